@@ -1,0 +1,92 @@
+"""Documents a loan needs and the fields read from them.
+
+The OCR package (`ocr/`) returns these models; workflows carry them, so they hold no
+image data. Amounts are Decimal yuan; every extracted field has a confidence in [0, 1]
+and, where validation failed, a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class DocumentKind(StrEnum):
+    BUSINESS_LICENSE = "business_license"
+    BALANCE_SHEET = "balance_sheet"
+    INCOME_STATEMENT = "income_statement"
+    UNKNOWN = "unknown"
+
+
+class DocumentRef(BaseModel):
+    """A document in the content-addressed store: the journey passes this, never bytes."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    filename: str = Field(min_length=1, max_length=255)
+    size: int = Field(ge=0)
+
+
+class Extracted(BaseModel):
+    """What every OCR result shares: per-field confidence and validation problems."""
+
+    confidence: dict[str, float] = Field(default_factory=dict)
+    problems: dict[str, str] = Field(default_factory=dict)
+
+    def low_confidence(self, threshold: float = 0.6) -> list[str]:
+        return sorted(k for k, v in self.confidence.items() if v < threshold)
+
+
+class BusinessLicense(Extracted):
+    """营业执照."""
+
+    kind: DocumentKind = DocumentKind.BUSINESS_LICENSE
+    name: str | None = None
+    credit_code: str | None = None
+    credit_code_valid: bool = False
+    legal_representative: str | None = None
+    registered_capital: Decimal | None = None
+    established_on: date | None = None
+    address: str | None = None
+    company_type: str | None = None
+    business_scope: str = ""
+
+
+class FinancialStatement(Extracted):
+    """资产负债表 (balance sheet) or 利润表 (income statement), current-period column, in yuan."""
+
+    kind: DocumentKind
+    period_end: date | None = None
+    company: str | None = None
+    # balance sheet
+    cash: Decimal | None = None
+    current_assets: Decimal | None = None
+    total_assets: Decimal | None = None
+    current_liabilities: Decimal | None = None
+    total_liabilities: Decimal | None = None
+    total_equity: Decimal | None = None
+    # income statement
+    revenue: Decimal | None = None
+    operating_profit: Decimal | None = None
+    net_profit: Decimal | None = None
+    # balance sheet identity: assets = liabilities + equity (None when not a balance sheet)
+    balances: bool | None = None
+
+
+class ReadStatus(StrEnum):
+    READ = "read"
+    UNREADABLE = "unreadable"
+
+
+class DocumentReading(BaseModel):
+    """The result of reading one stored document: what it is and what it says."""
+
+    ref: DocumentRef
+    status: ReadStatus
+    kind: DocumentKind = DocumentKind.UNKNOWN
+    license: BusinessLicense | None = None
+    statement: FinancialStatement | None = None
+    reason: str | None = None
+    seconds: float = 0.0

@@ -1,0 +1,41 @@
+"""Settings in one place, from environment variables (prefix LOAN_JOURNEY_).
+
+Defaults point at the embedded dev server and a SQLite file in the data directory, so
+the same code points at a real cluster by setting the address and the database URL.
+Defining the class reads nothing; only `Settings()` at the edges reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOAN_JOURNEY_", extra="ignore")
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_api_key: str | None = None
+    temporal_tls: bool = False
+    task_queue: str = "loan-journey"
+    ui_port: int = 8233
+    data_dir: Path = Path(".data")
+    database_url: str | None = None
+    document_store: Path | None = None
+    policy_file: Path | None = None
+    metrics_port: int | None = None
+    codec_keys: str | None = None  # "kid1:base64key,kid2:base64key"; the first encrypts
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'journey.db').resolve()}"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.document_store or (self.data_dir / "documents")
+
+    @property
+    def temporal_db_file(self) -> Path:
+        return self.data_dir / "temporal.db"
