@@ -1,0 +1,141 @@
+"""Payload encryption: AES-GCM per payload, the key id in the payload's metadata.
+
+Keys come from `Settings.codec_keys` ("kid1:base64key,kid2:base64key"). The first key
+encrypts; every listed key decrypts, so a key is rotated by putting the new one first and
+keeping the old ones until no history needs them. A payload that is not encrypted passes
+through `decode` untouched, so histories written before encryption was switched on still read.
+
+Search attributes are never encoded by a codec: keep personal data out of them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import os
+from collections.abc import Sequence
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import (
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    PayloadCodec,
+)
+
+from journey.settings import Settings
+
+ENCODING = b"binary/encrypted"
+KEY_ID_METADATA = "encryption-key-id"
+SETTING = "LOAN_JOURNEY_CODEC_KEYS"
+_NONCE_BYTES = 12
+
+
+class CodecError(Exception):
+    """A payload cannot be encrypted or decrypted; the message says what to set."""
+
+
+def parse_keys(text: str) -> dict[str, bytes]:
+    """Parse "kid1:base64key,kid2:base64key" into {kid: key}, keeping the order (first encrypts)."""
+    keys: dict[str, bytes] = {}
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        kid, sep, encoded = entry.partition(":")
+        kid = kid.strip()
+        if not sep or not kid or not encoded.strip():
+            raise CodecError(
+                f"{SETTING}: entry {entry[:20]!r} is not 'key-id:base64key'; "
+                "write entries as kid1:base64key,kid2:base64key"
+            )
+        try:
+            key = base64.b64decode(encoded.strip(), validate=True)
+        except binascii.Error as err:
+            raise CodecError(f"{SETTING}: key {kid!r} is not valid base64 ({err})") from err
+        if len(key) not in (16, 24, 32):
+            raise CodecError(
+                f"{SETTING}: key {kid!r} is {len(key)} bytes; AES-GCM needs 16, 24 or 32 "
+                "(generate one with starter.codec.new_key())"
+            )
+        if kid in keys:
+            raise CodecError(f"{SETTING}: key id {kid!r} is listed twice; key ids must be unique")
+        keys[kid] = key
+    if not keys:
+        raise CodecError(f"{SETTING} is empty; set it to kid1:base64key[,kid0:base64key...]")
+    return keys
+
+
+def new_key() -> str:
+    """A fresh 256-bit key, base64, ready to put after "kid:" in the setting."""
+    return base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
+
+
+class EncryptionCodec(PayloadCodec):
+    """Encrypt every payload with the first key; decrypt with whichever key id it names."""
+
+    def __init__(self, keys: dict[str, bytes]) -> None:
+        if not keys:
+            raise CodecError(f"no encryption keys; set {SETTING}=kid1:base64key")
+        self._ciphers = {kid: AESGCM(key) for kid, key in keys.items()}
+        self.encrypting_key_id = next(iter(keys))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EncryptionCodec:
+        if not settings.codec_keys:
+            raise CodecError(f"no encryption keys; set {SETTING}=kid1:base64key")
+        return cls(parse_keys(settings.codec_keys))
+
+    @property
+    def key_ids(self) -> list[str]:
+        return list(self._ciphers)
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.encrypt(p) for p in payloads]
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [self.decrypt(p) for p in payloads]
+
+    def encrypt(self, payload: Payload) -> Payload:
+        kid = self.encrypting_key_id
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._ciphers[kid].encrypt(nonce, payload.SerializeToString(), kid.encode())
+        return Payload(
+            metadata={"encoding": ENCODING, KEY_ID_METADATA: kid.encode()},
+            data=nonce + sealed,
+        )
+
+    def decrypt(self, payload: Payload) -> Payload:
+        if payload.metadata.get("encoding") != ENCODING:
+            return payload
+        kid = payload.metadata.get(KEY_ID_METADATA, b"").decode()
+        cipher = self._ciphers.get(kid)
+        if cipher is None:
+            raise CodecError(
+                f"payload was encrypted with key id {kid!r}, which is not configured "
+                f"(known: {', '.join(self.key_ids)}); add '{kid}:<base64key>' to {SETTING} "
+                "(after the current first key, so it only decrypts)"
+            )
+        data = payload.data
+        try:
+            plain = cipher.decrypt(data[:_NONCE_BYTES], data[_NONCE_BYTES:], kid.encode())
+        except InvalidTag as err:
+            raise CodecError(
+                f"payload under key id {kid!r} failed authentication: the key configured for "
+                f"{kid!r} in {SETTING} is not the one it was encrypted with, or the data was "
+                "altered"
+            ) from err
+        return Payload.FromString(plain)
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    """The pydantic converter; with codec keys set, payloads and failure texts are encrypted."""
+    if not settings.codec_keys:
+        return pydantic_data_converter
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=EncryptionCodec.from_settings(settings),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )

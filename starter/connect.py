@@ -1,0 +1,23 @@
+"""One way to reach Temporal: address, namespace, credentials and the data converter."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+
+from journey.settings import Settings
+from starter.codec import data_converter
+
+
+async def connect(settings: Settings | None = None) -> Client:
+    """A client for the configured server, encrypting payloads when codec keys are set.
+
+    TLS follows `temporal_tls`; left off, the SDK turns it on when an API key is given.
+    """
+    settings = settings or Settings()
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        api_key=settings.temporal_api_key,
+        tls=True if settings.temporal_tls else None,
+        data_converter=data_converter(settings),
+    )
