@@ -1,0 +1,62 @@
+"""Content-addressed document store on disk: root/ab/cdef... named by the sha256 of the bytes.
+
+Writes are atomic (temp file + rename) and idempotent: the same bytes land at the same path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from journey.documents import DocumentRef
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class BlobNotFoundError(FileNotFoundError):
+    """No blob with this sha256 in the store."""
+
+
+def path(root: Path, sha256: str) -> Path:
+    """Where the blob with this sha256 lives (whether or not it exists)."""
+    if not _SHA256.match(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return Path(root) / sha256[:2] / sha256[2:]
+
+
+def put(root: Path, data: bytes, filename: str) -> DocumentRef:
+    """Store `data` under its sha256 and return the reference a journey carries."""
+    sha = hashlib.sha256(data).hexdigest()
+    target = path(root, sha)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return DocumentRef(sha256=sha, filename=Path(filename).name or sha, size=len(data))
+
+
+def get(root: Path, sha256: str) -> bytes:
+    """The bytes of a stored blob; BlobNotFoundError if the store does not hold it."""
+    p = path(root, sha256)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise BlobNotFoundError(
+            f"document {sha256} is not in the document store at {Path(root).resolve()}: "
+            "upload it again, or point LOAN_JOURNEY_DOCUMENT_STORE at the right directory"
+        ) from None
+
+
+def exists(root: Path, sha256: str) -> bool:
+    return path(root, sha256).is_file()

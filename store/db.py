@@ -1,0 +1,99 @@
+"""Engines, sessions and migrations, keyed by the one SQLAlchemy URL setting."""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000
+
+_migrated: set[str] = set()
+_migrate_lock = threading.Lock()
+
+
+def _sqlite_file(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+@lru_cache(maxsize=32)
+def engine_for(url: str) -> Engine:
+    """One engine per URL for the process. SQLite: WAL, a busy timeout, parent dir created."""
+    file = _sqlite_file(url)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config found through the package path, so it works when installed."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+@contextmanager
+def _file_lock(file: Path | None) -> Iterator[None]:
+    if file is None:
+        yield
+        return
+    with open(file.with_name(file.name + ".migrate.lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def migrate(url: str) -> None:
+    """`alembic upgrade head` on the database at `url` (safe to run from several processes)."""
+    engine = engine_for(url)
+    with _file_lock(_sqlite_file(url)), engine.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def ready(url: str) -> Engine:
+    """The engine for `url`, migrated to head once per process."""
+    engine = engine_for(url)
+    if url not in _migrated:
+        with _migrate_lock:
+            if url not in _migrated:
+                migrate(url)
+                _migrated.add(url)
+    return engine
+
+
+@contextmanager
+def session(url: str) -> Iterator[Session]:
+    """A session on the migrated database that commits on success and rolls back on error."""
+    with Session(ready(url)) as s, s.begin():
+        yield s

@@ -1,0 +1,79 @@
+"""Document readings: what OCR read from each stored document of a journey."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from journey.documents import (
+    BusinessLicense,
+    DocumentKind,
+    DocumentReading,
+    DocumentRef,
+    FinancialStatement,
+    ReadStatus,
+)
+from store._dialect import insert_for
+from store.db import ready
+from store.models import DocumentReadingRow
+
+
+def _values(workflow_id: str, reading: DocumentReading) -> dict[str, Any]:
+    fields = reading.license or reading.statement
+    return {
+        "workflow_id": workflow_id,
+        "sha256": reading.ref.sha256,
+        "filename": reading.ref.filename,
+        "size": reading.ref.size,
+        "kind": reading.kind.value,
+        "status": reading.status.value,
+        "fields": fields.model_dump(mode="json") if fields else {},
+        "reason": reading.reason,
+        "seconds": reading.seconds,
+        "recorded_at": datetime.now(UTC),
+    }
+
+
+def _reading(r: DocumentReadingRow) -> DocumentReading:
+    kind = DocumentKind(r.kind)
+    license_ = statement = None
+    if r.fields and kind is DocumentKind.BUSINESS_LICENSE:
+        license_ = BusinessLicense.model_validate(r.fields)
+    elif r.fields and kind in (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT):
+        statement = FinancialStatement.model_validate(r.fields)
+    return DocumentReading(
+        ref=DocumentRef(sha256=r.sha256, filename=r.filename, size=r.size),
+        status=ReadStatus(r.status),
+        kind=kind,
+        license=license_,
+        statement=statement,
+        reason=r.reason,
+        seconds=r.seconds,
+    )
+
+
+def record_reading(url: str, workflow_id: str, reading: DocumentReading) -> None:
+    """Store a reading; reading the same document again for the journey replaces it."""
+    engine = ready(url)
+    values = _values(workflow_id, reading)
+    stmt = insert_for(engine, DocumentReadingRow).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workflow_id", "sha256"],
+        set_={k: stmt.excluded[k] for k in values if k not in ("workflow_id", "sha256")},
+    )
+    with Session(engine) as s, s.begin():
+        s.execute(stmt)
+
+
+def readings_for(url: str, workflow_id: str) -> list[DocumentReading]:
+    """A journey's document readings, in the order they were first recorded."""
+    with Session(ready(url)) as s:
+        rows = s.scalars(
+            select(DocumentReadingRow)
+            .where(DocumentReadingRow.workflow_id == workflow_id)
+            .order_by(DocumentReadingRow.id)
+        )
+        return [_reading(r) for r in rows]

@@ -1,0 +1,92 @@
+"""Journey timing events in SQL, idempotent by (workflow_id, sequence)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from journey.timeline import TimingEvent
+from store._dialect import affected, insert_for
+from store.db import ready
+from store.models import StageEventRow
+
+BATCH = 500  # 14 columns a row keeps one statement well under SQLite's variable limit
+
+
+def _row(e: TimingEvent) -> dict[str, Any]:
+    return {
+        "workflow_id": e.workflow_id,
+        "sequence": e.sequence,
+        "type": e.type.value,
+        "stage": e.stage.value,
+        "attempt": e.attempt,
+        "at": e.at,
+        "waits_on": e.waits_on.value,
+        "product": e.product.value,
+        "actor": e.actor,
+        "team": e.team,
+        "outcome": e.outcome,
+        "channel": e.channel.value if e.channel else None,
+        "detail": e.detail,
+    }
+
+
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+def record_events(url: str, events: Iterable[TimingEvent]) -> int:
+    """Insert the events that are not stored yet; return how many were new.
+
+    A retried or replayed batch inserts nothing twice: rows that collide on
+    (workflow_id, sequence) are skipped by the database (ON CONFLICT DO NOTHING).
+    """
+    rows = [_row(e) for e in events]
+    if not rows:
+        return 0
+    engine = ready(url)
+    inserted = 0
+    with Session(engine) as s, s.begin():
+        for chunk in _chunks(rows, BATCH):
+            stmt = (
+                insert_for(engine, StageEventRow)
+                .values(chunk)
+                .on_conflict_do_nothing(index_elements=["workflow_id", "sequence"])
+            )
+            inserted += affected(s, stmt)
+    return inserted
+
+
+def _event(r: StageEventRow) -> TimingEvent:
+    return TimingEvent.model_validate(
+        {
+            "workflow_id": r.workflow_id,
+            "sequence": r.sequence,
+            "type": r.type,
+            "stage": r.stage,
+            "attempt": r.attempt,
+            "at": r.at,
+            "waits_on": r.waits_on,
+            "product": r.product,
+            "actor": r.actor,
+            "team": r.team,
+            "outcome": r.outcome,
+            "channel": r.channel,
+            "detail": r.detail,
+        }
+    )
+
+
+def events_for(url: str, workflow_id: str) -> list[TimingEvent]:
+    """A journey's stored events in sequence order."""
+    with Session(ready(url)) as s:
+        rows = s.scalars(
+            select(StageEventRow)
+            .where(StageEventRow.workflow_id == workflow_id)
+            .order_by(StageEventRow.sequence)
+        )
+        return [_event(r) for r in rows]

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from store.db import engine_for, migrate, ready, session
+from store.models import Base
+
+
+def test_migrate_creates_the_tables_in_a_new_directory(db_url: str, tmp_path: Path) -> None:
+    migrate(db_url)
+    migrate(db_url)  # a second upgrade is a no-op
+    assert (tmp_path / "data" / "journey.db").is_file()
+    tables = set(inspect(engine_for(db_url)).get_table_names())
+    assert {"stage_events", "ledger_bookings", "outbox", "document_readings"} <= tables
+    with engine_for(db_url).connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() == "0001_initial"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db_url: str) -> None:
+    with ready(db_url).connect() as c:
+        assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert c.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
+
+
+def test_engine_is_cached_per_url(db_url: str, tmp_path: Path) -> None:
+    assert engine_for(db_url) is engine_for(db_url)
+    assert engine_for(db_url) is not engine_for(f"sqlite:///{tmp_path / 'other.db'}")
+
+
+def test_models_match_the_migrations(db_url: str) -> None:
+    with ready(db_url).connect() as c:
+        diff = compare_metadata(MigrationContext.configure(c), Base.metadata)
+    assert diff == []
+
+
+def test_session_commits_and_rolls_back(db_url: str) -> None:
+    insert = text(
+        "insert into outbox (key, workflow_id, channel, recipient, template, body, created_at)"
+        " values (:k, 'wf', 'sms', 'r', 't', 'b', '2026-01-01 00:00:00')"
+    )
+    with session(db_url) as s:
+        s.execute(insert, {"k": "a"})
+    try:
+        with session(db_url) as s:
+            s.execute(insert, {"k": "b"})
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    with session(db_url) as s:
+        assert s.execute(text("select key from outbox")).scalars().all() == ["a"]

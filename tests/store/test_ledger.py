@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from store.db import engine_for
+from store.ledger import IdempotencyConflictError, book, bookings_for
+
+
+def _count(url: str) -> int:
+    with engine_for(url).connect() as c:
+        return c.execute(text("select count(*) from ledger_bookings")).scalar_one()
+
+
+def test_the_same_key_books_exactly_once(db_url: str) -> None:
+    amount = Decimal("12345678901234.56")  # more digits than a float keeps
+    first = book(db_url, "loan-1:disburse:1", "loan-1", amount, "ACME Ltd", "drawdown 1")
+    second = book(db_url, "loan-1:disburse:1", "loan-1", amount, "ACME Ltd", "drawdown 1")
+
+    assert not first.was_duplicate and second.was_duplicate
+    assert second.booking_id == first.booking_id and second.booked_at == first.booked_at
+    assert first.amount == amount and isinstance(first.amount, Decimal)
+    assert first.booked_at.tzinfo is not None
+    assert _count(db_url) == 1
+    assert [b.booking_id for b in bookings_for(db_url, "loan-1")] == [first.booking_id]
+    assert bookings_for(db_url, "loan-1")[0].amount == amount
+
+
+def test_different_keys_book_separately(db_url: str) -> None:
+    a = book(db_url, "k1", "loan-1", Decimal("100"), "ACME", "drawdown 1")
+    b = book(db_url, "k2", "loan-1", Decimal("50.5"), "ACME", "drawdown 2")
+    assert a.booking_id != b.booking_id
+    amounts = [x.amount for x in bookings_for(db_url, "loan-1")]
+    assert amounts == [Decimal("100.00"), Decimal("50.50")]
+
+
+def test_a_reused_key_with_another_amount_is_refused(db_url: str) -> None:
+    book(db_url, "k1", "loan-1", Decimal("100"), "ACME", "drawdown 1")
+    with pytest.raises(IdempotencyConflictError, match="k1"):
+        book(db_url, "k1", "loan-1", Decimal("999"), "ACME", "drawdown 1")
+    assert _count(db_url) == 1
+
+
+def test_a_non_positive_amount_is_refused(db_url: str) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        book(db_url, "k0", "loan-1", Decimal("0"), "ACME", "drawdown")
