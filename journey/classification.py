@@ -1,0 +1,65 @@
+"""The five-tier loan risk classification (贷款五级分类) and its days-past-due floors.
+
+Floors, after the 2023 rules for commercial banks' financial-asset risk classification:
+any amount past due (dpd > 0) is at least special mention; more than 90 days at least
+substandard; more than 270 days at least doubtful; more than 360 days loss. The floor is a
+minimum: a credit officer may classify worse, never better (`classify`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RiskClass(StrEnum):
+    NORMAL = "normal"
+    SPECIAL_MENTION = "special_mention"
+    SUBSTANDARD = "substandard"
+    DOUBTFUL = "doubtful"
+    LOSS = "loss"
+
+    @property
+    def label_zh(self) -> str:
+        return _ZH[self]
+
+    @property
+    def rank(self) -> int:
+        return _ORDER.index(self)
+
+    @property
+    def non_performing(self) -> bool:
+        """Substandard, doubtful and loss are non-performing loans (不良贷款)."""
+        return self.rank >= RiskClass.SUBSTANDARD.rank
+
+
+_ORDER = tuple(RiskClass)
+_ZH = {
+    RiskClass.NORMAL: "正常",
+    RiskClass.SPECIAL_MENTION: "关注",
+    RiskClass.SUBSTANDARD: "次级",
+    RiskClass.DOUBTFUL: "可疑",
+    RiskClass.LOSS: "损失",
+}
+# (more than this many days past due, at least this class), worst first
+FLOORS: tuple[tuple[int, RiskClass], ...] = (
+    (360, RiskClass.LOSS),
+    (270, RiskClass.DOUBTFUL),
+    (90, RiskClass.SUBSTANDARD),
+    (0, RiskClass.SPECIAL_MENTION),
+)
+
+
+def floor_by_days_past_due(dpd: int) -> RiskClass:
+    if dpd < 0:
+        raise ValueError(f"days past due {dpd} must not be negative")
+    return next((cls for days, cls in FLOORS if dpd > days), RiskClass.NORMAL)
+
+
+def worse(a: RiskClass, b: RiskClass) -> RiskClass:
+    return a if a.rank >= b.rank else b
+
+
+def classify(dpd: int, assessed: RiskClass | None = None) -> RiskClass:
+    """The assessed class, but never better than the days-past-due floor."""
+    floor = floor_by_days_past_due(dpd)
+    return floor if assessed is None else worse(floor, assessed)

@@ -1,0 +1,165 @@
+"""Who may record which decision: roles, teams, limits, committees and four eyes.
+
+Each function returns the acting staff member or raises `DecisionRefused` with a message
+that says who may act instead. Temporal update validators call them, so a refusal never
+reaches the history.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from journey.actors import Actor, Role
+from journey.policy.errors import DecisionRefused
+from journey.policy.routing import ApprovalTier, Route
+from journey.policy.staff import StaffMember
+
+if TYPE_CHECKING:
+    from journey.policy.models import Policy
+
+
+class TierAuthority(BaseModel):
+    approvals_required: int = Field(default=1, ge=1)  # N distinct approvers
+    committee: bool = False  # a committee votes: members have no individual limit
+
+
+class AuthorityPolicy(BaseModel):
+    tiers: dict[ApprovalTier, TierAuthority] = Field(
+        default_factory=lambda: {
+            ApprovalTier.BRANCH: TierAuthority(),
+            ApprovalTier.HEAD_OFFICE: TierAuthority(),
+            ApprovalTier.CREDIT_COMMITTEE: TierAuthority(approvals_required=2, committee=True),
+        }
+    )
+    senior_tiers_may_approve: bool = False  # may a head-office approver decide a branch case?
+
+    def tier(self, tier: ApprovalTier) -> TierAuthority:
+        return self.tiers.get(tier) or TierAuthority()
+
+    def covers(self, staff: list[StaffMember], tier: ApprovalTier, amount: Decimal) -> bool:
+        """Whether someone at `tier` may approve `amount` (a committee always may)."""
+        if self.tier(tier).committee or tier is ApprovalTier.CREDIT_COMMITTEE:
+            return True
+        return any(
+            m.role is Role.APPROVER and m.tier is tier and m.active and (m.limit or 0) >= amount
+            for m in staff
+        )
+
+
+def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMember:
+    """The directory entry for `actor`, if it exists, is active and has one of `roles`."""
+    member = policy.member(actor.id)
+    if member is None:
+        raise DecisionRefused(
+            f"{actor.id!r} is not in the staff directory of policy {policy.version}: "
+            "act under your own staff id, or ask operations to add you to the policy"
+        )
+    if not member.active:
+        raise DecisionRefused(f"{actor.id!r} is no longer active: ask a supervisor to act")
+    if actor.role != member.role:
+        raise DecisionRefused(
+            f"{actor.id!r} acted as {actor.role} but the directory lists them as "
+            f"{member.role}: act in your own role"
+        )
+    if member.role not in roles:
+        wanted = ", ".join(sorted(roles))
+        raise DecisionRefused(f"{actor.id!r} is {member.role}; this needs one of: {wanted}")
+    return member
+
+
+def _four_eyes(actor: Actor, what: str, submitted_by: str, reviewed_by: str | None) -> None:
+    if actor.id == submitted_by:
+        raise DecisionRefused(
+            f"{actor.id!r} submitted this application and cannot {what} it (four eyes): "
+            "ask a colleague"
+        )
+    if reviewed_by is not None and actor.id == reviewed_by:
+        raise DecisionRefused(
+            f"{actor.id!r} wrote the risk opinion and cannot {what} it (four eyes): "
+            "ask another approver"
+        )
+
+
+def _supervises(policy: Policy, member: StaffMember, team: str) -> bool:
+    return member.role is Role.SUPERVISOR and member.team == team
+
+
+def authorize_risk_opinion(
+    policy: Policy,
+    route: Route,
+    actor: Actor,
+    submitted_by: str,
+    assigned_to: str | None,
+) -> StaffMember:
+    member = authorize_staff(policy, actor, {Role.RISK_OFFICER, Role.SUPERVISOR})
+    if member.team != route.team:
+        raise DecisionRefused(
+            f"{actor.id!r} is in team {member.team!r}; this case is routed to {route.team!r}: "
+            f"a {route.team} risk officer must give the opinion"
+        )
+    _four_eyes(actor, "review", submitted_by, None)
+    if assigned_to and actor.id != assigned_to and not _supervises(policy, member, route.team):
+        raise DecisionRefused(
+            f"this case is assigned to {assigned_to!r}: only they or the {route.team} "
+            "supervisor may give the opinion; ask the supervisor to reassign it"
+        )
+    return member
+
+
+def authorize_approval(
+    policy: Policy,
+    route: Route,
+    actor: Actor,
+    amount: Decimal,
+    submitted_by: str,
+    reviewed_by: str | None,
+    votes_so_far: list[str],
+) -> StaffMember:
+    member = authorize_staff(policy, actor, {Role.APPROVER})
+    tier = member.tier
+    senior_ok = (
+        policy.authority.senior_tiers_may_approve
+        and tier is not None
+        and tier.rank > route.tier.rank
+    )
+    if tier is not route.tier and not senior_ok:
+        raise DecisionRefused(
+            f"{actor.id!r} approves at {tier or 'no'} tier; this case needs {route.tier}: "
+            f"ask a {route.tier} approver"
+        )
+    _four_eyes(actor, "approve", submitted_by, reviewed_by)
+    if actor.id in votes_so_far:
+        raise DecisionRefused(
+            f"{actor.id!r} has already voted on this case: "
+            f"{route.approvals_required} distinct approvers are needed"
+        )
+    committee = policy.authority.tier(tier).committee if tier else False
+    if not committee and (member.limit is None or member.limit < amount):
+        limit = "no limit set" if member.limit is None else f"a limit of {member.limit:,}"
+        raise DecisionRefused(
+            f"{actor.id!r} has {limit}, below the amount {amount:,}: "
+            "ask an approver with a higher limit"
+        )
+    return member
+
+
+def authorize_reassign(policy: Policy, route: Route, actor: Actor, to: str) -> StaffMember:
+    """The target of a reassignment: actor is the team's supervisor or operations."""
+    member = authorize_staff(policy, actor, {Role.SUPERVISOR, Role.OPERATIONS})
+    if member.role is Role.SUPERVISOR and member.team != route.team:
+        raise DecisionRefused(
+            f"{actor.id!r} supervises {member.team!r}, not {route.team!r}: "
+            f"ask the {route.team} supervisor or operations"
+        )
+    target = policy.member(to)
+    if target is None or not target.active:
+        raise DecisionRefused(f"{to!r} is not an active member of the staff directory")
+    if target.team != route.team or target.role not in {Role.RISK_OFFICER, Role.SUPERVISOR}:
+        raise DecisionRefused(
+            f"{to!r} is not a risk officer or supervisor of {route.team!r}: "
+            f"reassign to someone in {route.team}"
+        )
+    return target

@@ -1,0 +1,244 @@
+"""Completeness: the product checklist and the cross-checks between documents.
+
+Every failure says what the customer must send or fix. Unreadable documents do not count
+towards the checklist. The date of the check comes in as `today`; nothing reads a clock.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from journey import credit_code
+from journey.application import LoanApplication, Product
+from journey.documents import DocumentKind, DocumentReading, FinancialStatement, ReadStatus
+
+if TYPE_CHECKING:
+    from journey.policy.models import Policy
+
+LABELS = {
+    DocumentKind.BUSINESS_LICENSE: "business licence (营业执照)",
+    DocumentKind.BALANCE_SHEET: "balance sheet (资产负债表)",
+    DocumentKind.INCOME_STATEMENT: "income statement (利润表)",
+    DocumentKind.UNKNOWN: "document",
+}
+
+
+class CompletenessRules(BaseModel):
+    statements_max_age_months: int = Field(default=18, ge=1)
+    years_required: dict[Product, int] = Field(default_factory=dict)  # distinct years, default 1
+    balance_tolerance: Decimal = Field(default=Decimal("1.00"), ge=0)  # yuan
+
+
+class CheckFailure(BaseModel):
+    code: str
+    message: str
+    document: str | None = None  # sha256 of the document concerned
+
+
+class Completeness(BaseModel):
+    complete: bool
+    missing: list[DocumentKind] = Field(default_factory=list)
+    failures: list[CheckFailure] = Field(default_factory=list)
+
+
+def normalise_name(name: str) -> str:
+    """Full-width to half-width (NFKC), no whitespace, case-folded: 某某（北京）== 某某(北京)."""
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(c for c in text if not c.isspace()).casefold()
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole months from `earlier` to `later` (negative when later is before earlier)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - 1 if later.day < earlier.day else months
+
+
+def _unreadable(r: DocumentReading) -> CheckFailure:
+    why = f" ({r.reason})" if r.reason else ""
+    return CheckFailure(
+        code="unreadable",
+        message=f"We could not read {r.ref.filename}{why}: please send a clear, complete scan "
+        "or photo of it again (300 dpi, all four corners visible)",
+        document=r.ref.sha256,
+    )
+
+
+def _check_license(app: LoanApplication, r: DocumentReading) -> list[CheckFailure]:
+    lic = r.license
+    sha = r.ref.sha256
+    if lic is None:
+        return [
+            CheckFailure(
+                code="licence_unread",
+                document=sha,
+                message="Please send a clearer copy of the business licence",
+            )
+        ]
+    out: list[CheckFailure] = []
+    if not lic.name or normalise_name(lic.name) != normalise_name(app.applicant_name):
+        out.append(
+            CheckFailure(
+                code="name_mismatch",
+                document=sha,
+                message=f"The licence names {lic.name or 'nobody legible'!s}, the application "
+                f"{app.applicant_name}: send the applicant's own licence or correct the name",
+            )
+        )
+    code = (lic.credit_code or "").strip().upper()
+    if not code:
+        out.append(
+            CheckFailure(
+                code="credit_code_unread",
+                document=sha,
+                message="The credit code on the licence is illegible: send a "
+                "clearer copy of the business licence",
+            )
+        )
+    elif not credit_code.is_valid(code):
+        out.append(
+            CheckFailure(
+                code="credit_code_invalid",
+                document=sha,
+                message=f"The credit code {code} on the licence fails its "
+                "checksum: send a clearer copy of the business licence",
+            )
+        )
+    elif code != app.credit_code:
+        out.append(
+            CheckFailure(
+                code="credit_code_mismatch",
+                document=sha,
+                message=f"The licence's credit code {code} differs from the "
+                f"application's {app.credit_code}: correct the application "
+                "or send the applicant's licence",
+            )
+        )
+    return out
+
+
+def _check_statement(
+    rules: CompletenessRules, app: LoanApplication, r: DocumentReading
+) -> list[CheckFailure]:
+    st, sha, label = r.statement, r.ref.sha256, LABELS[r.kind]
+    if st is None:
+        return [
+            CheckFailure(
+                code="statement_unread",
+                document=sha,
+                message=f"Please send a clearer copy of the {label}",
+            )
+        ]
+    out: list[CheckFailure] = []
+    if st.company and normalise_name(st.company) != normalise_name(app.applicant_name):
+        out.append(
+            CheckFailure(
+                code="statement_company_mismatch",
+                document=sha,
+                message=f"The {label} is for {st.company}, not "
+                f"{app.applicant_name}: send the applicant's own statements",
+            )
+        )
+    if st.period_end is None:
+        out.append(
+            CheckFailure(
+                code="period_unread",
+                document=sha,
+                message=f"The period of the {label} is illegible: send a copy "
+                "with the reporting date visible",
+            )
+        )
+    if st.kind == DocumentKind.BALANCE_SHEET and not _balances(rules, st):
+        out.append(
+            CheckFailure(
+                code="unbalanced",
+                document=sha,
+                message="Total assets do not equal liabilities plus equity on "
+                "the balance sheet: send the complete, signed balance sheet",
+            )
+        )
+    return out
+
+
+def _balances(rules: CompletenessRules, st: FinancialStatement) -> bool:
+    if st.balances is not None:
+        return st.balances
+    a, liab, eq = st.total_assets, st.total_liabilities, st.total_equity
+    if a is None or liab is None or eq is None:
+        return False
+    return abs(a - (liab + eq)) <= rules.balance_tolerance
+
+
+def _check_periods(
+    rules: CompletenessRules,
+    app: LoanApplication,
+    statements: list[FinancialStatement],
+    today: date,
+) -> list[CheckFailure]:
+    periods = sorted({s.period_end for s in statements if s.period_end}, reverse=True)
+    if not periods:
+        return []
+    out: list[CheckFailure] = []
+    limit = rules.statements_max_age_months
+    if months_between(periods[0], today) >= limit:
+        out.append(
+            CheckFailure(
+                code="statements_stale",
+                message=f"The latest statements end on {periods[0]}, more than "
+                f"{limit} months ago: send statements for a recent period",
+            )
+        )
+    needed = rules.years_required.get(app.product, 1)
+    years = {p.year for p in periods}
+    if len(years) < needed:
+        out.append(
+            CheckFailure(
+                code="years_missing",
+                message=f"{app.product} needs statements for {needed} years; "
+                f"we have {', '.join(map(str, sorted(years)))}: send the "
+                "statements of the other years",
+            )
+        )
+    return out
+
+
+def check_completeness(
+    policy: Policy,
+    application: LoanApplication,
+    readings: list[DocumentReading],
+    today: date,
+) -> Completeness:
+    rules = policy.completeness
+    failures: list[CheckFailure] = []
+    if not credit_code.is_valid(application.credit_code):
+        failures.append(
+            CheckFailure(
+                code="application_credit_code_invalid",
+                message=f"The application's credit code "
+                f"{application.credit_code} fails its checksum: correct it",
+            )
+        )
+    readable = [r for r in readings if r.status == ReadStatus.READ]
+    failures += [_unreadable(r) for r in readings if r.status != ReadStatus.READ]
+    statements: list[FinancialStatement] = []
+    for r in readable:
+        if r.kind == DocumentKind.BUSINESS_LICENSE:
+            failures += _check_license(application, r)
+        elif r.kind in (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT):
+            failures += _check_statement(rules, application, r)
+            if r.statement is not None:
+                statements.append(r.statement)
+    failures += _check_periods(rules, application, statements, today)
+    present = {r.kind for r in readable}
+    missing = [k for k in policy.checklist.get(application.product, []) if k not in present]
+    failures += [CheckFailure(code="missing", message=missing_message(k)) for k in missing]
+    return Completeness(complete=not missing and not failures, missing=missing, failures=failures)
+
+
+def missing_message(kind: DocumentKind) -> str:
+    """What to ask the customer for when a checklist document is missing."""
+    return f"Please send the {LABELS[kind]}"

@@ -1,0 +1,97 @@
+"""The policy: one versioned, validated document of checklists, routing, authority and SLAs.
+
+`parse_policy` is the only way in: it validates the JSON text and the references inside it
+(teams, supervisors, committee sizes) and raises `PolicyError` saying what to fix.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from journey.actors import Role
+from journey.application import Product
+from journey.documents import DocumentKind
+from journey.policy.authority import AuthorityPolicy
+from journey.policy.completeness import CompletenessRules
+from journey.policy.errors import PolicyError
+from journey.policy.routing import ApprovalTier, RoutingPolicy
+from journey.policy.sla import SlaPolicy
+from journey.policy.staff import StaffMember
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1, max_length=64)
+    description: str = ""
+    checklist: dict[Product, list[DocumentKind]]
+    completeness: CompletenessRules = Field(default_factory=CompletenessRules)
+    routing: RoutingPolicy
+    authority: AuthorityPolicy = Field(default_factory=AuthorityPolicy)
+    sla: SlaPolicy = Field(default_factory=SlaPolicy)
+    staff: list[StaffMember] = Field(default_factory=list)
+
+    def member(self, actor_id: str) -> StaffMember | None:
+        return next((m for m in self.staff if m.id == actor_id), None)
+
+    def team_members(self, team: str, roles: set[Role] | None = None) -> list[StaffMember]:
+        return [
+            m
+            for m in self.staff
+            if m.team == team and m.active and (roles is None or m.role in roles)
+        ]
+
+    def supervisor_of(self, team: str) -> StaffMember | None:
+        found = self.team_members(team, {Role.SUPERVISOR})
+        return found[0] if found else None
+
+    def approvers(self, tier: ApprovalTier) -> list[StaffMember]:
+        return [m for m in self.staff if m.role is Role.APPROVER and m.tier is tier and m.active]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        problems: list[str] = []
+        ids = [m.id for m in self.staff]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            problems.append(f"staff ids must be unique; repeated: {dupes}")
+        for product in Product:
+            if product not in self.checklist:
+                problems.append(f"checklist has no entry for product {product!r}: add one")
+        for m in self.staff:
+            if m.supervisor is not None and m.supervisor not in ids:
+                problems.append(
+                    f"staff {m.id!r} names supervisor {m.supervisor!r}, who is not in the directory"
+                )
+            if m.role is Role.APPROVER and m.tier is None:
+                problems.append(f"approver {m.id!r} needs a 'tier'")
+            if m.role in (Role.RISK_OFFICER, Role.SUPERVISOR) and not m.team:
+                problems.append(f"{m.role} {m.id!r} needs a 'team'")
+        for rule in self.routing.rules:
+            if self.staff and not self.team_members(rule.team, {Role.RISK_OFFICER}):
+                problems.append(
+                    f"routing rule {rule.id!r} sends cases to team {rule.team!r}, "
+                    "which has no active risk officer in the staff directory"
+                )
+        for tier, auth in self.authority.tiers.items():
+            have = len(self.approvers(tier))
+            if self.staff and have < auth.approvals_required:
+                problems.append(
+                    f"tier {tier} needs {auth.approvals_required} distinct approvers "
+                    f"but the directory has {have}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def parse_policy(text: str) -> Policy:
+    """A validated policy from JSON text, or `PolicyError` listing what to fix."""
+    try:
+        return Policy.model_validate_json(text)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            lines.append(f"{where}: {err['msg']}")
+        raise PolicyError("policy file is invalid; fix: " + "; ".join(lines)) from None

@@ -1,0 +1,195 @@
+"""Routing: which risk team reviews a loan and which approval tier decides it.
+
+The policy holds an ordered rule list; the first rule whose conditions all hold names the
+team and the tier. Escalations then raise the tier by one step each (e.g. high leverage),
+and the tier is raised until someone at it has authority for the amount. The route keeps
+the rule that fired, the escalations, the inputs and a sentence explaining them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from journey.application import LoanApplication, Product
+from journey.policy.ratios import Ratios
+
+if TYPE_CHECKING:
+    from journey.policy.models import Policy
+
+
+class ApprovalTier(StrEnum):
+    BRANCH = "branch"
+    HEAD_OFFICE = "head_office"
+    CREDIT_COMMITTEE = "credit_committee"
+
+    @property
+    def rank(self) -> int:
+        return TIERS.index(self)
+
+    def raised(self, steps: int = 1) -> ApprovalTier:
+        return TIERS[min(self.rank + steps, len(TIERS) - 1)]
+
+
+TIERS: tuple[ApprovalTier, ...] = tuple(ApprovalTier)
+RatioName = Literal["debt_to_asset", "current_ratio", "net_margin", "revenue_growth"]
+_OPS = {
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+}
+
+
+class RatioTest(BaseModel):
+    """A threshold on one ratio. A missing ratio fails the test."""
+
+    ratio: RatioName
+    op: Literal[">", ">=", "<", "<="]
+    value: Decimal
+
+
+class Condition(BaseModel):
+    """All given fields must hold; an empty condition always holds (the default rule)."""
+
+    products: list[Product] | None = None
+    amount_over: Decimal | None = None  # amount > this
+    amount_up_to: Decimal | None = None  # amount <= this
+    term_months_over: int | None = None
+    term_months_up_to: int | None = None
+    industries: list[str] | None = None  # case-insensitive
+    regions: list[str] | None = None  # case-insensitive
+    ratios: list[RatioTest] = Field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self == Condition()
+
+    def clauses(self, app: LoanApplication, ratios: Ratios) -> list[tuple[bool, str]]:
+        """Each clause with whether it holds and how it reads."""
+        out: list[tuple[bool, str]] = []
+        if self.products is not None:
+            names = "/".join(self.products)
+            out.append((app.product in self.products, f"product {app.product} in {names}"))
+        if self.amount_over is not None:
+            ok = app.amount > self.amount_over
+            out.append((ok, f"amount {app.amount:,} > {self.amount_over:,}"))
+        if self.amount_up_to is not None:
+            out.append(
+                (app.amount <= self.amount_up_to, f"amount {app.amount:,} <= {self.amount_up_to:,}")
+            )
+        if self.term_months_over is not None:
+            ok = app.term_months > self.term_months_over
+            out.append((ok, f"term {app.term_months} > {self.term_months_over} months"))
+        if self.term_months_up_to is not None:
+            ok = app.term_months <= self.term_months_up_to
+            out.append((ok, f"term {app.term_months} <= {self.term_months_up_to} months"))
+        if self.industries is not None:
+            ok = app.industry.casefold() in {i.casefold() for i in self.industries}
+            out.append((ok, f"industry {app.industry} in {'/'.join(self.industries)}"))
+        if self.regions is not None:
+            ok = app.region.casefold() in {r.casefold() for r in self.regions}
+            out.append((ok, f"region {app.region} in {'/'.join(self.regions)}"))
+        for test in self.ratios:
+            value = ratios.get(test.ratio)
+            ok = value is not None and _OPS[test.op](value, test.value)
+            shown = "n/a" if value is None else str(value)
+            out.append((ok, f"{test.ratio} {shown} {test.op} {test.value}"))
+        return out
+
+    def holds(self, app: LoanApplication, ratios: Ratios) -> bool:
+        return all(ok for ok, _ in self.clauses(app, ratios))
+
+
+class RoutingRule(BaseModel):
+    id: str = Field(min_length=1)
+    when: Condition = Field(default_factory=Condition)
+    team: str = Field(min_length=1)
+    tier: ApprovalTier
+    note: str = ""
+
+
+class Escalation(BaseModel):
+    id: str = Field(min_length=1)
+    when: Condition
+    raise_tiers: int = Field(default=1, ge=1, le=2)
+    note: str = ""
+
+
+class RoutingPolicy(BaseModel):
+    rules: list[RoutingRule] = Field(min_length=1)
+    escalations: list[Escalation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _default_last(self) -> RoutingPolicy:
+        ids = [r.id for r in self.rules] + [e.id for e in self.escalations]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"rule and escalation ids must be unique; repeated: {dupes}")
+        if not self.rules[-1].when.empty:
+            raise ValueError(
+                f"the last routing rule ({self.rules[-1].id!r}) must be the default: "
+                "give it an empty 'when' so every application gets a route"
+            )
+        return self
+
+
+class Route(BaseModel):
+    team: str
+    tier: ApprovalTier
+    approvals_required: int = 1
+    rule: str
+    explanation: str
+    inputs: dict[str, str]
+    policy_version: str
+    escalations: list[str] = Field(default_factory=list)
+
+
+def route_inputs(app: LoanApplication, ratios: Ratios) -> dict[str, str]:
+    inputs = {
+        "amount": str(app.amount),
+        "product": str(app.product),
+        "term_months": str(app.term_months),
+        "industry": app.industry,
+        "region": app.region,
+    }
+    for name in ("debt_to_asset", "current_ratio", "net_margin", "revenue_growth"):
+        value = ratios.get(name)
+        inputs[name] = "n/a" if value is None else str(value)
+    return inputs
+
+
+def route(policy: Policy, application: LoanApplication, ratios: Ratios) -> Route:
+    rule = next(r for r in policy.routing.rules if r.when.holds(application, ratios))
+    reasons = [c for ok, c in rule.when.clauses(application, ratios) if ok]
+    why = " and ".join(reasons) if reasons else "no other rule matched"
+    sentence = [f"Rule {rule.id} fired ({why}): {rule.team} reviews, {rule.tier} approves."]
+    tier = rule.tier
+    fired: list[str] = []
+    for esc in policy.routing.escalations:
+        if esc.when.holds(application, ratios) and tier is not ApprovalTier.CREDIT_COMMITTEE:
+            raised = tier.raised(esc.raise_tiers)
+            held = " and ".join(c for _, c in esc.when.clauses(application, ratios))
+            sentence.append(f"Escalation {esc.id} ({held}) raises the tier to {raised}.")
+            tier = raised
+            fired.append(esc.id)
+    while not policy.authority.covers(policy.staff, tier, application.amount):
+        raised = tier.raised()
+        sentence.append(
+            f"No {tier} approver has a limit of {application.amount:,}; the tier rises to {raised}."
+        )
+        fired.append(f"limit:{tier}")
+        tier = raised
+    return Route(
+        team=rule.team,
+        tier=tier,
+        approvals_required=policy.authority.tier(tier).approvals_required,
+        rule=rule.id,
+        explanation=" ".join(sentence),
+        inputs=route_inputs(application, ratios),
+        policy_version=policy.version,
+        escalations=fired,
+    )

@@ -1,0 +1,141 @@
+"""Repayment plans in Decimal, rounded to the cent, summing exactly to the principal.
+
+Equal instalments (annuity): A = P * r / (1 - (1 + r)^-n), r the periodic rate
+(annual_rate * months per period / 12); with r = 0 the payment is P / n. Equal principal:
+P / n of principal each period plus interest on the balance. Interest each period is the
+balance times r, rounded half-up to the cent. The last instalment takes whatever balance
+is left, so the principals sum to P exactly. During `grace_months` only interest is paid.
+Due dates step whole months from the anchor and clamp to month end (Jan 31 -> Feb 28/29
+-> Mar 31), so a schedule never drifts to an earlier day.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+CENT = Decimal("0.01")
+
+
+class RepaymentMethod(StrEnum):
+    EQUAL_INSTALMENT = "equal_instalment"  # 等额本息
+    EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
+
+
+class Frequency(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+    @property
+    def months(self) -> int:
+        return 1 if self is Frequency.MONTHLY else 3
+
+
+class Instalment(BaseModel):
+    number: int
+    due_on: date
+    principal: Decimal
+    interest: Decimal
+    payment: Decimal
+    balance_after: Decimal
+
+
+def cents(x: Decimal) -> Decimal:
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def add_months(anchor: date, months: int) -> date:
+    """`anchor` moved by whole months, the day clamped to the month's last day."""
+    index = anchor.year * 12 + anchor.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(anchor.day, last))
+
+
+def annuity_payment(principal: Decimal, rate: Decimal, periods: int) -> Decimal:
+    """The level payment per period, to the cent; P / n when the rate is zero."""
+    if periods < 1:
+        raise ValueError(f"periods must be at least 1, got {periods}")
+    if rate == 0:
+        return cents(principal / periods)
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return cents(principal * rate / (1 - (1 + rate) ** -periods))
+
+
+def _check(
+    principal: Decimal, annual_rate: Decimal, term_months: int, grace_months: int, period: int
+) -> None:
+    if principal <= 0 or cents(principal) != principal:
+        raise ValueError(f"principal {principal} must be positive and in whole cents")
+    if annual_rate < 0:
+        raise ValueError(f"annual_rate {annual_rate} must not be negative (0.0435 = 4.35%)")
+    if term_months < 1 or term_months % period:
+        raise ValueError(f"term_months {term_months} must be a positive multiple of {period}")
+    if grace_months < 0 or grace_months % period or grace_months >= term_months:
+        raise ValueError(
+            f"grace_months {grace_months} must be a multiple of {period} below the term"
+        )
+
+
+def build_schedule(
+    principal: Decimal,
+    annual_rate: Decimal,
+    term_months: int,
+    method: RepaymentMethod,
+    frequency: Frequency,
+    start: date,
+    grace_months: int = 0,
+    first_due: date | None = None,
+) -> list[Instalment]:
+    """The plan from drawdown on `start`; the first payment falls due one period later, or
+    on `first_due` when given (later ones step from it)."""
+    method, frequency = RepaymentMethod(method), Frequency(frequency)
+    principal, annual_rate = Decimal(principal), Decimal(annual_rate)
+    period = frequency.months
+    _check(principal, annual_rate, term_months, grace_months, period)
+    rate = annual_rate * period / 12
+    periods, grace = term_months // period, grace_months // period
+    amortising = periods - grace
+    level = (
+        annuity_payment(principal, rate, amortising)
+        if method is RepaymentMethod.EQUAL_INSTALMENT
+        else cents(principal / amortising)
+    )
+    balance = principal
+    plan: list[Instalment] = []
+    for number in range(1, periods + 1):
+        due = (
+            add_months(first_due, (number - 1) * period)
+            if first_due
+            else add_months(start, number * period)
+        )
+        interest = cents(balance * rate)
+        if number <= grace:
+            part = Decimal("0.00")
+        elif number == periods:
+            part = balance
+        elif method is RepaymentMethod.EQUAL_INSTALMENT:
+            part = min(balance, level - interest)
+        else:
+            part = min(balance, level)
+        balance -= part
+        plan.append(
+            Instalment(
+                number=number,
+                due_on=due,
+                principal=part,
+                interest=interest,
+                payment=part + interest,
+                balance_after=balance,
+            )
+        )
+    return plan
+
+
+def total_interest(plan: list[Instalment]) -> Decimal:
+    return sum((i.interest for i in plan), Decimal("0.00"))
