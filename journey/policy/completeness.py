@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from journey import credit_code
 from journey.application import LoanApplication, Product
 from journey.documents import DocumentKind, DocumentReading, FinancialStatement, ReadStatus
+from journey.repayment import add_months
 
 if TYPE_CHECKING:
     from journey.policy.models import Policy
@@ -50,12 +51,6 @@ def normalise_name(name: str) -> str:
     """Full-width to half-width (NFKC), no whitespace, case-folded: 某某（北京）== 某某(北京)."""
     text = unicodedata.normalize("NFKC", name)
     return "".join(c for c in text if not c.isspace()).casefold()
-
-
-def months_between(earlier: date, later: date) -> int:
-    """Whole months from `earlier` to `later` (negative when later is before earlier)."""
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months - 1 if later.day < earlier.day else months
 
 
 def _unreadable(r: DocumentReading) -> CheckFailure:
@@ -184,7 +179,7 @@ def _check_periods(
         return []
     out: list[CheckFailure] = []
     limit = rules.statements_max_age_months
-    if months_between(periods[0], today) >= limit:
+    if today > add_months(periods[0], limit):
         out.append(
             CheckFailure(
                 code="statements_stale",

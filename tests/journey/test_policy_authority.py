@@ -1,0 +1,288 @@
+"""Authority boundaries: roles, teams, assignment, limits, committees, four eyes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from journey.actors import Actor, Role
+from journey.policy import (
+    ApprovalTier,
+    DecisionRefused,
+    Policy,
+    Route,
+    authorize_approval,
+    authorize_reassign,
+    authorize_risk_opinion,
+    authorize_staff,
+)
+
+D = Decimal
+R = Role
+
+
+def _route(team: str = "sme_risk", tier: ApprovalTier = ApprovalTier.BRANCH) -> Route:
+    required = 2 if tier is ApprovalTier.CREDIT_COMMITTEE else 1
+    return Route(
+        team=team,
+        tier=tier,
+        approvals_required=required,
+        rule="test",
+        explanation="test",
+        inputs={},
+        policy_version="test",
+    )
+
+
+# (id, actor, role, team, submitted_by, assigned_to, refusal or None)
+OPINIONS = [
+    ("officer of the team", "risk-sme-1", R.RISK_OFFICER, "sme_risk", "rm-chen", None, None),
+    ("assigned officer", "risk-sme-2", R.RISK_OFFICER, "sme_risk", "rm-chen", "risk-sme-2", None),
+    (
+        "supervisor overrides assignment",
+        "sup-sme",
+        R.SUPERVISOR,
+        "sme_risk",
+        "rm-chen",
+        "risk-sme-2",
+        None,
+    ),
+    (
+        "other officer of an assigned case",
+        "risk-sme-1",
+        R.RISK_OFFICER,
+        "sme_risk",
+        "rm-chen",
+        "risk-sme-2",
+        "assigned to 'risk-sme-2'",
+    ),
+    (
+        "officer of another team",
+        "risk-corp-1",
+        R.RISK_OFFICER,
+        "sme_risk",
+        "rm-chen",
+        None,
+        "routed to 'sme_risk'",
+    ),
+    (
+        "supervisor of another team",
+        "sup-corp",
+        R.SUPERVISOR,
+        "sme_risk",
+        "rm-chen",
+        None,
+        "routed to 'sme_risk'",
+    ),
+    (
+        "unknown actor",
+        "mallory",
+        R.RISK_OFFICER,
+        "sme_risk",
+        "rm-chen",
+        None,
+        "not in the staff directory",
+    ),
+    (
+        "claims another role",
+        "risk-sme-1",
+        R.SUPERVISOR,
+        "sme_risk",
+        "rm-chen",
+        None,
+        "directory lists them as risk_officer",
+    ),
+    (
+        "approver cannot review",
+        "appr-branch-1",
+        R.APPROVER,
+        "sme_risk",
+        "rm-chen",
+        None,
+        "needs one of",
+    ),
+    (
+        "relationship manager cannot review",
+        "rm-chen",
+        R.RELATIONSHIP_MANAGER,
+        "sme_risk",
+        "rm-zhang",
+        None,
+        "needs one of",
+    ),
+    (
+        "reviewer submitted it",
+        "risk-sme-1",
+        R.RISK_OFFICER,
+        "sme_risk",
+        "risk-sme-1",
+        None,
+        "four eyes",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("actor", "role", "team", "submitted", "assigned", "refusal"),
+    [o[1:] for o in OPINIONS],
+    ids=[o[0] for o in OPINIONS],
+)
+def test_risk_opinion(
+    policy: Policy,
+    actor: str,
+    role: Role,
+    team: str,
+    submitted: str,
+    assigned: str | None,
+    refusal: str | None,
+) -> None:
+    call = lambda: authorize_risk_opinion(  # noqa: E731
+        policy, _route(team), Actor(id=actor, role=role), submitted, assigned
+    )
+    if refusal is None:
+        assert call().id == actor
+    else:
+        with pytest.raises(DecisionRefused, match=refusal):
+            call()
+
+
+B, H, C = ApprovalTier.BRANCH, ApprovalTier.HEAD_OFFICE, ApprovalTier.CREDIT_COMMITTEE
+# (id, approver, tier, amount, reviewed_by, votes, refusal or None); submitted by rm-chen
+APPROVALS = [
+    ("branch at its limit", "appr-branch-1", B, D("5000000"), "risk-sme-1", [], None),
+    (
+        "branch a cent over",
+        "appr-branch-1",
+        B,
+        D("5000000.01"),
+        "risk-sme-1",
+        [],
+        "limit of 5,000,000",
+    ),
+    ("smaller branch limit", "appr-branch-2", B, D("4000000"), "risk-sme-1", [], "higher limit"),
+    ("head office at 50m", "appr-ho-1", H, D("50000000"), "risk-corp-1", [], None),
+    ("head office 30m limit", "appr-ho-2", H, D("30000001"), "risk-corp-1", [], "higher limit"),
+    ("head office on a branch case", "appr-ho-1", B, D("100000"), "risk-sme-1", [], "needs branch"),
+    (
+        "branch on a head-office case",
+        "appr-branch-1",
+        H,
+        D("100000"),
+        "risk-sme-1",
+        [],
+        "needs head_office",
+    ),
+    ("committee has no limit", "cc-1", C, D("900000000"), "risk-corp-1", [], None),
+    ("second committee vote", "cc-2", C, D("900000000"), "risk-corp-1", ["cc-1"], None),
+    (
+        "same member votes twice",
+        "cc-1",
+        C,
+        D("900000000"),
+        "risk-corp-1",
+        ["cc-1"],
+        "already voted",
+    ),
+    ("committee member on a branch case", "cc-1", B, D("100"), "risk-sme-1", [], "needs branch"),
+    ("approver wrote the risk opinion", "cc-3", C, D("900000000"), "cc-3", [], "four eyes"),
+    ("approver submitted it", "rm-chen", B, D("100"), "risk-sme-1", [], "needs one of"),
+    ("risk officer cannot approve", "risk-sme-1", B, D("100"), None, [], "needs one of"),
+    ("unknown approver", "eve", B, D("100"), None, [], "not in the staff directory"),
+]
+
+
+@pytest.mark.parametrize(
+    ("actor", "tier", "amount", "reviewed", "votes", "refusal"),
+    [a[1:] for a in APPROVALS],
+    ids=[a[0] for a in APPROVALS],
+)
+def test_approval(
+    policy: Policy,
+    actor: str,
+    tier: ApprovalTier,
+    amount: D,
+    reviewed: str | None,
+    votes: list[str],
+    refusal: str | None,
+) -> None:
+    member = policy.member(actor)
+    role = member.role if member else R.APPROVER
+    call = lambda: authorize_approval(  # noqa: E731
+        policy, _route(tier=tier), Actor(id=actor, role=role), amount, "rm-chen", reviewed, votes
+    )
+    if refusal is None:
+        assert call().id == actor
+    else:
+        with pytest.raises(DecisionRefused, match=refusal):
+            call()
+
+
+def test_approver_who_submitted_is_refused(policy: Policy) -> None:
+    with pytest.raises(DecisionRefused, match="submitted this application"):
+        authorize_approval(
+            policy,
+            _route(),
+            Actor(id="appr-branch-1", role=R.APPROVER),
+            D("100"),
+            "appr-branch-1",
+            None,
+            [],
+        )
+
+
+def test_senior_tiers_may_approve_when_policy_says_so(policy: Policy) -> None:
+    relaxed = policy.model_copy(
+        update={"authority": policy.authority.model_copy(update={"senior_tiers_may_approve": True})}
+    )
+    ho = Actor(id="appr-ho-1", role=R.APPROVER)
+    assert (
+        authorize_approval(relaxed, _route(), ho, D("100"), "rm-chen", None, []).id == "appr-ho-1"
+    )
+    with pytest.raises(DecisionRefused, match="needs head_office"):
+        authorize_approval(
+            relaxed,
+            _route(tier=H),
+            Actor(id="appr-branch-1", role=R.APPROVER),
+            D("100"),
+            "rm-chen",
+            None,
+            [],
+        )
+
+
+# (id, actor, role, to, refusal or None); case routed to sme_risk
+REASSIGN = [
+    ("supervisor to officer", "sup-sme", R.SUPERVISOR, "risk-sme-2", None),
+    ("operations to officer", "ops-wang", R.OPERATIONS, "risk-sme-1", None),
+    ("to the supervisor", "ops-li", R.OPERATIONS, "sup-sme", None),
+    ("other team's supervisor", "sup-corp", R.SUPERVISOR, "risk-sme-2", "ask the sme_risk"),
+    ("officer cannot reassign", "risk-sme-1", R.RISK_OFFICER, "risk-sme-2", "needs one of"),
+    ("target in another team", "sup-sme", R.SUPERVISOR, "risk-corp-1", "reassign to someone"),
+    ("target is an approver", "sup-sme", R.SUPERVISOR, "appr-branch-1", "reassign to someone"),
+    ("unknown target", "sup-sme", R.SUPERVISOR, "ghost", "not an active member"),
+]
+
+
+@pytest.mark.parametrize(
+    ("actor", "role", "to", "refusal"), [r[1:] for r in REASSIGN], ids=[r[0] for r in REASSIGN]
+)
+def test_reassign(policy: Policy, actor: str, role: Role, to: str, refusal: str | None) -> None:
+    call = lambda: authorize_reassign(policy, _route(), Actor(id=actor, role=role), to)  # noqa: E731
+    if refusal is None:
+        assert call().id == to
+    else:
+        with pytest.raises(DecisionRefused, match=refusal):
+            call()
+
+
+def test_authorize_staff(policy: Policy) -> None:
+    assert authorize_staff(policy, Actor(id="audit-1", role=R.AUDITOR), {R.AUDITOR}).id == "audit-1"
+    with pytest.raises(DecisionRefused, match="needs one of: operations"):
+        authorize_staff(policy, Actor(id="audit-1", role=R.AUDITOR), {R.OPERATIONS})
+    gone = policy.model_copy(
+        update={"staff": [m.model_copy(update={"active": False}) for m in policy.staff]}
+    )
+    with pytest.raises(DecisionRefused, match="no longer active"):
+        authorize_staff(gone, Actor(id="ops-wang", role=R.OPERATIONS), {R.OPERATIONS})
+    assert issubclass(DecisionRefused, ValueError)

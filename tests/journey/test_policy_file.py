@@ -1,0 +1,92 @@
+"""The default policy file loads, and a broken one is refused with what to fix."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from journey.actors import Role
+from journey.application import Product
+from journey.policy import DEFAULT_POLICY_FILE, ApprovalTier, Policy, PolicyError, parse_policy
+
+
+def _default() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def test_default_policy_is_complete(policy: Policy) -> None:
+    assert policy.version
+    assert set(policy.checklist) == set(Product)
+    for team in ("sme_risk", "corporate_risk", "project_finance_risk"):
+        assert policy.supervisor_of(team) is not None, team
+        assert len(policy.team_members(team, {Role.RISK_OFFICER})) >= 2, team
+    assert policy.authority.tier(ApprovalTier.CREDIT_COMMITTEE).approvals_required == 2
+    assert len(policy.approvers(ApprovalTier.CREDIT_COMMITTEE)) == 3
+    assert policy.member("appr-branch-1") is not None
+    assert policy.member("nobody") is None
+
+
+def _break(path: str, value: Any) -> dict[str, Any]:
+    data = _default()
+    *parents, last = path.split(".")
+    node: Any = data
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if value is _DELETE:
+        del node[last]
+    elif isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return data
+
+
+_DELETE = object()
+
+BROKEN = [
+    ("no version", "version", _DELETE, "version"),
+    ("checklist lacks a product", "checklist.project_finance", _DELETE, "project_finance"),
+    ("unknown document kind", "checklist.fixed_asset", ["passport"], "checklist.fixed_asset"),
+    ("default rule not last", "routing.rules.7.when", {"amount_over": "1"}, "must be the default"),
+    ("unknown tier", "routing.rules.0.tier", "board", "routing.rules.0.tier"),
+    ("team without officers", "routing.rules.0.team", "nobody_risk", "no active risk officer"),
+    (
+        "committee too small",
+        "authority.tiers.credit_committee.approvals_required",
+        4,
+        "needs 4 distinct approvers",
+    ),
+    ("bad duration", "sla.stages.risk_review.target", "soon", "sla.stages.risk_review.target"),
+    ("bad unit", "sla.stages.risk_review.unit", "fortnight", "unit"),
+    ("warning ratio above 1", "sla.stages.offer.warning_ratio", 1.5, "warning_ratio"),
+    ("unknown stage", "sla.stages.lunch", {"target": "P1D"}, "sla.stages.lunch"),
+    ("unknown supervisor", "staff.2.supervisor", "ghost", "'ghost'"),
+    ("approver without tier", "staff.20.tier", None, "needs a 'tier'"),
+    ("unknown top-level field", "colour", "blue", "colour"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "says"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
+)
+def test_broken_policy_is_refused_with_what_to_fix(path: str, value: Any, says: str) -> None:
+    text = json.dumps(_break(path, value), ensure_ascii=False)
+    with pytest.raises(PolicyError, match="fix") as exc:
+        parse_policy(text)
+    assert says in str(exc.value)
+
+
+def test_duplicate_staff_id_is_refused() -> None:
+    data = _default()
+    data["staff"].append(dict(data["staff"][0]))
+    with pytest.raises(PolicyError, match="repeated"):
+        parse_policy(json.dumps(data))
+
+
+def test_not_json_is_refused() -> None:
+    with pytest.raises(PolicyError):
+        parse_policy("{not json")
+    assert issubclass(PolicyError, ValueError)

@@ -1,0 +1,213 @@
+"""Every routing rule and escalation of the default policy, one row each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from journey.application import LoanApplication
+from journey.policy import ApprovalTier, Policy, Ratios, route
+
+B, H, C = ApprovalTier.BRANCH, ApprovalTier.HEAD_OFFICE, ApprovalTier.CREDIT_COMMITTEE
+D = Decimal
+
+# (id, application overrides, ratios, rule, team, tier, escalations)
+ROWS: list[tuple[str, dict[str, Any], dict[str, D], str, str, ApprovalTier, list[str]]] = [
+    ("small sme", {}, {}, "sme-default", "sme_risk", B, []),
+    ("at branch ceiling", {"amount": D("5000000")}, {}, "sme-default", "sme_risk", B, []),
+    ("a cent over", {"amount": D("5000000.01")}, {}, "corporate-mid", "corporate_risk", H, []),
+    (
+        "at head-office ceiling",
+        {"amount": D("50000000")},
+        {},
+        "corporate-mid",
+        "corporate_risk",
+        H,
+        [],
+    ),
+    (
+        "large corporate",
+        {"amount": D("50000000.01")},
+        {},
+        "corporate-large",
+        "corporate_risk",
+        C,
+        [],
+    ),
+    (
+        "project finance",
+        {"product": "project_finance", "amount": D("1000000")},
+        {},
+        "pf",
+        "project_finance_risk",
+        H,
+        [],
+    ),
+    (
+        "large project finance",
+        {"product": "project_finance", "amount": D("80000000")},
+        {},
+        "pf-large",
+        "project_finance_risk",
+        C,
+        [],
+    ),
+    (
+        "restricted industry",
+        {"industry": "real_estate"},
+        {},
+        "restricted-industry",
+        "corporate_risk",
+        C,
+        [],
+    ),
+    (
+        "restricted industry in Chinese",
+        {"industry": "房地产"},
+        {},
+        "restricted-industry",
+        "corporate_risk",
+        C,
+        [],
+    ),
+    (
+        "industry is case-insensitive",
+        {"industry": "Coal"},
+        {},
+        "restricted-industry",
+        "corporate_risk",
+        C,
+        [],
+    ),
+    ("offshore borrower", {"region": "HK"}, {}, "offshore", "corporate_risk", H, []),
+    (
+        "long fixed-asset loan",
+        {"product": "fixed_asset", "term_months": 72},
+        {},
+        "fixed-asset-long",
+        "corporate_risk",
+        B,
+        [],
+    ),
+    (
+        "five-year fixed-asset loan",
+        {"product": "fixed_asset", "term_months": 60},
+        {},
+        "sme-default",
+        "sme_risk",
+        B,
+        [],
+    ),
+    ("leverage at 70% stays", {}, {"debt_to_asset": D("0.7")}, "sme-default", "sme_risk", B, []),
+    (
+        "leverage over 70% escalates",
+        {},
+        {"debt_to_asset": D("0.7001")},
+        "sme-default",
+        "sme_risk",
+        H,
+        ["high-leverage"],
+    ),
+    (
+        "leverage and loss escalate twice",
+        {},
+        {"debt_to_asset": D("0.8"), "net_margin": D("-0.02")},
+        "sme-default",
+        "sme_risk",
+        C,
+        ["high-leverage", "loss-making"],
+    ),
+    (
+        "mid corporate with leverage",
+        {"amount": D("8000000")},
+        {"debt_to_asset": D("0.75")},
+        "corporate-mid",
+        "corporate_risk",
+        C,
+        ["high-leverage"],
+    ),
+    (
+        "committee cannot rise",
+        {"amount": D("60000000")},
+        {"debt_to_asset": D("0.9")},
+        "corporate-large",
+        "corporate_risk",
+        C,
+        [],
+    ),
+    (
+        "illiquid working capital",
+        {},
+        {"current_ratio": D("0.5")},
+        "sme-default",
+        "sme_risk",
+        H,
+        ["illiquid"],
+    ),
+    (
+        "illiquid fixed asset is fine",
+        {"product": "fixed_asset"},
+        {"current_ratio": D("0.5")},
+        "sme-default",
+        "sme_risk",
+        B,
+        [],
+    ),
+    ("break-even is not a loss", {}, {"net_margin": D("0")}, "sme-default", "sme_risk", B, []),
+]
+
+
+@pytest.mark.parametrize(
+    ("app", "ratios", "rule", "team", "tier", "escalations"),
+    [r[1:] for r in ROWS],
+    ids=[r[0] for r in ROWS],
+)
+def test_route(
+    policy: Policy,
+    make_app: Callable[..., LoanApplication],
+    app: dict[str, Any],
+    ratios: dict[str, D],
+    rule: str,
+    team: str,
+    tier: ApprovalTier,
+    escalations: list[str],
+) -> None:
+    got = route(policy, make_app(**app), Ratios(**ratios))
+    assert (got.rule, got.team, got.tier, got.escalations) == (rule, team, tier, escalations)
+    assert got.approvals_required == (2 if tier is C else 1)
+    assert got.policy_version == policy.version
+    assert f"Rule {rule} fired" in got.explanation
+
+
+def test_route_explains_its_inputs(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app(amount=D("8000000.00"))
+    got = route(policy, app, Ratios(debt_to_asset=D("0.7512")))
+    assert got.inputs["amount"] == "8000000.00"
+    assert got.inputs["debt_to_asset"] == "0.7512"
+    assert got.inputs["net_margin"] == "n/a"
+    assert "amount 8,000,000.00 > 5,000,000" in got.explanation
+    assert "debt_to_asset 0.7512 > 0.7" in got.explanation
+
+
+def test_missing_ratios_never_escalate(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    assert route(policy, make_app(), Ratios()).tier is B
+
+
+def test_tier_rises_until_someone_has_the_limit(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    staff = [
+        m.model_copy(update={"active": False}) if m.id == "appr-branch-1" else m
+        for m in policy.staff
+    ]
+    narrow = policy.model_copy(update={"staff": staff})
+    got = route(narrow, make_app(amount=D("4000000")), Ratios())
+    assert (got.rule, got.tier, got.escalations) == ("sme-default", H, ["limit:branch"])
+    assert "No branch approver has a limit of 4,000,000" in got.explanation
