@@ -1,0 +1,130 @@
+"""Prometheus metrics of a worker: the Temporal SDK's own, and the journey's.
+
+Two endpoints, on purpose. The SDK's exporter lives in the Rust core with its own registry
+and HTTP server; it cannot serve prometheus_client objects, and proxying one through the
+other would parse every scrape. So a worker with `LOAN_JOURNEY_METRICS_PORT=P` serves the
+SDK's metrics (`temporal_*`) on P and the journey's (below) on P + 1: see
+`start_worker_metrics`. The journey's endpoint also carries prometheus_client's default
+process and GC metrics, which the SDK does not export.
+
+The journey's metrics, fed by the activities through the two `observe_*` helpers:
+
+- `journey_stage_transitions_total{stage,outcome}`: a stage was left for `outcome`
+  (the next stage or a terminal state);
+- `journey_sla_events_total{stage,type}`: `type` is warned, breached or escalated;
+- `ocr_seconds{kind}`: a histogram of the time one document took to OCR;
+- `ocr_failures_total{reason}`: documents whose OCR failed, by a short reason code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+from journey.stages import Stage
+from journey.timeline import EventType, TimingEvent
+
+JOURNEY_METRICS_PORT_OFFSET = 1
+"""The journey's endpoint listens on the SDK's port plus this."""
+
+STAGE_TRANSITIONS = Counter(
+    "journey_stage_transitions",
+    "Stages left, by stage and by where the journey went next.",
+    ["stage", "outcome"],
+)
+SLA_EVENTS = Counter(
+    "journey_sla_events",
+    "SLA warnings, breaches and escalations, by stage.",
+    ["stage", "type"],
+)
+OCR_SECONDS = Histogram(
+    "ocr_seconds",
+    "Seconds to OCR one document, by document kind.",
+    ["kind"],
+    buckets=(0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 120.0),
+)
+OCR_FAILURES = Counter(
+    "ocr_failures",
+    "Documents whose OCR failed, by reason code.",
+    ["reason"],
+)
+
+_SLA_TYPES = {
+    EventType.SLA_WARNED: "warned",
+    EventType.SLA_BREACHED: "breached",
+    EventType.ESCALATED: "escalated",
+}
+_OUTCOMES = frozenset(stage.value for stage in Stage)
+_MAX_REASON = 40
+
+
+def observe_timing_events(events: Iterable[TimingEvent]) -> None:
+    """Counts stage exits and SLA events.
+
+    Pass only the events the timing sink newly stored (not those a retry finds already
+    there), so a retried batch is not counted twice.
+    """
+    for event in events:
+        stage = event.stage.value
+        if event.type is EventType.EXITED:
+            STAGE_TRANSITIONS.labels(stage=stage, outcome=_outcome(event.outcome)).inc()
+        elif event.type in _SLA_TYPES:
+            SLA_EVENTS.labels(stage=stage, type=_SLA_TYPES[event.type]).inc()
+
+
+def observe_ocr(kind: str, seconds: float, failed_reason: str | None = None) -> None:
+    """Records one document's OCR time and, when it failed, why.
+
+    `failed_reason` is a short code such as `timeout`, `engine_error` or `unreadable`,
+    never an error message: every distinct value is a new time series.
+    """
+    OCR_SECONDS.labels(kind=kind).observe(seconds)
+    if failed_reason is not None:
+        OCR_FAILURES.labels(reason=failed_reason.strip().lower()[:_MAX_REASON] or "unknown").inc()
+
+
+def runtime_with_prometheus(port: int, host: str = "0.0.0.0") -> Runtime:
+    """A Temporal runtime whose core serves the SDK's metrics on `host:port`.
+
+    Pass it to `Client.connect(..., runtime=...)`; the endpoint serves from now on.
+    """
+    metrics = PrometheusConfig(bind_address=f"{host}:{port}")
+    return Runtime(telemetry=TelemetryConfig(metrics=metrics))
+
+
+def start_journey_metrics_server(
+    port: int, host: str = "0.0.0.0", registry: CollectorRegistry = REGISTRY
+) -> WSGIServer:
+    """Serves the journey's metrics on `host:port` from a daemon thread.
+
+    Returns the server: `server_port` is the bound port (useful with port 0), and
+    `shutdown()` stops it.
+    """
+    server, _thread = start_http_server(port, addr=host, registry=registry)
+    return server
+
+
+def start_worker_metrics(port: int, host: str = "0.0.0.0") -> tuple[Runtime, WSGIServer]:
+    """Both endpoints of a worker: the SDK's on `port`, the journey's on the next port."""
+    runtime = runtime_with_prometheus(port, host)
+    server = start_journey_metrics_server(port + JOURNEY_METRICS_PORT_OFFSET, host)
+    return runtime, server
+
+
+def _outcome(outcome: str | None) -> str:
+    if outcome is None:
+        return "none"
+    return outcome if outcome in _OUTCOMES else "other"
+
+
+__all__ = [
+    "JOURNEY_METRICS_PORT_OFFSET",
+    "observe_ocr",
+    "observe_timing_events",
+    "runtime_with_prometheus",
+    "start_journey_metrics_server",
+    "start_worker_metrics",
+]
