@@ -1,0 +1,105 @@
+"""The journey report: what `build_report` returns and the CLI and HTML map render.
+
+All durations are seconds (float). Percentiles are nearest-rank: pXX is the duration at
+rank ceil(XX/100 * n) of the n completed spans ordered by duration.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+ALL_PRODUCTS = "all"
+
+
+class StageStats(BaseModel):
+    """One stage (and product, or ALL_PRODUCTS): spans are (journey, stage, attempt)."""
+
+    stage: str
+    product: str
+    count: int  # spans entered
+    completed: int  # spans entered and exited: the durations below are over these
+    p25: float | None = None
+    p50: float | None = None
+    p75: float | None = None
+    p90: float | None = None
+    min: float | None = None
+    max: float | None = None
+    total_seconds: float = 0.0
+    customer_seconds: float = 0.0
+    bank_seconds: float = 0.0
+    customer_share: float = 0.0  # of total_seconds, by the waits_on of the entered event
+    bank_share: float = 0.0
+    warning_rate: float = 0.0  # share of entered spans with an sla_warned event
+    breach_rate: float = 0.0
+    escalation_rate: float = 0.0
+
+
+class FunnelRow(BaseModel):
+    """How many journeys reached a stage and how they left it."""
+
+    stage: str
+    reached: int
+    advanced: int = 0  # left to a later, non-terminal stage
+    rejected: int = 0
+    withdrawn: int = 0
+    expired: int = 0
+    closed: int = 0
+    in_stage: int = 0  # entered and not exited yet
+
+
+class SlowJourney(BaseModel):
+    workflow_id: str
+    product: str
+    started_at: datetime
+    last_at: datetime
+    elapsed_seconds: float
+    customer_seconds: float = 0.0
+    bank_seconds: float = 0.0
+    stages: int = 0
+    breaches: int = 0
+    final: str | None = None  # the terminal state, None while the journey runs
+
+
+class Span(BaseModel):
+    """One stage attempt of one journey, for the swimlane."""
+
+    workflow_id: str
+    stage: str
+    attempt: int
+    waits_on: str | None
+    entered_at: datetime
+    exited_at: datetime | None
+    seconds: float | None
+    breached: bool = False
+
+
+class Bottleneck(BaseModel):
+    stage: str
+    share_of_time: float
+    reason: str
+
+
+class JourneyReport(BaseModel):
+    generated_at: datetime
+    product: str | None = None
+    since: datetime | None = None
+    journeys: int = 0
+    events: int = 0
+    stages: list[StageStats] = []  # per (stage, product)
+    stage_totals: list[StageStats] = []  # per stage, all products together
+    funnel: list[FunnelRow] = []
+    slowest: list[SlowJourney] = []
+    timelines: list[Span] = []  # the spans of the slowest journeys
+    bottleneck: Bottleneck | None = None
+
+
+def human(seconds: float | None) -> str:
+    """3.2 d, 5.0 h, 12 min, 40 s: durations a person reads at a glance."""
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if abs(seconds) >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from report_fixture import fixed_events
+
+from store.timing import record_events
+
+
+@pytest.fixture
+def report_db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'journey.db'}"
+    assert record_events(url, fixed_events()) == 38
+    return url

@@ -1,0 +1,135 @@
+"""Report figures against hand-computed ones for the fixed event set of conftest.py.
+
+Percentiles are nearest-rank: pXX = the value at rank ceil(XX/100 * n) of the sorted durations.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from report_fixture import T0, H
+
+from journey.application import Product
+from store.analytics import build_report
+from store.report_models import JourneyReport, StageStats
+
+D = 24 * H
+
+
+def _by_stage(rows: list[StageStats], product: str = "all") -> dict[str, StageStats]:
+    return {s.stage: s for s in rows if s.product == product}
+
+
+@pytest.fixture
+def report(report_db: str) -> JourneyReport:
+    return build_report(report_db)
+
+
+def test_counts(report: JourneyReport) -> None:
+    assert report.journeys == 4
+    assert report.events == 38  # the touchpoint included
+
+
+def test_stage_durations_across_products(report: JourneyReport) -> None:
+    t = _by_stage(report.stage_totals)
+    assert list(t) == ["intake", "documents", "completeness", "routing", "risk_review", "approval"]
+    got = {
+        k: (s.count, s.completed, s.p25, s.p50, s.p75, s.p90, s.min, s.max) for k, s in t.items()
+    }
+    assert got == {
+        # intake [0.5h, 1h, 2h] + D open
+        "intake": (4, 3, 0.5 * H, 1 * H, 2 * H, 2 * H, 0.5 * H, 2 * H),
+        "documents": (3, 3, 1 * H, 1.5 * H, 2 * H, 2 * H, 1 * H, 2 * H),
+        # completeness [2h, 6h, 12h, 24h]: p90 rank ceil(3.6) = 4
+        "completeness": (4, 4, 2 * H, 6 * H, 12 * H, 24 * H, 2 * H, 24 * H),
+        "routing": (2, 2, 600, 600, 1200, 1200, 600, 1200),
+        "risk_review": (2, 2, 1 * D, 1 * D, 2 * D, 2 * D, 1 * D, 2 * D),
+        "approval": (2, 1, 4 * H, 4 * H, 4 * H, 4 * H, 4 * H, 4 * H),  # C still open
+    }
+
+
+def test_waiting_split_and_sla_rates(report: JourneyReport) -> None:
+    t = _by_stage(report.stage_totals)
+    assert t["completeness"].customer_seconds == 44 * H
+    assert (t["completeness"].customer_share, t["completeness"].bank_share) == (1.0, 0.0)
+    assert (t["risk_review"].bank_seconds, t["risk_review"].bank_share) == (3 * D, 1.0)
+    assert (t["intake"].customer_share, t["intake"].bank_share) == (0.0, 0.0)  # system
+    assert t["completeness"].warning_rate == 0.25
+    assert t["risk_review"].warning_rate == 1.0
+    assert t["risk_review"].breach_rate == 0.5
+    assert t["risk_review"].escalation_rate == 0.5
+    assert t["approval"].breach_rate == 0.0
+
+
+def test_per_product(report: JourneyReport) -> None:
+    wc = _by_stage(report.stages, "working_capital")
+    pf = _by_stage(report.stages, "project_finance")
+    assert (wc["intake"].p50, wc["intake"].p90) == (0.5 * H, 1 * H)
+    assert (wc["completeness"].p50, wc["completeness"].p90) == (2 * H, 24 * H)
+    assert wc["completeness"].warning_rate == 0.5
+    assert (pf["completeness"].count, pf["completeness"].p50, pf["completeness"].p90) == (
+        2,
+        6 * H,
+        12 * H,
+    )
+    assert (pf["intake"].count, pf["intake"].completed, pf["intake"].max) == (2, 1, 2 * H)
+    assert (wc["approval"].count, pf["approval"].count, pf["approval"].completed) == (1, 1, 0)
+
+
+def test_funnel(report: JourneyReport) -> None:
+    got = {
+        f.stage: (f.reached, f.advanced, f.rejected, f.withdrawn, f.expired, f.in_stage)
+        for f in report.funnel
+    }
+    assert got == {
+        "intake": (4, 3, 0, 0, 0, 1),
+        "documents": (3, 3, 0, 0, 0, 0),
+        "completeness": (3, 2, 0, 1, 0, 0),
+        "routing": (2, 2, 0, 0, 0, 0),
+        "risk_review": (2, 2, 0, 0, 0, 0),
+        "approval": (2, 0, 1, 0, 0, 1),
+    }
+
+
+def test_slowest_journeys_and_their_timelines(report: JourneyReport) -> None:
+    got = [
+        (j.workflow_id, j.elapsed_seconds, j.customer_seconds, j.bank_seconds, j.stages, j.final)
+        for j in report.slowest
+    ]
+    assert got == [
+        ("A", 79 * H + 600, 24 * H, 52 * H, 6, "rejected"),
+        ("C", 45 * H + 50 * 60, 18 * H, 24 * H, 7, None),
+        ("B", 3.5 * H, 2 * H, 0.0, 3, "withdrawn"),
+        ("D", 0.0, 0.0, 0.0, 1, None),
+    ]
+    assert report.slowest[0].breaches == 1 and report.slowest[0].started_at == T0
+    c = [s for s in report.timelines if s.workflow_id == "C"]
+    assert [(s.stage, s.attempt) for s in c][2:4] == [("completeness", 1), ("completeness", 2)]
+    assert c[-1].exited_at is None and c[-1].seconds is None
+
+
+def test_bottleneck(report: JourneyReport) -> None:
+    b = report.bottleneck
+    assert b is not None and b.stage == "risk_review"
+    # 3 d of 128.5 h total stage time: 12600 + 16200 + 158400 + 1800 + 259200 + 14400 s
+    assert b.share_of_time == pytest.approx(259200 / 462600)
+    assert b.reason == (
+        "risk_review holds 56% of all stage time (p50 1.0 d, p90 2.0 d, breach rate 50%), "
+        "100% of it waiting on the bank"
+    )
+
+
+def test_filters(report_db: str) -> None:
+    pf = build_report(report_db, product=Product.PROJECT_FINANCE)
+    assert pf.journeys == 2 and {s.product for s in pf.stages} == {"project_finance"}
+    assert [j.workflow_id for j in pf.slowest] == ["C", "D"]
+    late = build_report(report_db, since=T0 + timedelta(days=3))  # journeys started since
+    assert late.journeys == 1 and late.funnel[0].reached == 1 and late.funnel[0].in_stage == 1
+    cohort = build_report(report_db, since=T0 + timedelta(days=1))
+    assert [j.workflow_id for j in cohort.slowest] == ["C", "B", "D"]
+
+
+def test_empty_database(tmp_path: object) -> None:
+    empty = build_report(f"sqlite:///{tmp_path}/empty.db")
+    assert (empty.journeys, empty.stages, empty.funnel, empty.bottleneck) == (0, [], [], None)
