@@ -1,0 +1,31 @@
+"""The journey's side effects: policy files, OCR, checks, the timing sink, the ledger, mail.
+
+Activities are synchronous functions run in the worker's thread pool: OCR and SQL block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from journey.settings import Settings
+
+
+def build_activities(settings: Settings) -> list[Callable[..., Any]]:
+    """Every activity of the journey, bound to one set of settings."""
+    from activities.decisions import check_completeness, route_case
+    from activities.documents import DocumentActivities
+    from activities.ledger import LedgerActivities
+    from activities.notifications import NotificationActivities
+    from activities.policy import PolicyActivities
+    from activities.timing import TimingActivities
+
+    return [
+        PolicyActivities(settings).load_policy,
+        DocumentActivities(settings).read_document,
+        check_completeness,
+        route_case,
+        TimingActivities(settings).record_timing_events,
+        LedgerActivities(settings).book_disbursement,
+        NotificationActivities(settings).notify,
+    ]

@@ -1,0 +1,27 @@
+"""Completeness and routing: pure policy functions, run as activities so that their result,
+with the rule that fired and its inputs, is part of the journey's recorded history."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from journey import contracts
+from journey.contracts import CompletenessInput, RouteInput
+from journey.documents import ReadStatus
+from journey.policy import Completeness, Route, compute_ratios, route
+from journey.policy import check_completeness as check
+
+
+@activity.defn(name=contracts.CHECK_COMPLETENESS)
+def check_completeness(request: CompletenessInput) -> Completeness:
+    return check(request.policy, request.application, request.readings, request.today)
+
+
+@activity.defn(name=contracts.ROUTE_CASE)
+def route_case(request: RouteInput) -> Route:
+    statements = [
+        r.statement
+        for r in request.readings
+        if r.status is ReadStatus.READ and r.statement is not None
+    ]
+    return route(request.policy, request.application, compute_ratios(statements))

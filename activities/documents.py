@@ -1,0 +1,64 @@
+"""Read one stored document: classify it, extract its fields, never fail the journey.
+
+A document that cannot be read comes back as UNREADABLE with the reason, so completeness
+asks the customer for it again. Engine trouble (tesseract missing, a timeout) is retried.
+"""
+
+from __future__ import annotations
+
+import time
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+import ocr
+from journey import contracts
+from journey.contracts import ReadDocumentInput
+from journey.documents import DocumentKind, DocumentReading, ReadStatus
+from journey.settings import Settings
+from store import blobs
+from store.documents import record_reading
+
+
+class DocumentActivities:
+    def __init__(self, settings: Settings) -> None:
+        self._root = settings.documents_dir
+        self._url = settings.db_url
+
+    @activity.defn(name=contracts.READ_DOCUMENT)
+    def read_document(self, request: ReadDocumentInput) -> DocumentReading:
+        try:
+            data = blobs.get(self._root, request.ref.sha256)
+        except FileNotFoundError as err:
+            raise ApplicationError(
+                f"document {request.ref.sha256} is not in the store at {self._root}: "
+                "upload it again with `loan-journey documents`",
+                type="DocumentMissing",
+                non_retryable=True,
+            ) from err
+        started = time.perf_counter()
+        reading = _read(data, request)
+        reading.seconds = round(time.perf_counter() - started, 3)
+        record_reading(self._url, request.workflow_id, reading)
+        return reading
+
+
+def _read(data: bytes, request: ReadDocumentInput) -> DocumentReading:
+    try:
+        kind = ocr.classify(data)
+        if kind is DocumentKind.BUSINESS_LICENSE:
+            return DocumentReading(
+                ref=request.ref, status=ReadStatus.READ, kind=kind,
+                license=ocr.extract_license(data),
+            )
+        if kind is DocumentKind.UNKNOWN:
+            raise ocr.UnreadableDocument("not a licence or a financial statement", reason="kind")
+        return DocumentReading(
+            ref=request.ref, status=ReadStatus.READ, kind=kind,
+            statement=ocr.extract_statement(data),
+        )
+    except ocr.UnreadableDocument as err:
+        return DocumentReading(
+            ref=request.ref, status=ReadStatus.UNREADABLE, kind=DocumentKind.UNKNOWN,
+            reason=f"{err.reason}: {err}",
+        )

@@ -1,0 +1,39 @@
+"""The core-banking adapter: book a disbursement exactly once per idempotency key."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from journey import contracts
+from journey.contracts import BookingInput
+from journey.settings import Settings
+from journey.status import Disbursement
+from store.ledger import IdempotencyConflictError, book
+
+
+class LedgerActivities:
+    def __init__(self, settings: Settings) -> None:
+        self._url = settings.db_url
+
+    @activity.defn(name=contracts.BOOK_DISBURSEMENT)
+    def book_disbursement(self, request: BookingInput) -> Disbursement:
+        try:
+            booking = book(
+                self._url,
+                request.idempotency_key,
+                request.workflow_id,
+                request.amount,
+                request.payee,
+                request.purpose,
+            )
+        except IdempotencyConflictError as err:
+            raise ApplicationError(
+                str(err), type="IdempotencyConflict", non_retryable=True
+            ) from err
+        return Disbursement(
+            booking_id=booking.booking_id,
+            amount=booking.amount,
+            payee=booking.payee,
+            booked_at=booking.booked_at,
+        )

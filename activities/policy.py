@@ -1,0 +1,40 @@
+"""Read the lending policy and build the working calendar, once per journey."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import holidays
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from journey import contracts
+from journey.contracts import LoadPolicyInput, PolicySnapshot
+from journey.policy import PolicyError, build_calendar, parse_policy
+from journey.settings import Settings
+
+
+def policy_text(path: Path | None) -> str:
+    """The policy file named in settings, or the default one shipped with `journey`."""
+    if path is not None:
+        return path.read_text(encoding="utf-8")
+    return resources.files("journey").joinpath("policies/default.json").read_text("utf-8")
+
+
+class PolicyActivities:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @activity.defn(name=contracts.LOAD_POLICY)
+    def load_policy(self, request: LoadPolicyInput) -> PolicySnapshot:
+        try:
+            policy = parse_policy(policy_text(self._settings.policy_file))
+        except (OSError, PolicyError) as err:
+            raise ApplicationError(
+                f"the lending policy cannot be loaded: {err}", type="PolicyError"
+            ) from err
+        years = range(request.today.year - 1, request.today.year + request.years)
+        china = holidays.China(years=years)
+        calendar = build_calendar(china.keys(), china.weekend_workdays)
+        return PolicySnapshot(policy=policy, calendar=calendar)

@@ -1,0 +1,85 @@
+"""Inputs and results of the journey's activities, by activity name.
+
+Workflows call activities by these names with these models, so workflow code never
+imports the modules that do I/O (opencv, SQLAlchemy, files).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from journey.application import LoanApplication
+from journey.documents import DocumentReading, DocumentRef
+from journey.policy import Policy, WorkingCalendar
+from journey.timeline import TimingEvent
+
+LOAD_POLICY = "load_policy"
+READ_DOCUMENT = "read_document"
+CHECK_COMPLETENESS = "check_completeness"
+ROUTE_CASE = "route_case"
+RECORD_TIMING = "record_timing_events"
+BOOK_DISBURSEMENT = "book_disbursement"
+NOTIFY = "notify"
+
+
+class LoadPolicyInput(BaseModel):
+    today: date
+    years: int = Field(default=3, ge=1, le=40)  # calendar years the working calendar covers
+
+
+class PolicySnapshot(BaseModel):
+    """The policy and working calendar pinned for the journey's whole life."""
+
+    policy: Policy
+    calendar: WorkingCalendar
+
+
+class ReadDocumentInput(BaseModel):
+    workflow_id: str
+    ref: DocumentRef
+
+
+class CompletenessInput(BaseModel):
+    policy: Policy
+    application: LoanApplication
+    readings: list[DocumentReading]
+    today: date
+
+
+class RouteInput(BaseModel):
+    policy: Policy
+    application: LoanApplication
+    readings: list[DocumentReading]
+
+
+class RecordTimingInput(BaseModel):
+    events: list[TimingEvent]
+
+
+class RecordTimingResult(BaseModel):
+    inserted: int
+
+
+class BookingInput(BaseModel):
+    workflow_id: str
+    idempotency_key: str
+    amount: Decimal
+    payee: str
+    purpose: str
+
+
+class NotifyInput(BaseModel):
+    key: str  # idempotency key: the same key is never sent twice
+    workflow_id: str
+    channel: Literal["sms", "email"] = "email"
+    recipient: str
+    template: str
+    body: str = ""
+
+
+class NotifyResult(BaseModel):
+    queued: bool

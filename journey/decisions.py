@@ -1,0 +1,88 @@
+"""What people send to a running journey: one input model per update, one result model.
+
+Every decision carries the actor (id and role) and, for customer-facing ones, the channel.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from journey.actors import Actor
+from journey.application import Channel
+from journey.documents import DocumentRef
+from journey.stages import Stage
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_INFO = "request_info"
+
+
+class RiskGrade(StrEnum):
+    """Internal obligor grade recorded by the risk officer (1 best .. 10 worst)."""
+
+    G1 = "1"
+    G2 = "2"
+    G3 = "3"
+    G4 = "4"
+    G5 = "5"
+    G6 = "6"
+    G7 = "7"
+    G8 = "8"
+    G9 = "9"
+    G10 = "10"
+
+
+class AddDocuments(BaseModel):
+    actor: Actor
+    documents: list[DocumentRef] = Field(min_length=1, max_length=50)
+    channel: Channel = Channel.WEB
+
+
+class RiskOpinion(BaseModel):
+    actor: Actor
+    verdict: Verdict
+    grade: RiskGrade
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class ApprovalDecision(BaseModel):
+    actor: Actor
+    verdict: Verdict
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class Signature(BaseModel):
+    actor: Actor
+    channel: Channel = Channel.APP
+
+
+class Withdrawal(BaseModel):
+    actor: Actor
+    reason: str = Field(min_length=2, max_length=2000)
+    channel: Channel | None = None
+
+
+class Reassignment(BaseModel):
+    actor: Actor
+    to: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class Repayment(BaseModel):
+    actor: Actor
+    reference: str = Field(min_length=3, max_length=64)
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    channel: Channel = Channel.API
+
+
+class UpdateResult(BaseModel):
+    """What every update returns: where the journey stands once the update is applied."""
+
+    accepted: bool = True
+    stage: Stage
+    message: str = ""

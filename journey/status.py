@@ -1,0 +1,83 @@
+"""What a journey is, was and returns: its input, its query answer and its result."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from journey.actors import Actor
+from journey.application import LoanApplication
+from journey.documents import DocumentReading
+from journey.policy import Completeness, Route
+from journey.repayment import Frequency, Instalment, RepaymentMethod
+from journey.stages import Party, Stage
+from journey.timeline import TimingEvent
+
+
+class JourneyInput(BaseModel):
+    application: LoanApplication
+
+
+class DecisionRecord(BaseModel):
+    stage: Stage
+    attempt: int
+    actor: Actor
+    verdict: str
+    reason: str = ""
+    at: datetime
+
+
+class StageVisit(BaseModel):
+    stage: Stage
+    attempt: int
+    waits_on: Party
+    entered_at: datetime
+    exited_at: datetime | None = None
+    outcome: Stage | None = None
+
+
+class Offer(BaseModel):
+    annual_rate: Decimal
+    term_months: int
+    method: RepaymentMethod
+    frequency: Frequency
+    schedule: list[Instalment]
+    expires_at: datetime | None = None
+
+
+class Disbursement(BaseModel):
+    booking_id: str
+    amount: Decimal
+    payee: str
+    booked_at: datetime
+
+
+class JourneyStatus(BaseModel):
+    workflow_id: str
+    application_id: str
+    stage: Stage
+    attempt: int
+    waits_on: Party
+    waiting_for: list[str] = Field(default_factory=list)
+    team: str | None = None
+    assigned_to: str | None = None
+    sla_state: str = "ok"
+    policy_version: str | None = None
+    route: Route | None = None
+    completeness: Completeness | None = None
+    readings: list[DocumentReading] = Field(default_factory=list)
+    decisions: list[DecisionRecord] = Field(default_factory=list)
+    timeline: list[StageVisit] = Field(default_factory=list)
+    events: list[TimingEvent] = Field(default_factory=list)
+    offer: Offer | None = None
+    disbursement: Disbursement | None = None
+    outcome_reason: str | None = None
+
+
+class JourneyResult(BaseModel):
+    workflow_id: str
+    outcome: Stage
+    reason: str = ""
+    disbursement: Disbursement | None = None

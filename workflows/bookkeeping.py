@@ -1,0 +1,282 @@
+"""Stage bookkeeping in one place, for every stage of every journey.
+
+`async with self.stage(Stage.RISK_REVIEW, Party.BANK, team=...)` records entry and exit,
+arms the stage's SLA timers (durable timers that race the awaited update; a warning or a
+breach escalates and keeps waiting), upserts the search attributes, and queues the timing
+events that one activity writes in batches, idempotent by (workflow id, sequence).
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from journey import contracts
+    from journey.actors import Actor, Role
+    from journey.application import Channel, LoanApplication
+    from journey.contracts import NotifyInput, PolicySnapshot, RecordTimingInput
+    from journey.decisions import Withdrawal
+    from journey.policy import EscalationAction, SlaPoint, sla_points
+    from journey.stages import ORDER, Party, Stage
+    from journey.status import DecisionRecord, StageVisit
+    from journey.timeline import EventType, TimingEvent
+    from workflows import search_attributes as sa
+
+# Timing events must never be lost: retry until the database takes them.
+TIMING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
+NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=20)
+
+_SLA_EVENT = {
+    "warning": EventType.SLA_WARNED,
+    "breach": EventType.SLA_BREACHED,
+    "escalation": EventType.ESCALATED,
+}
+
+
+class JourneyEnded(Exception):
+    """Control flow: the journey leaves the stage table for a terminal state."""
+
+    def __init__(self, outcome: Stage, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome = outcome
+        self.reason = reason
+
+
+class Bookkeeping:
+    """State and helpers every stage shares. The workflow class inherits this."""
+
+    def _init_bookkeeping(self, application: LoanApplication) -> None:
+        self._application = application
+        self._workflow_id = workflow.info().workflow_id
+        self._snapshot: PolicySnapshot | None = None
+        self._stage = Stage.INTAKE
+        self._waits_on = Party.SYSTEM
+        self._team: str | None = None
+        self._assigned_to: str | None = None
+        self._sla_state = "ok"
+        self._attempts: dict[Stage, int] = {}
+        self._visits: list[StageVisit] = []
+        self._events: list[TimingEvent] = []
+        self._pending: list[TimingEvent] = []
+        self._decisions: list[DecisionRecord] = []
+        self._seq = 0
+        self._exit_to: Stage | None = None
+        self._withdrawal: Withdrawal | None = None
+
+    # -- the one place where stages begin and end ------------------------------------
+
+    @asynccontextmanager
+    async def stage(
+        self, stage: Stage, waits_on: Party, team: str | None = None
+    ) -> AsyncIterator[StageVisit]:
+        visit = self._enter(stage, waits_on, team)
+        watcher = self._arm_sla(visit)
+        outcome: Stage | None = None
+        try:
+            yield visit
+            self._raise_if_withdrawn()
+        except JourneyEnded as ended:
+            outcome = ended.outcome
+            raise
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            self._exit(visit, outcome or self._exit_to or _after(stage))
+            await self.flush()
+
+    def _enter(self, stage: Stage, waits_on: Party, team: str | None) -> StageVisit:
+        attempt = self._attempts[stage] = self._attempts.get(stage, 0) + 1
+        self._stage, self._waits_on, self._exit_to = stage, waits_on, None
+        self._team = team if waits_on is Party.BANK else None
+        self._sla_state = "ok"
+        visit = StageVisit(
+            stage=stage, attempt=attempt, waits_on=waits_on, entered_at=workflow.now()
+        )
+        self._visits.append(visit)
+        self.emit(EventType.ENTERED, team=self._team)
+        self._upsert()
+        return visit
+
+    def _exit(self, visit: StageVisit, outcome: Stage) -> None:
+        visit.exited_at, visit.outcome = workflow.now(), outcome
+        self.emit(EventType.EXITED, stage=visit.stage, attempt=visit.attempt, outcome=outcome)
+
+    def enter_terminal(self, outcome: Stage) -> None:
+        self._stage, self._waits_on, self._team = outcome, Party.SYSTEM, None
+        self._visits.append(
+            StageVisit(stage=outcome, attempt=1, waits_on=Party.SYSTEM, entered_at=workflow.now())
+        )
+        self.emit(EventType.ENTERED)
+        self._upsert()
+
+    def _upsert(self) -> None:
+        app = self._application
+        workflow.upsert_search_attributes(
+            [
+                sa.STAGE.value_set(self._stage.value),
+                sa.TEAM.value_set(self._team or "-"),
+                sa.SLA_STATE.value_set(self._sla_state),
+                sa.PRODUCT.value_set(app.product.value),
+                sa.AMOUNT_BAND.value_set(sa.amount_band(app.amount)),
+            ]
+        )
+
+    # -- waiting on people -----------------------------------------------------------
+
+    async def wait_for(
+        self, ready: Callable[[], bool], *, deadline: datetime | None = None, expiry: str = ""
+    ) -> None:
+        """Wait until `ready()` or a withdrawal; past `deadline` the journey expires."""
+        timeout = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
+        try:
+            await workflow.wait_condition(
+                lambda: ready() or self._withdrawal is not None, timeout=timeout
+            )
+        except TimeoutError:
+            raise JourneyEnded(Stage.EXPIRED, expiry) from None
+        self._raise_if_withdrawn()
+
+    def _raise_if_withdrawn(self) -> None:
+        if self._withdrawal is not None and self._stage.before_disbursement:
+            raise JourneyEnded(Stage.WITHDRAWN, self._withdrawal.reason)
+
+    def record_decision(self, actor: Actor, verdict: str, reason: str = "") -> None:
+        visit = self._visits[-1]
+        self._decisions.append(
+            DecisionRecord(
+                stage=visit.stage,
+                attempt=visit.attempt,
+                actor=actor,
+                verdict=verdict,
+                reason=reason,
+                at=workflow.now(),
+            )
+        )
+
+    # -- SLA timers ------------------------------------------------------------------
+
+    def _arm_sla(self, visit: StageVisit) -> asyncio.Task[None] | None:
+        if self._snapshot is None:
+            return None
+        points = sla_points(
+            self._snapshot.policy,
+            visit.stage,
+            self._application.product,
+            visit.entered_at,
+            self._snapshot.calendar,
+        )
+        return asyncio.create_task(self._watch_sla(points)) if points else None
+
+    async def _watch_sla(self, points: list[SlaPoint]) -> None:
+        for point in points:
+            delay = point.at - workflow.now()
+            if delay > timedelta(0):
+                await workflow.sleep(delay)
+            if point.kind != "escalation":
+                self._sla_state = "warned" if point.kind == "warning" else "breached"
+                self._upsert()
+            self.emit(_SLA_EVENT[point.kind], team=self._team, detail=_describe(point))
+            if point.action is not None:
+                await self._escalate(point)
+            await self.flush()
+
+    async def _escalate(self, point: SlaPoint) -> None:
+        visit = self._visits[-1]
+        key = f"{self._workflow_id}:{visit.stage}:{visit.attempt}:sla:{point.kind}:{point.level}"
+        if point.action is EscalationAction.REASSIGN_SUPERVISOR and self._snapshot is not None:
+            supervisor = next(
+                (
+                    m
+                    for m in self._snapshot.policy.staff
+                    if m.role is Role.SUPERVISOR and m.team == self._team
+                ),
+                None,
+            )
+            if supervisor is not None:
+                self._assigned_to = supervisor.id
+                self.record_decision(
+                    Actor(id="sla-timer", role=Role.SYSTEM),
+                    "reassigned",
+                    f"SLA escalation level {point.level}: to supervisor {supervisor.id}",
+                )
+                return
+        recipient = "customer" if point.action is EscalationAction.NOTIFY_CUSTOMER else (
+            self._assigned_to or self._team or "operations"
+        )
+        await self.notify(key, recipient, f"sla_{point.action}", _describe(point))
+
+    # -- data that leaves the workflow -------------------------------------------------
+
+    def emit(
+        self,
+        type: EventType,
+        *,
+        stage: Stage | None = None,
+        attempt: int | None = None,
+        actor: str | None = None,
+        team: str | None = None,
+        outcome: Stage | None = None,
+        channel: Channel | None = None,
+        detail: str | None = None,
+    ) -> None:
+        stage = stage or self._stage
+        event = TimingEvent(
+            workflow_id=self._workflow_id,
+            sequence=self._seq,
+            type=type,
+            stage=stage,
+            attempt=attempt or self._attempts.get(stage, 1),
+            at=workflow.now(),
+            waits_on=self._waits_on,
+            product=self._application.product,
+            actor=actor,
+            team=team,
+            outcome=outcome,
+            channel=channel,
+            detail=detail,
+        )
+        self._seq += 1
+        self._events.append(event)
+        self._pending.append(event)
+
+    async def flush(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            await workflow.execute_activity(
+                contracts.RECORD_TIMING,
+                RecordTimingInput(events=batch),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=TIMING_RETRY,
+            )
+        except asyncio.CancelledError:
+            self._pending = batch + self._pending  # re-sent later; rows are idempotent
+            raise
+
+    async def notify(self, key: str, recipient: str, template: str, body: str = "") -> None:
+        await workflow.execute_activity(
+            contracts.NOTIFY,
+            NotifyInput(
+                key=key,
+                workflow_id=self._workflow_id,
+                recipient=recipient,
+                template=template,
+                body=body,
+            ),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=NOTIFY_RETRY,
+        )
+
+
+def _after(stage: Stage) -> Stage:
+    return ORDER[ORDER.index(stage) + 1]
+
+
+def _describe(point: SlaPoint) -> str:
+    action = f" {point.action.value}" if point.action else ""
+    return f"{point.kind} level {point.level}{action}"

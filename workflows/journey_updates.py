@@ -1,0 +1,284 @@
+"""How people act on a running journey: updates with validators, and the status query.
+
+A validator raises to refuse: the refused update never reaches the history. A handler only
+records state; the stage methods of LoanJourneyWorkflow wait on that state, so an update
+that arrives while the workflow is busy is never lost.
+"""
+
+from decimal import Decimal
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.actors import Actor, Role
+    from journey.contracts import PolicySnapshot
+    from journey.decisions import (
+        AddDocuments,
+        ApprovalDecision,
+        Reassignment,
+        Repayment,
+        RiskOpinion,
+        Signature,
+        UpdateResult,
+        Verdict,
+        Withdrawal,
+    )
+    from journey.documents import DocumentReading, DocumentRef
+    from journey.policy import (
+        Completeness,
+        DecisionRefused,
+        Policy,
+        Route,
+        WorkingCalendar,
+        authorize_approval,
+        authorize_reassign,
+        authorize_risk_opinion,
+        authorize_staff,
+    )
+    from journey.stages import Stage
+    from journey.status import Disbursement, JourneyStatus, Offer
+    from journey.timeline import EventType
+    from workflows.bookkeeping import Bookkeeping
+
+_DOCUMENT_STAGES = {Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS}
+_FRONT_OFFICE = {Role.OPERATIONS, Role.RELATIONSHIP_MANAGER}
+
+
+class JourneyUpdates(Bookkeeping):
+    def _init_updates(self) -> None:
+        self._added: list[DocumentRef] = []
+        self._requested: str | None = None
+        self._opinion: RiskOpinion | None = None
+        self._reviewed_by: str | None = None
+        self._votes: list[ApprovalDecision] = []
+        self._signature: Signature | None = None
+        self._repayments: dict[str, Repayment] = {}
+        self._readings: dict[str, DocumentReading] = {}
+        self._completeness: Completeness | None = None
+        self._route: Route | None = None
+        self._offer: Offer | None = None
+        self._disbursement: Disbursement | None = None
+        self._outcome_reason: str | None = None
+
+    # -- what the stages read ------------------------------------------------------------
+
+    @property
+    def policy(self) -> Policy:
+        return self._pinned().policy
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return self._pinned().calendar
+
+    @property
+    def route(self) -> Route:
+        if self._route is None:
+            raise DecisionRefused("the case is not routed yet: wait for the routing stage")
+        return self._route
+
+    def _pinned(self) -> PolicySnapshot:
+        if self._snapshot is None:
+            raise DecisionRefused("the journey is still opening: try again in a moment")
+        return self._snapshot
+
+    def all_documents(self) -> list[DocumentRef]:
+        return [*self._application.documents, *self._added]
+
+    def outstanding(self) -> Decimal:
+        offer = self._offer
+        due = sum((i.payment for i in offer.schedule), Decimal(0)) if offer else Decimal(0)
+        return due - sum((r.amount for r in self._repayments.values()), Decimal(0))
+
+    def _approval_settled(self) -> bool:
+        if any(v.verdict is not Verdict.APPROVE for v in self._votes):
+            return True
+        return len(self._votes) >= self.route.approvals_required
+
+    # -- updates -------------------------------------------------------------------------
+
+    @workflow.update
+    async def add_documents(self, request: AddDocuments) -> UpdateResult:
+        known = {d.sha256 for d in self.all_documents()}
+        fresh = [d for d in request.documents if d.sha256 not in known]
+        self._added.extend(fresh)
+        self.emit(EventType.TOUCHPOINT, actor=request.actor.id, channel=request.channel,
+                  detail=f"documents added: {len(fresh)}")
+        return UpdateResult(stage=self._stage, message=f"{len(fresh)} new document(s)")
+
+    @add_documents.validator
+    def _validate_add_documents(self, request: AddDocuments) -> None:
+        if self._stage not in _DOCUMENT_STAGES:
+            raise DecisionRefused(
+                f"documents are taken at intake, documents and completeness; the journey is at "
+                f"{self._stage}: ask for more information through the deciding stage instead"
+            )
+        self._authorize_customer_side(request.actor)
+
+    @workflow.update
+    async def record_risk_opinion(self, opinion: RiskOpinion) -> UpdateResult:
+        self._opinion = opinion
+        self.record_decision(opinion.actor, opinion.verdict.value, opinion.reason)
+        return await self._after_decision()
+
+    @record_risk_opinion.validator
+    def _validate_risk_opinion(self, opinion: RiskOpinion) -> None:
+        self._require_stage(Stage.RISK_REVIEW)
+        if self._opinion is not None:
+            raise DecisionRefused("an opinion is already recorded for this review")
+        authorize_risk_opinion(
+            self.policy,
+            self.route,
+            opinion.actor,
+            self._application.submitted_by.id,
+            self._assigned_to,
+        )
+
+    @workflow.update
+    async def decide(self, decision: ApprovalDecision) -> UpdateResult:
+        self._votes.append(decision)
+        self.record_decision(decision.actor, decision.verdict.value, decision.reason)
+        if not self._approval_settled():
+            return UpdateResult(
+                stage=self._stage,
+                message=f"vote {len(self._votes)} of {self.route.approvals_required} recorded",
+            )
+        return await self._after_decision()
+
+    @decide.validator
+    def _validate_decide(self, decision: ApprovalDecision) -> None:
+        self._require_stage(Stage.APPROVAL)
+        if self._approval_settled():
+            raise DecisionRefused("the approval is already decided")
+        authorize_approval(
+            self.policy,
+            self.route,
+            decision.actor,
+            self._application.amount,
+            self._application.submitted_by.id,
+            self._reviewed_by,
+            [v.actor.id for v in self._votes],
+        )
+
+    @workflow.update
+    async def sign(self, signature: Signature) -> UpdateResult:
+        self._signature = signature
+        self.record_decision(signature.actor, "signed")
+        self.emit(EventType.TOUCHPOINT, actor=signature.actor.id, channel=signature.channel,
+                  detail="offer signed")
+        return await self._after_decision()
+
+    @sign.validator
+    def _validate_sign(self, signature: Signature) -> None:
+        self._require_stage(Stage.OFFER)
+        self._require_customer(signature.actor)
+
+    @workflow.update
+    async def withdraw(self, withdrawal: Withdrawal) -> UpdateResult:
+        self._withdrawal = withdrawal
+        self.record_decision(withdrawal.actor, "withdrawn", withdrawal.reason)
+        await workflow.wait_condition(lambda: self._stage.terminal)
+        return UpdateResult(stage=self._stage, message=withdrawal.reason)
+
+    @withdraw.validator
+    def _validate_withdraw(self, withdrawal: Withdrawal) -> None:
+        if not self._stage.before_disbursement:
+            raise DecisionRefused(
+                f"the journey is at {self._stage}: a loan can be withdrawn only before "
+                "disbursement; after it, repay or ask for early settlement"
+            )
+        if self._withdrawal is not None:
+            raise DecisionRefused("the journey is already being withdrawn")
+        self._authorize_customer_side(withdrawal.actor)
+
+    @workflow.update
+    async def reassign(self, request: Reassignment) -> UpdateResult:
+        self._assigned_to = request.to
+        self.record_decision(request.actor, "reassigned", f"to {request.to}: {request.reason}")
+        return UpdateResult(stage=self._stage, message=f"assigned to {request.to}")
+
+    @reassign.validator
+    def _validate_reassign(self, request: Reassignment) -> None:
+        self._require_stage(Stage.RISK_REVIEW)
+        authorize_reassign(self.policy, self.route, request.actor, request.to)
+
+    @workflow.update
+    async def record_repayment(self, repayment: Repayment) -> UpdateResult:
+        if repayment.reference not in self._repayments:
+            self._repayments[repayment.reference] = repayment
+            self.emit(EventType.TOUCHPOINT, actor=repayment.actor.id, channel=repayment.channel,
+                      detail=f"repayment {repayment.reference}")
+        return UpdateResult(stage=self._stage, message=f"outstanding {self.outstanding()}")
+
+    @record_repayment.validator
+    def _validate_repayment(self, repayment: Repayment) -> None:
+        self._require_stage(Stage.POST_LOAN)
+        if repayment.actor.role is Role.CUSTOMER:
+            self._require_customer(repayment.actor)
+        else:
+            authorize_staff(self.policy, repayment.actor, {Role.OPERATIONS})
+
+    # -- the query -------------------------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> JourneyStatus:
+        return JourneyStatus(
+            workflow_id=self._workflow_id,
+            application_id=self._application.application_id,
+            stage=self._stage,
+            attempt=self._attempts.get(self._stage, 1),
+            waits_on=self._waits_on,
+            waiting_for=self._waiting_for(),
+            team=self._team,
+            assigned_to=self._assigned_to,
+            sla_state=self._sla_state,
+            policy_version=self._snapshot.policy.version if self._snapshot else None,
+            route=self._route,
+            completeness=self._completeness,
+            readings=list(self._readings.values()),
+            decisions=self._decisions,
+            timeline=self._visits,
+            events=self._events,
+            offer=self._offer,
+            disbursement=self._disbursement,
+            outcome_reason=self._outcome_reason,
+        )
+
+    def _waiting_for(self) -> list[str]:
+        stage = self._stage
+        if stage is Stage.COMPLETENESS and self._requested:
+            return [f"customer supplements: {self._requested}"]
+        if stage is Stage.RISK_REVIEW:
+            return [f"risk opinion from {self._assigned_to or 'team ' + str(self._team)}"]
+        if stage is Stage.APPROVAL and self._route is not None:
+            need = self.route.approvals_required - len(self._votes)
+            return [f"{need} approval(s) at tier {self.route.tier}"]
+        if stage is Stage.OFFER:
+            return ["customer signature"]
+        if stage is Stage.POST_LOAN:
+            return [f"repayments: {self.outstanding()} outstanding"]
+        return []
+
+    # -- shared checks and waits -----------------------------------------------------------
+
+    def _require_stage(self, stage: Stage) -> None:
+        if self._stage is not stage:
+            raise DecisionRefused(f"the journey is at {self._stage}, not {stage}: nothing to do")
+
+    def _require_customer(self, actor: Actor) -> None:
+        if actor.role is not Role.CUSTOMER or actor.id != self._application.credit_code:
+            raise DecisionRefused(
+                "only the borrowing customer can do this: act as role customer with the "
+                "company's unified social credit code as id"
+            )
+
+    def _authorize_customer_side(self, actor: Actor) -> None:
+        if actor.role is Role.CUSTOMER:
+            self._require_customer(actor)
+        else:
+            authorize_staff(self.policy, actor, _FRONT_OFFICE)
+
+    async def _after_decision(self) -> UpdateResult:
+        """Return once the workflow has acted on the decision: the stage has moved on."""
+        visits = len(self._visits)
+        await workflow.wait_condition(lambda: len(self._visits) > visits)
+        return UpdateResult(stage=self._stage)

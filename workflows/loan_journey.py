@@ -1,0 +1,247 @@
+"""LoanJourneyWorkflow: one durable journey per loan application.
+
+`run` reads like the stage table of shared/DESIGN.md: one call per stage, in order.
+Each stage is a short method; bookkeeping (entry, exit, SLA timers, search attributes,
+timing events) lives in `Bookkeeping.stage`, people act through the updates of
+`JourneyUpdates`, whose validators refuse bad or unauthorised input before it reaches
+the history.
+"""
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from journey import contracts
+    from journey.contracts import (
+        BookingInput,
+        CompletenessInput,
+        LoadPolicyInput,
+        PolicySnapshot,
+        ReadDocumentInput,
+        RouteInput,
+    )
+    from journey.decisions import RiskGrade, Verdict
+    from journey.documents import DocumentReading, DocumentRef
+    from journey.policy import Completeness, Route, expiry_at
+    from journey.pricing import offer_terms
+    from journey.stages import Party, Stage
+    from journey.status import Disbursement, JourneyInput, JourneyResult, Offer
+    from workflows import search_attributes as sa
+    from workflows.bookkeeping import JourneyEnded
+    from workflows.journey_updates import JourneyUpdates
+
+QUICK = timedelta(seconds=30)
+OCR_TIMEOUT = timedelta(minutes=2)
+# Business refusals are non-retryable ApplicationErrors raised by the activities.
+IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
+# Booking funds must eventually succeed or be looked at by a person: keep retrying.
+BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
+
+
+@workflow.defn
+class LoanJourneyWorkflow(JourneyUpdates):
+    @workflow.init
+    def __init__(self, input: JourneyInput) -> None:
+        self._init_bookkeeping(input.application)
+        self._init_updates()
+
+    @workflow.run
+    async def run(self, input: JourneyInput) -> JourneyResult:
+        try:
+            await self.intake()
+            await self.documents()
+            await self.completeness()
+            await self.routing()
+            await self.risk_review()
+            await self.approval()
+            await self.offer()
+            await self.disbursement()
+            await self.post_loan()
+            outcome, reason = Stage.CLOSED, "repaid in full"
+        except JourneyEnded as ended:
+            outcome, reason = ended.outcome, ended.reason
+        return await self.finish(outcome, reason)
+
+    # -- the stages, in the order of the table --------------------------------------------
+
+    async def intake(self) -> None:
+        async with self.stage(Stage.INTAKE, Party.SYSTEM):
+            self._snapshot = await workflow.execute_activity(
+                contracts.LOAD_POLICY,
+                LoadPolicyInput(today=workflow.now().date()),
+                result_type=PolicySnapshot,
+                start_to_close_timeout=QUICK,
+                retry_policy=IO_RETRY,
+            )
+
+    async def documents(self) -> None:
+        async with self.stage(Stage.DOCUMENTS, Party.SYSTEM):
+            unread = [d for d in self.all_documents() if d.sha256 not in self._readings]
+            for reading in await asyncio.gather(*(self._read(ref) for ref in unread)):
+                self._readings[reading.ref.sha256] = reading
+
+    async def completeness(
+        self, *, asked: str | None = None, return_to: Stage = Stage.ROUTING
+    ) -> None:
+        """Check the file; while it is short, ask the customer and wait for supplements."""
+        while True:
+            async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER):
+                if asked is None:
+                    self._completeness = await self._check_completeness()
+                    if self._completeness.complete:
+                        self._exit_to = return_to
+                        return
+                await self._await_supplements(asked or self._shortfall())
+                self._exit_to, asked = Stage.DOCUMENTS, None
+            await self.documents()
+
+    async def routing(self) -> None:
+        async with self.stage(Stage.ROUTING, Party.SYSTEM):
+            self._route = await workflow.execute_activity(
+                contracts.ROUTE_CASE,
+                RouteInput(
+                    policy=self.policy,
+                    application=self._application,
+                    readings=list(self._readings.values()),
+                ),
+                result_type=Route,
+                start_to_close_timeout=QUICK,
+                retry_policy=IO_RETRY,
+            )
+            workflow.upsert_search_attributes([sa.TIER.value_set(self._route.tier.value)])
+
+    async def risk_review(self) -> None:
+        while True:
+            async with self.stage(Stage.RISK_REVIEW, Party.BANK, team=self.route.team):
+                self._opinion = None
+                await self.wait_for(lambda: self._opinion is not None)
+                opinion = self._opinion
+                assert opinion is not None
+                self._reviewed_by = opinion.actor.id
+                if opinion.verdict is Verdict.REJECT:
+                    raise JourneyEnded(Stage.REJECTED, f"risk review: {opinion.reason}")
+                if opinion.verdict is Verdict.APPROVE:
+                    return
+                self._exit_to = Stage.COMPLETENESS
+            await self.completeness(asked=opinion.reason, return_to=Stage.RISK_REVIEW)
+
+    async def approval(self) -> None:
+        while True:
+            async with self.stage(Stage.APPROVAL, Party.BANK, team=self.route.tier.value):
+                self._votes = []
+                await self.wait_for(self._approval_settled)
+                last = self._votes[-1]
+                if last.verdict is Verdict.REJECT:
+                    raise JourneyEnded(Stage.REJECTED, f"approval: {last.reason}")
+                if last.verdict is Verdict.APPROVE:
+                    return
+                self._exit_to = Stage.COMPLETENESS
+            await self.completeness(asked=last.reason, return_to=Stage.APPROVAL)
+
+    async def offer(self) -> None:
+        async with self.stage(Stage.OFFER, Party.CUSTOMER) as visit:
+            grade = self._opinion.grade if self._opinion else RiskGrade.G5
+            terms = offer_terms(self._application, grade, workflow.now().date())
+            self._offer = Offer(
+                **terms.model_dump(),
+                term_months=self._application.term_months,
+                expires_at=expiry_at(
+                    self.policy,
+                    Stage.OFFER,
+                    self._application.product,
+                    visit.entered_at,
+                    self.calendar,
+                ),
+            )
+            await self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready")
+            await self.wait_for(
+                lambda: self._signature is not None,
+                deadline=self._offer.expires_at,
+                expiry="the offer expired unsigned",
+            )
+
+    async def disbursement(self) -> None:
+        async with self.stage(Stage.DISBURSEMENT, Party.BANK):
+            self._disbursement = await workflow.execute_activity(
+                contracts.BOOK_DISBURSEMENT,
+                BookingInput(
+                    workflow_id=self._workflow_id,
+                    idempotency_key=f"{self._workflow_id}:disbursement",
+                    amount=self._application.amount,
+                    payee=self._application.applicant_name,
+                    purpose=f"{self._application.product.value} loan",
+                ),
+                result_type=Disbursement,
+                start_to_close_timeout=QUICK,
+                retry_policy=BOOKING_RETRY,
+            )
+
+    async def post_loan(self) -> None:
+        async with self.stage(Stage.POST_LOAN, Party.CUSTOMER):
+            await self.wait_for(lambda: self.outstanding() <= 0)
+
+    async def finish(self, outcome: Stage, reason: str) -> JourneyResult:
+        self._outcome_reason = reason
+        self.enter_terminal(outcome)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self.flush()
+        return JourneyResult(
+            workflow_id=self._workflow_id,
+            outcome=outcome,
+            reason=reason,
+            disbursement=self._disbursement,
+        )
+
+    # -- helpers of the stages -------------------------------------------------------------
+
+    async def _read(self, ref: DocumentRef) -> DocumentReading:
+        return await workflow.execute_activity(
+            contracts.READ_DOCUMENT,
+            ReadDocumentInput(workflow_id=self._workflow_id, ref=ref),
+            result_type=DocumentReading,
+            start_to_close_timeout=OCR_TIMEOUT,
+            retry_policy=IO_RETRY,
+        )
+
+    async def _check_completeness(self) -> Completeness:
+        return await workflow.execute_activity(
+            contracts.CHECK_COMPLETENESS,
+            CompletenessInput(
+                policy=self.policy,
+                application=self._application,
+                readings=list(self._readings.values()),
+                today=workflow.now().date(),
+            ),
+            result_type=Completeness,
+            start_to_close_timeout=QUICK,
+            retry_policy=IO_RETRY,
+        )
+
+    async def _await_supplements(self, request: str) -> None:
+        known = len(self.all_documents())
+        visit = self._visits[-1]
+        key = f"{self._workflow_id}:supplements:{visit.attempt}"
+        await self.notify(key, "customer", "supplements_requested", request)
+        self._requested = request
+        await self.wait_for(
+            lambda: len(self.all_documents()) > known,
+            deadline=expiry_at(
+                self.policy,
+                Stage.COMPLETENESS,
+                self._application.product,
+                visit.entered_at,
+                self.calendar,
+            ),
+            expiry="no supplements before the deadline",
+        )
+        self._requested = None
+
+    def _shortfall(self) -> str:
+        assert self._completeness is not None
+        lines = [f"missing: {kind.value}" for kind in self._completeness.missing]
+        lines += [failure.message for failure in self._completeness.failures]
+        return "; ".join(lines)
+
