@@ -1,0 +1,254 @@
+"""Completeness: the checklist, unreadable documents and the cross-checks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from journey.application import LoanApplication
+from journey.credit_code import check_character
+from journey.documents import (
+    BusinessLicense,
+    DocumentKind,
+    DocumentReading,
+    DocumentRef,
+    FinancialStatement,
+    ReadStatus,
+)
+from journey.policy import CompletenessRules, Policy, check_completeness, normalise_name
+
+TODAY = date(2026, 11, 23)
+K = DocumentKind
+
+
+def _ref(name: str) -> DocumentRef:
+    return DocumentRef(sha256=hashlib.sha256(name.encode()).hexdigest(), filename=name, size=1)
+
+
+def licence(app: LoanApplication, **kw: Any) -> DocumentReading:
+    fields = {"name": app.applicant_name, "credit_code": app.credit_code, **kw}
+    return DocumentReading(
+        ref=_ref("licence.png"),
+        status=ReadStatus.READ,
+        kind=K.BUSINESS_LICENSE,
+        license=BusinessLicense(**fields),
+    )
+
+
+def sheet(period: date = date(2025, 12, 31), **kw: Any) -> DocumentReading:
+    fields = {
+        "kind": K.BALANCE_SHEET,
+        "period_end": period,
+        "total_assets": Decimal("1000"),
+        "total_liabilities": Decimal("600"),
+        "total_equity": Decimal("400"),
+        "balances": True,
+        **kw,
+    }
+    return DocumentReading(
+        ref=_ref(f"bs-{period}.png"),
+        status=ReadStatus.READ,
+        kind=K.BALANCE_SHEET,
+        statement=FinancialStatement(**fields),
+    )
+
+
+def income(period: date = date(2025, 12, 31), **kw: Any) -> DocumentReading:
+    fields = {
+        "kind": K.INCOME_STATEMENT,
+        "period_end": period,
+        "revenue": Decimal("500"),
+        "net_profit": Decimal("50"),
+        **kw,
+    }
+    return DocumentReading(
+        ref=_ref(f"is-{period}.png"),
+        status=ReadStatus.READ,
+        kind=K.INCOME_STATEMENT,
+        statement=FinancialStatement(**fields),
+    )
+
+
+def unreadable(kind: DocumentKind) -> DocumentReading:
+    return DocumentReading(
+        ref=_ref(f"blurry-{kind}.jpg"),
+        status=ReadStatus.UNREADABLE,
+        kind=kind,
+        reason="too blurred",
+    )
+
+
+def codes(result: Any) -> list[str]:
+    return [f.code for f in result.failures]
+
+
+def test_complete_application(policy: Policy, make_app: Callable[..., LoanApplication]) -> None:
+    app = make_app()
+    got = check_completeness(policy, app, [licence(app), sheet(), income()], TODAY)
+    assert (got.complete, got.missing, got.failures) == (True, [], [])
+
+
+BAD_CODE = "91110000MA01C3D5X" + ("0" if check_character("91110000MA01C3D5X") != "0" else "1")
+OTHER17 = "91310000MA1FL2QX7"
+OTHER_CODE = OTHER17 + check_character(OTHER17)
+
+
+# (id, what to do to the default set, expected missing, expected failure codes)
+def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading]], list, list]]:
+    return [
+        (
+            "nothing sent",
+            lambda a: [],
+            [K.BUSINESS_LICENSE, K.BALANCE_SHEET, K.INCOME_STATEMENT],
+            ["missing"] * 3,
+        ),
+        ("no income statement", lambda a: [licence(a), sheet()], [K.INCOME_STATEMENT], ["missing"]),
+        (
+            "unreadable balance sheet",
+            lambda a: [licence(a), unreadable(K.BALANCE_SHEET), income()],
+            [K.BALANCE_SHEET],
+            ["unreadable", "missing"],
+        ),
+        (
+            "name with spaces",
+            lambda a: [licence(a, name=" 北京华信 精密制造有限公司 "), sheet(), income()],
+            [],
+            [],
+        ),
+        (
+            "another company's licence",
+            lambda a: [licence(a, name="上海某某贸易有限公司"), sheet(), income()],
+            [],
+            ["name_mismatch"],
+        ),
+        (
+            "licence code illegible",
+            lambda a: [licence(a, credit_code=None), sheet(), income()],
+            [],
+            ["credit_code_unread"],
+        ),
+        (
+            "licence code fails checksum",
+            lambda a: [licence(a, credit_code=BAD_CODE), sheet(), income()],
+            [],
+            ["credit_code_invalid"],
+        ),
+        (
+            "licence of another code",
+            lambda a: [licence(a, credit_code=OTHER_CODE), sheet(), income()],
+            [],
+            ["credit_code_mismatch"],
+        ),
+        (
+            "unbalanced sheet",
+            lambda a: [licence(a), sheet(balances=False), income()],
+            [],
+            ["unbalanced"],
+        ),
+        (
+            "balance computed within a yuan",
+            lambda a: [licence(a), sheet(balances=None, total_equity=Decimal("399.50")), income()],
+            [],
+            [],
+        ),
+        (
+            "balance computed off",
+            lambda a: [licence(a), sheet(balances=None, total_equity=Decimal("300")), income()],
+            [],
+            ["unbalanced"],
+        ),
+        (
+            "totals unread",
+            lambda a: [licence(a), sheet(balances=None, total_assets=None), income()],
+            [],
+            ["unbalanced"],
+        ),
+        (
+            "statements 18 months old",
+            lambda a: [licence(a), sheet(date(2025, 5, 23)), income(date(2025, 5, 23))],
+            [],
+            [],
+        ),
+        (
+            "statements 18 months and a day old",
+            lambda a: [licence(a), sheet(date(2025, 5, 22)), income(date(2025, 5, 22))],
+            [],
+            ["statements_stale"],
+        ),
+        (
+            "statement of another company",
+            lambda a: [licence(a), sheet(company="别的公司"), income()],
+            [],
+            ["statement_company_mismatch"],
+        ),
+        (
+            "statement period illegible",
+            lambda a: [licence(a), sheet(), income(period=None)],
+            [],
+            ["period_unread"],
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("readings", "missing", "failures"), [c[1:] for c in _cases()], ids=[c[0] for c in _cases()]
+)
+def test_completeness(
+    policy: Policy,
+    make_app: Callable[..., LoanApplication],
+    readings: Callable[[LoanApplication], list[DocumentReading]],
+    missing: list[DocumentKind],
+    failures: list[str],
+) -> None:
+    app = make_app()
+    got = check_completeness(policy, app, readings(app), TODAY)
+    assert got.missing == missing
+    assert codes(got) == failures
+    assert got.complete is (not missing and not failures)
+    assert all(f.message for f in got.failures)
+
+
+def test_failures_name_the_document(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app()
+    bad = unreadable(K.BALANCE_SHEET)
+    got = check_completeness(policy, app, [licence(app), bad, income()], TODAY)
+    assert got.failures[0].document == bad.ref.sha256
+    assert "send a clear" in got.failures[0].message
+    assert "balance sheet (资产负债表)" in got.failures[1].message
+
+
+def test_application_code_checksum(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app(credit_code=BAD_CODE)
+    got = check_completeness(policy, app, [licence(app), sheet(), income()], TODAY)
+    assert "application_credit_code_invalid" in codes(got)
+
+
+def test_years_required(policy: Policy, make_app: Callable[..., LoanApplication]) -> None:
+    rules = CompletenessRules(years_required={"project_finance": 2})
+    strict = policy.model_copy(update={"completeness": rules})
+    app = make_app(product="project_finance")
+    one_year = [licence(app), sheet(), income()]
+    assert codes(check_completeness(strict, app, one_year, TODAY)) == ["years_missing"]
+    two_years = [*one_year, income(date(2024, 12, 31))]
+    assert check_completeness(strict, app, two_years, TODAY).complete
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("华信（北京）有限公司", "华信(北京)有限公司"),
+        ("ACME  Co., Ltd", "acme co.,ltd"),
+        ("华信　有限公司", "华信有限公司"),
+    ],
+)
+def test_normalise_name(a: str, b: str) -> None:
+    assert normalise_name(a) == normalise_name(b)
