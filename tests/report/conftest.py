@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_fixture import fixed_events
 
 from store.timing import record_events
+from tests.report.report_fixture import fixed_events
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from report_fixture import T0, H
 
 from journey.application import Product
 from store.analytics import build_report
 from store.report_models import JourneyReport, StageStats
+from tests.report.report_fixture import T0, H
 
 D = 24 * H
 
