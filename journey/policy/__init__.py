@@ -57,7 +57,7 @@ from journey.policy.sla import (
 from journey.policy.staff import StaffMember
 
 # Where the default policy file ships; reading it is the policy activity's job.
-DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "policies" / "default.json"
+DEFAULT_POLICY_FILE = Path(__file__).parent.parent / "policies" / "default.json"
 
 __all__ = [
     "DEFAULT_POLICY_FILE",

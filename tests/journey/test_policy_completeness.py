@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from journey.application import LoanApplication
+from journey.application import LoanApplication, Product
 from journey.credit_code import check_character
 from journey.documents import (
     BusinessLicense,
@@ -40,7 +40,7 @@ def licence(app: LoanApplication, **kw: Any) -> DocumentReading:
     )
 
 
-def sheet(period: date = date(2025, 12, 31), **kw: Any) -> DocumentReading:
+def sheet(period: date | None = date(2025, 12, 31), **kw: Any) -> DocumentReading:
     fields = {
         "kind": K.BALANCE_SHEET,
         "period_end": period,
@@ -58,7 +58,7 @@ def sheet(period: date = date(2025, 12, 31), **kw: Any) -> DocumentReading:
     )
 
 
-def income(period: date = date(2025, 12, 31), **kw: Any) -> DocumentReading:
+def income(period: date | None = date(2025, 12, 31), **kw: Any) -> DocumentReading:
     fields = {
         "kind": K.INCOME_STATEMENT,
         "period_end": period,
@@ -233,7 +233,7 @@ def test_application_code_checksum(
 
 
 def test_years_required(policy: Policy, make_app: Callable[..., LoanApplication]) -> None:
-    rules = CompletenessRules(years_required={"project_finance": 2})
+    rules = CompletenessRules(years_required={Product.PROJECT_FINANCE: 2})
     strict = policy.model_copy(update={"completeness": rules})
     app = make_app(product="project_finance")
     one_year = [licence(app), sheet(), income()]

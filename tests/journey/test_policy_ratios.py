@@ -14,11 +14,13 @@ D = Decimal
 Y24, Y25 = date(2024, 12, 31), date(2025, 12, 31)
 
 
-def bs(period: date | None = Y25, **kw: str) -> FinancialStatement:
+def bs(period: date | None = Y25, **kw: str | None) -> FinancialStatement:
     values = {"total_assets": "1000", "total_liabilities": "650", "current_assets": "400",
               "current_liabilities": "320", **kw}  # fmt: skip
     fields = {k: (D(v) if v is not None else None) for k, v in values.items()}
-    return FinancialStatement(kind=DocumentKind.BALANCE_SHEET, period_end=period, **fields)
+    return FinancialStatement.model_validate(
+        {"kind": DocumentKind.BALANCE_SHEET, "period_end": period, **fields}
+    )
 
 
 def inc(

@@ -175,7 +175,7 @@ def test_route(
     tier: ApprovalTier,
     escalations: list[str],
 ) -> None:
-    got = route(policy, make_app(**app), Ratios(**ratios))
+    got = route(policy, make_app(**app), Ratios.model_validate(ratios))
     assert (got.rule, got.team, got.tier, got.escalations) == (rule, team, tier, escalations)
     assert got.approvals_required == (2 if tier is C else 1)
     assert got.policy_version == policy.version
