@@ -1,0 +1,72 @@
+"""The deploy files as data: docker-compose.yml with its `${VAR:-default}`s resolved."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+
+# Debian's docker-compose (1.29) ships the compose specification's JSON schema
+SCHEMA_CANDIDATES = (Path("/usr/lib/python3/dist-packages/compose/config/compose_spec.json"),)
+
+_VARIABLE = re.compile(r"\$\$|\$\{(\w+)(?::?-([^}]*))?\}")
+
+
+def load_raw() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def interpolate(value: Any) -> Any:
+    """Resolves variables with their defaults, as compose does with an empty environment."""
+    if isinstance(value, str):
+        return _VARIABLE.sub(lambda m: "$" if m[0] == "$$" else (m[2] or ""), value)
+    if isinstance(value, dict):
+        return {key: interpolate(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [interpolate(item) for item in value]
+    return value
+
+
+def services() -> dict[str, dict[str, Any]]:
+    return interpolate(load_raw()["services"])
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {key: str(value) for key, value in env.items()}
+
+
+def find_tool(name: str) -> str | None:
+    """A tool on PATH or beside this interpreter (an unactivated virtualenv's bin)."""
+    found = shutil.which(name) or str(Path(sys.executable).with_name(name))
+    return found if Path(found).exists() else None
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skips on a developer's machine; fails on CI, where the set-up installs everything."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without compose variables a developer may have set."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+    return {key: os.environ[key] for key in keep if key in os.environ}

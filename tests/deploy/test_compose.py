@@ -1,0 +1,100 @@
+"""docker-compose.yml is a valid compose file: the specification's schema and real tools."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from deploy_files import (
+    COMPOSE_FILE,
+    ROOT,
+    SCHEMA_CANDIDATES,
+    clean_env,
+    find_tool,
+    load_raw,
+    require,
+)
+
+
+def _schema() -> dict[str, Any]:
+    found = [path for path in SCHEMA_CANDIDATES if path.exists()]
+    require(bool(found), "compose schema not found: apt-get install docker-compose")
+    return json.loads(found[0].read_text(encoding="utf-8"))
+
+
+def _errors(document: dict[str, Any]) -> list[str]:
+    schema = _schema()
+    # its $schema names draft 2019-09 by a non-canonical URL: say so, not guess
+    validator = jsonschema.Draft201909Validator(schema)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+def _run_config(command: list[str], compose_file: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, "-f", str(compose_file), "config", "-q"],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    broken = copy.deepcopy(load_raw())
+    broken["services"]["worker"]["depends_on"]["migrate"]["condition"] = "service_done"
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(json.dumps(broken), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def test_compose_file_parses_to_services() -> None:
+    assert {"postgresql", "temporal", "temporal-ui", "worker", "migrate"} <= set(
+        load_raw()["services"]
+    )
+
+
+def test_compose_file_matches_the_compose_schema() -> None:
+    assert _errors(load_raw()) == []
+
+
+def test_the_schema_check_catches_a_bad_condition(tmp_path: Path) -> None:
+    broken = json.loads(_broken_copy(tmp_path).read_text(encoding="utf-8"))
+    assert any("service_done" in error for error in _errors(broken))
+
+
+def test_docker_compose_1_29_accepts_the_file(tmp_path: Path) -> None:
+    tool = find_tool("docker-compose")
+    require(tool is not None, "docker-compose not on PATH: apt-get install docker-compose")
+    assert tool is not None
+    ok = _run_config([tool], COMPOSE_FILE)
+    assert ok.returncode == 0, ok.stderr
+    assert _run_config([tool], _broken_copy(tmp_path)).returncode != 0
+
+
+def _compose_v2() -> list[str] | None:
+    tool = find_tool("docker-compose-v2")
+    if tool is not None:
+        return [tool]
+    docker = find_tool("docker")
+    if docker is not None:
+        probe = subprocess.run(
+            [docker, "compose", "version"], capture_output=True, text=True, timeout=30
+        )
+        if probe.returncode == 0:
+            return [docker, "compose"]
+    return None
+
+
+def test_docker_compose_v2_accepts_the_file(tmp_path: Path) -> None:
+    command = _compose_v2()
+    if command is None:
+        pytest.skip("compose v2 not found: sh docker/ci/install-compose-v2.sh .venv/bin")
+    ok = _run_config(command, COMPOSE_FILE)
+    assert ok.returncode == 0, ok.stderr
+    assert _run_config(command, _broken_copy(tmp_path)).returncode != 0

@@ -1,0 +1,129 @@
+"""The stack's shape: pinned images, scalable workers, jobs in order, one PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from deploy_files import ROOT, environment, services
+from sqlalchemy.engine import make_url
+
+SETUP_JOBS = ("temporal-schema", "temporal-namespace", "temporal-search-attributes", "migrate")
+SEARCH_ATTRIBUTE_SCRIPT = ROOT / "docker/temporal/create-search-attributes.sh"
+_SA_KEY = re.compile(r"SearchAttributeKey\.for_(\w+)\(\s*\"(\w+)\"")
+
+
+def _image_tag(image: str) -> tuple[str, str]:
+    name, _, tag = image.rpartition(":")
+    return (name, tag) if name and "/" not in tag else (image, "")
+
+
+def _command(service: dict[str, Any]) -> list[str]:
+    command = service.get("command", [])
+    return shlex.split(command) if isinstance(command, str) else [str(c) for c in command]
+
+
+def test_every_pulled_image_is_pinned_and_none_is_auto_setup() -> None:
+    for name, service in services().items():
+        image = service.get("image", "")
+        assert "auto-setup" not in image, name
+        if "build" in service:
+            continue
+        repo, tag = _image_tag(image)
+        assert tag and tag != "latest" and re.match(r"\d", tag), f"{name}: {image}"
+
+
+def test_temporal_images_are_the_current_layout_at_matching_versions() -> None:
+    svc = services()
+    server = _image_tag(svc["temporal"]["image"])
+    assert server[0] == "temporalio/server"
+    assert re.fullmatch(r"1\.[23]\d\.\d+", server[1]), server
+    for job in ("temporal-schema", "temporal-namespace", "temporal-search-attributes"):
+        assert _image_tag(svc[job]["image"]) == ("temporalio/admin-tools", server[1]), job
+    ui = _image_tag(svc["temporal-ui"]["image"])
+    assert ui[0] == "temporalio/ui" and ui[1].startswith("2.")
+    assert _image_tag(svc["postgresql"]["image"])[1].startswith("16")
+
+
+def test_no_service_pins_a_container_name_and_the_worker_publishes_no_port() -> None:
+    svc = services()
+    assert [name for name, s in svc.items() if "container_name" in s] == []
+    worker = svc["worker"]
+    assert "ports" not in worker
+    assert {"9464", "9465"} <= {str(port) for port in worker.get("expose", [])}
+    assert environment(worker)["LOAN_JOURNEY_METRICS_PORT"] == "9464"
+
+
+def test_worker_is_built_here_and_waits_for_every_setup_job() -> None:
+    worker = services()["worker"]
+    assert worker["build"] in (".", {"context": "."})
+    assert _command(worker) in (["python", "worker.py"], ["loan-journey", "worker"])
+    depends = worker["depends_on"]
+    for job in SETUP_JOBS:
+        assert depends[job] == {"condition": "service_completed_successfully"}, job
+
+
+def test_migrate_runs_the_journey_migrations_with_the_worker_image() -> None:
+    svc = services()
+    migrate = svc["migrate"]
+    assert _command(migrate) == ["loan-journey", "db", "upgrade"]
+    assert migrate["image"] == svc["worker"]["image"]
+    assert migrate["depends_on"]["postgresql"] == {"condition": "service_healthy"}
+    url = environment(migrate)["LOAN_JOURNEY_DATABASE_URL"]
+    assert url == environment(svc["worker"])["LOAN_JOURNEY_DATABASE_URL"]
+
+
+def test_journey_database_is_created_on_the_compose_postgres() -> None:
+    svc = services()
+    postgres = environment(svc["postgresql"])
+    url = make_url(environment(svc["worker"])["LOAN_JOURNEY_DATABASE_URL"])
+    assert url.drivername == "postgresql+psycopg"
+    assert (url.host, url.port) == ("postgresql", 5432)
+    assert url.database == postgres["JOURNEY_DB_NAME"] != "temporal"
+    assert (url.username, url.password) == (
+        postgres["JOURNEY_DB_USER"],
+        postgres["JOURNEY_DB_PASSWORD"],
+    )
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in svc["postgresql"]["volumes"]}
+    init_dir = ROOT / mounts["/docker-entrypoint-initdb.d"]
+    scripts = [p.read_text(encoding="utf-8") for p in sorted(init_dir.glob("*.sh"))]
+    assert any("CREATE DATABASE" in text and "JOURNEY_DB_NAME" in text for text in scripts)
+
+
+def test_every_job_script_and_the_dynamic_config_exist() -> None:
+    for name, service in services().items():
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in service.get("volumes", [])}
+        for arg in _command(service):
+            if arg.startswith("/scripts/"):
+                script = ROOT / mounts["/scripts"] / arg.removeprefix("/scripts/")
+                assert script.is_file(), f"{name}: {script}"
+                assert "set -eu" in script.read_text(encoding="utf-8"), script
+    temporal = services()["temporal"]
+    config = environment(temporal)["DYNAMIC_CONFIG_FILE_PATH"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in temporal["volumes"]}
+    host_dir = mounts["/etc/temporal/config/dynamicconfig"]
+    assert config.startswith("config/dynamicconfig/")
+    assert (ROOT / host_dir / config.removeprefix("config/dynamicconfig/")).is_file()
+
+
+def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None:
+    text = SEARCH_ATTRIBUTE_SCRIPT.read_text(encoding="utf-8")
+    registered = set(re.search(r'ATTRIBUTES="([^"]+)"', text)[1].split())  # type: ignore[index]
+    assert registered == {
+        "JourneyStage",
+        "JourneyTeam",
+        "ApprovalTier",
+        "AmountBand",
+        "SlaState",
+        "JourneyProduct",
+    }
+    assert "--type Keyword" in text
+    used = {
+        (kind, name)
+        for folder in ("journey", "workflows", "activities", "starter")
+        for path in (ROOT / folder).rglob("*.py")
+        for kind, name in _SA_KEY.findall(path.read_text(encoding="utf-8"))
+    }
+    assert {kind for kind, _ in used} <= {"keyword"}, used
+    assert {name for _, name in used} <= registered
