@@ -27,6 +27,7 @@ from temporalio.converter import (
 )
 
 from journey.settings import Settings
+from starter.errors import SetupError
 
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
@@ -34,7 +35,7 @@ SETTING = "LOAN_JOURNEY_CODEC_KEYS"
 _NONCE_BYTES = 12
 
 
-class CodecError(Exception):
+class CodecError(SetupError):
     """A payload cannot be encrypted or decrypted; the message says what to set."""
 
 

