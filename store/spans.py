@@ -59,8 +59,9 @@ def _flag(kind: EventType) -> Any:
 
 
 def spans_select(product: str | None = None, since: datetime | None = None) -> Select[Any]:
-    """Spans with: product, waits_on, team (of the entered event), entered_at, exited_at,
-    seconds (NULL while open), outcome (of the exit), warned/breached/escalated (0/1)."""
+    """Spans with: product, waits_on, team (of the entered event), actor (of the exit),
+    entered_at, exited_at, seconds (NULL while open), outcome (of the exit),
+    warned/breached/escalated (0/1)."""
     entered_at = func.min(_when(EventType.ENTERED, E.at))
     exited_at = func.max(_when(EventType.EXITED, E.at))
     return (
@@ -71,6 +72,7 @@ def spans_select(product: str | None = None, since: datetime | None = None) -> S
             func.max(E.product).label("product"),
             func.max(_when(EventType.ENTERED, E.waits_on)).label("waits_on"),
             func.max(_when(EventType.ENTERED, E.team)).label("team"),
+            func.max(_when(EventType.EXITED, E.actor)).label("actor"),
             entered_at.label("entered_at"),
             exited_at.label("exited_at"),
             seconds_between(entered_at, exited_at).label("seconds"),
