@@ -2,9 +2,9 @@
 # Creates the journey's namespace once the cluster answers; leaves an existing one alone.
 set -eu
 
-: "${TEMPORAL_ADDRESS:=temporal:7233}" "${TEMPORAL_NAMESPACE:=default}"
+# shellcheck source=cli-env.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/cli-env.sh"
 : "${NAMESPACE_RETENTION:=2160h}"
-export TEMPORAL_ADDRESS
 
 echo "waiting for the Temporal cluster at $TEMPORAL_ADDRESS"
 attempt=0

@@ -6,13 +6,15 @@ set -eu
 
 SCHEMA_DIR=/etc/temporal/schema/postgresql/v12
 : "${POSTGRES_SEEDS:=postgresql}" "${DB_PORT:=5432}" "${POSTGRES_USER:=temporal}"
+SQL_PASSWORD=${SQL_PASSWORD:-${POSTGRES_PWD:-}}
+export SQL_PASSWORD  # read by temporal-sql-tool
 
 echo "waiting for PostgreSQL at ${POSTGRES_SEEDS}:${DB_PORT}"
 until nc -z -w 5 "$POSTGRES_SEEDS" "$DB_PORT"; do sleep 2; done
 
 sql_tool() {
   temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$DB_PORT" \
-    -u "$POSTGRES_USER" --pw "$POSTGRES_PWD" "$@"
+    -u "$POSTGRES_USER" "$@"
 }
 
 setup_database() {

@@ -86,6 +86,6 @@ def test_shell_scripts_pass_shellcheck() -> None:
     scripts = sorted(str(p) for p in (ROOT / "docker").rglob("*.sh"))
     assert len(scripts) >= 4
     done = subprocess.run(
-        [shellcheck, "-s", "sh", *scripts], capture_output=True, text=True, timeout=60
+        [shellcheck, "-x", "-s", "sh", *scripts], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stdout
