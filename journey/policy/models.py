@@ -73,6 +73,11 @@ class Policy(BaseModel):
                     f"routing rule {rule.id!r} sends cases to team {rule.team!r}, "
                     "which has no active risk officer in the staff directory"
                 )
+            if self.staff and self.supervisor_of(rule.team) is None:
+                problems.append(
+                    f"team {rule.team!r} (routing rule {rule.id!r}) has no active supervisor "
+                    "to escalate to: add one to the staff directory"
+                )
         for tier, auth in self.authority.tiers.items():
             have = len(self.approvers(tier))
             if self.staff and have < auth.approvals_required:

@@ -111,3 +111,12 @@ def test_recipe_from_the_holidays_package() -> None:
     assert add_business_time(cal, cst(2026, 9, 30, 16), timedelta(hours=2)) == cst(
         2026, 10, 8, 9, 30
     )
+
+
+def test_calendar_survives_a_json_round_trip() -> None:
+    again = WorkingCalendar.model_validate_json(CAL.model_dump_json())
+    assert again == CAL
+    assert not again.is_working_day(date(2026, 10, 1))
+    assert again.is_working_day(date(2026, 10, 10))
+    copied = CAL.model_copy()
+    assert not copied.is_working_day(date(2026, 10, 1))

@@ -79,6 +79,16 @@ def test_broken_policy_is_refused_with_what_to_fix(path: str, value: Any, says: 
     assert says in str(exc.value)
 
 
+def test_team_without_supervisor_is_refused() -> None:
+    data = _default()
+    data["staff"] = [m for m in data["staff"] if m["id"] != "sup-pf"]
+    for m in data["staff"]:
+        if m.get("supervisor") == "sup-pf":
+            m["supervisor"] = None
+    with pytest.raises(PolicyError, match="'project_finance_risk'.*no active supervisor"):
+        parse_policy(json.dumps(data))
+
+
 def test_duplicate_staff_id_is_refused() -> None:
     data = _default()
     data["staff"].append(dict(data["staff"][0]))
@@ -90,3 +100,10 @@ def test_not_json_is_refused() -> None:
     with pytest.raises(PolicyError):
         parse_policy("{not json")
     assert issubclass(PolicyError, ValueError)
+
+
+def test_policy_survives_a_json_round_trip(policy: Policy) -> None:
+    """The workflow pins the policy in its history as JSON: it must come back equal."""
+    again = parse_policy(policy.model_dump_json())
+    assert again == policy
+    assert again.sla == policy.sla
