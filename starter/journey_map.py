@@ -10,8 +10,8 @@ import html
 from datetime import timedelta
 from pathlib import Path
 
-import plotly.graph_objects as go
-from plotly.colors import qualitative
+import plotly.graph_objects as go  # type: ignore[import-untyped]
+from plotly.colors import qualitative  # type: ignore[import-untyped]
 
 from store.report_models import ALL_PRODUCTS, JourneyReport, StageStats, human
 

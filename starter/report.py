@@ -1,0 +1,171 @@
+"""`loan-journey report` and `loan-journey export`: the journey map and the event log.
+
+Both read the timing events from the database (`Settings().db_url` unless `--db`). Register
+them on the main app (or use `report_app` as a group of its own):
+
+    app.command("report")(report.report)
+    app.command("export")(report.export)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from journey.application import Product
+from journey.settings import Settings
+from starter.errors import BadInput
+from starter.journey_map import render_html
+from store.analytics import build_report
+from store.export import export_csv, export_xes
+from store.report_models import ALL_PRODUCTS, JourneyReport, human
+
+report_app = typer.Typer(help="Journey analytics: the report, the HTML map, the event log.")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLAlchemy URL of the journey database [default: settings]."),
+]
+ProductOption = Annotated[Product | None, typer.Option(help="Only journeys of this product.")]
+
+
+class ExportFormat(StrEnum):
+    XES = "xes"
+    CSV = "csv"
+
+
+def _db(db: str | None) -> str:
+    url = db or Settings().db_url
+    try:
+        parsed = make_url(url)
+    except Exception as err:
+        raise BadInput(f"--db {url!r} is not a SQLAlchemy URL: {err}") from err
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        if not Path(parsed.database).exists():
+            raise BadInput(
+                f"no journey database at {parsed.database}: start a journey first, or point "
+                "--db (or LOAN_JOURNEY_DATABASE_URL) at the database the worker writes"
+            )
+    return url
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _stage_table(r: JourneyReport) -> Table:
+    t = Table(title="Stage durations and SLA (nearest-rank percentiles)")
+    for col in ("stage", "product", "n", "done", "p50", "p90", "max"):
+        t.add_column(col, justify="left" if col in ("stage", "product") else "right")
+    for col in ("customer", "bank", "warned", "breached"):
+        t.add_column(col, justify="right")
+    per_product = len({s.product for s in r.stages}) > 1
+    for total in r.stage_totals:
+        rows = [total]
+        if per_product:
+            rows += [s for s in r.stages if s.stage == total.stage]
+        for s in rows:
+            t.add_row(
+                s.stage if s is total else "",
+                s.product,
+                str(s.count),
+                str(s.completed),
+                human(s.p50),
+                human(s.p90),
+                human(s.max),
+                _pct(s.customer_share),
+                _pct(s.bank_share),
+                _pct(s.warning_rate),
+                _pct(s.breach_rate),
+                style="bold" if s.product == ALL_PRODUCTS and per_product else None,
+            )
+    return t
+
+
+def _funnel_table(r: JourneyReport) -> Table:
+    t = Table(title="Funnel: journeys that reached each stage, and where they left")
+    cols = ("reached", "advanced", "rejected", "withdrawn", "expired", "in_stage")
+    t.add_column("stage")
+    for col in cols:
+        t.add_column(col.replace("_", " "), justify="right")
+    for f in r.funnel:
+        t.add_row(f.stage, *(str(getattr(f, c)) for c in cols))
+    return t
+
+
+def _slowest_table(r: JourneyReport) -> Table:
+    t = Table(title="Slowest journeys")
+    for col in ("journey", "product", "elapsed", "customer", "bank", "breaches", "state"):
+        t.add_column(col, justify="right" if col in ("elapsed", "breaches") else "left")
+    for j in r.slowest:
+        t.add_row(
+            j.workflow_id,
+            j.product,
+            human(j.elapsed_seconds),
+            human(j.customer_seconds),
+            human(j.bank_seconds),
+            str(j.breaches),
+            j.final or "running",
+        )
+    return t
+
+
+def print_report(r: JourneyReport, console: Console | None = None) -> None:
+    console = console or Console()
+    scope = f"product {r.product}" if r.product else "all products"
+    console.print(f"[bold]{r.journeys}[/] journeys, [bold]{r.events}[/] events ({scope})")
+    if not r.stage_totals:
+        console.print("No stage has been entered yet.")
+        return
+    console.print(_stage_table(r))
+    console.print(_funnel_table(r))
+    console.print(_slowest_table(r))
+    if r.bottleneck:
+        console.print(f"[bold red]Bottleneck:[/] {r.bottleneck.reason}")
+
+
+@report_app.command("report")
+def report(
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the journey map to this HTML file.")
+    ] = None,
+    product: ProductOption = None,
+    since: Annotated[
+        datetime | None, typer.Option(help="Only journeys that started at or after (UTC).")
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON, not tables.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Stage durations, customer-vs-bank waiting, SLA rates, funnel, slowest journeys."""
+    result = build_report(_db(db), product=product.value if product else None, since=since)
+    if json_output:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        print_report(result, Console(width=max(Console().width, 120)))
+    if html is not None:
+        render_html(result, html)
+        typer.echo(f"journey map written to {html}", err=json_output)
+
+
+@report_app.command("export")
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The event-log file to write.")],
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="xes (IEEE 1849) or csv.")
+    ] = ExportFormat.XES,
+    product: ProductOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write the journeys as an event log for process mining (PM4Py reads it as it is)."""
+    writer = export_xes if format is ExportFormat.XES else export_csv
+    n = writer(_db(db), out, product=product.value if product else None)
+    typer.echo(f"{n} events written to {out} ({format.value})")

@@ -1,0 +1,60 @@
+"""`report` and `export` through typer, as an operator runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from starter.errors import BadInput
+from starter.report import report_app
+
+runner = CliRunner()
+
+
+def test_report_prints_tables_and_writes_the_map(report_db: str, tmp_path: Path) -> None:
+    page = tmp_path / "map.html"
+    result = runner.invoke(report_app, ["report", "--db", report_db, "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "4 journeys, 38 events" in out
+    assert "risk_review" in out and "withdrawn" in out and "Slowest journeys" in out
+    assert "Bottleneck: risk_review holds 56% of all stage time" in " ".join(out.split())
+    assert page.stat().st_size > 1_000_000 and "journey map written" in out
+
+
+def test_report_as_json_for_one_product(report_db: str) -> None:
+    result = runner.invoke(
+        report_app, ["report", "--db", report_db, "--json", "--product", "working_capital"]
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["journeys"] == 2 and body["product"] == "working_capital"
+    assert [j["workflow_id"] for j in body["slowest"]] == ["A", "B"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xes"])
+def test_export(report_db: str, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"log.{fmt}"
+    result = runner.invoke(
+        report_app, ["export", "--db", report_db, "--format", fmt, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"19 events written to {out} ({fmt})" in result.output
+    assert out.stat().st_size > 0
+
+
+def test_a_missing_database_is_a_bad_input(tmp_path: Path) -> None:
+    result = runner.invoke(report_app, ["report", "--db", f"sqlite:///{tmp_path}/none.db"])
+    assert isinstance(result.exception, BadInput)
+    assert "no journey database" in str(result.exception)
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_a_bad_format_is_refused(report_db: str, tmp_path: Path) -> None:
+    result = runner.invoke(
+        report_app, ["export", "--db", report_db, "--format", "pdf", "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 2 and "pdf" in result.output
