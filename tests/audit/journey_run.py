@@ -40,9 +40,7 @@ async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvir
         await env.client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(
                 namespace=env.client.namespace,
-                search_attributes={
-                    fx.STAGE.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
-                },
+                search_attributes={fx.STAGE.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD},
             )
         )
         yield env

@@ -1,0 +1,188 @@
+"""`loan-journey history` and `loan-journey verify`: auditors read, they never act.
+
+Nothing here signals, updates, cancels or terminates: the commands fetch histories, list
+workflows and replay locally. Register them on the main app:
+
+    app.command("history")(audit_cli.history)
+    app.command("verify")(audit_cli.verify)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from temporalio.client import WorkflowHistory
+from temporalio.service import RPCError, RPCStatusCode
+
+from journey.settings import Settings
+from starter import audit
+from starter.codec import data_converter
+from starter.connect import connect
+from starter.errors import BadInput, NotFound
+
+# The project's workflows, replayed by `verify` unless --workflow names others.
+DEFAULT_WORKFLOWS = (
+    "workflows.loan_journey:LoanJourneyWorkflow",
+    "workflows.post_loan:PostLoanReviewWorkflow",
+)
+
+
+def history(
+    workflow_id: Annotated[str, typer.Argument(help="The journey's workflow id.")],
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="The raw history, as `temporal workflow show -o json`."),
+    ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    run_id: Annotated[str | None, typer.Option(help="A run other than the latest.")] = None,
+) -> None:
+    """Show a journey's history as an audit trail: who decided what, when, on what evidence."""
+    settings = Settings()
+    text, table = asyncio.run(_history(settings, workflow_id, run_id, json_output))
+    if table is None:
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            out.write_text(text, encoding="utf-8")
+        return
+    if out is None:
+        Console(width=max(Console().width, 160)).print(table)
+    else:
+        with out.open("w", encoding="utf-8") as file:
+            Console(file=file, width=200, no_color=True).print(table)
+
+
+async def _history(
+    settings: Settings, workflow_id: str, run_id: str | None, raw: bool
+) -> tuple[str, Table | None]:
+    client = await connect(settings)
+    try:
+        fetched = await audit.fetch_history(client, workflow_id, run_id)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise NotFound(
+                f"no journey {workflow_id!r} in namespace {settings.temporal_namespace} at "
+                f"{settings.temporal_address}: check the id with `loan-journey list`"
+            ) from err
+        raise
+    if raw:
+        return audit.history_json(fetched), None
+    lines = await audit.audit_trail(fetched, client.data_converter)
+    return "", audit.render_trail(lines, title=f"journey {workflow_id}")
+
+
+def verify(
+    path: Annotated[
+        list[Path] | None,
+        typer.Argument(help="History JSON files or folders of them (`history --json`)."),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query",
+            "-q",
+            help="Visibility query over live journeys, e.g. \"ExecutionStatus='Running'\".",
+        ),
+    ] = None,
+    workflow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--workflow", "-w", help="module:Class to replay against [the project's workflows]."
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many live journeys.")] = None,
+) -> None:
+    """Replay histories against the current code; exit 1 on any non-determinism."""
+    if (path is None) == (query is None):
+        raise typer.BadParameter("give history files or --query, not both and not neither")
+    classes = load_workflows(workflow or DEFAULT_WORKFLOWS, required=workflow is not None)
+    report = asyncio.run(_verify(Settings(), path, query, classes, limit))
+    Console(width=max(Console().width, 160)).print(render_report(report))
+    bad = len(report.failures)
+    nondeterministic = sum(o.nondeterministic for o in report.failures)
+    typer.echo(
+        f"{len(report.outcomes)} replayed, {bad} failed ({nondeterministic} non-deterministic)"
+    )
+    if not report.outcomes or bad:
+        raise typer.Exit(1)
+
+
+async def _verify(
+    settings: Settings,
+    paths: list[Path] | None,
+    query: str | None,
+    classes: list[type],
+    limit: int | None,
+) -> audit.VerifyReport:
+    client = await connect(settings) if query is not None else None
+    converter = client.data_converter if client is not None else data_converter(settings)
+    histories: Iterable[WorkflowHistory] | AsyncIterator[WorkflowHistory]
+    if client is not None:
+        histories = client.list_workflows(query, limit=limit).map_histories()
+    else:
+        histories = read_histories(paths or [])
+    return await audit.verify(histories, classes, converter)
+
+
+def read_histories(paths: Iterable[Path]) -> list[WorkflowHistory]:
+    """Histories from JSON files; a folder means every *.json in it. The stem is the id."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.json")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise BadInput(f"{path}: no such history file or folder")
+    histories = []
+    for file in files:
+        try:
+            histories.append(WorkflowHistory.from_json(file.stem, file.read_text("utf-8")))
+        except ValueError as err:
+            raise BadInput(
+                f"{file}: not a history export ({err}); export one with "
+                "`loan-journey history ID --json` or `temporal workflow show -o json`"
+            ) from err
+    return histories
+
+
+def load_workflows(specs: Iterable[str], *, required: bool = True) -> list[type]:
+    """Workflow classes from "module:Class" names; defaults that do not exist yet are skipped."""
+    classes = []
+    for spec in specs:
+        module_name, _, class_name = spec.partition(":")
+        try:
+            found = getattr(importlib.import_module(module_name), class_name, None)
+        except ModuleNotFoundError as err:
+            if required or err.name != module_name:
+                raise BadInput(f"{spec}: cannot import it ({err}); use module:Class") from err
+            found = None
+        if isinstance(found, type):
+            classes.append(found)
+        elif required:
+            raise BadInput(f"{spec}: no class {class_name!r} in {module_name}; use module:Class")
+        else:
+            typer.echo(f"note: {spec} not found; its histories will not replay", err=True)
+    if not classes:
+        raise BadInput("no workflow classes to replay against; pass --workflow module:Class")
+    return classes
+
+
+def render_report(report: audit.VerifyReport) -> Table:
+    table = Table(title="replay against the current code")
+    for column in ("workflow id", "run id", "result"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("error", overflow="fold")
+    for o in report.outcomes:
+        result = "ok" if o.ok else ("NON-DETERMINISM" if o.nondeterministic else "FAILED")
+        table.add_row(o.workflow_id, o.run_id, result, o.error)
+    return table

@@ -1,0 +1,100 @@
+"""The audit trail of a known journey, and what the raw history store holds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+from temporalio.testing import WorkflowEnvironment
+
+from starter.audit import audit_trail, history_json, render_trail
+from starter.codec import CodecError
+from tests.audit import fixture_workflow as fx
+
+PERSONAL = (fx.APPLICANT, "张伟", "Zhang Wei", fx.ID_NUMBER, fx.REASON, "Li Na")
+
+
+async def test_trail_matches_expected_lines(
+    recorded: WorkflowHistory, audit_converter: DataConverter, audit_env: WorkflowEnvironment
+) -> None:
+    lines = await audit_trail(recorded, audit_converter)
+    me = audit_env.client.identity
+    sha = fx.DOC_SHA
+    assert [(x.stage, x.event, x.actor, x.role, x.detail) for x in lines] == [
+        (
+            "",
+            "started AuditFixture",
+            me,
+            "",
+            f"application_id=A-1001, applicant_name={fx.APPLICANT}, "
+            f"id_number={fx.ID_NUMBER}, amount=5000000.00",
+        ),
+        ("documents", "stage documents", "", "", ""),
+        ("documents", "signal upload_document", me, "", f"sha256={sha}"),
+        (
+            "documents",
+            "activity read_document",
+            "",
+            "",
+            f"sha256={sha}, applicant_name={fx.APPLICANT}",
+        ),
+        (
+            "documents",
+            "activity read_document done",
+            "",
+            "",
+            f"sha256={sha}, kind=business_license, status=read, "
+            f"legal_representative={fx.APPLICANT}, reader=v1, min_confidence=0.93",
+        ),
+        ("risk_review", "stage risk_review", "", "", ""),
+        ("risk_review", "timer started", "", "", "1d"),
+        ("risk_review", "timer fired (SLA/deadline)", "", "", "timer 1"),
+        (
+            "risk_review",
+            "update record_decision",
+            "officer-7",
+            "risk_officer",
+            f"verdict=approve, reason={fx.REASON}",
+        ),
+        (
+            "risk_review",
+            "update record_decision done",
+            "officer-7",
+            "risk_officer",
+            "accepted=True, stage=risk_review",
+        ),
+        ("approved", "stage approved", "", "", ""),
+        ("approved", "completed", "", "", "outcome=approved, reader=v1"),
+    ]
+    timer_started, timer_fired, decided = lines[6], lines[7], lines[8]
+    assert abs(timer_fired.time - timer_started.time - fx.SLA) < timedelta(seconds=1)
+    assert decided.time > timer_fired.time
+    assert render_trail(lines).row_count == len(lines)
+
+
+async def test_raw_history_holds_no_personal_data(recorded: WorkflowHistory) -> None:
+    raw_json = history_json(recorded)
+    raw_bytes = b"".join(event.SerializeToString() for event in recorded.events)
+    for text in PERSONAL:
+        assert text not in raw_json
+        assert text.encode() not in raw_bytes
+    assert '"encryption-key-id": "azI="' in raw_json  # base64 of "k2", the encrypting key
+
+
+async def test_the_check_would_see_plain_payloads() -> None:
+    """Control: without the codec the same value sits in the payload bytes in clear."""
+    [plain] = await pydantic_data_converter.encode(
+        [fx.Decision(actor=fx.Actor(id="x", role="y"), verdict="approve", reason=fx.REASON)]
+    )
+    assert fx.REASON.encode() in plain.SerializeToString()
+
+
+async def test_trail_without_keys_says_what_to_set(recorded: WorkflowHistory) -> None:
+    try:
+        await audit_trail(recorded, pydantic_data_converter)
+    except CodecError as err:
+        assert "LOAN_JOURNEY_CODEC_KEYS" in str(err)
+    else:
+        raise AssertionError("an encrypted history must not read without keys")
