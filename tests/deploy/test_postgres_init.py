@@ -1,0 +1,94 @@
+"""docker/postgres-init, run the way the postgres image runs it on a fresh data directory.
+
+A throwaway cluster from the local PostgreSQL binaries, on a Unix socket only (no TCP).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from deploy_files import ROOT, clean_env
+
+INIT_DIR = ROOT / "docker/postgres-init"
+SUPERUSER = "temporal"
+
+
+def _pg_bin(name: str) -> str | None:
+    installed = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return shutil.which(name) or (installed[-1] if installed else None)
+
+
+def _server_tool(*command: str) -> None:
+    """Runs a server tool; as `postgres` when we are root, since PostgreSQL refuses root."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        runuser = shutil.which("runuser")
+        if runuser is None:
+            pytest.skip("running as root without runuser: cannot start PostgreSQL")
+        prefix = [runuser, "-u", "postgres", "--"]
+    subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def socket_dir() -> Iterator[Path]:
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if initdb is None or pg_ctl is None or shutil.which("psql") is None:
+        pytest.skip("PostgreSQL binaries not found: apt-get install postgresql")
+    base = Path(tempfile.mkdtemp(prefix="pg-init-test-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+    data, sock = base / "data", base / "sock"
+    _server_tool("mkdir", str(sock))
+    _server_tool(initdb, "-D", str(data), "-U", SUPERUSER, "--auth=trust")
+    options = f"-c listen_addresses='' -k {sock}"  # a Unix socket only, no TCP
+    _server_tool(pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start")
+    try:
+        yield sock
+    finally:
+        _server_tool(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _psql(sock: Path, user: str, database: str, sql: str) -> str:
+    done = subprocess.run(
+        ["psql", "-h", str(sock), "-U", user, "-d", database, "-tAX", "-v", "ON_ERROR_STOP=1"],
+        input=sql,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_init_script_creates_the_journey_database_and_its_owner(socket_dir: Path) -> None:
+    env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir)}
+    for script in sorted(INIT_DIR.glob("*.sh")):
+        done = subprocess.run(
+            ["sh", str(script)], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+
+    owner = _psql(
+        socket_dir,
+        SUPERUSER,
+        "postgres",
+        "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'loan_journey'",
+    )
+    assert owner == "loan_journey"
+    # the owner, not the superuser, creates the journey's tables (what `migrate` does)
+    created = _psql(
+        socket_dir,
+        "loan_journey",
+        "loan_journey",
+        "CREATE TABLE probe (id int); SELECT current_user || '@' || current_database()",
+    )
+    assert created.endswith("loan_journey@loan_journey")
