@@ -127,3 +127,15 @@ def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None
     }
     assert {kind for kind, _ in used} <= {"keyword"}, used
     assert {name for _, name in used} <= registered
+
+
+def test_jobs_and_workers_agree_on_the_cluster_and_namespace() -> None:
+    svc = services()
+    worker = environment(svc["worker"])
+    host, port = worker["LOAN_JOURNEY_TEMPORAL_ADDRESS"].split(":")
+    assert host in svc and port == "7233"
+    for job in ("temporal-namespace", "temporal-search-attributes"):
+        env = environment(svc[job])
+        assert env["TEMPORAL_ADDRESS"] == worker["LOAN_JOURNEY_TEMPORAL_ADDRESS"], job
+        assert env["TEMPORAL_NAMESPACE"] == worker["LOAN_JOURNEY_TEMPORAL_NAMESPACE"], job
+    assert environment(svc["temporal-ui"])["TEMPORAL_ADDRESS"] == f"{host}:{port}"
