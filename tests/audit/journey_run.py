@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
 import uuid
@@ -9,10 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.enums.v1 import EventType, IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -52,25 +54,8 @@ async def run_journey(
     """One journey through documents, an SLA breach in risk review, and an approval."""
     client = client or env.client
     task_queue = str(uuid.uuid4())
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=[workflow],
-        activities=[fx.read_document, fx.read_document_v2],
-    ):
-        handle = await client.start_workflow(
-            fx.WORKFLOW_NAME,
-            fx.Application(
-                application_id="A-1001",
-                applicant_name=fx.APPLICANT,
-                id_number=fx.ID_NUMBER,
-                amount="5000000.00",
-            ),
-            id=f"audit-{task_queue}",
-            task_queue=task_queue,
-            result_type=fx.FixtureResult,
-        )
-        await handle.signal("upload_document", fx.DocumentRef(sha256=fx.DOC_SHA, filename="l.png"))
+    async with worker(client, task_queue, workflow):
+        handle = await start_journey(client, task_queue)
         await env.sleep(fx.SLA + timedelta(hours=1))
         await handle.execute_update(
             "record_decision",
@@ -79,3 +64,35 @@ async def run_journey(
         )
         await handle.result()
         return await handle.fetch_history()
+
+
+async def start_journey(client: Client, task_queue: str) -> WorkflowHandle[Any, Any]:
+    """Start a journey and return once it waits in risk review; needs a `worker` running."""
+    handle = await client.start_workflow(
+        fx.WORKFLOW_NAME,
+        fx.Application(
+            application_id="A-1001",
+            applicant_name=fx.APPLICANT,
+            id_number=fx.ID_NUMBER,
+            amount="5000000.00",
+        ),
+        id=f"audit-{task_queue}",
+        task_queue=task_queue,
+        result_type=fx.FixtureResult,
+    )
+    await handle.signal("upload_document", fx.DocumentRef(sha256=fx.DOC_SHA, filename="l.png"))
+    for _ in range(200):
+        history = await handle.fetch_history()
+        if any(e.event_type == EventType.EVENT_TYPE_TIMER_STARTED for e in history.events):
+            return handle
+        await asyncio.sleep(0.05)
+    raise AssertionError("the fixture journey never reached risk review")
+
+
+def worker(client: Client, task_queue: str, workflow: type) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[workflow],
+        activities=[fx.read_document, fx.read_document_v2],
+    )
