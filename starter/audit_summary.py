@@ -1,8 +1,9 @@
 """One-line summaries of decoded payloads (plain JSON values) for the audit trail.
 
 Works on dicts and lists, never on model classes, so a trail still reads after the models
-change. Evidence comes first (document hashes, kind, status, verdicts, reasons); OCR
-confidence collapses to its minimum and validation problems to their field names.
+change. Fields keep the payload's order (models put the evidence first: the document's
+hash, kind and status; a decision's verdict and reason); OCR confidence collapses to its
+minimum and validation problems to their field names; the actor goes to its own column.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 WIDTH = 240
-_FIRST = ("sha256", "kind", "status", "verdict", "decision", "grade", "reason")
 _ACTOR_KEYS = ("actor", "submitted_by", "decided_by")
 _SKIP = frozenset(_ACTOR_KEYS) | {"filename", "size"}
 
@@ -28,16 +28,14 @@ def find_actor(value: Any) -> tuple[str, str] | None:
 
 
 def summarise(value: Any, width: int = WIDTH) -> str:
-    """`key=value, ...` over the leaves of `value`, evidence first, cut to `width`."""
+    """`key=value, ...` over the leaves of `value`, cut to `width`."""
     if isinstance(value, list) and value and all(_is_timing_event(v) for v in value):
         return _cut("; ".join(_timing_event(v) for v in value), width)
     if isinstance(value, dict) and _is_timing_batch(value):
         return _cut("; ".join(_timing_event(v) for v in value["events"]), width)
     if not isinstance(value, dict | list):
         return _cut(_scalar(value), width)
-    pairs = list(_pairs(value))
-    rank = {key: i for i, key in enumerate(_FIRST)}
-    pairs.sort(key=lambda kv: rank.get(kv[0], len(_FIRST)))
+    pairs = list(dict.fromkeys(_pairs(value)))  # in the payload's order, repeats dropped
     return _cut(", ".join(f"{k}={v}" for k, v in pairs), width)
 
 
