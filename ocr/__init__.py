@@ -1,0 +1,41 @@
+"""OCR of business licences and financial statements into typed, validated fields.
+
+    from ocr import extract_license, extract_statement, classify
+    licence = extract_license("licence.jpg")        # bytes, a path or a numpy image
+    licence.credit_code, licence.confidence["credit_code"], licence.problems
+
+Every failure raises an `OcrError`; bad input raises `UnreadableDocument` (with `.reason`).
+"""
+
+from __future__ import annotations
+
+from ocr._api import classify, extract_license, extract_statement, read_document
+from ocr.errors import (
+    BlankPage,
+    EmptyDocument,
+    EngineError,
+    EngineTimeout,
+    ImageTooLarge,
+    NotAnImage,
+    OcrError,
+    TruncatedImage,
+    UnreadableDocument,
+    WrongDocumentKind,
+)
+
+__all__ = [
+    "BlankPage",
+    "EmptyDocument",
+    "EngineError",
+    "EngineTimeout",
+    "ImageTooLarge",
+    "NotAnImage",
+    "OcrError",
+    "TruncatedImage",
+    "UnreadableDocument",
+    "WrongDocumentKind",
+    "classify",
+    "extract_license",
+    "extract_statement",
+    "read_document",
+]

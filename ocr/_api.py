@@ -1,0 +1,62 @@
+"""The public functions: classify a page, extract a licence or a statement."""
+
+from __future__ import annotations
+
+from journey.documents import BusinessLicense, DocumentKind, FinancialStatement
+from ocr._license import parse_license
+from ocr._load import Source
+from ocr._pipeline import Reading, read_page
+from ocr._statement import parse_statement
+from ocr.errors import WrongDocumentKind
+
+STATEMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT)
+NAMES = {DocumentKind.BUSINESS_LICENSE: "a business licence (营业执照)",
+         DocumentKind.BALANCE_SHEET: "a balance sheet (资产负债表)",
+         DocumentKind.INCOME_STATEMENT: "an income statement (利润表)",
+         DocumentKind.UNKNOWN: "no document this service reads"}
+
+
+def _wrong(reading: Reading, wanted: str) -> WrongDocumentKind:
+    return WrongDocumentKind(
+        f"expected {wanted} but the page looks like {NAMES[reading.kind]}: upload the right page",
+        reason="wrong_kind",
+    )
+
+
+def classify(source: Source) -> DocumentKind:
+    """business_license, balance_sheet, income_statement or unknown."""
+    return read_page(source).kind
+
+
+def _license(reading: Reading) -> BusinessLicense:
+    return parse_license(reading.rows, reading.page.glyph_height, reading.page.binary)
+
+
+def _statement(reading: Reading) -> FinancialStatement:
+    return parse_statement(reading.rows, reading.kind)
+
+
+def extract_license(source: Source) -> BusinessLicense:
+    """The fields of a business licence; raises WrongDocumentKind for any other page."""
+    reading = read_page(source)
+    if reading.kind is not DocumentKind.BUSINESS_LICENSE:
+        raise _wrong(reading, NAMES[DocumentKind.BUSINESS_LICENSE])
+    return _license(reading)
+
+
+def extract_statement(source: Source) -> FinancialStatement:
+    """The current-period figures of a balance sheet or income statement, in yuan."""
+    reading = read_page(source)
+    if reading.kind not in STATEMENTS:
+        raise _wrong(reading, "a balance sheet or an income statement")
+    return _statement(reading)
+
+
+def read_document(source: Source) -> tuple[DocumentKind, BusinessLicense | FinancialStatement]:
+    """Classify and extract in one pass; raises WrongDocumentKind when the kind is unknown."""
+    reading = read_page(source)
+    if reading.kind is DocumentKind.BUSINESS_LICENSE:
+        return reading.kind, _license(reading)
+    if reading.kind in STATEMENTS:
+        return reading.kind, _statement(reading)
+    raise _wrong(reading, "a licence, balance sheet or income statement")

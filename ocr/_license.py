@@ -1,0 +1,155 @@
+"""Fields of a business licence (营业执照) from rows of read segments, validated and repaired."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from journey import credit_code
+from journey.documents import BusinessLicense
+from ocr._dates import parse_date
+from ocr._keyvalue import Found, Value, find_keys, value_of
+from ocr._layout import Row
+from ocr._numbers import parse_capital
+from ocr._read import read_box
+from ocr._segments import Box
+from ocr._text import CJK, cjk_parens, cjk_punct, nearest, strip_lead
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码"),
+    "name": ("名称", "企业名称"),
+    "company_type": ("类型", "主体类型", "企业类型"),
+    "legal_representative": ("法定代表人", "负责人", "执行事务合伙人", "经营者"),
+    "registered_capital": ("注册资本", "出资额"),
+    "established_on": ("成立日期", "注册日期"),
+    "term": ("营业期限", "合伙期限"),
+    "address": ("住所", "经营场所", "营业场所", "主要经营场所"),
+    "business_scope": ("经营范围",),
+    "authority": ("登记机关",),
+    "footer": ("国家企业信用信息公示系统",),
+}
+WRAPS = {"address", "business_scope", "name", "company_type"}
+COMPANY_TYPES = (
+    "有限责任公司", "股份有限公司", "有限责任公司（自然人投资或控股）", "有限责任公司（法人独资）",
+    "有限责任公司（自然人独资）", "有限责任公司（国有独资）", "有限责任公司（国有控股）",
+    "股份有限公司（非上市）", "股份有限公司（上市）", "其他有限责任公司",
+    "有限责任公司（外商投资企业法人独资）", "有限责任公司（台港澳法人独资）",
+    "有限责任公司（外国法人独资）", "有限责任公司（中外合资）",
+    "股份有限公司（非上市、自然人投资或控股）",
+    "个人独资企业", "普通合伙企业", "有限合伙企业", "个体工商户", "农民专业合作社",
+)
+NAME_ENDS = ("公司", "厂", "企业", "中心", "合作社", "事务所", "店", "（普通合伙）", "（有限合伙）")
+CODE_CHARS = credit_code.ALPHABET + "OIZSV"
+
+
+def _conf(value: Value, ok: bool, repaired: bool = False) -> float:
+    if not ok:
+        return round(min(value.conf, 0.3), 2)
+    return round(value.conf * (0.85 if repaired else 1.0), 2)
+
+
+def _code_box(rows: list[Row], f: Found) -> Box:
+    """The code's region: from the value start to the right edge of its segment."""
+    row = rows[f.row]
+    seg = next(w for w in row.words if w.left <= f.x_value + 2 < w.right + 40)
+    left = int(min(f.x_value, seg.right - 10))
+    return Box(left, seg.top, max(1, seg.right - left), seg.height)
+
+
+def _credit_code(model: BusinessLicense, raw: str, conf: float, image: np.ndarray | None,
+                 rows: list[Row], f: Found) -> None:
+    readings = [re.sub(r"[^0-9A-Za-z]", "", raw)]
+    if image is not None and not credit_code.is_valid(readings[0]):
+        box = _code_box(rows, f)
+        again = read_box(image, box, "eng", CODE_CHARS).text
+        readings.append(re.sub(r"[^0-9A-Za-z]", "", again))
+    for reading in readings:
+        code = credit_code.repair(reading)
+        if code:
+            model.credit_code, model.credit_code_valid = code, True
+            model.confidence["credit_code"] = round(conf * (1.0 if code == reading else 0.85), 2)
+            if code != reading:
+                model.problems["credit_code"] = f"read {reading!r}, repaired to {code}"
+            return
+    model.credit_code = credit_code.normalise(readings[0]) or None
+    model.credit_code_valid = False
+    model.confidence["credit_code"] = round(min(conf, 0.3), 2)
+    model.problems["credit_code"] = (
+        f"{readings[0]!r} fails the GB 32100-2015 check character: compare it with the original"
+    )
+
+
+def parse_license(rows: list[Row], line_height: float,
+                  image: np.ndarray | None = None) -> BusinessLicense:
+    """Build the licence model; `image` lets the credit code be read again on its own."""
+    found = find_keys(rows, KEYS)
+    model = BusinessLicense()
+    first = {}
+    for f in found:
+        first.setdefault(f.field, f)
+    for field in ("name", "credit_code", "legal_representative", "registered_capital",
+                  "established_on", "address", "company_type", "business_scope"):
+        f = first.get(field)
+        if f is None:
+            if field != "business_scope":
+                model.confidence[field] = 0.0
+                model.problems[field] = "not found on the page: check the scan is complete"
+            else:
+                model.confidence[field] = 0.5
+            continue
+        value = value_of(rows, f, found, wrap=field in WRAPS, line_height=line_height)
+        text = strip_lead(value.text)
+        _set(model, field, text, value, image, rows, f)
+    return model
+
+
+def _set(model: BusinessLicense, field: str, text: str, value: Value, image: np.ndarray | None,
+         rows: list[Row], f: Found) -> None:
+    c, p = model.confidence, model.problems
+    if field == "credit_code":
+        _credit_code(model, text, value.conf, image, rows, f)
+    elif field == "name":
+        name = cjk_parens(text)
+        model.name = name or None
+        ok = len(name) >= 4 and name.endswith(NAME_ENDS)
+        c[field] = _conf(value, ok)
+        if not ok:
+            p[field] = f"{name!r} does not look like a registered name: check it"
+    elif field == "legal_representative":
+        person = "".join(CJK.findall(text)) or text
+        model.legal_representative = person or None
+        ok = 2 <= len(person) <= 4 and bool(CJK.fullmatch(person[0]))
+        c[field] = _conf(value, ok)
+        if not ok:
+            p[field] = f"{text!r} is not a person's name: check it"
+    elif field == "registered_capital":
+        amount, problem, repaired = parse_capital(text)
+        model.registered_capital = amount
+        c[field] = _conf(value, amount is not None, repaired)
+        if problem:
+            p[field] = problem
+    elif field == "established_on":
+        day, problem = parse_date(text)
+        model.established_on = day
+        c[field] = _conf(value, day is not None)
+        if problem:
+            p[field] = problem
+    elif field == "address":
+        model.address = cjk_parens(text) or None
+        ok = len(text) >= 6 and bool(re.search(r"[省市区县镇路街道号村]", text))
+        c[field] = _conf(value, ok)
+        if not ok:
+            p[field] = f"{text!r} does not look like an address: check it"
+    elif field == "company_type":
+        kind = cjk_parens(text)
+        known = kind if kind in COMPANY_TYPES else nearest(kind, COMPANY_TYPES, 0.15)
+        model.company_type = known or kind or None
+        c[field] = _conf(value, known is not None, known is not None and known != kind)
+        if known is None:
+            p[field] = f"{kind!r} is not a known company type: check it"
+        elif known != kind:
+            p[field] = f"read {kind!r}, matched to {known!r}"
+    elif field == "business_scope":
+        model.business_scope = cjk_punct(cjk_parens(text))
+        c[field] = round(value.conf, 2)

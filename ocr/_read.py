@@ -1,0 +1,63 @@
+"""Read every segment of a clean page as one text line (psm 7), choosing the model per segment.
+
+Pass 1 reads each segment with chi_sim. Segments that came back without any CJK character
+(amounts, dates in digits, English labels) are read again with eng, digits-only where the
+first reading was a number: eng reads Latin script and digit groups better than chi_sim.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ocr import _tesseract
+from ocr._segments import Box, crop
+from ocr._tesseract import Word
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+NUMERIC = re.compile(r"^[\s\d,.，。:;'\-—()（）]*\d[\s\d,.，。:;'\-—()（）]*$")
+DIGITS = "0123456789,.-()"
+
+
+def _read(image: np.ndarray, box: Box, lang: str, whitelist: str = "") -> Word:
+    pad = max(8, box.height // 2)
+    words = _tesseract.words(crop(image, box, pad), psm=7, lang=lang, whitelist=whitelist)
+    text = " ".join(w.text for w in words)
+    conf = min((w.conf for w in words), default=0.0)
+    return Word(text, box.left, box.top, box.width, box.height, conf)
+
+
+def is_numeric(text: str) -> bool:
+    return bool(NUMERIC.match(text)) and sum(c.isdigit() for c in text) >= 1
+
+
+def mostly_digits(text: str) -> bool:
+    """An amount with a glyph misread as CJK (7 read as 了): worth a digits-only reading."""
+    t = text.replace(" ", "")
+    if re.search(r"[年月日元万亿千百]", t):  # a date or an amount in words, not a figure
+        return False
+    return len(t) >= 4 and sum(c.isdigit() or c in ",." for c in t) >= 0.7 * len(t)
+
+
+def read_segments(image: np.ndarray, boxes: list[Box]) -> list[Word]:
+    out: list[Word] = []
+    for box in boxes:
+        word = _read(image, box, "chi_sim")
+        if mostly_digits(word.text) and CJK.search(word.text):
+            again = _read(image, box, "eng", DIGITS)
+            if is_numeric(again.text):
+                word = again
+        elif word.text and not CJK.search(word.text):
+            numeric = is_numeric(word.text)
+            again = _read(image, box, "eng", DIGITS if numeric else "")
+            if again.text and (numeric or again.conf >= word.conf - 5):
+                word = again
+        if word.text:
+            out.append(word)
+    return out
+
+
+def read_box(image: np.ndarray, box: Box, lang: str, whitelist: str = "") -> Word:
+    """Read one region again, e.g. a credit code with its own alphabet."""
+    return _read(image, box, lang, whitelist)

@@ -1,0 +1,128 @@
+"""Fields of a balance sheet or income statement from rows of read segments.
+
+Labels and figures are paired on each row by position: a figure belongs to the nearest label
+on its left, and to the column whose header (期末余额, 本期金额 ...) stands nearest above it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from journey.documents import DocumentKind, FinancialStatement
+from ocr._dates import parse_period_end
+from ocr._layout import Row
+from ocr._numbers import parse_amount, parse_unit
+from ocr._read import is_numeric
+from ocr._statement_checks import check_totals
+from ocr._statement_labels import head_kind, label_field
+from ocr._tesseract import Word
+from ocr._text import cjk_parens, squash, strip_lead
+
+FIELDS = {
+    DocumentKind.BALANCE_SHEET: ("cash", "current_assets", "total_assets", "current_liabilities",
+                                 "total_liabilities", "total_equity"),
+    DocumentKind.INCOME_STATEMENT: ("revenue", "operating_profit", "net_profit"),
+}
+COMPANY = re.compile(
+    r"^(编.单位|.制单位|单位名称|企业名称|公司名称|company(?:name)?|preparedby|entity)[:：;；]?",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Figure:
+    value: Decimal
+    conf: float
+    well_formed: bool
+
+
+def _heads(rows: list[Row]) -> tuple[int, list[tuple[float, str]]]:
+    """The header row index and (x centre, 'current'|'prior') of its column headers."""
+    best: tuple[int, list[tuple[float, str]]] = (-1, [])
+    for r, row in enumerate(rows):
+        heads = [(w.cx, k) for w in row.words if (k := head_kind(w.text))]
+        if len(heads) > len(best[1]):
+            best = (r, heads)
+    return best
+
+
+def _is_current(word: Word, nth: int, heads: list[tuple[float, str]]) -> bool:
+    """Is this figure in the current-period column?
+
+    By the nearest header when a current-period header was read; otherwise by order: the
+    current period is the first amount column after the label in Chinese and IFRS layouts.
+    """
+    current = [x for x, k in heads if k == "current"]
+    if not current:
+        return nth == 0
+    prior = [x for x, k in heads if k == "prior"]
+    d_cur = min(abs(x - word.cx) for x in current)
+    d_pri = min((abs(x - word.cx) for x in prior), default=float("inf"))
+    return d_cur < d_pri
+
+
+def _header_fields(model: FinancialStatement, rows: list[Row], upto: int) -> Decimal | None:
+    unit = None
+    for row in rows[: max(upto, 1) + 1]:
+        texts = [squash(w.text) for w in sorted(row.words, key=lambda w: w.left)]
+        joined = "".join(texts)
+        if unit is None:
+            unit = parse_unit(joined)
+        for i, t in enumerate(texts):
+            m = COMPANY.match(t)
+            if m and model.company is None:
+                rest = strip_lead(t[m.end():]) or (texts[i + 1] if i + 1 < len(texts) else "")
+                if rest:
+                    model.company = cjk_parens(strip_lead(rest))
+                    model.confidence["company"] = round(row.words[0].conf / 100, 2)
+        if model.period_end is None and re.search(r"\d{4}", joined):
+            day, _ = parse_period_end(joined)
+            if day:
+                model.period_end = day
+                model.confidence["period_end"] = round(min(w.conf for w in row.words) / 100, 2)
+    return unit
+
+
+def parse_statement(rows: list[Row], kind: DocumentKind) -> FinancialStatement:
+    model = FinancialStatement(kind=kind)
+    head_row, heads = _heads(rows)
+    unit = _header_fields(model, rows, head_row if head_row >= 0 else 6)
+    if unit is None:
+        unit = Decimal(1)
+        model.problems["unit"] = "no unit line (单位：元/千元/万元) found: assumed yuan"
+    if model.company is None:
+        model.confidence["company"] = 0.5
+    if model.period_end is None:
+        model.confidence["period_end"] = 0.0
+        model.problems["period_end"] = "no period date found: check the statement's header"
+    figures: dict[str, Figure] = {}
+    with_cents = sum("." in w.text[-3:] for row in rows for w in row.words if is_numeric(w.text))
+    for row in rows[head_row + 1 :]:
+        label: str | None = None
+        nth = 0
+        for w in sorted(row.words, key=lambda w: w.left):
+            if is_numeric(w.text) and re.fullmatch(r"\d{1,3}", w.text.strip()):
+                continue  # a line number (行次), not an amount
+            if not is_numeric(w.text):
+                label, nth = label_field(w.text), 0
+                continue
+            nth += 1
+            if label is None or label in figures or not _is_current(w, nth - 1, heads):
+                continue
+            value, ok = parse_amount(w.text, cents=with_cents >= 3)
+            if value is not None:
+                figures[label] = Figure(value * unit, w.conf / 100, ok)
+    for field in FIELDS[kind]:
+        fig = figures.get(field)
+        if fig is None:
+            model.confidence[field] = 0.0
+            model.problems[field] = "row not found: check that the page is the full statement"
+            continue
+        setattr(model, field, fig.value)
+        model.confidence[field] = round(fig.conf if fig.well_formed else min(fig.conf, 0.5), 2)
+        if not fig.well_formed:
+            model.problems[field] = "digit groups look misread: compare with the original"
+    check_totals(model, {k: f.value for k, f in figures.items()})
+    return model

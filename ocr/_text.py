@@ -1,0 +1,53 @@
+"""Text normalisation shared by the parsers: spaces, full-width forms, parentheses."""
+
+from __future__ import annotations
+
+import re
+
+_PAREN = str.maketrans({"(": "（", ")": "）", "〈": "（", "〉": "）", "《": "（", "》": "）",
+                        "<": "（", ">": "）", "[": "（", "]": "）", "{": "（", "}": "）"})
+_PUNCT = str.maketrans({";": "；", ",": "，", ":": "：", "、": "、"})
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def squash(text: str) -> str:
+    """Drop every kind of whitespace."""
+    return re.sub(r"\s+", "", text.replace("\u3000", " "))
+
+
+def cjk_parens(text: str) -> str:
+    """Chinese documents print full-width parentheses: make every look-alike one."""
+    return text.translate(_PAREN)
+
+
+def cjk_punct(text: str) -> str:
+    return text.translate(_PUNCT)
+
+
+def strip_lead(text: str) -> str:
+    """Remove colons, bars and stray marks between a key and its value."""
+    return text.lstrip(":：;；|丨!！,.，。·'\"“”-—_=»«>")
+
+
+def edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def nearest(text: str, vocabulary: list[str] | tuple[str, ...], max_ratio: float = 0.2
+            ) -> str | None:
+    """The unique vocabulary entry within edit distance max_ratio*len, else None."""
+    if not text:
+        return None
+    scored = sorted((edit_distance(text, v), v) for v in vocabulary)
+    best_d, best = scored[0]
+    if best_d > max(1, int(len(best) * max_ratio)):
+        return None
+    if len(scored) > 1 and scored[1][0] == best_d and scored[1][1] != best:
+        return None
+    return best

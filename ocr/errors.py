@@ -1,0 +1,55 @@
+"""The one error hierarchy of the OCR package.
+
+Every failure to read a document is an `OcrError`. Bad input (empty, not an image, truncated,
+too large, blank, the wrong kind of document) is an `UnreadableDocument` with a short machine
+`reason` and a message that says what to do; engine trouble is an `EngineError`.
+"""
+
+from __future__ import annotations
+
+
+class OcrError(Exception):
+    """Base of everything the OCR package raises on purpose."""
+
+
+class UnreadableDocument(OcrError):
+    """The input cannot be read as the document asked for. `reason` is a stable short code."""
+
+    reason: str = "unreadable"
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+class EmptyDocument(UnreadableDocument):
+    reason = "empty"
+
+
+class NotAnImage(UnreadableDocument):
+    reason = "not_an_image"
+
+
+class TruncatedImage(UnreadableDocument):
+    reason = "truncated"
+
+
+class ImageTooLarge(UnreadableDocument):
+    reason = "too_large"
+
+
+class BlankPage(UnreadableDocument):
+    reason = "blank"
+
+
+class WrongDocumentKind(UnreadableDocument):
+    reason = "wrong_kind"
+
+
+class EngineError(OcrError):
+    """Tesseract is missing, misconfigured, crashed or timed out."""
+
+
+class EngineTimeout(EngineError):
+    """Tesseract took longer than its time limit on one page."""
