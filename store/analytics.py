@@ -1,6 +1,7 @@
 """The journey report, aggregated in SQL: stage durations, waiting split, SLA rates, funnel.
 
-Every figure is computed by the database over the `spans` CTE (store/spans.py); Python
+Every figure is computed by the database over the spans (store/spans.py), materialised once
+per report in a temporary table; Python
 only sorts the few result rows and picks the bottleneck among them.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CTE, Connection, Float, and_, case, cast, func, literal, select
+from sqlalchemy import Connection, Float, Table, and_, case, cast, func, literal, select
 
 from journey.stages import ORDER, Party
 from store.db import ready
@@ -24,7 +25,14 @@ from store.report_models import (
     StageStats,
     human,
 )
-from store.spans import TERMINAL_STATES, event_filters, seconds_between, spans_select
+from store.spans import (
+    TERMINAL_STATES,
+    drop,
+    event_filters,
+    materialize,
+    seconds_between,
+    spans_select,
+)
 
 SLOWEST = 10
 _RANK = {s.value: i for i, s in enumerate(ORDER)}
@@ -35,85 +43,73 @@ def _stage_order(stage: str) -> int:
     return _RANK.get(stage, len(_RANK))
 
 
-def _seconds_if(sp: CTE, party: Party) -> Any:
-    return func.coalesce(func.sum(case((sp.c.waits_on == party.value, sp.c.seconds))), 0.0)
+def _seconds_if(c: Any, party: Party) -> Any:
+    return func.coalesce(func.sum(case((c.waits_on == party.value, c.seconds))), 0.0)
 
 
-def _stage_stats(conn: Connection, sp: CTE, by_product: bool) -> list[StageStats]:
+def _stage_stats(conn: Connection, sp: Table, by_product: bool) -> list[StageStats]:
     keys = [sp.c.stage, sp.c.product] if by_product else [sp.c.stage]
-    product = sp.c.product if by_product else literal(ALL_PRODUCTS)
+    # completed spans ranked by duration within their group, open spans (NULL) last
     ranked = (
         select(
             *keys,
-            sp.c.seconds,
-            func.row_number().over(partition_by=keys, order_by=sp.c.seconds).label("rn"),
-            func.count().over(partition_by=keys).label("n"),
-        )
-        .where(sp.c.seconds.is_not(None))
-        .subquery("ranked")
-    )
-    rk = [ranked.c.stage, ranked.c.product] if by_product else [ranked.c.stage]
-    # nearest rank: the smallest duration whose rank reaches p% of n
-    pcts = (
-        select(
-            *rk,
-            *(
-                func.min(case((ranked.c.rn * 100 >= p * ranked.c.n, ranked.c.seconds))).label(
-                    f"p{p}"
-                )
-                for p in _PERCENTILES
-            ),
-        )
-        .group_by(*rk)
-        .subquery("pcts")
-    )
-    agg = (
-        select(
-            *keys,
-            product.label("product_label"),
-            func.count().label("count"),
-            func.count(sp.c.seconds).label("completed"),
-            func.min(sp.c.seconds).label("min"),
-            func.max(sp.c.seconds).label("max"),
-            func.coalesce(func.sum(sp.c.seconds), 0.0).label("total_seconds"),
-            _seconds_if(sp, Party.CUSTOMER).label("customer_seconds"),
-            _seconds_if(sp, Party.BANK).label("bank_seconds"),
-            func.avg(cast(sp.c.warned, Float)).label("warning_rate"),
-            func.avg(cast(sp.c.breached, Float)).label("breach_rate"),
-            func.avg(cast(sp.c.escalated, Float)).label("escalation_rate"),
+            *(sp.c[k] for k in ("seconds", "waits_on", "warned", "breached", "escalated")),
+            *([] if by_product else [sp.c.product]),
+            func.row_number()
+            .over(partition_by=keys, order_by=[sp.c.seconds.is_(None), sp.c.seconds])
+            .label("rn"),
+            func.count(sp.c.seconds).over(partition_by=keys).label("n"),
         )
         .where(sp.c.stage.not_in(TERMINAL_STATES))
-        .group_by(*keys)
-        .subquery("agg")
+        .subquery("ranked")
     )
-    on = and_(*(agg.c[k.name] == pcts.c[k.name] for k in keys))
-    query = select(agg, *(pcts.c[f"p{p}"] for p in _PERCENTILES)).outerjoin(pcts, on)
+    r = ranked.c
+    group = [r.stage, r.product] if by_product else [r.stage]
+
+    def nearest_rank(p: int) -> Any:  # the smallest duration whose rank reaches p% of n
+        return func.min(case((and_(r.seconds.is_not(None), r.rn * 100 >= p * r.n), r.seconds)))
+
+    query = select(
+        *group,
+        (r.product if by_product else literal(ALL_PRODUCTS)).label("product_label"),
+        func.count().label("count"),
+        func.count(r.seconds).label("completed"),
+        *(nearest_rank(p).label(f"p{p}") for p in _PERCENTILES),
+        func.min(r.seconds).label("min"),
+        func.max(r.seconds).label("max"),
+        func.coalesce(func.sum(r.seconds), 0.0).label("total_seconds"),
+        _seconds_if(r, Party.CUSTOMER).label("customer_seconds"),
+        _seconds_if(r, Party.BANK).label("bank_seconds"),
+        func.avg(cast(r.warned, Float)).label("warning_rate"),
+        func.avg(cast(r.breached, Float)).label("breach_rate"),
+        func.avg(cast(r.escalated, Float)).label("escalation_rate"),
+    ).group_by(*group)
     out = []
-    for r in conn.execute(query).mappings():
-        total = float(r["total_seconds"])
+    for row in conn.execute(query).mappings():
+        total = float(row["total_seconds"])
         out.append(
             StageStats(
-                **{k: r[k] for k in ("stage", "count", "completed", "min", "max")},
-                **{f"p{p}": r[f"p{p}"] for p in _PERCENTILES},
-                product=r["product_label"],
+                **{k: row[k] for k in ("stage", "count", "completed", "min", "max")},
+                **{f"p{p}": row[f"p{p}"] for p in _PERCENTILES},
+                product=row["product_label"],
                 total_seconds=total,
-                customer_seconds=float(r["customer_seconds"]),
-                bank_seconds=float(r["bank_seconds"]),
-                customer_share=float(r["customer_seconds"]) / total if total else 0.0,
-                bank_share=float(r["bank_seconds"]) / total if total else 0.0,
-                warning_rate=float(r["warning_rate"] or 0.0),
-                breach_rate=float(r["breach_rate"] or 0.0),
-                escalation_rate=float(r["escalation_rate"] or 0.0),
+                customer_seconds=float(row["customer_seconds"]),
+                bank_seconds=float(row["bank_seconds"]),
+                customer_share=float(row["customer_seconds"]) / total if total else 0.0,
+                bank_share=float(row["bank_seconds"]) / total if total else 0.0,
+                warning_rate=float(row["warning_rate"] or 0.0),
+                breach_rate=float(row["breach_rate"] or 0.0),
+                escalation_rate=float(row["escalation_rate"] or 0.0),
             )
         )
     return sorted(out, key=lambda s: (_stage_order(s.stage), s.product))
 
 
-def _distinct_journeys_if(sp: CTE, condition: Any) -> Any:
+def _distinct_journeys_if(sp: Table, condition: Any) -> Any:
     return func.count(func.distinct(case((condition, sp.c.workflow_id))))
 
 
-def _funnel(conn: Connection, sp: CTE) -> list[FunnelRow]:
+def _funnel(conn: Connection, sp: Table) -> list[FunnelRow]:
     ended = {state: _distinct_journeys_if(sp, sp.c.outcome == state) for state in TERMINAL_STATES}
     query = (
         select(
@@ -132,7 +128,7 @@ def _funnel(conn: Connection, sp: CTE) -> list[FunnelRow]:
     return sorted(rows, key=lambda f: _stage_order(f.stage))
 
 
-def _slowest(conn: Connection, sp: CTE, limit: int) -> list[SlowJourney]:
+def _slowest(conn: Connection, sp: Table, limit: int) -> list[SlowJourney]:
     last = func.max(func.coalesce(sp.c.exited_at, sp.c.entered_at))
     elapsed = seconds_between(func.min(sp.c.entered_at), last)
     query = (
@@ -142,8 +138,8 @@ def _slowest(conn: Connection, sp: CTE, limit: int) -> list[SlowJourney]:
             func.min(sp.c.entered_at).label("started_at"),
             last.label("last_at"),
             elapsed.label("elapsed_seconds"),
-            _seconds_if(sp, Party.CUSTOMER).label("customer_seconds"),
-            _seconds_if(sp, Party.BANK).label("bank_seconds"),
+            _seconds_if(sp.c, Party.CUSTOMER).label("customer_seconds"),
+            _seconds_if(sp.c, Party.BANK).label("bank_seconds"),
             func.count().label("stages"),
             func.sum(sp.c.breached).label("breaches"),
             func.max(case((sp.c.outcome.in_(TERMINAL_STATES), sp.c.outcome))).label("final"),
@@ -155,7 +151,7 @@ def _slowest(conn: Connection, sp: CTE, limit: int) -> list[SlowJourney]:
     return [SlowJourney.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
 
-def _timelines(conn: Connection, sp: CTE, workflow_ids: list[str]) -> list[Span]:
+def _timelines(conn: Connection, sp: Table, workflow_ids: list[str]) -> list[Span]:
     if not workflow_ids:
         return []
     query = (
@@ -201,25 +197,29 @@ def build_report(
 ) -> JourneyReport:
     """The journey report over the stored timing events, optionally for one product and
     for the cohort of journeys that started at or after `since`."""
-    sp = spans_select(product, since).cte("spans")
     with ready(url).connect() as conn:
-        totals = _stage_stats(conn, sp, by_product=False)
-        counts = conn.execute(
-            select(func.count(), func.count(func.distinct(E.workflow_id))).where(
-                *event_filters(product, since)
+        sp = materialize(conn, spans_select(product, since))
+        try:
+            totals = _stage_stats(conn, sp, by_product=False)
+            counts = conn.execute(
+                select(func.count(), func.count(func.distinct(E.workflow_id))).where(
+                    *event_filters(product, since)
+                )
+            ).one()
+            slow = _slowest(conn, sp, slowest)
+            return JourneyReport(
+                generated_at=datetime.now(UTC),
+                product=product,
+                since=since,
+                events=counts[0],
+                journeys=counts[1],
+                stages=_stage_stats(conn, sp, by_product=True),
+                stage_totals=totals,
+                funnel=_funnel(conn, sp),
+                slowest=slow,
+                timelines=_timelines(conn, sp, [j.workflow_id for j in slow]),
+                bottleneck=bottleneck(totals),
             )
-        ).one()
-        slow = _slowest(conn, sp, slowest)
-        return JourneyReport(
-            generated_at=datetime.now(UTC),
-            product=product,
-            since=since,
-            events=counts[0],
-            journeys=counts[1],
-            stages=_stage_stats(conn, sp, by_product=True),
-            stage_totals=totals,
-            funnel=_funnel(conn, sp),
-            slowest=slow,
-            timelines=_timelines(conn, sp, [j.workflow_id for j in slow]),
-            bottleneck=bottleneck(totals),
-        )
+        finally:
+            drop(conn, sp)
+            conn.rollback()

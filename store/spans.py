@@ -1,7 +1,10 @@
-"""SQL for stage spans: one row per (journey, stage, attempt), built by one grouped scan.
+"""SQL for stage spans: one row per (journey, stage, attempt) with its entry and exit.
 
-`seconds_between(a, b)` compiles to julianday arithmetic on SQLite and EXTRACT(EPOCH ...)
-on PostgreSQL, so every duration is computed in the database.
+A span is an `entered` event joined to the `exited` event of the same (workflow_id, stage,
+attempt) through the span index, plus the SLA flags of that attempt from one grouped pass
+over the (few) SLA events. `seconds_between(a, b)` compiles to julianday arithmetic on
+SQLite and EXTRACT(EPOCH ...) on PostgreSQL, so every duration is computed in the database.
+A report materialises the spans once into a temporary table and aggregates over it.
 """
 
 from __future__ import annotations
@@ -9,15 +12,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, case, func, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Executable,
+    Float,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from journey.stages import TERMINAL
 from journey.timeline import EventType
 from store.models import StageEventRow as E
+from store.types import UTCDateTime
 
 TERMINAL_STATES = tuple(sorted(s.value for s in TERMINAL))
+_SLA = (EventType.SLA_WARNED, EventType.SLA_BREACHED, EventType.ESCALATED)
 
 
 class seconds_between(FunctionElement[float]):  # noqa: N801 (a SQL function)
@@ -34,24 +56,21 @@ def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
     return f"ROUND((julianday({b}) - julianday({a})) * 86400.0, 3)"
 
 
-@compiles(seconds_between, "postgresql")
+@compiles(seconds_between)
 def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> str:
     a, b = (compiler.process(c, **kw) for c in element.clauses)
     return f"CAST(EXTRACT(EPOCH FROM ({b} - {a})) AS DOUBLE PRECISION)"
 
 
-def event_filters(product: str | None, since: datetime | None) -> list[ColumnElement[bool]]:
+def event_filters(product: str | None, since: datetime | None, e: Any = E) -> list[Any]:
+    """Only `product`; only the cohort of journeys that started at or after `since`."""
     where: list[ColumnElement[bool]] = []
     if product:
-        where.append(E.product == product)
-    if since:  # a cohort: the journeys that started at or after `since`
+        where.append(e.product == product)
+    if since:
         started = select(E.workflow_id).group_by(E.workflow_id).having(func.min(E.at) >= since)
-        where.append(E.workflow_id.in_(started))
+        where.append(e.workflow_id.in_(started))
     return where
-
-
-def _when(kind: EventType, value: Any) -> Any:
-    return case((E.type == kind.value, value))
 
 
 def _flag(kind: EventType) -> Any:
@@ -60,28 +79,80 @@ def _flag(kind: EventType) -> Any:
 
 def spans_select(product: str | None = None, since: datetime | None = None) -> Select[Any]:
     """Spans with: product, waits_on, team (of the entered event), actor (of the exit),
-    entered_at, exited_at, seconds (NULL while open), outcome (of the exit),
-    warned/breached/escalated (0/1)."""
-    entered_at = func.min(_when(EventType.ENTERED, E.at))
-    exited_at = func.max(_when(EventType.EXITED, E.at))
-    return (
+    entered_at, exited_at, seconds and outcome (NULL while open), warned/breached/escalated
+    (0/1)."""
+    en, ex = aliased(E, name="en"), aliased(E, name="ex")
+    sla = (
         select(
             E.workflow_id,
             E.stage,
             E.attempt,
-            func.max(E.product).label("product"),
-            func.max(_when(EventType.ENTERED, E.waits_on)).label("waits_on"),
-            func.max(_when(EventType.ENTERED, E.team)).label("team"),
-            func.max(_when(EventType.EXITED, E.actor)).label("actor"),
-            entered_at.label("entered_at"),
-            exited_at.label("exited_at"),
-            seconds_between(entered_at, exited_at).label("seconds"),
-            func.max(_when(EventType.EXITED, E.outcome)).label("outcome"),
-            _flag(EventType.SLA_WARNED).label("warned"),
-            _flag(EventType.SLA_BREACHED).label("breached"),
-            _flag(EventType.ESCALATED).label("escalated"),
+            *(_flag(k).label(k.value) for k in _SLA),
         )
-        .where(E.type != EventType.TOUCHPOINT.value, *event_filters(product, since))
+        .where(E.type.in_([k.value for k in _SLA]))
         .group_by(E.workflow_id, E.stage, E.attempt)
-        .having(entered_at.is_not(None))
+        .subquery("sla")
     )
+
+    def same_span(other: Any) -> ColumnElement[bool]:
+        return and_(
+            other.workflow_id == en.workflow_id,
+            other.stage == en.stage,
+            other.attempt == en.attempt,
+        )
+
+    return (
+        select(
+            en.workflow_id,
+            en.stage,
+            en.attempt,
+            en.product,
+            en.waits_on,
+            en.team,
+            ex.actor,
+            en.at.label("entered_at"),
+            ex.at.label("exited_at"),
+            seconds_between(en.at, ex.at).label("seconds"),
+            ex.outcome,
+            func.coalesce(sla.c.sla_warned, 0).label("warned"),
+            func.coalesce(sla.c.sla_breached, 0).label("breached"),
+            func.coalesce(sla.c.escalated, 0).label("escalated"),
+        )
+        .select_from(en)
+        .outerjoin(ex, and_(same_span(ex), ex.type == EventType.EXITED.value))
+        .outerjoin(sla, same_span(sla.c))
+        .where(en.type == EventType.ENTERED.value, *event_filters(product, since, en))
+    )
+
+
+class _CreateTempAs(Executable, ClauseElement):
+    inherit_cache = False
+
+    def __init__(self, name: str, query: Select[Any]) -> None:
+        self.name, self.query = name, query
+
+
+@compiles(_CreateTempAs)
+def _create_temp_as(element: _CreateTempAs, compiler: Any, **kw: Any) -> str:
+    return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"
+
+
+def materialize(conn: Connection, query: Select[Any], name: str = "report_spans") -> Table:
+    """Run the spans query once into a temporary table of this connection; return it."""
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.execute(_CreateTempAs(name, query))
+    return Table(
+        name,
+        MetaData(),
+        *(Column(c, String) for c in ("workflow_id", "stage", "product", "waits_on", "team")),
+        *(Column(c, String) for c in ("actor", "outcome")),
+        Column("attempt", Integer),
+        Column("entered_at", UTCDateTime),
+        Column("exited_at", UTCDateTime),
+        Column("seconds", Float),
+        *(Column(c, Integer) for c in ("warned", "breached", "escalated")),
+    )
+
+
+def drop(conn: Connection, table: Table) -> None:
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journey.timeline import TimingEvent
-from store._dialect import affected, insert_for
+from store._dialect import insert_for
 from store.db import ready
 from store.models import StageEventRow
-
-BATCH = 500  # 14 columns a row keeps one statement well under SQLite's variable limit
 
 
 def _row(e: TimingEvent) -> dict[str, Any]:
@@ -34,31 +32,24 @@ def _row(e: TimingEvent) -> dict[str, Any]:
     }
 
 
-def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
-
-
 def record_events(url: str, events: Iterable[TimingEvent]) -> int:
     """Insert the events that are not stored yet; return how many were new.
 
     A retried or replayed batch inserts nothing twice: rows that collide on
-    (workflow_id, sequence) are skipped by the database (ON CONFLICT DO NOTHING).
+    (workflow_id, sequence) are skipped by the database (ON CONFLICT DO NOTHING), and
+    RETURNING reports the rows that were really inserted.
     """
     rows = [_row(e) for e in events]
     if not rows:
         return 0
     engine = ready(url)
-    inserted = 0
-    with Session(engine) as s, s.begin():
-        for chunk in _chunks(rows, BATCH):
-            stmt = (
-                insert_for(engine, StageEventRow)
-                .values(chunk)
-                .on_conflict_do_nothing(index_elements=["workflow_id", "sequence"])
-            )
-            inserted += affected(s, stmt)
-    return inserted
+    stmt = (
+        insert_for(engine, StageEventRow.__table__)
+        .on_conflict_do_nothing(index_elements=["workflow_id", "sequence"])
+        .returning(StageEventRow.__table__.c.sequence)
+    )
+    with engine.begin() as conn:
+        return len(conn.execute(stmt, rows).all())
 
 
 def _event(r: StageEventRow) -> TimingEvent:
