@@ -29,7 +29,7 @@ def classify(source: Source) -> DocumentKind:
 
 
 def _license(reading: Reading) -> BusinessLicense:
-    return parse_license(reading.rows, reading.page.glyph_height, reading.page.binary)
+    return parse_license(reading.rows, reading.page)
 
 
 def _statement(reading: Reading) -> FinancialStatement:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
@@ -12,6 +14,7 @@ from ocr._dates import parse_date
 from ocr._keyvalue import Found, Value, find_keys, value_of
 from ocr._layout import Row
 from ocr._numbers import parse_capital
+from ocr._page import Page
 from ocr._read import read_box
 from ocr._segments import Box
 from ocr._text import CJK, cjk_parens, cjk_punct, nearest, strip_lead
@@ -40,7 +43,10 @@ COMPANY_TYPES = (
     "个人独资企业", "普通合伙企业", "有限合伙企业", "个体工商户", "农民专业合作社",
 )
 NAME_ENDS = ("公司", "厂", "企业", "中心", "合作社", "事务所", "店", "（普通合伙）", "（有限合伙）")
+T = TypeVar("T")
 CODE_CHARS = credit_code.ALPHABET + "OIZSV"
+NUMERAL_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整人民币圆0123456789.,"
+DATE_CHARS = "0123456789年月日"
 
 
 def _conf(value: Value, ok: bool, repaired: bool = False) -> float:
@@ -80,9 +86,9 @@ def _credit_code(model: BusinessLicense, raw: str, conf: float, image: np.ndarra
     )
 
 
-def parse_license(rows: list[Row], line_height: float,
-                  image: np.ndarray | None = None) -> BusinessLicense:
-    """Build the licence model; `image` lets the credit code be read again on its own."""
+def parse_license(rows: list[Row], page: Page) -> BusinessLicense:
+    """Build the licence model; the page's images let failed values be read again."""
+    line_height = page.glyph_height
     found = find_keys(rows, KEYS)
     model = BusinessLicense()
     first = {}
@@ -100,15 +106,45 @@ def parse_license(rows: list[Row], line_height: float,
             continue
         value = value_of(rows, f, found, wrap=field in WRAPS, line_height=line_height)
         text = strip_lead(value.text)
-        _set(model, field, text, value, image, rows, f)
+        _set(model, field, text, value, page, rows, f)
     return model
 
 
-def _set(model: BusinessLicense, field: str, text: str, value: Value, image: np.ndarray | None,
+def _value_box(rows: list[Row], f: Found) -> Box | None:
+    words = [w for w in rows[f.row].words if w.right > f.x_value + 2 and w.left < f.x_stop]
+    if not words:
+        return None
+    left = int(max(min(w.left for w in words), f.x_value - 2))
+    right = max(w.right for w in words)
+    top, bottom = min(w.top for w in words), max(w.bottom for w in words)
+    return Box(left, top, right - left, bottom - top)
+
+
+def _reread(page: Page, rows: list[Row], f: Found, chars: str, parse: Callable[[str], T]
+            ) -> tuple[T | None, str]:
+    """Read a value that failed validation again, restricted to the characters it may hold,
+    from the grey and the binary image, enlarged; take the value two readings agree on, else
+    the first that parses (the caller marks it repaired)."""
+    box = _value_box(rows, f)
+    if box is None or page.gray is None or page.binary is None:
+        return None, ""
+    seen: list[tuple[T, str]] = []
+    for image, scale in ((page.gray, 1.5), (page.binary, 1.5), (page.gray, 1.0)):
+        text = strip_lead(read_box(image, box, "chi_sim", chars, scale).text.replace(" ", ""))
+        value = parse(text)
+        if value is None:
+            continue
+        if any(v == value for v, _ in seen):
+            return value, text
+        seen.append((value, text))
+    return (seen[0] if seen else (None, ""))
+
+
+def _set(model: BusinessLicense, field: str, text: str, value: Value, page: Page,
          rows: list[Row], f: Found) -> None:
     c, p = model.confidence, model.problems
     if field == "credit_code":
-        _credit_code(model, text, value.conf, image, rows, f)
+        _credit_code(model, text, value.conf, page.binary, rows, f)
     elif field == "name":
         name = cjk_parens(text)
         model.name = name or None
@@ -125,14 +161,23 @@ def _set(model: BusinessLicense, field: str, text: str, value: Value, image: np.
             p[field] = f"{text!r} is not a person's name: check it"
     elif field == "registered_capital":
         amount, problem, repaired = parse_capital(text)
+        if amount is None:
+            amount2, again = _reread(page, rows, f, NUMERAL_CHARS, lambda t: parse_capital(t)[0])
+            if amount2 is not None:
+                amount, repaired = amount2, True
+                problem = f"read {text!r}, read again as {again!r}"
         model.registered_capital = amount
         c[field] = _conf(value, amount is not None, repaired)
         if problem:
             p[field] = problem
     elif field == "established_on":
         day, problem = parse_date(text)
+        if day is None:
+            day2, again = _reread(page, rows, f, DATE_CHARS, lambda t: parse_date(t)[0])
+            if day2 is not None:
+                day, problem = day2, f"read {text!r}, read again as {again!r}"
+        c[field] = _conf(value, day is not None, problem is not None)
         model.established_on = day
-        c[field] = _conf(value, day is not None)
         if problem:
             p[field] = problem
     elif field == "address":

@@ -64,13 +64,16 @@ def read_page(source: Source) -> Reading:
     rows = _read_rows(page)
     kind, conf = classify_text([r.text for r in rows])
     if kind is DocumentKind.UNKNOWN:
-        assert page.binary is not None
-        page.binary = turn(page.binary, 180)
-        turned = _read_rows(page)
-        kind2, conf2 = classify_text([r.text for r in turned])
-        if kind2 is not DocumentKind.UNKNOWN:
-            rows, kind, conf = turned, kind2, conf2
-            page.notes["turned_after_read"] = 180
+        upright, gray = page.binary, page.gray
+        assert upright is not None and gray is not None
+        for degrees in (180, 90, 270):
+            page.binary = turn(upright, degrees)
+            turned = _read_rows(page)
+            kind, conf = classify_text([r.text for r in turned])
+            if kind is not DocumentKind.UNKNOWN:
+                rows, page.gray = turned, turn(gray, degrees)
+                page.notes["turned_after_read"] = degrees
+                break
         else:
-            page.binary = turn(page.binary, 180)
+            page.binary = upright
     return Reading(kind, conf, rows, page, time.perf_counter() - started)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import cv2
 import numpy as np
 
 from ocr import _tesseract
@@ -58,6 +59,14 @@ def read_segments(image: np.ndarray, boxes: list[Box]) -> list[Word]:
     return out
 
 
-def read_box(image: np.ndarray, box: Box, lang: str, whitelist: str = "") -> Word:
-    """Read one region again, e.g. a credit code with its own alphabet."""
-    return _read(image, box, lang, whitelist)
+def read_box(image: np.ndarray, box: Box, lang: str, whitelist: str = "",
+             scale: float = 1.0) -> Word:
+    """Read one region again, e.g. a credit code with its own alphabet, optionally enlarged."""
+    if scale == 1.0:
+        return _read(image, box, lang, whitelist)
+    pad = max(8, box.height // 2)
+    region = cv2.resize(crop(image, box, pad), None, fx=scale, fy=scale,
+                        interpolation=cv2.INTER_CUBIC)
+    words = _tesseract.words(region, psm=7, lang=lang, whitelist=whitelist)
+    return Word(" ".join(w.text for w in words), box.left, box.top, box.width, box.height,
+                min((w.conf for w in words), default=0.0))

@@ -59,10 +59,9 @@ def orient(page: Page) -> Page:
     """Turn the page upright when tesseract's OSD sees it turned by 90, 180 or 270 degrees."""
     gray = page.gray
     assert gray is not None
-    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    degrees, conf = _tesseract.orientation(small)
+    degrees, conf = _tesseract.orientation(gray)  # full size: half size is far less sure
     page.notes["osd"] = (degrees, round(conf, 2))
-    if degrees in (90, 180, 270) and conf >= 0.3:
+    if degrees in (90, 180, 270) and conf >= 1.0:
         page.gray = turn(gray, degrees)
         page.notes["turned"] = degrees
     return page

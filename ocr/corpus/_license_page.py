@@ -41,7 +41,9 @@ def _block(draw: ImageDraw.ImageDraw, x: int, y: int, key: str, value: str, key_
     return y + max(1, len(lines)) * line_h + int(size * 0.9)
 
 
-def render_license(c: Company, face: Face, layout: str, rng: random.Random) -> Image.Image:
+def render_license(c: Company, face: Face, layout: str, rng: random.Random,
+                   overrides: dict[str, str] | None = None) -> Image.Image:
+    """The licence page; `overrides` replaces printed texts by key (注册资本, 统一社会信用代码)."""
     img = Image.new("RGB", PAGE, (252, 250, 246))
     draw = ImageDraw.Draw(img)
     w, h = PAGE
@@ -50,9 +52,11 @@ def render_license(c: Company, face: Face, layout: str, rng: random.Random) -> I
     draw.rectangle((56, 56, w - 56, h - 56), outline=(150, 110, 60), width=2)
     text_center(draw, w // 2, 150, "营 业 执 照", font(BOLD, 72))
     draw.text((100, 270), "统一社会信用代码", font=font(face, size), fill=INK)
-    draw.text((100 + int(size * 8.6), 270), c.credit_code, font=font(face, size + 2), fill=INK)
+    overrides = overrides or {}
+    code = overrides.get("统一社会信用代码", c.credit_code)
+    draw.text((100 + int(size * 8.6), 270), code, font=font(face, size + 2), fill=INK)
     text_center(draw, w // 2, 236, rng.choice(["（副本）", "（正本）", ""]), font(face, size))
-    fields = _fields(c, rng)
+    fields = _fields(c, rng) | overrides
     spaced = layout == "single_column_spaced"
     if layout == "two_column_border":
         draw.rectangle((90, 350, w - 90, 1420), outline=INK, width=2)

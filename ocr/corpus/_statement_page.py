@@ -93,13 +93,16 @@ def _table(draw: ImageDraw.ImageDraw, rows: list[tuple[str, str | None]], cur: d
 
 
 def render_statement(kind: str, lang: str, layout: str, company: str | None, end: date,
-                     unit: str, face: Face, rng: random.Random) -> tuple[Image.Image, dict]:
+                     unit: str, face: Face, rng: random.Random,
+                     tamper: dict[str, Decimal] | None = None) -> tuple[Image.Image, dict]:
+    """The statement page and labels; `tamper` prints other current figures (by row key)."""
     img = Image.new("RGB", PAGE, (253, 253, 251))
     draw = ImageDraw.Draw(img)
     w = PAGE[0]
     scale = rng.choice([1e6, 1e7, 5e7, 2e8, 1e9]) / UNITS[unit]
     make = balance_sheet if kind == "balance_sheet" else income_statement
     cur, pri = make(rng, scale), make(rng, scale)
+    cur.update(tamper or {})
     if lang == "en":
         rows = BS_ROWS_EN if kind == "balance_sheet" else IS_ROWS_EN
         title = "Balance Sheet" if kind == "balance_sheet" else "Income Statement"

@@ -1,0 +1,180 @@
+"""OCR benchmark: field accuracy per field and per kind, seconds per page, against a baseline.
+
+    .venv/bin/python bench/ocr.py --corpus /tmp/ocr-corpus --count 120 --seed 7 [--write]
+
+Generates the corpus (python -m ocr.corpus) when the folder has no labels.json. Our pipeline
+runs `ocr.read_document` on every page; the baseline runs plain
+`pytesseract.image_to_string(image)` (default settings) on the same pages in the same run, and
+counts a field as read when its printed value appears in that text (a generous measure).
+`--write` replaces the `## OCR` section of bench/RESULTS.md with the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import ocr  # noqa: E402
+from ocr._text import cjk_parens, cjk_punct, squash  # noqa: E402
+from ocr.corpus import generate_corpus  # noqa: E402
+from ocr.corpus._data import upper_numeral  # noqa: E402
+from ocr.corpus._financials import UNITS  # noqa: E402
+
+SKIP = {"file", "kind", "font", "layout", "damage", "language", "unit", "company_no"}
+
+
+def norm(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, date):
+        return value.isoformat()
+    return cjk_punct(cjk_parens(squash(str(value))))
+
+
+def expected(labels: dict, field: str) -> str:
+    v = labels[field]
+    if field in ("registered_capital",) or re.fullmatch(r"-?\d+(\.\d+)?", str(v)):
+        return str(Decimal(v).normalize())
+    return norm(v)
+
+
+def ours(path: Path, labels: dict) -> tuple[dict[str, bool], float]:
+    started = time.perf_counter()
+    try:
+        kind, model = ocr.read_document(path)
+        got = model.model_dump()
+    except ocr.OcrError:
+        kind, got = None, {}
+    seconds = time.perf_counter() - started
+    result = {"kind": kind is not None and kind.value == labels["kind"]}
+    for field in labels:
+        if field not in SKIP:
+            result[field] = norm(got.get(field)) == expected(labels, field)
+    return result, seconds
+
+
+def printed_forms(labels: dict, field: str) -> list[str]:
+    v = labels[field]
+    if field == "registered_capital":
+        wan = int(Decimal(v) / 10_000)
+        return [upper_numeral(int(Decimal(v))) + "元", f"{wan}万元"]
+    if field in ("established_on", "period_end"):
+        d = date.fromisoformat(v)
+        return [f"{d.year}年{d.month}月{d.day}日", f"{d.year}年{d.month:02d}月{d.day:02d}日",
+                f"{d.year}年", str(d.year)] if field == "period_end" else [
+                f"{d.year}年{d.month}月{d.day}日", f"{d.year}年{d.month:02d}月{d.day:02d}日"]
+    if "unit" in labels and re.fullmatch(r"-?\d+\.\d+", str(v)):
+        return [f"{Decimal(v) / UNITS[labels['unit']]:,.2f}"]
+    return [norm(v)]
+
+
+def baseline(path: Path, labels: dict) -> tuple[dict[str, bool], float]:
+    import pytesseract
+    from PIL import Image
+
+    started = time.perf_counter()
+    text = pytesseract.image_to_string(Image.open(path))
+    seconds = time.perf_counter() - started
+    flat = squash(text)
+    result = {"kind": False}
+    for field in labels:
+        if field not in SKIP:
+            result[field] = any(squash(form) in flat for form in printed_forms(labels, field))
+    return result, seconds
+
+
+def table(rows: dict[str, list[bool]], base: dict[str, list[bool]]) -> list[str]:
+    out = ["| field | pages | ours | baseline |", "|---|---:|---:|---:|"]
+    for key in sorted(rows):
+        r, b = rows[key], base.get(key, [])
+        b_acc = f"{sum(b) / len(b):.3f}" if b else "-"
+        out.append(f"| {key} | {len(r)} | {sum(r) / len(r):.3f} | {b_acc} |")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path("/tmp/ocr-corpus"))
+    parser.add_argument("--count", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    args = parser.parse_args()
+    if not (args.corpus / "labels.json").exists():
+        generate_corpus(args.corpus, args.count, args.seed)
+    pages = json.loads((args.corpus / "labels.json").read_text())[: args.count]
+    per_field: dict[str, list[bool]] = defaultdict(list)
+    base_field: dict[str, list[bool]] = defaultdict(list)
+    per_kind: dict[str, list[bool]] = defaultdict(list)
+    base_kind: dict[str, list[bool]] = defaultdict(list)
+    t_ours = t_base = 0.0
+    for i, labels in enumerate(pages):
+        path = args.corpus / labels["file"]
+        result, seconds = ours(path, labels)
+        t_ours += seconds
+        for field, ok in result.items():
+            per_field[f"{labels['kind']}.{field}"].append(ok)
+            per_kind[labels["kind"]].append(ok)
+        if not args.no_baseline:
+            b, bs = baseline(path, labels)
+            t_base += bs
+            for field, ok in b.items():
+                base_field[f"{labels['kind']}.{field}"].append(ok)
+                base_kind[labels["kind"]].append(ok)
+        wrong = [f for f, ok in result.items() if not ok]
+        print(f"[{i + 1}/{len(pages)}] {labels['file']} {seconds:.2f}s wrong={wrong}", flush=True)
+    n = len(pages)
+    every = [ok for oks in per_field.values() for ok in oks]
+    every_b = [ok for oks in base_field.values() for ok in oks]
+    lines = [
+        f"Corpus: {n} damaged pages from `python -m ocr.corpus --count {args.count} "
+        f"--seed {args.seed}` (5 CJK fonts, 3 licence layouts, 3 statement layouts, Chinese and "
+        "English statements, rotation up to 5 degrees, blur, noise, JPEG 50-90, uneven light, "
+        "red seals, 90/180/270 degree turns).",
+        "",
+        "| | ours | baseline |",
+        "|---|---:|---:|",
+        f"| field accuracy, all fields | {sum(every) / len(every):.3f} | "
+        + (f"{sum(every_b) / len(every_b):.3f} |" if every_b else "- |"),
+        f"| seconds per page | {t_ours / n:.2f} | " + (f"{t_base / n:.2f} |" if every_b else "- |"),
+    ]
+    if every_b:
+        lines.append(f"| time ratio ours / baseline | {t_ours / max(t_base, 1e-9):.2f} | 1.00 |")
+    lines += ["", "Per kind:", "", *table(per_kind, base_kind), "", "Per field:", "",
+              *table(per_field, base_field)]
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        write_section(text, args)
+
+
+def write_section(body: str, args: argparse.Namespace) -> None:
+    path = ROOT / "bench" / "RESULTS.md"
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    command = (f"`.venv/bin/python bench/ocr.py --corpus {args.corpus} --count {args.count} "
+               f"--seed {args.seed} --write`")
+    section = (f"## OCR\n\nCommand: {command}. Baseline: plain `pytesseract.image_to_string` "
+               "with default settings on the same pages in the same run; a baseline field "
+               "counts as read when its printed value appears in the text.\n\n" + body + "\n")
+    if "## OCR" in old:
+        pattern = re.compile(r"## OCR\n.*?(?=\n## |\Z)", re.S)
+        new = pattern.sub(lambda _: section.rstrip("\n") + "\n", old, count=1)
+    else:
+        new = old.rstrip("\n") + "\n\n" + section
+    path.write_text(new)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Each kind of damage the generator applies, one at a time, on a real rendered licence."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+import ocr
+from ocr.corpus._damage import add_seal, rotate, uneven_light
+from ocr.corpus._fonts import FACES
+from tests.ocr.conftest import clean_license, jpeg
+
+
+def _seal(image: np.ndarray) -> np.ndarray:
+    pil = Image.fromarray(image[:, :, ::-1].copy())
+    sealed = add_seal(pil, (700, 560), "测试印章有限公司", FACES[0], random.Random(1))
+    return np.asarray(sealed)[:, :, ::-1].copy()
+
+
+def _noise(image: np.ndarray) -> np.ndarray:
+    noise = np.random.default_rng(1).normal(0, 12, image.shape)
+    return (image.astype(np.float32) + noise).clip(0, 255).astype(np.uint8)
+
+
+def _downscale(image: np.ndarray) -> np.ndarray:
+    small = cv2.resize(image, None, fx=0.55, fy=0.55, interpolation=cv2.INTER_AREA)
+    return small  # ~80 dpi: glyphs ~13 px, so the pipeline must upscale
+
+
+DAMAGE: dict[str, Callable[[np.ndarray], np.ndarray | bytes]] = {
+    "rotation_plus_5": lambda a: rotate(a, 5.0),
+    "rotation_minus_4": lambda a: rotate(a, -4.0),
+    "blur": lambda a: cv2.GaussianBlur(a, (5, 5), 0),
+    "noise": _noise,
+    "jpeg_q50": lambda a: jpeg(a, 50),
+    "uneven_light": lambda a: uneven_light(a, random.Random(3)),
+    "red_seal_over_text": _seal,
+    "turned_180": lambda a: np.ascontiguousarray(np.rot90(a, 2)),
+    "turned_90": lambda a: np.ascontiguousarray(np.rot90(a, 1)),
+    "small_glyphs": _downscale,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DAMAGE))
+def test_licence_survives(kind: str) -> None:
+    image, labels = clean_license(seed=21, layout="two_column_border")
+    licence = ocr.extract_license(DAMAGE[kind](image))
+    assert licence.credit_code == labels["credit_code"] and licence.credit_code_valid
+    assert licence.registered_capital == Decimal(labels["registered_capital"])
+    assert licence.established_on == date.fromisoformat(labels["established_on"])
+    assert licence.legal_representative == labels["legal_representative"]

@@ -1,0 +1,72 @@
+"""A field that fails validation comes back with low confidence and a reason, never guessed."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+import ocr
+from journey.documents import DocumentKind
+from ocr.corpus._data import company
+from ocr.corpus._fonts import FACES
+from ocr.corpus._license_page import render_license
+from ocr.corpus._statement_page import render_statement
+
+
+def _bgr(img) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return np.asarray(img)[:, :, ::-1].copy()
+
+
+def test_misread_numeral_is_not_a_number() -> None:
+    rng = random.Random(3)
+    comp = company(rng)
+    page = render_license(comp, FACES[0], "single_column", rng, {"注册资本": "伍什万元整"})
+    licence = ocr.extract_license(_bgr(page))
+    assert licence.registered_capital is None
+    assert licence.confidence["registered_capital"] < 0.6
+    assert "什" in licence.problems["registered_capital"]
+    assert licence.name == comp.name  # the rest of the page is still read
+
+
+def test_wrong_check_character_is_reported_not_fixed_silently() -> None:
+    rng = random.Random(4)
+    comp = company(rng)
+    bad = comp.credit_code[:17] + ("0" if comp.credit_code[17] != "0" else "1")
+    page = render_license(comp, FACES[0], "single_column", rng, {"统一社会信用代码": bad})
+    licence = ocr.extract_license(_bgr(page))
+    if licence.credit_code_valid:  # repaired: must say so and cost confidence
+        assert "repaired" in licence.problems["credit_code"]
+        assert licence.confidence["credit_code"] < 1.0
+    else:
+        assert licence.confidence["credit_code"] < 0.6
+        assert "GB 32100-2015" in licence.problems["credit_code"]
+
+
+def test_balance_sheet_that_does_not_balance_says_so() -> None:
+    rng = random.Random(9)
+    page, labels = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                                    date(2023, 12, 31), "元", FACES[0], rng)
+    equity = Decimal(labels["total_equity"])
+    rng = random.Random(9)
+    page, _ = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                               date(2023, 12, 31), "元", FACES[0], rng,
+                               tamper={"total_equity": equity + 1000,
+                                       "total_liab_equity": Decimal(labels["total_assets"]) + 1000})
+    statement = ocr.extract_statement(_bgr(page))
+    assert statement.kind is DocumentKind.BALANCE_SHEET
+    assert statement.balances is False
+    assert "balances" in statement.problems
+    assert statement.confidence["total_equity"] <= 0.5
+
+
+def test_a_balanced_sheet_balances() -> None:
+    rng = random.Random(9)
+    page, labels = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                                    date(2023, 12, 31), "万元", FACES[0], rng)
+    statement = ocr.extract_statement(_bgr(page))
+    assert statement.balances is True
+    assert statement.total_assets == Decimal(labels["total_assets"])
+    assert statement.period_end == date(2023, 12, 31)
