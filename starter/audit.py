@@ -13,9 +13,8 @@ Everything here only reads: nothing signals, updates, cancels or terminates a jo
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,13 +23,22 @@ from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadConverter
-from temporalio.worker import Replayer
-from temporalio.workflow import NondeterminismError
 
+from starter.audit_replay import ReplayOutcome, VerifyReport, verify
 from starter.audit_summary import duration, find_actor, summarise
 from starter.codec import ENCODING, SETTING, CodecError
+
+__all__ = [
+    "AuditLine",
+    "ReplayOutcome",
+    "VerifyReport",
+    "audit_trail",
+    "fetch_history",
+    "history_json",
+    "render_trail",
+    "verify",
+]
 
 STAGE_ATTRIBUTE = "JourneyStage"
 
@@ -56,11 +64,6 @@ async def fetch_history(
 def history_json(history: WorkflowHistory) -> str:
     """The history as `temporal workflow show --output json` prints it, for archiving."""
     return history.to_json() + "\n"
-
-
-def read_history_file(path: str, text: str) -> WorkflowHistory:
-    """A history exported by `history_json` or the CLI; the file name stands in for the id."""
-    return WorkflowHistory.from_json(path, text)
 
 
 async def audit_trail(
@@ -262,71 +265,3 @@ def _search_value(payload: Payload) -> str:
     """Search attributes are never codec-encoded: the default converter reads them."""
     value = PayloadConverter.default.from_payloads([payload])[0]
     return "/".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-# -- replay --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReplayOutcome:
-    workflow_id: str
-    run_id: str
-    ok: bool
-    nondeterministic: bool = False
-    error: str = ""
-
-
-@dataclass
-class VerifyReport:
-    outcomes: list[ReplayOutcome] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(o.ok for o in self.outcomes)
-
-    @property
-    def failures(self) -> list[ReplayOutcome]:
-        return [o for o in self.outcomes if not o.ok]
-
-
-async def verify(
-    histories: Iterable[WorkflowHistory] | AsyncIterator[WorkflowHistory],
-    workflows: Sequence[type],
-    data_converter: DataConverter | None = None,
-) -> VerifyReport:
-    """Replay every history against `workflows`; each run's outcome, never an exception."""
-    replayer = Replayer(
-        workflows=workflows, data_converter=data_converter or pydantic_data_converter
-    )
-    report = VerifyReport()
-    async with replayer.workflow_replay_iterator(_aiter(histories)) as results:
-        async for result in results:
-            failure = result.replay_failure
-            report.outcomes.append(
-                ReplayOutcome(
-                    workflow_id=result.history.workflow_id,
-                    run_id=result.history.run_id,
-                    ok=failure is None,
-                    nondeterministic=isinstance(failure, NondeterminismError),
-                    error="" if failure is None else _error_text(failure),
-                )
-            )
-    return report
-
-
-def _error_text(failure: Exception) -> str:
-    """The core's message without the Rust debug dump around it."""
-    text = str(failure)
-    found = re.search(r'message: "((?:[^"\\]|\\.)*)"', text)
-    return found.group(1).replace('\\"', '"') if found else f"{type(failure).__name__}: {text}"
-
-
-async def _aiter(
-    histories: Iterable[WorkflowHistory] | AsyncIterator[WorkflowHistory],
-) -> AsyncIterator[WorkflowHistory]:
-    if isinstance(histories, AsyncIterator):
-        async for history in histories:
-            yield history
-    else:
-        for history in histories:
-            yield history
