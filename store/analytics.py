@@ -1,8 +1,8 @@
 """The journey report, aggregated in SQL: stage durations, waiting split, SLA rates, funnel.
 
 Every figure is computed by the database over the spans (store/spans.py), materialised once
-per report in a temporary table; Python
-only sorts the few result rows and picks the bottleneck among them.
+per report in a temporary table; stage figures and percentiles come from store/stage_stats.py.
+Python only sorts the few result rows and picks the bottleneck among them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Float, Table, and_, case, cast, func, literal, select
+from sqlalchemy import Connection, Table, and_, case, func, select
 
 from journey.stages import ORDER, Party
 from store.db import ready
@@ -33,10 +33,10 @@ from store.spans import (
     seconds_between,
     spans_select,
 )
+from store.stage_stats import stage_stats
 
 SLOWEST = 10
 _RANK = {s.value: i for i, s in enumerate(ORDER)}
-_PERCENTILES = (25, 50, 75, 90)
 
 
 def _stage_order(stage: str) -> int:
@@ -47,62 +47,13 @@ def _seconds_if(c: Any, party: Party) -> Any:
     return func.coalesce(func.sum(case((c.waits_on == party.value, c.seconds))), 0.0)
 
 
-def _stage_stats(conn: Connection, sp: Table, by_product: bool) -> list[StageStats]:
-    keys = [sp.c.stage, sp.c.product] if by_product else [sp.c.stage]
-    # completed spans ranked by duration within their group, open spans (NULL) last
-    ranked = (
-        select(
-            *keys,
-            *(sp.c[k] for k in ("seconds", "waits_on", "warned", "breached", "escalated")),
-            *([] if by_product else [sp.c.product]),
-            func.row_number()
-            .over(partition_by=keys, order_by=[sp.c.seconds.is_(None), sp.c.seconds])
-            .label("rn"),
-            func.count(sp.c.seconds).over(partition_by=keys).label("n"),
-        )
-        .where(sp.c.stage.not_in(TERMINAL_STATES))
-        .subquery("ranked")
+def _split(stats: list[StageStats]) -> tuple[list[StageStats], list[StageStats]]:
+    """(per stage and product, per stage), in journey order."""
+    ordered = sorted(stats, key=lambda s: (_stage_order(s.stage), s.product))
+    return (
+        [s for s in ordered if s.product != ALL_PRODUCTS],
+        [s for s in ordered if s.product == ALL_PRODUCTS],
     )
-    r = ranked.c
-    group = [r.stage, r.product] if by_product else [r.stage]
-
-    def nearest_rank(p: int) -> Any:  # the smallest duration whose rank reaches p% of n
-        return func.min(case((and_(r.seconds.is_not(None), r.rn * 100 >= p * r.n), r.seconds)))
-
-    query = select(
-        *group,
-        (r.product if by_product else literal(ALL_PRODUCTS)).label("product_label"),
-        func.count().label("count"),
-        func.count(r.seconds).label("completed"),
-        *(nearest_rank(p).label(f"p{p}") for p in _PERCENTILES),
-        func.min(r.seconds).label("min"),
-        func.max(r.seconds).label("max"),
-        func.coalesce(func.sum(r.seconds), 0.0).label("total_seconds"),
-        _seconds_if(r, Party.CUSTOMER).label("customer_seconds"),
-        _seconds_if(r, Party.BANK).label("bank_seconds"),
-        func.avg(cast(r.warned, Float)).label("warning_rate"),
-        func.avg(cast(r.breached, Float)).label("breach_rate"),
-        func.avg(cast(r.escalated, Float)).label("escalation_rate"),
-    ).group_by(*group)
-    out = []
-    for row in conn.execute(query).mappings():
-        total = float(row["total_seconds"])
-        out.append(
-            StageStats(
-                **{k: row[k] for k in ("stage", "count", "completed", "min", "max")},
-                **{f"p{p}": row[f"p{p}"] for p in _PERCENTILES},
-                product=row["product_label"],
-                total_seconds=total,
-                customer_seconds=float(row["customer_seconds"]),
-                bank_seconds=float(row["bank_seconds"]),
-                customer_share=float(row["customer_seconds"]) / total if total else 0.0,
-                bank_share=float(row["bank_seconds"]) / total if total else 0.0,
-                warning_rate=float(row["warning_rate"] or 0.0),
-                breach_rate=float(row["breach_rate"] or 0.0),
-                escalation_rate=float(row["escalation_rate"] or 0.0),
-            )
-        )
-    return sorted(out, key=lambda s: (_stage_order(s.stage), s.product))
 
 
 def _distinct_journeys_if(sp: Table, condition: Any) -> Any:
@@ -198,28 +149,31 @@ def build_report(
     """The journey report over the stored timing events, optionally for one product and
     for the cohort of journeys that started at or after `since`."""
     with ready(url).connect() as conn:
+        events, journeys = conn.execute(
+            select(func.count(), func.count(func.distinct(E.workflow_id))).where(
+                *event_filters(product, since)
+            )
+        ).one()
         sp = materialize(conn, spans_select(product, since))
         try:
-            totals = _stage_stats(conn, sp, by_product=False)
-            counts = conn.execute(
-                select(func.count(), func.count(func.distinct(E.workflow_id))).where(
-                    *event_filters(product, since)
-                )
-            ).one()
+            # funnel and slowest scan the spans; stage_stats then indexes them for its lookups
+            funnel = _funnel(conn, sp)
             slow = _slowest(conn, sp, slowest)
-            return JourneyReport(
-                generated_at=datetime.now(UTC),
-                product=product,
-                since=since,
-                events=counts[0],
-                journeys=counts[1],
-                stages=_stage_stats(conn, sp, by_product=True),
-                stage_totals=totals,
-                funnel=_funnel(conn, sp),
-                slowest=slow,
-                timelines=_timelines(conn, sp, [j.workflow_id for j in slow]),
-                bottleneck=bottleneck(totals),
-            )
+            timelines = _timelines(conn, sp, [j.workflow_id for j in slow])
+            per_product, totals = _split(stage_stats(conn, sp))
         finally:
             drop(conn, sp)
             conn.rollback()
+    return JourneyReport(
+        generated_at=datetime.now(UTC),
+        product=product,
+        since=since,
+        events=events,
+        journeys=journeys,
+        stages=per_product,
+        stage_totals=totals,
+        funnel=funnel,
+        slowest=slow,
+        timelines=timelines,
+        bottleneck=bottleneck(totals),
+    )

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
-    Executable,
     Float,
     Integer,
     MetaData,
@@ -26,11 +25,11 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    insert,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from journey.stages import TERMINAL
@@ -38,6 +37,7 @@ from journey.timeline import EventType
 from store.models import StageEventRow as E
 from store.types import UTCDateTime
 
+AnySelect = Select[*tuple[Any, ...]]
 TERMINAL_STATES = tuple(sorted(s.value for s in TERMINAL))
 _SLA = (EventType.SLA_WARNED, EventType.SLA_BREACHED, EventType.ESCALATED)
 
@@ -77,7 +77,7 @@ def _flag(kind: EventType) -> Any:
     return func.max(case((E.type == kind.value, 1), else_=0))
 
 
-def spans_select(product: str | None = None, since: datetime | None = None) -> Select[Any]:
+def spans_select(product: str | None = None, since: datetime | None = None) -> AnySelect:
     """Spans with: product, waits_on, team (of the entered event), actor (of the exit),
     entered_at, exited_at, seconds and outcome (NULL while open), warned/breached/escalated
     (0/1)."""
@@ -125,34 +125,40 @@ def spans_select(product: str | None = None, since: datetime | None = None) -> S
     )
 
 
-class _CreateTempAs(Executable, ClauseElement):
-    inherit_cache = False
-
-    def __init__(self, name: str, query: Select[Any]) -> None:
-        self.name, self.query = name, query
-
-
-@compiles(_CreateTempAs)
-def _create_temp_as(element: _CreateTempAs, compiler: Any, **kw: Any) -> str:
-    return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"
-
-
-def materialize(conn: Connection, query: Select[Any], name: str = "report_spans") -> Table:
-    """Run the spans query once into a temporary table of this connection; return it."""
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
-    conn.execute(_CreateTempAs(name, query))
+def _spans_table(name: str) -> Table:
     return Table(
         name,
         MetaData(),
-        *(Column(c, String) for c in ("workflow_id", "stage", "product", "waits_on", "team")),
-        *(Column(c, String) for c in ("actor", "outcome")),
+        Column("workflow_id", String(128)),
+        Column("stage", String(32)),
         Column("attempt", Integer),
+        Column("product", String(32)),
+        Column("waits_on", String(16)),
+        Column("team", String(64)),
+        Column("actor", String(128)),
         Column("entered_at", UTCDateTime),
         Column("exited_at", UTCDateTime),
         Column("seconds", Float),
-        *(Column(c, Integer) for c in ("warned", "breached", "escalated")),
+        Column("outcome", String(32)),
+        Column("warned", Integer),
+        Column("breached", Integer),
+        Column("escalated", Integer),
+        prefixes=["TEMPORARY"],
     )
 
 
+def materialize(conn: Connection, query: AnySelect, name: str = "report_spans") -> Table:
+    """Run the spans query once into a temporary table of this connection; return it.
+
+    CREATE + INSERT ... SELECT rather than CREATE TABLE AS, so the query keeps its bound
+    parameters on every driver.
+    """
+    table = _spans_table(name)
+    table.drop(conn, checkfirst=True)
+    table.create(conn)
+    conn.execute(insert(table).from_select([c.name for c in table.columns], query))
+    return table
+
+
 def drop(conn: Connection, table: Table) -> None:
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+    table.drop(conn, checkfirst=True)

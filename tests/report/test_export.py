@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-import pm4py
+import pandas as pd  # type: ignore[import-untyped]
+import pm4py  # type: ignore[import-untyped]
 import pytest
 
 from store.export import export_csv, export_xes
