@@ -208,10 +208,12 @@ class _Trail:
         return f"activity {name} timed out", "", "", await self._failure(a.failure)
 
     async def _timer_started(self, a: Any) -> tuple[str, str, str, str]:
-        return "timer started", "", "", f"{duration(a.start_to_fire_timeout.ToTimedelta())}"
+        length = self._timers[self._event_id] = duration(a.start_to_fire_timeout.ToTimedelta())
+        return "timer started", "", "", f"{length} (timer {a.timer_id})"
 
     async def _timer_fired(self, a: Any) -> tuple[str, str, str, str]:
-        return "timer fired (SLA/deadline)", "", "", f"timer {a.timer_id}"
+        length = self._timers.get(a.started_event_id, "?")
+        return "timer fired (SLA/deadline)", "", "", f"after {length} (timer {a.timer_id})"
 
     async def _timer_canceled(self, a: Any) -> tuple[str, str, str, str]:
         return "timer cancelled", "", "", f"timer {a.timer_id}"

@@ -49,8 +49,8 @@ async def test_trail_matches_expected_lines(
             f"legal_representative={fx.APPLICANT}, reader=v1, min_confidence=0.93",
         ),
         ("risk_review", "stage risk_review", "", "", ""),
-        ("risk_review", "timer started", "", "", "1d"),
-        ("risk_review", "timer fired (SLA/deadline)", "", "", "timer 1"),
+        ("risk_review", "timer started", "", "", "1d (timer 1)"),
+        ("risk_review", "timer fired (SLA/deadline)", "", "", "after 1d (timer 1)"),
         (
             "risk_review",
             "update record_decision",
