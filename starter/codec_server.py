@@ -71,7 +71,10 @@ def _handler(codec: PayloadCodec, token: str, ui_origin: str) -> type[BaseHTTPRe
             if operation is None:
                 self._reply(HTTPStatus.NOT_FOUND, "use POST .../encode or POST .../decode")
                 return
-            length = int(self.headers.get("Content-Length") or 0)
+            length = _length(self.headers.get("Content-Length"))
+            if length < 0:
+                self._reply(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+                return
             if length > MAX_BODY:
                 self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {MAX_BODY} bytes")
                 return
@@ -83,6 +86,10 @@ def _handler(codec: PayloadCodec, token: str, ui_origin: str) -> type[BaseHTTPRe
                 return
             except CodecError as err:
                 self._reply(HTTPStatus.BAD_REQUEST, str(err))
+                return
+            except Exception as err:  # the protocol answers every codec failure with 400
+                log.exception("%s failed", segments[-1])
+                self._reply(HTTPStatus.BAD_REQUEST, f"{segments[-1]} failed: {err}")
                 return
             log.info(
                 "%s %d payload(s) for namespace %s",
@@ -121,6 +128,13 @@ def _handler(codec: PayloadCodec, token: str, ui_origin: str) -> type[BaseHTTPRe
             self.wfile.write(data)
 
     return CodecHandler
+
+
+def _length(header: str | None) -> int:
+    try:
+        return int(header) if header is not None else -1
+    except ValueError:
+        return -1
 
 
 def make_server(

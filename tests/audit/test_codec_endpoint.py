@@ -100,3 +100,14 @@ def test_post_from_another_origin_is_refused(base_url: str) -> None:
         f"{base_url}/decode", {"Authorization": f"Bearer {TOKEN}", "Origin": "http://evil.test"}
     )
     assert response.status_code == 403
+
+
+def test_garbled_ciphertext_is_400_not_a_crash(base_url: str) -> None:
+    garbled = Payload(metadata={"encoding": b"binary/encrypted", "encryption-key-id": b"k1"})
+    garbled.data = b"short"
+    response = httpx.post(
+        f"{base_url}/decode",
+        content=json_format.MessageToJson(Payloads(payloads=[garbled])),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
