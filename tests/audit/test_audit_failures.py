@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import typer
+from temporalio.api.common.v1 import ActivityType
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import (
@@ -39,7 +40,7 @@ async def test_failure_message_is_encrypted_and_the_trail_reads_it(
         event_id=2,
         event_type=EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
         activity_task_scheduled_event_attributes=ActivityTaskScheduledEventAttributes(
-            activity_type={"name": "read_document"}
+            activity_type=ActivityType(name="read_document")
         ),
     )
     failed = HistoryEvent(
