@@ -96,3 +96,9 @@ def test_offer_breaches_then_expires(policy: Policy) -> None:
 def test_naive_entry_is_refused(policy: Policy) -> None:
     with pytest.raises(ValueError, match="time zone"):
         sla_points(policy, Stage.OFFER, Product.FIXED_ASSET, datetime(2026, 1, 1), CAL)
+
+
+def test_supplements_expire_after_a_month(policy: Policy) -> None:
+    entered = cst(9, 30, 10)
+    got = expiry_at(policy, Stage.COMPLETENESS, Product.WORKING_CAPITAL, entered, CAL)
+    assert got == cst(10, 30, 10)
