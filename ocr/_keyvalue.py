@@ -57,7 +57,9 @@ def find_keys(rows: list[Row], keys: dict[str, tuple[str, ...]]) -> list[Found]:
             kept.append(h)
         for i, (a, b, field) in enumerate(kept):
             stop = kept[i + 1][0] if i + 1 < len(kept) else len(chars)
-            x_value = chars[b].x0 if b < len(chars) else chars[b - 1].x1
+            key_end = chars[b - 1].x1
+            near = b < len(chars) and chars[b].x0 - key_end < (key_end - chars[a].x0) * 2.5
+            x_value = chars[b].x0 if near else key_end + (key_end - chars[a].x0) / (b - a)
             x_stop = chars[stop].x0 if stop < len(chars) else float("inf")
             found.append(Found(field, r, chars[a].x0, x_value, b, stop, x_stop))
     return found

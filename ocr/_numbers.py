@@ -132,7 +132,8 @@ def parse_amount(text: str, *, cents: bool = False) -> tuple[Decimal | None, boo
     if not digits:
         return None, False
     value = Decimal(digits + ("." + fraction if fraction else ""))
-    return (-value if negative else value), ok and not lost_point
+    ok = ok and not lost_point and (bool(fraction) or not cents)
+    return (-value if negative else value), ok
 
 
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000),

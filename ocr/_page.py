@@ -14,6 +14,7 @@ class Page:
     color: np.ndarray
     gray: np.ndarray | None = None
     binary: np.ndarray | None = None  # text black (0) on white (255)
+    seal: np.ndarray | None = None  # bool mask of red (seal) pixels, until whiten_seal
     glyph_height: float = 0.0
     notes: dict[str, object] = field(default_factory=dict)
 

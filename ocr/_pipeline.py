@@ -54,7 +54,7 @@ def _read_rows(page: Page) -> list[Row]:
         raise UnreadableDocument(
             f"the page has {len(boxes)} separate marks, far more than a printed document: "
             "upload a flat scan of the document", reason="not_a_document")
-    return group_rows(read_segments(page.binary, boxes))
+    return group_rows(read_segments(page.binary, boxes, page.gray))
 
 
 def read_page(source: Source) -> Reading:
@@ -67,13 +67,13 @@ def read_page(source: Source) -> Reading:
         upright, gray = page.binary, page.gray
         assert upright is not None and gray is not None
         for degrees in (180, 90, 270):
-            page.binary = turn(upright, degrees)
+            page.binary, page.gray = turn(upright, degrees), turn(gray, degrees)
             turned = _read_rows(page)
             kind, conf = classify_text([r.text for r in turned])
             if kind is not DocumentKind.UNKNOWN:
-                rows, page.gray = turned, turn(gray, degrees)
+                rows = turned
                 page.notes["turned_after_read"] = degrees
                 break
         else:
-            page.binary = upright
+            page.binary, page.gray = upright, gray
     return Reading(kind, conf, rows, page, time.perf_counter() - started)

@@ -21,9 +21,9 @@ NUMERIC = re.compile(r"^[\s\d,.，。:;'\-—()（）]*\d[\s\d,.，。:;'\-—()
 DIGITS = "0123456789,.-()"
 
 
-def _read(image: np.ndarray, box: Box, lang: str, whitelist: str = "") -> Word:
+def _read(image: np.ndarray, box: Box, lang: str, whitelist: str = "", psm: int = 7) -> Word:
     pad = max(8, box.height // 2)
-    words = _tesseract.words(crop(image, box, pad), psm=7, lang=lang, whitelist=whitelist)
+    words = _tesseract.words(crop(image, box, pad), psm=psm, lang=lang, whitelist=whitelist)
     text = " ".join(w.text for w in words)
     conf = min((w.conf for w in words), default=0.0)
     return Word(text, box.left, box.top, box.width, box.height, conf)
@@ -41,10 +41,29 @@ def mostly_digits(text: str) -> bool:
     return len(t) >= 4 and sum(c.isdigit() or c in ",." for c in t) >= 0.7 * len(t)
 
 
-def read_segments(image: np.ndarray, boxes: list[Box]) -> list[Word]:
+WEAK = 60.0  # below this confidence a segment is worth a second look
+
+
+def _first_reading(image: np.ndarray, gray: np.ndarray | None, box: Box) -> Word:
+    """chi_sim as one line; when that is empty or weak, as one word and from the grey image."""
+    word = _read(image, box, "chi_sim")
+    if word.text and word.conf >= WEAK:
+        return word
+    tries = [(image, 8)] + ([(gray, 7)] if gray is not None else [])
+    for img, psm in tries:
+        again = _read(img, box, "chi_sim", psm=psm)
+        if again.text and (not word.text or again.conf > word.conf):
+            word = again
+        if word.conf >= WEAK:
+            break
+    return word
+
+
+def read_segments(image: np.ndarray, boxes: list[Box], gray: np.ndarray | None = None
+                  ) -> list[Word]:
     out: list[Word] = []
     for box in boxes:
-        word = _read(image, box, "chi_sim")
+        word = _first_reading(image, gray, box)
         if mostly_digits(word.text) and CJK.search(word.text):
             again = _read(image, box, "eng", DIGITS)
             if is_numeric(again.text):

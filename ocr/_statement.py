@@ -48,19 +48,25 @@ def _heads(rows: list[Row]) -> tuple[int, list[tuple[float, str]]]:
     return best
 
 
-def _is_current(word: Word, nth: int, heads: list[tuple[float, str]]) -> bool:
-    """Is this figure in the current-period column?
+def _nearest_head(word: Word, heads: list[tuple[float, str]]) -> str | None:
+    return min(heads, key=lambda h: abs(h[0] - word.cx))[1] if heads else None
 
-    By the nearest header when a current-period header was read; otherwise by order: the
-    current period is the first amount column after the label in Chinese and IFRS layouts.
+
+def _current_figure(figures: list[Word], heads: list[tuple[float, str]]) -> Word | None:
+    """The current-period figure among a label's figures on one row.
+
+    Chinese and IFRS layouts print the current period first; the headers overrule that only
+    when they clearly say so (the first figure under a prior header, the second under a
+    current one). A lone figure goes by the header nearest to it.
     """
-    current = [x for x, k in heads if k == "current"]
-    if not current:
-        return nth == 0
-    prior = [x for x, k in heads if k == "prior"]
-    d_cur = min(abs(x - word.cx) for x in current)
-    d_pri = min((abs(x - word.cx) for x in prior), default=float("inf"))
-    return d_cur < d_pri
+    if not figures:
+        return None
+    kinds = [_nearest_head(w, heads) for w in figures]
+    if len(figures) == 1:
+        return figures[0] if kinds[0] != "prior" else None
+    if kinds[0] == "prior" and kinds[1] == "current":
+        return figures[1]
+    return figures[0]
 
 
 def _header_fields(model: FinancialStatement, rows: list[Row], upto: int) -> Decimal | None:
@@ -85,6 +91,19 @@ def _header_fields(model: FinancialStatement, rows: list[Row], upto: int) -> Dec
     return unit
 
 
+def _groups(row: Row) -> list[tuple[str | None, list[Word]]]:
+    """(label field, the figures right of it) for each label on the row, left to right."""
+    groups: list[tuple[str | None, list[Word]]] = []
+    for w in sorted(row.words, key=lambda w: w.left):
+        if is_numeric(w.text) and re.fullmatch(r"\d{1,3}", w.text.strip()):
+            continue  # a line number (行次), not an amount
+        if not is_numeric(w.text):
+            groups.append((label_field(w.text), []))
+        elif groups:
+            groups[-1][1].append(w)
+    return groups
+
+
 def parse_statement(rows: list[Row], kind: DocumentKind) -> FinancialStatement:
     model = FinancialStatement(kind=kind)
     head_row, heads = _heads(rows)
@@ -100,16 +119,9 @@ def parse_statement(rows: list[Row], kind: DocumentKind) -> FinancialStatement:
     figures: dict[str, Figure] = {}
     with_cents = sum("." in w.text[-3:] for row in rows for w in row.words if is_numeric(w.text))
     for row in rows[head_row + 1 :]:
-        label: str | None = None
-        nth = 0
-        for w in sorted(row.words, key=lambda w: w.left):
-            if is_numeric(w.text) and re.fullmatch(r"\d{1,3}", w.text.strip()):
-                continue  # a line number (行次), not an amount
-            if not is_numeric(w.text):
-                label, nth = label_field(w.text), 0
-                continue
-            nth += 1
-            if label is None or label in figures or not _is_current(w, nth - 1, heads):
+        for label, group in _groups(row):
+            w = _current_figure(group, heads)
+            if label is None or label in figures or w is None:
                 continue
             value, ok = parse_amount(w.text, cents=with_cents >= 3)
             if value is not None:

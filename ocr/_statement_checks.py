@@ -23,6 +23,16 @@ RULES: dict[DocumentKind, list[tuple[str, list[tuple[int, str]]]]] = {
 }
 
 
+def _others(field: str, rule: tuple[str, list[tuple[int, str]]]) -> set[str]:
+    return {rule[0], *(p for _, p in rule[1])} - {field}
+
+
+def _independent(field: str, rules: list[tuple[str, list[tuple[int, str]]]]) -> bool:
+    """Two rules vouch for a correction only if they share no other member."""
+    return any(not (_others(field, a) & _others(field, b))
+               for i, a in enumerate(rules) for b in rules[i + 1 :])
+
+
 def _implied(field: str, rule: tuple[str, list[tuple[int, str]]],
              values: dict[str, Decimal]) -> Decimal | None:
     """What `field` must be for `rule` to hold, given the other members."""
@@ -43,7 +53,8 @@ def check_totals(model: FinancialStatement, values: dict[str, Decimal]) -> None:
                any(f == r[0] or f in [p for _, p in r[1]] for r in rules)]
     for _ in range(2):
         for field in targets:
-            implied = [v for r in rules if (v := _implied(field, r, values)) is not None]
+            used = [r for r in rules if _implied(field, r, values) is not None]
+            implied = [v for r in used if (v := _implied(field, r, values)) is not None]
             if not implied:
                 continue
             current = values.get(field)
@@ -55,7 +66,7 @@ def check_totals(model: FinancialStatement, values: dict[str, Decimal]) -> None:
                     model.confidence[field] = 0.6
                     model.problems[field] = "not read; derived from the totals that must add up"
             elif current is not None and current not in implied and len(agreeing) >= 2 \
-                    and len(agreeing) == len(implied):
+                    and len(agreeing) == len(implied) and _independent(field, used):
                 values[field] = implied[0]
                 if hasattr(model, field) and field in model.confidence:
                     setattr(model, field, implied[0])

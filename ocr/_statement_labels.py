@@ -52,7 +52,7 @@ PRIOR_HEADS = ("年初余额", "期初余额", "期初数", "年初数", "上期
 def clean_label(text: str) -> str:
     """Drop numbering (一、), operators (减：), parentheticals and punctuation; lower-case."""
     t = re.sub(r"\s+", "", text).lower()
-    t = re.sub(r"[（(][^）)]*[）)]?", "", t)
+    t = re.sub(r"[（(〈《<\[{][^）)〉》>\]}]*[）)〉》>\]}]?", "", t)
     t = re.sub(r"^[一二三四五六七八九十]+[、.,，]", "", t)
     t = re.sub(r"^(加|减|其中|less|add|including)[:：]?", "", t)
     return re.sub(r"[^\w]", "", t).replace("_", "")
