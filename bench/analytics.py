@@ -42,6 +42,7 @@ from store.export import export_csv  # noqa: E402
 from store.models import StageEventRow  # noqa: E402
 from store.report_models import (  # noqa: E402
     ALL_PRODUCTS,
+    APPLICATION_PATH,
     FunnelRow,
     JourneyReport,
     SlowJourney,
@@ -152,7 +153,11 @@ def same_figures(sql: JourneyReport, naive: JourneyReport) -> list[str]:
                                    round(s.customer_share, 6), round(s.breach_rate, 6))
             for s in [*r.stages, *r.stage_totals]
         }  # fmt: skip
-        return {"stats": stats, "funnel": r.funnel, "slowest": [j.workflow_id for j in r.slowest]}
+        return {
+            "stats": stats,
+            "funnel": r.funnel,
+            "slowest": [(j.workflow_id, j.elapsed_seconds, j.final) for j in r.slowest],
+        }
 
     a, b = key(sql), key(naive)
     return [k for k in a if a[k] != b[k]]
@@ -228,7 +233,10 @@ def naive_report(url: str) -> JourneyReport:
         row.in_stage = len({s["wf"] for s in ss if s["exited"] is None})
         funnel.append(row)
     slow = []
-    for wf, ss in by_journey.items():
+    for wf, every in by_journey.items():
+        ss = [s for s in every if s["stage"] in APPLICATION_PATH]
+        if not ss:
+            continue
         first = min(s["entered"] for s in ss)
         last = max(s["exited"] or s["entered"] for s in ss)
         slow.append(SlowJourney(
@@ -237,7 +245,7 @@ def naive_report(url: str) -> JourneyReport:
             customer_seconds=sum(s["seconds"] or 0 for s in ss if s["waits_on"] == "customer"),
             bank_seconds=sum(s["seconds"] or 0 for s in ss if s["waits_on"] == "bank"),
             breaches=sum(s["breached"] for s in ss),
-            final=next((s["outcome"] for s in ss if s["outcome"] in TERMINAL_STATES), None),
+            final=next((s["outcome"] for s in every if s["outcome"] in TERMINAL_STATES), None),
         ))  # fmt: skip
     slow.sort(key=lambda j: (-j.elapsed_seconds, j.workflow_id))
     return JourneyReport(

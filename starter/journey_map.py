@@ -13,7 +13,13 @@ from pathlib import Path
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.colors import qualitative  # type: ignore[import-untyped]
 
-from store.report_models import ALL_PRODUCTS, JourneyReport, StageStats, human
+from store.report_models import (
+    ALL_PRODUCTS,
+    APPLICATION_PATH,
+    JourneyReport,
+    StageStats,
+    human,
+)
 
 H = 3600.0
 _COLORS = qualitative.Safe
@@ -168,8 +174,8 @@ def funnel(report: JourneyReport) -> go.Figure:
 
 
 def waiting(report: JourneyReport) -> go.Figure:
-    """Completed stage time split by whom the journey waited on."""
-    totals = report.stage_totals
+    """Completed stage time on the way to payout, split by whom the journey waited on."""
+    totals = [s for s in report.stage_totals if s.stage in APPLICATION_PATH]
     fig = go.Figure()
     parts = (
         ("customer", [s.customer_seconds for s in totals], "#e67e22"),
@@ -190,7 +196,7 @@ def waiting(report: JourneyReport) -> go.Figure:
             hovertemplate="%{x:.1f} h<extra>%{y}</extra>",
         )
     fig.update_layout(
-        title="Waiting on the customer vs the bank (total hours per stage)",
+        title="Waiting on the customer vs the bank, application to payout (total hours)",
         barmode="stack",
         yaxis={"autorange": "reversed"},
         xaxis={"title": "hours"},

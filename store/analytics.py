@@ -17,6 +17,7 @@ from store.db import ready
 from store.models import StageEventRow as E
 from store.report_models import (
     ALL_PRODUCTS,
+    APPLICATION_PATH,
     Bottleneck,
     FunnelRow,
     JourneyReport,
@@ -41,10 +42,6 @@ _RANK = {s.value: i for i, s in enumerate(ORDER)}
 
 def _stage_order(stage: str) -> int:
     return _RANK.get(stage, len(_RANK))
-
-
-def _seconds_if(c: Any, party: Party) -> Any:
-    return func.coalesce(func.sum(case((c.waits_on == party.value, c.seconds))), 0.0)
 
 
 def _split(stats: list[StageStats]) -> tuple[list[StageStats], list[StageStats]]:
@@ -80,23 +77,34 @@ def _funnel(conn: Connection, sp: Table) -> list[FunnelRow]:
 
 
 def _slowest(conn: Connection, sp: Table, limit: int) -> list[SlowJourney]:
-    last = func.max(func.coalesce(sp.c.exited_at, sp.c.entered_at))
-    elapsed = seconds_between(func.min(sp.c.entered_at), last)
+    c = sp.c
+    on_path = c.stage.in_(APPLICATION_PATH)
+
+    def path(value: Any) -> Any:  # the value on the application path, NULL after it
+        return case((on_path, value))
+
+    last = func.max(path(func.coalesce(c.exited_at, c.entered_at)))
+    elapsed = seconds_between(func.min(path(c.entered_at)), last)
     query = (
         select(
-            sp.c.workflow_id,
-            func.max(sp.c.product).label("product"),
-            func.min(sp.c.entered_at).label("started_at"),
+            c.workflow_id,
+            func.max(c.product).label("product"),
+            func.min(path(c.entered_at)).label("started_at"),
             last.label("last_at"),
             elapsed.label("elapsed_seconds"),
-            _seconds_if(sp.c, Party.CUSTOMER).label("customer_seconds"),
-            _seconds_if(sp.c, Party.BANK).label("bank_seconds"),
-            func.count().label("stages"),
-            func.sum(sp.c.breached).label("breaches"),
-            func.max(case((sp.c.outcome.in_(TERMINAL_STATES), sp.c.outcome))).label("final"),
+            *(
+                func.coalesce(func.sum(path(case((c.waits_on == p.value, c.seconds)))), 0.0).label(
+                    f"{p.value}_seconds"
+                )
+                for p in (Party.CUSTOMER, Party.BANK)
+            ),
+            func.count(path(1)).label("stages"),
+            func.coalesce(func.sum(path(c.breached)), 0).label("breaches"),
+            func.max(case((c.outcome.in_(TERMINAL_STATES), c.outcome))).label("final"),
         )
-        .group_by(sp.c.workflow_id)
-        .order_by(elapsed.desc(), sp.c.workflow_id)
+        .group_by(c.workflow_id)
+        .having(func.count(path(1)) > 0)
+        .order_by(elapsed.desc(), c.workflow_id)
         .limit(limit)
     )
     return [SlowJourney.model_validate(dict(r)) for r in conn.execute(query).mappings()]
@@ -116,14 +124,15 @@ def _timelines(conn: Connection, sp: Table, workflow_ids: list[str]) -> list[Spa
             sp.c.seconds,
             sp.c.breached,
         )
-        .where(sp.c.workflow_id.in_(workflow_ids), sp.c.stage.not_in(TERMINAL_STATES))
+        .where(sp.c.workflow_id.in_(workflow_ids), sp.c.stage.in_(APPLICATION_PATH))
         .order_by(sp.c.workflow_id, sp.c.entered_at)
     )
     return [Span.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
 
 def bottleneck(totals: list[StageStats]) -> Bottleneck | None:
-    """The stage where journeys spend the most time, and why it stands out."""
+    """The application-path stage where journeys spend the most time, and why."""
+    totals = [s for s in totals if s.stage in APPLICATION_PATH]
     grand = sum(s.total_seconds for s in totals)
     if not grand:
         return None
@@ -132,7 +141,7 @@ def bottleneck(totals: list[StageStats]) -> Bottleneck | None:
     party = "customer" if worst.customer_share >= worst.bank_share else "bank"
     waiting = max(worst.customer_share, worst.bank_share)
     reason = (
-        f"{worst.stage} holds {share:.0%} of all stage time (p50 {human(worst.p50)}, "
+        f"{worst.stage} holds {share:.0%} of the time to payout (p50 {human(worst.p50)}, "
         f"p90 {human(worst.p90)}, breach rate {worst.breach_rate:.0%}), "
         f"{waiting:.0%} of it waiting on the {party}"
     )

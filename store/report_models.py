@@ -10,7 +10,14 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from journey.stages import Stage
+
 ALL_PRODUCTS = "all"
+# from the application to the payout: the slowest journeys, the swimlane and the bottleneck
+# look at these; post_loan lasts the loan's term and would drown every other stage
+APPLICATION_PATH = tuple(s.value for s in Stage if s.before_disbursement) + (
+    Stage.DISBURSEMENT.value,
+)
 
 
 class StageStats(BaseModel):
@@ -50,6 +57,8 @@ class FunnelRow(BaseModel):
 
 
 class SlowJourney(BaseModel):
+    """A journey's time on the application path (APPLICATION_PATH), not in post-loan."""
+
     workflow_id: str
     product: str
     started_at: datetime

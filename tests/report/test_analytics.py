@@ -6,13 +6,16 @@ Percentiles are nearest-rank: pXX = the value at rank ceil(XX/100 * n) of the so
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from journey.application import Product
+from journey.stages import Party, Stage
 from store.analytics import build_report
 from store.report_models import JourneyReport, StageStats
-from tests.report.report_fixture import T0, H
+from store.timing import record_events
+from tests.report.report_fixture import T0, H, Step, journey
 
 D = 24 * H
 
@@ -115,7 +118,7 @@ def test_bottleneck(report: JourneyReport) -> None:
     # 3 d of 128.5 h total stage time: 12600 + 16200 + 158400 + 1800 + 259200 + 14400 s
     assert b.share_of_time == pytest.approx(259200 / 462600)
     assert b.reason == (
-        "risk_review holds 56% of all stage time (p50 1.0 d, p90 2.0 d, breach rate 50%), "
+        "risk_review holds 56% of the time to payout (p50 1.0 d, p90 2.0 d, breach rate 50%), "
         "100% of it waiting on the bank"
     )
 
@@ -133,3 +136,32 @@ def test_filters(report_db: str) -> None:
 def test_empty_database(tmp_path: object) -> None:
     empty = build_report(f"sqlite:///{tmp_path}/empty.db")
     assert (empty.journeys, empty.stages, empty.funnel, empty.bottleneck) == (0, [], [], None)
+
+
+def test_post_loan_does_not_drown_the_application_path(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    s, p = Stage, Party
+    closed = journey(
+        "E",
+        Product.FIXED_ASSET,
+        T0,
+        [
+            Step(s.INTAKE, 1 * H, outcome="documents"),
+            Step(s.DOCUMENTS, 1 * H, outcome="completeness"),
+            Step(s.COMPLETENESS, 5 * H, p.CUSTOMER, "routing"),
+            Step(s.ROUTING, 1 * H, outcome="risk_review"),
+            Step(s.RISK_REVIEW, 10 * H, p.BANK, "approval"),
+            Step(s.APPROVAL, 2 * H, p.BANK, "offer"),
+            Step(s.OFFER, 3 * H, p.CUSTOMER, "disbursement"),
+            Step(s.DISBURSEMENT, 1 * H, outcome="post_loan"),
+            Step(s.POST_LOAN, 365 * D, p.BANK, "closed"),
+        ],
+    )
+    record_events(url, closed)
+    report = build_report(url)
+    (e,) = report.slowest
+    assert (e.elapsed_seconds, e.bank_seconds, e.stages, e.final) == (24 * H, 12 * H, 8, "closed")
+    assert "post_loan" not in {sp.stage for sp in report.timelines}
+    assert report.bottleneck is not None and report.bottleneck.stage == "risk_review"
+    assert _by_stage(report.stage_totals)["post_loan"].max == 365 * D  # still reported
+    assert report.funnel[-1].stage == "post_loan" and report.funnel[-1].closed == 1

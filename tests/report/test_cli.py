@@ -21,7 +21,7 @@ def test_report_prints_tables_and_writes_the_map(report_db: str, tmp_path: Path)
     out = result.output
     assert "4 journeys, 38 events" in out
     assert "risk_review" in out and "withdrawn" in out and "Slowest journeys" in out
-    assert "Bottleneck: risk_review holds 56% of all stage time" in " ".join(out.split())
+    assert "Bottleneck: risk_review holds 56% of the time to payout" in " ".join(out.split())
     assert page.stat().st_size > 1_000_000 and "journey map written" in out
 
 

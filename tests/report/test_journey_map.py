@@ -47,7 +47,7 @@ def test_the_page_is_self_contained(report_db: str, tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.count("<script") >= CHARTS + 1  # the plotly bundle and one per chart
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=", text)
-    assert "risk_review holds 56% of all stage time" in text
+    assert "risk_review holds 56% of the time to payout" in text
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
