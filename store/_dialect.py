@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Executable
+from sqlalchemy import CursorResult, Engine, Executable, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,14 @@ def insert_for(engine: Engine, table: Any) -> Any:
     )
 
 
+def inserted(session: Session, stmt: Any) -> bool:
+    """Execute a one-row INSERT ... ON CONFLICT DO NOTHING; True if the row was written.
+
+    RETURNING says so on every driver; rowcount does not (psycopg reports -1 for some forms).
+    """
+    return session.execute(stmt.returning(literal_column("1"))).first() is not None
+
+
 def affected(session: Session, stmt: Executable) -> int:
-    """Execute a DML statement and return how many rows it inserted or changed."""
+    """Execute an UPDATE or DELETE and return how many rows it changed."""
     return cast(CursorResult[Any], session.execute(stmt)).rowcount

@@ -59,7 +59,7 @@ def record_reading(url: str, workflow_id: str, reading: DocumentReading) -> None
     """Store a reading; reading the same document again for the journey replaces it."""
     engine = ready(url)
     values = _values(workflow_id, reading)
-    stmt = insert_for(engine, DocumentReadingRow).values(values)
+    stmt = insert_for(engine, DocumentReadingRow.__table__).values(values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["workflow_id", "sha256"],
         set_={k: stmt.excluded[k] for k in values if k not in ("workflow_id", "sha256")},

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store._dialect import affected, insert_for
+from store._dialect import insert_for, inserted
 from store.db import ready
 from store.models import BookingRow
 
@@ -60,7 +60,7 @@ def book(
     engine = ready(url)
     with Session(engine) as s, s.begin():
         stmt = (
-            insert_for(engine, BookingRow)
+            insert_for(engine, BookingRow.__table__)
             .values(
                 booking_id=str(uuid.uuid4()),
                 idempotency_key=idempotency_key,
@@ -72,7 +72,7 @@ def book(
             )
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
         )
-        inserted = affected(s, stmt) == 1
+        is_new = inserted(s, stmt)
         row = s.scalars(
             select(BookingRow).where(BookingRow.idempotency_key == idempotency_key)
         ).one()
@@ -81,7 +81,7 @@ def book(
                 f"idempotency key {idempotency_key!r} already booked {row.amount} to "
                 f"{row.payee!r} for {row.workflow_id}; use a new key for a different booking"
             )
-        return _booking(row, duplicate=not inserted)
+        return _booking(row, duplicate=not is_new)
 
 
 def bookings_for(url: str, workflow_id: str) -> list[Booking]:

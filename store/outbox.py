@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from store._dialect import affected, insert_for
+from store._dialect import affected, insert_for, inserted
 from store.db import ready
 from store.models import OutboxRow
 
@@ -50,7 +50,7 @@ def enqueue(
     engine = ready(url)
     with Session(engine) as s, s.begin():
         stmt = (
-            insert_for(engine, OutboxRow)
+            insert_for(engine, OutboxRow.__table__)
             .values(
                 key=key,
                 workflow_id=workflow_id,
@@ -62,7 +62,7 @@ def enqueue(
             )
             .on_conflict_do_nothing(index_elements=["key"])
         )
-        return affected(s, stmt) == 1
+        return inserted(s, stmt)
 
 
 def pending(url: str, limit: int = 100) -> list[OutboxMessage]:

@@ -6,10 +6,12 @@ import pytest
 
 from store.timing import record_events
 from tests.report.report_fixture import fixed_events
+from tests.store.pg import BACKENDS, fresh_postgres_db
 
 
-@pytest.fixture
-def report_db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'journey.db'}"
+@pytest.fixture(params=BACKENDS)
+def report_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The fixed event set of report_fixture.py in a fresh database."""
+    url = fresh_postgres_db() if request.param == "postgresql" else f"sqlite:///{tmp_path / 'j.db'}"
     assert record_events(url, fixed_events()) == 38
     return url
