@@ -10,6 +10,7 @@ from decimal import Decimal
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from journey import loan_file
     from journey.actors import Actor, Role
     from journey.contracts import PolicySnapshot
     from journey.decisions import (
@@ -47,6 +48,7 @@ _FRONT_OFFICE = {Role.OPERATIONS, Role.RELATIONSHIP_MANAGER}
 class JourneyUpdates(Bookkeeping):
     def _init_updates(self) -> None:
         self._added: list[DocumentRef] = []
+        self._batch_of: dict[str, int] = {d.sha256: 0 for d in self._application.documents}
         self._requested: str | None = None
         self._opinion: RiskOpinion | None = None
         self._reviewed_by: str | None = None
@@ -84,6 +86,10 @@ class JourneyUpdates(Bookkeeping):
     def all_documents(self) -> list[DocumentRef]:
         return [*self._application.documents, *self._added]
 
+    def loan_file(self) -> list[DocumentReading]:
+        """The readings that stand: superseded and answered unreadable ones drop out."""
+        return loan_file.current(list(self._readings.values()), self._batch_of)
+
     def outstanding(self) -> Decimal:
         offer = self._offer
         due = sum((i.payment for i in offer.schedule), Decimal(0)) if offer else Decimal(0)
@@ -101,6 +107,8 @@ class JourneyUpdates(Bookkeeping):
         known = {d.sha256 for d in self.all_documents()}
         fresh = [d for d in request.documents if d.sha256 not in known]
         self._added.extend(fresh)
+        batch = max(self._batch_of.values(), default=0) + 1
+        self._batch_of.update({d.sha256: batch for d in fresh})
         self.emit(EventType.TOUCHPOINT, actor=request.actor.id, channel=request.channel,
                   detail=f"documents added: {len(fresh)}")
         return UpdateResult(stage=self._stage, message=f"{len(fresh)} new document(s)")

@@ -105,7 +105,7 @@ class LoanJourneyWorkflow(JourneyUpdates):
                 RouteInput(
                     policy=self.policy,
                     application=self._application,
-                    readings=list(self._readings.values()),
+                    readings=self.loan_file(),
                 ),
                 result_type=Route,
                 start_to_close_timeout=QUICK,
@@ -212,7 +212,7 @@ class LoanJourneyWorkflow(JourneyUpdates):
             CompletenessInput(
                 policy=self.policy,
                 application=self._application,
-                readings=list(self._readings.values()),
+                readings=self.loan_file(),
                 today=workflow.now().date(),
             ),
             result_type=Completeness,

@@ -5,17 +5,21 @@ on real images in tests/ocr and end to end on the dev server)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import threading
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities import build_activities
@@ -38,6 +42,7 @@ from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus
 from workflows.loan_journey import LoanJourneyWorkflow
 
+TODAY = date.today()  # set from the test server's clock by tests/workflows/conftest.py
 SUBMITTER = Actor(id="ops-li", role=Role.OPERATIONS)
 
 
@@ -51,6 +56,7 @@ class Documents:
     """Readings the fake OCR activity returns, by sha256."""
 
     readings: dict[str, DocumentReading] = field(default_factory=dict)
+    gate: threading.Event | None = None  # when set up, reading waits until it opens
 
     def add(self, label: str, **reading: object) -> DocumentRef:
         r = ref(label)
@@ -97,11 +103,10 @@ def application(
     term_months: int = 12,
     industry: str = "manufacturing",
     drop: set[str] = frozenset(),  # type: ignore[assignment]
-    today: date = date(2026, 11, 23),
 ) -> LoanApplication:
     code = generate()
     name = f"上海测试制造有限公司{code[-4:]}"
-    refs = docs.company(name, code, date(today.year - 1, 12, 31))
+    refs = docs.company(name, code, TODAY - timedelta(days=60))
     kept = [r for r in refs if not any(r.filename.endswith(f"-{d}.png") for d in drop)]
     return LoanApplication(
         application_id=f"APP-{uuid.uuid4().hex[:10]}",
@@ -128,11 +133,11 @@ async def journey_worker(
 
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(request: ReadDocumentInput) -> DocumentReading:
+        if docs.gate is not None:
+            docs.gate.wait(timeout=30)
         return docs.readings[request.ref.sha256]
 
     real = [a for a in build_activities(settings) if a.__name__ != "read_document"]
-    from concurrent.futures import ThreadPoolExecutor
-
     async with Worker(
         client,
         task_queue=settings.task_queue,
@@ -140,16 +145,28 @@ async def journey_worker(
         activities=[*real, read_document],
         activity_executor=ThreadPoolExecutor(max_workers=4),
     ):
-        yield settings
+        try:
+            yield settings
+        finally:
+            # A journey left waiting keeps firing SLA timers on the shared time-skipping
+            # server, which would stop it skipping time for the next test.
+            for handle in _started.pop(settings.task_queue, []):
+                with contextlib.suppress(WorkflowFailureError, RPCError):
+                    await handle.terminate("test finished")
+
+
+_started: dict[str, list[WorkflowHandle]] = {}
 
 
 async def start(client: Client, settings: Settings, app: LoanApplication) -> WorkflowHandle:
-    return await client.start_workflow(
+    handle = await client.start_workflow(
         LoanJourneyWorkflow.run,
         JourneyInput(application=app),
         id=f"journey-{app.application_id}",
         task_queue=settings.task_queue,
     )
+    _started.setdefault(settings.task_queue, []).append(handle)
+    return handle
 
 
 async def status(handle: WorkflowHandle) -> JourneyStatus:

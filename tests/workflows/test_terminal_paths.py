@@ -1,0 +1,223 @@
+"""Every terminal path and the supplements loop, on the time-skipping server."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor, Role
+from journey.decisions import (
+    AddDocuments,
+    ApprovalDecision,
+    RiskGrade,
+    RiskOpinion,
+    Verdict,
+    Withdrawal,
+)
+from journey.stages import Stage
+from store.ledger import bookings_for
+from store.outbox import messages_for
+from tests.workflows.journey_kit import (
+    BRANCH_APPROVER,
+    RISK_SME,
+    Documents,
+    application,
+    approve_through,
+    customer,
+    journey_worker,
+    start,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
+
+
+async def test_missing_statement_asks_for_supplements_and_waits(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs, drop={"income"})
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        short = await until_stage(handle, Stage.COMPLETENESS)
+        while not short.waiting_for:
+            short = await until_stage(handle, Stage.COMPLETENESS)
+        assert "income_statement" in short.waiting_for[0]
+        income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
+        await handle.execute_update(
+            LoanJourneyWorkflow.add_documents,
+            AddDocuments(actor=customer(app), documents=[income.ref]),
+        )
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        visits = [(v.stage, v.attempt) for v in reviewed.timeline]
+        assert visits[1:6] == [
+            (Stage.DOCUMENTS, 1),
+            (Stage.COMPLETENESS, 1),
+            (Stage.DOCUMENTS, 2),
+            (Stage.COMPLETENESS, 2),
+            (Stage.ROUTING, 1),
+        ]
+        requests = [m for m in messages_for(settings.db_url, handle.id)
+                    if m.template == "supplements_requested"]
+        assert len(requests) == 1 and "income_statement" in requests[0].body
+
+
+async def test_unreadable_document_is_asked_for_again_not_a_failure(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs, drop={"balance"})
+    app.documents.append(docs.unreadable("corrupt-balance"))
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        short = await until_stage(handle, Stage.COMPLETENESS)
+        while not short.waiting_for:
+            short = await until_stage(handle, Stage.COMPLETENESS)
+        assert short.completeness is not None
+        assert any(f.code == "unreadable" for f in short.completeness.failures)
+        balance = next(r for r in docs.readings.values() if r.ref.filename.endswith("-balance.png"))
+        await handle.execute_update(
+            LoanJourneyWorkflow.add_documents,
+            AddDocuments(actor=customer(app), documents=[balance.ref]),
+        )
+        await until_stage(handle, Stage.RISK_REVIEW)
+
+
+async def test_supplements_never_sent_expire_the_journey(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs, drop={"income"})
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        result = await handle.result()
+        assert result.outcome is Stage.EXPIRED
+        assert "supplements" in result.reason
+
+
+@pytest.mark.parametrize("by", ["risk", "approval"])
+async def test_rejection_ends_the_journey_with_its_reason(
+    time_skipping_env: WorkflowEnvironment, tmp_path, by: str
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        verdict = Verdict.REJECT if by == "risk" else Verdict.APPROVE
+        await handle.execute_update(
+            LoanJourneyWorkflow.record_risk_opinion,
+            RiskOpinion(actor=RISK_SME, verdict=verdict, grade=RiskGrade.G8, reason="cash burn"),
+        )
+        if by == "approval":
+            await handle.execute_update(
+                LoanJourneyWorkflow.decide,
+                ApprovalDecision(actor=BRANCH_APPROVER, verdict=Verdict.REJECT, reason="no"),
+            )
+        result = await handle.result()
+        assert result.outcome is Stage.REJECTED
+        assert result.reason.startswith("risk review" if by == "risk" else "approval")
+        assert bookings_for(settings.db_url, handle.id) == []
+
+
+async def test_unsigned_offer_expires(time_skipping_env: WorkflowEnvironment, tmp_path) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await approve_through(handle, app)
+        offered = await until_stage(handle, Stage.OFFER)
+        result = await handle.result()
+        assert result.outcome is Stage.EXPIRED
+        final = await handle.query(LoanJourneyWorkflow.status)
+        assert offered.offer and offered.offer.expires_at
+        assert final.timeline[-1].entered_at >= offered.offer.expires_at - timedelta(seconds=1)
+        assert bookings_for(settings.db_url, handle.id) == []
+
+
+WITHDRAWABLE = [Stage.COMPLETENESS, Stage.RISK_REVIEW, Stage.APPROVAL, Stage.OFFER]
+
+
+@pytest.mark.parametrize("at", WITHDRAWABLE)
+async def test_withdrawal_at_each_waiting_stage(
+    time_skipping_env: WorkflowEnvironment, tmp_path, at: Stage
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs, drop={"income"} if at is Stage.COMPLETENESS else set())
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        if at is Stage.APPROVAL:
+            await until_stage(handle, Stage.RISK_REVIEW)
+            await handle.execute_update(
+                LoanJourneyWorkflow.record_risk_opinion,
+                RiskOpinion(actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G3,
+                            reason="fine"),
+            )
+        elif at is Stage.OFFER:
+            await approve_through(handle, app)
+        await until_stage(handle, at)
+        done = await handle.execute_update(
+            LoanJourneyWorkflow.withdraw,
+            Withdrawal(actor=customer(app), reason="found cheaper funding"),
+        )
+        assert done.stage is Stage.WITHDRAWN
+        result = await handle.result()
+        assert result.outcome is Stage.WITHDRAWN
+        final = await handle.query(LoanJourneyWorkflow.status)
+        assert final.timeline[-2].stage is at and final.timeline[-2].outcome is Stage.WITHDRAWN
+
+
+async def test_withdrawal_while_documents_are_read(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A withdrawal that arrives while OCR runs ends the journey at the documents stage."""
+    client = time_skipping_env.client
+    docs = Documents(gate=threading.Event())
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.DOCUMENTS)
+        withdrawing = asyncio.create_task(
+            handle.execute_update(
+                LoanJourneyWorkflow.withdraw,
+                Withdrawal(actor=customer(app), reason="changed plans"),
+            )
+        )
+        await asyncio.sleep(0.5)
+        docs.gate.set()
+        assert (await withdrawing).stage is Stage.WITHDRAWN
+        final = await handle.query(LoanJourneyWorkflow.status)
+        assert [v.stage for v in final.timeline][-2:] == [Stage.DOCUMENTS, Stage.WITHDRAWN]
+
+
+async def test_withdrawal_after_disbursement_is_refused(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    from temporalio.client import WorkflowUpdateFailedError
+
+    from journey.decisions import Signature
+
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await approve_through(handle, app)
+        await until_stage(handle, Stage.OFFER)
+        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        await until_stage(handle, Stage.POST_LOAN)
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(
+                LoanJourneyWorkflow.withdraw,
+                Withdrawal(actor=Actor(id="ops-li", role=Role.OPERATIONS), reason="too late"),
+            )
+        assert "only before disbursement" in str(refused.value.cause)
