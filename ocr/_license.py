@@ -17,7 +17,7 @@ from ocr._numbers import parse_capital
 from ocr._page import Page
 from ocr._read import read_box
 from ocr._segments import Box
-from ocr._text import CJK, cjk_parens, cjk_punct, nearest, strip_lead
+from ocr._text import CJK, cjk_parens, cjk_punct, nearest, strip_lead, strip_trail
 
 KEYS: dict[str, tuple[str, ...]] = {
     "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码"),
@@ -105,7 +105,7 @@ def parse_license(rows: list[Row], page: Page) -> BusinessLicense:
                 model.confidence[field] = 0.5
             continue
         value = value_of(rows, f, found, wrap=field in WRAPS, line_height=line_height)
-        text = strip_lead(value.text)
+        text = strip_trail(strip_lead(value.text))
         _set(model, field, text, value, page, rows, f)
     return model
 

@@ -29,6 +29,11 @@ def strip_lead(text: str) -> str:
     return text.lstrip(":：;；|丨!！,.，。·'\"“”-—_=»«>")
 
 
+def strip_trail(text: str) -> str:
+    """Remove border remnants and stray marks after a value."""
+    return text.rstrip("|丨!！:;：'\"_-—=")
+
+
 def edit_distance(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
