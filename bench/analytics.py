@@ -267,15 +267,18 @@ def idempotent_writes(url: str, n: int = 20_000) -> tuple[float, float, int]:
     return first, second, n
 
 
-def replace_section(path: Path, body: str) -> None:
-    """Put `body` in place of the file's `## Analytics` section; leave the rest alone."""
+def write_section(path: Path, body: str, *, append: bool) -> None:
+    """Put `body` into the file's `## Analytics` section (replacing it, or at its end with
+    `append`); the rest of the file (other engineers' sections) is left as it is."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     start = text.find("## Analytics")
     if start < 0:
-        text = (text.rstrip() + "\n\n" if text.strip() else "") + body
+        text = (text.rstrip() + "\n\n" if text.strip() else "") + "## Analytics\n\n" + body
     else:
         end = text.find("\n## ", start + 1)
-        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
+        end = len(text) if end < 0 else end + 1
+        kept = text[start:end].rstrip() + "\n\n" if append else "## Analytics\n\n"
+        text = text[:start] + kept + body + ("\n" + text[end:] if text[end:] else "")
     path.write_text(text, encoding="utf-8")
 
 
@@ -285,6 +288,7 @@ def main() -> None:
     ap.add_argument("--db", help="SQLAlchemy URL of an empty database [a new SQLite file]")
     ap.add_argument("--repeat", type=int, default=3, help="runs of the SQL report (median)")
     ap.add_argument("--results", type=Path, help="write the ## Analytics section of this file")
+    ap.add_argument("--append", action="store_true", help="add to that section, not replace")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-analytics-"))
     url = args.db or f"sqlite:///{work / 'journey.db'}"
@@ -307,13 +311,20 @@ def main() -> None:
 
     db_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
     size = f"{db_file.stat().st_size / 2**20:.0f} MiB" if db_file else "-"
-    body = f"""## Analytics
+    if db_file:
+        backend = f"SQLite {sqlite3.sqlite_version}"
+        where = f"in one SQLite file ({size}, WAL)"
+    else:
+        version = ".".join(map(str, ready(url).dialect.server_version_info or ()))
+        backend = f"PostgreSQL {version} (same machine)"
+        where = f"in PostgreSQL {version} on the same machine (default settings)"
+    command = " ".join(["python bench/analytics.py", *sys.argv[1:]])
+    body = f"""### {backend}
 
-`{" ".join(["python bench/analytics.py", *sys.argv[1:]])}` on {platform.machine()},
-{_cpus()} CPUs, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, one run.
+`{command}` on {platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}.
 
-{args.events:,} synthetic timing events ({sql.journeys:,} journeys, seeded) in one SQLite file
-({size}, WAL). The SQL report (`store.analytics.build_report`) against a naive baseline that
+{args.events:,} synthetic timing events ({sql.journeys:,} journeys, seeded) {where}.
+The SQL report (`store.analytics.build_report`) against a naive baseline that
 loads every event into Python and aggregates in loops, in the same run on the same file:
 
 | step | time |
@@ -336,7 +347,7 @@ slowest ten). Bottleneck found: {sql.bottleneck.reason if sql.bottleneck else "-
 """
     print(body)
     if args.results:
-        replace_section(args.results, body)
+        write_section(args.results, body, append=args.append)
     if diff:
         sys.exit(1)
 

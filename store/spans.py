@@ -157,6 +157,8 @@ def materialize(conn: Connection, query: AnySelect, name: str = "report_spans") 
     table.drop(conn, checkfirst=True)
     table.create(conn)
     conn.execute(insert(table).from_select([c.name for c in table.columns], query))
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {name}")  # autovacuum never sees temporary tables
     return table
 
 
