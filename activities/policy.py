@@ -36,5 +36,6 @@ class PolicyActivities:
             ) from err
         years = range(request.today.year - 1, request.today.year + request.years)
         china = holidays.China(years=years)
-        calendar = build_calendar(china.keys(), china.weekend_workdays)
+        makeup = [d for d in china.weekend_workdays if d.year in years]
+        calendar = build_calendar(china.keys(), makeup)
         return PolicySnapshot(policy=policy, calendar=calendar)

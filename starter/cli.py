@@ -1,0 +1,40 @@
+"""`loan-journey`: the operator's command line, one thin command per action."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from starter import boundary, journey_cli, server_cli
+from starter.audit_cli import history, verify
+from starter.codec_server import codec_server
+from starter.demo import demo
+from starter.report import export, report
+
+app = typer.Typer(
+    help="Corporate and project-finance loan journeys on Temporal.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="tracebacks on errors")] = False,
+) -> None:
+    boundary.verbose = verbose
+
+
+server_cli.register(app)
+journey_cli.register(app)
+app.command()(demo)
+app.command()(report)
+app.command()(export)
+app.command()(history)
+app.command()(verify)
+app.command("codec-server")(codec_server)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,119 @@
+"""`loan-journey demo`: sample applications through the whole journey on the embedded server,
+with a simulated operations team, a summary, the journey report and the Web UI address."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from activities.policy import policy_text
+from journey.policy import parse_policy
+from journey.settings import Settings
+from journey.status import JourneyStatus
+from starter.boundary import run
+from starter.demo_team import Scenario, play
+from starter.embedded import embedded_server, ui_address
+from starter.journey_map import render_html
+from starter.report import print_report
+from store.analytics import build_report
+from store.db import migrate
+from worker import build_worker
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+console = Console(width=120)
+
+
+def scenarios(samples: Path = SAMPLES) -> list[Scenario]:
+    d, a = samples / "documents", samples / "applications"
+
+    def company(n: int, *kinds: str) -> list[Path]:
+        return [d / f"company{n}_{kind}.jpg" for kind in kinds]
+
+    full = ("business_license", "balance_sheet", "income_statement")
+    return [
+        Scenario(
+            "complete file, approved, repaid early",
+            a / "demo-001.json",
+            company(1, *full),
+            ending="closed",
+        ),
+        Scenario(
+            "statement missing and a corrupt scan: supplements, then disbursed",
+            a / "demo-002.json",
+            [*company(2, "business_license", "balance_sheet"), d / "corrupt_truncated.jpg"],
+            supplements=company(2, "income_statement"),
+            ending="active",
+        ),
+        Scenario(
+            "the risk team declines", a / "demo-003.json", company(3, *full), ending="rejected"
+        ),
+        Scenario(
+            "rotated, damaged licence; the customer withdraws at the offer",
+            a / "demo-004.json",
+            [d / "damaged_rotated_license.jpg", *company(1, "balance_sheet", "income_statement")],
+            ending="withdrawn",
+        ),
+    ]
+
+
+def demo(
+    keep: Annotated[bool, typer.Option(help="keep the server and worker up afterwards")] = False,
+    html: Annotated[Path, typer.Option(help="where to write the journey map")] = Path(
+        "journey-map.html"
+    ),
+) -> None:
+    """Run sample applications through the journey on the embedded Temporal server."""
+    settings = Settings()
+    run(_demo(settings, keep, html))
+
+
+async def _demo(settings: Settings, keep: bool, html: Path) -> None:
+    migrate(settings.db_url)
+    policy = parse_policy(policy_text(settings.policy_file))
+    suffix = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    console.print(f"[bold]Starting the embedded Temporal server[/] on {settings.temporal_address}")
+    async with embedded_server(settings) as env, build_worker(env.client, settings):
+        console.print(f"Web UI: {ui_address(settings)}\n")
+        plays = [
+            play(env.client, settings, policy, sc, suffix, _progress(sc.title))
+            for sc in scenarios()
+        ]
+        finals = await asyncio.gather(*plays)
+        console.print(_summary(scenarios(), finals))
+        report = build_report(settings.db_url)
+        print_report(report, console)
+        render_html(report, html)
+        console.print(f"\njourney map: {html.resolve()}")
+        console.print(f"Web UI: {ui_address(settings)}  (try the query JourneyStage='post_loan')")
+        if keep:
+            console.print("server and worker stay up: press Ctrl-C to stop")
+            await asyncio.Event().wait()
+
+
+def _progress(title: str):  # type: ignore[no-untyped-def]
+    def show(s: JourneyStatus) -> None:
+        waiting = f" - waiting for {'; '.join(s.waiting_for)}" if s.waiting_for else ""
+        console.print(
+            f"{s.workflow_id:<34} [bold]{s.stage:<13}[/] #{s.attempt}{waiting}", highlight=False
+        )
+
+    return show
+
+
+def _summary(scenarios: list[Scenario], finals: list[JourneyStatus]) -> Table:
+    table = Table("journey", "scenario", "outcome", "stages", "disbursed", title="demo summary")
+    for sc, s in zip(scenarios, finals, strict=True):
+        table.add_row(
+            s.workflow_id,
+            sc.title,
+            f"{s.stage}" + (f": {s.outcome_reason}" if s.outcome_reason else ""),
+            str(len(s.timeline)),
+            f"{s.disbursement.amount:,}" if s.disbursement else "-",
+        )
+    return table

@@ -1,0 +1,143 @@
+"""A simulated operations team for the demo: it acts on journeys the way people would,
+through the same updates and validators, choosing staff from the policy's directory."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from temporalio.client import Client
+
+from journey.actors import Actor, Role
+from journey.decisions import (
+    AddDocuments,
+    ApprovalDecision,
+    Repayment,
+    RiskGrade,
+    RiskOpinion,
+    Signature,
+    Verdict,
+    Withdrawal,
+)
+from journey.policy import Policy, StaffMember
+from journey.settings import Settings
+from journey.stages import Stage
+from journey.status import JourneyStatus
+from starter import operations
+
+OPERATIONS = Actor(id="ops-wang", role=Role.OPERATIONS)
+_PEOPLE_ACT = {Stage.RISK_REVIEW, Stage.APPROVAL, Stage.OFFER, Stage.POST_LOAN}
+
+
+@dataclass
+class Scenario:
+    """One sample application and how the people around it behave."""
+
+    title: str
+    application: Path
+    documents: list[Path]
+    supplements: list[Path] = field(default_factory=list)
+    ending: str = "closed"  # closed | active | rejected | withdrawn
+
+
+def _actor(member: StaffMember) -> Actor:
+    return Actor(id=member.id, role=member.role)
+
+
+def risk_officer(policy: Policy, team: str) -> Actor:
+    return _actor(next(m for m in policy.staff if m.role is Role.RISK_OFFICER and m.team == team))
+
+
+def approvers(policy: Policy, tier: str, amount: Decimal, n: int) -> list[Actor]:
+    found = [
+        m
+        for m in policy.staff
+        if m.role is Role.APPROVER
+        and m.tier == tier
+        and m.active
+        and (m.limit is None or m.limit >= amount)
+    ]
+    return [_actor(m) for m in found[:n]]
+
+
+async def play(
+    client: Client,
+    settings: Settings,
+    policy: Policy,
+    scenario: Scenario,
+    suffix: str,
+    on_stage: object,
+) -> JourneyStatus:
+    """Start the scenario's journey and act at each stage until it ends or is left running."""
+    refs = operations.store_documents(settings, scenario.documents)
+    application = operations.load_application(scenario.application, refs)
+    application.application_id = f"{application.application_id}-{suffix}"
+    customer = Actor(id=application.credit_code, role=Role.CUSTOMER)
+    handle = await operations.start_journey(client, settings, application)
+    supplements = list(scenario.supplements)
+    seen: tuple[Stage, int] | None = None
+    while True:
+        s = await operations.status(client, handle.id)
+        if (s.stage, s.attempt) != seen:
+            seen = (s.stage, s.attempt)
+            on_stage(s)  # type: ignore[operator]
+        if s.stage.terminal:
+            return s
+        asked = s.stage is Stage.COMPLETENESS and bool(s.waiting_for and supplements)
+        if not (asked or s.stage in _PEOPLE_ACT):
+            await asyncio.sleep(0.2)
+            continue
+        if s.stage is Stage.COMPLETENESS:
+            refs = operations.store_documents(settings, [supplements.pop(0)])
+            await operations.act(
+                client, handle.id, "add_documents", AddDocuments(actor=customer, documents=refs)
+            )
+        elif s.stage is Stage.RISK_REVIEW and s.route:
+            rejected = scenario.ending == "rejected"
+            await operations.act(
+                client,
+                handle.id,
+                "record_risk_opinion",
+                RiskOpinion(
+                    actor=risk_officer(policy, s.route.team),
+                    verdict=Verdict.REJECT if rejected else Verdict.APPROVE,
+                    grade=RiskGrade.G7 if rejected else RiskGrade.G3,
+                    reason="leverage too high for the cash flow"
+                    if rejected
+                    else "cash flow covers the debt service",
+                ),
+            )
+        elif s.stage is Stage.APPROVAL and s.route:
+            for approver in approvers(
+                policy, s.route.tier, application.amount, s.route.approvals_required
+            ):
+                await operations.act(
+                    client,
+                    handle.id,
+                    "decide",
+                    ApprovalDecision(
+                        actor=approver, verdict=Verdict.APPROVE, reason="within appetite"
+                    ),
+                )
+        elif s.stage is Stage.OFFER:
+            if scenario.ending == "withdrawn":
+                await operations.act(
+                    client,
+                    handle.id,
+                    "withdraw",
+                    Withdrawal(actor=customer, reason="the customer found cheaper funding"),
+                )
+            else:
+                await operations.act(client, handle.id, "sign", Signature(actor=customer))
+        elif s.stage is Stage.POST_LOAN:
+            if scenario.ending != "closed":
+                return s
+            owed = sum((i.payment for i in s.offer.schedule), Decimal(0)) if s.offer else 0
+            await operations.act(
+                client,
+                handle.id,
+                "record_repayment",
+                Repayment(actor=OPERATIONS, reference=f"EARLY-{handle.id}", amount=owed),
+            )

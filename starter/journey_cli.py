@@ -1,0 +1,239 @@
+"""Journey commands for operations: thin functions over `starter.operations`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+
+from journey.actors import Actor, Role
+from journey.application import Channel
+from journey.decisions import (
+    AddDocuments,
+    ApprovalDecision,
+    Reassignment,
+    Repayment,
+    RiskGrade,
+    RiskOpinion,
+    Signature,
+    Verdict,
+    Withdrawal,
+)
+from journey.settings import Settings
+from starter import operations, render
+from starter.boundary import run
+from starter.connect import connect
+from starter.errors import BadInput
+
+console = Console()
+
+As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's credit code")]
+RoleOpt = Annotated[Role, typer.Option("--role", help="the role you act in")]
+JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
+Reason = Annotated[str, typer.Option("--reason", help="why; kept in the audit trail")]
+
+
+def _actor(actor_id: str, role: Role) -> Actor:
+    return Actor(id=actor_id, role=role)
+
+
+def _request(model: type[BaseModel], **fields: object) -> BaseModel:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
+def _send(workflow_id: str, update: str, request: BaseModel) -> None:
+    async def go() -> None:
+        result = await operations.act(await connect(), workflow_id, update, request)
+        console.print(f"{update}: accepted; journey at [bold]{result.stage}[/] {result.message}")
+
+    run(go())
+
+
+def start(
+    application: Annotated[Path, typer.Argument(help="application JSON")],
+    documents: Annotated[list[Path] | None, typer.Argument(help="document scans")] = None,
+) -> None:
+    """Start a journey for an application, with its documents."""
+    settings = Settings()
+
+    async def go() -> None:
+        refs = operations.store_documents(settings, documents or [])
+        app = operations.load_application(application, refs)
+        handle = await operations.start_journey(await connect(settings), settings, app)
+        console.print(f"started [bold]{handle.id}[/] with {len(app.documents)} document(s)")
+
+    run(go())
+
+
+def status(
+    workflow_id: JourneyId,
+    as_json: Annotated[bool, typer.Option("--json", help="print the raw status JSON")] = False,
+) -> None:
+    """Where a journey stands: stage, what it waits for, timeline, documents, decisions."""
+
+    async def go() -> None:
+        s = await operations.status(await connect(), workflow_id)
+        if as_json:
+            print(s.model_dump_json(indent=2))
+        else:
+            console.print(render.status_view(s))
+
+    run(go())
+
+
+def plan(workflow_id: JourneyId) -> None:
+    """The repayment plan of an offered or running loan."""
+
+    async def go() -> None:
+        s = await operations.status(await connect(), workflow_id)
+        if s.offer is None:
+            raise BadInput(f"{workflow_id} has no offer yet: it is at {s.stage}")
+        console.print(render.plan_table(s))
+
+    run(go())
+
+
+def list_(
+    query: Annotated[
+        str | None, typer.Option(help="a visibility query, e.g. \"JourneyStage='offer'\"")
+    ] = None,
+    limit: int = 100,
+) -> None:
+    """Journeys from Temporal visibility, newest first."""
+
+    async def go() -> None:
+        rows = await operations.list_journeys(await connect(), query, limit)
+        console.print(render.journeys_table(rows, "journeys"))
+
+    run(go())
+
+
+def queue(team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk, branch")]) -> None:
+    """What waits on a team now (the same list as the Web UI with the same query)."""
+
+    async def go() -> None:
+        query = operations.queue_query(team)
+        rows = await operations.list_journeys(await connect(), query)
+        console.print(render.journeys_table(rows, f"waiting on {team}: {query}"))
+
+    run(go())
+
+
+def documents(
+    workflow_id: JourneyId,
+    files: Annotated[list[Path], typer.Argument(help="document scans")],
+    actor: As,
+    role: RoleOpt = Role.CUSTOMER,
+    channel: Channel = Channel.WEB,
+) -> None:
+    """Add documents (supplements) to a journey."""
+    refs = operations.store_documents(Settings(), files)
+    _send(
+        workflow_id,
+        "add_documents",
+        _request(AddDocuments, actor=_actor(actor, role), documents=refs, channel=channel),
+    )
+
+
+def opinion(
+    workflow_id: JourneyId,
+    verdict: Annotated[Verdict, typer.Option()],
+    grade: Annotated[RiskGrade, typer.Option(help="obligor grade 1 (best) to 10")],
+    reason: Reason,
+    actor: As,
+    role: RoleOpt = Role.RISK_OFFICER,
+) -> None:
+    """Record the risk team's opinion."""
+    _send(
+        workflow_id,
+        "record_risk_opinion",
+        _request(
+            RiskOpinion, actor=_actor(actor, role), verdict=verdict, grade=grade, reason=reason
+        ),
+    )
+
+
+def decide(
+    workflow_id: JourneyId,
+    verdict: Annotated[Verdict, typer.Option()],
+    reason: Reason,
+    actor: As,
+    role: RoleOpt = Role.APPROVER,
+) -> None:
+    """Approve, reject or ask for more information at the approval stage."""
+    _send(
+        workflow_id,
+        "decide",
+        _request(ApprovalDecision, actor=_actor(actor, role), verdict=verdict, reason=reason),
+    )
+
+
+def sign(workflow_id: JourneyId, actor: As, channel: Channel = Channel.APP) -> None:
+    """The customer signs the offer (--as the company's credit code)."""
+    _send(
+        workflow_id,
+        "sign",
+        _request(Signature, actor=_actor(actor, Role.CUSTOMER), channel=channel),
+    )
+
+
+def withdraw(
+    workflow_id: JourneyId, reason: Reason, actor: As, role: RoleOpt = Role.CUSTOMER
+) -> None:
+    """Withdraw the application (any stage before disbursement)."""
+    _send(workflow_id, "withdraw", _request(Withdrawal, actor=_actor(actor, role), reason=reason))
+
+
+def reassign(
+    workflow_id: JourneyId,
+    to: Annotated[str, typer.Option()],
+    reason: Reason,
+    actor: As,
+    role: RoleOpt = Role.SUPERVISOR,
+) -> None:
+    """Reassign the risk review to another officer or a supervisor."""
+    _send(
+        workflow_id,
+        "reassign",
+        _request(Reassignment, actor=_actor(actor, role), to=to, reason=reason),
+    )
+
+
+def repay(
+    workflow_id: JourneyId,
+    amount: Annotated[Decimal, typer.Option()],
+    reference: Annotated[str, typer.Option()],
+    actor: As,
+    role: RoleOpt = Role.OPERATIONS,
+) -> None:
+    """Record a repayment (idempotent by reference)."""
+    _send(
+        workflow_id,
+        "record_repayment",
+        _request(Repayment, actor=_actor(actor, role), amount=amount, reference=reference),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    for command in (
+        start,
+        status,
+        plan,
+        queue,
+        documents,
+        opinion,
+        decide,
+        sign,
+        withdraw,
+        reassign,
+        repay,
+    ):
+        app.command()(command)
+    app.command("list")(list_)

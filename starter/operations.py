@@ -1,0 +1,156 @@
+"""The operator's library API: what the command line and other programs call.
+
+Every function takes a connected client (tests hand in their environment's client) and
+turns Temporal's refusals into the project's errors, which say what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from journey.application import LoanApplication
+from journey.credit_code import is_valid
+from journey.decisions import UpdateResult
+from journey.documents import DocumentRef
+from journey.settings import Settings
+from journey.status import JourneyInput, JourneyStatus
+from starter.errors import BadInput, NotFound, Refused
+from store import blobs
+from workflows.loan_journey import LoanJourneyWorkflow
+
+MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
+
+
+def journey_id(application_id: str) -> str:
+    """Stable, readable workflow ids: the same in the CLI, the Web UI and `temporal`."""
+    return f"loan-{application_id}"
+
+
+def load_application(path: Path, documents: Sequence[DocumentRef] = ()) -> LoanApplication:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["documents"] = [*data.get("documents", []), *(d.model_dump() for d in documents)]
+        application = LoanApplication.model_validate(data)
+    except (OSError, json.JSONDecodeError) as err:
+        raise BadInput(f"cannot read the application {path}: {err}") from err
+    except ValidationError as err:
+        raise BadInput(f"the application {path} is not valid:\n{err}") from err
+    if not is_valid(application.credit_code):
+        raise BadInput(
+            f"credit code {application.credit_code} fails its GB 32100-2015 check character: "
+            "copy it again from the business licence"
+        )
+    return application
+
+
+def store_documents(settings: Settings, paths: Sequence[Path]) -> list[DocumentRef]:
+    """Put files into the content-addressed store; the journey gets references only."""
+    refs = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise BadInput(f"cannot read document {path}: {err.strerror}") from err
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise BadInput(f"{path} is over 30 MB: scan it at 300 dpi or split it")
+        refs.append(blobs.put(settings.documents_dir, data, path.name))
+    return refs
+
+
+async def start_journey(
+    client: Client, settings: Settings, application: LoanApplication
+) -> WorkflowHandle[Any, Any]:
+    try:
+        return await client.start_workflow(
+            LoanJourneyWorkflow.run,
+            JourneyInput(application=application),
+            id=journey_id(application.application_id),
+            task_queue=settings.task_queue,
+        )
+    except RPCError as err:
+        if err.status is RPCStatusCode.ALREADY_EXISTS:
+            raise BadInput(
+                f"a journey for application {application.application_id} already exists: "
+                f"see `loan-journey status {journey_id(application.application_id)}`"
+            ) from err
+        raise
+
+
+async def status(client: Client, workflow_id: str) -> JourneyStatus:
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        return await handle.query(LoanJourneyWorkflow.status)
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            raise NotFound(f"no journey {workflow_id!r}: `loan-journey list` shows them") from err
+        raise
+
+
+async def act(client: Client, workflow_id: str, update: str, request: BaseModel) -> UpdateResult:
+    """Send one update; a refusal by the journey's validator becomes `Refused`."""
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        return await handle.execute_update(update, request, result_type=UpdateResult)
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause
+        message = getattr(cause, "message", None) or str(cause)
+        raise Refused(f"{update} refused: {message}") from err
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            raise NotFound(f"no running journey {workflow_id!r}") from err
+        raise
+
+
+class JourneyRow(BaseModel):
+    workflow_id: str
+    status: str
+    stage: str
+    team: str
+    sla: str
+    product: str
+    amount_band: str
+    started: str
+
+
+async def list_journeys(
+    client: Client, query: str | None = None, limit: int = 100
+) -> list[JourneyRow]:
+    """Journeys from Temporal visibility: the same list the Web UI and `temporal` show."""
+    from workflows import search_attributes as sa
+
+    base = "WorkflowType = 'LoanJourneyWorkflow'"
+    rows = []
+    async for wf in client.list_workflows(f"{base} AND ({query})" if query else base, limit=limit):
+        attrs = wf.typed_search_attributes
+        rows.append(
+            JourneyRow(
+                workflow_id=wf.id,
+                status=WorkflowExecutionStatus(wf.status).name.lower() if wf.status else "-",
+                stage=attrs.get(sa.STAGE) or "-",
+                team=attrs.get(sa.TEAM) or "-",
+                sla=attrs.get(sa.SLA_STATE) or "-",
+                product=attrs.get(sa.PRODUCT) or "-",
+                amount_band=attrs.get(sa.AMOUNT_BAND) or "-",
+                started=wf.start_time.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    return rows
+
+
+def queue_query(team: str) -> str:
+    """What waits on a team: running journeys whose current stage waits on it."""
+    if "'" in team:
+        raise BadInput("a team name has no quotes")
+    return f"ExecutionStatus = 'Running' AND JourneyTeam = '{team}'"

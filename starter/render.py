@@ -1,0 +1,104 @@
+"""Rich renderings of a journey for people at a terminal."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+
+from journey.status import JourneyStatus
+from starter.operations import JourneyRow
+
+
+def _when(moment: object) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"  # type: ignore[attr-defined]
+
+
+def status_view(s: JourneyStatus) -> Group:
+    head = Table.grid(padding=(0, 2))
+    head.add_row("journey", s.workflow_id)
+    head.add_row("stage", f"[bold]{s.stage}[/] (attempt {s.attempt}), waits on {s.waits_on}")
+    if s.waiting_for:
+        head.add_row("waiting for", "; ".join(s.waiting_for))
+    if s.team:
+        head.add_row(
+            "team", f"{s.team}" + (f", assigned to {s.assigned_to}" if s.assigned_to else "")
+        )
+    head.add_row("SLA", s.sla_state)
+    if s.route:
+        head.add_row("route", f"{s.route.team} / {s.route.tier}: {s.route.explanation}")
+        head.add_row("policy", f"{s.policy_version} (rule {s.route.rule})")
+    if s.offer:
+        head.add_row(
+            "offer",
+            f"{s.offer.annual_rate:.4%} for {s.offer.term_months} months, "
+            f"{s.offer.method} {s.offer.frequency}, {len(s.offer.schedule)} instalments",
+        )
+    if s.disbursement:
+        d = s.disbursement
+        head.add_row(
+            "disbursed", f"{d.amount} to {d.payee} ({d.booking_id}) at {_when(d.booked_at)}"
+        )
+    if s.outcome_reason:
+        head.add_row("outcome", s.outcome_reason)
+
+    timeline = Table("stage", "attempt", "waits on", "entered", "exited", "to", title="timeline")
+    for v in s.timeline:
+        timeline.add_row(
+            v.stage,
+            str(v.attempt),
+            v.waits_on,
+            _when(v.entered_at),
+            _when(v.exited_at),
+            v.outcome or "",
+        )
+    parts: list[object] = [Panel(head, title="journey"), timeline]
+    if s.readings:
+        docs = Table("document", "sha256", "kind", "status", "note", title="documents")
+        for r in s.readings:
+            note = r.reason or ""
+            if r.license:
+                note = f"{r.license.name} {r.license.credit_code}"
+            elif r.statement:
+                note = f"period {r.statement.period_end}"
+            docs.add_row(r.ref.filename, r.ref.sha256[:12], r.kind, r.status, note)
+        parts.append(docs)
+    if s.decisions:
+        decisions = Table("when", "stage", "actor", "role", "decision", "reason", title="decisions")
+        for d in s.decisions:
+            decisions.add_row(_when(d.at), d.stage, d.actor.id, d.actor.role, d.verdict, d.reason)
+        parts.append(decisions)
+    return Group(*parts)
+
+
+def journeys_table(rows: list[JourneyRow], title: str) -> Table:
+    table = Table(
+        "journey", "status", "stage", "team", "SLA", "product", "amount", "started", title=title
+    )
+    for r in rows:
+        table.add_row(
+            r.workflow_id, r.status, r.stage, r.team, r.sla, r.product, r.amount_band, r.started
+        )
+    return table
+
+
+def plan_table(s: JourneyStatus) -> Table:
+    table = Table(
+        "#",
+        "due",
+        "principal",
+        "interest",
+        "payment",
+        "balance after",
+        title=f"repayment plan of {s.workflow_id}",
+    )
+    for i in s.offer.schedule if s.offer else []:
+        table.add_row(
+            str(i.number),
+            str(i.due_on),
+            f"{i.principal:,}",
+            f"{i.interest:,}",
+            f"{i.payment:,}",
+            f"{i.balance_after:,}",
+        )
+    return table

@@ -1,0 +1,54 @@
+"""Commands that run things: the embedded server with a worker, a worker, migrations."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+import worker
+from journey.settings import Settings
+from starter.boundary import run
+from starter.embedded import embedded_server, ui_address
+from store.db import migrate
+
+console = Console()
+db_app = typer.Typer(help="The journey database (timing events, documents, ledger, outbox).")
+
+
+def up() -> None:
+    """Start the embedded Temporal dev server (SQLite file, Web UI) and a worker, until Ctrl-C."""
+    settings = Settings()
+
+    async def go() -> None:
+        migrate(settings.db_url)
+        async with embedded_server(settings) as env:
+            console.print(f"Temporal at {settings.temporal_address}, Web UI {ui_address(settings)}")
+            console.print(f"database {settings.db_url}; press Ctrl-C to stop")
+            await worker.run(settings, env.client)
+
+    run(go())
+
+
+def worker_() -> None:
+    """Run a worker against the configured Temporal address (an existing cluster)."""
+    settings = Settings()
+
+    async def go() -> None:
+        migrate(settings.db_url)
+        await worker.run(settings)
+
+    run(go())
+
+
+@db_app.command("upgrade")
+def upgrade() -> None:
+    """Create or migrate the journey database to the latest schema."""
+    settings = Settings()
+    migrate(settings.db_url)
+    console.print(f"database at the latest schema: {settings.db_url}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(up)
+    app.command("worker")(worker_)
+    app.add_typer(db_app, name="db")
