@@ -7,7 +7,9 @@ first reading was a number: eng reads Latin script and digit groups better than 
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -59,23 +61,39 @@ def _first_reading(image: np.ndarray, gray: np.ndarray | None, box: Box) -> Word
     return word
 
 
+PRINTED_AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d{2}$")
+THREADS = max(1, int(os.environ.get("OCR_THREADS", "2")))
+_pool: ThreadPoolExecutor | None = None
+
+
+def _read_segment(image: np.ndarray, gray: np.ndarray | None, box: Box) -> Word:
+    word = _first_reading(image, gray, box)
+    text = word.text.replace(" ", "")
+    if PRINTED_AMOUNT.match(text) and word.conf >= 85:
+        return Word(text, word.left, word.top, word.width, word.height, word.conf)
+    if mostly_digits(word.text) and CJK.search(word.text):
+        again = _read(image, box, "eng", DIGITS)
+        if is_numeric(again.text):
+            word = again
+    elif word.text and not CJK.search(word.text):
+        numeric = is_numeric(word.text)
+        again = _read(image, box, "eng", DIGITS if numeric else "")
+        if again.text and (numeric or again.conf >= word.conf - 5):
+            word = again
+    return word
+
+
 def read_segments(image: np.ndarray, boxes: list[Box], gray: np.ndarray | None = None
                   ) -> list[Word]:
-    out: list[Word] = []
-    for box in boxes:
-        word = _first_reading(image, gray, box)
-        if mostly_digits(word.text) and CJK.search(word.text):
-            again = _read(image, box, "eng", DIGITS)
-            if is_numeric(again.text):
-                word = again
-        elif word.text and not CJK.search(word.text):
-            numeric = is_numeric(word.text)
-            again = _read(image, box, "eng", DIGITS if numeric else "")
-            if again.text and (numeric or again.conf >= word.conf - 5):
-                word = again
-        if word.text:
-            out.append(word)
-    return out
+    """Read every segment (in OCR_THREADS threads: libtesseract releases the GIL)."""
+    global _pool
+    if THREADS > 1 and _tesseract.ENGINE == "tesserocr":
+        if _pool is None:
+            _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="ocr")
+        words = list(_pool.map(lambda b: _read_segment(image, gray, b), boxes))
+    else:
+        words = [_read_segment(image, gray, b) for b in boxes]
+    return [w for w in words if w.text]
 
 
 def read_box(image: np.ndarray, box: Box, lang: str, whitelist: str = "",
