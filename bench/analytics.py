@@ -233,7 +233,11 @@ def naive_report(url: str) -> JourneyReport:
     funnel = []
     for stage, ss in by_stage.items():
         row = FunnelRow(stage=stage, reached=len({s["wf"] for s in ss}))
-        moved_on = {s["wf"] for s in ss if s["outcome"] and s["outcome"] not in TERMINAL_STATES}
+        moved_on = {
+            s["wf"]
+            for s in ss
+            if s["outcome"] and s["outcome"] not in TERMINAL_STATES and s["outcome"] != stage
+        }
         row.advanced = len(moved_on)
         for state in ("rejected", "withdrawn", "expired", "closed"):
             setattr(row, state, len({s["wf"] for s in ss if s["outcome"] == state}))

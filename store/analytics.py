@@ -58,19 +58,22 @@ def _distinct_journeys_if(sp: Table, condition: Any) -> Any:
 
 
 def _funnel(conn: Connection, sp: Table) -> list[FunnelRow]:
-    ended = {state: _distinct_journeys_if(sp, sp.c.outcome == state) for state in TERMINAL_STATES}
+    c = sp.c
+
+    def spans_where(condition: Any) -> Any:  # a journey ends once, and is open once per stage
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    moved_on = and_(c.outcome.is_not(None), c.outcome.not_in(TERMINAL_STATES), c.outcome != c.stage)
     query = (
         select(
-            sp.c.stage,
-            func.count(func.distinct(sp.c.workflow_id)).label("reached"),
-            _distinct_journeys_if(
-                sp, and_(sp.c.outcome.is_not(None), sp.c.outcome.not_in(TERMINAL_STATES))
-            ).label("advanced"),
-            *(column.label(state) for state, column in ended.items()),
-            _distinct_journeys_if(sp, sp.c.exited_at.is_(None)).label("in_stage"),
+            c.stage,
+            func.count(func.distinct(c.workflow_id)).label("reached"),
+            _distinct_journeys_if(sp, moved_on).label("advanced"),
+            *(spans_where(c.outcome == state).label(state) for state in TERMINAL_STATES),
+            spans_where(c.exited_at.is_(None)).label("in_stage"),
         )
-        .where(sp.c.stage.not_in(TERMINAL_STATES))
-        .group_by(sp.c.stage)
+        .where(c.stage.not_in(TERMINAL_STATES))
+        .group_by(c.stage)
     )
     rows = [FunnelRow.model_validate(dict(r)) for r in conn.execute(query).mappings()]
     return sorted(rows, key=lambda f: _stage_order(f.stage))

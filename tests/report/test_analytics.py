@@ -165,3 +165,19 @@ def test_post_loan_does_not_drown_the_application_path(tmp_path: Path) -> None:
     assert report.bottleneck is not None and report.bottleneck.stage == "risk_review"
     assert _by_stage(report.stage_totals)["post_loan"].max == 365 * D  # still reported
     assert report.funnel[-1].stage == "post_loan" and report.funnel[-1].closed == 1
+
+
+def test_a_retried_stage_is_not_an_advance(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    retried_then_withdrew = journey(
+        "F",
+        Product.WORKING_CAPITAL,
+        T0,
+        [
+            Step(Stage.COMPLETENESS, 1 * H, Party.CUSTOMER, "completeness"),
+            Step(Stage.COMPLETENESS, 1 * H, Party.CUSTOMER, "withdrawn", attempt=2),
+        ],
+    )
+    record_events(url, retried_then_withdrew)
+    (row,) = build_report(url).funnel
+    assert (row.reached, row.advanced, row.withdrawn, row.in_stage) == (1, 0, 1, 0)
