@@ -366,9 +366,9 @@ The two reports' figures agree: {"yes" if not diff else "NO: " + ", ".join(diff)
 (count, p50, p90, max, waiting share and breach rate per stage and product; funnel; the
 slowest ten). Bottleneck found: {sql.bottleneck.reason if sql.bottleneck else "-"}.
 """
-    print(body)
     if args.results:
         write_section(args.results, body, append=args.append)
+    print(body, flush=True)
     if diff:
         sys.exit(1)
 
