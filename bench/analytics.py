@@ -345,7 +345,7 @@ def main() -> None:
 
 {args.events:,} synthetic timing events ({sql.journeys:,} journeys, seeded) {where}.
 The SQL report (`store.analytics.build_report`) against a naive baseline that
-loads every event into Python and aggregates in loops, in the same run on the same file:
+loads every event into Python and aggregates in loops, in the same run on the same database:
 
 | step | time |
 |---|---|
