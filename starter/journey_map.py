@@ -7,7 +7,7 @@ per stage and product, the funnel with where journeys left, and customer-vs-bank
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import plotly.graph_objects as go  # type: ignore[import-untyped]
@@ -31,23 +31,26 @@ def _stage_color(stage: str, stages: list[str]) -> str:
 
 
 def swimlane(report: JourneyReport) -> go.Figure:
-    """The slowest journeys as lanes; each stage attempt a bar from entry to exit."""
+    """The slowest journeys as lanes from their application (day 0); each stage attempt a bar
+    from entry to exit, an open one up to the journey's last event."""
     stages = [s.stage for s in report.stage_totals]
-    spans = report.timelines
-    end = max((s.exited_at or s.entered_at for s in spans), default=None)
+    journeys = {j.workflow_id: j for j in report.slowest}
+    spans = [s for s in report.timelines if s.workflow_id in journeys]
+
+    def days(a: datetime, b: datetime) -> float:
+        return (b - a) / timedelta(days=1)
+
     fig = go.Figure()
     for stage in dict.fromkeys(s.stage for s in spans):
         mine = [s for s in spans if s.stage == stage]
-        ends = [s.exited_at or end or s.entered_at for s in mine]
+        starts = [journeys[s.workflow_id].started_at for s in mine]
+        ends = [s.exited_at or journeys[s.workflow_id].last_at for s in mine]
         fig.add_bar(
             name=stage,
             orientation="h",
             y=[s.workflow_id for s in mine],
-            base=[s.entered_at.isoformat() for s in mine],
-            x=[
-                (e - s.entered_at) / timedelta(milliseconds=1)
-                for s, e in zip(mine, ends, strict=True)
-            ],
+            base=[days(t0, s.entered_at) for t0, s in zip(starts, mine, strict=True)],
+            x=[days(s.entered_at, e) for s, e in zip(mine, ends, strict=True)],
             marker={
                 "color": _stage_color(stage, stages),
                 "pattern": {"shape": ["/" if s.exited_at is None else "" for s in mine]},
@@ -65,9 +68,9 @@ def swimlane(report: JourneyReport) -> go.Figure:
     fig.update_layout(
         title="Swimlane: the slowest journeys (hatched: still open; red edge: SLA breached)",
         barmode="overlay",
-        xaxis={"type": "date"},
-        yaxis={"autorange": "reversed"},
-        height=max(300, 60 + 40 * len({s.workflow_id for s in spans})),
+        xaxis={"title": "days since the application", "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": list(journeys), "autorange": "reversed"},
+        height=max(300, 80 + 40 * len(journeys)),
         **_LAYOUT,
     )
     return fig
