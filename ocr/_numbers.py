@@ -142,7 +142,9 @@ UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000),
 
 def parse_unit(text: str) -> Decimal | None:
     """The multiplier of a unit line: 单位：万元, Unit: RMB thousand, In RMB'000."""
-    t = re.sub(r"\s+", "", text).lower().replace("干元", "千元").replace("方元", "万元")
+    t = re.sub(r"\s+", "", text).lower()
+    for seen, meant in (("干元", "千元"), ("于元", "千元"), ("方元", "万元"), ("力元", "万元")):
+        t = t.replace(seen, meant)
     m = re.search(r"单位[:：]?(?:人民币)?(百万元|千元|万元|亿元|元)", t)
     if m:
         return UNITS[m.group(1)]

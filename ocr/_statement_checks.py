@@ -63,7 +63,7 @@ def check_totals(model: FinancialStatement, values: dict[str, Decimal]) -> None:
                 values[field] = implied[0]
                 if hasattr(model, field) and field in model.confidence:
                     setattr(model, field, implied[0])
-                    model.confidence[field] = 0.6
+                    model.confidence[field] = 0.5
                     model.problems[field] = "not read; derived from the totals that must add up"
             elif current is not None and current not in implied and len(agreeing) >= 2 \
                     and len(agreeing) == len(implied) and _independent(field, used):

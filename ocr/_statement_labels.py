@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ocr._text import nearest
+from ocr._text import edit_distance, nearest
 
 LABELS: dict[str, tuple[str, ...]] = {
     "cash": ("货币资金", "现金及现金等价物", "cashandcashequivalents", "cashandbankbalances",
@@ -68,7 +68,12 @@ def label_field(text: str) -> str | None:
     if len(t) < 4:
         return None
     best = nearest(t, _ALL, 0.2)
-    return _VOCAB.get(best) if best else None
+    if best:
+        return _VOCAB.get(best)
+    # a long label with a misread tail (营业利润（亏损以“-”号填列） read badly after 营业利润)
+    heads = {v for v in _ALL if len(v) >= 4 and len(t) > len(v)
+             and edit_distance(t[: len(v)], v) <= 1}
+    return _VOCAB.get(heads.pop()) if len(heads) == 1 else None
 
 
 def head_kind(text: str) -> str | None:
