@@ -38,3 +38,7 @@ app.command("codec-server")(codec_server)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -83,11 +83,11 @@ class Documents:
             net_profit=Decimal(7_000_000),
         )
         return [
-            self.add(f"{code}-licence", status=ReadStatus.READ,
+            self.add(f"{code}-{period}-licence", status=ReadStatus.READ,
                      kind=DocumentKind.BUSINESS_LICENSE, license=license),
-            self.add(f"{code}-balance", status=ReadStatus.READ,
+            self.add(f"{code}-{period}-balance", status=ReadStatus.READ,
                      kind=DocumentKind.BALANCE_SHEET, statement=balance),
-            self.add(f"{code}-income", status=ReadStatus.READ,
+            self.add(f"{code}-{period}-income", status=ReadStatus.READ,
                      kind=DocumentKind.INCOME_STATEMENT, statement=income),
         ]
 
@@ -174,13 +174,14 @@ async def status(handle: WorkflowHandle) -> JourneyStatus:
 
 
 async def until_stage(
-    handle: WorkflowHandle, stage: Stage, *, seconds: float = 20
+    handle: WorkflowHandle, stage: Stage, *, asking: bool = False, seconds: float = 20
 ) -> JourneyStatus:
-    """Poll the status query (client side) until the journey stands at `stage`."""
+    """Poll the status query (client side) until the journey stands at `stage` (and, with
+    `asking`, says what it waits for)."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         current = await status(handle)
-        if current.stage is stage:
+        if current.stage is stage and (current.waiting_for or not asking):
             return current
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"journey still at {current.stage} ({current.waiting_for})")

