@@ -53,6 +53,9 @@ def expected(labels: dict, field: str) -> str:
     return norm(v)
 
 
+FLAGGED: list[bool] = []  # per wrong field: did it come back with low confidence or a problem?
+
+
 def ours(path: Path, labels: dict) -> tuple[dict[str, bool], float]:
     started = time.perf_counter()
     try:
@@ -65,6 +68,9 @@ def ours(path: Path, labels: dict) -> tuple[dict[str, bool], float]:
     for field in labels:
         if field not in SKIP:
             result[field] = norm(got.get(field)) == expected(labels, field)
+            if not result[field]:
+                low = got.get("confidence", {}).get(field, 0.0) < 0.6
+                FLAGGED.append(low or field in got.get("problems", {}))
     return result, seconds
 
 
@@ -161,6 +167,10 @@ def main() -> None:
         "|---|---:|---:|",
         f"| field accuracy, all fields | {sum(every) / len(every):.3f} | "
         + (f"{sum(every_b) / len(every_b):.3f} |" if every_b else "- |"),
+        f"| wrong fields flagged (confidence < 0.6 or a problem) | {sum(FLAGGED)} of "
+        f"{len(FLAGGED)} | - |",
+        f"| fields wrong and not flagged (silent errors) | "
+        f"{(len(FLAGGED) - sum(FLAGGED)) / len(every):.3f} | - |",
         f"| seconds per page (baseline: tesseract's default OpenMP threads) | {t_ours / n:.2f} | "
         + (f"{t_base / n:.2f} |" if every_b else "- |"),
     ]

@@ -91,22 +91,22 @@ def parse_license(rows: list[Row], page: Page) -> BusinessLicense:
     line_height = page.glyph_height
     found = find_keys(rows, KEYS)
     model = BusinessLicense()
-    first = {}
+    first: dict[str, Found] = {}
     for f in found:
         first.setdefault(f.field, f)
     for field in ("name", "credit_code", "legal_representative", "registered_capital",
                   "established_on", "address", "company_type", "business_scope"):
-        f = first.get(field)
-        if f is None:
+        hit = first.get(field)
+        if hit is None:
             if field != "business_scope":
                 model.confidence[field] = 0.0
                 model.problems[field] = "not found on the page: check the scan is complete"
             else:
                 model.confidence[field] = 0.5
             continue
-        value = value_of(rows, f, found, wrap=field in WRAPS, line_height=line_height)
+        value = value_of(rows, hit, found, wrap=field in WRAPS, line_height=line_height)
         text = strip_trail(strip_lead(value.text))
-        _set(model, field, text, value, page, rows, f)
+        _set(model, field, text, value, page, rows, hit)
     return model
 
 

@@ -27,6 +27,8 @@ MAX_BYTES = 60 * 1024 * 1024
 def read_bytes(source: Source) -> bytes:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source)
+    if not isinstance(source, (str, Path)):
+        raise NotAnImage("pass bytes, a path or a numpy image")
     path = Path(source)
     if not path.is_file():
         raise NotAnImage(f"{path} is not a file: pass the path of a scanned image")

@@ -101,10 +101,10 @@ def parse_capital(text: str) -> tuple[Decimal | None, str | None, bool]:
         mult = {"万": 10_000, "亿": 100_000_000, None: 1}[m.group(2)]
         return value * mult, None, digits != m.group(1).replace(",", "")
     t = t.rstrip("元")
-    value, note = repair_numeral(t)
-    if value is None:
+    number, note = repair_numeral(t)
+    if number is None:
         return None, note, False
-    return Decimal(value), note, note is not None
+    return Decimal(number), note, note is not None
 
 
 def parse_amount(text: str, *, cents: bool = False) -> tuple[Decimal | None, bool]:

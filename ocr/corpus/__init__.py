@@ -53,11 +53,12 @@ def make_page(kind: str, rng: random.Random, comp: Company | None = None, *,
     if clean:
         buf = io.BytesIO()
         img.save(buf, format="PNG", optimize=True)
-        data, info = buf.getvalue(), {}
+        data, info = buf.getvalue(), dict[str, object]()
     else:
         data, info = damage(img, rng, turn=turn, mild=mild)
-    labels.update(font=face.name, layout=layout, damage=info | ({"seal": True} if seal else {}))
-    return data, labels
+    extra: dict[str, object] = {"font": face.name, "layout": layout,
+                                "damage": info | ({"seal": True} if seal else {})}
+    return data, {**labels, **extra}
 
 
 def generate_corpus(out: Path, count: int, seed: int) -> list[dict]:

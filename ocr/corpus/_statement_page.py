@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -55,7 +56,7 @@ def _headers(kind: str, lang: str, rng: random.Random) -> tuple[str, str, str]:
     return "项目", "本期金额", "上期金额"
 
 
-def _table(draw: ImageDraw.ImageDraw, rows: list[tuple[str, str | None]], cur: dict,
+def _table(draw: ImageDraw.ImageDraw, rows: Sequence[tuple[str, str | None]], cur: dict,
            pri: dict, heads: tuple[str, str, str], x: int, y: int, widths: tuple[int, ...],
            face: Face, size: int, ruled: bool, line_no: bool) -> int:
     fnt = font(face, size)
@@ -129,7 +130,7 @@ def render_statement(kind: str, lang: str, layout: str, company: str | None, end
                        heads[1], heads[2])
         small = max(17, size - 4)
         rows = [(_short(label), k) for label, k in rows]
-        widths = (250, 160, 160)
+        widths: tuple[int, ...] = (250, 160, 160)
         _table(draw, rows[:split], cur, pri, left_heads, 40, y, widths, face, small, True, False)
         _table(draw, rows[split:], cur, pri, right_heads, 630, y, widths, face, small, True,
                False)

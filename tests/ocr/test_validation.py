@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 
 import ocr
-from journey.documents import DocumentKind
+from journey.documents import DocumentKind, FinancialStatement
 from ocr.corpus._data import company
 from ocr.corpus._fonts import FACES
 from ocr.corpus._license_page import render_license
@@ -70,3 +70,16 @@ def test_a_balanced_sheet_balances() -> None:
     assert statement.balances is True
     assert statement.total_assets == Decimal(labels["total_assets"])
     assert statement.period_end == date(2023, 12, 31)
+
+
+def test_english_income_statement_with_unit_line() -> None:
+    rng = random.Random(12)
+    page, labels = render_statement("income_statement", "en", "open", None,
+                                    date(2022, 6, 30), "万元", FACES[0], rng)
+    kind, statement = ocr.read_document(_bgr(page))
+    assert kind is DocumentKind.INCOME_STATEMENT
+    assert isinstance(statement, FinancialStatement)
+    assert statement.revenue == Decimal(labels["revenue"])  # printed in 万元, returned in yuan
+    assert statement.net_profit == Decimal(labels["net_profit"])
+    assert statement.period_end == date(2022, 6, 30)
+    assert statement.company is None
