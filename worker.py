@@ -14,8 +14,9 @@ from temporalio.worker import Worker
 from activities import build_activities
 from journey.settings import Settings
 from workflows.loan_journey import LoanJourneyWorkflow
+from workflows.post_loan_review import PostLoanReviewWorkflow
 
-WORKFLOWS = [LoanJourneyWorkflow]
+WORKFLOWS = [LoanJourneyWorkflow, PostLoanReviewWorkflow]
 
 
 def build_worker(client: Client, settings: Settings, *, max_activities: int = 8) -> Worker:

@@ -18,6 +18,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.ledger import LedgerActivities
     from activities.notifications import NotificationActivities
     from activities.policy import PolicyActivities
+    from activities.review import ReviewActivities
     from activities.timing import TimingActivities
 
     return [
@@ -28,4 +29,9 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         TimingActivities(settings).record_timing_events,
         LedgerActivities(settings).book_disbursement,
         NotificationActivities(settings).notify,
+        ReviewActivities(settings).load_post_loan_policy,
+        ReviewActivities(settings).create_review_schedule,
+        ReviewActivities(settings).set_review_cadence,
+        ReviewActivities(settings).delete_review_schedule,
+        ReviewActivities(settings).gather_review_facts,
     ]

@@ -5,6 +5,7 @@ Every decision carries the actor (id and role) and, for customer-facing ones, th
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -78,6 +79,7 @@ class Repayment(BaseModel):
     reference: str = Field(min_length=3, max_length=64)
     amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
     channel: Channel = Channel.API
+    paid_on: date | None = None  # value date; None: the day the journey records it
 
 
 class UpdateResult(BaseModel):

@@ -9,15 +9,19 @@ from pydantic import BaseModel, Field
 
 from journey.actors import Actor
 from journey.application import LoanApplication
+from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.policy import Completeness, Route
+from journey.post_loan import Account, EarlyWarning, PostLoanCarry
 from journey.repayment import Frequency, Instalment, RepaymentMethod
+from journey.review_contracts import ReviewResult
 from journey.stages import Party, Stage
 from journey.timeline import TimingEvent
 
 
 class JourneyInput(BaseModel):
     application: LoanApplication
+    resume: PostLoanCarry | None = None  # set when post-loan management continues as new
 
 
 class DecisionRecord(BaseModel):
@@ -74,6 +78,15 @@ class JourneyStatus(BaseModel):
     offer: Offer | None = None
     disbursement: Disbursement | None = None
     outcome_reason: str | None = None
+    # post-loan management
+    account: Account | None = None
+    days_past_due: int = 0
+    max_days_past_due: int = 0
+    arrears: Decimal | None = None
+    risk_class: RiskClass | None = None
+    warnings: list[EarlyWarning] = Field(default_factory=list)
+    last_review: ReviewResult | None = None
+    run: int = 1  # runs of the workflow so far (continue-as-new starts the next)
 
 
 class JourneyResult(BaseModel):

@@ -209,21 +209,7 @@ class JourneyUpdates(Bookkeeping):
         self._require_stage(Stage.RISK_REVIEW)
         authorize_reassign(self.policy, self.route, request.actor, request.to)
 
-    @workflow.update
-    async def record_repayment(self, repayment: Repayment) -> UpdateResult:
-        if repayment.reference not in self._repayments:
-            self._repayments[repayment.reference] = repayment
-            self.emit(EventType.TOUCHPOINT, actor=repayment.actor.id, channel=repayment.channel,
-                      detail=f"repayment {repayment.reference}")
-        return UpdateResult(stage=self._stage, message=f"outstanding {self.outstanding()}")
-
-    @record_repayment.validator
-    def _validate_repayment(self, repayment: Repayment) -> None:
-        self._require_stage(Stage.POST_LOAN)
-        if repayment.actor.role is Role.CUSTOMER:
-            self._require_customer(repayment.actor)
-        else:
-            authorize_staff(self.policy, repayment.actor, {Role.OPERATIONS})
+    # record_repayment and the other post-loan updates: workflows/post_loan_handlers.py
 
     # -- the query -------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import Disbursement, JourneyInput, JourneyResult, Offer
     from workflows import search_attributes as sa
     from workflows.bookkeeping import JourneyEnded
-    from workflows.journey_updates import JourneyUpdates
+    from workflows.post_loan import PostLoanStage
 
 QUICK = timedelta(seconds=30)
 OCR_TIMEOUT = timedelta(minutes=2)
@@ -42,23 +42,26 @@ BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 
 
 @workflow.defn
-class LoanJourneyWorkflow(JourneyUpdates):
+class LoanJourneyWorkflow(PostLoanStage):
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
         self._init_bookkeeping(input.application)
         self._init_updates()
+        if input.resume is not None:  # continued as new: before any update is validated
+            self._restore(input.resume)
 
     @workflow.run
     async def run(self, input: JourneyInput) -> JourneyResult:
         try:
-            await self.intake()
-            await self.documents()
-            await self.completeness()
-            await self.routing()
-            await self.risk_review()
-            await self.approval()
-            await self.offer()
-            await self.disbursement()
+            if input.resume is None:  # else continued as new in post_loan, restored by init
+                await self.intake()
+                await self.documents()
+                await self.completeness()
+                await self.routing()
+                await self.risk_review()
+                await self.approval()
+                await self.offer()
+                await self.disbursement()
             await self.post_loan()
             outcome, reason = Stage.CLOSED, "repaid in full"
         except JourneyEnded as ended:
@@ -178,10 +181,6 @@ class LoanJourneyWorkflow(JourneyUpdates):
                 start_to_close_timeout=QUICK,
                 retry_policy=BOOKING_RETRY,
             )
-
-    async def post_loan(self) -> None:
-        async with self.stage(Stage.POST_LOAN, Party.CUSTOMER):
-            await self.wait_for(lambda: self.outstanding() <= 0)
 
     async def finish(self, outcome: Stage, reason: str) -> JourneyResult:
         self._outcome_reason = reason

@@ -1,0 +1,244 @@
+"""The loan account after disbursement: payments applied to the plan, arrears, days past due.
+
+Pure: dates come in, nothing reads a clock. The account is recomputed from the plan and the
+payments every time, so it can never drift from them.
+
+Allocation rule: payments are applied in order of their payment date (ties in the order they
+were recorded) to the oldest instalment not yet settled, interest first, then principal; what
+a payment leaves over goes to the next instalment (paying ahead), and whatever remains once
+the whole plan is paid is a credit balance (overpayment) owed back to the customer.
+
+Days past due, as of a date: days since the due date of the oldest instalment that was due
+before that date and was not settled on or before it (0 when none). An instalment is due on
+its due date and past due from the next day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from journey.classification import FLOORS, RiskClass, classify, floor_by_days_past_due
+from journey.documents import DocumentKind, DocumentReading, ReadStatus
+from journey.policy.ratios import PLACES, RATIO_NAMES, compute_ratios
+from journey.post_loan_policy import PostLoanPolicy, check_covenants, reminder_at, start_of
+from journey.repayment import Instalment, add_months
+from journey.review_contracts import ReviewFacts, ReviewResult
+
+ZERO = Decimal("0.00")
+
+
+class Payment(BaseModel):
+    reference: str
+    amount: Decimal
+    paid_on: date
+    order: int = 0  # the order it was recorded in: breaks ties between same-day payments
+
+
+class InstalmentState(BaseModel):
+    number: int
+    due_on: date
+    interest_due: Decimal
+    principal_due: Decimal
+    interest_paid: Decimal = ZERO
+    principal_paid: Decimal = ZERO
+    settled_on: date | None = None
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.interest_due + self.principal_due - self.interest_paid - self.principal_paid
+
+    def open_on(self, day: date) -> bool:
+        """Not settled on or before `day`."""
+        return self.settled_on is None or self.settled_on > day
+
+
+class Account(BaseModel):
+    instalments: list[InstalmentState]
+    paid: Decimal = ZERO
+    credit: Decimal = ZERO  # paid beyond the whole plan: owed back to the customer
+
+    @property
+    def owed(self) -> Decimal:
+        return sum((i.outstanding for i in self.instalments), ZERO)
+
+    @property
+    def repaid(self) -> bool:
+        return all(i.settled_on is not None for i in self.instalments)
+
+    def overdue(self, as_of: date) -> list[InstalmentState]:
+        """Instalments due before `as_of` and not settled by then, oldest first."""
+        return [i for i in self.instalments if i.due_on < as_of and i.open_on(as_of)]
+
+    def arrears(self, as_of: date) -> Decimal:
+        """What is past due now: the unpaid part of instalments due before `as_of`."""
+        return sum((i.outstanding for i in self.overdue(as_of) if i.settled_on is None), ZERO)
+
+    def days_past_due(self, as_of: date) -> int:
+        late = self.overdue(as_of)
+        return (as_of - late[0].due_on).days if late else 0
+
+    def next_due(self) -> InstalmentState | None:
+        return next((i for i in self.instalments if i.settled_on is None), None)
+
+
+def apply_payments(plan: list[Instalment], payments: list[Payment]) -> Account:
+    """The account after `payments` (see the module's allocation rule)."""
+    states = [
+        InstalmentState(
+            number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal
+        )
+        for i in plan
+    ]
+    account = Account(instalments=states)
+    for payment in sorted(payments, key=lambda p: (p.paid_on, p.order)):
+        left = payment.amount
+        account.paid += payment.amount
+        for state in states:
+            if left <= 0:
+                break
+            if state.settled_on is not None:
+                continue
+            take = min(left, state.interest_due - state.interest_paid)
+            state.interest_paid += take
+            left -= take
+            take = min(left, state.principal_due - state.principal_paid)
+            state.principal_paid += take
+            left -= take
+            if state.outstanding == 0:
+                state.settled_on = payment.paid_on
+        account.credit += left
+    return account
+
+
+class EarlyWarning(BaseModel):
+    """An early warning: a downgrade or a covenant breach, put on the risk team's queue."""
+
+    kind: str  # "downgrade" | "covenant_breach"
+    at: date
+    detail: str
+    team: str
+    review_id: str | None = None
+
+
+def threshold_days(first_overdue: date) -> list[date]:
+    """The days on which the days-past-due floor of an instalment due then changes class."""
+    return [first_overdue + timedelta(days=days + 1) for days, _ in reversed(FLOORS)]
+
+
+def dpd_class(account: Account, as_of: date) -> RiskClass:
+    return floor_by_days_past_due(account.days_past_due(as_of))
+
+
+class PostLoanState(BaseModel):
+    """What the post-loan stage keeps between wake-ups, and carries over continue-as-new."""
+
+    payments: list[Payment] = Field(default_factory=list)
+    reminded: list[int] = Field(default_factory=list)  # instalment numbers reminded
+    overdue_noticed: list[int] = Field(default_factory=list)
+    risk_class: RiskClass = RiskClass.NORMAL
+    assessed: RiskClass = RiskClass.NORMAL  # the last review's judgement, before the dpd floor
+    max_days_past_due: int = 0
+    warnings: list[EarlyWarning] = Field(default_factory=list)
+    reviews_seen: list[str] = Field(default_factory=list)  # review ids, the newest last
+    write_off_votes: list[str] = Field(default_factory=list)  # committee member ids
+    schedule_every_months: int | None = None  # the review cadence the schedule has now
+    last_review: ReviewResult | None = None
+    review_inbox: list[ReviewResult] = Field(default_factory=list)  # signalled, not applied
+    reviews_this_run: int = 0
+    runs: int = 1  # runs of this journey so far (continue-as-new counts them)
+
+
+class PostLoanCarry(BaseModel):
+    """Everything continue-as-new must carry: the post-loan state and the journey's own.
+
+    `journey` is the journey's bookkeeping (policy snapshot, route, offer, disbursement,
+    timeline, decisions, timing events, sequence) as JSON: the workflow restores it with its
+    own models, which live beside JourneyInput and would make this module import in a circle.
+    """
+
+    state: PostLoanState
+    policy: PostLoanPolicy  # pinned when post-loan management began
+    journey: dict[str, object]
+
+
+def annual_debt_service(plan: list[Instalment], as_of: date) -> Decimal:
+    """Plan payments falling due in the twelve months after `as_of` (the DSCR denominator)."""
+    end = add_months(as_of, 12)
+    return sum((i.payment for i in plan if as_of < i.due_on <= end), ZERO)
+
+
+def assess_review(
+    facts: ReviewFacts, readings: list[DocumentReading], review_id: str, today: date
+) -> ReviewResult:
+    """Recompute the ratios from the latest statements, check the covenants, classify.
+
+    Judgement rule: a covenant breach makes the loan at least special mention (关注); the
+    days-past-due floor then applies (`classify`). DSCR is a placeholder: the latest
+    income statement's operating profit over the next twelve months' plan payments.
+    """
+    statements = [
+        r.statement for r in readings if r.status is ReadStatus.READ and r.statement is not None
+    ]
+    ratios = compute_ratios(statements)
+    values: dict[str, Decimal | None] = {name: ratios.get(name) for name in RATIO_NAMES}
+    incomes = [s for s in statements if s.kind is DocumentKind.INCOME_STATEMENT]
+    latest = max(incomes, key=lambda s: s.period_end or date.min, default=None)
+    profit = latest.operating_profit if latest else None
+    service = facts.annual_debt_service
+    values["dscr"] = (
+        (profit / service).quantize(PLACES) if profit is not None and service > 0 else None
+    )
+    checks = check_covenants(facts.covenants, values)
+    assessed = RiskClass.SPECIAL_MENTION if any(c.breached for c in checks) else RiskClass.NORMAL
+    return ReviewResult(
+        review_id=review_id,
+        journey_id=facts.journey_id,
+        reviewed_on=today,
+        ratios=values,
+        checks=checks,
+        days_past_due=facts.days_past_due,
+        arrears=facts.arrears,
+        assessed=assessed,
+        risk_class=classify(facts.days_past_due, assessed),
+        previous_class=facts.risk_class,
+    )
+
+
+def reminders_due(
+    account: Account, policy: PostLoanPolicy, reminded: list[int], now: datetime
+) -> list[InstalmentState]:
+    """Open instalments whose reminder time has come, not reminded yet, not yet past due."""
+    return [
+        i
+        for i in account.instalments
+        if i.settled_on is None
+        and i.number not in reminded
+        and reminder_at(policy, i.due_on) <= now
+        and now.date() <= i.due_on
+    ]
+
+
+def overdue_notices_due(account: Account, noticed: list[int], today: date) -> list[InstalmentState]:
+    return [i for i in account.overdue(today) if i.settled_on is None and i.number not in noticed]
+
+
+def next_wakeup(
+    account: Account, policy: PostLoanPolicy, reminded: list[int], now: datetime
+) -> datetime | None:
+    """The next moment something changes without anyone acting: a reminder falls due, an
+    instalment goes past due, or the days past due cross a classification floor."""
+    times: list[datetime] = []
+    for i in account.instalments:
+        if i.settled_on is not None:
+            continue
+        if i.number not in reminded:
+            times.append(reminder_at(policy, i.due_on))
+        times.append(start_of(i.due_on + timedelta(days=1)))
+    late = account.overdue(now.date())
+    if late:
+        times += [start_of(d) for d in threshold_days(late[0].due_on)]
+    future = [t for t in times if t > now]
+    return min(future, default=None)

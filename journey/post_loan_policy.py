@@ -1,0 +1,132 @@
+"""Post-loan policy as data: reminder and review cadence, covenants, history bounds.
+
+Read from `journey/policies/post_loan.json` by an activity when post-loan management
+begins and pinned for the loan's life (carried over continue-as-new), like the lending
+policy. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from journey.classification import RiskClass
+from journey.policy.errors import PolicyError
+from journey.repayment import add_months
+
+RatioName = Literal["debt_to_asset", "current_ratio", "net_margin", "revenue_growth", "dscr"]
+
+
+class Covenant(BaseModel):
+    """A financial covenant of the loan terms: `ratio` must stay at or under/over `limit`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1, max_length=64)
+    ratio: RatioName
+    bound: Literal["max", "min"]
+    limit: Decimal
+
+
+class CovenantCheck(BaseModel):
+    covenant: Covenant
+    value: Decimal | None  # None: the statements do not give this ratio
+    breached: bool
+    detail: str
+
+
+class PostLoanPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1, max_length=64)
+    reminder_days_before: int = Field(default=3, ge=0, le=60)
+    reminder_hour_utc: int = Field(default=1, ge=0, le=23)  # 09:00 in Beijing
+    reminder_channel: Literal["sms", "email"] = "sms"
+    overdue_notice: bool = True
+    first_review_after_days: int = Field(default=15, ge=1, le=366)
+    review_every_months: int = Field(default=3, ge=1, le=12)
+    watch_review_every_months: int = Field(default=1, ge=1, le=12)
+    watch_from: RiskClass = RiskClass.SPECIAL_MENTION  # from this class on, the watch cadence
+    risk_team: str | None = None  # None: the risk team the application was routed to
+    covenants: list[Covenant] = Field(default_factory=list)
+    # continue-as-new once the run's history passes this many events, or after this many
+    # applied reviews, whichever comes first
+    max_history_events: int = Field(default=8000, ge=100, le=50_000)
+    continue_after_reviews: int = Field(default=1, ge=1, le=100)
+
+
+def parse_post_loan_policy(text: str) -> PostLoanPolicy:
+    try:
+        return PostLoanPolicy.model_validate_json(text)
+    except ValidationError as exc:
+        lines = [
+            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        ]
+        raise PolicyError("post-loan policy file is invalid; fix: " + "; ".join(lines)) from None
+
+
+def reminder_at(policy: PostLoanPolicy, due_on: date) -> datetime:
+    day = due_on - timedelta(days=policy.reminder_days_before)
+    return datetime.combine(day, time(policy.reminder_hour_utc), tzinfo=UTC)
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def review_every(policy: PostLoanPolicy, risk_class: RiskClass) -> int:
+    """Months between reviews for a loan of this class."""
+    if risk_class.rank >= policy.watch_from.rank:
+        return policy.watch_review_every_months
+    return policy.review_every_months
+
+
+def first_review_on(policy: PostLoanPolicy, disbursed_on: date) -> date:
+    return disbursed_on + timedelta(days=policy.first_review_after_days)
+
+
+class ReviewCalendar(BaseModel):
+    """When scheduled reviews fire: on `day` of `months`, at `hour_utc`, from `start`."""
+
+    start: date
+    end: date
+    day: int
+    months: list[int]
+    hour_utc: int
+
+
+def review_calendar(
+    policy: PostLoanPolicy, first: date, every_months: int, end: date
+) -> ReviewCalendar:
+    """The first review on `first`, then every `every_months` months on the same day (days
+    past the 28th fall on the 28th, so that every month has the day)."""
+    months = sorted({add_months(first, k * every_months).month for k in range(12)})
+    return ReviewCalendar(
+        start=first, end=end, day=min(first.day, 28), months=months,
+        hour_utc=policy.reminder_hour_utc,
+    )
+
+
+def check_covenants(
+    covenants: list[Covenant], values: dict[str, Decimal | None]
+) -> list[CovenantCheck]:
+    checks = []
+    for c in covenants:
+        value = values.get(c.ratio)
+        if value is None:
+            checks.append(
+                CovenantCheck(covenant=c, value=None, breached=False,
+                              detail=f"{c.id}: {c.ratio} not available from the statements")
+            )
+            continue
+        breached = value > c.limit if c.bound == "max" else value < c.limit
+        word = "above the maximum" if c.bound == "max" else "below the minimum"
+        detail = f"{c.id}: {c.ratio} {value} {word} {c.limit}" if breached else (
+            f"{c.id}: {c.ratio} {value} within {c.bound} {c.limit}"
+        )
+        checks.append(CovenantCheck(covenant=c, value=value, breached=breached, detail=detail))
+    return checks

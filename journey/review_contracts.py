@@ -1,0 +1,105 @@
+"""Post-loan activities and the review workflow: names, one input and one result model each.
+
+Workflows call these activities by name with these models, so workflow code never imports
+the modules that do I/O (the Temporal client, SQLAlchemy).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from journey.classification import RiskClass
+from journey.documents import DocumentReading, DocumentRef
+from journey.post_loan_policy import Covenant, CovenantCheck, PostLoanPolicy, ReviewCalendar
+from journey.stages import Stage
+
+LOAD_POST_LOAN_POLICY = "load_post_loan_policy"
+CREATE_REVIEW_SCHEDULE = "create_review_schedule"
+SET_REVIEW_CADENCE = "set_review_cadence"
+DELETE_REVIEW_SCHEDULE = "delete_review_schedule"
+GATHER_REVIEW_FACTS = "gather_review_facts"
+
+REVIEW_SIGNAL = "review_result"
+REVIEW_FACTS_QUERY = "review_facts"
+REVIEW_WORKFLOW = "PostLoanReviewWorkflow"
+
+
+def review_schedule_id(journey_id: str) -> str:
+    return f"review-{journey_id}"
+
+
+class LoadPostLoanPolicyInput(BaseModel):
+    product: str  # for policies that differ by product later; the file is one for now
+
+
+class PostLoanPolicyResult(BaseModel):
+    policy: PostLoanPolicy
+
+
+class ReviewScheduleInput(BaseModel):
+    journey_id: str
+    calendar: ReviewCalendar
+    task_queue: str | None = None  # None: the worker's own task queue
+    note: str = ""
+
+
+class ReviewScheduleDeleteInput(BaseModel):
+    journey_id: str
+
+
+class ReviewScheduleResult(BaseModel):
+    schedule_id: str
+    changed: bool  # created, updated or deleted now; False when nothing was to do
+    detail: str = ""
+
+
+class ReviewInput(BaseModel):
+    """What a review schedule starts PostLoanReviewWorkflow with."""
+
+    journey_id: str
+
+
+class ReviewFactsInput(BaseModel):
+    journey_id: str
+
+
+class ReviewFacts(BaseModel):
+    """What the journey tells a review (its `review_facts` query), as of `as_of`."""
+
+    journey_id: str
+    stage: Stage
+    as_of: date
+    days_past_due: int
+    arrears: Decimal
+    risk_class: RiskClass
+    covenants: list[Covenant]
+    statements: list[DocumentReading]  # readings the journey already has
+    unread: list[DocumentRef] = Field(default_factory=list)  # uploaded since, not yet read
+    annual_debt_service: Decimal  # plan payments due in the next twelve months
+
+
+class ReviewResult(BaseModel):
+    """What a review signals to the journey."""
+
+    review_id: str
+    journey_id: str
+    reviewed_on: date
+    ratios: dict[str, Decimal | None]
+    checks: list[CovenantCheck]
+    days_past_due: int
+    arrears: Decimal
+    assessed: RiskClass  # the review's judgement before the days-past-due floor
+    risk_class: RiskClass  # the judgement with the floor applied
+    previous_class: RiskClass
+    new_readings: list[DocumentReading] = Field(default_factory=list)
+
+    @property
+    def breaches(self) -> list[CovenantCheck]:
+        return [c for c in self.checks if c.breached]
+
+    @property
+    def downgraded(self) -> bool:
+        return self.risk_class.rank > self.previous_class.rank

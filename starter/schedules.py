@@ -1,0 +1,177 @@
+"""Review schedules: one Temporal Schedule per disbursed loan, id `review-<journey id>`.
+
+The library API the `loan-journey schedules` commands and the journey's schedule activities
+call. Every function takes a connected client; NOT_FOUND becomes `NotFound` with advice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
+
+from pydantic import BaseModel
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleBackfill,
+    ScheduleCalendarSpec,
+    ScheduleHandle,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleRange,
+    ScheduleSpec,
+    ScheduleState,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from journey.post_loan_policy import ReviewCalendar
+from journey.review_contracts import REVIEW_WORKFLOW, ReviewInput, review_schedule_id
+from starter.errors import BadInput, NotFound
+
+T = TypeVar("T")
+
+
+class ScheduleRow(BaseModel):
+    schedule_id: str
+    journey_id: str
+    paused: bool
+    note: str
+    next_runs: list[datetime]
+    recent_runs: list[datetime]
+    action_count: int = 0
+
+
+def spec(calendar: ReviewCalendar) -> ScheduleSpec:
+    """The schedule spec of a review calendar: `day` of `months` at `hour_utc`, in range."""
+    return ScheduleSpec(
+        calendars=[
+            ScheduleCalendarSpec(
+                second=[ScheduleRange(0)],
+                minute=[ScheduleRange(0)],
+                hour=[ScheduleRange(calendar.hour_utc)],
+                day_of_month=[ScheduleRange(calendar.day)],
+                month=[ScheduleRange(m) for m in calendar.months],
+                comment="post-loan review",
+            )
+        ],
+        start_at=_midnight(calendar.start),
+        end_at=_midnight(calendar.end),
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+async def create(
+    client: Client, journey_id: str, calendar: ReviewCalendar, task_queue: str, note: str = ""
+) -> bool:
+    """Create the journey's review schedule; False when it exists already (left as it is)."""
+    action = ScheduleActionStartWorkflow(
+        REVIEW_WORKFLOW,
+        ReviewInput(journey_id=journey_id),
+        id=review_schedule_id(journey_id),  # the schedule appends the fire time
+        task_queue=task_queue,
+        execution_timeout=timedelta(hours=6),
+    )
+    schedule = Schedule(
+        action=action,
+        spec=spec(calendar),
+        policy=SchedulePolicy(
+            overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(days=7)
+        ),
+        state=ScheduleState(note=note),
+    )
+    try:
+        await client.create_schedule(review_schedule_id(journey_id), schedule)
+    except ScheduleAlreadyRunningError:
+        return False
+    return True
+
+
+async def set_cadence(client: Client, journey_id: str, calendar: ReviewCalendar) -> None:
+    """Re-time the reviews (quarterly to monthly on a downgrade, and back)."""
+
+    def change(current: ScheduleUpdateInput) -> ScheduleUpdate:
+        schedule = current.description.schedule
+        schedule.spec = spec(calendar)
+        return ScheduleUpdate(schedule=schedule)
+
+    await _call(client, journey_id, lambda h: h.update(change))
+
+
+async def list_schedules(client: Client) -> list[ScheduleRow]:
+    rows = []
+    async for item in await client.list_schedules():
+        if not item.id.startswith("review-"):
+            continue
+        info, state = item.info, item.schedule.state if item.schedule else None
+        rows.append(
+            ScheduleRow(
+                schedule_id=item.id,
+                journey_id=item.id.removeprefix("review-"),
+                paused=bool(state and state.paused),
+                note=(state.note or "") if state else "",
+                next_runs=list(info.next_action_times[:3]) if info else [],
+                recent_runs=[a.scheduled_at for a in info.recent_actions] if info else [],
+            )
+        )
+    return rows
+
+
+async def describe(client: Client, journey_id: str) -> ScheduleRow:
+    d = await _call(client, journey_id, lambda h: h.describe())
+    return ScheduleRow(
+        schedule_id=d.id,
+        journey_id=journey_id,
+        paused=d.schedule.state.paused,
+        note=d.schedule.state.note or "",
+        next_runs=list(d.info.next_action_times[:3]),
+        recent_runs=[a.scheduled_at for a in d.info.recent_actions],
+        action_count=d.info.num_actions,
+    )
+
+
+async def pause(client: Client, journey_id: str, note: str) -> None:
+    await _call(client, journey_id, lambda h: h.pause(note=note))
+
+
+async def unpause(client: Client, journey_id: str, note: str) -> None:
+    await _call(client, journey_id, lambda h: h.unpause(note=note))
+
+
+async def trigger(client: Client, journey_id: str) -> None:
+    """Run a review now, even if one is running."""
+    await _call(client, journey_id, lambda h: h.trigger(overlap=ScheduleOverlapPolicy.ALLOW_ALL))
+
+
+async def backfill(client: Client, journey_id: str, start: datetime, end: datetime) -> None:
+    """Run the reviews the schedule would have run between `start` and `end`."""
+    if end <= start:
+        raise BadInput(f"backfill end {end} is not after its start {start}: swap them")
+    window = ScheduleBackfill(start_at=start, end_at=end, overlap=ScheduleOverlapPolicy.ALLOW_ALL)
+    await _call(client, journey_id, lambda h: h.backfill(window))
+
+
+async def delete(client: Client, journey_id: str) -> None:
+    await _call(client, journey_id, lambda h: h.delete())
+
+
+async def _call(
+    client: Client, journey_id: str, action: Callable[[ScheduleHandle], Awaitable[T]]
+) -> T:
+    handle = client.get_schedule_handle(review_schedule_id(journey_id))
+    try:
+        return await action(handle)
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            raise NotFound(
+                f"no review schedule {handle.id!r}: `loan-journey schedules list` shows them; "
+                f"`loan-journey schedules create {journey_id}` makes one"
+            ) from err
+        raise

@@ -1,0 +1,280 @@
+"""The post-loan stage: manage a disbursed loan until it is repaid or written off.
+
+One loop, woken by a durable timer at the next moment something changes by itself (a
+reminder falls due, an instalment goes past due, the days past due cross a classification
+floor) or by a handler (a repayment, a review result, a write-off vote). Each wake-up:
+send due reminders and overdue notices (idempotent by key in the outbox), reclassify by days
+past due, apply review results (early warnings on a downgrade or a covenant breach), keep
+the review schedule's cadence in step with the class, flush the timing events. The history
+stays bounded: the loop continues as new after each review cycle or past an event count,
+carrying the plan, payments, timeline and everything else in `PostLoanCarry`.
+"""
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from journey import contracts
+    from journey import review_contracts as rc
+    from journey.actors import Actor, Role
+    from journey.classification import classify
+    from journey.contracts import NotifyInput
+    from journey.post_loan import (
+        Account,
+        EarlyWarning,
+        next_wakeup,
+        overdue_notices_due,
+        reminders_due,
+    )
+    from journey.post_loan_policy import (
+        PostLoanPolicy,
+        first_review_on,
+        review_calendar,
+        review_every,
+    )
+    from journey.repayment import add_months
+    from journey.stages import Party, Stage
+    from journey.status import JourneyInput
+    from journey.timeline import EventType
+    from workflows.bookkeeping import JourneyEnded
+    from workflows.post_loan_handlers import PostLoanHandlers, WriteOff
+    from workflows.post_loan_review import PostLoanReviewWorkflow
+
+__all__ = ["PostLoanReviewWorkflow", "PostLoanStage", "WriteOff"]
+
+QUICK = timedelta(seconds=30)
+IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
+NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=20)
+SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
+KEEP_REVIEW_IDS = 20
+
+
+class PostLoanStage(PostLoanHandlers):
+    async def post_loan(self) -> None:
+        if self._resumed:
+            visit = self._visits[-1]
+        else:
+            visit = self._enter(Stage.POST_LOAN, Party.CUSTOMER, None)
+            self._pl_policy = await self._load_post_loan_policy()
+        while True:
+            ending = await self._manage()
+            if ending != "continue":
+                break
+            await self._continue_as_new()  # returns only when something arrived meanwhile
+        self._exit(visit, Stage.CLOSED)
+        await self._review_schedule(
+            rc.DELETE_REVIEW_SCHEDULE, rc.ReviewScheduleDeleteInput(journey_id=self._workflow_id)
+        )
+        await self.flush()
+        if ending == "written_off":
+            raise JourneyEnded(
+                Stage.CLOSED, f"written off by the credit committee: {self._written_off}"
+            )
+
+    async def _manage(self) -> str:
+        while True:
+            changes = self._changes
+            await self._remind(self._account())
+            await self._apply_reviews()
+            await self._reclassify()
+            await self._keep_review_cadence()
+            await self.flush()
+            if self._written_off is not None:
+                return "written_off"
+            account = self._account()
+            if account.repaid:
+                await self._settle(account)
+                return "repaid"
+            if self._should_continue_as_new():
+                return "continue"
+            if changes != self._changes:
+                continue  # a handler ran while we were busy: look again before sleeping
+            wake = next_wakeup(account, self._policy_pl(), self._pl.reminded, workflow.now())
+            timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
+            await self._wait_for_change(changes, timeout)
+
+    async def _wait_for_change(self, changes: int, timeout: timedelta | None) -> None:
+        try:
+            await workflow.wait_condition(lambda: self._changes != changes, timeout=timeout)
+        except TimeoutError:
+            pass
+
+    # -- reminders and notices -----------------------------------------------------------
+
+    async def _remind(self, account: Account) -> None:
+        policy = self._policy_pl()
+        for due in reminders_due(account, policy, self._pl.reminded, workflow.now()):
+            await self._send(
+                f"{self._workflow_id}:reminder:{due.number}",
+                "customer",
+                "repayment_reminder",
+                f"instalment {due.number}: {due.outstanding} due on {due.due_on}",
+                policy.reminder_channel,
+            )
+            self._pl.reminded.append(due.number)
+        if not policy.overdue_notice:
+            return
+        for late in overdue_notices_due(account, self._pl.overdue_noticed, self.today()):
+            await self._send(
+                f"{self._workflow_id}:overdue:{late.number}",
+                "customer",
+                "repayment_overdue",
+                f"instalment {late.number}: {late.outstanding} was due on {late.due_on}",
+                policy.reminder_channel,
+            )
+            self._pl.overdue_noticed.append(late.number)
+
+    async def _send(self, key: str, recipient: str, template: str, body: str, channel: str) -> None:
+        await workflow.execute_activity(
+            contracts.NOTIFY,
+            NotifyInput(
+                key=key,
+                workflow_id=self._workflow_id,
+                channel="sms" if channel == "sms" else "email",
+                recipient=recipient,
+                template=template,
+                body=body,
+            ),
+            start_to_close_timeout=QUICK,
+            retry_policy=NOTIFY_RETRY,
+        )
+
+    async def _settle(self, account: Account) -> None:
+        if account.credit > 0:
+            await self.notify(
+                f"{self._workflow_id}:credit-refund",
+                "operations",
+                "overpayment_refund_due",
+                f"repaid with a credit balance of {account.credit}: refund it to the customer",
+            )
+
+    # -- classification, reviews and early warnings --------------------------------------
+
+    async def _reclassify(self) -> None:
+        today = self.today()
+        dpd = self._account().days_past_due(today)
+        self._pl.max_days_past_due = max(self._pl.max_days_past_due, dpd)
+        new, old = classify(dpd, self._pl.assessed), self._pl.risk_class
+        if new is old:
+            return
+        self._pl.risk_class = new
+        why = f"{old} ({old.label_zh}) -> {new} ({new.label_zh}), {dpd} days past due"
+        self.record_decision(SYSTEM, "reclassified", why)
+        if new.rank > old.rank:
+            await self._warn("downgrade", why)
+
+    async def _apply_reviews(self) -> None:
+        while self._pl.review_inbox:
+            result = self._pl.review_inbox.pop(0)
+            self._pl.reviews_seen = [*self._pl.reviews_seen, result.review_id][-KEEP_REVIEW_IDS:]
+            self._pl.last_review, self._pl.assessed = result, result.assessed
+            self._pl.reviews_this_run += 1
+            for reading in result.new_readings:
+                self._readings[reading.ref.sha256] = reading
+            breaches = result.breaches
+            self.record_decision(
+                Actor(id="post-loan-review", role=Role.SYSTEM),
+                "reviewed",
+                f"{result.review_id}: assessed {result.assessed}, "
+                f"{len(breaches)} covenant breach(es), {result.days_past_due} days past due",
+            )
+            for check in breaches:
+                await self._warn("covenant_breach", check.detail, result.review_id)
+
+    async def _warn(self, kind: str, detail: str, review_id: str | None = None) -> None:
+        """An early warning: a timing event, a task on the risk team's queue, a message."""
+        team = self._risk_team()
+        self._pl.warnings.append(
+            EarlyWarning(kind=kind, at=self.today(), detail=detail, team=team, review_id=review_id)
+        )
+        self.emit(EventType.ESCALATED, team=team, detail=f"early warning {kind}: {detail}")
+        self._team, self._sla_state = team, "early_warning"
+        self._upsert()
+        number = len(self._pl.warnings)
+        await self.notify(
+            f"{self._workflow_id}:warning:{number}", team, f"early_warning_{kind}", detail
+        )
+
+    # -- the review schedule -------------------------------------------------------------
+
+    async def _keep_review_cadence(self) -> None:
+        policy = self._policy_pl()
+        every = review_every(policy, self._pl.risk_class)
+        if every == self._pl.schedule_every_months:
+            return
+        creating = self._pl.schedule_every_months is None
+        assert self._offer is not None and self._disbursement is not None
+        first = (
+            first_review_on(policy, self._disbursement.booked_at.date())
+            if creating
+            else add_months(self.today(), every)
+        )
+        end = self._offer.schedule[-1].due_on + timedelta(days=31)
+        request = rc.ReviewScheduleInput(
+            journey_id=self._workflow_id,
+            calendar=review_calendar(policy, first, every, end),
+            task_queue=workflow.info().task_queue,
+            note=f"post-loan reviews of {self._workflow_id}, class {self._pl.risk_class}",
+        )
+        name = rc.CREATE_REVIEW_SCHEDULE if creating else rc.SET_REVIEW_CADENCE
+        await self._review_schedule(name, request)
+        self._pl.schedule_every_months = every
+
+    async def _review_schedule(
+        self, name: str, request: rc.ReviewScheduleInput | rc.ReviewScheduleDeleteInput
+    ) -> None:
+        """Create, re-time or delete the review schedule (servers without schedules: no-op)."""
+        await workflow.execute_activity(
+            name,
+            request,
+            result_type=rc.ReviewScheduleResult,
+            start_to_close_timeout=QUICK,
+            retry_policy=IO_RETRY,
+        )
+
+    async def _load_post_loan_policy(self) -> PostLoanPolicy:
+        result = await workflow.execute_activity(
+            rc.LOAD_POST_LOAN_POLICY,
+            rc.LoadPostLoanPolicyInput(product=self._application.product.value),
+            result_type=rc.PostLoanPolicyResult,
+            start_to_close_timeout=QUICK,
+            retry_policy=IO_RETRY,
+        )
+        return result.policy
+
+    # -- continue-as-new -----------------------------------------------------------------
+
+    def _should_continue_as_new(self) -> bool:
+        policy, info = self._policy_pl(), workflow.info()
+        return (
+            self._pl.reviews_this_run >= policy.continue_after_reviews
+            or info.get_current_history_length() > policy.max_history_events
+            or info.is_continue_as_new_suggested()
+        )
+
+    async def _continue_as_new(self) -> None:
+        """Continue as new once every handler has finished; return (to the loop) instead if
+        a handler changed something meanwhile, so nothing that arrives now is lost."""
+        await self.flush()
+        changes = self._changes
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() or self._changes != changes
+        )
+        if self._changes != changes:
+            return
+        carry = self._carry()
+        carry.state.reviews_this_run = 0
+        workflow.continue_as_new(JourneyInput(application=self._application, resume=carry))
+
+    # -- small helpers -------------------------------------------------------------------
+
+    def _account(self) -> Account:
+        account = self.account()
+        assert account is not None, "post-loan management needs an offer"
+        return account
+
+    def _policy_pl(self) -> PostLoanPolicy:
+        assert self._pl_policy is not None, "the post-loan policy is loaded on entry"
+        return self._pl_policy

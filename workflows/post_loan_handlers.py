@@ -1,0 +1,288 @@
+"""How people and reviews act on a loan after disbursement: repayments, review results,
+write-off votes, and what the journey tells reviews and operators.
+
+Handlers only record state and bump `_changes`; the post-loan loop (workflows/post_loan.py)
+wakes on that counter and acts, so nothing that arrives while it is busy is lost.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.actors import Actor, Role
+    from journey.contracts import PolicySnapshot
+    from journey.decisions import (
+        ApprovalDecision,
+        Repayment,
+        RiskOpinion,
+        Signature,
+        UpdateResult,
+    )
+    from journey.documents import DocumentReading, DocumentRef
+    from journey.policy import (
+        ApprovalTier,
+        Completeness,
+        DecisionRefused,
+        Route,
+        authorize_staff,
+    )
+    from journey.post_loan import (
+        Account,
+        Payment,
+        PostLoanCarry,
+        PostLoanState,
+        annual_debt_service,
+        apply_payments,
+    )
+    from journey.post_loan_policy import PostLoanPolicy
+    from journey.review_contracts import (
+        REVIEW_FACTS_QUERY,
+        REVIEW_SIGNAL,
+        ReviewFacts,
+        ReviewResult,
+    )
+    from journey.stages import Party, Stage
+    from journey.status import DecisionRecord, Disbursement, JourneyStatus, Offer, StageVisit
+    from journey.timeline import EventType, TimingEvent
+    from workflows.journey_updates import JourneyUpdates
+
+
+class WriteOff(BaseModel):
+    """A credit-committee member's vote to write the loan off."""
+
+    actor: Actor
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class JourneyMemo(BaseModel):
+    """The journey's bookkeeping that continue-as-new carries (PostLoanCarry.journey)."""
+
+    snapshot: PolicySnapshot | None
+    team: str | None
+    assigned_to: str | None
+    sla_state: str
+    attempts: dict[Stage, int]
+    visits: list[StageVisit]
+    events: list[TimingEvent]
+    pending: list[TimingEvent]  # not flushed yet: an update arrived during the last flush
+    decisions: list[DecisionRecord]
+    seq: int
+    added: list[DocumentRef]
+    batch_of: dict[str, int]
+    opinion: RiskOpinion | None
+    reviewed_by: str | None
+    votes: list[ApprovalDecision]
+    signature: Signature | None
+    repayments: dict[str, Repayment]
+    readings: dict[str, DocumentReading]
+    completeness: Completeness | None
+    route: Route | None
+    offer: Offer | None
+    disbursement: Disbursement | None
+
+
+class PostLoanHandlers(JourneyUpdates):
+    def _init_updates(self) -> None:
+        super()._init_updates()
+        self._pl = PostLoanState()
+        self._pl_policy: PostLoanPolicy | None = None
+        self._changes = 0  # bumped by every handler: the post-loan loop wakes on it
+        self._written_off: str | None = None
+        self._resumed = False
+
+    # -- the account ---------------------------------------------------------------------
+
+    def account(self) -> Account | None:
+        if self._offer is None:
+            return None
+        return apply_payments(self._offer.schedule, self._pl.payments)
+
+    def outstanding(self) -> Decimal:
+        account = self.account()
+        return account.owed if account else Decimal(0)
+
+    def today(self) -> date:
+        return workflow.now().date()
+
+    # -- updates and signals -------------------------------------------------------------
+
+    @workflow.update
+    async def record_repayment(self, repayment: Repayment) -> UpdateResult:
+        known = self._repayments.get(repayment.reference)
+        if known is None:
+            self._repayments[repayment.reference] = repayment
+            self._pl.payments.append(
+                Payment(
+                    reference=repayment.reference,
+                    amount=repayment.amount,
+                    paid_on=repayment.paid_on or self.today(),
+                    order=len(self._pl.payments),
+                )
+            )
+            self._changes += 1
+            self.emit(EventType.TOUCHPOINT, actor=repayment.actor.id, channel=repayment.channel,
+                      detail=f"repayment {repayment.reference}")
+        account = self.account()
+        assert account is not None
+        again = "" if known is None else f"{repayment.reference} was already recorded; "
+        return UpdateResult(
+            stage=self._stage,
+            message=f"{again}outstanding {account.owed}, arrears {account.arrears(self.today())}"
+            + (f", credit {account.credit}" if account.credit else ""),
+        )
+
+    @record_repayment.validator
+    def _validate_repayment(self, repayment: Repayment) -> None:
+        self._require_stage(Stage.POST_LOAN)
+        if repayment.actor.role is Role.CUSTOMER:
+            self._require_customer(repayment.actor)
+        else:
+            authorize_staff(self.policy, repayment.actor, {Role.OPERATIONS})
+        known = self._repayments.get(repayment.reference)
+        if known is not None and known.amount != repayment.amount:
+            raise DecisionRefused(
+                f"reference {repayment.reference} is already recorded for {known.amount}: "
+                "a different payment needs its own reference"
+            )
+        if repayment.paid_on is not None:
+            if repayment.paid_on > self.today():
+                raise DecisionRefused(
+                    f"paid_on {repayment.paid_on} is in the future: record a payment once the "
+                    "money has arrived"
+                )
+            booked = self._disbursement.booked_at.date() if self._disbursement else None
+            if booked is not None and repayment.paid_on < booked:
+                raise DecisionRefused(
+                    f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "
+                    "check the value date"
+                )
+
+    @workflow.signal(name=REVIEW_SIGNAL)
+    def review_result(self, result: ReviewResult) -> None:
+        seen = {r.review_id for r in self._pl.review_inbox} | set(self._pl.reviews_seen)
+        if result.review_id not in seen:
+            self._pl.review_inbox.append(result)
+            self._changes += 1
+
+    @workflow.update
+    async def write_off(self, vote: WriteOff) -> UpdateResult:
+        self._pl.write_off_votes.append(vote.actor.id)
+        self.record_decision(vote.actor, "write_off", vote.reason)
+        needed = self._write_off_votes_needed()
+        if len(self._pl.write_off_votes) < needed:
+            return UpdateResult(
+                stage=self._stage,
+                message=f"write-off vote {len(self._pl.write_off_votes)} of {needed} recorded",
+            )
+        self._written_off = vote.reason
+        self._changes += 1
+        await workflow.wait_condition(lambda: self._stage.terminal)
+        return UpdateResult(stage=self._stage, message=f"written off: {vote.reason}")
+
+    @write_off.validator
+    def _validate_write_off(self, vote: WriteOff) -> None:
+        self._require_stage(Stage.POST_LOAN)
+        member = authorize_staff(self.policy, vote.actor, {Role.APPROVER})
+        if member.tier is not ApprovalTier.CREDIT_COMMITTEE:
+            raise DecisionRefused(
+                f"{vote.actor.id!r} approves at {member.tier} tier: a write-off is decided "
+                "by the credit committee; ask its members to vote"
+            )
+        if vote.actor.id in self._pl.write_off_votes:
+            raise DecisionRefused(
+                f"{vote.actor.id!r} has already voted to write this loan off: "
+                f"{self._write_off_votes_needed()} distinct committee members are needed"
+            )
+        if not self._pl.risk_class.non_performing:
+            raise DecisionRefused(
+                f"the loan is classified {self._pl.risk_class} ({self._pl.risk_class.label_zh}):"
+                " only a non-performing loan (substandard or worse) can be written off"
+            )
+
+    def _write_off_votes_needed(self) -> int:
+        return self.policy.authority.tier(ApprovalTier.CREDIT_COMMITTEE).approvals_required
+
+    # -- queries -------------------------------------------------------------------------
+
+    @workflow.query(name=REVIEW_FACTS_QUERY)
+    def review_facts(self) -> ReviewFacts:
+        account = self.account()
+        if account is None or self._pl_policy is None or self._offer is None:
+            raise DecisionRefused(
+                f"the journey is at {self._stage}: reviews begin once the loan is disbursed"
+            )
+        today = self.today()
+        return ReviewFacts(
+            journey_id=self._workflow_id,
+            stage=self._stage,
+            as_of=today,
+            days_past_due=account.days_past_due(today),
+            arrears=account.arrears(today),
+            risk_class=self._pl.risk_class,
+            covenants=self._pl_policy.covenants,
+            statements=[r for r in self._readings.values() if r.statement is not None],
+            unread=[d for d in self.all_documents() if d.sha256 not in self._readings],
+            annual_debt_service=annual_debt_service(self._offer.schedule, today),
+        )
+
+    @workflow.query
+    def status(self) -> JourneyStatus:
+        base = super().status()
+        account = self.account() if self._stage is not Stage.OFFER else None
+        if account is None or self._disbursement is None:
+            return base
+        today = self.today()
+        return base.model_copy(
+            update={
+                "account": account,
+                "days_past_due": account.days_past_due(today),
+                "max_days_past_due": self._pl.max_days_past_due,
+                "arrears": account.arrears(today),
+                "risk_class": self._pl.risk_class,
+                "warnings": self._pl.warnings,
+                "last_review": self._pl.last_review,
+                "run": self._pl.runs,
+            }
+        )
+
+    # -- continue-as-new -----------------------------------------------------------------
+
+    def _carry(self) -> PostLoanCarry:
+        assert self._pl_policy is not None
+        memo = JourneyMemo(
+            snapshot=self._snapshot, team=self._team, assigned_to=self._assigned_to,
+            sla_state=self._sla_state, attempts=self._attempts, visits=self._visits,
+            events=self._events, pending=self._pending, decisions=self._decisions,
+            seq=self._seq, added=self._added,
+            batch_of=self._batch_of, opinion=self._opinion, reviewed_by=self._reviewed_by,
+            votes=self._votes, signature=self._signature, repayments=self._repayments,
+            readings=self._readings, completeness=self._completeness, route=self._route,
+            offer=self._offer, disbursement=self._disbursement,
+        )
+        state = self._pl.model_copy(update={"runs": self._pl.runs + 1})
+        return PostLoanCarry(
+            state=state, policy=self._pl_policy, journey=memo.model_dump(mode="json")
+        )
+
+    def _restore(self, carry: PostLoanCarry) -> None:
+        m = JourneyMemo.model_validate(carry.journey)
+        self._snapshot, self._team, self._assigned_to = m.snapshot, m.team, m.assigned_to
+        self._sla_state, self._attempts, self._visits = m.sla_state, m.attempts, m.visits
+        self._events, self._decisions, self._seq = m.events, m.decisions, m.seq
+        self._pending = m.pending
+        self._added, self._batch_of, self._opinion = m.added, m.batch_of, m.opinion
+        self._reviewed_by, self._votes, self._signature = m.reviewed_by, m.votes, m.signature
+        self._repayments, self._readings = m.repayments, m.readings
+        self._completeness, self._route, self._offer = m.completeness, m.route, m.offer
+        self._disbursement = m.disbursement
+        self._stage, self._waits_on = Stage.POST_LOAN, Party.CUSTOMER
+        self._pl, self._pl_policy, self._resumed = carry.state, carry.policy, True
+
+    def _risk_team(self) -> str:
+        policy = self._pl_policy
+        if policy is not None and policy.risk_team:
+            return policy.risk_team
+        return self._route.team if self._route else "risk"

@@ -1,0 +1,69 @@
+"""PostLoanReviewWorkflow: one periodic review of a disbursed loan, started by its Schedule.
+
+Gather what the journey knows (its `review_facts` query, through an activity), OCR the
+statements uploaded since the last review, recompute the ratios, check the covenants of the
+loan terms and the arrears, classify in the five tiers, and signal the result to the journey,
+which raises any early warning. A journey that is no longer managed is skipped, not failed.
+"""
+
+import asyncio
+from datetime import timedelta
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from journey import contracts
+    from journey import review_contracts as rc
+    from journey.contracts import ReadDocumentInput
+    from journey.documents import DocumentReading, ReadStatus
+    from journey.post_loan import assess_review
+    from journey.stages import Stage
+
+QUICK = timedelta(seconds=30)
+OCR_TIMEOUT = timedelta(minutes=2)
+IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
+
+
+class ReviewOutcome(BaseModel):
+    """What a review returns: its result, or why it was skipped."""
+
+    result: rc.ReviewResult | None = None
+    skipped: str = ""
+
+
+@workflow.defn(name=rc.REVIEW_WORKFLOW)
+class PostLoanReviewWorkflow:
+    @workflow.run
+    async def run(self, input: rc.ReviewInput) -> ReviewOutcome:
+        facts = await workflow.execute_activity(
+            rc.GATHER_REVIEW_FACTS,
+            rc.ReviewFactsInput(journey_id=input.journey_id),
+            result_type=rc.ReviewFacts,
+            start_to_close_timeout=QUICK,
+            retry_policy=IO_RETRY,
+        )
+        if facts.stage is not Stage.POST_LOAN:
+            return ReviewOutcome(skipped=f"{input.journey_id} is at {facts.stage}")
+        fresh = await asyncio.gather(*(self._read(input.journey_id, ref) for ref in facts.unread))
+        readings = [*facts.statements, *(r for r in fresh if r.status is ReadStatus.READ)]
+        result = assess_review(facts, readings, workflow.info().workflow_id, workflow.now().date())
+        result.new_readings = list(fresh)
+        try:
+            await workflow.get_external_workflow_handle(input.journey_id).signal(
+                rc.REVIEW_SIGNAL, result
+            )
+        except ApplicationError as err:  # the journey closed between the query and now
+            return ReviewOutcome(result=result, skipped=f"not delivered: {err}")
+        return ReviewOutcome(result=result)
+
+    async def _read(self, journey_id: str, ref: object) -> DocumentReading:
+        return await workflow.execute_activity(
+            contracts.READ_DOCUMENT,
+            ReadDocumentInput(workflow_id=journey_id, ref=ref),
+            result_type=DocumentReading,
+            start_to_close_timeout=OCR_TIMEOUT,
+            retry_policy=IO_RETRY,
+        )
