@@ -75,6 +75,8 @@ class Bookkeeping:
     ) -> AsyncIterator[StageVisit]:
         visit = self._enter(stage, waits_on, team)
         watcher = self._arm_sla(visit)
+        if waits_on is not Party.SYSTEM:
+            await self.flush()  # who waits on whom is visible in SQL while it lasts
         outcome: Stage | None = None
         try:
             yield visit

@@ -118,8 +118,8 @@ class LoanJourneyWorkflow(PostLoanStage):
 
     async def risk_review(self) -> None:
         while True:
+            self._opinion = None  # before entry: an opinion may arrive while entry is recorded
             async with self.stage(Stage.RISK_REVIEW, Party.BANK, team=self.route.team):
-                self._opinion = None
                 await self.wait_for(lambda: self._opinion is not None)
                 opinion = self._opinion
                 assert opinion is not None
@@ -133,8 +133,8 @@ class LoanJourneyWorkflow(PostLoanStage):
 
     async def approval(self) -> None:
         while True:
+            self._votes = []
             async with self.stage(Stage.APPROVAL, Party.BANK, team=self.route.tier.value):
-                self._votes = []
                 await self.wait_for(self._approval_settled)
                 last = self._votes[-1]
                 if last.verdict is Verdict.REJECT:
@@ -145,20 +145,17 @@ class LoanJourneyWorkflow(PostLoanStage):
             await self.completeness(asked=last.reason, return_to=Stage.APPROVAL)
 
     async def offer(self) -> None:
-        async with self.stage(Stage.OFFER, Party.CUSTOMER) as visit:
-            grade = self._opinion.grade if self._opinion else RiskGrade.G5
-            terms = offer_terms(self._application, grade, workflow.now().date())
-            self._offer = Offer(
-                **terms.model_dump(),
-                term_months=self._application.term_months,
-                expires_at=expiry_at(
-                    self.policy,
-                    Stage.OFFER,
-                    self._application.product,
-                    visit.entered_at,
-                    self.calendar,
-                ),
-            )
+        # The offer exists before the stage opens, so no signature can arrive ahead of it.
+        grade = self._opinion.grade if self._opinion else RiskGrade.G5
+        terms = offer_terms(self._application, grade, workflow.now().date())
+        self._offer = Offer(
+            **terms.model_dump(),
+            term_months=self._application.term_months,
+            expires_at=expiry_at(
+                self.policy, Stage.OFFER, self._application.product, workflow.now(), self.calendar
+            ),
+        )
+        async with self.stage(Stage.OFFER, Party.CUSTOMER):
             await self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready")
             await self.wait_for(
                 lambda: self._signature is not None,

@@ -1,0 +1,131 @@
+"""SLA timers race the awaited decision: warning, breach and escalations at the policy's
+business-hour deadlines, across a weekend and a public holiday; timing events written
+once even when the sink's activity is retried."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from temporalio import activity
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities import build_activities
+from journey import contracts
+from journey.contracts import RecordTimingInput, RecordTimingResult
+from journey.settings import Settings
+from journey.stages import Stage
+from journey.timeline import EventType
+from store.outbox import messages_for
+from store.timing import events_for, record_events
+from tests.workflows import journey_kit
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    approve_through,
+    journey_worker,
+    start,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
+
+def cst(day: str, hhmm: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hhmm}:00+08:00").astimezone(UTC)
+
+
+async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, client = time_skipping_env, time_skipping_env.client
+    # Thursday 31 December 2026, 14:00 in Shanghai: New Year's Day (Friday) and the weekend
+    # follow. 24 working hours of 09:00-17:30 days: 3.5 h on Thursday, 8.5 on Monday 4
+    # January, 8.5 on Tuesday, 3.5 on Wednesday.
+    await env.sleep(cst("2026-12-31", "14:00") - await env.get_current_time())
+    journey_kit.TODAY = (await env.get_current_time()).date()
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        entered = (await until_stage(handle, Stage.RISK_REVIEW)).timeline[-1].entered_at
+        assert entered - cst("2026-12-31", "14:00") < timedelta(minutes=1)
+        await env.sleep(timedelta(days=10))
+        s = await handle.query(LoanJourneyWorkflow.status)
+        assert s.stage is Stage.RISK_REVIEW  # a breach escalates and keeps waiting
+        sla = [(e.type, e.at - (entered - cst("2026-12-31", "14:00")))
+               for e in s.events if e.stage is Stage.RISK_REVIEW and e.type not in
+               (EventType.ENTERED, EventType.EXITED)]
+        expected = [
+            (EventType.SLA_WARNED, cst("2027-01-05", "16:12")),  # 80% = 19.2 h
+            (EventType.SLA_BREACHED, cst("2027-01-06", "12:30")),  # 24 h
+            (EventType.ESCALATED, cst("2027-01-06", "16:30")),  # +4 working hours: remind
+            (EventType.ESCALATED, cst("2027-01-07", "12:30")),  # +1 working day: supervisor
+            (EventType.ESCALATED, cst("2027-01-08", "12:30")),  # +2 working days: customer
+        ]
+        assert [t for t, _ in sla] == [t for t, _ in expected]
+        for (_, at), (_, want) in zip(sla, expected, strict=True):
+            assert abs(at - want) < timedelta(seconds=1), (at, want)
+        assert s.sla_state == "breached"
+        assert s.assigned_to == "sup-sme"
+        templates = [m.template for m in messages_for(settings.db_url, handle.id)]
+        assert "sla_remind_owner" in templates and "sla_notify_customer" in templates
+        # the rows in SQL are the events the journey emitted, once each
+        stored = events_for(settings.db_url, handle.id)
+        assert [(e.sequence, e.type) for e in stored] == [(e.sequence, e.type) for e in s.events]
+
+
+async def test_a_decision_in_time_disarms_the_timers(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, client = time_skipping_env, time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await approve_through(handle, app)
+        await until_stage(handle, Stage.OFFER)
+        await env.sleep(timedelta(days=3))
+        s = await handle.query(LoanJourneyWorkflow.status)
+        assert not [e for e in s.events if e.stage in (Stage.RISK_REVIEW, Stage.APPROVAL)
+                    and e.type in (EventType.SLA_WARNED, EventType.SLA_BREACHED)]
+        assert not [m for m in messages_for(settings.db_url, handle.id)
+                    if m.template.startswith("sla_") and "risk" in m.recipient]
+
+
+async def test_timing_events_are_written_once_when_the_sink_is_retried(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    settings = Settings(data_dir=tmp_path, task_queue="sink-retry")
+    failures: list[int] = []
+
+    @activity.defn(name=contracts.RECORD_TIMING)
+    def flaky_sink(request: RecordTimingInput) -> RecordTimingResult:
+        inserted = record_events(settings.db_url, request.events)
+        if activity.info().attempt == 1:
+            failures.append(len(request.events))
+            raise RuntimeError("connection lost after the commit")
+        return RecordTimingResult(inserted=inserted)
+
+    @activity.defn(name=contracts.READ_DOCUMENT)
+    def read_document(request: contracts.ReadDocumentInput):  # noqa: ANN202
+        return docs.readings[request.ref.sha256]
+
+    keep = [a for a in build_activities(settings)
+            if a.__name__ not in ("record_timing_events", "read_document")]
+    async with Worker(client, task_queue=settings.task_queue, workflows=[LoanJourneyWorkflow],
+                      activities=[*keep, flaky_sink, read_document],
+                      activity_executor=ThreadPoolExecutor(4)):
+        handle = await start(client, settings, app)
+        s = await until_stage(handle, Stage.RISK_REVIEW)
+        for _ in range(100):  # the last batch lands after its retry
+            stored = events_for(settings.db_url, handle.id)
+            if len(stored) >= len(s.events):
+                break
+            await asyncio.sleep(0.1)
+        await handle.terminate("done")
+    assert len(failures) >= 3, "the sink never failed: the test proves nothing"
+    assert [e.sequence for e in stored] == [e.sequence for e in s.events]
