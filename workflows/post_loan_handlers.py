@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.contracts import PolicySnapshot
     from journey.decisions import (
+        AddDocuments,
         ApprovalDecision,
         Repayment,
         RiskOpinion,
@@ -159,6 +160,25 @@ class PostLoanHandlers(JourneyUpdates):
                     f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "
                     "check the value date"
                 )
+
+    @workflow.update
+    async def add_statements(self, request: AddDocuments) -> UpdateResult:
+        """Statements sent after disbursement: the next review reads them."""
+        known = {d.sha256 for d in self.all_documents()}
+        fresh = [d for d in request.documents if d.sha256 not in known]
+        self._added.extend(fresh)
+        batch = max(self._batch_of.values(), default=0) + 1
+        self._batch_of.update({d.sha256: batch for d in fresh})
+        self.emit(EventType.TOUCHPOINT, actor=request.actor.id, channel=request.channel,
+                  detail=f"statements added: {len(fresh)}")
+        return UpdateResult(
+            stage=self._stage, message=f"{len(fresh)} new document(s), read at the next review"
+        )
+
+    @add_statements.validator
+    def _validate_add_statements(self, request: AddDocuments) -> None:
+        self._require_stage(Stage.POST_LOAN)
+        self._authorize_customer_side(request.actor)
 
     @workflow.signal(name=REVIEW_SIGNAL)
     def review_result(self, result: ReviewResult) -> None:

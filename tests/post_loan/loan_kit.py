@@ -1,0 +1,141 @@
+"""A disbursed loan under test: the journey kit's application and decisions, a worker that
+also runs PostLoanReviewWorkflow, and activities replaced by name where a test needs it
+(the OCR fake; a post-loan policy with other bounds; a notifier that fails after writing)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities import build_activities
+from activities.review import post_loan_policy_text
+from journey import contracts
+from journey import review_contracts as rc
+from journey.application import LoanApplication
+from journey.contracts import ReadDocumentInput
+from journey.decisions import Repayment, Signature
+from journey.documents import DocumentReading
+from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
+from journey.settings import Settings
+from journey.stages import Stage
+from journey.status import JourneyStatus
+from tests.workflows import journey_kit
+from tests.workflows.journey_kit import (
+    SUBMITTER,
+    Documents,
+    approve_through,
+    customer,
+    start,
+    status,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
+from workflows.post_loan_review import PostLoanReviewWorkflow
+
+DEFAULT_POLICY = parse_post_loan_policy(post_loan_policy_text())
+
+
+def policy(**changes: Any) -> PostLoanPolicy:
+    return DEFAULT_POLICY.model_copy(update=changes)
+
+
+@asynccontextmanager
+async def loan_worker(
+    client: Client,
+    tmp_path: Path,
+    docs: Documents,
+    *,
+    post_loan_policy: PostLoanPolicy | None = None,
+    replace: list[Callable[..., Any]] = (),  # type: ignore[assignment]
+    task_queue: str | None = None,
+    cache: bool = True,  # False: no sticky cache, every workflow task replays the history
+    restarting: bool = False,  # True: leave the journeys running for the next worker
+) -> AsyncIterator[Settings]:
+    settings = Settings(data_dir=tmp_path, task_queue=task_queue or f"tq-{uuid.uuid4()}")
+
+    @activity.defn(name=contracts.READ_DOCUMENT)
+    def read_document(request: ReadDocumentInput) -> DocumentReading:
+        return docs.readings[request.ref.sha256]
+
+    fakes = [read_document, *replace]
+    if post_loan_policy is not None:
+
+        @activity.defn(name=rc.LOAD_POST_LOAN_POLICY)
+        def load_post_loan_policy(request: rc.LoadPostLoanPolicyInput) -> rc.PostLoanPolicyResult:
+            return rc.PostLoanPolicyResult(policy=post_loan_policy)
+
+        fakes.append(load_post_loan_policy)
+    names = {f.__name__ for f in fakes}  # activity names are the function names
+    real = [a for a in build_activities(settings) if a.__name__ not in names]
+    async with Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[LoanJourneyWorkflow, PostLoanReviewWorkflow],
+        activities=[*real, *fakes],
+        activity_executor=ThreadPoolExecutor(max_workers=4),
+        **({} if cache else {"max_cached_workflows": 0}),
+    ):
+        try:
+            yield settings
+        finally:
+            started = [] if restarting else journey_kit._started.pop(settings.task_queue, [])
+            for handle in started:
+                await terminate(handle)
+
+
+async def disbursed(
+    client: Client, settings: Settings, app: LoanApplication
+) -> tuple[WorkflowHandle, JourneyStatus]:
+    """Start a journey and walk it to post_loan: approve, sign, wait for the payout."""
+    handle = await start(client, settings, app)
+    await approve_through(handle, app)
+    await until_stage(handle, Stage.OFFER)
+    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+    await until_stage(handle, Stage.POST_LOAN)
+    latest = client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)  # follows CAN
+    await until(latest, lambda s: s.account is not None)
+    return latest, await status(latest)
+
+
+async def until(
+    handle: WorkflowHandle, ready: Callable[[JourneyStatus], bool], *, seconds: float = 20
+) -> JourneyStatus:
+    """Poll the status query until `ready(status)` (the query follows continue-as-new)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        current = await status(handle)
+        if ready(current):
+            return current
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not reached; journey at {current.stage}, run {current.run}")
+        await asyncio.sleep(0.05)
+
+
+async def skip_to(env: WorkflowEnvironment, when: Any) -> None:
+    """Let the time-skipping server's clock run to `when` (a datetime), firing timers."""
+    delta = when - await env.get_current_time()
+    if delta > timedelta(0):
+        await env.sleep(delta)
+
+
+def pay(reference: str, amount: Any, **fields: Any) -> Repayment:
+    return Repayment(actor=SUBMITTER, reference=reference, amount=amount, **fields)
+
+
+async def terminate(handle: WorkflowHandle) -> None:
+    """A journey left waiting would keep firing timers on the shared time-skipping server."""
+    with contextlib.suppress(WorkflowFailureError, RPCError):
+        await handle.terminate("test finished")

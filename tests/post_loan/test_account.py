@@ -1,0 +1,106 @@
+"""The loan account, reminders, covenants and review cadence: pure functions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from journey.classification import RiskClass
+from journey.post_loan import (
+    Payment,
+    annual_debt_service,
+    apply_payments,
+    assess_review,
+    next_wakeup,
+    reminders_due,
+)
+from journey.post_loan_policy import Covenant, check_covenants, review_calendar, review_every
+from journey.repayment import Frequency, RepaymentMethod, build_schedule
+from journey.review_contracts import ReviewFacts
+from journey.stages import Stage
+from tests.post_loan.loan_kit import DEFAULT_POLICY
+
+START = date(2026, 1, 15)
+PLAN = build_schedule(
+    Decimal("120000.00"), Decimal("0.06"), 12, RepaymentMethod.EQUAL_PRINCIPAL,
+    Frequency.MONTHLY, START,
+)
+
+
+def paid(*items: tuple[str, date]) -> list[Payment]:
+    return [Payment(reference=f"T{n}", amount=Decimal(a), paid_on=d, order=n)
+            for n, (a, d) in enumerate(items)]
+
+
+def test_payments_go_to_the_oldest_instalment_interest_first() -> None:
+    first = PLAN[0]  # 10000 principal + 600 interest, due 2026-02-15
+    account = apply_payments(PLAN, paid(("300", first.due_on)))
+    i = account.instalments[0]
+    assert (i.interest_paid, i.principal_paid, i.settled_on) == (Decimal(300), 0, None)
+    account = apply_payments(PLAN, paid(("300", first.due_on), ("10300", first.due_on)))
+    assert account.instalments[0].settled_on == first.due_on
+    assert account.instalments[1].outstanding == PLAN[1].payment
+    assert account.arrears(first.due_on + timedelta(days=1)) == 0
+
+
+def test_partial_payment_leaves_arrears_and_days_past_due() -> None:
+    first = PLAN[0]
+    account = apply_payments(PLAN, paid(("5000", first.due_on)))
+    late = first.due_on + timedelta(days=10)
+    assert account.days_past_due(first.due_on) == 0  # due today is not past due
+    assert account.days_past_due(late) == 10
+    assert account.arrears(late) == first.payment - 5000
+    # the rest arrives on day 12: days past due stop there, and stay 0 afterwards
+    account = apply_payments(PLAN, paid(("5000", first.due_on),
+                                        ("5600", first.due_on + timedelta(days=12))))
+    assert account.days_past_due(late) == 10  # as of day 10 it was still open
+    assert account.days_past_due(first.due_on + timedelta(days=13)) == 0
+
+
+def test_overpayment_is_a_credit_and_the_loan_is_repaid() -> None:
+    total = sum(i.payment for i in PLAN)
+    account = apply_payments(PLAN, paid((str(total + 50), START + timedelta(days=3))))
+    assert account.repaid and account.owed == 0 and account.credit == Decimal(50)
+
+
+def test_reminders_once_per_open_instalment_and_the_next_wakeup() -> None:
+    account = apply_payments(PLAN, [])
+    due = PLAN[0].due_on
+    before = datetime(due.year, due.month, due.day, tzinfo=UTC) - timedelta(days=4)
+    assert reminders_due(account, DEFAULT_POLICY, [], before) == []
+    wake = next_wakeup(account, DEFAULT_POLICY, [], before)
+    assert wake == datetime(2026, 2, 12, 1, tzinfo=UTC)  # 3 days before, 09:00 Beijing
+    assert [i.number for i in reminders_due(account, DEFAULT_POLICY, [], wake)] == [1]
+    assert reminders_due(account, DEFAULT_POLICY, [1], wake) == []
+    # past due: the next wake-ups are the classification floors (91, 271, 361 days)
+    after = datetime(2026, 2, 17, tzinfo=UTC)
+    assert next_wakeup(account, DEFAULT_POLICY, [1], after) == datetime(
+        2026, 3, 12, 1, tzinfo=UTC
+    )  # instalment 2's reminder comes first
+    all_reminded = list(range(1, 13))
+    assert next_wakeup(account, DEFAULT_POLICY, all_reminded, after) == datetime(
+        2026, 3, 16, tzinfo=UTC
+    )
+
+
+def test_covenants_and_the_review_judgement() -> None:
+    lev = Covenant(id="lev", ratio="debt_to_asset", bound="max", limit=Decimal("0.6"))
+    liq = Covenant(id="liq", ratio="current_ratio", bound="min", limit=Decimal("1.2"))
+    checks = check_covenants([lev, liq], {"debt_to_asset": Decimal("0.65"), "current_ratio": None})
+    assert [c.breached for c in checks] == [True, False]
+    assert "above the maximum" in checks[0].detail and "not available" in checks[1].detail
+    facts = ReviewFacts(
+        journey_id="j", stage=Stage.POST_LOAN, as_of=START, days_past_due=95,
+        arrears=Decimal(1), risk_class=RiskClass.NORMAL, covenants=[lev], statements=[],
+        annual_debt_service=annual_debt_service(PLAN, START),
+    )
+    result = assess_review(facts, [], "r1", START)
+    assert result.assessed is RiskClass.NORMAL  # no statements: nothing breached
+    assert result.risk_class is RiskClass.SUBSTANDARD and result.downgraded  # 95 dpd floor
+
+
+def test_review_cadence_follows_the_class() -> None:
+    assert review_every(DEFAULT_POLICY, RiskClass.NORMAL) == 3
+    assert review_every(DEFAULT_POLICY, RiskClass.SPECIAL_MENTION) == 1
+    cal = review_calendar(DEFAULT_POLICY, date(2026, 1, 30), 3, date(2027, 1, 1))
+    assert (cal.day, cal.months) == (28, [1, 4, 7, 10])
