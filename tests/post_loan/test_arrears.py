@@ -1,0 +1,86 @@
+"""A late payment moves the loan through the five tiers; the credit committee writes it off."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor, Role
+from journey.classification import RiskClass
+from journey.decisions import UpdateResult
+from journey.post_loan_policy import start_of
+from journey.stages import Stage
+from store.outbox import messages_for
+from tests.post_loan.loan_kit import disbursed, loan_worker, pay, skip_to, until
+from tests.workflows.journey_kit import BRANCH_APPROVER, RISK_SME, Documents, application
+from workflows import search_attributes as sa
+from workflows.loan_journey import LoanJourneyWorkflow
+from workflows.post_loan import WriteOff
+
+
+async def refused(call: Awaitable[object], reason: str) -> None:
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await call
+    assert reason in str(err.value.cause), err.value.cause
+
+
+async def write_off(handle: WorkflowHandle, actor: Actor) -> UpdateResult:
+    return await handle.execute_update(
+        LoanJourneyWorkflow.write_off, WriteOff(actor=actor, reason="borrower insolvent")
+    )
+
+
+CC1, CC2 = Actor(id="cc-1", role=Role.APPROVER), Actor(id="cc-2", role=Role.APPROVER)
+
+
+async def test_late_payment_moves_through_the_tiers_and_is_written_off(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        first = running.offer.schedule[0]
+        await skip_to(env, start_of(first.due_on) + timedelta(hours=2))
+        half = (first.payment / 2).quantize(first.payment)
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment, pay("PART-1", half))
+        await refused(
+            handle.execute_update(LoanJourneyWorkflow.record_repayment, pay("PART-1", half + 1)),
+            "a different payment",
+        )
+
+        await skip_to(env, start_of(first.due_on + timedelta(days=1)) + timedelta(hours=1))
+        late = await until(handle, lambda s: s.risk_class is RiskClass.SPECIAL_MENTION)
+        assert late.days_past_due == 1 and late.arrears == first.payment - half
+        assert [w.kind for w in late.warnings] == ["downgrade"]
+        assert late.warnings[0].team == "sme_risk"
+        # the early warning is on the risk team's queue (the search attributes)
+        attrs = (await handle.describe()).typed_search_attributes
+        assert attrs.get(sa.TEAM) == "sme_risk" and attrs.get(sa.SLA_STATE) == "early_warning"
+        keys = [m.key for m in messages_for(settings.db_url, handle.id)]
+        assert f"{handle.id}:overdue:1" in keys and f"{handle.id}:warning:1" in keys
+
+        await refused(write_off(handle, CC1), "non-performing")
+
+        tiers = []
+        for days, tier in ((91, RiskClass.SUBSTANDARD), (271, RiskClass.DOUBTFUL),
+                           (361, RiskClass.LOSS)):
+            await skip_to(env, start_of(first.due_on + timedelta(days=days)) + timedelta(hours=1))
+            now = await until(handle, lambda s, tier=tier: s.risk_class is tier)
+            tiers.append((now.days_past_due, now.risk_class.label_zh))
+        assert tiers == [(91, "次级"), (271, "可疑"), (361, "损失")]
+        assert now.max_days_past_due == 361 and len(now.warnings) == 4
+
+        await refused(write_off(handle, RISK_SME), "needs one of: approver")
+        await refused(write_off(handle, BRANCH_APPROVER), "decided by the credit committee")
+        vote = await write_off(handle, CC1)
+        assert vote.message == "write-off vote 1 of 2 recorded"
+        await refused(write_off(handle, CC1), "already voted")
+        done = await write_off(handle, CC2)
+        assert done.stage is Stage.CLOSED
+        result = await handle.result()
+        assert result.outcome is Stage.CLOSED and result.reason.startswith("written off")
