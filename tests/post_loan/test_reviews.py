@@ -1,0 +1,141 @@
+"""Post-loan reviews on the time-skipping server (it has no Schedules: the test starts
+PostLoanReviewWorkflow itself at the times the schedule would)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from journey.classification import RiskClass
+from journey.decisions import AddDocuments
+from journey.documents import DocumentKind, FinancialStatement, ReadStatus
+from journey.post_loan_policy import first_review_on, start_of
+from journey.repayment import add_months
+from journey.review_contracts import ReviewInput
+from journey.settings import Settings
+from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker, pay, skip_to, until
+from tests.workflows import journey_kit
+from tests.workflows.journey_kit import Documents, application, customer
+from workflows import search_attributes as sa
+from workflows.loan_journey import LoanJourneyWorkflow
+from workflows.post_loan_review import PostLoanReviewWorkflow, ReviewOutcome
+
+
+async def review(env: WorkflowEnvironment, settings: Settings, journey_id: str, n: int
+                 ) -> ReviewOutcome:
+    """What the schedule's action does: start the review workflow (time held still)."""
+    with env.auto_time_skipping_disabled():
+        return await env.client.execute_workflow(
+            PostLoanReviewWorkflow.run,
+            ReviewInput(journey_id=journey_id),
+            id=f"review-{journey_id}-{n}",
+            task_queue=settings.task_queue,
+        )
+
+
+async def test_quarterly_reviews_keep_a_sound_loan_normal(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        plan = running.offer.schedule
+        first = first_review_on(DEFAULT_POLICY, running.disbursement.booked_at.date())
+        reviews = [add_months(first, 3 * k) for k in range(3)]
+        steps = sorted([(start_of(i.due_on) + timedelta(hours=2), "pay", i) for i in plan[:8]]
+                       + [(start_of(d) + timedelta(hours=1), "review", d) for d in reviews],
+                       key=lambda s: s[0])
+        done = 0
+        for when, what, item in steps:
+            await skip_to(env, when)
+            if what == "pay":
+                await handle.execute_update(
+                    LoanJourneyWorkflow.record_repayment,
+                    pay(f"P-{item.number}", item.payment),
+                )
+                continue
+            done += 1
+            outcome = await review(env, settings, handle.id, done)
+            assert outcome.result is not None and not outcome.skipped
+            assert outcome.result.risk_class is RiskClass.NORMAL
+            assert [c.breached for c in outcome.result.checks] == [False, False, False]
+            assert outcome.result.ratios["dscr"] is not None
+            await until(handle, lambda s, runs=done + 1: s.run == runs)  # a new run per review
+        paid = sum(i.payment for i in plan[:8])
+        now = await until(handle, lambda s: s.account.paid == paid)
+        assert now.last_review is not None and now.last_review.review_id.endswith("-3")
+        assert now.risk_class is RiskClass.NORMAL and now.warnings == []
+        assert [d.verdict for d in now.decisions].count("reviewed") == 3
+
+
+async def test_a_new_statement_that_breaches_a_covenant_raises_an_early_warning(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        await skip_to(env, start_of(running.offer.schedule[0].due_on) - timedelta(days=5))
+        sheet = docs.add(
+            f"{app.credit_code}-balance-later", status=ReadStatus.READ,
+            kind=DocumentKind.BALANCE_SHEET,
+            statement=FinancialStatement(
+                kind=DocumentKind.BALANCE_SHEET, period_end=journey_kit.TODAY + timedelta(days=20),
+                company=app.applicant_name, current_assets=Decimal(50_000_000),
+                total_assets=Decimal(100_000_000), current_liabilities=Decimal(25_000_000),
+                total_liabilities=Decimal(82_000_000), total_equity=Decimal(18_000_000),
+                balances=True,
+            ),
+        )
+        await handle.execute_update(
+            LoanJourneyWorkflow.add_statements,
+            AddDocuments(actor=customer(app), documents=[sheet]),
+        )
+        outcome = await review(env, settings, handle.id, 1)
+
+        result = outcome.result
+        assert result is not None and [r.ref for r in result.new_readings] == [sheet]
+        assert result.ratios["debt_to_asset"] == Decimal("0.8200")
+        assert [c.covenant.id for c in result.breaches] == ["max-leverage"]
+        assert result.risk_class is RiskClass.SPECIAL_MENTION and result.downgraded
+        warned = await until(handle, lambda s: len(s.warnings) == 2)
+        assert [w.kind for w in warned.warnings] == ["covenant_breach", "downgrade"]
+        assert warned.risk_class is RiskClass.SPECIAL_MENTION
+        attrs = (await handle.describe()).typed_search_attributes
+        assert attrs.get(sa.TEAM) == "sme_risk" and attrs.get(sa.SLA_STATE) == "early_warning"
+        # the statement was read once: the next review finds nothing new to read
+        again = await review(env, settings, handle.id, 2)
+        assert again.result is not None and again.result.new_readings == []
+
+
+async def test_updates_that_arrive_while_the_journey_continues_as_new_are_kept(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        refs = []
+        for n in range(1, 4):  # each review ends a run; repayments race it
+            batch = [f"RACE-{n}-{k}" for k in range(4)]
+            refs += batch
+            await asyncio.gather(
+                review(env, settings, handle.id, n),
+                *(repay(env.client, handle.id, ref) for ref in batch),
+            )
+            await until(handle, lambda s, n=n: s.run == n + 1)
+        final = await until(handle, lambda s: s.account.paid == Decimal(100) * len(refs))
+        assert [d.verdict for d in final.decisions].count("reviewed") == 3
+        assert final.timeline[0].stage.value == "intake"
+
+
+async def repay(client: Client, journey_id: str, reference: str) -> None:
+    handle = client.get_workflow_handle_for(LoanJourneyWorkflow.run, journey_id)
+    await handle.execute_update(
+        LoanJourneyWorkflow.record_repayment, pay(reference, Decimal(100))
+    )
