@@ -11,6 +11,7 @@ from starter.audit_cli import history, verify
 from starter.codec_server import codec_server
 from starter.demo import demo
 from starter.report import export, report
+from starter.schedules_cli import schedules_app
 
 app = typer.Typer(
     help="Corporate and project-finance loan journeys on Temporal.",
@@ -34,6 +35,7 @@ app.command()(export)
 app.command()(history)
 app.command()(verify)
 app.command("codec-server")(codec_server)
+app.add_typer(schedules_app, name="schedules")
 
 
 def main() -> None:

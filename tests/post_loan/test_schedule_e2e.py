@@ -1,0 +1,100 @@
+"""End to end on the real dev server: a disbursed journey creates its review Schedule, the
+Schedule triggers and backfills reviews, the CLI lists it, closing the loan deletes it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner
+
+from journey.post_loan_policy import first_review_on, start_of
+from journey.stages import Stage
+from starter import schedules, schedules_cli
+from starter.errors import NotFound
+from starter.schedules_cli import schedules_app
+from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker, pay, until
+from tests.workflows.journey_kit import Documents, application
+from workflows import search_attributes as sa
+from workflows.loan_journey import LoanJourneyWorkflow
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    temporal = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal,
+        data_converter=pydantic_data_converter,
+        search_attributes=sa.ALL,
+        ui=False,
+    ) as env:
+        yield env
+
+
+async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
+    dev_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, docs = dev_env.client, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(client, tmp_path, docs) as settings:
+        handle, running = await disbursed(client, settings, app)
+        # the journey created its schedule when post-loan management began
+        first = first_review_on(DEFAULT_POLICY, running.disbursement.booked_at.date())
+        described = await _until_scheduled(client, handle.id)
+        assert described.next_runs[0] == start_of(first) + timedelta(hours=1)
+
+        await schedules.trigger(client, handle.id)
+        reviewed = await until(handle, lambda s: s.last_review is not None and s.run == 2,
+                               seconds=30)  # a review cycle ends a run
+        assert reviewed.risk_class == "normal"
+        assert reviewed.last_review.review_id.startswith(f"review-{handle.id}-")
+
+        window = start_of(first)
+        await schedules.backfill(client, handle.id, window, window + timedelta(hours=2))
+        twice = await until(
+            handle, lambda s: [d.verdict for d in s.decisions].count("reviewed") == 2, seconds=30
+        )
+        assert twice.last_review.review_id != reviewed.last_review.review_id
+
+        address = client.service_client.config.target_host
+        monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
+        monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
+        monkeypatch.setattr(schedules_cli, "console", Console(width=200))  # no wrapped ids
+        shown = await asyncio.to_thread(CliRunner().invoke, schedules_app, ["list"])
+        assert shown.exit_code == 0, shown.output
+        assert f"review-{handle.id}" in shown.output
+        paused = await asyncio.to_thread(
+            CliRunner().invoke, schedules_app, ["pause", handle.id, "--note", "audit hold"]
+        )
+        assert paused.exit_code == 0, paused.output
+        assert (await schedules.describe(client, handle.id)).paused
+        await schedules.unpause(client, handle.id, "hold lifted")
+        assert not (await schedules.describe(client, handle.id)).paused
+
+        owed = sum(i.payment for i in running.offer.schedule)
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment, pay("ALL", owed))
+        assert (await handle.result()).outcome is Stage.CLOSED
+        with pytest.raises(NotFound):  # closing the loan deleted its schedule
+            await schedules.describe(client, handle.id)
+        missing = await asyncio.to_thread(CliRunner().invoke, schedules_app, ["trigger", handle.id])
+        assert missing.exit_code == 4 and "schedules list" in missing.output
+
+
+async def _until_scheduled(client: Client, journey_id: str) -> schedules.ScheduleRow:
+    for _ in range(100):
+        try:
+            return await schedules.describe(client, journey_id)
+        except NotFound:
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"no review schedule for {journey_id}")
