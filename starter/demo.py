@@ -30,7 +30,7 @@ console = Console(width=120)
 
 
 def scenarios(samples: Path = SAMPLES) -> list[Scenario]:
-    d, a = samples / "documents", samples / "applications"
+    d, a = samples / "demo", samples / "applications"
 
     def company(n: int, *kinds: str) -> list[Path]:
         return [d / f"company{n}_{kind}.jpg" for kind in kinds]

@@ -72,9 +72,10 @@ def status_view(s: JourneyStatus) -> Group:
 
 
 def journeys_table(rows: list[JourneyRow], title: str) -> Table:
-    table = Table(
-        "journey", "status", "stage", "team", "SLA", "product", "amount", "started", title=title
-    )
+    table = Table(title=title)
+    table.add_column("journey", no_wrap=True)
+    for name in ("status", "stage", "team", "SLA", "product", "amount", "started"):
+        table.add_column(name)
     for r in rows:
         table.add_row(
             r.workflow_id, r.status, r.stage, r.team, r.sla, r.product, r.amount_band, r.started

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import random
+from datetime import date
 from pathlib import Path
 
 from ocr.corpus._damage import add_seal, damage
@@ -26,8 +27,9 @@ KINDS = ("business_license", "balance_sheet", "income_statement")
 
 def make_page(kind: str, rng: random.Random, comp: Company | None = None, *,
               turn: int | None = None, seal: bool | None = None, clean: bool = False,
-              mild: bool = False) -> tuple[bytes, dict]:
-    """One damaged page of `kind` and its labels (amounts in yuan, dates ISO)."""
+              mild: bool = False, period: date | None = None) -> tuple[bytes, dict]:
+    """One damaged page of `kind` and its labels (amounts in yuan, dates ISO); statements
+    end on `period` when given, else on a random past period."""
     comp = comp or company(rng)
     face = rng.choice(available())
     if kind == "business_license":
@@ -39,7 +41,7 @@ def make_page(kind: str, rng: random.Random, comp: Company | None = None, *,
         lang = "en" if rng.random() < 0.25 else "zh"
         layout = rng.choice(STATEMENT_LAYOUTS if kind == "balance_sheet" else ("ruled", "open"))
         printed = comp.name if rng.random() < 0.85 else None
-        img, labels = render_statement(kind, lang, layout, printed, period_end(rng),
+        img, labels = render_statement(kind, lang, layout, printed, period or period_end(rng),
                                        rng.choice(list(UNITS)), face, rng)
         labels["language"] = lang
         seal_at = (rng.randint(300, 900), rng.choice([230, 700, 1200]))

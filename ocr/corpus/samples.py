@@ -1,6 +1,7 @@
 """Write the small fixed sample set kept in the repository (samples/documents).
 
-    python -m ocr.corpus.samples --out samples/documents
+    python -m ocr.corpus.samples --out samples/documents   # the OCR tests' set
+    python -m ocr.corpus.samples --out samples/demo        # the demo's and e2e tests' set
 
 Three companies, each with a licence, a balance sheet and an income statement (mildly
 damaged, as a good phone scan), one heavily damaged licence turned upside down, and one
@@ -12,10 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from datetime import date
 from pathlib import Path
 
 from ocr.corpus import KINDS, make_page
 from ocr.corpus._data import company
+
+
+# Statements in the sample set end on one recent period per company, so a journey built on
+# them passes the completeness check (statements at most 18 months old).
+PERIOD = date(2025, 12, 31)
 
 
 def write_samples(out: Path, seed: int = 2024) -> list[dict]:
@@ -26,7 +33,7 @@ def write_samples(out: Path, seed: int = 2024) -> list[dict]:
     for n, comp in enumerate(companies, 1):
         for kind in KINDS:
             data, labels = make_page(kind, rng, comp, turn=0, seal=kind != "income_statement",
-                                     mild=True)
+                                     mild=True, period=PERIOD)
             name = f"company{n}_{kind}.jpg"
             (out / name).write_bytes(data)
             pages.append({"file": name, "company_no": n, **labels})

@@ -50,6 +50,7 @@ def env_for(settings: Settings) -> dict[str, str]:
         "LOAN_JOURNEY_TEMPORAL_ADDRESS": settings.temporal_address,
         "LOAN_JOURNEY_TASK_QUEUE": settings.task_queue,
         "LOAN_JOURNEY_UI_PORT": str(settings.ui_port),
+        "COLUMNS": "200",
     }
 
 

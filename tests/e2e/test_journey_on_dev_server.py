@@ -54,9 +54,9 @@ async def test_a_loan_from_application_to_closed(
     dev_server: WorkflowEnvironment, e2e_settings: Settings
 ) -> None:
     client, settings = dev_server.client, e2e_settings
-    labels = {d["file"]: d for d in json.loads((SAMPLES / "documents/labels.json").read_text())}
+    labels = {d["file"]: d for d in json.loads((SAMPLES / "demo/labels.json").read_text())}
     docs = [
-        SAMPLES / "documents" / f"company1_{k}.jpg"
+        SAMPLES / "demo" / f"company1_{k}.jpg"
         for k in ("business_license", "balance_sheet", "income_statement")
     ]
     started = await cli(
