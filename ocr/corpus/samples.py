@@ -19,7 +19,6 @@ from pathlib import Path
 from ocr.corpus import KINDS, make_page
 from ocr.corpus._data import company
 
-
 # Statements in the sample set end on one recent period per company, so a journey built on
 # them passes the completeness check (statements at most 18 months old).
 PERIOD = date(2025, 12, 31)
