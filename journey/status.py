@@ -11,6 +11,7 @@ from journey.actors import Actor
 from journey.application import LoanApplication
 from journey.classification import RiskClass
 from journey.documents import DocumentReading
+from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.policy import Completeness, Route
 from journey.post_loan import Account, EarlyWarning, PostLoanCarry
 from journey.repayment import Frequency, Instalment, RepaymentMethod
@@ -49,6 +50,7 @@ class Offer(BaseModel):
     frequency: Frequency
     schedule: list[Instalment]
     expires_at: datetime | None = None
+    drawdown_plan: DrawdownPlan | None = None  # project finance: tranches by milestone
 
 
 class Disbursement(BaseModel):
@@ -87,6 +89,10 @@ class JourneyStatus(BaseModel):
     warnings: list[EarlyWarning] = Field(default_factory=list)
     last_review: ReviewResult | None = None
     run: int = 1  # runs of the workflow so far (continue-as-new starts the next)
+    # project finance: drawdowns by milestone
+    drawdown_plan: DrawdownPlan | None = None
+    commitment: Commitment | None = None
+    drawdowns: list[DrawdownRecord] = Field(default_factory=list)
 
 
 class JourneyResult(BaseModel):

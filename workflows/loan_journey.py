@@ -15,6 +15,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
+    from journey.application import Product
     from journey.contracts import (
         BookingInput,
         CompletenessInput,
@@ -31,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import Disbursement, JourneyInput, JourneyResult, Offer
     from workflows import search_attributes as sa
     from workflows.bookkeeping import JourneyEnded
+    from workflows.drawdowns import DrawdownStage
     from workflows.post_loan import PostLoanStage
 
 QUICK = timedelta(seconds=30)
@@ -42,7 +44,7 @@ BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 
 
 @workflow.defn
-class LoanJourneyWorkflow(PostLoanStage):
+class LoanJourneyWorkflow(DrawdownStage, PostLoanStage):
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
         self._init_bookkeeping(input.application)
@@ -164,6 +166,9 @@ class LoanJourneyWorkflow(PostLoanStage):
             )
 
     async def disbursement(self) -> None:
+        if self._application.product is Product.PROJECT_FINANCE:
+            await self.drawdowns()  # tranches by milestone: workflows/drawdowns.py
+            return
         async with self.stage(Stage.DISBURSEMENT, Party.BANK):
             self._disbursement = await workflow.execute_activity(
                 contracts.BOOK_DISBURSEMENT,

@@ -1,0 +1,157 @@
+"""Conditions precedent of a drawdown, checked and explained; the plan on what was drawn.
+
+Documents. The OCR reads business licences and financial statements only. A supporting
+document declared as one of those kinds must read as that kind. Permits, progress reports,
+insurance policies, proof of capital and the like are stored by reference: the check is that
+a document with the declared label was sent and that the store holds it (reading it through
+the document activity proves that); what it says is for the risk officer to judge.
+
+Figures. The projected DSCR is the latest income statement's operating profit over the debt
+service of the first full year of amortisation, on everything drawn so far plus the request,
+under the offer's rate and method: the same placeholder post-loan reviews use.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from journey.documents import DocumentKind, DocumentReading, ReadStatus
+from journey.drawdowns import Check, ConditionResult, DrawdownPlan, DrawdownRequest, Tranche
+from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
+
+_OCR_KINDS = {k.value for k in DocumentKind if k is not DocumentKind.UNKNOWN}
+PLACES = Decimal("0.01")
+
+
+class DocumentCheck(BaseModel):
+    label: str
+    sha256: str
+    filename: str
+    ok: bool
+    problem: str | None = None
+
+
+class DrawdownFacts(BaseModel):
+    """What the checks on the figures read, computed when the request is checked."""
+
+    dscr: Decimal | None = None
+    dscr_basis: str = ""
+    defaults: list[str] = Field(default_factory=list)  # events of default, described
+    documents: list[DocumentCheck] = Field(default_factory=list)
+
+
+class RepaymentTerms(BaseModel):
+    """The offer's terms the repayment plan is rebuilt with."""
+
+    annual_rate: Decimal
+    method: RepaymentMethod
+    frequency: Frequency
+    term_months: int  # the whole tenor, availability period included
+
+
+def check_document(label: str, reading: DocumentReading | None, error: str | None
+                   ) -> DocumentCheck:
+    """One supporting document: `reading` from the document activity, or its `error`."""
+    sha = reading.ref.sha256 if reading else ""
+    name = reading.ref.filename if reading else ""
+    if reading is None:
+        return DocumentCheck(label=label, sha256=sha, filename=name, ok=False,
+                             problem=error or "not read")
+    if label in _OCR_KINDS and (reading.status is not ReadStatus.READ or reading.kind != label):
+        seen = reading.kind.value if reading.status is ReadStatus.READ else "unreadable"
+        why = f" ({reading.reason})" if reading.reason else ""
+        return DocumentCheck(label=label, sha256=sha, filename=name, ok=False,
+                             problem=f"declared {label} but read as {seen}{why}")
+    return DocumentCheck(label=label, sha256=sha, filename=name, ok=True)
+
+
+def evaluate_conditions(plan: DrawdownPlan, tranche: Tranche, request: DrawdownRequest,
+                        facts: DrawdownFacts) -> list[ConditionResult]:
+    """Every condition precedent of `tranche`, met or not, with the reason in words."""
+    results = [_document(label, facts) for label in tranche.documents]
+    results += [_check(check, facts) for check in tranche.checks]
+    return results
+
+
+def _document(label: str, facts: DrawdownFacts) -> ConditionResult:
+    sent = [d for d in facts.documents if d.label == label]
+    good = [d for d in sent if d.ok]
+    if good:
+        note = "" if label in _OCR_KINDS else " (stored by reference; content for the officer)"
+        return ConditionResult(condition=f"document {label}", met=True,
+                               explanation=f"{label}: {good[0].filename} received{note}")
+    if sent:
+        problems = "; ".join(f"{d.filename or d.sha256[:12]}: {d.problem}" for d in sent)
+        return ConditionResult(condition=f"document {label}", met=False,
+                               explanation=f"{label} not acceptable ({problems}): send it again")
+    return ConditionResult(condition=f"document {label}", met=False,
+                           explanation=f"{label} missing: attach it labelled {label!r}")
+
+
+def _check(check: Check, facts: DrawdownFacts) -> ConditionResult:
+    if check.kind == "min_dscr":
+        floor = check.value or Decimal("1")
+        name = f"min_dscr {floor}"
+        if facts.dscr is None:
+            return ConditionResult(condition=name, met=False,
+                                   explanation=f"DSCR unknown ({facts.dscr_basis}): send the "
+                                   "latest income statement")
+        met = facts.dscr >= floor
+        verb = "meets" if met else "is below"
+        return ConditionResult(condition=name, met=met,
+                               explanation=f"projected DSCR {facts.dscr} {verb} {floor} "
+                               f"({facts.dscr_basis})")
+    if facts.defaults:
+        return ConditionResult(condition="no_event_of_default", met=False,
+                               explanation="event of default: " + "; ".join(facts.defaults))
+    return ConditionResult(condition="no_event_of_default", met=True,
+                           explanation="no event of default: no arrears, no early warning")
+
+
+# -- the figures and the repayment plan ------------------------------------------------------
+
+
+def repayment_plan(plan: DrawdownPlan, terms: RepaymentTerms, drawn: Decimal, start: date
+                   ) -> list[Instalment]:
+    """The plan on what was drawn, from `start` (drawdowns closed) over the tenor left after
+    the availability period, interest only during the grace months."""
+    term = _term(plan, terms)
+    grace = plan.grace_months if plan.grace_months < term else 0
+    return build_schedule(principal=drawn, annual_rate=terms.annual_rate, term_months=term,
+                          method=terms.method, frequency=_frequency(plan, terms), start=start,
+                          grace_months=grace)
+
+
+def _term(plan: DrawdownPlan, terms: RepaymentTerms) -> int:
+    return max(1, terms.term_months - plan.availability_months)
+
+
+def _frequency(plan: DrawdownPlan, terms: RepaymentTerms) -> Frequency:
+    """The offer's frequency, or monthly when the term left or the grace does not divide."""
+    months = terms.frequency.months
+    if _term(plan, terms) % months or plan.grace_months % months:
+        return Frequency.MONTHLY
+    return terms.frequency
+
+
+def projected_dscr(readings: list[DocumentReading], plan: DrawdownPlan, terms: RepaymentTerms,
+                   principal: Decimal, today: date) -> tuple[Decimal | None, str]:
+    """DSCR and how it was computed (see the module docstring)."""
+    incomes = [r.statement for r in readings if r.status is ReadStatus.READ and r.statement
+               and r.statement.kind is DocumentKind.INCOME_STATEMENT]
+    latest = max(incomes, key=lambda s: s.period_end or date.min, default=None)
+    profit = latest.operating_profit if latest else None
+    if profit is None:
+        return None, "no income statement with an operating profit on file"
+    schedule = repayment_plan(plan, terms, principal, today)
+    amortising = [i for i in schedule if i.principal > 0]
+    per_year = 12 // _frequency(plan, terms).months
+    service = sum((i.payment for i in amortising[:per_year]), Decimal("0.00"))
+    if service <= 0:
+        return None, "no debt service to cover"
+    basis = (f"operating profit {profit:,.2f} / first amortising year's debt service "
+             f"{service:,.2f} on {principal:,.2f}")
+    return (profit / service).quantize(PLACES), basis

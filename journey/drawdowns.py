@@ -1,0 +1,240 @@
+"""Project finance: drawdowns by milestone (按工程进度放款) against conditions precedent.
+
+A project-finance offer carries a `DrawdownPlan`: tranches with an amount cap, the milestone
+each needs and its conditions precedent (documents by declared label, and checks on the
+figures). The customer asks for a tranche with a `DrawdownRequest`; the workflow checks the
+conditions (journey/drawdown_conditions.py), the project-finance risk team decides, and an
+approved drawdown is booked once, to the borrower or, entrusted (受托支付), to a named
+counterparty. The `Commitment` tracks drawn, cancelled and available amounts; at the end of
+the availability period whatever is undrawn is cancelled.
+
+The default plan (`default_plan`), stated:
+- three tranches of 30% / 40% / 30% of the amount (the last takes the rounding remainder):
+  t1 planning permit and capital in place, t2 30% of construction, t3 equipment delivered;
+- each needs its documents, a projected DSCR of at least 1.20 and no event of default;
+- availability period: 18 months from the signature (a third of the term when shorter);
+- repayment: the plan is rebuilt when drawdowns close, on the amount actually drawn, over
+  the term left after the availability period, with 6 months' interest-only grace (less
+  for short terms);
+- each drawdown decision has its own SLA: 3 business days, warning at 80%, a reminder to
+  the team 4 working hours after the breach, the supervisor a day later.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from journey.actors import Actor
+from journey.application import Channel, LoanApplication
+from journey.documents import DocumentRef
+from journey.policy.sla import EscalationAction, EscalationLevel, StageSla, Unit
+from journey.repayment import add_months
+
+CENT = Decimal("0.01")
+DEFAULT_MIN_DSCR = Decimal("1.20")
+AVAILABILITY_MONTHS = 18
+GRACE_MONTHS = 6
+
+
+class Check(BaseModel):
+    """A condition precedent on the figures, not on a document."""
+
+    kind: Literal["min_dscr", "no_event_of_default"]
+    value: Decimal | None = None  # the floor, for min_dscr
+
+
+class Tranche(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    milestone: str = Field(min_length=2, max_length=200)
+    cap: Decimal = Field(gt=0, decimal_places=2)
+    documents: list[str] = Field(default_factory=list)  # labels, e.g. "planning_permit"
+    checks: list[Check] = Field(default_factory=list)
+
+
+def _decision_sla() -> StageSla:
+    return StageSla(
+        target=timedelta(days=3),
+        unit=Unit.BUSINESS_DAYS,
+        warning_ratio=0.8,
+        escalations=[
+            EscalationLevel(
+                level=1, after_breach=timedelta(hours=4), action=EscalationAction.REMIND_OWNER,
+                unit=Unit.BUSINESS,
+            ),
+            EscalationLevel(
+                level=2, after_breach=timedelta(days=1),
+                action=EscalationAction.REASSIGN_SUPERVISOR,
+            ),
+        ],
+    )
+
+
+class DrawdownPlan(BaseModel):
+    tranches: list[Tranche] = Field(min_length=1)
+    availability_months: int = Field(ge=1, le=120)
+    grace_months: int = Field(default=0, ge=0)  # interest only, after drawdowns close
+    decision_sla: StageSla = Field(default_factory=_decision_sla)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((t.cap for t in self.tranches), Decimal("0.00"))
+
+    def tranche(self, tranche_id: str) -> Tranche | None:
+        return next((t for t in self.tranches if t.id == tranche_id), None)
+
+
+class Payee(BaseModel):
+    """Whom a drawdown pays: the borrower (no payee given) or, entrusted, a counterparty."""
+
+    name: str = Field(min_length=2, max_length=200)
+    account: str = Field(min_length=4, max_length=64)
+
+
+class SupportingDocument(BaseModel):
+    label: str = Field(pattern=r"^[a-z0-9_]{2,48}$")  # the condition it answers
+    ref: DocumentRef
+
+
+class DrawdownRequest(BaseModel):
+    actor: Actor
+    tranche_id: str
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    payee: Payee | None = None  # None: paid to the borrower
+    documents: list[SupportingDocument] = Field(default_factory=list, max_length=30)
+    channel: Channel = Channel.WEB
+
+
+class DrawdownVerdict(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class DrawdownDecision(BaseModel):
+    actor: Actor
+    tranche_id: str
+    verdict: DrawdownVerdict
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class ConditionResult(BaseModel):
+    condition: str  # "document planning_permit", "min_dscr 1.20", "no_event_of_default"
+    met: bool
+    explanation: str
+
+
+class DrawdownState(StrEnum):
+    REQUESTED = "requested"
+    CONDITIONS_FAILED = "conditions_failed"  # refused by the rules, before anyone decides
+    AWAITING_DECISION = "awaiting_decision"
+    REFUSED = "refused"  # by the risk team, or the availability period ended
+    APPROVED = "approved"
+    BOOKED = "booked"
+
+    @property
+    def settled(self) -> bool:
+        return self in {DrawdownState.CONDITIONS_FAILED, DrawdownState.REFUSED,
+                        DrawdownState.BOOKED}
+
+
+class DrawdownRecord(BaseModel):
+    """One attempt at one tranche, from request to booking or refusal."""
+
+    number: int
+    request: DrawdownRequest
+    requested_at: datetime
+    state: DrawdownState = DrawdownState.REQUESTED
+    conditions: list[ConditionResult] = Field(default_factory=list)
+    decided_by: str | None = None
+    reason: str = ""
+    booking_id: str | None = None
+    payee: str | None = None
+    booked_at: datetime | None = None
+
+
+class Commitment(BaseModel):
+    total: Decimal
+    drawn: Decimal = Decimal("0.00")
+    cancelled: Decimal = Decimal("0.00")
+    available_until: datetime
+    closed_at: datetime | None = None
+    closing_note: str = ""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def available(self) -> Decimal:
+        return self.total - self.drawn - self.cancelled
+
+
+class DrawdownOutcome(BaseModel):
+    """What both drawdown updates return: the attempt as it stands and the commitment."""
+
+    tranche_id: str
+    state: DrawdownState
+    conditions: list[ConditionResult] = Field(default_factory=list)
+    commitment: Commitment
+    message: str = ""
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+
+def default_plan(application: LoanApplication) -> DrawdownPlan:
+    """Three tranches (30/40/30%) with their milestones; see the module docstring."""
+    term = application.term_months
+    availability = max(1, min(AVAILABILITY_MONTHS, term // 3))
+    rest = max(1, term - availability)
+    step = 3 if rest % 3 == 0 else 1
+    grace = min(GRACE_MONTHS, rest // 4) // step * step
+    amount = application.amount
+    first = _share(amount, "0.30")
+    second = _share(amount, "0.40")
+    checks = [Check(kind="min_dscr", value=DEFAULT_MIN_DSCR), Check(kind="no_event_of_default")]
+    return DrawdownPlan(
+        tranches=[
+            Tranche(id="t1", milestone="planning permit granted and capital in place", cap=first,
+                    documents=["planning_permit", "capital_proof"], checks=checks),
+            Tranche(id="t2", milestone="30% of construction complete", cap=second,
+                    documents=["construction_progress", "insurance"], checks=checks),
+            Tranche(id="t3", milestone="equipment delivered", cap=amount - first - second,
+                    documents=["equipment_delivery", "insurance"], checks=checks),
+        ],
+        availability_months=availability,
+        grace_months=grace,
+    )
+
+
+def _share(amount: Decimal, part: str) -> Decimal:
+    return (amount * Decimal(part)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def availability_ends(plan: DrawdownPlan, opened_at: datetime) -> datetime:
+    """The end of the availability period: whole months after the drawdown stage opened."""
+    opened = opened_at.astimezone(UTC)
+    day = add_months(opened.date(), plan.availability_months)
+    return datetime.combine(day, opened.timetz())
+
+
+# -- the commitment ----------------------------------------------------------------------------
+
+
+def drawn_tranches(records: list[DrawdownRecord]) -> set[str]:
+    return {r.request.tranche_id for r in records if r.state is DrawdownState.BOOKED}
+
+
+def available(plan: DrawdownPlan, commitment: Commitment, tranche: Tranche,
+              records: list[DrawdownRecord]) -> Decimal:
+    """What one request for `tranche` may draw: its cap, within what the commitment has left;
+    nothing once the tranche is drawn or the commitment closed."""
+    if commitment.closed_at is not None or tranche.id in drawn_tranches(records):
+        return Decimal("0.00")
+    return max(Decimal("0.00"), min(tranche.cap, commitment.available))
+
+
+def open_tranches(plan: DrawdownPlan, records: list[DrawdownRecord]) -> list[Tranche]:
+    drawn = drawn_tranches(records)
+    return [t for t in plan.tranches if t.id not in drawn]

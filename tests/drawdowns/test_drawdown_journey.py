@@ -1,0 +1,102 @@
+"""Drawdowns by milestone on the time-skipping server: three tranches with a refusal for a
+missing condition and a resubmission, entrusted payment, the commitment closed and the
+repayment plan rebuilt on what was drawn."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.drawdowns import DrawdownState
+from journey.stages import Party, Stage
+from store.ledger import bookings_for
+from tests.drawdowns.kit import (
+    CONTRACTOR,
+    approve,
+    ask,
+    drawdown_events,
+    permit,
+    pf_worker,
+    project,
+    request,
+    to_drawdowns,
+    until,
+)
+from tests.workflows.journey_kit import Documents, status
+
+pytestmark = pytest.mark.usefixtures("server_today")
+
+
+async def test_three_tranches_with_a_refusal_and_a_resubmission(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = project(docs)
+    async with pf_worker(client, tmp_path, docs) as settings:
+        handle = await to_drawdowns(client, settings, app)
+        plan = (await status(handle)).drawdown_plan
+        assert plan is not None and [t.cap for t in plan.tranches] == [
+            Decimal("4500000.00"), Decimal("6000000.00"), Decimal("4500000.00")
+        ]
+
+        first = await request(handle, ask(app, "t1", 4_500_000, [
+            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+        assert first.state is DrawdownState.AWAITING_DECISION, first
+        assert all(c.met for c in first.conditions)
+        booked = await approve(handle, "t1")
+        assert booked.state is DrawdownState.BOOKED
+        assert booked.commitment.drawn == Decimal("4500000.00")
+
+        progress = permit(docs, "construction_progress")
+        short = await request(handle, ask(app, "t2", 6_000_000, [progress], CONTRACTOR))
+        assert short.state is DrawdownState.CONDITIONS_FAILED
+        missing = [c for c in short.conditions if not c.met]
+        assert [c.condition for c in missing] == ["document insurance"]
+        assert "insurance missing" in short.message
+
+        again = await request(handle, ask(app, "t2", 6_000_000, [
+            progress, permit(docs, "insurance")], CONTRACTOR))
+        assert again.state is DrawdownState.AWAITING_DECISION
+        assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
+
+        third = await request(handle, ask(app, "t3", 4_000_000, [
+            permit(docs, "equipment_delivery"), permit(docs, "insurance")]))
+        assert third.state is DrawdownState.AWAITING_DECISION
+        last = await approve(handle, "t3")
+        assert last.commitment.drawn == Decimal("14500000.00")
+
+        done = await until(handle, lambda s: s.stage is Stage.POST_LOAN)
+        commitment = done.commitment
+        assert commitment is not None
+        assert commitment.cancelled == Decimal("500000.00") and commitment.available == 0
+        assert "every tranche is drawn" in commitment.closing_note
+
+        books = bookings_for(settings.db_url, handle.id)
+        assert [(b.key.rsplit(":", 1)[-1], b.amount, b.payee) for b in books] == [
+            ("t1", Decimal("4500000.00"), app.applicant_name),
+            ("t2", Decimal("6000000.00"), CONTRACTOR.name),
+            ("t3", Decimal("4000000.00"), app.applicant_name),
+        ]
+        assert CONTRACTOR.account in books[1].purpose
+
+        # the repayment plan: on what was drawn, interest only for the 6 months' grace
+        assert done.offer is not None
+        schedule = done.offer.schedule
+        assert sum(i.principal for i in schedule) == Decimal("14500000.00")
+        assert [i.principal for i in schedule[:2]] == [Decimal("0.00")] * 2
+        assert schedule[2].principal > 0 and len(schedule) == 14  # 42 months, quarterly
+        assert done.disbursement is not None
+        assert done.disbursement.amount == Decimal("14500000.00")
+
+        steps = drawdown_events(done)
+        for expected in ("drawdown t1 requested", "drawdown t1 conditions_ok",
+                         "drawdown t1 approved", "drawdown t1 booked",
+                         "drawdown t2 conditions_failed", "drawdown t2 refused",
+                         "drawdown t3 booked", "drawdowns closed"):
+            assert any(s.startswith(expected) for s in steps), (expected, steps)
+        bank = [v for v in done.timeline
+                if v.stage is Stage.DISBURSEMENT and v.waits_on is Party.BANK]
+        assert len(bank) == 4  # t1, t2 refused, t2 again, t3: each under the team's SLA

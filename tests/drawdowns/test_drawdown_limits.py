@@ -1,0 +1,162 @@
+"""Drawdowns refused before the history, the availability period running out, and the
+booking exactly once when the ledger's answer is lost, on the time-skipping server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from temporalio import activity
+from temporalio.testing import WorkflowEnvironment
+
+from journey import contracts
+from journey.actors import Actor, Role
+from journey.contracts import BookingInput
+from journey.drawdowns import DrawdownState
+from journey.settings import Settings
+from journey.stages import Stage
+from journey.status import Disbursement
+from store.ledger import book, bookings_for
+from tests.drawdowns.kit import (
+    RISK_PF,
+    approve,
+    ask,
+    decide,
+    permit,
+    pf_worker,
+    project,
+    refused,
+    request,
+    skip_to,
+    to_drawdowns,
+    until,
+)
+from tests.workflows.journey_kit import Documents, customer, status
+from workflows.loan_journey import LoanJourneyWorkflow
+
+pytestmark = pytest.mark.usefixtures("server_today")
+
+ASK = LoanJourneyWorkflow.request_drawdown
+DECIDE = LoanJourneyWorkflow.decide_drawdown
+
+
+async def test_requests_and_decisions_refused_before_the_history(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = project(docs)
+    t1_docs = [permit(docs, "planning_permit"), permit(docs, "capital_proof")]
+    async with pf_worker(client, tmp_path, docs) as settings:
+        handle = await to_drawdowns(client, settings, app)
+        over = await refused(handle, ASK, ask(app, "t1", 4_500_001, t1_docs))
+        assert "at most 4,500,000.00" in over and "ask for 4,500,000.00 or less" in over
+        assert "no tranche 't9'" in await refused(handle, ASK, ask(app, "t9", 1_000, t1_docs))
+        officer = ask(app, "t1", 1_000, t1_docs).model_copy(update={"actor": RISK_PF})
+        assert "needs one of" in await refused(handle, ASK, officer)
+        assert "no drawdown waits" in await refused(handle, DECIDE, decide("t1"))
+
+        assert (await request(handle, ask(app, "t1", 4_000_000, t1_docs))).state is (
+            DrawdownState.AWAITING_DECISION
+        )
+        assert "still being decided" in await refused(
+            handle, ASK, ask(app, "t2", 1_000, [permit(docs, "insurance")])
+        )
+        corp = Actor(id="risk-corp-1", role=Role.RISK_OFFICER)
+        assert "decided by 'project_finance_risk'" in await refused(
+            handle, DECIDE, decide("t1", actor=corp)
+        )
+        assert "not t2" in await refused(handle, DECIDE, decide("t2"))
+        assert (await approve(handle, "t1")).state is DrawdownState.BOOKED
+        assert "already drawn" in await refused(handle, ASK, ask(app, "t1", 1_000, t1_docs))
+
+        current = await status(handle)
+        assert current.commitment is not None
+        assert current.commitment.drawn == Decimal("4000000.00")
+        assert current.commitment.available == Decimal("11000000.00")
+        assert len(current.drawdowns) == 1  # the refused requests left no record
+
+
+async def test_availability_period_ends_with_an_undrawn_balance(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = project(docs)
+    async with pf_worker(env.client, tmp_path, docs) as settings:
+        handle = await to_drawdowns(env.client, settings, app)
+        await request(handle, ask(app, "t1", 4_500_000, [
+            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+        await approve(handle, "t1")
+        opened = await status(handle)
+        assert opened.commitment is not None
+        until_ = opened.commitment.available_until
+        assert (until_ - opened.timeline[-1].entered_at) > timedelta(days=540)  # 18 months
+        await skip_to(env, until_ + timedelta(minutes=1))
+
+        done = await until(handle, lambda s: s.stage is Stage.POST_LOAN)
+        commitment = done.commitment
+        assert commitment is not None and commitment.closed_at is not None
+        assert commitment.drawn == Decimal("4500000.00")
+        assert commitment.cancelled == Decimal("10500000.00")
+        assert "availability period ended" in commitment.closing_note
+        assert any(d.verdict == "commitment cancelled" for d in done.decisions)
+        assert done.offer is not None
+        assert sum(i.principal for i in done.offer.schedule) == Decimal("4500000.00")
+        assert done.offer.schedule[0].due_on > until_.date()  # repayment after drawdowns
+        assert "closed on" in await refused(handle, ASK, ask(app, "t2", 1_000, []))
+
+
+async def test_nothing_drawn_by_the_end_closes_the_journey(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = project(docs)
+    async with pf_worker(env.client, tmp_path, docs) as settings:
+        handle = await to_drawdowns(env.client, settings, app)
+        result = await handle.result()  # the server skips to the end of availability
+        assert result.outcome is Stage.CLOSED
+        assert "nothing drawn" in result.reason and "15,000,000.00 undrawn" in result.reason
+        assert bookings_for(settings.db_url, handle.id) == []
+
+
+def losing_first_answer(calls: list[int]) -> Any:
+    def replace(settings: Settings) -> list[Any]:
+        @activity.defn(name=contracts.BOOK_DISBURSEMENT)
+        def book_disbursement(request: BookingInput) -> Disbursement:
+            booking = book(settings.db_url, request.idempotency_key, request.workflow_id,
+                           request.amount, request.payee, request.purpose)
+            calls.append(activity.info().attempt)
+            if activity.info().attempt == 1:
+                raise RuntimeError("connection reset after the core banking system booked")
+            return Disbursement(booking_id=booking.booking_id, amount=booking.amount,
+                                payee=booking.payee, booked_at=booking.booked_at)
+
+        return [book_disbursement]
+
+    return replace
+
+
+async def test_each_tranche_is_booked_once_under_activity_retry(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client, docs = time_skipping_env.client, Documents()
+    calls: list[int] = []
+    app = project(docs)
+    async with pf_worker(client, tmp_path, docs, replace=losing_first_answer(calls)) as settings:
+        handle = await to_drawdowns(client, settings, app)
+        await request(handle, ask(app, "t1", 4_500_000, [
+            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+        assert (await approve(handle, "t1")).state is DrawdownState.BOOKED
+        await request(handle, ask(app, "t2", 6_000_000, [
+            permit(docs, "construction_progress"), permit(docs, "insurance")]))
+        assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
+        assert calls == [1, 2, 1, 2]
+        books = bookings_for(settings.db_url, handle.id)
+        assert [b.key for b in books] == [f"{handle.id}:drawdown:t1", f"{handle.id}:drawdown:t2"]
+        current = await status(handle)
+        assert current.commitment is not None
+        assert current.commitment.drawn == Decimal("10500000.00")
+        assert [d.booking_id for d in current.drawdowns] == [b.booking_id for b in books]
+        assert customer(app).id == current.drawdowns[0].request.actor.id

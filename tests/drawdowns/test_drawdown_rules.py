@@ -1,0 +1,140 @@
+"""The pure rules of drawdowns: the default plan, conditions precedent explained, the DSCR on
+the submitted figures, and the repayment plan on what was drawn."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from journey.application import Product
+from journey.documents import DocumentKind, DocumentReading, FinancialStatement, ReadStatus
+from journey.drawdown_conditions import (
+    DocumentCheck,
+    DrawdownFacts,
+    RepaymentTerms,
+    check_document,
+    evaluate_conditions,
+    projected_dscr,
+    repayment_plan,
+)
+from journey.drawdowns import (
+    Commitment,
+    DrawdownRecord,
+    DrawdownState,
+    availability_ends,
+    available,
+    default_plan,
+)
+from journey.repayment import Frequency, RepaymentMethod
+from tests.drawdowns.kit import ask, permit
+from tests.workflows.journey_kit import Documents, application
+
+TERMS = RepaymentTerms(annual_rate=Decimal("0.044"), method=RepaymentMethod.EQUAL_PRINCIPAL,
+                       frequency=Frequency.QUARTERLY, term_months=60)
+
+
+def pf(amount: int = 15_000_000, term: int = 60):  # noqa: ANN201
+    docs = Documents()
+    return docs, application(docs, product=Product.PROJECT_FINANCE, amount=amount,
+                             term_months=term)
+
+
+def test_default_plan_three_tranches_summing_to_the_amount() -> None:
+    _, app = pf(amount=10_000_001)
+    plan = default_plan(app)
+    assert [t.id for t in plan.tranches] == ["t1", "t2", "t3"]
+    assert [t.cap for t in plan.tranches] == [
+        Decimal("3000000.30"), Decimal("4000000.40"), Decimal("3000000.30")
+    ]
+    assert plan.total == app.amount
+    assert (plan.availability_months, plan.grace_months) == (18, 6)
+    _, short = pf(term=12)
+    assert (default_plan(short).availability_months, default_plan(short).grace_months) == (4, 2)
+
+
+def test_availability_ends_whole_months_later_clamped_to_month_end() -> None:
+    _, app = pf()
+    plan = default_plan(app)
+    opened = datetime(2026, 8, 31, 9, 30, tzinfo=UTC)
+    assert availability_ends(plan, opened) == datetime(2028, 2, 29, 9, 30, tzinfo=UTC)
+
+
+def test_missing_and_misdeclared_documents_are_explained() -> None:
+    docs, app = pf()
+    plan = default_plan(app)
+    t1 = plan.tranches[0]
+    sent = permit(docs, "planning_permit")
+    statement = DocumentReading(ref=sent.ref, status=ReadStatus.READ,
+                                kind=DocumentKind.BALANCE_SHEET)
+    facts = DrawdownFacts(
+        dscr=Decimal("1.50"), dscr_basis="b",
+        documents=[check_document("planning_permit", docs.readings[sent.ref.sha256], None),
+                   check_document("income_statement", statement, None)],
+    )
+    results = evaluate_conditions(plan, t1, ask(app, "t1", 1, [sent]), facts)
+    by_name = {r.condition: r for r in results}
+    assert by_name["document planning_permit"].met
+    assert not by_name["document capital_proof"].met
+    assert "attach it labelled 'capital_proof'" in by_name["document capital_proof"].explanation
+    assert by_name["min_dscr 1.20"].met and by_name["no_event_of_default"].met
+    assert not facts.documents[1].ok and "read as balance_sheet" in (facts.documents[1].problem
+                                                                       or "")
+
+
+def test_missing_blob_low_dscr_and_default_fail_with_reasons() -> None:
+    docs, app = pf()
+    plan = default_plan(app)
+    missing = DocumentCheck(label="planning_permit", sha256="ab" * 32, filename="p.png", ok=False,
+                            problem="could not be read: document is not in the store")
+    facts = DrawdownFacts(dscr=Decimal("1.05"), dscr_basis="profit / service",
+                          defaults=["early warning downgrade: 95 days past due"],
+                          documents=[missing])
+    results = {r.condition: r for r in
+               evaluate_conditions(plan, plan.tranches[0], ask(app, "t1", 1, []), facts)}
+    assert "not in the store" in results["document planning_permit"].explanation
+    assert "1.05 is below 1.20" in results["min_dscr 1.20"].explanation
+    assert "95 days past due" in results["no_event_of_default"].explanation
+    unknown = evaluate_conditions(plan, plan.tranches[0], ask(app, "t1", 1, []),
+                                  DrawdownFacts(dscr=None, dscr_basis="no income statement"))
+    assert not {r.condition: r for r in unknown}["min_dscr 1.20"].met
+
+
+def test_dscr_on_what_would_be_drawn() -> None:
+    _, app = pf()
+    plan = default_plan(app)
+    income = FinancialStatement(kind=DocumentKind.INCOME_STATEMENT, period_end=date(2026, 6, 30),
+                                operating_profit=Decimal(9_000_000))
+    docs = Documents()
+    ref = docs.add("income", status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
+                   statement=income)
+    readings = [docs.readings[ref.sha256]]
+    full, basis = projected_dscr(readings, plan, TERMS, Decimal(15_000_000), date(2026, 7, 1))
+    part, _ = projected_dscr(readings, plan, TERMS, Decimal(4_500_000), date(2026, 7, 1))
+    assert full == Decimal("1.61") and "5,577,500.00 on 15,000,000.00" in basis
+    assert part is not None and part > full
+    assert projected_dscr([], plan, TERMS, Decimal(1), date(2026, 7, 1))[0] is None
+
+
+def test_repayment_plan_on_the_drawn_amount_after_grace() -> None:
+    _, app = pf()
+    plan = default_plan(app)
+    schedule = repayment_plan(plan, TERMS, Decimal("10500000.00"), date(2028, 1, 15))
+    assert len(schedule) == 14 and schedule[0].due_on == date(2028, 4, 15)
+    assert [i.principal for i in schedule[:2]] == [Decimal("0.00")] * 2
+    assert sum(i.principal for i in schedule) == Decimal("10500000.00")
+    odd = TERMS.model_copy(update={"term_months": 59})  # 41 months left: monthly
+    assert len(repayment_plan(plan, odd, Decimal(1000), date(2028, 1, 15))) == 41
+
+
+def test_available_is_the_cap_within_the_commitment() -> None:
+    docs, app = pf()
+    plan = default_plan(app)
+    commitment = Commitment(total=plan.total, drawn=Decimal("14000000.00"),
+                            available_until=datetime(2028, 1, 1, tzinfo=UTC))
+    t1, t3 = plan.tranches[0], plan.tranches[2]
+    assert available(plan, commitment, t3, []) == Decimal("1000000.00")
+    booked = DrawdownRecord(number=1, request=ask(app, "t1", 1, []), requested_at=datetime.now(UTC),
+                            state=DrawdownState.BOOKED)
+    assert available(plan, commitment, t1, [booked]) == 0
+    closed = commitment.model_copy(update={"closed_at": datetime(2027, 1, 1, tzinfo=UTC)})
+    assert available(plan, closed, t3, []) == 0

@@ -1,0 +1,208 @@
+"""How the customer asks for a drawdown and the risk team decides it; what status shows.
+
+Validators refuse before the history: a request outside the drawdown stage, by someone not
+on the customer's side, for an unknown or drawn tranche, above what the tranche may draw, or
+while another drawdown is being decided; a decision by anyone but a risk officer or the
+supervisor of the routed team, or by the person who asked for the money (four eyes).
+Handlers only record state; `workflows/drawdowns.py` acts on it. The drawdown record rides
+through post-loan continue-as-new in the carried journey (key "drawdowns").
+"""
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.actors import Role
+    from journey.application import Product
+    from journey.drawdowns import (
+        Commitment,
+        DrawdownDecision,
+        DrawdownOutcome,
+        DrawdownPlan,
+        DrawdownRecord,
+        DrawdownRequest,
+        DrawdownState,
+        available,
+        default_plan,
+        open_tranches,
+    )
+    from journey.policy import DecisionRefused, authorize_staff
+    from journey.post_loan import PostLoanCarry
+    from journey.stages import Stage
+    from journey.status import JourneyStatus
+    from journey.timeline import EventType
+    from workflows.post_loan_handlers import PostLoanHandlers
+
+CARRY_KEY = "drawdowns"
+
+
+class DrawdownMemo(BaseModel):
+    plan: DrawdownPlan | None = None
+    commitment: Commitment | None = None
+    records: list[DrawdownRecord] = Field(default_factory=list)
+
+
+class DrawdownUpdates(PostLoanHandlers):
+    def _init_updates(self) -> None:
+        super()._init_updates()
+        self._dd_plan: DrawdownPlan | None = None
+        self._dd_commitment: Commitment | None = None
+        self._dd_records: list[DrawdownRecord] = []
+        self._dd_decision: DrawdownDecision | None = None
+
+    def _dd_current(self) -> DrawdownRecord | None:
+        """The attempt in progress: the latest one, unless it is settled."""
+        last = self._dd_records[-1] if self._dd_records else None
+        return last if last is not None and not last.state.settled else None
+
+    def _dd_outcome(self, record: DrawdownRecord, message: str = "") -> DrawdownOutcome:
+        assert self._dd_commitment is not None
+        return DrawdownOutcome(
+            tranche_id=record.request.tranche_id,
+            state=record.state,
+            conditions=record.conditions,
+            commitment=self._dd_commitment,
+            message=message or record.reason,
+        )
+
+    # -- the customer asks ---------------------------------------------------------------
+
+    @workflow.update
+    async def request_drawdown(self, request: DrawdownRequest) -> DrawdownOutcome:
+        record = DrawdownRecord(
+            number=len(self._dd_records) + 1, request=request, requested_at=workflow.now()
+        )
+        self._dd_records.append(record)
+        self.emit(EventType.TOUCHPOINT, actor=request.actor.id, channel=request.channel,
+                  detail=f"drawdown {request.tranche_id} requested: {request.amount}")
+        await workflow.wait_condition(lambda: record.state is not DrawdownState.REQUESTED)
+        return self._dd_outcome(record)
+
+    @request_drawdown.validator
+    def _validate_request_drawdown(self, request: DrawdownRequest) -> None:
+        plan, commitment = self._dd_open()
+        self._authorize_customer_side(request.actor)
+        current = self._dd_current()
+        if current is not None:
+            raise DecisionRefused(
+                f"drawdown {current.request.tranche_id} is still being decided: wait for its "
+                "outcome (loan-journey status shows it), then ask again"
+            )
+        tranche = plan.tranche(request.tranche_id)
+        open_ids = ", ".join(t.id for t in open_tranches(plan, self._dd_records)) or "none"
+        if tranche is None:
+            raise DecisionRefused(
+                f"the drawdown plan has no tranche {request.tranche_id!r}: ask for one of the "
+                f"open tranches ({open_ids})"
+            )
+        limit = available(plan, commitment, tranche, self._dd_records)
+        if limit <= 0:
+            raise DecisionRefused(
+                f"tranche {tranche.id} is already drawn: ask for one of the open tranches "
+                f"({open_ids})"
+            )
+        if request.amount > limit:
+            raise DecisionRefused(
+                f"tranche {tranche.id} may draw at most {limit:,} now (cap {tranche.cap:,}, "
+                f"commitment available {commitment.available:,}); {request.amount:,} is more: "
+                f"ask for {limit:,} or less"
+            )
+
+    def _dd_open(self) -> tuple[DrawdownPlan, Commitment]:
+        if self._application.product is not Product.PROJECT_FINANCE:
+            raise DecisionRefused(
+                "only project finance draws by milestone; this loan is disbursed at once"
+            )
+        plan, commitment = self._dd_plan, self._dd_commitment
+        if commitment is not None and commitment.closed_at is not None:
+            raise DecisionRefused(
+                f"drawdowns closed on {commitment.closed_at:%Y-%m-%d} "
+                f"({commitment.closing_note}): a further drawdown needs a new facility"
+            )
+        self._require_stage(Stage.DISBURSEMENT)
+        if plan is None or commitment is None:
+            raise DecisionRefused("drawdowns are opening: try again in a moment")
+        return plan, commitment
+
+    # -- the risk team decides -------------------------------------------------------------
+
+    @workflow.update
+    async def decide_drawdown(self, decision: DrawdownDecision) -> DrawdownOutcome:
+        record = self._dd_current()
+        assert record is not None
+        self._dd_decision = decision
+        self.record_decision(decision.actor, f"drawdown {decision.tranche_id} {decision.verdict}",
+                             decision.reason)
+        await workflow.wait_condition(lambda: record.state.settled)
+        return self._dd_outcome(record)
+
+    @decide_drawdown.validator
+    def _validate_decide_drawdown(self, decision: DrawdownDecision) -> None:
+        self._require_stage(Stage.DISBURSEMENT)
+        record = self._dd_current()
+        if record is None or record.state is not DrawdownState.AWAITING_DECISION:
+            raise DecisionRefused(
+                "no drawdown waits for a decision"
+                + ("" if record is None else ": its conditions are being checked, try again")
+            )
+        if decision.tranche_id != record.request.tranche_id:
+            raise DecisionRefused(
+                f"the drawdown waiting is tranche {record.request.tranche_id}, not "
+                f"{decision.tranche_id}: decide that one"
+            )
+        if self._dd_decision is not None:
+            raise DecisionRefused(f"drawdown {decision.tranche_id} is already decided")
+        team = self.route.team
+        member = authorize_staff(self.policy, decision.actor, {Role.RISK_OFFICER, Role.SUPERVISOR})
+        if member.team != team:
+            raise DecisionRefused(
+                f"{decision.actor.id!r} is in team {member.team!r}; drawdowns of this loan are "
+                f"decided by {team!r}: ask a {team} risk officer"
+            )
+        if decision.actor.id in {record.request.actor.id, self._application.submitted_by.id}:
+            raise DecisionRefused(
+                f"{decision.actor.id!r} asked for this money and cannot approve it (four eyes): "
+                "ask a colleague"
+            )
+
+    # -- status and continue-as-new --------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> JourneyStatus:
+        base = super().status()
+        if self._application.product is not Product.PROJECT_FINANCE:
+            return base
+        plan = self._dd_plan or (default_plan(self._application) if self._offer else None)
+        update: dict[str, object] = {
+            "drawdown_plan": plan,
+            "commitment": self._dd_commitment,
+            "drawdowns": self._dd_records,
+        }
+        if self._stage is Stage.DISBURSEMENT and self._dd_commitment is not None:
+            update["waiting_for"] = self._dd_waiting_for()
+        return base.model_copy(update=update)
+
+    def _dd_waiting_for(self) -> list[str]:
+        current, commitment = self._dd_current(), self._dd_commitment
+        assert commitment is not None
+        if current is None:
+            return [f"a drawdown request: {commitment.available:,} available until "
+                    f"{commitment.available_until:%Y-%m-%d}"]
+        tranche = current.request.tranche_id
+        if current.state is DrawdownState.AWAITING_DECISION:
+            return [f"drawdown {tranche} decision from team {self._team}"]
+        return [f"drawdown {tranche}: {current.state}"]
+
+    def _carry(self) -> PostLoanCarry:
+        carry = super()._carry()
+        memo = DrawdownMemo(
+            plan=self._dd_plan, commitment=self._dd_commitment, records=self._dd_records
+        )
+        carry.journey[CARRY_KEY] = memo.model_dump(mode="json")
+        return carry
+
+    def _restore(self, carry: PostLoanCarry) -> None:
+        super()._restore(carry)
+        memo = DrawdownMemo.model_validate(carry.journey.get(CARRY_KEY) or {})
+        self._dd_plan, self._dd_commitment = memo.plan, memo.commitment
+        self._dd_records = memo.records

@@ -1,0 +1,303 @@
+"""Project finance: the disbursement stage as drawdowns by milestone (按工程进度放款).
+
+Run instead of the single booking for Product.PROJECT_FINANCE. Until the availability
+period ends (a durable timer) or every tranche is drawn, each drawdown is two stage visits:
+- disbursement, waiting on the customer: for a `request_drawdown` update;
+- disbursement, waiting on the bank (the routed risk team, under the drawdown's own SLA):
+  supporting documents read, conditions precedent checked and explained; if they fail the
+  request is refused at once, else the team decides (`decide_drawdown`); an approved
+  drawdown is booked once (key `{workflow id}:drawdown:{tranche}`), to the borrower or,
+  entrusted (受托支付), to the named counterparty.
+Each step is a TOUCHPOINT timing event `drawdown <tranche> requested|conditions_ok|
+conditions_failed|approved|refused|booked`, so the journey map shows how long customers
+wait for their money at each milestone. When drawdowns close the undrawn commitment is
+cancelled (event and decision record) and the repayment plan is rebuilt on what was drawn.
+"""
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from journey import contracts
+    from journey.actors import Actor, Role
+    from journey.contracts import BookingInput, ReadDocumentInput
+    from journey.documents import DocumentReading
+    from journey.drawdown_conditions import (
+        DocumentCheck,
+        DrawdownFacts,
+        RepaymentTerms,
+        check_document,
+        evaluate_conditions,
+        projected_dscr,
+        repayment_plan,
+    )
+    from journey.drawdowns import (
+        Commitment,
+        DrawdownPlan,
+        DrawdownRecord,
+        DrawdownState,
+        DrawdownVerdict,
+        SupportingDocument,
+        availability_ends,
+        default_plan,
+        open_tranches,
+    )
+    from journey.policy import SlaPolicy, sla_points
+    from journey.stages import Party, Stage
+    from journey.status import Disbursement, Offer, StageVisit
+    from journey.timeline import EventType
+    from workflows.bookkeeping import JourneyEnded
+    from workflows.drawdown_updates import DrawdownUpdates
+
+QUICK = timedelta(seconds=30)
+OCR_TIMEOUT = timedelta(minutes=2)
+READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
+# Booking funds must eventually succeed or be looked at by a person: keep retrying.
+BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
+RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
+
+
+class DrawdownStage(DrawdownUpdates):
+    async def drawdowns(self) -> None:
+        self._dd_open_stage()
+        while open_tranches(self._dd_pinned_plan(), self._dd_records):
+            record = await self._dd_await_request()
+            if record is None:
+                break
+            await self._dd_handle(record)
+        self._dd_rebuild_plan()
+
+    def _dd_open_stage(self) -> None:
+        plan = default_plan(self._application)
+        self._dd_plan = plan
+        self._dd_commitment = Commitment(
+            total=plan.total, available_until=availability_ends(plan, workflow.now())
+        )
+        self._offer = self._dd_signed_offer().model_copy(update={"drawdown_plan": plan})
+
+    # -- one drawdown: the customer asks, the bank checks, decides and books ----------------
+
+    async def _dd_await_request(self) -> DrawdownRecord | None:
+        until = self._dd_commit().available_until
+        async with self.stage(Stage.DISBURSEMENT, Party.CUSTOMER):
+            timed_out = not await self._dd_wait_until(lambda: self._dd_current() is not None, until)
+            record = self._dd_current()
+            if timed_out:
+                if record is not None:  # arrived with the deadline: too late
+                    self._dd_settle(record, DrawdownState.REFUSED, "the availability period ended")
+                await self._dd_close_commitment(RULES, "the availability period ended")
+                return None
+            self._exit_to = Stage.DISBURSEMENT
+            return record
+
+    async def _dd_handle(self, record: DrawdownRecord) -> None:
+        self._dd_decision = None
+        async with self.stage(Stage.DISBURSEMENT, Party.BANK, team=self.route.team) as visit:
+            watcher = self._dd_arm_sla(visit)
+            try:
+                if await self._dd_check_conditions(record):
+                    await self._dd_decide(record)
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
+            more = open_tranches(self._dd_pinned_plan(), self._dd_records)
+            if more and workflow.now() < self._dd_commit().available_until:
+                self._exit_to = Stage.DISBURSEMENT
+            else:
+                why = "every tranche is drawn" if not more else "the availability period ended"
+                await self._dd_close_commitment(RULES, why)
+
+    async def _dd_check_conditions(self, record: DrawdownRecord) -> bool:
+        request, plan = record.request, self._dd_pinned_plan()
+        tranche = plan.tranche(request.tranche_id)
+        assert tranche is not None, "the validator checked the tranche"
+        facts = await self._dd_facts(record)
+        record.conditions = evaluate_conditions(plan, tranche, request, facts)
+        failed = [c for c in record.conditions if not c.met]
+        tid = request.tranche_id
+        if failed:
+            why = "; ".join(c.explanation for c in failed)
+            self._dd_event(record, "conditions_failed", why)
+            self.record_decision(RULES, f"drawdown {tid} refused", why)
+            self._dd_settle(record, DrawdownState.CONDITIONS_FAILED, why)
+            self._dd_event(record, "refused", why)
+            await self._dd_tell(record, "customer", "drawdown_refused", why)
+            return False
+        self._dd_event(record, "conditions_ok")
+        record.state = DrawdownState.AWAITING_DECISION
+        await self._dd_tell(record, self.route.team, "drawdown_review",
+                         f"{request.amount:,} for {tranche.milestone}")
+        return True
+
+    async def _dd_decide(self, record: DrawdownRecord) -> None:
+        await self.wait_for(lambda: self._dd_decision is not None)
+        decision = self._dd_decision
+        assert decision is not None
+        record.decided_by = decision.actor.id
+        if decision.verdict is DrawdownVerdict.REJECT:
+            self._dd_event(record, "refused", decision.reason, actor=decision.actor.id)
+            self._dd_settle(record, DrawdownState.REFUSED, decision.reason)
+            await self._dd_tell(record, "customer", "drawdown_refused", decision.reason)
+            return
+        record.state, record.reason = DrawdownState.APPROVED, decision.reason
+        self._dd_event(record, "approved", actor=decision.actor.id)
+        await self._dd_book(record)
+
+    async def _dd_book(self, record: DrawdownRecord) -> None:
+        request, tid = record.request, record.request.tranche_id
+        tranche = self._dd_pinned_plan().tranche(tid)
+        assert tranche is not None
+        payee = request.payee.name if request.payee else self._application.applicant_name
+        entrusted = f"; entrusted payment to account {request.payee.account}" \
+            if request.payee else ""
+        booking = await workflow.execute_activity(
+            contracts.BOOK_DISBURSEMENT,
+            BookingInput(
+                workflow_id=self._workflow_id,
+                idempotency_key=f"{self._workflow_id}:drawdown:{tid}",
+                amount=request.amount,
+                payee=payee,
+                purpose=f"project finance drawdown {tid}: {tranche.milestone}{entrusted}",
+            ),
+            result_type=Disbursement,
+            start_to_close_timeout=QUICK,
+            retry_policy=BOOKING_RETRY,
+        )
+        commitment = self._dd_commit()
+        self._dd_commitment = commitment.model_copy(
+            update={"drawn": commitment.drawn + booking.amount}
+        )
+        record.booking_id, record.payee, record.booked_at = (
+            booking.booking_id, booking.payee, booking.booked_at
+        )
+        self._dd_event(record, "booked", f"{booking.amount} to {booking.payee}")
+        self._dd_settle(record, DrawdownState.BOOKED, record.reason)
+        await self._dd_tell(record, "customer", "drawdown_booked",
+                         f"{booking.amount:,} paid to {booking.payee}")
+
+    # -- the facts the conditions read -------------------------------------------------------
+
+    async def _dd_facts(self, record: DrawdownRecord) -> DrawdownFacts:
+        request = record.request
+        checks = await asyncio.gather(*(self._dd_read_supporting(d) for d in request.documents))
+        fresh = [r for r, _ in checks if r is not None]
+        offer = self._dd_signed_offer()
+        terms = RepaymentTerms(annual_rate=offer.annual_rate, method=offer.method,
+                               frequency=offer.frequency, term_months=offer.term_months)
+        principal = self._dd_commit().drawn + request.amount
+        dscr, basis = projected_dscr([*self.loan_file(), *fresh], self._dd_pinned_plan(), terms,
+                                     principal, workflow.now().date())
+        return DrawdownFacts(dscr=dscr, dscr_basis=basis, defaults=self._dd_events_of_default(),
+                             documents=[c for _, c in checks])
+
+    async def _dd_read_supporting(
+        self, doc: SupportingDocument
+    ) -> tuple[DocumentReading | None, DocumentCheck]:
+        try:
+            reading = await workflow.execute_activity(
+                contracts.READ_DOCUMENT,
+                ReadDocumentInput(workflow_id=self._workflow_id, ref=doc.ref),
+                result_type=DocumentReading,
+                start_to_close_timeout=OCR_TIMEOUT,
+                retry_policy=READ_RETRY,
+            )
+        except ActivityError as err:
+            cause = str(err.cause) if err.cause else str(err)
+            check = check_document(doc.label, None, f"could not be read: {cause}")
+            return None, check.model_copy(update={"sha256": doc.ref.sha256,
+                                                  "filename": doc.ref.filename})
+        return reading, check_document(doc.label, reading, None)
+
+    def _dd_events_of_default(self) -> list[str]:
+        """Early warnings and arrears on this loan (none before repayments start)."""
+        return [f"early warning {w.kind}: {w.detail}" for w in self._pl.warnings]
+
+    # -- closing ---------------------------------------------------------------------------
+
+    async def _dd_close_commitment(self, actor: Actor, why: str) -> None:
+        commitment = self._dd_commit()
+        undrawn = commitment.available
+        note = f"{why}: {undrawn:,} undrawn commitment cancelled"
+        self._dd_commitment = commitment.model_copy(
+            update={"cancelled": undrawn, "closed_at": workflow.now(), "closing_note": note}
+        )
+        self.emit(EventType.TOUCHPOINT, actor=actor.id, detail=f"drawdowns closed: {note}")
+        self.record_decision(actor, "commitment cancelled", note)
+        await self.notify(f"{self._workflow_id}:drawdowns:closed", "customer",
+                          "commitment_cancelled", note)
+        if commitment.drawn <= 0:
+            raise JourneyEnded(Stage.CLOSED, f"nothing drawn: {note}")
+
+    def _dd_rebuild_plan(self) -> None:
+        """Repayment on what was actually drawn, after the grace period; post_loan reads it."""
+        offer, plan, commitment = self._dd_signed_offer(), self._dd_pinned_plan(), self._dd_commit()
+        terms = RepaymentTerms(annual_rate=offer.annual_rate, method=offer.method,
+                               frequency=offer.frequency, term_months=offer.term_months)
+        schedule = repayment_plan(plan, terms, commitment.drawn, workflow.now().date())
+        self._offer = offer.model_copy(update={"schedule": schedule})
+        booked = [r for r in self._dd_records if r.state is DrawdownState.BOOKED]
+        payees = list(dict.fromkeys(r.payee or "" for r in booked))
+        last_booked = max((r.booked_at for r in booked if r.booked_at), default=None)
+        self._disbursement = Disbursement(
+            booking_id=booked[0].booking_id or "",
+            amount=commitment.drawn,
+            payee="; ".join(payees),
+            booked_at=last_booked or workflow.now(),
+        )
+
+    # -- small helpers -----------------------------------------------------------------------
+
+    def _dd_arm_sla(self, visit: StageVisit) -> asyncio.Task[None] | None:
+        """The plan's decision SLA, unless the policy gives disbursement one (then stage()
+        armed that already)."""
+        product = self._application.product
+        if self.policy.sla.for_stage(Stage.DISBURSEMENT, product) is not None:
+            return None
+        sla = SlaPolicy(stages={Stage.DISBURSEMENT: self._dd_pinned_plan().decision_sla})
+        policy = self.policy.model_copy(update={"sla": sla})
+        points = sla_points(policy, Stage.DISBURSEMENT, product, visit.entered_at, self.calendar)
+        return asyncio.create_task(self._watch_sla(points)) if points else None
+
+    async def _dd_wait_until(self, ready: Callable[[], bool], until: datetime) -> bool:
+        """Wait for `ready()` until `until`; False when the time ran out first."""
+        left = until - workflow.now()
+        if ready():
+            return True
+        if left <= timedelta(0):
+            return False
+        try:
+            await workflow.wait_condition(ready, timeout=left)
+        except TimeoutError:
+            return ready() and workflow.now() < until
+        return True
+
+    def _dd_event(self, record: DrawdownRecord, step: str, why: str = "",
+               actor: str | None = None) -> None:
+        detail = f"drawdown {record.request.tranche_id} {step}" + (f": {why}" if why else "")
+        self.emit(EventType.TOUCHPOINT, actor=actor, team=self._team, detail=detail)
+
+    def _dd_settle(self, record: DrawdownRecord, state: DrawdownState, reason: str) -> None:
+        record.state, record.reason = state, reason
+
+    async def _dd_tell(self, record: DrawdownRecord, recipient: str, template: str, body: str
+                    ) -> None:
+        key = f"{self._workflow_id}:drawdown:{record.number}:{template}"
+        await self.notify(key, recipient, template,
+                          f"drawdown {record.request.tranche_id}: {body}")
+
+    def _dd_pinned_plan(self) -> DrawdownPlan:
+        assert self._dd_plan is not None, "drawdowns are open"
+        return self._dd_plan
+
+    def _dd_commit(self) -> Commitment:
+        assert self._dd_commitment is not None, "drawdowns are open"
+        return self._dd_commitment
+
+    def _dd_signed_offer(self) -> Offer:
+        assert self._offer is not None, "drawdowns follow a signed offer"
+        return self._offer
