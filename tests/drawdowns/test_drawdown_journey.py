@@ -10,6 +10,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.drawdowns import DrawdownState
+from journey.post_loan import annual_debt_service
+from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Party, Stage
 from store.ledger import bookings_for
 from tests.drawdowns.kit import (
@@ -90,6 +92,10 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         assert schedule[2].principal > 0 and len(schedule) == 14  # 42 months, quarterly
         assert done.disbursement is not None
         assert done.disbursement.amount == Decimal("14500000.00")
+        # post-loan reviews check the DSCR covenant against this plan
+        facts = await handle.query(REVIEW_FACTS_QUERY, result_type=ReviewFacts)
+        assert "min-dscr" in {c.id for c in facts.covenants}
+        assert facts.annual_debt_service == annual_debt_service(schedule, facts.as_of)
 
         steps = drawdown_events(done)
         for expected in ("drawdown t1 requested", "drawdown t1 conditions_ok",
