@@ -62,6 +62,12 @@ def approvers(policy: Policy, tier: str, amount: Decimal, n: int) -> list[Actor]
     return [_actor(m) for m in found[:n]]
 
 
+async def _until_ended(client: Client, workflow_id: str) -> JourneyStatus:
+    while not (s := await operations.status(client, workflow_id)).stage.terminal:
+        await asyncio.sleep(0.2)
+    return s
+
+
 async def play(
     client: Client,
     settings: Settings,
@@ -141,3 +147,4 @@ async def play(
                 "record_repayment",
                 Repayment(actor=OPERATIONS, reference=f"EARLY-{handle.id}", amount=owed),
             )
+            return await _until_ended(client, handle.id)
