@@ -9,10 +9,23 @@ from pathlib import Path
 
 import pytest
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from workflows import search_attributes
+
+
+def installed_test_server() -> str:
+    return _installed("temporal-test-server")
+
+
+async def register_search_attributes(client: Client) -> None:
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace, search_attributes=search_attributes.registration()
+        )
+    )
 
 
 def _installed(name: str) -> str:
@@ -30,12 +43,8 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     journey terminated at the offer stage)."""
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
-        test_server_existing_path=_installed("temporal-test-server"),
+        test_server_existing_path=installed_test_server(),
     )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace, search_attributes=search_attributes.registration()
-        )
-    )
+    await register_search_attributes(env.client)
     yield env
     await env.shutdown()

@@ -1,0 +1,102 @@
+"""Record one history per terminal path of LoanJourneyWorkflow into tests/histories/.
+
+    .venv/bin/python -m tests.histories.record
+
+Runs each path on a fresh time-skipping server with the test kit's journeys; CI replays
+the files against the current code (tests/audit/test_replay_recorded.py). Re-record only
+when a change is meant to apply to new journeys alone, and keep the old files' behaviour
+with `workflow.patched`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from journey.decisions import Repayment, RiskGrade, RiskOpinion, Signature, Verdict, Withdrawal
+from journey.stages import Stage
+from tests.audit.histories import save_history
+from tests.conftest import installed_test_server, register_search_attributes
+from tests.workflows import journey_kit as kit
+from workflows.loan_journey import LoanJourneyWorkflow
+
+Path_ = Callable[[WorkflowHandle, kit.LoanApplication], Awaitable[None]]
+
+
+async def closed(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    await kit.approve_through(handle, app)
+    await kit.until_stage(handle, Stage.OFFER)
+    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=kit.customer(app)))
+    running = await kit.until_stage(handle, Stage.POST_LOAN)
+    owed = sum(i.payment for i in running.offer.schedule)  # type: ignore[union-attr]
+    await handle.execute_update(
+        LoanJourneyWorkflow.record_repayment,
+        Repayment(actor=kit.SUBMITTER, reference="TX-ALL", amount=owed),
+    )
+
+
+async def rejected(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    await kit.until_stage(handle, Stage.RISK_REVIEW)
+    await handle.execute_update(
+        LoanJourneyWorkflow.record_risk_opinion,
+        RiskOpinion(actor=kit.RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G8,
+                    reason="cash burn"),
+    )
+
+
+async def withdrawn(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    await kit.approve_through(handle, app)
+    await kit.until_stage(handle, Stage.OFFER)
+    await handle.execute_update(
+        LoanJourneyWorkflow.withdraw, Withdrawal(actor=kit.customer(app), reason="cheaper")
+    )
+
+
+async def expired(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    await kit.approve_through(handle, app)
+
+
+PATHS: dict[str, Path_] = {
+    "closed_repaid": closed,
+    "rejected_at_risk_review": rejected,
+    "withdrawn_at_offer": withdrawn,
+    "expired_offer": expired,
+}
+
+
+async def record(name: str, play: Path_) -> Path:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter, test_server_existing_path=installed_test_server()
+    )
+    try:
+        await register_search_attributes(env.client)
+        kit.TODAY = (await env.get_current_time()).date()
+        return await _run(env.client, name, play)
+    finally:
+        await env.shutdown()
+
+
+async def _run(client: Client, name: str, play: Path_) -> Path:
+    docs = kit.Documents()
+    app = kit.application(docs)
+    with tempfile.TemporaryDirectory() as tmp:
+        async with kit.journey_worker(client, Path(tmp), docs) as settings:
+            handle = await kit.start(client, settings, app)
+            await play(handle, app)
+            await handle.result()
+            return await save_history(handle, name)
+
+
+async def main() -> None:
+    for name, play in PATHS.items():
+        print(f"recorded {await record(name, play)}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
