@@ -1,0 +1,189 @@
+"""`loan-journey drawdown ...`: project-finance drawdowns by milestone.
+
+    loan-journey drawdown request ID --tranche t1 --amount 4500000 \\
+        planning_permit=permit.pdf capital_proof=capital.png --as <credit code>
+    loan-journey drawdown request ID --tranche t2 --amount 6000000 \\
+        --payee "某建设集团" --payee-account 6222... construction_progress=report.pdf \\
+        insurance=policy.pdf --as rm-liu --role relationship_manager
+    loan-journey drawdown decide ID --verdict approve --reason "milestone verified" --as risk-pf-1
+    loan-journey drawdown show ID
+
+Each document is LABEL=PATH: the label names the condition precedent it answers
+(`drawdown show` lists the labels each tranche needs). Files go to the document store; the
+journey gets references. A refused request exits 3 with the journey's reason.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from journey.actors import Actor, Role
+from journey.application import Channel
+from journey.drawdowns import (
+    DrawdownDecision,
+    DrawdownOutcome,
+    DrawdownRequest,
+    DrawdownState,
+    DrawdownVerdict,
+    Payee,
+    SupportingDocument,
+)
+from journey.settings import Settings
+from journey.status import JourneyStatus
+from starter import operations
+from starter.boundary import run
+from starter.connect import connect
+from starter.errors import BadInput, NotFound, Refused
+
+console = Console()
+drawdown_app = typer.Typer(help="Project finance: drawdowns by milestone.", no_args_is_help=True)
+
+JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
+As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's credit code")]
+
+
+# -- the library API the commands are thin over ------------------------------------------------
+
+
+async def send(client: Client, workflow_id: str, update: str,
+               request: DrawdownRequest | DrawdownDecision) -> DrawdownOutcome:
+    """One drawdown update; a refusal by the journey's validator becomes `Refused`."""
+    handle = client.get_workflow_handle(workflow_id)
+    try:
+        return await handle.execute_update(update, request, result_type=DrawdownOutcome)
+    except WorkflowUpdateFailedError as err:
+        message = getattr(err.cause, "message", None) or str(err.cause)
+        raise Refused(f"{update} refused: {message}") from err
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            raise NotFound(f"no running journey {workflow_id!r}") from err
+        raise
+
+
+def supporting(settings: Settings, items: list[str]) -> list[SupportingDocument]:
+    """LABEL=PATH arguments stored in the document store, as labelled references."""
+    pairs: list[tuple[str, Path]] = []
+    for item in items:
+        label, sep, path = item.partition("=")
+        if not sep or not label or not path:
+            raise BadInput(
+                f"{item!r}: give each document as LABEL=PATH, e.g. planning_permit=permit.pdf "
+                "(`loan-journey drawdown show ID` lists the labels a tranche needs)"
+            )
+        pairs.append((label.strip().lower(), Path(path)))
+    refs = operations.store_documents(settings, [p for _, p in pairs])
+    try:
+        return [SupportingDocument(label=label, ref=ref) for (label, _), ref in zip(pairs, refs,
+                                                                                    strict=True)]
+    except ValidationError as err:
+        raise BadInput(f"a label is not valid (lower-case letters, digits, _): {err}") from None
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+@drawdown_app.command("request")
+def request_(
+    workflow_id: JourneyId,
+    tranche: Annotated[str, typer.Option(help="tranche id from the plan, e.g. t1")],
+    amount: Annotated[Decimal, typer.Option(help="yuan, at most what the tranche allows")],
+    documents: Annotated[list[str], typer.Argument(help="LABEL=PATH per document")],
+    actor: As,
+    role: Annotated[Role, typer.Option("--role")] = Role.CUSTOMER,
+    payee: Annotated[str | None, typer.Option(help="entrusted payment: the counterparty")] = None,
+    payee_account: Annotated[str | None, typer.Option(help="the counterparty's account")] = None,
+    channel: Channel = Channel.WEB,
+) -> None:
+    """Ask for a tranche; conditions are checked at once, then the risk team decides."""
+    if (payee is None) != (payee_account is None):
+        raise typer.BadParameter("entrusted payment needs both --payee and --payee-account")
+    settings = Settings()
+
+    async def go() -> None:
+        try:
+            body = DrawdownRequest(
+                actor=Actor(id=actor, role=role), tranche_id=tranche, amount=amount,
+                payee=Payee(name=payee, account=payee_account) if payee and payee_account
+                else None,
+                documents=supporting(settings, documents), channel=channel,
+            )
+        except ValidationError as err:
+            raise BadInput(str(err)) from None
+        _print(await send(await connect(settings), workflow_id, "request_drawdown", body))
+
+    run(go())
+
+
+@drawdown_app.command()
+def decide(
+    workflow_id: JourneyId,
+    verdict: Annotated[DrawdownVerdict, typer.Option()],
+    reason: Annotated[str, typer.Option(help="why; kept in the audit trail")],
+    actor: As,
+    role: Annotated[Role, typer.Option("--role")] = Role.RISK_OFFICER,
+    tranche: Annotated[str | None, typer.Option(help="default: the one waiting")] = None,
+) -> None:
+    """The risk team approves or rejects the drawdown waiting for a decision."""
+
+    async def go() -> None:
+        client = await connect()
+        tranche_id = tranche or _waiting(await operations.status(client, workflow_id))
+        try:
+            body = DrawdownDecision(actor=Actor(id=actor, role=role), tranche_id=tranche_id,
+                                    verdict=verdict, reason=reason)
+        except ValidationError as err:
+            raise BadInput(str(err)) from None
+        _print(await send(client, workflow_id, "decide_drawdown", body))
+
+    run(go())
+
+
+@drawdown_app.command()
+def show(workflow_id: JourneyId) -> None:
+    """The drawdown plan, the commitment and every drawdown so far."""
+
+    async def go() -> None:
+        current = await operations.status(await connect(), workflow_id)
+        if current.drawdown_plan is None:
+            raise BadInput(f"{workflow_id} has no drawdown plan: only project finance has one")
+        for t in current.drawdown_plan.tranches:
+            console.print(f"{t.id}  cap {t.cap:,}  {t.milestone}; documents: "
+                          f"{', '.join(t.documents)}; checks: "
+                          f"{', '.join(c.kind for c in t.checks)}")
+        if current.commitment is not None:
+            c = current.commitment
+            console.print(f"commitment {c.total:,}: drawn {c.drawn:,}, cancelled {c.cancelled:,}"
+                          f", available {c.available:,} until {c.available_until:%Y-%m-%d}")
+        for d in current.drawdowns:
+            console.print(f"#{d.number} {d.request.tranche_id} {d.request.amount:,} "
+                          f"[bold]{d.state}[/] {d.reason}")
+
+    run(go())
+
+
+def _waiting(current: JourneyStatus) -> str:
+    waiting = [d for d in current.drawdowns if d.state is DrawdownState.AWAITING_DECISION]
+    if not waiting:
+        raise Refused(f"no drawdown of {current.workflow_id} waits for a decision")
+    return waiting[-1].request.tranche_id
+
+
+def _print(outcome: DrawdownOutcome) -> None:
+    c = outcome.commitment
+    console.print(f"drawdown {outcome.tranche_id}: [bold]{outcome.state}[/] {outcome.message}")
+    for cond in outcome.conditions:
+        mark = "[green]met[/]" if cond.met else "[red]not met[/]"
+        console.print(f"  {mark} {cond.condition}: {cond.explanation}")
+    console.print(f"commitment {c.total:,}: drawn {c.drawn:,}, available {c.available:,}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(drawdown_app, name="drawdown")

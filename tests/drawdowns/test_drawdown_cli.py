@@ -1,0 +1,81 @@
+"""`loan-journey drawdown request|decide|show` against a journey on the time-skipping server:
+labelled files go to the document store, a refusal exits 3 with the journey's reason."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner, Result
+
+from journey.documents import DocumentKind, DocumentReading, DocumentRef, ReadStatus
+from starter.cli import app
+from store.ledger import bookings_for
+from tests.drawdowns.kit import pf_worker, project, to_drawdowns
+from tests.workflows.journey_kit import Documents
+
+pytestmark = pytest.mark.usefixtures("server_today")
+
+
+def scan(docs: Documents, folder: Path, label: str) -> str:
+    """A scanned permit on disk, which the fake OCR reads as no known kind."""
+    path = folder / f"{label}.png"
+    path.write_bytes(f"scan of the {label}".encode())
+    data = path.read_bytes()
+    ref = DocumentRef(sha256=hashlib.sha256(data).hexdigest(), filename=path.name, size=len(data))
+    docs.readings[ref.sha256] = DocumentReading(ref=ref, status=ReadStatus.UNREADABLE,
+                                                kind=DocumentKind.UNKNOWN, reason="kind: other")
+    return f"{label}={path}"
+
+
+async def cli(*args: str) -> Result:
+    return await asyncio.to_thread(CliRunner().invoke, app, list(args))
+
+
+def said(result: Result) -> str:
+    """The output with rich's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+async def test_request_decide_and_show_from_the_command_line(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    address = env.client.service_client.config.target_host
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", env.client.namespace)
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    app_ = project(docs)
+    files = [scan(docs, tmp_path, "planning_permit"), scan(docs, tmp_path, "capital_proof")]
+    async with pf_worker(env.client, tmp_path, docs) as settings:
+        handle = await to_drawdowns(env.client, settings, app_)
+        code = ["--as", app_.credit_code]
+
+        over = await cli("drawdown", "request", handle.id, "--tranche", "t1",
+                         "--amount", "5000000", *files, *code)
+        assert over.exit_code == 3, over.output
+        assert "ask for 4,500,000.00 or less" in said(over)
+
+        bad = await cli("drawdown", "request", handle.id, "--tranche", "t1",
+                        "--amount", "100", "permit.png", *code)
+        assert bad.exit_code == 2 and "LABEL=PATH" in said(bad)
+
+        asked = await cli("drawdown", "request", handle.id, "--tranche", "t1",
+                          "--amount", "4500000", "--payee", "某建设集团有限公司",
+                          "--payee-account", "6222020200112233445", *files, *code)
+        assert asked.exit_code == 0, asked.output
+        assert "awaiting_decision" in said(asked) and "planning_permit" in said(asked)
+
+        decided = await cli("drawdown", "decide", handle.id, "--verdict", "approve",
+                            "--reason", "permit checked", "--as", "risk-pf-1")
+        assert decided.exit_code == 0, decided.output
+        assert "booked" in said(decided)
+
+        shown = await cli("drawdown", "show", handle.id)
+        assert shown.exit_code == 0 and "drawn 4,500,000.00" in said(shown)
+        assert "t2 cap 6,000,000.00" in said(shown)
+        [booking] = bookings_for(settings.db_url, handle.id)
+        assert booking.payee == "某建设集团有限公司"
