@@ -31,7 +31,7 @@ from journey.documents import DocumentReading
 from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
 from journey.stages import Stage
-from journey.status import JourneyStatus
+from journey.status import JourneyResult, JourneyStatus
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     SUBMITTER,
@@ -135,6 +135,14 @@ async def current_status(handle: WorkflowHandle) -> JourneyStatus:
     return await handle._client.get_workflow_handle(handle.id, run_id=run_id).query(
         LoanJourneyWorkflow.status, rpc_timeout=timedelta(seconds=2)
     )
+
+
+async def outcome(handle: WorkflowHandle) -> JourneyResult:
+    """The journey's result, read from its last run once it has closed."""
+    await until(handle, lambda s: s.stage.terminal)
+    run_id = (await handle.describe()).run_id
+    last = handle._client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id, run_id=run_id)
+    return await last.result()
 
 
 async def skip_to(env: WorkflowEnvironment, when: Any) -> None:

@@ -15,7 +15,7 @@ from journey.decisions import UpdateResult
 from journey.post_loan_policy import start_of
 from journey.stages import Stage
 from store.outbox import messages_for
-from tests.post_loan.loan_kit import disbursed, loan_worker, pay, skip_to, until
+from tests.post_loan.loan_kit import disbursed, loan_worker, outcome, pay, skip_to, until
 from tests.workflows.journey_kit import BRANCH_APPROVER, RISK_SME, Documents, application
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -82,5 +82,5 @@ async def test_late_payment_moves_through_the_tiers_and_is_written_off(
         await refused(write_off(handle, CC1), "already voted")
         done = await write_off(handle, CC2)
         assert done.stage is Stage.CLOSED
-        result = await handle.result()
+        result = await outcome(handle)
         assert result.outcome is Stage.CLOSED and result.reason.startswith("written off")

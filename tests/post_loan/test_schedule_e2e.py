@@ -22,7 +22,7 @@ from journey.stages import Stage
 from starter import schedules, schedules_cli
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
-from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker, pay, until
+from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker, outcome, pay, until
 from tests.workflows.journey_kit import Documents, application
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -84,7 +84,7 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
 
         owed = sum(i.payment for i in running.offer.schedule)
         await handle.execute_update(LoanJourneyWorkflow.record_repayment, pay("ALL", owed))
-        assert (await handle.result()).outcome is Stage.CLOSED
+        assert (await outcome(handle)).outcome is Stage.CLOSED
         with pytest.raises(NotFound):  # closing the loan deleted its schedule
             await schedules.describe(client, handle.id)
         missing = await asyncio.to_thread(CliRunner().invoke, schedules_app, ["trigger", handle.id])
