@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.policy import DecisionRefused, authorize_staff
     from journey.post_loan import PostLoanCarry
-    from journey.stages import Stage
+    from journey.stages import Party, Stage
     from journey.status import JourneyStatus
     from journey.timeline import EventType
     from workflows.post_loan_handlers import PostLoanHandlers
@@ -185,6 +185,8 @@ class DrawdownUpdates(PostLoanHandlers):
     def _dd_waiting_for(self) -> list[str]:
         current, commitment = self._dd_current(), self._dd_commitment
         assert commitment is not None
+        if current is None and self._waits_on is not Party.CUSTOMER:
+            return []  # a drawdown just settled: the bank is finishing it
         if current is None:
             return [f"a drawdown request: {commitment.available:,} available until "
                     f"{commitment.available_until:%Y-%m-%d}"]

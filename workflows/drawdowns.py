@@ -84,6 +84,7 @@ class DrawdownStage(DrawdownUpdates):
 
     async def _dd_await_request(self) -> DrawdownRecord | None:
         until = self._dd_commit().available_until
+        self._assigned_to = None  # the next drawdown goes to the whole team again
         async with self.stage(Stage.DISBURSEMENT, Party.CUSTOMER):
             timed_out = not await self._dd_wait_until(lambda: self._dd_current() is not None, until)
             record = self._dd_current()

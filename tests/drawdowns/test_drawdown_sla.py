@@ -1,0 +1,57 @@
+"""A drawdown waiting on the risk team runs under its own SLA: warned, breached, reminded
+and handed to the team's supervisor, who may decide it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor, Role
+from journey.drawdowns import DrawdownState
+from journey.stages import Stage
+from journey.timeline import EventType
+from tests.drawdowns.kit import (
+    ask,
+    decide,
+    permit,
+    pf_worker,
+    project,
+    request,
+    to_drawdowns,
+    until,
+)
+from tests.workflows.journey_kit import Documents, status
+from workflows.loan_journey import LoanJourneyWorkflow
+
+pytestmark = pytest.mark.usefixtures("server_today")
+
+
+async def test_a_drawdown_decision_breaches_its_sla_and_escalates(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = project(docs)
+    async with pf_worker(env.client, tmp_path, docs) as settings:
+        handle = await to_drawdowns(env.client, settings, app)
+        waiting = await request(handle, ask(app, "t1", 4_500_000, [
+            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+        assert waiting.state is DrawdownState.AWAITING_DECISION
+        await env.sleep(timedelta(days=10))  # 3 business days and then some
+
+        late = await status(handle)
+        assert late.stage is Stage.DISBURSEMENT and late.sla_state == "breached"
+        assert late.team == "project_finance_risk" and late.assigned_to == "sup-pf"
+        kinds = [e.type for e in late.events if e.stage is Stage.DISBURSEMENT]
+        assert EventType.SLA_WARNED in kinds and EventType.SLA_BREACHED in kinds
+        assert "drawdown t1 decision from team project_finance_risk" in late.waiting_for
+
+        supervisor = Actor(id="sup-pf", role=Role.SUPERVISOR)
+        done = await handle.execute_update(LoanJourneyWorkflow.decide_drawdown,
+                                           decide("t1", actor=supervisor))
+        assert done.state is DrawdownState.BOOKED
+        after = await until(handle, lambda s: any("drawdown request" in w
+                                                  for w in s.waiting_for))
+        assert after.sla_state == "ok"  # the next visit waits on the customer, no SLA
+        assert after.assigned_to is None  # the next drawdown goes to the whole team again
