@@ -1,0 +1,60 @@
+"""The drawdown record rides through post-loan continue-as-new with the rest of the journey."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from temporalio import activity
+from temporalio.testing import WorkflowEnvironment
+
+from activities.review import post_loan_policy_text
+from journey import review_contracts as rc
+from journey.drawdowns import DrawdownState
+from journey.post_loan_policy import parse_post_loan_policy
+from journey.settings import Settings
+from tests.drawdowns.kit import approve, ask, permit, pf_worker, project, request, to_drawdowns
+from tests.drawdowns.kit import until as until_status
+from tests.workflows.journey_kit import Documents
+from workflows.loan_journey import LoanJourneyWorkflow
+
+pytestmark = pytest.mark.usefixtures("server_today")
+
+
+def short_history(settings: Settings) -> list[Any]:
+    """A post-loan policy that continues as new at once (the journey is past 100 events)."""
+    policy = parse_post_loan_policy(post_loan_policy_text()).model_copy(
+        update={"max_history_events": 100}
+    )
+
+    @activity.defn(name=rc.LOAD_POST_LOAN_POLICY)
+    def load_post_loan_policy(request: rc.LoadPostLoanPolicyInput) -> rc.PostLoanPolicyResult:
+        return rc.PostLoanPolicyResult(policy=policy)
+
+    return [load_post_loan_policy]
+
+
+async def test_drawdowns_survive_continue_as_new(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = project(docs)
+    async with pf_worker(env.client, tmp_path, docs, replace=short_history) as settings:
+        handle = await to_drawdowns(env.client, settings, app)
+        for tranche, amount, labels in (
+            ("t1", 4_500_000, ["planning_permit", "capital_proof"]),
+            ("t2", 6_000_000, ["construction_progress", "insurance"]),
+            ("t3", 4_500_000, ["equipment_delivery", "insurance"]),
+        ):
+            await request(handle, ask(app, tranche, amount, [permit(docs, x) for x in labels]))
+            assert (await approve(handle, tranche)).state is DrawdownState.BOOKED
+        latest = env.client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)
+        carried = await until_status(latest, lambda s: s.run >= 2)
+        assert carried.commitment is not None
+        assert carried.commitment.drawn == Decimal("15000000.00")
+        assert carried.commitment.closed_at is not None
+        assert [d.request.tranche_id for d in carried.drawdowns] == ["t1", "t2", "t3"]
+        assert carried.drawdown_plan is not None and carried.offer is not None
+        assert carried.offer.drawdown_plan == carried.drawdown_plan
+        assert sum(i.principal for i in carried.offer.schedule) == Decimal("15000000.00")
