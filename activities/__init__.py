@@ -15,6 +15,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Every activity of the journey, bound to one set of settings."""
     from activities.decisions import check_completeness, route_case
     from activities.documents import DocumentActivities
+    from activities.feedback import FeedbackActivities
     from activities.ledger import LedgerActivities
     from activities.notifications import NotificationActivities
     from activities.policy import PolicyActivities
@@ -29,6 +30,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         TimingActivities(settings).record_timing_events,
         LedgerActivities(settings).book_disbursement,
         NotificationActivities(settings).notify,
+        FeedbackActivities(settings).store_feedback,
         ReviewActivities(settings).load_post_loan_policy,
         ReviewActivities(settings).create_review_schedule,
         ReviewActivities(settings).set_review_cadence,

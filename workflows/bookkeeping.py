@@ -88,6 +88,7 @@ class Bookkeeping:
             if watcher is not None:
                 watcher.cancel()
             self._exit(visit, outcome or self._exit_to or _after(stage))
+            await self._after_stage_exit(visit)
             await self.flush()
 
     def _enter(self, stage: Stage, waits_on: Party, team: str | None) -> StageVisit:
@@ -106,6 +107,9 @@ class Bookkeeping:
     def _exit(self, visit: StageVisit, outcome: Stage) -> None:
         visit.exited_at, visit.outcome = workflow.now(), outcome
         self.emit(EventType.EXITED, stage=visit.stage, attempt=visit.attempt, outcome=outcome)
+
+    async def _after_stage_exit(self, visit: StageVisit) -> None:
+        """A hook once a stage is left (workflows/touchpoints.py asks for feedback)."""
 
     def enter_terminal(self, outcome: Stage) -> None:
         self._stage, self._waits_on, self._team = outcome, Party.SYSTEM, None

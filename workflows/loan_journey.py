@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.post_loan import PostLoanStage
+    from workflows.touchpoints import TouchpointUpdates
 
 QUICK = timedelta(seconds=30)
 OCR_TIMEOUT = timedelta(minutes=2)
@@ -44,7 +45,7 @@ BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 
 
 @workflow.defn
-class LoanJourneyWorkflow(DrawdownStage, PostLoanStage):
+class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
         self._init_bookkeeping(input.application)

@@ -1,0 +1,92 @@
+"""Every customer-facing touchpoint is a timing event with its channel, and the journey asks
+for feedback (through the outbox) when the customer leaves a stage they took part in."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from temporalio.testing import WorkflowEnvironment
+
+from journey.application import Channel
+from journey.decisions import AddDocuments, Repayment, Signature
+from journey.stages import Stage
+from journey.timeline import EventType
+from journey.touchpoints import Feedback, Inquiry
+from store.outbox import messages_for
+from store.timing import events_for
+from tests.workflows.journey_kit import (
+    SUBMITTER,
+    Documents,
+    application,
+    approve_through,
+    customer,
+    journey_worker,
+    start,
+    status,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow as W
+
+
+async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs, drop={"income"}).model_copy(update={"channel": Channel.APP})
+    me = customer(app)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await handle.execute_update(W.record_inquiry, Inquiry(actor=me, channel=Channel.PHONE))
+        income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
+        await handle.execute_update(
+            W.add_documents, AddDocuments(actor=me, documents=[income.ref], channel=Channel.WEB)
+        )
+        await approve_through(handle, app)
+        await until_stage(handle, Stage.OFFER)
+        # feedback about the offer given while at the offer: no request for it afterwards
+        await handle.execute_update(
+            W.record_feedback,
+            Feedback(actor=me, channel=Channel.APP, stage=Stage.OFFER, score=5),
+        )
+        await handle.execute_update(W.sign, Signature(actor=me, channel=Channel.APP))
+        running = await until_stage(handle, Stage.POST_LOAN)
+        assert running.offer is not None
+        await handle.execute_update(
+            W.record_inquiry, Inquiry(actor=SUBMITTER, channel=Channel.RELATIONSHIP_MANAGER)
+        )
+        owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
+        await handle.execute_update(
+            W.record_repayment, Repayment(actor=me, reference="TX-1", amount=owed)
+        )
+        assert (await handle.result()).outcome is Stage.CLOSED
+
+        final = await status(handle)
+        touch = [
+            (e.stage, e.channel, e.detail) for e in final.events if e.type is EventType.TOUCHPOINT
+        ]
+        assert touch == [
+            (Stage.INTAKE, Channel.APP, "application submitted"),
+            (Stage.COMPLETENESS, Channel.PHONE, "inquiry"),
+            (Stage.COMPLETENESS, Channel.WEB, "documents added: 1"),
+            (Stage.OFFER, Channel.APP, "feedback csat=5 about offer"),
+            (Stage.OFFER, Channel.APP, "offer signed"),
+            (Stage.POST_LOAN, Channel.RELATIONSHIP_MANAGER, "inquiry"),
+            (Stage.POST_LOAN, Channel.API, "repayment TX-1"),
+        ]
+        stored = events_for(settings.db_url, handle.id)
+        assert [e.sequence for e in stored] == list(range(len(final.events)))
+        assert all(e.channel for e in stored if e.type is EventType.TOUCHPOINT)
+
+        asked = [
+            m.key
+            for m in messages_for(settings.db_url, handle.id)
+            if m.template == "feedback_request"
+        ]
+        # intake (the application) and the completeness the customer answered; not the
+        # documents stage (nobody acted), not the second completeness, not the offer (answered)
+        assert sorted(asked) == [
+            f"{handle.id}:feedback:completeness:1",
+            f"{handle.id}:feedback:intake:1",
+        ]

@@ -1,0 +1,122 @@
+"""Feedback on the time-skipping server: scores and stages validated before the history, the
+score stored once in SQL, the comment kept out of SQL and the timing events."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor, Role
+from journey.application import Channel
+from journey.policy import DecisionRefused
+from journey.stages import Stage
+from journey.timeline import EventType
+from journey.touchpoints import ComplaintCategory, Feedback, ScoreKind, check_score
+from starter import operations
+from starter.errors import NotFound
+from store.feedback import feedback_for
+from store.timing import events_for
+from tests.workflows.journey_kit import (
+    RISK_SME,
+    SUBMITTER,
+    Documents,
+    application,
+    customer,
+    journey_worker,
+    start,
+    status,
+    until_stage,
+)
+from tests.workflows.test_decisions import refused
+from workflows.loan_journey import LoanJourneyWorkflow
+
+RECORD = LoanJourneyWorkflow.record_feedback
+
+
+async def test_feedback_is_validated_and_stored_once(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        me = customer(app)
+        complaint = Feedback(
+            actor=me,
+            channel=Channel.WEB,
+            stage=Stage.COMPLETENESS,
+            score=2,
+            category=ComplaintCategory.WAITING_TIME,
+            comment="张三 waited two days, call 138...",
+        )
+        done = await handle.execute_update(RECORD, complaint)
+        assert done.message == "complaint about completeness recorded"
+        nps = Feedback(
+            actor=SUBMITTER,
+            channel=Channel.BRANCH,
+            stage=Stage.RISK_REVIEW,
+            score=9,
+            kind=ScoreKind.NPS,
+        )
+        await handle.execute_update(RECORD, nps)
+
+        # refused before the history: a stage not reached, a score out of its range,
+        # someone who is not the customer or the front office
+        assert "has not been at offer" in await refused(
+            handle, RECORD, complaint.model_copy(update={"stage": Stage.OFFER})
+        )
+        out_of_range = complaint.model_dump(mode="json") | {"score": 7}
+        assert "csat score is 1 to 5, got 7" in await refused(handle, RECORD, out_of_range)
+        nps_range = nps.model_dump(mode="json") | {"score": 11}
+        assert "nps score is 0 to 10, got 11" in await refused(handle, RECORD, nps_range)
+        assert "needs one of: operations, relationship_manager" in await refused(
+            handle, RECORD, complaint.model_copy(update={"actor": RISK_SME})
+        )
+        stranger = Actor(id="91110000000000000X", role=Role.CUSTOMER)
+        assert "only the borrowing customer" in await refused(
+            handle, RECORD, complaint.model_copy(update={"actor": stranger})
+        )
+        with pytest.raises(DecisionRefused, match="csat score is 1 to 5, got 0"):
+            check_score(Feedback(actor=me, channel=Channel.WEB, stage=Stage.INTAKE, score=0))
+
+        stored = feedback_for(settings.db_url, handle.id)
+        assert [(f.stage, f.kind, f.score, f.category, f.channel, f.given_at) for f in stored] == [
+            (
+                Stage.COMPLETENESS,
+                ScoreKind.CSAT,
+                2,
+                ComplaintCategory.WAITING_TIME,
+                Channel.WEB,
+                Stage.RISK_REVIEW,
+            ),
+            (Stage.RISK_REVIEW, ScoreKind.NPS, 9, None, Channel.BRANCH, Stage.RISK_REVIEW),
+        ]
+        assert stored[0].has_comment and not stored[1].has_comment
+        s = await status(handle)
+        touch = [
+            e for e in s.events if e.type is EventType.TOUCHPOINT and e.stage is Stage.RISK_REVIEW
+        ]
+        assert [(e.channel, e.detail) for e in touch] == [
+            (Channel.WEB, "feedback csat=2 about completeness complaint waiting_time"),
+            (Channel.BRANCH, "feedback nps=9 about risk_review"),
+        ]
+        # the rows are keyed by the touchpoint's sequence, flushed at once
+        assert [f.sequence for f in stored] == [e.sequence for e in touch]
+        rows = events_for(settings.db_url, handle.id)
+        assert {e.sequence for e in touch} <= {e.sequence for e in rows}
+        assert not any("张三" in (e.detail or "") for e in rows)
+
+
+async def test_feedback_for_an_unknown_journey_is_not_found(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    me = Actor(id="91310000MA1FL4QX2B", role=Role.CUSTOMER)
+    with pytest.raises(NotFound, match="no running journey 'loan-NOPE'"):
+        await operations.act(
+            time_skipping_env.client,
+            "loan-NOPE",
+            "record_feedback",
+            Feedback(actor=me, channel=Channel.APP, stage=Stage.INTAKE, score=4),
+        )

@@ -1,0 +1,89 @@
+"""A burst of status inquiries after disbursement is an early warning to the risk team: at
+the policy's threshold, not below it, once per window; inquiries before payout don't count."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from journey.application import Channel
+from journey.decisions import Signature
+from journey.stages import Stage
+from journey.timeline import EventType
+from journey.touchpoints import DEFAULT_POLICY, Inquiry, TouchpointPolicy, inquiry_burst
+from store.outbox import messages_for
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    approve_through,
+    customer,
+    journey_worker,
+    start,
+    status,
+    until_stage,
+)
+from workflows import search_attributes as sa
+from workflows.loan_journey import LoanJourneyWorkflow as W
+
+N = DEFAULT_POLICY.inquiry_burst_count
+
+
+async def warnings(handle: WorkflowHandle) -> list[str]:
+    return [
+        e.detail or ""
+        for e in (await status(handle)).events
+        if e.type is EventType.ESCALATED and "inquiry_burst" in (e.detail or "")
+    ]
+
+
+async def test_inquiry_burst_after_disbursement_warns_the_risk_team(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client = time_skipping_env.client
+    docs = Documents()
+    app = application(docs)
+    ask = Inquiry(actor=customer(app), channel=Channel.PHONE)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        for _ in range(N):  # before disbursement: not counted
+            await handle.execute_update(W.record_inquiry, ask)
+        await approve_through(handle, app)
+        await until_stage(handle, Stage.OFFER)
+        await handle.execute_update(W.sign, Signature(actor=customer(app)))
+        await until_stage(handle, Stage.POST_LOAN)
+
+        for _ in range(N - 1):
+            await handle.execute_update(W.record_inquiry, ask)
+        assert await warnings(handle) == []
+        await handle.execute_update(W.record_inquiry, ask.model_copy(update={"channel": "app"}))
+        assert await warnings(handle) == [
+            f"early warning inquiry_burst: {N} inquiries within 14 days, the last through app"
+        ]
+        attrs = (await handle.describe()).typed_search_attributes
+        assert attrs.get(sa.TEAM) == "sme_risk" and attrs.get(sa.SLA_STATE) == "early_warning"
+        await handle.execute_update(W.record_inquiry, ask)  # same window: no second warning
+        assert len(await warnings(handle)) == 1
+
+        await time_skipping_env.sleep(timedelta(days=15))  # a new window
+        for _ in range(N):
+            await handle.execute_update(W.record_inquiry, ask)
+        assert len(await warnings(handle)) == 2
+        sent = [
+            (m.key, m.recipient)
+            for m in messages_for(settings.db_url, handle.id)
+            if m.template == "early_warning_inquiries"
+        ]
+        assert sent == [(f"{handle.id}:warning:inquiry_burst:{n}", "sme_risk") for n in (1, 2)]
+
+
+def test_the_burst_rule_counts_only_the_window() -> None:
+    now = datetime(2027, 3, 1, tzinfo=UTC)
+    policy = TouchpointPolicy(inquiry_burst_count=3, inquiry_burst_window=timedelta(days=7))
+    day = timedelta(days=1)
+    assert inquiry_burst([now - day, now - 2 * day, now], [], now, policy)
+    assert not inquiry_burst([now - 8 * day, now - 2 * day, now], [], now, policy)  # below
+    assert not inquiry_burst([now - day, now - 2 * day, now], [now - 3 * day], now, policy)
+    assert inquiry_burst([now - day, now - 2 * day, now], [now - 7 * day], now, policy)

@@ -1,0 +1,186 @@
+"""Touchpoints: customer feedback, status inquiries, and asking for feedback on a stage's exit.
+
+Every touchpoint is a TOUCHPOINT timing event with its channel. Feedback scores also go to
+the `feedback` table (activity `store_feedback`), idempotent by the event's sequence; the
+comment stays in the history, which the payload codec encrypts. Inquiries after disbursement
+are counted from the journey's own events (which continue-as-new carries): reaching the
+policy's burst threshold within its window raises one early warning per window.
+"""
+
+from datetime import timedelta
+from typing import ClassVar
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.application import Channel
+    from journey.decisions import UpdateResult
+    from journey.policy import DecisionRefused
+    from journey.stages import Party, Stage
+    from journey.status import StageVisit
+    from journey.timeline import EventType
+    from journey.touchpoints import (
+        BURST_KIND,
+        DEFAULT_POLICY,
+        FEEDBACK_PREFIX,
+        INQUIRY_DETAIL,
+        STORE_FEEDBACK,
+        Feedback,
+        Inquiry,
+        RecordFeedbackInput,
+        RecordFeedbackResult,
+        TouchpointPolicy,
+        check_score,
+        feedback_detail,
+        inquiry_burst,
+        is_feedback_about,
+    )
+    from workflows.bookkeeping import TIMING_RETRY
+    from workflows.journey_updates import JourneyUpdates
+
+QUICK = timedelta(seconds=30)
+FEEDBACK_REQUESTS = "touchpoints-feedback-requests"  # workflow.patched marker
+
+
+class TouchpointUpdates(JourneyUpdates):
+    touchpoints: ClassVar[TouchpointPolicy] = DEFAULT_POLICY
+
+    # -- the application is the first touchpoint ------------------------------------------
+
+    def _enter(self, stage: Stage, waits_on: Party, team: str | None) -> StageVisit:
+        visit = super()._enter(stage, waits_on, team)
+        if stage is Stage.INTAKE and visit.attempt == 1:
+            app = self._application
+            self.emit(
+                EventType.TOUCHPOINT,
+                actor=app.submitted_by.id,
+                channel=app.channel,
+                detail="application submitted",
+            )
+        return visit
+
+    # -- feedback --------------------------------------------------------------------------
+
+    @workflow.update
+    async def record_feedback(self, feedback: Feedback) -> UpdateResult:
+        sequence, about = self._seq, feedback.stage
+        self.emit(
+            EventType.TOUCHPOINT,
+            actor=feedback.actor.id,
+            channel=feedback.channel,
+            detail=feedback_detail(feedback),
+        )
+        await workflow.execute_activity(
+            STORE_FEEDBACK,
+            RecordFeedbackInput(
+                workflow_id=self._workflow_id,
+                sequence=sequence,
+                at=workflow.now(),
+                product=self._application.product,
+                stage=about,
+                attempt=self._attempts.get(about, 1),
+                given_at=self._stage,
+                kind=feedback.kind,
+                score=feedback.score,
+                category=feedback.category,
+                channel=feedback.channel,
+                actor=feedback.actor.id,
+                has_comment=bool(feedback.comment),
+            ),
+            result_type=RecordFeedbackResult,
+            start_to_close_timeout=QUICK,
+            retry_policy=TIMING_RETRY,
+        )
+        await self.flush()
+        what = "complaint" if feedback.complaint else "feedback"
+        return UpdateResult(stage=self._stage, message=f"{what} about {about} recorded")
+
+    @record_feedback.validator
+    def _validate_feedback(self, feedback: Feedback) -> None:
+        check_score(feedback)
+        visited = list(dict.fromkeys(v.stage for v in self._visits))
+        if feedback.stage not in visited:
+            raise DecisionRefused(
+                f"the journey has not been at {feedback.stage}: feedback is about a stage the "
+                f"customer has been through ({', '.join(visited)})"
+            )
+        self._authorize_customer_side(feedback.actor)
+
+    # -- inquiries -------------------------------------------------------------------------
+
+    @workflow.update
+    async def record_inquiry(self, inquiry: Inquiry) -> UpdateResult:
+        self.emit(
+            EventType.TOUCHPOINT,
+            actor=inquiry.actor.id,
+            channel=inquiry.channel,
+            detail=INQUIRY_DETAIL,
+        )
+        if self._stage is Stage.POST_LOAN:
+            await self._check_inquiry_burst(inquiry.channel)
+        await self.flush()
+        waiting = "; ".join(self._waiting_for())
+        return UpdateResult(
+            stage=self._stage, message=f"at {self._stage}" + (f": {waiting}" if waiting else "")
+        )
+
+    @record_inquiry.validator
+    def _validate_inquiry(self, inquiry: Inquiry) -> None:
+        self._authorize_customer_side(inquiry.actor)
+
+    async def _check_inquiry_burst(self, channel: Channel) -> None:
+        policy, now = self.touchpoints, workflow.now()
+        post_loan = [e for e in self._events if e.stage is Stage.POST_LOAN]
+        inquiries = [
+            e.at for e in post_loan if e.type is EventType.TOUCHPOINT and e.detail == INQUIRY_DETAIL
+        ]
+        warnings = [
+            e.at
+            for e in post_loan
+            if e.type is EventType.ESCALATED and BURST_KIND in (e.detail or "")
+        ]
+        if not inquiry_burst(inquiries, warnings, now, policy):
+            return
+        team = self._risk_team()
+        since = now - policy.inquiry_burst_window
+        count = sum(1 for at in inquiries if at > since)
+        detail = (
+            f"{count} inquiries within {policy.inquiry_burst_window.days} days, "
+            f"the last through {channel}"
+        )
+        self.emit(EventType.ESCALATED, team=team, detail=f"early warning {BURST_KIND}: {detail}")
+        self._team, self._sla_state = team, "early_warning"
+        self._upsert()
+        key = f"{self._workflow_id}:warning:{BURST_KIND}:{len(warnings) + 1}"
+        await self.notify(key, team, "early_warning_inquiries", detail)
+
+    def _risk_team(self) -> str:
+        """Whom early warnings go to (the post-loan handlers refine it from their policy)."""
+        return self._route.team if self._route else "risk"
+
+    # -- asking for feedback when the customer leaves a stage ------------------------------
+
+    async def _after_stage_exit(self, visit: StageVisit) -> None:
+        if visit.stage not in self.touchpoints.ask_feedback_on_exit:
+            return
+        if not self._customer_took_part(visit) or not workflow.patched(FEEDBACK_REQUESTS):
+            return
+        await self.notify(
+            f"{self._workflow_id}:feedback:{visit.stage}:{visit.attempt}",
+            "customer",
+            "feedback_request",
+            f"How did the {visit.stage} stage go for you? Score it 1 (poor) to 5 (very good).",
+        )
+
+    def _customer_took_part(self, visit: StageVisit) -> bool:
+        """A touchpoint in this visit, and no feedback about the stage given during it."""
+        mine = [
+            e for e in self._events if e.type is EventType.TOUCHPOINT and e.at >= visit.entered_at
+        ]
+        acted = any(
+            e.stage is visit.stage
+            and e.attempt == visit.attempt
+            and not (e.detail or "").startswith(FEEDBACK_PREFIX)
+            for e in mine
+        )
+        return acted and not any(is_feedback_about(e.detail, visit.stage) for e in mine)
