@@ -90,6 +90,62 @@ class Bottleneck(BaseModel):
     reason: str
 
 
+class StageSatisfaction(BaseModel):
+    """The satisfaction curve: feedback about one stage. NPS = % promoters - % detractors."""
+
+    stage: str
+    csat_n: int = 0
+    csat_avg: float | None = None  # 1-5
+    nps_n: int = 0
+    nps: float | None = None  # -100..100
+
+
+class ChannelCount(BaseModel):
+    """Touchpoints (timing events of type touchpoint) in one stage through one channel."""
+
+    stage: str
+    channel: str
+    touchpoints: int
+
+
+class PainPoint(BaseModel):
+    """Time waited times dissatisfaction: avg time a journey spends in the stage (completed
+    spans, summed per journey) in hours times (5 - avg CSAT about the stage)."""
+
+    stage: str
+    avg_wait_seconds: float
+    csat_avg: float
+    csat_n: int
+    pain: float
+
+
+class ComplaintCount(BaseModel):
+    stage: str
+    category: str
+    complaints: int
+
+
+class WaitScore(BaseModel):
+    """Per journey: its time in the stage (hours) against its average CSAT about the stage;
+    Pearson's r over those points (None below 3 points or without variance)."""
+
+    stage: str
+    n: int
+    correlation: float | None = None
+    points: list[tuple[float, float]] = []  # (hours waited, score), at most MAX_POINTS
+
+
+class TouchpointReport(BaseModel):
+    touchpoints: int = 0
+    feedback: int = 0
+    complaints: int = 0
+    satisfaction: list[StageSatisfaction] = []  # in journey order
+    channels: list[ChannelCount] = []  # in journey order, then channel
+    pain_points: list[PainPoint] = []  # worst first
+    complaint_categories: list[ComplaintCount] = []
+    wait_vs_score: list[WaitScore] = []
+
+
 class JourneyReport(BaseModel):
     generated_at: datetime
     product: str | None = None
@@ -102,6 +158,7 @@ class JourneyReport(BaseModel):
     slowest: list[SlowJourney] = []
     timelines: list[Span] = []  # the spans of the slowest journeys
     bottleneck: Bottleneck | None = None
+    touchpoints: TouchpointReport | None = None  # store/touchpoint_analytics.py
 
 
 def human(seconds: float | None) -> str:

@@ -1,0 +1,205 @@
+"""The human side of the journey map, aggregated in SQL: satisfaction per stage, touchpoints
+per stage and channel, pain points, complaint categories, and waiting time against score.
+
+Feedback rows (store/feedback.py) are about a stage; waiting time is a journey's completed
+time in that stage (its spans summed, store/spans.py), so a customer who went through
+completeness twice waited both times. Python only ranks the few result rows and turns the
+SQL sums into Pearson's r.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Float, and_, case, cast, func, select
+
+from journey.stages import ORDER
+from journey.timeline import EventType
+from journey.touchpoints import ScoreKind
+from store.analytics import SLOWEST, build_report
+from store.db import ready
+from store.feedback import FeedbackRow as F
+from store.models import StageEventRow as E
+from store.report_models import (
+    ChannelCount,
+    ComplaintCount,
+    JourneyReport,
+    PainPoint,
+    StageSatisfaction,
+    TouchpointReport,
+    WaitScore,
+)
+from store.spans import event_filters, spans_select
+
+H = 3600.0
+MAX_POINTS = 500  # per stage, for the scatter chart
+CSAT_TOP = 5
+_RANK = {s.value: i for i, s in enumerate(ORDER)}
+_CSAT, _NPS = F.kind == ScoreKind.CSAT.value, F.kind == ScoreKind.NPS.value
+
+
+def _order(stage: str) -> int:
+    return _RANK.get(stage, len(_RANK))
+
+
+def _satisfaction(conn: Connection, where: list[Any]) -> list[StageSatisfaction]:
+    def count_if(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    query = (
+        select(
+            F.stage,
+            count_if(_CSAT).label("csat_n"),
+            func.avg(case((_CSAT, cast(F.score, Float)))).label("csat_avg"),
+            count_if(_NPS).label("nps_n"),
+            count_if(and_(_NPS, F.score >= 9)).label("promoters"),
+            count_if(and_(_NPS, F.score <= 6)).label("detractors"),
+        )
+        .where(*where)
+        .group_by(F.stage)
+    )
+    rows = [
+        StageSatisfaction(
+            stage=r.stage,
+            csat_n=r.csat_n,
+            csat_avg=None if r.csat_avg is None else float(r.csat_avg),
+            nps_n=r.nps_n,
+            nps=100.0 * (r.promoters - r.detractors) / r.nps_n if r.nps_n else None,
+        )
+        for r in conn.execute(query)
+    ]
+    return sorted(rows, key=lambda s: _order(s.stage))
+
+
+def _channels(conn: Connection, product: str | None, since: datetime | None) -> list[ChannelCount]:
+    channel = func.coalesce(E.channel, "unknown")
+    query = (
+        select(E.stage, channel.label("channel"), func.count().label("touchpoints"))
+        .where(E.type == EventType.TOUCHPOINT.value, *event_filters(product, since))
+        .group_by(E.stage, channel)
+    )
+    rows = [ChannelCount.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+    return sorted(rows, key=lambda c: (_order(c.stage), -c.touchpoints, c.channel))
+
+
+def _waits(product: str | None, since: datetime | None) -> Any:
+    """(workflow_id, stage, wait): a journey's completed seconds in each stage."""
+    sp = spans_select(product, since).subquery("sp")
+    return (
+        select(sp.c.workflow_id, sp.c.stage, func.sum(sp.c.seconds).label("wait"))
+        .where(sp.c.seconds.is_not(None))
+        .group_by(sp.c.workflow_id, sp.c.stage)
+        .subquery("waits")
+    )
+
+
+def _pain_points(
+    conn: Connection, waits: Any, satisfaction: list[StageSatisfaction]
+) -> list[PainPoint]:
+    query = select(waits.c.stage, func.avg(waits.c.wait).label("avg_wait")).group_by(waits.c.stage)
+    avg_wait = {r.stage: float(r.avg_wait) for r in conn.execute(query)}
+    points = [
+        PainPoint(
+            stage=s.stage,
+            avg_wait_seconds=avg_wait[s.stage],
+            csat_avg=s.csat_avg,
+            csat_n=s.csat_n,
+            pain=avg_wait[s.stage] / H * (CSAT_TOP - s.csat_avg),
+        )
+        for s in satisfaction
+        if s.csat_avg is not None and s.stage in avg_wait
+    ]
+    return sorted(points, key=lambda p: (-p.pain, _order(p.stage)))
+
+
+def _complaints(conn: Connection, where: list[Any]) -> list[ComplaintCount]:
+    query = (
+        select(F.stage, F.category, func.count().label("complaints"))
+        .where(F.category.is_not(None), *where)
+        .group_by(F.stage, F.category)
+    )
+    rows = [ComplaintCount.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+    return sorted(rows, key=lambda c: (_order(c.stage), -c.complaints, c.category))
+
+
+def _pearson(n: int, sx: float, sy: float, sxy: float, sxx: float, syy: float) -> float | None:
+    if n < 3:
+        return None
+    spread = (n * sxx - sx * sx) * (n * syy - sy * sy)
+    if spread <= 1e-12:
+        return None
+    return (n * sxy - sx * sy) / math.sqrt(spread)
+
+
+def _wait_vs_score(conn: Connection, waits: Any, where: list[Any]) -> list[WaitScore]:
+    scores = (
+        select(F.workflow_id, F.stage, func.avg(cast(F.score, Float)).label("score"))
+        .where(_CSAT, *where)
+        .group_by(F.workflow_id, F.stage)
+        .subquery("scores")
+    )
+    pairs = (
+        select(waits.c.stage, (waits.c.wait / H).label("x"), scores.c.score.label("y"))
+        .join_from(
+            waits,
+            scores,
+            and_(waits.c.workflow_id == scores.c.workflow_id, waits.c.stage == scores.c.stage),
+        )
+        .subquery("pairs")
+    )
+    x, y = pairs.c.x, pairs.c.y
+    sums = select(
+        pairs.c.stage,
+        func.count().label("n"),
+        *(func.sum(v).label(k) for k, v in (("sx", x), ("sy", y), ("sxy", x * y))),
+        *(func.sum(v).label(k) for k, v in (("sxx", x * x), ("syy", y * y))),
+    ).group_by(pairs.c.stage)
+    result: dict[str, WaitScore] = {}
+    for r in conn.execute(sums):
+        figures = (float(r.sx), float(r.sy), float(r.sxy), float(r.sxx), float(r.syy))
+        result[r.stage] = WaitScore(stage=r.stage, n=r.n, correlation=_pearson(r.n, *figures))
+    for r in conn.execute(select(pairs).order_by(pairs.c.stage, x, y)):
+        points = result[r.stage].points
+        if len(points) < MAX_POINTS:
+            points.append((float(r.x), float(r.y)))
+    return sorted(result.values(), key=lambda w: _order(w.stage))
+
+
+def build_touchpoints(
+    url: str, *, product: str | None = None, since: datetime | None = None
+) -> TouchpointReport:
+    """The touchpoint figures over the stored feedback and timing events, for one product
+    and the cohort of journeys started at or after `since` when given."""
+    where = event_filters(product, since, F)
+    with ready(url).connect() as conn:
+        satisfaction = _satisfaction(conn, where)
+        channels = _channels(conn, product, since)
+        waits = _waits(product, since)
+        pain = _pain_points(conn, waits, satisfaction)
+        complaints = _complaints(conn, where)
+        wait_score = _wait_vs_score(conn, waits, where)
+    return TouchpointReport(
+        touchpoints=sum(c.touchpoints for c in channels),
+        feedback=sum(s.csat_n + s.nps_n for s in satisfaction),
+        complaints=sum(c.complaints for c in complaints),
+        satisfaction=satisfaction,
+        channels=channels,
+        pain_points=pain,
+        complaint_categories=complaints,
+        wait_vs_score=wait_score,
+    )
+
+
+def build_journey_map(
+    url: str,
+    *,
+    product: str | None = None,
+    since: datetime | None = None,
+    slowest: int = SLOWEST,
+) -> JourneyReport:
+    """`store.analytics.build_report` with the touchpoint figures added."""
+    report = build_report(url, product=product, since=since, slowest=slowest)
+    touchpoints = build_touchpoints(url, product=product, since=since)
+    return report.model_copy(update={"touchpoints": touchpoints})

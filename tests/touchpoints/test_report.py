@@ -1,0 +1,97 @@
+"""Touchpoint figures against hand-computed ones for the fixed feedback of
+touchpoint_fixture.py over the report's fixed journeys."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from store.report_models import TouchpointReport
+from store.touchpoint_analytics import build_journey_map, build_touchpoints
+
+H = 3600.0
+
+
+@pytest.fixture
+def touch(touchpoint_db: str) -> TouchpointReport:
+    return build_touchpoints(touchpoint_db)
+
+
+def test_the_satisfaction_curve(touch: TouchpointReport) -> None:
+    curve = [(s.stage, s.csat_n, s.csat_avg) for s in touch.satisfaction]
+    assert curve == [
+        ("intake", 3, pytest.approx((5 + 4 + 5) / 3)),
+        ("completeness", 3, pytest.approx((2 + 4 + 3) / 3)),
+        ("risk_review", 2, pytest.approx((1 + 3) / 2)),
+    ]
+    intake = touch.satisfaction[0]
+    # NPS 3 (detractor), 9 and 10 (promoters): (2 - 1) / 3
+    assert intake.nps_n == 3 and intake.nps == pytest.approx(100 / 3)
+    assert touch.feedback == 11 and touch.complaints == 3
+
+
+def test_pain_points_ranked_by_time_waited_times_dissatisfaction(
+    touch: TouchpointReport,
+) -> None:
+    # avg hours in the stage per journey x (5 - avg CSAT)
+    intake = (1 + 0.5 + 2) / 3 * (5 - 14 / 3)
+    completeness = (24 + 2 + 18) / 3 * (5 - 3)
+    risk_review = (48 + 24) / 2 * (5 - 2)
+    ranked = [(p.stage, p.pain) for p in touch.pain_points]
+    assert ranked == [
+        ("risk_review", pytest.approx(risk_review)),  # 108
+        ("completeness", pytest.approx(completeness)),  # 29.3
+        ("intake", pytest.approx(intake)),  # 0.39
+    ]
+    assert touch.pain_points[0].avg_wait_seconds == pytest.approx(36 * H)
+
+
+def test_touchpoints_channels_and_complaints(touch: TouchpointReport) -> None:
+    assert [(c.stage, c.channel, c.touchpoints) for c in touch.channels] == [
+        ("intake", "app", 2),
+        ("intake", "branch", 2),
+        ("intake", "web", 2),
+        ("completeness", "web", 2),  # one from the report fixture
+        ("completeness", "app", 1),
+        ("completeness", "relationship_manager", 1),
+        ("risk_review", "phone", 2),
+    ]
+    assert touch.touchpoints == 12
+    assert [(c.stage, c.category, c.complaints) for c in touch.complaint_categories] == [
+        ("completeness", "documents", 1),
+        ("completeness", "waiting_time", 1),
+        ("risk_review", "waiting_time", 1),
+    ]
+
+
+def _pearson(points: list[tuple[float, float]]) -> float:
+    n = len(points)
+    mx, my = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    cov = sum((x - mx) * (y - my) for x, y in points)
+    return cov / math.sqrt(
+        sum((x - mx) ** 2 for x, _ in points) * sum((y - my) ** 2 for _, y in points)
+    )
+
+
+def test_waiting_time_against_score(touch: TouchpointReport) -> None:
+    by_stage = {w.stage: w for w in touch.wait_vs_score}
+    completeness = by_stage["completeness"]
+    assert completeness.points == [(2.0, 4.0), (18.0, 3.0), (24.0, 2.0)]
+    # by hand: dx = (-12.67, 3.33, 9.33), dy = (1, 0, -1): r = -22 / sqrt(258.67 * 2)
+    assert completeness.correlation == pytest.approx(-22 / math.sqrt(258 + 2 / 3) / math.sqrt(2))
+    assert completeness.correlation == pytest.approx(_pearson(completeness.points))
+    assert by_stage["intake"].correlation == pytest.approx(0.756, abs=1e-3)
+    assert by_stage["risk_review"].n == 2 and by_stage["risk_review"].correlation is None
+
+
+def test_one_product_and_the_journey_map(touchpoint_db: str) -> None:
+    wc = build_touchpoints(touchpoint_db, product="working_capital")
+    assert [(s.stage, s.csat_n) for s in wc.satisfaction] == [
+        ("intake", 2),
+        ("completeness", 2),
+        ("risk_review", 1),
+    ]
+    report = build_journey_map(touchpoint_db)
+    assert report.touchpoints is not None and report.touchpoints.feedback == 11
+    assert report.journeys == 4
