@@ -32,10 +32,18 @@ def build_worker(client: Client, settings: Settings, *, max_activities: int = 8)
 
 
 async def run(settings: Settings | None = None, client: Client | None = None) -> None:
+    """Run until cancelled. With `metrics_port` set (and no client handed in), the SDK's
+    metrics are served on that port and the journey's on the next one."""
     from starter.connect import connect
 
     settings = settings or Settings()
-    client = client or await connect(settings)
+    if client is None:
+        runtime = None
+        if settings.metrics_port is not None:
+            from activities.metrics import start_worker_metrics
+
+            runtime, _server = start_worker_metrics(settings.metrics_port)
+        client = await connect(settings, runtime=runtime)
     await build_worker(client, settings).run()
 
 

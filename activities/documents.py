@@ -12,6 +12,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 import ocr
+from activities.metrics import observe_ocr
 from journey import contracts
 from journey.contracts import ReadDocumentInput
 from journey.documents import DocumentKind, DocumentReading, ReadStatus
@@ -37,10 +38,23 @@ class DocumentActivities:
                 non_retryable=True,
             ) from err
         started = time.perf_counter()
-        reading = _read(data, request)
+        try:
+            reading = _read(data, request)
+        except ocr.EngineError as err:  # retried by the workflow's policy; counted each time
+            reason = "timeout" if isinstance(err, ocr.EngineTimeout) else "engine_error"
+            observe_ocr("unknown", time.perf_counter() - started, reason)
+            raise
         reading.seconds = round(time.perf_counter() - started, 3)
+        observe_ocr(reading.kind.value, reading.seconds, _failure(reading))
         record_reading(self._url, request.workflow_id, reading)
         return reading
+
+
+def _failure(reading: DocumentReading) -> str | None:
+    """The short reason code of an unreadable document (its reason reads `code: message`)."""
+    if reading.status is ReadStatus.READ:
+        return None
+    return (reading.reason or "unreadable").split(":", 1)[0]
 
 
 def _read(data: bytes, request: ReadDocumentInput) -> DocumentReading:

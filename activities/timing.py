@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from activities.metrics import observe_timing_events
 from journey import contracts
 from journey.contracts import RecordTimingInput, RecordTimingResult
 from journey.settings import Settings
-from store.timing import record_events
+from store.timing import record_new_events
 
 
 class TimingActivities:
@@ -16,4 +17,6 @@ class TimingActivities:
 
     @activity.defn(name=contracts.RECORD_TIMING)
     def record_timing_events(self, request: RecordTimingInput) -> RecordTimingResult:
-        return RecordTimingResult(inserted=record_events(self._url, request.events))
+        fresh = record_new_events(self._url, request.events)
+        observe_timing_events(fresh)  # only the new ones: a retried batch counts once
+        return RecordTimingResult(inserted=len(fresh))

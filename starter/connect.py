@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 
 from journey.settings import Settings
 from starter.codec import data_converter
 from starter.errors import SetupError
 
 
-async def connect(settings: Settings | None = None) -> Client:
+async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:
     """A client for the configured server, encrypting payloads when codec keys are set.
 
     TLS follows `temporal_tls`; left off, the SDK turns it on when an API key is given.
+    `runtime` (for example one exporting Prometheus metrics) defaults to the SDK's own.
     """
     settings = settings or Settings()
     try:
@@ -22,6 +24,7 @@ async def connect(settings: Settings | None = None) -> Client:
             api_key=settings.temporal_api_key,
             tls=True if settings.temporal_tls else None,
             data_converter=data_converter(settings),
+            runtime=runtime,
         )
     except RuntimeError as err:  # the SDK reports a failed connect as RuntimeError
         raise SetupError(

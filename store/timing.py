@@ -81,3 +81,24 @@ def events_for(url: str, workflow_id: str) -> list[TimingEvent]:
             .order_by(StageEventRow.sequence)
         )
         return [_event(r) for r in rows]
+
+
+def record_new_events(url: str, events: Iterable[TimingEvent]) -> list[TimingEvent]:
+    """Like `record_events`, but return the events this call really inserted.
+
+    Events a retry or a replay finds already stored are left out, so whoever counts the
+    result (the worker's metrics) counts each event once.
+    """
+    batch = list(events)
+    if not batch:
+        return []
+    engine = ready(url)
+    table = StageEventRow.__table__
+    stmt = (
+        insert_for(engine, table)
+        .on_conflict_do_nothing(index_elements=["workflow_id", "sequence"])
+        .returning(table.c.workflow_id, table.c.sequence)
+    )
+    with engine.begin() as conn:
+        fresh = {(r.workflow_id, r.sequence) for r in conn.execute(stmt, [_row(e) for e in batch])}
+    return [e for e in batch if (e.workflow_id, e.sequence) in fresh]

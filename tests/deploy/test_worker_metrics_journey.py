@@ -1,0 +1,114 @@
+"""The worker's metrics fed by real journeys: a journey on the time-skipping server moves
+`journey_stage_transitions_total` once per stage it leaves, and `worker.run` with a metrics
+port serves both endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from pathlib import Path
+
+import httpx
+from prometheus_client import REGISTRY
+from temporalio.testing import WorkflowEnvironment
+
+import worker
+from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
+from journey.decisions import Repayment, Signature
+from journey.settings import Settings
+from journey.stages import Stage
+from tests.workflows import journey_kit
+from tests.workflows.journey_kit import (
+    SUBMITTER,
+    Documents,
+    application,
+    approve_through,
+    customer,
+    journey_worker,
+    start,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
+
+WALK = [
+    Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS, Stage.ROUTING, Stage.RISK_REVIEW,
+    Stage.APPROVAL, Stage.OFFER, Stage.DISBURSEMENT, Stage.POST_LOAN, Stage.CLOSED,
+]
+LEFT = list(zip(WALK[:-1], WALK[1:], strict=True))
+
+
+def _transitions() -> dict[tuple[Stage, Stage], float]:
+    return {
+        (stage, outcome): REGISTRY.get_sample_value(
+            "journey_stage_transitions_total", {"stage": stage.value, "outcome": outcome.value}
+        )
+        or 0.0
+        for stage, outcome in LEFT
+    }
+
+
+async def test_a_closed_journey_counts_each_stage_it_left_once(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    client = time_skipping_env.client
+    journey_kit.TODAY = (await time_skipping_env.get_current_time()).date()
+    docs = Documents()
+    app = application(docs)
+    before = _transitions()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await approve_through(handle, app)
+        await until_stage(handle, Stage.OFFER)
+        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        running = await until_stage(handle, Stage.POST_LOAN)
+        assert running.offer is not None
+        await handle.execute_update(
+            LoanJourneyWorkflow.record_repayment,
+            Repayment(
+                actor=SUBMITTER,
+                reference="TX-METRICS",
+                amount=sum(i.payment for i in running.offer.schedule),
+            ),
+        )
+        assert (await handle.result()).outcome is Stage.CLOSED
+    after = _transitions()
+    assert {k: after[k] - before[k] for k in LEFT} == dict.fromkeys(LEFT, 1.0)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _get(url: str) -> httpx.Response:
+    async with httpx.AsyncClient() as http:
+        for _ in range(100):
+            with contextlib.suppress(httpx.TransportError):
+                return await http.get(url, timeout=2)
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"nothing serves {url}")
+
+
+async def test_worker_run_with_a_metrics_port_serves_sdk_and_journey_metrics(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    port = _free_port()
+    settings = Settings(
+        data_dir=tmp_path,
+        temporal_address=time_skipping_env.client.service_client.config.target_host,
+        task_queue=f"metrics-run-{port}",
+        metrics_port=port,
+    )
+    running = asyncio.create_task(worker.run(settings))
+    try:
+        sdk = await _get(f"http://127.0.0.1:{port}/metrics")
+        journey = await _get(f"http://127.0.0.1:{port + JOURNEY_METRICS_PORT_OFFSET}/metrics")
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert sdk.status_code == journey.status_code == 200
+    assert "temporal_" in sdk.text
+    assert "journey_stage_transitions" in journey.text
