@@ -5,50 +5,24 @@ Handlers only record state and bump `_changes`; the post-loan loop (workflows/po
 wakes on that counter and acts, so nothing that arrives while it is busy is lost.
 """
 
-from datetime import date
-from decimal import Decimal
-
 from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
-    from journey.contracts import PolicySnapshot
-    from journey.decisions import (
-        AddDocuments,
-        ApprovalDecision,
-        Repayment,
-        RiskOpinion,
-        Signature,
-        UpdateResult,
-    )
-    from journey.documents import DocumentReading, DocumentRef
-    from journey.policy import (
-        ApprovalTier,
-        Completeness,
-        DecisionRefused,
-        Route,
-        authorize_staff,
-    )
-    from journey.post_loan import (
-        Account,
-        Payment,
-        PostLoanCarry,
-        PostLoanState,
-        annual_debt_service,
-        apply_payments,
-    )
-    from journey.post_loan_policy import PostLoanPolicy
+    from journey.decisions import AddDocuments, Repayment, UpdateResult
+    from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
+    from journey.post_loan import Payment, annual_debt_service
     from journey.review_contracts import (
         REVIEW_FACTS_QUERY,
         REVIEW_SIGNAL,
         ReviewFacts,
         ReviewResult,
     )
-    from journey.stages import Party, Stage
-    from journey.status import DecisionRecord, Disbursement, JourneyStatus, Offer, StageVisit
-    from journey.timeline import EventType, TimingEvent
-    from workflows.journey_updates import JourneyUpdates
+    from journey.stages import Stage
+    from journey.status import JourneyStatus
+    from journey.timeline import EventType
+    from workflows.post_loan_carry import PostLoanMemory
 
 
 class WriteOff(BaseModel):
@@ -58,58 +32,7 @@ class WriteOff(BaseModel):
     reason: str = Field(min_length=2, max_length=2000)
 
 
-class JourneyMemo(BaseModel):
-    """The journey's bookkeeping that continue-as-new carries (PostLoanCarry.journey)."""
-
-    snapshot: PolicySnapshot | None
-    team: str | None
-    assigned_to: str | None
-    sla_state: str
-    attempts: dict[Stage, int]
-    visits: list[StageVisit]
-    events: list[TimingEvent]
-    pending: list[TimingEvent]  # not flushed yet: an update arrived during the last flush
-    decisions: list[DecisionRecord]
-    seq: int
-    added: list[DocumentRef]
-    batch_of: dict[str, int]
-    opinion: RiskOpinion | None
-    reviewed_by: str | None
-    votes: list[ApprovalDecision]
-    signature: Signature | None
-    repayments: dict[str, Repayment]
-    readings: dict[str, DocumentReading]
-    completeness: Completeness | None
-    route: Route | None
-    offer: Offer | None
-    disbursement: Disbursement | None
-
-
-class PostLoanHandlers(JourneyUpdates):
-    def _init_updates(self) -> None:
-        super()._init_updates()
-        self._pl = PostLoanState()
-        self._pl_policy: PostLoanPolicy | None = None
-        self._changes = 0  # bumped by every handler: the post-loan loop wakes on it
-        self._written_off: str | None = None
-        self._resumed = False
-
-    # -- the account ---------------------------------------------------------------------
-
-    def account(self) -> Account | None:
-        if self._offer is None:
-            return None
-        return apply_payments(self._offer.schedule, self._pl.payments)
-
-    def outstanding(self) -> Decimal:
-        account = self.account()
-        return account.owed if account else Decimal(0)
-
-    def today(self) -> date:
-        return workflow.now().date()
-
-    # -- updates and signals -------------------------------------------------------------
-
+class PostLoanHandlers(PostLoanMemory):
     @workflow.update
     async def record_repayment(self, repayment: Repayment) -> UpdateResult:
         known = self._repayments.get(repayment.reference)
@@ -267,42 +190,3 @@ class PostLoanHandlers(JourneyUpdates):
                 "run": self._pl.runs,
             }
         )
-
-    # -- continue-as-new -----------------------------------------------------------------
-
-    def _carry(self) -> PostLoanCarry:
-        assert self._pl_policy is not None
-        memo = JourneyMemo(
-            snapshot=self._snapshot, team=self._team, assigned_to=self._assigned_to,
-            sla_state=self._sla_state, attempts=self._attempts, visits=self._visits,
-            events=self._events, pending=self._pending, decisions=self._decisions,
-            seq=self._seq, added=self._added,
-            batch_of=self._batch_of, opinion=self._opinion, reviewed_by=self._reviewed_by,
-            votes=self._votes, signature=self._signature, repayments=self._repayments,
-            readings=self._readings, completeness=self._completeness, route=self._route,
-            offer=self._offer, disbursement=self._disbursement,
-        )
-        state = self._pl.model_copy(update={"runs": self._pl.runs + 1})
-        return PostLoanCarry(
-            state=state, policy=self._pl_policy, journey=memo.model_dump(mode="json")
-        )
-
-    def _restore(self, carry: PostLoanCarry) -> None:
-        m = JourneyMemo.model_validate(carry.journey)
-        self._snapshot, self._team, self._assigned_to = m.snapshot, m.team, m.assigned_to
-        self._sla_state, self._attempts, self._visits = m.sla_state, m.attempts, m.visits
-        self._events, self._decisions, self._seq = m.events, m.decisions, m.seq
-        self._pending = m.pending
-        self._added, self._batch_of, self._opinion = m.added, m.batch_of, m.opinion
-        self._reviewed_by, self._votes, self._signature = m.reviewed_by, m.votes, m.signature
-        self._repayments, self._readings = m.repayments, m.readings
-        self._completeness, self._route, self._offer = m.completeness, m.route, m.offer
-        self._disbursement = m.disbursement
-        self._stage, self._waits_on = Stage.POST_LOAN, Party.CUSTOMER
-        self._pl, self._pl_policy, self._resumed = carry.state, carry.policy, True
-
-    def _risk_team(self) -> str:
-        policy = self._pl_policy
-        if policy is not None and policy.risk_team:
-            return policy.risk_team
-        return self._route.team if self._route else "risk"

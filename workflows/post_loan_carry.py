@@ -1,0 +1,115 @@
+"""The post-loan state of a journey and what continue-as-new carries of it.
+
+`PostLoanMemory` owns the post-loan state (payments, reminders, class, warnings, reviews),
+computes the account from the plan and the payments, and turns the whole journey into a
+`PostLoanCarry` and back: the next run restores it in `__init__`, before any update of
+that run is validated.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.contracts import PolicySnapshot
+    from journey.decisions import ApprovalDecision, Repayment, RiskOpinion, Signature
+    from journey.documents import DocumentReading, DocumentRef
+    from journey.policy import Completeness, Route
+    from journey.post_loan import Account, PostLoanCarry, PostLoanState, apply_payments
+    from journey.post_loan_policy import PostLoanPolicy
+    from journey.stages import Party, Stage
+    from journey.status import DecisionRecord, Disbursement, Offer, StageVisit
+    from journey.timeline import TimingEvent
+    from workflows.journey_updates import JourneyUpdates
+
+
+class JourneyMemo(BaseModel):
+    """The journey's bookkeeping that continue-as-new carries (PostLoanCarry.journey)."""
+
+    snapshot: PolicySnapshot | None
+    team: str | None
+    assigned_to: str | None
+    sla_state: str
+    attempts: dict[Stage, int]
+    visits: list[StageVisit]
+    events: list[TimingEvent]
+    pending: list[TimingEvent]  # not flushed yet: an update arrived during the last flush
+    decisions: list[DecisionRecord]
+    seq: int
+    added: list[DocumentRef]
+    batch_of: dict[str, int]
+    opinion: RiskOpinion | None
+    reviewed_by: str | None
+    votes: list[ApprovalDecision]
+    signature: Signature | None
+    repayments: dict[str, Repayment]
+    readings: dict[str, DocumentReading]
+    completeness: Completeness | None
+    route: Route | None
+    offer: Offer | None
+    disbursement: Disbursement | None
+
+
+class PostLoanMemory(JourneyUpdates):
+    def _init_updates(self) -> None:
+        super()._init_updates()
+        self._pl = PostLoanState()
+        self._pl_policy: PostLoanPolicy | None = None
+        self._changes = 0  # bumped by every handler: the post-loan loop wakes on it
+        self._written_off: str | None = None
+        self._resumed = False
+
+    # -- the account ---------------------------------------------------------------------
+
+    def account(self) -> Account | None:
+        if self._offer is None:
+            return None
+        return apply_payments(self._offer.schedule, self._pl.payments)
+
+    def outstanding(self) -> Decimal:
+        account = self.account()
+        return account.owed if account else Decimal(0)
+
+    def today(self) -> date:
+        return workflow.now().date()
+
+    # -- continue-as-new -----------------------------------------------------------------
+
+    def _carry(self) -> PostLoanCarry:
+        assert self._pl_policy is not None
+        memo = JourneyMemo(
+            snapshot=self._snapshot, team=self._team, assigned_to=self._assigned_to,
+            sla_state=self._sla_state, attempts=self._attempts, visits=self._visits,
+            events=self._events, pending=self._pending, decisions=self._decisions,
+            seq=self._seq, added=self._added,
+            batch_of=self._batch_of, opinion=self._opinion, reviewed_by=self._reviewed_by,
+            votes=self._votes, signature=self._signature, repayments=self._repayments,
+            readings=self._readings, completeness=self._completeness, route=self._route,
+            offer=self._offer, disbursement=self._disbursement,
+        )
+        state = self._pl.model_copy(update={"runs": self._pl.runs + 1})
+        return PostLoanCarry(
+            state=state, policy=self._pl_policy, journey=memo.model_dump(mode="json")
+        )
+
+    def _restore(self, carry: PostLoanCarry) -> None:
+        m = JourneyMemo.model_validate(carry.journey)
+        self._snapshot, self._team, self._assigned_to = m.snapshot, m.team, m.assigned_to
+        self._sla_state, self._attempts, self._visits = m.sla_state, m.attempts, m.visits
+        self._events, self._decisions, self._seq = m.events, m.decisions, m.seq
+        self._pending = m.pending
+        self._added, self._batch_of, self._opinion = m.added, m.batch_of, m.opinion
+        self._reviewed_by, self._votes, self._signature = m.reviewed_by, m.votes, m.signature
+        self._repayments, self._readings = m.repayments, m.readings
+        self._completeness, self._route, self._offer = m.completeness, m.route, m.offer
+        self._disbursement = m.disbursement
+        self._stage, self._waits_on = Stage.POST_LOAN, Party.CUSTOMER
+        self._pl, self._pl_policy, self._resumed = carry.state, carry.policy, True
+
+    def _risk_team(self) -> str:
+        policy = self._pl_policy
+        if policy is not None and policy.risk_team:
+            return policy.risk_team
+        return self._route.team if self._route else "risk"
