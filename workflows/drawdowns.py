@@ -132,7 +132,7 @@ class DrawdownStage(DrawdownUpdates):
         self._dd_event(record, "conditions_ok")
         record.state = DrawdownState.AWAITING_DECISION
         await self._dd_tell(record, self.route.team, "drawdown_review",
-                         f"{request.amount:,} for {tranche.milestone}")
+                            f"{request.amount:,} for {tranche.milestone}")
         return True
 
     async def _dd_decide(self, record: DrawdownRecord) -> None:
@@ -179,7 +179,7 @@ class DrawdownStage(DrawdownUpdates):
         self._dd_event(record, "booked", f"{booking.amount} to {booking.payee}")
         self._dd_settle(record, DrawdownState.BOOKED, record.reason)
         await self._dd_tell(record, "customer", "drawdown_booked",
-                         f"{booking.amount:,} paid to {booking.payee}")
+                            f"{booking.amount:,} paid to {booking.payee}")
 
     # -- the facts the conditions read -------------------------------------------------------
 
@@ -187,12 +187,9 @@ class DrawdownStage(DrawdownUpdates):
         request = record.request
         checks = await asyncio.gather(*(self._dd_read_supporting(d) for d in request.documents))
         fresh = [r for r, _ in checks if r is not None]
-        offer = self._dd_signed_offer()
-        terms = RepaymentTerms(annual_rate=offer.annual_rate, method=offer.method,
-                               frequency=offer.frequency, term_months=offer.term_months)
         principal = self._dd_commit().drawn + request.amount
-        dscr, basis = projected_dscr([*self.loan_file(), *fresh], self._dd_pinned_plan(), terms,
-                                     principal, workflow.now().date())
+        dscr, basis = projected_dscr([*self.loan_file(), *fresh], self._dd_pinned_plan(),
+                                     self._dd_terms(), principal, workflow.now().date())
         return DrawdownFacts(dscr=dscr, dscr_basis=basis, defaults=self._dd_events_of_default(),
                              documents=[c for _, c in checks])
 
@@ -215,7 +212,8 @@ class DrawdownStage(DrawdownUpdates):
         return reading, check_document(doc.label, reading, None)
 
     def _dd_events_of_default(self) -> list[str]:
-        """Early warnings and arrears on this loan (none before repayments start)."""
+        """Early warnings on this loan: none until post-loan management has begun, so before
+        repayments start this check can only fail on a journey resumed with warnings."""
         return [f"early warning {w.kind}: {w.detail}" for w in self._pl.warnings]
 
     # -- closing ---------------------------------------------------------------------------
@@ -236,11 +234,10 @@ class DrawdownStage(DrawdownUpdates):
 
     def _dd_rebuild_plan(self) -> None:
         """Repayment on what was actually drawn, after the grace period; post_loan reads it."""
-        offer, plan, commitment = self._dd_signed_offer(), self._dd_pinned_plan(), self._dd_commit()
-        terms = RepaymentTerms(annual_rate=offer.annual_rate, method=offer.method,
-                               frequency=offer.frequency, term_months=offer.term_months)
-        schedule = repayment_plan(plan, terms, commitment.drawn, workflow.now().date())
-        self._offer = offer.model_copy(update={"schedule": schedule})
+        commitment = self._dd_commit()
+        schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
+                                  workflow.now().date())
+        self._offer = self._dd_signed_offer().model_copy(update={"schedule": schedule})
         booked = [r for r in self._dd_records if r.state is DrawdownState.BOOKED]
         payees = list(dict.fromkeys(r.payee or "" for r in booked))
         last_booked = max((r.booked_at for r in booked if r.booked_at), default=None)
@@ -277,16 +274,18 @@ class DrawdownStage(DrawdownUpdates):
             return ready() and workflow.now() < until
         return True
 
-    def _dd_event(self, record: DrawdownRecord, step: str, why: str = "",
-               actor: str | None = None) -> None:
+    def _dd_event(
+        self, record: DrawdownRecord, step: str, why: str = "", actor: str | None = None
+    ) -> None:
         detail = f"drawdown {record.request.tranche_id} {step}" + (f": {why}" if why else "")
         self.emit(EventType.TOUCHPOINT, actor=actor, team=self._team, detail=detail)
 
     def _dd_settle(self, record: DrawdownRecord, state: DrawdownState, reason: str) -> None:
         record.state, record.reason = state, reason
 
-    async def _dd_tell(self, record: DrawdownRecord, recipient: str, template: str, body: str
-                    ) -> None:
+    async def _dd_tell(
+        self, record: DrawdownRecord, recipient: str, template: str, body: str
+    ) -> None:
         key = f"{self._workflow_id}:drawdown:{record.number}:{template}"
         await self.notify(key, recipient, template,
                           f"drawdown {record.request.tranche_id}: {body}")
@@ -298,6 +297,11 @@ class DrawdownStage(DrawdownUpdates):
     def _dd_commit(self) -> Commitment:
         assert self._dd_commitment is not None, "drawdowns are open"
         return self._dd_commitment
+
+    def _dd_terms(self) -> RepaymentTerms:
+        offer = self._dd_signed_offer()
+        return RepaymentTerms(annual_rate=offer.annual_rate, method=offer.method,
+                              frequency=offer.frequency, term_months=offer.term_months)
 
     def _dd_signed_offer(self) -> Offer:
         assert self._offer is not None, "drawdowns follow a signed offer"

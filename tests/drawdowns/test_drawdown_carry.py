@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from temporalio import activity
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.review import post_loan_policy_text
@@ -35,6 +37,14 @@ def short_history(settings: Settings) -> list[Any]:
     return [load_post_loan_policy]
 
 
+async def continued(run: WorkflowHandle, seconds: float = 20) -> None:
+    """Wait (on describe, which no worker answers) until this run has continued as new."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (await run.describe()).status is not WorkflowExecutionStatus.CONTINUED_AS_NEW:
+        assert asyncio.get_running_loop().time() < deadline, "the run did not continue as new"
+        await asyncio.sleep(0.1)
+
+
 async def test_drawdowns_survive_continue_as_new(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
@@ -49,6 +59,8 @@ async def test_drawdowns_survive_continue_as_new(
         ):
             await request(handle, ask(app, tranche, amount, [permit(docs, x) for x in labels]))
             assert (await approve(handle, tranche)).state is DrawdownState.BOOKED
+        first = env.client.get_workflow_handle(handle.id, run_id=handle.result_run_id)
+        await continued(first)  # a query sent while the run continues as new can hang here
         latest = env.client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)
         carried = await until_status(latest, lambda s: s.run >= 2)
         assert carried.commitment is not None
