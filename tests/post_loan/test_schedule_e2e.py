@@ -7,7 +7,8 @@ import asyncio
 import shutil
 import sys
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,16 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
+from journey.application import LoanApplication
+from journey.decisions import AddDocuments
+from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
 from journey.post_loan_policy import first_review_on, start_of
 from journey.stages import Stage
 from starter import schedules, schedules_cli
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
 from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker, outcome, pay, until
-from tests.workflows.journey_kit import Documents, application
+from tests.workflows.journey_kit import Documents, application, customer
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -67,6 +71,19 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         )
         assert twice.last_review.review_id != reviewed.last_review.review_id
 
+        # a breaching statement and a review: the loan is watched, reviews become monthly
+        await handle.execute_update(
+            LoanJourneyWorkflow.add_statements,
+            AddDocuments(actor=customer(app), documents=[_breaching_sheet(docs, app)]),
+        )
+        await schedules.trigger(client, handle.id)
+        await until(handle, lambda s: s.risk_class == "special_mention", seconds=30)
+        monthly = await _until_cadence(client, handle.id, months=1)
+        assert [w.kind for w in (await until(handle, lambda s: True)).warnings] == [
+            "covenant_breach", "downgrade"
+        ]
+        assert 28 <= (monthly.next_runs[1] - monthly.next_runs[0]).days <= 31
+
         address = client.service_client.config.target_host
         monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
         monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
@@ -98,3 +115,27 @@ async def _until_scheduled(client: Client, journey_id: str) -> schedules.Schedul
         except NotFound:
             await asyncio.sleep(0.1)
     raise AssertionError(f"no review schedule for {journey_id}")
+
+
+def _breaching_sheet(docs: Documents, app: LoanApplication) -> DocumentRef:
+    return docs.add(
+        f"{app.credit_code}-balance-later", status=ReadStatus.READ,
+        kind=DocumentKind.BALANCE_SHEET,
+        statement=FinancialStatement(
+            kind=DocumentKind.BALANCE_SHEET, period_end=date.today() + timedelta(days=1),
+            company=app.applicant_name, current_assets=Decimal(50_000_000),
+            total_assets=Decimal(100_000_000), current_liabilities=Decimal(25_000_000),
+            total_liabilities=Decimal(85_000_000), total_equity=Decimal(15_000_000),
+            balances=True,
+        ),
+    )
+
+
+async def _until_cadence(client: Client, journey_id: str, months: int) -> schedules.ScheduleRow:
+    for _ in range(100):
+        row = await schedules.describe(client, journey_id)
+        gap = (row.next_runs[1] - row.next_runs[0]).days if len(row.next_runs) > 1 else 0
+        if (months == 1 and gap <= 31) or (months == 3 and gap > 80):
+            return row
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the review schedule of {journey_id} never became {months}-monthly")
