@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey import review_contracts as rc
     from journey.contracts import ReadDocumentInput
-    from journey.documents import DocumentReading, ReadStatus
+    from journey.documents import DocumentReading, DocumentRef, ReadStatus
     from journey.post_loan import assess_review
     from journey.stages import Stage
 
@@ -59,7 +59,7 @@ class PostLoanReviewWorkflow:
             return ReviewOutcome(result=result, skipped=f"not delivered: {err}")
         return ReviewOutcome(result=result)
 
-    async def _read(self, journey_id: str, ref: object) -> DocumentReading:
+    async def _read(self, journey_id: str, ref: DocumentRef) -> DocumentReading:
         return await workflow.execute_activity(
             contracts.READ_DOCUMENT,
             ReadDocumentInput(workflow_id=journey_id, ref=ref),
