@@ -154,6 +154,12 @@ class DrawdownRecord(BaseModel):
     booking_id: str | None = None
     payee: str | None = None
     booked_at: datetime | None = None
+    settled_at: datetime | None = None  # booked or refused: the customer's wait ends
+
+    @property
+    def waited(self) -> timedelta | None:
+        """From the request to the money (or the refusal)."""
+        return None if self.settled_at is None else self.settled_at - self.requested_at
 
 
 class Commitment(BaseModel):

@@ -163,8 +163,9 @@ def show(workflow_id: JourneyId) -> None:
             console.print(f"commitment {c.total:,}: drawn {c.drawn:,}, cancelled {c.cancelled:,}"
                           f", available {c.available:,} until {c.available_until:%Y-%m-%d}")
         for d in current.drawdowns:
+            waited = f" after {d.waited}" if d.waited is not None else ""
             console.print(f"#{d.number} {d.request.tranche_id} {d.request.amount:,} "
-                          f"[bold]{d.state}[/] {d.reason}")
+                          f"[bold]{d.state}[/]{waited} {d.reason}")
 
     run(go())
 

@@ -281,7 +281,7 @@ class DrawdownStage(DrawdownUpdates):
         self.emit(EventType.TOUCHPOINT, actor=actor, team=self._team, detail=detail)
 
     def _dd_settle(self, record: DrawdownRecord, state: DrawdownState, reason: str) -> None:
-        record.state, record.reason = state, reason
+        record.state, record.reason, record.settled_at = state, reason, workflow.now()
 
     async def _dd_tell(
         self, record: DrawdownRecord, recipient: str, template: str, body: str

@@ -51,6 +51,8 @@ async def test_a_drawdown_decision_breaches_its_sla_and_escalates(
         done = await handle.execute_update(LoanJourneyWorkflow.decide_drawdown,
                                            decide("t1", actor=supervisor))
         assert done.state is DrawdownState.BOOKED
+        booked = (await status(handle)).drawdowns[0]
+        assert booked.waited is not None and booked.waited >= timedelta(days=10)
         after = await until(handle, lambda s: any("drawdown request" in w
                                                   for w in s.waiting_for))
         assert after.sla_state == "ok"  # the next visit waits on the customer, no SLA
