@@ -1,7 +1,8 @@
 """The journey map: one self-contained HTML page (plotly inlined, no network) of a report.
 
 Five charts: a swimlane of the slowest journeys, duration distributions per stage, SLA heat
-per stage and product, the funnel with where journeys left, and customer-vs-bank waiting.
+per stage and product, the funnel with where journeys left, and customer-vs-bank waiting;
+with the touchpoint figures, five more (starter/touchpoint_charts.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.colors import qualitative  # type: ignore[import-untyped]
 
+from starter.touchpoint_charts import pain_callout, touchpoint_figures
 from store.report_models import (
     ALL_PRODUCTS,
     APPLICATION_PATH,
@@ -225,6 +227,17 @@ def _slowest_table(report: JourneyReport) -> str:
     )
 
 
+def _touchpoint_summary(report: JourneyReport) -> str:
+    t = report.touchpoints
+    if t is None:
+        return ""
+    return (
+        f'<div class="kpi"><div><b>{t.touchpoints}</b>touchpoints</div>'
+        f"<div><b>{t.feedback}</b>feedback</div><div><b>{t.complaints}</b>complaints</div></div>"
+        f'<div class="callout"><b>Top pain point:</b> {html.escape(pain_callout(t))}</div>'
+    )
+
+
 _CSS = """body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#222}
 .kpi{display:flex;gap:16px;margin:12px 0}.kpi div{background:#f4f6f8;padding:10px 16px;
 border-radius:6px}.kpi b{display:block;font-size:1.4em}.callout{border-left:4px solid #c0392b;
@@ -241,6 +254,9 @@ def render_html(report: JourneyReport, path: Path) -> Path:
         funnel(report),
         waiting(report),
     ]
+    touch = report.touchpoints
+    if touch is not None:
+        figures += touchpoint_figures(touch)
     charts = "".join(
         '<div class="chart">'
         + fig.to_html(full_html=False, include_plotlyjs=i == 0, div_id=f"chart-{i}")
@@ -259,6 +275,7 @@ def render_html(report: JourneyReport, path: Path) -> Path:
 <div class="kpi"><div><b>{report.journeys}</b>journeys</div><div><b>{report.events}</b>events</div>
 <div><b>{len(report.stage_totals)}</b>stages seen</div></div>
 <div class="callout"><b>Bottleneck:</b> {html.escape(b.reason if b else "none yet")}</div>
+{_touchpoint_summary(report)}
 {charts}
 <h2>Slowest journeys</h2>{_slowest_table(report)}
 </body></html>

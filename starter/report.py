@@ -23,9 +23,9 @@ from journey.application import Product
 from journey.settings import Settings
 from starter.errors import BadInput
 from starter.journey_map import render_html
-from store.analytics import build_report
 from store.export import export_csv, export_xes
-from store.report_models import ALL_PRODUCTS, JourneyReport, human
+from store.report_models import ALL_PRODUCTS, JourneyReport, TouchpointReport, human
+from store.touchpoint_analytics import build_journey_map
 
 report_app = typer.Typer(help="Journey analytics: the report, the HTML map, the event log.")
 
@@ -117,6 +117,42 @@ def _slowest_table(r: JourneyReport) -> Table:
     return t
 
 
+def _satisfaction_table(tp: TouchpointReport) -> Table:
+    t = Table(title="Touchpoints and feedback per stage (pain = hours waited x (5 - CSAT))")
+    for col in ("stage", "touchpoints", "channels", "csat", "n", "nps", "pain", "complaints"):
+        t.add_column(col, justify="left" if col in ("stage", "channels", "complaints") else "right")
+    stages = [s.stage for s in tp.satisfaction]
+    stages += [c.stage for c in tp.channels if c.stage not in stages]
+    sat = {s.stage: s for s in tp.satisfaction}
+    pain = {p.stage: p.pain for p in tp.pain_points}
+    for stage in dict.fromkeys(stages):
+        mine = [c for c in tp.channels if c.stage == stage]
+        s = sat.get(stage)
+        t.add_row(
+            stage,
+            str(sum(c.touchpoints for c in mine)),
+            ", ".join(f"{c.channel} {c.touchpoints}" for c in mine),
+            f"{s.csat_avg:.2f}" if s and s.csat_avg is not None else "-",
+            str(s.csat_n) if s else "0",
+            f"{s.nps:+.0f}" if s and s.nps is not None else "-",
+            f"{pain[stage]:.1f}" if stage in pain else "-",
+            ", ".join(
+                f"{c.category} {c.complaints}" for c in tp.complaint_categories if c.stage == stage
+            ),
+        )
+    return t
+
+
+def _print_touchpoints(t: TouchpointReport, console: Console) -> None:
+    console.print(_satisfaction_table(t))
+    if t.pain_points:
+        ranked = ", ".join(f"{p.stage} {p.pain:.1f}" for p in t.pain_points)
+        console.print(f"[bold red]Pain points:[/] {ranked}")
+    for w in t.wait_vs_score:
+        r = "n/a" if w.correlation is None else f"{w.correlation:+.2f}"
+        console.print(f"waiting time vs score at {w.stage}: r = {r} over {w.n} journey(s)")
+
+
 def print_report(r: JourneyReport, console: Console | None = None) -> None:
     console = console or Console()
     scope = f"product {r.product}" if r.product else "all products"
@@ -129,6 +165,8 @@ def print_report(r: JourneyReport, console: Console | None = None) -> None:
     console.print(_slowest_table(r))
     if r.bottleneck:
         console.print(f"[bold red]Bottleneck:[/] {r.bottleneck.reason}")
+    if r.touchpoints is not None and (r.touchpoints.touchpoints or r.touchpoints.feedback):
+        _print_touchpoints(r.touchpoints, console)
 
 
 @report_app.command("report")
@@ -145,8 +183,9 @@ def report(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Stage durations, customer-vs-bank waiting, SLA rates, funnel, slowest journeys."""
-    result = build_report(_db(db), product=product.value if product else None, since=since)
+    """Stage durations, customer-vs-bank waiting, SLA rates, funnel, slowest journeys,
+    touchpoints, satisfaction, pain points and complaints."""
+    result = build_journey_map(_db(db), product=product.value if product else None, since=since)
     if json_output:
         typer.echo(result.model_dump_json(indent=2))
     else:

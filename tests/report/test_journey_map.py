@@ -11,9 +11,12 @@ import pytest
 
 from starter.journey_map import render_html
 from store.analytics import build_report
+from store.touchpoint_analytics import build_journey_map
+from tests.touchpoints.touchpoint_fixture import record_fixed_feedback
 
 CHROMIUM = shutil.which("chromium")
 CHARTS = 5
+TOUCHPOINT_CHARTS = 5  # starter/touchpoint_charts.py
 
 
 def _dump_dom(page: Path, profile: Path) -> str:
@@ -52,12 +55,14 @@ def test_the_page_is_self_contained(report_db: str, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 def test_chromium_draws_every_chart(report_db: str, tmp_path: Path) -> None:
-    page = render_html(build_report(report_db), tmp_path / "map.html")
+    record_fixed_feedback(report_db)
+    page = render_html(build_journey_map(report_db), tmp_path / "map.html")
+    assert "Top pain point:</b> risk_review: customers wait 1.5 d" in page.read_text("utf-8")
     dom = _dump_dom(page, tmp_path / "profile")
 
     sections = re.split(r'id="chart-(\d)"', dom)[1:]
     drawn = {int(i): body for i, body in zip(sections[::2], sections[1::2], strict=True)}
-    assert sorted(drawn) == list(range(CHARTS))
+    assert sorted(drawn) == list(range(CHARTS + TOUCHPOINT_CHARTS))
     for i, body in drawn.items():
         assert 'class="main-svg"' in body, f"chart {i} was not drawn"
     assert re.search(r'class="trace bars".*<path', drawn[0], re.S)  # swimlane bars
@@ -66,3 +71,15 @@ def test_chromium_draws_every_chart(report_db: str, tmp_path: Path) -> None:
     assert re.search(r'class="trace bars".*<path', drawn[4], re.S)  # waiting bars
     for lane in ("A", "B", "C", "D"):  # swimlane y axis
         assert re.search(rf'class="ytick"[^>]*>.*?>{lane}</text>', drawn[0], re.S)
+    # the human side: satisfaction curve (line and NPS bars), channel mix, pain points,
+    # complaint categories, waiting time vs score
+    assert re.search(r'class="trace scatter[^"]*".*class="js-line"', drawn[5], re.S)
+    assert re.search(r'class="trace bars".*<path', drawn[5], re.S)
+    for i in (6, 7, 8):
+        assert re.search(r'class="trace bars".*<path', drawn[i], re.S), f"chart {i} has no bars"
+    ticks = re.findall(r'data-unformatted="([a-z_]+)"[^>]*translate\(0,([\d.]+)\)', drawn[7])
+    top_down = [name for name, y in sorted(ticks, key=lambda t: float(t[1]))]
+    assert top_down == ["risk_review", "completeness", "intake"]  # worst pain on top
+    scatter = drawn[9][drawn[9].index('class="scatterlayer') :]
+    assert len(re.findall(r'class="point"', scatter)) == 8  # 3 + 3 + 2 journeys
+    assert "completeness (r = -0.97, n=3)" in drawn[9]

@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from typer.testing import CliRunner
 
+from starter.report import report_app
 from store.report_models import TouchpointReport
 from store.touchpoint_analytics import build_journey_map, build_touchpoints
 
@@ -95,3 +97,12 @@ def test_one_product_and_the_journey_map(touchpoint_db: str) -> None:
     report = build_journey_map(touchpoint_db)
     assert report.touchpoints is not None and report.touchpoints.feedback == 11
     assert report.journeys == 4
+
+
+def test_the_report_command_prints_the_human_side(touchpoint_db: str) -> None:
+    result = CliRunner().invoke(report_app, ["report", "--db", touchpoint_db])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "Pain points: risk_review 108.0, completeness 29.3, intake 0.4" in out
+    assert "waiting time vs score at completeness: r = -0.97 over 3 journey(s)" in out
+    assert "app 2, branch 2, web 2" in out and "documents 1, waiting_time 1" in out
