@@ -94,8 +94,10 @@ async def pf_worker(
     def read_document(request: ReadDocumentInput) -> DocumentReading:
         return docs.readings[request.ref.sha256]
 
-    fakes = [read_document, *(replace(settings) if replace else [])]
-    names = {f.__name__ for f in fakes}  # activity names are the function names here
+    replaced = replace(settings) if replace else []
+    names = {f.__name__ for f in replaced}  # activity names are the function names here
+    fakes = [*replaced, *([] if read_document.__name__ in names else [read_document])]
+    names.add(read_document.__name__)
     real = [a for a in build_activities(settings) if a.__name__ not in names]
     async with Worker(
         client,

@@ -1,0 +1,73 @@
+"""Supporting documents through the real document activity: a permit the OCR cannot classify
+is accepted as present (stored by reference), a reference the store does not hold fails its
+condition with the reason, and a statement declared as a permit label is still only present."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from temporalio import activity
+from temporalio.testing import WorkflowEnvironment
+
+from activities.documents import DocumentActivities
+from journey import contracts
+from journey.contracts import ReadDocumentInput
+from journey.documents import DocumentReading, DocumentRef
+from journey.drawdowns import DrawdownState, SupportingDocument
+from journey.settings import Settings
+from store import blobs
+from tests.drawdowns.kit import ask, pf_worker, project, request, to_drawdowns
+from tests.workflows.journey_kit import Documents
+
+pytestmark = pytest.mark.usefixtures("server_today")
+
+
+def real_for_unknown(docs: Documents) -> Any:
+    """The application's own documents from the fake; anything else through the real OCR."""
+
+    def replace(settings: Settings) -> list[Any]:
+        real = DocumentActivities(settings)
+
+        @activity.defn(name=contracts.READ_DOCUMENT)
+        def read_document(request: ReadDocumentInput) -> DocumentReading:
+            known = docs.readings.get(request.ref.sha256)
+            return known if known is not None else real.read_document(request)
+
+        return [read_document]
+
+    return replace
+
+
+def scanned_permit(settings: Settings) -> DocumentRef:
+    image = np.full((400, 900), 255, dtype=np.uint8)
+    cv2.putText(image, "PLANNING PERMIT No. 2026-118", (30, 200), cv2.FONT_HERSHEY_SIMPLEX,
+                1.2, 0, 2)
+    ok, png = cv2.imencode(".png", image)
+    assert ok
+    return blobs.put(settings.documents_dir, png.tobytes(), "permit.png")
+
+
+async def test_permits_by_reference_and_a_missing_blob(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = project(docs)
+    async with pf_worker(env.client, tmp_path, docs, replace=real_for_unknown(docs)) as settings:
+        handle = await to_drawdowns(env.client, settings, app)
+        permit = scanned_permit(settings)
+        gone = DocumentRef(sha256=hashlib.sha256(b"never stored").hexdigest(),
+                           filename="capital.pdf", size=12)
+        outcome = await request(handle, ask(app, "t1", 4_500_000, [
+            SupportingDocument(label="planning_permit", ref=permit),
+            SupportingDocument(label="capital_proof", ref=gone),
+        ]))
+        assert outcome.state is DrawdownState.CONDITIONS_FAILED
+        by_name = {c.condition: c for c in outcome.conditions}
+        assert by_name["document planning_permit"].met
+        assert "stored by reference" in by_name["document planning_permit"].explanation
+        capital = by_name["document capital_proof"]
+        assert not capital.met and "not in the store" in capital.explanation, capital
