@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from starter import boundary, drawdown_cli, journey_cli, server_cli
+from starter import boundary, drawdown_cli, journey_cli, server_cli, touchpoint_cli
 from starter.audit_cli import history, verify
 from starter.codec_server import codec_server
 from starter.demo import demo
@@ -29,6 +29,7 @@ def _options(
 
 server_cli.register(app)
 journey_cli.register(app)
+touchpoint_cli.register(app)
 drawdown_cli.register(app)
 app.command()(demo)
 app.command()(report)

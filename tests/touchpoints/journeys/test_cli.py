@@ -1,0 +1,65 @@
+"""`loan-journey feedback` and `loan-journey inquiry` against a journey on the time-skipping
+server: a bad score exits 2 before anything is sent, a refusal exits 3 with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner, Result
+
+from journey.stages import Stage
+from starter.cli import app
+from store.feedback import feedback_for
+from tests.workflows.journey_kit import Documents, application, journey_worker, start, until_stage
+
+
+async def cli(*args: str) -> Result:
+    return await asyncio.to_thread(CliRunner().invoke, app, list(args))
+
+
+def said(result: Result) -> str:
+    return " ".join(result.output.split())
+
+
+async def test_feedback_and_inquiry_from_the_command_line(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    monkeypatch.setenv(
+        "LOAN_JOURNEY_TEMPORAL_ADDRESS", env.client.service_client.config.target_host
+    )
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", env.client.namespace)
+    app_ = application(docs)
+    me = ["--as", app_.credit_code]
+    async with journey_worker(env.client, tmp_path, docs) as settings:
+        handle = await start(env.client, settings, app_)
+        await until_stage(handle, Stage.RISK_REVIEW)
+
+        done = await cli("feedback", handle.id, "--score", "2", "--stage", "completeness",
+                         "--category", "waiting_time", "--comment", "too slow",
+                         "--channel", "web", *me)  # fmt: skip
+        assert done.exit_code == 0, done.output
+        assert "complaint about completeness recorded; journey at risk_review" in said(done)
+
+        bad = await cli("feedback", handle.id, "--score", "7", "--stage", "intake",
+                        "--channel", "app", *me)  # fmt: skip
+        assert bad.exit_code == 2 and "csat score is 1 to 5, got 7" in said(bad)
+
+        early = await cli("feedback", handle.id, "--score", "9", "--kind", "nps",
+                          "--stage", "offer", "--channel", "app", *me)  # fmt: skip
+        assert early.exit_code == 3 and "has not been at offer" in said(early)
+
+        asked = await cli("inquiry", handle.id, "--channel", "phone", *me)
+        assert asked.exit_code == 0, asked.output
+        assert "at risk_review: risk opinion from team sme_risk" in said(asked)
+
+        by_rm = await cli("inquiry", handle.id, "--channel", "relationship_manager",
+                          "--as", "ops-li", "--role", "operations")  # fmt: skip
+        assert by_rm.exit_code == 0, by_rm.output
+
+        missing = await cli("inquiry", "loan-NOPE", "--channel", "web", *me)
+        assert missing.exit_code == 4 and "no running journey" in said(missing)
+        assert [f.score for f in feedback_for(settings.db_url, handle.id)] == [2]
