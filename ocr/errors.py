@@ -39,6 +39,10 @@ class ImageTooLarge(UnreadableDocument):
     reason = "too_large"
 
 
+class ImageTooSmall(UnreadableDocument):
+    reason = "too_small"
+
+
 class BlankPage(UnreadableDocument):
     reason = "blank"
 

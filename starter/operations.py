@@ -40,11 +40,17 @@ def journey_id(application_id: str) -> str:
 
 def load_application(path: Path, documents: Sequence[DocumentRef] = ()) -> LoanApplication:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data["documents"] = [*data.get("documents", []), *(d.model_dump() for d in documents)]
-        application = LoanApplication.model_validate(data)
-    except (OSError, json.JSONDecodeError) as err:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise BadInput(f"cannot read the application {path}: {err}") from err
+    if not isinstance(data, dict) or not isinstance(data.get("documents", []), list):
+        raise BadInput(
+            f"the application {path} must be a JSON object whose `documents`, if given, is a "
+            "list: see samples/applications/demo-001.json"
+        )
+    data["documents"] = [*data.get("documents", []), *(d.model_dump() for d in documents)]
+    try:
+        application = LoanApplication.model_validate(data)
     except ValidationError as err:
         raise BadInput(f"the application {path} is not valid:\n{err}") from err
     if not is_valid(application.credit_code):

@@ -85,7 +85,6 @@ def _sliver(data: bytes) -> bool:
     return False
 
 
-@pytest.mark.xfail(strict=True, raises=cv2.error, reason="ocr: pages under 3 px raise cv2.error")
 def test_a_page_of_one_or_two_pixels_raises_an_ocr_error() -> None:
     @settings(max_examples=10, deadline=None)
     @given(slivers)
