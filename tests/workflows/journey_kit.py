@@ -19,7 +19,7 @@ from pathlib import Path
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities import build_activities
@@ -170,7 +170,17 @@ async def start(client: Client, settings: Settings, app: LoanApplication) -> Wor
 
 
 async def status(handle: WorkflowHandle) -> JourneyStatus:
-    return await handle.query(LoanJourneyWorkflow.status)
+    """The status query, asked again when the time-skipping server does not answer (seen
+    there for a query sent while a run continues as new)."""
+    for _ in range(10):
+        try:
+            return await handle.query(
+                LoanJourneyWorkflow.status, rpc_timeout=timedelta(seconds=5)
+            )
+        except RPCError as err:
+            if err.status not in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                raise
+    raise AssertionError(f"{handle.id} did not answer its status query")
 
 
 async def until_stage(
