@@ -1,0 +1,70 @@
+"""The journey worker as its own OS process, for tests that kill it with SIGKILL.
+
+    LOAN_JOURNEY_FAKE_OCR_LABELS=readings.json python -m tests.chaos.worker_process
+
+Settings come from the environment (LOAN_JOURNEY_TEMPORAL_ADDRESS, _TASK_QUEUE, _DATA_DIR).
+The worker is `worker.py`'s, except that the OCR activity is replaced by name with a reader
+of prepared readings: a JSON object from document sha256 to a `DocumentReading`. Test code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities import build_activities
+from journey import contracts
+from journey.contracts import ReadDocumentInput
+from journey.documents import DocumentReading
+from journey.settings import Settings
+from starter.connect import connect
+from starter.errors import SetupError
+from worker import WORKFLOWS
+
+LABELS = "LOAN_JOURNEY_FAKE_OCR_LABELS"
+
+
+def fake_reader(labels: Path) -> Callable[[ReadDocumentInput], DocumentReading]:
+    readings = json.loads(labels.read_text(encoding="utf-8"))
+
+    @activity.defn(name=contracts.READ_DOCUMENT)
+    def read_document(request: ReadDocumentInput) -> DocumentReading:
+        return DocumentReading.model_validate(readings[request.ref.sha256])
+
+    return read_document
+
+
+def chaos_worker(client: Client, settings: Settings, labels: Path) -> Worker:
+    real = [a for a in build_activities(settings) if a.__name__ != "read_document"]
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[*real, fake_reader(labels)],
+        activity_executor=ThreadPoolExecutor(max_workers=8),
+        max_concurrent_activities=8,
+    )
+
+
+async def main() -> None:
+    settings = Settings()
+    while True:  # the server may be restarting
+        try:
+            client = await connect(settings)
+            break
+        except SetupError:
+            await asyncio.sleep(0.5)
+    print("worker ready", flush=True)
+    await chaos_worker(client, settings, Path(os.environ[LABELS])).run()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
