@@ -9,13 +9,14 @@ import contextlib
 import hashlib
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
@@ -127,8 +128,13 @@ def customer(app: LoanApplication) -> Actor:
 
 @asynccontextmanager
 async def journey_worker(
-    client: Client, tmp_path: Path, docs: Documents
+    client: Client,
+    tmp_path: Path,
+    docs: Documents,
+    replace: Mapping[str, Callable[..., Any]] | None = None,
 ) -> AsyncIterator[Settings]:
+    """A worker with the real activities, OCR answered from `docs`, and `replace` standing in
+    for the real activities of those names (the real ones are named like their methods)."""
     settings = Settings(data_dir=tmp_path, task_queue=f"tq-{uuid.uuid4()}")
 
     @activity.defn(name=contracts.READ_DOCUMENT)
@@ -137,12 +143,13 @@ async def journey_worker(
             docs.gate.wait(timeout=30)
         return docs.readings[request.ref.sha256]
 
-    real = [a for a in build_activities(settings) if a.__name__ != "read_document"]
+    stand_ins = {contracts.READ_DOCUMENT: read_document, **(replace or {})}
+    real = [a for a in build_activities(settings) if a.__name__ not in stand_ins]
     async with Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[LoanJourneyWorkflow],
-        activities=[*real, read_document],
+        activities=[*real, *stand_ins.values()],
         activity_executor=ThreadPoolExecutor(max_workers=4),
     ):
         try:

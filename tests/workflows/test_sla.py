@@ -5,14 +5,11 @@ once even when the sink's activity is retried."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities import build_activities
 from journey import contracts
 from journey.contracts import RecordTimingInput, RecordTimingResult
 from journey.settings import Settings
@@ -30,6 +27,7 @@ from tests.workflows.journey_kit import (
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
+
 
 def cst(day: str, hhmm: str) -> datetime:
     return datetime.fromisoformat(f"{day}T{hhmm}:00+08:00").astimezone(UTC)
@@ -99,26 +97,19 @@ async def test_timing_events_are_written_once_when_the_sink_is_retried(
     client = time_skipping_env.client
     docs = Documents()
     app = application(docs)
-    settings = Settings(data_dir=tmp_path, task_queue="sink-retry")
+    db_url = Settings(data_dir=tmp_path).db_url  # the database journey_worker's settings use
     failures: list[int] = []
 
     @activity.defn(name=contracts.RECORD_TIMING)
     def flaky_sink(request: RecordTimingInput) -> RecordTimingResult:
-        inserted = record_events(settings.db_url, request.events)
+        inserted = record_events(db_url, request.events)
         if activity.info().attempt == 1:
             failures.append(len(request.events))
             raise RuntimeError("connection lost after the commit")
         return RecordTimingResult(inserted=inserted)
 
-    @activity.defn(name=contracts.READ_DOCUMENT)
-    def read_document(request: contracts.ReadDocumentInput):  # noqa: ANN202
-        return docs.readings[request.ref.sha256]
-
-    keep = [a for a in build_activities(settings)
-            if a.__name__ not in ("record_timing_events", "read_document")]
-    async with Worker(client, task_queue=settings.task_queue, workflows=[LoanJourneyWorkflow],
-                      activities=[*keep, flaky_sink, read_document],
-                      activity_executor=ThreadPoolExecutor(4)):
+    sink = {contracts.RECORD_TIMING: flaky_sink}
+    async with journey_worker(client, tmp_path, docs, replace=sink) as settings:
         handle = await start(client, settings, app)
         s = await until_stage(handle, Stage.RISK_REVIEW)
         for _ in range(100):  # the last batch lands after its retry
@@ -126,6 +117,5 @@ async def test_timing_events_are_written_once_when_the_sink_is_retried(
             if len(stored) >= len(s.events):
                 break
             await asyncio.sleep(0.1)
-        await handle.terminate("done")
     assert len(failures) >= 3, "the sink never failed: the test proves nothing"
     assert [e.sequence for e in stored] == [e.sequence for e in s.events]
