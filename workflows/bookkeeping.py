@@ -4,12 +4,18 @@
 arms the stage's SLA timers (durable timers that race the awaited update; a warning or a
 breach escalates and keeps waiting), upserts the search attributes, and queues the timing
 events that one activity writes in batches, idempotent by (workflow id, sequence).
+
+Writes are behind the journey, not in its way: one writer task drains the queued events
+while the journey moves on, so a decision moves the case to the next stage in the same
+workflow task. `flush()` waits for the writer; the journey calls it before it ends or
+continues as new, so no event is left behind.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -29,6 +35,9 @@ with workflow.unsafe.imports_passed_through():
 # Timing events must never be lost: retry until the database takes them.
 TIMING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
 NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=20)
+
+# workflow.patched marker: histories recorded before it awaited every write in place.
+WRITE_BEHIND = "timing-write-behind"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -62,6 +71,7 @@ class Bookkeeping:
         self._visits: list[StageVisit] = []
         self._events: list[TimingEvent] = []
         self._pending: list[TimingEvent] = []
+        self._behind: set[asyncio.Task[None]] = set()
         self._decisions: list[DecisionRecord] = []
         self._seq = 0
         self._exit_to: Stage | None = None
@@ -76,7 +86,7 @@ class Bookkeeping:
         visit = self._enter(stage, waits_on, team)
         watcher = self._arm_sla(visit)
         if waits_on is not Party.SYSTEM:
-            await self.flush()  # who waits on whom is visible in SQL while it lasts
+            await self.write_soon()  # who waits on whom is visible in SQL while it lasts
         outcome: Stage | None = None
         try:
             yield visit
@@ -88,8 +98,12 @@ class Bookkeeping:
             if watcher is not None:
                 watcher.cancel()
             self._exit(visit, outcome or self._exit_to or _after(stage))
-            await self._after_stage_exit(visit)
-            await self.flush()
+            if workflow.patched(WRITE_BEHIND):
+                self.behind(self._after_stage_exit(visit))
+                self.behind(self._write_pending())
+            else:
+                await self._after_stage_exit(visit)
+                await self._write_pending()
 
     def _enter(self, stage: Stage, waits_on: Party, team: str | None) -> StageVisit:
         attempt = self._attempts[stage] = self._attempts.get(stage, 0) + 1
@@ -188,7 +202,7 @@ class Bookkeeping:
             self.emit(_SLA_EVENT[point.kind], team=self._team, detail=_describe(point))
             if point.action is not None:
                 await self._escalate(point)
-            await self.flush()
+            await self.write_soon()
 
     async def _escalate(self, point: SlaPoint) -> None:
         visit = self._visits[-1]
@@ -249,7 +263,26 @@ class Bookkeeping:
         self._events.append(event)
         self._pending.append(event)
 
+    def behind(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` while the journey moves on; `flush()` waits for it."""
+        task = asyncio.create_task(work)
+        self._behind.add(task)
+        task.add_done_callback(self._behind.discard)
+
+    async def write_soon(self) -> None:
+        """Queue the pending timing events for writing, without waiting for the database."""
+        if workflow.patched(WRITE_BEHIND):
+            self.behind(self._write_pending())
+        else:
+            await self._write_pending()
+
     async def flush(self) -> None:
+        """Wait for the work behind the journey, then write what is still pending."""
+        if self._behind:
+            await workflow.wait_condition(lambda: not self._behind)
+        await self._write_pending()
+
+    async def _write_pending(self) -> None:
         batch, self._pending = self._pending, []
         if not batch:
             return
