@@ -31,6 +31,11 @@ def temporal_cli() -> str:
     return found
 
 
+# As the journey store (store/db.py): write-ahead log, fsync at checkpoints. A killed server
+# loses nothing; a power cut may lose the last transactions. Production runs on PostgreSQL.
+SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+
+
 @asynccontextmanager
 async def embedded_server(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
     """Start the dev server on the configured address; stop it on exit."""
@@ -46,6 +51,7 @@ async def embedded_server(settings: Settings) -> AsyncIterator[WorkflowEnvironme
         search_attributes=search_attributes.ALL,
         dev_server_existing_path=temporal_cli(),
         dev_server_database_filename=str(settings.temporal_db_file),
+        dev_server_extra_args=SQLITE_PRAGMAS,
     )
     try:
         yield env
