@@ -69,7 +69,7 @@ from worker import WORKFLOWS  # noqa: E402
 from workflows import search_attributes as sa  # noqa: E402
 
 T = TypeVar("T")
-POLL = 0.05
+POLL, POLL_MAX = 0.05, 0.2  # seconds; doubling, so 20 waiting journeys do not load the server
 
 
 @dataclass
@@ -123,9 +123,10 @@ def bench_worker(client: Client, settings: Settings, docs: Documents) -> Worker:
 async def until_stage(client: Client, workflow_id: str, stage: Stage) -> Any:
     """Wait on the JourneyStage search attribute (describe(): the server alone answers, the
     worker is not disturbed), then read the status once."""
-    handle = client.get_workflow_handle(workflow_id)
+    handle, pause = client.get_workflow_handle(workflow_id), POLL
     while (await handle.describe()).typed_search_attributes.get(sa.STAGE) != stage.value:
-        await asyncio.sleep(POLL)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, POLL_MAX)
     return await operations.status(client, workflow_id)
 
 
