@@ -1,7 +1,9 @@
 """Chaos on the real dev server: the worker is killed with SIGKILL ten times at random
 moments while twenty journeys run, and the server is restarted once on the same SQLite file.
 Every journey still closes, each disbursement is booked exactly once, and each journey's
-timing events are in SQL once each, in sequence, equal to what the workflow recorded."""
+timing events are in SQL once each, in sequence, equal to what a replay of the journey's
+history records; an event time may differ from the replay only in the one way explained at
+`_time_skew_not_explained`, and that is checked against the history."""
 
 from __future__ import annotations
 
@@ -10,14 +12,19 @@ import random
 import socket
 import uuid
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import WorkflowHistory
 
 from activities.policy import policy_text
 from journey.policy import parse_policy
 from journey.settings import Settings
 from journey.stages import Stage
+from journey.timeline import TimingEvent
 from starter import operations
 from starter.connect import connect
 from starter.embedded import embedded_server
@@ -69,7 +76,8 @@ async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path
         ids = await asyncio.wait_for(journeys, 200)
 
         assert worker.kills == KILLS
-        skewed: list[str] = []
+        unexplained: list[str] = []
+        skewed = 0
         for wid in ids:
             final = await _final_status(client, wid)
             assert final.stage is Stage.CLOSED, (wid, final.stage, final.outcome_reason)
@@ -77,20 +85,12 @@ async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path
             assert len(booked) == 1, (wid, booked)
             stored = events_for(settings.db_url, wid)
             assert [e.sequence for e in stored] == list(range(len(stored))), wid
-            assert _key(stored) == _key(final.events), wid
-            skewed += [
-                f"{wid} #{a.sequence} {a.type} {a.stage}: stored {a.at:%H:%M:%S.%f}, "
-                f"replayed {b.at:%H:%M:%S.%f}"
-                for a, b in zip(stored, final.events, strict=True)
-                if a.at != b.at
-            ]
-        if skewed:
-            # Seen in every run, with or without the server restart: an event is stored with
-            # the start time of the journey's previous workflow task (the activity input in the
-            # history holds that value), while a replay of the same history gives the time of
-            # the task that emitted it. Probably the first task a restarted worker runs for a
-            # journey; not yet reproduced in isolation. Reported in the issue note.
-            pytest.xfail(f"{len(skewed)} event time(s) differ from replay: {skewed[:3]}")
+            assert _all_but_time(stored) == _all_but_time(final.events), wid
+            history = await client.get_workflow_handle(wid).fetch_history()
+            skewed += sum(a.at != b.at for a, b in zip(stored, final.events, strict=True))
+            unexplained += _time_skew_not_explained(history, stored, final.events)
+        assert not unexplained, unexplained
+        print(f"{skewed} event time(s) taken in a query task on a rebuilt run, as explained")
     finally:
         worker.stop()
         await servers.aclose()
@@ -105,5 +105,67 @@ async def _final_status(client, wid: str):  # noqa: ANN001, ANN202
     raise AssertionError(f"no status for {wid}")
 
 
-def _key(events: list) -> list[tuple]:  # noqa: ANN001
-    return [(e.sequence, e.type, e.stage, e.attempt, e.outcome, e.actor) for e in events]
+def _all_but_time(events: list[TimingEvent]) -> list[dict]:
+    return [e.model_dump(mode="json", exclude={"at"}) for e in events]
+
+
+# Why a stored event time can differ from a replay of the same history (reproduced alone in
+# a small workflow, activity in flight at the kill, then a query before the next task):
+# the worker that held the journey is killed; an activity completes (or a timer fires, or a
+# signal comes) and the server schedules a workflow task, not started yet. A status query
+# meanwhile goes to a new worker without the journey in its cache, as a legacy query task
+# whose history ends at that WorkflowTaskScheduled. Core replays it and hands the new
+# event's job to the workflow live, before the query; the workflow runs on and emits events.
+# Core moves workflow time only on a WorkflowTaskStarted (sdk-core workflow_machines.rs
+# `task_started`), so workflow.now() is still the start of the previous completed task. The
+# run stays cached and the commands of that run-ahead (the record_timing input with the old
+# time) go out with the next real task; a replay of the full history gives that task's
+# start instead. Upstream: temporalio/sdk-core#589 (repo now sdk-rust; a job from new events
+# dispatched in a query task after an eviction; PR #597 fixed only `is_replaying`); no
+# report of the workflow time found.
+# So a skewed event must be stored with the start of the completed task just before the one
+# that ran it in the replay, and a different worker must have run that one (the run was
+# rebuilt from history); any other skew fails the test.
+
+
+@dataclass(frozen=True)
+class _Task:
+    started_event_id: int
+    at: datetime  # workflow.now() inside the task
+    identity: str  # the worker that ran it
+
+
+def _workflow_time(started: HistoryEvent) -> datetime:
+    """workflow.now() in a task, as the Python SDK derives it from WorkflowTaskStarted."""
+    return datetime.fromtimestamp(started.event_time.ToNanoseconds() / 1e9, UTC)
+
+
+def _completed_tasks(history: WorkflowHistory) -> list[_Task]:
+    started = {e.event_id: e for e in history.events
+               if e.HasField("workflow_task_started_event_attributes")}
+    tasks = []
+    for e in history.events:
+        if e.HasField("workflow_task_completed_event_attributes"):
+            s = started[e.workflow_task_completed_event_attributes.started_event_id]
+            tasks.append(_Task(s.event_id, _workflow_time(s),
+                               s.workflow_task_started_event_attributes.identity))
+    return tasks
+
+
+def _time_skew_not_explained(
+    history: WorkflowHistory, stored: list[TimingEvent], replayed: list[TimingEvent]
+) -> list[str]:
+    tasks = _completed_tasks(history)
+    by_time = {t.at: i for i, t in enumerate(tasks)}
+    unexplained = []
+    for a, b in zip(stored, replayed, strict=True):
+        if a.at == b.at:
+            continue
+        i = by_time.get(b.at)
+        before, ran = (tasks[i - 1], tasks[i]) if i else (None, None)
+        if before is None or ran is None or a.at != before.at or before.identity == ran.identity:
+            unexplained.append(
+                f"{a.workflow_id} #{a.sequence} {a.type} {a.stage}: stored {a.at:%H:%M:%S.%f}, "
+                f"replayed {b.at:%H:%M:%S.%f}; tasks {before} then {ran}"
+            )
+    return unexplained
