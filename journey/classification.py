@@ -4,11 +4,16 @@ Floors, after the 2023 rules for commercial banks' financial-asset risk classifi
 any amount past due (dpd > 0) is at least special mention; more than 90 days at least
 substandard; more than 270 days at least doubtful; more than 360 days loss. The floor is a
 minimum: a credit officer may classify worse, never better (`classify`).
+
+Downgrades take effect at once; an upgrade only after an observation period: a number of
+consecutive instalments paid on time since the last downgrade (`reclassify`).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from pydantic import BaseModel
 
 
 class RiskClass(StrEnum):
@@ -63,3 +68,43 @@ def classify(dpd: int, assessed: RiskClass | None = None) -> RiskClass:
     """The assessed class, but never better than the days-past-due floor."""
     floor = floor_by_days_past_due(dpd)
     return floor if assessed is None else worse(floor, assessed)
+
+
+class Classification(BaseModel):
+    risk_class: RiskClass
+    reason: str
+
+
+def reclassify(
+    current: RiskClass, dpd: int, assessed: RiskClass, on_time: int, needed: int
+) -> Classification:
+    """The class after a change in days past due or in a review's judgement (`assessed`).
+
+    Worse at once; better only once `on_time` (consecutive instalments paid on time since the
+    last downgrade) reaches `needed`, else the current class is held."""
+    target = classify(dpd, assessed)
+    basis = (
+        f"{dpd} days past due (floor {floor_by_days_past_due(dpd).label_zh}), "
+        f"last review assessed {assessed.label_zh}"
+    )
+    if target.rank >= current.rank:
+        return Classification(risk_class=target, reason=f"{_named(target)}: {basis}")
+    if on_time >= needed:
+        observed = (
+            f"; {on_time} consecutive instalments paid on time (observation period {needed})"
+            if needed else ""
+        )
+        return Classification(
+            risk_class=target,
+            reason=f"{_named(target)}, upgraded from {_named(current)}: {basis}{observed}",
+        )
+    return Classification(
+        risk_class=current,
+        reason=f"{_named(current)} held in observation: {basis} would allow {_named(target)}, "
+        f"once {needed} consecutive instalments are paid on time since the downgrade "
+        f"({on_time} so far)",
+    )
+
+
+def _named(cls: RiskClass) -> str:
+    return f"{cls.value} ({cls.label_zh})"

@@ -21,10 +21,13 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from journey.classification import FLOORS, RiskClass, classify, floor_by_days_past_due
-from journey.documents import DocumentKind, DocumentReading, ReadStatus
-from journey.policy.ratios import PLACES, RATIO_NAMES, compute_ratios
-from journey.post_loan_policy import PostLoanPolicy, check_covenants, reminder_at, start_of
-from journey.repayment import Instalment, add_months
+from journey.documents import DocumentReading, ReadStatus
+from journey.policy.ratios import RATIO_NAMES, compute_ratios
+from journey.post_loan_covenants import check_covenants
+from journey.post_loan_dscr import dscr
+from journey.post_loan_policy import PostLoanPolicy, reminder_at, start_of
+from journey.post_loan_warnings import EarlyWarning
+from journey.repayment import Instalment
 from journey.review_contracts import ReviewFacts, ReviewResult
 
 ZERO = Decimal("0.00")
@@ -83,6 +86,20 @@ class Account(BaseModel):
     def next_due(self) -> InstalmentState | None:
         return next((i for i in self.instalments if i.settled_on is None), None)
 
+    def on_time_run(self, since: date | None, today: date) -> int:
+        """Consecutive instalments paid on time (settled on or before their due date),
+        counted back from the latest one due on or before `today` and after `since`; one
+        due today and not paid yet can still be paid on time, so it is passed over."""
+        run = 0
+        for i in reversed(self.instalments):
+            if i.due_on > today or (since is not None and i.due_on <= since):
+                continue
+            if i.settled_on is not None and i.settled_on <= i.due_on:
+                run += 1
+            elif i.due_on < today:
+                break
+        return run
+
 
 def apply_payments(plan: list[Instalment], payments: list[Payment]) -> Account:
     """The account after `payments` (see the module's allocation rule)."""
@@ -113,16 +130,6 @@ def apply_payments(plan: list[Instalment], payments: list[Payment]) -> Account:
     return account
 
 
-class EarlyWarning(BaseModel):
-    """An early warning: a downgrade or a covenant breach, put on the risk team's queue."""
-
-    kind: str  # "downgrade" | "covenant_breach"
-    at: date
-    detail: str
-    team: str
-    review_id: str | None = None
-
-
 def threshold_days(first_overdue: date) -> list[date]:
     """The days on which the days-past-due floor of an instalment due then changes class."""
     return [first_overdue + timedelta(days=days + 1) for days, _ in reversed(FLOORS)]
@@ -139,6 +146,8 @@ class PostLoanState(BaseModel):
     reminded: list[int] = Field(default_factory=list)  # instalment numbers reminded
     overdue_noticed: list[int] = Field(default_factory=list)
     risk_class: RiskClass = RiskClass.NORMAL
+    class_reason: str = ""  # why the loan has its class (or why an upgrade is held)
+    downgraded_on: date | None = None  # the last downgrade: the observation period runs since
     assessed: RiskClass = RiskClass.NORMAL  # the last review's judgement, before the dpd floor
     max_days_past_due: int = 0
     warnings: list[EarlyWarning] = Field(default_factory=list)
@@ -160,14 +169,8 @@ class PostLoanCarry(BaseModel):
     """
 
     state: PostLoanState
-    policy: PostLoanPolicy  # pinned when post-loan management began
+    policy: PostLoanPolicy  # pinned with the offer (older journeys: when post-loan began)
     journey: dict[str, object]
-
-
-def annual_debt_service(plan: list[Instalment], as_of: date) -> Decimal:
-    """Plan payments falling due in the twelve months after `as_of` (the DSCR denominator)."""
-    end = add_months(as_of, 12)
-    return sum((i.payment for i in plan if as_of < i.due_on <= end), ZERO)
 
 
 def assess_review(
@@ -176,28 +179,25 @@ def assess_review(
     """Recompute the ratios from the latest statements, check the covenants, classify.
 
     Judgement rule: a covenant breach makes the loan at least special mention (关注); the
-    days-past-due floor then applies (`classify`). DSCR is a placeholder: the latest
-    income statement's operating profit over the next twelve months' plan payments.
+    days-past-due floor then applies (`classify`). The covenants are the loan's own, from
+    its offer; DSCR as in journey/post_loan_dscr.py.
     """
     statements = [
         r.statement for r in readings if r.status is ReadStatus.READ and r.statement is not None
     ]
     ratios = compute_ratios(statements)
     values: dict[str, Decimal | None] = {name: ratios.get(name) for name in RATIO_NAMES}
-    incomes = [s for s in statements if s.kind is DocumentKind.INCOME_STATEMENT]
-    latest = max(incomes, key=lambda s: s.period_end or date.min, default=None)
-    profit = latest.operating_profit if latest else None
-    service = facts.annual_debt_service
-    values["dscr"] = (
-        (profit / service).quantize(PLACES) if profit is not None and service > 0 else None
-    )
-    checks = check_covenants(facts.covenants, values)
+    cover = dscr(statements, facts.plan, facts.disbursed_on)
+    values["dscr"] = cover.value
+    notes = {"dscr": cover.reason}
+    checks = check_covenants(facts.covenants, values, notes)
     assessed = RiskClass.SPECIAL_MENTION if any(c.breached for c in checks) else RiskClass.NORMAL
     return ReviewResult(
         review_id=review_id,
         journey_id=facts.journey_id,
         reviewed_on=today,
         ratios=values,
+        notes=notes,
         checks=checks,
         days_past_due=facts.days_past_due,
         arrears=facts.arrears,
@@ -226,11 +226,18 @@ def overdue_notices_due(account: Account, noticed: list[int], today: date) -> li
 
 
 def next_wakeup(
-    account: Account, policy: PostLoanPolicy, reminded: list[int], now: datetime
+    account: Account,
+    policy: PostLoanPolicy,
+    reminded: list[int],
+    now: datetime,
+    observing: bool = False,
 ) -> datetime | None:
     """The next moment something changes without anyone acting: a reminder falls due, an
-    instalment goes past due, or the days past due cross a classification floor."""
+    instalment goes past due, the days past due cross a classification floor, or, while an
+    upgrade is held in observation (`observing`), an instalment paid ahead falls due."""
     times: list[datetime] = []
+    if observing:
+        times += [start_of(i.due_on) for i in account.instalments]
     for i in account.instalments:
         if i.settled_on is not None:
             continue

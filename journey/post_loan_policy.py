@@ -1,41 +1,26 @@
-"""Post-loan policy as data: reminder and review cadence, covenants, history bounds.
+"""Post-loan policy as data: reminder and review cadence, covenants, classification,
+history bounds.
 
-Read from `journey/policies/post_loan.json` by an activity when post-loan management
-begins and pinned for the loan's life (carried over continue-as-new), like the lending
-policy. Pure: no I/O, no clock.
+Read from `journey/policies/post_loan.json` by an activity when the offer is made (journeys
+offered before covenants were loan terms: when post-loan management began) and pinned for
+the loan's life (carried over continue-as-new), like the lending policy. Fields added later
+default to the behaviour before them, so a policy pinned in an older history still replays.
+Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from journey.application import Product
 from journey.classification import RiskClass
+from journey.decisions import RiskGrade
 from journey.policy.errors import PolicyError
+from journey.post_loan_covenants import Covenant, CovenantTightening, tightened
 from journey.repayment import add_months
-
-RatioName = Literal["debt_to_asset", "current_ratio", "net_margin", "revenue_growth", "dscr"]
-
-
-class Covenant(BaseModel):
-    """A financial covenant of the loan terms: `ratio` must stay at or under/over `limit`."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str = Field(min_length=1, max_length=64)
-    ratio: RatioName
-    bound: Literal["max", "min"]
-    limit: Decimal
-
-
-class CovenantCheck(BaseModel):
-    covenant: Covenant
-    value: Decimal | None  # None: the statements do not give this ratio
-    breached: bool
-    detail: str
 
 
 class PostLoanPolicy(BaseModel):
@@ -51,7 +36,14 @@ class PostLoanPolicy(BaseModel):
     watch_review_every_months: int = Field(default=1, ge=1, le=12)
     watch_from: RiskClass = RiskClass.SPECIAL_MENTION  # from this class on, the watch cadence
     risk_team: str | None = None  # None: the risk team the application was routed to
+    # the covenants offered with a loan: the product's list, else `covenants`, each tightened
+    # by the rules matching the borrower's risk grade (journey/post_loan_covenants.py)
     covenants: list[Covenant] = Field(default_factory=list)
+    product_covenants: dict[Product, list[Covenant]] = Field(default_factory=dict)
+    covenant_tightening: list[CovenantTightening] = Field(default_factory=list)
+    # an upgrade waits for this many consecutive instalments paid on time since the last
+    # downgrade (0: upgrade as soon as the reasons for the downgrade are gone)
+    upgrade_after_on_time_instalments: int = Field(default=0, ge=0, le=36)
     # continue-as-new once the run's history passes this many events, or after this many
     # applied reviews, whichever comes first
     max_history_events: int = Field(default=8000, ge=100, le=50_000)
@@ -67,6 +59,17 @@ def parse_post_loan_policy(text: str) -> PostLoanPolicy:
             for e in exc.errors(include_url=False)
         ]
         raise PolicyError("post-loan policy file is invalid; fix: " + "; ".join(lines)) from None
+
+
+def loan_covenants(policy: PostLoanPolicy, product: Product, grade: RiskGrade) -> list[Covenant]:
+    """The covenants offered with a loan of `product` to a borrower of `grade`."""
+    own = policy.product_covenants.get(product)
+    basis = f"post-loan policy {policy.version}, " + (
+        f"{product.value} covenants" if own is not None else "default covenants"
+    )
+    return tightened(
+        policy.covenants if own is None else own, policy.covenant_tightening, grade, basis
+    )
 
 
 def reminder_at(policy: PostLoanPolicy, due_on: date) -> datetime:
@@ -109,24 +112,3 @@ def review_calendar(
         start=first, end=end, day=min(first.day, 28), months=months,
         hour_utc=policy.reminder_hour_utc,
     )
-
-
-def check_covenants(
-    covenants: list[Covenant], values: dict[str, Decimal | None]
-) -> list[CovenantCheck]:
-    checks = []
-    for c in covenants:
-        value = values.get(c.ratio)
-        if value is None:
-            checks.append(
-                CovenantCheck(covenant=c, value=None, breached=False,
-                              detail=f"{c.id}: {c.ratio} not available from the statements")
-            )
-            continue
-        breached = value > c.limit if c.bound == "max" else value < c.limit
-        word = "above the maximum" if c.bound == "max" else "below the minimum"
-        detail = f"{c.id}: {c.ratio} {value} {word} {c.limit}" if breached else (
-            f"{c.id}: {c.ratio} {value} within {c.bound} {c.limit}"
-        )
-        checks.append(CovenantCheck(covenant=c, value=value, breached=breached, detail=detail))
-    return checks

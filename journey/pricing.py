@@ -1,7 +1,8 @@
-"""The offer a credit decision leads to: rate, repayment method and frequency.
+"""The offer a credit decision leads to: rate, repayment method and frequency, covenants.
 
-Pure functions of the application and the risk grade; the offer stage calls them once and
-keeps the result in the journey, so a later change here never alters a running offer.
+Pure functions of the application, the risk grade and the pinned post-loan policy; the offer
+stage calls them once and keeps the result in the journey, so a later change here never
+alters a running offer.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pydantic import BaseModel
 
 from journey.application import LoanApplication, Product
 from journey.decisions import RiskGrade
+from journey.post_loan_covenants import Covenant
+from journey.post_loan_policy import PostLoanPolicy, loan_covenants
 from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
 
 # One-year loan prime rate as the base, plus a spread per grade step and per product.
@@ -30,9 +33,15 @@ class Terms(BaseModel):
     method: RepaymentMethod
     frequency: Frequency
     schedule: list[Instalment]
+    covenants: list[Covenant] | None = None  # None: no post-loan policy to draw them from
 
 
-def offer_terms(application: LoanApplication, grade: RiskGrade, start: date) -> Terms:
+def offer_terms(
+    application: LoanApplication,
+    grade: RiskGrade,
+    start: date,
+    post_loan: PostLoanPolicy | None = None,
+) -> Terms:
     rate = application.annual_rate
     if rate is None:
         rate = BASE_RATE + SPREAD_PER_GRADE * (int(grade.value) - 1)
@@ -52,4 +61,10 @@ def offer_terms(application: LoanApplication, grade: RiskGrade, start: date) -> 
         frequency=frequency,
         start=start,
     )
-    return Terms(annual_rate=rate, method=method, frequency=frequency, schedule=schedule)
+    covenants = (
+        None if post_loan is None else loan_covenants(post_loan, application.product, grade)
+    )
+    return Terms(
+        annual_rate=rate, method=method, frequency=frequency, schedule=schedule,
+        covenants=covenants,
+    )

@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field
 
 from journey.classification import RiskClass
 from journey.documents import DocumentReading, DocumentRef
-from journey.post_loan_policy import Covenant, CovenantCheck, PostLoanPolicy, ReviewCalendar
+from journey.post_loan_covenants import Covenant, CovenantCheck
+from journey.post_loan_policy import PostLoanPolicy, ReviewCalendar
+from journey.repayment import Instalment
 from journey.stages import Stage
 
 LOAD_POST_LOAN_POLICY = "load_post_loan_policy"
@@ -75,10 +77,11 @@ class ReviewFacts(BaseModel):
     days_past_due: int
     arrears: Decimal
     risk_class: RiskClass
-    covenants: list[Covenant]
+    covenants: list[Covenant]  # the loan's own, from its offer
     statements: list[DocumentReading]  # readings the journey already has
     unread: list[DocumentRef] = Field(default_factory=list)  # uploaded since, not yet read
-    annual_debt_service: Decimal  # plan payments due in the next twelve months
+    plan: list[Instalment] = Field(default_factory=list)  # the repayment plan (DSCR)
+    disbursed_on: date | None = None
 
 
 class ReviewResult(BaseModel):
@@ -88,6 +91,7 @@ class ReviewResult(BaseModel):
     journey_id: str
     reviewed_on: date
     ratios: dict[str, Decimal | None]
+    notes: dict[str, str] = Field(default_factory=dict)  # how a ratio was found, or why not
     checks: list[CovenantCheck]
     days_past_due: int
     arrears: Decimal

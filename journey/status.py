@@ -13,7 +13,9 @@ from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.policy import Completeness, Route
-from journey.post_loan import Account, EarlyWarning, PostLoanCarry
+from journey.post_loan import Account, PostLoanCarry
+from journey.post_loan_covenants import Covenant
+from journey.post_loan_warnings import EarlyWarning
 from journey.repayment import Frequency, Instalment, RepaymentMethod
 from journey.review_contracts import ReviewResult
 from journey.stages import Party, Stage
@@ -51,6 +53,9 @@ class Offer(BaseModel):
     schedule: list[Instalment]
     expires_at: datetime | None = None
     drawdown_plan: DrawdownPlan | None = None  # project finance: tranches by milestone
+    # financial covenants of the loan terms; None: offered before covenants were loan
+    # terms, and the pinned post-loan policy's default list applies
+    covenants: list[Covenant] | None = None
 
 
 class Disbursement(BaseModel):
@@ -86,6 +91,7 @@ class JourneyStatus(BaseModel):
     max_days_past_due: int = 0
     arrears: Decimal | None = None
     risk_class: RiskClass | None = None
+    risk_class_reason: str = ""
     warnings: list[EarlyWarning] = Field(default_factory=list)
     last_review: ReviewResult | None = None
     run: int = 1  # runs of the workflow so far (continue-as-new starts the next)

@@ -23,6 +23,7 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
 )
+from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from starter import operations, render
 from starter.boundary import run
@@ -221,6 +222,28 @@ def repay(
     )
 
 
+def acknowledge(
+    workflow_id: JourneyId,
+    action: Annotated[WarningAction, typer.Option(help="what the risk team did about it")],
+    note: Annotated[str, typer.Option(help="what was found and done; kept in the audit trail")],
+    actor: As,
+    role: RoleOpt = Role.RISK_OFFICER,
+    warning: Annotated[
+        list[int] | None,
+        typer.Option(help="an early warning's number from `status` (repeat); none: every open one"),
+    ] = None,
+) -> None:
+    """Acknowledge a loan's early warnings (its risk team); none open: off the team's queue."""
+    _send(
+        workflow_id,
+        "acknowledge_warning",
+        _request(
+            AcknowledgeWarning, actor=_actor(actor, role), numbers=warning or [], action=action,
+            note=note,
+        ),
+    )
+
+
 def register(app: typer.Typer) -> None:
     for command in (
         start,
@@ -234,6 +257,7 @@ def register(app: typer.Typer) -> None:
         withdraw,
         reassign,
         repay,
+        acknowledge,
     ):
         app.command()(command)
     app.command("list")(list_)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 
-from journey.status import JourneyStatus
+from journey.status import JourneyStatus, Offer
 from starter.operations import JourneyRow
 
 
@@ -34,6 +34,7 @@ def status_view(s: JourneyStatus) -> Group:
             f"{s.offer.annual_rate:.4%} for {s.offer.term_months} months, "
             f"{s.offer.method} {s.offer.frequency}, {len(s.offer.schedule)} instalments",
         )
+        head.add_row("covenants", covenant_terms(s.offer))
     if s.disbursement:
         d = s.disbursement
         head.add_row(
@@ -52,7 +53,7 @@ def status_view(s: JourneyStatus) -> Group:
             _when(v.exited_at),
             v.outcome or "",
         )
-    parts: list[object] = [Panel(head, title="journey"), timeline]
+    parts: list[RenderableType] = [Panel(head, title="journey"), timeline]
     if s.readings:
         docs = Table("document", "sha256", "kind", "status", "note", title="documents")
         for r in s.readings:
@@ -63,12 +64,70 @@ def status_view(s: JourneyStatus) -> Group:
                 note = f"period {r.statement.period_end}"
             docs.add_row(r.ref.filename, r.ref.sha256[:12], r.kind, r.status, note)
         parts.append(docs)
+    parts += post_loan_view(s)
     if s.decisions:
         decisions = Table("when", "stage", "actor", "role", "decision", "reason", title="decisions")
-        for d in s.decisions:
-            decisions.add_row(_when(d.at), d.stage, d.actor.id, d.actor.role, d.verdict, d.reason)
+        for made in s.decisions:
+            decisions.add_row(
+                _when(made.at), made.stage, made.actor.id, made.actor.role, made.verdict,
+                made.reason,
+            )
         parts.append(decisions)
     return Group(*parts)
+
+
+def covenant_terms(offer: Offer) -> str:
+    if offer.covenants is None:
+        return "the post-loan policy's defaults (offered before covenants were loan terms)"
+    return "; ".join(c.describe() for c in offer.covenants) or "none"
+
+
+def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
+    """Classification, arrears, the next instalment, early warnings, the last review."""
+    account = s.account
+    if account is None:
+        return []
+    head = Table.grid(padding=(0, 2))
+    if s.risk_class is not None:
+        head.add_row("classification", f"[bold]{s.risk_class.label_zh}[/] ({s.risk_class})")
+    if s.risk_class_reason:
+        head.add_row("why", s.risk_class_reason)
+    head.add_row("days past due", f"{s.days_past_due} (most so far {s.max_days_past_due})")
+    head.add_row("arrears", f"{s.arrears or 0:,}")
+    head.add_row("outstanding", f"{account.owed:,}" + (f", credit {account.credit:,}"
+                                                        if account.credit else ""))
+    due = account.next_due()
+    head.add_row(
+        "next instalment",
+        f"#{due.number} due {due.due_on}: {due.outstanding:,}" if due else "none: repaid",
+    )
+    still_open = [n for n, w in enumerate(s.warnings, start=1) if w.open]
+    head.add_row("open warnings", ", ".join(f"#{n}" for n in still_open) or "none")
+    parts: list[RenderableType] = [Panel(head, title="post-loan")]
+    if s.warnings:
+        warnings = Table("#", "raised", "kind", "detail", "acknowledged", title="early warnings")
+        for n, w in enumerate(s.warnings, start=1):
+            ack = w.acknowledged
+            done = f"{ack.by} {_when(ack.at)}: {ack.action}, {ack.note}" if ack else "[bold]open[/]"
+            warnings.add_row(str(n), str(w.at), w.kind, w.detail, done)
+        parts.append(warnings)
+    review = s.last_review
+    if review is not None:
+        checks = Table(
+            "covenant", "limit", "value", "result",
+            title=f"covenants at review {review.review_id} on {review.reviewed_on}",
+        )
+        for c in review.checks:
+            bound = "<=" if c.covenant.bound == "max" else ">="
+            result = "[bold]breached[/]" if c.breached else (
+                "not available" if c.value is None else "met"
+            )
+            checks.add_row(c.covenant.id, f"{c.covenant.ratio} {bound} {c.covenant.limit}",
+                           "-" if c.value is None else str(c.value), result)
+        if "dscr" in review.notes:
+            checks.caption = f"DSCR: {review.notes['dscr']}"
+        parts.append(checks)
+    return parts
 
 
 def journeys_table(rows: list[JourneyRow], title: str) -> Table:
@@ -92,6 +151,7 @@ def plan_table(s: JourneyStatus) -> Table:
         "payment",
         "balance after",
         title=f"repayment plan of {s.workflow_id}",
+        caption=f"covenants: {covenant_terms(s.offer)}" if s.offer else None,
     )
     for i in s.offer.schedule if s.offer else []:
         table.add_row(

@@ -150,7 +150,9 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
     async def offer(self) -> None:
         # The offer exists before the stage opens, so no signature can arrive ahead of it.
         grade = self._opinion.grade if self._opinion else RiskGrade.G5
-        terms = offer_terms(self._application, grade, workflow.now().date())
+        if workflow.patched("offer-covenants"):  # covenants are loan terms: pin the policy now
+            self._pl_policy = await self._load_post_loan_policy()
+        terms = offer_terms(self._application, grade, workflow.now().date(), self._pl_policy)
         self._offer = Offer(
             **terms.model_dump(),
             term_months=self._application.term_months,

@@ -19,11 +19,10 @@ with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey import review_contracts as rc
     from journey.actors import Actor, Role
-    from journey.classification import classify
+    from journey.classification import classify, reclassify
     from journey.contracts import NotifyInput
     from journey.post_loan import (
         Account,
-        EarlyWarning,
         next_wakeup,
         overdue_notices_due,
         reminders_due,
@@ -37,7 +36,6 @@ with workflow.unsafe.imports_passed_through():
     from journey.repayment import add_months
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
-    from journey.timeline import EventType
     from workflows.bookkeeping import JourneyEnded
     from workflows.post_loan_handlers import PostLoanHandlers, WriteOff
     from workflows.post_loan_review import PostLoanReviewWorkflow
@@ -57,7 +55,8 @@ class PostLoanStage(PostLoanHandlers):
             visit = self._visits[-1]
         else:
             visit = self._enter(Stage.POST_LOAN, Party.CUSTOMER, None)
-            self._pl_policy = await self._load_post_loan_policy()
+            if self._pl_policy is None:  # offered before the offer pinned it
+                self._pl_policy = await self._load_post_loan_policy()
         while True:
             ending = await self._manage()
             if ending != "continue":
@@ -91,7 +90,9 @@ class PostLoanStage(PostLoanHandlers):
                 return "continue"
             if changes != self._changes:
                 continue  # a handler ran while we were busy: look again before sleeping
-            wake = next_wakeup(account, self._policy_pl(), self._pl.reminded, workflow.now())
+            wake = next_wakeup(
+                account, self._policy_pl(), self._pl.reminded, workflow.now(), self._observing()
+            )
             timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
             await self._wait_for_change(changes, timeout)
 
@@ -153,17 +154,33 @@ class PostLoanStage(PostLoanHandlers):
     # -- classification, reviews and early warnings --------------------------------------
 
     async def _reclassify(self) -> None:
-        today = self.today()
-        dpd = self._account().days_past_due(today)
+        """Downgrade at once; upgrade after the policy's observation period."""
+        today, account = self.today(), self._account()
+        dpd = account.days_past_due(today)
         self._pl.max_days_past_due = max(self._pl.max_days_past_due, dpd)
-        new, old = classify(dpd, self._pl.assessed), self._pl.risk_class
+        old = self._pl.risk_class
+        result = reclassify(
+            old,
+            dpd,
+            self._pl.assessed,
+            account.on_time_run(self._pl.downgraded_on, today),
+            self._policy_pl().upgrade_after_on_time_instalments,
+        )
+        self._pl.class_reason = result.reason
+        new = result.risk_class
         if new is old:
             return
         self._pl.risk_class = new
-        why = f"{old} ({old.label_zh}) -> {new} ({new.label_zh}), {dpd} days past due"
+        why = f"{old} ({old.label_zh}) -> {result.reason}"
         self.record_decision(SYSTEM, "reclassified", why)
         if new.rank > old.rank:
+            self._pl.downgraded_on = today
             await self._warn("downgrade", why)
+
+    def _observing(self) -> bool:
+        """An upgrade is held until enough instalments are paid on time."""
+        dpd = self._account().days_past_due(self.today())
+        return classify(dpd, self._pl.assessed).rank < self._pl.risk_class.rank
 
     async def _apply_reviews(self) -> None:
         while self._pl.review_inbox:
@@ -182,20 +199,6 @@ class PostLoanStage(PostLoanHandlers):
             )
             for check in breaches:
                 await self._warn("covenant_breach", check.detail, result.review_id)
-
-    async def _warn(self, kind: str, detail: str, review_id: str | None = None) -> None:
-        """An early warning: a timing event, a task on the risk team's queue, a message."""
-        team = self._risk_team()
-        self._pl.warnings.append(
-            EarlyWarning(kind=kind, at=self.today(), detail=detail, team=team, review_id=review_id)
-        )
-        self.emit(EventType.ESCALATED, team=team, detail=f"early warning {kind}: {detail}")
-        self._team, self._sla_state = team, "early_warning"
-        self._upsert()
-        number = len(self._pl.warnings)
-        await self.notify(
-            f"{self._workflow_id}:warning:{number}", team, f"early_warning_{kind}", detail
-        )
 
     # -- the review schedule -------------------------------------------------------------
 

@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.decisions import AddDocuments, Repayment, UpdateResult
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
-    from journey.post_loan import Payment, annual_debt_service
+    from journey.post_loan import Payment
     from journey.review_contracts import (
         REVIEW_FACTS_QUERY,
         REVIEW_SIGNAL,
@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Stage
     from journey.status import JourneyStatus
     from journey.timeline import EventType
-    from workflows.post_loan_carry import PostLoanMemory
+    from workflows.post_loan_warnings import EarlyWarnings
 
 
 class WriteOff(BaseModel):
@@ -32,7 +32,7 @@ class WriteOff(BaseModel):
     reason: str = Field(min_length=2, max_length=2000)
 
 
-class PostLoanHandlers(PostLoanMemory):
+class PostLoanHandlers(EarlyWarnings):
     @workflow.update
     async def record_repayment(self, repayment: Repayment) -> UpdateResult:
         known = self._repayments.get(repayment.reference)
@@ -165,10 +165,15 @@ class PostLoanHandlers(PostLoanMemory):
             days_past_due=account.days_past_due(today),
             arrears=account.arrears(today),
             risk_class=self._pl.risk_class,
-            covenants=self._pl_policy.covenants,
+            covenants=(
+                self._pl_policy.covenants
+                if self._offer.covenants is None
+                else self._offer.covenants
+            ),
             statements=[r for r in self._readings.values() if r.statement is not None],
             unread=[d for d in self.all_documents() if d.sha256 not in self._readings],
-            annual_debt_service=annual_debt_service(self._offer.schedule, today),
+            plan=self._offer.schedule,
+            disbursed_on=self._disbursement.booked_at.date() if self._disbursement else None,
         )
 
     @workflow.query
@@ -185,6 +190,7 @@ class PostLoanHandlers(PostLoanMemory):
                 "max_days_past_due": self._pl.max_days_past_due,
                 "arrears": account.arrears(today),
                 "risk_class": self._pl.risk_class,
+                "risk_class_reason": self._pl.class_reason,
                 "warnings": self._pl.warnings,
                 "last_review": self._pl.last_review,
                 "run": self._pl.runs,

@@ -163,3 +163,14 @@ def authorize_reassign(policy: Policy, route: Route, actor: Actor, to: str) -> S
             f"reassign to someone in {route.team}"
         )
     return target
+
+
+def authorize_warning_acknowledgement(policy: Policy, actor: Actor, team: str) -> StaffMember:
+    """A risk officer or supervisor of `team`, the team whose queue the warning is on."""
+    member = authorize_staff(policy, actor, {Role.RISK_OFFICER, Role.SUPERVISOR})
+    if member.team != team:
+        raise DecisionRefused(
+            f"{actor.id!r} is in team {member.team!r}; this early warning is on {team!r}'s "
+            f"queue: a {team} risk officer or supervisor must acknowledge it"
+        )
+    return member

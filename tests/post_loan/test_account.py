@@ -8,13 +8,13 @@ from decimal import Decimal
 from journey.classification import RiskClass
 from journey.post_loan import (
     Payment,
-    annual_debt_service,
     apply_payments,
     assess_review,
     next_wakeup,
     reminders_due,
 )
-from journey.post_loan_policy import Covenant, check_covenants, review_calendar, review_every
+from journey.post_loan_covenants import Covenant, check_covenants
+from journey.post_loan_policy import review_calendar, review_every
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 from journey.review_contracts import ReviewFacts
 from journey.stages import Stage
@@ -92,7 +92,7 @@ def test_covenants_and_the_review_judgement() -> None:
     facts = ReviewFacts(
         journey_id="j", stage=Stage.POST_LOAN, as_of=START, days_past_due=95,
         arrears=Decimal(1), risk_class=RiskClass.NORMAL, covenants=[lev], statements=[],
-        annual_debt_service=annual_debt_service(PLAN, START),
+        plan=PLAN, disbursed_on=START,
     )
     result = assess_review(facts, [], "r1", START)
     assert result.assessed is RiskClass.NORMAL  # no statements: nothing breached

@@ -1,0 +1,85 @@
+"""Early warnings: raised on a downgrade or a covenant breach, acknowledged by the risk team.
+
+A warning puts the loan on its risk team's queue; a member of that team acknowledges it
+with the action taken and a note. Once no warning is open the loan leaves the queue. Pure:
+the workflow keeps the list and calls these rules from its update validator and handler.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from journey.actors import Actor
+from journey.policy.errors import DecisionRefused
+
+
+class WarningAction(StrEnum):
+    """What the risk team did about a warning."""
+
+    MONITOR = "monitor"  # noted; watch at the next reviews
+    CONTACT_BORROWER = "contact_borrower"
+    SITE_VISIT = "site_visit"
+    REQUEST_DOCUMENTS = "request_documents"
+    WAIVER = "waiver"  # a covenant breach waived for now
+    RESTRUCTURE = "restructure"  # restructuring proposed
+    ESCALATE = "escalate"  # to the credit committee
+
+
+class Acknowledgement(BaseModel):
+    by: str  # staff id
+    at: datetime
+    action: WarningAction
+    note: str
+
+
+class EarlyWarning(BaseModel):
+    """An early warning: a downgrade or a covenant breach, put on the risk team's queue."""
+
+    kind: str  # "downgrade" | "covenant_breach"
+    at: date
+    detail: str
+    team: str
+    review_id: str | None = None
+    acknowledged: Acknowledgement | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.acknowledged is None
+
+
+class AcknowledgeWarning(BaseModel):
+    """The `acknowledge_warning` update: warnings by number (1 = the first raised on this
+    loan); none given: every open one."""
+
+    actor: Actor
+    numbers: list[int] = Field(default_factory=list)
+    action: WarningAction
+    note: str = Field(min_length=2, max_length=2000)
+
+
+def open_numbers(warnings: list[EarlyWarning]) -> list[int]:
+    return [n for n, w in enumerate(warnings, start=1) if w.open]
+
+
+def numbers_to_acknowledge(warnings: list[EarlyWarning], request: AcknowledgeWarning) -> list[int]:
+    """The warnings `request` acknowledges, or DecisionRefused saying what to ask for."""
+    still_open = open_numbers(warnings)
+    if not still_open:
+        raise DecisionRefused("this loan has no open early warning: nothing to acknowledge")
+    wanted = sorted(set(request.numbers)) or still_open
+    for n in wanted:
+        if not 1 <= n <= len(warnings):
+            raise DecisionRefused(
+                f"there is no early warning {n}: the open ones are "
+                f"{', '.join(map(str, still_open))} (`loan-journey status` lists them)"
+            )
+        done = warnings[n - 1].acknowledged
+        if done is not None:
+            raise DecisionRefused(
+                f"early warning {n} was acknowledged by {done.by} on {done.at:%Y-%m-%d}: "
+                f"the open ones are {', '.join(map(str, still_open))}"
+            )
+    return wanted

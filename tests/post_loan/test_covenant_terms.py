@@ -1,0 +1,98 @@
+"""Covenants are loan terms: chosen by product, tightened by risk grade, kept in the offer."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from temporalio.testing import WorkflowEnvironment
+
+from journey.application import Product
+from journey.decisions import RiskGrade
+from journey.post_loan_covenants import Covenant, CovenantTightening, check_covenants
+from journey.post_loan_policy import loan_covenants
+from journey.pricing import offer_terms
+from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
+from starter import render
+from tests.post_loan.loan_kit import (
+    DEFAULT_POLICY,
+    TIGHT,
+    disbursed,
+    loan_worker,
+    policy,
+    review,
+)
+from tests.workflows.journey_kit import Documents, application
+
+
+def limits(covenants: list[Covenant]) -> dict[str, Decimal]:
+    return {c.id: c.limit for c in covenants}
+
+
+def test_the_policy_file_gives_defaults_by_product() -> None:
+    wc = loan_covenants(DEFAULT_POLICY, Product.WORKING_CAPITAL, RiskGrade.G3)
+    assert limits(wc) == {
+        "max-leverage": Decimal("0.70"), "min-liquidity": Decimal("1.20"),
+        "min-dscr": Decimal("1.20"),
+    }
+    version = DEFAULT_POLICY.version
+    assert wc[0].basis == f"post-loan policy {version}, default covenants, limit 0.70"
+    pf = loan_covenants(DEFAULT_POLICY, Product.PROJECT_FINANCE, RiskGrade.G3)
+    assert limits(pf) == {"max-leverage": Decimal("0.80"), "min-dscr": Decimal("1.30")}
+
+
+def test_weaker_grades_get_tighter_limits_and_the_rules_add_up() -> None:
+    g6 = loan_covenants(DEFAULT_POLICY, Product.WORKING_CAPITAL, RiskGrade.G6)
+    assert limits(g6) == {
+        "max-leverage": Decimal("0.65"), "min-liquidity": Decimal("1.30"),
+        "min-dscr": Decimal("1.30"),
+    }
+    g9 = loan_covenants(DEFAULT_POLICY, Product.PROJECT_FINANCE, RiskGrade.G9)
+    assert limits(g9) == {"max-leverage": Decimal("0.75"), "min-dscr": Decimal("1.50")}
+    assert g9[1].basis.endswith("limit 1.30, tightened by 0.20 for risk grade 9")
+
+
+def test_the_offer_carries_the_loans_own_covenants() -> None:
+    app = application(Documents(), term_months=12)
+    tight = policy(covenant_tightening=[
+        CovenantTightening(from_grade=3, ratio="debt_to_asset", step=Decimal("0.35")),
+    ])
+    terms = offer_terms(app, RiskGrade.G3, date(2026, 1, 15), tight)
+    assert terms.covenants is not None
+    assert limits(terms.covenants)["max-leverage"] == Decimal("0.35")
+    assert offer_terms(app, RiskGrade.G3, date(2026, 1, 15)).covenants is None  # no policy
+    # the same ratio passes the policy's default and breaches this loan's covenant
+    values: dict[str, Decimal | None] = {"debt_to_asset": Decimal("0.40")}
+    assert not check_covenants(DEFAULT_POLICY.covenants[:1], values)[0].breached
+    assert check_covenants(terms.covenants[:1], values)[0].breached
+
+
+def test_a_ratio_without_a_value_says_why() -> None:
+    dscr = Covenant(id="min-dscr", ratio="dscr", bound="min", limit=Decimal("1.2"))
+    [check] = check_covenants([dscr], {"dscr": None}, {"dscr": "the plan is not known"})
+    assert not check.breached
+    assert check.detail == "min-dscr: dscr not available: the plan is not known"
+
+
+async def test_reviews_check_the_covenants_of_the_loans_offer(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)  # the kit grades it 3; debt/assets 0.40
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        offered = running.offer.covenants
+        assert offered == loan_covenants(TIGHT, Product.WORKING_CAPITAL, RiskGrade.G3)
+        assert limits(offered)["max-leverage"] == Decimal("0.35")
+        facts = await handle.query(REVIEW_FACTS_QUERY, result_type=ReviewFacts)
+        assert facts.covenants == offered and facts.plan == running.offer.schedule
+
+        outcome = await review(env, settings, handle.id, 1)
+        result = outcome.result
+        assert result is not None and [c.covenant for c in result.checks] == offered
+        assert [c.detail for c in result.breaches] == [
+            "max-leverage: debt_to_asset 0.4000 above the maximum 0.35"
+        ]
+        # `loan-journey plan` shows them under the plan
+        caption = str(render.plan_table(running).caption)
+        assert caption.startswith("covenants: max-leverage: debt_to_asset <= 0.35; ")

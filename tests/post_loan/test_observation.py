@@ -1,0 +1,62 @@
+"""After a late payment the loan is 关注 at once, and back to 正常 only after the observation
+period: here two consecutive instalments paid on time (the policy file says three)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.testing import WorkflowEnvironment
+
+from journey.classification import RiskClass
+from journey.post_loan_policy import start_of
+from tests.post_loan.loan_kit import (
+    DEFAULT_POLICY,
+    disbursed,
+    loan_worker,
+    pay,
+    policy,
+    skip_to,
+    until,
+)
+from tests.workflows.journey_kit import Documents, application
+from workflows.loan_journey import LoanJourneyWorkflow
+
+WATCH, NORMAL = RiskClass.SPECIAL_MENTION, RiskClass.NORMAL
+
+
+async def test_an_upgrade_waits_for_instalments_paid_on_time(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    assert DEFAULT_POLICY.upgrade_after_on_time_instalments == 3
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    observed = policy(upgrade_after_on_time_instalments=2)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=observed) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        first, second, third = running.offer.schedule[:3]
+        await skip_to(env, start_of(first.due_on + timedelta(days=1)) + timedelta(hours=1))
+        late = await until(handle, lambda s: s.risk_class is WATCH)
+        assert late.days_past_due == 1 and "1 days past due" in late.risk_class_reason
+
+        # the arrears are paid: the floor is 正常 again, but the class is held
+        record = LoanJourneyWorkflow.record_repayment
+        await handle.execute_update(record, pay("P-1", first.payment))
+        held = await until(handle, lambda s: "(0 so far)" in s.risk_class_reason)
+        assert held.risk_class is WATCH and held.arrears == 0
+        assert "held in observation" in held.risk_class_reason
+        # the next two paid ahead: they count once they fall due
+        await handle.execute_update(record, pay("P-2", second.payment))
+        await handle.execute_update(record, pay("P-3", third.payment))
+        await skip_to(env, start_of(second.due_on) + timedelta(hours=1))
+        one = await until(handle, lambda s: "(1 so far)" in s.risk_class_reason)
+        assert one.risk_class is WATCH
+
+        await skip_to(env, start_of(third.due_on) + timedelta(hours=1))
+        back = await until(handle, lambda s: s.risk_class is NORMAL)
+        assert back.risk_class_reason.startswith("normal (正常), upgraded from special_mention")
+        assert "2 consecutive instalments paid on time (observation period 2)" in (
+            back.risk_class_reason
+        )
+        moves = [d.reason for d in back.decisions if d.verdict == "reclassified"]
+        assert len(moves) == 2 and moves[1].startswith("special_mention (关注) -> normal (正常)")
+        assert [w.kind for w in back.warnings] == ["downgrade"]  # an upgrade warns nobody

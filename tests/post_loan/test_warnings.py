@@ -1,0 +1,117 @@
+"""Early warnings are acknowledged by the loan's risk team; the loan then leaves the queue.
+The status table (not JSON) shows the post-loan fields. Time-skipping server; the CLI runs
+against it as `loan-journey` would."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner, Result
+
+from journey.actors import Actor, Role
+from journey.classification import RiskClass
+from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
+from starter.cli import app as cli_app
+from tests.post_loan.loan_kit import TIGHT, disbursed, loan_worker, review, until
+from tests.workflows.journey_kit import Documents, application, customer
+from tests.workflows.test_decisions import accepted_updates
+from workflows import search_attributes as sa
+from workflows.loan_journey import LoanJourneyWorkflow
+
+OFFICER = Actor(id="risk-sme-1", role=Role.RISK_OFFICER)
+
+
+def ack(actor: Actor, *numbers: int, note: str = "called the CFO") -> AcknowledgeWarning:
+    return AcknowledgeWarning(
+        actor=actor, numbers=list(numbers), action=WarningAction.CONTACT_BORROWER, note=note
+    )
+
+
+async def refused(handle: WorkflowHandle, request: AcknowledgeWarning) -> str:
+    before = await accepted_updates(handle)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update(LoanJourneyWorkflow.acknowledge_warning, request)
+    assert await accepted_updates(handle) == before, "a refused update reached the history"
+    return str(err.value.cause)
+
+
+async def cli(*args: str) -> Result:
+    return await asyncio.to_thread(CliRunner().invoke, cli_app, list(args))
+
+
+async def queue(handle: WorkflowHandle) -> tuple[str | None, str | None]:
+    attrs = (await handle.describe()).typed_search_attributes
+    return attrs.get(sa.TEAM), attrs.get(sa.SLA_STATE)
+
+
+async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    address = env.client.service_client.config.target_host
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", env.client.namespace)
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
+        handle, _ = await disbursed(env.client, settings, app)
+        await review(env, settings, handle.id, 1)
+        warned = await until(handle, lambda s: s.run == 2)  # a review ends a run
+        assert [w.kind for w in warned.warnings] == ["covenant_breach", "downgrade"]
+        assert await queue(handle) == ("sme_risk", "early_warning")
+
+        # others are refused before the history
+        assert "not in the staff directory" in await refused(
+            handle, ack(Actor(id="mallory", role=Role.RISK_OFFICER)))
+        assert "'sme_risk''s queue" in await refused(
+            handle, ack(Actor(id="risk-corp-1", role=Role.RISK_OFFICER)))
+        assert "needs one of: risk_officer, supervisor" in await refused(
+            handle, ack(Actor(id="appr-branch-1", role=Role.APPROVER)))
+        assert "not in the staff directory" in await refused(handle, ack(customer(app)))
+        assert "no early warning 3: the open ones are 1, 2" in await refused(
+            handle, ack(OFFICER, 3))
+
+        # the first through the command line: still one open, still on the queue
+        done = await cli("acknowledge", handle.id, "--warning", "1", "--action", "site_visit",
+                         "--note", "visited the plant; leverage from a new credit line",
+                         "--as", OFFICER.id)
+        assert done.exit_code == 0, done.output
+        assert "still open: 2" in " ".join(done.output.split())
+        assert await queue(handle) == ("sme_risk", "early_warning")
+        again = await cli("acknowledge", handle.id, "--warning", "1", "--action", "monitor",
+                          "--note", "again", "--as", OFFICER.id)
+        assert again.exit_code == 3
+        assert "was acknowledged by risk-sme-1" in " ".join(again.output.split())
+
+        # the rest by the team's supervisor: off the queue
+        sup = Actor(id="sup-sme", role=Role.SUPERVISOR)
+        result = await handle.execute_update(LoanJourneyWorkflow.acknowledge_warning, ack(sup))
+        assert result.message == "early warning(s) 2 acknowledged; none open"
+        assert await queue(handle) == ("-", "ok")
+        assert "no open early warning" in await refused(handle, ack(OFFICER))
+
+        now = await until(handle, lambda s: all(not w.open for w in s.warnings))
+        assert [(w.acknowledged.by, w.acknowledged.action) for w in now.warnings] == [
+            ("risk-sme-1", "site_visit"), ("sup-sme", "contact_borrower")]
+        acks = [d for d in now.decisions if d.verdict == "warning_acknowledged"]
+        assert [(d.actor.id, d.reason) for d in acks] == [
+            ("risk-sme-1",
+             "warning 1: site_visit: visited the plant; leverage from a new credit line"),
+            ("sup-sme", "warning 2: contact_borrower: called the CFO"),
+        ]
+        assert now.sla_state == "ok" and now.team is None
+
+        # the status table shows the post-loan fields
+        shown = await cli("status", handle.id)
+        assert shown.exit_code == 0, shown.output
+        text = " ".join(shown.output.split())
+        for expected in (
+            "classification 关注 (special_mention)", "days past due 0", "arrears 0",
+            "next instalment #1 due", "open warnings none", "early warnings",
+            "max-leverage: debt_to_asset <= 0.35", "covenants at review review-",
+            "max-leverage │ debt_to_asset <= 0.35 │ 0.4000 │ breached",
+        ):
+            assert expected in text, (expected, shown.output)
+        assert now.risk_class is RiskClass.SPECIAL_MENTION

@@ -1,0 +1,68 @@
+"""Early warnings of a loan: raised by the post-loan loop, acknowledged by the risk team.
+
+A warning is a timing event, an outbox message to the risk team and a task on its queue
+(search attributes JourneyTeam=<team>, SlaState=early_warning). A member of that team
+acknowledges it through the `acknowledge_warning` update, with the action taken and a note,
+recorded as a decision; once no warning is open the loan leaves the queue.
+"""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.decisions import UpdateResult
+    from journey.policy.authority import authorize_warning_acknowledgement
+    from journey.post_loan_warnings import (
+        Acknowledgement,
+        AcknowledgeWarning,
+        EarlyWarning,
+        numbers_to_acknowledge,
+        open_numbers,
+    )
+    from journey.stages import Stage
+    from journey.timeline import EventType
+    from workflows.post_loan_carry import PostLoanMemory
+
+
+class EarlyWarnings(PostLoanMemory):
+    async def _warn(self, kind: str, detail: str, review_id: str | None = None) -> None:
+        """An early warning: a timing event, a task on the risk team's queue, a message."""
+        team = self._risk_team()
+        self._pl.warnings.append(
+            EarlyWarning(kind=kind, at=self.today(), detail=detail, team=team, review_id=review_id)
+        )
+        self.emit(EventType.ESCALATED, team=team, detail=f"early warning {kind}: {detail}")
+        self._team, self._sla_state = team, "early_warning"
+        self._upsert()
+        number = len(self._pl.warnings)
+        await self.notify(
+            f"{self._workflow_id}:warning:{number}", team, f"early_warning_{kind}", detail
+        )
+
+    @workflow.update
+    async def acknowledge_warning(self, request: AcknowledgeWarning) -> UpdateResult:
+        wanted = request.numbers or open_numbers(self._pl.warnings)
+        numbers = [n for n in wanted if self._pl.warnings[n - 1].open]  # a racing twin: skip
+        for n in numbers:
+            self._pl.warnings[n - 1].acknowledged = Acknowledgement(
+                by=request.actor.id, at=workflow.now(), action=request.action, note=request.note
+            )
+        listed = ", ".join(str(n) for n in numbers)
+        self.record_decision(
+            request.actor, "warning_acknowledged",
+            f"warning {listed}: {request.action}: {request.note}",
+        )
+        left = open_numbers(self._pl.warnings)
+        if not left and self._sla_state == "early_warning":
+            self._team, self._sla_state = None, "ok"  # off the risk team's queue
+            self._upsert()
+        return UpdateResult(
+            stage=self._stage,
+            message=f"early warning(s) {listed} acknowledged; "
+            + (f"still open: {', '.join(map(str, left))}" if left else "none open"),
+        )
+
+    @acknowledge_warning.validator
+    def _validate_acknowledgement(self, request: AcknowledgeWarning) -> None:
+        self._require_stage(Stage.POST_LOAN)
+        authorize_warning_acknowledgement(self.policy, request.actor, self._risk_team())
+        numbers_to_acknowledge(self._pl.warnings, request)
