@@ -34,6 +34,8 @@ from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyResult, JourneyStatus
+from starter.audit_replay import verify
+from starter.codec import data_converter
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     SUBMITTER,
@@ -181,6 +183,20 @@ async def review(
             id=f"review-{journey_id}-{n}",
             task_queue=settings.task_queue,
         )
+
+
+async def assert_replays(handle: WorkflowHandle) -> None:
+    """Every run of the journey so far replays against the current code (walked back from
+    the current run through continue-as-new)."""
+    client, histories = handle._client, []
+    run_id = (await handle.describe()).run_id
+    while run_id:
+        history = await client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
+        histories.insert(0, history)
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id
+    report = await verify(histories, [LoanJourneyWorkflow], data_converter(Settings()))
+    assert report.ok and len(report.outcomes) == len(histories), report.failures
 
 
 def pay(reference: str, amount: Any, **fields: Any) -> Repayment:

@@ -11,6 +11,7 @@ from journey.classification import RiskClass
 from journey.post_loan_policy import start_of
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
+    assert_replays,
     disbursed,
     loan_worker,
     pay,
@@ -60,3 +61,4 @@ async def test_an_upgrade_waits_for_instalments_paid_on_time(
         moves = [d.reason for d in back.decisions if d.verdict == "reclassified"]
         assert len(moves) == 2 and moves[1].startswith("special_mention (关注) -> normal (正常)")
         assert [w.kind for w in back.warnings] == ["downgrade"]  # an upgrade warns nobody
+        await assert_replays(handle)

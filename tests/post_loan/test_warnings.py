@@ -15,7 +15,7 @@ from journey.actors import Actor, Role
 from journey.classification import RiskClass
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from starter.cli import app as cli_app
-from tests.post_loan.loan_kit import TIGHT, disbursed, loan_worker, review, until
+from tests.post_loan.loan_kit import TIGHT, assert_replays, disbursed, loan_worker, review, until
 from tests.workflows.journey_kit import Documents, application, customer
 from tests.workflows.test_decisions import accepted_updates
 from workflows import search_attributes as sa
@@ -115,3 +115,4 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
         ):
             assert expected in text, (expected, shown.output)
         assert now.risk_class is RiskClass.SPECIAL_MENTION
+        await assert_replays(handle)
