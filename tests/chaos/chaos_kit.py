@@ -63,6 +63,7 @@ class WorkerProcess:
 
     settings: Settings
     labels: Path
+    module: str = "tests.chaos.worker_process"
     proc: subprocess.Popen[bytes] | None = None
     kills: int = 0
 
@@ -70,7 +71,7 @@ class WorkerProcess:
         env = {**env_for(self.settings), LABELS: str(self.labels), "PYTHONPATH": str(ROOT)}
         env.pop("LOAN_JOURNEY_METRICS_PORT", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.chaos.worker_process"],
+            [sys.executable, "-m", self.module],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
 

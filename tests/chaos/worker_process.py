@@ -1,4 +1,5 @@
-"""The journey worker as its own OS process, for tests that kill it with SIGKILL.
+"""The journey worker as its own OS process, for tests that kill it with SIGKILL (and for
+bench/journeys.py, whose bench/worker_process.py adds the no-op workflow).
 
     LOAN_JOURNEY_FAKE_OCR_LABELS=readings.json python -m tests.chaos.worker_process
 
@@ -12,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
@@ -42,19 +44,25 @@ def fake_reader(labels: Path) -> Callable[[ReadDocumentInput], DocumentReading]:
     return read_document
 
 
-def chaos_worker(client: Client, settings: Settings, labels: Path) -> Worker:
+def chaos_worker(
+    client: Client, settings: Settings, labels: Path,
+    workflows: Sequence[type] = (), activities: Sequence[Callable[..., Any]] = (),
+) -> Worker:
     real = [a for a in build_activities(settings) if a.__name__ != "read_document"]
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
-        activities=[*real, fake_reader(labels)],
+        workflows=[*WORKFLOWS, *workflows],
+        activities=[*real, fake_reader(labels), *activities],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         max_concurrent_activities=8,
     )
 
 
-async def main() -> None:
+async def serve(
+    workflows: Sequence[type] = (), activities: Sequence[Callable[..., Any]] = ()
+) -> None:
+    """Connect (waiting while the server restarts) and run until killed."""
     settings = Settings()
     while True:  # the server may be restarting
         try:
@@ -63,8 +71,9 @@ async def main() -> None:
         except SetupError:
             await asyncio.sleep(0.5)
     print("worker ready", flush=True)
-    await chaos_worker(client, settings, Path(os.environ[LABELS])).run()
+    labels = Path(os.environ[LABELS])
+    await chaos_worker(client, settings, labels, workflows, activities).run()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(serve())
