@@ -61,7 +61,8 @@ def parse_period_end(text: str) -> tuple[date | None, str | None]:
     m = re.search(r"(\d{4})年度", t)
     if m:
         return _make(int(m.group(1)), 12, 31)
-    m = re.search(r"(\d{4})年(?:\d{1,2}[-—~至])?(\d{1,2})月", t)
+    # 2023年1-6月, the dash sometimes read as . or 一
+    m = re.search(r"(\d{4})年(?:\d{1,2}[-—–－~至.一_])?(\d{1,2})月", t)
     if m:
         return _end_of_month(int(m.group(1)), int(m.group(2)))
     return None, problem

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ocr._layout import Char, Row
+from ocr._tesseract import Word
 from ocr._text import squash
 
 
@@ -66,51 +67,55 @@ def find_keys(rows: list[Row], keys: dict[str, tuple[str, ...]]) -> list[Found]:
 
 
 def _columns(found: list[Found], tolerance: float) -> list[float]:
-    xs = sorted(f.x_key for f in found)
-    cols: list[float] = []
-    for x in xs:
-        if not cols or x - cols[-1] > tolerance:
-            cols.append(x)
-    return cols
+    """x of the key columns: where at least two keys on different rows line up. A lone key
+    (登记机关 under the body, a title) is no column and must not cut the values above it."""
+    xs = sorted((f.x_key, f.row) for f in found)
+    groups: list[list[tuple[float, int]]] = []
+    for x, row in xs:
+        if groups and x - groups[-1][-1][0] <= tolerance:
+            groups[-1].append((x, row))
+        else:
+            groups.append([(x, row)])
+    return [g[0][0] for g in groups if len({row for _, row in g}) >= 2]
 
 
-def _key_words(rows: list[Row], found: list[Found]) -> set[int]:
-    """ids of the segments that begin with a key."""
-    ids: set[int] = set()
-    for g in found:
-        for w in rows[g.row].words:
-            if w.left - 2 <= g.x_key < w.right:
-                ids.add(id(w))
-    return ids
+def _run_from(words: list[Word], x: float, line_height: float) -> list[Word]:
+    """The words of a wrapped line: starting near `x`, each close to the one before (a mark at
+    the page's edge on the same line is not part of the value)."""
+    run: list[Word] = []
+    for w in sorted(words, key=lambda w: w.left):
+        if not run and w.left > x + line_height * 1.5:
+            break
+        if run and w.left - run[-1].right > line_height * 3:
+            break
+        run.append(w)
+    return run
 
 
 def value_of(rows: list[Row], f: Found, found: list[Found], *, wrap: bool,
              line_height: float) -> Value:
-    """The text of key `f`'s value; with `wrap`, continuation lines in the same column too."""
+    """The text of key `f`'s value; with `wrap`, continuation lines in the same column too:
+    left-aligned under the value, each within a line's height of the one above, up to the
+    next key of the same column."""
     cols = _columns(found, line_height * 2)
     right = min((c for c in cols if c > f.x_value + line_height), default=float("inf"))
     right = min(right, f.x_stop)
     chars = [c for c in rows[f.row].chars()[f.end : f.stop] if c.cx < right]
-    parts = [chars]
+    gaps = [i for i in range(1, len(chars)) if chars[i].x0 - chars[i - 1].x1 > line_height * 3]
+    parts = [chars[: gaps[0]] if gaps else chars]  # not a mark far out on the same line
     if wrap:
-        keys = _key_words(rows, found)
+        stops = {g.row for g in found if f.x_key - line_height * 2 <= g.x_key < right}
         left = f.x_value - line_height * 1.5
-        below = sorted(
-            (w for row in rows[f.row + 1 :] for w in row.words
-             if w.left >= left and w.cx < right and w.left > f.x_key + line_height * 0.5),
-            key=lambda w: w.top,
-        )
         bottom = max((w.bottom for w in rows[f.row].words if w.left >= f.x_key - 2
                       and w.cx < right), default=rows[f.row].bottom)
-        while below:
-            line = [w for w in below if w.top - bottom <= line_height * 1.1
-                    and w.top > bottom - line_height * 0.5]
-            if not line or any(id(w) in keys for w in line):
+        for r in range(f.row + 1, len(rows)):
+            if r in stops or rows[r].top - bottom > line_height * 1.1:
                 break
-            line.sort(key=lambda w: w.left)
-            parts.append([c for c in Row(line).chars()])
-            bottom = max(w.bottom for w in line)
-            below = [w for w in below if w not in line and w.top > bottom - line_height * 0.5]
+            line = _run_from([w for w in rows[r].words if w.left >= left and w.cx < right
+                              and w.left > f.x_key + line_height * 0.5], f.x_value, line_height)
+            if line:
+                parts.append(Row(line).chars())
+                bottom = max(w.bottom for w in line)
     flat = [c for part in parts for c in part]
     text = squash("".join(c.ch for c in flat))
     conf = min((c.conf for c in flat), default=0.0) / 100

@@ -13,7 +13,7 @@ from journey.documents import BusinessLicense
 from ocr._dates import parse_date
 from ocr._keyvalue import Found, Value, find_keys, value_of
 from ocr._layout import Row
-from ocr._numbers import parse_capital
+from ocr._numbers import LOOKALIKE, parse_capital
 from ocr._page import Page
 from ocr._read import read_box
 from ocr._segments import Box
@@ -45,7 +45,8 @@ COMPANY_TYPES = (
 NAME_ENDS = ("公司", "厂", "企业", "中心", "合作社", "事务所", "店", "（普通合伙）", "（有限合伙）")
 T = TypeVar("T")
 CODE_CHARS = credit_code.ALPHABET + "OIZSV"
-NUMERAL_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整人民币圆0123456789.,"
+# the engine cannot print 仟叁柒捌 (not in its model): let it print their look-alikes instead
+NUMERAL_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整人民币圆0123456789.," + "".join(LOOKALIKE)
 DATE_CHARS = "0123456789年月日"
 
 

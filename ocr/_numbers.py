@@ -10,13 +10,20 @@ DIGIT = {"零": 0, "〇": 0, "壹": 1, "一": 1, "贰": 2, "二": 2, "两": 2, "
          "八": 8, "玖": 9, "九": 9}
 SMALL_UNIT = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
 BIG_UNIT = {"万": 10_000, "亿": 100_000_000}
-# OCR look-alikes of numeral characters; a misreading is repaired only when unambiguous.
-LOOKALIKE = {"什": "仟拾", "任": "仟", "阡": "仟", "干": "千", "柏": "佰", "陌": "佰",
-             "伯": "佰", "位": "伍", "武": "贰", "式": "贰", "参": "叁", "叄": "叁", "肄": "肆",
-             "玫": "玖", "久": "玖", "陸": "陆", "染": "柒", "湖": "捌", "另": "零",
-             # what tesseract's chi_sim (fast) makes of a dense 壹, seen on the corpus
-             "壶": "壹", "查": "壹", "过": "壹", "可": "壹", "喜": "壹", "吉": "壹", "索": "壹",
-             "杰": "壹", "达": "壹", "壷": "壹", "栽": "贰"}
+# What tesseract's chi_sim (fast) model makes of numeral glyphs, measured on the five installed
+# CJK fonts at 20-28 px. 仟, 叁, 柒 and 捌 are not in that model's character set at all: it can only
+# ever print a look-alike for them (仟 comes out as 什, 件 or 任; 拾 itself reads right).
+LOOKALIKE = {"什": "仟", "件": "仟", "任": "仟", "仔": "仟", "作": "仟", "仁": "仟", "阡": "仟",
+             "参": "叁", "叄": "叁", "全": "叁", "会": "叁", "估": "叁", "佐": "叁", "僚": "叁",
+             "业": "柒", "类": "柒", "米": "柒", "迷": "柒", "娄": "柒", "染": "柒", "沫": "柒",
+             "数": "柒", "撞": "捌", "拥": "捌", "提": "捌", "担": "捌", "揭": "捌", "抽": "捌",
+             "搁": "捌", "拉": "捌", "湖": "捌", "壶": "壹", "壷": "壹", "查": "壹", "过": "壹",
+             "可": "壹", "喜": "壹", "吉": "壹", "索": "壹", "杰": "壹", "达": "壹", "老": "壹",
+             "者": "壹", "起": "贰", "趟": "贰", "臣": "贰", "武": "贰", "式": "贰", "栽": "贰",
+             "忒": "贰", "律": "肆", "峙": "肆", "肄": "肆", "搜": "肆", "嫂": "肆", "柏": "佰",
+             "陌": "佰", "伯": "佰", "位": "伍", "玫": "玖", "久": "玖", "陸": "陆", "抬": "拾",
+             "干": "千", "另": "零", "站": "整", "束": "整", "浆": "整"}
+MAX_REPAIRS = 3  # more misread characters than this and the reading is not a numeral
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1",
                              "S": "5", "B": "8", "Z": "2", "，": ",", "。": ".", "'": ","})
 
@@ -60,24 +67,24 @@ def chinese_numeral(text: str) -> int:
 
 
 def repair_numeral(text: str) -> tuple[int | None, str | None]:
-    """Parse, or repair one look-alike character when exactly one repair parses."""
+    """Parse, or put right up to MAX_REPAIRS look-alike characters (人参 is 叁 read as two).
+
+    A repair stands only when it is the one way the reading becomes a well-formed numeral.
+    """
     try:
         return chinese_numeral(text), None
     except NumeralError as exc:
         reason = str(exc)
-    found: dict[int, str] = {}
-    for i, ch in enumerate(text):
-        for alt in LOOKALIKE.get(ch, ""):
-            candidate = text[:i] + alt + text[i + 1 :]
-            try:
-                found[chinese_numeral(candidate)] = candidate
-            except NumeralError:
-                pass
-    if len(found) == 1:
-        value, candidate = next(iter(found.items()))
-        return value, f"read {text!r}, repaired to {candidate!r}"
-    why = "several repairs possible" if found else reason
-    return None, f"{text!r} is not a number ({why})"
+    joined = text.replace("人参", "叁")
+    candidate = "".join(LOOKALIKE.get(ch, ch) for ch in joined)
+    misread = sum(ch in LOOKALIKE for ch in joined) + text.count("人参")
+    if candidate == text or misread > MAX_REPAIRS:
+        return None, f"{text!r} is not a number ({reason})"
+    try:
+        value = chinese_numeral(candidate)
+    except NumeralError as exc:
+        return None, f"{text!r} is not a number ({exc})"
+    return value, f"read {text!r}, repaired to {candidate!r}"
 
 
 def parse_capital(text: str) -> tuple[Decimal | None, str | None, bool]:
@@ -89,7 +96,8 @@ def parse_capital(text: str) -> tuple[Decimal | None, str | None, bool]:
     for currency in ("美元", "港元", "港币", "欧元", "日元"):
         if currency in t:
             return None, f"capital is in {currency}, not yuan: convert it by hand", False
-    t = t.replace("人民币", "").replace("(元)", "").replace("（元）", "").rstrip("整正")
+    t = t.replace("人民币", "").replace("(元)", "").replace("（元）", "")
+    t = t.rstrip("整正站束浆")
     t = t.replace("圆", "元")
     m = re.fullmatch(r"([0-9OolIDSB,，.。]+)(万|亿)?元?", t)
     if m:
@@ -145,7 +153,7 @@ def parse_unit(text: str) -> Decimal | None:
     t = re.sub(r"\s+", "", text).lower()
     for seen, meant in (("干元", "千元"), ("于元", "千元"), ("方元", "万元"), ("力元", "万元")):
         t = t.replace(seen, meant)
-    m = re.search(r"单位[:：]?(?:人民币)?(百万元|千元|万元|亿元|元)", t)
+    m = re.search(r"单位[:：;；]?(?:人民币)?(百万元|千元|万元|亿元|元)", t)  # ：may read as ；
     if m:
         return UNITS[m.group(1)]
     if "unit" in t or "rmb" in t:

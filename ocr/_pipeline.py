@@ -1,8 +1,9 @@
 """From a source to rows of read text and the document kind: the whole flat pipeline.
 
 load_image -> limit_size -> preprocess (the steps in ocr._steps) -> find_segments
--> read_segments -> group_rows -> classify_text (and once more turned 180 degrees when the
-page makes no sense upright: OSD is unsure on sparse pages)
+-> read_segments of the head (the top fifth: the title) -> classify_text, and when that says
+nothing, the head of the page turned 180 degrees -> read_segments of the rest -> group_rows
+-> classify_text (and the other turns when the whole page still makes no sense).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from ocr._layout import Row, group_rows
 from ocr._load import Source, load_image
 from ocr._page import Page
 from ocr._read import read_segments
-from ocr._segments import find_segments
+from ocr._segments import Box, find_segments
 from ocr._steps import preprocess, turn
+from ocr._tesseract import Word
 from ocr.errors import BlankPage, UnreadableDocument
 
 MAX_LONG_SIDE = 2400  # ~200 dpi for A4: enough for tesseract, bounded work per page
 MAX_SEGMENTS = 400  # a printed page has 30-150; more means noise or a photo, not a document
+HEAD = 0.2  # the top fifth of the text holds a document's title
 
 
 @dataclass
@@ -44,7 +47,8 @@ def limit_size(image: np.ndarray) -> np.ndarray:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
-def _read_rows(page: Page) -> list[Row]:
+def _segments(page: Page) -> list[Box]:
+    """The page's segments, top to bottom; refuse pages with almost none or far too many."""
     assert page.binary is not None
     boxes = find_segments(page.binary, page.glyph_height)
     if len(boxes) < 3:
@@ -54,26 +58,66 @@ def _read_rows(page: Page) -> list[Row]:
         raise UnreadableDocument(
             f"the page has {len(boxes)} separate marks, far more than a printed document: "
             "upload a flat scan of the document", reason="not_a_document")
-    return group_rows(read_segments(page.binary, boxes, page.gray))
+    return sorted(boxes, key=lambda b: (b.top, b.left))
+
+
+def _read(page: Page, boxes: list[Box]) -> list[Word]:
+    assert page.binary is not None
+    return read_segments(page.binary, boxes, page.gray)
+
+
+def _kind(words: list[Word]) -> tuple[DocumentKind, float]:
+    return classify_text([r.text for r in group_rows(words)])
+
+
+def _head(boxes: list[Box]) -> int:
+    """How many of the (sorted) segments lie in the top fifth of the text: the title's place."""
+    top, bottom = boxes[0].top, max(b.bottom for b in boxes)
+    limit = top + (bottom - top) * HEAD
+    return sum(b.top <= limit for b in boxes)
+
+
+def _turn(page: Page, degrees: int) -> None:
+    assert page.binary is not None and page.gray is not None
+    page.binary, page.gray = turn(page.binary, degrees), turn(page.gray, degrees)
+
+
+def _upright(page: Page) -> tuple[list[Box], list[Word]]:
+    """Read the head of the page; when it says nothing, read the head of the page turned
+    180 degrees, and keep that way up if it does. Returns the segments still to read and the
+    head's words."""
+    boxes = _segments(page)
+    n = _head(boxes)
+    head = _read(page, boxes[:n])
+    if _kind(head)[0] is not DocumentKind.UNKNOWN:
+        return boxes[n:], head
+    _turn(page, 180)
+    turned = _segments(page)
+    n_turned = _head(turned)
+    turned_head = _read(page, turned[:n_turned])
+    if _kind(turned_head)[0] is not DocumentKind.UNKNOWN:
+        page.notes["turned"] = (int(page.notes.get("turned", 0)) + 180) % 360  # type: ignore[call-overload]
+        return turned[n_turned:], turned_head
+    _turn(page, 180)
+    return boxes[n:], head
 
 
 def read_page(source: Source) -> Reading:
     """Run the pipeline on one page; raise an UnreadableDocument subclass for bad input."""
     started = time.perf_counter()
     page = preprocess(Page(limit_size(load_image(source))))
-    rows = _read_rows(page)
+    rest, head = _upright(page)
+    words = head + _read(page, rest)
+    rows = group_rows(words)
     kind, conf = classify_text([r.text for r in rows])
-    if kind is DocumentKind.UNKNOWN:
-        upright, gray = page.binary, page.gray
-        assert upright is not None and gray is not None
-        for degrees in (180, 90, 270):
-            page.binary, page.gray = turn(upright, degrees), turn(gray, degrees)
-            turned = _read_rows(page)
+    if kind is DocumentKind.UNKNOWN:  # nothing sensible either way up: try the other turns
+        for degrees in (90, 180, 270):
+            _turn(page, degrees)
+            turned = group_rows(_read(page, _segments(page)))
             kind, conf = classify_text([r.text for r in turned])
             if kind is not DocumentKind.UNKNOWN:
                 rows = turned
                 page.notes["turned_after_read"] = degrees
                 break
-        else:
-            page.binary, page.gray = upright, gray
+            _turn(page, 360 - degrees)
     return Reading(kind, conf, rows, page, time.perf_counter() - started)

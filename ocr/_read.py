@@ -49,8 +49,8 @@ WEAK = 60.0  # below this confidence a segment is worth a second look
 def _first_reading(image: np.ndarray, gray: np.ndarray | None, box: Box) -> Word:
     """chi_sim as one line; when that is empty or weak, as one word and from the grey image."""
     word = _read(image, box, "chi_sim")
-    if word.text and word.conf >= WEAK:
-        return word
+    if word.text and (word.conf >= WEAK or not CJK.search(word.text)):
+        return word  # strong, or digits and Latin: eng reads those next, chi_sim need not
     tries = [(image, 8)] + ([(gray, 7)] if gray is not None else [])
     for img, psm in tries:
         again = _read(img, box, "chi_sim", psm=psm)

@@ -47,7 +47,7 @@ def find_segments(binary: np.ndarray, glyph_height: float) -> list[Box]:
         x, y, w, h = x + kx, y + ky, w - 2 * kx, h - 2 * ky  # undo the dilation
         if w <= 0 or h <= 0 or h < gh * 0.25 and w < gh * 0.6:
             continue
-        if h > gh * 4 and w < gh:  # a vertical sliver left from a rule
+        if h > gh * 4 and w < gh or w < gh * 0.3 and h > gh * 0.6:  # a sliver left from a rule
             continue
         boxes.append(Box(int(x), int(y), int(w), int(h)))
     return boxes

@@ -91,17 +91,27 @@ def _header_fields(model: FinancialStatement, rows: list[Row], upto: int) -> Dec
     return unit
 
 
+def _label(words: list[Word]) -> str | None:
+    """The field of a label read as one or more segments (Total | current assets)."""
+    joined = label_field("".join(w.text for w in words))
+    return joined or next((f for w in words if (f := label_field(w.text))), None)
+
+
 def _groups(row: Row) -> list[tuple[str | None, list[Word]]]:
-    """(label field, the figures right of it) for each label on the row, left to right."""
-    groups: list[tuple[str | None, list[Word]]] = []
+    """(label field, the figures right of it) for each label on the row, left to right.
+    Label segments with no figure between them are one label split at a wide gap."""
+    runs: list[tuple[list[Word], list[Word]]] = []
     for w in sorted(row.words, key=lambda w: w.left):
         if is_numeric(w.text) and re.fullmatch(r"\d{1,3}", w.text.strip()):
             continue  # a line number (行次), not an amount
         if not is_numeric(w.text):
-            groups.append((label_field(w.text), []))
-        elif groups:
-            groups[-1][1].append(w)
-    return groups
+            if runs and not runs[-1][1]:
+                runs[-1][0].append(w)
+            else:
+                runs.append(([w], []))
+        elif runs:
+            runs[-1][1].append(w)
+    return [(_label(label), figures) for label, figures in runs]
 
 
 def parse_statement(rows: list[Row], kind: DocumentKind) -> FinancialStatement:

@@ -65,9 +65,11 @@ def label_field(text: str) -> str | None:
         return None
     if t in _VOCAB:
         return _VOCAB[t]
-    if len(t) < 4:
+    if len(t) < 3:
         return None
     best = nearest(t, _ALL, 0.2)
+    if best and len(t) == 3 and best[:2] != t[:2]:
+        return None  # 净利泪 is 净利润 misread; 毛利润 is another row
     if best:
         return _VOCAB.get(best)
     # a long label with a misread tail (营业利润（亏损以“-”号填列） read badly after 营业利润)

@@ -70,15 +70,35 @@ def refuse_blank(page: Page) -> Page:
     return page
 
 
+def _elongated(inv: np.ndarray, kernel: tuple[int, int]) -> int:
+    """Ink in blobs at least 4x longer than wide along `kernel` once characters are merged."""
+    merged = cv2.morphologyEx(inv, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(merged, connectivity=8)
+    along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)[:: 1 if kernel[0] == 1 else -1]
+    return int(sum(stats[i, cv2.CC_STAT_AREA] for i in range(1, n)
+                   if stats[i, along] >= 4 * stats[i, across]))
+
+
+def lines_run_vertically(gray: np.ndarray) -> bool:
+    """True when text lines (and rules) run top to bottom: the page is turned by 90 degrees."""
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    _, inv = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return _elongated(inv, (9, 1)) > 1.5 * _elongated(inv, (1, 9))
+
+
 def orient(page: Page) -> Page:
-    """Turn the page upright when tesseract's OSD sees it turned by 90, 180 or 270 degrees."""
+    """Turn a page whose lines run vertically upright, by 90 or 270 degrees as tesseract's OSD
+    says (90 when it is unsure). Upright and upside-down pages are told apart by reading
+    (ocr._pipeline): OSD costs as much as reading a third of the page, so it runs only here."""
     gray = page.gray
     assert gray is not None
+    if not lines_run_vertically(gray):
+        return page
     degrees, conf = _tesseract.orientation(gray)  # full size: half size is far less sure
     page.notes["osd"] = (degrees, round(conf, 2))
-    if degrees in (90, 180, 270) and conf >= 1.0:
-        page.gray = turn(gray, degrees)
-        page.notes["turned"] = degrees
+    degrees = degrees if degrees in (90, 270) and conf >= 1.0 else 90
+    page.gray = turn(gray, degrees)
+    page.notes["turned"] = degrees
     return page
 
 

@@ -44,10 +44,22 @@ def test_deskew_measures_and_undoes_the_tilt(degrees: float) -> None:
     assert steps.skew_angle(page.gray) == pytest.approx(0.0, abs=0.5)
 
 
-def test_orient_turns_an_upside_down_page() -> None:
+def test_orient_turns_a_page_lying_on_its_side_upright() -> None:
     image, _ = clean_license(seed=3)
-    page = steps.orient(_gray_page(np.ascontiguousarray(np.rot90(image, 2))))
-    assert page.notes["turned"] == 180
+    upright = _gray_page(image).gray
+    page = steps.orient(_gray_page(np.ascontiguousarray(np.rot90(image, 1))))
+    assert page.notes["turned"] == 270
+    assert page.gray is not None and upright is not None
+    assert page.gray.shape == upright.shape
+    assert np.abs(page.gray.astype(int) - upright).mean() < 2
+
+
+def test_orient_leaves_upright_and_upside_down_pages_to_the_reading() -> None:
+    """No OSD pass on pages whose lines run across: reading the head tells up from down."""
+    image, _ = clean_license(seed=3)
+    for turned in (image, np.ascontiguousarray(np.rot90(image, 2))):
+        page = steps.orient(_gray_page(turned))
+        assert "turned" not in page.notes and "osd" not in page.notes
 
 
 def test_seal_is_whitened_but_text_under_it_stays() -> None:

@@ -23,12 +23,23 @@ def _bgr(img) -> np.ndarray:  # type: ignore[no-untyped-def]
 def test_misread_numeral_is_not_a_number() -> None:
     rng = random.Random(3)
     comp = company(rng)
-    page = render_license(comp, FACES[0], "single_column", rng, {"注册资本": "伍什万元整"})
+    # every character reads right, but 万 before 亿 is no number
+    page = render_license(comp, FACES[0], "single_column", rng, {"注册资本": "伍万伍亿元整"})
     licence = ocr.extract_license(_bgr(page))
     assert licence.registered_capital is None
     assert licence.confidence["registered_capital"] < 0.6
-    assert "什" in licence.problems["registered_capital"]
+    assert "not a number" in licence.problems["registered_capital"]
     assert licence.name == comp.name  # the rest of the page is still read
+
+
+def test_numeral_glyph_missing_from_the_model_is_repaired_and_said() -> None:
+    """chi_sim (fast) has no 仟: it prints 什, which is put right, with a note."""
+    rng = random.Random(3)
+    comp = company(rng)
+    page = render_license(comp, FACES[0], "single_column", rng, {"注册资本": "伍仟万元整"})
+    licence = ocr.extract_license(_bgr(page))
+    assert licence.registered_capital == Decimal(50_000_000)
+    assert "repaired" in licence.problems["registered_capital"]
 
 
 def test_wrong_check_character_is_reported_not_fixed_silently() -> None:
