@@ -30,8 +30,12 @@ class Covenant(BaseModel):
     limit: Decimal
     basis: str = ""  # where the limit comes from, for the audit trail
 
+    @property
+    def requirement(self) -> str:
+        return f"{self.ratio} {'<=' if self.bound == 'max' else '>='} {self.limit}"
+
     def describe(self) -> str:
-        return f"{self.id}: {self.ratio} {'<=' if self.bound == 'max' else '>='} {self.limit}"
+        return f"{self.id}: {self.requirement}"
 
 
 class CovenantTightening(BaseModel):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from journey.post_loan_warnings import open_numbers
 from journey.status import JourneyStatus, Offer
 from starter.operations import JourneyRow
 
@@ -91,7 +93,7 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
     if s.risk_class is not None:
         head.add_row("classification", f"[bold]{s.risk_class.label_zh}[/] ({s.risk_class})")
     if s.risk_class_reason:
-        head.add_row("why", s.risk_class_reason)
+        head.add_row("why", escape(s.risk_class_reason))
     head.add_row("days past due", f"{s.days_past_due} (most so far {s.max_days_past_due})")
     head.add_row("arrears", f"{s.arrears or 0:,}")
     head.add_row("outstanding", f"{account.owed:,}" + (f", credit {account.credit:,}"
@@ -99,17 +101,21 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
     due = account.next_due()
     head.add_row(
         "next instalment",
-        f"#{due.number} due {due.due_on}: {due.outstanding:,}" if due else "none: repaid",
+        f"#{due.number} due {due.due_on}: {due.outstanding:,}"
+        + (" (past due)" if s.days_past_due else "") if due else "none: repaid",
     )
-    still_open = [n for n, w in enumerate(s.warnings, start=1) if w.open]
+    still_open = open_numbers(s.warnings)
     head.add_row("open warnings", ", ".join(f"#{n}" for n in still_open) or "none")
     parts: list[RenderableType] = [Panel(head, title="post-loan")]
     if s.warnings:
         warnings = Table("#", "raised", "kind", "detail", "acknowledged", title="early warnings")
         for n, w in enumerate(s.warnings, start=1):
             ack = w.acknowledged
-            done = f"{ack.by} {_when(ack.at)}: {ack.action}, {ack.note}" if ack else "[bold]open[/]"
-            warnings.add_row(str(n), str(w.at), w.kind, w.detail, done)
+            done = (
+                escape(f"{ack.by} {_when(ack.at)}: {ack.action}, {ack.note}")
+                if ack else "[bold]open[/]"
+            )
+            warnings.add_row(str(n), str(w.at), w.kind, escape(w.detail), done)
         parts.append(warnings)
     review = s.last_review
     if review is not None:
@@ -118,14 +124,13 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
             title=f"covenants at review {review.review_id} on {review.reviewed_on}",
         )
         for c in review.checks:
-            bound = "<=" if c.covenant.bound == "max" else ">="
             result = "[bold]breached[/]" if c.breached else (
                 "not available" if c.value is None else "met"
             )
-            checks.add_row(c.covenant.id, f"{c.covenant.ratio} {bound} {c.covenant.limit}",
+            checks.add_row(c.covenant.id, c.covenant.requirement,
                            "-" if c.value is None else str(c.value), result)
         if "dscr" in review.notes:
-            checks.caption = f"DSCR: {review.notes['dscr']}"
+            checks.caption = escape(f"DSCR: {review.notes['dscr']}")
         parts.append(checks)
     return parts
 

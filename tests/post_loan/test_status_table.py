@@ -1,0 +1,73 @@
+"""The post-loan part of the status table, rendered from a status as the CLI prints it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from rich.console import Console
+
+from journey.classification import RiskClass
+from journey.post_loan import apply_payments
+from journey.post_loan_covenants import Covenant, check_covenants
+from journey.post_loan_warnings import Acknowledgement, EarlyWarning, WarningAction
+from journey.review_contracts import ReviewResult
+from journey.stages import Party, Stage
+from journey.status import JourneyStatus
+from starter.render import post_loan_view
+from tests.post_loan.test_classification import PLAN
+
+DSCR = Covenant(id="min-dscr", ratio="dscr", bound="min", limit=Decimal("1.20"))
+LEVERAGE = Covenant(id="max-leverage", ratio="debt_to_asset", bound="max", limit=Decimal("0.70"))
+
+
+def shown(status: JourneyStatus) -> str:
+    console = Console(record=True, width=200)
+    for part in post_loan_view(status):
+        console.print(part)
+    return " ".join(console.export_text().split())
+
+
+def test_a_loan_in_arrears_with_one_warning_acknowledged() -> None:
+    why = "dscr not known: no income statement read"
+    review = ReviewResult(
+        review_id="review-1", journey_id="loan-1", reviewed_on=date(2026, 3, 1),
+        ratios={"debt_to_asset": Decimal("0.82"), "dscr": None}, notes={"dscr": why},
+        checks=check_covenants([LEVERAGE, DSCR], {"debt_to_asset": Decimal("0.82")},
+                               {"dscr": why}),
+        days_past_due=14, arrears=Decimal("10600.00"), assessed=RiskClass.SPECIAL_MENTION,
+        risk_class=RiskClass.SPECIAL_MENTION, previous_class=RiskClass.NORMAL,
+    )
+    seen = Acknowledgement(by="risk-sme-1", at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+                           action=WarningAction.SITE_VISIT, note="[urgent] stock pledged")
+    status = JourneyStatus(
+        workflow_id="loan-1", application_id="APP-1", stage=Stage.POST_LOAN, attempt=1,
+        waits_on=Party.CUSTOMER, account=apply_payments(PLAN, []), days_past_due=14,
+        max_days_past_due=14, arrears=Decimal("10600.00"), risk_class=RiskClass.SPECIAL_MENTION,
+        risk_class_reason="special_mention (关注): 14 days past due (floor 关注)",
+        warnings=[
+            EarlyWarning(kind="covenant_breach", at=date(2026, 3, 1), team="sme_risk",
+                         detail=review.breaches[0].detail, acknowledged=seen),
+            EarlyWarning(kind="downgrade", at=date(2026, 3, 1), team="sme_risk",
+                         detail="normal (正常) -> special_mention (关注)"),
+        ],
+        last_review=review,
+    )
+    text = shown(status)
+    for expected in (
+        "classification 关注 (special_mention)",
+        "why special_mention (关注): 14 days past due (floor 关注)",
+        "days past due 14 (most so far 14)", "arrears 10,600.00",
+        "next instalment #1 due 2026-02-15: 10,600.00 (past due)", "open warnings #2",
+        "risk-sme-1 2026-03-02 09:00:00: site_visit, [urgent] stock pledged",
+        "max-leverage │ debt_to_asset <= 0.70 │ 0.82 │ breached",
+        "min-dscr │ dscr >= 1.20 │ - │ not available",
+        "DSCR: dscr not known: no income statement read",
+    ):
+        assert expected in text, (expected, text)
+
+
+def test_nothing_before_disbursement() -> None:
+    status = JourneyStatus(workflow_id="loan-1", application_id="APP-1", stage=Stage.OFFER,
+                           attempt=1, waits_on=Party.CUSTOMER)
+    assert post_loan_view(status) == []
