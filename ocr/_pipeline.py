@@ -28,6 +28,7 @@ from ocr.errors import BlankPage, UnreadableDocument
 MAX_LONG_SIDE = 2400  # ~200 dpi for A4: enough for tesseract, bounded work per page
 MAX_SEGMENTS = 400  # a printed page has 30-150; more means noise or a photo, not a document
 HEAD = 0.2  # the top fifth of the text holds a document's title
+STATEMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT)
 
 
 @dataclass
@@ -61,9 +62,10 @@ def _segments(page: Page) -> list[Box]:
     return sorted(boxes, key=lambda b: (b.top, b.left))
 
 
-def _read(page: Page, boxes: list[Box]) -> list[Word]:
-    assert page.binary is not None
-    return read_segments(page.binary, boxes, page.gray)
+def _read(page: Page, boxes: list[Box], kind: DocumentKind = DocumentKind.UNKNOWN
+          ) -> list[Word]:
+    assert page.gray is not None
+    return read_segments(page.gray, boxes, page.binary, figures=kind in STATEMENTS)
 
 
 def _kind(words: list[Word]) -> tuple[DocumentKind, float]:
@@ -82,32 +84,34 @@ def _turn(page: Page, degrees: int) -> None:
     page.binary, page.gray = turn(page.binary, degrees), turn(page.gray, degrees)
 
 
-def _upright(page: Page) -> tuple[list[Box], list[Word]]:
+def _upright(page: Page) -> tuple[list[Box], list[Word], DocumentKind]:
     """Read the head of the page; when it says nothing, read the head of the page turned
-    180 degrees, and keep that way up if it does. Returns the segments still to read and the
-    head's words."""
+    180 degrees, and keep that way up if it does. Returns the segments still to read, the
+    head's words and the kind the head shows."""
     boxes = _segments(page)
     n = _head(boxes)
     head = _read(page, boxes[:n])
-    if _kind(head)[0] is not DocumentKind.UNKNOWN:
-        return boxes[n:], head
+    kind = _kind(head)[0]
+    if kind is not DocumentKind.UNKNOWN:
+        return boxes[n:], head, kind
     _turn(page, 180)
     turned = _segments(page)
     n_turned = _head(turned)
     turned_head = _read(page, turned[:n_turned])
-    if _kind(turned_head)[0] is not DocumentKind.UNKNOWN:
+    kind = _kind(turned_head)[0]
+    if kind is not DocumentKind.UNKNOWN:
         page.notes["turned"] = (int(page.notes.get("turned", 0)) + 180) % 360  # type: ignore[call-overload]
-        return turned[n_turned:], turned_head
+        return turned[n_turned:], turned_head, kind
     _turn(page, 180)
-    return boxes[n:], head
+    return boxes[n:], head, kind
 
 
 def read_page(source: Source) -> Reading:
     """Run the pipeline on one page; raise an UnreadableDocument subclass for bad input."""
     started = time.perf_counter()
     page = preprocess(Page(limit_size(load_image(source))))
-    rest, head = _upright(page)
-    words = head + _read(page, rest)
+    rest, head, kind = _upright(page)
+    words = head + _read(page, rest, kind)
     rows = group_rows(words)
     kind, conf = classify_text([r.text for r in rows])
     if kind is DocumentKind.UNKNOWN:  # nothing sensible either way up: try the other turns

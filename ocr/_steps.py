@@ -215,7 +215,8 @@ def binarise(page: Page) -> Page:
 
 
 def remove_rules(page: Page) -> Page:
-    """Erase table rules and borders: runs of ink far longer than any CJK stroke."""
+    """Erase table rules and borders (runs of ink far longer than any CJK stroke) from the
+    binary and the grey image."""
     binary = page.binary
     assert binary is not None
     inv = 255 - binary
@@ -225,6 +226,8 @@ def remove_rules(page: Page) -> Page:
     rules = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((3, 3), np.uint8))
     page.notes["rule_pixels"] = int((rules > 0).sum())
     page.binary = cv2.bitwise_or(binary, rules)
+    if page.gray is not None:  # segments are read from the grey image: erase the rules there too
+        page.gray = cv2.bitwise_or(page.gray, rules)
     return page
 
 
