@@ -36,13 +36,13 @@ with workflow.unsafe.imports_passed_through():
         is_feedback_about,
     )
     from workflows.bookkeeping import TIMING_RETRY
-    from workflows.journey_updates import JourneyUpdates
+    from workflows.post_loan_warnings import EarlyWarnings
 
 QUICK = timedelta(seconds=30)
 FEEDBACK_REQUESTS = "touchpoints-feedback-requests"  # workflow.patched marker
 
 
-class TouchpointUpdates(JourneyUpdates):
+class TouchpointUpdates(EarlyWarnings):
     touchpoints: ClassVar[TouchpointPolicy] = DEFAULT_POLICY
 
     # -- the application is the first touchpoint ------------------------------------------
@@ -141,18 +141,13 @@ class TouchpointUpdates(JourneyUpdates):
         ]
         if not inquiry_burst(inquiries, warnings, now, policy):
             return
-        team = self._risk_team()
         since = now - policy.inquiry_burst_window
         count = sum(1 for at in inquiries if at > since)
         detail = (
             f"{count} inquiries within {policy.inquiry_burst_window.days} days, "
             f"the last through {channel}"
         )
-        self.emit(EventType.ESCALATED, team=team, detail=f"early warning {BURST_KIND}: {detail}")
-        self._team, self._sla_state = team, "early_warning"
-        self._upsert()
-        key = f"{self._workflow_id}:warning:{BURST_KIND}:{len(warnings) + 1}"
-        await self.notify(key, team, "early_warning_inquiries", detail)
+        await self._warn(BURST_KIND, detail)  # listed, queued, acknowledged as any warning
 
     def _risk_team(self) -> str:
         """Whom early warnings go to (the post-loan handlers refine it from their policy)."""

@@ -1,5 +1,6 @@
 """A burst of status inquiries after disbursement is an early warning to the risk team: at
-the policy's threshold, not below it, once per window; inquiries before payout don't count."""
+the policy's threshold, not below it, once per window; inquiries before payout don't count.
+The team acknowledges it like any early warning, and the loan leaves its queue."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.application import Channel
 from journey.decisions import Signature
+from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.stages import Stage
 from journey.timeline import EventType
 from journey.touchpoints import DEFAULT_POLICY, Inquiry, TouchpointPolicy, inquiry_burst
 from store.outbox import messages_for
 from tests.workflows.journey_kit import (
+    RISK_SME,
     Documents,
     application,
     approve_through,
@@ -66,6 +69,13 @@ async def test_inquiry_burst_after_disbursement_warns_the_risk_team(
         assert attrs.get(sa.TEAM) == "sme_risk" and attrs.get(sa.SLA_STATE) == "early_warning"
         await handle.execute_update(W.record_inquiry, ask)  # same window: no second warning
         assert len(await warnings(handle)) == 1
+        await handle.execute_update(W.acknowledge_warning, AcknowledgeWarning(
+            actor=RISK_SME, action=WarningAction.CONTACT_BORROWER, note="asked why they call",
+        ))
+        attrs = (await handle.describe()).typed_search_attributes
+        assert attrs.get(sa.TEAM) == "-" and attrs.get(sa.SLA_STATE) == "ok"
+        [burst] = (await status(handle)).warnings
+        assert burst.kind == "inquiry_burst" and burst.acknowledged is not None
 
         await time_skipping_env.sleep(timedelta(days=15))  # a new window
         for _ in range(N):
@@ -74,9 +84,9 @@ async def test_inquiry_burst_after_disbursement_warns_the_risk_team(
         sent = [
             (m.key, m.recipient)
             for m in messages_for(settings.db_url, handle.id)
-            if m.template == "early_warning_inquiries"
+            if m.template == "early_warning_inquiry_burst"
         ]
-        assert sent == [(f"{handle.id}:warning:inquiry_burst:{n}", "sme_risk") for n in (1, 2)]
+        assert sent == [(f"{handle.id}:warning:{n}", "sme_risk") for n in (1, 2)]
 
 
 def test_the_burst_rule_counts_only_the_window() -> None:
