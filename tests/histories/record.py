@@ -5,7 +5,9 @@
 Runs each path on a fresh time-skipping server with the test kit's journeys; CI replays
 the files against the current code (tests/audit/test_replay_recorded.py). Re-record only
 when a change is meant to apply to new journeys alone, and keep the old files' behaviour
-with `workflow.patched`.
+with `workflow.patched`: rename the old files first (`before-<patch id>_<path>.json`, e.g.
+before-write-behind_closed_repaid.json), so journeys that started before the change keep
+being replayed too.
 """
 
 from __future__ import annotations
