@@ -37,11 +37,15 @@ def to_gray_without_seal(page: Page) -> Page:
     return page
 
 
+SEAL_INK = 110  # below this (light evened), a pixel of the seal's mask is black text
+
+
 def whiten_seal(page: Page) -> Page:
     """After evening the light, the seal's own pixels become paper: shade can make even their
-    red channel darker than the threshold. Black text under the seal is not red and stays."""
+    red channel darker than the threshold. Black text under the seal stays: JPEG smears the
+    seal's colour onto the strokes it crosses, but in the red channel they are still dark."""
     if page.seal is not None and page.gray is not None:
-        page.gray[page.seal] = 255
+        page.gray[page.seal & (page.gray >= SEAL_INK)] = 255
         page.seal = None
     return page
 
