@@ -33,17 +33,18 @@ def find_segments(binary: np.ndarray, glyph_height: float) -> list[Box]:
     gh = max(glyph_height, 8.0)
     inv = (binary < 128).astype(np.uint8)
     # drop specks (noise, JPEG dust) that are far smaller than any stroke
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=8)
-    small = (stats[:, cv2.CC_STAT_AREA] < max(4, int(gh * gh * 0.01)))
-    small[0] = False
-    inv[small[labels]] = 0
+    blobs, _ = cv2.findContours(inv, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    speck = max(2, int(gh * 0.1))
+    dust = [c for c in blobs if max(cv2.boundingRect(c)[2:]) <= speck]
+    cv2.drawContours(inv, dust, -1, 0, thickness=cv2.FILLED)
     kernel = np.ones((max(3, int(gh * 0.35)), max(5, int(gh * 0.9))), np.uint8)
     merged = cv2.dilate(inv, kernel)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(merged, connectivity=8)
+    # outer outlines only: far faster than labelling every pixel of the merged page
+    outlines, _ = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     kx, ky = kernel.shape[1] // 2, kernel.shape[0] // 2
     boxes: list[Box] = []
-    for i in range(1, n):
-        x, y, w, h, _ = stats[i]
+    for outline in outlines:
+        x, y, w, h = cv2.boundingRect(outline)
         x, y, w, h = x + kx, y + ky, w - 2 * kx, h - 2 * ky  # undo the dilation
         if w <= 0 or h <= 0 or h < gh * 0.25 and w < gh * 0.6:
             continue
