@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -138,6 +139,7 @@ def main() -> None:
     per_kind: dict[str, list[bool]] = defaultdict(list)
     base_kind: dict[str, list[bool]] = defaultdict(list)
     t_ours = t_base = t_base1 = 0.0
+    load_before = os.getloadavg()[0]
     for i, labels in enumerate(pages):
         path = args.corpus / labels["file"]
         result, seconds = ours(path, labels)
@@ -181,12 +183,28 @@ def main() -> None:
             f"{t_base1 / n:.2f} |",
             f"| time ratio ours / that baseline | {t_ours / max(t_base1, 1e-9):.2f} | |",
         ]
-    lines += ["", "Per kind:", "", *table(per_kind, base_kind), "", "Per field:", "",
-              *table(per_field, base_field)]
+    lines += ["", conditions(load_before), "", "Per kind:", "", *table(per_kind, base_kind), "",
+              "Per field:", "", *table(per_field, base_field)]
     text = "\n".join(lines)
     print(text)
     if args.write:
         write_section(text, args)
+
+
+def conditions(load_before: float) -> str:
+    """Where and how the run was measured: the times only mean something beside this."""
+    from ocr import _read, _tesseract
+
+    commit = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "ocr"],
+                           capture_output=True, text=True).stdout.strip()
+    return (f"Measured at commit {commit}{' (ocr/ modified)' if dirty else ''} on "
+            f"{os.cpu_count()} cores, load average {load_before:.1f} at the start and "
+            f"{os.getloadavg()[0]:.1f} at the end (other jobs share the machine); engine "
+            f"{_tesseract.ENGINE}, OCR_THREADS={_read.THREADS}. Ours runs its segments in "
+            "OCR_THREADS threads of single-threaded tesseract; the second baseline is one "
+            "single-threaded tesseract process per page.")
 
 
 def write_section(body: str, args: argparse.Namespace) -> None:
