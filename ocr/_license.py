@@ -71,14 +71,19 @@ def _credit_code(model: BusinessLicense, raw: str, conf: float, image: np.ndarra
         box = _code_box(rows, f)
         again = read_box(image, box, "eng", CODE_CHARS).text
         readings.append(re.sub(r"[^0-9A-Za-z]", "", again))
-    for reading in readings:
-        code = credit_code.repair(reading)
-        if code:
-            model.credit_code, model.credit_code_valid = code, True
-            model.confidence["credit_code"] = round(conf * (1.0 if code == reading else 0.85), 2)
-            if code != reading:
-                model.problems["credit_code"] = f"read {reading!r}, repaired to {code}"
-            return
+    # S is outside the code's alphabet and looks like 5 and 8: a reading that passes the check
+    # as it stands (S as 5, or as 8) beats one that needs a character changed
+    as_read = [(r, v) for r in readings for v in dict.fromkeys((r, r.replace("S", "8")))]
+    found = [(r, credit_code.normalise(v)) for r, v in as_read
+             if credit_code.is_valid(credit_code.normalise(v))]
+    found += [(r, code) for r in readings if (code := credit_code.repair(r))]
+    if found:
+        reading, code = found[0]
+        model.credit_code, model.credit_code_valid = code, True
+        model.confidence["credit_code"] = round(conf * (1.0 if code == reading else 0.85), 2)
+        if code != reading:
+            model.problems["credit_code"] = f"read {reading!r}, repaired to {code}"
+        return
     model.credit_code = credit_code.normalise(readings[0]) or None
     model.credit_code_valid = False
     model.confidence["credit_code"] = round(min(conf, 0.3), 2)

@@ -19,7 +19,7 @@ from ocr._classify import classify_text
 from ocr._layout import Row, group_rows
 from ocr._load import Source, load_image
 from ocr._page import Page
-from ocr._read import read_segments
+from ocr._read import CJK, read_segments
 from ocr._segments import Box, find_segments
 from ocr._steps import preprocess, turn
 from ocr._tesseract import Word
@@ -28,6 +28,7 @@ from ocr.errors import BlankPage, UnreadableDocument
 MAX_LONG_SIDE = 2400  # ~200 dpi for A4: enough for tesseract, bounded work per page
 MAX_SEGMENTS = 400  # a printed page has 30-150; more means noise or a photo, not a document
 HEAD = 0.2  # the top fifth of the text holds a document's title
+HEAD_SEGMENTS = 10  # ... within its first ten segments: enough to tell which way up
 STATEMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT)
 
 
@@ -62,10 +63,17 @@ def _segments(page: Page) -> list[Box]:
     return sorted(boxes, key=lambda b: (b.top, b.left))
 
 
-def _read(page: Page, boxes: list[Box], kind: DocumentKind = DocumentKind.UNKNOWN
-          ) -> list[Word]:
+def _read(page: Page, boxes: list[Box], kind: DocumentKind = DocumentKind.UNKNOWN,
+          latin: bool = False) -> list[Word]:
     assert page.gray is not None
-    return read_segments(page.gray, boxes, page.binary, figures=kind in STATEMENTS)
+    return read_segments(page.gray, boxes, page.binary, figures=kind in STATEMENTS,
+                         latin=latin)
+
+
+def _latin(words: list[Word]) -> bool:
+    """Whether the head is in English: far more Latin letters than CJK characters."""
+    text = "".join(w.text for w in words)
+    return sum(c.isascii() and c.isalpha() for c in text) > 3 * len(CJK.findall(text))
 
 
 def _kind(words: list[Word]) -> tuple[DocumentKind, float]:
@@ -73,10 +81,11 @@ def _kind(words: list[Word]) -> tuple[DocumentKind, float]:
 
 
 def _head(boxes: list[Box]) -> int:
-    """How many of the (sorted) segments lie in the top fifth of the text: the title's place."""
+    """How many of the (sorted) segments make the head: the first HEAD_SEGMENTS in the top
+    fifth of the text, the title's place."""
     top, bottom = boxes[0].top, max(b.bottom for b in boxes)
     limit = top + (bottom - top) * HEAD
-    return sum(b.top <= limit for b in boxes)
+    return min(HEAD_SEGMENTS, sum(b.top <= limit for b in boxes))
 
 
 def _turn(page: Page, degrees: int) -> None:
@@ -111,7 +120,7 @@ def read_page(source: Source) -> Reading:
     started = time.perf_counter()
     page = preprocess(Page(limit_size(load_image(source))))
     rest, head, kind = _upright(page)
-    words = head + _read(page, rest, kind)
+    words = head + _read(page, rest, kind, _latin(head))
     rows = group_rows(words)
     kind, conf = classify_text([r.text for r in rows])
     if kind is DocumentKind.UNKNOWN:  # nothing sensible either way up: try the other turns

@@ -88,6 +88,7 @@ def _read_segment(image: np.ndarray, second: np.ndarray | None, box: Box) -> Wor
 
 FIGURE = re.compile(r"^[-(]?(\d{1,3}(,\d{3})+(\.\d{2})?|\d+\.\d{2})\)?$")
 LINE_NUMBER = re.compile(r"^\d{1,3}$")
+LATIN_CONF = 75.0
 
 
 def digit_shaped(binary: np.ndarray, box: Box) -> float:
@@ -102,31 +103,51 @@ def digit_shaped(binary: np.ndarray, box: Box) -> float:
     return float((dots | digits).mean()) if n > 1 else 0.0
 
 
-def _read_figure_first(image: np.ndarray, second: np.ndarray | None, box: Box) -> Word:
-    """On a statement most segments are figures: eng with digits alone reads them at a third
-    of chi_sim's cost. Anything that does not come back as a clear figure (or line number)
-    is read the usual way, and so is a segment whose shapes are not digits' at all."""
-    if second is not None and digit_shaped(second, box) < 0.5:
-        return _read_segment(image, second, box)
+def _as_figure(image: np.ndarray, box: Box) -> Word | None:
+    """eng with digits alone: a third of chi_sim's cost. The reading counts only as a clear
+    figure (or a line number)."""
     word = _read(image, box, "eng", DIGITS)
     text = word.text.replace(" ", "")
     if FIGURE.match(text) and word.conf >= 80 or LINE_NUMBER.match(text) and word.conf >= 90:
         return Word(text, word.left, word.top, word.width, word.height, word.conf)
-    return _read_segment(image, second, box)
+    return None
+
+
+def _as_latin(image: np.ndarray, box: Box) -> Word | None:
+    """eng alone, for a page in English: the reading counts when it is confident Latin text."""
+    word = _read(image, box, "eng")
+    letters = sum(c.isascii() and c.isalpha() for c in word.text)
+    return word if word.conf >= LATIN_CONF and letters >= 2 else None
+
+
+def _read_planned(image: np.ndarray, second: np.ndarray | None, box: Box, figures: bool,
+                  latin: bool) -> Word:
+    """On a statement most segments are figures, on an English page most are Latin: the cheap
+    eng model is tried first there (figures only on segments shaped like digits), and whatever
+    it does not read clearly is read the usual way."""
+    word = None
+    if figures and second is not None and digit_shaped(second, box) >= 0.5:
+        word = _as_figure(image, box)
+    if word is None and latin:
+        word = _as_latin(image, box)
+    return word or _read_segment(image, second, box)
 
 
 def read_segments(image: np.ndarray, boxes: list[Box], second: np.ndarray | None = None,
-                  *, figures: bool = False) -> list[Word]:
+                  *, figures: bool = False, latin: bool = False) -> list[Word]:
     """Read every segment (in OCR_THREADS threads: libtesseract releases the GIL); with
-    `figures`, try each as a figure first (statements)."""
+    `figures` (statements) or `latin` (English pages), try the eng model first."""
     global _pool
-    read = _read_figure_first if figures else _read_segment
+
+    def read(box: Box) -> Word:
+        return _read_planned(image, second, box, figures, latin)
+
     if THREADS > 1 and _tesseract.ENGINE == "tesserocr":
         if _pool is None:
             _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="ocr")
-        words = list(_pool.map(lambda b: read(image, second, b), boxes))
+        words = list(_pool.map(read, boxes))
     else:
-        words = [read(image, second, b) for b in boxes]
+        words = [read(b) for b in boxes]
     return [w for w in words if w.text]
 
 
