@@ -139,7 +139,7 @@ def main() -> None:
     per_kind: dict[str, list[bool]] = defaultdict(list)
     base_kind: dict[str, list[bool]] = defaultdict(list)
     t_ours = t_base = t_base1 = 0.0
-    load_before = os.getloadavg()[0]
+    load_before, commit = os.getloadavg()[0], commit_state()
     for i, labels in enumerate(pages):
         path = args.corpus / labels["file"]
         result, seconds = ours(path, labels)
@@ -183,28 +183,43 @@ def main() -> None:
             f"{t_base1 / n:.2f} |",
             f"| time ratio ours / that baseline | {t_ours / max(t_base1, 1e-9):.2f} | |",
         ]
-    lines += ["", conditions(load_before), "", "Per kind:", "", *table(per_kind, base_kind), "",
-              "Per field:", "", *table(per_field, base_field)]
+    ratio = t_ours / t_base1 if every_b and t_base1 > 0 else None
+    lines += ["", conditions(load_before, commit), "", targets(sum(every) / len(every), ratio),
+              "", "Per kind:", "", *table(per_kind, base_kind), "", "Per field:", "",
+              *table(per_field, base_field)]
     text = "\n".join(lines)
     print(text)
     if args.write:
         write_section(text, args)
 
 
-def conditions(load_before: float) -> str:
+def commit_state() -> str:
+    """The commit measured, and whether ocr/ differs from it (taken before the run)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True,
+                              text=True).stdout.strip()
+
+    return (git("log", "-1", "--format=%h") or "unknown") + (
+        " (ocr/ modified)" if git("status", "--porcelain", "ocr") else "")
+
+
+def conditions(load_before: float, commit: str) -> str:
     """Where and how the run was measured: the times only mean something beside this."""
     from ocr import _read, _tesseract
 
-    commit = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h"],
-                            capture_output=True, text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "ocr"],
-                           capture_output=True, text=True).stdout.strip()
-    return (f"Measured at commit {commit}{' (ocr/ modified)' if dirty else ''} on "
-            f"{os.cpu_count()} cores, load average {load_before:.1f} at the start and "
-            f"{os.getloadavg()[0]:.1f} at the end (other jobs share the machine); engine "
-            f"{_tesseract.ENGINE}, OCR_THREADS={_read.THREADS}. Ours runs its segments in "
-            "OCR_THREADS threads of single-threaded tesseract; the second baseline is one "
-            "single-threaded tesseract process per page.")
+    return (f"Measured at commit {commit} on {os.cpu_count()} cores, load average "
+            f"{load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (other jobs "
+            f"share the machine); engine {_tesseract.ENGINE}, OCR_THREADS={_read.THREADS}. Ours "
+            "runs its segments in OCR_THREADS threads of single-threaded tesseract; the second "
+            "baseline is one single-threaded tesseract process per page.")
+
+
+def targets(accuracy: float, ratio: float | None) -> str:
+    """The issue's targets, met or not, as measured in this run."""
+    acc = "met" if accuracy >= 0.99 else "not met"
+    speed = ("not measured" if ratio is None else "met" if ratio <= 1.3 else "not met")
+    return (f"Targets: field accuracy >= 0.99 {acc} ({accuracy:.3f}); time <= 1.3x the "
+            f"single-threaded baseline {speed}" + (f" ({ratio:.2f}x)." if ratio else "."))
 
 
 def write_section(body: str, args: argparse.Namespace) -> None:
