@@ -79,7 +79,7 @@ def _columns(found: list[Found], tolerance: float) -> list[float]:
     return [g[0][0] for g in groups if len({row for _, row in g}) >= 2]
 
 
-def _run_from(words: list[Word], x: float, line_height: float) -> list[Word]:
+def run_from(words: list[Word], x: float, line_height: float) -> list[Word]:
     """The words of a wrapped line: starting near `x`, each close to the one before (a mark at
     the page's edge on the same line is not part of the value)."""
     run: list[Word] = []
@@ -111,7 +111,7 @@ def value_of(rows: list[Row], f: Found, found: list[Found], *, wrap: bool,
         for r in range(f.row + 1, len(rows)):
             if r in stops or rows[r].top - bottom > line_height * 1.1:
                 break
-            line = _run_from([w for w in rows[r].words if w.left >= left and w.cx < right
+            line = run_from([w for w in rows[r].words if w.left >= left and w.cx < right
                               and w.left > f.x_key + line_height * 0.5], f.x_value, line_height)
             if line:
                 parts.append(Row(line).chars())

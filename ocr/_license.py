@@ -11,13 +11,13 @@ import numpy as np
 from journey import credit_code
 from journey.documents import BusinessLicense
 from ocr._dates import parse_date
-from ocr._keyvalue import Found, Value, find_keys, value_of
+from ocr._keyvalue import Found, Value, find_keys, run_from, value_of
 from ocr._layout import Row
 from ocr._numbers import LOOKALIKE, parse_capital
 from ocr._page import Page
 from ocr._read import read_box
 from ocr._segments import Box
-from ocr._text import CJK, cjk_parens, cjk_punct, nearest, strip_lead, strip_trail
+from ocr._text import CJK, cjk_parens, cjk_punct, nearest, squash, strip_lead, strip_trail
 
 KEYS: dict[str, tuple[str, ...]] = {
     "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码"),
@@ -48,6 +48,8 @@ CODE_CHARS = credit_code.ALPHABET + "OIZSV"
 # the engine cannot print 仟叁柒捌 (not in its model): let it print their look-alikes instead
 NUMERAL_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元整人民币圆0123456789.," + "".join(LOOKALIKE)
 DATE_CHARS = "0123456789年月日"
+SHARPEN = ("name", "legal_representative", "address")  # free text: no alphabet to check
+WEAK_VALUE = 0.6
 
 
 def _conf(value: Value, ok: bool, repaired: bool = False) -> float:
@@ -111,13 +113,16 @@ def parse_license(rows: list[Row], page: Page) -> BusinessLicense:
                 model.confidence[field] = 0.5
             continue
         value = value_of(rows, hit, found, wrap=field in WRAPS, line_height=line_height)
+        if field in SHARPEN and value.conf < WEAK_VALUE and value.lines == 1:
+            value = _sharper(page, rows, hit, value)
         text = strip_trail(strip_lead(value.text))
         _set(model, field, text, value, page, rows, hit)
     return model
 
 
-def _value_box(rows: list[Row], f: Found) -> Box | None:
-    words = [w for w in rows[f.row].words if w.right > f.x_value + 2 and w.left < f.x_stop]
+def _value_box(rows: list[Row], f: Found, line_height: float) -> Box | None:
+    words = run_from([w for w in rows[f.row].words if w.right > f.x_value + 2
+                      and w.left < f.x_stop], f.x_value, line_height)
     if not words:
         return None
     left = int(max(min(w.left for w in words), f.x_value - 2))
@@ -131,7 +136,7 @@ def _reread(page: Page, rows: list[Row], f: Found, chars: str, parse: Callable[[
     """Read a value that failed validation again, restricted to the characters it may hold,
     from the grey and the binary image, enlarged; take the value two readings agree on, else
     the first that parses (the caller marks it repaired)."""
-    box = _value_box(rows, f)
+    box = _value_box(rows, f, page.glyph_height)
     if box is None or page.gray is None or page.binary is None:
         return None, ""
     seen: list[tuple[T, str]] = []
@@ -144,6 +149,19 @@ def _reread(page: Page, rows: list[Row], f: Found, chars: str, parse: Callable[[
             return value, text
         seen.append((value, text))
     return (seen[0] if seen else (None, ""))
+
+
+def _sharper(page: Page, rows: list[Row], f: Found, value: Value) -> Value:
+    """A weakly read one-line value read again from the grey image enlarged (the engine's
+    scaling of small glyphs loses strokes): the most confident reading wins."""
+    box = _value_box(rows, f, page.glyph_height)
+    if box is None or page.gray is None:
+        return value
+    for scale in (1.25, 1.5):
+        again = read_box(page.gray, box, "chi_sim", "", scale)
+        if again.text and again.conf / 100 > value.conf:
+            value = Value(squash(again.text), again.conf / 100, 1)
+    return value
 
 
 def _set(model: BusinessLicense, field: str, text: str, value: Value, page: Page,
