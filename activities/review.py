@@ -8,6 +8,7 @@ reported as `changed=False`, so a journey runs there all the same.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from importlib import resources
 
 from temporalio import activity
@@ -22,6 +23,7 @@ from starter import schedules
 from starter.errors import NotFound
 
 log = logging.getLogger(__name__)
+QUERY_TIMEOUT = timedelta(seconds=10)  # well inside the activity's start-to-close
 
 
 def post_loan_policy_text() -> str:
@@ -88,8 +90,10 @@ class ReviewActivities:
     @activity.defn(name=rc.GATHER_REVIEW_FACTS)
     async def gather_review_facts(self, request: rc.ReviewFactsInput) -> rc.ReviewFacts:
         handle = activity.client().get_workflow_handle(request.journey_id)
-        try:
-            return await handle.query(rc.REVIEW_FACTS_QUERY, result_type=rc.ReviewFacts)
+        try:  # bounded: a query that meets a run continuing as new fails and is retried
+            return await handle.query(
+                rc.REVIEW_FACTS_QUERY, result_type=rc.ReviewFacts, rpc_timeout=QUERY_TIMEOUT
+            )
         except RPCError as err:
             if err.status is RPCStatusCode.NOT_FOUND:
                 raise ApplicationError(
