@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.post_loan import PostLoanStage
     from workflows.touchpoints import TouchpointUpdates
 
+OFFER_COVENANTS = "offer-covenants"  # workflow.patched marker: before it, no covenants in offers
 QUICK = timedelta(seconds=30)
 OCR_TIMEOUT = timedelta(minutes=2)
 # Business refusals are non-retryable ApplicationErrors raised by the activities.
@@ -75,12 +76,20 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
 
     async def intake(self) -> None:
         async with self.stage(Stage.INTAKE, Party.SYSTEM):
-            self._snapshot = await workflow.execute_activity(
+            policy = workflow.execute_activity(
                 contracts.LOAD_POLICY,
                 LoadPolicyInput(today=workflow.now().date()),
                 result_type=PolicySnapshot,
                 start_to_close_timeout=QUICK,
                 retry_policy=IO_RETRY,
+            )
+            if not workflow.patched(OFFER_COVENANTS):
+                self._snapshot = await policy
+                return
+            # Covenants are loan terms: the post-loan policy is pinned with the rest, so the
+            # offer is made in the task of the last approval, not after another activity.
+            self._snapshot, self._pl_policy = await asyncio.gather(
+                policy, self._load_post_loan_policy()
             )
 
     async def documents(self) -> None:
@@ -150,8 +159,6 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
     async def offer(self) -> None:
         # The offer exists before the stage opens, so no signature can arrive ahead of it.
         grade = self._opinion.grade if self._opinion else RiskGrade.G5
-        if workflow.patched("offer-covenants"):  # covenants are loan terms: pin the policy now
-            self._pl_policy = await self._load_post_loan_policy()
         terms = offer_terms(self._application, grade, workflow.now().date(), self._pl_policy)
         self._offer = Offer(
             **terms.model_dump(),
