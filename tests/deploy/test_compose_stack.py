@@ -139,3 +139,18 @@ def test_jobs_and_workers_agree_on_the_cluster_and_namespace() -> None:
         assert env["TEMPORAL_ADDRESS"] == worker["LOAN_JOURNEY_TEMPORAL_ADDRESS"], job
         assert env["TEMPORAL_NAMESPACE"] == worker["LOAN_JOURNEY_TEMPORAL_NAMESPACE"], job
     assert environment(svc["temporal-ui"])["TEMPORAL_ADDRESS"] == f"{host}:{port}"
+
+
+def test_the_cluster_and_the_embedded_server_route_queries_alike() -> None:
+    """Sticky queries off in both (the reason is at starter/embedded.py NO_STICKY_QUERIES)."""
+    import yaml
+
+    from starter.embedded import NO_STICKY_QUERIES
+
+    temporal = services()["temporal"]
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in temporal["volumes"]}
+    file = environment(temporal)["DYNAMIC_CONFIG_FILE_PATH"].removeprefix("config/dynamicconfig/")
+    folder = ROOT / mounts["/etc/temporal/config/dynamicconfig"]
+    config = yaml.safe_load((folder / file).read_text(encoding="utf-8"))
+    key, _, value = NO_STICKY_QUERIES[1].partition("=")
+    assert config[key] == [{"value": yaml.safe_load(value), "constraints": {}}]
