@@ -33,7 +33,7 @@ def _license(reading: Reading) -> BusinessLicense:
 
 
 def _statement(reading: Reading) -> FinancialStatement:
-    return parse_statement(reading.rows, reading.kind)
+    return parse_statement(reading.rows, reading.kind, reading.page)
 
 
 def extract_license(source: Source) -> BusinessLicense:

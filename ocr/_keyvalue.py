@@ -3,6 +3,7 @@ the next key on the row, and wraps onto the rows below inside the same column.""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ocr._layout import Char, Row
@@ -26,6 +27,7 @@ class Value:
     text: str
     conf: float  # 0..1, the weakest segment's confidence
     lines: int
+    chars: list[Char] = dataclasses.field(default_factory=list)  # where each of `text` stands
 
 
 def _segment_starts(chars: list[Char]) -> set[int]:
@@ -119,4 +121,4 @@ def value_of(rows: list[Row], f: Found, found: list[Found], *, wrap: bool,
     flat = [c for part in parts for c in part]
     text = squash("".join(c.ch for c in flat))
     conf = min((c.conf for c in flat), default=0.0) / 100
-    return Value(text, conf, len(parts))
+    return Value(text, conf, len(parts), flat)

@@ -19,6 +19,8 @@ class Char:
     x1: float
     conf: float
     word: int  # index of the word within its row
+    top: float = 0.0  # the word's top and bottom
+    bottom: float = 0.0
 
     @property
     def cx(self) -> float:
@@ -52,7 +54,8 @@ class Row:
             text = w.text.replace(" ", "")
             step = w.width / max(len(text), 1)
             for j, ch in enumerate(text):
-                out.append(Char(ch, w.left + j * step, w.left + (j + 1) * step, w.conf, i))
+                out.append(Char(ch, w.left + j * step, w.left + (j + 1) * step, w.conf, i,
+                                w.top, w.bottom))
         return out
 
 

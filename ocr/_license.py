@@ -15,6 +15,7 @@ from ocr._keyvalue import Found, Value, find_keys, run_from, value_of
 from ocr._layout import Row
 from ocr._numbers import LOOKALIKE, parse_capital
 from ocr._page import Page
+from ocr._punct import semicolons
 from ocr._read import read_box
 from ocr._segments import Box
 from ocr._text import CJK, cjk_parens, cjk_punct, nearest, squash, strip_lead, strip_trail
@@ -115,7 +116,10 @@ def parse_license(rows: list[Row], page: Page) -> BusinessLicense:
         value = value_of(rows, hit, found, wrap=field in WRAPS, line_height=line_height)
         if field in SHARPEN and value.conf < WEAK_VALUE and value.lines == 1:
             value = _sharper(page, rows, hit, value)
-        text = strip_trail(strip_lead(value.text))
+        raw = value.text
+        if field == "business_scope":
+            raw = semicolons(raw, value.chars, page.binary)
+        text = strip_trail(strip_lead(raw))
         _set(model, field, text, value, page, rows, hit)
     return model
 

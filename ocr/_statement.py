@@ -10,11 +10,15 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+
 from journey.documents import DocumentKind, FinancialStatement
 from ocr._dates import parse_period_end
 from ocr._layout import Row
 from ocr._numbers import parse_amount, parse_unit
-from ocr._read import is_numeric
+from ocr._page import Page
+from ocr._read import is_numeric, read_box
+from ocr._segments import Box
 from ocr._statement_checks import check_totals
 from ocr._statement_labels import head_kind, label_field
 from ocr._tesseract import Word
@@ -29,6 +33,7 @@ COMPANY = re.compile(
     r"^(编.单位|.制单位|单位名称|企业名称|公司名称|company(?:name)?|preparedby|entity)[:：;；]?",
     re.IGNORECASE,
 )
+WEAK = 60.0  # a company read less surely than this is read again
 
 
 @dataclass
@@ -69,26 +74,51 @@ def _current_figure(figures: list[Word], heads: list[tuple[float, str]]) -> Word
     return figures[0]
 
 
-def _header_fields(model: FinancialStatement, rows: list[Row], upto: int) -> Decimal | None:
+def _header_fields(model: FinancialStatement, rows: list[Row], upto: int,
+                   gray: np.ndarray | None) -> Decimal | None:
     unit = None
     for row in rows[: max(upto, 1) + 1]:
         texts = [squash(w.text) for w in sorted(row.words, key=lambda w: w.left)]
         joined = "".join(texts)
         if unit is None:
             unit = parse_unit(joined)
-        for i, t in enumerate(texts):
-            m = COMPANY.match(t)
-            if m and model.company is None:
-                rest = strip_lead(t[m.end():]) or (texts[i + 1] if i + 1 < len(texts) else "")
-                if rest:
-                    model.company = cjk_parens(strip_lead(rest))
-                    model.confidence["company"] = round(row.words[0].conf / 100, 2)
+        found = _company(row.words, gray) if model.company is None else None
+        if found:
+            model.company, model.confidence["company"] = found
         if model.period_end is None and re.search(r"\d{4}", joined):
             day, _ = parse_period_end(joined)
             if day:
                 model.period_end = day
                 model.confidence["period_end"] = round(min(w.conf for w in row.words) / 100, 2)
     return unit
+
+
+def _after_key(text: str) -> str:
+    t = squash(text)
+    m = COMPANY.match(t)
+    return strip_lead(t[m.end():] if m else t)
+
+
+def _company(words: list[Word], gray: np.ndarray | None) -> tuple[str, float] | None:
+    """The company named after 编制单位：(in its segment or the next), and how sure; a weak
+    reading is read again from the grey image enlarged, the most confident reading kept."""
+    words = sorted(words, key=lambda w: w.left)
+    for i, w in enumerate(words):
+        if not COMPANY.match(squash(w.text)):
+            continue
+        named = w if _after_key(w.text) else words[i + 1] if i + 1 < len(words) else None
+        if named is None:
+            return None
+        name, conf = _after_key(named.text), named.conf
+        box = Box(named.left, named.top, named.width, named.height)
+        for scale in (1.25, 1.5):
+            if conf >= WEAK or gray is None:
+                break
+            again = read_box(gray, box, "chi_sim", "", scale)
+            if again.conf > conf and _after_key(again.text):
+                name, conf = _after_key(again.text), again.conf
+        return cjk_parens(name), round(conf / 100, 2)
+    return None
 
 
 def _label(words: list[Word]) -> str | None:
@@ -114,10 +144,10 @@ def _groups(row: Row) -> list[tuple[str | None, list[Word]]]:
     return [(_label(label), figures) for label, figures in runs]
 
 
-def parse_statement(rows: list[Row], kind: DocumentKind) -> FinancialStatement:
+def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> FinancialStatement:
     model = FinancialStatement(kind=kind)
     head_row, heads = _heads(rows)
-    unit = _header_fields(model, rows, head_row if head_row >= 0 else 6)
+    unit = _header_fields(model, rows, head_row if head_row >= 0 else 6, page.gray)
     if unit is None:
         unit = Decimal(1)
         model.problems["unit"] = "no unit line (单位：元/千元/万元) found: assumed yuan"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date
 from decimal import Decimal
 
+import cv2
 import numpy as np
 
 import ocr
@@ -14,6 +16,7 @@ from ocr.corpus._data import company
 from ocr.corpus._fonts import FACES
 from ocr.corpus._license_page import render_license
 from ocr.corpus._statement_page import render_statement
+from tests.ocr.conftest import jpeg
 
 
 def _bgr(img) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -94,3 +97,14 @@ def test_english_income_statement_with_unit_line() -> None:
     assert statement.net_profit == Decimal(labels["net_profit"])
     assert statement.period_end == date(2022, 6, 30)
     assert statement.company is None
+
+
+def test_scope_items_keep_their_semicolons() -> None:
+    """chi_sim has no ；: on this blurred AR PL UMing page it prints two of the three as commas,
+    which their dots tell apart."""
+    rng = random.Random(8)
+    scope = "技术服务；机械设备租赁；技术咨询；货物进出口。"
+    comp = dataclasses.replace(company(rng), business_scope=scope)
+    page = _bgr(render_license(comp, FACES[4], "single_column", rng))
+    licence = ocr.extract_license(jpeg(cv2.GaussianBlur(page, (3, 3), 0), 60))
+    assert licence.business_scope == scope
