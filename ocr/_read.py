@@ -49,12 +49,14 @@ def mostly_digits(text: str) -> bool:
 WEAK = 60.0  # below this confidence a segment is worth a second look
 
 
-def _first_reading(image: np.ndarray, second: np.ndarray | None, box: Box) -> Word:
-    """chi_sim as one line; when that is empty or weak, as one word and from `second`."""
+def _first_reading(image: np.ndarray, second: np.ndarray | None, box: Box, weak_ok: bool
+                   ) -> Word:
+    """chi_sim as one line; when that is empty (or weak, unless `weak_ok`), from `second`,
+    then as one word."""
     word = _read(image, box, "chi_sim")
-    if word.text and (word.conf >= WEAK or not CJK.search(word.text)):
+    if word.text and (word.conf >= WEAK or not CJK.search(word.text) or weak_ok):
         return word  # strong, or digits and Latin: eng reads those next, chi_sim need not
-    tries = [(image, 8)] + ([(second, 7)] if second is not None else [])
+    tries = ([(second, 7)] if second is not None else []) + [(image, 8)]
     for img, psm in tries:
         again = _read(img, box, "chi_sim", psm=psm)
         if again.text and (not word.text or again.conf > word.conf):
@@ -69,8 +71,9 @@ THREADS = max(1, int(os.environ.get("OCR_THREADS", "2")))
 _pool: ThreadPoolExecutor | None = None
 
 
-def _read_segment(image: np.ndarray, second: np.ndarray | None, box: Box) -> Word:
-    word = _first_reading(image, second, box)
+def _read_segment(image: np.ndarray, second: np.ndarray | None, box: Box,
+                  weak_ok: bool = False) -> Word:
+    word = _first_reading(image, second, box, weak_ok)
     text = word.text.replace(" ", "")
     if PRINTED_AMOUNT.match(text) and word.conf >= 85:
         return Word(text, word.left, word.top, word.width, word.height, word.conf)
@@ -130,7 +133,9 @@ def _read_planned(image: np.ndarray, second: np.ndarray | None, box: Box, figure
         word = _as_figure(image, box)
     if word is None and latin:
         word = _as_latin(image, box)
-    return word or _read_segment(image, second, box)
+    # a statement's labels are matched to known labels allowing for misread characters: a
+    # weak reading is not read again (its header lines, read with the head, are)
+    return word or _read_segment(image, second, box, weak_ok=figures)
 
 
 def read_segments(image: np.ndarray, boxes: list[Box], second: np.ndarray | None = None,
