@@ -37,7 +37,7 @@ SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "syn
 # Queries go to the normal task queue, as in docker/temporal/dynamicconfig: a query held on a
 # dead worker's sticky queue reached a new worker after new events, which ran the journey
 # ahead inside the query task and wrote a history that does not replay (an SDK defect, see
-# tests/chaos/test_worker_kills.py).
+# tests/chaos/test_worker_kills.py). This closes the wide window of it, not every one.
 NO_STICKY_QUERIES = ["--dynamic-config-value", "system.enableStickyQuery=false"]
 
 

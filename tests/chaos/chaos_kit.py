@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from temporalio.client import (
     Client,
+    WorkflowExecutionStatus,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -127,12 +128,19 @@ async def drive(client: Client, settings: Settings, policy: Policy, app: LoanApp
     while True:
         s: JourneyStatus | None = await patiently(operations.status(client, wid))
         if s is None:
+            if await _closed(client, wid):  # a history that no longer replays answers no query
+                return wid
             await asyncio.sleep(0.5)
             continue
         if s.stage.terminal:
             return wid
         await _act(client, wid, policy, app, customer, s)
         await asyncio.sleep(0.2)
+
+
+async def _closed(client: Client, wid: str) -> bool:
+    described = await patiently(client.get_workflow_handle(wid).describe())
+    return described is not None and described.status is not WorkflowExecutionStatus.RUNNING
 
 
 async def _act(
