@@ -28,6 +28,7 @@ def build_worker(client: Client, settings: Settings, *, max_activities: int = 8)
         activities=build_activities(settings),
         activity_executor=ThreadPoolExecutor(max_workers=max_activities),
         max_concurrent_activities=max_activities,
+        max_cached_workflows=settings.workflow_cache,
     )
 
 

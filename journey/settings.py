@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     document_store: Path | None = None
     policy_file: Path | None = None
     metrics_port: int | None = None
+    # Journeys a worker keeps in memory between tasks. 0 replays each task from its history:
+    # more CPU, and immune to an SDK defect where a query task runs a journey ahead of its
+    # history (tests/chaos/test_worker_kills.py).
+    workflow_cache: int = 1000
     codec_keys: str | None = None  # "kid1:base64key,kid2:base64key"; the first encrypts
 
     @property
