@@ -15,6 +15,8 @@ WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31 for position
 
 # Characters outside the alphabet that OCR produces for ones inside it.
 _FORCED = {"O": "0", "I": "1", "Z": "2", "S": "5", "V": "U", "o": "0", "l": "1", "|": "1"}
+# Their second look-alike, tried when the first does not pass the check (S is 5 or 8).
+_FORCED_ALSO = {"S": "8"}
 # Pairs OCR confuses in either direction; tried one at a time when the checksum fails.
 _CONFUSABLE = {
     "0": "DQU8", "D": "0", "Q": "0", "U": "0",
@@ -70,9 +72,10 @@ def repair(code: str | None) -> str | None:
     """
     if not code:
         return None
+    printed = as_printed(code)
+    if printed is not None:
+        return printed
     text = normalise(code)
-    if is_valid(text):
-        return text
     if len(text) == 18:
         return _substitute(text)
     if len(text) == 19:  # one extra character read (a speck, a doubled glyph)
@@ -80,6 +83,18 @@ def repair(code: str | None) -> str | None:
     if len(text) > 19:  # the code inside a longer reading
         windows = {text[i : i + 18] for i in range(len(text) - 17)}
         return _pick({w for w in windows if is_valid(w)})
+    return None
+
+
+def as_printed(code: str | None) -> str | None:
+    """The reading as a valid code with no character changed, each one outside the alphabet
+    taken as one of its look-alikes (S as 5, else as 8); None when it does not check out."""
+    if not code:
+        return None
+    for variant in dict.fromkeys([code, *(code.upper().replace(c, alt)
+                                          for c, alt in _FORCED_ALSO.items())]):
+        if is_valid(text := normalise(variant)):
+            return text
     return None
 
 

@@ -74,11 +74,9 @@ def _credit_code(model: BusinessLicense, raw: str, conf: float, image: np.ndarra
         box = _code_box(rows, f)
         again = read_box(image, box, "eng", CODE_CHARS).text
         readings.append(re.sub(r"[^0-9A-Za-z]", "", again))
-    # S is outside the code's alphabet and looks like 5 and 8: a reading that passes the check
-    # as it stands (S as 5, or as 8) beats one that needs a character changed
-    as_read = [(r, v) for r in readings for v in dict.fromkeys((r, r.replace("S", "8")))]
-    found = [(r, credit_code.normalise(v)) for r, v in as_read
-             if credit_code.is_valid(credit_code.normalise(v))]
+    # a reading that passes the check as it stands (S as 5, or as 8) beats one that needs a
+    # character changed
+    found = [(r, code) for r in readings if (code := credit_code.as_printed(r))]
     found += [(r, code) for r in readings if (code := credit_code.repair(r))]
     if found:
         reading, code = found[0]

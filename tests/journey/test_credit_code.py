@@ -55,3 +55,12 @@ def test_repair_fixes_one_confused_character_only_when_unambiguous() -> None:
     fixed = credit_code.repair(code[:10] + "8" + code[11:])  # 0 read as 8
     assert fixed is None or credit_code.is_valid(fixed)
     assert credit_code.repair("123") is None
+
+
+def test_an_s_is_read_as_8_before_any_character_is_changed() -> None:
+    codes = (credit_code.generate(random.Random(n)) for n in range(100))
+    code = next(c for c in codes if "8" in c[:17])
+    read = code.replace("8", "S", 1)  # S is taken as 5 first: that fails the check
+    assert credit_code.as_printed(read) == code
+    assert credit_code.repair(read) == code
+    assert credit_code.as_printed(code[:5] + "Q" + code[6:]) is None  # that needs a change
