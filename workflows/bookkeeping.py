@@ -71,7 +71,7 @@ class Bookkeeping:
         self._visits: list[StageVisit] = []
         self._events: list[TimingEvent] = []
         self._pending: list[TimingEvent] = []
-        self._behind: set[asyncio.Task[None]] = set()
+        self._running_behind: set[asyncio.Task[None]] = set()
         self._decisions: list[DecisionRecord] = []
         self._seq = 0
         self._exit_to: Stage | None = None
@@ -98,12 +98,8 @@ class Bookkeeping:
             if watcher is not None:
                 watcher.cancel()
             self._exit(visit, outcome or self._exit_to or _after(stage))
-            if workflow.patched(WRITE_BEHIND):
-                self.behind(self._after_stage_exit(visit))
-                self.behind(self._write_pending())
-            else:
-                await self._after_stage_exit(visit)
-                await self._write_pending()
+            await self._behind(self._after_stage_exit(visit))
+            await self.write_soon()
 
     def _enter(self, stage: Stage, waits_on: Party, team: str | None) -> StageVisit:
         attempt = self._attempts[stage] = self._attempts.get(stage, 0) + 1
@@ -263,23 +259,24 @@ class Bookkeeping:
         self._events.append(event)
         self._pending.append(event)
 
-    def behind(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` while the journey moves on; `flush()` waits for it."""
+    async def _behind(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` while the journey moves on; `flush()` waits for it. Histories from
+        before WRITE_BEHIND awaited it in place."""
+        if not workflow.patched(WRITE_BEHIND):
+            await work
+            return
         task = asyncio.create_task(work)
-        self._behind.add(task)
-        task.add_done_callback(self._behind.discard)
+        self._running_behind.add(task)
+        task.add_done_callback(self._running_behind.discard)
 
     async def write_soon(self) -> None:
         """Queue the pending timing events for writing, without waiting for the database."""
-        if workflow.patched(WRITE_BEHIND):
-            self.behind(self._write_pending())
-        else:
-            await self._write_pending()
+        await self._behind(self._write_pending())
 
     async def flush(self) -> None:
         """Wait for the work behind the journey, then write what is still pending."""
-        if self._behind:
-            await workflow.wait_condition(lambda: not self._behind)
+        if self._running_behind:
+            await workflow.wait_condition(lambda: not self._running_behind)
         await self._write_pending()
 
     async def _write_pending(self) -> None:
