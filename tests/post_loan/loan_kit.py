@@ -150,9 +150,10 @@ async def current_status(handle: WorkflowHandle) -> JourneyStatus | None:
     not replay (the SDK defect described in tests/chaos/test_worker_kills.py)."""
     run_id = (await handle.describe()).run_id
     run = handle._client.get_workflow_handle(handle.id, run_id=run_id)
-    started = [e async for e in run.fetch_history_events()
-               if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED][:1]
-    if not started:
+    async for event in run.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            break
+    else:
         return None
     return await run.query(LoanJourneyWorkflow.status, rpc_timeout=timedelta(seconds=2))
 
