@@ -262,10 +262,14 @@ class Bookkeeping:
     async def _behind(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` while the journey moves on; `flush()` waits for it. Histories from
         before WRITE_BEHIND awaited it in place."""
-        if not workflow.patched(WRITE_BEHIND):
-            await work
-            return
-        task = asyncio.create_task(work)
+        try:
+            if not workflow.patched(WRITE_BEHIND):
+                await work
+                return
+            task = asyncio.create_task(work)
+        except BaseException:
+            work.close()  # an eviction refused the task: no "never awaited" warning at GC
+            raise
         self._running_behind.add(task)
         task.add_done_callback(self._running_behind.discard)
 

@@ -82,13 +82,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _get(url: str) -> httpx.Response:
+async def _get(url: str, family: str) -> httpx.Response:
+    """The endpoint's page once it lists `family`: the SDK's exporter answers with an empty
+    page until the worker has recorded its first metric."""
+    last: httpx.Response | None = None
     async with httpx.AsyncClient() as http:
-        for _ in range(100):
+        for _ in range(300):
             with contextlib.suppress(httpx.TransportError):
-                return await http.get(url, timeout=2)
+                last = await http.get(url, timeout=2)
+                if family in last.text:
+                    return last
             await asyncio.sleep(0.1)
-    raise AssertionError(f"nothing serves {url}")
+    raise AssertionError(f"{url} never listed {family}: {last and last.text[:500]!r}")
 
 
 async def test_worker_run_with_a_metrics_port_serves_sdk_and_journey_metrics(
@@ -103,8 +108,11 @@ async def test_worker_run_with_a_metrics_port_serves_sdk_and_journey_metrics(
     )
     running = asyncio.create_task(worker.run(settings))
     try:
-        sdk = await _get(f"http://127.0.0.1:{port}/metrics")
-        journey = await _get(f"http://127.0.0.1:{port + JOURNEY_METRICS_PORT_OFFSET}/metrics")
+        sdk = await _get(f"http://127.0.0.1:{port}/metrics", "temporal_")
+        journey = await _get(
+            f"http://127.0.0.1:{port + JOURNEY_METRICS_PORT_OFFSET}/metrics",
+            "journey_stage_transitions",
+        )
     finally:
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
