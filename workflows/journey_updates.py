@@ -102,16 +102,21 @@ class JourneyUpdates(Bookkeeping):
 
     # -- updates -------------------------------------------------------------------------
 
-    @workflow.update
-    async def add_documents(self, request: AddDocuments) -> UpdateResult:
+    def take_documents(self, request: AddDocuments, what: str) -> int:
+        """Keep the documents not seen before as one new batch, as a touchpoint; how many."""
         known = {d.sha256 for d in self.all_documents()}
         fresh = [d for d in request.documents if d.sha256 not in known]
         self._added.extend(fresh)
         batch = max(self._batch_of.values(), default=0) + 1
         self._batch_of.update({d.sha256: batch for d in fresh})
         self.emit(EventType.TOUCHPOINT, actor=request.actor.id, channel=request.channel,
-                  detail=f"documents added: {len(fresh)}")
-        return UpdateResult(stage=self._stage, message=f"{len(fresh)} new document(s)")
+                  detail=f"{what} added: {len(fresh)}")
+        return len(fresh)
+
+    @workflow.update
+    async def add_documents(self, request: AddDocuments) -> UpdateResult:
+        fresh = self.take_documents(request, "documents")
+        return UpdateResult(stage=self._stage, message=f"{fresh} new document(s)")
 
     @add_documents.validator
     def _validate_add_documents(self, request: AddDocuments) -> None:

@@ -87,15 +87,9 @@ class PostLoanHandlers(EarlyWarnings):
     @workflow.update
     async def add_statements(self, request: AddDocuments) -> UpdateResult:
         """Statements sent after disbursement: the next review reads them."""
-        known = {d.sha256 for d in self.all_documents()}
-        fresh = [d for d in request.documents if d.sha256 not in known]
-        self._added.extend(fresh)
-        batch = max(self._batch_of.values(), default=0) + 1
-        self._batch_of.update({d.sha256: batch for d in fresh})
-        self.emit(EventType.TOUCHPOINT, actor=request.actor.id, channel=request.channel,
-                  detail=f"statements added: {len(fresh)}")
+        fresh = self.take_documents(request, "statements")
         return UpdateResult(
-            stage=self._stage, message=f"{len(fresh)} new document(s), read at the next review"
+            stage=self._stage, message=f"{fresh} new document(s), read at the next review"
         )
 
     @add_statements.validator
