@@ -10,6 +10,7 @@ import numpy as np
 
 from journey import credit_code
 from journey.documents import BusinessLicense
+from ocr._company import repair_company_name
 from ocr._dates import parse_date
 from ocr._keyvalue import Found, Value, find_keys, run_from, value_of
 from ocr._layout import Row
@@ -17,6 +18,7 @@ from ocr._numbers import LOOKALIKE, parse_capital
 from ocr._page import Page
 from ocr._punct import semicolons
 from ocr._read import read_box
+from ocr._scope import repair_scope
 from ocr._segments import Box
 from ocr._text import CJK, cjk_parens, cjk_punct, nearest, squash, strip_lead, strip_trail
 
@@ -172,12 +174,14 @@ def _set(model: BusinessLicense, field: str, text: str, value: Value, page: Page
     if field == "credit_code":
         _credit_code(model, text, value.conf, page.binary, rows, f)
     elif field == "name":
-        name = cjk_parens(text)
+        name, legal_form = repair_company_name(cjk_parens(text))
         model.name = name or None
         ok = len(name) >= 4 and name.endswith(NAME_ENDS)
-        c[field] = _conf(value, ok)
+        c[field] = _conf(value, ok, legal_form is not None)
         if not ok:
             p[field] = f"{name!r} does not look like a registered name: check it"
+        elif legal_form:
+            p[field] = legal_form
     elif field == "legal_representative":
         person = "".join(CJK.findall(text)) or text
         model.legal_representative = person or None
@@ -222,5 +226,8 @@ def _set(model: BusinessLicense, field: str, text: str, value: Value, page: Page
         elif known != kind:
             p[field] = f"read {kind!r}, matched to {known!r}"
     elif field == "business_scope":
-        model.business_scope = cjk_punct(cjk_parens(text))
-        c[field] = round(value.conf, 2)
+        scope = repair_scope(cjk_punct(cjk_parens(text)))
+        model.business_scope = scope.text
+        c[field] = scope.confidence(value.conf)
+        if scope.problem:
+            p[field] = scope.problem
