@@ -17,9 +17,9 @@ def repair_company_name(text: str) -> tuple[str, str | None]:
     what was repaired, None when only punctuation went. A name that cannot be repaired (no 有限,
     a longer tail, two forms as near) comes back as read, for the caller's own checks.
 
-    Licence: `name, repaired = repair_company_name(cjk_parens(text))`. Statement company
-    (ocr/_statement.py `_company()`): `name, repaired = repair_company_name(cjk_parens(name))`,
-    then `repaired` goes to `problems["company"]` and the confidence takes the repair's cost.
+    Used for the licence's name (ocr/_license.py) and the statement's company
+    (ocr/_statement.py): `repaired` goes to `problems[field]` and the confidence takes the
+    repair's cost.
     """
     name = text.rstrip(TRAILING)
     limited = name.rfind("有限")

@@ -13,6 +13,7 @@ from decimal import Decimal
 import numpy as np
 
 from journey.documents import DocumentKind, FinancialStatement
+from ocr._company import repair_company_name
 from ocr._dates import parse_period_end
 from ocr._layout import Row
 from ocr._numbers import parse_amount, parse_unit
@@ -84,7 +85,11 @@ def _header_fields(model: FinancialStatement, rows: list[Row], upto: int,
             unit = parse_unit(joined)
         found = _company(row.words, gray) if model.company is None else None
         if found:
-            model.company, model.confidence["company"] = found
+            name, conf = found
+            model.company, problem = repair_company_name(name)
+            model.confidence["company"] = round(conf * 0.85, 2) if problem else conf
+            if problem:
+                model.problems["company"] = problem
         if model.period_end is None and re.search(r"\d{4}", joined):
             day, _ = parse_period_end(joined)
             if day:

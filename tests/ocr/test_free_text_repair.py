@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 
 import ocr
+from journey.documents import DocumentKind, FinancialStatement
 from ocr._company import repair_company_name
+from ocr._layout import Row
 from ocr._scope import REPAIRED, repair_scope, vocabulary
+from ocr._statement import _header_fields
+from ocr._tesseract import Word
 from ocr.corpus._data import SCOPES, company
 from ocr.corpus._fonts import FACES
 from ocr.corpus._license_page import render_license
@@ -120,3 +124,12 @@ def test_sample_licence_read_right_is_not_flagged() -> None:
     assert licence.business_scope == "建筑材料销售；企业管理咨询；销售电子产品。"
     assert "business_scope" not in licence.problems
     assert "name" not in licence.problems
+
+
+def test_statement_company_with_a_misread_legal_form_is_repaired_and_said() -> None:
+    model = FinancialStatement(kind=DocumentKind.INCOME_STATEMENT)
+    row = Row([Word("编制单位：杭州安泰电子股份有限人去：", 40, 100, 600, 30, 80.0)])
+    _header_fields(model, [row], 0, None)
+    assert model.company == "杭州安泰电子股份有限公司"
+    assert model.confidence["company"] == 0.68  # the reading's 0.80, at the repair's cost
+    assert "人去" in model.problems["company"]
