@@ -14,22 +14,18 @@ import asyncio
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from temporalio import activity
-from temporalio.client import Client
-from temporalio.worker import Worker
 
-from activities import build_activities
 from journey import contracts
 from journey.contracts import ReadDocumentInput
 from journey.documents import DocumentReading
 from journey.settings import Settings
 from starter.connect import connect
 from starter.errors import SetupError
-from worker import WORKFLOWS
+from worker import build_worker
 
 LABELS = "LOAN_JOURNEY_FAKE_OCR_LABELS"
 
@@ -44,21 +40,6 @@ def fake_reader(labels: Path) -> Callable[[ReadDocumentInput], DocumentReading]:
     return read_document
 
 
-def chaos_worker(
-    client: Client, settings: Settings, labels: Path,
-    workflows: Sequence[type] = (), activities: Sequence[Callable[..., Any]] = (),
-) -> Worker:
-    real = [a for a in build_activities(settings) if a.__name__ != "read_document"]
-    return Worker(
-        client,
-        task_queue=settings.task_queue,
-        workflows=[*WORKFLOWS, *workflows],
-        activities=[*real, fake_reader(labels), *activities],
-        activity_executor=ThreadPoolExecutor(max_workers=8),
-        max_concurrent_activities=8,
-    )
-
-
 async def serve(
     workflows: Sequence[type] = (), activities: Sequence[Callable[..., Any]] = ()
 ) -> None:
@@ -71,8 +52,10 @@ async def serve(
         except SetupError:
             await asyncio.sleep(0.5)
     print("worker ready", flush=True)
-    labels = Path(os.environ[LABELS])
-    await chaos_worker(client, settings, labels, workflows, activities).run()
+    reader = fake_reader(Path(os.environ[LABELS]))
+    await build_worker(
+        client, settings, workflows=workflows, activities=[reader, *activities]
+    ).run()
 
 
 if __name__ == "__main__":
