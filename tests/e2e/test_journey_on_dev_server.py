@@ -40,6 +40,11 @@ async def cli(settings: Settings, *args: str, ok: bool = True) -> subprocess.Com
     return done
 
 
+def approving_opinion(journey: str, reason: str, *by: str) -> list[str]:
+    """`opinion` arguments: approve at grade 3, given by `by` (`--as` and maybe `--role`)."""
+    return ["opinion", journey, "--verdict", "approve", "--grade", "3", "--reason", reason, *by]
+
+
 async def until(client, workflow_id: str, stage: Stage, seconds: float = 120):  # noqa: ANN001
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
@@ -95,33 +100,13 @@ async def test_a_loan_from_application_to_closed(
     # the wrong person is refused before the history
     refused = await cli(
         settings,
-        "opinion",
-        journey,
-        "--verdict",
-        "approve",
-        "--grade",
-        "3",
-        "--reason",
-        "looks fine",
-        "--as",
-        "appr-branch-1",
-        "--role",
-        "approver",
+        *approving_opinion(journey, "looks fine", "--as", "appr-branch-1", "--role", "approver"),
         ok=False,
     )
     assert refused.returncode == 3 and "refused" in refused.stderr
     await cli(
         settings,
-        "opinion",
-        journey,
-        "--verdict",
-        "approve",
-        "--grade",
-        "3",
-        "--reason",
-        "cash flow covers the debt service",
-        "--as",
-        "risk-sme-1",
+        *approving_opinion(journey, "cash flow covers the debt service", "--as", "risk-sme-1"),
     )
     await cli(
         settings,
