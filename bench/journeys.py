@@ -11,7 +11,10 @@ activities and N journeys run, C at a time, on the same server. The bench acts a
 signature, repayment in full, so every journey closes. Reported: workflows per second, state
 transitions per second (sum of describe()'s state_transition_count over the phase's wall
 time), and the latency of each update that moves a journey on, from sending it to its
-result, which returns once the workflow has entered the next stage.
+result, which returns once the workflow has entered the next stage; and what each phase
+cost the server and the workers (bench/server_costs.py). The bench learns that a journey
+waits for its people from the journey store's timing rows (what an operations dashboard
+reads), not by polling the server.
 `--write` replaces the `## Journeys` section of bench/RESULTS.md.
 """
 
@@ -40,7 +43,9 @@ from temporalio.api.enums.v1 import EventType  # noqa: E402
 from temporalio.client import Client, WorkflowHandle  # noqa: E402
 
 from activities.policy import policy_text  # noqa: E402
+from bench import server_costs  # noqa: E402
 from bench.noop_workflow import NoopInput, NoopWorkflow  # noqa: E402
+from bench.server_costs import Costs, Meter, server_pid  # noqa: E402
 from journey.actors import Actor, Role  # noqa: E402
 from journey.application import LoanApplication  # noqa: E402
 from journey.decisions import (  # noqa: E402
@@ -58,12 +63,12 @@ from journey.stages import Stage  # noqa: E402
 from starter import operations  # noqa: E402
 from starter.demo_team import OPERATIONS, approvers, risk_officer  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
+from store import timing  # noqa: E402
 from tests.chaos.chaos_kit import WorkerProcess, readings_json  # noqa: E402
 from tests.workflows.journey_kit import Documents, application  # noqa: E402
-from workflows import search_attributes as sa  # noqa: E402
 
 T = TypeVar("T")
-POLL, POLL_MAX = 0.05, 0.2  # seconds; doubling, so 20 waiting journeys do not load the server
+POLL = 0.05  # seconds between two reads of the journey store while journeys wait
 
 
 @dataclass
@@ -73,6 +78,7 @@ class Phase:
     seconds: float = 0.0
     transitions: int = 0
     latencies: list[float] = field(default_factory=list)
+    costs: Costs = field(default_factory=Costs)
 
     @property
     def per_second(self) -> float:
@@ -94,14 +100,32 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def until_stage(client: Client, workflow_id: str, stage: Stage) -> Any:
-    """Wait on the JourneyStage search attribute (describe(): the server alone answers, the
-    worker is not disturbed), then read the status once."""
-    handle, pause = client.get_workflow_handle(workflow_id), POLL
-    while (await handle.describe()).typed_search_attributes.get(sa.STAGE) != stage.value:
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, POLL_MAX)
-    return await operations.status(client, workflow_id)
+class StageWatch:
+    """Waits for journeys to enter a stage by reading the journey store's timing rows, one
+    query a tick for every waiting journey: the bench's waiting puts no load on the Temporal
+    server (polling describe() cost it about as much CPU as a fifth of a journey)."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.waiting: dict[tuple[str, Stage], asyncio.Future[None]] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    async def until(self, client: Client, workflow_id: str, stage: Stage) -> Any:
+        """Wait until the journey has entered `stage`, then read its status once."""
+        done = asyncio.get_running_loop().create_future()
+        self.waiting[(workflow_id, stage)] = done
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._watch())
+        await done
+        return await operations.status(client, workflow_id)
+
+    async def _watch(self) -> None:
+        while self.waiting:
+            await asyncio.sleep(POLL)
+            for stage in {s for _, s in self.waiting}:
+                ids = [w for w, s in self.waiting if s is stage]
+                for wid in await asyncio.to_thread(timing.reached, self.db_url, stage, ids):
+                    self.waiting.pop((wid, stage)).set_result(None)
 
 
 async def moved(latencies: list[float], before: Stage, send: Awaitable[UpdateResult]) -> None:
@@ -113,13 +137,14 @@ async def moved(latencies: list[float], before: Stage, send: Awaitable[UpdateRes
 
 
 async def drive(
-    client: Client, settings: Settings, policy: Policy, app: LoanApplication, phase: Phase
+    client: Client, watch: StageWatch, settings: Settings, policy: Policy, app: LoanApplication,
+    phase: Phase,
 ) -> WorkflowHandle[Any, Any]:
     """Walk one journey to closed, acting as risk officer, approvers, customer, operations."""
     handle = await operations.start_journey(client, settings, app)
     wid, lat = handle.id, phase.latencies
     customer = Actor(id=app.credit_code, role=Role.CUSTOMER)
-    waiting = await until_stage(client, wid, Stage.RISK_REVIEW)
+    waiting = await watch.until(client, wid, Stage.RISK_REVIEW)
     route = waiting.route
     opinion = RiskOpinion(actor=risk_officer(policy, route.team), verdict=Verdict.APPROVE,
                           grade=RiskGrade.G3, reason="cash flow covers the debt service")
@@ -128,7 +153,7 @@ async def drive(
         vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="within appetite")
         await moved(lat, Stage.APPROVAL, operations.act(client, wid, "decide", vote))
     await moved(lat, Stage.OFFER, operations.act(client, wid, "sign", Signature(actor=customer)))
-    running = await until_stage(client, wid, Stage.POST_LOAN)
+    running = await watch.until(client, wid, Stage.POST_LOAN)
     owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
     repay = Repayment(actor=OPERATIONS, reference=f"BENCH-{wid}"[:64], amount=owed)
     await moved(lat, Stage.POST_LOAN, operations.act(client, wid, "record_repayment", repay))
@@ -153,11 +178,13 @@ async def transitions(handles: list[WorkflowHandle[Any, Any]]) -> int:
 
 
 async def run_phase(
-    phase: Phase, concurrency: int, jobs: list[Callable[[], Awaitable[WorkflowHandle[Any, Any]]]]
+    phase: Phase, concurrency: int, jobs: list[Callable[[], Awaitable[WorkflowHandle[Any, Any]]]],
+    meter: Meter,
 ) -> Phase:
-    started = time.perf_counter()
+    before, started = meter.read(), time.perf_counter()
     handles = await bounded(concurrency, jobs)
     phase.seconds = time.perf_counter() - started
+    phase.costs = Meter.spent(before, meter.read())
     phase.workflows = len(handles)
     phase.transitions = await transitions(handles)
     return phase
@@ -169,15 +196,17 @@ async def activity_count(handle: WorkflowHandle[Any, Any]) -> int:
 
 
 @asynccontextmanager
-async def worker_processes(settings: Settings, labels: Path, count: int) -> AsyncIterator[None]:
+async def worker_processes(
+    settings: Settings, labels: Path, count: int
+) -> AsyncIterator[list[int]]:
     """`count` worker processes (bench/worker_process.py), as `--scale worker=N` runs them:
-    the bench's own calls do not take the workers' interpreter."""
+    the bench's own calls do not take the workers' interpreter. Yields their pids."""
     workers = [WorkerProcess(settings, labels, module="bench.worker_process")
                for _ in range(count)]
     for w in workers:
         w.start()
     try:
-        yield
+        yield [w.proc.pid for w in workers if w.proc is not None]
     finally:
         for w in workers:
             w.stop()
@@ -193,9 +222,16 @@ async def bench(
     apps = [application(docs) for _ in range(journeys + 1)]
     labels = data_dir / "readings.json"
     labels.write_text(readings_json(docs.readings), encoding="utf-8")
-    async with embedded_server(settings) as env, worker_processes(settings, labels, workers):
+    metrics_port = free_port()
+    async with (
+        embedded_server(settings, ["--metrics-port", str(metrics_port)]) as env,
+        worker_processes(settings, labels, workers) as pids,
+    ):
         client = env.client
-        warm = await drive(client, settings, policy, apps.pop(), Phase("warm-up"))
+        port = int(settings.temporal_address.rpartition(":")[2])
+        meter = Meter(metrics_port, server_pid(port), pids)
+        watch = StageWatch(settings.db_url)
+        warm = await drive(client, watch, settings, policy, apps.pop(), Phase("warm-up"))
         count = await activity_count(warm)
 
         async def noop_one() -> WorkflowHandle[Any, Any]:
@@ -206,10 +242,10 @@ async def bench(
             await handle.result()
             return handle
 
-        baseline = await run_phase(Phase("no-op"), concurrency, [noop_one] * journeys)
-        jobs = [lambda a=a: drive(client, settings, policy, a, journey) for a in apps]
+        baseline = await run_phase(Phase("no-op"), concurrency, [noop_one] * journeys, meter)
+        jobs = [lambda a=a: drive(client, watch, settings, policy, a, journey) for a in apps]
         journey = Phase("journeys")
-        await run_phase(journey, concurrency, jobs)
+        await run_phase(journey, concurrency, jobs, meter)
     return baseline, journey, count
 
 
@@ -229,7 +265,10 @@ def table(baseline: Phase, journey: Phase, count: int) -> str:
     ratio = journey.transitions_per_second / baseline.transitions_per_second
     rows.append(f"\nJourney transitions/s = {ratio:.2f}x the no-op's "
                 f"({len(journey.latencies)} updates timed).")
-    return "\n".join(rows)
+    costs = server_costs.table([(p.name, p.costs, p.workflows, p.transitions)
+                                for p in (baseline, journey)])
+    return "\n".join(rows) + "\n\nWhat each cost (server and worker CPU from /proc, requests " \
+        "from the dev server's metrics):\n\n" + costs
 
 
 def write_section(body: str, args: argparse.Namespace) -> None:

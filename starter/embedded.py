@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -42,8 +42,11 @@ NO_STICKY_QUERIES = ["--dynamic-config-value", "system.enableStickyQuery=false"]
 
 
 @asynccontextmanager
-async def embedded_server(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
-    """Start the dev server on the configured address; stop it on exit."""
+async def embedded_server(
+    settings: Settings, extra_args: Sequence[str] = ()
+) -> AsyncIterator[WorkflowEnvironment]:
+    """Start the dev server on the configured address (with `extra_args` for the
+    `temporal server start-dev` command line); stop it on exit."""
     host, _, port = settings.temporal_address.rpartition(":")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     env = await WorkflowEnvironment.start_local(
@@ -56,7 +59,7 @@ async def embedded_server(settings: Settings) -> AsyncIterator[WorkflowEnvironme
         search_attributes=search_attributes.ALL,
         dev_server_existing_path=temporal_cli(),
         dev_server_database_filename=str(settings.temporal_db_file),
-        dev_server_extra_args=[*SQLITE_PRAGMAS, *NO_STICKY_QUERIES],
+        dev_server_extra_args=[*SQLITE_PRAGMAS, *NO_STICKY_QUERIES, *extra_args],
     )
     try:
         yield env

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from journey.timeline import TimingEvent
+from journey.stages import Stage
+from journey.timeline import EventType, TimingEvent
 from store._dialect import insert_for
 from store.db import ready
 from store.models import StageEventRow
@@ -102,3 +103,20 @@ def record_new_events(url: str, events: Iterable[TimingEvent]) -> list[TimingEve
     with engine.begin() as conn:
         fresh = {(r.workflow_id, r.sequence) for r in conn.execute(stmt, [_row(e) for e in batch])}
     return [e for e in batch if (e.workflow_id, e.sequence) in fresh]
+
+
+def reached(url: str, stage: Stage, workflow_ids: Iterable[str]) -> set[str]:
+    """Which of these journeys have entered `stage` (one query, however many journeys)."""
+    ids = list(workflow_ids)
+    if not ids:
+        return set()
+    with Session(ready(url)) as s:
+        return set(
+            s.scalars(
+                select(StageEventRow.workflow_id)
+                .where(StageEventRow.workflow_id.in_(ids))
+                .where(StageEventRow.stage == stage.value)
+                .where(StageEventRow.type == EventType.ENTERED.value)
+                .distinct()
+            )
+        )

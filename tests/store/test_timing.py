@@ -9,7 +9,7 @@ from journey.application import Channel, Product
 from journey.stages import Party, Stage
 from journey.timeline import EventType, TimingEvent
 from store.db import engine_for
-from store.timing import events_for, record_events
+from store.timing import events_for, reached, record_events
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -77,3 +77,13 @@ def test_events_round_trip_with_utc_times(db_url: str) -> None:
     assert back[6].at.tzinfo is not None
     assert back[6].model_dump(exclude={"at"}) == touch.model_dump(exclude={"at"})
     assert events_for(db_url, "nobody") == []
+
+
+def test_reached_names_the_journeys_that_entered_a_stage(db_url: str) -> None:
+    record_events(db_url, _batch("loan-1", 6) + _batch("loan-2", 3))  # loan-2 never left intake
+    # an SLA warning at documents is not an entry
+    record_events(db_url, [e for e in _batch("loan-3", 6) if e.type is not EventType.ENTERED])
+    asked = ["loan-1", "loan-2", "loan-3", "loan-unknown"]
+    assert reached(db_url, Stage.DOCUMENTS, asked) == {"loan-1"}
+    assert reached(db_url, Stage.INTAKE, asked) == {"loan-1", "loan-2"}
+    assert reached(db_url, Stage.INTAKE, []) == set()
