@@ -15,26 +15,17 @@ from temporalio.testing import WorkflowEnvironment
 
 import worker
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
-from journey.decisions import Repayment, Signature
 from journey.settings import Settings
 from journey.stages import Stage
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
-    SUBMITTER,
-    Documents,
-    application,
-    approve_through,
-    customer,
-    journey_worker,
-    start,
-    until_stage,
+    WALK,
+    drive_to,
+    new_application,
+    repay_in_full,
+    running_journey,
 )
-from workflows.loan_journey import LoanJourneyWorkflow
 
-WALK = [
-    Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS, Stage.ROUTING, Stage.RISK_REVIEW,
-    Stage.APPROVAL, Stage.OFFER, Stage.DISBURSEMENT, Stage.POST_LOAN, Stage.CLOSED,
-]
 LEFT = list(zip(WALK[:-1], WALK[1:], strict=True))
 
 
@@ -51,26 +42,12 @@ def _transitions() -> dict[tuple[Stage, Stage], float]:
 async def test_a_closed_journey_counts_each_stage_it_left_once(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    client = time_skipping_env.client
     journey_kit.TODAY = (await time_skipping_env.get_current_time()).date()
-    docs = Documents()
-    app = application(docs)
+    docs, app = new_application()
     before = _transitions()
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
-        await approve_through(handle, app)
-        await until_stage(handle, Stage.OFFER)
-        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
-        running = await until_stage(handle, Stage.POST_LOAN)
-        assert running.offer is not None
-        await handle.execute_update(
-            LoanJourneyWorkflow.record_repayment,
-            Repayment(
-                actor=SUBMITTER,
-                reference="TX-METRICS",
-                amount=sum(i.payment for i in running.offer.schedule),
-            ),
-        )
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        running = await drive_to(handle, app, Stage.POST_LOAN)
+        await repay_in_full(handle, running, "TX-METRICS")
         assert (await handle.result()).outcome is Stage.CLOSED
     after = _transitions()
     assert {k: after[k] - before[k] for k in LEFT} == dict.fromkeys(LEFT, 1.0)

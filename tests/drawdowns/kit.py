@@ -1,40 +1,25 @@
-"""A project-finance journey under test: the journey kit's application and fake OCR, a worker
-whose activities a test may replace by name (given the settings), and the walk to drawdowns:
-risk opinion by the project-finance team, head-office approval, signature."""
+"""A project-finance journey under test: the journey kit's application, fake OCR and worker,
+and the walk to drawdowns: risk opinion by the project-finance team, head-office approval,
+signature."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-from temporalio import activity
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import (
-    Client,
-    WorkflowFailureError,
-    WorkflowHandle,
-    WorkflowUpdateFailedError,
-)
-from temporalio.service import RPCError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities import build_activities
-from journey import contracts
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
-from journey.contracts import ReadDocumentInput
 from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Signature, Verdict
-from journey.documents import DocumentKind, DocumentReading, ReadStatus
+from journey.documents import DocumentKind, ReadStatus
 from journey.drawdowns import (
     DrawdownDecision,
     DrawdownOutcome,
@@ -47,9 +32,16 @@ from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from tests.workflows import journey_kit
-from tests.workflows.journey_kit import Documents, application, customer, start, status
+from tests.workflows.journey_kit import (
+    Documents,
+    Replacements,
+    application,
+    customer,
+    journey_worker,
+    start,
+    status,
+)
 from workflows.loan_journey import LoanJourneyWorkflow
-from workflows.post_loan_review import PostLoanReviewWorkflow
 
 RISK_PF = Actor(id="risk-pf-1", role=Role.RISK_OFFICER)
 RISK_PF_2 = Actor(id="risk-pf-2", role=Role.RISK_OFFICER)
@@ -83,37 +75,6 @@ def decide(tranche: str, verdict: DrawdownVerdict = DrawdownVerdict.APPROVE,
     return DrawdownDecision(actor=actor, tranche_id=tranche, verdict=verdict, reason=reason)
 
 
-@asynccontextmanager
-async def pf_worker(
-    client: Client, tmp_path: Path, docs: Documents,
-    replace: Callable[[Settings], list[Callable[..., Any]]] | None = None,
-) -> AsyncIterator[Settings]:
-    settings = Settings(data_dir=tmp_path, task_queue=f"tq-{uuid.uuid4()}")
-
-    @activity.defn(name=contracts.READ_DOCUMENT)
-    def read_document(request: ReadDocumentInput) -> DocumentReading:
-        return docs.readings[request.ref.sha256]
-
-    replaced = replace(settings) if replace else []
-    names = {f.__name__ for f in replaced}  # activity names are the function names here
-    fakes = [*replaced, *([] if read_document.__name__ in names else [read_document])]
-    names.add(read_document.__name__)
-    real = [a for a in build_activities(settings) if a.__name__ not in names]
-    async with Worker(
-        client,
-        task_queue=settings.task_queue,
-        workflows=[LoanJourneyWorkflow, PostLoanReviewWorkflow],
-        activities=[*real, *fakes],
-        activity_executor=ThreadPoolExecutor(max_workers=4),
-    ):
-        try:
-            yield settings
-        finally:
-            for handle in journey_kit._started.pop(settings.task_queue, []):
-                with contextlib.suppress(WorkflowFailureError, RPCError):
-                    await handle.terminate("test finished")
-
-
 async def to_drawdowns(client: Client, settings: Settings, app: LoanApplication
                        ) -> WorkflowHandle:
     """Start the journey and walk it to the drawdown stage, waiting for a request."""
@@ -135,6 +96,23 @@ async def to_drawdowns(client: Client, settings: Settings, app: LoanApplication
     return handle
 
 
+@asynccontextmanager
+async def at_drawdowns(
+    env: WorkflowEnvironment, tmp_path: Path, docs: Documents, replace: Replacements = ()
+) -> AsyncIterator[tuple[LoanApplication, Settings, WorkflowHandle]]:
+    """The journey kit's worker on `env` and a `project` on it (its documents read from
+    `docs`) walked `to_drawdowns`: the application, the worker's settings, the journey."""
+    app = project(docs)
+    async with journey_worker(env.client, tmp_path, docs, replace) as settings:
+        yield app, settings, await to_drawdowns(env.client, settings, app)
+
+
+def first_tranche(app: LoanApplication, docs: Documents) -> DrawdownRequest:
+    """t1 in full, with the two permits its conditions ask for."""
+    return ask(app, "t1", 4_500_000,
+               [permit(docs, "planning_permit"), permit(docs, "capital_proof")])
+
+
 async def request(handle: WorkflowHandle, req: DrawdownRequest) -> DrawdownOutcome:
     return await handle.execute_update(LoanJourneyWorkflow.request_drawdown, req)
 
@@ -153,21 +131,6 @@ async def until(handle: WorkflowHandle, ready: Callable[[JourneyStatus], bool],
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"not reached: at {current.stage}, {current.waiting_for}")
         await asyncio.sleep(0.05)
-
-
-async def accepted_updates(handle: WorkflowHandle) -> int:
-    history = await handle.fetch_history()
-    return sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
-               for e in history.events)
-
-
-async def refused(handle: WorkflowHandle, update: Any, req: Any) -> str:
-    """The update is refused by its validator and leaves no trace in the history."""
-    before = await accepted_updates(handle)
-    with pytest.raises(WorkflowUpdateFailedError) as err:
-        await handle.execute_update(update, req)
-    assert await accepted_updates(handle) == before, "a refused update reached the history"
-    return str(err.value.cause)
 
 
 async def skip_to(env: WorkflowEnvironment, when: Any) -> None:

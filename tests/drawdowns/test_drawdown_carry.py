@@ -16,7 +16,7 @@ from journey import review_contracts as rc
 from journey.drawdowns import DrawdownState
 from journey.post_loan_policy import parse_post_loan_policy
 from journey.settings import Settings
-from tests.drawdowns.kit import approve, ask, permit, pf_worker, project, request, to_drawdowns
+from tests.drawdowns.kit import approve, ask, at_drawdowns, permit, request
 from tests.drawdowns.kit import until as until_status
 from tests.workflows.journey_kit import Documents
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -49,9 +49,7 @@ async def test_drawdowns_survive_continue_as_new(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = project(docs)
-    async with pf_worker(env.client, tmp_path, docs, replace=short_history) as settings:
-        handle = await to_drawdowns(env.client, settings, app)
+    async with at_drawdowns(env, tmp_path, docs, short_history) as (app, settings, handle):
         for tranche, amount, labels in (
             ("t1", 4_500_000, ["planning_permit", "capital_proof"]),
             ("t2", 6_000_000, ["construction_progress", "insurance"]),

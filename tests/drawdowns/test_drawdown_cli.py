@@ -12,9 +12,9 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from journey.documents import DocumentKind, DocumentReading, DocumentRef, ReadStatus
-from starter.cli import app
+from starter.cli import app as cli_app
 from store.ledger import bookings_for
-from tests.drawdowns.kit import pf_worker, project, to_drawdowns
+from tests.drawdowns.kit import at_drawdowns
 from tests.workflows.journey_kit import Documents
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -32,7 +32,7 @@ def scan(docs: Documents, folder: Path, label: str) -> str:
 
 
 async def cli(*args: str) -> Result:
-    return await asyncio.to_thread(CliRunner().invoke, app, list(args))
+    return await asyncio.to_thread(CliRunner().invoke, cli_app, list(args))
 
 
 def said(result: Result) -> str:
@@ -43,16 +43,14 @@ def said(result: Result) -> str:
 async def test_request_decide_and_show_from_the_command_line(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env, docs = time_skipping_env, Documents()
-    address = env.client.service_client.config.target_host
+    address = time_skipping_env.client.service_client.config.target_host
     monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
-    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", env.client.namespace)
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", time_skipping_env.client.namespace)
     monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
-    app_ = project(docs)
+    docs = Documents()
     files = [scan(docs, tmp_path, "planning_permit"), scan(docs, tmp_path, "capital_proof")]
-    async with pf_worker(env.client, tmp_path, docs) as settings:
-        handle = await to_drawdowns(env.client, settings, app_)
-        code = ["--as", app_.credit_code]
+    async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):
+        code = ["--as", app.credit_code]
 
         over = await cli("drawdown", "request", handle.id, "--tranche", "t1",
                          "--amount", "5000000", *files, *code)

@@ -20,7 +20,7 @@ from journey.documents import DocumentReading, DocumentRef
 from journey.drawdowns import DrawdownState, SupportingDocument
 from journey.settings import Settings
 from store import blobs
-from tests.drawdowns.kit import ask, pf_worker, project, request, to_drawdowns
+from tests.drawdowns.kit import ask, at_drawdowns, request
 from tests.workflows.journey_kit import Documents
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -55,9 +55,7 @@ async def test_permits_by_reference_and_a_missing_blob(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = project(docs)
-    async with pf_worker(env.client, tmp_path, docs, replace=real_for_unknown(docs)) as settings:
-        handle = await to_drawdowns(env.client, settings, app)
+    async with at_drawdowns(env, tmp_path, docs, real_for_unknown(docs)) as (app, settings, handle):
         permit = scanned_permit(settings)
         gone = DocumentRef(sha256=hashlib.sha256(b"never stored").hexdigest(),
                            filename="capital.pdf", size=12)

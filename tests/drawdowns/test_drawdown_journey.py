@@ -17,12 +17,11 @@ from tests.drawdowns.kit import (
     CONTRACTOR,
     approve,
     ask,
+    at_drawdowns,
     drawdown_events,
+    first_tranche,
     permit,
-    pf_worker,
-    project,
     request,
-    to_drawdowns,
     until,
 )
 from tests.workflows.journey_kit import Documents, status
@@ -33,18 +32,14 @@ pytestmark = pytest.mark.usefixtures("server_today")
 async def test_three_tranches_with_a_refusal_and_a_resubmission(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
     docs = Documents()
-    app = project(docs)
-    async with pf_worker(client, tmp_path, docs) as settings:
-        handle = await to_drawdowns(client, settings, app)
+    async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):
         plan = (await status(handle)).drawdown_plan
         assert plan is not None and [t.cap for t in plan.tranches] == [
             Decimal("4500000.00"), Decimal("6000000.00"), Decimal("4500000.00")
         ]
 
-        first = await request(handle, ask(app, "t1", 4_500_000, [
-            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+        first = await request(handle, first_tranche(app, docs))
         assert first.state is DrawdownState.AWAITING_DECISION, first
         assert all(c.met for c in first.conditions)
         booked = await approve(handle, "t1")

@@ -23,17 +23,15 @@ from tests.drawdowns.kit import (
     RISK_PF,
     approve,
     ask,
+    at_drawdowns,
     decide,
+    first_tranche,
     permit,
-    pf_worker,
-    project,
-    refused,
     request,
     skip_to,
-    to_drawdowns,
     until,
 )
-from tests.workflows.journey_kit import Documents, customer, status
+from tests.workflows.journey_kit import Documents, customer, refused, status
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -45,12 +43,9 @@ DECIDE = LoanJourneyWorkflow.decide_drawdown
 async def test_requests_and_decisions_refused_before_the_history(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
     docs = Documents()
-    app = project(docs)
     t1_docs = [permit(docs, "planning_permit"), permit(docs, "capital_proof")]
-    async with pf_worker(client, tmp_path, docs) as settings:
-        handle = await to_drawdowns(client, settings, app)
+    async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):
         over = await refused(handle, ASK, ask(app, "t1", 4_500_001, t1_docs))
         assert "at most 4,500,000.00" in over and "ask for 4,500,000.00 or less" in over
         assert "no tranche 't9'" in await refused(handle, ASK, ask(app, "t9", 1_000, t1_docs))
@@ -83,11 +78,8 @@ async def test_availability_period_ends_with_an_undrawn_balance(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = project(docs)
-    async with pf_worker(env.client, tmp_path, docs) as settings:
-        handle = await to_drawdowns(env.client, settings, app)
-        await request(handle, ask(app, "t1", 4_500_000, [
-            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+    async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
+        await request(handle, first_tranche(app, docs))
         await approve(handle, "t1")
         opened = await status(handle)
         assert opened.commitment is not None
@@ -112,9 +104,7 @@ async def test_nothing_drawn_by_the_end_closes_the_journey(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = project(docs)
-    async with pf_worker(env.client, tmp_path, docs) as settings:
-        handle = await to_drawdowns(env.client, settings, app)
+    async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
         result = await handle.result()  # the server skips to the end of availability
         assert result.outcome is Stage.CLOSED
         assert "nothing drawn" in result.reason and "15,000,000.00 undrawn" in result.reason
@@ -141,13 +131,11 @@ def losing_first_answer(calls: list[int]) -> Any:
 async def test_each_tranche_is_booked_once_under_activity_retry(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client, docs = time_skipping_env.client, Documents()
+    env, docs = time_skipping_env, Documents()
     calls: list[int] = []
-    app = project(docs)
-    async with pf_worker(client, tmp_path, docs, replace=losing_first_answer(calls)) as settings:
-        handle = await to_drawdowns(client, settings, app)
-        await request(handle, ask(app, "t1", 4_500_000, [
-            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+    losing = losing_first_answer(calls)
+    async with at_drawdowns(env, tmp_path, docs, losing) as (app, settings, handle):
+        await request(handle, first_tranche(app, docs))
         assert (await approve(handle, "t1")).state is DrawdownState.BOOKED
         await request(handle, ask(app, "t2", 6_000_000, [
             permit(docs, "construction_progress"), permit(docs, "insurance")]))

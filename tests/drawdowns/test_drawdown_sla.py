@@ -13,13 +13,10 @@ from journey.drawdowns import DrawdownState
 from journey.stages import Stage
 from journey.timeline import EventType
 from tests.drawdowns.kit import (
-    ask,
+    at_drawdowns,
     decide,
-    permit,
-    pf_worker,
-    project,
+    first_tranche,
     request,
-    to_drawdowns,
     until,
 )
 from tests.workflows.journey_kit import Documents, status
@@ -32,11 +29,8 @@ async def test_a_drawdown_decision_breaches_its_sla_and_escalates(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = project(docs)
-    async with pf_worker(env.client, tmp_path, docs) as settings:
-        handle = await to_drawdowns(env.client, settings, app)
-        waiting = await request(handle, ask(app, "t1", 4_500_000, [
-            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+    async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
+        waiting = await request(handle, first_tranche(app, docs))
         assert waiting.state is DrawdownState.AWAITING_DECISION
         await env.sleep(timedelta(days=10))  # 3 business days and then some
 

@@ -21,7 +21,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from journey.decisions import Repayment, RiskGrade, RiskOpinion, Signature, Verdict, Withdrawal
+from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
 from journey.stages import Stage
 from tests.audit.histories import save_history
 from tests.conftest import installed_test_server, register_search_attributes
@@ -32,15 +32,8 @@ Path_ = Callable[[WorkflowHandle, kit.LoanApplication], Awaitable[None]]
 
 
 async def closed(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
-    await kit.approve_through(handle, app)
-    await kit.until_stage(handle, Stage.OFFER)
-    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=kit.customer(app)))
-    running = await kit.until_stage(handle, Stage.POST_LOAN)
-    owed = sum(i.payment for i in running.offer.schedule)  # type: ignore[union-attr]
-    await handle.execute_update(
-        LoanJourneyWorkflow.record_repayment,
-        Repayment(actor=kit.SUBMITTER, reference="TX-ALL", amount=owed),
-    )
+    running = await kit.drive_to(handle, app, Stage.POST_LOAN)
+    await kit.repay_in_full(handle, running, "TX-ALL")
 
 
 async def rejected(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
@@ -53,15 +46,14 @@ async def rejected(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
 
 
 async def withdrawn(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
-    await kit.approve_through(handle, app)
-    await kit.until_stage(handle, Stage.OFFER)
+    await kit.drive_to(handle, app, Stage.OFFER)
     await handle.execute_update(
         LoanJourneyWorkflow.withdraw, Withdrawal(actor=kit.customer(app), reason="cheaper")
     )
 
 
 async def expired(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
-    await kit.approve_through(handle, app)
+    await kit.drive_to(handle, app, Stage.OFFER)
 
 
 PATHS: dict[str, Path_] = {

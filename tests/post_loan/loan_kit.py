@@ -1,14 +1,11 @@
-"""A disbursed loan under test: the journey kit's application and decisions, a worker that
-also runs PostLoanReviewWorkflow, and activities replaced by name where a test needs it
-(the OCR fake; a post-loan policy with other bounds; a notifier that fails after writing)."""
+"""A disbursed loan under test: the journey kit's application, decisions and worker, with
+activities replaced by name where a test needs it (the OCR fake; a post-loan policy with
+other bounds; a notifier that fails after writing)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import uuid
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from decimal import Decimal
@@ -17,19 +14,14 @@ from typing import Any
 
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities import build_activities
 from activities.review import post_loan_policy_text
-from journey import contracts
 from journey import review_contracts as rc
 from journey.application import LoanApplication
-from journey.contracts import ReadDocumentInput
-from journey.decisions import Repayment, Signature
-from journey.documents import DocumentReading
+from journey.decisions import Repayment
 from journey.post_loan_covenants import CovenantTightening
 from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
@@ -37,14 +29,13 @@ from journey.stages import Stage
 from journey.status import JourneyResult, JourneyStatus
 from starter.audit_replay import verify
 from starter.codec import data_converter
-from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     SUBMITTER,
     Documents,
-    approve_through,
-    customer,
+    application,
+    drive_to,
+    journey_worker,
     start,
-    until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow, ReviewOutcome
@@ -72,16 +63,11 @@ async def loan_worker(
     post_loan_policy: PostLoanPolicy | None = None,
     replace: list[Callable[..., Any]] = (),  # type: ignore[assignment]
     task_queue: str | None = None,
-    cache: bool = True,  # False: no sticky cache, every workflow task replays the history
-    restarting: bool = False,  # True: leave the journeys running for the next worker
+    cache: bool = True,
+    restarting: bool = False,
 ) -> AsyncIterator[Settings]:
-    settings = Settings(data_dir=tmp_path, task_queue=task_queue or f"tq-{uuid.uuid4()}")
-
-    @activity.defn(name=contracts.READ_DOCUMENT)
-    def read_document(request: ReadDocumentInput) -> DocumentReading:
-        return docs.readings[request.ref.sha256]
-
-    fakes = [read_document, *replace]
+    """The journey kit's worker, loading `post_loan_policy` when one is given."""
+    fakes = list(replace)
     if post_loan_policy is not None:
 
         @activity.defn(name=rc.LOAD_POST_LOAN_POLICY)
@@ -89,22 +75,10 @@ async def loan_worker(
             return rc.PostLoanPolicyResult(policy=post_loan_policy)
 
         fakes.append(load_post_loan_policy)
-    names = {f.__name__ for f in fakes}  # activity names are the function names
-    real = [a for a in build_activities(settings) if a.__name__ not in names]
-    async with Worker(
-        client,
-        task_queue=settings.task_queue,
-        workflows=[LoanJourneyWorkflow, PostLoanReviewWorkflow],
-        activities=[*real, *fakes],
-        activity_executor=ThreadPoolExecutor(max_workers=4),
-        **({} if cache else {"max_cached_workflows": 0}),
-    ):
-        try:
-            yield settings
-        finally:
-            started = [] if restarting else journey_kit._started.pop(settings.task_queue, [])
-            for handle in started:
-                await terminate(handle)
+    async with journey_worker(
+        client, tmp_path, docs, fakes, task_queue=task_queue, cache=cache, restarting=restarting
+    ) as settings:
+        yield settings
 
 
 async def disbursed(
@@ -112,12 +86,20 @@ async def disbursed(
 ) -> tuple[WorkflowHandle, JourneyStatus]:
     """Start a journey and walk it to post_loan: approve, sign, wait for the payout."""
     handle = await start(client, settings, app)
-    await approve_through(handle, app)
-    await until_stage(handle, Stage.OFFER)
-    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
-    await until_stage(handle, Stage.POST_LOAN)
+    await drive_to(handle, app, Stage.POST_LOAN)
     latest = client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)  # follows CAN
     return latest, await until(latest, lambda s: s.account is not None)
+
+
+@asynccontextmanager
+async def disbursed_loan(
+    env: WorkflowEnvironment, tmp_path: Path, docs: Documents
+) -> AsyncIterator[tuple[LoanApplication, Settings, WorkflowHandle, JourneyStatus]]:
+    """A `loan_worker` on `env` and a 12-month loan on it (its documents read from `docs`),
+    `disbursed`: the application, the worker's settings, the journey and its status."""
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        yield app, settings, *await disbursed(env.client, settings, app)
 
 
 async def until(
@@ -211,9 +193,3 @@ async def assert_replays(handle: WorkflowHandle) -> None:
 
 def pay(reference: str, amount: Any, **fields: Any) -> Repayment:
     return Repayment(actor=SUBMITTER, reference=reference, amount=amount, **fields)
-
-
-async def terminate(handle: WorkflowHandle) -> None:
-    """A journey left waiting would keep firing timers on the shared time-skipping server."""
-    with contextlib.suppress(WorkflowFailureError, RPCError):
-        await handle.terminate("test finished")

@@ -15,8 +15,8 @@ from journey.decisions import UpdateResult
 from journey.post_loan_policy import start_of
 from journey.stages import Stage
 from store.outbox import messages_for
-from tests.post_loan.loan_kit import disbursed, loan_worker, outcome, pay, skip_to, until
-from tests.workflows.journey_kit import BRANCH_APPROVER, RISK_SME, Documents, application
+from tests.post_loan.loan_kit import disbursed_loan, outcome, pay, skip_to, until
+from tests.workflows.journey_kit import BRANCH_APPROVER, RISK_SME, Documents
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan import WriteOff
@@ -41,9 +41,7 @@ async def test_late_payment_moves_through_the_tiers_and_is_written_off(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = application(docs, term_months=12)
-    async with loan_worker(env.client, tmp_path, docs) as settings:
-        handle, running = await disbursed(env.client, settings, app)
+    async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
         first = running.offer.schedule[0]
         await skip_to(env, start_of(first.due_on) + timedelta(hours=2))
         half = (first.payment / 2).quantize(first.payment)

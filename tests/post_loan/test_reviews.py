@@ -17,15 +17,14 @@ from journey.post_loan_policy import first_review_on, start_of
 from journey.repayment import add_months
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
-    disbursed,
-    loan_worker,
+    disbursed_loan,
     pay,
     review,
     skip_to,
     until,
 )
 from tests.workflows import journey_kit
-from tests.workflows.journey_kit import Documents, application, customer
+from tests.workflows.journey_kit import Documents, customer
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -34,9 +33,7 @@ async def test_quarterly_reviews_keep_a_sound_loan_normal(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = application(docs, term_months=12)
-    async with loan_worker(env.client, tmp_path, docs) as settings:
-        handle, running = await disbursed(env.client, settings, app)
+    async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
         # the last full fiscal year: the DSCR has a statement of at least three months,
         # whatever the date the server's clock has reached
         full_year = docs.add(
@@ -86,9 +83,7 @@ async def test_a_new_statement_that_breaches_a_covenant_raises_an_early_warning(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = application(docs, term_months=12)
-    async with loan_worker(env.client, tmp_path, docs) as settings:
-        handle, running = await disbursed(env.client, settings, app)
+    async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
         await skip_to(env, start_of(running.offer.schedule[0].due_on) - timedelta(days=5))
         sheet = docs.add(
             f"{app.credit_code}-balance-later", status=ReadStatus.READ,
@@ -126,9 +121,7 @@ async def test_updates_that_arrive_while_the_journey_continues_as_new_are_kept(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    app = application(docs, term_months=12)
-    async with loan_worker(env.client, tmp_path, docs) as settings:
-        handle, running = await disbursed(env.client, settings, app)
+    async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
         refs = []
         for n in range(1, 4):  # each review ends a run; repayments race it
             batch = [f"RACE-{n}-{k}" for k in range(4)]

@@ -9,8 +9,7 @@ import contextlib
 import hashlib
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,18 +17,31 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from temporalio import activity
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.worker import Worker
+from temporalio.testing import WorkflowEnvironment
 
-from activities import build_activities
 from journey import contracts
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
 from journey.contracts import ReadDocumentInput
 from journey.credit_code import generate
-from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Verdict
+from journey.decisions import (
+    ApprovalDecision,
+    Repayment,
+    RiskGrade,
+    RiskOpinion,
+    Signature,
+    Verdict,
+)
 from journey.documents import (
     BusinessLicense,
     DocumentKind,
@@ -41,6 +53,7 @@ from journey.documents import (
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus
+from worker import build_worker
 from workflows.loan_journey import LoanJourneyWorkflow
 
 TODAY = date.today()  # set from the test server's clock by tests/workflows/conftest.py
@@ -122,8 +135,17 @@ def application(
     )
 
 
+def new_application(**changes: Any) -> tuple[Documents, LoanApplication]:
+    """Fresh readings for the fake OCR, and an `application` (given `changes`) they read."""
+    docs = Documents()
+    return docs, application(docs, **changes)
+
+
 def customer(app: LoanApplication) -> Actor:
     return Actor(id=app.credit_code, role=Role.CUSTOMER)
+
+
+Replacements = Sequence[Callable[..., Any]] | Callable[[Settings], Sequence[Callable[..., Any]]]
 
 
 @asynccontextmanager
@@ -131,11 +153,20 @@ async def journey_worker(
     client: Client,
     tmp_path: Path,
     docs: Documents,
-    replace: Mapping[str, Callable[..., Any]] | None = None,
+    replace: Replacements = (),
+    *,
+    task_queue: str | None = None,
+    cache: bool = True,  # False: no sticky cache, every workflow task replays the history
+    restarting: bool = False,  # True: leave the journeys running for the next worker
 ) -> AsyncIterator[Settings]:
-    """A worker with the real activities, OCR answered from `docs`, and `replace` standing in
-    for the real activities of those names (the real ones are named like their methods)."""
-    settings = Settings(data_dir=tmp_path, task_queue=f"tq-{uuid.uuid4()}")
+    """`worker.py`'s worker on a fresh task queue, with OCR answered from `docs` and the
+    activities of `replace` (or that it makes from the worker's settings) standing in for the
+    real activities their functions are named like."""
+    settings = Settings(
+        data_dir=tmp_path,
+        task_queue=task_queue or f"tq-{uuid.uuid4()}",
+        **({} if cache else {"workflow_cache": 0}),
+    )
 
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(request: ReadDocumentInput) -> DocumentReading:
@@ -143,23 +174,32 @@ async def journey_worker(
             docs.gate.wait(timeout=30)
         return docs.readings[request.ref.sha256]
 
-    stand_ins = {contracts.READ_DOCUMENT: read_document, **(replace or {})}
-    real = [a for a in build_activities(settings) if a.__name__ not in stand_ins]
-    async with Worker(
-        client,
-        task_queue=settings.task_queue,
-        workflows=[LoanJourneyWorkflow],
-        activities=[*real, *stand_ins.values()],
-        activity_executor=ThreadPoolExecutor(max_workers=4),
-    ):
+    stand_ins = list(replace(settings) if callable(replace) else replace)
+    if read_document.__name__ not in {a.__name__ for a in stand_ins}:
+        stand_ins.append(read_document)
+    async with build_worker(client, settings, activities=stand_ins):
         try:
             yield settings
         finally:
-            # A journey left waiting keeps firing SLA timers on the shared time-skipping
-            # server, which would stop it skipping time for the next test.
-            for handle in _started.pop(settings.task_queue, []):
-                with contextlib.suppress(WorkflowFailureError, RPCError):
-                    await handle.terminate("test finished")
+            for handle in [] if restarting else _started.pop(settings.task_queue, []):
+                await terminate(handle)
+
+
+@asynccontextmanager
+async def running_journey(
+    env: WorkflowEnvironment, tmp_path: Path, docs: Documents, app: LoanApplication,
+    replace: Replacements = (),
+) -> AsyncIterator[tuple[Settings, WorkflowHandle]]:
+    """A `journey_worker` on `env` and the journey of `app` started on it."""
+    async with journey_worker(env.client, tmp_path, docs, replace) as settings:
+        yield settings, await start(env.client, settings, app)
+
+
+async def terminate(handle: WorkflowHandle) -> None:
+    """A journey left waiting keeps firing SLA timers on the shared time-skipping server,
+    which would stop it skipping time for the next test."""
+    with contextlib.suppress(WorkflowFailureError, RPCError):
+        await handle.terminate("test finished")
 
 
 _started: dict[str, list[WorkflowHandle]] = {}
@@ -205,18 +245,65 @@ async def until_stage(
         await asyncio.sleep(0.05)
 
 
+async def accepted_updates(handle: WorkflowHandle) -> int:
+    history = await handle.fetch_history()
+    return sum(
+        e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        for e in history.events
+    )
+
+
+async def refused(handle: WorkflowHandle, update: Any, request: Any) -> str:
+    """The update is refused by its validator and leaves no trace in the history: the
+    reason."""
+    before = await accepted_updates(handle)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update(update, request)
+    assert await accepted_updates(handle) == before, "a refused update reached the history"
+    return str(err.value.cause)
+
+
 RISK_SME = Actor(id="risk-sme-1", role=Role.RISK_OFFICER)
 BRANCH_APPROVER = Actor(id="appr-branch-1", role=Role.APPROVER)
 
 
-async def approve_through(handle: WorkflowHandle, app: LoanApplication) -> None:
-    """Risk opinion and branch approval for a small SME loan."""
-    await until_stage(handle, Stage.RISK_REVIEW)
+# the stages a loan walks from its application to repaid in full
+WALK = [
+    Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS, Stage.ROUTING, Stage.RISK_REVIEW,
+    Stage.APPROVAL, Stage.OFFER, Stage.DISBURSEMENT, Stage.POST_LOAN, Stage.CLOSED,
+]
+
+
+async def drive_to(handle: WorkflowHandle, app: LoanApplication, stage: Stage) -> JourneyStatus:
+    """Walk a started small SME loan to `stage`, at most post-loan, with the usual decisions
+    on the way: the SME risk officer's approving opinion, the branch approver's approval, the
+    customer's signature. Returns the status there."""
+    usual = [  # where the journey waits for people, and what they do there
+        (Stage.RISK_REVIEW, LoanJourneyWorkflow.record_risk_opinion,
+         RiskOpinion(actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G3, reason="sound")),
+        (Stage.APPROVAL, LoanJourneyWorkflow.decide,
+         ApprovalDecision(actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit")),
+        (Stage.OFFER, LoanJourneyWorkflow.sign, Signature(actor=customer(app))),
+    ]
+    if stage in (Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS, Stage.ROUTING):
+        return await until_stage(handle, stage)  # nobody decides before risk review
+    for waiting_at, update, decision in usual:
+        reached = await until_stage(handle, waiting_at)
+        if stage is waiting_at:
+            return reached
+        await handle.execute_update(update, decision)
+    if stage is not Stage.POST_LOAN:
+        raise ValueError(f"drive_to walks a journey up to post-loan, not to {stage}")
+    return await until_stage(handle, Stage.POST_LOAN)
+
+
+async def repay_in_full(
+    handle: WorkflowHandle, running: JourneyStatus, reference: str, actor: Actor = SUBMITTER
+) -> None:
+    """Pay the whole of the offer's schedule in one repayment."""
+    assert running.offer is not None
+    owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
     await handle.execute_update(
-        LoanJourneyWorkflow.record_risk_opinion,
-        RiskOpinion(actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G3, reason="sound"),
-    )
-    await handle.execute_update(
-        LoanJourneyWorkflow.decide,
-        ApprovalDecision(actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"),
+        LoanJourneyWorkflow.record_repayment,
+        Repayment(actor=actor, reference=reference, amount=owed),
     )

@@ -3,9 +3,6 @@ time-skipping server; a refused update never reaches the history."""
 
 from __future__ import annotations
 
-import pytest
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
@@ -22,11 +19,11 @@ from journey.stages import Stage
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
     RISK_SME,
-    Documents,
-    application,
     customer,
-    journey_worker,
-    start,
+    drive_to,
+    new_application,
+    refused,
+    running_journey,
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -43,30 +40,11 @@ def vote(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "ok") -
     return ApprovalDecision(actor=actor, verdict=verdict, reason=reason)
 
 
-async def accepted_updates(handle: WorkflowHandle) -> int:
-    history = await handle.fetch_history()
-    return sum(
-        e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
-        for e in history.events
-    )
-
-
-async def refused(handle: WorkflowHandle, update, request) -> str:  # noqa: ANN001
-    before = await accepted_updates(handle)
-    with pytest.raises(WorkflowUpdateFailedError) as err:
-        await handle.execute_update(update, request)
-    assert await accepted_updates(handle) == before, "a refused update reached the history"
-    return str(err.value.cause)
-
-
 async def test_wrong_people_are_refused_before_the_history(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         review = LoanJourneyWorkflow.record_risk_opinion
         assert "not in the staff directory" in await refused(
@@ -102,15 +80,10 @@ async def test_wrong_people_are_refused_before_the_history(
 async def test_submitter_cannot_approve_own_case(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
+    docs, app = new_application()
     app.submitted_by = BRANCH_APPROVER
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
-        await until_stage(handle, Stage.RISK_REVIEW)
-        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_SME))
-        await until_stage(handle, Stage.APPROVAL)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.APPROVAL)
         message = await refused(handle, LoanJourneyWorkflow.decide, vote(BRANCH_APPROVER))
         assert "submitted" in message
 
@@ -118,11 +91,8 @@ async def test_submitter_cannot_approve_own_case(
 async def test_committee_needs_two_distinct_votes(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs, amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         routed = await until_stage(handle, Stage.RISK_REVIEW)
         assert routed.route and routed.route.tier == "credit_committee"
         assert routed.route.approvals_required == 2
@@ -143,14 +113,9 @@ async def test_committee_needs_two_distinct_votes(
 async def test_request_for_information_returns_to_the_same_stage(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
-        await until_stage(handle, Stage.RISK_REVIEW)
-        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_SME))
-        await until_stage(handle, Stage.APPROVAL)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.APPROVAL)
         back = await handle.execute_update(
             LoanJourneyWorkflow.decide,
             vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "send the 2025 audit report"),
@@ -185,11 +150,8 @@ async def test_request_for_information_returns_to_the_same_stage(
 async def test_reassignment_by_the_supervisor(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         supervisor = Actor(id="sup-sme", role=Role.SUPERVISOR)
         assert await refused(

@@ -6,39 +6,29 @@ from decimal import Decimal
 
 from temporalio.testing import WorkflowEnvironment
 
-from journey.decisions import Repayment, Signature
+from journey.decisions import Signature
 from journey.stages import Stage
 from journey.timeline import EventType
 from store.ledger import bookings_for
 from store.timing import events_for
 from tests.workflows.journey_kit import (
-    SUBMITTER,
-    Documents,
-    application,
-    approve_through,
+    WALK,
     customer,
-    journey_worker,
-    start,
+    drive_to,
+    new_application,
+    repay_in_full,
+    running_journey,
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
-
-WALK = [
-    Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS, Stage.ROUTING, Stage.RISK_REVIEW,
-    Stage.APPROVAL, Stage.OFFER, Stage.DISBURSEMENT, Stage.POST_LOAN, Stage.CLOSED,
-]
 
 
 async def test_small_loan_walks_every_stage_to_closed(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
-        await approve_through(handle, app)
-        offered = await until_stage(handle, Stage.OFFER)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        offered = await drive_to(handle, app, Stage.OFFER)
         assert offered.offer is not None
         assert sum(i.principal for i in offered.offer.schedule) == app.amount
         signed = await handle.execute_update(
@@ -46,11 +36,7 @@ async def test_small_loan_walks_every_stage_to_closed(
         )
         assert signed.stage in (Stage.DISBURSEMENT, Stage.POST_LOAN)
         running = await until_stage(handle, Stage.POST_LOAN)
-        owed = sum(i.payment for i in running.offer.schedule)
-        await handle.execute_update(
-            LoanJourneyWorkflow.record_repayment,
-            Repayment(actor=SUBMITTER, reference="TX-1", amount=owed),
-        )
+        await repay_in_full(handle, running, "TX-1")
         result = await handle.result()
 
         assert result.outcome is Stage.CLOSED

@@ -19,11 +19,9 @@ from store.outbox import messages_for
 from store.timing import events_for, record_events
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
-    Documents,
-    application,
-    approve_through,
-    journey_worker,
-    start,
+    drive_to,
+    new_application,
+    running_journey,
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -36,16 +34,14 @@ def cst(day: str, hhmm: str) -> datetime:
 async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    env, client = time_skipping_env, time_skipping_env.client
+    env = time_skipping_env
     # Thursday 31 December 2026, 14:00 in Shanghai: New Year's Day (Friday) and the weekend
     # follow. 24 working hours of 09:00-17:30 days: 3.5 h on Thursday, 8.5 on Monday 4
     # January, 8.5 on Tuesday, 3.5 on Wednesday.
     await env.sleep(cst("2026-12-31", "14:00") - await env.get_current_time())
     journey_kit.TODAY = (await env.get_current_time()).date()
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    docs, app = new_application()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
         entered = (await until_stage(handle, Stage.RISK_REVIEW)).timeline[-1].entered_at
         assert entered - cst("2026-12-31", "14:00") < timedelta(minutes=1)
         await env.sleep(timedelta(days=10))
@@ -76,13 +72,10 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
 async def test_a_decision_in_time_disarms_the_timers(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    env, client = time_skipping_env, time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
-        await approve_through(handle, app)
-        await until_stage(handle, Stage.OFFER)
+    env = time_skipping_env
+    docs, app = new_application()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await drive_to(handle, app, Stage.OFFER)
         await env.sleep(timedelta(days=3))
         s = await handle.query(LoanJourneyWorkflow.status)
         assert not [e for e in s.events if e.stage in (Stage.RISK_REVIEW, Stage.APPROVAL)
@@ -94,23 +87,21 @@ async def test_a_decision_in_time_disarms_the_timers(
 async def test_timing_events_are_written_once_when_the_sink_is_retried(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
+    docs, app = new_application()
     db_url = Settings(data_dir=tmp_path).db_url  # the database journey_worker's settings use
     failures: list[int] = []
 
     @activity.defn(name=contracts.RECORD_TIMING)
-    def flaky_sink(request: RecordTimingInput) -> RecordTimingResult:
+    def record_timing_events(request: RecordTimingInput) -> RecordTimingResult:
+        """A sink that loses its answer the first time, after its commit."""
         inserted = record_events(db_url, request.events)
         if activity.info().attempt == 1:
             failures.append(len(request.events))
             raise RuntimeError("connection lost after the commit")
         return RecordTimingResult(inserted=inserted)
 
-    sink = {contracts.RECORD_TIMING: flaky_sink}
-    async with journey_worker(client, tmp_path, docs, replace=sink) as settings:
-        handle = await start(client, settings, app)
+    sink = [record_timing_events]
+    async with running_journey(time_skipping_env, tmp_path, docs, app, sink) as (settings, handle):
         s = await until_stage(handle, Stage.RISK_REVIEW)
         for _ in range(100):  # the last batch lands after its retry
             stored = events_for(settings.db_url, handle.id)

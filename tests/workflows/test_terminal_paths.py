@@ -26,10 +26,10 @@ from tests.workflows.journey_kit import (
     RISK_SME,
     Documents,
     application,
-    approve_through,
     customer,
-    journey_worker,
-    start,
+    drive_to,
+    new_application,
+    running_journey,
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -38,11 +38,8 @@ from workflows.loan_journey import LoanJourneyWorkflow
 async def test_missing_statement_asks_for_supplements_and_waits(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs, drop={"income"})
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    docs, app = new_application(drop={"income"})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         short = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert "income_statement" in short.waiting_for[0]
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
@@ -67,12 +64,9 @@ async def test_missing_statement_asks_for_supplements_and_waits(
 async def test_unreadable_document_is_asked_for_again_not_a_failure(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs, drop={"balance"})
+    docs, app = new_application(drop={"balance"})
     app.documents.append(docs.unreadable("corrupt-balance"))
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         short = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert short.completeness is not None
         assert any(f.code == "unreadable" for f in short.completeness.failures)
@@ -87,11 +81,8 @@ async def test_unreadable_document_is_asked_for_again_not_a_failure(
 async def test_supplements_never_sent_expire_the_journey(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs, drop={"income"})
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    docs, app = new_application(drop={"income"})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         result = await handle.result()
         assert result.outcome is Stage.EXPIRED
         assert "supplements" in result.reason
@@ -101,11 +92,8 @@ async def test_supplements_never_sent_expire_the_journey(
 async def test_rejection_ends_the_journey_with_its_reason(
     time_skipping_env: WorkflowEnvironment, tmp_path, by: str
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         verdict = Verdict.REJECT if by == "risk" else Verdict.APPROVE
         await handle.execute_update(
@@ -124,13 +112,9 @@ async def test_rejection_ends_the_journey_with_its_reason(
 
 
 async def test_unsigned_offer_expires(time_skipping_env: WorkflowEnvironment, tmp_path) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
-        await approve_through(handle, app)
-        offered = await until_stage(handle, Stage.OFFER)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        offered = await drive_to(handle, app, Stage.OFFER)
         result = await handle.result()
         assert result.outcome is Stage.EXPIRED
         final = await handle.query(LoanJourneyWorkflow.status)
@@ -146,21 +130,9 @@ WITHDRAWABLE = [Stage.COMPLETENESS, Stage.RISK_REVIEW, Stage.APPROVAL, Stage.OFF
 async def test_withdrawal_at_each_waiting_stage(
     time_skipping_env: WorkflowEnvironment, tmp_path, at: Stage
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs, drop={"income"} if at is Stage.COMPLETENESS else set())
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
-        if at is Stage.APPROVAL:
-            await until_stage(handle, Stage.RISK_REVIEW)
-            await handle.execute_update(
-                LoanJourneyWorkflow.record_risk_opinion,
-                RiskOpinion(actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G3,
-                            reason="fine"),
-            )
-        elif at is Stage.OFFER:
-            await approve_through(handle, app)
-        await until_stage(handle, at)
+    docs, app = new_application(drop={"income"} if at is Stage.COMPLETENESS else set())
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, at)
         done = await handle.execute_update(
             LoanJourneyWorkflow.withdraw,
             Withdrawal(actor=customer(app), reason="found cheaper funding"),
@@ -176,11 +148,9 @@ async def test_withdrawal_while_documents_are_read(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     """A withdrawal that arrives while OCR runs ends the journey at the documents stage."""
-    client = time_skipping_env.client
     docs = Documents(gate=threading.Event())
     app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await until_stage(handle, Stage.DOCUMENTS)
         withdrawing = asyncio.create_task(
             handle.execute_update(
@@ -200,17 +170,9 @@ async def test_withdrawal_after_disbursement_is_refused(
 ) -> None:
     from temporalio.client import WorkflowUpdateFailedError
 
-    from journey.decisions import Signature
-
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
-        await approve_through(handle, app)
-        await until_stage(handle, Stage.OFFER)
-        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
-        await until_stage(handle, Stage.POST_LOAN)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.POST_LOAN)
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await handle.execute_update(
                 LoanJourneyWorkflow.withdraw,

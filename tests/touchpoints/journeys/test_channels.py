@@ -3,12 +3,10 @@ for feedback (through the outbox) when the customer leaves a stage they took par
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from temporalio.testing import WorkflowEnvironment
 
 from journey.application import Channel
-from journey.decisions import AddDocuments, Repayment, Signature
+from journey.decisions import AddDocuments, Signature
 from journey.stages import Stage
 from journey.timeline import EventType
 from journey.touchpoints import Feedback, Inquiry
@@ -18,10 +16,10 @@ from tests.workflows.journey_kit import (
     SUBMITTER,
     Documents,
     application,
-    approve_through,
     customer,
-    journey_worker,
-    start,
+    drive_to,
+    repay_in_full,
+    running_journey,
     status,
     until_stage,
 )
@@ -31,20 +29,17 @@ from workflows.loan_journey import LoanJourneyWorkflow as W
 async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
     docs = Documents()
     app = application(docs, drop={"income"}).model_copy(update={"channel": Channel.APP})
     me = customer(app)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
         await handle.execute_update(W.record_inquiry, Inquiry(actor=me, channel=Channel.PHONE))
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
         await handle.execute_update(
             W.add_documents, AddDocuments(actor=me, documents=[income.ref], channel=Channel.WEB)
         )
-        await approve_through(handle, app)
-        await until_stage(handle, Stage.OFFER)
+        await drive_to(handle, app, Stage.OFFER)
         # feedback about the offer given while at the offer: no request for it afterwards
         await handle.execute_update(
             W.record_feedback,
@@ -56,10 +51,7 @@ async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
         await handle.execute_update(
             W.record_inquiry, Inquiry(actor=SUBMITTER, channel=Channel.RELATIONSHIP_MANAGER)
         )
-        owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
-        await handle.execute_update(
-            W.record_repayment, Repayment(actor=me, reference="TX-1", amount=owed)
-        )
+        await repay_in_full(handle, running, "TX-1", actor=me)
         assert (await handle.result()).outcome is Stage.CLOSED
 
         final = await status(handle)

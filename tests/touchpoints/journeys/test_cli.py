@@ -11,13 +11,13 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from journey.stages import Stage
-from starter.cli import app
+from starter.cli import app as cli_app
 from store.feedback import feedback_for
-from tests.workflows.journey_kit import Documents, application, journey_worker, start, until_stage
+from tests.workflows.journey_kit import new_application, running_journey, until_stage
 
 
 async def cli(*args: str) -> Result:
-    return await asyncio.to_thread(CliRunner().invoke, app, list(args))
+    return await asyncio.to_thread(CliRunner().invoke, cli_app, list(args))
 
 
 def said(result: Result) -> str:
@@ -27,15 +27,13 @@ def said(result: Result) -> str:
 async def test_feedback_and_inquiry_from_the_command_line(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env, docs = time_skipping_env, Documents()
     monkeypatch.setenv(
-        "LOAN_JOURNEY_TEMPORAL_ADDRESS", env.client.service_client.config.target_host
+        "LOAN_JOURNEY_TEMPORAL_ADDRESS", time_skipping_env.client.service_client.config.target_host
     )
-    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", env.client.namespace)
-    app_ = application(docs)
-    me = ["--as", app_.credit_code]
-    async with journey_worker(env.client, tmp_path, docs) as settings:
-        handle = await start(env.client, settings, app_)
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", time_skipping_env.client.namespace)
+    docs, app = new_application()
+    me = ["--as", app.credit_code]
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
 
         done = await cli("feedback", handle.id, "--score", "2", "--stage", "completeness",

@@ -19,15 +19,13 @@ from store.timing import events_for
 from tests.workflows.journey_kit import (
     RISK_SME,
     SUBMITTER,
-    Documents,
-    application,
     customer,
-    journey_worker,
-    start,
+    new_application,
+    refused,
+    running_journey,
     status,
     until_stage,
 )
-from tests.workflows.test_decisions import refused
 from workflows.loan_journey import LoanJourneyWorkflow
 
 RECORD = LoanJourneyWorkflow.record_feedback
@@ -36,11 +34,8 @@ RECORD = LoanJourneyWorkflow.record_feedback
 async def test_feedback_is_validated_and_stored_once(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         me = customer(app)
         complaint = Feedback(

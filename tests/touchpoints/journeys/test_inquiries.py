@@ -10,7 +10,6 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey.application import Channel
-from journey.decisions import Signature
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.stages import Stage
 from journey.timeline import EventType
@@ -18,12 +17,10 @@ from journey.touchpoints import DEFAULT_POLICY, Inquiry, TouchpointPolicy, inqui
 from store.outbox import messages_for
 from tests.workflows.journey_kit import (
     RISK_SME,
-    Documents,
-    application,
-    approve_through,
     customer,
-    journey_worker,
-    start,
+    drive_to,
+    new_application,
+    running_journey,
     status,
     until_stage,
 )
@@ -44,19 +41,13 @@ async def warnings(handle: WorkflowHandle) -> list[str]:
 async def test_inquiry_burst_after_disbursement_warns_the_risk_team(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    client = time_skipping_env.client
-    docs = Documents()
-    app = application(docs)
+    docs, app = new_application()
     ask = Inquiry(actor=customer(app), channel=Channel.PHONE)
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = await start(client, settings, app)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         for _ in range(N):  # before disbursement: not counted
             await handle.execute_update(W.record_inquiry, ask)
-        await approve_through(handle, app)
-        await until_stage(handle, Stage.OFFER)
-        await handle.execute_update(W.sign, Signature(actor=customer(app)))
-        await until_stage(handle, Stage.POST_LOAN)
+        await drive_to(handle, app, Stage.POST_LOAN)
 
         for _ in range(N - 1):
             await handle.execute_update(W.record_inquiry, ask)

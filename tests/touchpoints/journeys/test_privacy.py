@@ -16,10 +16,9 @@ from starter.codec import data_converter, new_key
 from store.db import ready
 from store.timing import events_for
 from tests.workflows.journey_kit import (
-    Documents,
-    application,
     customer,
     journey_worker,
+    new_application,
     start,
     until_stage,
 )
@@ -37,8 +36,7 @@ async def test_the_comment_is_encrypted_and_kept_out_of_sql(
         namespace=plain.namespace,
         data_converter=data_converter(Settings(codec_keys=f"k1:{new_key()}")),
     )
-    docs = Documents()
-    app = application(docs)
+    docs, app = new_application()
     async with journey_worker(sealed, tmp_path, docs) as settings:
         handle = await start(sealed, settings, app)
         await until_stage(handle, Stage.RISK_REVIEW)
