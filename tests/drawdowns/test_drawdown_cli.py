@@ -3,17 +3,15 @@ labelled files go to the document store, a refusal exits 3 with the journey's re
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
-from typer.testing import CliRunner, Result
 
 from journey.documents import DocumentKind, DocumentReading, DocumentRef, ReadStatus
-from starter.cli import app as cli_app
 from store.ledger import bookings_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.drawdowns.kit import at_drawdowns
 from tests.workflows.journey_kit import Documents
 
@@ -31,22 +29,10 @@ def scan(docs: Documents, folder: Path, label: str) -> str:
     return f"{label}={path}"
 
 
-async def cli(*args: str) -> Result:
-    return await asyncio.to_thread(CliRunner().invoke, cli_app, list(args))
-
-
-def said(result: Result) -> str:
-    """The output with rich's line wrapping undone."""
-    return " ".join(result.output.split())
-
-
 async def test_request_decide_and_show_from_the_command_line(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    address = time_skipping_env.client.service_client.config.target_host
-    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
-    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", time_skipping_env.client.namespace)
-    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    point_cli_at(monkeypatch, time_skipping_env.client, data_dir=tmp_path)
     docs = Documents()
     files = [scan(docs, tmp_path, "planning_permit"), scan(docs, tmp_path, "capital_proof")]
     async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):

@@ -4,17 +4,14 @@ against it as `loan-journey` would."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-from typer.testing import CliRunner, Result
 
 from journey.actors import Actor, Role
 from journey.classification import RiskClass
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
-from starter.cli import app as cli_app
+from tests.cli_kit import cli, point_cli_at
 from tests.post_loan.loan_kit import TIGHT, assert_replays, disbursed, loan_worker, review, until
 from tests.workflows.journey_kit import Documents, application, customer, refused
 from workflows import search_attributes as sa
@@ -30,10 +27,6 @@ def ack(actor: Actor, *numbers: int, note: str = "called the CFO") -> Acknowledg
     )
 
 
-async def cli(*args: str) -> Result:
-    return await asyncio.to_thread(CliRunner().invoke, cli_app, list(args))
-
-
 async def queue(handle: WorkflowHandle) -> tuple[str | None, str | None]:
     attrs = (await handle.describe()).typed_search_attributes
     return attrs.get(sa.TEAM), attrs.get(sa.SLA_STATE)
@@ -43,9 +36,7 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
     time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    address = env.client.service_client.config.target_host
-    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
-    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", env.client.namespace)
+    point_cli_at(monkeypatch, env.client)
     app = application(docs, term_months=12)
     async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
         handle, _ = await disbursed(env.client, settings, app)

@@ -3,34 +3,21 @@ server: a bad score exits 2 before anything is sent, a refusal exits 3 with the 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
-from typer.testing import CliRunner, Result
 
 from journey.stages import Stage
-from starter.cli import app as cli_app
 from store.feedback import feedback_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows.journey_kit import new_application, running_journey, until_stage
-
-
-async def cli(*args: str) -> Result:
-    return await asyncio.to_thread(CliRunner().invoke, cli_app, list(args))
-
-
-def said(result: Result) -> str:
-    return " ".join(result.output.split())
 
 
 async def test_feedback_and_inquiry_from_the_command_line(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(
-        "LOAN_JOURNEY_TEMPORAL_ADDRESS", time_skipping_env.client.service_client.config.target_host
-    )
-    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_NAMESPACE", time_skipping_env.client.namespace)
+    point_cli_at(monkeypatch, time_skipping_env.client)
     docs, app = new_application()
     me = ["--as", app.credit_code]
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
