@@ -17,12 +17,12 @@ import worker
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
 from journey.stages import Stage
+from tests.post_loan.loan_kit import repay_in_full
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     WALK,
     drive_to,
     new_application,
-    repay_in_full,
     running_journey,
 )
 

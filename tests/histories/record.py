@@ -25,6 +25,7 @@ from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
 from journey.stages import Stage
 from tests.audit.histories import save_history
 from tests.conftest import installed_test_server, register_search_attributes
+from tests.post_loan.loan_kit import repay_in_full
 from tests.workflows import journey_kit as kit
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -33,7 +34,7 @@ Path_ = Callable[[WorkflowHandle, kit.LoanApplication], Awaitable[None]]
 
 async def closed(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     running = await kit.drive_to(handle, app, Stage.POST_LOAN)
-    await kit.repay_in_full(handle, running, "TX-ALL")
+    await repay_in_full(handle, running, "TX-ALL")
 
 
 async def rejected(handle: WorkflowHandle, app: kit.LoanApplication) -> None:

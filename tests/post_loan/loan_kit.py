@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.review import post_loan_policy_text
 from journey import review_contracts as rc
+from journey.actors import Actor
 from journey.application import LoanApplication
 from journey.decisions import Repayment
 from journey.post_loan_covenants import CovenantTightening
@@ -193,3 +194,15 @@ async def assert_replays(handle: WorkflowHandle) -> None:
 
 def pay(reference: str, amount: Any, **fields: Any) -> Repayment:
     return Repayment(actor=SUBMITTER, reference=reference, amount=amount, **fields)
+
+
+async def repay_in_full(
+    handle: WorkflowHandle, running: JourneyStatus, reference: str, actor: Actor = SUBMITTER
+) -> None:
+    """Pay the whole of the offer's schedule in one repayment."""
+    assert running.offer is not None
+    owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
+    await handle.execute_update(
+        LoanJourneyWorkflow.record_repayment,
+        Repayment(actor=actor, reference=reference, amount=owed),
+    )

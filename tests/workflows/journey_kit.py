@@ -34,14 +34,7 @@ from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
 from journey.contracts import ReadDocumentInput
 from journey.credit_code import generate
-from journey.decisions import (
-    ApprovalDecision,
-    Repayment,
-    RiskGrade,
-    RiskOpinion,
-    Signature,
-    Verdict,
-)
+from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Signature, Verdict
 from journey.documents import (
     BusinessLicense,
     DocumentKind,
@@ -295,15 +288,3 @@ async def drive_to(handle: WorkflowHandle, app: LoanApplication, stage: Stage) -
     if stage is not Stage.POST_LOAN:
         raise ValueError(f"drive_to walks a journey up to post-loan, not to {stage}")
     return await until_stage(handle, Stage.POST_LOAN)
-
-
-async def repay_in_full(
-    handle: WorkflowHandle, running: JourneyStatus, reference: str, actor: Actor = SUBMITTER
-) -> None:
-    """Pay the whole of the offer's schedule in one repayment."""
-    assert running.offer is not None
-    owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
-    await handle.execute_update(
-        LoanJourneyWorkflow.record_repayment,
-        Repayment(actor=actor, reference=reference, amount=owed),
-    )

@@ -11,12 +11,12 @@ from journey.stages import Stage
 from journey.timeline import EventType
 from store.ledger import bookings_for
 from store.timing import events_for
+from tests.post_loan.loan_kit import repay_in_full
 from tests.workflows.journey_kit import (
     WALK,
     customer,
     drive_to,
     new_application,
-    repay_in_full,
     running_journey,
     until_stage,
 )

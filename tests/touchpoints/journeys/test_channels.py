@@ -12,13 +12,13 @@ from journey.timeline import EventType
 from journey.touchpoints import Feedback, Inquiry
 from store.outbox import messages_for
 from store.timing import events_for
+from tests.post_loan.loan_kit import repay_in_full
 from tests.workflows.journey_kit import (
     SUBMITTER,
     Documents,
     application,
     customer,
     drive_to,
-    repay_in_full,
     running_journey,
     status,
     until_stage,
