@@ -7,21 +7,27 @@ on its left, and to the column whose header (期末余额, 本期金额 ...) sta
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 
 from journey.documents import DocumentKind, FinancialStatement
 from ocr._company import repair_company_name
-from ocr._dates import parse_period_end
+from ocr._dates import is_month_end, parse_period_end
 from ocr._layout import Row
 from ocr._numbers import parse_amount, parse_unit
 from ocr._page import Page
-from ocr._read import is_numeric, read_box
+from ocr._read import DIGITS, is_numeric, read_box
 from ocr._segments import Box
-from ocr._statement_checks import check_totals
-from ocr._statement_labels import head_kind, label_field
+from ocr._statement_checks import (
+    CONTRADICTED,
+    Figure,
+    Line,
+    Reread,
+    check_totals,
+    section_rules,
+)
+from ocr._statement_labels import head_kind, label_field, label_heading
 from ocr._tesseract import Word
 from ocr._text import cjk_parens, squash, strip_lead
 
@@ -35,13 +41,6 @@ COMPANY = re.compile(
     re.IGNORECASE,
 )
 WEAK = 60.0  # a company read less surely than this is read again
-
-
-@dataclass
-class Figure:
-    value: Decimal
-    conf: float
-    well_formed: bool
 
 
 def _heads(rows: list[Row]) -> tuple[int, list[tuple[float, str]]]:
@@ -132,9 +131,10 @@ def _label(words: list[Word]) -> str | None:
     return joined or next((f for w in words if (f := label_field(w.text))), None)
 
 
-def _groups(row: Row) -> list[tuple[str | None, list[Word]]]:
-    """(label field, the figures right of it) for each label on the row, left to right.
-    Label segments with no figure between them are one label split at a wide gap."""
+def _runs(row: Row) -> list[tuple[list[Word], list[Word]]]:
+    """(label segments, the figures right of them) for each label on the row, left to right;
+    figures before the first label (its label lost) make a run with no label. Label segments
+    with no figure between them are one label split at a wide gap."""
     runs: list[tuple[list[Word], list[Word]]] = []
     for w in sorted(row.words, key=lambda w: w.left):
         if is_numeric(w.text) and re.fullmatch(r"\d{1,3}", w.text.strip()):
@@ -146,7 +146,100 @@ def _groups(row: Row) -> list[tuple[str | None, list[Word]]]:
                 runs.append(([w], []))
         elif runs:
             runs[-1][1].append(w)
-    return [(_label(label), figures) for label, figures in runs]
+        else:
+            runs.append(([], [w]))
+    return runs
+
+
+def _side(label: list[Word], figures: list[Word], heads: list[tuple[float, str]]) -> int:
+    """Which side of a two-sided statement a run stands on, counted in current-period columns:
+    a label lies left of its side's column, a figure nearest to it."""
+    columns = sorted(x for x, k in heads if k == "current")
+    if label:
+        return sum(x < label[0].left for x in columns)
+    if figures and columns:
+        return min(range(len(columns)), key=lambda i: abs(columns[i] - figures[0].cx))
+    return 0
+
+
+def _sign(label: list[Word]) -> int:
+    """-1 for a row to subtract (减：), 0 for a part of the row above (其中：), else 1."""
+    raw = squash("".join(w.text for w in label)).lower()
+    if raw.startswith(("其中", "including", "ofwhich")):
+        return 0
+    return -1 if raw.startswith(("减", "less")) else 1
+
+
+def _figure(word: Word | None, cents: bool, unit: Decimal) -> Figure | None:
+    if word is None:
+        return None
+    value, ok = parse_amount(word.text, cents=cents)
+    if value is None:
+        return None
+    return Figure(value * unit, word.conf / 100, ok,
+                  Box(word.left, word.top, word.width, word.height))
+
+
+def _lines(rows: list[Row], heads: list[tuple[float, str]], cents: bool, unit: Decimal
+           ) -> list[Line]:
+    """Every label (or figures whose label was lost) below the header, in reading order."""
+    lines: list[Line] = []
+    for row in rows:
+        for label, figures in _runs(row):
+            text = "".join(w.text for w in label)
+            field = _label(label) if label else None
+            lines.append(Line(_side(label, figures, heads), field,
+                              None if field or not label else label_heading(text),
+                              _figure(_current_figure(figures, heads), cents, unit),
+                              _sign(label)))
+    return lines
+
+
+def _reread(page: Page, cents: bool, unit: Decimal) -> Reread:
+    """Read a doubtful figure again, digits only: from the grey image enlarged and from the
+    binary image as it is and enlarged."""
+    def again(figure: Figure) -> list[Decimal]:
+        if figure.box is None or page.gray is None or page.binary is None:
+            return []
+        texts = [read_box(image, figure.box, "eng", DIGITS, scale).text
+                 for image, scale in ((page.gray, 1.5), (page.binary, 1.0), (page.binary, 1.5))]
+        return [v * unit for t in texts if (v := parse_amount(t, cents=cents)[0]) is not None]
+    return again
+
+
+def _set_fields(model: FinancialStatement, lines: list[Line]) -> dict[str, Figure]:
+    """Each field's figure from the first row labelled with it; returns every labelled figure
+    (sub-totals too)."""
+    figures: dict[str, Figure] = {}
+    for line in lines:
+        if line.field and line.figure and line.field not in figures:
+            figures[line.field] = line.figure
+    labelled = {line.field for line in lines}
+    for field in FIELDS[model.kind]:
+        fig = figures.get(field)
+        if fig is None:
+            model.confidence[field] = 0.0
+            model.problems[field] = (
+                "its row was found but no current-period figure could be read: check it"
+                if field in labelled else
+                "row not found: check that the page is the full statement")
+            continue
+        setattr(model, field, fig.value)
+        model.confidence[field] = round(fig.conf if fig.well_formed else min(fig.conf, 0.5), 2)
+        if not fig.well_formed:
+            model.problems[field] = "digit groups look misread: compare with the original"
+    return figures
+
+
+def _check_period_end(model: FinancialStatement) -> None:
+    if model.period_end is None:
+        model.confidence["period_end"] = 0.0
+        model.problems["period_end"] = "no period date found: check the statement's header"
+    elif not is_month_end(model.period_end):
+        model.confidence["period_end"] = min(model.confidence["period_end"], CONTRADICTED)
+        model.problems["period_end"] = (
+            f"{model.period_end} is not the last day of a month, as a statement's period end "
+            "is: a digit is misread")
 
 
 def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> FinancialStatement:
@@ -158,28 +251,11 @@ def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> Financia
         model.problems["unit"] = "no unit line (单位：元/千元/万元) found: assumed yuan"
     if model.company is None:
         model.confidence["company"] = 0.5
-    if model.period_end is None:
-        model.confidence["period_end"] = 0.0
-        model.problems["period_end"] = "no period date found: check the statement's header"
-    figures: dict[str, Figure] = {}
-    with_cents = sum("." in w.text[-3:] for row in rows for w in row.words if is_numeric(w.text))
-    for row in rows[head_row + 1 :]:
-        for label, group in _groups(row):
-            w = _current_figure(group, heads)
-            if label is None or label in figures or w is None:
-                continue
-            value, ok = parse_amount(w.text, cents=with_cents >= 3)
-            if value is not None:
-                figures[label] = Figure(value * unit, w.conf / 100, ok)
-    for field in FIELDS[kind]:
-        fig = figures.get(field)
-        if fig is None:
-            model.confidence[field] = 0.0
-            model.problems[field] = "row not found: check that the page is the full statement"
-            continue
-        setattr(model, field, fig.value)
-        model.confidence[field] = round(fig.conf if fig.well_formed else min(fig.conf, 0.5), 2)
-        if not fig.well_formed:
-            model.problems[field] = "digit groups look misread: compare with the original"
-    check_totals(model, {k: f.value for k, f in figures.items()})
+    _check_period_end(model)
+    cents = sum("." in w.text[-3:] for row in rows for w in row.words if is_numeric(w.text)) >= 3
+    lines = _lines(rows[head_row + 1 :], heads, cents, unit)
+    figures = _set_fields(model, lines)
+    sections, rows_read = (section_rules(lines) if kind is DocumentKind.BALANCE_SHEET
+                           else ([], {}))
+    check_totals(model, figures | rows_read, sections, _reread(page, cents, unit))
     return model

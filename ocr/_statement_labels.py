@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ocr._text import edit_distance, nearest
+from ocr._text import CJK, edit_distance, nearest
 
 LABELS: dict[str, tuple[str, ...]] = {
     "cash": ("货币资金", "现金及现金等价物", "cashandcashequivalents", "cashandbankbalances",
@@ -38,8 +38,18 @@ OTHERS = ("流动资产", "非流动资产", "流动负债", "非流动负债", 
           "资本公积",
           "盈余公积", "未分配利润", "税金及附加", "销售费用", "管理费用", "研发费用", "财务费用",
           "accountsreceivable", "inventories", "fixedassets", "retainedearnings", "paidincapital")
+# Headings that open a balance-sheet section, by the subtotal that closes it.
+HEADINGS: dict[str, tuple[str, ...]] = {
+    "current_assets": ("流动资产", "currentassets"),
+    "noncurrent_assets": ("非流动资产", "noncurrentassets"),
+    "current_liabilities": ("流动负债", "currentliabilities"),
+    "noncurrent_liabilities": ("非流动负债", "noncurrentliabilities"),
+    "total_equity": ("所有者权益", "股东权益", "equity", "shareholdersequity", "ownersequity"),
+}
 _VOCAB = {s: f for f, spellings in LABELS.items() for s in spellings}
 _ALL = tuple(_VOCAB) + OTHERS
+_HEADING = {s: f for f, spellings in HEADINGS.items() for s in spellings}
+CJK_SLACK = 0.3  # a CJK glyph misread as two (合 as 人台) costs two edits: long labels allow it
 
 CURRENT_HEADS = ("期末余额", "期末数", "期末金额", "本期金额", "本期数", "本年金额",
                  "本年累计金额", "本年累计", "closingbalance", "endofperiod", "currentperiod",
@@ -67,7 +77,7 @@ def label_field(text: str) -> str | None:
         return _VOCAB[t]
     if len(t) < 3:
         return None
-    best = nearest(t, _ALL, 0.2)
+    best = nearest(t, _ALL, CJK_SLACK if CJK.match(t) else 0.2)
     if best and len(t) == 3 and best[:2] != t[:2]:
         return None  # 净利泪 is 净利润 misread; 毛利润 is another row
     if best:
@@ -76,6 +86,15 @@ def label_field(text: str) -> str | None:
     heads = {v for v in _ALL if len(v) >= 4 and len(t) > len(v)
              and edit_distance(t[: len(v)], v) <= 1}
     return _VOCAB.get(heads.pop()) if len(heads) == 1 else None
+
+
+def label_heading(text: str) -> str | None:
+    """The subtotal whose section a heading row (流动资产：, Current assets:) opens, else None."""
+    t = clean_label(text)
+    if len(t) < 4 or label_field(text):
+        return None
+    best = t if t in _HEADING else nearest(t, tuple(_HEADING), 0.2)
+    return _HEADING[best] if best else None
 
 
 def head_kind(text: str) -> str | None:

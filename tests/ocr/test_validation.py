@@ -108,3 +108,31 @@ def test_scope_items_keep_their_semicolons() -> None:
     page = _bgr(render_license(comp, FACES[4], "single_column", rng))
     licence = ocr.extract_license(jpeg(cv2.GaussianBlur(page, (3, 3), 0), 60))
     assert licence.business_scope == scope
+
+
+def test_a_period_end_that_is_no_month_end_is_flagged() -> None:
+    rng = random.Random(9)
+    page, _ = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                               date(2023, 6, 29), "元", FACES[0], rng)
+    statement = ocr.extract_statement(_bgr(page))
+    assert statement.period_end == date(2023, 6, 29)  # as printed, but not trusted
+    assert statement.confidence["period_end"] <= 0.3
+    assert "last day of a month" in statement.problems["period_end"]
+
+
+def test_cash_that_does_not_add_up_with_its_section_is_flagged() -> None:
+    """货币资金 printed 1,000 too high: the current assets no longer add up, and with every row
+    read cleanly nothing says which row is wrong: cash is kept as printed, and flagged."""
+    rng = random.Random(9)
+    _, labels = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                                 date(2023, 12, 31), "元", FACES[0], rng)
+    cash = Decimal(labels["cash"]) + 1000
+    rng = random.Random(9)
+    page, _ = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                               date(2023, 12, 31), "元", FACES[0], rng, tamper={"cash": cash})
+    statement = ocr.extract_statement(_bgr(page))
+    assert statement.cash == cash
+    assert statement.confidence["cash"] <= 0.3
+    assert "does not add up" in statement.problems["cash"]
+    assert statement.balances is True
+    assert "current_assets" not in statement.problems  # current + non-current = total assets
