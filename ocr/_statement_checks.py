@@ -188,26 +188,31 @@ def _derive(model: FinancialStatement, st: _State, rule: Rule, confirmed: set[st
     return True
 
 
-def _repair(model: FinancialStatement, st: _State, rule: Rule, confirmed: set[str],
-            reread: Reread | None) -> bool:
-    """A rule that fails with one member neither confirmed elsewhere nor read cleanly (or,
-    every member read cleanly, one not confirmed): read that member again, and keep a reading
-    that makes the rule hold; else replace a weak reading by what the sure members imply."""
-    doubtful = _doubtful(_members(rule), st, confirmed)
-    if len(doubtful) != 1:
-        return False
-    name = doubtful[0]
-    weak = not _sure(name, st, confirmed)
-    value = _implied(name, rule, st.values)
-    assert value is not None
+def _read_again(st: _State, name: str, reread: Reread | None) -> list[Decimal]:
+    """The figure's readings again (once per figure: reading costs)."""
     figure = st.figures.get(name)
     if reread is not None and figure is not None and name not in st.reread:
         st.reread[name] = reread(figure)
-    if value in st.reread.get(name, []):
-        _set(model, st, name, value, REREAD,
-             f"read {st.values[name]}, read again as {value}: the totals add up")
-        return True
-    if weak:
+    return st.reread.get(name, [])
+
+
+def _repair(model: FinancialStatement, st: _State, rule: Rule, confirmed: set[str],
+            reread: Reread | None) -> bool:
+    """A rule that fails: read its doubtful members again (the one suspect, or the model's
+    fields among several) and keep a reading that makes the rule hold; else, when one weak
+    reading is all that stands against figures read cleanly, replace it by what they imply."""
+    doubtful = _doubtful(_members(rule), st, confirmed)
+    again = doubtful if len(doubtful) == 1 else [m for m in doubtful if m in model.confidence]
+    for name in again:
+        value = _implied(name, rule, st.values)
+        if value is not None and value in _read_again(st, name, reread):
+            _set(model, st, name, value, REREAD,
+                 f"read {st.values[name]}, read again as {value}: the totals add up")
+            return True
+    if len(doubtful) == 1 and not _sure(doubtful[0], st, confirmed):
+        name = doubtful[0]
+        value = _implied(name, rule, st.values)
+        assert value is not None
         _set(model, st, name, value, DERIVED,
              f"read {st.values[name]} unclearly; derived {value} from the totals that add up")
         return True

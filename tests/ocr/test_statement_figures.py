@@ -138,6 +138,27 @@ def test_a_reading_again_that_adds_up_is_kept() -> None:
     assert "read again" in m.problems["cash"]
 
 
+def test_a_clean_field_reading_among_clean_rows_is_read_again() -> None:
+    """Every row read cleanly, the section does not add up, its subtotal confirmed by the
+    total assets: the field among the rows (not every row) is read again, and a reading that
+    makes the section add up is kept."""
+    lines = current_assets_section(fig("70", conf=0.9))
+    rules, rows = section_rules(lines)
+    figures = {"cash": fig("70", 0.9), "current_assets": fig("180"),
+               "noncurrent_assets": fig("20"), "total_assets": fig("200")} | rows
+    m = model(BS, figures)
+    asked: list[Figure] = []
+
+    def reread(f: Figure) -> list[Decimal]:
+        asked.append(f)
+        return [Decimal(100)]
+
+    check_totals(m, figures, rules, reread)
+    assert asked == [figures["cash"]]
+    assert m.cash == Decimal(100)
+    assert m.confidence["cash"] == 0.8
+
+
 def test_clean_readings_that_do_not_add_up_are_flagged_not_replaced() -> None:
     """Every row read cleanly, yet the section does not add up: nothing tells which row is
     misread, so none is replaced."""
@@ -145,7 +166,7 @@ def test_clean_readings_that_do_not_add_up_are_flagged_not_replaced() -> None:
     rules, rows = section_rules(lines)
     figures = {"cash": fig("70", 0.9), "current_assets": fig("180")} | rows
     m = model(BS, figures)
-    check_totals(m, figures, rules)
+    check_totals(m, figures, rules, lambda f: [f.value])  # read again: the same
     assert m.cash == Decimal(70)
     assert m.confidence["cash"] <= 0.3
     assert "does not add up" in m.problems["cash"]
