@@ -37,7 +37,12 @@ def to_gray_without_seal(page: Page) -> Page:
     return page
 
 
-SEAL_INK = 110  # below this (light evened), a pixel of the seal's mask is black text
+# Below this (light evened), a pixel of the seal's mask is text. The seal's own pixels stay
+# above ~150 in the red channel even where JPEG's half-resolution colour darkens its thin
+# strokes (and a brown licence border sits at ~150); text under the seal keeps ~0.9 of its
+# darkness there, and a blurred stroke's core is 110-140: a lower limit cut digits, labels
+# and rules where the seal crosses them.
+SEAL_INK = 140
 
 
 def whiten_seal(page: Page) -> Page:
