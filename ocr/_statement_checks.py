@@ -255,6 +255,17 @@ def _flag_contradictions(model: FinancialStatement, st: _State) -> None:
                           f"{st.values[whole]}: one of them is misread")
 
 
+def _vouch_for_confirmed(model: FinancialStatement, st: _State) -> None:
+    """A field read with misread digit groups whose value a holding total confirms is right:
+    say so instead of asking for a check."""
+    for name in _confirmed(st) - st.decided:
+        figure = st.figures.get(name)
+        if name in model.confidence and figure is not None and not figure.well_formed:
+            model.confidence[name] = max(model.confidence[name], REREAD)
+            model.problems[name] = (f"digit groups look misread, but {st.values[name]} adds up "
+                                    "with the totals it belongs to")
+
+
 def _check_balance(model: FinancialStatement) -> None:
     ta, tl, te = model.total_assets, model.total_liabilities, model.total_equity
     if ta is None or tl is None or te is None:
@@ -291,5 +302,6 @@ def check_totals(model: FinancialStatement, figures: dict[str, Figure],
         if not changed:
             break
     _flag_contradictions(model, st)
+    _vouch_for_confirmed(model, st)
     if model.kind == DocumentKind.BALANCE_SHEET:
         _check_balance(model)

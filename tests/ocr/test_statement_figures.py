@@ -182,6 +182,16 @@ def test_a_part_larger_than_its_whole_is_flagged() -> None:
     assert "current_assets" not in m.problems  # confirmed by assets = current + non-current
 
 
+def test_misread_digit_groups_a_holding_total_confirms_are_vouched_for() -> None:
+    figures = {"total_assets": fig("75864916.63", 0.0, False),  # read 75,,864,916.63
+               "total_liab_equity": fig("75864916.63", 0.36)}
+    m = model(BS, figures)
+    m.problems["total_assets"] = "digit groups look misread: compare with the original"
+    check_totals(m, figures)
+    assert m.confidence["total_assets"] == 0.8
+    assert "adds up" in m.problems["total_assets"]
+
+
 def test_two_rules_that_agree_correct_a_misread_total() -> None:
     figures = {"total_assets": fig("9087500"), "current_assets": fig("50000"),
                "noncurrent_assets": fig("40875"), "total_liabilities": fig("60000"),
