@@ -2,6 +2,8 @@
 
 Labels and figures are paired on each row by position: a figure belongs to the nearest label
 on its left, and to the column whose header (期末余额, 本期金额 ...) stands nearest above it.
+Each label (or run of figures whose label was lost) is a Line on its side of the sheet: the
+lines give the fields, and the sections whose rows each balance-sheet subtotal adds up.
 """
 
 from __future__ import annotations

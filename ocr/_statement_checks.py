@@ -41,7 +41,7 @@ SECTION_TOTALS = ("current_assets", "noncurrent_assets", "current_liabilities",
                   "noncurrent_liabilities", "total_equity")
 ITEMS = ("cash",)  # fields that are rows of a section, not totals
 SURE = 0.8  # engine confidence of a cleanly read figure
-DERIVED, REREAD, CONTRADICTED = 0.5, 0.8, 0.3  # confidence of a figure the totals decided
+DERIVED, CORRECTED, CONTRADICTED = 0.5, 0.8, 0.3  # confidence of a figure the totals decided
 
 
 @dataclass
@@ -69,7 +69,7 @@ class _State:
     figures: dict[str, Figure]
     rules: list[Rule]
     decided: set[str] = field(default_factory=set)  # derived or corrected from sure figures
-    reread: dict[str, list[Decimal]] = field(default_factory=dict)  # readings again, by name
+    readings: dict[str, list[Decimal]] = field(default_factory=dict)  # read again, by name
 
 
 def _members(rule: Rule) -> list[str]:
@@ -172,7 +172,7 @@ def _correct_twice_implied(model: FinancialStatement, st: _State) -> None:
         value = implied.pop() if len(implied) == 1 else None
         if value is not None and value != st.values[name] and len(used) >= 2 \
                 and _independent(name, used):
-            _set(model, st, name, value, REREAD,
+            _set(model, st, name, value, CORRECTED,
                  f"read {st.values[name]}, corrected to {value} from the totals that must add up")
 
 
@@ -188,12 +188,20 @@ def _derive(model: FinancialStatement, st: _State, rule: Rule, confirmed: set[st
     return True
 
 
+def _doubtful(members: list[str], st: _State, confirmed: set[str]) -> list[str]:
+    """The members a failure puts in doubt: those not confirmed elsewhere, and of them only the
+    ones not read cleanly when there are such."""
+    suspects = [m for m in members if m not in confirmed and m not in st.decided]
+    weak = [m for m in suspects if not _sure(m, st, confirmed)]
+    return weak or suspects
+
+
 def _read_again(st: _State, name: str, reread: Reread | None) -> list[Decimal]:
     """The figure's readings again (once per figure: reading costs)."""
     figure = st.figures.get(name)
-    if reread is not None and figure is not None and name not in st.reread:
-        st.reread[name] = reread(figure)
-    return st.reread.get(name, [])
+    if reread is not None and figure is not None and name not in st.readings:
+        st.readings[name] = reread(figure)
+    return st.readings.get(name, [])
 
 
 def _repair(model: FinancialStatement, st: _State, rule: Rule, confirmed: set[str],
@@ -206,7 +214,7 @@ def _repair(model: FinancialStatement, st: _State, rule: Rule, confirmed: set[st
     for name in again:
         value = _implied(name, rule, st.values)
         if value is not None and value in _read_again(st, name, reread):
-            _set(model, st, name, value, REREAD,
+            _set(model, st, name, value, CORRECTED,
                  f"read {st.values[name]}, read again as {value}: the totals add up")
             return True
     if len(doubtful) == 1 and not _sure(doubtful[0], st, confirmed):
@@ -233,14 +241,6 @@ def _flag(model: FinancialStatement, name: str, why: str) -> None:
         model.problems[name] = why
 
 
-def _doubtful(members: list[str], st: _State, confirmed: set[str]) -> list[str]:
-    """The members a failure puts in doubt: those not confirmed elsewhere, and of them only the
-    ones not read cleanly when there are such."""
-    suspects = [m for m in members if m not in confirmed and m not in st.decided]
-    weak = [m for m in suspects if not _sure(m, st, confirmed)]
-    return weak or suspects
-
-
 def _flag_contradictions(model: FinancialStatement, st: _State) -> None:
     """Lower every figure a failing rule or a part larger than its whole puts in doubt."""
     confirmed = _confirmed(st)
@@ -251,8 +251,8 @@ def _flag_contradictions(model: FinancialStatement, st: _State) -> None:
     for part, whole in BOUNDS:
         if part in st.values and whole in st.values and st.values[part] > st.values[whole]:
             for m in _doubtful([part, whole], st, confirmed):
-                _flag(model, m, f"{part} {st.values[part]} exceeds {whole} "
-                          f"{st.values[whole]}: one of them is misread")
+                _flag(model, m, f"{part} {st.values[part]} exceeds {whole} {st.values[whole]}: "
+                      "one of them is misread")
 
 
 def _vouch_for_confirmed(model: FinancialStatement, st: _State) -> None:
@@ -261,7 +261,7 @@ def _vouch_for_confirmed(model: FinancialStatement, st: _State) -> None:
     for name in _confirmed(st) - st.decided:
         figure = st.figures.get(name)
         if name in model.confidence and figure is not None and not figure.well_formed:
-            model.confidence[name] = max(model.confidence[name], REREAD)
+            model.confidence[name] = max(model.confidence[name], CORRECTED)
             model.problems[name] = (f"digit groups look misread, but {st.values[name]} adds up "
                                     "with the totals it belongs to")
 
