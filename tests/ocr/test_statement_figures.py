@@ -11,6 +11,7 @@ from decimal import Decimal
 import numpy as np
 
 from journey.documents import DocumentKind, FinancialStatement
+from ocr._dates import is_month_end
 from ocr._layout import Row
 from ocr._pipeline import read_page
 from ocr._statement import parse_statement
@@ -200,6 +201,12 @@ def test_two_rules_that_agree_correct_a_misread_total() -> None:
     check_totals(m, figures)
     assert m.total_assets == Decimal("90875")
     assert m.balances is True
+
+
+def test_a_period_ends_on_the_last_day_of_a_month() -> None:
+    assert is_month_end(date(2024, 2, 29))
+    assert is_month_end(date(2023, 2, 28))
+    assert not is_month_end(date(2021, 5, 30))  # 2021年6月30日 with the 6 read as 5
 
 
 def _reading(seed: int) -> tuple[list[Row], object, dict]:
