@@ -155,11 +155,9 @@ async def journey_worker(
     """`worker.py`'s worker on a fresh task queue, with OCR answered from `docs` and the
     activities of `replace` (or that it makes from the worker's settings) standing in for the
     real activities their functions are named like."""
-    settings = Settings(
-        data_dir=tmp_path,
-        task_queue=task_queue or f"tq-{uuid.uuid4()}",
-        **({} if cache else {"workflow_cache": 0}),
-    )
+    settings = Settings(data_dir=tmp_path, task_queue=task_queue or f"tq-{uuid.uuid4()}")
+    if not cache:
+        settings = settings.model_copy(update={"workflow_cache": 0})
 
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(request: ReadDocumentInput) -> DocumentReading:
@@ -271,7 +269,7 @@ async def drive_to(handle: WorkflowHandle, app: LoanApplication, stage: Stage) -
     """Walk a started small SME loan to `stage`, at most post-loan, with the usual decisions
     on the way: the SME risk officer's approving opinion, the branch approver's approval, the
     customer's signature. Returns the status there."""
-    usual = [  # where the journey waits for people, and what they do there
+    usual: list[tuple[Stage, Any, Any]] = [  # where the journey waits, and what people do
         (Stage.RISK_REVIEW, LoanJourneyWorkflow.record_risk_opinion,
          RiskOpinion(actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G3, reason="sound")),
         (Stage.APPROVAL, LoanJourneyWorkflow.decide,
