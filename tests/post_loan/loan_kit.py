@@ -168,14 +168,26 @@ async def skip_to(env: WorkflowEnvironment, when: Any) -> None:
 async def review(
     env: WorkflowEnvironment, settings: Settings, journey_id: str, n: int
 ) -> ReviewOutcome:
-    """What the schedule's action does: start the review workflow (time held still)."""
+    """What the schedule's action does: start the review workflow (time held still). A
+    delivered review ends the journey's run; this returns once the next run has begun, so no
+    query reaches a run while it continues as new (the time-skipping server then keeps its
+    clock locked after the query: every later sleep of the test waits out its RPC timeout)."""
+    journey = env.client.get_workflow_handle(journey_id)
+    ending = (await journey.describe()).run_id
     with env.auto_time_skipping_disabled():
-        return await env.client.execute_workflow(
+        outcome: ReviewOutcome = await env.client.execute_workflow(
             PostLoanReviewWorkflow.run,
             rc.ReviewInput(journey_id=journey_id),
             id=f"review-{journey_id}-{n}",
             task_queue=settings.task_queue,
         )
+        deadline = asyncio.get_running_loop().time() + 20
+        while outcome.result is not None and not outcome.skipped:
+            if (await journey.describe()).run_id != ending:
+                break
+            assert asyncio.get_running_loop().time() < deadline, "the review ended no run"
+            await asyncio.sleep(0.05)
+    return outcome
 
 
 async def assert_replays(handle: WorkflowHandle) -> None:
