@@ -39,6 +39,13 @@ SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "syn
 # ahead inside the query task and wrote a history that does not replay (an SDK defect, see
 # tests/chaos/test_worker_kills.py). This closes the wide window of it, not every one.
 NO_STICKY_QUERIES = ["--dynamic-config-value", "system.enableStickyQuery=false"]
+# start-dev re-reads the search-attribute types from the database on every use of one (it
+# turns the cache off so that attributes added at run time show at once): about a third of
+# its persistence calls under load (bench/RESULTS.md `## Journeys`). Ours are registered at
+# start, before the first journey, so the cache may stay on.
+SEARCH_ATTRIBUTE_CACHE = [
+    "--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=false"
+]
 
 
 @asynccontextmanager
@@ -59,7 +66,9 @@ async def embedded_server(
         search_attributes=search_attributes.ALL,
         dev_server_existing_path=temporal_cli(),
         dev_server_database_filename=str(settings.temporal_db_file),
-        dev_server_extra_args=[*SQLITE_PRAGMAS, *NO_STICKY_QUERIES, *extra_args],
+        dev_server_extra_args=[
+            *SQLITE_PRAGMAS, *NO_STICKY_QUERIES, *SEARCH_ATTRIBUTE_CACHE, *extra_args
+        ],
     )
     try:
         yield env
