@@ -16,6 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowExecutionStatus
 
 from activities.policy import policy_text
 from journey.policy import parse_policy
@@ -74,7 +76,11 @@ async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path
         client = await connect(settings)
         journeys = asyncio.gather(*(drive(client, settings, policy, app) for app in apps))
         await _chaos(worker, settings, servers, random.Random(SEED))
-        ids = await asyncio.wait_for(journeys, 200)
+        try:
+            ids = await asyncio.wait_for(journeys, 200)
+        except TimeoutError:
+            stopped = await _stopped_by_run_ahead(client, [a.application_id for a in apps])
+            pytest.xfail(f"{_UPSTREAM_NONDETERMINISM_LIVE} {stopped}")
 
         assert worker.kills == KILLS
         unexplained: list[str] = []
@@ -128,6 +134,33 @@ async def _final_status(client, wid: str):  # noqa: ANN001, ANN202
 # activity ran and polled just after it completed (a narrow window, still open: seen once in
 # a chaos run since). A worker with max_cached_workflows=0 does not keep a run-ahead.
 _UPSTREAM_NONDETERMINISM = "history written by a query-task run-ahead does not replay:"
+# When the worker that wrote such a task is killed, the next one replays the history to go
+# on and fails the same way: the journey stops, each of its tasks failing as nondeterministic,
+# until a person resets it (`temporal workflow reset`). Any journey unfinished for another
+# reason fails the test.
+_UPSTREAM_NONDETERMINISM_LIVE = "a query-task run-ahead stopped these journeys:"
+_RUN_AHEAD_SIGNATURE = "Update machine does not handle this event"
+
+
+async def _stopped_by_run_ahead(client, application_ids: list[str]) -> list[str]:  # noqa: ANN001
+    """The journeys still running, each stopped by the run-ahead's nondeterminism; an
+    AssertionError for any journey that is still running without that reason."""
+    stopped, unexplained = [], []
+    for wid in map(operations.journey_id, application_ids):
+        handle = client.get_workflow_handle(wid)
+        if (await handle.describe()).status is not WorkflowExecutionStatus.RUNNING:
+            continue
+        failures = [
+            e.workflow_task_failed_event_attributes.failure.message
+            async for e in handle.fetch_history_events()
+            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+        ]
+        if any(_RUN_AHEAD_SIGNATURE in message for message in failures):
+            stopped.append(wid)
+        else:
+            unexplained.append(f"{wid}: {failures[-1:] or 'no failed task'}")
+    assert stopped and not unexplained, f"journeys unfinished after the chaos: {unexplained}"
+    return stopped
 
 
 def _all_but_time(events: list[TimingEvent]) -> list[dict]:
