@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus
 
 from activities.policy import policy_text
 from journey.policy import parse_policy
@@ -142,7 +142,7 @@ _UPSTREAM_NONDETERMINISM_LIVE = "a query-task run-ahead stopped these journeys:"
 _RUN_AHEAD_SIGNATURE = "Update machine does not handle this event"
 
 
-async def _stopped_by_run_ahead(client, application_ids: list[str]) -> list[str]:  # noqa: ANN001
+async def _stopped_by_run_ahead(client: Client, application_ids: list[str]) -> list[str]:
     """The journeys still running, each stopped by the run-ahead's nondeterminism; an
     AssertionError for any journey that is still running without that reason."""
     stopped, unexplained = [], []

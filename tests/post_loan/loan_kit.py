@@ -181,12 +181,12 @@ async def review(
             id=f"review-{journey_id}-{n}",
             task_queue=settings.task_queue,
         )
-        deadline = asyncio.get_running_loop().time() + 20
-        while outcome.result is not None and not outcome.skipped:
-            if (await journey.describe()).run_id != ending:
-                break
-            assert asyncio.get_running_loop().time() < deadline, "the review ended no run"
-            await asyncio.sleep(0.05)
+    if outcome.result is None or outcome.skipped:
+        return outcome
+    deadline = asyncio.get_running_loop().time() + 20
+    while (await journey.describe()).run_id == ending:
+        assert asyncio.get_running_loop().time() < deadline, "the review ended no run"
+        await asyncio.sleep(0.05)
     return outcome
 
 
