@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 from activities.policy import policy_text
 from journey.policy import parse_policy
@@ -76,19 +76,21 @@ async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path
         client = await connect(settings)
         journeys = asyncio.gather(*(drive(client, settings, policy, app) for app in apps))
         await _chaos(worker, settings, servers, random.Random(SEED))
-        try:
-            ids = await asyncio.wait_for(journeys, 200)
+        handles = [client.get_workflow_handle(wid, result_type=JourneyResult)
+                   for wid in (operations.journey_id(a.application_id) for a in apps)]
+        try:  # the people see a closed journey; the server's record must say so too
+            await asyncio.wait_for(journeys, 200)
+            results = await asyncio.wait_for(asyncio.gather(*(h.result() for h in handles)), 60)
         except TimeoutError:
-            stopped = await _stopped_by_run_ahead(client, [a.application_id for a in apps])
+            stopped = await _stopped_by_run_ahead(handles)
             pytest.xfail(f"{_UPSTREAM_NONDETERMINISM_LIVE} {stopped}")
 
         assert worker.kills == KILLS
         unexplained: list[str] = []
         not_replayable: list[str] = []
         skewed = 0
-        for wid in ids:
-            handle = client.get_workflow_handle(wid, result_type=JourneyResult)
-            result = await handle.result()  # the server's record: no replay needed
+        for handle, result in zip(handles, results, strict=True):
+            wid = handle.id
             assert result.outcome is Stage.CLOSED, (wid, result.outcome, result.reason)
             booked = bookings_for(settings.db_url, wid)
             assert len(booked) == 1, (wid, booked)
@@ -142,12 +144,12 @@ _UPSTREAM_NONDETERMINISM_LIVE = "a query-task run-ahead stopped these journeys:"
 _RUN_AHEAD_SIGNATURE = "Update machine does not handle this event"
 
 
-async def _stopped_by_run_ahead(client: Client, application_ids: list[str]) -> list[str]:
+async def _stopped_by_run_ahead(handles: list[WorkflowHandle]) -> list[str]:
     """The journeys still running, each stopped by the run-ahead's nondeterminism; an
     AssertionError for any journey that is still running without that reason."""
     stopped, unexplained = [], []
-    for wid in map(operations.journey_id, application_ids):
-        handle = client.get_workflow_handle(wid)
+    for handle in handles:
+        wid = handle.id
         if (await handle.describe()).status is not WorkflowExecutionStatus.RUNNING:
             continue
         failures = [
