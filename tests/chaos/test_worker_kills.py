@@ -133,8 +133,10 @@ async def _final_status(client, wid: str):  # noqa: ANN001, ANN202
 # alone, reported in issue 8). The query that runs ahead is one handed to a worker after new
 # events came: held on a dead worker's sticky queue (the wide window, closed by sending
 # queries to the normal queue, starter/embedded.py NO_STICKY_QUERIES), or sent while an
-# activity ran and polled just after it completed (a narrow window, still open: seen once in
-# a chaos run since). A worker with max_cached_workflows=0 does not keep a run-ahead.
+# activity ran and polled just after it completed (a narrower window, still open: on
+# 2026-12-04 about one chaos run in four had a journey that did not replay or stopped, with
+# this test polling status every 0.2 s). A worker with max_cached_workflows=0 keeps no
+# run-ahead (six clean runs of six), at about a sixth of the throughput (bench/RESULTS.md).
 _UPSTREAM_NONDETERMINISM = "history written by a query-task run-ahead does not replay:"
 # When the worker that wrote such a task is killed, the next one replays the history to go
 # on and fails the same way: the journey stops, each of its tasks failing as nondeterministic,
