@@ -17,6 +17,7 @@ from activities import build_activities
 from journey.settings import Settings
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow
+from workflows.run_ahead import RunAheadGuard
 
 WORKFLOWS = [LoanJourneyWorkflow, PostLoanReviewWorkflow]
 
@@ -43,6 +44,7 @@ def build_worker(
         activity_executor=ThreadPoolExecutor(max_workers=max_activities),
         max_concurrent_activities=max_activities,
         max_cached_workflows=settings.workflow_cache,
+        interceptors=[RunAheadGuard()],
     )
 
 

@@ -1,0 +1,141 @@
+"""The query-task run-ahead (workflows/run_ahead.py), reproduced alone on the real dev server.
+
+One attempt: worker A runs a probe's first task (it schedules an activity) and stops; a status
+query is sent while no workflow worker runs; the activity completes (a workflow task is
+scheduled); an update is sent; worker B starts. When B takes the query before the workflow
+task, core applies the activity's result inside the query task: the probe runs ahead (its
+log shows the time of its first task, not a new one). The update then comes with the real
+task. Whether B takes the query or the task first is the server's choice, so attempts repeat
+until one runs ahead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from temporalio import activity, workflow
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Interceptor, Replayer, Worker
+
+from workflows.run_ahead import RunAheadGuard
+
+pytestmark = pytest.mark.e2e
+ATTEMPTS = 12
+_GATES: dict[str, asyncio.Event] = {}
+
+
+@activity.defn
+async def wait_for_gate(workflow_id: str) -> None:
+    await _GATES[workflow_id].wait()
+
+
+@workflow.defn(sandboxed=False)
+class Probe:
+    """Step one runs an activity, step two takes one update (valid at step two only)."""
+
+    def __init__(self) -> None:
+        self.step = 1
+        self.times: list[str] = []
+        self.decided = False
+
+    @workflow.run
+    async def run(self, activities: str) -> None:
+        self.times.append(workflow.now().isoformat())
+        await workflow.execute_activity(
+            wait_for_gate, workflow.info().workflow_id, task_queue=activities,
+            start_to_close_timeout=timedelta(minutes=1),
+        )
+        self.times.append(workflow.now().isoformat())
+        self.step = 2
+        workflow.upsert_memo({"step": 2})  # a command of the step, written after the result
+        await workflow.wait_condition(lambda: self.decided)
+
+    @workflow.query
+    def status(self) -> list[str]:
+        return self.times
+
+    @workflow.update
+    def decide(self) -> None:
+        self.decided = True
+
+    @decide.validator
+    def _only_at_step_two(self) -> None:
+        if self.step != 2:
+            raise ValueError("not at step two")
+
+
+@dataclass
+class Attempt:
+    ran_ahead: bool
+    refusals: list[str]
+    replays: bool
+
+
+async def _attempt(client: Client, interceptors: Sequence[Interceptor]) -> Attempt:
+    queue, activities, wid = (f"run-ahead-{uuid.uuid4()}" for _ in range(3))
+    _GATES[wid] = asyncio.Event()
+    probe = dict(task_queue=queue, workflows=[Probe], interceptors=interceptors)
+    async with Worker(client, task_queue=activities, activities=[wait_for_gate]):
+        async with Worker(client, **probe):  # type: ignore[arg-type]
+            handle = await client.start_workflow(Probe.run, activities, id=wid, task_queue=queue)
+            while not (await handle.describe()).raw_description.pending_activities:
+                await asyncio.sleep(0.05)
+        query = asyncio.create_task(handle.query(Probe.status))
+        await asyncio.sleep(0.3)  # the query waits for a poller
+        _GATES[wid].set()
+        await asyncio.sleep(0.5)  # the result is in, a workflow task scheduled
+        update = asyncio.create_task(handle.execute_update(Probe.decide))
+        await asyncio.sleep(0.3)
+        refusals: list[str] = []
+        async with Worker(client, **probe):  # type: ignore[arg-type]
+            times = await query
+            while True:
+                try:
+                    await update
+                    break
+                except WorkflowUpdateFailedError as err:
+                    refusals.append(str(getattr(err.cause, "message", err.cause)))
+                    update = asyncio.create_task(handle.execute_update(Probe.decide))
+            await handle.result()
+    try:
+        await Replayer(workflows=[Probe]).replay_workflow(await handle.fetch_history())
+        replays = True
+    except Exception:  # noqa: BLE001 - any replay failure is the finding
+        replays = False
+    return Attempt(ran_ahead=len(times) == 2 and times[0] == times[1], refusals=refusals,
+                   replays=replays)
+
+
+async def _until_run_ahead(client: Client, interceptors: Sequence[Interceptor]) -> Attempt:
+    for _ in range(ATTEMPTS):
+        attempt = await _attempt(client, interceptors)
+        if attempt.ran_ahead:
+            return attempt
+        assert attempt.replays, "a history without a run-ahead must replay"
+    pytest.skip(f"the server handed the task before the query in {ATTEMPTS} attempts")
+
+
+async def test_an_update_after_a_run_ahead_is_refused_once_and_the_history_replays(
+    dev_server: WorkflowEnvironment,
+) -> None:
+    attempt = await _until_run_ahead(dev_server.client, [RunAheadGuard()])
+    assert attempt.refusals == [
+        "the journey is still writing down its last step after a worker restart: "
+        "send this again in a moment"
+    ]
+    assert attempt.replays
+
+
+async def test_without_the_guard_a_run_ahead_writes_a_history_that_does_not_replay(
+    dev_server: WorkflowEnvironment,
+) -> None:
+    """The upstream defect itself: when this fails, the SDK has fixed it and the guard can go."""
+    attempt = await _until_run_ahead(dev_server.client, [])
+    assert attempt.refusals == []
+    assert not attempt.replays
