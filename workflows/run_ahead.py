@@ -46,6 +46,10 @@ with workflow.unsafe.imports_passed_through():
 
 # The next workflow task starts at least this far above the one that writes the run-ahead.
 _SETTLED = 4
+REFUSAL = (
+    "the journey is still writing down its last step after a worker restart: "
+    "send this again in a moment"
+)
 
 
 class _Activation:
@@ -89,10 +93,7 @@ class _RunAheadInbound(WorkflowInboundInterceptor):
         ran_ahead_at = self._ran_ahead_at
         if (ran_ahead_at is not None
                 and workflow.info().get_current_history_length() < ran_ahead_at + _SETTLED):
-            raise DecisionRefused(
-                "the journey is still writing down its last step after a worker restart: "
-                "send this again in a moment"
-            )
+            raise DecisionRefused(REFUSAL)
         super().handle_update_validator(input)
 
 
