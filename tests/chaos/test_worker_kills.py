@@ -109,7 +109,7 @@ async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path
             skewed += sum(a.at != b.at for a, b in zip(stored, final.events, strict=True))
             unexplained += _time_skew_not_explained(stored, final.events)
         assert not unexplained, unexplained
-        print(f"{skewed} event time(s) taken in a query task on a rebuilt run, as explained; "
+        print(f"{skewed} event time(s) taken in a query-task run-ahead, as explained; "
               f"{REFUSALS[REFUSAL]} update(s) refused after a run-ahead and sent again")
     finally:
         worker.stop()
@@ -145,15 +145,15 @@ def _all_but_time(events: list[TimingEvent]) -> list[dict]:
 
 
 # Why a stored event time can differ from a replay of the same history: the query-task
-# run-ahead of workflows/run_ahead.py. After a kill, a status query reaches the new worker
-# with a history that ends in new events; the journey runs on inside the query task with the
-# time of its last replayed task (core moves workflow time only when a task starts), and the
-# record_timing input of that run-ahead goes out with the next real task, whose start a replay
-# of the full history gives instead. (The guard keeps such histories replayable; it does not
-# change the time, and activity inputs are not compared on replay.) So a skewed event is
-# stored with a time taken earlier than its replay's, by a run rebuilt on a worker that
-# started after a kill: it must be earlier, and by less than the longest kill-and-recovery
-# window of this test (its sleeps and the server restart). Anything else fails the test.
+# run-ahead of workflows/run_ahead.py. A status query reaches the worker with a history that
+# ends in new events; the journey runs on inside the query task with the time of its last
+# workflow task (core moves workflow time only when a task starts), and the record_timing
+# input of that run-ahead goes out with the next real task, whose start a replay of the full
+# history gives instead. (The guard keeps such histories replayable; it does not change the
+# time, and activity inputs are not compared on replay.) So a skewed event is stored with a
+# time taken earlier than its replay's: it must be earlier, and by less than the longest
+# kill-and-recovery window of this test (its sleeps and the server restart), the longest a
+# task can wait to start. Anything else fails the test.
 MAX_SKEW = timedelta(minutes=2)
 
 

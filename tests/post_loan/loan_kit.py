@@ -128,9 +128,9 @@ async def until(
 async def current_status(handle: WorkflowHandle) -> JourneyStatus | None:
     """The status of the journey's current run. A query without a run id that reaches a run
     as it continues as new can hang on the time-skipping server: ask the current run, and
-    only once its first workflow task is done (None before). A query before it runs the new
-    run ahead inside the query task, and an update then accepted writes a history that does
-    not replay (the SDK defect described in tests/chaos/test_worker_kills.py)."""
+    only once its first workflow task is done (None before). On this server a query before
+    it runs the new run ahead inside the query task (workflows/run_ahead.py), where the
+    guard cannot see it: it has no replayed activation to compare with."""
     run_id = (await handle.describe()).run_id
     run = handle._client.get_workflow_handle(handle.id, run_id=run_id)
     async for event in run.fetch_history_events():
