@@ -6,6 +6,7 @@ turns Temporal's refusals into the project's errors, which say what to do.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,9 +29,12 @@ from journey.settings import Settings
 from journey.status import JourneyInput, JourneyStatus
 from starter.errors import BadInput, NotFound, Refused
 from store import blobs
+from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
+# Seconds before each new try of an update refused for a run-ahead; then the refusal stands.
+RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
 
 
 def journey_id(application_id: str) -> str:
@@ -105,18 +109,23 @@ async def status(client: Client, workflow_id: str) -> JourneyStatus:
 
 
 async def act(client: Client, workflow_id: str, update: str, request: BaseModel) -> UpdateResult:
-    """Send one update; a refusal by the journey's validator becomes `Refused`."""
+    """Send one update; a refusal by the journey's validator becomes `Refused`. The refusal
+    that only says "again in a moment" (workflows/run_ahead.py) is sent again, a few times."""
     handle = client.get_workflow_handle(workflow_id)
-    try:
-        return await handle.execute_update(update, request, result_type=UpdateResult)
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        message = getattr(cause, "message", None) or str(cause)
-        raise Refused(f"{update} refused: {message}") from err
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            raise NotFound(f"no running journey {workflow_id!r}") from err
-        raise
+    waits = iter(RUN_AHEAD_WAITS)
+    while True:
+        try:
+            return await handle.execute_update(update, request, result_type=UpdateResult)
+        except WorkflowUpdateFailedError as err:
+            message = getattr(err.cause, "message", None) or str(err.cause)
+            wait = next(waits, None) if message == run_ahead.REFUSAL else None
+            if wait is None:
+                raise Refused(f"{update} refused: {message}") from err
+        except RPCError as err:
+            if err.status is RPCStatusCode.NOT_FOUND:
+                raise NotFound(f"no running journey {workflow_id!r}") from err
+            raise
+        await asyncio.sleep(wait)
 
 
 class JourneyRow(BaseModel):

@@ -13,21 +13,28 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from temporalio import activity, workflow
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Interceptor, Replayer, Worker
 
+from journey.actors import Actor, Role
+from journey.decisions import UpdateResult, Withdrawal
+from journey.stages import Stage
+from starter import operations
+from starter.errors import Refused
 from workflows.run_ahead import REFUSAL, RunAheadGuard
 
 pytestmark = pytest.mark.e2e
 ATTEMPTS = 12
 _GATES: dict[str, asyncio.Event] = {}
+# Any request will do: the probe only counts it.
+REQUEST = Withdrawal(actor=Actor(id="ops-1", role=Role.OPERATIONS), reason="probe")
 
 
 @activity.defn
@@ -61,13 +68,40 @@ class Probe:
         return self.times
 
     @workflow.update
-    def decide(self) -> None:
+    def decide(self, request: Withdrawal) -> UpdateResult:
         self.decided = True
+        return UpdateResult(stage=Stage.RISK_REVIEW, message=f"decided: {request.reason}")
 
     @decide.validator
-    def _only_at_step_two(self) -> None:
+    def _only_at_step_two(self, request: Withdrawal) -> None:
         if self.step != 2:
             raise ValueError("not at step two")
+
+
+# How the person sends the update: returns the refusals met before it was taken.
+Send = Callable[[Client, WorkflowHandle], Awaitable[list[str]]]
+
+
+async def by_hand(client: Client, handle: WorkflowHandle) -> list[str]:
+    """Each refusal is noted, and the update sent again."""
+    refusals: list[str] = []
+    while True:
+        try:
+            await handle.execute_update(Probe.decide, REQUEST)
+            return refusals
+        except WorkflowUpdateFailedError as err:
+            refusals.append(str(getattr(err.cause, "message", err.cause)))
+
+
+async def through_operations(client: Client, handle: WorkflowHandle) -> list[str]:
+    """`operations.act`, as the command line sends it; each refusal it raises is noted."""
+    refusals: list[str] = []
+    while True:
+        try:
+            await operations.act(client, handle.id, "decide", REQUEST)
+            return refusals
+        except Refused as err:
+            refusals.append(str(err))
 
 
 @dataclass
@@ -77,7 +111,7 @@ class Attempt:
     replays: bool
 
 
-async def _attempt(client: Client, interceptors: Sequence[Interceptor]) -> Attempt:
+async def _attempt(client: Client, interceptors: Sequence[Interceptor], send: Send) -> Attempt:
     queue, activities, wid = (f"run-ahead-{uuid.uuid4()}" for _ in range(3))
     _GATES[wid] = asyncio.Event()
     probe = dict(task_queue=queue, workflows=[Probe], interceptors=interceptors)
@@ -90,31 +124,29 @@ async def _attempt(client: Client, interceptors: Sequence[Interceptor]) -> Attem
         await asyncio.sleep(0.3)  # the query waits for a poller
         _GATES[wid].set()
         await asyncio.sleep(0.5)  # the result is in, a workflow task scheduled
-        update = asyncio.create_task(handle.execute_update(Probe.decide))
+        update = asyncio.create_task(send(client, handle))
         await asyncio.sleep(0.3)
-        refusals: list[str] = []
         async with Worker(client, **probe):  # type: ignore[arg-type]
             times = await query
-            while True:
-                try:
-                    await update
-                    break
-                except WorkflowUpdateFailedError as err:
-                    refusals.append(str(getattr(err.cause, "message", err.cause)))
-                    update = asyncio.create_task(handle.execute_update(Probe.decide))
+            refusals = await update
             await handle.result()
     try:
-        await Replayer(workflows=[Probe]).replay_workflow(await handle.fetch_history())
+        await Replayer(workflows=[Probe], data_converter=client.data_converter).replay_workflow(
+            await handle.fetch_history()
+        )
         replays = True
     except Exception:  # noqa: BLE001 - any replay failure is the finding
         replays = False
-    return Attempt(ran_ahead=len(times) == 2 and times[0] == times[1], refusals=refusals,
-                   replays=replays)
+    return Attempt(
+        ran_ahead=len(times) == 2 and times[0] == times[1], refusals=refusals, replays=replays
+    )
 
 
-async def _until_run_ahead(client: Client, interceptors: Sequence[Interceptor]) -> Attempt:
+async def _until_run_ahead(
+    client: Client, interceptors: Sequence[Interceptor], send: Send = by_hand
+) -> Attempt:
     for _ in range(ATTEMPTS):
-        attempt = await _attempt(client, interceptors)
+        attempt = await _attempt(client, interceptors, send)
         if attempt.ran_ahead:
             return attempt
         assert attempt.replays, "a history without a run-ahead must replay"
@@ -126,6 +158,14 @@ async def test_an_update_after_a_run_ahead_is_refused_once_and_the_history_repla
 ) -> None:
     attempt = await _until_run_ahead(dev_server.client, [RunAheadGuard()])
     assert attempt.refusals == [REFUSAL]
+    assert attempt.replays
+
+
+async def test_the_operations_api_sends_that_update_again_by_itself(
+    dev_server: WorkflowEnvironment,
+) -> None:
+    attempt = await _until_run_ahead(dev_server.client, [RunAheadGuard()], through_operations)
+    assert attempt.refusals == []
     assert attempt.replays
 
 
