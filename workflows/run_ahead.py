@@ -19,7 +19,9 @@ before it is a run-ahead. Its commands are written by the next workflow task to 
 next new time); an update that comes in that task is refused, before it reaches the history,
 and the person sends it again a moment later, in a task of its own. The watch runs as a wait
 condition, which the SDK evaluates in every activation with jobs except one that holds only
-refused updates; the validator looks too, so that one is seen as well.
+refused updates; the validator looks too, so that one is seen as well. The SDK calls the
+validator hook only for an update that has a validator: every journey update has one
+(tests/workflows/test_worker_settings.py).
 
 Updates only: a signal cannot be refused. The journey's one signal, a post-loan review's
 result from the review workflow, only queues the result for the journey's next wait, so a
