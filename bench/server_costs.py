@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class Costs:
     server_cpu: float = 0.0
     worker_cpu: float = 0.0
     requests: Counter[str] = field(default_factory=Counter)
+    bench_cpu: float = 0.0  # the bench's own process: starting workflows, acting as people
 
 
 @dataclass
@@ -83,12 +85,12 @@ class Meter:
 
     def read(self) -> Costs:
         return Costs(cpu_seconds(self.server), sum(cpu_seconds(p) for p in self.workers),
-                     scrape(self.metrics_port))
+                     scrape(self.metrics_port), time.process_time())
 
     @staticmethod
     def spent(before: Costs, after: Costs) -> Costs:
         return Costs(after.server_cpu - before.server_cpu, after.worker_cpu - before.worker_cpu,
-                     after.requests - before.requests)
+                     after.requests - before.requests, after.bench_cpu - before.bench_cpu)
 
 
 def table(rows: list[tuple[str, Costs, int, int]]) -> str:
@@ -102,6 +104,7 @@ def table(rows: list[tuple[str, Costs, int, int]]) -> str:
     line("server CPU ms", [c.server_cpu * 1000 / n for _, c, n, _ in rows], ".0f")
     line("server CPU ms per transition", [c.server_cpu * 1000 / t for _, c, _, t in rows], ".2f")
     line("worker CPU ms per transition", [c.worker_cpu * 1000 / t for _, c, _, t in rows], ".2f")
+    line("bench (its own process) CPU ms", [c.bench_cpu * 1000 / n for _, c, n, _ in rows], ".0f")
     for (family, _), name in COUNTED.items():
         line(name, [sum(v for k, v in c.requests.items() if k.startswith(family + " ")) / n
                     for _, c, n, _ in rows], ".1f")
