@@ -22,8 +22,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from journey.actors import Actor, Role
 from journey.application import Channel
@@ -41,7 +40,7 @@ from journey.status import JourneyStatus
 from starter import operations
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput, NotFound, Refused
+from starter.errors import BadInput, Refused
 
 console = Console()
 drawdown_app = typer.Typer(help="Project finance: drawdowns by milestone.", no_args_is_help=True)
@@ -55,17 +54,8 @@ As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's 
 
 async def send(client: Client, workflow_id: str, update: str,
                request: DrawdownRequest | DrawdownDecision) -> DrawdownOutcome:
-    """One drawdown update; a refusal by the journey's validator becomes `Refused`."""
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        return await handle.execute_update(update, request, result_type=DrawdownOutcome)
-    except WorkflowUpdateFailedError as err:
-        message = getattr(err.cause, "message", None) or str(err.cause)
-        raise Refused(f"{update} refused: {message}") from err
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            raise NotFound(f"no running journey {workflow_id!r}") from err
-        raise
+    """One drawdown update, as `operations.act` sends any update."""
+    return await operations.act(client, workflow_id, update, request, DrawdownOutcome)
 
 
 def supporting(settings: Settings, items: list[str]) -> list[SupportingDocument]:

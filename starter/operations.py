@@ -10,7 +10,7 @@ import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import (
@@ -32,6 +32,7 @@ from store import blobs
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
 
+R = TypeVar("R", bound=BaseModel)
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 # Seconds before each new try of an update refused for a run-ahead; then the refusal stands.
 RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
@@ -108,16 +109,19 @@ async def status(client: Client, workflow_id: str) -> JourneyStatus:
         raise
 
 
-async def act(client: Client, workflow_id: str, update: str, request: BaseModel) -> UpdateResult:
+async def act(
+    client: Client, workflow_id: str, update: str, request: BaseModel,
+    result_type: type[R] = UpdateResult,  # type: ignore[assignment]
+) -> R:
     """Send one update; a refusal by the journey's validator becomes `Refused`. The refusal
     that only says "again in a moment" (workflows/run_ahead.py) is sent again, a few times."""
     handle = client.get_workflow_handle(workflow_id)
     waits = iter(RUN_AHEAD_WAITS)
     while True:
         try:
-            return await handle.execute_update(update, request, result_type=UpdateResult)
+            return await handle.execute_update(update, request, result_type=result_type)
         except WorkflowUpdateFailedError as err:
-            message = getattr(err.cause, "message", None) or str(err.cause)
+            message = refusal(err)
             wait = next(waits, None) if message == run_ahead.REFUSAL else None
             if wait is None:
                 raise Refused(f"{update} refused: {message}") from err
@@ -126,6 +130,11 @@ async def act(client: Client, workflow_id: str, update: str, request: BaseModel)
                 raise NotFound(f"no running journey {workflow_id!r}") from err
             raise
         await asyncio.sleep(wait)
+
+
+def refusal(err: WorkflowUpdateFailedError) -> str:
+    """What the journey's validator said when it refused an update."""
+    return getattr(err.cause, "message", None) or str(err.cause)
 
 
 class JourneyRow(BaseModel):

@@ -126,7 +126,7 @@ async def _update(client: Client, wid: str, name: str, key: str, request: BaseMo
             handle.execute_update(name, request, id=f"{name}:{key}"), CALL_SECONDS
         )
     except WorkflowUpdateFailedError as err:
-        REFUSALS[str(getattr(err.cause, "message", err.cause))] += 1
+        REFUSALS[operations.refusal(err)] += 1
     except TRANSIENT:
         pass
 

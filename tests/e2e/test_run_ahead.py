@@ -90,7 +90,7 @@ async def by_hand(client: Client, handle: WorkflowHandle) -> list[str]:
             await handle.execute_update(Probe.decide, REQUEST)
             return refusals
         except WorkflowUpdateFailedError as err:
-            refusals.append(str(getattr(err.cause, "message", err.cause)))
+            refusals.append(operations.refusal(err))
 
 
 async def through_operations(client: Client, handle: WorkflowHandle) -> list[str]:
