@@ -89,7 +89,8 @@ async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path
             await asyncio.wait_for(journeys, 200)
             results = await asyncio.wait_for(asyncio.gather(*(h.result() for h in handles)), 60)
         except TimeoutError:
-            pytest.fail(f"journeys unfinished after the chaos: {await _unfinished(handles)}")
+            unfinished = await _unfinished(handles, settings)
+            pytest.fail(f"journeys unfinished after the chaos: {unfinished}")
 
         assert worker.kills == KILLS
         unexplained: list[str] = []
@@ -125,18 +126,27 @@ async def _final_status(client, wid: str):  # noqa: ANN001, ANN202
     raise AssertionError(f"no status for {wid}")
 
 
-async def _unfinished(handles: list[WorkflowHandle]) -> list[str]:
-    """Each journey still running, with the last failure of its workflow tasks, if any."""
+async def _unfinished(handles: list[WorkflowHandle], settings: Settings) -> list[str]:
+    """Each journey still running: the last failure of its workflow tasks, how many timed
+    out, and whether its history replays (a task that keeps timing out can hide that)."""
     unfinished = []
     for handle in handles:
         if (await handle.describe()).status is not WorkflowExecutionStatus.RUNNING:
             continue
-        failures = [
+        history = await handle.fetch_history()
+        failed = [
             e.workflow_task_failed_event_attributes.failure.message
-            async for e in handle.fetch_history_events()
+            for e in history.events
             if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
         ]
-        unfinished.append(f"{handle.id}: {failures[-1:] or 'no failed task'}")
+        timed_out = sum(
+            e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT for e in history.events
+        )
+        replay = await verify([history], [LoanJourneyWorkflow], data_converter(settings))
+        replays = "replays" if replay.ok else f"does not replay: {replay.failures[0].error}"
+        unfinished.append(
+            f"{handle.id}: {failed[-1:] or 'no failed task'}, {timed_out} timed out, {replays}"
+        )
     return unfinished
 
 
