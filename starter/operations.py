@@ -17,6 +17,7 @@ from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
     WorkflowHandle,
+    WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
 from temporalio.service import RPCError, RPCStatusCode
@@ -34,7 +35,7 @@ from workflows.loan_journey import LoanJourneyWorkflow
 
 R = TypeVar("R", bound=BaseModel)
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
-# Seconds before each new try of an update refused for a run-ahead; then the refusal stands.
+# Seconds before each new status read after one thrown away for a run-ahead; then it fails.
 RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
 
 
@@ -100,36 +101,40 @@ async def start_journey(
 
 
 async def status(client: Client, workflow_id: str) -> JourneyStatus:
+    """The journey's status query. A read that the worker threw away because the journey
+    moved on meanwhile (workflows/run_ahead.py) is asked again, a few times."""
     handle = client.get_workflow_handle(workflow_id)
-    try:
-        return await handle.query(LoanJourneyWorkflow.status)
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            raise NotFound(f"no journey {workflow_id!r}: `loan-journey list` shows them") from err
-        raise
+    waits = iter(RUN_AHEAD_WAITS)
+    while True:
+        try:
+            return await handle.query(LoanJourneyWorkflow.status)
+        except WorkflowQueryFailedError as err:
+            wait = next(waits, None) if run_ahead.RAN_AHEAD in str(err) else None
+            if wait is None:
+                raise
+        except RPCError as err:
+            if err.status is RPCStatusCode.NOT_FOUND:
+                raise NotFound(
+                    f"no journey {workflow_id!r}: `loan-journey list` shows them"
+                ) from err
+            raise
+        await asyncio.sleep(wait)
 
 
 async def act(
     client: Client, workflow_id: str, update: str, request: BaseModel,
     result_type: type[R] = UpdateResult,  # type: ignore[assignment]
 ) -> R:
-    """Send one update; a refusal by the journey's validator becomes `Refused`. The refusal
-    that only says "again in a moment" (workflows/run_ahead.py) is sent again, a few times."""
+    """Send one update; a refusal by the journey's validator becomes `Refused`."""
     handle = client.get_workflow_handle(workflow_id)
-    waits = iter(RUN_AHEAD_WAITS)
-    while True:
-        try:
-            return await handle.execute_update(update, request, result_type=result_type)
-        except WorkflowUpdateFailedError as err:
-            message = refusal(err)
-            wait = next(waits, None) if message == run_ahead.REFUSAL else None
-            if wait is None:
-                raise Refused(f"{update} refused: {message}") from err
-        except RPCError as err:
-            if err.status is RPCStatusCode.NOT_FOUND:
-                raise NotFound(f"no running journey {workflow_id!r}") from err
-            raise
-        await asyncio.sleep(wait)
+    try:
+        return await handle.execute_update(update, request, result_type=result_type)
+    except WorkflowUpdateFailedError as err:
+        raise Refused(f"{update} refused: {refusal(err)}") from err
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            raise NotFound(f"no running journey {workflow_id!r}") from err
+        raise
 
 
 def refusal(err: WorkflowUpdateFailedError) -> str:

@@ -11,7 +11,6 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,8 +51,6 @@ from workflows.loan_journey import LoanJourneyWorkflow
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 CALL_SECONDS = 10.0
-# How many times each refusal came.
-REFUSALS: Counter[str] = Counter()
 # What a call can meet while the worker or the server is down, besides a refusal.
 TRANSIENT = (
     RPCError, RuntimeError, TimeoutError, JourneyError, WorkflowQueryFailedError,
@@ -121,14 +118,7 @@ async def start(client: Client, settings: Settings, app: LoanApplication) -> str
 
 async def _update(client: Client, wid: str, name: str, key: str, request: BaseModel) -> None:
     handle = client.get_workflow_handle(wid)
-    try:
-        await asyncio.wait_for(
-            handle.execute_update(name, request, id=f"{name}:{key}"), CALL_SECONDS
-        )
-    except WorkflowUpdateFailedError as err:
-        REFUSALS[operations.refusal(err)] += 1
-    except TRANSIENT:
-        pass
+    await patiently(handle.execute_update(name, request, id=f"{name}:{key}"))
 
 
 async def drive(client: Client, settings: Settings, policy: Policy, app: LoanApplication) -> str:

@@ -130,7 +130,7 @@ async def current_status(handle: WorkflowHandle) -> JourneyStatus | None:
     as it continues as new can hang on the time-skipping server: ask the current run, and
     only once its first workflow task is done (None before). On this server a query before
     it runs the new run ahead inside the query task (workflows/run_ahead.py), where the
-    guard cannot see it: it has no replayed activation to compare with."""
+    guard cannot see it: no activation came before it to compare with."""
     run_id = (await handle.describe()).run_id
     run = handle._client.get_workflow_handle(handle.id, run_id=run_id)
     async for event in run.fetch_history_events():
