@@ -35,9 +35,9 @@ def temporal_cli() -> str:
 # loses nothing; a power cut may lose the last transactions. Production runs on PostgreSQL.
 SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
 # Queries go to the normal task queue, as in docker/temporal/dynamicconfig: a query held on a
-# dead worker's sticky queue reached a new worker after new events, which ran the journey
-# ahead inside the query task and wrote a history that does not replay (an SDK defect, see
-# tests/chaos/test_worker_kills.py). This closes the wide window of it, not every one.
+# dead worker's sticky queue reached a new worker after new events, the widest window for the
+# SDK's query-task run-ahead. The worker throws each run-ahead away (workflows/run_ahead.py);
+# this keeps those thrown-away status reads, which the reader must ask again, rare.
 NO_STICKY_QUERIES = ["--dynamic-config-value", "system.enableStickyQuery=false"]
 # start-dev re-reads the search-attribute types from the database on every use of one (it
 # turns the cache off so that attributes added at run time show at once): about a third of
