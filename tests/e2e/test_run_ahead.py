@@ -1,4 +1,5 @@
-"""The query-task run-ahead (workflows/run_ahead.py), reproduced alone on the real dev server.
+"""The query-task run-ahead (workflows/run_ahead.py), reproduced alone on the real dev server;
+and operations.status, which asks again after a status read thrown away for a run-ahead.
 
 One attempt: worker A runs a probe's first task (it schedules an activity) and stops; a status
 query is sent while no workflow worker runs; the activity completes (a workflow task is
@@ -28,12 +29,15 @@ from temporalio.client import (
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Interceptor, Replayer, Worker
 
+from journey.stages import Party, Stage
+from journey.status import JourneyStatus
 from starter import operations
 from workflows.run_ahead import RAN_AHEAD, RunAheadGuard
 
 pytestmark = pytest.mark.e2e
 ATTEMPTS = 12
 _GATES: dict[str, asyncio.Event] = {}
+_FAILURES: dict[str, list[str]] = {}  # workflow id -> what its next status reads fail with
 
 
 @activity.defn
@@ -163,3 +167,48 @@ async def test_without_the_guard_a_run_ahead_writes_a_history_that_does_not_repl
     attempt = await _until_run_ahead(dev_server.client, [])
     assert attempt.refusals == []
     assert not attempt.replays
+
+
+@workflow.defn(sandboxed=False)
+class StatusReads:
+    """Stands in for a journey whose status reads fail as set in _FAILURES, then answer."""
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: False)
+
+    @workflow.query
+    def status(self) -> JourneyStatus:
+        wid = workflow.info().workflow_id
+        if _FAILURES[wid]:
+            raise RuntimeError(_FAILURES[wid].pop(0))
+        return JourneyStatus(workflow_id=wid, application_id="APP-READS", stage=Stage.APPROVAL,
+                             attempt=1, waits_on=Party.BANK)
+
+
+@pytest.mark.parametrize(
+    ("failures", "answered", "reads"),
+    [
+        ([RAN_AHEAD] * len(operations.RUN_AHEAD_WAITS), True, 4),  # asked again each time
+        ([RAN_AHEAD] * (len(operations.RUN_AHEAD_WAITS) + 1), False, 4),  # then it gives up
+        (["the status query broke"], False, 1),  # any other failure is not asked again
+    ],
+    ids=["thrown-away-reads-are-asked-again", "gives-up-after-its-waits", "other-failures-at-once"],
+)
+async def test_operations_status_asks_again_after_a_thrown_away_read(
+    dev_server: WorkflowEnvironment, failures: list[str], answered: bool, reads: int
+) -> None:
+    client, queue = dev_server.client, f"status-reads-{uuid.uuid4()}"
+    async with Worker(client, task_queue=queue, workflows=[StatusReads]):
+        handle = await client.start_workflow(StatusReads.run, id=queue, task_queue=queue)
+        _FAILURES[queue] = list(failures)
+        try:
+            if answered:
+                status = await operations.status(client, queue)
+                assert (status.workflow_id, status.stage) == (queue, Stage.APPROVAL)
+            else:
+                with pytest.raises(WorkflowQueryFailedError, match=failures[-1]):
+                    await operations.status(client, queue)
+        finally:
+            await handle.terminate("test over")
+    assert len(failures) + int(answered) - len(_FAILURES.pop(queue)) == reads
