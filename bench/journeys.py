@@ -185,10 +185,11 @@ async def run_phase(
     phase: Phase, concurrency: int, jobs: list[Callable[[], Awaitable[WorkflowHandle[Any, Any]]]],
     meter: Meter,
 ) -> Phase:
-    before, started = meter.read(), time.perf_counter()
+    before = await meter.read()
+    started = time.perf_counter()
     handles = await bounded(concurrency, jobs)
     phase.seconds = time.perf_counter() - started
-    phase.costs = Meter.spent(before, meter.read())
+    phase.costs = Meter.spent(before, await meter.read())
     phase.workflows = len(handles)
     phase.transitions = await transitions(handles)
     return phase

@@ -7,6 +7,7 @@ transitions cost the server more CPU gets fewer of them per second.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 
 SAMPLE = re.compile(r'^(\w+)\{([^}]*)\} ([0-9.e+-]+)$')
 LABEL = re.compile(r'(\w+)="([^"]*)"')
+PUBLISHED = 1.5  # seconds until the dev server's request counters include a request
 # (metric family, service or "" for any) -> the row's name in the table
 COUNTED = {
     ("service_requests", "frontend"): "frontend requests",
@@ -83,9 +85,14 @@ class Meter:
     server: int
     workers: list[int]
 
-    def read(self) -> Costs:
-        return Costs(cpu_seconds(self.server), sum(cpu_seconds(p) for p in self.workers),
-                     scrape(self.metrics_port), time.process_time())
+    async def read(self) -> Costs:
+        """CPU now; the request counters once the server has published them (it does so
+        about once a second, so a scrape at once misses the last second's requests and
+        counts them in the next phase)."""
+        server, workers = cpu_seconds(self.server), sum(cpu_seconds(p) for p in self.workers)
+        bench = time.process_time()
+        await asyncio.sleep(PUBLISHED)
+        return Costs(server, workers, scrape(self.metrics_port), bench)
 
     @staticmethod
     def spent(before: Costs, after: Costs) -> Costs:
