@@ -14,6 +14,12 @@ before activity results (the SDK's job order within one activation), writes the 
 first and fails as nondeterministic (TMPRL1100 "Update machine does not handle this event"):
 the history no longer replays, and after the next worker restart the workflow stops for good.
 
+The server opens the window: it hands a query to matching as a query task only while the run
+has no workflow task pending or started, and events may arrive between that and a worker's
+poll. Until a run's first workflow task has completed it never does (the query rides on that
+task; temporalio/temporal service/history/api/queryworkflow/api.go), so a new run, continued
+as new, cannot run ahead before its first activation, where the guard has none to compare.
+
 The run-ahead leaves a mark: an activation that applies new events (a new history length) at
 the time of the activation before it. This interceptor watches every activation (as a wait
 condition, which the SDK evaluates in every activation with jobs, and in each update
