@@ -1,6 +1,7 @@
 """Journey throughput against a no-op workflow with as many activities, in the same run.
 
     .venv/bin/python bench/journeys.py --journeys 40 --concurrency 1,5,10,20 [--repeat 3] [--write]
+    .venv/bin/python bench/journeys.py --journeys 60 --concurrency 1,5 --think 0.05
 
 Starts the embedded dev server (`temporal server start-dev` on a SQLite file in a temporary
 directory) and `--workers` worker processes (bench/worker_process.py) with the real journey
@@ -19,7 +20,11 @@ Each load in `--concurrency` gets a server of its own; the figures are printed b
 the detail of the heaviest. The machine is noisy (the same commit gave 0.71x-0.88x at twenty
 at once on one day): `--repeat R` runs every load R times, the loads in turn, and shows the
 median run of each, with the range. `--write` replaces the `## Journeys` section of
-bench/RESULTS.md.
+bench/RESULTS.md. The people act the moment the previous result is in, so an update often
+meets the journey's own next task (the result of the timing write its last decision
+queued); `--think S` makes each wait S seconds first, as people do: the latency is then what
+a person acting on a journey at rest sees, and the ratio no throughput figure (the journeys
+idle while their people think), so `--write` refuses it.
 """
 
 from __future__ import annotations
@@ -78,6 +83,7 @@ POLL = 0.05  # seconds between two reads of the journey store while journeys wai
 @dataclass
 class Phase:
     name: str
+    think: float = 0.0  # seconds each person takes before acting (after the previous result)
     workflows: int = 0
     seconds: float = 0.0
     transitions: int = 0
@@ -132,12 +138,14 @@ class StageWatch:
                     self.waiting.pop((wid, stage)).set_result(None)
 
 
-async def moved(latencies: list[float], before: Stage, send: Awaitable[UpdateResult]) -> None:
-    """Time one update; it counts when its result stands at a later stage than `before`."""
+async def moved(phase: Phase, before: Stage, send: Awaitable[UpdateResult]) -> None:
+    """Time one update, after the person's thinking time; it counts when its result stands
+    at a later stage than `before`."""
+    await asyncio.sleep(phase.think)
     started = time.perf_counter()
     result = await send
     if result.stage is not before:
-        latencies.append(time.perf_counter() - started)
+        phase.latencies.append(time.perf_counter() - started)
 
 
 async def drive(
@@ -146,21 +154,22 @@ async def drive(
 ) -> WorkflowHandle[Any, Any]:
     """Walk one journey to closed, acting as risk officer, approvers, customer, operations."""
     handle = await operations.start_journey(client, settings, app)
-    wid, lat = handle.id, phase.latencies
+    wid = handle.id
     customer = Actor(id=app.credit_code, role=Role.CUSTOMER)
     waiting = await watch.until(client, wid, Stage.RISK_REVIEW)
     route = waiting.route
     opinion = RiskOpinion(actor=risk_officer(policy, route.team), verdict=Verdict.APPROVE,
                           grade=RiskGrade.G3, reason="cash flow covers the debt service")
-    await moved(lat, Stage.RISK_REVIEW, operations.act(client, wid, "record_risk_opinion", opinion))
+    risk = operations.act(client, wid, "record_risk_opinion", opinion)
+    await moved(phase, Stage.RISK_REVIEW, risk)
     for approver in approvers(policy, route.tier, app.amount, route.approvals_required):
         vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="within appetite")
-        await moved(lat, Stage.APPROVAL, operations.act(client, wid, "decide", vote))
-    await moved(lat, Stage.OFFER, operations.act(client, wid, "sign", Signature(actor=customer)))
+        await moved(phase, Stage.APPROVAL, operations.act(client, wid, "decide", vote))
+    await moved(phase, Stage.OFFER, operations.act(client, wid, "sign", Signature(actor=customer)))
     running = await watch.until(client, wid, Stage.POST_LOAN)
     owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
     repay = Repayment(actor=OPERATIONS, reference=f"BENCH-{wid}"[:64], amount=owed)
-    await moved(lat, Stage.POST_LOAN, operations.act(client, wid, "record_repayment", repay))
+    await moved(phase, Stage.POST_LOAN, operations.act(client, wid, "record_repayment", repay))
     result = await handle.result()
     assert result.outcome is Stage.CLOSED, result
     return handle
@@ -218,7 +227,7 @@ async def worker_processes(
 
 
 async def bench(
-    journeys: int, concurrency: int, workers: int, data_dir: Path
+    journeys: int, concurrency: int, workers: int, data_dir: Path, think: float = 0.0
 ) -> tuple[Phase, Phase, int]:
     settings = Settings(data_dir=data_dir, task_queue=f"bench-{uuid.uuid4().hex[:8]}",
                         temporal_address=f"127.0.0.1:{free_port()}", ui_port=free_port())
@@ -249,7 +258,7 @@ async def bench(
 
         baseline = await run_phase(Phase("no-op"), concurrency, [noop_one] * journeys, meter)
         jobs = [lambda a=a: drive(client, watch, settings, policy, a, journey) for a in apps]
-        journey = Phase("journeys")
+        journey = Phase("journeys", think=think)
         await run_phase(journey, concurrency, jobs, meter)
     return baseline, journey, count
 
@@ -360,15 +369,19 @@ def main() -> None:
                         help="how many run at once, one load or several: 1,5,10,20")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each load, the loads in turn; the median run is shown")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each person waits before acting (default: at once)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
+    if args.write and args.think:
+        parser.error("--write records people who act at once: run --think without --write")
     runs: dict[int, list[Load]] = {concurrency: [] for concurrency in args.concurrency}
     for _ in range(args.repeat):  # in turn, so that a slow spell of the machine hits every load
         for concurrency in args.concurrency:
             with tempfile.TemporaryDirectory(prefix="bench-journeys-") as tmp:
                 baseline, journey, count = asyncio.run(
-                    bench(args.journeys, concurrency, args.workers, Path(tmp))
+                    bench(args.journeys, concurrency, args.workers, Path(tmp), args.think)
                 )
             runs[concurrency].append(Load(concurrency, baseline, journey, count))
             print(by_load([runs[concurrency][-1:]]).splitlines()[-1], flush=True)
