@@ -37,6 +37,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.touchpoints import TouchpointUpdates
 
 OFFER_COVENANTS = "offer-covenants"  # workflow.patched marker: before it, no covenants in offers
+# workflow.patched marker: before it, the offer stage waited for its notice to be queued.
+OFFER_NOTICE_BEHIND = "offer-notice-behind"
 QUICK = timedelta(seconds=30)
 OCR_TIMEOUT = timedelta(minutes=2)
 # Business refusals are non-retryable ApplicationErrors raised by the activities.
@@ -168,7 +170,11 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
             ),
         )
         async with self.stage(Stage.OFFER, Party.CUSTOMER):
-            await self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready")
+            notice = self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready")
+            if workflow.patched(OFFER_NOTICE_BEHIND):
+                await self._behind(notice)  # a signature at once need not wait for the notice
+            else:
+                await notice
             await self.wait_for(
                 lambda: self._signature is not None,
                 deadline=self._offer.expires_at,

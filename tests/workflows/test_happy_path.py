@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
+from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 
+from activities.notifications import NotificationActivities
+from journey import contracts
+from journey.contracts import NotifyInput, NotifyResult
 from journey.decisions import Signature
+from journey.settings import Settings
 from journey.stages import Stage
 from journey.timeline import EventType
 from store.ledger import bookings_for
+from store.outbox import messages_for
 from store.timing import events_for
 from tests.post_loan.loan_kit import repay_in_full
 from tests.workflows.journey_kit import (
@@ -51,3 +61,40 @@ async def test_small_loan_walks_every_stage_to_closed(
         assert [e.sequence for e in stored] == list(range(len(final.events)))
         exits = [(e.stage, e.outcome) for e in stored if e.type is EventType.EXITED]
         assert exits == list(zip(WALK[:-1], WALK[1:], strict=True))
+
+
+async def test_a_signature_at_once_does_not_wait_for_the_offer_notice(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """The offer's notice is queued behind the journey: a customer who signs while the
+    outbox is slow moves the journey on at once; the notice is still queued, once, before
+    the journey closes."""
+    docs, app = new_application()
+    outbox_slow = threading.Event()
+
+    def slow_offer_notice(settings: Settings) -> list[Callable[..., Any]]:
+        real = NotificationActivities(settings)
+
+        @activity.defn(name=contracts.NOTIFY)
+        def notify(request: NotifyInput) -> NotifyResult:
+            if request.template == "offer_ready":
+                outbox_slow.wait(timeout=30)
+            return real.notify(request)
+
+        return [notify]
+
+    async with running_journey(
+        time_skipping_env, tmp_path, docs, app, slow_offer_notice
+    ) as (settings, handle):
+        await drive_to(handle, app, Stage.OFFER)
+        signed = await asyncio.wait_for(
+            handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app))), 20
+        )
+        assert signed.stage in (Stage.DISBURSEMENT, Stage.POST_LOAN)
+        templates = [m.template for m in messages_for(settings.db_url, handle.id)]
+        assert "offer_ready" not in templates  # still held by the slow outbox
+        outbox_slow.set()
+        await repay_in_full(handle, await until_stage(handle, Stage.POST_LOAN), "TX-AT-ONCE")
+        assert (await handle.result()).outcome is Stage.CLOSED  # closing waits for the notice
+        templates = [m.template for m in messages_for(settings.db_url, handle.id)]
+        assert templates.count("offer_ready") == 1
