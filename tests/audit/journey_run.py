@@ -80,13 +80,23 @@ async def start_journey(client: Client, task_queue: str) -> WorkflowHandle[Any, 
         task_queue=task_queue,
         result_type=fx.FixtureResult,
     )
+    # The document comes once the journey has entered its documents stage (its first task),
+    # so that the trail's order does not depend on how fast the worker took that task.
+    await _until(handle, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, "its documents stage")
     await handle.signal("upload_document", fx.DocumentRef(sha256=fx.DOC_SHA, filename="l.png"))
+    await _until(handle, EventType.EVENT_TYPE_TIMER_STARTED, "risk review")
+    return handle
+
+
+async def _until(
+    handle: WorkflowHandle[Any, Any], event_type: EventType.ValueType, what: str
+) -> None:
     for _ in range(200):
         history = await handle.fetch_history()
-        if any(e.event_type == EventType.EVENT_TYPE_TIMER_STARTED for e in history.events):
-            return handle
+        if any(e.event_type == event_type for e in history.events):
+            return
         await asyncio.sleep(0.05)
-    raise AssertionError("the fixture journey never reached risk review")
+    raise AssertionError(f"the fixture journey never reached {what}")
 
 
 def worker(client: Client, task_queue: str, workflow: type) -> Worker:
