@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -32,9 +32,12 @@ with workflow.unsafe.imports_passed_through():
     from journey.timeline import EventType, TimingEvent
     from workflows import search_attributes as sa
 
-# Timing events must never be lost: retry until the database takes them.
+# Timing events must never be lost: retry until the database takes them. Nor must notices,
+# and an outbox outage must not end a loan: they retry until the outbox takes them too (the
+# attempts and the last error show on the journey's pending activity). Histories from before
+# kept at most 20 attempts; a retry policy is not part of what a replay compares.
 TIMING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
-NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=20)
+NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
 
 # workflow.patched marker: histories recorded before it awaited every write in place.
 WRITE_BEHIND = "timing-write-behind"
@@ -298,12 +301,16 @@ class Bookkeeping:
             self._pending = batch + self._pending  # re-sent later; rows are idempotent
             raise
 
-    async def notify(self, key: str, recipient: str, template: str, body: str = "") -> None:
+    async def notify(
+        self, key: str, recipient: str, template: str, body: str = "",
+        channel: Literal["sms", "email"] = "email",
+    ) -> None:
         await workflow.execute_activity(
             contracts.NOTIFY,
             NotifyInput(
                 key=key,
                 workflow_id=self._workflow_id,
+                channel=channel,
                 recipient=recipient,
                 template=template,
                 body=body,

@@ -16,11 +16,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from journey import contracts
     from journey import review_contracts as rc
     from journey.actors import Actor, Role
     from journey.classification import classify, reclassify
-    from journey.contracts import NotifyInput
     from journey.post_loan import (
         Account,
         next_wakeup,
@@ -44,7 +42,6 @@ __all__ = ["PostLoanReviewWorkflow", "PostLoanStage", "WriteOff"]
 
 QUICK = timedelta(seconds=30)
 IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
-NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5), maximum_attempts=20)
 SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
 KEEP_REVIEW_IDS = 20
 
@@ -107,7 +104,7 @@ class PostLoanStage(PostLoanHandlers):
     async def _remind(self, account: Account) -> None:
         policy = self._policy_pl()
         for due in reminders_due(account, policy, self._pl.reminded, workflow.now()):
-            await self._send(
+            await self.notify(
                 f"{self._workflow_id}:reminder:{due.number}",
                 "customer",
                 "repayment_reminder",
@@ -118,7 +115,7 @@ class PostLoanStage(PostLoanHandlers):
         if not policy.overdue_notice:
             return
         for late in overdue_notices_due(account, self._pl.overdue_noticed, self.today()):
-            await self._send(
+            await self.notify(
                 f"{self._workflow_id}:overdue:{late.number}",
                 "customer",
                 "repayment_overdue",
@@ -126,21 +123,6 @@ class PostLoanStage(PostLoanHandlers):
                 policy.reminder_channel,
             )
             self._pl.overdue_noticed.append(late.number)
-
-    async def _send(self, key: str, recipient: str, template: str, body: str, channel: str) -> None:
-        await workflow.execute_activity(
-            contracts.NOTIFY,
-            NotifyInput(
-                key=key,
-                workflow_id=self._workflow_id,
-                channel="sms" if channel == "sms" else "email",
-                recipient=recipient,
-                template=template,
-                body=body,
-            ),
-            start_to_close_timeout=QUICK,
-            retry_policy=NOTIFY_RETRY,
-        )
 
     async def _settle(self, account: Account) -> None:
         if account.credit > 0:

@@ -98,3 +98,36 @@ async def test_a_signature_at_once_does_not_wait_for_the_offer_notice(
         assert (await handle.result()).outcome is Stage.CLOSED  # closing waits for the notice
         templates = [m.template for m in messages_for(settings.db_url, handle.id)]
         assert templates.count("offer_ready") == 1
+
+
+async def test_an_outbox_that_refuses_for_long_delays_the_offer_notice_but_loses_it_not(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Notices retry until the outbox takes them: 25 refusals (more than the 20 attempts
+    notices once had) neither lose the offer's notice nor end the loan."""
+    docs, app = new_application()
+    refusals = 25
+    attempts: list[int] = []
+
+    def refusing_outbox(settings: Settings) -> list[Callable[..., Any]]:
+        real = NotificationActivities(settings)
+
+        @activity.defn(name=contracts.NOTIFY)
+        def notify(request: NotifyInput) -> NotifyResult:
+            if request.template == "offer_ready":
+                attempts.append(activity.info().attempt)
+                if activity.info().attempt <= refusals:
+                    raise RuntimeError("the outbox is down")
+            return real.notify(request)
+
+        return [notify]
+
+    async with running_journey(
+        time_skipping_env, tmp_path, docs, app, refusing_outbox
+    ) as (settings, handle):
+        await drive_to(handle, app, Stage.POST_LOAN)
+        await repay_in_full(handle, await until_stage(handle, Stage.POST_LOAN), "TX-OUTAGE")
+        assert (await handle.result()).outcome is Stage.CLOSED
+        assert attempts == list(range(1, refusals + 2))
+        templates = [m.template for m in messages_for(settings.db_url, handle.id)]
+        assert templates.count("offer_ready") == 1
