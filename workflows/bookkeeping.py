@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
@@ -31,13 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import DecisionRecord, StageVisit
     from journey.timeline import EventType, TimingEvent
     from workflows import search_attributes as sa
-
-# Timing events must never be lost: retry until the database takes them. Nor must notices,
-# and an outbox outage must not end a loan: they retry until the outbox takes them too (the
-# attempts and the last error show on the journey's pending activity). Histories from before
-# kept at most 20 attempts; a retry policy is not part of what a replay compares.
-TIMING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
-NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
+    from workflows.activity_options import NOTIFY_RETRY, QUICK, TIMING_RETRY
 
 # workflow.patched marker: histories recorded before it awaited every write in place.
 WRITE_BEHIND = "timing-write-behind"
@@ -294,7 +287,7 @@ class Bookkeeping:
             await workflow.execute_activity(
                 contracts.RECORD_TIMING,
                 RecordTimingInput(events=batch),
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=QUICK,
                 retry_policy=TIMING_RETRY,
             )
         except asyncio.CancelledError:
@@ -315,7 +308,7 @@ class Bookkeeping:
                 template=template,
                 body=body,
             ),
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=QUICK,
             retry_policy=NOTIFY_RETRY,
         )
 

@@ -51,14 +51,11 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Party, Stage
     from journey.status import Disbursement, Offer, StageVisit
     from journey.timeline import EventType
+    from workflows.activity_options import BOOKING_RETRY, OCR_TIMEOUT, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdown_updates import DrawdownUpdates
 
-QUICK = timedelta(seconds=30)
-OCR_TIMEOUT = timedelta(minutes=2)
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
-# Booking funds must eventually succeed or be looked at by a person: keep retrying.
-BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
 

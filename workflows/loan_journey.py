@@ -8,10 +8,8 @@ the history.
 """
 
 import asyncio
-from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
@@ -31,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Party, Stage
     from journey.status import Disbursement, JourneyInput, JourneyResult, Offer
     from workflows import search_attributes as sa
+    from workflows.activity_options import BOOKING_RETRY, IO_RETRY, OCR_TIMEOUT, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.post_loan import PostLoanStage
@@ -39,12 +38,6 @@ with workflow.unsafe.imports_passed_through():
 OFFER_COVENANTS = "offer-covenants"  # workflow.patched marker: before it, no covenants in offers
 # workflow.patched marker: before it, the offer stage waited for its notice to be queued.
 OFFER_NOTICE_BEHIND = "offer-notice-behind"
-QUICK = timedelta(seconds=30)
-OCR_TIMEOUT = timedelta(minutes=2)
-# Business refusals are non-retryable ApplicationErrors raised by the activities.
-IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
-# Booking funds must eventually succeed or be looked at by a person: keep retrying.
-BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 
 
 @workflow.defn

@@ -13,7 +13,6 @@ carrying the plan, payments, timeline and everything else in `PostLoanCarry`.
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
@@ -34,14 +33,13 @@ with workflow.unsafe.imports_passed_through():
     from journey.repayment import add_months
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
+    from workflows.activity_options import IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.post_loan_handlers import PostLoanHandlers, WriteOff
     from workflows.post_loan_review import PostLoanReviewWorkflow
 
 __all__ = ["PostLoanReviewWorkflow", "PostLoanStage", "WriteOff"]
 
-QUICK = timedelta(seconds=30)
-IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
 SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
 KEEP_REVIEW_IDS = 20
 

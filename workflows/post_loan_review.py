@@ -7,11 +7,9 @@ which raises any early warning. A journey that is no longer managed is skipped, 
 """
 
 import asyncio
-from datetime import timedelta
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -21,10 +19,8 @@ with workflow.unsafe.imports_passed_through():
     from journey.documents import DocumentReading, DocumentRef, ReadStatus
     from journey.post_loan import assess_review
     from journey.stages import Stage
+    from workflows.activity_options import IO_RETRY, OCR_TIMEOUT, QUICK
 
-QUICK = timedelta(seconds=30)
-OCR_TIMEOUT = timedelta(minutes=2)
-IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
 
 
 class ReviewOutcome(BaseModel):

@@ -7,7 +7,6 @@ are counted from the journey's own events (which continue-as-new carries): reach
 policy's burst threshold within its window raises one early warning per window.
 """
 
-from datetime import timedelta
 from typing import ClassVar
 
 from temporalio import workflow
@@ -35,10 +34,9 @@ with workflow.unsafe.imports_passed_through():
         inquiry_burst,
         is_feedback_about,
     )
-    from workflows.bookkeeping import TIMING_RETRY
+    from workflows.activity_options import QUICK, TIMING_RETRY
     from workflows.post_loan_warnings import EarlyWarnings
 
-QUICK = timedelta(seconds=30)
 FEEDBACK_REQUESTS = "touchpoints-feedback-requests"  # workflow.patched marker
 
 

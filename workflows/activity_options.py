@@ -1,0 +1,22 @@
+"""How long the journey's activities may take and how they retry, in one place.
+
+A retry policy or a timeout is not part of what a replay compares: a change here applies to
+running journeys from their next activity on.
+"""
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+QUICK = timedelta(seconds=30)  # a database write, a policy file, a pure rule
+OCR_TIMEOUT = timedelta(minutes=2)  # one page through the OCR pipeline
+# Business refusals are non-retryable ApplicationErrors raised by the activities.
+IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
+# Booking funds must eventually succeed or be looked at by a person: keep retrying.
+BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
+# Timing events must never be lost: retry until the database takes them. Nor must notices,
+# and an outbox outage must not end a loan: they retry until the outbox takes them too (the
+# attempts and the last error show on the journey's pending activity). Notices kept at most
+# 20 attempts until 2026-12-05.
+TIMING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
+NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
