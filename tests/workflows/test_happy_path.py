@@ -63,6 +63,25 @@ async def test_small_loan_walks_every_stage_to_closed(
         assert exits == list(zip(WALK[:-1], WALK[1:], strict=True))
 
 
+def outbox_before_the_offer_notice(
+    first: Callable[[], object],
+) -> Callable[[Settings], list[Callable[..., Any]]]:
+    """The real outbox, which calls `first()` before it takes the offer's notice."""
+
+    def stand_in(settings: Settings) -> list[Callable[..., Any]]:
+        real = NotificationActivities(settings)
+
+        @activity.defn(name=contracts.NOTIFY)
+        def notify(request: NotifyInput) -> NotifyResult:
+            if request.template == "offer_ready":
+                first()
+            return real.notify(request)
+
+        return [notify]
+
+    return stand_in
+
+
 async def test_a_signature_at_once_does_not_wait_for_the_offer_notice(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
@@ -71,18 +90,7 @@ async def test_a_signature_at_once_does_not_wait_for_the_offer_notice(
     the journey closes."""
     docs, app = new_application()
     outbox_slow = threading.Event()
-
-    def slow_offer_notice(settings: Settings) -> list[Callable[..., Any]]:
-        real = NotificationActivities(settings)
-
-        @activity.defn(name=contracts.NOTIFY)
-        def notify(request: NotifyInput) -> NotifyResult:
-            if request.template == "offer_ready":
-                outbox_slow.wait(timeout=30)
-            return real.notify(request)
-
-        return [notify]
-
+    slow_offer_notice = outbox_before_the_offer_notice(lambda: outbox_slow.wait(timeout=30))
     async with running_journey(
         time_skipping_env, tmp_path, docs, app, slow_offer_notice
     ) as (settings, handle):
@@ -109,19 +117,12 @@ async def test_an_outbox_that_refuses_for_long_delays_the_offer_notice_but_loses
     refusals = 25
     attempts: list[int] = []
 
-    def refusing_outbox(settings: Settings) -> list[Callable[..., Any]]:
-        real = NotificationActivities(settings)
+    def refuse() -> None:
+        attempts.append(activity.info().attempt)
+        if activity.info().attempt <= refusals:
+            raise RuntimeError("the outbox is down")
 
-        @activity.defn(name=contracts.NOTIFY)
-        def notify(request: NotifyInput) -> NotifyResult:
-            if request.template == "offer_ready":
-                attempts.append(activity.info().attempt)
-                if activity.info().attempt <= refusals:
-                    raise RuntimeError("the outbox is down")
-            return real.notify(request)
-
-        return [notify]
-
+    refusing_outbox = outbox_before_the_offer_notice(refuse)
     async with running_journey(
         time_skipping_env, tmp_path, docs, app, refusing_outbox
     ) as (settings, handle):
