@@ -9,7 +9,7 @@ from datetime import timedelta
 from temporalio.common import RetryPolicy
 
 QUICK = timedelta(seconds=30)  # a database write, a policy file, a pure rule
-OCR_TIMEOUT = timedelta(minutes=2)  # one page through the OCR pipeline
+OCR_TIMEOUT = timedelta(minutes=2)  # one document through the OCR pipeline
 # Business refusals are non-retryable ApplicationErrors raised by the activities.
 IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
 # Booking funds must eventually succeed or be looked at by a person: keep retrying.
