@@ -53,10 +53,18 @@ async def test_a_closed_journey_counts_each_stage_it_left_once(
     assert {k: after[k] - before[k] for k in LEFT} == dict.fromkeys(LEFT, 1.0)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _free_port_pair() -> int:
+    """A free port whose neighbour for the journey's metrics is free too (the worker serves
+    both; a port picked alone left the neighbour to chance, and once it was taken)."""
+    while True:
+        with socket.socket() as sdk, socket.socket() as journey:
+            sdk.bind(("127.0.0.1", 0))
+            port = int(sdk.getsockname()[1])
+            try:
+                journey.bind(("127.0.0.1", port + JOURNEY_METRICS_PORT_OFFSET))
+            except OSError:
+                continue
+            return port
 
 
 async def _get(url: str, family: str) -> httpx.Response:
@@ -76,7 +84,7 @@ async def _get(url: str, family: str) -> httpx.Response:
 async def test_worker_run_with_a_metrics_port_serves_sdk_and_journey_metrics(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = _free_port_pair()
     settings = Settings(
         data_dir=tmp_path,
         temporal_address=time_skipping_env.client.service_client.config.target_host,
