@@ -22,7 +22,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import IO_RETRY, OCR_TIMEOUT, QUICK
 
 
-
 class ReviewOutcome(BaseModel):
     """What a review returns: its result, or why it was skipped."""
 
