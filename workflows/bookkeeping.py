@@ -84,18 +84,27 @@ class Bookkeeping:
         if waits_on is not Party.SYSTEM:
             await self.write_soon()  # who waits on whom is visible in SQL while it lasts
         outcome: Stage | None = None
+        closed = False
         try:
             yield visit
             self._raise_if_withdrawn()
         except JourneyEnded as ended:
             outcome = ended.outcome
             raise
+        except GeneratorExit:
+            # Closed, not left: a worker stopped with this run idle in its cache (core does
+            # not evict those, temporalio/sdk-python#1849) and the garbage collector closes
+            # it, maybe while this thread runs another workflow, which the workflow API
+            # would act on (sdk-python#494). So touch nothing: the next worker replays.
+            closed = True
+            raise
         finally:
-            if watcher is not None:
-                watcher.cancel()
-            self._exit(visit, outcome or self._exit_to or _after(stage))
-            await self._behind(self._after_stage_exit(visit))
-            await self.write_soon()
+            if not closed:
+                if watcher is not None:
+                    watcher.cancel()
+                self._exit(visit, outcome or self._exit_to or _after(stage))
+                await self._behind(self._after_stage_exit(visit))
+                await self.write_soon()
 
     def _enter(self, stage: Stage, waits_on: Party, team: str | None) -> StageVisit:
         attempt = self._attempts[stage] = self._attempts.get(stage, 0) + 1
