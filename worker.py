@@ -1,13 +1,21 @@
 """Run the journey worker (workflows and activities) against a Temporal address.
 
     python worker.py            # the address, namespace and task queue from settings
+
+SIGTERM (`docker stop`) or Ctrl-C stops it gracefully: it stops polling, gives the
+activities it runs SHUTDOWN_GRACE to finish, and exits 0.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -15,11 +23,15 @@ from temporalio.worker import Worker
 
 from activities import build_activities
 from journey.settings import Settings
+from starter.boundary import end_process
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow
 from workflows.run_ahead import RunAheadGuard
 
 WORKFLOWS = [LoanJourneyWorkflow, PostLoanReviewWorkflow]
+# Below docker-compose.yml's stop_grace_period (60 s), after which docker kills the worker.
+SHUTDOWN_GRACE = timedelta(seconds=45)
+log = logging.getLogger("worker")
 
 
 def build_worker(
@@ -29,11 +41,13 @@ def build_worker(
     max_activities: int = 8,
     workflows: Sequence[type] = (),
     activities: Sequence[Callable[..., Any]] = (),
+    shutdown_grace: timedelta = timedelta(0),
 ) -> Worker:
     """A worker for every journey workflow and activity; activities run in a thread pool of
-    `max_activities`. `workflows` and `activities` run as well: an activity whose function is
-    named like one of the journey's (they are named like their methods) runs in its place,
-    which is how tests and the bench stand in for OCR."""
+    `max_activities`, and get `shutdown_grace` to finish once it shuts down. `workflows` and
+    `activities` run as well: an activity whose function is named like one of the journey's
+    (they are named like their methods) runs in its place, which is how tests and the bench
+    stand in for OCR."""
     replaced = {a.__name__ for a in activities}
     journey = [a for a in build_activities(settings) if a.__name__ not in replaced]
     return Worker(
@@ -45,12 +59,14 @@ def build_worker(
         max_concurrent_activities=max_activities,
         max_cached_workflows=settings.workflow_cache,
         interceptors=[RunAheadGuard()],
+        graceful_shutdown_timeout=shutdown_grace,
     )
 
 
 async def run(settings: Settings | None = None, client: Client | None = None) -> None:
-    """Run until cancelled. With `metrics_port` set (and no client handed in), the SDK's
-    metrics are served on that port and the journey's on the next one."""
+    """Run until SIGTERM or SIGINT (in the main thread) or until cancelled, then shut down
+    gracefully. With `metrics_port` set (and no client handed in), the SDK's metrics are
+    served on that port and the journey's on the next one."""
     from starter.connect import connect
 
     settings = settings or Settings()
@@ -61,11 +77,36 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
 
             runtime, _server = start_worker_metrics(settings.metrics_port)
         client = await connect(settings, runtime=runtime)
-    await build_worker(client, settings).run()
+    with _stop_signals() as stop:
+        async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE):
+            log.info("polling task queue %s at %s", settings.task_queue,
+                     settings.temporal_address)
+            await stop.wait()
+        log.info("stopped")
+
+
+@contextmanager
+def _stop_signals() -> Iterator[asyncio.Event]:
+    """An event that SIGTERM and SIGINT set, from before the worker polls. Python as a
+    container's PID 1 ignores a SIGTERM it has no handler for: docker would wait out its grace
+    period and kill the worker mid-task."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    main = threading.current_thread() is threading.main_thread()
+    signals = (signal.SIGTERM, signal.SIGINT) if main else ()
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield stop
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     asyncio.run(run())
+    end_process(0)
 
 
 if __name__ == "__main__":

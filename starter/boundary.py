@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import os
+import sys
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -28,3 +32,23 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     except KeyboardInterrupt:
         err_console.print("stopped")
         raise typer.Exit(130) from None
+
+
+def end_process(code: int) -> NoReturn:
+    """End the process with `code` once its output is flushed, skipping Python's own teardown:
+    the Temporal SDK's native threads can abort it (temporalio/sdk-python#300), which turned a
+    refused update's exit code 3 into SIGABRT after its message was printed (6 runs in 150
+    on a loaded machine)."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that left (`| head`)
+            stream.flush()
+    os._exit(code)
+
+
+def exit_code(done: SystemExit) -> int:
+    """The code `sys.exit` would end with; a message instead of a code is printed, as there."""
+    if done.code is None or isinstance(done.code, int):
+        return done.code or 0
+    print(done.code, file=sys.stderr)
+    return 1

@@ -41,7 +41,11 @@ app.add_typer(schedules_app, name="schedules")
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit as done:
+        boundary.end_process(boundary.exit_code(done))
+    boundary.end_process(0)
 
 
 if __name__ == "__main__":

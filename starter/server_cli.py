@@ -25,6 +25,7 @@ def up() -> None:
             console.print(f"Temporal at {settings.temporal_address}, Web UI {ui_address(settings)}")
             console.print(f"database {settings.db_url}; press Ctrl-C to stop")
             await worker.run(settings, env.client)
+        console.print("stopped")
 
     run(go())
 
@@ -36,6 +37,7 @@ def worker_() -> None:
     async def go() -> None:
         migrate(settings.db_url)
         await worker.run(settings)
+        console.print("stopped")
 
     run(go())
 

@@ -64,6 +64,19 @@ def test_worker_is_built_here_and_waits_for_every_setup_job() -> None:
         assert depends[job] == {"condition": "service_completed_successfully"}, job
 
 
+def test_docker_waits_for_the_worker_longer_than_it_waits_for_its_activities() -> None:
+    """On `docker stop` the worker gives running activities SHUTDOWN_GRACE, then exits;
+    docker kills it after stop_grace_period (tests/deploy/test_process_exit.py)."""
+    from worker import SHUTDOWN_GRACE
+
+    period = str(services()["worker"]["stop_grace_period"])
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", period)
+    assert "".join(n + u for n, u in parts) == period, period
+    seconds = sum(float(n) * units[u] for n, u in parts)
+    assert seconds >= SHUTDOWN_GRACE.total_seconds() + 10, period
+
+
 def test_migrate_runs_the_journey_migrations_with_the_worker_image() -> None:
     svc = services()
     migrate = svc["migrate"]

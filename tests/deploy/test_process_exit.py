@@ -1,0 +1,83 @@
+"""How the two processes end: the worker on `docker stop` (SIGTERM) or Ctrl-C, and the
+command line after a command.
+
+The worker image runs `python worker.py` as the container's PID 1, which ignores a SIGTERM
+it has no handler for: docker would wait out the stop grace period and kill it mid-task.
+Both end with `os._exit` once their output is out: Python's own teardown can abort on the
+Temporal SDK's native threads (temporalio/sdk-python#300), which turned a refused update's
+exit code 3 into SIGABRT on a loaded machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from tests.deploy.deploy_files import ROOT
+
+# Stands in for Python's teardown: it runs only if the process ends the usual way.
+TORN_DOWN = "import atexit; atexit.register(lambda: print('torn down', flush=True)); "
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_the_worker_stops_polling_and_exits_0_on_a_stop_signal(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, sig: signal.Signals
+) -> None:
+    env = {
+        **os.environ,
+        "LOAN_JOURNEY_TEMPORAL_ADDRESS": time_skipping_env.client.service_client.config.target_host,
+        "LOAN_JOURNEY_TASK_QUEUE": f"stop-{uuid.uuid4()}",
+        "LOAN_JOURNEY_DATA_DIR": str(tmp_path),
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", TORN_DOWN + "import worker; worker.main()",
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert worker.stderr is not None
+    seen: list[str] = []
+    try:
+        while "polling task queue" not in (line := (await asyncio.wait_for(
+            worker.stderr.readline(), 90)).decode()):
+            assert line, f"the worker ended before it polled: {''.join(seen)}"
+            seen.append(line)
+        worker.send_signal(sig)
+        out, err = (s.decode() for s in await asyncio.wait_for(worker.communicate(), 90))
+    finally:
+        if worker.returncode is None:
+            worker.kill()
+    assert worker.returncode == 0, err
+    assert "stopped" in err and "Fatal Python error" not in err
+    assert "torn down" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--help"], 0, "schedules"),  # the last command of the help, so all of it came out
+        (["start", "missing.json", "missing.jpg"], 2, "cannot read document"),
+    ],
+    ids=["help", "bad-input"],
+)
+async def test_the_command_line_exits_with_its_code_without_pythons_teardown(
+    tmp_path: Path, args: list[str], code: int, says: str
+) -> None:
+    command = TORN_DOWN + f"import sys; sys.argv = ['loan-journey', *{args!r}]; " + (
+        "from starter.cli import main; main()"
+    )
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", command, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(cli.communicate(), 90)
+    said = out.decode() + err.decode()
+    assert cli.returncode == code, said
+    assert says in said
+    assert "torn down" not in said
