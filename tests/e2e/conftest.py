@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,13 +11,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from starter.embedded import embedded_server
+from tests.ports import free_port
 from worker import build_worker
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +20,8 @@ def e2e_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data = tmp_path_factory.mktemp("e2e")
     return Settings(
         data_dir=data,
-        temporal_address=f"127.0.0.1:{_free_port()}",
-        ui_port=_free_port(),
+        temporal_address=f"127.0.0.1:{free_port()}",
+        ui_port=free_port(),
         task_queue=f"e2e-{uuid.uuid4()}",
     )
 
