@@ -14,7 +14,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities import build_activities
+from journey import contracts
 from journey.settings import Settings
 from starter.boundary import end_process
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -34,33 +35,65 @@ SHUTDOWN_GRACE = timedelta(seconds=45)
 log = logging.getLogger("worker")
 
 
+class JourneyWorker:
+    """A process's two Temporal workers, run together by `async with`: the journey's workflows
+    and activities on the task queue, and document reading (OCR, CPU-bound) on its documents
+    queue with slots of its own, so a burst of uploads never holds the slots that other
+    journeys' timing writes, notices and bookings need."""
+
+    def __init__(self, journeys: Worker, documents: Worker) -> None:
+        self.journeys, self.documents = journeys, documents
+        self._running = AsyncExitStack()
+
+    async def __aenter__(self) -> JourneyWorker:
+        await self._running.enter_async_context(self.journeys)
+        await self._running.enter_async_context(self.documents)
+        return self
+
+    async def __aexit__(self, *exc: Any) -> bool | None:
+        # Both at once: each gets the whole grace period for its activities.
+        await asyncio.gather(self.journeys.shutdown(), self.documents.shutdown())
+        return await self._running.__aexit__(*exc)
+
+
 def build_worker(
     client: Client,
     settings: Settings,
     *,
-    max_activities: int = 8,
     workflows: Sequence[type] = (),
     activities: Sequence[Callable[..., Any]] = (),
     shutdown_grace: timedelta = timedelta(0),
-) -> Worker:
-    """A worker for every journey workflow and activity; activities run in a thread pool of
-    `max_activities`, and get `shutdown_grace` to finish once it shuts down. `workflows` and
-    `activities` run as well: an activity whose function is named like one of the journey's
-    (they are named like their methods) runs in its place, which is how tests and the bench
-    stand in for OCR."""
+) -> JourneyWorker:
+    """The workers for every journey workflow and activity: activities run in a thread pool
+    of `settings.activity_slots`, document reads in one of `settings.ocr_slots`; once shut
+    down, running activities get `shutdown_grace` to finish. `workflows` and `activities` run
+    as well: an activity whose function is named like one of the journey's (they are named
+    like their methods) runs in its place, which is how tests and the bench stand in for OCR."""
     replaced = {a.__name__ for a in activities}
-    journey = [a for a in build_activities(settings) if a.__name__ not in replaced]
-    return Worker(
+    every = [*(a for a in build_activities(settings) if a.__name__ not in replaced), *activities]
+    # The journeys' queue keeps READ_DOCUMENT too: reads scheduled there before they had a
+    # queue of their own (journeys in flight at the upgrade) still find a reader.
+    reading = [a for a in every if a.__name__ == contracts.READ_DOCUMENT]
+    journeys = Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[*WORKFLOWS, *workflows],
-        activities=[*journey, *activities],
-        activity_executor=ThreadPoolExecutor(max_workers=max_activities),
-        max_concurrent_activities=max_activities,
+        activities=every,
+        activity_executor=ThreadPoolExecutor(max_workers=settings.activity_slots),
+        max_concurrent_activities=settings.activity_slots,
         max_cached_workflows=settings.workflow_cache,
         interceptors=[RunAheadGuard()],
         graceful_shutdown_timeout=shutdown_grace,
     )
+    documents = Worker(
+        client,
+        task_queue=contracts.documents_queue(settings.task_queue),
+        activities=reading,
+        activity_executor=ThreadPoolExecutor(max_workers=settings.ocr_slots),
+        max_concurrent_activities=settings.ocr_slots,
+        graceful_shutdown_timeout=shutdown_grace,
+    )
+    return JourneyWorker(journeys, documents)
 
 
 async def run(settings: Settings | None = None, client: Client | None = None) -> None:

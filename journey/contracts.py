@@ -26,6 +26,13 @@ BOOK_DISBURSEMENT = "book_disbursement"
 NOTIFY = "notify"
 
 
+def documents_queue(task_queue: str) -> str:
+    """The task queue of READ_DOCUMENT for journeys on `task_queue`: OCR is CPU-bound and
+    has its own queue and slots, so a burst of uploads never holds the slots that other
+    journeys' writes, notices and bookings need (worker.py runs a worker for each)."""
+    return f"{task_queue}-documents"
+
+
 class LoadPolicyInput(BaseModel):
     today: date
     years: int = Field(default=3, ge=1, le=40)  # calendar years the working calendar covers

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +31,11 @@ class Settings(BaseSettings):
     # more CPU, and immune to an SDK defect where a query task runs a journey ahead of its
     # history (tests/chaos/test_worker_kills.py).
     workflow_cache: int = 1000
+    # Activities a worker runs at once, each in a thread: database writes, notices, bookings.
+    activity_slots: int = Field(default=8, ge=1)
+    # Documents it reads at once, on their own task queue (journey/contracts.py
+    # `documents_queue`); OCR is CPU-bound and each read runs OCR_THREADS threads.
+    ocr_slots: int = Field(default=2, ge=1)
     codec_keys: str | None = None  # "kid1:base64key,kid2:base64key"; the first encrypts
 
     @property

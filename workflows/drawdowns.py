@@ -25,7 +25,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.actors import Actor, Role
-    from journey.contracts import BookingInput, ReadDocumentInput
+    from journey.contracts import BookingInput
     from journey.documents import DocumentReading
     from journey.drawdown_conditions import (
         DocumentCheck,
@@ -51,9 +51,10 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Party, Stage
     from journey.status import Disbursement, Offer, StageVisit
     from journey.timeline import EventType
-    from workflows.activity_options import BOOKING_RETRY, OCR_TIMEOUT, QUICK
+    from workflows.activity_options import BOOKING_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdown_updates import DrawdownUpdates
+    from workflows.reading import read_document
 
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
@@ -194,13 +195,7 @@ class DrawdownStage(DrawdownUpdates):
         self, doc: SupportingDocument
     ) -> tuple[DocumentReading | None, DocumentCheck]:
         try:
-            reading = await workflow.execute_activity(
-                contracts.READ_DOCUMENT,
-                ReadDocumentInput(workflow_id=self._workflow_id, ref=doc.ref),
-                result_type=DocumentReading,
-                start_to_close_timeout=OCR_TIMEOUT,
-                retry_policy=READ_RETRY,
-            )
+            reading = await read_document(self._workflow_id, doc.ref, READ_RETRY)
         except ActivityError as err:
             cause = str(err.cause) if err.cause else str(err)
             check = check_document(doc.label, None, f"could not be read: {cause}")

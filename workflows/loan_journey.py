@@ -19,20 +19,19 @@ with workflow.unsafe.imports_passed_through():
         CompletenessInput,
         LoadPolicyInput,
         PolicySnapshot,
-        ReadDocumentInput,
         RouteInput,
     )
     from journey.decisions import RiskGrade, Verdict
-    from journey.documents import DocumentReading, DocumentRef
     from journey.policy import Completeness, Route, expiry_at
     from journey.pricing import offer_terms
     from journey.stages import Party, Stage
     from journey.status import Disbursement, JourneyInput, JourneyResult, Offer
     from workflows import search_attributes as sa
-    from workflows.activity_options import BOOKING_RETRY, IO_RETRY, OCR_TIMEOUT, QUICK
+    from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.post_loan import PostLoanStage
+    from workflows.reading import read_document
     from workflows.touchpoints import TouchpointUpdates
 
 OFFER_COVENANTS = "offer-covenants"  # workflow.patched marker: before it, no covenants in offers
@@ -90,7 +89,9 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
     async def documents(self) -> None:
         async with self.stage(Stage.DOCUMENTS, Party.SYSTEM):
             unread = [d for d in self.all_documents() if d.sha256 not in self._readings]
-            for reading in await asyncio.gather(*(self._read(ref) for ref in unread)):
+            for reading in await asyncio.gather(
+                *(read_document(self._workflow_id, ref) for ref in unread)
+            ):
                 self._readings[reading.ref.sha256] = reading
 
     async def completeness(
@@ -206,15 +207,6 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
         )
 
     # -- helpers of the stages -------------------------------------------------------------
-
-    async def _read(self, ref: DocumentRef) -> DocumentReading:
-        return await workflow.execute_activity(
-            contracts.READ_DOCUMENT,
-            ReadDocumentInput(workflow_id=self._workflow_id, ref=ref),
-            result_type=DocumentReading,
-            start_to_close_timeout=OCR_TIMEOUT,
-            retry_policy=IO_RETRY,
-        )
 
     async def _check_completeness(self) -> Completeness:
         return await workflow.execute_activity(

@@ -13,13 +13,12 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from journey import contracts
     from journey import review_contracts as rc
-    from journey.contracts import ReadDocumentInput
-    from journey.documents import DocumentReading, DocumentRef, ReadStatus
+    from journey.documents import ReadStatus
     from journey.post_loan import assess_review
     from journey.stages import Stage
-    from workflows.activity_options import IO_RETRY, OCR_TIMEOUT, QUICK
+    from workflows.activity_options import IO_RETRY, QUICK
+    from workflows.reading import read_document
 
 
 class ReviewOutcome(BaseModel):
@@ -42,7 +41,7 @@ class PostLoanReviewWorkflow:
         )
         if facts.stage is not Stage.POST_LOAN:
             return ReviewOutcome(skipped=f"{input.journey_id} is at {facts.stage}")
-        fresh = await asyncio.gather(*(self._read(input.journey_id, ref) for ref in facts.unread))
+        fresh = await asyncio.gather(*(read_document(input.journey_id, r) for r in facts.unread))
         readings = [*facts.statements, *(r for r in fresh if r.status is ReadStatus.READ)]
         result = assess_review(facts, readings, workflow.info().workflow_id, workflow.now().date())
         result.new_readings = list(fresh)
@@ -54,11 +53,3 @@ class PostLoanReviewWorkflow:
             return ReviewOutcome(result=result, skipped=f"not delivered: {err}")
         return ReviewOutcome(result=result)
 
-    async def _read(self, journey_id: str, ref: DocumentRef) -> DocumentReading:
-        return await workflow.execute_activity(
-            contracts.READ_DOCUMENT,
-            ReadDocumentInput(workflow_id=journey_id, ref=ref),
-            result_type=DocumentReading,
-            start_to_close_timeout=OCR_TIMEOUT,
-            retry_policy=IO_RETRY,
-        )

@@ -53,9 +53,10 @@ async def serve(
             await asyncio.sleep(0.5)
     print("worker ready", flush=True)
     reader = fake_reader(Path(os.environ[LABELS]))
-    await build_worker(
+    async with build_worker(
         client, settings, workflows=workflows, activities=[reader, *activities]
-    ).run()
+    ):
+        await asyncio.Event().wait()
 
 
 if __name__ == "__main__":

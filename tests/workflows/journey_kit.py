@@ -150,6 +150,7 @@ async def journey_worker(
     *,
     task_queue: str | None = None,
     cache: bool = True,  # False: no sticky cache, every workflow task replays the history
+    slots: tuple[int, int] | None = None,  # (activity_slots, ocr_slots) instead of the defaults
     restarting: bool = False,  # True: leave the journeys running for the next worker
 ) -> AsyncIterator[Settings]:
     """`worker.py`'s worker on a fresh task queue, with OCR answered from `docs` and the
@@ -158,6 +159,8 @@ async def journey_worker(
     settings = Settings(data_dir=tmp_path, task_queue=task_queue or f"tq-{uuid.uuid4()}")
     if not cache:
         settings = settings.model_copy(update={"workflow_cache": 0})
+    if slots is not None:
+        settings = settings.model_copy(update={"activity_slots": slots[0], "ocr_slots": slots[1]})
 
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(request: ReadDocumentInput) -> DocumentReading:

@@ -1,10 +1,13 @@
-"""The worker takes its journey cache size from the settings (LOAN_JOURNEY_WORKFLOW_CACHE)
-and guards its workflows against the query-task run-ahead."""
+"""The worker takes its journey cache size and its slots from the settings
+(LOAN_JOURNEY_WORKFLOW_CACHE, _ACTIVITY_SLOTS, _OCR_SLOTS) and guards its workflows against
+the query-task run-ahead."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
@@ -19,7 +22,7 @@ async def test_a_worker_can_keep_no_journey_in_memory(
     settings = Settings(data_dir=tmp_path)
     assert settings.workflow_cache == 0
     worker = build_worker(time_skipping_env.client, settings)
-    assert worker.config()["max_cached_workflows"] == 0
+    assert worker.journeys.config()["max_cached_workflows"] == 0
     monkeypatch.delenv("LOAN_JOURNEY_WORKFLOW_CACHE")
     assert Settings().workflow_cache == 1000  # the SDK's default
 
@@ -29,4 +32,23 @@ async def test_every_workflow_of_the_worker_throws_a_run_ahead_away(
 ) -> None:
     """The guard of workflows/run_ahead.py, shown at work in tests/e2e/test_run_ahead.py."""
     worker = build_worker(time_skipping_env.client, Settings(data_dir=tmp_path))
-    assert any(isinstance(i, RunAheadGuard) for i in worker.config()["interceptors"])
+    assert any(isinstance(i, RunAheadGuard) for i in worker.journeys.config()["interceptors"])
+
+
+async def test_activities_and_document_reads_have_slots_of_their_own(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("LOAN_JOURNEY_ACTIVITY_SLOTS", "16")
+    monkeypatch.setenv("LOAN_JOURNEY_OCR_SLOTS", "3")
+    settings = Settings(data_dir=tmp_path, task_queue="loans")
+    worker = build_worker(time_skipping_env.client, settings)
+    journeys, documents = worker.journeys.config(), worker.documents.config()
+    assert (journeys["task_queue"], journeys["max_concurrent_activities"]) == ("loans", 16)
+    assert (documents["task_queue"], documents["max_concurrent_activities"]) == (
+        "loans-documents", 3
+    )
+    assert [a.__name__ for a in documents["activities"]] == ["read_document"]
+    assert not documents["workflows"]
+    monkeypatch.setenv("LOAN_JOURNEY_OCR_SLOTS", "0")
+    with pytest.raises(ValidationError, match="ocr_slots"):
+        Settings()

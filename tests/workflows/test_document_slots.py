@@ -1,0 +1,127 @@
+"""Reading documents (OCR, CPU-bound) has its own task queue and slots (worker.py): while
+every reader is busy with one journey's uploads, the other journeys' work goes on; a read
+queued on the journeys' own queue, as journeys did before, is still read."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+from temporalio import activity, workflow
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from journey import contracts
+from journey.contracts import ReadDocumentInput
+from journey.documents import DocumentReading, ReadStatus
+from journey.settings import Settings
+from journey.stages import Stage
+from store import timing
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    drive_to,
+    journey_worker,
+    new_application,
+    start,
+)
+from worker import build_worker
+
+
+def _entered(url: str, workflow_id: str, stage: Stage, within: float = 10.0) -> bool:
+    """Whether the journey store shows `stage` entered, waiting up to `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if timing.reached(url, stage, [workflow_id]):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+async def _read_queues(handle: WorkflowHandle) -> set[str]:
+    scheduled = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    return {
+        e.activity_task_scheduled_event_attributes.task_queue.name
+        async for e in handle.fetch_history_events()
+        if e.event_type == scheduled
+        and e.activity_task_scheduled_event_attributes.activity_type.name
+        == contracts.READ_DOCUMENT
+    }
+
+
+async def test_other_journeys_go_on_while_every_reader_is_busy(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs = Documents()
+    waiting, uploading = application(docs), application(docs)
+    held = {r.sha256 for r in uploading.documents}
+    reading, release = threading.Event(), threading.Event()
+
+    @activity.defn(name=contracts.READ_DOCUMENT)
+    def read_document(request: ReadDocumentInput) -> DocumentReading:
+        if request.ref.sha256 in held:  # the uploading journey's reads take a while
+            reading.set()
+            release.wait(timeout=30)
+        return docs.readings[request.ref.sha256]
+
+    client = time_skipping_env.client
+    # One slot for each kind of work: one read in progress takes every reader.
+    async with journey_worker(
+        client, tmp_path, docs, [read_document], slots=(1, 1)
+    ) as settings:
+        other = await start(client, settings, waiting)
+        await drive_to(other, waiting, Stage.RISK_REVIEW)
+        busy = await start(client, settings, uploading)
+        try:
+            assert await asyncio.to_thread(reading.wait, 10), "the upload was never read"
+            await drive_to(other, waiting, Stage.APPROVAL)
+            # The risk opinion's timing write ran beside the read: it has slots of its own.
+            assert await asyncio.to_thread(_entered, settings.db_url, other.id, Stage.APPROVAL)
+            assert await _read_queues(busy) == {contracts.documents_queue(settings.task_queue)}
+        finally:
+            release.set()
+        await drive_to(busy, uploading, Stage.RISK_REVIEW)
+
+
+@workflow.defn(sandboxed=False)  # this test module imports the kit, which reads files
+class ReadOnTheJourneysQueue:
+    """Schedules a read the way journeys did before reads had a queue of their own."""
+
+    @workflow.run
+    async def run(self, request: ReadDocumentInput) -> DocumentReading:
+        return await workflow.execute_activity(
+            contracts.READ_DOCUMENT,
+            request,
+            result_type=DocumentReading,
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+
+
+async def test_a_read_queued_before_reads_had_their_own_queue_is_read(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs, app = new_application()
+
+    @activity.defn(name=contracts.READ_DOCUMENT)
+    def read_document(request: ReadDocumentInput) -> DocumentReading:
+        return docs.readings[request.ref.sha256]
+
+    client = time_skipping_env.client
+    settings = Settings(data_dir=tmp_path, task_queue=f"tq-{uuid.uuid4()}")
+    async with build_worker(
+        client, settings, workflows=[ReadOnTheJourneysQueue], activities=[read_document]
+    ):
+        reading = await asyncio.wait_for(
+            client.execute_workflow(
+                ReadOnTheJourneysQueue.run,
+                ReadDocumentInput(workflow_id="an-older-journey", ref=app.documents[0]),
+                id=f"older-{uuid.uuid4()}",
+                task_queue=settings.task_queue,
+            ),
+            timeout=20,
+        )
+    assert reading.status is ReadStatus.READ and reading.ref == app.documents[0]

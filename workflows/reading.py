@@ -1,0 +1,29 @@
+"""Reading one document (OCR) from a workflow: the one place that schedules READ_DOCUMENT.
+
+Reads go to the documents task queue of the workflow's own queue, where worker.py runs them
+with their own slots (journey/contracts.py `documents_queue`). A command's task queue is not
+part of what a replay compares, so histories recorded before the split replay unchanged.
+"""
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from journey import contracts
+    from journey.contracts import ReadDocumentInput
+    from journey.documents import DocumentReading, DocumentRef
+    from workflows.activity_options import IO_RETRY, OCR_TIMEOUT
+
+
+async def read_document(
+    journey_id: str, ref: DocumentRef, retry: RetryPolicy = IO_RETRY
+) -> DocumentReading:
+    """OCR the document `ref` of the journey `journey_id`."""
+    return await workflow.execute_activity(
+        contracts.READ_DOCUMENT,
+        ReadDocumentInput(workflow_id=journey_id, ref=ref),
+        result_type=DocumentReading,
+        task_queue=contracts.documents_queue(workflow.info().task_queue),
+        start_to_close_timeout=OCR_TIMEOUT,
+        retry_policy=retry,
+    )
