@@ -24,7 +24,7 @@ from temporalio.worker import Worker
 from activities import build_activities
 from journey import contracts
 from journey.settings import Settings
-from starter.boundary import end_process
+from starter.boundary import end_process, settings_checked
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow
 from workflows.run_ahead import RunAheadGuard
@@ -138,7 +138,8 @@ def _stop_signals() -> Iterator[asyncio.Event]:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(run())
+    with settings_checked():
+        asyncio.run(run())
     end_process(0)
 
 

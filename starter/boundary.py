@@ -7,13 +7,15 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
-from starter.errors import JourneyError
+from journey.settings import Settings
+from starter.errors import JourneyError, SetupError
 
 T = TypeVar("T")
 err_console = Console(stderr=True)
@@ -32,6 +34,24 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     except KeyboardInterrupt:
         err_console.print("stopped")
         raise typer.Exit(130) from None
+
+
+@contextlib.contextmanager
+def settings_checked() -> Iterator[None]:
+    """Bad settings in the environment end the process with a message that names each
+    variable and what is wrong with it (exit code of a SetupError), not a traceback."""
+    try:
+        yield
+    except ValidationError as err:
+        if err.title != Settings.__name__ or verbose:
+            raise
+        prefix = Settings.model_config.get("env_prefix", "")
+        wrong = "; ".join(
+            f"{prefix}{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}"
+            for e in err.errors()
+        )
+        err_console.print(f"[bold red]error:[/] bad setting: {wrong}", highlight=False)
+        end_process(SetupError.exit_code)
 
 
 def end_process(code: int) -> NoReturn:

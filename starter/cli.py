@@ -42,7 +42,8 @@ app.add_typer(schedules_app, name="schedules")
 
 def main() -> None:
     try:
-        app()
+        with boundary.settings_checked():
+            app()
     except SystemExit as done:
         boundary.end_process(boundary.exit_code(done))
     boundary.end_process(0)

@@ -1,5 +1,5 @@
 """How the two processes end: the worker on `docker stop` (SIGTERM) or Ctrl-C, and the
-command line after a command.
+command line after a command; both on a bad setting, with a message that names it.
 
 The worker image runs `python worker.py` as the container's PID 1, which ignores a SIGTERM
 it has no handler for: docker would wait out the stop grace period and kill it mid-task.
@@ -57,27 +57,44 @@ async def test_the_worker_stops_polling_and_exits_0_on_a_stop_signal(
     assert "torn down" not in out
 
 
+BAD_SLOTS = {"LOAN_JOURNEY_OCR_SLOTS": "0"}
+SAYS_BAD_SLOTS = "bad setting: LOAN_JOURNEY_OCR_SLOTS='0': Input should be greater than"
+
+
 @pytest.mark.parametrize(
-    ("args", "code", "says"),
+    ("args", "settings", "code", "says"),
     [
-        (["--help"], 0, "schedules"),  # the last command of the help, so all of it came out
-        (["start", "missing.json", "missing.jpg"], 2, "cannot read document"),
+        (["--help"], {}, 0, "schedules"),  # the last command of the help: all of it came out
+        (["start", "missing.json", "missing.jpg"], {}, 2, "cannot read document"),
+        (["list"], BAD_SLOTS, 5, SAYS_BAD_SLOTS),
     ],
-    ids=["help", "bad-input"],
+    ids=["help", "bad-input", "bad-setting"],
 )
 async def test_the_command_line_exits_with_its_code_without_pythons_teardown(
-    tmp_path: Path, args: list[str], code: int, says: str
+    tmp_path: Path, args: list[str], settings: dict[str, str], code: int, says: str
 ) -> None:
     command = TORN_DOWN + f"import sys; sys.argv = ['loan-journey', *{args!r}]; " + (
         "from starter.cli import main; main()"
     )
-    cli = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", command, cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    said = await _said(command, tmp_path, settings, code)
+    assert says in said
+    assert "torn down" not in said and "Traceback" not in said
+
+
+async def test_the_worker_names_a_bad_setting_and_exits_5(tmp_path: Path) -> None:
+    said = await _said(TORN_DOWN + "import worker; worker.main()", tmp_path, BAD_SLOTS, 5)
+    assert SAYS_BAD_SLOTS in said
+    assert "Traceback" not in said
+
+
+async def _said(command: str, cwd: Path, settings: dict[str, str], code: int) -> str:
+    """What `python -c command` printed, once it ended with `code`."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", command, cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **settings},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(cli.communicate(), 90)
+    out, err = await asyncio.wait_for(proc.communicate(), 90)
     said = out.decode() + err.decode()
-    assert cli.returncode == code, said
-    assert says in said
-    assert "torn down" not in said
+    assert proc.returncode == code, said
+    return said
