@@ -322,10 +322,17 @@ def detail(load: Load) -> str:
         "from the dev server's metrics):\n\n" + costs
 
 
+def slots() -> str:
+    """The worker processes' slots, which they take from the same environment."""
+    worker = Settings()
+    return (f"LOAN_JOURNEY_ACTIVITY_SLOTS={worker.activity_slots}, "
+            f"LOAN_JOURNEY_OCR_SLOTS={worker.ocr_slots}")
+
+
 def report(loads: list[list[Load]]) -> str:
     heaviest = median(max(loads, key=lambda runs: runs[0].concurrency))
-    return (f"By load:\n\n{by_load(loads)}\n\n{heaviest.concurrency} at once in detail (its "
-            f"median run):\n\n" + detail(heaviest))
+    return (f"Workers with {slots()}. By load:\n\n{by_load(loads)}\n\n"
+            f"{heaviest.concurrency} at once in detail (its median run):\n\n" + detail(heaviest))
 
 
 def write_section(body: str, args: argparse.Namespace) -> None:
