@@ -46,8 +46,10 @@ class JourneyWorker:
         self._running = AsyncExitStack()
 
     async def __aenter__(self) -> JourneyWorker:
-        await self._running.enter_async_context(self.journeys)
-        await self._running.enter_async_context(self.documents)
+        async with AsyncExitStack() as starting:  # if the second cannot start, stop the first
+            await starting.enter_async_context(self.journeys)
+            await starting.enter_async_context(self.documents)
+            self._running = starting.pop_all()
         return self
 
     async def __aexit__(self, *exc: Any) -> bool | None:
@@ -112,8 +114,8 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
         client = await connect(settings, runtime=runtime)
     with _stop_signals() as stop:
         async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE):
-            log.info("polling task queue %s at %s", settings.task_queue,
-                     settings.temporal_address)
+            log.info("polling task queues %s and %s at %s", settings.task_queue,
+                     contracts.documents_queue(settings.task_queue), settings.temporal_address)
             await stop.wait()
         log.info("stopped")
 
