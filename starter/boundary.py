@@ -39,7 +39,8 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 @contextlib.contextmanager
 def settings_checked() -> Iterator[None]:
     """Bad settings in the environment end the process with a message that names each
-    variable and what is wrong with it (exit code of a SetupError), not a traceback."""
+    variable and what is wrong with it (exit code of a SetupError), not a traceback. The
+    values are left out: a database URL or a key would end up in the logs."""
     try:
         yield
     except ValidationError as err:
@@ -47,7 +48,7 @@ def settings_checked() -> Iterator[None]:
             raise
         prefix = Settings.model_config.get("env_prefix", "")
         wrong = "; ".join(
-            f"{prefix}{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}"
+            f"{prefix}{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
             for e in err.errors()
         )
         err_console.print(f"[bold red]error:[/] bad setting: {wrong}", highlight=False)
