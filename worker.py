@@ -1,6 +1,7 @@
 """Run the journey worker (workflows and activities) against a Temporal address.
 
     python worker.py            # the address, namespace and task queue from settings
+    LOAN_JOURNEY_WORKER_ROLE=documents python worker.py    # a reader: document reads only
 
 SIGTERM (`docker stop`) or Ctrl-C stops it gracefully: it stops polling, gives the
 activities it runs SHUTDOWN_GRACE to finish, and exits 0.
@@ -36,25 +37,31 @@ log = logging.getLogger("worker")
 
 
 class JourneyWorker:
-    """A process's two Temporal workers, run together by `async with`: the journey's workflows
-    and activities on the task queue, and document reading (OCR, CPU-bound) on its documents
+    """A process's Temporal workers, run together by `async with`: the journey's workflows and
+    activities on the task queue, and document reading (OCR, CPU-bound) on its documents
     queue with slots of its own, so a burst of uploads never holds the slots that other
-    journeys' timing writes, notices and bookings need."""
+    journeys' timing writes, notices and bookings need. A worker role (`settings.worker_role`)
+    leaves one of the two out."""
 
-    def __init__(self, journeys: Worker, documents: Worker) -> None:
+    def __init__(self, journeys: Worker | None, documents: Worker | None) -> None:
         self.journeys, self.documents = journeys, documents
+        self._each = [w for w in (journeys, documents) if w is not None]
         self._running = AsyncExitStack()
 
+    @property
+    def task_queues(self) -> list[str]:
+        return [w.task_queue for w in self._each]
+
     async def __aenter__(self) -> JourneyWorker:
-        async with AsyncExitStack() as starting:  # if the second cannot start, stop the first
-            await starting.enter_async_context(self.journeys)
-            await starting.enter_async_context(self.documents)
+        async with AsyncExitStack() as starting:  # if one cannot start, stop those started
+            for worker in self._each:
+                await starting.enter_async_context(worker)
             self._running = starting.pop_all()
         return self
 
     async def __aexit__(self, *exc: Any) -> bool | None:
-        # Both at once: each gets the whole grace period for its activities.
-        await asyncio.gather(self.journeys.shutdown(), self.documents.shutdown())
+        # All at once: each gets the whole grace period for its activities.
+        await asyncio.gather(*(w.shutdown() for w in self._each))
         return await self._running.__aexit__(*exc)
 
 
@@ -70,13 +77,15 @@ def build_worker(
     of `settings.activity_slots`, document reads in one of `settings.ocr_slots`; once shut
     down, running activities get `shutdown_grace` to finish. `workflows` and `activities` run
     as well: an activity whose function is named like one of the journey's (they are named
-    like their methods) runs in its place, which is how tests and the bench stand in for OCR."""
+    like their methods) runs in its place, which is how tests and the bench stand in for OCR.
+    `settings.worker_role` "journeys" leaves the documents queue out, "documents" the rest."""
     replaced = {a.__name__ for a in activities}
     every = [*(a for a in build_activities(settings) if a.__name__ not in replaced), *activities]
     # The journeys' queue keeps READ_DOCUMENT too: reads scheduled there before they had a
     # queue of their own (journeys in flight at the upgrade) still find a reader.
     reading = [a for a in every if a.__name__ == contracts.READ_DOCUMENT]
-    journeys = Worker(
+    role = settings.worker_role
+    journeys = None if role == "documents" else Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[*WORKFLOWS, *workflows],
@@ -87,7 +96,7 @@ def build_worker(
         interceptors=[RunAheadGuard()],
         graceful_shutdown_timeout=shutdown_grace,
     )
-    documents = Worker(
+    documents = None if role == "journeys" else Worker(
         client,
         task_queue=contracts.documents_queue(settings.task_queue),
         activities=reading,
@@ -113,9 +122,9 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
             runtime, _server = start_worker_metrics(settings.metrics_port)
         client = await connect(settings, runtime=runtime)
     with _stop_signals() as stop:
-        async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE):
-            log.info("polling task queues %s and %s at %s", settings.task_queue,
-                     contracts.documents_queue(settings.task_queue), settings.temporal_address)
+        async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE) as worker:
+            log.info("%s worker polling task queue(s) %s at %s", settings.worker_role,
+                     ", ".join(worker.task_queues), settings.temporal_address)
             await stop.wait()
         log.info("stopped")
 

@@ -8,9 +8,12 @@ Defining the class reads nothing; only `Settings()` at the edges reads the envir
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WorkerRole = Literal["all", "journeys", "documents"]
 
 
 class Settings(BaseSettings):
@@ -36,6 +39,10 @@ class Settings(BaseSettings):
     # Documents it reads at once, on their own task queue (journey/contracts.py
     # `documents_queue`); OCR is CPU-bound and each read runs OCR_THREADS threads.
     ocr_slots: int = Field(default=2, ge=1)
+    # Which queues a worker process polls: "all" (one kind of process does everything),
+    # "journeys" (workflows and every activity but document reads) or "documents" (reads
+    # only), so that readers scale on their own (`--scale reader=N` in docker-compose.yml).
+    worker_role: WorkerRole = "all"
     codec_keys: str | None = None  # "kid1:base64key,kid2:base64key"; the first encrypts
 
     @property

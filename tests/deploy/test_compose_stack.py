@@ -1,4 +1,5 @@
-"""The stack's shape: pinned images, scalable workers, jobs in order, one PostgreSQL."""
+"""The stack's shape: pinned images, scalable workers and readers, jobs in order, one
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from deploy_files import ROOT, environment, services
 from sqlalchemy.engine import make_url
 
 SETUP_JOBS = ("temporal-schema", "temporal-namespace", "temporal-search-attributes", "migrate")
+# the journey's processes, by their role (LOAN_JOURNEY_WORKER_ROLE): each scales on its own
+PROCESSES = {"worker": "journeys", "reader": "documents"}
 SEARCH_ATTRIBUTE_SCRIPT = ROOT / "docker/temporal/create-search-attributes.sh"
 _SA_KEY = re.compile(r"SearchAttributeKey\.for_(\w+)\(\s*\"(\w+)\"")
 
@@ -46,22 +49,39 @@ def test_temporal_images_are_the_current_layout_at_matching_versions() -> None:
     assert _image_tag(svc["postgresql"]["image"])[1].startswith("16")
 
 
-def test_no_service_pins_a_container_name_and_the_worker_publishes_no_port() -> None:
+def test_no_service_pins_a_container_name_and_no_process_publishes_a_port() -> None:
     svc = services()
     assert [name for name, s in svc.items() if "container_name" in s] == []
-    worker = svc["worker"]
-    assert "ports" not in worker
-    assert {"9464", "9465"} <= {str(port) for port in worker.get("expose", [])}
-    assert environment(worker)["LOAN_JOURNEY_METRICS_PORT"] == "9464"
+    for name in PROCESSES:
+        assert "ports" not in svc[name], name
+        assert {"9464", "9465"} <= {str(port) for port in svc[name].get("expose", [])}, name
+        assert environment(svc[name])["LOAN_JOURNEY_METRICS_PORT"] == "9464", name
 
 
-def test_worker_is_built_here_and_waits_for_every_setup_job() -> None:
-    worker = services()["worker"]
-    assert worker["build"] in (".", {"context": "."})
-    assert _command(worker) in (["python", "worker.py"], ["loan-journey", "worker"])
-    depends = worker["depends_on"]
-    for job in SETUP_JOBS:
-        assert depends[job] == {"condition": "service_completed_successfully"}, job
+def test_workers_and_readers_are_built_here_and_wait_for_every_setup_job() -> None:
+    for name in PROCESSES:
+        process = services()[name]
+        assert process["build"] in (".", {"context": "."}), name
+        assert _command(process) in (["python", "worker.py"], ["loan-journey", "worker"]), name
+        depends = process["depends_on"]
+        for job in SETUP_JOBS:
+            assert depends[job] == {"condition": "service_completed_successfully"}, (name, job)
+
+
+def test_workers_run_the_journeys_and_readers_read_the_documents_they_share() -> None:
+    """A role each, one the settings accept; the document store the operator CLI fills
+    (`docker compose run --rm worker loan-journey documents ...`) is on the readers' volume."""
+    from journey.settings import Settings
+
+    svc = services()
+    for name, role in PROCESSES.items():
+        given = environment(svc[name])["LOAN_JOURNEY_WORKER_ROLE"]
+        assert given == role and Settings(worker_role=given).worker_role == role, name
+    stores = {environment(svc[name])["LOAN_JOURNEY_DOCUMENT_STORE"] for name in PROCESSES}
+    mounts = {tuple(svc[name]["volumes"]) for name in PROCESSES}
+    assert len(stores) == 1 and len(mounts) == 1, (stores, mounts)
+    store, volumes = stores.pop(), mounts.pop()
+    assert any(store.startswith(volume.split(":")[1] + "/") for volume in volumes), store
 
 
 def test_docker_waits_for_the_worker_longer_than_it_waits_for_its_activities() -> None:
@@ -69,22 +89,24 @@ def test_docker_waits_for_the_worker_longer_than_it_waits_for_its_activities() -
     docker kills it after stop_grace_period (tests/deploy/test_process_exit.py)."""
     from worker import SHUTDOWN_GRACE
 
-    period = str(services()["worker"]["stop_grace_period"])
-    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
-    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", period)
-    assert "".join(n + u for n, u in parts) == period, period
-    seconds = sum(float(n) * units[u] for n, u in parts)
-    assert seconds >= SHUTDOWN_GRACE.total_seconds() + 10, period
+    for name in PROCESSES:
+        period = str(services()[name]["stop_grace_period"])
+        units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+        parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", period)
+        assert "".join(n + u for n, u in parts) == period, period
+        seconds = sum(float(n) * units[u] for n, u in parts)
+        assert seconds >= SHUTDOWN_GRACE.total_seconds() + 10, (name, period)
 
 
 def test_migrate_runs_the_journey_migrations_with_the_worker_image() -> None:
     svc = services()
     migrate = svc["migrate"]
     assert _command(migrate) == ["loan-journey", "db", "upgrade"]
-    assert migrate["image"] == svc["worker"]["image"]
+    assert migrate["image"] == svc["worker"]["image"] == svc["reader"]["image"]
     assert migrate["depends_on"]["postgresql"] == {"condition": "service_healthy"}
     url = environment(migrate)["LOAN_JOURNEY_DATABASE_URL"]
-    assert url == environment(svc["worker"])["LOAN_JOURNEY_DATABASE_URL"]
+    for name in PROCESSES:  # readers keep what they read in the journey database
+        assert url == environment(svc[name])["LOAN_JOURNEY_DATABASE_URL"], name
 
 
 def test_journey_database_is_created_on_the_compose_postgres() -> None:
@@ -145,6 +167,10 @@ def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None
 def test_jobs_and_workers_agree_on_the_cluster_and_namespace() -> None:
     svc = services()
     worker = environment(svc["worker"])
+    reader = environment(svc["reader"])
+    for key in ("LOAN_JOURNEY_TEMPORAL_ADDRESS", "LOAN_JOURNEY_TEMPORAL_NAMESPACE",
+                "LOAN_JOURNEY_TASK_QUEUE"):
+        assert reader[key] == worker[key], key
     host, port = worker["LOAN_JOURNEY_TEMPORAL_ADDRESS"].split(":")
     assert host in svc and port == "7233"
     for job in ("temporal-namespace", "temporal-search-attributes"):

@@ -43,7 +43,7 @@ from journey.documents import (
     FinancialStatement,
     ReadStatus,
 )
-from journey.settings import Settings
+from journey.settings import Settings, WorkerRole
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus
 from worker import build_worker
@@ -151,12 +151,14 @@ async def journey_worker(
     task_queue: str | None = None,
     cache: bool = True,  # False: no sticky cache, every workflow task replays the history
     slots: tuple[int, int] | None = None,  # (activity_slots, ocr_slots) instead of the defaults
+    role: WorkerRole = "all",  # which queues the worker polls (LOAN_JOURNEY_WORKER_ROLE)
     restarting: bool = False,  # True: leave the journeys running for the next worker
 ) -> AsyncIterator[Settings]:
     """`worker.py`'s worker on a fresh task queue, with OCR answered from `docs` and the
     activities of `replace` (or that it makes from the worker's settings) standing in for the
     real activities their functions are named like."""
-    settings = Settings(data_dir=tmp_path, task_queue=task_queue or f"tq-{uuid.uuid4()}")
+    settings = Settings(data_dir=tmp_path, task_queue=task_queue or f"tq-{uuid.uuid4()}",
+                        worker_role=role)
     if not cache:
         settings = settings.model_copy(update={"workflow_cache": 0})
     if slots is not None:

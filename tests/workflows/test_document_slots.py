@@ -1,6 +1,7 @@
 """Reading documents (OCR, CPU-bound) has its own task queue and slots (worker.py): while
 every reader is busy with one journey's uploads, the other journeys' work goes on; a read
-queued on the journeys' own queue, as journeys did before, is still read."""
+queued on the journeys' own queue, as journeys did before, is still read; readers can run as
+processes of their own (LOAN_JOURNEY_WORKER_ROLE), scaled apart from the journeys' workers."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from tests.workflows.journey_kit import (
     journey_worker,
     new_application,
     start,
+    status,
+    until_stage,
 )
 from worker import build_worker
 
@@ -125,3 +128,39 @@ async def test_a_read_queued_before_reads_had_their_own_queue_is_read(
             timeout=20,
         )
     assert reading.status is ReadStatus.READ and reading.ref == app.documents[0]
+
+
+async def test_readers_read_what_the_journeys_workers_queue_and_run_nothing_else(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A worker with the role "journeys" runs the journey but reads no document; the reads
+    wait on their queue until a reader (role "documents", docker-compose.yml's `reader`)
+    polls it, and it runs no workflow."""
+    docs, app = new_application()
+    read_by: list[str] = []
+
+    def reading_as(who: str):  # noqa: ANN202 - an activity definition
+        @activity.defn(name=contracts.READ_DOCUMENT)
+        def read_document(request: ReadDocumentInput) -> DocumentReading:
+            read_by.append(who)
+            return docs.readings[request.ref.sha256]
+
+        return read_document
+
+    client = time_skipping_env.client
+    async with journey_worker(
+        client, tmp_path, docs, [reading_as("journeys worker")], role="journeys"
+    ) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.DOCUMENTS)
+        await asyncio.sleep(1.0)  # time enough to read three prepared readings, had it a reader
+        assert (await status(handle)).stage is Stage.DOCUMENTS and read_by == []
+        reader = build_worker(
+            client, settings.model_copy(update={"worker_role": "documents"}),
+            activities=[reading_as("reader")],
+        )
+        assert reader.journeys is None
+        assert reader.task_queues == [contracts.documents_queue(settings.task_queue)]
+        async with reader:
+            await drive_to(handle, app, Stage.RISK_REVIEW)
+    assert read_by == ["reader"] * len(app.documents)

@@ -1,6 +1,6 @@
-"""The worker takes its journey cache size and its slots from the settings
-(LOAN_JOURNEY_WORKFLOW_CACHE, _ACTIVITY_SLOTS, _OCR_SLOTS) and guards its workflows against
-the query-task run-ahead."""
+"""The worker takes its journey cache size, its slots and its role from the settings
+(LOAN_JOURNEY_WORKFLOW_CACHE, _ACTIVITY_SLOTS, _OCR_SLOTS, _WORKER_ROLE) and guards its
+workflows against the query-task run-ahead."""
 
 from __future__ import annotations
 
@@ -51,4 +51,22 @@ async def test_activities_and_document_reads_have_slots_of_their_own(
     assert not documents["workflows"]
     monkeypatch.setenv("LOAN_JOURNEY_OCR_SLOTS", "0")
     with pytest.raises(ValidationError, match="ocr_slots"):
+        Settings()
+
+
+async def test_a_worker_role_picks_the_queues_it_polls(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch
+) -> None:
+    client = time_skipping_env.client
+    polled = {}
+    for role in ("all", "journeys", "documents"):  # a queue of its own each: one client
+        monkeypatch.setenv("LOAN_JOURNEY_WORKER_ROLE", role)
+        polled[role] = build_worker(client, Settings(data_dir=tmp_path, task_queue=role))
+    assert polled["all"].task_queues == ["all", "all-documents"]
+    assert polled["journeys"].task_queues == ["journeys"]
+    assert polled["journeys"].documents is None
+    assert polled["documents"].task_queues == ["documents-documents"]
+    assert polled["documents"].journeys is None
+    monkeypatch.setenv("LOAN_JOURNEY_WORKER_ROLE", "ocr")
+    with pytest.raises(ValidationError, match="worker_role"):
         Settings()
