@@ -1,0 +1,112 @@
+"""docker-compose.yml's layout on the real dev server: a worker process that runs the
+journeys (`LOAN_JOURNEY_WORKER_ROLE=journeys`) and a reader process that reads the documents
+(`documents`), both `python worker.py` as the image runs them. Real OCR of the sample scans
+happens in the reader only, and the journey goes on in the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from journey import contracts
+from journey.documents import ReadStatus
+from journey.settings import Settings, WorkerRole
+from journey.stages import Stage
+from tests.deploy.deploy_files import ROOT
+from tests.e2e.conftest import SAMPLES, env_for
+from tests.e2e.test_journey_on_dev_server import cli, until
+
+pytestmark = pytest.mark.e2e
+
+
+@contextmanager
+def worker_process(settings: Settings, role: WorkerRole, log: Path) -> Iterator[subprocess.Popen]:
+    """`python worker.py` in `role`, its log in `log`; stopped with SIGTERM, and it must
+    exit 0."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "worker.py"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            env={**env_for(settings), "LOAN_JOURNEY_WORKER_ROLE": role},
+        )
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=90)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert code == 0, log.read_text(errors="replace")
+
+
+async def polling(proc: subprocess.Popen, log: Path) -> str:
+    """The worker's line saying which queues it polls, once it has said it."""
+    for _ in range(900):
+        said = log.read_text(errors="replace")
+        if "polling task queue" in said:
+            return next(line for line in said.splitlines() if "polling task queue" in line)
+        assert proc.poll() is None, f"the worker ended before it polled: {said}"
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the worker never polled: {log.read_text(errors='replace')}")
+
+
+async def test_a_reader_process_reads_what_a_journeys_worker_process_queues(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    # A task queue of its own: the session's in-process worker polls the other one.
+    settings = e2e_settings.model_copy(update={"task_queue": f"apart-{uuid.uuid4()}"})
+    application = json.loads((SAMPLES / "applications/demo-002.json").read_text())
+    application["application_id"] = f"APP-APART-{uuid.uuid4().hex[:8]}"
+    (tmp_path / "application.json").write_text(json.dumps(application, ensure_ascii=False))
+    labels = json.loads((SAMPLES / "demo/labels.json").read_text(encoding="utf-8"))
+    truth = next(d for d in labels if d["file"] == "company2_business_license.jpg")
+    scans = [SAMPLES / "demo" / f"company2_{kind}.jpg"
+             for kind in ("business_license", "balance_sheet", "income_statement")]
+    with (
+        worker_process(settings, "journeys", tmp_path / "worker.log") as worker,
+        worker_process(settings, "documents", tmp_path / "reader.log") as reader,
+    ):
+        documents_queue = contracts.documents_queue(settings.task_queue)
+        assert (await polling(worker, tmp_path / "worker.log")).endswith(
+            f"polling task queue(s) {settings.task_queue} at {settings.temporal_address}")
+        assert (await polling(reader, tmp_path / "reader.log")).endswith(
+            f"polling task queue(s) {documents_queue} at {settings.temporal_address}")
+        await cli(settings, "start", str(tmp_path / "application.json"), *map(str, scans))
+        journey = f"loan-{application['application_id']}"
+        handle = dev_server.client.get_workflow_handle(journey)
+        try:
+            waiting = await until(dev_server.client, journey, Stage.RISK_REVIEW)
+            assert [r.status for r in waiting.readings] == [ReadStatus.READ] * 3
+            license = next(r.license for r in waiting.readings if r.license)
+            assert (license.name, license.credit_code) == (truth["name"], truth["credit_code"])
+            by_type: dict[str, set[str]] = {}
+            scheduled: dict[int, str] = {}
+            async for e in handle.fetch_history_events():
+                if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                    scheduled[e.event_id] = e.activity_task_scheduled_event_attributes \
+                        .activity_type.name
+                elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+                    started = e.activity_task_started_event_attributes
+                    by_type.setdefault(scheduled[started.scheduled_event_id], set()).add(
+                        started.identity.partition("@")[0])
+                elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+                    by_type.setdefault("workflow tasks", set()).add(
+                        e.workflow_task_completed_event_attributes.identity.partition("@")[0])
+            # Identities are `pid@host`: every read in the reader, everything else in the worker.
+            assert by_type.pop(contracts.READ_DOCUMENT) == {str(reader.pid)}
+            assert by_type.pop("workflow tasks") == {str(worker.pid)}
+            assert by_type and all(pids == {str(worker.pid)} for pids in by_type.values())
+        finally:
+            await handle.terminate("test finished")
