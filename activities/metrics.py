@@ -11,7 +11,8 @@ The journey's metrics, fed by the activities through the two `observe_*` helpers
 
 - `journey_stage_transitions_total{stage,outcome}`: a stage was left for `outcome`
   (the next stage or a terminal state);
-- `journey_sla_events_total{stage,type}`: `type` is warned, breached or escalated;
+- `journey_sla_events_total{stage,type,waits_on}`: `type` is warned, breached or escalated,
+  `waits_on` whom the stage waited on (bank or customer: whose lateness it is);
 - `ocr_seconds{kind}`: a histogram of the time one document took to OCR;
 - `ocr_failures_total{reason}`: documents whose OCR failed, by a short reason code.
 """
@@ -37,8 +38,8 @@ STAGE_TRANSITIONS = Counter(
 )
 SLA_EVENTS = Counter(
     "journey_sla_events",
-    "SLA warnings, breaches and escalations, by stage.",
-    ["stage", "type"],
+    "SLA warnings, breaches and escalations, by stage and by whom the stage waited on.",
+    ["stage", "type", "waits_on"],
 )
 OCR_SECONDS = Histogram(
     "ocr_seconds",
@@ -72,7 +73,9 @@ def observe_timing_events(events: Iterable[TimingEvent]) -> None:
         if event.type is EventType.EXITED:
             STAGE_TRANSITIONS.labels(stage=stage, outcome=_outcome(event.outcome)).inc()
         elif event.type in _SLA_TYPES:
-            SLA_EVENTS.labels(stage=stage, type=_SLA_TYPES[event.type]).inc()
+            SLA_EVENTS.labels(
+                stage=stage, type=_SLA_TYPES[event.type], waits_on=event.waits_on.value
+            ).inc()
 
 
 def observe_ocr(kind: str, seconds: float, failed_reason: str | None = None) -> None:

@@ -38,14 +38,17 @@ def _value(samples: dict, name: str, **labels: str) -> float:
     return samples.get((name, frozenset(labels.items())), 0.0)
 
 
-def _event(seq: int, type_: EventType, stage: Stage, outcome: str | None = None) -> TimingEvent:
+def _event(
+    seq: int, type_: EventType, stage: Stage, outcome: str | None = None,
+    waits_on: Party = Party.BANK,
+) -> TimingEvent:
     return TimingEvent(
         workflow_id="loan-metrics-test",
         sequence=seq,
         type=type_,
         stage=stage,
         at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-        waits_on=Party.BANK,
+        waits_on=waits_on,
         product=next(iter(Product)),
         outcome=outcome,
     )
@@ -70,6 +73,7 @@ def test_stage_transitions_and_sla_events_are_counted(journey_port: int) -> None
             _event(4, EventType.EXITED, Stage.RISK_REVIEW, outcome=Stage.APPROVAL.value),
             _event(5, EventType.EXITED, Stage.APPROVAL, outcome="rejected"),
             _event(6, EventType.EXITED, Stage.OFFER, outcome="a free-text surprise"),
+            _event(7, EventType.SLA_BREACHED, Stage.OFFER, waits_on=Party.CUSTOMER),
         ]
     )
     after = _scrape(journey_port)
@@ -81,8 +85,11 @@ def test_stage_transitions_and_sla_events_are_counted(journey_port: int) -> None
     assert delta(transitions, stage="risk_review", outcome="approval") == 1
     assert delta(transitions, stage="approval", outcome="rejected") == 1
     assert delta(transitions, stage="offer", outcome="other") == 1
+    sla = "journey_sla_events_total"
     for kind in ("warned", "breached", "escalated"):
-        assert delta("journey_sla_events_total", stage="risk_review", type=kind) == 1
+        assert delta(sla, stage="risk_review", type=kind, waits_on="bank") == 1
+    # whose lateness: the alerts (docker/prometheus/alerts.yml) page for the bank's only
+    assert delta(sla, stage="offer", type="breached", waits_on="customer") == 1
     # an entry is neither a transition nor an SLA event
     assert delta(transitions, stage="risk_review", outcome="none") == 0
 
