@@ -1,4 +1,5 @@
-"""The deploy files as data: docker-compose.yml with its `${VAR:-default}`s resolved."""
+"""The deploy files as data: docker-compose.yml with its `${VAR:-default}`s resolved, and
+the metric names the Prometheus alerts read."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
+PROMETHEUS_CONFIG = ROOT / "docker/prometheus/prometheus.yml"
+ALERT_RULES = ROOT / "docker/prometheus/alerts.yml"
 
 # Debian's docker-compose (1.29) ships the compose specification's JSON schema
 SCHEMA_CANDIDATES = (Path("/usr/lib/python3/dist-packages/compose/config/compose_spec.json"),)
@@ -49,6 +52,14 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {key: str(value) for key, value in env.items()}
+
+
+def metrics_read() -> set[str]:
+    """The names of the metrics the alerts read."""
+    names = re.compile(r"\b((?:temporal|journey|ocr)_\w+|up)\s*[{\[]")
+    groups = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))["groups"]
+    return {name for group in groups for rule in group["rules"]
+            for name in names.findall(rule["expr"])}
 
 
 def find_tool(name: str) -> str | None:

@@ -34,7 +34,7 @@ def test_every_pulled_image_is_pinned_and_none_is_auto_setup() -> None:
         if "build" in service:
             continue
         repo, tag = _image_tag(image)
-        assert tag and tag != "latest" and re.match(r"\d", tag), f"{name}: {image}"
+        assert tag and tag != "latest" and re.match(r"v?\d", tag), f"{name}: {image}"
 
 
 def test_temporal_images_are_the_current_layout_at_matching_versions() -> None:

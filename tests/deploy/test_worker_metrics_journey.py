@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ import worker
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
 from journey.stages import Stage
+from tests.ports import free_port_pair
 from tests.post_loan.loan_kit import repay_in_full
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
@@ -53,20 +53,6 @@ async def test_a_closed_journey_counts_each_stage_it_left_once(
     assert {k: after[k] - before[k] for k in LEFT} == dict.fromkeys(LEFT, 1.0)
 
 
-def _free_port_pair() -> int:
-    """A free port whose neighbour for the journey's metrics is free too (the worker serves
-    both; a port picked alone left the neighbour to chance, and once it was taken)."""
-    while True:
-        with socket.socket() as sdk, socket.socket() as journey:
-            sdk.bind(("127.0.0.1", 0))
-            port = int(sdk.getsockname()[1])
-            try:
-                journey.bind(("127.0.0.1", port + JOURNEY_METRICS_PORT_OFFSET))
-            except OSError:
-                continue
-            return port
-
-
 async def _get(url: str, family: str) -> httpx.Response:
     """The endpoint's page once it lists `family`: the SDK's exporter answers with an empty
     page until the worker has recorded its first metric."""
@@ -84,7 +70,7 @@ async def _get(url: str, family: str) -> httpx.Response:
 async def test_worker_run_with_a_metrics_port_serves_sdk_and_journey_metrics(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    port = _free_port_pair()
+    port = free_port_pair(JOURNEY_METRICS_PORT_OFFSET)
     settings = Settings(
         data_dir=tmp_path,
         temporal_address=time_skipping_env.client.service_client.config.target_host,

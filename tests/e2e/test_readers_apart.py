@@ -5,14 +5,8 @@ happens in the reader only, and the journey goes on in the worker."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import signal
-import subprocess
-import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,45 +15,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey import contracts
 from journey.documents import ReadStatus
-from journey.settings import Settings, WorkerRole
+from journey.settings import Settings
 from journey.stages import Stage
-from tests.deploy.deploy_files import ROOT
-from tests.e2e.conftest import SAMPLES, env_for
+from tests.e2e.conftest import SAMPLES
+from tests.e2e.processes import polling, worker_process
 from tests.e2e.test_journey_on_dev_server import cli, until
 
 pytestmark = pytest.mark.e2e
-
-
-@contextmanager
-def worker_process(settings: Settings, role: WorkerRole, log: Path) -> Iterator[subprocess.Popen]:
-    """`python worker.py` in `role`, its log in `log`; stopped with SIGTERM, and it must
-    exit 0."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "worker.py"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            env={**env_for(settings), "LOAN_JOURNEY_WORKER_ROLE": role},
-        )
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(timeout=90)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        assert code == 0, log.read_text(errors="replace")
-
-
-async def polling(proc: subprocess.Popen, log: Path) -> str:
-    """The worker's line saying which queues it polls, once it has said it."""
-    for _ in range(900):
-        said = log.read_text(errors="replace")
-        if "polling task queue" in said:
-            return next(line for line in said.splitlines() if "polling task queue" in line)
-        assert proc.poll() is None, f"the worker ended before it polled: {said}"
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the worker never polled: {log.read_text(errors='replace')}")
 
 
 async def test_a_reader_process_reads_what_a_journeys_worker_process_queues(

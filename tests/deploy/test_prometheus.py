@@ -1,0 +1,97 @@
+"""docker/prometheus: a configuration Prometheus's own promtool accepts, alerts that fire when
+they should (promtool's rule tests, tests/deploy/alerts_test.yml), scrape jobs that find every
+worker and reader replica on the ports they serve, and alerts that read only metrics the
+worker serves. A real Prometheus evaluates them against real processes in
+tests/e2e/test_prometheus_alerts.py."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+from deploy_files import (
+    ALERT_RULES,
+    PROMETHEUS_CONFIG,
+    ROOT,
+    environment,
+    find_tool,
+    metrics_read,
+    require,
+    services,
+)
+from prometheus_client import REGISTRY
+
+from activities import metrics  # noqa: F401 - registers the journey's metrics
+from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
+
+CONFIG, RULES = PROMETHEUS_CONFIG, ALERT_RULES
+RULE_TESTS = Path(__file__).with_name("alerts_test.yml")
+PROCESSES = ("worker", "reader")  # the compose services that serve metrics
+
+
+def promtool(*args: str) -> subprocess.CompletedProcess[str]:
+    tool = find_tool("promtool")
+    require(tool is not None, "promtool not found: apt-get install prometheus")
+    assert tool is not None
+    return subprocess.run([tool, *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def test_promtool_accepts_the_configuration_and_its_rules() -> None:
+    checked = promtool("check", "config", str(CONFIG))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "1 rule files found" in checked.stdout
+    rules = promtool("check", "rules", str(RULES))
+    assert rules.returncode == 0 and "SUCCESS: 7 rules found" in rules.stdout, rules.stdout
+
+
+def test_each_alert_fires_when_it_should_and_not_otherwise() -> None:
+    tested = promtool("test", "rules", str(RULE_TESTS))
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    alerts = {rule["alert"] for group in yaml.safe_load(RULES.read_text())["groups"]
+              for rule in group["rules"]}
+    cases = yaml.safe_load(RULE_TESTS.read_text())["tests"]
+    fired = {test["alertname"] for case in cases for test in case["alert_rule_test"]
+             if test["exp_alerts"]}
+    assert fired == alerts  # every alert is shown firing at least once
+
+
+def test_the_scrape_jobs_find_every_process_on_the_ports_it_serves() -> None:
+    config = yaml.safe_load(CONFIG.read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    svc = services()
+    port = int(environment(svc["worker"])["LOAN_JOURNEY_METRICS_PORT"])
+    for name in PROCESSES:
+        assert environment(svc[name])["LOAN_JOURNEY_METRICS_PORT"] == str(port), name
+        assert {str(p) for p in svc[name]["expose"]} == {str(port),
+                                                         str(port + JOURNEY_METRICS_PORT_OFFSET)}
+    served = {"temporal-sdk": port, "loan-journey": port + JOURNEY_METRICS_PORT_OFFSET}
+    assert set(jobs) == set(served)
+    for name, job in jobs.items():
+        (sd,) = job["dns_sd_configs"]
+        assert sorted(sd["names"]) == sorted(PROCESSES) and sd["port"] == served[name], name
+        # the alerts tell workers from readers by the compose service's name
+        (relabel,) = job["relabel_configs"]
+        assert relabel["source_labels"] == ["__meta_dns_name"], name
+        assert relabel["target_label"] == "service", name
+
+
+def test_prometheus_runs_in_the_stack_with_this_configuration() -> None:
+    prometheus = services()["prometheus"]
+    mounts = dict(reversed(v.split(":")[:2]) for v in prometheus["volumes"])
+    config_flag = next(a for a in prometheus["command"] if a.startswith("--config.file="))
+    folder = Path(config_flag.removeprefix("--config.file=")).parent
+    assert ROOT / mounts[str(folder)] == CONFIG.parent
+    assert prometheus["ports"] == ["127.0.0.1:9090:9090"]  # like the UI: this host only
+
+
+def test_every_journey_metric_an_alert_reads_is_one_the_worker_serves() -> None:
+    """The SDK's and the OCR's, which need a running worker and reader, are checked where a
+    real Prometheus scrapes them (tests/e2e/test_prometheus_alerts.py)."""
+    families = list(REGISTRY.collect())
+    served = {sample.name for family in families for sample in family.samples}
+    served |= {f"{f.name}_total" for f in families if f.type == "counter"}  # none counted yet
+    served |= {f"{f.name}_count" for f in families if f.type == "histogram"}
+    ours = {name for name in metrics_read() if not name.startswith("temporal_") and name != "up"}
+    assert ours == {"journey_sla_events_total", "ocr_failures_total", "ocr_seconds_count"}
+    assert ours <= served, ours - served

@@ -1,0 +1,171 @@
+"""A real Prometheus (Debian's) with docker/prometheus's configuration and alerts, scraping a
+real worker process and then a real reader process on the dev server: no reader raises
+NoDocumentReader, a reader that starts clears it, every rule evaluates without error, and
+every SDK and OCR metric the alerts read is really scraped.
+
+The only change to the configuration: the compose service names that DNS finds in the stack
+(`dns_sd_configs`) become fixed local targets that carry the same name, so the relabelling
+that tells workers from readers runs as it does in the stack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import subprocess
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+import yaml
+from temporalio.testing import WorkflowEnvironment
+
+from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
+from journey.settings import Settings
+from journey.stages import Stage
+from tests.deploy.deploy_files import (
+    ALERT_RULES,
+    PROMETHEUS_CONFIG,
+    find_tool,
+    metrics_read,
+    require,
+)
+from tests.e2e.conftest import SAMPLES
+from tests.e2e.processes import polling, worker_process
+from tests.e2e.test_journey_on_dev_server import cli, until
+from tests.ports import free_port, free_port_pair
+
+pytestmark = pytest.mark.e2e
+T = TypeVar("T")
+SDK_JOB = "temporal-sdk"  # its port is the worker's metrics port; the other job's the next
+
+
+def local_config(ports: dict[str, int], path: Path) -> Path:
+    """docker/prometheus/prometheus.yml with each service found at 127.0.0.1:`ports[name]`
+    (and the next port for the journey's job), scraped and evaluated every second."""
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
+    config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
+    config["rule_files"] = [str(ALERT_RULES)]
+    for job in config["scrape_configs"]:
+        (found,) = job.pop("dns_sd_configs")
+        offset = 0 if job["job_name"] == SDK_JOB else JOURNEY_METRICS_PORT_OFFSET
+        job["static_configs"] = [
+            {"targets": [f"127.0.0.1:{ports[name] + offset}"], "labels": {"__meta_dns_name": name}}
+            for name in found["names"]
+        ]
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def prometheus(config: Path, data: Path, port: int) -> Iterator[str]:
+    binary = find_tool("prometheus")
+    require(binary is not None, "prometheus not found: apt-get install prometheus")
+    assert binary is not None
+    with (data / "prometheus.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [binary, f"--config.file={config}", f"--storage.tsdb.path={data / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{port}"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield f"http://127.0.0.1:{port}/api/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def api(base: str, path: str, **params: str) -> Any:
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(f"{base}/{path}", params=params, timeout=5)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]
+
+
+async def eventually(what: str, check: Callable[[], Awaitable[T]], seconds: float = 60) -> T:
+    """`await check()` until it returns something true; that."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    last: T | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        with contextlib.suppress(httpx.TransportError):  # Prometheus may still be starting
+            if last := await check():
+                return last
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{what}: last seen {last!r}")
+
+
+async def alerts(base: str) -> dict[str, str]:
+    return {a["labels"]["alertname"]: a["state"] for a in (await api(base, "alerts"))["alerts"]}
+
+
+async def up(base: str, service: str) -> set[str]:
+    """The jobs whose scrape of `service` succeeded."""
+    result = (await api(base, "query", query=f'up{{service="{service}"}} == 1'))["result"]
+    return {r["metric"]["job"] for r in result}
+
+
+async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    settings = e2e_settings.model_copy(update={"task_queue": f"alerts-{uuid.uuid4()}"})
+    ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in ("worker", "reader")}
+    application = json.loads((SAMPLES / "applications/demo-003.json").read_text())
+    application["application_id"] = f"APP-ALERTS-{uuid.uuid4().hex[:8]}"
+    (tmp_path / "application.json").write_text(json.dumps(application, ensure_ascii=False))
+    scans = [SAMPLES / "demo" / name for name in (
+        "company3_business_license.jpg", "company3_balance_sheet.jpg",
+        "company3_income_statement.jpg", "corrupt_truncated.jpg",  # an unreadable upload
+    )]
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
+    jobs = {job["job_name"] for job in config["scrape_configs"]}
+
+    async def scraped(service: str) -> bool:
+        return await up(base, service) == jobs
+
+    async def raised() -> dict[str, str] | None:
+        now = await alerts(base)
+        return now if "NoDocumentReader" in now else None
+
+    async def cleared() -> bool:
+        return "NoDocumentReader" not in await alerts(base)
+
+    with (
+        prometheus(local_config(ports, tmp_path / "prometheus.yml"), tmp_path, free_port())
+        as base,
+        worker_process(settings, "journeys", tmp_path / "worker.log", ports["worker"]) as worker,
+    ):
+        await polling(worker, tmp_path / "worker.log")
+        await cli(settings, "start", str(tmp_path / "application.json"), *map(str, scans))
+        journey = f"loan-{application['application_id']}"
+        handle = dev_server.client.get_workflow_handle(journey)
+        try:
+            await eventually("the worker is scraped", lambda: scraped("worker"))
+            firing = await eventually("NoDocumentReader raised", raised)
+            assert firing["NoDocumentReader"] in ("pending", "firing")
+            assert "NoJourneyWorker" not in firing
+            with worker_process(
+                settings, "documents", tmp_path / "reader.log", ports["reader"]
+            ) as reader:
+                await polling(reader, tmp_path / "reader.log")
+                # the unreadable upload is asked for again: the journey waits at completeness
+                await until(dev_server.client, journey, Stage.COMPLETENESS)
+                await eventually("the reader is scraped", lambda: scraped("reader"))
+                await eventually("NoDocumentReader cleared", cleared)
+                counted = {
+                    name: (await api(base, "query", query=f"count({name})"))["result"]
+                    for name in metrics_read()
+                    if name.startswith(("temporal_", "ocr_"))
+                }
+                assert all(counted.values()), {n: r for n, r in counted.items() if not r}
+                rules = [rule for group in (await api(base, "rules"))["groups"]
+                         for rule in group["rules"]]
+                assert len(rules) == 7
+                assert {(r["name"], r["health"], r.get("lastError", "")) for r in rules} == {
+                    (r["name"], "ok", "") for r in rules
+                }
+        finally:
+            await handle.terminate("test finished")
