@@ -1,18 +1,22 @@
-"""`python worker.py` processes, as docker-compose.yml runs them, for end-to-end tests."""
+"""Processes for end-to-end tests: `python worker.py` as docker-compose.yml runs it, and the
+command line starting a sample application."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from journey.settings import Settings, WorkerRole
 from tests.deploy.deploy_files import ROOT
-from tests.e2e.conftest import env_for
+from tests.e2e.conftest import SAMPLES, env_for
+from tests.e2e.test_journey_on_dev_server import cli
 
 
 @contextmanager
@@ -50,3 +54,14 @@ async def polling(proc: subprocess.Popen, log: Path) -> str:
         assert proc.poll() is None, f"the worker ended before it polled: {said}"
         await asyncio.sleep(0.1)
     raise AssertionError(f"the worker never polled: {log.read_text(errors='replace')}")
+
+
+async def start_sample(settings: Settings, sample: str, scans: list[Path], folder: Path) -> str:
+    """`loan-journey start` with samples/applications/`sample` under a fresh application id
+    (the session's server keeps the journeys of other tests), and `scans`; the journey's id."""
+    application = json.loads((SAMPLES / "applications" / sample).read_text(encoding="utf-8"))
+    application["application_id"] = f"APP-E2E-{uuid.uuid4().hex[:8]}"
+    path = folder / "application.json"
+    path.write_text(json.dumps(application, ensure_ascii=False), encoding="utf-8")
+    await cli(settings, "start", str(path), *map(str, scans))
+    return f"loan-{application['application_id']}"

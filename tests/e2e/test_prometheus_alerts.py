@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import subprocess
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -35,8 +34,8 @@ from tests.deploy.deploy_files import (
     require,
 )
 from tests.e2e.conftest import SAMPLES
-from tests.e2e.processes import polling, worker_process
-from tests.e2e.test_journey_on_dev_server import cli, until
+from tests.e2e.processes import polling, start_sample, worker_process
+from tests.e2e.test_journey_on_dev_server import until
 from tests.ports import free_port, free_port_pair
 
 pytestmark = pytest.mark.e2e
@@ -113,9 +112,6 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
 ) -> None:
     settings = e2e_settings.model_copy(update={"task_queue": f"alerts-{uuid.uuid4()}"})
     ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in ("worker", "reader")}
-    application = json.loads((SAMPLES / "applications/demo-003.json").read_text())
-    application["application_id"] = f"APP-ALERTS-{uuid.uuid4().hex[:8]}"
-    (tmp_path / "application.json").write_text(json.dumps(application, ensure_ascii=False))
     scans = [SAMPLES / "demo" / name for name in (
         "company3_business_license.jpg", "company3_balance_sheet.jpg",
         "company3_income_statement.jpg", "corrupt_truncated.jpg",  # an unreadable upload
@@ -141,8 +137,7 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
         worker_process(settings, "journeys", tmp_path / "worker.log", ports["worker"]) as worker,
     ):
         await polling(worker, tmp_path / "worker.log")
-        await cli(settings, "start", str(tmp_path / "application.json"), *map(str, scans))
-        journey = f"loan-{application['application_id']}"
+        journey = await start_sample(settings, "demo-003.json", scans, tmp_path)
         handle = dev_server.client.get_workflow_handle(journey)
         try:
             await eventually("the worker is scraped", lambda: scraped("worker"))

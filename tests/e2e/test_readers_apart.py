@@ -18,8 +18,8 @@ from journey.documents import ReadStatus
 from journey.settings import Settings
 from journey.stages import Stage
 from tests.e2e.conftest import SAMPLES
-from tests.e2e.processes import polling, worker_process
-from tests.e2e.test_journey_on_dev_server import cli, until
+from tests.e2e.processes import polling, start_sample, worker_process
+from tests.e2e.test_journey_on_dev_server import until
 
 pytestmark = pytest.mark.e2e
 
@@ -29,9 +29,6 @@ async def test_a_reader_process_reads_what_a_journeys_worker_process_queues(
 ) -> None:
     # A task queue of its own: the session's in-process worker polls the other one.
     settings = e2e_settings.model_copy(update={"task_queue": f"apart-{uuid.uuid4()}"})
-    application = json.loads((SAMPLES / "applications/demo-002.json").read_text())
-    application["application_id"] = f"APP-APART-{uuid.uuid4().hex[:8]}"
-    (tmp_path / "application.json").write_text(json.dumps(application, ensure_ascii=False))
     labels = json.loads((SAMPLES / "demo/labels.json").read_text(encoding="utf-8"))
     truth = next(d for d in labels if d["file"] == "company2_business_license.jpg")
     scans = [SAMPLES / "demo" / f"company2_{kind}.jpg"
@@ -45,8 +42,7 @@ async def test_a_reader_process_reads_what_a_journeys_worker_process_queues(
             f"polling task queue(s) {settings.task_queue} at {settings.temporal_address}")
         assert (await polling(reader, tmp_path / "reader.log")).endswith(
             f"polling task queue(s) {documents_queue} at {settings.temporal_address}")
-        await cli(settings, "start", str(tmp_path / "application.json"), *map(str, scans))
-        journey = f"loan-{application['application_id']}"
+        journey = await start_sample(settings, "demo-002.json", scans, tmp_path)
         handle = dev_server.client.get_workflow_handle(journey)
         try:
             waiting = await until(dev_server.client, journey, Stage.RISK_REVIEW)
