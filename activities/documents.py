@@ -12,6 +12,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 import ocr
+from activities.heartbeat import heartbeating
 from activities.metrics import observe_ocr
 from journey import contracts
 from journey.contracts import ReadDocumentInput
@@ -39,7 +40,8 @@ class DocumentActivities:
             ) from err
         started = time.perf_counter()
         try:
-            reading = _read(data, request)
+            with heartbeating():
+                reading = _read(data, request)
         except ocr.EngineError as err:  # retried by the workflow's policy; counted each time
             reason = "timeout" if isinstance(err, ocr.EngineTimeout) else "engine_error"
             observe_ocr("unknown", time.perf_counter() - started, reason)

@@ -10,6 +10,9 @@ from temporalio.common import RetryPolicy
 
 QUICK = timedelta(seconds=30)  # a database write, a policy file, a pure rule
 OCR_TIMEOUT = timedelta(minutes=2)  # one document through the OCR pipeline
+# A read heartbeats while it runs (activities/heartbeat.py): a reader that dies mid-read
+# costs its document this long before another reader takes it, not OCR_TIMEOUT.
+OCR_HEARTBEAT = timedelta(seconds=10)
 # Business refusals are non-retryable ApplicationErrors raised by the activities.
 IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
 # Booking funds must eventually succeed or be looked at by a person: keep retrying.

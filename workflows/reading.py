@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.contracts import ReadDocumentInput
     from journey.documents import DocumentReading, DocumentRef
-    from workflows.activity_options import IO_RETRY, OCR_TIMEOUT
+    from workflows.activity_options import IO_RETRY, OCR_HEARTBEAT, OCR_TIMEOUT
 
 
 async def read_document(
@@ -25,5 +25,6 @@ async def read_document(
         result_type=DocumentReading,
         task_queue=contracts.documents_queue(workflow.info().task_queue),
         start_to_close_timeout=OCR_TIMEOUT,
+        heartbeat_timeout=OCR_HEARTBEAT,
         retry_policy=retry,
     )

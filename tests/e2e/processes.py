@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,28 +21,29 @@ from tests.e2e.test_journey_on_dev_server import cli
 
 @contextmanager
 def worker_process(
-    settings: Settings, role: WorkerRole, log: Path, metrics_port: int | None = None
+    settings: Settings, role: WorkerRole, log: Path, env: Mapping[str, str] | None = None
 ) -> Iterator[subprocess.Popen]:
-    """`python worker.py` in `role`, its log in `log`, its metrics on `metrics_port` and the
-    next port if given; stopped with SIGTERM, and it must exit 0."""
-    env = {**env_for(settings), "LOAN_JOURNEY_WORKER_ROLE": role}
-    if metrics_port is not None:
-        env["LOAN_JOURNEY_METRICS_PORT"] = str(metrics_port)
+    """`python worker.py` in `role` with the settings' and `env`'s variables, its log in
+    `log`. Stopped with SIGTERM, it must exit 0; a test may kill it (-9) itself."""
+    variables = {**env_for(settings), "LOAN_JOURNEY_WORKER_ROLE": role, **(env or {})}
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "worker.py"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            env=env,
+            env=variables,
         )
     try:
         yield proc
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(timeout=90)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        assert code == 0, log.read_text(errors="replace")
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=90)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+            assert proc.returncode == 0, log.read_text(errors="replace")
+        else:
+            assert proc.returncode == -signal.SIGKILL, log.read_text(errors="replace")
 
 
 async def polling(proc: subprocess.Popen, log: Path) -> str:

@@ -78,6 +78,10 @@ def prometheus(config: Path, data: Path, port: int) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
+def metrics(port: int) -> dict[str, str]:
+    return {"LOAN_JOURNEY_METRICS_PORT": str(port)}
+
+
 async def api(base: str, path: str, **params: str) -> Any:
     async with httpx.AsyncClient() as http:
         answer = await http.get(f"{base}/{path}", params=params, timeout=5)
@@ -134,7 +138,8 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
     with (
         prometheus(local_config(ports, tmp_path / "prometheus.yml"), tmp_path, free_port())
         as base,
-        worker_process(settings, "journeys", tmp_path / "worker.log", ports["worker"]) as worker,
+        worker_process(settings, "journeys", tmp_path / "worker.log", metrics(ports["worker"]))
+        as worker,
     ):
         await polling(worker, tmp_path / "worker.log")
         journey = await start_sample(settings, "demo-003.json", scans, tmp_path)
@@ -144,7 +149,7 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
             firing = await eventually("NoDocumentReader raised, NoJourneyWorker not", raised)
             assert firing["NoDocumentReader"] in ("pending", "firing")
             with worker_process(
-                settings, "documents", tmp_path / "reader.log", ports["reader"]
+                settings, "documents", tmp_path / "reader.log", metrics(ports["reader"])
             ) as reader:
                 await polling(reader, tmp_path / "reader.log")
                 # the unreadable upload is asked for again: the journey waits at completeness
