@@ -9,14 +9,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from temporalio import workflow
 from temporalio.api.enums.v1 import EventType, PendingActivityState, TimeoutType
 from temporalio.client import WorkflowHandle
-from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
 
 import activities.documents
@@ -29,26 +26,11 @@ from store import blobs
 from tests.e2e.conftest import SAMPLES
 from tests.e2e.processes import polling, start_sample, worker_process
 from tests.e2e.test_journey_on_dev_server import until
+from tests.workflows.read_once import ReadOnce, ReadOnceWorkflow
 from worker import build_worker
 
 pytestmark = pytest.mark.e2e
 LICENCE = SAMPLES / "demo/company1_business_license.jpg"
-
-
-@workflow.defn(sandboxed=False)  # a test module's workflow: it imports the test kit
-class ReadUnderAShortHeartbeat:
-    """One read whose reader must heartbeat every second, with no second attempt."""
-
-    @workflow.run
-    async def run(self, request: ReadDocumentInput) -> DocumentReading:
-        return await workflow.execute_activity(
-            contracts.READ_DOCUMENT,
-            request,
-            result_type=DocumentReading,
-            start_to_close_timeout=timedelta(seconds=60),
-            heartbeat_timeout=timedelta(seconds=1),
-            retry_policy=RetryPolicy(maximum_attempts=1),
-        )
 
 
 async def test_a_read_longer_than_its_heartbeat_timeout_is_not_cut_short(
@@ -65,10 +47,11 @@ async def test_a_read_longer_than_its_heartbeat_timeout_is_not_cut_short(
         return real_read(data, request)
 
     monkeypatch.setattr(activities.documents, "_read", slow_read)
-    async with build_worker(dev_server.client, settings, workflows=[ReadUnderAShortHeartbeat]):
+    async with build_worker(dev_server.client, settings, workflows=[ReadOnceWorkflow]):
         handle = await dev_server.client.start_workflow(
-            ReadUnderAShortHeartbeat.run,
-            ReadDocumentInput(workflow_id="a-slow-read", ref=ref),
+            ReadOnceWorkflow.run,  # a heartbeat a second, and no second attempt
+            ReadOnce(read=ReadDocumentInput(workflow_id="a-slow-read", ref=ref),
+                     heartbeat_seconds=1, attempts=1),
             id=f"slow-read-{uuid.uuid4()}",
             task_queue=settings.task_queue,
         )

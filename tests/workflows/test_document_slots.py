@@ -9,9 +9,8 @@ import asyncio
 import threading
 import time
 import uuid
-from datetime import timedelta
 
-from temporalio import activity, workflow
+from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -32,6 +31,7 @@ from tests.workflows.journey_kit import (
     status,
     until_stage,
 )
+from tests.workflows.read_once import ReadOnce, ReadOnceWorkflow
 from worker import build_worker
 
 
@@ -90,20 +90,6 @@ async def test_other_journeys_go_on_while_every_reader_is_busy(
         await drive_to(busy, uploading, Stage.RISK_REVIEW)
 
 
-@workflow.defn(sandboxed=False)  # this test module imports the kit, which reads files
-class ReadOnTheJourneysQueue:
-    """Schedules a read the way journeys did before reads had a queue of their own."""
-
-    @workflow.run
-    async def run(self, request: ReadDocumentInput) -> DocumentReading:
-        return await workflow.execute_activity(
-            contracts.READ_DOCUMENT,
-            request,
-            result_type=DocumentReading,
-            start_to_close_timeout=timedelta(seconds=30),
-        )
-
-
 async def test_a_read_queued_before_reads_had_their_own_queue_is_read(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
@@ -116,12 +102,13 @@ async def test_a_read_queued_before_reads_had_their_own_queue_is_read(
     client = time_skipping_env.client
     settings = Settings(data_dir=tmp_path, task_queue=f"tq-{uuid.uuid4()}")
     async with build_worker(
-        client, settings, workflows=[ReadOnTheJourneysQueue], activities=[read_document]
+        client, settings, workflows=[ReadOnceWorkflow], activities=[read_document]
     ):
         reading = await asyncio.wait_for(
             client.execute_workflow(
-                ReadOnTheJourneysQueue.run,
-                ReadDocumentInput(workflow_id="an-older-journey", ref=app.documents[0]),
+                ReadOnceWorkflow.run,
+                ReadOnce(read=ReadDocumentInput(workflow_id="an-older-journey",
+                                                ref=app.documents[0])),
                 id=f"older-{uuid.uuid4()}",
                 task_queue=settings.task_queue,
             ),
