@@ -19,6 +19,9 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 PROMETHEUS_CONFIG = ROOT / "docker/prometheus/prometheus.yml"
 ALERT_RULES = ROOT / "docker/prometheus/alerts.yml"
+# The journey's processes in the stack, by their role (LOAN_JOURNEY_WORKER_ROLE): each scales
+# on its own and serves metrics.
+PROCESSES = {"worker": "journeys", "reader": "documents"}
 
 # Debian's docker-compose (1.29) ships the compose specification's JSON schema
 SCHEMA_CANDIDATES = (Path("/usr/lib/python3/dist-packages/compose/config/compose_spec.json"),)

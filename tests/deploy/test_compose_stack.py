@@ -7,12 +7,10 @@ import re
 import shlex
 from typing import Any
 
-from deploy_files import ROOT, environment, services
+from deploy_files import PROCESSES, ROOT, environment, services
 from sqlalchemy.engine import make_url
 
 SETUP_JOBS = ("temporal-schema", "temporal-namespace", "temporal-search-attributes", "migrate")
-# the journey's processes, by their role (LOAN_JOURNEY_WORKER_ROLE): each scales on its own
-PROCESSES = {"worker": "journeys", "reader": "documents"}
 SEARCH_ATTRIBUTE_SCRIPT = ROOT / "docker/temporal/create-search-attributes.sh"
 _SA_KEY = re.compile(r"SearchAttributeKey\.for_(\w+)\(\s*\"(\w+)\"")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from deploy_files import (
     ALERT_RULES,
+    PROCESSES,
     PROMETHEUS_CONFIG,
     ROOT,
     environment,
@@ -25,9 +26,7 @@ from prometheus_client import REGISTRY
 from activities import metrics  # noqa: F401 - registers the journey's metrics
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 
-CONFIG, RULES = PROMETHEUS_CONFIG, ALERT_RULES
 RULE_TESTS = Path(__file__).with_name("alerts_test.yml")
-PROCESSES = ("worker", "reader")  # the compose services that serve metrics
 
 
 def promtool(*args: str) -> subprocess.CompletedProcess[str]:
@@ -38,17 +37,17 @@ def promtool(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_promtool_accepts_the_configuration_and_its_rules() -> None:
-    checked = promtool("check", "config", str(CONFIG))
+    checked = promtool("check", "config", str(PROMETHEUS_CONFIG))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "1 rule files found" in checked.stdout
-    rules = promtool("check", "rules", str(RULES))
+    rules = promtool("check", "rules", str(ALERT_RULES))
     assert rules.returncode == 0 and "SUCCESS: 7 rules found" in rules.stdout, rules.stdout
 
 
 def test_each_alert_fires_when_it_should_and_not_otherwise() -> None:
     tested = promtool("test", "rules", str(RULE_TESTS))
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    alerts = {rule["alert"] for group in yaml.safe_load(RULES.read_text())["groups"]
+    alerts = {rule["alert"] for group in yaml.safe_load(ALERT_RULES.read_text())["groups"]
               for rule in group["rules"]}
     cases = yaml.safe_load(RULE_TESTS.read_text())["tests"]
     fired = {test["alertname"] for case in cases for test in case["alert_rule_test"]
@@ -57,7 +56,7 @@ def test_each_alert_fires_when_it_should_and_not_otherwise() -> None:
 
 
 def test_the_scrape_jobs_find_every_process_on_the_ports_it_serves() -> None:
-    config = yaml.safe_load(CONFIG.read_text())
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     svc = services()
     port = int(environment(svc["worker"])["LOAN_JOURNEY_METRICS_PORT"])
@@ -81,7 +80,7 @@ def test_prometheus_runs_in_the_stack_with_this_configuration() -> None:
     mounts = dict(reversed(v.split(":")[:2]) for v in prometheus["volumes"])
     config_flag = next(a for a in prometheus["command"] if a.startswith("--config.file="))
     folder = Path(config_flag.removeprefix("--config.file=")).parent
-    assert ROOT / mounts[str(folder)] == CONFIG.parent
+    assert ROOT / mounts[str(folder)] == PROMETHEUS_CONFIG.parent
     assert prometheus["ports"] == ["127.0.0.1:9090:9090"]  # like the UI: this host only
 
 

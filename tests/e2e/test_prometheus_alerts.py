@@ -28,6 +28,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from tests.deploy.deploy_files import (
     ALERT_RULES,
+    PROCESSES,
     PROMETHEUS_CONFIG,
     find_tool,
     metrics_read,
@@ -115,7 +116,7 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
 ) -> None:
     settings = e2e_settings.model_copy(update={"task_queue": f"alerts-{uuid.uuid4()}"})
-    ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in ("worker", "reader")}
+    ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in PROCESSES}
     scans = [SAMPLES / "demo" / name for name in (
         "company3_business_license.jpg", "company3_balance_sheet.jpg",
         "company3_income_statement.jpg", "corrupt_truncated.jpg",  # an unreadable upload
