@@ -31,3 +31,9 @@ class SetupError(JourneyError):
     """Something the project needs is not installed or not reachable."""
 
     exit_code = 5
+
+
+class NoAnswer(JourneyError):
+    """The journey did not answer in time: no worker polls its task queue, or all are busy."""
+
+    exit_code = 6

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -28,15 +30,19 @@ from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.settings import Settings
 from journey.status import JourneyInput, JourneyStatus
-from starter.errors import BadInput, NotFound, Refused
+from starter.errors import BadInput, NoAnswer, NotFound, Refused
 from store import blobs
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
 
 R = TypeVar("R", bound=BaseModel)
+T = TypeVar("T")
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 # Seconds before each new status read after one thrown away for a run-ahead; then it fails.
 RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
+# How long a command waits for a journey to answer (a worker runs its queries and updates).
+ANSWER_WITHIN = timedelta(seconds=30)
+NO_WORKER = "is a worker running on its task queue (`loan-journey worker`, compose's `worker`)?"
 
 
 def journey_id(application_id: str) -> str:
@@ -100,14 +106,20 @@ async def start_journey(
         raise
 
 
-async def status(client: Client, workflow_id: str) -> JourneyStatus:
+async def status(
+    client: Client, workflow_id: str, within: timedelta = ANSWER_WITHIN
+) -> JourneyStatus:
     """The journey's status query. A read that the worker threw away because the journey
     moved on meanwhile (workflows/run_ahead.py) is asked again, a few times."""
     handle = client.get_workflow_handle(workflow_id)
     waits = iter(RUN_AHEAD_WAITS)
     while True:
         try:
-            return await handle.query(LoanJourneyWorkflow.status)
+            return await _answered(
+                handle.query(LoanJourneyWorkflow.status), within,
+                f"{workflow_id} did not answer its status query within "
+                f"{within.total_seconds():g} s: {NO_WORKER}",
+            )
         except WorkflowQueryFailedError as err:
             wait = next(waits, None) if run_ahead.RAN_AHEAD in str(err) else None
             if wait is None:
@@ -124,17 +136,42 @@ async def status(client: Client, workflow_id: str) -> JourneyStatus:
 async def act(
     client: Client, workflow_id: str, update: str, request: BaseModel,
     result_type: type[R] = UpdateResult,  # type: ignore[assignment]
+    within: timedelta = ANSWER_WITHIN,
 ) -> R:
-    """Send one update; a refusal by the journey's validator becomes `Refused`."""
+    """Send one update; a refusal by the journey's validator becomes `Refused`, no answer
+    within `within` becomes `NoAnswer`."""
     handle = client.get_workflow_handle(workflow_id)
     try:
-        return await handle.execute_update(update, request, result_type=result_type)
+        return await _answered(
+            handle.execute_update(update, request, result_type=result_type), within,
+            f"{workflow_id} did not take {update} within {within.total_seconds():g} s: "
+            f"{NO_WORKER} It is not recorded yet: the server keeps it until a worker takes it "
+            f"(unless the server restarts first). See `loan-journey status {workflow_id}` "
+            "before sending it again",
+        )
     except WorkflowUpdateFailedError as err:
         raise Refused(f"{update} refused: {refusal(err)}") from err
     except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND:
             raise NotFound(f"no running journey {workflow_id!r}") from err
         raise
+
+
+async def _answered(call: Awaitable[T], within: timedelta, no_answer: str) -> T:
+    """What `call` (a query or an update, which a worker answers) returns; `NoAnswer` saying
+    `no_answer` once `within` has passed, or the server gave up first, without an answer."""
+    deadline = asyncio.timeout(within.total_seconds())
+    try:
+        async with deadline:
+            return await call
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as err:
+        if not deadline.expired():  # cancelled from outside (Ctrl-C): not ours to explain
+            raise
+        raise NoAnswer(no_answer) from err
+    except RPCError as err:
+        if err.status is not RPCStatusCode.DEADLINE_EXCEEDED:
+            raise
+        raise NoAnswer(no_answer) from err
 
 
 def refusal(err: WorkflowUpdateFailedError) -> str:

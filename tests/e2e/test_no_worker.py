@@ -1,0 +1,64 @@
+"""Operations with no worker running, on the real dev server: a decision or a status read
+ends with NoAnswer (exit code 6) and says what to check, instead of waiting for ever; the
+decision the server kept is taken by the journey once a worker runs again, with no resend."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from journey.decisions import RiskGrade, RiskOpinion, Verdict
+from journey.settings import Settings
+from journey.stages import Stage
+from starter import operations
+from starter.errors import NoAnswer
+from tests.workflows.journey_kit import (
+    RISK_SME,
+    drive_to,
+    journey_worker,
+    new_application,
+    start,
+    until_stage,
+)
+
+pytestmark = pytest.mark.e2e
+SOON = timedelta(seconds=2)
+
+
+async def test_without_a_worker_commands_say_so_and_a_kept_decision_is_taken_later(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    client, task_queue = dev_server.client, f"no-worker-{uuid.uuid4()}"
+    docs, app = new_application()
+    async with journey_worker(
+        client, tmp_path, docs, task_queue=task_queue, restarting=True
+    ):
+        handle = await start(client, Settings(data_dir=tmp_path, task_queue=task_queue), app)
+        await drive_to(handle, app, Stage.RISK_REVIEW)
+    # the worker has stopped; the journey waits at risk review
+    with pytest.raises(NoAnswer, match="is a worker running") as no_status:
+        await asyncio.wait_for(operations.status(client, handle.id, within=SOON), 60)
+    assert NoAnswer.exit_code == 6 and "status query within 2 s" in str(no_status.value)
+    opinion = RiskOpinion(actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G3,
+                          reason="cash flow covers the debt service")
+    with pytest.raises(NoAnswer, match="not recorded yet") as no_update:
+        await asyncio.wait_for(operations.act(  # bounded here too: without NoAnswer it hangs
+            client, handle.id, "record_risk_opinion", opinion, within=SOON), 60)
+    assert f"loan-journey status {handle.id}" in str(no_update.value)
+    assert await _accepted(handle) == 0
+    async with journey_worker(client, tmp_path, docs, task_queue=task_queue):
+        await until_stage(handle, Stage.APPROVAL)  # the kept opinion, taken without a resend
+        assert await _accepted(handle) == 1
+        decisions = (await operations.status(client, handle.id)).decisions
+        assert [(d.stage, d.actor) for d in decisions] == [(Stage.RISK_REVIEW, RISK_SME)]
+
+
+async def _accepted(handle) -> int:  # noqa: ANN001
+    accepted = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+    return len([e async for e in handle.fetch_history_events() if e.event_type == accepted])
