@@ -6,6 +6,7 @@ tests/e2e/test_prometheus_alerts.py."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -94,3 +95,26 @@ def test_every_journey_metric_an_alert_reads_is_one_the_worker_serves() -> None:
     ours = {name for name in metrics_read() if not name.startswith("temporal_") and name != "up"}
     assert ours == {"journey_sla_events_total", "ocr_failures_total", "ocr_seconds_count"}
     assert ours <= served, ours - served
+
+
+def test_the_ocr_reasons_an_alert_names_are_ones_the_reader_records() -> None:
+    """A renamed reason code would silently change what OcrEngineFailing and
+    ScansArriveUnreadable count."""
+    code = re.compile(r'reason\s*=\s*"(\w+)"(?:\s+if\s+.+?\s+else\s+"(\w+)")?')
+    recorded = {
+        name
+        for folder in ("ocr", "activities")
+        for path in (ROOT / folder).glob("*.py")
+        for found in code.findall(path.read_text(encoding="utf-8"))
+        for name in found if name
+    }
+    assert {"timeout", "engine_error", "kind", "truncated", "blank"} <= recorded
+    named = {
+        reason
+        for group in yaml.safe_load(ALERT_RULES.read_text())["groups"]
+        for rule in group["rules"]
+        for pattern in re.findall(r'reason\s*[!=]~\s*"([^"]+)"', rule["expr"])
+        for reason in pattern.split("|")
+    }
+    assert named == {"timeout", "engine_error", "kind", "wrong_kind"}
+    assert named <= recorded, named - recorded
