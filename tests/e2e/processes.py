@@ -1,22 +1,26 @@
-"""Processes for end-to-end tests: `python worker.py` as docker-compose.yml runs it, and the
-command line starting a sample application."""
+"""Processes for end-to-end tests: `python worker.py` as docker-compose.yml runs it, the
+command line starting a sample application, and waiting for what they do."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from journey.settings import Settings, WorkerRole
 from tests.deploy.deploy_files import ROOT
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.test_journey_on_dev_server import cli
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -46,15 +50,31 @@ def worker_process(
             assert proc.returncode == -signal.SIGKILL, log.read_text(errors="replace")
 
 
+async def eventually(
+    what: str, check: Callable[[], Awaitable[T]], *, seconds: float = 60, every: float = 0.1,
+    tolerate: tuple[type[Exception], ...] = (),
+) -> T:
+    """`await check()` every `every` seconds until it returns something true; that. An error
+    of a `tolerate` kind counts as not yet (a server still starting)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    last: T | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        with contextlib.suppress(*tolerate):
+            if last := await check():
+                return last
+        await asyncio.sleep(every)
+    raise AssertionError(f"{what}: last seen {last!r}")
+
+
 async def polling(proc: subprocess.Popen, log: Path) -> str:
     """The worker's line saying which queues it polls, once it has said it."""
-    for _ in range(900):
-        said = log.read_text(errors="replace")
-        if "polling task queue" in said:
-            return next(line for line in said.splitlines() if "polling task queue" in line)
-        assert proc.poll() is None, f"the worker ended before it polled: {said}"
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the worker never polled: {log.read_text(errors='replace')}")
+
+    async def said() -> str | None:
+        lines = log.read_text(errors="replace").splitlines()
+        assert proc.poll() is None, f"the worker ended before it polled: {lines}"
+        return next((line for line in lines if "polling task queue" in line), None)
+
+    return await eventually("the worker polls", said, seconds=90)
 
 
 async def start_sample(settings: Settings, sample: str, scans: list[Path], folder: Path) -> str:

@@ -9,8 +9,6 @@ that tells workers from readers runs as it does in the stack."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import subprocess
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -35,7 +33,7 @@ from tests.deploy.deploy_files import (
     require,
 )
 from tests.e2e.conftest import SAMPLES
-from tests.e2e.processes import polling, start_sample, worker_process
+from tests.e2e.processes import eventually, polling, start_sample, worker_process
 from tests.e2e.test_journey_on_dev_server import until
 from tests.ports import free_port, free_port_pair
 
@@ -90,16 +88,9 @@ async def api(base: str, path: str, **params: str) -> Any:
     return answer.json()["data"]
 
 
-async def eventually(what: str, check: Callable[[], Awaitable[T]], seconds: float = 60) -> T:
-    """`await check()` until it returns something true; that."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    last: T | None = None
-    while asyncio.get_running_loop().time() < deadline:
-        with contextlib.suppress(httpx.TransportError):  # Prometheus may still be starting
-            if last := await check():
-                return last
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"{what}: last seen {last!r}")
+async def seen(what: str, check: Callable[[], Awaitable[T]]) -> T:
+    """`eventually`, asking Prometheus, which may still be starting, twice a second."""
+    return await eventually(what, check, every=0.5, tolerate=(httpx.TransportError,))
 
 
 async def alerts(base: str) -> dict[str, str]:
@@ -152,8 +143,8 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
         journey = await start_sample(settings, "demo-003.json", scans, tmp_path)
         handle = dev_server.client.get_workflow_handle(journey)
         try:
-            await eventually("the worker is scraped", lambda: scraped("worker"))
-            firing = await eventually("NoDocumentReader raised, NoJourneyWorker not", raised)
+            await seen("the worker is scraped", lambda: scraped("worker"))
+            firing = await seen("NoDocumentReader raised, NoJourneyWorker not", raised)
             assert firing["NoDocumentReader"] in ("pending", "firing")
             with worker_process(
                 settings, "documents", tmp_path / "reader.log", metrics(ports["reader"])
@@ -161,9 +152,9 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
                 await polling(reader, tmp_path / "reader.log")
                 # the unreadable upload is asked for again: the journey waits at completeness
                 await until(dev_server.client, journey, Stage.COMPLETENESS)
-                await eventually("the reader is scraped", lambda: scraped("reader"))
-                await eventually("NoDocumentReader cleared", cleared)
-                await eventually("every SDK and OCR metric the alerts read is scraped", all_scraped)
+                await seen("the reader is scraped", lambda: scraped("reader"))
+                await seen("NoDocumentReader cleared", cleared)
+                await seen("every SDK and OCR metric the alerts read is scraped", all_scraped)
                 rules = [rule for group in (await api(base, "rules"))["groups"]
                          for rule in group["rules"]]
                 assert len(rules) == 7

@@ -24,7 +24,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from store import blobs
 from tests.e2e.conftest import SAMPLES
-from tests.e2e.processes import polling, start_sample, worker_process
+from tests.e2e.processes import eventually, polling, start_sample, worker_process
 from tests.e2e.test_journey_on_dev_server import until
 from tests.workflows.read_once import ReadOnce, ReadOnceWorkflow
 from worker import build_worker
@@ -115,12 +115,12 @@ async def test_a_read_whose_reader_is_killed_goes_to_another_reader(
 
 
 async def reading_now(handle: WorkflowHandle) -> None:
-    """Once a reader has started a read of the journey."""
+    """Once a reader has started a read of the journey (looked for often: a read is short)."""
     started = PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
-    for _ in range(1200):
-        description = await handle.describe()
-        if any(a.activity_type.name == contracts.READ_DOCUMENT and a.state == started
-               for a in description.raw_description.pending_activities):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("no read started")
+
+    async def reading() -> bool:
+        pending = (await handle.describe()).raw_description.pending_activities
+        return any(a.activity_type.name == contracts.READ_DOCUMENT and a.state == started
+                   for a in pending)
+
+    await eventually("a read started", reading, every=0.05)
