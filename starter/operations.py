@@ -109,9 +109,14 @@ async def start_journey(
 async def status(
     client: Client, workflow_id: str, within: timedelta = ANSWER_WITHIN
 ) -> JourneyStatus:
-    """The journey's status query. A read that the worker threw away because the journey
-    moved on meanwhile (workflows/run_ahead.py) is asked again, a few times."""
-    handle = client.get_workflow_handle(workflow_id)
+    """The journey's status query (`status_of`)."""
+    return await status_of(client.get_workflow_handle(workflow_id), within)
+
+
+async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -> JourneyStatus:
+    """The status query of the journey `handle`. A read that the worker threw away because
+    the journey moved on meanwhile (workflows/run_ahead.py) is asked again, a few times."""
+    workflow_id = handle.id
     waits = iter(RUN_AHEAD_WAITS)
     while True:
         try:
