@@ -30,7 +30,7 @@ from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.settings import Settings
 from journey.status import JourneyInput, JourneyStatus
-from starter.errors import BadInput, NoAnswer, NotFound, Refused
+from starter.errors import BadInput, JourneyError, NoAnswer, NotFound, Refused
 from store import blobs
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -115,7 +115,8 @@ async def status(
 
 async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -> JourneyStatus:
     """The status query of the journey `handle`. A read that the worker threw away because
-    the journey moved on meanwhile (workflows/run_ahead.py) is asked again, a few times."""
+    the journey moved on meanwhile (workflows/run_ahead.py) is asked again, a few times, then
+    it is `NoAnswer`; any other failed read is a `JourneyError` that quotes it."""
     workflow_id = handle.id
     waits = iter(RUN_AHEAD_WAITS)
     while True:
@@ -126,9 +127,18 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
                 f"{within.total_seconds():g} s: {NO_WORKER}",
             )
         except WorkflowQueryFailedError as err:
-            wait = next(waits, None) if run_ahead.RAN_AHEAD in str(err) else None
+            if run_ahead.RAN_AHEAD not in str(err):
+                raise JourneyError(
+                    f"{workflow_id} could not answer its status query: {err}. The journey "
+                    "itself runs on; the worker's log may say more"
+                ) from err
+            wait = next(waits, None)
             if wait is None:
-                raise
+                raise NoAnswer(
+                    f"{workflow_id} moved on while its status was read, "
+                    f"{len(RUN_AHEAD_WAITS) + 1} times running: it is busy; ask again in a "
+                    f"moment (`loan-journey status {workflow_id}`)"
+                ) from err
         except RPCError as err:
             if err.status is RPCStatusCode.NOT_FOUND:
                 raise NotFound(
