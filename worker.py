@@ -19,12 +19,14 @@ from contextlib import AsyncExitStack, contextmanager
 from datetime import timedelta
 from typing import Any
 
+import typer
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities import build_activities
 from journey import contracts
 from journey.settings import Settings
+from starter import boundary
 from starter.boundary import end_process, settings_checked
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow
@@ -148,9 +150,14 @@ def _stop_signals() -> Iterator[asyncio.Event]:
 
 
 def main() -> None:
+    """`python worker.py`, as the image runs it: a setting that is wrong, or a Temporal server
+    it cannot reach, ends it with the project's message and exit code, not a traceback."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    with settings_checked():
-        asyncio.run(run())
+    try:
+        with settings_checked():
+            boundary.run(run())
+    except typer.Exit as done:
+        end_process(done.exit_code)
     end_process(0)
 
 

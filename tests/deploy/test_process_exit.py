@@ -21,6 +21,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from tests.deploy.deploy_files import ROOT
+from tests.ports import free_port
 
 # Stands in for Python's teardown: it runs only if the process ends the usual way.
 TORN_DOWN = "import atexit; atexit.register(lambda: print('torn down', flush=True)); "
@@ -87,6 +88,16 @@ async def test_the_worker_names_a_bad_setting_and_exits_5(tmp_path: Path) -> Non
     assert said.startswith("error: bad setting: ") and SAYS_BAD_SLOTS in said
     assert "LOAN_JOURNEY_WORKFLOW_CACHE: Input should be a valid integer" in said
     assert "Traceback" not in said and "s3cret" not in said
+
+
+async def test_the_worker_that_cannot_reach_temporal_says_so_and_exits_5(tmp_path: Path) -> None:
+    """The stack's worker starting before the Temporal frontend listens: a message for the
+    container's log, not a traceback, and the setup error's code for the restart policy."""
+    nobody = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+              "LOAN_JOURNEY_DATA_DIR": str(tmp_path)}
+    said = await _said(TORN_DOWN + "import worker; worker.main()", tmp_path, nobody, 5)
+    assert "error: cannot reach Temporal at 127.0.0.1:" in said
+    assert "Traceback" not in said and "torn down" not in said
 
 
 async def _said(command: str, cwd: Path, settings: dict[str, str], code: int) -> str:
