@@ -12,7 +12,7 @@ from __future__ import annotations
 import subprocess
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
 from journey.stages import Stage
+from starter.embedded import embedded_server
 from tests.deploy.deploy_files import (
     ALERT_RULES,
     PROCESSES,
@@ -40,14 +41,16 @@ from tests.ports import free_port, free_port_pair
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
 SDK_JOB = "temporal-sdk"  # its port is the worker's metrics port; the other job's the next
+# Counted from the first failed poll: the test with no Temporal server shows it.
+ONLY_ON_FAILURE = {"temporal_long_request_failure"}
 
 
-def local_config(ports: dict[str, int], path: Path) -> Path:
+def local_config(ports: dict[str, int], path: Path, rules: Path = ALERT_RULES) -> Path:
     """docker/prometheus/prometheus.yml with each service found at 127.0.0.1:`ports[name]`
     (and the next port for the journey's job), scraped and evaluated every second."""
     config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
     config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
-    config["rule_files"] = [str(ALERT_RULES)]
+    config["rule_files"] = [str(rules)]
     for job in config["scrape_configs"]:
         (found,) = job.pop("dns_sd_configs")
         offset = 0 if job["job_name"] == SDK_JOB else JOURNEY_METRICS_PORT_OFFSET
@@ -75,6 +78,21 @@ def prometheus(config: Path, data: Path, port: int) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def alert_names() -> list[str]:
+    groups = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))["groups"]
+    return [rule["alert"] for group in groups for rule in group["rules"]]
+
+
+def at_once(alert: str, path: Path) -> Path:
+    """docker/prometheus/alerts.yml with `alert` firing as soon as its condition holds (the
+    minutes it waits are tests/deploy/alerts_test.yml's to check)."""
+    groups = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))
+    (rule,) = [r for g in groups["groups"] for r in g["rules"] if r["alert"] == alert]
+    rule["for"] = "0s"
+    path.write_text(yaml.safe_dump(groups), encoding="utf-8")
+    return path
 
 
 def metrics(port: int) -> dict[str, str]:
@@ -130,7 +148,8 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
     async def all_scraped() -> bool:
         """Whether every SDK and OCR metric the alerts read is in Prometheus (the reads' last
         figures may still be a scrape away)."""
-        names = [n for n in metrics_read() if n.startswith(("temporal_", "ocr_"))]
+        names = [n for n in metrics_read() if n.startswith(("temporal_", "ocr_"))
+                 and n not in ONLY_ON_FAILURE]
         return all([(await api(base, "query", query=f"count({n})"))["result"] for n in names])
 
     with (
@@ -157,9 +176,44 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
                 await seen("every SDK and OCR metric the alerts read is scraped", all_scraped)
                 rules = [rule for group in (await api(base, "rules"))["groups"]
                          for rule in group["rules"]]
-                assert len(rules) == 7
+                assert sorted(r["name"] for r in rules) == sorted(alert_names())
                 assert {(r["name"], r["health"], r.get("lastError", "")) for r in rules} == {
                     (r["name"], "ok", "") for r in rules
                 }
         finally:
             await handle.terminate("test finished")
+
+
+async def test_a_worker_that_cannot_reach_temporal_raises_its_alert(tmp_path: Path) -> None:
+    """A real worker whose Temporal server (a dev server of this test's own) stops: its failed
+    polls raise WorkersCannotReachTemporal, while NoJourneyWorker stays quiet, as the worker
+    itself is up."""
+    settings = Settings(
+        data_dir=tmp_path / "data", temporal_address=f"127.0.0.1:{free_port()}",
+        ui_port=free_port(), task_queue=f"unreachable-{uuid.uuid4()}",
+    )
+    ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in PROCESSES}
+    rules = at_once("WorkersCannotReachTemporal", tmp_path / "alerts.yml")
+
+    async def cut_off() -> dict[str, Any] | None:
+        found = (await api(base, "alerts"))["alerts"]
+        return next((a for a in found if a["labels"]["alertname"] == "WorkersCannotReachTemporal"
+                     and a["state"] == "firing"), None)
+
+    async with AsyncExitStack() as server:
+        await server.enter_async_context(embedded_server(settings))
+        with (
+            prometheus(local_config(ports, tmp_path / "prometheus.yml", rules), tmp_path,
+                       free_port()) as base,
+            worker_process(settings, "journeys", tmp_path / "worker.log",
+                           metrics(ports["worker"])) as worker,
+        ):
+            await polling(worker, tmp_path / "worker.log")
+            await seen("the worker is scraped", lambda: up(base, "worker"))
+            assert "WorkersCannotReachTemporal" not in await alerts(base)
+            await server.aclose()  # Temporal stops; the worker runs on
+            alert = await seen("WorkersCannotReachTemporal fires", cut_off)
+            assert {k: alert["labels"][k] for k in ("service", "status_code", "severity")} == {
+                "service": "worker", "status_code": "TRANSPORT_ERROR", "severity": "critical"}
+            assert "cannot poll Temporal" in alert["annotations"]["summary"]
+            assert "NoJourneyWorker" not in await alerts(base)
