@@ -1,11 +1,16 @@
-"""A real Prometheus (Debian's) with docker/prometheus's configuration and alerts, scraping a
-real worker process and then a real reader process on the dev server: no reader raises
-NoDocumentReader, a reader that starts clears it, every rule evaluates without error, and
-every SDK and OCR metric the alerts read is really scraped.
+"""A real Prometheus (Debian's) with docker/prometheus's configuration and alerts, scraping
+real workers on the dev server:
+- a worker and then a reader process: no reader raises NoDocumentReader, a reader that
+  starts clears it, every rule evaluates without error, and every SDK and OCR metric the
+  alerts read is really scraped;
+- a worker process whose Temporal server stops raises WorkersCannotReachTemporal;
+- a worker whose workflow tasks and activities keep failing raises JourneyTasksFailing and
+  ActivitiesKeepFailing.
 
 The only change to the configuration: the compose service names that DNS finds in the stack
 (`dns_sd_configs`) become fixed local targets that carry the same name, so the relabelling
-that tells workers from readers runs as it does in the stack."""
+that tells workers from readers runs as it does in the stack; and the alerts under test
+fire as soon as their condition holds, not after the minutes they wait in the stack."""
 
 from __future__ import annotations
 
@@ -13,13 +18,19 @@ import subprocess
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 import yaml
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.common import RetryPolicy
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
@@ -41,8 +52,12 @@ from tests.ports import free_port, free_port_pair
 pytestmark = pytest.mark.e2e
 T = TypeVar("T")
 SDK_JOB = "temporal-sdk"  # its port is the worker's metrics port; the other job's the next
-# Counted from the first failed poll: the test with no Temporal server shows it.
-ONLY_ON_FAILURE = {"temporal_long_request_failure"}
+# Counted from the first failure: the tests of the failure alerts show them.
+ONLY_ON_FAILURE = {
+    "temporal_long_request_failure",
+    "temporal_workflow_task_execution_failed",
+    "temporal_activity_execution_failed",
+}
 
 
 def local_config(ports: dict[str, int], path: Path, rules: Path = ALERT_RULES) -> Path:
@@ -85,12 +100,14 @@ def alert_names() -> list[str]:
     return [rule["alert"] for group in groups for rule in group["rules"]]
 
 
-def at_once(alert: str, path: Path) -> Path:
-    """docker/prometheus/alerts.yml with `alert` firing as soon as its condition holds (the
-    minutes it waits are tests/deploy/alerts_test.yml's to check)."""
+def at_once(alerts: set[str], path: Path) -> Path:
+    """docker/prometheus/alerts.yml with `alerts` firing as soon as their conditions hold (the
+    minutes they wait are tests/deploy/alerts_test.yml's to check)."""
     groups = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))
-    (rule,) = [r for g in groups["groups"] for r in g["rules"] if r["alert"] == alert]
-    rule["for"] = "0s"
+    rules = [r for g in groups["groups"] for r in g["rules"] if r["alert"] in alerts]
+    assert {r["alert"] for r in rules} == alerts
+    for rule in rules:
+        rule["for"] = "0s"
     path.write_text(yaml.safe_dump(groups), encoding="utf-8")
     return path
 
@@ -113,6 +130,12 @@ async def seen(what: str, check: Callable[[], Awaitable[T]]) -> T:
 
 async def alerts(base: str) -> dict[str, str]:
     return {a["labels"]["alertname"]: a["state"] for a in (await api(base, "alerts"))["alerts"]}
+
+
+async def firing(base: str) -> dict[str, dict[str, Any]]:
+    """The firing alerts by name."""
+    found = (await api(base, "alerts"))["alerts"]
+    return {a["labels"]["alertname"]: a for a in found if a["state"] == "firing"}
 
 
 async def up(base: str, service: str) -> set[str]:
@@ -193,12 +216,10 @@ async def test_a_worker_that_cannot_reach_temporal_raises_its_alert(tmp_path: Pa
         ui_port=free_port(), task_queue=f"unreachable-{uuid.uuid4()}",
     )
     ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in PROCESSES}
-    rules = at_once("WorkersCannotReachTemporal", tmp_path / "alerts.yml")
+    rules = at_once({"WorkersCannotReachTemporal"}, tmp_path / "alerts.yml")
 
     async def cut_off() -> dict[str, Any] | None:
-        found = (await api(base, "alerts"))["alerts"]
-        return next((a for a in found if a["labels"]["alertname"] == "WorkersCannotReachTemporal"
-                     and a["state"] == "firing"), None)
+        return (await firing(base)).get("WorkersCannotReachTemporal")
 
     async with AsyncExitStack() as server:
         await server.enter_async_context(embedded_server(settings))
@@ -217,3 +238,70 @@ async def test_a_worker_that_cannot_reach_temporal_raises_its_alert(tmp_path: Pa
                 "service": "worker", "status_code": "TRANSPORT_ERROR", "severity": "critical"}
             assert "cannot poll Temporal" in alert["annotations"]["summary"]
             assert "NoJourneyWorker" not in await alerts(base)
+
+
+@activity.defn
+async def store_unreachable() -> None:
+    raise RuntimeError("the journey database cannot be reached")
+
+
+@workflow.defn(sandboxed=False)
+class NoLongerReplays:
+    """Fails every workflow task, as journey code that no longer replays its history does."""
+
+    @workflow.run
+    async def run(self) -> None:
+        raise RuntimeError("this code does not replay the recorded history")
+
+
+@workflow.defn(sandboxed=False)
+class WritesToAStoreThatIsDown:
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.execute_activity(
+            store_unreachable, start_to_close_timeout=timedelta(seconds=5),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(seconds=0.2), backoff_coefficient=1
+            ),
+        )
+
+
+async def test_failing_workflow_tasks_and_activities_raise_their_alerts(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """JourneyTasksFailing and ActivitiesKeepFailing read the SDK's failure counters as a real
+    worker exports them: workflows that fail every task (a bad deploy) and an activity that
+    fails every attempt (a store that is down), on the dev server, scraped by a real
+    Prometheus as the stack's `worker` service."""
+    ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in PROCESSES}
+    rules = at_once({"JourneyTasksFailing", "ActivitiesKeepFailing"}, tmp_path / "alerts.yml")
+    metrics = PrometheusConfig(bind_address=f"127.0.0.1:{ports['worker']}")
+    client = await Client.connect(
+        dev_server.client.service_client.config.target_host,
+        runtime=Runtime(telemetry=TelemetryConfig(metrics=metrics)),
+    )
+    queue = f"failing-{uuid.uuid4()}"
+
+    async def both() -> dict[str, dict[str, Any]] | None:
+        now = await firing(base)
+        return now if {"JourneyTasksFailing", "ActivitiesKeepFailing"} <= set(now) else None
+
+    with prometheus(local_config(ports, tmp_path / "prometheus.yml", rules), tmp_path,
+                    free_port()) as base:
+        async with Worker(client, task_queue=queue, workflows=[NoLongerReplays,
+                          WritesToAStoreThatIsDown], activities=[store_unreachable]):
+            handles = [
+                await client.start_workflow(kind.run, id=f"{queue}-{kind.__name__}-{n}",
+                                            task_queue=queue)
+                for kind in (NoLongerReplays, WritesToAStoreThatIsDown) for n in range(4)
+            ]
+            try:
+                alerts_now = await seen("both alerts fire", both)
+            finally:
+                for handle in handles:
+                    await handle.terminate("test finished")
+    tasks, activities = alerts_now["JourneyTasksFailing"], alerts_now["ActivitiesKeepFailing"]
+    assert {k: tasks["labels"][k] for k in ("service", "workflow_type", "failure_reason")} == {
+        "service": "worker", "workflow_type": "NoLongerReplays", "failure_reason": "WorkflowError"}
+    assert {k: activities["labels"][k] for k in ("service", "activity_type")} == {
+        "service": "worker", "activity_type": "store_unreachable"}
