@@ -4,8 +4,8 @@ real workers on the dev server:
   starts clears it, every rule evaluates without error, and every SDK and OCR metric the
   alerts read is really scraped;
 - a worker process whose Temporal server stops raises WorkersCannotReachTemporal;
-- a worker whose workflow tasks and activities keep failing raises JourneyTasksFailing and
-  ActivitiesKeepFailing.
+- a worker whose journeys no longer replay and whose activities keep failing raises
+  JourneysNoLongerReplay and ActivitiesKeepFailing.
 
 The only change to the configuration: the compose service names that DNS finds in the stack
 (`dns_sd_configs`) become fixed local targets that carry the same name, so the relabelling
@@ -245,13 +245,20 @@ async def store_unreachable() -> None:
     raise RuntimeError("the journey database cannot be reached")
 
 
+_OLD_IMAGE_RAN: set[str] = set()  # the workflow ids whose first task the "old image" ran
+
+
 @workflow.defn(sandboxed=False)
 class NoLongerReplays:
-    """Fails every workflow task, as journey code that no longer replays its history does."""
+    """A journey whose code changed under its history: its first task (the old image) started
+    a timer; every later task (the new image) replays it with an activity in its place."""
 
     @workflow.run
     async def run(self) -> None:
-        raise RuntimeError("this code does not replay the recorded history")
+        if (wid := workflow.info().workflow_id) not in _OLD_IMAGE_RAN:
+            _OLD_IMAGE_RAN.add(wid)
+            await workflow.sleep(timedelta(milliseconds=100))
+        await workflow.execute_activity(store_unreachable, start_to_close_timeout=timedelta(1))
 
 
 @workflow.defn(sandboxed=False)
@@ -266,15 +273,16 @@ class WritesToAStoreThatIsDown:
         )
 
 
-async def test_failing_workflow_tasks_and_activities_raise_their_alerts(
+async def test_journeys_that_no_longer_replay_and_failing_activities_raise_alerts(
     dev_server: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    """JourneyTasksFailing and ActivitiesKeepFailing read the SDK's failure counters as a real
-    worker exports them: workflows that fail every task (a bad deploy) and an activity that
+    """JourneysNoLongerReplay and ActivitiesKeepFailing read the SDK's failure counters as a
+    real worker exports them: workflows whose code no longer replays their histories (a bad
+    deploy; the worker keeps no run in memory, so each task replays) and an activity that
     fails every attempt (a store that is down), on the dev server, scraped by a real
     Prometheus as the stack's `worker` service."""
     ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in PROCESSES}
-    rules = at_once({"JourneyTasksFailing", "ActivitiesKeepFailing"}, tmp_path / "alerts.yml")
+    rules = at_once({"JourneysNoLongerReplay", "ActivitiesKeepFailing"}, tmp_path / "alerts.yml")
     metrics = PrometheusConfig(bind_address=f"127.0.0.1:{ports['worker']}")
     client = await Client.connect(
         dev_server.client.service_client.config.target_host,
@@ -284,12 +292,14 @@ async def test_failing_workflow_tasks_and_activities_raise_their_alerts(
 
     async def both() -> dict[str, dict[str, Any]] | None:
         now = await firing(base)
-        return now if {"JourneyTasksFailing", "ActivitiesKeepFailing"} <= set(now) else None
+        return now if {"JourneysNoLongerReplay", "ActivitiesKeepFailing"} <= set(now) else None
 
     with prometheus(local_config(ports, tmp_path / "prometheus.yml", rules), tmp_path,
                     free_port()) as base:
-        async with Worker(client, task_queue=queue, workflows=[NoLongerReplays,
-                          WritesToAStoreThatIsDown], activities=[store_unreachable]):
+        async with Worker(
+            client, task_queue=queue, workflows=[NoLongerReplays, WritesToAStoreThatIsDown],
+            activities=[store_unreachable], max_cached_workflows=0,
+        ):
             handles = [
                 await client.start_workflow(kind.run, id=f"{queue}-{kind.__name__}-{n}",
                                             task_queue=queue)
@@ -300,8 +310,8 @@ async def test_failing_workflow_tasks_and_activities_raise_their_alerts(
             finally:
                 for handle in handles:
                     await handle.terminate("test finished")
-    tasks, activities = alerts_now["JourneyTasksFailing"], alerts_now["ActivitiesKeepFailing"]
-    assert {k: tasks["labels"][k] for k in ("service", "workflow_type", "failure_reason")} == {
-        "service": "worker", "workflow_type": "NoLongerReplays", "failure_reason": "WorkflowError"}
+    tasks, activities = alerts_now["JourneysNoLongerReplay"], alerts_now["ActivitiesKeepFailing"]
+    assert {k: tasks["labels"][k] for k in ("service", "workflow_type")} == {
+        "service": "worker", "workflow_type": "NoLongerReplays"}
     assert {k: activities["labels"][k] for k in ("service", "activity_type")} == {
         "service": "worker", "activity_type": "store_unreachable"}
