@@ -28,11 +28,12 @@ from journey import contracts
 from journey.settings import Settings
 from starter import boundary
 from starter.boundary import end_process, settings_checked
+from workflows.archivist import HistoryArchivistWorkflow
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow
 from workflows.run_ahead import RunAheadGuard
 
-WORKFLOWS = [LoanJourneyWorkflow, PostLoanReviewWorkflow]
+WORKFLOWS = [LoanJourneyWorkflow, PostLoanReviewWorkflow, HistoryArchivistWorkflow]
 # Below docker-compose.yml's stop_grace_period (60 s), after which docker kills the worker.
 SHUTDOWN_GRACE = timedelta(seconds=45)
 log = logging.getLogger("worker")

@@ -13,6 +13,7 @@ from journey.settings import Settings
 
 def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Every activity of the journey, bound to one set of settings."""
+    from activities.archive import ArchiveActivities
     from activities.decisions import check_completeness, route_case
     from activities.documents import DocumentActivities
     from activities.feedback import FeedbackActivities
@@ -36,4 +37,5 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         ReviewActivities(settings).set_review_cadence,
         ReviewActivities(settings).delete_review_schedule,
         ReviewActivities(settings).gather_review_facts,
+        ArchiveActivities(settings).archive_closed_runs,
     ]

@@ -9,7 +9,6 @@ workflows and replay locally. Register them on the main app:
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -23,15 +22,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
 from starter import audit
+from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
-from starter.errors import BadInput, NotFound
-
-# The project's workflows, replayed by `verify` unless --workflow names others.
-DEFAULT_WORKFLOWS = (
-    "workflows.loan_journey:LoanJourneyWorkflow",
-    "workflows.post_loan:PostLoanReviewWorkflow",
-)
+from starter.errors import BadInput, JourneyError, NotFound
+from store import archive
+from store.archive import ArchivedRun
 
 
 def history(
@@ -47,7 +43,7 @@ def history(
 ) -> None:
     """Show a journey's history as an audit trail: who decided what, when, on what evidence."""
     settings = Settings()
-    text, table = asyncio.run(_history(settings, workflow_id, run_id, json_output))
+    text, table = run(_history(settings, workflow_id, run_id, json_output))
     if table is None:
         if out is None:
             typer.echo(text, nl=False)
@@ -65,19 +61,39 @@ async def _history(
     settings: Settings, workflow_id: str, run_id: str | None, raw: bool
 ) -> tuple[str, Table | None]:
     client = await connect(settings)
+    title = f"journey {workflow_id}"
     try:
         fetched = await audit.fetch_history(client, workflow_id, run_id)
+        text = audit.history_json(fetched)
     except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise NotFound(
-                f"no journey {workflow_id!r} in namespace {settings.temporal_namespace} at "
-                f"{settings.temporal_address}: check the id with `loan-journey list`"
-            ) from err
-        raise
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+        kept = _archived_run(settings, workflow_id, run_id)
+        try:
+            text = archive.history_json(settings.documents_dir, kept)
+        except archive.ArchiveDamaged as damaged:
+            raise JourneyError(str(damaged)) from damaged
+        fetched = WorkflowHistory.from_json(workflow_id, text)
+        title += (f", run {kept.run_id} from the archive (closed {kept.closed_at:%Y-%m-%d}; "
+                  "no longer on the server)")
     if raw:
-        return audit.history_json(fetched), None
+        return text, None
     lines = await audit.audit_trail(fetched, client.data_converter)
-    return "", audit.render_trail(lines, title=f"journey {workflow_id}")
+    return "", audit.render_trail(lines, title=title)
+
+
+def _archived_run(settings: Settings, workflow_id: str, run_id: str | None) -> ArchivedRun:
+    """The run the archive holds (the last one closed when `run_id` is None)."""
+    runs = [r for r in archive.runs_of(settings.db_url, workflow_id)
+            if run_id is None or r.run_id == run_id]
+    if not runs:
+        which = f"{workflow_id!r} run {run_id}" if run_id else repr(workflow_id)
+        raise NotFound(
+            f"no journey {which} in namespace {settings.temporal_namespace} at "
+            f"{settings.temporal_address}, nor in the archive: check the id with "
+            "`loan-journey list` and `loan-journey archive list`"
+        )
+    return runs[-1]
 
 
 def verify(
@@ -104,8 +120,8 @@ def verify(
     """Replay histories against the current code; exit 1 on any non-determinism."""
     if (path is None) == (query is None):
         raise typer.BadParameter("give history files or --query, not both and not neither")
-    classes = load_workflows(workflow or DEFAULT_WORKFLOWS, required=workflow is not None)
-    report = asyncio.run(_verify(Settings(), path, query, classes, limit))
+    classes = load_workflows(workflow) if workflow else project_workflows()
+    report = run(_verify(Settings(), path, query, classes, limit))
     Console(width=max(Console().width, 160)).print(render_report(report))
     bad = len(report.failures)
     nondeterministic = sum(o.nondeterministic for o in report.failures)
@@ -155,23 +171,25 @@ def read_histories(paths: Iterable[Path]) -> list[WorkflowHistory]:
     return histories
 
 
-def load_workflows(specs: Iterable[str], *, required: bool = True) -> list[type]:
-    """Workflow classes from "module:Class" names; defaults that do not exist yet are skipped."""
+def project_workflows() -> list[type]:
+    """The workflows the worker runs, which `verify` replays against unless told otherwise."""
+    from worker import WORKFLOWS
+
+    return list(WORKFLOWS)
+
+
+def load_workflows(specs: Iterable[str]) -> list[type]:
+    """Workflow classes from "module:Class" names."""
     classes = []
     for spec in specs:
         module_name, _, class_name = spec.partition(":")
         try:
             found = getattr(importlib.import_module(module_name), class_name, None)
         except ModuleNotFoundError as err:
-            if required or err.name != module_name:
-                raise BadInput(f"{spec}: cannot import it ({err}); use module:Class") from err
-            found = None
-        if isinstance(found, type):
-            classes.append(found)
-        elif required:
+            raise BadInput(f"{spec}: cannot import it ({err}); use module:Class") from err
+        if not isinstance(found, type):
             raise BadInput(f"{spec}: no class {class_name!r} in {module_name}; use module:Class")
-        else:
-            typer.echo(f"note: {spec} not found; its histories will not replay", err=True)
+        classes.append(found)
     if not classes:
         raise BadInput("no workflow classes to replay against; pass --workflow module:Class")
     return classes

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from starter import boundary, drawdown_cli, journey_cli, server_cli, touchpoint_cli
+from starter import (
+    archive_cli,
+    boundary,
+    drawdown_cli,
+    journey_cli,
+    server_cli,
+    touchpoint_cli,
+)
 from starter.audit_cli import history, verify
 from starter.codec_server import codec_server
 from starter.demo import demo
@@ -38,6 +45,7 @@ app.command()(history)
 app.command()(verify)
 app.command("codec-server")(codec_server)
 app.add_typer(schedules_app, name="schedules")
+archive_cli.register(app)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from rich.console import Console
 
 import worker
 from journey.settings import Settings
+from starter import archivist
 from starter.boundary import run
 from starter.embedded import embedded_server, ui_address
 from store.db import migrate
@@ -22,6 +23,7 @@ def up() -> None:
     async def go() -> None:
         migrate(settings.db_url)
         async with embedded_server(settings) as env:
+            await archivist.schedule(env.client, settings.task_queue)  # unless it exists
             console.print(f"Temporal at {settings.temporal_address}, Web UI {ui_address(settings)}")
             console.print(f"database {settings.db_url}; press Ctrl-C to stop")
             await worker.run(settings, env.client)

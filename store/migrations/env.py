@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool, text
 
+import store.archive  # noqa: F401  (the archive table's model, in Base.metadata)
 import store.feedback  # noqa: F401  (the feedback table's model, in Base.metadata)
 from store.models import Base
 

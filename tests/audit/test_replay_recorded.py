@@ -27,9 +27,9 @@ NONE_YET = pytest.param(
 
 @pytest.mark.parametrize("path", FILES or [NONE_YET], ids=lambda p: getattr(p, "stem", p))
 async def test_recorded_history_replays(path: Path) -> None:
-    from starter.audit_cli import DEFAULT_WORKFLOWS, load_workflows  # imports the workflows
+    from starter.audit_cli import project_workflows  # imports the workflows
 
     history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
-    workflows = load_workflows(DEFAULT_WORKFLOWS, required=False)
+    workflows = project_workflows()
     report = await verify([history], workflows, data_converter(Settings()))
     assert report.ok, f"{path.name} no longer replays: {report.failures[0].error}"

@@ -107,6 +107,19 @@ def test_migrate_runs_the_journey_migrations_with_the_worker_image() -> None:
         assert url == environment(svc[name])["LOAN_JOURNEY_DATABASE_URL"], name
 
 
+def test_the_archive_schedule_job_runs_once_the_namespace_exists_on_the_workers_queue() -> None:
+    """The schedule starts HistoryArchivist on the task queue the worker polls; the worker
+    archives into the database and document store it shares with the job's settings."""
+    svc = services()
+    job = svc["archive-schedule"]
+    assert _command(job) == ["loan-journey", "archive", "schedule"]
+    assert job["image"] == svc["worker"]["image"]
+    done = {"condition": "service_completed_successfully"}
+    assert job["depends_on"] == {"temporal-namespace": done}
+    for key in ("LOAN_JOURNEY_TASK_QUEUE", "LOAN_JOURNEY_TEMPORAL_NAMESPACE"):
+        assert environment(job)[key] == environment(svc["worker"])[key], key
+
+
 def test_journey_database_is_created_on_the_compose_postgres() -> None:
     svc = services()
     postgres = environment(svc["postgresql"])

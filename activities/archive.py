@@ -1,0 +1,88 @@
+"""The archivist's pass: every closed run of the journey's task queue, history into the archive.
+
+Also what `loan-journey archive run` calls, outside any worker. Reads from Temporal (the
+worker's own client in the activity) and writes the store from a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowExecution
+from temporalio.service import RPCError, RPCStatusCode
+
+from journey import archive_contracts as ac
+from journey.settings import Settings
+from starter import audit
+from store import archive
+
+log = logging.getLogger(__name__)
+
+
+def closed_runs_query(task_queue: str, since: datetime | None) -> str:
+    """Closed runs of the journey's workflows (not the archivist's own) on `task_queue`."""
+    query = (
+        f"ExecutionStatus != 'Running' AND TaskQueue = '{task_queue}' "
+        f"AND WorkflowType != '{ac.ARCHIVIST_WORKFLOW}'"
+    )
+    if since is not None:
+        query += f" AND CloseTime >= '{since.astimezone(UTC).isoformat()}'"
+    return query
+
+
+async def archive_closed_runs(
+    client: Client, settings: Settings, overlap: timedelta, beat: Callable[[], None] = lambda: None
+) -> ac.ArchivePassResult:
+    """Archive the history of each closed run the archive does not hold yet, listed from a
+    little before the last complete pass started; `beat` after each run."""
+    url, root = settings.db_url, settings.documents_dir
+    started = datetime.now(UTC)
+    last = await asyncio.to_thread(archive.last_pass_started, url)
+    since = last - overlap if last is not None else None
+    archived = held = gone = 0
+    async for run in client.list_workflows(closed_runs_query(settings.task_queue, since)):
+        if await asyncio.to_thread(archive.archived_ids, url, [(run.id, run.run_id or "")]):
+            held += 1
+            continue
+        try:
+            history = await audit.fetch_history(client, run.id, run.run_id)
+        except RPCError as err:
+            if err.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            log.warning("%s run %s was deleted before it was archived: archive more often "
+                        "than the namespace's retention", run.id, run.run_id)
+            gone += 1
+            continue
+        if await asyncio.to_thread(_keep, url, root, run, audit.history_json(history),
+                                   len(history.events)):
+            archived += 1
+        beat()
+    done = ac.ArchivePassResult(archived=archived, held=held, gone=gone, closed_since=since)
+    await asyncio.to_thread(archive.record_pass, url, started, datetime.now(UTC), done)
+    return done
+
+
+def _keep(url: str, root: Path, run: WorkflowExecution, text: str, events: int) -> bool:
+    assert run.status is not None and run.close_time is not None  # a closed run has both
+    closed = archive.ClosedRun(
+        workflow_id=run.id, run_id=run.run_id or "", workflow_type=run.workflow_type,
+        status=run.status.name.lower(), closed_at=run.close_time, events=events,
+    )
+    return archive.keep(url, root, closed, text, datetime.now(UTC))
+
+
+class ArchiveActivities:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @activity.defn(name=ac.ARCHIVE_CLOSED_RUNS)
+    async def archive_closed_runs(self, request: ac.ArchivePassInput) -> ac.ArchivePassResult:
+        return await archive_closed_runs(
+            activity.client(), self._settings, timedelta(seconds=request.overlap_seconds),
+            activity.heartbeat,
+        )

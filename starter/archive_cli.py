@@ -1,0 +1,80 @@
+"""`loan-journey archive ...`: closed runs' histories kept past the namespace's retention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from activities.archive import archive_closed_runs
+from journey import archive_contracts as ac
+from journey.settings import Settings
+from starter import archivist
+from starter.boundary import run
+from starter.connect import connect
+from store import archive
+
+console = Console()
+archive_app = typer.Typer(
+    help="Keep closed runs' histories (the audit record) past the namespace's retention.",
+    no_args_is_help=True,
+)
+
+
+@archive_app.command("run")
+def run_pass(
+    overlap: Annotated[
+        int, typer.Option(help="minutes to look behind the last archived run")
+    ] = int(ac.OVERLAP.total_seconds() // 60),
+) -> None:
+    """Archive every closed run not archived yet, now (the schedule does it every hour)."""
+    settings = Settings()
+
+    async def go() -> None:
+        client = await connect(settings)
+        done = await archive_closed_runs(client, settings, timedelta(minutes=overlap))
+        since = done.closed_since.isoformat() if done.closed_since else "the first"
+        console.print(
+            f"archived {done.archived} closed run(s) since {since} "
+            f"({done.held} held already, {done.gone} deleted before they could be)"
+        )
+
+    run(go())
+
+
+@archive_app.command("schedule")
+def schedule() -> None:
+    """Create the hourly archiving schedule, if it does not exist."""
+    settings = Settings()
+
+    async def go() -> None:
+        made = await archivist.schedule(await connect(settings), settings.task_queue)
+        state = "created" if made else "exists already"
+        console.print(f"{ac.SCHEDULE_ID}: {state} (every {ac.EVERY})")
+
+    run(go())
+
+
+@archive_app.command("list")
+def list_runs(
+    workflow_id: Annotated[str, typer.Argument(help="journey (workflow) id")],
+) -> None:
+    """A journey's archived runs, oldest first (`loan-journey history` reads them)."""
+    runs = archive.runs_of(Settings().db_url, workflow_id)
+    table = Table(title=f"archived runs of {workflow_id}")
+    for column in ("run id", "workflow", "status", "closed (UTC)", "events", "sha256"):
+        table.add_column(column, no_wrap=True)
+    for r in runs:
+        table.add_row(r.run_id, r.workflow_type, r.status, f"{r.closed_at:%Y-%m-%d %H:%M:%S}",
+                      str(r.events), r.sha256[:16])
+    Console(width=max(console.width, 160)).print(table)
+    if not runs:
+        console.print(f"no archived run of {workflow_id}: `loan-journey archive run` archives "
+                      "closed runs")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(archive_app, name="archive")

@@ -1,0 +1,45 @@
+"""The history archivist's schedule: one pass an hour (journey/archive_contracts.py).
+
+The library the `loan-journey archive` commands call; the pass itself is
+activities/archive.py's, which the scheduled HistoryArchivistWorkflow runs too.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
+
+from journey import archive_contracts as ac
+
+
+async def schedule(client: Client, task_queue: str) -> bool:
+    """Create the archivist's schedule; False when it exists already (left as it is)."""
+    action = ScheduleActionStartWorkflow(
+        ac.ARCHIVIST_WORKFLOW,
+        ac.ArchivePassInput(),
+        id=ac.SCHEDULE_ID,  # the schedule appends the fire time
+        task_queue=task_queue,
+        execution_timeout=timedelta(hours=2),
+    )
+    every = Schedule(
+        action=action,
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=ac.EVERY)]),
+        # a pass that runs long is not doubled; one missed while the cluster was down runs
+        # when it is back, as the next pass would take its runs anyway
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=ac.EVERY),
+    )
+    try:
+        await client.create_schedule(ac.SCHEDULE_ID, every)
+    except ScheduleAlreadyRunningError:
+        return False
+    return True

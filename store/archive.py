@@ -1,0 +1,144 @@
+"""Closed runs' histories, kept after the Temporal namespace's retention deletes them.
+
+A history is the loan's audit record (DESIGN.md), but Temporal keeps a closed run only for
+the namespace's retention (90 days in docker-compose.yml): a journey that closed, and every
+run a long post-loan phase continued as new from, would lose its record. Each closed run's
+history (as `loan-journey history --json` prints it) is kept gzipped in the document store,
+named by its sha256, with one row per (workflow id, run id): archiving a run twice stores
+nothing twice, and a blob that no longer matches its digest is refused when read. Each
+complete pass of the archivist is recorded too: the next one lists the runs closed since the
+last complete pass began.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import Index, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from journey.archive_contracts import ArchivePassResult
+from store import blobs
+from store._dialect import insert_for, inserted
+from store.db import ready
+from store.models import Base, BigId
+from store.types import UTCDateTime
+
+
+class ClosedRun(BaseModel):
+    """One closed run of a workflow."""
+
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    status: str  # completed, continued_as_new, terminated, ...
+    closed_at: datetime
+    events: int
+
+
+class ArchivedRun(ClosedRun):
+    """A closed run as the archive lists it."""
+
+    sha256: str  # of the gzipped history in the document store
+
+
+class ArchivedRunRow(Base):
+    __tablename__ = "archived_histories"
+    __table_args__ = (Index("ix_archived_histories_closed_at", "closed_at"),)
+
+    workflow_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workflow_type: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(32))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    events: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    archived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ArchivePassRow(Base):
+    """One completed pass of the archivist: the next pass lists runs from its start."""
+
+    __tablename__ = "archive_passes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived: Mapped[int] = mapped_column(Integer)
+    held: Mapped[int] = mapped_column(Integer)
+    gone: Mapped[int] = mapped_column(Integer)
+
+
+class ArchiveDamaged(Exception):
+    """An archived history's blob does not match its recorded digest."""
+
+
+def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime) -> bool:
+    """Store one run's history; False if that run was archived before (nothing written)."""
+    data = gzip.compress(history_json.encode("utf-8"), mtime=0)  # same history, same bytes
+    ref = blobs.put(root, data, f"{run.workflow_id}.{run.run_id}.json.gz")
+    engine = ready(url)
+    stmt = (
+        insert_for(engine, ArchivedRunRow.__table__)
+        .values(**run.model_dump(), sha256=ref.sha256, archived_at=now)
+        .on_conflict_do_nothing(index_elements=["workflow_id", "run_id"])
+    )
+    with Session(engine) as s, s.begin():
+        return inserted(s, stmt)
+
+
+def archived_ids(url: str, runs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (workflow id, run id) pairs the archive holds."""
+    wanted = {workflow_id for workflow_id, _ in runs}
+    if not wanted:
+        return set()
+    with Session(ready(url)) as s:
+        held = s.execute(
+            select(ArchivedRunRow.workflow_id, ArchivedRunRow.run_id)
+            .where(ArchivedRunRow.workflow_id.in_(wanted))
+        )
+        return {(w, r) for w, r in held} & set(runs)
+
+
+def runs_of(url: str, workflow_id: str) -> list[ArchivedRun]:
+    """A workflow's archived runs, oldest first."""
+    with Session(ready(url)) as s:
+        rows = s.scalars(
+            select(ArchivedRunRow)
+            .where(ArchivedRunRow.workflow_id == workflow_id)
+            .order_by(ArchivedRunRow.closed_at)
+        )
+        return [ArchivedRun.model_validate(row, from_attributes=True) for row in rows]
+
+
+def record_pass(url: str, started_at: datetime, finished_at: datetime,
+                done: ArchivePassResult) -> None:
+    """Record a pass that went through every run it listed (one cut short is not recorded,
+    so the next pass lists from the last complete one and nothing is skipped)."""
+    with Session(ready(url)) as s, s.begin():
+        s.add(ArchivePassRow(started_at=started_at, finished_at=finished_at,
+                             **done.model_dump()))
+
+
+def last_pass_started(url: str) -> datetime | None:
+    """When the last complete pass started: every run that closed before then is archived."""
+    with Session(ready(url)) as s:
+        return s.scalars(
+            select(ArchivePassRow.started_at).order_by(ArchivePassRow.started_at.desc()).limit(1)
+        ).first()
+
+
+def history_json(root: Path, run: ArchivedRun) -> str:
+    """The archived history of `run`, checked against its digest."""
+    data = blobs.get(root, run.sha256)
+    if hashlib.sha256(data).hexdigest() != run.sha256:
+        raise ArchiveDamaged(
+            f"the archived history of {run.workflow_id} run {run.run_id} does not match its "
+            f"sha256 {run.sha256}: restore {blobs.path(root, run.sha256)} from a backup"
+        )
+    return gzip.decompress(data).decode("utf-8")
