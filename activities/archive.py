@@ -16,6 +16,7 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowExecution
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.metrics import observe_archive_pass
 from journey import archive_contracts as ac
 from journey.settings import Settings
 from starter import audit
@@ -82,7 +83,9 @@ class ArchiveActivities:
 
     @activity.defn(name=ac.ARCHIVE_CLOSED_RUNS)
     async def archive_closed_runs(self, request: ac.ArchivePassInput) -> ac.ArchivePassResult:
-        return await archive_closed_runs(
+        done = await archive_closed_runs(
             activity.client(), self._settings, timedelta(seconds=request.overlap_seconds),
             activity.heartbeat,
         )
+        observe_archive_pass(done, datetime.now(UTC))  # for the archive's alerts
+        return done

@@ -14,17 +14,30 @@ The journey's metrics, fed by the activities through the two `observe_*` helpers
 - `journey_sla_events_total{stage,type,waits_on}`: `type` is warned, breached or escalated,
   `waits_on` whom the stage waited on (bank or customer: whose lateness it is);
 - `ocr_seconds{kind}`: a histogram of the time one document took to OCR;
-- `ocr_failures_total{reason}`: documents whose OCR failed, by a short reason code.
+- `ocr_failures_total{reason}`: documents whose OCR failed, by a short reason code;
+- `journey_history_archive_last_pass_timestamp_seconds`: when this worker last completed an
+  archiving pass (activities/archive.py), and `journey_histories_archived_total` /
+  `journey_histories_lost_total`: closed runs' histories it kept, and those the namespace's
+  retention deleted before a pass could keep them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    start_http_server,
+)
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from journey.archive_contracts import ArchivePassResult
 from journey.stages import Stage
 from journey.timeline import EventType, TimingEvent
 
@@ -51,6 +64,18 @@ OCR_FAILURES = Counter(
     "ocr_failures",
     "Documents whose OCR failed, by reason code.",
     ["reason"],
+)
+
+ARCHIVE_LAST_PASS = Gauge(
+    "journey_history_archive_last_pass_timestamp_seconds",
+    "When this worker last completed a pass of the history archivist (unix time).",
+)
+HISTORIES_ARCHIVED = Counter(
+    "journey_histories_archived", "Closed runs' histories the archivist kept."
+)
+HISTORIES_LOST = Counter(
+    "journey_histories_lost",
+    "Closed runs the namespace's retention deleted before the archivist kept their history.",
 )
 
 _SLA_TYPES = {
@@ -89,6 +114,13 @@ def observe_ocr(kind: str, seconds: float, failed_reason: str | None = None) -> 
         OCR_FAILURES.labels(reason=failed_reason.strip().lower()[:_MAX_REASON] or "unknown").inc()
 
 
+def observe_archive_pass(done: ArchivePassResult, finished: datetime) -> None:
+    """Records one complete archiving pass."""
+    HISTORIES_ARCHIVED.inc(done.archived)
+    HISTORIES_LOST.inc(done.gone)
+    ARCHIVE_LAST_PASS.set(finished.timestamp())
+
+
 def runtime_with_prometheus(port: int, host: str = "0.0.0.0") -> Runtime:
     """A Temporal runtime whose core serves the SDK's metrics on `host:port`.
 
@@ -125,6 +157,7 @@ def _outcome(outcome: str | None) -> str:
 
 __all__ = [
     "JOURNEY_METRICS_PORT_OFFSET",
+    "observe_archive_pass",
     "observe_ocr",
     "observe_timing_events",
     "runtime_with_prometheus",

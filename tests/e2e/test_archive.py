@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleHandle
@@ -85,6 +87,7 @@ async def test_the_hourly_schedule_runs_the_archivist_on_the_worker(
     dev_server: WorkflowEnvironment, e2e_settings: Settings
 ) -> None:
     client, settings = dev_server.client, e2e_settings
+    began = time.time()
     assert "created" in (await cli(settings, "archive", "schedule")).stdout
     handle: ScheduleHandle = client.get_schedule_handle(ac.SCHEDULE_ID)
     try:
@@ -107,6 +110,10 @@ async def test_the_hourly_schedule_runs_the_archivist_on_the_worker(
 
         result = await eventually("the archivist's pass completes", passed, seconds=60, every=0.5)
         assert result.gone == 0
+        # what HistoryArchiveStale reads, from this process's worker (the dev_server fixture's)
+        last_pass = REGISTRY.get_sample_value(
+            "journey_history_archive_last_pass_timestamp_seconds")
+        assert last_pass is not None and last_pass >= began
     finally:
         await handle.delete()
 
