@@ -10,16 +10,25 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
-from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.common.v1 import WorkflowExecution as RunRef
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
-from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleHandle
+from temporalio.client import (
+    Client,
+    ScheduleActionStartWorkflow,
+    ScheduleHandle,
+    WorkflowExecution,
+)
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
 from journey.settings import Settings
 from store import archive
@@ -60,17 +69,11 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
 
     await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
         namespace=settings.temporal_namespace,
-        workflow_execution=WorkflowExecution(workflow_id=journey, run_id=run_id),
+        workflow_execution=RunRef(workflow_id=journey, run_id=run_id),
     ))
 
-    async def deleted() -> bool:
-        try:
-            await handle.describe()
-        except RPCError as err:
-            return err.status is RPCStatusCode.NOT_FOUND
-        return False
-
-    await eventually("the server deletes the run", deleted, seconds=60, every=0.5)
+    await eventually("the server deletes the run", partial(_gone, client, journey), seconds=60,
+                     every=0.5)
     trail = await cli(settings, "history", journey)
     assert "from the archive" in trail.stdout and "withdraw" in trail.stdout
     exported = tmp_path / f"{journey}.json"
@@ -140,3 +143,44 @@ async def test_up_creates_the_archive_schedule_on_its_embedded_server(tmp_path: 
     finally:
         up.send_signal(signal.SIGINT)
         assert up.wait(timeout=60) == 0, log.read_text(errors="replace")
+
+
+async def test_a_run_the_retention_deleted_first_is_counted_lost_not_failed(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The retention's deletion landing between a pass's listing and its read of a history
+    (made certain here: the run is deleted as the listing yields it): the pass counts it
+    lost, goes on, and records itself."""
+    client, settings = dev_server.client, e2e_settings
+    journey = await start_sample(
+        settings, "demo-003.json", [SAMPLES / "demo" / "company3_business_license.jpg"], tmp_path)
+    await cli(settings, "withdraw", journey, "--reason", "no longer needed", "--as", CUSTOMER)
+    await client.get_workflow_handle(journey).result()
+    listing = client.list_workflows
+
+    async def deleted_as_listed(query: str) -> AsyncIterator[WorkflowExecution]:
+        async for run in listing(f"{query} AND WorkflowId = '{journey}'"):
+            await client.workflow_service.delete_workflow_execution(
+                DeleteWorkflowExecutionRequest(
+                    namespace=settings.temporal_namespace,
+                    workflow_execution=RunRef(
+                        workflow_id=run.id, run_id=run.run_id),
+                ))
+            await eventually("the run is deleted", partial(_gone, client, run.id), seconds=60,
+                             every=0.5)
+            yield run
+
+    monkeypatch.setattr(client, "list_workflows", deleted_as_listed)
+    done = await archive_closed_runs(client, settings, timedelta(hours=1))
+    assert (done.archived, done.gone) == (0, 1)
+    assert archive.runs_of(settings.db_url, journey) == []
+    assert archive.last_pass_started(settings.db_url) is not None
+
+
+async def _gone(client: Client, workflow_id: str) -> bool:
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as err:
+        return err.status is RPCStatusCode.NOT_FOUND
+    return False
