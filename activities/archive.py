@@ -40,13 +40,14 @@ async def archive_closed_runs(
     client: Client, settings: Settings, overlap: timedelta, beat: Callable[[], None] = lambda: None
 ) -> ac.ArchivePassResult:
     """Archive the history of each closed run the archive does not hold yet, listed from a
-    little before the last complete pass started; `beat` after each run."""
+    little before the last complete pass started; `beat` for each run listed."""
     url, root = settings.db_url, settings.documents_dir
     started = datetime.now(UTC)
     last = await asyncio.to_thread(archive.last_pass_started, url)
     since = last - overlap if last is not None else None
     archived = held = gone = 0
     async for run in client.list_workflows(closed_runs_query(settings.task_queue, since)):
+        beat()
         if await asyncio.to_thread(archive.archived_ids, url, [(run.id, run.run_id or "")]):
             held += 1
             continue
@@ -62,7 +63,6 @@ async def archive_closed_runs(
         if await asyncio.to_thread(_keep, url, root, run, audit.history_json(history),
                                    len(history.events)):
             archived += 1
-        beat()
     done = ac.ArchivePassResult(archived=archived, held=held, gone=gone, closed_since=since)
     await asyncio.to_thread(archive.record_pass, url, started, datetime.now(UTC), done)
     return done

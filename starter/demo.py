@@ -12,7 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from activities.archive import archive_closed_runs
 from activities.policy import policy_text
+from journey import archive_contracts as ac
 from journey.policy import parse_policy
 from journey.settings import Settings
 from journey.status import JourneyStatus
@@ -89,7 +91,10 @@ async def _demo(settings: Settings, keep: bool, html: Path) -> None:
         report = build_report(settings.db_url)
         print_report(report, console)
         render_html(report, html)
-        console.print(f"\njourney map: {html.resolve()}")
+        kept = await archive_closed_runs(env.client, settings, ac.OVERLAP)
+        console.print(f"\naudit record: {kept.archived} closed run(s)' histories archived, kept "
+                      "past the namespace's retention (`loan-journey archive list <id>`)")
+        console.print(f"journey map: {html.resolve()}")
         console.print(f"Web UI: {ui_address(settings)}  (try the query JourneyStage='post_loan')")
         if keep:
             console.print("server and worker stay up: press Ctrl-C to stop")

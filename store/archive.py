@@ -126,7 +126,8 @@ def record_pass(url: str, started_at: datetime, finished_at: datetime,
 
 
 def last_pass_started(url: str) -> datetime | None:
-    """When the last complete pass started: every run that closed before then is archived."""
+    """When the last complete pass started: every run that closed before then is archived,
+    or was counted lost."""
     with Session(ready(url)) as s:
         return s.scalars(
             select(ArchivePassRow.started_at).order_by(ArchivePassRow.started_at.desc()).limit(1)
