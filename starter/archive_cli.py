@@ -8,12 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from temporalio.client import WorkflowHistory
 
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
 from journey.settings import Settings
-from starter import archivist
+from starter import archivist, audit
+from starter.audit_cli import conclude, project_workflows
 from starter.boundary import run
+from starter.codec import data_converter
 from starter.connect import connect
 from store import archive
 
@@ -74,6 +77,23 @@ def list_runs(
     if not runs:
         console.print(f"no archived run of {workflow_id}: `loan-journey archive run` archives "
                       "closed runs")
+
+
+@archive_app.command("verify")
+def verify_archived(
+    workflow_ids: Annotated[
+        list[str] | None, typer.Argument(help="journeys (workflow ids) [every archived run]")
+    ] = None,
+) -> None:
+    """Replay archived histories against the current code; exit 1 on any non-determinism."""
+    settings = Settings()
+    runs = ([r for wid in workflow_ids for r in archive.runs_of(settings.db_url, wid)]
+            if workflow_ids else archive.all_runs(settings.db_url))
+    histories = (  # read one at a time, as they replay
+        WorkflowHistory.from_json(r.workflow_id, archivist.archived_text(settings, r))
+        for r in runs
+    )
+    conclude(run(audit.verify(histories, project_workflows(), data_converter(settings))))
 
 
 def register(app: typer.Typer) -> None:

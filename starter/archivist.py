@@ -1,6 +1,7 @@
-"""The history archivist's schedule: one pass an hour (journey/archive_contracts.py).
+"""The history archivist's schedule (one pass an hour, journey/archive_contracts.py) and the
+archived histories as the audit commands read them.
 
-The library the `loan-journey archive` commands call; the pass itself is
+The library the `loan-journey archive` and `history` commands call; the pass itself is
 activities/archive.py's, which the scheduled HistoryArchivistWorkflow runs too.
 """
 
@@ -20,6 +21,9 @@ from temporalio.client import (
 )
 
 from journey import archive_contracts as ac
+from journey.settings import Settings
+from starter.errors import JourneyError
+from store import archive
 
 
 async def schedule(client: Client, task_queue: str) -> bool:
@@ -43,3 +47,12 @@ async def schedule(client: Client, task_queue: str) -> bool:
     except ScheduleAlreadyRunningError:
         return False
     return True
+
+
+def archived_text(settings: Settings, run: archive.ArchivedRun) -> str:
+    """The history the archive holds for `run`, as it was archived (`history --json`); a blob
+    that fails its digest is an error that says which file to restore."""
+    try:
+        return archive.history_json(settings.documents_dir, run)
+    except archive.ArchiveDamaged as damaged:
+        raise JourneyError(str(damaged)) from damaged

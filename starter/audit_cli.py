@@ -21,11 +21,11 @@ from temporalio.client import WorkflowHistory
 from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
-from starter import audit
+from starter import archivist, audit
 from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
-from starter.errors import BadInput, JourneyError, NotFound
+from starter.errors import BadInput, NotFound
 from store import archive
 from store.archive import ArchivedRun
 
@@ -69,10 +69,7 @@ async def _history(
         if err.status != RPCStatusCode.NOT_FOUND:
             raise
         kept = _archived_run(settings, workflow_id, run_id)
-        try:
-            text = archive.history_json(settings.documents_dir, kept)
-        except archive.ArchiveDamaged as damaged:
-            raise JourneyError(str(damaged)) from damaged
+        text = archivist.archived_text(settings, kept)
         fetched = WorkflowHistory.from_json(workflow_id, text)
         title += (f", run {kept.run_id} from the archive (closed {kept.closed_at:%Y-%m-%d}; "
                   "no longer on the server)")
@@ -121,7 +118,11 @@ def verify(
     if (path is None) == (query is None):
         raise typer.BadParameter("give history files or --query, not both and not neither")
     classes = load_workflows(workflow) if workflow else project_workflows()
-    report = run(_verify(Settings(), path, query, classes, limit))
+    conclude(run(_verify(Settings(), path, query, classes, limit)))
+
+
+def conclude(report: audit.VerifyReport) -> None:
+    """Print a replay report and its sum; exit 1 when nothing replayed or anything failed."""
     Console(width=max(Console().width, 160)).print(render_report(report))
     bad = len(report.failures)
     nondeterministic = sum(o.nondeterministic for o in report.failures)

@@ -116,6 +116,13 @@ def runs_of(url: str, workflow_id: str) -> list[ArchivedRun]:
         return [ArchivedRun.model_validate(row, from_attributes=True) for row in rows]
 
 
+def all_runs(url: str) -> list[ArchivedRun]:
+    """Every archived run, oldest first."""
+    with Session(ready(url)) as s:
+        rows = s.scalars(select(ArchivedRunRow).order_by(ArchivedRunRow.closed_at))
+        return [ArchivedRun.model_validate(row, from_attributes=True) for row in rows]
+
+
 def record_pass(url: str, started_at: datetime, finished_at: datetime,
                 done: ArchivePassResult) -> None:
     """Record a pass that went through every run it listed (one cut short is not recorded,

@@ -5,6 +5,7 @@ from the archive and `loan-journey verify` replays it."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import signal
 import subprocess
@@ -31,7 +32,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
 from journey.settings import Settings
-from store import archive
+from store import archive, blobs
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.processes import eventually, start_sample
 from tests.e2e.test_journey_on_dev_server import CLI, cli
@@ -82,8 +83,18 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
         settings.documents_dir, kept)
     replayed = await cli(settings, "verify", str(exported))
     assert "1 replayed, 0 failed" in replayed.stdout
+    replayed = await cli(settings, "archive", "verify", journey)  # the same, straight from it
+    assert "1 replayed, 0 failed" in replayed.stdout
     missing = await cli(settings, "history", "loan-APP-NEVER", ok=False)
     assert missing.returncode == 4 and "nor in the archive" in missing.stderr
+
+    blob = blobs.path(settings.documents_dir, kept.sha256)
+    blob.write_bytes(gzip.compress(exported.read_bytes().replace(b"withdraw", b"approve")))
+    for command in (["history", journey], ["archive", "verify", journey]):
+        damaged = await cli(settings, *command, ok=False)
+        said = " ".join(damaged.stderr.split())
+        assert damaged.returncode == 1 and "does not match its sha256" in said, command
+        assert "from a backup" in said, command
 
 
 async def test_the_hourly_schedule_runs_the_archivist_on_the_worker(
