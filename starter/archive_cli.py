@@ -18,6 +18,7 @@ from starter.audit_cli import conclude, project_workflows
 from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
+from starter.errors import NotFound
 from store import archive
 
 console = Console()
@@ -87,13 +88,21 @@ def verify_archived(
 ) -> None:
     """Replay archived histories against the current code; exit 1 on any non-determinism."""
     settings = Settings()
-    runs = ([r for wid in workflow_ids for r in archive.runs_of(settings.db_url, wid)]
-            if workflow_ids else archive.all_runs(settings.db_url))
-    histories = (  # read one at a time, as they replay
-        WorkflowHistory.from_json(r.workflow_id, archivist.archived_text(settings, r))
-        for r in runs
-    )
-    conclude(run(audit.verify(histories, project_workflows(), data_converter(settings))))
+
+    async def go() -> audit.VerifyReport:
+        runs = ([r for wid in workflow_ids for r in archive.runs_of(settings.db_url, wid)]
+                if workflow_ids else archive.all_runs(settings.db_url))
+        if not runs:
+            of = f" of {', '.join(workflow_ids)}" if workflow_ids else ""
+            raise NotFound(f"no archived run{of}: `loan-journey archive run` archives the "
+                           "closed runs")
+        histories = (  # read one at a time, as they replay
+            WorkflowHistory.from_json(r.workflow_id, archivist.archived_text(settings, r))
+            for r in runs
+        )
+        return await audit.verify(histories, project_workflows(), data_converter(settings))
+
+    conclude(run(go()))
 
 
 def register(app: typer.Typer) -> None:

@@ -87,6 +87,8 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     assert "1 replayed, 0 failed" in replayed.stdout
     missing = await cli(settings, "history", "loan-APP-NEVER", ok=False)
     assert missing.returncode == 4 and "nor in the archive" in missing.stderr
+    missing = await cli(settings, "archive", "verify", "loan-APP-NEVER", ok=False)
+    assert missing.returncode == 4 and "no archived run of loan-APP-NEVER" in missing.stderr
 
     blob = blobs.path(settings.documents_dir, kept.sha256)
     blob.write_bytes(gzip.compress(exported.read_bytes().replace(b"withdraw", b"approve")))
