@@ -7,7 +7,7 @@ SDK's metrics (`temporal_*`) on P and the journey's (below) on P + 1: see
 `start_worker_metrics`. The journey's endpoint also carries prometheus_client's default
 process and GC metrics, which the SDK does not export.
 
-The journey's metrics, fed by the activities through the two `observe_*` helpers:
+The journey's metrics, fed by the activities through the `observe_*` helpers:
 
 - `journey_stage_transitions_total{stage,outcome}`: a stage was left for `outcome`
   (the next stage or a terminal state);

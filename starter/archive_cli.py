@@ -31,7 +31,7 @@ archive_app = typer.Typer(
 @archive_app.command("run")
 def run_pass(
     overlap: Annotated[
-        int, typer.Option(help="minutes to look behind the last archived run")
+        int, typer.Option(help="minutes to look behind the start of the last complete pass")
     ] = int(ac.OVERLAP.total_seconds() // 60),
 ) -> None:
     """Archive every closed run not archived yet, now (the schedule does it every hour)."""
@@ -68,6 +68,10 @@ def list_runs(
 ) -> None:
     """A journey's archived runs, oldest first (`loan-journey history` reads them)."""
     runs = archive.runs_of(Settings().db_url, workflow_id)
+    if not runs:
+        console.print(f"no archived run of {workflow_id}: `loan-journey archive run` archives "
+                      "the closed runs")
+        return
     table = Table(title=f"archived runs of {workflow_id}")
     for column in ("run id", "workflow", "status", "closed (UTC)", "events", "sha256"):
         table.add_column(column, no_wrap=True)
@@ -75,9 +79,6 @@ def list_runs(
         table.add_row(r.run_id, r.workflow_type, r.status, f"{r.closed_at:%Y-%m-%d %H:%M:%S}",
                       str(r.events), r.sha256[:16])
     Console(width=max(console.width, 160)).print(table)
-    if not runs:
-        console.print(f"no archived run of {workflow_id}: `loan-journey archive run` archives "
-                      "closed runs")
 
 
 @archive_app.command("verify")

@@ -27,7 +27,6 @@ from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import BadInput, NotFound
 from store import archive
-from store.archive import ArchivedRun
 
 
 def history(
@@ -79,7 +78,9 @@ async def _history(
     return "", audit.render_trail(lines, title=title)
 
 
-def _archived_run(settings: Settings, workflow_id: str, run_id: str | None) -> ArchivedRun:
+def _archived_run(
+    settings: Settings, workflow_id: str, run_id: str | None
+) -> archive.ArchivedRun:
     """The run the archive holds (the last one closed when `run_id` is None)."""
     runs = [r for r in archive.runs_of(settings.db_url, workflow_id)
             if run_id is None or r.run_id == run_id]
