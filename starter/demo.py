@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from temporalio.client import Client
 
 from activities.archive import archive_closed_runs
 from activities.policy import policy_text
@@ -91,6 +92,7 @@ async def _demo(settings: Settings, keep: bool, html: Path) -> None:
         report = build_report(settings.db_url)
         print_report(report, console)
         render_html(report, html)
+        await _listed_when_closed(env.client, [f.workflow_id for f in finals if f.stage.terminal])
         kept = await archive_closed_runs(env.client, settings, ac.OVERLAP)
         console.print(f"\naudit record: {kept.archived} closed run(s)' histories archived, kept "
                       "past the namespace's retention (`loan-journey archive list <id>`)")
@@ -99,6 +101,19 @@ async def _demo(settings: Settings, keep: bool, html: Path) -> None:
         if keep:
             console.print("server and worker stay up: press Ctrl-C to stop")
             await asyncio.Event().wait()
+
+
+async def _listed_when_closed(client: Client, workflow_ids: list[str]) -> None:
+    """Wait (a few seconds at most) until visibility lists these journeys as closed, which it
+    does a moment after they close, so that the archive pass finds them all."""
+    if not workflow_ids:
+        return
+    query = " OR ".join(f"WorkflowId = '{wid}'" for wid in workflow_ids)
+    for _ in range(50):
+        listed = await client.count_workflows(f"ExecutionStatus != 'Running' AND ({query})")
+        if listed.count >= len(workflow_ids):
+            return
+        await asyncio.sleep(0.1)
 
 
 def _progress(title: str):  # type: ignore[no-untyped-def]
