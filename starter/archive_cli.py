@@ -91,8 +91,8 @@ def verify_archived(
     settings = Settings()
 
     async def go() -> audit.VerifyReport:
-        runs = ([r for wid in workflow_ids for r in archive.runs_of(settings.db_url, wid)]
-                if workflow_ids else archive.all_runs(settings.db_url))
+        wanted: list[str | None] = list(workflow_ids) if workflow_ids else [None]  # None: all
+        runs = [r for wid in wanted for r in archive.runs_of(settings.db_url, wid)]
         if not runs:
             of = f" of {', '.join(workflow_ids)}" if workflow_ids else ""
             raise NotFound(f"no archived run{of}: `loan-journey archive run` archives the "

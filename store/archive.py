@@ -105,22 +105,14 @@ def archived_ids(url: str, runs: list[tuple[str, str]]) -> set[tuple[str, str]]:
         return {(w, r) for w, r in held} & set(runs)
 
 
-def runs_of(url: str, workflow_id: str) -> list[ArchivedRun]:
-    """A workflow's archived runs, oldest first."""
+def runs_of(url: str, workflow_id: str | None = None) -> list[ArchivedRun]:
+    """A workflow's archived runs (every archived run when `workflow_id` is None), oldest
+    first."""
+    query = select(ArchivedRunRow).order_by(ArchivedRunRow.closed_at)
+    if workflow_id is not None:
+        query = query.where(ArchivedRunRow.workflow_id == workflow_id)
     with Session(ready(url)) as s:
-        rows = s.scalars(
-            select(ArchivedRunRow)
-            .where(ArchivedRunRow.workflow_id == workflow_id)
-            .order_by(ArchivedRunRow.closed_at)
-        )
-        return [ArchivedRun.model_validate(row, from_attributes=True) for row in rows]
-
-
-def all_runs(url: str) -> list[ArchivedRun]:
-    """Every archived run, oldest first."""
-    with Session(ready(url)) as s:
-        rows = s.scalars(select(ArchivedRunRow).order_by(ArchivedRunRow.closed_at))
-        return [ArchivedRun.model_validate(row, from_attributes=True) for row in rows]
+        return [ArchivedRun.model_validate(row, from_attributes=True) for row in s.scalars(query)]
 
 
 def record_pass(url: str, started_at: datetime, finished_at: datetime,

@@ -37,6 +37,7 @@ def test_a_run_is_kept_once_and_read_back_as_it_was(db_url: str, tmp_path: Path)
     assert archive.archived_ids(db_url, [("loan-APP-1", "r1"), ("loan-APP-1", "r9"),
                                          ("loan-APP-2", "r1")]) == {("loan-APP-1", "r1")}
     assert archive.runs_of(db_url, "loan-APP-2") == []
+    assert archive.runs_of(db_url) == runs  # every archived run
 
 
 def test_the_next_pass_lists_from_the_start_of_the_last_complete_one(db_url: str) -> None:
