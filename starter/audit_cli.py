@@ -39,10 +39,17 @@ def history(
         Path | None, typer.Option("--out", "-o", help="Write to this file, not stdout.")
     ] = None,
     run_id: Annotated[str | None, typer.Option(help="A run other than the latest.")] = None,
+    archived: Annotated[
+        bool,
+        typer.Option(
+            "--archived", help="From the archive only (`loan-journey archive`): no server needed."
+        ),
+    ] = False,
 ) -> None:
-    """Show a journey's history as an audit trail: who decided what, when, on what evidence."""
+    """Show a journey's history as an audit trail: who decided what, when, on what evidence.
+    A run the server no longer has (its retention) is read from the archive."""
     settings = Settings()
-    text, table = run(_history(settings, workflow_id, run_id, json_output))
+    text, table = run(_history(settings, workflow_id, run_id, json_output, archived))
     if table is None:
         if out is None:
             typer.echo(text, nl=False)
@@ -57,41 +64,49 @@ def history(
 
 
 async def _history(
-    settings: Settings, workflow_id: str, run_id: str | None, raw: bool
+    settings: Settings, workflow_id: str, run_id: str | None, raw: bool, archived: bool
 ) -> tuple[str, Table | None]:
-    client = await connect(settings)
     title = f"journey {workflow_id}"
-    try:
-        fetched = await audit.fetch_history(client, workflow_id, run_id)
-        text = audit.history_json(fetched)
-    except RPCError as err:
-        if err.status != RPCStatusCode.NOT_FOUND:
-            raise
-        kept = _archived_run(settings, workflow_id, run_id)
-        text = archivist.archived_text(settings, kept)
-        fetched = WorkflowHistory.from_json(workflow_id, text)
-        title += (f", run {kept.run_id} from the archive (closed {kept.closed_at:%Y-%m-%d}; "
-                  "no longer on the server)")
+    if archived:
+        converter = data_converter(settings)
+        text, fetched, where = _from_archive(settings, workflow_id, run_id, "")
+    else:
+        client = await connect(settings)
+        converter = client.data_converter
+        try:
+            fetched = await audit.fetch_history(client, workflow_id, run_id)
+            text, where = audit.history_json(fetched), ""
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            server = (f" in namespace {settings.temporal_namespace} at "
+                      f"{settings.temporal_address}, nor")
+            text, fetched, where = _from_archive(settings, workflow_id, run_id, server)
+            where += "; no longer on the server"
     if raw:
         return text, None
-    lines = await audit.audit_trail(fetched, client.data_converter)
-    return "", audit.render_trail(lines, title=title)
+    lines = await audit.audit_trail(fetched, converter)
+    return "", audit.render_trail(lines, title=f"{title}{where}")
 
 
-def _archived_run(
-    settings: Settings, workflow_id: str, run_id: str | None
-) -> archive.ArchivedRun:
-    """The run the archive holds (the last one closed when `run_id` is None)."""
+def _from_archive(
+    settings: Settings, workflow_id: str, run_id: str | None, elsewhere: str
+) -> tuple[str, WorkflowHistory, str]:
+    """The archived run (the last one closed when `run_id` is None): its text as archived,
+    its history, and where it came from, for the title; NotFound names `elsewhere`, where
+    it was looked for first."""
     runs = [r for r in archive.runs_of(settings.db_url, workflow_id)
             if run_id is None or r.run_id == run_id]
     if not runs:
         which = f"{workflow_id!r} run {run_id}" if run_id else repr(workflow_id)
         raise NotFound(
-            f"no journey {which} in namespace {settings.temporal_namespace} at "
-            f"{settings.temporal_address}, nor in the archive: check the id with "
+            f"no journey {which}{elsewhere} in the archive: check the id with "
             "`loan-journey list` and `loan-journey archive list`"
         )
-    return runs[-1]
+    kept = runs[-1]
+    text = archivist.archived_text(settings, kept)
+    where = f", run {kept.run_id} from the archive (closed {kept.closed_at:%Y-%m-%d})"
+    return text, WorkflowHistory.from_json(workflow_id, text), where
 
 
 def verify(

@@ -77,6 +77,9 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
                      every=0.5)
     trail = await cli(settings, "history", journey)
     assert "from the archive" in trail.stdout and "withdraw" in trail.stdout
+    no_server = settings.model_copy(update={"temporal_address": f"127.0.0.1:{free_port()}"})
+    offline = await cli(no_server, "history", journey, "--archived")  # an auditor's laptop
+    assert "from the archive" in offline.stdout and "withdraw" in offline.stdout
     exported = tmp_path / f"{journey}.json"
     await cli(settings, "history", journey, "--json", "--out", str(exported))
     assert exported.read_text(encoding="utf-8") == archive.history_json(
