@@ -42,15 +42,21 @@ pytestmark = pytest.mark.e2e
 CUSTOMER = json.loads((SAMPLES / "applications/demo-003.json").read_text())["credit_code"]
 
 
+async def withdrawn_journey(client: Client, settings: Settings, folder: Path) -> str:
+    """A sample journey its customer withdrew, closed: its id."""
+    scans = [SAMPLES / "demo" / "company3_business_license.jpg"]
+    journey = await start_sample(settings, "demo-003.json", scans, folder)
+    await cli(settings, "withdraw", journey, "--reason", "found other funding", "--as", CUSTOMER)
+    assert (await client.get_workflow_handle(journey).result())["outcome"] == "withdrawn"
+    return journey
+
+
 async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_deleted(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
 ) -> None:
     client, settings = dev_server.client, e2e_settings
-    scans = [SAMPLES / "demo" / "company3_business_license.jpg"]
-    journey = await start_sample(settings, "demo-003.json", scans, tmp_path)
-    await cli(settings, "withdraw", journey, "--reason", "found other funding", "--as", CUSTOMER)
+    journey = await withdrawn_journey(client, settings, tmp_path)
     handle = client.get_workflow_handle(journey)
-    assert (await handle.result())["outcome"] == "withdrawn"
     run_id = (await handle.describe()).run_id
 
     async def archived() -> list[archive.ArchivedRun]:
@@ -169,10 +175,7 @@ async def test_a_run_the_retention_deleted_first_is_counted_lost_not_failed(
     (made certain here: the run is deleted as the listing yields it): the pass counts it
     lost, goes on, and records itself."""
     client, settings = dev_server.client, e2e_settings
-    journey = await start_sample(
-        settings, "demo-003.json", [SAMPLES / "demo" / "company3_business_license.jpg"], tmp_path)
-    await cli(settings, "withdraw", journey, "--reason", "no longer needed", "--as", CUSTOMER)
-    await client.get_workflow_handle(journey).result()
+    journey = await withdrawn_journey(client, settings, tmp_path)
     listing = client.list_workflows
 
     async def deleted_as_listed(query: str) -> AsyncIterator[WorkflowExecution]:
