@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from temporalio.client import WorkflowHistory
 
@@ -19,9 +18,10 @@ from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import NotFound
+from starter.terminal import wide_console
 from store import archive
 
-console = Console()
+console = wide_console()
 archive_app = typer.Typer(
     help="Keep closed runs' histories (the audit record) past the namespace's retention.",
     no_args_is_help=True,
@@ -78,7 +78,7 @@ def list_runs(
     for r in runs:
         table.add_row(r.run_id, r.workflow_type, r.status, f"{r.closed_at:%Y-%m-%d %H:%M:%S}",
                       str(r.events), r.sha256[:16])
-    Console(width=max(console.width, 160)).print(table)
+    console.print(table)
 
 
 @archive_app.command("verify")

@@ -26,6 +26,7 @@ from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import BadInput, NotFound
+from starter.terminal import wide_console
 from store import archive
 
 
@@ -57,7 +58,7 @@ def history(
             out.write_text(text, encoding="utf-8")
         return
     if out is None:
-        Console(width=max(Console().width, 160)).print(table)
+        wide_console().print(table)
     else:
         with out.open("w", encoding="utf-8") as file:
             Console(file=file, width=200, no_color=True).print(table)
@@ -139,7 +140,7 @@ def verify(
 
 def conclude(report: audit.VerifyReport) -> None:
     """Print a replay report and its sum; exit 1 when nothing replayed or anything failed."""
-    Console(width=max(Console().width, 160)).print(render_report(report))
+    wide_console().print(render_report(report))
     bad = len(report.failures)
     nondeterministic = sum(o.nondeterministic for o in report.failures)
     typer.echo(

@@ -21,7 +21,6 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from temporalio.client import Client
 
 from journey.actors import Actor, Role
@@ -41,8 +40,9 @@ from starter import operations
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Refused
+from starter.terminal import wide_console
 
-console = Console()
+console = wide_console()
 drawdown_app = typer.Typer(help="Project finance: drawdowns by milestone.", no_args_is_help=True)
 
 JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel, ValidationError
-from rich.console import Console
 
 from journey.actors import Actor, Role
 from journey.application import Channel
@@ -29,8 +28,9 @@ from starter import operations, render
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput
+from starter.terminal import wide_console
 
-console = Console()
+console = wide_console()
 
 As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's credit code")]
 RoleOpt = Annotated[Role, typer.Option("--role", help="the role you act in")]

@@ -136,7 +136,7 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
 
 
 def journeys_table(rows: list[JourneyRow], title: str) -> Table:
-    table = Table(title=title)
+    table = Table(title=title, caption=None if rows else "no journey matches")
     table.add_column("journey", no_wrap=True)
     for name in ("status", "stage", "team", "SLA", "product", "amount", "started"):
         table.add_column(name)

@@ -23,6 +23,7 @@ from journey.application import Product
 from journey.settings import Settings
 from starter.errors import BadInput
 from starter.journey_map import render_html
+from starter.terminal import wide_console
 from store.export import export_csv, export_xes
 from store.report_models import ALL_PRODUCTS, JourneyReport, TouchpointReport, human
 from store.touchpoint_analytics import build_journey_map
@@ -189,7 +190,7 @@ def report(
     if json_output:
         typer.echo(result.model_dump_json(indent=2))
     else:
-        print_report(result, Console(width=max(Console().width, 120)))
+        print_report(result, wide_console(120))
     if html is not None:
         render_html(result, html)
         typer.echo(f"journey map written to {html}", err=json_output)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client
 
@@ -18,8 +17,9 @@ from starter import operations, schedules
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput
+from starter.terminal import wide_console
 
-console = Console()
+console = wide_console()
 schedules_app = typer.Typer(help="Post-loan review schedules (one per disbursed loan).",
                             no_args_is_help=True)
 

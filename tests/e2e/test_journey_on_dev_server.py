@@ -26,11 +26,17 @@ pytestmark = pytest.mark.e2e
 CLI = [sys.executable, "-m", "starter.cli"]
 
 
-async def cli(settings: Settings, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+async def cli(
+    settings: Settings, *args: str, ok: bool = True, columns: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line; `columns=False` leaves COLUMNS unset, as a script's pipe has it."""
+    env = env_for(settings)
+    if not columns:
+        del env["COLUMNS"]
     done = await asyncio.to_thread(
         subprocess.run,
         [*CLI, *args],
-        env=env_for(settings),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -78,8 +84,12 @@ async def test_a_loan_from_application_to_closed(
     assert waiting.route and waiting.route.team == "sme_risk"
 
     # Temporal's own visibility: the team's queue, through our CLI and through `temporal`
-    queue = await cli(settings, "queue", "--team", "sme_risk")
-    assert journey in queue.stdout
+    queue = await cli(settings, "queue", "--team", "sme_risk", columns=False)
+    row = next(line for line in queue.stdout.splitlines() if journey in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    # every cell whole in a pipe (a script, a log), none cut to "ru…"
+    assert cells[:7] == [journey, "running", "risk_review", "sme_risk", "ok", "working_capital",
+                         "up-to-5m"], queue.stdout
     listed = await asyncio.to_thread(
         subprocess.run,
         [

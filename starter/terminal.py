@@ -1,0 +1,14 @@
+"""Where the commands print their tables."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+TABLE_WIDTH = 160
+
+
+def wide_console(width: int = TABLE_WIDTH) -> Console:
+    """Standard output for the commands' tables: the terminal's width, never narrower than
+    `width`. Rich gives output that is not a terminal (a pipe, a log, a script) 80 columns,
+    where a journey id alone takes a third and the other columns are cut to "st…"."""
+    return Console(width=max(Console().width, width))
