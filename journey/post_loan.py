@@ -68,6 +68,11 @@ class Account(BaseModel):
         return sum((i.outstanding for i in self.instalments), ZERO)
 
     @property
+    def principal_owed(self) -> Decimal:
+        """The principal part of `owed`; the rest is the plan's interest, not yet paid."""
+        return sum((i.principal_due - i.principal_paid for i in self.instalments), ZERO)
+
+    @property
     def repaid(self) -> bool:
         return all(i.settled_on is not None for i in self.instalments)
 

@@ -96,8 +96,9 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
         head.add_row("why", escape(s.risk_class_reason))
     head.add_row("days past due", f"{s.days_past_due} (most so far {s.max_days_past_due})")
     head.add_row("arrears", f"{s.arrears or 0:,}")
-    head.add_row("outstanding", f"{account.owed:,}" + (f", credit {account.credit:,}"
-                                                        if account.credit else ""))
+    head.add_row("outstanding", f"{account.owed:,} under the plan: principal "
+                 f"{account.principal_owed:,}, interest {account.owed - account.principal_owed:,}"
+                 + (f"; credit {account.credit:,}" if account.credit else ""))
     due = account.next_due()
     head.add_row(
         "next instalment",

@@ -5,7 +5,6 @@ records state; the stage methods of LoanJourneyWorkflow wait on that state, so a
 that arrives while the workflow is busy is never lost.
 """
 
-from decimal import Decimal
 
 from temporalio import workflow
 
@@ -89,11 +88,6 @@ class JourneyUpdates(Bookkeeping):
     def loan_file(self) -> list[DocumentReading]:
         """The readings that stand: superseded and answered unreadable ones drop out."""
         return loan_file.current(list(self._readings.values()), self._batch_of)
-
-    def outstanding(self) -> Decimal:
-        offer = self._offer
-        due = sum((i.payment for i in offer.schedule), Decimal(0)) if offer else Decimal(0)
-        return due - sum((r.amount for r in self._repayments.values()), Decimal(0))
 
     def _approval_settled(self) -> bool:
         if any(v.verdict is not Verdict.APPROVE for v in self._votes):
@@ -253,8 +247,6 @@ class JourneyUpdates(Bookkeeping):
             return [f"{need} approval(s) at tier {self.route.tier}"]
         if stage is Stage.OFFER:
             return ["customer signature"]
-        if stage is Stage.POST_LOAN:
-            return [f"repayments: {self.outstanding()} outstanding"]
         return []
 
     # -- shared checks and waits -----------------------------------------------------------

@@ -7,7 +7,6 @@ that run is validated.
 """
 
 from datetime import date
-from decimal import Decimal
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -68,9 +67,12 @@ class PostLoanMemory(JourneyUpdates):
             return None
         return apply_payments(self._offer.schedule, self._pl.payments)
 
-    def outstanding(self) -> Decimal:
+    def _waiting_for(self) -> list[str]:
         account = self.account()
-        return account.owed if account else Decimal(0)
+        if self._stage is Stage.POST_LOAN and account is not None:
+            return [f"repayments: {account.owed:,} outstanding under the plan, "
+                    f"{account.principal_owed:,} of it principal"]
+        return super()._waiting_for()
 
     def today(self) -> date:
         return workflow.now().date()

@@ -40,6 +40,9 @@ def test_payments_go_to_the_oldest_instalment_interest_first() -> None:
     account = apply_payments(PLAN, paid(("300", first.due_on), ("10300", first.due_on)))
     assert account.instalments[0].settled_on == first.due_on
     assert account.instalments[1].outstanding == PLAN[1].payment
+    # owed: the plan's payments not made yet; of it principal: the balance a bank lends on
+    assert account.owed == sum(i.payment for i in PLAN) - 10600
+    assert account.principal_owed == Decimal("120000.00") - first.principal
     assert account.arrears(first.due_on + timedelta(days=1)) == 0
 
 

@@ -58,6 +58,7 @@ def test_a_loan_in_arrears_with_one_warning_acknowledged() -> None:
         "classification 关注 (special_mention)",
         "why special_mention (关注): 14 days past due (floor 关注)",
         "days past due 14 (most so far 14)", "arrears 10,600.00",
+        "outstanding 123,900.00 under the plan: principal 120,000.00, interest 3,900.00",
         "next instalment #1 due 2026-02-15: 10,600.00 (past due)", "open warnings #2",
         "risk-sme-1 2026-03-02 09:00:00: site_visit, [urgent] stock pledged",
         "max-leverage │ debt_to_asset <= 0.70 │ 0.82 │ breached",
