@@ -8,6 +8,12 @@ were recorded) to the oldest instalment not yet settled, interest first, then pr
 a payment leaves over goes to the next instalment (paying ahead), and whatever remains once
 the whole plan is paid is a credit balance (overpayment) owed back to the customer.
 
+Early settlement, on a day: the instalments due after that day fall due on it, and their
+interest is cut to what has accrued by then: the current period's, pro rata by days (from
+the previous due date, or the plan's start for the first instalment), and none for the
+periods after. Interest they had been paid ahead beyond that is applied again, as money
+paid that day. The settling payment then settles the whole plan, as any payment does.
+
 Days past due, as of a date: days since the due date of the oldest instalment that was due
 before that date and was not settled on or before it (0 when none). An instalment is due on
 its due date and past due from the next day.
@@ -27,7 +33,7 @@ from journey.post_loan_covenants import check_covenants
 from journey.post_loan_dscr import dscr
 from journey.post_loan_policy import PostLoanPolicy, reminder_at, start_of
 from journey.post_loan_warnings import EarlyWarning
-from journey.repayment import Instalment
+from journey.repayment import Instalment, cents
 from journey.review_contracts import ReviewFacts, ReviewResult
 
 ZERO = Decimal("0.00")
@@ -38,6 +44,7 @@ class Payment(BaseModel):
     amount: Decimal
     paid_on: date
     order: int = 0  # the order it was recorded in: breaks ties between same-day payments
+    settles: bool = False  # an early settlement (the module's rule)
 
 
 class InstalmentState(BaseModel):
@@ -106,8 +113,11 @@ class Account(BaseModel):
         return run
 
 
-def apply_payments(plan: list[Instalment], payments: list[Payment]) -> Account:
-    """The account after `payments` (see the module's allocation rule)."""
+def apply_payments(
+    plan: list[Instalment], payments: list[Payment], start: date | None = None
+) -> Account:
+    """The account after `payments` (see the module's allocation and settlement rules);
+    `start`, the day the plan's first period begins, is needed once a payment settles."""
     states = [
         InstalmentState(
             number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal
@@ -116,23 +126,58 @@ def apply_payments(plan: list[Instalment], payments: list[Payment]) -> Account:
     ]
     account = Account(instalments=states)
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.order)):
-        left = payment.amount
         account.paid += payment.amount
-        for state in states:
-            if left <= 0:
-                break
-            if state.settled_on is not None:
-                continue
-            take = min(left, state.interest_due - state.interest_paid)
-            state.interest_paid += take
-            left -= take
-            take = min(left, state.principal_due - state.principal_paid)
-            state.principal_paid += take
-            left -= take
-            if state.outstanding == 0:
-                state.settled_on = payment.paid_on
-        account.credit += left
+        again = _bring_forward(account, payment.paid_on, start) if payment.settles else ZERO
+        _allocate(account, payment.amount + again, payment.paid_on)
     return account
+
+
+def settlement_quote(account: Account, on: date, start: date) -> Account:
+    """The account as it would stand if the loan were settled on `on`: everything left is
+    due that day, and its `owed` is what settles it (its principal and interest parts as
+    `principal_owed` and the rest)."""
+    quoted = account.model_copy(deep=True)
+    _allocate(quoted, _bring_forward(quoted, on, start), on)
+    return quoted
+
+
+def _allocate(account: Account, amount: Decimal, paid_on: date) -> None:
+    left = amount
+    for state in account.instalments:
+        if left <= 0:
+            break
+        if state.settled_on is not None:
+            continue
+        take = min(left, state.interest_due - state.interest_paid)
+        state.interest_paid += take
+        left -= take
+        take = min(left, state.principal_due - state.principal_paid)
+        state.principal_paid += take
+        left -= take
+        if state.outstanding == 0:
+            state.settled_on = paid_on
+    account.credit += left
+
+
+def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
+    """Settlement terms on `on` (the module's rule); returns the interest paid ahead that
+    the cut leaves over, to be applied again."""
+    if start is None:
+        raise ValueError("an early settlement needs the day the plan's first period begins")
+    again, period_start = ZERO, start
+    for state in account.instalments:
+        begins, period_start = period_start, state.due_on
+        if state.due_on <= on:
+            continue
+        elapsed, days = max((on - begins).days, 0), (state.due_on - begins).days
+        accrued = cents(state.interest_due * elapsed / days) if days > 0 else ZERO
+        excess = max(state.interest_paid - accrued, ZERO)
+        state.interest_due, state.due_on = accrued, on
+        state.interest_paid -= excess
+        again += excess
+        if state.settled_on is None and state.outstanding == 0:
+            state.settled_on = on
+    return again
 
 
 def threshold_days(first_overdue: date) -> list[date]:

@@ -41,7 +41,7 @@ def scenarios(samples: Path = SAMPLES) -> list[Scenario]:
     full = ("business_license", "balance_sheet", "income_statement")
     return [
         Scenario(
-            "complete file, approved, repaid early",
+            "complete file, approved, settled early",
             a / "demo-001.json",
             company(1, *full),
             ending="closed",

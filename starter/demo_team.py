@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from journey.decisions import (
     Withdrawal,
 )
 from journey.policy import Policy, StaffMember
+from journey.post_loan import settlement_quote
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -140,11 +142,14 @@ async def play(
         elif s.stage is Stage.POST_LOAN:
             if scenario.ending != "closed":
                 return s
-            owed = sum((i.payment for i in s.offer.schedule), Decimal(0)) if s.offer else 0
+            assert s.account is not None and s.disbursement is not None, "disbursed"
+            today = datetime.now(UTC).date()
+            quote = settlement_quote(s.account, today, s.disbursement.booked_at.date())
             await operations.act(
                 client,
                 handle.id,
                 "record_repayment",
-                Repayment(actor=OPERATIONS, reference=f"EARLY-{handle.id}", amount=owed),
+                Repayment(actor=OPERATIONS, reference=f"EARLY-{handle.id}", amount=quote.owed,
+                          paid_on=today, settles=True),
             )
             return await _until_ended(client, handle.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -22,8 +23,10 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
 )
+from journey.post_loan import settlement_quote
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
+from journey.stages import Stage
 from starter import operations, render
 from starter.boundary import run
 from starter.connect import connect
@@ -213,13 +216,38 @@ def repay(
     reference: Annotated[str, typer.Option()],
     actor: As,
     role: RoleOpt = Role.OPERATIONS,
+    settle: Annotated[
+        bool, typer.Option(help="settle the whole loan early: at least `settlement`'s quote")
+    ] = False,
 ) -> None:
-    """Record a repayment (idempotent by reference)."""
+    """Record a repayment (idempotent by reference), or an early settlement."""
     _send(
         workflow_id,
         "record_repayment",
-        _request(Repayment, actor=_actor(actor, role), amount=amount, reference=reference),
+        _request(Repayment, actor=_actor(actor, role), amount=amount, reference=reference,
+                 settles=settle),
     )
+
+
+def settlement(
+    workflow_id: JourneyId,
+    on: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="the day it would be paid (default: today, UTC)"),
+    ] = None,
+) -> None:
+    """What settles a running loan early: the principal left, interest accrued to the day,
+    and anything past due."""
+
+    async def go() -> None:
+        s = await operations.status(await connect(), workflow_id)
+        if s.stage is not Stage.POST_LOAN or s.account is None or s.disbursement is None:
+            raise BadInput(f"{workflow_id} is at {s.stage}: only a running loan can be settled")
+        day = on.date() if on else datetime.now(UTC).date()
+        quote = settlement_quote(s.account, day, s.disbursement.booked_at.date())
+        console.print(render.settlement_text(workflow_id, day, quote))
+
+    run(go())
 
 
 def acknowledge(
@@ -257,6 +285,7 @@ def register(app: typer.Typer) -> None:
         withdraw,
         reassign,
         repay,
+        settlement,
         acknowledge,
     ):
         app.command()(command)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from journey.post_loan import Account
 from journey.post_loan_warnings import open_numbers
 from journey.status import JourneyStatus, Offer
 from starter.operations import JourneyRow
@@ -134,6 +137,16 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
             checks.caption = escape(f"DSCR: {review.notes['dscr']}")
         parts.append(checks)
     return parts
+
+
+def settlement_text(workflow_id: str, day: date, quote: Account) -> str:
+    interest = quote.owed - quote.principal_owed
+    return (
+        f"settling {workflow_id} on {day} takes [bold]{quote.owed:,}[/]: principal "
+        f"{quote.principal_owed:,}, interest {interest:,} (accrued to that day, and any past due)"
+        + f".\nRecord it with `loan-journey repay {workflow_id} --amount {quote.owed} "
+        "--reference <bank reference> --as <operations id> --settle`."
+    )
 
 
 def journeys_table(rows: list[JourneyRow], title: str) -> Table:

@@ -61,7 +61,7 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
                 await self.offer()
                 await self.disbursement()
             await self.post_loan()
-            outcome, reason = Stage.CLOSED, "repaid in full"
+            outcome, reason = Stage.CLOSED, self.closing_reason()
         except JourneyEnded as ended:
             outcome, reason = ended.outcome, ended.reason
         return await self.finish(outcome, reason)

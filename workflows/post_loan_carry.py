@@ -65,7 +65,14 @@ class PostLoanMemory(JourneyUpdates):
     def account(self) -> Account | None:
         if self._offer is None:
             return None
-        return apply_payments(self._offer.schedule, self._pl.payments)
+        return apply_payments(self._offer.schedule, self._pl.payments, self.plan_start())
+
+    def closing_reason(self) -> str:
+        return "settled early" if any(p.settles for p in self._pl.payments) else "repaid in full"
+
+    def plan_start(self) -> date | None:
+        """The day the plan's first period begins: the disbursement's."""
+        return self._disbursement.booked_at.date() if self._disbursement else None
 
     def _waiting_for(self) -> list[str]:
         account = self.account()

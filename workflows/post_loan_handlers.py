@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.decisions import AddDocuments, Repayment, UpdateResult
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
-    from journey.post_loan import Payment
+    from journey.post_loan import Payment, settlement_quote
     from journey.review_contracts import (
         REVIEW_FACTS_QUERY,
         REVIEW_SIGNAL,
@@ -44,6 +44,7 @@ class PostLoanHandlers(EarlyWarnings):
                     amount=repayment.amount,
                     paid_on=repayment.paid_on or self.today(),
                     order=len(self._pl.payments),
+                    settles=repayment.settles,
                 )
             )
             self._changes += 1
@@ -66,10 +67,13 @@ class PostLoanHandlers(EarlyWarnings):
         else:
             authorize_staff(self.policy, repayment.actor, {Role.OPERATIONS})
         known = self._repayments.get(repayment.reference)
-        if known is not None and known.amount != repayment.amount:
+        if known is not None and (known.amount, known.settles) != (
+            repayment.amount, repayment.settles
+        ):
+            kind = "settlement" if known.settles else "repayment"
             raise DecisionRefused(
-                f"reference {repayment.reference} is already recorded for {known.amount}: "
-                "a different payment needs its own reference"
+                f"reference {repayment.reference} is already recorded, a {kind} of "
+                f"{known.amount}: a different payment needs its own reference"
             )
         if repayment.paid_on is not None:
             if repayment.paid_on > self.today():
@@ -77,12 +81,34 @@ class PostLoanHandlers(EarlyWarnings):
                     f"paid_on {repayment.paid_on} is in the future: record a payment once the "
                     "money has arrived"
                 )
-            booked = self._disbursement.booked_at.date() if self._disbursement else None
+            booked = self.plan_start()
             if booked is not None and repayment.paid_on < booked:
                 raise DecisionRefused(
                     f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "
                     "check the value date"
                 )
+        if repayment.settles and known is None:
+            self._check_settlement(repayment)
+
+    def _check_settlement(self, repayment: Repayment) -> None:
+        """An early settlement pays at least the quote for its day, and no payment already
+        recorded comes after that day."""
+        on = repayment.paid_on or self.today()
+        latest = max((p.paid_on for p in self._pl.payments), default=None)
+        if latest is not None and on < latest:
+            raise DecisionRefused(
+                f"a settlement on {on} would come before the payment recorded on {latest}: "
+                f"date it {latest} or later"
+            )
+        account, start = self.account(), self.plan_start()
+        assert account is not None and start is not None, "post-loan has an offer and a booking"
+        quote = settlement_quote(account, on, start)
+        if repayment.amount < quote.owed:
+            raise DecisionRefused(
+                f"settling on {on} takes {quote.owed:,} (principal {quote.principal_owed:,}, "
+                f"interest {quote.owed - quote.principal_owed:,}), not {repayment.amount:,}: "
+                "record that amount, or this one as a repayment without settling"
+            )
 
     @workflow.update
     async def add_statements(self, request: AddDocuments) -> UpdateResult:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -136,20 +138,16 @@ async def test_a_loan_from_application_to_closed(
     assert [b.booking_id for b in bookings_for(settings.db_url, journey)] == [
         running.disbursement.booking_id
     ]
-    owed = sum(i.payment for i in running.offer.schedule)
-    await cli(
-        settings,
-        "repay",
-        journey,
-        "--amount",
-        str(owed),
-        "--reference",
-        "TX-E2E-1",
-        "--as",
-        "ops-li",
-    )
+    # settled early, the day it was paid out: the principal, no interest yet
+    quoted = await cli(settings, "settlement", journey)
+    amount = re.search(r"--amount ([0-9.]+)", quoted.stdout)
+    assert amount is not None, quoted.stdout
+    assert Decimal(amount[1]) == running.disbursement.amount
+    assert Decimal(amount[1]) < sum(i.payment for i in running.offer.schedule)
+    await cli(settings, "repay", journey, "--amount", amount[1], "--reference", "TX-E2E-1",
+              "--as", "ops-li", "--settle")
     result = await client.get_workflow_handle_for(LoanJourneyWorkflow.run, journey).result()
-    assert result.outcome is Stage.CLOSED
+    assert (result.outcome, result.reason) == (Stage.CLOSED, "settled early")
 
     history = await client.get_workflow_handle(journey).fetch_history()
     accepted = [
@@ -157,6 +155,6 @@ async def test_a_loan_from_application_to_closed(
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
     ]
-    assert len(accepted) == 4  # opinion, decision, signature, repayment: the refusal left none
+    assert len(accepted) == 4  # opinion, decision, signature, settlement: the refusal left none
     status = await cli(settings, "status", journey)
     assert "closed" in status.stdout

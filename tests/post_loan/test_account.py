@@ -12,6 +12,7 @@ from journey.post_loan import (
     assess_review,
     next_wakeup,
     reminders_due,
+    settlement_quote,
 )
 from journey.post_loan_covenants import Covenant, check_covenants
 from journey.post_loan_policy import review_calendar, review_every
@@ -64,6 +65,39 @@ def test_overpayment_is_a_credit_and_the_loan_is_repaid() -> None:
     total = sum(i.payment for i in PLAN)
     account = apply_payments(PLAN, paid((str(total + 50), START + timedelta(days=3))))
     assert account.repaid and account.owed == 0 and account.credit == Decimal(50)
+
+
+def settling(amount: str, on: date, order: int = 9) -> Payment:
+    return Payment(reference="SETTLE", amount=Decimal(amount), paid_on=on, order=order,
+                   settles=True)
+
+
+def test_early_settlement_pays_principal_and_interest_accrued_to_the_day() -> None:
+    first = PLAN[0]  # paid on time; the second period runs 2026-02-15 to 03-15, 28 days
+    on_time = paid(("10600", first.due_on))
+    quote = settlement_quote(apply_payments(PLAN, on_time), date(2026, 3, 1), START)
+    # 14 of the second period's 28 days: half its 550 interest; nothing after
+    assert (quote.owed, quote.principal_owed) == (Decimal("110275.00"), Decimal("110000.00"))
+    short = apply_payments(PLAN, [*on_time, settling("110274.99", date(2026, 3, 1))], START)
+    assert not short.repaid
+    settled = apply_payments(PLAN, [*on_time, settling("110275.00", date(2026, 3, 1))], START)
+    assert settled.repaid and settled.owed == 0 and settled.credit == 0
+    assert {i.settled_on for i in settled.instalments[1:]} == {date(2026, 3, 1)}
+    assert settled.paid == Decimal("120875.00")  # against 123,900 for the whole plan
+
+
+def test_settlement_returns_interest_paid_ahead_and_includes_arrears() -> None:
+    first, second = PLAN[0], PLAN[1]
+    # both paid on the first due date: the second period's 550 paid ahead, 5 of 28 days used
+    ahead = apply_payments(PLAN, paid(("10600", first.due_on), ("10550", first.due_on)))
+    quote = settlement_quote(ahead, date(2026, 2, 20), START)
+    assert quote.owed == Decimal("100000.00") - (second.interest - Decimal("98.21"))
+    # nothing paid: the first instalment is past due and settles too
+    late = settlement_quote(apply_payments(PLAN, []), date(2026, 2, 20), START)
+    assert late.owed == first.payment + Decimal("110000.00") + Decimal("98.21")
+    assert late.principal_owed == Decimal("120000.00")
+    # on the plan's own start day nothing has accrued
+    assert settlement_quote(apply_payments(PLAN, []), START, START).owed == Decimal("120000.00")
 
 
 def test_reminders_once_per_open_instalment_and_the_next_wakeup() -> None:

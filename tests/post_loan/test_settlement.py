@@ -1,0 +1,62 @@
+"""Early settlement: the principal left and the interest accrued to the day close the loan;
+less, or a day before a payment already recorded, is refused before the history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from temporalio.testing import WorkflowEnvironment
+
+from journey.post_loan import settlement_quote
+from journey.post_loan_policy import start_of
+from journey.repayment import cents
+from journey.stages import Stage
+from tests.post_loan.loan_kit import (
+    assert_replays,
+    disbursed_loan,
+    outcome,
+    pay,
+    skip_to,
+    until,
+)
+from tests.workflows.journey_kit import Documents, accepted_updates, refused
+from workflows.loan_journey import LoanJourneyWorkflow
+
+REPAY = LoanJourneyWorkflow.record_repayment
+
+
+async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with disbursed_loan(env, tmp_path, docs) as (app, _settings, handle, running):
+        first, second = running.offer.schedule[:2]
+        await skip_to(env, start_of(first.due_on) + timedelta(hours=2))
+        await handle.execute_update(REPAY, pay("M-01", first.payment, paid_on=first.due_on))
+        on = first.due_on + timedelta(days=10)
+        await skip_to(env, start_of(on) + timedelta(hours=2))
+        now = await until(handle, lambda s: s.account is not None and s.account.paid > 0)
+
+        quote = settlement_quote(now.account, on, now.disbursement.booked_at.date())
+        period = (second.due_on - first.due_on).days
+        assert quote.principal_owed == app.amount - first.principal
+        assert quote.owed - quote.principal_owed == cents(second.interest * 10 / period)
+        whole_plan = sum(i.payment for i in running.offer.schedule[1:])
+        assert quote.owed < whole_plan  # no interest for the periods after this one
+
+        short = pay("SETTLE-1", quote.owed - Decimal("0.01"), paid_on=on, settles=True)
+        assert f"settling on {on} takes {quote.owed:,}" in await refused(handle, REPAY, short)
+        early = pay("SETTLE-1", quote.owed, paid_on=first.due_on - timedelta(days=1),
+                    settles=True)
+        assert "before the payment recorded on" in await refused(handle, REPAY, early)
+
+        before = await accepted_updates(handle)
+        await handle.execute_update(REPAY, pay("SETTLE-1", quote.owed, paid_on=on, settles=True))
+        result = await outcome(handle)
+        assert result.outcome is Stage.CLOSED and result.reason == "settled early"
+        assert await accepted_updates(handle) == before + 1
+        closed = await until(handle, lambda s: s.stage.terminal)
+        assert closed.account.repaid and closed.account.credit == 0
+        assert closed.account.paid == first.payment + quote.owed
+        await assert_replays(handle)
