@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client
 
@@ -24,12 +23,13 @@ from starter.demo_team import Scenario, play
 from starter.embedded import embedded_server, ui_address
 from starter.journey_map import render_html
 from starter.report import print_report
+from starter.terminal import wide_console
 from store.analytics import build_report
 from store.db import migrate
 from worker import build_worker
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-console = Console(width=120)
+console = wide_console()
 
 
 def scenarios(samples: Path = SAMPLES) -> list[Scenario]:
