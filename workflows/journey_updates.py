@@ -5,7 +5,6 @@ records state; the stage methods of LoanJourneyWorkflow wait on that state, so a
 that arrives while the workflow is busy is never lost.
 """
 
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
