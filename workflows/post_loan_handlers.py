@@ -49,7 +49,8 @@ class PostLoanHandlers(EarlyWarnings):
             )
             self._changes += 1
             self.emit(EventType.TOUCHPOINT, actor=repayment.actor.id, channel=repayment.channel,
-                      detail=f"repayment {repayment.reference}")
+                      detail=f"{'settlement' if repayment.settles else 'repayment'} "
+                             f"{repayment.reference}")
         account = self.account()
         assert account is not None
         again = "" if known is None else f"{repayment.reference} was already recorded; "

@@ -12,6 +12,7 @@ from journey.post_loan import settlement_quote
 from journey.post_loan_policy import start_of
 from journey.repayment import cents
 from journey.stages import Stage
+from journey.timeline import EventType
 from tests.post_loan.loan_kit import (
     assert_replays,
     disbursed_loan,
@@ -59,4 +60,6 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
         closed = await until(handle, lambda s: s.stage.terminal)
         assert closed.account.repaid and closed.account.credit == 0
         assert closed.account.paid == first.payment + quote.owed
+        touchpoints = [e.detail for e in closed.events if e.type is EventType.TOUCHPOINT]
+        assert touchpoints[-2:] == ["repayment M-01", "settlement SETTLE-1"]
         await assert_replays(handle)
