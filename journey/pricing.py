@@ -33,6 +33,7 @@ class Terms(BaseModel):
     method: RepaymentMethod
     frequency: Frequency
     schedule: list[Instalment]
+    starts_on: date  # the day the schedule's first period begins
     covenants: list[Covenant] | None = None  # None: no post-loan policy to draw them from
 
 
@@ -65,6 +66,6 @@ def offer_terms(
         None if post_loan is None else loan_covenants(post_loan, application.product, grade)
     )
     return Terms(
-        annual_rate=rate, method=method, frequency=frequency, schedule=schedule,
+        annual_rate=rate, method=method, frequency=frequency, schedule=schedule, starts_on=start,
         covenants=covenants,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -51,6 +51,8 @@ class Offer(BaseModel):
     method: RepaymentMethod
     frequency: Frequency
     schedule: list[Instalment]
+    # the day the schedule's first period begins; None: offered before it was kept
+    starts_on: date | None = None
     expires_at: datetime | None = None
     drawdown_plan: DrawdownPlan | None = None  # project finance: tranches by milestone
     # financial covenants of the loan terms; None: offered before covenants were loan
@@ -63,6 +65,14 @@ class Disbursement(BaseModel):
     amount: Decimal
     payee: str
     booked_at: datetime
+
+
+def plan_start(offer: Offer | None, disbursement: Disbursement | None) -> date | None:
+    """The day the repayment plan's first period begins, from which its interest accrues;
+    for an offer made before that day was kept, the disbursement's stands in."""
+    if offer is not None and offer.starts_on is not None:
+        return offer.starts_on
+    return disbursement.booked_at.date() if disbursement is not None else None
 
 
 class JourneyStatus(BaseModel):

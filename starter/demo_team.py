@@ -26,7 +26,7 @@ from journey.policy import Policy, StaffMember
 from journey.post_loan import settlement_quote
 from journey.settings import Settings
 from journey.stages import Stage
-from journey.status import JourneyStatus
+from journey.status import JourneyStatus, plan_start
 from starter import operations
 
 OPERATIONS = Actor(id="ops-wang", role=Role.OPERATIONS)
@@ -142,9 +142,10 @@ async def play(
         elif s.stage is Stage.POST_LOAN:
             if scenario.ending != "closed":
                 return s
-            assert s.account is not None and s.disbursement is not None, "disbursed"
+            start = plan_start(s.offer, s.disbursement)
+            assert s.account is not None and start is not None, "disbursed"
             today = datetime.now(UTC).date()
-            quote = settlement_quote(s.account, today, s.disbursement.booked_at.date())
+            quote = settlement_quote(s.account, today, start)
             await operations.act(
                 client,
                 handle.id,

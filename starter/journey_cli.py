@@ -27,6 +27,7 @@ from journey.post_loan import settlement_quote
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from journey.stages import Stage
+from journey.status import plan_start
 from starter import operations, render
 from starter.boundary import run
 from starter.connect import connect
@@ -241,10 +242,11 @@ def settlement(
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
-        if s.stage is not Stage.POST_LOAN or s.account is None or s.disbursement is None:
+        start = plan_start(s.offer, s.disbursement)
+        if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
             raise BadInput(f"{workflow_id} is at {s.stage}: only a running loan can be settled")
         day = on.date() if on else datetime.now(UTC).date()
-        quote = settlement_quote(s.account, day, s.disbursement.booked_at.date())
+        quote = settlement_quote(s.account, day, start)
         console.print(render.settlement_text(workflow_id, day, quote))
 
     run(go())

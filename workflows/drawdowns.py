@@ -227,9 +227,11 @@ class DrawdownStage(DrawdownUpdates):
     def _dd_rebuild_plan(self) -> None:
         """Repayment on what was actually drawn, after the grace period; post_loan reads it."""
         commitment = self._dd_commit()
-        schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
-                                  workflow.now().date())
-        self._offer = self._dd_signed_offer().model_copy(update={"schedule": schedule})
+        today = workflow.now().date()
+        schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn, today)
+        self._offer = self._dd_signed_offer().model_copy(
+            update={"schedule": schedule, "starts_on": today}
+        )
         booked = [r for r in self._dd_records if r.state is DrawdownState.BOOKED]
         payees = list(dict.fromkeys(r.payee or "" for r in booked))
         last_booked = max((r.booked_at for r in booked if r.booked_at), default=None)

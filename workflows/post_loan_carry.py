@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.post_loan import Account, PostLoanCarry, PostLoanState, apply_payments
     from journey.post_loan_policy import PostLoanPolicy
     from journey.stages import Party, Stage
-    from journey.status import DecisionRecord, Disbursement, Offer, StageVisit
+    from journey.status import DecisionRecord, Disbursement, Offer, StageVisit, plan_start
     from journey.timeline import TimingEvent
     from workflows.journey_updates import JourneyUpdates
 
@@ -71,8 +71,7 @@ class PostLoanMemory(JourneyUpdates):
         return "settled early" if any(p.settles for p in self._pl.payments) else "repaid in full"
 
     def plan_start(self) -> date | None:
-        """The day the plan's first period begins: the disbursement's."""
-        return self._disbursement.booked_at.date() if self._disbursement else None
+        return plan_start(self._offer, self._disbursement)
 
     def _waiting_for(self) -> list[str]:
         account = self.account()

@@ -82,7 +82,7 @@ class PostLoanHandlers(EarlyWarnings):
                     f"paid_on {repayment.paid_on} is in the future: record a payment once the "
                     "money has arrived"
                 )
-            booked = self.plan_start()
+            booked = self._disbursement.booked_at.date() if self._disbursement else None
             if booked is not None and repayment.paid_on < booked:
                 raise DecisionRefused(
                     f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "

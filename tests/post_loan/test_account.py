@@ -19,6 +19,7 @@ from journey.post_loan_policy import review_calendar, review_every
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 from journey.review_contracts import ReviewFacts
 from journey.stages import Stage
+from journey.status import Disbursement, Offer, plan_start
 from tests.post_loan.loan_kit import DEFAULT_POLICY
 
 START = date(2026, 1, 15)
@@ -98,6 +99,18 @@ def test_settlement_returns_interest_paid_ahead_and_includes_arrears() -> None:
     assert late.principal_owed == Decimal("120000.00")
     # on the plan's own start day nothing has accrued
     assert settlement_quote(apply_payments(PLAN, []), START, START).owed == Decimal("120000.00")
+
+
+def test_the_plan_starts_on_its_offer_day_or_for_older_offers_the_disbursement_day() -> None:
+    offer = Offer(annual_rate=Decimal("0.06"), term_months=12,
+                  method=RepaymentMethod.EQUAL_PRINCIPAL, frequency=Frequency.MONTHLY,
+                  schedule=PLAN, starts_on=START)
+    paid_out = Disbursement(booking_id="B-1", amount=Decimal("120000.00"), payee="x",
+                            booked_at=datetime(2026, 1, 19, 3, tzinfo=UTC))
+    assert plan_start(offer, paid_out) == START  # signed and paid out four days later
+    older = offer.model_copy(update={"starts_on": None})
+    assert plan_start(older, paid_out) == date(2026, 1, 19)
+    assert plan_start(None, None) is None
 
 
 def test_reminders_once_per_open_instalment_and_the_next_wakeup() -> None:

@@ -12,6 +12,7 @@ from journey.post_loan import settlement_quote
 from journey.post_loan_policy import start_of
 from journey.repayment import cents
 from journey.stages import Stage
+from journey.status import plan_start
 from journey.timeline import EventType
 from tests.post_loan.loan_kit import (
     assert_replays,
@@ -39,7 +40,9 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
         await skip_to(env, start_of(on) + timedelta(hours=2))
         now = await until(handle, lambda s: s.account is not None and s.account.paid > 0)
 
-        quote = settlement_quote(now.account, on, now.disbursement.booked_at.date())
+        start = plan_start(now.offer, now.disbursement)
+        assert start == now.offer.starts_on  # the day the offer's plan begins
+        quote = settlement_quote(now.account, on, start)
         period = (second.due_on - first.due_on).days
         assert quote.principal_owed == app.amount - first.principal
         assert quote.owed - quote.principal_owed == cents(second.interest * 10 / period)
