@@ -16,7 +16,7 @@ from journey.policy import Completeness, Route
 from journey.post_loan import Account, PostLoanCarry
 from journey.post_loan_covenants import Covenant
 from journey.post_loan_warnings import EarlyWarning
-from journey.repayment import Frequency, Instalment, RepaymentMethod
+from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
 from journey.review_contracts import ReviewResult
 from journey.stages import Party, Stage
 from journey.timeline import TimingEvent
@@ -58,6 +58,13 @@ class Offer(BaseModel):
     # financial covenants of the loan terms; None: offered before covenants were loan
     # terms, and the pinned post-loan policy's default list applies
     covenants: list[Covenant] | None = None
+
+    def value_dated(self, principal: Decimal, day: date) -> Offer:
+        """The signed plan run from the day the money was paid out: the same rate, term,
+        method and frequency, the first instalment one period after `day`."""
+        schedule = build_schedule(principal, self.annual_rate, self.term_months, self.method,
+                                  self.frequency, day)
+        return self.model_copy(update={"schedule": schedule, "starts_on": day})
 
 
 class Disbursement(BaseModel):

@@ -37,6 +37,8 @@ with workflow.unsafe.imports_passed_through():
 OFFER_COVENANTS = "offer-covenants"  # workflow.patched marker: before it, no covenants in offers
 # workflow.patched marker: before it, the offer stage waited for its notice to be queued.
 OFFER_NOTICE_BEHIND = "offer-notice-behind"
+# workflow.patched marker: before it, the plan ran from the offer's day, not the payout's.
+PLAN_FROM_PAYOUT = "plan-from-payout"
 
 
 @workflow.defn
@@ -193,6 +195,13 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
                 start_to_close_timeout=QUICK,
                 retry_policy=BOOKING_RETRY,
             )
+            if workflow.patched(PLAN_FROM_PAYOUT):
+                # Interest runs from the payout. Its day by the journey's clock, which all its
+                # due dates, reminders and arrears run on (the ledger's agrees to the second).
+                assert self._offer is not None, "a loan is paid out on a signed offer"
+                self._offer = self._offer.value_dated(
+                    self._disbursement.amount, workflow.now().date()
+                )
 
     async def finish(self, outcome: Stage, reason: str) -> JourneyResult:
         self._outcome_reason = reason

@@ -1,0 +1,42 @@
+"""The repayment plan runs from the day the money is paid out, not from the offer's day: a
+customer who signs days later pays no interest for the days before the payout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.testing import WorkflowEnvironment
+
+from journey.decisions import Signature
+from journey.repayment import add_months
+from journey.stages import Stage
+from tests.post_loan.loan_kit import assert_replays, loan_worker, skip_to, until
+from tests.workflows.journey_kit import Documents, application, customer, drive_to, start
+from workflows.loan_journey import LoanJourneyWorkflow
+
+
+async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle = await start(env.client, settings, app)
+        offered = (await drive_to(handle, app, Stage.OFFER)).offer
+        assert offered is not None and offered.starts_on is not None
+        assert offered.schedule[0].due_on == add_months(offered.starts_on, 1)
+
+        await skip_to(env, await env.get_current_time() + timedelta(days=5))
+        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        running = await until(handle, lambda s: s.account is not None)
+
+        paid_out = running.offer.starts_on
+        assert paid_out == offered.starts_on + timedelta(days=5)
+        plan = running.offer.schedule
+        assert [i.due_on for i in plan] == [add_months(paid_out, n) for n in range(1, 13)]
+        # the terms signed, moved: the same payments, the same balances
+        assert [(i.payment, i.balance_after) for i in plan] == [
+            (i.payment, i.balance_after) for i in offered.schedule
+        ]
+        assert running.account.instalments[0].due_on == plan[0].due_on
+        await assert_replays(handle)
