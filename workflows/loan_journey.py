@@ -37,7 +37,8 @@ with workflow.unsafe.imports_passed_through():
 OFFER_COVENANTS = "offer-covenants"  # workflow.patched marker: before it, no covenants in offers
 # workflow.patched marker: before it, the offer stage waited for its notice to be queued.
 OFFER_NOTICE_BEHIND = "offer-notice-behind"
-# workflow.patched marker: before it, the plan ran from the offer's day, not the payout's.
+# workflow.patched marker: before it, the plan ran from the offer's day, not the payout's,
+# and the customer had no notice of the payout and the first instalment.
 PLAN_FROM_PAYOUT = "plan-from-payout"
 
 
@@ -199,9 +200,14 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
                 # Interest runs from the payout. Its day by the journey's clock, which all its
                 # due dates, reminders and arrears run on (the ledger's agrees to the second).
                 assert self._offer is not None, "a loan is paid out on a signed offer"
-                self._offer = self._offer.value_dated(
-                    self._disbursement.amount, workflow.now().date()
-                )
+                paid, today = self._disbursement.amount, workflow.now().date()
+                self._offer = self._offer.value_dated(paid, today)
+                first = self._offer.schedule[0]
+                await self._behind(self.notify(
+                    f"{self._workflow_id}:disbursed", "customer", "loan_disbursed",
+                    f"{paid:,} paid out on {today}; the first instalment, {first.payment:,}, "
+                    f"is due on {first.due_on}",
+                ))
 
     async def finish(self, outcome: Stage, reason: str) -> JourneyResult:
         self._outcome_reason = reason

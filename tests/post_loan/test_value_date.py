@@ -3,6 +3,7 @@ customer who signs days later pays no interest for the days before the payout.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
@@ -10,9 +11,21 @@ from temporalio.testing import WorkflowEnvironment
 from journey.decisions import Signature
 from journey.repayment import add_months
 from journey.stages import Stage
+from store.outbox import OutboxMessage, messages_for
 from tests.post_loan.loan_kit import assert_replays, loan_worker, skip_to, until
 from tests.workflows.journey_kit import Documents, application, customer, drive_to, start
 from workflows.loan_journey import LoanJourneyWorkflow
+
+
+async def disbursed_notices(db_url: str, workflow_id: str) -> list[OutboxMessage]:
+    """The payout notice, once the journey has queued it (it goes behind the payout)."""
+    for _ in range(100):
+        notices = [m for m in messages_for(db_url, workflow_id)
+                   if m.key == f"{workflow_id}:disbursed"]
+        if notices:
+            return notices
+        await asyncio.sleep(0.1)
+    return []
 
 
 async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
@@ -39,4 +52,7 @@ async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
             (i.payment, i.balance_after) for i in offered.schedule
         ]
         assert running.account.instalments[0].due_on == plan[0].due_on
+        notices = await disbursed_notices(settings.db_url, handle.id)
+        assert [(n.recipient, n.template) for n in notices] == [("customer", "loan_disbursed")]
+        assert f"{plan[0].payment:,}, is due on {plan[0].due_on}" in notices[0].body
         await assert_replays(handle)
