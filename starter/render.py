@@ -143,8 +143,9 @@ def settlement_text(workflow_id: str, day: date, quote: Account) -> str:
     interest = quote.owed - quote.principal_owed
     return (
         f"settling {workflow_id} on {day} takes [bold]{quote.owed:,}[/]: principal "
-        f"{quote.principal_owed:,}, interest {interest:,} (accrued to that day, and any past due)"
-        + f".\nRecord it with `loan-journey repay {workflow_id} --amount {quote.owed} "
+        f"{quote.principal_owed:,} and interest {interest:,}, instalments past due included, "
+        "interest accrued to that day.\n"
+        f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
         "--reference <bank reference> --as <operations id> --settle`."
     )
 
