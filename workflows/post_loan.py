@@ -41,6 +41,8 @@ with workflow.unsafe.imports_passed_through():
 __all__ = ["PostLoanReviewWorkflow", "PostLoanStage", "WriteOff"]
 
 SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
+# workflow.patched marker: before it, a repaid loan closed without a notice to the customer.
+CLOSING_NOTICE = "closing-notice"
 KEEP_REVIEW_IDS = 20
 
 
@@ -123,6 +125,13 @@ class PostLoanStage(PostLoanHandlers):
             self._pl.overdue_noticed.append(late.number)
 
     async def _settle(self, account: Account) -> None:
+        if workflow.patched(CLOSING_NOTICE):  # what the customer keeps as proof of settlement
+            refund = f"; {account.credit:,} paid over is refunded" if account.credit else ""
+            await self.notify(
+                f"{self._workflow_id}:closed", "customer", "loan_closed",
+                f"{self.closing_reason()} on {self.today()}: {account.paid:,} paid in all, "
+                f"nothing is owed{refund}",
+            )
         if account.credit > 0:
             await self.notify(
                 f"{self._workflow_id}:credit-refund",

@@ -61,6 +61,7 @@ async def test_three_year_monthly_loan_with_36_repayments_continues_as_new(
         reminders = {k: n for k, n in sent.items() if ":reminder:" in k}
         assert len(reminders) == 36 and set(reminders.values()) == {1}
         assert not any(":overdue:" in k for k in sent)
+        assert sent[f"{handle.id}:closed"] == 1  # the customer's proof of settlement
         stored = events_for(settings.db_url, handle.id)
         assert [e.sequence for e in stored] == list(range(len(final.events)))
         touch = [e for e in stored if e.type is EventType.TOUCHPOINT and "repayment" in e.detail]

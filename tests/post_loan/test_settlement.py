@@ -14,6 +14,7 @@ from journey.repayment import cents
 from journey.stages import Stage
 from journey.status import plan_start
 from journey.timeline import EventType
+from store.outbox import messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,
     disbursed_loan,
@@ -32,7 +33,7 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
-    async with disbursed_loan(env, tmp_path, docs) as (app, _settings, handle, running):
+    async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
         first, second = running.offer.schedule[:2]
         await skip_to(env, start_of(first.due_on) + timedelta(hours=2))
         await handle.execute_update(REPAY, pay("M-01", first.payment, paid_on=first.due_on))
@@ -63,6 +64,27 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
         closed = await until(handle, lambda s: s.stage.terminal)
         assert closed.account.repaid and closed.account.credit == 0
         assert closed.account.paid == first.payment + quote.owed
+        closing = [m for m in messages_for(settings.db_url, handle.id)
+                   if m.key == f"{handle.id}:closed"]
+        assert [(m.recipient, m.template) for m in closing] == [("customer", "loan_closed")]
+        assert closing[0].body == (f"settled early on {on}: {closed.account.paid:,} paid in all, "
+                                   "nothing is owed")
         touchpoints = [e.detail for e in closed.events if e.type is EventType.TOUCHPOINT]
         assert touchpoints[-2:] == ["repayment M-01", "settlement SETTLE-1"]
         await assert_replays(handle)
+
+
+async def test_a_loan_paid_over_closes_with_the_refund_in_both_notices(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with disbursed_loan(env, tmp_path, docs) as (_app, settings, handle, running):
+        whole_plan = sum(i.payment for i in running.offer.schedule)
+        await handle.execute_update(REPAY, pay("ALL-1", whole_plan + Decimal("50.00")))
+        result = await outcome(handle)
+        assert result.outcome is Stage.CLOSED and result.reason == "repaid in full"
+        sent = {m.key: m for m in messages_for(settings.db_url, handle.id)}
+        closing = sent[f"{handle.id}:closed"]
+        assert closing.body.endswith("nothing is owed; 50.00 paid over is refunded")
+        refund = sent[f"{handle.id}:credit-refund"]
+        assert (refund.recipient, refund.template) == ("operations", "overpayment_refund_due")
