@@ -13,12 +13,14 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from journey.settings import Settings
 from starter.errors import JourneyError, SetupError
 
 T = TypeVar("T")
-err_console = Console(stderr=True)
+# Not wrapped at the terminal's width: a log or a script reads each error on one line.
+err_console = Console(stderr=True, soft_wrap=True)
 verbose = False
 
 
@@ -29,7 +31,8 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     except JourneyError as err:
         if verbose:
             raise
-        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        # escaped: a message quotes what people typed, and "[x]" in it is not markup
+        err_console.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
         raise typer.Exit(err.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("stopped")
@@ -51,7 +54,7 @@ def settings_checked() -> Iterator[None]:
             f"{prefix}{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
             for e in err.errors()
         )
-        err_console.print(f"[bold red]error:[/] bad setting: {wrong}", highlight=False)
+        err_console.print(f"[bold red]error:[/] bad setting: {escape(wrong)}", highlight=False)
         end_process(SetupError.exit_code)
 
 

@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from temporalio.client import Client
 
 from journey.actors import Actor, Role
@@ -169,10 +170,12 @@ def _waiting(current: JourneyStatus) -> str:
 
 def _print(outcome: DrawdownOutcome) -> None:
     c = outcome.commitment
-    console.print(f"drawdown {outcome.tranche_id}: [bold]{outcome.state}[/] {outcome.message}")
+    console.print(
+        f"drawdown {outcome.tranche_id}: [bold]{outcome.state}[/] {escape(outcome.message)}"
+    )
     for cond in outcome.conditions:
         mark = "[green]met[/]" if cond.met else "[red]not met[/]"
-        console.print(f"  {mark} {cond.condition}: {cond.explanation}")
+        console.print(f"  {mark} {cond.condition}: {escape(cond.explanation)}")
     console.print(f"commitment {c.total:,}: drawn {c.drawn:,}, available {c.available:,}")
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel, ValidationError
+from rich.markup import escape
 
 from journey.actors import Actor, Role
 from journey.application import Channel
@@ -56,7 +57,9 @@ def _request(model: type[BaseModel], **fields: object) -> BaseModel:
 def _send(workflow_id: str, update: str, request: BaseModel) -> None:
     async def go() -> None:
         result = await operations.act(await connect(), workflow_id, update, request)
-        console.print(f"{update}: accepted; journey at [bold]{result.stage}[/] {result.message}")
+        console.print(
+            f"{update}: accepted; journey at [bold]{result.stage}[/] {escape(result.message)}"
+        )
 
     run(go())
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from journey.actors import Actor, Role
 from journey.application import Channel
@@ -29,7 +30,7 @@ ChannelOpt = Annotated[Channel, typer.Option("--channel", help="the touchpoint u
 def _send(workflow_id: str, update: str, request: BaseModel) -> None:
     async def go() -> None:
         result = await operations.act(await connect(), workflow_id, update, request)
-        console.print(f"{update}: {result.message}; journey at [bold]{result.stage}[/]")
+        console.print(f"{update}: {escape(result.message)}; journey at [bold]{result.stage}[/]")
 
     run(go())
 

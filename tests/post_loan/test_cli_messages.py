@@ -1,0 +1,29 @@
+"""What people typed comes back whole in the command line's messages: text in brackets is
+not markup, and an error is one line, as a log or a script reads it."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from tests.cli_kit import cli, point_cli_at
+from tests.post_loan.loan_kit import disbursed_loan
+from tests.workflows.journey_kit import SUBMITTER, Documents
+
+
+async def test_a_refusal_quotes_a_bracketed_reference_whole_on_one_line(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    point_cli_at(monkeypatch, env.client)
+    async with disbursed_loan(env, tmp_path, docs) as (_app, _settings, handle, _running):
+        repay = ["repay", handle.id, "--reference", "[/TX] [bold]7", "--as", SUBMITTER.id]
+        first = await cli(*repay, "--amount", "100.00")
+        assert first.exit_code == 0, first.output
+
+        again = await cli(*repay, "--amount", "200.00")
+        assert again.exit_code == 3, again.output  # refused, not a markup traceback
+        assert (
+            "error: record_repayment refused: reference [/TX] [bold]7 is already recorded, a "
+            "repayment of 100.00: a different payment needs its own reference\n"
+        ) in again.output
