@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.failure.v1 import Failure
@@ -86,9 +87,9 @@ def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
             str(line.event_id),
             line.stage,
             line.event,
-            line.actor,
+            escape(line.actor),
             line.role,
-            line.detail,
+            escape(line.detail),  # payloads quote what people typed: "[x]" is not markup
         )
     return table
 

@@ -24,7 +24,7 @@ def status_view(s: JourneyStatus) -> Group:
     head.add_row("journey", s.workflow_id)
     head.add_row("stage", f"[bold]{s.stage}[/] (attempt {s.attempt}), waits on {s.waits_on}")
     if s.waiting_for:
-        head.add_row("waiting for", "; ".join(s.waiting_for))
+        head.add_row("waiting for", escape("; ".join(s.waiting_for)))
     if s.team:
         head.add_row(
             "team", f"{s.team}" + (f", assigned to {s.assigned_to}" if s.assigned_to else "")
@@ -43,10 +43,11 @@ def status_view(s: JourneyStatus) -> Group:
     if s.disbursement:
         d = s.disbursement
         head.add_row(
-            "disbursed", f"{d.amount} to {d.payee} ({d.booking_id}) at {_when(d.booked_at)}"
+            "disbursed",
+            escape(f"{d.amount} to {d.payee} ({d.booking_id}) at {_when(d.booked_at)}"),
         )
     if s.outcome_reason:
-        head.add_row("outcome", s.outcome_reason)
+        head.add_row("outcome", escape(s.outcome_reason))
 
     timeline = Table("stage", "attempt", "waits on", "entered", "exited", "to", title="timeline")
     for v in s.timeline:
@@ -67,15 +68,15 @@ def status_view(s: JourneyStatus) -> Group:
                 note = f"{r.license.name} {r.license.credit_code}"
             elif r.statement:
                 note = f"period {r.statement.period_end}"
-            docs.add_row(r.ref.filename, r.ref.sha256[:12], r.kind, r.status, note)
+            docs.add_row(escape(r.ref.filename), r.ref.sha256[:12], r.kind, r.status, escape(note))
         parts.append(docs)
     parts += post_loan_view(s)
     if s.decisions:
         decisions = Table("when", "stage", "actor", "role", "decision", "reason", title="decisions")
         for made in s.decisions:
             decisions.add_row(
-                _when(made.at), made.stage, made.actor.id, made.actor.role, made.verdict,
-                made.reason,
+                _when(made.at), made.stage, escape(made.actor.id), made.actor.role, made.verdict,
+                escape(made.reason),
             )
         parts.append(decisions)
     return Group(*parts)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from rich.console import Console
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
-from starter.audit import audit_trail, history_json, render_trail
+from starter.audit import AuditLine, audit_trail, history_json, render_trail
 from starter.codec import CodecError
 from tests.audit import fixture_workflow as fx
 
@@ -72,6 +73,16 @@ async def test_trail_matches_expected_lines(
     assert abs(timer_fired.time - timer_started.time - fx.SLA) < timedelta(seconds=1)
     assert decided.time > timer_fired.time
     assert render_trail(lines).row_count == len(lines)
+
+
+def test_the_trail_shows_what_people_wrote_whole() -> None:
+    said = "reason=[/x] see the [urgent] memo, reference=[bold]TX-1"
+    line = AuditLine(time=datetime(2026, 3, 1, tzinfo=UTC), event_id=9, stage="approval",
+                     event="update decide", actor="appr-[1]", role="approver", detail=said)
+    console = Console(record=True, width=300)
+    console.print(render_trail([line]))  # "[/x]" raised MarkupError before it was escaped
+    text = console.export_text()
+    assert said in text and "appr-[1]" in text
 
 
 async def test_raw_history_holds_no_personal_data(recorded: WorkflowHistory) -> None:

@@ -7,14 +7,15 @@ from decimal import Decimal
 
 from rich.console import Console
 
+from journey.actors import Actor, Role
 from journey.classification import RiskClass
 from journey.post_loan import apply_payments
 from journey.post_loan_covenants import Covenant, check_covenants
 from journey.post_loan_warnings import Acknowledgement, EarlyWarning, WarningAction
 from journey.review_contracts import ReviewResult
 from journey.stages import Party, Stage
-from journey.status import JourneyStatus
-from starter.render import post_loan_view
+from journey.status import DecisionRecord, JourneyStatus
+from starter.render import post_loan_view, status_view
 from tests.post_loan.test_classification import PLAN
 
 DSCR = Covenant(id="min-dscr", ratio="dscr", bound="min", limit=Decimal("1.20"))
@@ -72,3 +73,18 @@ def test_nothing_before_disbursement() -> None:
     status = JourneyStatus(workflow_id="loan-1", application_id="APP-1", stage=Stage.OFFER,
                            attempt=1, waits_on=Party.CUSTOMER)
     assert post_loan_view(status) == []
+
+
+def test_what_people_wrote_shows_whole_in_the_status() -> None:
+    reason = "[/x] cash flow covers it, see the [urgent] memo"
+    status = JourneyStatus(
+        workflow_id="loan-1", application_id="APP-1", stage=Stage.WITHDRAWN, attempt=1,
+        waits_on=Party.SYSTEM, outcome_reason="found [cheaper] funding",
+        decisions=[DecisionRecord(stage=Stage.RISK_REVIEW, attempt=1, verdict="approve",
+                                  actor=Actor(id="risk-sme-1", role=Role.RISK_OFFICER),
+                                  reason=reason, at=datetime(2026, 3, 1, tzinfo=UTC))],
+    )
+    console = Console(record=True, width=300)
+    console.print(status_view(status))  # "[/x]" raised MarkupError before it was escaped
+    text = console.export_text()
+    assert reason in text and "found [cheaper] funding" in text
