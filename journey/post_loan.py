@@ -132,6 +132,15 @@ def apply_payments(
     return account
 
 
+def nothing_to_settle(account: Account, on: date) -> str | None:
+    """Why the loan cannot be settled early on `on` (nothing falls due after it), or None."""
+    last = account.instalments[-1].due_on
+    if last > on:
+        return None
+    return (f"the plan's last instalment fell due on {last}: nothing is left to settle early; "
+            "record it as a repayment")
+
+
 def settlement_quote(account: Account, on: date, start: date) -> Account:
     """The account as it would stand if the loan were settled on `on`: everything left is
     due that day, and its `owed` is what settles it (its principal and interest parts as

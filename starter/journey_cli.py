@@ -24,7 +24,7 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
 )
-from journey.post_loan import settlement_quote
+from journey.post_loan import nothing_to_settle, settlement_quote
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from journey.stages import Stage
@@ -249,6 +249,8 @@ def settlement(
         if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
             raise BadInput(f"{workflow_id} is at {s.stage}: only a running loan can be settled")
         day = on.date() if on else datetime.now(UTC).date()
+        if (matured := nothing_to_settle(s.account, day)) is not None:
+            raise BadInput(matured)
         quote = settlement_quote(s.account, day, start)
         console.print(render.settlement_text(workflow_id, day, quote))
 

@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.decisions import AddDocuments, Repayment, UpdateResult
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
-    from journey.post_loan import Payment, settlement_quote
+    from journey.post_loan import Payment, nothing_to_settle, settlement_quote
     from journey.review_contracts import (
         REVIEW_FACTS_QUERY,
         REVIEW_SIGNAL,
@@ -92,17 +92,19 @@ class PostLoanHandlers(EarlyWarnings):
             self._check_settlement(repayment)
 
     def _check_settlement(self, repayment: Repayment) -> None:
-        """An early settlement pays at least the quote for its day, and no payment already
-        recorded comes after that day."""
+        """An early settlement brings instalments forward, pays at least the quote for its
+        day, and no payment already recorded comes after that day."""
         on = repayment.paid_on or self.today()
+        account, start = self.account(), self.plan_start()
+        assert account is not None and start is not None, "post-loan has an offer and a booking"
+        if (matured := nothing_to_settle(account, on)) is not None:
+            raise DecisionRefused(matured)
         latest = max((p.paid_on for p in self._pl.payments), default=None)
         if latest is not None and on < latest:
             raise DecisionRefused(
                 f"a settlement on {on} would come before the payment recorded on {latest}: "
                 f"date it {latest} or later"
             )
-        account, start = self.account(), self.plan_start()
-        assert account is not None and start is not None, "post-loan has an offer and a booking"
         quote = settlement_quote(account, on, start)
         if repayment.amount < quote.owed:
             raise DecisionRefused(

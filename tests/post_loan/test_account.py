@@ -11,6 +11,7 @@ from journey.post_loan import (
     apply_payments,
     assess_review,
     next_wakeup,
+    nothing_to_settle,
     reminders_due,
     settlement_quote,
 )
@@ -97,6 +98,9 @@ def test_settlement_returns_interest_paid_ahead_and_includes_arrears() -> None:
     late = settlement_quote(apply_payments(PLAN, []), date(2026, 2, 20), START)
     assert late.owed == first.payment + Decimal("110000.00") + Decimal("98.21")
     assert late.principal_owed == Decimal("120000.00")
+    # once the last instalment has fallen due there is nothing to settle early
+    assert nothing_to_settle(apply_payments(PLAN, []), date(2026, 2, 20)) is None
+    assert "fell due on 2027-01-15" in nothing_to_settle(apply_payments(PLAN, []), PLAN[-1].due_on)
     # on the plan's own start day nothing has accrued
     assert settlement_quote(apply_payments(PLAN, []), START, START).owed == Decimal("120000.00")
 

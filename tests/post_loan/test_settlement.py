@@ -88,3 +88,17 @@ async def test_a_loan_paid_over_closes_with_the_refund_in_both_notices(
         assert closing.body.endswith("nothing is owed; 50.00 paid over is refunded")
         refund = sent[f"{handle.id}:credit-refund"]
         assert (refund.recipient, refund.template) == ("operations", "overpayment_refund_due")
+
+
+async def test_a_loan_past_its_last_due_date_is_not_settled_early(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with disbursed_loan(env, tmp_path, docs) as (_app, _settings, handle, running):
+        last = running.offer.schedule[-1]
+        await skip_to(env, start_of(last.due_on + timedelta(days=1)) + timedelta(hours=2))
+        late = await until(handle, lambda s: s.days_past_due > 300, seconds=60)
+        owed = pay("LATE-1", late.account.owed, settles=True)
+        assert f"fell due on {last.due_on}: nothing is left to settle early" in await refused(
+            handle, REPAY, owed
+        )
