@@ -27,12 +27,15 @@ validator, which sees an activation of refused updates only too) and fails the r
 activation. Core then answers the query with that failure (`RAN_AHEAD`; `operations.status`
 asks again) and drops the run from its cache; the real workflow task rebuilds the run from
 the history and applies the new events there, at that task's time, as any replay will.
-Nothing of the run-ahead reaches the history, and no workflow task fails.
+Nothing of the run-ahead reaches the history, and no workflow task fails. The SDK logs every
+failed activation as a warning with its traceback; for a thrown-away run-ahead, which is
+the guard at work, the worker logs one line at INFO instead (`_QuietRunAhead`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -78,8 +81,28 @@ class _RunAheadInbound(WorkflowInboundInterceptor):
         super().handle_update_validator(input)
 
 
+class _QuietRunAhead(logging.Filter):
+    """Turns the SDK's "Failed activation" warning with a traceback, for a RanAhead, into one
+    line at INFO. Matched by name and message: the sandbox raises its own copy of the class."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        err = record.exc_info[1] if record.exc_info else None
+        if type(err).__name__ == RanAhead.__name__ and str(err) == RAN_AHEAD:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args = f"{record.getMessage()}: {RAN_AHEAD}", ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_SDK_ACTIVATIONS = logging.getLogger("temporalio.worker._workflow_instance")
+_QUIET = _QuietRunAhead()
+
+
 class RunAheadGuard(Interceptor):
     """Worker interceptor: no workflow of the worker runs ahead inside a query task."""
+
+    def __init__(self) -> None:
+        _SDK_ACTIVATIONS.addFilter(_QUIET)  # once per process: addFilter skips a repeat
 
     def workflow_interceptor_class(
         self, input: WorkflowInterceptorClassInput

@@ -13,6 +13,7 @@ first is the server's choice, so attempts repeat until one runs ahead.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -153,10 +154,16 @@ async def _until_run_ahead(client: Client, interceptors: Sequence[Interceptor]) 
 
 
 async def test_a_run_ahead_is_thrown_away_and_the_history_replays(
-    dev_server: WorkflowEnvironment,
+    dev_server: WorkflowEnvironment, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="temporalio.worker._workflow_instance")
     attempt = await _until_run_ahead(dev_server.client, [RunAheadGuard()])
     assert attempt.answer == RAN_AHEAD
+    # the worker's log says so in one line, not as a failed activation with a traceback
+    sdk = [r for r in caplog.records if r.name == "temporalio.worker._workflow_instance"]
+    said = [r for r in sdk if RAN_AHEAD in r.getMessage()]
+    assert said and all(r.levelno == logging.INFO and r.exc_info is None for r in said)
+    assert not [r for r in sdk if r.levelno >= logging.WARNING], [r.getMessage() for r in sdk]
     # The update came with the activity's result; the real task applies it first, at step one.
     assert attempt.refusals == ["not at step two"]
     assert attempt.replays
