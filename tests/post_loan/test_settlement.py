@@ -1,5 +1,6 @@
 """Early settlement: the principal left and the interest accrued to the day close the loan;
-less, or a day before a payment already recorded, is refused before the history."""
+less, a day before a payment already recorded, or a plan already all due is refused before
+the history. And how a paid loan closes: the customer's notice, with any refund."""
 
 from __future__ import annotations
 
