@@ -163,6 +163,15 @@ def journeys_table(rows: list[JourneyRow], title: str) -> Table:
     return table
 
 
+def _plan_caption(s: JourneyStatus) -> str | None:
+    if s.offer is None:
+        return None
+    caption = f"covenants: {covenant_terms(s.offer)}"
+    if s.disbursement is None:
+        caption += "\nindicative: the plan runs from the payout, and its dates move with it"
+    return caption
+
+
 def plan_table(s: JourneyStatus) -> Table:
     table = Table(
         "#",
@@ -172,7 +181,7 @@ def plan_table(s: JourneyStatus) -> Table:
         "payment",
         "balance after",
         title=f"repayment plan of {s.workflow_id}",
-        caption=f"covenants: {covenant_terms(s.offer)}" if s.offer else None,
+        caption=_plan_caption(s),
     )
     for i in s.offer.schedule if s.offer else []:
         table.add_row(

@@ -11,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey.decisions import Signature
 from journey.repayment import add_months
 from journey.stages import Stage
+from starter.render import plan_table
 from store.outbox import OutboxMessage, messages_for
 from tests.post_loan.loan_kit import assert_replays, loan_worker, skip_to, until
 from tests.workflows.journey_kit import Documents, application, customer, drive_to, start
@@ -35,8 +36,11 @@ async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
     app = application(docs, term_months=12)
     async with loan_worker(env.client, tmp_path, docs) as settings:
         handle = await start(env.client, settings, app)
-        offered = (await drive_to(handle, app, Stage.OFFER)).offer
+        at_offer = await drive_to(handle, app, Stage.OFFER)
+        offered = at_offer.offer
         assert offered is not None and offered.starts_on is not None
+        # `loan-journey plan` says so while the dates may still move
+        assert "indicative: the plan runs from the payout" in str(plan_table(at_offer).caption)
         assert offered.schedule[0].due_on == add_months(offered.starts_on, 1)
 
         await skip_to(env, await env.get_current_time() + timedelta(days=5))
@@ -52,6 +56,7 @@ async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
             (i.payment, i.balance_after) for i in offered.schedule
         ]
         assert running.account.instalments[0].due_on == plan[0].due_on
+        assert "indicative" not in str(plan_table(running).caption)
         notices = await disbursed_notices(settings.db_url, handle.id)
         assert [(n.recipient, n.template) for n in notices] == [("customer", "loan_disbursed")]
         assert f"{plan[0].payment:,}, is due on {plan[0].due_on}" in notices[0].body
