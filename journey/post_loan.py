@@ -14,6 +14,12 @@ the previous due date, or the plan's start for the first instalment), and none f
 periods after. Interest they had been paid ahead beyond that is applied again, as money
 paid that day. The settling payment then settles the whole plan, as any payment does.
 
+Penalty interest: from the day after its due date until it is paid, what an instalment
+leaves unpaid of its principal and interest accrues penalty interest at the penalty rate
+(the loan's rate raised by the policy's markup), by days over 360; a payment pays an
+instalment's penalty first, then its interest, then its principal, as loan contracts order
+it. With no markup (policies pinned before it) nothing accrues.
+
 Days past due, as of a date: days since the due date of the oldest instalment that was due
 before that date and was not settled on or before it (0 when none). An instalment is due on
 its due date and past due from the next day.
@@ -55,10 +61,18 @@ class InstalmentState(BaseModel):
     interest_paid: Decimal = ZERO
     principal_paid: Decimal = ZERO
     settled_on: date | None = None
+    penalty_due: Decimal = ZERO
+    penalty_paid: Decimal = ZERO
+    penalty_to: date | None = None  # the penalty is accrued up to this day
+
+    @property
+    def unpaid(self) -> Decimal:
+        """Principal and interest not paid yet, on which penalty interest accrues."""
+        return self.interest_due + self.principal_due - self.interest_paid - self.principal_paid
 
     @property
     def outstanding(self) -> Decimal:
-        return self.interest_due + self.principal_due - self.interest_paid - self.principal_paid
+        return self.unpaid + self.penalty_due - self.penalty_paid
 
     def open_on(self, day: date) -> bool:
         """Not settled on or before `day`."""
@@ -75,9 +89,20 @@ class Account(BaseModel):
         return sum((i.outstanding for i in self.instalments), ZERO)
 
     @property
+    def penalty_owed(self) -> Decimal:
+        """The penalty interest in `owed`, accrued to the day the account was drawn up."""
+        return sum((i.penalty_due - i.penalty_paid for i in self.instalments), ZERO)
+
+    @property
     def principal_owed(self) -> Decimal:
-        """The principal part of `owed`; the rest is the plan's interest, not yet paid."""
+        """The principal part of `owed`; the rest is interest: the plan's and any penalty."""
         return sum((i.principal_due - i.principal_paid for i in self.instalments), ZERO)
+
+    def owed_parts(self) -> str:
+        """`owed` in words, part by part, for people."""
+        interest = self.owed - self.principal_owed - self.penalty_owed
+        penalty = f", penalty interest {self.penalty_owed:,}" if self.penalty_owed else ""
+        return f"principal {self.principal_owed:,}, interest {interest:,}{penalty}"
 
     @property
     def repaid(self) -> bool:
@@ -114,10 +139,12 @@ class Account(BaseModel):
 
 
 def apply_payments(
-    plan: list[Instalment], payments: list[Payment], start: date | None = None
+    plan: list[Instalment], payments: list[Payment], start: date | None = None,
+    penalty_rate: Decimal = ZERO, as_of: date | None = None,
 ) -> Account:
-    """The account after `payments` (see the module's allocation and settlement rules);
-    `start`, the day the plan's first period begins, is needed once a payment settles."""
+    """The account after `payments` (see the module's rules), with penalty interest at
+    `penalty_rate` a year accrued to each payment and then to `as_of`; `start`, the day the
+    plan's first period begins, is needed once a payment settles."""
     states = [
         InstalmentState(
             number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal
@@ -127,8 +154,11 @@ def apply_payments(
     account = Account(instalments=states)
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.order)):
         account.paid += payment.amount
+        _accrue_penalty(account, payment.paid_on, penalty_rate)
         again = _bring_forward(account, payment.paid_on, start) if payment.settles else ZERO
         _allocate(account, payment.amount + again, payment.paid_on)
+    if as_of is not None:
+        _accrue_penalty(account, as_of, penalty_rate)
     return account
 
 
@@ -141,11 +171,14 @@ def nothing_to_settle(account: Account, on: date) -> str | None:
             "record it as a repayment")
 
 
-def settlement_quote(account: Account, on: date, start: date) -> Account:
+def settlement_quote(
+    account: Account, on: date, start: date, penalty_rate: Decimal = ZERO
+) -> Account:
     """The account as it would stand if the loan were settled on `on`: everything left is
-    due that day, and its `owed` is what settles it (its principal and interest parts as
-    `principal_owed` and the rest)."""
+    due that day, and its `owed` is what settles it (its parts: `principal_owed`,
+    `penalty_owed` and the interest)."""
     quoted = account.model_copy(deep=True)
+    _accrue_penalty(quoted, on, penalty_rate)
     _allocate(quoted, _bring_forward(quoted, on, start), on)
     return quoted
 
@@ -157,6 +190,9 @@ def _allocate(account: Account, amount: Decimal, paid_on: date) -> None:
             break
         if state.settled_on is not None:
             continue
+        take = min(left, state.penalty_due - state.penalty_paid)
+        state.penalty_paid += take
+        left -= take
         take = min(left, state.interest_due - state.interest_paid)
         state.interest_paid += take
         left -= take
@@ -166,6 +202,19 @@ def _allocate(account: Account, amount: Decimal, paid_on: date) -> None:
         if state.outstanding == 0:
             state.settled_on = paid_on
     account.credit += left
+
+
+def _accrue_penalty(account: Account, to: date, rate: Decimal) -> None:
+    """Penalty interest on what each instalment leaves unpaid past its due date, to `to`."""
+    if rate <= 0:
+        return
+    for state in account.instalments:
+        if state.settled_on is not None or state.due_on >= to:
+            continue
+        since = max(state.due_on, state.penalty_to or state.due_on)
+        if to > since:
+            state.penalty_due += cents(state.unpaid * rate * (to - since).days / 360)
+            state.penalty_to = to
 
 
 def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:

@@ -11,6 +11,7 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -48,6 +49,13 @@ class PostLoanPolicy(BaseModel):
     # applied reviews, whichever comes first
     max_history_events: int = Field(default=8000, ge=100, le=50_000)
     continue_after_reviews: int = Field(default=1, ge=1, le=100)
+    # overdue principal and interest accrue penalty interest at the loan's rate raised by
+    # this share (0.5: half as much again); 0: none, as for policies pinned before it
+    penalty_markup: Decimal = Field(default=Decimal("0"), ge=0, le=1)
+
+    def penalty_rate(self, annual_rate: Decimal) -> Decimal:
+        """The yearly penalty rate of a loan at `annual_rate` (journey/post_loan.py)."""
+        return annual_rate * (1 + self.penalty_markup) if self.penalty_markup > 0 else Decimal(0)
 
 
 def parse_post_loan_policy(text: str) -> PostLoanPolicy:

@@ -107,6 +107,7 @@ class JourneyStatus(BaseModel):
     days_past_due: int = 0
     max_days_past_due: int = 0
     arrears: Decimal | None = None
+    penalty_rate: Decimal = Decimal(0)  # a year, on what is past due (journey/post_loan.py)
     risk_class: RiskClass | None = None
     risk_class_reason: str = ""
     warnings: list[EarlyWarning] = Field(default_factory=list)

@@ -145,7 +145,7 @@ async def play(
             start = plan_start(s.offer, s.disbursement)
             assert s.account is not None and start is not None, "disbursed"
             today = datetime.now(UTC).date()
-            quote = settlement_quote(s.account, today, start)
+            quote = settlement_quote(s.account, today, start, s.penalty_rate)
             await operations.act(
                 client,
                 handle.id,

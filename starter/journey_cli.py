@@ -251,7 +251,7 @@ def settlement(
         day = on.date() if on else datetime.now(UTC).date()
         if (matured := nothing_to_settle(s.account, day)) is not None:
             raise BadInput(matured)
-        quote = settlement_quote(s.account, day, start)
+        quote = settlement_quote(s.account, day, start, s.penalty_rate)
         console.print(render.settlement_text(workflow_id, day, quote))
 
     run(go())

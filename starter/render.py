@@ -100,8 +100,7 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
         head.add_row("why", escape(s.risk_class_reason))
     head.add_row("days past due", f"{s.days_past_due} (most so far {s.max_days_past_due})")
     head.add_row("arrears", f"{s.arrears or 0:,}")
-    head.add_row("outstanding", f"{account.owed:,} under the plan: principal "
-                 f"{account.principal_owed:,}, interest {account.owed - account.principal_owed:,}"
+    head.add_row("outstanding", f"{account.owed:,} under the plan: {account.owed_parts()}"
                  + (f"; credit {account.credit:,}" if account.credit else ""))
     due = account.next_due()
     head.add_row(
@@ -141,11 +140,9 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
 
 
 def settlement_text(workflow_id: str, day: date, quote: Account) -> str:
-    interest = quote.owed - quote.principal_owed
     return (
-        f"settling {workflow_id} on {day} takes [bold]{quote.owed:,}[/]: principal "
-        f"{quote.principal_owed:,} and interest {interest:,}, instalments past due included, "
-        "interest accrued to that day.\n"
+        f"settling {workflow_id} on {day} takes [bold]{quote.owed:,}[/]: {quote.owed_parts()}; "
+        "instalments past due included, interest accrued to that day.\n"
         f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
         "--reference <bank reference> --as <operations id> --settle`."
     )

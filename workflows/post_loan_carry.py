@@ -7,6 +7,7 @@ that run is validated.
 """
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -62,10 +63,16 @@ class PostLoanMemory(JourneyUpdates):
 
     # -- the account ---------------------------------------------------------------------
 
-    def account(self) -> Account | None:
+    def account(self, as_of: date | None = None) -> Account | None:
+        """The loan account, penalty interest accrued to `as_of` (today by default)."""
         if self._offer is None:
             return None
-        return apply_payments(self._offer.schedule, self._pl.payments, self.plan_start())
+        return apply_payments(self._offer.schedule, self._pl.payments, self.plan_start(),
+                              self.penalty_rate(), as_of or self.today())
+
+    def penalty_rate(self) -> Decimal:
+        policy, offer = self._pl_policy, self._offer
+        return policy.penalty_rate(offer.annual_rate) if policy and offer else Decimal(0)
 
     def closing_reason(self) -> str:
         return "settled early" if any(p.settles for p in self._pl.payments) else "repaid in full"
@@ -76,8 +83,8 @@ class PostLoanMemory(JourneyUpdates):
     def _waiting_for(self) -> list[str]:
         account = self.account()
         if self._stage is Stage.POST_LOAN and account is not None:
-            return [f"repayments: {account.owed:,} outstanding under the plan, "
-                    f"{account.principal_owed:,} of it principal"]
+            return [f"repayments: {account.owed:,} outstanding under the plan "
+                    f"({account.owed_parts()})"]
         return super()._waiting_for()
 
     def today(self) -> date:

@@ -95,7 +95,7 @@ class PostLoanHandlers(EarlyWarnings):
         """An early settlement brings instalments forward, pays at least the quote for its
         day, and no payment already recorded comes after that day."""
         on = repayment.paid_on or self.today()
-        account, start = self.account(), self.plan_start()
+        account, start = self.account(on), self.plan_start()
         assert account is not None and start is not None, "post-loan has an offer and a booking"
         if (matured := nothing_to_settle(account, on)) is not None:
             raise DecisionRefused(matured)
@@ -105,11 +105,11 @@ class PostLoanHandlers(EarlyWarnings):
                 f"a settlement on {on} would come before the payment recorded on {latest}: "
                 f"date it {latest} or later"
             )
-        quote = settlement_quote(account, on, start)
+        quote = settlement_quote(account, on, start, self.penalty_rate())
         if repayment.amount < quote.owed:
             raise DecisionRefused(
-                f"settling on {on} takes {quote.owed:,} (principal {quote.principal_owed:,}, "
-                f"interest {quote.owed - quote.principal_owed:,}), not {repayment.amount:,}: "
+                f"settling on {on} takes {quote.owed:,} ({quote.owed_parts()}), not "
+                f"{repayment.amount:,}: "
                 "record that amount, or this one as a repayment without settling"
             )
 
@@ -212,6 +212,7 @@ class PostLoanHandlers(EarlyWarnings):
                 "days_past_due": account.days_past_due(today),
                 "max_days_past_due": self._pl.max_days_past_due,
                 "arrears": account.arrears(today),
+                "penalty_rate": self.penalty_rate(),
                 "risk_class": self._pl.risk_class,
                 "risk_class_reason": self._pl.class_reason,
                 "warnings": self._pl.warnings,

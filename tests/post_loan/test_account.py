@@ -16,7 +16,7 @@ from journey.post_loan import (
     settlement_quote,
 )
 from journey.post_loan_covenants import Covenant, check_covenants
-from journey.post_loan_policy import review_calendar, review_every
+from journey.post_loan_policy import PostLoanPolicy, review_calendar, review_every
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 from journey.review_contracts import ReviewFacts
 from journey.stages import Stage
@@ -103,6 +103,34 @@ def test_settlement_returns_interest_paid_ahead_and_includes_arrears() -> None:
     assert "fell due on 2027-01-15" in nothing_to_settle(apply_payments(PLAN, []), PLAN[-1].due_on)
     # on the plan's own start day nothing has accrued
     assert settlement_quote(apply_payments(PLAN, []), START, START).owed == Decimal("120000.00")
+
+
+PENALTY = Decimal("0.09")  # the plan's 6% raised by the default policy's markup of a half
+
+
+def test_penalty_interest_accrues_on_what_is_unpaid_and_is_paid_first() -> None:
+    assert DEFAULT_POLICY.penalty_rate(Decimal("0.06")) == PENALTY
+    assert PostLoanPolicy(version="pinned-before").penalty_rate(Decimal("0.06")) == 0
+    first, late = PLAN[0], date(2026, 2, 25)  # 10 days after the first due date
+    unpaid = apply_payments(PLAN, [], START, PENALTY, as_of=late)
+    assert unpaid.penalty_owed == Decimal("26.50")  # 10,600 x 9% x 10 / 360
+    assert unpaid.arrears(late) == first.payment + Decimal("26.50")
+    # the instalment's amount alone pays the penalty first and leaves 26.50 unpaid, which
+    # goes on accruing and keeps the loan past due
+    short = apply_payments(PLAN, paid(("10600", late)), START, PENALTY, as_of=date(2026, 3, 1))
+    assert short.instalments[0].settled_on is None and short.days_past_due(date(2026, 3, 1)) == 14
+    assert short.penalty_owed == Decimal("0.03")  # 26.50 x 9% x 4 / 360
+    cured = apply_payments(PLAN, paid(("10626.50", late)), START, PENALTY, as_of=date(2026, 3, 1))
+    assert cured.instalments[0].settled_on == late and cured.penalty_owed == 0
+    assert cured.days_past_due(date(2026, 3, 1)) == 0
+    # without a penalty rate, as for journeys pinned before it, nothing accrues
+    assert apply_payments(PLAN, [], START, as_of=late).arrears(late) == first.payment
+    # a settlement that day takes the penalty too
+    quote = settlement_quote(apply_payments(PLAN, [], START, PENALTY), late, START, PENALTY)
+    assert quote.owed == first.payment + Decimal("26.50") + Decimal("110000.00") + Decimal(
+        "196.43"  # 10 of the second period's 28 days of its 550 interest
+    )
+    assert quote.owed_parts() == "principal 120,000.00, interest 796.43, penalty interest 26.50"
 
 
 def test_the_plan_starts_on_its_offer_day_or_for_older_offers_the_disbursement_day() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
@@ -13,6 +14,7 @@ from journey.actors import Actor, Role
 from journey.classification import RiskClass
 from journey.decisions import UpdateResult
 from journey.post_loan_policy import start_of
+from journey.repayment import cents
 from journey.stages import Stage
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import disbursed_loan, outcome, pay, skip_to, until
@@ -53,7 +55,11 @@ async def test_late_payment_moves_through_the_tiers_and_is_written_off(
 
         await skip_to(env, start_of(first.due_on + timedelta(days=1)) + timedelta(hours=1))
         late = await until(handle, lambda s: s.risk_class is RiskClass.SPECIAL_MENTION)
-        assert late.days_past_due == 1 and late.arrears == first.payment - half
+        # one day of penalty interest on what is unpaid, at the loan's rate and a half
+        assert late.penalty_rate == running.offer.annual_rate * Decimal("1.5")
+        penalty = cents((first.payment - half) * late.penalty_rate / 360)
+        assert late.account.penalty_owed == penalty > 0
+        assert late.days_past_due == 1 and late.arrears == first.payment - half + penalty
         assert [w.kind for w in late.warnings] == ["downgrade"]
         assert late.warnings[0].team == "sme_risk"
         # the early warning is on the risk team's queue (the search attributes)

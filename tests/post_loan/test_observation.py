@@ -39,9 +39,11 @@ async def test_an_upgrade_waits_for_instalments_paid_on_time(
         late = await until(handle, lambda s: s.risk_class is WATCH)
         assert late.days_past_due == 1 and "1 days past due" in late.risk_class_reason
 
-        # the arrears are paid: the floor is 正常 again, but the class is held
+        # the arrears are paid, a day's penalty interest with them: the floor is 正常
+        # again, but the class is held
+        assert late.arrears == first.payment + late.account.penalty_owed
         record = LoanJourneyWorkflow.record_repayment
-        await handle.execute_update(record, pay("P-1", first.payment))
+        await handle.execute_update(record, pay("P-1", late.arrears))
         held = await until(handle, lambda s: "(0 so far)" in s.risk_class_reason)
         assert held.risk_class is WATCH and held.arrears == 0
         assert "held in observation" in held.risk_class_reason

@@ -37,7 +37,8 @@ async def test_three_year_monthly_loan_with_36_repayments_continues_as_new(
         assert len(plan) == 36 and sum(i.principal for i in plan) == app.amount
         owed = sum(i.payment for i in plan)
         assert running.waiting_for == [  # what operations and the customer read
-            f"repayments: {owed:,} outstanding under the plan, {app.amount:,.2f} of it principal"
+            f"repayments: {owed:,} outstanding under the plan (principal {app.amount:,.2f}, "
+            f"interest {owed - app.amount:,})"
         ]
         for inst in plan:
             await skip_to(env, start_of(inst.due_on) + timedelta(hours=2))
