@@ -211,7 +211,7 @@ def _accrue_penalty(account: Account, to: date, rate: Decimal) -> None:
     for state in account.instalments:
         if state.settled_on is not None or state.due_on >= to:
             continue
-        since = max(state.due_on, state.penalty_to or state.due_on)
+        since = state.penalty_to or state.due_on
         if to > since:
             state.penalty_due += cents(state.unpaid * rate * (to - since).days / 360)
             state.penalty_to = to
