@@ -23,10 +23,9 @@ from journey.decisions import (
     Withdrawal,
 )
 from journey.policy import Policy, StaffMember
-from journey.post_loan import settlement_quote
 from journey.settings import Settings
 from journey.stages import Stage
-from journey.status import JourneyStatus, plan_start
+from journey.status import JourneyStatus
 from starter import operations
 
 OPERATIONS = Actor(id="ops-wang", role=Role.OPERATIONS)
@@ -142,10 +141,8 @@ async def play(
         elif s.stage is Stage.POST_LOAN:
             if scenario.ending != "closed":
                 return s
-            start = plan_start(s.offer, s.disbursement)
-            assert s.account is not None and start is not None, "disbursed"
             today = datetime.now(UTC).date()
-            quote = settlement_quote(s.account, today, start, s.penalty_rate)
+            quote = operations.settlement(s, today)
             await operations.act(
                 client,
                 handle.id,

@@ -24,11 +24,8 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
 )
-from journey.post_loan import nothing_to_settle, settlement_quote
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
-from journey.stages import Stage
-from journey.status import plan_start
 from starter import operations, render
 from starter.boundary import run
 from starter.connect import connect
@@ -245,13 +242,8 @@ def settlement(
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
-        start = plan_start(s.offer, s.disbursement)
-        if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
-            raise BadInput(f"{workflow_id} is at {s.stage}: only a running loan can be settled")
         day = on.date() if on else datetime.now(UTC).date()
-        if (matured := nothing_to_settle(s.account, day)) is not None:
-            raise BadInput(matured)
-        quote = settlement_quote(s.account, day, start, s.penalty_rate)
+        quote = operations.settlement(s, day)
         console.print(render.settlement_text(workflow_id, day, quote))
 
     run(go())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,8 +28,10 @@ from journey.application import LoanApplication
 from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
+from journey.post_loan import Account, nothing_to_settle, settlement_quote
 from journey.settings import Settings
-from journey.status import JourneyInput, JourneyStatus
+from journey.stages import Stage
+from journey.status import JourneyInput, JourneyStatus, plan_start
 from starter.errors import BadInput, JourneyError, NoAnswer, NotFound, Refused
 from store import blobs
 from workflows import run_ahead
@@ -228,6 +230,17 @@ async def list_journeys(
             )
         )
     return rows
+
+
+def settlement(s: JourneyStatus, day: date) -> Account:
+    """What settles the loan of status `s` early on `day` (journey/post_loan.py); a loan
+    that is not running, or whose plan is all due by then, is refused."""
+    start = plan_start(s.offer, s.disbursement)
+    if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
+        raise BadInput(f"{s.workflow_id} is at {s.stage}: only a running loan can be settled")
+    if (matured := nothing_to_settle(s.account, day)) is not None:
+        raise BadInput(matured)
+    return settlement_quote(s.account, day, start, s.penalty_rate)
 
 
 def queue_query(team: str) -> str:
