@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from journey.actors import Actor
 from journey.application import Channel
@@ -81,6 +81,17 @@ class Repayment(BaseModel):
     channel: Channel = Channel.API
     paid_on: date | None = None  # value date; None: the day the journey records it
     settles: bool = False  # an early settlement of the whole loan (journey/post_loan.py)
+    prepays: bool = False  # a partial prepayment: principal ahead of the plan (the same)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Repayment:
+        if self.settles and self.prepays:
+            raise ValueError("a payment settles the whole loan or prepays part of it, not both")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "settlement" if self.settles else "prepayment" if self.prepays else "repayment"
 
 
 class UpdateResult(BaseModel):

@@ -14,6 +14,17 @@ the previous due date, or the plan's start for the first instalment), and none f
 periods after. Interest they had been paid ahead beyond that is applied again, as money
 paid that day. The settling payment then settles the whole plan, as any payment does.
 
+Partial prepayment (提前部分还款), on a day: the payment first pays what is due by that day,
+as any payment does; the rest repays principal ahead of the plan. The instalments that fall
+due after that day keep their dates and shrink in proportion: the principal repaid is shared
+among them by what each has unpaid, so the term stays and an equal-instalment plan stays
+level. Their interest follows the lower balance: the current period's is cut by the
+periodic rate on the principal repaid for the days left in the period (from the previous
+due date, or the plan's start), later periods' is the periodic rate on their new balance.
+Interest paid ahead beyond that is applied again, as money paid that day. A settlement later
+in the same period still owes the interest the prepaid principal accrued until it was
+repaid.
+
 Penalty interest: from the day after its due date until it is paid, what an instalment
 leaves unpaid of its principal and interest accrues penalty interest at the penalty rate
 (the loan's rate raised by the policy's markup), by days over 360; a payment pays an
@@ -28,7 +39,7 @@ its due date and past due from the next day.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from pydantic import BaseModel, Field
 
@@ -39,7 +50,7 @@ from journey.post_loan_covenants import check_covenants
 from journey.post_loan_dscr import dscr
 from journey.post_loan_policy import PostLoanPolicy, reminder_at, start_of
 from journey.post_loan_warnings import EarlyWarning
-from journey.repayment import Instalment, cents
+from journey.repayment import CENT, Instalment, cents
 from journey.review_contracts import ReviewFacts, ReviewResult
 
 ZERO = Decimal("0.00")
@@ -51,6 +62,7 @@ class Payment(BaseModel):
     paid_on: date
     order: int = 0  # the order it was recorded in: breaks ties between same-day payments
     settles: bool = False  # an early settlement (the module's rule)
+    prepays: bool = False  # a partial prepayment (the module's rule)
 
 
 class InstalmentState(BaseModel):
@@ -64,6 +76,10 @@ class InstalmentState(BaseModel):
     penalty_due: Decimal = ZERO
     penalty_paid: Decimal = ZERO
     penalty_to: date | None = None  # the penalty is accrued up to this day
+    principal_prepaid: Decimal = ZERO  # the part of principal_paid repaid ahead of the plan
+    # interest on principal prepaid in this instalment's period, up to the prepayment:
+    # owed whatever day the period is settled early
+    interest_fixed: Decimal = ZERO
 
     @property
     def unpaid(self) -> Decimal:
@@ -73,6 +89,12 @@ class InstalmentState(BaseModel):
     @property
     def outstanding(self) -> Decimal:
         return self.unpaid + self.penalty_due - self.penalty_paid
+
+    @property
+    def principal_planned(self) -> Decimal:
+        """The principal this instalment asks for as the plan now stands: its share of what
+        prepayments repaid ahead of it is no longer in it."""
+        return self.principal_due - self.principal_prepaid
 
     def open_on(self, day: date) -> bool:
         """Not settled on or before `day`."""
@@ -97,6 +119,12 @@ class Account(BaseModel):
     def principal_owed(self) -> Decimal:
         """The principal part of `owed`; the rest is interest: the plan's and any penalty."""
         return sum((i.principal_due - i.principal_paid for i in self.instalments), ZERO)
+
+    def principal_due_after(self, day: date) -> Decimal:
+        """The principal of the instalments due after `day` not paid yet: what a
+        prepayment on `day` can repay ahead of the plan."""
+        return sum((i.principal_due - i.principal_paid for i in self.instalments
+                    if i.due_on > day), ZERO)
 
     def owed_parts(self) -> str:
         """`owed` in words, part by part, for people."""
@@ -123,6 +151,11 @@ class Account(BaseModel):
     def next_due(self) -> InstalmentState | None:
         return next((i for i in self.instalments if i.settled_on is None), None)
 
+    def next_instalment(self) -> str:
+        """The next instalment not settled, in words, for people."""
+        due = self.next_due()
+        return f"#{due.number} due {due.due_on}: {due.outstanding:,}" if due else "none: repaid"
+
     def on_time_run(self, since: date | None, today: date) -> int:
         """Consecutive instalments paid on time (settled on or before their due date),
         counted back from the latest one due on or before `today` and after `since`; one
@@ -140,11 +173,12 @@ class Account(BaseModel):
 
 def apply_payments(
     plan: list[Instalment], payments: list[Payment], start: date | None = None,
-    penalty_rate: Decimal = ZERO, as_of: date | None = None,
+    penalty_rate: Decimal = ZERO, as_of: date | None = None, period_rate: Decimal | None = None,
 ) -> Account:
     """The account after `payments` (see the module's rules), with penalty interest at
     `penalty_rate` a year accrued to each payment and then to `as_of`; `start`, the day the
-    plan's first period begins, is needed once a payment settles."""
+    plan's first period begins, is needed once a payment settles or prepays, and
+    `period_rate`, the plan's interest rate per period, once one prepays."""
     states = [
         InstalmentState(
             number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal
@@ -155,6 +189,9 @@ def apply_payments(
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.order)):
         account.paid += payment.amount
         _accrue_penalty(account, payment.paid_on, penalty_rate)
+        if payment.prepays:
+            _prepay(account, payment.amount, payment.paid_on, start, period_rate)
+            continue
         again = _bring_forward(account, payment.paid_on, start) if payment.settles else ZERO
         _allocate(account, payment.amount + again, payment.paid_on)
     if as_of is not None:
@@ -183,10 +220,47 @@ def settlement_quote(
     return quoted
 
 
+def prepayment_refusal(account: Account, amount: Decimal, on: date) -> str | None:
+    """Why `amount` cannot prepay part of the loan on `on`, or None: it must pay more than
+    is due by then, and less than the principal left, which settling repays."""
+    if account.instalments[-1].due_on <= on:
+        return (f"the plan's last instalment fell due on {account.instalments[-1].due_on}: "
+                "nothing is left to prepay; record it as a repayment")
+    due = sum((s.outstanding for s in account.instalments
+               if s.due_on <= on and s.settled_on is None), ZERO)
+    if amount <= due:
+        return (f"{amount:,} pays only what is due by {on} ({due:,}): nothing is left to "
+                "prepay; record it as a repayment")
+    later = account.principal_due_after(on)
+    if amount - due >= later:
+        return (f"{amount:,} repays all the principal left ({later:,}) and what is due by "
+                f"{on}: settle the loan instead (`settlement` quotes it)")
+    return None
+
+
+def prepayment_quote(
+    account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal,
+    penalty_rate: Decimal = ZERO,
+) -> Account:
+    """The account as it would stand after prepaying `amount` on `on`: the instalments due
+    after it, shrunk (the module's rule)."""
+    quoted = account.model_copy(deep=True)
+    quoted.paid += amount
+    _accrue_penalty(quoted, on, penalty_rate)
+    _prepay(quoted, amount, on, start, period_rate)
+    return quoted
+
+
 def _allocate(account: Account, amount: Decimal, paid_on: date) -> None:
+    account.credit += _pay(account, amount, paid_on)
+
+
+def _pay(account: Account, amount: Decimal, paid_on: date, due_by: date | None = None) -> Decimal:
+    """Pays the instalments not settled, oldest first, each its penalty, interest, then
+    principal; only those due by `due_by` when it is given. Returns what is left."""
     left = amount
     for state in account.instalments:
-        if left <= 0:
+        if left <= 0 or (due_by is not None and state.due_on > due_by):
             break
         if state.settled_on is not None:
             continue
@@ -201,7 +275,7 @@ def _allocate(account: Account, amount: Decimal, paid_on: date) -> None:
         left -= take
         if state.outstanding == 0:
             state.settled_on = paid_on
-    account.credit += left
+    return left
 
 
 def _accrue_penalty(account: Account, to: date, rate: Decimal) -> None:
@@ -228,7 +302,8 @@ def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
         if state.due_on <= on:
             continue
         elapsed, days = max((on - begins).days, 0), (state.due_on - begins).days
-        accrued = cents(state.interest_due * elapsed / days) if days > 0 else ZERO
+        running = state.interest_due - state.interest_fixed  # on the principal left
+        accrued = state.interest_fixed + (cents(running * elapsed / days) if days > 0 else ZERO)
         excess = max(state.interest_paid - accrued, ZERO)
         state.interest_due, state.due_on = accrued, on
         state.interest_paid -= excess
@@ -236,6 +311,56 @@ def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
         if state.settled_on is None and state.outstanding == 0:
             state.settled_on = on
     return again
+
+
+def _prepay(
+    account: Account, amount: Decimal, on: date, start: date | None, period_rate: Decimal | None
+) -> None:
+    """A partial prepayment on `on` (the module's rule)."""
+    if start is None or period_rate is None:
+        raise ValueError("a prepayment needs the day the plan's first period begins and the "
+                         "plan's rate per period")
+    left = _pay(account, amount, on, due_by=on)
+    left = _repay_principal(account, left, on, start, period_rate)
+    _allocate(account, left, on)
+
+
+def _repay_principal(
+    account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal
+) -> Decimal:
+    """Repays up to `amount` of the principal of the instalments due after `on`, shared in
+    proportion to what each has unpaid; returns what is left of `amount` and the interest
+    paid ahead that the lower balance frees, to be applied again."""
+    later = [s for s in account.instalments if s.due_on > on]
+    unpaid = [s.principal_due - s.principal_paid for s in later]
+    cut = min(amount, sum(unpaid, ZERO))
+    if cut <= 0:
+        return amount
+    # shares rounded down to the cent, the rest to the last instalment, as plans round
+    shares = [(cut * u / sum(unpaid)).quantize(CENT, rounding=ROUND_DOWN) for u in unpaid[:-1]]
+    shares.append(min(cut - sum(shares, ZERO), unpaid[-1]))
+    cut = sum(shares, ZERO)
+    previous = [s for s in account.instalments if s.due_on <= on]
+    begins = previous[-1].due_on if previous else start
+    balance = sum((s.principal_planned for s in later), ZERO) - cut
+    again = ZERO
+    for index, (state, repaid) in enumerate(zip(later, shares, strict=True)):
+        state.principal_paid += repaid
+        state.principal_prepaid += repaid
+        if index == 0:
+            days, left = (state.due_on - begins).days, (state.due_on - on).days
+            saved = cents(period_rate * cut * left / days) if days > 0 else ZERO
+            state.interest_fixed += cents(period_rate * cut) - saved if days > 0 else ZERO
+            interest = state.interest_due - saved
+        else:
+            interest = cents(period_rate * balance)
+        balance -= state.principal_planned
+        excess = max(state.interest_paid - interest, ZERO)
+        state.interest_due, state.interest_paid = interest, state.interest_paid - excess
+        again += excess
+        if state.settled_on is None and state.outstanding == 0:
+            state.settled_on = on
+    return amount - cut + again
 
 
 def threshold_days(first_overdue: date) -> list[date]:
@@ -253,6 +378,7 @@ class PostLoanState(BaseModel):
     payments: list[Payment] = Field(default_factory=list)
     reminded: list[int] = Field(default_factory=list)  # instalment numbers reminded
     overdue_noticed: list[int] = Field(default_factory=list)
+    prepayments_noticed: list[str] = Field(default_factory=list)  # payment references
     risk_class: RiskClass = RiskClass.NORMAL
     class_reason: str = ""  # why the loan has its class (or why an upgrade is held)
     downgraded_on: date | None = None  # the last downgrade: the observation period runs since

@@ -59,6 +59,11 @@ class Offer(BaseModel):
     # terms, and the pinned post-loan policy's default list applies
     covenants: list[Covenant] | None = None
 
+    @property
+    def period_rate(self) -> Decimal:
+        """The plan's interest rate per repayment period."""
+        return self.annual_rate * self.frequency.months / 12
+
     def value_dated(self, principal: Decimal, day: date) -> Offer:
         """The signed plan run from the day the money was paid out: the same rate, term,
         method and frequency, the first instalment one period after `day`."""

@@ -38,6 +38,10 @@ As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's 
 RoleOpt = Annotated[Role, typer.Option("--role", help="the role you act in")]
 JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
 Reason = Annotated[str, typer.Option("--reason", help="why; kept in the audit trail")]
+Day = Annotated[
+    datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="the day it would be paid (default: today, UTC)"),
+]
 
 
 def _actor(actor_id: str, role: Role) -> Actor:
@@ -220,23 +224,20 @@ def repay(
     settle: Annotated[
         bool, typer.Option(help="settle the whole loan early: at least `settlement`'s quote")
     ] = False,
+    prepay: Annotated[
+        bool, typer.Option(help="repay part of the principal ahead of the plan (`prepayment`)")
+    ] = False,
 ) -> None:
-    """Record a repayment (idempotent by reference), or an early settlement."""
+    """Record a repayment (idempotent by reference), an early settlement or a prepayment."""
     _send(
         workflow_id,
         "record_repayment",
         _request(Repayment, actor=_actor(actor, role), amount=amount, reference=reference,
-                 settles=settle),
+                 settles=settle, prepays=prepay),
     )
 
 
-def settlement(
-    workflow_id: JourneyId,
-    on: Annotated[
-        datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="the day it would be paid (default: today, UTC)"),
-    ] = None,
-) -> None:
+def settlement(workflow_id: JourneyId, on: Day = None) -> None:
     """What settles a running loan early: the principal left, interest accrued to the day,
     and anything past due."""
 
@@ -245,6 +246,23 @@ def settlement(
         day = on.date() if on else datetime.now(UTC).date()
         quote = operations.settlement(s, day)
         console.print(render.settlement_text(workflow_id, day, quote))
+
+    run(go())
+
+
+def prepayment(
+    workflow_id: JourneyId,
+    amount: Annotated[Decimal, typer.Option(help="what the customer would pay")],
+    on: Day = None,
+) -> None:
+    """What prepaying part of a running loan does: the principal it repays ahead of the
+    plan, and the smaller instalments that follow."""
+
+    async def go() -> None:
+        s = await operations.status(await connect(), workflow_id)
+        day = on.date() if on else datetime.now(UTC).date()
+        after = operations.prepayment(s, amount, day)
+        console.print(render.prepayment_text(workflow_id, day, amount, s.account, after))
 
     run(go())
 
@@ -285,6 +303,7 @@ def register(app: typer.Typer) -> None:
         reassign,
         repay,
         settlement,
+        prepayment,
         acknowledge,
     ):
         app.command()(command)

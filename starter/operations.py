@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +29,13 @@ from journey.application import LoanApplication
 from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
-from journey.post_loan import Account, nothing_to_settle, settlement_quote
+from journey.post_loan import (
+    Account,
+    nothing_to_settle,
+    prepayment_quote,
+    prepayment_refusal,
+    settlement_quote,
+)
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
@@ -235,12 +242,27 @@ async def list_journeys(
 def settlement(s: JourneyStatus, day: date) -> Account:
     """What settles the loan of status `s` early on `day` (journey/post_loan.py); a loan
     that is not running, or whose plan is all due by then, is refused."""
-    start = plan_start(s.offer, s.disbursement)
-    if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
-        raise BadInput(f"{s.workflow_id} is at {s.stage}: only a running loan can be settled")
+    start = _running_loan(s, "settled")
     if (matured := nothing_to_settle(s.account, day)) is not None:
         raise BadInput(matured)
     return settlement_quote(s.account, day, start, s.penalty_rate)
+
+
+def prepayment(s: JourneyStatus, amount: Decimal, day: date) -> Account:
+    """The account of status `s` once `amount` prepays part of the loan on `day`
+    (journey/post_loan.py), with the validator's refusals."""
+    start = _running_loan(s, "prepaid")
+    if (refusal := prepayment_refusal(s.account, amount, day)) is not None:
+        raise BadInput(refusal)
+    return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate)
+
+
+def _running_loan(s: JourneyStatus, what: str) -> date:
+    """The day the plan of the running loan of status `s` begins; refused when not running."""
+    start = plan_start(s.offer, s.disbursement)
+    if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
+        raise BadInput(f"{s.workflow_id} is at {s.stage}: only a running loan can be {what}")
+    return start
 
 
 def queue_query(team: str) -> str:

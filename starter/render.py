@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from rich.console import Group, RenderableType
 from rich.markup import escape
@@ -102,12 +103,8 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
     head.add_row("arrears", f"{s.arrears or 0:,}")
     head.add_row("outstanding", f"{account.owed:,} under the plan: {account.owed_parts()}"
                  + (f"; credit {account.credit:,}" if account.credit else ""))
-    due = account.next_due()
-    head.add_row(
-        "next instalment",
-        f"#{due.number} due {due.due_on}: {due.outstanding:,}"
-        + (" (past due)" if s.days_past_due else "") if due else "none: repaid",
-    )
+    head.add_row("next instalment",
+                 account.next_instalment() + (" (past due)" if s.days_past_due else ""))
     still_open = open_numbers(s.warnings)
     head.add_row("open warnings", ", ".join(f"#{n}" for n in still_open) or "none")
     parts: list[RenderableType] = [Panel(head, title="post-loan")]
@@ -148,6 +145,19 @@ def settlement_text(workflow_id: str, day: date, quote: Account) -> str:
     )
 
 
+def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Account,
+                    after: Account) -> str:
+    ahead = before.principal_due_after(day) - after.principal_due_after(day)
+    return (
+        f"prepaying {amount:,} on {day} repays [bold]{ahead:,}[/] of principal ahead of the "
+        f"plan, after what is due by then; {after.principal_owed:,} of principal is left. The "
+        f"instalments keep their dates and shrink: next {after.next_instalment()} (was "
+        f"{before.next_instalment()}).\n"
+        f"Record it with `loan-journey repay {workflow_id} --amount {amount} "
+        "--reference <bank reference> --as <operations id> --prepay`."
+    )
+
+
 def journeys_table(rows: list[JourneyRow], title: str) -> Table:
     table = Table(title=title, caption=None if rows else "no journey matches")
     table.add_column("journey", no_wrap=True)
@@ -170,23 +180,22 @@ def _plan_caption(s: JourneyStatus) -> str | None:
 
 
 def plan_table(s: JourneyStatus) -> Table:
-    table = Table(
-        "#",
-        "due",
-        "principal",
-        "interest",
-        "payment",
-        "balance after",
-        title=f"repayment plan of {s.workflow_id}",
-        caption=_plan_caption(s),
-    )
-    for i in s.offer.schedule if s.offer else []:
-        table.add_row(
-            str(i.number),
-            str(i.due_on),
-            f"{i.principal:,}",
-            f"{i.interest:,}",
-            f"{i.payment:,}",
-            f"{i.balance_after:,}",
-        )
+    """The plan as signed, or once the loan runs, as it stands after the payments recorded
+    (prepayments shrink it, a settlement brings it forward), with the day each instalment
+    was paid in full."""
+    account = s.account
+    table = Table("#", "due", "principal", "interest", "payment", "balance after",
+                  title=f"repayment plan of {s.workflow_id}", caption=_plan_caption(s))
+    if account is None:
+        for i in s.offer.schedule if s.offer else []:
+            table.add_row(str(i.number), str(i.due_on), f"{i.principal:,}", f"{i.interest:,}",
+                          f"{i.payment:,}", f"{i.balance_after:,}")
+        return table
+    table.add_column("paid in full")
+    balance = sum((i.principal_planned for i in account.instalments), Decimal(0))
+    for i in account.instalments:
+        balance -= i.principal_planned
+        table.add_row(str(i.number), str(i.due_on), f"{i.principal_planned:,}",
+                      f"{i.interest_due:,}", f"{i.principal_planned + i.interest_due:,}",
+                      f"{balance:,}", str(i.settled_on or "-"))
     return table

@@ -73,6 +73,7 @@ class PostLoanStage(PostLoanHandlers):
         while True:
             changes = self._changes
             await self._remind(self._account())
+            await self._confirm_prepayments(self._account())
             await self._apply_reviews()
             await self._reclassify()
             await self._keep_review_cadence()
@@ -123,6 +124,19 @@ class PostLoanStage(PostLoanHandlers):
                 policy.reminder_channel,
             )
             self._pl.overdue_noticed.append(late.number)
+
+    async def _confirm_prepayments(self, account: Account) -> None:
+        """The customer's new plan after a prepayment: the instalments keep their dates and
+        shrink (`loan-journey plan` shows them all)."""
+        for p in self._pl.payments:
+            if not p.prepays or p.reference in self._pl.prepayments_noticed:
+                continue
+            await self.notify(
+                f"{self._workflow_id}:prepaid:{p.reference}", "customer", "plan_changed",
+                f"{p.amount:,} prepaid on {p.paid_on}: {account.principal_owed:,} of principal "
+                f"left; the instalments keep their dates, the next is {account.next_instalment()}",
+            )
+            self._pl.prepayments_noticed.append(p.reference)
 
     async def _settle(self, account: Account) -> None:
         if workflow.patched(CLOSING_NOTICE):  # what the customer keeps as proof of settlement

@@ -68,7 +68,8 @@ class PostLoanMemory(JourneyUpdates):
         if self._offer is None:
             return None
         return apply_payments(self._offer.schedule, self._pl.payments, self.plan_start(),
-                              self.penalty_rate(), as_of or self.today())
+                              self.penalty_rate(), as_of or self.today(),
+                              self._offer.period_rate)
 
     def penalty_rate(self) -> Decimal:
         policy, offer = self._pl_policy, self._offer

@@ -12,7 +12,12 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.decisions import AddDocuments, Repayment, UpdateResult
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
-    from journey.post_loan import Payment, nothing_to_settle, settlement_quote
+    from journey.post_loan import (
+        Payment,
+        nothing_to_settle,
+        prepayment_refusal,
+        settlement_quote,
+    )
     from journey.review_contracts import (
         REVIEW_FACTS_QUERY,
         REVIEW_SIGNAL,
@@ -45,19 +50,20 @@ class PostLoanHandlers(EarlyWarnings):
                     paid_on=repayment.paid_on or self.today(),
                     order=len(self._pl.payments),
                     settles=repayment.settles,
+                    prepays=repayment.prepays,
                 )
             )
             self._changes += 1
             self.emit(EventType.TOUCHPOINT, actor=repayment.actor.id, channel=repayment.channel,
-                      detail=f"{'settlement' if repayment.settles else 'repayment'} "
-                             f"{repayment.reference}")
+                      detail=f"{repayment.kind} {repayment.reference}")
         account = self.account()
         assert account is not None
         again = "" if known is None else f"{repayment.reference} was already recorded; "
         return UpdateResult(
             stage=self._stage,
             message=f"{again}outstanding {account.owed}, arrears {account.arrears(self.today())}"
-            + (f", credit {account.credit}" if account.credit else ""),
+            + (f", credit {account.credit}" if account.credit else "")
+            + (f"; next instalment {account.next_instalment()}" if repayment.prepays else ""),
         )
 
     @record_repayment.validator
@@ -68,12 +74,9 @@ class PostLoanHandlers(EarlyWarnings):
         else:
             authorize_staff(self.policy, repayment.actor, {Role.OPERATIONS})
         known = self._repayments.get(repayment.reference)
-        if known is not None and (known.amount, known.settles) != (
-            repayment.amount, repayment.settles
-        ):
-            kind = "settlement" if known.settles else "repayment"
+        if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
             raise DecisionRefused(
-                f"reference {repayment.reference} is already recorded, a {kind} of "
+                f"reference {repayment.reference} is already recorded, a {known.kind} of "
                 f"{known.amount}: a different payment needs its own reference"
             )
         if repayment.paid_on is not None:
@@ -88,23 +91,28 @@ class PostLoanHandlers(EarlyWarnings):
                     f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "
                     "check the value date"
                 )
-        if repayment.settles and known is None:
-            self._check_settlement(repayment)
+        if known is None and (repayment.settles or repayment.prepays):
+            self._check_ahead_of_plan(repayment)
 
-    def _check_settlement(self, repayment: Repayment) -> None:
-        """An early settlement brings instalments forward, pays at least the quote for its
-        day, and no payment already recorded comes after that day."""
+    def _check_ahead_of_plan(self, repayment: Repayment) -> None:
+        """An early settlement pays at least the quote for its day, a prepayment more than
+        is due by its day and less than settles the loan; and neither comes before a
+        payment already recorded, whose allocation it would change."""
         on = repayment.paid_on or self.today()
         account, start = self.account(on), self.plan_start()
         assert account is not None and start is not None, "post-loan has an offer and a booking"
-        if (matured := nothing_to_settle(account, on)) is not None:
-            raise DecisionRefused(matured)
+        refusal = (nothing_to_settle(account, on) if repayment.settles
+                   else prepayment_refusal(account, repayment.amount, on))
+        if refusal is not None:
+            raise DecisionRefused(refusal)
         latest = max((p.paid_on for p in self._pl.payments), default=None)
         if latest is not None and on < latest:
             raise DecisionRefused(
-                f"a settlement on {on} would come before the payment recorded on {latest}: "
-                f"date it {latest} or later"
+                f"a {repayment.kind} on {on} would come before the payment recorded on "
+                f"{latest}: date it {latest} or later"
             )
+        if not repayment.settles:
+            return
         quote = settlement_quote(account, on, start, self.penalty_rate())
         if repayment.amount < quote.owed:
             raise DecisionRefused(

@@ -138,11 +138,20 @@ async def test_a_loan_from_application_to_closed(
     assert [b.booking_id for b in bookings_for(settings.db_url, journey)] == [
         running.disbursement.booking_id
     ]
-    # settled early, the day it was paid out: the principal, no interest yet
+    # a quarter prepaid, the day it was paid out: the later instalments shrink
+    prepaid = (running.disbursement.amount / 4).quantize(Decimal("0.01"))
+    quoted = await cli(settings, "prepayment", journey, "--amount", str(prepaid))
+    assert f"--amount {prepaid} " in quoted.stdout and "--prepay" in quoted.stdout
+    await cli(settings, "repay", journey, "--amount", str(prepaid), "--reference", "TX-E2E-0",
+              "--as", "ops-li", "--prepay")
+    plan = await cli(settings, "plan", journey)
+    first = running.offer.schedule[0]
+    assert f"{first.principal * 3 / 4:,.2f}" in plan.stdout, plan.stdout
+    # then settled early, the same day: the principal left, no interest yet
     quoted = await cli(settings, "settlement", journey)
     amount = re.search(r"--amount ([0-9.]+)", quoted.stdout)
     assert amount is not None, quoted.stdout
-    assert Decimal(amount[1]) == running.disbursement.amount
+    assert Decimal(amount[1]) == running.disbursement.amount - prepaid
     assert Decimal(amount[1]) < sum(i.payment for i in running.offer.schedule)
     await cli(settings, "repay", journey, "--amount", amount[1], "--reference", "TX-E2E-1",
               "--as", "ops-li", "--settle")
@@ -155,6 +164,7 @@ async def test_a_loan_from_application_to_closed(
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
     ]
-    assert len(accepted) == 4  # opinion, decision, signature, settlement: the refusal left none
+    # opinion, decision, signature, prepayment, settlement: the refusal left none
+    assert len(accepted) == 5
     status = await cli(settings, "status", journey)
     assert "closed" in status.stdout

@@ -1,0 +1,114 @@
+"""Partial prepayment on a running loan: the quote operations give is what the journey
+books; the later instalments keep their dates and shrink; what is not a prepayment is
+refused before the history; the loan then runs on, and settles, on the smaller plan."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+from temporalio.testing import WorkflowEnvironment
+
+from journey.post_loan import prepayment_quote, settlement_quote
+from journey.post_loan_policy import start_of
+from journey.stages import Stage
+from journey.status import plan_start
+from journey.timeline import EventType
+from starter import operations
+from starter.errors import BadInput
+from starter.render import plan_table, prepayment_text
+from store.outbox import OutboxMessage, messages_for
+from tests.post_loan.loan_kit import (
+    assert_replays,
+    disbursed_loan,
+    outcome,
+    pay,
+    skip_to,
+    until,
+)
+from tests.workflows.journey_kit import Documents, accepted_updates, refused
+from workflows.loan_journey import LoanJourneyWorkflow
+
+REPAY = LoanJourneyWorkflow.record_repayment
+
+
+async def until_sent(db_url: str, workflow_id: str, key: str) -> OutboxMessage:
+    """The journey's outbox message with `key`, once the journey has queued it."""
+    for _ in range(100):
+        sent = [m for m in messages_for(db_url, workflow_id) if m.key == key]
+        if sent:
+            return sent[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no message {key}")
+
+
+async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
+        first, second, third = running.offer.schedule[:3]
+        await skip_to(env, start_of(first.due_on) + timedelta(hours=2))
+        await handle.execute_update(REPAY, pay("M-01", first.payment, paid_on=first.due_on))
+        on = first.due_on + timedelta(days=10)
+        await skip_to(env, start_of(on) + timedelta(hours=2))
+        now = await until(handle, lambda s: s.account is not None and s.account.paid > 0)
+
+        amount = (app.amount / 4).quantize(Decimal("0.01"))
+        quote = operations.prepayment(now, amount, on)  # what `loan-journey prepayment` says
+        start = plan_start(now.offer, now.disbursement)
+        assert quote == prepayment_quote(now.account, amount, on, start, now.offer.period_rate,
+                                         now.penalty_rate)
+        assert quote.principal_owed == app.amount - first.principal - amount
+        text = prepayment_text(handle.id, on, amount, now.account, quote)
+        assert f"repays [bold]{amount:,}[/] of principal ahead of the plan" in text
+
+        whole = pay("PRE-1", quote.principal_owed + amount, paid_on=on, prepays=True)
+        assert "settle the loan instead" in await refused(handle, REPAY, whole)
+        early = pay("PRE-1", amount, paid_on=first.due_on - timedelta(days=1), prepays=True)
+        assert "before the payment recorded on" in await refused(handle, REPAY, early)
+        with pytest.raises(ValidationError, match="not both"):
+            pay("PRE-1", amount, settles=True, prepays=True)
+        with pytest.raises(BadInput, match="settle the loan instead"):
+            operations.prepayment(now, quote.principal_owed + amount, on)
+
+        before = await accepted_updates(handle)
+        result = await handle.execute_update(REPAY, pay("PRE-1", amount, paid_on=on,
+                                                         prepays=True))
+        assert result.message.endswith(f"next instalment {quote.next_instalment()}")
+        assert await accepted_updates(handle) == before + 1
+        after = await until(handle, lambda s: s.account.paid == first.payment + amount)
+        assert after.account.principal_owed == quote.principal_owed
+        later = after.account.instalments[1:]
+        assert [i.due_on for i in later] == [i.due_on for i in running.offer.schedule[1:]]
+        assert later[1].principal_planned + later[1].interest_due < third.payment
+        touchpoints = [e.detail for e in after.events if e.type is EventType.TOUCHPOINT]
+        assert touchpoints[-2:] == ["repayment M-01", "prepayment PRE-1"]
+        assert "paid in full" in [c.header for c in plan_table(after).columns]
+        notice = await until_sent(settings.db_url, handle.id, f"{handle.id}:prepaid:PRE-1")
+        assert (notice.recipient, notice.template) == ("customer", "plan_changed")
+        assert notice.body == (
+            f"{amount:,} prepaid on {on}: {quote.principal_owed:,} of principal left; the "
+            f"instalments keep their dates, the next is {quote.next_instalment()}"
+        )
+
+        # the smaller second instalment, paid on its due date, leaves nothing past due
+        await skip_to(env, start_of(second.due_on) + timedelta(hours=2))
+        await handle.execute_update(REPAY, pay("M-02", later[0].outstanding,
+                                               paid_on=second.due_on))
+        day_after = second.due_on + timedelta(days=1)
+        await skip_to(env, start_of(day_after) + timedelta(hours=2))
+        paid_two = await until(handle, lambda s: s.account.instalments[1].settled_on is not None)
+        assert paid_two.days_past_due == 0 and paid_two.arrears == 0
+
+        # and the loan settles on the smaller balance
+        quote = settlement_quote(paid_two.account, day_after, start, paid_two.penalty_rate)
+        assert quote.principal_owed == after.account.principal_owed - later[0].principal_planned
+        await handle.execute_update(REPAY, pay("SETTLE-1", quote.owed, paid_on=day_after,
+                                               settles=True))
+        closed = await outcome(handle)
+        assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
+        await assert_replays(handle)

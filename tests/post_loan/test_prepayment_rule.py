@@ -1,0 +1,129 @@
+"""Partial prepayment (提前部分还款), the pure rule: what is due is paid first, the rest
+repays principal; the instalments after keep their dates and shrink in proportion, their
+interest follows the lower balance, interest paid ahead comes back, and a settlement later
+in the period still owes what the prepaid principal accrued."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from journey.post_loan import (
+    Payment,
+    apply_payments,
+    prepayment_quote,
+    prepayment_refusal,
+    settlement_quote,
+)
+from journey.repayment import Frequency, RepaymentMethod, annuity_payment, build_schedule
+
+START = date(2026, 1, 15)
+RATE = Decimal("0.06")
+R = RATE / 12  # the plan's rate per period: 0.5% a month
+ON = date(2026, 3, 1)  # 14 days into the second period (2026-02-15 to 2026-03-15, 28 days)
+
+
+def plan(method: RepaymentMethod = RepaymentMethod.EQUAL_PRINCIPAL):
+    return build_schedule(Decimal("120000.00"), RATE, 12, method, Frequency.MONTHLY, START)
+
+
+def payments(plan_, *extra: Payment) -> list[Payment]:
+    first = Payment(reference="M-01", amount=plan_[0].payment, paid_on=plan_[0].due_on)
+    return [first, *[p.model_copy(update={"order": n}) for n, p in enumerate(extra, 1)]]
+
+
+def prepay(amount: str, on: date = ON) -> Payment:
+    return Payment(reference="PRE-1", amount=Decimal(amount), paid_on=on, prepays=True)
+
+
+def test_equal_principal_keeps_the_term_and_shrinks_every_later_instalment() -> None:
+    p = plan()
+    account = apply_payments(p, payments(p, prepay("30000")), START, period_rate=R)
+    later = account.instalments[1:]
+    assert [i.due_on for i in later] == [i.due_on for i in p[1:]]  # the dates stay
+    assert account.principal_owed == Decimal("80000.00")  # 110,000 left, 30,000 repaid
+    assert {i.principal_planned for i in later[:-1]} == {Decimal("7272.73")}  # 80,000 / 11
+    assert sum(i.principal_planned for i in later) == Decimal("80000.00")  # to the cent
+    assert sum(i.principal_prepaid for i in later) == Decimal("30000.00")  # paid, not lost
+    # the current period: 14 of 28 days on 110,000, the other 14 on 80,000
+    assert later[0].interest_due == Decimal("550.00") - Decimal("75.00")
+    # the next one: the rate on the new balance
+    assert later[1].interest_due == Decimal("363.64")  # 0.5% of 80,000 - 7,272.73
+    assert account.paid == p[0].payment + 30000 and account.credit == 0
+
+
+def test_equal_instalment_stays_level_at_the_annuity_of_the_new_balance() -> None:
+    p = plan(RepaymentMethod.EQUAL_INSTALMENT)
+    account = apply_payments(p, payments(p, prepay("30000")), START, period_rate=R)
+    after = account.instalments[2:]  # the periods wholly after the prepayment
+    balance = sum(i.principal_planned for i in after)
+    level = annuity_payment(balance, R, len(after))
+    gaps = [abs(i.principal_planned + i.interest_due - level) for i in after]
+    assert max(gaps[:-1]) <= Decimal("0.01")  # level to the cent
+    assert gaps[-1] <= Decimal("0.05")  # the last takes the rounding, as plans do
+    assert level < p[2].payment
+
+
+def test_what_is_due_is_paid_first_with_its_penalty() -> None:
+    p = plan()
+    penalty = Decimal("0.09")  # the loan's rate and half again
+    account = apply_payments(p, [prepay("30000")], START, penalty, period_rate=R)
+    first = account.instalments[0]  # due 2026-02-15, past due 14 days on the 1st of March
+    assert first.settled_on == ON
+    assert first.penalty_paid == Decimal("37.10")  # 10,600 at 9% for 14 days over 360
+    # what is left of 30,000 after 10,637.10 repays principal ahead of the plan
+    assert account.principal_owed == Decimal("110000.00") - Decimal("19362.90")
+    assert account.days_past_due(ON + timedelta(days=1)) == 0
+
+
+def test_interest_paid_ahead_beyond_the_lower_interest_is_paid_again_that_day() -> None:
+    p = plan()
+    ahead = Payment(reference="AHEAD", amount=p[1].payment, paid_on=date(2026, 2, 20))
+    account = apply_payments(p, payments(p, ahead, prepay("30000")), START, period_rate=R)
+    second = account.instalments[1]
+    # 550.00 of interest was paid ahead, 475.00 is due now: the 75.00 over is money paid on
+    # the 1st of March, which goes to the next instalment, interest first
+    assert second.interest_due == second.interest_paid == Decimal("475.00")
+    assert account.principal_owed == Decimal("110000.00") - p[1].principal - 30000
+    assert account.instalments[2].interest_paid == Decimal("75.00")
+    assert account.paid - account.credit == sum(
+        i.interest_paid + i.principal_paid + i.penalty_paid for i in account.instalments
+    )
+
+
+def test_a_settlement_later_in_the_period_owes_the_interest_the_prepaid_principal_accrued(
+) -> None:
+    p = plan()
+    account = apply_payments(p, payments(p, prepay("30000")), START, period_rate=R)
+    quote = settlement_quote(account, date(2026, 3, 7), START)
+    # 14 days on 110,000 and 6 days on 80,000, of a 28-day period
+    assert quote.owed == Decimal("80000.00") + Decimal("275.00") + Decimal("85.71")
+
+
+def test_the_quote_is_the_booking() -> None:
+    p = plan()
+    before = apply_payments(p, payments(p), START)
+    quoted = prepayment_quote(before, Decimal("30000"), ON, START, R)
+    booked = apply_payments(p, payments(p, prepay("30000")), START, period_rate=R)
+    assert quoted == booked
+
+
+def test_what_is_not_a_prepayment_is_refused_with_what_to_do() -> None:
+    p = plan()
+    account = apply_payments(p, [], START)
+    assert prepayment_refusal(account, Decimal("30000"), ON) is None
+    due = p[0].payment
+    assert prepayment_refusal(account, due, ON) == (
+        f"{due:,} pays only what is due by {ON} ({due:,}): nothing is left to prepay; "
+        "record it as a repayment"
+    )
+    assert "settle the loan instead" in prepayment_refusal(account, Decimal("120600.00"), ON)
+    assert "nothing is left to prepay" in prepayment_refusal(account, Decimal(1), p[-1].due_on)
+
+
+def test_a_prepayment_without_the_plans_rate_is_a_programming_error() -> None:
+    p = plan()
+    with pytest.raises(ValueError, match="rate per period"):
+        apply_payments(p, payments(p, prepay("30000")), START)
