@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -47,11 +48,12 @@ def scenarios(samples: Path = SAMPLES) -> list[Scenario]:
             ending="closed",
         ),
         Scenario(
-            "statement missing and a corrupt scan: supplements, then disbursed",
+            "statement missing and a corrupt scan: supplements, disbursed, a quarter prepaid",
             a / "demo-002.json",
             [*company(2, "business_license", "balance_sheet"), d / "corrupt_truncated.jpg"],
             supplements=company(2, "income_statement"),
             ending="active",
+            prepays=Decimal("0.25"),
         ),
         Scenario(
             "the risk team declines", a / "demo-003.json", company(3, *full), ending="rejected"

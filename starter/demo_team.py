@@ -23,6 +23,7 @@ from journey.decisions import (
     Withdrawal,
 )
 from journey.policy import Policy, StaffMember
+from journey.repayment import cents
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -41,6 +42,7 @@ class Scenario:
     documents: list[Path]
     supplements: list[Path] = field(default_factory=list)
     ending: str = "closed"  # closed | active | rejected | withdrawn
+    prepays: Decimal = Decimal(0)  # the share of the loan repaid ahead of the plan once it runs
 
 
 def _actor(member: StaffMember) -> Actor:
@@ -67,6 +69,25 @@ async def _until_ended(client: Client, workflow_id: str) -> JourneyStatus:
     while not (s := await operations.status(client, workflow_id)).stage.terminal:
         await asyncio.sleep(0.2)
     return s
+
+
+async def _prepay(
+    client: Client, workflow_id: str, s: JourneyStatus, share: Decimal, on_stage: object
+) -> JourneyStatus:
+    """The customer repays `share` of the loan ahead of the plan, as operations record it."""
+    if not share or s.disbursement is None:
+        return s
+    today = datetime.now(UTC).date()
+    amount = cents(s.disbursement.amount * share)
+    operations.prepayment(s, amount, today)  # the quote's checks, as `loan-journey prepayment`
+    await operations.act(
+        client, workflow_id, "record_repayment",
+        Repayment(actor=OPERATIONS, reference=f"PRE-{workflow_id}", amount=amount,
+                  paid_on=today, prepays=True),
+    )
+    after = await operations.status(client, workflow_id)
+    on_stage(after)  # type: ignore[operator]
+    return after
 
 
 async def play(
@@ -139,9 +160,9 @@ async def play(
             else:
                 await operations.act(client, handle.id, "sign", Signature(actor=customer))
         elif s.stage is Stage.POST_LOAN:
-            if scenario.ending != "closed":
-                return s
             today = datetime.now(UTC).date()
+            if scenario.ending != "closed":
+                return await _prepay(client, handle.id, s, scenario.prepays, on_stage)
             quote = operations.settlement(s, today)
             await operations.act(
                 client,

@@ -45,7 +45,7 @@ def status_view(s: JourneyStatus) -> Group:
         d = s.disbursement
         head.add_row(
             "disbursed",
-            escape(f"{d.amount} to {d.payee} ({d.booking_id}) at {_when(d.booked_at)}"),
+            escape(f"{d.amount:,} to {d.payee} ({d.booking_id}) at {_when(d.booked_at)}"),
         )
     if s.outcome_reason:
         head.add_row("outcome", escape(s.outcome_reason))
