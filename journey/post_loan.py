@@ -201,10 +201,14 @@ def apply_payments(
 
 def nothing_to_settle(account: Account, on: date) -> str | None:
     """Why the loan cannot be settled early on `on` (nothing falls due after it), or None."""
+    return _all_fallen_due(account, on, "settle early")
+
+
+def _all_fallen_due(account: Account, on: date, what: str) -> str | None:
     last = account.instalments[-1].due_on
     if last > on:
         return None
-    return (f"the plan's last instalment fell due on {last}: nothing is left to settle early; "
+    return (f"the plan's last instalment fell due on {last}: nothing is left to {what}; "
             "record it as a repayment")
 
 
@@ -223,9 +227,8 @@ def settlement_quote(
 def prepayment_refusal(account: Account, amount: Decimal, on: date) -> str | None:
     """Why `amount` cannot prepay part of the loan on `on`, or None: it must pay more than
     is due by then, and less than the principal left, which settling repays."""
-    if account.instalments[-1].due_on <= on:
-        return (f"the plan's last instalment fell due on {account.instalments[-1].due_on}: "
-                "nothing is left to prepay; record it as a repayment")
+    if (ended := _all_fallen_due(account, on, "prepay")) is not None:
+        return ended
     due = sum((s.outstanding for s in account.instalments
                if s.due_on <= on and s.settled_on is None), ZERO)
     if amount <= due:
@@ -348,8 +351,8 @@ def _repay_principal(
         state.principal_paid += repaid
         state.principal_prepaid += repaid
         if index == 0:
-            days, left = (state.due_on - begins).days, (state.due_on - on).days
-            saved = cents(period_rate * cut * left / days) if days > 0 else ZERO
+            days, days_left = (state.due_on - begins).days, (state.due_on - on).days
+            saved = cents(period_rate * cut * days_left / days) if days > 0 else ZERO
             state.interest_fixed += cents(period_rate * cut) - saved if days > 0 else ZERO
             interest = state.interest_due - saved
         else:
