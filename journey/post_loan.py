@@ -181,7 +181,8 @@ def apply_payments(
     `period_rate`, the plan's interest rate per period, once one prepays."""
     states = [
         InstalmentState(
-            number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal
+            number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal,
+            settled_on=i.due_on if i.payment == 0 else None,  # nothing to pay: never past due
         )
         for i in plan
     ]

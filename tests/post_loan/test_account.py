@@ -186,3 +186,14 @@ def test_review_cadence_follows_the_class() -> None:
     assert review_every(DEFAULT_POLICY, RiskClass.SPECIAL_MENTION) == 1
     cal = review_calendar(DEFAULT_POLICY, date(2026, 1, 30), 3, date(2027, 1, 1))
     assert (cal.day, cal.months) == (28, [1, 4, 7, 10])
+
+
+def test_an_instalment_of_nothing_is_never_past_due() -> None:
+    # an interest-free loan in its grace period: the first instalment asks for nothing
+    free = build_schedule(Decimal("12000.00"), Decimal(0), 12, RepaymentMethod.EQUAL_PRINCIPAL,
+                          Frequency.MONTHLY, START, grace_months=1)
+    assert free[0].payment == 0
+    account = apply_payments(free, [])
+    later = free[0].due_on + timedelta(days=20)
+    assert account.days_past_due(later) == 0 and account.arrears(later) == 0
+    assert account.next_due().number == 2
