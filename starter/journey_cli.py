@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from journey.actors import Actor, Role
 from journey.application import Channel
+from journey.classification import RiskClass
 from journey.decisions import (
     AddDocuments,
     ApprovalDecision,
@@ -131,6 +132,21 @@ def queue(team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk,
         query = operations.queue_query(team)
         rows = await operations.list_journeys(await connect(), query)
         console.print(render.journeys_table(rows, f"waiting on {team}: {query}"))
+
+    run(go())
+
+
+def book(
+    risk_class: Annotated[
+        RiskClass | None, typer.Option("--class", help="one class only, e.g. special_mention")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="at most this many loans")] = 500,
+) -> None:
+    """The loan book: running loans by five-tier class (五级分类), worst first, with totals."""
+
+    async def go() -> None:
+        lines = await operations.loan_book(await connect(), risk_class, limit)
+        console.print(render.book_table(lines, f"loan book: {operations.book_query(risk_class)}"))
 
     run(go())
 
@@ -295,6 +311,7 @@ def register(app: typer.Typer) -> None:
         status,
         plan,
         queue,
+        book,
         documents,
         opinion,
         decide,

@@ -26,9 +26,11 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from journey.application import LoanApplication
+from journey.classification import RiskClass
 from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
+from journey.loan_book import BookLine, book_line, worst_first
 from journey.post_loan import (
     Account,
     nothing_to_settle,
@@ -51,6 +53,7 @@ MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
 RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
 # How long a command waits for a journey to answer (a worker runs its queries and updates).
 ANSWER_WITHIN = timedelta(seconds=30)
+BOOK_READS = 8  # status queries the loan book sends at once
 NO_WORKER = "is a worker running on its task queue (`loan-journey worker`, compose's `worker`)?"
 
 
@@ -263,6 +266,31 @@ def _running_loan(s: JourneyStatus, what: str) -> date:
     if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
         raise BadInput(f"{s.workflow_id} is at {s.stage}: only a running loan can be {what}")
     return start
+
+
+def book_query(risk_class: RiskClass | None = None) -> str:
+    """Running loans after disbursement, of one class when given (the LoanClass attribute)."""
+    query = "ExecutionStatus = 'Running' AND JourneyStage = 'post_loan'"
+    return query + (f" AND LoanClass = '{risk_class.value}'" if risk_class else "")
+
+
+async def loan_book(
+    client: Client, risk_class: RiskClass | None = None, limit: int = 500
+) -> list[BookLine]:
+    """The running loans from visibility, each with its account read from the journey
+    (a status query apiece, a few at a time); worst first."""
+    rows = await list_journeys(client, book_query(risk_class), limit)
+    reads = asyncio.Semaphore(BOOK_READS)
+
+    async def line(row: JourneyRow) -> BookLine | None:
+        async with reads:
+            try:
+                return book_line(await status(client, row.workflow_id), row.product)
+            except NotFound:  # gone since the list was read
+                return None
+
+    lines = await asyncio.gather(*(line(r) for r in rows))
+    return worst_first([b for b in lines if b is not None])
 
 
 def queue_query(team: str) -> str:

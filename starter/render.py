@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from journey.loan_book import BookLine, by_class, non_performing_ratio
 from journey.post_loan import Account
 from journey.post_loan_warnings import open_numbers
 from journey.status import JourneyStatus, Offer
@@ -156,6 +157,33 @@ def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Accoun
         f"Record it with `loan-journey repay {workflow_id} --amount {amount} "
         "--reference <bank reference> --as <operations id> --prepay`."
     )
+
+
+def book_table(lines: list[BookLine], title: str) -> Table:
+    """The loan book, worst first, with the totals by class under it."""
+    table = Table(title=title, caption=_book_caption(lines))
+    table.add_column("journey", no_wrap=True)
+    for name in ("product", "class", "days past due", "arrears", "principal left",
+                 "next instalment", "open warnings"):
+        table.add_column(name, justify="right" if name in _FIGURES else "left")
+    for b in lines:
+        table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
+                      str(b.days_past_due), f"{b.arrears:,}", f"{b.principal:,}",
+                      b.next_instalment, str(b.open_warnings or "-"))
+    return table
+
+
+_FIGURES = {"days past due", "arrears", "principal left", "open warnings"}
+
+
+def _book_caption(lines: list[BookLine]) -> str:
+    if not lines:
+        return "no running loan matches"
+    totals = "; ".join(f"{t.risk_class.label_zh} {t.risk_class} {t.loans} ({t.principal:,})"
+                       for t in by_class(lines))
+    ratio = non_performing_ratio(lines)
+    npl = "-" if ratio is None else f"{ratio:.2%}"
+    return f"{len(lines)} loans by class (principal left): {totals}\nnon-performing: {npl}"
 
 
 def journeys_table(rows: list[JourneyRow], title: str) -> Table:

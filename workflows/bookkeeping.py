@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
@@ -143,8 +144,13 @@ class Bookkeeping:
                 sa.SLA_STATE.value_set(self._sla_state),
                 sa.PRODUCT.value_set(app.product.value),
                 sa.AMOUNT_BAND.value_set(sa.amount_band(app.amount)),
+                *self._loan_attributes(),
             ]
         )
+
+    def _loan_attributes(self) -> list[SearchAttributeUpdate[Any]]:
+        """What a disbursed loan adds to the work lists (workflows/post_loan_carry.py)."""
+        return []
 
     # -- waiting on people -----------------------------------------------------------
 

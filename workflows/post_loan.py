@@ -50,6 +50,8 @@ class PostLoanStage(PostLoanHandlers):
     async def post_loan(self) -> None:
         if self._resumed:
             visit = self._visits[-1]
+            if self.class_listed():  # a run continued from one before LoanClass
+                self._upsert()
         else:
             visit = self._enter(Stage.POST_LOAN, Party.CUSTOMER, None)
             if self._pl_policy is None:  # offered before the offer pinned it
@@ -178,7 +180,9 @@ class PostLoanStage(PostLoanHandlers):
         self.record_decision(SYSTEM, "reclassified", why)
         if new.rank > old.rank:
             self._pl.downgraded_on = today
-            await self._warn("downgrade", why)
+            await self._warn("downgrade", why)  # its upsert lists the new class
+        elif self.class_listed():
+            self._upsert()
 
     def _observing(self) -> bool:
         """An upgrade is held until enough instalments are paid on time."""

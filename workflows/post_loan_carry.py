@@ -8,9 +8,11 @@ that run is validated.
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from journey.contracts import PolicySnapshot
@@ -22,7 +24,11 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Party, Stage
     from journey.status import DecisionRecord, Disbursement, Offer, StageVisit, plan_start
     from journey.timeline import TimingEvent
+    from workflows import search_attributes as sa
     from workflows.journey_updates import JourneyUpdates
+
+# workflow.patched marker: before it, a disbursed loan's class was not a search attribute.
+LOAN_CLASS_LISTED = "loan-class-attribute"
 
 
 class JourneyMemo(BaseModel):
@@ -90,6 +96,16 @@ class PostLoanMemory(JourneyUpdates):
 
     def today(self) -> date:
         return workflow.now().date()
+
+    def _loan_attributes(self) -> list[SearchAttributeUpdate[Any]]:
+        if not self.class_listed():
+            return []
+        return [sa.LOAN_CLASS.value_set(self._pl.risk_class.value)]
+
+    def class_listed(self) -> bool:
+        """Whether this run keeps the loan's class in its search attributes (LoanClass):
+        runs from before it replay without. Asked once the loan is disbursed."""
+        return self._disbursement is not None and workflow.patched(LOAN_CLASS_LISTED)
 
     # -- continue-as-new -----------------------------------------------------------------
 

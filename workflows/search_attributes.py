@@ -16,8 +16,10 @@ TIER = SearchAttributeKey.for_keyword("ApprovalTier")
 AMOUNT_BAND = SearchAttributeKey.for_keyword("AmountBand")
 SLA_STATE = SearchAttributeKey.for_keyword("SlaState")
 PRODUCT = SearchAttributeKey.for_keyword("JourneyProduct")
+# a disbursed loan's class (五级分类: normal ... loss): the risk team's loan book
+LOAN_CLASS = SearchAttributeKey.for_keyword("LoanClass")
 
-ALL = (STAGE, TEAM, TIER, AMOUNT_BAND, SLA_STATE, PRODUCT)
+ALL = (STAGE, TEAM, TIER, AMOUNT_BAND, SLA_STATE, PRODUCT, LOAN_CLASS)
 
 _BANDS = ((Decimal(5_000_000), "up-to-5m"), (Decimal(50_000_000), "5m-50m"))
 

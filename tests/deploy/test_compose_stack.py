@@ -163,6 +163,7 @@ def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None
         "AmountBand",
         "SlaState",
         "JourneyProduct",
+        "LoanClass",
     }
     assert "--type Keyword" in text
     used = {

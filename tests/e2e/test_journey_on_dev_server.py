@@ -138,6 +138,20 @@ async def test_a_loan_from_application_to_closed(
     assert [b.booking_id for b in bookings_for(settings.db_url, journey)] == [
         running.disbursement.booking_id
     ]
+    # the risk team's loan book: from visibility (LoanClass), each account from its journey
+    for _ in range(20):
+        book = await cli(settings, "book", columns=False)
+        if journey in book.stdout:
+            break
+        await asyncio.sleep(0.3)
+    row = next(line for line in book.stdout.splitlines() if journey in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells[:6] == [journey, "working_capital", "正常 normal", "0", "0",
+                         f"{running.disbursement.amount:,}"], book.stdout
+    assert "non-performing: 0.00%" in book.stdout
+    watched = await cli(settings, "book", "--class", "special_mention")
+    assert journey not in watched.stdout and "no running loan matches" in watched.stdout
+
     # a quarter prepaid, the day it was paid out: the later instalments shrink
     prepaid = (running.disbursement.amount / 4).quantize(Decimal("0.01"))
     quoted = await cli(settings, "prepayment", journey, "--amount", str(prepaid))

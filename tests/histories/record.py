@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
@@ -23,18 +24,31 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
 from journey.stages import Stage
+from starter import operations
 from tests.audit.histories import save_history
 from tests.conftest import installed_test_server, register_search_attributes
-from tests.post_loan.loan_kit import repay_in_full
+from tests.post_loan.loan_kit import pay, repay_in_full, until
 from tests.workflows import journey_kit as kit
 from workflows.loan_journey import LoanJourneyWorkflow
 
+REPAY = LoanJourneyWorkflow.record_repayment
 Path_ = Callable[[WorkflowHandle, kit.LoanApplication], Awaitable[None]]
 
 
 async def closed(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     running = await kit.drive_to(handle, app, Stage.POST_LOAN)
     await repay_in_full(handle, running, "TX-ALL")
+
+
+async def prepaid(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    """A quarter prepaid on the payout day, then the rest settled early."""
+    running = await kit.drive_to(handle, app, Stage.POST_LOAN)
+    day = running.disbursement.booked_at.date()
+    quarter = (running.disbursement.amount / 4).quantize(Decimal("0.01"))
+    await handle.execute_update(REPAY, pay("TX-PRE", quarter, paid_on=day, prepays=True))
+    now = await until(handle, lambda s: s.account is not None and s.account.paid == quarter)
+    quote = operations.settlement(now, day)
+    await handle.execute_update(REPAY, pay("TX-SETTLE", quote.owed, paid_on=day, settles=True))
 
 
 async def rejected(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
@@ -59,6 +73,7 @@ async def expired(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
 
 PATHS: dict[str, Path_] = {
     "closed_repaid": closed,
+    "closed_prepaid_settled": prepaid,
     "rejected_at_risk_review": rejected,
     "withdrawn_at_offer": withdrawn,
     "expired_offer": expired,

@@ -5,6 +5,7 @@ other bounds; a notifier that fails after writing)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -202,6 +203,20 @@ async def assert_replays(handle: WorkflowHandle) -> None:
         run_id = started.continued_execution_run_id
     report = await verify(histories, [LoanJourneyWorkflow], data_converter(Settings()))
     assert report.ok and len(report.outcomes) == len(histories), report.failures
+
+
+async def listed_classes(handle: WorkflowHandle) -> list[str]:
+    """The LoanClass values the journey's current run set in its search attributes, in
+    order, each change once: what the loan book and the Web UI filter on."""
+    listed: list[str] = []
+    async for event in handle.fetch_history_events():
+        if event.event_type != EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            continue
+        fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
+        payload = fields.indexed_fields.get("LoanClass")
+        if payload is not None and json.loads(payload.data) not in listed[-1:]:
+            listed.append(json.loads(payload.data))
+    return listed
 
 
 def pay(reference: str, amount: Any, **fields: Any) -> Repayment:

@@ -13,6 +13,7 @@ from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     assert_replays,
     disbursed,
+    listed_classes,
     loan_worker,
     pay,
     policy,
@@ -63,4 +64,6 @@ async def test_an_upgrade_waits_for_instalments_paid_on_time(
         moves = [d.reason for d in back.decisions if d.verdict == "reclassified"]
         assert len(moves) == 2 and moves[1].startswith("special_mention (关注) -> normal (正常)")
         assert [w.kind for w in back.warnings] == ["downgrade"]  # an upgrade warns nobody
+        # the loan book and the Web UI list the loan under each class in turn (LoanClass)
+        assert await listed_classes(handle) == ["normal", "special_mention", "normal"]
         await assert_replays(handle)

@@ -1,0 +1,49 @@
+"""The loan book's order and totals: worst class first, then most days past due; loans and
+principal per class; the non-performing ratio counts substandard, doubtful and loss."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from journey.classification import RiskClass
+from journey.loan_book import BookLine, by_class, non_performing_ratio, worst_first
+from starter.render import book_table
+
+
+def line(wid: str, risk_class: RiskClass, dpd: int, principal: str) -> BookLine:
+    return BookLine(workflow_id=wid, product="working_capital", risk_class=risk_class,
+                    days_past_due=dpd, arrears=Decimal(0), principal=Decimal(principal),
+                    next_instalment="-", open_warnings=0)
+
+
+BOOK = [
+    line("a", RiskClass.NORMAL, 0, "6000000.00"),
+    line("b", RiskClass.SUBSTANDARD, 120, "1000000.00"),
+    line("c", RiskClass.SPECIAL_MENTION, 3, "2000000.00"),
+    line("d", RiskClass.SPECIAL_MENTION, 40, "500000.00"),
+    line("e", RiskClass.LOSS, 400, "500000.00"),
+]
+
+
+def test_the_worst_loans_come_first() -> None:
+    assert [b.workflow_id for b in worst_first(BOOK)] == ["e", "b", "d", "c", "a"]
+
+
+def test_totals_by_class_and_the_non_performing_ratio() -> None:
+    totals = {t.risk_class: (t.loans, t.principal) for t in by_class(BOOK)}
+    assert totals == {
+        RiskClass.NORMAL: (1, Decimal("6000000.00")),
+        RiskClass.SPECIAL_MENTION: (2, Decimal("2500000.00")),
+        RiskClass.SUBSTANDARD: (1, Decimal("1000000.00")),
+        RiskClass.DOUBTFUL: (0, Decimal(0)),
+        RiskClass.LOSS: (1, Decimal("500000.00")),
+    }
+    assert non_performing_ratio(BOOK) == Decimal("0.15")  # 1.5m of 10m
+    assert non_performing_ratio([]) is None
+
+
+def test_the_table_says_so_under_the_lines() -> None:
+    caption = str(book_table(worst_first(BOOK), "loan book").caption)
+    assert "5 loans by class" in caption and "关注 special_mention 2 (2,500,000.00)" in caption
+    assert caption.endswith("non-performing: 15.00%")
+    assert str(book_table([], "loan book").caption) == "no running loan matches"
