@@ -47,7 +47,8 @@ def history(
         ),
     ] = False,
 ) -> None:
-    """Show a journey's history as an audit trail: who decided what, when, on what evidence.
+    """A journey's history as an audit trail: who decided what, when, on what evidence.
+
     A run the server no longer has (its retention) is read from the archive."""
     settings = Settings()
     text, table = run(_history(settings, workflow_id, run_id, json_output, archived))

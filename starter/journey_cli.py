@@ -254,8 +254,7 @@ def repay(
 
 
 def settlement(workflow_id: JourneyId, on: Day = None) -> None:
-    """What settles a running loan early: the principal left, interest accrued to the day,
-    and anything past due."""
+    """What settles a running loan early: principal left, interest to the day, arrears."""
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
@@ -271,8 +270,7 @@ def prepayment(
     amount: Annotated[Decimal, typer.Option(help="what the customer would pay")],
     on: Day = None,
 ) -> None:
-    """What prepaying part of a running loan does: the principal it repays ahead of the
-    plan, and the smaller instalments that follow."""
+    """What prepaying part of a running loan does: principal repaid, smaller instalments."""
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)

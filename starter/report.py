@@ -184,8 +184,9 @@ def report(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Stage durations, customer-vs-bank waiting, SLA rates, funnel, slowest journeys,
-    touchpoints, satisfaction, pain points and complaints."""
+    """The journey map: stage durations, who waits, SLA rates, funnel, touchpoints.
+
+    Also the slowest journeys, satisfaction, pain points and complaints."""
     result = build_journey_map(_db(db), product=product.value if product else None, since=since)
     if json_output:
         typer.echo(result.model_dump_json(indent=2))
