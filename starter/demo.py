@@ -18,11 +18,14 @@ from activities.policy import policy_text
 from journey import archive_contracts as ac
 from journey.policy import parse_policy
 from journey.settings import Settings
+from journey.stages import Stage
 from journey.status import JourneyStatus
+from starter import operations
 from starter.boundary import run
 from starter.demo_team import Scenario, play
 from starter.embedded import embedded_server, ui_address
 from starter.journey_map import render_html
+from starter.render import book_table
 from starter.report import print_report
 from starter.terminal import wide_console
 from store.analytics import build_report
@@ -94,7 +97,12 @@ async def _demo(settings: Settings, keep: bool, html: Path) -> None:
         report = build_report(settings.db_url)
         print_report(report, console)
         render_html(report, html)
-        await _listed_when_closed(env.client, [f.workflow_id for f in finals if f.stage.terminal])
+        running = [f.workflow_id for f in finals if f.stage is Stage.POST_LOAN]
+        await _listed(env.client, operations.book_query(), running)
+        book = await operations.loan_book(env.client)
+        console.print(book_table(book, "loan book (`loan-journey book`)"))
+        await _listed(env.client, "ExecutionStatus != 'Running'",
+                      [f.workflow_id for f in finals if f.stage.terminal])
         kept = await archive_closed_runs(env.client, settings, ac.OVERLAP)
         console.print(f"\naudit record: {kept.archived} closed run(s)' histories archived, kept "
                       "past the namespace's retention (`loan-journey archive list <id>`)")
@@ -105,14 +113,15 @@ async def _demo(settings: Settings, keep: bool, html: Path) -> None:
             await asyncio.Event().wait()
 
 
-async def _listed_when_closed(client: Client, workflow_ids: list[str]) -> None:
-    """Wait (a few seconds at most) until visibility lists these journeys as closed, which it
-    does a moment after they close, so that the archive pass finds them all."""
+async def _listed(client: Client, query: str, workflow_ids: list[str]) -> None:
+    """Wait (a few seconds at most) until visibility lists these journeys under `query`,
+    which it does a moment after they change: so that the loan book shows the running ones,
+    and the archive pass finds the closed ones."""
     if not workflow_ids:
         return
-    query = " OR ".join(f"WorkflowId = '{wid}'" for wid in workflow_ids)
+    ids = " OR ".join(f"WorkflowId = '{wid}'" for wid in workflow_ids)
     for _ in range(50):
-        listed = await client.count_workflows(f"ExecutionStatus != 'Running' AND ({query})")
+        listed = await client.count_workflows(f"({query}) AND ({ids})")
         if listed.count >= len(workflow_ids):
             return
         await asyncio.sleep(0.1)

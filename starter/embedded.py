@@ -12,6 +12,11 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
@@ -40,9 +45,10 @@ SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "syn
 # this keeps those thrown-away status reads, which the reader must ask again, rare.
 NO_STICKY_QUERIES = ["--dynamic-config-value", "system.enableStickyQuery=false"]
 # start-dev re-reads the search-attribute types from the database on every use of one (it
-# turns the cache off so that attributes added at run time show at once): about a third of
-# its persistence calls under load (bench/RESULTS.md `## Journeys`). Ours are registered at
-# start, before the first journey, so the cache may stay on.
+# turns the cache off so that attributes added at run time show at once): half of its
+# persistence calls under load, and at twenty journeys at once about 0.05 of the bench's
+# ratio (bench/RESULTS.md `## Journeys`). Ours are all registered before the server serves
+# a journey (`embedded_server`), so the cache may stay on.
 SEARCH_ATTRIBUTE_CACHE = [
     "--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=false"
 ]
@@ -53,10 +59,25 @@ async def embedded_server(
     settings: Settings, extra_args: Sequence[str] = ()
 ) -> AsyncIterator[WorkflowEnvironment]:
     """Start the dev server on the configured address (with `extra_args` for the
-    `temporal server start-dev` command line); stop it on exit."""
-    host, _, port = settings.temporal_address.rpartition(":")
+    `temporal server start-dev` command line); stop it on exit.
+
+    start-dev registers the search attributes only on a new database. On one from an older
+    version, the attributes this version added are registered, and the server restarted so
+    that its cache holds them (it failed every task that set one until it refreshed)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    env = await WorkflowEnvironment.start_local(
+    env = await _start(settings, extra_args)
+    try:
+        if await register_missing(env.client):
+            await env.shutdown()
+            env = await _start(settings, extra_args)
+        yield env
+    finally:
+        await env.shutdown()
+
+
+async def _start(settings: Settings, extra_args: Sequence[str]) -> WorkflowEnvironment:
+    host, _, port = settings.temporal_address.rpartition(":")
+    return await WorkflowEnvironment.start_local(
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
         ip=host or "127.0.0.1",
@@ -70,10 +91,22 @@ async def embedded_server(
             *SQLITE_PRAGMAS, *NO_STICKY_QUERIES, *SEARCH_ATTRIBUTE_CACHE, *extra_args
         ],
     )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
+
+
+async def register_missing(client: Client) -> list[str]:
+    """Register the search attributes the namespace lacks; returns their names."""
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {
+        name: kind for name, kind in search_attributes.registration().items()
+        if name not in listed.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+    return sorted(missing)
 
 
 def ui_address(settings: Settings) -> str:

@@ -269,9 +269,12 @@ def _running_loan(s: JourneyStatus, what: str) -> date:
 
 
 def book_query(risk_class: RiskClass | None = None) -> str:
-    """Running loans after disbursement, of one class when given (the LoanClass attribute)."""
+    """Running loans after disbursement; of one class when given, by the LoanClass
+    attribute, with the loans whose run began before it (their class is read after)."""
     query = "ExecutionStatus = 'Running' AND JourneyStage = 'post_loan'"
-    return query + (f" AND LoanClass = '{risk_class.value}'" if risk_class else "")
+    if risk_class is None:
+        return query
+    return f"{query} AND (LoanClass = '{risk_class.value}' OR LoanClass IS NULL)"
 
 
 async def loan_book(
@@ -290,7 +293,8 @@ async def loan_book(
                 return None
 
     lines = await asyncio.gather(*(line(r) for r in rows))
-    return worst_first([b for b in lines if b is not None])
+    return worst_first([b for b in lines if b is not None
+                        and (risk_class is None or b.risk_class is risk_class)])
 
 
 def queue_query(team: str) -> str:
