@@ -114,6 +114,7 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
     """Run until SIGTERM or SIGINT (in the main thread) or until cancelled, then shut down
     gracefully. With `metrics_port` set (and no client handed in), the SDK's metrics are
     served on that port and the journey's on the next one."""
+    from starter.cluster_checks import require_search_attributes
     from starter.connect import connect
 
     settings = settings or Settings()
@@ -124,6 +125,8 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
 
             runtime, _server = start_worker_metrics(settings.metrics_port)
         client = await connect(settings, runtime=runtime)
+    if settings.worker_role != "documents":  # a reader sets no search attribute
+        await require_search_attributes(client)
     with _stop_signals() as stop:
         async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE) as worker:
             log.info("%s worker polling task queue(s) %s at %s", settings.worker_role,

@@ -12,14 +12,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from temporalio.api.operatorservice.v1 import (
-    AddSearchAttributesRequest,
-    ListSearchAttributesRequest,
-)
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
+from starter.cluster_checks import register_missing
 from starter.codec import data_converter
 from starter.errors import SetupError
 from workflows import search_attributes
@@ -91,22 +87,6 @@ async def _start(settings: Settings, extra_args: Sequence[str]) -> WorkflowEnvir
             *SQLITE_PRAGMAS, *NO_STICKY_QUERIES, *SEARCH_ATTRIBUTE_CACHE, *extra_args
         ],
     )
-
-
-async def register_missing(client: Client) -> list[str]:
-    """Register the search attributes the namespace lacks; returns their names."""
-    listed = await client.operator_service.list_search_attributes(
-        ListSearchAttributesRequest(namespace=client.namespace)
-    )
-    missing = {
-        name: kind for name, kind in search_attributes.registration().items()
-        if name not in listed.custom_attributes
-    }
-    if missing:
-        await client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
-        )
-    return sorted(missing)
 
 
 def ui_address(settings: Settings) -> str:

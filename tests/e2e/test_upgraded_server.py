@@ -2,9 +2,11 @@
 added: start-dev registers its attributes only on a new database. The embedded server
 registers what is missing at start and restarts, so that its cache holds them: a workflow
 that sets one runs without a failed task (each failed with "no mapping defined for search
-attribute" until the server's cache refreshed)."""
+attribute" until the server's cache refreshed). And a worker on a cluster without them
+refuses to start, saying which ones and how to register them."""
 
 import asyncio
+import contextlib
 import uuid
 from datetime import timedelta
 
@@ -12,10 +14,13 @@ import pytest
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+import worker
 from journey.settings import Settings
-from starter.embedded import embedded_server
+from starter.embedded import embedded_server, temporal_cli
+from starter.errors import SetupError
 from tests.ports import free_port
 from workflows import search_attributes as sa
 
@@ -63,3 +68,26 @@ async def test_an_older_database_gets_the_new_search_attributes(tmp_path, monkey
                 return
             await asyncio.sleep(0.1)
         raise AssertionError("the workflow is not listed under LoanClass = 'normal'")
+
+
+async def test_a_worker_refuses_a_namespace_without_them(tmp_path) -> None:
+    """A cluster whose operator has not registered LoanClass yet: the worker says so and
+    which script registers it, instead of failing each journey's task at post-loan."""
+    older = [key for key in sa.ALL if key is not sa.LOAN_CLASS]
+    env = await WorkflowEnvironment.start_local(
+        search_attributes=older, dev_server_existing_path=temporal_cli(), ui=False
+    )
+    try:
+        settings = Settings(data_dir=tmp_path, temporal_address=env.client.service_client
+                            .config.target_host, task_queue=f"refused-{uuid.uuid4()}")
+        with pytest.raises(SetupError, match="lacks the search attribute.s. LoanClass"):
+            await worker.run(settings, env.client)
+        reader = settings.model_copy(update={"worker_role": "documents"})
+        stopping = asyncio.create_task(worker.run(reader, env.client))
+        await asyncio.sleep(1)  # a document reader sets no attribute: it starts
+        assert not stopping.done()
+        stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stopping
+    finally:
+        await env.shutdown()
