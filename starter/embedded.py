@@ -41,10 +41,10 @@ SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "syn
 # this keeps those thrown-away status reads, which the reader must ask again, rare.
 NO_STICKY_QUERIES = ["--dynamic-config-value", "system.enableStickyQuery=false"]
 # start-dev re-reads the search-attribute types from the database on every use of one (it
-# turns the cache off so that attributes added at run time show at once): half of its
-# persistence calls under load, and at twenty journeys at once about 0.05 of the bench's
-# ratio (bench/RESULTS.md `## Journeys`). Ours are all registered before the server serves
-# a journey (`embedded_server`), so the cache may stay on.
+# turns the cache off so that attributes added at run time show at once): half of a
+# journey's persistence calls, about 4% of its server CPU and 15 ms of p95 at twenty at once
+# (bench/RESULTS.md `## Journeys`). Ours are all registered before the server serves a
+# journey (`embedded_server`), so the cache may stay on.
 SEARCH_ATTRIBUTE_CACHE = [
     "--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=false"
 ]
