@@ -150,7 +150,7 @@ def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Accoun
                     after: Account) -> str:
     ahead = before.principal_due_after(day) - after.principal_due_after(day)
     return (
-        f"prepaying {amount:,} on {day} repays [bold]{ahead:,}[/] of principal ahead of the "
+        f"prepaying {amount:,.2f} on {day} repays [bold]{ahead:,}[/] of principal ahead of the "
         f"plan, after what is due by then; {after.principal_owed:,} of principal is left. The "
         f"instalments keep their dates and shrink: next {after.next_instalment()} (was "
         f"{before.next_instalment()}).\n"

@@ -61,8 +61,9 @@ class PostLoanHandlers(EarlyWarnings):
         again = "" if known is None else f"{repayment.reference} was already recorded; "
         return UpdateResult(
             stage=self._stage,
-            message=f"{again}outstanding {account.owed}, arrears {account.arrears(self.today())}"
-            + (f", credit {account.credit}" if account.credit else "")
+            message=f"{again}outstanding {account.owed:,}, "
+            f"arrears {account.arrears(self.today()):,}"
+            + (f", credit {account.credit:,}" if account.credit else "")
             + (f"; next instalment {account.next_instalment()}" if repayment.prepays else ""),
         )
 
