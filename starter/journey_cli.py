@@ -28,7 +28,7 @@ from journey.decisions import (
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from starter import operations, render
-from starter.boundary import run
+from starter.boundary import plain_errors, run
 from starter.connect import connect
 from starter.errors import BadInput
 from starter.terminal import wide_console
@@ -53,7 +53,7 @@ def _request(model: type[BaseModel], **fields: object) -> BaseModel:
     try:
         return model.model_validate(fields)
     except ValidationError as err:
-        raise typer.BadParameter(str(err)) from None
+        raise typer.BadParameter(plain_errors(err)) from None
 
 
 def _send(workflow_id: str, update: str, request: BaseModel) -> None:

@@ -16,7 +16,7 @@ from journey.policy import DecisionRefused
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, ScoreKind, check_score
 from starter import operations
-from starter.boundary import run
+from starter.boundary import plain_errors, run
 from starter.connect import connect
 
 console = Console()
@@ -57,7 +57,9 @@ def feedback(
             kind=kind, category=category, comment=comment,
         )  # fmt: skip
         check_score(request)
-    except (ValidationError, DecisionRefused) as err:
+    except ValidationError as err:
+        raise typer.BadParameter(plain_errors(err)) from None
+    except DecisionRefused as err:
         raise typer.BadParameter(str(err)) from None
     _send(workflow_id, "record_feedback", request)
 

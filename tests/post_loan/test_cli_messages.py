@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
+from typer.testing import Result
 
 from tests.cli_kit import cli, point_cli_at
 from tests.post_loan.loan_kit import disbursed_loan
@@ -27,3 +28,22 @@ async def test_a_refusal_quotes_a_bracketed_reference_whole_on_one_line(
             "error: record_repayment refused: reference [/TX] [bold]7 is already recorded, a "
             "repayment of 100.00: a different payment needs its own reference\n"
         ) in again.output
+
+
+async def test_a_malformed_repayment_is_told_field_by_field_before_it_is_sent() -> None:
+    """No server: the command line refuses it as it builds the request (exit 2)."""
+    both = await cli("repay", "loan-APP-X", "--amount", "100", "--reference", "BANK-1",
+                     "--as", SUBMITTER.id, "--prepay", "--settle")
+    assert both.exit_code == 2
+    assert "a payment settles the whole loan or prepays part of it, not both" in boxed(both)
+    assert "pydantic" not in both.output and "input_value" not in both.output
+    short = await cli("repay", "loan-APP-X", "--amount", "-5", "--reference", "B",
+                      "--as", SUBMITTER.id)
+    assert short.exit_code == 2
+    assert ("reference: String should have at least 3 characters; amount: Input should be "
+            "greater than 0") in boxed(short)
+
+
+def boxed(result: Result) -> str:
+    """The text of the usage error's box, its borders and line wrapping undone."""
+    return " ".join(result.output.replace("│", " ").split())
