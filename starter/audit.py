@@ -21,6 +21,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 from temporalio.api.common.v1 import Payload, Payloads
+from temporalio.api.enums.v1 import WorkflowTaskFailedCause
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 STAGE_ATTRIBUTE = "JourneyStage"
+_TASK_FAILED = "WORKFLOW_TASK_FAILED_CAUSE_"
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ class _Trail:
         return f"marker {a.marker_name}", "", "", summarise(details)
 
     async def _workflow_task_failed(self, a: Any) -> tuple[str, str, str, str]:
-        cause = a.cause and a.Cause.Name(a.cause)
+        cause = WorkflowTaskFailedCause.Name(a.cause).removeprefix(_TASK_FAILED).lower()
         return "workflow task failed", "", "", f"{cause}: {await self._failure(a.failure)}"
 
     async def _workflow_execution_completed(self, a: Any) -> tuple[str, str, str, str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
+from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
@@ -109,3 +111,26 @@ async def test_trail_without_keys_says_what_to_set(recorded: WorkflowHistory) ->
         assert "LOAN_JOURNEY_CODEC_KEYS" in str(err)
     else:
         raise AssertionError("an encrypted history must not read without keys")
+
+
+async def test_a_failed_workflow_task_is_a_line_with_its_cause(
+    recorded: WorkflowHistory, audit_converter: DataConverter
+) -> None:
+    """A journey whose task once failed (a search attribute the server did not know, a
+    deploy that did not replay) keeps a readable trail: the failure is one line of it."""
+    failed = HistoryEvent(event_id=len(recorded.events) + 1,
+                          event_type=EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+    failed.workflow_task_failed_event_attributes.cause = (
+        WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES
+    )
+    failed.workflow_task_failed_event_attributes.failure.message = (
+        "BadSearchAttributes: Namespace default has no mapping defined for search attribute "
+        "LoanClass"
+    )
+    history = WorkflowHistory(recorded.workflow_id, [*recorded.events, failed])
+    last = (await audit_trail(history, audit_converter))[-1]
+    assert (last.event, last.detail) == (
+        "workflow task failed",
+        "bad_search_attributes: BadSearchAttributes: Namespace default has no mapping defined "
+        "for search attribute LoanClass",
+    )
