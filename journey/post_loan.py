@@ -25,6 +25,12 @@ Interest paid ahead beyond that is applied again, as money paid that day. A sett
 in the same period still owes the interest the prepaid principal accrued until it was
 repaid.
 
+Prepayment fee: when the post-loan policy charges one (提前还款补偿金), principal repaid ahead
+of the plan pays its rate of it: an early settlement on the principal it brings forward,
+added to what settles the loan; a prepayment on the principal it repays, out of what it
+leaves after what is due, so that principal and fee together take that rest. A fee left
+unpaid (a settlement short of its quote) is paid first by the next payment.
+
 Penalty interest: from the day after its due date until it is paid, what an instalment
 leaves unpaid of its principal and interest accrues penalty interest at the penalty rate
 (the loan's rate raised by the policy's markup), by days over 360; a payment pays an
@@ -48,7 +54,7 @@ from journey.documents import DocumentReading, ReadStatus
 from journey.policy.ratios import RATIO_NAMES, compute_ratios
 from journey.post_loan_covenants import check_covenants
 from journey.post_loan_dscr import dscr
-from journey.post_loan_policy import PostLoanPolicy, reminder_at, start_of
+from journey.post_loan_policy import PostLoanPolicy, PrepaymentFee, reminder_at, start_of
 from journey.post_loan_warnings import EarlyWarning
 from journey.repayment import CENT, Instalment, cents
 from journey.review_contracts import ReviewFacts, ReviewResult
@@ -105,10 +111,12 @@ class Account(BaseModel):
     instalments: list[InstalmentState]
     paid: Decimal = ZERO
     credit: Decimal = ZERO  # paid beyond the whole plan: owed back to the customer
+    fee_due: Decimal = ZERO  # prepayment fees charged (the module's rule)
+    fee_paid: Decimal = ZERO
 
     @property
     def owed(self) -> Decimal:
-        return sum((i.outstanding for i in self.instalments), ZERO)
+        return sum((i.outstanding for i in self.instalments), self.fee_due - self.fee_paid)
 
     @property
     def penalty_owed(self) -> Decimal:
@@ -128,13 +136,17 @@ class Account(BaseModel):
 
     def owed_parts(self) -> str:
         """`owed` in words, part by part, for people."""
-        interest = self.owed - self.principal_owed - self.penalty_owed
+        fee = self.fee_due - self.fee_paid
+        interest = self.owed - self.principal_owed - self.penalty_owed - fee
         penalty = f", penalty interest {self.penalty_owed:,}" if self.penalty_owed else ""
-        return f"principal {self.principal_owed:,}, interest {interest:,}{penalty}"
+        fee_part = f", prepayment fee {fee:,}" if fee else ""
+        return f"principal {self.principal_owed:,}, interest {interest:,}{penalty}{fee_part}"
 
     @property
     def repaid(self) -> bool:
-        return all(i.settled_on is not None for i in self.instalments)
+        return self.fee_paid == self.fee_due and all(
+            i.settled_on is not None for i in self.instalments
+        )
 
     def overdue(self, as_of: date) -> list[InstalmentState]:
         """Instalments due before `as_of` and not settled by then, oldest first."""
@@ -174,11 +186,13 @@ class Account(BaseModel):
 def apply_payments(
     plan: list[Instalment], payments: list[Payment], start: date | None = None,
     penalty_rate: Decimal = ZERO, as_of: date | None = None, period_rate: Decimal | None = None,
+    fee: PrepaymentFee | None = None,
 ) -> Account:
     """The account after `payments` (see the module's rules), with penalty interest at
     `penalty_rate` a year accrued to each payment and then to `as_of`; `start`, the day the
     plan's first period begins, is needed once a payment settles or prepays, and
-    `period_rate`, the plan's interest rate per period, once one prepays."""
+    `period_rate`, the plan's interest rate per period, once one prepays; `fee` is what
+    repaying principal ahead of the plan costs."""
     states = [
         InstalmentState(
             number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal,
@@ -190,10 +204,11 @@ def apply_payments(
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.order)):
         account.paid += payment.amount
         _accrue_penalty(account, payment.paid_on, penalty_rate)
+        rate = fee.rate_on(start, payment.paid_on) if fee and start else ZERO
         if payment.prepays:
-            _prepay(account, payment.amount, payment.paid_on, start, period_rate)
+            _prepay(account, payment.amount, payment.paid_on, start, period_rate, rate)
             continue
-        again = _bring_forward(account, payment.paid_on, start) if payment.settles else ZERO
+        again = _settle_early(account, payment.paid_on, start, rate) if payment.settles else ZERO
         _allocate(account, payment.amount + again, payment.paid_on)
     if as_of is not None:
         _accrue_penalty(account, as_of, penalty_rate)
@@ -214,29 +229,35 @@ def _all_fallen_due(account: Account, on: date, what: str) -> str | None:
 
 
 def settlement_quote(
-    account: Account, on: date, start: date, penalty_rate: Decimal = ZERO
+    account: Account, on: date, start: date, penalty_rate: Decimal = ZERO,
+    fee: PrepaymentFee | None = None,
 ) -> Account:
     """The account as it would stand if the loan were settled on `on`: everything left is
     due that day, and its `owed` is what settles it (its parts: `principal_owed`,
-    `penalty_owed` and the interest)."""
+    `penalty_owed`, any prepayment fee and the interest)."""
     quoted = account.model_copy(deep=True)
     _accrue_penalty(quoted, on, penalty_rate)
-    _allocate(quoted, _bring_forward(quoted, on, start), on)
+    rate = fee.rate_on(start, on) if fee else ZERO
+    _allocate(quoted, _settle_early(quoted, on, start, rate), on)
     return quoted
 
 
-def prepayment_refusal(account: Account, amount: Decimal, on: date) -> str | None:
+def prepayment_refusal(
+    account: Account, amount: Decimal, on: date, fee_rate: Decimal = ZERO
+) -> str | None:
     """Why `amount` cannot prepay part of the loan on `on`, or None: it must pay more than
-    is due by then, and less than the principal left, which settling repays."""
+    is due by then, and less than the principal left (with its fee at `fee_rate`), which
+    settling repays."""
     if (ended := _all_fallen_due(account, on, "prepay")) is not None:
         return ended
     due = sum((s.outstanding for s in account.instalments
                if s.due_on <= on and s.settled_on is None), ZERO)
-    if amount <= due:
+    ahead = ((amount - due) / (1 + fee_rate)).quantize(CENT, rounding=ROUND_DOWN)
+    if ahead <= 0:
         return (f"{amount:,} pays only what is due by {on} ({due:,}): nothing is left to "
                 "prepay; record it as a repayment")
     later = account.principal_due_after(on)
-    if amount - due >= later:
+    if ahead >= later:
         return (f"{amount:,} repays all the principal left ({later:,}) and what is due by "
                 f"{on}: settle the loan instead (`settlement` quotes it)")
     return None
@@ -244,14 +265,14 @@ def prepayment_refusal(account: Account, amount: Decimal, on: date) -> str | Non
 
 def prepayment_quote(
     account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal,
-    penalty_rate: Decimal = ZERO,
+    penalty_rate: Decimal = ZERO, fee: PrepaymentFee | None = None,
 ) -> Account:
     """The account as it would stand after prepaying `amount` on `on`: the instalments due
     after it, shrunk (the module's rule)."""
     quoted = account.model_copy(deep=True)
     quoted.paid += amount
     _accrue_penalty(quoted, on, penalty_rate)
-    _prepay(quoted, amount, on, start, period_rate)
+    _prepay(quoted, amount, on, start, period_rate, fee.rate_on(start, on) if fee else ZERO)
     return quoted
 
 
@@ -260,9 +281,13 @@ def _allocate(account: Account, amount: Decimal, paid_on: date) -> None:
 
 
 def _pay(account: Account, amount: Decimal, paid_on: date, due_by: date | None = None) -> Decimal:
-    """Pays the instalments not settled, oldest first, each its penalty, interest, then
-    principal; only those due by `due_by` when it is given. Returns what is left."""
+    """Pays any fee left unpaid, then the instalments not settled, oldest first, each its
+    penalty, interest, then principal; only those due by `due_by` when it is given. Returns
+    what is left."""
     left = amount
+    take = min(left, account.fee_due - account.fee_paid)  # a fee left unpaid comes first
+    account.fee_paid += take
+    left -= take
     for state in account.instalments:
         if left <= 0 or (due_by is not None and state.due_on > due_by):
             break
@@ -318,15 +343,29 @@ def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
 
 
 def _prepay(
-    account: Account, amount: Decimal, on: date, start: date | None, period_rate: Decimal | None
+    account: Account, amount: Decimal, on: date, start: date | None, period_rate: Decimal | None,
+    fee_rate: Decimal = ZERO,
 ) -> None:
-    """A partial prepayment on `on` (the module's rule)."""
+    """A partial prepayment on `on` (the module's rule): what is left after what is due
+    repays principal and its fee at `fee_rate`."""
     if start is None or period_rate is None:
         raise ValueError("a prepayment needs the day the plan's first period begins and the "
                          "plan's rate per period")
     left = _pay(account, amount, on, due_by=on)
-    left = _repay_principal(account, left, on, start, period_rate)
-    _allocate(account, left, on)
+    budget = (left / (1 + fee_rate)).quantize(CENT, rounding=ROUND_DOWN)
+    before = account.principal_due_after(on)
+    over = _repay_principal(account, budget, on, start, period_rate)
+    fee = cents(fee_rate * (before - account.principal_due_after(on)))
+    account.fee_due += fee
+    account.fee_paid += fee
+    _allocate(account, left - budget - fee + over, on)
+
+
+def _settle_early(account: Account, on: date, start: date | None, fee_rate: Decimal) -> Decimal:
+    """Settlement terms on `on`, with the fee on the principal they bring forward; returns
+    the interest paid ahead to be applied again (`_bring_forward`)."""
+    account.fee_due += cents(fee_rate * account.principal_due_after(on))
+    return _bring_forward(account, on, start)
 
 
 def _repay_principal(
@@ -355,7 +394,8 @@ def _repay_principal(
             days, days_left = (state.due_on - begins).days, (state.due_on - on).days
             saved = cents(period_rate * cut * days_left / days) if days > 0 else ZERO
             state.interest_fixed += cents(period_rate * cut) - saved if days > 0 else ZERO
-            interest = state.interest_due - saved
+            # never below what has accrued: rounding must not take back a cent of it
+            interest = max(state.interest_due - saved, state.interest_fixed)
         else:
             interest = cents(period_rate * balance)
         balance -= state.principal_planned

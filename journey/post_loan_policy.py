@@ -24,6 +24,23 @@ from journey.post_loan_covenants import Covenant, CovenantTightening, tightened
 from journey.repayment import add_months
 
 
+class PrepaymentFee(BaseModel):
+    """What repaying principal ahead of the plan costs (提前还款补偿金): `rate` of the
+    principal repaid ahead, by an early settlement or a prepayment made within `months` of
+    the plan's start (0: whenever it is made)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rate: Decimal = Field(default=Decimal("0"), ge=0, le=Decimal("0.1"))
+    months: int = Field(default=0, ge=0, le=360)
+
+    def rate_on(self, start: date, day: date) -> Decimal:
+        """The fee's rate for principal repaid ahead on `day`, the plan begun on `start`."""
+        if self.rate == 0 or (self.months and day >= add_months(start, self.months)):
+            return Decimal(0)
+        return self.rate
+
+
 class PostLoanPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -52,6 +69,8 @@ class PostLoanPolicy(BaseModel):
     # overdue principal and interest accrue penalty interest at the loan's rate raised by
     # this share (0.5: half as much again); 0: none, as for policies pinned before it
     penalty_markup: Decimal = Field(default=Decimal("0"), ge=0, le=1)
+    # principal repaid ahead of the plan pays this fee; none, as for policies pinned before it
+    prepayment_fee: PrepaymentFee = PrepaymentFee()
 
     def penalty_rate(self, annual_rate: Decimal) -> Decimal:
         """The yearly penalty rate of a loan at `annual_rate` (journey/post_loan.py)."""

@@ -248,16 +248,18 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     start = _running_loan(s, "settled")
     if (matured := nothing_to_settle(s.account, day)) is not None:
         raise BadInput(matured)
-    return settlement_quote(s.account, day, start, s.penalty_rate)
+    return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
 
 
 def prepayment(s: JourneyStatus, amount: Decimal, day: date) -> Account:
     """The account of status `s` once `amount` prepays part of the loan on `day`
     (journey/post_loan.py), with the validator's refusals."""
     start = _running_loan(s, "prepaid")
-    if (refusal := prepayment_refusal(s.account, amount, day)) is not None:
+    fee_rate = s.prepayment_fee.rate_on(start, day) if s.prepayment_fee else Decimal(0)
+    if (refusal := prepayment_refusal(s.account, amount, day, fee_rate)) is not None:
         raise BadInput(refusal)
-    return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate)
+    return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate,
+                            s.prepayment_fee)
 
 
 def _running_loan(s: JourneyStatus, what: str) -> date:

@@ -149,9 +149,11 @@ def settlement_text(workflow_id: str, day: date, quote: Account) -> str:
 def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Account,
                     after: Account) -> str:
     ahead = before.principal_due_after(day) - after.principal_due_after(day)
+    fee = after.fee_paid - before.fee_paid
     return (
         f"prepaying {amount:,.2f} on {day} repays [bold]{ahead:,}[/] of principal ahead of the "
-        f"plan, after what is due by then; {after.principal_owed:,} of principal is left. The "
+        f"plan, after what is due by then" + (f", and a prepayment fee of {fee:,}" if fee else "")
+        + f"; {after.principal_owed:,} of principal is left. The "
         f"instalments keep their dates and shrink: next {after.next_instalment()} (was "
         f"{before.next_instalment()}).\n"
         f"Record it with `loan-journey repay {workflow_id} --amount {amount} "

@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import AddDocuments, Repayment, UpdateResult
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
     from journey.post_loan import (
+        ZERO,
         Payment,
         nothing_to_settle,
         prepayment_refusal,
@@ -102,8 +103,9 @@ class PostLoanHandlers(EarlyWarnings):
         on = repayment.paid_on or self.today()
         account, start = self.account(on), self.plan_start()
         assert account is not None and start is not None, "post-loan has an offer and a booking"
-        refusal = (nothing_to_settle(account, on) if repayment.settles
-                   else prepayment_refusal(account, repayment.amount, on))
+        fee = self.prepayment_fee()
+        refusal = (nothing_to_settle(account, on) if repayment.settles else prepayment_refusal(
+            account, repayment.amount, on, fee.rate_on(start, on) if fee else ZERO))
         if refusal is not None:
             raise DecisionRefused(refusal)
         latest = max((p.paid_on for p in self._pl.payments), default=None)
@@ -114,7 +116,7 @@ class PostLoanHandlers(EarlyWarnings):
             )
         if not repayment.settles:
             return
-        quote = settlement_quote(account, on, start, self.penalty_rate())
+        quote = settlement_quote(account, on, start, self.penalty_rate(), fee)
         if repayment.amount < quote.owed:
             raise DecisionRefused(
                 f"settling on {on} takes {quote.owed:,} ({quote.owed_parts()}), not "
@@ -222,6 +224,7 @@ class PostLoanHandlers(EarlyWarnings):
                 "max_days_past_due": self._pl.max_days_past_due,
                 "arrears": account.arrears(today),
                 "penalty_rate": self.penalty_rate(),
+                "prepayment_fee": self.prepayment_fee(),
                 "risk_class": self._pl.risk_class,
                 "risk_class_reason": self._pl.class_reason,
                 "warnings": self._pl.warnings,

@@ -1,7 +1,8 @@
 """The loan account under any plan and any run of payments (hypothesis): every payment is
 accounted for to the cent, nothing goes negative or is paid twice, an instalment is settled
 exactly when nothing is left on it, and a prepayment never costs the customer more interest
-than the same money paid ahead of the plan. PROPERTY_EXAMPLES=10000 searches harder."""
+than the same money paid ahead of the plan; with or without a prepayment fee.
+PROPERTY_EXAMPLES=10000 searches harder."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ from journey.post_loan import (
     prepayment_refusal,
     settlement_quote,
 )
+from journey.post_loan_policy import PrepaymentFee
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 
 START = date(2026, 1, 31)  # a month end: due dates clamp to shorter months
 ZERO = Decimal(0)
+FEES = st.sampled_from([None, PrepaymentFee(rate=Decimal("0.01")),
+                        PrepaymentFee(rate=Decimal("0.02"), months=6)])
 
 
 @st.composite
@@ -61,8 +65,8 @@ def runs(draw: st.DrawFn, plan) -> list[Payment]:
 def check(account: Account, principal: Decimal) -> None:
     allocated = sum((i.interest_paid + i.principal_paid + i.penalty_paid
                      for i in account.instalments), ZERO)
-    assert account.paid == allocated + account.credit  # every cent is somewhere
-    assert account.credit >= 0
+    assert account.paid == allocated + account.fee_paid + account.credit  # every cent
+    assert account.credit >= 0 and 0 <= account.fee_paid <= account.fee_due
     assert sum(i.principal_due for i in account.instalments) == principal
     for i in account.instalments:
         assert 0 <= i.interest_paid <= i.interest_due
@@ -78,9 +82,10 @@ def test_every_payment_is_accounted_for_and_nothing_goes_negative(data) -> None:
     plan, period_rate = data.draw(loans())
     payments = data.draw(runs(plan))
     penalty = data.draw(st.sampled_from([ZERO, Decimal("0.09")]))
+    fee = data.draw(FEES)
     principal = sum(i.principal for i in plan)
     as_of = max([p.paid_on for p in payments], default=START) + timedelta(days=30)
-    account = apply_payments(plan, payments, START, penalty, as_of, period_rate)
+    account = apply_payments(plan, payments, START, penalty, as_of, period_rate, fee)
     check(account, principal)
     if account.repaid:
         assert account.owed == 0
@@ -94,14 +99,16 @@ def test_a_prepayment_costs_no_more_interest_than_paying_ahead(data) -> None:
                for p in data.draw(runs(plan))]
     on = max([p.paid_on for p in earlier], default=START) + timedelta(
         days=data.draw(st.integers(0, 60)))
-    before = apply_payments(plan, earlier, START, ZERO, on, period_rate)
+    fee = data.draw(FEES)
+    before = apply_payments(plan, earlier, START, ZERO, on, period_rate, fee)
     amount = Decimal(data.draw(st.integers(1, int(before.owed * 100) + 1))) / 100
-    if prepayment_refusal(before, amount, on) is not None:
+    fee_rate = fee.rate_on(START, on) if fee else ZERO
+    if prepayment_refusal(before, amount, on, fee_rate) is not None:
         return
     money = Payment(reference="X", amount=amount, paid_on=on, order=len(earlier))
-    ahead = apply_payments(plan, [*earlier, money], START, ZERO, on, period_rate)
+    ahead = apply_payments(plan, [*earlier, money], START, ZERO, on, period_rate, fee)
     prepaid = apply_payments(plan, [*earlier, money.model_copy(update={"prepays": True})],
-                             START, ZERO, on, period_rate)
+                             START, ZERO, on, period_rate, fee)
     principal = sum(i.principal for i in plan)
     check(prepaid, principal)
     assert prepaid.principal_due_after(on) < before.principal_due_after(on)
@@ -112,9 +119,9 @@ def test_a_prepayment_costs_no_more_interest_than_paying_ahead(data) -> None:
     day = on + timedelta(days=1)
     if day >= plan[-1].due_on:
         return
-    quote = settlement_quote(prepaid, day, START)
+    quote = settlement_quote(prepaid, day, START, fee=fee)
     settling = Payment(reference="S", amount=quote.owed, paid_on=day, order=len(earlier) + 1,
                        settles=True)
     settled = apply_payments(plan, [*earlier, money.model_copy(update={"prepays": True}),
-                                    settling], START, ZERO, day, period_rate)
+                                    settling], START, ZERO, day, period_rate, fee)
     assert settled.repaid and settled.owed == 0 and settled.credit == quote.credit

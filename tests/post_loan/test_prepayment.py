@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from temporalio.testing import WorkflowEnvironment
 
 from journey.post_loan import prepayment_quote, settlement_quote
-from journey.post_loan_policy import start_of
+from journey.post_loan_policy import PrepaymentFee, start_of
+from journey.repayment import cents
 from journey.stages import Stage
 from journey.status import plan_start
 from journey.timeline import EventType
@@ -23,13 +24,16 @@ from starter.render import plan_table, prepayment_text
 from store.outbox import OutboxMessage, messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,
+    disbursed,
     disbursed_loan,
+    loan_worker,
     outcome,
     pay,
+    policy,
     skip_to,
     until,
 )
-from tests.workflows.journey_kit import Documents, accepted_updates, refused
+from tests.workflows.journey_kit import Documents, accepted_updates, application, refused
 from workflows.loan_journey import LoanJourneyWorkflow
 
 REPAY = LoanJourneyWorkflow.record_repayment
@@ -108,6 +112,42 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         quote = settlement_quote(paid_two.account, day_after, start, paid_two.penalty_rate)
         assert quote.principal_owed == after.account.principal_owed - later[0].principal_planned
         await handle.execute_update(REPAY, pay("SETTLE-1", quote.owed, paid_on=day_after,
+                                               settles=True))
+        closed = await outcome(handle)
+        assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
+        await assert_replays(handle)
+
+
+async def test_a_policy_with_a_prepayment_fee_charges_it_and_says_so(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """1% of the principal repaid ahead within the first year: the prepayment's rest is
+    shared between principal and fee, the settlement's quote carries the fee, and a
+    settlement without it is refused before the history."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    fee = PrepaymentFee(rate=Decimal("0.01"), months=12)
+    async with loan_worker(env.client, tmp_path, docs,
+                           post_loan_policy=policy(prepayment_fee=fee)) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        assert running.prepayment_fee == fee
+        day = running.disbursement.booked_at.date()
+        rest = Decimal("101000.00")
+        quote = operations.prepayment(running, rest, day)
+        assert running.account.principal_owed - quote.principal_owed == Decimal("100000.00")
+        assert "and a prepayment fee of 1,000.00" in prepayment_text(
+            handle.id, day, rest, running.account, quote)
+        await handle.execute_update(REPAY, pay("PRE-1", rest, paid_on=day, prepays=True))
+        now = await until(handle, lambda s: s.account.paid == rest)
+        assert now.account.fee_paid == Decimal("1000.00")
+        assert now.account.principal_owed == quote.principal_owed
+
+        settle = operations.settlement(now, day)
+        assert settle.owed_parts().endswith(
+            f"prepayment fee {cents(now.account.principal_owed / 100):,}")
+        short = pay("SETTLE-1", now.account.principal_owed, paid_on=day, settles=True)
+        assert "prepayment fee" in await refused(handle, REPAY, short)
+        await handle.execute_update(REPAY, pay("SETTLE-1", settle.owed, paid_on=day,
                                                settles=True))
         closed = await outcome(handle)
         assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"

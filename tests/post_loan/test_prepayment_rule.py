@@ -17,6 +17,7 @@ from journey.post_loan import (
     prepayment_refusal,
     settlement_quote,
 )
+from journey.post_loan_policy import PrepaymentFee
 from journey.repayment import Frequency, RepaymentMethod, annuity_payment, build_schedule
 
 START = date(2026, 1, 15)
@@ -127,3 +128,45 @@ def test_a_prepayment_without_the_plans_rate_is_a_programming_error() -> None:
     p = plan()
     with pytest.raises(ValueError, match="rate per period"):
         apply_payments(p, payments(p, prepay("30000")), START)
+
+
+FEE = PrepaymentFee(rate=Decimal("0.01"), months=12)  # 1% within the first year
+
+
+def test_a_settlement_pays_the_fee_on_the_principal_it_brings_forward() -> None:
+    p = plan()
+    account = apply_payments(p, payments(p), START, fee=FEE)
+    on = date(2026, 3, 1)
+    quote = settlement_quote(account, on, START, fee=FEE)
+    fee = Decimal("1100.00")  # 1% of the 110,000 left
+    assert quote.owed == Decimal("110000.00") + Decimal("275.00") + fee
+    assert quote.owed_parts() == (
+        "principal 110,000.00, interest 275.00, prepayment fee 1,100.00")
+    settling = Payment(reference="S", amount=quote.owed, paid_on=on, order=1, settles=True)
+    settled = apply_payments(p, [*payments(p), settling], START, fee=FEE)
+    assert settled.repaid and settled.credit == 0 and settled.fee_paid == fee
+    # after the fee's first year, none
+    late = date(2027, 1, 20)
+    assert settlement_quote(account, late, START, fee=FEE).fee_due == 0
+
+
+def test_a_prepayment_shares_its_rest_between_principal_and_fee() -> None:
+    p = plan()
+    account = apply_payments(p, payments(p, prepay("30300")), START, period_rate=R, fee=FEE)
+    assert account.principal_owed == Decimal("80000.00")  # 30,000 of principal, 300 of fee
+    assert account.fee_due == account.fee_paid == Decimal("300.00")
+    assert prepayment_refusal(account, Decimal("80800.00"), ON, Decimal("0.01")) is not None
+    assert prepayment_refusal(account, Decimal("80700.00"), ON, Decimal("0.01")) is None
+
+
+def test_a_fee_a_short_settlement_left_is_paid_first() -> None:
+    p = plan()
+    short = Payment(reference="S", amount=Decimal("500"), paid_on=ON, order=1, settles=True)
+    account = apply_payments(p, [*payments(p), short], START, fee=FEE)
+    assert (account.fee_due, account.fee_paid) == (Decimal("1100.00"), Decimal("500"))
+    assert not account.repaid and account.owed_parts().endswith("prepayment fee 600.00")
+    more = Payment(reference="M", amount=Decimal("1000"), paid_on=ON, order=2)
+    account = apply_payments(p, [*payments(p), short, more], START, fee=FEE)
+    assert account.fee_paid == account.fee_due
+    assert account.instalments[1].interest_paid == Decimal("275.00")  # the 400 left, interest first
+    assert account.instalments[1].principal_paid == Decimal("125.00")
