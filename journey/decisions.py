@@ -82,11 +82,14 @@ class Repayment(BaseModel):
     paid_on: date | None = None  # value date; None: the day the journey records it
     settles: bool = False  # an early settlement of the whole loan (journey/post_loan.py)
     prepays: bool = False  # a partial prepayment: principal ahead of the plan (the same)
+    shortens: bool = False  # a prepayment that repays the last instalments first
 
     @model_validator(mode="after")
     def _one_kind(self) -> Repayment:
         if self.settles and self.prepays:
             raise ValueError("a payment settles the whole loan or prepays part of it, not both")
+        if self.shortens and not self.prepays:
+            raise ValueError("only a prepayment shortens the plan")
         return self
 
     @property

@@ -18,7 +18,9 @@ Partial prepayment (提前部分还款), on a day: the payment first pays what i
 as any payment does; the rest repays principal ahead of the plan. The instalments that fall
 due after that day keep their dates and shrink in proportion: the principal repaid is shared
 among them by what each has unpaid, so the term stays and an equal-instalment plan stays
-level. Their interest follows the lower balance: the current period's is cut by the
+level. Or, as the borrower chooses, it repays the last instalments first (in inverse order of
+maturity): the plan ends sooner and the instalments before keep their principal. Either way
+their interest follows the lower balance: the current period's is cut by the
 periodic rate on the principal repaid for the days left in the period (from the previous
 due date, or the plan's start), later periods' is the periodic rate on their new balance.
 Interest paid ahead beyond that is applied again, as money paid that day. A settlement later
@@ -69,6 +71,7 @@ class Payment(BaseModel):
     order: int = 0  # the order it was recorded in: breaks ties between same-day payments
     settles: bool = False  # an early settlement (the module's rule)
     prepays: bool = False  # a partial prepayment (the module's rule)
+    shortens: bool = False  # a prepayment that repays the last instalments first
 
 
 class InstalmentState(BaseModel):
@@ -163,6 +166,12 @@ class Account(BaseModel):
     def next_due(self) -> InstalmentState | None:
         return next((i for i in self.instalments if i.settled_on is None), None)
 
+    def ends_on(self) -> date:
+        """The due date of the last instalment that still asks for anything: the plan's
+        end, which a prepayment that shortens the plan brings closer."""
+        return max((i.due_on for i in self.instalments if i.principal_planned + i.interest_due),
+                   default=self.instalments[-1].due_on)
+
     def next_instalment(self) -> str:
         """The next instalment not settled, in words, for people."""
         due = self.next_due()
@@ -206,7 +215,8 @@ def apply_payments(
         _accrue_penalty(account, payment.paid_on, penalty_rate)
         rate = fee.rate_on(start, payment.paid_on) if fee and start else ZERO
         if payment.prepays:
-            _prepay(account, payment.amount, payment.paid_on, start, period_rate, rate)
+            _prepay(account, payment.amount, payment.paid_on, start, period_rate, rate,
+                    payment.shortens)
             continue
         again = _settle_early(account, payment.paid_on, start, rate) if payment.settles else ZERO
         _allocate(account, payment.amount + again, payment.paid_on)
@@ -265,14 +275,15 @@ def prepayment_refusal(
 
 def prepayment_quote(
     account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal,
-    penalty_rate: Decimal = ZERO, fee: PrepaymentFee | None = None,
+    penalty_rate: Decimal = ZERO, fee: PrepaymentFee | None = None, shortens: bool = False,
 ) -> Account:
     """The account as it would stand after prepaying `amount` on `on`: the instalments due
     after it, shrunk (the module's rule)."""
     quoted = account.model_copy(deep=True)
     quoted.paid += amount
     _accrue_penalty(quoted, on, penalty_rate)
-    _prepay(quoted, amount, on, start, period_rate, fee.rate_on(start, on) if fee else ZERO)
+    _prepay(quoted, amount, on, start, period_rate, fee.rate_on(start, on) if fee else ZERO,
+            shortens)
     return quoted
 
 
@@ -344,7 +355,7 @@ def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
 
 def _prepay(
     account: Account, amount: Decimal, on: date, start: date | None, period_rate: Decimal | None,
-    fee_rate: Decimal = ZERO,
+    fee_rate: Decimal = ZERO, shortens: bool = False,
 ) -> None:
     """A partial prepayment on `on` (the module's rule): what is left after what is due
     repays principal and its fee at `fee_rate`."""
@@ -354,7 +365,7 @@ def _prepay(
     left = _pay(account, amount, on, due_by=on)
     budget = (left / (1 + fee_rate)).quantize(CENT, rounding=ROUND_DOWN)
     before = account.principal_due_after(on)
-    over = _repay_principal(account, budget, on, start, period_rate)
+    over = _repay_principal(account, budget, on, start, period_rate, shortens)
     fee = cents(fee_rate * (before - account.principal_due_after(on)))
     account.fee_due += fee
     account.fee_paid += fee
@@ -369,19 +380,19 @@ def _settle_early(account: Account, on: date, start: date | None, fee_rate: Deci
 
 
 def _repay_principal(
-    account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal
+    account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal,
+    shortens: bool = False,
 ) -> Decimal:
     """Repays up to `amount` of the principal of the instalments due after `on`, shared in
-    proportion to what each has unpaid; returns what is left of `amount` and the interest
-    paid ahead that the lower balance frees, to be applied again."""
+    proportion to what each has unpaid, or the last ones first when it `shortens` the plan;
+    returns what is left of `amount` and the interest paid ahead that the lower balance
+    frees, to be applied again."""
     later = [s for s in account.instalments if s.due_on > on]
     unpaid = [s.principal_due - s.principal_paid for s in later]
     cut = min(amount, sum(unpaid, ZERO))
     if cut <= 0:
         return amount
-    # shares rounded down to the cent, the rest to the last instalment, as plans round
-    shares = [(cut * u / sum(unpaid)).quantize(CENT, rounding=ROUND_DOWN) for u in unpaid[:-1]]
-    shares.append(min(cut - sum(shares, ZERO), unpaid[-1]))
+    shares = _last_first(unpaid, cut) if shortens else _in_proportion(unpaid, cut)
     cut = sum(shares, ZERO)
     previous = [s for s in account.instalments if s.due_on <= on]
     begins = previous[-1].due_on if previous else start
@@ -405,6 +416,22 @@ def _repay_principal(
         if state.settled_on is None and state.outstanding == 0:
             state.settled_on = on
     return amount - cut + again
+
+
+def _in_proportion(unpaid: list[Decimal], cut: Decimal) -> list[Decimal]:
+    """`cut` shared by `unpaid`, rounded down to the cent, the rest to the last, as plans
+    round."""
+    shares = [(cut * u / sum(unpaid)).quantize(CENT, rounding=ROUND_DOWN) for u in unpaid[:-1]]
+    return [*shares, min(cut - sum(shares, ZERO), unpaid[-1])]
+
+
+def _last_first(unpaid: list[Decimal], cut: Decimal) -> list[Decimal]:
+    """`cut` taken from the last of `unpaid` backwards, each up to what it has."""
+    shares, left = [], cut
+    for u in reversed(unpaid):
+        shares.append(min(u, left))
+        left -= shares[-1]
+    return shares[::-1]
 
 
 def threshold_days(first_overdue: date) -> list[date]:

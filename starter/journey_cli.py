@@ -39,6 +39,10 @@ As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's 
 RoleOpt = Annotated[Role, typer.Option("--role", help="the role you act in")]
 JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
 Reason = Annotated[str, typer.Option("--reason", help="why; kept in the audit trail")]
+Shorten = Annotated[
+    bool, typer.Option(help="a prepayment repays the last instalments first: the plan ends "
+                            "sooner (default: every later instalment shrinks)")
+]
 Day = Annotated[
     datetime | None,
     typer.Option(formats=["%Y-%m-%d"], help="the day it would be paid (default: today, UTC)"),
@@ -243,13 +247,14 @@ def repay(
     prepay: Annotated[
         bool, typer.Option(help="repay part of the principal ahead of the plan (`prepayment`)")
     ] = False,
+    shorten: Shorten = False,
 ) -> None:
     """Record a repayment (idempotent by reference), an early settlement or a prepayment."""
     _send(
         workflow_id,
         "record_repayment",
         _request(Repayment, actor=_actor(actor, role), amount=amount, reference=reference,
-                 settles=settle, prepays=prepay),
+                 settles=settle, prepays=prepay, shortens=shorten),
     )
 
 
@@ -269,14 +274,16 @@ def prepayment(
     workflow_id: JourneyId,
     amount: Annotated[Decimal, typer.Option(help="what the customer would pay")],
     on: Day = None,
+    shorten: Shorten = False,
 ) -> None:
-    """What prepaying part of a running loan does: principal repaid, smaller instalments."""
+    """What prepaying part of a running loan does: principal repaid, the plan after it."""
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
         day = on.date() if on else datetime.now(UTC).date()
-        after = operations.prepayment(s, amount, day)
-        console.print(render.prepayment_text(workflow_id, day, amount, s.account, after))
+        after = operations.prepayment(s, amount, day, shorten)
+        console.print(render.prepayment_text(workflow_id, day, amount, s.account, after,
+                                             shorten))
 
     run(go())
 

@@ -251,15 +251,18 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
 
 
-def prepayment(s: JourneyStatus, amount: Decimal, day: date) -> Account:
-    """The account of status `s` once `amount` prepays part of the loan on `day`
-    (journey/post_loan.py), with the validator's refusals."""
+def prepayment(
+    s: JourneyStatus, amount: Decimal, day: date, shortens: bool = False
+) -> Account:
+    """The account of status `s` once `amount` prepays part of the loan on `day`, shrinking
+    the later instalments or, when it `shortens` the plan, repaying the last ones first
+    (journey/post_loan.py); with the validator's refusals."""
     start = _running_loan(s, "prepaid")
     fee_rate = s.prepayment_fee.rate_on(start, day) if s.prepayment_fee else Decimal(0)
     if (refusal := prepayment_refusal(s.account, amount, day, fee_rate)) is not None:
         raise BadInput(refusal)
     return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate,
-                            s.prepayment_fee)
+                            s.prepayment_fee, shortens)
 
 
 def _running_loan(s: JourneyStatus, what: str) -> date:

@@ -147,17 +147,23 @@ def settlement_text(workflow_id: str, day: date, quote: Account) -> str:
 
 
 def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Account,
-                    after: Account) -> str:
+                    after: Account, shortens: bool = False) -> str:
     ahead = before.principal_due_after(day) - after.principal_due_after(day)
     fee = after.fee_paid - before.fee_paid
+    plan = (
+        f"The plan ends on {after.ends_on()} (was {before.ends_on()}); the instalments before "
+        f"keep their principal: next {after.next_instalment()}"
+        if shortens else
+        f"The instalments keep their dates and shrink: next {after.next_instalment()}"
+    )
     return (
         f"prepaying {amount:,.2f} on {day} repays [bold]{ahead:,}[/] of principal ahead of the "
         f"plan, after what is due by then" + (f", and a prepayment fee of {fee:,}" if fee else "")
-        + f"; {after.principal_owed:,} of principal is left. The "
-        f"instalments keep their dates and shrink: next {after.next_instalment()} (was "
+        + f"; {after.principal_owed:,} of principal is left. {plan} (was "
         f"{before.next_instalment()}).\n"
         f"Record it with `loan-journey repay {workflow_id} --amount {amount} "
-        "--reference <bank reference> --as <operations id> --prepay`."
+        "--reference <bank reference> --as <operations id> --prepay"
+        + (" --shorten`." if shortens else "`.")
     )
 
 

@@ -136,7 +136,8 @@ class PostLoanStage(PostLoanHandlers):
             await self.notify(
                 f"{self._workflow_id}:prepaid:{p.reference}", "customer", "plan_changed",
                 f"{p.amount:,} prepaid on {p.paid_on}: {account.principal_owed:,} of principal "
-                f"left; the instalments keep their dates, the next is {account.next_instalment()}",
+                f"left; the plan ends on {account.ends_on()}, the next instalment is "
+                f"{account.next_instalment()}",
             )
             self._pl.prepayments_noticed.append(p.reference)
 

@@ -52,6 +52,7 @@ class PostLoanHandlers(EarlyWarnings):
                     order=len(self._pl.payments),
                     settles=repayment.settles,
                     prepays=repayment.prepays,
+                    shortens=repayment.shortens,
                 )
             )
             self._changes += 1

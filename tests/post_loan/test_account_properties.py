@@ -52,12 +52,13 @@ def runs(draw: st.DrawFn, plan) -> list[Payment]:
     payments = []
     for n, day in enumerate(days):
         cents_ = draw(st.integers(1, int(total * 100 * Decimal("0.6")) + 1))
-        kind = draw(st.sampled_from(["repays", "prepays", "settles"]))
+        kind = draw(st.sampled_from(["repays", "prepays", "shortens", "settles"]))
         if kind == "settles" and n != len(days) - 1:
             kind = "repays"
         payments.append(Payment(
             reference=f"P{n}", amount=Decimal(cents_) / 100, paid_on=START + timedelta(days=day),
-            order=n, prepays=kind == "prepays", settles=kind == "settles",
+            order=n, prepays=kind in ("prepays", "shortens"), shortens=kind == "shortens",
+            settles=kind == "settles",
         ))
     return payments
 
@@ -95,7 +96,7 @@ def test_every_payment_is_accounted_for_and_nothing_goes_negative(data) -> None:
 @given(st.data())
 def test_a_prepayment_costs_no_more_interest_than_paying_ahead(data) -> None:
     plan, period_rate = data.draw(loans())
-    earlier = [p.model_copy(update={"prepays": False, "settles": False})
+    earlier = [p.model_copy(update={"prepays": False, "shortens": False, "settles": False})
                for p in data.draw(runs(plan))]
     on = max([p.paid_on for p in earlier], default=START) + timedelta(
         days=data.draw(st.integers(0, 60)))
@@ -106,9 +107,9 @@ def test_a_prepayment_costs_no_more_interest_than_paying_ahead(data) -> None:
     if prepayment_refusal(before, amount, on, fee_rate) is not None:
         return
     money = Payment(reference="X", amount=amount, paid_on=on, order=len(earlier))
+    prepayment = money.model_copy(update={"prepays": True, "shortens": data.draw(st.booleans())})
     ahead = apply_payments(plan, [*earlier, money], START, ZERO, on, period_rate, fee)
-    prepaid = apply_payments(plan, [*earlier, money.model_copy(update={"prepays": True})],
-                             START, ZERO, on, period_rate, fee)
+    prepaid = apply_payments(plan, [*earlier, prepayment], START, ZERO, on, period_rate, fee)
     principal = sum(i.principal for i in plan)
     check(prepaid, principal)
     assert prepaid.principal_due_after(on) < before.principal_due_after(on)
@@ -122,6 +123,6 @@ def test_a_prepayment_costs_no_more_interest_than_paying_ahead(data) -> None:
     quote = settlement_quote(prepaid, day, START, fee=fee)
     settling = Payment(reference="S", amount=quote.owed, paid_on=day, order=len(earlier) + 1,
                        settles=True)
-    settled = apply_payments(plan, [*earlier, money.model_copy(update={"prepays": True}),
-                                    settling], START, ZERO, day, period_rate, fee)
+    settled = apply_payments(plan, [*earlier, prepayment, settling], START, ZERO, day,
+                             period_rate, fee)
     assert settled.repaid and settled.owed == 0 and settled.credit == quote.credit

@@ -95,8 +95,8 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         notice = await until_sent(settings.db_url, handle.id, f"{handle.id}:prepaid:PRE-1")
         assert (notice.recipient, notice.template) == ("customer", "plan_changed")
         assert notice.body == (
-            f"{amount:,} prepaid on {on}: {quote.principal_owed:,} of principal left; the "
-            f"instalments keep their dates, the next is {quote.next_instalment()}"
+            f"{amount:,} prepaid on {on}: {quote.principal_owed:,} of principal left; the plan "
+            f"ends on {quote.ends_on()}, the next instalment is {quote.next_instalment()}"
         )
 
         # the smaller second instalment, paid on its due date, leaves nothing past due
@@ -151,4 +151,28 @@ async def test_a_policy_with_a_prepayment_fee_charges_it_and_says_so(
                                                settles=True))
         closed = await outcome(handle)
         assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
+        await assert_replays(handle)
+
+
+async def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with disbursed_loan(env, tmp_path, docs) as (_app, _settings, handle, running):
+        day, plan = running.disbursement.booked_at.date(), running.offer.schedule
+        last_two = plan[-1].principal + plan[-2].principal
+        quote = operations.prepayment(running, last_two, day, shortens=True)
+        assert quote.ends_on() == plan[-3].due_on
+        text = prepayment_text(handle.id, day, last_two, running.account, quote, shortens=True)
+        assert f"The plan ends on {plan[-3].due_on} (was {plan[-1].due_on})" in text
+        assert text.endswith("--prepay --shorten`.")
+        await handle.execute_update(REPAY, pay("PRE-S", last_two, paid_on=day, prepays=True,
+                                               shortens=True))
+        after = await until(handle, lambda s: s.account.paid == last_two)
+        assert after.account == quote
+        first = after.account.instalments[0]
+        assert first.principal_planned == plan[0].principal  # the next one keeps its principal
+        assert first.interest_due == plan[0].interest - cents(
+            plan[0].interest * last_two / running.disbursement.amount)  # on the lower balance
+        assert [i.settled_on for i in after.account.instalments[-2:]] == [day, day]
         await assert_replays(handle)

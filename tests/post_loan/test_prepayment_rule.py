@@ -170,3 +170,15 @@ def test_a_fee_a_short_settlement_left_is_paid_first() -> None:
     assert account.fee_paid == account.fee_due
     assert account.instalments[1].interest_paid == Decimal("275.00")  # the 400 left, interest first
     assert account.instalments[1].principal_paid == Decimal("125.00")
+
+
+def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments_first() -> None:
+    p = plan()
+    shorten = prepay("30000").model_copy(update={"shortens": True})
+    account = apply_payments(p, payments(p, shorten), START, period_rate=R)
+    kept, gone = account.instalments[1:9], account.instalments[9:]
+    assert {i.principal_planned for i in kept} == {Decimal("10000.00")}  # #2 to #9 stay
+    assert {(i.principal_planned, i.interest_due, i.settled_on) for i in gone} == {(0, 0, ON)}
+    assert account.ends_on() == p[8].due_on and account.principal_owed == Decimal("80000.00")
+    assert account.instalments[1].interest_due == Decimal("475.00")  # as when shrinking
+    assert account.instalments[2].interest_due == Decimal("350.00")  # 0.5% of 70,000
