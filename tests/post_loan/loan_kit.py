@@ -219,6 +219,17 @@ async def listed_classes(handle: WorkflowHandle) -> list[str]:
     return listed
 
 
+async def settles_early(handle: WorkflowHandle, amount: Decimal, on: Any) -> JourneyResult:
+    """Settle the loan with `amount` on `on`: it closes "settled early", and every run of
+    it replays."""
+    settling = pay("SETTLE-1", amount, paid_on=on, settles=True)
+    await handle.execute_update(LoanJourneyWorkflow.record_repayment, settling)
+    closed = await outcome(handle)
+    assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
+    await assert_replays(handle)
+    return closed
+
+
 def pay(reference: str, amount: Any, **fields: Any) -> Repayment:
     return Repayment(actor=SUBMITTER, reference=reference, amount=amount, **fields)
 

@@ -15,7 +15,6 @@ from temporalio.testing import WorkflowEnvironment
 from journey.post_loan import prepayment_quote, settlement_quote
 from journey.post_loan_policy import PrepaymentFee, start_of
 from journey.repayment import cents
-from journey.stages import Stage
 from journey.status import plan_start
 from journey.timeline import EventType
 from starter import operations
@@ -27,9 +26,9 @@ from tests.post_loan.loan_kit import (
     disbursed,
     disbursed_loan,
     loan_worker,
-    outcome,
     pay,
     policy,
+    settles_early,
     skip_to,
     until,
 )
@@ -111,11 +110,7 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         # and the loan settles on the smaller balance
         quote = settlement_quote(paid_two.account, day_after, start, paid_two.penalty_rate)
         assert quote.principal_owed == after.account.principal_owed - later[0].principal_planned
-        await handle.execute_update(REPAY, pay("SETTLE-1", quote.owed, paid_on=day_after,
-                                               settles=True))
-        closed = await outcome(handle)
-        assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
-        await assert_replays(handle)
+        await settles_early(handle, quote.owed, day_after)
 
 
 async def test_a_policy_with_a_prepayment_fee_charges_it_and_says_so(
@@ -147,11 +142,7 @@ async def test_a_policy_with_a_prepayment_fee_charges_it_and_says_so(
             f"prepayment fee {cents(now.account.principal_owed / 100):,}")
         short = pay("SETTLE-1", now.account.principal_owed, paid_on=day, settles=True)
         assert "prepayment fee" in await refused(handle, REPAY, short)
-        await handle.execute_update(REPAY, pay("SETTLE-1", settle.owed, paid_on=day,
-                                               settles=True))
-        closed = await outcome(handle)
-        assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
-        await assert_replays(handle)
+        await settles_early(handle, settle.owed, day)
 
 
 async def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments(
