@@ -137,13 +137,22 @@ def _progress(title: str):  # type: ignore[no-untyped-def]
     return show
 
 
+def _outcome(s: JourneyStatus) -> str:
+    if s.outcome_reason:
+        return f"{s.stage}: {s.outcome_reason}"
+    if s.account is not None and s.risk_class is not None:  # a running loan
+        return (f"{s.stage}: {s.risk_class.label_zh} {s.risk_class}, principal left "
+                f"{s.account.principal_owed:,}")
+    return str(s.stage)
+
+
 def _summary(scenarios: list[Scenario], finals: list[JourneyStatus]) -> Table:
     table = Table("journey", "scenario", "outcome", "stages", "disbursed", title="demo summary")
     for sc, s in zip(scenarios, finals, strict=True):
         table.add_row(
             s.workflow_id,
             sc.title,
-            f"{s.stage}" + (f": {s.outcome_reason}" if s.outcome_reason else ""),
+            _outcome(s),
             str(len(s.timeline)),
             f"{s.disbursement.amount:,}" if s.disbursement else "-",
         )
