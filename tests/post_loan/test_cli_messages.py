@@ -37,6 +37,10 @@ async def test_a_malformed_repayment_is_told_field_by_field_before_it_is_sent() 
     assert both.exit_code == 2
     assert "a payment settles the whole loan or prepays part of it, not both" in boxed(both)
     assert "pydantic" not in both.output and "input_value" not in both.output
+    shortening = await cli("repay", "loan-APP-X", "--amount", "100", "--reference", "BANK-1",
+                           "--as", SUBMITTER.id, "--shorten")
+    assert shortening.exit_code == 2
+    assert "only a prepayment shortens the plan" in boxed(shortening)
     short = await cli("repay", "loan-APP-X", "--amount", "-5", "--reference", "B",
                       "--as", SUBMITTER.id)
     assert short.exit_code == 2
