@@ -56,7 +56,13 @@ from journey.documents import DocumentReading, ReadStatus
 from journey.policy.ratios import RATIO_NAMES, compute_ratios
 from journey.post_loan_covenants import check_covenants
 from journey.post_loan_dscr import dscr
-from journey.post_loan_policy import PostLoanPolicy, PrepaymentFee, reminder_at, start_of
+from journey.post_loan_policy import (
+    NO_FEE,
+    PostLoanPolicy,
+    PrepaymentFee,
+    reminder_at,
+    start_of,
+)
 from journey.post_loan_warnings import EarlyWarning
 from journey.repayment import CENT, Instalment, cents
 from journey.review_contracts import ReviewFacts, ReviewResult
@@ -195,7 +201,7 @@ class Account(BaseModel):
 def apply_payments(
     plan: list[Instalment], payments: list[Payment], start: date | None = None,
     penalty_rate: Decimal = ZERO, as_of: date | None = None, period_rate: Decimal | None = None,
-    fee: PrepaymentFee | None = None,
+    fee: PrepaymentFee = NO_FEE,
 ) -> Account:
     """The account after `payments` (see the module's rules), with penalty interest at
     `penalty_rate` a year accrued to each payment and then to `as_of`; `start`, the day the
@@ -213,12 +219,11 @@ def apply_payments(
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.order)):
         account.paid += payment.amount
         _accrue_penalty(account, payment.paid_on, penalty_rate)
-        rate = fee.rate_on(start, payment.paid_on) if fee and start else ZERO
         if payment.prepays:
-            _prepay(account, payment.amount, payment.paid_on, start, period_rate, rate,
+            _prepay(account, payment.amount, payment.paid_on, start, period_rate, fee,
                     payment.shortens)
             continue
-        again = _settle_early(account, payment.paid_on, start, rate) if payment.settles else ZERO
+        again = _settle_early(account, payment.paid_on, start, fee) if payment.settles else ZERO
         _allocate(account, payment.amount + again, payment.paid_on)
     if as_of is not None:
         _accrue_penalty(account, as_of, penalty_rate)
@@ -240,29 +245,28 @@ def _all_fallen_due(account: Account, on: date, what: str) -> str | None:
 
 def settlement_quote(
     account: Account, on: date, start: date, penalty_rate: Decimal = ZERO,
-    fee: PrepaymentFee | None = None,
+    fee: PrepaymentFee = NO_FEE,
 ) -> Account:
     """The account as it would stand if the loan were settled on `on`: everything left is
     due that day, and its `owed` is what settles it (its parts: `principal_owed`,
     `penalty_owed`, any prepayment fee and the interest)."""
     quoted = account.model_copy(deep=True)
     _accrue_penalty(quoted, on, penalty_rate)
-    rate = fee.rate_on(start, on) if fee else ZERO
-    _allocate(quoted, _settle_early(quoted, on, start, rate), on)
+    _allocate(quoted, _settle_early(quoted, on, start, fee), on)
     return quoted
 
 
 def prepayment_refusal(
-    account: Account, amount: Decimal, on: date, fee_rate: Decimal = ZERO
+    account: Account, amount: Decimal, on: date, start: date, fee: PrepaymentFee = NO_FEE
 ) -> str | None:
     """Why `amount` cannot prepay part of the loan on `on`, or None: it must pay more than
-    is due by then, and less than the principal left (with its fee at `fee_rate`), which
-    settling repays."""
+    is due by then, and less than the principal left (with its fee), which settling
+    repays."""
     if (ended := _all_fallen_due(account, on, "prepay")) is not None:
         return ended
     due = sum((s.outstanding for s in account.instalments
                if s.due_on <= on and s.settled_on is None), ZERO)
-    ahead = ((amount - due) / (1 + fee_rate)).quantize(CENT, rounding=ROUND_DOWN)
+    ahead = ((amount - due) / (1 + fee.rate_on(start, on))).quantize(CENT, rounding=ROUND_DOWN)
     if ahead <= 0:
         return (f"{amount:,} pays only what is due by {on} ({due:,}): nothing is left to "
                 "prepay; record it as a repayment")
@@ -275,15 +279,14 @@ def prepayment_refusal(
 
 def prepayment_quote(
     account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal,
-    penalty_rate: Decimal = ZERO, fee: PrepaymentFee | None = None, shortens: bool = False,
+    penalty_rate: Decimal = ZERO, fee: PrepaymentFee = NO_FEE, shortens: bool = False,
 ) -> Account:
     """The account as it would stand after prepaying `amount` on `on`: the instalments due
     after it, shrunk (the module's rule)."""
     quoted = account.model_copy(deep=True)
     quoted.paid += amount
     _accrue_penalty(quoted, on, penalty_rate)
-    _prepay(quoted, amount, on, start, period_rate, fee.rate_on(start, on) if fee else ZERO,
-            shortens)
+    _prepay(quoted, amount, on, start, period_rate, fee, shortens)
     return quoted
 
 
@@ -355,28 +358,34 @@ def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
 
 def _prepay(
     account: Account, amount: Decimal, on: date, start: date | None, period_rate: Decimal | None,
-    fee_rate: Decimal = ZERO, shortens: bool = False,
+    fee: PrepaymentFee = NO_FEE, shortens: bool = False,
 ) -> None:
     """A partial prepayment on `on` (the module's rule): what is left after what is due
-    repays principal and its fee at `fee_rate`."""
+    repays principal and its fee."""
     if start is None or period_rate is None:
         raise ValueError("a prepayment needs the day the plan's first period begins and the "
                          "plan's rate per period")
+    fee_rate = fee.rate_on(start, on)
     left = _pay(account, amount, on, due_by=on)
     budget = (left / (1 + fee_rate)).quantize(CENT, rounding=ROUND_DOWN)
     before = account.principal_due_after(on)
     over = _repay_principal(account, budget, on, start, period_rate, shortens)
-    fee = cents(fee_rate * (before - account.principal_due_after(on)))
-    account.fee_due += fee
-    account.fee_paid += fee
-    _allocate(account, left - budget - fee + over, on)
+    charged = cents(fee_rate * (before - account.principal_due_after(on)))
+    account.fee_due += charged
+    account.fee_paid += charged
+    _allocate(account, left - budget - charged + over, on)
 
 
-def _settle_early(account: Account, on: date, start: date | None, fee_rate: Decimal) -> Decimal:
+def _settle_early(
+    account: Account, on: date, start: date | None, fee: PrepaymentFee
+) -> Decimal:
     """Settlement terms on `on`, with the fee on the principal they bring forward; returns
     the interest paid ahead to be applied again (`_bring_forward`)."""
-    account.fee_due += cents(fee_rate * account.principal_due_after(on))
-    return _bring_forward(account, on, start)
+    ahead = account.principal_due_after(on)
+    again = _bring_forward(account, on, start)  # refuses a settlement without a start
+    assert start is not None
+    account.fee_due += cents(fee.rate_on(start, on) * ahead)
+    return again
 
 
 def _repay_principal(

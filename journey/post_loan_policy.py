@@ -41,6 +41,9 @@ class PrepaymentFee(BaseModel):
         return self.rate
 
 
+NO_FEE = PrepaymentFee()
+
+
 class PostLoanPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,7 +73,7 @@ class PostLoanPolicy(BaseModel):
     # this share (0.5: half as much again); 0: none, as for policies pinned before it
     penalty_markup: Decimal = Field(default=Decimal("0"), ge=0, le=1)
     # principal repaid ahead of the plan pays this fee; none, as for policies pinned before it
-    prepayment_fee: PrepaymentFee = PrepaymentFee()
+    prepayment_fee: PrepaymentFee = NO_FEE
 
     def penalty_rate(self, annual_rate: Decimal) -> Decimal:
         """The yearly penalty rate of a loan at `annual_rate` (journey/post_loan.py)."""

@@ -15,7 +15,7 @@ from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.policy import Completeness, Route
 from journey.post_loan import Account, PostLoanCarry
 from journey.post_loan_covenants import Covenant
-from journey.post_loan_policy import PrepaymentFee
+from journey.post_loan_policy import NO_FEE, PrepaymentFee
 from journey.post_loan_warnings import EarlyWarning
 from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
 from journey.review_contracts import ReviewResult
@@ -114,7 +114,7 @@ class JourneyStatus(BaseModel):
     max_days_past_due: int = 0
     arrears: Decimal | None = None
     penalty_rate: Decimal = Decimal(0)  # a year, on what is past due (journey/post_loan.py)
-    prepayment_fee: PrepaymentFee | None = None  # on principal repaid ahead of the plan
+    prepayment_fee: PrepaymentFee = NO_FEE  # on principal repaid ahead of the plan
     risk_class: RiskClass | None = None
     risk_class_reason: str = ""
     warnings: list[EarlyWarning] = Field(default_factory=list)

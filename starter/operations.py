@@ -258,8 +258,7 @@ def prepayment(
     the later instalments or, when it `shortens` the plan, repaying the last ones first
     (journey/post_loan.py); with the validator's refusals."""
     start = _running_loan(s, "prepaid")
-    fee_rate = s.prepayment_fee.rate_on(start, day) if s.prepayment_fee else Decimal(0)
-    if (refusal := prepayment_refusal(s.account, amount, day, fee_rate)) is not None:
+    if (refusal := prepayment_refusal(s.account, amount, day, start, s.prepayment_fee)) is not None:
         raise BadInput(refusal)
     return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate,
                             s.prepayment_fee, shortens)

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.documents import DocumentReading, DocumentRef
     from journey.policy import Completeness, Route
     from journey.post_loan import Account, PostLoanCarry, PostLoanState, apply_payments
-    from journey.post_loan_policy import PostLoanPolicy, PrepaymentFee
+    from journey.post_loan_policy import NO_FEE, PostLoanPolicy, PrepaymentFee
     from journey.stages import Party, Stage
     from journey.status import DecisionRecord, Disbursement, Offer, StageVisit, plan_start
     from journey.timeline import TimingEvent
@@ -81,8 +81,8 @@ class PostLoanMemory(JourneyUpdates):
         policy, offer = self._pl_policy, self._offer
         return policy.penalty_rate(offer.annual_rate) if policy and offer else Decimal(0)
 
-    def prepayment_fee(self) -> PrepaymentFee | None:
-        return self._pl_policy.prepayment_fee if self._pl_policy else None
+    def prepayment_fee(self) -> PrepaymentFee:
+        return self._pl_policy.prepayment_fee if self._pl_policy else NO_FEE
 
     def closing_reason(self) -> str:
         return "settled early" if any(p.settles for p in self._pl.payments) else "repaid in full"

@@ -13,7 +13,6 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import AddDocuments, Repayment, UpdateResult
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
     from journey.post_loan import (
-        ZERO,
         Payment,
         nothing_to_settle,
         prepayment_refusal,
@@ -105,8 +104,8 @@ class PostLoanHandlers(EarlyWarnings):
         account, start = self.account(on), self.plan_start()
         assert account is not None and start is not None, "post-loan has an offer and a booking"
         fee = self.prepayment_fee()
-        refusal = (nothing_to_settle(account, on) if repayment.settles else prepayment_refusal(
-            account, repayment.amount, on, fee.rate_on(start, on) if fee else ZERO))
+        refusal = (nothing_to_settle(account, on) if repayment.settles
+                   else prepayment_refusal(account, repayment.amount, on, start, fee))
         if refusal is not None:
             raise DecisionRefused(refusal)
         latest = max((p.paid_on for p in self._pl.payments), default=None)

@@ -114,14 +114,15 @@ def test_the_quote_is_the_booking() -> None:
 def test_what_is_not_a_prepayment_is_refused_with_what_to_do() -> None:
     p = plan()
     account = apply_payments(p, [], START)
-    assert prepayment_refusal(account, Decimal("30000"), ON) is None
+    assert prepayment_refusal(account, Decimal("30000"), ON, START) is None
     due = p[0].payment
-    assert prepayment_refusal(account, due, ON) == (
+    assert prepayment_refusal(account, due, ON, START) == (
         f"{due:,} pays only what is due by {ON} ({due:,}): nothing is left to prepay; "
         "record it as a repayment"
     )
-    assert "settle the loan instead" in prepayment_refusal(account, Decimal("120600.00"), ON)
-    assert "nothing is left to prepay" in prepayment_refusal(account, Decimal(1), p[-1].due_on)
+    assert "settle the loan instead" in prepayment_refusal(account, Decimal("120600.00"), ON, START)
+    assert "nothing is left to prepay" in prepayment_refusal(
+        account, Decimal(1), p[-1].due_on, START)
 
 
 def test_a_prepayment_without_the_plans_rate_is_a_programming_error() -> None:
@@ -155,8 +156,8 @@ def test_a_prepayment_shares_its_rest_between_principal_and_fee() -> None:
     account = apply_payments(p, payments(p, prepay("30300")), START, period_rate=R, fee=FEE)
     assert account.principal_owed == Decimal("80000.00")  # 30,000 of principal, 300 of fee
     assert account.fee_due == account.fee_paid == Decimal("300.00")
-    assert prepayment_refusal(account, Decimal("80800.00"), ON, Decimal("0.01")) is not None
-    assert prepayment_refusal(account, Decimal("80700.00"), ON, Decimal("0.01")) is None
+    assert prepayment_refusal(account, Decimal("80800.00"), ON, START, FEE) is not None
+    assert prepayment_refusal(account, Decimal("80700.00"), ON, START, FEE) is None
 
 
 def test_a_fee_a_short_settlement_left_is_paid_first() -> None:
