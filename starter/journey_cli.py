@@ -123,19 +123,22 @@ def list_(
     """Journeys from Temporal visibility, newest first."""
 
     async def go() -> None:
-        rows = await operations.list_journeys(await connect(), query, limit)
-        console.print(render.journeys_table(rows, "journeys"))
+        client = await connect()
+        rows = await operations.list_journeys(client, query, limit)
+        total = await operations.count_journeys(client, query) if len(rows) == limit else None
+        console.print(render.journeys_table(rows, "journeys", total))
 
     run(go())
 
 
 def queue(team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk, branch")]) -> None:
-    """What waits on a team now (the same list as the Web UI with the same query)."""
+    """What waits on a team now, most urgent first (the same list as the Web UI with the
+    same query)."""
 
     async def go() -> None:
-        query = operations.queue_query(team)
-        rows = await operations.list_journeys(await connect(), query)
-        console.print(render.journeys_table(rows, f"waiting on {team}: {query}"))
+        rows = await operations.waiting_on(await connect(), team)
+        title = f"waiting on {team}: {operations.queue_query(team)}"
+        console.print(render.journeys_table(rows, title))
 
     run(go())
 
@@ -144,13 +147,16 @@ def book(
     risk_class: Annotated[
         RiskClass | None, typer.Option("--class", help="one class only, e.g. special_mention")
     ] = None,
-    limit: Annotated[int, typer.Option(help="at most this many loans")] = 500,
+    limit: Annotated[
+        int, typer.Option(help="list at most this many loans, worst first; the totals count all")
+    ] = 500,
 ) -> None:
     """The loan book: running loans by five-tier class (五级分类), worst first, with totals."""
 
     async def go() -> None:
-        lines = await operations.loan_book(await connect(), risk_class, limit)
-        console.print(render.book_table(lines, f"loan book: {operations.book_query(risk_class)}"))
+        lines = await operations.loan_book(await connect(), risk_class)
+        title = f"loan book: {operations.book_query(risk_class)}"
+        console.print(render.book_table(lines, title, shown=limit))
 
     run(go())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -214,18 +214,23 @@ class JourneyRow(BaseModel):
     sla: str
     product: str
     amount_band: str
-    started: str
+    started: datetime
+
+
+def _journeys(query: str | None) -> str:
+    base = "WorkflowType = 'LoanJourneyWorkflow'"
+    return f"{base} AND ({query})" if query else base
 
 
 async def list_journeys(
-    client: Client, query: str | None = None, limit: int = 100
+    client: Client, query: str | None = None, limit: int | None = 100
 ) -> list[JourneyRow]:
-    """Journeys from Temporal visibility: the same list the Web UI and `temporal` show."""
+    """Journeys from Temporal visibility, newest first: the same list the Web UI and
+    `temporal` show; every one with `limit` None."""
     from workflows import search_attributes as sa
 
-    base = "WorkflowType = 'LoanJourneyWorkflow'"
     rows = []
-    async for wf in client.list_workflows(f"{base} AND ({query})" if query else base, limit=limit):
+    async for wf in client.list_workflows(_journeys(query), limit=limit):
         attrs = wf.typed_search_attributes
         rows.append(
             JourneyRow(
@@ -236,10 +241,69 @@ async def list_journeys(
                 sla=attrs.get(sa.SLA_STATE) or "-",
                 product=attrs.get(sa.PRODUCT) or "-",
                 amount_band=attrs.get(sa.AMOUNT_BAND) or "-",
-                started=wf.start_time.strftime("%Y-%m-%d %H:%M"),
+                started=wf.start_time,
             )
         )
     return rows
+
+
+async def count_journeys(client: Client, query: str | None = None) -> int:
+    return (await client.count_workflows(_journeys(query))).count
+
+
+def book_query(risk_class: RiskClass | None = None) -> str:
+    """Running loans after disbursement; of one class when given, by the LoanClass
+    attribute, with the loans whose run began before it (their class is read after)."""
+    query = "ExecutionStatus = 'Running' AND JourneyStage = 'post_loan'"
+    if risk_class is None:
+        return query
+    return f"{query} AND (LoanClass = '{risk_class.value}' OR LoanClass IS NULL)"
+
+
+async def loan_book(client: Client, risk_class: RiskClass | None = None) -> list[BookLine]:
+    """Every running loan from visibility, each with its account read from the journey
+    (a status query apiece, a few at a time); worst first. All of them, because the totals
+    and the non-performing ratio are the whole book's, and visibility lists newest first:
+    a cut would leave out the oldest loans, which are where arrears are."""
+    rows = await list_journeys(client, book_query(risk_class), limit=None)
+    reads = asyncio.Semaphore(BOOK_READS)
+
+    async def line(row: JourneyRow) -> BookLine | None:
+        async with reads:
+            try:
+                return book_line(await status(client, row.workflow_id), row.product)
+            except NotFound:  # gone since the list was read
+                return None
+
+    lines = await asyncio.gather(*(line(r) for r in rows))
+    return worst_first([b for b in lines if b is not None
+                        and (risk_class is None or b.risk_class is risk_class)])
+
+
+def queue_query(team: str) -> str:
+    """What waits on a team: running journeys whose current stage waits on it."""
+    if "'" in team:
+        raise BadInput("a team name has no quotes")
+    return f"ExecutionStatus = 'Running' AND JourneyTeam = '{team}'"
+
+
+# SlaState, most urgent first; "ok" and anything else after these
+_URGENCY = {"breached": 0, "early_warning": 1, "warned": 2}
+
+
+def most_urgent_first(rows: list[JourneyRow]) -> list[JourneyRow]:
+    """Breached SLAs first, then early warnings, then warned; within each, the journey that
+    started first."""
+    def urgency(r: JourneyRow) -> tuple[int, datetime, str]:
+        return _URGENCY.get(r.sla, len(_URGENCY)), r.started, r.workflow_id
+
+    return sorted(rows, key=urgency)
+
+
+async def waiting_on(client: Client, team: str) -> list[JourneyRow]:
+    """Every journey that waits on `team`, most urgent first. Every one: visibility lists
+    newest first, so a cut at a page would hide the cases that have waited longest."""
+    return most_urgent_first(await list_journeys(client, queue_query(team), limit=None))
 
 
 def settlement(s: JourneyStatus, day: date) -> Account:
@@ -271,38 +335,3 @@ def _running_loan(s: JourneyStatus, what: str) -> date:
         raise BadInput(f"{s.workflow_id} is at {s.stage}: only a running loan can be {what}")
     return start
 
-
-def book_query(risk_class: RiskClass | None = None) -> str:
-    """Running loans after disbursement; of one class when given, by the LoanClass
-    attribute, with the loans whose run began before it (their class is read after)."""
-    query = "ExecutionStatus = 'Running' AND JourneyStage = 'post_loan'"
-    if risk_class is None:
-        return query
-    return f"{query} AND (LoanClass = '{risk_class.value}' OR LoanClass IS NULL)"
-
-
-async def loan_book(
-    client: Client, risk_class: RiskClass | None = None, limit: int = 500
-) -> list[BookLine]:
-    """The running loans from visibility, each with its account read from the journey
-    (a status query apiece, a few at a time); worst first."""
-    rows = await list_journeys(client, book_query(risk_class), limit)
-    reads = asyncio.Semaphore(BOOK_READS)
-
-    async def line(row: JourneyRow) -> BookLine | None:
-        async with reads:
-            try:
-                return book_line(await status(client, row.workflow_id), row.product)
-            except NotFound:  # gone since the list was read
-                return None
-
-    lines = await asyncio.gather(*(line(r) for r in rows))
-    return worst_first([b for b in lines if b is not None
-                        and (risk_class is None or b.risk_class is risk_class)])
-
-
-def queue_query(team: str) -> str:
-    """What waits on a team: running journeys whose current stage waits on it."""
-    if "'" in team:
-        raise BadInput("a team name has no quotes")
-    return f"ExecutionStatus = 'Running' AND JourneyTeam = '{team}'"

@@ -167,14 +167,15 @@ def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Accoun
     )
 
 
-def book_table(lines: list[BookLine], title: str) -> Table:
-    """The loan book, worst first, with the totals by class under it."""
-    table = Table(title=title, caption=_book_caption(lines))
+def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> Table:
+    """The loan book, worst first, with the totals by class under it; the first `shown`
+    lines only when given, and the totals still the whole book's."""
+    table = Table(title=title, caption=_book_caption(lines, shown))
     table.add_column("journey", no_wrap=True)
     for name in ("product", "class", "days past due", "arrears", "principal left",
                  "next instalment", "open warnings"):
         table.add_column(name, justify="right" if name in _FIGURES else "left")
-    for b in lines:
+    for b in lines[:shown]:
         table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
                       str(b.days_past_due), f"{b.arrears:,}", f"{b.principal:,}",
                       b.next_instalment, str(b.open_warnings or "-"))
@@ -184,25 +185,34 @@ def book_table(lines: list[BookLine], title: str) -> Table:
 _FIGURES = {"days past due", "arrears", "principal left", "open warnings"}
 
 
-def _book_caption(lines: list[BookLine]) -> str:
+def _book_caption(lines: list[BookLine], shown: int | None) -> str:
     if not lines:
         return "no running loan matches"
     totals = "; ".join(f"{t.risk_class.label_zh} {t.risk_class} {t.loans} ({t.principal:,})"
                        for t in by_class(lines))
     ratio = non_performing_ratio(lines)
     npl = "-" if ratio is None else f"{ratio:.2%}"
-    return f"{len(lines)} loans by class (principal left): {totals}\nnon-performing: {npl}"
+    caption = f"{len(lines):,} loans by class (principal left): {totals}\nnon-performing: {npl}"
+    if shown is not None and shown < len(lines):
+        caption += f"\nlisted: the worst {shown:,} of {len(lines):,} (--limit for more)"
+    return caption
 
 
-def journeys_table(rows: list[JourneyRow], title: str) -> Table:
-    table = Table(title=title, caption=None if rows else "no journey matches")
+def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None) -> Table:
+    """Journeys as listed; `total` is how many match when that is more than the rows."""
+    if not rows:
+        caption = "no journey matches"
+    elif total is not None and total > len(rows):
+        caption = f"the newest {len(rows):,} of {total:,} (--limit for more)"
+    else:
+        caption = f"{len(rows):,} journeys"
+    table = Table(title=title, caption=caption)
     table.add_column("journey", no_wrap=True)
     for name in ("status", "stage", "team", "SLA", "product", "amount", "started"):
         table.add_column(name)
     for r in rows:
-        table.add_row(
-            r.workflow_id, r.status, r.stage, r.team, r.sla, r.product, r.amount_band, r.started
-        )
+        table.add_row(r.workflow_id, r.status, r.stage, r.team, r.sla, r.product,
+                      r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"))
     return table
 
 

@@ -47,3 +47,12 @@ def test_the_table_says_so_under_the_lines() -> None:
     assert "5 loans by class" in caption and "关注 special_mention 2 (2,500,000.00)" in caption
     assert caption.endswith("non-performing: 15.00%")
     assert str(book_table([], "loan book").caption) == "no running loan matches"
+
+
+def test_a_listing_cut_short_keeps_the_whole_books_totals() -> None:
+    table = book_table(worst_first(BOOK), "loan book", shown=2)
+    assert table.row_count == 2
+    caption = str(table.caption)
+    assert "5 loans by class" in caption and "non-performing: 15.00%" in caption
+    assert caption.endswith("listed: the worst 2 of 5 (--limit for more)")
+    assert "listed" not in str(book_table(worst_first(BOOK), "loan book", shown=5).caption)

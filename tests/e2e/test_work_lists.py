@@ -1,0 +1,91 @@
+"""Work lists that lose no case, on the real dev server: a team's queue lists every journey
+that waits on it, most urgent first, however long; `list` says how many it left out.
+
+Visibility lists newest first, so a queue cut at a page (it was at 100) hid the cases that
+had waited longest. The journeys here are runs of the journey's type, started with the
+search attributes a journey upserts, on a task queue no worker polls: visibility lists them
+as it lists journeys, and none of them moves while the test reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.testing import WorkflowEnvironment
+
+from journey.settings import Settings
+from starter import operations
+from tests.e2e.test_journey_on_dev_server import cli
+from workflows import search_attributes as sa
+
+pytestmark = pytest.mark.e2e
+
+WAITING = 130  # more than a page of the old cut
+# every fifth one warned, every thirteenth breached: the ones to see first
+SLA = ["breached" if i % 13 == 5 else "warned" if i % 5 == 2 else "ok" for i in range(WAITING)]
+
+
+async def started(client: Client, team: str, n: int) -> list[WorkflowHandle]:
+    nowhere = f"no-worker-{uuid.uuid4()}"
+
+    async def one(i: int) -> WorkflowHandle:
+        attrs = TypedSearchAttributes([SearchAttributePair(sa.STAGE, "risk_review"),
+                                       SearchAttributePair(sa.TEAM, team),
+                                       SearchAttributePair(sa.SLA_STATE, SLA[i])])
+        return await client.start_workflow("LoanJourneyWorkflow", id=f"{team}-{i:03}",
+                                           task_queue=nowhere, search_attributes=attrs)
+
+    handles = []
+    for i in range(n):  # one at a time: their start times are in this order
+        handles.append(await one(i))
+    return handles
+
+
+async def listed(client: Client, query: str, n: int) -> None:
+    for _ in range(200):
+        if await operations.count_journeys(client, query) == n:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"visibility never listed {n} for {query}")
+
+
+@pytest.fixture
+async def team(dev_server: WorkflowEnvironment) -> AsyncIterator[str]:
+    name = f"team-{uuid.uuid4().hex[:8]}"
+    handles = await started(dev_server.client, name, WAITING)
+    await listed(dev_server.client, operations.queue_query(name), WAITING)
+    yield name
+    await asyncio.gather(*(h.terminate("test over") for h in handles))
+
+
+async def test_a_queue_lists_every_case_most_urgent_first(
+    dev_server: WorkflowEnvironment, team: str
+) -> None:
+    rows = await operations.waiting_on(dev_server.client, team)
+    assert len(rows) == WAITING  # the oldest thirty were past the old cut
+    ids = [r.workflow_id for r in rows]
+    by_sla = {state: [f"{team}-{i:03}" for i, s in enumerate(SLA) if s == state]
+              for state in ("breached", "warned", "ok")}
+    # breached first, then warned, then the rest; in each, the one that started first
+    assert ids == by_sla["breached"] + by_sla["warned"] + by_sla["ok"]
+    assert [r.sla for r in rows[:2]] == ["breached", "breached"]
+
+
+async def test_the_command_line_lists_the_whole_queue_and_says_what_list_left_out(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, team: str
+) -> None:
+    queue = await cli(e2e_settings, "queue", "--team", team)
+    assert queue.stdout.count(f"{team}-") == WAITING
+    assert f"{WAITING} journeys" in queue.stdout
+    first = next(line for line in queue.stdout.splitlines() if f"{team}-" in line)
+    assert f"{team}-005" in first and "breached" in first  # the first one breached
+
+    some = await cli(e2e_settings, "list", "--query", f"JourneyTeam = '{team}'", "--limit", "7")
+    assert some.stdout.count(f"{team}-") == 7
+    assert f"the newest 7 of {WAITING} (--limit for more)" in some.stdout
+    assert f"{team}-{WAITING - 1:03}" in some.stdout  # newest first
