@@ -14,18 +14,10 @@ from pydantic import BaseModel
 
 from journey.application import LoanApplication, Product
 from journey.decisions import RiskGrade
+from journey.policy.pricing import PricingPolicy, RateBasis
 from journey.post_loan_covenants import Covenant
 from journey.post_loan_policy import PostLoanPolicy, loan_covenants
 from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
-
-# One-year loan prime rate as the base, plus a spread per grade step and per product.
-BASE_RATE = Decimal("0.0310")
-SPREAD_PER_GRADE = Decimal("0.0025")
-PRODUCT_SPREAD = {
-    Product.WORKING_CAPITAL: Decimal("0.0000"),
-    Product.FIXED_ASSET: Decimal("0.0040"),
-    Product.PROJECT_FINANCE: Decimal("0.0080"),
-}
 
 
 class Terms(BaseModel):
@@ -35,6 +27,7 @@ class Terms(BaseModel):
     schedule: list[Instalment]
     starts_on: date  # the day the schedule's first period begins
     covenants: list[Covenant] | None = None  # None: no post-loan policy to draw them from
+    rate_basis: RateBasis | None = None  # None: the rate was agreed in the application
 
 
 def offer_terms(
@@ -42,11 +35,17 @@ def offer_terms(
     grade: RiskGrade,
     start: date,
     post_loan: PostLoanPolicy | None = None,
+    pricing: PricingPolicy | None = None,
 ) -> Terms:
+    """The terms offered; the rate is the application's when it names one, else the
+    pricing policy's (without one, the policy every journey had before pricing was data)."""
+    basis = None
     rate = application.annual_rate
     if rate is None:
-        rate = BASE_RATE + SPREAD_PER_GRADE * (int(grade.value) - 1)
-        rate += PRODUCT_SPREAD[application.product]
+        basis = (pricing or PricingPolicy()).basis(
+            application.term_months, int(grade.value) - 1, application.product
+        )
+        rate = basis.base_rate + basis.spread
     short = application.term_months <= 12
     method = RepaymentMethod.EQUAL_INSTALMENT if short else RepaymentMethod.EQUAL_PRINCIPAL
     frequency = (
@@ -67,5 +66,5 @@ def offer_terms(
     )
     return Terms(
         annual_rate=rate, method=method, frequency=frequency, schedule=schedule, starts_on=start,
-        covenants=covenants,
+        covenants=covenants, rate_basis=basis,
     )

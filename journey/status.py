@@ -13,6 +13,7 @@ from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.policy import Completeness, Route
+from journey.policy.pricing import RateBasis
 from journey.post_loan import Account, PostLoanCarry
 from journey.post_loan_covenants import Covenant
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
@@ -59,6 +60,9 @@ class Offer(BaseModel):
     # financial covenants of the loan terms; None: offered before covenants were loan
     # terms, and the pinned post-loan policy's default list applies
     covenants: list[Covenant] | None = None
+    # how the rate was set (base rate and spread); None: agreed in the application, or
+    # offered before the basis was kept
+    rate_basis: RateBasis | None = None
 
     @property
     def period_rate(self) -> Decimal:

@@ -38,7 +38,7 @@ def status_view(s: JourneyStatus) -> Group:
     if s.offer:
         head.add_row(
             "offer",
-            f"{s.offer.annual_rate:.4%} for {s.offer.term_months} months, "
+            f"{s.offer.annual_rate:.4%}{rate_basis(s.offer)} for {s.offer.term_months} months, "
             f"{s.offer.method} {s.offer.frequency}, {len(s.offer.schedule)} instalments",
         )
         head.add_row("covenants", covenant_terms(s.offer))
@@ -214,6 +214,12 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None)
         table.add_row(r.workflow_id, r.status, r.stage, r.team, r.sla, r.product,
                       r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"))
     return table
+
+
+def rate_basis(offer: Offer) -> str:
+    """" (1y LPR 3.10% + 0.75%)": how the offered rate was set, when the offer kept it."""
+    b = offer.rate_basis
+    return "" if b is None else f" ({escape(b.base)} {b.base_rate:.2%} + {b.spread:.2%})"
 
 
 def _plan_caption(s: JourneyStatus) -> str | None:

@@ -158,7 +158,8 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
     async def offer(self) -> None:
         # The offer exists before the stage opens, so no signature can arrive ahead of it.
         grade = self._opinion.grade if self._opinion else RiskGrade.G5
-        terms = offer_terms(self._application, grade, workflow.now().date(), self._pl_policy)
+        terms = offer_terms(self._application, grade, workflow.now().date(), self._pl_policy,
+                            self.policy.pricing)
         self._offer = Offer(
             **terms.model_dump(),
             term_months=self._application.term_months,

@@ -14,6 +14,7 @@ from journey.documents import DocumentKind
 from journey.policy.authority import AuthorityPolicy
 from journey.policy.completeness import CompletenessRules
 from journey.policy.errors import PolicyError
+from journey.policy.pricing import PricingPolicy
 from journey.policy.routing import ApprovalTier, RoutingPolicy
 from journey.policy.sla import SlaPolicy
 from journey.policy.staff import StaffMember
@@ -30,6 +31,8 @@ class Policy(BaseModel):
     authority: AuthorityPolicy = Field(default_factory=AuthorityPolicy)
     sla: SlaPolicy = Field(default_factory=SlaPolicy)
     staff: list[StaffMember] = Field(default_factory=list)
+    # absent from policies pinned before pricing was data: they price as the code did then
+    pricing: PricingPolicy = Field(default_factory=PricingPolicy)
 
     def member(self, actor_id: str) -> StaffMember | None:
         return next((m for m in self.staff if m.id == actor_id), None)

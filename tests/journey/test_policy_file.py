@@ -66,6 +66,9 @@ BROKEN = [
     ("unknown supervisor", "staff.2.supervisor", "ghost", "'ghost'"),
     ("approver without tier", "staff.20.tier", None, "needs a 'tier'"),
     ("unknown top-level field", "colour", "blue", "colour"),
+    ("no base rate for long terms", "pricing.base_rates.1.up_to_months", 120, "no up_to_months"),
+    ("base rates out of order", "pricing.base_rates.0.up_to_months", None, "shortest term up"),
+    ("negative base rate", "pricing.base_rates.0.rate", "-0.01", "pricing.base_rates.0.rate"),
 ]
 
 

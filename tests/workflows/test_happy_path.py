@@ -41,6 +41,9 @@ async def test_small_loan_walks_every_stage_to_closed(
         offered = await drive_to(handle, app, Stage.OFFER)
         assert offered.offer is not None
         assert sum(i.principal for i in offered.offer.schedule) == app.amount
+        basis = offered.offer.rate_basis  # priced by the pinned policy, which says how
+        assert basis is not None and basis.base == "1y LPR"
+        assert offered.offer.annual_rate == basis.base_rate + basis.spread
         signed = await handle.execute_update(
             LoanJourneyWorkflow.sign, Signature(actor=customer(app))
         )

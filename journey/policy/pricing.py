@@ -1,0 +1,74 @@
+"""Pricing policy: the base rates a loan's rate is set over, and the spreads on top.
+
+A loan's rate is its term's base rate (the loan prime rate: 1-year LPR for terms up to
+five years, 5-year LPR beyond) plus a spread per risk-grade step below the best and one per
+product. Treasury changes the base rates with each LPR fixing; they are data in the policy
+file, so a new fixing is a new policy version, pinned by the journeys that start under it,
+and offers made before it keep their rate. A policy file without a pricing section prices
+as this project always did: the 1-year LPR of 3.10% for every term.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from journey.application import Product
+
+Rate = Decimal  # a yearly rate as a fraction: 0.0310 is 3.10%
+
+
+class BaseRate(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=40)  # as offers show it, e.g. "1y LPR"
+    rate: Rate = Field(ge=0, lt=1)
+    up_to_months: int | None = Field(default=None, ge=1)  # None: every longer term
+
+
+class RateBasis(BaseModel):
+    """How an offered rate was set: the base rate and the spread over it."""
+
+    base: str
+    base_rate: Rate
+    spread: Rate
+
+
+def _one_lpr() -> list[BaseRate]:
+    return [BaseRate(name="1y LPR", rate=Decimal("0.0310"))]
+
+
+def _product_spreads() -> dict[Product, Rate]:
+    return {Product.WORKING_CAPITAL: Decimal("0.0000"), Product.FIXED_ASSET: Decimal("0.0040"),
+            Product.PROJECT_FINANCE: Decimal("0.0080")}
+
+
+class PricingPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # shortest terms first; the last one has no `up_to_months` and prices every longer term
+    base_rates: list[BaseRate] = Field(default_factory=_one_lpr, min_length=1)
+    spread_per_grade: Rate = Field(default=Decimal("0.0025"), ge=0, lt=1)  # per step below 1
+    product_spread: dict[Product, Rate] = Field(default_factory=_product_spreads)
+
+    @model_validator(mode="after")
+    def _covers_every_term(self) -> PricingPolicy:
+        *bounded, last = self.base_rates
+        if last.up_to_months is not None:
+            raise ValueError(
+                f"pricing: the last base rate ({last.name}) prices every longer term, so it "
+                "has no up_to_months"
+            )
+        terms = [b.up_to_months for b in bounded]
+        if any(t is None for t in terms) or terms != sorted(set(terms)):  # type: ignore[type-var]
+            raise ValueError("pricing: base rates go from the shortest term up, each with a "
+                             "longer up_to_months than the one before, and only the last open")
+        return self
+
+    def basis(self, term_months: int, grade_steps: int, product: Product) -> RateBasis:
+        """The rate basis of a loan of `term_months`, `grade_steps` below the best grade."""
+        base = next(b for b in self.base_rates
+                    if b.up_to_months is None or term_months <= b.up_to_months)
+        spread = self.spread_per_grade * grade_steps + self.product_spread.get(product, Rate(0))
+        return RateBasis(base=base.name, base_rate=base.rate, spread=spread)

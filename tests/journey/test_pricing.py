@@ -1,0 +1,63 @@
+"""A loan's rate: its term's base rate (1-year LPR up to five years, 5-year LPR beyond) plus
+spreads per grade step and product, all from the pinned policy; the offer keeps how it was
+set, and a policy from before pricing was data prices as the code did then."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from journey.application import Product
+from journey.decisions import RiskGrade
+from journey.policy import DEFAULT_POLICY_FILE, Policy, parse_policy
+from journey.policy.pricing import RateBasis
+from journey.pricing import offer_terms
+from journey.status import Offer
+from starter.render import rate_basis
+from tests.journey.conftest import make_application
+
+DAY = date(2026, 12, 1)
+
+
+def test_the_term_picks_the_base_rate_and_the_grade_and_product_add_spreads(
+    policy: Policy,
+) -> None:
+    three_years = offer_terms(make_application(term_months=36), RiskGrade.G3, DAY,
+                              pricing=policy.pricing)
+    assert three_years.rate_basis == RateBasis(base="1y LPR", base_rate=Decimal("0.0310"),
+                                               spread=Decimal("0.0050"))
+    assert three_years.annual_rate == Decimal("0.0360")
+    eight_years = offer_terms(
+        make_application(term_months=96, product=Product.FIXED_ASSET), RiskGrade.G3, DAY,
+        pricing=policy.pricing,
+    )
+    assert eight_years.rate_basis == RateBasis(base="5y LPR", base_rate=Decimal("0.0360"),
+                                               spread=Decimal("0.0090"))
+    assert eight_years.annual_rate == Decimal("0.0450")
+    five_years = policy.pricing.basis(60, 0, Product.WORKING_CAPITAL)
+    assert (five_years.base, five_years.spread) == ("1y LPR", Decimal("0.0000"))
+
+
+def test_a_policy_pinned_before_pricing_was_data_prices_as_before() -> None:
+    data = json.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    del data["pricing"]
+    older = parse_policy(json.dumps(data))
+    app = make_application(term_months=96, product=Product.FIXED_ASSET)
+    terms = offer_terms(app, RiskGrade.G3, DAY, pricing=older.pricing)
+    assert terms.annual_rate == Decimal("0.0400")  # 3.10% + 2 steps of 0.25% + 0.40%
+    assert offer_terms(app, RiskGrade.G3, DAY).annual_rate == terms.annual_rate  # no policy
+
+
+def test_a_rate_agreed_in_the_application_has_no_basis(policy: Policy) -> None:
+    agreed = make_application(annual_rate=Decimal("0.0425"))
+    terms = offer_terms(agreed, RiskGrade.G3, DAY, pricing=policy.pricing)
+    assert (terms.annual_rate, terms.rate_basis) == (Decimal("0.0425"), None)
+
+
+def test_the_status_says_how_the_rate_was_set(policy: Policy) -> None:
+    terms = offer_terms(make_application(term_months=36), RiskGrade.G5, DAY,
+                        pricing=policy.pricing)
+    offer = Offer(**terms.model_dump(), term_months=36)
+    assert rate_basis(offer) == " (1y LPR 3.10% + 1.00%)"
+    assert rate_basis(offer.model_copy(update={"rate_basis": None})) == ""
