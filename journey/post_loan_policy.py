@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from journey.application import Product
 from journey.classification import RiskClass
@@ -42,6 +42,18 @@ class PrepaymentFee(BaseModel):
 
 
 NO_FEE = PrepaymentFee()
+
+
+# Months between reviews: a review schedule falls on the same months every year, so the
+# cadence divides the year.
+REVIEW_CADENCES = (1, 2, 3, 4, 6, 12)
+
+
+def cadence_refusal(months: int) -> str | None:
+    if months in REVIEW_CADENCES:
+        return None
+    return (f"reviews every {months} months do not fall on the same months every year: "
+            f"give one of {', '.join(map(str, REVIEW_CADENCES))}")
 
 
 class PostLoanPolicy(BaseModel):
@@ -74,6 +86,13 @@ class PostLoanPolicy(BaseModel):
     penalty_markup: Decimal = Field(default=Decimal("0"), ge=0, le=1)
     # principal repaid ahead of the plan pays this fee; none, as for policies pinned before it
     prepayment_fee: PrepaymentFee = NO_FEE
+
+    @field_validator("review_every_months", "watch_review_every_months")
+    @classmethod
+    def _divides_the_year(cls, months: int) -> int:
+        if (refusal := cadence_refusal(months)) is not None:
+            raise ValueError(refusal)
+        return months
 
     def penalty_rate(self, annual_rate: Decimal) -> Decimal:
         """The yearly penalty rate of a loan at `annual_rate` (journey/post_loan.py)."""
@@ -136,7 +155,10 @@ def review_calendar(
     policy: PostLoanPolicy, first: date, every_months: int, end: date
 ) -> ReviewCalendar:
     """The first review on `first`, then every `every_months` months on the same day (days
-    past the 28th fall on the 28th, so that every month has the day)."""
+    past the 28th fall on the 28th, so that every month has the day); `every_months` is one
+    of REVIEW_CADENCES."""
+    if (refusal := cadence_refusal(every_months)) is not None:
+        raise ValueError(refusal)
     months = sorted({add_months(first, k * every_months).month for k in range(12)})
     return ReviewCalendar(
         start=first, end=end, day=min(first.day, 28), months=months,

@@ -29,6 +29,7 @@ from journey.application import Channel
 from journey.drawdowns import (
     DrawdownDecision,
     DrawdownOutcome,
+    DrawdownRecord,
     DrawdownRequest,
     DrawdownState,
     DrawdownVerdict,
@@ -38,7 +39,8 @@ from journey.drawdowns import (
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import operations
-from starter.boundary import run
+from starter.audit_summary import duration
+from starter.boundary import plain_errors, run
 from starter.connect import connect
 from starter.errors import BadInput, Refused
 from starter.terminal import wide_console
@@ -75,7 +77,9 @@ def supporting(settings: Settings, items: list[str]) -> list[SupportingDocument]
         return [SupportingDocument(label=label, ref=ref) for (label, _), ref in zip(pairs, refs,
                                                                                     strict=True)]
     except ValidationError as err:
-        raise BadInput(f"a label is not valid (lower-case letters, digits, _): {err}") from None
+        raise BadInput(
+            f"a label is not valid (lower-case letters, digits, _): {plain_errors(err)}"
+        ) from None
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -107,7 +111,7 @@ def request_(
                 documents=supporting(settings, documents), channel=channel,
             )
         except ValidationError as err:
-            raise BadInput(str(err)) from None
+            raise BadInput(plain_errors(err)) from None
         _print(await send(await connect(settings), workflow_id, "request_drawdown", body))
 
     run(go())
@@ -131,7 +135,7 @@ def decide(
             body = DrawdownDecision(actor=Actor(id=actor, role=role), tranche_id=tranche_id,
                                     verdict=verdict, reason=reason)
         except ValidationError as err:
-            raise BadInput(str(err)) from None
+            raise BadInput(plain_errors(err)) from None
         _print(await send(client, workflow_id, "decide_drawdown", body))
 
     run(go())
@@ -146,19 +150,33 @@ def show(workflow_id: JourneyId) -> None:
         if current.drawdown_plan is None:
             raise BadInput(f"{workflow_id} has no drawdown plan: only project finance has one")
         for t in current.drawdown_plan.tranches:
-            console.print(f"{t.id}  cap {t.cap:,}  {t.milestone}; documents: "
-                          f"{', '.join(t.documents)}; checks: "
-                          f"{', '.join(c.kind for c in t.checks)}")
+            console.print(escape(f"{t.id}  cap {t.cap:,}  {t.milestone}; documents: "
+                                 f"{', '.join(t.documents)}; checks: "
+                                 f"{', '.join(c.kind for c in t.checks)}"))
         if current.commitment is not None:
             c = current.commitment
             console.print(f"commitment {c.total:,}: drawn {c.drawn:,}, cancelled {c.cancelled:,}"
                           f", available {c.available:,} until {c.available_until:%Y-%m-%d}")
         for d in current.drawdowns:
-            waited = f" after {d.waited}" if d.waited is not None else ""
-            console.print(f"#{d.number} {d.request.tranche_id} {d.request.amount:,} "
-                          f"[bold]{d.state}[/]{waited} {d.reason}")
+            console.print(f"#{d.number} [bold]{d.state}[/] {escape(_drawdown_line(d))}")
 
     run(go())
+
+
+def _drawdown_line(d: DrawdownRecord) -> str:
+    """One drawdown for the record: what was asked, who decided and why, where the money
+    went and when, and how long the customer waited."""
+    line = f"{d.request.tranche_id} {d.request.amount:,} asked {d.requested_at:%Y-%m-%d %H:%M}"
+    if d.decided_by:
+        line += f"; {d.decided_by}: {d.reason}"
+    elif d.reason:
+        line += f"; {d.reason}"
+    if d.booking_id:
+        payee = d.payee or "the borrower"
+        line += f"; paid to {payee} ({d.booking_id}) at {d.booked_at:%Y-%m-%d %H:%M}"
+    if d.waited is not None:
+        line += f"; waited {duration(d.waited)}"
+    return line
 
 
 def _waiting(current: JourneyStatus) -> str:

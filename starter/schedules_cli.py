@@ -7,11 +7,17 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from temporalio.client import Client
 
 from activities.review import post_loan_policy_text
-from journey.post_loan_policy import first_review_on, parse_post_loan_policy, review_calendar
+from journey.post_loan_policy import (
+    cadence_refusal,
+    first_review_on,
+    parse_post_loan_policy,
+    review_calendar,
+)
 from journey.settings import Settings
 from starter import operations, schedules
 from starter.boundary import run
@@ -41,6 +47,8 @@ def create(
     every: Annotated[int, typer.Option(help="months between reviews")] = 3,
 ) -> None:
     """Create a journey's review schedule (a disbursed journey creates its own)."""
+    if (refusal := cadence_refusal(every)) is not None:
+        raise typer.BadParameter(refusal, param_hint="--every")
     settings = Settings()
 
     async def go() -> None:
@@ -66,7 +74,7 @@ def list_() -> None:
         table = Table("schedule", "paused", "next runs", "note", title="review schedules")
         for r in rows:
             nxt = ", ".join(t.strftime("%Y-%m-%d %H:%M") for t in r.next_runs)
-            table.add_row(r.schedule_id, "yes" if r.paused else "no", nxt, r.note)
+            table.add_row(r.schedule_id, "yes" if r.paused else "no", nxt, escape(r.note))
         console.print(table)
 
     run(go())
@@ -78,7 +86,8 @@ def describe(workflow_id: JourneyId) -> None:
 
     async def go() -> None:
         r = await schedules.describe(await connect(), workflow_id)
-        console.print(f"{r.schedule_id}  paused={r.paused}  actions={r.action_count}  {r.note}")
+        head = f"{r.schedule_id}  paused={r.paused}  actions={r.action_count}  {r.note}"
+        console.print(escape(head))
         for t in r.next_runs:
             console.print(f"  next   {t:%Y-%m-%d %H:%M} UTC")
         for t in r.recent_runs:

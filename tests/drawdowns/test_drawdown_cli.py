@@ -53,8 +53,13 @@ async def test_request_decide_and_show_from_the_command_line(
         assert asked.exit_code == 0, asked.output
         assert "awaiting_decision" in said(asked) and "planning_permit" in said(asked)
 
+        short = await cli("drawdown", "decide", handle.id, "--verdict", "approve",
+                          "--reason", "x", "--as", "risk-pf-1")
+        assert short.exit_code == 2 and "reason: String should have at least" in said(short)
+        assert "pydantic" not in said(short)
+
         decided = await cli("drawdown", "decide", handle.id, "--verdict", "approve",
-                            "--reason", "permit checked", "--as", "risk-pf-1")
+                            "--reason", "permit checked [/] file 7", "--as", "risk-pf-1")
         assert decided.exit_code == 0, decided.output
         assert "booked" in said(decided)
 
@@ -63,3 +68,7 @@ async def test_request_decide_and_show_from_the_command_line(
         assert "t2 cap 6,000,000.00" in said(shown)
         [booking] = bookings_for(settings.db_url, handle.id)
         assert booking.payee == "某建设集团有限公司"
+        # the record: who decided and why (as typed), to whom the money went, the wait
+        assert "risk-pf-1: permit checked [/] file 7" in said(shown)
+        assert f"paid to 某建设集团有限公司 ({booking.booking_id})" in said(shown)
+        assert "waited " in said(shown) and "0:00" not in said(shown)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from journey.classification import RiskClass
+from journey.policy.errors import PolicyError
 from journey.post_loan import (
     Payment,
     apply_payments,
@@ -16,7 +19,12 @@ from journey.post_loan import (
     settlement_quote,
 )
 from journey.post_loan_covenants import Covenant, check_covenants
-from journey.post_loan_policy import PostLoanPolicy, review_calendar, review_every
+from journey.post_loan_policy import (
+    PostLoanPolicy,
+    parse_post_loan_policy,
+    review_calendar,
+    review_every,
+)
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 from journey.review_contracts import ReviewFacts
 from journey.stages import Stage
@@ -186,6 +194,15 @@ def test_review_cadence_follows_the_class() -> None:
     assert review_every(DEFAULT_POLICY, RiskClass.SPECIAL_MENTION) == 1
     cal = review_calendar(DEFAULT_POLICY, date(2026, 1, 30), 3, date(2027, 1, 1))
     assert (cal.day, cal.months) == (28, [1, 4, 7, 10])
+
+
+def test_a_cadence_that_does_not_divide_the_year_is_refused() -> None:
+    # every 5 months would have become monthly reviews (the calendar keeps months of the year)
+    with pytest.raises(ValueError, match="give one of 1, 2, 3, 4, 6, 12"):
+        review_calendar(DEFAULT_POLICY, date(2026, 1, 30), 5, date(2027, 1, 1))
+    text = DEFAULT_POLICY.model_copy(update={"watch_review_every_months": 5}).model_dump_json()
+    with pytest.raises(PolicyError, match="watch_review_every_months: .*every 5 months"):
+        parse_post_loan_policy(text)
 
 
 def test_an_instalment_of_nothing_is_never_past_due() -> None:

@@ -99,10 +99,16 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert shown.exit_code == 0, shown.output
         assert f"review-{handle.id}" in shown.output
         paused = await asyncio.to_thread(
-            CliRunner().invoke, schedules_app, ["pause", handle.id, "--note", "audit hold"]
+            CliRunner().invoke, schedules_app, ["pause", handle.id, "--note", "audit hold [legal]"]
         )
         assert paused.exit_code == 0, paused.output
         assert (await schedules.describe(client, handle.id)).paused
+        for shown in [await asyncio.to_thread(CliRunner().invoke, schedules_app, args)
+                      for args in (["list"], ["describe", handle.id])]:
+            assert "audit hold [legal]" in shown.output  # what was typed, not markup
+        every5 = await asyncio.to_thread(CliRunner().invoke, schedules_app,
+                                         ["create", handle.id, "--every", "5"])
+        assert every5.exit_code == 2 and "give one of 1, 2, 3, 4, 6, 12" in every5.output
         await schedules.unpause(client, handle.id, "hold lifted")
         assert not (await schedules.describe(client, handle.id)).paused
 
