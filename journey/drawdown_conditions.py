@@ -19,11 +19,28 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from journey.documents import DocumentKind, DocumentReading, ReadStatus
-from journey.drawdowns import Check, ConditionResult, DrawdownPlan, DrawdownRequest, Tranche
-from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
+from journey.drawdowns import (
+    Check,
+    ConditionResult,
+    DrawdownPlan,
+    DrawdownRecord,
+    DrawdownRequest,
+    DrawdownState,
+    Tranche,
+)
+from journey.repayment import (
+    Frequency,
+    Instalment,
+    RepaymentMethod,
+    add_months,
+    build_schedule,
+    cents,
+    with_interest_before,
+)
 
 _OCR_KINDS = {k.value for k in DocumentKind if k is not DocumentKind.UNKNOWN}
 PLACES = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 class DocumentCheck(BaseModel):
@@ -114,25 +131,47 @@ def _check(check: Check, facts: DrawdownFacts) -> ConditionResult:
 # -- the figures and the repayment plan ------------------------------------------------------
 
 
-def repayment_plan(plan: DrawdownPlan, terms: RepaymentTerms, drawn: Decimal, start: date
-                   ) -> list[Instalment]:
-    """The plan on what was drawn, from `start` (drawdowns closed) over the tenor left after
-    the availability period, interest only during the grace months."""
-    term = _term(plan, terms)
+def repayment_plan(plan: DrawdownPlan, terms: RepaymentTerms, drawn: Decimal, start: date,
+                   unused_months: int = 0, accrued: Decimal = ZERO) -> list[Instalment]:
+    """The plan on what was drawn, from `start` (drawdowns closed) over the tenor left: the
+    tenor less the availability period, plus the whole periods of it that closing early left
+    unused (`unused_months`), so that the loan ends with its tenor, not sooner; interest only
+    during the grace months. `accrued`, the interest the drawdowns earned before `start`, is
+    due with the first instalment."""
+    unused = unused_months // terms.frequency.months * terms.frequency.months
+    term = _term(plan, terms, unused)
     grace = plan.grace_months if plan.grace_months < term else 0
-    return build_schedule(principal=drawn, annual_rate=terms.annual_rate, term_months=term,
-                          method=terms.method, frequency=_frequency(plan, terms), start=start,
-                          grace_months=grace)
+    schedule = build_schedule(principal=drawn, annual_rate=terms.annual_rate, term_months=term,
+                              method=terms.method, frequency=_frequency(plan, terms, unused),
+                              start=start, grace_months=grace)
+    return with_interest_before(schedule, accrued)
 
 
-def _term(plan: DrawdownPlan, terms: RepaymentTerms) -> int:
-    return max(1, terms.term_months - plan.availability_months)
+def unused_months(closed: date, available_until: date) -> int:
+    """Whole months of the availability period left when drawdowns closed on `closed`."""
+    months = 0
+    while add_months(closed, months + 1) <= available_until:
+        months += 1
+    return months
 
 
-def _frequency(plan: DrawdownPlan, terms: RepaymentTerms) -> Frequency:
+def availability_interest(records: list[DrawdownRecord], annual_rate: Decimal, closed: date
+                          ) -> Decimal:
+    """What the booked drawdowns earned from each booking day to `closed`, by days over 360
+    as all interest to the day (journey/post_loan.py). The days by the journey's clock, as
+    `closed` and every due date are (the ledger's agrees to the second)."""
+    return sum((cents(r.request.amount * annual_rate * (closed - r.settled_at.date()).days / 360)
+                for r in records if r.state is DrawdownState.BOOKED and r.settled_at), ZERO)
+
+
+def _term(plan: DrawdownPlan, terms: RepaymentTerms, unused: int = 0) -> int:
+    return max(1, terms.term_months - plan.availability_months + unused)
+
+
+def _frequency(plan: DrawdownPlan, terms: RepaymentTerms, unused: int = 0) -> Frequency:
     """The offer's frequency, or monthly when the term left or the grace does not divide."""
     months = terms.frequency.months
-    if _term(plan, terms) % months or plan.grace_months % months:
+    if _term(plan, terms, unused) % months or plan.grace_months % months:
         return Frequency.MONTHLY
     return terms.frequency
 

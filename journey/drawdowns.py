@@ -169,6 +169,9 @@ class Commitment(BaseModel):
     available_until: datetime
     closed_at: datetime | None = None
     closing_note: str = ""
+    # interest the drawn amounts earned from their booking until drawdowns closed, due with
+    # the first instalment; None: drawdowns still open, or closed before it was charged
+    interest_accrued: Decimal | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -42,6 +42,9 @@ class Instalment(BaseModel):
     interest: Decimal
     payment: Decimal
     balance_after: Decimal
+    # the part of `interest` accrued before the plan began (a project's drawdowns, from each
+    # booking until drawdowns closed): owed in full whatever day the period is settled
+    accrued_before: Decimal = Decimal("0.00")
 
 
 def cents(x: Decimal) -> Decimal:
@@ -135,6 +138,16 @@ def build_schedule(
             )
         )
     return plan
+
+
+def with_interest_before(plan: list[Instalment], accrued: Decimal) -> list[Instalment]:
+    """`plan` whose first instalment also asks for `accrued`, interest earned before the
+    plan began (a project's drawdowns until they closed)."""
+    first = plan[0]
+    return [first.model_copy(update={"interest": first.interest + accrued,
+                                     "payment": first.payment + accrued,
+                                     "accrued_before": first.accrued_before + accrued}),
+            *plan[1:]]
 
 
 def total_interest(plan: list[Instalment]) -> Decimal:

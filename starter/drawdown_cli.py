@@ -157,6 +157,9 @@ def show(workflow_id: JourneyId) -> None:
             c = current.commitment
             console.print(f"commitment {c.total:,}: drawn {c.drawn:,}, cancelled {c.cancelled:,}"
                           f", available {c.available:,} until {c.available_until:%Y-%m-%d}")
+            if c.interest_accrued is not None:
+                console.print(f"interest on the drawdowns until they closed: "
+                              f"{c.interest_accrued:,}, due with the first instalment")
         for d in current.drawdowns:
             console.print(f"#{d.number} [bold]{d.state}[/] {escape(_drawdown_line(d))}")
 

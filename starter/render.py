@@ -228,6 +228,9 @@ def _plan_caption(s: JourneyStatus) -> str | None:
     caption = f"covenants: {covenant_terms(s.offer)}"
     if s.disbursement is None:
         caption += "\nindicative: the plan runs from the payout, and its dates move with it"
+    if s.offer.schedule and (before := s.offer.schedule[0].accrued_before) > 0:
+        caption += (f"\ninstalment 1 includes {before:,} of interest the drawdowns earned "
+                    "before they closed")
     return caption
 
 

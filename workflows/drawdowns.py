@@ -17,6 +17,7 @@ cancelled (event and decision record) and the repayment plan is rebuilt on what 
 import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -31,10 +32,12 @@ with workflow.unsafe.imports_passed_through():
         DocumentCheck,
         DrawdownFacts,
         RepaymentTerms,
+        availability_interest,
         check_document,
         evaluate_conditions,
         projected_dscr,
         repayment_plan,
+        unused_months,
     )
     from journey.drawdowns import (
         Commitment,
@@ -56,6 +59,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.drawdown_updates import DrawdownUpdates
     from workflows.reading import read_document
 
+# the plan runs to the end of the tenor, and the drawdowns' interest until they closed is due
+PLAN_TO_MATURITY = "drawdown-plan-to-maturity"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -225,14 +230,22 @@ class DrawdownStage(DrawdownUpdates):
             raise JourneyEnded(Stage.CLOSED, f"nothing drawn: {note}")
 
     def _dd_rebuild_plan(self) -> None:
-        """Repayment on what was actually drawn, after the grace period; post_loan reads it."""
+        """Repayment on what was actually drawn, after the grace period, to the end of the
+        tenor, with the interest the drawdowns earned until now due with the first instalment;
+        post_loan reads it."""
         commitment = self._dd_commit()
         today = workflow.now().date()
-        schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn, today)
+        booked = [r for r in self._dd_records if r.state is DrawdownState.BOOKED]
+        unused, accrued = 0, Decimal("0.00")
+        if workflow.patched(PLAN_TO_MATURITY):  # before it: no interest, and the tenor cut
+            unused = unused_months(today, commitment.available_until.date())
+            accrued = availability_interest(booked, self._dd_terms().annual_rate, today)
+            self._dd_commitment = commitment.model_copy(update={"interest_accrued": accrued})
+        schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
+                                  today, unused, accrued)
         self._offer = self._dd_signed_offer().model_copy(
             update={"schedule": schedule, "starts_on": today}
         )
-        booked = [r for r in self._dd_records if r.state is DrawdownState.BOOKED]
         payees = list(dict.fromkeys(r.payee or "" for r in booked))
         last_booked = max((r.booked_at for r in booked if r.booked_at), default=None)
         self._disbursement = Disbursement(

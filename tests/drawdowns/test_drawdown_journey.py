@@ -4,6 +4,7 @@ repayment plan rebuilt on what was drawn."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey.drawdowns import DrawdownState
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Party, Stage
+from starter.render import plan_table
 from store.ledger import bookings_for
 from tests.drawdowns.kit import (
     CONTRACTOR,
@@ -22,6 +24,7 @@ from tests.drawdowns.kit import (
     first_tranche,
     permit,
     request,
+    skip_to,
     until,
 )
 from tests.workflows.journey_kit import Documents, status
@@ -45,6 +48,9 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         booked = await approve(handle, "t1")
         assert booked.state is DrawdownState.BOOKED
         assert booked.commitment.drawn == Decimal("4500000.00")
+        t1_booked = (await status(handle)).drawdowns[-1].settled_at
+        assert t1_booked is not None
+        await skip_to(time_skipping_env, t1_booked + timedelta(days=40))  # construction
 
         progress = permit(docs, "construction_progress")
         short = await request(handle, ask(app, "t2", 6_000_000, [progress], CONTRACTOR))
@@ -78,12 +84,21 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         ]
         assert CONTRACTOR.account in books[1].purpose
 
-        # the repayment plan: on what was drawn, interest only for the 6 months' grace
-        assert done.offer is not None
+        # the repayment plan: on what was drawn, interest only for the 6 months' grace, to
+        # the end of the 60 months' tenor (drawdowns closed 40 days in: 17 months of the
+        # availability unused, 15 of them whole quarters)
+        assert done.offer is not None and commitment.closed_at is not None
         schedule = done.offer.schedule
         assert sum(i.principal for i in schedule) == Decimal("14500000.00")
         assert [i.principal for i in schedule[:2]] == [Decimal("0.00")] * 2
-        assert schedule[2].principal > 0 and len(schedule) == 14  # 42 months, quarterly
+        assert schedule[2].principal > 0 and len(schedule) == (60 - 18 + 15) // 3
+        # t1 earned 40 days' interest before drawdowns closed, due with the first instalment
+        rate = done.offer.annual_rate
+        accrued = (Decimal("4500000.00") * rate * 40 / 360).quantize(Decimal("0.01"))
+        assert commitment.interest_accrued == accrued == schedule[0].accrued_before
+        assert f"instalment 1 includes {accrued:,} of interest" in str(plan_table(done).caption)
+        assert schedule[0].interest == (Decimal("14500000.00") * rate / 4).quantize(
+            Decimal("0.01")) + accrued
         assert done.disbursement is not None
         assert done.disbursement.amount == Decimal("14500000.00")
         # post-loan reviews check the DSCR covenant against this plan

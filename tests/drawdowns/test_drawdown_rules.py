@@ -12,10 +12,12 @@ from journey.drawdown_conditions import (
     DocumentCheck,
     DrawdownFacts,
     RepaymentTerms,
+    availability_interest,
     check_document,
     evaluate_conditions,
     projected_dscr,
     repayment_plan,
+    unused_months,
 )
 from journey.drawdowns import (
     Commitment,
@@ -124,6 +126,42 @@ def test_repayment_plan_on_the_drawn_amount_after_grace() -> None:
     assert sum(i.principal for i in schedule) == Decimal("10500000.00")
     odd = TERMS.model_copy(update={"term_months": 59})  # 41 months left: monthly
     assert len(repayment_plan(plan, odd, Decimal(1000), date(2028, 1, 15))) == 41
+
+
+def test_closed_early_the_plan_still_runs_to_the_end_of_the_tenor() -> None:
+    # signed 2026-07-15: 18 months' availability to 2028-01-15, the tenor to 2031-07-15
+    _, app = pf()
+    plan = default_plan(app)
+    closed = date(2026, 11, 20)  # every tranche drawn four months in
+    left = unused_months(closed, date(2028, 1, 15))
+    assert left == 13  # 2026-11-20 + 13 months = 2027-12-20; + 14 would pass the end
+    schedule = repayment_plan(plan, TERMS, Decimal("15000000.00"), closed, left)
+    # 42 months + 12 of the unused 13 (whole quarters): ends within a quarter of the tenor
+    assert len(schedule) == 18 and schedule[-1].due_on == date(2031, 5, 20)
+    assert unused_months(date(2028, 1, 15), date(2028, 1, 15)) == 0  # closed by the timer
+
+
+def test_the_drawdowns_interest_until_they_close_is_due_with_the_first_instalment() -> None:
+    docs, app = pf()
+    booked = [
+        DrawdownRecord(number=n, request=ask(app, t, amount, []), requested_at=at,
+                       state=DrawdownState.BOOKED, settled_at=at)
+        for n, t, amount, at in [
+            (1, "t1", 4_500_000, datetime(2026, 8, 1, 9, tzinfo=UTC)),
+            (2, "t2", 6_000_000, datetime(2026, 10, 30, 9, tzinfo=UTC)),
+        ]
+    ] + [DrawdownRecord(number=3, request=ask(app, "t3", 1, []), requested_at=datetime(
+        2026, 9, 1, tzinfo=UTC), state=DrawdownState.REFUSED)]
+    closed = date(2026, 11, 9)
+    accrued = availability_interest(booked, TERMS.annual_rate, closed)
+    # 4.5m for 100 days and 6m for 10 days at 4.4%, by days over 360
+    assert accrued == Decimal("55000.00") + Decimal("7333.33")
+    schedule = repayment_plan(default_plan(app), TERMS, Decimal("10500000.00"), closed,
+                              accrued=accrued)
+    plain = repayment_plan(default_plan(app), TERMS, Decimal("10500000.00"), closed)
+    assert schedule[0].interest == plain[0].interest + accrued
+    assert schedule[0].payment == plain[0].payment + accrued
+    assert schedule[0].accrued_before == accrued and schedule[1:] == plain[1:]
 
 
 def test_available_is_the_cap_within_the_commitment() -> None:

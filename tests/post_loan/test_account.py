@@ -25,7 +25,7 @@ from journey.post_loan_policy import (
     review_calendar,
     review_every,
 )
-from journey.repayment import Frequency, RepaymentMethod, build_schedule
+from journey.repayment import Frequency, RepaymentMethod, build_schedule, with_interest_before
 from journey.review_contracts import ReviewFacts
 from journey.stages import Stage
 from journey.status import Disbursement, Offer, plan_start
@@ -94,6 +94,15 @@ def test_early_settlement_pays_principal_and_interest_accrued_to_the_day() -> No
     assert settled.repaid and settled.owed == 0 and settled.credit == 0
     assert {i.settled_on for i in settled.instalments[1:]} == {date(2026, 3, 1)}
     assert settled.paid == Decimal("120875.00")  # against 123,900 for the whole plan
+
+
+def test_interest_from_before_the_plan_is_owed_whole_on_an_early_settlement() -> None:
+    # a project's drawdowns earned 1,234.56 until they closed, due with the first instalment
+    project = with_interest_before(PLAN, Decimal("1234.56"))
+    assert project[0].payment == PLAN[0].payment + Decimal("1234.56")
+    quote = settlement_quote(apply_payments(project, []), date(2026, 1, 29), START)
+    # 14 of the first period's 31 days of its 600 interest, and all that came before
+    assert quote.owed == Decimal("120000.00") + Decimal("270.97") + Decimal("1234.56")
 
 
 def test_settlement_returns_interest_paid_ahead_and_includes_arrears() -> None:

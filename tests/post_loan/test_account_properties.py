@@ -1,4 +1,5 @@
-"""The loan account under any plan and any run of payments (hypothesis): every payment is
+"""The loan account under any plan (a project's with interest from before it began, too) and
+any run of payments (hypothesis): every payment is
 accounted for to the cent, nothing goes negative or is paid twice, an instalment is settled
 exactly when nothing is left on it, and a prepayment never costs the customer more interest
 than the same money paid ahead of the plan; with or without a prepayment fee.
@@ -21,7 +22,7 @@ from journey.post_loan import (
     settlement_quote,
 )
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
-from journey.repayment import Frequency, RepaymentMethod, build_schedule
+from journey.repayment import Frequency, RepaymentMethod, build_schedule, with_interest_before
 
 START = date(2026, 1, 31)  # a month end: due dates clamp to shorter months
 ZERO = Decimal(0)
@@ -39,6 +40,9 @@ def loans(draw: st.DrawFn):
     rate = draw(st.sampled_from(["0", "0.0345", "0.0435", "0.06", "0.12"]))
     plan = build_schedule(principal, Decimal(rate), term, draw(st.sampled_from(RepaymentMethod)),
                           frequency, START, grace)
+    # a project's plan: the drawdowns' interest until they closed, due with the first
+    before = draw(st.sampled_from([0, 0, 1, int(principal * Decimal(rate) * 100) // 12 + 1]))
+    plan = with_interest_before(plan, Decimal(before) / 100)
     return plan, Decimal(rate) * frequency.months / 12
 
 
