@@ -222,7 +222,7 @@ def sign(workflow_id: JourneyId, actor: As, channel: Channel = Channel.APP) -> N
 def withdraw(
     workflow_id: JourneyId, reason: Reason, actor: As, role: RoleOpt = Role.CUSTOMER
 ) -> None:
-    """Withdraw the application (any stage before disbursement)."""
+    """Withdraw the application (before disbursement), or a project between drawdowns."""
     _send(workflow_id, "withdraw", _request(Withdrawal, actor=_actor(actor, role), reason=reason))
 
 

@@ -14,6 +14,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Role
     from journey.application import Product
+    from journey.decisions import Withdrawal
     from journey.drawdowns import (
         Commitment,
         DrawdownDecision,
@@ -65,6 +66,25 @@ class DrawdownUpdates(PostLoanHandlers):
             message=message or record.reason,
         )
 
+    def _withdrawal_refusal(self) -> str | None:
+        """A project may be withdrawn while it draws, between drawdowns: what was drawn is
+        repaid under the plan, the rest of the commitment is cancelled."""
+        commitment = self._dd_commitment
+        if self._stage is not Stage.DISBURSEMENT or commitment is None \
+                or commitment.closed_at is not None:
+            return super()._withdrawal_refusal()
+        if (current := self._dd_current()) is not None:
+            return (f"drawdown {current.request.tranche_id} is in progress: withdraw once the "
+                    "bank has decided it")
+        return None
+
+    def _withdrawn(self, withdrawal: Withdrawal) -> str:
+        commitment = self._dd_commitment
+        if self._stage.terminal or commitment is None or commitment.closed_at is None:
+            return super()._withdrawn(withdrawal)
+        return (f"{commitment.closing_note}; the {commitment.drawn:,} drawn is repaid under "
+                "the plan (`plan` shows it)")
+
     # -- the customer asks ---------------------------------------------------------------
 
     @workflow.update
@@ -82,6 +102,8 @@ class DrawdownUpdates(PostLoanHandlers):
     def _validate_request_drawdown(self, request: DrawdownRequest) -> None:
         plan, commitment = self._dd_open()
         self._authorize_customer_side(request.actor)
+        if self._withdrawal is not None:
+            raise DecisionRefused("the project is being withdrawn: its drawdowns are closing")
         current = self._dd_current()
         if current is not None:
             raise DecisionRefused(

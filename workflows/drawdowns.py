@@ -89,8 +89,15 @@ class DrawdownStage(DrawdownUpdates):
         until = self._dd_commit().available_until
         self._assigned_to = None  # the next drawdown goes to the whole team again
         async with self.stage(Stage.DISBURSEMENT, Party.CUSTOMER):
-            timed_out = not await self._dd_wait_until(lambda: self._dd_current() is not None, until)
+            timed_out = not await self._dd_wait_until(
+                lambda: self._dd_current() is not None or self._withdrawal is not None, until
+            )
             record = self._dd_current()
+            if (withdrawal := self._withdrawal) is not None and record is None:
+                why = f"withdrawn by {withdrawal.actor.id}: {withdrawal.reason}"
+                await self._dd_close_commitment(withdrawal.actor, why, Stage.WITHDRAWN)
+                self._withdrawal = None  # done with: the loan runs on what was drawn
+                return None
             if timed_out:
                 if record is not None:  # arrived with the deadline: too late
                     self._dd_settle(record, DrawdownState.REFUSED, "the availability period ended")
@@ -215,7 +222,10 @@ class DrawdownStage(DrawdownUpdates):
 
     # -- closing ---------------------------------------------------------------------------
 
-    async def _dd_close_commitment(self, actor: Actor, why: str) -> None:
+    async def _dd_close_commitment(
+        self, actor: Actor, why: str, nothing_drawn: Stage = Stage.CLOSED
+    ) -> None:
+        """Cancel the undrawn commitment; with nothing drawn the journey ends, `nothing_drawn`."""
         commitment = self._dd_commit()
         undrawn = commitment.available
         note = f"{why}: {undrawn:,} undrawn commitment cancelled"
@@ -227,7 +237,7 @@ class DrawdownStage(DrawdownUpdates):
         await self.notify(f"{self._workflow_id}:drawdowns:closed", "customer",
                           "commitment_cancelled", note)
         if commitment.drawn <= 0:
-            raise JourneyEnded(Stage.CLOSED, f"nothing drawn: {note}")
+            raise JourneyEnded(nothing_drawn, f"nothing drawn: {note}")
 
     def _dd_rebuild_plan(self) -> None:
         """Repayment on what was actually drawn, after the grace period, to the end of the

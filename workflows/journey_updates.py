@@ -182,16 +182,27 @@ class JourneyUpdates(Bookkeeping):
     async def withdraw(self, withdrawal: Withdrawal) -> UpdateResult:
         self._withdrawal = withdrawal
         self.record_decision(withdrawal.actor, "withdrawn", withdrawal.reason)
-        await workflow.wait_condition(lambda: self._stage.terminal)
-        return UpdateResult(stage=self._stage, message=withdrawal.reason)
+        # the journey ends, or (a project that has drawn) its drawdowns close and it runs on
+        await workflow.wait_condition(
+            lambda: self._stage.terminal or self._withdrawal is not withdrawal
+        )
+        return UpdateResult(stage=self._stage, message=self._withdrawn(withdrawal))
+
+    def _withdrawn(self, withdrawal: Withdrawal) -> str:
+        """What a withdrawal did, for the one who asked."""
+        return withdrawal.reason
+
+    def _withdrawal_refusal(self) -> str | None:
+        """Why the journey cannot be withdrawn now, or None."""
+        if self._stage.before_disbursement:
+            return None
+        return (f"the journey is at {self._stage}: a loan can be withdrawn only before "
+                "disbursement; after it, repay or ask for early settlement")
 
     @withdraw.validator
     def _validate_withdraw(self, withdrawal: Withdrawal) -> None:
-        if not self._stage.before_disbursement:
-            raise DecisionRefused(
-                f"the journey is at {self._stage}: a loan can be withdrawn only before "
-                "disbursement; after it, repay or ask for early settlement"
-            )
+        if (refusal := self._withdrawal_refusal()) is not None:
+            raise DecisionRefused(refusal)
         if self._withdrawal is not None:
             raise DecisionRefused("the journey is already being withdrawn")
         self._authorize_customer_side(withdrawal.actor)

@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey import contracts
 from journey.actors import Actor, Role
 from journey.contracts import BookingInput
+from journey.decisions import Withdrawal
 from journey.drawdowns import DrawdownState
 from journey.settings import Settings
 from journey.stages import Stage
@@ -109,6 +110,43 @@ async def test_nothing_drawn_by_the_end_closes_the_journey(
         assert result.outcome is Stage.CLOSED
         assert "nothing drawn" in result.reason and "15,000,000.00 undrawn" in result.reason
         assert bookings_for(settings.db_url, handle.id) == []
+
+
+async def test_a_project_cancelled_before_any_drawdown_ends_withdrawn(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs = Documents()
+    async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):
+        asked = Withdrawal(actor=customer(app), reason="the project was cancelled")
+        done = await handle.execute_update(LoanJourneyWorkflow.withdraw, asked)
+        assert done.stage is Stage.WITHDRAWN
+        result = await handle.result()
+        assert result.outcome is Stage.WITHDRAWN
+        assert "15,000,000.00 undrawn commitment cancelled" in result.reason
+        assert bookings_for(settings.db_url, handle.id) == []
+
+
+async def test_withdrawn_between_drawdowns_the_rest_is_cancelled_and_the_drawn_repaid(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs = Documents()
+    async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):
+        await request(handle, first_tranche(app, docs))
+        stop = Withdrawal(actor=customer(app), reason="sponsor scaled the project down")
+        assert "t1 is in progress" in await refused(handle, LoanJourneyWorkflow.withdraw, stop)
+        await approve(handle, "t1")
+        done = await handle.execute_update(LoanJourneyWorkflow.withdraw, stop)
+        assert "10,500,000.00 undrawn commitment cancelled" in done.message
+        assert "the 4,500,000.00 drawn is repaid under the plan" in done.message
+        running = await until(handle, lambda s: s.stage is Stage.POST_LOAN)
+        assert running.offer is not None and running.commitment is not None
+        assert sum(i.principal for i in running.offer.schedule) == Decimal("4500000.00")
+        assert running.commitment.cancelled == Decimal("10500000.00")
+        assert [d.verdict for d in running.decisions][-2:] == ["withdrawn",
+                                                               "commitment cancelled"]
+        assert "closed on" in await refused(handle, ASK, ask(app, "t2", 1_000, []))
+        assert "repay or ask for early settlement" in await refused(
+            handle, LoanJourneyWorkflow.withdraw, stop)
 
 
 def losing_first_answer(calls: list[int]) -> Any:
