@@ -14,9 +14,11 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.exc import ArgumentError, OperationalError
+from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
-from starter.errors import JourneyError, SetupError
+from starter.errors import BadInput, JourneyError, SetupError
 
 T = TypeVar("T")
 # Not wrapped at the terminal's width: a log or a script reads each error on one line.
@@ -28,15 +30,38 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a command's coroutine; a JourneyError prints its advice and exits with its code."""
     try:
         return asyncio.run(coro)
-    except JourneyError as err:
-        if verbose:
-            raise
-        # escaped: a message quotes what people typed, and "[x]" in it is not markup
-        err_console.print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
-        raise typer.Exit(err.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("stopped")
         raise typer.Exit(130) from None
+    except Exception as err:
+        raise typer.Exit(report(err)) from None
+
+
+def report(err: Exception) -> int:
+    """Print what a command's error means and what to do, and return its exit code; an
+    error that is not one of ours, or any with --verbose, is raised again (a traceback)."""
+    known = err if isinstance(err, JourneyError) else translated(err)
+    if known is None or verbose:
+        raise err
+    # escaped: a message quotes what people typed, and "[x]" in it is not markup
+    err_console.print(f"[bold red]error:[/] {escape(str(known))}", highlight=False)
+    return known.exit_code
+
+
+def translated(err: Exception) -> JourneyError | None:
+    """The few errors from below that are the operator's to fix, in our terms: a request the
+    Temporal server refused as invalid (a malformed query, a run id that is not one), a file
+    that cannot be read or written, a journey database that cannot be reached or whose URL is
+    wrong. Anything else is a defect: None."""
+    if isinstance(err, RPCError) and err.status is RPCStatusCode.INVALID_ARGUMENT:
+        return BadInput(f"the Temporal server refused the request: {err.message}")
+    if isinstance(err, OSError) and err.filename is not None:
+        return BadInput(f"{err.filename}: {err.strerror or err}")
+    if isinstance(err, OperationalError | ArgumentError):  # the URL, or the database down
+        cause = str(getattr(err, "orig", None) or err).splitlines()[0]
+        return SetupError(f"the journey database cannot be used: {cause}; check "
+                          "LOAN_JOURNEY_DATABASE_URL (or --db) and that the database runs")
+    return None
 
 
 def plain_errors(err: ValidationError) -> str:

@@ -54,6 +54,8 @@ def main() -> None:
             app()
     except SystemExit as done:
         boundary.end_process(boundary.exit_code(done))
+    except Exception as err:  # from a command that does not run through boundary.run
+        boundary.end_process(boundary.report(err))
     boundary.end_process(0)
 
 

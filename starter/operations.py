@@ -196,9 +196,17 @@ async def _answered(call: Awaitable[T], within: timedelta, no_answer: str) -> T:
             raise
         raise NoAnswer(no_answer) from err
     except RPCError as err:
-        if err.status is not RPCStatusCode.DEADLINE_EXCEEDED:
+        if not server_gave_up(err):
             raise
         raise NoAnswer(no_answer) from err
+
+
+def server_gave_up(err: RPCError) -> bool:
+    """How the server ends a query or an update that no worker answered: its own deadline,
+    "context canceled", or "no poller seen for task queue recently"."""
+    return err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED) or (
+        err.status is RPCStatusCode.FAILED_PRECONDITION and "poller" in err.message
+    )
 
 
 def refusal(err: WorkflowUpdateFailedError) -> str:

@@ -10,7 +10,7 @@ from journey.settings import Settings
 from starter import archivist
 from starter.boundary import run
 from starter.embedded import embedded_server, ui_address
-from store.db import migrate
+from store.db import migrate, shown
 
 console = Console()
 db_app = typer.Typer(help="The journey database (timing events, documents, ledger, outbox).")
@@ -25,7 +25,7 @@ def up() -> None:
         async with embedded_server(settings) as env:
             await archivist.schedule(env.client, settings.task_queue)  # unless it exists
             console.print(f"Temporal at {settings.temporal_address}, Web UI {ui_address(settings)}")
-            console.print(f"database {settings.db_url}; press Ctrl-C to stop")
+            console.print(f"database {shown(settings.db_url)}; press Ctrl-C to stop")
             await worker.run(settings, env.client)
         console.print("stopped")
 
@@ -49,7 +49,7 @@ def upgrade() -> None:
     """Create or migrate the journey database to the latest schema."""
     settings = Settings()
     migrate(settings.db_url)
-    console.print(f"database at the latest schema: {settings.db_url}")
+    console.print(f"database at the latest schema: {shown(settings.db_url)}")
 
 
 def register(app: typer.Typer) -> None:

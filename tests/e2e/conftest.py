@@ -45,6 +45,7 @@ def env_for(settings: Settings) -> dict[str, str]:
         "LOAN_JOURNEY_TASK_QUEUE": settings.task_queue,
         "LOAN_JOURNEY_UI_PORT": str(settings.ui_port),
         "COLUMNS": "200",
+        **({"LOAN_JOURNEY_DATABASE_URL": settings.database_url} if settings.database_url else {}),
     }
 
 

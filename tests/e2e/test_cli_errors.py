@@ -1,0 +1,75 @@
+"""Mistakes an operator makes get a message and an exit code, never a traceback, whichever
+command they are made in: a file that is not there, a journey database that cannot be used
+(its password never printed), a query or a run id the Temporal server refuses."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.testing import WorkflowEnvironment
+
+from journey.settings import Settings
+from starter.operations import server_gave_up
+from tests.e2e.test_journey_on_dev_server import cli
+
+pytestmark = pytest.mark.e2e
+
+
+def told(done, code: int) -> str:  # noqa: ANN001
+    assert done.returncode == code, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    return " ".join(done.stderr.split())
+
+
+async def test_commands_without_a_server_name_the_file_or_the_database(
+    e2e_settings: Settings, tmp_path: Path
+) -> None:
+    nowhere = e2e_settings.model_copy(update={"data_dir": tmp_path / "none"})
+    assert "no journey database at" in told(await cli(nowhere, "report", ok=False), 2)
+    assert "no journey database at" in told(
+        await cli(nowhere, "export", "--format", "csv", "--out", str(tmp_path / "x.csv"),
+                  ok=False), 2)
+    assert "Can't load plugin" in told(
+        await cli(nowhere, "report", "--db", "garbage://", ok=False), 5)
+    missing = told(await cli(e2e_settings, "documents", "loan-x", str(tmp_path / "gone.jpg"),
+                             "--as", "91440300HNAG2PQU4A", ok=False), 2)
+    assert "gone.jpg" in missing and "No such file" in missing
+
+    secret = "postgresql+psycopg://pguser:S3cretPW@127.0.0.1:1/journey"
+    down = await cli(nowhere.model_copy(update={"database_url": secret}), "db", "upgrade",
+                     ok=False)
+    assert "the journey database cannot be used" in told(down, 5)
+    assert "S3cretPW" not in down.stdout + down.stderr
+
+
+async def test_what_the_temporal_server_refuses_is_told_as_bad_input(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    query = told(await cli(e2e_settings, "list", "--query", "bogus ===", ok=False), 2)
+    assert "the Temporal server refused the request" in query
+    handle = await dev_server.client.start_workflow(
+        "LoanJourneyWorkflow", id=f"errors-{uuid.uuid4()}", task_queue=f"none-{uuid.uuid4()}")
+    try:
+        run = told(await cli(e2e_settings, "history", handle.id, "--run-id", "bogus",
+                             ok=False), 2)
+        assert "the Temporal server refused the request" in run
+        out = told(await cli(e2e_settings, "history", handle.id, "-o",
+                             str(tmp_path / "no" / "dir" / "x.txt"), ok=False), 2)
+        assert "x.txt" in out and "No such file" in out
+    finally:
+        await handle.terminate("test over")
+
+
+def test_a_query_the_server_gave_up_on_is_no_answer_and_others_are_not() -> None:
+    def rpc(status: RPCStatusCode, message: str) -> RPCError:
+        return RPCError(message, status, b"")
+
+    poller = "no poller seen for task queue recently, worker may be down"
+    assert server_gave_up(rpc(RPCStatusCode.FAILED_PRECONDITION, poller))
+    assert server_gave_up(rpc(RPCStatusCode.CANCELLED, "context canceled"))
+    assert server_gave_up(rpc(RPCStatusCode.DEADLINE_EXCEEDED, "deadline exceeded"))
+    assert not server_gave_up(rpc(RPCStatusCode.FAILED_PRECONDITION, "workflow is closing"))
+    assert not server_gave_up(rpc(RPCStatusCode.NOT_FOUND, "workflow not found"))
