@@ -18,10 +18,14 @@ _SKIP = frozenset(_ACTOR_KEYS) | {"filename", "size"}
 
 
 def find_actor(value: Any) -> tuple[str, str] | None:
-    """(id, role) of the actor a decoded input names, looked for under the usual keys."""
-    if isinstance(value, dict):
+    """(id, role) of the actor a decoded input names, looked for under the usual keys, then
+    one level down (a journey's input holds the application, which names its submitter)."""
+    if not isinstance(value, dict):
+        return None
+    nested = [v for v in value.values() if isinstance(v, dict)]
+    for holder in (value, *nested):
         for key in _ACTOR_KEYS:
-            actor = value.get(key)
+            actor = holder.get(key)
             if isinstance(actor, dict) and actor.get("id"):
                 return str(actor["id"]), str(actor.get("role") or "")
     return None

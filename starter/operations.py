@@ -11,6 +11,7 @@ import json
 from collections.abc import Awaitable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,12 +26,14 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.policy import policy_text
 from journey.application import LoanApplication
 from journey.classification import RiskClass
 from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.loan_book import BookLine, book_line, worst_first
+from journey.policy import DecisionRefused, Policy, authorize_submitter, parse_policy
 from journey.post_loan import (
     Account,
     nothing_to_settle,
@@ -102,6 +105,13 @@ def store_documents(settings: Settings, paths: Sequence[Path]) -> list[DocumentR
 async def start_journey(
     client: Client, settings: Settings, application: LoanApplication
 ) -> WorkflowHandle[Any, Any]:
+    """Start the journey of `application`, submitted by a relationship manager or operations
+    of the staff directory (the policy the worker pins: the settings' file or the default),
+    or refused before anything reaches a history: the four-eyes rules hold the submitter."""
+    try:
+        authorize_submitter(_policy(policy_text(settings.policy_file)), application.submitted_by)
+    except DecisionRefused as err:
+        raise Refused(f"application {application.application_id} not started: {err}") from err
     try:
         return await client.start_workflow(
             LoanJourneyWorkflow.run,
@@ -116,6 +126,11 @@ async def start_journey(
                 f"see `loan-journey status {journey_id(application.application_id)}`"
             ) from err
         raise
+
+
+@lru_cache(maxsize=4)
+def _policy(text: str) -> Policy:
+    return parse_policy(text)
 
 
 async def status(

@@ -15,6 +15,7 @@ from journey.policy.authority import (
     authorize_reassign,
     authorize_risk_opinion,
     authorize_staff,
+    authorize_submitter,
 )
 from journey.policy.calendar import (
     WorkingCalendar,
@@ -92,6 +93,7 @@ __all__ = [
     "authorize_reassign",
     "authorize_risk_opinion",
     "authorize_staff",
+    "authorize_submitter",
     "build_calendar",
     "business_time_between",
     "check_completeness",

@@ -70,6 +70,16 @@ def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMemb
     return member
 
 
+# who may submit an application for a customer
+SUBMITTING_ROLES = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
+
+
+def authorize_submitter(policy: Policy, actor: Actor) -> StaffMember:
+    """The directory entry of the staff member submitting an application: active, and a
+    relationship manager or operations (the four-eyes rules hold the submitter to it)."""
+    return authorize_staff(policy, actor, SUBMITTING_ROLES)
+
+
 def _four_eyes(actor: Actor, what: str, submitted_by: str, reviewed_by: str | None) -> None:
     if actor.id == submitted_by:
         raise DecisionRefused(

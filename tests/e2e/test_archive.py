@@ -83,6 +83,8 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
                      every=0.5)
     trail = await cli(settings, "history", journey)
     assert "from the archive" in trail.stdout and "withdraw" in trail.stdout
+    started = next(line for line in trail.stdout.splitlines() if "started" in line)
+    assert "ops-li" in started and "operations" in started  # who submitted it
     no_server = settings.model_copy(update={"temporal_address": f"127.0.0.1:{free_port()}"})
     offline = await cli(no_server, "history", journey, "--archived")  # an auditor's laptop
     assert "from the archive" in offline.stdout and "withdraw" in offline.stdout

@@ -4,6 +4,7 @@ command they are made in: a file that is not there, a journey database that cann
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from starter.operations import server_gave_up
+from tests.e2e.conftest import SAMPLES
 from tests.e2e.test_journey_on_dev_server import cli
 
 pytestmark = pytest.mark.e2e
@@ -61,6 +63,24 @@ async def test_what_the_temporal_server_refuses_is_told_as_bad_input(
         assert "x.txt" in out and "No such file" in out
     finally:
         await handle.terminate("test over")
+
+
+async def test_an_application_from_someone_not_allowed_to_submit_is_not_started(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
+    for submitter, says in [({"id": "nobody-x", "role": "auditor"}, "not in the staff directory"),
+                            ({"id": "risk-sme-1", "role": "risk_officer"}, "this needs one of")]:
+        app = {**sample, "application_id": f"APP-NOBODY-{uuid.uuid4().hex[:6]}",
+               "submitted_by": submitter}
+        path = tmp_path / "application.json"
+        path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
+        refused = told(await cli(e2e_settings, "start", str(path), scan, ok=False), 3)
+        assert "not started" in refused and says in refused
+        never = dev_server.client.get_workflow_handle(f"loan-{app['application_id']}")
+        with pytest.raises(RPCError):
+            await never.describe()  # nothing reached a history
 
 
 def test_a_query_the_server_gave_up_on_is_no_answer_and_others_are_not() -> None:
