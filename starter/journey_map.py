@@ -159,7 +159,8 @@ def funnel(report: JourneyReport) -> go.Figure:
             name="reached",
         )
     )
-    for exit_, color in (("rejected", "#c0392b"), ("withdrawn", "#e67e22"), ("expired", "#7f8c8d")):
+    for exit_, color in (("closed", "#27ae60"), ("rejected", "#c0392b"),
+                         ("withdrawn", "#e67e22"), ("expired", "#7f8c8d")):
         counts = [getattr(f, exit_) for f in report.funnel]
         if any(counts):
             fig.add_bar(

@@ -9,9 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from journey.application import Product
 from journey.stages import Party, Stage
+from starter.journey_map import funnel
+from starter.report import _funnel_table
 from store.analytics import build_report
 from store.report_models import JourneyReport, StageStats
 from store.timing import record_events
@@ -165,6 +168,14 @@ def test_post_loan_does_not_drown_the_application_path(tmp_path: Path) -> None:
     assert report.bottleneck is not None and report.bottleneck.stage == "risk_review"
     assert _by_stage(report.stage_totals)["post_loan"].max == 365 * D  # still reported
     assert report.funnel[-1].stage == "post_loan" and report.funnel[-1].closed == 1
+    # the loans that closed are in the printed funnel and the map's, not only in the JSON
+    table = Console(width=200, record=True)
+    table.print(_funnel_table(report))
+    text = table.export_text()
+    row = next(line for line in text.splitlines() if "post_loan" in line)
+    assert "closed" in text and row.split("│")[4].strip() == "1"
+    bars = {trace.name: list(trace.x) for trace in funnel(report).data}
+    assert bars["left: closed"][-1] == 1
 
 
 def test_a_retried_stage_is_not_an_advance(tmp_path: Path) -> None:
