@@ -44,7 +44,13 @@ class LoanApplication(BaseModel):
     submitted_by: Actor
     channel: Channel = Channel.BRANCH
 
+    @field_validator("applicant_name", "credit_code", "industry", "region", mode="before")
+    @classmethod
+    def _trimmed(cls, v: object) -> object:
+        """Spaces around a name or a code are a copy's, not the value's: "   " is no name."""
+        return v.strip() if isinstance(v, str) else v
+
     @field_validator("credit_code")
     @classmethod
     def _upper(cls, v: str) -> str:
-        return v.strip().upper()
+        return v.upper()

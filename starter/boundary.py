@@ -64,16 +64,6 @@ def translated(err: Exception) -> JourneyError | None:
     return None
 
 
-def plain_errors(err: ValidationError) -> str:
-    """A model's validation errors for people: each field and what is wrong with it,
-    without pydantic's input dump and link."""
-    return "; ".join(
-        (f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "")
-        + e["msg"].removeprefix("Value error, ")
-        for e in err.errors()
-    )
-
-
 @contextlib.contextmanager
 def settings_checked() -> Iterator[None]:
     """Bad settings in the environment end the process with a message that names each

@@ -40,9 +40,9 @@ from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import operations
 from starter.audit_summary import duration
-from starter.boundary import plain_errors, run
+from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput, Refused
+from starter.errors import BadInput, Refused, plain_errors
 from starter.terminal import wide_console
 
 console = wide_console()

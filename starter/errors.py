@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class JourneyError(Exception):
     """Base of the errors the command line turns into a message and an exit code."""
@@ -37,3 +39,13 @@ class NoAnswer(JourneyError):
     """The journey did not answer in time: no worker polls its task queue, or all are busy."""
 
     exit_code = 6
+
+
+def plain_errors(err: ValidationError) -> str:
+    """A model's validation errors for people: each field and what is wrong with it,
+    without pydantic's input dump and link."""
+    return "; ".join(
+        (f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "")
+        + e["msg"].removeprefix("Value error, ")
+        for e in err.errors()
+    )

@@ -28,9 +28,9 @@ from journey.decisions import (
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from starter import operations, render
-from starter.boundary import plain_errors, run
+from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput
+from starter.errors import BadInput, plain_errors
 from starter.terminal import wide_console
 
 console = wide_console()

@@ -44,7 +44,7 @@ from journey.post_loan import (
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
-from starter.errors import BadInput, JourneyError, NoAnswer, NotFound, Refused
+from starter.errors import BadInput, JourneyError, NoAnswer, NotFound, Refused, plain_errors
 from store import blobs
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -79,7 +79,7 @@ def load_application(path: Path, documents: Sequence[DocumentRef] = ()) -> LoanA
     try:
         application = LoanApplication.model_validate(data)
     except ValidationError as err:
-        raise BadInput(f"the application {path} is not valid:\n{err}") from err
+        raise BadInput(f"the application {path} is not valid: {plain_errors(err)}") from err
     if not is_valid(application.credit_code):
         raise BadInput(
             f"credit code {application.credit_code} fails its GB 32100-2015 check character: "

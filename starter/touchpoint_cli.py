@@ -16,8 +16,9 @@ from journey.policy import DecisionRefused
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, ScoreKind, check_score
 from starter import operations
-from starter.boundary import plain_errors, run
+from starter.boundary import run
 from starter.connect import connect
+from starter.errors import plain_errors
 
 console = Console()
 

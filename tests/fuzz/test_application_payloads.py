@@ -66,3 +66,21 @@ def test_any_json_document_is_bad_input(value: object) -> None:
 @given(st.binary(max_size=300))
 def test_bytes_that_are_not_json_or_utf8_are_bad_input(content: bytes) -> None:
     _refused(content)
+
+
+def test_spaces_are_trimmed_and_a_blank_name_is_refused_field_by_field(tmp_path: Path) -> None:
+    path = tmp_path / "application.json"
+    code = VALID["credit_code"]
+    path.write_text(json.dumps({**VALID, "credit_code": f"  {code.lower()} ",
+                                "applicant_name": f" {VALID['applicant_name']}  "}))
+    app = load_application(path)
+    assert (app.credit_code, app.applicant_name) == (code, VALID["applicant_name"])
+    path.write_text(json.dumps({**VALID, "applicant_name": "   "}))
+    try:
+        load_application(path)
+    except BadInput as err:
+        said = str(err)
+    else:
+        raise AssertionError("a blank applicant name was taken")
+    assert "applicant_name: String should have at least 2 characters" in said
+    assert "pydantic" not in said and "input_value" not in said
