@@ -194,6 +194,9 @@ async def act(
     except WorkflowUpdateFailedError as err:
         raise Refused(f"{update} refused: {refusal(err)}") from err
     except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND and "completed" in err.message:
+            raise Refused(f"{workflow_id} has ended and takes no {update}: `loan-journey "
+                          f"status {workflow_id}` shows how it ended") from err
         if err.status is RPCStatusCode.NOT_FOUND:
             raise NotFound(f"no running journey {workflow_id!r}") from err
         raise
