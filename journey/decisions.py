@@ -68,6 +68,13 @@ class Withdrawal(BaseModel):
     channel: Channel | None = None
 
 
+class WriteOff(BaseModel):
+    """A credit-committee member's vote to write a non-performing loan off (核销)."""
+
+    actor: Actor
+    reason: str = Field(min_length=2, max_length=2000)
+
+
 class Reassignment(BaseModel):
     actor: Actor
     to: str = Field(min_length=1, max_length=64)

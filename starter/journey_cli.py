@@ -24,6 +24,7 @@ from journey.decisions import (
     Signature,
     Verdict,
     Withdrawal,
+    WriteOff,
 )
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
@@ -169,12 +170,25 @@ def documents(
     channel: Channel = Channel.WEB,
 ) -> None:
     """Add documents (supplements) to a journey."""
+    _add(workflow_id, "add_documents", files, _actor(actor, role), channel)
+
+
+def statements(
+    workflow_id: JourneyId,
+    files: Annotated[list[Path], typer.Argument(help="statement scans")],
+    actor: As,
+    role: RoleOpt = Role.CUSTOMER,
+    channel: Channel = Channel.WEB,
+) -> None:
+    """Send a running loan's newer financial statements: the next review reads them."""
+    _add(workflow_id, "add_statements", files, _actor(actor, role), channel)
+
+
+def _add(workflow_id: str, update: str, files: list[Path], actor: Actor, channel: Channel
+         ) -> None:
     refs = operations.store_documents(Settings(), files)
-    _send(
-        workflow_id,
-        "add_documents",
-        _request(AddDocuments, actor=_actor(actor, role), documents=refs, channel=channel),
-    )
+    _send(workflow_id, update,
+          _request(AddDocuments, actor=actor, documents=refs, channel=channel))
 
 
 def opinion(
@@ -316,6 +330,16 @@ def acknowledge(
     )
 
 
+def write_off(
+    workflow_id: JourneyId,
+    reason: Reason,
+    actor: As,
+    role: RoleOpt = Role.APPROVER,
+) -> None:
+    """A credit-committee member's vote to write a non-performing loan off (核销)."""
+    _send(workflow_id, "write_off", _request(WriteOff, actor=_actor(actor, role), reason=reason))
+
+
 def register(app: typer.Typer) -> None:
     for command in (
         start,
@@ -324,6 +348,7 @@ def register(app: typer.Typer) -> None:
         queue,
         book,
         documents,
+        statements,
         opinion,
         decide,
         sign,
@@ -335,4 +360,5 @@ def register(app: typer.Typer) -> None:
         acknowledge,
     ):
         app.command()(command)
+    app.command("write-off")(write_off)
     app.command("list")(list_)

@@ -35,10 +35,10 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import JourneyInput
     from workflows.activity_options import IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
-    from workflows.post_loan_handlers import PostLoanHandlers, WriteOff
+    from workflows.post_loan_handlers import PostLoanHandlers
     from workflows.post_loan_review import PostLoanReviewWorkflow
 
-__all__ = ["PostLoanReviewWorkflow", "PostLoanStage", "WriteOff"]
+__all__ = ["PostLoanReviewWorkflow", "PostLoanStage"]
 
 SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
 # workflow.patched marker: before it, a repaid loan closed without a notice to the customer.

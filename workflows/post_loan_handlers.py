@@ -5,12 +5,11 @@ Handlers only record state and bump `_changes`; the post-loan loop (workflows/po
 wakes on that counter and acts, so nothing that arrives while it is busy is lost.
 """
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journey.actors import Actor, Role
-    from journey.decisions import AddDocuments, Repayment, UpdateResult
+    from journey.actors import Role
+    from journey.decisions import AddDocuments, Repayment, UpdateResult, WriteOff
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
     from journey.post_loan import (
         Payment,
@@ -28,13 +27,6 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import JourneyStatus
     from journey.timeline import EventType
     from workflows.post_loan_warnings import EarlyWarnings
-
-
-class WriteOff(BaseModel):
-    """A credit-committee member's vote to write the loan off."""
-
-    actor: Actor
-    reason: str = Field(min_length=2, max_length=2000)
 
 
 class PostLoanHandlers(EarlyWarnings):

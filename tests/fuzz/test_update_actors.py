@@ -30,6 +30,7 @@ from journey.decisions import (
     Signature,
     Verdict,
     Withdrawal,
+    WriteOff,
 )
 from journey.policy import parse_policy
 from journey.stages import Stage
@@ -44,7 +45,6 @@ from tests.workflows.journey_kit import (
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
-from workflows.post_loan_handlers import WriteOff
 
 KNOWN = {m.id for m in parse_policy(policy_text(None)).staff}
 UPDATES = [

@@ -12,16 +12,16 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.classification import RiskClass
-from journey.decisions import UpdateResult
+from journey.decisions import UpdateResult, WriteOff
 from journey.post_loan_policy import start_of
 from journey.repayment import cents
 from journey.stages import Stage
 from store.outbox import messages_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed_loan, outcome, pay, skip_to, until
 from tests.workflows.journey_kit import BRANCH_APPROVER, RISK_SME, Documents
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
-from workflows.post_loan import WriteOff
 
 
 async def refused(call: Awaitable[object], reason: str) -> None:
@@ -40,7 +40,7 @@ CC1, CC2 = Actor(id="cc-1", role=Role.APPROVER), Actor(id="cc-2", role=Role.APPR
 
 
 async def test_late_payment_moves_through_the_tiers_and_is_written_off(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env, docs = time_skipping_env, Documents()
     async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
@@ -81,8 +81,9 @@ async def test_late_payment_moves_through_the_tiers_and_is_written_off(
 
         await refused(write_off(handle, RISK_SME), "needs one of: approver")
         await refused(write_off(handle, BRANCH_APPROVER), "decided by the credit committee")
-        vote = await write_off(handle, CC1)
-        assert vote.message == "write-off vote 1 of 2 recorded"
+        point_cli_at(monkeypatch, env.client)
+        vote = await cli("write-off", handle.id, "--reason", "borrower insolvent", "--as", "cc-1")
+        assert vote.exit_code == 0 and "write-off vote 1 of 2 recorded" in said(vote)
         await refused(write_off(handle, CC1), "already voted")
         done = await write_off(handle, CC2)
         assert done.stage is Stage.CLOSED

@@ -7,6 +7,7 @@ import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -15,6 +16,7 @@ from journey.decisions import AddDocuments
 from journey.documents import DocumentKind, FinancialStatement, ReadStatus
 from journey.post_loan_policy import first_review_on, start_of
 from journey.repayment import add_months
+from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     disbursed_loan,
@@ -30,14 +32,15 @@ from workflows.loan_journey import LoanJourneyWorkflow
 
 
 async def test_quarterly_reviews_keep_a_sound_loan_normal(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env, docs = time_skipping_env, Documents()
     async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
         # the last full fiscal year: the DSCR has a statement of at least three months,
         # whatever the date the server's clock has reached
-        full_year = docs.add(
-            f"{app.credit_code}-income-full-year", status=ReadStatus.READ,
+        label = f"{app.credit_code}-income-full-year"
+        docs.add(
+            label, status=ReadStatus.READ,
             kind=DocumentKind.INCOME_STATEMENT,
             statement=FinancialStatement(
                 kind=DocumentKind.INCOME_STATEMENT,
@@ -46,10 +49,12 @@ async def test_quarterly_reviews_keep_a_sound_loan_normal(
                 operating_profit=Decimal(9_000_000), net_profit=Decimal(7_000_000),
             ),
         )
-        await handle.execute_update(
-            LoanJourneyWorkflow.add_statements,
-            AddDocuments(actor=customer(app), documents=[full_year]),
-        )
+        scan = tmp_path / "income-full-year.png"
+        scan.write_bytes(label.encode())  # the fake OCR knows it by this content's sha256
+        point_cli_at(monkeypatch, env.client, data_dir=settings.data_dir)
+        sent = await cli("statements", handle.id, str(scan), "--as", app.credit_code)
+        assert sent.exit_code == 0, sent.output
+        assert "1 new document(s), read at the next review" in said(sent)
         plan = running.offer.schedule
         first = first_review_on(DEFAULT_POLICY, running.disbursement.booked_at.date())
         reviews = [add_months(first, 3 * k) for k in range(3)]
