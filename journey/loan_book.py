@@ -32,7 +32,17 @@ class ClassTotal(BaseModel):
 
 
 def book_line(s: JourneyStatus, product: str) -> BookLine | None:
-    """A running loan's line; None for a journey that is not one (any more)."""
+    """A running loan's line, a project's that is still drawing too (what it has drawn is
+    lent: normal, with nothing due until its drawdowns close); None for a journey that is
+    not one (any more)."""
+    drawing = s.commitment
+    if s.stage is Stage.DISBURSEMENT and drawing is not None and drawing.drawn > 0:
+        return BookLine(
+            workflow_id=s.workflow_id, product=product,
+            risk_class=s.risk_class or RiskClass.NORMAL, days_past_due=0, arrears=Decimal(0),
+            principal=drawing.drawn, next_instalment="after its drawdowns close",
+            open_warnings=len(open_numbers(s.warnings)),
+        )
     if s.stage is not Stage.POST_LOAN or s.account is None or s.risk_class is None:
         return None
     return BookLine(

@@ -278,9 +278,11 @@ async def count_journeys(client: Client, query: str | None = None) -> int:
 
 
 def book_query(risk_class: RiskClass | None = None) -> str:
-    """Running loans after disbursement; of one class when given, by the LoanClass
-    attribute, with the loans whose run began before it (their class is read after)."""
-    query = "ExecutionStatus = 'Running' AND JourneyStage = 'post_loan'"
+    """Running loans after disbursement, and projects drawing; of one class when given, by
+    the LoanClass attribute, with the loans that have none (runs begun before it, projects
+    drawing: their class is read after)."""
+    query = ("ExecutionStatus = 'Running' AND (JourneyStage = 'post_loan' OR ("
+             "JourneyStage = 'disbursement' AND JourneyProduct = 'project_finance'))")
     if risk_class is None:
         return query
     return f"{query} AND (LoanClass = '{risk_class.value}' OR LoanClass IS NULL)"

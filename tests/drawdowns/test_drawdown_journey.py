@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from journey.classification import RiskClass
 from journey.drawdowns import DrawdownState
+from journey.loan_book import book_line
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Party, Stage
 from starter.render import plan_table
@@ -37,7 +39,9 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
 ) -> None:
     docs = Documents()
     async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):
-        plan = (await status(handle)).drawdown_plan
+        opened = await status(handle)
+        plan = opened.drawdown_plan
+        assert book_line(opened, "project_finance") is None  # nothing drawn: nothing lent
         assert plan is not None and [t.cap for t in plan.tranches] == [
             Decimal("4500000.00"), Decimal("6000000.00"), Decimal("4500000.00")
         ]
@@ -48,7 +52,13 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         booked = await approve(handle, "t1")
         assert booked.state is DrawdownState.BOOKED
         assert booked.commitment.drawn == Decimal("4500000.00")
-        t1_booked = (await status(handle)).drawdowns[-1].settled_at
+        drawing = await status(handle)
+        t1_booked = drawing.drawdowns[-1].settled_at
+        # what is drawn is lent: in the risk team's book before the drawdowns close
+        line = book_line(drawing, "project_finance")
+        assert line is not None and (line.risk_class, line.principal) == (
+            RiskClass.NORMAL, Decimal("4500000.00"))
+        assert line.next_instalment == "after its drawdowns close"
         assert t1_booked is not None
         await skip_to(time_skipping_env, t1_booked + timedelta(days=40))  # construction
 
