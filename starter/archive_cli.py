@@ -31,7 +31,7 @@ archive_app = typer.Typer(
 @archive_app.command("run")
 def run_pass(
     overlap: Annotated[
-        int, typer.Option(help="minutes to look behind the start of the last complete pass")
+        int, typer.Option(min=0, help="minutes to look behind the start of the last complete pass")
     ] = int(ac.OVERLAP.total_seconds() // 60),
 ) -> None:
     """Archive every closed run not archived yet, now (the schedule does it every hour)."""

@@ -119,7 +119,7 @@ def list_(
     query: Annotated[
         str | None, typer.Option(help="a visibility query, e.g. \"JourneyStage='offer'\"")
     ] = None,
-    limit: int = 100,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
 ) -> None:
     """Journeys from Temporal visibility, newest first."""
 
@@ -140,6 +140,8 @@ def queue(team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk,
         rows = await operations.waiting_on(await connect(), team)
         title = f"waiting on {team}: {operations.queue_query(team)}"
         console.print(render.journeys_table(rows, title))
+        if not rows and team not in (known := operations.team_names(Settings())):
+            console.print(escape(f"{team!r} is no team of the policy: {', '.join(known)}"))
 
     run(go())
 

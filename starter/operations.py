@@ -33,7 +33,13 @@ from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.loan_book import BookLine, book_line, worst_first
-from journey.policy import DecisionRefused, Policy, authorize_submitter, parse_policy
+from journey.policy import (
+    ApprovalTier,
+    DecisionRefused,
+    Policy,
+    authorize_submitter,
+    parse_policy,
+)
 from journey.post_loan import (
     Account,
     nothing_to_settle,
@@ -131,6 +137,14 @@ async def start_journey(
 @lru_cache(maxsize=4)
 def _policy(text: str) -> Policy:
     return parse_policy(text)
+
+
+def team_names(settings: Settings) -> list[str]:
+    """What a journey can wait on in the policy the worker pins: its risk teams and
+    approval tiers."""
+    policy = _policy(policy_text(settings.policy_file))
+    teams = {m.team for m in policy.staff if m.team} | {r.team for r in policy.routing.rules}
+    return sorted(teams) + [tier.value for tier in ApprovalTier]
 
 
 async def status(

@@ -217,6 +217,8 @@ class JourneyUpdates(Bookkeeping):
     def _validate_reassign(self, request: Reassignment) -> None:
         self._require_stage(Stage.RISK_REVIEW)
         authorize_reassign(self.policy, self.route, request.actor, request.to)
+        if request.to == self._assigned_to:
+            raise DecisionRefused(f"the risk review is assigned to {request.to!r} already")
 
     # record_repayment and the other post-loan updates: workflows/post_loan_handlers.py
 

@@ -40,6 +40,9 @@ async def test_commands_without_a_server_name_the_file_or_the_database(
                              "--as", "91440300HNAG2PQU4A", ok=False), 2)
     assert "gone.jpg" in missing and "No such file" in missing
 
+    back = await cli(nowhere, "archive", "run", "--overlap", "-5", ok=False)
+    assert back.returncode == 2 and "--overlap" in back.stderr  # a look ahead would skip runs
+
     secret = "postgresql+psycopg://pguser:S3cretPW@127.0.0.1:1/journey"
     down = await cli(nowhere.model_copy(update={"database_url": secret}), "db", "upgrade",
                      ok=False)

@@ -85,6 +85,12 @@ async def test_the_command_line_lists_the_whole_queue_and_says_what_list_left_ou
     first = next(line for line in queue.stdout.splitlines() if f"{team}-" in line)
     assert f"{team}-005" in first and "breached" in first  # the first one breached
 
+    typo = await cli(e2e_settings, "queue", "--team", "sme-risk")
+    assert "'sme-risk' is no team of the policy: corporate_risk" in typo.stdout
+    assert "sme_risk" in typo.stdout and "credit_committee" in typo.stdout
+    zero = await cli(e2e_settings, "list", "--limit", "0", ok=False)
+    assert zero.returncode == 2 and "--limit" in zero.stderr
+
     some = await cli(e2e_settings, "list", "--query", f"JourneyTeam = '{team}'", "--limit", "7")
     assert some.stdout.count(f"{team}-") == 7
     assert f"the newest 7 of {WAITING} (--limit for more)" in some.stdout

@@ -166,6 +166,9 @@ async def test_reassignment_by_the_supervisor(
         s = await handle.query(LoanJourneyWorkflow.status)
         assert s.assigned_to == "risk-sme-2"
         assert s.decisions[-1].verdict == "reassigned" and s.decisions[-1].actor == supervisor
+        again = Reassignment(actor=supervisor, to="risk-sme-2", reason="again")
+        assert "assigned to 'risk-sme-2' already" in await refused(
+            handle, LoanJourneyWorkflow.reassign, again)
         # only the assigned officer (or the supervisor) may now give the opinion
         assert await refused(handle, LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_SME))
         await handle.execute_update(
