@@ -92,11 +92,12 @@ def verify_archived(
 
     async def go() -> audit.VerifyReport:
         wanted: list[str | None] = list(workflow_ids) if workflow_ids else [None]  # None: all
-        runs = [r for wid in wanted for r in archive.runs_of(settings.db_url, wid)]
-        if not runs:
-            of = f" of {', '.join(workflow_ids)}" if workflow_ids else ""
-            raise NotFound(f"no archived run{of}: `loan-journey archive run` archives the "
-                           "closed runs")
+        found = {wid: archive.runs_of(settings.db_url, wid) for wid in wanted}
+        missing = [wid or "any journey" for wid, runs in found.items() if not runs]
+        if missing:  # every one asked for, or none: a check of fewer is no answer
+            raise NotFound(f"no archived run of {', '.join(missing)}: `loan-journey archive "
+                           "run` archives the closed runs")
+        runs = [r for of in found.values() for r in of]
         histories = (  # read one at a time, as they replay
             WorkflowHistory.from_json(r.workflow_id, archivist.archived_text(settings, r))
             for r in runs

@@ -104,6 +104,8 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     assert missing.returncode == 4 and "nor in the archive" in missing.stderr
     missing = await cli(settings, "archive", "verify", "loan-APP-NEVER", ok=False)
     assert missing.returncode == 4 and "no archived run of loan-APP-NEVER" in missing.stderr
+    partly = await cli(settings, "archive", "verify", journey, "loan-APP-NEVER", ok=False)
+    assert partly.returncode == 4 and "no archived run of loan-APP-NEVER" in partly.stderr
 
     blob = blobs.path(settings.documents_dir, kept.sha256)
     blob.write_bytes(gzip.compress(exported.read_bytes().replace(b"withdraw", b"approve")))
