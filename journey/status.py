@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from journey.actors import Actor
-from journey.application import LoanApplication
+from journey.application import Channel, LoanApplication
 from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
@@ -122,12 +122,24 @@ class JourneyStatus(BaseModel):
     risk_class: RiskClass | None = None
     risk_class_reason: str = ""
     warnings: list[EarlyWarning] = Field(default_factory=list)
+    payments: list[PaymentRecord] = Field(default_factory=list)  # in the order recorded
     last_review: ReviewResult | None = None
     run: int = 1  # runs of the workflow so far (continue-as-new starts the next)
     # project finance: drawdowns by milestone
     drawdown_plan: DrawdownPlan | None = None
     commitment: Commitment | None = None
     drawdowns: list[DrawdownRecord] = Field(default_factory=list)
+
+
+class PaymentRecord(BaseModel):
+    """A payment recorded on a running loan: what, when, and who recorded it."""
+
+    reference: str
+    kind: str  # repayment | prepayment | settlement
+    amount: Decimal
+    paid_on: date  # the value date
+    recorded_by: str
+    channel: Channel
 
 
 class JourneyResult(BaseModel):

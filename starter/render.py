@@ -109,6 +109,13 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
     still_open = open_numbers(s.warnings)
     head.add_row("open warnings", ", ".join(f"#{n}" for n in still_open) or "none")
     parts: list[RenderableType] = [Panel(head, title="post-loan")]
+    if s.payments:
+        paid = Table("value date", "kind", "reference", "amount", "recorded by", "channel",
+                     title="payments")
+        for p in s.payments:
+            paid.add_row(str(p.paid_on), p.kind, escape(p.reference), f"{p.amount:,}",
+                         escape(p.recorded_by), p.channel)
+        parts.append(paid)
     if s.warnings:
         warnings = Table("#", "raised", "kind", "detail", "acknowledged", title="early warnings")
         for n, w in enumerate(s.warnings, start=1):

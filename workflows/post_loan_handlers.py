@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewResult,
     )
     from journey.stages import Stage
-    from journey.status import JourneyStatus
+    from journey.status import JourneyStatus, PaymentRecord
     from journey.timeline import EventType
     from workflows.post_loan_warnings import EarlyWarnings
 
@@ -220,6 +220,11 @@ class PostLoanHandlers(EarlyWarnings):
                 "risk_class": self._pl.risk_class,
                 "risk_class_reason": self._pl.class_reason,
                 "warnings": self._pl.warnings,
+                "payments": [
+                    PaymentRecord(reference=p.reference, kind=r.kind, amount=p.amount,
+                                  paid_on=p.paid_on, recorded_by=r.actor.id, channel=r.channel)
+                    for p in self._pl.payments if (r := self._repayments.get(p.reference))
+                ],
                 "last_review": self._pl.last_review,
                 "run": self._pl.runs,
             }

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from rich.console import Console
 from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 
@@ -18,6 +19,7 @@ from journey.decisions import Signature
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.timeline import EventType
+from starter.render import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from store.timing import events_for
@@ -57,6 +59,14 @@ async def test_small_loan_walks_every_stage_to_closed(
         assert [v.stage for v in final.timeline] == WALK
         assert final.route is not None and final.route.team == "sme_risk"
         assert final.route.policy_version == final.policy_version
+        # the payment, who recorded it, as operations and auditors read it
+        owed = sum(i.payment for i in running.offer.schedule)
+        assert [(p.reference, p.kind, p.amount, p.recorded_by) for p in final.payments] == [
+            ("TX-1", "repayment", owed, "ops-li")]
+        shown = Console(width=200, record=True)
+        shown.print(status_view(final))
+        text = shown.export_text()
+        assert "payments" in text and f"{owed:,}" in text and "TX-1" in text
         # the disbursement is booked once, and every timing event is in the database
         booked = bookings_for(settings.db_url, handle.id)
         assert [b.amount for b in booked] == [Decimal(app.amount)]
