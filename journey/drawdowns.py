@@ -231,19 +231,32 @@ def availability_ends(plan: DrawdownPlan, opened_at: datetime) -> datetime:
 # -- the commitment ----------------------------------------------------------------------------
 
 
-def drawn_tranches(records: list[DrawdownRecord]) -> set[str]:
-    return {r.request.tranche_id for r in records if r.state is DrawdownState.BOOKED}
+def drawn_on(tranche: Tranche, records: list[DrawdownRecord]) -> Decimal:
+    """What the booked drawdowns of `tranche` drew."""
+    return sum((r.request.amount for r in records
+                if r.state is DrawdownState.BOOKED and r.request.tranche_id == tranche.id),
+               Decimal("0.00"))
+
+
+def _drawn(tranche: Tranche, records: list[DrawdownRecord], partial: bool) -> bool:
+    """Whether `tranche` takes no more drawdowns: drawn to its cap, or (`partial` False, as
+    for journeys whose drawdowns opened before partial drawdowns) drawn at all."""
+    drawn = drawn_on(tranche, records)
+    return drawn >= tranche.cap if partial else drawn > 0
 
 
 def available(plan: DrawdownPlan, commitment: Commitment, tranche: Tranche,
-              records: list[DrawdownRecord]) -> Decimal:
-    """What one request for `tranche` may draw: its cap, within what the commitment has left;
-    nothing once the tranche is drawn or the commitment closed."""
-    if commitment.closed_at is not None or tranche.id in drawn_tranches(records):
+              records: list[DrawdownRecord], partial: bool = True) -> Decimal:
+    """What one request for `tranche` may draw: what its cap has left, within what the
+    commitment has left; nothing once the tranche is drawn or the commitment closed."""
+    if commitment.closed_at is not None or _drawn(tranche, records, partial):
         return Decimal("0.00")
-    return max(Decimal("0.00"), min(tranche.cap, commitment.available))
+    left = tranche.cap - drawn_on(tranche, records)
+    return max(Decimal("0.00"), min(left, commitment.available))
 
 
-def open_tranches(plan: DrawdownPlan, records: list[DrawdownRecord]) -> list[Tranche]:
-    drawn = drawn_tranches(records)
-    return [t for t in plan.tranches if t.id not in drawn]
+def open_tranches(plan: DrawdownPlan, records: list[DrawdownRecord], partial: bool = True
+                  ) -> list[Tranche]:
+    """The tranches that take drawdowns still: a tranche may be drawn in several, up to its
+    cap."""
+    return [t for t in plan.tranches if not _drawn(t, records, partial)]

@@ -35,6 +35,7 @@ from journey.drawdowns import (
     DrawdownVerdict,
     Payee,
     SupportingDocument,
+    drawn_on,
 )
 from journey.settings import Settings
 from journey.status import JourneyStatus
@@ -150,7 +151,9 @@ def show(workflow_id: JourneyId) -> None:
         if current.drawdown_plan is None:
             raise BadInput(f"{workflow_id} has no drawdown plan: only project finance has one")
         for t in current.drawdown_plan.tranches:
-            console.print(escape(f"{t.id}  cap {t.cap:,}  {t.milestone}; documents: "
+            drawn = drawn_on(t, current.drawdowns)
+            console.print(escape(f"{t.id}  cap {t.cap:,}, drawn {drawn:,}  {t.milestone}; "
+                                 "documents: "
                                  f"{', '.join(t.documents)}; checks: "
                                  f"{', '.join(c.kind for c in t.checks)}"))
         if current.commitment is not None:

@@ -50,6 +50,7 @@ class DrawdownUpdates(PostLoanHandlers):
         self._dd_commitment: Commitment | None = None
         self._dd_records: list[DrawdownRecord] = []
         self._dd_decision: DrawdownDecision | None = None
+        self._dd_partial = True  # a tranche drawn in several drawdowns (workflows/drawdowns.py)
 
     def _dd_current(self) -> DrawdownRecord | None:
         """The attempt in progress: the latest one, unless it is settled."""
@@ -111,17 +112,17 @@ class DrawdownUpdates(PostLoanHandlers):
                 "outcome (loan-journey status shows it), then ask again"
             )
         tranche = plan.tranche(request.tranche_id)
-        open_ids = ", ".join(t.id for t in open_tranches(plan, self._dd_records)) or "none"
+        open_ids = ", ".join(
+            t.id for t in open_tranches(plan, self._dd_records, self._dd_partial)) or "none"
         if tranche is None:
             raise DecisionRefused(
                 f"the drawdown plan has no tranche {request.tranche_id!r}: ask for one of the "
                 f"open tranches ({open_ids})"
             )
-        limit = available(plan, commitment, tranche, self._dd_records)
+        limit = available(plan, commitment, tranche, self._dd_records, self._dd_partial)
         if limit <= 0:
             raise DecisionRefused(
-                f"tranche {tranche.id} is already drawn: ask for one of the open tranches "
-                f"({open_ids})"
+                f"tranche {tranche.id} is drawn: ask for one of the open tranches ({open_ids})"
             )
         if request.amount > limit:
             raise DecisionRefused(

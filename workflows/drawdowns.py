@@ -6,8 +6,9 @@ period ends (a durable timer) or every tranche is drawn, each drawdown is two st
 - disbursement, waiting on the bank (the routed risk team, under the drawdown's own SLA):
   supporting documents read, conditions precedent checked and explained; if they fail the
   request is refused at once, else the team decides (`decide_drawdown`); an approved
-  drawdown is booked once (key `{workflow id}:drawdown:{tranche}`), to the borrower or,
-  entrusted (受托支付), to the named counterparty.
+  drawdown is booked once (key `{workflow id}:drawdown:{tranche}:{number}`: a tranche may be
+  drawn in several, up to its cap), to the borrower or, entrusted (受托支付), to the named
+  counterparty.
 Each step is a TOUCHPOINT timing event `drawdown <tranche> requested|conditions_ok|
 conditions_failed|approved|refused|booked`, so the journey map shows how long customers
 wait for their money at each milestone. When drawdowns close the undrawn commitment is
@@ -61,6 +62,8 @@ with workflow.unsafe.imports_passed_through():
 
 # the plan runs to the end of the tenor, and the drawdowns' interest until they closed is due
 PLAN_TO_MATURITY = "drawdown-plan-to-maturity"
+# a tranche may be drawn in several drawdowns, up to its cap
+PARTIAL_TRANCHES = "drawdown-partial-tranches"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -68,7 +71,7 @@ RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 class DrawdownStage(DrawdownUpdates):
     async def drawdowns(self) -> None:
         self._dd_open_stage()
-        while open_tranches(self._dd_pinned_plan(), self._dd_records):
+        while open_tranches(self._dd_pinned_plan(), self._dd_records, self._dd_partial):
             record = await self._dd_await_request()
             if record is None:
                 break
@@ -77,6 +80,7 @@ class DrawdownStage(DrawdownUpdates):
 
     def _dd_open_stage(self) -> None:
         plan = default_plan(self._application)
+        self._dd_partial = workflow.patched(PARTIAL_TRANCHES)  # before it: one per tranche
         self._dd_plan = plan
         self._dd_commitment = Commitment(
             total=plan.total, available_until=availability_ends(plan, workflow.now())
@@ -116,7 +120,7 @@ class DrawdownStage(DrawdownUpdates):
             finally:
                 if watcher is not None:
                     watcher.cancel()
-            more = open_tranches(self._dd_pinned_plan(), self._dd_records)
+            more = open_tranches(self._dd_pinned_plan(), self._dd_records, self._dd_partial)
             if more and workflow.now() < self._dd_commit().available_until:
                 self._exit_to = Stage.DISBURSEMENT
             else:
@@ -170,7 +174,8 @@ class DrawdownStage(DrawdownUpdates):
             contracts.BOOK_DISBURSEMENT,
             BookingInput(
                 workflow_id=self._workflow_id,
-                idempotency_key=f"{self._workflow_id}:drawdown:{tid}",
+                # one booking per drawdown (a tranche may take several), whatever the retries
+                idempotency_key=f"{self._workflow_id}:drawdown:{tid}:{record.number}",
                 amount=request.amount,
                 payee=payee,
                 purpose=f"project finance drawdown {tid}: {tranche.milestone}{entrusted}",

@@ -74,23 +74,28 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         assert again.state is DrawdownState.AWAITING_DECISION
         assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
 
-        third = await request(handle, ask(app, "t3", 4_000_000, [
-            permit(docs, "equipment_delivery"), permit(docs, "insurance")]))
+        equipment = [permit(docs, "equipment_delivery"), permit(docs, "insurance")]
+        third = await request(handle, ask(app, "t3", 4_000_000, equipment))
         assert third.state is DrawdownState.AWAITING_DECISION
-        last = await approve(handle, "t3")
-        assert last.commitment.drawn == Decimal("14500000.00")
+        part = await approve(handle, "t3")
+        assert part.commitment.drawn == Decimal("14500000.00")
+        # t3 has 500,000 left: drawn in a second drawdown, and every tranche is drawn
+        rest = await request(handle, ask(app, "t3", 500_000, equipment))
+        assert rest.state is DrawdownState.AWAITING_DECISION
+        assert (await approve(handle, "t3")).commitment.drawn == Decimal("15000000.00")
 
         done = await until(handle, lambda s: s.stage is Stage.POST_LOAN)
         commitment = done.commitment
         assert commitment is not None
-        assert commitment.cancelled == Decimal("500000.00") and commitment.available == 0
+        assert commitment.cancelled == 0 and commitment.available == 0
         assert "every tranche is drawn" in commitment.closing_note
 
         books = bookings_for(settings.db_url, handle.id)
-        assert [(b.key.rsplit(":", 1)[-1], b.amount, b.payee) for b in books] == [
+        assert [(b.key.split(":")[-2], b.amount, b.payee) for b in books] == [
             ("t1", Decimal("4500000.00"), app.applicant_name),
             ("t2", Decimal("6000000.00"), CONTRACTOR.name),
             ("t3", Decimal("4000000.00"), app.applicant_name),
+            ("t3", Decimal("500000.00"), app.applicant_name),
         ]
         assert CONTRACTOR.account in books[1].purpose
 
@@ -99,7 +104,7 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         # availability unused, 15 of them whole quarters)
         assert done.offer is not None and commitment.closed_at is not None
         schedule = done.offer.schedule
-        assert sum(i.principal for i in schedule) == Decimal("14500000.00")
+        assert sum(i.principal for i in schedule) == Decimal("15000000.00")
         assert [i.principal for i in schedule[:2]] == [Decimal("0.00")] * 2
         assert schedule[2].principal > 0 and len(schedule) == (60 - 18 + 15) // 3
         # t1 earned 40 days' interest before drawdowns closed, due with the first instalment
@@ -107,10 +112,10 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         accrued = (Decimal("4500000.00") * rate * 40 / 360).quantize(Decimal("0.01"))
         assert commitment.interest_accrued == accrued == schedule[0].accrued_before
         assert f"instalment 1 includes {accrued:,} of interest" in str(plan_table(done).caption)
-        assert schedule[0].interest == (Decimal("14500000.00") * rate / 4).quantize(
+        assert schedule[0].interest == (Decimal("15000000.00") * rate / 4).quantize(
             Decimal("0.01")) + accrued
         assert done.disbursement is not None
-        assert done.disbursement.amount == Decimal("14500000.00")
+        assert done.disbursement.amount == Decimal("15000000.00")
         # post-loan reviews check the DSCR covenant against this plan
         facts = await handle.query(REVIEW_FACTS_QUERY, result_type=ReviewFacts)
         assert "min-dscr" in {c.id for c in facts.covenants}
@@ -124,4 +129,4 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
             assert any(s.startswith(expected) for s in steps), (expected, steps)
         bank = [v for v in done.timeline
                 if v.stage is Stage.DISBURSEMENT and v.waits_on is Party.BANK]
-        assert len(bank) == 4  # t1, t2 refused, t2 again, t3: each under the team's SLA
+        assert len(bank) == 5  # t1, t2 refused, t2 again, t3 twice: each under the SLA

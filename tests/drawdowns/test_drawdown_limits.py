@@ -66,13 +66,21 @@ async def test_requests_and_decisions_refused_before_the_history(
         )
         assert "not t2" in await refused(handle, DECIDE, decide("t2"))
         assert (await approve(handle, "t1")).state is DrawdownState.BOOKED
-        assert "already drawn" in await refused(handle, ASK, ask(app, "t1", 1_000, t1_docs))
+        # a tranche is drawn in several drawdowns, up to its cap
+        more = await refused(handle, ASK, ask(app, "t1", 600_000, t1_docs))
+        assert "t1 may draw at most 500,000.00 now (cap 4,500,000.00" in more
 
         current = await status(handle)
         assert current.commitment is not None
         assert current.commitment.drawn == Decimal("4000000.00")
         assert current.commitment.available == Decimal("11000000.00")
         assert len(current.drawdowns) == 1  # the refused requests left no record
+
+        rest = await request(handle, ask(app, "t1", 500_000, t1_docs))
+        assert rest.state is DrawdownState.AWAITING_DECISION
+        assert (await approve(handle, "t1")).commitment.drawn == Decimal("4500000.00")
+        drawn = await refused(handle, ASK, ask(app, "t1", 1_000, t1_docs))
+        assert "tranche t1 is drawn: ask for one of the open tranches (t2, t3)" in drawn
 
 
 async def test_availability_period_ends_with_an_undrawn_balance(
@@ -180,7 +188,8 @@ async def test_each_tranche_is_booked_once_under_activity_retry(
         assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
         assert calls == [1, 2, 1, 2]
         books = bookings_for(settings.db_url, handle.id)
-        assert [b.key for b in books] == [f"{handle.id}:drawdown:t1", f"{handle.id}:drawdown:t2"]
+        assert [b.key for b in books] == [f"{handle.id}:drawdown:t1:1",
+                                          f"{handle.id}:drawdown:t2:2"]
         current = await status(handle)
         assert current.commitment is not None
         assert current.commitment.drawn == Decimal("10500000.00")

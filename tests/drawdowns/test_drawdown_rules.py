@@ -26,6 +26,7 @@ from journey.drawdowns import (
     availability_ends,
     available,
     default_plan,
+    open_tranches,
 )
 from journey.repayment import Frequency, RepaymentMethod
 from tests.drawdowns.kit import ask, permit
@@ -173,6 +174,12 @@ def test_available_is_the_cap_within_the_commitment() -> None:
     assert available(plan, commitment, t3, []) == Decimal("1000000.00")
     booked = DrawdownRecord(number=1, request=ask(app, "t1", 1, []), requested_at=datetime.now(UTC),
                             state=DrawdownState.BOOKED)
-    assert available(plan, commitment, t1, [booked]) == 0
+    assert available(plan, commitment, t1, [booked], partial=False) == 0  # one per tranche
+    # several per tranche: what its cap has left, within the commitment
+    assert available(plan, commitment, t1, [booked]) == Decimal("1000000.00")
+    roomy = commitment.model_copy(update={"drawn": Decimal("1.00")})
+    assert available(plan, roomy, t1, [booked]) == t1.cap - 1
+    assert [t.id for t in open_tranches(plan, [booked])] == ["t1", "t2", "t3"]
+    assert [t.id for t in open_tranches(plan, [booked], partial=False)] == ["t2", "t3"]
     closed = commitment.model_copy(update={"closed_at": datetime(2027, 1, 1, tzinfo=UTC)})
     assert available(plan, closed, t3, []) == 0
