@@ -127,7 +127,7 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
         client = await connect(settings, runtime=runtime)
     if settings.worker_role != "documents":  # a reader sets no search attribute
         await require_search_attributes(client)
-    with _stop_signals() as stop:
+    with stop_signals() as stop:
         async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE) as worker:
             log.info("%s worker polling task queue(s) %s at %s", settings.worker_role,
                      ", ".join(worker.task_queues), settings.temporal_address)
@@ -136,7 +136,7 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
 
 
 @contextmanager
-def _stop_signals() -> Iterator[asyncio.Event]:
+def stop_signals() -> Iterator[asyncio.Event]:
     """An event that SIGTERM and SIGINT set, from before the worker polls. Python as a
     container's PID 1 ignores a SIGTERM it has no handler for: docker would wait out its grace
     period and kill the worker mid-task."""

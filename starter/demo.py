@@ -30,7 +30,7 @@ from starter.report import print_report
 from starter.terminal import wide_console
 from store.analytics import build_report
 from store.db import migrate
-from worker import build_worker
+from worker import build_worker, stop_signals
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 console = wide_console()
@@ -110,7 +110,9 @@ async def _demo(settings: Settings, keep: bool, html: Path) -> None:
         console.print(f"Web UI: {ui_address(settings)}  (try the query JourneyStage='post_loan')")
         if keep:
             console.print("server and worker stay up: press Ctrl-C to stop")
-            await asyncio.Event().wait()
+            with stop_signals() as stop:  # SIGTERM too: the server stops with the demo
+                await stop.wait()
+            console.print("stopped")
 
 
 async def _listed(client: Client, query: str, workflow_ids: list[str]) -> None:
