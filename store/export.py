@@ -61,8 +61,9 @@ def log_events(url: str, product: str | None = None) -> Iterator[dict[str, Any]]
                 "start_timestamp": _iso(r.entered_at),
                 "time:timestamp": _iso(r.exited_at if done else r.entered_at),
                 "lifecycle:transition": "complete" if done else "start",
-                "org:resource": r.team or r.actor or r.waits_on or "system",
-                "org:group": r.waits_on or "system",
+                # who did it (the person whose decision ended the stage), else whose turn it was
+                "org:resource": r.actor or r.team or r.waits_on or "system",
+                "org:group": r.team or r.waits_on or "system",
                 "case:product": r.product,
                 "case:final_state": r.final_state or "open",
                 "attempt": r.attempt,
@@ -76,6 +77,8 @@ def log_events(url: str, product: str | None = None) -> Iterator[dict[str, Any]]
             if r.outcome in TERMINAL_STATES:
                 yield event | {
                     "concept:name": r.outcome,
+                    "org:resource": r.actor or "system",  # who ended it: a person, or the rules
+                    "org:group": r.team or "system",
                     "start_timestamp": event["time:timestamp"],
                     "lifecycle:transition": "complete",
                     "attempt": 1,

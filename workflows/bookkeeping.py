@@ -122,7 +122,11 @@ class Bookkeeping:
 
     def _exit(self, visit: StageVisit, outcome: Stage) -> None:
         visit.exited_at, visit.outcome = workflow.now(), outcome
-        self.emit(EventType.EXITED, stage=visit.stage, attempt=visit.attempt, outcome=outcome)
+        # who ended the visit: the last decision made in it (none for a system's stage)
+        by = next((d.actor.id for d in reversed(self._decisions)
+                   if (d.stage, d.attempt) == (visit.stage, visit.attempt)), None)
+        self.emit(EventType.EXITED, stage=visit.stage, attempt=visit.attempt, outcome=outcome,
+                  actor=by)
 
     async def _after_stage_exit(self, visit: StageVisit) -> None:
         """A hook once a stage is left (workflows/touchpoints.py asks for feedback)."""

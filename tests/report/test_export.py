@@ -27,7 +27,10 @@ def _check_log(df: pd.DataFrame) -> None:
     assert dict(df.groupby("case:concept:name")["case:final_state"].first()) == {
         "A": "rejected", "B": "withdrawn", "C": "open", "D": "open"
     }  # fmt: skip
-    assert a[a["concept:name"] == "risk_review"]["org:resource"].item() == "risk-a"
+    risk = a[a["concept:name"] == "risk_review"]
+    assert (risk["org:resource"].item(), risk["org:group"].item()) == ("officer-1", "risk-a")
+    ended = df[df["concept:name"] == "rejected"]
+    assert ended["org:resource"].item() == "officer-1"  # whose decision ended the journey
     assert df["time:timestamp"].dt.tz is not None
 
     # stages follow each other without a gap: start of the next = completion of the previous

@@ -74,6 +74,11 @@ async def test_small_loan_walks_every_stage_to_closed(
         assert [e.sequence for e in stored] == list(range(len(final.events)))
         exits = [(e.stage, e.outcome) for e in stored if e.type is EventType.EXITED]
         assert exits == list(zip(WALK[:-1], WALK[1:], strict=True))
+        # each exit names whose decision ended the stage: the process-mining resource
+        by = {e.stage: e.actor for e in stored if e.type is EventType.EXITED}
+        deciders = {d.stage: d.actor.id for d in final.decisions}
+        assert by[Stage.RISK_REVIEW] == deciders[Stage.RISK_REVIEW]
+        assert by[Stage.OFFER] == customer(app).id and by[Stage.INTAKE] is None
 
 
 def outbox_before_the_offer_notice(
