@@ -75,6 +75,23 @@ class WriteOff(BaseModel):
     reason: str = Field(min_length=2, max_length=2000)
 
 
+class ScheduleAction(StrEnum):
+    CREATED = "created"
+    PAUSED = "paused"
+    UNPAUSED = "unpaused"
+    TRIGGERED = "triggered"
+    BACKFILLED = "backfilled"
+    DELETED = "deleted"
+
+
+class ScheduleChange(BaseModel):
+    """Someone acted on a loan's review schedule: kept in the loan's history."""
+
+    actor: Actor
+    action: ScheduleAction
+    note: str = Field(min_length=2, max_length=500)
+
+
 class Reassignment(BaseModel):
     actor: Actor
     to: str = Field(min_length=1, max_length=64)

@@ -23,6 +23,10 @@ class Refused(JourneyError):
     exit_code = 3
 
 
+class Ended(Refused):
+    """The journey has ended: it takes no more actions."""
+
+
 class NotFound(JourneyError):
     """No journey with that id on the server."""
 

@@ -27,6 +27,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.policy import policy_text
+from journey.actors import Actor, Role
 from journey.application import LoanApplication
 from journey.classification import RiskClass
 from journey.credit_code import is_valid
@@ -37,9 +38,10 @@ from journey.policy import (
     ApprovalTier,
     DecisionRefused,
     Policy,
-    authorize_submitter,
+    authorize_staff,
     parse_policy,
 )
+from journey.policy.authority import SUBMITTING_ROLES
 from journey.post_loan import (
     Account,
     nothing_to_settle,
@@ -50,7 +52,15 @@ from journey.post_loan import (
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
-from starter.errors import BadInput, JourneyError, NoAnswer, NotFound, Refused, plain_errors
+from starter.errors import (
+    BadInput,
+    Ended,
+    JourneyError,
+    NoAnswer,
+    NotFound,
+    Refused,
+    plain_errors,
+)
 from store import blobs
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -114,10 +124,8 @@ async def start_journey(
     """Start the journey of `application`, submitted by a relationship manager or operations
     of the staff directory (the policy the worker pins: the settings' file or the default),
     or refused before anything reaches a history: the four-eyes rules hold the submitter."""
-    try:
-        authorize_submitter(_policy(policy_text(settings.policy_file)), application.submitted_by)
-    except DecisionRefused as err:
-        raise Refused(f"application {application.application_id} not started: {err}") from err
+    authorized(settings, application.submitted_by, SUBMITTING_ROLES,
+               f"application {application.application_id} not started")
     try:
         return await client.start_workflow(
             LoanJourneyWorkflow.run,
@@ -137,6 +145,16 @@ async def start_journey(
 @lru_cache(maxsize=4)
 def _policy(text: str) -> Policy:
     return parse_policy(text)
+
+
+def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str) -> None:
+    """`actor` is an active member of the staff directory in one of `roles`, by the policy
+    the worker pins, or `Refused` starting with `refused`: for what acts before a journey
+    can refuse it (its start) or beside it (its review schedule)."""
+    try:
+        authorize_staff(_policy(policy_text(settings.policy_file)), actor, roles)
+    except DecisionRefused as err:
+        raise Refused(f"{refused}: {err}") from err
 
 
 def team_names(settings: Settings) -> list[str]:
@@ -209,8 +227,8 @@ async def act(
         raise Refused(f"{update} refused: {refusal(err)}") from err
     except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND and "completed" in err.message:
-            raise Refused(f"{workflow_id} has ended and takes no {update}: `loan-journey "
-                          f"status {workflow_id}` shows how it ended") from err
+            raise Ended(f"{workflow_id} has ended and takes no {update}: `loan-journey "
+                        f"status {workflow_id}` shows how it ended") from err
         if err.status is RPCStatusCode.NOT_FOUND:
             raise NotFound(f"no running journey {workflow_id!r}") from err
         raise

@@ -172,6 +172,6 @@ async def _call(
         if err.status is RPCStatusCode.NOT_FOUND:
             raise NotFound(
                 f"no review schedule {handle.id!r}: `loan-journey schedules list` shows them; "
-                f"`loan-journey schedules create {journey_id}` makes one"
+                f"`loan-journey schedules create {journey_id} --as <staff id>` makes one"
             ) from err
         raise

@@ -7,11 +7,15 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 from temporalio.client import Client
 
 from activities.review import post_loan_policy_text
+from journey.actors import Actor, Role
+from journey.decisions import ScheduleAction, ScheduleChange
+from journey.policy.authority import SCHEDULING_ROLES
 from journey.post_loan_policy import (
     cadence_refusal,
     first_review_on,
@@ -22,7 +26,8 @@ from journey.settings import Settings
 from starter import operations, schedules
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput
+from starter.errors import BadInput, Ended, NotFound, plain_errors
+from starter.journey_cli import As, RoleOpt
 from starter.terminal import wide_console
 
 console = wide_console()
@@ -44,25 +49,26 @@ def _when(text: str) -> datetime:
 @schedules_app.command()
 def create(
     workflow_id: JourneyId,
+    actor: As,
+    role: RoleOpt = Role.OPERATIONS,
     every: Annotated[int, typer.Option(help="months between reviews")] = 3,
+    note: Note = "reviews scheduled by hand",
 ) -> None:
     """Create a journey's review schedule (a disbursed journey creates its own)."""
     if (refusal := cadence_refusal(every)) is not None:
         raise typer.BadParameter(refusal, param_hint="--every")
     settings = Settings()
 
-    async def go() -> None:
-        client = await connect(settings)
+    async def create_it(client: Client) -> None:
         s = await operations.status(client, workflow_id)
         if s.disbursement is None or s.offer is None:
             raise BadInput(f"{workflow_id} is at {s.stage}: reviews begin after disbursement")
         policy = parse_post_loan_policy(post_loan_policy_text())
         first = first_review_on(policy, s.disbursement.booked_at.date())
         calendar = review_calendar(policy, first, every, s.offer.schedule[-1].due_on)
-        made = await schedules.create(client, workflow_id, calendar, settings.task_queue)
-        console.print(f"review-{workflow_id}: " + ("created" if made else "exists already"))
+        await schedules.create(client, workflow_id, calendar, settings.task_queue)
 
-    run(go())
+    _do(workflow_id, _change(actor, role, ScheduleAction.CREATED, note), create_it)
 
 
 @schedules_app.command("list")
@@ -97,21 +103,33 @@ def describe(workflow_id: JourneyId) -> None:
 
 
 @schedules_app.command()
-def pause(workflow_id: JourneyId, note: Note = "paused by operations") -> None:
+def pause(
+    workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
+    note: Note = "paused by operations",
+) -> None:
     """Stop a journey's reviews until unpaused."""
-    _do(lambda c: schedules.pause(c, workflow_id, note), f"review-{workflow_id}: paused")
+    change = _change(actor, role, ScheduleAction.PAUSED, note)
+    _do(workflow_id, change, lambda c: schedules.pause(c, workflow_id, _signed(change)))
 
 
 @schedules_app.command()
-def unpause(workflow_id: JourneyId, note: Note = "unpaused by operations") -> None:
+def unpause(
+    workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
+    note: Note = "unpaused by operations",
+) -> None:
     """Resume a journey's reviews."""
-    _do(lambda c: schedules.unpause(c, workflow_id, note), f"review-{workflow_id}: unpaused")
+    change = _change(actor, role, ScheduleAction.UNPAUSED, note)
+    _do(workflow_id, change, lambda c: schedules.unpause(c, workflow_id, _signed(change)))
 
 
 @schedules_app.command()
-def trigger(workflow_id: JourneyId) -> None:
+def trigger(
+    workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
+    note: Note = "a review now",
+) -> None:
     """Run a review now."""
-    _do(lambda c: schedules.trigger(c, workflow_id), f"review-{workflow_id}: triggered")
+    change = _change(actor, role, ScheduleAction.TRIGGERED, note)
+    _do(workflow_id, change, lambda c: schedules.trigger(c, workflow_id))
 
 
 @schedules_app.command()
@@ -119,24 +137,68 @@ def backfill(
     workflow_id: JourneyId,
     start: Annotated[str, typer.Option(help="from, ISO (UTC unless an offset is given)")],
     end: Annotated[str, typer.Option(help="to, ISO")],
+    actor: As,
+    role: RoleOpt = Role.OPERATIONS,
 ) -> None:
     """Run the reviews the schedule would have run between --start and --end."""
     since, until = _when(start), _when(end)
-    _do(
-        lambda c: schedules.backfill(c, workflow_id, since, until),
-        f"review-{workflow_id}: backfilled {since:%Y-%m-%d} .. {until:%Y-%m-%d}",
-    )
+    note = f"the reviews of {since:%Y-%m-%d} .. {until:%Y-%m-%d}"
+    _do(workflow_id, _change(actor, role, ScheduleAction.BACKFILLED, note),
+        lambda c: schedules.backfill(c, workflow_id, since, until))
 
 
 @schedules_app.command()
-def delete(workflow_id: JourneyId) -> None:
+def delete(
+    workflow_id: JourneyId, actor: As, note: Note, role: RoleOpt = Role.OPERATIONS,
+) -> None:
     """Delete a journey's review schedule (closing the journey deletes it too)."""
-    _do(lambda c: schedules.delete(c, workflow_id), f"review-{workflow_id}: deleted")
+    _do(workflow_id, _change(actor, role, ScheduleAction.DELETED, note),
+        lambda c: schedules.delete(c, workflow_id))
 
 
-def _do(action: Callable[[Client], Awaitable[None]], done: str) -> None:
+def _change(actor: str, role: Role, action: ScheduleAction, note: str) -> ScheduleChange:
+    try:
+        return ScheduleChange(actor=Actor(id=actor, role=role), action=action, note=note)
+    except ValidationError as err:
+        raise typer.BadParameter(plain_errors(err)) from None
+
+
+def _signed(change: ScheduleChange) -> str:
+    """The schedule's own note: who, and why."""
+    return f"{change.actor.id}: {change.note}"
+
+
+async def _as_expected(client: Client, workflow_id: str, action: ScheduleAction) -> None:
+    """The schedule exists, or for its creation does not: else NotFound or BadInput."""
+    if action is not ScheduleAction.CREATED:
+        await schedules.describe(client, workflow_id)
+        return
+    try:
+        await schedules.describe(client, workflow_id)
+    except NotFound:
+        return
+    raise BadInput(f"review-{workflow_id} exists already: `loan-journey schedules describe "
+                   f"{workflow_id}` shows it")
+
+
+def _do(workflow_id: str, change: ScheduleChange,
+        action: Callable[[Client], Awaitable[None]]) -> None:
+    """Act on the journey's review schedule as `change.actor` (by the staff directory),
+    recording who and why in the journey's history first; a journey that has ended has no
+    history left to write, and only the schedule's note keeps it."""
+    settings = Settings()
+
     async def go() -> None:
-        await action(await connect())
-        console.print(done)
+        operations.authorized(settings, change.actor, SCHEDULING_ROLES,
+                              f"review-{workflow_id} not {change.action}")
+        client = await connect(settings)
+        await _as_expected(client, workflow_id, change.action)  # before anything is kept
+        where = "in the journey's history"
+        try:
+            await operations.act(client, workflow_id, "record_schedule_change", change)
+        except (Ended, NotFound):
+            where = "on the schedule only: the journey has ended"
+        await action(client)
+        console.print(f"review-{workflow_id}: {change.action} (recorded {where})")
 
     run(go())

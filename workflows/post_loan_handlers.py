@@ -9,8 +9,15 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Role
-    from journey.decisions import AddDocuments, Repayment, UpdateResult, WriteOff
+    from journey.decisions import (
+        AddDocuments,
+        Repayment,
+        ScheduleChange,
+        UpdateResult,
+        WriteOff,
+    )
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
+    from journey.policy.authority import SCHEDULING_ROLES
     from journey.post_loan import (
         Payment,
         nothing_to_settle,
@@ -128,6 +135,18 @@ class PostLoanHandlers(EarlyWarnings):
     def _validate_add_statements(self, request: AddDocuments) -> None:
         self._require_stage(Stage.POST_LOAN)
         self._authorize_customer_side(request.actor)
+
+    @workflow.update
+    async def record_schedule_change(self, change: ScheduleChange) -> UpdateResult:
+        """Who paused, resumed, ran or deleted this loan's reviews, and why: the schedule
+        lives beside the journey, so its changes are recorded here (starter/schedules_cli)."""
+        self.record_decision(change.actor, f"reviews {change.action}", change.note)
+        return UpdateResult(stage=self._stage, message=f"reviews {change.action}")
+
+    @record_schedule_change.validator
+    def _validate_schedule_change(self, change: ScheduleChange) -> None:
+        self._require_stage(Stage.POST_LOAN)
+        authorize_staff(self.policy, change.actor, SCHEDULING_ROLES)
 
     @workflow.signal(name=REVIEW_SIGNAL)
     def review_result(self, result: ReviewResult) -> None:

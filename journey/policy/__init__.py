@@ -15,7 +15,6 @@ from journey.policy.authority import (
     authorize_reassign,
     authorize_risk_opinion,
     authorize_staff,
-    authorize_submitter,
 )
 from journey.policy.calendar import (
     WorkingCalendar,
@@ -93,7 +92,6 @@ __all__ = [
     "authorize_reassign",
     "authorize_risk_opinion",
     "authorize_staff",
-    "authorize_submitter",
     "build_calendar",
     "business_time_between",
     "check_completeness",

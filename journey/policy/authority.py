@@ -72,12 +72,8 @@ def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMemb
 
 # who may submit an application for a customer
 SUBMITTING_ROLES = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
-
-
-def authorize_submitter(policy: Policy, actor: Actor) -> StaffMember:
-    """The directory entry of the staff member submitting an application: active, and a
-    relationship manager or operations (the four-eyes rules hold the submitter to it)."""
-    return authorize_staff(policy, actor, SUBMITTING_ROLES)
+# who may pause, resume, run or delete a loan's post-loan reviews
+SCHEDULING_ROLES = {Role.OPERATIONS, Role.RISK_OFFICER, Role.SUPERVISOR}
 
 
 def _four_eyes(actor: Actor, what: str, submitted_by: str, reviewed_by: str | None) -> None:

@@ -27,6 +27,8 @@ from journey.decisions import (
     Repayment,
     RiskGrade,
     RiskOpinion,
+    ScheduleAction,
+    ScheduleChange,
     Signature,
     Verdict,
     Withdrawal,
@@ -49,7 +51,7 @@ from workflows.loan_journey import LoanJourneyWorkflow
 KNOWN = {m.id for m in parse_policy(policy_text(None)).staff}
 UPDATES = [
     "add_documents", "record_risk_opinion", "decide", "sign", "withdraw", "reassign",
-    "record_repayment", "add_statements", "write_off",
+    "record_repayment", "add_statements", "write_off", "record_schedule_change",
 ]
 
 
@@ -67,6 +69,8 @@ def _request(update: str, actor: Actor, text: str) -> BaseModel:
         "reassign": lambda: Reassignment(actor=actor, to="risk-sme-1", reason=reason),
         "record_repayment": lambda: Repayment(actor=actor, reference="REF-" + text[:8], amount=1),
         "write_off": lambda: WriteOff(actor=actor, reason=reason),
+        "record_schedule_change": lambda: ScheduleChange(
+            actor=actor, action=ScheduleAction.PAUSED, note=reason[:500]),
     }[update]()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +16,7 @@ from rich.console import Console
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from journey.application import LoanApplication
 from journey.decisions import AddDocuments
@@ -98,16 +98,25 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         shown = await asyncio.to_thread(CliRunner().invoke, schedules_app, ["list"])
         assert shown.exit_code == 0, shown.output
         assert f"review-{handle.id}" in shown.output
-        paused = await asyncio.to_thread(
-            CliRunner().invoke, schedules_app, ["pause", handle.id, "--note", "audit hold [legal]"]
-        )
+        def invoke(*args: str) -> Awaitable[Result]:
+            return asyncio.to_thread(CliRunner().invoke, schedules_app, list(args))
+
+        # an approver does not run reviews: refused before the schedule or the history moves
+        other = await invoke("pause", handle.id, "--as", "cc-1", "--role", "approver")
+        assert other.exit_code == 3 and "this needs one of" in other.output
+        assert not (await schedules.describe(client, handle.id)).paused
+        paused = await invoke("pause", handle.id, "--as", "ops-li", "--note", "audit hold [legal]")
         assert paused.exit_code == 0, paused.output
+        assert "recorded in the journey's history" in paused.output
         assert (await schedules.describe(client, handle.id)).paused
-        for shown in [await asyncio.to_thread(CliRunner().invoke, schedules_app, args)
-                      for args in (["list"], ["describe", handle.id])]:
-            assert "audit hold [legal]" in shown.output  # what was typed, not markup
-        every5 = await asyncio.to_thread(CliRunner().invoke, schedules_app,
-                                         ["create", handle.id, "--every", "5"])
+        for shown in [await invoke(*args) for args in (["list"], ["describe", handle.id])]:
+            assert "ops-li: audit hold [legal]" in shown.output  # who, and as typed
+        kept = (await handle.query(LoanJourneyWorkflow.status)).decisions[-1]
+        assert (kept.actor.id, kept.verdict, kept.reason) == (
+            "ops-li", "reviews paused", "audit hold [legal]")
+        twice = await invoke("create", handle.id, "--as", "ops-li")
+        assert twice.exit_code == 2 and "exists already" in twice.output
+        every5 = await invoke("create", handle.id, "--as", "ops-li", "--every", "5")
         assert every5.exit_code == 2 and "give one of 1, 2, 3, 4, 6, 12" in every5.output
         await schedules.unpause(client, handle.id, "hold lifted")
         assert not (await schedules.describe(client, handle.id)).paused
@@ -117,7 +126,7 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert (await outcome(handle)).outcome is Stage.CLOSED
         with pytest.raises(NotFound):  # closing the loan deleted its schedule
             await schedules.describe(client, handle.id)
-        missing = await asyncio.to_thread(CliRunner().invoke, schedules_app, ["trigger", handle.id])
+        missing = await invoke("trigger", handle.id, "--as", "ops-li")
         assert missing.exit_code == 4 and "schedules list" in missing.output
 
 
