@@ -105,6 +105,14 @@ class DrawdownUpdates(PostLoanHandlers):
         self._authorize_customer_side(request.actor)
         if self._withdrawal is not None:
             raise DecisionRefused("the project is being withdrawn: its drawdowns are closing")
+        labels: dict[str, str] = {}
+        for doc in request.documents:  # one document meets one condition, not two
+            other = labels.setdefault(doc.ref.sha256, doc.label)
+            if other != doc.label:
+                raise DecisionRefused(
+                    f"{doc.ref.filename} is sent as both {other} and {doc.label}: one document "
+                    "cannot meet two conditions; attach each document under its own label"
+                )
         current = self._dd_current()
         if current is not None:
             raise DecisionRefused(

@@ -53,6 +53,10 @@ async def test_requests_and_decisions_refused_before_the_history(
         officer = ask(app, "t1", 1_000, t1_docs).model_copy(update={"actor": RISK_PF})
         assert "needs one of" in await refused(handle, ASK, officer)
         assert "no drawdown waits" in await refused(handle, DECIDE, decide("t1"))
+        one = permit(docs, "planning_permit")
+        twice = [one, one.model_copy(update={"label": "capital_proof"})]
+        both = await refused(handle, ASK, ask(app, "t1", 1_000, twice))
+        assert "sent as both planning_permit and capital_proof" in both
 
         assert (await request(handle, ask(app, "t1", 4_000_000, t1_docs))).state is (
             DrawdownState.AWAITING_DECISION
