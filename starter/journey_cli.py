@@ -22,12 +22,14 @@ from journey.decisions import (
     RiskGrade,
     RiskOpinion,
     Signature,
+    UpdateResult,
     Verdict,
     Withdrawal,
     WriteOff,
 )
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
+from journey.stages import Stage
 from starter import operations, render
 from starter.boundary import run
 from starter.connect import connect
@@ -63,12 +65,14 @@ def _request(model: type[BaseModel], **fields: object) -> BaseModel:
 
 def _send(workflow_id: str, update: str, request: BaseModel) -> None:
     async def go() -> None:
-        result = await operations.act(await connect(), workflow_id, update, request)
-        console.print(
-            f"{update}: accepted; journey at [bold]{result.stage}[/] {escape(result.message)}"
-        )
+        _said(update, await operations.act(await connect(), workflow_id, update, request))
 
     run(go())
+
+
+def _said(update: str, result: UpdateResult) -> None:
+    console.print(f"{update}: accepted; journey at [bold]{result.stage}[/] "
+                  f"{escape(result.message)}")
 
 
 def start(
@@ -171,26 +175,18 @@ def documents(
     role: RoleOpt = Role.CUSTOMER,
     channel: Channel = Channel.WEB,
 ) -> None:
-    """Add documents (supplements) to a journey."""
-    _add(workflow_id, "add_documents", files, _actor(actor, role), channel)
-
-
-def statements(
-    workflow_id: JourneyId,
-    files: Annotated[list[Path], typer.Argument(help="statement scans")],
-    actor: As,
-    role: RoleOpt = Role.CUSTOMER,
-    channel: Channel = Channel.WEB,
-) -> None:
-    """Send a running loan's newer financial statements: the next review reads them."""
-    _add(workflow_id, "add_statements", files, _actor(actor, role), channel)
-
-
-def _add(workflow_id: str, update: str, files: list[Path], actor: Actor, channel: Channel
-         ) -> None:
+    """Add documents to a journey: supplements while it is decided; once the loan runs,
+    newer financial statements, which its next review reads."""
     refs = operations.store_documents(Settings(), files)
-    _send(workflow_id, update,
-          _request(AddDocuments, actor=actor, documents=refs, channel=channel))
+    body = _request(AddDocuments, actor=_actor(actor, role), documents=refs, channel=channel)
+
+    async def go() -> None:
+        client = await connect()
+        running = (await operations.status(client, workflow_id)).stage is Stage.POST_LOAN
+        update = "add_statements" if running else "add_documents"
+        _said(update, await operations.act(client, workflow_id, update, body))
+
+    run(go())
 
 
 def opinion(
@@ -350,7 +346,6 @@ def register(app: typer.Typer) -> None:
         queue,
         book,
         documents,
-        statements,
         opinion,
         decide,
         sign,

@@ -108,8 +108,7 @@ def pause(
     note: Note = "paused by operations",
 ) -> None:
     """Stop a journey's reviews until unpaused."""
-    change = _change(actor, role, ScheduleAction.PAUSED, note)
-    _do(workflow_id, change, lambda c: schedules.pause(c, workflow_id, _signed(change)))
+    _pausing(workflow_id, _change(actor, role, ScheduleAction.PAUSED, note))
 
 
 @schedules_app.command()
@@ -118,8 +117,13 @@ def unpause(
     note: Note = "unpaused by operations",
 ) -> None:
     """Resume a journey's reviews."""
-    change = _change(actor, role, ScheduleAction.UNPAUSED, note)
-    _do(workflow_id, change, lambda c: schedules.unpause(c, workflow_id, _signed(change)))
+    _pausing(workflow_id, _change(actor, role, ScheduleAction.UNPAUSED, note))
+
+
+def _pausing(workflow_id: str, change: ScheduleChange) -> None:
+    """Pause or unpause, the schedule's note signed with who did it."""
+    act = schedules.pause if change.action is ScheduleAction.PAUSED else schedules.unpause
+    _do(workflow_id, change, lambda c: act(c, workflow_id, f"{change.actor.id}: {change.note}"))
 
 
 @schedules_app.command()
@@ -161,11 +165,6 @@ def _change(actor: str, role: Role, action: ScheduleAction, note: str) -> Schedu
         return ScheduleChange(actor=Actor(id=actor, role=role), action=action, note=note)
     except ValidationError as err:
         raise typer.BadParameter(plain_errors(err)) from None
-
-
-def _signed(change: ScheduleChange) -> str:
-    """The schedule's own note: who, and why."""
-    return f"{change.actor.id}: {change.note}"
 
 
 async def _as_expected(client: Client, workflow_id: str, action: ScheduleAction) -> None:

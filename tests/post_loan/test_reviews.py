@@ -52,8 +52,9 @@ async def test_quarterly_reviews_keep_a_sound_loan_normal(
         scan = tmp_path / "income-full-year.png"
         scan.write_bytes(label.encode())  # the fake OCR knows it by this content's sha256
         point_cli_at(monkeypatch, env.client, data_dir=settings.data_dir)
-        sent = await cli("statements", handle.id, str(scan), "--as", app.credit_code)
+        sent = await cli("documents", handle.id, str(scan), "--as", app.credit_code)
         assert sent.exit_code == 0, sent.output
+        assert "add_statements: accepted" in said(sent)  # a running loan's: for its reviews
         assert "1 new document(s), read at the next review" in said(sent)
         plan = running.offer.schedule
         first = first_review_on(DEFAULT_POLICY, running.disbursement.booked_at.date())
