@@ -147,6 +147,10 @@ def conclude(report: audit.VerifyReport) -> None:
     typer.echo(
         f"{len(report.outcomes)} replayed, {bad} failed ({nondeterministic} non-deterministic)"
     )
+    if not report.outcomes:
+        # nothing checked is no pass: say why, so that a typo in a query does not read as one
+        typer.echo("nothing to replay: no history matched (check the query or the paths)",
+                   err=True)
     if not report.outcomes or bad:
         raise typer.Exit(1)
 

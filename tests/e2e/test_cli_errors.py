@@ -55,6 +55,8 @@ async def test_what_the_temporal_server_refuses_is_told_as_bad_input(
 ) -> None:
     query = told(await cli(e2e_settings, "list", "--query", "bogus ===", ok=False), 2)
     assert "the Temporal server refused the request" in query
+    none = await cli(e2e_settings, "verify", "-q", "WorkflowId = 'loan-NO-SUCH'", ok=False)
+    assert none.returncode == 1 and "nothing to replay: no history matched" in none.stderr
     handle = await dev_server.client.start_workflow(
         "LoanJourneyWorkflow", id=f"errors-{uuid.uuid4()}", task_queue=f"none-{uuid.uuid4()}")
     try:
