@@ -29,11 +29,13 @@ from journey.settings import Settings
 from starter import boundary
 from starter.boundary import end_process, settings_checked
 from workflows.archivist import HistoryArchivistWorkflow
+from workflows.late_feedback import LateFeedbackWorkflow
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow
 from workflows.run_ahead import RunAheadGuard
 
-WORKFLOWS = [LoanJourneyWorkflow, PostLoanReviewWorkflow, HistoryArchivistWorkflow]
+WORKFLOWS = [LoanJourneyWorkflow, PostLoanReviewWorkflow, HistoryArchivistWorkflow,
+             LateFeedbackWorkflow]
 # Below docker-compose.yml's stop_grace_period (60 s), after which docker kills the worker.
 SHUTDOWN_GRACE = timedelta(seconds=45)
 log = logging.getLogger("worker")

@@ -23,6 +23,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.review import ReviewActivities
     from activities.timing import TimingActivities
 
+    feedback = FeedbackActivities(settings)
     return [
         PolicyActivities(settings).load_policy,
         DocumentActivities(settings).read_document,
@@ -31,7 +32,8 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         TimingActivities(settings).record_timing_events,
         LedgerActivities(settings).book_disbursement,
         NotificationActivities(settings).notify,
-        FeedbackActivities(settings).store_feedback,
+        feedback.store_feedback,
+        feedback.count_late_feedback,
         ReviewActivities(settings).load_post_loan_policy,
         ReviewActivities(settings).create_review_schedule,
         ReviewActivities(settings).set_review_cadence,

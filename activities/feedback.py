@@ -5,8 +5,13 @@ from __future__ import annotations
 from temporalio import activity
 
 from journey.settings import Settings
-from journey.touchpoints import STORE_FEEDBACK, RecordFeedbackInput, RecordFeedbackResult
-from store.feedback import record_feedback
+from journey.touchpoints import (
+    COUNT_LATE_FEEDBACK,
+    STORE_FEEDBACK,
+    RecordFeedbackInput,
+    RecordFeedbackResult,
+)
+from store.feedback import late_feedback_count, record_feedback
 
 
 class FeedbackActivities:
@@ -16,3 +21,7 @@ class FeedbackActivities:
     @activity.defn(name=STORE_FEEDBACK)
     def store_feedback(self, request: RecordFeedbackInput) -> RecordFeedbackResult:
         return RecordFeedbackResult(inserted=record_feedback(self._url, request))
+
+    @activity.defn(name=COUNT_LATE_FEEDBACK)
+    def count_late_feedback(self, workflow_id: str) -> int:
+        return late_feedback_count(self._url, workflow_id)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from journey.actors import Actor
-from journey.application import Channel, LoanApplication
+from journey.application import Channel, LoanApplication, Product
 from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
@@ -95,6 +95,8 @@ def plan_start(offer: Offer | None, disbursement: Disbursement | None) -> date |
 class JourneyStatus(BaseModel):
     workflow_id: str
     application_id: str
+    customer: str | None = None  # the applicant's credit code: who may act as the customer
+    product: Product | None = None
     stage: Stage
     attempt: int
     waits_on: Party

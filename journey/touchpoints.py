@@ -108,6 +108,29 @@ class RecordFeedbackResult(BaseModel):
     inserted: bool
 
 
+# Feedback about a journey that has ended (a declined customer's complaint): its history is
+# closed, so a workflow of its own, `feedback-<journey id>`, one run at a time, is the record
+# (who, when, the comment, encrypted as every history) and stores the score under the
+# journey's id, numbered from LATE_FEEDBACK_BASE: the journey's own events number from 0.
+LATE_FEEDBACK_WORKFLOW = "LateFeedbackWorkflow"
+COUNT_LATE_FEEDBACK = "count_late_feedback"  # the activity: how many a journey has so far
+LATE_FEEDBACK_BASE = 1_000_000
+
+
+def late_feedback_id(journey_id: str) -> str:
+    return f"feedback-{journey_id}"
+
+
+class LateFeedback(BaseModel):
+    """What the late-feedback workflow stores: the feedback, and where the journey ended."""
+
+    journey_id: str
+    product: Product
+    ended_at: Stage  # the stage the journey ended in
+    attempt: int = Field(ge=1)  # the latest attempt of the stage the feedback is about
+    feedback: Feedback
+
+
 INQUIRY_DETAIL = "inquiry"
 BURST_KIND = "inquiry_burst"
 FEEDBACK_PREFIX = "feedback "

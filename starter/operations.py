@@ -24,6 +24,7 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.policy import policy_text
@@ -41,7 +42,7 @@ from journey.policy import (
     authorize_staff,
     parse_policy,
 )
-from journey.policy.authority import SUBMITTING_ROLES
+from journey.policy.authority import FRONT_OFFICE
 from journey.post_loan import (
     Account,
     nothing_to_settle,
@@ -52,6 +53,13 @@ from journey.post_loan import (
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
+from journey.touchpoints import (
+    LATE_FEEDBACK_WORKFLOW,
+    Feedback,
+    LateFeedback,
+    RecordFeedbackResult,
+    late_feedback_id,
+)
 from starter.errors import (
     BadInput,
     Ended,
@@ -73,6 +81,7 @@ RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
 # How long a command waits for a journey to answer (a worker runs its queries and updates).
 ANSWER_WITHIN = timedelta(seconds=30)
 BOOK_READS = 8  # status queries the loan book sends at once
+LATE_FEEDBACK_TRIES = 5  # runs of another's late feedback to wait out before giving up
 NO_WORKER = "is a worker running on its task queue (`loan-journey worker`, compose's `worker`)?"
 
 
@@ -124,7 +133,7 @@ async def start_journey(
     """Start the journey of `application`, submitted by a relationship manager or operations
     of the staff directory (the policy the worker pins: the settings' file or the default),
     or refused before anything reaches a history: the four-eyes rules hold the submitter."""
-    authorized(settings, application.submitted_by, SUBMITTING_ROLES,
+    authorized(settings, application.submitted_by, FRONT_OFFICE,
                f"application {application.application_id} not started")
     try:
         return await client.start_workflow(
@@ -155,6 +164,44 @@ def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str)
         authorize_staff(_policy(policy_text(settings.policy_file)), actor, roles)
     except DecisionRefused as err:
         raise Refused(f"{refused}: {err}") from err
+
+
+async def record_late_feedback(
+    client: Client, settings: Settings, workflow_id: str, feedback: Feedback
+) -> str:
+    """Feedback about a journey that has ended: checked as the journey checks it (a stage it
+    went through; the customer, or front office staff for them), then kept by a
+    LateFeedbackWorkflow of its own (workflows/late_feedback.py); that run's id. A journey
+    that has ended still answers its status query, replayed by a worker."""
+    s = await status(client, workflow_id)
+    if not s.stage.terminal or s.product is None:
+        raise Refused(f"{workflow_id} is at {s.stage}: record feedback on the journey itself")
+    visited = list(dict.fromkeys(v.stage for v in s.timeline))
+    if feedback.stage not in visited:
+        raise Refused(f"{workflow_id} was never at {feedback.stage}: feedback is about a stage "
+                      f"the customer went through ({', '.join(visited)})")
+    if feedback.actor.role is Role.CUSTOMER:
+        if feedback.actor.id != s.customer:
+            raise Refused("only the borrowing customer gives feedback as the customer: act as "
+                          "role customer with the company's unified social credit code as id")
+    else:
+        authorized(settings, feedback.actor, FRONT_OFFICE, "feedback not recorded")
+    attempt = max(v.attempt for v in s.timeline if v.stage is feedback.stage)
+    late = LateFeedback(journey_id=workflow_id, product=s.product, ended_at=s.stage,
+                        attempt=attempt, feedback=feedback)
+    run_id = late_feedback_id(workflow_id)
+    slow = f"{run_id} did not finish within {ANSWER_WITHIN.total_seconds():g} s: {NO_WORKER}"
+    for _ in range(LATE_FEEDBACK_TRIES):  # one run at a time: wait for one that is running
+        try:
+            handle = await client.start_workflow(
+                LATE_FEEDBACK_WORKFLOW, late, id=run_id, task_queue=settings.task_queue,
+                result_type=RecordFeedbackResult)
+        except WorkflowAlreadyStartedError:
+            await _answered(client.get_workflow_handle(run_id).result(), ANSWER_WITHIN, slow)
+            continue
+        await _answered(handle.result(), ANSWER_WITHIN, slow)
+        return run_id
+    raise NoAnswer(f"{run_id} stayed busy with other feedback: try again")
 
 
 def team_names(settings: Settings) -> list[str]:
@@ -226,12 +273,23 @@ async def act(
     except WorkflowUpdateFailedError as err:
         raise Refused(f"{update} refused: {refusal(err)}") from err
     except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND and "completed" in err.message:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        if await _ended(handle):
             raise Ended(f"{workflow_id} has ended and takes no {update}: `loan-journey "
                         f"status {workflow_id}` shows how it ended") from err
+        raise NotFound(f"no running journey {workflow_id!r}") from err
+
+
+async def _ended(handle: WorkflowHandle[Any, Any]) -> bool:
+    """The workflow exists and has closed (servers word an update to it differently)."""
+    try:
+        described = await handle.describe()
+    except RPCError as err:
         if err.status is RPCStatusCode.NOT_FOUND:
-            raise NotFound(f"no running journey {workflow_id!r}") from err
+            return False
         raise
+    return described.status is not WorkflowExecutionStatus.RUNNING
 
 
 async def _answered(call: Awaitable[T], within: timedelta, no_answer: str) -> T:

@@ -9,16 +9,18 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
+from temporalio.client import Client
 
 from journey.actors import Actor, Role
 from journey.application import Channel
 from journey.policy import DecisionRefused
+from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, ScoreKind, check_score
 from starter import operations
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import plain_errors
+from starter.errors import Ended, plain_errors
 
 console = Console()
 
@@ -28,12 +30,9 @@ RoleOpt = Annotated[Role, typer.Option("--role", help="customer, or the front of
 ChannelOpt = Annotated[Channel, typer.Option("--channel", help="the touchpoint used")]
 
 
-def _send(workflow_id: str, update: str, request: BaseModel) -> None:
-    async def go() -> None:
-        result = await operations.act(await connect(), workflow_id, update, request)
-        console.print(f"{update}: {escape(result.message)}; journey at [bold]{result.stage}[/]")
-
-    run(go())
+async def _sent(client: Client, workflow_id: str, update: str, request: BaseModel) -> None:
+    result = await operations.act(client, workflow_id, update, request)
+    console.print(f"{update}: {escape(result.message)}; journey at [bold]{result.stage}[/]")
 
 
 def feedback(
@@ -62,14 +61,30 @@ def feedback(
         raise typer.BadParameter(plain_errors(err)) from None
     except DecisionRefused as err:
         raise typer.BadParameter(str(err)) from None
-    _send(workflow_id, "record_feedback", request)
+
+    async def go() -> None:
+        client = await connect()
+        try:
+            await _sent(client, workflow_id, "record_feedback", request)
+        except Ended:  # a declined customer's complaint: kept beside the closed journey
+            kept = await operations.record_late_feedback(client, Settings(), workflow_id,
+                                                         request)
+            what = "complaint" if request.complaint else "feedback"
+            console.print(f"{workflow_id} has ended: the {what} is kept as {kept}")
+
+    run(go())
 
 
 def inquiry(
     workflow_id: JourneyId, actor: As, channel: ChannelOpt, role: RoleOpt = Role.CUSTOMER
 ) -> None:
     """Record a customer's status inquiry; answers where the journey stands."""
-    _send(workflow_id, "record_inquiry", Inquiry(actor=Actor(id=actor, role=role), channel=channel))
+    request = Inquiry(actor=Actor(id=actor, role=role), channel=channel)
+
+    async def go() -> None:
+        await _sent(await connect(), workflow_id, "record_inquiry", request)
+
+    run(go())
 
 
 def register(app: typer.Typer) -> None:

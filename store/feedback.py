@@ -1,7 +1,8 @@
 """Customer feedback scores in SQL, idempotent by (workflow_id, sequence).
 
 The sequence is that of the feedback's TOUCHPOINT timing event, so a retried activity or a
-replayed journey never stores a score twice. Comments are not stored here (personal data:
+replayed journey never stores a score twice; feedback after the journey ended is numbered
+from LATE_FEEDBACK_BASE (journey/touchpoints.py). Comments are not stored here (personal data:
 they stay in the encrypted workflow history); `has_comment` says one was given.
 """
 
@@ -9,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from journey.touchpoints import RecordFeedbackInput
+from journey.touchpoints import LATE_FEEDBACK_BASE, RecordFeedbackInput
 from store._dialect import insert_for, inserted
 from store.db import ready
 from store.models import Base, BigId
@@ -72,6 +73,17 @@ def record_feedback(url: str, feedback: RecordFeedbackInput) -> bool:
     )
     with Session(engine) as s, s.begin():
         return inserted(s, stmt)
+
+
+def late_feedback_count(url: str, workflow_id: str) -> int:
+    """How many feedbacks a journey got after it ended (journey/touchpoints.py)."""
+    with Session(ready(url)) as s:
+        return s.scalar(
+            select(func.count()).select_from(FeedbackRow).where(
+                FeedbackRow.workflow_id == workflow_id,
+                FeedbackRow.sequence >= LATE_FEEDBACK_BASE,
+            )
+        ) or 0
 
 
 def feedback_for(url: str, workflow_id: str) -> list[RecordFeedbackInput]:

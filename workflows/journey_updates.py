@@ -34,13 +34,13 @@ with workflow.unsafe.imports_passed_through():
         authorize_risk_opinion,
         authorize_staff,
     )
+    from journey.policy.authority import FRONT_OFFICE
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, Offer
     from journey.timeline import EventType
     from workflows.bookkeeping import Bookkeeping
 
 _DOCUMENT_STAGES = {Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS}
-_FRONT_OFFICE = {Role.OPERATIONS, Role.RELATIONSHIP_MANAGER}
 
 
 class JourneyUpdates(Bookkeeping):
@@ -229,6 +229,8 @@ class JourneyUpdates(Bookkeeping):
         return JourneyStatus(
             workflow_id=self._workflow_id,
             application_id=self._application.application_id,
+            customer=self._application.credit_code,
+            product=self._application.product,
             stage=self._stage,
             attempt=self._attempts.get(self._stage, 1),
             waits_on=self._waits_on,
@@ -278,7 +280,7 @@ class JourneyUpdates(Bookkeeping):
         if actor.role is Role.CUSTOMER:
             self._require_customer(actor)
         else:
-            authorize_staff(self.policy, actor, _FRONT_OFFICE)
+            authorize_staff(self.policy, actor, FRONT_OFFICE)
 
     async def _after_decision(self) -> UpdateResult:
         """Return once the workflow has acted on the decision: the stage has moved on."""

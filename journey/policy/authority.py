@@ -70,8 +70,8 @@ def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMemb
     return member
 
 
-# who may submit an application for a customer
-SUBMITTING_ROLES = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
+# who acts for a customer: submits the application, sends documents, records feedback
+FRONT_OFFICE = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
 # who may pause, resume, run or delete a loan's post-loan reviews
 SCHEDULING_ROLES = {Role.OPERATIONS, Role.RISK_OFFICER, Role.SUPERVISOR}
 

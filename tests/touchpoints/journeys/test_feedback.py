@@ -8,14 +8,23 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.application import Channel
+from journey.decisions import RiskGrade, RiskOpinion, Verdict
 from journey.policy import DecisionRefused
 from journey.stages import Stage
 from journey.timeline import EventType
-from journey.touchpoints import ComplaintCategory, Feedback, ScoreKind, check_score
+from journey.touchpoints import (
+    LATE_FEEDBACK_BASE,
+    ComplaintCategory,
+    Feedback,
+    ScoreKind,
+    check_score,
+)
 from starter import operations
-from starter.errors import NotFound
+from starter.errors import Ended, NotFound, Refused
 from store.feedback import feedback_for
 from store.timing import events_for
+from store.touchpoint_analytics import build_touchpoints
+from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows.journey_kit import (
     RISK_SME,
     SUBMITTER,
@@ -115,3 +124,54 @@ async def test_feedback_for_an_unknown_journey_is_not_found(
             "record_feedback",
             Feedback(actor=me, channel=Channel.APP, stage=Stage.INTAKE, score=4),
         )
+
+
+async def test_a_declined_customers_complaint_is_kept_after_the_journey_ended(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        no = RiskOpinion(actor=RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G8,
+                         reason="leverage too high")
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, no)
+        assert (await handle.result()).outcome is Stage.REJECTED
+        client, me = time_skipping_env.client, customer(app)
+        complaint = Feedback(actor=me, channel=Channel.PHONE, stage=Stage.RISK_REVIEW, score=1,
+                             category=ComplaintCategory.DECISION, comment="please explain")
+        with pytest.raises(Ended):  # the journey takes no more updates
+            await operations.act(client, handle.id, "record_feedback", complaint)
+
+        kept = await operations.record_late_feedback(client, settings, handle.id, complaint)
+        assert kept == f"feedback-{handle.id}"
+        again = complaint.model_copy(update={"actor": SUBMITTER, "channel": Channel.BRANCH,
+                                             "category": None, "score": 2})
+        await operations.record_late_feedback(client, settings, handle.id, again)
+        late = [f for f in feedback_for(settings.db_url, handle.id)
+                if f.sequence >= LATE_FEEDBACK_BASE]
+        assert [(f.sequence - LATE_FEEDBACK_BASE, f.stage, f.given_at, f.category, f.actor)
+                for f in late] == [
+            (0, Stage.RISK_REVIEW, Stage.REJECTED, ComplaintCategory.DECISION, me.id),
+            (1, Stage.RISK_REVIEW, Stage.REJECTED, None, SUBMITTER.id),
+        ]
+        report = build_touchpoints(settings.db_url)
+        assert any((c.stage, c.category) == ("risk_review", "decision")
+                   for c in report.complaint_categories)
+
+        # checked as the journey checks feedback, before anything is kept
+        someone = complaint.model_copy(update={"actor": Actor(id="91310000MA1FL4QX2B",
+                                                              role=Role.CUSTOMER)})
+        with pytest.raises(Refused, match="only the borrowing customer"):
+            await operations.record_late_feedback(client, settings, handle.id, someone)
+        offer = complaint.model_copy(update={"stage": Stage.OFFER})
+        with pytest.raises(Refused, match="never at offer"):
+            await operations.record_late_feedback(client, settings, handle.id, offer)
+        assert len(feedback_for(settings.db_url, handle.id)) == len(late)
+
+        # from the command line: the complaint is kept, and says where
+        point_cli_at(monkeypatch, client, data_dir=settings.data_dir)
+        monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)  # the late run's
+        said_ = await cli("feedback", handle.id, "--score", "1", "--stage", "risk_review",
+                          "--category", "decision", "--as", me.id, "--channel", "app")
+        assert said_.exit_code == 0, said_.output
+        assert f"has ended: the complaint is kept as feedback-{handle.id}" in said(said_)
