@@ -82,7 +82,16 @@ def inquiry(
     request = Inquiry(actor=Actor(id=actor, role=role), channel=channel)
 
     async def go() -> None:
-        await _sent(await connect(), workflow_id, "record_inquiry", request)
+        client = await connect()
+        try:
+            await _sent(client, workflow_id, "record_inquiry", request)
+        except Ended:  # answered all the same: how it ended (not recorded: its history is closed)
+            s = await operations.status(client, workflow_id)
+            ended = s.timeline[-1].entered_at if s.timeline else None
+            on = f" on {ended:%Y-%m-%d}" if ended else ""
+            why = f": {s.outcome_reason}" if s.outcome_reason else ""
+            console.print(escape(f"{workflow_id} has ended{on}, {s.stage}{why} (the inquiry "
+                                 "is not recorded: the journey's history is closed)"))
 
     run(go())
 

@@ -58,10 +58,15 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     journey = await withdrawn_journey(client, settings, tmp_path)
     handle = client.get_workflow_handle(journey)
     run_id = (await handle.describe()).run_id
-    ended = await cli(settings, "inquiry", journey, "--as", CUSTOMER, "--channel", "phone",
-                      ok=False)
-    assert ended.returncode == 3, ended.stderr  # not "no journey": it is there, and ended
-    assert f"{journey} has ended and takes no record_inquiry" in " ".join(ended.stderr.split())
+    # a customer who calls about it hears how it ended, not "no journey"
+    ended = await cli(settings, "inquiry", journey, "--as", CUSTOMER, "--channel", "phone")
+    told = " ".join(ended.stdout.split())
+    assert f"{journey} has ended on 20" in told and "withdrawn: found other funding" in told
+    stopped = await cli(settings, "repay", journey, "--amount", "1", "--reference", "R-1",
+                        "--as", "ops-li", ok=False)
+    assert stopped.returncode == 3, stopped.stderr  # an action on it is refused as ended
+    assert f"{journey} has ended and takes no record_repayment" in " ".join(
+        stopped.stderr.split())
 
     async def archived() -> list[archive.ArchivedRun]:
         """A pass, and what it kept of the journey (visibility may list it a moment late)."""
