@@ -258,11 +258,12 @@ def settlement_quote(
 
 
 def prepayment_refusal(
-    account: Account, amount: Decimal, on: date, start: date, fee: PrepaymentFee = NO_FEE
+    account: Account, amount: Decimal, on: date, start: date, fee: PrepaymentFee = NO_FEE,
+    minimum: Decimal = ZERO,
 ) -> str | None:
     """Why `amount` cannot prepay part of the loan on `on`, or None: it must pay more than
-    is due by then, and less than the principal left (with its fee), which settling
-    repays."""
+    is due by then, so as to repay at least `minimum` of principal ahead of the plan, and
+    less than the principal left (with its fee), which settling repays."""
     if (ended := _all_fallen_due(account, on, "prepay")) is not None:
         return ended
     due = sum((s.outstanding for s in account.instalments
@@ -271,6 +272,9 @@ def prepayment_refusal(
     if ahead <= 0:
         return (f"{amount:,} pays only what is due by {on} ({due:,}): nothing is left to "
                 "prepay; record it as a repayment")
+    if ahead < minimum:
+        return (f"{amount:,} repays {ahead:,} of principal ahead of the plan, and a prepayment "
+                f"repays at least {minimum:,}: prepay more, or record it as a repayment")
     later = account.principal_due_after(on)
     if ahead >= later:
         return (f"{amount:,} repays all the principal left ({later:,}) and what is due by "

@@ -121,6 +121,7 @@ class JourneyStatus(BaseModel):
     arrears: Decimal | None = None
     penalty_rate: Decimal = Decimal(0)  # a year, on what is past due (journey/post_loan.py)
     prepayment_fee: PrepaymentFee = NO_FEE  # on principal repaid ahead of the plan
+    prepayment_minimum: Decimal = Decimal(0)  # principal a prepayment repays at least
     risk_class: RiskClass | None = None
     risk_class_reason: str = ""
     warnings: list[EarlyWarning] = Field(default_factory=list)

@@ -440,7 +440,9 @@ def prepayment(
     the later instalments or, when it `shortens` the plan, repaying the last ones first
     (journey/post_loan.py); with the validator's refusals."""
     start = _running_loan(s, "prepaid")
-    if (refusal := prepayment_refusal(s.account, amount, day, start, s.prepayment_fee)) is not None:
+    refusal = prepayment_refusal(s.account, amount, day, start, s.prepayment_fee,
+                                 s.prepayment_minimum)
+    if refusal is not None:
         raise BadInput(refusal)
     return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate,
                             s.prepayment_fee, shortens)

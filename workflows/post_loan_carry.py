@@ -84,6 +84,9 @@ class PostLoanMemory(JourneyUpdates):
     def prepayment_fee(self) -> PrepaymentFee:
         return self._pl_policy.prepayment_fee if self._pl_policy else NO_FEE
 
+    def prepayment_minimum(self) -> Decimal:
+        return self._pl_policy.prepayment_minimum if self._pl_policy else Decimal(0)
+
     def closing_reason(self) -> str:
         return "settled early" if any(p.settles for p in self._pl.payments) else "repaid in full"
 

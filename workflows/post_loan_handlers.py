@@ -104,7 +104,8 @@ class PostLoanHandlers(EarlyWarnings):
         assert account is not None and start is not None, "post-loan has an offer and a booking"
         fee = self.prepayment_fee()
         refusal = (nothing_to_settle(account, on) if repayment.settles
-                   else prepayment_refusal(account, repayment.amount, on, start, fee))
+                   else prepayment_refusal(account, repayment.amount, on, start, fee,
+                                           self.prepayment_minimum()))
         if refusal is not None:
             raise DecisionRefused(refusal)
         latest = max((p.paid_on for p in self._pl.payments), default=None)
@@ -236,6 +237,7 @@ class PostLoanHandlers(EarlyWarnings):
                 "arrears": account.arrears(today),
                 "penalty_rate": self.penalty_rate(),
                 "prepayment_fee": self.prepayment_fee(),
+                "prepayment_minimum": self.prepayment_minimum(),
                 "risk_class": self._pl.risk_class,
                 "risk_class_reason": self._pl.class_reason,
                 "warnings": self._pl.warnings,

@@ -77,6 +77,12 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
             pay("PRE-1", amount, settles=True, prepays=True)
         with pytest.raises(BadInput, match="settle the loan instead"):
             operations.prepayment(now, quote.principal_owed + amount, on)
+        # the packaged post-loan policy's least prepayment: 100,000 of principal ahead
+        assert now.prepayment_minimum == Decimal("100000.00")
+        small = pay("PRE-1", Decimal("99999.99"), paid_on=on, prepays=True)
+        assert "a prepayment repays at least 100,000.00" in await refused(handle, REPAY, small)
+        with pytest.raises(BadInput, match="at least 100,000.00"):
+            operations.prepayment(now, Decimal("99999.99"), on)
 
         before = await accepted_updates(handle)
         result = await handle.execute_update(REPAY, pay("PRE-1", amount, paid_on=on,

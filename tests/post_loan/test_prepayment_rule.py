@@ -123,6 +123,14 @@ def test_what_is_not_a_prepayment_is_refused_with_what_to_do() -> None:
     assert "settle the loan instead" in prepayment_refusal(account, Decimal("120600.00"), ON, START)
     assert "nothing is left to prepay" in prepayment_refusal(
         account, Decimal(1), p[-1].due_on, START)
+    # the policy's least principal a prepayment repays ahead: what is due does not count
+    least = Decimal("20000")
+    short = due + least - Decimal("0.01")
+    assert prepayment_refusal(account, short, ON, START, minimum=least) == (
+        f"{short:,} repays 19,999.99 of principal ahead of the plan, and a prepayment repays "
+        "at least 20,000: prepay more, or record it as a repayment"
+    )
+    assert prepayment_refusal(account, due + least, ON, START, minimum=least) is None
 
 
 def test_a_prepayment_without_the_plans_rate_is_a_programming_error() -> None:
