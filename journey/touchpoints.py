@@ -104,6 +104,16 @@ class RecordFeedbackInput(BaseModel):
     has_comment: bool = False
 
 
+def feedback_row(f: Feedback, *, workflow_id: str, sequence: int, at: datetime,
+                 product: Product, attempt: int, given_at: Stage) -> RecordFeedbackInput:
+    """The row that stores `f`, given where and when it was given."""
+    return RecordFeedbackInput(
+        workflow_id=workflow_id, sequence=sequence, at=at, product=product, stage=f.stage,
+        attempt=attempt, given_at=given_at, kind=f.kind, score=f.score, category=f.category,
+        channel=f.channel, actor=f.actor.id, has_comment=bool(f.comment),
+    )
+
+
 class RecordFeedbackResult(BaseModel):
     inserted: bool
 

@@ -14,8 +14,8 @@ with workflow.unsafe.imports_passed_through():
         LATE_FEEDBACK_WORKFLOW,
         STORE_FEEDBACK,
         LateFeedback,
-        RecordFeedbackInput,
         RecordFeedbackResult,
+        feedback_row,
     )
     from workflows.activity_options import QUICK, TIMING_RETRY
 
@@ -30,25 +30,10 @@ class LateFeedbackWorkflow:
             COUNT_LATE_FEEDBACK, late.journey_id, result_type=int,
             start_to_close_timeout=QUICK, retry_policy=TIMING_RETRY,
         )
-        f = late.feedback
+        row = feedback_row(late.feedback, workflow_id=late.journey_id,
+                           sequence=LATE_FEEDBACK_BASE + before, at=workflow.now(),
+                           product=late.product, attempt=late.attempt, given_at=late.ended_at)
         return await workflow.execute_activity(
-            STORE_FEEDBACK,
-            RecordFeedbackInput(
-                workflow_id=late.journey_id,
-                sequence=LATE_FEEDBACK_BASE + before,
-                at=workflow.now(),
-                product=late.product,
-                stage=f.stage,
-                attempt=late.attempt,
-                given_at=late.ended_at,
-                kind=f.kind,
-                score=f.score,
-                category=f.category,
-                channel=f.channel,
-                actor=f.actor.id,
-                has_comment=bool(f.comment),
-            ),
-            result_type=RecordFeedbackResult,
-            start_to_close_timeout=QUICK,
-            retry_policy=TIMING_RETRY,
+            STORE_FEEDBACK, row, result_type=RecordFeedbackResult,
+            start_to_close_timeout=QUICK, retry_policy=TIMING_RETRY,
         )
