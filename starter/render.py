@@ -44,9 +44,11 @@ def status_view(s: JourneyStatus) -> Group:
         head.add_row("covenants", covenant_terms(s.offer))
     if s.disbursement:
         d = s.disbursement
+        bookings = [r.booking_id for r in s.drawdowns if r.booking_id] or [d.booking_id]
         head.add_row(
             "disbursed",
-            escape(f"{d.amount:,} to {d.payee} ({d.booking_id}) at {_when(d.booked_at)}"),
+            escape(f"{d.amount:,} to {d.payee} ({', '.join(bookings)}) at {_when(d.booked_at)}"
+                   + (f", in {len(bookings)} drawdowns" if len(bookings) > 1 else "")),
         )
     if s.outcome_reason:
         head.add_row("outcome", escape(s.outcome_reason))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.classification import RiskClass
@@ -15,7 +16,7 @@ from journey.drawdowns import DrawdownState
 from journey.loan_book import book_line
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Party, Stage
-from starter.render import plan_table
+from starter.render import plan_table, status_view
 from store.ledger import bookings_for
 from tests.drawdowns.kit import (
     CONTRACTOR,
@@ -116,6 +117,10 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
             Decimal("0.01")) + accrued
         assert done.disbursement is not None
         assert done.disbursement.amount == Decimal("15000000.00")
+        shown = Console(width=300, record=True)
+        shown.print(status_view(done))
+        disbursed = next(line for line in shown.export_text().splitlines() if "disbursed" in line)
+        assert all(b.booking_id in disbursed for b in books) and "in 4 drawdowns" in disbursed
         # post-loan reviews check the DSCR covenant against this plan
         facts = await handle.query(REVIEW_FACTS_QUERY, result_type=ReviewFacts)
         assert "min-dscr" in {c.id for c in facts.covenants}
