@@ -179,6 +179,8 @@ def _drawdown_line(d: DrawdownRecord) -> str:
         line += f"; {d.reason}"
     if d.booking_id:
         payee = d.payee or "the borrower"
+        if d.request.payee is not None:  # entrusted payment (受托支付): to whose account
+            payee += f", account {d.request.payee.account}"
         line += f"; paid to {payee} ({d.booking_id}) at {d.booked_at:%Y-%m-%d %H:%M}"
     if d.waited is not None:
         line += f"; waited {duration(d.waited)}"

@@ -70,5 +70,6 @@ async def test_request_decide_and_show_from_the_command_line(
         assert booking.payee == "某建设集团有限公司"
         # the record: who decided and why (as typed), to whom the money went, the wait
         assert "risk-pf-1: permit checked [/] file 7" in said(shown)
-        assert f"paid to 某建设集团有限公司 ({booking.booking_id})" in said(shown)
+        assert (f"paid to 某建设集团有限公司, account 6222020200112233445 ({booking.booking_id})"
+                in said(shown))
         assert "waited " in said(shown) and "0:00" not in said(shown)
