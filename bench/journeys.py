@@ -144,9 +144,10 @@ async def moved(phase: Phase, before: Stage, send: Awaitable[UpdateResult]) -> N
 
 async def drive(
     client: Client, watch: StageWatch, settings: Settings, policy: Policy, app: LoanApplication,
-    phase: Phase,
+    phase: Phase, closes: bool = True,
 ) -> WorkflowHandle[Any, Any]:
-    """Walk one journey to closed, acting as risk officer, approvers, customer, operations."""
+    """Walk one journey to closed, acting as risk officer, approvers, customer, operations;
+    to its running loan, not repaid, unless it `closes`."""
     handle = await operations.start_journey(client, settings, app)
     wid = handle.id
     customer = Actor(id=app.credit_code, role=Role.CUSTOMER)
@@ -161,6 +162,8 @@ async def drive(
         await moved(phase, Stage.APPROVAL, operations.act(client, wid, "decide", vote))
     await moved(phase, Stage.OFFER, operations.act(client, wid, "sign", Signature(actor=customer)))
     running = await watch.until(client, wid, Stage.POST_LOAN)
+    if not closes:
+        return handle
     owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
     repay = Repayment(actor=OPERATIONS, reference=f"BENCH-{wid}"[:64], amount=owed)
     await moved(phase, Stage.POST_LOAN, operations.act(client, wid, "record_repayment", repay))
