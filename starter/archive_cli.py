@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated
 
@@ -98,11 +99,20 @@ def verify_archived(
             raise NotFound(f"no archived run of {', '.join(missing)}: `loan-journey archive "
                            "run` archives the closed runs")
         runs = [r for of in found.values() for r in of]
-        histories = (  # read one at a time, as they replay
-            WorkflowHistory.from_json(r.workflow_id, archivist.archived_text(settings, r))
-            for r in runs
-        )
-        return await audit.verify(histories, project_workflows(), data_converter(settings))
+        damaged: list[audit.ReplayOutcome] = []
+
+        def histories() -> Iterator[WorkflowHistory]:  # read one at a time, as they replay
+            for r in runs:
+                try:
+                    yield WorkflowHistory.from_json(r.workflow_id,
+                                                    archive.history_json(settings.documents_dir, r))
+                except archive.ArchiveDamaged as err:  # reported with the others, not instead
+                    damaged.append(audit.ReplayOutcome(r.workflow_id, r.run_id, ok=False,
+                                                       error=str(err)))
+
+        report = await audit.verify(histories(), project_workflows(), data_converter(settings))
+        report.outcomes += damaged
+        return report
 
     conclude(run(go()))
 

@@ -134,8 +134,15 @@ def last_pass_started(url: str) -> datetime | None:
 
 
 def history_json(root: Path, run: ArchivedRun) -> str:
-    """The archived history of `run`, checked against its digest."""
-    data = blobs.get(root, run.sha256)
+    """The archived history of `run`, checked against its digest: ArchiveDamaged, saying
+    which file to restore, when it is missing or does not match."""
+    try:
+        data = blobs.get(root, run.sha256)
+    except blobs.BlobNotFoundError:
+        raise ArchiveDamaged(
+            f"the archived history of {run.workflow_id} run {run.run_id} is missing: restore "
+            f"{blobs.path(root, run.sha256)} from a backup"
+        ) from None
     if hashlib.sha256(data).hexdigest() != run.sha256:
         raise ArchiveDamaged(
             f"the archived history of {run.workflow_id} run {run.run_id} does not match its "

@@ -114,11 +114,21 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
 
     blob = blobs.path(settings.documents_dir, kept.sha256)
     blob.write_bytes(gzip.compress(exported.read_bytes().replace(b"withdraw", b"approve")))
+    damaged = await cli(settings, "history", journey, ok=False)
+    said = " ".join(damaged.stderr.split())
+    assert damaged.returncode == 1 and "does not match its sha256" in said
+    assert "from a backup" in said
+    # verify reports a damaged archive among the runs it checks, not instead of them
+    checked = await cli(settings, "archive", "verify", journey, ok=False)
+    said = " ".join(checked.stdout.split())
+    assert checked.returncode == 1 and "does not match its sha256" in said
+    assert "1 failed (0 non-deterministic)" in said
+    blob.unlink()  # and a missing one says what to restore, not to upload a document
     for command in (["history", journey], ["archive", "verify", journey]):
-        damaged = await cli(settings, *command, ok=False)
-        said = " ".join(damaged.stderr.split())
-        assert damaged.returncode == 1 and "does not match its sha256" in said, command
-        assert "from a backup" in said, command
+        gone = await cli(settings, *command, ok=False)
+        said = " ".join((gone.stdout + gone.stderr).split())
+        assert gone.returncode == 1 and "is missing: restore" in said, command
+        assert "Traceback" not in gone.stderr, command
 
 
 async def test_the_hourly_schedule_runs_the_archivist_on_the_worker(
