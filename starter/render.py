@@ -256,10 +256,13 @@ def plan_table(s: JourneyStatus) -> Table:
                           f"{i.payment:,}", f"{i.balance_after:,}")
         return table
     table.add_column("paid in full")
+    signed = {i.number: i.due_on for i in s.offer.schedule} if s.offer else {}
     balance = sum((i.principal_planned for i in account.instalments), Decimal(0))
     for i in account.instalments:
         balance -= i.principal_planned
-        table.add_row(str(i.number), str(i.due_on), f"{i.principal_planned:,}",
+        was = signed.get(i.number, i.due_on)  # a settlement brings the due dates forward
+        due = str(i.due_on) if was == i.due_on else f"{i.due_on} (signed {was})"
+        table.add_row(str(i.number), due, f"{i.principal_planned:,}",
                       f"{i.interest_due:,}", f"{i.principal_planned + i.interest_due:,}",
                       f"{balance:,}", str(i.settled_on or "-"))
     return table

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.post_loan import settlement_quote
@@ -15,6 +16,7 @@ from journey.repayment import cents
 from journey.stages import Stage
 from journey.status import plan_start
 from journey.timeline import EventType
+from starter.render import plan_table
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,
@@ -65,6 +67,12 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
         closed = await until(handle, lambda s: s.stage.terminal)
         assert closed.account.repaid and closed.account.credit == 0
         assert closed.account.paid == first.payment + quote.owed
+        # the plan shows the instalments brought forward with the dates signed for them
+        shown = Console(width=200, record=True)
+        shown.print(plan_table(closed))
+        lines = shown.export_text().splitlines()
+        assert f"{first.due_on} (signed" not in "".join(lines)  # paid on its own date
+        assert any(f"{on} (signed {second.due_on})" in line for line in lines)
         closing = [m for m in messages_for(settings.db_url, handle.id)
                    if m.key == f"{handle.id}:closed"]
         assert [(m.recipient, m.template) for m in closing] == [("customer", "loan_closed")]
