@@ -14,9 +14,7 @@ from rich.table import Table
 from temporalio.client import Client
 
 from activities.archive import archive_closed_runs
-from activities.policy import policy_text
 from journey import archive_contracts as ac
-from journey.policy import parse_policy
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -83,7 +81,7 @@ def demo(
 
 async def _demo(settings: Settings, keep: bool, html: Path) -> None:
     migrate(settings.db_url)
-    policy = parse_policy(policy_text(settings.policy_file))
+    policy = operations.current_policy(settings)
     suffix = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     console.print(f"[bold]Starting the embedded Temporal server[/] on {settings.temporal_address}")
     async with embedded_server(settings) as env, build_worker(env.client, settings):

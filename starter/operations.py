@@ -42,7 +42,7 @@ from journey.policy import (
     authorize_staff,
     parse_policy,
 )
-from journey.policy.authority import FRONT_OFFICE
+from journey.policy.authority import FRONT_OFFICE, authorize_customer_side
 from journey.post_loan import (
     Account,
     nothing_to_settle,
@@ -151,8 +151,13 @@ async def start_journey(
         raise
 
 
+def current_policy(settings: Settings) -> Policy:
+    """The lending policy a worker with these settings pins for a journey starting now."""
+    return _parsed(policy_text(settings.policy_file))
+
+
 @lru_cache(maxsize=4)
-def _policy(text: str) -> Policy:
+def _parsed(text: str) -> Policy:
     return parse_policy(text)
 
 
@@ -161,7 +166,7 @@ def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str)
     the worker pins, or `Refused` starting with `refused`: for what acts before a journey
     can refuse it (its start) or beside it (its review schedule)."""
     try:
-        authorize_staff(_policy(policy_text(settings.policy_file)), actor, roles)
+        authorize_staff(current_policy(settings), actor, roles)
     except DecisionRefused as err:
         raise Refused(f"{refused}: {err}") from err
 
@@ -180,12 +185,11 @@ async def record_late_feedback(
     if feedback.stage not in visited:
         raise Refused(f"{workflow_id} was never at {feedback.stage}: feedback is about a stage "
                       f"the customer went through ({', '.join(visited)})")
-    if feedback.actor.role is Role.CUSTOMER:
-        if feedback.actor.id != s.customer:
-            raise Refused("only the borrowing customer gives feedback as the customer: act as "
-                          "role customer with the company's unified social credit code as id")
-    else:
-        authorized(settings, feedback.actor, FRONT_OFFICE, "feedback not recorded")
+    try:  # as the journey's own validator checks it, by the policy the worker pins now
+        authorize_customer_side(current_policy(settings), feedback.actor,
+                                s.customer or "")
+    except DecisionRefused as err:
+        raise Refused(f"feedback not recorded: {err}") from err
     attempt = max(v.attempt for v in s.timeline if v.stage is feedback.stage)
     late = LateFeedback(journey_id=workflow_id, product=s.product, ended_at=s.stage,
                         attempt=attempt, feedback=feedback)
@@ -207,7 +211,7 @@ async def record_late_feedback(
 def team_names(settings: Settings) -> list[str]:
     """What a journey can wait on in the policy the worker pins: its risk teams and
     approval tiers."""
-    policy = _policy(policy_text(settings.policy_file))
+    policy = current_policy(settings)
     teams = {m.team for m in policy.staff if m.team} | {r.team for r in policy.routing.rules}
     return sorted(teams) + [tier.value for tier in ApprovalTier]
 

@@ -9,7 +9,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey import loan_file
-    from journey.actors import Actor, Role
+    from journey.actors import Actor
     from journey.contracts import PolicySnapshot
     from journey.decisions import (
         AddDocuments,
@@ -32,9 +32,8 @@ with workflow.unsafe.imports_passed_through():
         authorize_approval,
         authorize_reassign,
         authorize_risk_opinion,
-        authorize_staff,
     )
-    from journey.policy.authority import FRONT_OFFICE
+    from journey.policy.authority import authorize_customer_side, require_customer
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, Offer
     from journey.timeline import EventType
@@ -270,17 +269,10 @@ class JourneyUpdates(Bookkeeping):
             raise DecisionRefused(f"the journey is at {self._stage}, not {stage}: nothing to do")
 
     def _require_customer(self, actor: Actor) -> None:
-        if actor.role is not Role.CUSTOMER or actor.id != self._application.credit_code:
-            raise DecisionRefused(
-                "only the borrowing customer can do this: act as role customer with the "
-                "company's unified social credit code as id"
-            )
+        require_customer(actor, self._application.credit_code)
 
     def _authorize_customer_side(self, actor: Actor) -> None:
-        if actor.role is Role.CUSTOMER:
-            self._require_customer(actor)
-        else:
-            authorize_staff(self.policy, actor, FRONT_OFFICE)
+        authorize_customer_side(self.policy, actor, self._application.credit_code)
 
     async def _after_decision(self) -> UpdateResult:
         """Return once the workflow has acted on the decision: the stage has moved on."""

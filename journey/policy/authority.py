@@ -76,6 +76,23 @@ FRONT_OFFICE = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
 SCHEDULING_ROLES = {Role.OPERATIONS, Role.RISK_OFFICER, Role.SUPERVISOR}
 
 
+def require_customer(actor: Actor, customer: str) -> None:
+    """`actor` is the borrowing customer, whose id is its credit code `customer`."""
+    if actor.role is not Role.CUSTOMER or actor.id != customer:
+        raise DecisionRefused(
+            "only the borrowing customer can do this: act as role customer with the "
+            "company's unified social credit code as id"
+        )
+
+
+def authorize_customer_side(policy: Policy, actor: Actor, customer: str) -> None:
+    """The customer `customer` itself, or front office staff acting for it."""
+    if actor.role is Role.CUSTOMER:
+        require_customer(actor, customer)
+    else:
+        authorize_staff(policy, actor, FRONT_OFFICE)
+
+
 def _four_eyes(actor: Actor, what: str, submitted_by: str, reviewed_by: str | None) -> None:
     if actor.id == submitted_by:
         raise DecisionRefused(
