@@ -44,13 +44,12 @@ from starter.audit_summary import duration
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Refused, plain_errors
+from starter.journey_cli import As, JourneyId
 from starter.terminal import wide_console
 
 console = wide_console()
 drawdown_app = typer.Typer(help="Project finance: drawdowns by milestone.", no_args_is_help=True)
 
-JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
-As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's credit code")]
 
 
 # -- the library API the commands are thin over ------------------------------------------------

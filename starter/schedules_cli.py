@@ -27,14 +27,13 @@ from starter import operations, schedules
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Ended, NotFound, plain_errors
-from starter.journey_cli import As, RoleOpt
+from starter.journey_cli import As, JourneyId, RoleOpt
 from starter.terminal import wide_console
 
 console = wide_console()
 schedules_app = typer.Typer(help="Post-loan review schedules (one per disbursed loan).",
                             no_args_is_help=True)
 
-JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
 Note = Annotated[str, typer.Option("--note", help="why; kept on the schedule")]
 
 

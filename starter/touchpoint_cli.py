@@ -21,10 +21,10 @@ from starter import operations
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import Ended, plain_errors
+from starter.journey_cli import JourneyId
 
 console = Console()
 
-JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
 As = Annotated[str, typer.Option("--as", help="the customer's credit code, or your staff id")]
 RoleOpt = Annotated[Role, typer.Option("--role", help="customer, or the front office role")]
 ChannelOpt = Annotated[Channel, typer.Option("--channel", help="the touchpoint used")]
