@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from journey import contracts
 from journey.contracts import LoadPolicyInput, PolicySnapshot
-from journey.policy import PolicyError, build_calendar, parse_policy
+from journey.policy import PolicyError, WorkingCalendar, build_calendar, parse_policy
 from journey.settings import Settings
 
 
@@ -20,6 +21,15 @@ def policy_text(path: Path | None) -> str:
     if path is not None:
         return path.read_text(encoding="utf-8")
     return resources.files("journey").joinpath("policies/default.json").read_text("utf-8")
+
+
+def china_calendar(today: date, years: int) -> WorkingCalendar:
+    """China's working calendar from the year before `today` for `years` years after it:
+    public holidays and the weekend days worked in their place (调休), from `holidays`."""
+    span = range(today.year - 1, today.year + years)
+    china = holidays.China(years=span)
+    makeup = [d for d in china.weekend_workdays if d.year in span]
+    return build_calendar(china.keys(), makeup)
 
 
 class PolicyActivities:
@@ -34,8 +44,4 @@ class PolicyActivities:
             raise ApplicationError(
                 f"the lending policy cannot be loaded: {err}", type="PolicyError"
             ) from err
-        years = range(request.today.year - 1, request.today.year + request.years)
-        china = holidays.China(years=years)
-        makeup = [d for d in china.weekend_workdays if d.year in years]
-        calendar = build_calendar(china.keys(), makeup)
-        return PolicySnapshot(policy=policy, calendar=calendar)
+        return PolicySnapshot(policy=policy, calendar=china_calendar(request.today, request.years))

@@ -13,7 +13,7 @@ under the offer's rate and method: the same placeholder post-loan reviews use.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, tzinfo
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -155,12 +155,14 @@ def unused_months(closed: date, available_until: date) -> int:
     return months
 
 
-def availability_interest(records: list[DrawdownRecord], annual_rate: Decimal, closed: date
-                          ) -> Decimal:
+def availability_interest(records: list[DrawdownRecord], annual_rate: Decimal, closed: date,
+                          zone: tzinfo = UTC) -> Decimal:
     """What the booked drawdowns earned from each booking day to `closed`, by days over 360
-    as all interest to the day (journey/post_loan.py). The days by the journey's clock, as
-    `closed` and every due date are (the ledger's agrees to the second)."""
-    return sum((cents(r.request.amount * annual_rate * (closed - r.settled_at.date()).days / 360)
+    as all interest to the day (journey/post_loan.py). The days by the journey's clock in
+    `zone`, the loan's, as `closed` and every due date are (the ledger's agrees to the
+    second)."""
+    return sum((cents(r.request.amount * annual_rate
+                      * (closed - r.settled_at.astimezone(zone).date()).days / 360)
                 for r in records if r.state is DrawdownState.BOOKED and r.settled_at), ZERO)
 
 

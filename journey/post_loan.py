@@ -46,7 +46,7 @@ its due date and past due from the next day.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_DOWN, Decimal
 
 from pydantic import BaseModel, Field
@@ -527,16 +527,19 @@ def assess_review(
 
 
 def reminders_due(
-    account: Account, policy: PostLoanPolicy, reminded: list[int], now: datetime
+    account: Account, policy: PostLoanPolicy, reminded: list[int], now: datetime,
+    zone: tzinfo = UTC,
 ) -> list[InstalmentState]:
-    """Open instalments whose reminder time has come, not reminded yet, not yet past due."""
+    """Open instalments whose reminder time has come, not reminded yet, not yet past due
+    (on the day `now` is in `zone`, the loan's days)."""
+    today = now.astimezone(zone).date()
     return [
         i
         for i in account.instalments
         if i.settled_on is None
         and i.number not in reminded
         and reminder_at(policy, i.due_on) <= now
-        and now.date() <= i.due_on
+        and today <= i.due_on
     ]
 
 
@@ -550,21 +553,29 @@ def next_wakeup(
     reminded: list[int],
     now: datetime,
     observing: bool = False,
+    zone: tzinfo = UTC,
+    daily_in_arrears: bool = False,
 ) -> datetime | None:
     """The next moment something changes without anyone acting: a reminder falls due, an
     instalment goes past due, the days past due cross a classification floor, or, while an
-    upgrade is held in observation (`observing`), an instalment paid ahead falls due."""
+    upgrade is held in observation (`observing`), an instalment paid ahead falls due; with
+    `daily_in_arrears`, also the next day for a loan in arrears, whose days past due and
+    penalty interest grow by the day, so that what its status shows is never older than a
+    day. Days begin at midnight in `zone`, the loan's."""
     times: list[datetime] = []
     if observing:
-        times += [start_of(i.due_on) for i in account.instalments]
+        times += [start_of(i.due_on, zone) for i in account.instalments]
     for i in account.instalments:
         if i.settled_on is not None:
             continue
         if i.number not in reminded:
             times.append(reminder_at(policy, i.due_on))
-        times.append(start_of(i.due_on + timedelta(days=1)))
-    late = account.overdue(now.date())
+        times.append(start_of(i.due_on + timedelta(days=1), zone))
+    today = now.astimezone(zone).date()
+    late = account.overdue(today)
     if late:
-        times += [start_of(d) for d in threshold_days(late[0].due_on)]
+        times += [start_of(d, zone) for d in threshold_days(late[0].due_on)]
+        if daily_in_arrears:
+            times.append(start_of(today + timedelta(days=1), zone))
     future = [t for t in times if t > now]
     return min(future, default=None)

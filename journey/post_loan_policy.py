@@ -10,7 +10,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Literal
 
@@ -129,8 +129,10 @@ def reminder_at(policy: PostLoanPolicy, due_on: date) -> datetime:
     return datetime.combine(day, time(policy.reminder_hour_utc), tzinfo=UTC)
 
 
-def start_of(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+def start_of(day: date, zone: tzinfo = UTC) -> datetime:
+    """Midnight at the start of `day` in `zone`: the loan's days are the bank's (UTC for a
+    loan paid out before its days were)."""
+    return datetime.combine(day, time(0), tzinfo=zone)
 
 
 def review_every(policy: PostLoanPolicy, risk_class: RiskClass) -> int:

@@ -14,10 +14,17 @@ from pydantic import BaseModel
 
 from journey.application import LoanApplication, Product
 from journey.decisions import RiskGrade
+from journey.policy.calendar import WorkingCalendar
 from journey.policy.pricing import PricingPolicy, RateBasis
 from journey.post_loan_covenants import Covenant
 from journey.post_loan_policy import PostLoanPolicy, loan_covenants
-from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
+from journey.repayment import (
+    Frequency,
+    Instalment,
+    RepaymentMethod,
+    build_schedule,
+    on_working_days,
+)
 
 
 class Terms(BaseModel):
@@ -36,9 +43,11 @@ def offer_terms(
     start: date,
     post_loan: PostLoanPolicy | None = None,
     pricing: PricingPolicy | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> Terms:
     """The terms offered; the rate is the application's when it names one, else the
-    pricing policy's (without one, the policy every journey had before pricing was data)."""
+    pricing policy's (without one, the policy every journey had before pricing was data);
+    due dates on the `calendar`'s working days when one is given."""
     basis = None
     rate = application.annual_rate
     if rate is None:
@@ -61,6 +70,8 @@ def offer_terms(
         frequency=frequency,
         start=start,
     )
+    if calendar is not None:
+        schedule = on_working_days(schedule, calendar.next_working_day)
     covenants = (
         None if post_loan is None else loan_covenants(post_loan, application.product, grade)
     )

@@ -6,12 +6,15 @@ P / n of principal each period plus interest on the balance. Interest each perio
 balance times r, rounded half-up to the cent. The last instalment takes whatever balance
 is left, so the principals sum to P exactly. During `grace_months` only interest is paid.
 Due dates step whole months from the anchor and clamp to month end (Jan 31 -> Feb 28/29
--> Mar 31), so a schedule never drifts to an earlier day.
+-> Mar 31), so a schedule never drifts to an earlier day. A due date on a weekend or a
+holiday moves to the next working day (顺延, `on_working_days`); the next one still steps
+from the anchor, and a period's interest stays as planned.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
@@ -148,6 +151,14 @@ def with_interest_before(plan: list[Instalment], accrued: Decimal) -> list[Insta
                                      "payment": first.payment + accrued,
                                      "accrued_before": first.accrued_before + accrued}),
             *plan[1:]]
+
+
+def on_working_days(
+    plan: list[Instalment], next_working_day: Callable[[date], date]
+) -> list[Instalment]:
+    """`plan` with each due date moved to `next_working_day` of it (the day itself when it
+    is one), so that nothing falls due when the customer cannot pay."""
+    return [i.model_copy(update={"due_on": next_working_day(i.due_on)}) for i in plan]
 
 
 def total_interest(plan: list[Instalment]) -> Decimal:

@@ -13,12 +13,19 @@ from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.policy import Completeness, Route
+from journey.policy.calendar import WorkingCalendar
 from journey.policy.pricing import RateBasis
 from journey.post_loan import Account, PostLoanCarry
 from journey.post_loan_covenants import Covenant
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
 from journey.post_loan_warnings import EarlyWarning
-from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
+from journey.repayment import (
+    Frequency,
+    Instalment,
+    RepaymentMethod,
+    build_schedule,
+    on_working_days,
+)
 from journey.review_contracts import ReviewResult
 from journey.stages import Party, Stage
 from journey.timeline import TimingEvent
@@ -63,17 +70,25 @@ class Offer(BaseModel):
     # how the rate was set (base rate and spread); None: agreed in the application, or
     # offered before the basis was kept
     rate_basis: RateBasis | None = None
+    # the plan's days are the bank's (the pinned calendar's UTC offset) and its due dates
+    # working days; False: offered before that, on UTC days, due on any day
+    bank_days: bool = False
 
     @property
     def period_rate(self) -> Decimal:
         """The plan's interest rate per repayment period."""
         return self.annual_rate * self.frequency.months / 12
 
-    def value_dated(self, principal: Decimal, day: date) -> Offer:
+    def value_dated(
+        self, principal: Decimal, day: date, calendar: WorkingCalendar | None = None
+    ) -> Offer:
         """The signed plan run from the day the money was paid out: the same rate, term,
-        method and frequency, the first instalment one period after `day`."""
+        method and frequency, the first instalment one period after `day`; due dates on the
+        `calendar`'s working days when the offer's are (`bank_days`)."""
         schedule = build_schedule(principal, self.annual_rate, self.term_months, self.method,
                                   self.frequency, day)
+        if self.bank_days and calendar is not None:
+            schedule = on_working_days(schedule, calendar.next_working_day)
         return self.model_copy(update={"schedule": schedule, "starts_on": day})
 
 
@@ -117,6 +132,7 @@ class JourneyStatus(BaseModel):
     # post-loan management
     account: Account | None = None
     days_past_due: int = 0
+    days_utc_offset: int = 0  # where the loan's days begin: the bank's, or UTC (older loans)
     max_days_past_due: int = 0
     arrears: Decimal | None = None
     penalty_rate: Decimal = Decimal(0)  # a year, on what is past due (journey/post_loan.py)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -77,7 +76,7 @@ async def _prepay(
     """The customer repays `share` of the loan ahead of the plan, as operations record it."""
     if not share or s.disbursement is None:
         return s
-    today = datetime.now(UTC).date()
+    today = operations.loan_day(s)
     amount = cents(s.disbursement.amount * share)
     operations.prepayment(s, amount, today)  # the quote's checks, as `loan-journey prepayment`
     await operations.act(
@@ -160,7 +159,7 @@ async def play(
             else:
                 await operations.act(client, handle.id, "sign", Signature(actor=customer))
         elif s.stage is Stage.POST_LOAN:
-            today = datetime.now(UTC).date()
+            today = operations.loan_day(s)
             if scenario.ending != "closed":
                 return await _prepay(client, handle.id, s, scenario.prepays, on_stage)
             quote = operations.settlement(s, today)

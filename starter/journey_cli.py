@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -48,7 +48,8 @@ Shorten = Annotated[
 ]
 Day = Annotated[
     datetime | None,
-    typer.Option(formats=["%Y-%m-%d"], help="the day it would be paid (default: today, UTC)"),
+    typer.Option(formats=["%Y-%m-%d"],
+                 help="the day it would be paid (default: today, by the loan's days)"),
 ]
 
 
@@ -281,7 +282,7 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
-        day = on.date() if on else datetime.now(UTC).date()
+        day = on.date() if on else operations.loan_day(s)
         quote = operations.settlement(s, day)
         console.print(render.settlement_text(workflow_id, day, quote))
 
@@ -298,7 +299,7 @@ def prepayment(
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
-        day = on.date() if on else datetime.now(UTC).date()
+        day = on.date() if on else operations.loan_day(s)
         after = operations.prepayment(s, amount, day, shorten)
         console.print(render.prepayment_text(workflow_id, day, amount, s.account, after,
                                              shorten))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -450,6 +450,13 @@ def prepayment(
         raise BadInput(refusal)
     return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate,
                             s.prepayment_fee, shortens)
+
+
+def loan_day(s: JourneyStatus, moment: datetime | None = None) -> date:
+    """The day `moment` (now when None) falls on by the days of the loan of status `s`: the
+    bank's, or UTC for a loan paid out before its days were the bank's."""
+    zone = timezone(timedelta(hours=s.days_utc_offset))
+    return (moment or datetime.now(UTC)).astimezone(zone).date()
 
 
 def _running_loan(s: JourneyStatus, what: str) -> date:

@@ -63,7 +63,7 @@ def create(
         if s.disbursement is None or s.offer is None:
             raise BadInput(f"{workflow_id} is at {s.stage}: reviews begin after disbursement")
         policy = parse_post_loan_policy(post_loan_policy_text())
-        first = first_review_on(policy, s.disbursement.booked_at.date())
+        first = first_review_on(policy, operations.loan_day(s, s.disbursement.booked_at))
         calendar = review_calendar(policy, first, every, s.offer.schedule[-1].due_on)
         await schedules.create(client, workflow_id, calendar, settings.task_queue)
 

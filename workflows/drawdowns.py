@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         open_tranches,
     )
     from journey.policy import SlaPolicy, sla_points
+    from journey.repayment import on_working_days
     from journey.stages import Party, Stage
     from journey.status import Disbursement, Offer, StageVisit
     from journey.timeline import EventType
@@ -249,15 +250,18 @@ class DrawdownStage(DrawdownUpdates):
         tenor, with the interest the drawdowns earned until now due with the first instalment;
         post_loan reads it."""
         commitment = self._dd_commit()
-        today = workflow.now().date()
+        today = self.today()
         booked = [r for r in self._dd_records if r.state is DrawdownState.BOOKED]
         unused, accrued = 0, Decimal("0.00")
         if workflow.patched(PLAN_TO_MATURITY):  # before it: no interest, and the tenor cut
-            unused = unused_months(today, commitment.available_until.date())
-            accrued = availability_interest(booked, self._dd_terms().annual_rate, today)
+            unused = unused_months(today, self.day_of(commitment.available_until))
+            accrued = availability_interest(booked, self._dd_terms().annual_rate, today,
+                                            self.day_zone())
             self._dd_commitment = commitment.model_copy(update={"interest_accrued": accrued})
         schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
                                   today, unused, accrued)
+        if self._dd_signed_offer().bank_days:
+            schedule = on_working_days(schedule, self.calendar.next_working_day)
         self._offer = self._dd_signed_offer().model_copy(
             update={"schedule": schedule, "starts_on": today}
         )

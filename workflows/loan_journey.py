@@ -40,6 +40,9 @@ OFFER_NOTICE_BEHIND = "offer-notice-behind"
 # workflow.patched marker: before it, the plan ran from the offer's day, not the payout's,
 # and the customer had no notice of the payout and the first instalment.
 PLAN_FROM_PAYOUT = "plan-from-payout"
+# workflow.patched marker: before it, a loan's days were UTC days and its due dates any day;
+# since, they are the bank's days (the pinned calendar's) and due dates are working days.
+BANK_DAYS = "bank-days"
 
 
 @workflow.defn
@@ -158,10 +161,14 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
     async def offer(self) -> None:
         # The offer exists before the stage opens, so no signature can arrive ahead of it.
         grade = self._opinion.grade if self._opinion else RiskGrade.G5
-        terms = offer_terms(self._application, grade, workflow.now().date(), self._pl_policy,
-                            self.policy.pricing)
+        bank_days = workflow.patched(BANK_DAYS)
+        calendar = self.calendar if bank_days else None
+        today = self.calendar.day_of(workflow.now()) if bank_days else workflow.now().date()
+        terms = offer_terms(self._application, grade, today, self._pl_policy,
+                            self.policy.pricing, calendar)
         self._offer = Offer(
             **terms.model_dump(),
+            bank_days=bank_days,
             term_months=self._application.term_months,
             expires_at=expiry_at(
                 self.policy, Stage.OFFER, self._application.product, workflow.now(), self.calendar
@@ -201,8 +208,8 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
                 # Interest runs from the payout. Its day by the journey's clock, which all its
                 # due dates, reminders and arrears run on (the ledger's agrees to the second).
                 assert self._offer is not None, "a loan is paid out on a signed offer"
-                paid, today = self._disbursement.amount, workflow.now().date()
-                self._offer = self._offer.value_dated(paid, today)
+                paid, today = self._disbursement.amount, self.day_of(workflow.now())
+                self._offer = self._offer.value_dated(paid, today, self.calendar)
                 first = self._offer.schedule[0]
                 await self._behind(self.notify(
                     f"{self._workflow_id}:disbursed", "customer", "loan_disbursed",

@@ -91,7 +91,8 @@ class PostLoanStage(PostLoanHandlers):
             if changes != self._changes:
                 continue  # a handler ran while we were busy: look again before sleeping
             wake = next_wakeup(
-                account, self._policy_pl(), self._pl.reminded, workflow.now(), self._observing()
+                account, self._policy_pl(), self._pl.reminded, workflow.now(), self._observing(),
+                self.day_zone(), daily_in_arrears=self.bank_days(),
             )
             timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
             await self._wait_for_change(changes, timeout)
@@ -106,7 +107,8 @@ class PostLoanStage(PostLoanHandlers):
 
     async def _remind(self, account: Account) -> None:
         policy = self._policy_pl()
-        for due in reminders_due(account, policy, self._pl.reminded, workflow.now()):
+        for due in reminders_due(account, policy, self._pl.reminded, workflow.now(),
+                                 self.day_zone()):
             await self.notify(
                 f"{self._workflow_id}:reminder:{due.number}",
                 "customer",
@@ -218,7 +220,7 @@ class PostLoanStage(PostLoanHandlers):
         creating = self._pl.schedule_every_months is None
         assert self._offer is not None and self._disbursement is not None
         first = (
-            first_review_on(policy, self._disbursement.booked_at.date())
+            first_review_on(policy, self.day_of(self._disbursement.booked_at))
             if creating
             else add_months(self.today(), every)
         )

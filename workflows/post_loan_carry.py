@@ -6,7 +6,7 @@ computes the account from the plan and the payments, and turns the whole journey
 that run is validated.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -100,8 +100,20 @@ class PostLoanMemory(JourneyUpdates):
                     f"({account.owed_parts()})"]
         return super()._waiting_for()
 
+    def bank_days(self) -> bool:
+        """Whether the loan's days are the bank's (the pinned calendar's UTC offset) and its
+        due dates working days; not for a loan offered before they were."""
+        return self._offer is not None and self._offer.bank_days
+
+    def day_zone(self) -> tzinfo:
+        """Where the loan's days begin and end."""
+        return self.calendar.tz if self.bank_days() else UTC
+
+    def day_of(self, moment: datetime) -> date:
+        return moment.astimezone(self.day_zone()).date()
+
     def today(self) -> date:
-        return workflow.now().date()
+        return self.day_of(workflow.now())
 
     def _loan_attributes(self) -> list[SearchAttributeUpdate[Any]]:
         if not self.class_listed():

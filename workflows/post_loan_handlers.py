@@ -86,7 +86,7 @@ class PostLoanHandlers(EarlyWarnings):
                     f"paid_on {repayment.paid_on} is in the future: record a payment once the "
                     "money has arrived"
                 )
-            booked = self._disbursement.booked_at.date() if self._disbursement else None
+            booked = self.day_of(self._disbursement.booked_at) if self._disbursement else None
             if booked is not None and repayment.paid_on < booked:
                 raise DecisionRefused(
                     f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "
@@ -219,7 +219,7 @@ class PostLoanHandlers(EarlyWarnings):
             statements=[r for r in self._readings.values() if r.statement is not None],
             unread=[d for d in self.all_documents() if d.sha256 not in self._readings],
             plan=self._offer.schedule,
-            disbursed_on=self._disbursement.booked_at.date() if self._disbursement else None,
+            disbursed_on=self.day_of(self._disbursement.booked_at) if self._disbursement else None,
         )
 
     @workflow.query
@@ -238,6 +238,7 @@ class PostLoanHandlers(EarlyWarnings):
                 "penalty_rate": self.penalty_rate(),
                 "prepayment_fee": self.prepayment_fee(),
                 "prepayment_minimum": self.prepayment_minimum(),
+                "days_utc_offset": self.calendar.utc_offset_hours if self.bank_days() else 0,
                 "risk_class": self._pl.risk_class,
                 "risk_class_reason": self._pl.class_reason,
                 "warnings": self._pl.warnings,

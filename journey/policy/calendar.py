@@ -47,6 +47,19 @@ class WorkingCalendar(BaseModel):
             return True
         return day.weekday() < 5 and day not in self._off
 
+    def next_working_day(self, day: date) -> date:
+        """`day` itself when it is a working day, else the first working day after it."""
+        for _ in range(_MAX_DAYS):
+            if self.is_working_day(day):
+                return day
+            day += timedelta(days=1)
+        raise ValueError(f"no working day in the {_MAX_DAYS} days from {day}")
+
+    def day_of(self, moment: datetime) -> date:
+        """The day `moment` falls on where the bank works (its UTC offset)."""
+        _require_aware(moment)
+        return moment.astimezone(self.tz).date()
+
 
 def _at(day: date, t: time, tz: timezone | None = None) -> datetime:
     return datetime.combine(day, t, tzinfo=tz)

@@ -43,7 +43,7 @@ async def closed(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
 async def prepaid(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     """A quarter prepaid on the payout day, then the rest settled early."""
     running = await kit.drive_to(handle, app, Stage.POST_LOAN)
-    day = running.disbursement.booked_at.date()
+    day = running.offer.starts_on
     quarter = (running.disbursement.amount / 4).quantize(Decimal("0.01"))
     await handle.execute_update(REPAY, pay("TX-PRE", quarter, paid_on=day, prepays=True))
     now = await until(handle, lambda s: s.account is not None and s.account.paid == quarter)

@@ -132,7 +132,7 @@ async def test_a_policy_with_a_prepayment_fee_charges_it_and_says_so(
                            post_loan_policy=policy(prepayment_fee=fee)) as settings:
         handle, running = await disbursed(env.client, settings, app)
         assert running.prepayment_fee == fee
-        day = running.disbursement.booked_at.date()
+        day = running.offer.starts_on
         rest = Decimal("101000.00")
         quote = operations.prepayment(running, rest, day)
         assert running.account.principal_owed - quote.principal_owed == Decimal("100000.00")
@@ -156,7 +156,7 @@ async def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments(
 ) -> None:
     env, docs = time_skipping_env, Documents()
     async with disbursed_loan(env, tmp_path, docs) as (_app, _settings, handle, running):
-        day, plan = running.disbursement.booked_at.date(), running.offer.schedule
+        day, plan = running.offer.starts_on, running.offer.schedule
         last_two = plan[-1].principal + plan[-2].principal
         quote = operations.prepayment(running, last_two, day, shortens=True)
         assert quote.ends_on() == plan[-3].due_on

@@ -57,7 +57,7 @@ async def test_quarterly_reviews_keep_a_sound_loan_normal(
         assert "add_statements: accepted" in said(sent)  # a running loan's: for its reviews
         assert "1 new document(s), read at the next review" in said(sent)
         plan = running.offer.schedule
-        first = first_review_on(DEFAULT_POLICY, running.disbursement.booked_at.date())
+        first = first_review_on(DEFAULT_POLICY, running.offer.starts_on)
         reviews = [add_months(first, 3 * k) for k in range(3)]
         steps = sorted([(start_of(i.due_on) + timedelta(hours=2), "pay", i) for i in plan[:8]]
                        + [(start_of(d) + timedelta(hours=1), "review", d) for d in reviews],

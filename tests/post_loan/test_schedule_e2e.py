@@ -59,7 +59,7 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
     async with loan_worker(client, tmp_path, docs) as settings:
         handle, running = await disbursed(client, settings, app)
         # the journey created its schedule when post-loan management began
-        first = first_review_on(DEFAULT_POLICY, running.disbursement.booked_at.date())
+        first = first_review_on(DEFAULT_POLICY, running.offer.starts_on)
         described = await _until_scheduled(client, handle.id)
         assert described.next_runs[0] == start_of(first) + timedelta(hours=1)
 

@@ -1,0 +1,90 @@
+"""A loan's days are the bank's, not UTC's: Beijing's midnight begins them, and nothing
+falls due on a weekend or a holiday (顺延 to the next working day)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from temporalio.testing import WorkflowEnvironment
+
+from journey.policy import build_calendar
+from journey.post_loan import Account, InstalmentState, next_wakeup, threshold_days
+from journey.post_loan_policy import start_of
+from journey.repayment import Frequency, RepaymentMethod, build_schedule, on_working_days
+from starter import operations
+from tests.post_loan.loan_kit import (
+    DEFAULT_POLICY,
+    assert_replays,
+    disbursed_loan,
+    skip_to,
+    until,
+)
+from tests.workflows.journey_kit import Documents
+
+BEIJING = timezone(timedelta(hours=8))
+# 2027: Labour Day off 1-5 May, Saturday 8 May worked in its place (调休)
+MAY_2027 = build_calendar([date(2027, 5, d) for d in range(1, 6)], [date(2027, 5, 8)])
+
+
+def test_a_due_date_off_work_moves_to_the_next_working_day() -> None:
+    assert MAY_2027.next_working_day(date(2027, 4, 30)) == date(2027, 4, 30)  # a Friday
+    assert MAY_2027.next_working_day(date(2027, 5, 1)) == date(2027, 5, 6)  # the holiday
+    assert MAY_2027.next_working_day(date(2027, 5, 8)) == date(2027, 5, 8)  # worked Saturday
+    assert MAY_2027.next_working_day(date(2027, 5, 15)) == date(2027, 5, 17)  # a Saturday
+    plan = build_schedule(principal=1_200_000, annual_rate="0.036", term_months=3,
+                          method=RepaymentMethod.EQUAL_INSTALMENT,
+                          frequency=Frequency.MONTHLY, start=date(2027, 3, 1))
+    moved = on_working_days(plan, MAY_2027.next_working_day)
+    # Apr 1 is a Thursday; May 1 the holiday; Jun 1 a Tuesday: each steps from the anchor
+    assert [i.due_on for i in moved] == [date(2027, 4, 1), date(2027, 5, 6), date(2027, 6, 1)]
+    assert [(i.principal, i.interest) for i in moved] == [(i.principal, i.interest) for i in plan]
+
+
+def test_a_day_is_the_banks_day() -> None:
+    late_evening_utc = datetime(2027, 5, 6, 16, 30, tzinfo=UTC)
+    assert MAY_2027.day_of(late_evening_utc) == date(2027, 5, 7)  # 00:30 in Beijing
+    assert start_of(date(2027, 5, 7), BEIJING) == datetime(2027, 5, 6, 16, 0, tzinfo=UTC)
+
+
+def test_a_loan_in_arrears_wakes_every_day_on_the_banks_days() -> None:
+    due = InstalmentState(number=1, due_on=date(2027, 5, 6), interest_due=Decimal("10.00"),
+                          principal_due=Decimal("100.00"))
+    account = Account(instalments=[due])
+    now = datetime(2027, 5, 9, 3, 0, tzinfo=UTC)  # 11:00 in Beijing, three days late
+    daily = next_wakeup(account, DEFAULT_POLICY, [1], now, zone=BEIJING, daily_in_arrears=True)
+    assert daily == datetime(2027, 5, 9, 16, 0, tzinfo=UTC)  # Beijing's next midnight
+    # without the daily wake, the next change is the first classification floor crossed
+    floor = next_wakeup(account, DEFAULT_POLICY, [1], now, zone=BEIJING)
+    assert floor == min(start_of(d, BEIJING) for d in threshold_days(due.due_on)
+                        if start_of(d, BEIJING) > now)
+
+
+async def test_a_loan_paid_out_after_midnight_in_beijing_runs_on_beijings_days(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Paid out at 00:30 in Beijing (16:30 UTC the day before): the plan runs from
+    Beijing's day; at 00:30 after an unpaid due date the loan is a day past due, and its
+    days past due grow by the day without anyone acting."""
+    env, docs = time_skipping_env, Documents()
+    now = await env.get_current_time()
+    payout = datetime.combine(now.date(), time(16, 30), tzinfo=UTC)
+    await skip_to(env, payout if payout > now else payout + timedelta(days=1))
+    async with disbursed_loan(env, tmp_path, docs) as (_app, _settings, handle, running):
+        booked = running.disbursement.booked_at
+        assert running.offer.starts_on == booked.astimezone(BEIJING).date()
+        assert running.offer.starts_on == booked.date() + timedelta(days=1)
+        assert running.days_utc_offset == 8
+        first = running.offer.schedule[0]
+        assert first.due_on.weekday() < 5
+
+        await skip_to(env, start_of(first.due_on + timedelta(days=1), BEIJING)
+                      + timedelta(minutes=30))
+        late = await until(handle, lambda s: s.days_past_due == 1)
+        assert late.arrears == first.payment + late.account.penalty_owed
+        assert operations.loan_day(late, late.disbursement.booked_at) == running.offer.starts_on
+
+        await skip_to(env, await env.get_current_time() + timedelta(days=5))
+        later = await until(handle, lambda s: s.days_past_due == 6)
+        assert later.account.penalty_owed > late.account.penalty_owed
+        await assert_replays(handle)
