@@ -133,21 +133,27 @@ async def start_journey(
     """Start the journey of `application`, submitted by a relationship manager or operations
     of the staff directory (the policy the worker pins: the settings' file or the default),
     or refused before anything reaches a history: the four-eyes rules hold the submitter."""
-    authorized(settings, application.submitted_by, FRONT_OFFICE,
-               f"application {application.application_id} not started")
+    not_started = f"application {application.application_id} not started"
+    authorized(settings, application.submitted_by, FRONT_OFFICE, not_started)
+    policy = current_policy(settings)
+    if refusals := policy.code_refusals(application):
+        raise BadInput(f"{not_started}: {'; '.join(refusals)}")
+    exists = BadInput(
+        f"a journey for application {application.application_id} already exists: "
+        f"see `loan-journey status {journey_id(application.application_id)}`"
+    )
     try:
         return await client.start_workflow(
             LoanJourneyWorkflow.run,
-            JourneyInput(application=application),
+            JourneyInput(application=policy.coded(application)),
             id=journey_id(application.application_id),
             task_queue=settings.task_queue,
         )
+    except WorkflowAlreadyStartedError as err:
+        raise exists from err
     except RPCError as err:
         if err.status is RPCStatusCode.ALREADY_EXISTS:
-            raise BadInput(
-                f"a journey for application {application.application_id} already exists: "
-                f"see `loan-journey status {journey_id(application.application_id)}`"
-            ) from err
+            raise exists from err
         raise
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from journey.actors import Role
-from journey.application import Product
+from journey.application import LoanApplication, Product
 from journey.documents import DocumentKind
 from journey.policy.authority import AuthorityPolicy
+from journey.policy.codes import CodeList
 from journey.policy.completeness import CompletenessRules
 from journey.policy.errors import PolicyError
 from journey.policy.pricing import PricingPolicy
@@ -33,6 +34,26 @@ class Policy(BaseModel):
     staff: list[StaffMember] = Field(default_factory=list)
     # absent from policies pinned before pricing was data: they price as the code did then
     pricing: PricingPolicy = Field(default_factory=PricingPolicy)
+    # what an application may name as its industry and region; None (older policies): any
+    industries: CodeList | None = None
+    regions: CodeList | None = None
+
+    def coded(self, application: LoanApplication) -> LoanApplication:
+        """`application` with its industry and region as the policy's codes, where it has
+        code lists and the names are in them (`code_refusals` says which are not)."""
+        update = {field: code for field, codes in self._code_lists
+                  if codes is not None
+                  and (code := codes.code_of(getattr(application, field))) is not None}
+        return application.model_copy(update=update) if update else application
+
+    def code_refusals(self, application: LoanApplication) -> list[str]:
+        """Why the application's industry or region is not one the policy knows."""
+        return [why for field, codes in self._code_lists if codes is not None
+                and (why := codes.refusal(getattr(application, field))) is not None]
+
+    @property
+    def _code_lists(self) -> list[tuple[str, CodeList | None]]:
+        return [("industry", self.industries), ("region", self.regions)]
 
     def member(self, actor_id: str) -> StaffMember | None:
         return next((m for m in self.staff if m.id == actor_id), None)
@@ -70,6 +91,14 @@ class Policy(BaseModel):
                 problems.append(f"approver {m.id!r} needs a 'tier'")
             if m.role in (Role.RISK_OFFICER, Role.SUPERVISOR) and not m.team:
                 problems.append(f"{m.role} {m.id!r} needs a 'team'")
+        for cond_id, when in [*((r.id, r.when) for r in self.routing.rules),
+                              *((e.id, e.when) for e in self.routing.escalations)]:
+            for codes, names in ((self.industries, when.industries),
+                                 (self.regions, when.regions)):
+                if codes is not None and names and (unknown := codes.not_codes(names)):
+                    problems.append(f"routing {cond_id!r} names {codes.what} {unknown}, "
+                                    f"not codes of the policy's {codes.what} list: name "
+                                    "codes, or add them to the list")
         for rule in self.routing.rules:
             if self.staff and not self.team_members(rule.team, {Role.RISK_OFFICER}):
                 problems.append(

@@ -163,6 +163,7 @@ def route_inputs(app: LoanApplication, ratios: Ratios) -> dict[str, str]:
 
 
 def route(policy: Policy, application: LoanApplication, ratios: Ratios) -> Route:
+    application = policy.coded(application)  # rules name codes: 房地产开发 is real_estate
     rule = next(r for r in policy.routing.rules if r.when.holds(application, ratios))
     reasons = [c for ok, c in rule.when.clauses(application, ratios) if ok]
     why = " and ".join(reasons) if reasons else "no other rule matched"

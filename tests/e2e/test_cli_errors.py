@@ -98,3 +98,36 @@ def test_a_query_the_server_gave_up_on_is_no_answer_and_others_are_not() -> None
     assert server_gave_up(rpc(RPCStatusCode.DEADLINE_EXCEEDED, "deadline exceeded"))
     assert not server_gave_up(rpc(RPCStatusCode.FAILED_PRECONDITION, "workflow is closing"))
     assert not server_gave_up(rpc(RPCStatusCode.NOT_FOUND, "workflow not found"))
+
+
+async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """Routing matches the policy's codes: an industry it does not know could pass a listed
+    one by the committee, so it is refused; another name for a code is kept as the code.
+    Starting it again says it exists."""
+    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
+    path = tmp_path / "application.json"
+
+    def written(**fields: str) -> str:
+        app = {**sample, "application_id": f"APP-CODE-{uuid.uuid4().hex[:6]}", **fields}
+        path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
+        return app["application_id"]
+
+    unknown = written(industry="房地产开发经营与物业", region="XX")
+    refused = told(await cli(e2e_settings, "start", str(path), scan, ok=False), 2)
+    assert "industry '房地产开发经营与物业' is not in the policy's list" in refused
+    assert "real_estate" in refused and "region 'XX'" in refused
+    with pytest.raises(RPCError):
+        await dev_server.client.get_workflow_handle(f"loan-{unknown}").describe()
+
+    known = written(industry="房地产开发", region="中国")
+    await cli(e2e_settings, "start", str(path), scan)
+    history = await dev_server.client.get_workflow_handle(f"loan-{known}").fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes.input.payloads[0]
+    application = json.loads(started.data)["application"]
+    assert (application["industry"], application["region"]) == ("real_estate", "CN")
+    again = told(await cli(e2e_settings, "start", str(path), scan, ok=False), 2)
+    assert f"a journey for application {known} already exists" in again
+    await dev_server.client.get_workflow_handle(f"loan-{known}").terminate("test over")

@@ -69,6 +69,12 @@ BROKEN = [
     ("no base rate for long terms", "pricing.base_rates.1.up_to_months", 120, "no up_to_months"),
     ("base rates out of order", "pricing.base_rates.0.up_to_months", None, "shortest term up"),
     ("negative base rate", "pricing.base_rates.0.rate", "-0.01", "pricing.base_rates.0.rate"),
+    ("rule names an industry not listed", "routing.rules.2.when.industries", ["房地产"],
+     "names industry ['房地产'], not codes of the policy's industry list"),
+    ("a name under two codes", "industries.codes.construction", ["房地产"],
+     "industry name '房地产' stands for both"),
+    ("rule names a region not listed", "routing.rules.4.when.regions", ["Macau SAR"],
+     "names region ['Macau SAR']"),
 ]
 
 

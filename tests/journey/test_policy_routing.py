@@ -82,7 +82,17 @@ ROWS: list[tuple[str, dict[str, Any], dict[str, D], str, str, ApprovalTier, list
         C,
         [],
     ),
+    (
+        "restricted industry under another name the policy lists for it",
+        {"industry": "房地产开发"},
+        {},
+        "restricted-industry",
+        "corporate_risk",
+        C,
+        [],
+    ),
     ("offshore borrower", {"region": "HK"}, {}, "offshore", "corporate_risk", H, []),
+    ("offshore borrower by name", {"region": "香港"}, {}, "offshore", "corporate_risk", H, []),
     (
         "long fixed-asset loan",
         {"product": "fixed_asset", "term_months": 72},
