@@ -29,6 +29,20 @@ LABELS = {
 }
 
 
+# the figures routing and the reviews read off each statement, without which it tells nothing
+REQUIRED_FIGURES = {
+    DocumentKind.BALANCE_SHEET: ("total_assets", "total_liabilities", "total_equity"),
+    DocumentKind.INCOME_STATEMENT: ("revenue", "net_profit"),
+}
+FIGURE_LABELS = {
+    "total_assets": "total assets (资产总计)",
+    "total_liabilities": "total liabilities (负债合计)",
+    "total_equity": "total equity (所有者权益合计)",
+    "revenue": "revenue (营业收入)",
+    "net_profit": "net profit (净利润)",
+}
+
+
 class CompletenessRules(BaseModel):
     statements_max_age_months: int = Field(default=18, ge=1)
     years_required: dict[Product, int] = Field(default_factory=dict)  # distinct years, default 1
@@ -147,7 +161,17 @@ def _check_statement(
                 "with the reporting date visible",
             )
         )
-    if st.kind == DocumentKind.BALANCE_SHEET and not _balances(rules, st):
+    unread = [name for name in REQUIRED_FIGURES.get(st.kind, ()) if getattr(st, name) is None]
+    if unread:
+        out.append(
+            CheckFailure(
+                code="figures_unread",
+                document=sha,
+                message=f"We could not read the {', '.join(FIGURE_LABELS[n] for n in unread)} "
+                f"on the {label}: send a clearer copy of it",
+            )
+        )
+    elif st.kind == DocumentKind.BALANCE_SHEET and not _balances(rules, st):
         out.append(
             CheckFailure(
                 code="unbalanced",
@@ -177,14 +201,32 @@ def _check_periods(
     periods = sorted({s.period_end for s in statements if s.period_end}, reverse=True)
     if not periods:
         return []
-    out: list[CheckFailure] = []
+    out: list[CheckFailure] = [
+        CheckFailure(
+            code="statement_future",
+            message=f"The {LABELS[s.kind]} ends on {s.period_end}, after today: check the "
+            "date on it, or send the statement of a period that has ended",
+        )
+        for s in statements if s.period_end and s.period_end > today
+    ]
+    latest = {kind: max(ends) for kind in REQUIRED_FIGURES
+              if (ends := [s.period_end for s in statements if s.kind == kind and s.period_end])}
     limit = rules.statements_max_age_months
-    if today > add_months(periods[0], limit):
+    out += [
+        CheckFailure(
+            code="statements_stale",
+            message=f"The latest {LABELS[kind]} ends on {end}, more than {limit} months "
+            "ago: send the statement of a recent period",
+        )
+        for kind, end in latest.items() if today > add_months(end, limit)
+    ]
+    if len(set(latest.values())) > 1:
+        ends = " and ".join(f"the latest {LABELS[k]} on {e}" for k, e in latest.items())
         out.append(
             CheckFailure(
-                code="statements_stale",
-                message=f"The latest statements end on {periods[0]}, more than "
-                f"{limit} months ago: send statements for a recent period",
+                code="periods_differ",
+                message=f"The statements are of different periods ({ends}): send the "
+                "balance sheet and the income statement of the same period",
             )
         )
     needed = rules.years_required.get(app.product, 1)

@@ -166,7 +166,13 @@ def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading
             "totals unread",
             lambda a: [licence(a), sheet(balances=None, total_assets=None), income()],
             [],
-            ["unbalanced"],
+            ["figures_unread"],  # the customer is asked for a clearer copy, not a signed one
+        ),
+        (
+            "net profit unread",
+            lambda a: [licence(a), sheet(), income(net_profit=None)],
+            [],
+            ["figures_unread"],
         ),
         (
             "statements 18 months old",
@@ -178,7 +184,25 @@ def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading
             "statements 18 months and a day old",
             lambda a: [licence(a), sheet(date(2025, 5, 22)), income(date(2025, 5, 22))],
             [],
-            ["statements_stale"],
+            ["statements_stale", "statements_stale"],
+        ),
+        (
+            "a recent balance sheet and an old income statement",
+            lambda a: [licence(a), sheet(), income(date(2022, 12, 31))],
+            [],
+            ["statements_stale", "periods_differ"],
+        ),
+        (
+            "statements of different periods",
+            lambda a: [licence(a), sheet(date(2025, 12, 31)), income(date(2025, 6, 30))],
+            [],
+            ["periods_differ"],
+        ),
+        (
+            "a statement dated after today",
+            lambda a: [licence(a), sheet(date(2027, 12, 31)), income(date(2027, 12, 31))],
+            [],
+            ["statement_future", "statement_future"],
         ),
         (
             "statement of another company",
