@@ -33,7 +33,13 @@ with workflow.unsafe.imports_passed_through():
         authorize_reassign,
         authorize_risk_opinion,
     )
-    from journey.policy.authority import authorize_customer_side, require_customer
+    from journey.policy.authority import (
+        approval_settled,
+        authorize_customer_side,
+        require_customer,
+        voters,
+    )
+    from journey.policy.staff import StaffMember
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, Offer
     from journey.timeline import EventType
@@ -50,6 +56,7 @@ class JourneyUpdates(Bookkeeping):
         self._opinion: RiskOpinion | None = None
         self._reviewed_by: str | None = None
         self._votes: list[ApprovalDecision] = []
+        self._n_of_m = False  # a committee decides N of M (set as approval opens)
         self._signature: Signature | None = None
         self._repayments: dict[str, Repayment] = {}
         self._readings: dict[str, DocumentReading] = {}
@@ -88,9 +95,14 @@ class JourneyUpdates(Bookkeeping):
         return loan_file.current(list(self._readings.values()), self._batch_of)
 
     def _approval_settled(self) -> bool:
-        if any(v.verdict is not Verdict.APPROVE for v in self._votes):
-            return True
-        return len(self._votes) >= self.route.approvals_required
+        verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required
+        if not self._n_of_m:  # before it, any vote against decided a committee's case
+            return any(v is not Verdict.APPROVE for v in verdicts) or len(verdicts) >= needed
+        return approval_settled(verdicts, needed, len(self._voters()))
+
+    def _voters(self) -> list[StaffMember]:
+        return voters(self.policy, self.route, self._application.submitted_by.id,
+                      self._reviewed_by)
 
     # -- updates -------------------------------------------------------------------------
 
@@ -143,10 +155,7 @@ class JourneyUpdates(Bookkeeping):
         self._votes.append(decision)
         self.record_decision(decision.actor, decision.verdict.value, decision.reason)
         if not self._approval_settled():
-            return UpdateResult(
-                stage=self._stage,
-                message=f"vote {len(self._votes)} of {self.route.approvals_required} recorded",
-            )
+            return UpdateResult(stage=self._stage, message=f"vote recorded: {self._tally()}")
         return await self._after_decision()
 
     @decide.validator
@@ -256,11 +265,25 @@ class JourneyUpdates(Bookkeeping):
         if stage is Stage.RISK_REVIEW:
             return [f"risk opinion from {self._assigned_to or 'team ' + str(self._team)}"]
         if stage is Stage.APPROVAL and self._route is not None:
-            need = self.route.approvals_required - len(self._votes)
-            return [f"{need} approval(s) at tier {self.route.tier}"]
+            return [f"approvals at tier {self.route.tier}: {self._tally()}"]
         if stage is Stage.OFFER:
             return ["customer signature"]
         return []
+
+    def _against(self, last: ApprovalDecision) -> str:
+        """Why the case was rejected: the last vote's reason, or a committee's every one."""
+        if not self._n_of_m or self.route.approvals_required == 1:
+            return last.reason
+        return "; ".join(f"{v.actor.id}: {v.reason}" for v in self._votes
+                         if v.verdict is Verdict.REJECT)
+
+    def _tally(self) -> str:
+        """The committee's votes so far, for people."""
+        verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required
+        approvals, against = verdicts.count(Verdict.APPROVE), verdicts.count(Verdict.REJECT)
+        left = len([m for m in self._voters() if m.id not in {v.actor.id for v in self._votes}])
+        return (f"{approvals} of {needed} approval(s), {against} against; {left} eligible "
+                "approver(s) have not voted")
 
     # -- shared checks and waits -----------------------------------------------------------
 

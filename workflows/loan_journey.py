@@ -43,6 +43,9 @@ PLAN_FROM_PAYOUT = "plan-from-payout"
 # workflow.patched marker: before it, a loan's days were UTC days and its due dates any day;
 # since, they are the bank's days (the pinned calendar's) and due dates are working days.
 BANK_DAYS = "bank-days"
+# workflow.patched marker: before it, one vote against decided a committee's case; since, it
+# is decided once N approve or the approvals can no longer reach N.
+COMMITTEE_N_OF_M = "committee-n-of-m"
 
 
 @workflow.defn
@@ -146,13 +149,14 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
             await self.completeness(asked=opinion.reason, return_to=Stage.RISK_REVIEW)
 
     async def approval(self) -> None:
+        self._n_of_m = workflow.patched(COMMITTEE_N_OF_M)
         while True:
             self._votes = []
             async with self.stage(Stage.APPROVAL, Party.BANK, team=self.route.tier.value):
                 await self.wait_for(self._approval_settled)
                 last = self._votes[-1]
                 if last.verdict is Verdict.REJECT:
-                    raise JourneyEnded(Stage.REJECTED, f"approval: {last.reason}")
+                    raise JourneyEnded(Stage.REJECTED, f"approval: {self._against(last)}")
                 if last.verdict is Verdict.APPROVE:
                     return
                 self._exit_to = Stage.COMPLETENESS

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from journey.actors import Actor, Role
+from journey.decisions import Verdict
 from journey.policy.errors import DecisionRefused
 from journey.policy.routing import ApprovalTier, Route
 from journey.policy.staff import StaffMember
@@ -167,6 +168,29 @@ def authorize_approval(
             "ask an approver with a higher limit"
         )
     return member
+
+
+def voters(
+    policy: Policy, route: Route, submitted_by: str, reviewed_by: str | None
+) -> list[StaffMember]:
+    """Who may vote on the case at its tier: the tier's active approvers (and senior ones
+    where the policy lets them), less its submitter and its risk reviewer (four eyes)."""
+    return [m for m in policy.staff
+            if m.role is Role.APPROVER and m.active and m.tier is not None
+            and (m.tier is route.tier or (policy.authority.senior_tiers_may_approve
+                                          and m.tier.rank > route.tier.rank))
+            and m.id not in {submitted_by, reviewed_by}]
+
+
+def approval_settled(verdicts: list[Verdict], needed: int, voters: int) -> bool:
+    """Whether the votes so far decide the case: `needed` approvals, of `voters` who may
+    vote. A request for more information decides at once (the case goes back for it). With
+    one approval needed, so does a rejection; with several (a committee, N of M), rejections
+    decide once the approvals can no longer reach N."""
+    if verdicts.count(Verdict.APPROVE) >= needed or Verdict.REQUEST_INFO in verdicts:
+        return True
+    rejections = verdicts.count(Verdict.REJECT)
+    return rejections > 0 if needed == 1 else rejections > voters - needed
 
 
 def authorize_reassign(policy: Policy, route: Route, actor: Actor, to: str) -> StaffMember:

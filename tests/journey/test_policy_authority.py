@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from journey.actors import Actor, Role
+from journey.decisions import Verdict
 from journey.policy import (
     ApprovalTier,
     DecisionRefused,
@@ -17,6 +18,7 @@ from journey.policy import (
     authorize_risk_opinion,
     authorize_staff,
 )
+from journey.policy.authority import approval_settled
 
 D = Decimal
 R = Role
@@ -286,3 +288,14 @@ def test_authorize_staff(policy: Policy) -> None:
     with pytest.raises(DecisionRefused, match="no longer active"):
         authorize_staff(gone, Actor(id="ops-wang", role=R.OPERATIONS), {R.OPERATIONS})
     assert issubclass(DecisionRefused, ValueError)
+
+
+def test_a_case_is_settled_when_the_votes_decide_it() -> None:
+    yes, no, info = Verdict.APPROVE, Verdict.REJECT, Verdict.REQUEST_INFO
+    assert approval_settled([no], needed=1, voters=3)  # one approver decides alone
+    assert approval_settled([yes], needed=1, voters=3)
+    assert not approval_settled([yes, no], needed=2, voters=3)  # the third can still approve
+    assert approval_settled([no, no], needed=2, voters=3)
+    assert approval_settled([no], needed=2, voters=2)  # two of two: one against decides
+    assert approval_settled([info], needed=2, voters=3)
+    assert not approval_settled([], needed=1, voters=1)

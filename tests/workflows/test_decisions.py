@@ -99,7 +99,7 @@ async def test_committee_needs_two_distinct_votes(
         await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
         await until_stage(handle, Stage.APPROVAL)
         first = await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
-        assert first.stage is Stage.APPROVAL and "1 of 2" in first.message
+        assert first.stage is Stage.APPROVAL and "1 of 2 approval(s)" in first.message
         assert "already" in await refused(handle, LoanJourneyWorkflow.decide, vote(CC[0]))
         second = await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[1]))
         assert second.stage is Stage.OFFER
@@ -108,6 +108,36 @@ async def test_committee_needs_two_distinct_votes(
             "cc-1",
             "cc-2",
         ]
+
+
+async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """One member against does not decide a two-of-three committee while the other two can
+    still approve; the case is rejected once two approvals can no longer be reached, with
+    every reason against."""
+    for last, outcome in [(Verdict.APPROVE, Stage.OFFER), (Verdict.REJECT, Stage.REJECTED)]:
+        docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE,
+                                    term_months=60)
+        async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+            await until_stage(handle, Stage.RISK_REVIEW)
+            await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
+            await until_stage(handle, Stage.APPROVAL)
+            await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
+            against = await handle.execute_update(
+                LoanJourneyWorkflow.decide, vote(CC[1], Verdict.REJECT, "tariff risk"))
+            assert against.stage is Stage.APPROVAL
+            assert "1 of 2 approval(s), 1 against; 1 eligible approver(s)" in against.message
+            status = await handle.query(LoanJourneyWorkflow.status)
+            assert "1 against" in status.waiting_for[0]
+            done = await handle.execute_update(
+                LoanJourneyWorkflow.decide, vote(CC[2], last, "ok" if last is Verdict.APPROVE
+                                                 else "cash flow too thin"))
+            assert done.stage is outcome
+            if outcome is Stage.REJECTED:
+                result = await handle.result()
+                assert "cc-2: tariff risk" in result.reason
+                assert "cc-3: cash flow too thin" in result.reason
 
 
 async def test_request_for_information_returns_to_the_same_stage(
