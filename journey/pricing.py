@@ -48,13 +48,13 @@ def offer_terms(
     """The terms offered; the rate is the application's when it names one, else the
     pricing policy's (without one, the policy every journey had before pricing was data);
     due dates on the `calendar`'s working days when one is given."""
-    basis = None
+    prices = pricing or PricingPolicy()
     rate = application.annual_rate
     if rate is None:
-        basis = (pricing or PricingPolicy()).basis(
-            application.term_months, int(grade.value) - 1, application.product
-        )
+        basis = prices.basis(application.term_months, int(grade.value) - 1, application.product)
         rate = basis.base_rate + basis.spread
+    else:
+        basis = prices.agreed_basis(rate, application.term_months)
     short = application.term_months <= 12
     method = RepaymentMethod.EQUAL_INSTALMENT if short else RepaymentMethod.EQUAL_PRINCIPAL
     frequency = (

@@ -136,7 +136,12 @@ async def start_journey(
     not_started = f"application {application.application_id} not started"
     authorized(settings, application.submitted_by, FRONT_OFFICE, not_started)
     policy = current_policy(settings)
-    if refusals := policy.code_refusals(application):
+    refusals = policy.code_refusals(application)
+    if application.annual_rate is not None and (
+        low := policy.pricing.agreed_refusal(application.annual_rate, application.term_months)
+    ):
+        refusals.append(low)
+    if refusals:
         raise BadInput(f"{not_started}: {'; '.join(refusals)}")
     exists = BadInput(
         f"a journey for application {application.application_id} already exists: "

@@ -228,7 +228,11 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None)
 def rate_basis(offer: Offer) -> str:
     """" (1y LPR 3.10% + 0.75%)": how the offered rate was set, when the offer kept it."""
     b = offer.rate_basis
-    return "" if b is None else f" ({escape(b.base)} {b.base_rate:.2%} + {b.spread:.2%})"
+    if b is None:
+        return ""
+    agreed = ", agreed in the application" if b.agreed else ""
+    sign = "-" if b.spread < 0 else "+"
+    return f" ({escape(b.base)} {b.base_rate:.2%} {sign} {abs(b.spread):.2%}{agreed})"
 
 
 def _plan_caption(s: JourneyStatus) -> str | None:

@@ -28,11 +28,13 @@ class BaseRate(BaseModel):
 
 
 class RateBasis(BaseModel):
-    """How an offered rate was set: the base rate and the spread over it."""
+    """How an offered rate was set: the base rate and the spread over it (below it when
+    negative); `agreed`, a rate agreed in the application rather than the policy's price."""
 
     base: str
     base_rate: Rate
     spread: Rate
+    agreed: bool = False
 
 
 def _one_lpr() -> list[BaseRate]:
@@ -51,6 +53,8 @@ class PricingPolicy(BaseModel):
     base_rates: list[BaseRate] = Field(default_factory=_one_lpr, min_length=1)
     spread_per_grade: Rate = Field(default=Decimal("0.0025"), ge=0, lt=1)  # per step below 1
     product_spread: dict[Product, Rate] = Field(default_factory=_product_spreads)
+    # the lowest spread over the term's base rate a rate agreed in an application may have
+    lowest_agreed_spread: Rate = Field(default=Decimal("-0.0050"), gt=-1, lt=1)
 
     @model_validator(mode="after")
     def _covers_every_term(self) -> PricingPolicy:
@@ -68,7 +72,26 @@ class PricingPolicy(BaseModel):
 
     def basis(self, term_months: int, grade_steps: int, product: Product) -> RateBasis:
         """The rate basis of a loan of `term_months`, `grade_steps` below the best grade."""
-        base = next(b for b in self.base_rates
-                    if b.up_to_months is None or term_months <= b.up_to_months)
+        base = self._base(term_months)
         spread = self.spread_per_grade * grade_steps + self.product_spread.get(product, Rate(0))
         return RateBasis(base=base.name, base_rate=base.rate, spread=spread)
+
+    def agreed_basis(self, rate: Rate, term_months: int) -> RateBasis:
+        """The basis of a rate agreed in an application: its spread over the term's base."""
+        base = self._base(term_months)
+        return RateBasis(base=base.name, base_rate=base.rate, spread=rate - base.rate,
+                         agreed=True)
+
+    def agreed_refusal(self, rate: Rate, term_months: int) -> str | None:
+        """Why `rate`, agreed in an application, is below what the policy lets one be."""
+        base = self._base(term_months)
+        floor = base.rate + self.lowest_agreed_spread
+        if rate >= floor:
+            return None
+        return (f"the agreed rate {rate:.4%} is below the policy's floor of {floor:.4%} "
+                f"({base.name} {base.rate:.2%} {self.lowest_agreed_spread:+.2%}): agree a "
+                "higher rate, or leave annual_rate out to price by the policy")
+
+    def _base(self, term_months: int) -> BaseRate:
+        return next(b for b in self.base_rates
+                    if b.up_to_months is None or term_months <= b.up_to_months)

@@ -49,10 +49,24 @@ def test_a_policy_pinned_before_pricing_was_data_prices_as_before() -> None:
     assert offer_terms(app, RiskGrade.G3, DAY).annual_rate == terms.annual_rate  # no policy
 
 
-def test_a_rate_agreed_in_the_application_has_no_basis(policy: Policy) -> None:
-    agreed = make_application(annual_rate=Decimal("0.0425"))
+def test_a_rate_agreed_in_the_application_shows_its_spread_over_the_base(
+    policy: Policy,
+) -> None:
+    agreed = make_application(annual_rate=Decimal("0.0280"))
     terms = offer_terms(agreed, RiskGrade.G3, DAY, pricing=policy.pricing)
-    assert (terms.annual_rate, terms.rate_basis) == (Decimal("0.0425"), None)
+    offer = Offer(**terms.model_dump(), term_months=agreed.term_months)
+    assert terms.annual_rate == Decimal("0.0280")
+    assert rate_basis(offer) == " (1y LPR 3.10% - 0.30%, agreed in the application)"
+
+
+def test_an_agreed_rate_below_the_policys_floor_is_refused(policy: Policy) -> None:
+    """0% or anything more than half a point under the term's LPR is no price the policy
+    allows: the application is refused before it starts (starter.operations)."""
+    pricing = policy.pricing
+    assert pricing.agreed_refusal(Decimal("0.0260"), 12) is None  # 3.10% - 0.50%
+    low = pricing.agreed_refusal(Decimal("0"), 12)
+    assert low is not None and "below the policy's floor of 2.6000% (1y LPR 3.10% -0.50%)" in low
+    assert pricing.agreed_refusal(Decimal("0.0305"), 96) is not None  # 5y LPR 3.60% - 0.50%
 
 
 def test_the_status_says_how_the_rate_was_set(policy: Policy) -> None:
