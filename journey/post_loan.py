@@ -54,7 +54,7 @@ from pydantic import BaseModel, Field
 from journey.classification import FLOORS, RiskClass, classify, floor_by_days_past_due
 from journey.documents import DocumentReading, ReadStatus
 from journey.policy.ratios import RATIO_NAMES, compute_ratios
-from journey.post_loan_covenants import check_covenants
+from journey.post_loan_covenants import Covenant, CovenantCheck, check_covenants
 from journey.post_loan_dscr import dscr
 from journey.post_loan_policy import (
     NO_FEE,
@@ -492,6 +492,24 @@ class PostLoanCarry(BaseModel):
     journey: dict[str, object]
 
 
+def covenants_on_file(
+    covenants: list[Covenant], readings: list[DocumentReading], plan: list[Instalment],
+    disbursed_on: date | None,
+) -> tuple[dict[str, Decimal | None], dict[str, str], list[CovenantCheck]]:
+    """The ratios of the latest statements read, how DSCR was computed, and `covenants`
+    checked against them: a review's test, and before disbursement the loan's terms tested
+    on the file it is decided on."""
+    statements = [
+        r.statement for r in readings if r.status is ReadStatus.READ and r.statement is not None
+    ]
+    ratios = compute_ratios(statements)
+    values: dict[str, Decimal | None] = {name: ratios.get(name) for name in RATIO_NAMES}
+    cover = dscr(statements, plan, disbursed_on)
+    values["dscr"] = cover.value
+    notes = {"dscr": cover.reason}
+    return values, notes, check_covenants(covenants, values, notes)
+
+
 def assess_review(
     facts: ReviewFacts, readings: list[DocumentReading], review_id: str, today: date
 ) -> ReviewResult:
@@ -501,15 +519,8 @@ def assess_review(
     days-past-due floor then applies (`classify`). The covenants are the loan's own, from
     its offer; DSCR as in journey/post_loan_dscr.py.
     """
-    statements = [
-        r.statement for r in readings if r.status is ReadStatus.READ and r.statement is not None
-    ]
-    ratios = compute_ratios(statements)
-    values: dict[str, Decimal | None] = {name: ratios.get(name) for name in RATIO_NAMES}
-    cover = dscr(statements, facts.plan, facts.disbursed_on)
-    values["dscr"] = cover.value
-    notes = {"dscr": cover.reason}
-    checks = check_covenants(facts.covenants, values, notes)
+    values, notes, checks = covenants_on_file(facts.covenants, readings, facts.plan,
+                                              facts.disbursed_on)
     assessed = RiskClass.SPECIAL_MENTION if any(c.breached for c in checks) else RiskClass.NORMAL
     return ReviewResult(
         review_id=review_id,

@@ -16,7 +16,7 @@ from journey.policy import Completeness, Route
 from journey.policy.calendar import WorkingCalendar
 from journey.policy.pricing import RateBasis
 from journey.post_loan import Account, PostLoanCarry
-from journey.post_loan_covenants import Covenant
+from journey.post_loan_covenants import Covenant, CovenantCheck
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
 from journey.post_loan_warnings import EarlyWarning
 from journey.repayment import (
@@ -129,6 +129,8 @@ class JourneyStatus(BaseModel):
     offer: Offer | None = None
     disbursement: Disbursement | None = None
     outcome_reason: str | None = None
+    # until the payout, once graded: the loan's covenants tested on the file's statements
+    covenants_on_file: list[CovenantCheck] = Field(default_factory=list)
     # post-loan management
     account: Account | None = None
     days_past_due: int = 0

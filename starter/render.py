@@ -42,6 +42,10 @@ def status_view(s: JourneyStatus) -> Group:
             f"{s.offer.method} {s.offer.frequency}, {len(s.offer.schedule)} instalments",
         )
         head.add_row("covenants", covenant_terms(s.offer))
+    if breached := [c for c in s.covenants_on_file if c.breached]:
+        head.add_row("[red]covenants on file[/]", escape(
+            "; ".join(c.detail for c in breached)
+            + ": breached on the statements this loan is decided on"))
     if s.disbursement:
         d = s.disbursement
         bookings = [r.booking_id for r in s.drawdowns if r.booking_id] or [d.booking_id]

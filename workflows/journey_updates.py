@@ -40,6 +40,9 @@ with workflow.unsafe.imports_passed_through():
         voters,
     )
     from journey.policy.staff import StaffMember
+    from journey.post_loan import covenants_on_file
+    from journey.post_loan_covenants import CovenantCheck
+    from journey.pricing import offer_terms
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, Offer
     from journey.timeline import EventType
@@ -256,7 +259,22 @@ class JourneyUpdates(Bookkeeping):
             offer=self._offer,
             disbursement=self._disbursement,
             outcome_reason=self._outcome_reason,
+            covenants_on_file=self._covenants_on_file(),
         )
+
+    def _covenants_on_file(self) -> list[CovenantCheck]:
+        """Until the payout, once graded: the loan's covenants (the offer's, or those its
+        grade would give) tested on the file it is decided on, so that approvers and the
+        offer see a covenant the borrower breaches on day one."""
+        if self._disbursement is not None or self._opinion is None or self._pl_policy is None:
+            return []
+        offer = self._offer
+        if offer is None or offer.covenants is None:
+            offer = offer_terms(self._application, self._opinion.grade, workflow.now().date(),
+                                self._pl_policy, self.policy.pricing)
+        _, _, checks = covenants_on_file(offer.covenants or [], self.loan_file(),
+                                         offer.schedule, offer.starts_on)
+        return checks
 
     def _waiting_for(self) -> list[str]:
         stage = self._stage

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.application import Product
-from journey.decisions import RiskGrade
+from journey.decisions import ApprovalDecision, RiskGrade, Signature, Verdict
 from journey.post_loan_covenants import Covenant, CovenantTightening, check_covenants
 from journey.post_loan_policy import loan_covenants
 from journey.pricing import offer_terms
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
+from journey.stages import Stage
 from starter import render
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
@@ -21,8 +23,18 @@ from tests.post_loan.loan_kit import (
     loan_worker,
     policy,
     review,
+    until,
 )
-from tests.workflows.journey_kit import Documents, application
+from tests.workflows.journey_kit import (
+    BRANCH_APPROVER,
+    Documents,
+    application,
+    customer,
+    drive_to,
+    start,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
 
 
 def limits(covenants: list[Covenant]) -> dict[str, Decimal]:
@@ -96,3 +108,28 @@ async def test_reviews_check_the_covenants_of_the_loans_offer(
         # `loan-journey plan` shows them under the plan
         caption = str(render.plan_table(running).caption)
         assert caption.startswith("covenants: max-leverage: debt_to_asset <= 0.35; ")
+
+
+async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Leverage of 0.40 against a maximum tightened to 0.35 for the grade: approvers and
+    the offer see the breach on the statements the loan is decided on, not only the first
+    review after the payout."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
+        handle = await start(env.client, settings, app)
+        at_approval = await drive_to(handle, app, Stage.APPROVAL)
+        breached = [c.detail for c in at_approval.covenants_on_file if c.breached]
+        assert breached == ["max-leverage: debt_to_asset 0.4000 above the maximum 0.35"]
+        console = Console(record=True, width=300)
+        console.print(render.status_view(at_approval))
+        assert "covenants on file" in console.export_text()
+        await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        at_offer = await until_stage(handle, Stage.OFFER)
+        assert [c.detail for c in at_offer.covenants_on_file if c.breached] == breached
+        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        paid = await until(handle, lambda s: s.disbursement is not None)
+        assert paid.covenants_on_file == []
