@@ -69,11 +69,12 @@ async def test_a_loan_paid_out_after_midnight_in_beijing_runs_on_beijings_days(
     env, docs = time_skipping_env, Documents()
     now = await env.get_current_time()
     payout = datetime.combine(now.date(), time(16, 30), tzinfo=UTC)
-    await skip_to(env, payout if payout > now else payout + timedelta(days=1))
+    payout = payout if payout > now else payout + timedelta(days=1)
+    await skip_to(env, payout)
     async with disbursed_loan(env, tmp_path, docs) as (_app, _settings, handle, running):
-        booked = running.disbursement.booked_at
-        assert running.offer.starts_on == booked.astimezone(BEIJING).date()
-        assert running.offer.starts_on == booked.date() + timedelta(days=1)
+        # the journey's clock: the ledger's booking time is the machine's, not the server's
+        assert running.offer.starts_on == payout.astimezone(BEIJING).date()
+        assert running.offer.starts_on == payout.date() + timedelta(days=1)
         assert running.days_utc_offset == 8
         first = running.offer.schedule[0]
         assert first.due_on.weekday() < 5
@@ -82,7 +83,7 @@ async def test_a_loan_paid_out_after_midnight_in_beijing_runs_on_beijings_days(
                       + timedelta(minutes=30))
         late = await until(handle, lambda s: s.days_past_due == 1)
         assert late.arrears == first.payment + late.account.penalty_owed
-        assert operations.loan_day(late, late.disbursement.booked_at) == running.offer.starts_on
+        assert operations.loan_day(late, payout) == running.offer.starts_on
 
         await skip_to(env, await env.get_current_time() + timedelta(days=5))
         later = await until(handle, lambda s: s.days_past_due == 6)
