@@ -17,7 +17,8 @@ The default plan (`default_plan`), stated:
   the term left after the availability period, with 6 months' interest-only grace (less
   for short terms);
 - each drawdown decision has its own SLA: 3 business days, warning at 80%, a reminder to
-  the team 4 working hours after the breach, the supervisor a day later.
+  the team 4 working hours after the breach, the supervisor a day later;
+- a drawdown above 5,000,000 must name its counterparty (entrusted payment, 受托支付).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ CENT = Decimal("0.01")
 DEFAULT_MIN_DSCR = Decimal("1.20")
 AVAILABILITY_MONTHS = 18
 GRACE_MONTHS = 6
+# 项目融资业务指引: a single payment above 5m (or 5% of the project's investment) is paid by
+# the bank to the counterparty (受托支付)
+ENTRUSTED_OVER = Decimal("5000000")
 
 
 class Check(BaseModel):
@@ -79,6 +83,9 @@ class DrawdownPlan(BaseModel):
     availability_months: int = Field(ge=1, le=120)
     grace_months: int = Field(default=0, ge=0)  # interest only, after drawdowns close
     decision_sla: StageSla = Field(default_factory=_decision_sla)
+    # a drawdown above this is paid to the counterparty, never to the borrower (受托支付);
+    # None: a plan pinned before the rule
+    entrusted_over: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
@@ -214,7 +221,20 @@ def default_plan(application: LoanApplication) -> DrawdownPlan:
         ],
         availability_months=availability,
         grace_months=grace,
+        entrusted_over=ENTRUSTED_OVER,
     )
+
+
+def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest) -> str | None:
+    """Why `request` may not be paid to the borrower: above the plan's entrusted-payment
+    threshold the bank pays the counterparty (its name and account) directly."""
+    if request.payee is not None or plan.entrusted_over is None:
+        return None
+    if request.amount <= plan.entrusted_over:
+        return None
+    return (f"a drawdown of {request.amount:,} is above {plan.entrusted_over:,}: the bank pays "
+            "it to the counterparty (entrusted payment, 受托支付), not to the borrower; give "
+            "the payee's name and account (--payee, --payee-account)")
 
 
 def _share(amount: Decimal, part: str) -> Decimal:

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         available,
         default_plan,
         open_tranches,
+        payee_refusal,
     )
     from journey.policy import DecisionRefused, authorize_staff
     from journey.post_loan import PostLoanCarry
@@ -138,6 +139,8 @@ class DrawdownUpdates(PostLoanHandlers):
                 f"commitment available {commitment.available:,}); {request.amount:,} is more: "
                 f"ask for {limit:,} or less"
             )
+        if (refusal := payee_refusal(plan, request)) is not None:
+            raise DecisionRefused(refusal)
 
     def _dd_open(self) -> tuple[DrawdownPlan, Commitment]:
         if self._application.product is not Product.PROJECT_FINANCE:

@@ -16,7 +16,7 @@ from journey import review_contracts as rc
 from journey.drawdowns import DrawdownState
 from journey.post_loan_policy import parse_post_loan_policy
 from journey.settings import Settings
-from tests.drawdowns.kit import approve, ask, at_drawdowns, permit, request
+from tests.drawdowns.kit import CONTRACTOR, approve, ask, at_drawdowns, permit, request
 from tests.drawdowns.kit import until as until_status
 from tests.workflows.journey_kit import Documents
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -55,7 +55,9 @@ async def test_drawdowns_survive_continue_as_new(
             ("t2", 6_000_000, ["construction_progress", "insurance"]),
             ("t3", 4_500_000, ["equipment_delivery", "insurance"]),
         ):
-            await request(handle, ask(app, tranche, amount, [permit(docs, x) for x in labels]))
+            payee = CONTRACTOR if amount > 5_000_000 else None  # entrusted above 5m
+            await request(handle, ask(app, tranche, amount, [permit(docs, x) for x in labels],
+                                      payee))
             assert (await approve(handle, tranche)).state is DrawdownState.BOOKED
         first = env.client.get_workflow_handle(handle.id, run_id=handle.result_run_id)
         await continued(first)  # a query sent while the run continues as new can hang here

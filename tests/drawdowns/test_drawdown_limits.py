@@ -21,6 +21,7 @@ from journey.stages import Stage
 from journey.status import Disbursement
 from store.ledger import book, bookings_for
 from tests.drawdowns.kit import (
+    CONTRACTOR,
     RISK_PF,
     approve,
     ask,
@@ -187,8 +188,10 @@ async def test_each_tranche_is_booked_once_under_activity_retry(
     async with at_drawdowns(env, tmp_path, docs, losing) as (app, settings, handle):
         await request(handle, first_tranche(app, docs))
         assert (await approve(handle, "t1")).state is DrawdownState.BOOKED
-        await request(handle, ask(app, "t2", 6_000_000, [
-            permit(docs, "construction_progress"), permit(docs, "insurance")]))
+        t2_docs = [permit(docs, "construction_progress"), permit(docs, "insurance")]
+        to_borrower = await refused(handle, ASK, ask(app, "t2", 6_000_000, t2_docs))
+        assert "above 5,000,000: the bank pays it to the counterparty" in to_borrower
+        await request(handle, ask(app, "t2", 6_000_000, t2_docs, CONTRACTOR))
         assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
         assert calls == [1, 2, 1, 2]
         books = bookings_for(settings.db_url, handle.id)
