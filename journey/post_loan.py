@@ -53,6 +53,7 @@ from pydantic import BaseModel, Field
 
 from journey.classification import FLOORS, RiskClass, classify, floor_by_days_past_due
 from journey.documents import DocumentReading, ReadStatus
+from journey.policy.completeness import normalise_name
 from journey.policy.ratios import RATIO_NAMES, compute_ratios
 from journey.post_loan_covenants import Covenant, CovenantCheck, check_covenants
 from journey.post_loan_dscr import dscr
@@ -510,6 +511,17 @@ def covenants_on_file(
     return values, notes, check_covenants(covenants, values, notes)
 
 
+def borrowers_own(
+    readings: list[DocumentReading], borrower: str | None
+) -> tuple[list[DocumentReading], list[DocumentReading]]:
+    """`readings` split into the borrower's and statements that name another company."""
+    if borrower is None:
+        return readings, []
+    others = [r for r in readings if r.statement is not None and r.statement.company
+              and normalise_name(r.statement.company) != normalise_name(borrower)]
+    return [r for r in readings if r not in others], others
+
+
 def assess_review(
     facts: ReviewFacts, readings: list[DocumentReading], review_id: str, today: date
 ) -> ReviewResult:
@@ -519,8 +531,12 @@ def assess_review(
     days-past-due floor then applies (`classify`). The covenants are the loan's own, from
     its offer; DSCR as in journey/post_loan_dscr.py.
     """
-    values, notes, checks = covenants_on_file(facts.covenants, readings, facts.plan,
+    theirs, others = borrowers_own(readings, facts.borrower)
+    values, notes, checks = covenants_on_file(facts.covenants, theirs, facts.plan,
                                               facts.disbursed_on)
+    if others:
+        notes["statements"] = "left out, not the borrower's: " + "; ".join(
+            f"{r.ref.filename} ({r.statement.company})" for r in others if r.statement)
     assessed = RiskClass.SPECIAL_MENTION if any(c.breached for c in checks) else RiskClass.NORMAL
     return ReviewResult(
         review_id=review_id,

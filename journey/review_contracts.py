@@ -82,6 +82,7 @@ class ReviewFacts(BaseModel):
     unread: list[DocumentRef] = Field(default_factory=list)  # uploaded since, not yet read
     plan: list[Instalment] = Field(default_factory=list)  # the repayment plan (DSCR)
     disbursed_on: date | None = None
+    borrower: str | None = None  # whose statements count (None: journeys before it was told)
 
 
 class ReviewResult(BaseModel):

@@ -144,8 +144,11 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
             )
             checks.add_row(c.covenant.id, c.covenant.requirement,
                            "-" if c.value is None else str(c.value), result)
-        if "dscr" in review.notes:
-            checks.caption = escape(f"DSCR: {review.notes['dscr']}")
+        said = {"dscr": "DSCR", "statements": "statements"}
+        caption = [f"{what}: {review.notes[key]}" for key, what in said.items()
+                   if key in review.notes]
+        if caption:
+            checks.caption = escape("; ".join(caption))
         parts.append(checks)
     return parts
 

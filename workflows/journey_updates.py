@@ -49,6 +49,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.bookkeeping import Bookkeeping
 
 _DOCUMENT_STAGES = {Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS}
+# workflow.patched marker: before it, a document sent again was ignored, so a licence re-sent
+# after a wrong one had replaced it never stood again.
+RESENT_DOCUMENTS_STAND = "resent-documents-stand"
 
 
 class JourneyUpdates(Bookkeeping):
@@ -109,21 +112,32 @@ class JourneyUpdates(Bookkeeping):
 
     # -- updates -------------------------------------------------------------------------
 
-    def take_documents(self, request: AddDocuments, what: str) -> int:
-        """Keep the documents not seen before as one new batch, as a touchpoint; how many."""
+    def take_documents(self, request: AddDocuments, what: str) -> str:
+        """Keep the documents as one new batch, as a touchpoint; what was taken, in words.
+        A document seen before joins the batch too (since the marker): sent again, it
+        stands again, as the licence a customer re-sends after sending a wrong one."""
         known = {d.sha256 for d in self.all_documents()}
         fresh = [d for d in request.documents if d.sha256 not in known]
+        again = ([d for d in request.documents if d.sha256 in known]
+                 if workflow.patched(RESENT_DOCUMENTS_STAND) else [])
         self._added.extend(fresh)
         batch = max(self._batch_of.values(), default=0) + 1
-        self._batch_of.update({d.sha256: batch for d in fresh})
+        self._batch_of.update({d.sha256: batch for d in [*fresh, *again]})
+        taken = f"{len(fresh)} new document(s)" + (
+            f", {len(again)} sent before and standing again" if again else "")
         self.emit(EventType.TOUCHPOINT, actor=request.actor.id, channel=request.channel,
-                  detail=f"{what} added: {len(fresh)}")
-        return len(fresh)
+                  detail=f"{what} added: {len(fresh)}"
+                  + (f", {len(again)} sent again" if again else ""))
+        return taken
+
+    def submissions(self) -> int:
+        """How many batches of documents have come: a new one is something to look at."""
+        return max(self._batch_of.values(), default=0)
 
     @workflow.update
     async def add_documents(self, request: AddDocuments) -> UpdateResult:
-        fresh = self.take_documents(request, "documents")
-        return UpdateResult(stage=self._stage, message=f"{fresh} new document(s)")
+        return UpdateResult(stage=self._stage,
+                            message=self.take_documents(request, "documents"))
 
     @add_documents.validator
     def _validate_add_documents(self, request: AddDocuments) -> None:

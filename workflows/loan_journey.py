@@ -250,13 +250,13 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
         )
 
     async def _await_supplements(self, request: str) -> None:
-        known = len(self.all_documents())
+        known = self.submissions()
         visit = self._visits[-1]
         key = f"{self._workflow_id}:supplements:{visit.attempt}"
         await self.notify(key, "customer", "supplements_requested", request)
         self._requested = request
         await self.wait_for(
-            lambda: len(self.all_documents()) > known,
+            lambda: self.submissions() > known,
             deadline=expiry_at(
                 self.policy,
                 Stage.COMPLETENESS,

@@ -127,10 +127,8 @@ class PostLoanHandlers(EarlyWarnings):
     @workflow.update
     async def add_statements(self, request: AddDocuments) -> UpdateResult:
         """Statements sent after disbursement: the next review reads them."""
-        fresh = self.take_documents(request, "statements")
-        return UpdateResult(
-            stage=self._stage, message=f"{fresh} new document(s), read at the next review"
-        )
+        taken = self.take_documents(request, "statements")
+        return UpdateResult(stage=self._stage, message=f"{taken}, read at the next review")
 
     @add_statements.validator
     def _validate_add_statements(self, request: AddDocuments) -> None:
@@ -220,6 +218,7 @@ class PostLoanHandlers(EarlyWarnings):
             unread=[d for d in self.all_documents() if d.sha256 not in self._readings],
             plan=self._offer.schedule,
             disbursed_on=self.day_of(self._disbursement.booked_at) if self._disbursement else None,
+            borrower=self._application.applicant_name,
         )
 
     @workflow.query

@@ -42,8 +42,11 @@ def _latest_first(
     statements: list[FinancialStatement], kind: DocumentKind
 ) -> list[FinancialStatement]:
     of_kind = [s for s in statements if s.kind == kind]
-    # statements without a period sort last; the sort is stable, so input order breaks ties
-    return sorted(of_kind, key=lambda s: s.period_end or date.min, reverse=True)
+    # statements without a period sort last; of two for one period the later received (a
+    # restatement) comes first
+    ordered = sorted(enumerate(of_kind), key=lambda p: (p[1].period_end or date.min, p[0]),
+                     reverse=True)
+    return [s for _, s in ordered]
 
 
 def compute_ratios(statements: list[FinancialStatement]) -> Ratios:

@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.classification import RiskClass
 from journey.decisions import AddDocuments
-from journey.documents import DocumentKind, FinancialStatement, ReadStatus
+from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
 from journey.post_loan_policy import first_review_on, start_of
 from journey.repayment import add_months
 from tests.cli_kit import cli, point_cli_at, said
@@ -121,6 +121,33 @@ async def test_a_new_statement_that_breaches_a_covenant_raises_an_early_warning(
         # the statement was read once: the next review finds nothing new to read
         again = await review(env, settings, handle.id, 2)
         assert again.result is not None and again.result.new_readings == []
+
+
+async def test_a_review_reads_a_restatement_and_leaves_out_another_companys_statement(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A restated balance sheet for the period already on file replaces it; a sheet of
+    another company is left out, and the review says so."""
+    env, docs = time_skipping_env, Documents()
+    async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
+        on_file = next(r.statement for r in running.readings
+                       if r.statement and r.kind is DocumentKind.BALANCE_SHEET)
+
+        def sheet(label: str, company: str, liabilities: int) -> DocumentRef:
+            return docs.add(label, status=ReadStatus.READ, kind=DocumentKind.BALANCE_SHEET,
+                            statement=on_file.model_copy(update={
+                                "company": company, "total_liabilities": Decimal(liabilities),
+                                "total_equity": on_file.total_assets - liabilities}))
+
+        other = sheet("other-company-balance", "广州新元电子有限公司", 95_000_000)
+        restated = sheet(f"{app.credit_code}-balance-restated", app.applicant_name, 82_000_000)
+        await handle.execute_update(LoanJourneyWorkflow.add_statements, AddDocuments(
+            actor=customer(app), documents=[other, restated]))
+        result = (await review(env, settings, handle.id, 1)).result
+        assert result is not None
+        assert result.ratios["debt_to_asset"] == Decimal("0.8200")  # the restatement's
+        assert result.notes["statements"] == (
+            "left out, not the borrower's: other-company-balance.png (广州新元电子有限公司)")
 
 
 async def test_updates_that_arrive_while_the_journey_continues_as_new_are_kept(

@@ -10,6 +10,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
+from journey.credit_code import generate
 from journey.decisions import (
     AddDocuments,
     ApprovalDecision,
@@ -21,6 +22,7 @@ from journey.decisions import (
 from journey.stages import Stage
 from store.ledger import bookings_for
 from store.outbox import messages_for
+from tests.post_loan.loan_kit import until
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
     RISK_SME,
@@ -75,6 +77,29 @@ async def test_unreadable_document_is_asked_for_again_not_a_failure(
             LoanJourneyWorkflow.add_documents,
             AddDocuments(actor=customer(app), documents=[balance.ref]),
         )
+        await until_stage(handle, Stage.RISK_REVIEW)
+
+
+async def test_a_document_sent_again_stands_again(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """The customer sends a wrong licence with the missing statement, and then the right
+    licence again: it is the licence again, not a duplicate to ignore."""
+    docs, app = new_application(drop={"income"})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
+        wrong = docs.company("别家有限公司", generate(), income.statement.period_end)[0]
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[wrong, income.ref]))
+        asked = await until(handle, lambda s: s.stage is Stage.COMPLETENESS and s.attempt == 2
+                            and bool(s.waiting_for))
+        assert {f.code for f in asked.completeness.failures} == {"name_mismatch",
+                                                                 "credit_code_mismatch"}
+        right = app.documents[0]  # the licence the application came with
+        sent = await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[right]))
+        assert sent.message == "0 new document(s), 1 sent before and standing again"
         await until_stage(handle, Stage.RISK_REVIEW)
 
 
