@@ -5,7 +5,9 @@ the namespace's retention (90 days in docker-compose.yml): a journey that closed
 run a long post-loan phase continued as new from, would lose its record. Each closed run's
 history (as `loan-journey history --json` prints it) is kept gzipped in the document store,
 named by its sha256, with one row per (workflow id, run id): archiving a run twice stores
-nothing twice, and a blob that no longer matches its digest is refused when read. Each
+nothing twice, and a blob that no longer matches its digest, or that is the history of
+another run than its row's (another run id, type, event count, end or close time), is
+refused when read. Each
 complete pass of the archivist is recorded too: the next one lists the runs closed since the
 last complete pass began.
 """
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from datetime import datetime
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel
 from sqlalchemy import Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -75,7 +79,7 @@ class ArchivePassRow(Base):
 
 
 class ArchiveDamaged(Exception):
-    """An archived history's blob does not match its recorded digest."""
+    """An archived history's blob does not match its recorded digest, or is not its run's."""
 
 
 def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime) -> bool:
@@ -134,8 +138,8 @@ def last_pass_started(url: str) -> datetime | None:
 
 
 def history_json(root: Path, run: ArchivedRun) -> str:
-    """The archived history of `run`, checked against its digest: ArchiveDamaged, saying
-    which file to restore, when it is missing or does not match."""
+    """The archived history of `run`, checked against its digest and its row: ArchiveDamaged,
+    saying which file to restore, when it is missing, does not match, or is another run's."""
     try:
         data = blobs.get(root, run.sha256)
     except blobs.BlobNotFoundError:
@@ -148,4 +152,45 @@ def history_json(root: Path, run: ArchivedRun) -> str:
             f"the archived history of {run.workflow_id} run {run.run_id} does not match its "
             f"sha256 {run.sha256}: restore {blobs.path(root, run.sha256)} from a backup"
         )
-    return gzip.decompress(data).decode("utf-8")
+    text = gzip.decompress(data).decode("utf-8")
+    wrong = _not_its_run(run, json.loads(text)["events"])
+    if wrong:
+        raise ArchiveDamaged(
+            f"the archived history that the row of {run.workflow_id} run {run.run_id} points "
+            f"at ({blobs.path(root, run.sha256)}) is not that run's: {'; '.join(wrong)}; the "
+            "row's sha256 was changed or the blob was replaced: restore the database row and "
+            "the blob from a backup"
+        )
+    return text
+
+
+# The history says which run it is (a reset run's names it in the reset's failed task, as
+# its started event is the original's) but not its workflow id: a run id is the server's
+# UUID, one workflow's only, so the run id it names stands for the workflow id too.
+CLOSE_TIME_SLACK = timedelta(seconds=1)  # visibility's close time against the last event's
+
+
+def _not_its_run(run: ArchivedRun, events: list[dict]) -> list[str]:
+    """How a history (as `history_json` stores it) differs from the row of `run`."""
+    started = events[0].get("workflowExecutionStartedEventAttributes", {})
+    own = {started.get("originalExecutionRunId")} | {
+        e["workflowTaskFailedEventAttributes"].get("newRunId")
+        for e in events if "workflowTaskFailedEventAttributes" in e
+    }
+    last = events[-1]
+    status = last["eventType"].removeprefix("EVENT_TYPE_WORKFLOW_EXECUTION_").lower()
+    closed = Timestamp()
+    closed.FromJsonString(last["eventTime"])
+    wrong = []
+    if run.run_id not in own:
+        wrong.append(f"it is run {started.get('originalExecutionRunId')}'s history")
+    if started.get("workflowType", {}).get("name") != run.workflow_type:
+        wrong.append(f"of a {started.get('workflowType', {}).get('name')}, "
+                     f"not a {run.workflow_type}")
+    if len(events) != run.events:
+        wrong.append(f"{len(events)} events, not {run.events}")
+    if status != run.status:
+        wrong.append(f"it ended {status}, not {run.status}")
+    if abs(closed.ToDatetime(tzinfo=UTC) - run.closed_at) > CLOSE_TIME_SLACK:
+        wrong.append(f"it closed at {closed.ToJsonString()}, not {run.closed_at.isoformat()}")
+    return wrong

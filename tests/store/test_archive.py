@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,13 +13,30 @@ from journey.archive_contracts import ArchivePassResult
 from store import archive, blobs
 
 CLOSED = datetime(2026, 3, 31, 9, 30, tzinfo=UTC)
-HISTORY = '{"events": [{"eventId": "1", "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED"}]}\n'
+HISTORIES = Path(__file__).parents[1] / "histories"
+
+
+def history_of(run_id: str, closed_at: datetime = CLOSED) -> str:
+    """A two-event history of run `run_id` that continued as new at `closed_at`, as
+    `history --json` prints one."""
+    started = {"workflowType": {"name": "LoanJourneyWorkflow"}, "originalExecutionRunId": run_id}
+    events = [
+        {"eventId": "1", "eventTime": "2026-03-01T09:00:00Z",
+         "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_STARTED",
+         "workflowExecutionStartedEventAttributes": started},
+        {"eventId": "2", "eventTime": closed_at.isoformat().replace("+00:00", "Z"),
+         "eventType": "EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW"},
+    ]
+    return json.dumps({"events": events}, indent=2) + "\n"
+
+
+HISTORY = history_of("r1")
 
 
 def closed_run(run_id: str, closed_at: datetime = CLOSED) -> archive.ClosedRun:
     return archive.ClosedRun(
         workflow_id="loan-APP-1", run_id=run_id, workflow_type="LoanJourneyWorkflow",
-        status="continued_as_new", closed_at=closed_at, events=1,
+        status="continued_as_new", closed_at=closed_at, events=2,
     )
 
 
@@ -27,7 +45,7 @@ def test_a_run_is_kept_once_and_read_back_as_it_was(db_url: str, tmp_path: Path)
     assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, now)
     assert not archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, now)  # nothing twice
     assert archive.keep(db_url, tmp_path, closed_run("r2", CLOSED + timedelta(days=1)),
-                        HISTORY.replace("1", "2"), now)
+                        history_of("r2", CLOSED + timedelta(days=1)), now)
     runs = archive.runs_of(db_url, "loan-APP-1")
     assert [(r.run_id, r.closed_at) for r in runs] == [("r1", CLOSED),
                                                        ("r2", CLOSED + timedelta(days=1))]
@@ -57,3 +75,43 @@ def test_a_blob_changed_on_disk_is_refused_with_what_to_do(db_url: str, tmp_path
     blob.write_bytes(gzip.compress(HISTORY.replace("STARTED", "EDITED").encode(), mtime=0))
     with pytest.raises(archive.ArchiveDamaged, match="does not match its sha256.*from a backup"):
         archive.history_json(tmp_path, run)
+
+
+def recorded(name: str, workflow_id: str) -> tuple[archive.ClosedRun, str]:
+    """A recorded journey's history and the row the archivist keeps for it."""
+    text = (HISTORIES / f"{name}.json").read_text(encoding="utf-8")
+    events = json.loads(text)["events"]
+    run = archive.ClosedRun(
+        workflow_id=workflow_id,
+        run_id=events[0]["workflowExecutionStartedEventAttributes"]["originalExecutionRunId"],
+        workflow_type="LoanJourneyWorkflow", status="completed",
+        closed_at=datetime.fromisoformat(events[-1]["eventTime"]), events=len(events),
+    )
+    return run, text
+
+
+def test_a_row_pointed_at_another_loans_history_is_refused_naming_both(
+    db_url: str, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    for name, workflow_id in (("closed_repaid", "loan-APP-1"),
+                              ("rejected_at_risk_review", "loan-APP-3")):
+        archive.keep(db_url, tmp_path, *recorded(name, workflow_id), now)
+    (repaid,) = archive.runs_of(db_url, "loan-APP-1")
+    (rejected,) = archive.runs_of(db_url, "loan-APP-3")
+    assert archive.history_json(tmp_path, repaid).count("EVENT_TYPE") == 203  # intact: read
+
+    swapped = repaid.model_copy(update={"sha256": rejected.sha256})  # the row's digest changed
+    with pytest.raises(archive.ArchiveDamaged) as refused:
+        archive.history_json(tmp_path, swapped)
+    said = str(refused.value)
+    assert f"loan-APP-1 run {repaid.run_id}" in said
+    assert f"it is run {rejected.run_id}'s history" in said
+    assert "105 events, not 203" in said and "restore" in said
+
+    for change, why in (({"events": 204}, "203 events, not 204"),
+                        ({"status": "terminated"}, "it ended completed, not terminated"),
+                        ({"closed_at": repaid.closed_at + timedelta(hours=1)}, "it closed at"),
+                        ({"run_id": "r-other"}, f"it is run {repaid.run_id}'s history")):
+        with pytest.raises(archive.ArchiveDamaged, match=why):
+            archive.history_json(tmp_path, repaid.model_copy(update=change))
