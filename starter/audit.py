@@ -6,7 +6,8 @@ Everything here only reads: nothing signals, updates, cancels or terminates a jo
   prints it (the same JSON value; Go prints `2` where Python prints `2.0`).
 - `audit_trail`: who decided what, when, and on what evidence, one `AuditLine` per event
   that matters, payloads decoded through the data converter into plain JSON (no model
-  classes, so old trails read after the models change).
+  classes, so old trails read after the models change). A run that continued an earlier
+  one (continue-as-new) says which, and `render_trail` rules off where each run begins.
 - `verify`: replay histories against the current workflow code; non-determinism is
   reported per run, never raised.
 """
@@ -21,7 +22,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 from temporalio.api.common.v1 import Payload, Payloads
-from temporalio.api.enums.v1 import WorkflowTaskFailedCause
+from temporalio.api.enums.v1 import ContinueAsNewInitiator, WorkflowTaskFailedCause
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
@@ -44,6 +45,11 @@ __all__ = [
 
 STAGE_ATTRIBUTE = "JourneyStage"
 _TASK_FAILED = "WORKFLOW_TASK_FAILED_CAUSE_"
+# who started a run that continues another: the workflow itself unless a retry or a cron did
+_INITIATORS = {
+    ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY: "retry policy",
+    ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_CRON_SCHEDULE: "cron schedule",
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class AuditLine:
     actor: str = ""
     role: str = ""
     detail: str = ""
+    run_id: str = ""
 
 
 async def fetch_history(
@@ -73,9 +80,19 @@ async def audit_trail(
     history: WorkflowHistory, converter: DataConverter, stage_attribute: str = STAGE_ATTRIBUTE
 ) -> list[AuditLine]:
     """The history as audit lines, payloads decoded (needs the codec keys if encrypted)."""
-    builder = _Trail(converter, stage_attribute)
+    builder = _Trail(converter, stage_attribute, run_id(history))
     lines = [await builder.line(event) for event in history.events]
     return [line for line in lines if line is not None]
+
+
+def run_id(history: WorkflowHistory) -> str:
+    """The run a history is of (its started event's: a reset keeps the original's)."""
+    return history.events[0].workflow_execution_started_event_attributes.original_execution_run_id
+
+
+def continued_from(history: WorkflowHistory) -> str:
+    """The run this one continued (as new, by a retry or a cron), or "" for a first run."""
+    return history.events[0].workflow_execution_started_event_attributes.continued_execution_run_id
 
 
 def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
@@ -83,7 +100,8 @@ def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
     for column in ("time (UTC)", "#", "stage", "event", "actor", "role"):
         table.add_column(column, no_wrap=True)
     table.add_column("decision / evidence", overflow="fold")
-    for line in lines:
+    lines = list(lines)
+    for line, after in zip(lines, [*lines[1:], None], strict=True):
         table.add_row(
             line.time.strftime("%Y-%m-%d %H:%M:%S"),
             str(line.event_id),
@@ -92,6 +110,7 @@ def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
             escape(line.actor),
             line.role,
             escape(line.detail),  # payloads quote what people typed: "[x]" is not markup
+            end_section=after is not None and after.run_id != line.run_id,  # a run begins
         )
     return table
 
@@ -99,8 +118,9 @@ def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
 class _Trail:
     """Walks events in order, remembering what later events refer back to."""
 
-    def __init__(self, converter: DataConverter, stage_attribute: str) -> None:
+    def __init__(self, converter: DataConverter, stage_attribute: str, run_id: str) -> None:
         self._converter = converter
+        self._run_id = run_id
         self._stage_attribute = stage_attribute
         self.stage = ""
         self._event_id = 0
@@ -128,6 +148,7 @@ class _Trail:
             actor=actor,
             role=role,
             detail=detail,
+            run_id=self._run_id,
         )
 
     # -- decoding ----------------------------------------------------------------------
@@ -173,6 +194,9 @@ class _Trail:
         if a.HasField("search_attributes"):
             self._note_stage(a.search_attributes.indexed_fields)
         actor, role, detail = await self._who_what(a.input, a.identity)
+        if a.continued_execution_run_id:  # the input is carried over, not anyone's new act
+            return ("continued as new", _INITIATORS.get(a.initiator, "workflow"), "",
+                    f"run {self._run_id} continues run {a.continued_execution_run_id}: {detail}")
         return f"started {a.workflow_type.name}", actor, role, detail
 
     async def _workflow_execution_update_accepted(self, a: Any) -> tuple[str, str, str, str]:

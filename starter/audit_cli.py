@@ -18,16 +18,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from temporalio.client import WorkflowHistory
-from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
-from starter import archivist, audit
+from starter import audit
+from starter.audit_runs import Runs, chain
 from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
-from starter.errors import BadInput, NotFound
+from starter.errors import BadInput
 from starter.terminal import wide_console
-from store import archive
 
 
 def history(
@@ -49,9 +48,14 @@ def history(
 ) -> None:
     """A journey's history as an audit trail: who decided what, when, on what evidence.
 
-    A run the server no longer has (its retention) is read from the archive."""
+    A journey that continued as new shows every run from the first, oldest first (--run-id:
+    that run alone; --json: the latest run, and the earlier runs named on stderr). A run the
+    server no longer has (its retention) is read from the archive."""
     settings = Settings()
-    text, table = run(_history(settings, workflow_id, run_id, json_output, archived))
+    text, table, earlier = run(_history(settings, workflow_id, run_id, json_output, archived))
+    if earlier:
+        typer.echo(f"{workflow_id} continued as new: this is its latest run; the earlier runs, "
+                   f"oldest first: {', '.join(earlier)} (`--run-id RUN` prints each)", err=True)
     if table is None:
         if out is None:
             typer.echo(text, nl=False)
@@ -67,48 +71,23 @@ def history(
 
 async def _history(
     settings: Settings, workflow_id: str, run_id: str | None, raw: bool, archived: bool
-) -> tuple[str, Table | None]:
-    title = f"journey {workflow_id}"
-    if archived:
-        converter = data_converter(settings)
-        text, fetched, where = _from_archive(settings, workflow_id, run_id, "")
-    else:
-        client = await connect(settings)
-        converter = client.data_converter
-        try:
-            fetched = await audit.fetch_history(client, workflow_id, run_id)
-            text, where = audit.history_json(fetched), ""
-        except RPCError as err:
-            if err.status != RPCStatusCode.NOT_FOUND:
-                raise
-            server = (f" in namespace {settings.temporal_namespace} at "
-                      f"{settings.temporal_address}, nor")
-            text, fetched, where = _from_archive(settings, workflow_id, run_id, server)
-            where += "; no longer on the server"
+) -> tuple[str, Table | None, list[str]]:
+    """The requested run's text or the trail of its runs, and the earlier runs' ids."""
+    client = None if archived else await connect(settings)
+    converter = data_converter(settings) if client is None else client.data_converter
+    runs = Runs(settings, workflow_id, client)
+    latest = await runs.fetch(run_id)
+    found, lost = ([latest], "") if run_id else await chain(runs, latest)
+    ids = [audit.run_id(r.history) for r in found]
     if raw:
-        return text, None
-    lines = await audit.audit_trail(fetched, converter)
-    return "", audit.render_trail(lines, title=f"{title}{where}")
-
-
-def _from_archive(
-    settings: Settings, workflow_id: str, run_id: str | None, elsewhere: str
-) -> tuple[str, WorkflowHistory, str]:
-    """The archived run (the last one closed when `run_id` is None): its text as archived,
-    its history, and where it came from, for the title; NotFound names `elsewhere`, where
-    it was looked for first."""
-    runs = [r for r in archive.runs_of(settings.db_url, workflow_id)
-            if run_id is None or r.run_id == run_id]
-    if not runs:
-        which = f"{workflow_id!r} run {run_id}" if run_id else repr(workflow_id)
-        raise NotFound(
-            f"no journey {which}{elsewhere} in the archive: check the id with "
-            "`loan-journey list` and `loan-journey archive list`"
-        )
-    kept = runs[-1]
-    text = archivist.archived_text(settings, kept)
-    where = f", run {kept.run_id} from the archive (closed {kept.closed_at:%Y-%m-%d})"
-    return text, WorkflowHistory.from_json(workflow_id, text), where
+        return latest.text, None, ids[:-1]
+    lines = [line for r in found for line in await audit.audit_trail(r.history, converter)]
+    title = f"journey {workflow_id}{latest.where}"
+    if len(found) > 1:
+        title += f"; {len(found)} runs, oldest first: {', '.join(ids)}"
+    if lost:
+        title += f"; the runs up to {lost} are neither on the server nor in the archive"
+    return "", audit.render_trail(lines, title=title), []
 
 
 def verify(
