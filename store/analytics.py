@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, case, func, select
+from sqlalchemy import Connection, Table, and_, case, func, literal, select
 
 from journey.stages import ORDER, Party
 from store.db import ready
@@ -35,6 +35,7 @@ from store.spans import (
     spans_select,
 )
 from store.stage_stats import stage_stats
+from store.types import UTCDateTime
 
 SLOWEST = 10
 _RANK = {s.value: i for i, s in enumerate(ORDER)}
@@ -79,14 +80,18 @@ def _funnel(conn: Connection, sp: Table) -> list[FunnelRow]:
     return sorted(rows, key=lambda f: _stage_order(f.stage))
 
 
-def _slowest(conn: Connection, sp: Table, limit: int) -> list[SlowJourney]:
+def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[SlowJourney]:
+    """The journeys longest on the application path; a stage still open counts up to `now`
+    (a case stuck for weeks is among the slowest, its wait on the party the stage waits on)."""
     c = sp.c
     on_path = c.stage.in_(APPLICATION_PATH)
+    until_now = literal(now, UTCDateTime())
 
     def path(value: Any) -> Any:  # the value on the application path, NULL after it
         return case((on_path, value))
 
-    last = func.max(path(func.coalesce(c.exited_at, c.entered_at)))
+    last = func.max(path(func.coalesce(c.exited_at, until_now)))
+    seconds = func.coalesce(c.seconds, seconds_between(c.entered_at, until_now))
     elapsed = seconds_between(func.min(path(c.entered_at)), last)
     query = (
         select(
@@ -96,7 +101,7 @@ def _slowest(conn: Connection, sp: Table, limit: int) -> list[SlowJourney]:
             last.label("last_at"),
             elapsed.label("elapsed_seconds"),
             *(
-                func.coalesce(func.sum(path(case((c.waits_on == p.value, c.seconds)))), 0.0).label(
+                func.coalesce(func.sum(path(case((c.waits_on == p.value, seconds)))), 0.0).label(
                     f"{p.value}_seconds"
                 )
                 for p in (Party.CUSTOMER, Party.BANK)
@@ -157,9 +162,12 @@ def build_report(
     product: str | None = None,
     since: datetime | None = None,
     slowest: int = SLOWEST,
+    now: datetime | None = None,
 ) -> JourneyReport:
     """The journey report over the stored timing events, optionally for one product and
-    for the cohort of journeys that started at or after `since`."""
+    for the cohort of journeys that started at or after `since`, as of `now` (the current
+    time by default), up to which the stages still open count."""
+    now = now or datetime.now(UTC)
     with ready(url).connect() as conn:
         events, journeys = conn.execute(
             select(func.count(), func.count(func.distinct(E.workflow_id))).where(
@@ -170,14 +178,14 @@ def build_report(
         try:
             # funnel and slowest scan the spans; stage_stats then indexes them for its lookups
             funnel = _funnel(conn, sp)
-            slow = _slowest(conn, sp, slowest)
+            slow = _slowest(conn, sp, slowest, now)
             timelines = _timelines(conn, sp, [j.workflow_id for j in slow])
             per_product, totals = _split(stage_stats(conn, sp))
         finally:
             drop(conn, sp)
             conn.rollback()
     return JourneyReport(
-        generated_at=datetime.now(UTC),
+        generated_at=now,
         product=product,
         since=since,
         events=events,

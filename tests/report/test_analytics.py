@@ -21,6 +21,7 @@ from store.timing import record_events
 from tests.report.report_fixture import T0, H, Step, journey
 
 D = 24 * H
+NOW = T0 + timedelta(days=10)  # the report's "now": C waits at approval, D at intake
 
 
 def _by_stage(rows: list[StageStats], product: str = "all") -> dict[str, StageStats]:
@@ -29,7 +30,7 @@ def _by_stage(rows: list[StageStats], product: str = "all") -> dict[str, StageSt
 
 @pytest.fixture
 def report(report_db: str) -> JourneyReport:
-    return build_report(report_db)
+    return build_report(report_db, now=NOW)
 
 
 def test_counts(report: JourneyReport) -> None:
@@ -103,13 +104,16 @@ def test_slowest_journeys_and_their_timelines(report: JourneyReport) -> None:
         (j.workflow_id, j.elapsed_seconds, j.customer_seconds, j.bank_seconds, j.stages, j.final)
         for j in report.slowest
     ]
-    assert got == [
+    waiting = 8 * D - (45 * H + 50 * 60)  # C has waited at approval from then until now
+    assert got == [  # the running journeys count up to the report's now, not their last step
+        ("C", 8 * D, 18 * H, 24 * H + waiting, 7, None),
+        ("D", 7 * D, 0.0, 0.0, 1, None),
         ("A", 79 * H + 600, 24 * H, 52 * H, 6, "rejected"),
-        ("C", 45 * H + 50 * 60, 18 * H, 24 * H, 7, None),
         ("B", 3.5 * H, 2 * H, 0.0, 3, "withdrawn"),
-        ("D", 0.0, 0.0, 0.0, 1, None),
     ]
-    assert report.slowest[0].breaches == 1 and report.slowest[0].started_at == T0
+    a = next(j for j in report.slowest if j.workflow_id == "A")
+    assert a.breaches == 1 and a.started_at == T0
+    assert report.slowest[0].last_at == NOW == report.generated_at
     c = [s for s in report.timelines if s.workflow_id == "C"]
     assert [(s.stage, s.attempt) for s in c][2:4] == [("completeness", 1), ("completeness", 2)]
     assert c[-1].exited_at is None and c[-1].seconds is None
@@ -127,13 +131,13 @@ def test_bottleneck(report: JourneyReport) -> None:
 
 
 def test_filters(report_db: str) -> None:
-    pf = build_report(report_db, product=Product.PROJECT_FINANCE)
+    pf = build_report(report_db, product=Product.PROJECT_FINANCE, now=NOW)
     assert pf.journeys == 2 and {s.product for s in pf.stages} == {"project_finance"}
     assert [j.workflow_id for j in pf.slowest] == ["C", "D"]
     late = build_report(report_db, since=T0 + timedelta(days=3))  # journeys started since
     assert late.journeys == 1 and late.funnel[0].reached == 1 and late.funnel[0].in_stage == 1
-    cohort = build_report(report_db, since=T0 + timedelta(days=1))
-    assert [j.workflow_id for j in cohort.slowest] == ["C", "B", "D"]
+    cohort = build_report(report_db, since=T0 + timedelta(days=1), now=NOW)
+    assert [j.workflow_id for j in cohort.slowest] == ["C", "D", "B"]
 
 
 def test_empty_database(tmp_path: object) -> None:
