@@ -21,6 +21,7 @@ from typing import Any
 
 import typer
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities import build_activities
@@ -114,19 +115,14 @@ def build_worker(
 
 async def run(settings: Settings | None = None, client: Client | None = None) -> None:
     """Run until SIGTERM or SIGINT (in the main thread) or until cancelled, then shut down
-    gracefully. With `metrics_port` set (and no client handed in), the SDK's metrics are
-    served on that port and the journey's on the next one."""
+    gracefully. A client handed in brings its own runtime, and so its metrics (`up` starts
+    them with `metrics_runtime`); without one, the worker connects with `metrics_runtime`'s."""
     from starter.cluster_checks import require_search_attributes
     from starter.connect import connect
 
     settings = settings or Settings()
     if client is None:
-        runtime = None
-        if settings.metrics_port is not None:
-            from activities.metrics import start_worker_metrics
-
-            runtime, _server = start_worker_metrics(settings.metrics_port)
-        client = await connect(settings, runtime=runtime)
+        client = await connect(settings, runtime=metrics_runtime(settings))
     if settings.worker_role != "documents":  # a reader sets no search attribute
         await require_search_attributes(client)
     with stop_signals() as stop:
@@ -135,6 +131,17 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
                      ", ".join(worker.task_queues), settings.temporal_address)
             await stop.wait()
         log.info("stopped")
+
+
+def metrics_runtime(settings: Settings) -> Runtime | None:
+    """With `metrics_port` set, a runtime that serves the SDK's metrics on that port, and the
+    journey's served on the next one; None (the SDK's default runtime) without."""
+    if settings.metrics_port is None:
+        return None
+    from activities.metrics import start_worker_metrics
+
+    runtime, _server = start_worker_metrics(settings.metrics_port)
+    return runtime
 
 
 @contextmanager

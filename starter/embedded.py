@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from temporalio.runtime import Runtime
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from starter.cluster_checks import register_missing
 from starter.codec import data_converter
 from starter.errors import SetupError
+from starter.occupied import refuse_if_occupied
 from workflows import search_attributes
 
 
@@ -52,30 +54,36 @@ SEARCH_ATTRIBUTE_CACHE = [
 
 @asynccontextmanager
 async def embedded_server(
-    settings: Settings, extra_args: Sequence[str] = ()
+    settings: Settings, extra_args: Sequence[str] = (), runtime: Runtime | None = None
 ) -> AsyncIterator[WorkflowEnvironment]:
     """Start the dev server on the configured address (with `extra_args` for the
-    `temporal server start-dev` command line); stop it on exit.
+    `temporal server start-dev` command line; its client on `runtime`, which serves the
+    worker's metrics); stop it on exit. A server left running on the same ports or file (a
+    killed `up`'s) is refused, not joined.
 
     start-dev registers the search attributes only on a new database. On one from an older
     version, the attributes this version added are registered, and the server restarted so
     that its cache holds them (it failed every task that set one until it refreshed)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    env = await _start(settings, extra_args)
+    refuse_if_occupied(settings)
+    env = await _start(settings, extra_args, runtime)
     try:
         if await register_missing(env.client):
             await env.shutdown()
-            env = await _start(settings, extra_args)
+            env = await _start(settings, extra_args, runtime)
         yield env
     finally:
         await env.shutdown()
 
 
-async def _start(settings: Settings, extra_args: Sequence[str]) -> WorkflowEnvironment:
+async def _start(
+    settings: Settings, extra_args: Sequence[str], runtime: Runtime | None
+) -> WorkflowEnvironment:
     host, _, port = settings.temporal_address.rpartition(":")
     return await WorkflowEnvironment.start_local(
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
+        runtime=runtime,
         ip=host or "127.0.0.1",
         port=int(port),
         ui=True,

@@ -17,14 +17,18 @@ db_app = typer.Typer(help="The journey database (timing events, documents, ledge
 
 
 def up() -> None:
-    """Start the embedded Temporal dev server (SQLite file, Web UI) and a worker, until Ctrl-C."""
+    """Start the embedded Temporal dev server (SQLite file, Web UI) and a worker, until Ctrl-C;
+    with LOAN_JOURNEY_METRICS_PORT, the worker serves its metrics as `worker` does."""
     settings = Settings()
 
     async def go() -> None:
         migrate(settings.db_url)
-        async with embedded_server(settings) as env:
+        async with embedded_server(settings, runtime=worker.metrics_runtime(settings)) as env:
             await archivist.schedule(env.client, settings.task_queue)  # unless it exists
             console.print(f"Temporal at {settings.temporal_address}, Web UI {ui_address(settings)}")
+            if settings.metrics_port is not None:
+                console.print(f"metrics on :{settings.metrics_port} (SDK) and "
+                              f":{settings.metrics_port + 1} (journey)")
             console.print(f"database {shown(settings.db_url)}; press Ctrl-C to stop")
             await worker.run(settings, env.client)
         console.print("stopped")

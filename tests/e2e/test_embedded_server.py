@@ -3,12 +3,26 @@ like the journey store, so it survives a killed process and writes without block
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import re
+import signal
 import sqlite3
+import subprocess
+import uuid
+from pathlib import Path
 
+import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
+from tests.e2e.conftest import env_for
+from tests.e2e.processes import eventually
+from tests.e2e.test_journey_on_dev_server import CLI
+from tests.ports import free_port, free_port_pair
 
 pytestmark = pytest.mark.e2e
 
@@ -20,3 +34,39 @@ async def test_the_server_file_is_write_ahead_logged(
     with sqlite3.connect(e2e_settings.temporal_db_file) as db:
         (mode,) = db.execute("PRAGMA journal_mode").fetchone()
     assert mode == "wal"
+
+
+async def test_up_serves_metrics_and_refuses_the_server_a_killed_up_left(tmp_path: Path) -> None:
+    """`up` with LOAN_JOURNEY_METRICS_PORT serves both endpoints as `worker` does; killed
+    with -9, it leaves its dev server running, and the next `up` names it and exits 5
+    instead of joining it."""
+    metrics = free_port_pair(JOURNEY_METRICS_PORT_OFFSET)
+    settings = Settings(data_dir=tmp_path / "data", temporal_address=f"127.0.0.1:{free_port()}",
+                        ui_port=free_port(), task_queue=f"up-{uuid.uuid4()}")
+    env = {**env_for(settings), "LOAN_JOURNEY_METRICS_PORT": str(metrics)}
+    log = tmp_path / "up.log"
+    with log.open("wb") as out:
+        up = subprocess.Popen([*CLI, "up"], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+                              env=env, start_new_session=True)  # its dev server in its group
+    try:
+        async def serving() -> bool:
+            assert up.poll() is None, log.read_text(errors="replace")
+            return all(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200
+                       for port in (metrics, metrics + JOURNEY_METRICS_PORT_OFFSET))
+
+        await eventually("up serves its metrics", serving, seconds=90, every=0.5,
+                         tolerate=(httpx.HTTPError,))
+        up.kill()
+        up.wait(timeout=10)
+        again = await asyncio.to_thread(
+            subprocess.run, [*CLI, "up"], cwd=tmp_path, env=env, capture_output=True, text=True,
+            timeout=60)
+        said = " ".join(again.stderr.split())
+        assert again.returncode == 5, said
+        found = re.search(r"served already, by pid (\d+) \(\S*temporal server start-dev", said)
+        assert found and f"127.0.0.1:{settings.temporal_address.rpartition(':')[2]}" in said
+        assert f"`kill {found.group(1)}`" in said and "Traceback" not in again.stderr
+        assert os.getpgid(int(found.group(1))) == up.pid  # the server the killed `up` left
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # the group: `up` and its dev server
+            os.killpg(up.pid, signal.SIGTERM)
