@@ -29,6 +29,7 @@ from journey import contracts
 from journey.settings import Settings
 from starter import boundary
 from starter.boundary import end_process, settings_checked
+from starter.errors import SetupError
 from workflows.archivist import HistoryArchivistWorkflow
 from workflows.late_feedback import LateFeedbackWorkflow
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -140,7 +141,14 @@ def metrics_runtime(settings: Settings) -> Runtime | None:
         return None
     from activities.metrics import start_worker_metrics
 
-    runtime, _server = start_worker_metrics(settings.metrics_port)
+    port = settings.metrics_port
+    try:
+        runtime, _server = start_worker_metrics(port)
+    except (ValueError, OSError) as err:  # the SDK's exporter says ValueError, ours OSError
+        raise SetupError(
+            f"cannot serve the metrics on ports {port} and {port + 1}: {err}; set "
+            "LOAN_JOURNEY_METRICS_PORT to a port that is free, and the one after it"
+        ) from err
     return runtime
 
 

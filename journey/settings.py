@@ -29,11 +29,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     document_store: Path | None = None
     policy_file: Path | None = None
-    metrics_port: int | None = None
+    # The SDK's metrics on this port, the journey's on the next one (activities/metrics.py).
+    metrics_port: int | None = Field(default=None, ge=1, le=65534)
     # Journeys a worker keeps in memory between tasks. 0 replays each task from its history:
     # more CPU, and immune to an SDK defect where a query task runs a journey ahead of its
     # history (tests/chaos/test_worker_kills.py).
-    workflow_cache: int = 1000
+    workflow_cache: int = Field(default=1000, ge=0)
     # Activities a worker runs at once, each in a thread: database writes, notices, bookings.
     activity_slots: int = Field(default=8, ge=1)
     # Documents it reads at once, on their own task queue (journey/contracts.py

@@ -23,6 +23,7 @@ from starter.errors import BadInput, JourneyError, SetupError
 T = TypeVar("T")
 # Not wrapped at the terminal's width: a log or a script reads each error on one line.
 err_console = Console(stderr=True, soft_wrap=True)
+_NO_NAMESPACE = "Worker validation failed: Namespace "
 verbose = False
 
 
@@ -52,7 +53,14 @@ def translated(err: Exception) -> JourneyError | None:
     """The few errors from below that are the operator's to fix, in our terms: a request the
     Temporal server refused as invalid (a malformed query, a run id that is not one), a file
     that cannot be read or written, a journey database that cannot be reached or whose URL is
-    wrong. Anything else is a defect: None."""
+    wrong, a namespace that does not exist (said by the server, or by the SDK's validation
+    of a worker that makes no call before it). Anything else is a defect: None."""
+    if (isinstance(err, RPCError) and err.status is RPCStatusCode.NOT_FOUND
+            and err.message.startswith("Namespace")) or (
+            isinstance(err, RuntimeError) and str(err).startswith(_NO_NAMESPACE)):
+        said = err.message if isinstance(err, RPCError) else str(err).split(": Status")[0]
+        return SetupError(f"the Temporal server says: {said}; check "
+                          "LOAN_JOURNEY_TEMPORAL_NAMESPACE, or create the namespace")
     if isinstance(err, RPCError) and err.status is RPCStatusCode.INVALID_ARGUMENT:
         return BadInput(f"the Temporal server refused the request: {err.message}")
     if isinstance(err, OSError) and err.filename is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import uuid
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from tests.deploy.deploy_files import ROOT
-from tests.ports import free_port
+from tests.ports import free_port, free_port_pair
 
 # Stands in for Python's teardown: it runs only if the process ends the usual way.
 TORN_DOWN = "import atexit; atexit.register(lambda: print('torn down', flush=True)); "
@@ -111,3 +112,32 @@ async def _said(command: str, cwd: Path, settings: dict[str, str], code: int) ->
     said = out.decode() + err.decode()
     assert proc.returncode == code, said
     return said
+
+
+@pytest.mark.parametrize(("setting", "says"), [
+    ({"LOAN_JOURNEY_WORKFLOW_CACHE": "-5"},
+     "LOAN_JOURNEY_WORKFLOW_CACHE: Input should be greater than or equal to 0"),
+    # the journey's metrics go on the next port, which must exist too
+    ({"LOAN_JOURNEY_METRICS_PORT": "65535"},
+     "LOAN_JOURNEY_METRICS_PORT: Input should be less than or equal to 65534"),
+])
+async def test_the_worker_names_a_setting_out_of_range_and_exits_5(
+    tmp_path: Path, setting: dict[str, str], says: str
+) -> None:
+    said = await _said(TORN_DOWN + "import worker; worker.main()", tmp_path, setting, 5)
+    assert said.startswith("error: bad setting: ") and says in said
+    assert "Traceback" not in said
+
+
+@pytest.mark.parametrize("taken", [0, 1], ids=["sdk-port", "journey-port"])
+async def test_the_worker_whose_metrics_port_is_taken_says_so_and_exits_5(
+    tmp_path: Path, taken: int
+) -> None:
+    port = free_port_pair(1)
+    with socket.socket() as holder:
+        holder.bind(("0.0.0.0", port + taken))
+        holder.listen()
+        said = await _said(TORN_DOWN + "import worker; worker.main()", tmp_path,
+                           {"LOAN_JOURNEY_METRICS_PORT": str(port)}, 5)
+    assert f"error: cannot serve the metrics on ports {port} and {port + 1}" in said
+    assert "Address already in use" in said and "Traceback" not in said

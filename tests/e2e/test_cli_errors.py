@@ -4,7 +4,9 @@ command they are made in: a file that is not there, a journey database that cann
 
 from __future__ import annotations
 
+import asyncio
 import json
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -14,8 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from starter.operations import server_gave_up
-from tests.e2e.conftest import SAMPLES
-from tests.e2e.test_journey_on_dev_server import cli
+from tests.e2e.conftest import SAMPLES, env_for
+from tests.e2e.test_journey_on_dev_server import CLI, cli
 
 pytestmark = pytest.mark.e2e
 
@@ -132,3 +134,16 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
     again = told(await cli(e2e_settings, "start", str(path), scan, ok=False), 2)
     assert f"a journey for application {known} already exists" in again
     await dev_server.client.get_workflow_handle(f"loan-{known}").terminate("test over")
+
+
+@pytest.mark.parametrize("role", ["all", "documents"])
+async def test_a_worker_for_a_namespace_that_does_not_exist_says_so(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, role: str
+) -> None:
+    """A reader makes no call before it polls: the SDK's validation says it, not the server."""
+    env = {**env_for(e2e_settings), "LOAN_JOURNEY_TEMPORAL_NAMESPACE": "nope",
+           "LOAN_JOURNEY_WORKER_ROLE": role}
+    done = await asyncio.to_thread(subprocess.run, [*CLI, "worker"], env=env,
+                                   capture_output=True, text=True, timeout=90)
+    said = told(done, 5)
+    assert "Namespace nope" in said and "check LOAN_JOURNEY_TEMPORAL_NAMESPACE" in said
