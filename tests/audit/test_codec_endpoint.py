@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Iterator
 
@@ -61,10 +62,14 @@ def test_decode_with_token(base_url: str) -> None:
     assert decoded == PLAIN
 
 
-def test_token_in_path_for_the_web_ui(base_url: str) -> None:
-    response = _post(f"{base_url}/{TOKEN}/decode", {"Origin": UI})
+def test_token_in_path_for_the_web_ui(base_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="starter.codec_server"):
+        response = _post(f"{base_url}/{TOKEN}/decode", {"Origin": UI})
     assert response.status_code == 200, response.text
     assert response.headers["Access-Control-Allow-Origin"] == UI
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert '"POST /<token>/decode HTTP/1.1" 200' in logged  # the access log, without the token
+    assert TOKEN not in logged
 
 
 def test_encode_then_decode(base_url: str) -> None:
