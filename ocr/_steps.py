@@ -13,6 +13,7 @@ from ocr import _tesseract
 from ocr._page import Page
 from ocr.errors import BlankPage
 
+OSD_SURE = 1.0  # tesseract's orientation confidence worth following
 MIN_GLYPH_PX = 22  # tesseract's chi_sim reads best with glyphs ~28-36 px tall
 TARGET_GLYPH_PX = 30
 
@@ -97,15 +98,18 @@ def lines_run_vertically(gray: np.ndarray) -> bool:
 
 def orient(page: Page) -> Page:
     """Turn a page whose lines run vertically upright, by 90 or 270 degrees as tesseract's OSD
-    says (90 when it is unsure). Upright and upside-down pages are told apart by reading
-    (ocr._pipeline): OSD costs as much as reading a third of the page, so it runs only here."""
+    says (90 when it is unsure; not at all when it is sure the page is upright or upside down).
+    Upright and upside-down pages are told apart by reading (ocr._pipeline): OSD costs as much
+    as reading a third of the page, so it runs only here."""
     gray = page.gray
     assert gray is not None
     if not lines_run_vertically(gray):
         return page
     degrees, conf = _tesseract.orientation(gray)  # full size: half size is far less sure
     page.notes["osd"] = (degrees, round(conf, 2))
-    degrees = degrees if degrees in (90, 270) and conf >= 1.0 else 90
+    if degrees in (0, 180) and conf >= OSD_SURE:
+        return page  # the lines run across after all (a tilted page fools the blob test)
+    degrees = degrees if degrees in (90, 270) and conf >= OSD_SURE else 90
     page.gray = turn(gray, degrees)
     page.notes["turned"] = degrees
     return page
@@ -160,17 +164,16 @@ def _profile_score(inv: np.ndarray, angle: float) -> float:
     return float(np.square(np.diff(profile)).sum())
 
 
-def refine_angle(gray: np.ndarray, around: float, limit: float = 6.0) -> float:
+def refine_angle(gray: np.ndarray, around: float, limit: float = 15.0) -> float:
     """The tilt whose rotation gives the sharpest row profile (ink per pixel row).
 
-    `around` (the minAreaRect estimate) competes with a coarse grid over +-limit degrees;
-    the winner is refined in 0.05 degree steps.
+    `around` (the minAreaRect estimate, up to 45 degrees either way) competes with a coarse
+    grid over +-limit degrees; the winner is refined in 0.05 degree steps.
     """
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     _, inv = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     grid = [float(a) for a in np.arange(-limit, limit + 0.01, 0.25)]
-    candidates = grid + ([around] if abs(around) <= limit + 1 else [])
-    best = max(candidates, key=lambda a: _profile_score(inv, a))
+    best = max([*grid, around], key=lambda a: _profile_score(inv, a))
     fine = [best + d for d in np.arange(-0.2, 0.21, 0.05)]
     return float(max(fine, key=lambda a: _profile_score(inv, float(a))))
 

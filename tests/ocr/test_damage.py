@@ -29,6 +29,13 @@ def _noise(image: np.ndarray) -> np.ndarray:
     return (image.astype(np.float32) + noise).clip(0, 255).astype(np.uint8)
 
 
+def _tilt(image: np.ndarray, degrees: float) -> np.ndarray:
+    """A hand-held photo's tilt: the whole page turned, the canvas grown to hold it."""
+    pil = Image.fromarray(image[:, :, ::-1].copy())
+    turned = pil.rotate(degrees, expand=True, fillcolor="white", resample=Image.BICUBIC)
+    return np.asarray(turned)[:, :, ::-1].copy()
+
+
 def _downscale(image: np.ndarray) -> np.ndarray:
     small = cv2.resize(image, None, fx=0.55, fy=0.55, interpolation=cv2.INTER_AREA)
     return small  # ~80 dpi: glyphs ~13 px, so the pipeline must upscale
@@ -37,6 +44,9 @@ def _downscale(image: np.ndarray) -> np.ndarray:
 DAMAGE: dict[str, Callable[[np.ndarray], np.ndarray | bytes]] = {
     "rotation_plus_5": lambda a: rotate(a, 5.0),
     "rotation_minus_4": lambda a: rotate(a, -4.0),
+    "tilted_plus_12": lambda a: _tilt(a, 12.0),
+    "tilted_minus_15": lambda a: _tilt(a, -15.0),
+    "tilted_plus_30": lambda a: _tilt(a, 30.0),
     "blur": lambda a: cv2.GaussianBlur(a, (5, 5), 0),
     "noise": _noise,
     "jpeg_q50": lambda a: jpeg(a, 50),

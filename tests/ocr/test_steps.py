@@ -35,7 +35,7 @@ def test_small_angle_normalises_both_opencv_conventions(angle: float, w: float, 
     assert got == pytest.approx(tilt) or got == pytest.approx(tilt - 90 if tilt > 0 else tilt + 90)
 
 
-@pytest.mark.parametrize("degrees", [-4.5, -1.0, 2.5, 5.0])
+@pytest.mark.parametrize("degrees", [-15.0, -4.5, -1.0, 2.5, 5.0, 8.0, 12.0])
 def test_deskew_measures_and_undoes_the_tilt(degrees: float) -> None:
     image, _ = clean_license(seed=2)
     page = _gray_page(rotate(image, degrees))
@@ -60,6 +60,18 @@ def test_orient_leaves_upright_and_upside_down_pages_to_the_reading() -> None:
     for turned in (image, np.ascontiguousarray(np.rot90(image, 2))):
         page = steps.orient(_gray_page(turned))
         assert "turned" not in page.notes and "osd" not in page.notes
+
+
+def test_orient_follows_a_sure_osd_that_the_page_is_upright() -> None:
+    """A page tilted 15 degrees looks to the blob test as if its lines ran top to bottom;
+    tesseract's OSD, sure it is upright, keeps it from being turned on its side."""
+    image, _ = clean_license(seed=21, layout="two_column_border")
+    pil = Image.fromarray(image[:, :, ::-1].copy()).rotate(15, expand=True, fillcolor="white")
+    page = _gray_page(np.asarray(pil)[:, :, ::-1].copy())
+    assert page.gray is not None and steps.lines_run_vertically(page.gray)
+    page = steps.orient(page)
+    assert page.notes["osd"][0] == 0 and page.notes["osd"][1] >= steps.OSD_SURE
+    assert "turned" not in page.notes
 
 
 def test_seal_is_whitened_but_text_under_it_stays() -> None:
