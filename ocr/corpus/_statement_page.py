@@ -56,8 +56,8 @@ def _headers(kind: str, lang: str, rng: random.Random) -> tuple[str, str, str]:
     return "项目", "本期金额", "上期金额"
 
 
-def _table(draw: ImageDraw.ImageDraw, rows: Sequence[tuple[str, str | None]], cur: dict,
-           pri: dict, heads: tuple[str, str, str], x: int, y: int, widths: tuple[int, ...],
+def _table(draw: ImageDraw.ImageDraw, rows: Sequence[tuple[str, str | None]], first: dict,
+           second: dict, heads: tuple[str, str, str], x: int, y: int, widths: tuple[int, ...],
            face: Face, size: int, ruled: bool, line_no: bool) -> int:
     fnt = font(face, size)
     row_h = int(size * 1.75)
@@ -67,7 +67,7 @@ def _table(draw: ImageDraw.ImageDraw, rows: Sequence[tuple[str, str | None]], cu
     head = [heads[0], "行次", heads[1], heads[2]] if line_no else list(heads)
     all_rows = [(head, True)] + [
         ([label] + ([str(i + 1)] if line_no else [])
-         + ([amount_text(cur[k]), amount_text(pri[k])] if k else ["", ""]), False)
+         + ([amount_text(first[k]), amount_text(second[k])] if k else ["", ""]), False)
         for i, (label, k) in enumerate(rows)
     ]
     top = y
@@ -95,8 +95,15 @@ def _table(draw: ImageDraw.ImageDraw, rows: Sequence[tuple[str, str | None]], cu
 
 def render_statement(kind: str, lang: str, layout: str, company: str | None, end: date,
                      unit: str, face: Face, rng: random.Random,
-                     tamper: dict[str, Decimal] | None = None) -> tuple[Image.Image, dict]:
-    """The statement page and labels; `tamper` prints other current figures (by row key)."""
+                     tamper: dict[str, Decimal] | None = None, *,
+                     heads: tuple[str, str] | None = None, current_first: bool = True,
+                     unit_line: bool = True) -> tuple[Image.Image, dict]:
+    """The statement page and labels; `tamper` prints other current figures (by row key).
+
+    `heads` prints other column headers (the current period's, then the other column's),
+    `current_first=False` puts the current period in the second column, and
+    `unit_line=False` leaves the unit line out (a unit in `heads` says it instead).
+    """
     img = Image.new("RGB", PAGE, (253, 253, 251))
     draw = ImageDraw.Draw(img)
     w = PAGE[0]
@@ -119,27 +126,31 @@ def render_statement(kind: str, lang: str, layout: str, company: str | None, end
         draw.text((90, y), label + company, font=fnt, fill=INK)
         y += int(size * 1.8)
     draw.text((90, y), _period_text(kind, lang, end), font=fnt, fill=INK)
-    unit_text = f"Unit: {EN_UNITS[unit]}" if lang == "en" else f"单位：{unit}"
-    text_right(draw, w - 90, y, unit_text, fnt)
+    if unit_line:
+        unit_text = f"Unit: {EN_UNITS[unit]}" if lang == "en" else f"单位：{unit}"
+        text_right(draw, w - 90, y, unit_text, fnt)
     y += int(size * 2.2)
-    heads = _headers(kind, lang, rng)
+    item, *printed = _headers(kind, lang, rng)
+    current, other = heads or printed
+    columns = (current, other) if current_first else (other, current)
+    first, second = (cur, pri) if current_first else (pri, cur)
     if layout == "two_sided" and kind == "balance_sheet":
         split = next(i for i, (_, k) in enumerate(rows) if k == "total_assets") + 1
-        left_heads = ("资产" if lang == "zh" else "Assets", heads[1], heads[2])
+        left_heads = ("资产" if lang == "zh" else "Assets", *columns)
         right_heads = ("负债和所有者权益" if lang == "zh" else "Liabilities and equity",
-                       heads[1], heads[2])
+                       *columns)
         small = max(17, size - 4)
         rows = [(_short(label), k) for label, k in rows]
         widths: tuple[int, ...] = (250, 160, 160)
-        _table(draw, rows[:split], cur, pri, left_heads, 40, y, widths, face, small, True, False)
-        _table(draw, rows[split:], cur, pri, right_heads, 630, y, widths, face, small, True,
-               False)
+        for part, side_heads, x in ((rows[:split], left_heads, 40),
+                                    (rows[split:], right_heads, 630)):
+            _table(draw, part, first, second, side_heads, x, y, widths, face, small, True, False)
     else:
         line_no = layout == "ruled" and rng.random() < 0.6
         lab_w = 470 if lang == "zh" else 440
         widths = (lab_w, 80, 270, 270) if line_no else (lab_w + 40, 300, 300)
-        _table(draw, rows, cur, pri, heads, 80, y, widths, face, size, layout == "ruled",
-               line_no)
+        _table(draw, rows, first, second, (item, *columns), 80, y, widths, face, size,
+               layout == "ruled", line_no)
     fields = BS_FIELDS if kind == "balance_sheet" else IS_FIELDS
     labels = {f: str(cur[f] * UNITS[unit]) for f in fields}
     labels.update(kind=kind, period_end=end.isoformat(), company=company or "", unit=unit)
