@@ -149,14 +149,16 @@ UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000),
 
 
 def parse_unit(text: str) -> Decimal | None:
-    """The multiplier of a unit line: 单位：万元, Unit: RMB thousand, In RMB'000."""
+    """The multiplier of a unit line (单位：万元, Unit: RMB thousand, In RMB'000) or of a unit
+    in a column header's brackets (期末余额（万元）, Closing balance (RMB'000), (in thousands))."""
     t = re.sub(r"\s+", "", text).lower()
     for seen, meant in (("干元", "千元"), ("于元", "千元"), ("方元", "万元"), ("力元", "万元")):
         t = t.replace(seen, meant)
-    m = re.search(r"单位[:：;；]?(?:人民币)?(百万元|千元|万元|亿元|元)", t)  # ：may read as ；
+    # ：may read as ；
+    m = re.search(r"(?:单位[:：;；]?|[（(])(?:人民币)?(百万元|千元|万元|亿元|元)", t)
     if m:
         return UNITS[m.group(1)]
-    if "unit" in t or "rmb" in t:
+    if re.search(r"unit|rmb|cny|yuan|[（(]in", t):
         if "tenthousand" in t or "10,000" in t or "10000" in t:
             return Decimal(10_000)
         if "million" in t:
