@@ -43,37 +43,43 @@ COMPANY = re.compile(
     re.IGNORECASE,
 )
 WEAK = 60.0  # a company read less surely than this is read again
+GUESSED = 0.4  # confidence of a figure whose column no header says is the current period's
 
 
-def _heads(rows: list[Row]) -> tuple[int, list[tuple[float, str]]]:
-    """The header row index and (x centre, 'current'|'prior') of its column headers."""
-    best: tuple[int, list[tuple[float, str]]] = (-1, [])
+Head = tuple[Word, str | None]  # a header row's segment and the period it names, if any
+
+
+def _heads(rows: list[Row]) -> tuple[int, list[Head]]:
+    """The header row's index and its segments, each with 'current', 'other' or None: the row
+    that names the most periods (期末余额, 年初余额 ...)."""
+    best: tuple[int, list[Head]] = (-1, [])
+    known = 0
     for r, row in enumerate(rows):
-        heads = [(w.cx, k) for w in row.words if (k := head_kind(w.text))]
-        if len(heads) > len(best[1]):
-            best = (r, heads)
+        heads = [(w, head_kind(w.text)) for w in row.words]
+        if sum(k is not None for _, k in heads) > known:
+            best, known = (r, heads), sum(k is not None for _, k in heads)
     return best
 
 
-def _nearest_head(word: Word, heads: list[tuple[float, str]]) -> str | None:
-    return min(heads, key=lambda h: abs(h[0] - word.cx))[1] if heads else None
+def _column(word: Word, heads: list[Head]) -> str | None:
+    """The period of the header nearest above a figure, among those no further from it than
+    its own width; None when no header is that near or the nearest names no period."""
+    near = [(w, k) for w, k in heads if max(w.left - word.right, word.left - w.right) <= word.width]
+    return min(near, key=lambda h: abs(h[0].cx - word.cx))[1] if near else None
 
 
-def _current_figure(figures: list[Word], heads: list[tuple[float, str]]) -> Word | None:
-    """The current-period figure among a label's figures on one row.
-
-    Chinese and IFRS layouts print the current period first; the headers overrule that only
-    when they clearly say so (the first figure under a prior header, the second under a
-    current one). A lone figure goes by the header nearest to it.
-    """
-    if not figures:
-        return None
-    kinds = [_nearest_head(w, heads) for w in figures]
-    if len(figures) == 1:
-        return figures[0] if kinds[0] != "prior" else None
-    if kinds[0] == "prior" and kinds[1] == "current":
-        return figures[1]
-    return figures[0]
+def _current_figure(figures: list[Word], heads: list[Head]) -> tuple[Word | None, bool]:
+    """The current-period figure among a label's figures on one row, and whether a header
+    says so: the figure under a current header; none when every figure stands under another
+    period's header; else the first figure under no readable header, sure only when it is the
+    one column the other headers leave."""
+    kinds = [_column(w, heads) for w in figures]
+    if "current" in kinds:
+        return figures[kinds.index("current")], True
+    unknown = [w for w, k in zip(figures, kinds, strict=True) if k is None]
+    if not unknown:
+        return None, True
+    return unknown[0], len(unknown) == 1 and "other" in kinds
 
 
 def _header_fields(model: FinancialStatement, rows: list[Row], upto: int,
@@ -153,10 +159,10 @@ def _runs(row: Row) -> list[tuple[list[Word], list[Word]]]:
     return runs
 
 
-def _side(label: list[Word], figures: list[Word], heads: list[tuple[float, str]]) -> int:
+def _side(label: list[Word], figures: list[Word], heads: list[Head]) -> int:
     """Which side of a two-sided statement a run stands on, counted in current-period columns:
     a label lies left of its side's column, a figure nearest to it."""
-    columns = sorted(x for x, k in heads if k == "current")
+    columns = sorted(w.cx for w, k in heads if k == "current")
     if label:
         return sum(x < label[0].left for x in columns)
     if figures and columns:
@@ -172,28 +178,27 @@ def _sign(label: list[Word]) -> int:
     return -1 if raw.startswith(("减", "less")) else 1
 
 
-def _figure(word: Word | None, cents: bool, unit: Decimal) -> Figure | None:
+def _figure(word: Word | None, cents: bool, unit: Decimal, sure: bool = True) -> Figure | None:
     if word is None:
         return None
     value, ok = parse_amount(word.text, cents=cents)
     if value is None:
         return None
     return Figure(value * unit, word.conf / 100, ok,
-                  Box(word.left, word.top, word.width, word.height))
+                  Box(word.left, word.top, word.width, word.height), column_guessed=not sure)
 
 
-def _lines(rows: list[Row], heads: list[tuple[float, str]], cents: bool, unit: Decimal
-           ) -> list[Line]:
+def _lines(rows: list[Row], heads: list[Head], cents: bool, unit: Decimal) -> list[Line]:
     """Every label (or figures whose label was lost) below the header, in reading order."""
     lines: list[Line] = []
     for row in rows:
         for label, figures in _runs(row):
             text = "".join(w.text for w in label)
             field = _label(label) if label else None
+            word, sure = _current_figure(figures, heads)
             lines.append(Line(_side(label, figures, heads), field,
                               None if field or not label else label_heading(text),
-                              _figure(_current_figure(figures, heads), cents, unit),
-                              _sign(label)))
+                              _figure(word, cents, unit, sure), _sign(label)))
     return lines
 
 
@@ -230,6 +235,11 @@ def _set_fields(model: FinancialStatement, lines: list[Line]) -> dict[str, Figur
         model.confidence[field] = round(fig.conf if fig.well_formed else min(fig.conf, 0.5), 2)
         if not fig.well_formed:
             model.problems[field] = "digit groups look misread: compare with the original"
+        if fig.column_guessed:
+            model.confidence[field] = min(model.confidence[field], GUESSED)
+            model.problems[field] = (
+                "no column header above it reads as the current period's (期末余额, 本期金额, "
+                "本年累计金额 ...): the first figure was taken; check that it is the current one")
     return figures
 
 

@@ -51,12 +51,19 @@ _ALL = tuple(_VOCAB) + OTHERS
 _HEADING = {s: f for f, spellings in HEADINGS.items() for s in spellings}
 CJK_SLACK = 0.3  # a CJK glyph misread as two (合 as 人台) costs two edits: long labels allow it
 
-CURRENT_HEADS = ("期末余额", "期末数", "期末金额", "本期金额", "本期数", "本年金额",
-                 "本年累计金额", "本年累计", "closingbalance", "endofperiod", "currentperiod",
-                 "currentyear")
-PRIOR_HEADS = ("年初余额", "期初余额", "期初数", "年初数", "上期金额", "上期数", "上年金额",
-               "上年同期", "openingbalance", "beginningofperiod", "priorperiod", "prioryear",
-               "previousperiod", "previousyear")
+# Column headers: the current period's, and the other columns' (an earlier period, or one
+# month beside the year to date: an annual statement's figure is the year's).
+CURRENT_HEADS = ("期末余额", "期末数", "期末金额", "本期金额", "本期数", "本年金额", "本年数",
+                 "本年累计金额", "本年累计数", "本年累计", "本期发生额", "closingbalance",
+                 "endofperiod", "currentperiod", "currentyear", "yeartodate")
+OTHER_HEADS = ("年初余额", "期初余额", "期初数", "年初数", "上年年末余额", "上年年末数",
+               "上年末余额", "上期金额", "上期数", "上年金额", "上年数", "上年同期", "上年同期金额",
+               "上年同期数", "上期发生额", "本月金额", "本月数", "本月发生额", "openingbalance",
+               "beginningofperiod", "priorperiod", "prioryear", "previousperiod", "previousyear",
+               "currentmonth", "thismonth")
+# Words that say which a header is when it is misread beyond matching as a whole (期末余頞).
+CURRENT_CUES = ("期末", "本期", "本年", "closing", "current")
+OTHER_CUES = ("年初", "期初", "上年", "上期", "本月", "opening", "prior", "previous", "month")
 
 
 def clean_label(text: str) -> str:
@@ -98,12 +105,16 @@ def label_heading(text: str) -> str | None:
 
 
 def head_kind(text: str) -> str | None:
-    """'current' or 'prior' for a column header, else None."""
+    """'current' or 'other' for a column header, else None: the whole header matched, or else
+    the cues it holds when they all point one way."""
     t = clean_label(text)
     if len(t) < 3:
         return None
     best = t if t in _HEADS else nearest(t, tuple(_HEADS), 0.25)
-    return _HEADS[best] if best else None
+    if best:
+        return _HEADS[best]
+    current, other = (any(c in t for c in cues) for cues in (CURRENT_CUES, OTHER_CUES))
+    return "current" if current and not other else "other" if other and not current else None
 
 
-_HEADS = {h: "current" for h in CURRENT_HEADS} | {h: "prior" for h in PRIOR_HEADS}
+_HEADS = {h: "current" for h in CURRENT_HEADS} | {h: "other" for h in OTHER_HEADS}

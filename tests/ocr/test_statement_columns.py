@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 
 import ocr
-from journey.documents import FinancialStatement
+from journey.documents import DocumentKind, FinancialStatement
+from ocr._pipeline import read_page
+from ocr._statement import parse_statement
+from ocr._statement_labels import head_kind
 from ocr.corpus._fonts import FACES
 from ocr.corpus._statement_page import render_statement
 
@@ -49,3 +52,30 @@ def test_a_statement_with_no_unit_anywhere_is_read_as_yuan_and_says_so() -> None
     statement, labels = _read("balance_sheet", "zh", "ruled", "元", 4, unit_line=False)
     _assert_current_figures(statement, labels)
     assert "assumed yuan" in statement.problems["unit"]
+
+
+@pytest.mark.parametrize(("kind", "lang", "layout", "heads"), [
+    ("balance_sheet", "zh", "ruled", ("期末余额", "上年年末余额")),
+    ("balance_sheet", "zh", "two_sided", ("期末余额", "上年年末余额")),
+    ("income_statement", "zh", "ruled", ("本年累计金额", "本月金额")),
+    ("income_statement", "en", "open", ("Current period", "Prior period")),
+])
+def test_the_current_period_is_read_from_its_header_in_the_second_column(
+        kind: str, lang: str, layout: str, heads: tuple[str, str]) -> None:
+    statement, labels = _read(kind, lang, layout, "元", 7, heads=heads, current_first=False)
+    _assert_current_figures(statement, labels)
+    assert not set(FIELDS[kind]) & set(statement.problems)
+
+
+def test_figures_under_no_readable_header_are_flagged_not_trusted() -> None:
+    """Real page, its column headers lost (a seal, a fold): the first column is taken, with
+    low confidence and a problem that says so."""
+    page, labels = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                                    date(2025, 12, 31), "元", FACES[0], random.Random(9))
+    reading = read_page(np.asarray(page)[:, :, ::-1].copy())
+    rows = [r for r in reading.rows if not any(head_kind(w.text) for w in r.words)]
+    statement = parse_statement(rows, DocumentKind.BALANCE_SHEET, reading.page)
+    _assert_current_figures(statement, labels)
+    for field in FIELDS["balance_sheet"]:
+        assert statement.confidence[field] < 0.6
+        assert "column header" in statement.problems[field]
