@@ -19,7 +19,7 @@ from ocr._dates import is_month_end, parse_period_end
 from ocr._layout import Row
 from ocr._numbers import parse_amount, parse_unit
 from ocr._page import Page
-from ocr._read import DIGITS, is_numeric, read_box
+from ocr._read import DIGITS, is_numeric, mostly_digits, read_box
 from ocr._segments import Box
 from ocr._statement_checks import (
     CONTRADICTED,
@@ -147,7 +147,7 @@ def _runs(row: Row) -> list[tuple[list[Word], list[Word]]]:
     for w in sorted(row.words, key=lambda w: w.left):
         if is_numeric(w.text) and re.fullmatch(r"\d{1,3}", w.text.strip()):
             continue  # a line number (行次), not an amount
-        if not is_numeric(w.text):
+        if not is_numeric(w.text) and not mostly_digits(w.text):  # 104,38J.83 is a figure
             if runs and not runs[-1][1]:
                 runs[-1][0].append(w)
             else:
@@ -178,17 +178,23 @@ def _sign(label: list[Word]) -> int:
     return -1 if raw.startswith(("减", "less")) else 1
 
 
-def _figure(word: Word | None, cents: bool, unit: Decimal, sure: bool = True) -> Figure | None:
+def _figure(word: Word | None, cents: bool, unit: Decimal, page: Page, sure: bool = True
+            ) -> Figure | None:
+    """The figure a word shows; one with a glyph misread as a letter (104,38J.83) is read
+    again, digits only, and counts as not well formed."""
     if word is None:
         return None
+    box = Box(word.left, word.top, word.width, word.height)
     value, ok = parse_amount(word.text, cents=cents)
     if value is None:
+        value, ok = next(iter(_digits_again(page, box, cents)), None), False
+    if value is None:
         return None
-    return Figure(value * unit, word.conf / 100, ok,
-                  Box(word.left, word.top, word.width, word.height), column_guessed=not sure)
+    return Figure(value * unit, word.conf / 100, ok, box, column_guessed=not sure)
 
 
-def _lines(rows: list[Row], heads: list[Head], cents: bool, unit: Decimal) -> list[Line]:
+def _lines(rows: list[Row], heads: list[Head], cents: bool, unit: Decimal, page: Page
+           ) -> list[Line]:
     """Every label (or figures whose label was lost) below the header, in reading order."""
     lines: list[Line] = []
     for row in rows:
@@ -198,19 +204,26 @@ def _lines(rows: list[Row], heads: list[Head], cents: bool, unit: Decimal) -> li
             word, sure = _current_figure(figures, heads)
             lines.append(Line(_side(label, figures, heads), field,
                               None if field or not label else label_heading(text),
-                              _figure(word, cents, unit, sure), _sign(label)))
+                              _figure(word, cents, unit, page, sure), _sign(label)))
     return lines
 
 
-def _reread(page: Page, cents: bool, unit: Decimal) -> Reread:
-    """Read a doubtful figure again, digits only: from the grey image enlarged and from the
+def _digits_again(page: Page, box: Box, cents: bool) -> list[Decimal]:
+    """A figure's box read again, digits only: from the grey image enlarged and from the
     binary image as it is and enlarged."""
+    if page.gray is None or page.binary is None:
+        return []
+    texts = [read_box(image, box, "eng", DIGITS, scale).text
+             for image, scale in ((page.gray, 1.5), (page.binary, 1.0), (page.binary, 1.5))]
+    return [v for t in texts if (v := parse_amount(t, cents=cents)[0]) is not None]
+
+
+def _reread(page: Page, cents: bool, unit: Decimal) -> Reread:
+    """Read a doubtful figure again (_digits_again), in yuan."""
     def again(figure: Figure) -> list[Decimal]:
-        if figure.box is None or page.gray is None or page.binary is None:
+        if figure.box is None:
             return []
-        texts = [read_box(image, figure.box, "eng", DIGITS, scale).text
-                 for image, scale in ((page.gray, 1.5), (page.binary, 1.0), (page.binary, 1.5))]
-        return [v * unit for t in texts if (v := parse_amount(t, cents=cents)[0]) is not None]
+        return [v * unit for v in _digits_again(page, figure.box, cents)]
     return again
 
 
@@ -265,7 +278,7 @@ def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> Financia
         model.confidence["company"] = 0.5
     _check_period_end(model)
     cents = sum("." in w.text[-3:] for row in rows for w in row.words if is_numeric(w.text)) >= 3
-    lines = _lines(rows[head_row + 1 :], heads, cents, unit)
+    lines = _lines(rows[head_row + 1 :], heads, cents, unit, page)
     figures = _set_fields(model, lines)
     sections, rows_read = (section_rules(lines) if kind is DocumentKind.BALANCE_SHEET
                            else ([], {}))
