@@ -180,12 +180,12 @@ def _sign(label: list[Word]) -> int:
 
 def _figure(word: Word | None, cents: bool, unit: Decimal, page: Page, sure: bool = True
             ) -> Figure | None:
-    """The figure a word shows; one with a glyph misread as a letter (104,38J.83) is read
-    again, digits only, and counts as not well formed."""
+    """The figure a word shows; one with a glyph misread as a letter or a rule's remnant
+    (104,38J.83, 2,235.75 |) is read again, digits only, and counts as not well formed."""
     if word is None:
         return None
     box = Box(word.left, word.top, word.width, word.height)
-    value, ok = parse_amount(word.text, cents=cents)
+    value, ok = parse_amount(word.text, cents=cents) if is_numeric(word.text) else (None, False)
     if value is None:
         value, ok = next(iter(_digits_again(page, box, cents)), None), False
     if value is None:

@@ -3,6 +3,7 @@ rendered statements."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from datetime import date
@@ -14,9 +15,11 @@ import pytest
 
 import ocr
 from journey.documents import DocumentKind, FinancialStatement
+from ocr._layout import Row
 from ocr._pipeline import read_page
 from ocr._statement import parse_statement
 from ocr._statement_labels import head_kind
+from ocr._text import squash
 from ocr.corpus._fonts import FACES
 from ocr.corpus._statement_page import render_statement
 
@@ -93,3 +96,22 @@ def test_a_figure_with_a_glyph_misread_as_a_letter_stays_in_its_column() -> None
     statement = ocr.extract_statement(DEMO / "company1_balance_sheet.jpg")
     assert statement.cash == Decimal(want["cash"])
     assert statement.confidence["cash"] < 0.6  # read only at the second try
+
+
+def _row(rows: list[Row], label: str) -> Row:
+    return next(r for r in rows if any(label in squash(w.text) for w in r.words))
+
+
+def test_a_figure_with_a_rule_remnant_is_read_again() -> None:
+    """Real page; the cash figure read with a table rule's remnant ('1,234.56 |', where | would
+    pass for a 1) and the subtotal that could give it back lost: the box is read again."""
+    page, labels = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                                    date(2025, 12, 31), "元", FACES[0], random.Random(22))
+    reading = read_page(np.asarray(page)[:, :, ::-1].copy())
+    cash = _row(reading.rows, "货币资金")
+    i = next(i for i, w in enumerate(cash.words) if w.text[:1].isdigit() and len(w.text) > 4)
+    cash.words[i] = dataclasses.replace(cash.words[i], text=cash.words[i].text + " |")
+    subtotal = _row(reading.rows, "流动资产合计")
+    subtotal.words = [w for w in subtotal.words if not w.text[:1].isdigit()]
+    statement = parse_statement(reading.rows, DocumentKind.BALANCE_SHEET, reading.page)
+    assert statement.cash == Decimal(labels["cash"])
