@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from journey.actors import Actor
 from journey.policy.errors import DecisionRefused
@@ -44,6 +44,7 @@ class EarlyWarning(BaseModel):
     team: str
     review_id: str | None = None
     acknowledged: Acknowledgement | None = None
+    subject: str | None = None  # the covenant a breach is of (None: a downgrade, or older)
 
     @property
     def open(self) -> bool:
@@ -56,8 +57,19 @@ class AcknowledgeWarning(BaseModel):
 
     actor: Actor
     numbers: list[int] = Field(default_factory=list)
+
+    @field_validator("numbers")
+    @classmethod
+    def _each_once(cls, numbers: list[int]) -> list[int]:
+        return list(dict.fromkeys(numbers))
     action: WarningAction
     note: str = Field(min_length=2, max_length=2000)
+
+
+def open_breach(warnings: list[EarlyWarning], covenant: str) -> EarlyWarning | None:
+    """The open warning of a breach of `covenant`, if one is on the risk team's queue."""
+    return next((w for w in warnings if w.open and w.kind == "covenant_breach"
+                 and w.subject == covenant), None)
 
 
 def open_numbers(warnings: list[EarlyWarning]) -> list[int]:

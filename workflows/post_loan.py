@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         review_calendar,
         review_every,
     )
+    from journey.post_loan_warnings import open_breach
     from journey.repayment import add_months
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
@@ -44,6 +45,9 @@ SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
 # workflow.patched marker: before it, a repaid loan closed without a notice to the customer.
 CLOSING_NOTICE = "closing-notice"
 KEEP_REVIEW_IDS = 20
+# workflow.patched marker: before it, each review raised a breach again while its warning
+# was still open.
+ONE_OPEN_WARNING_PER_BREACH = "one-open-warning-per-breach"
 
 
 class PostLoanStage(PostLoanHandlers):
@@ -208,7 +212,11 @@ class PostLoanStage(PostLoanHandlers):
                 f"{len(breaches)} covenant breach(es), {result.days_past_due} days past due",
             )
             for check in breaches:
-                await self._warn("covenant_breach", check.detail, result.review_id)
+                if (open_breach(self._pl.warnings, check.covenant.id)
+                        and workflow.patched(ONE_OPEN_WARNING_PER_BREACH)):
+                    continue  # still on the risk team's queue: no second task for it
+                await self._warn("covenant_breach", check.detail, result.review_id,
+                                 check.covenant.id)
 
     # -- the review schedule -------------------------------------------------------------
 

@@ -24,11 +24,14 @@ with workflow.unsafe.imports_passed_through():
 
 
 class EarlyWarnings(PostLoanMemory):
-    async def _warn(self, kind: str, detail: str, review_id: str | None = None) -> None:
+    async def _warn(
+        self, kind: str, detail: str, review_id: str | None = None, subject: str | None = None
+    ) -> None:
         """An early warning: a timing event, a task on the risk team's queue, a message."""
         team = self._risk_team()
         self._pl.warnings.append(
-            EarlyWarning(kind=kind, at=self.today(), detail=detail, team=team, review_id=review_id)
+            EarlyWarning(kind=kind, at=self.today(), detail=detail, team=team,
+                         review_id=review_id, subject=subject)
         )
         self.emit(EventType.ESCALATED, team=team, detail=f"early warning {kind}: {detail}")
         self._team, self._sla_state = team, "early_warning"

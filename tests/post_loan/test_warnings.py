@@ -99,3 +99,28 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
             assert expected in text, (expected, shown.output)
         assert now.risk_class is RiskClass.SPECIAL_MENTION
         await assert_replays(handle)
+
+
+async def test_a_breach_still_on_the_queue_is_not_raised_again(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Two reviews that find the same breach put one task on the risk team's queue; once
+    it is acknowledged, a later review that still finds it raises it again: the action
+    taken did not cure it. One warning named twice is acknowledged once."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
+        handle, _ = await disbursed(env.client, settings, app)
+        await review(env, settings, handle.id, 1)
+        await until(handle, lambda s: s.run == 2)
+        await review(env, settings, handle.id, 2)
+        twice = await until(handle, lambda s: s.run == 3)
+        assert [w.kind for w in twice.warnings] == ["covenant_breach", "downgrade"]
+        assert twice.warnings[0].subject == "max-leverage"
+        done = await handle.execute_update(ACK, ack(OFFICER, 1, 1))
+        assert done.message == "early warning(s) 1 acknowledged; still open: 2"
+        await review(env, settings, handle.id, 3)
+        again = await until(handle, lambda s: s.run == 4)
+        assert [w.kind for w in again.warnings] == [
+            "covenant_breach", "downgrade", "covenant_breach"]
+        await assert_replays(handle)
