@@ -245,6 +245,14 @@ def _all_fallen_due(account: Account, on: date, what: str) -> str | None:
             "record it as a repayment")
 
 
+def payoff_quote(account: Account, on: date, penalty_rate: Decimal = ZERO) -> Account:
+    """The account of a loan whose plan has all fallen due, penalty interest accrued to `on`:
+    its `owed` clears the loan (a repayment, not an early settlement)."""
+    quoted = account.model_copy(deep=True)
+    _accrue_penalty(quoted, on, penalty_rate)
+    return quoted
+
+
 def settlement_quote(
     account: Account, on: date, start: date, penalty_rate: Decimal = ZERO,
     fee: PrepaymentFee = NO_FEE,

@@ -46,6 +46,7 @@ from journey.policy.authority import FRONT_OFFICE, authorize_customer_side
 from journey.post_loan import (
     Account,
     nothing_to_settle,
+    payoff_quote,
     prepayment_quote,
     prepayment_refusal,
     settlement_quote,
@@ -440,11 +441,14 @@ async def waiting_on(client: Client, team: str) -> list[JourneyRow]:
 
 
 def settlement(s: JourneyStatus, day: date) -> Account:
-    """What settles the loan of status `s` early on `day` (journey/post_loan.py); a loan
-    that is not running, or whose plan is all due by then, is refused."""
+    """What settles the loan of status `s` early on `day` (journey/post_loan.py), or, once
+    its plan has all fallen due, what clears it that day; a loan that is not running, or a
+    day before its payout, is refused."""
     start = _running_loan(s, "settled")
-    if (matured := nothing_to_settle(s.account, day)) is not None:
-        raise BadInput(matured)
+    if day < start:
+        raise BadInput(f"{day} is before the payout on {start}: quote a day since then")
+    if nothing_to_settle(s.account, day) is not None:  # all due: what clears it that day
+        return payoff_quote(s.account, day, s.penalty_rate)
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
 
 

@@ -154,6 +154,13 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
 
 
 def settlement_text(workflow_id: str, day: date, quote: Account) -> str:
+    if quote.instalments[-1].due_on <= day:  # all fallen due: a payoff, not a settlement
+        return (
+            f"the whole plan of {workflow_id} has fallen due; on {day} [bold]{quote.owed:,}[/] "
+            f"clears it: {quote.owed_parts()}, penalty interest accrued to that day.\n"
+            f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
+            "--reference <bank reference> --as <operations id>`."
+        )
     return (
         f"settling {workflow_id} on {day} takes [bold]{quote.owed:,}[/]: {quote.owed_parts()}; "
         "instalments past due included, interest accrued to that day.\n"

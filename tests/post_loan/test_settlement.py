@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
@@ -16,7 +17,9 @@ from journey.repayment import cents
 from journey.stages import Stage
 from journey.status import plan_start
 from journey.timeline import EventType
-from starter.render import plan_table
+from starter import operations
+from starter.errors import BadInput
+from starter.render import plan_table, settlement_text
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,
@@ -111,3 +114,12 @@ async def test_a_loan_past_its_last_due_date_is_not_settled_early(
         assert f"fell due on {last.due_on}: nothing is left to settle early" in await refused(
             handle, REPAY, owed
         )
+        # collections ask what clears it on a day: everything, penalty accrued to that day
+        later = last.due_on + timedelta(days=400)
+        payoff = operations.settlement(late, later)
+        assert payoff.penalty_owed > late.account.penalty_owed
+        assert payoff.owed == late.account.owed + payoff.penalty_owed - late.account.penalty_owed
+        assert "has fallen due; on" in settlement_text(handle.id, later, payoff)
+        assert "--settle" not in settlement_text(handle.id, later, payoff)
+        with pytest.raises(BadInput, match="before the payout"):
+            operations.settlement(late, running.offer.starts_on - timedelta(days=1))
