@@ -5,6 +5,8 @@ records state; the stage methods of LoanJourneyWorkflow wait on that state, so a
 that arrives while the workflow is busy is never lost.
 """
 
+from datetime import datetime
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -59,6 +61,7 @@ class JourneyUpdates(Bookkeeping):
         self._added: list[DocumentRef] = []
         self._batch_of: dict[str, int] = {d.sha256: 0 for d in self._application.documents}
         self._requested: str | None = None
+        self._requested_until: datetime | None = None  # the application expires then
         self._opinion: RiskOpinion | None = None
         self._reviewed_by: str | None = None
         self._votes: list[ApprovalDecision] = []
@@ -293,7 +296,11 @@ class JourneyUpdates(Bookkeeping):
     def _waiting_for(self) -> list[str]:
         stage = self._stage
         if stage is Stage.COMPLETENESS and self._requested:
-            return [f"customer supplements: {self._requested}"]
+            until = self._requested_until
+            by = (f" before {until.astimezone(self.calendar.tz):%Y-%m-%d %H:%M} (UTC"
+                  f"{self.calendar.utc_offset_hours:+d}), when the application expires"
+                  if until else "")
+            return [f"customer supplements{by}: {self._requested}"]
         if stage is Stage.RISK_REVIEW:
             return [f"risk opinion from {self._assigned_to or 'team ' + str(self._team)}"]
         if stage is Stage.APPROVAL and self._route is not None:

@@ -253,24 +253,18 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
         known = self.submissions()
         visit = self._visits[-1]
         key = f"{self._workflow_id}:supplements:{visit.attempt}"
+        deadline = expiry_at(self.policy, Stage.COMPLETENESS, self._application.product,
+                             visit.entered_at, self.calendar)
         await self.notify(key, "customer", "supplements_requested", request)
-        self._requested = request
+        self._requested, self._requested_until = request, deadline
         await self.wait_for(
             lambda: self.submissions() > known,
-            deadline=expiry_at(
-                self.policy,
-                Stage.COMPLETENESS,
-                self._application.product,
-                visit.entered_at,
-                self.calendar,
-            ),
+            deadline=deadline,
             expiry="no supplements before the deadline",
         )
         self._requested = None
 
     def _shortfall(self) -> str:
         assert self._completeness is not None
-        lines = [f"missing: {kind.value}" for kind in self._completeness.missing]
-        lines += [failure.message for failure in self._completeness.failures]
-        return "; ".join(lines)
+        return "; ".join(failure.message for failure in self._completeness.failures)
 

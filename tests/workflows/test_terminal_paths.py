@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -36,6 +36,8 @@ from tests.workflows.journey_kit import (
 )
 from workflows.loan_journey import LoanJourneyWorkflow
 
+BEIJING = timezone(timedelta(hours=8))
+
 
 async def test_missing_statement_asks_for_supplements_and_waits(
     time_skipping_env: WorkflowEnvironment, tmp_path
@@ -43,7 +45,11 @@ async def test_missing_statement_asks_for_supplements_and_waits(
     docs, app = new_application(drop={"income"})
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         short = await until_stage(handle, Stage.COMPLETENESS, asking=True)
-        assert "income_statement" in short.waiting_for[0]
+        expires = short.timeline[-1].entered_at + timedelta(days=30)  # the policy's expiry
+        # what to send, once, in words, and by when in the bank's time
+        assert short.waiting_for[0] == (
+            f"customer supplements before {expires.astimezone(BEIJING):%Y-%m-%d %H:%M} (UTC+8)"
+            ", when the application expires: Please send the income statement (利润表)")
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
         await handle.execute_update(
             LoanJourneyWorkflow.add_documents,
@@ -60,7 +66,7 @@ async def test_missing_statement_asks_for_supplements_and_waits(
         ]
         requests = [m for m in messages_for(settings.db_url, handle.id)
                     if m.template == "supplements_requested"]
-        assert len(requests) == 1 and "income_statement" in requests[0].body
+        assert [r.body for r in requests] == ["Please send the income statement (利润表)"]
 
 
 async def test_unreadable_document_is_asked_for_again_not_a_failure(
