@@ -76,17 +76,17 @@ class Classification(BaseModel):
 
 
 def reclassify(
-    current: RiskClass, dpd: int, assessed: RiskClass, on_time: int, needed: int
+    current: RiskClass, dpd: int, assessed: RiskClass, on_time: int, needed: int,
+    reviewed: bool = True,
 ) -> Classification:
-    """The class after a change in days past due or in a review's judgement (`assessed`).
+    """The class after a change in days past due or in a review's judgement (`assessed`;
+    `reviewed` False: no review has run yet).
 
     Worse at once; better only once `on_time` (consecutive instalments paid on time since the
     last downgrade) reaches `needed`, else the current class is held."""
     target = classify(dpd, assessed)
-    basis = (
-        f"{dpd} days past due (floor {floor_by_days_past_due(dpd).label_zh}), "
-        f"last review assessed {assessed.label_zh}"
-    )
+    judged = f"last review assessed {assessed.label_zh}" if reviewed else "no review yet"
+    basis = f"{dpd} days past due (floor {floor_by_days_past_due(dpd).label_zh}), {judged}"
     if target.rank >= current.rank:
         return Classification(risk_class=target, reason=f"{_named(target)}: {basis}")
     if on_time >= needed:

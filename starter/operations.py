@@ -101,6 +101,12 @@ def load_application(path: Path, documents: Sequence[DocumentRef] = ()) -> LoanA
             f"the application {path} must be a JSON object whose `documents`, if given, is a "
             "list: see samples/applications/demo-001.json"
         )
+    if unknown := sorted(set(data) - set(LoanApplication.model_fields)):
+        raise BadInput(
+            f"the application {path} has field(s) this engine does not take: "
+            f"{', '.join(unknown)}: remove them (amounts are in yuan; see "
+            "samples/applications/demo-001.json)"
+        )
     data["documents"] = [*data.get("documents", []), *(d.model_dump() for d in documents)]
     try:
         application = LoanApplication.model_validate(data)
@@ -115,8 +121,10 @@ def load_application(path: Path, documents: Sequence[DocumentRef] = ()) -> LoanA
 
 
 def store_documents(settings: Settings, paths: Sequence[Path]) -> list[DocumentRef]:
-    """Put files into the content-addressed store; the journey gets references only."""
-    refs = []
+    """Put files into the content-addressed store; the journey gets references only. One
+    file given twice (the same content under two names) is refused: it is one document."""
+    refs: list[DocumentRef] = []
+    named: dict[str, Path] = {}
     for path in paths:
         try:
             data = path.read_bytes()
@@ -124,7 +132,10 @@ def store_documents(settings: Settings, paths: Sequence[Path]) -> list[DocumentR
             raise BadInput(f"cannot read document {path}: {err.strerror}") from err
         if len(data) > MAX_DOCUMENT_BYTES:
             raise BadInput(f"{path} is over 30 MB: scan it at 300 dpi or split it")
-        refs.append(blobs.put(settings.documents_dir, data, path.name))
+        ref = blobs.put(settings.documents_dir, data, path.name)
+        if (first := named.setdefault(ref.sha256, path)) is not path:
+            raise BadInput(f"{path} is the same document as {first}: give each document once")
+        refs.append(ref)
     return refs
 
 

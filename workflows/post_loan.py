@@ -177,6 +177,7 @@ class PostLoanStage(PostLoanHandlers):
             self._pl.assessed,
             account.on_time_run(self._pl.downgraded_on, today),
             self._policy_pl().upgrade_after_on_time_instalments,
+            reviewed=self._pl.last_review is not None,
         )
         self._pl.class_reason = result.reason
         new = result.risk_class

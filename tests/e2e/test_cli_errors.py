@@ -106,8 +106,9 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
 ) -> None:
     """Routing matches the policy's codes: an industry it does not know could pass a listed
-    one by the committee, so it is refused, as is a rate agreed below the policy's floor;
-    another name for a code is kept as the code. Starting it again says it exists."""
+    one by the committee, so it is refused, as is a rate agreed below the policy's floor, a
+    field the engine does not take (a currency) and one file given twice; another name for
+    a code is kept as the code. Starting it again says it exists."""
     sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
     scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
     path = tmp_path / "application.json"
@@ -122,8 +123,15 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
     assert "industry '房地产开发经营与物业' is not in the policy's list" in refused
     assert "real_estate" in refused and "region 'XX'" in refused
     assert "the agreed rate 0.0000% is below the policy's floor" in refused
-    with pytest.raises(RPCError):
-        await dev_server.client.get_workflow_handle(f"loan-{unknown}").describe()
+
+    extra = written(currency="USD")
+    foreign = told(await cli(e2e_settings, "start", str(path), scan, ok=False), 2)
+    assert "has field(s) this engine does not take: currency" in foreign
+    twice = told(await cli(e2e_settings, "start", str(path), scan, scan, ok=False), 2)
+    assert "is the same document as" in twice
+    for never in (unknown, extra):
+        with pytest.raises(RPCError):
+            await dev_server.client.get_workflow_handle(f"loan-{never}").describe()
 
     known = written(industry="房地产开发", region="中国")
     await cli(e2e_settings, "start", str(path), scan)

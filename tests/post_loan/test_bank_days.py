@@ -82,6 +82,7 @@ async def test_a_loan_paid_out_after_midnight_in_beijing_runs_on_beijings_days(
         await skip_to(env, start_of(first.due_on + timedelta(days=1), BEIJING)
                       + timedelta(minutes=30))
         late = await until(handle, lambda s: s.days_past_due == 1)
+        assert late.risk_class_reason.endswith("(floor 关注), no review yet")
         assert late.arrears == first.payment + late.account.penalty_owed
         assert operations.loan_day(late, payout) == running.offer.starts_on
 
