@@ -66,6 +66,7 @@ class JourneyUpdates(Bookkeeping):
         self._reviewed_by: str | None = None
         self._votes: list[ApprovalDecision] = []
         self._n_of_m = False  # a committee decides N of M (set as approval opens)
+        self._rated: list[str] = []  # scores given, one per stage visit and kind (rating_key)
         self._signature: Signature | None = None
         self._repayments: dict[str, Repayment] = {}
         self._readings: dict[str, DocumentReading] = {}

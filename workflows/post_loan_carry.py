@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
 
@@ -56,6 +56,7 @@ class JourneyMemo(BaseModel):
     route: Route | None
     offer: Offer | None
     disbursement: Disbursement | None
+    rated: list[str] = Field(default_factory=list)
 
 
 class PostLoanMemory(JourneyUpdates):
@@ -137,7 +138,7 @@ class PostLoanMemory(JourneyUpdates):
             batch_of=self._batch_of, opinion=self._opinion, reviewed_by=self._reviewed_by,
             votes=self._votes, signature=self._signature, repayments=self._repayments,
             readings=self._readings, completeness=self._completeness, route=self._route,
-            offer=self._offer, disbursement=self._disbursement,
+            offer=self._offer, disbursement=self._disbursement, rated=self._rated,
         )
         state = self._pl.model_copy(update={"runs": self._pl.runs + 1})
         return PostLoanCarry(
@@ -154,7 +155,7 @@ class PostLoanMemory(JourneyUpdates):
         self._reviewed_by, self._votes, self._signature = m.reviewed_by, m.votes, m.signature
         self._repayments, self._readings = m.repayments, m.readings
         self._completeness, self._route, self._offer = m.completeness, m.route, m.offer
-        self._disbursement = m.disbursement
+        self._disbursement, self._rated = m.disbursement, m.rated
         self._stage, self._waits_on = Stage.POST_LOAN, Party.CUSTOMER
         self._pl, self._pl_policy, self._resumed = carry.state, carry.policy, True
 

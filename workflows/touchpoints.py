@@ -62,6 +62,8 @@ class TouchpointUpdates(EarlyWarnings):
     @workflow.update
     async def record_feedback(self, feedback: Feedback) -> UpdateResult:
         sequence, about = self._seq, feedback.stage
+        if not feedback.complaint:
+            self._rated.append(self._rating_key(feedback))
         self.emit(
             EventType.TOUCHPOINT,
             actor=feedback.actor.id,
@@ -91,6 +93,16 @@ class TouchpointUpdates(EarlyWarnings):
                 f"customer has been through ({', '.join(visited)})"
             )
         self._authorize_customer_side(feedback.actor)
+        if not feedback.complaint and self._rating_key(feedback) in self._rated:
+            attempt = self._attempts.get(feedback.stage, 1)
+            raise DecisionRefused(
+                f"a {feedback.kind} score about {feedback.stage} (visit {attempt}) is already "
+                "recorded: one score per stage visit counts; a complaint can still be made"
+            )
+
+    def _rating_key(self, feedback: Feedback) -> str:
+        """One score of each kind per stage visit: the key it is kept under."""
+        return f"{feedback.stage}:{self._attempts.get(feedback.stage, 1)}:{feedback.kind}"
 
     # -- inquiries -------------------------------------------------------------------------
 

@@ -82,6 +82,9 @@ async def test_feedback_is_validated_and_stored_once(
         assert "only the borrowing customer" in await refused(
             handle, RECORD, complaint.model_copy(update={"actor": stranger})
         )
+        # one score of a kind per stage visit; a complaint may still come
+        assert "a nps score about risk_review (visit 1) is already recorded" in await refused(
+            handle, RECORD, nps.model_copy(update={"score": 3}))
         with pytest.raises(DecisionRefused, match="csat score is 1 to 5, got 0"):
             check_score(Feedback(actor=me, channel=Channel.WEB, stage=Stage.INTAKE, score=0))
 
