@@ -112,6 +112,9 @@ class JourneyStatus(BaseModel):
     application_id: str
     customer: str | None = None  # the applicant's credit code: who may act as the customer
     product: Product | None = None
+    applicant: str | None = None
+    amount: Decimal | None = None
+    term_months: int | None = None
     stage: Stage
     attempt: int
     waits_on: Party
@@ -123,6 +126,7 @@ class JourneyStatus(BaseModel):
     route: Route | None = None
     completeness: Completeness | None = None
     readings: list[DocumentReading] = Field(default_factory=list)
+    standing: list[str] | None = None  # sha256 of the readings the loan file stands on
     decisions: list[DecisionRecord] = Field(default_factory=list)
     timeline: list[StageVisit] = Field(default_factory=list)
     events: list[TimingEvent] = Field(default_factory=list)

@@ -10,7 +10,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from journey.documents import DocumentReading
 from journey.loan_book import BookLine, by_class, non_performing_ratio
+from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.post_loan import Account
 from journey.post_loan_warnings import open_numbers
 from journey.status import JourneyStatus, Offer
@@ -24,6 +26,9 @@ def _when(moment: object) -> str:
 def status_view(s: JourneyStatus) -> Group:
     head = Table.grid(padding=(0, 2))
     head.add_row("journey", s.workflow_id)
+    if s.applicant:
+        head.add_row("applicant", escape(
+            f"{s.applicant} ({s.customer}): {s.product} {s.amount:,} for {s.term_months} months"))
     head.add_row("stage", f"[bold]{s.stage}[/] (attempt {s.attempt}), waits on {s.waits_on}")
     if s.waiting_for:
         head.add_row("waiting for", escape("; ".join(s.waiting_for)))
@@ -69,14 +74,13 @@ def status_view(s: JourneyStatus) -> Group:
         )
     parts: list[RenderableType] = [Panel(head, title="journey"), timeline]
     if s.readings:
-        docs = Table("document", "sha256", "kind", "status", "note", title="documents")
+        docs = Table("document", "sha256", "kind", "status", "what was read", "check",
+                     title="documents")
         for r in s.readings:
-            note = r.reason or ""
-            if r.license:
-                note = f"{r.license.name} {r.license.credit_code}"
-            elif r.statement:
-                note = f"period {r.statement.period_end}"
-            docs.add_row(escape(r.ref.filename), r.ref.sha256[:12], r.kind, r.status, escape(note))
+            superseded = s.standing is not None and r.ref.sha256 not in s.standing
+            docs.add_row(escape(r.ref.filename), r.ref.sha256[:12], r.kind,
+                         f"{r.status}, superseded" if superseded else r.status,
+                         escape(reading_text(r)), escape(reading_check(r)))
         parts.append(docs)
     parts += post_loan_view(s)
     if s.decisions:
@@ -88,6 +92,29 @@ def status_view(s: JourneyStatus) -> Group:
             )
         parts.append(decisions)
     return Group(*parts)
+
+
+def reading_text(r: DocumentReading) -> str:
+    """What the OCR read that the file is checked on, for people to compare with the page."""
+    if r.license:
+        return f"{r.license.name} {r.license.credit_code}"
+    if r.statement:
+        st = r.statement
+        figures = [f"{FIGURE_LABELS[n].split(' (')[0]} "
+                   + ("unread" if getattr(st, n) is None else f"{getattr(st, n):,}")
+                   for n in REQUIRED_FIGURES.get(st.kind, ())]
+        return "; ".join([f"{st.company or 'company unread'}, period {st.period_end}", *figures])
+    return r.reason or ""
+
+
+def reading_check(r: DocumentReading) -> str:
+    """What to check by eye: fields read with low confidence, and the reader's notes."""
+    read = r.license or r.statement
+    if read is None:
+        return ""
+    low = read.low_confidence()
+    notes = [f"{field}: {problem}" for field, problem in read.problems.items()]
+    return "; ".join(([f"low confidence: {', '.join(low)}"] if low else []) + notes)
 
 
 def covenant_terms(offer: Offer) -> str:

@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta, timezone
 
 import pytest
+from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
@@ -20,6 +21,7 @@ from journey.decisions import (
     Withdrawal,
 )
 from journey.stages import Stage
+from starter.render import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import until
@@ -106,7 +108,16 @@ async def test_a_document_sent_again_stands_again(
         sent = await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
             actor=customer(app), documents=[right]))
         assert sent.message == "0 new document(s), 1 sent before and standing again"
-        await until_stage(handle, Stage.RISK_REVIEW)
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        # the front office sees which scan stands and what was read off each
+        console = Console(record=True, width=400)
+        console.print(status_view(reviewed))
+        lines = console.export_text().splitlines()
+        assert any(f"{app.applicant_name} ({app.credit_code}): working_capital 3,000,000 for "
+                   "12 months" in line for line in lines)
+        assert any(wrong.filename in line and "read, superseded" in line for line in lines)
+        assert any(income.ref.filename in line and "revenue 80,000,000; net profit 7,000,000"
+                   in line for line in lines)
 
 
 async def test_supplements_never_sent_expire_the_journey(
