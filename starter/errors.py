@@ -45,6 +45,13 @@ class NoAnswer(JourneyError):
     exit_code = 6
 
 
+class NotRecorded(JourneyError):
+    """The action was done, but the journey's history does not record it: the message says
+    how to record it."""
+
+    exit_code = 7
+
+
 def plain_errors(err: ValidationError) -> str:
     """A model's validation errors for people: each field and what is wrong with it,
     without pydantic's input dump and link."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
@@ -26,7 +27,7 @@ from journey.settings import Settings
 from starter import operations, schedules
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput, Ended, NotFound, plain_errors
+from starter.errors import BadInput, Ended, NotFound, NotRecorded, plain_errors
 from starter.journey_cli import As, JourneyId, RoleOpt
 from starter.terminal import wide_console
 
@@ -181,22 +182,60 @@ async def _as_expected(client: Client, workflow_id: str, action: ScheduleAction)
 
 def _do(workflow_id: str, change: ScheduleChange,
         action: Callable[[Client], Awaitable[None]]) -> None:
-    """Act on the journey's review schedule as `change.actor` (by the staff directory),
-    recording who and why in the journey's history first; a journey that has ended has no
-    history left to write, and only the schedule's note keeps it."""
+    """Act on the journey's review schedule as `change.actor` (by the staff directory), then
+    record who and why in the journey's history: a change that failed is never recorded. A
+    journey that has ended has no history left to write, and only the schedule's note keeps
+    it; a record that fails once the change is made is `NotRecorded`, saying how to record it."""
     settings = Settings()
 
     async def go() -> None:
         operations.authorized(settings, change.actor, SCHEDULING_ROLES,
                               f"review-{workflow_id} not {change.action}")
         client = await connect(settings)
-        await _as_expected(client, workflow_id, change.action)  # before anything is kept
+        await _as_expected(client, workflow_id, change.action)  # before anything changes
+        await action(client)
         where = "in the journey's history"
         try:
             await operations.act(client, workflow_id, "record_schedule_change", change)
         except (Ended, NotFound):
             where = "on the schedule only: the journey has ended"
-        await action(client)
+        except Exception as err:
+            raise NotRecorded(
+                f"review-{workflow_id}: {change.action}, but not recorded in the journey's "
+                f"history: {err}. If `loan-journey status {workflow_id}` does not list "
+                f"\"reviews {change.action}\" among its decisions (an update waiting for a "
+                "worker shows once one takes it), record it: "
+                f"`{_record_command(workflow_id, change)}`"
+            ) from err
         console.print(f"review-{workflow_id}: {change.action} (recorded {where})")
+
+    run(go())
+
+
+def _record_command(workflow_id: str, change: ScheduleChange) -> str:
+    return shlex.join(["loan-journey", "schedules", "record", workflow_id, change.action,
+                       "--as", change.actor.id, "--role", change.actor.role,
+                       "--note", change.note])
+
+
+@schedules_app.command()
+def record(
+    workflow_id: JourneyId,
+    action: Annotated[ScheduleAction, typer.Argument(help="what was done to the schedule")],
+    actor: As,
+    note: Note,
+    role: RoleOpt = Role.OPERATIONS,
+) -> None:
+    """Record in the journey's history a change made to its review schedule that another
+    `schedules` command could not record (it exited 7 and printed this command)."""
+    change = _change(actor, role, action, note)
+    settings = Settings()
+
+    async def go() -> None:
+        operations.authorized(settings, change.actor, SCHEDULING_ROLES,
+                              f"review-{workflow_id} {change.action} not recorded")
+        await operations.act(await connect(settings), workflow_id, "record_schedule_change",
+                             change)
+        console.print(f"review-{workflow_id}: {change.action} recorded in the journey's history")
 
     run(go())

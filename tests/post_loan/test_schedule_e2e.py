@@ -4,6 +4,7 @@ Schedule triggers and backfills reviews, the CLI lists it, closing the loan dele
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import sys
 from collections.abc import AsyncIterator, Awaitable
@@ -18,6 +19,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
+from activities.policy import policy_text
 from journey.application import LoanApplication
 from journey.decisions import AddDocuments
 from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
@@ -114,6 +116,30 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         kept = (await handle.query(LoanJourneyWorkflow.status)).decisions[-1]
         assert (kept.actor.id, kept.verdict, kept.reason) == (
             "ops-li", "reviews paused", "audit hold [legal]")
+        # a change that fails leaves the history as it was
+        decided = len((await handle.query(LoanJourneyWorkflow.status)).decisions)
+        swapped = await invoke("backfill", handle.id, "--start", "2026-03-31",
+                               "--end", "2026-01-01", "--as", "ops-li")
+        assert swapped.exit_code == 2 and "swap them" in swapped.output
+        assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
+        # staff who joined after the journey pinned its directory: the change is made, the
+        # journey refuses its record, and the command says so and how to record it
+        _staff_joined(tmp_path, monkeypatch, "ops-new")
+        unpaused = await invoke("unpause", handle.id, "--as", "ops-new", "--note", "lifted")
+        assert unpaused.exit_code == 7, unpaused.output
+        assert not (await schedules.describe(client, handle.id)).paused
+        assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
+        told = " ".join(unpaused.output.split())
+        assert f"review-{handle.id}: unpaused, but not recorded" in told
+        assert (f"loan-journey schedules record {handle.id} unpaused --as ops-new "
+                "--role operations --note lifted") in told
+        recorded = await invoke("record", handle.id, "unpaused", "--as", "ops-li",
+                                "--note", "lifted by ops-new")
+        assert recorded.exit_code == 0, recorded.output
+        kept = (await handle.query(LoanJourneyWorkflow.status)).decisions[-1]
+        assert (kept.actor.id, kept.verdict, kept.reason) == (
+            "ops-li", "reviews unpaused", "lifted by ops-new")
+        await schedules.pause(client, handle.id, "paused again")
         twice = await invoke("create", handle.id, "--as", "ops-li")
         assert twice.exit_code == 2 and "exists already" in twice.output
         every5 = await invoke("create", handle.id, "--as", "ops-li", "--every", "5")
@@ -128,6 +154,16 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
             await schedules.describe(client, handle.id)
         missing = await invoke("trigger", handle.id, "--as", "ops-li")
         assert missing.exit_code == 4 and "schedules list" in missing.output
+
+
+def _staff_joined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, staff_id: str) -> None:
+    """The command line reads a lending policy whose staff directory has `staff_id` in
+    operations; the journeys started before pinned the default one, without."""
+    newer = json.loads(policy_text(None))
+    newer["staff"].append({"id": staff_id, "name": "新同事", "role": "operations"})
+    path = tmp_path / "policy-newer.json"
+    path.write_text(json.dumps(newer, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("LOAN_JOURNEY_POLICY_FILE", str(path))
 
 
 async def _until_scheduled(client: Client, journey_id: str) -> schedules.ScheduleRow:
