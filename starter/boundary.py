@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
+from starter.codec import SETTING, CodecError, undecodable
 from starter.errors import BadInput, JourneyError, SetupError
 
 T = TypeVar("T")
@@ -53,8 +54,9 @@ def translated(err: Exception) -> JourneyError | None:
     """The few errors from below that are the operator's to fix, in our terms: a request the
     Temporal server refused as invalid (a malformed query, a run id that is not one), a file
     that cannot be read or written, a journey database that cannot be reached or whose URL is
-    wrong, a namespace that does not exist (said by the server, or by the SDK's validation
-    of a worker that makes no call before it). Anything else is a defect: None."""
+    wrong, an encrypted answer read without the keys, a namespace that does not exist (said
+    by the server, or by the SDK's validation of a worker that makes no call before it).
+    Anything else is a defect: None."""
     if (isinstance(err, RPCError) and err.status is RPCStatusCode.NOT_FOUND
             and err.message.startswith("Namespace")) or (
             isinstance(err, RuntimeError) and str(err).startswith(_NO_NAMESPACE)):
@@ -65,6 +67,9 @@ def translated(err: Exception) -> JourneyError | None:
         return BadInput(f"the Temporal server refused the request: {err.message}")
     if isinstance(err, OSError) and err.filename is not None:
         return BadInput(f"{err.filename}: {err.strerror or err}")
+    if undecodable(err):  # a read; operations.act says what an update's means
+        return CodecError(f"what the journey answered is encrypted, and {SETTING} is not set "
+                          "here: set it as the workers have it")
     if isinstance(err, OperationalError | ArgumentError):  # the URL, or the database down
         cause = str(getattr(err, "orig", None) or err).splitlines()[0]
         return SetupError(f"the journey database cannot be used: {cause}; check "

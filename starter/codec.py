@@ -18,13 +18,16 @@ from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from temporalio.api.common.v1 import Payload
+from temporalio.api.common.v1 import Payload, WorkflowExecution
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
     DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
 )
+from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
 from starter.errors import SetupError
@@ -140,3 +143,30 @@ def data_converter(settings: Settings) -> DataConverter:
         payload_codec=EncryptionCodec.from_settings(settings),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
+
+
+def undecodable(err: Exception) -> bool:
+    """The error of a client without keys reading an encrypted payload."""
+    return isinstance(err, KeyError) and err.args == (
+        f"Unknown payload encoding {ENCODING.decode()}",)
+
+
+async def keys_needed(client: Client, workflow_id: str, refused: str) -> None:
+    """A client without keys sends nothing to a journey whose payloads are encrypted (its
+    run's input is, one history read): `CodecError` starting with `refused`. A journey not
+    found is left to the call that follows to report."""
+    if client.data_converter.payload_codec is not None:
+        return
+    try:
+        page = await client.workflow_service.get_workflow_execution_history(
+            GetWorkflowExecutionHistoryRequest(
+                namespace=client.namespace, maximum_page_size=1,
+                execution=WorkflowExecution(workflow_id=workflow_id)))
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            return
+        raise
+    started = [e.workflow_execution_started_event_attributes for e in page.history.events[:1]]
+    if any(p.metadata.get("encoding") == ENCODING for s in started for p in s.input.payloads):
+        raise CodecError(f"{refused}: {workflow_id}'s payloads are encrypted and {SETTING} is "
+                         "not set here; set it as the workers have it")

@@ -61,6 +61,7 @@ from journey.touchpoints import (
     RecordFeedbackResult,
     late_feedback_id,
 )
+from starter import codec
 from starter.errors import (
     BadInput,
     Ended,
@@ -287,8 +288,11 @@ async def act(
     within: timedelta = ANSWER_WITHIN,
 ) -> R:
     """Send one update; a refusal by the journey's validator becomes `Refused`, no answer
-    within `within` becomes `NoAnswer`."""
+    within `within` becomes `NoAnswer`. A client without the keys of an encrypted journey
+    sends nothing, or, if the journey's input is plain (begun before encryption was switched
+    on), cannot read its answer: `CodecError`."""
     handle = client.get_workflow_handle(workflow_id)
+    await codec.keys_needed(client, workflow_id, f"{update} not sent")
     try:
         return await _answered(
             handle.execute_update(update, request, result_type=result_type), within,
@@ -299,6 +303,13 @@ async def act(
         )
     except WorkflowUpdateFailedError as err:
         raise Refused(f"{update} refused: {refusal(err)}") from err
+    except KeyError as err:
+        if not codec.undecodable(err):
+            raise
+        raise codec.CodecError(
+            f"{workflow_id} answered {update} encrypted, and {codec.SETTING} is not set here: "
+            f"the {update} may have been recorded. Set {codec.SETTING} as the workers have it "
+            f"and check `loan-journey status {workflow_id}` before sending it again") from err
     except RPCError as err:
         if err.status is not RPCStatusCode.NOT_FOUND:
             raise

@@ -24,7 +24,7 @@ from journey.post_loan_policy import (
     review_calendar,
 )
 from journey.settings import Settings
-from starter import operations, schedules
+from starter import codec, operations, schedules
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Ended, NotFound, NotRecorded, plain_errors
@@ -192,6 +192,7 @@ def _do(workflow_id: str, change: ScheduleChange,
         operations.authorized(settings, change.actor, SCHEDULING_ROLES,
                               f"review-{workflow_id} not {change.action}")
         client = await connect(settings)
+        await codec.keys_needed(client, workflow_id, f"review-{workflow_id} not {change.action}")
         await _as_expected(client, workflow_id, change.action)  # before anything changes
         await action(client)
         where = "in the journey's history"

@@ -1,0 +1,99 @@
+"""The command line without LOAN_JOURNEY_CODEC_KEYS, against workers that encrypt, on the
+real dev server: it writes nothing to an encrypted journey, and says what to set."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from journey.settings import Settings
+from journey.stages import Stage
+from starter.codec import SETTING, data_converter, new_key
+from tests.cli_kit import cli, point_cli_at, said
+from tests.workflows.journey_kit import (
+    accepted_updates,
+    journey_worker,
+    new_application,
+    start,
+    status,
+    until_stage,
+)
+from workflows import search_attributes as sa
+
+pytestmark = pytest.mark.e2e
+
+KEYS = f"k1:{new_key()}"
+OPINION = ("--verdict", "approve", "--grade", "3", "--reason", "cash flow covers the debt",
+           "--as", "risk-sme-1")
+
+
+@pytest.fixture(scope="module")
+async def encrypting() -> AsyncIterator[WorkflowEnvironment]:
+    """A dev server whose client, and the workers on it, encrypt with KEYS."""
+    temporal = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal,
+        data_converter=data_converter(Settings(codec_keys=KEYS)),
+        search_attributes=sa.ALL,
+        ui=False,
+    ) as env:
+        yield env
+
+
+async def test_an_update_without_keys_is_not_sent_to_an_encrypted_journey(
+    encrypting: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = encrypting.client
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        point_cli_at(monkeypatch, client)
+        monkeypatch.delenv(SETTING, raising=False)
+
+        keyless = await cli("opinion", handle.id, *OPINION)
+        assert keyless.exit_code == 5, keyless.output
+        assert (f"error: record_risk_opinion not sent: {handle.id}'s payloads are encrypted "
+                f"and {SETTING} is not set here") in said(keyless)
+        assert await accepted_updates(handle) == 0  # nothing reached the history
+
+        monkeypatch.setenv(SETTING, KEYS)
+        keyed = await cli("opinion", handle.id, *OPINION)
+        assert keyed.exit_code == 0, keyed.output
+        assert (await status(handle)).stage is Stage.APPROVAL
+
+
+async def test_an_answer_encrypted_after_a_plain_start_says_the_update_may_be_recorded(
+    encrypting: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journey begun before encryption was switched on: its input is plain, so the update
+    goes; the worker's answer is encrypted, so the command cannot read it."""
+    client = encrypting.client
+    plain = await Client.connect(client.service_client.config.target_host,
+                                 namespace=client.namespace,
+                                 data_converter=pydantic_data_converter)
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = client.get_workflow_handle((await start(plain, settings, app)).id)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        point_cli_at(monkeypatch, client)
+        monkeypatch.delenv(SETTING, raising=False)
+
+        sent = await cli("opinion", handle.id, *OPINION)
+        assert sent.exit_code == 5, sent.output
+        told = said(sent)
+        assert f"the record_risk_opinion may have been recorded. Set {SETTING}" in told
+        assert f"check `loan-journey status {handle.id}`" in told
+        assert "Traceback" not in sent.output
+        assert (await status(handle)).decisions[-1].actor.id == "risk-sme-1"  # it was
+
+        read = await cli("status", handle.id)
+        assert read.exit_code == 5, read.output
+        assert f"what the journey answered is encrypted, and {SETTING}" in said(read)
