@@ -8,7 +8,7 @@ names the operation; an `X-Namespace` header may say which namespace asks. Error
 Every request needs the token: `Authorization: Bearer <token>` (the CLI:
 `temporal workflow show --codec-endpoint http://127.0.0.1:8081 --codec-auth "Bearer <token>"`),
 or, for the Web UI, whose codec setting cannot add a header, the token as the first path
-segment (`http://127.0.0.1:8081/<token>`). Browsers are only let in from the UI's origin.
+segment (`http://127.0.0.1:8081/<token>`). Browsers are only let in from the UI's origins.
 """
 
 from __future__ import annotations
@@ -38,8 +38,11 @@ ALLOWED_HEADERS = "authorization, content-type, x-namespace"
 CodecFn = Callable[[Sequence[Payload]], Coroutine[Any, Any, list[Payload]]]
 
 
-def _handler(codec: PayloadCodec, token: str, ui_origin: str) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    codec: PayloadCodec, token: str, ui_origins: frozenset[str]
+) -> type[BaseHTTPRequestHandler]:
     operations: dict[str, CodecFn] = {"encode": codec.encode, "decode": codec.decode}
+    only = f"origin not allowed; only {', '.join(sorted(ui_origins))}"
 
     class CodecHandler(BaseHTTPRequestHandler):
         server_version = "loan-journey-codec"
@@ -50,8 +53,8 @@ def _handler(codec: PayloadCodec, token: str, ui_origin: str) -> type[BaseHTTPRe
             log.info("%s %s", self.address_string(), line)
 
         def do_OPTIONS(self) -> None:  # noqa: N802 (http.server's naming)
-            if self.headers.get("Origin") != ui_origin:
-                self._reply(HTTPStatus.FORBIDDEN, f"origin not allowed; only {ui_origin}")
+            if self.headers.get("Origin") not in ui_origins:
+                self._reply(HTTPStatus.FORBIDDEN, only)
                 return
             self.send_response(HTTPStatus.NO_CONTENT)
             self._cors()
@@ -63,8 +66,8 @@ def _handler(codec: PayloadCodec, token: str, ui_origin: str) -> type[BaseHTTPRe
 
         def do_POST(self) -> None:  # noqa: N802
             origin = self.headers.get("Origin")
-            if origin is not None and origin != ui_origin:
-                self._reply(HTTPStatus.FORBIDDEN, f"origin not allowed; only {ui_origin}")
+            if origin is not None and origin not in ui_origins:
+                self._reply(HTTPStatus.FORBIDDEN, only)
                 return
             segments = [s for s in self.path.split("?", 1)[0].split("/") if s]
             if not self._authorised(segments):
@@ -113,8 +116,8 @@ def _handler(codec: PayloadCodec, token: str, ui_origin: str) -> type[BaseHTTPRe
             return True
 
         def _cors(self) -> None:
-            if self.headers.get("Origin") == ui_origin:
-                self.send_header("Access-Control-Allow-Origin", ui_origin)
+            if (origin := self.headers.get("Origin")) in ui_origins:
+                self.send_header("Access-Control-Allow-Origin", origin)
                 self.send_header("Access-Control-Allow-Credentials", "true")
                 self.send_header("Vary", "Origin")
 
@@ -140,24 +143,30 @@ def _length(header: str | None) -> int:
 
 
 def make_server(
-    codec: PayloadCodec, host: str, port: int, token: str, ui_origin: str
+    codec: PayloadCodec, host: str, port: int, token: str, ui_origins: Sequence[str]
 ) -> ThreadingHTTPServer:
     """A bound server (port 0 picks a free one: see `server_address`); call serve_forever()."""
     if not token:
         raise ValueError("the codec server needs a token; pass --token or LOAN_JOURNEY_CODEC_TOKEN")
-    return ThreadingHTTPServer((host, port), _handler(codec, token, ui_origin.rstrip("/")))
+    origins = frozenset(o.rstrip("/") for o in ui_origins)
+    return ThreadingHTTPServer((host, port), _handler(codec, token, origins))
 
 
-def serve(settings: Settings, host: str, port: int, token: str, ui_origin: str) -> None:
+def default_origins(settings: Settings) -> list[str]:
+    """The Web UI of `loan-journey up` by both of its names: `up` prints 127.0.0.1."""
+    return [f"http://{name}:{settings.ui_port}" for name in ("127.0.0.1", "localhost")]
+
+
+def serve(settings: Settings, host: str, port: int, token: str, ui_origins: Sequence[str]) -> None:
     """Serve until interrupted, with the codec built from `settings.codec_keys`."""
     codec = EncryptionCodec.from_settings(settings)
-    with make_server(codec, host, port, token, ui_origin) as server:
+    with make_server(codec, host, port, token, ui_origins) as server:
         log.info(
-            "codec endpoint http://%s:%d for UI origin %s; CLI: temporal ... --codec-endpoint "
+            "codec endpoint http://%s:%d for UI origins %s; CLI: temporal ... --codec-endpoint "
             'http://%s:%d --codec-auth "Bearer <token>"',
             host,
             port,
-            ui_origin,
+            ", ".join(ui_origins),
             host,
             port,
         )
@@ -178,8 +187,9 @@ def codec_server(
         ),
     ] = None,
     ui_origin: Annotated[
-        str | None,
-        typer.Option(help="The Web UI origin browsers may call from [http://localhost:UI_PORT]."),
+        list[str] | None,
+        typer.Option(help="A Web UI origin browsers may call from; repeat for several "
+                          "[http://127.0.0.1:UI_PORT and http://localhost:UI_PORT]."),
     ] = None,
 ) -> None:
     """Serve the remote codec endpoint for the Web UI and `temporal --codec-endpoint`."""
@@ -189,7 +199,7 @@ def codec_server(
         typer.echo(f"token (set LOAN_JOURNEY_CODEC_TOKEN to choose one): {token}", err=True)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     try:
-        serve(settings, host, port, token, ui_origin or f"http://localhost:{settings.ui_port}")
+        serve(settings, host, port, token, ui_origin or default_origins(settings))
     except CodecError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from err

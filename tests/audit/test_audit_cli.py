@@ -114,7 +114,7 @@ async def test_temporal_cli_decodes_through_the_codec_server(
     settings_env: str, recorded: WorkflowHistory, audit_keys: str
 ) -> None:
     codec = EncryptionCodec.from_settings(Settings(codec_keys=audit_keys))
-    server = make_server(codec, "127.0.0.1", 0, "tok-123", "http://localhost:8233")
+    server = make_server(codec, "127.0.0.1", 0, "tok-123", ["http://localhost:8233"])
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     temporal = _temporal()

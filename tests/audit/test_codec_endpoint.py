@@ -1,11 +1,16 @@
-"""The remote codec endpoint: token required, CORS only for the UI origin, decode works."""
+"""The remote codec endpoint: token required, CORS only for the UI's origins, decode works."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,16 +19,19 @@ from temporalio.api.common.v1 import Payload, Payloads
 
 from starter.codec import EncryptionCodec, new_key, parse_keys
 from starter.codec_server import make_server
+from tests.deploy.deploy_files import ROOT
+from tests.ports import free_port
 
 TOKEN = "s3cret-token"
 UI = "http://localhost:8233"
-CODEC = EncryptionCodec(parse_keys(f"k1:{new_key()}"))
+KEYS = f"k1:{new_key()}"
+CODEC = EncryptionCodec(parse_keys(KEYS))
 PLAIN = Payload(metadata={"encoding": b"json/plain"}, data=b'{"name":"Wang Fang"}')
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = make_server(CODEC, "127.0.0.1", 0, TOKEN, UI)
+    server = make_server(CODEC, "127.0.0.1", 0, TOKEN, [UI])
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]
@@ -116,3 +124,44 @@ def test_garbled_ciphertext_is_400_not_a_crash(base_url: str) -> None:
         headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
     )
     assert response.status_code == 400
+
+
+def test_the_command_lets_in_the_ui_by_both_its_names(tmp_path: Path) -> None:
+    """`up` prints the Web UI as http://127.0.0.1:<port>; a browser there, or at localhost,
+    is let in by `loan-journey codec-server` without --ui-origin."""
+    ui_port, port = free_port(), free_port()
+    env = {**os.environ, "LOAN_JOURNEY_UI_PORT": str(ui_port),
+           "LOAN_JOURNEY_CODEC_KEYS": KEYS, "LOAN_JOURNEY_CODEC_TOKEN": TOKEN}
+    log = tmp_path / "codec.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "starter.cli", "codec-server", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        preflight = {"Access-Control-Request-Method": "POST"}
+        url = f"http://127.0.0.1:{port}/decode"
+        for origin in (f"http://127.0.0.1:{ui_port}", f"http://localhost:{ui_port}"):
+            ok = _options(url, {"Origin": origin, **preflight}, proc, log)
+            assert ok.status_code == 204, (origin, ok.text)
+            assert ok.headers["Access-Control-Allow-Origin"] == origin
+            sealed = _post(f"http://127.0.0.1:{port}/{TOKEN}/decode", {"Origin": origin})
+            assert sealed.status_code == 200, sealed.text
+        other = _options(url, {"Origin": "http://127.0.0.1:1", **preflight}, proc, log)
+        assert other.status_code == 403
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _options(url: str, headers: dict[str, str], proc: subprocess.Popen, log: Path,
+             ) -> httpx.Response:
+    """OPTIONS `url`, once the server listens (within 20 s)."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return httpx.options(url, headers=headers)
+        except httpx.ConnectError:
+            assert proc.poll() is None, log.read_text(errors="replace")
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
