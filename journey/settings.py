@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 WorkerRole = Literal["all", "journeys", "documents"]
 
@@ -27,6 +28,8 @@ class Settings(BaseSettings):
     ui_port: int = 8233
     data_dir: Path = Path(".data")
     database_url: str | None = None
+    # The password apart from the URL, as typed (`@ / : % #` and all): db_url escapes it.
+    database_password: str | None = None
     document_store: Path | None = None
     policy_file: Path | None = None
     # The SDK's metrics on this port, the journey's on the next one (activities/metrics.py).
@@ -48,7 +51,11 @@ class Settings(BaseSettings):
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'journey.db').resolve()}"
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'journey.db').resolve()}"
+        if self.database_password is None:
+            return url
+        with_password = make_url(url).set(password=self.database_password)
+        return with_password.render_as_string(hide_password=False)
 
     @property
     def documents_dir(self) -> Path:

@@ -10,15 +10,21 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 from deploy_files import (
     COMPOSE_FILE,
+    PROCESSES,
     ROOT,
     SCHEMA_CANDIDATES,
     clean_env,
+    environment,
     find_tool,
     load_raw,
     require,
 )
+from sqlalchemy.engine import make_url
+
+from journey.settings import Settings
 
 
 def _schema() -> dict[str, Any]:
@@ -75,6 +81,32 @@ def test_docker_compose_1_29_accepts_the_file(tmp_path: Path) -> None:
     ok = _run_config([tool], COMPOSE_FILE)
     assert ok.returncode == 0, ok.stderr
     assert _run_config([tool], _broken_copy(tmp_path)).returncode != 0
+
+
+def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """JOURNEY_DB_PASSWORD as `docker-compose config` renders it: PostgreSQL's init script
+    and every journey process get it as typed, and their settings put it in the URL
+    escaped (tests/deploy/test_postgres_init.py logs in with such a one)."""
+    tool = find_tool("docker-compose")
+    require(tool is not None, "docker-compose not on PATH: apt-get install docker-compose")
+    assert tool is not None
+    password = "p@ss/w:rd%41#?&'x"
+    done = subprocess.run(
+        [tool, "-f", str(COMPOSE_FILE), "config"], cwd=ROOT,
+        env=clean_env() | {"JOURNEY_DB_PASSWORD": password},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    rendered = yaml.safe_load(done.stdout)["services"]
+    assert environment(rendered["postgresql"])["JOURNEY_DB_PASSWORD"] == password
+    for name in ("migrate", "archive-schedule", *PROCESSES):
+        for key, value in environment(rendered[name]).items():
+            monkeypatch.setenv(key, value)
+        url = make_url(Settings().db_url)
+        assert (url.username, url.password, url.host, url.port, url.database) == (
+            "loan_journey", password, "postgresql", 5432, "loan_journey"), name
 
 
 def _compose_v2() -> list[str] | None:

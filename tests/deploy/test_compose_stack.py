@@ -7,8 +7,11 @@ import re
 import shlex
 from typing import Any
 
+import pytest
 from deploy_files import PROCESSES, ROOT, environment, services
 from sqlalchemy.engine import make_url
+
+from journey.settings import Settings
 
 SETUP_JOBS = ("temporal-schema", "temporal-namespace", "temporal-search-attributes", "migrate")
 SEARCH_ATTRIBUTE_SCRIPT = ROOT / "docker/temporal/create-search-attributes.sh"
@@ -120,10 +123,14 @@ def test_the_archive_schedule_job_runs_once_the_namespace_exists_on_the_workers_
         assert environment(job)[key] == environment(svc["worker"])[key], key
 
 
-def test_journey_database_is_created_on_the_compose_postgres() -> None:
+def test_journey_database_is_created_on_the_compose_postgres(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     svc = services()
     postgres = environment(svc["postgresql"])
-    url = make_url(environment(svc["worker"])["LOAN_JOURNEY_DATABASE_URL"])
+    for key, value in environment(svc["worker"]).items():
+        monkeypatch.setenv(key, value)
+    url = make_url(Settings().db_url)
     assert url.drivername == "postgresql+psycopg"
     assert (url.host, url.port) == ("postgresql", 5432)
     assert url.database == postgres["JOURNEY_DB_NAME"] != "temporal"

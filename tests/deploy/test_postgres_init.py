@@ -9,6 +9,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,3 +93,44 @@ def test_init_script_creates_the_journey_database_and_its_owner(socket_dir: Path
         "CREATE TABLE probe (id int); SELECT current_user || '@' || current_database()",
     )
     assert created.endswith("loan_journey@loan_journey")
+
+
+# every character a URL reserves, as an operator may well choose them
+AWKWARD_PASSWORD = "p@ss/w:rd%41#?&'x"
+
+
+def test_the_migrate_job_logs_in_with_a_password_a_url_would_break(socket_dir: Path) -> None:
+    """The init script creates a role with the awkward password, which PostgreSQL then
+    checks (scram-sha-256 for that role); `loan-journey db upgrade` with the compose stack's
+    variables (the URL without it, the password apart) logs in and creates the tables."""
+    role = "journey_awkward"
+    env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir),
+                         "JOURNEY_DB_NAME": role, "JOURNEY_DB_USER": role,
+                         "JOURNEY_DB_PASSWORD": AWKWARD_PASSWORD}
+    for script in sorted(INIT_DIR.glob("*.sh")):
+        done = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+    hba = socket_dir.parent / "data" / "pg_hba.conf"
+    hba.write_text(f"local all {role} scram-sha-256\n" + hba.read_text(encoding="utf-8"),
+                   encoding="utf-8")
+    _psql(socket_dir, SUPERUSER, "postgres", "SELECT pg_reload_conf()")
+
+    def upgrade(password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "starter.cli", "db", "upgrade"], cwd=ROOT,
+            env=clean_env() | {
+                "PYTHONPATH": str(ROOT),
+                "LOAN_JOURNEY_DATABASE_URL":
+                    f"postgresql+psycopg://{role}@/{role}?host={socket_dir}",
+                "LOAN_JOURNEY_DATABASE_PASSWORD": password,
+            },
+            capture_output=True, text=True, timeout=120)
+
+    wrong = upgrade("not-it")  # the password is checked: the test is not vacuous
+    assert wrong.returncode == 5 and "password authentication failed" in wrong.stderr
+    done = upgrade(AWKWARD_PASSWORD)
+    assert done.returncode == 0, done.stderr
+    owners = _psql(socket_dir, SUPERUSER, role,
+                   "SELECT DISTINCT tableowner FROM pg_tables WHERE tablename = 'alembic_version'")
+    assert owners == role
