@@ -5,6 +5,7 @@ workflows and replay locally. Register them on the main app:
 
     app.command("history")(audit_cli.history)
     app.command("verify")(audit_cli.verify)
+    app.command("refusals")(audit_cli.refusals)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from temporalio.client import WorkflowHistory
 
@@ -27,6 +29,7 @@ from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import BadInput
 from starter.terminal import wide_console
+from store.refusals import refusals as refused_attempts
 
 
 def history(
@@ -206,3 +209,19 @@ def render_report(report: audit.VerifyReport) -> Table:
         result = "ok" if o.ok else ("NON-DETERMINISM" if o.nondeterministic else "FAILED")
         table.add_row(o.workflow_id, o.run_id, result, o.error)
     return table
+
+
+def refusals(
+    workflow_id: Annotated[str | None, typer.Argument(help="One journey; all when left out.")]
+    = None,
+    limit: Annotated[int, typer.Option(min=1, help="The newest N.")] = 200,
+) -> None:
+    """Refused attempts: actions a journey turned away before its history (wrong person,
+    wrong stage), as the command line that sent them kept them: who, from where, why."""
+    rows = refused_attempts(Settings().db_url, workflow_id, limit)
+    table = Table("when (UTC)", "journey", "action", "actor", "role", "from", "why refused",
+                  title=f"refused attempts ({len(rows)}, oldest first)")
+    for r in rows:
+        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", r.workflow_id, r.action, escape(r.actor),
+                      r.role, escape(r.origin), escape(r.reason))
+    wide_console().print(table)

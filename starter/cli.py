@@ -14,7 +14,7 @@ from starter import (
     server_cli,
     touchpoint_cli,
 )
-from starter.audit_cli import history, verify
+from starter.audit_cli import history, refusals, verify
 from starter.codec_server import codec_server
 from starter.demo import demo
 from starter.report import export, report
@@ -43,6 +43,7 @@ app.command()(report)
 app.command()(export)
 app.command()(history)
 app.command()(verify)
+app.command()(refusals)
 app.command("codec-server")(codec_server)
 app.add_typer(schedules_app, name="schedules")
 archive_cli.register(app)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from store.refusals import Refusal
 
 
 class JourneyError(Exception):
@@ -18,9 +23,14 @@ class BadInput(JourneyError):
 
 
 class Refused(JourneyError):
-    """The journey refused the action (wrong stage, wrong person): nothing was recorded."""
+    """The journey refused the action (wrong stage, wrong person): nothing was recorded in
+    its history; `attempt`, when given, is kept for auditors (store/refusals.py)."""
 
     exit_code = 3
+
+    def __init__(self, message: str, attempt: Refusal | None = None) -> None:
+        super().__init__(message)
+        self.attempt = attempt
 
 
 class Ended(Refused):

@@ -7,7 +7,10 @@ turns Temporal's refusals into the project's errors, which say what to do.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
+import os
+import socket
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -72,6 +75,7 @@ from starter.errors import (
     plain_errors,
 )
 from store import blobs
+from store.refusals import Refusal
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -147,7 +151,8 @@ async def start_journey(
     of the staff directory (the policy the worker pins: the settings' file or the default),
     or refused before anything reaches a history: the four-eyes rules hold the submitter."""
     not_started = f"application {application.application_id} not started"
-    authorized(settings, application.submitted_by, FRONT_OFFICE, not_started)
+    authorized(settings, application.submitted_by, FRONT_OFFICE, not_started,
+               (journey_id(application.application_id), "start"))
     policy = current_policy(settings)
     refusals = policy.code_refusals(application)
     if application.annual_rate is not None and (
@@ -185,14 +190,25 @@ def _parsed(text: str) -> Policy:
     return parse_policy(text)
 
 
-def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str) -> None:
+def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str,
+               tried: tuple[str, str] | None = None) -> None:
     """`actor` is an active member of the staff directory in one of `roles`, by the policy
     the worker pins, or `Refused` starting with `refused`: for what acts before a journey
-    can refuse it (its start) or beside it (its review schedule)."""
+    can refuse it (its start) or beside it (its review schedule); `tried`, the journey and
+    the action, keeps the attempt for auditors."""
     try:
         authorize_staff(current_policy(settings), actor, roles)
     except DecisionRefused as err:
-        raise Refused(f"{refused}: {err}") from err
+        kept = attempt(*tried, actor, str(err)) if tried else None
+        raise Refused(f"{refused}: {err}", kept) from err
+
+
+def attempt(workflow_id: str, action: str, actor: Actor | None, reason: str) -> Refusal:
+    """A refused attempt as auditors keep it: who, from where, what, why."""
+    return Refusal(workflow_id=workflow_id, action=action,
+                   actor=actor.id if actor else "-", role=actor.role if actor else "-",
+                   reason=reason, at=datetime.now(UTC),
+                   origin=f"{getpass.getuser()}@{socket.gethostname()} pid {os.getpid()}")
 
 
 async def record_late_feedback(
@@ -302,7 +318,9 @@ async def act(
             "before sending it again",
         )
     except WorkflowUpdateFailedError as err:
-        raise Refused(f"{update} refused: {refusal(err)}") from err
+        why = refusal(err)
+        raise Refused(f"{update} refused: {why}",
+                      attempt(workflow_id, update, getattr(request, "actor", None), why)) from err
     except KeyError as err:
         if not codec.undecodable(err):
             raise

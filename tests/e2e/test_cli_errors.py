@@ -88,6 +88,12 @@ async def test_an_application_from_someone_not_allowed_to_submit_is_not_started(
         never = dev_server.client.get_workflow_handle(f"loan-{app['application_id']}")
         with pytest.raises(RPCError):
             await never.describe()  # nothing reached a history
+        # but auditors see the attempt: who, what, from where, why
+        kept = (await cli(e2e_settings, "refusals", never.id)).stdout
+        row = [c.strip() for c in next(ln for ln in kept.splitlines() if never.id in ln)
+               .split("│")]
+        assert row[2:6] == [never.id, "start", submitter["id"], submitter["role"]]
+        assert "pid" in row[6] and says in " ".join(kept.split())
 
 
 def test_a_query_the_server_gave_up_on_is_no_answer_and_others_are_not() -> None:

@@ -116,6 +116,9 @@ async def test_a_loan_from_application_to_closed(
         ok=False,
     )
     assert refused.returncode == 3 and "refused" in refused.stderr
+    kept = (await cli(settings, "refusals", journey)).stdout
+    row = [c.strip() for c in next(ln for ln in kept.splitlines() if journey in ln).split("│")]
+    assert row[2:6] == [journey, "record_risk_opinion", "appr-branch-1", "approver"]
     await cli(
         settings,
         *approving_opinion(journey, "cash flow covers the debt service", "--as", "risk-sme-1"),

@@ -1,0 +1,57 @@
+"""Refused attempts: actions a journey's validator turned away before its history.
+
+A refused update never reaches the workflow history (that is the point of validating it),
+so the command line that sent it keeps the attempt here for auditors: who tried what on
+which journey, from where, and why it was refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.db import session
+from store.models import Base, BigId
+from store.types import UTCDateTime
+
+
+class Refusal(BaseModel):
+    workflow_id: str
+    action: str  # the update's name
+    actor: str  # as the caller gave it (--as)
+    role: str
+    reason: str
+    at: datetime
+    origin: str  # user@host pid of the command line
+
+
+class RefusalRow(Base):
+    __tablename__ = "refusals"
+    __table_args__ = (Index("ix_refusals_workflow_at", "workflow_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workflow_id: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    origin: Mapped[str] = mapped_column(String(200))
+
+
+def record_refusal(url: str, refusal: Refusal) -> None:
+    with session(url) as s:
+        s.add(RefusalRow(**refusal.model_dump()))
+
+
+def refusals(url: str, workflow_id: str | None = None, limit: int = 200) -> list[Refusal]:
+    """The newest `limit` refused attempts (on one journey), oldest first."""
+    query = select(RefusalRow).order_by(RefusalRow.at.desc(), RefusalRow.id.desc()).limit(limit)
+    if workflow_id is not None:
+        query = query.where(RefusalRow.workflow_id == workflow_id)
+    with session(url) as s:
+        rows = s.scalars(query).all()
+        return [Refusal.model_validate(r, from_attributes=True) for r in reversed(rows)]
