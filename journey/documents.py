@@ -52,6 +52,8 @@ class BusinessLicense(Extracted):
     address: str | None = None
     company_type: str | None = None
     business_scope: str = ""
+    # the end of the licence's term (营业期限); None: 长期 (no end), or not read (see problems)
+    valid_until: date | None = None
 
 
 class FinancialStatement(Extracted):

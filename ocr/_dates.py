@@ -52,6 +52,20 @@ def parse_date(text: str) -> tuple[date | None, str | None]:
     return None, f"no date in {text!r}"
 
 
+OPEN_ENDED = ("长期", "永久", "无固定期限", "不约定期限")
+
+
+def parse_term_end(text: str) -> tuple[date | None, str | None]:
+    """The end of a licence's term, '2010年05月01日至2045年12月31日' -> 2045-12-31; a term
+    without end ('...至长期') -> (None, None); (None, reason) when it cannot be read."""
+    end = re.split(r"[至到]", text)[-1] if re.search(r"[至到]", text) else ""
+    if any(word in end for word in OPEN_ENDED):
+        return None, None
+    if not end:
+        return None, f"no end of the term in {text!r}: check it on the licence"
+    return parse_date(end)
+
+
 def parse_period_end(text: str) -> tuple[date | None, str | None]:
     """The last day a statement covers: a full date, 2023年度, 2023年1-6月 or 2023年6月."""
     value, problem = parse_date(text)

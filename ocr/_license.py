@@ -11,7 +11,7 @@ import numpy as np
 from journey import credit_code
 from journey.documents import BusinessLicense
 from ocr._company import repair_company_name
-from ocr._dates import parse_date
+from ocr._dates import parse_date, parse_term_end
 from ocr._keyvalue import Found, Value, find_keys, run_from, value_of
 from ocr._layout import Row
 from ocr._numbers import LOOKALIKE, parse_capital
@@ -104,9 +104,11 @@ def parse_license(rows: list[Row], page: Page) -> BusinessLicense:
     for f in found:
         first.setdefault(f.field, f)
     for field in ("name", "credit_code", "legal_representative", "registered_capital",
-                  "established_on", "address", "company_type", "business_scope"):
+                  "established_on", "address", "company_type", "business_scope", "term"):
         hit = first.get(field)
         if hit is None:
+            if field == "term":  # older licences print none: nothing to check
+                continue
             if field != "business_scope":
                 model.confidence[field] = 0.0
                 model.problems[field] = "not found on the page: check the scan is complete"
@@ -208,6 +210,11 @@ def _set(model: BusinessLicense, field: str, text: str, value: Value, page: Page
                 day, problem = day2, f"read {text!r}, read again as {again!r}"
         c[field] = _conf(value, day is not None, problem is not None)
         model.established_on = day
+        if problem:
+            p[field] = problem
+    elif field == "term":
+        model.valid_until, problem = parse_term_end(text)
+        c[field] = _conf(value, problem is None)
         if problem:
             p[field] = problem
     elif field == "address":

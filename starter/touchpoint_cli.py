@@ -46,7 +46,9 @@ def feedback(
         ComplaintCategory | None, typer.Option(help="makes the feedback a complaint")
     ] = None,
     comment: Annotated[
-        str | None, typer.Option(help="kept in the encrypted history only, at most 1000 chars")
+        str | None,
+        typer.Option(help="kept in the workflow history only (encrypted where codec keys are "
+                     "set), at most 1000 chars"),
     ] = None,
     role: RoleOpt = Role.CUSTOMER,
 ) -> None:

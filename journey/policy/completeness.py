@@ -77,7 +77,8 @@ def _unreadable(r: DocumentReading) -> CheckFailure:
     )
 
 
-def _check_license(app: LoanApplication, r: DocumentReading) -> list[CheckFailure]:
+def _check_license(app: LoanApplication, r: DocumentReading, today: date
+                   ) -> list[CheckFailure]:
     lic = r.license
     sha = r.ref.sha256
     if lic is None:
@@ -89,6 +90,15 @@ def _check_license(app: LoanApplication, r: DocumentReading) -> list[CheckFailur
             )
         ]
     out: list[CheckFailure] = []
+    if lic.valid_until is not None and lic.valid_until < today:
+        out.append(
+            CheckFailure(
+                code="licence_expired",
+                document=sha,
+                message=f"The business licence's term ended on {lic.valid_until}: send the "
+                "current licence (a company whose term has ended may not borrow)",
+            )
+        )
     if not lic.name or normalise_name(lic.name) != normalise_name(app.applicant_name):
         out.append(
             CheckFailure(
@@ -264,7 +274,7 @@ def check_completeness(
     statements: list[FinancialStatement] = []
     for r in readable:
         if r.kind == DocumentKind.BUSINESS_LICENSE:
-            failures += _check_license(application, r)
+            failures += _check_license(application, r, today)
         elif r.kind in (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT):
             failures += _check_statement(rules, application, r)
             if r.statement is not None:

@@ -205,6 +205,12 @@ def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading
             ["statement_future", "statement_future"],
         ),
         (
+            "licence whose term has ended",
+            lambda a: [licence(a, valid_until=date(2026, 6, 30)), sheet(), income()],
+            [],
+            ["licence_expired"],
+        ),
+        (
             "statement of another company",
             lambda a: [licence(a), sheet(company="别的公司"), income()],
             [],

@@ -136,3 +136,18 @@ def test_cash_that_does_not_add_up_with_its_section_is_flagged() -> None:
     assert "does not add up" in statement.problems["cash"]
     assert statement.balances is True
     assert "current_assets" not in statement.problems  # current + non-current = total assets
+
+
+def test_the_end_of_a_licences_term_is_read() -> None:
+    """营业期限: an end date is kept, to refuse a company whose term has ended; 长期 has none."""
+    rng = random.Random(5)
+    comp = company(rng)
+    ended = render_license(comp, FACES[0], "single_column", rng,
+                           {"营业期限": "2010年05月01日至2020年12月31日"})
+    licence = ocr.extract_license(_bgr(ended))
+    assert licence.valid_until == date(2020, 12, 31)
+    assert "term" not in licence.problems
+    open_ended = render_license(comp, FACES[0], "single_column", rng,
+                               {"营业期限": "2010年05月01日至长期"})
+    licence = ocr.extract_license(_bgr(open_ended))
+    assert licence.valid_until is None and "term" not in licence.problems
