@@ -6,7 +6,9 @@ substandard; more than 270 days at least doubtful; more than 360 days loss. The 
 minimum: a credit officer may classify worse, never better (`classify`).
 
 Downgrades take effect at once; an upgrade only after an observation period: a number of
-consecutive instalments paid on time since the last downgrade (`reclassify`).
+consecutive instalments paid on time since the last downgrade (`reclassify`), and out of
+non-performing at least two repayment periods and six months, whichever is longer
+(`instalments_to_upgrade`).
 """
 
 from __future__ import annotations
@@ -73,6 +75,15 @@ def classify(dpd: int, assessed: RiskClass | None = None) -> RiskClass:
 class Classification(BaseModel):
     risk_class: RiskClass
     reason: str
+
+
+def instalments_to_upgrade(current: RiskClass, needed: int, period_months: int) -> int:
+    """Consecutive instalments paid on time an upgrade from `current` needs: the policy's
+    `needed`; out of non-performing, at least those of two repayment periods and of six
+    months, whichever is longer (the 2023 rules)."""
+    if not current.non_performing:
+        return needed
+    return max(needed, 2, -(-6 // period_months))
 
 
 def reclassify(

@@ -17,7 +17,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
     from journey.actors import Actor, Role
-    from journey.classification import classify, reclassify
+    from journey.classification import RiskClass, classify, instalments_to_upgrade, reclassify
     from journey.post_loan import (
         Account,
         next_wakeup,
@@ -48,6 +48,9 @@ KEEP_REVIEW_IDS = 20
 # workflow.patched marker: before it, each review raised a breach again while its warning
 # was still open.
 ONE_OPEN_WARNING_PER_BREACH = "one-open-warning-per-breach"
+# workflow.patched marker: before it, a non-performing loan was upgraded after the policy's
+# count of on-time instalments alone.
+NPL_UPGRADE_PERIOD = "npl-upgrade-period"
 
 
 class PostLoanStage(PostLoanHandlers):
@@ -176,7 +179,7 @@ class PostLoanStage(PostLoanHandlers):
             dpd,
             self._pl.assessed,
             account.on_time_run(self._pl.downgraded_on, today),
-            self._policy_pl().upgrade_after_on_time_instalments,
+            self._upgrade_needs(old),
             reviewed=self._pl.last_review is not None,
         )
         self._pl.class_reason = result.reason
@@ -191,6 +194,16 @@ class PostLoanStage(PostLoanHandlers):
             await self._warn("downgrade", why)  # its upsert lists the new class
         elif self.class_listed():
             self._upsert()
+
+    def _upgrade_needs(self, current: RiskClass) -> int:
+        """On-time instalments an upgrade from `current` needs (since the marker, out of
+        non-performing at least two periods and six months)."""
+        needed = self._policy_pl().upgrade_after_on_time_instalments
+        if not current.non_performing or self._offer is None:
+            return needed
+        if not workflow.patched(NPL_UPGRADE_PERIOD):
+            return needed
+        return instalments_to_upgrade(current, needed, self._offer.frequency.months)
 
     def _observing(self) -> bool:
         """An upgrade is held until enough instalments are paid on time."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from journey.classification import RiskClass, reclassify
+from journey.classification import RiskClass, instalments_to_upgrade, reclassify
 from journey.post_loan import Payment, apply_payments
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 
@@ -61,3 +61,15 @@ def test_the_on_time_run_counts_back_from_the_latest_instalment_due() -> None:
     # due today and unpaid: it can still be paid on time, so it does not break the run
     assert account.on_time_run(None, date(2026, 6, 15)) == 3
     assert account.on_time_run(None, date(2026, 6, 16)) == 0  # now it is late
+
+
+def test_out_of_non_performing_an_upgrade_waits_two_periods_and_six_months() -> None:
+    """The 2023 rules: two repayment periods or six months of paying on time, the longer."""
+    assert instalments_to_upgrade(RiskClass.SUBSTANDARD, 3, period_months=1) == 6
+    assert instalments_to_upgrade(RiskClass.DOUBTFUL, 3, period_months=3) == 3
+    assert instalments_to_upgrade(RiskClass.LOSS, 0, period_months=3) == 2
+    assert instalments_to_upgrade(RiskClass.SUBSTANDARD, 8, period_months=1) == 8
+    assert instalments_to_upgrade(RiskClass.SPECIAL_MENTION, 3, period_months=1) == 3
+    held = reclassify(RiskClass.SUBSTANDARD, 0, RiskClass.NORMAL, on_time=3,
+                      needed=instalments_to_upgrade(RiskClass.SUBSTANDARD, 3, 1))
+    assert held.risk_class is RiskClass.SUBSTANDARD

@@ -67,3 +67,24 @@ async def test_an_upgrade_waits_for_instalments_paid_on_time(
         # the loan book and the Web UI list the loan under each class in turn (LoanClass)
         assert await listed_classes(handle) == ["normal", "special_mention", "normal"]
         await assert_replays(handle)
+
+
+async def test_a_non_performing_loan_is_watched_six_months_before_an_upgrade(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Over 90 days late, 次级; once the arrears are paid, a monthly loan waits for six
+    instalments paid on time, not the policy's two."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    observed = policy(upgrade_after_on_time_instalments=2)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=observed) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        first = running.offer.schedule[0]
+        await skip_to(env, start_of(first.due_on + timedelta(days=92)) + timedelta(hours=1))
+        bad = await until(handle, lambda s: s.risk_class is RiskClass.SUBSTANDARD, seconds=60)
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment,
+                                    pay("ARREARS", bad.arrears))
+        held = await until(handle, lambda s: "held in observation" in s.risk_class_reason)
+        assert held.risk_class is RiskClass.SUBSTANDARD
+        assert "once 6 consecutive instalments are paid on time" in held.risk_class_reason
+        await assert_replays(handle)
