@@ -61,20 +61,21 @@ async def archive_closed_runs(
             gone += 1
             continue
         if await asyncio.to_thread(_keep, url, root, run, audit.history_json(history),
-                                   len(history.events)):
+                                   len(history.events), settings.archive_seal_key):
             archived += 1
     done = ac.ArchivePassResult(archived=archived, held=held, gone=gone, closed_since=since)
     await asyncio.to_thread(archive.record_pass, url, started, datetime.now(UTC), done)
     return done
 
 
-def _keep(url: str, root: Path, run: WorkflowExecution, text: str, events: int) -> bool:
+def _keep(url: str, root: Path, run: WorkflowExecution, text: str, events: int,
+          key: bytes | None) -> bool:
     assert run.status is not None and run.close_time is not None  # a closed run has both
     closed = archive.ClosedRun(
         workflow_id=run.id, run_id=run.run_id or "", workflow_type=run.workflow_type,
         status=run.status.name.lower(), closed_at=run.close_time, events=events,
     )
-    return archive.keep(url, root, closed, text, datetime.now(UTC))
+    return archive.keep(url, root, closed, text, datetime.now(UTC), key)
 
 
 class ArchiveActivities:

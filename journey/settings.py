@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     # only), so that readers scale on their own (`--scale reader=N` in docker-compose.yml).
     worker_role: WorkerRole = "all"
     codec_keys: str | None = None  # "kid1:base64key,kid2:base64key"; the first encrypts
+    # seals each archived history (HMAC-SHA256), so that whoever can write the database and
+    # the document store but holds not this key cannot change one unseen; keep it apart
+    archive_key: SecretStr | None = Field(default=None, min_length=16)
+
+    @field_validator("archive_key", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, v: object) -> object:
+        return None if v == "" else v  # compose passes an unset variable as ""
+
+    @property
+    def archive_seal_key(self) -> bytes | None:
+        return self.archive_key.get_secret_value().encode() if self.archive_key else None
 
     @property
     def db_url(self) -> str:

@@ -53,6 +53,6 @@ def archived_text(settings: Settings, run: archive.ArchivedRun) -> str:
     """The history the archive holds for `run`, as it was archived (`history --json`); a blob
     that fails its digest is an error that says which file to restore."""
     try:
-        return archive.history_json(settings.documents_dir, run)
+        return archive.history_json(settings.documents_dir, run, settings.archive_seal_key)
     except archive.ArchiveDamaged as damaged:
         raise JourneyError(str(damaged)) from damaged

@@ -7,7 +7,8 @@ history (as `loan-journey history --json` prints it) is kept gzipped in the docu
 named by its sha256, with one row per (workflow id, run id): archiving a run twice stores
 nothing twice, and a blob that no longer matches its digest, or that is the history of
 another run than its row's (another run id, type, event count, end or close time), is
-refused when read. Each
+refused when read; with an archive key, each row is sealed (HMAC) over its facts and its
+blob's digest, so that a row or blob changed by someone without the key is refused. Each
 complete pass of the archivist is recorded too: the next one lists the runs closed since the
 last complete pass began.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,6 +50,8 @@ class ArchivedRun(ClosedRun):
     """A closed run as the archive lists it."""
 
     sha256: str  # of the gzipped history in the document store
+    # HMAC-SHA256 of the row and that digest with the archive key; None: archived unsealed
+    seal: str | None = None
 
 
 class ArchivedRunRow(Base):
@@ -62,6 +66,7 @@ class ArchivedRunRow(Base):
     events: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     archived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class ArchivePassRow(Base):
@@ -82,14 +87,24 @@ class ArchiveDamaged(Exception):
     """An archived history's blob does not match its recorded digest, or is not its run's."""
 
 
-def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime) -> bool:
-    """Store one run's history; False if that run was archived before (nothing written)."""
+def seal_of(key: bytes, run: ClosedRun, sha256: str) -> str:
+    """The seal of an archived run: its row's facts and its blob's digest, keyed."""
+    facts = [run.workflow_id, run.run_id, run.workflow_type, run.status,
+             run.closed_at.astimezone(UTC).isoformat(), run.events, sha256]
+    return hmac.new(key, json.dumps(facts).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime,
+         key: bytes | None = None) -> bool:
+    """Store one run's history, sealed with `key` when given; False if that run was
+    archived before (nothing written)."""
     data = gzip.compress(history_json.encode("utf-8"), mtime=0)  # same history, same bytes
     ref = blobs.put(root, data, f"{run.workflow_id}.{run.run_id}.json.gz")
     engine = ready(url)
+    seal = seal_of(key, run, ref.sha256) if key else None
     stmt = (
         insert_for(engine, ArchivedRunRow.__table__)
-        .values(**run.model_dump(), sha256=ref.sha256, archived_at=now)
+        .values(**run.model_dump(), sha256=ref.sha256, archived_at=now, seal=seal)
         .on_conflict_do_nothing(index_elements=["workflow_id", "run_id"])
     )
     with Session(engine) as s, s.begin():
@@ -137,9 +152,23 @@ def last_pass_started(url: str) -> datetime | None:
         ).first()
 
 
-def history_json(root: Path, run: ArchivedRun) -> str:
-    """The archived history of `run`, checked against its digest and its row: ArchiveDamaged,
-    saying which file to restore, when it is missing, does not match, or is another run's."""
+def seal_unsealed(url: str, key: bytes) -> int:
+    """Seal the runs archived without a seal (before the key was set); how many. Whoever
+    runs it vouches for them: check them first (`archive verify`)."""
+    with Session(ready(url)) as s, s.begin():
+        rows = s.scalars(select(ArchivedRunRow).where(ArchivedRunRow.seal.is_(None))).all()
+        for row in rows:
+            run = ArchivedRun.model_validate(row, from_attributes=True)
+            row.seal = seal_of(key, run, run.sha256)
+        return len(rows)
+
+
+def history_json(root: Path, run: ArchivedRun, key: bytes | None = None) -> str:
+    """The archived history of `run`, checked against its digest, its row and, with `key`,
+    its seal: ArchiveDamaged, saying what to restore, when it is missing, does not match, is
+    another run's, or is not sealed as the key seals it."""
+    if key is not None:
+        _check_seal(run, key)
     try:
         data = blobs.get(root, run.sha256)
     except blobs.BlobNotFoundError:
@@ -162,6 +191,22 @@ def history_json(root: Path, run: ArchivedRun) -> str:
             "the blob from a backup"
         )
     return text
+
+
+def _check_seal(run: ArchivedRun, key: bytes) -> None:
+    if run.seal is None:
+        raise ArchiveDamaged(
+            f"the archived history of {run.workflow_id} run {run.run_id} has no seal, though "
+            "the archive key is set: it was archived before the key was, or its seal was "
+            "removed; check it against a backup, then `loan-journey archive seal`"
+        )
+    if not hmac.compare_digest(run.seal, seal_of(key, run, run.sha256)):
+        raise ArchiveDamaged(
+            f"the seal of the archived history of {run.workflow_id} run {run.run_id} does not "
+            "match its row: the row or its digest was changed by someone without the archive "
+            "key (or the key is not the one it was sealed with): restore the row and the blob "
+            "from a backup"
+        )
 
 
 # The history says which run it is (a reset run's names it in the reset's failed task, as

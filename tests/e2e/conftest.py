@@ -46,6 +46,8 @@ def env_for(settings: Settings) -> dict[str, str]:
         "LOAN_JOURNEY_UI_PORT": str(settings.ui_port),
         "COLUMNS": "200",
         **({"LOAN_JOURNEY_DATABASE_URL": settings.database_url} if settings.database_url else {}),
+        **({"LOAN_JOURNEY_ARCHIVE_KEY": settings.archive_key.get_secret_value()}
+           if settings.archive_key else {}),
     }
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
+from pydantic import SecretStr
 from temporalio.api.common.v1 import WorkflowExecution as RunRef
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import (
@@ -54,7 +55,9 @@ async def withdrawn_journey(client: Client, settings: Settings, folder: Path) ->
 async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_deleted(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
 ) -> None:
-    client, settings = dev_server.client, e2e_settings
+    client = dev_server.client
+    # the archive key: each archived row sealed, which only the key holder can redo
+    settings = e2e_settings.model_copy(update={"archive_key": SecretStr("k" * 32)})
     journey = await withdrawn_journey(client, settings, tmp_path)
     handle = client.get_workflow_handle(journey)
     run_id = (await handle.describe()).run_id
@@ -76,6 +79,9 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     (kept,) = await eventually("the closed run is archived", archived, seconds=30, every=0.5)
     assert (kept.run_id, kept.status, kept.workflow_type) == (
         run_id, "completed", "LoanJourneyWorkflow")
+    assert kept.seal == archive.seal_of(b"k" * 32, kept, kept.sha256)
+    unkeyed = await cli(e2e_settings, "archive", "seal", ok=False)
+    assert unkeyed.returncode == 2 and "set LOAN_JOURNEY_ARCHIVE_KEY first" in unkeyed.stderr
     again = await cli(settings, "archive", "run")
     # held already: nothing twice; listed from the first pass's start, not from the first run
     assert "archived 0 closed run(s) since 20" in again.stdout
@@ -105,6 +111,9 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     assert "1 replayed, 0 failed" in replayed.stdout
     replayed = await cli(settings, "archive", "verify", journey)  # the same, straight from it
     assert "1 replayed, 0 failed" in replayed.stdout
+    wrong_key = settings.model_copy(update={"archive_key": SecretStr("x" * 32)})
+    refused = await cli(wrong_key, "archive", "verify", journey, ok=False)
+    assert refused.returncode == 1 and "seal of the archived history" in refused.stdout
     missing = await cli(settings, "history", "loan-APP-NEVER", ok=False)
     assert missing.returncode == 4 and "nor in the archive" in missing.stderr
     missing = await cli(settings, "archive", "verify", "loan-APP-NEVER", ok=False)
@@ -197,7 +206,9 @@ async def test_a_run_the_retention_deleted_first_is_counted_lost_not_failed(
     """The retention's deletion landing between a pass's listing and its read of a history
     (made certain here: the run is deleted as the listing yields it): the pass counts it
     lost, goes on, and records itself."""
-    client, settings = dev_server.client, e2e_settings
+    client = dev_server.client
+    # the archive key: each archived row sealed, which only the key holder can redo
+    settings = e2e_settings.model_copy(update={"archive_key": SecretStr("k" * 32)})
     journey = await withdrawn_journey(client, settings, tmp_path)
     listing = client.list_workflows
 

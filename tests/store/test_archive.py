@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from journey.archive_contracts import ArchivePassResult
 from store import archive, blobs
@@ -115,3 +116,36 @@ def test_a_row_pointed_at_another_loans_history_is_refused_naming_both(
                         ({"run_id": "r-other"}, f"it is run {repaid.run_id}'s history")):
         with pytest.raises(archive.ArchiveDamaged, match=why):
             archive.history_json(tmp_path, repaid.model_copy(update=change))
+
+
+KEY = b"archive-key-kept-by-the-bank-1234"
+
+
+def test_a_sealed_run_changed_without_the_key_is_refused(db_url: str, tmp_path: Path) -> None:
+    """Whoever can write the database and the store can make a row and its blob agree
+    (a new digest); without the archive key they cannot make the seal agree."""
+    other = closed_run("r2", CLOSED + timedelta(days=1))
+    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC), KEY)
+    assert archive.keep(db_url, tmp_path, other, history_of("r2", other.closed_at),
+                        datetime.now(UTC))  # before the key was set: unsealed
+    sealed, unsealed = archive.runs_of(db_url, "loan-APP-1")
+    assert archive.history_json(tmp_path, sealed, KEY) == HISTORY
+    with pytest.raises(archive.ArchiveDamaged, match="has no seal"):
+        archive.history_json(tmp_path, unsealed, KEY)
+    with pytest.raises(archive.ArchiveDamaged, match="seal .* does not match"):
+        archive.history_json(tmp_path, sealed, b"another-key-altogether-5678")
+
+    # a forger rewrites the history, stores it under its new digest and points the row at it
+    forged = HISTORY.replace("2026-03-01T09:00:00Z", "2026-03-02T09:00:00Z")
+    ref = blobs.put(tmp_path, gzip.compress(forged.encode(), mtime=0), "forged.json.gz")
+    with create_engine(db_url).begin() as db:
+        db.execute(text("update archived_histories set sha256 = :d where run_id = 'r1'"),
+                   {"d": ref.sha256})
+    changed = archive.runs_of(db_url, "loan-APP-1")[0]
+    assert archive.history_json(tmp_path, changed) == forged  # unkeyed checks pass it
+    with pytest.raises(archive.ArchiveDamaged, match="changed by someone without the archive"):
+        archive.history_json(tmp_path, changed, KEY)
+
+    assert archive.seal_unsealed(db_url, KEY) == 1  # the old run, vouched for
+    resealed = archive.runs_of(db_url, "loan-APP-1")[1]
+    assert archive.history_json(tmp_path, resealed, KEY) == history_of("r2", other.closed_at)
