@@ -278,7 +278,8 @@ def repay(
 
 
 def settlement(workflow_id: JourneyId, on: Day = None) -> None:
-    """What settles a running loan early: principal left, interest to the day, arrears."""
+    """What settles a running loan on a day: early, the principal left, interest to the day
+    and arrears; once the plan has all fallen due, everything owed with penalty interest."""
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
