@@ -285,7 +285,8 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
         s = await operations.status(await connect(), workflow_id)
         day = on.date() if on else operations.loan_day(s)
         quote = operations.settlement(s, day)
-        console.print(render.settlement_text(workflow_id, day, quote))
+        console.print(render.settlement_text(workflow_id, day, quote,
+                                             operations.matured(s, day)))
 
     run(go())
 

@@ -487,9 +487,15 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     start = _running_loan(s, "settled")
     if day < start:
         raise BadInput(f"{day} is before the payout on {start}: quote a day since then")
-    if nothing_to_settle(s.account, day) is not None:  # all due: what clears it that day
+    if matured(s, day):  # all due: what clears it that day
         return payoff_quote(s.account, day, s.penalty_rate)
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
+
+
+def matured(s: JourneyStatus, day: date) -> bool:
+    """Whether the plan of the loan of status `s` has all fallen due by `day`: what clears
+    it then is a repayment, not an early settlement."""
+    return s.account is not None and nothing_to_settle(s.account, day) is not None
 
 
 def prepayment(

@@ -180,8 +180,10 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
     return parts
 
 
-def settlement_text(workflow_id: str, day: date, quote: Account) -> str:
-    if quote.instalments[-1].due_on <= day:  # all fallen due: a payoff, not a settlement
+def settlement_text(workflow_id: str, day: date, quote: Account, matured: bool) -> str:
+    """How to record what `quote` asks: a repayment once the plan has all fallen due
+    (`matured`), else an early settlement (whose quote has brought every date to `day`)."""
+    if matured:
         return (
             f"the whole plan of {workflow_id} has fallen due; on {day} [bold]{quote.owed:,}[/] "
             f"clears it: {quote.owed_parts()}, penalty interest accrued to that day.\n"

@@ -170,6 +170,7 @@ async def test_a_loan_from_application_to_closed(
     assert amount is not None, quoted.stdout
     assert Decimal(amount[1]) == running.disbursement.amount - prepaid
     assert Decimal(amount[1]) < sum(i.payment for i in running.offer.schedule)
+    assert "--settle`" in quoted.stdout  # the command it prints settles, as followed here
     await cli(settings, "repay", journey, "--amount", amount[1], "--reference", "TX-E2E-1",
               "--as", "ops-li", "--settle")
     result = await client.get_workflow_handle_for(LoanJourneyWorkflow.run, journey).result()

@@ -55,6 +55,11 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
         assert quote.owed - quote.principal_owed == cents(second.interest * 10 / period)
         whole_plan = sum(i.payment for i in running.offer.schedule[1:])
         assert quote.owed < whole_plan  # no interest for the periods after this one
+        # what the command line says to do with it: an early settlement, never a repayment,
+        # which would pay the whole plan's interest and leave the loan open
+        assert operations.settlement(now, on) == quote and not operations.matured(now, on)
+        told = settlement_text(handle.id, on, quote, operations.matured(now, on))
+        assert f"settling {handle.id} on {on} takes" in told and "--settle`" in told
 
         short = pay("SETTLE-1", quote.owed - Decimal("0.01"), paid_on=on, settles=True)
         assert f"settling on {on} takes {quote.owed:,}" in await refused(handle, REPAY, short)
@@ -119,7 +124,8 @@ async def test_a_loan_past_its_last_due_date_is_not_settled_early(
         payoff = operations.settlement(late, later)
         assert payoff.penalty_owed > late.account.penalty_owed
         assert payoff.owed == late.account.owed + payoff.penalty_owed - late.account.penalty_owed
-        assert "has fallen due; on" in settlement_text(handle.id, later, payoff)
-        assert "--settle" not in settlement_text(handle.id, later, payoff)
+        assert operations.matured(late, later)
+        told = settlement_text(handle.id, later, payoff, operations.matured(late, later))
+        assert "has fallen due; on" in told and "--settle" not in told
         with pytest.raises(BadInput, match="before the payout"):
             operations.settlement(late, running.offer.starts_on - timedelta(days=1))
