@@ -208,7 +208,15 @@ def attempt(workflow_id: str, action: str, actor: Actor | None, reason: str) -> 
     return Refusal(workflow_id=workflow_id, action=action,
                    actor=actor.id if actor else "-", role=actor.role if actor else "-",
                    reason=reason, at=datetime.now(UTC),
-                   origin=f"{getpass.getuser()}@{socket.gethostname()} pid {os.getpid()}")
+                   origin=f"{_user()}@{socket.gethostname()} pid {os.getpid()}")
+
+
+def _user() -> str:
+    """The login name, or the uid where it has none (a container run as a bare uid)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 async def record_late_feedback(
@@ -223,16 +231,18 @@ async def record_late_feedback(
         raise Refused(f"{workflow_id} is at {s.stage}: record feedback on the journey itself")
     visited = list(dict.fromkeys(v.stage for v in s.timeline))
     if feedback.stage not in visited:
-        raise Refused(f"{workflow_id} was never at {feedback.stage}: feedback is about a stage "
-                      f"the customer went through ({', '.join(visited)})")
+        why = (f"{workflow_id} was never at {feedback.stage}: feedback is about a stage the "
+               f"customer went through ({', '.join(visited)})")
+        raise Refused(why, attempt(workflow_id, "late feedback", feedback.actor, why))
     try:  # as the journey's own validator checks it, by the policy the worker pins now
         authorize_customer_side(current_policy(settings), feedback.actor,
                                 s.customer or "")
     except DecisionRefused as err:
-        raise Refused(f"feedback not recorded: {err}") from err
-    attempt = max(v.attempt for v in s.timeline if v.stage is feedback.stage)
+        raise Refused(f"feedback not recorded: {err}",
+                      attempt(workflow_id, "late feedback", feedback.actor, str(err))) from err
+    visit = max(v.attempt for v in s.timeline if v.stage is feedback.stage)
     late = LateFeedback(journey_id=workflow_id, product=s.product, ended_at=s.stage,
-                        attempt=attempt, feedback=feedback)
+                        attempt=visit, feedback=feedback)
     run_id = late_feedback_id(workflow_id)
     slow = f"{run_id} did not finish within {ANSWER_WITHIN.total_seconds():g} s: {NO_WORKER}"
     for _ in range(LATE_FEEDBACK_TRIES):  # one run at a time: wait for one that is running

@@ -180,6 +180,24 @@ async def _as_expected(client: Client, workflow_id: str, action: ScheduleAction)
                    f"{workflow_id}` shows it")
 
 
+async def _as_made(client: Client, workflow_id: str, action: ScheduleAction) -> None:
+    """The schedule stands as `action` left it (paused, unpaused, there, gone), so that no
+    change is recorded that was not made; BadInput when it does not. A run started or
+    backfilled leaves no state to check."""
+    try:
+        state = await schedules.describe(client, workflow_id)
+    except NotFound:
+        if action is ScheduleAction.DELETED:
+            return
+        raise
+    wrong = {ScheduleAction.PAUSED: not state.paused, ScheduleAction.UNPAUSED: state.paused,
+             ScheduleAction.DELETED: True}.get(action, False)
+    if wrong:
+        raise BadInput(f"review-{workflow_id} is {'paused' if state.paused else 'running'}: "
+                       f"it was not {action}, so there is nothing to record; "
+                       f"`loan-journey schedules describe {workflow_id}` shows it")
+
+
 def _do(workflow_id: str, change: ScheduleChange,
         action: Callable[[Client], Awaitable[None]]) -> None:
     """Act on the journey's review schedule as `change.actor` (by the staff directory), then
@@ -190,7 +208,8 @@ def _do(workflow_id: str, change: ScheduleChange,
 
     async def go() -> None:
         operations.authorized(settings, change.actor, SCHEDULING_ROLES,
-                              f"review-{workflow_id} not {change.action}")
+                              f"review-{workflow_id} not {change.action}",
+                              (workflow_id, f"schedule {change.action}"))
         client = await connect(settings)
         await codec.keys_needed(client, workflow_id, f"review-{workflow_id} not {change.action}")
         await _as_expected(client, workflow_id, change.action)  # before anything changes
@@ -234,9 +253,11 @@ def record(
 
     async def go() -> None:
         operations.authorized(settings, change.actor, SCHEDULING_ROLES,
-                              f"review-{workflow_id} {change.action} not recorded")
-        await operations.act(await connect(settings), workflow_id, "record_schedule_change",
-                             change)
+                              f"review-{workflow_id} {change.action} not recorded",
+                              (workflow_id, f"schedule record {change.action}"))
+        client = await connect(settings)
+        await _as_made(client, workflow_id, change.action)
+        await operations.act(client, workflow_id, "record_schedule_change", change)
         console.print(f"review-{workflow_id}: {change.action} recorded in the journey's history")
 
     run(go())

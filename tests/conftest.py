@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from workflows import search_attributes
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A command a test runs without pointing it anywhere (a refusal it keeps for auditors,
+    say) writes to a data directory of the test session's, never to the checkout's .data/."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield
 
 
 def installed_test_server() -> str:

@@ -133,6 +133,10 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert f"review-{handle.id}: unpaused, but not recorded" in told
         assert (f"loan-journey schedules record {handle.id} unpaused --as ops-new "
                 "--role operations --note lifted") in told
+        # a change that was not made is not recorded: the schedule is running, not paused
+        never = await invoke("record", handle.id, "paused", "--as", "ops-li", "--note", "no")
+        assert never.exit_code == 2 and "it was not paused" in " ".join(never.output.split())
+        assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
         recorded = await invoke("record", handle.id, "unpaused", "--as", "ops-li",
                                 "--note", "lifted by ops-new")
         assert recorded.exit_code == 0, recorded.output
