@@ -24,10 +24,12 @@ from journey.application import LoanApplication
 from journey.decisions import AddDocuments
 from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
 from journey.post_loan_policy import first_review_on, start_of
+from journey.settings import Settings
 from journey.stages import Stage
 from starter import schedules, schedules_cli
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
+from store.refusals import refusals as refused_attempts
 from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker, outcome, pay, until
 from tests.workflows.journey_kit import Documents, application, customer
 from workflows import search_attributes as sa
@@ -106,6 +108,9 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         # an approver does not run reviews: refused before the schedule or the history moves
         other = await invoke("pause", handle.id, "--as", "cc-1", "--role", "approver")
         assert other.exit_code == 3 and "this needs one of" in other.output
+        kept_refusals = refused_attempts(Settings().db_url, handle.id)
+        assert [(r.action, r.actor, r.role) for r in kept_refusals] == [
+            ("schedule paused", "cc-1", "approver")]
         assert not (await schedules.describe(client, handle.id)).paused
         paused = await invoke("pause", handle.id, "--as", "ops-li", "--note", "audit hold [legal]")
         assert paused.exit_code == 0, paused.output
