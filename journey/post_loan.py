@@ -144,6 +144,18 @@ class Account(BaseModel):
         return sum((i.principal_due - i.principal_paid for i in self.instalments
                     if i.due_on > day), ZERO)
 
+    def plan_now(self) -> list[Instalment]:
+        """The plan as it stands after prepayments: what each instalment asks now."""
+        balance = sum((i.principal_planned for i in self.instalments), ZERO)
+        plan = []
+        for i in self.instalments:
+            balance -= i.principal_planned
+            plan.append(Instalment(number=i.number, due_on=i.due_on, principal=i.principal_planned,
+                                   interest=i.interest_due,
+                                   payment=i.principal_planned + i.interest_due,
+                                   balance_after=balance))
+        return plan
+
     def owed_parts(self) -> str:
         """`owed` in words, part by part, for people."""
         fee = self.fee_due - self.fee_paid

@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey.post_loan import prepayment_quote, settlement_quote
 from journey.post_loan_policy import PrepaymentFee, start_of
 from journey.repayment import cents
+from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.status import plan_start
 from journey.timeline import EventType
 from starter import operations
@@ -172,4 +173,10 @@ async def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments(
         assert first.interest_due == plan[0].interest - cents(
             plan[0].interest * last_two / running.disbursement.amount)  # on the lower balance
         assert [i.settled_on for i in after.account.instalments[-2:]] == [day, day]
+        # a review's DSCR reads the plan as it stands now, not the one signed
+        facts = await handle.query(REVIEW_FACTS_QUERY, result_type=ReviewFacts)
+        assert [i.payment for i in facts.plan] == [
+            i.principal_planned + i.interest_due for i in after.account.instalments]
+        assert sum(i.payment for i in facts.plan) < sum(i.payment for i in plan) - last_two
+        assert facts.plan[-1].payment == 0 and facts.plan[-3].balance_after == 0
         await assert_replays(handle)
