@@ -7,6 +7,7 @@ Defining the class reads nothing; only `Settings()` at the edges reads the envir
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -25,7 +26,7 @@ class Settings(BaseSettings):
     temporal_api_key: str | None = None
     temporal_tls: bool = False
     task_queue: str = "loan-journey"
-    ui_port: int = 8233
+    ui_port: int = Field(default=8233, ge=1, le=65535)
     data_dir: Path = Path(".data")
     database_url: str | None = None
     # The password apart from the URL, as typed (`@ / : % #` and all): db_url escapes it.
@@ -51,6 +52,15 @@ class Settings(BaseSettings):
     # seals each archived history (HMAC-SHA256), so that whoever can write the database and
     # the document store but holds not this key cannot change one unseen; keep it apart
     archive_key: SecretStr | None = Field(default=None, min_length=16)
+
+    @field_validator("temporal_address")
+    @classmethod
+    def _host_and_port(cls, v: str) -> str:
+        """host:port, the host a name, IPv4 or [IPv6], the port 1 to 65535."""
+        match = re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):(\d{1,5})", v)
+        if match is None or not 1 <= int(match[2]) <= 65535:
+            raise ValueError("give host:port, the port from 1 to 65535 (e.g. 127.0.0.1:7233)")
+        return v
 
     @field_validator("archive_key", mode="before")
     @classmethod

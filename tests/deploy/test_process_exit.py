@@ -120,6 +120,10 @@ async def _said(command: str, cwd: Path, settings: dict[str, str], code: int) ->
     # the journey's metrics go on the next port, which must exist too
     ({"LOAN_JOURNEY_METRICS_PORT": "65535"},
      "LOAN_JOURNEY_METRICS_PORT: Input should be less than or equal to 65534"),
+    ({"LOAN_JOURNEY_UI_PORT": "70000"},
+     "LOAN_JOURNEY_UI_PORT: Input should be less than or equal to 65535"),
+    ({"LOAN_JOURNEY_TEMPORAL_ADDRESS": "127.0.0.1:99999"},
+     "LOAN_JOURNEY_TEMPORAL_ADDRESS: Value error, give host:port, the port from 1 to 65535"),
 ])
 async def test_the_worker_names_a_setting_out_of_range_and_exits_5(
     tmp_path: Path, setting: dict[str, str], says: str
