@@ -300,7 +300,7 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
                     f"moment (`loan-journey status {workflow_id}`)"
                 ) from err
         except RPCError as err:
-            if err.status is RPCStatusCode.NOT_FOUND:
+            if no_such_workflow(err):
                 raise NotFound(
                     f"no journey {workflow_id!r}: `loan-journey list` shows them"
                 ) from err
@@ -339,12 +339,18 @@ async def act(
             f"the {update} may have been recorded. Set {codec.SETTING} as the workers have it "
             f"and check `loan-journey status {workflow_id}` before sending it again") from err
     except RPCError as err:
-        if err.status is not RPCStatusCode.NOT_FOUND:
+        if not no_such_workflow(err):
             raise
         if await _ended(handle):
             raise Ended(f"{workflow_id} has ended and takes no {update}: `loan-journey "
                         f"status {workflow_id}` shows how it ended") from err
         raise NotFound(f"no running journey {workflow_id!r}") from err
+
+
+def no_such_workflow(err: RPCError) -> bool:
+    """The server found no such workflow (not: no such namespace, which the command line's
+    boundary names as a setting to check)."""
+    return err.status is RPCStatusCode.NOT_FOUND and not err.message.startswith("Namespace")
 
 
 async def _ended(handle: WorkflowHandle[Any, Any]) -> bool:

@@ -161,3 +161,17 @@ async def test_a_worker_for_a_namespace_that_does_not_exist_says_so(
                                    capture_output=True, text=True, timeout=90)
     said = told(done, 5)
     assert "Namespace nope" in said and "check LOAN_JOURNEY_TEMPORAL_NAMESPACE" in said
+
+
+async def test_a_command_in_a_namespace_that_does_not_exist_says_so(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings
+) -> None:
+    """Not 'no journey': the setting to check."""
+    env = {**env_for(e2e_settings), "LOAN_JOURNEY_TEMPORAL_NAMESPACE": "nope"}
+    for args in (["status", "loan-x"],
+                 ["opinion", "loan-x", "--verdict", "approve", "--grade", "3", "--reason", "ok",
+                  "--as", "risk-sme-1"]):
+        done = await asyncio.to_thread(subprocess.run, [*CLI, *args], env=env,
+                                       capture_output=True, text=True, timeout=90)
+        said = told(done, 5)
+        assert "Namespace nope" in said and "check LOAN_JOURNEY_TEMPORAL_NAMESPACE" in said
