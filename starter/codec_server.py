@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import re
 import secrets
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 import typer
 from google.protobuf import json_format
@@ -49,7 +51,9 @@ def _handler(
 
         def log_message(self, format: str, *args: object) -> None:
             # the Web UI puts the token in the path: an access log must not keep it
-            line = (format % args).replace(token, "<token>")
+            line = re.sub(r"/([^/\s?]+)",  # each path segment, however the client quoted it
+                          lambda m: "/<token>" if unquote(m[1]) == token else m[0],
+                          (format % args).replace(token, "<token>"))
             log.info("%s %s", self.address_string(), line)
 
         def do_OPTIONS(self) -> None:  # noqa: N802 (http.server's naming)
@@ -69,7 +73,7 @@ def _handler(
             if origin is not None and origin not in ui_origins:
                 self._reply(HTTPStatus.FORBIDDEN, only)
                 return
-            segments = [s for s in self.path.split("?", 1)[0].split("/") if s]
+            segments = [unquote(s) for s in self.path.split("?", 1)[0].split("/") if s]
             if not self._authorised(segments):
                 return
             operation = operations.get(segments[-1] if segments else "")

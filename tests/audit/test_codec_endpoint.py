@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -78,6 +79,25 @@ def test_token_in_path_for_the_web_ui(base_url: str, caplog: pytest.LogCaptureFi
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert '"POST /<token>/decode HTTP/1.1" 200' in logged  # the access log, without the token
     assert TOKEN not in logged
+
+
+def test_a_token_with_characters_a_url_escapes_works_in_the_path(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    token = "s3cr3t tok+en/é"
+    server = make_server(CODEC, "127.0.0.1", 0, token, [UI])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    try:
+        with caplog.at_level(logging.INFO, logger="starter.codec_server"):
+            response = _post(f"http://{host!s}:{port}/{quote(token, safe='')}/decode",
+                             {"Origin": UI})
+        assert response.status_code == 200, response.text
+        logged = " ".join(r.getMessage() for r in caplog.records)
+        assert "/<token>/decode" in logged and quote(token, safe="") not in logged
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_encode_then_decode(base_url: str) -> None:
