@@ -151,8 +151,21 @@ def undecodable(err: Exception) -> bool:
         f"Unknown payload encoding {ENCODING.decode()}",)
 
 
-# journeys this process found plain: their runs' input stays as their client wrote it
+# journeys this process found plain: their runs' input stays as their client wrote it; and
+# namespaces whose newest journey it found plain when it started one
 _PLAIN: set[tuple[str, str]] = set()
+_PLAIN_NAMESPACES: set[str] = set()
+
+
+async def keys_needed_to_start(client: Client, workflow_type: str, refused: str) -> None:
+    """A client without keys starts no journey in plain JSON where the newest one's payloads
+    are encrypted (its workers encrypt): `CodecError` starting with `refused`. One list and
+    one history read per process; the first journey of a namespace has nothing to go by."""
+    if client.data_converter.payload_codec is not None or client.namespace in _PLAIN_NAMESPACES:
+        return
+    async for newest in client.list_workflows(f"WorkflowType = '{workflow_type}'", limit=1):
+        await keys_needed(client, newest.id, refused)
+    _PLAIN_NAMESPACES.add(client.namespace)
 
 
 async def keys_needed(client: Client, workflow_id: str, refused: str) -> None:

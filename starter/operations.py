@@ -161,6 +161,7 @@ async def start_journey(
         refusals.append(low)
     if refusals:
         raise BadInput(f"{not_started}: {'; '.join(refusals)}")
+    await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
     exists = BadInput(
         f"a journey for application {application.application_id} already exists: "
         f"see `loan-journey status {journey_id(application.application_id)}`"

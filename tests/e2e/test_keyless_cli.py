@@ -3,20 +3,24 @@ real dev server: it writes nothing to an encrypted journey, and says what to set
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from journey.stages import Stage
 from starter.codec import SETTING, data_converter, new_key
 from tests.cli_kit import cli, point_cli_at, said
+from tests.e2e.conftest import SAMPLES
 from tests.workflows.journey_kit import (
     accepted_updates,
     journey_worker,
@@ -97,3 +101,29 @@ async def test_an_answer_encrypted_after_a_plain_start_says_the_update_may_be_re
         read = await cli("status", handle.id)
         assert read.exit_code == 5, read.output
         assert f"what the journey answered is encrypted, and {SETTING}" in said(read)
+
+
+async def test_a_start_without_keys_is_refused_where_the_journeys_are_encrypted(
+    encrypting: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keyless start would write the application (name, credit code, amount) in plain
+    JSON: the newest journey's encrypted input says the workers encrypt."""
+    client = encrypting.client
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        await until_stage(await start(client, settings, app), Stage.RISK_REVIEW)
+        point_cli_at(monkeypatch, client, tmp_path / "cli-data")
+        monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
+        monkeypatch.delenv(SETTING, raising=False)
+        application = json.loads((SAMPLES / "applications" / "demo-001.json").read_text())
+        application["application_id"] = f"APP-KEYLESS-{uuid.uuid4().hex[:6]}"
+        path = tmp_path / "application.json"
+        path.write_text(json.dumps(application, ensure_ascii=False), encoding="utf-8")
+        scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
+        keyless = await cli("start", str(path), scan)
+        assert keyless.exit_code == 5, keyless.output
+        assert f"application {application['application_id']} not started" in said(keyless)
+        assert "payloads are encrypted" in said(keyless)
+        never = client.get_workflow_handle(f"loan-{application['application_id']}")
+        with pytest.raises(RPCError):
+            await never.describe()
