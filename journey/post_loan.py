@@ -153,7 +153,7 @@ class Account(BaseModel):
             plan.append(Instalment(number=i.number, due_on=i.due_on, principal=i.principal_planned,
                                    interest=i.interest_due,
                                    payment=i.principal_planned + i.interest_due,
-                                   balance_after=balance))
+                                   balance_after=balance, accrued_before=i.interest_fixed))
         return plan
 
     def owed_parts(self) -> str:
