@@ -29,15 +29,20 @@ class DocumentActivities:
 
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(self, request: ReadDocumentInput) -> DocumentReading:
+        if not self._root.is_dir():  # the worker's store is not there: retried until it is
+            raise ApplicationError(
+                f"the document store {self._root} is not there: mount it, or point "
+                "LOAN_JOURNEY_DOCUMENT_STORE at it", type="DocumentStoreMissing",
+            )
         try:
             data = blobs.get(self._root, request.ref.sha256)
-        except FileNotFoundError as err:
-            raise ApplicationError(
-                f"document {request.ref.sha256} is not in the store at {self._root}: "
-                "upload it again with `loan-journey documents`",
-                type="DocumentMissing",
-                non_retryable=True,
-            ) from err
+        except FileNotFoundError:  # named but never stored: the customer is asked for it
+            reading = DocumentReading(
+                ref=request.ref, status=ReadStatus.UNREADABLE, kind=DocumentKind.UNKNOWN,
+                reason=f"missing: {request.ref.filename} was named but never stored: send "
+                "the file itself")
+            record_reading(self._url, request.workflow_id, reading)
+            return reading
         started = time.perf_counter()
         try:
             with heartbeating():

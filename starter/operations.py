@@ -161,6 +161,10 @@ async def start_journey(
         refusals.append(low)
     if refusals:
         raise BadInput(f"{not_started}: {'; '.join(refusals)}")
+    if missing := [d.filename for d in application.documents
+                   if not blobs.exists(settings.documents_dir, d.sha256)]:
+        raise BadInput(f"{not_started}: {', '.join(missing)} named in it but not in the "
+                       f"document store {settings.documents_dir}: give the files to `start`")
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
     exists = BadInput(
         f"a journey for application {application.application_id} already exists: "

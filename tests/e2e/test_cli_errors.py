@@ -119,7 +119,7 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
     scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
     path = tmp_path / "application.json"
 
-    def written(**fields: str) -> str:
+    def written(**fields: object) -> str:
         app = {**sample, "application_id": f"APP-CODE-{uuid.uuid4().hex[:6]}", **fields}
         path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
         return app["application_id"]
@@ -135,6 +135,10 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
     assert "has field(s) this engine does not take: currency" in foreign
     twice = told(await cli(e2e_settings, "start", str(path), scan, scan, ok=False), 2)
     assert "is the same document as" in twice
+    ghost = {"sha256": "0" * 64, "filename": "ghost.jpg", "size": 10}
+    written(documents=[ghost])
+    unstored = told(await cli(e2e_settings, "start", str(path), scan, ok=False), 2)
+    assert "ghost.jpg named in it but not in the document store" in unstored
     for never in (unknown, extra):
         with pytest.raises(RPCError):
             await dev_server.client.get_workflow_handle(f"loan-{never}").describe()
