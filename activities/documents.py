@@ -38,8 +38,8 @@ class DocumentActivities:
             data = blobs.get(self._root, request.ref.sha256)
         except FileNotFoundError:  # named but never stored: the customer is asked for it
             reading = DocumentReading(
-                ref=request.ref, status=ReadStatus.UNREADABLE, kind=DocumentKind.UNKNOWN,
-                reason=f"missing: {request.ref.filename} was named but never stored: send "
+                ref=request.ref, status=ReadStatus.MISSING, kind=DocumentKind.UNKNOWN,
+                reason=f"missing: {request.ref.filename} is not in the document store: send "
                 "the file itself")
             record_reading(self._url, request.workflow_id, reading)
             return reading

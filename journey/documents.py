@@ -80,6 +80,7 @@ class FinancialStatement(Extracted):
 class ReadStatus(StrEnum):
     READ = "read"
     UNREADABLE = "unreadable"
+    MISSING = "missing"  # named, but not in the document store: never read
 
 
 class DocumentReading(BaseModel):

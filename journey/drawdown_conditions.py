@@ -77,6 +77,9 @@ def check_document(label: str, reading: DocumentReading | None, error: str | Non
     if reading is None:
         return DocumentCheck(label=label, sha256=sha, filename=name, ok=False,
                              problem=error or "not read")
+    if reading.status is ReadStatus.MISSING:
+        return DocumentCheck(label=label, sha256=sha, filename=name, ok=False,
+                             problem=reading.reason or "not in the store")
     if label in _OCR_KINDS and (reading.status is not ReadStatus.READ or reading.kind != label):
         seen = reading.kind.value if reading.status is ReadStatus.READ else "unreadable"
         why = f" ({reading.reason})" if reading.reason else ""

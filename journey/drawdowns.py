@@ -33,6 +33,7 @@ from pydantic import BaseModel, Field, computed_field
 from journey.actors import Actor
 from journey.application import Channel, LoanApplication
 from journey.documents import DocumentRef
+from journey.policy.completeness import normalise_name
 from journey.policy.sla import EscalationAction, EscalationLevel, StageSla, Unit
 from journey.repayment import add_months
 
@@ -225,10 +226,17 @@ def default_plan(application: LoanApplication) -> DrawdownPlan:
     )
 
 
-def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest) -> str | None:
-    """Why `request` may not be paid to the borrower: above the plan's entrusted-payment
-    threshold the bank pays the counterparty (its name and account) directly."""
-    if request.payee is not None or plan.entrusted_over is None:
+def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: str) -> str | None:
+    """Why `request` may not be paid as it asks: above the plan's entrusted-payment threshold
+    the bank pays the counterparty (its name and account) directly, and an entrusted payment
+    never goes to the borrower itself."""
+    if request.payee is not None:
+        if normalise_name(request.payee.name) != normalise_name(borrower):
+            return None
+        return (f"the payee {request.payee.name} is the borrower: an entrusted payment "
+                "(受托支付) goes to the counterparty the money is for; name it, or leave "
+                "--payee out for a drawdown paid to the borrower")
+    if plan.entrusted_over is None:
         return None
     if request.amount <= plan.entrusted_over:
         return None

@@ -30,5 +30,5 @@ def current(readings: list[DocumentReading], batch_of: dict[str, int]) -> list[D
         r
         for r in readings
         if r.ref.sha256 in standing
-        or (r.status is ReadStatus.UNREADABLE and batch_of.get(r.ref.sha256, 0) == newest)
+        or (r.status is not ReadStatus.READ and batch_of.get(r.ref.sha256, 0) == newest)
     ]

@@ -68,4 +68,4 @@ async def test_permits_by_reference_and_a_missing_blob(
         assert by_name["document planning_permit"].met
         assert "stored by reference" in by_name["document planning_permit"].explanation
         capital = by_name["document capital_proof"]
-        assert not capital.met and "not in the store" in capital.explanation, capital
+        assert not capital.met and "is not in the document store" in capital.explanation, capital

@@ -15,7 +15,7 @@ from journey import contracts
 from journey.actors import Actor, Role
 from journey.contracts import BookingInput
 from journey.decisions import Withdrawal
-from journey.drawdowns import DrawdownState
+from journey.drawdowns import DrawdownState, Payee
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import Disbursement
@@ -191,6 +191,9 @@ async def test_each_tranche_is_booked_once_under_activity_retry(
         t2_docs = [permit(docs, "construction_progress"), permit(docs, "insurance")]
         to_borrower = await refused(handle, ASK, ask(app, "t2", 6_000_000, t2_docs))
         assert "above 5,000,000: the bank pays it to the counterparty" in to_borrower
+        itself = Payee(name=app.applicant_name, account="6222000000000000001")
+        round_trip = await refused(handle, ASK, ask(app, "t2", 6_000_000, t2_docs, itself))
+        assert f"the payee {app.applicant_name} is the borrower" in round_trip
         await request(handle, ask(app, "t2", 6_000_000, t2_docs, CONTRACTOR))
         assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
         assert calls == [1, 2, 1, 2]
