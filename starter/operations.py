@@ -505,9 +505,7 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     """What settles the loan of status `s` early on `day` (journey/post_loan.py), or, once
     its plan has all fallen due, what clears it that day; a loan that is not running, or a
     day before its payout, is refused."""
-    start = _running_loan(s, "settled")
-    if day < start:
-        raise BadInput(f"{day} is before the payout on {start}: quote a day since then")
+    start = _running_loan(s, "settled", day)
     if matured(s, day):  # all due: what clears it that day
         return payoff_quote(s.account, day, s.penalty_rate)
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
@@ -525,7 +523,7 @@ def prepayment(
     """The account of status `s` once `amount` prepays part of the loan on `day`, shrinking
     the later instalments or, when it `shortens` the plan, repaying the last ones first
     (journey/post_loan.py); with the validator's refusals."""
-    start = _running_loan(s, "prepaid")
+    start = _running_loan(s, "prepaid", day)
     refusal = prepayment_refusal(s.account, amount, day, start, s.prepayment_fee,
                                  s.prepayment_minimum)
     if refusal is not None:
@@ -541,10 +539,13 @@ def loan_day(s: JourneyStatus, moment: datetime | None = None) -> date:
     return (moment or datetime.now(UTC)).astimezone(zone).date()
 
 
-def _running_loan(s: JourneyStatus, what: str) -> date:
-    """The day the plan of the running loan of status `s` begins; refused when not running."""
+def _running_loan(s: JourneyStatus, what: str, day: date) -> date:
+    """The day the plan of the running loan of status `s` begins; refused when not running,
+    or when `day`, the day quoted, is before it."""
     start = plan_start(s.offer, s.disbursement)
     if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
         raise BadInput(f"{s.workflow_id} is at {s.stage}: only a running loan can be {what}")
+    if day < start:
+        raise BadInput(f"{day} is before the payout on {start}: quote a day since then")
     return start
 

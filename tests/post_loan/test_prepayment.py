@@ -159,6 +159,8 @@ async def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments(
     async with disbursed_loan(env, tmp_path, docs) as (_app, _settings, handle, running):
         day, plan = running.offer.starts_on, running.offer.schedule
         last_two = plan[-1].principal + plan[-2].principal
+        with pytest.raises(BadInput, match="before the payout"):  # as a settlement's quote
+            operations.prepayment(running, last_two, day - timedelta(days=1), shortens=True)
         quote = operations.prepayment(running, last_two, day, shortens=True)
         assert quote.ends_on() == plan[-3].due_on
         text = prepayment_text(handle.id, day, last_two, running.account, quote, shortens=True)
