@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
         Acknowledgement,
         AcknowledgeWarning,
         EarlyWarning,
+        WarningAction,
         numbers_to_acknowledge,
         open_numbers,
     )
@@ -67,5 +68,6 @@ class EarlyWarnings(PostLoanMemory):
     @acknowledge_warning.validator
     def _validate_acknowledgement(self, request: AcknowledgeWarning) -> None:
         self._require_stage(Stage.POST_LOAN)
-        authorize_warning_acknowledgement(self.policy, request.actor, self._risk_team())
+        authorize_warning_acknowledgement(self.policy, request.actor, self._risk_team(),
+                                          request.action is WarningAction.WAIVER)
         numbers_to_acknowledge(self._pl.warnings, request)

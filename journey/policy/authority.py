@@ -212,12 +212,20 @@ def authorize_reassign(policy: Policy, route: Route, actor: Actor, to: str) -> S
     return target
 
 
-def authorize_warning_acknowledgement(policy: Policy, actor: Actor, team: str) -> StaffMember:
-    """A risk officer or supervisor of `team`, the team whose queue the warning is on."""
+def authorize_warning_acknowledgement(
+    policy: Policy, actor: Actor, team: str, waives: bool = False
+) -> StaffMember:
+    """A risk officer or supervisor of `team`, the team whose queue the warning is on; a
+    waiver of a covenant breach (`waives`) is the supervisor's alone."""
     member = authorize_staff(policy, actor, {Role.RISK_OFFICER, Role.SUPERVISOR})
     if member.team != team:
         raise DecisionRefused(
             f"{actor.id!r} is in team {member.team!r}; this early warning is on {team!r}'s "
             f"queue: a {team} risk officer or supervisor must acknowledge it"
+        )
+    if waives and member.role is not Role.SUPERVISOR:
+        raise DecisionRefused(
+            f"{actor.id!r} is a risk officer: waiving a covenant breach is the {team} "
+            "supervisor's decision; acknowledge it with another action, or ask the supervisor"
         )
     return member

@@ -55,6 +55,9 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
         assert "not in the staff directory" in await refused(handle, ACK, ack(customer(app)))
         assert "no early warning 3: the open ones are 1, 2" in await refused(
             handle, ACK, ack(OFFICER, 3))
+        waiver = ack(OFFICER, 1).model_copy(update={"action": WarningAction.WAIVER})
+        assert "waiving a covenant breach is the sme_risk supervisor's decision" in (
+            await refused(handle, ACK, waiver))
 
         # the first through the command line: still one open, still on the queue
         done = await cli("acknowledge", handle.id, "--warning", "1", "--action", "site_visit",
