@@ -81,7 +81,9 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
         async with self.stage(Stage.INTAKE, Party.SYSTEM):
             policy = workflow.execute_activity(
                 contracts.LOAD_POLICY,
-                LoadPolicyInput(today=workflow.now().date()),
+                # the working calendar covers the whole term: due dates move off its holidays
+                LoadPolicyInput(today=workflow.now().date(),
+                                years=self._application.term_months // 12 + 3),
                 result_type=PolicySnapshot,
                 start_to_close_timeout=QUICK,
                 retry_policy=IO_RETRY,
@@ -242,7 +244,7 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
                 policy=self.policy,
                 application=self._application,
                 readings=self.loan_file(),
-                today=workflow.now().date(),
+                today=self.calendar.day_of(workflow.now()),  # the bank's day
             ),
             result_type=Completeness,
             start_to_close_timeout=QUICK,

@@ -8,19 +8,29 @@ from decimal import Decimal
 
 from temporalio.testing import WorkflowEnvironment
 
+from activities.policy import china_calendar
 from journey.policy import build_calendar
 from journey.post_loan import Account, InstalmentState, next_wakeup, threshold_days
 from journey.post_loan_policy import start_of
-from journey.repayment import Frequency, RepaymentMethod, build_schedule, on_working_days
+from journey.repayment import (
+    Frequency,
+    RepaymentMethod,
+    add_months,
+    build_schedule,
+    on_working_days,
+)
+from journey.stages import Stage
 from starter import operations
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     assert_replays,
+    disbursed,
     disbursed_loan,
+    loan_worker,
     skip_to,
     until,
 )
-from tests.workflows.journey_kit import Documents
+from tests.workflows.journey_kit import Documents, application, start, until_stage
 
 BEIJING = timezone(timedelta(hours=8))
 # 2027: Labour Day off 1-5 May, Saturday 8 May worked in its place (调休)
@@ -90,3 +100,40 @@ async def test_a_loan_paid_out_after_midnight_in_beijing_runs_on_beijings_days(
         later = await until(handle, lambda s: s.days_past_due == 6)
         assert later.account.penalty_owed > late.account.penalty_owed
         await assert_replays(handle)
+
+
+async def test_a_long_loans_due_dates_move_off_holidays_to_its_end(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """The calendar a journey pins covers its whole term, not three years: the instalments
+    of a 60-month loan are all on working days, Spring Festival 2030 and 2031 included."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=60)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        _, running = await disbursed(env.client, settings, app)
+        plan = running.offer.schedule
+        working = china_calendar(running.offer.starts_on, 60 // 12 + 3)
+        assert plan[-1].due_on.year >= running.offer.starts_on.year + 5
+        assert all(working.is_working_day(i.due_on) for i in plan)
+        assert [i.due_on for i in plan] == [
+            working.next_working_day(add_months(running.offer.starts_on, n))
+            for n in range(1, 61)]
+
+
+async def test_a_licence_ending_yesterday_in_beijing_is_expired(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """At 00:30 in Beijing the licence that ended 'today' by UTC ended yesterday."""
+    env, docs = time_skipping_env, Documents()
+    now = await env.get_current_time()
+    late = datetime.combine(now.date(), time(16, 30), tzinfo=UTC)
+    late = late if late > now else late + timedelta(days=1)
+    await skip_to(env, late)
+    app = application(docs)
+    licence = docs.readings[app.documents[0].sha256].license
+    assert licence is not None
+    licence.valid_until = late.date()  # the UTC day; Beijing's is the next
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle = await start(env.client, settings, app)
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert [f.code for f in asked.completeness.failures] == ["licence_expired"]
