@@ -97,7 +97,9 @@ def status_view(s: JourneyStatus) -> Group:
 def reading_text(r: DocumentReading) -> str:
     """What the OCR read that the file is checked on, for people to compare with the page."""
     if r.license:
-        return f"{r.license.name} {r.license.credit_code}"
+        lic = r.license
+        term = f", term to {lic.valid_until}" if lic.valid_until else ""
+        return f"{lic.name} {lic.credit_code}{term}"
     if r.statement:
         st = r.statement
         figures = [f"{FIGURE_LABELS[n].split(' (')[0]} "

@@ -90,6 +90,15 @@ def _check_license(app: LoanApplication, r: DocumentReading, today: date
             )
         ]
     out: list[CheckFailure] = []
+    if lic.valid_until is None and "term" in lic.problems:  # printed, but not legible
+        out.append(
+            CheckFailure(
+                code="licence_term_unread",
+                document=sha,
+                message="The licence's term (营业期限) is illegible: send a clearer copy of "
+                "the business licence",
+            )
+        )
     if lic.valid_until is not None and lic.valid_until < today:
         out.append(
             CheckFailure(

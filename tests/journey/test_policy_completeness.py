@@ -211,6 +211,13 @@ def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading
             ["licence_expired"],
         ),
         (
+            "licence whose term is illegible",
+            lambda a: [licence(a, problems={"term": "no date in '2025年13月32日'"}), sheet(),
+                       income()],
+            [],
+            ["licence_term_unread"],
+        ),
+        (
             "statement of another company",
             lambda a: [licence(a), sheet(company="别的公司"), income()],
             [],
