@@ -531,15 +531,23 @@ def covenants_on_file(
     return values, notes, check_covenants(covenants, values, notes)
 
 
-def borrowers_own(
-    readings: list[DocumentReading], borrower: str | None
-) -> tuple[list[DocumentReading], list[DocumentReading]]:
-    """`readings` split into the borrower's and statements that name another company."""
-    if borrower is None:
-        return readings, []
-    others = [r for r in readings if r.statement is not None and r.statement.company
-              and normalise_name(r.statement.company) != normalise_name(borrower)]
-    return [r for r in readings if r not in others], others
+def statements_that_count(
+    readings: list[DocumentReading], borrower: str | None, today: date
+) -> tuple[list[DocumentReading], list[str]]:
+    """The readings a review tests, and why each of the others is left out: a statement of
+    another company than the borrower (when known), or of a period that has not ended."""
+    kept, left_out = [], []
+    for r in readings:
+        st = r.statement
+        if (st is not None and borrower is not None and st.company
+                and normalise_name(st.company) != normalise_name(borrower)):
+            left_out.append(f"{r.ref.filename} ({st.company}), not the borrower's")
+        elif st is not None and st.period_end is not None and st.period_end > today:
+            left_out.append(f"{r.ref.filename}, its period ends {st.period_end}, after the "
+                            "review")
+        else:
+            kept.append(r)
+    return kept, left_out
 
 
 def assess_review(
@@ -551,12 +559,11 @@ def assess_review(
     days-past-due floor then applies (`classify`). The covenants are the loan's own, from
     its offer; DSCR as in journey/post_loan_dscr.py.
     """
-    theirs, others = borrowers_own(readings, facts.borrower)
-    values, notes, checks = covenants_on_file(facts.covenants, theirs, facts.plan,
+    counted, left_out = statements_that_count(readings, facts.borrower, today)
+    values, notes, checks = covenants_on_file(facts.covenants, counted, facts.plan,
                                               facts.disbursed_on)
-    if others:
-        notes["statements"] = "left out, not the borrower's: " + "; ".join(
-            f"{r.ref.filename} ({r.statement.company})" for r in others if r.statement)
+    if left_out:
+        notes["statements"] = "left out: " + "; ".join(left_out)
     assessed = RiskClass.SPECIAL_MENTION if any(c.breached for c in checks) else RiskClass.NORMAL
     return ReviewResult(
         review_id=review_id,

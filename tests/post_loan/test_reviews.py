@@ -127,27 +127,32 @@ async def test_a_review_reads_a_restatement_and_leaves_out_another_companys_stat
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     """A restated balance sheet for the period already on file replaces it; a sheet of
-    another company is left out, and the review says so."""
+    another company, and one of a period that has not ended, are left out, and the review
+    says so."""
     env, docs = time_skipping_env, Documents()
     async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
         on_file = next(r.statement for r in running.readings
                        if r.statement and r.kind is DocumentKind.BALANCE_SHEET)
 
-        def sheet(label: str, company: str, liabilities: int) -> DocumentRef:
+        def sheet(label: str, company: str, liabilities: int, **more: object) -> DocumentRef:
             return docs.add(label, status=ReadStatus.READ, kind=DocumentKind.BALANCE_SHEET,
                             statement=on_file.model_copy(update={
                                 "company": company, "total_liabilities": Decimal(liabilities),
-                                "total_equity": on_file.total_assets - liabilities}))
+                                "total_equity": on_file.total_assets - liabilities, **more}))
 
         other = sheet("other-company-balance", "广州新元电子有限公司", 95_000_000)
         restated = sheet(f"{app.credit_code}-balance-restated", app.applicant_name, 82_000_000)
+        ahead = running.offer.schedule[-1].due_on + timedelta(days=400)
+        early = sheet(f"{app.credit_code}-balance-ahead", app.applicant_name, 99_000_000,
+                      period_end=ahead)
         await handle.execute_update(LoanJourneyWorkflow.add_statements, AddDocuments(
-            actor=customer(app), documents=[other, restated]))
+            actor=customer(app), documents=[other, restated, early]))
         result = (await review(env, settings, handle.id, 1)).result
         assert result is not None
         assert result.ratios["debt_to_asset"] == Decimal("0.8200")  # the restatement's
         assert result.notes["statements"] == (
-            "left out, not the borrower's: other-company-balance.png (广州新元电子有限公司)")
+            "left out: other-company-balance.png (广州新元电子有限公司), not the borrower's; "
+            f"{app.credit_code}-balance-ahead.png, its period ends {ahead}, after the review")
 
 
 async def test_updates_that_arrive_while_the_journey_continues_as_new_are_kept(
