@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Float, and_, case, cast, func, select
+from sqlalchemy.orm import aliased
 
 from journey.stages import ORDER
 from journey.timeline import EventType
@@ -44,6 +45,18 @@ def _order(stage: str) -> int:
     return _RANK.get(stage, len(_RANK))
 
 
+def _latest_score() -> Any:
+    """One score of a kind counts per stage visit, the latest given: a complaint's score,
+    or feedback after the journey ended, replaces what the customer said before."""
+    later = aliased(F)
+    return F.sequence == (
+        select(func.max(later.sequence))
+        .where(later.workflow_id == F.workflow_id, later.stage == F.stage,
+               later.attempt == F.attempt, later.kind == F.kind)
+        .scalar_subquery()
+    )
+
+
 def _satisfaction(conn: Connection, where: list[Any]) -> list[StageSatisfaction]:
     def count_if(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -57,7 +70,7 @@ def _satisfaction(conn: Connection, where: list[Any]) -> list[StageSatisfaction]
             count_if(and_(_NPS, F.score >= 9)).label("promoters"),
             count_if(and_(_NPS, F.score <= 6)).label("detractors"),
         )
-        .where(*where)
+        .where(*where, _latest_score())
         .group_by(F.stage)
     )
     rows = [

@@ -4,13 +4,24 @@ touchpoint_fixture.py over the report's fixed journeys."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import pytest
 from typer.testing import CliRunner
 
+from journey.application import Channel, Product
+from journey.stages import Stage
+from journey.touchpoints import (
+    LATE_FEEDBACK_BASE,
+    ComplaintCategory,
+    RecordFeedbackInput,
+    ScoreKind,
+)
 from starter.report import report_app
+from store.feedback import record_feedback
 from store.report_models import TouchpointReport
 from store.touchpoint_analytics import build_journey_map, build_touchpoints
+from tests.report.report_fixture import T0
 
 H = 3600.0
 
@@ -106,3 +117,18 @@ def test_the_report_command_prints_the_human_side(touchpoint_db: str) -> None:
     assert "Pain points: risk_review 108.0, completeness 29.3, intake 0.4" in out
     assert "waiting time vs score at completeness: r = -0.97 over 3 journey(s)" in out
     assert "app 2, branch 2, web 2" in out and "documents 1, waiting_time 1" in out
+
+
+def test_one_score_of_a_kind_counts_per_stage_visit_the_latest(touchpoint_db: str) -> None:
+    """B's intake was rated 4, then, after the journey ended, 1 with a complaint: the
+    later score stands in the curve, and the complaint counts."""
+    record_feedback(touchpoint_db, RecordFeedbackInput(
+        workflow_id="B", sequence=LATE_FEEDBACK_BASE, at=T0 + timedelta(days=40),
+        product=Product.WORKING_CAPITAL, stage=Stage.INTAKE, attempt=1, given_at=Stage.CLOSED,
+        kind=ScoreKind.CSAT, score=1, category=ComplaintCategory.COMMUNICATION,
+        channel=Channel.PHONE, actor="customer"))
+    touch = build_touchpoints(touchpoint_db)
+    intake = touch.satisfaction[0]
+    assert (intake.stage, intake.csat_n) == ("intake", 3)
+    assert intake.csat_avg == pytest.approx((5 + 1 + 5) / 3)
+    assert touch.complaints == 4
