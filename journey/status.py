@@ -135,6 +135,8 @@ class JourneyStatus(BaseModel):
     outcome_reason: str | None = None
     # until the payout, once graded: the loan's covenants tested on the file's statements
     covenants_on_file: list[CovenantCheck] = Field(default_factory=list)
+    # once graded: a rate agreed in the application below the policy's price for the grade
+    pricing_gap: str | None = None
     # post-loan management
     account: Account | None = None
     days_past_due: int = 0

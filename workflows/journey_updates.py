@@ -282,7 +282,17 @@ class JourneyUpdates(Bookkeeping):
             disbursement=self._disbursement,
             outcome_reason=self._outcome_reason,
             covenants_on_file=self._covenants_on_file(),
+            pricing_gap=self._pricing_gap(),
         )
+
+    def _pricing_gap(self) -> str | None:
+        """A rate agreed in the application below the policy's price for the grade given,
+        for approvers to see what they approve."""
+        app, opinion = self._application, self._opinion
+        if app.annual_rate is None or opinion is None or self._snapshot is None:
+            return None
+        return self.policy.pricing.agreed_gap(app.annual_rate, app.term_months,
+                                              int(opinion.grade.value) - 1, app.product)
 
     def _covenants_on_file(self) -> list[CovenantCheck]:
         """Until the payout, once graded: the loan's covenants (the offer's, or those its

@@ -82,6 +82,18 @@ class PricingPolicy(BaseModel):
         return RateBasis(base=base.name, base_rate=base.rate, spread=rate - base.rate,
                          agreed=True)
 
+    def agreed_gap(self, rate: Rate, term_months: int, grade_steps: int, product: Product
+                   ) -> str | None:
+        """An agreed rate against the policy's price for the grade, in words; None when it
+        is not below it."""
+        price = self.basis(term_months, grade_steps, product)
+        priced = price.base_rate + price.spread
+        if rate >= priced:
+            return None
+        return (f"agreed {rate:.4%}, {priced - rate:.2%} below the policy's price of "
+                f"{priced:.4%} for grade {grade_steps + 1} ({price.base} {price.base_rate:.2%}"
+                f" + {price.spread:.2%})")
+
     def agreed_refusal(self, rate: Rate, term_months: int) -> str | None:
         """Why `rate`, agreed in an application, is below what the policy lets one be."""
         base = self._base(term_months)

@@ -75,3 +75,11 @@ def test_the_status_says_how_the_rate_was_set(policy: Policy) -> None:
     offer = Offer(**terms.model_dump(), term_months=36)
     assert rate_basis(offer) == " (1y LPR 3.10% + 1.00%)"
     assert rate_basis(offer.model_copy(update={"rate_basis": None})) == ""
+
+
+def test_an_agreed_rate_below_the_grades_price_says_by_how_much(policy: Policy) -> None:
+    pricing = policy.pricing
+    gap = pricing.agreed_gap(Decimal("0.0260"), 12, 8, Product.WORKING_CAPITAL)  # grade 9
+    assert gap == ("agreed 2.6000%, 2.50% below the policy's price of 5.1000% for grade 9 "
+                   "(1y LPR 3.10% + 2.00%)")
+    assert pricing.agreed_gap(Decimal("0.0600"), 12, 8, Product.WORKING_CAPITAL) is None

@@ -3,6 +3,8 @@ time-skipping server; a refused update never reaches the history."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
@@ -206,3 +208,15 @@ async def test_reassignment_by_the_supervisor(
             opinion(Actor(id="risk-sme-2", role=Role.RISK_OFFICER)),
         )
         await until_stage(handle, Stage.APPROVAL)
+
+
+async def test_approvers_see_an_agreed_rate_below_the_grades_price(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs, app = new_application()
+    app.annual_rate = Decimal("0.0280")  # agreed with the customer; grade 3 prices 3.60%
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        at_approval = await drive_to(handle, app, Stage.APPROVAL)
+        assert at_approval.pricing_gap == (
+            "agreed 2.8000%, 0.80% below the policy's price of 3.6000% for grade 3 "
+            "(1y LPR 3.10% + 0.50%)")
