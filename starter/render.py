@@ -58,13 +58,14 @@ def status_view(s: JourneyStatus) -> Group:
         bookings = [r.booking_id for r in s.drawdowns if r.booking_id] or [d.booking_id]
         head.add_row(
             "disbursed",
-            escape(f"{d.amount:,} to {d.payee} ({', '.join(bookings)}) at {_when(d.booked_at)}"
+            escape(f"{d.amount:,} to {d.payee} ({', '.join(bookings)}) at {_when(d.booked_at)} UTC"
                    + (f", in {len(bookings)} drawdowns" if len(bookings) > 1 else "")),
         )
     if s.outcome_reason:
         head.add_row("outcome", escape(s.outcome_reason))
 
-    timeline = Table("stage", "attempt", "waits on", "entered", "exited", "to", title="timeline")
+    timeline = Table("stage", "attempt", "waits on", "entered (UTC)", "exited (UTC)", "to",
+                     title="timeline")
     for v in s.timeline:
         timeline.add_row(
             v.stage,
@@ -86,7 +87,8 @@ def status_view(s: JourneyStatus) -> Group:
         parts.append(docs)
     parts += post_loan_view(s)
     if s.decisions:
-        decisions = Table("when", "stage", "actor", "role", "decision", "reason", title="decisions")
+        decisions = Table("when (UTC)", "stage", "actor", "role", "decision", "reason",
+                          title="decisions")
         for made in s.decisions:
             decisions.add_row(
                 _when(made.at), made.stage, escape(made.actor.id), made.actor.role, made.verdict,
