@@ -157,6 +157,12 @@ _PLAIN: set[tuple[str, str]] = set()
 _PLAIN_NAMESPACES: set[str] = set()
 
 
+def started(client: Client, workflow_id: str) -> None:
+    """This process started the journey, as plain as its client writes: nothing to ask."""
+    if client.data_converter.payload_codec is None:
+        _PLAIN.add((client.namespace, workflow_id))
+
+
 async def keys_needed_to_start(client: Client, workflow_type: str, refused: str) -> None:
     """A client without keys starts no journey in plain JSON where the newest one's payloads
     are encrypted (its workers encrypt): `CodecError` starting with `refused`. One list and

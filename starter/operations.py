@@ -171,12 +171,14 @@ async def start_journey(
         f"see `loan-journey status {journey_id(application.application_id)}`"
     )
     try:
-        return await client.start_workflow(
+        handle = await client.start_workflow(
             LoanJourneyWorkflow.run,
             JourneyInput(application=policy.coded(application)),
             id=journey_id(application.application_id),
             task_queue=settings.task_queue,
         )
+        codec.started(client, handle.id)
+        return handle
     except WorkflowAlreadyStartedError as err:
         raise exists from err
     except RPCError as err:
