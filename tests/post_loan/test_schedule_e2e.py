@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 from collections.abc import AsyncIterator, Awaitable
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -189,7 +189,8 @@ def _breaching_sheet(docs: Documents, app: LoanApplication) -> DocumentRef:
         f"{app.credit_code}-balance-later", status=ReadStatus.READ,
         kind=DocumentKind.BALANCE_SHEET,
         statement=FinancialStatement(
-            kind=DocumentKind.BALANCE_SHEET, period_end=date.today() + timedelta(days=1),
+            # the latest period, and one that has ended: a review leaves out one to come
+            kind=DocumentKind.BALANCE_SHEET, period_end=datetime.now(UTC).date(),
             company=app.applicant_name, current_assets=Decimal(50_000_000),
             total_assets=Decimal(100_000_000), current_liabilities=Decimal(25_000_000),
             total_liabilities=Decimal(85_000_000), total_equity=Decimal(15_000_000),
