@@ -413,7 +413,11 @@ class JourneyRow(BaseModel):
 
 
 def _journeys(query: str | None) -> str:
+    """Journeys, one row each: a run that continued as new is the same journey as its last
+    run, so it is left out unless the query asks about run statuses itself."""
     base = "WorkflowType = 'LoanJourneyWorkflow'"
+    if query is None or "ExecutionStatus" not in query:
+        base += " AND ExecutionStatus != 'ContinuedAsNew'"
     return f"{base} AND ({query})" if query else base
 
 

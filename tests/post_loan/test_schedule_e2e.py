@@ -26,7 +26,7 @@ from journey.documents import DocumentKind, DocumentRef, FinancialStatement, Rea
 from journey.post_loan_policy import first_review_on, start_of
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import schedules, schedules_cli
+from starter import operations, schedules, schedules_cli
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
 from store.refusals import refusals as refused_attempts
@@ -94,6 +94,13 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
             "covenant_breach", "downgrade"
         ]
         assert 28 <= (monthly.next_runs[1] - monthly.next_runs[0]).days <= 31
+        # reviews ended runs; `list` shows the journey once, its runs on request
+        await until(handle, lambda s: s.run >= 3)
+        listed = await operations.list_journeys(client, f"WorkflowId = '{handle.id}'")
+        assert [(r.workflow_id, r.status) for r in listed] == [(handle.id, "running")]
+        runs = await operations.list_journeys(
+            client, f"WorkflowId = '{handle.id}' AND ExecutionStatus = 'ContinuedAsNew'")
+        assert len(runs) >= 2
 
         address = client.service_client.config.target_host
         monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
