@@ -135,8 +135,9 @@ class JourneyStatus(BaseModel):
     outcome_reason: str | None = None
     # until the payout, once graded: the loan's covenants tested on the file's statements
     covenants_on_file: list[CovenantCheck] = Field(default_factory=list)
-    # once graded: a rate agreed in the application below the policy's price for the grade
-    pricing_gap: str | None = None
+    # once graded, until the payout: what approvers should weigh that no rule refuses (a
+    # rate agreed below the policy's price for the grade, a licence ending within the term)
+    cautions: list[str] = Field(default_factory=list)
     # post-loan management
     account: Account | None = None
     days_past_due: int = 0

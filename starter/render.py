@@ -47,8 +47,8 @@ def status_view(s: JourneyStatus) -> Group:
             f"{s.offer.method} {s.offer.frequency}, {len(s.offer.schedule)} instalments",
         )
         head.add_row("covenants", covenant_terms(s.offer))
-    if s.pricing_gap:
-        head.add_row("[red]pricing[/]", escape(s.pricing_gap))
+    if s.cautions:
+        head.add_row("[red]cautions[/]", escape("; ".join(s.cautions)))
     if breached := [c for c in s.covenants_on_file if c.breached]:
         head.add_row("[red]covenants on file[/]", escape(
             "; ".join(c.detail for c in breached)

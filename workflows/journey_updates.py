@@ -45,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.post_loan import covenants_on_file
     from journey.post_loan_covenants import CovenantCheck
     from journey.pricing import offer_terms
+    from journey.repayment import add_months
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, Offer
     from journey.timeline import EventType
@@ -282,17 +283,26 @@ class JourneyUpdates(Bookkeeping):
             disbursement=self._disbursement,
             outcome_reason=self._outcome_reason,
             covenants_on_file=self._covenants_on_file(),
-            pricing_gap=self._pricing_gap(),
+            cautions=self._cautions(),
         )
 
-    def _pricing_gap(self) -> str | None:
-        """A rate agreed in the application below the policy's price for the grade given,
-        for approvers to see what they approve."""
+    def _cautions(self) -> list[str]:
+        """What approvers should see that no rule refuses, once the case is graded and until
+        the payout: a rate agreed below the policy's price for the grade, a business licence
+        whose term ends before the loan would."""
         app, opinion = self._application, self._opinion
-        if app.annual_rate is None or opinion is None or self._snapshot is None:
-            return None
-        return self.policy.pricing.agreed_gap(app.annual_rate, app.term_months,
-                                              int(opinion.grade.value) - 1, app.product)
+        if opinion is None or self._snapshot is None or self._disbursement is not None:
+            return []
+        cautions = []
+        if app.annual_rate is not None and (gap := self.policy.pricing.agreed_gap(
+                app.annual_rate, app.term_months, int(opinion.grade.value) - 1, app.product)):
+            cautions.append(gap)
+        ends = add_months(self.calendar.day_of(workflow.now()), app.term_months)
+        cautions += [f"the business licence's term ends on {r.license.valid_until}, before "
+                     f"the loan would ({ends}): ask how it will be renewed"
+                     for r in self.loan_file()
+                     if r.license and r.license.valid_until and r.license.valid_until < ends]
+        return cautions
 
     def _covenants_on_file(self) -> list[CovenantCheck]:
         """Until the payout, once graded: the loan's covenants (the offer's, or those its

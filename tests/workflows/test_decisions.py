@@ -3,6 +3,7 @@ time-skipping server; a refused update never reaches the history."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from temporalio.testing import WorkflowEnvironment
@@ -18,6 +19,7 @@ from journey.decisions import (
     Verdict,
 )
 from journey.stages import Stage
+from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
     RISK_SME,
@@ -210,13 +212,18 @@ async def test_reassignment_by_the_supervisor(
         await until_stage(handle, Stage.APPROVAL)
 
 
-async def test_approvers_see_an_agreed_rate_below_the_grades_price(
+async def test_approvers_see_an_agreed_rate_below_the_grades_price_and_a_licence_ending(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     docs, app = new_application()
     app.annual_rate = Decimal("0.0280")  # agreed with the customer; grade 3 prices 3.60%
+    licence = docs.readings[app.documents[0].sha256].license
+    assert licence is not None
+    licence.valid_until = journey_kit.TODAY + timedelta(days=200)  # within the 12 months
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         at_approval = await drive_to(handle, app, Stage.APPROVAL)
-        assert at_approval.pricing_gap == (
-            "agreed 2.8000%, 0.80% below the policy's price of 3.6000% for grade 3 "
-            "(1y LPR 3.10% + 0.50%)")
+        gap, term = at_approval.cautions
+        assert gap == ("agreed 2.8000%, 0.80% below the policy's price of 3.6000% for grade 3 "
+                       "(1y LPR 3.10% + 0.50%)")
+        assert term.startswith(f"the business licence's term ends on {licence.valid_until}, "
+                               "before the loan would")
