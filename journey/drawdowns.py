@@ -11,7 +11,8 @@ the availability period whatever is undrawn is cancelled.
 The default plan (`default_plan`), stated:
 - three tranches of 30% / 40% / 30% of the amount (the last takes the rounding remainder):
   t1 planning permit and capital in place, t2 30% of construction, t3 equipment delivered;
-- each needs its documents, a projected DSCR of at least 1.20 and no event of default;
+- each needs its documents, a projected DSCR of at least 1.20 (or the loan's min-DSCR
+  covenant, when higher) and no event of default;
 - availability period: 18 months from the signature (a third of the term when shorter);
 - repayment: the plan is rebuilt when drawdowns close, on the amount actually drawn, over
   the term left after the availability period, with 6 months' interest-only grace (less
@@ -200,8 +201,11 @@ class DrawdownOutcome(BaseModel):
 # -- the plan --------------------------------------------------------------------------------
 
 
-def default_plan(application: LoanApplication) -> DrawdownPlan:
-    """Three tranches (30/40/30%) with their milestones; see the module docstring."""
+def default_plan(application: LoanApplication, min_dscr: Decimal = DEFAULT_MIN_DSCR
+                 ) -> DrawdownPlan:
+    """Three tranches (30/40/30%) with their milestones; see the module docstring. Each
+    drawdown's projected DSCR must reach `min_dscr` (the loan's own covenant when higher,
+    so that no drawdown is approved into a breach)."""
     term = application.term_months
     availability = max(1, min(AVAILABILITY_MONTHS, term // 3))
     rest = max(1, term - availability)
@@ -210,7 +214,7 @@ def default_plan(application: LoanApplication) -> DrawdownPlan:
     amount = application.amount
     first = _share(amount, "0.30")
     second = _share(amount, "0.40")
-    checks = [Check(kind="min_dscr", value=DEFAULT_MIN_DSCR), Check(kind="no_event_of_default")]
+    checks = [Check(kind="min_dscr", value=min_dscr), Check(kind="no_event_of_default")]
     return DrawdownPlan(
         tranches=[
             Tranche(id="t1", milestone="planning permit granted and capital in place", cap=first,

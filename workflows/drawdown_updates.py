@@ -8,6 +8,8 @@ Handlers only record state; `workflows/drawdowns.py` acts on it. The drawdown re
 through post-loan continue-as-new in the carried journey (key "drawdowns").
 """
 
+from decimal import Decimal
+
 from pydantic import BaseModel, Field
 from temporalio import workflow
 
@@ -16,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.application import Product
     from journey.decisions import Withdrawal
     from journey.drawdowns import (
+        DEFAULT_MIN_DSCR,
         Commitment,
         DrawdownDecision,
         DrawdownOutcome,
@@ -142,6 +145,12 @@ class DrawdownUpdates(PostLoanHandlers):
         if (refusal := payee_refusal(plan, request, self._application.applicant_name)) is not None:
             raise DecisionRefused(refusal)
 
+    def _dd_covenant_floor(self) -> Decimal:
+        """The higher of the plan's DSCR floor and the loan's own min-DSCR covenant."""
+        covenants = (self._offer.covenants or []) if self._offer else []
+        return max([DEFAULT_MIN_DSCR, *(c.limit for c in covenants
+                                         if c.ratio == "dscr" and c.bound == "min")])
+
     def _dd_open(self) -> tuple[DrawdownPlan, Commitment]:
         if self._application.product is not Product.PROJECT_FINANCE:
             raise DecisionRefused(
@@ -206,7 +215,8 @@ class DrawdownUpdates(PostLoanHandlers):
         base = super().status()
         if self._application.product is not Product.PROJECT_FINANCE:
             return base
-        plan = self._dd_plan or (default_plan(self._application) if self._offer else None)
+        plan = self._dd_plan or (default_plan(self._application, self._dd_covenant_floor())
+                                 if self._offer else None)
         update: dict[str, object] = {
             "drawdown_plan": plan,
             "commitment": self._dd_commitment,

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         unused_months,
     )
     from journey.drawdowns import (
+        DEFAULT_MIN_DSCR,
         Commitment,
         DrawdownPlan,
         DrawdownRecord,
@@ -65,6 +66,9 @@ with workflow.unsafe.imports_passed_through():
 PLAN_TO_MATURITY = "drawdown-plan-to-maturity"
 # a tranche may be drawn in several drawdowns, up to its cap
 PARTIAL_TRANCHES = "drawdown-partial-tranches"
+# a drawdown's DSCR condition is at least the loan's min-DSCR covenant (it was 1.20 against a
+# covenant of 1.30, so a drawdown could be approved into a breach)
+DRAWDOWN_DSCR_COVENANT = "drawdown-dscr-covenant"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -80,13 +84,21 @@ class DrawdownStage(DrawdownUpdates):
         self._dd_rebuild_plan()
 
     def _dd_open_stage(self) -> None:
-        plan = default_plan(self._application)
+        plan = default_plan(self._application, self._dd_min_dscr())
         self._dd_partial = workflow.patched(PARTIAL_TRANCHES)  # before it: one per tranche
         self._dd_plan = plan
         self._dd_commitment = Commitment(
             total=plan.total, available_until=availability_ends(plan, workflow.now())
         )
         self._offer = self._dd_signed_offer().model_copy(update={"drawdown_plan": plan})
+
+    def _dd_min_dscr(self) -> Decimal:
+        """The DSCR each drawdown must project: the plan's floor, or (since the marker) the
+        loan's min-DSCR covenant when that is higher."""
+        floor = self._dd_covenant_floor()
+        if floor <= DEFAULT_MIN_DSCR or not workflow.patched(DRAWDOWN_DSCR_COVENANT):
+            return DEFAULT_MIN_DSCR
+        return floor
 
     # -- one drawdown: the customer asks, the bank checks, decides and books ----------------
 

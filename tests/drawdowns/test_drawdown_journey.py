@@ -46,6 +46,11 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         assert plan is not None and [t.cap for t in plan.tranches] == [
             Decimal("4500000.00"), Decimal("6000000.00"), Decimal("4500000.00")
         ]
+        # each drawdown must project the loan's own min-DSCR covenant, not a lower floor
+        covenant = next(c.limit for c in opened.offer.covenants if c.id == "min-dscr")
+        assert covenant > Decimal("1.20")
+        assert {c.value for t in plan.tranches for c in t.checks
+                if c.kind == "min_dscr"} == {covenant}
 
         first = await request(handle, first_tranche(app, docs))
         assert first.state is DrawdownState.AWAITING_DECISION, first
