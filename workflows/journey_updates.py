@@ -256,6 +256,7 @@ class JourneyUpdates(Bookkeeping):
 
     @workflow.query
     def status(self) -> JourneyStatus:
+        loan_file = self.loan_file()
         return JourneyStatus(
             workflow_id=self._workflow_id,
             application_id=self._application.application_id,
@@ -275,18 +276,18 @@ class JourneyUpdates(Bookkeeping):
             route=self._route,
             completeness=self._completeness,
             readings=list(self._readings.values()),
-            standing=[r.ref.sha256 for r in self.loan_file()],
+            standing=[r.ref.sha256 for r in loan_file],
             decisions=self._decisions,
             timeline=self._visits,
             events=self._events,
             offer=self._offer,
             disbursement=self._disbursement,
             outcome_reason=self._outcome_reason,
-            covenants_on_file=self._covenants_on_file(),
-            cautions=self._cautions(),
+            covenants_on_file=self._covenants_on_file(loan_file),
+            cautions=self._cautions(loan_file),
         )
 
-    def _cautions(self) -> list[str]:
+    def _cautions(self, loan_file: list[DocumentReading]) -> list[str]:
         """What approvers should see that no rule refuses, once the case is graded and until
         the payout: a rate agreed below the policy's price for the grade, a business licence
         whose term ends before the loan would."""
@@ -300,11 +301,11 @@ class JourneyUpdates(Bookkeeping):
         ends = add_months(self.calendar.day_of(workflow.now()), app.term_months)
         cautions += [f"the business licence's term ends on {r.license.valid_until}, before "
                      f"the loan would ({ends}): ask how it will be renewed"
-                     for r in self.loan_file()
+                     for r in loan_file
                      if r.license and r.license.valid_until and r.license.valid_until < ends]
         return cautions
 
-    def _covenants_on_file(self) -> list[CovenantCheck]:
+    def _covenants_on_file(self, loan_file: list[DocumentReading]) -> list[CovenantCheck]:
         """Until the payout, once graded: the loan's covenants (the offer's, or those its
         grade would give) tested on the file it is decided on, so that approvers and the
         offer see a covenant the borrower breaches on day one."""
@@ -314,7 +315,7 @@ class JourneyUpdates(Bookkeeping):
         if offer is None or offer.covenants is None:
             offer = offer_terms(self._application, self._opinion.grade, workflow.now().date(),
                                 self._pl_policy, self.policy.pricing)
-        _, _, checks = covenants_on_file(offer.covenants or [], self.loan_file(),
+        _, _, checks = covenants_on_file(offer.covenants or [], loan_file,
                                          offer.schedule, offer.starts_on)
         return checks
 
