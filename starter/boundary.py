@@ -19,7 +19,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
 from starter.codec import SETTING, CodecError, undecodable
-from starter.errors import BadInput, JourneyError, Refused, SetupError
+from starter.errors import BadInput, JourneyError, Refused, SetupError, no_such_namespace
 from store.refusals import Refusal, record_refusal
 
 T = TypeVar("T")
@@ -70,8 +70,7 @@ def translated(err: Exception) -> JourneyError | None:
     wrong, an encrypted answer read without the keys, a namespace that does not exist (said
     by the server, or by the SDK's validation of a worker that makes no call before it).
     Anything else is a defect: None."""
-    if (isinstance(err, RPCError) and err.status is RPCStatusCode.NOT_FOUND
-            and err.message.startswith("Namespace")) or (
+    if no_such_namespace(err) or (
             isinstance(err, RuntimeError) and str(err).startswith(_NO_NAMESPACE)):
         said = err.message if isinstance(err, RPCError) else str(err).split(": Status")[0]
         return SetupError(f"the Temporal server says: {said}; check "

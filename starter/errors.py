@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
+from temporalio.service import RPCError, RPCStatusCode
 
 if TYPE_CHECKING:
     from store.refusals import Refusal
@@ -70,3 +71,9 @@ def plain_errors(err: ValidationError) -> str:
         + e["msg"].removeprefix("Value error, ")
         for e in err.errors()
     )
+
+
+def no_such_namespace(err: Exception) -> bool:
+    """The server's NOT_FOUND for a namespace (the operator's setting), not for a workflow."""
+    return (isinstance(err, RPCError) and err.status is RPCStatusCode.NOT_FOUND
+            and err.message.startswith("Namespace"))

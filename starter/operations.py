@@ -72,6 +72,7 @@ from starter.errors import (
     NoAnswer,
     NotFound,
     Refused,
+    no_such_namespace,
     plain_errors,
 )
 from store import blobs
@@ -357,7 +358,7 @@ async def act(
 def no_such_workflow(err: RPCError) -> bool:
     """The server found no such workflow (not: no such namespace, which the command line's
     boundary names as a setting to check)."""
-    return err.status is RPCStatusCode.NOT_FOUND and not err.message.startswith("Namespace")
+    return err.status is RPCStatusCode.NOT_FOUND and not no_such_namespace(err)
 
 
 async def _ended(handle: WorkflowHandle[Any, Any]) -> bool:
