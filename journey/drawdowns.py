@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field, computed_field
 from journey.actors import Actor
 from journey.application import Channel, LoanApplication
 from journey.documents import DocumentRef
-from journey.policy.completeness import normalise_name
+from journey.policy.completeness import same_name
 from journey.policy.sla import EscalationAction, EscalationLevel, StageSla, Unit
 from journey.repayment import add_months
 
@@ -235,7 +235,7 @@ def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: str) -
     the bank pays the counterparty (its name and account) directly, and an entrusted payment
     never goes to the borrower itself."""
     if request.payee is not None:
-        if normalise_name(request.payee.name) != normalise_name(borrower):
+        if not same_name(request.payee.name, borrower):
             return None
         return (f"the payee {request.payee.name} is the borrower: an entrusted payment "
                 "(受托支付) goes to the counterparty the money is for; name it, or leave "

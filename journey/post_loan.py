@@ -53,7 +53,7 @@ from pydantic import BaseModel, Field
 
 from journey.classification import FLOORS, RiskClass, classify, floor_by_days_past_due
 from journey.documents import DocumentReading, ReadStatus
-from journey.policy.completeness import normalise_name
+from journey.policy.completeness import same_name
 from journey.policy.ratios import RATIO_NAMES, compute_ratios
 from journey.post_loan_covenants import Covenant, CovenantCheck, check_covenants
 from journey.post_loan_dscr import dscr
@@ -540,7 +540,7 @@ def statements_that_count(
     for r in readings:
         st = r.statement
         if (st is not None and borrower is not None and st.company
-                and normalise_name(st.company) != normalise_name(borrower)):
+                and not same_name(st.company, borrower)):
             left_out.append(f"{r.ref.filename} ({st.company}), not the borrower's")
         elif st is not None and st.period_end is not None and st.period_end > today:
             left_out.append(f"{r.ref.filename}, its period ends {st.period_end}, after the "

@@ -67,6 +67,11 @@ def normalise_name(name: str) -> str:
     return "".join(c for c in text if not c.isspace()).casefold()
 
 
+def same_name(a: str, b: str) -> bool:
+    """Whether two company names are one, as `normalise_name` reads them."""
+    return normalise_name(a) == normalise_name(b)
+
+
 def _unreadable(r: DocumentReading) -> CheckFailure:
     why = f" ({r.reason})" if r.reason else ""
     return CheckFailure(
@@ -108,7 +113,7 @@ def _check_license(app: LoanApplication, r: DocumentReading, today: date
                 "current licence (a company whose term has ended may not borrow)",
             )
         )
-    if not lic.name or normalise_name(lic.name) != normalise_name(app.applicant_name):
+    if not lic.name or not same_name(lic.name, app.applicant_name):
         out.append(
             CheckFailure(
                 code="name_mismatch",
@@ -162,7 +167,7 @@ def _check_statement(
             )
         ]
     out: list[CheckFailure] = []
-    if st.company and normalise_name(st.company) != normalise_name(app.applicant_name):
+    if st.company and not same_name(st.company, app.applicant_name):
         out.append(
             CheckFailure(
                 code="statement_company_mismatch",
