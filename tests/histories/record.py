@@ -1,4 +1,5 @@
-"""Record one history per terminal path of LoanJourneyWorkflow into tests/histories/.
+"""Record one history per terminal path of LoanJourneyWorkflow into tests/histories/, and
+one of LateFeedbackWorkflow per touchpoint it keeps after a journey's end.
 
     .venv/bin/python -m tests.histories.record
 
@@ -22,8 +23,11 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from journey.application import Channel
 from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
+from journey.settings import Settings
 from journey.stages import Stage
+from journey.touchpoints import ComplaintCategory, Feedback
 from starter import operations
 from tests.audit.histories import save_history
 from tests.conftest import installed_test_server, register_search_attributes
@@ -33,6 +37,8 @@ from workflows.loan_journey import LoanJourneyWorkflow
 
 REPAY = LoanJourneyWorkflow.record_repayment
 Path_ = Callable[[WorkflowHandle, kit.LoanApplication], Awaitable[None]]
+# after a journey's end: what the customer says, kept by a run of its own; that run's id
+Late = Callable[[Client, Settings, str, kit.LoanApplication], Awaitable[str]]
 
 
 async def closed(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
@@ -80,7 +86,17 @@ PATHS: dict[str, Path_] = {
 }
 
 
-async def record(name: str, play: Path_) -> Path:
+async def late_complaint(client: Client, settings: Settings, journey: str,
+                         app: kit.LoanApplication) -> str:
+    complaint = Feedback(actor=kit.customer(app), channel=Channel.PHONE, stage=Stage.RISK_REVIEW,
+                         score=1, category=ComplaintCategory.DECISION, comment="why?")
+    return await operations.record_late_feedback(client, settings, journey, complaint)
+
+
+LATE: dict[str, Late] = {"late_feedback": late_complaint}
+
+
+async def record(name: str, play: Path_ | Late) -> Path:
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter, test_server_existing_path=installed_test_server()
     )
@@ -92,19 +108,24 @@ async def record(name: str, play: Path_) -> Path:
         await env.shutdown()
 
 
-async def _run(client: Client, name: str, play: Path_) -> Path:
+async def _run(client: Client, name: str, play: Path_ | Late) -> Path:
     docs = kit.Documents()
     app = kit.application(docs)
     with tempfile.TemporaryDirectory() as tmp:
         async with kit.journey_worker(client, Path(tmp), docs) as settings:
             handle = await kit.start(client, settings, app)
-            await play(handle, app)
+            if play not in LATE.values():
+                await play(handle, app)  # type: ignore[call-arg]
+                await handle.result()
+                return await save_history(handle, name)
+            await rejected(handle, app)  # a declined customer has more to say
             await handle.result()
-            return await save_history(handle, name)
+            kept = await play(client, settings, handle.id, app)  # type: ignore[call-arg]
+            return await save_history(client.get_workflow_handle(kept), name)
 
 
 async def main() -> None:
-    for name, play in PATHS.items():
+    for name, play in [*PATHS.items(), *LATE.items()]:
         print(f"recorded {await record(name, play)}")
 
 
