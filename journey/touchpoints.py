@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field
 from journey.actors import Actor
 from journey.application import Channel, Product
 from journey.policy import DecisionRefused
-from journey.stages import Stage
+from journey.stages import Party, Stage
+from journey.timeline import EventType, TimingEvent
 
 STORE_FEEDBACK = "store_feedback"  # the activity; the update is `record_feedback`
 
@@ -125,6 +126,8 @@ class RecordFeedbackResult(BaseModel):
 LATE_FEEDBACK_WORKFLOW = "LateFeedbackWorkflow"
 COUNT_LATE_FEEDBACK = "count_late_feedback"  # the activity: how many a journey has so far
 LATE_FEEDBACK_BASE = 1_000_000
+# the run stores the feedback as a TOUCHPOINT event too, in the stage the journey ended in
+LATE_TOUCHPOINT_EVENT = "late-touchpoint-event"  # workflow.patched marker
 
 
 def late_feedback_id(journey_id: str) -> str:
@@ -139,6 +142,15 @@ class LateFeedback(BaseModel):
     ended_at: Stage  # the stage the journey ended in
     attempt: int = Field(ge=1)  # the latest attempt of the stage the feedback is about
     feedback: Feedback
+
+    def event(self, sequence: int, at: datetime) -> TimingEvent:
+        """Its TOUCHPOINT event, as the journey would record it in the stage it ended in."""
+        return TimingEvent(
+            workflow_id=self.journey_id, sequence=sequence, type=EventType.TOUCHPOINT,
+            stage=self.ended_at, at=at, waits_on=Party.SYSTEM, product=self.product,
+            actor=self.feedback.actor.id, channel=self.feedback.channel,
+            detail=feedback_detail(self.feedback),
+        )
 
 
 INQUIRY_DETAIL = "inquiry"
