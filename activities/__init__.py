@@ -33,7 +33,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         LedgerActivities(settings).book_disbursement,
         NotificationActivities(settings).notify,
         feedback.store_feedback,
-        feedback.count_late_feedback,
+        feedback.count_late_touchpoints,
         ReviewActivities(settings).load_post_loan_policy,
         ReviewActivities(settings).create_review_schedule,
         ReviewActivities(settings).set_review_cadence,

@@ -6,12 +6,12 @@ from temporalio import activity
 
 from journey.settings import Settings
 from journey.touchpoints import (
-    COUNT_LATE_FEEDBACK,
+    COUNT_LATE_TOUCHPOINTS,
     STORE_FEEDBACK,
     RecordFeedbackInput,
     RecordFeedbackResult,
 )
-from store.feedback import late_feedback_count, record_feedback
+from store.feedback import late_touchpoints_taken, record_feedback
 
 
 class FeedbackActivities:
@@ -22,6 +22,6 @@ class FeedbackActivities:
     def store_feedback(self, request: RecordFeedbackInput) -> RecordFeedbackResult:
         return RecordFeedbackResult(inserted=record_feedback(self._url, request))
 
-    @activity.defn(name=COUNT_LATE_FEEDBACK)
-    def count_late_feedback(self, workflow_id: str) -> int:
-        return late_feedback_count(self._url, workflow_id)
+    @activity.defn(name=COUNT_LATE_TOUCHPOINTS)
+    def count_late_touchpoints(self, workflow_id: str) -> int:
+        return late_touchpoints_taken(self._url, workflow_id)

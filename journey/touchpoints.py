@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from journey.actors import Actor
 from journey.application import Channel, Product
@@ -119,38 +119,55 @@ class RecordFeedbackResult(BaseModel):
     inserted: bool
 
 
-# Feedback about a journey that has ended (a declined customer's complaint): its history is
-# closed, so a workflow of its own, `feedback-<journey id>`, one run at a time, is the record
-# (who, when, the comment, encrypted as every history) and stores the score under the
-# journey's id, numbered from LATE_FEEDBACK_BASE: the journey's own events number from 0.
+# Touchpoints after a journey has ended (a declined customer's complaint, a withdrawn
+# customer asking what became of the loan): its history is closed, so a workflow of its own,
+# one run at a time per journey, is the record (who, when, the comment, encrypted as every
+# history) and stores each as the journey's TOUCHPOINT event in the stage it ended in (and
+# feedback as a score too), numbered from LATE_TOUCHPOINT_BASE: the journey's own events
+# number from 0. The workflow's names on the wire are those it had when it kept feedback
+# alone: archived runs replay by its type and activity, and its id keeps one run at a time
+# per journey while command lines of both versions start runs.
 LATE_FEEDBACK_WORKFLOW = "LateFeedbackWorkflow"
-COUNT_LATE_FEEDBACK = "count_late_feedback"  # the activity: how many a journey has so far
-LATE_FEEDBACK_BASE = 1_000_000
-# the run stores the feedback as a TOUCHPOINT event too, in the stage the journey ended in
+COUNT_LATE_TOUCHPOINTS = "count_late_feedback"  # the activity: how many numbers are taken
+LATE_TOUCHPOINT_BASE = 1_000_000
 LATE_TOUCHPOINT_EVENT = "late-touchpoint-event"  # workflow.patched marker
 
 
-def late_feedback_id(journey_id: str) -> str:
+def late_touchpoints_id(journey_id: str) -> str:
     return f"feedback-{journey_id}"
 
 
-class LateFeedback(BaseModel):
-    """What the late-feedback workflow stores: the feedback, and where the journey ended."""
+class LateTouchpoint(BaseModel):
+    """What the late-touchpoint workflow keeps: feedback or an inquiry, and where the
+    journey ended."""
 
     journey_id: str
     product: Product
     ended_at: Stage  # the stage the journey ended in
-    attempt: int = Field(ge=1)  # the latest attempt of the stage the feedback is about
-    feedback: Feedback
+    attempt: int = Field(default=1, ge=1)  # feedback: the latest attempt of its stage
+    feedback: Feedback | None = None
+    inquiry: Inquiry | None = None
+
+    @model_validator(mode="after")
+    def _one_touchpoint(self) -> LateTouchpoint:
+        if (self.feedback is None) == (self.inquiry is None):
+            raise ValueError("a late touchpoint is feedback or an inquiry: give one of them")
+        return self
 
     def event(self, sequence: int, at: datetime) -> TimingEvent:
         """Its TOUCHPOINT event, as the journey would record it in the stage it ended in."""
+        said = self.feedback or self.inquiry
+        assert said is not None  # one of them, by the validator
         return TimingEvent(
             workflow_id=self.journey_id, sequence=sequence, type=EventType.TOUCHPOINT,
             stage=self.ended_at, at=at, waits_on=Party.SYSTEM, product=self.product,
-            actor=self.feedback.actor.id, channel=self.feedback.channel,
-            detail=feedback_detail(self.feedback),
+            actor=said.actor.id, channel=said.channel,
+            detail=feedback_detail(self.feedback) if self.feedback else INQUIRY_DETAIL,
         )
+
+
+class LateTouchpointResult(BaseModel):
+    sequence: int  # the number it is kept under, beside the journey's own events
 
 
 INQUIRY_DETAIL = "inquiry"

@@ -32,7 +32,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.policy import policy_text
 from journey.actors import Actor, Role
-from journey.application import LoanApplication
+from journey.application import LoanApplication, Product
 from journey.classification import RiskClass
 from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
@@ -60,9 +60,10 @@ from journey.status import JourneyInput, JourneyStatus, plan_start
 from journey.touchpoints import (
     LATE_FEEDBACK_WORKFLOW,
     Feedback,
-    LateFeedback,
-    RecordFeedbackResult,
-    late_feedback_id,
+    Inquiry,
+    LateTouchpoint,
+    LateTouchpointResult,
+    late_touchpoints_id,
 )
 from starter import codec
 from starter.errors import (
@@ -88,7 +89,7 @@ RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
 # How long a command waits for a journey to answer (a worker runs its queries and updates).
 ANSWER_WITHIN = timedelta(seconds=30)
 BOOK_READS = 8  # status queries the loan book sends at once
-LATE_FEEDBACK_TRIES = 5  # runs of another's late feedback to wait out before giving up
+LATE_TOUCHPOINT_TRIES = 5  # runs of another's late touchpoint to wait out before giving up
 NO_WORKER = "is a worker running on its task queue (`loan-journey worker`, compose's `worker`)?"
 
 
@@ -230,40 +231,66 @@ def _user() -> str:
 async def record_late_feedback(
     client: Client, settings: Settings, workflow_id: str, feedback: Feedback
 ) -> str:
-    """Feedback about a journey that has ended: checked as the journey checks it (a stage it
-    went through; the customer, or front office staff for them), then kept by a
-    LateFeedbackWorkflow of its own (workflows/late_feedback.py); that run's id. A journey
-    that has ended still answers its status query, replayed by a worker."""
-    s = await status(client, workflow_id)
-    if not s.stage.terminal or s.product is None:
-        raise Refused(f"{workflow_id} is at {s.stage}: record feedback on the journey itself")
+    """Feedback about a journey that has ended: checked as the journey checks it (the
+    customer, or front office staff for them; a stage it went through), then kept by a
+    LateFeedbackWorkflow of its own (workflows/late_feedback.py); that run's id."""
+    s, product = await _ended_journey(client, settings, workflow_id, feedback.actor, "feedback")
     visited = list(dict.fromkeys(v.stage for v in s.timeline))
     if feedback.stage not in visited:
         why = (f"{workflow_id} was never at {feedback.stage}: feedback is about a stage the "
                f"customer went through ({', '.join(visited)})")
         raise Refused(why, attempt(workflow_id, "late feedback", feedback.actor, why))
-    try:  # as the journey's own validator checks it, by the policy the worker pins now
-        authorize_customer_side(current_policy(settings), feedback.actor,
-                                s.customer or "")
-    except DecisionRefused as err:
-        raise Refused(f"feedback not recorded: {err}",
-                      attempt(workflow_id, "late feedback", feedback.actor, str(err))) from err
     visit = max(v.attempt for v in s.timeline if v.stage is feedback.stage)
-    late = LateFeedback(journey_id=workflow_id, product=s.product, ended_at=s.stage,
-                        attempt=visit, feedback=feedback)
-    run_id = late_feedback_id(workflow_id)
+    return await _keep_late(client, settings, LateTouchpoint(
+        journey_id=workflow_id, product=product, ended_at=s.stage, attempt=visit,
+        feedback=feedback))
+
+
+async def record_late_inquiry(
+    client: Client, settings: Settings, workflow_id: str, inquiry: Inquiry
+) -> JourneyStatus:
+    """A status inquiry about a journey that has ended: checked as the journey checks one
+    (the customer, or front office staff for them), then kept as late feedback is, by the
+    run `late_touchpoints_id(workflow_id)`; the status it is answered with."""
+    s, product = await _ended_journey(client, settings, workflow_id, inquiry.actor, "inquiry")
+    await _keep_late(client, settings, LateTouchpoint(
+        journey_id=workflow_id, product=product, ended_at=s.stage, inquiry=inquiry))
+    return s
+
+
+async def _ended_journey(client: Client, settings: Settings, workflow_id: str, actor: Actor,
+                         what: str) -> tuple[JourneyStatus, Product]:
+    """The status and product of the ended journey `workflow_id`, if `actor` may speak for
+    its customer, as the journey's own validator checks it, by the policy the worker pins
+    now; else `Refused`, the attempt at late `what` kept. A journey that has ended still
+    answers its status query, replayed by a worker."""
+    s = await status(client, workflow_id)
+    if not s.stage.terminal or s.product is None:
+        raise Refused(f"{workflow_id} is at {s.stage}: record the {what} on the journey itself")
+    try:
+        authorize_customer_side(current_policy(settings), actor, s.customer or "")
+    except DecisionRefused as err:
+        raise Refused(f"{what} not recorded: {err}",
+                      attempt(workflow_id, f"late {what}", actor, str(err))) from err
+    return s, s.product
+
+
+async def _keep_late(client: Client, settings: Settings, late: LateTouchpoint) -> str:
+    """Start the run that keeps `late` and wait for it to finish; its workflow id. One run
+    at a time per journey: one that is running (another touchpoint) is waited out first."""
+    run_id = late_touchpoints_id(late.journey_id)
     slow = f"{run_id} did not finish within {ANSWER_WITHIN.total_seconds():g} s: {NO_WORKER}"
-    for _ in range(LATE_FEEDBACK_TRIES):  # one run at a time: wait for one that is running
+    for _ in range(LATE_TOUCHPOINT_TRIES):
         try:
             handle = await client.start_workflow(
                 LATE_FEEDBACK_WORKFLOW, late, id=run_id, task_queue=settings.task_queue,
-                result_type=RecordFeedbackResult)
+                result_type=LateTouchpointResult)
         except WorkflowAlreadyStartedError:
             await _answered(client.get_workflow_handle(run_id).result(), ANSWER_WITHIN, slow)
             continue
         await _answered(handle.result(), ANSWER_WITHIN, slow)
         return run_id
-    raise NoAnswer(f"{run_id} stayed busy with other feedback: try again")
+    raise NoAnswer(f"{run_id} stayed busy with other touchpoints: try again")
 
 
 def team_names(settings: Settings) -> list[str]:

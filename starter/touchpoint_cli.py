@@ -16,7 +16,14 @@ from journey.application import Channel
 from journey.policy import DecisionRefused
 from journey.settings import Settings
 from journey.stages import Stage
-from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, ScoreKind, check_score
+from journey.touchpoints import (
+    ComplaintCategory,
+    Feedback,
+    Inquiry,
+    ScoreKind,
+    check_score,
+    late_touchpoints_id,
+)
 from starter import operations
 from starter.boundary import run
 from starter.connect import connect
@@ -80,20 +87,21 @@ def feedback(
 def inquiry(
     workflow_id: JourneyId, actor: As, channel: ChannelOpt, role: RoleOpt = Role.CUSTOMER
 ) -> None:
-    """Record a customer's status inquiry; answers where the journey stands."""
+    """Record a customer's status inquiry; answers where the journey stands, or how it
+    ended (the inquiry kept beside the closed journey)."""
     request = Inquiry(actor=Actor(id=actor, role=role), channel=channel)
 
     async def go() -> None:
         client = await connect()
         try:
             await _sent(client, workflow_id, "record_inquiry", request)
-        except Ended:  # answered all the same: how it ended (not recorded: its history is closed)
-            s = await operations.status(client, workflow_id)
+        except Ended:  # answered all the same, how it ended; kept beside the closed journey
+            s = await operations.record_late_inquiry(client, Settings(), workflow_id, request)
             ended = s.timeline[-1].entered_at if s.timeline else None
             on = f" on {ended:%Y-%m-%d}" if ended else ""
             why = f": {s.outcome_reason}" if s.outcome_reason else ""
             console.print(escape(f"{workflow_id} has ended{on}, {s.stage}{why} (the inquiry "
-                                 "is not recorded: the journey's history is closed)"))
+                                 f"is kept as {late_touchpoints_id(workflow_id)})"))
 
     run(go())
 

@@ -2,7 +2,7 @@
 
 The sequence is that of the feedback's TOUCHPOINT timing event, so a retried activity or a
 replayed journey never stores a score twice; feedback after the journey ended is numbered
-from LATE_FEEDBACK_BASE (journey/touchpoints.py). Comments are not stored here (personal data:
+from LATE_TOUCHPOINT_BASE (journey/touchpoints.py). Comments are not stored here (personal data:
 they stay in the encrypted workflow history); `has_comment` says one was given.
 """
 
@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from journey.touchpoints import LATE_FEEDBACK_BASE, RecordFeedbackInput
+from journey.touchpoints import LATE_TOUCHPOINT_BASE, RecordFeedbackInput
 from store._dialect import insert_for, inserted
 from store.db import ready
-from store.models import Base, BigId
+from store.models import Base, BigId, StageEventRow
 from store.types import UTCDateTime
 
 
@@ -75,15 +75,17 @@ def record_feedback(url: str, feedback: RecordFeedbackInput) -> bool:
         return inserted(s, stmt)
 
 
-def late_feedback_count(url: str, workflow_id: str) -> int:
-    """How many feedbacks a journey got after it ended (journey/touchpoints.py)."""
+def late_touchpoints_taken(url: str, workflow_id: str) -> int:
+    """How many numbers a journey's touchpoints after its end have taken (one past the
+    highest, journey/touchpoints.py): in its timing events, or in its feedback, which alone
+    was kept of feedback given before late touchpoints were timing events too."""
     with Session(ready(url)) as s:
-        return s.scalar(
-            select(func.count()).select_from(FeedbackRow).where(
-                FeedbackRow.workflow_id == workflow_id,
-                FeedbackRow.sequence >= LATE_FEEDBACK_BASE,
-            )
-        ) or 0
+        highest = [
+            s.scalar(select(func.max(t.sequence)).where(
+                t.workflow_id == workflow_id, t.sequence >= LATE_TOUCHPOINT_BASE))
+            for t in (FeedbackRow, StageEventRow)
+        ]
+    return max((h - LATE_TOUCHPOINT_BASE + 1 for h in highest if h is not None), default=0)
 
 
 def feedback_for(url: str, workflow_id: str) -> list[RecordFeedbackInput]:

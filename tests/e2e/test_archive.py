@@ -32,8 +32,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
+from journey.application import Channel
 from journey.settings import Settings
+from journey.stages import Stage
+from journey.touchpoints import LATE_TOUCHPOINT_BASE, late_touchpoints_id
 from store import archive, blobs
+from store.timing import events_for
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.processes import eventually, start_sample
 from tests.e2e.test_journey_on_dev_server import CLI, cli
@@ -61,10 +65,16 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     journey = await withdrawn_journey(client, settings, tmp_path)
     handle = client.get_workflow_handle(journey)
     run_id = (await handle.describe()).run_id
-    # a customer who calls about it hears how it ended, not "no journey"
+    # a customer who calls about it hears how it ended, not "no journey"; the call is kept
     ended = await cli(settings, "inquiry", journey, "--as", CUSTOMER, "--channel", "phone")
     told = " ".join(ended.stdout.split())
     assert f"{journey} has ended on 20" in told and "withdrawn: found other funding" in told
+    late = late_touchpoints_id(journey)
+    assert f"(the inquiry is kept as {late})" in told
+    [asked] = [e for e in events_for(settings.db_url, journey)
+               if e.sequence >= LATE_TOUCHPOINT_BASE]
+    assert (asked.stage, asked.channel, asked.actor, asked.detail) == (
+        Stage.WITHDRAWN, Channel.PHONE, CUSTOMER, "inquiry")
     stopped = await cli(settings, "repay", journey, "--amount", "1", "--reference", "R-1",
                         "--as", "ops-li", ok=False)
     assert stopped.returncode == 3, stopped.stderr  # an action on it is refused as ended
@@ -72,8 +82,11 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
         stopped.stderr.split())
 
     async def archived() -> list[archive.ArchivedRun]:
-        """A pass, and what it kept of the journey (visibility may list it a moment late)."""
+        """A pass, and what it kept of the journey, once it kept the run that keeps the
+        inquiry too (visibility may list either a moment late)."""
         assert "archived" in (await cli(settings, "archive", "run")).stdout
+        if not archive.runs_of(settings.db_url, late):
+            return []
         return archive.runs_of(settings.db_url, journey)
 
     (kept,) = await eventually("the closed run is archived", archived, seconds=30, every=0.5)
@@ -110,6 +123,8 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     replayed = await cli(settings, "verify", str(exported))
     assert "1 replayed, 0 failed" in replayed.stdout
     replayed = await cli(settings, "archive", "verify", journey)  # the same, straight from it
+    assert "1 replayed, 0 failed" in replayed.stdout
+    replayed = await cli(settings, "archive", "verify", late)  # and the inquiry's run
     assert "1 replayed, 0 failed" in replayed.stdout
     wrong_key = settings.model_copy(update={"archive_key": SecretStr("x" * 32)})
     refused = await cli(wrong_key, "archive", "verify", journey, ok=False)

@@ -27,7 +27,7 @@ from journey.application import Channel
 from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
 from journey.settings import Settings
 from journey.stages import Stage
-from journey.touchpoints import ComplaintCategory, Feedback
+from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, late_touchpoints_id
 from starter import operations
 from tests.audit.histories import save_history
 from tests.conftest import installed_test_server, register_search_attributes
@@ -93,7 +93,14 @@ async def late_complaint(client: Client, settings: Settings, journey: str,
     return await operations.record_late_feedback(client, settings, journey, complaint)
 
 
-LATE: dict[str, Late] = {"late_feedback": late_complaint}
+async def late_inquiry(client: Client, settings: Settings, journey: str,
+                       app: kit.LoanApplication) -> str:
+    asked = Inquiry(actor=kit.customer(app), channel=Channel.PHONE)
+    await operations.record_late_inquiry(client, settings, journey, asked)
+    return late_touchpoints_id(journey)
+
+
+LATE: dict[str, Late] = {"late_feedback": late_complaint, "late_inquiry": late_inquiry}
 
 
 async def record(name: str, play: Path_ | Late) -> Path:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from journey.application import Channel, Product
 from journey.stages import Stage
 from journey.touchpoints import (
-    LATE_FEEDBACK_BASE,
+    LATE_TOUCHPOINT_BASE,
     ComplaintCategory,
     RecordFeedbackInput,
     ScoreKind,
@@ -123,7 +123,7 @@ def test_one_score_of_a_kind_counts_per_stage_visit_the_latest(touchpoint_db: st
     """B's intake was rated 4, then, after the journey ended, 1 with a complaint: the
     later score stands in the curve, and the complaint counts."""
     record_feedback(touchpoint_db, RecordFeedbackInput(
-        workflow_id="B", sequence=LATE_FEEDBACK_BASE, at=T0 + timedelta(days=40),
+        workflow_id="B", sequence=LATE_TOUCHPOINT_BASE, at=T0 + timedelta(days=40),
         product=Product.WORKING_CAPITAL, stage=Stage.INTAKE, attempt=1, given_at=Stage.CLOSED,
         kind=ScoreKind.CSAT, score=1, category=ComplaintCategory.COMMUNICATION,
         channel=Channel.PHONE, actor="customer"))

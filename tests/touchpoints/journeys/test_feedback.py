@@ -13,7 +13,7 @@ from journey.policy import DecisionRefused
 from journey.stages import Stage
 from journey.timeline import EventType
 from journey.touchpoints import (
-    LATE_FEEDBACK_BASE,
+    LATE_TOUCHPOINT_BASE,
     ComplaintCategory,
     Feedback,
     ScoreKind,
@@ -151,8 +151,8 @@ async def test_a_declined_customers_complaint_is_kept_after_the_journey_ended(
                                              "category": None, "score": 2})
         await operations.record_late_feedback(client, settings, handle.id, again)
         late = [f for f in feedback_for(settings.db_url, handle.id)
-                if f.sequence >= LATE_FEEDBACK_BASE]
-        assert [(f.sequence - LATE_FEEDBACK_BASE, f.stage, f.given_at, f.category, f.actor)
+                if f.sequence >= LATE_TOUCHPOINT_BASE]
+        assert [(f.sequence - LATE_TOUCHPOINT_BASE, f.stage, f.given_at, f.category, f.actor)
                 for f in late] == [
             (0, Stage.RISK_REVIEW, Stage.REJECTED, ComplaintCategory.DECISION, me.id),
             (1, Stage.RISK_REVIEW, Stage.REJECTED, None, SUBMITTER.id),
