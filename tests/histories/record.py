@@ -103,37 +103,39 @@ async def late_inquiry(client: Client, settings: Settings, journey: str,
 LATE: dict[str, Late] = {"late_feedback": late_complaint, "late_inquiry": late_inquiry}
 
 
-async def record(name: str, play: Path_ | Late) -> Path:
+async def record(name: str, play: Path_, late: Late | None = None) -> Path:
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter, test_server_existing_path=installed_test_server()
     )
     try:
         await register_search_attributes(env.client)
         kit.TODAY = (await env.get_current_time()).date()
-        return await _run(env.client, name, play)
+        return await _run(env.client, name, play, late)
     finally:
         await env.shutdown()
 
 
-async def _run(client: Client, name: str, play: Path_ | Late) -> Path:
+async def _run(client: Client, name: str, play: Path_, late: Late | None) -> Path:
+    """The history of the journey that walks `play`, or of the run that keeps what the
+    customer says after it ended, with `late`."""
     docs = kit.Documents()
     app = kit.application(docs)
     with tempfile.TemporaryDirectory() as tmp:
         async with kit.journey_worker(client, Path(tmp), docs) as settings:
             handle = await kit.start(client, settings, app)
-            if play not in LATE.values():
-                await play(handle, app)  # type: ignore[call-arg]
-                await handle.result()
-                return await save_history(handle, name)
-            await rejected(handle, app)  # a declined customer has more to say
+            await play(handle, app)
             await handle.result()
-            kept = await play(client, settings, handle.id, app)  # type: ignore[call-arg]
+            if late is None:
+                return await save_history(handle, name)
+            kept = await late(client, settings, handle.id, app)
             return await save_history(client.get_workflow_handle(kept), name)
 
 
 async def main() -> None:
-    for name, play in [*PATHS.items(), *LATE.items()]:
+    for name, play in PATHS.items():
         print(f"recorded {await record(name, play)}")
+    for name, late in LATE.items():  # a declined customer has more to say
+        print(f"recorded {await record(name, rejected, late)}")
 
 
 if __name__ == "__main__":

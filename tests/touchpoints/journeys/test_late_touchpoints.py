@@ -222,7 +222,7 @@ async def test_a_late_inquiry_from_anyone_else_is_refused_and_records_nothing(
         assert "only the borrowing customer" in kept.reason
 
         assert late_events(settings, handle.id) == []
-        assert [f for f in feedback_for(settings.db_url, handle.id)] == []
+        assert feedback_for(settings.db_url, handle.id) == []
 
 
 def test_late_numbers_follow_feedback_kept_before_it_had_events(tmp_path: Path) -> None:
