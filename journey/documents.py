@@ -13,6 +13,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+# The bank's scanning guidance, what a customer asked for a document again is told to send:
+# a scan at this resolution or better (an A4 page: 1654x2339 px).
+SCAN_DPI = 200
+
 
 class DocumentKind(StrEnum):
     BUSINESS_LICENSE = "business_license"

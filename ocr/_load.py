@@ -1,4 +1,6 @@
-"""Turn bytes, a path or a numpy image into a BGR uint8 array, refusing bad input early."""
+"""Turn bytes, a path or a numpy image into a BGR uint8 array, refusing bad input early.
+
+A page too small to read is refused by the next step, ocr._resolution.refuse_low_resolution."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from PIL import Image, UnidentifiedImageError
 from ocr.errors import (
     EmptyDocument,
     ImageTooLarge,
-    ImageTooSmall,
     NotAnImage,
     TruncatedImage,
     UnreadableDocument,
@@ -22,7 +23,6 @@ Source = Union[bytes, bytearray, memoryview, str, Path, np.ndarray]  # noqa: UP0
 
 MAX_PIXELS = 40_000_000  # ~A3 at 600 dpi; a 20000x20000 bomb is 400 MP
 MAX_SIDE = 12_000
-MIN_SIDE = 32  # narrower than a line of text: no page
 MAX_BYTES = 60 * 1024 * 1024
 
 
@@ -40,11 +40,6 @@ def read_bytes(source: Source) -> bytes:
 
 
 def _check_size(width: int, height: int) -> None:
-    if min(width, height) < MIN_SIDE:
-        raise ImageTooSmall(
-            f"image is {width}x{height} pixels: too small to hold a document page; "
-            "send the full scan (150-300 dpi)"
-        )
     if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
         raise ImageTooLarge(
             f"image is {width}x{height} pixels, over the {MAX_PIXELS // 1_000_000} MP limit: "

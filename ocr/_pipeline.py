@@ -1,9 +1,10 @@
 """From a source to rows of read text and the document kind: the whole flat pipeline.
 
-load_image -> limit_size -> preprocess (the steps in ocr._steps) -> find_segments
--> read_segments of the head (the top fifth: the title) -> classify_text, and when that says
-nothing, the head of the page turned 180 degrees -> read_segments of the rest -> group_rows
--> classify_text (and the other turns when the whole page still makes no sense).
+load_image -> refuse_low_resolution -> limit_size -> preprocess (the steps in ocr._steps)
+-> find_segments -> read_segments of the head (the top fifth: the title) -> classify_text,
+and when that says nothing, the head of the page turned 180 degrees -> read_segments of the
+rest -> group_rows -> classify_text (and the other turns when the whole page still makes no
+sense).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ocr._layout import Row, group_rows
 from ocr._load import Source, load_image
 from ocr._page import Page
 from ocr._read import CJK, read_segments
+from ocr._resolution import refuse_low_resolution
 from ocr._segments import Box, find_segments
 from ocr._steps import preprocess, turn
 from ocr._tesseract import Word
@@ -118,7 +120,7 @@ def _upright(page: Page) -> tuple[list[Box], list[Word], DocumentKind]:
 def read_page(source: Source) -> Reading:
     """Run the pipeline on one page; raise an UnreadableDocument subclass for bad input."""
     started = time.perf_counter()
-    page = preprocess(Page(limit_size(load_image(source))))
+    page = preprocess(Page(limit_size(refuse_low_resolution(load_image(source)))))
     rest, head, kind = _upright(page)
     words = head + _read(page, rest, kind, _latin(head))
     rows = group_rows(words)

@@ -16,6 +16,7 @@ from ocr.errors import BlankPage
 OSD_SURE = 1.0  # tesseract's orientation confidence worth following
 MIN_GLYPH_PX = 22  # tesseract's chi_sim reads best with glyphs ~28-36 px tall
 TARGET_GLYPH_PX = 30
+MAX_UPSCALE = 2.0  # smaller glyphs than MIN_GLYPH_PX / MAX_UPSCALE: ocr._resolution refuses
 
 
 def to_gray_without_seal(page: Page) -> Page:
@@ -211,7 +212,7 @@ def upscale_small_glyphs(page: Page) -> Page:
     gray = page.gray
     assert gray is not None
     if page.glyph_height < MIN_GLYPH_PX:
-        scale = min(2.0, TARGET_GLYPH_PX / max(page.glyph_height, 1.0))
+        scale = min(MAX_UPSCALE, TARGET_GLYPH_PX / max(page.glyph_height, 1.0))
         page.gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         page.glyph_height *= scale
         page.notes["upscaled"] = round(scale, 2)

@@ -15,7 +15,13 @@ from pydantic import BaseModel, Field
 
 from journey import credit_code
 from journey.application import LoanApplication, Product
-from journey.documents import DocumentKind, DocumentReading, FinancialStatement, ReadStatus
+from journey.documents import (
+    SCAN_DPI,
+    DocumentKind,
+    DocumentReading,
+    FinancialStatement,
+    ReadStatus,
+)
 from journey.repayment import add_months
 
 if TYPE_CHECKING:
@@ -77,7 +83,7 @@ def _unreadable(r: DocumentReading) -> CheckFailure:
     return CheckFailure(
         code="unreadable",
         message=f"We could not read {r.ref.filename}{why}: please send a clear, complete scan "
-        "or photo of it again (300 dpi, all four corners visible)",
+        f"or photo of it again ({SCAN_DPI} dpi or more, all four corners visible)",
         document=r.ref.sha256,
     )
 

@@ -5,45 +5,24 @@ condition with the reason, and a statement declared as a permit label is still o
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import cv2
 import numpy as np
 import pytest
-from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 
-from activities.documents import DocumentActivities
-from journey import contracts
-from journey.contracts import ReadDocumentInput
-from journey.documents import DocumentReading, DocumentRef
+from journey.documents import DocumentRef
 from journey.drawdowns import DrawdownState, SupportingDocument
 from journey.settings import Settings
 from store import blobs
 from tests.drawdowns.kit import ask, at_drawdowns, request
-from tests.workflows.journey_kit import Documents
+from tests.workflows.journey_kit import Documents, real_for_unknown
 
 pytestmark = pytest.mark.usefixtures("server_today")
 
 
-def real_for_unknown(docs: Documents) -> Any:
-    """The application's own documents from the fake; anything else through the real OCR."""
-
-    def replace(settings: Settings) -> list[Any]:
-        real = DocumentActivities(settings)
-
-        @activity.defn(name=contracts.READ_DOCUMENT)
-        def read_document(request: ReadDocumentInput) -> DocumentReading:
-            known = docs.readings.get(request.ref.sha256)
-            return known if known is not None else real.read_document(request)
-
-        return [read_document]
-
-    return replace
-
-
 def scanned_permit(settings: Settings) -> DocumentRef:
-    image = np.full((400, 900), 255, dtype=np.uint8)
+    image = np.full((1754, 1240), 255, dtype=np.uint8)  # A4 at 150 dpi: read, not refused
     cv2.putText(image, "PLANNING PERMIT No. 2026-118", (30, 200), cv2.FONT_HERSHEY_SIMPLEX,
                 1.2, 0, 2)
     ok, png = cv2.imencode(".png", image)

@@ -5,6 +5,7 @@ import json
 import random
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -38,3 +39,9 @@ def jpeg(image: np.ndarray, quality: int) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(image[:, :, ::-1]).save(buf, format="JPEG", quality=quality)
     return buf.getvalue()
+
+
+def shrunk(name: str, width: int, height: int) -> bytes:
+    """The sample scan `name` as a photo of `width` x `height` px, JPEG."""
+    image = cv2.imread(str(sample_path(name)))
+    return jpeg(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA), 85)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import ocr
-from tests.ocr.conftest import clean_license, jpeg, sample_path
+from ocr import _resolution, _steps
+from tests.ocr.conftest import clean_license, jpeg, sample_path, shrunk
 
 
 def _png_header_only(width: int, height: int) -> bytes:
@@ -84,8 +85,30 @@ def test_wrong_kind_statement_for_licence() -> None:
         ocr.extract_license(sample_path("company1_income_statement.jpg"))
 
 
+def test_a_licence_photographed_too_small_is_refused_with_what_to_send() -> None:
+    """310x438 px (A4 at 37 dpi): its characters are 5 px tall; it is refused, not guessed."""
+    with pytest.raises(ocr.ImageTooSmall) as err:
+        ocr.extract_license(shrunk("company1_business_license.jpg", 310, 438))
+    assert err.value.reason == "too_small"
+    assert str(err.value).startswith("this image is 310×438 px, below the 620×877 px of an A4 "
+                                     "page at 75 dpi")
+    assert "Scan the document at 200 dpi or more (an A4 page: 1654×2339 px)" in str(err.value)
+
+
+def test_the_least_resolution_is_what_upscaling_brings_to_a_readable_glyph() -> None:
+    """At MIN_DPI a 五号 character, enlarged as far as the pipeline enlarges, is as tall as
+    tesseract needs; a page either way up at that size is not refused by the rule."""
+    glyph = _resolution.BODY_POINTS / 72 * _resolution.MIN_DPI
+    assert round(glyph * _steps.MAX_UPSCALE) >= _steps.MIN_GLYPH_PX
+    for shape in ((877, 620), (620, 877)):
+        page = np.zeros((*shape, 3), np.uint8)
+        assert _resolution.refuse_low_resolution(page) is page
+    with pytest.raises(ocr.ImageTooSmall):
+        _resolution.refuse_low_resolution(np.zeros((876, 620, 3), np.uint8))
+
+
 def test_all_errors_share_one_hierarchy() -> None:
     for cls in (ocr.EmptyDocument, ocr.NotAnImage, ocr.TruncatedImage, ocr.ImageTooLarge,
-                ocr.BlankPage, ocr.WrongDocumentKind):
+                ocr.ImageTooSmall, ocr.BlankPage, ocr.WrongDocumentKind):
         assert issubclass(cls, ocr.UnreadableDocument) and issubclass(cls, ocr.OcrError)
     assert issubclass(ocr.EngineTimeout, ocr.EngineError)

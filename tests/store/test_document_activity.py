@@ -1,5 +1,6 @@
 """The read activity never fails a journey over a document: one named but never stored is
-read as missing (the customer is asked for it); a store that is not mounted is retried."""
+read as missing, a scan too small to read as unreadable (the customer is asked for either);
+a store that is not mounted is retried."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from pathlib import Path
 
 import pytest
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
 from activities.documents import DocumentActivities
 from journey.contracts import ReadDocumentInput
 from journey.documents import DocumentRef, ReadStatus
 from journey.settings import Settings
+from store import blobs
 from store.documents import readings_for
+from tests.ocr.conftest import shrunk
 
 GHOST = DocumentRef(sha256="0" * 64, filename="ghost.jpg", size=10)
 
@@ -34,3 +38,20 @@ def test_a_store_that_is_not_there_is_retried_not_read_as_missing(tmp_path: Path
         DocumentActivities(settings).read_document(
             ReadDocumentInput(workflow_id="loan-X", ref=GHOST))
     assert not raised.value.non_retryable
+
+
+def test_a_licence_photographed_too_small_is_read_as_unreadable_saying_what_to_send(
+    tmp_path: Path,
+) -> None:
+    """Really OCR'd: refused by its size, not read badly into empty fields."""
+    settings = Settings(data_dir=tmp_path)
+    tiny = blobs.put(settings.documents_dir,
+                     shrunk("company1_business_license.jpg", 310, 438), "licence.jpg")
+    reading = ActivityEnvironment().run(DocumentActivities(settings).read_document,
+                                        ReadDocumentInput(workflow_id="loan-X", ref=tiny))
+    assert reading.status is ReadStatus.UNREADABLE and reading.license is None
+    assert reading.reason is not None
+    assert reading.reason.startswith("too_small: this image is 310×438 px, below the 620×877 px")
+    assert "Scan the document at 200 dpi or more" in reading.reason
+    stored = readings_for(settings.db_url, "loan-X")
+    assert [(r.status, r.reason) for r in stored] == [(ReadStatus.UNREADABLE, reading.reason)]

@@ -29,6 +29,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from activities.documents import DocumentActivities
 from journey import contracts
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
@@ -112,9 +113,10 @@ def application(
     term_months: int = 12,
     industry: str = "manufacturing",
     drop: set[str] = frozenset(),  # type: ignore[assignment]
+    company: tuple[str, str] | None = None,  # (name, credit code): a sample scan's company
 ) -> LoanApplication:
-    code = generate()
-    name = f"上海测试制造有限公司{code[-4:]}"
+    code = company[1] if company else generate()
+    name = company[0] if company else f"上海测试制造有限公司{code[-4:]}"
     refs = docs.company(name, code, TODAY - timedelta(days=60))
     kept = [r for r in refs if not any(r.filename.endswith(f"-{d}.png") for d in drop)]
     return LoanApplication(
@@ -141,6 +143,22 @@ def customer(app: LoanApplication) -> Actor:
 
 
 Replacements = Sequence[Callable[..., Any]] | Callable[[Settings], Sequence[Callable[..., Any]]]
+
+
+def real_for_unknown(docs: Documents) -> Replacements:
+    """The application's own documents from the fake; anything else through the real OCR."""
+
+    def replace(settings: Settings) -> list[Any]:
+        real = DocumentActivities(settings)
+
+        @activity.defn(name=contracts.READ_DOCUMENT)
+        def read_document(request: ReadDocumentInput) -> DocumentReading:
+            known = docs.readings.get(request.ref.sha256)
+            return known if known is not None else real.read_document(request)
+
+        return [read_document]
+
+    return replace
 
 
 @asynccontextmanager

@@ -1,0 +1,60 @@
+"""A licence photographed too small to read, on the time-skipping server with the real read
+activity: it is refused by its size, the customer is asked for it again with what to send,
+and the journey goes on when a good scan comes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from journey.decisions import AddDocuments
+from journey.settings import Settings
+from journey.stages import Stage
+from store import blobs
+from store.outbox import messages_for
+from tests.ocr.conftest import SAMPLES, shrunk
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    customer,
+    real_for_unknown,
+    running_journey,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
+
+LICENCE = "company1_business_license.jpg"
+
+
+async def test_a_licence_too_small_to_read_is_asked_for_again(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    labels = next(p for p in json.loads((SAMPLES / "labels.json").read_text("utf-8"))
+                  if p["file"] == LICENCE)
+    docs = Documents()  # the statements from the fake; the licences through the real OCR
+    app = application(docs, drop={"licence"}, company=(labels["name"], labels["credit_code"]))
+    store = Settings(data_dir=tmp_path).documents_dir
+    photo = blobs.put(store, shrunk(LICENCE, 310, 438), "licence-photo.jpg")
+    scan = blobs.put(store, (SAMPLES / LICENCE).read_bytes(), LICENCE)
+    app.documents.insert(0, photo)
+    async with running_journey(time_skipping_env, tmp_path, docs, app,
+                               real_for_unknown(docs)) as (settings, handle):
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert asked.completeness is not None
+        failure = next(f for f in asked.completeness.failures if f.document == photo.sha256)
+        assert failure.code == "unreadable"
+        assert "licence-photo.jpg (too_small: this image is 310×438 px" in failure.message
+        assert "Scan the document at 200 dpi or more" in failure.message
+        requests = [m.body for m in messages_for(settings.db_url, handle.id)
+                    if m.template == "supplements_requested"]
+        assert len(requests) == 1 and failure.message in requests[0]
+
+        await handle.execute_update(LoanJourneyWorkflow.add_documents,
+                                    AddDocuments(actor=customer(app), documents=[scan]))
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW, seconds=120)
+        assert [(v.stage, v.attempt) for v in reviewed.timeline][1:6] == [
+            (Stage.DOCUMENTS, 1), (Stage.COMPLETENESS, 1),
+            (Stage.DOCUMENTS, 2), (Stage.COMPLETENESS, 2), (Stage.ROUTING, 1),
+        ]
