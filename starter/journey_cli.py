@@ -86,7 +86,7 @@ def start(
     async def go() -> None:
         refs = operations.store_documents(settings, documents or [])
         app = operations.load_application(application, refs)
-        handle = await operations.start_journey(await connect(settings), settings, app)
+        handle = await operations.start_journey(None, settings, app)  # connects once startable
         console.print(f"started [bold]{handle.id}[/] with {len(app.documents)} document(s)")
 
     run(go())

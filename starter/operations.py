@@ -66,6 +66,7 @@ from journey.touchpoints import (
     late_touchpoints_id,
 )
 from starter import codec
+from starter.connect import connect
 from starter.errors import (
     BadInput,
     Ended,
@@ -147,16 +148,20 @@ def store_documents(settings: Settings, paths: Sequence[Path]) -> list[DocumentR
 
 
 async def start_journey(
-    client: Client, settings: Settings, application: LoanApplication
+    client: Client | None, settings: Settings, application: LoanApplication
 ) -> WorkflowHandle[Any, Any]:
     """Start the journey of `application`, submitted by a relationship manager or operations
     of the staff directory (the policy the worker pins: the settings' file or the default),
-    or refused before anything reaches a history: the four-eyes rules hold the submitter."""
+    for at least the policy's minimum amount of its product, or refused before anything
+    reaches a history: the four-eyes rules hold the submitter. Without a `client`, the
+    settings' server is reached only once the application passed those checks."""
     not_started = f"application {application.application_id} not started"
     authorized(settings, application.submitted_by, FRONT_OFFICE, not_started,
                (journey_id(application.application_id), "start"))
     policy = current_policy(settings)
     refusals = policy.code_refusals(application)
+    if too_small := policy.amount_refusal(application):
+        refusals.insert(0, too_small)
     if application.annual_rate is not None and (
         low := policy.pricing.agreed_refusal(application.annual_rate, application.term_months)
     ):
@@ -167,6 +172,7 @@ async def start_journey(
                    if not blobs.exists(settings.documents_dir, d.sha256)]:
         raise BadInput(f"{not_started}: {', '.join(missing)} named in it but not in the "
                        f"document store {settings.documents_dir}: give the files to `start`")
+    client = client or await connect(settings)
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
     exists = BadInput(
         f"a journey for application {application.application_id} already exists: "

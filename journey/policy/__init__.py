@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from journey.policy.amounts import AmountPolicy
 from journey.policy.authority import (
     AuthorityPolicy,
     TierAuthority,
@@ -61,6 +62,7 @@ DEFAULT_POLICY_FILE = Path(__file__).parent.parent / "policies" / "default.json"
 
 __all__ = [
     "DEFAULT_POLICY_FILE",
+    "AmountPolicy",
     "ApprovalTier",
     "AuthorityPolicy",
     "CheckFailure",

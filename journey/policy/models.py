@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from journey.actors import Role
 from journey.application import LoanApplication, Product
 from journey.documents import DocumentKind
+from journey.policy.amounts import AmountPolicy
 from journey.policy.authority import AuthorityPolicy
 from journey.policy.codes import CodeList
 from journey.policy.completeness import CompletenessRules
@@ -37,6 +38,8 @@ class Policy(BaseModel):
     # what an application may name as its industry and region; None (older policies): any
     industries: CodeList | None = None
     regions: CodeList | None = None
+    # the least amount lent per product; None (policies before 2026.12-3): any positive amount
+    amounts: AmountPolicy | None = None
 
     def coded(self, application: LoanApplication) -> LoanApplication:
         """`application` with its industry and region as the policy's codes, where it has
@@ -50,6 +53,12 @@ class Policy(BaseModel):
         """Why the application's industry or region is not one the policy knows."""
         return [why for field, codes in self._code_lists if codes is not None
                 and (why := codes.refusal(getattr(application, field))) is not None]
+
+    def amount_refusal(self, application: LoanApplication) -> str | None:
+        """Why the application's amount is below the policy's minimum for its product."""
+        if self.amounts is None:
+            return None
+        return self.amounts.refusal(application.product, application.amount, self.version)
 
     @property
     def _code_lists(self) -> list[tuple[str, CodeList | None]]:

@@ -179,3 +179,32 @@ async def test_a_command_in_a_namespace_that_does_not_exist_says_so(
                                        capture_output=True, text=True, timeout=90)
         said = told(done, 5)
         assert "Namespace nope" in said and "check LOAN_JOURNEY_TEMPORAL_NAMESPACE" in said
+
+
+async def test_an_amount_below_the_products_minimum_is_refused_before_temporal(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """1 yuan of working capital is refused with the policy's minimum for the product, before
+    the command line reaches Temporal (here an address where no server is); the minimum itself
+    starts a journey."""
+    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
+    path = tmp_path / "application.json"
+
+    def written(amount: str) -> str:
+        app = {**sample, "application_id": f"APP-MIN-{uuid.uuid4().hex[:6]}", "amount": amount}
+        path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
+        return app["application_id"]
+
+    tiny = written("1")
+    nowhere = e2e_settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
+    refused = told(await cli(nowhere, "start", str(path), scan, ok=False), 2)
+    assert (f"application {tiny} not started: the amount 1 yuan is below the least the bank "
+            "lends for a working_capital loan, 500,000 yuan (policy 2026.12-3): apply for at "
+            "least 500,000") in refused
+    with pytest.raises(RPCError):
+        await dev_server.client.get_workflow_handle(f"loan-{tiny}").describe()
+
+    least = written("500000")
+    await cli(e2e_settings, "start", str(path), scan)
+    await dev_server.client.get_workflow_handle(f"loan-{least}").terminate("test over")

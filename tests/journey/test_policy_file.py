@@ -75,6 +75,10 @@ BROKEN = [
      "industry name '房地产' stands for both"),
     ("rule names a region not listed", "routing.rules.4.when.regions", ["Macau SAR"],
      "names region ['Macau SAR']"),
+    ("negative minimum amount", "amounts.minimum.working_capital", "-500000",
+     "amounts.minimum.working_capital: Input should be greater than 0"),
+    ("a product without a minimum amount", "amounts.minimum.project_finance", _DELETE,
+     "amounts.minimum has no entry for project_finance"),
 ]
 
 

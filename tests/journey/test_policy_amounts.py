@@ -1,0 +1,43 @@
+"""The least amount the bank lends per product is policy: an application below it is refused
+with the minimum and the product; a policy pinned before the minimums takes any amount."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from journey.application import Product
+from journey.policy import Policy, parse_policy
+from tests.journey.conftest import make_application
+
+
+@pytest.mark.parametrize(("product", "least"), [
+    (Product.WORKING_CAPITAL, Decimal("500000")),
+    (Product.FIXED_ASSET, Decimal("1000000")),
+    (Product.PROJECT_FINANCE, Decimal("20000000")),
+])
+def test_an_amount_below_the_products_minimum_is_refused(
+    policy: Policy, product: Product, least: Decimal
+) -> None:
+    assert policy.amount_refusal(make_application(product=product, amount=least)) is None
+    below = policy.amount_refusal(make_application(product=product, amount=least - 1))
+    assert below == (
+        f"the amount {least - 1:,} yuan is below the least the bank lends for a {product} "
+        f"loan, {least:,} yuan (policy {policy.version}): apply for at least {least:,}")
+
+
+def test_one_yuan_is_refused_and_the_figures_say_whose_choice_they_are(policy: Policy) -> None:
+    refusal = policy.amount_refusal(make_application(amount=Decimal("1")))
+    assert refusal is not None and "the amount 1 yuan is below" in refusal
+    assert "500,000 yuan" in refusal and "working_capital" in refusal
+    assert policy.amounts is not None and "bank's own" in policy.amounts.note
+
+
+def test_a_policy_pinned_before_the_minimums_takes_any_amount(policy: Policy) -> None:
+    """What a journey started under 2026.12-2 pinned: no `amounts` section."""
+    data = json.loads(policy.model_dump_json(exclude={"amounts"}))
+    older = parse_policy(json.dumps({**data, "version": "2026.12-2"}))
+    assert older.amounts is None
+    assert older.amount_refusal(make_application(amount=Decimal("1"))) is None
