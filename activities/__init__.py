@@ -18,6 +18,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.documents import DocumentActivities
     from activities.feedback import FeedbackActivities
     from activities.ledger import LedgerActivities
+    from activities.lpr import LprActivities
     from activities.notifications import NotificationActivities
     from activities.policy import PolicyActivities
     from activities.review import ReviewActivities
@@ -40,4 +41,5 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         ReviewActivities(settings).delete_review_schedule,
         ReviewActivities(settings).gather_review_facts,
         ArchiveActivities(settings).archive_closed_runs,
+        LprActivities(settings).read_lpr_fixing,
     ]

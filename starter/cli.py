@@ -11,6 +11,7 @@ from starter import (
     boundary,
     drawdown_cli,
     journey_cli,
+    lpr_cli,
     server_cli,
     touchpoint_cli,
 )
@@ -47,6 +48,7 @@ app.command()(refusals)
 app.command("codec-server")(codec_server)
 app.add_typer(schedules_app, name="schedules")
 archive_cli.register(app)
+lpr_cli.register(app)
 
 
 def main() -> None:

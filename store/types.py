@@ -34,22 +34,38 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class Money(TypeDecorator[Decimal]):
-    """Numeric(18, 2) as Decimal; exact text on SQLite (its NUMERIC would round through float)."""
+class _ExactDecimal(TypeDecorator[Decimal]):
+    """Numeric(DIGITS, PLACES) as Decimal; exact text on SQLite (its NUMERIC would round
+    through float)."""
 
     impl = Numeric(18, 2)
     cache_ok = True
+    DIGITS, PLACES = 18, 2
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(32))
-        return dialect.type_descriptor(Numeric(18, 2, asdecimal=True))
+        return dialect.type_descriptor(Numeric(self.DIGITS, self.PLACES, asdecimal=True))
+
+    def _exact(self, value: Any) -> Decimal:
+        return Decimal(str(value)).quantize(Decimal(1).scaleb(-self.PLACES))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        value = Decimal(value).quantize(Decimal("0.01"))
+        value = self._exact(value)
         return str(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+        return None if value is None else self._exact(value)
+
+
+class Money(_ExactDecimal):
+    """Yuan to the fen: Numeric(18, 2)."""
+
+
+class YearlyRate(_ExactDecimal):
+    """A yearly rate as a fraction to six places (0.031000 is 3.10%): Numeric(8, 6)."""
+
+    impl = Numeric(8, 6)
+    DIGITS, PLACES = 8, 6

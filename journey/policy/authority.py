@@ -75,6 +75,8 @@ def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMemb
 FRONT_OFFICE = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
 # who may pause, resume, run or delete a loan's post-loan reviews
 SCHEDULING_ROLES = {Role.OPERATIONS, Role.RISK_OFFICER, Role.SUPERVISOR}
+# who may record a published LPR fixing, which floating-rate loans are repriced to
+LPR_ROLES = {Role.OPERATIONS, Role.SUPERVISOR}
 
 
 def require_customer(actor: Actor, customer: str) -> None:
