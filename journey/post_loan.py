@@ -39,6 +39,13 @@ leaves unpaid of its principal and interest accrues penalty interest at the pena
 instalment's penalty first, then its interest, then its principal, as loan contracts order
 it. With no markup (policies pinned before it) nothing accrues.
 
+Repricing (journey/lpr.py): on a repricing date the instalments whose period begins on or
+after it are recomputed at the new rate on the principal then planned for them: equal
+principal keeps their principal parts, equal instalments are re-amortised over them to a new
+level payment; each keeps its rate per period (`period_rate`), which a later prepayment's
+interest follows. Principal or interest they had been paid ahead beyond their new amounts is
+applied again, as money paid that day. A repricing comes before the payments of its day.
+
 Days past due, as of a date: days since the due date of the oldest instalment that was due
 before that date and was not settled on or before it (0 when none). An instalment is due on
 its due date and past due from the next day.
@@ -53,6 +60,7 @@ from pydantic import BaseModel, Field
 
 from journey.classification import FLOORS, RiskClass, classify, floor_by_days_past_due
 from journey.documents import DocumentReading, ReadStatus
+from journey.lpr import RateChange, RateHistory
 from journey.policy.completeness import same_name
 from journey.policy.ratios import RATIO_NAMES, compute_ratios
 from journey.post_loan_covenants import Covenant, CovenantCheck, check_covenants
@@ -65,7 +73,7 @@ from journey.post_loan_policy import (
     start_of,
 )
 from journey.post_loan_warnings import EarlyWarning
-from journey.repayment import CENT, Instalment, cents
+from journey.repayment import CENT, Instalment, RepaymentMethod, annuity_payment, cents
 from journey.review_contracts import ReviewFacts, ReviewResult
 
 ZERO = Decimal("0.00")
@@ -96,6 +104,8 @@ class InstalmentState(BaseModel):
     # interest on principal prepaid in this instalment's period, up to the prepayment:
     # owed whatever day the period is settled early
     interest_fixed: Decimal = ZERO
+    # this period's interest rate when a repricing set it (journey/lpr.py); None: the plan's
+    period_rate: Decimal | None = None
 
     @property
     def unpaid(self) -> Decimal:
@@ -214,13 +224,14 @@ class Account(BaseModel):
 def apply_payments(
     plan: list[Instalment], payments: list[Payment], start: date | None = None,
     penalty_rate: Decimal = ZERO, as_of: date | None = None, period_rate: Decimal | None = None,
-    fee: PrepaymentFee = NO_FEE,
+    fee: PrepaymentFee = NO_FEE, rates: RateHistory | None = None,
 ) -> Account:
     """The account after `payments` (see the module's rules), with penalty interest at
     `penalty_rate` a year accrued to each payment and then to `as_of`; `start`, the day the
     plan's first period begins, is needed once a payment settles or prepays, and
     `period_rate`, the plan's interest rate per period, once one prepays; `fee` is what
-    repaying principal ahead of the plan costs."""
+    repaying principal ahead of the plan costs; `rates`, the repricings of a floating-rate
+    loan, each applied on its day."""
     states = [
         InstalmentState(
             number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal,
@@ -230,7 +241,11 @@ def apply_payments(
         for i in plan
     ]
     account = Account(instalments=states)
+    changes = [c for c in rates.changes if c.changed] if rates is not None else []
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.order)):
+        while changes and changes[0].on <= payment.paid_on:
+            assert rates is not None
+            _reprice(account, changes.pop(0), rates, start)
         account.paid += payment.amount
         _accrue_penalty(account, payment.paid_on, penalty_rate)
         if payment.prepays:
@@ -239,9 +254,46 @@ def apply_payments(
             continue
         again = _settle_early(account, payment.paid_on, start, fee) if payment.settles else ZERO
         _allocate(account, payment.amount + again, payment.paid_on)
+    for change in changes:
+        if as_of is None or change.on <= as_of:
+            assert rates is not None
+            _reprice(account, change, rates, start)
     if as_of is not None:
         _accrue_penalty(account, as_of, penalty_rate)
     return account
+
+
+def _reprice(account: Account, change: RateChange, rates: RateHistory, start: date | None
+             ) -> None:
+    """The plan repriced on `change.on` (the module's rule)."""
+    period_begins = [start or date.min, *(s.due_on for s in account.instalments[:-1])]
+    later = [s for s, begins in zip(account.instalments, period_begins, strict=True)
+             if begins >= change.on]
+    rate = change.new_rate * rates.frequency.months / 12
+    balance = sum((s.principal_planned for s in later), ZERO)
+    amortising = [s for s in later if s.principal_planned > 0]
+    level = annuity_payment(balance, rate, len(amortising)) if amortising else ZERO
+    again = ZERO
+    for state in later:
+        interest = cents(balance * rate)
+        part = state.principal_planned
+        if rates.method is RepaymentMethod.EQUAL_INSTALMENT and part > 0:
+            part = balance if state is amortising[-1] else min(balance, level - interest)
+        balance -= part
+        state.principal_due = part + state.principal_prepaid
+        state.interest_due = state.interest_fixed + interest
+        state.period_rate = rate
+        excess = (max(state.interest_paid - state.interest_due, ZERO)
+                  + max(state.principal_paid - state.principal_due, ZERO))
+        state.interest_paid = min(state.interest_paid, state.interest_due)
+        state.principal_paid = min(state.principal_paid, state.principal_due)
+        again += excess
+        if state.outstanding == 0:
+            state.settled_on = state.settled_on or change.on
+        elif state.settled_on is not None:
+            state.settled_on = None  # it asks for more now
+    if again > 0:
+        _allocate(account, again, change.on)
 
 
 def nothing_to_settle(account: Account, on: date) -> str | None:
@@ -436,14 +488,15 @@ def _repay_principal(
     for index, (state, repaid) in enumerate(zip(later, shares, strict=True)):
         state.principal_paid += repaid
         state.principal_prepaid += repaid
+        rate = period_rate if state.period_rate is None else state.period_rate
         if index == 0:
             days, days_left = (state.due_on - begins).days, (state.due_on - on).days
-            saved = cents(period_rate * cut * days_left / days) if days > 0 else ZERO
-            state.interest_fixed += cents(period_rate * cut) - saved if days > 0 else ZERO
+            saved = cents(rate * cut * days_left / days) if days > 0 else ZERO
+            state.interest_fixed += cents(rate * cut) - saved if days > 0 else ZERO
             # never below what has accrued: rounding must not take back a cent of it
             interest = max(state.interest_due - saved, state.interest_fixed)
         else:
-            interest = cents(period_rate * balance)
+            interest = cents(rate * balance)
         balance -= state.principal_planned
         excess = max(state.interest_paid - interest, ZERO)
         state.interest_due, state.interest_paid = interest, state.interest_paid - excess
@@ -498,6 +551,7 @@ class PostLoanState(BaseModel):
     review_inbox: list[ReviewResult] = Field(default_factory=list)  # signalled, not applied
     reviews_this_run: int = 0
     runs: int = 1  # runs of this journey so far (continue-as-new counts them)
+    rate_changes: list[RateChange] = Field(default_factory=list)  # repricings, oldest first
 
 
 class PostLoanCarry(BaseModel):
