@@ -110,12 +110,12 @@ class RateChange(BaseModel):
         return self.new_rate != self.old_rate
 
     def describe(self) -> str:
-        """"rate 3.95% since 2027-12-07 (1y LPR 3.05% + 0.90%), was 4.00%"."""
+        """"3.95% since 2027-12-07 (1y LPR 3.05% of 2027-11-20 + 0.90%), was 4.00%"."""
         if self.fixing_rate is None:
-            return f"rate {self.new_rate:.2%} stands on {self.on}: {self.note}"
+            return f"{self.new_rate:.2%} stands on {self.on}: {self.note}"
         sign = "-" if self.spread < 0 else "+"
         was = f", was {self.old_rate:.2%}" if self.changed else ", unchanged"
-        return (f"rate {self.new_rate:.2%} since {self.on} ({self.base} {self.fixing_rate:.2%} "
+        return (f"{self.new_rate:.2%} since {self.on} ({self.base} {self.fixing_rate:.2%} "
                 f"of {self.fixing_on} {sign} {abs(self.spread):.2%}){was}"
                 + (f"; {self.note}" if self.note else ""))
 

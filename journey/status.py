@@ -12,6 +12,7 @@ from journey.application import Channel, LoanApplication, Product
 from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
+from journey.lpr import RateChange
 from journey.policy import Completeness, Route
 from journey.policy.calendar import WorkingCalendar
 from journey.policy.pricing import RateBasis
@@ -152,6 +153,7 @@ class JourneyStatus(BaseModel):
     warnings: list[EarlyWarning] = Field(default_factory=list)
     payments: list[PaymentRecord] = Field(default_factory=list)  # in the order recorded
     last_review: ReviewResult | None = None
+    rate_changes: list[RateChange] = Field(default_factory=list)  # LPR repricings, oldest first
     run: int = 1  # runs of the workflow so far (continue-as-new starts the next)
     # project finance: drawdowns by milestone
     drawdown_plan: DrawdownPlan | None = None

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from journey.documents import DocumentReading
 from journey.loan_book import BookLine, by_class, non_performing_ratio
+from journey.lpr import floats
 from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.post_loan import Account
 from journey.post_loan_warnings import open_numbers
@@ -139,6 +140,8 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
         head.add_row("classification", f"[bold]{s.risk_class.label_zh}[/] ({s.risk_class})")
     if s.risk_class_reason:
         head.add_row("why", escape(s.risk_class_reason))
+    if s.offer is not None:
+        head.add_row("rate", escape(rate_now(s.offer, s)))
     head.add_row("days past due", f"{s.days_past_due} (most so far {s.max_days_past_due})")
     head.add_row("arrears", f"{s.arrears or 0:,}")
     head.add_row("outstanding", f"{account.owed:,} under the plan: {account.owed_parts()}"
@@ -155,6 +158,13 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
             paid.add_row(str(p.paid_on), p.kind, escape(p.reference), f"{p.amount:,}",
                          escape(p.recorded_by), p.channel)
         parts.append(paid)
+    if len(s.rate_changes) > 1:
+        repricings = Table("repricing date", "rate", "was", "fixing", title="LPR repricings")
+        for c in s.rate_changes:
+            fixing = "none recorded" if c.fixing_on is None else (
+                f"{c.base} {c.fixing_rate:.2%} of {c.fixing_on}")
+            repricings.add_row(str(c.on), f"{c.new_rate:.2%}", f"{c.old_rate:.2%}", fixing)
+        parts.append(repricings)
     if s.warnings:
         warnings = Table("#", "raised", "kind", "detail", "acknowledged", title="early warnings")
         for n, w in enumerate(s.warnings, start=1):
@@ -282,6 +292,18 @@ def rate_basis(offer: Offer) -> str:
     agreed = ", agreed in the application" if b.agreed else ""
     sign = "-" if b.spread < 0 else "+"
     return f" ({escape(b.base)} {b.base_rate:.2%} {sign} {abs(b.spread):.2%}{agreed})"
+
+
+def rate_now(offer: Offer, s: JourneyStatus) -> str:
+    """The loan's rate as it stands: the last repricing's, or the offer's, fixed or floating."""
+    if s.rate_changes:
+        return s.rate_changes[-1].describe()
+    if floats(offer.rate_basis):
+        assert offer.rate_basis is not None
+        return (f"{offer.annual_rate:.2%}, floating: repriced to the {offer.rate_basis.base} "
+                f"{'-' if offer.rate_basis.spread < 0 else '+'} "
+                f"{abs(offer.rate_basis.spread):.2%} on each anniversary of the payout")
+    return f"{offer.annual_rate:.2%}, fixed for the term"
 
 
 def _plan_caption(s: JourneyStatus) -> str | None:

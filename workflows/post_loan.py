@@ -2,8 +2,9 @@
 
 One loop, woken by a durable timer at the next moment something changes by itself (a
 reminder falls due, an instalment goes past due, the days past due cross a classification
-floor) or by a handler (a repayment, a review result, a write-off vote). Each wake-up:
-send due reminders and overdue notices (idempotent by key in the outbox), reclassify by days
+floor, a floating-rate loan's repricing date comes) or by a handler (a repayment, a review
+result, a write-off vote). Each wake-up: reprice to the LPR when its day has come, send due
+reminders and overdue notices (idempotent by key in the outbox), reclassify by days
 past due, apply review results (early warnings on a downgrade or a covenant breach), keep
 the review schedule's cadence in step with the class, flush the timing events. The history
 stays bounded: the loop continues as new after each review cycle or past an event count,
@@ -36,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import JourneyInput
     from workflows.activity_options import IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
-    from workflows.post_loan_handlers import PostLoanHandlers
+    from workflows.post_loan_repricing import Repricing
     from workflows.post_loan_review import PostLoanReviewWorkflow
 
 __all__ = ["PostLoanReviewWorkflow", "PostLoanStage"]
@@ -53,7 +54,7 @@ ONE_OPEN_WARNING_PER_BREACH = "one-open-warning-per-breach"
 NPL_UPGRADE_PERIOD = "npl-upgrade-period"
 
 
-class PostLoanStage(PostLoanHandlers):
+class PostLoanStage(Repricing):
     async def post_loan(self) -> None:
         if self._resumed:
             visit = self._visits[-1]
@@ -81,6 +82,7 @@ class PostLoanStage(PostLoanHandlers):
     async def _manage(self) -> str:
         while True:
             changes = self._changes
+            await self.reprice()
             await self._remind(self._account())
             await self._confirm_prepayments(self._account())
             await self._apply_reviews()
@@ -97,10 +99,10 @@ class PostLoanStage(PostLoanHandlers):
                 return "continue"
             if changes != self._changes:
                 continue  # a handler ran while we were busy: look again before sleeping
-            wake = next_wakeup(
+            wake = self.repricing_wakeup(next_wakeup(
                 account, self._policy_pl(), self._pl.reminded, workflow.now(), self._observing(),
                 self.day_zone(), daily_in_arrears=self.bank_days(),
-            )
+            ))
             timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
             await self._wait_for_change(changes, timeout)
 

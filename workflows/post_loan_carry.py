@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.contracts import PolicySnapshot
     from journey.decisions import ApprovalDecision, Repayment, RiskOpinion, Signature
     from journey.documents import DocumentReading, DocumentRef
+    from journey.lpr import RateHistory
     from journey.policy import Completeness, Route
     from journey.post_loan import Account, PostLoanCarry, PostLoanState, apply_payments
     from journey.post_loan_policy import NO_FEE, PostLoanPolicy, PrepaymentFee
@@ -74,13 +75,24 @@ class PostLoanMemory(JourneyUpdates):
         """The loan account, penalty interest accrued to `as_of` (today by default)."""
         if self._offer is None:
             return None
-        return apply_payments(self._offer.schedule, self._pl.payments, self.plan_start(),
+        offer = self._offer
+        rates = RateHistory(method=offer.method, frequency=offer.frequency,
+                            changes=self._pl.rate_changes)
+        return apply_payments(offer.schedule, self._pl.payments, self.plan_start(),
                               self.penalty_rate(), as_of or self.today(),
-                              self._offer.period_rate, self.prepayment_fee())
+                              offer.period_rate, self.prepayment_fee(), rates)
+
+    def annual_rate(self) -> Decimal | None:
+        """The loan's rate now: its offer's, or the last repricing's (journey/lpr.py)."""
+        if self._offer is None:
+            return None
+        changes = self._pl.rate_changes
+        return changes[-1].new_rate if changes else self._offer.annual_rate
 
     def penalty_rate(self) -> Decimal:
-        policy, offer = self._pl_policy, self._offer
-        return policy.penalty_rate(offer.annual_rate) if policy and offer else Decimal(0)
+        """The penalty rate over the rate in force now."""
+        policy, rate = self._pl_policy, self.annual_rate()
+        return policy.penalty_rate(rate) if policy and rate is not None else Decimal(0)
 
     def prepayment_fee(self) -> PrepaymentFee:
         return self._pl_policy.prepayment_fee if self._pl_policy else NO_FEE

@@ -247,6 +247,7 @@ class PostLoanHandlers(EarlyWarnings):
                     for p in self._pl.payments if (r := self._repayments.get(p.reference))
                 ],
                 "last_review": self._pl.last_review,
+                "rate_changes": self._pl.rate_changes,
                 "run": self._pl.runs,
             }
         )

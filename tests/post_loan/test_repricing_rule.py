@@ -78,7 +78,7 @@ def test_the_new_rate_is_the_fixing_plus_the_original_spread() -> None:
     change = rate_change(BASIS, RATE, ANNIVERSARY, CUT)
     assert BASIS.spread == Decimal("0.0075")
     assert (change.old_rate, change.new_rate) == (RATE, Decimal("0.0375"))
-    assert change.describe() == ("rate 3.75% since 2027-01-15 (1y LPR 3.00% of 2026-12-20 "
+    assert change.describe() == ("3.75% since 2027-01-15 (1y LPR 3.00% of 2026-12-20 "
                                  "+ 0.75%), was 4.00%")
     five = rate_change(PACKAGED.basis(84, 3, "working_capital"), RATE, ANNIVERSARY, CUT)
     assert five.new_rate == Decimal("0.0425")  # 5y LPR 3.50% + 0.75%
