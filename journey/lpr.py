@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from journey.policy.pricing import RateBasis
+from journey.policy.pricing import RateBasis, spread_text
 from journey.repayment import Frequency, RepaymentMethod, add_months
 
 READ_LPR_FIXING = "read_lpr_fixing"
@@ -113,10 +113,9 @@ class RateChange(BaseModel):
         """"3.95% since 2027-12-07 (1y LPR 3.05% of 2027-11-20 + 0.90%), was 4.00%"."""
         if self.fixing_rate is None:
             return f"{self.new_rate:.2%} stands on {self.on}: {self.note}"
-        sign = "-" if self.spread < 0 else "+"
         was = f", was {self.old_rate:.2%}" if self.changed else ", unchanged"
         return (f"{self.new_rate:.2%} since {self.on} ({self.base} {self.fixing_rate:.2%} "
-                f"of {self.fixing_on} {sign} {abs(self.spread):.2%}){was}"
+                f"of {self.fixing_on} {spread_text(self.spread)}){was}"
                 + (f"; {self.note}" if self.note else ""))
 
 

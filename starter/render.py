@@ -14,6 +14,7 @@ from journey.documents import DocumentReading
 from journey.loan_book import BookLine, by_class, non_performing_ratio
 from journey.lpr import floats
 from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
+from journey.policy.pricing import spread_text
 from journey.post_loan import Account
 from journey.post_loan_warnings import open_numbers
 from journey.status import JourneyStatus, Offer
@@ -290,8 +291,7 @@ def rate_basis(offer: Offer) -> str:
     if b is None:
         return ""
     agreed = ", agreed in the application" if b.agreed else ""
-    sign = "-" if b.spread < 0 else "+"
-    return f" ({escape(b.base)} {b.base_rate:.2%} {sign} {abs(b.spread):.2%}{agreed})"
+    return f" ({escape(b.base)} {b.base_rate:.2%} {spread_text(b.spread)}{agreed})"
 
 
 def rate_now(offer: Offer, s: JourneyStatus) -> str:
@@ -301,8 +301,7 @@ def rate_now(offer: Offer, s: JourneyStatus) -> str:
     if floats(offer.rate_basis):
         assert offer.rate_basis is not None
         return (f"{offer.annual_rate:.2%}, floating: repriced to the {offer.rate_basis.base} "
-                f"{'-' if offer.rate_basis.spread < 0 else '+'} "
-                f"{abs(offer.rate_basis.spread):.2%} on each anniversary of the payout")
+                f"{spread_text(offer.rate_basis.spread)} on each anniversary of the payout")
     return f"{offer.annual_rate:.2%}, fixed for the term"
 
 

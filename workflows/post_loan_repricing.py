@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         repricing_dates,
     )
     from journey.post_loan_policy import start_of
-    from workflows.activity_options import IO_RETRY, QUICK
+    from workflows.activity_options import FIXING_RETRY, QUICK
     from workflows.post_loan_handlers import PostLoanHandlers
 
 # workflow.patched marker: before it, a floating-rate loan kept its offer's rate to the end.
@@ -56,7 +56,7 @@ class Repricing(PostLoanHandlers):
                 return
             read = await workflow.execute_activity(
                 READ_LPR_FIXING, LprFixingInput(on=day), result_type=LprFixingResult,
-                start_to_close_timeout=QUICK, retry_policy=IO_RETRY,
+                start_to_close_timeout=QUICK, retry_policy=FIXING_RETRY,
             )
             assert self._offer is not None and self._offer.rate_basis is not None
             rate_now = self.annual_rate()

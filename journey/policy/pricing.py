@@ -37,6 +37,11 @@ class RateBasis(BaseModel):
     agreed: bool = False
 
 
+def spread_text(spread: Rate) -> str:
+    """A spread as an offer writes it after its base rate: "+ 0.75%", "- 0.20%"."""
+    return f"{'-' if spread < 0 else '+'} {abs(spread):.2%}"
+
+
 def _one_lpr() -> list[BaseRate]:
     return [BaseRate(name="1y LPR", rate=Decimal("0.0310"))]
 
