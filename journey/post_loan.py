@@ -243,9 +243,7 @@ def apply_payments(
     account = Account(instalments=states)
     changes = [c for c in rates.changes if c.changed] if rates is not None else []
     for payment in sorted(payments, key=lambda p: (p.paid_on, p.order)):
-        while changes and changes[0].on <= payment.paid_on:
-            assert rates is not None
-            _reprice(account, changes.pop(0), rates, start)
+        _reprice_to(account, changes, payment.paid_on, rates, start)
         account.paid += payment.amount
         _accrue_penalty(account, payment.paid_on, penalty_rate)
         if payment.prepays:
@@ -254,13 +252,18 @@ def apply_payments(
             continue
         again = _settle_early(account, payment.paid_on, start, fee) if payment.settles else ZERO
         _allocate(account, payment.amount + again, payment.paid_on)
-    for change in changes:
-        if as_of is None or change.on <= as_of:
-            assert rates is not None
-            _reprice(account, change, rates, start)
+    _reprice_to(account, changes, as_of, rates, start)
     if as_of is not None:
         _accrue_penalty(account, as_of, penalty_rate)
     return account
+
+
+def _reprice_to(account: Account, changes: list[RateChange], day: date | None,
+                rates: RateHistory | None, start: date | None) -> None:
+    """Applies the repricings of `changes` on or before `day` (every one when None), and
+    takes them off it."""
+    while rates is not None and changes and (day is None or changes[0].on <= day):
+        _reprice(account, changes.pop(0), rates, start)
 
 
 def _reprice(account: Account, change: RateChange, rates: RateHistory, start: date | None
