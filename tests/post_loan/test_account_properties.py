@@ -2,7 +2,8 @@
 any run of payments (hypothesis): every payment is
 accounted for to the cent, nothing goes negative or is paid twice, an instalment is settled
 exactly when nothing is left on it, and a prepayment never costs the customer more interest
-than the same money paid ahead of the plan; with or without a prepayment fee.
+than the same money paid ahead of the plan; with or without a prepayment fee; and the same,
+with a settlement at its quote, for a plan repriced to the LPR at any rate on any day.
 PROPERTY_EXAMPLES=10000 searches harder."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journey.lpr import RateChange, RateHistory
 from journey.post_loan import (
     Account,
     Payment,
@@ -33,17 +35,17 @@ FEES = st.sampled_from([NO_FEE, PrepaymentFee(rate=Decimal("0.01")),
 @st.composite
 def loans(draw: st.DrawFn):
     frequency = draw(st.sampled_from(Frequency))
+    method = draw(st.sampled_from(RepaymentMethod))
     periods = draw(st.integers(1, 12))
     term = periods * frequency.months
     grace = draw(st.integers(0, periods - 1)) * frequency.months if periods > 1 else 0
     principal = Decimal(draw(st.integers(100_000, 5_000_000_000))) / 100
     rate = draw(st.sampled_from(["0", "0.0345", "0.0435", "0.06", "0.12"]))
-    plan = build_schedule(principal, Decimal(rate), term, draw(st.sampled_from(RepaymentMethod)),
-                          frequency, START, grace)
+    plan = build_schedule(principal, Decimal(rate), term, method, frequency, START, grace)
     # a project's plan: the drawdowns' interest until they closed, due with the first
     before = draw(st.sampled_from([0, 0, 1, int(principal * Decimal(rate) * 100) // 12 + 1]))
     plan = with_interest_before(plan, Decimal(before) / 100)
-    return plan, Decimal(rate) * frequency.months / 12
+    return plan, Decimal(rate) * frequency.months / 12, method, frequency
 
 
 @st.composite
@@ -84,7 +86,7 @@ def check(account: Account, principal: Decimal) -> None:
 @settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "300")), deadline=None)
 @given(st.data())
 def test_every_payment_is_accounted_for_and_nothing_goes_negative(data) -> None:
-    plan, period_rate = data.draw(loans())
+    plan, period_rate, *_ = data.draw(loans())
     payments = data.draw(runs(plan))
     penalty = data.draw(st.sampled_from([ZERO, Decimal("0.09")]))
     fee = data.draw(FEES)
@@ -99,7 +101,7 @@ def test_every_payment_is_accounted_for_and_nothing_goes_negative(data) -> None:
 @settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "300")), deadline=None)
 @given(st.data())
 def test_a_prepayment_costs_no_more_interest_than_paying_ahead(data) -> None:
-    plan, period_rate = data.draw(loans())
+    plan, period_rate, *_ = data.draw(loans())
     earlier = [p.model_copy(update={"prepays": False, "shortens": False, "settles": False})
                for p in data.draw(runs(plan))]
     on = max([p.paid_on for p in earlier], default=START) + timedelta(
@@ -128,4 +130,33 @@ def test_a_prepayment_costs_no_more_interest_than_paying_ahead(data) -> None:
                        settles=True)
     settled = apply_payments(plan, [*earlier, prepayment, settling], START, ZERO, day,
                              period_rate, fee)
+    assert settled.repaid and settled.owed == 0 and settled.credit == quote.credit
+
+
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "300")), deadline=None)
+@given(st.data())
+def test_a_repriced_plan_accounts_for_every_payment_and_settles_at_its_quote(data) -> None:
+    plan, period_rate, method, frequency = data.draw(loans())
+    last = (plan[-1].due_on - START).days
+    changes = [RateChange(on=START + timedelta(days=day), old_rate=ZERO, base="1y LPR",
+                          spread=ZERO, new_rate=Decimal(data.draw(st.sampled_from(
+                              ["0", "0.0290", "0.0435", "0.09"]))))
+               for day in sorted(set(data.draw(st.lists(st.integers(1, last), max_size=2))))]
+    rates = RateHistory(method=method, frequency=frequency, changes=changes)
+    payments = data.draw(runs(plan))
+    fee = data.draw(FEES)
+    principal = sum(i.principal for i in plan)
+    as_of = max([p.paid_on for p in payments], default=START) + timedelta(days=30)
+    account = apply_payments(plan, payments, START, Decimal("0.09"), as_of, period_rate, fee,
+                             rates)
+    check(account, principal)
+    day = as_of - timedelta(days=29)
+    if any(p.settles for p in payments) or day >= account.instalments[-1].due_on:
+        return
+    on_day = apply_payments(plan, payments, START, ZERO, day, period_rate, fee, rates)
+    quote = settlement_quote(on_day, day, START, fee=fee)
+    settling = Payment(reference="S", amount=quote.owed, paid_on=day, order=len(payments),
+                       settles=True)
+    settled = apply_payments(plan, [*payments, settling], START, ZERO, day, period_rate, fee,
+                             rates)
     assert settled.repaid and settled.owed == 0 and settled.credit == quote.credit
