@@ -34,7 +34,7 @@ class Terms(BaseModel):
     schedule: list[Instalment]
     starts_on: date  # the day the schedule's first period begins
     covenants: list[Covenant] | None = None  # None: no post-loan policy to draw them from
-    rate_basis: RateBasis | None = None  # None: the rate was agreed in the application
+    rate_basis: RateBasis | None = None  # `agreed` when the application named the rate
 
 
 def offer_terms(

@@ -68,8 +68,9 @@ class Offer(BaseModel):
     # financial covenants of the loan terms; None: offered before covenants were loan
     # terms, and the pinned post-loan policy's default list applies
     covenants: list[Covenant] | None = None
-    # how the rate was set (base rate and spread); None: agreed in the application, or
-    # offered before the basis was kept
+    # how the rate was set (base rate and spread; `agreed` when the application named it);
+    # None: offered before the basis was kept. A basis priced by the policy floats: the loan
+    # is repriced to the LPR on each anniversary of its payout (journey/lpr.py)
     rate_basis: RateBasis | None = None
     # the plan's days are the bank's (the pinned calendar's UTC offset) and its due dates
     # working days; False: offered before that, on UTC days, due on any day
