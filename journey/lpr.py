@@ -23,7 +23,7 @@ are what an empty table means: the rates the loans were priced at.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -33,8 +33,6 @@ from journey.repayment import Frequency, RepaymentMethod, add_months
 
 READ_LPR_FIXING = "read_lpr_fixing"
 HIGHEST_RATE = Decimal("0.20")  # a fixing above 20% is a typing error, not a fixing
-# a fixing older than this at a repricing date may not be the latest published: said so
-STALE_AFTER = timedelta(days=31)
 # the base rate names of the policy's pricing section, and the fixing each is read from
 TENOR_OF_BASE = {"1y LPR": "one_year", "5y LPR": "five_year"}
 
@@ -128,12 +126,14 @@ def rate_change(basis: RateBasis, rate_now: Decimal, on: date, fixing: LprFixing
                           spread=basis.spread,
                           note=f"no LPR fixing recorded on or before {on}: the rate stands")
     base_rate = fixing.rate_of(basis.base)
-    stale = on - fixing.fixed_on > STALE_AFTER
+    # fixings are monthly: one more than a month old may not be the latest published
+    stale = fixing.fixed_on < add_months(on, -1)
     return RateChange(
         on=on, old_rate=rate_now, new_rate=max(base_rate + basis.spread, Decimal(0)),
         base=basis.base, spread=basis.spread, fixing_rate=base_rate, fixing_on=fixing.fixed_on,
         note=(f"the latest fixing recorded by then, of {fixing.fixed_on}, is more than a month "
-              "older than the repricing date" if stale else ""),
+              "older than the repricing date: a later one may not be recorded yet"
+              if stale else ""),
     )
 
 

@@ -87,11 +87,12 @@ def test_the_new_rate_is_the_fixing_plus_the_original_spread() -> None:
 def test_no_fixing_recorded_leaves_the_rate_and_a_stale_one_is_said() -> None:
     none = rate_change(BASIS, RATE, ANNIVERSARY, None)
     assert not none.changed and "no LPR fixing recorded on or before 2027-01-15" in none.note
-    old = CUT.model_copy(update={"fixed_on": date(2026, 10, 20)})
-    stale = rate_change(BASIS, RATE, ANNIVERSARY, old)
+    november = CUT.model_copy(update={"fixed_on": date(2026, 11, 20)})
+    stale = rate_change(BASIS, RATE, date(2026, 12, 21), november)  # December's not recorded
     assert stale.new_rate == Decimal("0.0375")
-    assert "the latest fixing recorded by then, of 2026-10-20, is more than a month" in (
-        stale.describe())
+    assert ("the latest fixing recorded by then, of 2026-11-20, is more than a month older "
+            "than the repricing date: a later one may not be recorded yet") in stale.describe()
+    assert rate_change(BASIS, RATE, date(2026, 12, 20), november).note == ""  # in force then
 
 
 def test_equal_principal_keeps_its_principal_parts_with_new_interest() -> None:
