@@ -16,6 +16,11 @@ planned); a period that began before it keeps the old rate whole, which happens 
 the due date at the anniversary was moved to the next working day. Equal principal keeps
 its principal parts; equal instalments are re-amortised over the periods left.
 
+The loan is repriced at the start of the repricing day (the bank's), to the fixings recorded
+by then; each change names the fixing it used and its date, and says when that fixing is
+more than a month older than the day (a later one may not be recorded yet). A fixing
+recorded after the repricing does not reprice it again: the next anniversary does.
+
 No fixing recorded on or before a repricing date (an empty table): the rate the loan was
 priced at stands, and the repricing is recorded as such. The packaged policy's base rates
 are what an empty table means: the rates the loans were priced at.
