@@ -1,6 +1,7 @@
 """A corpus of synthetic, damaged licences and statements with ground-truth labels.
 
-`python -m ocr.corpus --out DIR --count N --seed S` writes N JPEG pages and `labels.json`.
+`python -m ocr.corpus --out DIR --count N --seed S [--photo]` writes N JPEG pages and
+`labels.json`; `--photo` makes every page a photo taken at an angle on a desk.
 Pages come in threes per company (licence, balance sheet, income statement) so a demo can
 use matching documents; fonts, layouts, languages, units and damage vary page by page.
 """
@@ -27,9 +28,11 @@ KINDS = ("business_license", "balance_sheet", "income_statement")
 
 def make_page(kind: str, rng: random.Random, comp: Company | None = None, *,
               turn: int | None = None, seal: bool | None = None, clean: bool = False,
-              mild: bool = False, period: date | None = None) -> tuple[bytes, dict]:
+              mild: bool = False, period: date | None = None,
+              photo: bool = False) -> tuple[bytes, dict]:
     """One damaged page of `kind` and its labels (amounts in yuan, dates ISO); statements
-    end on `period` when given, else on a random past period."""
+    end on `period` when given, else on a random past period. A `photo` is taken at an angle
+    on a desk instead of scanned with a small rotation."""
     comp = comp or company(rng)
     face = rng.choice(available())
     if kind == "business_license":
@@ -57,14 +60,16 @@ def make_page(kind: str, rng: random.Random, comp: Company | None = None, *,
         img.save(buf, format="PNG", optimize=True)
         data, info = buf.getvalue(), dict[str, object]()
     else:
-        data, info = damage(img, rng, turn=turn, mild=mild)
+        data, info = damage(img, rng, turn=turn, mild=mild, photo=photo)
     extra: dict[str, object] = {"font": face.name, "layout": layout,
                                 "damage": info | ({"seal": True} if seal else {})}
     return data, {**labels, **extra}
 
 
-def generate_corpus(out: Path, count: int, seed: int) -> list[dict]:
-    """Write `count` pages under `out` and return their labels (also in out/labels.json)."""
+def generate_corpus(out: Path, count: int, seed: int, photo: bool = False) -> list[dict]:
+    """Write `count` pages under `out` and return their labels (also in out/labels.json);
+    with `photo`, every page is photographed at an angle (the same seed without it gives the
+    recorded bench's corpus)."""
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     pages: list[dict] = []
@@ -73,7 +78,7 @@ def generate_corpus(out: Path, count: int, seed: int) -> list[dict]:
         kind = KINDS[i % 3]
         if i % 3 == 0:
             comp = company(rng)
-        data, labels = make_page(kind, rng, comp)
+        data, labels = make_page(kind, rng, comp, photo=photo)
         name = f"{i:04d}_{kind}.jpg"
         (out / name).write_bytes(data)
         pages.append({"file": name, **labels})

@@ -1,4 +1,4 @@
-"""python -m ocr.corpus --out DIR --count N --seed S"""
+"""python -m ocr.corpus --out DIR --count N --seed S [--photo]"""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--photo", action="store_true",
+                        help="every page photographed at an angle on a desk")
     args = parser.parse_args()
-    pages = generate_corpus(args.out, args.count, args.seed)
+    pages = generate_corpus(args.out, args.count, args.seed, args.photo)
     print(f"wrote {len(pages)} pages and labels.json to {args.out}")
 
 

@@ -1,4 +1,5 @@
-"""Scanner and phone-camera damage: seal, light, rotation, blur, noise, JPEG, page turns."""
+"""Scanner and phone-camera damage: seal, light, rotation, blur, noise, JPEG, page turns, and
+(only when asked: the recorded bench's corpus stays as it was) a photo taken at an angle."""
 
 from __future__ import annotations
 
@@ -58,17 +59,57 @@ def rotate(a: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(a, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(235, 235, 235))
 
 
+def desk(height: int, width: int, rng: random.Random) -> np.ndarray:
+    """A darker textured background: a brownish or greyish desk, grain and blotches."""
+    tone = np.array([rng.uniform(50, 110), rng.uniform(60, 115), rng.uniform(70, 125)],
+                    np.float32)
+    noise = np.random.default_rng(rng.randint(0, 2**31))
+    blotches = cv2.resize(noise.normal(0, 18, (height // 40 + 2, width // 40 + 2)),
+                          (width, height), interpolation=cv2.INTER_CUBIC)
+    grain = cv2.GaussianBlur(noise.normal(0, 10, (height, width)), (1, 9), 0)
+    shade = (blotches + grain).astype(np.float32)[..., None]
+    return (tone + shade).clip(0, 255).astype(np.uint8)
+
+
+def photograph(a: np.ndarray, rng: random.Random) -> tuple[np.ndarray, list[list[int]]]:
+    """The page photographed at an angle on a desk: each corner moved by 5-15% of the side
+    (the page stays in the frame), maybe a soft shadow across it. Returns the photo and where
+    the page's corners landed."""
+    h, w = a.shape[:2]
+    pad_x, pad_y = int(0.08 * w), int(0.08 * h)
+    corners = [(0, 0), (w, 0), (w, h), (0, h)]
+    moved = [[x + pad_x + (1 if x == 0 else -1) * rng.uniform(0.05, 0.15) * w,  # inwards
+              y + pad_y + (1 if y == 0 else -1) * rng.uniform(0.05, 0.15) * h] for x, y in corners]
+    matrix = cv2.getPerspectiveTransform(np.float32(corners), np.float32(moved))
+    size = (w + 2 * pad_x, h + 2 * pad_y)
+    photo = cv2.warpPerspective(a, matrix, size, flags=cv2.INTER_LINEAR)
+    paper = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, size) > 127
+    photo = np.where(paper[..., None], photo, desk(size[1], size[0], rng))
+    if rng.random() < 0.5:  # the phone's or the hand's shadow: a soft dark band
+        yy, xx = np.mgrid[0:size[1], 0:size[0]].astype(np.float32)
+        angle = rng.uniform(0, 2 * math.pi)
+        along = (xx * math.cos(angle) + yy * math.sin(angle)) / max(size)
+        edge = rng.uniform(0.3, 0.7)
+        shadow = 1.0 - rng.uniform(0.15, 0.3) / (1.0 + np.exp(-(along - edge) * 40))
+        photo = (photo.astype(np.float32) * shadow[..., None]).clip(0, 255).astype(np.uint8)
+    return photo, [[round(x), round(y)] for x, y in moved]
+
+
 def damage(img: Image.Image, rng: random.Random, *, turn: int = 0,
-           mild: bool = False) -> tuple[bytes, dict]:
-    """Apply random damage; return JPEG bytes and a description of what was done."""
+           mild: bool = False, photo: bool = False) -> tuple[bytes, dict]:
+    """Apply random damage; return JPEG bytes and a description of what was done. A `photo`
+    is taken at an angle on a desk (`photograph`) instead of being rotated."""
     a = np.asarray(img)[:, :, ::-1].copy()
     info: dict = {}
     if rng.random() < 0.6:
         a = uneven_light(a, rng)
         info["uneven_light"] = True
-    angle = round(rng.uniform(-2, 2) if mild else rng.uniform(-5, 5), 2)
-    a = rotate(a, angle)
-    info["rotation"] = angle
+    if photo:
+        a, info["photo_corners"] = photograph(a, rng)
+    else:
+        angle = round(rng.uniform(-2, 2) if mild else rng.uniform(-5, 5), 2)
+        a = rotate(a, angle)
+        info["rotation"] = angle
     if rng.random() < 0.5:
         k = rng.choice([3, 5]) if not mild else 3
         a = cv2.GaussianBlur(a, (k, k), 0)
