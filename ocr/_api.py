@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journey.documents import BusinessLicense, DocumentKind, FinancialStatement
+from journey.documents import BusinessLicense, DocumentKind, Extracted, FinancialStatement
 from ocr._license import parse_license
 from ocr._load import Source
 from ocr._pipeline import Reading, read_page
@@ -14,6 +14,8 @@ NAMES = {DocumentKind.BUSINESS_LICENSE: "a business licence (营业执照)",
          DocumentKind.BALANCE_SHEET: "a balance sheet (资产负债表)",
          DocumentKind.INCOME_STATEMENT: "an income statement (利润表)",
          DocumentKind.UNKNOWN: "no document this service reads"}
+FLATTENED = ("photographed at an angle: the page was cut from its background and flattened "
+             "before reading; a flat scan reads more surely")
 
 
 def _wrong(reading: Reading, wanted: str) -> WrongDocumentKind:
@@ -28,12 +30,22 @@ def classify(source: Source) -> DocumentKind:
     return read_page(source).kind
 
 
+def _said(model: Extracted, reading: Reading) -> None:
+    """What the pipeline did to the page that the reader should know: problems["page"]."""
+    if "flattened" in reading.page.notes:
+        model.problems["page"] = FLATTENED
+
+
 def _license(reading: Reading) -> BusinessLicense:
-    return parse_license(reading.rows, reading.page)
+    model = parse_license(reading.rows, reading.page)
+    _said(model, reading)
+    return model
 
 
 def _statement(reading: Reading) -> FinancialStatement:
-    return parse_statement(reading.rows, reading.kind, reading.page)
+    model = parse_statement(reading.rows, reading.kind, reading.page)
+    _said(model, reading)
+    return model
 
 
 def extract_license(source: Source) -> BusinessLicense:

@@ -1,7 +1,8 @@
 """The preprocessing steps, in pipeline order. Each takes a Page and returns it.
 
-to_gray_without_seal -> even_light -> whiten_seal -> refuse_blank -> orient -> deskew
--> measure_glyphs -> upscale_small_glyphs -> binarise -> remove_rules
+flatten_photo (ocr._flatten) -> to_gray_without_seal -> even_light -> whiten_seal
+-> refuse_blank -> orient -> deskew -> measure_glyphs -> upscale_small_glyphs -> binarise
+-> remove_rules
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import cv2
 import numpy as np
 
 from ocr import _tesseract
+from ocr._flatten import flatten_photo
 from ocr._page import Page
 from ocr.errors import BlankPage
 
@@ -245,6 +247,7 @@ def remove_rules(page: Page) -> Page:
 
 
 STEPS = (
+    flatten_photo,
     to_gray_without_seal,
     even_light,
     whiten_seal,

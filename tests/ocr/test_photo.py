@@ -1,0 +1,82 @@
+"""A page photographed at an angle on a desk (ocr._flatten.flatten_photo): found, flattened and
+read; scans and photos without a clear page outline are left as they are."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+import ocr
+from ocr._api import FLATTENED
+from ocr._flatten import flatten_photo, page_outline
+from ocr._page import Page
+from ocr.corpus._damage import desk, photograph, rotate
+from ocr.corpus._fonts import FACES
+from ocr.corpus._statement_page import render_statement
+from tests.ocr.conftest import clean_license, jpeg
+
+
+def _photo(image: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`image` photographed at an angle, and where its corners landed."""
+    photo, corners = photograph(image, random.Random(seed))
+    return photo, np.array(corners, dtype=np.float32)
+
+
+def _balance_sheet() -> tuple[np.ndarray, dict]:
+    img, labels = render_statement("balance_sheet", "zh", "ruled", "成都远帆电子股份有限公司",
+                                   date(2025, 12, 31), "元", FACES[0], random.Random(11))
+    return np.asarray(img)[:, :, ::-1].copy(), labels
+
+
+def test_a_photographed_balance_sheet_reads_its_key_figures() -> None:
+    image, labels = _balance_sheet()
+    photo, corners = _photo(image, 4)
+    assert np.abs(page_outline(photo) - corners).max() < 15  # type: ignore[operator]
+    statement = ocr.extract_statement(jpeg(photo, 85))
+    for field in ("cash", "total_assets", "total_liabilities", "total_equity"):
+        assert getattr(statement, field) == Decimal(labels[field]), field
+    assert statement.problems["page"] == FLATTENED
+
+
+def test_a_photographed_licence_reads_its_credit_code_and_name() -> None:
+    image, labels = clean_license(seed=21, layout="two_column_border")
+    photo, _ = _photo(image, 9)
+    licence = ocr.extract_license(jpeg(photo, 85))
+    assert licence.credit_code == labels["credit_code"] and licence.credit_code_valid
+    assert licence.name == labels["name"]
+    assert licence.problems["page"] == FLATTENED
+
+
+@pytest.mark.parametrize("tilt", [0.0, 4.0])
+def test_a_scan_filling_the_frame_passes_unchanged(tilt: float) -> None:
+    image, _ = clean_license(seed=5)
+    scan = rotate(image, tilt)  # the corpus's scanner: pale corners where the page turned
+    page = flatten_photo(Page(scan.copy()))
+    assert np.array_equal(page.color, scan)
+    assert "flattened" not in page.notes
+
+
+def test_a_photo_whose_page_runs_out_of_the_frame_is_left_alone() -> None:
+    """Corners cut off by the frame: no clear outline, so no guess at one."""
+    image, _ = clean_license(seed=5)
+    photo, _ = _photo(image, 4)
+    cropped = np.ascontiguousarray(photo[400:, :])
+    page = flatten_photo(Page(cropped.copy()))
+    assert np.array_equal(page.color, cropped) and "flattened" not in page.notes
+
+
+@pytest.mark.parametrize("background", ["desk", "noise", "black", "white"])
+def test_a_photo_of_no_page_is_left_alone(background: str) -> None:
+    rng = np.random.default_rng(3)
+    shape = (1300, 950, 3)
+    photo = {"desk": lambda: desk(1300, 950, random.Random(3)),
+             "noise": lambda: rng.integers(0, 256, shape, dtype=np.uint8),
+             "black": lambda: np.zeros(shape, np.uint8),
+             "white": lambda: np.full(shape, 255, np.uint8)}[background]()
+    page = flatten_photo(Page(photo.copy()))
+    assert np.array_equal(page.color, photo) and "flattened" not in page.notes
+
