@@ -13,8 +13,10 @@ import pytest
 import ocr
 from ocr._api import FLATTENED
 from ocr._flatten import flatten_photo, page_outline
+from ocr._load import load_image
 from ocr._page import Page
-from ocr.corpus._damage import desk, photograph, rotate
+from ocr.corpus import make_page
+from ocr.corpus._damage import desk, photograph, rotate, uneven_light
 from ocr.corpus._fonts import FACES
 from ocr.corpus._statement_page import render_statement
 from tests.ocr.conftest import clean_license, jpeg
@@ -50,6 +52,23 @@ def test_a_photographed_licence_reads_its_credit_code_and_name() -> None:
     assert licence.credit_code == labels["credit_code"] and licence.credit_code_valid
     assert licence.name == labels["name"]
     assert licence.problems["page"] == FLATTENED
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_a_shaded_photo_is_outlined_by_its_edges(seed: int) -> None:
+    """Shade splits the bright region (Otsu finds no quadrilateral): the edges still do."""
+    image, _ = clean_license(seed=21, layout="two_column_border")
+    photo, corners = _photo(uneven_light(image, random.Random(seed)), seed)
+    outline = page_outline(photo)
+    assert outline is not None and np.abs(outline - corners).max() < 15
+
+
+def test_the_corpus_photo_shows_the_page_where_its_labels_say() -> None:
+    data, labels = make_page("balance_sheet", random.Random(2), turn=0, photo=True)
+    outline = page_outline(load_image(data))
+    corners = np.array(labels["damage"]["photo_corners"], dtype=np.float32)
+    assert "rotation" not in labels["damage"]
+    assert outline is not None and np.abs(outline - corners).max() < 15
 
 
 @pytest.mark.parametrize("tilt", [0.0, 4.0])
