@@ -7,10 +7,7 @@ turns Temporal's refusals into the project's errors, which say what to do.
 from __future__ import annotations
 
 import asyncio
-import getpass
 import json
-import os
-import socket
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -78,7 +75,7 @@ from starter.errors import (
     plain_errors,
 )
 from store import blobs
-from store.refusals import Refusal
+from store.refusals import Refusal, origin
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -223,15 +220,7 @@ def attempt(workflow_id: str, action: str, actor: Actor | None, reason: str) -> 
     return Refusal(workflow_id=workflow_id, action=action,
                    actor=actor.id if actor else "-", role=actor.role if actor else "-",
                    reason=reason, at=datetime.now(UTC),
-                   origin=f"{_user()}@{socket.gethostname()} pid {os.getpid()}")
-
-
-def _user() -> str:
-    """The login name, or the uid where it has none (a container run as a bare uid)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid {os.getuid()}"
+                   origin=origin())
 
 
 async def record_late_feedback(

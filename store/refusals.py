@@ -7,6 +7,9 @@ which journey, from where, and why it was refused.
 
 from __future__ import annotations
 
+import getpass
+import os
+import socket
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -55,3 +58,16 @@ def refusals(url: str, workflow_id: str | None = None, limit: int = 200) -> list
     with session(url) as s:
         rows = s.scalars(query).all()
         return [Refusal.model_validate(r, from_attributes=True) for r in reversed(rows)]
+
+
+def origin() -> str:
+    """This process as a refused attempt names it: user@host pid."""
+    return f"{_user()}@{socket.gethostname()} pid {os.getpid()}"
+
+
+def _user() -> str:
+    """The login name, or the uid where it has none (a container run as a bare uid)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
