@@ -120,12 +120,14 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
     them with `metrics_runtime`); without one, the worker connects with `metrics_runtime`'s."""
     from starter.cluster_checks import require_search_attributes
     from starter.connect import connect
+    from starter.encryption import writes_allowed
 
     settings = settings or Settings()
     if client is None:
         client = await connect(settings, runtime=metrics_runtime(settings))
     if settings.worker_role != "documents":  # a reader sets no search attribute
         await require_search_attributes(client)
+    await writes_allowed(client, "worker not started")  # its results are payloads too
     with stop_signals() as stop:
         async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE) as worker:
             log.info("%s worker polling task queue(s) %s at %s", settings.worker_role,

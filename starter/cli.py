@@ -10,6 +10,7 @@ from starter import (
     archive_cli,
     boundary,
     drawdown_cli,
+    encryption_cli,
     journey_cli,
     lpr_cli,
     server_cli,
@@ -49,6 +50,7 @@ app.command("codec-server")(codec_server)
 app.add_typer(schedules_app, name="schedules")
 archive_cli.register(app)
 lpr_cli.register(app)
+encryption_cli.register(app)
 
 
 def main() -> None:

@@ -15,10 +15,11 @@ from temporalio.client import Client
 
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
+from journey.policy import Policy
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
-from starter import operations
+from starter import encryption, operations
 from starter.boundary import run
 from starter.demo_team import Scenario, play
 from starter.embedded import embedded_server, ui_address
@@ -84,33 +85,40 @@ async def _demo(settings: Settings, keep: bool, html: Path) -> None:
     policy = operations.current_policy(settings)
     suffix = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     console.print(f"[bold]Starting the embedded Temporal server[/] on {settings.temporal_address}")
-    async with embedded_server(settings) as env, build_worker(env.client, settings):
-        console.print(f"Web UI: {ui_address(settings)}\n")
-        plays = [
-            play(env.client, settings, policy, sc, suffix, _progress(sc.title))
-            for sc in scenarios()
-        ]
-        finals = await asyncio.gather(*plays)
-        console.print(_summary(scenarios(), finals))
-        report = build_report(settings.db_url)
-        print_report(report, console)
-        render_html(report, html)
-        running = [f.workflow_id for f in finals if f.stage is Stage.POST_LOAN]
-        await _listed(env.client, operations.book_query(), running)
-        book = await operations.loan_book(env.client)
-        console.print(book_table(book, "loan book (`loan-journey book`)"))
-        await _listed(env.client, "ExecutionStatus != 'Running'",
-                      [f.workflow_id for f in finals if f.stage.terminal])
-        kept = await archive_closed_runs(env.client, settings, ac.OVERLAP)
-        console.print(f"\naudit record: {kept.archived} closed run(s)' histories archived, kept "
-                      "past the namespace's retention (`loan-journey archive list <id>`)")
-        console.print(f"journey map: {html.resolve()}")
-        console.print(f"Web UI: {ui_address(settings)}  (try the query JourneyStage='post_loan')")
-        if keep:
-            console.print("server and worker stay up: press Ctrl-C to stop")
-            with stop_signals() as stop:  # SIGTERM too: the server stops with the demo
-                await stop.wait()
-            console.print("stopped")
+    async with embedded_server(settings) as env:
+        await encryption.writes_allowed(env.client, "demo not run")
+        async with build_worker(env.client, settings):
+            await _play(env.client, settings, policy, suffix, keep, html)
+
+
+async def _play(client: Client, settings: Settings, policy: Policy, suffix: str, keep: bool,
+                html: Path) -> None:
+    console.print(f"Web UI: {ui_address(settings)}\n")
+    plays = [
+        play(client, settings, policy, sc, suffix, _progress(sc.title))
+        for sc in scenarios()
+    ]
+    finals = await asyncio.gather(*plays)
+    console.print(_summary(scenarios(), finals))
+    report = build_report(settings.db_url)
+    print_report(report, console)
+    render_html(report, html)
+    running = [f.workflow_id for f in finals if f.stage is Stage.POST_LOAN]
+    await _listed(client, operations.book_query(), running)
+    book = await operations.loan_book(client)
+    console.print(book_table(book, "loan book (`loan-journey book`)"))
+    await _listed(client, "ExecutionStatus != 'Running'",
+                  [f.workflow_id for f in finals if f.stage.terminal])
+    kept = await archive_closed_runs(client, settings, ac.OVERLAP)
+    console.print(f"\naudit record: {kept.archived} closed run(s)' histories archived, kept "
+                  "past the namespace's retention (`loan-journey archive list <id>`)")
+    console.print(f"journey map: {html.resolve()}")
+    console.print(f"Web UI: {ui_address(settings)}  (try the query JourneyStage='post_loan')")
+    if keep:
+        console.print("server and worker stay up: press Ctrl-C to stop")
+        with stop_signals() as stop:  # SIGTERM too: the server stops with the demo
+            await stop.wait()
+        console.print("stopped")
 
 
 async def _listed(client: Client, query: str, workflow_ids: list[str]) -> None:

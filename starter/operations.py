@@ -62,7 +62,7 @@ from journey.touchpoints import (
     LateTouchpointResult,
     late_touchpoints_id,
 )
-from starter import codec
+from starter import codec, encryption
 from starter.connect import connect
 from starter.errors import (
     BadInput,
@@ -170,6 +170,7 @@ async def start_journey(
         raise BadInput(f"{not_started}: {', '.join(missing)} named in it but not in the "
                        f"document store {settings.documents_dir}: give the files to `start`")
     client = client or await connect(settings)
+    await encryption.writes_allowed(client, not_started)
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
     exists = BadInput(
         f"a journey for application {application.application_id} already exists: "
@@ -275,6 +276,7 @@ async def _keep_late(client: Client, settings: Settings, late: LateTouchpoint) -
     at a time per journey: one that is running (another touchpoint) is waited out first."""
     run_id = late_touchpoints_id(late.journey_id)
     slow = f"{run_id} did not finish within {ANSWER_WITHIN.total_seconds():g} s: {NO_WORKER}"
+    await encryption.writes_allowed(client, f"{run_id} not started")
     for _ in range(LATE_TOUCHPOINT_TRIES):
         try:
             handle = await client.start_workflow(
@@ -348,6 +350,7 @@ async def act(
     sends nothing, or, if the journey's input is plain (begun before encryption was switched
     on), cannot read its answer: `CodecError`."""
     handle = client.get_workflow_handle(workflow_id)
+    await encryption.writes_allowed(client, f"{update} not sent")
     await codec.keys_needed(client, workflow_id, f"{update} not sent")
     try:
         return await _answered(

@@ -24,7 +24,7 @@ from journey.post_loan_policy import (
     review_calendar,
 )
 from journey.settings import Settings
-from starter import codec, operations, schedules
+from starter import codec, encryption, operations, schedules
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Ended, NotFound, NotRecorded, plain_errors
@@ -211,6 +211,7 @@ def _do(workflow_id: str, change: ScheduleChange,
                               f"review-{workflow_id} not {change.action}",
                               (workflow_id, f"schedule {change.action}"))
         client = await connect(settings)
+        await encryption.writes_allowed(client, f"review-{workflow_id} not {change.action}")
         await codec.keys_needed(client, workflow_id, f"review-{workflow_id} not {change.action}")
         await _as_expected(client, workflow_id, change.action)  # before anything changes
         await action(client)
