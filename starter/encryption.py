@@ -5,16 +5,17 @@ written to the namespace, and every client that writes (start, updates, schedule
 late touchpoints, workers, `up`, `demo`) talks to that namespace's server before it writes
 anything. A database row is seen only by a client pointed at the same database: a keyless
 laptop on its default SQLite file would find no row and write plain. The namespace
-description's `data` map is read with one DescribeNamespace (once a process) and set with
-UpdateNamespace (which merges keys), by any client the cluster lets manage its namespace:
-the dev server, compose's cluster; nothing to migrate.
+description's `data` map is read with one DescribeNamespace before each write (cheap, and
+a long-running client sees a change) and set with UpdateNamespace (which merges keys), by
+any client the cluster lets manage its namespace: the dev server, compose's cluster.
+Nothing to migrate, and every namespace of a cluster says it for itself.
 
 The fact, under `DATA_KEY`: `encrypted` (a keyless client writes nothing), `plain` (said by
 operations: keyless clients write, the per-journey checks of starter/codec.py still
 apply), or absent (nothing said yet: the first keyed client marks it `encrypted`). Turning
 `encrypted` to `plain` is `loan-journey encryption plain`, a supervisor's command
-(starter/encryption_declare.py); a refused
-attempt is kept for auditors (store/refusals.py). Who set it is kept beside it (`BY_KEY`).
+(starter/encryption_declare.py); a refused attempt is kept for auditors
+(store/refusals.py). Who set it, and when, is kept beside it (`BY_KEY`).
 
 A cluster that does not let clients describe or update the namespace (a time-skipping test
 server, a managed cloud) is taken on trust: the per-journey checks remain.
@@ -39,13 +40,6 @@ Declaration = Literal["encrypted", "plain"]
 ENCRYPTED: Declaration = "encrypted"
 PLAIN: Declaration = "plain"
 _TAKEN_ON_TRUST = (RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED)
-
-# (server, namespace) this process found it may write to: asked once
-_CHECKED: set[tuple[str, str]] = set()
-
-
-def _where(client: Client) -> tuple[str, str]:
-    return client.service_client.config.target_host, client.namespace
 
 
 async def declared(client: Client) -> tuple[str | None, str]:
@@ -78,9 +72,8 @@ async def declare(client: Client, value: Declaration, by: str) -> bool:
 async def writes_allowed(client: Client, refused: str) -> None:
     """Before a client writes: keyed, it marks an undeclared namespace `encrypted`; keyless,
     it is refused where the namespace is declared `encrypted` (`CodecError` starting with
-    `refused`, saying what to set). Asked once a process."""
-    if _where(client) in _CHECKED:
-        return
+    `refused`, saying what to set). Asked before each write, one DescribeNamespace: a
+    long-running client (the demo, a bench) sees a declaration made meanwhile."""
     value, by = await declared(client)
     if client.data_converter.payload_codec is not None:
         if value is None:
@@ -90,9 +83,4 @@ async def writes_allowed(client: Client, refused: str) -> None:
             f"{refused}: namespace {client.namespace} requires encrypted payloads (declared "
             f"by {by or 'operations'}) and {SETTING} is not set here; set it as the workers "
             "have it")
-    _CHECKED.add(_where(client))
 
-
-def checked_again(client: Client) -> None:
-    """The declaration changed: this process asks again before it writes."""
-    _CHECKED.discard(_where(client))

@@ -9,7 +9,7 @@ from temporalio.client import Client
 from journey.actors import Actor, Role
 from journey.settings import Settings
 from starter.codec import CodecError
-from starter.encryption import DATA_KEY, ENCRYPTED, PLAIN, Declaration, checked_again, declare
+from starter.encryption import DATA_KEY, ENCRYPTED, PLAIN, Declaration, declare
 from starter.operations import authorized
 from store.refusals import origin
 
@@ -39,7 +39,6 @@ async def _declared_by(client: Client, value: Declaration, actor: Actor) -> None
         raise CodecError(
             f"namespace {client.namespace}: this cluster does not let clients update its "
             f"namespace; set its data {DATA_KEY}={value} as its administrator")
-    checked_again(client)
 
 
 def _kept_as(client: Client) -> str:

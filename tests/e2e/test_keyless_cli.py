@@ -38,9 +38,11 @@ OPINION = ("--verdict", "approve", "--grade", "3", "--reason", "cash flow covers
            "--as", "risk-sme-1")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def encrypting() -> AsyncIterator[WorkflowEnvironment]:
-    """A dev server whose client, and the workers on it, encrypt with KEYS."""
+    """A dev server whose client, and the workers on it, encrypt with KEYS; one per test:
+    a keyed command marks its namespace encrypted (starter/encryption.py), and these tests
+    check the per-journey refusals behind that mark, on a namespace that declares nothing."""
     temporal = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal,
