@@ -25,7 +25,7 @@ def up() -> None:
     async def go() -> None:
         migrate(settings.db_url)
         async with embedded_server(settings, runtime=worker.metrics_runtime(settings)) as env:
-            await writes_allowed(env.client, "not up")  # before the archivist's schedule
+            await writes_allowed(env.client, "up not started")  # before the archivist's schedule
             await archivist.schedule(env.client, settings.task_queue)  # unless it exists
             console.print(f"Temporal at {settings.temporal_address}, Web UI {ui_address(settings)}")
             if settings.metrics_port is not None:

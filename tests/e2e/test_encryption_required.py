@@ -18,12 +18,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from starter.codec import SETTING, new_key
+from starter.embedded import embedded_server
 from starter.encryption import declared
 from store.refusals import refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.deploy.deploy_files import ROOT
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.processes import polling, worker_process
+from tests.ports import free_port
 from workflows import search_attributes as sa
 
 pytestmark = pytest.mark.e2e
@@ -156,3 +158,26 @@ async def test_only_a_supervisor_turns_encryption_off_and_a_refusal_is_kept(
     path, workflow_id = application(tmp_path)
     assert (await cli("start", str(path), SCAN)).exit_code == 0
     await fresh.client.get_workflow_handle(workflow_id).describe()
+
+
+async def test_a_keyless_demo_or_up_does_not_run_on_an_encrypted_embedded_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded server's namespace keeps its mark in its SQLite file, across restarts."""
+    settings = Settings(data_dir=tmp_path / "data", ui_port=free_port(),
+                        temporal_address=f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", settings.temporal_address)
+    monkeypatch.setenv("LOAN_JOURNEY_UI_PORT", str(settings.ui_port))
+    monkeypatch.delenv(SETTING, raising=False)
+    async with embedded_server(settings):
+        assert (await cli("encryption", "require", "--as", "ops-wang")).exit_code == 0
+
+    demo = await cli("demo", "--html", str(tmp_path / "map.html"))
+    assert demo.exit_code == 5, demo.output
+    assert "demo not run: namespace default requires encrypted payloads" in said(demo)
+    up = await cli("up")
+    assert up.exit_code == 5, up.output
+    assert "up not started: namespace default requires encrypted payloads" in said(up)
+    async with embedded_server(settings) as env:
+        assert [w.id async for w in env.client.list_workflows()] == []
