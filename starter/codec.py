@@ -152,33 +152,38 @@ def undecodable(err: Exception) -> bool:
 
 
 # journeys this process found plain: their runs' input stays as their client wrote it; and
-# namespaces whose newest journey it found plain when it started one
-_PLAIN: set[tuple[str, str]] = set()
-_PLAIN_NAMESPACES: set[str] = set()
+# namespaces whose newest journey it found plain when it started one; each under its server
+# too (a process, a test session, may reach two servers with a namespace of the same name)
+_PLAIN: set[tuple[str, str, str]] = set()
+_PLAIN_NAMESPACES: set[tuple[str, str]] = set()
+
+
+def _namespace(client: Client) -> tuple[str, str]:
+    return client.service_client.config.target_host, client.namespace
 
 
 def started(client: Client, workflow_id: str) -> None:
     """This process started the journey, as plain as its client writes: nothing to ask."""
     if client.data_converter.payload_codec is None:
-        _PLAIN.add((client.namespace, workflow_id))
+        _PLAIN.add((*_namespace(client), workflow_id))
 
 
 async def keys_needed_to_start(client: Client, workflow_type: str, refused: str) -> None:
     """A client without keys starts no journey in plain JSON where the newest one's payloads
     are encrypted (its workers encrypt): `CodecError` starting with `refused`. One list and
     one history read per process; the first journey of a namespace has nothing to go by."""
-    if client.data_converter.payload_codec is not None or client.namespace in _PLAIN_NAMESPACES:
+    if client.data_converter.payload_codec is not None or _namespace(client) in _PLAIN_NAMESPACES:
         return
     async for newest in client.list_workflows(f"WorkflowType = '{workflow_type}'", limit=1):
         await keys_needed(client, newest.id, refused)
-    _PLAIN_NAMESPACES.add(client.namespace)
+    _PLAIN_NAMESPACES.add(_namespace(client))
 
 
 async def keys_needed(client: Client, workflow_id: str, refused: str) -> None:
     """A client without keys sends nothing to a journey whose payloads are encrypted (its
     run's input is, one history read): `CodecError` starting with `refused`. A journey not
     found is left to the call that follows to report."""
-    key = (client.namespace, workflow_id)
+    key = (*_namespace(client), workflow_id)
     if client.data_converter.payload_codec is not None or key in _PLAIN:
         return
     try:
