@@ -5,8 +5,9 @@ written to the namespace, and every client that writes (start, updates, schedule
 late touchpoints, workers, `up`, `demo`) talks to that namespace's server before it writes
 anything. A database row is seen only by a client pointed at the same database: a keyless
 laptop on its default SQLite file would find no row and write plain. The namespace
-description's `data` map is read with one DescribeNamespace before each write (cheap, and
-a long-running client sees a change) and set with UpdateNamespace (which merges keys), by
+description's `data` map is read with one DescribeNamespace before a client's writes, again
+once its answer is RECHECK old (a long-running client, the demo or a bench, sees a change
+within it, without a call on every update), and set with UpdateNamespace (which merges keys), by
 any client the cluster lets manage its namespace: the dev server, compose's cluster.
 Nothing to migrate, and every namespace of a cluster says it for itself.
 
@@ -23,6 +24,8 @@ server, a managed cloud) is taken on trust: the per-journey checks remain.
 
 from __future__ import annotations
 
+import time
+import weakref
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -40,6 +43,11 @@ Declaration = Literal["encrypted", "plain"]
 ENCRYPTED: Declaration = "encrypted"
 PLAIN: Declaration = "plain"
 _TAKEN_ON_TRUST = (RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED)
+RECHECK = 30.0  # seconds a client goes by the declaration it read
+# each client's last reading: (time.monotonic() when read, declaration, who declared it)
+_read: weakref.WeakKeyDictionary[Client, tuple[float, str | None, str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def declared(client: Client) -> tuple[str | None, str]:
@@ -72,12 +80,17 @@ async def declare(client: Client, value: Declaration, by: str) -> bool:
 async def writes_allowed(client: Client, refused: str) -> None:
     """Before a client writes: keyed, it marks an undeclared namespace `encrypted`; keyless,
     it is refused where the namespace is declared `encrypted` (`CodecError` starting with
-    `refused`, saying what to set). Asked before each write, one DescribeNamespace: a
-    long-running client (the demo, a bench) sees a declaration made meanwhile."""
-    value, by = await declared(client)
+    `refused`, saying what to set). The namespace is asked again once the client's last
+    answer is RECHECK seconds old."""
+    last = _read.get(client)
+    if last is None or time.monotonic() - last[0] > RECHECK:
+        last = (time.monotonic(), *await declared(client))
+        _read[client] = last
+    _, value, by = last
     if client.data_converter.payload_codec is not None:
         if value is None:
             await declare(client, ENCRYPTED, f"a keyed client ({origin()})")
+            _read[client] = (last[0], ENCRYPTED, "")
     elif value == ENCRYPTED:
         raise CodecError(
             f"{refused}: namespace {client.namespace} requires encrypted payloads (declared "
