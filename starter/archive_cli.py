@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
-from temporalio.client import WorkflowHistory
+from temporalio.client import Client, WorkflowHistory
 
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
 from journey.settings import Settings
 from starter import archivist, audit
-from starter.audit_cli import conclude, project_workflows
+from starter.archive_compare import PARALLEL, Found, ServerCheck, compare_runs
+from starter.audit_cli import project_workflows, told
 from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
-from starter.errors import NotFound
+from starter.errors import NotFound, SetupError
 from starter.terminal import wide_console
 from store import archive
 
@@ -87,34 +90,93 @@ def verify_archived(
     workflow_ids: Annotated[
         list[str] | None, typer.Argument(help="journeys (workflow ids) [every archived run]")
     ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="do not ask the server (when it cannot be reached):"
+                                             " the archive's own checks and the replay only")
+    ] = False,
+    parallel: Annotated[
+        int, typer.Option(min=1, max=64, help="runs compared with the server at once")
+    ] = PARALLEL,
 ) -> None:
-    """Replay archived histories against the current code; exit 1 on any non-determinism."""
+    """Compare archived histories with the server's copies while it still has them (event
+    for event, payloads as stored) and replay them against the current code; exit 1 on any
+    difference or non-determinism."""
     settings = Settings()
 
-    async def go() -> audit.VerifyReport:
-        wanted: list[str | None] = list(workflow_ids) if workflow_ids else [None]  # None: all
-        found = {wid: archive.runs_of(settings.db_url, wid) for wid in wanted}
-        missing = [wid or "any journey" for wid, runs in found.items() if not runs]
-        if missing:  # every one asked for, or none: a check of fewer is no answer
-            raise NotFound(f"no archived run of {', '.join(missing)}: `loan-journey archive "
-                           "run` archives the closed runs")
-        runs = [r for of in found.values() for r in of]
-        damaged: list[audit.ReplayOutcome] = []
+    async def go() -> tuple[audit.VerifyReport, list[ServerCheck] | None]:
+        runs = _archived(settings, workflow_ids or [])
+        checks = None
+        if not offline:
+            checks = await compare_runs(await _server(settings), settings, runs, parallel)
+        return await _replayed(settings, runs), checks
 
-        def histories() -> Iterator[WorkflowHistory]:  # read one at a time, as they replay
-            for r in runs:
-                try:
-                    yield WorkflowHistory.from_json(r.workflow_id, archive.history_json(
-                        settings.documents_dir, r, settings.archive_seal_key))
-                except archive.ArchiveDamaged as err:  # reported with the others, not instead
-                    damaged.append(audit.ReplayOutcome(r.workflow_id, r.run_id, ok=False,
-                                                       error=str(err)))
+    report, checks = run(go())
+    replayed = told(report)
+    compared = _told_compared(checks)
+    if not (replayed and compared):
+        raise typer.Exit(1)
 
-        report = await audit.verify(histories(), project_workflows(), data_converter(settings))
-        report.outcomes += damaged
-        return report
 
-    conclude(run(go()))
+def _archived(settings: Settings, workflow_ids: list[str]) -> list[archive.ArchivedRun]:
+    """The archived runs of these journeys (every archived run when none is named); NotFound
+    when any of them has none: a check of fewer is no answer."""
+    wanted: list[str | None] = list(workflow_ids) or [None]  # None: all
+    found = {wid: archive.runs_of(settings.db_url, wid) for wid in wanted}
+    missing = [wid or "any journey" for wid, runs in found.items() if not runs]
+    if missing:
+        raise NotFound(f"no archived run of {', '.join(missing)}: `loan-journey archive "
+                       "run` archives the closed runs")
+    return [r for of in found.values() for r in of]
+
+
+async def _server(settings: Settings) -> Client:
+    try:
+        return await connect(settings)
+    except SetupError as err:
+        raise SetupError(f"{err}; `loan-journey archive verify --offline` checks the archive "
+                         "without the server") from err
+
+
+async def _replayed(settings: Settings, runs: list[archive.ArchivedRun]) -> audit.VerifyReport:
+    """Each archived run replayed against the current code; one whose archived history fails
+    its own checks is reported with the others, not instead of them."""
+    damaged: list[audit.ReplayOutcome] = []
+
+    def histories() -> Iterator[WorkflowHistory]:  # read one at a time, as they replay
+        for r in runs:
+            try:
+                yield WorkflowHistory.from_json(r.workflow_id, archive.history_json(
+                    settings.documents_dir, r, settings.archive_seal_key))
+            except archive.ArchiveDamaged as err:
+                damaged.append(audit.ReplayOutcome(r.workflow_id, r.run_id, ok=False,
+                                                   error=str(err)))
+
+    report = await audit.verify(histories(), project_workflows(), data_converter(settings))
+    report.outcomes += damaged
+    return report
+
+
+def _told_compared(checks: list[ServerCheck] | None) -> bool:
+    """Print how the archived runs compare with the server's copies; whether none differs
+    and the server could be asked about each."""
+    if checks is None:
+        typer.echo("not compared with the server (--offline): the archive's own checks (digest, "
+                   "row, and the seal where LOAN_JOURNEY_ARCHIVE_KEY is set) and the replay only")
+        return True
+    table = Table(title="the archive against the server's copy (payloads as stored)")
+    for column in ("workflow id", "run id", "server's copy"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("detail", overflow="fold")
+    for c in checks:
+        table.add_row(c.workflow_id, c.run_id, c.found.value, escape(c.detail))
+    console.print(table)
+    counted = Counter(c.found for c in checks)
+    said = [f"{counted[Found.MATCHES]} match", f"{counted[Found.DIFFERS]} differ",
+            f"{counted[Found.GONE]} no longer on it"]
+    said += [f"{counted[f]} {f.value.lower()}" for f in (Found.UNCHECKED, Found.FAILED)
+             if counted[f]]
+    typer.echo(f"{len(checks)} compared with the server: {', '.join(said)}")
+    return not any(c.failed for c in checks)
 
 
 @archive_app.command("seal")

@@ -123,6 +123,13 @@ def verify(
 
 def conclude(report: audit.VerifyReport) -> None:
     """Print a replay report and its sum; exit 1 when nothing replayed or anything failed."""
+    if not told(report):
+        raise typer.Exit(1)
+
+
+def told(report: audit.VerifyReport) -> bool:
+    """Print a replay report and its sum; whether it passed: something replayed, and nothing
+    failed."""
     wide_console().print(render_report(report))
     bad = len(report.failures)
     nondeterministic = sum(o.nondeterministic for o in report.failures)
@@ -133,8 +140,7 @@ def conclude(report: audit.VerifyReport) -> None:
         # nothing checked is no pass: say why, so that a typo in a query does not read as one
         typer.echo("nothing to replay: no history matched (check the query or the paths)",
                    err=True)
-    if not report.outcomes or bad:
-        raise typer.Exit(1)
+    return bool(report.outcomes) and not bad
 
 
 async def _verify(

@@ -5,6 +5,7 @@ from the archive and `loan-journey verify` replays it."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
+from sqlalchemy import text
 from temporalio.api.common.v1 import WorkflowExecution as RunRef
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import (
@@ -37,6 +39,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import LATE_TOUCHPOINT_BASE, late_touchpoints_id
 from store import archive, blobs
+from store.db import engine_for
 from store.timing import events_for
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.processes import eventually, start_sample
@@ -153,6 +156,107 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
         said = " ".join((gone.stdout + gone.stderr).split())
         assert gone.returncode == 1 and "is missing: restore" in said, command
         assert "Traceback" not in gone.stderr, command
+
+
+def said(done: subprocess.CompletedProcess[str]) -> str:
+    return " ".join((done.stdout + done.stderr).split())
+
+
+def forged(history: str, old: bytes, new: bytes) -> str:
+    """`history` with `old` rewritten as `new` in every payload's data (base64 in the JSON),
+    as someone rewriting what a loan's customer said would: still its run's history, with
+    the same events, as the archive's own checks see it."""
+    def rewrite(value: object) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("data"), str) and "metadata" in value:  # a payload
+                data = base64.b64decode(value["data"]).replace(old, new)
+                value["data"] = base64.b64encode(data).decode()
+            for inner in value.values():
+                rewrite(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                rewrite(inner)
+
+    parsed = json.loads(history)
+    rewrite(parsed)
+    return json.dumps(parsed, indent=2) + "\n"
+
+
+def rewrite_row(settings: Settings, run: archive.ArchivedRun, **values: str) -> None:
+    """Change the archived run's row, as someone with the database's credentials can."""
+    sets = ", ".join(f"{column} = :{column}" for column in values)
+    with engine_for(settings.db_url).begin() as db:
+        db.execute(text(f"UPDATE archived_histories SET {sets} "
+                        "WHERE workflow_id = :journey AND run_id = :run"),
+                   {**values, "journey": run.workflow_id, "run": run.run_id})
+
+
+async def test_archive_verify_compares_each_archived_run_with_the_server_while_it_has_it(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """Without an archive key, whoever can write the database and the document store can
+    rewrite a run's blob and its row consistently: the archive's own checks pass, and only
+    the server's copy tells. Once the server has deleted the run, verify says so."""
+    client, settings = dev_server.client, e2e_settings  # no archive key: nothing is sealed
+    journey = await withdrawn_journey(client, settings, tmp_path)
+
+    async def archived() -> list[archive.ArchivedRun]:
+        await cli(settings, "archive", "run")
+        return archive.runs_of(settings.db_url, journey)
+
+    (kept,) = await eventually("the closed run is archived", archived, seconds=30, every=0.5)
+    assert kept.seal is None
+    same = await cli(settings, "archive", "verify", journey)
+    assert "matches the server" in same.stdout and "1 replayed, 0 failed" in same.stdout
+    assert "1 compared with the server: 1 match, 0 differ, 0 no longer on it" in same.stdout
+
+    # the customer's reason rewritten, stored under its new digest, the row pointed at it
+    true_copy = archive.history_json(settings.documents_dir, kept)
+    lie = forged(true_copy, b"found other funding", b"the bank lost our file")
+    assert lie != true_copy
+    ref = blobs.put(settings.documents_dir, gzip.compress(lie.encode(), mtime=0), "forged.gz")
+    rewrite_row(settings, kept, sha256=ref.sha256)
+    alone = await cli(settings, "archive", "verify", journey, "--offline")
+    assert "1 replayed, 0 failed" in alone.stdout  # what the archive's own checks let pass
+    assert "not compared with the server (--offline)" in alone.stdout
+    caught = await cli(settings, "archive", "verify", journey, ok=False)
+    told = said(caught)
+    assert caught.returncode == 1, told
+    assert "DIFFERS from the server" in told and "1 replayed, 0 failed" in told
+    assert "1 compared with the server: 0 match, 1 differ, 0 no longer on it" in told
+    assert "WORKFLOW_EXECUTION_UPDATE_ACCEPTED" in told  # which event, and which field
+    assert "acceptedRequest.input.args.payloads[0].data" in told
+    assert "found other funding" not in told and "lost our file" not in told  # no values
+    rewrite_row(settings, kept, sha256=kept.sha256)  # restored from a backup
+    assert "1 match" in (await cli(settings, "archive", "verify", journey)).stdout
+
+    # the row moved to another journey: the server cannot find it there, but lists it
+    rewrite_row(settings, kept, workflow_id="loan-APP-ELSEWHERE")
+    moved = archive.runs_of(settings.db_url, "loan-APP-ELSEWHERE")[0]
+    try:
+        elsewhere = await cli(settings, "archive", "verify", "loan-APP-ELSEWHERE", ok=False)
+        assert elsewhere.returncode == 1 and f"under {journey}" in said(elsewhere)
+    finally:
+        rewrite_row(settings, moved, workflow_id=journey)
+
+    # the server unreachable: verify says how to check without it
+    no_server = settings.model_copy(update={"temporal_address": f"127.0.0.1:{free_port()}"})
+    unreachable = await cli(no_server, "archive", "verify", journey, ok=False)
+    assert unreachable.returncode == 5 and "archive verify --offline" in said(unreachable)
+    offline = await cli(no_server, "archive", "verify", journey, "--offline")
+    assert "1 replayed, 0 failed" in offline.stdout and "--offline" in offline.stdout
+
+    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
+        namespace=settings.temporal_namespace,
+        workflow_execution=RunRef(workflow_id=journey, run_id=kept.run_id),
+    ))  # as the namespace's retention does, early
+    await eventually("the server deletes the run", partial(_gone, client, journey), seconds=60,
+                     every=0.5)
+    gone = await cli(settings, "archive", "verify", journey)
+    told = said(gone)
+    assert "not on the server" in told and "only copy now, unsealed" in told
+    assert "deleted before the namespace's retention" in told
+    assert "1 compared with the server: 0 match, 0 differ, 1 no longer on it" in told
 
 
 async def test_the_hourly_schedule_runs_the_archivist_on_the_worker(
