@@ -222,12 +222,14 @@ def refusals(
     = None,
     limit: Annotated[int, typer.Option(min=1, help="The newest N.")] = 200,
 ) -> None:
-    """Refused attempts: actions a journey turned away before its history (wrong person,
-    wrong stage), as the command line that sent them kept them: who, from where, why."""
+    """Refused attempts to act on a loan, which never reach its history: what the journey or
+    the server turned away (wrong person, wrong stage) and what the command line refused
+    before sending it (bad input), as the command line kept them: who, from where, why."""
     rows = refused_attempts(Settings().db_url, workflow_id, limit)
     table = Table("when (UTC)", "journey", "action", "actor", "role", "from", "why refused",
                   title=f"refused attempts ({len(rows)}, oldest first)")
     for r in rows:
-        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", r.workflow_id, r.action, escape(r.actor),
-                      r.role, escape(r.origin), escape(r.reason))
+        # escaped, every cell: an id, an actor, a role may be what someone typed
+        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", escape(r.workflow_id), escape(r.action),
+                      escape(r.actor), escape(r.role), escape(r.origin), escape(r.reason))
     wide_console().print(table)

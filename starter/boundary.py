@@ -18,9 +18,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
+from starter.attempts import keep_refused
 from starter.codec import SETTING, CodecError, undecodable
-from starter.errors import BadInput, JourneyError, Refused, SetupError, no_such_namespace
-from store.refusals import Refusal, record_refusal
+from starter.errors import BadInput, JourneyError, SetupError, no_such_namespace
 
 T = TypeVar("T")
 # Not wrapped at the terminal's width: a log or a script reads each error on one line.
@@ -46,21 +46,10 @@ def report(err: Exception) -> int:
     known = err if isinstance(err, JourneyError) else translated(err)
     if known is None or verbose:
         raise err
-    if isinstance(known, Refused) and known.attempt is not None:
-        _keep(known.attempt)
+    keep_refused(known)  # a refused attempt to act on a loan, for auditors
     # escaped: a message quotes what people typed, and "[x]" in it is not markup
     err_console.print(f"[bold red]error:[/] {escape(str(known))}", highlight=False)
     return known.exit_code
-
-
-def _keep(attempt: Refusal) -> None:
-    """Keep a refused attempt for auditors (`loan-journey refusals`); one that cannot be
-    kept is said, and the refusal stands."""
-    try:
-        record_refusal(Settings().db_url, attempt)
-    except Exception as err:  # noqa: BLE001 - any store failure: say it, keep the refusal
-        err_console.print(f"[yellow]warning:[/] the refused attempt was not logged for "
-                          f"auditors: {escape(str(err))}", highlight=False)
 
 
 def translated(err: Exception) -> JourneyError | None:

@@ -40,6 +40,7 @@ from journey.drawdowns import (
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import operations
+from starter.attempts import acting
 from starter.audit_summary import duration
 from starter.boundary import run
 from starter.connect import connect
@@ -86,6 +87,7 @@ def supporting(settings: Settings, items: list[str]) -> list[SupportingDocument]
 
 
 @drawdown_app.command("request")
+@acting("request_drawdown")
 def request_(
     workflow_id: JourneyId,
     tranche: Annotated[str, typer.Option(help="tranche id from the plan, e.g. t1")],
@@ -118,6 +120,7 @@ def request_(
 
 
 @drawdown_app.command()
+@acting("decide_drawdown")
 def decide(
     workflow_id: JourneyId,
     verdict: Annotated[DrawdownVerdict, typer.Option()],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -31,6 +33,7 @@ from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations, render
+from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, plain_errors
@@ -64,6 +67,23 @@ def _request(model: type[BaseModel], **fields: object) -> BaseModel:
         raise typer.BadParameter(plain_errors(err)) from None
 
 
+def _application(params: Mapping[str, Any]) -> Attempt:
+    """Who starts which journey, as far as the application file says: a start refused before
+    its journey exists is kept under the journey id the application would have had."""
+    try:
+        data = json.loads(Path(params["application"]).read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        data = None
+    data = data if isinstance(data, dict) else {}
+    application_id = data.get("application_id")
+    by = data.get("submitted_by")
+    by = by if isinstance(by, dict) else {}
+    return Attempt(
+        workflow_id=operations.journey_id(application_id)
+        if isinstance(application_id, str) and application_id else "-",
+        actor=str(by.get("id") or "-"), role=str(by.get("role") or "-"))
+
+
 def _send(workflow_id: str, update: str, request: BaseModel) -> None:
     async def go() -> None:
         _said(update, await operations.act(await connect(), workflow_id, update, request))
@@ -76,6 +96,7 @@ def _said(update: str, result: UpdateResult) -> None:
                   f"{escape(result.message)}")
 
 
+@acting("start", named=_application)
 def start(
     application: Annotated[Path, typer.Argument(help="application JSON")],
     documents: Annotated[list[Path] | None, typer.Argument(help="document scans")] = None,
@@ -169,6 +190,7 @@ def book(
     run(go())
 
 
+@acting("add_documents")
 def documents(
     workflow_id: JourneyId,
     files: Annotated[list[Path], typer.Argument(help="document scans")],
@@ -190,6 +212,7 @@ def documents(
     run(go())
 
 
+@acting("record_risk_opinion")
 def opinion(
     workflow_id: JourneyId,
     verdict: Annotated[Verdict, typer.Option()],
@@ -208,6 +231,7 @@ def opinion(
     )
 
 
+@acting("decide")
 def decide(
     workflow_id: JourneyId,
     verdict: Annotated[Verdict, typer.Option()],
@@ -223,6 +247,7 @@ def decide(
     )
 
 
+@acting("sign", role=Role.CUSTOMER)
 def sign(workflow_id: JourneyId, actor: As, channel: Channel = Channel.APP) -> None:
     """The customer signs the offer (--as the company's credit code)."""
     _send(
@@ -232,6 +257,7 @@ def sign(workflow_id: JourneyId, actor: As, channel: Channel = Channel.APP) -> N
     )
 
 
+@acting("withdraw")
 def withdraw(
     workflow_id: JourneyId, reason: Reason, actor: As, role: RoleOpt = Role.CUSTOMER
 ) -> None:
@@ -239,6 +265,7 @@ def withdraw(
     _send(workflow_id, "withdraw", _request(Withdrawal, actor=_actor(actor, role), reason=reason))
 
 
+@acting("reassign")
 def reassign(
     workflow_id: JourneyId,
     to: Annotated[str, typer.Option()],
@@ -254,6 +281,7 @@ def reassign(
     )
 
 
+@acting("record_repayment")
 def repay(
     workflow_id: JourneyId,
     amount: Annotated[Decimal, typer.Option()],
@@ -309,6 +337,7 @@ def prepayment(
     run(go())
 
 
+@acting("acknowledge_warning")
 def acknowledge(
     workflow_id: JourneyId,
     action: Annotated[WarningAction, typer.Option(help="what the risk team did about it")],
@@ -331,6 +360,7 @@ def acknowledge(
     )
 
 
+@acting("write_off")
 def write_off(
     workflow_id: JourneyId,
     reason: Reason,

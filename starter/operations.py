@@ -63,6 +63,7 @@ from journey.touchpoints import (
     late_touchpoints_id,
 )
 from starter import codec, encryption
+from starter.attempts import Attempt, refusal_of
 from starter.connect import connect
 from starter.errors import (
     BadInput,
@@ -75,7 +76,7 @@ from starter.errors import (
     plain_errors,
 )
 from store import blobs
-from store.refusals import Refusal, origin
+from store.refusals import Refusal
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -218,10 +219,8 @@ def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str,
 
 def attempt(workflow_id: str, action: str, actor: Actor | None, reason: str) -> Refusal:
     """A refused attempt as auditors keep it: who, from where, what, why."""
-    return Refusal(workflow_id=workflow_id, action=action,
-                   actor=actor.id if actor else "-", role=actor.role if actor else "-",
-                   reason=reason, at=datetime.now(UTC),
-                   origin=origin())
+    return refusal_of(Attempt(workflow_id, action, actor.id if actor else "-",
+                              actor.role if actor else "-"), reason)
 
 
 async def record_late_feedback(

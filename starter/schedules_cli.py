@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -25,6 +25,7 @@ from journey.post_loan_policy import (
 )
 from journey.settings import Settings
 from starter import codec, encryption, operations, schedules
+from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Ended, NotFound, NotRecorded, plain_errors
@@ -47,6 +48,7 @@ def _when(text: str) -> datetime:
 
 
 @schedules_app.command()
+@acting("schedule created")
 def create(
     workflow_id: JourneyId,
     actor: As,
@@ -103,6 +105,7 @@ def describe(workflow_id: JourneyId) -> None:
 
 
 @schedules_app.command()
+@acting("schedule paused")
 def pause(
     workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
     note: Note = "paused by operations",
@@ -112,6 +115,7 @@ def pause(
 
 
 @schedules_app.command()
+@acting("schedule unpaused")
 def unpause(
     workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
     note: Note = "unpaused by operations",
@@ -127,6 +131,7 @@ def _pausing(workflow_id: str, change: ScheduleChange) -> None:
 
 
 @schedules_app.command()
+@acting("schedule triggered")
 def trigger(
     workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
     note: Note = "a review now",
@@ -137,6 +142,7 @@ def trigger(
 
 
 @schedules_app.command()
+@acting("schedule backfilled")
 def backfill(
     workflow_id: JourneyId,
     start: Annotated[str, typer.Option(help="from, ISO (UTC unless an offset is given)")],
@@ -152,6 +158,7 @@ def backfill(
 
 
 @schedules_app.command()
+@acting("schedule deleted")
 def delete(
     workflow_id: JourneyId, actor: As, note: Note, role: RoleOpt = Role.OPERATIONS,
 ) -> None:
@@ -239,7 +246,16 @@ def _record_command(workflow_id: str, change: ScheduleChange) -> str:
                        "--note", change.note])
 
 
+def _recording(params: Mapping[str, Any]) -> Attempt:
+    """A change recorded by hand: the action names what was done to the schedule."""
+    done = params.get("action")
+    return Attempt(workflow_id=str(params.get("workflow_id") or "-"),
+                   action=f"schedule record {done}" if done else "schedule record",
+                   actor=str(params.get("actor") or "-"), role=str(params.get("role") or "-"))
+
+
 @schedules_app.command()
+@acting("schedule record", named=_recording)
 def record(
     workflow_id: JourneyId,
     action: Annotated[ScheduleAction, typer.Argument(help="what was done to the schedule")],

@@ -25,6 +25,7 @@ from journey.touchpoints import (
     late_touchpoints_id,
 )
 from starter import operations
+from starter.attempts import acting
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import Ended, plain_errors
@@ -42,6 +43,7 @@ async def _sent(client: Client, workflow_id: str, update: str, request: BaseMode
     console.print(f"{update}: {escape(result.message)}; journey at [bold]{result.stage}[/]")
 
 
+@acting("record_feedback")
 def feedback(
     workflow_id: JourneyId,
     score: Annotated[int, typer.Option(help="CSAT 1-5 or NPS 0-10")],
@@ -84,6 +86,7 @@ def feedback(
     run(go())
 
 
+@acting("record_inquiry")
 def inquiry(
     workflow_id: JourneyId, actor: As, channel: ChannelOpt, role: RoleOpt = Role.CUSTOMER
 ) -> None:

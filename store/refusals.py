@@ -1,8 +1,9 @@
-"""Refused attempts: actions a journey's validator turned away before its history.
+"""Refused attempts: actions on a loan turned away before its history.
 
 A refused update never reaches the workflow history (that is the point of validating it),
-so the command line that sent it keeps the attempt here for auditors: who tried what on
-which journey, from where, and why it was refused.
+nor does what the command line refuses before sending it, so the command line keeps each
+attempt here for auditors (starter/attempts.py): who tried what on which journey, from
+where, and why it was refused.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from store.types import UTCDateTime
 
 
 class Refusal(BaseModel):
-    workflow_id: str
-    action: str  # the update's name
+    workflow_id: str  # a start refused before its journey exists: the id it would have
+    action: str  # what was attempted: the update's name, "start", "schedule paused", ...
     actor: str  # as the caller gave it (--as)
     role: str
     reason: str
@@ -45,9 +46,19 @@ class RefusalRow(Base):
     origin: Mapped[str] = mapped_column(String(200))
 
 
-def record_refusal(url: str, refusal: Refusal) -> None:
+def record_refusal(url: str, refusal: Refusal) -> bool:
+    """Keep a refused attempt; False when this very attempt is kept already (the same
+    journey, action, moment and process): a write tried again after the database did not
+    confirm the first keeps it once."""
+    same = select(RefusalRow.id).where(
+        RefusalRow.workflow_id == refusal.workflow_id, RefusalRow.at == refusal.at,
+        RefusalRow.action == refusal.action, RefusalRow.origin == refusal.origin,
+    ).limit(1)
     with session(url) as s:
+        if s.scalars(same).first() is not None:
+            return False
         s.add(RefusalRow(**refusal.model_dump()))
+        return True
 
 
 def refusals(url: str, workflow_id: str | None = None, limit: int = 200) -> list[Refusal]:

@@ -16,6 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from starter.operations import server_gave_up
+from store.refusals import Refusal
+from store.refusals import refusals as refused_attempts
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.test_journey_on_dev_server import CLI, cli
 
@@ -152,6 +154,81 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
     again = told(await cli(e2e_settings, "start", str(path), scan, ok=False), 2)
     assert f"a journey for application {known} already exists" in again
     await dev_server.client.get_workflow_handle(f"loan-{known}").terminate("test over")
+
+
+def kept_rows(settings: Settings, workflow_id: str) -> list[Refusal]:
+    return refused_attempts(settings.db_url, workflow_id)
+
+
+async def listed(settings: Settings, workflow_id: str) -> list[list[str]]:
+    """`loan-journey refusals <id>`: its table's rows, each a list of cells (a long reason
+    wraps onto the lines after its row, with empty cells beside it)."""
+    shown = (await cli(settings, "refusals", workflow_id)).stdout
+    rows: list[list[str]] = []
+    for line in shown.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) != 7:
+            continue
+        if cells[1]:
+            rows.append(cells)
+        elif rows:
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
+    return rows
+
+
+async def test_what_the_command_line_refuses_before_sending_is_kept_for_auditors(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """Not only what a journey or the server refuses: an application the command line turns
+    away before a journey exists (kept under the journey id it would have had), a field it
+    does not take, a review cadence, an amount an update cannot carry. Each is in the journey
+    database once, and listed with who tried it and why."""
+    settings = e2e_settings
+    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
+    path = tmp_path / "application.json"
+
+    def written(**fields: object) -> str:
+        app = {**sample, "application_id": f"APP-KEPT-{uuid.uuid4().hex[:6]}", **fields}
+        path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
+        return f"loan-{app['application_id']}"
+
+    unknown = written(industry="房地产开发经营与物业", annual_rate="0")
+    told(await cli(settings, "start", str(path), scan, ok=False), 2)
+    (row,) = await listed(settings, unknown)
+    assert row[1:5] == [unknown, "start", "rm-zhang", "relationship_manager"]
+    assert "pid" in row[5] and "not started" in row[6]
+    assert "industry '房地产开发经营与物业' is not in the policy's list" in row[6]
+    assert "below the policy's floor" in row[6]
+    (kept,) = kept_rows(settings, unknown)  # in the database, once
+    assert kept.action == "start" and "below the policy's floor" in kept.reason
+    with pytest.raises(RPCError):
+        await dev_server.client.get_workflow_handle(unknown).describe()  # and nothing started
+
+    foreign = written(currency="USD")
+    told(await cli(settings, "start", str(path), scan, ok=False), 2)
+    (row,) = await listed(settings, foreign)
+    assert row[2] == "start" and "does not take: currency" in row[6]
+    twice = written()
+    told(await cli(settings, "start", str(path), scan, scan, ok=False), 2)
+    (row,) = await listed(settings, twice)
+    assert row[2] == "start" and "is the same document as" in row[6]
+
+    # an update the command line cannot send, and a review schedule's cadence and staff check
+    loan = f"loan-APP-KEPT-{uuid.uuid4().hex[:6]}"
+    told(await cli(settings, "repay", loan, "--amount", "-5", "--reference", "R-1",
+                   "--as", "ops-li", ok=False), 2)
+    told(await cli(settings, "schedules", "create", loan, "--as", "ops-li", "--every", "5",
+                   ok=False), 2)
+    told(await cli(settings, "schedules", "pause", loan, "--as", "nobody-x", ok=False), 3)
+    rows = await listed(settings, loan)
+    assert [r[2:5] for r in rows] == [["record_repayment", "ops-li", "operations"],
+                                      ["schedule created", "ops-li", "operations"],
+                                      ["schedule paused", "nobody-x", "operations"]]
+    assert "amount: Input should be greater than 0" in rows[0][6]
+    assert "--every: reviews every 5 months" in rows[1][6]
+    assert "not in the staff directory" in rows[2][6]
+    assert len(kept_rows(settings, loan)) == 3
 
 
 @pytest.mark.parametrize("role", ["all", "documents"])

@@ -1,0 +1,160 @@
+"""Refused attempts to act on a loan, kept for auditors (`loan-journey refusals`).
+
+Nothing refused reaches a journey's history: the journey's validators refuse an update before
+it, the server refuses what it cannot take, and the command line refuses what it can check
+before it sends anything (an application naming an industry or a region the policy does not
+list, an agreed rate below the policy's floor, a field the engine does not take, a document
+given twice, a review cadence the policy does not allow, someone outside the staff
+directory). Each is kept in the journey database, whoever refused it: the journey, what was
+attempted on it (the update's name, `start`, `schedule paused`, ...), who as given (`--as`,
+`--role`; a start's submitter from its application), from where (user@host and pid) and why.
+
+A command that acts on a loan is marked `@acting(action)`: while it runs, what it attempts is
+known, and a refusal that ends it (`BadInput`, `Refused`, or a value the command refuses with
+`typer.BadParameter`) is kept as an attempt at that action (`refusal_of`). A start names no
+journey before it exists: it is kept under the journey id its application would have had
+(`loan-<application id>`), or "-" when the file gives no application id (the reason names the
+file). What is no refusal is not kept: a journey not found, a server or database that cannot
+be reached, codec keys missing, no answer in time. Neither is a command line the parser could
+not read (an option missing, a value not among an option's choices): it never reached the
+command, so what it attempted on which loan is not known for sure.
+
+One refused attempt is kept once: the same refusal met again in the same process (it passes
+the command's mark and then the boundary), or a write retried because the database did not
+confirm the first, adds no second row (store/refusals.py). An operator who runs a refused
+command again makes a new attempt, kept as its own.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.exc import DBAPIError
+
+from journey.settings import Settings
+from starter.errors import BadInput, Refused
+from store.refusals import Refusal, origin, record_refusal
+
+F = TypeVar("F", bound=Callable[..., Any])
+KEEP_TRIES = 3  # writes of a refusal whose connection was lost mid-write; kept once
+_KEPT = "_kept_for_auditors"
+_err = Console(stderr=True, soft_wrap=True)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a command attempts on a loan, as the command line was told it."""
+
+    workflow_id: str
+    action: str = ""  # "": the action its command is marked with
+    actor: str = "-"
+    role: str = "-"
+
+
+_attempting: contextvars.ContextVar[Attempt | None] = contextvars.ContextVar(
+    "attempting", default=None)
+
+
+def attempting() -> Attempt | None:
+    """What the running command attempts, when it acts on a loan."""
+    return _attempting.get()
+
+
+def acting(action: str, named: Callable[[Mapping[str, Any]], Attempt] | None = None,
+           role: str | None = None) -> Callable[[F], F]:
+    """Mark a command that acts on a loan: `action` is what it attempts; the journey is its
+    `workflow_id`, the actor its `--as` and `--role` (`role` when it has none), unless
+    `named` tells them (and the action, when it depends on them) from its parameters."""
+    def mark(command: F) -> F:
+        @functools.wraps(command)
+        def marked(**params: Any) -> Any:
+            attempt = named(params) if named else Attempt(
+                workflow_id=str(params.get("workflow_id") or "-"), action=action,
+                actor=str(params.get("actor") or "-"),
+                role=str(role or params.get("role") or "-"))
+            token = _attempting.set(replace(attempt, action=attempt.action or action))
+            try:
+                return command(**params)
+            except (BadInput, Refused, typer.BadParameter) as err:  # refused before `run`
+                keep_refused(err)
+                raise
+            finally:
+                _attempting.reset(token)
+
+        return marked  # type: ignore[return-value]
+
+    return mark
+
+
+def refusal_of(attempt: Attempt, reason: str) -> Refusal:
+    """A refused attempt as auditors keep it: who, from where, what, why, now."""
+    return Refusal(workflow_id=attempt.workflow_id[:128], action=attempt.action[:64],
+                   actor=attempt.actor[:128], role=attempt.role[:32], reason=reason,
+                   at=datetime.now(UTC), origin=origin()[:200])
+
+
+def refused(err: BaseException) -> Refusal | None:
+    """The refused attempt an error that ends a command stands for, if it is one: the
+    journey's own (a `Refused` that carries it, or caused the error), else the running
+    command's attempt refused with the error's message."""
+    cause: BaseException | None = err
+    while cause is not None:
+        if isinstance(cause, Refused) and cause.attempt is not None:
+            return cause.attempt
+        cause = cause.__cause__
+    attempt = attempting()
+    if attempt is None or not isinstance(err, BadInput | Refused | typer.BadParameter):
+        return None
+    return refusal_of(attempt, _message(err))
+
+
+def _message(err: BaseException) -> str:
+    if isinstance(err, typer.BadParameter):
+        hint = err.param_hint if isinstance(err.param_hint, str) else None
+        return f"{hint}: {err.message}" if hint else err.message
+    return str(err)
+
+
+def keep_refused(err: BaseException) -> None:
+    """Keep the refused attempt `err` stands for (`refused`), once however often it is met."""
+    if getattr(err, _KEPT, False):
+        return
+    refusal = refused(err)
+    if refusal is None:
+        return
+    keep(refusal)
+    setattr(err, _KEPT, True)
+
+
+def keep(refusal: Refusal, wait: float = 0.2) -> None:
+    """Write a refused attempt to the journey database; when the connection is lost during
+    the write, so that the database may have kept it without saying so, the write is tried
+    again, and keeps it once all the same. One that cannot be kept is said, and the refusal
+    stands. (A database that cannot be reached at all is not tried again: a locked SQLite
+    file is waited for by its busy timeout already.)"""
+    for tried in range(1, KEEP_TRIES + 1):
+        try:
+            record_refusal(Settings().db_url, refusal)
+            return
+        except DBAPIError as err:
+            if not err.connection_invalidated or tried == KEEP_TRIES:
+                _not_kept(err)
+                return
+            time.sleep(wait * tried)
+        except Exception as err:  # noqa: BLE001 - any store failure: say it, keep the refusal
+            _not_kept(err)
+            return
+
+
+def _not_kept(err: Exception) -> None:
+    _err.print(f"[yellow]warning:[/] the refused attempt was not logged for auditors: "
+               f"{escape(str(err))}", highlight=False)

@@ -1,0 +1,95 @@
+"""A refused attempt is kept once: met again in the same process (the command's mark, then
+the boundary), or written again because the database did not confirm the first write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy.exc import OperationalError
+
+from journey.settings import Settings
+from starter import attempts, boundary
+from starter.attempts import Attempt, acting
+from starter.errors import BadInput
+from store import refusals
+
+ATTEMPT = Attempt(workflow_id="loan-APP-ONCE", action="decide", actor="appr-1", role="approver")
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    return Settings().db_url
+
+
+def test_the_same_refusal_written_twice_is_kept_once(db_url: str) -> None:
+    refusal = attempts.refusal_of(ATTEMPT, "the reason is too short")
+    assert refusals.record_refusal(db_url, refusal)
+    assert not refusals.record_refusal(db_url, refusal)
+    later = attempts.refusal_of(ATTEMPT, "the reason is too short")  # an attempt again
+    assert refusals.record_refusal(db_url, later)
+    assert len(refusals.refusals(db_url, ATTEMPT.workflow_id)) == 2
+
+
+def test_a_write_the_database_did_not_confirm_is_tried_again_and_kept_once(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    written = refusals.record_refusal
+    calls = []
+
+    def confirmed_late(url: str, refusal: refusals.Refusal) -> bool:
+        calls.append(written(url, refusal))
+        if len(calls) == 1:  # committed, but the answer was lost
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection"),
+                                   connection_invalidated=True)
+        return calls[-1]
+
+    monkeypatch.setattr(attempts, "record_refusal", confirmed_late)
+    attempts.keep(attempts.refusal_of(ATTEMPT, "no"), wait=0)
+    assert calls == [True, False]
+    assert len(refusals.refusals(db_url, ATTEMPT.workflow_id)) == 1
+    assert "not logged" not in capsys.readouterr().err
+
+
+def test_a_refusal_met_by_the_command_and_then_the_boundary_is_kept_once(db_url: str) -> None:
+    @acting("add_documents")
+    def documents(workflow_id: str, actor: str, role: str) -> None:
+        raise BadInput("cannot read document gone.jpg: No such file or directory")
+
+    with pytest.raises(BadInput) as refused:
+        documents(workflow_id="loan-APP-ONCE", actor="91440300HNAG2PQU4A", role="customer")
+    assert boundary.report(refused.value) == BadInput.exit_code
+    (kept,) = refusals.refusals(db_url, "loan-APP-ONCE")
+    assert (kept.action, kept.actor, kept.role) == ("add_documents", "91440300HNAG2PQU4A",
+                                                    "customer")
+    assert attempts.attempting() is None  # the command is over
+
+
+def test_only_refusals_of_commands_that_act_on_a_loan_are_kept(db_url: str) -> None:
+    @acting("record_repayment")
+    def repay(workflow_id: str, actor: str) -> None:
+        raise typer.BadParameter("Input should be greater than 0", param_hint="amount")
+
+    with pytest.raises(typer.BadParameter):
+        repay(workflow_id="loan-APP-ONCE", actor="ops-li")
+    boundary.report(BadInput("a read's bad input, with no attempt running"))
+    (kept,) = refusals.refusals(db_url)
+    assert (kept.action, kept.reason) == ("record_repayment",
+                                          "amount: Input should be greater than 0")
+
+
+def test_a_database_that_cannot_be_reached_is_said_once_and_not_tried_again(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    calls = []
+
+    def unreachable(url: str, refusal: refusals.Refusal) -> bool:
+        calls.append(url)
+        raise OperationalError("connect", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(attempts, "record_refusal", unreachable)
+    attempts.keep(attempts.refusal_of(ATTEMPT, "no"), wait=0)
+    assert len(calls) == 1
+    assert "the refused attempt was not logged for auditors" in capsys.readouterr().err
