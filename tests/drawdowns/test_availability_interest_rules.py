@@ -1,0 +1,76 @@
+"""The pure rules of interest during availability: quarterly 结息日 moved to working days,
+accrual per drawdown from its booking, and what is left for the first instalment when
+drawdowns close (nothing charged twice)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from journey.availability_interest import (
+    interest_account,
+    interest_at_close,
+    period_ends,
+    quarterly_plan,
+)
+from journey.drawdowns import DrawdownRecord, DrawdownState
+from journey.policy.calendar import WorkingCalendar
+from journey.post_loan import Payment
+from tests.drawdowns.kit import ask
+from tests.workflows.journey_kit import Documents, application
+
+RATE = Decimal("0.036")
+# 2026-09-21 is a Monday: a holiday here, so the quarter's interest is due on the 22nd
+CALENDAR = WorkingCalendar(holidays=[date(2026, 9, 21)])
+
+
+def booked(amount: int, day: date, number: int = 1) -> DrawdownRecord:
+    app = application(Documents())
+    at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+    return DrawdownRecord(number=number, request=ask(app, "t1", amount, []), requested_at=at,
+                          state=DrawdownState.BOOKED, settled_at=at)
+
+
+def test_quarter_ends_are_the_days_after_the_20th_of_march_june_september_december() -> None:
+    assert period_ends(date(2026, 5, 2), date(2027, 3, 21)) == [
+        date(2026, 6, 21), date(2026, 9, 21), date(2026, 12, 21), date(2027, 3, 21)]
+    assert period_ends(date(2026, 6, 21), date(2026, 9, 20)) == []
+
+
+def test_each_drawdown_accrues_from_its_booking_and_the_due_date_moves_off_a_holiday() -> None:
+    records = [booked(3_600_000, date(2026, 7, 1)), booked(1_800_000, date(2026, 8, 22), 2)]
+    plan = quarterly_plan(records, RATE, date(2026, 6, 1), date(2026, 12, 31),
+                          CALENDAR.next_working_day)
+    # June's quarter: nothing drawn yet; September's: 3.6m for 82 days, 1.8m for 30 days
+    assert [i.interest for i in plan] == [
+        Decimal("0.00"), Decimal("29520.00") + Decimal("5400.00"),
+        # December's: 5.4m for the 91 days from 21 September to 21 December
+        Decimal("49140.00")]
+    assert [i.due_on for i in plan] == [date(2026, 6, 22), date(2026, 9, 22), date(2026, 12, 21)]
+    assert all(i.principal == 0 for i in plan)
+
+
+def test_an_unpaid_quarter_is_past_due_from_the_day_after_its_due_date() -> None:
+    plan = quarterly_plan([booked(3_600_000, date(2026, 7, 1))], RATE, date(2026, 6, 1),
+                          date(2026, 10, 1), CALENDAR.next_working_day)
+    account = interest_account(plan, [], date(2026, 10, 1))
+    assert account.arrears(date(2026, 10, 1)) == Decimal("29520.00")
+    assert account.days_past_due(date(2026, 10, 1)) == 9
+    paid = interest_account(plan, [Payment(reference="i-1", amount=Decimal("29520.00"),
+                                           paid_on=date(2026, 9, 22))], date(2026, 10, 1))
+    assert paid.days_past_due(date(2026, 10, 1)) == 0 and paid.owed == 0
+
+
+def test_the_close_charges_only_what_the_quarters_have_not() -> None:
+    records = [booked(3_600_000, date(2026, 7, 1))]
+    opened, closed = date(2026, 6, 1), date(2026, 11, 1)
+    paid = [Payment(reference="i-1", amount=Decimal("29520.00"), paid_on=date(2026, 9, 22))]
+    since_september = Decimal("3600000") * RATE * 41 / 360  # 21 September to 1 November
+    assert interest_at_close(records, RATE, opened, closed, paid,
+                             CALENDAR.next_working_day) == since_september
+    # a quarter left unpaid is carried to the first instalment, once
+    assert interest_at_close(records, RATE, opened, closed, [],
+                             CALENDAR.next_working_day) == since_september + Decimal("29520.00")
+    # the whole availability interest, charged quarterly or at the close, is the same
+    whole = booked(3_600_000, date(2026, 7, 1)).request.amount * RATE * 123 / 360
+    assert whole == Decimal("29520.00") + since_september
