@@ -22,7 +22,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from journey.drawdown_conditions import availability_interest
-from journey.drawdowns import DrawdownRecord, DrawdownState
+from journey.drawdowns import Commitment, DrawdownRecord, DrawdownState
 from journey.post_loan import Account, Payment, apply_payments
 from journey.repayment import Instalment
 
@@ -96,3 +96,26 @@ def interest_at_close(records: list[DrawdownRecord], annual_rate: Decimal, opene
     since = last_period_end(opened, closed)
     rest = availability_interest(records, annual_rate, closed, zone, since=since)
     return max(ZERO, rest + account.owed - account.credit)
+
+
+def interest_position(commitment: Commitment, records: list[DrawdownRecord],
+                      annual_rate: Decimal, plan: list[Instalment], payments: list[Payment],
+                      today: date, zone: tzinfo = UTC) -> InterestPosition:
+    """Drawn and undrawn, the interest accrued since the last quarter ended, the next
+    quarter's payment day and amount (on what is drawn today), what was paid and what is
+    past due."""
+    opened = commitment.interest_from or today
+    account = interest_account(plan, payments, today)
+    since = last_period_end(opened, today)
+    upcoming = next((i for i in account.instalments if i.due_on >= today and i.open_on(today)),
+                    None)
+    return InterestPosition(
+        drawn=commitment.drawn, undrawn=commitment.available,
+        accrued=availability_interest(records, annual_rate, today, zone, since=since),
+        accrued_since=since,
+        next_due_on=upcoming.due_on if upcoming else None,
+        next_due=upcoming.outstanding if upcoming else ZERO,
+        paid=sum((p.amount for p in payments), ZERO),
+        past_due=account.arrears(today), days_past_due=account.days_past_due(today),
+        payments=payments,
+    )

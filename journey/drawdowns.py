@@ -24,7 +24,7 @@ The default plan (`default_plan`), stated:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Literal
@@ -181,6 +181,10 @@ class Commitment(BaseModel):
     # interest the drawn amounts earned from their booking until drawdowns closed, due with
     # the first instalment; None: drawdowns still open, or closed before it was charged
     interest_accrued: Decimal | None = None
+    # interest is paid quarterly while drawdowns are open, counted from this day
+    # (journey/availability_interest.py); None: all of it with the first instalment, as
+    # before the rule
+    interest_from: date | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

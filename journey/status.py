@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from journey.actors import Actor
 from journey.application import Channel, LoanApplication, Product
+from journey.availability_interest import InterestPosition
 from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
@@ -160,6 +161,8 @@ class JourneyStatus(BaseModel):
     drawdown_plan: DrawdownPlan | None = None
     commitment: Commitment | None = None
     drawdowns: list[DrawdownRecord] = Field(default_factory=list)
+    # while it draws: the interest paid quarterly (journey/availability_interest.py)
+    availability_interest: InterestPosition | None = None
 
 
 class PaymentRecord(BaseModel):

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from journey.availability_interest import InterestPosition
 from journey.documents import DocumentReading
 from journey.loan_book import BookLine, by_class, non_performing_ratio
 from journey.lpr import floats
@@ -63,6 +64,9 @@ def status_view(s: JourneyStatus) -> Group:
             escape(f"{d.amount:,} to {d.payee} ({', '.join(bookings)}) at {_when(d.booked_at)} UTC"
                    + (f", in {len(bookings)} drawdowns" if len(bookings) > 1 else "")),
         )
+    if (drawing := s.availability_interest) is not None:
+        head.add_row("drawn", f"{drawing.drawn:,}, undrawn {drawing.undrawn:,}")
+        head.add_row("interest", interest_text(drawing))
     if s.outcome_reason:
         head.add_row("outcome", escape(s.outcome_reason))
 
@@ -98,6 +102,16 @@ def status_view(s: JourneyStatus) -> Group:
             )
         parts.append(decisions)
     return Group(*parts)
+
+
+def interest_text(i: InterestPosition) -> str:
+    """A drawing project's quarterly interest: accrued, next due, paid, past due."""
+    due = (f"next due {i.next_due_on}: {i.next_due:,}" if i.next_due_on
+           else "the rest due with the first instalment")
+    late = (f"; [red]{i.past_due:,} past due, {i.days_past_due} days[/]" if i.past_due
+            else "")
+    return (f"{i.accrued:,} accrued since {i.accrued_since}; {due}; paid {i.paid:,} "
+            f"in {len(i.payments)} payments{late}")
 
 
 def reading_text(r: DocumentReading) -> str:

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
         payee_refusal,
     )
     from journey.policy import DecisionRefused, authorize_staff
-    from journey.post_loan import PostLoanCarry
+    from journey.post_loan import Payment, PostLoanCarry
     from journey.stages import Party, Stage
     from journey.status import JourneyStatus
     from journey.timeline import EventType
@@ -45,6 +45,7 @@ class DrawdownMemo(BaseModel):
     plan: DrawdownPlan | None = None
     commitment: Commitment | None = None
     records: list[DrawdownRecord] = Field(default_factory=list)
+    interest_payments: list[Payment] = Field(default_factory=list)  # while it drew
 
 
 class DrawdownUpdates(PostLoanHandlers):
@@ -55,6 +56,10 @@ class DrawdownUpdates(PostLoanHandlers):
         self._dd_records: list[DrawdownRecord] = []
         self._dd_decision: DrawdownDecision | None = None
         self._dd_partial = True  # a tranche drawn in several drawdowns (workflows/drawdowns.py)
+        # the quarterly interest while it draws: paid, reminded of, told past due
+        self._dd_interest_payments: list[Payment] = []
+        self._dd_reminded: list[int] = []
+        self._dd_overdue_noticed: list[int] = []
 
     def _dd_current(self) -> DrawdownRecord | None:
         """The attempt in progress: the latest one, unless it is settled."""
@@ -242,7 +247,8 @@ class DrawdownUpdates(PostLoanHandlers):
     def _carry(self) -> PostLoanCarry:
         carry = super()._carry()
         memo = DrawdownMemo(
-            plan=self._dd_plan, commitment=self._dd_commitment, records=self._dd_records
+            plan=self._dd_plan, commitment=self._dd_commitment, records=self._dd_records,
+            interest_payments=self._dd_interest_payments,
         )
         carry.journey[CARRY_KEY] = memo.model_dump(mode="json")
         return carry
@@ -251,4 +257,4 @@ class DrawdownUpdates(PostLoanHandlers):
         super()._restore(carry)
         memo = DrawdownMemo.model_validate(carry.journey.get(CARRY_KEY) or {})
         self._dd_plan, self._dd_commitment = memo.plan, memo.commitment
-        self._dd_records = memo.records
+        self._dd_records, self._dd_interest_payments = memo.records, memo.interest_payments

@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
         DocumentCheck,
         DrawdownFacts,
         RepaymentTerms,
-        availability_interest,
         check_document,
         evaluate_conditions,
         projected_dscr,
@@ -59,7 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.timeline import EventType
     from workflows.activity_options import BOOKING_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
-    from workflows.drawdown_updates import DrawdownUpdates
+    from workflows.drawdown_interest import DrawdownInterest
     from workflows.reading import read_document
 
 # the plan runs to the end of the tenor, and the drawdowns' interest until they closed is due
@@ -69,26 +68,40 @@ PARTIAL_TRANCHES = "drawdown-partial-tranches"
 # a drawdown's DSCR condition is at least the loan's min-DSCR covenant (it was 1.20 against a
 # covenant of 1.30, so a drawdown could be approved into a breach)
 DRAWDOWN_DSCR_COVENANT = "drawdown-dscr-covenant"
+# interest is paid quarterly while drawdowns are open (workflows/drawdown_interest.py); before
+# it, all of it came with the first instalment
+QUARTERLY_INTEREST = "drawdown-quarterly-interest"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
 
-class DrawdownStage(DrawdownUpdates):
+class DrawdownStage(DrawdownInterest):
     async def drawdowns(self) -> None:
         self._dd_open_stage()
-        while open_tranches(self._dd_pinned_plan(), self._dd_records, self._dd_partial):
-            record = await self._dd_await_request()
-            if record is None:
-                break
-            await self._dd_handle(record)
+        quarterly = self._dd_commit().interest_from is not None
+        collector = asyncio.create_task(self._dd_collect_interest()) if quarterly else None
+        try:
+            while open_tranches(self._dd_pinned_plan(), self._dd_records, self._dd_partial):
+                record = await self._dd_await_request()
+                if record is None:
+                    break
+                await self._dd_handle(record)
+            if collector is not None:
+                await collector  # done once drawdowns close
+        finally:
+            if collector is not None and not collector.done():
+                collector.cancel()
         self._dd_rebuild_plan()
 
     def _dd_open_stage(self) -> None:
         plan = default_plan(self._application, self._dd_min_dscr())
         self._dd_partial = workflow.patched(PARTIAL_TRANCHES)  # before it: one per tranche
         self._dd_plan = plan
+        # quarterly interest needs the post-loan policy's reminders: pinned with the offer
+        quarterly = self._pl_policy is not None and workflow.patched(QUARTERLY_INTEREST)
         self._dd_commitment = Commitment(
-            total=plan.total, available_until=availability_ends(plan, workflow.now())
+            total=plan.total, available_until=availability_ends(plan, workflow.now()),
+            interest_from=self.today() if quarterly else None,
         )
         self._offer = self._dd_signed_offer().model_copy(update={"drawdown_plan": plan})
 
@@ -267,8 +280,7 @@ class DrawdownStage(DrawdownUpdates):
         unused, accrued = 0, Decimal("0.00")
         if workflow.patched(PLAN_TO_MATURITY):  # before it: no interest, and the tenor cut
             unused = unused_months(today, self.day_of(commitment.available_until))
-            accrued = availability_interest(booked, self._dd_terms().annual_rate, today,
-                                            self.day_zone())
+            accrued = self._dd_interest_at_close(booked, self._dd_terms().annual_rate, today)
             self._dd_commitment = commitment.model_copy(update={"interest_accrued": accrued})
         schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
                                   today, unused, accrued)

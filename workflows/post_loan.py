@@ -22,8 +22,6 @@ with workflow.unsafe.imports_passed_through():
     from journey.post_loan import (
         Account,
         next_wakeup,
-        overdue_notices_due,
-        reminders_due,
     )
     from journey.post_loan_policy import (
         PostLoanPolicy,
@@ -83,7 +81,7 @@ class PostLoanStage(Repricing):
         while True:
             changes = self._changes
             await self.reprice()
-            await self._remind(self._account())
+            await self._remind(self._account(), self._pl.reminded, self._pl.overdue_noticed)
             await self._confirm_prepayments(self._account())
             await self._apply_reviews()
             await self._reclassify()
@@ -113,30 +111,6 @@ class PostLoanStage(Repricing):
             pass
 
     # -- reminders and notices -----------------------------------------------------------
-
-    async def _remind(self, account: Account) -> None:
-        policy = self._policy_pl()
-        for due in reminders_due(account, policy, self._pl.reminded, workflow.now(),
-                                 self.day_zone()):
-            await self.notify(
-                f"{self._workflow_id}:reminder:{due.number}",
-                "customer",
-                "repayment_reminder",
-                f"instalment {due.number}: {due.outstanding} due on {due.due_on}",
-                policy.reminder_channel,
-            )
-            self._pl.reminded.append(due.number)
-        if not policy.overdue_notice:
-            return
-        for late in overdue_notices_due(account, self._pl.overdue_noticed, self.today()):
-            await self.notify(
-                f"{self._workflow_id}:overdue:{late.number}",
-                "customer",
-                "repayment_overdue",
-                f"instalment {late.number}: {late.outstanding} was due on {late.due_on}",
-                policy.reminder_channel,
-            )
-            self._pl.overdue_noticed.append(late.number)
 
     async def _confirm_prepayments(self, account: Account) -> None:
         """The customer's new plan after a prepayment: the instalments keep their dates and
@@ -312,6 +286,3 @@ class PostLoanStage(Repricing):
         assert account is not None, "post-loan management needs an offer"
         return account
 
-    def _policy_pl(self) -> PostLoanPolicy:
-        assert self._pl_policy is not None, "the post-loan policy is loaded on entry"
-        return self._pl_policy

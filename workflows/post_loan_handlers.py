@@ -33,21 +33,22 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Stage
     from journey.status import JourneyStatus, PaymentRecord
     from journey.timeline import EventType
-    from workflows.post_loan_warnings import EarlyWarnings
+    from workflows.payment_notices import PaymentNotices
 
 
-class PostLoanHandlers(EarlyWarnings):
+class PostLoanHandlers(PaymentNotices):
     @workflow.update
     async def record_repayment(self, repayment: Repayment) -> UpdateResult:
         known = self._repayments.get(repayment.reference)
         if known is None:
             self._repayments[repayment.reference] = repayment
-            self._pl.payments.append(
+            payments = self._payments()
+            payments.append(
                 Payment(
                     reference=repayment.reference,
                     amount=repayment.amount,
                     paid_on=repayment.paid_on or self.today(),
-                    order=len(self._pl.payments),
+                    order=len(payments),
                     settles=repayment.settles,
                     prepays=repayment.prepays,
                     shortens=repayment.shortens,
@@ -56,20 +57,30 @@ class PostLoanHandlers(EarlyWarnings):
             self._changes += 1
             self.emit(EventType.TOUCHPOINT, actor=repayment.actor.id, channel=repayment.channel,
                       detail=f"{repayment.kind} {repayment.reference}")
+        again = "" if known is None else f"{repayment.reference} was already recorded; "
+        return UpdateResult(stage=self._stage, message=again + self._repaid(repayment))
+
+    def _payments(self) -> list[Payment]:
+        """Where a repayment is recorded: the loan's payments (a project's interest while it
+        draws, workflows/drawdown_updates.py, has its own)."""
+        return self._pl.payments
+
+    def _repaid(self, repayment: Repayment) -> str:
+        """What the account stands at once `repayment` is recorded."""
         account = self.account()
         assert account is not None
-        again = "" if known is None else f"{repayment.reference} was already recorded; "
-        return UpdateResult(
-            stage=self._stage,
-            message=f"{again}outstanding {account.owed:,}, "
-            f"arrears {account.arrears(self.today()):,}"
-            + (f", credit {account.credit:,}" if account.credit else "")
-            + (f"; next instalment {account.next_instalment()}" if repayment.prepays else ""),
-        )
+        return (f"outstanding {account.owed:,}, arrears {account.arrears(self.today()):,}"
+                + (f", credit {account.credit:,}" if account.credit else "")
+                + (f"; next instalment {account.next_instalment()}" if repayment.prepays else ""))
+
+    def _require_repayable(self, repayment: Repayment) -> None:
+        """Repayments are taken once the loan is disbursed (a project's interest while it
+        draws: workflows/drawdown_updates.py)."""
+        self._require_stage(Stage.POST_LOAN)
 
     @record_repayment.validator
     def _validate_repayment(self, repayment: Repayment) -> None:
-        self._require_stage(Stage.POST_LOAN)
+        self._require_repayable(repayment)
         if repayment.actor.role is Role.CUSTOMER:
             self._require_customer(repayment.actor)
         else:

@@ -1,0 +1,135 @@
+"""Interest paid quarterly while a project draws, on the time-skipping server with the real
+SQLite outbox: the notice before the quarter's payment day, the interest paid with
+`record_repayment`, a missed quarter past due, and the close charging only the rest."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from rich.console import Console
+from temporalio.testing import WorkflowEnvironment
+
+from journey.availability_interest import InterestPosition, last_period_end
+from journey.decisions import Repayment
+from journey.drawdown_conditions import availability_interest
+from journey.drawdowns import DrawdownState
+from journey.policy.calendar import WorkingCalendar
+from journey.stages import Stage
+from starter.render import status_view
+from store.outbox import OutboxMessage, messages_for
+from tests.drawdowns.kit import (
+    CONTRACTOR,
+    approve,
+    ask,
+    at_drawdowns,
+    first_tranche,
+    permit,
+    request,
+    skip_to,
+    until,
+)
+from tests.workflows.journey_kit import Documents, customer, refused
+from workflows.loan_journey import LoanJourneyWorkflow
+
+pytestmark = pytest.mark.usefixtures("server_today")
+BANK = WorkingCalendar().tz  # the loan's days are the bank's
+
+
+def on(day: object, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=BANK)  # type: ignore[arg-type]
+
+
+async def until_sent(db_url: str, workflow_id: str, template: str) -> OutboxMessage:
+    for _ in range(200):
+        sent = [m for m in messages_for(db_url, workflow_id) if m.template == template]
+        if sent:
+            return sent[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {template} message")
+
+
+async def drawn_t1(handle) -> InterestPosition:  # noqa: ANN001
+    drawing = await until(handle, lambda s: s.availability_interest is not None
+                          and s.availability_interest.drawn > 0)
+    assert drawing.availability_interest is not None
+    return drawing.availability_interest
+
+
+async def test_a_quarter_is_noticed_paid_and_the_close_charges_only_the_rest(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
+        assert (await request(handle, first_tranche(app, docs))).state \
+            is DrawdownState.AWAITING_DECISION
+        assert (await approve(handle, "t1")).state is DrawdownState.BOOKED
+        position = await drawn_t1(handle)
+        assert position.drawn == Decimal("4500000.00")
+        assert position.undrawn == Decimal("10500000.00")
+        due_on, due = position.next_due_on, position.next_due
+        assert due_on is not None and due > 0
+
+        await skip_to(env, on(due_on))
+        notice = await until_sent(settings.db_url, handle.id, "interest_reminder")
+        assert f"{due} due on {due_on}" in notice.body
+        paid = await handle.execute_update(
+            LoanJourneyWorkflow.record_repayment,
+            Repayment(actor=customer(app), reference="INT-Q1", amount=due),
+        )
+        assert "interest outstanding" in paid.message
+        await skip_to(env, on(due_on + timedelta(days=3)))
+        after = await until(handle, lambda s: s.availability_interest is not None
+                            and s.availability_interest.paid == due)
+        assert after.availability_interest is not None
+        assert after.availability_interest.past_due == 0
+        assert not [m for m in messages_for(settings.db_url, handle.id)
+                    if m.template == "interest_overdue"]
+
+        # the rest of the tranches: drawdowns close, the plan is rebuilt
+        await request(handle, ask(app, "t2", 6_000_000, [
+            permit(docs, "construction_progress"), permit(docs, "insurance")], CONTRACTOR))
+        await approve(handle, "t2")
+        await request(handle, ask(app, "t3", 4_500_000, [
+            permit(docs, "equipment_delivery"), permit(docs, "insurance")]))
+        await approve(handle, "t3")
+        done = await until(handle, lambda s: s.stage is Stage.POST_LOAN)
+        commitment, offer = done.commitment, done.offer
+        assert commitment is not None and offer is not None
+        assert commitment.closed_at is not None and commitment.interest_from is not None
+        closed = commitment.closed_at.astimezone(BANK).date()
+        t1 = [r for r in done.drawdowns if r.state is DrawdownState.BOOKED][:1]
+        since = last_period_end(commitment.interest_from, closed)
+        rest = availability_interest(t1, offer.annual_rate, closed, BANK, since=since)
+        whole = availability_interest(t1, offer.annual_rate, closed, BANK)
+        assert commitment.interest_accrued == rest == offer.schedule[0].accrued_before
+        assert rest + due == whole  # nothing charged twice
+
+
+async def test_a_missed_quarter_is_past_due(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
+        await request(handle, first_tranche(app, docs))
+        await approve(handle, "t1")
+        position = await drawn_t1(handle)
+        due_on, due = position.next_due_on, position.next_due
+        assert due_on is not None
+
+        await skip_to(env, on(due_on + timedelta(days=3)))
+        overdue = await until_sent(settings.db_url, handle.id, "interest_overdue")
+        assert f"{due} was due on {due_on}" in overdue.body
+        late = await until(handle, lambda s: s.availability_interest is not None
+                           and s.availability_interest.days_past_due == 3)
+        assert late.availability_interest is not None
+        assert late.availability_interest.past_due == due
+        shown = Console(width=300, record=True)
+        shown.print(status_view(late))
+        assert f"{due:,} past due, 3 days" in shown.export_text()
+        # nothing ahead of the plan while the project draws
+        assert "only its interest is paid" in await refused(
+            handle, LoanJourneyWorkflow.record_repayment,
+            Repayment(actor=customer(app), reference="SETTLE", amount=due, settles=True))

@@ -1,0 +1,131 @@
+"""Project finance: the interest paid quarterly while a project draws (按季结息).
+
+From the drawdown stage's opening (journeys opened since the marker in workflows/drawdowns.py,
+`Commitment.interest_from`), each quarter's interest on what is drawn is due the day after
+its 结息日, on a working day (journey/availability_interest.py). The customer pays it with
+`record_repayment`, as any repayment, into the project's own interest payments; a reminder
+goes before each payment day and a notice once one is past due, by the post-loan policy
+(workflows/payment_notices.py); status shows where the interest stands. When drawdowns close,
+the first instalment carries only what the quarters did not charge.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.availability_interest import (
+        interest_account,
+        interest_at_close,
+        interest_position,
+        quarterly_plan,
+    )
+    from journey.decisions import Repayment
+    from journey.drawdown_conditions import availability_interest
+    from journey.drawdowns import DrawdownRecord
+    from journey.policy import DecisionRefused
+    from journey.post_loan import Account, Payment, next_wakeup
+    from journey.repayment import Instalment
+    from journey.stages import Stage
+    from journey.status import JourneyStatus
+    from workflows.drawdown_updates import DrawdownUpdates
+    from workflows.payment_notices import Notices
+
+QUARTERS = Notices(what="quarterly interest", key="interest:", template="interest")
+
+
+class DrawdownInterest(DrawdownUpdates):
+    def _dd_quarters(self) -> list[Instalment] | None:
+        """The quarters' interest on what is drawn so far, to the end of the availability
+        period; None when drawdowns are closed or (journeys opened before the rule) the
+        interest is all charged at the close."""
+        commitment, offer = self._dd_commitment, self._offer
+        if commitment is None or commitment.interest_from is None \
+                or commitment.closed_at is not None or offer is None:
+            return None
+        return quarterly_plan(self._dd_records, offer.annual_rate, commitment.interest_from,
+                              self.day_of(commitment.available_until), self._dd_payment_day,
+                              self.day_zone())
+
+    def _dd_payment_day(self, day: date) -> date:
+        """A day something is payable: the next working day, as the post-loan due dates."""
+        return self.calendar.next_working_day(day) if self.bank_days() else day
+
+    def _dd_interest_account(self) -> Account | None:
+        quarters = self._dd_quarters()
+        if quarters is None:
+            return None
+        return interest_account(quarters, self._dd_interest_payments, self.today())
+
+    # -- the workflow's side -------------------------------------------------------------
+
+    async def _dd_collect_interest(self) -> None:
+        """Until drawdowns close: remind the customer of each quarter's interest before it
+        is due, and tell them when it is past due, as post-loan does for instalments; woken
+        by the clock (daily while in arrears, so that status's days past due are never older
+        than a day), or by a drawdown that changes what is due."""
+        while (account := self._dd_interest_account()) is not None:
+            await self._remind(account, self._dd_reminded, self._dd_overdue_noticed, QUARTERS)
+            wake = next_wakeup(account, self._policy_pl(), self._dd_reminded, workflow.now(),
+                               zone=self.day_zone(), daily_in_arrears=self.bank_days())
+            timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
+            drawn = self._dd_commitment.drawn if self._dd_commitment else None
+            try:
+                await workflow.wait_condition(lambda d=drawn: self._dd_changed(d),
+                                              timeout=timeout)
+            except TimeoutError:
+                pass
+
+    def _dd_changed(self, drawn: Decimal | None) -> bool:
+        commitment = self._dd_commitment
+        return commitment is None or commitment.closed_at is not None or commitment.drawn != drawn
+
+    def _dd_interest_at_close(self, booked: list[DrawdownRecord], rate: Decimal, today: date
+                              ) -> Decimal:
+        """The interest the first instalment carries: since the last quarter ended and what
+        the quarters left unpaid; all of it, for journeys opened before quarterly interest."""
+        commitment = self._dd_commitment
+        assert commitment is not None, "drawdowns are closing"
+        if commitment.interest_from is None:
+            return availability_interest(booked, rate, today, self.day_zone())
+        return interest_at_close(booked, rate, commitment.interest_from, today,
+                                 self._dd_interest_payments, self._dd_payment_day,
+                                 self.day_zone())
+
+    # -- payments (record_repayment, workflows/post_loan_handlers.py) ---------------------
+
+    def _payments(self) -> list[Payment]:
+        if self._dd_quarters() is None:
+            return super()._payments()
+        return self._dd_interest_payments
+
+    def _repaid(self, repayment: Repayment) -> str:
+        account = self._dd_interest_account()
+        if account is None:
+            return super()._repaid(repayment)
+        return (f"interest outstanding {account.owed:,}, past due "
+                f"{account.arrears(self.today()):,}; the next quarter's "
+                f"{account.next_instalment()}")
+
+    def _require_repayable(self, repayment: Repayment) -> None:
+        """While a project draws, its quarterly interest is paid: nothing is repaid ahead."""
+        if self._stage is not Stage.DISBURSEMENT or self._dd_quarters() is None:
+            return super()._require_repayable(repayment)
+        if repayment.settles or repayment.prepays:
+            raise DecisionRefused(
+                "the project is drawing: only its interest is paid until drawdowns close; "
+                f"record this as a repayment of interest, or the {repayment.kind} after the "
+                "close"
+            )
+
+    @workflow.query
+    def status(self) -> JourneyStatus:
+        base = super().status()
+        quarters, commitment = self._dd_quarters(), self._dd_commitment
+        if quarters is None or commitment is None or self._offer is None:
+            return base
+        position = interest_position(commitment, self._dd_records, self._offer.annual_rate,
+                                     quarters, self._dd_interest_payments, self.today(),
+                                     self.day_zone())
+        return base.model_copy(update={"availability_interest": position})
