@@ -8,8 +8,14 @@ to the next working day by the pinned calendar as the post-loan due dates are.
 
 Each quarter is an instalment of interest only, so that payments, arrears, days past due,
 reminders and overdue notices follow the post-loan account's rules (journey/post_loan.py).
-When drawdowns close, the interest accrued since the last quarter ended, with whatever
-quarterly interest is still unpaid, is due with the first instalment of the repayment plan:
+The commitment fee (承诺费), at the pinned pricing policy's rate a year, accrues daily the
+same way on the undrawn commitment: the whole commitment from the day drawdowns opened, each
+drawdown's amount no longer from its booking day; drawdowns closing (the period's end, a
+withdrawal, every tranche drawn) cancel the rest, and the fee stops that day. It is charged
+with each quarter's interest, and shown apart from it.
+
+When drawdowns close, the interest and fee accrued since the last quarter ended, with
+whatever the quarters left unpaid, are due with the first instalment of the repayment plan:
 nothing is charged twice.
 """
 
@@ -24,11 +30,26 @@ from pydantic import BaseModel, Field
 from journey.drawdown_conditions import availability_interest
 from journey.drawdowns import Commitment, DrawdownRecord, DrawdownState
 from journey.post_loan import Account, Payment, apply_payments
-from journey.repayment import Instalment
+from journey.repayment import Instalment, cents
 
 ZERO = Decimal("0.00")
 INTEREST_DAY = 20  # 结息日: the 20th of the last month of each quarter
 QUARTER_ENDS = (3, 6, 9, 12)
+
+
+class Accrual(BaseModel):
+    """What a project owes for some days while it draws: interest on what is drawn, and the
+    commitment fee on what is not."""
+
+    interest: Decimal = ZERO
+    fee: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.interest + self.fee
+
+    def text(self) -> str:
+        return f"interest {self.interest:,}, commitment fee {self.fee:,}"
 
 
 class InterestPosition(BaseModel):
@@ -36,10 +57,12 @@ class InterestPosition(BaseModel):
 
     drawn: Decimal
     undrawn: Decimal
-    accrued: Decimal  # since the last quarter ended, not yet charged
+    accrued: Decimal  # interest since the last quarter ended, not yet charged
+    fee_accrued: Decimal = ZERO  # commitment fee since then
     accrued_since: date
     next_due_on: date | None = None  # the next quarterly payment day
-    next_due: Decimal = ZERO  # what is due then, on what is drawn today
+    next_due: Decimal = ZERO  # what is due then (interest and fee), on what is drawn today
+    next_parts: Accrual = Field(default_factory=Accrual)  # the quarter's, before payments
     paid: Decimal = ZERO
     past_due: Decimal = ZERO
     days_past_due: int = 0
@@ -60,18 +83,46 @@ def period_ends(opened: date, until: date) -> list[date]:
         year += 1
 
 
-def quarterly_plan(records: list[DrawdownRecord], annual_rate: Decimal, opened: date,
-                   until: date, next_working_day: Callable[[date], date], zone: tzinfo = UTC
-                   ) -> list[Instalment]:
-    """One instalment of interest for each quarter ending by `until`: what the drawdowns
-    booked so far earn in it, due the day after its 结息日 (or the next working day)."""
-    drawn = sum((r.request.amount for r in records if r.state is DrawdownState.BOOKED), ZERO)
+class Terms(BaseModel):
+    """What a drawing project pays: its rate on what is drawn, its fee on what is not."""
+
+    annual_rate: Decimal
+    commitment: Decimal  # the whole commitment
+    fee_rate: Decimal = ZERO  # the commitment fee a year
+
+
+def accrued(records: list[DrawdownRecord], terms: Terms, start: date, end: date,
+            zone: tzinfo = UTC) -> Accrual:
+    """Interest and commitment fee for the days from `start` to `end`: the fee on the
+    commitment less each drawdown from its booking, as interest runs on it."""
+    days = max(0, (end - start).days)
+    undrawn_fee = cents(terms.commitment * terms.fee_rate * days / 360) \
+        - availability_interest(records, terms.fee_rate, end, zone, since=start)
+    return Accrual(interest=availability_interest(records, terms.annual_rate, end, zone,
+                                                  since=start),
+                   fee=max(ZERO, undrawn_fee))
+
+
+def quarters(records: list[DrawdownRecord], terms: Terms, opened: date, until: date,
+             zone: tzinfo = UTC) -> list[Accrual]:
+    """What each quarter ending by `until` charges, on the drawdowns booked so far."""
     ends = period_ends(opened, until)
+    return [accrued(records, terms, start, end, zone)
+            for start, end in zip([opened, *ends], ends, strict=False)]
+
+
+def quarterly_plan(records: list[DrawdownRecord], terms: Terms, opened: date, until: date,
+                   next_working_day: Callable[[date], date], zone: tzinfo = UTC
+                   ) -> list[Instalment]:
+    """One instalment for each quarter ending by `until`, of its interest and fee, due the
+    day after its 结息日 (or the next working day)."""
+    drawn = sum((r.request.amount for r in records if r.state is DrawdownState.BOOKED), ZERO)
     return [
-        Instalment(number=n, due_on=next_working_day(end), principal=ZERO, interest=interest,
-                   payment=interest, balance_after=drawn)
-        for n, (start, end) in enumerate(zip([opened, *ends], ends, strict=False), start=1)
-        for interest in [availability_interest(records, annual_rate, end, zone, since=start)]
+        Instalment(number=n, due_on=next_working_day(end), principal=ZERO, interest=q.total,
+                   payment=q.total, balance_after=drawn)
+        for n, (end, q) in enumerate(zip(period_ends(opened, until),
+                                         quarters(records, terms, opened, until, zone),
+                                         strict=True), start=1)
     ]
 
 
@@ -85,36 +136,39 @@ def last_period_end(opened: date, day: date) -> date:
     return ([opened, *period_ends(opened, day)])[-1]
 
 
-def interest_at_close(records: list[DrawdownRecord], annual_rate: Decimal, opened: date,
+def interest_at_close(records: list[DrawdownRecord], terms: Terms, opened: date,
                       closed: date, payments: list[Payment],
                       next_working_day: Callable[[date], date], zone: tzinfo = UTC) -> Decimal:
-    """What the first instalment carries when drawdowns close on `closed`: the interest
-    accrued since the last quarter ended, and the quarterly interest still unpaid (less what
-    was paid beyond it)."""
-    plan = quarterly_plan(records, annual_rate, opened, closed, next_working_day, zone)
+    """What the first instalment carries when drawdowns close on `closed`: the interest and
+    fee accrued since the last quarter ended, and what the quarters left unpaid (less what
+    was paid beyond them)."""
+    plan = quarterly_plan(records, terms, opened, closed, next_working_day, zone)
     account = interest_account(plan, payments, closed)
-    since = last_period_end(opened, closed)
-    rest = availability_interest(records, annual_rate, closed, zone, since=since)
-    return max(ZERO, rest + account.owed - account.credit)
+    rest = accrued(records, terms, last_period_end(opened, closed), closed, zone)
+    return max(ZERO, rest.total + account.owed - account.credit)
 
 
-def interest_position(commitment: Commitment, records: list[DrawdownRecord],
-                      annual_rate: Decimal, plan: list[Instalment], payments: list[Payment],
-                      today: date, zone: tzinfo = UTC) -> InterestPosition:
-    """Drawn and undrawn, the interest accrued since the last quarter ended, the next
-    quarter's payment day and amount (on what is drawn today), what was paid and what is
-    past due."""
+def interest_position(commitment: Commitment, records: list[DrawdownRecord], terms: Terms,
+                      until: date, payments: list[Payment], today: date,
+                      next_working_day: Callable[[date], date], zone: tzinfo = UTC
+                      ) -> InterestPosition:
+    """Drawn and undrawn, the interest and fee accrued since the last quarter ended, the
+    next quarter's payment day and amount (on what is drawn today), what was paid and what
+    is past due."""
     opened = commitment.interest_from or today
+    plan = quarterly_plan(records, terms, opened, until, next_working_day, zone)
+    parts = quarters(records, terms, opened, until, zone)
     account = interest_account(plan, payments, today)
     since = last_period_end(opened, today)
+    now = accrued(records, terms, since, today, zone)
     upcoming = next((i for i in account.instalments if i.due_on >= today and i.open_on(today)),
                     None)
     return InterestPosition(
         drawn=commitment.drawn, undrawn=commitment.available,
-        accrued=availability_interest(records, annual_rate, today, zone, since=since),
-        accrued_since=since,
+        accrued=now.interest, fee_accrued=now.fee, accrued_since=since,
         next_due_on=upcoming.due_on if upcoming else None,
         next_due=upcoming.outstanding if upcoming else ZERO,
+        next_parts=parts[upcoming.number - 1] if upcoming else Accrual(),
         paid=sum((p.amount for p in payments), ZERO),
         past_due=account.arrears(today), days_past_due=account.days_past_due(today),
         payments=payments,

@@ -179,12 +179,16 @@ class Commitment(BaseModel):
     closed_at: datetime | None = None
     closing_note: str = ""
     # interest the drawn amounts earned from their booking until drawdowns closed, due with
-    # the first instalment; None: drawdowns still open, or closed before it was charged
+    # the first instalment (with quarterly interest: what the quarters did not charge, the
+    # commitment fee included); None: drawdowns still open, or closed before it was charged
     interest_accrued: Decimal | None = None
     # interest is paid quarterly while drawdowns are open, counted from this day
     # (journey/availability_interest.py); None: all of it with the first instalment, as
     # before the rule
     interest_from: date | None = None
+    # the commitment fee a year on the undrawn commitment (承诺费), pinned from the pricing
+    # policy when drawdowns opened with quarterly interest
+    fee_rate: Decimal = Decimal("0")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -105,13 +105,14 @@ def status_view(s: JourneyStatus) -> Group:
 
 
 def interest_text(i: InterestPosition) -> str:
-    """A drawing project's quarterly interest: accrued, next due, paid, past due."""
-    due = (f"next due {i.next_due_on}: {i.next_due:,}" if i.next_due_on
-           else "the rest due with the first instalment")
+    """A drawing project's quarterly interest and commitment fee: accrued, next due, paid,
+    past due."""
+    due = (f"next due {i.next_due_on}: {i.next_due:,} ({i.next_parts.text()})"
+           if i.next_due_on else "the rest due with the first instalment")
     late = (f"; [red]{i.past_due:,} past due, {i.days_past_due} days[/]" if i.past_due
             else "")
-    return (f"{i.accrued:,} accrued since {i.accrued_since}; {due}; paid {i.paid:,} "
-            f"in {len(i.payments)} payments{late}")
+    return (f"{i.accrued:,} accrued since {i.accrued_since}, commitment fee "
+            f"{i.fee_accrued:,}; {due}; paid {i.paid:,} in {len(i.payments)} payments{late}")
 
 
 def reading_text(r: DocumentReading) -> str:
@@ -326,8 +327,11 @@ def _plan_caption(s: JourneyStatus) -> str | None:
     if s.disbursement is None:
         caption += "\nindicative: the plan runs from the payout, and its dates move with it"
     if s.offer.schedule and (before := s.offer.schedule[0].accrued_before) > 0:
+        quarterly = s.commitment is not None and s.commitment.interest_from is not None
         caption += (f"\ninstalment 1 includes {before:,} of interest the drawdowns earned "
-                    "before they closed")
+                    + ("and commitment fee since the last quarterly interest date, and any "
+                       "quarter left unpaid, " if quarterly else "")
+                    + "before they closed")
     return caption
 
 

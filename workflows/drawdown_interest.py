@@ -16,10 +16,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.availability_interest import (
+        Terms,
         interest_account,
         interest_at_close,
         interest_position,
         quarterly_plan,
+        quarters,
     )
     from journey.decisions import Repayment
     from journey.drawdown_conditions import availability_interest
@@ -44,9 +46,15 @@ class DrawdownInterest(DrawdownUpdates):
         if commitment is None or commitment.interest_from is None \
                 or commitment.closed_at is not None or offer is None:
             return None
-        return quarterly_plan(self._dd_records, offer.annual_rate, commitment.interest_from,
-                              self.day_of(commitment.available_until), self._dd_payment_day,
-                              self.day_zone())
+        return quarterly_plan(self._dd_records, self._dd_interest_terms(),
+                              commitment.interest_from, self.day_of(commitment.available_until),
+                              self._dd_payment_day, self.day_zone())
+
+    def _dd_interest_terms(self) -> Terms:
+        commitment, offer = self._dd_commitment, self._offer
+        assert commitment is not None and offer is not None, "drawdowns follow a signed offer"
+        return Terms(annual_rate=offer.annual_rate, commitment=commitment.total,
+                     fee_rate=commitment.fee_rate)
 
     def _dd_payment_day(self, day: date) -> date:
         """A day something is payable: the next working day, as the post-loan due dates."""
@@ -66,7 +74,13 @@ class DrawdownInterest(DrawdownUpdates):
         by the clock (daily while in arrears, so that status's days past due are never older
         than a day), or by a drawdown that changes what is due."""
         while (account := self._dd_interest_account()) is not None:
-            await self._remind(account, self._dd_reminded, self._dd_overdue_noticed, QUARTERS)
+            commitment = self._dd_commitment
+            assert commitment is not None and commitment.interest_from is not None
+            parts = quarters(self._dd_records, self._dd_interest_terms(),
+                             commitment.interest_from, self.day_of(commitment.available_until),
+                             self.day_zone())
+            await self._remind(account, self._dd_reminded, self._dd_overdue_noticed, QUARTERS,
+                               {n: f" ({q.text()})" for n, q in enumerate(parts, start=1)})
             wake = next_wakeup(account, self._policy_pl(), self._dd_reminded, workflow.now(),
                                zone=self.day_zone(), daily_in_arrears=self.bank_days())
             timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
@@ -81,15 +95,15 @@ class DrawdownInterest(DrawdownUpdates):
         commitment = self._dd_commitment
         return commitment is None or commitment.closed_at is not None or commitment.drawn != drawn
 
-    def _dd_interest_at_close(self, booked: list[DrawdownRecord], rate: Decimal, today: date
-                              ) -> Decimal:
-        """The interest the first instalment carries: since the last quarter ended and what
-        the quarters left unpaid; all of it, for journeys opened before quarterly interest."""
-        commitment = self._dd_commitment
+    def _dd_interest_at_close(self, booked: list[DrawdownRecord], today: date) -> Decimal:
+        """What the first instalment carries: the interest and fee since the last quarter
+        ended and what the quarters left unpaid; all the interest, for journeys opened before
+        quarterly interest."""
+        commitment, terms = self._dd_commitment, self._dd_interest_terms()
         assert commitment is not None, "drawdowns are closing"
         if commitment.interest_from is None:
-            return availability_interest(booked, rate, today, self.day_zone())
-        return interest_at_close(booked, rate, commitment.interest_from, today,
+            return availability_interest(booked, terms.annual_rate, today, self.day_zone())
+        return interest_at_close(booked, terms, commitment.interest_from, today,
                                  self._dd_interest_payments, self._dd_payment_day,
                                  self.day_zone())
 
@@ -122,10 +136,11 @@ class DrawdownInterest(DrawdownUpdates):
     @workflow.query
     def status(self) -> JourneyStatus:
         base = super().status()
-        quarters, commitment = self._dd_quarters(), self._dd_commitment
-        if quarters is None or commitment is None or self._offer is None:
+        commitment = self._dd_commitment
+        if self._dd_quarters() is None or commitment is None:
             return base
-        position = interest_position(commitment, self._dd_records, self._offer.annual_rate,
-                                     quarters, self._dd_interest_payments, self.today(),
-                                     self.day_zone())
+        position = interest_position(commitment, self._dd_records, self._dd_interest_terms(),
+                                     self.day_of(commitment.available_until),
+                                     self._dd_interest_payments, self.today(),
+                                     self._dd_payment_day, self.day_zone())
         return base.model_copy(update={"availability_interest": position})

@@ -102,6 +102,7 @@ class DrawdownStage(DrawdownInterest):
         self._dd_commitment = Commitment(
             total=plan.total, available_until=availability_ends(plan, workflow.now()),
             interest_from=self.today() if quarterly else None,
+            fee_rate=self.policy.pricing.commitment_fee if quarterly else Decimal("0"),
         )
         self._offer = self._dd_signed_offer().model_copy(update={"drawdown_plan": plan})
 
@@ -280,7 +281,7 @@ class DrawdownStage(DrawdownInterest):
         unused, accrued = 0, Decimal("0.00")
         if workflow.patched(PLAN_TO_MATURITY):  # before it: no interest, and the tenor cut
             unused = unused_months(today, self.day_of(commitment.available_until))
-            accrued = self._dd_interest_at_close(booked, self._dd_terms().annual_rate, today)
+            accrued = self._dd_interest_at_close(booked, today)
             self._dd_commitment = commitment.model_copy(update={"interest_accrued": accrued})
         schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
                                   today, unused, accrued)

@@ -26,16 +26,19 @@ INSTALMENTS = Notices(what="instalment")
 
 class PaymentNotices(EarlyWarnings):
     async def _remind(self, account: Account, reminded: list[int], noticed: list[int],
-                      notices: Notices = INSTALMENTS) -> None:
+                      notices: Notices = INSTALMENTS, parts: dict[int, str] | None = None
+                      ) -> None:
         """Remind of what falls due (`reminded` remembers whom), and tell of what is past
-        due (`noticed`)."""
+        due (`noticed`); `parts`, what each instalment (by number) is made of, for people."""
+        parts = parts or {}
         policy = self._policy_pl()
         for due in reminders_due(account, policy, reminded, workflow.now(), self.day_zone()):
             await self.notify(
                 f"{self._workflow_id}:{notices.key}reminder:{due.number}",
                 "customer",
                 f"{notices.template}_reminder",
-                f"{notices.what} {due.number}: {due.outstanding} due on {due.due_on}",
+                f"{notices.what} {due.number}: {due.outstanding} due on {due.due_on}"
+                + parts.get(due.number, ""),
                 policy.reminder_channel,
             )
             reminded.append(due.number)
@@ -46,7 +49,8 @@ class PaymentNotices(EarlyWarnings):
                 f"{self._workflow_id}:{notices.key}overdue:{late.number}",
                 "customer",
                 f"{notices.template}_overdue",
-                f"{notices.what} {late.number}: {late.outstanding} was due on {late.due_on}",
+                f"{notices.what} {late.number}: {late.outstanding} was due on {late.due_on}"
+                + parts.get(late.number, ""),
                 policy.reminder_channel,
             )
             noticed.append(late.number)

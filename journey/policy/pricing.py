@@ -60,6 +60,9 @@ class PricingPolicy(BaseModel):
     product_spread: dict[Product, Rate] = Field(default_factory=_product_spreads)
     # the lowest spread over the term's base rate a rate agreed in an application may have
     lowest_agreed_spread: Rate = Field(default=Decimal("-0.0050"), gt=-1, lt=1)
+    # 承诺费: a year, on a project's undrawn commitment while it draws, charged quarterly
+    # with the interest (journey/availability_interest.py); none in policies pinned before it
+    commitment_fee: Rate = Field(default=Decimal("0"), ge=0, lt=Decimal("0.05"))
 
     @model_validator(mode="after")
     def _covers_every_term(self) -> PricingPolicy:

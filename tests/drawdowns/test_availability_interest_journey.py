@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
-from journey.availability_interest import InterestPosition, last_period_end
+from journey.availability_interest import InterestPosition, Terms, accrued, last_period_end
 from journey.decisions import Repayment
 from journey.drawdown_conditions import availability_interest
 from journey.drawdowns import DrawdownState
@@ -69,12 +69,13 @@ async def test_a_quarter_is_noticed_paid_and_the_close_charges_only_the_rest(
         position = await drawn_t1(handle)
         assert position.drawn == Decimal("4500000.00")
         assert position.undrawn == Decimal("10500000.00")
-        due_on, due = position.next_due_on, position.next_due
+        due_on, due, parts = position.next_due_on, position.next_due, position.next_parts
         assert due_on is not None and due > 0
 
         await skip_to(env, on(due_on))
         notice = await until_sent(settings.db_url, handle.id, "interest_reminder")
-        assert f"{due} due on {due_on}" in notice.body
+        # interest and commitment fee apart
+        assert f"{due} due on {due_on} ({parts.text()})" in notice.body
         paid = await handle.execute_update(
             LoanJourneyWorkflow.record_repayment,
             Repayment(actor=customer(app), reference="INT-Q1", amount=due),
@@ -100,12 +101,17 @@ async def test_a_quarter_is_noticed_paid_and_the_close_charges_only_the_rest(
         assert commitment is not None and offer is not None
         assert commitment.closed_at is not None and commitment.interest_from is not None
         closed = commitment.closed_at.astimezone(BANK).date()
-        t1 = [r for r in done.drawdowns if r.state is DrawdownState.BOOKED][:1]
+        booked = [r for r in done.drawdowns if r.state is DrawdownState.BOOKED]
+        terms = Terms(annual_rate=offer.annual_rate, commitment=commitment.total,
+                      fee_rate=Decimal("0.0050"))  # the pinned policy's
+        assert commitment.fee_rate == terms.fee_rate
         since = last_period_end(commitment.interest_from, closed)
-        rest = availability_interest(t1, offer.annual_rate, closed, BANK, since=since)
-        whole = availability_interest(t1, offer.annual_rate, closed, BANK)
-        assert commitment.interest_accrued == rest == offer.schedule[0].accrued_before
-        assert rest + due == whole  # nothing charged twice
+        rest = accrued(booked, terms, since, closed, BANK)
+        assert commitment.interest_accrued == rest.total == offer.schedule[0].accrued_before
+        # nothing charged twice: the quarter's interest and the rest are all t1 earned
+        whole = availability_interest(booked, offer.annual_rate, closed, BANK)
+        assert parts.interest + rest.interest == whole
+        assert parts.total == due and parts.fee > 0 and rest.fee > 0
 
 
 async def test_a_missed_quarter_is_past_due(

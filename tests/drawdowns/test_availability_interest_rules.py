@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from journey.availability_interest import (
+    Terms,
+    accrued,
     interest_account,
     interest_at_close,
     period_ends,
@@ -20,6 +22,7 @@ from tests.drawdowns.kit import ask
 from tests.workflows.journey_kit import Documents, application
 
 RATE = Decimal("0.036")
+TERMS = Terms(annual_rate=RATE, commitment=Decimal("9000000.00"))  # no commitment fee
 # 2026-09-21 is a Monday: a holiday here, so the quarter's interest is due on the 22nd
 CALENDAR = WorkingCalendar(holidays=[date(2026, 9, 21)])
 
@@ -39,7 +42,7 @@ def test_quarter_ends_are_the_days_after_the_20th_of_march_june_september_decemb
 
 def test_each_drawdown_accrues_from_its_booking_and_the_due_date_moves_off_a_holiday() -> None:
     records = [booked(3_600_000, date(2026, 7, 1)), booked(1_800_000, date(2026, 8, 22), 2)]
-    plan = quarterly_plan(records, RATE, date(2026, 6, 1), date(2026, 12, 31),
+    plan = quarterly_plan(records, TERMS, date(2026, 6, 1), date(2026, 12, 31),
                           CALENDAR.next_working_day)
     # June's quarter: nothing drawn yet; September's: 3.6m for 82 days, 1.8m for 30 days
     assert [i.interest for i in plan] == [
@@ -51,7 +54,7 @@ def test_each_drawdown_accrues_from_its_booking_and_the_due_date_moves_off_a_hol
 
 
 def test_an_unpaid_quarter_is_past_due_from_the_day_after_its_due_date() -> None:
-    plan = quarterly_plan([booked(3_600_000, date(2026, 7, 1))], RATE, date(2026, 6, 1),
+    plan = quarterly_plan([booked(3_600_000, date(2026, 7, 1))], TERMS, date(2026, 6, 1),
                           date(2026, 10, 1), CALENDAR.next_working_day)
     account = interest_account(plan, [], date(2026, 10, 1))
     assert account.arrears(date(2026, 10, 1)) == Decimal("29520.00")
@@ -66,11 +69,32 @@ def test_the_close_charges_only_what_the_quarters_have_not() -> None:
     opened, closed = date(2026, 6, 1), date(2026, 11, 1)
     paid = [Payment(reference="i-1", amount=Decimal("29520.00"), paid_on=date(2026, 9, 22))]
     since_september = Decimal("3600000") * RATE * 41 / 360  # 21 September to 1 November
-    assert interest_at_close(records, RATE, opened, closed, paid,
+    assert interest_at_close(records, TERMS, opened, closed, paid,
                              CALENDAR.next_working_day) == since_september
     # a quarter left unpaid is carried to the first instalment, once
-    assert interest_at_close(records, RATE, opened, closed, [],
+    assert interest_at_close(records, TERMS, opened, closed, [],
                              CALENDAR.next_working_day) == since_september + Decimal("29520.00")
     # the whole availability interest, charged quarterly or at the close, is the same
     whole = booked(3_600_000, date(2026, 7, 1)).request.amount * RATE * 123 / 360
     assert whole == Decimal("29520.00") + since_september
+
+
+def test_the_commitment_fee_runs_on_the_undrawn_amount_until_the_close() -> None:
+    terms = TERMS.model_copy(update={"fee_rate": Decimal("0.005")})
+    records = [booked(3_600_000, date(2026, 7, 1))]  # 5.4m of the 9m stays undrawn
+    opened = date(2026, 6, 1)
+    june, september = (accrued(records, terms, start, end) for start, end in [
+        (opened, date(2026, 6, 21)), (date(2026, 6, 21), date(2026, 9, 21))])
+    # 9m undrawn for 20 days; then 9m for the 10 days to the drawdown, 5.4m for 82
+    assert june.fee == Decimal("2500.00") and june.interest == 0
+    assert september.fee == Decimal("1250.00") + Decimal("6150.00")
+    assert september.interest == Decimal("29520.00")
+    plan = quarterly_plan(records, terms, opened, date(2026, 10, 1), CALENDAR.next_working_day)
+    assert [i.interest for i in plan] == [june.total, september.total]
+    # cancelled when drawdowns close on 1 November: the fee stops that day, and the first
+    # instalment carries the 41 days since September's with the quarters' unpaid
+    closed = date(2026, 11, 1)
+    rest = accrued(records, terms, date(2026, 9, 21), closed)
+    assert rest.fee == Decimal("3075.00")
+    assert interest_at_close(records, terms, opened, closed, [], CALENDAR.next_working_day) \
+        == june.total + september.total + rest.total

@@ -11,9 +11,12 @@ import pytest
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
+from journey.availability_interest import Terms, last_period_end, quarters
+from journey.availability_interest import accrued as availability_accrued
 from journey.classification import RiskClass
 from journey.drawdowns import DrawdownState
 from journey.loan_book import book_line
+from journey.policy.calendar import WorkingCalendar
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Party, Stage
 from starter.render import plan_table, status_view
@@ -113,13 +116,25 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         assert sum(i.principal for i in schedule) == Decimal("15000000.00")
         assert [i.principal for i in schedule[:2]] == [Decimal("0.00")] * 2
         assert schedule[2].principal > 0 and len(schedule) == (60 - 18 + 15) // 3
-        # t1 earned 40 days' interest before drawdowns closed, due with the first instalment
+        # t1 earned 40 days' interest before drawdowns closed, and the 10.5m undrawn its
+        # commitment fee: none of it paid quarterly, all due with the first instalment
         rate = done.offer.annual_rate
         accrued = (Decimal("4500000.00") * rate * 40 / 360).quantize(Decimal("0.01"))
-        assert commitment.interest_accrued == accrued == schedule[0].accrued_before
-        assert f"instalment 1 includes {accrued:,} of interest" in str(plan_table(done).caption)
+        opened = commitment.interest_from
+        assert opened is not None
+        terms = Terms(annual_rate=rate, commitment=commitment.total, fee_rate=commitment.fee_rate)
+        assert commitment.closed_at is not None
+        bank = WorkingCalendar().tz  # the loan's days are the bank's
+        closed = commitment.closed_at.astimezone(bank).date()
+        fee = sum((q.fee for q in quarters(done.drawdowns, terms, opened, closed, bank)),
+                  Decimal(0)) + availability_accrued(
+            done.drawdowns, terms, last_period_end(opened, closed), closed, bank).fee
+        assert fee > 0
+        assert commitment.interest_accrued == accrued + fee == schedule[0].accrued_before
+        assert f"instalment 1 includes {accrued + fee:,} of interest" \
+            in str(plan_table(done).caption)
         assert schedule[0].interest == (Decimal("15000000.00") * rate / 4).quantize(
-            Decimal("0.01")) + accrued
+            Decimal("0.01")) + accrued + fee
         assert done.disbursement is not None
         assert done.disbursement.amount == Decimal("15000000.00")
         shown = Console(width=300, record=True)
