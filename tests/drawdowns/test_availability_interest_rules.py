@@ -4,6 +4,7 @@ drawdowns close (nothing charged twice)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from journey.availability_interest import (
     quarterly_plan,
 )
 from journey.drawdowns import DrawdownRecord, DrawdownState
+from journey.policy import DEFAULT_POLICY_FILE, parse_policy
 from journey.policy.calendar import WorkingCalendar
 from journey.post_loan import Payment
 from tests.drawdowns.kit import ask
@@ -98,3 +100,11 @@ def test_the_commitment_fee_runs_on_the_undrawn_amount_until_the_close() -> None
     assert rest.fee == Decimal("3075.00")
     assert interest_at_close(records, terms, opened, closed, [], CALENDAR.next_working_day) \
         == june.total + september.total + rest.total
+
+
+def test_the_fee_rate_is_the_pinned_policys_and_older_policies_have_none() -> None:
+    data = json.loads(DEFAULT_POLICY_FILE.read_text("utf-8"))
+    assert parse_policy(json.dumps(data)).pricing.commitment_fee == Decimal("0.0050")
+    del data["pricing"]["commitment_fee"]
+    older = parse_policy(json.dumps({**data, "version": "2026.12-3"}))
+    assert older.pricing.commitment_fee == 0
