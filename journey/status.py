@@ -114,6 +114,7 @@ class JourneyStatus(BaseModel):
     workflow_id: str
     application_id: str
     customer: str | None = None  # the applicant's credit code: who may act as the customer
+    relationship_manager: str | None = None  # the case's own: may record the customer's score
     product: Product | None = None
     applicant: str | None = None
     amount: Decimal | None = None

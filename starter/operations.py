@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -42,7 +42,11 @@ from journey.policy import (
     authorize_staff,
     parse_policy,
 )
-from journey.policy.authority import FRONT_OFFICE, authorize_customer_side
+from journey.policy.authority import (
+    FRONT_OFFICE,
+    authorize_customer_score,
+    authorize_customer_side,
+)
 from journey.post_loan import (
     Account,
     nothing_to_settle,
@@ -227,9 +231,15 @@ async def record_late_feedback(
     client: Client, settings: Settings, workflow_id: str, feedback: Feedback
 ) -> str:
     """Feedback about a journey that has ended: checked as the journey checks it (the
-    customer, or front office staff for them; a stage it went through), then kept by a
-    LateFeedbackWorkflow of its own (workflows/late_feedback.py); that run's id."""
-    s, product = await _ended_journey(client, settings, workflow_id, feedback.actor, "feedback")
+    customer, or its relationship manager recording what it said; a stage it went through),
+    then kept by a LateFeedbackWorkflow of its own (workflows/late_feedback.py); that run's
+    id."""
+    def speaks(policy: Policy, s: JourneyStatus) -> None:
+        authorize_customer_score(policy, feedback.actor, feedback.channel, s.customer or "",
+                                 s.relationship_manager)
+
+    s, product = await _ended_journey(client, settings, workflow_id, feedback.actor, "feedback",
+                                      speaks)
     visited = list(dict.fromkeys(v.stage for v in s.timeline))
     if feedback.stage not in visited:
         why = (f"{workflow_id} was never at {feedback.stage}: feedback is about a stage the "
@@ -247,23 +257,29 @@ async def record_late_inquiry(
     """A status inquiry about a journey that has ended: checked as the journey checks one
     (the customer, or front office staff for them), then kept as late feedback is, by the
     run `late_touchpoints_id(workflow_id)`; the status it is answered with."""
-    s, product = await _ended_journey(client, settings, workflow_id, inquiry.actor, "inquiry")
+    def speaks(policy: Policy, s: JourneyStatus) -> None:
+        authorize_customer_side(policy, inquiry.actor, s.customer or "")
+
+    s, product = await _ended_journey(client, settings, workflow_id, inquiry.actor, "inquiry",
+                                      speaks)
     await _keep_late(client, settings, LateTouchpoint(
         journey_id=workflow_id, product=product, ended_at=s.stage, inquiry=inquiry))
     return s
 
 
 async def _ended_journey(client: Client, settings: Settings, workflow_id: str, actor: Actor,
-                         what: str) -> tuple[JourneyStatus, Product]:
+                         what: str, speaks: Callable[[Policy, JourneyStatus], None],
+                         ) -> tuple[JourneyStatus, Product]:
     """The status and product of the ended journey `workflow_id`, if `actor` may speak for
-    its customer, as the journey's own validator checks it, by the policy the worker pins
-    now; else `Refused`, the attempt at late `what` kept. A journey that has ended still
-    answers its status query, replayed by a worker."""
+    its customer (`speaks`, the check the journey's own validator makes, raises
+    `DecisionRefused` if not), by the policy the worker pins now; else `Refused`, the
+    attempt at late `what` kept. A journey that has ended still answers its status query,
+    replayed by a worker."""
     s = await status(client, workflow_id)
     if not s.stage.terminal or s.product is None:
         raise Refused(f"{workflow_id} is at {s.stage}: record the {what} on the journey itself")
     try:
-        authorize_customer_side(current_policy(settings), actor, s.customer or "")
+        speaks(current_policy(settings), s)
     except DecisionRefused as err:
         raise Refused(f"{what} not recorded: {err}",
                       attempt(workflow_id, f"late {what}", actor, str(err))) from err

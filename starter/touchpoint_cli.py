@@ -1,5 +1,7 @@
 """`loan-journey feedback` and `loan-journey inquiry`: the customer's touchpoints, recorded by
-the customer or by the front office (branch, relationship manager) on the customer's behalf."""
+the customer or by the front office on the customer's behalf: an inquiry by any front office
+staff, a score (CSAT, NPS, a complaint's) only by the case's relationship manager recording
+what the customer said at the branch or on the phone (journey/policy/authority.py)."""
 
 from __future__ import annotations
 

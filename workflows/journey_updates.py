@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.policy.authority import (
         approval_settled,
         authorize_customer_side,
+        case_manager,
         require_customer,
         voters,
     )
@@ -261,6 +262,7 @@ class JourneyUpdates(Bookkeeping):
             workflow_id=self._workflow_id,
             application_id=self._application.application_id,
             customer=self._application.credit_code,
+            relationship_manager=case_manager(self._application.submitted_by),
             product=self._application.product,
             applicant=self._application.applicant_name,
             amount=self._application.amount,

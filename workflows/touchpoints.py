@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.application import Channel
     from journey.decisions import UpdateResult
     from journey.policy import DecisionRefused
+    from journey.policy.authority import authorize_customer_score, case_manager
     from journey.stages import Party, Stage
     from journey.status import StageVisit
     from journey.timeline import EventType
@@ -92,7 +93,9 @@ class TouchpointUpdates(EarlyWarnings):
                 f"the journey has not been at {feedback.stage}: feedback is about a stage the "
                 f"customer has been through ({', '.join(visited)})"
             )
-        self._authorize_customer_side(feedback.actor)
+        authorize_customer_score(self.policy, feedback.actor, feedback.channel,
+                                 self._application.credit_code,
+                                 case_manager(self._application.submitted_by))
         if not feedback.complaint and self._rating_key(feedback) in self._rated:
             attempt = self._attempts.get(feedback.stage, 1)
             raise DecisionRefused(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from journey.actors import Actor, Role
+from journey.application import Channel
 from journey.decisions import Verdict
 from journey.policy.errors import DecisionRefused
 from journey.policy.routing import ApprovalTier, Route
@@ -71,7 +72,7 @@ def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMemb
     return member
 
 
-# who acts for a customer: submits the application, sends documents, records feedback
+# who acts for a customer: submits the application, sends documents, records inquiries
 FRONT_OFFICE = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
 # who may pause, resume, run or delete a loan's post-loan reviews
 SCHEDULING_ROLES = {Role.OPERATIONS, Role.RISK_OFFICER, Role.SUPERVISOR}
@@ -94,6 +95,41 @@ def authorize_customer_side(policy: Policy, actor: Actor, customer: str) -> None
         require_customer(actor, customer)
     else:
         authorize_staff(policy, actor, FRONT_OFFICE)
+
+
+# where front office staff hear what the customer says, and may record its score for it
+HEARD_CHANNELS = {Channel.BRANCH, Channel.PHONE, Channel.RELATIONSHIP_MANAGER}
+
+
+def case_manager(submitted_by: Actor) -> str | None:
+    """The case's own relationship manager: who submitted the application, if a manager."""
+    return submitted_by.id if submitted_by.role is Role.RELATIONSHIP_MANAGER else None
+
+
+def authorize_customer_score(policy: Policy, actor: Actor, channel: Channel, customer: str,
+                             manager: str | None) -> None:
+    """A CSAT or NPS score (a complaint's too) is the customer `customer`'s own: given by
+    it, or recorded for it by `manager`, the case's own relationship manager, from what the
+    customer said at the branch, on the phone or in person. The policy's staff directory
+    names no other front office team that speaks for a customer: an operations officer's or
+    another manager's score would be their own opinion."""
+    if actor.role is Role.CUSTOMER:
+        require_customer(actor, customer)
+        return
+    authorize_staff(policy, actor, {Role.RELATIONSHIP_MANAGER})
+    if actor.id != manager:
+        whose = f"its relationship manager {manager!r}" if manager else "no relationship manager"
+        raise DecisionRefused(
+            f"a score is the customer's own and this case has {whose}: only the customer, or "
+            "the case's relationship manager recording what the customer said, may give one"
+        )
+    if channel not in HEARD_CHANNELS:
+        heard = ", ".join(sorted(HEARD_CHANNELS))
+        raise DecisionRefused(
+            f"{actor.id!r} records the customer's score through {channel}: a score recorded "
+            f"for the customer is what it said through one of: {heard}; the customer gives "
+            f"its own through {channel}"
+        )
 
 
 def _four_eyes(actor: Actor, what: str, submitted_by: str, reviewed_by: str | None) -> None:

@@ -7,7 +7,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
-from journey.application import Channel
+from journey.application import Channel, LoanApplication
 from journey.decisions import RiskGrade, RiskOpinion, Verdict
 from journey.policy import DecisionRefused
 from journey.stages import Stage
@@ -27,7 +27,7 @@ from store.touchpoint_analytics import build_touchpoints
 from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows.journey_kit import (
     RISK_SME,
-    SUBMITTER,
+    Documents,
     customer,
     new_application,
     refused,
@@ -38,12 +38,19 @@ from tests.workflows.journey_kit import (
 from workflows.loan_journey import LoanJourneyWorkflow
 
 RECORD = LoanJourneyWorkflow.record_feedback
+CASE_RM = Actor(id="rm-chen", role=Role.RELATIONSHIP_MANAGER)  # records what the customer said
+
+
+def managed_application() -> tuple[Documents, LoanApplication]:
+    """A new application submitted by its relationship manager, CASE_RM."""
+    docs, app = new_application()
+    return docs, app.model_copy(update={"submitted_by": CASE_RM})
 
 
 async def test_feedback_is_validated_and_stored_once(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    docs, app = new_application()
+    docs, app = managed_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         me = customer(app)
@@ -58,7 +65,7 @@ async def test_feedback_is_validated_and_stored_once(
         done = await handle.execute_update(RECORD, complaint)
         assert done.message == "complaint about completeness recorded"
         nps = Feedback(
-            actor=SUBMITTER,
+            actor=CASE_RM,
             channel=Channel.BRANCH,
             stage=Stage.RISK_REVIEW,
             score=9,
@@ -67,7 +74,7 @@ async def test_feedback_is_validated_and_stored_once(
         await handle.execute_update(RECORD, nps)
 
         # refused before the history: a stage not reached, a score out of its range,
-        # someone who is not the customer or the front office
+        # someone who is neither the customer nor its relationship manager
         assert "has not been at offer" in await refused(
             handle, RECORD, complaint.model_copy(update={"stage": Stage.OFFER})
         )
@@ -75,7 +82,7 @@ async def test_feedback_is_validated_and_stored_once(
         assert "csat score is 1 to 5, got 7" in await refused(handle, RECORD, out_of_range)
         nps_range = nps.model_dump(mode="json") | {"score": 11}
         assert "nps score is 0 to 10, got 11" in await refused(handle, RECORD, nps_range)
-        assert "needs one of: operations, relationship_manager" in await refused(
+        assert "needs one of: relationship_manager" in await refused(
             handle, RECORD, complaint.model_copy(update={"actor": RISK_SME})
         )
         stranger = Actor(id="91110000000000000X", role=Role.CUSTOMER)
@@ -132,7 +139,7 @@ async def test_feedback_for_an_unknown_journey_is_not_found(
 async def test_a_declined_customers_complaint_is_kept_after_the_journey_ended(
     time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs, app = new_application()
+    docs, app = managed_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         no = RiskOpinion(actor=RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G8,
@@ -147,7 +154,7 @@ async def test_a_declined_customers_complaint_is_kept_after_the_journey_ended(
 
         kept = await operations.record_late_feedback(client, settings, handle.id, complaint)
         assert kept == f"feedback-{handle.id}"
-        again = complaint.model_copy(update={"actor": SUBMITTER, "channel": Channel.BRANCH,
+        again = complaint.model_copy(update={"actor": CASE_RM, "channel": Channel.BRANCH,
                                              "category": None, "score": 2})
         await operations.record_late_feedback(client, settings, handle.id, again)
         late = [f for f in feedback_for(settings.db_url, handle.id)
@@ -155,7 +162,7 @@ async def test_a_declined_customers_complaint_is_kept_after_the_journey_ended(
         assert [(f.sequence - LATE_TOUCHPOINT_BASE, f.stage, f.given_at, f.category, f.actor)
                 for f in late] == [
             (0, Stage.RISK_REVIEW, Stage.REJECTED, ComplaintCategory.DECISION, me.id),
-            (1, Stage.RISK_REVIEW, Stage.REJECTED, None, SUBMITTER.id),
+            (1, Stage.RISK_REVIEW, Stage.REJECTED, None, CASE_RM.id),
         ]
         report = build_touchpoints(settings.db_url)
         assert any((c.stage, c.category) == ("risk_review", "decision")
