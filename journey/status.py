@@ -136,7 +136,8 @@ class JourneyStatus(BaseModel):
     events: list[TimingEvent] = Field(default_factory=list)
     offer: Offer | None = None
     disbursement: Disbursement | None = None
-    outcome_reason: str | None = None
+    outcome_reason: str | None = None  # internal (the deciders' notes): for staff only
+    bank_utc_offset: int | None = None  # the pinned calendar's: where the bank's days begin
     # until the payout, once graded: the loan's covenants tested on the file's statements
     covenants_on_file: list[CovenantCheck] = Field(default_factory=list)
     # once graded, until the payout: what approvers should weigh that no rule refuses (a

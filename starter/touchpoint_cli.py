@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from journey.actors import Actor, Role
 from journey.application import Channel
+from journey.inquiry_answer import ended_answer
 from journey.policy import DecisionRefused
 from journey.settings import Settings
 from journey.stages import Stage
@@ -93,7 +94,7 @@ def inquiry(
     workflow_id: JourneyId, actor: As, channel: ChannelOpt, role: RoleOpt = Role.CUSTOMER
 ) -> None:
     """Record a customer's status inquiry; answers where the journey stands, or how it
-    ended (the inquiry kept beside the closed journey)."""
+    ended, in words for the customer (the inquiry kept beside the closed journey)."""
     request = Inquiry(actor=Actor(id=actor, role=role), channel=channel)
 
     async def go() -> None:
@@ -102,11 +103,8 @@ def inquiry(
             await _sent(client, workflow_id, "record_inquiry", request)
         except Ended:  # answered all the same, how it ended; kept beside the closed journey
             s = await operations.record_late_inquiry(client, Settings(), workflow_id, request)
-            ended = s.timeline[-1].entered_at if s.timeline else None
-            on = f" on {ended:%Y-%m-%d}" if ended else ""
-            why = f": {s.outcome_reason}" if s.outcome_reason else ""
-            console.print(escape(f"{workflow_id} has ended{on}, {s.stage}{why} (the inquiry "
-                                 f"is kept as {late_touchpoints_id(workflow_id)})"))
+            console.print(escape(f"{ended_answer(s)} (the inquiry is kept as "
+                                 f"{late_touchpoints_id(workflow_id)})"))
 
     run(go())
 

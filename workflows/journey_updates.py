@@ -285,6 +285,7 @@ class JourneyUpdates(Bookkeeping):
             offer=self._offer,
             disbursement=self._disbursement,
             outcome_reason=self._outcome_reason,
+            bank_utc_offset=self._snapshot.calendar.utc_offset_hours if self._snapshot else None,
             covenants_on_file=self._covenants_on_file(loan_file),
             cautions=self._cautions(loan_file),
         )

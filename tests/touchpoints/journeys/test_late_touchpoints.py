@@ -156,12 +156,12 @@ async def test_a_late_inquiry_is_kept_and_counted_as_any_inquiry(
         kept = await client.get_workflow_handle(late_touchpoints_id(handle.id),
                                                 result_type=LateTouchpointResult).result()
 
-        # and from the command line, which answers as before and now says where it is kept
+        # and from the command line, in words for the customer, saying where it is kept
         point_cli_at(monkeypatch, client, data_dir=settings.data_dir)
         monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)  # the late run's
         asked = await cli("inquiry", handle.id, "--as", me.id, "--channel", "web")
         assert asked.exit_code == 0, asked.output
-        assert "withdrawn: found cheaper funding (the inquiry is kept as " \
+        assert "withdrawn: the application was withdrawn (the inquiry is kept as " \
                f"feedback-{handle.id})" in said(asked)
 
         late = late_events(settings, handle.id)
