@@ -256,7 +256,8 @@ async def record_late_inquiry(
 ) -> JourneyStatus:
     """A status inquiry about a journey that has ended: checked as the journey checks one
     (the customer, or front office staff for them), then kept as late feedback is, by the
-    run `late_touchpoints_id(workflow_id)`; the status it is answered with."""
+    run `late_touchpoints_id(workflow_id)`; the status it is answered with (for staff: the
+    customer hears `journey.inquiry_answer.ended_answer`, not its internal reason)."""
     def speaks(policy: Policy, s: JourneyStatus) -> None:
         authorize_customer_side(policy, inquiry.actor, s.customer or "")
 
