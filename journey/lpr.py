@@ -37,7 +37,6 @@ from journey.policy.pricing import RateBasis, spread_text
 from journey.repayment import Frequency, RepaymentMethod, add_months
 
 READ_LPR_FIXING = "read_lpr_fixing"
-HIGHEST_RATE = Decimal("0.20")  # a fixing above 20% is a typing error, not a fixing
 # the base rate names of the policy's pricing section, and the fixing each is read from
 TENOR_OF_BASE = {"1y LPR": "one_year", "5y LPR": "five_year"}
 
@@ -55,29 +54,6 @@ class LprFixing(BaseModel):
 
     def describe(self) -> str:
         return f"1y {self.one_year:.2%}, 5y {self.five_year:.2%}"
-
-
-def fixing_refusal(
-    fixing: LprFixing, today: date, recorded: LprFixing | None = None
-) -> str | None:
-    """Why `fixing` cannot be recorded (on the bank's day `today`, with `recorded` the
-    fixing already recorded for its date, if any), or None. The same fixing again is not
-    refused: recording it is idempotent."""
-    for name, rate in (("--one-year", fixing.one_year), ("--five-year", fixing.five_year)):
-        if rate < 0:
-            return f"{name} {rate * 100:.2f}% is negative: an LPR fixing is a positive rate"
-        if rate > HIGHEST_RATE:
-            return (f"{name} {rate * 100:.2f}% is above {HIGHEST_RATE:.0%}: give the rate in "
-                    "percent, e.g. 3.10 for 3.10%")
-    if fixing.fixed_on > today:
-        return (f"the fixing of {fixing.fixed_on} is after today ({today}, the bank's day): "
-                "record a fixing once it is published")
-    if recorded is not None and (recorded.one_year, recorded.five_year) != (
-            fixing.one_year, fixing.five_year):
-        return (f"the fixing of {fixing.fixed_on} is already recorded ({recorded.describe()}, "
-                f"by {recorded.recorded_by}): a published fixing does not change; "
-                "check the date")
-    return None
 
 
 def fixing_in_force(fixings: list[LprFixing], day: date) -> LprFixing | None:

@@ -1,51 +1,101 @@
 """The bank's record of LPR fixings, for the command line and other programs.
 
-A fixing is recorded by operations or a supervisor of the staff directory, once per date;
-floating-rate loans read the one in force on each repricing date (journey/lpr.py).
+A fixing is recorded by operations or a supervisor of the staff directory, once per date
+and month, after the checks of journey/lpr_record.py; a supervisor who did not record it
+corrects it while no loan has read it. New offers are priced, and floating-rate loans
+repriced, on the one in force on their day (journey/lpr.py).
+
+Exit codes (starter/errors.py): a fixing that is not a plausible one (its rates, its date)
+is bad input (2), fixed by the operator; a fixing the record refuses (a second for a date or
+a month, a correction by its recorder or of a fixing a loan read) or a person who may not
+act is a refused attempt (3). Both are kept for auditors by the command line, under
+`lpr-fixings`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from journey.actors import Actor
-from journey.lpr import LprFixing, fixing_refusal
+from activities.policy import china_calendar
+from journey.actors import Actor, Role
+from journey.lpr import LprFixing
+from journey.lpr_record import (
+    RecordedFixing,
+    correction_refusal,
+    date_refusal,
+    rates_refusal,
+    record_conflict,
+)
 from journey.policy import WorkingCalendar
 from journey.policy.authority import LPR_ROLES
 from journey.policy.pricing import BaseRate
 from journey.settings import Settings
-from starter.errors import BadInput
+from starter.errors import BadInput, Refused
 from starter.operations import authorized, current_policy
 from store import lpr
 
 FIXINGS = "lpr-fixings"  # what a refused attempt is kept under (store/refusals.py)
+CORRECTORS = {Role.SUPERVISOR}
+
+
+def bank_day(now: datetime | None = None) -> date:
+    return WorkingCalendar().day_of(now or datetime.now(UTC))
 
 
 def record_fixing(settings: Settings, fixing: LprFixing, actor: Actor,
-                  now: datetime | None = None) -> bool:
+                  now: datetime | None = None, inverted_confirmed: bool = False) -> bool:
     """Record `fixing` as published, by `actor`; False when the same fixing was recorded
-    before (nothing written). Refused: an actor who may not (`Refused`), or a fixing that
-    makes no sense or differs from the one recorded for its date (`BadInput`)."""
-    authorized(settings, actor, LPR_ROLES, f"the LPR fixing of {fixing.fixed_on} not recorded",
-               (FIXINGS, f"lpr record {fixing.fixed_on}"))
+    before (nothing written). `BadInput`: rates or a date no fixing has; `Refused`: an actor
+    who may not, or a fixing the record already has another of for its date or month."""
+    day = fixing.fixed_on
+    not_recorded = f"the LPR fixing of {day} not recorded"
+    authorized(settings, actor, LPR_ROLES, not_recorded, (FIXINGS, f"lpr record {day}"))
     fixing = fixing.model_copy(update={"recorded_by": actor.id})
-    today = WorkingCalendar().day_of(now or datetime.now(UTC))  # the bank's day
-    recorded = lpr.fixing_of(settings.db_url, fixing.fixed_on)
-    if (refusal := fixing_refusal(fixing, today, recorded)) is not None:
-        raise BadInput(f"the LPR fixing of {fixing.fixed_on} not recorded: {refusal}")
+    if why := (rates_refusal(fixing, inverted_confirmed)
+               or date_refusal(day, bank_day(now), china_calendar(day, 1))):
+        raise BadInput(f"{not_recorded}: {why}")
+    recorded = lpr.fixing_in_month(settings.db_url, day)
+    if why := record_conflict(fixing, recorded):
+        raise Refused(f"{not_recorded}: {why}")
     if recorded is not None:
         return False
     # recorded by another meanwhile: the same fixing, or refused as one that differs
-    return lpr.add_fixing(settings.db_url, fixing) or record_fixing(settings, fixing, actor, now)
+    return (lpr.add_fixing(settings.db_url, fixing)
+            or record_fixing(settings, fixing, actor, now, inverted_confirmed))
 
 
-def fixings(settings: Settings) -> list[LprFixing]:
-    """The fixings recorded, oldest first."""
+def correct_fixing(settings: Settings, corrected: LprFixing, actor: Actor, reason: str,
+                   inverted_confirmed: bool = False) -> LprFixing:
+    """Correct the recorded fixing of `corrected`'s date to its rates, by a supervisor who
+    did not record it, for `reason`, while no loan has read it; the fixing as it was."""
+    day = corrected.fixed_on
+    not_corrected = f"the LPR fixing of {day} not corrected"
+    authorized(settings, actor, CORRECTORS, not_corrected, (FIXINGS, f"lpr correct {day}"))
+    if not reason.strip():
+        raise BadInput(f"{not_corrected}: give --reason, what was wrong with the recorded rates")
+    if why := rates_refusal(corrected, inverted_confirmed):
+        raise BadInput(f"{not_corrected}: {why}")
+    recorded = lpr.recorded_fixing(settings.db_url, day)
+    if why := correction_refusal(recorded, corrected, actor.id):
+        raise Refused(f"{not_corrected}: {why}")
+    assert recorded is not None
+    if lpr.correct_fixing(settings.db_url, recorded.fixing, corrected, actor.id, reason.strip()):
+        return recorded.fixing
+    # read by a loan or corrected meanwhile: checked again against the record as it is now
+    return correct_fixing(settings, corrected, actor, reason, inverted_confirmed)
+
+
+def fixings(settings: Settings) -> list[RecordedFixing]:
+    """The fixings recorded, oldest first, with who read and who corrected them."""
     return lpr.fixings(settings.db_url)
 
 
-def policy_rates(settings: Settings) -> tuple[str, list[BaseRate]]:
-    """The version of the policy a journey starting now pins, and its base rates: what new
-    offers are priced at, and what an empty record of fixings leaves every loan at."""
+def new_offers_priced_at(settings: Settings) -> str:
+    """The base rates of the policy a journey starting now pins: what new offers are priced
+    at, and what an empty record of fixings leaves every loan at."""
     policy = current_policy(settings)
-    return policy.version, policy.pricing.base_rates
+    return f"policy {policy.version} prices new offers at {_rates(policy.pricing.base_rates)}"
+
+
+def _rates(rates: list[BaseRate]) -> str:
+    return ", ".join(f"{r.name} {r.rate:.2%}" for r in rates)

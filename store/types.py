@@ -68,4 +68,5 @@ class YearlyRate(_ExactDecimal):
     """A yearly rate as a fraction to six places (0.031000 is 3.10%): Numeric(8, 6)."""
 
     impl = Numeric(8, 6)
+    cache_ok = True  # compared in a WHERE clause (store/lpr.py's correction)
     DIGITS, PLACES = 8, 6

@@ -9,10 +9,12 @@ from decimal import Decimal
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
+from activities.policy import china_calendar
 from journey.actors import Actor, Role
 from journey.lpr import LprFixing, floats, repricing_dates
+from journey.lpr_record import publication_day
 from journey.post_loan_policy import start_of
-from journey.repayment import cents
+from journey.repayment import add_months, cents
 from starter.lpr import record_fixing
 from starter.render import status_view
 from store.outbox import messages_for
@@ -55,7 +57,8 @@ async def test_a_floating_loan_is_repriced_to_the_fixing_on_its_first_anniversar
         anniversary = repricing_dates(offer.starts_on, 24)[0]
         bank = timezone(timedelta(hours=running.days_utc_offset))
         # the month before, the bank records a fixing below the one the loan was priced on
-        fixed_on = anniversary - timedelta(days=16)
+        month_before = add_months(anniversary, -1)
+        fixed_on = publication_day(month_before, china_calendar(month_before, 1))
         await skip_to(env, start_of(fixed_on, bank) + timedelta(hours=10))
         assert record_fixing(settings, LprFixing(fixed_on=fixed_on, one_year=Decimal("0.0300"),
                                                  five_year=Decimal("0.0350")), OPS,

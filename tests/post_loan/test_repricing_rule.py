@@ -9,15 +9,20 @@ from decimal import Decimal
 
 import pytest
 
-from activities.policy import policy_text
+from activities.policy import china_calendar, policy_text
 from journey.lpr import (
     LprFixing,
     RateHistory,
     fixing_in_force,
-    fixing_refusal,
     floats,
     rate_change,
     repricing_dates,
+)
+from journey.lpr_record import (
+    date_refusal,
+    publication_day,
+    rates_refusal,
+    record_conflict,
 )
 from journey.policy import parse_policy
 from journey.policy.pricing import PricingPolicy
@@ -186,14 +191,53 @@ def test_a_settlement_after_the_repricing_owes_interest_at_the_new_rate() -> Non
 
 
 def test_a_fixing_that_makes_no_sense_is_refused() -> None:
-    today = date(2026, 12, 25)
-    assert fixing_refusal(CUT, today) is None
-    assert fixing_refusal(CUT, today, CUT) is None  # the same again: recorded already
-    assert "is negative" in fixing_refusal(
-        CUT.model_copy(update={"one_year": Decimal("-0.001")}), today)
-    assert "above 20%" in fixing_refusal(
-        CUT.model_copy(update={"five_year": Decimal("3.5")}), today)
-    assert "after today (2026-12-19" in fixing_refusal(CUT, date(2026, 12, 19))
+    """The bank's checks (journey/lpr_record.py), on the packaged working calendar."""
+    calendar = china_calendar(date(2026, 12, 1), 1)
+    published = date(2026, 12, 21)  # the 20th is a Sunday
+    fixing = CUT.model_copy(update={"fixed_on": published})
+    assert rates_refusal(fixing) is None
+    assert date_refusal(published, date(2026, 12, 25), calendar) is None
+
+    def rates(one: str, five: str = "0.0350", **flags: bool) -> str:
+        refusal = rates_refusal(fixing.model_copy(
+            update={"one_year": Decimal(one), "five_year": Decimal(five)}), **flags)
+        assert refusal is not None
+        return refusal
+
+    assert "--one-year 0.031% is below 1%" in rates("0.00031")  # a fraction for a percent
+    assert "give percent, e.g. 3.10" in rates("0.00031")
+    assert "--one-year 0.00% is not positive" in rates("0")
+    assert "-0.10% is not positive" in rates("-0.001")
+    assert "--five-year 35.00% is above 10%" in rates("0.0300", "0.35")
+    assert "3.0000000001% has more than 4 decimal places" in rates("0.030000000001")
+    assert rates_refusal(fixing.model_copy(update={"one_year": Decimal("0.030025")})) is None
+    assert "5-year LPR 3.10% is below the 1-year 3.60%" in rates("0.0360", "0.0310")
+    assert rates_refusal(fixing.model_copy(update={"one_year": Decimal("0.0360"),
+                                                   "five_year": Decimal("0.0310")}),
+                         inverted_confirmed=True) is None
+
+    def day(on: date, today: date = date(2026, 12, 25)) -> str:
+        refusal = date_refusal(on, today, china_calendar(on, 1))
+        assert refusal is not None
+        return refusal
+
+    assert "before 2019-08-20" in day(date(2018, 1, 22))
+    assert "2019-08-20" not in (date_refusal(date(2019, 8, 20), date(2026, 12, 25),
+                                             china_calendar(date(2019, 8, 20), 1)) or "")
+    assert "2026-12-20 is not a publication day" in day(date(2026, 12, 20))
+    assert "published on 2026-11-20" in day(date(2026, 11, 21))  # a Saturday
+    assert "after today (2026-12-19" in day(published, date(2026, 12, 19))
+    assert publication_day(date(2026, 10, 3), calendar) == date(2026, 10, 20)
+
+
+def test_the_record_takes_one_fixing_a_date_and_a_month() -> None:
+    assert record_conflict(CUT, None) is None
+    assert record_conflict(CUT, CUT) is None  # the same again: recorded already
     other = CUT.model_copy(update={"one_year": Decimal("0.0305"), "recorded_by": "ops-li"})
-    assert "already recorded (1y 3.05%, 5y 3.50%, by ops-li)" in fixing_refusal(
-        CUT, today, other)
+    assert "already recorded (1y 3.05%, 5y 3.50%, by ops-li)" in (
+        record_conflict(CUT, other) or "")
+    earlier = CUT.model_copy(update={"fixed_on": date(2026, 12, 1)})
+    assert "the fixing of 2026-12 is recorded already, dated 2026-12-01" in (
+        record_conflict(CUT, earlier) or "")
+
+
