@@ -62,6 +62,15 @@ def fixing_in_force(fixings: list[LprFixing], day: date) -> LprFixing | None:
                default=None)
 
 
+def priced_on(basis: RateBasis, fixing: LprFixing | None) -> RateBasis:
+    """`basis`, priced by the policy, over `fixing`'s rate for its base instead of the
+    policy's, with the same spread; as it is without a fixing or over a base no fixing has."""
+    if fixing is None or basis.base not in TENOR_OF_BASE:
+        return basis
+    return basis.model_copy(update={"base_rate": fixing.rate_of(basis.base),
+                                    "fixed_on": fixing.fixed_on})
+
+
 def floats(basis: RateBasis | None) -> bool:
     """Whether a loan priced on `basis` is repriced to the LPR (the module's rule)."""
     return basis is not None and not basis.agreed and basis.base in TENOR_OF_BASE

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from journey.application import LoanApplication, Product
 from journey.decisions import RiskGrade
+from journey.lpr import LprFixing, priced_on
 from journey.policy.calendar import WorkingCalendar
 from journey.policy.pricing import PricingPolicy, RateBasis
 from journey.post_loan_covenants import Covenant
@@ -44,14 +45,17 @@ def offer_terms(
     post_loan: PostLoanPolicy | None = None,
     pricing: PricingPolicy | None = None,
     calendar: WorkingCalendar | None = None,
+    fixing: LprFixing | None = None,
 ) -> Terms:
     """The terms offered; the rate is the application's when it names one, else the
-    pricing policy's (without one, the policy every journey had before pricing was data);
-    due dates on the `calendar`'s working days when one is given."""
+    pricing policy's (without one, the policy every journey had before pricing was data)
+    over `fixing`, the LPR fixing in force on the offer's day, when one is given, else over
+    the policy's base rate; due dates on the `calendar`'s working days when one is given."""
     prices = pricing or PricingPolicy()
     rate = application.annual_rate
     if rate is None:
-        basis = prices.basis(application.term_months, int(grade.value) - 1, application.product)
+        basis = priced_on(prices.basis(application.term_months, int(grade.value) - 1,
+                                       application.product), fixing)
         rate = basis.base_rate + basis.spread
     else:
         basis = prices.agreed_basis(rate, application.term_months)

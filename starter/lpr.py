@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 
 from activities.policy import china_calendar
 from journey.actors import Actor, Role
-from journey.lpr import LprFixing
+from journey.lpr import LprFixing, fixing_in_force
 from journey.lpr_record import (
     RecordedFixing,
     correction_refusal,
@@ -90,11 +90,18 @@ def fixings(settings: Settings) -> list[RecordedFixing]:
     return lpr.fixings(settings.db_url)
 
 
-def new_offers_priced_at(settings: Settings) -> str:
-    """The base rates of the policy a journey starting now pins: what new offers are priced
-    at, and what an empty record of fixings leaves every loan at."""
+def new_offers_priced_at(settings: Settings, recorded: list[RecordedFixing],
+                         now: datetime | None = None) -> str:
+    """What an offer made today is priced at: the fixing in force, else the base rates of
+    the policy a journey starting now pins (what an empty record leaves every loan at)."""
     policy = current_policy(settings)
-    return f"policy {policy.version} prices new offers at {_rates(policy.pricing.base_rates)}"
+    rates = _rates(policy.pricing.base_rates)
+    in_force = fixing_in_force([r.fixing for r in recorded], bank_day(now))
+    if in_force is None:
+        return f"policy {policy.version} prices new offers at {rates}"
+    return (f"new offers are priced at the fixing of {in_force.fixed_on} "
+            f"({in_force.describe()}) plus their spreads; policy {policy.version}'s {rates} "
+            "only with no fixing recorded")
 
 
 def _rates(rates: list[BaseRate]) -> str:

@@ -106,7 +106,7 @@ def list_() -> None:
 
     async def go() -> tuple[list[RecordedFixing], str]:
         recorded = lpr.fixings(settings)
-        return recorded, lpr.new_offers_priced_at(settings)
+        return recorded, lpr.new_offers_priced_at(settings, recorded)
 
     recorded, priced = run(go())
     if not recorded:

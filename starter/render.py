@@ -301,12 +301,14 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None)
 
 
 def rate_basis(offer: Offer) -> str:
-    """" (1y LPR 3.10% + 0.75%)": how the offered rate was set, when the offer kept it."""
+    """" (1y LPR 3.10% + 0.75%)", " (1y LPR 3.00% of 2026-11-20 + 0.75%)": how the offered
+    rate was set (over the pinned policy's LPR, or a recorded fixing), when the offer kept it."""
     b = offer.rate_basis
     if b is None:
         return ""
     agreed = ", agreed in the application" if b.agreed else ""
-    return f" ({escape(b.base)} {b.base_rate:.2%} {spread_text(b.spread)}{agreed})"
+    fixing = f" of {b.fixed_on}" if b.fixed_on else ""
+    return f" ({escape(b.base)} {b.base_rate:.2%}{fixing} {spread_text(b.spread)}{agreed})"
 
 
 def rate_now(offer: Offer, s: JourneyStatus) -> str:

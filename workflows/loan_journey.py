@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
+    from workflows.lpr_fixing import fixing_in_force
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
     from workflows.touchpoints import TouchpointUpdates
@@ -46,6 +47,9 @@ BANK_DAYS = "bank-days"
 # workflow.patched marker: before it, one vote against decided a committee's case; since, it
 # is decided once N approve or the approvals can no longer reach N.
 COMMITTEE_N_OF_M = "committee-n-of-m"
+# workflow.patched marker: before it, an offer priced by the policy was over the pinned
+# policy's LPR; since, over the latest LPR fixing recorded on or before its day, when one is.
+OFFER_ON_LPR_FIXING = "offer-on-lpr-fixing"
 
 
 @workflow.defn
@@ -170,8 +174,11 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
         bank_days = workflow.patched(BANK_DAYS)
         calendar = self.calendar if bank_days else None
         today = self.calendar.day_of(workflow.now()) if bank_days else workflow.now().date()
+        fixing = (await fixing_in_force(today)
+                  if self._application.annual_rate is None and workflow.patched(OFFER_ON_LPR_FIXING)
+                  else None)  # an agreed rate is fixed: no fixing prices it
         terms = offer_terms(self._application, grade, today, self._pl_policy,
-                            self.policy.pricing, calendar)
+                            self.policy.pricing, calendar, fixing)
         self._offer = Offer(
             **terms.model_dump(),
             bank_days=bank_days,

@@ -13,16 +13,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
-    from journey.lpr import (
-        READ_LPR_FIXING,
-        LprFixingInput,
-        LprFixingResult,
-        floats,
-        rate_change,
-        repricing_dates,
-    )
+    from journey.lpr import floats, rate_change, repricing_dates
     from journey.post_loan_policy import start_of
-    from workflows.activity_options import FIXING_RETRY, QUICK
+    from workflows.lpr_fixing import fixing_in_force
     from workflows.post_loan_handlers import PostLoanHandlers
 
 # workflow.patched marker: before it, a floating-rate loan kept its offer's rate to the end.
@@ -54,14 +47,11 @@ class Repricing(PostLoanHandlers):
         while (day := self._next_repricing()) is not None and day <= self.today():
             if not workflow.patched(LPR_REPRICING):
                 return
-            read = await workflow.execute_activity(
-                READ_LPR_FIXING, LprFixingInput(on=day), result_type=LprFixingResult,
-                start_to_close_timeout=QUICK, retry_policy=FIXING_RETRY,
-            )
+            fixing = await fixing_in_force(day)
             assert self._offer is not None and self._offer.rate_basis is not None
             rate_now = self.annual_rate()
             assert rate_now is not None
-            change = rate_change(self._offer.rate_basis, rate_now, day, read.fixing)
+            change = rate_change(self._offer.rate_basis, rate_now, day, fixing)
             self._pl.rate_changes.append(change)
             self.record_decision(REPRICING, "repriced", f"rate {change.describe()}")
             account = self.account()

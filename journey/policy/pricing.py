@@ -10,6 +10,7 @@ as this project always did: the 1-year LPR of 3.10% for every term.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -35,6 +36,8 @@ class RateBasis(BaseModel):
     base_rate: Rate
     spread: Rate
     agreed: bool = False
+    # the LPR fixing the base rate is, by its date; None: the pinned policy's base rate
+    fixed_on: date | None = None
 
 
 def spread_text(spread: Rate) -> str:

@@ -1,0 +1,19 @@
+"""The LPR fixing in force on a day, read from the bank's record by an activity: what a new
+offer is priced on and a floating-rate loan repriced to (journey/lpr.py)."""
+
+from datetime import date
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.lpr import READ_LPR_FIXING, LprFixing, LprFixingInput, LprFixingResult
+    from workflows.activity_options import FIXING_RETRY, QUICK
+
+
+async def fixing_in_force(day: date) -> LprFixing | None:
+    """The latest fixing dated on or before `day`; None when none is recorded."""
+    read = await workflow.execute_activity(
+        READ_LPR_FIXING, LprFixingInput(on=day), result_type=LprFixingResult,
+        start_to_close_timeout=QUICK, retry_policy=FIXING_RETRY,
+    )
+    return read.fixing
