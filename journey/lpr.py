@@ -1,9 +1,11 @@
 """LPR fixings as the bank records them, and the repricing of floating-rate loans to them.
 
 Under the 2019 LPR reform a floating-rate loan is priced as the loan prime rate of its term
-(1-year up to five years, 5-year beyond) plus a spread fixed for the loan's life, and
-repriced on each anniversary of its value date (重定价日) to the fixing then in force: the
-latest fixing dated on or before that day. The spread never changes.
+(1-year up to five years, 5-year beyond) plus a spread fixed for the loan's life: offered
+over the latest fixing recorded on or before the offer's day (`priced_on`; none recorded:
+the pinned policy's base rate), and repriced on each anniversary of its value date (重定价日)
+to the fixing then in force: the latest fixing dated on or before that day. The spread never
+changes.
 
 Which loans float: those priced by the policy (their offer keeps a `RateBasis` that is not
 `agreed`) over a base named like an LPR fixing below. A rate agreed in the application is a

@@ -1,8 +1,9 @@
 """The offer a credit decision leads to: rate, repayment method and frequency, covenants.
 
-Pure functions of the application, the risk grade and the pinned post-loan policy; the offer
-stage calls them once and keeps the result in the journey, so a later change here never
-alters a running offer.
+Pure functions of the application, the risk grade, the pinned policies and the LPR fixing in
+force on the offer's day (read by the offer stage's activity); the offer stage calls them
+once and keeps the result in the journey, so a later change here never alters a running
+offer.
 """
 
 from __future__ import annotations

@@ -23,6 +23,6 @@ BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 # 20 attempts until 2026-12-05.
 TIMING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
 NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))
-# Nor must a database outage on a repricing date: reading the LPR fixing retries until the
-# database answers.
+# Nor must a database outage on a repricing date or at an offer: reading the LPR fixing
+# retries until the database answers.
 FIXING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=5))

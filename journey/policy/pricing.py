@@ -2,10 +2,10 @@
 
 A loan's rate is its term's base rate (the loan prime rate: 1-year LPR for terms up to
 five years, 5-year LPR beyond) plus a spread per risk-grade step below the best and one per
-product. Treasury changes the base rates with each LPR fixing; they are data in the policy
-file, so a new fixing is a new policy version, pinned by the journeys that start under it,
-and offers made before it keep their rate. A policy file without a pricing section prices
-as this project always did: the 1-year LPR of 3.10% for every term.
+product. The base rates are data in the policy file, pinned by the journeys that start under
+it; an offer is priced over the LPR fixing the bank recorded by its day when there is one
+(journey/lpr.py `priced_on`), over the policy's base rate otherwise. A policy file without a
+pricing section prices as this project always did: the 1-year LPR of 3.10% for every term.
 """
 
 from __future__ import annotations
