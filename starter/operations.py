@@ -24,6 +24,7 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -39,6 +40,7 @@ from journey.policy import (
     ApprovalTier,
     DecisionRefused,
     Policy,
+    WorkingCalendar,
     authorize_staff,
     parse_policy,
 )
@@ -177,25 +179,52 @@ async def start_journey(
     client = client or await connect(settings)
     await encryption.writes_allowed(client, not_started)
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
-    exists = BadInput(
-        f"a journey for application {application.application_id} already exists: "
-        f"see `loan-journey status {journey_id(application.application_id)}`"
-    )
     try:
         handle = await client.start_workflow(
             LoanJourneyWorkflow.run,
             JourneyInput(application=policy.coded(application)),
             id=journey_id(application.application_id),
             task_queue=settings.task_queue,
+            # an application id is used once: a closed journey's id starting again would
+            # hide its history behind the new one's (continue-as-new is no new start)
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
         codec.started(client, handle.id)
         return handle
     except WorkflowAlreadyStartedError as err:
-        raise exists from err
+        raise await _already_started(client, application.application_id) from err
     except RPCError as err:
         if err.status is RPCStatusCode.ALREADY_EXISTS:
-            raise exists from err
+            raise await _already_started(client, application.application_id) from err
         raise
+
+
+async def _already_started(client: Client, application_id: str) -> BadInput:
+    """Why an application whose journey id was used before is not started again: when that
+    journey started (its first run's day) and where it stands or ended."""
+    from workflows import search_attributes as sa
+
+    workflow_id = journey_id(application_id)
+    own_id = (f"give the new application its own id (the first: `loan-journey status "
+              f"{workflow_id}`)")
+    try:
+        last = await client.get_workflow_handle(workflow_id).describe()
+        first_run = last.raw_description.workflow_execution_info.first_run_id
+        first = (await client.get_workflow_handle(workflow_id, run_id=first_run).describe()
+                 if first_run and first_run != last.run_id else last)
+    except RPCError:  # gone between the start and now: the refusal stands without details
+        return BadInput(f"application {application_id} was already started: {own_id}")
+    stage = last.typed_search_attributes.get(sa.STAGE) or "-"
+    if last.status is WorkflowExecutionStatus.RUNNING:
+        where = f"is at {stage}"
+    elif last.status is WorkflowExecutionStatus.COMPLETED:
+        where = f"is {stage}"
+    else:
+        ended = last.status.name.lower() if last.status else "ended"
+        where = f"was {ended} at {stage}"
+    day = WorkingCalendar().day_of(first.start_time)  # the bank's day
+    return BadInput(f"application {application_id} was already started on {day} and {where}: "
+                    f"{own_id}")
 
 
 def current_policy(settings: Settings) -> Policy:

@@ -11,14 +11,17 @@ import uuid
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from journey.policy import WorkingCalendar
 from journey.settings import Settings
 from starter.operations import server_gave_up
 from store.refusals import Refusal
 from store.refusals import refusals as refused_attempts
 from tests.e2e.conftest import SAMPLES, env_for
+from tests.e2e.test_archive import withdrawn_journey
 from tests.e2e.test_journey_on_dev_server import CLI, cli
 
 pytestmark = pytest.mark.e2e
@@ -152,7 +155,8 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
     application = json.loads(started.data)["application"]
     assert (application["industry"], application["region"]) == ("real_estate", "CN")
     again = told(await cli(e2e_settings, "start", str(path), scan, ok=False), 2)
-    assert f"a journey for application {known} already exists" in again
+    assert f"application {known} was already started on " in again
+    assert " and is at " in again and "give the new application its own id" in again
     await dev_server.client.get_workflow_handle(f"loan-{known}").terminate("test over")
 
 
@@ -285,3 +289,25 @@ async def test_an_amount_below_the_products_minimum_is_refused_before_temporal(
     least = written("500000")
     await cli(e2e_settings, "start", str(path), scan)
     await dev_server.client.get_workflow_handle(f"loan-{least}").terminate("test over")
+
+
+async def test_a_closed_journeys_application_id_is_not_started_again(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """An application id is used once: a start under the id of a journey that has closed
+    (its customer withdrew) is refused with when it started and how it ended, kept for
+    auditors, and the closed journey stays the only run under its id."""
+    client = dev_server.client
+    journey = await withdrawn_journey(client, e2e_settings, tmp_path)
+    started = (await client.get_workflow_handle(journey).describe()).start_time
+    application_id = journey.removeprefix("loan-")
+    scan = str(SAMPLES / "demo" / "company3_business_license.jpg")
+    again = told(await cli(e2e_settings, "start", str(tmp_path / "application.json"), scan,
+                           ok=False), 2)
+    assert (f"application {application_id} not started" not in again
+            and f"application {application_id} was already started on "
+            f"{WorkingCalendar().day_of(started)} and is withdrawn: give the new application "
+            f"its own id (the first: `loan-journey status {journey}`)") in again
+    assert [r.action for r in kept_rows(e2e_settings, journey)] == ["start"]
+    runs = [run async for run in client.list_workflows(f"WorkflowId = '{journey}'")]
+    assert [run.status for run in runs] == [WorkflowExecutionStatus.COMPLETED]
