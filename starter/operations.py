@@ -156,7 +156,8 @@ async def start_journey(
 ) -> WorkflowHandle[Any, Any]:
     """Start the journey of `application`, submitted by a relationship manager or operations
     of the staff directory (the policy the worker pins: the settings' file or the default),
-    for at least the policy's minimum amount of its product, or refused before anything
+    for at least the policy's minimum amount of its product and at most its longest term, at
+    an agreed rate (if any) within the policy's floor and ceiling, or refused before anything
     reaches a history: the four-eyes rules hold the submitter. Without a `client`, the
     settings' server is reached only once the application passed those checks."""
     not_started = f"application {application.application_id} not started"
@@ -164,12 +165,15 @@ async def start_journey(
                (journey_id(application.application_id), "start"))
     policy = current_policy(settings)
     refusals = policy.code_refusals(application)
+    if too_long := policy.term_refusal(application):
+        refusals.insert(0, too_long)
     if too_small := policy.amount_refusal(application):
         refusals.insert(0, too_small)
     if application.annual_rate is not None and (
-        low := policy.pricing.agreed_refusal(application.annual_rate, application.term_months)
+        priced_out := policy.pricing.agreed_refusal(application.annual_rate,
+                                                    application.term_months)
     ):
-        refusals.append(low)
+        refusals.append(priced_out)
     if refusals:
         raise BadInput(f"{not_started}: {'; '.join(refusals)}")
     if missing := [d.filename for d in application.documents

@@ -38,7 +38,8 @@ class Policy(BaseModel):
     # what an application may name as its industry and region; None (older policies): any
     industries: CodeList | None = None
     regions: CodeList | None = None
-    # the least amount lent per product; None (policies before 2026.12-3): any positive amount
+    # the least amount lent per product (and from 2026.12-5 the longest term); None
+    # (policies before 2026.12-3): any positive amount, any term
     amounts: AmountPolicy | None = None
 
     def coded(self, application: LoanApplication) -> LoanApplication:
@@ -59,6 +60,13 @@ class Policy(BaseModel):
         if self.amounts is None:
             return None
         return self.amounts.refusal(application.product, application.amount, self.version)
+
+    def term_refusal(self, application: LoanApplication) -> str | None:
+        """Why the application's term is longer than the policy's maximum for its product."""
+        if self.amounts is None:
+            return None
+        return self.amounts.term_refusal(application.product, application.term_months,
+                                         self.version)
 
     @property
     def _code_lists(self) -> list[tuple[str, CodeList | None]]:

@@ -63,12 +63,21 @@ class PricingPolicy(BaseModel):
     product_spread: dict[Product, Rate] = Field(default_factory=_product_spreads)
     # the lowest spread over the term's base rate a rate agreed in an application may have
     lowest_agreed_spread: Rate = Field(default=Decimal("-0.0050"), gt=-1, lt=1)
+    # the highest: the bank's cap (from 2026.12-5, +4.00%: above the policy's own price for
+    # the worst grade of any product, far below the courts' protection ceiling of four times
+    # the 1-year LPR); None in policies pinned before it: no ceiling, as then
+    highest_agreed_spread: Rate | None = Field(default=None, gt=-1, lt=1)
     # 承诺费: a year, on a project's undrawn commitment while it draws, charged quarterly
     # with the interest (journey/availability_interest.py); none in policies pinned before it
     commitment_fee: Rate = Field(default=Decimal("0"), ge=0, lt=Decimal("0.05"))
 
     @model_validator(mode="after")
     def _covers_every_term(self) -> PricingPolicy:
+        if (self.highest_agreed_spread is not None
+                and self.highest_agreed_spread <= self.lowest_agreed_spread):
+            raise ValueError(
+                f"pricing: highest_agreed_spread {self.highest_agreed_spread} is not above "
+                f"lowest_agreed_spread {self.lowest_agreed_spread}: no agreed rate could pass")
         *bounded, last = self.base_rates
         if last.up_to_months is not None:
             raise ValueError(
@@ -106,14 +115,22 @@ class PricingPolicy(BaseModel):
                 f" + {price.spread:.2%})")
 
     def agreed_refusal(self, rate: Rate, term_months: int) -> str | None:
-        """Why `rate`, agreed in an application, is below what the policy lets one be."""
+        """Why `rate`, agreed in an application, is below or above what the policy lets one
+        be (its floor and, where it has one, its ceiling over the term's base rate)."""
         base = self._base(term_months)
         floor = base.rate + self.lowest_agreed_spread
-        if rate >= floor:
+        if rate < floor:
+            return (f"the agreed rate {rate:.4%} is below the policy's floor of {floor:.4%} "
+                    f"({base.name} {base.rate:.2%} {self.lowest_agreed_spread:+.2%}): agree a "
+                    "higher rate, or leave annual_rate out to price by the policy")
+        if self.highest_agreed_spread is None:
             return None
-        return (f"the agreed rate {rate:.4%} is below the policy's floor of {floor:.4%} "
-                f"({base.name} {base.rate:.2%} {self.lowest_agreed_spread:+.2%}): agree a "
-                "higher rate, or leave annual_rate out to price by the policy")
+        ceiling = base.rate + self.highest_agreed_spread
+        if rate <= ceiling:
+            return None
+        return (f"the agreed rate {rate:.4%} is above the policy's ceiling of {ceiling:.4%} "
+                f"({base.name} {base.rate:.2%} {self.highest_agreed_spread:+.2%}): agree a "
+                "lower rate, or leave annual_rate out to price by the policy")
 
     def _base(self, term_months: int) -> BaseRate:
         return next(b for b in self.base_rates

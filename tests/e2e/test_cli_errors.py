@@ -281,7 +281,7 @@ async def test_an_amount_below_the_products_minimum_is_refused_before_temporal(
     nowhere = e2e_settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
     refused = told(await cli(nowhere, "start", str(path), scan, ok=False), 2)
     assert (f"application {tiny} not started: the amount 1 yuan is below the least the bank "
-            "lends for a working_capital loan, 500,000 yuan (policy 2026.12-4): apply for at "
+            "lends for a working_capital loan, 500,000 yuan (policy 2026.12-5): apply for at "
             "least 500,000") in refused
     with pytest.raises(RPCError):
         await dev_server.client.get_workflow_handle(f"loan-{tiny}").describe()
@@ -289,6 +289,41 @@ async def test_an_amount_below_the_products_minimum_is_refused_before_temporal(
     least = written("500000")
     await cli(e2e_settings, "start", str(path), scan)
     await dev_server.client.get_workflow_handle(f"loan-{least}").terminate("test over")
+
+
+async def test_a_term_beyond_the_products_longest_and_a_rate_above_the_ceiling_are_refused(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """Ten years of working capital, and a rate of 35% agreed in the application, are refused
+    with the policy's maximum and ceiling before the command line reaches Temporal (an address
+    where no server is), kept for auditors; 36 months at the ceiling starts a journey."""
+    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
+    path = tmp_path / "application.json"
+
+    def written(**fields: object) -> str:
+        app = {**sample, "application_id": f"APP-MAX-{uuid.uuid4().hex[:6]}", **fields}
+        path.write_text(json.dumps(app, ensure_ascii=False), encoding="utf-8")
+        return app["application_id"]
+
+    nowhere = e2e_settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
+    decade = written(term_months=120)
+    refused = told(await cli(nowhere, "start", str(path), scan, ok=False), 2)
+    assert (f"application {decade} not started: the term of 120 months is longer than the "
+            "bank lends a working_capital loan for, 36 months (policy 2026.12-5): apply for at "
+            "most 36 months") in refused
+    usury = written(annual_rate="0.35")
+    refused = told(await cli(nowhere, "start", str(path), scan, ok=False), 2)
+    assert (f"application {usury} not started: the agreed rate 35.0000% is above the "
+            "policy's ceiling of 7.1000% (1y LPR 3.10% +4.00%): agree a lower rate") in refused
+    for never in (decade, usury):
+        assert [r.action for r in kept_rows(e2e_settings, f"loan-{never}")] == ["start"]
+        with pytest.raises(RPCError):
+            await dev_server.client.get_workflow_handle(f"loan-{never}").describe()
+
+    longest = written(term_months=36, annual_rate="0.071")
+    await cli(e2e_settings, "start", str(path), scan)
+    await dev_server.client.get_workflow_handle(f"loan-{longest}").terminate("test over")
 
 
 async def test_a_closed_journeys_application_id_is_not_started_again(

@@ -79,6 +79,12 @@ BROKEN = [
      "amounts.minimum.working_capital: Input should be greater than 0"),
     ("a product without a minimum amount", "amounts.minimum.project_finance", _DELETE,
      "amounts.minimum has no entry for project_finance"),
+    ("a product without a maximum term", "amounts.maximum_term_months.fixed_asset", _DELETE,
+     "amounts.maximum_term_months has no entry for fixed_asset"),
+    ("a maximum term no application reaches", "amounts.maximum_term_months.fixed_asset", 0,
+     "amounts.maximum_term_months.fixed_asset: Input should be greater than or equal to 1"),
+    ("a rate ceiling under the floor", "pricing.highest_agreed_spread", "-0.0100",
+     "highest_agreed_spread -0.0100 is not above lowest_agreed_spread"),
 ]
 
 

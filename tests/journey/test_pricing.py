@@ -69,6 +69,27 @@ def test_an_agreed_rate_below_the_policys_floor_is_refused(policy: Policy) -> No
     assert pricing.agreed_refusal(Decimal("0.0305"), 96) is not None  # 5y LPR 3.60% - 0.50%
 
 
+def test_an_agreed_rate_above_the_policys_ceiling_is_refused(policy: Policy) -> None:
+    """35% is no rate the bank agrees: the ceiling is the term's base rate + 4.00%, above the
+    policy's own price for the worst grade of every product; a policy pinned before the
+    ceiling (2026.12-4) has none."""
+    pricing = policy.pricing
+    assert pricing.agreed_refusal(Decimal("0.0710"), 12) is None  # 3.10% + 4.00%
+    high = pricing.agreed_refusal(Decimal("0.35"), 12)
+    assert high == ("the agreed rate 35.0000% is above the policy's ceiling of 7.1000% (1y LPR "
+                    "3.10% +4.00%): agree a lower rate, or leave annual_rate out to price by "
+                    "the policy")
+    assert pricing.agreed_refusal(Decimal("0.0760"), 96) is None  # 5y LPR 3.60% + 4.00%
+    assert pricing.agreed_refusal(Decimal("0.0761"), 96) is not None
+    worst = max(pricing.basis(term, len(RiskGrade) - 1, product).spread
+                for term in (12, 96) for product in Product)
+    assert pricing.highest_agreed_spread is not None and worst < pricing.highest_agreed_spread
+    data = json.loads(policy.model_dump_json())
+    del data["pricing"]["highest_agreed_spread"]
+    older = parse_policy(json.dumps({**data, "version": "2026.12-4"}))
+    assert older.pricing.agreed_refusal(Decimal("0.35"), 12) is None
+
+
 def test_the_status_says_how_the_rate_was_set(policy: Policy) -> None:
     terms = offer_terms(make_application(term_months=36), RiskGrade.G5, DAY,
                         pricing=policy.pricing)
