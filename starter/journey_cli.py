@@ -261,7 +261,8 @@ def sign(workflow_id: JourneyId, actor: As, channel: Channel = Channel.APP) -> N
 def withdraw(
     workflow_id: JourneyId, reason: Reason, actor: As, role: RoleOpt = Role.CUSTOMER
 ) -> None:
-    """Withdraw the application (before disbursement), or a project between drawdowns."""
+    """Withdraw the application (before disbursement), or a project between drawdowns; once
+    signed, as the customer or the supervisor of the loan's risk team, with the reason."""
     _send(workflow_id, "withdraw", _request(Withdrawal, actor=_actor(actor, role), reason=reason))
 
 

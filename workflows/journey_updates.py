@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.policy.authority import (
         approval_settled,
+        authorize_cancellation,
         authorize_customer_side,
         case_manager,
         require_customer,
@@ -236,7 +237,11 @@ class JourneyUpdates(Bookkeeping):
             raise DecisionRefused(refusal)
         if self._withdrawal is not None:
             raise DecisionRefused("the journey is already being withdrawn")
-        self._authorize_customer_side(withdrawal.actor)
+        if self._signature is None:
+            self._authorize_customer_side(withdrawal.actor)
+        else:  # a signed commitment: the customer's instruction or a supervisor's decision
+            authorize_cancellation(self.policy, withdrawal.actor,
+                                   self._application.credit_code, self.route.team)
 
     @workflow.update
     async def reassign(self, request: Reassignment) -> UpdateResult:

@@ -132,6 +132,26 @@ def authorize_customer_score(policy: Policy, actor: Actor, channel: Channel, cus
         )
 
 
+def authorize_cancellation(policy: Policy, actor: Actor, customer: str, team: str) -> None:
+    """Who may withdraw a signed loan, cancelling what the bank committed to lend: the
+    borrowing customer `customer` on its own instruction, or, on the bank's side, the
+    supervisor of the loan's risk team `team`, deciding with a reason (a covenant breach, a
+    material adverse change). Front office staff alone may not: they withdraw only before
+    signature (`authorize_customer_side`)."""
+    signed = (f"the loan is signed: its commitment is cancelled on the customer's instruction "
+              f"(role customer, the credit code as id) or by the {team} supervisor's decision "
+              "with a reason")
+    if actor.role is Role.CUSTOMER:
+        require_customer(actor, customer)
+        return
+    try:
+        member = authorize_staff(policy, actor, {Role.SUPERVISOR})
+    except DecisionRefused as err:
+        raise DecisionRefused(f"{signed}; {err}") from None
+    if member.team != team:
+        raise DecisionRefused(f"{signed}; {actor.id!r} supervises {member.team!r}")
+
+
 def _four_eyes(actor: Actor, what: str, submitted_by: str, reviewed_by: str | None) -> None:
     if actor.id == submitted_by:
         raise DecisionRefused(

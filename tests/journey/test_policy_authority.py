@@ -18,7 +18,7 @@ from journey.policy import (
     authorize_risk_opinion,
     authorize_staff,
 )
-from journey.policy.authority import approval_settled
+from journey.policy.authority import approval_settled, authorize_cancellation
 
 D = Decimal
 R = Role
@@ -299,3 +299,35 @@ def test_a_case_is_settled_when_the_votes_decide_it() -> None:
     assert approval_settled([no], needed=2, voters=2)  # two of two: one against decides
     assert approval_settled([info], needed=2, voters=3)
     assert not approval_settled([], needed=1, voters=1)
+
+
+CUSTOMER = "91110000MA01C3D5X0"
+# who cancels a signed loan's commitment: (actor, role, refusal or None)
+CANCELLATIONS = [
+    (CUSTOMER, R.CUSTOMER, None),
+    ("sup-pf", R.SUPERVISOR, None),
+    ("91440300HNAG2PQU4A", R.CUSTOMER, "only the borrowing customer can do this"),
+    ("rm-zhang", R.RELATIONSHIP_MANAGER, "this needs one of: supervisor"),
+    ("ops-li", R.OPERATIONS, "this needs one of: supervisor"),
+    ("sup-sme", R.SUPERVISOR, "'sup-sme' supervises 'sme_risk'"),
+    ("risk-pf-1", R.RISK_OFFICER, "this needs one of: supervisor"),
+]
+
+
+@pytest.mark.parametrize(("actor", "role", "refusal"), CANCELLATIONS)
+def test_a_signed_commitment_is_cancelled_by_the_customer_or_the_teams_supervisor(
+    policy: Policy, actor: str, role: Role, refusal: str | None
+) -> None:
+    def cancel() -> None:
+        authorize_cancellation(policy, Actor(id=actor, role=role), CUSTOMER,
+                               "project_finance_risk")
+
+    if refusal is None:
+        cancel()
+        return
+    with pytest.raises(DecisionRefused) as err:
+        cancel()
+    assert refusal in str(err.value)
+    if role is not R.CUSTOMER:
+        assert str(err.value).startswith("the loan is signed: its commitment is cancelled on "
+                                         "the customer's instruction")

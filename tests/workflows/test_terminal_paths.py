@@ -221,3 +221,19 @@ async def test_withdrawal_after_disbursement_is_refused(
                 Withdrawal(actor=Actor(id="ops-li", role=Role.OPERATIONS), reason="too late"),
             )
         assert "only before disbursement" in str(refused.value.cause)
+
+
+async def test_front_office_withdraws_for_the_customer_until_the_offer_is_signed(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Before signature the bank has committed nothing: a relationship manager may withdraw
+    for the customer (after it, tests/drawdowns/test_commitment_cancellation.py)."""
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.OFFER)
+        done = await handle.execute_update(
+            LoanJourneyWorkflow.withdraw,
+            Withdrawal(actor=Actor(id="rm-zhang", role=Role.RELATIONSHIP_MANAGER),
+                       reason="the customer declined the offer by phone"),
+        )
+        assert done.stage is Stage.WITHDRAWN
