@@ -81,7 +81,8 @@ from starter.errors import (
     no_such_namespace,
     plain_errors,
 )
-from store import blobs
+from store import archive, blobs
+from store.archive import ArchivedRun
 from store.refusals import Refusal
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -183,6 +184,10 @@ async def start_journey(
     client = client or await connect(settings)
     await encryption.writes_allowed(client, not_started)
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
+    # a journey the server deleted after its retention is still in the archive
+    if archived := await asyncio.to_thread(archive.runs_of, settings.db_url,
+                                           journey_id(application.application_id)):
+        raise await _already_started(client, application.application_id, archived)
     try:
         handle = await client.start_workflow(
             LoanJourneyWorkflow.run,
@@ -203,9 +208,11 @@ async def start_journey(
         raise
 
 
-async def _already_started(client: Client, application_id: str) -> BadInput:
+async def _already_started(client: Client, application_id: str,
+                           archived: Sequence[ArchivedRun] = ()) -> BadInput:
     """Why an application whose journey id was used before is not started again: when that
-    journey started (its first run's day) and where it stands or ended."""
+    journey started (its first run's day) and where it stands or ended; for one the server
+    has deleted, when its `archived` runs say it closed."""
     from workflows import search_attributes as sa
 
     workflow_id = journey_id(application_id)
@@ -216,8 +223,17 @@ async def _already_started(client: Client, application_id: str) -> BadInput:
         first_run = last.raw_description.workflow_execution_info.first_run_id
         first = (await client.get_workflow_handle(workflow_id, run_id=first_run).describe()
                  if first_run and first_run != last.run_id else last)
-    except RPCError:  # gone between the start and now: the refusal stands without details
-        return BadInput(f"application {application_id} was already started: {own_id}")
+    except RPCError as err:
+        if not archived:  # gone between the start and now: the refusal stands without details
+            return BadInput(f"application {application_id} was already started: {own_id}")
+        if not no_such_workflow(err):
+            raise
+        closed = archived[-1]
+        return BadInput(
+            f"application {application_id} was already started and its journey closed on "
+            f"{WorkingCalendar().day_of(closed.closed_at)} ({closed.status}); its history is "
+            f"archived (`loan-journey history {workflow_id}`): give the new application its "
+            "own id")
     stage = last.typed_search_attributes.get(sa.STAGE) or "-"
     if last.status is WorkflowExecutionStatus.RUNNING:
         where = f"is at {stage}"

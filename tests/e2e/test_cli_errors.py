@@ -8,9 +8,12 @@ import asyncio
 import json
 import subprocess
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pytest
+from temporalio.api.common.v1 import WorkflowExecution as RunRef
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
@@ -18,10 +21,12 @@ from temporalio.testing import WorkflowEnvironment
 from journey.policy import WorkingCalendar
 from journey.settings import Settings
 from starter.operations import server_gave_up
+from store import archive
 from store.refusals import Refusal
 from store.refusals import refusals as refused_attempts
 from tests.e2e.conftest import SAMPLES, env_for
-from tests.e2e.test_archive import withdrawn_journey
+from tests.e2e.processes import eventually
+from tests.e2e.test_archive import _gone, withdrawn_journey
 from tests.e2e.test_journey_on_dev_server import CLI, cli
 
 pytestmark = pytest.mark.e2e
@@ -331,7 +336,8 @@ async def test_a_closed_journeys_application_id_is_not_started_again(
 ) -> None:
     """An application id is used once: a start under the id of a journey that has closed
     (its customer withdrew) is refused with when it started and how it ended, kept for
-    auditors, and the closed journey stays the only run under its id."""
+    auditors, and the closed journey stays the only run under its id; once the server has
+    deleted it (its retention), the archive still refuses the id."""
     client = dev_server.client
     journey = await withdrawn_journey(client, e2e_settings, tmp_path)
     started = (await client.get_workflow_handle(journey).describe()).start_time
@@ -346,3 +352,27 @@ async def test_a_closed_journeys_application_id_is_not_started_again(
     assert [r.action for r in kept_rows(e2e_settings, journey)] == ["start"]
     runs = [run async for run in client.list_workflows(f"WorkflowId = '{journey}'")]
     assert [run.status for run in runs] == [WorkflowExecutionStatus.COMPLETED]
+
+    (kept,) = await archive_closed_run(e2e_settings, journey)
+    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
+        namespace=e2e_settings.temporal_namespace,
+        workflow_execution=RunRef(workflow_id=journey, run_id=kept.run_id)))
+    await eventually("the server deletes the run", partial(_gone, client, journey),
+                     seconds=60, every=0.5)
+    deleted = told(await cli(e2e_settings, "start", str(tmp_path / "application.json"), scan,
+                             ok=False), 2)
+    assert (f"application {application_id} was already started and its journey closed on "
+            f"{WorkingCalendar().day_of(kept.closed_at)} (completed); its history is archived "
+            f"(`loan-journey history {journey}`): give the new application its own id"
+            ) in deleted
+    assert await _gone(client, journey)  # nothing started under it again
+
+
+async def archive_closed_run(settings: Settings, journey: str) -> list[archive.ArchivedRun]:
+    """`loan-journey archive run` until the archive holds the journey's closed run (visibility
+    may list it a moment late): its archived runs."""
+    async def archived() -> list[archive.ArchivedRun]:
+        await cli(settings, "archive", "run")
+        return archive.runs_of(settings.db_url, journey)
+
+    return await eventually("the closed run is archived", archived, seconds=30, every=0.5)
