@@ -40,7 +40,6 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,6 +67,7 @@ from journey.decisions import (  # noqa: E402
 from journey.policy import Policy, parse_policy  # noqa: E402
 from journey.settings import Settings  # noqa: E402
 from journey.stages import Stage  # noqa: E402
+from journey.status import plan_start  # noqa: E402
 from starter import operations  # noqa: E402
 from starter.demo_team import OPERATIONS, approvers, risk_officer  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
@@ -164,8 +164,10 @@ async def drive(
     running = await watch.until(client, wid, Stage.POST_LOAN)
     if not closes:
         return handle
-    owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
-    repay = Repayment(actor=OPERATIONS, reference=f"BENCH-{wid}"[:64], amount=owed)
+    day = plan_start(running.offer, running.disbursement)  # settled at the payout day's quote
+    assert day is not None
+    repay = Repayment(actor=OPERATIONS, reference=f"BENCH-{wid}"[:64],
+                      amount=operations.settlement(running, day).owed, paid_on=day, settles=True)
     await moved(phase, Stage.POST_LOAN, operations.act(client, wid, "record_repayment", repay))
     result = await handle.result()
     assert result.outcome is Stage.CLOSED, result

@@ -8,6 +8,14 @@ were recorded) to the oldest instalment not yet settled, interest first, then pr
 a payment leaves over goes to the next instalment (paying ahead), and whatever remains once
 the whole plan is paid is a credit balance (overpayment) owed back to the customer.
 
+Repayment, on a day: a plain repayment pays what is due by that day (any prepayment fee left
+unpaid, then the instalments due on or before it, oldest first) and may pay the current
+instalment (the first due after that day) early, as the plan asks it: its interest for the
+whole period, which paying early does not cut, as the borrower chose to pay before the due
+date. No more: principal repaid ahead of the plan is a partial prepayment or an early
+settlement, each at its quote, so that no interest is charged for periods not yet run.
+Operations record every payment (journey/policy/authority.py, `authorize_receipt`).
+
 Early settlement, on a day: the instalments due after that day fall due on it, and their
 interest is cut to what has accrued by then: the current period's, pro rata by days (from
 the previous due date, or the plan's start for the first instalment), and none for the
@@ -333,6 +341,38 @@ def settlement_quote(
     return quoted
 
 
+def due_by(account: Account, on: date) -> Decimal:
+    """What is due by `on`: a prepayment fee left unpaid and what the instalments due on or
+    before it leave unpaid, penalty interest included (accrued as the account was drawn up)."""
+    return sum((s.outstanding for s in account.instalments
+                if s.due_on <= on and s.settled_on is None), account.fee_due - account.fee_paid)
+
+
+def current_instalment(account: Account, on: date) -> InstalmentState | None:
+    """The instalment whose period runs on `on`: the first one due after it."""
+    return next((s for s in account.instalments if s.due_on > on), None)
+
+
+def repayment_refusal(account: Account, amount: Decimal, on: date) -> str | None:
+    """Why `amount` cannot be a plain repayment on `on`, or None (the rule of repayments):
+    a repayment pays what is due by then, and may pay the current instalment early, as the
+    plan asks it (its interest for the whole period: paying it early does not cut it); what
+    is beyond that repays principal ahead of the plan, which is a prepayment or an early
+    settlement, each at its quote, so that no interest is charged for days not yet run."""
+    due = due_by(account, on)
+    current = current_instalment(account, on)
+    early = current.outstanding if current is not None and current.settled_on is None else ZERO
+    if amount <= due + early:
+        return None
+    early_part = (f" and the current instalment #{current.number} (due {current.due_on}, "
+                  f"{early:,}), which may be paid early" if current is not None and early
+                  else "")
+    return (f"{amount:,} is more than a repayment on {on} pays, {due + early:,}: what is due "
+            f"by then ({due:,}){early_part}. Record at most that as a repayment; repay principal "
+            "ahead of the plan with --prepay (`prepayment` quotes it) or the whole loan with "
+            "--settle (`settlement` quotes it)")
+
+
 def prepayment_refusal(
     account: Account, amount: Decimal, on: date, start: date, fee: PrepaymentFee = NO_FEE,
     minimum: Decimal = ZERO,
@@ -342,8 +382,7 @@ def prepayment_refusal(
     less than the principal left (with its fee), which settling repays."""
     if (ended := _all_fallen_due(account, on, "prepay")) is not None:
         return ended
-    due = sum((s.outstanding for s in account.instalments
-               if s.due_on <= on and s.settled_on is None), ZERO)
+    due = due_by(account, on)
     ahead = ((amount - due) / (1 + fee.rate_on(start, on))).quantize(CENT, rounding=ROUND_DOWN)
     if ahead <= 0:
         return (f"{amount:,} pays only what is due by {on} ({due:,}): nothing is left to "

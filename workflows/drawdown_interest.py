@@ -114,6 +114,10 @@ class DrawdownInterest(DrawdownUpdates):
             return super()._payments()
         return self._dd_interest_payments
 
+    def _paid_into(self, on: date) -> Account | None:
+        interest = self._dd_interest_account()
+        return interest if interest is not None else super()._paid_into(on)
+
     def _repaid(self, repayment: Repayment) -> str:
         account = self._dd_interest_account()
         if account is None:

@@ -5,6 +5,8 @@ Handlers only record state and bump `_changes`; the post-loan loop (workflows/po
 wakes on that counter and acts, so nothing that arrives while it is busy is lost.
 """
 
+from datetime import date
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -17,11 +19,13 @@ with workflow.unsafe.imports_passed_through():
         WriteOff,
     )
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
-    from journey.policy.authority import SCHEDULING_ROLES
+    from journey.policy.authority import SCHEDULING_ROLES, authorize_receipt
     from journey.post_loan import (
+        Account,
         Payment,
         nothing_to_settle,
         prepayment_refusal,
+        repayment_refusal,
         settlement_quote,
     )
     from journey.review_contracts import (
@@ -65,6 +69,11 @@ class PostLoanHandlers(PaymentNotices):
         draws, workflows/drawdown_updates.py, has its own)."""
         return self._pl.payments
 
+    def _paid_into(self, on: date) -> Account | None:
+        """The account a repayment on `on` pays (a project's interest while it draws has its
+        own, workflows/drawdown_interest.py)."""
+        return self.account(on)
+
     def _repaid(self, repayment: Repayment) -> str:
         """What the account stands at once `repayment` is recorded."""
         account = self.account()
@@ -81,10 +90,7 @@ class PostLoanHandlers(PaymentNotices):
     @record_repayment.validator
     def _validate_repayment(self, repayment: Repayment) -> None:
         self._require_repayable(repayment)
-        if repayment.actor.role is Role.CUSTOMER:
-            self._require_customer(repayment.actor)
-        else:
-            authorize_staff(self.policy, repayment.actor, {Role.OPERATIONS})
+        authorize_receipt(self.policy, repayment.actor)
         known = self._repayments.get(repayment.reference)
         if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
             raise DecisionRefused(
@@ -105,6 +111,12 @@ class PostLoanHandlers(PaymentNotices):
                 )
         if known is None and (repayment.settles or repayment.prepays):
             self._check_ahead_of_plan(repayment)
+        elif known is None:
+            on = repayment.paid_on or self.today()
+            account = self._paid_into(on)
+            assert account is not None, "repayments follow the offer"
+            if (refusal := repayment_refusal(account, repayment.amount, on)) is not None:
+                raise DecisionRefused(refusal)
 
     def _check_ahead_of_plan(self, repayment: Repayment) -> None:
         """An early settlement pays at least the quote for its day, a prepayment more than

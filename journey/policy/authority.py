@@ -72,6 +72,19 @@ def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMemb
     return member
 
 
+def authorize_receipt(policy: Policy, actor: Actor) -> StaffMember:
+    """Only operations record money received on a loan (a repayment, a prepayment, an early
+    settlement, a project's interest): they see it arrive on the bank's books. Nobody else,
+    the borrower least of all, may say it has; no process of the bank records receipts on
+    its own, so no system actor may either."""
+    if actor.role is Role.CUSTOMER:
+        raise DecisionRefused(
+            f"{actor.id!r} is the customer: operations record receipts once the money has "
+            "arrived at the bank; pay by the reference on your notice and operations record it"
+        )
+    return authorize_staff(policy, actor, {Role.OPERATIONS})
+
+
 # who acts for a customer: submits the application, sends documents, records inquiries
 FRONT_OFFICE = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
 # who may pause, resume, run or delete a loan's post-loan reviews

@@ -13,7 +13,6 @@ import subprocess
 import sys
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,7 +39,7 @@ from journey.decisions import (
 from journey.policy import Policy
 from journey.settings import Settings
 from journey.stages import Stage
-from journey.status import JourneyInput, JourneyStatus
+from journey.status import JourneyInput, JourneyStatus, plan_start
 from starter import operations
 from starter.demo_team import OPERATIONS, approvers, risk_officer
 from starter.errors import JourneyError
@@ -160,8 +159,10 @@ async def _act(
     elif s.stage is Stage.OFFER:
         await _update(client, wid, "sign", "offer", Signature(actor=customer))
     elif s.stage is Stage.POST_LOAN and s.offer is not None:
-        owed = sum((i.payment for i in s.offer.schedule), Decimal(0))
-        repay = Repayment(actor=OPERATIONS, reference=f"FULL-{app.application_id}", amount=owed)
+        day = plan_start(s.offer, s.disbursement)  # settled at the payout day's quote
+        assert day is not None
+        repay = Repayment(actor=OPERATIONS, reference=f"FULL-{app.application_id}",
+                          amount=operations.settlement(s, day).owed, paid_on=day, settles=True)
         await _update(client, wid, "record_repayment", "full", repay)
 
 

@@ -17,7 +17,7 @@ from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
 from journey.stages import Stage
 from tests.ports import free_port_pair
-from tests.post_loan.loan_kit import repay_in_full
+from tests.post_loan.loan_kit import settle_at_quote
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     WALK,
@@ -47,7 +47,7 @@ async def test_a_closed_journey_counts_each_stage_it_left_once(
     before = _transitions()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         running = await drive_to(handle, app, Stage.POST_LOAN)
-        await repay_in_full(handle, running, "TX-METRICS")
+        await settle_at_quote(handle, running, "TX-METRICS")
         assert (await handle.result()).outcome is Stage.CLOSED
     after = _transitions()
     assert {k: after[k] - before[k] for k in LEFT} == dict.fromkeys(LEFT, 1.0)

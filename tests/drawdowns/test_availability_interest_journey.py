@@ -31,7 +31,7 @@ from tests.drawdowns.kit import (
     skip_to,
     until,
 )
-from tests.workflows.journey_kit import Documents, customer, refused
+from tests.workflows.journey_kit import SUBMITTER, Documents, refused
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -78,7 +78,7 @@ async def test_a_quarter_is_noticed_paid_and_the_close_charges_only_the_rest(
         assert f"{due} due on {due_on} ({parts.text()})" in notice.body
         paid = await handle.execute_update(
             LoanJourneyWorkflow.record_repayment,
-            Repayment(actor=customer(app), reference="INT-Q1", amount=due),
+            Repayment(actor=SUBMITTER, reference="INT-Q1", amount=due),  # operations record it
         )
         assert "interest outstanding" in paid.message
         await skip_to(env, on(due_on + timedelta(days=3)))
@@ -138,4 +138,4 @@ async def test_a_missed_quarter_is_past_due(
         # nothing ahead of the plan while the project draws
         assert "only its interest is paid" in await refused(
             handle, LoanJourneyWorkflow.record_repayment,
-            Repayment(actor=customer(app), reference="SETTLE", amount=due, settles=True))
+            Repayment(actor=SUBMITTER, reference="SETTLE", amount=due, settles=True))

@@ -31,7 +31,7 @@ from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, late_touch
 from starter import operations
 from tests.audit.histories import save_history
 from tests.conftest import installed_test_server, register_search_attributes
-from tests.post_loan.loan_kit import pay, repay_in_full, until
+from tests.post_loan.loan_kit import pay, settle_at_quote, until
 from tests.workflows import journey_kit as kit
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -43,7 +43,7 @@ Late = Callable[[Client, Settings, str, kit.LoanApplication], Awaitable[str]]
 
 async def closed(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     running = await kit.drive_to(handle, app, Stage.POST_LOAN)
-    await repay_in_full(handle, running, "TX-ALL")
+    await settle_at_quote(handle, running, "TX-ALL")
 
 
 async def prepaid(handle: WorkflowHandle, app: kit.LoanApplication) -> None:

@@ -28,7 +28,8 @@ from journey.post_loan_covenants import CovenantTightening
 from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
 from journey.stages import Stage
-from journey.status import JourneyResult, JourneyStatus
+from journey.status import JourneyResult, JourneyStatus, plan_start
+from starter import operations
 from starter.audit_replay import verify
 from starter.codec import data_converter
 from tests.workflows.journey_kit import (
@@ -234,13 +235,16 @@ def pay(reference: str, amount: Any, **fields: Any) -> Repayment:
     return Repayment(actor=SUBMITTER, reference=reference, amount=amount, **fields)
 
 
-async def repay_in_full(
+async def settle_at_quote(
     handle: WorkflowHandle, running: JourneyStatus, reference: str, actor: Actor = SUBMITTER
 ) -> None:
-    """Pay the whole of the offer's schedule in one repayment."""
-    assert running.offer is not None
-    owed = sum((i.payment for i in running.offer.schedule), Decimal(0))
+    """Settle the whole loan on its payout day at that day's quote, as operations record it
+    (a repayment pays only what is due: journey/post_loan.py)."""
+    day = plan_start(running.offer, running.disbursement)
+    assert day is not None, "a running loan has a payout day"
+    quote = operations.settlement(running, day)
     await handle.execute_update(
         LoanJourneyWorkflow.record_repayment,
-        Repayment(actor=actor, reference=reference, amount=owed),
+        Repayment(actor=actor, reference=reference, amount=quote.owed, paid_on=day,
+                  settles=True),
     )

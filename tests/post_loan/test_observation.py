@@ -48,12 +48,12 @@ async def test_an_upgrade_waits_for_instalments_paid_on_time(
         held = await until(handle, lambda s: "(0 so far)" in s.risk_class_reason)
         assert held.risk_class is WATCH and held.arrears == 0
         assert "held in observation" in held.risk_class_reason
-        # the next two paid ahead: they count once they fall due
+        # the next two paid ahead, each in its period: they count once they fall due
         await handle.execute_update(record, pay("P-2", second.payment))
-        await handle.execute_update(record, pay("P-3", third.payment))
         await skip_to(env, start_of(second.due_on) + timedelta(hours=1))
         one = await until(handle, lambda s: "(1 so far)" in s.risk_class_reason)
         assert one.risk_class is WATCH
+        await handle.execute_update(record, pay("P-3", third.payment))
 
         await skip_to(env, start_of(third.due_on) + timedelta(hours=1))
         back = await until(handle, lambda s: s.risk_class is NORMAL)

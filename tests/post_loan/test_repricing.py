@@ -50,12 +50,15 @@ async def test_a_floating_loan_is_repriced_to_the_fixing_on_its_first_anniversar
         assert offer is not None and floats(offer.rate_basis) and offer.starts_on is not None
         basis = offer.rate_basis
         assert basis is not None and basis.base == "1y LPR"
-        # the first year paid ahead on the payout day: nothing falls past due meanwhile
-        first_year = sum(i.payment for i in offer.schedule[:12])
-        await handle.execute_update(LoanJourneyWorkflow.record_repayment,
-                                    pay("YEAR-1", first_year))
-        anniversary = repricing_dates(offer.starts_on, 24)[0]
         bank = timezone(timedelta(hours=running.days_utc_offset))
+        # the first year paid, each instalment early in its period: nothing falls past due
+        for n, instalment in enumerate(offer.schedule[:12]):
+            if n:
+                await skip_to(env, start_of(offer.schedule[n - 1].due_on, bank)
+                              + timedelta(hours=10))
+            await handle.execute_update(LoanJourneyWorkflow.record_repayment,
+                                        pay(f"YEAR-1-{n + 1}", instalment.payment))
+        anniversary = repricing_dates(offer.starts_on, 24)[0]
         # the month before, the bank records a fixing below the one the loan was priced on
         month_before = add_months(anniversary, -1)
         fixed_on = publication_day(month_before, china_calendar(month_before, 1))

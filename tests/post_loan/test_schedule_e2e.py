@@ -30,7 +30,14 @@ from starter import operations, schedules, schedules_cli
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
 from store.refusals import refusals as refused_attempts
-from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker, outcome, pay, until
+from tests.post_loan.loan_kit import (
+    DEFAULT_POLICY,
+    disbursed,
+    loan_worker,
+    outcome,
+    settle_at_quote,
+    until,
+)
 from tests.workflows.journey_kit import Documents, application, customer
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -163,8 +170,7 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         await schedules.unpause(client, handle.id, "hold lifted")
         assert not (await schedules.describe(client, handle.id)).paused
 
-        owed = sum(i.payment for i in running.offer.schedule)
-        await handle.execute_update(LoanJourneyWorkflow.record_repayment, pay("ALL", owed))
+        await settle_at_quote(handle, running, "ALL")
         assert (await outcome(handle)).outcome is Stage.CLOSED
         with pytest.raises(NotFound):  # closing the loan deleted its schedule
             await schedules.describe(client, handle.id)

@@ -96,10 +96,12 @@ async def test_a_loan_paid_over_closes_with_the_refund_in_both_notices(
 ) -> None:
     env, docs = time_skipping_env, Documents()
     async with disbursed_loan(env, tmp_path, docs) as (_app, settings, handle, running):
-        whole_plan = sum(i.payment for i in running.offer.schedule)
-        await handle.execute_update(REPAY, pay("ALL-1", whole_plan + Decimal("50.00")))
+        day = running.offer.starts_on  # settled on the payout day, 50.00 over the quote
+        quote = operations.settlement(running, day)
+        await handle.execute_update(REPAY, pay("ALL-1", quote.owed + Decimal("50.00"),
+                                               paid_on=day, settles=True))
         result = await outcome(handle)
-        assert result.outcome is Stage.CLOSED and result.reason == "repaid in full"
+        assert result.outcome is Stage.CLOSED and result.reason == "settled early"
         sent = {m.key: m for m in messages_for(settings.db_url, handle.id)}
         closing = sent[f"{handle.id}:closed"]
         assert closing.body.endswith("nothing is owed; 50.00 paid over is refunded")

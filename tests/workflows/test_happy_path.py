@@ -23,7 +23,7 @@ from starter.render import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from store.timing import events_for
-from tests.post_loan.loan_kit import repay_in_full
+from tests.post_loan.loan_kit import settle_at_quote
 from tests.workflows.journey_kit import (
     WALK,
     customer,
@@ -51,7 +51,7 @@ async def test_small_loan_walks_every_stage_to_closed(
         )
         assert signed.stage in (Stage.DISBURSEMENT, Stage.POST_LOAN)
         running = await until_stage(handle, Stage.POST_LOAN)
-        await repay_in_full(handle, running, "TX-1")
+        await settle_at_quote(handle, running, "TX-1")
         result = await handle.result()
 
         assert result.outcome is Stage.CLOSED
@@ -60,9 +60,9 @@ async def test_small_loan_walks_every_stage_to_closed(
         assert final.route is not None and final.route.team == "sme_risk"
         assert final.route.policy_version == final.policy_version
         # the payment, who recorded it, as operations and auditors read it
-        owed = sum(i.payment for i in running.offer.schedule)
+        owed = running.disbursement.amount  # settled on the payout day: no interest has run
         assert [(p.reference, p.kind, p.amount, p.recorded_by) for p in final.payments] == [
-            ("TX-1", "repayment", owed, "ops-li")]
+            ("TX-1", "settlement", owed, "ops-li")]
         shown = Console(width=200, record=True)
         shown.print(status_view(final))
         text = shown.export_text()
@@ -120,7 +120,7 @@ async def test_a_signature_at_once_does_not_wait_for_the_offer_notice(
         templates = [m.template for m in messages_for(settings.db_url, handle.id)]
         assert "offer_ready" not in templates  # still held by the slow outbox
         outbox_slow.set()
-        await repay_in_full(handle, await until_stage(handle, Stage.POST_LOAN), "TX-AT-ONCE")
+        await settle_at_quote(handle, await until_stage(handle, Stage.POST_LOAN), "TX-AT-ONCE")
         assert (await handle.result()).outcome is Stage.CLOSED  # closing waits for the notice
         templates = [m.template for m in messages_for(settings.db_url, handle.id)]
         assert templates.count("offer_ready") == 1
@@ -145,7 +145,7 @@ async def test_an_outbox_that_refuses_for_long_delays_the_offer_notice_but_loses
         time_skipping_env, tmp_path, docs, app, refusing_outbox
     ) as (settings, handle):
         await drive_to(handle, app, Stage.POST_LOAN)
-        await repay_in_full(handle, await until_stage(handle, Stage.POST_LOAN), "TX-OUTAGE")
+        await settle_at_quote(handle, await until_stage(handle, Stage.POST_LOAN), "TX-OUTAGE")
         assert (await handle.result()).outcome is Stage.CLOSED
         assert attempts == list(range(1, refusals + 2))
         templates = [m.template for m in messages_for(settings.db_url, handle.id)]

@@ -12,7 +12,7 @@ from journey.timeline import EventType
 from journey.touchpoints import Feedback, Inquiry
 from store.outbox import messages_for
 from store.timing import events_for
-from tests.post_loan.loan_kit import repay_in_full
+from tests.post_loan.loan_kit import settle_at_quote
 from tests.workflows.journey_kit import (
     SUBMITTER,
     Documents,
@@ -51,7 +51,7 @@ async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
         await handle.execute_update(
             W.record_inquiry, Inquiry(actor=SUBMITTER, channel=Channel.RELATIONSHIP_MANAGER)
         )
-        await repay_in_full(handle, running, "TX-1", actor=me)
+        await settle_at_quote(handle, running, "TX-1")  # operations record the receipt
         assert (await handle.result()).outcome is Stage.CLOSED
 
         final = await status(handle)
@@ -65,7 +65,7 @@ async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
             (Stage.OFFER, Channel.APP, "feedback csat=5 about offer"),
             (Stage.OFFER, Channel.APP, "offer signed"),
             (Stage.POST_LOAN, Channel.RELATIONSHIP_MANAGER, "inquiry"),
-            (Stage.POST_LOAN, Channel.API, "repayment TX-1"),
+            (Stage.POST_LOAN, Channel.API, "settlement TX-1"),
         ]
         stored = events_for(settings.db_url, handle.id)
         assert [e.sequence for e in stored] == list(range(len(final.events)))
