@@ -52,7 +52,7 @@ def book_line(s: JourneyStatus, product: str) -> BookLine | None:
         days_past_due=s.days_past_due,
         arrears=s.arrears or Decimal(0),
         principal=s.account.principal_owed,
-        next_instalment=s.account.next_instalment(),
+        next_instalment=s.account.next_instalment(of_plan=True),
         open_warnings=len(open_numbers(s.warnings)),
     )
 

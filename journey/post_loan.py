@@ -20,7 +20,9 @@ Early settlement, on a day: the instalments due after that day fall due on it, a
 interest is cut to what has accrued by then: the current period's, pro rata by days (from
 the previous due date, or the plan's start for the first instalment), and none for the
 periods after. Interest they had been paid ahead beyond that is applied again, as money
-paid that day. The settling payment then settles the whole plan, as any payment does.
+paid that day. The settling payment then settles the whole plan, as any payment does. Its
+quote shows that interest given back against the whole rather than applied again, so that
+the principal it shows is the account's, as status and the loan book show it.
 
 Partial prepayment (提前部分还款), on a day: the payment first pays what is due by that day,
 as any payment does; the rest repays principal ahead of the plan. The instalments that fall
@@ -141,10 +143,14 @@ class Account(BaseModel):
     credit: Decimal = ZERO  # paid beyond the whole plan: owed back to the customer
     fee_due: Decimal = ZERO  # prepayment fees charged (the module's rule)
     fee_paid: Decimal = ZERO
+    # a settlement quote's interest paid ahead beyond what has accrued, given back against
+    # what settles the loan (`settlement_quote`); nothing on an account of recorded payments
+    interest_back: Decimal = ZERO
 
     @property
     def owed(self) -> Decimal:
-        return sum((i.outstanding for i in self.instalments), self.fee_due - self.fee_paid)
+        return sum((i.outstanding for i in self.instalments),
+                   self.fee_due - self.fee_paid - self.interest_back)
 
     @property
     def penalty_owed(self) -> Decimal:
@@ -177,10 +183,14 @@ class Account(BaseModel):
     def owed_parts(self) -> str:
         """`owed` in words, part by part, for people."""
         fee = self.fee_due - self.fee_paid
-        interest = self.owed - self.principal_owed - self.penalty_owed - fee
+        interest = (self.owed + self.interest_back - self.principal_owed - self.penalty_owed
+                    - fee)
         penalty = f", penalty interest {self.penalty_owed:,}" if self.penalty_owed else ""
         fee_part = f", prepayment fee {fee:,}" if fee else ""
-        return f"principal {self.principal_owed:,}, interest {interest:,}{penalty}{fee_part}"
+        back = (f", less interest paid ahead {self.interest_back:,}" if self.interest_back
+                else "")
+        return (f"principal {self.principal_owed:,}, interest {interest:,}{penalty}{fee_part}"
+                f"{back}")
 
     @property
     def repaid(self) -> bool:
@@ -209,10 +219,16 @@ class Account(BaseModel):
         return max((i.due_on for i in self.instalments if i.principal_planned + i.interest_due),
                    default=self.instalments[-1].due_on)
 
-    def next_instalment(self) -> str:
-        """The next instalment not settled, in words, for people."""
+    def next_instalment(self, of_plan: bool = False) -> str:
+        """The next instalment not settled, in words, for people: what is left to pay of it,
+        and, `of_plan`, what the plan asks when part of it is paid already."""
         due = self.next_due()
-        return f"#{due.number} due {due.due_on}: {due.outstanding:,}" if due else "none: repaid"
+        if due is None:
+            return "none: repaid"
+        planned = due.principal_planned + due.interest_due
+        paid = due.interest_paid + due.principal_paid - due.principal_prepaid
+        part = f" left of the plan's {planned:,}" if of_plan and paid > 0 else ""
+        return f"#{due.number} due {due.due_on}: {due.outstanding:,}{part}"
 
     def on_time_run(self, since: date | None, today: date) -> int:
         """Consecutive instalments paid on time (settled on or before their due date),
@@ -334,10 +350,15 @@ def settlement_quote(
 ) -> Account:
     """The account as it would stand if the loan were settled on `on`: everything left is
     due that day, and its `owed` is what settles it (its parts: `principal_owed`,
-    `penalty_owed`, any prepayment fee and the interest)."""
+    `penalty_owed`, any prepayment fee, the interest accrued, less `interest_back`). The
+    interest paid ahead beyond what has accrued is given back against the whole, not
+    applied again to principal as the settling payment will apply it: the quote's principal
+    is the account's, as status and the book show it, and its total the same."""
     quoted = account.model_copy(deep=True)
     _accrue_penalty(quoted, on, penalty_rate)
-    _allocate(quoted, _settle_early(quoted, on, start, fee), on)
+    again = _settle_early(quoted, on, start, fee)
+    quoted.interest_back = min(again, quoted.owed)
+    quoted.credit += again - quoted.interest_back
     return quoted
 
 

@@ -163,7 +163,8 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
     head.add_row("outstanding", f"{account.owed:,} under the plan: {account.owed_parts()}"
                  + (f"; credit {account.credit:,}" if account.credit else ""))
     head.add_row("next instalment",
-                 account.next_instalment() + (" (past due)" if s.days_past_due else ""))
+                 account.next_instalment(of_plan=True)
+                 + (" (past due)" if s.days_past_due else ""))
     still_open = open_numbers(s.warnings)
     head.add_row("open warnings", ", ".join(f"#{n}" for n in still_open) or "none")
     parts: list[RenderableType] = [Panel(head, title="post-loan")]

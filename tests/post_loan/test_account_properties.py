@@ -3,7 +3,8 @@ any run of payments (hypothesis): every payment is
 accounted for to the cent, nothing goes negative or is paid twice, an instalment is settled
 exactly when nothing is left on it, and a prepayment never costs the customer more interest
 than the same money paid ahead of the plan; with or without a prepayment fee; and the same,
-with a settlement at its quote, for a plan repriced to the LPR at any rate on any day.
+with a settlement at its quote, for a plan repriced to the LPR at any rate on any day; and
+status, the loan book and a settlement quote show the same principal left.
 PROPERTY_EXAMPLES=10000 searches harder."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journey.classification import RiskClass
+from journey.loan_book import book_line
 from journey.lpr import RateChange, RateHistory
 from journey.post_loan import (
     Account,
@@ -25,6 +28,8 @@ from journey.post_loan import (
 )
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
 from journey.repayment import Frequency, RepaymentMethod, build_schedule, with_interest_before
+from journey.stages import Party, Stage
+from journey.status import JourneyStatus
 
 START = date(2026, 1, 31)  # a month end: due dates clamp to shorter months
 ZERO = Decimal(0)
@@ -159,4 +164,31 @@ def test_a_repriced_plan_accounts_for_every_payment_and_settles_at_its_quote(dat
                        settles=True)
     settled = apply_payments(plan, [*payments, settling], START, ZERO, day, period_rate, fee,
                              rates)
+    assert settled.repaid and settled.owed == 0 and settled.credit == quote.credit
+
+
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "300")), deadline=None)
+@given(st.data())
+def test_status_the_book_and_the_settlement_quote_show_one_principal(data) -> None:
+    plan, period_rate, *_ = data.draw(loans())
+    payments = [p for p in data.draw(runs(plan)) if not p.settles]
+    penalty = data.draw(st.sampled_from([ZERO, Decimal("0.09")]))
+    fee = data.draw(FEES)
+    day = max([p.paid_on for p in payments], default=START) + timedelta(
+        days=data.draw(st.integers(0, 40)))
+    account = apply_payments(plan, payments, START, penalty, day, period_rate, fee)
+    status = JourneyStatus(workflow_id="loan-P", application_id="P", stage=Stage.POST_LOAN,
+                           attempt=1, waits_on=Party.CUSTOMER, account=account,
+                           risk_class=RiskClass.NORMAL)
+    line = book_line(status, "working_capital")
+    assert line is not None and line.principal == account.principal_owed
+    if day >= plan[-1].due_on:
+        return
+    quote = settlement_quote(account, day, START, penalty, fee)
+    assert quote.principal_owed == account.principal_owed
+    assert quote.owed_parts().startswith(f"principal {account.principal_owed:,}, ")
+    # and the quote still settles the loan, to the cent
+    settling = Payment(reference="S", amount=quote.owed, paid_on=day, order=len(payments),
+                       settles=True)
+    settled = apply_payments(plan, [*payments, settling], START, penalty, day, period_rate, fee)
     assert settled.repaid and settled.owed == 0 and settled.credit == quote.credit

@@ -1,0 +1,48 @@
+"""One allocation of a payment, shown the same by every output: after part of the first
+instalment is paid early, status, the loan book and the settlement quote show the same
+principal left, and the book's next instalment says what is left of the plan's."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rich.console import Console
+from temporalio.testing import WorkflowEnvironment
+
+from journey.loan_book import book_line
+from starter.render import book_table
+from tests.cli_kit import cli, point_cli_at, said
+from tests.post_loan.loan_kit import disbursed_loan, pay, until
+from tests.workflows.journey_kit import Documents
+from workflows.loan_journey import LoanJourneyWorkflow
+
+
+async def test_a_part_payment_leaves_one_principal_in_every_output(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = time_skipping_env
+    async with disbursed_loan(env, tmp_path, Documents()) as (_, _, handle, running):
+        lent, first = running.disbursement.amount, running.offer.schedule[0]
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment,
+                                    pay("PART-1", Decimal("1000.00")))
+        now = await until(handle, lambda s: s.account.paid == Decimal("1000.00"))
+        point_cli_at(monkeypatch, env.client)
+
+        shown = said(await cli("status", handle.id))
+        assert f"principal {lent:,}, interest" in shown, shown
+        left = (f"#1 due {first.due_on}: {first.payment - 1000:,} left of the plan's "
+                f"{first.payment:,}")
+        assert left in shown
+
+        quoted = said(await cli("settlement", handle.id))
+        # the day's quote: the same principal, the 1,000 paid ahead of the interest given back
+        assert (f"takes {lent - 1000:,}: principal {lent:,}, interest 0.00, less interest "
+                "paid ahead 1,000.00") in quoted, quoted
+
+        line = book_line(now, "working_capital")
+        assert line is not None and line.principal == lent
+        book = Console(width=300, record=True)
+        book.print(book_table([line], "loan book"))
+        text = book.export_text()
+        assert f"{lent:,}" in text and left in text, text
