@@ -323,6 +323,15 @@ def _reprice(account: Account, change: RateChange, rates: RateHistory, start: da
         _allocate(account, again, change.on)
 
 
+def repriced(account: Account, changes: list[RateChange], rates: RateHistory,
+             start: date | None) -> Account:
+    """The account as it stands once `changes`, repricings after its payments, are applied
+    (the module's rule): what a quote dated after them sees."""
+    quoted = account.model_copy(deep=True)
+    _reprice_to(quoted, [c for c in changes if c.changed], None, rates, start)
+    return quoted
+
+
 def nothing_to_settle(account: Account, on: date) -> str | None:
     """Why the loan cannot be settled early on `on` (nothing falls due after it), or None."""
     return _all_fallen_due(account, on, "settle early")

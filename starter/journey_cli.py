@@ -32,7 +32,7 @@ from journey.decisions import (
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import operations, render
+from starter import operations, quotes, render
 from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
@@ -313,9 +313,10 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
         day = on.date() if on else operations.loan_day(s)
+        s, ahead = quotes.as_on(s, day, Settings())
         quote = operations.settlement(s, day)
         console.print(render.settlement_text(workflow_id, day, quote,
-                                             operations.matured(s, day)))
+                                             operations.matured(s, day), ahead))
 
     run(go())
 
@@ -331,9 +332,10 @@ def prepayment(
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
         day = on.date() if on else operations.loan_day(s)
+        s, ahead = quotes.as_on(s, day, Settings())
         after = operations.prepayment(s, amount, day, shorten)
         console.print(render.prepayment_text(workflow_id, day, amount, s.account, after,
-                                             shorten))
+                                             shorten, ahead))
 
     run(go())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from rich.table import Table
 from journey.availability_interest import InterestPosition
 from journey.documents import DocumentReading
 from journey.loan_book import BookLine, by_class, non_performing_ratio
-from journey.lpr import floats
+from journey.lpr import RateChange, floats
 from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.policy.pricing import spread_text
 from journey.post_loan import Account
@@ -213,9 +214,17 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
     return parts
 
 
-def settlement_text(workflow_id: str, day: date, quote: Account, matured: bool) -> str:
+def repricing_note(repricings: Sequence[RateChange]) -> str:
+    """The repricings a quote applied that the journey has not reached yet, if any."""
+    return "".join(f"\nQuoted as repriced on {c.on}, to the LPR fixings recorded now: rate "
+                   f"{c.describe()}." for c in repricings)
+
+
+def settlement_text(workflow_id: str, day: date, quote: Account, matured: bool,
+                    repricings: Sequence[RateChange] = ()) -> str:
     """How to record what `quote` asks: a repayment once the plan has all fallen due
-    (`matured`), else an early settlement (whose quote has brought every date to `day`)."""
+    (`matured`), else an early settlement (whose quote has brought every date to `day`),
+    after the repricings it saw ahead of the journey (`repricings`)."""
     if matured:
         return (
             f"the whole plan of {workflow_id} has fallen due; on {day} [bold]{quote.owed:,}[/] "
@@ -228,11 +237,13 @@ def settlement_text(workflow_id: str, day: date, quote: Account, matured: bool) 
         "instalments past due included, interest accrued to that day.\n"
         f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
         "--reference <bank reference> --as <operations id> --settle`."
+        + repricing_note(repricings)
     )
 
 
 def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Account,
-                    after: Account, shortens: bool = False) -> str:
+                    after: Account, shortens: bool = False,
+                    repricings: Sequence[RateChange] = ()) -> str:
     ahead = before.principal_due_after(day) - after.principal_due_after(day)
     fee = after.fee_paid - before.fee_paid
     plan = (
@@ -248,7 +259,7 @@ def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Accoun
         f"{before.next_instalment()}).\n"
         f"Record it with `loan-journey repay {workflow_id} --amount {amount} "
         "--reference <bank reference> --as <operations id> --prepay"
-        + (" --shorten`." if shortens else "`.")
+        + (" --shorten`." if shortens else "`.") + repricing_note(repricings)
     )
 
 

@@ -1,0 +1,41 @@
+"""A quote as the loan will stand on its day: the repricings of a floating-rate loan due by
+then, to the LPR fixings recorded now (journey/quote_repricing.py), applied to its status
+before `operations.settlement` or `operations.prepayment` quotes it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from journey.lpr import LprFixing, RateChange, RateHistory, floats
+from journey.post_loan import repriced
+from journey.quote_repricing import repricings_ahead
+from journey.settings import Settings
+from journey.status import JourneyStatus, plan_start
+from starter.lpr import fixings
+
+
+def repriced_for(s: JourneyStatus, day: date, fixings: list[LprFixing]
+                 ) -> tuple[JourneyStatus, list[RateChange]]:
+    """Status `s` with the repricings due by `day` that its journey has not applied yet,
+    and those repricings; `s` as it is for a loan that does not float or has none due."""
+    offer, start, account = s.offer, plan_start(s.offer, s.disbursement), s.account
+    if offer is None or start is None or account is None or not floats(offer.rate_basis):
+        return s, []
+    assert offer.rate_basis is not None
+    rate_now = s.rate_changes[-1].new_rate if s.rate_changes else offer.annual_rate
+    ahead = repricings_ahead(offer.rate_basis, rate_now, start, offer.term_months,
+                             s.rate_changes, account.ends_on(), fixings, day)
+    if not ahead:
+        return s, []
+    rates = RateHistory(method=offer.method, frequency=offer.frequency, changes=ahead)
+    return s.model_copy(update={"account": repriced(account, ahead, rates, start),
+                                "rate_changes": [*s.rate_changes, *ahead]}), ahead
+
+
+def as_on(s: JourneyStatus, day: date, settings: Settings
+          ) -> tuple[JourneyStatus, list[RateChange]]:
+    """`repriced_for` `day`, to the fixings recorded in `settings`' database (read only for
+    a loan that floats)."""
+    if s.offer is None or not floats(s.offer.rate_basis):
+        return s, []
+    return repriced_for(s, day, [r.fixing for r in fixings(settings)])
