@@ -158,7 +158,7 @@ async def _act(
                 await _update(client, wid, "decide", f"{s.attempt}:{approver.id}", vote)
     elif s.stage is Stage.OFFER:
         await _update(client, wid, "sign", "offer", Signature(actor=customer))
-    elif s.stage is Stage.POST_LOAN and s.offer is not None:
+    elif s.stage is Stage.POST_LOAN and s.offer is not None and not s.payments:
         day = plan_start(s.offer, s.disbursement)  # settled at the payout day's quote
         assert day is not None
         repay = Repayment(actor=OPERATIONS, reference=f"FULL-{app.application_id}",

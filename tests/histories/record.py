@@ -42,6 +42,9 @@ Late = Callable[[Client, Settings, str, kit.LoanApplication], Awaitable[str]]
 
 
 async def closed(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    """Settled at the payout day's quote. closed_repaid.json was recorded when one plain
+    repayment of the whole plan was taken (refused since: a repayment pays what is due);
+    it still replays, as validators do not run on replay."""
     running = await kit.drive_to(handle, app, Stage.POST_LOAN)
     await settle_at_quote(handle, running, "TX-ALL")
 
