@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import Repayment
 from journey.stages import Stage
+from store.refusals import refusals
+from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed_loan, pay, until
 from tests.workflows.journey_kit import RISK_SME, Documents, customer, refused
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -18,10 +21,10 @@ REPAY = LoanJourneyWorkflow.record_repayment
 
 
 async def test_only_operations_record_a_receipt(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with disbursed_loan(time_skipping_env, tmp_path, Documents()) as (app, _, handle,
-                                                                            running):
+    async with disbursed_loan(time_skipping_env, tmp_path, Documents()) as (app, settings,
+                                                                            handle, running):
         owed = running.disbursement.amount
         borrower = customer(app)
         for kind in ({}, {"settles": True}, {"prepays": True}):
@@ -31,6 +34,14 @@ async def test_only_operations_record_a_receipt(
         reason = await refused(handle, REPAY, Repayment(actor=RISK_SME, reference="RS-1",
                                                         amount=100))
         assert "needs one of: operations" in reason
+        # from the command line too, the refusal kept for auditors
+        point_cli_at(monkeypatch, time_skipping_env.client, data_dir=settings.data_dir)
+        told = await cli("repay", handle.id, "--amount", str(owed), "--reference", "ABC-2",
+                         "--as", borrower.id, "--role", "customer", "--settle")
+        assert told.exit_code != 0 and "operations record receipts" in said(told)
+        (kept,) = refusals(settings.db_url, handle.id)
+        assert (kept.action, kept.actor, kept.role) == ("record_repayment", borrower.id,
+                                                        "customer")
         now = await until(handle, lambda s: s.account is not None)
         assert now.stage is Stage.POST_LOAN and now.payments == [] and now.account.paid == 0
 
