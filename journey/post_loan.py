@@ -383,12 +383,18 @@ def current_instalment(account: Account, on: date) -> InstalmentState | None:
     return next((s for s in account.instalments if s.due_on > on), None)
 
 
-def repayment_refusal(account: Account, amount: Decimal, on: date) -> str | None:
+AHEAD_OF_PLAN = ("repay principal ahead of the plan with --prepay (`prepayment` quotes it) or "
+                 "the whole loan with --settle (`settlement` quotes it)")
+
+
+def repayment_refusal(account: Account, amount: Decimal, on: date,
+                      instead: str = AHEAD_OF_PLAN) -> str | None:
     """Why `amount` cannot be a plain repayment on `on`, or None (the rule of repayments):
     a repayment pays what is due by then, and may pay the current instalment early, as the
     plan asks it (its interest for the whole period: paying it early does not cut it); what
     is beyond that repays principal ahead of the plan, which is a prepayment or an early
-    settlement, each at its quote, so that no interest is charged for days not yet run."""
+    settlement, each at its quote, so that no interest is charged for days not yet run;
+    the refusal says what to do `instead`."""
     due = due_by(account, on)
     current = current_instalment(account, on)
     early = current.outstanding if current is not None and current.settled_on is None else ZERO
@@ -398,9 +404,7 @@ def repayment_refusal(account: Account, amount: Decimal, on: date) -> str | None
                   f"{early:,}), which may be paid early" if current is not None and early
                   else "")
     return (f"{amount:,} is more than a repayment on {on} pays, {due + early:,}: what is due "
-            f"by then ({due:,}){early_part}. Record at most that as a repayment; repay principal "
-            "ahead of the plan with --prepay (`prepayment` quotes it) or the whole loan with "
-            "--settle (`settlement` quotes it)")
+            f"by then ({due:,}){early_part}. Record at most that as a repayment; {instead}")
 
 
 def prepayment_refusal(

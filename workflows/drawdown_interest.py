@@ -114,9 +114,12 @@ class DrawdownInterest(DrawdownUpdates):
             return super()._payments()
         return self._dd_interest_payments
 
-    def _paid_into(self, on: date) -> Account | None:
+    def _paid_into(self, on: date) -> tuple[Account | None, str]:
         interest = self._dd_interest_account()
-        return interest if interest is not None else super()._paid_into(on)
+        if interest is None:
+            return super()._paid_into(on)
+        return interest, ("the project is drawing: only its interest is paid until drawdowns "
+                          "close, and the principal after")
 
     def _repaid(self, repayment: Repayment) -> str:
         account = self._dd_interest_account()

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
     from journey.policy.authority import SCHEDULING_ROLES, authorize_receipt
     from journey.post_loan import (
+        AHEAD_OF_PLAN,
         Account,
         Payment,
         nothing_to_settle,
@@ -69,10 +70,11 @@ class PostLoanHandlers(PaymentNotices):
         draws, workflows/drawdown_updates.py, has its own)."""
         return self._pl.payments
 
-    def _paid_into(self, on: date) -> Account | None:
-        """The account a repayment on `on` pays (a project's interest while it draws has its
-        own, workflows/drawdown_interest.py)."""
-        return self.account(on)
+    def _paid_into(self, on: date) -> tuple[Account | None, str]:
+        """The account a repayment on `on` pays, and what to do with money beyond what a
+        repayment pays (a project's interest while it draws has its own,
+        workflows/drawdown_interest.py)."""
+        return self.account(on), AHEAD_OF_PLAN
 
     def _repaid(self, repayment: Repayment) -> str:
         """What the account stands at once `repayment` is recorded."""
@@ -113,9 +115,9 @@ class PostLoanHandlers(PaymentNotices):
             self._check_ahead_of_plan(repayment)
         elif known is None:
             on = repayment.paid_on or self.today()
-            account = self._paid_into(on)
+            account, instead = self._paid_into(on)
             assert account is not None, "repayments follow the offer"
-            if (refusal := repayment_refusal(account, repayment.amount, on)) is not None:
+            if (refusal := repayment_refusal(account, repayment.amount, on, instead)):
                 raise DecisionRefused(refusal)
 
     def _check_ahead_of_plan(self, repayment: Repayment) -> None:

@@ -31,7 +31,7 @@ from tests.drawdowns.kit import (
     skip_to,
     until,
 )
-from tests.workflows.journey_kit import SUBMITTER, Documents, refused
+from tests.workflows.journey_kit import SUBMITTER, Documents, customer, refused
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -139,3 +139,13 @@ async def test_a_missed_quarter_is_past_due(
         assert "only its interest is paid" in await refused(
             handle, LoanJourneyWorkflow.record_repayment,
             Repayment(actor=SUBMITTER, reference="SETTLE", amount=due, settles=True))
+        # a repayment pays the interest due (and the running quarter's), not the principal
+        beyond = await refused(handle, LoanJourneyWorkflow.record_repayment,
+                               Repayment(actor=SUBMITTER, reference="ALL", amount=due * 100))
+        assert f"what is due by then ({due:,})" in beyond
+        assert beyond.endswith("the project is drawing: only its interest is paid until "
+                               "drawdowns close, and the principal after")
+        # and the customer does not record its own payment
+        assert "operations record receipts" in await refused(
+            handle, LoanJourneyWorkflow.record_repayment,
+            Repayment(actor=customer(app), reference="INT-MINE", amount=due))
