@@ -62,6 +62,7 @@ class AuditLine:
     role: str = ""
     detail: str = ""
     run_id: str = ""
+    origin: str = ""  # the identity the server recorded for the client that sent it
 
 
 async def fetch_history(
@@ -109,7 +110,9 @@ def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
             line.event,
             escape(line.actor),
             line.role,
-            escape(line.detail),  # payloads quote what people typed: "[x]" is not markup
+            # payloads quote what people typed: "[x]" is not markup; the origin is the
+            # client's identity as it reported it, not proven
+            escape(f"{line.detail} (from {line.origin})" if line.origin else line.detail),
             end_section=after is not None and after.run_id != line.run_id,  # a run begins
         )
     return table
@@ -136,7 +139,8 @@ class _Trail:
         if handler is None:
             return None
         self._event_id = event.event_id
-        found: tuple[str, str, str, str] | None = await handler(getattr(event, kind))
+        attributes = getattr(event, kind)
+        found: tuple[str, str, str, str] | None = await handler(attributes)
         if found is None:
             return None
         name, actor, role, detail = found
@@ -149,6 +153,7 @@ class _Trail:
             role=role,
             detail=detail,
             run_id=self._run_id,
+            origin=_origin(kind, attributes),
         )
 
     # -- decoding ----------------------------------------------------------------------
@@ -288,6 +293,27 @@ class _Trail:
         if values.get(self._stage_attribute):
             self.stage = values[self._stage_attribute]
         return values
+
+
+def _origin(kind: str, attributes: Any) -> str:
+    """Where the server says an act came from: the identity of the client that sent it (a
+    start, an update, a signal, a cancel, a termination); "" for the workers' own events.
+    A continued run's started event names the worker, not a person: "" too."""
+    if kind == "workflow_execution_update_accepted_event_attributes":
+        return str(attributes.accepted_request.meta.identity)
+    if kind == "workflow_execution_started_event_attributes" and (
+        attributes.continued_execution_run_id
+    ):
+        return ""
+    if kind in _SENT_BY_CLIENTS:
+        return str(attributes.identity)
+    return ""
+
+
+_SENT_BY_CLIENTS = {
+    f"workflow_execution_{name}_event_attributes"
+    for name in ("started", "signaled", "cancel_requested", "terminated")
+}
 
 
 def _search_value(payload: Payload) -> str:

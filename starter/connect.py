@@ -8,6 +8,7 @@ from temporalio.runtime import Runtime
 from journey.settings import Settings
 from starter.codec import data_converter
 from starter.errors import SetupError
+from store.refusals import origin
 
 
 async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:
@@ -15,6 +16,8 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
 
     TLS follows `temporal_tls`; left off, the SDK turns it on when an API key is given.
     `runtime` (for example one exporting Prometheus metrics) defaults to the SDK's own.
+    The client's identity is this process's origin (user@host pid): the server records it
+    with every start, update and signal it sends, next to the actor the caller names (--as).
     """
     settings = settings or Settings()
     try:
@@ -25,6 +28,7 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
             tls=True if settings.temporal_tls else None,
             data_converter=data_converter(settings),
             runtime=runtime,
+            identity=origin(),
         )
     except RuntimeError as err:  # the SDK reports a failed connect as RuntimeError
         raise SetupError(

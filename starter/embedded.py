@@ -20,6 +20,7 @@ from starter.cluster_checks import register_missing
 from starter.codec import data_converter
 from starter.errors import SetupError
 from starter.occupied import refuse_if_occupied
+from store.refusals import origin
 from workflows import search_attributes
 
 
@@ -84,6 +85,7 @@ async def _start(
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
         runtime=runtime,
+        identity=origin(),  # as starter/connect.py's clients: user@host pid
         ip=host or "127.0.0.1",
         port=int(port),
         ui=True,
