@@ -65,7 +65,7 @@ async def embedded_server(
     start-dev registers the search attributes only on a new database. On one from an older
     version, the attributes this version added are registered, and the server restarted so
     that its cache holds them (it failed every task that set one until it refreshed)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # its owner's only
     refuse_if_occupied(settings)
     env = await _start(settings, extra_args, runtime)
     try:

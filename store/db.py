@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fcntl
+import os
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,12 +42,23 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def private_file(file: Path) -> None:
+    """Create `file` for its owner only (600), in a folder made for its owner only (700):
+    the journey database holds refusal reasons, complaints and fixings. A file another
+    version left readable by others is made 600; a folder that exists is left as it is."""
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(file, os.O_CREAT | os.O_RDWR, 0o600))
+    if stat.S_IMODE(file.stat().st_mode) & 0o077:
+        file.chmod(0o600)
+
+
 @lru_cache(maxsize=32)
 def engine_for(url: str) -> Engine:
-    """One engine per URL for the process. SQLite: WAL, a busy timeout, parent dir created."""
+    """One engine per URL for the process. SQLite: WAL, a busy timeout, the file (and its
+    folder) created for its owner only."""
     file = _sqlite_file(url)
     if file is not None:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        private_file(file)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,30 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db_url: str) -> None:
     with ready(db_url).connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert c.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_journey_database_is_its_owners_only(tmp_path: Path) -> None:
+    """It holds refusal reasons, complaints and fixings: not for other users of the host."""
+    umask = os.umask(0o022)  # the usual umask, whatever the test runner's
+    try:
+        data = tmp_path / "fresh"
+        file = data / "journey.db"
+        with session(f"sqlite:///{file}") as s:
+            s.execute(text("select 1"))
+        assert (_mode(data), _mode(file)) == (0o700, 0o600)
+        assert all(_mode(f) == 0o600 for f in data.glob("journey.db-*"))  # WAL, shared memory
+
+        old = tmp_path / "old.db"  # as an earlier version left it
+        old.touch(mode=0o644)
+        old.chmod(0o644)
+        engine_for(f"sqlite:///{old}")
+        assert _mode(old) == 0o600
+    finally:
+        os.umask(umask)
 
 
 @pytest.mark.usefixtures("sqlite_only")
