@@ -6,6 +6,15 @@ keeping the old ones until no history needs them. A payload that is not encrypte
 through `decode` untouched, so histories written before encryption was switched on still read.
 
 Search attributes are never encoded by a codec: keep personal data out of them.
+
+Failures: with keys, a failure's message and stack trace are encrypted too (a workflow's or
+an activity's failure may quote what it worked on), except a refusal's: a `DecisionRefused`
+raised by an update's validator (or handler) is what the command line, a keyless one too,
+shows the person refused and keeps in `loan-journey refusals`, which the README promises in
+plain text. Refusal messages name rules, roles, stages, staff and company ids, figures the
+rules compare (an amount above a limit) and document digests, never a person's name, id
+number or what someone typed as free text: keep them so (journey/policy/errors.py). A
+refusal's stack trace is dropped: it says nothing to the person refused.
 """
 
 from __future__ import annotations
@@ -19,16 +28,20 @@ from collections.abc import Sequence
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload, WorkflowExecution
+from temporalio.api.failure.v1 import Failure
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
     DataConverter,
+    DefaultFailureConverter,
     DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
+    PayloadConverter,
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from journey.policy.errors import DecisionRefused
 from journey.settings import Settings
 from starter.errors import SetupError
 
@@ -134,14 +147,32 @@ class EncryptionCodec(PayloadCodec):
         return Payload.FromString(plain)
 
 
+class RefusalsInPlainText(DefaultFailureConverterWithEncodedAttributes):
+    """Failure texts encrypted, but for refusals (`DecisionRefused` with no cause): their
+    message stays readable without keys, their stack trace is dropped (module docstring)."""
+
+    def to_failure(
+        self, exception: BaseException, payload_converter: PayloadConverter, failure: Failure
+    ) -> None:
+        if isinstance(exception, DecisionRefused) and exception.__cause__ is None:
+            _PLAIN_FAILURES.to_failure(exception, payload_converter, failure)
+            failure.stack_trace = ""
+            return
+        super().to_failure(exception, payload_converter, failure)
+
+
+_PLAIN_FAILURES = DefaultFailureConverter()
+
+
 def data_converter(settings: Settings) -> DataConverter:
-    """The pydantic converter; with codec keys set, payloads and failure texts are encrypted."""
+    """The pydantic converter; with codec keys set, payloads and failure texts (but for
+    refusals') are encrypted."""
     if not settings.codec_keys:
         return pydantic_data_converter
     return dataclasses.replace(
         pydantic_data_converter,
         payload_codec=EncryptionCodec.from_settings(settings),
-        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+        failure_converter_class=RefusalsInPlainText,
     )
 
 

@@ -119,7 +119,8 @@ class DrawdownUpdates(PostLoanHandlers):
             other = labels.setdefault(doc.ref.sha256, doc.label)
             if other != doc.label:
                 raise DecisionRefused(
-                    f"{doc.ref.filename} is sent as both {other} and {doc.label}: one document "
+                    f"document {doc.ref.sha256[:12]} is sent as both {other} and {doc.label}: "
+                    "one document "
                     "cannot meet two conditions; attach each document under its own label"
                 )
         current = self._dd_current()

@@ -8,7 +8,9 @@ import base64
 import pytest
 from pydantic import BaseModel
 from temporalio.api.common.v1 import Payload
+from temporalio.api.failure.v1 import Failure
 
+from journey.policy.errors import DecisionRefused
 from journey.settings import Settings
 from starter.codec import (
     ENCODING,
@@ -94,3 +96,20 @@ def test_data_converter_encrypts_only_when_keys_are_set() -> None:
     assert b"Li Na" not in sealed.SerializeToString()
     [back] = asyncio.run(converter.decode([sealed], [Applicant]))
     assert back == Applicant(legal_name="Li Na", amount=5)
+
+
+def test_failure_texts_are_encrypted_but_a_refusals() -> None:
+    """A refusal's reason reads without keys; any other failure's text is encrypted."""
+    converter = data_converter(Settings(codec_keys=f"new:{NEW}")).failure_converter
+    payloads = data_converter(Settings()).payload_converter
+
+    def failure_of(err: Exception) -> Failure:
+        failure = Failure()
+        converter.to_failure(err, payloads, failure)
+        return failure
+
+    refused = failure_of(DecisionRefused("an opinion is already recorded for this review"))
+    assert refused.message == "an opinion is already recorded for this review"
+    assert not refused.HasField("encoded_attributes") and refused.stack_trace == ""
+    failed = failure_of(ValueError("Zhang Wei 张伟 owes 1,000,000"))
+    assert failed.message == "Encoded failure" and "张伟" not in str(failed)

@@ -23,6 +23,7 @@ from tests.cli_kit import cli, point_cli_at, said
 from tests.e2e.conftest import SAMPLES
 from tests.workflows.journey_kit import (
     accepted_updates,
+    drive_to,
     journey_worker,
     new_application,
     start,
@@ -129,3 +130,28 @@ async def test_a_start_without_keys_is_refused_where_the_journeys_are_encrypted(
         never = client.get_workflow_handle(f"loan-{application['application_id']}")
         with pytest.raises(RPCError):
             await never.describe()
+
+
+async def test_a_refusal_reads_in_plain_text_without_keys(
+    encrypting: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers encrypt failure texts, but not a refusal's: a keyless command line sent
+    to a journey begun in plain text shows the reason, and keeps it for auditors; a journey's
+    own failures stay encrypted (starter/codec.py)."""
+    client = encrypting.client
+    plain = await Client.connect(client.service_client.config.target_host,
+                                 namespace=client.namespace,
+                                 data_converter=pydantic_data_converter)
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = client.get_workflow_handle((await start(plain, settings, app)).id)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await drive_to(handle, app, Stage.APPROVAL)  # the risk officer's opinion, keyed
+        point_cli_at(monkeypatch, client, tmp_path / "cli-data")
+        monkeypatch.delenv(SETTING, raising=False)
+        again = await cli("opinion", handle.id, *OPINION)
+        assert again.exit_code == 3, again.output
+        assert "Encoded failure" not in again.output
+        assert "error: record_risk_opinion refused: the journey is at approval" in said(again)
+        kept = await cli("refusals", handle.id)
+        assert "the journey is at approval" in said(kept) and "Encoded" not in said(kept)
