@@ -25,7 +25,7 @@ from journey.settings import Settings
 from starter import audit
 from starter.audit_runs import Runs, chain
 from starter.boundary import run
-from starter.codec import data_converter
+from starter.codec import SETTING, data_converter
 from starter.connect import connect
 from starter.errors import BadInput
 from starter.terminal import wide_console
@@ -128,19 +128,23 @@ def conclude(report: audit.VerifyReport) -> None:
 
 
 def told(report: audit.VerifyReport) -> bool:
-    """Print a replay report and its sum; whether it passed: something replayed, and nothing
-    failed."""
+    """Print a replay report and its sum; whether it passed: something replayed, nothing
+    failed, and nothing was left unreplayed for want of the codec keys."""
     wide_console().print(render_report(report))
     bad = len(report.failures)
     nondeterministic = sum(o.nondeterministic for o in report.failures)
+    encrypted = len(report.encrypted)
     typer.echo(
-        f"{len(report.outcomes)} replayed, {bad} failed ({nondeterministic} non-deterministic)"
+        f"{len(report.outcomes) - encrypted} replayed, {bad} failed "
+        f"({nondeterministic} non-deterministic)"
+        + (f"; {encrypted} encrypted, not replayed: set {SETTING} to replay them"
+           if encrypted else "")
     )
     if not report.outcomes:
         # nothing checked is no pass: say why, so that a typo in a query does not read as one
         typer.echo("nothing to replay: no history matched (check the query or the paths)",
                    err=True)
-    return bool(report.outcomes) and not bad
+    return bool(report.outcomes) and not bad and not encrypted
 
 
 async def _verify(
@@ -212,7 +216,8 @@ def render_report(report: audit.VerifyReport) -> Table:
         table.add_column(column, no_wrap=True)
     table.add_column("error", overflow="fold")
     for o in report.outcomes:
-        result = "ok" if o.ok else ("NON-DETERMINISM" if o.nondeterministic else "FAILED")
+        result = ("ok" if o.ok else "ENCRYPTED" if o.encrypted
+                  else "NON-DETERMINISM" if o.nondeterministic else "FAILED")
         table.add_row(o.workflow_id, o.run_id, result, o.error)
     return table
 

@@ -155,3 +155,27 @@ async def test_a_refusal_reads_in_plain_text_without_keys(
         assert "error: record_risk_opinion refused: the journey is at approval" in said(again)
         kept = await cli("refusals", handle.id)
         assert "the journey is at approval" in said(kept) and "Encoded" not in said(kept)
+
+
+async def test_verify_without_keys_says_a_run_is_encrypted_not_non_deterministic(
+    encrypting: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = encrypting.client
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        point_cli_at(monkeypatch, client, tmp_path / "cli-data")
+        monkeypatch.delenv(SETTING, raising=False)
+        keyless = await cli("verify", "--query", f"WorkflowId='{handle.id}'")
+        told = said(keyless)
+        assert keyless.exit_code == 1, keyless.output
+        assert "ENCRYPTED" in told and f"encrypted: set {SETTING} to replay it" in told
+        assert "NON-DETERMINISM" not in told and "TMPRL1100" not in told
+        assert (f"0 replayed, 0 failed (0 non-deterministic); 1 encrypted, not replayed: "
+                f"set {SETTING} to replay them") in told
+
+        monkeypatch.setenv(SETTING, KEYS)
+        keyed = await cli("verify", "--query", f"WorkflowId='{handle.id}'")
+        assert keyed.exit_code == 0, keyed.output
+        assert "1 replayed, 0 failed" in said(keyed)
