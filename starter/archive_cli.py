@@ -21,9 +21,10 @@ from starter.audit_cli import project_workflows, told
 from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
-from starter.errors import NotFound, SetupError
+from starter.errors import JourneyError, NotFound, SetupError
 from starter.terminal import wide_console
 from store import archive
+from store.archive import KEY_SETTING
 
 console = wide_console()
 archive_app = typer.Typer(
@@ -97,14 +98,20 @@ def verify_archived(
     parallel: Annotated[
         int, typer.Option(min=1, max=64, help="runs compared with the server at once")
     ] = PARALLEL,
+    no_seal_check: Annotated[
+        bool, typer.Option("--no-seal-check", help="without LOAN_JOURNEY_ARCHIVE_KEY, check "
+                                                   "sealed runs all the same, their seals not")
+    ] = False,
 ) -> None:
     """Compare archived histories with the server's copies while it still has them (event
     for event, payloads as stored) and replay them against the current code; exit 1 on any
-    difference or non-determinism."""
+    difference or non-determinism, and on sealed runs when the key to check their seals is
+    not set (unless --no-seal-check)."""
     settings = Settings()
 
     async def go() -> tuple[audit.VerifyReport, list[ServerCheck] | None]:
         runs = _archived(settings, workflow_ids or [])
+        _seals_checkable(settings, runs, no_seal_check)
         checks = None
         if not offline:
             checks = await compare_runs(await _server(settings), settings, runs, parallel)
@@ -127,6 +134,24 @@ def _archived(settings: Settings, workflow_ids: list[str]) -> list[archive.Archi
         raise NotFound(f"no archived run of {', '.join(missing)}: `loan-journey archive "
                        "run` archives the closed runs")
     return [r for of in found.values() for r in of]
+
+
+class SealsUnchecked(JourneyError):
+    """Sealed archived runs, and no key here to check their seals: no verification."""
+
+
+def _seals_checkable(settings: Settings, runs: list[archive.ArchivedRun], skip: bool) -> None:
+    """Without the archive key, sealed runs cannot be vouched for: SealsUnchecked, or with
+    `skip` (--no-seal-check, said explicitly) a warning."""
+    sealed = sum(r.seal is not None for r in runs)
+    if settings.archive_seal_key is not None or not sealed:
+        return
+    if not skip:
+        raise SealsUnchecked(
+            f"{sealed} archived run(s) are sealed: set {KEY_SETTING} to check their seals (or "
+            "pass --no-seal-check to check the rest of them without)")
+    typer.echo(f"warning: the seals of {sealed} archived run(s) were not checked "
+               f"(--no-seal-check; {KEY_SETTING} is not set)", err=True)
 
 
 async def _server(settings: Settings) -> Client:

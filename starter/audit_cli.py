@@ -55,7 +55,10 @@ def history(
     that run alone; --json: the latest run, and the earlier runs named on stderr). A run the
     server no longer has (its retention) is read from the archive."""
     settings = Settings()
-    text, table, earlier = run(_history(settings, workflow_id, run_id, json_output, archived))
+    text, table, earlier, warnings = run(
+        _history(settings, workflow_id, run_id, json_output, archived))
+    for warning in warnings:
+        typer.echo(warning, err=True)
     if earlier:
         typer.echo(f"{workflow_id} continued as new: this is its latest run; the earlier runs, "
                    f"oldest first: {', '.join(earlier)} (`--run-id RUN` prints each)", err=True)
@@ -74,23 +77,25 @@ def history(
 
 async def _history(
     settings: Settings, workflow_id: str, run_id: str | None, raw: bool, archived: bool
-) -> tuple[str, Table | None, list[str]]:
-    """The requested run's text or the trail of its runs, and the earlier runs' ids."""
+) -> tuple[str, Table | None, list[str], list[str]]:
+    """The requested run's text or the trail of its runs, the earlier runs' ids, and the
+    warnings of the archived runs read (a seal not checked)."""
     client = None if archived else await connect(settings)
     converter = data_converter(settings) if client is None else client.data_converter
     runs = Runs(settings, workflow_id, client)
     latest = await runs.fetch(run_id)
     found, lost = ([latest], "") if run_id else await chain(runs, latest)
     ids = [audit.run_id(r.history) for r in found]
+    warnings = [r.warning for r in ([latest] if raw else found) if r.warning]
     if raw:
-        return latest.text, None, ids[:-1]
+        return latest.text, None, ids[:-1], warnings
     lines = [line for r in found for line in await audit.audit_trail(r.history, converter)]
     title = f"journey {workflow_id}{latest.where}"
     if len(found) > 1:
         title += f"; {len(found)} runs, oldest first: {', '.join(ids)}"
     if lost:
         title += f"; the runs up to {lost} are neither on the server nor in the archive"
-    return "", audit.render_trail(lines, title=title), []
+    return "", audit.render_trail(lines, title=title), [], warnings
 
 
 def verify(

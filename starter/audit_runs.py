@@ -24,6 +24,7 @@ class Run:
     text: str  # as `temporal workflow show -o json` prints it
     history: WorkflowHistory
     where: str  # for the title: "" when the server has it, else which archived run
+    warning: str = ""  # an archived run whose seal could not be checked here
 
 
 class Runs:
@@ -46,7 +47,8 @@ class Runs:
             server = (f" in namespace {self._settings.temporal_namespace} at "
                       f"{self._settings.temporal_address}, nor")
             found = self._archived(run_id, server)
-            return Run(found.text, found.history, f"{found.where}; no longer on the server")
+            return Run(found.text, found.history, f"{found.where}; no longer on the server",
+                       found.warning)
         return Run(audit.history_json(fetched), fetched, "")
 
     def _archived(self, run_id: str | None, elsewhere: str) -> Run:
@@ -63,7 +65,11 @@ class Runs:
         kept = runs[-1]
         text = archivist.archived_text(self._settings, kept)
         where = f", run {kept.run_id} from the archive (closed {kept.closed_at:%Y-%m-%d})"
-        return Run(text, WorkflowHistory.from_json(self._workflow_id, text), where)
+        warning = ""
+        if kept.seal is not None and self._settings.archive_seal_key is None:
+            warning = (f"warning: archived run {kept.run_id} of {self._workflow_id} is sealed, "
+                       f"but its seal was not checked: set {archive.KEY_SETTING} to check it")
+        return Run(text, WorkflowHistory.from_json(self._workflow_id, text), where, warning)
 
 
 async def chain(runs: Runs, latest: Run) -> tuple[list[Run], str]:

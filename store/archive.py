@@ -83,6 +83,9 @@ class ArchivePassRow(Base):
     gone: Mapped[int] = mapped_column(Integer)
 
 
+KEY_SETTING = "LOAN_JOURNEY_ARCHIVE_KEY"
+
+
 class ArchiveDamaged(Exception):
     """An archived history's blob does not match its recorded digest, or is not its run's."""
 
