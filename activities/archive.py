@@ -40,9 +40,11 @@ async def archive_closed_runs(
     client: Client, settings: Settings, overlap: timedelta, beat: Callable[[], None] = lambda: None
 ) -> ac.ArchivePassResult:
     """Archive the history of each closed run the archive does not hold yet, listed from a
-    little before the last complete pass started; `beat` for each run listed."""
+    little before the last complete pass started; `beat` for each run listed. KeyRequired,
+    nothing archived, without the archive key once the archive holds sealed runs."""
     url, root = settings.db_url, settings.documents_dir
     started = datetime.now(UTC)
+    await asyncio.to_thread(archive.key_checked, url, settings.archive_seal_key)
     last = await asyncio.to_thread(archive.last_pass_started, url)
     since = last - overlap if last is not None else None
     archived = held = gone = 0

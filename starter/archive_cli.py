@@ -44,7 +44,10 @@ def run_pass(
 
     async def go() -> None:
         client = await connect(settings)
-        done = await archive_closed_runs(client, settings, timedelta(minutes=overlap))
+        try:
+            done = await archive_closed_runs(client, settings, timedelta(minutes=overlap))
+        except archive.KeyRequired as err:
+            raise SetupError(str(err)) from None
         since = done.closed_since.isoformat() if done.closed_since else "the first"
         console.print(
             f"archived {done.archived} closed run(s) since {since} "
@@ -188,13 +191,7 @@ def _told_compared(checks: list[ServerCheck] | None) -> bool:
         typer.echo("not compared with the server (--offline): the archive's own checks (digest, "
                    "row, and the seal where LOAN_JOURNEY_ARCHIVE_KEY is set) and the replay only")
         return True
-    table = Table(title="the archive against the server's copy (payloads as stored)")
-    for column in ("workflow id", "run id", "server's copy"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("detail", overflow="fold")
-    for c in checks:
-        table.add_row(c.workflow_id, c.run_id, c.found.value, escape(c.detail))
-    console.print(table)
+    console.print(_compared(checks, "the archive against the server's copy (payloads as stored)"))
     counted = Counter(c.found for c in checks)
     said = [f"{counted[Found.MATCHES]} match", f"{counted[Found.DIFFERS]} differ",
             f"{counted[Found.GONE]} no longer on it"]
@@ -204,16 +201,48 @@ def _told_compared(checks: list[ServerCheck] | None) -> bool:
     return not any(c.failed for c in checks)
 
 
+def _compared(checks: list[ServerCheck], title: str) -> Table:
+    table = Table(title=title)
+    for column in ("workflow id", "run id", "server's copy"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("detail", overflow="fold")
+    for c in checks:
+        table.add_row(c.workflow_id, c.run_id, c.found.value, escape(c.detail))
+    return table
+
+
 @archive_app.command("seal")
-def seal() -> None:
-    """Seal the runs archived before LOAN_JOURNEY_ARCHIVE_KEY was set, so that `archive
-    verify` accepts them; check them first: sealing vouches for them as they stand."""
+def seal(
+    parallel: Annotated[
+        int, typer.Option(min=1, max=64, help="runs compared with the server at once")
+    ] = PARALLEL,
+) -> None:
+    """Seal the runs archived before LOAN_JOURNEY_ARCHIVE_KEY was set, those only whose
+    archived history still matches the server's copy: a run the server no longer has, or
+    whose copy differs, is left unsealed and named (exit 1): nobody can vouch for it here."""
     settings = Settings()
     key = settings.archive_seal_key
     if key is None:
-        raise typer.BadParameter("set LOAN_JOURNEY_ARCHIVE_KEY first: it is what seals them")
-    sealed = archive.seal_unsealed(settings.db_url, key)
-    console.print(f"sealed {sealed} archived run(s); every archived run is sealed now")
+        raise typer.BadParameter(f"set {KEY_SETTING} first: it is what seals them")
+
+    async def go() -> list[ServerCheck]:
+        unsealed = [r for r in archive.runs_of(settings.db_url) if r.seal is None]
+        if not unsealed:
+            return []
+        # unsealed runs read without the key: with it, their want of a seal is the refusal
+        keyless = settings.model_copy(update={"archive_key": None})
+        return await compare_runs(await _server(settings), keyless, unsealed, parallel)
+
+    checks = run(go())
+    vouched = [(c.workflow_id, c.run_id) for c in checks if c.found is Found.MATCHES]
+    sealed = archive.seal_unsealed(settings.db_url, key, vouched)
+    refused = [c for c in checks if c.found is not Found.MATCHES]
+    console.print(f"sealed {sealed} archived run(s), each the same as the server's copy")
+    if refused:
+        console.print(_compared(refused, "left unsealed: not vouched for by the server's copy"))
+        typer.echo(f"{len(refused)} archived run(s) left unsealed: check them against a backup;"
+                   " `archive verify` reports them", err=True)
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,26 +11,37 @@ refused when read; with an archive key, each row is sealed (HMAC) over its facts
 blob's digest, so that a row or blob changed by someone without the key is refused. Each
 complete pass of the archivist is recorded too: the next one lists the runs closed since the
 last complete pass began.
+
+Seals chain: a seal (version 2, "2:<position>:<mac>") covers its row, its position in the
+order of sealing and the seal before it, so that a sealed row deleted from the table leaves
+the next one unverifiable ("the run sealed before it is missing"). Only the newest sealed
+row's deletion goes unseen by the chain: the server's copy, while it has the run, and the
+backups tell. Seals written before the chain (version 1, 64 hex digits) still verify, alone.
+Once a row is sealed, nothing is archived without the key (`KeyRequired`): an unsealed row
+among sealed ones would be one nobody vouches for.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel
-from sqlalchemy import Index, Integer, String, select
+from sqlalchemy import Index, Integer, String, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from journey.archive_contracts import ArchivePassResult
 from store import blobs
 from store._dialect import insert_for, inserted
-from store.db import ready
+from store.db import file_lock, ready, sqlite_file
 from store.models import Base, BigId
 from store.types import UTCDateTime
 
@@ -52,6 +63,8 @@ class ArchivedRun(ClosedRun):
     sha256: str  # of the gzipped history in the document store
     # HMAC-SHA256 of the row and that digest with the archive key; None: archived unsealed
     seal: str | None = None
+    # the seal before this one in the chain ("" for the first); None: none found (deleted)
+    previous_seal: str | None = None
 
 
 class ArchivedRunRow(Base):
@@ -90,27 +103,94 @@ class ArchiveDamaged(Exception):
     """An archived history's blob does not match its recorded digest, or is not its run's."""
 
 
+class KeyRequired(Exception):
+    """The archive holds sealed runs, and no archive key is set to seal one more."""
+
+
+def _facts(run: ClosedRun, sha256: str) -> list[object]:
+    return [run.workflow_id, run.run_id, run.workflow_type, run.status,
+            run.closed_at.astimezone(UTC).isoformat(), run.events, sha256]
+
+
 def seal_of(key: bytes, run: ClosedRun, sha256: str) -> str:
-    """The seal of an archived run: its row's facts and its blob's digest, keyed."""
-    facts = [run.workflow_id, run.run_id, run.workflow_type, run.status,
-             run.closed_at.astimezone(UTC).isoformat(), run.events, sha256]
-    return hmac.new(key, json.dumps(facts).encode("utf-8"), hashlib.sha256).hexdigest()
+    """A version 1 seal, as written before the chain: the row's facts and its blob's digest,
+    keyed (checked still; no longer written)."""
+    return hmac.new(key, json.dumps(_facts(run, sha256)).encode("utf-8"),
+                    hashlib.sha256).hexdigest()
+
+
+_CHAINED = "2:"
+_POSITION_DIGITS = 12  # fixed width: the newest seal is the greatest string
+
+
+def chained_seal(key: bytes, run: ClosedRun, sha256: str, position: int, previous: str) -> str:
+    """The seal of the run sealed at `position` (1, 2, ...) after the one sealed `previous`
+    ("" for the first): its facts, its digest, its position and the seal before it, keyed."""
+    facts = [*_facts(run, sha256), position, previous]
+    mac = hmac.new(key, json.dumps(facts).encode("utf-8"), hashlib.sha256).digest()
+    return (f"{_CHAINED}{position:0{_POSITION_DIGITS}d}:"
+            f"{base64.urlsafe_b64encode(mac).decode().rstrip('=')}")
+
+
+def position_of(seal: str | None) -> int | None:
+    """A chained seal's position; None for a version 1 seal or none."""
+    if seal is None or not seal.startswith(_CHAINED):
+        return None
+    return int(seal.split(":")[1])
+
+
+@contextmanager
+def _sealing(url: str) -> Iterator[Session]:
+    """A transaction that alone may extend the chain: one sealer at a time (a lock file
+    beside a SQLite file, an advisory lock on PostgreSQL)."""
+    engine = ready(url)
+    with file_lock(sqlite_file(url), "seal"), Session(engine) as s, s.begin():
+        if engine.dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext('archived_histories seal'))"))
+        yield s
+
+
+def _chain_end(s: Session) -> tuple[int, str]:
+    """The newest chained seal's position and the seal itself ((0, "") before the first)."""
+    newest = s.scalar(select(func.max(ArchivedRunRow.seal))
+                      .where(ArchivedRunRow.seal.like(f"{_CHAINED}%")))
+    return (position_of(newest) or 0, newest) if newest else (0, "")
+
+
+def _refuse_unsealed(s: Session, key: bytes | None) -> None:
+    sealed = select(ArchivedRunRow.seal).where(ArchivedRunRow.seal.is_not(None)).limit(1)
+    if key is None and s.scalars(sealed).first() is not None:
+        raise KeyRequired(
+            f"the archive holds sealed runs: set {KEY_SETTING} to archive more (a run "
+            "archived unsealed among them is one nobody vouches for)")
+
+
+def key_checked(url: str, key: bytes | None) -> None:
+    """KeyRequired when `key` is None and the archive holds sealed runs: a pass without the
+    key archives nothing, and says so, even when it finds nothing new."""
+    with Session(ready(url)) as s:
+        _refuse_unsealed(s, key)
 
 
 def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime,
          key: bytes | None = None) -> bool:
-    """Store one run's history, sealed with `key` when given; False if that run was
-    archived before (nothing written)."""
+    """Store one run's history, sealed with `key` when given (next in the chain); False if
+    that run was archived before (nothing written). KeyRequired, nothing written, when `key`
+    is None and the archive holds sealed runs."""
     data = gzip.compress(history_json.encode("utf-8"), mtime=0)  # same history, same bytes
-    ref = blobs.put(root, data, f"{run.workflow_id}.{run.run_id}.json.gz")
     engine = ready(url)
-    seal = seal_of(key, run, ref.sha256) if key else None
-    stmt = (
-        insert_for(engine, ArchivedRunRow.__table__)
-        .values(**run.model_dump(), sha256=ref.sha256, archived_at=now, seal=seal)
-        .on_conflict_do_nothing(index_elements=["workflow_id", "run_id"])
-    )
-    with Session(engine) as s, s.begin():
+    with _sealing(url) as s:
+        _refuse_unsealed(s, key)
+        ref = blobs.put(root, data, f"{run.workflow_id}.{run.run_id}.json.gz")
+        seal = None
+        if key is not None:
+            position, previous = _chain_end(s)
+            seal = chained_seal(key, run, ref.sha256, position + 1, previous)
+        stmt = (
+            insert_for(engine, ArchivedRunRow.__table__)
+            .values(**run.model_dump(), sha256=ref.sha256, archived_at=now, seal=seal)
+            .on_conflict_do_nothing(index_elements=["workflow_id", "run_id"])
+        )
         return inserted(s, stmt)
 
 
@@ -134,7 +214,16 @@ def runs_of(url: str, workflow_id: str | None = None) -> list[ArchivedRun]:
     if workflow_id is not None:
         query = query.where(ArchivedRunRow.workflow_id == workflow_id)
     with Session(ready(url)) as s:
-        return [ArchivedRun.model_validate(row, from_attributes=True) for row in s.scalars(query)]
+        runs = [ArchivedRun.model_validate(row, from_attributes=True)
+                for row in s.scalars(query)]
+        chained = [r for r in runs if position_of(r.seal)]
+        if chained:
+            chain = {position_of(seal): seal for seal in s.scalars(
+                select(ArchivedRunRow.seal).where(ArchivedRunRow.seal.like(f"{_CHAINED}%")))}
+            chain[0] = ""
+            for r in chained:
+                r.previous_seal = chain.get((position_of(r.seal) or 0) - 1)
+        return runs
 
 
 def record_pass(url: str, started_at: datetime, finished_at: datetime,
@@ -155,14 +244,20 @@ def last_pass_started(url: str) -> datetime | None:
         ).first()
 
 
-def seal_unsealed(url: str, key: bytes) -> int:
-    """Seal the runs archived without a seal (before the key was set); how many. Whoever
-    runs it vouches for them: check them first (`archive verify`)."""
-    with Session(ready(url)) as s, s.begin():
-        rows = s.scalars(select(ArchivedRunRow).where(ArchivedRunRow.seal.is_(None))).all()
-        for row in rows:
+def seal_unsealed(url: str, key: bytes, vouched: Iterable[tuple[str, str]]) -> int:
+    """Seal those of the `vouched` runs (workflow id, run id) that are archived without a
+    seal (before the key was set), next in the chain, oldest closed first; how many. Vouch
+    only for runs checked against the server's copy (`archive seal` does)."""
+    wanted = set(vouched)
+    with _sealing(url) as s:
+        rows = [row for row in s.scalars(select(ArchivedRunRow)
+                                         .where(ArchivedRunRow.seal.is_(None))
+                                         .order_by(ArchivedRunRow.closed_at))
+                if (row.workflow_id, row.run_id) in wanted]
+        end, previous = _chain_end(s)
+        for position, row in enumerate(rows, start=end + 1):
             run = ArchivedRun.model_validate(row, from_attributes=True)
-            row.seal = seal_of(key, run, run.sha256)
+            row.seal = previous = chained_seal(key, run, run.sha256, position, previous)
         return len(rows)
 
 
@@ -203,7 +298,16 @@ def _check_seal(run: ArchivedRun, key: bytes) -> None:
             "the archive key is set: it was archived before the key was, or its seal was "
             "removed; check it against a backup, then `loan-journey archive seal`"
         )
-    if not hmac.compare_digest(run.seal, seal_of(key, run, run.sha256)):
+    position = position_of(run.seal)
+    if position is not None and run.previous_seal is None:
+        raise ArchiveDamaged(
+            f"the archived run sealed before {run.workflow_id} run {run.run_id} (seal "
+            f"#{position - 1}) is missing from the archive: a sealed row was deleted; restore "
+            "the archive's rows from a backup"
+        )
+    expected = (seal_of(key, run, run.sha256) if position is None else
+                chained_seal(key, run, run.sha256, position, run.previous_seal or ""))
+    if not hmac.compare_digest(run.seal, expected):
         raise ArchiveDamaged(
             f"the seal of the archived history of {run.workflow_id} run {run.run_id} does not "
             "match its row: the row or its digest was changed by someone without the archive "

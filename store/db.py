@@ -26,7 +26,7 @@ _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
     u = make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
@@ -56,7 +56,7 @@ def private_file(file: Path) -> None:
 def engine_for(url: str) -> Engine:
     """One engine per URL for the process. SQLite: WAL, a busy timeout, the file (and its
     folder) created for its owner only."""
-    file = _sqlite_file(url)
+    file = sqlite_file(url)
     if file is not None:
         private_file(file)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
@@ -74,11 +74,13 @@ def alembic_config(url: str) -> Config:
 
 
 @contextmanager
-def _file_lock(file: Path | None) -> Iterator[None]:
+def file_lock(file: Path | None, purpose: str = "migrate") -> Iterator[None]:
+    """An exclusive lock beside a SQLite file for `purpose`, across processes; nothing for
+    another database (it locks its own way)."""
     if file is None:
         yield
         return
-    with open(file.with_name(file.name + ".migrate.lock"), "w") as fh:
+    with open(file.with_name(f"{file.name}.{purpose}.lock"), "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -97,7 +99,7 @@ def shown(url: str) -> str:
 def migrate(url: str) -> None:
     """`alembic upgrade head` on the database at `url` (safe to run from several processes)."""
     engine = engine_for(url)
-    with _file_lock(_sqlite_file(url)), engine.begin() as conn:
+    with file_lock(sqlite_file(url)), engine.begin() as conn:
         cfg = alembic_config(url)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -125,9 +125,9 @@ def test_a_sealed_run_changed_without_the_key_is_refused(db_url: str, tmp_path: 
     """Whoever can write the database and the store can make a row and its blob agree
     (a new digest); without the archive key they cannot make the seal agree."""
     other = closed_run("r2", CLOSED + timedelta(days=1))
-    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC), KEY)
     assert archive.keep(db_url, tmp_path, other, history_of("r2", other.closed_at),
                         datetime.now(UTC))  # before the key was set: unsealed
+    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC), KEY)
     sealed, unsealed = archive.runs_of(db_url, "loan-APP-1")
     assert archive.history_json(tmp_path, sealed, KEY) == HISTORY
     with pytest.raises(archive.ArchiveDamaged, match="has no seal"):
@@ -146,6 +146,51 @@ def test_a_sealed_run_changed_without_the_key_is_refused(db_url: str, tmp_path: 
     with pytest.raises(archive.ArchiveDamaged, match="changed by someone without the archive"):
         archive.history_json(tmp_path, changed, KEY)
 
-    assert archive.seal_unsealed(db_url, KEY) == 1  # the old run, vouched for
+    assert archive.seal_unsealed(db_url, KEY, [("loan-APP-1", "r2")]) == 1  # vouched for
     resealed = archive.runs_of(db_url, "loan-APP-1")[1]
     assert archive.history_json(tmp_path, resealed, KEY) == history_of("r2", other.closed_at)
+
+
+def test_once_a_run_is_sealed_none_is_archived_without_the_key(
+    db_url: str, tmp_path: Path
+) -> None:
+    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC), KEY)
+    later = closed_run("r2", CLOSED + timedelta(days=1))
+    with pytest.raises(archive.KeyRequired, match="set LOAN_JOURNEY_ARCHIVE_KEY"):
+        archive.keep(db_url, tmp_path, later, history_of("r2", later.closed_at),
+                     datetime.now(UTC))
+    assert [r.run_id for r in archive.runs_of(db_url)] == ["r1"]  # nothing written
+    assert archive.seal_unsealed(db_url, KEY, [("loan-APP-1", "r1")]) == 0  # sealed already
+
+
+def test_a_sealed_row_deleted_leaves_the_next_one_unverifiable(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Each seal covers the one before it: a row taken out of the table is missed."""
+    days = [CLOSED + timedelta(days=d) for d in range(3)]
+    for n, closed in enumerate(days, start=1):
+        assert archive.keep(db_url, tmp_path, closed_run(f"r{n}", closed),
+                            history_of(f"r{n}", closed), datetime.now(UTC), KEY)
+    runs = archive.runs_of(db_url)
+    assert [archive.position_of(r.seal) for r in runs] == [1, 2, 3]
+    for r in runs:
+        archive.history_json(tmp_path, r, KEY)  # the chain holds
+    with create_engine(db_url).begin() as db:
+        db.execute(text("delete from archived_histories where run_id = 'r2'"))
+    first, third = archive.runs_of(db_url)
+    archive.history_json(tmp_path, first, KEY)
+    with pytest.raises(archive.ArchiveDamaged, match=r"sealed before .* r3 \(seal #2\) is "
+                                                     "missing from the archive"):
+        archive.history_json(tmp_path, third, KEY)
+
+
+def test_a_seal_from_before_the_chain_still_verifies(db_url: str, tmp_path: Path) -> None:
+    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC))
+    (run,) = archive.runs_of(db_url)
+    with create_engine(db_url).begin() as db:  # as the version before the chain sealed it
+        db.execute(text("update archived_histories set seal = :s"),
+                   {"s": archive.seal_of(KEY, run, run.sha256)})
+    (old,) = archive.runs_of(db_url)
+    assert archive.history_json(tmp_path, old, KEY) == HISTORY
+    with pytest.raises(archive.ArchiveDamaged, match="does not match"):
+        archive.history_json(tmp_path, old, b"another-key-altogether-5678")
