@@ -14,6 +14,7 @@ from pathlib import Path
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowExecution
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.metrics import observe_archive_pass
@@ -86,9 +87,12 @@ class ArchiveActivities:
 
     @activity.defn(name=ac.ARCHIVE_CLOSED_RUNS)
     async def archive_closed_runs(self, request: ac.ArchivePassInput) -> ac.ArchivePassResult:
-        done = await archive_closed_runs(
-            activity.client(), self._settings, timedelta(seconds=request.overlap_seconds),
-            activity.heartbeat,
-        )
+        try:
+            done = await archive_closed_runs(
+                activity.client(), self._settings, timedelta(seconds=request.overlap_seconds),
+                activity.heartbeat,
+            )
+        except archive.KeyRequired as err:  # the next hour's pass asks again, not each minute
+            raise ApplicationError(str(err), type="KeyRequired", non_retryable=True) from None
         observe_archive_pass(done, datetime.now(UTC))  # for the archive's alerts
         return done

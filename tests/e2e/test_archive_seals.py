@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
-from temporalio.testing import WorkflowEnvironment
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
+from activities.archive import ArchiveActivities
+from journey import archive_contracts as ac
 from journey.settings import Settings
 from store import archive, blobs
 from store.db import engine_for
@@ -122,3 +125,16 @@ async def test_seal_vouches_only_for_what_the_server_still_has_the_same(
     told = said(gap)
     assert gap.returncode == 1 and "a sealed row was deleted" in told, told
     assert f"the archived run sealed before {late}" in told
+
+
+async def test_the_workers_pass_without_the_key_is_refused_once_and_for_all(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """A worker without the key, on a sealed archive: its hourly pass fails at once, not
+    retried (the next hour's asks again), saying what to set."""
+    keyless, _, _ = await sealed_archive(dev_server.client, e2e_settings, tmp_path)
+    worker = ArchiveActivities(keyless)
+    with pytest.raises(ApplicationError) as refused:
+        await ActivityEnvironment(dev_server.client).run(
+            worker.archive_closed_runs, ac.ArchivePassInput(overlap_seconds=60))
+    assert refused.value.non_retryable and "set LOAN_JOURNEY_ARCHIVE_KEY" in str(refused.value)
