@@ -165,8 +165,10 @@ class DrawdownUpdates(PostLoanHandlers):
         plan, commitment = self._dd_plan, self._dd_commitment
         if commitment is not None and commitment.closed_at is not None:
             raise DecisionRefused(
-                f"drawdowns closed on {commitment.closed_at:%Y-%m-%d} "
-                f"({commitment.closing_note}): a further drawdown needs a new facility"
+                # not the closing note: it may quote a withdrawal's reason, and a refusal
+                # travels unencrypted (starter/codec.py)
+                f"drawdowns closed on {commitment.closed_at:%Y-%m-%d} (`loan-journey status` "
+                "says why): a further drawdown needs a new facility"
             )
         self._require_stage(Stage.DISBURSEMENT)
         if plan is None or commitment is None:
