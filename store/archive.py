@@ -133,10 +133,12 @@ def chained_seal(key: bytes, run: ClosedRun, sha256: str, position: int, previou
 
 
 def position_of(seal: str | None) -> int | None:
-    """A chained seal's position; None for a version 1 seal or none."""
-    if seal is None or not seal.startswith(_CHAINED):
+    """A chained seal's position; None for a version 1 seal, none, or one not of either form
+    (which then fails its check as a version 1 seal would)."""
+    parts = (seal or "").split(":")
+    if len(parts) != 3 or f"{parts[0]}:" != _CHAINED or not parts[1].isdigit():
         return None
-    return int(seal.split(":")[1])
+    return int(parts[1])
 
 
 @contextmanager
