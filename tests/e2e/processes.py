@@ -23,6 +23,12 @@ from tests.e2e.test_journey_on_dev_server import cli
 T = TypeVar("T")
 
 
+def pid_of(identity: str) -> str:
+    """The process id in a client identity the project sets (`user@host pid N`,
+    store.refusals.origin), as the server records it on the events a worker completes."""
+    return identity.rpartition(" pid ")[2]
+
+
 @contextmanager
 def worker_process(
     settings: Settings, role: WorkerRole, log: Path, env: Mapping[str, str] | None = None

@@ -24,7 +24,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from store import blobs
 from tests.e2e.conftest import SAMPLES
-from tests.e2e.processes import eventually, polling, start_sample, worker_process
+from tests.e2e.processes import eventually, pid_of, polling, start_sample, worker_process
 from tests.e2e.test_journey_on_dev_server import until
 from tests.workflows.read_once import ReadOnce, ReadOnceWorkflow
 from worker import build_worker
@@ -74,7 +74,7 @@ async def read_starts(handle: WorkflowHandle) -> list[tuple[str, int, TimeoutTyp
             started = e.activity_task_started_event_attributes
             if started.scheduled_event_id in reads:
                 timeout = started.last_failure.timeout_failure_info.timeout_type
-                starts.append((started.identity.partition("@")[0], started.attempt, timeout))
+                starts.append((pid_of(started.identity), started.attempt, timeout))
     return starts
 
 

@@ -18,7 +18,7 @@ from journey.documents import ReadStatus
 from journey.settings import Settings
 from journey.stages import Stage
 from tests.e2e.conftest import SAMPLES
-from tests.e2e.processes import polling, start_sample, worker_process
+from tests.e2e.processes import pid_of, polling, start_sample, worker_process
 from tests.e2e.test_journey_on_dev_server import until
 
 pytestmark = pytest.mark.e2e
@@ -58,11 +58,11 @@ async def test_a_reader_process_reads_what_a_journeys_worker_process_queues(
                 elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
                     started = e.activity_task_started_event_attributes
                     by_type.setdefault(scheduled[started.scheduled_event_id], set()).add(
-                        started.identity.partition("@")[0])
+                        pid_of(started.identity))
                 elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
                     by_type.setdefault("workflow tasks", set()).add(
-                        e.workflow_task_completed_event_attributes.identity.partition("@")[0])
-            # Identities are `pid@host`: every read in the reader, everything else in the worker.
+                        pid_of(e.workflow_task_completed_event_attributes.identity))
+            # Identities name the pid: every read in the reader, everything else in the worker.
             assert by_type.pop(contracts.READ_DOCUMENT) == {str(reader.pid)}
             assert by_type.pop("workflow tasks") == {str(worker.pid)}
             assert by_type and all(pids == {str(worker.pid)} for pids in by_type.values())
