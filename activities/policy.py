@@ -1,4 +1,5 @@
-"""Read the lending policy and build the working calendar, once per journey."""
+"""Read the lending policy, build the working calendar and read the LPR fixing in force,
+once per journey."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from journey import contracts
 from journey.contracts import LoadPolicyInput, PolicySnapshot
 from journey.policy import PolicyError, WorkingCalendar, build_calendar, parse_policy
 from journey.settings import Settings
+from store.lpr import read_in_force
 
 
 def policy_text(path: Path | None) -> str:
@@ -44,4 +46,6 @@ class PolicyActivities:
             raise ApplicationError(
                 f"the lending policy cannot be loaded: {err}", type="PolicyError"
             ) from err
-        return PolicySnapshot(policy=policy, calendar=china_calendar(request.today, request.years))
+        reader = activity.info().workflow_id if activity.in_activity() else "-"
+        return PolicySnapshot(policy=policy, calendar=china_calendar(request.today, request.years),
+                              lpr=read_in_force(self._settings.db_url, request.today, reader))

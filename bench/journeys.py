@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from temporalio.api.enums.v1 import EventType  # noqa: E402
 from temporalio.client import Client, WorkflowHandle  # noqa: E402
 
-from activities.policy import policy_text  # noqa: E402
+from activities.policy import china_calendar, policy_text  # noqa: E402
 from bench import server_costs  # noqa: E402
 from bench.noop_workflow import NoopInput, NoopWorkflow  # noqa: E402
 from bench.server_costs import Costs, Meter, server_pid  # noqa: E402
@@ -64,6 +64,8 @@ from journey.decisions import (  # noqa: E402
     UpdateResult,
     Verdict,
 )
+from journey.lpr import TENOR_OF_BASE, LprFixing  # noqa: E402
+from journey.lpr_record import last_publication  # noqa: E402
 from journey.policy import Policy, parse_policy  # noqa: E402
 from journey.settings import Settings  # noqa: E402
 from journey.stages import Stage  # noqa: E402
@@ -71,6 +73,7 @@ from journey.status import plan_start  # noqa: E402
 from starter import operations  # noqa: E402
 from starter.demo_team import OPERATIONS, approvers, risk_officer  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
+from starter.lpr import bank_day, record_fixing  # noqa: E402
 from store import blobs, timing  # noqa: E402
 from tests.chaos.chaos_kit import WorkerProcess, readings_json  # noqa: E402
 from tests.ports import free_port  # noqa: E402
@@ -225,6 +228,15 @@ async def worker_processes(
             w.stop()
 
 
+def record_lpr(settings: Settings, policy: Policy) -> None:
+    """The bank has recorded the month's LPR fixing, as a lender pricing on it does: the
+    policy's base rates, published on the latest publication day."""
+    today = bank_day()
+    rates = {TENOR_OF_BASE[b.name]: b.rate for b in policy.pricing.base_rates}
+    fixing = LprFixing(fixed_on=last_publication(today, china_calendar(today, 1)), **rates)
+    record_fixing(settings, fixing, OPERATIONS)
+
+
 async def bench(
     journeys: int, concurrency: int, workers: int, data_dir: Path, think: float = 0.0
 ) -> tuple[Phase, Phase, int]:
@@ -238,6 +250,7 @@ async def bench(
         blobs.put(settings.documents_dir, label.encode(), reading.ref.filename)
     labels = data_dir / "readings.json"
     labels.write_text(readings_json(docs.readings), encoding="utf-8")
+    record_lpr(settings, policy)
     metrics_port = free_port()
     async with (
         embedded_server(settings, ["--metrics-port", str(metrics_port)]) as env,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from journey.application import LoanApplication
 from journey.documents import DocumentReading, DocumentRef
+from journey.lpr import LprFixing
 from journey.policy import Policy, WorkingCalendar
 from journey.timeline import TimingEvent
 
@@ -39,10 +40,13 @@ class LoadPolicyInput(BaseModel):
 
 
 class PolicySnapshot(BaseModel):
-    """The policy and working calendar pinned for the journey's whole life."""
+    """The policy and working calendar pinned for the journey's whole life, and the LPR
+    fixing in force when they were (None: none recorded, or pinned before this was kept):
+    the offer is priced on it while it is still the latest published (workflows/lpr_fixing.py)."""
 
     policy: Policy
     calendar: WorkingCalendar
+    lpr: LprFixing | None = None
 
 
 class ReadDocumentInput(BaseModel):

@@ -17,7 +17,7 @@ corrected them and why are kept.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -56,6 +56,15 @@ class RecordedFixing(BaseModel):
 def publication_day(day: date, calendar: WorkingCalendar) -> date:
     """The day the fixing of `day`'s month is published."""
     return calendar.next_working_day(day.replace(day=PUBLISHED_ON))
+
+
+def last_publication(day: date, calendar: WorkingCalendar) -> date:
+    """The latest publication day on or before `day`: the fixing then published is the one
+    in force on `day` once the bank has recorded it."""
+    this_month = publication_day(day, calendar)
+    if day >= this_month:
+        return this_month
+    return publication_day(day.replace(day=1) - timedelta(days=1), calendar)
 
 
 def percent(rate: Decimal) -> str:

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
-    from workflows.lpr_fixing import FixingAhead, fixing_in_force
+    from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
     from workflows.touchpoints import TouchpointUpdates
@@ -49,7 +49,7 @@ BANK_DAYS = "bank-days"
 COMMITTEE_N_OF_M = "committee-n-of-m"
 # workflow.patched marker: before it, an offer priced by the policy was over the pinned
 # policy's LPR; since, over the latest LPR fixing recorded on or before its day, when one is
-# (read when the approval stage opens, workflows/lpr_fixing.py FixingAhead).
+# (the one pinned with the policy while no publication day has come since, workflows/lpr_fixing.py).
 OFFER_ON_LPR_FIXING = "offer-on-lpr-fixing"
 
 
@@ -59,7 +59,6 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
     def __init__(self, input: JourneyInput) -> None:
         self._init_bookkeeping(input.application)
         self._init_updates()
-        self._fixing_ahead: FixingAhead | None = None
         if input.resume is not None:  # continued as new: before any update is validated
             self._restore(input.resume)
 
@@ -158,8 +157,6 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
 
     async def approval(self) -> None:
         self._n_of_m = workflow.patched(COMMITTEE_N_OF_M)
-        if self._priced_on_fixing():  # read while the approvers decide, not after them
-            self._fixing_ahead = FixingAhead(self.calendar.day_of(workflow.now()), self.calendar)
         while True:
             self._votes = []
             async with self.stage(Stage.APPROVAL, Party.BANK, team=self.route.tier.value):
@@ -172,20 +169,15 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
                 self._exit_to = Stage.COMPLETENESS
             await self.completeness(asked=last.reason, return_to=Stage.APPROVAL)
 
-    def _priced_on_fixing(self) -> bool:
-        """Whether the offer is priced over the LPR fixing in force on its day: not a rate
-        agreed in the application, which is fixed."""
-        return self._application.annual_rate is None and workflow.patched(OFFER_ON_LPR_FIXING)
-
     async def offer(self) -> None:
         # The offer exists before the stage opens, so no signature can arrive ahead of it.
         grade = self._opinion.grade if self._opinion else RiskGrade.G5
         bank_days = workflow.patched(BANK_DAYS)
         calendar = self.calendar if bank_days else None
         today = self.calendar.day_of(workflow.now()) if bank_days else workflow.now().date()
-        ahead, fixing = self._fixing_ahead, None
-        if self._priced_on_fixing():
-            fixing = await (ahead.on(today) if ahead else fixing_in_force(today))
+        fixing = (await fixing_on(today, self._pinned().lpr, self.calendar)
+                  if self._application.annual_rate is None and workflow.patched(OFFER_ON_LPR_FIXING)
+                  else None)  # an agreed rate is fixed: no fixing prices it
         terms = offer_terms(self._application, grade, today, self._pl_policy,
                             self.policy.pricing, calendar, fixing)
         self._offer = Offer(

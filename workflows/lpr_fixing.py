@@ -1,14 +1,13 @@
 """The LPR fixing in force on a day, read from the bank's record by an activity: what a new
 offer is priced on and a floating-rate loan repriced to (journey/lpr.py)."""
 
-import asyncio
 from datetime import date
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.lpr import READ_LPR_FIXING, LprFixing, LprFixingInput, LprFixingResult
-    from journey.lpr_record import publication_day
+    from journey.lpr_record import last_publication
     from journey.policy.calendar import WorkingCalendar
     from workflows.activity_options import FIXING_RETRY, QUICK
 
@@ -22,20 +21,10 @@ async def fixing_in_force(day: date) -> LprFixing | None:
     return read.fixing
 
 
-class FixingAhead:
-    """The fixing in force on `day`, read while the journey waits on people (the approvers),
-    so that an offer made the same day is priced without waiting for the read; read again
-    when the month's fixing may have been recorded since (its publication day has come and
-    the one read ahead is older)."""
-
-    def __init__(self, day: date, calendar: WorkingCalendar) -> None:
-        self.day, self.calendar = day, calendar
-        self._read = asyncio.create_task(fixing_in_force(day))
-
-    async def on(self, day: date) -> LprFixing | None:
-        """The fixing in force on `day`."""
-        if day == self.day:
-            fixing, published = await self._read, publication_day(day, self.calendar)
-            if day < published or (fixing is not None and fixing.fixed_on >= published):
-                return fixing
-        return await fixing_in_force(day)
+async def fixing_on(day: date, pinned: LprFixing | None, calendar: WorkingCalendar
+                    ) -> LprFixing | None:
+    """The fixing in force on `day`: the one pinned with the policy while it is the latest
+    published (no publication day has come since), else read from the bank's record."""
+    if pinned is not None and pinned.fixed_on >= last_publication(day, calendar):
+        return pinned
+    return await fixing_in_force(day)

@@ -1,20 +1,22 @@
 """A new offer priced over the LPR fixing in force on its day, on the time-skipping server:
-the fixing really in the journey database, read by the offer stage's activity, and kept as
-read by the journey (from then on not corrected)."""
+the fixing really in the journey database, pinned with the policy at intake (or read by the
+offer stage's activity when none was in force then), and kept as read by the journey (from
+then on not corrected)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
+from journey import contracts
 from journey.actors import Actor, Role
-from journey.lpr import LprFixing, floats
-from journey.lpr_record import publication_day
+from journey.lpr import READ_LPR_FIXING, LprFixing, floats
+from journey.lpr_record import last_publication
 from journey.policy import WorkingCalendar
-from journey.repayment import add_months
 from journey.stages import Stage
 from starter.errors import Refused
 from starter.lpr import correct_fixing, record_fixing
@@ -27,21 +29,34 @@ OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
 SUPERVISOR = Actor(id="sup-sme", role=Role.SUPERVISOR)
 
 
+async def activities_run(handle: WorkflowHandle) -> list[str]:
+    return [e.activity_task_scheduled_event_attributes.activity_type.name
+            async for e in handle.fetch_history_events()
+            if e.HasField("activity_task_scheduled_event_attributes")]
+
+
+@pytest.mark.parametrize("recorded", ["before the journey", "after its intake"])
 async def test_an_offer_is_priced_over_the_fixing_in_force_on_its_day(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, recorded: str
 ) -> None:
     env, docs = time_skipping_env, Documents()
     now = await env.get_current_time()
     today = WorkingCalendar().day_of(now)
-    fixed_on = publication_day(today, china_calendar(today, 1))
-    if fixed_on > today:  # this month's is not published yet: last month's is in force
-        fixed_on = publication_day(add_months(today, -1), china_calendar(today, 1))
+    fixed_on = last_publication(today, china_calendar(today, 1))
+    fixing = LprFixing(fixed_on=fixed_on, one_year=Decimal("0.0300"), five_year=Decimal("0.0350"))
     app = application(docs, term_months=24)
     async with loan_worker(env.client, tmp_path, docs) as settings:
-        assert record_fixing(settings, LprFixing(fixed_on=fixed_on, one_year=Decimal("0.0300"),
-                                                 five_year=Decimal("0.0350")), OPS, now)
+        if recorded == "before the journey":
+            assert record_fixing(settings, fixing, OPS, now)
         handle = await start(env.client, settings, app)
+        await drive_to(handle, app, Stage.RISK_REVIEW)  # the policy is pinned at intake
+        if recorded == "after its intake":
+            assert record_fixing(settings, fixing, OPS, now)
         offered = await drive_to(handle, app, Stage.OFFER)
+        # pinned with the policy while it is the latest published, else read at the offer
+        reads = (await activities_run(handle)).count(READ_LPR_FIXING)
+        assert reads == (0 if recorded == "before the journey" else 1)
+        assert contracts.LOAD_POLICY in await activities_run(handle)
 
         offer = offered.offer
         assert offer is not None and offer.rate_basis is not None and floats(offer.rate_basis)

@@ -20,6 +20,7 @@ from journey.lpr import (
 )
 from journey.lpr_record import (
     date_refusal,
+    last_publication,
     publication_day,
     rates_refusal,
     record_conflict,
@@ -228,6 +229,15 @@ def test_a_fixing_that_makes_no_sense_is_refused() -> None:
     assert "published on 2026-11-20" in day(date(2026, 11, 21))  # a Saturday
     assert "after today (2026-12-19" in day(published, date(2026, 12, 19))
     assert publication_day(date(2026, 10, 3), calendar) == date(2026, 10, 20)
+
+
+def test_the_fixing_in_force_is_the_one_published_on_the_latest_publication_day() -> None:
+    calendar = china_calendar(date(2026, 12, 1), 1)
+    # 2026-12-20 is a Sunday: December's fixing is published on Monday the 21st
+    assert last_publication(date(2026, 12, 20), calendar) == date(2026, 11, 20)
+    assert last_publication(date(2026, 12, 21), calendar) == date(2026, 12, 21)
+    assert last_publication(date(2026, 12, 31), calendar) == date(2026, 12, 21)
+    assert last_publication(date(2027, 1, 5), calendar) == date(2026, 12, 21)  # across the year
 
 
 def test_the_record_takes_one_fixing_a_date_and_a_month() -> None:
