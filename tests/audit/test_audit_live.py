@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import sys
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +24,7 @@ from starter import audit_cli
 from starter.codec import data_converter
 from tests.audit import fixture_workflow as fx
 from tests.audit.journey_run import start_journey, worker
+from tests.dev_server import fresh_dev_server
 
 pytestmark = pytest.mark.e2e
 
@@ -58,12 +56,7 @@ class ReadOnly(Interceptor):
 
 @pytest.fixture(scope="module")
 async def dev_env(audit_converter: DataConverter) -> AsyncIterator[WorkflowEnvironment]:
-    temporal = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal,
-        data_converter=audit_converter,
-        search_attributes=[fx.STAGE],
-    ) as env:
+    async with fresh_dev_server(audit_converter, [fx.STAGE]) as env:
         yield env
 
 

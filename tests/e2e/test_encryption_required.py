@@ -5,7 +5,6 @@ and from then on a keyless client writes nothing, not even the namespace's first
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import uuid
@@ -13,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
@@ -23,10 +23,10 @@ from starter.encryption import declared
 from store.refusals import refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.deploy.deploy_files import ROOT
+from tests.dev_server import fresh_dev_server
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.processes import polling, worker_process
 from tests.ports import free_port
-from workflows import search_attributes as sa
 
 pytestmark = pytest.mark.e2e
 
@@ -37,10 +37,7 @@ SCAN = str(SAMPLES / "demo" / "company1_business_license.jpg")
 @pytest.fixture
 async def fresh() -> AsyncIterator[WorkflowEnvironment]:
     """A new dev server: its namespace declares nothing yet. Its client is keyless."""
-    temporal = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal, search_attributes=sa.ALL, ui=False,
-    ) as env:
+    async with fresh_dev_server(DataConverter.default) as env:
         yield env
 
 

@@ -4,8 +4,6 @@ real dev server: it writes nothing to an encrypted journey, and says what to set
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +18,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from starter.codec import SETTING, data_converter, new_key
 from tests.cli_kit import cli, point_cli_at, said
+from tests.dev_server import fresh_dev_server
 from tests.e2e.conftest import SAMPLES
 from tests.workflows.journey_kit import (
     accepted_updates,
@@ -30,7 +29,6 @@ from tests.workflows.journey_kit import (
     status,
     until_stage,
 )
-from workflows import search_attributes as sa
 
 pytestmark = pytest.mark.e2e
 
@@ -44,13 +42,7 @@ async def encrypting() -> AsyncIterator[WorkflowEnvironment]:
     """A dev server whose client, and the workers on it, encrypt with KEYS; one per test:
     a keyed command marks its namespace encrypted (starter/encryption.py), and these tests
     check the per-journey refusals behind that mark, on a namespace that declares nothing."""
-    temporal = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal,
-        data_converter=data_converter(Settings(codec_keys=KEYS)),
-        search_attributes=sa.ALL,
-        ui=False,
-    ) as env:
+    async with fresh_dev_server(data_converter(Settings(codec_keys=KEYS))) as env:
         yield env
 
 

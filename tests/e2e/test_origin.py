@@ -5,8 +5,6 @@ names its process (user@host pid) to the server, which records it with the act, 
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,8 +17,8 @@ from starter.audit import audit_trail
 from starter.codec import SETTING, data_converter
 from store.refusals import origin
 from tests.cli_kit import cli, point_cli_at, said
+from tests.dev_server import fresh_dev_server
 from tests.workflows.journey_kit import journey_worker, new_application, start, until_stage
-from workflows import search_attributes as sa
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +28,7 @@ OPINION = ("--verdict", "approve", "--grade", "3", "--reason", "cash flow covers
 
 @pytest.fixture
 async def plain() -> AsyncIterator[WorkflowEnvironment]:
-    temporal = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal, data_converter=data_converter(Settings()),
-        search_attributes=sa.ALL, ui=False,
-    ) as env:
+    async with fresh_dev_server(data_converter(Settings())) as env:
         yield env
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import sys
 from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +13,6 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
@@ -30,6 +27,7 @@ from starter import operations, schedules, schedules_cli
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
 from store.refusals import refusals as refused_attempts
+from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     disbursed,
@@ -39,7 +37,6 @@ from tests.post_loan.loan_kit import (
     until,
 )
 from tests.workflows.journey_kit import Documents, application, customer
-from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -47,13 +44,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    temporal = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal,
-        data_converter=pydantic_data_converter,
-        search_attributes=sa.ALL,
-        ui=False,
-    ) as env:
+    async with fresh_dev_server() as env:
         yield env
 
 
