@@ -83,6 +83,15 @@ def repricing_dates(value_date: date, term_months: int) -> list[date]:
     return [add_months(value_date, months) for months in range(12, term_months, 12)]
 
 
+def repricings_left(value_date: date, term_months: int, done: list[RateChange],
+                    ends_on: date) -> list[date]:
+    """The repricing dates not applied yet (`done`) while the plan, ending on `ends_on`, has
+    instalments after them: a loan repaid or shortened before one never reaches it."""
+    applied = {c.on for c in done}
+    return [d for d in repricing_dates(value_date, term_months)
+            if d not in applied and d < ends_on]
+
+
 class RateChange(BaseModel):
     """A repricing of a loan on `on`: its rate from then, and the fixing it stands on."""
 

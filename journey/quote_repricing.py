@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from journey.lpr import LprFixing, RateChange, fixing_in_force, rate_change, repricing_dates
+from journey.lpr import LprFixing, RateChange, fixing_in_force, rate_change, repricings_left
 from journey.policy.pricing import RateBasis
 
 
@@ -20,11 +20,10 @@ def repricings_ahead(basis: RateBasis, rate_now: Decimal, start: date, term_mont
     """The repricings of a loan priced on `basis`, paid out on `start` and now at
     `rate_now`, due on or before `day` and not `done` yet, while its plan (ending on
     `ends_on`) has instalments after them, each to the fixing in force on its date."""
-    applied = {c.on for c in done}
     changes: list[RateChange] = []
-    for on in repricing_dates(start, term_months):
-        if on in applied or on > day or on >= ends_on:
-            continue
+    for on in repricings_left(start, term_months, done, ends_on):
+        if on > day:
+            break
         changes.append(rate_change(basis, rate_now, on, fixing_in_force(fixings, on)))
         rate_now = changes[-1].new_rate
     return changes

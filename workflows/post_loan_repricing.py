@@ -13,7 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
-    from journey.lpr import floats, rate_change, repricing_dates
+    from journey.lpr import floats, rate_change, repricings_left
     from journey.post_loan_policy import start_of
     from workflows.lpr_fixing import fixing_in_force
     from workflows.post_loan_handlers import PostLoanHandlers
@@ -30,9 +30,9 @@ class Repricing(PostLoanHandlers):
         offer, start, account = self._offer, self.plan_start(), self.account()
         if offer is None or start is None or account is None or not floats(offer.rate_basis):
             return None
-        done = {c.on for c in self._pl.rate_changes}
-        return next((d for d in repricing_dates(start, offer.term_months)
-                     if d not in done and d < account.ends_on()), None)
+        left = repricings_left(start, offer.term_months, self._pl.rate_changes,
+                               account.ends_on())
+        return left[0] if left else None
 
     def repricing_wakeup(self, wake: datetime | None) -> datetime | None:
         """`wake`, or the start of the next repricing date when that comes first."""
