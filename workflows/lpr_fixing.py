@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import FIXING_RETRY, QUICK
 
 
-async def fixing_in_force(day: date) -> LprFixing | None:
+async def read_fixing(day: date) -> LprFixing | None:
     """The latest fixing dated on or before `day`; None when none is recorded."""
     read = await workflow.execute_activity(
         READ_LPR_FIXING, LprFixingInput(on=day), result_type=LprFixingResult,
@@ -27,4 +27,4 @@ async def fixing_on(day: date, pinned: LprFixing | None, calendar: WorkingCalend
     published (no publication day has come since), else read from the bank's record."""
     if pinned is not None and pinned.fixed_on >= last_publication(day, calendar):
         return pinned
-    return await fixing_in_force(day)
+    return await read_fixing(day)

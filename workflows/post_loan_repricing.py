@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.lpr import floats, rate_change, repricings_left
     from journey.post_loan_policy import start_of
-    from workflows.lpr_fixing import fixing_in_force
+    from workflows.lpr_fixing import read_fixing
     from workflows.post_loan_handlers import PostLoanHandlers
 
 # workflow.patched marker: before it, a floating-rate loan kept its offer's rate to the end.
@@ -47,7 +47,7 @@ class Repricing(PostLoanHandlers):
         while (day := self._next_repricing()) is not None and day <= self.today():
             if not workflow.patched(LPR_REPRICING):
                 return
-            fixing = await fixing_in_force(day)
+            fixing = await read_fixing(day)
             assert self._offer is not None and self._offer.rate_basis is not None
             rate_now = self.annual_rate()
             assert rate_now is not None
