@@ -71,7 +71,7 @@ from pydantic import BaseModel, Field
 from journey.classification import FLOORS, RiskClass, classify, floor_by_days_past_due
 from journey.documents import DocumentReading, ReadStatus
 from journey.lpr import RateChange, RateHistory
-from journey.policy.completeness import same_name
+from journey.policy.completeness import other_company
 from journey.policy.ratios import RATIO_NAMES, compute_ratios
 from journey.post_loan_covenants import Covenant, CovenantCheck, check_covenants
 from journey.post_loan_dscr import dscr
@@ -669,9 +669,8 @@ def statements_that_count(
     kept, left_out = [], []
     for r in readings:
         st = r.statement
-        if (st is not None and borrower is not None and st.company
-                and not same_name(st.company, borrower)):
-            left_out.append(f"{r.ref.filename} ({st.company}), not the borrower's")
+        if (company := other_company(st, borrower)) is not None:
+            left_out.append(f"{r.ref.filename} ({company}), not the borrower's")
         elif st is not None and st.period_end is not None and st.period_end > today:
             left_out.append(f"{r.ref.filename}, its period ends {st.period_end}, after the "
                             "review")

@@ -131,6 +131,8 @@ class JourneyStatus(BaseModel):
     completeness: Completeness | None = None
     readings: list[DocumentReading] = Field(default_factory=list)
     standing: list[str] | None = None  # sha256 of the readings the loan file stands on
+    # statements of another company than the borrower, by sha256: kept, and what to do
+    not_the_borrowers: dict[str, str] = Field(default_factory=dict)
     decisions: list[DecisionRecord] = Field(default_factory=list)
     timeline: list[StageVisit] = Field(default_factory=list)
     events: list[TimingEvent] = Field(default_factory=list)

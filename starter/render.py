@@ -88,9 +88,11 @@ def status_view(s: JourneyStatus) -> Group:
                      title="documents")
         for r in s.readings:
             superseded = s.standing is not None and r.ref.sha256 not in s.standing
+            foreign = s.not_the_borrowers.get(r.ref.sha256)
             docs.add_row(escape(r.ref.filename), r.ref.sha256[:12], r.kind,
-                         f"{r.status}, superseded" if superseded else r.status,
-                         escape(reading_text(r)), escape(reading_check(r)))
+                         f"{r.status}, not the borrower's" if foreign
+                         else f"{r.status}, superseded" if superseded else r.status,
+                         escape(reading_text(r)), escape(foreign or reading_check(r)))
         parts.append(docs)
     parts += post_loan_view(s)
     if s.decisions:

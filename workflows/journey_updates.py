@@ -57,6 +57,9 @@ _DOCUMENT_STAGES = {Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS}
 # workflow.patched marker: before it, a document sent again was ignored, so a licence re-sent
 # after a wrong one had replaced it never stood again.
 RESENT_DOCUMENTS_STAND = "resent-documents-stand"
+# workflow.patched marker: before it, a statement of another company superseded the
+# borrower's of its period in the loan file; since, the borrower's own stands before it.
+BORROWERS_STATEMENTS_STAND = "borrowers-statements-stand"
 
 
 class JourneyUpdates(Bookkeeping):
@@ -78,6 +81,7 @@ class JourneyUpdates(Bookkeeping):
         self._offer: Offer | None = None
         self._disbursement: Disbursement | None = None
         self._outcome_reason: str | None = None
+        self._borrowers_first = False  # the borrower's statements stand first (set by run)
 
     # -- what the stages read ------------------------------------------------------------
 
@@ -105,7 +109,8 @@ class JourneyUpdates(Bookkeeping):
 
     def loan_file(self) -> list[DocumentReading]:
         """The readings that stand: superseded and answered unreadable ones drop out."""
-        return loan_file.current(list(self._readings.values()), self._batch_of)
+        borrower = self._application.applicant_name if self._borrowers_first else None
+        return loan_file.current(list(self._readings.values()), self._batch_of, borrower)
 
     def _approval_settled(self) -> bool:
         verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required
@@ -262,7 +267,7 @@ class JourneyUpdates(Bookkeeping):
 
     @workflow.query
     def status(self) -> JourneyStatus:
-        loan_file = self.loan_file()
+        on_file = self.loan_file()
         return JourneyStatus(
             workflow_id=self._workflow_id,
             application_id=self._application.application_id,
@@ -283,7 +288,9 @@ class JourneyUpdates(Bookkeeping):
             route=self._route,
             completeness=self._completeness,
             readings=list(self._readings.values()),
-            standing=[r.ref.sha256 for r in loan_file],
+            standing=[r.ref.sha256 for r in on_file],
+            not_the_borrowers=loan_file.not_the_borrowers(
+                list(self._readings.values()), on_file, self._application.applicant_name),
             decisions=self._decisions,
             timeline=self._visits,
             events=self._events,
@@ -291,8 +298,8 @@ class JourneyUpdates(Bookkeeping):
             disbursement=self._disbursement,
             outcome_reason=self._outcome_reason,
             bank_utc_offset=self._snapshot.calendar.utc_offset_hours if self._snapshot else None,
-            covenants_on_file=self._covenants_on_file(loan_file),
-            cautions=self._cautions(loan_file),
+            covenants_on_file=self._covenants_on_file(on_file),
+            cautions=self._cautions(on_file),
         )
 
     def _cautions(self, loan_file: list[DocumentReading]) -> list[str]:

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
+    from workflows.journey_updates import BORROWERS_STATEMENTS_STAND
     from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
@@ -64,6 +65,7 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
 
     @workflow.run
     async def run(self, input: JourneyInput) -> JourneyResult:
+        self._borrowers_first = workflow.patched(BORROWERS_STATEMENTS_STAND)
         try:
             if input.resume is None:  # else continued as new in post_loan, restored by init
                 await self.intake()

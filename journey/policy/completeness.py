@@ -78,6 +78,15 @@ def same_name(a: str, b: str) -> bool:
     return normalise_name(a) == normalise_name(b)
 
 
+def other_company(statement: FinancialStatement | None, borrower: str | None) -> str | None:
+    """The company a statement is of when it is not the borrower's (None: the borrower's, no
+    company legible, or no borrower known): the one rule of the completeness check, the loan
+    file (journey/loan_file.py) and the post-loan reviews."""
+    if statement is None or borrower is None or not statement.company:
+        return None
+    return None if same_name(statement.company, borrower) else statement.company
+
+
 def _unreadable(r: DocumentReading) -> CheckFailure:
     why = f" ({r.reason})" if r.reason else ""
     return CheckFailure(
@@ -173,12 +182,12 @@ def _check_statement(
             )
         ]
     out: list[CheckFailure] = []
-    if st.company and not same_name(st.company, app.applicant_name):
+    if (company := other_company(st, app.applicant_name)) is not None:
         out.append(
             CheckFailure(
                 code="statement_company_mismatch",
                 document=sha,
-                message=f"The {label} is for {st.company}, not "
+                message=f"The {label} is for {company}, not "
                 f"{app.applicant_name}: send the applicant's own statements",
             )
         )

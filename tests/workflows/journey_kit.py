@@ -114,10 +114,11 @@ def application(
     industry: str = "manufacturing",
     drop: set[str] = frozenset(),  # type: ignore[assignment]
     company: tuple[str, str] | None = None,  # (name, credit code): a sample scan's company
+    period: date | None = None,  # the statements' (a sample scan's); else 60 days ago
 ) -> LoanApplication:
     code = company[1] if company else generate()
     name = company[0] if company else f"上海测试制造有限公司{code[-4:]}"
-    refs = docs.company(name, code, TODAY - timedelta(days=60))
+    refs = docs.company(name, code, period or TODAY - timedelta(days=60))
     kept = [r for r in refs if not any(r.filename.endswith(f"-{d}.png") for d in drop)]
     return LoanApplication(
         application_id=f"APP-{uuid.uuid4().hex[:10]}",
