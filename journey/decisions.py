@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from journey.actors import Actor
 from journey.application import Channel
-from journey.documents import DocumentRef
+from journey.documents import DocumentKind, DocumentRef
 from journey.stages import Stage
 
 
@@ -44,17 +44,47 @@ class AddDocuments(BaseModel):
     channel: Channel = Channel.WEB
 
 
-class RiskOpinion(BaseModel):
+class InfoRequest(BaseModel):
+    """The documents a request for information asks the customer for: of these kinds (no
+    kind: both statements), of these periods (statements only; none: any period). A request
+    that names none asks its reason as a question, answered in writing (journey/info_request.py)."""
+
+    kinds: list[DocumentKind] = Field(default_factory=list, max_length=3)
+    periods: list[date] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _names_something(self) -> InfoRequest:
+        if DocumentKind.UNKNOWN in self.kinds:
+            raise ValueError("ask for a business licence, a balance sheet or an income "
+                             "statement; for anything else, ask the question in the reason")
+        if not self.kinds and not self.periods:
+            raise ValueError("name the documents asked for (kinds, periods), or leave the "
+                             "request out and ask the question in the reason")
+        return self
+
+
+class _Decision(BaseModel):
+    """A decider's verdict and why; a request for information may name what it asks for."""
+
     actor: Actor
     verdict: Verdict
+    reason: str = Field(min_length=2, max_length=2000)
+    asks: InfoRequest | None = None
+
+    @model_validator(mode="after")
+    def _asks_with_a_request(self) -> _Decision:
+        if self.asks is not None and self.verdict is not Verdict.REQUEST_INFO:
+            raise ValueError(f"only a request for information asks for documents, not "
+                             f"{self.verdict}")
+        return self
+
+
+class RiskOpinion(_Decision):
     grade: RiskGrade
-    reason: str = Field(min_length=2, max_length=2000)
 
 
-class ApprovalDecision(BaseModel):
-    actor: Actor
-    verdict: Verdict
-    reason: str = Field(min_length=2, max_length=2000)
+class ApprovalDecision(_Decision):
+    pass
 
 
 class Signature(BaseModel):

@@ -123,6 +123,8 @@ class JourneyStatus(BaseModel):
     attempt: int
     waits_on: Party
     waiting_for: list[str] = Field(default_factory=list)
+    # what a decider's request for information still waits for (journey/info_request.py)
+    awaited: list[str] = Field(default_factory=list)
     team: str | None = None
     assigned_to: str | None = None
     sla_state: str = "ok"

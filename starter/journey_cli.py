@@ -29,6 +29,7 @@ from journey.decisions import (
     Withdrawal,
     WriteOff,
 )
+from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from journey.stages import Stage
@@ -49,6 +50,17 @@ Shorten = Annotated[
     bool, typer.Option(help="a prepayment repays the last instalments first: the plan ends "
                             "sooner (default: every later instalment shrinks)")
 ]
+AskKinds = Annotated[
+    list[DocumentKind] | None,
+    typer.Option("--ask", help="with --verdict request_info: a document asked for (repeat it "
+                               "for several); none: the reason is a question, answered in writing"),
+]
+AskPeriods = Annotated[
+    list[datetime] | None,
+    typer.Option("--period", formats=["%Y-%m-%d"],
+                 help="with --verdict request_info: the statements of the period ending that "
+                      "day (repeat it for several); without --ask, both statements"),
+]
 Day = Annotated[
     datetime | None,
     typer.Option(formats=["%Y-%m-%d"],
@@ -58,6 +70,13 @@ Day = Annotated[
 
 def _actor(actor_id: str, role: Role) -> Actor:
     return Actor(id=actor_id, role=role)
+
+
+def _asks(kinds: list[DocumentKind] | None, periods: list[datetime] | None) -> object:
+    """What a request for information names, as its model takes it; None: nothing named."""
+    if not kinds and not periods:
+        return None
+    return {"kinds": kinds or [], "periods": [p.date() for p in periods or []]}
 
 
 def _request(model: type[BaseModel], **fields: object) -> BaseModel:
@@ -220,14 +239,15 @@ def opinion(
     reason: Reason,
     actor: As,
     role: RoleOpt = Role.RISK_OFFICER,
+    ask: AskKinds = None,
+    period: AskPeriods = None,
 ) -> None:
     """Record the risk team's opinion."""
     _send(
         workflow_id,
         "record_risk_opinion",
-        _request(
-            RiskOpinion, actor=_actor(actor, role), verdict=verdict, grade=grade, reason=reason
-        ),
+        _request(RiskOpinion, actor=_actor(actor, role), verdict=verdict, grade=grade,
+                 reason=reason, asks=_asks(ask, period)),
     )
 
 
@@ -238,12 +258,15 @@ def decide(
     reason: Reason,
     actor: As,
     role: RoleOpt = Role.APPROVER,
+    ask: AskKinds = None,
+    period: AskPeriods = None,
 ) -> None:
     """Approve, reject or ask for more information at the approval stage."""
     _send(
         workflow_id,
         "decide",
-        _request(ApprovalDecision, actor=_actor(actor, role), verdict=verdict, reason=reason),
+        _request(ApprovalDecision, actor=_actor(actor, role), verdict=verdict, reason=reason,
+                 asks=_asks(ask, period)),
     )
 
 

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from journey.documents import DocumentReading, DocumentRef
+    from journey.info_request import OpenRequest, still_awaited
     from journey.policy import (
         Completeness,
         DecisionRefused,
@@ -82,6 +83,7 @@ class JourneyUpdates(Bookkeeping):
         self._disbursement: Disbursement | None = None
         self._outcome_reason: str | None = None
         self._borrowers_first = False  # the borrower's statements stand first (set by run)
+        self._info_request: OpenRequest | None = None  # a decider's, until it is met
 
     # -- what the stages read ------------------------------------------------------------
 
@@ -111,6 +113,13 @@ class JourneyUpdates(Bookkeeping):
         """The readings that stand: superseded and answered unreadable ones drop out."""
         borrower = self._application.applicant_name if self._borrowers_first else None
         return loan_file.current(list(self._readings.values()), self._batch_of, borrower)
+
+    def awaited(self) -> list[str]:
+        """What the open request for information still waits for: none once it is met."""
+        if self._info_request is None:
+            return []
+        return still_awaited(self._info_request, self.loan_file(), self._batch_of,
+                             self._application.applicant_name)
 
     def _approval_settled(self) -> bool:
         verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required
@@ -289,6 +298,7 @@ class JourneyUpdates(Bookkeeping):
             completeness=self._completeness,
             readings=list(self._readings.values()),
             standing=[r.ref.sha256 for r in on_file],
+            awaited=self.awaited(),
             not_the_borrowers=loan_file.not_the_borrowers(
                 list(self._readings.values()), on_file, self._application.applicant_name),
             decisions=self._decisions,

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         PolicySnapshot,
         RouteInput,
     )
-    from journey.decisions import RiskGrade, Verdict
+    from journey.decisions import ApprovalDecision, RiskGrade, Verdict
     from journey.policy import Completeness, Route, expiry_at
     from journey.pricing import offer_terms
     from journey.stages import Party, Stage
@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
+    from workflows.info_requests import InfoRequests
     from workflows.journey_updates import BORROWERS_STATEMENTS_STAND
     from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
@@ -55,7 +56,7 @@ OFFER_ON_LPR_FIXING = "offer-on-lpr-fixing"
 
 
 @workflow.defn
-class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
+class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates, InfoRequests):
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
         self._init_bookkeeping(input.application)
@@ -115,12 +116,14 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
     async def completeness(
         self, *, asked: str | None = None, return_to: Stage = Stage.ROUTING
     ) -> None:
-        """Check the file; while it is short, ask the customer and wait for supplements."""
+        """Check the file; while it is short, or a decider's request for information is not
+        met yet (`awaited`), ask the customer and wait for supplements."""
         while True:
             async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER):
                 if asked is None:
                     self._completeness = await self._check_completeness()
-                    if self._completeness.complete:
+                    if self._completeness.complete and not self.awaited():
+                        self._info_request = None
                         self._exit_to = return_to
                         return
                 await self._await_supplements(asked or self._shortfall())
@@ -155,12 +158,14 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
                 if opinion.verdict is Verdict.APPROVE:
                     return
                 self._exit_to = Stage.COMPLETENESS
-            await self.completeness(asked=opinion.reason, return_to=Stage.RISK_REVIEW)
+            asked = self._ask(Stage.RISK_REVIEW, opinion)
+            await self.completeness(asked=asked, return_to=Stage.RISK_REVIEW)
 
     async def approval(self) -> None:
         self._n_of_m = workflow.patched(COMMITTEE_N_OF_M)
+        kept: list[ApprovalDecision] = []
         while True:
-            self._votes = []
+            self._votes = kept
             async with self.stage(Stage.APPROVAL, Party.BANK, team=self.route.tier.value):
                 await self.wait_for(self._approval_settled)
                 last = self._votes[-1]
@@ -169,7 +174,10 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
                 if last.verdict is Verdict.APPROVE:
                     return
                 self._exit_to = Stage.COMPLETENESS
-            await self.completeness(asked=last.reason, return_to=Stage.APPROVAL)
+            asked, voted_on = self._ask(Stage.APPROVAL, last), self.loan_file()
+            suspended = self._info_request is not None  # since the marker: the vote resumes
+            await self.completeness(asked=asked, return_to=Stage.APPROVAL)
+            kept = self._votes_kept(voted_on) if suspended else []
 
     async def offer(self) -> None:
         # The offer exists before the stage opens, so no signature can arrive ahead of it.
@@ -278,5 +286,6 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates):
 
     def _shortfall(self) -> str:
         assert self._completeness is not None
-        return "; ".join(failure.message for failure in self._completeness.failures)
+        return "; ".join([*(failure.message for failure in self._completeness.failures),
+                          *self.awaited()])
 

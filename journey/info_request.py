@@ -1,0 +1,57 @@
+"""A decider's request for information, open until what it asks has come and been read.
+
+A request names document kinds and periods (`InfoRequest`), or, naming none, asks its
+reason as a question, which the customer answers in writing: any document read after the
+request. Only what came after the request counts (a document sent again counts again), and
+only the borrower's own statements (`other_company`); an unreadable one is asked for again
+by the completeness check, as any unreadable document is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from journey.decisions import InfoRequest
+from journey.documents import DocumentKind, DocumentReading, ReadStatus
+from journey.policy.completeness import LABELS, other_company
+from journey.stages import Stage
+
+STATEMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT)
+
+
+class OpenRequest(BaseModel):
+    """A request for information the case waits on."""
+
+    stage: Stage  # the deciding stage that asked, where the case returns
+    question: str  # the decider's reason
+    asks: InfoRequest | None = None  # None: the reason is a question, answered in writing
+    since: int  # the batches of documents that had come when it was asked
+
+
+def _items(asks: InfoRequest) -> list[tuple[DocumentKind, date | None]]:
+    kinds = asks.kinds or list(STATEMENTS)
+    return [(kind, period)
+            for kind in kinds
+            for period in (asks.periods if kind in STATEMENTS and asks.periods else [None])]
+
+
+def _label(kind: DocumentKind, period: date | None) -> str:
+    return f"the {LABELS[kind]}" + (f" of the period ending {period}" if period else "")
+
+
+def still_awaited(request: OpenRequest, readings: list[DocumentReading],
+                  batch_of: dict[str, int], borrower: str) -> list[str]:
+    """What the request still waits for, in words for the customer and operations: none once
+    it is met. `readings` is the loan file; `batch_of` maps sha256 to upload batch."""
+    came = [r for r in readings
+            if r.status is ReadStatus.READ and batch_of.get(r.ref.sha256, 0) > request.since
+            and other_company(r.statement, borrower) is None]
+    if request.asks is None:
+        return [] if came else [f"a written answer (a signed letter, scanned) to the question "
+                                f"asked at {request.stage}: {request.question}"]
+    asked_at = f"asked at {request.stage}: {request.question}"
+    return [f"{_label(kind, period)}, {asked_at}" for kind, period in _items(request.asks)
+            if not any(r.kind is kind and (period is None or (
+                r.statement is not None and r.statement.period_end == period)) for r in came)]

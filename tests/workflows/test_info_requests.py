@@ -1,0 +1,98 @@
+"""A decider's request for information names what it asks, and the case returns to the
+deciding stage only once that has come and been read (an unreadable scan, read by the real
+OCR, is asked for again); a committee member's request suspends the vote, and the votes cast
+before it stand on an unchanged file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.application import Product
+from journey.decisions import AddDocuments, ApprovalDecision, InfoRequest, Verdict
+from journey.settings import Settings
+from journey.stages import Stage
+from store import blobs
+from tests.cli_kit import cli, point_cli_at, said
+from tests.ocr.conftest import SAMPLES
+from tests.workflows import journey_kit
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    customer,
+    real_for_unknown,
+    refused,
+    running_journey,
+    until_stage,
+)
+from tests.workflows.test_decisions import CC, RISK_PF, opinion, vote
+from workflows.loan_journey import LoanJourneyWorkflow
+
+
+def last_year() -> date:
+    return date(journey_kit.TODAY.year - 1, 12, 31)
+
+
+async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_bad_scan(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = Documents()
+    app = application(docs)
+    scan = blobs.put(Settings(data_dir=tmp_path).documents_dir,
+                     (SAMPLES / "corrupt_truncated.jpg").read_bytes(), "balance-2025.jpg")
+    earlier = docs.company(app.applicant_name, app.credit_code, last_year())
+    point_cli_at(monkeypatch, time_skipping_env.client, data_dir=tmp_path)
+    async with running_journey(time_skipping_env, tmp_path, docs, app,
+                               real_for_unknown(docs)) as (_, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        asking = ["opinion", handle.id, "--grade", "3", "--reason", "compare with last year",
+                  "--ask", "balance_sheet", "--period", str(last_year()), "--as", "risk-sme-1"]
+        wrong = await cli(*asking, "--verdict", "approve")
+        assert wrong.exit_code == 2 and "only a request for information asks" in said(wrong)
+        sent = await cli(*asking, "--verdict", "request_info")
+        assert sent.exit_code == 0, sent.output
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        wanted = (f"the balance sheet (资产负债表) of the period ending {last_year()}, asked at "
+                  "risk_review: compare with last year")
+        assert asked.awaited == [wanted] and wanted in asked.waiting_for[0]
+        for sent in ([earlier[2]], [scan]):  # last year's income statement; an unreadable scan
+            await handle.execute_update(LoanJourneyWorkflow.add_documents,
+                                        AddDocuments(actor=customer(app), documents=sent))
+            again = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+            assert again.awaited == [wanted] and wanted in again.waiting_for[0]
+        assert "We could not read balance-2025.jpg" in again.waiting_for[0]
+        await handle.execute_update(LoanJourneyWorkflow.add_documents,
+                                    AddDocuments(actor=customer(app), documents=[earlier[1]]))
+        back = await until_stage(handle, Stage.RISK_REVIEW)
+        assert back.attempt == 2 and back.awaited == []
+
+
+async def test_a_members_request_suspends_the_committee_and_the_votes_cast_stand(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    docs = Documents()
+    app = application(docs, amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
+    earlier = docs.company(app.applicant_name, app.credit_code, last_year())
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
+        await until_stage(handle, Stage.APPROVAL)
+        await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
+        asking = ApprovalDecision(actor=CC[1], verdict=Verdict.REQUEST_INFO,
+                                  reason="the trend over two years",
+                                  asks=InfoRequest(periods=[last_year()]))
+        suspended = await handle.execute_update(LoanJourneyWorkflow.decide, asking)
+        assert suspended.stage is Stage.COMPLETENESS
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert len(asked.awaited) == 2  # both statements of last year
+        await handle.execute_update(LoanJourneyWorkflow.add_documents,
+                                    AddDocuments(actor=customer(app), documents=earlier[1:]))
+        back = await until_stage(handle, Stage.APPROVAL)
+        assert "1 of 2 approval(s), 0 against" in back.waiting_for[0]
+        assert back.decisions[-1].verdict == "votes kept"
+        assert "already" in await refused(handle, LoanJourneyWorkflow.decide, vote(CC[0]))
+        done = await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[1]))
+        assert done.stage is Stage.OFFER

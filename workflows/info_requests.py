@@ -1,0 +1,51 @@
+"""A decider's request for information (journey/info_request.py), kept open until what it
+names has come and been read; a committee member's suspends the vote, and the votes cast
+before it stand when the case returns on an unchanged file."""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.actors import Actor, Role
+    from journey.decisions import ApprovalDecision, RiskOpinion, Verdict
+    from journey.documents import DocumentReading, ReadStatus
+    from journey.info_request import OpenRequest
+    from journey.stages import Stage
+    from workflows.journey_updates import JourneyUpdates
+
+# workflow.patched marker: before it, a decider's request for information was met by any
+# batch of documents and a committee voted afresh after it; since, it stays open until what
+# it names has come and been read, and the votes cast before it stand on an unchanged file.
+INFO_REQUESTS_MET = "info-requests-met"
+VOTE_KEEPER = Actor(id="committee-secretary", role=Role.SYSTEM)
+
+
+class InfoRequests(JourneyUpdates):
+    def _ask(self, stage: Stage, decision: RiskOpinion | ApprovalDecision) -> str:
+        """A decider's request for information, in words: since the marker, it stays open
+        until what it names has come and been read."""
+        if not workflow.patched(INFO_REQUESTS_MET):
+            return decision.reason  # before it, any batch of documents answered it
+        self._info_request = OpenRequest(stage=stage, question=decision.reason,
+                                         asks=decision.asks, since=self.submissions())
+        return "; ".join(self.awaited())
+
+    def _votes_kept(self, voted_on: list[DocumentReading]) -> list[ApprovalDecision]:
+        """A member's request for information suspends the committee's vote: the votes cast
+        before it stand when the case returns if every document they were cast on still
+        stands (what came answers the request and changes none of it); if one was superseded,
+        every member votes again, and the decisions say why. The member who asked votes."""
+        cast = [v for v in self._votes if v.verdict is not Verdict.REQUEST_INFO]
+        standing = {r.ref.sha256 for r in self.loan_file()}
+        changed = [r.ref.filename for r in voted_on
+                   if r.status is ReadStatus.READ and r.ref.sha256 not in standing]
+        if not cast:
+            return []
+        if changed:
+            self.record_decision(VOTE_KEEPER, "votes set aside",
+                                 f"{len(cast)} vote(s) were cast on {', '.join(changed)}, "
+                                 "superseded since: every member votes again")
+            return []
+        self.record_decision(VOTE_KEEPER, "votes kept",
+                             f"{', '.join(f'{v.actor.id} ({v.verdict})' for v in cast)}: the "
+                             "documents they were cast on still stand")
+        return cast
