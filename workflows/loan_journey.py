@@ -8,6 +8,7 @@ the history.
 """
 
 import asyncio
+from datetime import datetime
 
 from temporalio import workflow
 
@@ -53,6 +54,9 @@ COMMITTEE_N_OF_M = "committee-n-of-m"
 # policy's LPR; since, over the latest LPR fixing recorded on or before its day, when one is
 # (the one pinned with the policy while no publication day has come since, workflows/lpr_fixing.py).
 OFFER_ON_LPR_FIXING = "offer-on-lpr-fixing"
+# workflow.patched marker: before it, each batch of supplements restarted the expiry of the
+# customer's supplements stage; since, a round of requests expires counted from its first.
+SUPPLEMENTS_EXPIRE_BY_ROUND = "supplements-expire-by-round"
 
 
 @workflow.defn
@@ -117,7 +121,9 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates, InfoR
         self, *, asked: str | None = None, return_to: Stage = Stage.ROUTING
     ) -> None:
         """Check the file; while it is short, or a decider's request for information is not
-        met yet (`awaited`), ask the customer and wait for supplements."""
+        met yet (`awaited`), ask the customer and wait for supplements: one round of
+        requests, which expires counted from its first (`opened`), however many batches come."""
+        opened: datetime | None = None
         while True:
             async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER):
                 if asked is None:
@@ -126,7 +132,8 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates, InfoR
                         self._info_request = None
                         self._exit_to = return_to
                         return
-                await self._await_supplements(asked or self._shortfall())
+                opened = opened or self._visits[-1].entered_at
+                await self._await_supplements(asked or self._shortfall(), opened)
                 self._exit_to, asked = Stage.DOCUMENTS, None
             await self.documents()
 
@@ -269,12 +276,14 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates, InfoR
             retry_policy=IO_RETRY,
         )
 
-    async def _await_supplements(self, request: str) -> None:
+    async def _await_supplements(self, request: str, opened: datetime) -> None:
+        """Ask for `request`, wait for a batch; the round expires counted from `opened`."""
         known = self.submissions()
         visit = self._visits[-1]
         key = f"{self._workflow_id}:supplements:{visit.attempt}"
+        start = opened if workflow.patched(SUPPLEMENTS_EXPIRE_BY_ROUND) else visit.entered_at
         deadline = expiry_at(self.policy, Stage.COMPLETENESS, self._application.product,
-                             visit.entered_at, self.calendar)
+                             start, self.calendar)
         await self.notify(key, "customer", "supplements_requested", request)
         self._requested, self._requested_until = request, deadline
         await self.wait_for(

@@ -24,7 +24,7 @@ from journey.stages import Stage
 from starter.render import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
-from tests.post_loan.loan_kit import until
+from tests.post_loan.loan_kit import skip_to, until
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
     RISK_SME,
@@ -237,3 +237,27 @@ async def test_front_office_withdraws_for_the_customer_until_the_offer_is_signed
                        reason="the customer declined the offer by phone"),
         )
         assert done.stage is Stage.WITHDRAWN
+
+
+async def test_supplements_sent_a_page_at_a_time_expire_from_the_first_request(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A batch of supplements that still leaves the file short does not restart the round's
+    expiry: it counts from the first request, and status shows that date throughout."""
+    docs, app = new_application(drop={"income", "balance"})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        short = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        expires = short.timeline[-1].entered_at + timedelta(days=30)  # the policy's expiry
+        by = f"customer supplements before {expires.astimezone(BEIJING):%Y-%m-%d %H:%M} (UTC+8)"
+        assert short.waiting_for[0].startswith(by)
+        await skip_to(time_skipping_env, expires - timedelta(days=10))
+        balance = next(r for r in docs.readings.values() if r.ref.filename.endswith("balance.png"))
+        await handle.execute_update(LoanJourneyWorkflow.add_documents,
+                                    AddDocuments(actor=customer(app), documents=[balance.ref]))
+        again = await until(handle, lambda s: s.stage is Stage.COMPLETENESS and s.attempt == 2
+                            and bool(s.waiting_for))
+        assert again.waiting_for[0].startswith(by)
+        result = await handle.result()
+        assert result.outcome is Stage.EXPIRED and "supplements" in result.reason
+        ended = (await until(handle, lambda s: s.stage.terminal)).timeline[-1].entered_at
+        assert ended < expires + timedelta(days=1)
