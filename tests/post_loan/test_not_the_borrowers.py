@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import AddDocuments
 from journey.documents import DocumentKind, ReadStatus
 from journey.settings import Settings
 from ocr.corpus.samples import PERIOD
+from starter.render import status_view
 from store import blobs
 from tests.post_loan.loan_kit import disbursed, review, until
 from tests.workflows.journey_kit import (
@@ -53,3 +55,7 @@ async def test_another_companys_statement_is_kept_but_the_borrowers_stays_curren
     assert now.not_the_borrowers == {scan.sha256: (
         f"{OTHER} is the balance sheet (资产负债表) of {PERIOD} of {labels['company']}, not of "
         f"the borrower {app.applicant_name}: kept, counted nowhere; the borrower's own stands")}
+    console = Console(record=True, width=400)  # what operations see in `status`
+    console.print(status_view(now))
+    assert any(OTHER in line and "read, not the borrower's" in line and "not of the borrower"
+               in line for line in console.export_text().splitlines())

@@ -157,6 +157,8 @@ async def test_request_for_information_returns_to_the_same_stage(
         assert back.stage is Stage.COMPLETENESS
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert "audit report" in asked.waiting_for[0]
+        assert asked.awaited == ["a written answer (a signed letter, scanned) to the question "
+                                 "asked at approval: send the 2025 audit report"]
         extra = docs.company(
             app.applicant_name,
             app.credit_code,

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.application import Product
 from journey.decisions import AddDocuments, ApprovalDecision, InfoRequest, Verdict
+from journey.documents import DocumentKind
 from journey.settings import Settings
 from journey.stages import Stage
 from store import blobs
@@ -70,12 +71,21 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
         assert back.attempt == 2 and back.awaited == []
 
 
+@pytest.mark.parametrize("restated", [False, True])
 async def test_a_members_request_suspends_the_committee_and_the_votes_cast_stand(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, restated: bool
 ) -> None:
+    """The votes cast before a member's request stand when the case returns, unless a
+    document they were cast on was superseded meanwhile (a restated balance sheet): then
+    every member votes again."""
     docs = Documents()
     app = application(docs, amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
     earlier = docs.company(app.applicant_name, app.credit_code, last_year())
+    sent = earlier[1:]
+    if restated:  # this year's balance sheet again, restated: another scan of its period
+        sheet = next(docs.readings[d.sha256] for d in app.documents
+                     if docs.readings[d.sha256].kind is DocumentKind.BALANCE_SHEET)
+        sent.append(docs.add("balance-restated", **sheet.model_dump(exclude={"ref"})))
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
@@ -89,10 +99,16 @@ async def test_a_members_request_suspends_the_committee_and_the_votes_cast_stand
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert len(asked.awaited) == 2  # both statements of last year
         await handle.execute_update(LoanJourneyWorkflow.add_documents,
-                                    AddDocuments(actor=customer(app), documents=earlier[1:]))
+                                    AddDocuments(actor=customer(app), documents=sent))
         back = await until_stage(handle, Stage.APPROVAL)
-        assert "1 of 2 approval(s), 0 against" in back.waiting_for[0]
-        assert back.decisions[-1].verdict == "votes kept"
-        assert "already" in await refused(handle, LoanJourneyWorkflow.decide, vote(CC[0]))
+        if restated:
+            assert back.decisions[-1].verdict == "votes set aside"
+            assert "balance.png, superseded since" in back.decisions[-1].reason
+            assert "0 of 2 approval(s), 0 against" in back.waiting_for[0]
+            await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
+        else:
+            assert back.decisions[-1].verdict == "votes kept"
+            assert "1 of 2 approval(s), 0 against" in back.waiting_for[0]
+            assert "already" in await refused(handle, LoanJourneyWorkflow.decide, vote(CC[0]))
         done = await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[1]))
         assert done.stage is Stage.OFFER

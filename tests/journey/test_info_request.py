@@ -1,0 +1,50 @@
+"""What a request for information still waits for (journey/info_request.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from pydantic import ValidationError
+
+from journey.actors import Actor, Role
+from journey.decisions import ApprovalDecision, InfoRequest, Verdict
+from journey.documents import DocumentKind
+from journey.info_request import OpenRequest, still_awaited
+from journey.stages import Stage
+from tests.journey.test_loan_file import BORROWER, END, sheet
+
+
+def request(asks: InfoRequest | None) -> OpenRequest:
+    return OpenRequest(stage=Stage.APPROVAL, question="why", asks=asks, since=1)
+
+
+def test_only_the_borrowers_statement_of_the_period_sent_after_the_request_meets_it() -> None:
+    asks = InfoRequest(kinds=[DocumentKind.BALANCE_SHEET, DocumentKind.BUSINESS_LICENSE],
+                       periods=[END])
+    own, other = sheet("own", BORROWER), sheet("other", "广州新元电子有限公司")
+    awaited = still_awaited(request(asks), [own, other], {own.ref.sha256: 1,
+                                                          other.ref.sha256: 2}, BORROWER)
+    assert awaited == [  # sent before the request, or another company's: not yet
+        f"the balance sheet (资产负债表) of the period ending {END}, asked at approval: why",
+        "the business licence (营业执照), asked at approval: why",
+    ]
+    assert len(still_awaited(request(asks), [own], {own.ref.sha256: 2}, BORROWER)) == 1
+
+
+def test_a_question_is_met_by_any_document_read_after_it() -> None:
+    letter = sheet("letter", BORROWER)
+    assert still_awaited(request(None), [letter], {letter.ref.sha256: 1}, BORROWER) == [
+        "a written answer (a signed letter, scanned) to the question asked at approval: why"]
+    assert still_awaited(request(None), [letter], {letter.ref.sha256: 2}, BORROWER) == []
+
+
+def test_a_request_names_something_and_only_a_request_asks() -> None:
+    actor = Actor(id="cc-1", role=Role.APPROVER)
+    with pytest.raises(ValidationError, match="name the documents asked for"):
+        InfoRequest()
+    with pytest.raises(ValidationError, match="ask the question in the reason"):
+        InfoRequest(kinds=[DocumentKind.UNKNOWN])
+    with pytest.raises(ValidationError, match="only a request for information asks"):
+        ApprovalDecision(actor=actor, verdict=Verdict.APPROVE, reason="ok",
+                         asks=InfoRequest(periods=[date(2025, 12, 31)]))
