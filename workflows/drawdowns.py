@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         open_tranches,
     )
     from journey.policy import SlaPolicy, sla_points
+    from journey.policy.completeness import other_company
     from journey.repayment import on_working_days
     from journey.stages import Party, Stage
     from journey.status import Disbursement, Offer, StageVisit
@@ -230,7 +231,11 @@ class DrawdownStage(DrawdownInterest):
         checks = await asyncio.gather(*(self._dd_read_supporting(d) for d in request.documents))
         fresh = [r for r, _ in checks if r is not None]
         principal = self._dd_commit().drawn + request.amount
-        dscr, basis = projected_dscr([*self.loan_file(), *fresh], self._dd_pinned_plan(),
+        counted = [*self.loan_file(), *fresh]
+        if self._borrowers_first:  # since its marker, another company's statement counts nowhere
+            counted = [r for r in counted
+                       if other_company(r.statement, self._application.applicant_name) is None]
+        dscr, basis = projected_dscr(counted, self._dd_pinned_plan(),
                                      self._dd_terms(), principal, workflow.now().date())
         return DrawdownFacts(dscr=dscr, dscr_basis=basis, defaults=self._dd_events_of_default(),
                              documents=[c for _, c in checks])

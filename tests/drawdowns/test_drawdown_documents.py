@@ -5,17 +5,20 @@ condition with the reason, and a statement declared as a permit label is still o
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
+from decimal import Decimal
 
 import cv2
 import numpy as np
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from journey.documents import DocumentRef
+from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
 from journey.drawdowns import DrawdownState, SupportingDocument
 from journey.settings import Settings
 from store import blobs
-from tests.drawdowns.kit import ask, at_drawdowns, request
+from tests.drawdowns.kit import ask, at_drawdowns, permit, request
+from tests.workflows import journey_kit
 from tests.workflows.journey_kit import Documents, real_for_unknown
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -48,3 +51,23 @@ async def test_permits_by_reference_and_a_missing_blob(
         assert "stored by reference" in by_name["document planning_permit"].explanation
         capital = by_name["document capital_proof"]
         assert not capital.met and "is not in the document store" in capital.explanation, capital
+
+
+async def test_another_companys_statement_does_not_set_the_projects_cover(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A loss-making income statement of another company, newer than the borrower's, sent
+    with a drawdown: the projected DSCR stays the borrower's (journey/loan_file.py)."""
+    env, docs = time_skipping_env, Documents()
+    async with at_drawdowns(env, tmp_path, docs) as (app, _, handle):
+        loss = docs.add("other-income", status=ReadStatus.READ,
+                        kind=DocumentKind.INCOME_STATEMENT, statement=FinancialStatement(
+                            kind=DocumentKind.INCOME_STATEMENT, company="广州新元电子有限公司",
+                            period_end=journey_kit.TODAY - timedelta(days=10),
+                            revenue=Decimal(1_000_000), operating_profit=Decimal(-5_000_000),
+                            net_profit=Decimal(-5_000_000)))
+        outcome = await request(handle, ask(app, "t1", 4_500_000, [
+            permit(docs, "planning_permit"), SupportingDocument(label="capital_proof", ref=loss),
+        ]))
+        cover = next(c for c in outcome.conditions if c.condition.startswith("min_dscr"))
+        assert cover.met, cover.explanation
