@@ -52,12 +52,13 @@ Shorten = Annotated[
 ]
 AskKinds = Annotated[
     list[DocumentKind] | None,
-    typer.Option("--ask", help="with --verdict request_info: a document asked for (repeat it "
-                               "for several); none: the reason is a question, answered in writing"),
+    typer.Option("--ask", metavar="business_license|balance_sheet|income_statement",
+                 help="with --verdict request_info: a document asked for (repeat it for "
+                      "several); none: the reason is a question, answered in writing"),
 ]
 AskPeriods = Annotated[
     list[datetime] | None,
-    typer.Option("--period", formats=["%Y-%m-%d"],
+    typer.Option("--period", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                  help="with --verdict request_info: the statements of the period ending that "
                       "day (repeat it for several); without --ask, both statements"),
 ]
