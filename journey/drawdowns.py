@@ -35,6 +35,7 @@ from journey.actors import Actor
 from journey.application import Channel, LoanApplication
 from journey.documents import DocumentRef
 from journey.policy.completeness import same_name
+from journey.policy.entrusted import entrusted
 from journey.policy.sla import EscalationAction, EscalationLevel, StageSla, Unit
 from journey.repayment import add_months
 
@@ -43,7 +44,8 @@ DEFAULT_MIN_DSCR = Decimal("1.20")
 AVAILABILITY_MONTHS = 18
 GRACE_MONTHS = 6
 # 项目融资业务指引: a single payment above 5m (or 5% of the project's investment) is paid by
-# the bank to the counterparty (受托支付)
+# the bank to the counterparty (受托支付); a policy from 2026.12-6 on says so itself
+# (entrusted_payment.over.project_finance, journey/policy/entrusted.py)
 ENTRUSTED_OVER = Decimal("5000000")
 
 
@@ -209,11 +211,13 @@ class DrawdownOutcome(BaseModel):
 # -- the plan --------------------------------------------------------------------------------
 
 
-def default_plan(application: LoanApplication, min_dscr: Decimal = DEFAULT_MIN_DSCR
-                 ) -> DrawdownPlan:
+def default_plan(application: LoanApplication, min_dscr: Decimal = DEFAULT_MIN_DSCR,
+                 entrusted_over: Decimal | None = None) -> DrawdownPlan:
     """Three tranches (30/40/30%) with their milestones; see the module docstring. Each
     drawdown's projected DSCR must reach `min_dscr` (the loan's own covenant when higher,
-    so that no drawdown is approved into a breach)."""
+    so that no drawdown is approved into a breach). A drawdown above `entrusted_over` (the
+    pinned policy's project-finance figure; None: ENTRUSTED_OVER, as before the policy had
+    one) is paid to its counterparty."""
     term = application.term_months
     availability = max(1, min(AVAILABILITY_MONTHS, term // 3))
     rest = max(1, term - availability)
@@ -234,7 +238,7 @@ def default_plan(application: LoanApplication, min_dscr: Decimal = DEFAULT_MIN_D
         ],
         availability_months=availability,
         grace_months=grace,
-        entrusted_over=ENTRUSTED_OVER,
+        entrusted_over=ENTRUSTED_OVER if entrusted_over is None else entrusted_over,
     )
 
 
@@ -243,18 +247,23 @@ def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: str) -
     the bank pays the counterparty (its name and account) directly, and an entrusted payment
     never goes to the borrower itself."""
     if request.payee is not None:
-        if not same_name(request.payee.name, borrower):
+        if (refusal := borrower_as_payee(request.payee, borrower)) is None:
             return None
-        return (f"the payee {request.payee.name} is the borrower: an entrusted payment "
-                "(受托支付) goes to the counterparty the money is for; name it, or leave "
-                "--payee out for a drawdown paid to the borrower")
-    if plan.entrusted_over is None:
-        return None
-    if request.amount <= plan.entrusted_over:
+        return f"{refusal}, or leave --payee out for a drawdown paid to the borrower"
+    if not entrusted(request.amount, plan.entrusted_over):
         return None
     return (f"a drawdown of {request.amount:,} is above {plan.entrusted_over:,}: the bank pays "
             "it to the counterparty (entrusted payment, 受托支付), not to the borrower; give "
             "the payee's name and account (--payee, --payee-account)")
+
+
+def borrower_as_payee(payee: Payee, borrower: str) -> str | None:
+    """Why `payee` may not take an entrusted payment: it is the borrower itself, whom
+    entrusted payment exists to bypass."""
+    if not same_name(payee.name, borrower):
+        return None
+    return (f"the payee {payee.name} is the borrower: an entrusted payment (受托支付) goes to "
+            "the counterparty the money is for; name it")
 
 
 def _share(amount: Decimal, part: str) -> Decimal:

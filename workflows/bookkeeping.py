@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.application import Channel, LoanApplication
     from journey.contracts import NotifyInput, PolicySnapshot, RecordTimingInput
     from journey.decisions import Withdrawal
-    from journey.policy import EscalationAction, SlaPoint, sla_points
+    from journey.policy import EscalationAction, SlaPoint, SlaPolicy, StageSla, sla_points
     from journey.stages import ORDER, Party, Stage
     from journey.status import DecisionRecord, StageVisit
     from journey.timeline import EventType, TimingEvent
@@ -200,6 +200,19 @@ class Bookkeeping:
             visit.entered_at,
             self._snapshot.calendar,
         )
+        return asyncio.create_task(self._watch_sla(points)) if points else None
+
+    def arm_own_sla(self, visit: StageVisit, sla: StageSla) -> asyncio.Task[None] | None:
+        """Arm `sla` for `visit`: an SLA of the stage's own (a drawdown's decision, an
+        entrusted payout's instruction), unless the policy gives the stage one (then stage()
+        armed that already)."""
+        assert self._snapshot is not None, "the policy is pinned"
+        pinned, product = self._snapshot.policy, self._application.product
+        if pinned.sla.for_stage(visit.stage, product) is not None:
+            return None
+        policy = pinned.model_copy(update={"sla": SlaPolicy(stages={visit.stage: sla})})
+        points = sla_points(policy, visit.stage, product, visit.entered_at,
+                            self._snapshot.calendar)
         return asyncio.create_task(self._watch_sla(points)) if points else None
 
     async def _watch_sla(self, points: list[SlaPoint]) -> None:

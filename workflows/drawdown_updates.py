@@ -223,8 +223,9 @@ class DrawdownUpdates(PostLoanHandlers):
         base = super().status()
         if self._application.product is not Product.PROJECT_FINANCE:
             return base
-        plan = self._dd_plan or (default_plan(self._application, self._dd_covenant_floor())
-                                 if self._offer else None)
+        plan = self._dd_plan or (default_plan(
+            self._application, self._dd_covenant_floor(),
+            self.policy.entrusted_over(Product.PROJECT_FINANCE)) if self._offer else None)
         update: dict[str, object] = {
             "drawdown_plan": plan,
             "commitment": self._dd_commitment,

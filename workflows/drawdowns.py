@@ -27,6 +27,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.actors import Actor, Role
+    from journey.application import Product
     from journey.contracts import BookingInput
     from journey.documents import DocumentReading
     from journey.drawdown_conditions import (
@@ -51,7 +52,6 @@ with workflow.unsafe.imports_passed_through():
         default_plan,
         open_tranches,
     )
-    from journey.policy import SlaPolicy, sla_points
     from journey.policy.completeness import other_company
     from journey.repayment import on_working_days
     from journey.stages import Party, Stage
@@ -95,7 +95,8 @@ class DrawdownStage(DrawdownInterest):
         self._dd_rebuild_plan()
 
     def _dd_open_stage(self) -> None:
-        plan = default_plan(self._application, self._dd_min_dscr())
+        plan = default_plan(self._application, self._dd_min_dscr(),
+                            self.policy.entrusted_over(Product.PROJECT_FINANCE))
         self._dd_partial = workflow.patched(PARTIAL_TRANCHES)  # before it: one per tranche
         self._dd_plan = plan
         # quarterly interest needs the post-loan policy's reminders: pinned with the offer
@@ -307,15 +308,8 @@ class DrawdownStage(DrawdownInterest):
     # -- small helpers -----------------------------------------------------------------------
 
     def _dd_arm_sla(self, visit: StageVisit) -> asyncio.Task[None] | None:
-        """The plan's decision SLA, unless the policy gives disbursement one (then stage()
-        armed that already)."""
-        product = self._application.product
-        if self.policy.sla.for_stage(Stage.DISBURSEMENT, product) is not None:
-            return None
-        sla = SlaPolicy(stages={Stage.DISBURSEMENT: self._dd_pinned_plan().decision_sla})
-        policy = self.policy.model_copy(update={"sla": sla})
-        points = sla_points(policy, Stage.DISBURSEMENT, product, visit.entered_at, self.calendar)
-        return asyncio.create_task(self._watch_sla(points)) if points else None
+        """The plan's decision SLA, unless the policy gives disbursement one."""
+        return self.arm_own_sla(visit, self._dd_pinned_plan().decision_sla)
 
     async def _dd_wait_until(self, ready: Callable[[], bool], until: datetime) -> bool:
         """Wait for `ready()` until `until`; False when the time ran out first."""

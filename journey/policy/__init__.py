@@ -31,6 +31,7 @@ from journey.policy.completeness import (
     check_completeness,
     normalise_name,
 )
+from journey.policy.entrusted import EntrustedPaymentPolicy, entrusted
 from journey.policy.errors import DecisionRefused, PolicyError
 from journey.policy.models import Policy, parse_policy
 from journey.policy.ratios import Ratios, compute_ratios
@@ -63,6 +64,7 @@ DEFAULT_POLICY_FILE = Path(__file__).parent.parent / "policies" / "default.json"
 __all__ = [
     "DEFAULT_POLICY_FILE",
     "AmountPolicy",
+    "EntrustedPaymentPolicy",
     "ApprovalTier",
     "AuthorityPolicy",
     "CheckFailure",
@@ -98,6 +100,7 @@ __all__ = [
     "business_time_between",
     "check_completeness",
     "compute_ratios",
+    "entrusted",
     "expiry_at",
     "normalise_name",
     "parse_policy",

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from journey.actors import Role
@@ -15,6 +17,7 @@ from journey.policy.amounts import AmountPolicy
 from journey.policy.authority import AuthorityPolicy
 from journey.policy.codes import CodeList
 from journey.policy.completeness import CompletenessRules
+from journey.policy.entrusted import EntrustedPaymentPolicy
 from journey.policy.errors import PolicyError
 from journey.policy.pricing import PricingPolicy
 from journey.policy.routing import ApprovalTier, RoutingPolicy
@@ -41,6 +44,9 @@ class Policy(BaseModel):
     # the least amount lent per product (and from 2026.12-5 the longest term); None
     # (policies before 2026.12-3): any positive amount, any term
     amounts: AmountPolicy | None = None
+    # which payouts the bank pays to the borrower's counterparty (受托支付); None (policies
+    # before 2026.12-6): fixed-asset and working-capital loans are paid to the borrower
+    entrusted_payment: EntrustedPaymentPolicy | None = None
 
     def coded(self, application: LoanApplication) -> LoanApplication:
         """`application` with its industry and region as the policy's codes, where it has
@@ -67,6 +73,12 @@ class Policy(BaseModel):
             return None
         return self.amounts.term_refusal(application.product, application.term_months,
                                          self.version)
+
+    def entrusted_over(self, product: Product) -> Decimal | None:
+        """The payout above which a `product` loan is paid to the counterparty, or None."""
+        if self.entrusted_payment is None:
+            return None
+        return self.entrusted_payment.over.get(product)
 
     @property
     def _code_lists(self) -> list[tuple[str, CodeList | None]]:

@@ -85,6 +85,10 @@ BROKEN = [
      "amounts.maximum_term_months.fixed_asset: Input should be greater than or equal to 1"),
     ("a rate ceiling under the floor", "pricing.highest_agreed_spread", "-0.0100",
      "highest_agreed_spread -0.0100 is not above lowest_agreed_spread"),
+    ("an entrusted-payment figure of nothing", "entrusted_payment.over.fixed_asset", "0",
+     "entrusted_payment.over.fixed_asset: Input should be greater than 0"),
+    ("an entrusted-payment field the engine does not take", "entrusted_payment.over_by", {},
+     "entrusted_payment.over_by"),
 ]
 
 
