@@ -13,6 +13,7 @@ from journey.availability_interest import InterestPosition
 from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
+from journey.entrusted_payment import EntrustedPayout
 from journey.lpr import RateChange
 from journey.policy import Completeness, Route
 from journey.policy.calendar import WorkingCalendar
@@ -163,6 +164,8 @@ class JourneyStatus(BaseModel):
     last_review: ReviewResult | None = None
     rate_changes: list[RateChange] = Field(default_factory=list)  # LPR repricings, oldest first
     run: int = 1  # runs of the workflow so far (continue-as-new starts the next)
+    # a payout above the policy's figure, paid to the counterparties (受托支付)
+    entrusted: EntrustedPayout | None = None
     # project finance: drawdowns by milestone
     drawdown_plan: DrawdownPlan | None = None
     commitment: Commitment | None = None

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
+    from workflows.entrusted_payout import EntrustedPayoutStage
     from workflows.info_requests import InfoRequests
     from workflows.journey_updates import BORROWERS_STATEMENTS_STAND
     from workflows.lpr_fixing import fixing_on
@@ -60,7 +61,9 @@ SUPPLEMENTS_EXPIRE_BY_ROUND = "supplements-expire-by-round"
 
 
 @workflow.defn
-class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates, InfoRequests):
+class LoanJourneyWorkflow(
+    EntrustedPayoutStage, DrawdownStage, PostLoanStage, TouchpointUpdates, InfoRequests
+):
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
         self._init_bookkeeping(input.application)
@@ -221,20 +224,10 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates, InfoR
         if self._application.product is Product.PROJECT_FINANCE:
             await self.drawdowns()  # tranches by milestone: workflows/drawdowns.py
             return
-        async with self.stage(Stage.DISBURSEMENT, Party.BANK):
-            self._disbursement = await workflow.execute_activity(
-                contracts.BOOK_DISBURSEMENT,
-                BookingInput(
-                    workflow_id=self._workflow_id,
-                    idempotency_key=f"{self._workflow_id}:disbursement",
-                    amount=self._application.amount,
-                    payee=self._application.applicant_name,
-                    purpose=f"{self._application.product.value} loan",
-                ),
-                result_type=Disbursement,
-                start_to_close_timeout=QUICK,
-                retry_policy=BOOKING_RETRY,
-            )
+        team = self._open_entrusted_payout()  # operations, when paid to counterparties
+        async with self.stage(Stage.DISBURSEMENT, Party.BANK, team=team) as visit:
+            self._disbursement = await (self._pay_counterparties(visit) if team is not None
+                                        else self._pay_borrower())
             if workflow.patched(PLAN_FROM_PAYOUT):
                 # Interest runs from the payout. Its day by the journey's clock, which all its
                 # due dates, reminders and arrears run on (the ledger's agrees to the second).
@@ -247,6 +240,21 @@ class LoanJourneyWorkflow(DrawdownStage, PostLoanStage, TouchpointUpdates, InfoR
                     f"{paid:,} paid out on {today}; the first instalment, {first.payment:,}, "
                     f"is due on {first.due_on}",
                 ))
+
+    async def _pay_borrower(self) -> Disbursement:
+        return await workflow.execute_activity(
+            contracts.BOOK_DISBURSEMENT,
+            BookingInput(
+                workflow_id=self._workflow_id,
+                idempotency_key=f"{self._workflow_id}:disbursement",
+                amount=self._application.amount,
+                payee=self._application.applicant_name,
+                purpose=f"{self._application.product.value} loan",
+            ),
+            result_type=Disbursement,
+            start_to_close_timeout=QUICK,
+            retry_policy=BOOKING_RETRY,
+        )
 
     async def finish(self, outcome: Stage, reason: str) -> JourneyResult:
         self._outcome_reason = reason

@@ -85,6 +85,19 @@ def authorize_receipt(policy: Policy, actor: Actor) -> StaffMember:
     return authorize_staff(policy, actor, {Role.OPERATIONS})
 
 
+def authorize_payment_instruction(policy: Policy, actor: Actor) -> StaffMember:
+    """Only operations record an entrusted payout's instruction (受托支付): they check the
+    commercial contracts and pay the counterparties from the bank's books. The borrower, whom
+    the rule keeps away from the money, may not say where it goes."""
+    if actor.role is Role.CUSTOMER:
+        raise DecisionRefused(
+            f"{actor.id!r} is the customer: under entrusted payment the bank pays your "
+            "counterparties itself; give operations the commercial contracts and they record "
+            "the payment instruction"
+        )
+    return authorize_staff(policy, actor, {Role.OPERATIONS})
+
+
 # who acts for a customer: submits the application, sends documents, records inquiries
 FRONT_OFFICE = {Role.RELATIONSHIP_MANAGER, Role.OPERATIONS}
 # who may pause, resume, run or delete a loan's post-loan reviews

@@ -292,15 +292,17 @@ WALK = [
 ]
 
 
-async def drive_to(handle: WorkflowHandle, app: LoanApplication, stage: Stage) -> JourneyStatus:
-    """Walk a started small SME loan to `stage`, at most post-loan, with the usual decisions
-    on the way: the SME risk officer's approving opinion, the branch approver's approval, the
-    customer's signature. Returns the status there."""
+async def drive_to(handle: WorkflowHandle, app: LoanApplication, stage: Stage, *,
+                   risk: Actor = RISK_SME, approver: Actor = BRANCH_APPROVER) -> JourneyStatus:
+    """Walk a started loan (by default a small SME loan, else one that `risk` reviews and
+    `approver` alone approves) to `stage`, at most post-loan, with the usual decisions on the
+    way: the risk officer's approving opinion, the approver's approval, the customer's
+    signature. Returns the status there."""
     usual: list[tuple[Stage, Any, Any]] = [  # where the journey waits, and what people do
         (Stage.RISK_REVIEW, LoanJourneyWorkflow.record_risk_opinion,
-         RiskOpinion(actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G3, reason="sound")),
+         RiskOpinion(actor=risk, verdict=Verdict.APPROVE, grade=RiskGrade.G3, reason="sound")),
         (Stage.APPROVAL, LoanJourneyWorkflow.decide,
-         ApprovalDecision(actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit")),
+         ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="within limit")),
         (Stage.OFFER, LoanJourneyWorkflow.sign, Signature(actor=customer(app))),
     ]
     if stage in (Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS, Stage.ROUTING):

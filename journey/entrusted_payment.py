@@ -1,0 +1,79 @@
+"""Entrusted payment (受托支付) of a fixed-asset or working-capital loan's payout.
+
+Above the pinned policy's figure for its product (journey/policy/entrusted.py) the bank does
+not pay the loan into the borrower's account: operations record a `PaymentInstruction`
+before the disbursement, naming each counterparty of the borrower's commercial contracts
+(the supplier, the contractor: its name, account and bank, the contract's reference and the
+amount it is paid), and the ledger books the payout to them, one booking each. The
+instruction pays the whole payout, never the borrower itself; it may name several
+counterparties, each account once. A project's drawdowns name their counterparty in the
+request instead (journey/drawdowns.py), with the same `Payee` and the same borrower check.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from journey.actors import Actor
+from journey.drawdowns import Payee, borrower_as_payee
+
+
+class Counterparty(Payee):
+    """One payee of an entrusted payout and what it is paid under."""
+
+    bank: str = Field(min_length=2, max_length=200)  # where its account is kept (开户行)
+    contract: str = Field(min_length=1, max_length=64)  # the commercial contract's reference
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+
+
+class PaymentInstruction(BaseModel):
+    """Operations' instruction: to whom the bank pays the payout, and under which contract."""
+
+    actor: Actor
+    counterparties: list[Counterparty] = Field(min_length=1, max_length=20)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.amount for c in self.counterparties), Decimal("0.00"))
+
+
+class EntrustedPayout(BaseModel):
+    """What status shows of an entrusted payout: the threshold it is above, the instruction
+    once recorded (who, when), and a booking per counterparty once paid."""
+
+    amount: Decimal
+    over: Decimal
+    instruction: PaymentInstruction | None = None
+    recorded_at: datetime | None = None
+    bookings: list[str] = Field(default_factory=list)  # booking ids, in counterparty order
+
+    def waiting_for(self) -> str:
+        return (f"payment instruction from operations (受托支付): {self.amount:,} is above "
+                f"{self.over:,}, so the bank pays the borrower's counterparties, not the borrower")
+
+
+def instruction_refusal(instruction: PaymentInstruction, payout: Decimal, borrower: str
+                        ) -> str | None:
+    """Why `instruction` cannot pay `payout`: it names the borrower, names an account twice,
+    or its amounts do not add up to the payout."""
+    accounts: dict[str, int] = {}
+    for n, counterparty in enumerate(instruction.counterparties, start=1):
+        if (refusal := borrower_as_payee(counterparty, borrower)) is not None:
+            return f"{refusal}: the contract's supplier or contractor"
+        if (first := accounts.setdefault(counterparty.account, n)) != n:
+            # not the account itself: a refusal travels unencrypted (starter/codec.py)
+            return (f"counterparties {first} and {n} name the same account: give each "
+                    "counterparty once, with the whole amount it is paid")
+    if instruction.total != payout:
+        return (f"the instruction pays {instruction.total:,}, the payout is {payout:,}: the "
+                "counterparties' amounts must add up to the payout")
+    return None
+
+
+def paid_to(instruction: PaymentInstruction) -> str:
+    """To whom an instruction pays, for people: name, account, bank, contract and amount."""
+    return "; ".join(f"{c.name} ({c.account}, {c.bank}, contract {c.contract}) {c.amount:,}"
+                     for c in instruction.counterparties)

@@ -1,0 +1,196 @@
+"""Entrusted payment (受托支付): a fixed-asset payout above the pinned policy's figure waits
+at the disbursement for operations' payment instruction and is booked to the counterparties,
+once each; at the figure, or under a policy pinned before 2026.12-6, the borrower is paid at
+once as before."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType as HistoryEventType
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.policy import PolicyActivities
+from journey.actors import Actor, Role
+from journey.application import LoanApplication, Product
+from journey.decisions import Signature
+from journey.entrusted_payment import Counterparty, PaymentInstruction
+from journey.policy import DEFAULT_POLICY_FILE
+from journey.settings import Settings
+from journey.stages import Party, Stage
+from journey.timeline import EventType
+from store.ledger import bookings_for
+from store.outbox import messages_for
+from tests.workflows.journey_kit import (
+    customer,
+    drive_to,
+    new_application,
+    refused,
+    running_journey,
+    until_stage,
+)
+from workflows.entrusted_payout import ENTRUSTED_PAYOUT
+from workflows.loan_journey import LoanJourneyWorkflow
+
+OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
+CORPORATE_RISK = Actor(id="risk-corp-1", role=Role.RISK_OFFICER)
+HEAD_OFFICE = Actor(id="appr-ho-1", role=Role.APPROVER)
+AMOUNT = 20_000_000  # above fixed asset's 5,000,000: corporate risk, head-office approval
+
+
+def supplier(name: str, account: str, amount: str) -> Counterparty:
+    return Counterparty(name=name, account=account, bank="中国工商银行上海分行",
+                        contract=f"PO-{account[-4:]}", amount=Decimal(amount))
+
+
+EQUIPMENT = supplier("上海某机床设备有限公司", "6222020200114455667", "12000000.00")
+BUILDER = supplier("中建某局第三工程有限公司", "6222020200112233445", "8000000.00")
+
+
+async def signed(handle: WorkflowHandle, app: LoanApplication) -> None:
+    """Walk a large fixed-asset loan through corporate risk and head office to its signature."""
+    await drive_to(handle, app, Stage.OFFER, risk=CORPORATE_RISK, approver=HEAD_OFFICE)
+    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+
+
+async def patched(handle: WorkflowHandle) -> bool:
+    """Whether the journey's history took the entrusted-payout marker."""
+    history = await handle.fetch_history()
+    return any(ENTRUSTED_PAYOUT.encode() in p.data
+               for e in history.events
+               if e.event_type == HistoryEventType.EVENT_TYPE_MARKER_RECORDED
+               for v in e.marker_recorded_event_attributes.details.values()
+               for p in v.payloads)
+
+
+async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = time_skipping_env
+    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await signed(handle, app)
+        waiting = await until_stage(handle, Stage.DISBURSEMENT, asking=True)
+        assert (waiting.waits_on, waiting.team) == (Party.BANK, "operations")
+        assert waiting.entrusted is not None and waiting.entrusted.over == Decimal("5000000")
+        assert "payment instruction from operations" in waiting.waiting_for[0]
+        assert waiting.disbursement is None and bookings_for(settings.db_url, handle.id) == []
+        # the instruction's SLA runs on operations: past it, their team is reminded
+        await env.sleep(timedelta(days=7))
+        late = await handle.query(LoanJourneyWorkflow.status)
+        sla = [e for e in late.events if e.stage is Stage.DISBURSEMENT
+               and e.type in (EventType.SLA_BREACHED, EventType.ESCALATED)]
+        assert sla and all(e.team == "operations" and e.waits_on is Party.BANK for e in sla)
+        recipients = {m.recipient for m in messages_for(settings.db_url, handle.id)
+                      if m.template.startswith("sla_") or m.template.startswith("payment_")}
+        assert "operations" in recipients
+
+        both = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
+        result = await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                             both)
+        assert result.stage is Stage.POST_LOAN
+        # booked at once, each under its own key, in whichever order the ledger took them
+        booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
+        assert [(b.key, b.payee, b.amount) for b in booked] == [
+            (f"{handle.id}:disbursement:1", EQUIPMENT.name, EQUIPMENT.amount),
+            (f"{handle.id}:disbursement:2", BUILDER.name, BUILDER.amount),
+        ]
+        assert "contract PO-5667 to account 6222020200114455667" in booked[0].purpose
+        s = await until_stage(handle, Stage.POST_LOAN)
+        assert s.disbursement is not None and s.disbursement.amount == Decimal(AMOUNT)
+        assert app.applicant_name not in s.disbursement.payee
+        assert s.entrusted is not None and s.entrusted.instruction == both
+        assert s.entrusted.bookings == [b.booking_id for b in booked]
+        recorded = [d for d in s.decisions if d.verdict == "payment instruction recorded"]
+        assert [d.actor.id for d in recorded] == ["ops-wang"]
+        assert EQUIPMENT.account in recorded[0].reason and BUILDER.contract in recorded[0].reason
+        assert await patched(handle)
+        # a second instruction is refused: the payout is booked
+        again = await refused(handle, LoanJourneyWorkflow.record_payment_instruction, both)
+        assert "waits for no payment instruction" in again
+
+
+async def test_bad_instructions_are_refused_before_the_history(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = time_skipping_env
+    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    async with running_journey(env, tmp_path, docs, app) as (_, handle):
+        instruct = LoanJourneyWorkflow.record_payment_instruction
+        early = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
+        await until_stage(handle, Stage.RISK_REVIEW)
+        assert "waits for no payment instruction" in await refused(handle, instruct, early)
+        await signed(handle, app)
+        await until_stage(handle, Stage.DISBURSEMENT, asking=True)
+
+        def by(actor: Actor, *counterparties: Counterparty) -> PaymentInstruction:
+            return PaymentInstruction(actor=actor, counterparties=list(counterparties))
+
+        borrower = EQUIPMENT.model_copy(update={"name": app.applicant_name})
+        cases: list[tuple[PaymentInstruction, str]] = [
+            (by(customer(app), EQUIPMENT, BUILDER), "is the customer"),
+            (by(CORPORATE_RISK, EQUIPMENT, BUILDER), "this needs one of: operations"),
+            (by(Actor(id="ops-ghost", role=Role.OPERATIONS), EQUIPMENT, BUILDER),
+             "not in the staff directory"),
+            (by(OPS, borrower, BUILDER), f"the payee {app.applicant_name} is the borrower"),
+            (by(OPS, EQUIPMENT), "the instruction pays 12,000,000.00, the payout is 20,000,000"),
+            (by(OPS, EQUIPMENT, EQUIPMENT.model_copy(update={"amount": Decimal(8_000_000)})),
+             "counterparties 1 and 2 name the same account"),
+        ]
+        for instruction, why in cases:
+            assert why in await refused(handle, instruct, instruction), why
+        s = await handle.query(LoanJourneyWorkflow.status)
+        assert s.stage is Stage.DISBURSEMENT and s.entrusted is not None
+        assert s.entrusted.instruction is None
+
+
+async def test_at_the_figure_the_borrower_is_paid_as_before(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """5,000,000 is not above fixed asset's 5,000,000: no instruction, no marker."""
+    env = time_skipping_env
+    docs, app = new_application(product=Product.FIXED_ASSET, amount=5_000_000)
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        s = await drive_to(handle, app, Stage.POST_LOAN)
+        await _paid_to_the_borrower(settings, handle, app, s.disbursement)
+
+
+async def test_a_policy_pinned_before_2026_12_6_pays_the_borrower(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = time_skipping_env
+    older: dict[str, Any] = json.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    del older["entrusted_payment"]
+    older["version"] = "2026.12-5"
+    policy_file = tmp_path / "policy-2026.12-5.json"
+    policy_file.write_text(json.dumps(older, ensure_ascii=False), encoding="utf-8")
+
+    def pinned_older(settings: Settings) -> list[Any]:
+        return [PolicyActivities(settings.model_copy(update={"policy_file": policy_file}))
+                .load_policy]
+
+    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    async with running_journey(env, tmp_path, docs, app, pinned_older) as (settings, handle):
+        await signed(handle, app)
+        s = await until_stage(handle, Stage.POST_LOAN)
+        assert s.policy_version == "2026.12-5"
+        await _paid_to_the_borrower(settings, handle, app, s.disbursement)
+
+
+async def _paid_to_the_borrower(settings: Settings, handle: WorkflowHandle,
+                                app: LoanApplication, disbursement: Any) -> None:
+    assert disbursement is not None and disbursement.payee == app.applicant_name
+    booked = bookings_for(settings.db_url, handle.id)
+    assert [(b.key, b.payee, b.amount) for b in booked] == [
+        (f"{handle.id}:disbursement", app.applicant_name, app.amount)]
+    s = await handle.query(LoanJourneyWorkflow.status)
+    assert s.entrusted is None
+    entered = [e for e in s.events if e.stage is Stage.DISBURSEMENT
+               and e.type is EventType.ENTERED]
+    assert [(e.waits_on, e.team) for e in entered] == [(Party.BANK, None)]
+    assert not await patched(handle)

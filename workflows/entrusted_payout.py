@@ -1,0 +1,159 @@
+"""Entrusted payment (受托支付) of a fixed-asset or working-capital payout.
+
+When the pinned policy's figure for the loan's product is below its amount (since the
+ENTRUSTED_PAYOUT marker), the disbursement stage waits on the bank's operations, under the
+policy's instruction SLA, for a `record_payment_instruction` update: the counterparties of the
+borrower's commercial contracts, each with its account, bank, contract and amount. Its
+validator refuses, before the history, anyone but operations, the borrower as a payee, an
+account named twice, amounts that do not add up to the payout, and a second instruction. The
+ledger then books the payout to each counterparty once (key `{workflow id}:disbursement:{n}`).
+At or below the figure, or under a policy without one, the borrower is paid as before. A
+project's drawdowns name their counterparty in the request (workflows/drawdowns.py). The
+payout's record rides through post-loan continue-as-new in the carried journey (key
+"entrusted").
+"""
+
+import asyncio
+from decimal import Decimal
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey import contracts
+    from journey.contracts import BookingInput
+    from journey.decisions import UpdateResult
+    from journey.entrusted_payment import (
+        EntrustedPayout,
+        PaymentInstruction,
+        instruction_refusal,
+        paid_to,
+    )
+    from journey.policy import DecisionRefused, entrusted
+    from journey.policy.authority import authorize_payment_instruction
+    from journey.post_loan import PostLoanCarry
+    from journey.stages import Stage
+    from journey.status import Disbursement, JourneyStatus, StageVisit
+    from workflows.activity_options import BOOKING_RETRY, QUICK
+    from workflows.post_loan_handlers import PostLoanHandlers
+
+# workflow.patched marker: before it, every fixed-asset and working-capital loan was paid to
+# the borrower at once; since, one above the pinned policy's figure waits for operations'
+# payment instruction and is paid to the counterparties.
+ENTRUSTED_PAYOUT = "entrusted-payout"
+CARRY_KEY = "entrusted"
+OPERATIONS = "operations"  # the team an entrusted payout waits on
+
+
+class EntrustedPayoutStage(PostLoanHandlers):
+    def _init_updates(self) -> None:
+        super()._init_updates()
+        self._entrusted: EntrustedPayout | None = None
+
+    def _open_entrusted_payout(self) -> str | None:
+        """As the disbursement opens: whether the payout is entrusted under the pinned policy;
+        the team it then waits on."""
+        app = self._application
+        over = self.policy.entrusted_over(app.product)
+        if over is None or not entrusted(app.amount, over) \
+                or not workflow.patched(ENTRUSTED_PAYOUT):
+            return None
+        self._entrusted = EntrustedPayout(amount=app.amount, over=over)
+        return OPERATIONS
+
+    async def _pay_counterparties(self, visit: StageVisit) -> Disbursement:
+        """Wait for the payment instruction, under the policy's SLA, then book the payout to
+        each counterparty once."""
+        payout = self._entrusted
+        assert payout is not None and self.policy.entrusted_payment is not None
+        await self._behind(self.notify(f"{self._workflow_id}:payment-instruction", OPERATIONS,
+                                       "payment_instruction_due", payout.waiting_for()))
+        sla = self.policy.entrusted_payment.instruction_sla
+        watcher = self.arm_own_sla(visit, sla) if sla is not None else None
+        try:
+            await self.wait_for(lambda: payout.instruction is not None)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+        instruction = payout.instruction
+        assert instruction is not None
+        product = self._application.product.value
+        bookings = await asyncio.gather(*(
+            workflow.execute_activity(
+                contracts.BOOK_DISBURSEMENT,
+                BookingInput(
+                    workflow_id=self._workflow_id,
+                    idempotency_key=f"{self._workflow_id}:disbursement:{n}",
+                    amount=c.amount,
+                    payee=c.name,
+                    purpose=f"{product} loan, entrusted payment (受托支付) under contract "
+                            f"{c.contract} to account {c.account} at {c.bank}",
+                ),
+                result_type=Disbursement,
+                start_to_close_timeout=QUICK,
+                retry_policy=BOOKING_RETRY,
+            )
+            for n, c in enumerate(instruction.counterparties, start=1)
+        ))
+        payout.bookings = [b.booking_id for b in bookings]
+        return Disbursement(
+            booking_id=bookings[0].booking_id,
+            amount=sum((b.amount for b in bookings), Decimal(0)),
+            payee="; ".join(b.payee for b in bookings),
+            booked_at=max(b.booked_at for b in bookings),
+        )
+
+    # -- operations instruct -----------------------------------------------------------------
+
+    @workflow.update
+    async def record_payment_instruction(self, instruction: PaymentInstruction) -> UpdateResult:
+        payout = self._entrusted
+        assert payout is not None
+        payout.instruction, payout.recorded_at = instruction, workflow.now()
+        self.record_decision(instruction.actor, "payment instruction recorded",
+                             paid_to(instruction))
+        result = await self._after_decision()
+        paid = self._disbursement
+        assert paid is not None
+        return result.model_copy(update={"message": f"{paid.amount:,} paid to {paid.payee}"})
+
+    @record_payment_instruction.validator
+    def _validate_payment_instruction(self, instruction: PaymentInstruction) -> None:
+        authorize_payment_instruction(self.policy, instruction.actor)
+        payout = self._entrusted
+        if payout is None or self._stage is not Stage.DISBURSEMENT:
+            raise DecisionRefused(
+                f"the journey is at {self._stage} and waits for no payment instruction: one is "
+                "recorded at the disbursement of a loan whose payout is entrusted (受托支付)"
+            )
+        if payout.instruction is not None:
+            raise DecisionRefused(
+                f"the payment instruction was recorded by {payout.instruction.actor.id}: the "
+                "payout is being booked to the counterparties it names"
+            )
+        refusal = instruction_refusal(instruction, payout.amount, self._application.applicant_name)
+        if refusal is not None:
+            raise DecisionRefused(refusal)
+
+    # -- status and continue-as-new --------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> JourneyStatus:
+        base = super().status()
+        payout = self._entrusted
+        if payout is None:
+            return base
+        update: dict[str, object] = {"entrusted": payout}
+        if self._stage is Stage.DISBURSEMENT and payout.instruction is None:
+            update["waiting_for"] = [payout.waiting_for()]
+        return base.model_copy(update=update)
+
+    def _carry(self) -> PostLoanCarry:
+        carry = super()._carry()
+        if self._entrusted is not None:
+            carry.journey[CARRY_KEY] = self._entrusted.model_dump(mode="json")
+        return carry
+
+    def _restore(self, carry: PostLoanCarry) -> None:
+        super()._restore(carry)
+        if (kept := carry.journey.get(CARRY_KEY)) is not None:
+            self._entrusted = EntrustedPayout.model_validate(kept)
