@@ -20,6 +20,8 @@ from pydantic import BaseModel, Field
 from journey.actors import Actor
 from journey.drawdowns import Payee, borrower_as_payee
 
+OPERATIONS_TEAM = "operations"  # the team an entrusted payout waits on (its work list)
+
 
 class Counterparty(Payee):
     """One payee of an entrusted payout and what it is paid under."""

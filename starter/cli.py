@@ -13,6 +13,7 @@ from starter import (
     encryption_cli,
     journey_cli,
     lpr_cli,
+    payout_cli,
     server_cli,
     touchpoint_cli,
 )
@@ -40,6 +41,7 @@ server_cli.register(app)
 journey_cli.register(app)
 touchpoint_cli.register(app)
 drawdown_cli.register(app)
+payout_cli.register(app)
 app.command()(demo)
 app.command()(report)
 app.command()(export)

@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
+from journey.entrusted_payment import Counterparty
 from journey.policy import Policy
 from journey.settings import Settings
 from journey.stages import Stage
@@ -56,6 +57,14 @@ def scenarios(samples: Path = SAMPLES) -> list[Scenario]:
             supplements=company(2, "income_statement"),
             ending="active",
             prepays=Decimal("0.25"),
+            paid_to=[  # 20,000,000 is above fixed asset's 5,000,000: entrusted payment
+                Counterparty(name="深圳精工贴片设备有限公司", account="4000023309200456781",
+                             bank="中国工商银行深圳分行", contract="PO-2026-0112",
+                             amount=Decimal("14000000.00")),
+                Counterparty(name="广东华建工程有限公司", account="44201500400052512345",
+                             bank="中国建设银行广州分行", contract="EPC-2026-031",
+                             amount=Decimal("6000000.00")),
+            ],
         ),
         Scenario(
             "the risk team declines", a / "demo-003.json", company(3, *full), ending="rejected"

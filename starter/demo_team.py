@@ -21,6 +21,7 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
 )
+from journey.entrusted_payment import Counterparty, PaymentInstruction
 from journey.policy import Policy, StaffMember
 from journey.repayment import cents
 from journey.settings import Settings
@@ -42,6 +43,9 @@ class Scenario:
     supplements: list[Path] = field(default_factory=list)
     ending: str = "closed"  # closed | active | rejected | withdrawn
     prepays: Decimal = Decimal(0)  # the share of the loan repaid ahead of the plan once it runs
+    # an entrusted payout's counterparties (受托支付), as operations read them from the
+    # borrower's commercial contracts; their amounts add up to the loan
+    paid_to: list[Counterparty] = field(default_factory=list)
 
 
 def _actor(member: StaffMember) -> Actor:
@@ -113,10 +117,17 @@ async def play(
         if s.stage.terminal:
             return s
         asked = s.stage is Stage.COMPLETENESS and bool(s.waiting_for and supplements)
-        if not (asked or s.stage in _PEOPLE_ACT):
+        instructing = (s.stage is Stage.DISBURSEMENT and s.entrusted is not None
+                       and s.entrusted.instruction is None)
+        if not (asked or instructing or s.stage in _PEOPLE_ACT):
             await asyncio.sleep(0.2)
             continue
-        if s.stage is Stage.COMPLETENESS:
+        if instructing:
+            await operations.act(
+                client, handle.id, "record_payment_instruction",
+                PaymentInstruction(actor=OPERATIONS, counterparties=scenario.paid_to),
+            )
+        elif s.stage is Stage.COMPLETENESS:
             refs = operations.store_documents(settings, [supplements.pop(0)])
             await operations.act(
                 client, handle.id, "add_documents", AddDocuments(actor=customer, documents=refs)

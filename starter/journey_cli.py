@@ -104,7 +104,8 @@ def _application(params: Mapping[str, Any]) -> Attempt:
         actor=str(by.get("id") or "-"), role=str(by.get("role") or "-"))
 
 
-def _send(workflow_id: str, update: str, request: BaseModel) -> None:
+def send_update(workflow_id: str, update: str, request: BaseModel) -> None:
+    """Send one update and say where it left the journey."""
     async def go() -> None:
         _said(update, await operations.act(await connect(), workflow_id, update, request))
 
@@ -244,7 +245,7 @@ def opinion(
     period: AskPeriods = None,
 ) -> None:
     """Record the risk team's opinion."""
-    _send(
+    send_update(
         workflow_id,
         "record_risk_opinion",
         _request(RiskOpinion, actor=_actor(actor, role), verdict=verdict, grade=grade,
@@ -263,7 +264,7 @@ def decide(
     period: AskPeriods = None,
 ) -> None:
     """Approve, reject or ask for more information at the approval stage."""
-    _send(
+    send_update(
         workflow_id,
         "decide",
         _request(ApprovalDecision, actor=_actor(actor, role), verdict=verdict, reason=reason,
@@ -274,7 +275,7 @@ def decide(
 @acting("sign", role=Role.CUSTOMER)
 def sign(workflow_id: JourneyId, actor: As, channel: Channel = Channel.APP) -> None:
     """The customer signs the offer (--as the company's credit code)."""
-    _send(
+    send_update(
         workflow_id,
         "sign",
         _request(Signature, actor=_actor(actor, Role.CUSTOMER), channel=channel),
@@ -287,7 +288,8 @@ def withdraw(
 ) -> None:
     """Withdraw the application (before disbursement), or a project between drawdowns; once
     signed, as the customer or the supervisor of the loan's risk team, with the reason."""
-    _send(workflow_id, "withdraw", _request(Withdrawal, actor=_actor(actor, role), reason=reason))
+    send_update(workflow_id, "withdraw",
+                _request(Withdrawal, actor=_actor(actor, role), reason=reason))
 
 
 @acting("reassign")
@@ -299,7 +301,7 @@ def reassign(
     role: RoleOpt = Role.SUPERVISOR,
 ) -> None:
     """Reassign the risk review to another officer or a supervisor."""
-    _send(
+    send_update(
         workflow_id,
         "reassign",
         _request(Reassignment, actor=_actor(actor, role), to=to, reason=reason),
@@ -322,7 +324,7 @@ def repay(
     shorten: Shorten = False,
 ) -> None:
     """Record a repayment (idempotent by reference), an early settlement or a prepayment."""
-    _send(
+    send_update(
         workflow_id,
         "record_repayment",
         _request(Repayment, actor=_actor(actor, role), amount=amount, reference=reference,
@@ -377,7 +379,7 @@ def acknowledge(
     ] = None,
 ) -> None:
     """Acknowledge a loan's early warnings (its risk team); none open: off the team's queue."""
-    _send(
+    send_update(
         workflow_id,
         "acknowledge_warning",
         _request(
@@ -395,7 +397,8 @@ def write_off(
     role: RoleOpt = Role.APPROVER,
 ) -> None:
     """A credit-committee member's vote to write a non-performing loan off (核销)."""
-    _send(workflow_id, "write_off", _request(WriteOff, actor=_actor(actor, role), reason=reason))
+    send_update(workflow_id, "write_off",
+                _request(WriteOff, actor=_actor(actor, role), reason=reason))
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,7 @@ from journey.classification import RiskClass
 from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
+from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.loan_book import BookLine, book_line, worst_first
 from journey.policy import (
     ApprovalTier,
@@ -356,10 +357,12 @@ async def _keep_late(client: Client, settings: Settings, late: LateTouchpoint) -
 
 
 def team_names(settings: Settings) -> list[str]:
-    """What a journey can wait on in the policy the worker pins: its risk teams and
-    approval tiers."""
+    """What a journey can wait on in the policy the worker pins: its risk teams, approval
+    tiers and, with entrusted payment, operations."""
     policy = current_policy(settings)
     teams = {m.team for m in policy.staff if m.team} | {r.team for r in policy.routing.rules}
+    if policy.entrusted_payment is not None:
+        teams.add(OPERATIONS_TEAM)
     return sorted(teams) + [tier.value for tier in ApprovalTier]
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from journey.availability_interest import InterestPosition
 from journey.documents import DocumentReading
+from journey.entrusted_payment import paid_to
 from journey.loan_book import BookLine, by_class, non_performing_ratio
 from journey.lpr import RateChange, floats
 from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
@@ -65,6 +66,11 @@ def status_view(s: JourneyStatus) -> Group:
             escape(f"{d.amount:,} to {d.payee} ({', '.join(bookings)}) at {_when(d.booked_at)} UTC"
                    + (f", in {len(bookings)} drawdowns" if len(bookings) > 1 else "")),
         )
+    if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
+        head.add_row("paid to", escape(
+            f"entrusted payment (受托支付, above {entrusted.over:,}) instructed by "
+            f"{entrusted.instruction.actor.id} at {_when(entrusted.recorded_at)} UTC: "
+            + paid_to(entrusted.instruction)))
     if (drawing := s.availability_interest) is not None:
         head.add_row("drawn", f"{drawing.drawn:,}, undrawn {drawing.undrawn:,}")
         head.add_row("interest", interest_text(drawing))

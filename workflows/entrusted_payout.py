@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.contracts import BookingInput
     from journey.decisions import UpdateResult
     from journey.entrusted_payment import (
+        OPERATIONS_TEAM,
         EntrustedPayout,
         PaymentInstruction,
         instruction_refusal,
@@ -41,7 +42,6 @@ with workflow.unsafe.imports_passed_through():
 # payment instruction and is paid to the counterparties.
 ENTRUSTED_PAYOUT = "entrusted-payout"
 CARRY_KEY = "entrusted"
-OPERATIONS = "operations"  # the team an entrusted payout waits on
 
 
 class EntrustedPayoutStage(PostLoanHandlers):
@@ -58,15 +58,16 @@ class EntrustedPayoutStage(PostLoanHandlers):
                 or not workflow.patched(ENTRUSTED_PAYOUT):
             return None
         self._entrusted = EntrustedPayout(amount=app.amount, over=over)
-        return OPERATIONS
+        return OPERATIONS_TEAM
 
     async def _pay_counterparties(self, visit: StageVisit) -> Disbursement:
         """Wait for the payment instruction, under the policy's SLA, then book the payout to
         each counterparty once."""
         payout = self._entrusted
         assert payout is not None and self.policy.entrusted_payment is not None
-        await self._behind(self.notify(f"{self._workflow_id}:payment-instruction", OPERATIONS,
-                                       "payment_instruction_due", payout.waiting_for()))
+        await self._behind(self.notify(f"{self._workflow_id}:payment-instruction",
+                                       OPERATIONS_TEAM, "payment_instruction_due",
+                                       payout.waiting_for()))
         sla = self.policy.entrusted_payment.instruction_sla
         watcher = self.arm_own_sla(visit, sla) if sla is not None else None
         try:

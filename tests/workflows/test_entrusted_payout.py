@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from temporalio.api.enums.v1 import EventType as HistoryEventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -26,6 +27,7 @@ from journey.stages import Party, Stage
 from journey.timeline import EventType
 from store.ledger import bookings_for
 from store.outbox import messages_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows.journey_kit import (
     customer,
     drive_to,
@@ -194,3 +196,35 @@ async def _paid_to_the_borrower(settings: Settings, handle: WorkflowHandle,
                and e.type is EventType.ENTERED]
     assert [(e.waits_on, e.team) for e in entered] == [(Party.BANK, None)]
     assert not await patched(handle)
+
+
+async def test_operations_instruct_from_the_command_line(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = time_skipping_env
+    point_cli_at(monkeypatch, env.client, data_dir=tmp_path)
+    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await signed(handle, app)
+        await until_stage(handle, Stage.DISBURSEMENT, asking=True)
+        waiting = await cli("status", handle.id)
+        assert "payment instruction from operations" in said(waiting)
+        options = [
+            "--payee", EQUIPMENT.name, "--account", EQUIPMENT.account, "--bank", EQUIPMENT.bank,
+            "--contract", EQUIPMENT.contract, "--amount", "12000000",
+            "--payee", BUILDER.name, "--account", BUILDER.account, "--bank", BUILDER.bank,
+            "--contract", BUILDER.contract, "--amount", "8000000",
+        ]
+        short = await cli("pay-to", handle.id, *options[:-2], "--as", "ops-wang")
+        assert short.exit_code == 2 and "give every counterparty all five" in said(short)
+        borrower = await cli("pay-to", handle.id, *options, "--as", app.credit_code,
+                             "--role", "customer")
+        assert borrower.exit_code == 3 and "give operations the commercial" in said(borrower)
+        paid = await cli("pay-to", handle.id, *options, "--as", "ops-wang")
+        assert paid.exit_code == 0, paid.output
+        assert "journey at post_loan" in said(paid) and BUILDER.name in said(paid)
+        assert len(bookings_for(settings.db_url, handle.id)) == 2
+        shown = said(await cli("status", handle.id))
+        assert "instructed by ops-wang" in shown and f"contract {BUILDER.contract}" in shown
+        kept = said(await cli("refusals", handle.id))
+        assert "record_payment_instruction" in kept and app.credit_code in kept
