@@ -23,8 +23,10 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from journey.application import Channel
-from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
+from journey.actors import Actor, Role
+from journey.application import Channel, Product
+from journey.decisions import RiskGrade, RiskOpinion, Signature, Verdict, Withdrawal
+from journey.entrusted_payment import Counterparty, PaymentInstruction
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, late_touchpoints_id
@@ -80,12 +82,38 @@ async def expired(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     await kit.drive_to(handle, app, Stage.OFFER)
 
 
+async def entrusted(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    """A fixed-asset loan above the entrusted-payment figure: operations instruct the payout
+    to two counterparties, then the loan is settled early."""
+    await kit.drive_to(handle, app, Stage.OFFER,
+                       risk=Actor(id="risk-corp-1", role=Role.RISK_OFFICER),
+                       approver=Actor(id="appr-ho-1", role=Role.APPROVER))
+    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=kit.customer(app)))
+    await kit.until_stage(handle, Stage.DISBURSEMENT, asking=True)
+    paid_to = [Counterparty(name=name, account=account, bank="中国工商银行上海分行",
+                            contract=contract, amount=Decimal(amount))
+               for name, account, contract, amount in (
+                   ("上海某机床设备有限公司", "6222020200114455667", "PO-5667", 12_000_000),
+                   ("中建某局第三工程有限公司", "6222020200112233445", "EPC-3445", 8_000_000))]
+    await handle.execute_update(
+        LoanJourneyWorkflow.record_payment_instruction,
+        PaymentInstruction(actor=Actor(id="ops-wang", role=Role.OPERATIONS),
+                           counterparties=paid_to))
+    await settle_at_quote(handle, await kit.until_stage(handle, Stage.POST_LOAN), "TX-ALL")
+
+
 PATHS: dict[str, Path_] = {
     "closed_repaid": closed,
     "closed_prepaid_settled": prepaid,
     "rejected_at_risk_review": rejected,
     "withdrawn_at_offer": withdrawn,
     "expired_offer": expired,
+    "closed_entrusted": entrusted,
+}
+# the application a path walks, where it is not the kit's small SME loan
+APPLICATIONS: dict[str, dict[str, object]] = {
+    "closed_entrusted": {"product": Product.FIXED_ASSET, "amount": 20_000_000,
+                         "term_months": 60},
 }
 
 
@@ -122,7 +150,7 @@ async def _run(client: Client, name: str, play: Path_, late: Late | None) -> Pat
     """The history of the journey that walks `play`, or of the run that keeps what the
     customer says after it ended, with `late`."""
     docs = kit.Documents()
-    app = kit.application(docs)
+    app = kit.application(docs, **APPLICATIONS.get(name, {}))  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         async with kit.journey_worker(client, Path(tmp), docs) as settings:
             handle = await kit.start(client, settings, app)

@@ -226,5 +226,8 @@ async def test_operations_instruct_from_the_command_line(
         assert len(bookings_for(settings.db_url, handle.id)) == 2
         shown = said(await cli("status", handle.id))
         assert "instructed by ops-wang" in shown and f"contract {BUILDER.contract}" in shown
+        trail = said(await cli("history", handle.id))
+        assert "update record_payment_instruction" in trail and "ops-wang" in trail
+        assert EQUIPMENT.name in trail and BUILDER.account in trail
         kept = said(await cli("refusals", handle.id))
         assert "record_payment_instruction" in kept and app.credit_code in kept
