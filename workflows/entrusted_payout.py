@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, StageVisit
     from workflows.activity_options import BOOKING_RETRY, QUICK
+    from workflows.bookkeeping import JourneyEnded
     from workflows.post_loan_handlers import PostLoanHandlers
 
 # workflow.patched marker: before it, every fixed-asset and working-capital loan was paid to
@@ -76,7 +77,9 @@ class EntrustedPayoutStage(PostLoanHandlers):
             if watcher is not None:
                 watcher.cancel()
         instruction = payout.instruction
-        assert instruction is not None
+        if instruction is None:  # withdrawn before anything was paid
+            assert self._withdrawal is not None
+            raise JourneyEnded(Stage.WITHDRAWN, self._withdrawal.reason)
         product = self._application.product.value
         bookings = await asyncio.gather(*(
             workflow.execute_activity(
@@ -126,6 +129,8 @@ class EntrustedPayoutStage(PostLoanHandlers):
                 f"the journey is at {self._stage} and waits for no payment instruction: one is "
                 "recorded at the disbursement of a loan whose payout is entrusted (受托支付)"
             )
+        if self._withdrawal is not None:
+            raise DecisionRefused("the loan is being withdrawn: nothing is paid out")
         if payout.instruction is not None:
             raise DecisionRefused(
                 f"the payment instruction was recorded by {payout.instruction.actor.id}: the "
@@ -134,6 +139,16 @@ class EntrustedPayoutStage(PostLoanHandlers):
         refusal = instruction_refusal(instruction, payout.amount, self._application.applicant_name)
         if refusal is not None:
             raise DecisionRefused(refusal)
+
+    def _withdrawal_refusal(self) -> str | None:
+        """A signed loan waiting for its payment instruction is not paid out yet: it may be
+        withdrawn (the customer's instruction or the risk team's supervisor, as at the
+        offer), say when the contracts behind it fall through."""
+        payout = self._entrusted
+        if self._stage is Stage.DISBURSEMENT and payout is not None \
+                and payout.instruction is None:
+            return None
+        return super()._withdrawal_refusal()
 
     # -- status and continue-as-new --------------------------------------------------------
 

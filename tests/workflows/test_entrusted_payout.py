@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.policy import PolicyActivities
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
-from journey.decisions import Signature
+from journey.decisions import Signature, Withdrawal
 from journey.entrusted_payment import Counterparty, PaymentInstruction
 from journey.policy import DEFAULT_POLICY_FILE
 from journey.settings import Settings
@@ -28,12 +28,14 @@ from journey.timeline import EventType
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
+from tests.post_loan.loan_kit import loan_worker, policy, until
 from tests.workflows.journey_kit import (
     customer,
     drive_to,
     new_application,
     refused,
     running_journey,
+    start,
     until_stage,
 )
 from workflows.entrusted_payout import ENTRUSTED_PAYOUT
@@ -117,12 +119,12 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         assert "waits for no payment instruction" in again
 
 
-async def test_bad_instructions_are_refused_before_the_history(
+async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_be_withdrawn(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     env = time_skipping_env
     docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
-    async with running_journey(env, tmp_path, docs, app) as (_, handle):
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
         instruct = LoanJourneyWorkflow.record_payment_instruction
         early = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
         await until_stage(handle, Stage.RISK_REVIEW)
@@ -149,6 +151,12 @@ async def test_bad_instructions_are_refused_before_the_history(
         s = await handle.query(LoanJourneyWorkflow.status)
         assert s.stage is Stage.DISBURSEMENT and s.entrusted is not None
         assert s.entrusted.instruction is None
+        # nothing is paid out yet: the customer may still withdraw, and nothing is booked
+        gone = await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+            actor=customer(app), reason="the equipment contract fell through"))
+        assert gone.stage is Stage.WITHDRAWN
+        assert bookings_for(settings.db_url, handle.id) == []
+        assert "waits for no payment instruction" in await refused(handle, instruct, early)
 
 
 async def test_at_the_figure_the_borrower_is_paid_as_before(
@@ -231,3 +239,22 @@ async def test_operations_instruct_from_the_command_line(
         assert EQUIPMENT.name in trail and BUILDER.account in trail
         kept = said(await cli("refusals", handle.id))
         assert "record_payment_instruction" in kept and app.credit_code in kept
+
+
+async def test_the_instruction_rides_through_continue_as_new(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = time_skipping_env
+    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    # the journey is past 100 events by post-loan: it continues as new at once
+    async with loan_worker(env.client, tmp_path, docs,
+                           post_loan_policy=policy(max_history_events=100)) as settings:
+        handle = await start(env.client, settings, app)
+        await signed(handle, app)
+        await until_stage(handle, Stage.DISBURSEMENT, asking=True)
+        both = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
+        await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction, both)
+        latest = env.client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)
+        s = await until(latest, lambda s: s.run > 1)
+        assert s.entrusted is not None and s.entrusted.instruction == both
+        assert len(s.entrusted.bookings) == 2 and s.entrusted.recorded_at is not None
