@@ -64,7 +64,6 @@ DEFAULT_POLICY_FILE = Path(__file__).parent.parent / "policies" / "default.json"
 __all__ = [
     "DEFAULT_POLICY_FILE",
     "AmountPolicy",
-    "EntrustedPaymentPolicy",
     "ApprovalTier",
     "AuthorityPolicy",
     "CheckFailure",
@@ -72,6 +71,7 @@ __all__ = [
     "CompletenessRules",
     "Condition",
     "DecisionRefused",
+    "EntrustedPaymentPolicy",
     "Escalation",
     "EscalationAction",
     "EscalationLevel",
