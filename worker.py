@@ -121,6 +121,7 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
     from starter.cluster_checks import require_search_attributes
     from starter.connect import connect
     from starter.encryption import writes_allowed
+    from starter.pending import deliver_on_start
 
     settings = settings or Settings()
     if client is None:
@@ -132,7 +133,14 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
         async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE) as worker:
             log.info("%s worker polling task queue(s) %s at %s", settings.worker_role,
                      ", ".join(worker.task_queues), settings.temporal_address)
-            await stop.wait()
+            # acts typed while no worker ran (starter/pending.py); a reader takes none
+            delivering = None if settings.worker_role == "documents" else asyncio.create_task(
+                deliver_on_start(client, settings))
+            try:
+                await stop.wait()
+            finally:
+                if delivering is not None:
+                    delivering.cancel()
         log.info("stopped")
 
 

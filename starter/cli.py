@@ -20,6 +20,7 @@ from starter import (
 from starter.audit_cli import history, refusals, verify
 from starter.codec_server import codec_server
 from starter.demo import demo
+from starter.pending_cli import pending_app
 from starter.report import export, report
 from starter.schedules_cli import schedules_app
 
@@ -50,6 +51,7 @@ app.command()(verify)
 app.command()(refusals)
 app.command("codec-server")(codec_server)
 app.add_typer(schedules_app, name="schedules")
+app.add_typer(pending_app, name="pending")
 archive_cli.register(app)
 lpr_cli.register(app)
 encryption_cli.register(app)

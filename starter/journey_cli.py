@@ -33,7 +33,7 @@ from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import operations, quotes, render
+from starter import operations, pending, quotes, render
 from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
@@ -105,9 +105,12 @@ def _application(params: Mapping[str, Any]) -> Attempt:
 
 
 def send_update(workflow_id: str, update: str, request: BaseModel) -> None:
-    """Send one update and say where it left the journey."""
+    """Send an act; one no worker takes in time is kept until delivered (starter/pending.py)."""
+    settings = Settings()
+
     async def go() -> None:
-        _said(update, await operations.act(await connect(), workflow_id, update, request))
+        _said(update, await pending.act_or_keep(await connect(settings), settings, workflow_id,
+                                                update, request))
 
     run(go())
 

@@ -411,18 +411,20 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
 async def act(
     client: Client, workflow_id: str, update: str, request: BaseModel,
     result_type: type[R] = UpdateResult,  # type: ignore[assignment]
-    within: timedelta = ANSWER_WITHIN,
+    within: timedelta = ANSWER_WITHIN, update_id: str | None = None,
 ) -> R:
-    """Send one update; a refusal by the journey's validator becomes `Refused`, no answer
-    within `within` becomes `NoAnswer`. A client without the keys of an encrypted journey
-    sends nothing, or, if the journey's input is plain (begun before encryption was switched
-    on), cannot read its answer: `CodecError`."""
+    """Send one update (under `update_id` when given: the server takes an update once per
+    id and run, so one sent again under its first id is taken once); a refusal by the
+    journey's validator becomes `Refused`, no answer within `within` becomes `NoAnswer`. A
+    client without the keys of an encrypted journey sends nothing, or, if the journey's input
+    is plain (begun before encryption was switched on), cannot read its answer: `CodecError`."""
     handle = client.get_workflow_handle(workflow_id)
     await encryption.writes_allowed(client, f"{update} not sent")
     await codec.keys_needed(client, workflow_id, f"{update} not sent")
     try:
         return await _answered(
-            handle.execute_update(update, request, result_type=result_type), within,
+            handle.execute_update(update, request, id=update_id, result_type=result_type),
+            within,
             f"{workflow_id} did not take {update} within {within.total_seconds():g} s: "
             f"{NO_WORKER} It is not recorded yet: the server keeps it until a worker takes it "
             f"(unless the server restarts first). See `loan-journey status {workflow_id}` "

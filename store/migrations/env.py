@@ -8,6 +8,7 @@ from sqlalchemy import Connection, create_engine, pool, text
 import store.archive  # noqa: F401  (the archive table's model, in Base.metadata)
 import store.feedback  # noqa: F401  (the feedback table's model, in Base.metadata)
 import store.lpr  # noqa: F401  (the LPR fixings' model, in Base.metadata)
+import store.pending  # noqa: F401  (the pending instructions' model, in Base.metadata)
 import store.refusals  # noqa: F401  (the refused attempts' model, in Base.metadata)
 from store.models import Base
 

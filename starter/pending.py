@@ -1,0 +1,136 @@
+"""Acts typed while no worker answers are kept, not lost, and delivered once one runs.
+
+A repayment (money received) or a decision that the journey did not take because no worker
+polls its task queue is kept in the journey database (store/pending.py) with who typed it,
+from where, when, and the whole request; `loan-journey pending deliver`, and every worker of
+the journeys as it starts, sends each again under the update id it was first sent under. The
+server takes an update once per id, so the first attempt, which the server may still hold and
+hand to the next worker, and the delivery are taken once; a repayment's reference keeps it
+from being booked twice also where the id cannot (a run that continued as new since). A
+refusal by the journey's validator is no missing worker: it stays a refusal, nothing kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from journey.decisions import (
+    ApprovalDecision,
+    Reassignment,
+    Repayment,
+    RiskOpinion,
+    Signature,
+    UpdateResult,
+    Withdrawal,
+    WriteOff,
+)
+from journey.post_loan_warnings import AcknowledgeWarning
+from journey.settings import Settings
+from starter import operations
+from starter.attempts import keep_refused
+from starter.errors import NoAnswer, NotFound, Refused
+from store.pending import Delivery, Instruction, instructions, keep_instruction, settle
+from store.refusals import origin
+
+log = logging.getLogger(__name__)
+
+# The acts people type that carry money or a decision: kept when no worker takes them.
+KEPT: dict[str, type[BaseModel]] = {
+    "record_repayment": Repayment,
+    "record_risk_opinion": RiskOpinion,
+    "decide": ApprovalDecision,
+    "sign": Signature,
+    "withdraw": Withdrawal,
+    "reassign": Reassignment,
+    "acknowledge_warning": AcknowledgeWarning,
+    "write_off": WriteOff,
+}
+DELIVER = "`loan-journey pending deliver`"
+
+
+class DeliveryRun(BaseModel):
+    """What one delivery did: the instructions it settled, and, when it stopped because no
+    worker answered, why (the rest stay pending)."""
+
+    settled: list[Instruction]
+    stopped: str = ""
+
+
+async def act_or_keep(client: Client, settings: Settings, workflow_id: str, update: str,
+                      request: BaseModel) -> UpdateResult:
+    """`operations.act`, under an update id of its own; an act of `KEPT` that no worker took
+    in time is kept as a pending instruction, and the `NoAnswer` says so and how it will be
+    delivered (or, when even the journey database cannot keep it, to type it again)."""
+    update_id, typed_at = str(uuid.uuid4()), datetime.now(UTC)
+    try:
+        return await operations.act(client, workflow_id, update, request,
+                                    within=operations.ANSWER_WITHIN, update_id=update_id)
+    except NoAnswer as err:
+        if update not in KEPT:
+            raise
+        actor = getattr(request, "actor", None)
+        kept = Instruction(
+            workflow_id=workflow_id, update=update, update_id=update_id,
+            request=request.model_dump_json(), actor=actor.id if actor else "-",
+            role=actor.role if actor else "-", typed_at=typed_at, origin=origin()[:200])
+        no_answer = (f"{workflow_id} did not take {update} within "
+                     f"{operations.ANSWER_WITHIN.total_seconds():g} s: {operations.NO_WORKER}")
+        try:
+            number = await asyncio.to_thread(keep_instruction, settings.db_url, kept)
+        except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
+            raise NoAnswer(f"{no_answer} It could not be kept either ({failed}): type it again "
+                           "once a worker runs") from err
+        raise NoAnswer(
+            f"{no_answer} It is kept as pending instruction {number} ({kept.actor}, "
+            f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
+            f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)"
+        ) from err
+
+
+async def deliver(client: Client, settings: Settings) -> DeliveryRun:
+    """Send each pending instruction, oldest first, under its first update id, and mark it
+    delivered (with the journey's answer) or refused (the refused attempt kept for auditors,
+    as any refusal; a journey that has ended or is gone); stop at the first that no worker
+    takes in time: the rest stay pending."""
+    settled: list[Instruction] = []
+    for kept in await asyncio.to_thread(instructions, settings.db_url):
+        assert kept.id is not None
+        model = KEPT.get(kept.update)
+        try:
+            if model is None:
+                raise NotFound(f"{kept.update} is not an act the command line keeps")
+            result = await operations.act(
+                client, kept.workflow_id, kept.update, model.model_validate_json(kept.request),
+                within=operations.ANSWER_WITHIN, update_id=kept.update_id)
+            state, outcome = Delivery.DELIVERED, f"at {result.stage} {result.message}".strip()
+        except (Refused, NotFound) as err:  # Ended is a Refused
+            keep_refused(err)
+            state, outcome = Delivery.REFUSED, str(err)
+        except NoAnswer as err:
+            return DeliveryRun(settled=settled, stopped=f"{err} The rest stay pending")
+        at = datetime.now(UTC)
+        await asyncio.to_thread(settle, settings.db_url, kept.id, state, outcome, at)
+        settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
+                                               "settled_at": at}))
+    return DeliveryRun(settled=settled)
+
+
+async def deliver_on_start(client: Client, settings: Settings) -> None:
+    """A worker of the journeys, once it polls, delivers what was kept while none ran; what
+    it cannot deliver stays pending, and is logged, never ending the worker."""
+    try:
+        done = await deliver(client, settings)
+    except Exception:  # noqa: BLE001 - the worker runs on; the instructions stay kept
+        log.exception("pending instructions not delivered: `loan-journey pending deliver`")
+        return
+    for kept in done.settled:
+        log.info("pending instruction %s (%s on %s) %s: %s", kept.id, kept.update,
+                 kept.workflow_id, kept.state, kept.outcome)
+    if done.stopped:
+        log.warning("pending instructions: %s", done.stopped)

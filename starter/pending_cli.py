@@ -1,0 +1,71 @@
+"""`loan-journey pending list|deliver`: acts kept while no worker answered (starter/pending.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from journey.settings import Settings
+from starter import pending
+from starter.boundary import run
+from starter.connect import connect
+from starter.errors import NoAnswer
+from starter.terminal import wide_console
+from store.pending import Instruction, instructions
+
+pending_app = typer.Typer(
+    help="Repayments and decisions typed while no worker answered: kept, then delivered.",
+    no_args_is_help=True,
+)
+
+
+@pending_app.command("list")
+def list_(
+    every: Annotated[bool, typer.Option("--all", help="delivered and refused ones too")] = False,
+) -> None:
+    """The instructions kept because no worker took them: who typed what, when, from where."""
+    rows = instructions(Settings().db_url, every)
+    _print(rows, f"{'instructions kept' if every else 'pending instructions'} ({len(rows)}, "
+                 "oldest first)")
+
+
+@pending_app.command()
+def deliver() -> None:
+    """Send each pending instruction to its journey, under the update id it was first sent
+    under, so that it is taken once; a worker must run (each worker delivers them as it
+    starts, too)."""
+    settings = Settings()
+
+    async def go() -> None:
+        done = await pending.deliver(await connect(settings), settings)
+        if done.settled:
+            _print(done.settled, f"delivered or refused ({len(done.settled)})")
+        elif not done.stopped:
+            wide_console().print("nothing pending")
+        if done.stopped:
+            raise NoAnswer(done.stopped)
+
+    run(go())
+
+
+def _print(rows: list[Instruction], title: str) -> None:
+    table = Table("#", "typed (UTC)", "journey", "act", "by", "role", "from", title=title)
+    for wide in ("instruction", "state", "outcome"):
+        table.add_column(wide, overflow="fold")
+    for r in rows:
+        # escaped, every cell: ids, actors and references are what someone typed
+        table.add_row(str(r.id), f"{r.typed_at:%Y-%m-%d %H:%M:%S}", escape(r.workflow_id),
+                      r.update, escape(r.actor), escape(r.role), escape(r.origin),
+                      escape(_fields(r.request)), r.state.value, escape(r.outcome))
+    wide_console().print(table)
+
+
+def _fields(request: str) -> str:
+    """The request as typed, but the actor (its own columns): each field given, no defaults."""
+    given = {k: v for k, v in json.loads(request).items()
+             if k != "actor" and v not in (None, False, [], "")}
+    return ", ".join(f"{k} {v}" for k, v in given.items())

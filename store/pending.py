@@ -1,0 +1,90 @@
+"""Pending instructions: acts typed while no worker answered, kept until a journey takes them.
+
+A repayment (money received) or a decision typed while no worker polls the journeys' task
+queue is not lost: the command line keeps it here (starter/pending.py) with who typed it,
+from where, when, and the whole request, and delivers it later under the same update id,
+so that the server, which may still hold the first attempt, takes it once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+from sqlalchemy import String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.db import session
+from store.models import Base, BigId
+from store.types import UTCDateTime
+
+
+class Delivery(StrEnum):
+    PENDING = "pending"  # not taken by the journey yet
+    DELIVERED = "delivered"  # the journey took it: `outcome` is its answer
+    REFUSED = "refused"  # the journey refused it, or has ended: `outcome` says why
+
+
+class Instruction(BaseModel):
+    id: int | None = None  # None until kept
+    workflow_id: str
+    update: str  # the update's name: record_repayment, decide, ...
+    update_id: str  # the id it was first sent under, and is delivered under
+    request: str  # the update's input as JSON, whole
+    actor: str  # as typed (--as)
+    role: str
+    typed_at: datetime
+    origin: str  # user@host pid of the command line that kept it
+    state: Delivery = Delivery.PENDING
+    outcome: str = ""
+    settled_at: datetime | None = None
+
+
+class PendingRow(Base):
+    __tablename__ = "pending_instructions"
+    __table_args__ = (UniqueConstraint("update_id", name="uq_pending_instructions_update_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workflow_id: Mapped[str] = mapped_column(String(128), index=True)
+    update: Mapped[str] = mapped_column(String(64))
+    update_id: Mapped[str] = mapped_column(String(64))
+    request: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    typed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    origin: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    outcome: Mapped[str] = mapped_column(Text)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def keep_instruction(url: str, instruction: Instruction) -> int:
+    """Keep an instruction the journey did not take; its number. One kept before under the
+    same update id is that one (a keep tried again keeps it once)."""
+    with session(url) as s:
+        known = s.scalars(select(PendingRow.id).where(
+            PendingRow.update_id == instruction.update_id)).first()
+        if known is not None:
+            return known
+        row = PendingRow(**instruction.model_dump(exclude={"id"}))
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def instructions(url: str, every: bool = False) -> list[Instruction]:
+    """The pending instructions (`every`: delivered and refused ones too), oldest first."""
+    query = select(PendingRow).order_by(PendingRow.typed_at, PendingRow.id)
+    if not every:
+        query = query.where(PendingRow.state == Delivery.PENDING)
+    with session(url) as s:
+        return [Instruction.model_validate(r, from_attributes=True) for r in s.scalars(query)]
+
+
+def settle(url: str, number: int, state: Delivery, outcome: str, at: datetime) -> None:
+    """Mark instruction `number` delivered or refused, with what the journey said."""
+    with session(url) as s:
+        row = s.get(PendingRow, number)
+        if row is not None:
+            row.state, row.outcome, row.settled_at = state, outcome, at

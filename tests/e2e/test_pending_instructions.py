@@ -1,0 +1,91 @@
+"""Money typed while no worker runs is kept, not lost, on the real dev server: the repayment
+the journey did not take is kept as a pending instruction (who, when, the whole request), then
+delivered, by `pending deliver` or by a worker as it starts, and booked once; a refusal by the
+journey's validator stays a refusal and keeps nothing pending."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+import worker
+from journey.decisions import Repayment
+from journey.stages import Stage
+from starter import operations
+from store.pending import Delivery, instructions
+from store.refusals import refusals
+from tests.cli_kit import cli, point_cli_at, said
+from tests.workflows.journey_kit import (
+    SUBMITTER,
+    customer,
+    drive_to,
+    journey_worker,
+    new_application,
+    start,
+    status,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
+    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, task_queue = dev_server.client, f"pending-{uuid.uuid4()}"
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs, task_queue=task_queue,
+                              restarting=True) as settings:
+        handle = await start(client, settings, app)
+        running = await drive_to(handle, app, Stage.POST_LOAN)
+        point_cli_at(monkeypatch, client, tmp_path)
+        by_customer = await cli("repay", handle.id, "--amount", "100", "--reference", "C-1",
+                                "--as", customer(app).id, "--role", "customer")
+        assert by_customer.exit_code == 3, by_customer.output  # a refusal, not kept pending
+        assert instructions(settings.db_url, every=True) == []
+        assert [r.action for r in refusals(settings.db_url, handle.id)] == ["record_repayment"]
+    # the worker has stopped: the receipt typed now is kept, not lost
+    monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=2))
+    first = running.offer.schedule[0].payment
+    repay = ("repay", handle.id, "--amount", str(first), "--as", SUBMITTER.id)
+    typed = await cli(*repay, "--reference", "BANK-1")
+    assert typed.exit_code == 6, typed.output
+    assert "kept as pending instruction 1 (ops-li" in said(typed)
+    assert "do not type it again" in said(typed)
+    (kept,) = instructions(settings.db_url)
+    assert (kept.workflow_id, kept.update, kept.actor, kept.role, kept.state) == (
+        handle.id, "record_repayment", SUBMITTER.id, SUBMITTER.role, Delivery.PENDING)
+    assert Repayment.model_validate_json(kept.request).amount == first
+    listed = await cli("pending", "list")
+    assert listed.exit_code == 0 and "BANK-1" in said(listed), listed.output
+    assert (await cli("pending", "deliver")).exit_code == 6  # still no worker: it stays
+    assert instructions(settings.db_url)[0].state is Delivery.PENDING
+    async with journey_worker(client, tmp_path, docs, task_queue=task_queue, restarting=True):
+        delivered = await cli("pending", "deliver")
+        assert delivered.exit_code == 0 and "delivered" in said(delivered), delivered.output
+        assert instructions(settings.db_url) == []
+        again = await cli("pending", "deliver")
+        assert again.exit_code == 0 and "nothing pending" in said(again)
+        retyped = await cli(*repay, "--reference", "BANK-1")  # the reference: booked once
+        assert retyped.exit_code == 0 and "BANK-1 was already recorded" in said(retyped)
+        assert [p.reference for p in (await status(handle)).payments] == ["BANK-1"]
+    # one more kept while no worker runs: the next worker delivers it as it starts
+    typed = await cli(*repay, "--reference", "BANK-2", "--prepay")
+    assert typed.exit_code == 6 and "pending instruction 2" in said(typed), typed.output
+    polling = asyncio.create_task(worker.run(settings, client))
+    try:
+        for _ in range(200):
+            if not instructions(settings.db_url):
+                break
+            await asyncio.sleep(0.1)
+        (_, second) = instructions(settings.db_url, every=True)
+        assert second.state is Delivery.DELIVERED, second
+        assert [p.reference for p in (await status(handle)).payments] == ["BANK-1", "BANK-2"]
+    finally:
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)
+        await handle.terminate("test finished")
