@@ -24,6 +24,7 @@ from journey.post_loan_policy import (
     review_calendar,
 )
 from journey.settings import Settings
+from journey.status import DecisionRecord, JourneyStatus
 from starter import codec, encryption, operations, schedules
 from starter.attempts import Attempt, acting
 from starter.boundary import run
@@ -246,6 +247,17 @@ def _record_command(workflow_id: str, change: ScheduleChange) -> str:
                        "--note", change.note])
 
 
+def _recorded_last(status: JourneyStatus, change: ScheduleChange) -> DecisionRecord | None:
+    """The journey's latest record of a change to its review schedule, when it is `change`
+    (the action, who, the note): `record` run again; None otherwise."""
+    last = next((d for d in reversed(status.decisions) if d.verdict.startswith("reviews ")),
+                None)
+    if last is None or (last.verdict, last.actor, last.reason) != (
+            f"reviews {change.action}", change.actor, change.note):
+        return None
+    return last
+
+
 def _recording(params: Mapping[str, Any]) -> Attempt:
     """A change recorded by hand: the action names what was done to the schedule."""
     done = params.get("action")
@@ -274,6 +286,11 @@ def record(
                               (workflow_id, f"schedule record {change.action}"))
         client = await connect(settings)
         await _as_made(client, workflow_id, change.action)
+        if same := _recorded_last(await operations.status(client, workflow_id), change):
+            console.print(f"review-{workflow_id}: {change.action} is already recorded in the "
+                          f"journey's history ({escape(same.actor.id)}, "
+                          f"{same.at:%Y-%m-%d %H:%M:%S} UTC): not recorded again")
+            return
         await operations.act(client, workflow_id, "record_schedule_change", change)
         console.print(f"review-{workflow_id}: {change.action} recorded in the journey's history")
 

@@ -153,6 +153,11 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         kept = (await handle.query(LoanJourneyWorkflow.status)).decisions[-1]
         assert (kept.actor.id, kept.verdict, kept.reason) == (
             "ops-li", "reviews unpaused", "lifted by ops-new")
+        again = await invoke("record", handle.id, "unpaused", "--as", "ops-li",
+                             "--note", "lifted by ops-new")  # run twice: recorded once
+        assert again.exit_code == 0, again.output
+        assert "unpaused is already recorded" in " ".join(again.output.split())
+        assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided + 1
         await schedules.pause(client, handle.id, "paused again")
         twice = await invoke("create", handle.id, "--as", "ops-li")
         assert twice.exit_code == 2 and "exists already" in twice.output
