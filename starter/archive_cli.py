@@ -21,7 +21,7 @@ from starter.audit_cli import project_workflows, told
 from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
-from starter.errors import JourneyError, NotFound, SetupError
+from starter.errors import JourneyError, KeysNeeded, NotFound, SetupError
 from starter.terminal import wide_console
 from store import archive
 from store.archive import KEY_SETTING
@@ -160,6 +160,8 @@ def _seals_checkable(settings: Settings, runs: list[archive.ArchivedRun], skip: 
 async def _server(settings: Settings) -> Client:
     try:
         return await connect(settings)
+    except KeysNeeded:  # the keys, not the server: --offline would not help
+        raise
     except SetupError as err:
         raise SetupError(f"{err}; `loan-journey archive verify --offline` checks the archive "
                          "without the server") from err

@@ -43,7 +43,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey.policy.errors import DecisionRefused
 from journey.settings import Settings
-from starter.errors import SetupError
+from starter.errors import KeysNeeded
 
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
@@ -51,7 +51,7 @@ SETTING = "LOAN_JOURNEY_CODEC_KEYS"
 _NONCE_BYTES = 12
 
 
-class CodecError(SetupError):
+class CodecError(KeysNeeded):
     """A payload cannot be encrypted or decrypted; the message says what to set."""
 
 

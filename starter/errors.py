@@ -50,6 +50,14 @@ class SetupError(JourneyError):
     exit_code = 5
 
 
+class KeysNeeded(SetupError):
+    """Payloads are encrypted and the codec keys (LOAN_JOURNEY_CODEC_KEYS) are not set here,
+    or are not the workers' keys, or are malformed: set them as the workers have them. Its
+    own code, apart from a server or database that cannot be reached."""
+
+    exit_code = 8
+
+
 class NoAnswer(JourneyError):
     """The journey did not answer in time: no worker polls its task queue, or all are busy."""
 

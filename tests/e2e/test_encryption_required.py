@@ -75,7 +75,7 @@ async def test_a_keyed_worker_marks_the_namespace_and_the_first_keyless_start_is
 
         path, workflow_id = application(tmp_path)
         keyless = await cli("start", str(path), SCAN)
-        assert keyless.exit_code == 5, keyless.output
+        assert keyless.exit_code == 8, keyless.output
         assert (f"{workflow_id.removeprefix('loan-')} not started: namespace default requires "
                 f"encrypted payloads") in said(keyless)
         assert f"{SETTING} is not set here; set it as the workers have it" in said(keyless)
@@ -98,7 +98,7 @@ async def test_a_keyed_start_marks_the_namespace_for_the_next_keyless_one(
     monkeypatch.delenv(SETTING)
     path, workflow_id = application(tmp_path)
     keyless = await cli("start", str(path), SCAN)
-    assert keyless.exit_code == 5, keyless.output
+    assert keyless.exit_code == 8, keyless.output
     assert "namespace default requires encrypted payloads" in said(keyless)
     await never_started(fresh, workflow_id)
 
@@ -112,7 +112,7 @@ async def test_a_keyless_worker_does_not_start_where_journeys_are_encrypted(
     worker = subprocess.run([sys.executable, "worker.py"], cwd=ROOT, env=env_for(settings),
                             capture_output=True, text=True, timeout=120)
     told = " ".join((worker.stdout + worker.stderr).split())
-    assert worker.returncode == 5, told
+    assert worker.returncode == 8, told
     assert ("worker not started: namespace default requires encrypted payloads (declared by "
             "ops-wang (operations") in told
     assert f"{SETTING} is not set here; set it as the workers have it" in told
@@ -171,10 +171,10 @@ async def test_a_keyless_demo_or_up_does_not_run_on_an_encrypted_embedded_server
         assert (await cli("encryption", "require", "--as", "ops-wang")).exit_code == 0
 
     demo = await cli("demo", "--html", str(tmp_path / "map.html"))
-    assert demo.exit_code == 5, demo.output
+    assert demo.exit_code == 8, demo.output
     assert "demo not run: namespace default requires encrypted payloads" in said(demo)
     up = await cli("up")
-    assert up.exit_code == 5, up.output
+    assert up.exit_code == 8, up.output
     assert "up not started: namespace default requires encrypted payloads" in said(up)
     async with embedded_server(settings) as env:
         assert [w.id async for w in env.client.list_workflows()] == []

@@ -58,7 +58,7 @@ async def test_an_update_without_keys_is_not_sent_to_an_encrypted_journey(
         monkeypatch.delenv(SETTING, raising=False)
 
         keyless = await cli("opinion", handle.id, *OPINION)
-        assert keyless.exit_code == 5, keyless.output
+        assert keyless.exit_code == 8, keyless.output
         assert (f"error: record_risk_opinion not sent: {handle.id}'s payloads are encrypted "
                 f"and {SETTING} is not set here") in said(keyless)
         assert await accepted_updates(handle) == 0  # nothing reached the history
@@ -86,7 +86,7 @@ async def test_an_answer_encrypted_after_a_plain_start_says_the_update_may_be_re
         monkeypatch.delenv(SETTING, raising=False)
 
         sent = await cli("opinion", handle.id, *OPINION)
-        assert sent.exit_code == 5, sent.output
+        assert sent.exit_code == 8, sent.output
         told = said(sent)
         assert f"the record_risk_opinion may have been recorded. Set {SETTING}" in told
         assert f"check `loan-journey status {handle.id}`" in told
@@ -94,7 +94,7 @@ async def test_an_answer_encrypted_after_a_plain_start_says_the_update_may_be_re
         assert (await status(handle)).decisions[-1].actor.id == "risk-sme-1"  # it was
 
         read = await cli("status", handle.id)
-        assert read.exit_code == 5, read.output
+        assert read.exit_code == 8, read.output
         assert f"what the journey answered is encrypted, and {SETTING}" in said(read)
 
 
@@ -116,7 +116,7 @@ async def test_a_start_without_keys_is_refused_where_the_journeys_are_encrypted(
         path.write_text(json.dumps(application, ensure_ascii=False), encoding="utf-8")
         scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
         keyless = await cli("start", str(path), scan)
-        assert keyless.exit_code == 5, keyless.output
+        assert keyless.exit_code == 8, keyless.output
         assert f"application {application['application_id']} not started" in said(keyless)
         assert "payloads are encrypted" in said(keyless)
         never = client.get_workflow_handle(f"loan-{application['application_id']}")
