@@ -14,10 +14,14 @@ known, and a refusal that ends it (`BadInput`, `Refused`, or a value the command
 `typer.BadParameter`) is kept as an attempt at that action (`refusal_of`). A start names no
 journey before it exists: it is kept under the journey id its application would have had
 (`loan-<application id>`), or "-" when the file gives no application id (the reason names the
-file). What is no refusal is not kept: a journey not found, a server or database that cannot
-be reached, codec keys missing, no answer in time. Neither is a command line the parser could
-not read (an option missing, a value not among an option's choices): it never reached the
-command, so what it attempted on which loan is not known for sure.
+file). A command line the parser refuses before its command runs (a value not among an
+option's choices, such as `--grade 99`, a date or an amount that is none, an option missing
+or unknown) is kept too when its command acts on a loan (`KeepingRefusals`): the journey, the
+actor and the role as far as the parser can read them ("-" where not), and the parser's reason
+with the command line as typed, where the value of an option named like a database, URL, key,
+password, secret or token, and any URL's password, are left out (`as_typed`). What is no
+refusal is not kept: a journey not found, a server or database that cannot be reached, codec
+keys missing, no answer in time (an act kept for delivery then: starter/pending.py).
 
 One refused attempt is kept once: the same refusal met again in the same process (it passes
 the command's mark and then the boundary), or a write retried because the database did not
@@ -29,6 +33,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
+import shlex
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -39,6 +45,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
+from typer._click.exceptions import UsageError  # typer's own click: its parser's refusals
+from typer.core import TyperGroup
 
 from journey.settings import Settings
 from starter.errors import BadInput, Refused
@@ -47,6 +55,10 @@ from store.refusals import Refusal, origin, record_refusal
 F = TypeVar("F", bound=Callable[..., Any])
 KEEP_TRIES = 3  # writes of a refusal whose connection was lost mid-write; kept once
 _KEPT = "_kept_for_auditors"
+_ATTEMPT_OF = "_attempt_of"  # on a marked command: its attempt from its parameters
+# an option whose value is not kept as typed, and a URL's password
+_SECRET_OPTION = re.compile(r"^--?[\w-]*(db|url|key|password|secret|token)[\w-]*$", re.I)
+_URL_PASSWORD = re.compile(r"(\w+://[^/:@\s]*:)[^@\s]*@")
 _err = Console(stderr=True, soft_wrap=True)
 
 
@@ -74,14 +86,16 @@ def acting(action: str, named: Callable[[Mapping[str, Any]], Attempt] | None = N
     """Mark a command that acts on a loan: `action` is what it attempts; the journey is its
     `workflow_id`, the actor its `--as` and `--role` (`role` when it has none), unless
     `named` tells them (and the action, when it depends on them) from its parameters."""
+    def attempt_of(params: Mapping[str, Any]) -> Attempt:
+        attempt = named(params) if named else Attempt(
+            workflow_id=str(params.get("workflow_id") or "-"), action=action,
+            actor=str(params.get("actor") or "-"), role=str(role or params.get("role") or "-"))
+        return replace(attempt, action=attempt.action or action)
+
     def mark(command: F) -> F:
         @functools.wraps(command)
         def marked(**params: Any) -> Any:
-            attempt = named(params) if named else Attempt(
-                workflow_id=str(params.get("workflow_id") or "-"), action=action,
-                actor=str(params.get("actor") or "-"),
-                role=str(role or params.get("role") or "-"))
-            token = _attempting.set(replace(attempt, action=attempt.action or action))
+            token = _attempting.set(attempt_of(params))
             try:
                 return command(**params)
             except (BadInput, Refused, typer.BadParameter) as err:  # refused before `run`
@@ -90,6 +104,7 @@ def acting(action: str, named: Callable[[Mapping[str, Any]], Attempt] | None = N
             finally:
                 _attempting.reset(token)
 
+        setattr(marked, _ATTEMPT_OF, attempt_of)  # for a command line that did not parse
         return marked  # type: ignore[return-value]
 
     return mark
@@ -158,3 +173,52 @@ def keep(refusal: Refusal, wait: float = 0.2) -> None:
 def _not_kept(err: Exception) -> None:
     _err.print(f"[yellow]warning:[/] the refused attempt was not logged for auditors: "
                f"{escape(str(err))}", highlight=False)
+
+
+class KeepingRefusals(TyperGroup):
+    """The command line's commands, keeping a refused attempt at a command that acts on a
+    loan also when the parser refuses it before the command runs (a value not among an
+    option's choices, a date or an amount that is none, an option missing)."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        typed = [*ctx._protected_args, *ctx.args]  # what follows the program's own options
+        try:
+            return super().invoke(ctx)
+        except UsageError as err:
+            keep_unparsed(err, ctx, typed)
+            raise
+
+
+def keep_unparsed(err: UsageError, root: typer.Context, typed: list[str]) -> None:
+    """Keep what a command line the parser refused attempted, when its command acts on a
+    loan: the loan, the actor and the role as far as its options can be read, the parser's
+    reason, and the command line as typed, secrets left out (`as_typed`)."""
+    failed = err.ctx
+    attempt_of = getattr(failed.command.callback, _ATTEMPT_OF, None) if failed else None
+    if failed is None or attempt_of is None or getattr(err, _KEPT, False):
+        return
+    depth, above = 0, failed
+    while above is not None and above is not root:
+        depth, above = depth + 1, above.parent
+    try:  # read what can be read, the refused value left out
+        params = failed.command.make_context(failed.info_name, typed[depth:],
+                                             parent=failed.parent,
+                                             resilient_parsing=True).params
+    except UsageError:
+        params = {}
+    reason = f"{err.format_message()} (typed: {root.info_name} {as_typed(typed)})"
+    keep(refusal_of(attempt_of(params), reason))
+    setattr(err, _KEPT, True)
+
+
+def as_typed(argv: list[str]) -> str:
+    """A command line as kept for auditors: the value of an option named like a database,
+    a URL, a key, a password, a secret or a token is left out, and any URL's password."""
+    kept: list[str] = []
+    for word in argv:
+        secret = bool(kept) and kept[-1] != "***" and _SECRET_OPTION.match(kept[-1] or "")
+        name, eq, _ = word.partition("=")
+        if eq and _SECRET_OPTION.match(name):
+            word = f"{name}=***"
+        kept.append("***" if secret else _URL_PASSWORD.sub(r"\1***@", word))
+    return shlex.join(kept)

@@ -17,6 +17,7 @@ from starter import (
     server_cli,
     touchpoint_cli,
 )
+from starter.attempts import KeepingRefusals
 from starter.audit_cli import history, refusals, verify
 from starter.codec_server import codec_server
 from starter.demo import demo
@@ -25,6 +26,7 @@ from starter.report import export, report
 from starter.schedules_cli import schedules_app
 
 app = typer.Typer(
+    cls=KeepingRefusals,  # a refused attempt kept also when the parser refuses it
     help="Corporate and project-finance loan journeys on Temporal.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

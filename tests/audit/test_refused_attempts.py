@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 import typer
 from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
 
 from journey.settings import Settings
 from starter import attempts, boundary
 from starter.attempts import Attempt, acting
+from starter.cli import app
 from starter.errors import BadInput
 from store import refusals
 
@@ -93,3 +95,28 @@ def test_a_database_that_cannot_be_reached_is_said_once_and_not_tried_again(
     attempts.keep(attempts.refusal_of(ATTEMPT, "no"), wait=0)
     assert len(calls) == 1
     assert "the refused attempt was not logged for auditors" in capsys.readouterr().err
+
+
+def test_a_command_line_the_parser_refuses_is_kept_as_typed_without_secrets(
+    db_url: str,
+) -> None:
+    graded = CliRunner().invoke(app, [
+        "opinion", "loan-APP-PARSE", "--verdict", "approve", "--grade", "99", "--reason", "ok",
+        "--as", "risk-sme-1"])
+    assert graded.exit_code == 2, graded.output
+    unsure = CliRunner().invoke(app, [
+        "repay", "loan-APP-PARSE", "--amount", "12,5o", "--as", "ops-li",
+        "--reference", "https://ops:hunter2@bank.example/r/1"])
+    assert unsure.exit_code == 2, unsure.output
+    assert CliRunner().invoke(app, ["status", "loan-APP-PARSE", "--bogus"]).exit_code == 2
+    graded_kept, repay_kept = refusals.refusals(db_url, "loan-APP-PARSE")
+    assert (graded_kept.action, graded_kept.actor, graded_kept.role) == (
+        "record_risk_opinion", "risk-sme-1", "risk_officer")
+    assert "'99' is not one of" in graded_kept.reason
+    assert graded_kept.reason.endswith("opinion loan-APP-PARSE --verdict approve --grade 99 "
+                                       "--reason ok --as risk-sme-1)")
+    assert (repay_kept.action, repay_kept.actor) == ("record_repayment", "ops-li")
+    assert "12,5o" in repay_kept.reason and "hunter2" not in repay_kept.reason
+    assert "https://ops:***@bank.example/r/1" in repay_kept.reason
+    assert attempts.as_typed(["report", "--db", "postgresql://u:pw@h/x", "--api-key=k1"]) == (
+        "report --db '***' '--api-key=***'")
