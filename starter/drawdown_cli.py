@@ -39,7 +39,7 @@ from journey.drawdowns import (
 )
 from journey.settings import Settings
 from journey.status import JourneyStatus
-from starter import operations
+from starter import operations, pending
 from starter.attempts import acting
 from starter.audit_summary import duration
 from starter.boundary import run
@@ -56,10 +56,12 @@ drawdown_app = typer.Typer(help="Project finance: drawdowns by milestone.", no_a
 # -- the library API the commands are thin over ------------------------------------------------
 
 
-async def send(client: Client, workflow_id: str, update: str,
+async def send(client: Client, settings: Settings, workflow_id: str, update: str,
                request: DrawdownRequest | DrawdownDecision) -> DrawdownOutcome:
-    """One drawdown update, as `operations.act` sends any update."""
-    return await operations.act(client, workflow_id, update, request, DrawdownOutcome)
+    """One drawdown update, as `operations.act` sends any update; one no worker takes in time
+    is kept in the settings' database until delivered (starter/pending.py)."""
+    return await pending.act_or_keep(client, settings, workflow_id, update, request,
+                                     DrawdownOutcome)
 
 
 def supporting(settings: Settings, items: list[str]) -> list[SupportingDocument]:
@@ -114,7 +116,8 @@ def request_(
             )
         except ValidationError as err:
             raise BadInput(plain_errors(err)) from None
-        _print(await send(await connect(settings), workflow_id, "request_drawdown", body))
+        _print(await send(await connect(settings), settings, workflow_id, "request_drawdown",
+                          body))
 
     run(go())
 
@@ -131,15 +134,17 @@ def decide(
 ) -> None:
     """The risk team approves or rejects the drawdown waiting for a decision."""
 
+    settings = Settings()
+
     async def go() -> None:
-        client = await connect()
+        client = await connect(settings)
         tranche_id = tranche or _waiting(await operations.status(client, workflow_id))
         try:
             body = DrawdownDecision(actor=Actor(id=actor, role=role), tranche_id=tranche_id,
                                     verdict=verdict, reason=reason)
         except ValidationError as err:
             raise BadInput(plain_errors(err)) from None
-        _print(await send(client, workflow_id, "decide_drawdown", body))
+        _print(await send(client, settings, workflow_id, "decide_drawdown", body))
 
     run(go())
 

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from pydantic import BaseModel
 from temporalio.client import Client
@@ -30,6 +31,7 @@ from journey.decisions import (
     Withdrawal,
     WriteOff,
 )
+from journey.drawdowns import DrawdownDecision, DrawdownOutcome, DrawdownRequest
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
 from starter import operations
@@ -40,16 +42,20 @@ from store.refusals import origin
 
 log = logging.getLogger(__name__)
 
-# The acts people type that carry money or a decision: kept when no worker takes them.
-KEPT: dict[str, type[BaseModel]] = {
-    "record_repayment": Repayment,
-    "record_risk_opinion": RiskOpinion,
-    "decide": ApprovalDecision,
-    "sign": Signature,
-    "withdraw": Withdrawal,
-    "reassign": Reassignment,
-    "acknowledge_warning": AcknowledgeWarning,
-    "write_off": WriteOff,
+R = TypeVar("R", bound=BaseModel)
+# The acts people type that carry money or a decision, kept when no worker takes them: each
+# update's input, and what it answers.
+KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
+    "record_repayment": (Repayment, UpdateResult),
+    "record_risk_opinion": (RiskOpinion, UpdateResult),
+    "decide": (ApprovalDecision, UpdateResult),
+    "sign": (Signature, UpdateResult),
+    "withdraw": (Withdrawal, UpdateResult),
+    "reassign": (Reassignment, UpdateResult),
+    "acknowledge_warning": (AcknowledgeWarning, UpdateResult),
+    "write_off": (WriteOff, UpdateResult),
+    "request_drawdown": (DrawdownRequest, DrawdownOutcome),
+    "decide_drawdown": (DrawdownDecision, DrawdownOutcome),
 }
 DELIVER = "`loan-journey pending deliver`"
 
@@ -63,13 +69,15 @@ class DeliveryRun(BaseModel):
 
 
 async def act_or_keep(client: Client, settings: Settings, workflow_id: str, update: str,
-                      request: BaseModel) -> UpdateResult:
+                      request: BaseModel,
+                      result_type: type[R] = UpdateResult,  # type: ignore[assignment]
+                      ) -> R:
     """`operations.act`, under an update id of its own; an act of `KEPT` that no worker took
     in time is kept as a pending instruction, and the `NoAnswer` says so and how it will be
     delivered (or, when even the journey database cannot keep it, to type it again)."""
     update_id, typed_at = str(uuid.uuid4()), datetime.now(UTC)
     try:
-        return await operations.act(client, workflow_id, update, request,
+        return await operations.act(client, workflow_id, update, request, result_type,
                                     within=operations.ANSWER_WITHIN, update_id=update_id)
     except NoAnswer as err:
         if update not in KEPT:
@@ -101,14 +109,14 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
     settled: list[Instruction] = []
     for kept in await asyncio.to_thread(instructions, settings.db_url):
         assert kept.id is not None
-        model = KEPT.get(kept.update)
+        models = KEPT.get(kept.update)
         try:
-            if model is None:
+            if models is None:
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
             result = await operations.act(
-                client, kept.workflow_id, kept.update, model.model_validate_json(kept.request),
-                within=operations.ANSWER_WITHIN, update_id=kept.update_id)
-            state, outcome = Delivery.DELIVERED, f"at {result.stage} {result.message}".strip()
+                client, kept.workflow_id, kept.update, models[0].model_validate_json(kept.request),
+                models[1], within=operations.ANSWER_WITHIN, update_id=kept.update_id)
+            state, outcome = Delivery.DELIVERED, _answer(result)
         except (Refused, NotFound) as err:  # Ended is a Refused
             keep_refused(err)
             state, outcome = Delivery.REFUSED, str(err)
@@ -119,6 +127,13 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
         settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
                                                "settled_at": at}))
     return DeliveryRun(settled=settled)
+
+
+def _answer(result: BaseModel) -> str:
+    """What the journey answered a delivered act: where it stands (a stage, or a drawdown's
+    state), and its message."""
+    where = getattr(result, "stage", None) or getattr(result, "state", "")
+    return f"{where}: {getattr(result, 'message', '')}".strip(": ")
 
 
 async def deliver_on_start(client: Client, settings: Settings) -> None:

@@ -1,7 +1,8 @@
 """Money typed while no worker runs is kept, not lost, on the real dev server: the repayment
 the journey did not take is kept as a pending instruction (who, when, the whole request), then
 delivered, by `pending deliver` or by a worker as it starts, and booked once; a refusal by the
-journey's validator stays a refusal and keeps nothing pending."""
+journey's validator stays a refusal and keeps nothing pending, and one met at delivery marks
+the instruction refused."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
     assert (kept.workflow_id, kept.update, kept.actor, kept.role, kept.state) == (
         handle.id, "record_repayment", SUBMITTER.id, SUBMITTER.role, Delivery.PENDING)
     assert Repayment.model_validate_json(kept.request).amount == first
+    late = await cli("decide", handle.id, "--verdict", "approve", "--reason", "ok",
+                     "--as", "appr-branch-1")  # kept too, though the journey is past approval
+    assert late.exit_code == 6 and "pending instruction 2" in said(late), late.output
     listed = await cli("pending", "list")
     assert listed.exit_code == 0 and "BANK-1" in said(listed), listed.output
     assert (await cli("pending", "deliver")).exit_code == 6  # still no worker: it stays
@@ -68,6 +72,10 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         delivered = await cli("pending", "deliver")
         assert delivered.exit_code == 0 and "delivered" in said(delivered), delivered.output
         assert instructions(settings.db_url) == []
+        _, refused_late = instructions(settings.db_url, every=True)
+        assert refused_late.state is Delivery.REFUSED and "decide refused" in refused_late.outcome
+        assert [r.action for r in refusals(settings.db_url, handle.id)] == [
+            "record_repayment", "decide"]  # the customer's, then the late decision
         again = await cli("pending", "deliver")
         assert again.exit_code == 0 and "nothing pending" in said(again)
         retyped = await cli(*repay, "--reference", "BANK-1")  # the reference: booked once
@@ -75,14 +83,14 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         assert [p.reference for p in (await status(handle)).payments] == ["BANK-1"]
     # one more kept while no worker runs: the next worker delivers it as it starts
     typed = await cli(*repay, "--reference", "BANK-2", "--prepay")
-    assert typed.exit_code == 6 and "pending instruction 2" in said(typed), typed.output
+    assert typed.exit_code == 6 and "pending instruction 3" in said(typed), typed.output
     polling = asyncio.create_task(worker.run(settings, client))
     try:
         for _ in range(200):
             if not instructions(settings.db_url):
                 break
             await asyncio.sleep(0.1)
-        (_, second) = instructions(settings.db_url, every=True)
+        *_, second = instructions(settings.db_url, every=True)
         assert second.state is Delivery.DELIVERED, second
         assert [p.reference for p in (await status(handle)).payments] == ["BANK-1", "BANK-2"]
     finally:
