@@ -216,9 +216,10 @@ def as_typed(argv: list[str]) -> str:
     a URL, a key, a password, a secret or a token is left out, and any URL's password."""
     kept: list[str] = []
     for word in argv:
-        secret = bool(kept) and kept[-1] != "***" and _SECRET_OPTION.match(kept[-1] or "")
         name, eq, _ = word.partition("=")
-        if eq and _SECRET_OPTION.match(name):
+        if kept and _SECRET_OPTION.match(kept[-1]):  # the value of `--db URL`
+            word = "***"
+        elif eq and _SECRET_OPTION.match(name):  # `--db=URL`
             word = f"{name}=***"
-        kept.append("***" if secret else _URL_PASSWORD.sub(r"\1***@", word))
+        kept.append(_URL_PASSWORD.sub(r"\1***@", word))
     return shlex.join(kept)
