@@ -92,8 +92,10 @@ async def act_or_keep(client: Client, settings: Settings, workflow_id: str, upda
         try:
             number = await asyncio.to_thread(keep_instruction, settings.db_url, kept)
         except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
-            raise NoAnswer(f"{no_answer} It could not be kept either ({failed}): type it again "
-                           "once a worker runs") from err
+            raise NoAnswer(f"{no_answer} It could not be kept either ({failed}): once a worker "
+                           f"runs, see `loan-journey status {workflow_id}` (the server may "
+                           "still hand this one to it) and type it again if it is not there"
+                           ) from err
         raise NoAnswer(
             f"{no_answer} It is kept as pending instruction {number} ({kept.actor}, "
             f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
