@@ -56,10 +56,11 @@ drawdown_app = typer.Typer(help="Project finance: drawdowns by milestone.", no_a
 # -- the library API the commands are thin over ------------------------------------------------
 
 
-async def send(client: Client, settings: Settings, workflow_id: str, update: str,
+async def send(client: Client | None, settings: Settings, workflow_id: str, update: str,
                request: DrawdownRequest | DrawdownDecision) -> DrawdownOutcome:
-    """One drawdown update, as `operations.act` sends any update; one no worker takes in time
-    is kept in the settings' database until delivered (starter/pending.py)."""
+    """One drawdown update, as `operations.act` sends any update (without a `client`, to the
+    settings' server); one no worker takes in time, or that the server could not be reached
+    for, is kept in the settings' database until delivered (starter/pending.py)."""
     return await pending.act_or_keep(client, settings, workflow_id, update, request,
                                      DrawdownOutcome)
 
@@ -116,8 +117,7 @@ def request_(
             )
         except ValidationError as err:
             raise BadInput(plain_errors(err)) from None
-        _print(await send(await connect(settings), settings, workflow_id, "request_drawdown",
-                          body))
+        _print(await send(None, settings, workflow_id, "request_drawdown", body))
 
     run(go())
 

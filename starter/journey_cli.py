@@ -109,8 +109,7 @@ def send_update(workflow_id: str, update: str, request: BaseModel) -> None:
     settings = Settings()
 
     async def go() -> None:
-        _said(update, await pending.act_or_keep(await connect(settings), settings, workflow_id,
-                                                update, request))
+        _said(update, await pending.act_or_keep(None, settings, workflow_id, update, request))
 
     run(go())
 

@@ -36,7 +36,8 @@ from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
 from starter import operations
 from starter.attempts import keep_refused
-from starter.errors import NoAnswer, NotFound, Refused
+from starter.connect import connect
+from starter.errors import KeysNeeded, NoAnswer, NotFound, Refused, SetupError
 from store.pending import Delivery, Instruction, instructions, keep_instruction, settle
 from store.refusals import origin
 
@@ -68,39 +69,50 @@ class DeliveryRun(BaseModel):
     stopped: str = ""
 
 
-async def act_or_keep(client: Client, settings: Settings, workflow_id: str, update: str,
-                      request: BaseModel,
+async def act_or_keep(client: Client | None, settings: Settings, workflow_id: str,
+                      update: str, request: BaseModel,
                       result_type: type[R] = UpdateResult,  # type: ignore[assignment]
                       ) -> R:
-    """`operations.act`, under an update id of its own; an act of `KEPT` that no worker took
-    in time is kept as a pending instruction, and the `NoAnswer` says so and how it will be
-    delivered (or, when even the journey database cannot keep it, to type it again)."""
+    """`operations.act`, under an update id of its own (without a `client`, on the settings'
+    server). An act of `KEPT` that no worker took in time, or that could not be sent because
+    the server cannot be reached, is kept as a pending instruction, and the `NoAnswer` or
+    `SetupError` says so and how it will be delivered."""
     update_id, typed_at = str(uuid.uuid4()), datetime.now(UTC)
+
+    async def kept(err: NoAnswer | SetupError, why: str) -> NoAnswer | SetupError:
+        """`err` again, with what became of the act (`why`: what it was not taken for)."""
+        if update not in KEPT:
+            return err
+        actor = getattr(request, "actor", None)
+        instruction = Instruction(
+            workflow_id=workflow_id, update=update, update_id=update_id,
+            request=request.model_dump_json(), actor=actor.id if actor else "-",
+            role=actor.role if actor else "-", typed_at=typed_at, origin=origin()[:200])
+        try:
+            number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction)
+        except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
+            return type(err)(
+                f"{why} It could not be kept either ({failed}): once a worker runs, see "
+                f"`loan-journey status {workflow_id}` (the server may still hand this one to "
+                "it) and type it again if it is not there")
+        return type(err)(
+            f"{why} It is kept as pending instruction {number} ({instruction.actor}, "
+            f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
+            f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)")
+
+    try:
+        client = client or await connect(settings)
+    except KeysNeeded:
+        raise
+    except SetupError as err:  # the server cannot be reached: nothing sent
+        raise await kept(err, f"{err}.") from err
     try:
         return await operations.act(client, workflow_id, update, request, result_type,
                                     within=operations.ANSWER_WITHIN, update_id=update_id)
     except NoAnswer as err:
-        if update not in KEPT:
-            raise
-        actor = getattr(request, "actor", None)
-        kept = Instruction(
-            workflow_id=workflow_id, update=update, update_id=update_id,
-            request=request.model_dump_json(), actor=actor.id if actor else "-",
-            role=actor.role if actor else "-", typed_at=typed_at, origin=origin()[:200])
-        no_answer = (f"{workflow_id} did not take {update} within "
-                     f"{operations.ANSWER_WITHIN.total_seconds():g} s: {operations.NO_WORKER}")
-        try:
-            number = await asyncio.to_thread(keep_instruction, settings.db_url, kept)
-        except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
-            raise NoAnswer(f"{no_answer} It could not be kept either ({failed}): once a worker "
-                           f"runs, see `loan-journey status {workflow_id}` (the server may "
-                           "still hand this one to it) and type it again if it is not there"
-                           ) from err
-        raise NoAnswer(
-            f"{no_answer} It is kept as pending instruction {number} ({kept.actor}, "
-            f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
-            f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)"
-        ) from err
+        raise await kept(err, f"{workflow_id} did not take {update} within "
+                              f"{operations.ANSWER_WITHIN.total_seconds():g} s: "
+                              f"{operations.NO_WORKER}") from err
 
 
 async def deliver(client: Client, settings: Settings) -> DeliveryRun:

@@ -16,11 +16,13 @@ from temporalio.testing import WorkflowEnvironment
 
 import worker
 from journey.decisions import Repayment
+from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations
 from store.pending import Delivery, instructions
 from store.refusals import refusals
 from tests.cli_kit import cli, point_cli_at, said
+from tests.ports import free_port
 from tests.workflows.journey_kit import (
     SUBMITTER,
     customer,
@@ -97,3 +99,17 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
         await handle.terminate("test finished")
+
+
+async def test_a_repayment_typed_while_the_server_cannot_be_reached_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    typed = await cli("repay", "loan-APP-OFFLINE", "--amount", "1000.00", "--reference",
+                      "BANK-9", "--as", SUBMITTER.id)
+    assert typed.exit_code == 5, typed.output
+    assert "cannot reach Temporal" in said(typed) and "pending instruction 1" in said(typed)
+    (kept,) = instructions(Settings(data_dir=tmp_path).db_url)
+    assert (kept.workflow_id, kept.update, kept.actor) == ("loan-APP-OFFLINE",
+                                                           "record_repayment", SUBMITTER.id)
