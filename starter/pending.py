@@ -127,9 +127,10 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
         try:
             if models is None:
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
+            request = await _dated(client, kept, models[0].model_validate_json(kept.request))
             result = await operations.act(
-                client, kept.workflow_id, kept.update, models[0].model_validate_json(kept.request),
-                models[1], within=operations.ANSWER_WITHIN, update_id=kept.update_id)
+                client, kept.workflow_id, kept.update, request, models[1],
+                within=operations.ANSWER_WITHIN, update_id=kept.update_id)
             state, outcome = Delivery.DELIVERED, _answer(result)
         except (Refused, NotFound) as err:  # Ended is a Refused
             keep_refused(err)
@@ -141,6 +142,18 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
         settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
                                                "settled_at": at}))
     return DeliveryRun(settled=settled)
+
+
+async def _dated(client: Client, kept: Instruction, request: BaseModel) -> BaseModel:
+    """A kept repayment as delivered: paid on the day it was typed (by the loan's days), not
+    the day it is delivered, when it names no day itself: money received while no worker ran
+    is not late for it. (Where the server still holds the first attempt, sent without a
+    day, that one is taken, under the same update id: the day the journey took it.)"""
+    if not isinstance(request, Repayment) or request.paid_on is not None:
+        return request
+    typed_on = operations.loan_day(await operations.status(client, kept.workflow_id),
+                                   kept.typed_at)
+    return request.model_copy(update={"paid_on": typed_on})
 
 
 def _answer(result: BaseModel) -> str:
