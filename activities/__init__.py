@@ -16,6 +16,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.archive import ArchiveActivities
     from activities.decisions import check_completeness, route_case
     from activities.documents import DocumentActivities
+    from activities.exposure import ExposureActivities
     from activities.feedback import FeedbackActivities
     from activities.ledger import LedgerActivities
     from activities.lpr import LprActivities
@@ -25,6 +26,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     from activities.timing import TimingActivities
 
     feedback = FeedbackActivities(settings)
+    exposure = ExposureActivities(settings)
     return [
         PolicyActivities(settings).load_policy,
         DocumentActivities(settings).read_document,
@@ -42,4 +44,6 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         ReviewActivities(settings).gather_review_facts,
         ArchiveActivities(settings).archive_closed_runs,
         LprActivities(settings).read_lpr_fixing,
+        exposure.keep_exposure,
+        exposure.read_exposure,
     ]

@@ -24,4 +24,5 @@ def route_case(request: RouteInput) -> Route:
         for r in request.readings
         if r.status is ReadStatus.READ and r.statement is not None
     ]
-    return route(request.policy, request.application, compute_ratios(statements))
+    return route(request.policy, request.application, compute_ratios(statements),
+                 request.exposure)

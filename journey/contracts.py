@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from journey.application import LoanApplication
 from journey.documents import DocumentReading, DocumentRef
+from journey.exposure import Exposure
 from journey.lpr import LprFixing
 from journey.policy import Policy, WorkingCalendar
 from journey.timeline import TimingEvent
@@ -65,6 +66,7 @@ class RouteInput(BaseModel):
     policy: Policy
     application: LoanApplication
     readings: list[DocumentReading]
+    exposure: Exposure | None = None  # the borrower's, read at routing (journey/exposure.py)
 
 
 class RecordTimingInput(BaseModel):

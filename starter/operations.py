@@ -506,6 +506,7 @@ class JourneyRow(BaseModel):
     product: str
     amount_band: str
     started: datetime
+    why: str | None = None  # on an approval work list: why the case is at its tier
 
 
 def _journeys(query: str | None) -> str:
@@ -599,8 +600,27 @@ def most_urgent_first(rows: list[JourneyRow]) -> list[JourneyRow]:
 
 async def waiting_on(client: Client, team: str) -> list[JourneyRow]:
     """Every journey that waits on `team`, most urgent first. Every one: visibility lists
-    newest first, so a cut at a page would hide the cases that have waited longest."""
-    return most_urgent_first(await list_journeys(client, queue_query(team), limit=None))
+    newest first, so a cut at a page would hide the cases that have waited longest. On an
+    approval tier's list, each says why it is at the tier (`tier_reasons`)."""
+    rows = most_urgent_first(await list_journeys(client, queue_query(team), limit=None))
+    return await tier_reasons(client, rows) if team in set(ApprovalTier) else rows
+
+
+async def tier_reasons(client: Client, rows: list[JourneyRow]) -> list[JourneyRow]:
+    """`rows`, each with why its case is at its approval tier: the amount, or the borrower's
+    exposure the route weighed (统一授信), read from the journey (a status query apiece, a
+    few at a time); a journey gone since the list was read keeps its row as listed."""
+    reads = asyncio.Semaphore(BOOK_READS)
+
+    async def why(row: JourneyRow) -> JourneyRow:
+        async with reads:
+            try:
+                route = (await status(client, row.workflow_id)).route
+            except NotFound:
+                return row
+        return row.model_copy(update={"why": route.why_tier() if route else None})
+
+    return list(await asyncio.gather(*(why(r) for r in rows)))
 
 
 def settlement(s: JourneyStatus, day: date) -> Account:

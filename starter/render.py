@@ -44,6 +44,8 @@ def status_view(s: JourneyStatus) -> Group:
     head.add_row("SLA", s.sla_state)
     if s.route:
         head.add_row("route", f"{s.route.team} / {s.route.tier}: {s.route.explanation}")
+        if s.route.exposure is not None:  # the borrower's, which the tier was chosen on
+            head.add_row("exposure", escape(s.route.why_tier()))
         head.add_row("policy", f"{s.policy_version} (rule {s.route.rule})")
     if s.offer:
         head.add_row(
@@ -312,11 +314,14 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None)
         caption = f"{len(rows):,} journeys"
     table = Table(title=title, caption=caption)
     table.add_column("journey", no_wrap=True)
-    for name in ("status", "stage", "team", "SLA", "product", "amount", "started"):
+    why = any(r.why for r in rows)  # an approval work list: why each case is at its tier
+    for name in ("status", "stage", "team", "SLA", "product", "amount", "started",
+                 *(["why this tier"] if why else [])):
         table.add_column(name)
     for r in rows:
         table.add_row(r.workflow_id, r.status, r.stage, r.team, r.sla, r.product,
-                      r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"))
+                      r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"),
+                      *([escape(r.why or "-")] if why else []))
     return table
 
 

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
+    from workflows.exposure import GROUP_EXPOSURE, keep_exposure, read_exposure
     from workflows.info_requests import InfoRequests
     from workflows.journey_updates import BORROWERS_STATEMENTS_STAND
     from workflows.lpr_fixing import fixing_on
@@ -108,8 +109,13 @@ class LoanJourneyWorkflow(
                 return
             # Covenants are loan terms: the post-loan policy is pinned with the rest, so the
             # offer is made in the task of the last approval, not after another activity.
-            self._snapshot, self._pl_policy = await asyncio.gather(
-                policy, self._load_post_loan_policy()
+            pinned = asyncio.gather(policy, self._load_post_loan_policy())
+            if not workflow.patched(GROUP_EXPOSURE):
+                self._snapshot, self._pl_policy = await pinned
+                return
+            # the borrower's exposure counts this application from its intake on
+            (self._snapshot, self._pl_policy), _ = await asyncio.gather(
+                pinned, keep_exposure(self._workflow_id, self._application)
             )
 
     async def documents(self) -> None:
@@ -142,12 +148,15 @@ class LoanJourneyWorkflow(
 
     async def routing(self) -> None:
         async with self.stage(Stage.ROUTING, Party.SYSTEM):
+            exposure = (await read_exposure(self._workflow_id, self._application)
+                        if workflow.patched(GROUP_EXPOSURE) else None)
             self._route = await workflow.execute_activity(
                 contracts.ROUTE_CASE,
                 RouteInput(
                     policy=self.policy,
                     application=self._application,
                     readings=self.loan_file(),
+                    exposure=exposure,
                 ),
                 result_type=Route,
                 start_to_close_timeout=QUICK,

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import JourneyInput
     from workflows.activity_options import IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
+    from workflows.exposure import GROUP_EXPOSURE, keep_exposure
     from workflows.post_loan_repricing import Repricing
     from workflows.post_loan_review import PostLoanReviewWorkflow
 
@@ -86,6 +87,7 @@ class PostLoanStage(Repricing):
             await self._apply_reviews()
             await self._reclassify()
             await self._keep_review_cadence()
+            await self._keep_principal()
             await self.flush()
             if self._written_off is not None:
                 return "written_off"
@@ -278,6 +280,14 @@ class PostLoanStage(Repricing):
         carry = self._carry()
         carry.state.reviews_this_run = 0
         workflow.continue_as_new(JourneyInput(application=self._application, resume=carry))
+
+    async def _keep_principal(self) -> None:
+        """The principal the loan owes, in its line of the borrower's exposure, as it changes."""
+        owed = self._account().principal_owed
+        if owed == self._principal_kept or not workflow.patched(GROUP_EXPOSURE):
+            return
+        self._principal_kept = owed
+        await self._behind(keep_exposure(self._workflow_id, self._application, owed))
 
     # -- small helpers -------------------------------------------------------------------
 

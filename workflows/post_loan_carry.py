@@ -68,6 +68,7 @@ class PostLoanMemory(JourneyUpdates):
         self._changes = 0  # bumped by every handler: the post-loan loop wakes on it
         self._written_off: str | None = None
         self._resumed = False
+        self._principal_kept: Decimal | None = None  # in the store's exposure line, this run
 
     # -- the account ---------------------------------------------------------------------
 

@@ -245,10 +245,13 @@ def authorize_approval(
             f"{route.approvals_required} distinct approvers are needed"
         )
     committee = policy.authority.tier(tier).committee if tier else False
-    if not committee and (member.limit is None or member.limit < amount):
+    # a limit is on the borrower's exposure when routing weighed it (统一授信)
+    weighed, called = ((amount, "the amount") if route.decided_on is None
+                       else (route.decided_on, "the borrower's exposure"))
+    if not committee and (member.limit is None or member.limit < weighed):
         limit = "no limit set" if member.limit is None else f"a limit of {member.limit:,}"
         raise DecisionRefused(
-            f"{actor.id!r} has {limit}, below the amount {amount:,}: "
+            f"{actor.id!r} has {limit}, below {called} {weighed:,}: "
             "ask an approver with a higher limit"
         )
     return member

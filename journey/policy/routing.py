@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from journey.application import LoanApplication, Product
+from journey.exposure import Exposure
 from journey.policy.ratios import Ratios
 
 if TYPE_CHECKING:
@@ -68,18 +69,22 @@ class Condition(BaseModel):
     def empty(self) -> bool:
         return self == Condition()
 
-    def clauses(self, app: LoanApplication, ratios: Ratios) -> list[tuple[bool, str]]:
-        """Each clause with whether it holds and how it reads."""
+    def clauses(
+        self, app: LoanApplication, ratios: Ratios, exposure: Decimal | None = None
+    ) -> list[tuple[bool, str]]:
+        """Each clause with whether it holds and how it reads. Given the borrower's
+        `exposure` (journey/exposure.py), the amount tests are on it, not the amount."""
         out: list[tuple[bool, str]] = []
+        amount, called = (app.amount, "amount") if exposure is None else (exposure, "exposure")
         if self.products is not None:
             names = "/".join(self.products)
             out.append((app.product in self.products, f"product {app.product} in {names}"))
         if self.amount_over is not None:
-            ok = app.amount > self.amount_over
-            out.append((ok, f"amount {app.amount:,} > {self.amount_over:,}"))
+            ok = amount > self.amount_over
+            out.append((ok, f"{called} {amount:,} > {self.amount_over:,}"))
         if self.amount_up_to is not None:
             out.append(
-                (app.amount <= self.amount_up_to, f"amount {app.amount:,} <= {self.amount_up_to:,}")
+                (amount <= self.amount_up_to, f"{called} {amount:,} <= {self.amount_up_to:,}")
             )
         if self.term_months_over is not None:
             ok = app.term_months > self.term_months_over
@@ -100,8 +105,8 @@ class Condition(BaseModel):
             out.append((ok, f"{test.ratio} {shown} {test.op} {test.value}"))
         return out
 
-    def holds(self, app: LoanApplication, ratios: Ratios) -> bool:
-        return all(ok for ok, _ in self.clauses(app, ratios))
+    def holds(self, app: LoanApplication, ratios: Ratios, exposure: Decimal | None = None) -> bool:
+        return all(ok for ok, _ in self.clauses(app, ratios, exposure))
 
 
 class RoutingRule(BaseModel):
@@ -146,6 +151,20 @@ class Route(BaseModel):
     inputs: dict[str, str]
     policy_version: str
     escalations: list[str] = Field(default_factory=list)
+    # the borrower's exposure the tier was chosen on (None: routed before it was counted)
+    exposure: Exposure | None = None
+
+    @property
+    def decided_on(self) -> Decimal | None:
+        """The amount the tier was chosen on: the borrower's exposure, when it has more than
+        this application; None when it was this application's amount."""
+        return self.exposure.total if self.exposure and self.exposure.others else None
+
+    def why_tier(self) -> str:
+        """e.g. "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + ..."."""
+        if self.exposure is None or not self.exposure.others:
+            return f"tier {self.tier} on the amount {Decimal(self.inputs['amount']):,}"
+        return f"tier {self.tier} on exposure {self.exposure.describe()}"
 
 
 def route_inputs(app: LoanApplication, ratios: Ratios) -> dict[str, str]:
@@ -162,25 +181,36 @@ def route_inputs(app: LoanApplication, ratios: Ratios) -> dict[str, str]:
     return inputs
 
 
-def route(policy: Policy, application: LoanApplication, ratios: Ratios) -> Route:
+def route(
+    policy: Policy, application: LoanApplication, ratios: Ratios, exposure: Exposure | None = None
+) -> Route:
+    """The route of `application`; given the borrower's `exposure`, with other applications
+    or loans in it, the rules and the approvers' limits weigh its total instead of the
+    amount (统一授信). With none besides this application, the route is the amount's."""
     application = policy.coded(application)  # rules name codes: 房地产开发 is real_estate
-    rule = next(r for r in policy.routing.rules if r.when.holds(application, ratios))
-    reasons = [c for ok, c in rule.when.clauses(application, ratios) if ok]
+    total = exposure.total if exposure is not None and exposure.others else None
+    rule = next(r for r in policy.routing.rules if r.when.holds(application, ratios, total))
+    reasons = [c for ok, c in rule.when.clauses(application, ratios, total) if ok]
     why = " and ".join(reasons) if reasons else "no other rule matched"
     sentence = [f"Rule {rule.id} fired ({why}): {rule.team} reviews, {rule.tier} approves."]
+    if exposure is not None and total is not None:
+        sentence.insert(0, f"The borrower's exposure is {exposure.describe()}.")
     tier = rule.tier
     fired: list[str] = []
     for esc in policy.routing.escalations:
-        if esc.when.holds(application, ratios) and tier is not ApprovalTier.CREDIT_COMMITTEE:
+        if (esc.when.holds(application, ratios, total)
+                and tier is not ApprovalTier.CREDIT_COMMITTEE):
             raised = tier.raised(esc.raise_tiers)
-            held = " and ".join(c for _, c in esc.when.clauses(application, ratios))
+            held = " and ".join(c for _, c in esc.when.clauses(application, ratios, total))
             sentence.append(f"Escalation {esc.id} ({held}) raises the tier to {raised}.")
             tier = raised
             fired.append(esc.id)
-    while not policy.authority.covers(policy.staff, tier, application.amount):
+    weighed = application.amount if total is None else total
+    while not policy.authority.covers(policy.staff, tier, weighed):
         raised = tier.raised()
+        called = "" if total is None else "an exposure of "
         sentence.append(
-            f"No {tier} approver has a limit of {application.amount:,}; the tier rises to {raised}."
+            f"No {tier} approver has a limit of {called}{weighed:,}; the tier rises to {raised}."
         )
         fired.append(f"limit:{tier}")
         tier = raised
@@ -193,4 +223,5 @@ def route(policy: Policy, application: LoanApplication, ratios: Ratios) -> Route
         inputs=route_inputs(application, ratios),
         policy_version=policy.version,
         escalations=fired,
+        exposure=exposure,
     )

@@ -8,6 +8,7 @@ import pytest
 
 from journey.actors import Actor, Role
 from journey.decisions import Verdict
+from journey.exposure import Exposure, ExposureLine
 from journey.policy import (
     ApprovalTier,
     DecisionRefused,
@@ -331,3 +332,16 @@ def test_a_signed_commitment_is_cancelled_by_the_customer_or_the_teams_superviso
     if role is not R.CUSTOMER:
         assert str(err.value).startswith("the loan is signed: its commitment is cancelled on "
                                          "the customer's instruction")
+
+
+def test_an_approvers_limit_is_on_the_borrowers_exposure_when_routing_weighed_it(
+    policy: Policy,
+) -> None:
+    within = Actor(id="appr-branch-1", role=R.APPROVER)  # a limit of 5,000,000
+    exposure = Exposure(credit_code="91310000MA1FL8LQ1X", amount=D("3000000"),
+                        others=[ExposureLine(workflow_id="loan-APP-1", amount=D("3000000"))])
+    weighed = _route().model_copy(update={"exposure": exposure})
+    with pytest.raises(DecisionRefused, match="below the borrower's exposure 6,000,000"):
+        authorize_approval(policy, weighed, within, D("3000000"), "rm-chen", None, [])
+    alone = _route().model_copy(update={"exposure": exposure.model_copy(update={"others": []})})
+    assert authorize_approval(policy, alone, within, D("3000000"), "rm-chen", None, []) is not None

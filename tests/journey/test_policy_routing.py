@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from journey.application import LoanApplication
+from journey.exposure import Exposure, ExposureLine
 from journey.policy import ApprovalTier, Policy, Ratios, route
 
 B, H, C = ApprovalTier.BRANCH, ApprovalTier.HEAD_OFFICE, ApprovalTier.CREDIT_COMMITTEE
@@ -221,3 +222,45 @@ def test_tier_rises_until_someone_has_the_limit(
     got = route(narrow, make_app(amount=D("4000000")), Ratios())
     assert (got.rule, got.tier, got.escalations) == ("sme-default", H, ["limit:branch"])
     assert "No branch approver has a limit of 4,000,000" in got.explanation
+
+
+def _exposure(amount: str, *others: str) -> Exposure:
+    return Exposure(credit_code="91310000MA1FL8LQ1X", amount=D(amount), others=[
+        ExposureLine(workflow_id=f"loan-APP-{n}", amount=D(o), running=n == 0)
+        for n, o in enumerate(others)])
+
+
+def test_the_tier_is_chosen_on_the_borrowers_exposure(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app(amount=D("12000000"))
+    got = route(policy, app, Ratios(), _exposure("12000000", "50000000"))
+    assert (got.rule, got.team, got.tier) == ("corporate-large", "corporate_risk", C)
+    assert "exposure 62,000,000 > 50,000,000" in got.explanation
+    assert got.why_tier() == (
+        "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + loan-APP-0 "
+        "50,000,000 (loan running, principal owed)")
+    assert got.decided_on == D("62000000")
+
+
+def test_with_no_other_exposure_the_route_is_the_amounts(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app(amount=D("8000000"))
+    alone = route(policy, app, Ratios(), _exposure("8000000"))
+    assert alone.model_copy(update={"exposure": None}) == route(policy, app, Ratios())
+    assert alone.decided_on is None
+    assert alone.why_tier() == "tier head_office on the amount 8,000,000"
+
+
+def test_approvers_limits_are_weighed_on_the_exposure(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    staff = [
+        m.model_copy(update={"active": False}) if m.id == "appr-branch-1" else m
+        for m in policy.staff
+    ]
+    narrow = policy.model_copy(update={"staff": staff})  # branch limits: 3,000,000 left
+    got = route(narrow, make_app(amount=D("2000000")), Ratios(), _exposure("2000000", "2000000"))
+    assert (got.rule, got.tier) == ("sme-default", H)
+    assert "No branch approver has a limit of an exposure of 4,000,000" in got.explanation

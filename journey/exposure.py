@@ -1,0 +1,78 @@
+"""A borrower's credit exposure (统一授信): what the bank would lend it in all if this
+application were approved. Routing chooses the approval tier on the total, so a large need
+split into several applications, or an application on top of running loans, is decided at
+the authority the whole deserves.
+
+The exposure of one unified social credit code is this application's amount, the amount of
+each of its other live applications (not rejected, withdrawn, expired or closed) and the
+principal its running loans still owe (store/exposure.py reads them at routing time).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field, computed_field
+
+KEEP_EXPOSURE = "keep_exposure"
+READ_EXPOSURE = "read_exposure"
+
+
+def _yuan(amount: Decimal) -> Decimal:
+    """3000000.00 as 3000000, as an application states it: the store keeps fen."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
+
+
+Yuan = Annotated[Decimal, AfterValidator(_yuan)]
+
+
+class ExposureLine(BaseModel):
+    """Another journey of the borrower: an application's amount, or what a running loan
+    still owes."""
+
+    workflow_id: str
+    amount: Yuan
+    running: bool = False  # a loan paid out: `amount` is the principal it still owes
+
+    def describe(self) -> str:
+        what = "loan running, principal owed" if self.running else "application"
+        return f"{self.workflow_id} {self.amount:,} ({what})"
+
+
+class Exposure(BaseModel):
+    """This application and the borrower's other exposure, by journey, as routing read it."""
+
+    credit_code: str
+    amount: Yuan  # this application
+    others: list[ExposureLine] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> Decimal:
+        return self.amount + sum((o.amount for o in self.others), Decimal(0))
+
+    def describe(self) -> str:
+        """e.g. "CNY 62,000,000: this 12,000,000 + loan-X 50,000,000 (application)"."""
+        parts = [f"this {self.amount:,}", *(o.describe() for o in self.others)]
+        return f"CNY {self.total:,}: {' + '.join(parts)}"
+
+
+class KeepExposureInput(BaseModel):
+    """A journey's line in the borrower's exposure: registered at intake with the amount
+    applied for; once the loan runs, `principal` is what it still owes."""
+
+    workflow_id: str
+    credit_code: str
+    amount: Decimal
+    principal: Decimal | None = None
+
+
+class KeepExposureResult(BaseModel):
+    kept: bool
+
+
+class ReadExposureInput(BaseModel):
+    workflow_id: str  # this journey, left out of the others
+    credit_code: str
+    amount: Decimal

@@ -1,0 +1,141 @@
+"""The approval tier on the borrower's exposure (统一授信): journeys of one credit code on one
+worker and one store, on the time-skipping server. Its other live applications and the
+principal its running loans owe count; ended journeys and other borrowers do not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from rich.console import Console, RenderableType
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor, Role
+from journey.application import LoanApplication
+from journey.credit_code import generate
+from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
+from journey.exposure import ExposureLine
+from journey.policy import ApprovalTier
+from journey.stages import Stage
+from journey.status import JourneyStatus, plan_start
+from starter import operations
+from starter.operations import JourneyRow
+from starter.render import journeys_table, status_view
+from tests.post_loan.loan_kit import disbursed, pay, settle_at_quote, until
+from tests.workflows.journey_kit import (
+    RISK_SME,
+    Documents,
+    application,
+    customer,
+    journey_worker,
+    start,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
+
+RISK_CORP = Actor(id="risk-corp-1", role=Role.RISK_OFFICER)
+
+
+def borrower() -> tuple[str, str]:
+    code = generate()
+    return f"上海测试制造有限公司{code[-4:]}", code
+
+
+async def routed(handle: WorkflowHandle) -> JourneyStatus:
+    return await until_stage(handle, Stage.RISK_REVIEW)
+
+
+async def test_live_applications_count_ended_ones_and_other_borrowers_do_not(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs, company = Documents(), borrower()
+
+    def apply(who: tuple[str, str] = company) -> LoanApplication:
+        return application(docs, amount=3_000_000, company=who)
+
+    async with journey_worker(time_skipping_env.client, tmp_path, docs) as settings:
+        first = await start(time_skipping_env.client, settings, apply())
+        alone = (await routed(first)).route
+        assert alone is not None and alone.tier is ApprovalTier.BRANCH  # as before
+        assert alone.exposure is not None and alone.exposure.others == []
+        assert "exposure" not in alone.explanation
+
+        app = apply()
+        second = await start(time_skipping_env.client, settings, app)
+        split = (await routed(second)).route
+        assert split is not None and split.exposure is not None
+        assert split.exposure.others == [ExposureLine(workflow_id=first.id, amount=Decimal(3e6))]
+        assert split.exposure.total == Decimal(6_000_000)
+        assert (split.team, split.tier) == ("corporate_risk", ApprovalTier.HEAD_OFFICE)
+        assert "exposure 6,000,000 > 5,000,000" in split.explanation
+        why = (f"tier head_office on exposure CNY 6,000,000: this 3,000,000 + {first.id} "
+               "3,000,000 (application)")
+        assert split.why_tier() == why
+        status = await operations.status_of(second)
+        assert why in _text(status_view(status))
+        await second.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=RISK_CORP, verdict=Verdict.APPROVE, grade=RiskGrade.G3, reason="sound"))
+        await until_stage(second, Stage.APPROVAL)
+        row = JourneyRow(workflow_id=second.id, status="running", stage="approval",
+                         team="head_office", sla="ok", product="working_capital",
+                         amount_band="1m-5m", started=datetime.now(UTC))
+        listed = await operations.tier_reasons(time_skipping_env.client, [row])
+        assert listed[0].why == why  # the approval work list says why the case is here
+        assert "why this tier" in _text(journeys_table(listed, "waiting on head_office"))
+
+        other = await start(time_skipping_env.client, settings, apply(borrower()))
+        apart = (await routed(other)).route
+        assert apart is not None and apart.tier is ApprovalTier.BRANCH
+        assert apart.exposure is not None and apart.exposure.others == []
+
+        await first.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G7, reason="thin margins"))
+        await second.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+            actor=customer(app), reason="found cheaper funding"))
+        assert (await first.result()).outcome is Stage.REJECTED
+        assert (await second.result()).outcome is Stage.WITHDRAWN
+
+        again = await start(time_skipping_env.client, settings, apply())
+        after = (await routed(again)).route
+        assert after is not None and after.tier is ApprovalTier.BRANCH
+        assert after.exposure is not None and after.exposure.others == []
+
+
+async def test_a_running_loan_counts_what_it_owes_until_it_is_repaid(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client, docs, company = time_skipping_env.client, Documents(), borrower()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        loan_app = application(docs, amount=4_000_000, company=company)
+        loan, running = await disbursed(client, settings, loan_app)
+        day = plan_start(running.offer, running.disbursement)
+        assert day is not None
+        ahead = Decimal(1_000_000)
+        await loan.execute_update(LoanJourneyWorkflow.record_repayment,
+                                  pay("PRE-1", ahead, paid_on=day, prepays=True))
+        owed = Decimal(3_000_000)
+        await until(loan, lambda s: s.account is not None and s.account.principal_owed == owed)
+
+        handle = await start(client, settings, application(docs, amount=3_000_000,
+                                                           company=company))
+        route = (await routed(handle)).route
+        assert route is not None and route.exposure is not None
+        # what the loan still owes, not the 4,000,000 lent
+        assert route.exposure.others == [
+            ExposureLine(workflow_id=loan.id, amount=owed, running=True)]
+        assert route.tier is ApprovalTier.HEAD_OFFICE
+
+        await settle_at_quote(loan, await until(loan, lambda s: s.account is not None), "SET-1")
+        assert (await loan.result()).outcome is Stage.CLOSED
+        last = await start(client, settings, application(docs, amount=1_000_000,
+                                                         company=company))
+        repaid = (await routed(last)).route
+        assert repaid is not None and repaid.exposure is not None
+        assert [o.workflow_id for o in repaid.exposure.others] == [handle.id]  # not the loan
+
+
+def _text(renderable: RenderableType) -> str:
+    console = Console(width=400, record=True)
+    console.print(renderable)
+    return console.export_text()
