@@ -160,7 +160,7 @@ async def drive(
                           grade=RiskGrade.G3, reason="cash flow covers the debt service")
     risk = operations.act(client, wid, "record_risk_opinion", opinion)
     await moved(phase, Stage.RISK_REVIEW, risk)
-    for approver in approvers(policy, route.tier, app.amount, route.approvals_required):
+    for approver in approvers(policy, route, app.amount):
         vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="within appetite")
         await moved(phase, Stage.APPROVAL, operations.act(client, wid, "decide", vote))
     await moved(phase, Stage.OFFER, operations.act(client, wid, "sign", Signature(actor=customer)))

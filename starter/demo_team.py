@@ -22,7 +22,7 @@ from journey.decisions import (
     Withdrawal,
 )
 from journey.entrusted_payment import Counterparty, PaymentInstruction
-from journey.policy import Policy, StaffMember
+from journey.policy import Policy, Route, StaffMember
 from journey.repayment import cents
 from journey.settings import Settings
 from journey.stages import Stage
@@ -56,16 +56,19 @@ def risk_officer(policy: Policy, team: str) -> Actor:
     return _actor(next(m for m in policy.staff if m.role is Role.RISK_OFFICER and m.team == team))
 
 
-def approvers(policy: Policy, tier: str, amount: Decimal, n: int) -> list[Actor]:
+def approvers(policy: Policy, route: Route, amount: Decimal) -> list[Actor]:
+    """As many approvers at the route's tier as it needs, each with a limit that covers the
+    `amount`, or the borrower's exposure when routing weighed it."""
+    weighed = route.decided_on or amount
     found = [
         m
         for m in policy.staff
         if m.role is Role.APPROVER
-        and m.tier == tier
+        and m.tier == route.tier
         and m.active
-        and (m.limit is None or m.limit >= amount)
+        and (m.limit is None or m.limit >= weighed)
     ]
-    return [_actor(m) for m in found[:n]]
+    return [_actor(m) for m in found[:route.approvals_required]]
 
 
 async def _until_ended(client: Client, workflow_id: str) -> JourneyStatus:
@@ -148,9 +151,7 @@ async def play(
                 ),
             )
         elif s.stage is Stage.APPROVAL and s.route:
-            for approver in approvers(
-                policy, s.route.tier, application.amount, s.route.approvals_required
-            ):
+            for approver in approvers(policy, s.route, application.amount):
                 await operations.act(
                     client,
                     handle.id,

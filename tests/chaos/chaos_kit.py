@@ -152,7 +152,7 @@ async def _act(
         await _update(client, wid, "record_risk_opinion", str(s.attempt), opinion)
     elif s.stage is Stage.APPROVAL and s.route is not None:
         voted = {d.actor.id for d in s.decisions if d.stage is Stage.APPROVAL}
-        for approver in approvers(policy, s.route.tier, app.amount, s.route.approvals_required):
+        for approver in approvers(policy, s.route, app.amount):
             if approver.id not in voted:
                 vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="ok")
                 await _update(client, wid, "decide", f"{s.attempt}:{approver.id}", vote)
