@@ -10,6 +10,7 @@ import subprocess
 import uuid
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.common.v1 import WorkflowExecution as RunRef
@@ -18,6 +19,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from journey.credit_code import generate
 from journey.policy import WorkingCalendar
 from journey.settings import Settings
 from starter.operations import server_gave_up
@@ -36,6 +38,14 @@ def told(done, code: int) -> str:  # noqa: ANN001
     assert done.returncode == code, (done.returncode, done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
     return " ".join(done.stderr.split())
+
+
+def another_borrowers_sample() -> dict[str, Any]:
+    """demo-001's application for a borrower of its own: the journeys these tests start stay
+    out of the demo borrower's exposure, which routing weighs (统一授信) for the journey of
+    tests/e2e/test_journey_on_dev_server.py on the same database."""
+    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    return {**sample, "credit_code": generate()}
 
 
 async def test_commands_without_a_server_name_the_file_or_the_database(
@@ -85,7 +95,7 @@ async def test_what_the_temporal_server_refuses_is_told_as_bad_input(
 async def test_an_application_from_someone_not_allowed_to_submit_is_not_started(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
 ) -> None:
-    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    sample = another_borrowers_sample()
     scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
     for submitter, says in [({"id": "nobody-x", "role": "auditor"}, "not in the staff directory"),
                             ({"id": "risk-sme-1", "role": "risk_officer"}, "this needs one of")]:
@@ -125,7 +135,7 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
     one by the committee, so it is refused, as is a rate agreed below the policy's floor, a
     field the engine does not take (a currency) and one file given twice; another name for
     a code is kept as the code. Starting it again says it exists."""
-    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    sample = another_borrowers_sample()
     scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
     path = tmp_path / "application.json"
 
@@ -193,7 +203,7 @@ async def test_what_the_command_line_refuses_before_sending_is_kept_for_auditors
     does not take, a review cadence, an amount an update cannot carry. Each is in the journey
     database once, and listed with who tried it and why."""
     settings = e2e_settings
-    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    sample = another_borrowers_sample()
     scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
     path = tmp_path / "application.json"
 
@@ -273,7 +283,7 @@ async def test_an_amount_below_the_products_minimum_is_refused_before_temporal(
     """1 yuan of working capital is refused with the policy's minimum for the product, before
     the command line reaches Temporal (here an address where no server is); the minimum itself
     starts a journey."""
-    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    sample = another_borrowers_sample()
     scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
     path = tmp_path / "application.json"
 
@@ -302,7 +312,7 @@ async def test_a_term_beyond_the_products_longest_and_a_rate_above_the_ceiling_a
     """Ten years of working capital, and a rate of 35% agreed in the application, are refused
     with the policy's maximum and ceiling before the command line reaches Temporal (an address
     where no server is), kept for auditors; 36 months at the ceiling starts a journey."""
-    sample = json.loads((SAMPLES / "applications" / "demo-001.json").read_text("utf-8"))
+    sample = another_borrowers_sample()
     scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
     path = tmp_path / "application.json"
 
