@@ -22,7 +22,7 @@ from journey.status import JourneyStatus, plan_start
 from starter import operations
 from starter.operations import JourneyRow
 from starter.render import journeys_table, status_view
-from tests.post_loan.loan_kit import disbursed, pay, settle_at_quote, until
+from tests.post_loan.loan_kit import assert_replays, disbursed, pay, settle_at_quote, until
 from tests.workflows.journey_kit import (
     RISK_SME,
     Documents,
@@ -128,6 +128,7 @@ async def test_a_running_loan_counts_what_it_owes_until_it_is_repaid(
 
         await settle_at_quote(loan, await until(loan, lambda s: s.account is not None), "SET-1")
         assert (await loan.result()).outcome is Stage.CLOSED
+        await assert_replays(loan)  # every run, with the principal it kept
         last = await start(client, settings, application(docs, amount=1_000_000,
                                                          company=company))
         repaid = (await routed(last)).route
