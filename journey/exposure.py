@@ -52,6 +52,12 @@ class Exposure(BaseModel):
     def total(self) -> Decimal:
         return self.amount + sum((o.amount for o in self.others), Decimal(0))
 
+    @property
+    def beyond_amount(self) -> Decimal | None:
+        """The total when the borrower has more than this application; None when it has not,
+        and the application is weighed on its own amount."""
+        return self.total if self.others else None
+
     def describe(self) -> str:
         """e.g. "CNY 62,000,000: this 12,000,000 + loan-X 50,000,000 (application)"."""
         parts = [f"this {self.amount:,}", *(o.describe() for o in self.others)]

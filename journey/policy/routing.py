@@ -70,12 +70,13 @@ class Condition(BaseModel):
         return self == Condition()
 
     def clauses(
-        self, app: LoanApplication, ratios: Ratios, exposure: Decimal | None = None
+        self, app: LoanApplication, ratios: Ratios, exposure_total: Decimal | None = None
     ) -> list[tuple[bool, str]]:
         """Each clause with whether it holds and how it reads. Given the borrower's
-        `exposure` (journey/exposure.py), the amount tests are on it, not the amount."""
+        `exposure_total` (journey/exposure.py), the amount tests are on it, not the amount."""
         out: list[tuple[bool, str]] = []
-        amount, called = (app.amount, "amount") if exposure is None else (exposure, "exposure")
+        amount, called = ((app.amount, "amount") if exposure_total is None
+                          else (exposure_total, "exposure"))
         if self.products is not None:
             names = "/".join(self.products)
             out.append((app.product in self.products, f"product {app.product} in {names}"))
@@ -105,8 +106,10 @@ class Condition(BaseModel):
             out.append((ok, f"{test.ratio} {shown} {test.op} {test.value}"))
         return out
 
-    def holds(self, app: LoanApplication, ratios: Ratios, exposure: Decimal | None = None) -> bool:
-        return all(ok for ok, _ in self.clauses(app, ratios, exposure))
+    def holds(
+        self, app: LoanApplication, ratios: Ratios, exposure_total: Decimal | None = None
+    ) -> bool:
+        return all(ok for ok, _ in self.clauses(app, ratios, exposure_total))
 
 
 class RoutingRule(BaseModel):
@@ -158,11 +161,11 @@ class Route(BaseModel):
     def decided_on(self) -> Decimal | None:
         """The amount the tier was chosen on: the borrower's exposure, when it has more than
         this application; None when it was this application's amount."""
-        return self.exposure.total if self.exposure and self.exposure.others else None
+        return self.exposure.beyond_amount if self.exposure else None
 
     def why_tier(self) -> str:
         """e.g. "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + ..."."""
-        if self.exposure is None or not self.exposure.others:
+        if self.exposure is None or self.decided_on is None:
             return f"tier {self.tier} on the amount {Decimal(self.inputs['amount']):,}"
         return f"tier {self.tier} on exposure {self.exposure.describe()}"
 
@@ -188,7 +191,7 @@ def route(
     or loans in it, the rules and the approvers' limits weigh its total instead of the
     amount (统一授信). With none besides this application, the route is the amount's."""
     application = policy.coded(application)  # rules name codes: 房地产开发 is real_estate
-    total = exposure.total if exposure is not None and exposure.others else None
+    total = exposure.beyond_amount if exposure is not None else None
     rule = next(r for r in policy.routing.rules if r.when.holds(application, ratios, total))
     reasons = [c for ok, c in rule.when.clauses(application, ratios, total) if ok]
     why = " and ".join(reasons) if reasons else "no other rule matched"
