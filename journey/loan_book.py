@@ -1,6 +1,8 @@
 """The loan book: disbursed loans by their five-tier class (贷款五级分类), worst first, and
 the totals a risk team reports: loans and principal per class, and the non-performing ratio
-(不良贷款率: substandard, doubtful and loss principal over all principal)."""
+(不良贷款率: substandard, doubtful and loss principal over all principal). A running loan's
+figures are status's own (journey/owed_figures.py): principal not yet repaid, arrears,
+interest accrued and what settles it on its day."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from journey.classification import RiskClass
+from journey.owed_figures import OwedFigures
 from journey.post_loan_warnings import open_numbers
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -22,6 +25,8 @@ class BookLine(BaseModel):
     arrears: Decimal
     principal: Decimal  # not repaid yet
     next_instalment: str
+    accrued: Decimal = Decimal(0)  # interest of the current period to its day, not yet due
+    to_settle: Decimal | None = None  # what settles it on its day; None while it draws
     open_warnings: int
 
 
@@ -31,10 +36,11 @@ class ClassTotal(BaseModel):
     principal: Decimal
 
 
-def book_line(s: JourneyStatus, product: str) -> BookLine | None:
-    """A running loan's line, a project's that is still drawing too (what it has drawn is
-    lent: normal, with nothing due until its drawdowns close); None for a journey that is
-    not one (any more)."""
+def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
+              ) -> BookLine | None:
+    """A running loan's line, with `owed`, its figures on its day, a project's that is
+    still drawing too (what it has drawn is lent: normal, with nothing due until its
+    drawdowns close); None for a journey that is not one (any more)."""
     drawing = s.commitment
     if s.stage is Stage.DISBURSEMENT and drawing is not None and drawing.drawn > 0:
         return BookLine(
@@ -43,15 +49,18 @@ def book_line(s: JourneyStatus, product: str) -> BookLine | None:
             principal=drawing.drawn, next_instalment="after its drawdowns close",
             open_warnings=len(open_numbers(s.warnings)),
         )
-    if s.stage is not Stage.POST_LOAN or s.account is None or s.risk_class is None:
+    if (s.stage is not Stage.POST_LOAN or s.account is None or s.risk_class is None
+            or owed is None):
         return None
     return BookLine(
         workflow_id=s.workflow_id,
         product=product,
         risk_class=s.risk_class,
         days_past_due=s.days_past_due,
-        arrears=s.arrears or Decimal(0),
-        principal=s.account.principal_owed,
+        arrears=owed.past_due,
+        principal=owed.principal,
+        accrued=owed.accrued,
+        to_settle=owed.to_settle,
         next_instalment=s.account.next_instalment(of_plan=True),
         open_warnings=len(open_numbers(s.warnings)),
     )

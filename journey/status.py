@@ -150,6 +150,7 @@ class JourneyStatus(BaseModel):
     cautions: list[str] = Field(default_factory=list)
     # post-loan management
     account: Account | None = None
+    today: date | None = None  # the loan's day the account is drawn up to (penalty accrued)
     days_past_due: int = 0
     days_utc_offset: int = 0  # where the loan's days begin: the bank's, or UTC (older loans)
     max_days_past_due: int = 0

@@ -147,7 +147,8 @@ def status(
         if as_json:
             print(s.model_dump_json(indent=2))
         else:
-            console.print(render.status_view(s))
+            owed = operations.owed_on(s, quotes.fixings_for(s, Settings()))
+            console.print(render.status_view(s, owed))
 
     run(go())
 

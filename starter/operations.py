@@ -37,6 +37,8 @@ from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.loan_book import BookLine, book_line, worst_first
+from journey.lpr import LprFixing
+from journey.owed_figures import OwedFigures, owed_figures
 from journey.policy import (
     ApprovalTier,
     DecisionRefused,
@@ -69,7 +71,7 @@ from journey.touchpoints import (
     LateTouchpointResult,
     late_touchpoints_id,
 )
-from starter import codec, encryption
+from starter import codec, encryption, quotes
 from starter.attempts import Attempt, refusal_of
 from starter.connect import connect
 from starter.errors import (
@@ -558,18 +560,22 @@ def book_query(risk_class: RiskClass | None = None) -> str:
     return f"{query} AND (LoanClass = '{risk_class.value}' OR LoanClass IS NULL)"
 
 
-async def loan_book(client: Client, risk_class: RiskClass | None = None) -> list[BookLine]:
+async def loan_book(client: Client, risk_class: RiskClass | None = None,
+                    settings: Settings | None = None) -> list[BookLine]:
     """Every running loan from visibility, each with its account read from the journey
-    (a status query apiece, a few at a time); worst first. All of them, because the totals
-    and the non-performing ratio are the whole book's, and visibility lists newest first:
-    a cut would leave out the oldest loans, which are where arrears are."""
+    (a status query apiece, a few at a time) and its figures on its day (`owed_on`, to the
+    LPR fixings recorded in `settings`' database); worst first. All of them, because the
+    totals and the non-performing ratio are the whole book's, and visibility lists newest
+    first: a cut would leave out the oldest loans, which are where arrears are."""
     rows = await list_journeys(client, book_query(risk_class), limit=None)
     reads = asyncio.Semaphore(BOOK_READS)
+    fixings = quotes.recorded(settings or Settings())
 
     async def line(row: JourneyRow) -> BookLine | None:
         async with reads:
             try:
-                return book_line(await status(client, row.workflow_id), row.product)
+                s = await status(client, row.workflow_id)
+                return book_line(s, row.product, owed_on(s, fixings))
             except NotFound:  # gone since the list was read
                 return None
 
@@ -631,6 +637,21 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     if matured(s, day):  # all due: what clears it that day
         return payoff_quote(s.account, day, s.penalty_rate)
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
+
+
+def owed_on(s: JourneyStatus, fixings: list[LprFixing], day: date | None = None
+            ) -> OwedFigures | None:
+    """What the running loan of status `s` owes on `day` (the day its account is drawn up
+    to by default), part by part (journey/owed_figures.py), what settles it that day being
+    `settlement`'s quote, after the repricings due by then to `fixings` (starter/quotes.py);
+    None for a journey that is not a running loan."""
+    day = day or s.today or loan_day(s)
+    if s.stage is not Stage.POST_LOAN or s.account is None or day < (
+            plan_start(s.offer, s.disbursement) or day):
+        return None
+    quoted, _ = quotes.repriced_for(s, day, fixings)
+    assert quoted.account is not None
+    return owed_figures(quoted.account, settlement(quoted, day), day)
 
 
 def matured(s: JourneyStatus, day: date) -> bool:

@@ -1,6 +1,7 @@
 """A quote as the loan will stand on its day: the repricings of a floating-rate loan due by
 then, to the LPR fixings recorded now (journey/quote_repricing.py), applied to its status
-before `operations.settlement` or `operations.prepayment` quotes it."""
+before `operations.settlement` or `operations.prepayment` quotes it (and `operations.owed_on`
+the day's figures, status's and the loan book's)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from journey.post_loan import repriced
 from journey.quote_repricing import repricings_ahead
 from journey.settings import Settings
 from journey.status import JourneyStatus, plan_start
-from starter.lpr import fixings
+from store import lpr
 
 
 def repriced_for(s: JourneyStatus, day: date, fixings: list[LprFixing]
@@ -36,6 +37,17 @@ def as_on(s: JourneyStatus, day: date, settings: Settings
           ) -> tuple[JourneyStatus, list[RateChange]]:
     """`repriced_for` `day`, to the fixings recorded in `settings`' database (read only for
     a loan that floats)."""
+    return repriced_for(s, day, fixings_for(s, settings))
+
+
+def fixings_for(s: JourneyStatus, settings: Settings) -> list[LprFixing]:
+    """The fixings a quote for status `s` reprices to: those recorded in `settings`'
+    database for a loan that floats (read only then), none for one that does not."""
     if s.offer is None or not floats(s.offer.rate_basis):
-        return s, []
-    return repriced_for(s, day, [r.fixing for r in fixings(settings)])
+        return []
+    return recorded(settings)
+
+
+def recorded(settings: Settings) -> list[LprFixing]:
+    """The LPR fixings recorded in `settings`' database, oldest first."""
+    return [r.fixing for r in lpr.fixings(settings.db_url)]

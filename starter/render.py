@@ -16,6 +16,7 @@ from journey.documents import DocumentReading
 from journey.entrusted_payment import paid_to
 from journey.loan_book import BookLine, by_class, non_performing_ratio
 from journey.lpr import RateChange, floats
+from journey.owed_figures import OwedFigures
 from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.policy.pricing import spread_text
 from journey.post_loan import Account
@@ -28,7 +29,8 @@ def _when(moment: object) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"  # type: ignore[attr-defined]
 
 
-def status_view(s: JourneyStatus) -> Group:
+def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
+    """The journey's status; a running loan's with `owed`, its figures on its day."""
     head = Table.grid(padding=(0, 2))
     head.add_row("journey", s.workflow_id)
     if s.applicant:
@@ -102,7 +104,7 @@ def status_view(s: JourneyStatus) -> Group:
                          else f"{r.status}, superseded" if superseded else r.status,
                          escape(reading_text(r)), escape(foreign or reading_check(r)))
         parts.append(docs)
-    parts += post_loan_view(s)
+    parts += post_loan_view(s, owed)
     if s.decisions:
         decisions = Table("when (UTC)", "stage", "actor", "role", "decision", "reason",
                           title="decisions")
@@ -157,8 +159,9 @@ def covenant_terms(offer: Offer) -> str:
     return "; ".join(c.describe() for c in offer.covenants) or "none"
 
 
-def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
-    """Classification, arrears, the next instalment, early warnings, the last review."""
+def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None) -> list[RenderableType]:
+    """Classification, what the loan owes (`owed`, its figures on its day), arrears, the
+    next instalment, early warnings, the last review."""
     account = s.account
     if account is None:
         return []
@@ -170,9 +173,12 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
     if s.offer is not None:
         head.add_row("rate", escape(rate_now(s.offer, s)))
     head.add_row("days past due", f"{s.days_past_due} (most so far {s.max_days_past_due})")
-    head.add_row("arrears", f"{s.arrears or 0:,}")
-    head.add_row("outstanding", f"{account.owed:,} under the plan: {account.owed_parts()}"
-                 + (f"; credit {account.credit:,}" if account.credit else ""))
+    head.add_row("arrears", f"{owed.past_due if owed else s.arrears or 0:,}")
+    if owed is not None:
+        for label, text in owed_rows(owed):
+            head.add_row(label, text)
+    if account.credit:
+        head.add_row("credit", f"{account.credit:,} paid beyond the whole plan, owed back")
     head.add_row("next instalment",
                  account.next_instalment(of_plan=True)
                  + (" (past due)" if s.days_past_due else ""))
@@ -222,6 +228,27 @@ def post_loan_view(s: JourneyStatus) -> list[RenderableType]:
             checks.caption = escape("; ".join(caption))
         parts.append(checks)
     return parts
+
+
+def owed_rows(o: OwedFigures) -> list[tuple[str, str]]:
+    """What a running loan owes on its day, as the bank's ledger says it: principal left,
+    due and unpaid, interest accrued, what settles it; and apart, the interest the plan
+    still schedules, not owed until its periods run."""
+    due = ("none" if o.due == 0 else
+           f"{o.due:,}: principal {o.due_principal:,}, interest {o.due_interest:,}, "
+           f"penalty interest {o.penalty:,}" + (f", prepayment fee {o.fee:,}" if o.fee else "")
+           )
+    ahead = f", {o.paid_ahead:,} paid ahead" if o.paid_ahead else ""
+    fee = f", prepayment fee {o.settle_fee:,} included" if o.settle_fee else ""
+    return [
+        ("principal left", f"{o.principal:,}"),
+        ("due and unpaid", due),
+        ("interest accrued", f"{o.accrued:,} in the current period to {o.on}, not yet due"
+         + ahead),
+        ("to settle today", f"{o.to_settle:,} on {o.on}{fee} (`settlement` quotes any day)"),
+        ("plan's interest to come", f"{o.scheduled_interest:,} scheduled for the periods not "
+         "yet ended, owed only as they run"),
+    ]
 
 
 def repricing_note(repricings: Sequence[RateChange]) -> str:
@@ -279,16 +306,18 @@ def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> T
     table = Table(title=title, caption=_book_caption(lines, shown))
     table.add_column("journey", no_wrap=True)
     for name in ("product", "class", "days past due", "arrears", "principal left",
-                 "next instalment", "open warnings"):
+                 "interest accrued", "to settle today", "next instalment", "open warnings"):
         table.add_column(name, justify="right" if name in _FIGURES else "left")
     for b in lines[:shown]:
         table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
                       str(b.days_past_due), f"{b.arrears:,}", f"{b.principal:,}",
+                      f"{b.accrued:,}", "-" if b.to_settle is None else f"{b.to_settle:,}",
                       b.next_instalment, str(b.open_warnings or "-"))
     return table
 
 
-_FIGURES = {"days past due", "arrears", "principal left", "open warnings"}
+_FIGURES = {"days past due", "arrears", "principal left", "interest accrued", "to settle today",
+            "open warnings"}
 
 
 def _book_caption(lines: list[BookLine], shown: int | None) -> str:

@@ -110,8 +110,8 @@ class PostLoanMemory(JourneyUpdates):
     def _waiting_for(self) -> list[str]:
         account = self.account()
         if self._stage is Stage.POST_LOAN and account is not None:
-            return [f"repayments: {account.owed:,} outstanding under the plan "
-                    f"({account.owed_parts()})"]
+            return [f"repayments: principal {account.principal_owed:,} left; next instalment "
+                    f"{account.next_instalment()}"]
         return super()._waiting_for()
 
     def bank_days(self) -> bool:

@@ -80,7 +80,8 @@ class PostLoanHandlers(PaymentNotices):
         """What the account stands at once `repayment` is recorded."""
         account = self.account()
         assert account is not None
-        return (f"outstanding {account.owed:,}, arrears {account.arrears(self.today()):,}"
+        return (f"principal left {account.principal_owed:,}, arrears "
+                f"{account.arrears(self.today()):,}"
                 + (f", credit {account.credit:,}" if account.credit else "")
                 + (f"; next instalment {account.next_instalment()}" if repayment.prepays else ""))
 
@@ -256,6 +257,7 @@ class PostLoanHandlers(PaymentNotices):
         return base.model_copy(
             update={
                 "account": account,
+                "today": today,
                 "days_past_due": account.days_past_due(today),
                 "max_days_past_due": self._pl.max_days_past_due,
                 "arrears": account.arrears(today),

@@ -45,7 +45,7 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
     async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):
         opened = await status(handle)
         plan = opened.drawdown_plan
-        assert book_line(opened, "project_finance") is None  # nothing drawn: nothing lent
+        assert book_line(opened, "project_finance", None) is None  # nothing drawn: nothing lent
         assert plan is not None and [t.cap for t in plan.tranches] == [
             Decimal("4500000.00"), Decimal("6000000.00"), Decimal("4500000.00")
         ]
@@ -64,7 +64,7 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         drawing = await status(handle)
         t1_booked = drawing.drawdowns[-1].settled_at
         # what is drawn is lent: in the risk team's book before the drawdowns close
-        line = book_line(drawing, "project_finance")
+        line = book_line(drawing, "project_finance", None)
         assert line is not None and (line.risk_class, line.principal) == (
             RiskClass.NORMAL, Decimal("4500000.00"))
         assert line.next_instalment == "after its drawdowns close"

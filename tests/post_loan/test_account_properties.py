@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 from journey.classification import RiskClass
 from journey.loan_book import book_line
 from journey.lpr import RateChange, RateHistory
+from journey.owed_figures import owed_figures
 from journey.post_loan import (
     Account,
     Payment,
     apply_payments,
+    due_by,
+    payoff_quote,
     prepayment_refusal,
     settlement_quote,
 )
@@ -180,11 +183,18 @@ def test_status_the_book_and_the_settlement_quote_show_one_principal(data) -> No
     status = JourneyStatus(workflow_id="loan-P", application_id="P", stage=Stage.POST_LOAN,
                            attempt=1, waits_on=Party.CUSTOMER, account=account,
                            risk_class=RiskClass.NORMAL)
-    line = book_line(status, "working_capital")
-    assert line is not None and line.principal == account.principal_owed
-    if day >= plan[-1].due_on:
+    matured = day >= plan[-1].due_on
+    quote = (payoff_quote(account, day, penalty) if matured
+             else settlement_quote(account, day, START, penalty, fee))
+    owed = owed_figures(account, quote, day)
+    line = book_line(status, "working_capital", owed)
+    assert line is not None and line.principal == account.principal_owed == owed.principal
+    assert line.to_settle == quote.owed and owed.due == due_by(account, day)
+    if quote.credit == account.credit:  # unless interest paid ahead is more than all owed
+        assert owed.to_settle == (owed.principal + owed.due_interest + owed.penalty + owed.fee
+                                  + owed.settle_fee + owed.accrued - owed.paid_ahead)
+    if matured:
         return
-    quote = settlement_quote(account, day, START, penalty, fee)
     assert quote.principal_owed == account.principal_owed
     assert quote.owed_parts().startswith(f"principal {account.principal_owed:,}, ")
     # and the quote still settles the loan, to the cent

@@ -35,10 +35,9 @@ async def test_three_year_monthly_loan_with_36_repayments_continues_as_new(
         handle, running = await disbursed(env.client, settings, app)
         plan = running.offer.schedule
         assert len(plan) == 36 and sum(i.principal for i in plan) == app.amount
-        owed = sum(i.payment for i in plan)
         assert running.waiting_for == [  # what operations and the customer read
-            f"repayments: {owed:,} outstanding under the plan (principal {app.amount:,.2f}, "
-            f"interest {owed - app.amount:,})"
+            f"repayments: principal {app.amount:,.2f} left; next instalment #1 due "
+            f"{plan[0].due_on}: {plan[0].payment:,}"
         ]
         for inst in plan:
             await skip_to(env, start_of(inst.due_on) + timedelta(hours=2))

@@ -9,7 +9,8 @@ from rich.console import Console
 
 from journey.actors import Actor, Role
 from journey.classification import RiskClass
-from journey.post_loan import apply_payments
+from journey.owed_figures import OwedFigures, owed_figures
+from journey.post_loan import apply_payments, settlement_quote
 from journey.post_loan_covenants import Covenant, check_covenants
 from journey.post_loan_warnings import Acknowledgement, EarlyWarning, WarningAction
 from journey.review_contracts import ReviewResult
@@ -22,9 +23,9 @@ DSCR = Covenant(id="min-dscr", ratio="dscr", bound="min", limit=Decimal("1.20"))
 LEVERAGE = Covenant(id="max-leverage", ratio="debt_to_asset", bound="max", limit=Decimal("0.70"))
 
 
-def shown(status: JourneyStatus) -> str:
+def shown(status: JourneyStatus, owed: OwedFigures | None = None) -> str:
     console = Console(record=True, width=200)
-    for part in post_loan_view(status):
+    for part in post_loan_view(status, owed):
         console.print(part)
     return " ".join(console.export_text().split())
 
@@ -54,12 +55,20 @@ def test_a_loan_in_arrears_with_one_warning_acknowledged() -> None:
         ],
         last_review=review,
     )
-    text = shown(status)
+    account, day = status.account, date(2026, 3, 1)
+    assert account is not None
+    owed = owed_figures(account, settlement_quote(account, day, date(2026, 1, 15)), day)
+    text = shown(status, owed)
     for expected in (
         "classification 关注 (special_mention)",
         "why special_mention (关注): 14 days past due (floor 关注)",
         "days past due 14 (most so far 14)", "arrears 10,600.00",
-        "outstanding 123,900.00 under the plan: principal 120,000.00, interest 3,900.00",
+        "principal left 120,000.00",
+        "due and unpaid 10,600.00: principal 10,000.00, interest 600.00, penalty interest 0.00",
+        # #2's 550.00 for 28 days, 14 of them run
+        "interest accrued 275.00 in the current period to 2026-03-01, not yet due",
+        "to settle today 120,875.00 on 2026-03-01",
+        "plan's interest to come 3,300.00 scheduled for the periods not yet ended",
         "next instalment #1 due 2026-02-15: 10,600.00 (past due)", "open warnings #2",
         "risk-sme-1 2026-03-02 09:00:00: site_visit, [urgent] stock pledged",
         "max-leverage │ debt_to_asset <= 0.70 │ 0.82 │ breached",
