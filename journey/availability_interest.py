@@ -14,9 +14,18 @@ drawdown's amount no longer from its booking day; drawdowns closing (the period'
 withdrawal, every tranche drawn) cancel the rest, and the fee stops that day. It is charged
 with each quarter's interest, and shown apart from it.
 
-When drawdowns close, the interest and fee accrued since the last quarter ended, with
-whatever the quarters left unpaid, are due with the first instalment of the repayment plan:
-nothing is charged twice.
+When drawdowns close, the interest and fee accrued since the last quarter ended are due
+with the first instalment of the repayment plan: nothing is charged twice. A quarter left
+unpaid stays what it was, past due since its payment day (journeys closed since the marker
+in workflows/drawdowns.py): it goes into the plan as an instalment of its own, before the
+first, keeping its due date, so that its days past due keep counting and classify the loan
+as any arrears do, until it is paid (before the marker it was carried into the first
+instalment, no longer past due).
+
+Penalty interest (罚息): a quarter not paid by its payment day accrues penalty interest from
+the next day on what it leaves unpaid, at the post-loan account's penalty rate and by its
+rule (journey/post_loan.py), for journeys opened since the marker; a quarter carried into
+the plan at the close carries its penalty so far as part of what it asks.
 """
 
 from __future__ import annotations
@@ -126,9 +135,11 @@ def quarterly_plan(records: list[DrawdownRecord], terms: Terms, opened: date, un
     ]
 
 
-def interest_account(plan: list[Instalment], payments: list[Payment], as_of: date) -> Account:
-    """The quarterly interest with the payments applied, as the post-loan account does."""
-    return apply_payments(plan, payments, as_of=as_of)
+def interest_account(plan: list[Instalment], payments: list[Payment], as_of: date,
+                     penalty_rate: Decimal = ZERO) -> Account:
+    """The quarterly interest with the payments applied and penalty interest at
+    `penalty_rate` a year accrued to `as_of`, as the post-loan account does."""
+    return apply_payments(plan, payments, penalty_rate=penalty_rate, as_of=as_of)
 
 
 def last_period_end(opened: date, day: date) -> date:
@@ -136,29 +147,52 @@ def last_period_end(opened: date, day: date) -> date:
     return ([opened, *period_ends(opened, day)])[-1]
 
 
-def interest_at_close(records: list[DrawdownRecord], terms: Terms, opened: date,
-                      closed: date, payments: list[Payment],
-                      next_working_day: Callable[[date], date], zone: tzinfo = UTC) -> Decimal:
-    """What the first instalment carries when drawdowns close on `closed`: the interest and
-    fee accrued since the last quarter ended, and what the quarters left unpaid (less what
-    was paid beyond them)."""
+class AtClose(BaseModel):
+    """What drawdowns closing leaves owed of the availability period's interest."""
+
+    unpaid: list[Instalment]  # the quarters not paid, each as it stands at the close
+    rest: Decimal  # the interest and fee since the last quarter ended, less paid beyond
+
+    @property
+    def total(self) -> Decimal:
+        return self.rest + sum((q.payment for q in self.unpaid), ZERO)
+
+
+def at_close(records: list[DrawdownRecord], terms: Terms, opened: date, closed: date,
+             payments: list[Payment], next_working_day: Callable[[date], date],
+             zone: tzinfo = UTC, penalty_rate: Decimal = ZERO) -> AtClose:
+    """When drawdowns close on `closed`: each quarter left unpaid, asking what it leaves
+    unpaid with its penalty interest to the close and keeping its due date, and the interest
+    and fee accrued since the last quarter ended (less what was paid beyond the quarters)."""
     plan = quarterly_plan(records, terms, opened, closed, next_working_day, zone)
-    account = interest_account(plan, payments, closed)
+    account = interest_account(plan, payments, closed, penalty_rate)
     rest = accrued(records, terms, last_period_end(opened, closed), closed, zone)
-    return max(ZERO, rest.total + account.owed - account.credit)
+    unpaid = [Instalment(number=q.number, due_on=q.due_on, principal=ZERO,
+                         interest=q.outstanding, payment=q.outstanding, balance_after=ZERO)
+              for q in account.instalments if q.settled_on is None]
+    return AtClose(unpaid=unpaid, rest=max(ZERO, rest.total - account.credit))
+
+
+def quarters_first(unpaid: list[Instalment], schedule: list[Instalment]) -> list[Instalment]:
+    """The repayment plan with the quarters left unpaid before its first instalment, at
+    their due dates, numbered with it from 1 (their principal balance the plan's whole)."""
+    whole = schedule[0].balance_after + schedule[0].principal if schedule else ZERO
+    carried = [q.model_copy(update={"balance_after": whole}) for q in unpaid]
+    return [i.model_copy(update={"number": n})
+            for n, i in enumerate([*carried, *schedule], start=1)]
 
 
 def interest_position(commitment: Commitment, records: list[DrawdownRecord], terms: Terms,
                       until: date, payments: list[Payment], today: date,
-                      next_working_day: Callable[[date], date], zone: tzinfo = UTC
-                      ) -> InterestPosition:
+                      next_working_day: Callable[[date], date], zone: tzinfo = UTC,
+                      penalty_rate: Decimal = ZERO) -> InterestPosition:
     """Drawn and undrawn, the interest and fee accrued since the last quarter ended, the
     next quarter's payment day and amount (on what is drawn today), what was paid and what
-    is past due."""
+    is past due, with penalty interest at `penalty_rate`."""
     opened = commitment.interest_from or today
     plan = quarterly_plan(records, terms, opened, until, next_working_day, zone)
     parts = quarters(records, terms, opened, until, zone)
-    account = interest_account(plan, payments, today)
+    account = interest_account(plan, payments, today, penalty_rate)
     since = last_period_end(opened, today)
     now = accrued(records, terms, since, today, zone)
     upcoming = next((i for i in account.instalments if i.due_on >= today and i.open_on(today)),

@@ -56,6 +56,10 @@ level payment; each keeps its rate per period (`period_rate`), which a later pre
 interest follows. Principal or interest they had been paid ahead beyond their new amounts is
 applied again, as money paid that day. A repricing comes before the payments of its day.
 
+A period begins on the previous instalment's due date, or the plan's start when that is
+later: a project's quarters of interest left unpaid when its drawdowns closed come before
+the plan's first instalment, due before its start (journey/availability_interest.py).
+
 Days past due, as of a date: days since the due date of the oldest instalment that was due
 before that date and was not settled on or before it (0 when none). An instalment is due on
 its due date and past due from the next day.
@@ -293,7 +297,8 @@ def _reprice_to(account: Account, changes: list[RateChange], day: date | None,
 def _reprice(account: Account, change: RateChange, rates: RateHistory, start: date | None
              ) -> None:
     """The plan repriced on `change.on` (the module's rule)."""
-    period_begins = [start or date.min, *(s.due_on for s in account.instalments[:-1])]
+    first = start or date.min
+    period_begins = [first, *(max(s.due_on, first) for s in account.instalments[:-1])]
     later = [s for s, begins in zip(account.instalments, period_begins, strict=True)
              if begins >= change.on]
     rate = change.new_rate * rates.frequency.months / 12
@@ -495,7 +500,7 @@ def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
         raise ValueError("an early settlement needs the day the plan's first period begins")
     again, period_start = ZERO, start
     for state in account.instalments:
-        begins, period_start = period_start, state.due_on
+        begins, period_start = period_start, max(state.due_on, start)
         if state.due_on <= on:
             continue
         elapsed, days = max((on - begins).days, 0), (state.due_on - begins).days
@@ -558,7 +563,7 @@ def _repay_principal(
     shares = _last_first(unpaid, cut) if shortens else _in_proportion(unpaid, cut)
     cut = sum(shares, ZERO)
     previous = [s for s in account.instalments if s.due_on <= on]
-    begins = previous[-1].due_on if previous else start
+    begins = max(previous[-1].due_on, start) if previous else start
     balance = sum((s.principal_planned for s in later), ZERO) - cut
     again = ZERO
     for index, (state, repaid) in enumerate(zip(later, shares, strict=True)):

@@ -382,11 +382,21 @@ def _plan_caption(s: JourneyStatus) -> str | None:
     caption = f"covenants: {covenant_terms(s.offer)}"
     if s.disbursement is None:
         caption += "\nindicative: the plan runs from the payout, and its dates move with it"
-    if s.offer.schedule and (before := s.offer.schedule[0].accrued_before) > 0:
+    starts = s.offer.starts_on
+    unpaid = [i.number for i in s.offer.schedule if starts is not None and i.due_on < starts]
+    if unpaid:
+        which = (f"instalment {unpaid[0]}" if len(unpaid) == 1
+                 else f"instalments {unpaid[0]}-{unpaid[-1]}")
+        caption += (f"\n{which}: quarterly interest left unpaid while the project drew, past "
+                    "due since their dates")
+    first = next((i for i in s.offer.schedule if i.accrued_before > 0), None)
+    if first is not None:
         quarterly = s.commitment is not None and s.commitment.interest_from is not None
-        caption += (f"\ninstalment 1 includes {before:,} of interest the drawdowns earned "
-                    + ("and commitment fee since the last quarterly interest date, and any "
-                       "quarter left unpaid, " if quarterly else "")
+        caption += (f"\ninstalment {first.number} includes {first.accrued_before:,} of interest "
+                    "the drawdowns earned "
+                    + ("and commitment fee since the last quarterly interest date"
+                       + ("" if unpaid else ", and any quarter left unpaid,") + " "
+                       if quarterly else "")
                     + "before they closed")
     return caption
 

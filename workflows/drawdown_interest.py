@@ -16,9 +16,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.availability_interest import (
+        AtClose,
         Terms,
+        at_close,
         interest_account,
-        interest_at_close,
         interest_position,
         quarterly_plan,
         quarters,
@@ -64,7 +65,13 @@ class DrawdownInterest(DrawdownUpdates):
         quarters = self._dd_quarters()
         if quarters is None:
             return None
-        return interest_account(quarters, self._dd_interest_payments, self.today())
+        return interest_account(quarters, self._dd_interest_payments, self.today(),
+                                self._dd_penalty_rate())
+
+    def _dd_penalty_rate(self) -> Decimal:
+        """The post-loan account's penalty rate on a quarter past due, for journeys opened
+        since penalty interest accrued on it (workflows/drawdowns.py); none before."""
+        return self.penalty_rate() if self._dd_penalties else Decimal(0)
 
     # -- the workflow's side -------------------------------------------------------------
 
@@ -95,17 +102,18 @@ class DrawdownInterest(DrawdownUpdates):
         commitment = self._dd_commitment
         return commitment is None or commitment.closed_at is not None or commitment.drawn != drawn
 
-    def _dd_interest_at_close(self, booked: list[DrawdownRecord], today: date) -> Decimal:
-        """What the first instalment carries: the interest and fee since the last quarter
-        ended and what the quarters left unpaid; all the interest, for journeys opened before
-        quarterly interest."""
+    def _dd_interest_at_close(self, booked: list[DrawdownRecord], today: date) -> AtClose:
+        """What closing leaves owed: the interest and fee since the last quarter ended and
+        the quarters left unpaid; all the interest, for journeys opened before quarterly
+        interest."""
         commitment, terms = self._dd_commitment, self._dd_interest_terms()
         assert commitment is not None, "drawdowns are closing"
         if commitment.interest_from is None:
-            return availability_interest(booked, terms.annual_rate, today, self.day_zone())
-        return interest_at_close(booked, terms, commitment.interest_from, today,
-                                 self._dd_interest_payments, self._dd_payment_day,
-                                 self.day_zone())
+            return AtClose(unpaid=[], rest=availability_interest(
+                booked, terms.annual_rate, today, self.day_zone()))
+        return at_close(booked, terms, commitment.interest_from, today,
+                        self._dd_interest_payments, self._dd_payment_day, self.day_zone(),
+                        self._dd_penalty_rate())
 
     # -- payments (record_repayment, workflows/post_loan_handlers.py) ---------------------
 
@@ -149,5 +157,6 @@ class DrawdownInterest(DrawdownUpdates):
         position = interest_position(commitment, self._dd_records, self._dd_interest_terms(),
                                      self.day_of(commitment.available_until),
                                      self._dd_interest_payments, self.today(),
-                                     self._dd_payment_day, self.day_zone())
+                                     self._dd_payment_day, self.day_zone(),
+                                     self._dd_penalty_rate())
         return base.model_copy(update={"availability_interest": position})

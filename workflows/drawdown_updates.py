@@ -60,6 +60,7 @@ class DrawdownUpdates(PostLoanHandlers):
         self._dd_interest_payments: list[Payment] = []
         self._dd_reminded: list[int] = []
         self._dd_overdue_noticed: list[int] = []
+        self._dd_penalties = False  # a quarter past due accrues penalty interest (drawdowns.py)
 
     def _dd_current(self) -> DrawdownRecord | None:
         """The attempt in progress: the latest one, unless it is settled."""

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.actors import Actor, Role
     from journey.application import Product
+    from journey.availability_interest import quarters_first
     from journey.contracts import BookingInput
     from journey.documents import DocumentReading
     from journey.drawdown_conditions import (
@@ -53,7 +54,7 @@ with workflow.unsafe.imports_passed_through():
         open_tranches,
     )
     from journey.policy.completeness import other_company
-    from journey.repayment import on_working_days
+    from journey.repayment import Instalment, on_working_days
     from journey.stages import Party, Stage
     from journey.status import Disbursement, Offer, StageVisit
     from journey.timeline import EventType
@@ -72,6 +73,11 @@ DRAWDOWN_DSCR_COVENANT = "drawdown-dscr-covenant"
 # interest is paid quarterly while drawdowns are open (workflows/drawdown_interest.py); before
 # it, all of it came with the first instalment
 QUARTERLY_INTEREST = "drawdown-quarterly-interest"
+# a quarter past due accrues penalty interest at the post-loan penalty rate; before it, none
+QUARTER_PENALTY = "drawdown-quarter-penalty"
+# a quarter left unpaid at the close stays past due, an instalment of its own before the
+# plan's first; before it, it was carried into the first instalment, no longer past due
+QUARTERS_STAY_PAST_DUE = "drawdown-quarters-stay-past-due"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -106,6 +112,7 @@ class DrawdownStage(DrawdownInterest):
             interest_from=self.today() if quarterly else None,
             fee_rate=self.policy.pricing.commitment_fee if quarterly else Decimal("0"),
         )
+        self._dd_penalties = quarterly and workflow.patched(QUARTER_PENALTY)
         self._offer = self._dd_signed_offer().model_copy(update={"drawdown_plan": plan})
 
     def _dd_min_dscr(self) -> Decimal:
@@ -285,14 +292,21 @@ class DrawdownStage(DrawdownInterest):
         today = self.today()
         booked = [r for r in self._dd_records if r.state is DrawdownState.BOOKED]
         unused, accrued = 0, Decimal("0.00")
+        unpaid: list[Instalment] = []
         if workflow.patched(PLAN_TO_MATURITY):  # before it: no interest, and the tenor cut
             unused = unused_months(today, self.day_of(commitment.available_until))
-            accrued = self._dd_interest_at_close(booked, today)
+            owed = self._dd_interest_at_close(booked, today)
+            accrued = owed.total
+            if owed.unpaid and workflow.patched(QUARTERS_STAY_PAST_DUE):
+                unpaid, accrued = owed.unpaid, owed.rest
             self._dd_commitment = commitment.model_copy(update={"interest_accrued": accrued})
         schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
                                   today, unused, accrued)
         if self._dd_signed_offer().bank_days:
             schedule = on_working_days(schedule, self.calendar.next_working_day)
+        if unpaid:
+            schedule = quarters_first(unpaid, schedule)
+            self._dd_told_of(unpaid)
         self._offer = self._dd_signed_offer().model_copy(
             update={"schedule": schedule, "starts_on": today}
         )
@@ -304,6 +318,16 @@ class DrawdownStage(DrawdownInterest):
             payee="; ".join(payees),
             booked_at=last_booked or workflow.now(),
         )
+
+    def _dd_told_of(self, unpaid: list[Instalment]) -> None:
+        """The quarters left unpaid are the plan's first instalments now (`quarters_first`):
+        what the customer was reminded of and told past due while the project drew is not
+        sent again under their new numbers."""
+        for number, quarter in enumerate(unpaid, start=1):
+            if quarter.number in self._dd_reminded:
+                self._pl.reminded.append(number)
+            if quarter.number in self._dd_overdue_noticed:
+                self._pl.overdue_noticed.append(number)
 
     # -- small helpers -----------------------------------------------------------------------
 

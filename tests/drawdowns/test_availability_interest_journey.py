@@ -13,12 +13,14 @@ from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.availability_interest import InterestPosition, Terms, accrued, last_period_end
+from journey.classification import RiskClass
 from journey.decisions import Repayment
 from journey.drawdown_conditions import availability_interest
 from journey.drawdowns import DrawdownState
 from journey.policy.calendar import WorkingCalendar
+from journey.repayment import cents
 from journey.stages import Stage
-from starter.render import status_view
+from starter.render import plan_table, status_view
 from store.outbox import OutboxMessage, messages_for
 from tests.drawdowns.kit import (
     CONTRACTOR,
@@ -114,7 +116,7 @@ async def test_a_quarter_is_noticed_paid_and_the_close_charges_only_the_rest(
         assert parts.total == due and parts.fee > 0 and rest.fee > 0
 
 
-async def test_a_missed_quarter_is_past_due(
+async def test_a_missed_quarter_is_past_due_with_penalty_interest_until_paid(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
@@ -125,16 +127,23 @@ async def test_a_missed_quarter_is_past_due(
         due_on, due = position.next_due_on, position.next_due
         assert due_on is not None
 
+        offer = (await until(handle, lambda s: s.offer is not None)).offer
+        assert offer is not None
+        # penalty interest at the post-loan rate (the loan's and a half), as any arrears
+        penalty_rate = offer.annual_rate * Decimal("1.5")
+
         await skip_to(env, on(due_on + timedelta(days=3)))
         overdue = await until_sent(settings.db_url, handle.id, "interest_overdue")
-        assert f"{due} was due on {due_on}" in overdue.body
+        # told the day after: a day's penalty interest on it
+        assert f"{due + cents(due * penalty_rate / 360)} was due on {due_on}" in overdue.body
         late = await until(handle, lambda s: s.availability_interest is not None
                            and s.availability_interest.days_past_due == 3)
         assert late.availability_interest is not None
-        assert late.availability_interest.past_due == due
+        penalty = cents(due * penalty_rate * 3 / 360)
+        assert late.availability_interest.past_due == due + penalty and penalty > 0
         shown = Console(width=300, record=True)
         shown.print(status_view(late))
-        assert f"{due:,} past due, 3 days" in shown.export_text()
+        assert f"{due + penalty:,} past due, 3 days" in shown.export_text()
         # nothing ahead of the plan while the project draws
         assert "only its interest is paid" in await refused(
             handle, LoanJourneyWorkflow.record_repayment,
@@ -142,10 +151,48 @@ async def test_a_missed_quarter_is_past_due(
         # a repayment pays the interest due (and the running quarter's), not the principal
         beyond = await refused(handle, LoanJourneyWorkflow.record_repayment,
                                Repayment(actor=SUBMITTER, reference="ALL", amount=due * 100))
-        assert f"what is due by then ({due:,})" in beyond
+        assert f"what is due by then ({due + penalty:,})" in beyond
         assert beyond.endswith("the project is drawing: only its interest is paid until "
                                "drawdowns close, and the principal after")
         # and the customer does not record its own payment
         assert "operations record receipts" in await refused(
             handle, LoanJourneyWorkflow.record_repayment,
             Repayment(actor=customer(app), reference="INT-MINE", amount=due))
+
+        # drawdowns close with the quarter unpaid: it stays past due, the plan's first
+        # instalment, its days counting on from its payment day, classified as arrears
+        await request(handle, ask(app, "t2", 6_000_000, [
+            permit(docs, "construction_progress"), permit(docs, "insurance")], CONTRACTOR))
+        await approve(handle, "t2")
+        await request(handle, ask(app, "t3", 4_500_000, [
+            permit(docs, "equipment_delivery"), permit(docs, "insurance")]))
+        await approve(handle, "t3")
+        done = await until(handle, lambda s: s.stage is Stage.POST_LOAN and s.today is not None
+                           and s.risk_class is RiskClass.SPECIAL_MENTION)
+        assert done.account is not None and done.today is not None
+        quarter, first = done.account.instalments[:2]
+        assert (quarter.number, quarter.due_on, quarter.principal_due) == (1, due_on, 0)
+        assert done.days_past_due == (done.today - due_on).days == 3
+        await skip_to(env, on(due_on + timedelta(days=10)))
+        later = await until(handle, lambda s: s.days_past_due == 10)
+        assert later.risk_class is RiskClass.SPECIAL_MENTION and later.arrears is not None
+        assert later.arrears > quarter.outstanding  # penalty interest runs on
+        # what it asked at the close: the quarter with its penalty to then
+        closed = done.commitment.closed_at.astimezone(BANK).date()
+        assert quarter.interest_due == due + cents(due * penalty_rate * (closed - due_on).days
+                                                   / 360)
+        # the plan's first instalment carries only the rest since the quarter ended
+        assert first.due_on > closed and first.interest_fixed == done.commitment.interest_accrued
+        assert 0 < first.interest_fixed < due
+        caption = str(plan_table(done).caption)
+        assert ("instalment 1: quarterly interest left unpaid while the project drew, past due "
+                "since their dates") in caption, caption
+        assert f"instalment 2 includes {first.interest_fixed:,} of interest" in caption, caption
+        # not told past due twice
+        assert len([m for m in messages_for(settings.db_url, handle.id)
+                    if m.template in ("interest_overdue", "repayment_overdue")]) == 1
+        # paid (with the penalty since the close), it is no longer past due
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment, Repayment(
+            actor=SUBMITTER, reference="INT-Q1", amount=later.arrears))
+        paid = await until(handle, lambda s: s.days_past_due == 0)
+        assert paid.account is not None and paid.account.instalments[0].settled_on is not None

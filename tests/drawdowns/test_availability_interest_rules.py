@@ -9,17 +9,20 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from journey.availability_interest import (
+    AtClose,
     Terms,
     accrued,
+    at_close,
     interest_account,
-    interest_at_close,
     period_ends,
     quarterly_plan,
+    quarters_first,
 )
 from journey.drawdowns import DrawdownRecord, DrawdownState
 from journey.policy import DEFAULT_POLICY_FILE, parse_policy
 from journey.policy.calendar import WorkingCalendar
-from journey.post_loan import Payment
+from journey.post_loan import Payment, apply_payments
+from journey.repayment import Instalment, cents
 from tests.drawdowns.kit import ask
 from tests.workflows.journey_kit import Documents, application
 
@@ -71,14 +74,39 @@ def test_the_close_charges_only_what_the_quarters_have_not() -> None:
     opened, closed = date(2026, 6, 1), date(2026, 11, 1)
     paid = [Payment(reference="i-1", amount=Decimal("29520.00"), paid_on=date(2026, 9, 22))]
     since_september = Decimal("3600000") * RATE * 41 / 360  # 21 September to 1 November
-    assert interest_at_close(records, TERMS, opened, closed, paid,
-                             CALENDAR.next_working_day) == since_september
-    # a quarter left unpaid is carried to the first instalment, once
-    assert interest_at_close(records, TERMS, opened, closed, [],
-                             CALENDAR.next_working_day) == since_september + Decimal("29520.00")
+    assert at_close(records, TERMS, opened, closed, paid,
+                    CALENDAR.next_working_day) == AtClose(unpaid=[], rest=since_september)
+    # a quarter left unpaid is charged once: as it was, due on 22 September
+    unpaid = at_close(records, TERMS, opened, closed, [], CALENDAR.next_working_day)
+    assert unpaid.rest == since_september and unpaid.total == since_september + Decimal("29520.00")
+    assert [(q.number, q.due_on, q.interest, q.principal) for q in unpaid.unpaid] == [
+        (2, date(2026, 9, 22), Decimal("29520.00"), 0)]
     # the whole availability interest, charged quarterly or at the close, is the same
     whole = booked(3_600_000, date(2026, 7, 1)).request.amount * RATE * 123 / 360
     assert whole == Decimal("29520.00") + since_september
+
+
+def test_a_quarter_past_due_accrues_penalty_and_stays_past_due_in_the_plan() -> None:
+    records = [booked(3_600_000, date(2026, 7, 1))]
+    opened, closed, penalty = date(2026, 6, 1), date(2026, 11, 1), RATE * Decimal("1.5")
+    plan = quarterly_plan(records, TERMS, opened, closed, CALENDAR.next_working_day)
+    late = interest_account(plan, [], date(2026, 10, 1), penalty)
+    # nine days (23 September to 1 October) on the 29,520.00 due on 22 September
+    assert late.penalty_owed == cents(Decimal("29520.00") * penalty * 9 / 360) > 0
+    owed = at_close(records, TERMS, opened, closed, [], CALENDAR.next_working_day,
+                    penalty_rate=penalty)
+    asked = Decimal("29520.00") + cents(Decimal("29520.00") * penalty * 40 / 360)
+    assert [q.interest for q in owed.unpaid] == [asked]
+    schedule = [Instalment(number=1, due_on=date(2026, 12, 1), principal=Decimal("100.00"),
+                           interest=owed.rest, payment=owed.rest + 100,
+                           balance_after=Decimal("3599900.00"))]
+    both = quarters_first(owed.unpaid, schedule)
+    assert [(i.number, i.due_on, i.balance_after) for i in both] == [
+        (1, date(2026, 9, 22), Decimal("3600000.00")),
+        (2, date(2026, 12, 1), Decimal("3599900.00"))]
+    # in the loan's account it is still past due: its days count on from 22 September
+    account = apply_payments(both, [], closed, penalty, date(2026, 11, 10))
+    assert account.days_past_due(date(2026, 11, 10)) == 49
 
 
 def test_the_commitment_fee_runs_on_the_undrawn_amount_until_the_close() -> None:
@@ -98,7 +126,7 @@ def test_the_commitment_fee_runs_on_the_undrawn_amount_until_the_close() -> None
     closed = date(2026, 11, 1)
     rest = accrued(records, terms, date(2026, 9, 21), closed)
     assert rest.fee == Decimal("3075.00")
-    assert interest_at_close(records, terms, opened, closed, [], CALENDAR.next_working_day) \
+    assert at_close(records, terms, opened, closed, [], CALENDAR.next_working_day).total \
         == june.total + september.total + rest.total
 
 

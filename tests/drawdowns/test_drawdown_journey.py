@@ -112,7 +112,12 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         # the end of the 60 months' tenor (drawdowns closed 40 days in: 17 months of the
         # availability unused, 15 of them whole quarters)
         assert done.offer is not None and commitment.closed_at is not None
-        schedule = done.offer.schedule
+        bank = WorkingCalendar().tz  # the loan's days are the bank's
+        closed = commitment.closed_at.astimezone(bank).date()
+        # the quarter left unpaid comes first, past due at its own date; then the plan
+        unpaid = [i for i in done.offer.schedule if i.due_on < closed]
+        schedule = done.offer.schedule[len(unpaid):]
+        assert [(i.number, i.principal) for i in unpaid] == [(1, Decimal("0.00"))]
         assert sum(i.principal for i in schedule) == Decimal("15000000.00")
         assert [i.principal for i in schedule[:2]] == [Decimal("0.00")] * 2
         assert schedule[2].principal > 0 and len(schedule) == (60 - 18 + 15) // 3
@@ -123,18 +128,19 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         opened = commitment.interest_from
         assert opened is not None
         terms = Terms(annual_rate=rate, commitment=commitment.total, fee_rate=commitment.fee_rate)
-        assert commitment.closed_at is not None
-        bank = WorkingCalendar().tz  # the loan's days are the bank's
-        closed = commitment.closed_at.astimezone(bank).date()
-        fee = sum((q.fee for q in quarters(done.drawdowns, terms, opened, closed, bank)),
-                  Decimal(0)) + availability_accrued(
-            done.drawdowns, terms, last_period_end(opened, closed), closed, bank).fee
+        charged = quarters(done.drawdowns, terms, opened, closed, bank)
+        rest = availability_accrued(done.drawdowns, terms, last_period_end(opened, closed),
+                                    closed, bank)
+        fee = sum((q.fee for q in charged), Decimal(0)) + rest.fee
         assert fee > 0
-        assert commitment.interest_accrued == accrued + fee == schedule[0].accrued_before
-        assert f"instalment 1 includes {accrued + fee:,} of interest" \
+        assert sum((q.total for q in charged), Decimal(0)) + rest.total == accrued + fee
+        # the quarter asks what it did, and its penalty interest since its date
+        assert charged[-1].total < unpaid[0].interest < charged[-1].total * Decimal("1.01")
+        assert commitment.interest_accrued == rest.total == schedule[0].accrued_before
+        assert f"instalment 2 includes {rest.total:,} of interest" \
             in str(plan_table(done).caption)
         assert schedule[0].interest == (Decimal("15000000.00") * rate / 4).quantize(
-            Decimal("0.01")) + accrued + fee
+            Decimal("0.01")) + rest.total
         assert done.disbursement is not None
         assert done.disbursement.amount == Decimal("15000000.00")
         shown = Console(width=300, record=True)
@@ -144,7 +150,7 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         # post-loan reviews check the DSCR covenant against this plan
         facts = await handle.query(REVIEW_FACTS_QUERY, result_type=ReviewFacts)
         assert "min-dscr" in {c.id for c in facts.covenants}
-        assert facts.plan == schedule and facts.covenants == done.offer.covenants
+        assert facts.plan == done.offer.schedule and facts.covenants == done.offer.covenants
 
         steps = drawdown_events(done)
         for expected in ("drawdown t1 requested", "drawdown t1 conditions_ok",

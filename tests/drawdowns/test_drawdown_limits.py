@@ -110,7 +110,11 @@ async def test_availability_period_ends_with_an_undrawn_balance(
         assert any(d.verdict == "commitment cancelled" for d in done.decisions)
         assert done.offer is not None
         assert sum(i.principal for i in done.offer.schedule) == Decimal("4500000.00")
-        assert done.offer.schedule[0].due_on > until_.date()  # repayment after drawdowns
+        # the quarters left unpaid stay past due, at their dates; repayment after drawdowns
+        unpaid = [i for i in done.offer.schedule if i.due_on <= until_.date()]
+        assert unpaid and all(i.principal == 0 for i in unpaid)
+        assert done.days_past_due == (done.today - unpaid[0].due_on).days > 0
+        assert done.offer.schedule[len(unpaid)].due_on > until_.date()
         closed = await refused(handle, ASK, ask(app, "t2", 1_000, []))
         # a refusal travels unencrypted (starter/codec.py): it quotes no one's words
         assert "closed on" in closed and "sponsor scaled" not in closed
