@@ -22,6 +22,13 @@ first, keeping its due date, so that its days past due keep counting and classif
 as any arrears do, until it is paid (before the marker it was carried into the first
 instalment, no longer past due).
 
+A project that closes with nothing drawn (withdrawn, or its availability period ended) still
+owes the commitment fee it accrued (journeys closing since the marker in
+workflows/drawdowns.py): the quarters' fees charged and not paid, and the fee since the last
+quarter ended, due the next day (or working day), as one more instalment of the quarters
+(`fees_at_close`). The journey tracks them, with reminders, notices and penalty interest as
+for the quarters, and ends once they are paid.
+
 Penalty interest (罚息): a quarter not paid by its payment day accrues penalty interest from
 the next day on what it leaves unpaid, at the post-loan account's penalty rate and by its
 rule (journey/post_loan.py), for journeys opened since the marker; a quarter carried into
@@ -76,6 +83,7 @@ class InterestPosition(BaseModel):
     past_due: Decimal = ZERO
     days_past_due: int = 0
     payments: list[Payment] = Field(default_factory=list)
+    fees_only: bool = False  # closed with nothing drawn: its commitment fee is owed
 
 
 def period_ends(opened: date, until: date) -> list[date]:
@@ -173,6 +181,30 @@ def at_close(records: list[DrawdownRecord], terms: Terms, opened: date, closed: 
     return AtClose(unpaid=unpaid, rest=max(ZERO, rest.total - account.credit))
 
 
+class FeesDue(BaseModel):
+    """What a project that drew nothing owes when it closes: its quarters of commitment fee
+    and the fee since the last of them, each as charged (`parts`)."""
+
+    plan: list[Instalment]
+    parts: list[Accrual]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((i.payment for i in self.plan), ZERO)
+
+
+def fees_at_close(terms: Terms, opened: date, closed: date,
+                  next_working_day: Callable[[date], date], zone: tzinfo = UTC) -> FeesDue:
+    """What a project that drew nothing owes when it closes on `closed`: each quarter's fee
+    charged by then, and the fee since the last quarter ended, due the next day (or working
+    day); what was paid of the quarters applies to them as before."""
+    plan = quarterly_plan([], terms, opened, closed, next_working_day, zone)
+    rest = accrued([], terms, last_period_end(opened, closed), closed, zone)
+    last = Instalment(number=len(plan) + 1, due_on=next_working_day(closed + timedelta(days=1)),
+                      principal=ZERO, interest=rest.total, payment=rest.total, balance_after=ZERO)
+    return FeesDue(plan=[*plan, last], parts=[*quarters([], terms, opened, closed, zone), rest])
+
+
 def quarters_first(unpaid: list[Instalment], schedule: list[Instalment]) -> list[Instalment]:
     """The repayment plan with the quarters left unpaid before its first instalment, at
     their due dates, numbered with it from 1 (their principal balance the plan's whole)."""
@@ -192,17 +224,27 @@ def interest_position(commitment: Commitment, records: list[DrawdownRecord], ter
     opened = commitment.interest_from or today
     plan = quarterly_plan(records, terms, opened, until, next_working_day, zone)
     parts = quarters(records, terms, opened, until, zone)
-    account = interest_account(plan, payments, today, penalty_rate)
     since = last_period_end(opened, today)
     now = accrued(records, terms, since, today, zone)
+    return standing(plan, payments, today, penalty_rate, parts).model_copy(update={
+        "drawn": commitment.drawn, "undrawn": commitment.available, "accrued": now.interest,
+        "fee_accrued": now.fee, "accrued_since": since})
+
+
+def standing(plan: list[Instalment], payments: list[Payment], today: date,
+             penalty_rate: Decimal = ZERO, parts: list[Accrual] | None = None
+             ) -> InterestPosition:
+    """Where the payments of `plan` stand on `today`: the next payment day and amount (of
+    `parts`, when given), what was paid and what is past due; nothing drawn or accruing
+    (a project closed with nothing drawn, whose fees are `fees_at_close`)."""
+    account = interest_account(plan, payments, today, penalty_rate)
     upcoming = next((i for i in account.instalments if i.due_on >= today and i.open_on(today)),
                     None)
     return InterestPosition(
-        drawn=commitment.drawn, undrawn=commitment.available,
-        accrued=now.interest, fee_accrued=now.fee, accrued_since=since,
+        drawn=ZERO, undrawn=ZERO, accrued=ZERO, accrued_since=today,
         next_due_on=upcoming.due_on if upcoming else None,
         next_due=upcoming.outstanding if upcoming else ZERO,
-        next_parts=parts[upcoming.number - 1] if upcoming else Accrual(),
+        next_parts=parts[upcoming.number - 1] if upcoming and parts else Accrual(),
         paid=sum((p.amount for p in payments), ZERO),
         past_due=account.arrears(today), days_past_due=account.days_past_due(today),
         payments=payments,

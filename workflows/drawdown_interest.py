@@ -19,10 +19,12 @@ with workflow.unsafe.imports_passed_through():
         AtClose,
         Terms,
         at_close,
+        fees_at_close,
         interest_account,
         interest_position,
         quarterly_plan,
         quarters,
+        standing,
     )
     from journey.decisions import Repayment
     from journey.drawdown_conditions import availability_interest
@@ -44,6 +46,8 @@ class DrawdownInterest(DrawdownUpdates):
         period; None when drawdowns are closed or (journeys opened before the rule) the
         interest is all charged at the close."""
         commitment, offer = self._dd_commitment, self._offer
+        if self._dd_fees_due is not None:
+            return self._dd_fees_due.plan
         if commitment is None or commitment.interest_from is None \
                 or commitment.closed_at is not None or offer is None:
             return None
@@ -80,7 +84,7 @@ class DrawdownInterest(DrawdownUpdates):
         is due, and tell them when it is past due, as post-loan does for instalments; woken
         by the clock (daily while in arrears, so that status's days past due are never older
         than a day), or by a drawdown that changes what is due."""
-        while (account := self._dd_interest_account()) is not None:
+        while self._dd_fees_due is None and (account := self._dd_interest_account()) is not None:
             commitment = self._dd_commitment
             assert commitment is not None and commitment.interest_from is not None
             parts = quarters(self._dd_records, self._dd_interest_terms(),
@@ -97,6 +101,44 @@ class DrawdownInterest(DrawdownUpdates):
                                               timeout=timeout)
             except TimeoutError:
                 pass
+
+    async def _dd_charge_fees(self) -> str:
+        """A project closing today with nothing drawn owes the commitment fee it accrued
+        (journey/availability_interest.py, `fees_at_close`): the customer is told, then
+        reminded and told when past due as of the quarters, until it is paid; what the
+        journey's end says of it ("" when nothing is owed)."""
+        commitment, today = self._dd_commit(), self.today()
+        assert commitment.interest_from is not None, "the fee accrues with quarterly interest"
+        fees = fees_at_close(self._dd_interest_terms(), commitment.interest_from, today,
+                             self._dd_payment_day, self.day_zone())
+        if interest_account(fees.plan, self._dd_interest_payments, today).repaid:
+            return ""
+        self._dd_fees_due = fees
+        await self.notify(
+            f"{self._workflow_id}:drawdowns:fees-due", "customer", "commitment_fee_due",
+            f"nothing was drawn: the commitment fee accrued, {fees.total:,}, is owed: "
+            f"{self._dd_fee_account().owed:,} unpaid, due by {fees.plan[-1].due_on}",
+        )
+        self._withdrawal = None  # done with: the journey waits for the fee
+        notes = {n: f" ({q.text()})" for n, q in enumerate(fees.parts, start=1)}
+        while not (account := self._dd_fee_account()).repaid:
+            await self._remind(account, self._dd_reminded, self._dd_overdue_noticed, QUARTERS,
+                               notes)
+            wake = next_wakeup(account, self._policy_pl(), self._dd_reminded, workflow.now(),
+                               zone=self.day_zone(), daily_in_arrears=self.bank_days())
+            timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
+            changes = self._changes
+            try:
+                await workflow.wait_condition(lambda c=changes: self._changes != c,
+                                              timeout=timeout)
+            except TimeoutError:
+                pass
+        return f"; the commitment fee, {fees.total:,}, paid"
+
+    def _dd_fee_account(self) -> Account:
+        account = self._dd_interest_account()
+        assert account is not None, "the fee is owed"
+        return account
 
     def _dd_changed(self, drawn: Decimal | None) -> bool:
         commitment = self._dd_commitment
@@ -151,7 +193,12 @@ class DrawdownInterest(DrawdownUpdates):
     @workflow.query
     def status(self) -> JourneyStatus:
         base = super().status()
-        commitment = self._dd_commitment
+        commitment, fees = self._dd_commitment, self._dd_fees_due
+        if fees is not None:
+            owed = standing(fees.plan, self._dd_interest_payments, self.today(),
+                            self._dd_penalty_rate(), fees.parts)
+            return base.model_copy(update={
+                "availability_interest": owed.model_copy(update={"fees_only": True})})
         if self._dd_quarters() is None or commitment is None:
             return base
         position = interest_position(commitment, self._dd_records, self._dd_interest_terms(),

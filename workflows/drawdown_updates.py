@@ -16,6 +16,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Role
     from journey.application import Product
+    from journey.availability_interest import FeesDue
     from journey.decisions import Withdrawal
     from journey.drawdowns import (
         DEFAULT_MIN_DSCR,
@@ -61,6 +62,7 @@ class DrawdownUpdates(PostLoanHandlers):
         self._dd_reminded: list[int] = []
         self._dd_overdue_noticed: list[int] = []
         self._dd_penalties = False  # a quarter past due accrues penalty interest (drawdowns.py)
+        self._dd_fees_due: FeesDue | None = None  # closed with nothing drawn, the fee owed
 
     def _dd_current(self) -> DrawdownRecord | None:
         """The attempt in progress: the latest one, unless it is settled."""
@@ -93,6 +95,10 @@ class DrawdownUpdates(PostLoanHandlers):
         commitment = self._dd_commitment
         if self._stage.terminal or commitment is None or commitment.closed_at is None:
             return super()._withdrawn(withdrawal)
+        if self._dd_fees_due is not None:
+            return (f"{commitment.closing_note}; nothing was drawn: the commitment fee it "
+                    f"accrued, {self._dd_fees_due.total:,}, is owed, and the journey ends once "
+                    "it is paid")
         return (f"{commitment.closing_note}; the {commitment.drawn:,} drawn is repaid under "
                 "the plan (`plan` shows it)")
 
@@ -239,6 +245,9 @@ class DrawdownUpdates(PostLoanHandlers):
     def _dd_waiting_for(self) -> list[str]:
         current, commitment = self._dd_current(), self._dd_commitment
         assert commitment is not None
+        if self._dd_fees_due is not None:
+            return [f"the commitment fee, {self._dd_fees_due.total:,}, paid with `repay`: nothing "
+                    "was drawn, and the journey ends once it is paid"]
         if current is None and self._waits_on is not Party.CUSTOMER:
             return []  # a drawdown just settled: the bank is finishing it
         if current is None:

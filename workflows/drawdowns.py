@@ -75,6 +75,9 @@ DRAWDOWN_DSCR_COVENANT = "drawdown-dscr-covenant"
 QUARTERLY_INTEREST = "drawdown-quarterly-interest"
 # a quarter past due accrues penalty interest at the post-loan penalty rate; before it, none
 QUARTER_PENALTY = "drawdown-quarter-penalty"
+# a project closing with nothing drawn is charged the commitment fee it accrued, and the
+# journey ends once it is paid; before it, it ended at once and the fee was not charged
+FEES_WITHOUT_DRAWING = "drawdown-fees-without-drawing"
 # a quarter left unpaid at the close stays past due, an instalment of its own before the
 # plan's first; before it, it was carried into the first instalment, no longer past due
 QUARTERS_STAY_PAST_DUE = "drawdown-quarters-stay-past-due"
@@ -270,7 +273,8 @@ class DrawdownStage(DrawdownInterest):
     async def _dd_close_commitment(
         self, actor: Actor, why: str, nothing_drawn: Stage = Stage.CLOSED
     ) -> None:
-        """Cancel the undrawn commitment; with nothing drawn the journey ends, `nothing_drawn`."""
+        """Cancel the undrawn commitment; with nothing drawn the journey ends, `nothing_drawn`,
+        once the commitment fee it accrued is paid (`_dd_charge_fees`)."""
         commitment = self._dd_commit()
         undrawn = commitment.available
         note = f"{why}: {undrawn:,} undrawn commitment cancelled"
@@ -282,7 +286,10 @@ class DrawdownStage(DrawdownInterest):
         await self.notify(f"{self._workflow_id}:drawdowns:closed", "customer",
                           "commitment_cancelled", note)
         if commitment.drawn <= 0:
-            raise JourneyEnded(nothing_drawn, f"nothing drawn: {note}")
+            fees = ""
+            if commitment.interest_from is not None and workflow.patched(FEES_WITHOUT_DRAWING):
+                fees = await self._dd_charge_fees()
+            raise JourneyEnded(nothing_drawn, f"nothing drawn: {note}{fees}")
 
     def _dd_rebuild_plan(self) -> None:
         """Repayment on what was actually drawn, after the grace period, to the end of the

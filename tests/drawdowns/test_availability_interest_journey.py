@@ -4,7 +4,6 @@ SQLite outbox: the notice before the quarter's payment day, the interest paid wi
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -21,7 +20,7 @@ from journey.policy.calendar import WorkingCalendar
 from journey.repayment import cents
 from journey.stages import Stage
 from starter.render import plan_table, status_view
-from store.outbox import OutboxMessage, messages_for
+from store.outbox import messages_for
 from tests.drawdowns.kit import (
     CONTRACTOR,
     approve,
@@ -32,6 +31,7 @@ from tests.drawdowns.kit import (
     request,
     skip_to,
     until,
+    until_sent,
 )
 from tests.workflows.journey_kit import SUBMITTER, Documents, customer, refused
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -42,15 +42,6 @@ BANK = WorkingCalendar().tz  # the loan's days are the bank's
 
 def on(day: object, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=BANK)  # type: ignore[arg-type]
-
-
-async def until_sent(db_url: str, workflow_id: str, template: str) -> OutboxMessage:
-    for _ in range(200):
-        sent = [m for m in messages_for(db_url, workflow_id) if m.template == template]
-        if sent:
-            return sent[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {template} message")
 
 
 async def drawn_t1(handle) -> InterestPosition:  # noqa: ANN001

@@ -3,7 +3,7 @@ booking exactly once when the ledger's answer is lost, on the time-skipping serv
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +14,9 @@ from temporalio.testing import WorkflowEnvironment
 from journey import contracts
 from journey.actors import Actor, Role
 from journey.contracts import BookingInput
-from journey.decisions import Withdrawal
+from journey.decisions import Repayment, Withdrawal
 from journey.drawdowns import DrawdownState, Payee
+from journey.policy.calendar import WorkingCalendar
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import Disbursement
@@ -32,11 +33,13 @@ from tests.drawdowns.kit import (
     request,
     skip_to,
     until,
+    until_sent,
 )
-from tests.workflows.journey_kit import Documents, customer, refused, status
+from tests.workflows.journey_kit import SUBMITTER, Documents, customer, refused, status
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
+BANK = WorkingCalendar().tz  # the loan's days are the bank's
 
 ASK = LoanJourneyWorkflow.request_drawdown
 DECIDE = LoanJourneyWorkflow.decide_drawdown
@@ -120,14 +123,61 @@ async def test_availability_period_ends_with_an_undrawn_balance(
         assert "closed on" in closed and "sponsor scaled" not in closed
 
 
-async def test_nothing_drawn_by_the_end_closes_the_journey(
+async def pay_the_fee(handle: Any) -> Decimal:  # noqa: ANN401
+    """Operations record the commitment fee a project that drew nothing owes, all of it."""
+    owing = await until(handle, lambda s: s.availability_interest is not None
+                        and s.availability_interest.fees_only)
+    fees = owing.availability_interest
+    assert fees is not None and owing.stage is Stage.DISBURSEMENT
+    everything = fees.past_due + fees.next_due
+    await handle.execute_update(LoanJourneyWorkflow.record_repayment, Repayment(
+        actor=SUBMITTER, reference="FEE-1", amount=everything))
+    return everything
+
+
+async def test_nothing_drawn_by_the_end_closes_the_journey_once_the_fee_is_paid(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     env, docs = time_skipping_env, Documents()
     async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
-        result = await handle.result()  # the server skips to the end of availability
+        opened = (await status(handle)).commitment
+        assert opened is not None
+        await skip_to(env, opened.available_until + timedelta(minutes=1))
+        # 18 months of the fee on 15m undrawn, its quarters unpaid: past due, with penalty
+        paid = await pay_the_fee(handle)
+        assert paid > Decimal(15_000_000) * Decimal("0.005") * 540 / 360
+        result = await handle.result()
         assert result.outcome is Stage.CLOSED
         assert "nothing drawn" in result.reason and "15,000,000.00 undrawn" in result.reason
+        assert "the commitment fee" in result.reason and result.reason.endswith("paid")
+        assert bookings_for(settings.db_url, handle.id) == []
+
+
+async def test_a_project_withdrawn_with_nothing_drawn_is_charged_its_commitment_fee(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
+        opened = (await status(handle)).commitment
+        assert opened is not None and opened.interest_from is not None
+        await skip_to(env, datetime.combine(opened.interest_from + timedelta(days=40),
+                                            time(10), tzinfo=BANK))
+        asked = Withdrawal(actor=customer(app), reason="the project was cancelled")
+        done = await handle.execute_update(LoanJourneyWorkflow.withdraw, asked)
+        assert done.stage is Stage.DISBURSEMENT, done.message  # until the fee is paid
+        assert "nothing was drawn: the commitment fee it accrued" in done.message
+        # 40 days of 0.5% a year on the 15m undrawn, by quarters and the rest (a cent each)
+        whole = Decimal(15_000_000) * opened.fee_rate * 40 / 360
+        notice = await until_sent(settings.db_url, handle.id, "commitment_fee_due")
+        charged = Decimal(notice.body.split("accrued, ")[1].split(", is")[0].replace(",", ""))
+        assert abs(charged - whole) <= Decimal("0.02"), (charged, whole)
+        owing = await status(handle)
+        assert owing.waiting_for == [f"the commitment fee, {charged:,}, paid with `repay`: "
+                                     "nothing was drawn, and the journey ends once it is paid"]
+        await pay_the_fee(handle)
+        result = await handle.result()
+        assert result.outcome is Stage.WITHDRAWN
+        assert result.reason.endswith(f"; the commitment fee, {charged:,}, paid")
         assert bookings_for(settings.db_url, handle.id) == []
 
 
