@@ -32,7 +32,8 @@ for the quarters, and ends once they are paid.
 Penalty interest (罚息): a quarter not paid by its payment day accrues penalty interest from
 the next day on what it leaves unpaid, at the post-loan account's penalty rate and by its
 rule (journey/post_loan.py), for journeys opened since the marker; a quarter carried into
-the plan at the close carries its penalty so far as part of what it asks.
+the plan at the close carries its penalty so far as part of what it asks, on which penalty
+interest runs on, as on any interest unpaid.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """What a running loan owes on a day, as the bank's ledger says it: the principal not yet
 repaid; what is due and unpaid (arrears once past due): principal, interest and penalty
-interest (罚息; the engine charges no compound interest, 复利); the interest accrued in the
+interest (罚息, which the account charges on unpaid interest as on principal: the compound
+interest, 复利, is in it, not apart); the interest accrued in the
 current period, not yet due; what settles the loan that day (the quote, journey/post_loan.py);
 and apart from these, the interest the plan still schedules for its periods, which is not
 owed unless the loan runs them.

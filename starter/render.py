@@ -251,7 +251,7 @@ def owed_rows(o: OwedFigures) -> list[tuple[str, str]]:
          + ahead),
         ("to settle today", f"{o.to_settle:,} on {o.on}{fee} (`settlement` quotes any day)"),
         ("plan's interest to come", f"{o.scheduled_interest:,} scheduled for the periods not "
-         "yet ended, owed only as they run"),
+         "yet ended (the current one's in full), owed only as they run"),
     ]
 
 
