@@ -33,7 +33,7 @@ Penalty interest (罚息): a quarter not paid by its payment day accrues penalty
 the next day on what it leaves unpaid, at the post-loan account's penalty rate and by its
 rule (journey/post_loan.py), for journeys opened since the marker; a quarter carried into
 the plan at the close carries its penalty so far as part of what it asks, on which penalty
-interest runs on, as on any interest unpaid.
+interest runs on from the close (`Instalment.penalty_from`), as on any interest unpaid.
 """
 
 from __future__ import annotations
@@ -177,7 +177,8 @@ def at_close(records: list[DrawdownRecord], terms: Terms, opened: date, closed: 
     account = interest_account(plan, payments, closed, penalty_rate)
     rest = accrued(records, terms, last_period_end(opened, closed), closed, zone)
     unpaid = [Instalment(number=q.number, due_on=q.due_on, principal=ZERO,
-                         interest=q.outstanding, payment=q.outstanding, balance_after=ZERO)
+                         interest=q.outstanding, payment=q.outstanding, balance_after=ZERO,
+                         penalty_from=max(closed, q.due_on))
               for q in account.instalments if q.settled_on is None]
     return AtClose(unpaid=unpaid, rest=max(ZERO, rest.total - account.credit))
 

@@ -263,7 +263,7 @@ def apply_payments(
     states = [
         InstalmentState(
             number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal,
-            interest_fixed=i.accrued_before,
+            interest_fixed=i.accrued_before, penalty_to=i.penalty_from,
             settled_on=i.due_on if i.payment == 0 else None,  # nothing to pay: never past due
         )
         for i in plan

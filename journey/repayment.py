@@ -48,6 +48,9 @@ class Instalment(BaseModel):
     # the part of `interest` accrued before the plan began (a project's drawdowns, from each
     # booking until drawdowns closed): owed in full whatever day the period is settled
     accrued_before: Decimal = Decimal("0.00")
+    # penalty interest on it accrues from this day, not its due date (a project's quarter
+    # carried into the plan at the close, asking its penalty so far: never charged twice)
+    penalty_from: date | None = None
 
 
 def cents(x: Decimal) -> Decimal:

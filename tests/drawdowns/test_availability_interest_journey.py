@@ -167,7 +167,9 @@ async def test_a_missed_quarter_is_past_due_with_penalty_interest_until_paid(
         await skip_to(env, on(due_on + timedelta(days=10)))
         later = await until(handle, lambda s: s.days_past_due == 10)
         assert later.risk_class is RiskClass.SPECIAL_MENTION and later.arrears is not None
-        assert later.arrears > quarter.outstanding  # penalty interest runs on
+        # penalty interest runs on from the close (the quarter's asks its penalty to then)
+        assert later.arrears == quarter.interest_due + cents(
+            quarter.interest_due * penalty_rate * 7 / 360)
         # what it asked at the close: the quarter with its penalty to then
         closed = done.commitment.closed_at.astimezone(BANK).date()
         assert quarter.interest_due == due + cents(due * penalty_rate * (closed - due_on).days

@@ -107,6 +107,8 @@ def test_a_quarter_past_due_accrues_penalty_and_stays_past_due_in_the_plan() -> 
     # in the loan's account it is still past due: its days count on from 22 September
     account = apply_payments(both, [], closed, penalty, date(2026, 11, 10))
     assert account.days_past_due(date(2026, 11, 10)) == 49
+    # its penalty runs on from the close, not again from its date
+    assert account.penalty_owed == cents(asked * penalty * 9 / 360)
 
 
 def test_the_commitment_fee_runs_on_the_undrawn_amount_until_the_close() -> None:
