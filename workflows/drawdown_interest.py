@@ -9,6 +9,7 @@ goes before each payment day and a notice once one is past due, by the post-loan
 the first instalment carries only what the quarters did not charge.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -90,17 +91,31 @@ class DrawdownInterest(DrawdownUpdates):
             parts = quarters(self._dd_records, self._dd_interest_terms(),
                              commitment.interest_from, self.day_of(commitment.available_until),
                              self.day_zone())
-            await self._remind(account, self._dd_reminded, self._dd_overdue_noticed, QUARTERS,
-                               {n: f" ({q.text()})" for n, q in enumerate(parts, start=1)})
-            wake = next_wakeup(account, self._policy_pl(), self._dd_reminded, workflow.now(),
-                               zone=self.day_zone(), daily_in_arrears=self.bank_days())
-            timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
-            drawn = self._dd_commitment.drawn if self._dd_commitment else None
-            try:
-                await workflow.wait_condition(lambda d=drawn: self._dd_changed(d),
-                                              timeout=timeout)
-            except TimeoutError:
-                pass
+            await self._dd_remind_then_wait(
+                account, {n: f" ({q.text()})" for n, q in enumerate(parts, start=1)},
+                self._dd_drawing)
+
+    async def _dd_remind_then_wait(self, account: Account, parts: dict[int, str],
+                                   state: Callable[[], object]) -> None:
+        """Remind the customer of what falls due and tell them of what is past due (`parts`,
+        what each is made of), then wait until the clock changes something (daily while in
+        arrears, so that status's days past due are never older than a day) or `state()`
+        does."""
+        await self._remind(account, self._dd_reminded, self._dd_overdue_noticed, QUARTERS,
+                           parts)
+        wake = next_wakeup(account, self._policy_pl(), self._dd_reminded, workflow.now(),
+                           zone=self.day_zone(), daily_in_arrears=self.bank_days())
+        timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
+        before = state()
+        try:
+            await workflow.wait_condition(lambda: state() != before, timeout=timeout)
+        except TimeoutError:
+            pass
+
+    def _dd_drawing(self) -> tuple[Decimal, bool] | None:
+        """What drawn so far and whether closed: a change wakes the quarters' collector."""
+        commitment = self._dd_commitment
+        return None if commitment is None else (commitment.drawn, commitment.closed_at is not None)
 
     async def _dd_charge_fees(self) -> str:
         """A project closing today with nothing drawn owes the commitment fee it accrued
@@ -111,7 +126,8 @@ class DrawdownInterest(DrawdownUpdates):
         assert commitment.interest_from is not None, "the fee accrues with quarterly interest"
         fees = fees_at_close(self._dd_interest_terms(), commitment.interest_from, today,
                              self._dd_payment_day, self.day_zone())
-        if interest_account(fees.plan, self._dd_interest_payments, today).repaid:
+        if interest_account(fees.plan, self._dd_interest_payments, today,
+                            self._dd_penalty_rate()).repaid:
             return ""
         self._dd_fees_due = fees
         await self.notify(
@@ -122,27 +138,13 @@ class DrawdownInterest(DrawdownUpdates):
         self._withdrawal = None  # done with: the journey waits for the fee
         notes = {n: f" ({q.text()})" for n, q in enumerate(fees.parts, start=1)}
         while not (account := self._dd_fee_account()).repaid:
-            await self._remind(account, self._dd_reminded, self._dd_overdue_noticed, QUARTERS,
-                               notes)
-            wake = next_wakeup(account, self._policy_pl(), self._dd_reminded, workflow.now(),
-                               zone=self.day_zone(), daily_in_arrears=self.bank_days())
-            timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
-            changes = self._changes
-            try:
-                await workflow.wait_condition(lambda c=changes: self._changes != c,
-                                              timeout=timeout)
-            except TimeoutError:
-                pass
+            await self._dd_remind_then_wait(account, notes, lambda: self._changes)  # a payment
         return f"; the commitment fee, {fees.total:,}, paid"
 
     def _dd_fee_account(self) -> Account:
         account = self._dd_interest_account()
         assert account is not None, "the fee is owed"
         return account
-
-    def _dd_changed(self, drawn: Decimal | None) -> bool:
-        commitment = self._dd_commitment
-        return commitment is None or commitment.closed_at is not None or commitment.drawn != drawn
 
     def _dd_interest_at_close(self, booked: list[DrawdownRecord], today: date) -> AtClose:
         """What closing leaves owed: the interest and fee since the last quarter ended and
