@@ -1,8 +1,7 @@
 """The loan book: disbursed loans by their five-tier class (贷款五级分类), worst first, and
 the totals a risk team reports: loans and principal per class, and the non-performing ratio
 (不良贷款率: substandard, doubtful and loss principal over all principal). A running loan's
-figures are status's own (journey/owed_figures.py): principal not yet repaid, arrears,
-interest accrued and what settles it on its day."""
+principal not yet repaid and arrears are status's own figures (journey/owed_figures.py)."""
 
 from __future__ import annotations
 
@@ -25,8 +24,6 @@ class BookLine(BaseModel):
     arrears: Decimal
     principal: Decimal  # not repaid yet
     next_instalment: str
-    accrued: Decimal = Decimal(0)  # interest of the current period to its day, not yet due
-    to_settle: Decimal | None = None  # what settles it on its day; None while it draws
     open_warnings: int
 
 
@@ -59,8 +56,6 @@ def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
         days_past_due=s.days_past_due,
         arrears=owed.past_due,
         principal=owed.principal,
-        accrued=owed.accrued,
-        to_settle=owed.to_settle,
         next_instalment=s.account.next_instalment(of_plan=True),
         open_warnings=len(open_numbers(s.warnings)),
     )

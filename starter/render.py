@@ -310,18 +310,16 @@ def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> T
     table = Table(title=title, caption=_book_caption(lines, shown))
     table.add_column("journey", no_wrap=True)
     for name in ("product", "class", "days past due", "arrears", "principal left",
-                 "interest accrued", "to settle today", "next instalment", "open warnings"):
+                 "next instalment", "open warnings"):
         table.add_column(name, justify="right" if name in _FIGURES else "left")
     for b in lines[:shown]:
         table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
                       str(b.days_past_due), f"{b.arrears:,}", f"{b.principal:,}",
-                      f"{b.accrued:,}", "-" if b.to_settle is None else f"{b.to_settle:,}",
                       b.next_instalment, str(b.open_warnings or "-"))
     return table
 
 
-_FIGURES = {"days past due", "arrears", "principal left", "interest accrued", "to settle today",
-            "open warnings"}
+_FIGURES = {"days past due", "arrears", "principal left", "open warnings"}
 
 
 def _book_caption(lines: list[BookLine], shown: int | None) -> str:

@@ -149,7 +149,7 @@ async def test_a_loan_from_application_to_closed(
         await asyncio.sleep(0.3)
     row = next(line for line in book.stdout.splitlines() if journey in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
-    assert cells[:6] == [journey, "working_capital", "正常 normal", "0", "0",
+    assert cells[:6] == [journey, "working_capital", "正常 normal", "0", "0.00",
                          f"{running.disbursement.amount:,}"], book.stdout
     assert "non-performing: 0.00%" in book.stdout
     watched = await cli(settings, "book", "--class", "special_mention")

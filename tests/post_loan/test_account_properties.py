@@ -189,7 +189,7 @@ def test_status_the_book_and_the_settlement_quote_show_one_principal(data) -> No
     owed = owed_figures(account, quote, day)
     line = book_line(status, "working_capital", owed)
     assert line is not None and line.principal == account.principal_owed == owed.principal
-    assert line.to_settle == quote.owed and owed.due == due_by(account, day)
+    assert line.arrears == owed.past_due and owed.due == due_by(account, day)
     if quote.credit == account.credit:  # unless interest paid ahead is more than all owed
         assert owed.to_settle == (owed.principal + owed.due_interest + owed.penalty + owed.fee
                                   + owed.settle_fee + owed.accrued - owed.paid_ahead)
