@@ -58,7 +58,7 @@ def pay_to(
     """Operations record to whom an entrusted payout is paid (受托支付): the counterparties
     of the borrower's commercial contracts; the payout is then booked to them."""
     send_update(workflow_id, "record_payment_instruction",
-          instruction(Actor(id=actor, role=role), payee, account, bank, contract, amount))
+                instruction(Actor(id=actor, role=role), payee, account, bank, contract, amount))
 
 
 def register(app: typer.Typer) -> None:

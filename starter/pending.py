@@ -32,6 +32,7 @@ from journey.decisions import (
     WriteOff,
 )
 from journey.drawdowns import DrawdownDecision, DrawdownOutcome, DrawdownRequest
+from journey.entrusted_payment import PaymentInstruction
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
 from starter import operations
@@ -55,6 +56,7 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "reassign": (Reassignment, UpdateResult),
     "acknowledge_warning": (AcknowledgeWarning, UpdateResult),
     "write_off": (WriteOff, UpdateResult),
+    "record_payment_instruction": (PaymentInstruction, UpdateResult),
     "request_drawdown": (DrawdownRequest, DrawdownOutcome),
     "decide_drawdown": (DrawdownDecision, DrawdownOutcome),
 }
