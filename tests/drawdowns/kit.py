@@ -31,7 +31,6 @@ from journey.drawdowns import (
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
-from store.outbox import OutboxMessage, messages_for
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     Documents,
@@ -133,15 +132,6 @@ async def until(handle: WorkflowHandle, ready: Callable[[JourneyStatus], bool],
             raise AssertionError(f"not reached: at {current.stage}, {current.waiting_for}")
         await asyncio.sleep(0.05)
 
-
-async def until_sent(db_url: str, workflow_id: str, template: str) -> OutboxMessage:
-    """The journey's first message of `template` in the outbox, once it is written."""
-    for _ in range(200):
-        sent = [m for m in messages_for(db_url, workflow_id) if m.template == template]
-        if sent:
-            return sent[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {template} message")
 
 
 async def skip_to(env: WorkflowEnvironment, when: Any) -> None:

@@ -31,9 +31,8 @@ from tests.drawdowns.kit import (
     request,
     skip_to,
     until,
-    until_sent,
 )
-from tests.workflows.journey_kit import SUBMITTER, Documents, customer, refused
+from tests.workflows.journey_kit import SUBMITTER, Documents, customer, refused, until_sent
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -66,7 +65,7 @@ async def test_a_quarter_is_noticed_paid_and_the_close_charges_only_the_rest(
         assert due_on is not None and due > 0
 
         await skip_to(env, on(due_on))
-        notice = await until_sent(settings.db_url, handle.id, "interest_reminder")
+        notice = await until_sent(settings.db_url, handle.id, template="interest_reminder")
         # interest and commitment fee apart
         assert f"{due} due on {due_on} ({parts.text()})" in notice.body
         paid = await handle.execute_update(
@@ -124,7 +123,7 @@ async def test_a_missed_quarter_is_past_due_with_penalty_interest_until_paid(
         penalty_rate = offer.annual_rate * Decimal("1.5")
 
         await skip_to(env, on(due_on + timedelta(days=3)))
-        overdue = await until_sent(settings.db_url, handle.id, "interest_overdue")
+        overdue = await until_sent(settings.db_url, handle.id, template="interest_overdue")
         # told the day after: a day's penalty interest on it
         assert f"{due + cents(due * penalty_rate / 360)} was due on {due_on}" in overdue.body
         late = await until(handle, lambda s: s.availability_interest is not None

@@ -33,9 +33,15 @@ from tests.drawdowns.kit import (
     request,
     skip_to,
     until,
+)
+from tests.workflows.journey_kit import (
+    SUBMITTER,
+    Documents,
+    customer,
+    refused,
+    status,
     until_sent,
 )
-from tests.workflows.journey_kit import SUBMITTER, Documents, customer, refused, status
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -168,7 +174,7 @@ async def test_a_project_withdrawn_with_nothing_drawn_is_charged_its_commitment_
         assert "nothing was drawn: the commitment fee it accrued" in done.message
         # 40 days of 0.5% a year on the 15m undrawn, by quarters and the rest (a cent each)
         whole = Decimal(15_000_000) * opened.fee_rate * 40 / 360
-        notice = await until_sent(settings.db_url, handle.id, "commitment_fee_due")
+        notice = await until_sent(settings.db_url, handle.id, template="commitment_fee_due")
         charged = Decimal(notice.body.split("accrued, ")[1].split(", is")[0].replace(",", ""))
         assert abs(charged - whole) <= Decimal("0.02"), (charged, whole)
         owing = await status(handle)

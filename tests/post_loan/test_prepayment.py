@@ -4,7 +4,6 @@ refused before the history; the loan then runs on, and settles, on the smaller p
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,7 +20,6 @@ from journey.timeline import EventType
 from starter import operations
 from starter.errors import BadInput
 from starter.render import plan_table, prepayment_text
-from store.outbox import OutboxMessage, messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,
     disbursed,
@@ -33,20 +31,17 @@ from tests.post_loan.loan_kit import (
     skip_to,
     until,
 )
-from tests.workflows.journey_kit import Documents, accepted_updates, application, refused
+from tests.workflows.journey_kit import (
+    Documents,
+    accepted_updates,
+    application,
+    refused,
+    until_sent,
+)
 from workflows.loan_journey import LoanJourneyWorkflow
 
 REPAY = LoanJourneyWorkflow.record_repayment
 
-
-async def until_sent(db_url: str, workflow_id: str, key: str) -> OutboxMessage:
-    """The journey's outbox message with `key`, once the journey has queued it."""
-    for _ in range(100):
-        sent = [m for m in messages_for(db_url, workflow_id) if m.key == key]
-        if sent:
-            return sent[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no message {key}")
 
 
 async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
@@ -98,7 +93,7 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         touchpoints = [e.detail for e in after.events if e.type is EventType.TOUCHPOINT]
         assert touchpoints[-2:] == ["repayment M-01", "prepayment PRE-1"]
         assert "paid in full" in [c.header for c in plan_table(after).columns]
-        notice = await until_sent(settings.db_url, handle.id, f"{handle.id}:prepaid:PRE-1")
+        notice = await until_sent(settings.db_url, handle.id, key=f"{handle.id}:prepaid:PRE-1")
         assert (notice.recipient, notice.template) == ("customer", "plan_changed")
         assert notice.body == (
             f"{amount:,} prepaid on {on}: {quote.principal_owed:,} of principal left; the plan "

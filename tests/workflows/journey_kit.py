@@ -49,6 +49,7 @@ from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus
 from starter import operations
 from starter.errors import NoAnswer
+from store.outbox import OutboxMessage, messages_for
 from worker import build_worker
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -246,6 +247,19 @@ async def status(handle: WorkflowHandle) -> JourneyStatus:
             if err.status is not RPCStatusCode.CANCELLED:
                 raise
     raise AssertionError(f"{handle.id} did not answer its status query")
+
+
+async def until_sent(db_url: str, workflow_id: str, *, template: str | None = None,
+                     key: str | None = None) -> OutboxMessage:
+    """The journey's first outbox message of `template` (or with `key`), once written: a
+    journey queues its messages behind the act that causes them."""
+    for _ in range(200):
+        sent = [m for m in messages_for(db_url, workflow_id)
+                if template in (None, m.template) and key in (None, m.key)]
+        if sent:
+            return sent[0]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no message {template or key} for {workflow_id}")
 
 
 async def until_stage(
