@@ -46,4 +46,5 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         LprActivities(settings).read_lpr_fixing,
         exposure.keep_exposure,
         exposure.read_exposure,
+        exposure.route_on_exposure_now,
     ]

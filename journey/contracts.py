@@ -69,6 +69,14 @@ class RouteInput(BaseModel):
     exposure: Exposure | None = None  # the borrower's, read at routing (journey/exposure.py)
 
 
+class RouteNowInput(BaseModel):
+    """The case routed again on the borrower's exposure as it stands now (`case.exposure` is
+    read afresh), as an approval would settle it."""
+
+    workflow_id: str
+    case: RouteInput
+
+
 class RecordTimingInput(BaseModel):
     events: list[TimingEvent]
 

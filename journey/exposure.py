@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 KEEP_EXPOSURE = "keep_exposure"
 READ_EXPOSURE = "read_exposure"
+ROUTE_ON_EXPOSURE_NOW = "route_on_exposure_now"
 
 
 def _yuan(amount: Decimal) -> Decimal:

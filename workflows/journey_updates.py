@@ -194,7 +194,12 @@ class JourneyUpdates(Bookkeeping):
         self.record_decision(decision.actor, decision.verdict.value, decision.reason)
         if not self._approval_settled():
             return UpdateResult(stage=self._stage, message=f"vote recorded: {self._tally()}")
-        return await self._after_decision()
+        settled = await self._after_decision()
+        if settled.stage is not Stage.APPROVAL:
+            return settled
+        # the approval would have settled, but not on the exposure as it stands now
+        return settled.model_copy(update={
+            "message": f"vote on: {self.route.why_tier()}; {self._tally()}"})
 
     @decide.validator
     def _validate_decide(self, decision: ApprovalDecision) -> None:

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.drawdowns import DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
     from workflows.exposure import GROUP_EXPOSURE, keep_exposure, read_exposure
+    from workflows.exposure_now import EXPOSURE_AT_DECISION, ExposureAtDecision
     from workflows.info_requests import InfoRequests
     from workflows.journey_updates import BORROWERS_STATEMENTS_STAND
     from workflows.lpr_fixing import fixing_on
@@ -63,7 +64,8 @@ SUPPLEMENTS_EXPIRE_BY_ROUND = "supplements-expire-by-round"
 
 @workflow.defn
 class LoanJourneyWorkflow(
-    EntrustedPayoutStage, DrawdownStage, PostLoanStage, TouchpointUpdates, InfoRequests
+    EntrustedPayoutStage, DrawdownStage, PostLoanStage, TouchpointUpdates, InfoRequests,
+    ExposureAtDecision,
 ):
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
@@ -190,6 +192,11 @@ class LoanJourneyWorkflow(
                 last = self._votes[-1]
                 if last.verdict is Verdict.REJECT:
                     raise JourneyEnded(Stage.REJECTED, f"approval: {self._against(last)}")
+                if last.verdict is Verdict.APPROVE and workflow.patched(EXPOSURE_AT_DECISION):
+                    standing = await self._authority_now()
+                    if standing is not None:  # re-routed, or votes set aside: vote on
+                        kept, self._exit_to = standing, Stage.APPROVAL
+                        continue
                 if last.verdict is Verdict.APPROVE:
                     return
                 self._exit_to = Stage.COMPLETENESS

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from journey.actors import Actor, Role
 from journey.application import Channel
-from journey.decisions import Verdict
+from journey.decisions import ApprovalDecision, Verdict
 from journey.policy.errors import DecisionRefused
 from journey.policy.routing import ApprovalTier, Route
 from journey.policy.staff import StaffMember
@@ -255,6 +255,25 @@ def authorize_approval(
             "ask an approver with a higher limit"
         )
     return member
+
+
+def votes_standing(
+    policy: Policy, route: Route, votes: list[ApprovalDecision], amount: Decimal,
+    submitted_by: str, reviewed_by: str | None,
+) -> tuple[list[ApprovalDecision], list[str]]:
+    """The votes that still count on `route` (re-routed on the exposure as it stands), and
+    why each other one does not: its approver's tier or limit no longer suffices."""
+    kept: list[ApprovalDecision] = []
+    aside: list[str] = []
+    for vote in votes:
+        try:
+            authorize_approval(policy, route, vote.actor, amount, submitted_by, reviewed_by,
+                               [v.actor.id for v in kept])
+        except DecisionRefused as refused:
+            aside.append(str(refused))
+            continue
+        kept.append(vote)
+    return kept, aside
 
 
 def voters(

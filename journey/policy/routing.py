@@ -156,6 +156,8 @@ class Route(BaseModel):
     escalations: list[str] = Field(default_factory=list)
     # the borrower's exposure the tier was chosen on (None: routed before it was counted)
     exposure: Exposure | None = None
+    # earlier routes of the case, in words, when an approval found the exposure risen
+    rerouted_from: list[str] = Field(default_factory=list)
 
     @property
     def decided_on(self) -> Decimal | None:
@@ -165,9 +167,27 @@ class Route(BaseModel):
 
     def why_tier(self) -> str:
         """e.g. "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + ..."."""
+        return "; ".join([self._on_what(), *(f"was {was}" for was in self.rerouted_from)])
+
+    def _on_what(self) -> str:
         if self.exposure is None or self.decided_on is None:
             return f"tier {self.tier} on the amount {Decimal(self.inputs['amount']):,}"
         return f"tier {self.tier} on exposure {self.exposure.describe()}"
+
+
+def reroute(current: Route, fresh: Route) -> Route:
+    """The case's route on the borrower's exposure as it stands at the approval (`fresh`, on
+    the same pinned policy). A higher tier replaces the route, the earlier one kept in words;
+    the risk team that reviewed stays. A tier that would fall stays where it was, as a bank
+    keeps the authority it chose (a limit is then checked on the exposure now, which is no
+    higher): the figures are the fresh ones either way."""
+    if fresh.tier.rank <= current.tier.rank:
+        return current.model_copy(update={"exposure": fresh.exposure})
+    return fresh.model_copy(update={
+        "team": current.team,
+        "explanation": f"Re-routed at the approval: {fresh.explanation}",
+        "rerouted_from": [*current.rerouted_from, current._on_what()],
+    })
 
 
 def route_inputs(app: LoanApplication, ratios: Ratios) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 
 from rich.console import Console, RenderableType
 from temporalio.client import WorkflowHandle
@@ -15,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey.actors import Actor, Role
 from journey.application import LoanApplication
 from journey.credit_code import generate
-from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
+from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Verdict, Withdrawal
 from journey.exposure import ExposureLine
 from journey.policy import ApprovalTier
 from journey.settings import Settings
@@ -27,10 +28,12 @@ from starter.render import journeys_table, status_view
 from store.exposure import others
 from tests.post_loan.loan_kit import assert_replays, disbursed, pay, settle_at_quote, until
 from tests.workflows.journey_kit import (
+    BRANCH_APPROVER,
     RISK_SME,
     Documents,
     application,
     customer,
+    drive_to,
     journey_worker,
     start,
     until_stage,
@@ -38,6 +41,8 @@ from tests.workflows.journey_kit import (
 from workflows.loan_journey import LoanJourneyWorkflow
 
 RISK_CORP = Actor(id="risk-corp-1", role=Role.RISK_OFFICER)
+HO_30M = Actor(id="appr-ho-2", role=Role.APPROVER)  # head office, a limit of 30,000,000
+HO_50M = Actor(id="appr-ho-1", role=Role.APPROVER)
 
 
 def borrower() -> tuple[str, str]:
@@ -137,6 +142,64 @@ async def test_a_running_loan_counts_what_it_owes_until_it_is_repaid(
         repaid = (await routed(last)).route
         assert repaid is not None and repaid.exposure is not None
         assert [o.workflow_id for o in repaid.exposure.others] == [handle.id]  # not the loan
+
+
+async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settles(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client, docs, company = time_skipping_env.client, Documents(), borrower()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        apply = partial(application, docs, company=company)
+        case_app = apply(amount=3_000_000)
+        case = await start(client, settings, case_app)
+        alone = await drive_to(case, case_app, Stage.APPROVAL)  # routed alone: branch
+        assert alone.route is not None and alone.route.tier is ApprovalTier.BRANCH
+        more_app = apply(amount=3_000_000)
+        more = await start(client, settings, more_app)
+        await routed(more)
+
+        # the branch approver's limit covers 3,000,000; the exposure is 6,000,000 by now
+        voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        assert voted.stage is Stage.APPROVAL and voted.message.startswith("vote on: ")
+        status = await operations.status_of(case)
+        risen = status.route
+        assert risen is not None and risen.exposure is not None
+        assert (risen.tier, risen.team, risen.exposure.total) == (
+            ApprovalTier.HEAD_OFFICE, "sme_risk", Decimal(6_000_000))
+        assert risen.why_tier() == (
+            f"tier head_office on exposure CNY 6,000,000: this 3,000,000 + {more.id} "
+            "3,000,000 (application); was tier branch on the amount 3,000,000")
+        assert status.team == "head_office"  # on the head office's work list now
+        said = {d.verdict: d.reason for d in status.decisions}
+        assert "1 approval(s) at head_office" in said["re-routed"]
+        assert "appr-branch-1" in said["votes set aside"]
+
+        # an approver whose limit covered the exposure at the re-route, not at the decision
+        big_app = apply(amount=28_000_000)
+        big = await start(client, settings, big_app)
+        await routed(big)
+        voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=HO_30M, verdict=Verdict.APPROVE, reason="within limit"))
+        assert voted.stage is Stage.APPROVAL
+        status = await operations.status_of(case)
+        assert status.route is not None and status.route.decided_on == Decimal(34_000_000)
+        assert status.route.tier is ApprovalTier.HEAD_OFFICE  # appr-ho-1's limit covers it
+        aside = [d.reason for d in status.decisions if d.verdict == "votes set aside"][-1]
+        assert "a limit of 30,000,000, below the borrower's exposure 34,000,000" in aside
+
+        # the exposure falls back to this application: the tier chosen stays
+        for other, app in ((more, more_app), (big, big_app)):
+            await other.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+                actor=customer(app), reason="found cheaper funding"))
+            await other.result()
+        voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=HO_50M, verdict=Verdict.APPROVE, reason="within limit"))
+        assert voted.stage is Stage.OFFER
+        status = await operations.status_of(case)
+        assert status.route is not None and status.route.tier is ApprovalTier.HEAD_OFFICE
+        assert status.route.exposure is not None and status.route.exposure.others == []
+        await assert_replays(case)
 
 
 async def until_kept(settings: Settings, credit_code: str, line: ExposureLine) -> None:

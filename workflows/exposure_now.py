@@ -1,0 +1,50 @@
+"""The approver's authority on the borrower's exposure as it stands when the approval would
+settle (统一授信): routing read it stages earlier, and since then the borrower's other
+applications and loans may have come, grown, been repaid or ended. One activity reads it again
+and routes the case on it; a higher tier re-routes the case, and the votes that no longer
+count are set aside, both recorded with the figures."""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from journey.actors import Actor, Role
+    from journey.contracts import RouteInput, RouteNowInput
+    from journey.decisions import ApprovalDecision
+    from journey.exposure import ROUTE_ON_EXPOSURE_NOW
+    from journey.policy import Route
+    from journey.policy.authority import votes_standing
+    from journey.policy.routing import reroute
+    from workflows import search_attributes as sa
+    from workflows.activity_options import IO_RETRY, QUICK
+    from workflows.journey_updates import JourneyUpdates
+
+# workflow.patched marker: before it, an approval settled on the exposure read at routing;
+# since, on the exposure read again as it would settle, re-routing when the tier must rise.
+EXPOSURE_AT_DECISION = "exposure-at-decision"
+AUTHORITY_CHECK = Actor(id="credit-authority", role=Role.SYSTEM)
+
+
+class ExposureAtDecision(JourneyUpdates):
+    async def _authority_now(self) -> list[ApprovalDecision] | None:
+        """Route the case on the exposure now: None when the votes cast settle it still;
+        else the votes that still count, to vote on at the route's tier, which may be higher."""
+        was = self.route
+        fresh = await workflow.execute_activity(
+            ROUTE_ON_EXPOSURE_NOW,
+            RouteNowInput(workflow_id=self._workflow_id, case=RouteInput(
+                policy=self.policy, application=self._application, readings=self.loan_file())),
+            result_type=Route,
+            start_to_close_timeout=QUICK,
+            retry_policy=IO_RETRY,
+        )
+        self._route = now = reroute(was, fresh)
+        kept, aside = votes_standing(self.policy, now, self._votes, self._application.amount,
+                                     self._application.submitted_by.id, self._reviewed_by)
+        if now.tier is not was.tier:
+            self.record_decision(AUTHORITY_CHECK, "re-routed",
+                                 f"{now.why_tier()}: {now.approvals_required} approval(s) "
+                                 f"at {now.tier} are needed")
+            workflow.upsert_search_attributes([sa.TIER.value_set(now.tier.value)])
+        if aside:
+            self.record_decision(AUTHORITY_CHECK, "votes set aside", "; ".join(aside))
+        return None if now.tier is was.tier and not aside else kept
