@@ -1,10 +1,16 @@
 """The borrower's credit exposure in the journey store (store/exposure.py): each journey
 keeps its line there, and routing reads the others of the same credit code, as does an
-approval about to settle, which routes the case again on them."""
+approval about to settle, which routes the case again on them. The Temporal server is asked
+about each of those journeys (a borrower has few): one ended outside the engine (`temporal
+workflow terminate`) recorded no end in the store, and is left out, saying why."""
 
 from __future__ import annotations
 
+import asyncio
+
 from temporalio import activity
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.decisions import route_case
 from journey.contracts import RouteNowInput
@@ -13,6 +19,7 @@ from journey.exposure import (
     READ_EXPOSURE,
     ROUTE_ON_EXPOSURE_NOW,
     Exposure,
+    ExposureLine,
     KeepExposureInput,
     KeepExposureResult,
     ReadExposureInput,
@@ -32,18 +39,39 @@ class ExposureActivities:
         return KeepExposureResult(kept=True)
 
     @activity.defn(name=READ_EXPOSURE)
-    def read_exposure(self, request: ReadExposureInput) -> Exposure:
+    async def read_exposure(self, request: ReadExposureInput) -> Exposure:
+        kept = await asyncio.to_thread(others, self._url, request.credit_code,
+                                       request.workflow_id)
+        client = activity.client()
+        ended = await asyncio.gather(*(_ended_on_server(client, line) for line in kept))
         return Exposure(
             credit_code=request.credit_code,
             amount=request.amount,
-            others=others(self._url, request.credit_code, request.workflow_id),
+            others=[line for line, why in zip(kept, ended, strict=True) if why is None],
+            left_out=[line.model_copy(update={"note": why})
+                      for line, why in zip(kept, ended, strict=True) if why is not None],
         )
 
     @activity.defn(name=ROUTE_ON_EXPOSURE_NOW)
-    def route_on_exposure_now(self, request: RouteNowInput) -> Route:
+    async def route_on_exposure_now(self, request: RouteNowInput) -> Route:
         """The case routed on the borrower's exposure as it stands: one activity, read and
         route, as an approval would settle."""
         case, app = request.case, request.case.application
-        exposure = self.read_exposure(ReadExposureInput(
+        exposure = await self.read_exposure(ReadExposureInput(
             workflow_id=request.workflow_id, credit_code=app.credit_code, amount=app.amount))
         return route_case(case.model_copy(update={"exposure": exposure}))
+
+
+async def _ended_on_server(client: Client, line: ExposureLine) -> str | None:
+    """Why the journey of `line` no longer counts though the store recorded no end: it is not
+    running on the Temporal server; None while it runs. Other errors are retried."""
+    try:
+        status = (await client.get_workflow_handle(line.workflow_id).describe()).status
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return "not on the Temporal server, and no end recorded"
+    if status is WorkflowExecutionStatus.RUNNING:
+        return None
+    what = status.name.lower().replace("_", " ") if status else "ended"
+    return f"{what} on the Temporal server without recording an end"

@@ -5,7 +5,10 @@ the authority the whole deserves.
 
 The exposure of one unified social credit code is this application's amount, the amount of
 each of its other live applications (not rejected, withdrawn, expired or closed) and the
-principal its running loans still owe (store/exposure.py reads them at routing time).
+principal its running loans still owe (store/exposure.py reads them at routing time, and
+again as an approval would settle). A line whose journey is no longer running on the Temporal
+server, though it recorded no end, is left out, and the exposure says why
+(activities/exposure.py asks the server).
 """
 
 from __future__ import annotations
@@ -35,10 +38,11 @@ class ExposureLine(BaseModel):
     workflow_id: str
     amount: Yuan
     running: bool = False  # a loan paid out: `amount` is the principal it still owes
+    note: str = ""  # why the line was left out, or counted though the server could not say
 
     def describe(self) -> str:
         what = "loan running, principal owed" if self.running else "application"
-        return f"{self.workflow_id} {self.amount:,} ({what})"
+        return f"{self.workflow_id} {self.amount:,} ({what}{': ' + self.note if self.note else ''})"
 
 
 class Exposure(BaseModel):
@@ -47,6 +51,9 @@ class Exposure(BaseModel):
     credit_code: str
     amount: Yuan  # this application
     others: list[ExposureLine] = Field(default_factory=list)
+    # lines the store keeps whose journeys are no longer running on the Temporal server though
+    # they recorded no end (ended outside the engine: `temporal workflow terminate`)
+    left_out: list[ExposureLine] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -62,7 +69,11 @@ class Exposure(BaseModel):
     def describe(self) -> str:
         """e.g. "CNY 62,000,000: this 12,000,000 + loan-X 50,000,000 (application)"."""
         parts = [f"this {self.amount:,}", *(o.describe() for o in self.others)]
-        return f"CNY {self.total:,}: {' + '.join(parts)}"
+        return f"CNY {self.total:,}: {' + '.join(parts)}{self.leaving_out()}"
+
+    def leaving_out(self) -> str:
+        """e.g. "; left out loan-X 3,000,000 (application: terminated on the server ...)"."""
+        return "".join(f"; left out {o.describe()}" for o in self.left_out)
 
 
 class KeepExposureInput(BaseModel):

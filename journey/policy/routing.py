@@ -171,7 +171,8 @@ class Route(BaseModel):
 
     def _on_what(self) -> str:
         if self.exposure is None or self.decided_on is None:
-            return f"tier {self.tier} on the amount {Decimal(self.inputs['amount']):,}"
+            left_out = self.exposure.leaving_out() if self.exposure else ""
+            return f"tier {self.tier} on the amount {Decimal(self.inputs['amount']):,}{left_out}"
         return f"tier {self.tier} on exposure {self.exposure.describe()}"
 
 

@@ -202,6 +202,28 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         await assert_replays(case)
 
 
+async def test_a_journey_terminated_outside_the_engine_is_left_out_saying_why(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    client, docs, company = time_skipping_env.client, Documents(), borrower()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        gone = await start(client, settings, application(docs, amount=3_000_000,
+                                                         company=company))
+        await routed(gone)
+        await gone.terminate("ended by hand")  # `temporal workflow terminate`: no end recorded
+        handle = await start(client, settings, application(docs, amount=3_000_000,
+                                                           company=company))
+        route = (await routed(handle)).route
+        assert route is not None and route.exposure is not None
+        assert route.tier is ApprovalTier.BRANCH and route.exposure.others == []
+        assert route.exposure.left_out == [ExposureLine(
+            workflow_id=gone.id, amount=Decimal(3_000_000),
+            note="terminated on the Temporal server without recording an end")]
+        assert route.why_tier() == (
+            f"tier branch on the amount 3,000,000; left out {gone.id} 3,000,000 (application: "
+            "terminated on the Temporal server without recording an end)")
+
+
 async def until_kept(settings: Settings, credit_code: str, line: ExposureLine) -> None:
     """Read the store until the borrower's lines hold `line` (a loan keeps what it owes
     while its journey moves on)."""
