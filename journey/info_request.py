@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from journey.decisions import InfoRequest
 from journey.documents import DocumentKind, DocumentReading, ReadStatus
 from journey.policy.completeness import LABELS, other_company
+from journey.policy.errors import DecisionRefused
+from journey.repayment import is_month_end
 from journey.stages import Stage
 
 STATEMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT)
@@ -28,6 +30,20 @@ class OpenRequest(BaseModel):
     question: str  # the decider's reason
     asks: InfoRequest | None = None  # None: the reason is a question, answered in writing
     since: int  # the batches of documents that had come when it was asked
+
+
+def refuse_unended_periods(asks: InfoRequest | None, today: date) -> None:
+    """Refuse a request for the statements of a period that has not ended by the bank's
+    `today`, or of a day no accounting period ends on: no statement could ever meet it."""
+    for period in asks.periods if asks else []:
+        if period > today:
+            raise DecisionRefused(
+                f"the period ending {period} has not ended (today is {today}): ask for the "
+                "statements of a period that has ended, or ask the question in the reason")
+        if not is_month_end(period):
+            raise DecisionRefused(
+                f"{period} is not the last day of a month, as a statement's period end is: "
+                "give the day the period ends (such as 2025-12-31)")
 
 
 def _items(asks: InfoRequest) -> list[tuple[DocumentKind, date | None]]:

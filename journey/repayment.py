@@ -65,6 +65,11 @@ def add_months(anchor: date, months: int) -> date:
     return date(year, month + 1, min(anchor.day, last))
 
 
+def is_month_end(day: date) -> bool:
+    """Accounting periods (months, quarters, half-years, years) end on a month's last day."""
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
 def annuity_payment(principal: Decimal, rate: Decimal, periods: int) -> Decimal:
     """The level payment per period, to the cent; P / n when the rate is zero."""
     if periods < 1:

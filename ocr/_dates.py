@@ -80,8 +80,3 @@ def parse_period_end(text: str) -> tuple[date | None, str | None]:
     if m:
         return _end_of_month(int(m.group(1)), int(m.group(2)))
     return None, problem
-
-
-def is_month_end(day: date) -> bool:
-    """Accounting periods (months, quarters, half-years, years) end on a month's last day."""
-    return day.day == calendar.monthrange(day.year, day.month)[1]

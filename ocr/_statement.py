@@ -14,8 +14,9 @@ from decimal import Decimal
 import numpy as np
 
 from journey.documents import DocumentKind, FinancialStatement
+from journey.repayment import is_month_end
 from ocr._company import repair_company_name
-from ocr._dates import is_month_end, parse_period_end
+from ocr._dates import parse_period_end
 from ocr._layout import Row
 from ocr._numbers import parse_amount, parse_unit
 from ocr._page import Page

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from journey.documents import DocumentReading, DocumentRef
-    from journey.info_request import OpenRequest, still_awaited
+    from journey.info_request import OpenRequest, refuse_unended_periods, still_awaited
     from journey.policy import (
         Completeness,
         DecisionRefused,
@@ -187,6 +187,7 @@ class JourneyUpdates(Bookkeeping):
             self._application.submitted_by.id,
             self._assigned_to,
         )
+        self._refuse_unended_periods(opinion)
 
     @workflow.update
     async def decide(self, decision: ApprovalDecision) -> UpdateResult:
@@ -215,6 +216,7 @@ class JourneyUpdates(Bookkeeping):
             self._reviewed_by,
             [v.actor.id for v in self._votes],
         )
+        self._refuse_unended_periods(decision)
 
     @workflow.update
     async def sign(self, signature: Signature) -> UpdateResult:
@@ -385,6 +387,11 @@ class JourneyUpdates(Bookkeeping):
     def _require_stage(self, stage: Stage) -> None:
         if self._stage is not stage:
             raise DecisionRefused(f"the journey is at {self._stage}, not {stage}: nothing to do")
+
+    def _refuse_unended_periods(self, decision: RiskOpinion | ApprovalDecision) -> None:
+        """A request for the statements of a period not ended by the bank's today could never
+        be met: refused before it reaches the history."""
+        refuse_unended_periods(decision.asks, self.calendar.day_of(workflow.now()))
 
     def _require_customer(self, actor: Actor) -> None:
         require_customer(actor, self._application.credit_code)

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from journey.actors import Actor, Role
 from journey.decisions import ApprovalDecision, InfoRequest, Verdict
 from journey.documents import DocumentKind
-from journey.info_request import OpenRequest, still_awaited
+from journey.info_request import OpenRequest, refuse_unended_periods, still_awaited
+from journey.policy import DecisionRefused
 from journey.stages import Stage
 from tests.journey.test_loan_file import BORROWER, END, sheet
 
@@ -48,3 +49,12 @@ def test_a_request_names_something_and_only_a_request_asks() -> None:
     with pytest.raises(ValidationError, match="only a request for information asks"):
         ApprovalDecision(actor=actor, verdict=Verdict.APPROVE, reason="ok",
                          asks=InfoRequest(periods=[date(2025, 12, 31)]))
+
+
+def test_only_periods_that_have_ended_on_a_month_end_are_asked_for() -> None:
+    refuse_unended_periods(InfoRequest(periods=[END]), END)
+    with pytest.raises(DecisionRefused, match="has not ended"):
+        refuse_unended_periods(InfoRequest(periods=[END]), date(2025, 12, 30))
+    with pytest.raises(DecisionRefused, match="not the last day of a month"):
+        refuse_unended_periods(InfoRequest(periods=[date(2025, 6, 30), date(2025, 9, 15)]), END)
+

@@ -11,7 +11,7 @@ from decimal import Decimal
 import numpy as np
 
 from journey.documents import DocumentKind, FinancialStatement
-from ocr._dates import is_month_end
+from journey.repayment import is_month_end
 from ocr._layout import Row
 from ocr._pipeline import read_page
 from ocr._statement import parse_statement

@@ -5,7 +5,7 @@ before it stand on an unchanged file."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,10 +50,14 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
                                real_for_unknown(docs)) as (_, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         asking = ["opinion", handle.id, "--grade", "3", "--reason", "compare with last year",
-                  "--ask", "balance_sheet", "--period", str(last_year()), "--as", "risk-sme-1"]
-        wrong = await cli(*asking, "--verdict", "approve")
+                  "--as", "risk-sme-1", "--ask", "balance_sheet"]
+        wrong = await cli(*asking, "--period", str(last_year()), "--verdict", "approve")
         assert wrong.exit_code == 2 and "only a request for information asks" in said(wrong)
-        sent = await cli(*asking, "--verdict", "request_info")
+        for period, why in ((date(journey_kit.TODAY.year + 1, 12, 31), "has not ended"),
+                            (last_year() - timedelta(days=1), "not the last day of a month")):
+            never = await cli(*asking, "--period", str(period), "--verdict", "request_info")
+            assert never.exit_code == 3 and why in said(never)
+        sent = await cli(*asking, "--period", str(last_year()), "--verdict", "request_info")
         assert sent.exit_code == 0, sent.output
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         wanted = (f"the balance sheet (资产负债表) of the period ending {last_year()}, asked at "
