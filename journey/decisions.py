@@ -80,7 +80,17 @@ class _Decision(BaseModel):
 
 
 class RiskOpinion(_Decision):
-    grade: RiskGrade
+    """The risk team's opinion: an approval or a rejection grades the obligor; a request for
+    information may not yet (the officer has not graded a file found short)."""
+
+    grade: RiskGrade | None = None
+
+    @model_validator(mode="after")
+    def _graded(self) -> RiskOpinion:
+        if self.grade is None and self.verdict is not Verdict.REQUEST_INFO:
+            raise ValueError(f"grade the obligor (1 best .. 10) to {self.verdict}; only a "
+                             "request for information may leave the grade out")
+        return self
 
 
 class ApprovalDecision(_Decision):

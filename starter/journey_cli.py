@@ -240,9 +240,10 @@ def documents(
 def opinion(
     workflow_id: JourneyId,
     verdict: Annotated[Verdict, typer.Option()],
-    grade: Annotated[RiskGrade, typer.Option(help="obligor grade 1 (best) to 10")],
     reason: Reason,
     actor: As,
+    grade: Annotated[RiskGrade | None, typer.Option(
+        help="obligor grade 1 (best) to 10; a request for information may leave it out")] = None,
     role: RoleOpt = Role.RISK_OFFICER,
     ask: AskKinds = None,
     period: AskPeriods = None,

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         ApprovalDecision,
         Reassignment,
         Repayment,
+        RiskGrade,
         RiskOpinion,
         Signature,
         UpdateResult,
@@ -323,12 +324,12 @@ class JourneyUpdates(Bookkeeping):
         """What approvers should see that no rule refuses, once the case is graded and until
         the payout: a rate agreed below the policy's price for the grade, a business licence
         whose term ends before the loan would."""
-        app, opinion = self._application, self._opinion
-        if opinion is None or self._snapshot is None or self._disbursement is not None:
+        app, grade = self._application, self._grade()
+        if grade is None or self._snapshot is None or self._disbursement is not None:
             return []
         cautions = []
         if app.annual_rate is not None and (gap := self.policy.pricing.agreed_gap(
-                app.annual_rate, app.term_months, int(opinion.grade.value) - 1, app.product)):
+                app.annual_rate, app.term_months, int(grade.value) - 1, app.product)):
             cautions.append(gap)
         ends = add_months(self.calendar.day_of(workflow.now()), app.term_months)
         cautions += [f"the business licence's term ends on {r.license.valid_until}, before "
@@ -337,15 +338,21 @@ class JourneyUpdates(Bookkeeping):
                      if r.license and r.license.valid_until and r.license.valid_until < ends]
         return cautions
 
+    def _grade(self) -> RiskGrade | None:
+        """The obligor's grade, once the risk team has graded it (a request for information
+        may leave it out)."""
+        return self._opinion.grade if self._opinion is not None else None
+
     def _covenants_on_file(self, loan_file: list[DocumentReading]) -> list[CovenantCheck]:
         """Until the payout, once graded: the loan's covenants (the offer's, or those its
         grade would give) tested on the file it is decided on, so that approvers and the
         offer see a covenant the borrower breaches on day one."""
-        if self._disbursement is not None or self._opinion is None or self._pl_policy is None:
+        grade = self._grade()
+        if self._disbursement is not None or grade is None or self._pl_policy is None:
             return []
         offer = self._offer
         if offer is None or offer.covenants is None:
-            offer = offer_terms(self._application, self._opinion.grade, workflow.now().date(),
+            offer = offer_terms(self._application, grade, workflow.now().date(),
                                 self._pl_policy, self.policy.pricing)
         _, _, checks = covenants_on_file(offer.covenants or [], loan_file,
                                          offer.schedule, offer.starts_on)

@@ -207,7 +207,7 @@ class LoanJourneyWorkflow(
 
     async def offer(self) -> None:
         # The offer exists before the stage opens, so no signature can arrive ahead of it.
-        grade = self._opinion.grade if self._opinion else RiskGrade.G5
+        grade = self._grade() or RiskGrade.G5
         bank_days = workflow.patched(BANK_DAYS)
         calendar = self.calendar if bank_days else None
         today = self.calendar.day_of(workflow.now()) if bank_days else workflow.now().date()

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from journey.actors import Actor, Role
-from journey.decisions import ApprovalDecision, InfoRequest, Verdict
+from journey.decisions import ApprovalDecision, InfoRequest, RiskGrade, RiskOpinion, Verdict
 from journey.documents import DocumentKind
 from journey.info_request import OpenRequest, refuse_unended_periods, still_awaited
 from journey.policy import DecisionRefused
@@ -58,3 +58,13 @@ def test_only_periods_that_have_ended_on_a_month_end_are_asked_for() -> None:
     with pytest.raises(DecisionRefused, match="not the last day of a month"):
         refuse_unended_periods(InfoRequest(periods=[date(2025, 6, 30), date(2025, 9, 15)]), END)
 
+
+
+def test_a_risk_officer_grades_an_approval_or_a_rejection_not_a_request() -> None:
+    officer = Actor(id="risk-1", role=Role.RISK_OFFICER)
+    assert RiskOpinion(actor=officer, verdict=Verdict.REQUEST_INFO, reason="why").grade is None
+    with pytest.raises(ValidationError, match="grade the obligor"):
+        RiskOpinion(actor=officer, verdict=Verdict.APPROVE, reason="sound")
+    graded = RiskOpinion(actor=officer, verdict=Verdict.REQUEST_INFO, reason="why",
+                         grade=RiskGrade.G4)
+    assert RiskOpinion.model_validate_json(graded.model_dump_json()) == graded  # as before

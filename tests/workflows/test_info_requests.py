@@ -49,9 +49,12 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
     async with running_journey(time_skipping_env, tmp_path, docs, app,
                                real_for_unknown(docs)) as (_, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
-        asking = ["opinion", handle.id, "--grade", "3", "--reason", "compare with last year",
+        asking = ["opinion", handle.id, "--reason", "compare with last year",
                   "--as", "risk-sme-1", "--ask", "balance_sheet"]
-        wrong = await cli(*asking, "--period", str(last_year()), "--verdict", "approve")
+        wrong = await cli(*asking[:6], "--verdict", "approve")  # a request only may go ungraded
+        assert wrong.exit_code == 2 and "grade the obligor" in said(wrong)
+        wrong = await cli(*asking, "--period", str(last_year()), "--grade", "3",
+                          "--verdict", "approve")
         assert wrong.exit_code == 2 and "only a request for information asks" in said(wrong)
         for period, why in ((date(journey_kit.TODAY.year + 1, 12, 31), "has not ended"),
                             (last_year() - timedelta(days=1), "not the last day of a month")):
