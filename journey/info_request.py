@@ -2,9 +2,12 @@
 
 A request names document kinds and periods (`InfoRequest`), or, naming none, asks its
 reason as a question, which the customer answers in writing: any document read after the
-request. Only what came after the request counts (a document sent again counts again), and
-only the borrower's own statements (`other_company`); an unreadable one is asked for again
-by the completeness check, as any unreadable document is.
+request. Only what came after the request counts, and only the borrower's own statements
+(`other_company`); an unreadable one is asked for again by the completeness check, as any
+unreadable document is. Since the marker `info-requests-new-and-own` (`on_file` set), only
+what is new counts: a copy of a document on file before the request is nothing the deciders
+had not seen, and a statement counts only once it shows it is the borrower's (its company
+legible, `borrowers_own`); `status` says why such a document did not count.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pydantic import BaseModel
 
 from journey.decisions import InfoRequest
 from journey.documents import DocumentKind, DocumentReading, ReadStatus
-from journey.policy.completeness import LABELS, other_company
+from journey.policy.completeness import LABELS, borrowers_own, other_company
 from journey.policy.errors import DecisionRefused
 from journey.repayment import is_month_end
 from journey.stages import Stage
@@ -30,6 +33,9 @@ class OpenRequest(BaseModel):
     question: str  # the decider's reason
     asks: InfoRequest | None = None  # None: the reason is a question, answered in writing
     since: int  # the batches of documents that had come when it was asked
+    # sha256 of every document received before it (None: asked before the marker, when a
+    # copy sent again and a statement of an illegible company counted)
+    on_file: list[str] | None = None
 
 
 def refuse_unended_periods(asks: InfoRequest | None, today: date) -> None:
@@ -57,17 +63,37 @@ def _label(kind: DocumentKind, period: date | None) -> str:
     return f"the {LABELS[kind]}" + (f" of the period ending {period}" if period else "")
 
 
+def _not_new(request: OpenRequest, r: DocumentReading, borrower: str) -> str | None:
+    """Why a document read after the request is no new information (None: it is)."""
+    if request.on_file is None:
+        return None
+    if r.ref.sha256 in request.on_file:
+        return (f"{r.ref.filename} was on file before the request: a copy sent again is not "
+                "new information")
+    if r.kind in STATEMENTS and not borrowers_own(r.statement, borrower):
+        return (f"{r.ref.filename}: the company on it is illegible, so it cannot be shown to "
+                f"be {borrower}'s: send a copy with the company's name legible")
+    return None
+
+
 def still_awaited(request: OpenRequest, readings: list[DocumentReading],
                   batch_of: dict[str, int], borrower: str) -> list[str]:
-    """What the request still waits for, in words for the customer and operations: none once
-    it is met. `readings` is the loan file; `batch_of` maps sha256 to upload batch."""
-    came = [r for r in readings
-            if r.status is ReadStatus.READ and batch_of.get(r.ref.sha256, 0) > request.since
-            and other_company(r.statement, borrower) is None]
+    """What the request still waits for, in words for the customer and operations, and why a
+    document that came did not count: none once it is met. `readings` is the loan file;
+    `batch_of` maps sha256 to upload batch."""
+    after = [r for r in readings
+             if r.status is ReadStatus.READ and batch_of.get(r.ref.sha256, 0) > request.since
+             and other_company(r.statement, borrower) is None]
+    why_not = {r.ref.sha256: why for r in after
+               if (why := _not_new(request, r, borrower)) is not None}
+    came = [r for r in after if r.ref.sha256 not in why_not]
     if request.asks is None:
-        return [] if came else [f"a written answer (a signed letter, scanned) to the question "
-                                f"asked at {request.stage}: {request.question}"]
-    asked_at = f"asked at {request.stage}: {request.question}"
-    return [f"{_label(kind, period)}, {asked_at}" for kind, period in _items(request.asks)
-            if not any(r.kind is kind and (period is None or (
-                r.statement is not None and r.statement.period_end == period)) for r in came)]
+        awaited = [] if came else [f"a written answer (a signed letter, scanned) to the "
+                                   f"question asked at {request.stage}: {request.question}"]
+    else:
+        asked_at = f"asked at {request.stage}: {request.question}"
+        awaited = [f"{_label(kind, period)}, {asked_at}" for kind, period in _items(request.asks)
+                   if not any(r.kind is kind and (period is None or (
+                       r.statement is not None and r.statement.period_end == period))
+                       for r in came)]
+    return [*awaited, *why_not.values()] if awaited else []

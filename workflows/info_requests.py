@@ -16,17 +16,23 @@ with workflow.unsafe.imports_passed_through():
 # batch of documents and a committee voted afresh after it; since, it stays open until what
 # it names has come and been read, and the votes cast before it stand on an unchanged file.
 INFO_REQUESTS_MET = "info-requests-met"
+# workflow.patched marker: before it, a copy of a document on file before the request, and a
+# statement whose company is illegible, met a request; since, only new information does.
+INFO_REQUESTS_NEW = "info-requests-new-and-own"
 VOTE_KEEPER = Actor(id="committee-secretary", role=Role.SYSTEM)
 
 
 class InfoRequests(JourneyUpdates):
     def _ask(self, stage: Stage, decision: RiskOpinion | ApprovalDecision) -> str:
         """A decider's request for information, in words: since the marker, it stays open
-        until what it names has come and been read."""
+        until what it names has come and been read (since INFO_REQUESTS_NEW, as new)."""
         if not workflow.patched(INFO_REQUESTS_MET):
             return decision.reason  # before it, any batch of documents answered it
+        on_file = ([d.sha256 for d in self.all_documents()]
+                   if workflow.patched(INFO_REQUESTS_NEW) else None)
         self._info_request = OpenRequest(stage=stage, question=decision.reason,
-                                         asks=decision.asks, since=self.submissions())
+                                         asks=decision.asks, since=self.submissions(),
+                                         on_file=on_file)
         return "; ".join(self.awaited())
 
     def _votes_kept(self, voted_on: list[DocumentReading]) -> list[ApprovalDecision]:

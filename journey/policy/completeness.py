@@ -87,6 +87,15 @@ def other_company(statement: FinancialStatement | None, borrower: str | None) ->
     return None if same_name(statement.company, borrower) else statement.company
 
 
+def borrowers_own(statement: FinancialStatement | None, borrower: str) -> bool:
+    """Whether a statement shows it is the borrower's: its company legible and the borrower's.
+    `other_company` gives an illegible company the benefit of the doubt (the file keeps the
+    statement, the check reads its figures); a request for the borrower's statement, which
+    asks for something the deciders have not seen, does not (journey/info_request.py)."""
+    return (statement is not None and bool(statement.company)
+            and other_company(statement, borrower) is None)
+
+
 def _unreadable(r: DocumentReading) -> CheckFailure:
     why = f" ({r.reason})" if r.reason else ""
     return CheckFailure(

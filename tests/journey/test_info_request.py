@@ -16,8 +16,9 @@ from journey.stages import Stage
 from tests.journey.test_loan_file import BORROWER, END, sheet
 
 
-def request(asks: InfoRequest | None) -> OpenRequest:
-    return OpenRequest(stage=Stage.APPROVAL, question="why", asks=asks, since=1)
+def request(asks: InfoRequest | None, on_file: list[str] | None = None) -> OpenRequest:
+    return OpenRequest(stage=Stage.APPROVAL, question="why", asks=asks, since=1,
+                       on_file=on_file)
 
 
 def test_only_the_borrowers_statement_of_the_period_sent_after_the_request_meets_it() -> None:
@@ -51,13 +52,36 @@ def test_a_request_names_something_and_only_a_request_asks() -> None:
                          asks=InfoRequest(periods=[date(2025, 12, 31)]))
 
 
+def test_a_copy_of_what_was_on_file_is_no_answer_and_status_says_why() -> None:
+    copy, new = sheet("copy", BORROWER), sheet("new", BORROWER)
+    batches = {copy.ref.sha256: 2, new.ref.sha256: 2}  # the copy sent again after the request
+    asks = InfoRequest(kinds=[DocumentKind.BALANCE_SHEET])
+    for asked in (None, asks):
+        assert still_awaited(request(asked), [copy], batches, BORROWER) == []  # before the marker
+        awaited = still_awaited(request(asked, [copy.ref.sha256]), [copy], batches, BORROWER)
+        assert awaited[1:] == ["copy.png was on file before the request: a copy sent again is "
+                               "not new information"]
+        assert still_awaited(request(asked, [copy.ref.sha256]), [copy, new], batches,
+                             BORROWER) == []
+
+
+def test_a_statement_whose_company_is_illegible_is_not_shown_to_be_the_borrowers() -> None:
+    unnamed = sheet("unnamed", BORROWER)
+    assert unnamed.statement is not None
+    unnamed.statement.company = None
+    batches, asks = {unnamed.ref.sha256: 2}, InfoRequest(periods=[END])
+    assert len(still_awaited(request(asks), [unnamed], batches, BORROWER)) == 1  # before it
+    assert still_awaited(request(asks, []), [unnamed], batches, BORROWER)[2:] == [
+        f"unnamed.png: the company on it is illegible, so it cannot be shown to be {BORROWER}'s:"
+        " send a copy with the company's name legible"]
+
+
 def test_only_periods_that_have_ended_on_a_month_end_are_asked_for() -> None:
     refuse_unended_periods(InfoRequest(periods=[END]), END)
     with pytest.raises(DecisionRefused, match="has not ended"):
         refuse_unended_periods(InfoRequest(periods=[END]), date(2025, 12, 30))
     with pytest.raises(DecisionRefused, match="not the last day of a month"):
         refuse_unended_periods(InfoRequest(periods=[date(2025, 6, 30), date(2025, 9, 15)]), END)
-
 
 
 def test_a_risk_officer_grades_an_approval_or_a_rejection_not_a_request() -> None:

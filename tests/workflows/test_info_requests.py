@@ -11,9 +11,16 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from journey.actors import Actor, Role
 from journey.application import Product
-from journey.decisions import AddDocuments, ApprovalDecision, InfoRequest, Verdict
-from journey.documents import DocumentKind
+from journey.decisions import (
+    AddDocuments,
+    ApprovalDecision,
+    InfoRequest,
+    RiskOpinion,
+    Verdict,
+)
+from journey.documents import DocumentKind, ReadStatus
 from journey.settings import Settings
 from journey.stages import Stage
 from store import blobs
@@ -31,6 +38,8 @@ from tests.workflows.journey_kit import (
 )
 from tests.workflows.test_decisions import CC, RISK_PF, opinion, vote
 from workflows.loan_journey import LoanJourneyWorkflow
+
+RISK_SME = Actor(id="risk-sme-1", role=Role.RISK_OFFICER)
 
 
 def last_year() -> date:
@@ -119,3 +128,43 @@ async def test_a_members_request_suspends_the_committee_and_the_votes_cast_stand
             assert "already" in await refused(handle, LoanJourneyWorkflow.decide, vote(CC[0]))
         done = await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[1]))
         assert done.stage is Stage.OFFER
+
+
+
+async def test_only_new_information_of_the_borrower_meets_a_request(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """A copy of a document on file before the request is nothing the deciders had not seen,
+    and a statement whose company is illegible cannot be shown to be the borrower's: neither
+    meets a request, and `status` says why; a new letter answers a question, the borrower's
+    own statement a request for it. A risk officer asking has not graded the case yet."""
+    docs = Documents()
+    app = application(docs)
+    on_file = next(d for d in app.documents if d.filename.endswith("-balance.png"))
+    earlier = docs.company(app.applicant_name, app.credit_code, last_year())
+    unnamed = docs.readings[earlier[1].sha256].model_dump(exclude={"ref"})
+    unnamed["statement"]["company"] = None
+    illegible = docs.add("balance-unnamed", **unnamed)
+    letter = docs.add("letter", status=ReadStatus.READ, kind=DocumentKind.UNKNOWN)
+    question = RiskOpinion(actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="why the dip")
+    wanted = InfoRequest(kinds=[DocumentKind.BALANCE_SHEET], periods=[last_year()])
+    rounds = [
+        (question, on_file, f"{on_file.filename} was on file before the request: a copy sent "
+                            "again is not new information", letter),
+        (question.model_copy(update={"asks": wanted}), illegible, "balance-unnamed.png: the "
+         "company on it is illegible, so it cannot be shown to be", earlier[1]),
+    ]
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        for attempt, (request, not_new, why, answer) in enumerate(rounds, start=2):
+            await until_stage(handle, Stage.RISK_REVIEW)
+            await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, request)
+            await until_stage(handle, Stage.COMPLETENESS, asking=True)
+            await handle.execute_update(LoanJourneyWorkflow.add_documents,
+                                        AddDocuments(actor=customer(app), documents=[not_new]))
+            stuck = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+            assert len(stuck.awaited) == 2 and stuck.awaited[1].startswith(why)
+            assert why in stuck.waiting_for[0]
+            await handle.execute_update(LoanJourneyWorkflow.add_documents,
+                                        AddDocuments(actor=customer(app), documents=[answer]))
+            back = await until_stage(handle, Stage.RISK_REVIEW)
+            assert back.attempt == attempt and back.awaited == []
