@@ -60,7 +60,8 @@ AskPeriods = Annotated[
     list[datetime] | None,
     typer.Option("--period", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                  help="with --verdict request_info: the statements of the period ending that "
-                      "day (repeat it for several); without --ask, both statements"),
+                      "day, a month's last day that has passed (repeat it for several); "
+                      "without --ask, both statements"),
 ]
 Day = Annotated[
     datetime | None,
