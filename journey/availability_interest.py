@@ -15,7 +15,12 @@ withdrawal, every tranche drawn) cancel the rest, and the fee stops that day. It
 with each quarter's interest, and shown apart from it.
 
 When drawdowns close, the interest and fee accrued since the last quarter ended are due
-with the first instalment of the repayment plan: nothing is charged twice. A quarter left
+with the first instalment of the repayment plan: nothing is charged twice. What was paid
+beyond them (a quarter paid before it was due, so interest for days after the close, and
+the commitment fee on what the close cancelled: the fee runs only while the commitment
+exists) is credited to the plan, as a payment on the close day (`paid_ahead`, journeys
+closing since the marker in workflows/drawdowns.py): it pays the first instalment ahead, and
+a settlement gives it back as any interest paid ahead; before the marker it was lost. A quarter left
 unpaid stays what it was, past due since its payment day (journeys closed since the marker
 in workflows/drawdowns.py): it goes into the plan as an instalment of its own, before the
 first, keeping its due date, so that its days past due keep counting and classify the loan
@@ -50,6 +55,7 @@ from journey.post_loan import Account, Payment, apply_payments
 from journey.repayment import Instalment, cents
 
 ZERO = Decimal("0.00")
+PAID_AHEAD = "paid ahead while drawing"  # the credit `paid_ahead` carries into the plan
 INTEREST_DAY = 20  # 结息日: the 20th of the last month of each quarter
 QUARTER_ENDS = (3, 6, 9, 12)
 
@@ -161,6 +167,9 @@ class AtClose(BaseModel):
 
     unpaid: list[Instalment]  # the quarters not paid, each as it stands at the close
     rest: Decimal  # the interest and fee since the last quarter ended, less paid beyond
+    # paid beyond what the close owes: interest for days after it, a quarter not yet due, or
+    # the fee on the commitment it cancelled; credited to the plan (`paid_ahead`)
+    ahead: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
@@ -180,7 +189,17 @@ def at_close(records: list[DrawdownRecord], terms: Terms, opened: date, closed: 
                          interest=q.outstanding, payment=q.outstanding, balance_after=ZERO,
                          penalty_from=max(closed, q.due_on))
               for q in account.instalments if q.settled_on is None]
-    return AtClose(unpaid=unpaid, rest=max(ZERO, rest.total - account.credit))
+    return AtClose(unpaid=unpaid, rest=max(ZERO, rest.total - account.credit),
+                   ahead=max(ZERO, account.credit - rest.total))
+
+
+def paid_ahead(owed: AtClose, on: date, order: int) -> list[Payment]:
+    """What the close owes nothing for, credited to the repayment plan as one payment on the
+    close day `on` (paying its first instalment ahead, given back by a settlement as any
+    interest paid ahead); none when nothing was paid beyond."""
+    if owed.ahead <= 0:
+        return []
+    return [Payment(reference=PAID_AHEAD, amount=owed.ahead, paid_on=on, order=order)]
 
 
 class FeesDue(BaseModel):

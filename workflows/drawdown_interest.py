@@ -166,6 +166,9 @@ class DrawdownInterest(DrawdownUpdates):
             return super()._payments()
         return self._dd_interest_payments
 
+    def _recorded(self) -> list[Payment]:
+        return [*self._dd_interest_payments, *super()._recorded()]
+
     def _paid_into(self, on: date) -> tuple[Account | None, str]:
         interest = self._dd_interest_account()
         if interest is None:

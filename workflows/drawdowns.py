@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.actors import Actor, Role
     from journey.application import Product
-    from journey.availability_interest import quarters_first
+    from journey.availability_interest import paid_ahead, quarters_first
     from journey.contracts import BookingInput
     from journey.documents import DocumentReading
     from journey.drawdown_conditions import (
@@ -81,6 +81,9 @@ FEES_WITHOUT_DRAWING = "drawdown-fees-without-drawing"
 # a quarter left unpaid at the close stays past due, an instalment of its own before the
 # plan's first; before it, it was carried into the first instalment, no longer past due
 QUARTERS_STAY_PAST_DUE = "drawdown-quarters-stay-past-due"
+# what was paid beyond what the close owes (interest for days after it, the fee on the
+# commitment it cancelled) is credited to the plan; before it, it was lost
+PAID_AHEAD_CREDITED = "drawdown-paid-ahead-credited"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -293,8 +296,8 @@ class DrawdownStage(DrawdownInterest):
 
     def _dd_rebuild_plan(self) -> None:
         """Repayment on what was actually drawn, after the grace period, to the end of the
-        tenor, with the interest the drawdowns earned until now due with the first instalment;
-        post_loan reads it."""
+        tenor, with the interest the drawdowns earned until now due with the first instalment
+        (and what was paid beyond it credited to the plan); post_loan reads it."""
         commitment = self._dd_commit()
         today = self.today()
         booked = [r for r in self._dd_records if r.state is DrawdownState.BOOKED]
@@ -306,6 +309,8 @@ class DrawdownStage(DrawdownInterest):
             accrued = owed.total
             if owed.unpaid and workflow.patched(QUARTERS_STAY_PAST_DUE):
                 unpaid, accrued = owed.unpaid, owed.rest
+            if owed.ahead and workflow.patched(PAID_AHEAD_CREDITED):
+                self._pl.payments.extend(paid_ahead(owed, today, len(self._pl.payments)))
             self._dd_commitment = commitment.model_copy(update={"interest_accrued": accrued})
         schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
                                   today, unused, accrued)

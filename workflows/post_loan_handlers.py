@@ -70,6 +70,11 @@ class PostLoanHandlers(PaymentNotices):
         draws, workflows/drawdown_updates.py, has its own)."""
         return self._pl.payments
 
+    def _recorded(self) -> list[Payment]:
+        """Every payment recorded on the loan, for status (a project's interest while it
+        drew as well, workflows/drawdown_interest.py)."""
+        return self._pl.payments
+
     def _paid_into(self, on: date) -> tuple[Account | None, str]:
         """The account a repayment on `on` pays, and what to do with money beyond what a
         repayment pays (a project's interest while it draws has its own,
@@ -271,7 +276,7 @@ class PostLoanHandlers(PaymentNotices):
                 "payments": [
                     PaymentRecord(reference=p.reference, kind=r.kind, amount=p.amount,
                                   paid_on=p.paid_on, recorded_by=r.actor.id, channel=r.channel)
-                    for p in self._pl.payments if (r := self._repayments.get(p.reference))
+                    for p in self._recorded() if (r := self._repayments.get(p.reference))
                 ],
                 "last_review": self._pl.last_review,
                 "rate_changes": self._pl.rate_changes,

@@ -1,0 +1,69 @@
+"""A project whose quarter was paid before it was due, then withdrawn the same day, on the
+time-skipping server: what the close owes nothing for (interest for days after it, the
+commitment fee on what it cancelled) is credited to the plan, not lost."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.availability_interest import Terms, accrued, last_period_end
+from journey.decisions import Repayment, Withdrawal
+from journey.drawdowns import DrawdownState
+from journey.policy.calendar import WorkingCalendar
+from journey.stages import Stage
+from starter.operations import settlement
+from tests.drawdowns.kit import approve, at_drawdowns, first_tranche, request, skip_to, until
+from tests.drawdowns.test_availability_interest_journey import on
+from tests.workflows.journey_kit import SUBMITTER, Documents, customer
+from workflows.loan_journey import LoanJourneyWorkflow
+
+pytestmark = pytest.mark.usefixtures("server_today")
+BANK = WorkingCalendar().tz
+
+
+async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with at_drawdowns(env, tmp_path, docs) as (app, _, handle):
+        await request(handle, first_tranche(app, docs))
+        await approve(handle, "t1")
+        drawing = await until(handle, lambda s: s.availability_interest is not None
+                              and s.availability_interest.drawn > 0)
+        assert drawing.availability_interest is not None
+        # the quarter's interest and fee, paid some days into it, before it is due
+        due_on, due = drawing.availability_interest.next_due_on, \
+            drawing.availability_interest.next_due
+        assert due_on is not None
+        today = (await env.get_current_time()).astimezone(BANK).date()
+        await skip_to(env, on(today + timedelta(days=max(1, (due_on - today).days // 2))))
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment, Repayment(
+            actor=SUBMITTER, reference="PF1-Q1", amount=due))
+        await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+            actor=customer(app), reason="the sponsor funds the rest"))
+        done = await until(handle, lambda s: s.stage is Stage.POST_LOAN and s.account
+                           is not None and s.today is not None)
+        commitment, offer, account = done.commitment, done.offer, done.account
+        assert commitment is not None and offer is not None and account is not None
+        assert commitment.interest_from is not None and commitment.closed_at is not None
+        closed = commitment.closed_at.astimezone(BANK).date()
+        booked = [r for r in done.drawdowns if r.state is DrawdownState.BOOKED]
+        terms = Terms(annual_rate=offer.annual_rate, commitment=commitment.total,
+                      fee_rate=commitment.fee_rate)
+        # owed at the close: interest and fee to the close, which the payment covered
+        rest = accrued(booked, terms, last_period_end(commitment.interest_from, closed),
+                       closed, BANK)
+        assert 0 < rest.total < due and commitment.interest_accrued == 0
+        # the rest of the payment (days after the close, the fee on what it cancelled) is
+        # paid ahead on the plan, and the payment is still in status's payments
+        ahead = due - rest.total
+        assert sum((i.interest_paid for i in account.instalments), Decimal(0)) == ahead
+        assert [(p.reference, p.amount) for p in done.payments] == [("PF1-Q1", due)]
+        # settling today gives it back: the principal less what was paid ahead
+        quote = settlement(done, done.today)
+        assert quote.interest_back == ahead
+        assert quote.owed == Decimal("4500000.00") - ahead
