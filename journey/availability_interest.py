@@ -75,6 +75,35 @@ class Accrual(BaseModel):
         return f"interest {self.interest:,}, commitment fee {self.fee:,}"
 
 
+class Payoff(BaseModel):
+    """What settles a project that is still drawing on a day: the drawn principal, the
+    quarters left unpaid with their penalty interest, the interest and commitment fee accrued
+    since the last quarter ended, less what was paid beyond them: what its settlement would
+    take were the rest of the commitment withdrawn that day (`at_close`, then the plan's
+    settlement on its first day)."""
+
+    on: date
+    principal: Decimal
+    past_due: Decimal = ZERO
+    interest: Decimal = ZERO
+    fee: Decimal = ZERO
+    prepayment_fee: Decimal = ZERO  # the post-loan policy's, on the principal settled
+    paid_ahead: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return (self.principal + self.past_due + self.interest + self.fee
+                + self.prepayment_fee - self.paid_ahead)
+
+    def parts(self) -> str:
+        """`total` in words, as a settlement quote's parts."""
+        past = f", quarters past due {self.past_due:,}" if self.past_due else ""
+        past += (f", prepayment fee {self.prepayment_fee:,}" if self.prepayment_fee else "")
+        back = f", less interest paid ahead {self.paid_ahead:,}" if self.paid_ahead else ""
+        return (f"principal {self.principal:,}, interest {self.interest:,}, commitment fee "
+                f"{self.fee:,}{past}{back}")
+
+
 class InterestPosition(BaseModel):
     """What status shows of a project's interest while it draws."""
 
@@ -91,6 +120,7 @@ class InterestPosition(BaseModel):
     days_past_due: int = 0
     payments: list[Payment] = Field(default_factory=list)
     fees_only: bool = False  # closed with nothing drawn: its commitment fee is owed
+    payoff: Payoff | None = None  # what settles it today, while it draws
 
 
 def period_ends(opened: date, until: date) -> list[date]:
@@ -193,6 +223,25 @@ def at_close(records: list[DrawdownRecord], terms: Terms, opened: date, closed: 
                    ahead=max(ZERO, account.credit - rest.total))
 
 
+def payoff(records: list[DrawdownRecord], terms: Terms, opened: date, on: date,
+           payments: list[Payment], next_working_day: Callable[[date], date],
+           zone: tzinfo = UTC, penalty_rate: Decimal = ZERO,
+           settle_fee_rate: Decimal = ZERO) -> Payoff:
+    """What settles the project on `on` while it draws: closing that day (`at_close`) and
+    the plan's settlement the same day, so that it is what a withdrawal then `settlement`
+    would quote: the prepayment fee at `settle_fee_rate` on the principal, and what the
+    payments paid beyond the quarters (`Account.credit`: `rest` less what the close leaves
+    of it, and the rest paid ahead) given back."""
+    owed = at_close(records, terms, opened, on, payments, next_working_day, zone,
+                    penalty_rate)
+    rest = accrued(records, terms, last_period_end(opened, on), on, zone)
+    drawn = sum((r.request.amount for r in records if r.state is DrawdownState.BOOKED), ZERO)
+    return Payoff(on=on, principal=drawn, past_due=sum((q.payment for q in owed.unpaid), ZERO),
+                  interest=rest.interest, fee=rest.fee,
+                  prepayment_fee=cents(drawn * settle_fee_rate),
+                  paid_ahead=owed.ahead + rest.total - owed.rest)
+
+
 def paid_ahead(owed: AtClose, on: date, order: int) -> list[Payment]:
     """What the close owes nothing for, credited to the repayment plan as one payment on the
     close day `on` (paying its first instalment ahead, given back by a settlement as any
@@ -238,10 +287,12 @@ def quarters_first(unpaid: list[Instalment], schedule: list[Instalment]) -> list
 def interest_position(commitment: Commitment, records: list[DrawdownRecord], terms: Terms,
                       until: date, payments: list[Payment], today: date,
                       next_working_day: Callable[[date], date], zone: tzinfo = UTC,
-                      penalty_rate: Decimal = ZERO) -> InterestPosition:
+                      penalty_rate: Decimal = ZERO, settle_fee_rate: Decimal = ZERO
+                      ) -> InterestPosition:
     """Drawn and undrawn, the interest and fee accrued since the last quarter ended, the
     next quarter's payment day and amount (on what is drawn today), what was paid and what
-    is past due, with penalty interest at `penalty_rate`."""
+    is past due, with penalty interest at `penalty_rate`, and what settles it today (a
+    prepayment fee at `settle_fee_rate`)."""
     opened = commitment.interest_from or today
     plan = quarterly_plan(records, terms, opened, until, next_working_day, zone)
     parts = quarters(records, terms, opened, until, zone)
@@ -249,7 +300,9 @@ def interest_position(commitment: Commitment, records: list[DrawdownRecord], ter
     now = accrued(records, terms, since, today, zone)
     return standing(plan, payments, today, penalty_rate, parts).model_copy(update={
         "drawn": commitment.drawn, "undrawn": commitment.available, "accrued": now.interest,
-        "fee_accrued": now.fee, "accrued_since": since})
+        "fee_accrued": now.fee, "accrued_since": since,
+        "payoff": payoff(records, terms, opened, today, payments, next_working_day, zone,
+                         penalty_rate, settle_fee_rate)})
 
 
 def standing(plan: list[Instalment], payments: list[Payment], today: date,

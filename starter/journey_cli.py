@@ -339,11 +339,15 @@ def repay(
 
 def settlement(workflow_id: JourneyId, on: Day = None) -> None:
     """What settles a running loan on a day: early, the principal left, interest to the day
-    and arrears; once the plan has all fallen due, everything owed with penalty interest."""
+    and arrears; once the plan has all fallen due, everything owed with penalty interest; a
+    project still drawing, today: its drawn principal, interest and commitment fee."""
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
         day = on.date() if on else operations.loan_day(s)
+        if (payoff := operations.payoff_while_drawing(s, day)) is not None:
+            console.print(render.payoff_text(workflow_id, payoff))
+            return
         s, ahead = quotes.as_on(s, day, Settings())
         quote = operations.settlement(s, day)
         console.print(render.settlement_text(workflow_id, day, quote,

@@ -31,6 +31,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.policy import policy_text
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
+from journey.availability_interest import Payoff
 from journey.classification import RiskClass
 from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
@@ -637,6 +638,21 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     if matured(s, day):  # all due: what clears it that day
         return payoff_quote(s.account, day, s.penalty_rate)
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
+
+
+def payoff_while_drawing(s: JourneyStatus, day: date) -> Payoff | None:
+    """What settles the project of status `s` on `day` while it still draws (its drawn
+    principal, the interest and commitment fee accrued, journey/availability_interest.py),
+    quoted for the journey's today only, as its figures change with each drawdown; None
+    for a journey that is not drawing."""
+    position = s.availability_interest
+    if s.stage is not Stage.DISBURSEMENT or position is None or position.payoff is None:
+        return None
+    if day != position.payoff.on:
+        raise BadInput(f"{s.workflow_id} is still drawing: its payoff is quoted for today, "
+                       f"{position.payoff.on}, only (each drawdown changes it); quote that "
+                       "day, or another once drawdowns close")
+    return position.payoff
 
 
 def owed_on(s: JourneyStatus, fixings: list[LprFixing], day: date | None = None

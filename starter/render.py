@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from journey.availability_interest import InterestPosition
+from journey.availability_interest import InterestPosition, Payoff
 from journey.documents import DocumentReading
 from journey.entrusted_payment import paid_to
 from journey.loan_book import BookLine, by_class, non_performing_ratio
@@ -279,6 +279,19 @@ def settlement_text(workflow_id: str, day: date, quote: Account, matured: bool,
         f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
         "--reference <bank reference> --as <operations id> --settle`."
         + repricing_note(repricings)
+    )
+
+
+def payoff_text(workflow_id: str, payoff: Payoff) -> str:
+    """How to settle a project still drawing: withdraw the rest of its commitment, then
+    settle at the quote (what the close leaves owed that day)."""
+    return (
+        f"settling {workflow_id} on {payoff.on} takes [bold]{payoff.total:,}[/]: "
+        f"{payoff.parts()}; interest and commitment fee accrued to that day. It is still "
+        "drawing: withdraw the rest of its commitment first "
+        f"(`loan-journey withdraw {workflow_id} --reason <why> --as <customer>`), then record "
+        f"it with `loan-journey repay {workflow_id} --amount {payoff.total} "
+        "--reference <bank reference> --as <operations id> --settle`."
     )
 
 

@@ -188,11 +188,16 @@ class DrawdownInterest(DrawdownUpdates):
         """While a project draws, its quarterly interest is paid: nothing is repaid ahead."""
         if self._stage is not Stage.DISBURSEMENT or self._dd_quarters() is None:
             return super()._require_repayable(repayment)
-        if repayment.settles or repayment.prepays:
+        if repayment.settles:
+            raise DecisionRefused(
+                "the project is drawing: to settle it, withdraw the rest of its commitment "
+                "first (`withdraw`: drawdowns close on what was drawn), then settle at "
+                "`settlement`'s quote, which it quotes now"
+            )
+        if repayment.prepays:
             raise DecisionRefused(
                 "the project is drawing: only its interest is paid until drawdowns close; "
-                f"record this as a repayment of interest, or the {repayment.kind} after the "
-                "close"
+                "record this as a repayment of interest, or the prepayment after the close"
             )
 
     @workflow.query
@@ -210,5 +215,6 @@ class DrawdownInterest(DrawdownUpdates):
                                      self.day_of(commitment.available_until),
                                      self._dd_interest_payments, self.today(),
                                      self._dd_payment_day, self.day_zone(),
-                                     self._dd_penalty_rate())
+                                     self._dd_penalty_rate(),
+                                     self.prepayment_fee().rate_on(self.today(), self.today()))
         return base.model_copy(update={"availability_interest": position})

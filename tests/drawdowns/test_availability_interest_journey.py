@@ -135,7 +135,7 @@ async def test_a_missed_quarter_is_past_due_with_penalty_interest_until_paid(
         shown.print(status_view(late))
         assert f"{due + penalty:,} past due, 3 days" in shown.export_text()
         # nothing ahead of the plan while the project draws
-        assert "only its interest is paid" in await refused(
+        assert "withdraw the rest of its commitment first" in await refused(
             handle, LoanJourneyWorkflow.record_repayment,
             Repayment(actor=SUBMITTER, reference="SETTLE", amount=due, settles=True))
         # a repayment pays the interest due (and the running quarter's), not the principal

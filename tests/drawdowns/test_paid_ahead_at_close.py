@@ -1,6 +1,7 @@
 """A project whose quarter was paid before it was due, then withdrawn the same day, on the
 time-skipping server: what the close owes nothing for (interest for days after it, the
-commitment fee on what it cancelled) is credited to the plan, not lost."""
+commitment fee on what it cancelled) is credited to the plan, not lost; and while it draws,
+its payoff is quoted as the settlement after a withdrawal would take."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from journey.decisions import Repayment, Withdrawal
 from journey.drawdowns import DrawdownState
 from journey.policy.calendar import WorkingCalendar
 from journey.stages import Stage
-from starter.operations import settlement
+from starter.errors import BadInput
+from starter.operations import payoff_while_drawing, settlement
+from starter.render import payoff_text
 from tests.drawdowns.kit import approve, at_drawdowns, first_tranche, request, skip_to, until
 from tests.drawdowns.test_availability_interest_journey import on
 from tests.workflows.journey_kit import SUBMITTER, Documents, customer
@@ -43,6 +46,16 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         await skip_to(env, on(today + timedelta(days=max(1, (due_on - today).days // 2))))
         await handle.execute_update(LoanJourneyWorkflow.record_repayment, Repayment(
             actor=SUBMITTER, reference="PF1-Q1", amount=due))
+        # drawing, it is quoted a payoff: what a withdrawal, then a settlement, would take
+        quoted = await until(handle, lambda s: s.availability_interest is not None
+                             and s.availability_interest.paid == due)
+        assert quoted.availability_interest is not None
+        payoff = quoted.availability_interest.payoff
+        assert payoff is not None and payoff.principal == Decimal("4500000.00")
+        assert payoff_while_drawing(quoted, payoff.on) == payoff
+        assert "withdraw the rest of its commitment first" in payoff_text(handle.id, payoff)
+        with pytest.raises(BadInput, match="quoted for today"):
+            payoff_while_drawing(quoted, payoff.on + timedelta(days=1))
         await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
             actor=customer(app), reason="the sponsor funds the rest"))
         done = await until(handle, lambda s: s.stage is Stage.POST_LOAN and s.account
@@ -66,4 +79,7 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         # settling today gives it back: the principal less what was paid ahead
         quote = settlement(done, done.today)
         assert quote.interest_back == ahead
-        assert quote.owed == Decimal("4500000.00") - ahead
+        assert quote.owed == Decimal("4500000.00") - ahead + quote.fee_due
+        assert (payoff.on, payoff.total) == (done.today, quote.owed)
+        assert payoff.paid_ahead == due and (payoff.interest, payoff.fee) == (rest.interest,
+                                                                               rest.fee)
