@@ -122,6 +122,22 @@ class InterestPosition(BaseModel):
     fees_only: bool = False  # closed with nothing drawn: its commitment fee is owed
     payoff: Payoff | None = None  # what settles it today, while it draws
 
+    def text(self, late: str = "{}") -> str:
+        """In words, as status and receipts say it: accrued, next due, paid, past due (put
+        in `late`, a format for how to show it); or, closed with nothing drawn, the
+        commitment fee owed."""
+        due = (f"next due {self.next_due_on}: {self.next_due:,} ({self.next_parts.text()})"
+               if self.next_due_on else "the rest due with the first instalment")
+        past = (f"; {late.format(f'{self.past_due:,} past due, {self.days_past_due} days')}"
+                if self.past_due else "")
+        paid = f"paid {self.paid:,} in {len(self.payments)} payments{past}"
+        if self.fees_only:
+            due = due if self.next_due_on else "all of it past due"
+            return f"nothing drawn: the commitment fee is owed; {due}; {paid}"
+        settle = f"; to settle today {self.payoff.total:,}" if self.payoff else ""
+        return (f"{self.accrued:,} accrued since {self.accrued_since}, commitment fee "
+                f"{self.fee_accrued:,}; {due}; {paid}{settle}")
+
 
 def period_ends(opened: date, until: date) -> list[date]:
     """The days each quarter's interest stops at (the day after each 结息日), after `opened`

@@ -119,17 +119,9 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
 
 def interest_text(i: InterestPosition) -> str:
     """A drawing project's quarterly interest and commitment fee: accrued, next due, paid,
-    past due; or, closed with nothing drawn, the commitment fee it owes."""
-    due = (f"next due {i.next_due_on}: {i.next_due:,} ({i.next_parts.text()})"
-           if i.next_due_on else "the rest due with the first instalment")
-    late = (f"; [red]{i.past_due:,} past due, {i.days_past_due} days[/]" if i.past_due
-            else "")
-    if i.fees_only:
-        due = due if i.next_due_on else "all of it past due"
-        return (f"nothing drawn: the commitment fee is owed; {due}; paid {i.paid:,} in "
-                f"{len(i.payments)} payments{late}")
-    return (f"{i.accrued:,} accrued since {i.accrued_since}, commitment fee "
-            f"{i.fee_accrued:,}; {due}; paid {i.paid:,} in {len(i.payments)} payments{late}")
+    past due (in red), what settles it today; or, closed with nothing drawn, the commitment
+    fee it owes."""
+    return i.text(late="[red]{}[/]")
 
 
 def reading_text(r: DocumentReading) -> str:

@@ -18,6 +18,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey.availability_interest import (
         AtClose,
+        InterestPosition,
         Terms,
         at_close,
         fees_at_close,
@@ -177,12 +178,11 @@ class DrawdownInterest(DrawdownUpdates):
                           "close, and the principal after")
 
     def _repaid(self, repayment: Repayment) -> str:
-        account = self._dd_interest_account()
-        if account is None:
+        """The project's interest as status shows it (`InterestPosition.text`)."""
+        position = self._dd_position()
+        if position is None:
             return super()._repaid(repayment)
-        return (f"interest outstanding {account.owed:,}, past due "
-                f"{account.arrears(self.today()):,}; the next quarter's "
-                f"{account.next_instalment()}")
+        return position.text()
 
     def _require_repayable(self, repayment: Repayment) -> None:
         """While a project draws, its quarterly interest is paid: nothing is repaid ahead."""
@@ -200,21 +200,27 @@ class DrawdownInterest(DrawdownUpdates):
                 "record this as a repayment of interest, or the prepayment after the close"
             )
 
-    @workflow.query
-    def status(self) -> JourneyStatus:
-        base = super().status()
+    def _dd_position(self) -> InterestPosition | None:
+        """Where the project's interest stands today, as status shows it (and receipts say
+        it): while it draws, or closed with nothing drawn and its commitment fee owed."""
         commitment, fees = self._dd_commitment, self._dd_fees_due
         if fees is not None:
             owed = standing(fees.plan, self._dd_interest_payments, self.today(),
                             self._dd_penalty_rate(), fees.parts)
-            return base.model_copy(update={
-                "availability_interest": owed.model_copy(update={"fees_only": True})})
+            return owed.model_copy(update={"fees_only": True})
         if self._dd_quarters() is None or commitment is None:
+            return None
+        return interest_position(commitment, self._dd_records, self._dd_interest_terms(),
+                                 self.day_of(commitment.available_until),
+                                 self._dd_interest_payments, self.today(),
+                                 self._dd_payment_day, self.day_zone(),
+                                 self._dd_penalty_rate(),
+                                 self.prepayment_fee().rate_on(self.today(), self.today()))
+
+    @workflow.query
+    def status(self) -> JourneyStatus:
+        base = super().status()
+        position = self._dd_position()
+        if position is None:
             return base
-        position = interest_position(commitment, self._dd_records, self._dd_interest_terms(),
-                                     self.day_of(commitment.available_until),
-                                     self._dd_interest_payments, self.today(),
-                                     self._dd_payment_day, self.day_zone(),
-                                     self._dd_penalty_rate(),
-                                     self.prepayment_fee().rate_on(self.today(), self.today()))
         return base.model_copy(update={"availability_interest": position})

@@ -72,7 +72,7 @@ async def test_a_quarter_is_noticed_paid_and_the_close_charges_only_the_rest(
             LoanJourneyWorkflow.record_repayment,
             Repayment(actor=SUBMITTER, reference="INT-Q1", amount=due),  # operations record it
         )
-        assert "interest outstanding" in paid.message
+        assert f"paid {due:,} in 1 payments" in paid.message  # as status says it
         await skip_to(env, on(due_on + timedelta(days=3)))
         after = await until(handle, lambda s: s.availability_interest is not None
                             and s.availability_interest.paid == due)

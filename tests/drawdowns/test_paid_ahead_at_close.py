@@ -44,7 +44,7 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         assert due_on is not None
         today = (await env.get_current_time()).astimezone(BANK).date()
         await skip_to(env, on(today + timedelta(days=max(1, (due_on - today).days // 2))))
-        await handle.execute_update(LoanJourneyWorkflow.record_repayment, Repayment(
+        receipt = await handle.execute_update(LoanJourneyWorkflow.record_repayment, Repayment(
             actor=SUBMITTER, reference="PF1-Q1", amount=due))
         # drawing, it is quoted a payoff: what a withdrawal, then a settlement, would take
         quoted = await until(handle, lambda s: s.availability_interest is not None
@@ -53,6 +53,9 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         payoff = quoted.availability_interest.payoff
         assert payoff is not None and payoff.principal == Decimal("4500000.00")
         assert payoff_while_drawing(quoted, payoff.on) == payoff
+        # the receipt says what status says, not the quarters to come as if owed
+        assert receipt.message == quoted.availability_interest.text()
+        assert f"to settle today {payoff.total:,}" in receipt.message
         assert "withdraw the rest of its commitment first" in payoff_text(handle.id, payoff)
         with pytest.raises(BadInput, match="quoted for today"):
             payoff_while_drawing(quoted, payoff.on + timedelta(days=1))
