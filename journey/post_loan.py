@@ -30,9 +30,11 @@ due after that day keep their dates and shrink in proportion: the principal repa
 among them by what each has unpaid, so the term stays and an equal-instalment plan stays
 level. Or, as the borrower chooses, it repays the last instalments first (in inverse order of
 maturity): the plan ends sooner and the instalments before keep their principal. Either way
-their interest follows the lower balance: the current period's is cut by the
-periodic rate on the principal repaid for the days left in the period (from the previous
-due date, or the plan's start), later periods' is the periodic rate on their new balance.
+their interest follows the lower balance: the current period's is recomputed, the periodic
+rate on the principal before for the days run and on the principal left for the days left in
+the period (from the previous due date, or the plan's start), rounded once, so that a
+prepayment on the period's first day charges the rate on the new principal to the cent;
+later periods' is the periodic rate on their new balance.
 Interest paid ahead beyond that is applied again, as money paid that day. A settlement later
 in the same period still owes the interest the prepaid principal accrued until it was
 repaid.
@@ -572,8 +574,12 @@ def _repay_principal(
         rate = period_rate if state.period_rate is None else state.period_rate
         if index == 0:
             days, days_left = (state.due_on - begins).days, (state.due_on - on).days
-            saved = cents(rate * cut * days_left / days) if days > 0 else ZERO
-            state.interest_fixed += cents(rate * cut) - saved if days > 0 else ZERO
+            left = Decimal(days_left) / days if days > 0 else ZERO
+            state.interest_fixed += cents(rate * cut) - cents(rate * cut * left)
+            # the period's interest recomputed on the principal left for the days left, not
+            # the cut's scaled off the rounded whole: 19m at 4% a month is 63,333.33
+            before = balance + cut
+            saved = cents(rate * before) - cents(rate * (before - cut * left))
             # never below what has accrued: rounding must not take back a cent of it
             interest = max(state.interest_due - saved, state.interest_fixed)
         else:

@@ -191,3 +191,15 @@ def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments_first()
     assert account.ends_on() == p[8].due_on and account.principal_owed == Decimal("80000.00")
     assert account.instalments[1].interest_due == Decimal("475.00")  # as when shrinking
     assert account.instalments[2].interest_due == Decimal("350.00")  # 0.5% of 70,000
+
+
+def test_a_prepayment_on_the_payout_day_recomputes_interest_on_the_new_principal() -> None:
+    # 20m at 4%: a month's interest is 66,666.67; 1m prepaid the day it starts leaves
+    # 19m, whose month is 63,333.33, not 66,666.67 less 1m's 3,333.33
+    p = build_schedule(Decimal("20000000.00"), Decimal("0.04"), 12,
+                       RepaymentMethod.EQUAL_PRINCIPAL, Frequency.MONTHLY, START)
+    assert p[0].interest == Decimal("66666.67")
+    account = apply_payments(p, [prepay("1000000", START)], START,
+                             period_rate=Decimal("0.04") / 12)
+    assert account.instalments[0].interest_due == Decimal("63333.33")
+    assert account.instalments[0].interest_fixed == 0
