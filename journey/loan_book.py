@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from journey.classification import RiskClass
 from journey.owed_figures import OwedFigures
+from journey.post_loan import ZERO
 from journey.post_loan_warnings import open_numbers
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -36,13 +37,16 @@ class ClassTotal(BaseModel):
 def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
               ) -> BookLine | None:
     """A running loan's line, with `owed`, its figures on its day, a project's that is
-    still drawing too (what it has drawn is lent: normal, with nothing due until its
-    drawdowns close); None for a journey that is not one (any more)."""
-    drawing = s.commitment
+    still drawing too (what it has drawn is lent: no principal due until its drawdowns
+    close, its quarters' interest past due as arrears); None for a journey that is not one
+    (any more). Amounts in cents, none or not."""
+    drawing, quarters = s.commitment, s.availability_interest
     if s.stage is Stage.DISBURSEMENT and drawing is not None and drawing.drawn > 0:
         return BookLine(
             workflow_id=s.workflow_id, product=product,
-            risk_class=s.risk_class or RiskClass.NORMAL, days_past_due=0, arrears=Decimal(0),
+            risk_class=s.risk_class or RiskClass.NORMAL,
+            days_past_due=quarters.days_past_due if quarters else 0,
+            arrears=quarters.past_due if quarters else ZERO,
             principal=drawing.drawn, next_instalment="after its drawdowns close",
             open_warnings=len(open_numbers(s.warnings)),
         )
@@ -71,7 +75,7 @@ def by_class(lines: list[BookLine]) -> list[ClassTotal]:
         ClassTotal(
             risk_class=c,
             loans=sum(1 for b in lines if b.risk_class is c),
-            principal=sum((b.principal for b in lines if b.risk_class is c), Decimal(0)),
+            principal=sum((b.principal for b in lines if b.risk_class is c), ZERO),
         )
         for c in RiskClass
     ]

@@ -16,6 +16,7 @@ from journey.classification import RiskClass
 from journey.decisions import Repayment
 from journey.drawdown_conditions import availability_interest
 from journey.drawdowns import DrawdownState
+from journey.loan_book import book_line
 from journey.policy.calendar import WorkingCalendar
 from journey.repayment import cents
 from journey.stages import Stage
@@ -134,6 +135,9 @@ async def test_a_missed_quarter_is_past_due_with_penalty_interest_until_paid(
         shown = Console(width=300, record=True)
         shown.print(status_view(late))
         assert f"{due + penalty:,} past due, 3 days" in shown.export_text()
+        # the book counts the quarter past due as arrears, as status does
+        line = book_line(late, "project_finance", None)
+        assert line is not None and (line.arrears, line.days_past_due) == (due + penalty, 3)
         # nothing ahead of the plan while the project draws
         assert "withdraw the rest of its commitment first" in await refused(
             handle, LoanJourneyWorkflow.record_repayment,

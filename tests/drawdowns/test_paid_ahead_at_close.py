@@ -1,7 +1,8 @@
 """A project whose quarter was paid before it was due, then withdrawn the same day, on the
 time-skipping server: what the close owes nothing for (interest for days after it, the
 commitment fee on what it cancelled) is credited to the plan, not lost; and while it draws,
-its payoff is quoted as the settlement after a withdrawal would take."""
+its payoff is quoted as the settlement after a withdrawal would take, and the book lists it
+in cents."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.availability_interest import Terms, accrued, last_period_end
 from journey.decisions import Repayment, Withdrawal
 from journey.drawdowns import DrawdownState
+from journey.loan_book import book_line
 from journey.policy.calendar import WorkingCalendar
 from journey.stages import Stage
 from starter.errors import BadInput
 from starter.operations import payoff_while_drawing, settlement
-from starter.render import payoff_text
+from starter.render import book_table, payoff_text
 from tests.drawdowns.kit import approve, at_drawdowns, first_tranche, request, skip_to, until
 from tests.drawdowns.test_availability_interest_journey import on
 from tests.workflows.journey_kit import SUBMITTER, Documents, customer
@@ -57,6 +60,15 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         assert receipt.message == quoted.availability_interest.text()
         assert f"to settle today {payoff.total:,}" in receipt.message
         assert "withdraw the rest of its commitment first" in payoff_text(handle.id, payoff)
+        # the book lists what it drew, in cents, its arrears and the empty classes too
+        line = book_line(quoted, "project_finance", None)
+        assert line is not None and (line.principal, line.days_past_due) == (payoff.principal, 0)
+        shown = Console(width=300, record=True)
+        shown.print(book_table([line], "loan book"))
+        text = shown.export_text()
+        row = next(r for r in text.splitlines() if handle.id in r)
+        assert [c.strip() for c in row.split("│")][5:7] == ["0.00", "4,500,000.00"], text
+        assert "损失 loss 0 (0.00)" in text and "(0)" not in text, text
         with pytest.raises(BadInput, match="quoted for today"):
             payoff_while_drawing(quoted, payoff.on + timedelta(days=1))
         await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
