@@ -18,7 +18,7 @@ When drawdowns close, the interest and fee accrued since the last quarter ended 
 with the first instalment of the repayment plan: nothing is charged twice. What was paid
 beyond them (a quarter paid before it was due, so interest for days after the close, and
 the commitment fee on what the close cancelled: the fee runs only while the commitment
-exists) is credited to the plan, as a payment on the close day (`paid_ahead`, journeys
+exists) is credited to the plan, as a payment on the close day (journey/availability_payoff.py,
 closing since the marker in workflows/drawdowns.py): it pays the first instalment ahead, and
 a settlement gives it back as any interest paid ahead; before the marker it was lost. A quarter left
 unpaid stays what it was, past due since its payment day (journeys closed since the marker
@@ -55,7 +55,6 @@ from journey.post_loan import Account, Payment, apply_payments
 from journey.repayment import Instalment, cents
 
 ZERO = Decimal("0.00")
-PAID_AHEAD = "paid ahead while drawing"  # the credit `paid_ahead` carries into the plan
 INTEREST_DAY = 20  # 结息日: the 20th of the last month of each quarter
 QUARTER_ENDS = (3, 6, 9, 12)
 
@@ -80,7 +79,7 @@ class Payoff(BaseModel):
     quarters left unpaid with their penalty interest, the interest and commitment fee accrued
     since the last quarter ended, less what was paid beyond them: what its settlement would
     take were the rest of the commitment withdrawn that day (`at_close`, then the plan's
-    settlement on its first day)."""
+    settlement on its first day: journey/availability_payoff.py)."""
 
     on: date
     principal: Decimal
@@ -120,7 +119,7 @@ class InterestPosition(BaseModel):
     days_past_due: int = 0
     payments: list[Payment] = Field(default_factory=list)
     fees_only: bool = False  # closed with nothing drawn: its commitment fee is owed
-    payoff: Payoff | None = None  # what settles it today, while it draws
+    payoff: Payoff | None = None  # what settles it today, while it draws (availability_payoff)
 
     def text(self, late: str = "{}") -> str:
         """In words, as status and receipts say it: accrued, next due, paid, past due (put
@@ -214,7 +213,7 @@ class AtClose(BaseModel):
     unpaid: list[Instalment]  # the quarters not paid, each as it stands at the close
     rest: Decimal  # the interest and fee since the last quarter ended, less paid beyond
     # paid beyond what the close owes: interest for days after it, a quarter not yet due, or
-    # the fee on the commitment it cancelled; credited to the plan (`paid_ahead`)
+    # the fee on the commitment it cancelled; credited to the plan (journey/availability_payoff)
     ahead: Decimal = ZERO
 
     @property
@@ -237,34 +236,6 @@ def at_close(records: list[DrawdownRecord], terms: Terms, opened: date, closed: 
               for q in account.instalments if q.settled_on is None]
     return AtClose(unpaid=unpaid, rest=max(ZERO, rest.total - account.credit),
                    ahead=max(ZERO, account.credit - rest.total))
-
-
-def payoff(records: list[DrawdownRecord], terms: Terms, opened: date, on: date,
-           payments: list[Payment], next_working_day: Callable[[date], date],
-           zone: tzinfo = UTC, penalty_rate: Decimal = ZERO,
-           settle_fee_rate: Decimal = ZERO) -> Payoff:
-    """What settles the project on `on` while it draws: closing that day (`at_close`) and
-    the plan's settlement the same day, so that it is what a withdrawal then `settlement`
-    would quote: the prepayment fee at `settle_fee_rate` on the principal, and what the
-    payments paid beyond the quarters (`Account.credit`: `rest` less what the close leaves
-    of it, and the rest paid ahead) given back."""
-    owed = at_close(records, terms, opened, on, payments, next_working_day, zone,
-                    penalty_rate)
-    rest = accrued(records, terms, last_period_end(opened, on), on, zone)
-    drawn = sum((r.request.amount for r in records if r.state is DrawdownState.BOOKED), ZERO)
-    return Payoff(on=on, principal=drawn, past_due=sum((q.payment for q in owed.unpaid), ZERO),
-                  interest=rest.interest, fee=rest.fee,
-                  prepayment_fee=cents(drawn * settle_fee_rate),
-                  paid_ahead=owed.ahead + rest.total - owed.rest)
-
-
-def paid_ahead(owed: AtClose, on: date, order: int) -> list[Payment]:
-    """What the close owes nothing for, credited to the repayment plan as one payment on the
-    close day `on` (paying its first instalment ahead, given back by a settlement as any
-    interest paid ahead); none when nothing was paid beyond."""
-    if owed.ahead <= 0:
-        return []
-    return [Payment(reference=PAID_AHEAD, amount=owed.ahead, paid_on=on, order=order)]
 
 
 class FeesDue(BaseModel):
@@ -303,12 +274,10 @@ def quarters_first(unpaid: list[Instalment], schedule: list[Instalment]) -> list
 def interest_position(commitment: Commitment, records: list[DrawdownRecord], terms: Terms,
                       until: date, payments: list[Payment], today: date,
                       next_working_day: Callable[[date], date], zone: tzinfo = UTC,
-                      penalty_rate: Decimal = ZERO, settle_fee_rate: Decimal = ZERO
-                      ) -> InterestPosition:
+                      penalty_rate: Decimal = ZERO) -> InterestPosition:
     """Drawn and undrawn, the interest and fee accrued since the last quarter ended, the
     next quarter's payment day and amount (on what is drawn today), what was paid and what
-    is past due, with penalty interest at `penalty_rate`, and what settles it today (a
-    prepayment fee at `settle_fee_rate`)."""
+    is past due, with penalty interest at `penalty_rate`."""
     opened = commitment.interest_from or today
     plan = quarterly_plan(records, terms, opened, until, next_working_day, zone)
     parts = quarters(records, terms, opened, until, zone)
@@ -316,9 +285,7 @@ def interest_position(commitment: Commitment, records: list[DrawdownRecord], ter
     now = accrued(records, terms, since, today, zone)
     return standing(plan, payments, today, penalty_rate, parts).model_copy(update={
         "drawn": commitment.drawn, "undrawn": commitment.available, "accrued": now.interest,
-        "fee_accrued": now.fee, "accrued_since": since,
-        "payoff": payoff(records, terms, opened, today, payments, next_working_day, zone,
-                         penalty_rate, settle_fee_rate)})
+        "fee_accrued": now.fee, "accrued_since": since})
 
 
 def standing(plan: list[Instalment], payments: list[Payment], today: date,

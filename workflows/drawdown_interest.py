@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         quarters,
         standing,
     )
+    from journey.availability_payoff import payoff
     from journey.decisions import Repayment
     from journey.drawdown_conditions import availability_interest
     from journey.drawdowns import DrawdownRecord
@@ -208,14 +209,19 @@ class DrawdownInterest(DrawdownUpdates):
             owed = standing(fees.plan, self._dd_interest_payments, self.today(),
                             self._dd_penalty_rate(), fees.parts)
             return owed.model_copy(update={"fees_only": True})
-        if self._dd_quarters() is None or commitment is None:
+        if self._dd_quarters() is None or commitment is None \
+                or commitment.interest_from is None:
             return None
+        today = self.today()
+        settles = payoff(self._dd_records, self._dd_interest_terms(), commitment.interest_from,
+                         today, self._dd_interest_payments, self._dd_payment_day,
+                         self.day_zone(), self._dd_penalty_rate(),
+                         self.prepayment_fee().rate_on(today, today))
         return interest_position(commitment, self._dd_records, self._dd_interest_terms(),
                                  self.day_of(commitment.available_until),
-                                 self._dd_interest_payments, self.today(),
-                                 self._dd_payment_day, self.day_zone(),
-                                 self._dd_penalty_rate(),
-                                 self.prepayment_fee().rate_on(self.today(), self.today()))
+                                 self._dd_interest_payments, today, self._dd_payment_day,
+                                 self.day_zone(), self._dd_penalty_rate()
+                                 ).model_copy(update={"payoff": settles})
 
     @workflow.query
     def status(self) -> JourneyStatus:

@@ -28,7 +28,8 @@ with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.actors import Actor, Role
     from journey.application import Product
-    from journey.availability_interest import paid_ahead, quarters_first
+    from journey.availability_interest import quarters_first
+    from journey.availability_payoff import paid_ahead
     from journey.contracts import BookingInput
     from journey.documents import DocumentReading
     from journey.drawdown_conditions import (

@@ -1,0 +1,61 @@
+"""Project finance: what a project's close, or its settlement while it draws, makes of the
+money paid for its quarters (journey/availability_interest.py).
+
+A quarter paid before it was due pays for days after an early close, and for the commitment
+fee on the commitment the close cancels: the fee runs only while the commitment exists, to
+the day it is cancelled, as the interest runs only on days the money is lent. That part is
+credited to the repayment plan (`paid_ahead`), as a payment on the close day: it pays the
+first instalment ahead, and a settlement gives it back as any interest paid ahead
+(journey/post_loan.py). While a project draws, its payoff (`payoff`) is what that close and
+a settlement the same day would take, so that a bank can quote it before the customer
+withdraws the rest of the commitment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, tzinfo
+from decimal import Decimal
+
+from journey.availability_interest import (
+    ZERO,
+    AtClose,
+    Payoff,
+    Terms,
+    accrued,
+    at_close,
+    last_period_end,
+)
+from journey.drawdowns import DrawdownRecord, DrawdownState
+from journey.post_loan import Payment
+from journey.repayment import cents
+
+PAID_AHEAD = "paid ahead while drawing"  # the credit `paid_ahead` carries into the plan
+
+
+def payoff(records: list[DrawdownRecord], terms: Terms, opened: date, on: date,
+           payments: list[Payment], next_working_day: Callable[[date], date],
+           zone: tzinfo = UTC, penalty_rate: Decimal = ZERO,
+           settle_fee_rate: Decimal = ZERO) -> Payoff:
+    """What settles the project on `on` while it draws: closing that day (`at_close`) and
+    the plan's settlement the same day, so that it is what a withdrawal then `settlement`
+    would quote: the prepayment fee at `settle_fee_rate` on the principal, and what the
+    payments paid beyond the quarters (`Account.credit`: `rest` less what the close leaves
+    of it, and the rest paid ahead) given back."""
+    owed = at_close(records, terms, opened, on, payments, next_working_day, zone,
+                    penalty_rate)
+    rest = accrued(records, terms, last_period_end(opened, on), on, zone)
+    drawn = sum((r.request.amount for r in records if r.state is DrawdownState.BOOKED), ZERO)
+    return Payoff(on=on, principal=drawn, past_due=sum((q.payment for q in owed.unpaid), ZERO),
+                  interest=rest.interest, fee=rest.fee,
+                  prepayment_fee=cents(drawn * settle_fee_rate),
+                  paid_ahead=owed.ahead + rest.total - owed.rest)
+
+
+def paid_ahead(owed: AtClose, on: date, order: int) -> list[Payment]:
+    """What the close owes nothing for, credited to the repayment plan as one payment on the
+    close day `on` (paying its first instalment ahead, given back by a settlement as any
+    interest paid ahead); none when nothing was paid beyond."""
+    if owed.ahead <= 0:
+        return []
+    return [Payment(reference=PAID_AHEAD, amount=owed.ahead, paid_on=on, order=order)]
