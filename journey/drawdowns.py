@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field, computed_field
 from journey.actors import Actor
 from journey.application import Channel, LoanApplication
 from journey.documents import DocumentRef
-from journey.policy.completeness import same_name
+from journey.policy.completeness import names_company
 from journey.policy.entrusted import entrusted
 from journey.policy.sla import EscalationAction, EscalationLevel, StageSla, Unit
 from journey.repayment import add_months
@@ -242,7 +242,8 @@ def default_plan(application: LoanApplication, min_dscr: Decimal = DEFAULT_MIN_D
     )
 
 
-def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: str) -> str | None:
+def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: LoanApplication
+                  ) -> str | None:
     """Why `request` may not be paid as it asks: above the plan's entrusted-payment threshold
     the bank pays the counterparty (its name and account) directly, and an entrusted payment
     never goes to the borrower itself."""
@@ -257,10 +258,11 @@ def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: str) -
             "the payee's name and account (--payee, --payee-account)")
 
 
-def borrower_as_payee(payee: Payee, borrower: str) -> str | None:
+def borrower_as_payee(payee: Payee, borrower: LoanApplication) -> str | None:
     """Why `payee` may not take an entrusted payment: it is the borrower itself, whom
-    entrusted payment exists to bypass."""
-    if not same_name(payee.name, borrower):
+    entrusted payment exists to bypass, however written (`names_company`: its name within
+    the payee's, or its credit code)."""
+    if not names_company(payee.name, borrower.applicant_name, borrower.credit_code):
         return None
     return (f"the payee {payee.name} is the borrower: an entrusted payment (受托支付) goes to "
             "the counterparty the money is for; name it")

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from journey.actors import Actor
+from journey.application import LoanApplication
 from journey.drawdowns import Payee, borrower_as_payee
 
 OPERATIONS_TEAM = "operations"  # the team an entrusted payout waits on (its work list)
@@ -57,10 +58,10 @@ class EntrustedPayout(BaseModel):
                 f"{self.over:,}, so the bank pays the borrower's counterparties, not the borrower")
 
 
-def instruction_refusal(instruction: PaymentInstruction, payout: Decimal, borrower: str
-                        ) -> str | None:
-    """Why `instruction` cannot pay `payout`: it names the borrower, names an account twice,
-    or its amounts do not add up to the payout."""
+def instruction_refusal(instruction: PaymentInstruction, payout: Decimal,
+                        borrower: LoanApplication) -> str | None:
+    """Why `instruction` cannot pay `payout`: it names the borrower (`borrower_as_payee`),
+    names an account twice, or its amounts do not add up to the payout."""
     accounts: dict[str, int] = {}
     for n, counterparty in enumerate(instruction.counterparties, start=1):
         if (refusal := borrower_as_payee(counterparty, borrower)) is not None:

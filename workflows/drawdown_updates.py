@@ -155,7 +155,7 @@ class DrawdownUpdates(PostLoanHandlers):
                 f"commitment available {commitment.available:,}); {request.amount:,} is more: "
                 f"ask for {limit:,} or less"
             )
-        if (refusal := payee_refusal(plan, request, self._application.applicant_name)) is not None:
+        if (refusal := payee_refusal(plan, request, self._application)) is not None:
             raise DecisionRefused(refusal)
 
     def _dd_covenant_floor(self) -> Decimal:

@@ -136,7 +136,7 @@ class EntrustedPayoutStage(PostLoanHandlers):
                 f"the payment instruction was recorded by {payout.instruction.actor.id}: the "
                 "payout is being booked to the counterparties it names"
             )
-        refusal = instruction_refusal(instruction, payout.amount, self._application.applicant_name)
+        refusal = instruction_refusal(instruction, payout.amount, self._application)
         if refusal is not None:
             raise DecisionRefused(refusal)
 

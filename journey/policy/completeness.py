@@ -78,6 +78,14 @@ def same_name(a: str, b: str) -> bool:
     return normalise_name(a) == normalise_name(b)
 
 
+def names_company(text: str, company: str, code: str = "") -> bool:
+    """Whether `text` names `company`, however written: its name as `normalise_name` reads
+    it, within the text (so with a suffix or an account note such as (基本户) or (一般户)),
+    or its unified social credit code `code`."""
+    said = normalise_name(text)
+    return any(key and key in said for key in (normalise_name(company), normalise_name(code)))
+
+
 def other_company(statement: FinancialStatement | None, borrower: str | None) -> str | None:
     """The company a statement is of when it is not the borrower's (None: the borrower's, no
     company legible, or no borrower known): the one rule of the completeness check, the loan

@@ -255,9 +255,11 @@ async def test_each_tranche_is_booked_once_under_activity_retry(
         t2_docs = [permit(docs, "construction_progress"), permit(docs, "insurance")]
         to_borrower = await refused(handle, ASK, ask(app, "t2", 6_000_000, t2_docs))
         assert "above 5,000,000: the bank pays it to the counterparty" in to_borrower
-        itself = Payee(name=app.applicant_name, account="6222000000000000001")
-        round_trip = await refused(handle, ASK, ask(app, "t2", 6_000_000, t2_docs, itself))
-        assert f"the payee {app.applicant_name} is the borrower" in round_trip
+        # the borrower as payee, however written: its name, with a note, or its credit code
+        for name in (app.applicant_name, f"{app.applicant_name}（基本户）", app.credit_code):
+            itself = Payee(name=name, account="6222000000000000001")
+            round_trip = await refused(handle, ASK, ask(app, "t2", 6_000_000, t2_docs, itself))
+            assert f"the payee {name} is the borrower" in round_trip
         await request(handle, ask(app, "t2", 6_000_000, t2_docs, CONTRACTOR))
         assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
         assert calls == [1, 2, 1, 2]

@@ -135,13 +135,22 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
         def by(actor: Actor, *counterparties: Counterparty) -> PaymentInstruction:
             return PaymentInstruction(actor=actor, counterparties=list(counterparties))
 
-        borrower = EQUIPMENT.model_copy(update={"name": app.applicant_name})
+        def paying(name: str) -> Counterparty:
+            return EQUIPMENT.model_copy(update={"name": name})
+
+        # the borrower however written: its name spaced, full-width, with an account note
+        # (基本户) or within a longer name, and its credit code
+        spaced = " ".join(app.applicant_name) + "\u3000"
+        suffixed = f"{app.applicant_name}（基本户）"
+        borrowers = [app.applicant_name, spaced, suffixed, f"{app.applicant_name} (一般户)",
+                     f"深圳{app.applicant_name}", app.credit_code, app.credit_code.lower()]
         cases: list[tuple[PaymentInstruction, str]] = [
             (by(customer(app), EQUIPMENT, BUILDER), "is the customer"),
             (by(CORPORATE_RISK, EQUIPMENT, BUILDER), "this needs one of: operations"),
             (by(Actor(id="ops-ghost", role=Role.OPERATIONS), EQUIPMENT, BUILDER),
              "not in the staff directory"),
-            (by(OPS, borrower, BUILDER), f"the payee {app.applicant_name} is the borrower"),
+            *((by(OPS, paying(name), BUILDER), f"the payee {name} is the borrower")
+              for name in borrowers),
             (by(OPS, EQUIPMENT), "the instruction pays 12,000,000.00, the payout is 20,000,000"),
             (by(OPS, EQUIPMENT, EQUIPMENT.model_copy(update={"amount": Decimal(8_000_000)})),
              "counterparties 1 and 2 name the same account"),
