@@ -24,12 +24,13 @@ The default plan (`default_plan`), stated:
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from journey.actors import Actor
 from journey.application import Channel, LoanApplication
@@ -103,7 +104,18 @@ class Payee(BaseModel):
     """Whom a drawdown pays: the borrower (no payee given) or, entrusted, a counterparty."""
 
     name: str = Field(min_length=2, max_length=200)
-    account: str = Field(min_length=4, max_length=64)
+    account: str = Field(min_length=4, max_length=64)  # as `account_number` writes it
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _account_number(cls, account: object) -> object:
+        return account_number(account) if isinstance(account, str) else account
+
+
+def account_number(account: str) -> str:
+    """An account as the bank compares it: its digits and letters only, capitals, full-width
+    made half-width (NFKC), so that "6222 0202-001" and "62220202001" are one account."""
+    return "".join(c for c in unicodedata.normalize("NFKC", account) if c.isalnum()).upper()
 
 
 class SupportingDocument(BaseModel):

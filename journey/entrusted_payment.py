@@ -61,7 +61,8 @@ class EntrustedPayout(BaseModel):
 def instruction_refusal(instruction: PaymentInstruction, payout: Decimal,
                         borrower: LoanApplication) -> str | None:
     """Why `instruction` cannot pay `payout`: it names the borrower (`borrower_as_payee`),
-    names an account twice, or its amounts do not add up to the payout."""
+    names an account twice (accounts as `account_number` writes them), or its amounts do not
+    add up to the payout."""
     accounts: dict[str, int] = {}
     for n, counterparty in enumerate(instruction.counterparties, start=1):
         if (refusal := borrower_as_payee(counterparty, borrower)) is not None:

@@ -144,6 +144,10 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
         suffixed = f"{app.applicant_name}（基本户）"
         borrowers = [app.applicant_name, spaced, suffixed, f"{app.applicant_name} (一般户)",
                      f"深圳{app.applicant_name}", app.credit_code, app.credit_code.lower()]
+        # the same account, spaced or dashed: still named twice
+        spaced_account = Counterparty.model_validate(
+            BUILDER.model_dump() | {"account": "6222 0202-0011 4455 667"})
+        assert spaced_account.account == EQUIPMENT.account  # kept as the bank compares it
         cases: list[tuple[PaymentInstruction, str]] = [
             (by(customer(app), EQUIPMENT, BUILDER), "is the customer"),
             (by(CORPORATE_RISK, EQUIPMENT, BUILDER), "this needs one of: operations"),
@@ -154,6 +158,7 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
             (by(OPS, EQUIPMENT), "the instruction pays 12,000,000.00, the payout is 20,000,000"),
             (by(OPS, EQUIPMENT, EQUIPMENT.model_copy(update={"amount": Decimal(8_000_000)})),
              "counterparties 1 and 2 name the same account"),
+            (by(OPS, EQUIPMENT, spaced_account), "counterparties 1 and 2 name the same account"),
         ]
         for instruction, why in cases:
             assert why in await refused(handle, instruct, instruction), why
