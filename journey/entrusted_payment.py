@@ -12,10 +12,11 @@ request instead (journey/drawdowns.py), with the same `Payee` and the same borro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from journey.actors import Actor
 from journey.application import LoanApplication
@@ -30,6 +31,12 @@ class Counterparty(Payee):
     bank: str = Field(min_length=2, max_length=200)  # where its account is kept (开户行)
     contract: str = Field(min_length=1, max_length=64)  # the commercial contract's reference
     amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+
+
+class BookedCounterparty(Counterparty):
+    """A counterparty once the ledger booked its payment."""
+
+    booking_id: str
 
 
 class PaymentInstruction(BaseModel):
@@ -52,6 +59,16 @@ class EntrustedPayout(BaseModel):
     instruction: PaymentInstruction | None = None
     recorded_at: datetime | None = None
     bookings: list[str] = Field(default_factory=list)  # booking ids, in counterparty order
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def payments(self) -> list[BookedCounterparty]:
+        """Each counterparty with the booking of its payment, once paid (status shows them)."""
+        if self.instruction is None:
+            return []
+        return [BookedCounterparty.model_validate(c.model_dump() | {"booking_id": booking})
+                for c, booking in zip(self.instruction.counterparties, self.bookings,
+                                      strict=False)]
 
     def waiting_for(self) -> str:
         return (f"payment instruction from operations (受托支付): {self.amount:,} is above "
@@ -77,7 +94,10 @@ def instruction_refusal(instruction: PaymentInstruction, payout: Decimal,
     return None
 
 
-def paid_to(instruction: PaymentInstruction) -> str:
-    """To whom an instruction pays, for people: name, account, bank, contract and amount."""
-    return "; ".join(f"{c.name} ({c.account}, {c.bank}, contract {c.contract}) {c.amount:,}"
-                     for c in instruction.counterparties)
+def paid_to(counterparties: Sequence[Counterparty]) -> str:
+    """To whom an instruction pays, for people: name, account, bank, contract and amount,
+    and the booking of each once paid (`EntrustedPayout.payments`)."""
+    return "; ".join(
+        f"{c.name} ({c.account}, {c.bank}, contract {c.contract}) {c.amount:,}"
+        + (f", booking {c.booking_id}" if isinstance(c, BookedCounterparty) else "")
+        for c in counterparties)

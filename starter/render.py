@@ -64,17 +64,20 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
             + ": breached on the statements this loan is decided on"))
     if s.disbursement:
         d = s.disbursement
-        bookings = [r.booking_id for r in s.drawdowns if r.booking_id] or [d.booking_id]
+        drawn = [r.booking_id for r in s.drawdowns if r.booking_id]
+        paid = [p.booking_id for p in s.entrusted.payments] if s.entrusted else []
+        bookings = drawn or paid or [d.booking_id]
         head.add_row(
             "disbursed",
             escape(f"{d.amount:,} to {d.payee} ({', '.join(bookings)}) at {_when(d.booked_at)} UTC"
-                   + (f", in {len(bookings)} drawdowns" if len(bookings) > 1 else "")),
+                   + (f", in {len(drawn)} drawdowns" if len(drawn) > 1 else
+                      f", to {len(paid)} counterparties" if len(paid) > 1 else "")),
         )
     if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
         head.add_row("paid to", escape(
             f"entrusted payment (受托支付, above {entrusted.over:,}) instructed by "
             f"{entrusted.instruction.actor.id} at {_when(entrusted.recorded_at)} UTC: "
-            + paid_to(entrusted.instruction)))
+            + paid_to(entrusted.payments or entrusted.instruction.counterparties)))
     if (drawing := s.availability_interest) is not None:
         head.add_row("drawn", f"{drawing.drawn:,}, undrawn {drawing.undrawn:,}")
         head.add_row("interest", interest_text(drawing))

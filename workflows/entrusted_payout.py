@@ -114,7 +114,7 @@ class EntrustedPayoutStage(PostLoanHandlers):
         assert payout is not None
         payout.instruction, payout.recorded_at = instruction, workflow.now()
         self.record_decision(instruction.actor, "payment instruction recorded",
-                             paid_to(instruction))
+                             paid_to(instruction.counterparties))
         result = await self._after_decision()
         paid = self._disbursement
         assert paid is not None

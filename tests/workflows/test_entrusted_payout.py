@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from temporalio.api.enums.v1 import EventType as HistoryEventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -25,6 +26,7 @@ from journey.policy import DEFAULT_POLICY_FILE
 from journey.settings import Settings
 from journey.stages import Party, Stage
 from journey.timeline import EventType
+from starter.render import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
@@ -110,6 +112,19 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         assert app.applicant_name not in s.disbursement.payee
         assert s.entrusted is not None and s.entrusted.instruction == both
         assert s.entrusted.bookings == [b.booking_id for b in booked]
+        # each counterparty with its own booking, not the first's alone
+        assert [(p.name, p.account, p.booking_id) for p in s.entrusted.payments] == [
+            (c.name, c.account, b.booking_id) for c, b in zip(both.counterparties, booked,
+                                                              strict=True)]
+        shown = Console(width=1000, record=True)
+        shown.print(status_view(s))
+        rows = shown.export_text().splitlines()
+        disbursed = next(line for line in rows if "disbursed" in line)
+        assert all(b.booking_id in disbursed for b in booked)
+        assert "to 2 counterparties" in disbursed
+        paid = next(line for line in rows if "paid to" in line)
+        assert all(f"{c.amount:,}, booking {b.booking_id}" in paid
+                   for c, b in zip(both.counterparties, booked, strict=True))
         recorded = [d for d in s.decisions if d.verdict == "payment instruction recorded"]
         assert [d.actor.id for d in recorded] == ["ops-wang"]
         assert EQUIPMENT.account in recorded[0].reason and BUILDER.contract in recorded[0].reason
@@ -248,6 +263,10 @@ async def test_operations_instruct_from_the_command_line(
         assert len(bookings_for(settings.db_url, handle.id)) == 2
         shown = said(await cli("status", handle.id))
         assert "instructed by ops-wang" in shown and f"contract {BUILDER.contract}" in shown
+        booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
+        raw = json.loads((await cli("status", handle.id, "--json")).output)
+        assert [(p["name"], p["booking_id"]) for p in raw["entrusted"]["payments"]] == [
+            (EQUIPMENT.name, booked[0].booking_id), (BUILDER.name, booked[1].booking_id)]
         trail = said(await cli("history", handle.id))
         assert "update record_payment_instruction" in trail and "ops-wang" in trail
         assert EQUIPMENT.name in trail and BUILDER.account in trail
