@@ -124,6 +124,12 @@ class EntrustedPayoutStage(PostLoanHandlers):
     def _validate_payment_instruction(self, instruction: PaymentInstruction) -> None:
         authorize_payment_instruction(self.policy, instruction.actor)
         payout = self._entrusted
+        if payout is not None and payout.instruction is not None:
+            raise DecisionRefused(
+                f"the payment instruction was recorded by {payout.instruction.actor.id} at "
+                f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC: the payout is paid to the "
+                "counterparties it names, once (`status` shows them and their bookings)"
+            )
         if payout is None or self._stage is not Stage.DISBURSEMENT:
             raise DecisionRefused(
                 f"the journey is at {self._stage} and waits for no payment instruction: one is "
@@ -131,11 +137,6 @@ class EntrustedPayoutStage(PostLoanHandlers):
             )
         if self._withdrawal is not None:
             raise DecisionRefused("the loan is being withdrawn: nothing is paid out")
-        if payout.instruction is not None:
-            raise DecisionRefused(
-                f"the payment instruction was recorded by {payout.instruction.actor.id}: the "
-                "payout is being booked to the counterparties it names"
-            )
         refusal = instruction_refusal(instruction, payout.amount, self._application)
         if refusal is not None:
             raise DecisionRefused(refusal)

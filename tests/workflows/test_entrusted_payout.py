@@ -129,9 +129,11 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         assert [d.actor.id for d in recorded] == ["ops-wang"]
         assert EQUIPMENT.account in recorded[0].reason and BUILDER.contract in recorded[0].reason
         assert await patched(handle)
-        # a second instruction is refused: the payout is booked
+        # a second instruction is refused, saying who recorded the first and when
         again = await refused(handle, LoanJourneyWorkflow.record_payment_instruction, both)
-        assert "waits for no payment instruction" in again
+        assert s.entrusted.recorded_at is not None
+        assert (f"the payment instruction was recorded by ops-wang at "
+                f"{s.entrusted.recorded_at:%Y-%m-%d %H:%M:%S} UTC") in again
 
 
 async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_be_withdrawn(
@@ -261,6 +263,8 @@ async def test_operations_instruct_from_the_command_line(
         assert paid.exit_code == 0, paid.output
         assert "journey at post_loan" in said(paid) and BUILDER.name in said(paid)
         assert len(bookings_for(settings.db_url, handle.id)) == 2
+        twice = await cli("pay-to", handle.id, *options, "--as", "ops-wang")
+        assert twice.exit_code == 3 and "recorded by ops-wang at" in said(twice)
         shown = said(await cli("status", handle.id))
         assert "instructed by ops-wang" in shown and f"contract {BUILDER.contract}" in shown
         booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
