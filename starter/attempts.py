@@ -16,12 +16,13 @@ journey before it exists: it is kept under the journey id its application would 
 (`loan-<application id>`), or "-" when the file gives no application id (the reason names the
 file). A command line the parser refuses before its command runs (a value not among an
 option's choices, such as `--grade 99`, a date or an amount that is none, an option missing
-or unknown) is kept too when its command acts on a loan (`KeepingRefusals`): the journey, the
-actor and the role as far as the parser can read them ("-" where not), and the parser's reason
-with the command line as typed, where the value of an option named like a database, URL, key,
-password, secret or token, and any URL's password, are left out (`as_typed`). What is no
-refusal is not kept: a journey not found, a server or database that cannot be reached, codec
-keys missing, no answer in time (an act kept for delivery then: starter/pending.py).
+or unknown) is kept too when its command acts on a loan (`KeepingRefusals`): the journey (the
+first argument typed when it looks like a journey id, also where the parser failed before it),
+the actor and the role as far as the parser can read them ("-" where not), and the parser's
+reason. Every refused command line keeps what was typed, with its secrets left out
+(`as_typed`). What is no refusal is not kept: a journey not found, a server or database that
+cannot be reached, codec keys missing, no answer in time (an act kept for delivery then:
+starter/pending.py).
 
 One refused attempt is kept once: the same refusal met again in the same process (it passes
 the command's mark and then the boundary), or a write retried because the database did not
@@ -45,8 +46,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
+from typer._click.core import Command
 from typer._click.exceptions import UsageError  # typer's own click: its parser's refusals
-from typer.core import TyperGroup
+from typer._click.globals import get_current_context
+from typer.core import TyperGroup, TyperOption
 
 from journey.settings import Settings
 from starter.errors import BadInput, Refused
@@ -56,9 +59,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 KEEP_TRIES = 3  # writes of a refusal whose connection was lost mid-write; kept once
 _KEPT = "_kept_for_auditors"
 _ATTEMPT_OF = "_attempt_of"  # on a marked command: its attempt from its parameters
-# an option whose value is not kept as typed, and a URL's password
-_SECRET_OPTION = re.compile(r"^--?[\w-]*(db|url|key|password|secret|token)[\w-]*$", re.I)
-_URL_PASSWORD = re.compile(r"(\w+://[^/:@\s]*:)[^@\s]*@")
+# an option whose value is not kept as typed, and a URL's password (up to the last @ before
+# the host: the userinfo's own)
+_SECRET_OPTION = re.compile(
+    r"^--?[\w-]*(db|url|pass|pwd|secret|token|key|credential|auth|cookie|session)[\w-]*$",
+    re.I)
+_URL_PASSWORD = re.compile(r"(\w+://[^/:@\s]*:)[^/\s]*@")
+_NUMBER = re.compile(r"^-\d")  # `--amount -5`: a value, not an option
+# a journey id as the command line's JourneyId takes it (operations.journey_id)
+_JOURNEY_ID = re.compile(r"^loan-\S+$")
 _err = Console(stderr=True, soft_wrap=True)
 
 
@@ -70,10 +79,14 @@ class Attempt:
     action: str = ""  # "": the action its command is marked with
     actor: str = "-"
     role: str = "-"
+    typed: str = ""  # the command line as typed, secrets left out (`as_typed`)
 
 
 _attempting: contextvars.ContextVar[Attempt | None] = contextvars.ContextVar(
     "attempting", default=None)
+# the command line being run: the program's name and the words after its own options
+_command_line: contextvars.ContextVar[tuple[str, list[str]] | None] = contextvars.ContextVar(
+    "command_line", default=None)
 
 
 def attempting() -> Attempt | None:
@@ -95,7 +108,9 @@ def acting(action: str, named: Callable[[Mapping[str, Any]], Attempt] | None = N
     def mark(command: F) -> F:
         @functools.wraps(command)
         def marked(**params: Any) -> Any:
-            token = _attempting.set(attempt_of(params))
+            running = get_current_context(silent=True)
+            token = _attempting.set(replace(
+                attempt_of(params), typed=typed_line(running.command if running else None)))
             try:
                 return command(**params)
             except (BadInput, Refused, typer.BadParameter) as err:  # refused before `run`
@@ -111,22 +126,30 @@ def acting(action: str, named: Callable[[Mapping[str, Any]], Attempt] | None = N
 
 
 def refusal_of(attempt: Attempt, reason: str) -> Refusal:
-    """A refused attempt as auditors keep it: who, from where, what, why, now."""
+    """A refused attempt as auditors keep it: who, from where, what, why (with the command
+    line as typed, when it was typed), now."""
     return Refusal(workflow_id=attempt.workflow_id[:128], action=attempt.action[:64],
-                   actor=attempt.actor[:128], role=attempt.role[:32], reason=reason,
-                   at=datetime.now(UTC), origin=origin()[:200])
+                   actor=attempt.actor[:128], role=attempt.role[:32],
+                   reason=_typed_in(reason, attempt), at=datetime.now(UTC),
+                   origin=origin()[:200])
+
+
+def _typed_in(reason: str, attempt: Attempt | None) -> str:
+    return f"{reason} (typed: {attempt.typed})" if attempt and attempt.typed else reason
 
 
 def refused(err: BaseException) -> Refusal | None:
     """The refused attempt an error that ends a command stands for, if it is one: the
     journey's own (a `Refused` that carries it, or caused the error), else the running
-    command's attempt refused with the error's message."""
+    command's attempt refused with the error's message; either with the command line as
+    typed, when one is running."""
+    attempt = attempting()
     cause: BaseException | None = err
     while cause is not None:
         if isinstance(cause, Refused) and cause.attempt is not None:
-            return cause.attempt
+            return cause.attempt.model_copy(
+                update={"reason": _typed_in(cause.attempt.reason, attempt)})
         cause = cause.__cause__
-    attempt = attempting()
     if attempt is None or not isinstance(err, BadInput | Refused | typer.BadParameter):
         return None
     return refusal_of(attempt, _message(err))
@@ -182,44 +205,129 @@ class KeepingRefusals(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         typed = [*ctx._protected_args, *ctx.args]  # what follows the program's own options
+        line = _command_line.set((ctx.info_name or "", typed))
         try:
             return super().invoke(ctx)
         except UsageError as err:
             keep_unparsed(err, ctx, typed)
             raise
+        finally:
+            _command_line.reset(line)
+
+
+def typed_line(command: Command | None) -> str:
+    """The command line being run (by `command`), as kept for auditors (`as_typed`); "" when
+    none is."""
+    line = _command_line.get()
+    return f"{line[0]} {as_typed(line[1], command)}" if line else ""
 
 
 def keep_unparsed(err: UsageError, root: typer.Context, typed: list[str]) -> None:
     """Keep what a command line the parser refused attempted, when its command acts on a
-    loan: the loan, the actor and the role as far as its options can be read, the parser's
-    reason, and the command line as typed, secrets left out (`as_typed`)."""
-    failed = err.ctx
-    attempt_of = getattr(failed.command.callback, _ATTEMPT_OF, None) if failed else None
-    if failed is None or attempt_of is None or getattr(err, _KEPT, False):
+    loan: the loan (`_journey_typed`), the actor and the role as far as its options can be
+    read, the parser's reason, and the command line as typed, secrets left out (`as_typed`)."""
+    named = None if getattr(err, _KEPT, False) else _command_named(root, typed)
+    attempt_of = getattr(named[0].command.callback, _ATTEMPT_OF, None) if named else None
+    if named is None or attempt_of is None:
         return
-    depth, above = 0, failed
-    while above is not None and above is not root:
-        depth, above = depth + 1, above.parent
-    try:  # read what can be read, the refused value left out
-        params = failed.command.make_context(failed.info_name, typed[depth:],
-                                             parent=failed.parent,
-                                             resilient_parsing=True).params
+    failed, args = named
+    command = failed.command
+    try:  # read what can be read, the refused value and unknown options left out
+        params = command.make_context(failed.info_name, list(args), parent=failed.parent,
+                                      resilient_parsing=True,
+                                      ignore_unknown_options=True).params
     except UsageError:
         params = {}
-    reason = f"{err.format_message()} (typed: {root.info_name} {as_typed(typed)})"
-    keep(refusal_of(attempt_of(params), reason))
+    attempt = attempt_of(_journey_typed(command, params, args))
+    keep(refusal_of(replace(attempt, typed=typed_line(command)), err.format_message()))
     setattr(err, _KEPT, True)
 
 
-def as_typed(argv: list[str]) -> str:
-    """A command line as kept for auditors: the value of an option named like a database,
-    a URL, a key, a password, a secret or a token is left out, and any URL's password."""
+def _command_named(root: typer.Context, typed: list[str]
+                   ) -> tuple[typer.Context, list[str]] | None:
+    """The command the words typed name (the parser does not always say which one it
+    refused, e.g. an option's value missing), with the words that follow its name; None
+    where they name none."""
+    at, args = root, typed
+    try:
+        while isinstance(at.command, TyperGroup) and args:
+            name, command, args = at.command.resolve_command(at, args)
+            if command is None:
+                return None
+            at = typer.Context(command, parent=at, info_name=name, resilient_parsing=True)
+            if isinstance(command, TyperGroup):  # a group's own options, then its command
+                command.parse_args(at, args)
+                args = [*at._protected_args, *at.args]
+    except UsageError:
+        return None
+    return (at, args) if at is not root else None
+
+
+def _journey_typed(command: Command, params: dict[str, Any], args: list[str]
+                   ) -> dict[str, Any]:
+    """A loan command's parameters with its journey: as read, or else its first positional
+    argument as typed, when either looks like a journey id; "-" when neither does."""
+    if not any(p.name == "workflow_id" for p in command.params):
+        return params
+    read = str(params.get("workflow_id") or "")
+    if not _JOURNEY_ID.match(read):
+        read = _first_positional(args, _takes_value(command))
+    return {**params, "workflow_id": read if _JOURNEY_ID.match(read) else "-"}
+
+
+def _first_positional(args: list[str], takes: Mapping[str, bool]) -> str:
+    """The first word typed that is neither an option nor a known option's value."""
+    value_next = False
+    for word in args:
+        if value_next:
+            value_next = False
+        elif _is_option(word):
+            value_next = "=" not in word and takes.get(word, False)
+        else:
+            return word
+    return ""
+
+
+def as_typed(argv: list[str], command: Command | None = None) -> str:
+    """A command line as kept for auditors: left out are the value of an option named like
+    a database, a URL, a password, a secret, a token, a key, a credential, an
+    authorization, a cookie or a session, the value of a short option that is none of
+    `command`'s (any, without it), and any URL's password, in free text too."""
+    takes = _takes_value(command)
     kept: list[str] = []
+    value_of = ""  # the option whose value the next word may be
     for word in argv:
-        name, eq, _ = word.partition("=")
-        if kept and _SECRET_OPTION.match(kept[-1]):  # the value of `--db URL`
-            word = "***"
-        elif eq and _SECRET_OPTION.match(name):  # `--db=URL`
-            word = f"{name}=***"
+        if value_of and (value_of in takes or not _is_option(word)):  # `--db URL`
+            word, value_of = "***" if _secret(value_of, takes) else word, ""
+        elif _is_option(word):
+            value_of = ""
+            name, eq, _ = word.partition("=")
+            if eq and _secret(name, takes):  # `--db=URL`
+                word = f"{name}=***"
+            elif not eq and _short(name) and len(name) > 2 and name[:2] not in takes:
+                word = f"{name[:2]}***"  # `-pSECRET`
+            elif not eq and takes.get(name, True):  # a known option's value, or maybe one
+                value_of = name
         kept.append(_URL_PASSWORD.sub(r"\1***@", word))
     return shlex.join(kept)
+
+
+def _takes_value(command: Command | None) -> dict[str, bool]:
+    """`command`'s option names, each with whether a value follows it."""
+    return {name: not (param.is_flag or param.count)
+            for param in (command.params if command else [])
+            if isinstance(param, TyperOption) for name in [*param.opts, *param.secondary_opts]}
+
+
+def _is_option(word: str) -> bool:
+    return word.startswith("-") and len(word) > 1 and not _NUMBER.match(word)
+
+
+def _short(name: str) -> bool:
+    return not name.startswith("--")
+
+
+def _secret(name: str, takes: Mapping[str, bool]) -> bool:
+    """The value of option `name` is left out: named like a secret, or a short option the
+    command does not have."""
+    return bool(_SECRET_OPTION.match(name)) or (_short(name) and name not in takes)

@@ -120,3 +120,45 @@ def test_a_command_line_the_parser_refuses_is_kept_as_typed_without_secrets(
     assert "https://ops:***@bank.example/r/1" in repay_kept.reason
     assert attempts.as_typed(["report", "--db", "postgresql://u:pw@h/x", "--api-key=k1"]) == (
         "report --db '***' '--api-key=***'")
+
+
+def test_every_secret_of_a_refused_command_line_is_starred(db_url: str) -> None:
+    decided = CliRunner().invoke(app, [
+        "decide", "loan-APP-TA1-C", "--verdict", "approve", "--as", "appr-1",
+        "--reason", "see postgresql://appr:p@ss@db.bank/loans", "--token=SEKRET1"])
+    assert decided.exit_code == 2, decided.output
+    repaid = CliRunner().invoke(app, [
+        "repay", "loan-APP-TA1-B", "--amount", "5", "--reference", "R-1", "--as", "ops-li",
+        "--api-key", "SEKRET2", "--passwd", "SEKRET3", "-p", "SEKRET4", "--credentials",
+        "SEKRET5", "--pass=SEKRET6"])
+    assert repaid.exit_code == 2, repaid.output
+    (decided_kept,) = refusals.refusals(db_url, "loan-APP-TA1-C")  # under the id typed
+    (repaid_kept,) = refusals.refusals(db_url, "loan-APP-TA1-B")
+    assert (decided_kept.action, decided_kept.actor) == ("decide", "appr-1")
+    assert "postgresql://appr:***@db.bank/loans" in decided_kept.reason
+    assert "ss@" not in decided_kept.reason and "SEKRET" not in decided_kept.reason
+    assert (repaid_kept.action, repaid_kept.actor) == ("record_repayment", "ops-li")
+    assert "SEKRET" not in repaid_kept.reason
+    assert repaid_kept.reason.endswith(
+        "repay loan-APP-TA1-B --amount 5 --reference R-1 --as ops-li --api-key '***' "
+        "--passwd '***' -p '***' --credentials '***' '--pass=***')")
+
+
+def test_a_refused_command_line_is_kept_under_its_journey_with_what_was_typed(
+    db_url: str,
+) -> None:
+    for typed in (["decide", "--token=SEKRET1", "loan-APP-TA1-D", "--verdict", "approve",
+                   "--reason", "ok", "--as", "appr-1"],  # the parser failed before the id
+                  ["repay", "loan-APP-TA1-D", "--amount", "-5", "--reference", "R-1",
+                   "--as", "ops-li"],  # the command refused the amount
+                  ["repay", "loan-APP-TA1-D", "--amount"],  # the parser names no command
+                  ["repay", "APP-TA1-D", "--amount", "5", "--bogus"]):  # no journey id
+        assert CliRunner().invoke(app, typed).exit_code == 2, typed
+    unknown, negative, cut_short = refusals.refusals(db_url, "loan-APP-TA1-D")
+    assert (unknown.action, unknown.actor) == ("decide", "appr-1")
+    assert (negative.action, negative.reason) == (
+        "record_repayment", "amount: Input should be greater than 0 (typed: root repay "
+                            "loan-APP-TA1-D --amount -5 --reference R-1 --as ops-li)")
+    assert cut_short.reason.endswith("(typed: root repay loan-APP-TA1-D --amount)")
+    (no_journey,) = refusals.refusals(db_url, "-")
+    assert no_journey.reason.endswith("(typed: root repay APP-TA1-D --amount 5 --bogus)")
