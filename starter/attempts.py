@@ -22,7 +22,7 @@ the actor and the role as far as the parser can read them ("-" where not), and t
 reason. Every refused command line keeps what was typed, with its secrets left out
 (`as_typed`). What is no refusal is not kept: a journey not found, a server or database that
 cannot be reached, codec keys missing, no answer in time (an act kept for delivery then:
-starter/pending.py).
+starter/pending.py; one its delivery finds refused, ended or gone is a refusal).
 
 One refused attempt is kept once: the same refusal met again in the same process (it passes
 the command's mark and then the boundary), or a write retried because the database did not
@@ -162,11 +162,13 @@ def _message(err: BaseException) -> str:
     return str(err)
 
 
-def keep_refused(err: BaseException) -> None:
-    """Keep the refused attempt `err` stands for (`refused`), once however often it is met."""
+def keep_refused(err: BaseException, attempt: Attempt | None = None) -> None:
+    """Keep the refused attempt `err` stands for (`refused`), once however often it is met;
+    where no command runs to tell what was attempted, `attempt` (a kept act delivered: any
+    error that ends it is its refusal) is refused with the error's message."""
     if getattr(err, _KEPT, False):
         return
-    refusal = refused(err)
+    refusal = refused(err) or (refusal_of(attempt, _message(err)) if attempt else None)
     if refusal is None:
         return
     keep(refusal)

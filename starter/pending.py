@@ -36,7 +36,7 @@ from journey.entrusted_payment import PaymentInstruction
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
 from starter import operations
-from starter.attempts import keep_refused
+from starter.attempts import Attempt, keep_refused
 from starter.connect import connect
 from starter.errors import KeysNeeded, NoAnswer, NotFound, Refused, SetupError
 from store.pending import Delivery, Instruction, instructions, keep_instruction, settle
@@ -120,7 +120,8 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
 async def deliver(client: Client, settings: Settings) -> DeliveryRun:
     """Send each pending instruction, oldest first, under its first update id, and mark it
     delivered (with the journey's answer) or refused (the refused attempt kept for auditors,
-    as any refusal; a journey that has ended or is gone); stop at the first that no worker
+    as any refusal, also a journey that has ended or is gone: under the id it was typed
+    for, with who typed it); stop at the first that no worker
     takes in time: the rest stay pending."""
     settled: list[Instruction] = []
     for kept in await asyncio.to_thread(instructions, settings.db_url):
@@ -135,7 +136,7 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
                 within=operations.ANSWER_WITHIN, update_id=kept.update_id)
             state, outcome = Delivery.DELIVERED, _answer(result)
         except (Refused, NotFound) as err:  # Ended is a Refused
-            keep_refused(err)
+            keep_refused(err, Attempt(kept.workflow_id, kept.update, kept.actor, kept.role))
             state, outcome = Delivery.REFUSED, str(err)
         except NoAnswer as err:
             return DeliveryRun(settled=settled, stopped=f"{err} The rest stay pending")

@@ -102,7 +102,7 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
 
 
 async def test_a_repayment_typed_while_the_server_cannot_be_reached_is_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody
     monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
@@ -110,6 +110,18 @@ async def test_a_repayment_typed_while_the_server_cannot_be_reached_is_kept(
                       "BANK-9", "--as", SUBMITTER.id)
     assert typed.exit_code == 5, typed.output
     assert "cannot reach Temporal" in said(typed) and "pending instruction 1" in said(typed)
-    (kept,) = instructions(Settings(data_dir=tmp_path).db_url)
+    db_url = Settings(data_dir=tmp_path).db_url
+    (kept,) = instructions(db_url)
     assert (kept.workflow_id, kept.update, kept.actor) == ("loan-APP-OFFLINE",
                                                            "record_repayment", SUBMITTER.id)
+    # delivered once the server answers: there is no such journey (a mistyped id), so it is
+    # refused, and the refused attempt is kept for auditors under the id typed
+    point_cli_at(monkeypatch, dev_server.client, tmp_path)
+    delivered = await cli("pending", "deliver")
+    assert delivered.exit_code == 0, delivered.output
+    (refused,) = instructions(db_url, every=True)
+    assert refused.state is Delivery.REFUSED and "loan-APP-OFFLINE" in refused.outcome
+    (audited,) = refusals(db_url, "loan-APP-OFFLINE")
+    assert (audited.action, audited.actor, audited.role) == (
+        "record_repayment", SUBMITTER.id, SUBMITTER.role)
+    assert audited.reason == refused.outcome
