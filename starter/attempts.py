@@ -162,13 +162,11 @@ def _message(err: BaseException) -> str:
     return str(err)
 
 
-def keep_refused(err: BaseException, attempt: Attempt | None = None) -> None:
-    """Keep the refused attempt `err` stands for (`refused`), once however often it is met;
-    where no command runs to tell what was attempted, `attempt` (a kept act delivered: any
-    error that ends it is its refusal) is refused with the error's message."""
+def keep_refused(err: BaseException) -> None:
+    """Keep the refused attempt `err` stands for (`refused`), once however often it is met."""
     if getattr(err, _KEPT, False):
         return
-    refusal = refused(err) or (refusal_of(attempt, _message(err)) if attempt else None)
+    refusal = refused(err)
     if refusal is None:
         return
     keep(refusal)

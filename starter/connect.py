@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from temporalio.client import Client
 from temporalio.runtime import Runtime
+from temporalio.service import ServiceClient
 
 from journey.settings import Settings
 from starter.codec import data_converter
@@ -36,3 +39,13 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
             f"(namespace {settings.temporal_namespace}): start the embedded server or set "
             f"LOAN_JOURNEY_TEMPORAL_ADDRESS ({err})"
         ) from err
+
+
+async def speaking_for(client: Client, identity: str) -> Client:
+    """A client like `client` (server, namespace, data converter) whose identity is
+    `identity`: the server records it with each update it sends, so that one sent for someone
+    else (a pending instruction delivered later) names whom it was typed by, and when."""
+    config = client.config()
+    config["service_client"] = await ServiceClient.connect(
+        replace(client.service_client.config, identity=identity))
+    return Client(**config)

@@ -36,11 +36,11 @@ from journey.entrusted_payment import PaymentInstruction
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
 from starter import operations
-from starter.attempts import Attempt, keep_refused
-from starter.connect import connect
+from starter.attempts import Attempt, keep, refusal_of, refused
+from starter.connect import connect, speaking_for
 from starter.errors import KeysNeeded, NoAnswer, NotFound, Refused, SetupError
 from store.pending import Delivery, Instruction, instructions, keep_instruction, settle
-from store.refusals import origin
+from store.refusals import Refusal, origin
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +132,12 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
             request = await _dated(client, kept, models[0].model_validate_json(kept.request))
             result = await operations.act(
-                client, kept.workflow_id, kept.update, request, models[1],
-                within=operations.ANSWER_WITHIN, update_id=kept.update_id)
+                await speaking_for(client, typed_by(kept)), kept.workflow_id, kept.update,
+                request, models[1], within=operations.ANSWER_WITHIN, update_id=kept.update_id)
             state, outcome = Delivery.DELIVERED, _answer(result)
         except (Refused, NotFound) as err:  # Ended is a Refused
-            keep_refused(err, Attempt(kept.workflow_id, kept.update, kept.actor, kept.role))
+            keep(_as_typed(refused(err) or refusal_of(
+                Attempt(kept.workflow_id, kept.update, kept.actor, kept.role), str(err)), kept))
             state, outcome = Delivery.REFUSED, str(err)
         except NoAnswer as err:
             return DeliveryRun(settled=settled, stopped=f"{err} The rest stay pending")
@@ -145,6 +146,22 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
         settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
                                                "settled_at": at}))
     return DeliveryRun(settled=settled)
+
+
+def typed_by(kept: Instruction) -> str:
+    """The identity a kept instruction is delivered under, in the journey's history: whom
+    and when it was typed by, and who delivers it."""
+    return (f"pending #{kept.id} typed by {kept.origin} at {kept.typed_at:%Y-%m-%dT%H:%M:%SZ}, "
+            f"delivered by {origin()}")
+
+
+def _as_typed(refusal: Refusal, kept: Instruction) -> Refusal:
+    """A refusal met at delivery as auditors keep it: typed by whom, from where and when the
+    instruction was, and when and by whom it was delivered."""
+    return refusal.model_copy(update={
+        "origin": kept.origin, "at": kept.typed_at,
+        "reason": f"{refusal.reason} (pending instruction {kept.id}, delivered "
+                  f"{refusal.at:%Y-%m-%d %H:%M:%S} UTC by {refusal.origin})"})
 
 
 async def _dated(client: Client, kept: Instruction, request: BaseModel) -> BaseModel:

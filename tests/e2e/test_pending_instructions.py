@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 import worker
@@ -20,7 +21,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations
 from store.pending import Delivery, instructions
-from store.refusals import refusals
+from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.ports import free_port
 from tests.workflows.journey_kit import (
@@ -78,14 +79,23 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         assert refused_late.state is Delivery.REFUSED and "decide refused" in refused_late.outcome
         assert [r.action for r in refusals(settings.db_url, handle.id)] == [
             "record_repayment", "decide"]  # the customer's, then the late decision
+        # the typist's origin and time, in refusals and in the history, not the deliverer's
+        refusal = refusals(settings.db_url, handle.id)[-1]
+        assert (refusal.origin, refusal.at) == (refused_late.origin, refused_late.typed_at)
+        assert "pending instruction 2, delivered" in refusal.reason
+        # the first attempt, held by the server, is what the journey took: the typist's
+        assert await accepted_identity(handle, kept.update_id) == kept.origin
         again = await cli("pending", "deliver")
         assert again.exit_code == 0 and "nothing pending" in said(again)
         retyped = await cli(*repay, "--reference", "BANK-1")  # the reference: booked once
         assert retyped.exit_code == 0 and "BANK-1 was already recorded" in said(retyped)
         assert [p.reference for p in (await status(handle)).payments] == ["BANK-1"]
-    # one more kept while no worker runs: the next worker delivers it as it starts
-    typed = await cli(*repay, "--reference", "BANK-2", "--prepay")
-    assert typed.exit_code == 6 and "pending instruction 3" in said(typed), typed.output
+    # one more kept while the server cannot be reached: the next worker delivers it as it
+    # starts, and the history names who typed it, when, and who delivered it
+    with monkeypatch.context() as offline:
+        offline.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
+        typed = await cli(*repay, "--reference", "BANK-2", "--prepay")
+    assert typed.exit_code == 5 and "pending instruction 3" in said(typed), typed.output
     polling = asyncio.create_task(worker.run(settings, client))
     try:
         for _ in range(200):
@@ -95,6 +105,9 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         *_, second = instructions(settings.db_url, every=True)
         assert second.state is Delivery.DELIVERED, second
         assert [p.reference for p in (await status(handle)).payments] == ["BANK-1", "BANK-2"]
+        assert await accepted_identity(handle, second.update_id) == (
+            f"pending #3 typed by {second.origin} at {second.typed_at:%Y-%m-%dT%H:%M:%SZ}, "
+            f"delivered by {origin()}")
     finally:
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
@@ -115,13 +128,22 @@ async def test_a_repayment_typed_while_the_server_cannot_be_reached_is_kept(
     assert (kept.workflow_id, kept.update, kept.actor) == ("loan-APP-OFFLINE",
                                                            "record_repayment", SUBMITTER.id)
     # delivered once the server answers: there is no such journey (a mistyped id), so it is
-    # refused, and the refused attempt is kept for auditors under the id typed
+    # refused, and the refused attempt is kept for auditors under the id typed, as typed
     point_cli_at(monkeypatch, dev_server.client, tmp_path)
     delivered = await cli("pending", "deliver")
     assert delivered.exit_code == 0, delivered.output
     (refused,) = instructions(db_url, every=True)
     assert refused.state is Delivery.REFUSED and "loan-APP-OFFLINE" in refused.outcome
     (audited,) = refusals(db_url, "loan-APP-OFFLINE")
-    assert (audited.action, audited.actor, audited.role) == (
-        "record_repayment", SUBMITTER.id, SUBMITTER.role)
-    assert audited.reason == refused.outcome
+    assert (audited.action, audited.actor, audited.role, audited.origin, audited.at) == (
+        "record_repayment", SUBMITTER.id, SUBMITTER.role, kept.origin, kept.typed_at)
+    assert audited.reason.startswith(f"{refused.outcome} (pending instruction 1, delivered ")
+
+
+async def accepted_identity(handle: WorkflowHandle, update_id: str) -> str:
+    """Whom the history says sent the update `update_id` it accepted."""
+    async for event in handle.fetch_history_events():
+        accepted = event.workflow_execution_update_accepted_event_attributes
+        if accepted.accepted_request.meta.update_id == update_id:
+            return accepted.accepted_request.meta.identity
+    raise AssertionError(f"no update {update_id} accepted in {handle.id}'s history")
