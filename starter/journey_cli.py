@@ -38,6 +38,7 @@ from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, plain_errors
+from starter.lpr import bank_day
 from starter.terminal import wide_console
 
 console = wide_console()
@@ -327,13 +328,20 @@ def repay(
         bool, typer.Option(help="repay part of the principal ahead of the plan (`prepayment`)")
     ] = False,
     shorten: Shorten = False,
+    paid_on: Annotated[
+        datetime | None,
+        typer.Option("--paid-on", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+                     help="the value date, the day the money arrived (default: today, the "
+                          "bank's day, as typed: also when a worker books it later)"),
+    ] = None,
 ) -> None:
     """Record a repayment (idempotent by reference), an early settlement or a prepayment."""
     send_update(
         workflow_id,
         "record_repayment",
         _request(Repayment, actor=_actor(actor, role), amount=amount, reference=reference,
-                 settles=settle, prepays=prepay, shortens=shorten),
+                 settles=settle, prepays=prepay, shortens=shorten,
+                 paid_on=paid_on.date() if paid_on else bank_day()),
     )
 
 
