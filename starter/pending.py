@@ -39,7 +39,14 @@ from starter import operations
 from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.connect import connect, speaking_for
 from starter.errors import KeysNeeded, NoAnswer, NotFound, Refused, SetupError
-from store.pending import Delivery, Instruction, instructions, keep_instruction, settle
+from store.pending import (
+    Delivery,
+    Instruction,
+    booked_at_last,
+    instructions,
+    keep_instruction,
+    settle,
+)
 from store.refusals import Refusal, origin
 
 log = logging.getLogger(__name__)
@@ -108,23 +115,37 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
         raise
     except SetupError as err:  # the server cannot be reached: nothing sent
         raise await kept(err, f"{err}.") from err
+    if update in KEPT:  # kept ones first, in the order typed
+        before = await deliver(client, settings, workflow_id)
+        if before.stopped:
+            raise await kept(NoAnswer(before.stopped),
+                             f"{workflow_id} has instructions kept before this one, not "
+                             f"delivered yet ({before.stopped}).")
     try:
-        return await operations.act(client, workflow_id, update, request, result_type,
-                                    within=operations.ANSWER_WITHIN, update_id=update_id)
+        result = await operations.act(client, workflow_id, update, request, result_type,
+                                      within=operations.ANSWER_WITHIN, update_id=update_id)
     except NoAnswer as err:
         raise await kept(err, f"{workflow_id} did not take {update} within "
                               f"{operations.ANSWER_WITHIN.total_seconds():g} s: "
                               f"{operations.NO_WORKER}") from err
+    if isinstance(request, Repayment):
+        await asyncio.to_thread(booked_at_last, settings.db_url, workflow_id, request.reference,
+                                f"booked when typed again: {_answer(result)}",
+                                datetime.now(UTC))
+    return result
 
 
-async def deliver(client: Client, settings: Settings) -> DeliveryRun:
-    """Send each pending instruction, oldest first, under its first update id, and mark it
-    delivered (with the journey's answer) or refused (the refused attempt kept for auditors,
-    as any refusal, also a journey that has ended or is gone: under the id it was typed
-    for, with who typed it); stop at the first that no worker
-    takes in time: the rest stay pending."""
+async def deliver(client: Client, settings: Settings,
+                  workflow_id: str | None = None) -> DeliveryRun:
+    """Send each pending instruction (of the journey `workflow_id`, when given), oldest
+    first, under its first update id, and mark it delivered (with the journey's answer) or
+    refused (the refused attempt kept for auditors, as any refusal, also a journey that has
+    ended or is gone: under the id it was typed for, with who typed it, when and where), a
+    repayment unbooked: money received that still needs someone (`unbooked`); stop at the
+    first that no worker takes in time: the rest stay pending."""
     settled: list[Instruction] = []
-    for kept in await asyncio.to_thread(instructions, settings.db_url):
+    for kept in await asyncio.to_thread(instructions, settings.db_url,
+                                        workflow_id=workflow_id):
         assert kept.id is not None
         models = KEPT.get(kept.update)
         try:
@@ -139,6 +160,8 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
             keep(_as_typed(refused(err) or refusal_of(
                 Attempt(kept.workflow_id, kept.update, kept.actor, kept.role), str(err)), kept))
             state, outcome = Delivery.REFUSED, str(err)
+            if kept.update == "record_repayment":  # refused, ended, or no such journey
+                state, outcome = Delivery.UNBOOKED, unbooked(kept, str(err))
         except NoAnswer as err:
             return DeliveryRun(settled=settled, stopped=f"{err} The rest stay pending")
         at = datetime.now(UTC)
@@ -146,6 +169,19 @@ async def deliver(client: Client, settings: Settings) -> DeliveryRun:
         settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
                                                "settled_at": at}))
     return DeliveryRun(settled=settled)
+
+
+def unbooked(kept: Instruction, why: str) -> str:
+    """What a repayment refused at delivery needs: money was received and is not booked."""
+    paid = Repayment.model_validate_json(kept.request)
+    on = f" --paid-on {paid.paid_on}" if paid.paid_on else ""
+    how = "".join(f" --{flag}" for flag, given in (
+        ("settle", paid.settles), ("prepay", paid.prepays), ("shorten", paid.shortens)) if given)
+    return (f"{why}. NOT BOOKED: {paid.amount:,} received under {paid.reference} needs action: "
+            f"see `loan-journey status {kept.workflow_id}`, then book it with `loan-journey "
+            f"repay {kept.workflow_id} --amount {paid.amount} --reference {paid.reference}"
+            f"{on}{how} --as <operations>` (on the right journey, an amount and day it takes), "
+            "or return it to the payer")
 
 
 def typed_by(kept: Instruction) -> str:
@@ -192,7 +228,8 @@ async def deliver_on_start(client: Client, settings: Settings) -> None:
         log.exception("pending instructions not delivered: `loan-journey pending deliver`")
         return
     for kept in done.settled:
-        log.info("pending instruction %s (%s on %s) %s: %s", kept.id, kept.update,
-                 kept.workflow_id, kept.state, kept.outcome)
+        log.log(logging.ERROR if kept.state is Delivery.UNBOOKED else logging.INFO,
+                "pending instruction %s (%s on %s) %s: %s", kept.id, kept.update,
+                kept.workflow_id, kept.state, kept.outcome)
     if done.stopped:
         log.warning("pending instructions: %s", done.stopped)

@@ -13,9 +13,9 @@ from journey.settings import Settings
 from starter import pending
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import NoAnswer
+from starter.errors import NoAnswer, Refused
 from starter.terminal import wide_console
-from store.pending import Instruction, instructions
+from store.pending import Delivery, Instruction, instructions
 
 pending_app = typer.Typer(
     help="Repayments and decisions typed while no worker answered: kept, then delivered.",
@@ -27,8 +27,9 @@ pending_app = typer.Typer(
 def list_(
     every: Annotated[bool, typer.Option("--all", help="delivered and refused ones too")] = False,
 ) -> None:
-    """The instructions kept because no worker took them: who typed what, when, from where."""
-    rows = instructions(Settings().db_url, every)
+    """The instructions kept because no worker took them, and the repayments refused at
+    delivery, not booked (money received: action needed): who typed what, when, from where."""
+    rows = instructions(Settings().db_url, every, (Delivery.PENDING, Delivery.UNBOOKED))
     _print(rows, f"{'instructions kept' if every else 'pending instructions'} ({len(rows)}, "
                  "oldest first)")
 
@@ -48,6 +49,9 @@ def deliver() -> None:
             wide_console().print("nothing pending")
         if done.stopped:
             raise NoAnswer(done.stopped)
+        if unbooked := [k for k in done.settled if k.state is Delivery.UNBOOKED]:
+            raise Refused("money received and not booked, refused at delivery: "
+                          + "; ".join(f"instruction {k.id}: {k.outcome}" for k in unbooked))
 
     run(go())
 

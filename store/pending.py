@@ -8,6 +8,7 @@ so that the server, which may still hold the first attempt, takes it once.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 
@@ -24,6 +25,9 @@ class Delivery(StrEnum):
     PENDING = "pending"  # not taken by the journey yet
     DELIVERED = "delivered"  # the journey took it: `outcome` is its answer
     REFUSED = "refused"  # the journey refused it, or has ended: `outcome` says why
+    # money received that the journey refused at delivery: not booked, listed as pending
+    # until booked (typed again under its reference) or returned; `outcome` says what to type
+    UNBOOKED = "unbooked"
 
 
 class Instruction(BaseModel):
@@ -73,11 +77,15 @@ def keep_instruction(url: str, instruction: Instruction) -> int:
         return row.id
 
 
-def instructions(url: str, every: bool = False) -> list[Instruction]:
-    """The pending instructions (`every`: delivered and refused ones too), oldest first."""
+def instructions(url: str, every: bool = False, states: tuple[Delivery, ...] = (
+        Delivery.PENDING,), workflow_id: str | None = None) -> list[Instruction]:
+    """The instructions in `states` (`every`: all; `workflow_id`: of that journey only),
+    oldest first."""
     query = select(PendingRow).order_by(PendingRow.typed_at, PendingRow.id)
     if not every:
-        query = query.where(PendingRow.state == Delivery.PENDING)
+        query = query.where(PendingRow.state.in_(states))
+    if workflow_id is not None:
+        query = query.where(PendingRow.workflow_id == workflow_id)
     with session(url) as s:
         return [Instruction.model_validate(r, from_attributes=True) for r in s.scalars(query)]
 
@@ -88,3 +96,14 @@ def settle(url: str, number: int, state: Delivery, outcome: str, at: datetime) -
         row = s.get(PendingRow, number)
         if row is not None:
             row.state, row.outcome, row.settled_at = state, outcome, at
+
+
+def booked_at_last(url: str, workflow_id: str, reference: str, outcome: str,
+                   at: datetime) -> None:
+    """Mark the repayments under `reference` that journey `workflow_id` refused at delivery
+    (unbooked) booked, with what the journey said when it was typed again."""
+    with session(url) as s:
+        for row in s.scalars(select(PendingRow).where(
+                PendingRow.workflow_id == workflow_id, PendingRow.state == Delivery.UNBOOKED)):
+            if json.loads(row.request).get("reference") == reference:
+                row.state, row.outcome, row.settled_at = Delivery.DELIVERED, outcome, at

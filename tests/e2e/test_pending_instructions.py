@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 import worker
@@ -26,6 +26,7 @@ from tests.cli_kit import cli, point_cli_at, said
 from tests.ports import free_port
 from tests.workflows.journey_kit import (
     SUBMITTER,
+    Documents,
     customer,
     drive_to,
     journey_worker,
@@ -108,10 +109,42 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         assert await accepted_identity(handle, second.update_id) == (
             f"pending #3 typed by {second.origin} at {second.typed_at:%Y-%m-%dT%H:%M:%SZ}, "
             f"delivered by {origin()}")
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)
+        await kept_in_the_order_typed(handle, settings, client, monkeypatch, docs, task_queue,
+                                      str(first))
     finally:
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
         await handle.terminate("test finished")
+
+
+async def kept_in_the_order_typed(handle: WorkflowHandle, settings: Settings, client: Client,
+                                  monkeypatch: pytest.MonkeyPatch, docs: Documents,
+                                  task_queue: str, prepaid: str) -> None:
+    """No worker: a repayment kept while the server is down, then one typed with the server
+    up goes behind it, not ahead; the second, refused at delivery, stays listed, not booked,
+    with what to type, until it is booked."""
+    ta = ("repay", handle.id, "--as", SUBMITTER.id)
+    with monkeypatch.context() as offline:
+        offline.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
+        first = await cli(*ta, "--amount", prepaid, "--prepay", "--reference", "TA-R1")
+    assert first.exit_code == 5 and "pending instruction 4" in said(first), first.output
+    behind = await cli(*ta, "--amount", "90000000", "--reference", "TA-R5")
+    assert behind.exit_code == 6 and "pending instruction 5" in said(behind), behind.output
+    assert "instructions kept before this one" in said(behind)
+    async with journey_worker(client, settings.data_dir, docs, task_queue=task_queue,
+                              restarting=True):
+        told = await cli("pending", "deliver")
+        assert told.exit_code == 3 and "NOT BOOKED" in said(told), told.output
+        assert "--reference TA-R5" in said(told), told.output
+        assert [p.reference for p in (await status(handle)).payments] == [
+            "BANK-1", "BANK-2", "TA-R1"]
+        listed = await cli("pending", "list")
+        assert "TA-R5" in said(listed) and "unbooked" in said(listed), listed.output
+        booked = await cli(*ta, "--amount", prepaid, "--prepay", "--reference", "TA-R5")
+        assert booked.exit_code == 0, booked.output
+        assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) == []
 
 
 async def test_a_repayment_typed_while_the_server_cannot_be_reached_is_kept(
@@ -128,16 +161,18 @@ async def test_a_repayment_typed_while_the_server_cannot_be_reached_is_kept(
     assert (kept.workflow_id, kept.update, kept.actor) == ("loan-APP-OFFLINE",
                                                            "record_repayment", SUBMITTER.id)
     # delivered once the server answers: there is no such journey (a mistyped id), so it is
-    # refused, and the refused attempt is kept for auditors under the id typed, as typed
+    # refused, and the refused attempt is kept for auditors under the id typed, as typed;
+    # the money is not booked: it stays listed, and the delivery says so
     point_cli_at(monkeypatch, dev_server.client, tmp_path)
     delivered = await cli("pending", "deliver")
-    assert delivered.exit_code == 0, delivered.output
-    (refused,) = instructions(db_url, every=True)
-    assert refused.state is Delivery.REFUSED and "loan-APP-OFFLINE" in refused.outcome
+    assert delivered.exit_code == 3 and "NOT BOOKED" in said(delivered), delivered.output
+    (refused,) = instructions(db_url, states=(Delivery.UNBOOKED,))
+    assert "loan-APP-OFFLINE" in refused.outcome
     (audited,) = refusals(db_url, "loan-APP-OFFLINE")
     assert (audited.action, audited.actor, audited.role, audited.origin, audited.at) == (
         "record_repayment", SUBMITTER.id, SUBMITTER.role, kept.origin, kept.typed_at)
-    assert audited.reason.startswith(f"{refused.outcome} (pending instruction 1, delivered ")
+    assert refused.outcome.startswith(audited.reason.split(" (pending instruction 1, ")[0])
+    assert " (pending instruction 1, delivered " in audited.reason
 
 
 async def accepted_identity(handle: WorkflowHandle, update_id: str) -> str:
