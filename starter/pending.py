@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 
 from journey.decisions import (
@@ -116,7 +117,12 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
     except SetupError as err:  # the server cannot be reached: nothing sent
         raise await kept(err, f"{err}.") from err
     if update in KEPT:  # kept ones first, in the order typed
-        before = await deliver(client, settings, workflow_id)
+        try:
+            before = await deliver(client, settings, workflow_id)
+        except SQLAlchemyError as err:  # the store cannot be read: the act goes on its own
+            log.warning("pending instructions of %s not read (%s): this act is sent first",
+                        workflow_id, err)
+            before = DeliveryRun(settled=[])
         if before.stopped:
             raise await kept(NoAnswer(before.stopped),
                              f"{workflow_id} has instructions kept before this one, not "
