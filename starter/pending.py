@@ -123,6 +123,7 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             log.warning("pending instructions of %s not read (%s): this act is sent first",
                         workflow_id, err)
             before = DeliveryRun(settled=[])
+        _logged(before)
         if before.stopped:
             raise await kept(NoAnswer(before.stopped),
                              f"{workflow_id} has instructions kept before this one, not "
@@ -233,9 +234,15 @@ async def deliver_on_start(client: Client, settings: Settings) -> None:
     except Exception:  # noqa: BLE001 - the worker runs on; the instructions stay kept
         log.exception("pending instructions not delivered: `loan-journey pending deliver`")
         return
+    _logged(done)
+    if done.stopped:
+        log.warning("pending instructions: %s", done.stopped)
+
+
+def _logged(done: DeliveryRun) -> None:
+    """Log what a delivery settled: a repayment left unbooked as an error (on a command
+    line's stderr too: money received needs someone)."""
     for kept in done.settled:
         log.log(logging.ERROR if kept.state is Delivery.UNBOOKED else logging.INFO,
                 "pending instruction %s (%s on %s) %s: %s", kept.id, kept.update,
                 kept.workflow_id, kept.state, kept.outcome)
-    if done.stopped:
-        log.warning("pending instructions: %s", done.stopped)
