@@ -45,6 +45,5 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         ArchiveActivities(settings).archive_closed_runs,
         LprActivities(settings).read_lpr_fixing,
         exposure.keep_exposure,
-        exposure.read_exposure,
-        exposure.route_on_exposure_now,
+        exposure.route_on_exposure,
     ]

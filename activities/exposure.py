@@ -13,16 +13,15 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.decisions import route_case
+from journey.application import LoanApplication
 from journey.contracts import RouteNowInput
 from journey.exposure import (
     KEEP_EXPOSURE,
-    READ_EXPOSURE,
-    ROUTE_ON_EXPOSURE_NOW,
+    ROUTE_ON_EXPOSURE,
     Exposure,
     ExposureLine,
     KeepExposureInput,
     KeepExposureResult,
-    ReadExposureInput,
 )
 from journey.policy import Route
 from journey.settings import Settings
@@ -38,27 +37,26 @@ class ExposureActivities:
         keep(self._url, request)
         return KeepExposureResult(kept=True)
 
-    @activity.defn(name=READ_EXPOSURE)
-    async def read_exposure(self, request: ReadExposureInput) -> Exposure:
-        kept = await asyncio.to_thread(others, self._url, request.credit_code,
-                                       request.workflow_id)
+    async def _exposure(self, workflow_id: str, app: LoanApplication) -> Exposure:
+        """This application and the borrower's other journeys the store counts, each still
+        running on the Temporal server; the others left out, saying why."""
+        kept = await asyncio.to_thread(others, self._url, app.credit_code, workflow_id)
         client = activity.client()
         ended = await asyncio.gather(*(_ended_on_server(client, line) for line in kept))
         return Exposure(
-            credit_code=request.credit_code,
-            amount=request.amount,
+            credit_code=app.credit_code,
+            amount=app.amount,
             others=[line for line, why in zip(kept, ended, strict=True) if why is None],
             left_out=[line.model_copy(update={"note": why})
                       for line, why in zip(kept, ended, strict=True) if why is not None],
         )
 
-    @activity.defn(name=ROUTE_ON_EXPOSURE_NOW)
-    async def route_on_exposure_now(self, request: RouteNowInput) -> Route:
-        """The case routed on the borrower's exposure as it stands: one activity, read and
-        route, as an approval would settle."""
-        case, app = request.case, request.case.application
-        exposure = await self.read_exposure(ReadExposureInput(
-            workflow_id=request.workflow_id, credit_code=app.credit_code, amount=app.amount))
+    @activity.defn(name=ROUTE_ON_EXPOSURE)
+    async def route_on_exposure(self, request: RouteNowInput) -> Route:
+        """The case routed on the borrower's exposure as it stands: read and route in one
+        activity, at routing and as an approval would settle."""
+        case = request.case
+        exposure = await self._exposure(request.workflow_id, case.application)
         return route_case(case.model_copy(update={"exposure": exposure}))
 
 

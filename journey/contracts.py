@@ -70,8 +70,8 @@ class RouteInput(BaseModel):
 
 
 class RouteNowInput(BaseModel):
-    """The case routed again on the borrower's exposure as it stands now (`case.exposure` is
-    read afresh), as an approval would settle it."""
+    """The case routed on the borrower's exposure as it stands (`case.exposure` is read
+    afresh): at routing, and again as an approval would settle it."""
 
     workflow_id: str
     case: RouteInput

@@ -19,8 +19,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 KEEP_EXPOSURE = "keep_exposure"
-READ_EXPOSURE = "read_exposure"
-ROUTE_ON_EXPOSURE_NOW = "route_on_exposure_now"
+ROUTE_ON_EXPOSURE = "route_on_exposure"
 
 
 def _yuan(amount: Decimal) -> Decimal:
@@ -88,9 +87,3 @@ class KeepExposureInput(BaseModel):
 
 class KeepExposureResult(BaseModel):
     kept: bool
-
-
-class ReadExposureInput(BaseModel):
-    workflow_id: str  # this journey, left out of the others
-    credit_code: str
-    amount: Decimal

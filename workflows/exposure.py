@@ -8,14 +8,14 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.application import LoanApplication
+    from journey.contracts import RouteInput, RouteNowInput
     from journey.exposure import (
         KEEP_EXPOSURE,
-        READ_EXPOSURE,
-        Exposure,
+        ROUTE_ON_EXPOSURE,
         KeepExposureInput,
         KeepExposureResult,
-        ReadExposureInput,
     )
+    from journey.policy import Route
     from workflows.activity_options import IO_RETRY, QUICK, TIMING_RETRY
 
 # workflow.patched marker: before it, the tier was chosen on the application's amount alone;
@@ -37,13 +37,18 @@ async def keep_exposure(workflow_id: str, application: LoanApplication,
     )
 
 
-async def read_exposure(workflow_id: str, application: LoanApplication) -> Exposure:
-    """This application and the borrower's other live applications and running loans."""
+async def route_on_exposure(workflow_id: str, case: RouteInput, *, deciding: bool = False
+                            ) -> Route:
+    """`case` routed on the borrower's exposure as it stands, read and routed by one activity.
+    As an approval would settle (`deciding`), a local activity: the approver's answer waits for
+    it, and would otherwise queue behind other journeys' activities on the task queue."""
+    request = RouteNowInput(workflow_id=workflow_id, case=case)
+    if deciding:
+        return await workflow.execute_local_activity(
+            ROUTE_ON_EXPOSURE, request, result_type=Route,
+            start_to_close_timeout=QUICK, retry_policy=IO_RETRY,
+        )
     return await workflow.execute_activity(
-        READ_EXPOSURE,
-        ReadExposureInput(workflow_id=workflow_id, credit_code=application.credit_code,
-                          amount=application.amount),
-        result_type=Exposure,
-        start_to_close_timeout=QUICK,
-        retry_policy=IO_RETRY,
+        ROUTE_ON_EXPOSURE, request, result_type=Route,
+        start_to_close_timeout=QUICK, retry_policy=IO_RETRY,
     )

@@ -1,21 +1,19 @@
 """The approver's authority on the borrower's exposure as it stands when the approval would
 settle (统一授信): routing read it stages earlier, and since then the borrower's other
-applications and loans may have come, grown, been repaid or ended. One activity reads it again
-and routes the case on it; a higher tier re-routes the case, and the votes that no longer
+applications and loans may have come, grown, been repaid or ended. A local activity reads it
+again and routes the case on it; a higher tier re-routes the case, and the votes that no longer
 count are set aside, both recorded with the figures."""
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
-    from journey.contracts import RouteInput, RouteNowInput
+    from journey.contracts import RouteInput
     from journey.decisions import ApprovalDecision
-    from journey.exposure import ROUTE_ON_EXPOSURE_NOW
-    from journey.policy import Route
     from journey.policy.authority import votes_standing
     from journey.policy.routing import reroute
     from workflows import search_attributes as sa
-    from workflows.activity_options import IO_RETRY, QUICK
+    from workflows.exposure import route_on_exposure
     from workflows.journey_updates import JourneyUpdates
 
 # workflow.patched marker: before it, an approval settled on the exposure read at routing;
@@ -29,14 +27,9 @@ class ExposureAtDecision(JourneyUpdates):
         """Route the case on the exposure now: None when the votes cast settle it still;
         else the votes that still count, to vote on at the route's tier, which may be higher."""
         was = self.route
-        fresh = await workflow.execute_activity(
-            ROUTE_ON_EXPOSURE_NOW,
-            RouteNowInput(workflow_id=self._workflow_id, case=RouteInput(
-                policy=self.policy, application=self._application, readings=self.loan_file())),
-            result_type=Route,
-            start_to_close_timeout=QUICK,
-            retry_policy=IO_RETRY,
-        )
+        case = RouteInput(policy=self.policy, application=self._application,
+                          readings=self.loan_file())
+        fresh = await route_on_exposure(self._workflow_id, case, deciding=True)
         self._route = now = reroute(was, fresh)
         kept, aside = votes_standing(self.policy, now, self._votes, self._application.amount,
                                      self._application.submitted_by.id, self._reviewed_by)

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
-    from workflows.exposure import GROUP_EXPOSURE, keep_exposure, read_exposure
+    from workflows.exposure import GROUP_EXPOSURE, keep_exposure, route_on_exposure
     from workflows.exposure_now import EXPOSURE_AT_DECISION, ExposureAtDecision
     from workflows.info_requests import InfoRequests
     from workflows.journey_updates import BORROWERS_STATEMENTS_STAND
@@ -150,20 +150,15 @@ class LoanJourneyWorkflow(
 
     async def routing(self) -> None:
         async with self.stage(Stage.ROUTING, Party.SYSTEM):
-            exposure = (await read_exposure(self._workflow_id, self._application)
-                        if workflow.patched(GROUP_EXPOSURE) else None)
-            self._route = await workflow.execute_activity(
-                contracts.ROUTE_CASE,
-                RouteInput(
-                    policy=self.policy,
-                    application=self._application,
-                    readings=self.loan_file(),
-                    exposure=exposure,
-                ),
-                result_type=Route,
-                start_to_close_timeout=QUICK,
-                retry_policy=IO_RETRY,
-            )
+            case = RouteInput(policy=self.policy, application=self._application,
+                              readings=self.loan_file())
+            if workflow.patched(GROUP_EXPOSURE):  # on the borrower's exposure (统一授信)
+                self._route = await route_on_exposure(self._workflow_id, case)
+            else:
+                self._route = await workflow.execute_activity(
+                    contracts.ROUTE_CASE, case, result_type=Route,
+                    start_to_close_timeout=QUICK, retry_policy=IO_RETRY,
+                )
             workflow.upsert_search_attributes([sa.TIER.value_set(self._route.tier.value)])
 
     async def risk_review(self) -> None:
