@@ -14,14 +14,12 @@ keep the figure their plan had then (journey.drawdowns.ENTRUSTED_OVER).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from journey.application import Product
+from journey.policy.amounts import Yuan
 from journey.policy.sla import StageSla
-
-Yuan = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=2)]
 
 
 class EntrustedPaymentPolicy(BaseModel):
