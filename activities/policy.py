@@ -4,6 +4,7 @@ once per journey."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -28,7 +29,12 @@ def policy_text(path: Path | None) -> str:
 def china_calendar(today: date, years: int) -> WorkingCalendar:
     """China's working calendar from the year before `today` for `years` years after it:
     public holidays and the weekend days worked in their place (调休), from `holidays`."""
-    span = range(today.year - 1, today.year + years)
+    return _china_calendar(today.year, years)
+
+
+@cache  # the same years give the same calendar; `holidays` takes milliseconds to build it
+def _china_calendar(year: int, years: int) -> WorkingCalendar:
+    span = range(year - 1, year + years)
     china = holidays.China(years=span)
     makeup = [d for d in china.weekend_workdays if d.year in span]
     return build_calendar(china.keys(), makeup)

@@ -119,6 +119,8 @@ def read_in_force(url: str, day: date, reader: str) -> LprFixing | None:
         in_force = fixing_in_force([_fixing(r) for r in dated], day)
         if in_force is None:
             return None
+        if next(r for r in dated if r.fixed_on == in_force.fixed_on).used_by is not None:
+            return in_force  # read before: no correction may change it, nothing to write
         this = LprFixingRow.fixed_on == in_force.fixed_on
         # marked before its rates are read again: a correction came before, or waits
         s.execute(update(LprFixingRow).where(this, LprFixingRow.used_by.is_(None))
