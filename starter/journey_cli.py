@@ -33,7 +33,7 @@ from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import operations, pending, quotes, render
+from starter import operations, pending, quotes, render, schedules
 from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
@@ -145,12 +145,15 @@ def status(
     """Where a journey stands: stage, what it waits for, timeline, documents, decisions."""
 
     async def go() -> None:
-        s = await operations.status(await connect(), workflow_id)
+        client = await connect()
+        s = await operations.status(client, workflow_id)
         if as_json:
             print(s.model_dump_json(indent=2))
         else:
             owed = operations.owed_on(s, quotes.fixings_for(s, Settings()))
             console.print(render.status_view(s, owed))
+            if (untraced := await schedules.untraced(client, s)) is not None:
+                console.print(f"[yellow]{escape(untraced)}[/]")
 
     run(go())
 

@@ -29,8 +29,11 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from journey.decisions import ScheduleAction
 from journey.post_loan_policy import ReviewCalendar
 from journey.review_contracts import REVIEW_WORKFLOW, ReviewInput, review_schedule_id
+from journey.stages import Stage
+from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound
 
 T = TypeVar("T")
@@ -135,6 +138,39 @@ async def describe(client: Client, journey_id: str) -> ScheduleRow:
         recent_runs=[a.scheduled_at for a in d.info.recent_actions],
         action_count=d.info.num_actions,
     )
+
+
+async def untraced(client: Client, status: JourneyStatus) -> str | None:
+    """What to say when a running loan's review schedule is not paused or running as its
+    history last recorded: someone paused or resumed it outside the engine (the `temporal`
+    CLI, the Web UI), so no one is on record for it. None when they agree, when the loan
+    has no schedule to compare, or on a server without schedules (the time-skipping one)."""
+    if status.stage is not Stage.POST_LOAN:
+        return None
+    try:
+        row = await describe(client, status.workflow_id)
+    except NotFound:
+        return None
+    except RPCError as err:
+        if err.status is RPCStatusCode.UNIMPLEMENTED:
+            return None
+        raise
+    last = next((d for d in reversed(status.decisions)
+                 if d.verdict in (f"reviews {ScheduleAction.PAUSED}",
+                                  f"reviews {ScheduleAction.UNPAUSED}")), None)
+    recorded_paused = last is not None and last.verdict == f"reviews {ScheduleAction.PAUSED}"
+    if row.paused == recorded_paused:
+        return None
+    if row.paused:
+        said, action = f"reviews are paused (the schedule's note: {row.note or 'none'!r})", "paused"
+        history = "the loan's history records no pause"
+    else:
+        said, action = "reviews run", "unpaused"
+        history = (f"the loan's history last recorded a pause, by {last.actor.id} on "
+                   f"{last.at:%Y-%m-%d}") if last is not None else "the history records a pause"
+    return (f"{row.schedule_id}: {said}, but {history}: it was {action} outside the engine. "
+            f"Record who did it and why: `loan-journey schedules record {status.workflow_id} "
+            f"{action} --as <staff id> --note <why>`")
 
 
 async def pause(client: Client, journey_id: str, note: str) -> None:

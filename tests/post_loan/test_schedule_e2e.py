@@ -24,6 +24,7 @@ from journey.post_loan_policy import first_review_on, start_of
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations, schedules, schedules_cli
+from starter.cli import app as loan_journey
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
 from store.refusals import refusals as refused_attempts
@@ -110,6 +111,9 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         def invoke(*args: str) -> Awaitable[Result]:
             return asyncio.to_thread(CliRunner().invoke, schedules_app, list(args))
 
+        def invoke_status(journey_id: str) -> Awaitable[Result]:
+            return asyncio.to_thread(CliRunner().invoke, loan_journey, ["status", journey_id])
+
         # an approver does not run reviews: refused before the schedule or the history moves
         other = await invoke("pause", handle.id, "--as", "cc-1", "--role", "approver")
         assert other.exit_code == 3 and "this needs one of" in other.output
@@ -158,13 +162,22 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert again.exit_code == 0, again.output
         assert "unpaused is already recorded" in " ".join(again.output.split())
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided + 1
-        await schedules.pause(client, handle.id, "paused again")
+        await schedules.pause(client, handle.id, "paused again")  # as the temporal CLI does
+        told = await invoke_status(handle.id)
+        assert told.exit_code == 0, told.output
+        said = " ".join(told.output.split())
+        assert (f"review-{handle.id}: reviews are paused (the schedule's note: 'paused again'),"
+                " but the loan's history records no pause: it was paused outside the engine"
+                ) in said
+        assert f"loan-journey schedules record {handle.id} paused --as" in said
         twice = await invoke("create", handle.id, "--as", "ops-li")
         assert twice.exit_code == 2 and "exists already" in twice.output
         every5 = await invoke("create", handle.id, "--as", "ops-li", "--every", "5")
         assert every5.exit_code == 2 and "give one of 1, 2, 3, 4, 6, 12" in every5.output
         await schedules.unpause(client, handle.id, "hold lifted")
         assert not (await schedules.describe(client, handle.id)).paused
+        agreed = await invoke_status(handle.id)  # running, as the history last recorded
+        assert agreed.exit_code == 0 and "outside the engine" not in agreed.output
 
         await settle_at_quote(handle, running, "ALL")
         assert (await outcome(handle)).outcome is Stage.CLOSED
