@@ -44,6 +44,16 @@ class AddDocuments(BaseModel):
     channel: Channel = Channel.WEB
 
 
+class WrittenAnswer(BaseModel):
+    """The customer's answer in writing to a decider's question (a request for information
+    that names no documents): sent by the customer, or typed by its relationship manager as
+    the customer gave it."""
+
+    actor: Actor
+    text: str = Field(min_length=2, max_length=4000)
+    channel: Channel = Channel.WEB
+
+
 class InfoRequest(BaseModel):
     """The documents a request for information asks the customer for: of these kinds (no
     kind: both statements), of these periods (statements only; none: any period). A request

@@ -1,8 +1,9 @@
 """A decider's request for information, open until what it asks has come and been read.
 
 A request names document kinds and periods (`InfoRequest`), or, naming none, asks its
-reason as a question, which the customer answers in writing: any document read after the
-request. Only what came after the request counts, and only the borrower's own statements
+reason as a question, which the customer answers in writing: a written answer
+(`WrittenAnswer`, `loan-journey answer`), or any document read after the request (a signed
+letter, scanned). Only what came after the request counts, and only the borrower's own statements
 (`other_company`); an unreadable one is asked for again by the completeness check, as any
 unreadable document is. Since the marker `info-requests-new-and-own` (`on_file` set), only
 what is new counts: a copy of a document on file before the request is nothing the deciders
@@ -16,7 +17,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from journey.decisions import InfoRequest
+from journey.decisions import InfoRequest, WrittenAnswer
 from journey.documents import DocumentKind, DocumentReading, ReadStatus
 from journey.policy.completeness import LABELS, borrowers_own, other_company
 from journey.policy.errors import DecisionRefused
@@ -36,6 +37,7 @@ class OpenRequest(BaseModel):
     # sha256 of every document received before it (None: asked before the marker, when a
     # copy sent again and a statement of an illegible company counted)
     on_file: list[str] | None = None
+    answer: WrittenAnswer | None = None  # the customer's, to a question
 
 
 def refuse_unended_periods(asks: InfoRequest | None, today: date) -> None:
@@ -88,8 +90,9 @@ def still_awaited(request: OpenRequest, readings: list[DocumentReading],
                if (why := _not_new(request, r, borrower)) is not None}
     came = [r for r in after if r.ref.sha256 not in why_not]
     if request.asks is None:
-        awaited = [] if came else [f"a written answer (a signed letter, scanned) to the "
-                                   f"question asked at {request.stage}: {request.question}"]
+        awaited = [] if came or request.answer else [
+            f"a written answer (`loan-journey answer`, or a signed letter, scanned) to the "
+            f"question asked at {request.stage}: {request.question}"]
     else:
         asked_at = f"asked at {request.stage}: {request.question}"
         awaited = [f"{_label(kind, period)}, {asked_at}" for kind, period in _items(request.asks)

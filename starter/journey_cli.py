@@ -28,6 +28,7 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
     WriteOff,
+    WrittenAnswer,
 )
 from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
@@ -241,6 +242,20 @@ def documents(
     run(go())
 
 
+@acting("answer_question")
+def answer(
+    workflow_id: JourneyId,
+    text: Annotated[str, typer.Option("--text", help="the answer, as the customer gives it")],
+    actor: As,
+    role: RoleOpt = Role.CUSTOMER,
+    channel: Channel = Channel.WEB,
+) -> None:
+    """Answer in writing a decider's question (a request for information that names no
+    documents): the customer, or its relationship manager typing what the customer said."""
+    send_update(workflow_id, "answer_question",
+                _request(WrittenAnswer, actor=_actor(actor, role), text=text, channel=channel))
+
+
 @acting("record_risk_opinion")
 def opinion(
     workflow_id: JourneyId,
@@ -429,6 +444,7 @@ def register(app: typer.Typer) -> None:
         queue,
         book,
         documents,
+        answer,
         opinion,
         decide,
         sign,

@@ -31,6 +31,7 @@ from journey.decisions import (
     UpdateResult,
     Withdrawal,
     WriteOff,
+    WrittenAnswer,
 )
 from journey.drawdowns import DrawdownDecision, DrawdownOutcome, DrawdownRequest
 from journey.entrusted_payment import PaymentInstruction
@@ -59,6 +60,7 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "record_repayment": (Repayment, UpdateResult),
     "record_risk_opinion": (RiskOpinion, UpdateResult),
     "decide": (ApprovalDecision, UpdateResult),
+    "answer_question": (WrittenAnswer, UpdateResult),
     "sign": (Signature, UpdateResult),
     "withdraw": (Withdrawal, UpdateResult),
     "reassign": (Reassignment, UpdateResult),

@@ -6,10 +6,18 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
-    from journey.decisions import ApprovalDecision, RiskOpinion, Verdict
+    from journey.decisions import (
+        ApprovalDecision,
+        RiskOpinion,
+        UpdateResult,
+        Verdict,
+        WrittenAnswer,
+    )
     from journey.documents import DocumentReading, ReadStatus
     from journey.info_request import OpenRequest
+    from journey.policy.errors import DecisionRefused
     from journey.stages import Stage
+    from journey.timeline import EventType
     from workflows.journey_updates import JourneyUpdates
 
 # workflow.patched marker: before it, a decider's request for information was met by any
@@ -55,3 +63,38 @@ class InfoRequests(JourneyUpdates):
                              f"{', '.join(f'{v.actor.id} ({v.verdict})' for v in cast)}: the "
                              "documents they were cast on still stand")
         return cast
+
+    def answered(self) -> int:
+        """How many written answers have come: a new one is something to look at."""
+        return self._answers
+
+    @workflow.update
+    async def answer_question(self, answer: WrittenAnswer) -> UpdateResult:
+        """The customer's written answer to the decider's question: the request is met and
+        the case returns to the stage that asked, which reads the answer in the decisions."""
+        assert self._info_request is not None  # the validator saw it open
+        self._info_request = self._info_request.model_copy(update={"answer": answer})
+        self._answers += 1
+        self.record_decision(answer.actor, "answered", answer.text)
+        self.emit(EventType.TOUCHPOINT, actor=answer.actor.id, channel=answer.channel,
+                  detail=f"written answer to the question asked at {self._info_request.stage}")
+        return UpdateResult(stage=self._stage, message=(
+            f"answer taken: the case returns to {self._info_request.stage} once the file "
+            "is checked"))
+
+    @answer_question.validator
+    def _validate_answer(self, answer: WrittenAnswer) -> None:
+        asked = self._info_request
+        if self._stage is not Stage.COMPLETENESS or asked is None:
+            raise DecisionRefused(
+                f"no question waits for an answer: the journey is at {self._stage}; a "
+                "decider's question is answered while the case waits at completeness")
+        if asked.asks is not None:
+            raise DecisionRefused(
+                f"the request of {asked.stage} asks for documents, not a written answer: "
+                f"send {'; '.join(self.awaited()) or 'them'} with `loan-journey documents`")
+        if asked.answer is not None:
+            raise DecisionRefused(
+                f"the question is answered already, by {asked.answer.actor.id}: the case "
+                f"returns to {asked.stage}")
+        self._authorize_customer_side(answer.actor)

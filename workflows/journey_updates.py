@@ -85,6 +85,7 @@ class JourneyUpdates(Bookkeeping):
         self._outcome_reason: str | None = None
         self._borrowers_first = False  # the borrower's statements stand first (set by run)
         self._info_request: OpenRequest | None = None  # a decider's, until it is met
+        self._answers = 0  # written answers to deciders' questions (workflows/info_requests)
 
     # -- what the stages read ------------------------------------------------------------
 

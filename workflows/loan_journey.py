@@ -296,8 +296,9 @@ class LoanJourneyWorkflow(
         )
 
     async def _await_supplements(self, request: str, opened: datetime) -> None:
-        """Ask for `request`, wait for a batch; the round expires counted from `opened`."""
-        known = self.submissions()
+        """Ask for `request`, wait for a batch or a written answer; the round expires
+        counted from `opened`."""
+        known, answered = self.submissions(), self.answered()
         visit = self._visits[-1]
         key = f"{self._workflow_id}:supplements:{visit.attempt}"
         start = opened if workflow.patched(SUPPLEMENTS_EXPIRE_BY_ROUND) else visit.entered_at
@@ -306,7 +307,7 @@ class LoanJourneyWorkflow(
         await self.notify(key, "customer", "supplements_requested", request)
         self._requested, self._requested_until = request, deadline
         await self.wait_for(
-            lambda: self.submissions() > known,
+            lambda: self.submissions() > known or self.answered() > answered,
             deadline=deadline,
             expiry="no supplements before the deadline",
         )

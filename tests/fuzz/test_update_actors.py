@@ -33,6 +33,7 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
     WriteOff,
+    WrittenAnswer,
 )
 from journey.policy import parse_policy
 from journey.stages import Stage
@@ -52,6 +53,7 @@ KNOWN = {m.id for m in parse_policy(policy_text(None)).staff}
 UPDATES = [
     "add_documents", "record_risk_opinion", "decide", "sign", "withdraw", "reassign",
     "record_repayment", "add_statements", "write_off", "record_schedule_change",
+    "answer_question",
 ]
 
 
@@ -69,6 +71,7 @@ def _request(update: str, actor: Actor, text: str) -> BaseModel:
         "reassign": lambda: Reassignment(actor=actor, to="risk-sme-1", reason=reason),
         "record_repayment": lambda: Repayment(actor=actor, reference="REF-" + text[:8], amount=1),
         "write_off": lambda: WriteOff(actor=actor, reason=reason),
+        "answer_question": lambda: WrittenAnswer(actor=actor, text=reason),
         "record_schedule_change": lambda: ScheduleChange(
             actor=actor, action=ScheduleAction.PAUSED, note=reason[:500]),
     }[update]()

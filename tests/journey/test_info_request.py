@@ -8,7 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 from journey.actors import Actor, Role
-from journey.decisions import ApprovalDecision, InfoRequest, RiskGrade, RiskOpinion, Verdict
+from journey.decisions import (
+    ApprovalDecision,
+    InfoRequest,
+    RiskGrade,
+    RiskOpinion,
+    Verdict,
+    WrittenAnswer,
+)
 from journey.documents import DocumentKind
 from journey.info_request import OpenRequest, refuse_unended_periods, still_awaited
 from journey.policy import DecisionRefused
@@ -34,11 +41,15 @@ def test_only_the_borrowers_statement_of_the_period_sent_after_the_request_meets
     assert len(still_awaited(request(asks), [own], {own.ref.sha256: 2}, BORROWER)) == 1
 
 
-def test_a_question_is_met_by_any_document_read_after_it() -> None:
+def test_a_question_is_met_by_a_written_answer_or_any_document_read_after_it() -> None:
     letter = sheet("letter", BORROWER)
     assert still_awaited(request(None), [letter], {letter.ref.sha256: 1}, BORROWER) == [
-        "a written answer (a signed letter, scanned) to the question asked at approval: why"]
+        "a written answer (`loan-journey answer`, or a signed letter, scanned) to the question "
+        "asked at approval: why"]
     assert still_awaited(request(None), [letter], {letter.ref.sha256: 2}, BORROWER) == []
+    answered = request(None).model_copy(update={"answer": WrittenAnswer(
+        actor=Actor(id="91310000MA1K4AE83X", role=Role.CUSTOMER), text="a one-off order")})
+    assert still_awaited(answered, [letter], {letter.ref.sha256: 1}, BORROWER) == []
 
 
 def test_a_request_names_something_and_only_a_request_asks() -> None:

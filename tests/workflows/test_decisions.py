@@ -17,6 +17,7 @@ from journey.decisions import (
     RiskGrade,
     RiskOpinion,
     Verdict,
+    WrittenAnswer,
 )
 from journey.stages import Stage
 from tests.workflows import journey_kit
@@ -157,8 +158,9 @@ async def test_request_for_information_returns_to_the_same_stage(
         assert back.stage is Stage.COMPLETENESS
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert "audit report" in asked.waiting_for[0]
-        assert asked.awaited == ["a written answer (a signed letter, scanned) to the question "
-                                 "asked at approval: send the 2025 audit report"]
+        assert asked.awaited == ["a written answer (`loan-journey answer`, or a signed letter, "
+                                 "scanned) to the question asked at approval: send the 2025 "
+                                 "audit report"]
         extra = docs.company(
             app.applicant_name,
             app.credit_code,
@@ -179,6 +181,33 @@ async def test_request_for_information_returns_to_the_same_stage(
             (Stage.APPROVAL, 2),
         ]
         assert (Stage.ROUTING, 2) not in stages
+        await handle.execute_update(LoanJourneyWorkflow.decide, vote(BRANCH_APPROVER))
+        await until_stage(handle, Stage.OFFER)
+
+
+async def test_a_question_is_answered_in_writing_by_the_customer_side(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.APPROVAL)
+        answer = WrittenAnswer(actor=customer(app), text="the 2025 drop was one lost order")
+        assert "no question waits for an answer" in await refused(
+            handle, LoanJourneyWorkflow.answer_question, answer)
+        await handle.execute_update(
+            LoanJourneyWorkflow.decide,
+            vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "why did 2025 revenue fall?"))
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert "this needs one of: operations, relationship_manager" in await refused(
+            handle, LoanJourneyWorkflow.answer_question,
+            answer.model_copy(update={"actor": CC[0]}))
+        taken = await handle.execute_update(LoanJourneyWorkflow.answer_question, answer)
+        assert "the case returns to approval" in taken.message
+        again = await until_stage(handle, Stage.APPROVAL)
+        said = again.decisions[-1]
+        assert (said.actor.id, said.verdict, said.reason) == (
+            app.credit_code, "answered", "the 2025 drop was one lost order")
+        assert again.attempt == 2
         await handle.execute_update(LoanJourneyWorkflow.decide, vote(BRANCH_APPROVER))
         await until_stage(handle, Stage.OFFER)
 
