@@ -50,15 +50,22 @@ class EntrustedPayoutStage(PostLoanHandlers):
         super()._init_updates()
         self._entrusted: EntrustedPayout | None = None
 
-    def _open_entrusted_payout(self) -> str | None:
-        """As the disbursement opens: whether the payout is entrusted under the pinned policy;
-        the team it then waits on."""
+    def _entrusted_over(self) -> Decimal | None:
+        """The pinned policy's figure the loan's payout is above (None: paid to the
+        borrower)."""
         app = self._application
         over = self.policy.entrusted_over(app.product)
-        if over is None or not entrusted(app.amount, over) \
-                or not workflow.patched(ENTRUSTED_PAYOUT):
+        return over if entrusted(app.amount, over) else None
+
+    def _open_entrusted_payout(self) -> str | None:
+        """As the disbursement opens: whether the payout is entrusted under the pinned policy,
+        keeping an instruction operations recorded during the offer; the team it then waits
+        on (none once instructed: the counterparties are paid at once)."""
+        over = self._entrusted_over()
+        if over is None or not workflow.patched(ENTRUSTED_PAYOUT):
             return None
-        self._entrusted = EntrustedPayout(amount=app.amount, over=over)
+        if self._entrusted is None:
+            self._entrusted = EntrustedPayout(amount=self._application.amount, over=over)
         return OPERATIONS_TEAM
 
     async def _pay_counterparties(self, visit: StageVisit) -> Disbursement:
@@ -66,16 +73,17 @@ class EntrustedPayoutStage(PostLoanHandlers):
         each counterparty once."""
         payout = self._entrusted
         assert payout is not None and self.policy.entrusted_payment is not None
-        await self._behind(self.notify(f"{self._workflow_id}:payment-instruction",
-                                       OPERATIONS_TEAM, "payment_instruction_due",
-                                       payout.waiting_for()))
-        sla = self.policy.entrusted_payment.instruction_sla
-        watcher = self.arm_own_sla(visit, sla) if sla is not None else None
-        try:
-            await self.wait_for(lambda: payout.instruction is not None)
-        finally:
-            if watcher is not None:
-                watcher.cancel()
+        if payout.instruction is None:  # else recorded during the offer: nothing to wait for
+            await self._behind(self.notify(f"{self._workflow_id}:payment-instruction",
+                                           OPERATIONS_TEAM, "payment_instruction_due",
+                                           payout.waiting_for()))
+            sla = self.policy.entrusted_payment.instruction_sla
+            watcher = self.arm_own_sla(visit, sla) if sla is not None else None
+            try:
+                await self.wait_for(lambda: payout.instruction is not None)
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
         instruction = payout.instruction
         if instruction is None:  # withdrawn before anything was paid
             assert self._withdrawal is not None
@@ -110,11 +118,18 @@ class EntrustedPayoutStage(PostLoanHandlers):
 
     @workflow.update
     async def record_payment_instruction(self, instruction: PaymentInstruction) -> UpdateResult:
+        if self._entrusted is None:  # during the offer: kept for the disbursement
+            over = self._entrusted_over()
+            assert over is not None
+            self._entrusted = EntrustedPayout(amount=self._application.amount, over=over)
         payout = self._entrusted
-        assert payout is not None
         payout.instruction, payout.recorded_at = instruction, workflow.now()
         self.record_decision(instruction.actor, "payment instruction recorded",
                              paid_to(instruction.counterparties))
+        if self._stage is Stage.OFFER:
+            return UpdateResult(stage=self._stage, message=(
+                f"{payout.amount:,} will be paid to {paid_to(instruction.counterparties)} "
+                "once the offer is signed"))
         result = await self._after_decision()
         paid = self._disbursement
         assert paid is not None
@@ -130,14 +145,17 @@ class EntrustedPayoutStage(PostLoanHandlers):
                 f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC: the payout is paid to the "
                 "counterparties it names, once (`status` shows them and their bookings)"
             )
-        if payout is None or self._stage is not Stage.DISBURSEMENT:
+        waits = payout is not None and self._stage is Stage.DISBURSEMENT
+        ahead = self._stage is Stage.OFFER and self._entrusted_over() is not None
+        if not (waits or ahead):
             raise DecisionRefused(
                 f"the journey is at {self._stage} and waits for no payment instruction: one is "
-                "recorded at the disbursement of a loan whose payout is entrusted (受托支付)"
+                "recorded during the offer or at the disbursement of a loan whose payout is "
+                "entrusted (受托支付)"
             )
         if self._withdrawal is not None:
             raise DecisionRefused("the loan is being withdrawn: nothing is paid out")
-        refusal = instruction_refusal(instruction, payout.amount, self._application)
+        refusal = instruction_refusal(instruction, self._application.amount, self._application)
         if refusal is not None:
             raise DecisionRefused(refusal)
 

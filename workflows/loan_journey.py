@@ -236,7 +236,8 @@ class LoanJourneyWorkflow(
             await self.drawdowns()  # tranches by milestone: workflows/drawdowns.py
             return
         team = self._open_entrusted_payout()  # operations, when paid to counterparties
-        async with self.stage(Stage.DISBURSEMENT, Party.BANK, team=team) as visit:
+        waits = team if self._entrusted is None or self._entrusted.instruction is None else None
+        async with self.stage(Stage.DISBURSEMENT, Party.BANK, team=waits) as visit:
             self._disbursement = await (self._pay_counterparties(visit) if team is not None
                                         else self._pay_borrower())
             if workflow.patched(PLAN_FROM_PAYOUT):

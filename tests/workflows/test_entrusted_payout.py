@@ -190,6 +190,34 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
         assert "waits for no payment instruction" in await refused(handle, instruct, early)
 
 
+async def test_operations_may_instruct_during_the_offer_and_the_signed_loan_is_paid_at_once(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = time_skipping_env
+    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await drive_to(handle, app, Stage.OFFER, risk=CORPORATE_RISK, approver=HEAD_OFFICE)
+        both = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
+        ahead = await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                            both)
+        assert ahead.stage is Stage.OFFER and "once the offer is signed" in ahead.message
+        offered = await handle.query(LoanJourneyWorkflow.status)
+        assert offered.entrusted is not None and offered.entrusted.instruction == both
+        assert bookings_for(settings.db_url, handle.id) == []  # nothing paid before signing
+        assert "was recorded by ops-wang" in await refused(
+            handle, LoanJourneyWorkflow.record_payment_instruction, both)
+        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        s = await until_stage(handle, Stage.POST_LOAN)
+        assert sorted(b.payee for b in bookings_for(settings.db_url, handle.id)) == sorted(
+            [EQUIPMENT.name, BUILDER.name])
+        paying = next(v for v in s.timeline if v.stage is Stage.DISBURSEMENT)
+        assert paying.waits_on is Party.BANK
+        disbursing = [e for e in s.events if e.stage is Stage.DISBURSEMENT and e.team]
+        assert disbursing == []  # operations had nothing left to do at the disbursement
+        assert not [m for m in messages_for(settings.db_url, handle.id)
+                    if m.template == "payment_instruction_due"]
+
+
 async def test_at_the_figure_the_borrower_is_paid_as_before(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
@@ -197,7 +225,13 @@ async def test_at_the_figure_the_borrower_is_paid_as_before(
     env = time_skipping_env
     docs, app = new_application(product=Product.FIXED_ASSET, amount=5_000_000)
     async with running_journey(env, tmp_path, docs, app) as (settings, handle):
-        s = await drive_to(handle, app, Stage.POST_LOAN)
+        await drive_to(handle, app, Stage.OFFER)
+        assert "waits for no payment instruction" in await refused(
+            handle, LoanJourneyWorkflow.record_payment_instruction,
+            PaymentInstruction(actor=OPS, counterparties=[
+                EQUIPMENT.model_copy(update={"amount": Decimal(5_000_000)})]))
+        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        s = await until_stage(handle, Stage.POST_LOAN)
         await _paid_to_the_borrower(settings, handle, app, s.disbursement)
 
 
