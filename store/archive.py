@@ -23,27 +23,38 @@ among sealed ones would be one nobody vouches for.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel
-from sqlalchemy import Index, Integer, String, func, select, text
+from sqlalchemy import Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from journey.archive_contracts import ArchivePassResult
 from store import blobs
 from store._dialect import insert_for, inserted
-from store.db import file_lock, ready, sqlite_file
+from store.db import ready
 from store.models import Base, BigId
+from store.seals import (
+    CHAINED,
+    KEY_SETTING,
+    KeyRequired,
+    any_sealed,
+    chain_end,
+    chain_of,
+    chained,
+    position_of,
+    sealing,
+)
 from store.types import UTCDateTime
+
+__all__ = ["KEY_SETTING", "KeyRequired", "position_of"]  # the archive's, as callers name them
 
 
 class ClosedRun(BaseModel):
@@ -96,15 +107,8 @@ class ArchivePassRow(Base):
     gone: Mapped[int] = mapped_column(Integer)
 
 
-KEY_SETTING = "LOAN_JOURNEY_ARCHIVE_KEY"
-
-
 class ArchiveDamaged(Exception):
     """An archived history's blob does not match its recorded digest, or is not its run's."""
-
-
-class KeyRequired(Exception):
-    """The archive holds sealed runs, and no archive key is set to seal one more."""
 
 
 def _facts(run: ClosedRun, sha256: str) -> list[object]:
@@ -119,49 +123,14 @@ def seal_of(key: bytes, run: ClosedRun, sha256: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
-_CHAINED = "2:"
-_POSITION_DIGITS = 12  # fixed width: the newest seal is the greatest string
-
-
 def chained_seal(key: bytes, run: ClosedRun, sha256: str, position: int, previous: str) -> str:
     """The seal of the run sealed at `position` (1, 2, ...) after the one sealed `previous`
     ("" for the first): its facts, its digest, its position and the seal before it, keyed."""
-    facts = [*_facts(run, sha256), position, previous]
-    mac = hmac.new(key, json.dumps(facts).encode("utf-8"), hashlib.sha256).digest()
-    return (f"{_CHAINED}{position:0{_POSITION_DIGITS}d}:"
-            f"{base64.urlsafe_b64encode(mac).decode().rstrip('=')}")
-
-
-def position_of(seal: str | None) -> int | None:
-    """A chained seal's position; None for a version 1 seal, none, or one not of either form
-    (which then fails its check as a version 1 seal would)."""
-    parts = (seal or "").split(":")
-    if len(parts) != 3 or f"{parts[0]}:" != _CHAINED or not parts[1].isdigit():
-        return None
-    return int(parts[1])
-
-
-@contextmanager
-def _sealing(url: str) -> Iterator[Session]:
-    """A transaction that alone may extend the chain: one sealer at a time (a lock file
-    beside a SQLite file, an advisory lock on PostgreSQL)."""
-    engine = ready(url)
-    with file_lock(sqlite_file(url), "seal"), Session(engine) as s, s.begin():
-        if engine.dialect.name == "postgresql":
-            s.execute(text("SELECT pg_advisory_xact_lock(hashtext('archived_histories seal'))"))
-        yield s
-
-
-def _chain_end(s: Session) -> tuple[int, str]:
-    """The newest chained seal's position and the seal itself ((0, "") before the first)."""
-    newest = s.scalar(select(func.max(ArchivedRunRow.seal))
-                      .where(ArchivedRunRow.seal.like(f"{_CHAINED}%")))
-    return (position_of(newest) or 0, newest) if newest else (0, "")
+    return chained(key, _facts(run, sha256), position, previous)
 
 
 def _refuse_unsealed(s: Session, key: bytes | None) -> None:
-    sealed = select(ArchivedRunRow.seal).where(ArchivedRunRow.seal.is_not(None)).limit(1)
-    if key is None and s.scalars(sealed).first() is not None:
+    if key is None and any_sealed(s, ArchivedRunRow.seal):
         raise KeyRequired(
             f"the archive holds sealed runs: set {KEY_SETTING} to archive more (a run "
             "archived unsealed among them is one nobody vouches for)")
@@ -181,12 +150,12 @@ def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime,
     is None and the archive holds sealed runs."""
     data = gzip.compress(history_json.encode("utf-8"), mtime=0)  # same history, same bytes
     engine = ready(url)
-    with _sealing(url) as s:
+    with sealing(url, ArchivedRunRow.__tablename__) as s:
         _refuse_unsealed(s, key)
         ref = blobs.put(root, data, f"{run.workflow_id}.{run.run_id}.json.gz")
         seal = None
         if key is not None:
-            position, previous = _chain_end(s)
+            position, previous = chain_end(s, [ArchivedRunRow.seal])
             seal = chained_seal(key, run, ref.sha256, position + 1, previous)
         stmt = (
             insert_for(engine, ArchivedRunRow.__table__)
@@ -218,12 +187,11 @@ def runs_of(url: str, workflow_id: str | None = None) -> list[ArchivedRun]:
     with Session(ready(url)) as s:
         runs = [ArchivedRun.model_validate(row, from_attributes=True)
                 for row in s.scalars(query)]
-        chained = [r for r in runs if position_of(r.seal)]
-        if chained:
-            chain = {position_of(seal): seal for seal in s.scalars(
-                select(ArchivedRunRow.seal).where(ArchivedRunRow.seal.like(f"{_CHAINED}%")))}
-            chain[0] = ""
-            for r in chained:
+        in_chain = [r for r in runs if position_of(r.seal)]
+        if in_chain:
+            chain = chain_of(s.scalars(
+                select(ArchivedRunRow.seal).where(ArchivedRunRow.seal.like(f"{CHAINED}%"))))
+            for r in in_chain:
                 r.previous_seal = chain.get((position_of(r.seal) or 0) - 1)
         return runs
 
@@ -251,12 +219,12 @@ def seal_unsealed(url: str, key: bytes, vouched: Iterable[tuple[str, str]]) -> i
     seal (before the key was set), next in the chain, oldest closed first; how many. Vouch
     only for runs checked against the server's copy (`archive seal` does)."""
     wanted = set(vouched)
-    with _sealing(url) as s:
+    with sealing(url, ArchivedRunRow.__tablename__) as s:
         rows = [row for row in s.scalars(select(ArchivedRunRow)
                                          .where(ArchivedRunRow.seal.is_(None))
                                          .order_by(ArchivedRunRow.closed_at))
                 if (row.workflow_id, row.run_id) in wanted]
-        end, previous = _chain_end(s)
+        end, previous = chain_end(s, [ArchivedRunRow.seal])
         for position, row in enumerate(rows, start=end + 1):
             run = ArchivedRun.model_validate(row, from_attributes=True)
             row.seal = previous = chained_seal(key, run, run.sha256, position, previous)

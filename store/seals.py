@@ -1,0 +1,94 @@
+"""Seals that chain: the bank's records made tamper-evident with one key.
+
+A seal ("2:<position>:<mac>") is an HMAC-SHA256, with the archive key, of a row's facts, its
+position in its chain's order of sealing (1, 2, ...) and the seal before it ("" for the
+first). A row changed by someone without the key no longer matches its seal; a sealed row
+deleted leaves the one sealed after it without the seal it covers. Only the newest sealed
+row's deletion goes unseen by the chain (a backup tells). Each chain is extended by one
+sealer at a time (`sealing`). The archive's histories (store/archive.py) are one chain; the
+LPR fixings with their corrections, and the refused attempts, are one each
+(store/record_seals.py checks them).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from store.db import file_lock, ready, sqlite_file
+
+KEY_SETTING = "LOAN_JOURNEY_ARCHIVE_KEY"
+CHAINED = "2:"
+_POSITION_DIGITS = 12  # fixed width: the newest seal is the greatest string
+Column = InstrumentedAttribute[str | None]
+
+
+class KeyRequired(Exception):
+    """A chain holds sealed rows, and no key is set to seal one more."""
+
+
+def chained(key: bytes, facts: list[object], position: int, previous: str) -> str:
+    """The seal of the row of `facts` sealed at `position` after the one sealed `previous`
+    ("" for the first)."""
+    mac = hmac.new(key, json.dumps([*facts, position, previous]).encode("utf-8"),
+                   hashlib.sha256).digest()
+    return (f"{CHAINED}{position:0{_POSITION_DIGITS}d}:"
+            f"{base64.urlsafe_b64encode(mac).decode().rstrip('=')}")
+
+
+def position_of(seal: str | None) -> int | None:
+    """A chained seal's position; None for a version 1 seal, none, or one not of either form
+    (which then fails its check as a version 1 seal would)."""
+    parts = (seal or "").split(":")
+    if len(parts) != 3 or f"{parts[0]}:" != CHAINED or not parts[1].isdigit():
+        return None
+    return int(parts[1])
+
+
+def chain_of(seals: Iterable[str | None]) -> dict[int, str]:
+    """The chained seals by position, with "" at 0: what the first seal covers."""
+    chain = {0: ""}
+    for seal in seals:
+        position = position_of(seal)
+        if position is not None and seal is not None:
+            chain[position] = seal
+    return chain
+
+
+def matches(key: bytes, facts: list[object], seal: str, chain: dict[int, str]) -> bool:
+    """Whether `seal` is the chained seal of `facts` after the seal before it in `chain`
+    (False too when that one is missing)."""
+    position = position_of(seal)
+    if position is None or position - 1 not in chain:
+        return False
+    return hmac.compare_digest(seal, chained(key, facts, position, chain[position - 1]))
+
+
+@contextmanager
+def sealing(url: str, name: str) -> Iterator[Session]:
+    """A transaction that alone may extend the chain `name`: one sealer at a time (a lock
+    file beside a SQLite file, an advisory lock on PostgreSQL)."""
+    engine = ready(url)
+    with file_lock(sqlite_file(url), f"{name}.seal"), Session(engine) as s, s.begin():
+        if engine.dialect.name == "postgresql":
+            s.execute(text(f"SELECT pg_advisory_xact_lock(hashtext('{name} seal'))"))
+        yield s
+
+
+def chain_end(s: Session, columns: Iterable[Column]) -> tuple[int, str]:
+    """The newest chained seal in `columns` (one chain's), its position and the seal itself
+    ((0, "") before the first)."""
+    newest = max((s.scalar(select(func.max(c)).where(c.like(f"{CHAINED}%"))) or ""
+                  for c in columns), default="")
+    return (position_of(newest) or 0, newest) if newest else (0, "")
+
+
+def any_sealed(s: Session, column: Column) -> bool:
+    return s.scalars(select(column).where(column.is_not(None)).limit(1)).first() is not None
