@@ -53,7 +53,8 @@ from typer.core import TyperGroup, TyperOption
 
 from journey.settings import Settings
 from starter.errors import BadInput, Refused
-from store.refusals import Refusal, origin, record_refusal
+from store.refusals import Refusal, origin, record_refusal, sealed_any
+from store.seals import KEY_SETTING
 
 F = TypeVar("F", bound=Callable[..., Any])
 KEEP_TRIES = 3  # writes of a refusal whose connection was lost mid-write; kept once
@@ -178,10 +179,18 @@ def keep(refusal: Refusal, wait: float = 0.2) -> None:
     the write, so that the database may have kept it without saying so, the write is tried
     again, and keeps it once all the same. One that cannot be kept is said, and the refusal
     stands. (A database that cannot be reached at all is not tried again: a locked SQLite
-    file is waited for by its busy timeout already.)"""
+    file is waited for by its busy timeout already.) Sealed with the archive key; kept
+    unsealed without, which is said once refusals are kept sealed (`records verify` reports
+    it)."""
+    settings = Settings()
     for tried in range(1, KEEP_TRIES + 1):
         try:
-            record_refusal(Settings().db_url, refusal)
+            record_refusal(settings.db_url, refusal, settings.archive_seal_key)
+            if settings.archive_seal_key is None and sealed_any(settings.db_url):
+                _err.print(f"[yellow]warning:[/] the refused attempt was kept unsealed among "
+                           f"sealed ones: set {KEY_SETTING} where the command line runs "
+                           "(`loan-journey records verify` reports it as inserted)",
+                           highlight=False)
             return
         except DBAPIError as err:
             if not err.connection_invalidated or tried == KEEP_TRIES:

@@ -14,6 +14,7 @@ from starter import (
     journey_cli,
     lpr_cli,
     payout_cli,
+    records_cli,
     server_cli,
     touchpoint_cli,
 )
@@ -56,6 +57,7 @@ app.add_typer(schedules_app, name="schedules")
 app.add_typer(pending_app, name="pending")
 archive_cli.register(app)
 lpr_cli.register(app)
+records_cli.register(app)
 encryption_cli.register(app)
 
 

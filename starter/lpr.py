@@ -9,7 +9,8 @@ Exit codes (starter/errors.py): a fixing that is not a plausible one (its rates,
 is bad input (2), fixed by the operator; a fixing the record refuses (a second for a date or
 a month, a correction by its recorder or of a fixing a loan read) or a person who may not
 act is a refused attempt (3). Both are kept for auditors by the command line, under
-`lpr-fixings`.
+`lpr-fixings`. Once the fixings are sealed (store/lpr.py), one is recorded or corrected only
+with the archive key: without, `KeysNeeded` (8), nothing written.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from journey.policy.pricing import BaseRate
 from journey.settings import Settings
 from starter.errors import BadInput, Refused
 from starter.operations import authorized, current_policy
+from starter.records import key_needed
 from store import lpr
 
 FIXINGS = "lpr-fixings"  # what a refused attempt is kept under (store/refusals.py)
@@ -60,8 +62,9 @@ def record_fixing(settings: Settings, fixing: LprFixing, actor: Actor,
     if recorded is not None:
         return False
     # recorded by another meanwhile: the same fixing, or refused as one that differs
-    return (lpr.add_fixing(settings.db_url, fixing)
-            or record_fixing(settings, fixing, actor, now, inverted_confirmed))
+    with key_needed():
+        added = lpr.add_fixing(settings.db_url, fixing, settings.archive_seal_key)
+    return added or record_fixing(settings, fixing, actor, now, inverted_confirmed)
 
 
 def correct_fixing(settings: Settings, corrected: LprFixing, actor: Actor, reason: str,
@@ -79,7 +82,10 @@ def correct_fixing(settings: Settings, corrected: LprFixing, actor: Actor, reaso
     if why := correction_refusal(recorded, corrected, actor.id):
         raise Refused(f"{not_corrected}: {why}")
     assert recorded is not None
-    if lpr.correct_fixing(settings.db_url, recorded.fixing, corrected, actor.id, reason.strip()):
+    with key_needed():
+        done = lpr.correct_fixing(settings.db_url, recorded.fixing, corrected, actor.id,
+                                  reason.strip(), settings.archive_seal_key)
+    if done:
         return recorded.fixing
     # read by a loan or corrected meanwhile: checked again against the record as it is now
     return correct_fixing(settings, corrected, actor, reason, inverted_confirmed)

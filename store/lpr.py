@@ -5,6 +5,14 @@ taken as recorded, a different one for the same date is refused (journey/lpr_rec
 Each row keeps the first loan that read it (`read_in_force`, priced or repriced on it); until
 one has, a supervisor may correct a typo, and the values it replaced are kept with who
 corrected them and why (`lpr_fixing_corrections`).
+
+With the archive key, the fixings and their corrections are one chain of seals
+(store/seals.py): a fixing is sealed as recorded, a correction as made, and the fixing it
+corrects sealed again, next, over its new rates (one kept unsealed, before the key, stays so
+until a supervisor seals it); the correction keeps the seal it replaced, which the chain
+still covers. Who first read a fixing is not sealed (a worker marks it, with
+no key): the rate each loan was priced at is in its own history. Once one is sealed, nothing
+is recorded or corrected without the key (`KeyRequired`).
 """
 
 from __future__ import annotations
@@ -14,12 +22,13 @@ from decimal import Decimal
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from journey.lpr import LprFixing, fixing_in_force
 from journey.lpr_record import LprCorrection, RecordedFixing
 from store.db import session
 from store.models import Base, BigId
+from store.seals import KEY_SETTING, KeyRequired, any_sealed, seal_next, sealing
 from store.types import UTCDateTime, YearlyRate
 
 
@@ -36,6 +45,7 @@ class LprFixingRow(Base):
     # the first journey that read the fixing (an offer priced, a loan repriced on it)
     used_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: recorded unsealed
     corrections: Mapped[list[LprCorrectionRow]] = relationship(
         order_by="LprCorrectionRow.id", lazy="selectin")
 
@@ -52,6 +62,29 @@ class LprCorrectionRow(Base):
     corrected_by: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     corrected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: made unsealed
+    replaced_seal: Mapped[str | None] = mapped_column(String(64))  # the fixing's, before
+
+
+CHAIN = [LprFixingRow.seal, LprCorrectionRow.seal]  # replaced seals are older than these
+
+
+def fixing_facts(row: LprFixingRow) -> list[object]:
+    """What a fixing's seal covers: the fixing as recorded (or corrected), not who read it."""
+    return [row.id, row.fixed_on.isoformat(), str(row.one_year), str(row.five_year),
+            row.recorded_by, row.recorded_at.astimezone(UTC).isoformat()]
+
+
+def correction_facts(row: LprCorrectionRow) -> list[object]:
+    """What a correction's seal covers: the whole row but its seal."""
+    return [row.id, row.fixing_id, str(row.one_year), str(row.five_year), row.corrected_by,
+            row.reason, row.corrected_at.astimezone(UTC).isoformat(), row.replaced_seal]
+
+
+def _key_checked(s: Session, key: bytes | None) -> None:
+    if key is None and any(any_sealed(s, column) for column in CHAIN):
+        raise KeyRequired(f"the LPR fixings are sealed: set {KEY_SETTING} to record or correct "
+                          "one (one unsealed among them would be one nobody vouches for)")
 
 
 def _fixing(row: LprFixingRow) -> LprFixing:
@@ -84,30 +117,47 @@ def recorded_fixing(url: str, day: date) -> RecordedFixing | None:
         return None if row is None else _recorded(row)
 
 
-def add_fixing(url: str, fixing: LprFixing) -> bool:
-    """Record `fixing`; False when its date was recorded meanwhile (nothing written)."""
+def add_fixing(url: str, fixing: LprFixing, key: bytes | None = None) -> bool:
+    """Record `fixing`, sealed with `key` when given; False when its date was recorded
+    meanwhile (nothing written). KeyRequired, nothing written, when `key` is None and the
+    fixings are sealed."""
     try:
-        with session(url) as s:
-            s.add(LprFixingRow(**fixing.model_dump(), recorded_at=datetime.now(UTC)))
+        with sealing(url, LprFixingRow.__tablename__) as s:
+            _key_checked(s, key)
+            row = LprFixingRow(**fixing.model_dump(), recorded_at=datetime.now(UTC))
+            s.add(row)
+            s.flush()  # a date recorded meanwhile: refused here
+            if key is not None:
+                seal_next(s, key, row, fixing_facts, CHAIN)
         return True
     except IntegrityError:
         return False
 
 
-def correct_fixing(url: str, was: LprFixing, corrected: LprFixing, by: str, reason: str
-                   ) -> bool:
+def correct_fixing(url: str, was: LprFixing, corrected: LprFixing, by: str, reason: str,
+                   key: bytes | None = None) -> bool:
     """Correct the fixing `was` to `corrected`'s rates, keeping `was`'s with `by` and
-    `reason`; False when it was read by a loan or changed meanwhile (nothing written)."""
-    with session(url) as s:
+    `reason` (and the fixing's seal); with `key`, the correction sealed, then the fixing
+    again if it was sealed. False when it was read by a loan or changed meanwhile (nothing
+    written); KeyRequired, nothing written, when `key` is None and the fixings are sealed."""
+    with sealing(url, LprFixingRow.__tablename__) as s:
+        _key_checked(s, key)
         done = s.execute(update(LprFixingRow).where(
             LprFixingRow.fixed_on == was.fixed_on, LprFixingRow.used_by.is_(None),
             LprFixingRow.one_year == was.one_year, LprFixingRow.five_year == was.five_year,
         ).values(one_year=corrected.one_year, five_year=corrected.five_year)
-            .returning(LprFixingRow.id)).scalars().first()
+            .returning(LprFixingRow.id, LprFixingRow.seal)).first()
         if done is None:
             return False
-        s.add(LprCorrectionRow(fixing_id=done, one_year=was.one_year, five_year=was.five_year,
-                               corrected_by=by, reason=reason, corrected_at=datetime.now(UTC)))
+        correction = LprCorrectionRow(
+            fixing_id=done.id, one_year=was.one_year, five_year=was.five_year, corrected_by=by,
+            reason=reason, corrected_at=datetime.now(UTC), replaced_seal=done.seal)
+        s.add(correction)
+        if key is not None:
+            seal_next(s, key, correction, correction_facts, CHAIN)
+        if key is not None and done.seal is not None:  # one kept unsealed is sealed by a
+            # supervisor (store/record_seals.py), not in passing
+            seal_next(s, key, s.get_one(LprFixingRow, done.id), fixing_facts, CHAIN)
         return True
 
 

@@ -3,7 +3,9 @@
 A refused update never reaches the workflow history (that is the point of validating it),
 nor does what the command line refuses before sending it, so the command line keeps each
 attempt here for auditors (starter/attempts.py): who tried what on which journey, from
-where, and why it was refused.
+where, and why it was refused. With the archive key, each is sealed as it is kept, next in
+the refusals' chain (store/seals.py), so that one changed or deleted in the database is
+reported (`loan-journey records verify`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import Index, String, Text, select
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import session
 from store.models import Base, BigId
+from store.seals import any_sealed, seal_next, sealing
 from store.types import UTCDateTime
 
 
@@ -44,21 +47,37 @@ class RefusalRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     origin: Mapped[str] = mapped_column(String(200))
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
 
 
-def record_refusal(url: str, refusal: Refusal) -> bool:
-    """Keep a refused attempt; False when this very attempt is kept already (the same
-    journey, action, moment and process): a write tried again after the database did not
-    confirm the first keeps it once."""
+def facts(row: RefusalRow) -> list[object]:
+    """What a refusal's seal covers: the whole row but the seal."""
+    return [row.id, row.workflow_id, row.action, row.actor, row.role, row.reason,
+            row.at.astimezone(UTC).isoformat(), row.origin]
+
+
+def record_refusal(url: str, refusal: Refusal, key: bytes | None = None) -> bool:
+    """Keep a refused attempt, sealed with `key` when given; False when this very attempt is
+    kept already (the same journey, action, moment and process): a write tried again after
+    the database did not confirm the first keeps it once."""
     same = select(RefusalRow.id).where(
         RefusalRow.workflow_id == refusal.workflow_id, RefusalRow.at == refusal.at,
         RefusalRow.action == refusal.action, RefusalRow.origin == refusal.origin,
     ).limit(1)
-    with session(url) as s:
+    with sealing(url, RefusalRow.__tablename__) as s:
         if s.scalars(same).first() is not None:
             return False
-        s.add(RefusalRow(**refusal.model_dump()))
+        row = RefusalRow(**refusal.model_dump())
+        s.add(row)
+        if key is not None:
+            seal_next(s, key, row, facts, [RefusalRow.seal])
         return True
+
+
+def sealed_any(url: str) -> bool:
+    """Whether a refusal is kept sealed: from then on, one kept without the key is reported."""
+    with session(url) as s:
+        return any_sealed(s, RefusalRow.seal)
 
 
 def refusals(url: str, workflow_id: str | None = None, limit: int = 200) -> list[Refusal]:

@@ -16,8 +16,9 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -92,3 +93,14 @@ def chain_end(s: Session, columns: Iterable[Column]) -> tuple[int, str]:
 
 def any_sealed(s: Session, column: Column) -> bool:
     return s.scalars(select(column).where(column.is_not(None)).limit(1)).first() is not None
+
+
+def seal_next(s: Session, key: bytes, row: Any, facts: Callable[[Any], list[object]],
+              columns: Iterable[Column]) -> None:
+    """Seal `row` next in the chain of `columns` (inside `sealing`): over its facts as the
+    database now holds them, read back, as a check reads them."""
+    s.flush()
+    s.refresh(row)
+    position, previous = chain_end(s, columns)
+    row.seal = chained(key, facts(row), position + 1, previous)
+    s.flush()

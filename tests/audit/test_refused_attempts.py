@@ -41,8 +41,8 @@ def test_a_write_the_database_did_not_confirm_is_tried_again_and_kept_once(
     written = refusals.record_refusal
     calls = []
 
-    def confirmed_late(url: str, refusal: refusals.Refusal) -> bool:
-        calls.append(written(url, refusal))
+    def confirmed_late(url: str, refusal: refusals.Refusal, key: bytes | None) -> bool:
+        calls.append(written(url, refusal, key))
         if len(calls) == 1:  # committed, but the answer was lost
             raise OperationalError("COMMIT", {}, Exception("server closed the connection"),
                                    connection_invalidated=True)
@@ -87,7 +87,7 @@ def test_a_database_that_cannot_be_reached_is_said_once_and_not_tried_again(
 ) -> None:
     calls = []
 
-    def unreachable(url: str, refusal: refusals.Refusal) -> bool:
+    def unreachable(url: str, refusal: refusals.Refusal, key: bytes | None) -> bool:
         calls.append(url)
         raise OperationalError("connect", {}, Exception("connection refused"))
 

@@ -1,0 +1,50 @@
+"""The bank's own records made tamper-evident, for the command line and other programs.
+
+The LPR fixings with their corrections, and the refused attempts, are sealed as they are
+written with the archive key (store/seals.py); `verify` checks them against their seals
+(store/record_seals.py says what each finding means), and `seal` has a supervisor seal the
+rows kept before the key was set, once checked against a backup. Without the key, nothing
+is checked and no sealed record is written: `KeysNeeded` (exit 8) names the setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from journey.actors import Actor, Role
+from journey.settings import Settings
+from starter.errors import KeysNeeded
+from starter.operations import authorized
+from store import record_seals
+from store.seals import KEY_SETTING, KeyRequired
+
+SEALERS = {Role.SUPERVISOR}
+RECORDS = "records"  # what a refused attempt to seal them is kept under
+
+
+@contextmanager
+def key_needed() -> Iterator[None]:
+    """A store's `KeyRequired` as the command line's `KeysNeeded`: nothing was written."""
+    try:
+        yield
+    except KeyRequired as err:
+        raise KeysNeeded(str(err)) from None
+
+
+def _key(settings: Settings, to: str) -> bytes:
+    if settings.archive_seal_key is None:
+        raise KeysNeeded(f"set {KEY_SETTING} (the archive key, 16+ characters) to {to}")
+    return settings.archive_seal_key
+
+
+def verify(settings: Settings) -> list[record_seals.RecordsCheck]:
+    """Each chain of the bank's records checked against its seals."""
+    return record_seals.check(settings.db_url, _key(settings, "check the records' seals"))
+
+
+def seal(settings: Settings, actor: Actor) -> dict[str, int]:
+    """Seal the records kept unsealed, by a supervisor who checked them against a backup;
+    how many, by kind of record."""
+    authorized(settings, actor, SEALERS, "the records not sealed", (RECORDS, "records seal"))
+    return record_seals.seal_unsealed(settings.db_url, _key(settings, "seal the records"))

@@ -1,0 +1,87 @@
+"""`loan-journey records verify|seal`: the bank's own records (LPR fixings with their
+corrections, refused attempts) checked against their seals, and those kept before the key
+sealed by a supervisor (starter/records.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from journey.actors import Actor, Role
+from journey.settings import Settings
+from starter import records
+from starter.attempts import Attempt, acting
+from starter.boundary import run
+from starter.journey_cli import As, RoleOpt
+from starter.terminal import wide_console
+from store.record_seals import Found, RecordsCheck
+
+console = wide_console()
+records_app = typer.Typer(
+    help="The bank's own records (LPR fixings, refused attempts), sealed with the archive key.",
+    no_args_is_help=True,
+)
+
+
+@records_app.command("verify")
+def verify() -> None:
+    """Check the LPR fixings with their corrections and the refused attempts against their
+    seals: each row changed, inserted or deleted in the database is named (exit 1); rows
+    kept before the key are listed as unsealed (exit 0). Needs LOAN_JOURNEY_ARCHIVE_KEY."""
+    settings = Settings()
+
+    async def go() -> list[RecordsCheck]:
+        return records.verify(settings)
+
+    checks = run(go())
+    for c in checks:
+        _told(c)
+    tampered = sum(f.tampered for c in checks for f in c.findings)
+    unsealed = sum(not f.tampered for c in checks for f in c.findings)
+    if unsealed:
+        typer.echo(f"{unsealed} row(s) unsealed, kept before the records were sealed: check "
+                   "them against a backup, then `loan-journey records seal --as <supervisor>`",
+                   err=True)
+    if tampered:
+        typer.echo(f"{tampered} row(s) changed, inserted or deleted in the database since "
+                   "they were sealed: restore them from a backup", err=True)
+        raise typer.Exit(1)
+
+
+def _told(check: RecordsCheck) -> None:
+    counted = Counter(f.found for f in check.findings)
+    said = ", ".join(f"{counted[f]} {f.value.lower()}" for f in Found)
+    if check.findings:
+        table = Table("row", "found", "detail", title=check.records)
+        for f in check.findings:
+            table.add_row(escape(f.record), f.found.value, escape(f.detail))
+        console.print(table)
+    console.print(f"{check.records}: {check.rows} row(s) checked, {said}")
+
+
+def _attempt(params: Mapping[str, Any]) -> Attempt:
+    return Attempt(records.RECORDS, "records seal", str(params["actor"]),
+                   str(params.get("role") or Role.SUPERVISOR))
+
+
+@records_app.command("seal")
+@acting("records seal", named=_attempt)
+def seal(actor: As, role: RoleOpt = Role.SUPERVISOR) -> None:
+    """Seal the rows kept before LOAN_JOURNEY_ARCHIVE_KEY was set (or kept without it), as
+    a supervisor who checked them against a backup: from then on they are checked too."""
+    settings = Settings()
+
+    async def go() -> dict[str, int]:
+        return records.seal(settings, Actor(id=actor, role=role))
+
+    for kind, sealed in run(go()).items():
+        console.print(f"{kind}: sealed {sealed} row(s)")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(records_app, name="records")

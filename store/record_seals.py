@@ -1,0 +1,180 @@
+"""The bank's own records checked against their seals (store/seals.py): the LPR fixings with
+their corrections (store/lpr.py), and the refused attempts (store/refusals.py).
+
+Each sealed row must match its seal, and every position of a chain up to its newest must be
+held by a seal: a row changed is named by its id, a sealed row deleted by the position it
+held between the rows sealed around it. A row without a seal is *unsealed* when it is older
+than the first row sealed in its table (kept before the key, or before this version), and
+*inserted* when newer (written into the database, or kept by a command line without the
+key): a supervisor who checked such rows against a backup seals them (`seal_unsealed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.db import ready
+from store.lpr import CHAIN, LprCorrectionRow, LprFixingRow, correction_facts, fixing_facts
+from store.refusals import RefusalRow
+from store.refusals import facts as refusal_facts
+from store.seals import Column, chain_of, matches, position_of, seal_next, sealing
+
+
+class Found(StrEnum):
+    CHANGED = "CHANGED"
+    DELETED = "DELETED"
+    INSERTED = "INSERTED"
+    UNSEALED = "unsealed"
+
+
+class Finding(BaseModel):
+    """What a check found wrong with one row, or with the place one held in its chain."""
+
+    record: str  # "refusal #12", "LPR fixing #3 (2026-11-20)", "seal #7 of the refusals"
+    found: Found
+    detail: str
+
+    @property
+    def tampered(self) -> bool:
+        return self.found is not Found.UNSEALED
+
+
+class RecordsCheck(BaseModel):
+    """One chain checked: how many rows, and what was found."""
+
+    records: str  # "LPR fixings and corrections", "refused attempts"
+    rows: int
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str  # as a row is named: "refusal", "LPR fixing"
+    row: Any  # the mapped class
+    facts: Callable[[Any], list[object]]
+
+    def label(self, row: Any) -> str:
+        day = getattr(row, "fixed_on", None)
+        return f"{self.name} #{row.id}" + (f" ({day})" if day else "")
+
+
+FIXINGS = _Table("LPR fixing", LprFixingRow, fixing_facts)
+CORRECTIONS = _Table("LPR correction", LprCorrectionRow, correction_facts)
+REFUSALS = _Table("refusal", RefusalRow, refusal_facts)
+
+
+@dataclass(frozen=True)
+class _Chain:
+    records: str
+    lock: str  # the chain's sealing lock
+    tables: list[_Table]
+    columns: list[Column]
+
+
+LPR = _Chain("LPR fixings and corrections", LprFixingRow.__tablename__,
+             [FIXINGS, CORRECTIONS], CHAIN)
+REFUSED = _Chain("refused attempts", RefusalRow.__tablename__, [REFUSALS], [RefusalRow.seal])
+CHAINS = [LPR, REFUSED]
+
+
+def check(url: str, key: bytes) -> list[RecordsCheck]:
+    """Each chain of the bank's records checked against its seals."""
+    with Session(ready(url)) as s:
+        return [_checked(s, key, chain) for chain in CHAINS]
+
+
+def _checked(s: Session, key: bytes, chain: _Chain) -> RecordsCheck:
+    rows = {t.name: list(s.scalars(select(t.row).order_by(t.row.id))) for t in chain.tables}
+    replaced = rows.get(CORRECTIONS.name, [])  # each keeps its fixing's seal before
+    held = {position_of(r.seal): t.label(r) for t in chain.tables for r in rows[t.name]}
+    held |= {position_of(c.replaced_seal): f"fixing #{c.fixing_id} before correction #{c.id}"
+             for c in replaced}
+    seals = chain_of([r.seal for t in chain.tables for r in rows[t.name]]
+                     + [c.replaced_seal for c in replaced])
+    findings = _deleted(chain, seals, held)
+    for t in chain.tables:
+        findings += _unsealed(t, rows[t.name]) + _changed(key, t, rows[t.name], seals)
+    return RecordsCheck(records=chain.records, rows=sum(map(len, rows.values())),
+                        findings=findings)
+
+
+def _deleted(chain: _Chain, seals: dict[int, str], held: dict[int | None, str]
+             ) -> list[Finding]:
+    """Each position up to the newest that no seal holds: its row was deleted."""
+    missing = [p for p in range(1, max(seals) + 1) if p not in seals]
+    return [Finding(record=f"seal #{p} of the {chain.records}", found=Found.DELETED,
+                    detail=f"the row sealed #{p}, between {_near(held, p, -1)} and "
+                           f"{_near(held, p, 1)}, is missing: it was deleted; restore it from "
+                           "a backup (until then, the row sealed after it cannot be checked)")
+            for p in missing]
+
+
+def _near(held: dict[int | None, str], position: int, step: int) -> str:
+    """The row sealed nearest before (`step` -1) or after (1) `position`."""
+    p, newest = position + step, max((k for k in held if k is not None), default=0)
+    while 0 < p <= newest:
+        if p in held:
+            return held[p]
+        p += step
+    return "the first" if step < 0 else "the newest"
+
+
+def _unsealed(table: _Table, rows: list[Any]) -> list[Finding]:
+    first = min((r.id for r in rows if r.seal is not None), default=None)
+    findings = []
+    for r in rows:
+        if r.seal is not None:
+            continue
+        if first is not None and r.id > first:
+            findings.append(Finding(
+                record=table.label(r), found=Found.INSERTED,
+                detail=f"no seal, though written after {table.name} #{first} was sealed: "
+                       "inserted in the database, or kept without the key; check it against a "
+                       "backup, then `loan-journey records seal`"))
+        else:
+            findings.append(Finding(
+                record=table.label(r), found=Found.UNSEALED,
+                detail="kept before the records were sealed: check it against a backup, then "
+                       "`loan-journey records seal`"))
+    return findings
+
+
+def _changed(key: bytes, table: _Table, rows: list[Any], seals: dict[int, str]
+             ) -> list[Finding]:
+    """Each sealed row that does not match its seal, its chain around it whole."""
+    return [Finding(record=table.label(r), found=Found.CHANGED,
+                    detail="does not match its seal: changed in the database (or its seal is "
+                           "not one the key made); restore the row from a backup")
+            for r in rows if r.seal is not None and _chain_whole(r.seal, seals)
+            and not matches(key, table.facts(r), r.seal, seals)]
+
+
+def _chain_whole(seal: str, seals: dict[int, str]) -> bool:
+    """Whether the seal before `seal` is held (else its row's deletion is what is said)."""
+    position = position_of(seal)
+    return position is None or position - 1 in seals
+
+
+def seal_unsealed(url: str, key: bytes) -> dict[str, int]:
+    """Seal every row of the bank's records kept without a seal, oldest first, next in its
+    chain; how many, by chain. Vouch only for rows checked against a backup."""
+    sealed = {}
+    for chain in CHAINS:
+        with sealing(url, chain.lock) as s:
+            sealed[chain.records] = sum(_sealed(s, key, t, chain.columns) for t in chain.tables)
+    return sealed
+
+
+def _sealed(s: Session, key: bytes, table: _Table, columns: Iterable[Column]) -> int:
+    rows = list(s.scalars(select(table.row).where(table.row.seal.is_(None))
+                          .order_by(table.row.id)))
+    for r in rows:
+        seal_next(s, key, r, table.facts, columns)
+    return len(rows)
