@@ -31,8 +31,9 @@ records_app = typer.Typer(
 @records_app.command("verify")
 def verify() -> None:
     """Check the LPR fixings with their corrections and the refused attempts against their
-    seals: each row changed, inserted or deleted in the database is named (exit 1); rows
-    kept before the key are listed as unsealed (exit 0). Needs LOAN_JOURNEY_ARCHIVE_KEY."""
+    seals: each row changed, inserted or deleted in the database is named; rows kept before
+    the key are listed as unsealed, vouched for by no seal. Exit 1 on either, as `archive
+    verify` on an unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY."""
     settings = Settings()
 
     async def go() -> list[RecordsCheck]:
@@ -44,12 +45,14 @@ def verify() -> None:
     tampered = sum(f.tampered for c in checks for f in c.findings)
     unsealed = sum(not f.tampered for c in checks for f in c.findings)
     if unsealed:
-        typer.echo(f"{unsealed} row(s) unsealed, kept before the records were sealed: check "
-                   "them against a backup, then `loan-journey records seal --as <supervisor>`",
+        typer.echo(f"{unsealed} row(s) unsealed, kept before the records were sealed: no seal "
+                   "vouches for them (nor would for a row whose seal was removed): check them "
+                   "against a backup, then `loan-journey records seal --as <supervisor>`",
                    err=True)
     if tampered:
         typer.echo(f"{tampered} row(s) changed, inserted or deleted in the database since "
                    "they were sealed: restore them from a backup", err=True)
+    if tampered or unsealed:
         raise typer.Exit(1)
 
 

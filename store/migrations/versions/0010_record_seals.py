@@ -28,10 +28,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("refusals") as table:
-        table.drop_column("seal")
-    with op.batch_alter_table("lpr_fixing_corrections") as table:
-        table.drop_column("replaced_seal")
-        table.drop_column("seal")
-    with op.batch_alter_table("lpr_fixings") as table:
-        table.drop_column("seal")
+    # dropped in place (SQLite 3.35+ too): a batch copy of lpr_fixings, which corrections
+    # refer to, would be refused by SQLite's foreign keys
+    op.drop_column("refusals", "seal")
+    op.drop_column("lpr_fixing_corrections", "replaced_seal")
+    op.drop_column("lpr_fixing_corrections", "seal")
+    op.drop_column("lpr_fixings", "seal")
