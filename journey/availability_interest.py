@@ -119,6 +119,7 @@ class InterestPosition(BaseModel):
     days_past_due: int = 0
     payments: list[Payment] = Field(default_factory=list)
     fees_only: bool = False  # closed with nothing drawn: its commitment fee is owed
+    fee_owed: Decimal = ZERO  # then, what it leaves owed today, penalty interest included
     payoff: Payoff | None = None  # what settles it today, while it draws (availability_payoff)
 
     def text(self, late: str = "{}") -> str:

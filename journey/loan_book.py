@@ -1,7 +1,11 @@
 """The loan book: disbursed loans by their five-tier class (贷款五级分类), worst first, and
-the totals a risk team reports: loans and principal per class, and the non-performing ratio
-(不良贷款率: substandard, doubtful and loss principal over all principal). A running loan's
-principal not yet repaid and arrears are status's own figures (journey/owed_figures.py)."""
+the totals a risk team reports: loans and principal per class, the non-performing ratio
+(不良贷款率: substandard, doubtful and loss principal over all principal), and what the whole
+book owes the bank. A running loan's principal not yet repaid, arrears, interest accrued in
+the current period and what settles it today are status's own figures
+(journey/owed_figures.py); a project's while it draws, its quarters' and payoff's
+(journey/availability_interest.py); and a project closed with nothing drawn that still owes
+its commitment fee is in the book for that fee, classified by its days past due."""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from journey.classification import RiskClass
+from journey.availability_interest import InterestPosition
+from journey.classification import RiskClass, classify
 from journey.owed_figures import OwedFigures
 from journey.post_loan import ZERO
 from journey.post_loan_warnings import open_numbers
@@ -24,6 +29,11 @@ class BookLine(BaseModel):
     days_past_due: int
     arrears: Decimal
     principal: Decimal  # not repaid yet
+    # interest accrued in the current period, not yet due (a drawing project's commitment
+    # fee too); and what settles the loan today, all of it; None where the journey does not
+    # quote it (a project drawing since before quarterly interest: at its close only)
+    accrued: Decimal | None
+    to_settle: Decimal | None
     next_instalment: str
     open_warnings: int
 
@@ -34,20 +44,35 @@ class ClassTotal(BaseModel):
     principal: Decimal
 
 
+class BookTotal(BaseModel):
+    arrears: Decimal
+    principal: Decimal
+    accrued: Decimal
+    to_settle: Decimal
+    unquoted: int  # lines whose journey quotes nothing to settle: not in `to_settle`
+
+
 def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
               ) -> BookLine | None:
     """A running loan's line, with `owed`, its figures on its day, a project's that is
     still drawing too (what it has drawn is lent: no principal due until its drawdowns
-    close, its quarters' interest past due as arrears); None for a journey that is not one
-    (any more). Amounts in cents, none or not."""
+    close, its quarters' interest past due as arrears, its payoff what settles it), or that
+    closed with nothing drawn and owes its commitment fee (`fee_line`); None for a journey
+    that is not one (any more). Amounts in cents, none or not."""
     drawing, quarters = s.commitment, s.availability_interest
+    if s.stage is Stage.DISBURSEMENT and quarters is not None and quarters.fees_only:
+        return fee_line(s, product, quarters)
     if s.stage is Stage.DISBURSEMENT and drawing is not None and drawing.drawn > 0:
+        payoff = quarters.payoff if quarters else None
         return BookLine(
             workflow_id=s.workflow_id, product=product,
             risk_class=s.risk_class or RiskClass.NORMAL,
             days_past_due=quarters.days_past_due if quarters else 0,
             arrears=quarters.past_due if quarters else ZERO,
-            principal=drawing.drawn, next_instalment="after its drawdowns close",
+            principal=drawing.drawn,
+            accrued=payoff.interest + payoff.fee if payoff else None,
+            to_settle=payoff.total if payoff else None,
+            next_instalment="after its drawdowns close",
             open_warnings=len(open_numbers(s.warnings)),
         )
     if (s.stage is not Stage.POST_LOAN or s.account is None or s.risk_class is None
@@ -60,7 +85,23 @@ def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
         days_past_due=s.days_past_due,
         arrears=owed.past_due,
         principal=owed.principal,
+        accrued=owed.accrued,
+        to_settle=owed.to_settle,
         next_instalment=s.account.next_instalment(of_plan=True),
+        open_warnings=len(open_numbers(s.warnings)),
+    )
+
+
+def fee_line(s: JourneyStatus, product: str, fees: InterestPosition) -> BookLine:
+    """A project closed with nothing drawn that owes the commitment fee it accrued: nothing
+    lent, the fee and its penalty interest owed, past due from its payment day; classified
+    by its days past due (the floors, journey/classification.py), as no review grades it."""
+    return BookLine(
+        workflow_id=s.workflow_id, product=product,
+        risk_class=classify(fees.days_past_due, s.risk_class),
+        days_past_due=fees.days_past_due, arrears=fees.past_due, principal=ZERO,
+        accrued=ZERO, to_settle=fees.fee_owed,
+        next_instalment=f"nothing drawn: commitment fee {fees.fee_owed:,} owed",
         open_warnings=len(open_numbers(s.warnings)),
     )
 
@@ -79,6 +120,18 @@ def by_class(lines: list[BookLine]) -> list[ClassTotal]:
         )
         for c in RiskClass
     ]
+
+
+def owed_total(lines: list[BookLine]) -> BookTotal:
+    """What the lines add up to: arrears, principal, interest accrued and what settles them
+    today, which is what the book owes the bank (of the lines that quote it: `unquoted`)."""
+    return BookTotal(
+        arrears=sum((b.arrears for b in lines), ZERO),
+        principal=sum((b.principal for b in lines), ZERO),
+        accrued=sum((b.accrued for b in lines if b.accrued is not None), ZERO),
+        to_settle=sum((b.to_settle for b in lines if b.to_settle is not None), ZERO),
+        unquoted=sum(1 for b in lines if b.to_settle is None),
+    )
 
 
 def non_performing_ratio(lines: list[BookLine]) -> Decimal | None:

@@ -14,7 +14,7 @@ from rich.table import Table
 from journey.availability_interest import InterestPosition, Payoff
 from journey.documents import DocumentReading
 from journey.entrusted_payment import paid_to
-from journey.loan_book import BookLine, by_class, non_performing_ratio
+from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_total
 from journey.lpr import RateChange, floats
 from journey.owed_figures import OwedFigures
 from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
@@ -315,19 +315,29 @@ def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Accoun
 def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> Table:
     """The loan book, worst first, with the totals by class under it; the first `shown`
     lines only when given, and the totals still the whole book's."""
-    table = Table(title=title, caption=_book_caption(lines, shown))
-    table.add_column("journey", no_wrap=True)
+    total = owed_total(lines)
+    table = Table(title=title, caption=_book_caption(lines, shown), show_footer=bool(lines))
+    table.add_column("journey", no_wrap=True, footer=f"total, {len(lines):,} loans")
+    footers = {"arrears": total.arrears, "principal left": total.principal,
+               "interest accrued": total.accrued, "to settle today": total.to_settle}
     for name in ("product", "class", "days past due", "arrears", "principal left",
-                 "next instalment", "open warnings"):
-        table.add_column(name, justify="right" if name in _FIGURES else "left")
+                 "interest accrued", "to settle today", "next instalment", "open warnings"):
+        table.add_column(name, justify="right" if name in _FIGURES else "left",
+                         footer=f"{footers[name]:,}" if name in footers else "")
     for b in lines[:shown]:
         table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
                       str(b.days_past_due), f"{b.arrears:,}", f"{b.principal:,}",
+                      _money(b.accrued), _money(b.to_settle),
                       b.next_instalment, str(b.open_warnings or "-"))
     return table
 
 
-_FIGURES = {"days past due", "arrears", "principal left", "open warnings"}
+_FIGURES = {"days past due", "arrears", "principal left", "interest accrued",
+            "to settle today", "open warnings"}
+
+
+def _money(amount: Decimal | None) -> str:
+    return "-" if amount is None else f"{amount:,}"
 
 
 def _book_caption(lines: list[BookLine], shown: int | None) -> str:
@@ -338,6 +348,9 @@ def _book_caption(lines: list[BookLine], shown: int | None) -> str:
     ratio = non_performing_ratio(lines)
     npl = "-" if ratio is None else f"{ratio:.2%}"
     caption = f"{len(lines):,} loans by class (principal left): {totals}\nnon-performing: {npl}"
+    if unquoted := owed_total(lines).unquoted:
+        caption += (f"\nto settle today: {unquoted:,} drawing since before quarterly interest "
+                    "are quoted at their close only, not in the total")
     if shown is not None and shown < len(lines):
         caption += f"\nlisted: the worst {shown:,} of {len(lines):,} (--limit for more)"
     return caption

@@ -208,7 +208,8 @@ class DrawdownInterest(DrawdownUpdates):
         if fees is not None:
             owed = standing(fees.plan, self._dd_interest_payments, self.today(),
                             self._dd_penalty_rate(), fees.parts)
-            return owed.model_copy(update={"fees_only": True})
+            return owed.model_copy(update={"fees_only": True,
+                                           "fee_owed": self._dd_fee_account().owed})
         if self._dd_quarters() is None or commitment is None \
                 or commitment.interest_from is None:
             return None

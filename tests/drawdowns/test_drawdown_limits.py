@@ -13,9 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey import contracts
 from journey.actors import Actor, Role
+from journey.classification import classify
 from journey.contracts import BookingInput
 from journey.decisions import Repayment, Withdrawal
 from journey.drawdowns import DrawdownState, Payee
+from journey.loan_book import book_line
 from journey.policy.calendar import WorkingCalendar
 from journey.settings import Settings
 from journey.stages import Stage
@@ -180,6 +182,12 @@ async def test_a_project_withdrawn_with_nothing_drawn_is_charged_its_commitment_
         owing = await status(handle)
         assert owing.waiting_for == [f"the commitment fee, {charged:,}, paid with `repay`: "
                                      "nothing was drawn, and the journey ends once it is paid"]
+        # the bank is owed it: in the book, nothing lent, the fee (and its penalty) to settle
+        fees, line = owing.availability_interest, book_line(owing, "project_finance", None)
+        assert fees is not None and line is not None and fees.fee_owed >= charged
+        assert (line.principal, line.to_settle, line.arrears, line.days_past_due) == (
+            0, fees.fee_owed, fees.past_due, fees.days_past_due)
+        assert line.risk_class is classify(fees.days_past_due)
         await pay_the_fee(handle)
         result = await handle.result()
         assert result.outcome is Stage.WITHDRAWN

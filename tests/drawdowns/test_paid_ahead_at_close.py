@@ -67,7 +67,10 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         shown.print(book_table([line], "loan book"))
         text = shown.export_text()
         row = next(r for r in text.splitlines() if handle.id in r)
-        assert [c.strip() for c in row.split("│")][5:7] == ["0.00", "4,500,000.00"], text
+        # what the project accrued since the quarter began and what settles it: its payoff's
+        assert [c.strip() for c in row.split("│")][5:9] == [
+            "0.00", "4,500,000.00", f"{payoff.interest + payoff.fee:,}", f"{payoff.total:,}"
+        ], text
         assert "损失 loss 0 (0.00)" in text and "(0)" not in text, text
         with pytest.raises(BadInput, match="quoted for today"):
             payoff_while_drawing(quoted, payoff.on + timedelta(days=1))

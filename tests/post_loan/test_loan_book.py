@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rich.console import Console
+
 from journey.classification import RiskClass
 from journey.loan_book import BookLine, by_class, non_performing_ratio, worst_first
 from starter.render import book_table
@@ -12,7 +14,8 @@ from starter.render import book_table
 
 def line(wid: str, risk_class: RiskClass, dpd: int, principal: str) -> BookLine:
     return BookLine(workflow_id=wid, product="working_capital", risk_class=risk_class,
-                    days_past_due=dpd, arrears=Decimal(0), principal=Decimal(principal),
+                    days_past_due=dpd, arrears=Decimal(dpd), principal=Decimal(principal),
+                    accrued=Decimal(1), to_settle=Decimal(principal) + 1 + dpd,
                     next_instalment="-", open_warnings=0)
 
 
@@ -56,3 +59,13 @@ def test_a_listing_cut_short_keeps_the_whole_books_totals() -> None:
     assert "5 loans by class" in caption and "non-performing: 15.00%" in caption
     assert caption.endswith("listed: the worst 2 of 5 (--limit for more)")
     assert "listed" not in str(book_table(worst_first(BOOK), "loan book", shown=5).caption)
+
+
+def test_the_money_columns_add_up_to_what_the_whole_book_owes() -> None:
+    # the footer's totals are the whole book's, however few lines are listed
+    shown = Console(width=300, record=True)
+    shown.print(book_table(worst_first(BOOK), "loan book", shown=2))
+    footer = next(row for row in shown.export_text().splitlines() if "total, 5 loans" in row)
+    cells = [cell.strip() for cell in footer.split("│")[1:-1]]
+    # arrears (the days past due here), principal left, interest accrued, to settle today
+    assert cells[4:8] == ["563.00", "10,000,000.00", "5.00", "10,000,568.00"], footer

@@ -61,3 +61,4 @@ async def test_a_loan_in_arrears_shows_what_it_owes_today_part_by_part(
         line = book_line(late, "working_capital", owed)
         assert line is not None
         assert (line.principal, line.arrears) == (owed.principal, owed.past_due)
+        assert (line.accrued, line.to_settle) == (owed.accrued, owed.to_settle)
