@@ -32,7 +32,8 @@ owes the commitment fee it accrued (journeys closing since the marker in
 workflows/drawdowns.py): the quarters' fees charged and not paid, and the fee since the last
 quarter ended, due the next day (or working day), as one more instalment of the quarters
 (`fees_at_close`). The journey tracks them, with reminders, notices and penalty interest as
-for the quarters, and ends once they are paid.
+for the quarters, and ends once they are paid, or once the bank waives what is left of them
+(journey/fee_waiver.py).
 
 Penalty interest (罚息): a quarter not paid by its payment day accrues penalty interest from
 the next day on what it leaves unpaid, at the post-loan account's penalty rate and by its
@@ -120,6 +121,7 @@ class InterestPosition(BaseModel):
     payments: list[Payment] = Field(default_factory=list)
     fees_only: bool = False  # closed with nothing drawn: its commitment fee is owed
     fee_owed: Decimal = ZERO  # then, what it leaves owed today, penalty interest included
+    waived: Decimal = ZERO  # of that fee, what the bank waived (journey/fee_waiver.py)
     payoff: Payoff | None = None  # what settles it today, while it draws (availability_payoff)
 
     def text(self, late: str = "{}") -> str:
@@ -131,6 +133,8 @@ class InterestPosition(BaseModel):
         past = (f"; {late.format(f'{self.past_due:,} past due, {self.days_past_due} days')}"
                 if self.past_due else "")
         paid = f"paid {self.paid:,} in {len(self.payments)} payments{past}"
+        if self.waived:
+            paid += f"; the rest, {self.waived:,}, waived"
         if self.fees_only:
             due = due if self.next_due_on else "all of it past due"
             return f"nothing drawn: the commitment fee is owed; {due}; {paid}"
@@ -290,12 +294,14 @@ def interest_position(commitment: Commitment, records: list[DrawdownRecord], ter
 
 
 def standing(plan: list[Instalment], payments: list[Payment], today: date,
-             penalty_rate: Decimal = ZERO, parts: list[Accrual] | None = None
-             ) -> InterestPosition:
+             penalty_rate: Decimal = ZERO, parts: list[Accrual] | None = None,
+             waiver: Payment | None = None) -> InterestPosition:
     """Where the payments of `plan` stand on `today`: the next payment day and amount (of
-    `parts`, when given), what was paid and what is past due; nothing drawn or accruing
-    (a project closed with nothing drawn, whose fees are `fees_at_close`)."""
-    account = interest_account(plan, payments, today, penalty_rate)
+    `parts`, when given), what was paid and what is past due; nothing drawn or
+    accruing (a project closed with nothing drawn, whose fees are `fees_at_close`, and what
+    the bank waived of them, `waiver`, settling the rest but not paid)."""
+    account = interest_account(plan, [*payments, *([waiver] if waiver else [])], today,
+                               penalty_rate)
     upcoming = next((i for i in account.instalments if i.due_on >= today and i.open_on(today)),
                     None)
     return InterestPosition(
@@ -305,5 +311,5 @@ def standing(plan: list[Instalment], payments: list[Payment], today: date,
         next_parts=parts[upcoming.number - 1] if upcoming and parts else Accrual(),
         paid=sum((p.amount for p in payments), ZERO),
         past_due=account.arrears(today), days_past_due=account.days_past_due(today),
-        payments=payments,
+        payments=payments, waived=waiver.amount if waiver else ZERO,
     )

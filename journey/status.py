@@ -14,6 +14,7 @@ from journey.classification import RiskClass
 from journey.documents import DocumentReading
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.entrusted_payment import EntrustedPayout
+from journey.fee_waiver import WaivedFee
 from journey.lpr import RateChange
 from journey.policy import Completeness, Route
 from journey.policy.calendar import WorkingCalendar
@@ -173,6 +174,7 @@ class JourneyStatus(BaseModel):
     drawdowns: list[DrawdownRecord] = Field(default_factory=list)
     # while it draws: the interest paid quarterly (journey/availability_interest.py)
     availability_interest: InterestPosition | None = None
+    fee_waiver: WaivedFee | None = None  # closed with nothing drawn: its fee waived
 
 
 class PaymentRecord(BaseModel):

@@ -7,6 +7,7 @@
         insurance=policy.pdf --as rm-liu --role relationship_manager
     loan-journey drawdown decide ID --verdict approve --reason "milestone verified" --as risk-pf-1
     loan-journey drawdown show ID
+    loan-journey drawdown waive-fee ID --reason "project cancelled by the regulator" --as sup-pf
 
 Each document is LABEL=PATH: the label names the condition precedent it answers
 (`drawdown show` lists the labels each tranche needs). Files go to the document store; the
@@ -37,6 +38,7 @@ from journey.drawdowns import (
     SupportingDocument,
     drawn_on,
 )
+from journey.fee_waiver import FeeWaiver
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import operations, pending
@@ -45,7 +47,7 @@ from starter.audit_summary import duration
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Refused, plain_errors
-from starter.journey_cli import As, JourneyId
+from starter.journey_cli import As, JourneyId, Reason, RoleOpt, send_update
 from starter.terminal import wide_console
 
 console = wide_console()
@@ -147,6 +149,20 @@ def decide(
         _print(await send(client, settings, workflow_id, "decide_drawdown", body))
 
     run(go())
+
+
+@drawdown_app.command("waive-fee")
+@acting("waive_commitment_fee")
+def waive_fee(workflow_id: JourneyId, reason: Reason, actor: As,
+              role: RoleOpt = Role.SUPERVISOR) -> None:
+    """The supervisor of the loan's risk team waives the commitment fee a project closed with
+    nothing drawn still owes (费用减免): what is left of it and its penalty interest; the
+    journey then ends as if it were paid."""
+    try:
+        body = FeeWaiver(actor=Actor(id=actor, role=role), reason=reason)
+    except ValidationError as err:
+        raise typer.BadParameter(plain_errors(err)) from None
+    send_update(workflow_id, "waive_commitment_fee", body)
 
 
 @drawdown_app.command()

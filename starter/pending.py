@@ -35,6 +35,7 @@ from journey.decisions import (
 )
 from journey.drawdowns import DrawdownDecision, DrawdownOutcome, DrawdownRequest
 from journey.entrusted_payment import PaymentInstruction
+from journey.fee_waiver import FeeWaiver
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
 from starter import operations
@@ -69,6 +70,7 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "record_payment_instruction": (PaymentInstruction, UpdateResult),
     "request_drawdown": (DrawdownRequest, DrawdownOutcome),
     "decide_drawdown": (DrawdownDecision, DrawdownOutcome),
+    "waive_commitment_fee": (FeeWaiver, UpdateResult),
 }
 DELIVER = "`loan-journey pending deliver`"
 

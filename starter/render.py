@@ -81,6 +81,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
     if (drawing := s.availability_interest) is not None:
         head.add_row("drawn", f"{drawing.drawn:,}, undrawn {drawing.undrawn:,}")
         head.add_row("interest", interest_text(drawing))
+    if (waived := s.fee_waiver) is not None:
+        head.add_row("fee waived", escape(f"{waived.text()}, at {_when(waived.at)} UTC"))
     if s.outcome_reason:
         head.add_row("outcome", escape(s.outcome_reason))
 

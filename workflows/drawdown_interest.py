@@ -41,6 +41,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.payment_notices import Notices
 
 QUARTERS = Notices(what="quarterly interest", key="interest:", template="interest")
+# the commitment fee of a project that drew nothing may be waived (workflows/fee_waivers.py):
+# the journey then tells the customer and ends; before it, it ended only once the fee was paid
+FEE_WAIVER = "commitment-fee-waiver"
 
 
 class DrawdownInterest(DrawdownUpdates):
@@ -72,8 +75,15 @@ class DrawdownInterest(DrawdownUpdates):
         quarters = self._dd_quarters()
         if quarters is None:
             return None
-        return interest_account(quarters, self._dd_interest_payments, self.today(),
+        waiver = self._dd_waiver()
+        return interest_account(quarters, [*self._dd_interest_payments, *waiver], self.today(),
                                 self._dd_penalty_rate())
+
+    def _dd_waiver(self) -> list[Payment]:
+        """What the bank waived of a commitment fee (workflows/fee_waivers.py), as it settles
+        the fee account; none when nothing was waived."""
+        waived = self._dd_fee_waived
+        return [] if waived is None else [waived.as_settlement(len(self._dd_interest_payments))]
 
     def _dd_penalty_rate(self) -> Decimal:
         """The post-loan account's penalty rate on a quarter past due, for journeys opened
@@ -122,8 +132,9 @@ class DrawdownInterest(DrawdownUpdates):
     async def _dd_charge_fees(self) -> str:
         """A project closing today with nothing drawn owes the commitment fee it accrued
         (journey/availability_interest.py, `fees_at_close`): the customer is told, then
-        reminded and told when past due as of the quarters, until it is paid; what the
-        journey's end says of it ("" when nothing is owed)."""
+        reminded and told when past due as of the quarters, until it is paid or the bank
+        waives the rest (workflows/fee_waivers.py: the customer is told); what the journey's
+        end says of it ("" when nothing is owed)."""
         commitment, today = self._dd_commit(), self.today()
         assert commitment.interest_from is not None, "the fee accrues with quarterly interest"
         fees = fees_at_close(self._dd_interest_terms(), commitment.interest_from, today,
@@ -140,7 +151,14 @@ class DrawdownInterest(DrawdownUpdates):
         self._withdrawal = None  # done with: the journey waits for the fee
         notes = {n: f" ({q.text()})" for n, q in enumerate(fees.parts, start=1)}
         while not (account := self._dd_fee_account()).repaid:
-            await self._dd_remind_then_wait(account, notes, lambda: self._changes)  # a payment
+            # woken by a payment, or a waiver
+            await self._dd_remind_then_wait(account, notes, lambda: self._changes)
+        if (waived := self._dd_fee_waived) is not None and workflow.patched(FEE_WAIVER):
+            await self.notify(
+                f"{self._workflow_id}:drawdowns:fees-waived", "customer", "commitment_fee_waived",
+                f"the commitment fee left unpaid, {waived.amount:,}, is waived: nothing more "
+                "is owed, and the facility is closed")
+            return f"; the commitment fee, {fees.total:,}: {waived.text()}"
         return f"; the commitment fee, {fees.total:,}, paid"
 
     def _dd_fee_account(self) -> Account:
@@ -206,8 +224,9 @@ class DrawdownInterest(DrawdownUpdates):
         it): while it draws, or closed with nothing drawn and its commitment fee owed."""
         commitment, fees = self._dd_commitment, self._dd_fees_due
         if fees is not None:
+            waiver = self._dd_waiver()
             owed = standing(fees.plan, self._dd_interest_payments, self.today(),
-                            self._dd_penalty_rate(), fees.parts)
+                            self._dd_penalty_rate(), fees.parts, *waiver)
             return owed.model_copy(update={"fees_only": True,
                                            "fee_owed": self._dd_fee_account().owed})
         if self._dd_quarters() is None or commitment is None \

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         open_tranches,
         payee_refusal,
     )
+    from journey.fee_waiver import WaivedFee
     from journey.policy import DecisionRefused, authorize_staff
     from journey.post_loan import Payment, PostLoanCarry
     from journey.stages import Party, Stage
@@ -63,6 +64,7 @@ class DrawdownUpdates(PostLoanHandlers):
         self._dd_overdue_noticed: list[int] = []
         self._dd_penalties = False  # a quarter past due accrues penalty interest (drawdowns.py)
         self._dd_fees_due: FeesDue | None = None  # closed with nothing drawn, the fee owed
+        self._dd_fee_waived: WaivedFee | None = None  # what the bank waived of it
 
     def _dd_current(self) -> DrawdownRecord | None:
         """The attempt in progress: the latest one, unless it is settled."""

@@ -61,7 +61,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.timeline import EventType
     from workflows.activity_options import BOOKING_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
-    from workflows.drawdown_interest import DrawdownInterest
+    from workflows.fee_waivers import FeeWaivers
     from workflows.reading import read_document
 
 # the plan runs to the end of the tenor, and the drawdowns' interest until they closed is due
@@ -89,7 +89,7 @@ READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
 
-class DrawdownStage(DrawdownInterest):
+class DrawdownStage(FeeWaivers):
     async def drawdowns(self) -> None:
         self._dd_open_stage()
         quarterly = self._dd_commit().interest_from is not None
@@ -278,7 +278,7 @@ class DrawdownStage(DrawdownInterest):
         self, actor: Actor, why: str, nothing_drawn: Stage = Stage.CLOSED
     ) -> None:
         """Cancel the undrawn commitment; with nothing drawn the journey ends, `nothing_drawn`,
-        once the commitment fee it accrued is paid (`_dd_charge_fees`)."""
+        once the commitment fee it accrued is paid or waived (`_dd_charge_fees`)."""
         commitment = self._dd_commit()
         undrawn = commitment.available
         note = f"{why}: {undrawn:,} undrawn commitment cancelled"

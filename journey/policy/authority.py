@@ -170,12 +170,18 @@ def authorize_cancellation(policy: Policy, actor: Actor, customer: str, team: st
     if actor.role is Role.CUSTOMER:
         require_customer(actor, customer)
         return
+    authorize_team_supervisor(policy, actor, team, signed)
+
+
+def authorize_team_supervisor(policy: Policy, actor: Actor, team: str, what: str) -> None:
+    """Only the supervisor of the loan's risk team `team` may: refused otherwise, saying
+    `what` the rule is and why the actor is not that supervisor."""
     try:
         member = authorize_staff(policy, actor, {Role.SUPERVISOR})
     except DecisionRefused as err:
-        raise DecisionRefused(f"{signed}; {err}") from None
+        raise DecisionRefused(f"{what}; {err}") from None
     if member.team != team:
-        raise DecisionRefused(f"{signed}; {actor.id!r} supervises {member.team!r}")
+        raise DecisionRefused(f"{what}; {actor.id!r} supervises {member.team!r}")
 
 
 def _four_eyes(actor: Actor, what: str, submitted_by: str, reviewed_by: str | None) -> None:
