@@ -40,7 +40,7 @@ from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, plain_errors
 from starter.lpr import bank_day
-from starter.terminal import wide_console
+from starter.terminal import BOOK_WIDTH, wide_console
 
 console = wide_console()
 
@@ -215,7 +215,7 @@ def book(
     async def go() -> None:
         lines = await operations.loan_book(await connect(), risk_class)
         title = f"loan book: {operations.book_query(risk_class)}"
-        console.print(render.book_table(lines, title, shown=limit))
+        wide_console(BOOK_WIDTH).print(render.book_table(lines, title, shown=limit))
 
     run(go())
 

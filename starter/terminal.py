@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 TABLE_WIDTH = 160
+BOOK_WIDTH = 200  # the loan book's ten columns, its figures in full
 
 
 def wide_console(width: int = TABLE_WIDTH) -> Console:
