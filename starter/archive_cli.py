@@ -46,8 +46,9 @@ def run_pass(
         client = await connect(settings)
         try:
             done = await archive_closed_runs(client, settings, timedelta(minutes=overlap))
-        except archive.KeyRequired as err:
-            raise SetupError(str(err)) from None
+        except archive.KeyRequired as err:  # a key missing, as codec keys are: exit 8
+            raise KeysNeeded(f"{err}. Nothing was archived: {KEY_SETTING} is the key the "
+                             "archive's runs were sealed with, as the workers have it") from None
         since = done.closed_since.isoformat() if done.closed_since else "the first"
         console.print(
             f"archived {done.archived} closed run(s) since {since} "

@@ -51,11 +51,11 @@ class SetupError(JourneyError):
 
 
 class KeysNeeded(SetupError):
-    """Payloads are encrypted and the codec keys (LOAN_JOURNEY_CODEC_KEYS) are not set here,
-    or are not the workers' keys, or are malformed: set them as the workers have them; or the
-    archive key that seals the bank's records (starter/records.py) is not set where they are
-    sealed or checked. Its own code, apart from a server or database that cannot be
-    reached."""
+    """A key is missing here: payloads are encrypted and the codec keys
+    (LOAN_JOURNEY_CODEC_KEYS) are not set, or are not the workers' keys, or are malformed; or
+    the archive key (LOAN_JOURNEY_ARCHIVE_KEY) that seals archived runs and the bank's records
+    (starter/records.py) is not set where they are sealed or checked. Set it as the workers
+    have it. Its own code, apart from a server or database that cannot be reached."""
 
     exit_code = 8
 

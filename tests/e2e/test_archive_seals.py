@@ -106,7 +106,7 @@ async def test_seal_vouches_only_for_what_the_server_still_has_the_same(
     # the key must be set to archive from now on: nothing is written without it
     before = archive.runs_of(keyless.db_url)
     refused = await cli(keyless, "archive", "run", ok=False)
-    assert refused.returncode == 5 and "set LOAN_JOURNEY_ARCHIVE_KEY" in said(refused)
+    assert refused.returncode == 8 and "set LOAN_JOURNEY_ARCHIVE_KEY" in said(refused)
     assert archive.runs_of(keyless.db_url) == before
 
     # sealed rows chain: the first sealed row deleted, the next one says so
