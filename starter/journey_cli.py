@@ -33,7 +33,6 @@ from journey.decisions import (
 from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
-from journey.stages import Stage
 from starter import operations, pending, quotes, render, schedules
 from starter.attempts import Attempt, acting
 from starter.boundary import run
@@ -229,15 +228,15 @@ def documents(
     channel: Channel = Channel.WEB,
 ) -> None:
     """Add documents to a journey: supplements while it is decided; once the loan runs,
-    newer financial statements, which its next review reads."""
-    refs = operations.store_documents(Settings(), files)
+    newer financial statements, which its next review reads. Typed while no worker answers,
+    they are kept (stored) and delivered later (`pending`)."""
+    settings = Settings()
+    refs = operations.store_documents(settings, files)  # stored first: a kept act refers to them
     body = _request(AddDocuments, actor=_actor(actor, role), documents=refs, channel=channel)
 
     async def go() -> None:
-        client = await connect()
-        running = (await operations.status(client, workflow_id)).stage is Stage.POST_LOAN
-        update = "add_statements" if running else "add_documents"
-        _said(update, await operations.act(client, workflow_id, update, body))
+        result = await pending.act_or_keep(None, settings, workflow_id, pending.DOCUMENTS, body)
+        _said(pending.documents_update(result.stage), result)
 
     run(go())
 

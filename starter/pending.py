@@ -1,13 +1,16 @@
 """Acts typed while no worker answers are kept, not lost, and delivered once one runs.
 
-A repayment (money received) or a decision that the journey did not take because no worker
-polls its task queue is kept in the journey database (store/pending.py) with who typed it,
-from where, when, and the whole request; `loan-journey pending deliver`, and every worker of
-the journeys as it starts, sends each again under the update id it was first sent under. The
-server takes an update once per id, so the first attempt, which the server may still hold and
-hand to the next worker, and the delivery are taken once; a repayment's reference keeps it
-from being booked twice also where the id cannot (a run that continued as new since). A
-refusal by the journey's validator is no missing worker: it stays a refusal, nothing kept.
+A repayment (money received), a decision, documents (their bytes in the document store, as
+any upload's), or what a customer said or asked (feedback, an inquiry) that the journey did
+not take because no worker polls its task queue is kept in the journey database
+(store/pending.py) with who typed it, from where, when, and the whole request (a feedback's
+comment, which never reaches SQL, set aside beside the document store:
+store/pending_aside.py); `loan-journey pending deliver`, and every worker of the journeys as
+it starts, sends each again under the update id it was first sent under. The server takes an
+update once per id, so the first attempt, which the server may still hold and hand to the
+next worker, and the delivery are taken once; a repayment's reference keeps it from being
+booked twice also where the id cannot (a run that continued as new since). A refusal by the
+journey's validator is no missing worker: it stays a refusal, nothing kept.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 
 from journey.decisions import (
+    AddDocuments,
     ApprovalDecision,
     Reassignment,
     Repayment,
@@ -38,10 +42,13 @@ from journey.entrusted_payment import PaymentInstruction
 from journey.fee_waiver import FeeWaiver
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
+from journey.stages import Stage
+from journey.touchpoints import Feedback, Inquiry
 from starter import operations
 from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.connect import connect, speaking_for
 from starter.errors import KeysNeeded, NoAnswer, NotFound, Refused, SetupError
+from starter.pending_request import dropped, kept_request, set_aside, whole
 from store.pending import (
     Delivery,
     Instruction,
@@ -50,13 +57,14 @@ from store.pending import (
     keep_instruction,
     settle,
 )
+from store.pending_aside import AsideMissing
 from store.refusals import Refusal, origin
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R", bound=BaseModel)
-# The acts people type that carry money or a decision, kept when no worker takes them: each
-# update's input, and what it answers.
+# The acts people type, kept when no worker takes them: money, decisions, documents, and what
+# customers say and ask; each update's input, and what it answers.
 KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "record_repayment": (Repayment, UpdateResult),
     "record_risk_opinion": (RiskOpinion, UpdateResult),
@@ -71,6 +79,17 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "request_drawdown": (DrawdownRequest, DrawdownOutcome),
     "decide_drawdown": (DrawdownDecision, DrawdownOutcome),
     "waive_commitment_fee": (FeeWaiver, UpdateResult),
+    "add_documents": (AddDocuments, UpdateResult),  # DOCUMENTS: sent as `documents_update`
+    "record_feedback": (Feedback, UpdateResult),
+    "record_inquiry": (Inquiry, UpdateResult),
+}
+# Documents typed for a journey: kept under this name, sent as where the journey stands then
+# says (`documents_update`), whenever that is.
+DOCUMENTS = "add_documents"
+# What a kept act's typist is told besides: an inquiry waits for its answer.
+MEANWHILE = {
+    "record_inquiry": " Tell the customer the inquiry is taken and answered, with where the "
+                      "loan stands, once a worker takes it: the delivery prints the answer",
 }
 DELIVER = "`loan-journey pending deliver`"
 
@@ -100,9 +119,10 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
         actor = getattr(request, "actor", None)
         instruction = Instruction(
             workflow_id=workflow_id, update=update, update_id=update_id,
-            request=request.model_dump_json(), actor=actor.id if actor else "-",
+            request=kept_request(update, request), actor=actor.id if actor else "-",
             role=actor.role if actor else "-", typed_at=typed_at, origin=origin()[:200])
         try:
+            await asyncio.to_thread(set_aside, settings, update, update_id, request)
             number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction)
         except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
             return type(err)(
@@ -112,7 +132,8 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
         return type(err)(
             f"{why} It is kept as pending instruction {number} ({instruction.actor}, "
             f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
-            f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)")
+            f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)."
+            f"{MEANWHILE.get(update, '')}")
 
     try:
         client = client or await connect(settings)
@@ -133,8 +154,10 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
                              f"{workflow_id} has instructions kept before this one, not "
                              f"delivered yet ({before.stopped}).")
     try:
-        result = await operations.act(client, workflow_id, update, request, result_type,
-                                      within=operations.ANSWER_WITHIN, update_id=update_id)
+        result = await operations.act(client, workflow_id,
+                                      await _sent_as(client, workflow_id, update), request,
+                                      result_type, within=operations.ANSWER_WITHIN,
+                                      update_id=update_id)
     except NoAnswer as err:
         raise await kept(err, f"{workflow_id} did not take {update} within "
                               f"{operations.ANSWER_WITHIN.total_seconds():g} s: "
@@ -162,10 +185,11 @@ async def deliver(client: Client, settings: Settings,
         try:
             if models is None:
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
-            request = await _dated(client, kept, models[0].model_validate_json(kept.request))
+            request = await _dated(client, kept, await whole(settings, kept, models[0]))
             result = await operations.act(
-                await speaking_for(client, typed_by(kept)), kept.workflow_id, kept.update,
-                request, models[1], within=operations.ANSWER_WITHIN, update_id=kept.update_id)
+                await speaking_for(client, typed_by(kept)), kept.workflow_id,
+                await _sent_as(client, kept.workflow_id, kept.update), request, models[1],
+                within=operations.ANSWER_WITHIN, update_id=kept.update_id)
             state, outcome = Delivery.DELIVERED, _answer(result)
         except (Refused, NotFound) as err:  # Ended is a Refused
             keep(_as_typed(refused(err) or refusal_of(
@@ -175,11 +199,31 @@ async def deliver(client: Client, settings: Settings,
                 state, outcome = Delivery.UNBOOKED, unbooked(kept, str(err))
         except NoAnswer as err:
             return DeliveryRun(settled=settled, stopped=f"{err} The rest stay pending")
+        except AsideMissing as err:  # the comment is not lost: where it is must be set
+            return DeliveryRun(settled=settled, stopped=f"pending instruction {kept.id} cannot "
+                                                        f"be delivered: {err}. It and the rest "
+                                                        "stay pending")
         at = datetime.now(UTC)
         await asyncio.to_thread(settle, settings.db_url, kept.id, state, outcome, at)
+        await asyncio.to_thread(dropped, settings, kept)
         settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
                                                "settled_at": at}))
     return DeliveryRun(settled=settled)
+
+
+def documents_update(stage: Stage) -> str:
+    """The update documents go by to a journey at `stage`: a running loan's are its newer
+    statements, which its next review reads; before, supplements to the application."""
+    return "add_statements" if stage is Stage.POST_LOAN else "add_documents"
+
+
+async def _sent_as(client: Client, workflow_id: str, update: str) -> str:
+    """The update an act is sent as: documents as where the journey stands now says (its
+    status, which a worker answers: `NoAnswer` without one), any other act as named."""
+    if update != DOCUMENTS:
+        return update
+    now = await operations.status(client, workflow_id, within=operations.ANSWER_WITHIN)
+    return documents_update(now.stage)
 
 
 def unbooked(kept: Instruction, why: str) -> str:

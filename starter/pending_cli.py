@@ -14,11 +14,13 @@ from starter import pending
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import NoAnswer, Refused
+from starter.pending_request import ASIDE
 from starter.terminal import wide_console
 from store.pending import Delivery, Instruction, instructions
 
 pending_app = typer.Typer(
-    help="Repayments and decisions typed while no worker answered: kept, then delivered.",
+    help="Repayments, decisions, documents, feedback and inquiries typed while no worker "
+         "answered: kept, then delivered.",
     no_args_is_help=True,
 )
 
@@ -38,7 +40,7 @@ def list_(
 def deliver() -> None:
     """Send each pending instruction to its journey, under the update id it was first sent
     under, so that it is taken once; a worker must run (each worker delivers them as it
-    starts, too)."""
+    starts, too). An inquiry's answer, for the customer, is printed below the table."""
     settings = Settings()
 
     async def go() -> None:
@@ -47,6 +49,10 @@ def deliver() -> None:
             _print(done.settled, f"delivered or refused ({len(done.settled)})")
         elif not done.stopped:
             wide_console().print("nothing pending")
+        for asked in (k for k in done.settled if k.update == "record_inquiry"):
+            wide_console().print(escape(
+                f"inquiry of {asked.actor} typed {asked.typed_at:%Y-%m-%d %H:%M:%S} UTC "
+                f"(pending instruction {asked.id}), {asked.state}: {asked.outcome}"))
         if done.stopped:
             raise NoAnswer(done.stopped)
         if unbooked := [k for k in done.settled if k.state is Delivery.UNBOOKED]:
@@ -69,7 +75,10 @@ def _print(rows: list[Instruction], title: str) -> None:
 
 
 def _fields(request: str) -> str:
-    """The request as typed, but the actor (its own columns): each field given, no defaults."""
+    """The request as typed, but the actor (its own columns): each field given, no defaults;
+    fields set aside (kept out of the database) by name."""
     given = {k: v for k, v in json.loads(request).items()
              if k != "actor" and v not in (None, False, [], "")}
+    if aside := given.pop(ASIDE, None):
+        given["set aside"] = ", ".join(aside)
     return ", ".join(f"{k} {v}" for k, v in given.items())

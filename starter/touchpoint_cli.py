@@ -1,7 +1,8 @@
 """`loan-journey feedback` and `loan-journey inquiry`: the customer's touchpoints, recorded by
 the customer or by the front office on the customer's behalf: an inquiry by any front office
 staff, a score (CSAT, NPS, a complaint's) only by the case's relationship manager recording
-what the customer said at the branch or on the phone (journey/policy/authority.py)."""
+what the customer said at the branch or on the phone (journey/policy/authority.py). One typed
+while no worker answers is kept and delivered later, as other acts are (starter/pending.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
-from temporalio.client import Client
 
 from journey.actors import Actor, Role
 from journey.application import Channel
@@ -27,7 +27,7 @@ from journey.touchpoints import (
     check_score,
     late_touchpoints_id,
 )
-from starter import operations
+from starter import operations, pending
 from starter.attempts import acting
 from starter.boundary import run
 from starter.connect import connect
@@ -41,8 +41,9 @@ RoleOpt = Annotated[Role, typer.Option("--role", help="customer, or the front of
 ChannelOpt = Annotated[Channel, typer.Option("--channel", help="the touchpoint used")]
 
 
-async def _sent(client: Client, workflow_id: str, update: str, request: BaseModel) -> None:
-    result = await operations.act(client, workflow_id, update, request)
+async def _sent(settings: Settings, workflow_id: str, update: str, request: BaseModel) -> None:
+    """Send a touchpoint; one no worker takes in time is kept until delivered."""
+    result = await pending.act_or_keep(None, settings, workflow_id, update, request)
     console.print(f"{update}: {escape(result.message)}; journey at [bold]{result.stage}[/]")
 
 
@@ -76,13 +77,14 @@ def feedback(
     except DecisionRefused as err:
         raise typer.BadParameter(str(err)) from None
 
+    settings = Settings()
+
     async def go() -> None:
-        client = await connect()
         try:
-            await _sent(client, workflow_id, "record_feedback", request)
+            await _sent(settings, workflow_id, "record_feedback", request)
         except Ended:  # a declined customer's complaint: kept beside the closed journey
-            kept = await operations.record_late_feedback(client, Settings(), workflow_id,
-                                                         request)
+            kept = await operations.record_late_feedback(await connect(settings), settings,
+                                                         workflow_id, request)
             what = "complaint" if request.complaint else "feedback"
             console.print(f"{workflow_id} has ended: the {what} is kept as {kept}")
 
@@ -97,12 +99,14 @@ def inquiry(
     ended, in words for the customer (the inquiry kept beside the closed journey)."""
     request = Inquiry(actor=Actor(id=actor, role=role), channel=channel)
 
+    settings = Settings()
+
     async def go() -> None:
-        client = await connect()
         try:
-            await _sent(client, workflow_id, "record_inquiry", request)
+            await _sent(settings, workflow_id, "record_inquiry", request)
         except Ended:  # answered all the same, how it ended; kept beside the closed journey
-            s = await operations.record_late_inquiry(client, Settings(), workflow_id, request)
+            s = await operations.record_late_inquiry(await connect(settings), settings,
+                                                     workflow_id, request)
             console.print(escape(f"{ended_answer(s)} (the inquiry is kept as "
                                  f"{late_touchpoints_id(workflow_id)})"))
 

@@ -1,9 +1,10 @@
 """Pending instructions: acts typed while no worker answered, kept until a journey takes them.
 
-A repayment (money received) or a decision typed while no worker polls the journeys' task
-queue is not lost: the command line keeps it here (starter/pending.py) with who typed it,
-from where, when, and the whole request, and delivers it later under the same update id,
-so that the server, which may still hold the first attempt, takes it once.
+A repayment (money received), a decision, documents, feedback or an inquiry typed while no
+worker polls the journeys' task queue is not lost: the command line keeps it here
+(starter/pending.py) with who typed it, from where, when, and the whole request (but fields
+that never reach SQL: starter/pending_request.py), and delivers it later under the same update
+id, so that the server, which may still hold the first attempt, takes it once.
 """
 
 from __future__ import annotations

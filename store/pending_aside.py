@@ -1,0 +1,61 @@
+"""What a pending instruction holds that must not reach SQL, set aside until it is delivered.
+
+A feedback's comment may hold personal data: the journey keeps it in its history only
+(encrypted there where codec keys are set), never in the journey database. One typed while no
+worker answered is kept beside the document store instead, in `pending/<update id>.json`,
+for its owner only (as the store's documents are), and dropped once the instruction is
+settled. The file is named by the update id, not by its content: a digest of a short
+comment in the database would let anyone who reads it guess the comment back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FOLDER = "pending"
+
+
+class AsideMissing(FileNotFoundError):
+    """A pending instruction's fields set aside are not where they were kept."""
+
+
+def _file(root: Path, update_id: str) -> Path:
+    return Path(root) / FOLDER / f"{Path(update_id).name}.json"
+
+
+def put_aside(root: Path, update_id: str, fields: dict[str, Any]) -> None:
+    """Keep `fields` of the instruction sent under `update_id`, atomically, owner-only."""
+    target = _file(root, update_id)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")  # created 600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(fields, fh, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def taken_back(root: Path, update_id: str) -> dict[str, Any]:
+    """The fields set aside for `update_id`; AsideMissing, saying what to do, if gone."""
+    target = _file(root, update_id)
+    try:
+        fields: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AsideMissing(
+            f"{target} is gone: the instruction's fields kept out of the database are not "
+            "there: point LOAN_JOURNEY_DOCUMENT_STORE (or LOAN_JOURNEY_DATA_DIR) at the store "
+            "of the command line that kept it") from None
+    return fields
+
+
+def drop(root: Path, update_id: str) -> None:
+    """Forget what was set aside for `update_id` (delivered or refused: it is settled)."""
+    _file(root, update_id).unlink(missing_ok=True)

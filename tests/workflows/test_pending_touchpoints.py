@@ -1,0 +1,141 @@
+"""Documents, feedback and an inquiry typed while no worker answers (or the server cannot be
+reached) are kept as pending instructions, not lost, and delivered once when a worker comes
+back (starter/pending.py): the scan's bytes are in the document store though the customer's
+file is gone, the feedback's comment stays out of the journey database, and the inquiry's
+answer is printed by `pending deliver`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor, Role
+from journey.application import Channel, LoanApplication
+from journey.decisions import AddDocuments
+from journey.settings import Settings
+from journey.stages import Stage
+from journey.touchpoints import Feedback
+from starter import operations, pending
+from starter.pending_request import ASIDE, kept_request
+from store import blobs
+from store.db import ready
+from store.feedback import feedback_for
+from store.pending import Delivery, Instruction, instructions, keep_instruction
+from store.refusals import origin
+from tests.cli_kit import cli, point_cli_at, said
+from tests.ports import free_port
+from tests.workflows.journey_kit import (
+    Documents,
+    journey_worker,
+    new_application,
+    start,
+    status,
+    terminate,
+    until_stage,
+)
+
+SECRET = "王芳 13800138000"
+
+
+async def test_documents_feedback_and_an_inquiry_typed_without_a_worker_are_kept(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = time_skipping_env
+    docs, app = new_application(drop={"income"})  # it waits for the income statement
+    # no sticky queue: the test server would keep the journey's tasks for the worker gone
+    async with journey_worker(env.client, tmp_path, docs, cache=False,
+                              restarting=True) as settings:
+        handle = await start(env.client, settings, app)
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)  # asks for supplements
+    try:
+        await kept_then_delivered(env, handle, settings.task_queue, tmp_path, docs, app,
+                                  monkeypatch)
+    finally:
+        await terminate(handle)
+
+
+async def kept_then_delivered(env: WorkflowEnvironment, handle: WorkflowHandle,
+                              task_queue: str, tmp_path: Path, docs: Documents,
+                              app: LoanApplication, monkeypatch: pytest.MonkeyPatch) -> None:
+    me = ("--as", app.credit_code)
+    monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=1))
+    point_cli_at(monkeypatch, env.client, tmp_path)
+    (income,) = [r for r in docs.readings.values()
+                 if r.ref.filename.endswith("-income.png")]
+    scan = tmp_path / "income.png"
+    scan.write_bytes(income.ref.filename.removesuffix(".png").encode())  # the fake OCR's
+    sent = await cli("documents", handle.id, str(scan), *me)
+    assert sent.exit_code == 6 and "kept as pending instruction 1" in said(sent), sent.output
+    scan.unlink()  # the customer's file is gone by delivery: the store holds its bytes
+    assert blobs.exists(tmp_path / "documents", income.ref.sha256)
+
+    complaint = await cli("feedback", handle.id, "--score", "2", "--stage", "intake",
+                          "--category", "waiting_time", "--comment", SECRET,
+                          "--channel", "web", *me)  # fmt: skip
+    assert complaint.exit_code == 6, complaint.output
+    assert "pending instruction 2" in said(complaint)
+    with monkeypatch.context() as offline:
+        offline.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
+        asked = await cli("inquiry", handle.id, "--channel", "phone", *me)
+    assert asked.exit_code == 5 and "pending instruction 3" in said(asked), asked.output
+    assert "Tell the customer the inquiry is taken" in said(asked)
+
+    db_url = f"sqlite:///{tmp_path / 'journey.db'}"
+    kept = instructions(db_url)
+    assert [(k.update, k.actor, k.state) for k in kept] == [
+        (u, app.credit_code, Delivery.PENDING)
+        for u in ("add_documents", "record_feedback", "record_inquiry")]
+    (typed,) = AddDocuments.model_validate_json(kept[0].request).documents
+    assert (typed.sha256, typed.filename) == (income.ref.sha256, "income.png")
+    with ready(db_url).connect() as conn:  # the comment never reaches SQL
+        dump = "\n".join(conn.connection.iterdump())  # type: ignore[attr-defined]
+    assert "13800138000" not in dump
+    assert json.loads(kept[1].request)[ASIDE] == ["comment"]  # named, set aside
+
+    monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=20))  # a new worker's
+    async with journey_worker(env.client, tmp_path, docs, task_queue=task_queue):
+        delivered = await cli("pending", "deliver")
+        assert delivered.exit_code == 0, delivered.output
+        assert f"inquiry of {app.credit_code} typed " in said(delivered)
+        assert [k.state for k in instructions(db_url, every=True)] == [Delivery.DELIVERED] * 3, [
+            (k.update, k.outcome) for k in instructions(db_url, every=True)]
+        assert (await until_stage(handle, Stage.RISK_REVIEW)).completeness is not None
+        assert income.ref.sha256 in {r.ref.sha256 for r in (await status(handle)).readings}
+        (stored,) = feedback_for(db_url, handle.id)
+        assert stored.score == 2
+        again = await cli("pending", "deliver")
+        assert again.exit_code == 0 and "nothing pending" in said(again)
+    history = await handle.fetch_history()
+    accepted = Counter(
+        e.workflow_execution_update_accepted_event_attributes.accepted_request.meta.update_id
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+    assert [accepted[k.update_id] for k in kept] == [1, 1, 1]  # each taken once
+    assert SECRET.encode() in b"".join(e.SerializeToString() for e in history.events)
+    assert not (tmp_path / "documents" / "pending" / f"{kept[1].update_id}.json").exists()
+
+
+
+async def test_a_kept_comment_not_where_it_was_set_aside_stops_the_delivery(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Delivered without its comment, the feedback would lose it: it stays pending, and the
+    delivery says where the comment was looked for."""
+    settings = Settings(data_dir=tmp_path)
+    request = Feedback(actor=Actor(id="91310000MA1FL1234X", role=Role.CUSTOMER),
+                       channel=Channel.WEB, stage=Stage.INTAKE, score=4, comment=SECRET)
+    keep_instruction(settings.db_url, Instruction(
+        workflow_id="loan-APP-ASIDE", update="record_feedback", update_id="u-1",
+        request=kept_request("record_feedback", request), actor=request.actor.id,
+        role=request.actor.role, typed_at=datetime.now(UTC), origin=origin()))
+    done = await pending.deliver(time_skipping_env.client, settings)
+    assert done.settled == [] and "pending instruction 1 cannot be delivered" in done.stopped
+    assert "pending/u-1.json is gone" in done.stopped
+    assert [k.state for k in instructions(settings.db_url)] == [Delivery.PENDING]
