@@ -39,6 +39,7 @@ from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, plain_errors
 from starter.lpr import bank_day
+from starter.pending_send import DOCUMENTS, documents_update
 from starter.terminal import BOOK_WIDTH, wide_console
 
 console = wide_console()
@@ -235,8 +236,8 @@ def documents(
     body = _request(AddDocuments, actor=_actor(actor, role), documents=refs, channel=channel)
 
     async def go() -> None:
-        result = await pending.act_or_keep(None, settings, workflow_id, pending.DOCUMENTS, body)
-        _said(pending.documents_update(result.stage), result)
+        result = await pending.act_or_keep(None, settings, workflow_id, DOCUMENTS, body)
+        _said(documents_update(result.stage), result)
 
     run(go())
 

@@ -42,13 +42,13 @@ from journey.entrusted_payment import PaymentInstruction
 from journey.fee_waiver import FeeWaiver
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
-from journey.stages import Stage
 from journey.touchpoints import Feedback, Inquiry
 from starter import operations
 from starter.attempts import Attempt, keep, refusal_of, refused
-from starter.connect import connect, speaking_for
+from starter.connect import connect
 from starter.errors import KeysNeeded, NoAnswer, NotFound, Refused, SetupError
 from starter.pending_request import dropped, kept_request, set_aside, whole
+from starter.pending_send import as_typist, sent_as
 from store.pending import (
     Delivery,
     Instruction,
@@ -79,13 +79,10 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "request_drawdown": (DrawdownRequest, DrawdownOutcome),
     "decide_drawdown": (DrawdownDecision, DrawdownOutcome),
     "waive_commitment_fee": (FeeWaiver, UpdateResult),
-    "add_documents": (AddDocuments, UpdateResult),  # DOCUMENTS: sent as `documents_update`
+    "add_documents": (AddDocuments, UpdateResult),  # DOCUMENTS: sent as `sent_as` says
     "record_feedback": (Feedback, UpdateResult),
     "record_inquiry": (Inquiry, UpdateResult),
 }
-# Documents typed for a journey: kept under this name, sent as where the journey stands then
-# says (`documents_update`), whenever that is.
-DOCUMENTS = "add_documents"
 # What a kept act's typist is told besides: an inquiry waits for its answer.
 MEANWHILE = {
     "record_inquiry": " Tell the customer the inquiry is taken and answered, with where the "
@@ -155,7 +152,7 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
                              f"delivered yet ({before.stopped}).")
     try:
         result = await operations.act(client, workflow_id,
-                                      await _sent_as(client, workflow_id, update), request,
+                                      await sent_as(client, workflow_id, update), request,
                                       result_type, within=operations.ANSWER_WITHIN,
                                       update_id=update_id)
     except NoAnswer as err:
@@ -186,10 +183,7 @@ async def deliver(client: Client, settings: Settings,
             if models is None:
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
             request = await _dated(client, kept, await whole(settings, kept, models[0]))
-            result = await operations.act(
-                await speaking_for(client, typed_by(kept)), kept.workflow_id,
-                await _sent_as(client, kept.workflow_id, kept.update), request, models[1],
-                within=operations.ANSWER_WITHIN, update_id=kept.update_id)
+            result = await as_typist(client, kept, request, models[1])
             state, outcome = Delivery.DELIVERED, _answer(result)
         except (Refused, NotFound) as err:  # Ended is a Refused
             keep(_as_typed(refused(err) or refusal_of(
@@ -211,21 +205,6 @@ async def deliver(client: Client, settings: Settings,
     return DeliveryRun(settled=settled)
 
 
-def documents_update(stage: Stage) -> str:
-    """The update documents go by to a journey at `stage`: a running loan's are its newer
-    statements, which its next review reads; before, supplements to the application."""
-    return "add_statements" if stage is Stage.POST_LOAN else "add_documents"
-
-
-async def _sent_as(client: Client, workflow_id: str, update: str) -> str:
-    """The update an act is sent as: documents as where the journey stands now says (its
-    status, which a worker answers: `NoAnswer` without one), any other act as named."""
-    if update != DOCUMENTS:
-        return update
-    now = await operations.status(client, workflow_id, within=operations.ANSWER_WITHIN)
-    return documents_update(now.stage)
-
-
 def unbooked(kept: Instruction, why: str) -> str:
     """What a repayment refused at delivery needs: money was received and is not booked."""
     paid = Repayment.model_validate_json(kept.request)
@@ -237,13 +216,6 @@ def unbooked(kept: Instruction, why: str) -> str:
             f"repay {kept.workflow_id} --amount {paid.amount} --reference {paid.reference}"
             f"{on}{how} --as <operations>` (on the right journey, an amount and day it takes), "
             "or return it to the payer")
-
-
-def typed_by(kept: Instruction) -> str:
-    """The identity a kept instruction is delivered under, in the journey's history: whom
-    and when it was typed by, and who delivers it."""
-    return (f"pending #{kept.id} typed by {kept.origin} at {kept.typed_at:%Y-%m-%dT%H:%M:%SZ}, "
-            f"delivered by {origin()}")
 
 
 def _as_typed(refusal: Refusal, kept: Instruction) -> Refusal:

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.policy import (
         Completeness,
         DecisionRefused,
+        NotOpenYet,
         Policy,
         Route,
         WorkingCalendar,
@@ -105,7 +106,7 @@ class JourneyUpdates(Bookkeeping):
 
     def _pinned(self) -> PolicySnapshot:
         if self._snapshot is None:
-            raise DecisionRefused("the journey is still opening: try again in a moment")
+            raise NotOpenYet("the journey is still opening: try again in a moment")
         return self._snapshot
 
     def all_documents(self) -> list[DocumentRef]:

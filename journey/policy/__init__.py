@@ -32,7 +32,7 @@ from journey.policy.completeness import (
     normalise_name,
 )
 from journey.policy.entrusted import EntrustedPaymentPolicy, entrusted
-from journey.policy.errors import DecisionRefused, PolicyError
+from journey.policy.errors import DecisionRefused, NotOpenYet, PolicyError
 from journey.policy.models import Policy, parse_policy
 from journey.policy.ratios import Ratios, compute_ratios
 from journey.policy.routing import (
@@ -75,6 +75,7 @@ __all__ = [
     "Escalation",
     "EscalationAction",
     "EscalationLevel",
+    "NotOpenYet",
     "Policy",
     "PolicyError",
     "RatioTest",

@@ -14,3 +14,8 @@ class PolicyError(ValueError):
 
 class DecisionRefused(ValueError):
     """The rules refuse this actor this decision; the message says who may make it."""
+
+
+class NotOpenYet(DecisionRefused):
+    """The journey has not pinned its policy yet (no worker has run its first task since it
+    began): an act is refused for now only; sent again once it has, it is taken."""

@@ -7,6 +7,7 @@ answer is printed by `pending deliver`."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -139,3 +140,26 @@ async def test_a_kept_comment_not_where_it_was_set_aside_stops_the_delivery(
     assert done.settled == [] and "pending instruction 1 cannot be delivered" in done.stopped
     assert "pending/u-1.json is gone" in done.stopped
     assert [k.state for k in instructions(settings.db_url)] == [Delivery.PENDING]
+
+
+async def test_documents_kept_for_a_journey_begun_without_a_worker_wait_until_it_opens(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker that delivers them has not run the journey's first task yet: the journey
+    refuses them for now only ("still opening"), so they are sent again, not refused."""
+    env = time_skipping_env
+    docs, app = new_application(drop={"income"})
+    settings = Settings(data_dir=tmp_path, task_queue=f"tq-{uuid.uuid4()}")
+    handle = await start(env.client, settings, app)  # no worker has run it
+    monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=1))
+    point_cli_at(monkeypatch, env.client, tmp_path)
+    (income,) = [r for r in docs.readings.values() if r.ref.filename.endswith("-income.png")]
+    scan = tmp_path / "income.png"
+    scan.write_bytes(income.ref.filename.removesuffix(".png").encode())
+    sent = await cli("documents", handle.id, str(scan), "--as", app.credit_code)
+    assert sent.exit_code == 6 and "kept as pending instruction 1" in said(sent), sent.output
+    monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=20))  # a new worker's
+    async with journey_worker(env.client, tmp_path, docs, task_queue=settings.task_queue):
+        done = await pending.deliver(env.client, settings)
+        assert [k.state for k in done.settled] == [Delivery.DELIVERED], done
+        assert done.settled[0].outcome.endswith(": 1 new document(s)"), done
