@@ -87,6 +87,7 @@ class JourneyUpdates(Bookkeeping):
         self._borrowers_first = False  # the borrower's statements stand first (set by run)
         self._info_request: OpenRequest | None = None  # a decider's, until it is met
         self._answers = 0  # written answers to deciders' questions (workflows/info_requests)
+        self._read_up_to = 0  # the batches of documents that had come when the file was read
 
     # -- what the stages read ------------------------------------------------------------
 

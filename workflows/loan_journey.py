@@ -60,6 +60,10 @@ OFFER_ON_LPR_FIXING = "offer-on-lpr-fixing"
 # workflow.patched marker: before it, each batch of supplements restarted the expiry of the
 # customer's supplements stage; since, a round of requests expires counted from its first.
 SUPPLEMENTS_EXPIRE_BY_ROUND = "supplements-expire-by-round"
+# workflow.patched marker: before it, documents that came while the file was being read or
+# checked counted as already seen, so the customer was asked again for what they had sent;
+# since, they are read before the customer is asked for anything.
+READ_WHAT_CAME_FIRST = "read-what-came-first"
 
 
 @workflow.defn
@@ -122,6 +126,7 @@ class LoanJourneyWorkflow(
 
     async def documents(self) -> None:
         async with self.stage(Stage.DOCUMENTS, Party.SYSTEM):
+            self._read_up_to = self.submissions()  # what comes from now on is read next time
             unread = [d for d in self.all_documents() if d.sha256 not in self._readings]
             for reading in await asyncio.gather(
                 *(read_document(self._workflow_id, ref) for ref in unread)
@@ -300,6 +305,8 @@ class LoanJourneyWorkflow(
         """Ask for `request`, wait for a batch or a written answer; the round expires
         counted from `opened`."""
         known, answered = self.submissions(), self.answered()
+        if workflow.patched(READ_WHAT_CAME_FIRST) and known > self._read_up_to:
+            return  # documents came while the file was read or checked: read them first
         visit = self._visits[-1]
         key = f"{self._workflow_id}:supplements:{visit.attempt}"
         start = opened if workflow.patched(SUPPLEMENTS_EXPIRE_BY_ROUND) else visit.entered_at

@@ -71,6 +71,29 @@ async def test_missing_statement_asks_for_supplements_and_waits(
         assert [r.body for r in requests] == ["Please send the income statement (利润表)"]
 
 
+async def test_a_statement_sent_while_the_file_is_read_is_read_before_anyone_asks_for_it(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """The customer sends the missing statement while the application's documents are being
+    read: it is read next, and the customer is never asked for what they sent."""
+    docs = Documents(gate=threading.Event())
+    app = application(docs, drop={"income"})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.DOCUMENTS)
+        income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
+        await handle.execute_update(
+            LoanJourneyWorkflow.add_documents,
+            AddDocuments(actor=customer(app), documents=[income.ref]),
+        )
+        docs.gate.set()
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        assert [(v.stage, v.attempt) for v in reviewed.timeline][1:5] == [
+            (Stage.DOCUMENTS, 1), (Stage.COMPLETENESS, 1), (Stage.DOCUMENTS, 2),
+            (Stage.COMPLETENESS, 2)]
+        assert not [m for m in messages_for(settings.db_url, handle.id)
+                    if m.template == "supplements_requested"]
+
+
 async def test_unreadable_document_is_asked_for_again_not_a_failure(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
