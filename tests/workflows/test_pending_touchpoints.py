@@ -163,3 +163,5 @@ async def test_documents_kept_for_a_journey_begun_without_a_worker_wait_until_it
         done = await pending.deliver(env.client, settings)
         assert [k.state for k in done.settled] == [Delivery.DELIVERED], done
         assert done.settled[0].outcome.endswith(": 1 new document(s)"), done
+        # taken while the journey opened or read its file, the statement is read, not asked for
+        assert (await until_stage(handle, Stage.RISK_REVIEW)).completeness is not None
