@@ -11,10 +11,10 @@ comment in the database would let anyone who reads it guess the comment back.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from store.blobs import write_whole
 
 FOLDER = "pending"
 
@@ -31,16 +31,7 @@ def put_aside(root: Path, update_id: str, fields: dict[str, Any]) -> None:
     """Keep `fields` of the instruction sent under `update_id`, atomically, owner-only."""
     target = _file(root, update_id)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")  # created 600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(fields, fh, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_whole(target, json.dumps(fields, ensure_ascii=False).encode("utf-8"))
 
 
 def taken_back(root: Path, update_id: str) -> dict[str, Any]:
