@@ -11,7 +11,7 @@ from journey.actors import Actor
 from journey.application import Channel, LoanApplication, Product
 from journey.availability_interest import InterestPosition
 from journey.classification import RiskClass
-from journey.documents import DocumentReading
+from journey.documents import DocumentReading, DocumentRef
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.entrusted_payment import EntrustedPayout
 from journey.fee_waiver import WaivedFee
@@ -135,6 +135,9 @@ class JourneyStatus(BaseModel):
     completeness: Completeness | None = None
     readings: list[DocumentReading] = Field(default_factory=list)
     standing: list[str] | None = None  # sha256 of the readings the loan file stands on
+    # documents taken and not read yet: a running loan's newer statements until its next
+    # review reads them, or supplements until the documents stage does
+    received: list[DocumentRef] = Field(default_factory=list)
     # statements of another company than the borrower, by sha256: kept, and what to do
     not_the_borrowers: dict[str, str] = Field(default_factory=dict)
     decisions: list[DecisionRecord] = Field(default_factory=list)

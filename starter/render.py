@@ -10,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from journey.availability_interest import InterestPosition, Payoff
 from journey.documents import DocumentReading
@@ -21,6 +22,7 @@ from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.policy.pricing import spread_text
 from journey.post_loan import Account
 from journey.post_loan_warnings import open_numbers
+from journey.stages import Stage
 from journey.status import JourneyStatus, Offer
 from starter.operations import JourneyRow
 
@@ -109,6 +111,11 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
                          else f"{r.status}, superseded" if superseded else r.status,
                          escape(reading_text(r)), escape(foreign or reading_check(r)))
         parts.append(docs)
+    if s.received:
+        parts.append(Text.assemble(
+            ("received, not read yet" + (" (read at the next review)"
+                                        if s.stage is Stage.POST_LOAN else "") + ": ", "bold"),
+            ", ".join(f"{d.filename} ({d.sha256[:12]})" for d in s.received)))
     parts += post_loan_view(s, owed)
     if s.decisions:
         decisions = Table("when (UTC)", "stage", "actor", "role", "decision", "reason",

@@ -113,6 +113,10 @@ class JourneyUpdates(Bookkeeping):
     def all_documents(self) -> list[DocumentRef]:
         return [*self._application.documents, *self._added]
 
+    def unread_documents(self) -> list[DocumentRef]:
+        """Documents taken and not read yet."""
+        return [d for d in self.all_documents() if d.sha256 not in self._readings]
+
     def loan_file(self) -> list[DocumentReading]:
         """The readings that stand: superseded and answered unreadable ones drop out."""
         borrower = self._application.applicant_name if self._borrowers_first else None
@@ -309,6 +313,7 @@ class JourneyUpdates(Bookkeeping):
             completeness=self._completeness,
             readings=list(self._readings.values()),
             standing=[r.ref.sha256 for r in on_file],
+            received=self.unread_documents(),
             awaited=self.awaited(),
             not_the_borrowers=loan_file.not_the_borrowers(
                 list(self._readings.values()), on_file, self._application.applicant_name),

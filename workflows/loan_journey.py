@@ -127,7 +127,7 @@ class LoanJourneyWorkflow(
     async def documents(self) -> None:
         async with self.stage(Stage.DOCUMENTS, Party.SYSTEM):
             self._read_up_to = self.submissions()  # what comes from now on is read next time
-            unread = [d for d in self.all_documents() if d.sha256 not in self._readings]
+            unread = self.unread_documents()
             for reading in await asyncio.gather(
                 *(read_document(self._workflow_id, ref) for ref in unread)
             ):

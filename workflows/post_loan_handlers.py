@@ -246,7 +246,7 @@ class PostLoanHandlers(PaymentNotices):
                 else self._offer.covenants
             ),
             statements=[r for r in self._readings.values() if r.statement is not None],
-            unread=[d for d in self.all_documents() if d.sha256 not in self._readings],
+            unread=self.unread_documents(),
             plan=account.plan_now(),  # after prepayments: what is owed now
             disbursed_on=self.day_of(self._disbursement.booked_at) if self._disbursement else None,
             borrower=self._application.applicant_name,

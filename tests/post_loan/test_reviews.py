@@ -56,6 +56,9 @@ async def test_quarterly_reviews_keep_a_sound_loan_normal(
         assert sent.exit_code == 0, sent.output
         assert "add_statements: accepted" in said(sent)  # a running loan's: for its reviews
         assert "1 new document(s), read at the next review" in said(sent)
+        shown = await cli("status", handle.id)  # received, and said to wait for the review
+        assert ("received, not read yet (read at the next review): income-full-year.png"
+                in said(shown)), shown.output
         plan = running.offer.schedule
         first = first_review_on(DEFAULT_POLICY, running.offer.starts_on)
         reviews = [add_months(first, 3 * k) for k in range(3)]
