@@ -101,15 +101,26 @@ class DrawdownPlan(BaseModel):
 
 
 class Payee(BaseModel):
-    """Whom a drawdown pays: the borrower (no payee given) or, entrusted, a counterparty."""
+    """Whom a drawdown pays: the borrower (no payee given) or, entrusted, a counterparty,
+    with its bank (开户行) and the commercial contract it is paid under (requests before they
+    were asked for have neither)."""
 
     name: str = Field(min_length=2, max_length=200)
     account: str = Field(min_length=4, max_length=64)  # as `account_number` writes it
+    bank: str | None = Field(default=None, min_length=2, max_length=200)
+    contract: str | None = Field(default=None, min_length=1, max_length=64)
 
     @field_validator("account", mode="before")
     @classmethod
     def _account_number(cls, account: object) -> object:
         return account_number(account) if isinstance(account, str) else account
+
+
+def paid_under(payee: Payee) -> str:
+    """Where an entrusted payment goes, for the ledger and people: the contract, the
+    account and its bank, as far as the payee names them."""
+    return (f"under contract {payee.contract} " if payee.contract else "") + \
+        f"to account {payee.account}" + (f" at {payee.bank}" if payee.bank else "")
 
 
 def account_number(account: str) -> str:
@@ -260,14 +271,19 @@ def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: LoanAp
     the bank pays the counterparty (its name and account) directly, and an entrusted payment
     never goes to the borrower itself."""
     if request.payee is not None:
-        if (refusal := borrower_as_payee(request.payee, borrower)) is None:
-            return None
-        return f"{refusal}, or leave --payee out for a drawdown paid to the borrower"
+        if (refusal := borrower_as_payee(request.payee, borrower)) is not None:
+            return f"{refusal}, or leave --payee out for a drawdown paid to the borrower"
+        if request.payee.bank is None or request.payee.contract is None:
+            return (f"an entrusted payment to {request.payee.name} names the bank its account "
+                    "is kept at (开户行, --payee-bank) and the commercial contract it is paid "
+                    "under (--payee-contract), as a payment instruction does")
+        return None
     if not entrusted(request.amount, plan.entrusted_over):
         return None
     return (f"a drawdown of {request.amount:,} is above {plan.entrusted_over:,}: the bank pays "
             "it to the counterparty (entrusted payment, 受托支付), not to the borrower; give "
-            "the payee's name and account (--payee, --payee-account)")
+            "the payee's name, account, bank and contract (--payee, --payee-account, "
+            "--payee-bank, --payee-contract)")
 
 
 def borrower_as_payee(payee: Payee, borrower: LoanApplication) -> str | None:

@@ -37,6 +37,7 @@ from journey.drawdowns import (
     Payee,
     SupportingDocument,
     drawn_on,
+    paid_under,
 )
 from journey.fee_waiver import FeeWaiver
 from journey.settings import Settings
@@ -102,19 +103,24 @@ def request_(
     role: Annotated[Role, typer.Option("--role")] = Role.CUSTOMER,
     payee: Annotated[str | None, typer.Option(help="entrusted payment: the counterparty")] = None,
     payee_account: Annotated[str | None, typer.Option(help="the counterparty's account")] = None,
+    payee_bank: Annotated[str | None, typer.Option(help="the bank of its account (开户行)")] = None,
+    payee_contract: Annotated[str | None, typer.Option(
+        help="the commercial contract it is paid under")] = None,
     channel: Channel = Channel.WEB,
 ) -> None:
     """Ask for a tranche; conditions are checked at once, then the risk team decides."""
-    if (payee is None) != (payee_account is None):
-        raise typer.BadParameter("entrusted payment needs both --payee and --payee-account")
+    named = (payee, payee_account, payee_bank, payee_contract)
+    if any(n is not None for n in named) and any(n is None for n in named):
+        raise typer.BadParameter("entrusted payment needs --payee, --payee-account, "
+                                 "--payee-bank and --payee-contract")
     settings = Settings()
 
     async def go() -> None:
         try:
             body = DrawdownRequest(
                 actor=Actor(id=actor, role=role), tranche_id=tranche, amount=amount,
-                payee=Payee(name=payee, account=payee_account) if payee and payee_account
-                else None,
+                payee=Payee(name=payee, account=payee_account, bank=payee_bank,
+                            contract=payee_contract) if payee and payee_account else None,
                 documents=supporting(settings, documents), channel=channel,
             )
         except ValidationError as err:
@@ -203,7 +209,7 @@ def _drawdown_line(d: DrawdownRecord) -> str:
     if d.booking_id:
         payee = d.payee or "the borrower"
         if d.request.payee is not None:  # entrusted payment (受托支付): to whose account
-            payee += f", account {d.request.payee.account}"
+            payee += f", {paid_under(d.request.payee)}"
         line += f"; paid to {payee} ({d.booking_id}) at {d.booked_at:%Y-%m-%d %H:%M}"
     if d.waited is not None:
         line += f"; waited {duration(d.waited)}"

@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         availability_ends,
         default_plan,
         open_tranches,
+        paid_under,
     )
     from journey.policy.completeness import other_company
     from journey.repayment import Instalment, on_working_days
@@ -211,7 +212,7 @@ class DrawdownStage(FeeWaivers):
         tranche = self._dd_pinned_plan().tranche(tid)
         assert tranche is not None
         payee = request.payee.name if request.payee else self._application.applicant_name
-        entrusted = f"; entrusted payment to account {request.payee.account}" \
+        entrusted = f"; entrusted payment (受托支付) {paid_under(request.payee)}" \
             if request.payee else ""
         booking = await workflow.execute_activity(
             contracts.BOOK_DISBURSEMENT,

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.contracts import BookingInput
     from journey.decisions import UpdateResult
+    from journey.drawdowns import paid_under
     from journey.entrusted_payment import (
         OPERATIONS_TEAM,
         EntrustedPayout,
@@ -97,8 +98,7 @@ class EntrustedPayoutStage(PostLoanHandlers):
                     idempotency_key=f"{self._workflow_id}:disbursement:{n}",
                     amount=c.amount,
                     payee=c.name,
-                    purpose=f"{product} loan, entrusted payment (受托支付) under contract "
-                            f"{c.contract} to account {c.account} at {c.bank}",
+                    purpose=f"{product} loan, entrusted payment (受托支付) {paid_under(c)}",
                 ),
                 result_type=Disbursement,
                 start_to_close_timeout=QUICK,

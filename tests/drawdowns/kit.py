@@ -48,7 +48,8 @@ RISK_PF_2 = Actor(id="risk-pf-2", role=Role.RISK_OFFICER)
 HEAD_OFFICE = Actor(id="appr-ho-1", role=Role.APPROVER)
 AMOUNT = 15_000_000  # tranches 4.5m / 6m / 4.5m under the default plan
 TERM = 60  # 18 months' availability, 42 months' repayment with 6 months' grace
-CONTRACTOR = Payee(name="中建某局第三工程有限公司", account="6222020200112233445")
+CONTRACTOR = Payee(name="中建某局第三工程有限公司", account="6222020200112233445",
+                   bank="中国建设银行深圳分行", contract="EPC-2026-017")
 
 
 def project(docs: Documents) -> LoanApplication:

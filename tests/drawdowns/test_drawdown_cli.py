@@ -50,6 +50,11 @@ async def test_request_decide_and_show_from_the_command_line(
         asked = await cli("drawdown", "request", handle.id, "--tranche", "t1",
                           "--amount", "4500000", "--payee", "某建设集团有限公司",
                           "--payee-account", "6222020200112233445", *files, *code)
+        assert asked.exit_code == 2 and "--payee-bank and --payee-contract" in said(asked)
+        asked = await cli("drawdown", "request", handle.id, "--tranche", "t1",
+                          "--amount", "4500000", "--payee", "某建设集团有限公司",
+                          "--payee-account", "6222020200112233445", "--payee-bank",
+                          "中国工商银行深圳分行", "--payee-contract", "EPC-9", *files, *code)
         assert asked.exit_code == 0, asked.output
         assert "awaiting_decision" in said(asked) and "planning_permit" in said(asked)
 
@@ -70,6 +75,7 @@ async def test_request_decide_and_show_from_the_command_line(
         assert booking.payee == "某建设集团有限公司"
         # the record: who decided and why (as typed), to whom the money went, the wait
         assert "risk-pf-1: permit checked [/] file 7" in said(shown)
-        assert (f"paid to 某建设集团有限公司, account 6222020200112233445 ({booking.booking_id})"
+        assert (f"paid to 某建设集团有限公司, under contract EPC-9 to account "
+                f"6222020200112233445 at 中国工商银行深圳分行 ({booking.booking_id})"
                 in said(shown))
         assert "waited " in said(shown) and "0:00" not in said(shown)

@@ -268,12 +268,19 @@ async def test_each_tranche_is_booked_once_under_activity_retry(
             itself = Payee(name=name, account="6222000000000000001")
             round_trip = await refused(handle, ASK, ask(app, "t2", 6_000_000, t2_docs, itself))
             assert f"the payee {name} is the borrower" in round_trip
+        unnamed = CONTRACTOR.model_copy(update={"bank": None, "contract": None})
+        assert "names the bank its account is kept at (开户行, --payee-bank) and the " \
+            "commercial contract" in await refused(handle, ASK, ask(app, "t2", 6_000_000,
+                                                                   t2_docs, unnamed))
         await request(handle, ask(app, "t2", 6_000_000, t2_docs, CONTRACTOR))
         assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
         assert calls == [1, 2, 1, 2]
         books = bookings_for(settings.db_url, handle.id)
         assert [b.key for b in books] == [f"{handle.id}:drawdown:t1:1",
                                           f"{handle.id}:drawdown:t2:2"]
+        assert books[1].purpose.endswith(
+            "entrusted payment (受托支付) under contract EPC-2026-017 to account "
+            "6222020200112233445 at 中国建设银行深圳分行")
         current = await status(handle)
         assert current.commitment is not None
         assert current.commitment.drawn == Decimal("10500000.00")
