@@ -72,6 +72,11 @@ def open_breach(warnings: list[EarlyWarning], covenant: str) -> EarlyWarning | N
                  and w.subject == covenant), None)
 
 
+def warned_of(warnings: list[EarlyWarning], covenant: str) -> bool:
+    """Whether a breach of `covenant` has been raised on this loan, open or acknowledged."""
+    return any(w.kind == "covenant_breach" and w.subject == covenant for w in warnings)
+
+
 def open_numbers(warnings: list[EarlyWarning]) -> list[int]:
     return [n for n, w in enumerate(warnings, start=1) if w.open]
 

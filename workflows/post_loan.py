@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         review_calendar,
         review_every,
     )
-    from journey.post_loan_warnings import open_breach
+    from journey.post_loan_warnings import open_breach, warned_of
     from journey.repayment import add_months
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
@@ -48,6 +48,9 @@ KEEP_REVIEW_IDS = 20
 # workflow.patched marker: before it, each review raised a breach again while its warning
 # was still open.
 ONE_OPEN_WARNING_PER_BREACH = "one-open-warning-per-breach"
+# workflow.patched marker: before it, a review on the same statements raised again a breach
+# the risk team had acknowledged; since, only a review that read newer statements does.
+BREACH_AGAIN_ON_NEW_STATEMENTS = "breach-again-on-new-statements"
 # workflow.patched marker: before it, a non-performing loan was upgraded after the policy's
 # count of on-time instalments alone.
 NPL_UPGRADE_PERIOD = "npl-upgrade-period"
@@ -207,6 +210,10 @@ class PostLoanStage(Repricing):
                 if (open_breach(self._pl.warnings, check.covenant.id)
                         and workflow.patched(ONE_OPEN_WARNING_PER_BREACH)):
                     continue  # still on the risk team's queue: no second task for it
+                if (not result.new_readings
+                        and warned_of(self._pl.warnings, check.covenant.id)
+                        and workflow.patched(BREACH_AGAIN_ON_NEW_STATEMENTS)):
+                    continue  # acknowledged on these statements: nothing new to act on
                 await self._warn("covenant_breach", check.detail, result.review_id,
                                  check.covenant.id)
 

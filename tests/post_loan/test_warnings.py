@@ -4,15 +4,19 @@ against it as `loan-journey` would."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.classification import RiskClass
+from journey.decisions import AddDocuments
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from tests.cli_kit import cli, point_cli_at
 from tests.post_loan.loan_kit import TIGHT, assert_replays, disbursed, loan_worker, review, until
+from tests.workflows import journey_kit
 from tests.workflows.journey_kit import Documents, application, customer, refused
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -108,7 +112,8 @@ async def test_a_breach_still_on_the_queue_is_not_raised_again(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     """Two reviews that find the same breach put one task on the risk team's queue; once
-    it is acknowledged, a later review that still finds it raises it again: the action
+    it is acknowledged, a review on the same statements does not raise it again (nothing
+    new to act on), and one that reads newer statements still in breach does: the action
     taken did not cure it. One warning named twice is acknowledged once."""
     env, docs = time_skipping_env, Documents()
     app = application(docs)
@@ -123,7 +128,14 @@ async def test_a_breach_still_on_the_queue_is_not_raised_again(
         done = await handle.execute_update(ACK, ack(OFFICER, 1, 1))
         assert done.message == "early warning(s) 1 acknowledged; still open: 2"
         await review(env, settings, handle.id, 3)
-        again = await until(handle, lambda s: s.run == 4)
+        same = await until(handle, lambda s: s.run == 4)
+        assert [w.kind for w in same.warnings] == ["covenant_breach", "downgrade"]
+        month_end = journey_kit.TODAY.replace(day=1) - timedelta(days=1)  # the last one
+        newer = docs.company(app.applicant_name, app.credit_code, month_end)[1:2]  # balance
+        await handle.execute_update(LoanJourneyWorkflow.add_statements,
+                                    AddDocuments(actor=customer(app), documents=newer))
+        await review(env, settings, handle.id, 4)
+        again = await until(handle, lambda s: s.run == 5)
         assert [w.kind for w in again.warnings] == [
             "covenant_breach", "downgrade", "covenant_breach"]
         await assert_replays(handle)
