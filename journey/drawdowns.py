@@ -25,7 +25,7 @@ The default plan (`default_plan`), stated:
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Literal
@@ -300,9 +300,10 @@ def _share(amount: Decimal, part: str) -> Decimal:
     return (amount * Decimal(part)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def availability_ends(plan: DrawdownPlan, opened_at: datetime) -> datetime:
-    """The end of the availability period: whole months after the drawdown stage opened."""
-    opened = opened_at.astimezone(UTC)
+def availability_ends(plan: DrawdownPlan, opened_at: datetime, zone: tzinfo = UTC) -> datetime:
+    """The end of the availability period: whole months after the day, by `zone`'s days (the
+    loan's), the drawdown stage opened."""
+    opened = opened_at.astimezone(zone)
     day = add_months(opened.date(), plan.availability_months)
     return datetime.combine(day, opened.timetz())
 

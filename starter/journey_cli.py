@@ -370,10 +370,10 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
-        day = on.date() if on else operations.loan_day(s)
-        if (payoff := operations.payoff_while_drawing(s, day)) is not None:
+        if (payoff := operations.payoff_while_drawing(s, on.date() if on else None)) is not None:
             console.print(render.payoff_text(workflow_id, payoff))
             return
+        day = on.date() if on else operations.loan_day(s)
         s, ahead = quotes.as_on(s, day, Settings())
         quote = operations.settlement(s, day)
         console.print(render.settlement_text(workflow_id, day, quote,

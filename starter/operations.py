@@ -640,15 +640,15 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
 
 
-def payoff_while_drawing(s: JourneyStatus, day: date) -> Payoff | None:
+def payoff_while_drawing(s: JourneyStatus, day: date | None = None) -> Payoff | None:
     """What settles the project of status `s` on `day` while it still draws (its drawn
     principal, the interest and commitment fee accrued, journey/availability_interest.py),
-    quoted for the journey's today only, as its figures change with each drawdown; None
-    for a journey that is not drawing."""
+    quoted for the journey's today only (the loan's day, `day` None), as its figures change
+    with each drawdown; None for a journey that is not drawing."""
     position = s.availability_interest
     if s.stage is not Stage.DISBURSEMENT or position is None or position.payoff is None:
         return None
-    if day != position.payoff.on:
+    if day is not None and day != position.payoff.on:
         raise BadInput(f"{s.workflow_id} is still drawing: its payoff is quoted for today, "
                        f"{position.payoff.on}, only (each drawdown changes it); quote that "
                        "day, or another once drawdowns close")
@@ -682,6 +682,9 @@ def prepayment(
     """The account of status `s` once `amount` prepays part of the loan on `day`, shrinking
     the later instalments or, when it `shortens` the plan, repaying the last ones first
     (journey/post_loan.py); with the validator's refusals."""
+    if amount <= 0:
+        raise BadInput(f"a prepayment of {amount:,}: the amount must be positive, what the "
+                       "customer would pay")
     start = _running_loan(s, "prepaid", day)
     refusal = prepayment_refusal(s.account, amount, day, start, s.prepayment_fee,
                                  s.prepayment_minimum)
@@ -702,6 +705,15 @@ def _running_loan(s: JourneyStatus, what: str, day: date) -> date:
     """The day the plan of the running loan of status `s` begins; refused when not running,
     or when `day`, the day quoted, is before it."""
     start = plan_start(s.offer, s.disbursement)
+    position = s.availability_interest
+    if s.stage is Stage.DISBURSEMENT and position is not None and position.payoff is not None:
+        raise BadInput(
+            f"{s.workflow_id} is still drawing: only a running loan can be {what}. While it "
+            f"draws, `loan-journey settlement {s.workflow_id}` quotes its payoff today (what it "
+            "drew, with the interest and commitment fee accrued), which settles it once the rest "
+            f"of its commitment is withdrawn (`loan-journey withdraw {s.workflow_id}`); or "
+            "withdraw the undrawn commitment, and once the loan runs on what was drawn, prepay "
+            "part of it")
     if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
         raise BadInput(f"{s.workflow_id} is at {s.stage}: only a running loan can be {what}")
     if day < start:

@@ -17,7 +17,7 @@ cancelled (event and decision record) and the repayment plan is rebuilt on what 
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from temporalio import workflow
@@ -86,6 +86,9 @@ QUARTERS_STAY_PAST_DUE = "drawdown-quarters-stay-past-due"
 # what was paid beyond what the close owes (interest for days after it, the fee on the
 # commitment it cancelled) is credited to the plan; before it, it was lost
 PAID_AHEAD_CREDITED = "drawdown-paid-ahead-credited"
+# the availability period ends whole months after the loan's day (the bank's) it opened on;
+# before it, after the UTC day, a day early for a project signed in the bank's morning
+AVAILABILITY_BY_LOAN_DAY = "drawdown-availability-by-loan-day"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -115,8 +118,9 @@ class DrawdownStage(FeeWaivers):
         self._dd_plan = plan
         # quarterly interest needs the post-loan policy's reminders: pinned with the offer
         quarterly = self._pl_policy is not None and workflow.patched(QUARTERLY_INTEREST)
+        zone = self.day_zone() if workflow.patched(AVAILABILITY_BY_LOAN_DAY) else UTC
         self._dd_commitment = Commitment(
-            total=plan.total, available_until=availability_ends(plan, workflow.now()),
+            total=plan.total, available_until=availability_ends(plan, workflow.now(), zone),
             interest_from=self.today() if quarterly else None,
             fee_rate=self.policy.pricing.commitment_fee if quarterly else Decimal("0"),
         )

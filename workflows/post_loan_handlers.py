@@ -254,7 +254,9 @@ class PostLoanHandlers(PaymentNotices):
 
     @workflow.query
     def status(self) -> JourneyStatus:
-        base = super().status()
+        # the loan's days from its signature: a project still drawing is quoted by them too
+        days = {"days_utc_offset": self.calendar.utc_offset_hours if self.bank_days() else 0}
+        base = super().status().model_copy(update=days)
         account = self.account() if self._stage is not Stage.OFFER else None
         if account is None or self._disbursement is None:
             return base
@@ -269,7 +271,6 @@ class PostLoanHandlers(PaymentNotices):
                 "penalty_rate": self.penalty_rate(),
                 "prepayment_fee": self.prepayment_fee(),
                 "prepayment_minimum": self.prepayment_minimum(),
-                "days_utc_offset": self.calendar.utc_offset_hours if self.bank_days() else 0,
                 "risk_class": self._pl.risk_class,
                 "risk_class_reason": self._pl.class_reason,
                 "warnings": self._pl.warnings,

@@ -8,7 +8,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from journey.drawdowns import (
     Payee,
     SupportingDocument,
 )
+from journey.policy.calendar import WorkingCalendar
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -139,6 +140,17 @@ async def skip_to(env: WorkflowEnvironment, when: Any) -> None:
     delta = when - await env.get_current_time()
     if delta > timedelta(0):
         await env.sleep(delta)
+
+
+async def to_bank_morning(env: WorkflowEnvironment) -> date:
+    """Skip `env`'s clock to 04:00 of a coming bank day, 20:00 UTC the day before (the UTC
+    day a day behind), one whose day of the month every month has; that bank day."""
+    bank = WorkingCalendar().tz
+    day = (await env.get_current_time()).astimezone(bank).date() + timedelta(days=1)
+    while not 2 <= day.day <= 28:
+        day += timedelta(days=1)
+    await skip_to(env, datetime.combine(day, time(4), tzinfo=bank))
+    return day
 
 
 def drawdown_events(current: JourneyStatus) -> list[str]:
