@@ -7,7 +7,7 @@ the workflow keeps the list and calls these rules from its update validator and 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
@@ -81,8 +81,10 @@ def open_numbers(warnings: list[EarlyWarning]) -> list[int]:
     return [n for n, w in enumerate(warnings, start=1) if w.open]
 
 
-def numbers_to_acknowledge(warnings: list[EarlyWarning], request: AcknowledgeWarning) -> list[int]:
-    """The warnings `request` acknowledges, or DecisionRefused saying what to ask for."""
+def numbers_to_acknowledge(warnings: list[EarlyWarning], request: AcknowledgeWarning,
+                           zone: tzinfo = UTC) -> list[int]:
+    """The warnings `request` acknowledges, or DecisionRefused saying what to ask for (the
+    day one was acknowledged on by `zone`'s days, the loan's, as the warnings are dated)."""
     still_open = open_numbers(warnings)
     if not still_open:
         raise DecisionRefused("this loan has no open early warning: nothing to acknowledge")
@@ -96,7 +98,8 @@ def numbers_to_acknowledge(warnings: list[EarlyWarning], request: AcknowledgeWar
         done = warnings[n - 1].acknowledged
         if done is not None:
             raise DecisionRefused(
-                f"early warning {n} was acknowledged by {done.by} on {done.at:%Y-%m-%d}: "
+                f"early warning {n} was acknowledged by {done.by} on "
+                f"{done.at.astimezone(zone):%Y-%m-%d}: "
                 f"the open ones are {', '.join(map(str, still_open))}"
             )
     return wanted

@@ -70,4 +70,4 @@ class EarlyWarnings(PostLoanMemory):
         self._require_stage(Stage.POST_LOAN)
         authorize_warning_acknowledgement(self.policy, request.actor, self._risk_team(),
                                           request.action is WarningAction.WAIVER)
-        numbers_to_acknowledge(self._pl.warnings, request)
+        numbers_to_acknowledge(self._pl.warnings, request, self.day_zone())

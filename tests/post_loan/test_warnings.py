@@ -15,6 +15,7 @@ from journey.classification import RiskClass
 from journey.decisions import AddDocuments
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from tests.cli_kit import cli, point_cli_at
+from tests.drawdowns.kit import to_bank_morning
 from tests.post_loan.loan_kit import TIGHT, assert_replays, disbursed, loan_worker, review, until
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import Documents, application, customer, refused
@@ -63,7 +64,9 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
         assert "waiving a covenant breach is the sme_risk supervisor's decision" in (
             await refused(handle, ACK, waiver))
 
-        # the first through the command line: still one open, still on the queue
+        # the first through the command line, in the bank's morning (the UTC day behind):
+        # still one open, still on the queue
+        acked_on = await to_bank_morning(env)
         done = await cli("acknowledge", handle.id, "--warning", "1", "--action", "site_visit",
                          "--note", "visited the plant; leverage from a new credit line",
                          "--as", OFFICER.id)
@@ -73,7 +76,7 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
         again = await cli("acknowledge", handle.id, "--warning", "1", "--action", "monitor",
                           "--note", "again", "--as", OFFICER.id)
         assert again.exit_code == 3
-        assert "was acknowledged by risk-sme-1" in " ".join(again.output.split())
+        assert f"was acknowledged by risk-sme-1 on {acked_on}" in " ".join(again.output.split())
 
         # the rest by the team's supervisor: off the queue
         sup = Actor(id="sup-sme", role=Role.SUPERVISOR)
