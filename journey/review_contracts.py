@@ -29,8 +29,16 @@ REVIEW_FACTS_QUERY = "review_facts"
 REVIEW_WORKFLOW = "PostLoanReviewWorkflow"
 
 
+SCHEDULE_PREFIX = "review-"
+
+
 def review_schedule_id(journey_id: str) -> str:
-    return f"review-{journey_id}"
+    return f"{SCHEDULE_PREFIX}{journey_id}"
+
+
+def scheduled_journey(schedule_id: str) -> str:
+    """The journey whose review schedule is `schedule_id`; a journey id is its own."""
+    return schedule_id.removeprefix(SCHEDULE_PREFIX)
 
 
 class LoadPostLoanPolicyInput(BaseModel):

@@ -46,6 +46,24 @@ console = wide_console()
 
 As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's credit code")]
 RoleOpt = Annotated[Role, typer.Option("--role", help="the role you act in")]
+
+
+def _staff_role(usual: Role) -> Any:  # a typer option
+    def role_of(ctx: typer.Context, role: Role | None) -> Role:
+        """`--role` as typed (checked as typed where the act is authorised), else the role
+        the staff directory gives the `--as` person, else `usual`, the command's. Click reads
+        a typed option before one left out, so `--as` is known here."""
+        if role is not None:
+            return role
+        return operations.directory_role(Settings(), str(ctx.params.get("actor") or "")) or usual
+
+    return typer.Option("--role", callback=role_of, help="the role you act in (default: yours "
+                        f"in the staff directory, else {usual})")
+
+
+# a role the staff directory knows the person's by: operations', or the risk team's
+StaffRole = Annotated[Role | None, _staff_role(Role.OPERATIONS)]
+RiskTeamRole = Annotated[Role | None, _staff_role(Role.RISK_OFFICER)]
 JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
 Reason = Annotated[str, typer.Option("--reason", help="why; kept in the audit trail")]
 Shorten = Annotated[
@@ -407,7 +425,7 @@ def acknowledge(
     action: Annotated[WarningAction, typer.Option(help="what the risk team did about it")],
     note: Annotated[str, typer.Option(help="what was found and done; kept in the audit trail")],
     actor: As,
-    role: RoleOpt = Role.RISK_OFFICER,
+    role: RiskTeamRole = None,
     warning: Annotated[
         list[int] | None,
         typer.Option(help="an early warning's number from `status` (repeat); none: every open one"),
@@ -418,7 +436,8 @@ def acknowledge(
         workflow_id,
         "acknowledge_warning",
         _request(
-            AcknowledgeWarning, actor=_actor(actor, role), numbers=warning or [], action=action,
+            AcknowledgeWarning, actor=_actor(actor, role or Role.RISK_OFFICER),
+            numbers=warning or [], action=action,
             note=note,
         ),
     )

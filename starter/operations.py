@@ -261,6 +261,13 @@ def _parsed(text: str) -> Policy:
     return parse_policy(text)
 
 
+def directory_role(settings: Settings, actor_id: str) -> Role | None:
+    """The role the staff directory of the policy a worker pins now gives `actor_id`; None
+    for someone it does not list (a customer, a stranger: refused where they act)."""
+    member = current_policy(settings).member(actor_id)
+    return member.role if member is not None else None
+
+
 def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str,
                tried: tuple[str, str] | None = None) -> None:
     """`actor` is an active member of the staff directory in one of `roles`, by the policy

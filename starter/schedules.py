@@ -31,7 +31,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey.decisions import ScheduleAction
 from journey.post_loan_policy import ReviewCalendar
-from journey.review_contracts import REVIEW_WORKFLOW, ReviewInput, review_schedule_id
+from journey.review_contracts import (
+    REVIEW_WORKFLOW,
+    SCHEDULE_PREFIX,
+    ReviewInput,
+    review_schedule_id,
+    scheduled_journey,
+)
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound
@@ -111,13 +117,13 @@ async def set_cadence(client: Client, journey_id: str, calendar: ReviewCalendar)
 async def list_schedules(client: Client) -> list[ScheduleRow]:
     rows = []
     async for item in await client.list_schedules():
-        if not item.id.startswith("review-"):
+        if not item.id.startswith(SCHEDULE_PREFIX):
             continue
         info, state = item.info, item.schedule.state if item.schedule else None
         rows.append(
             ScheduleRow(
                 schedule_id=item.id,
-                journey_id=item.id.removeprefix("review-"),
+                journey_id=scheduled_journey(item.id),
                 paused=bool(state and state.paused),
                 note=(state.note or "") if state else "",
                 next_runs=list(info.next_action_times[:3]) if info else [],

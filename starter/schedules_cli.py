@@ -23,6 +23,7 @@ from journey.post_loan_policy import (
     parse_post_loan_policy,
     review_calendar,
 )
+from journey.review_contracts import scheduled_journey
 from journey.settings import Settings
 from journey.status import DecisionRecord, JourneyStatus
 from starter import codec, encryption, operations, schedules
@@ -30,7 +31,7 @@ from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Ended, NotFound, NotRecorded, plain_errors
-from starter.journey_cli import As, JourneyId, RoleOpt
+from starter.journey_cli import As, StaffRole
 from starter.terminal import wide_console
 
 console = wide_console()
@@ -38,6 +39,10 @@ schedules_app = typer.Typer(help="Post-loan review schedules (one per disbursed 
                             no_args_is_help=True)
 
 Note = Annotated[str, typer.Option("--note", help="why; kept on the schedule")]
+# the journey, named by its id or by its schedule's (`schedules list` shows review-<journey id>)
+ScheduleOf = Annotated[str, typer.Argument(
+    metavar="WORKFLOW_ID", callback=scheduled_journey,
+    help="journey (workflow) id, e.g. loan-APP-0001, or its schedule's, review-loan-APP-0001")]
 
 
 def _when(text: str) -> datetime:
@@ -51,9 +56,9 @@ def _when(text: str) -> datetime:
 @schedules_app.command()
 @acting("schedule created")
 def create(
-    workflow_id: JourneyId,
+    workflow_id: ScheduleOf,
     actor: As,
-    role: RoleOpt = Role.OPERATIONS,
+    role: StaffRole = None,
     every: Annotated[int, typer.Option(help="months between reviews")] = 3,
     note: Note = "reviews scheduled by hand",
 ) -> None:
@@ -90,7 +95,7 @@ def list_() -> None:
 
 
 @schedules_app.command()
-def describe(workflow_id: JourneyId) -> None:
+def describe(workflow_id: ScheduleOf) -> None:
     """A journey's review schedule: state, next and recent runs."""
 
     async def go() -> None:
@@ -108,7 +113,7 @@ def describe(workflow_id: JourneyId) -> None:
 @schedules_app.command()
 @acting("schedule paused")
 def pause(
-    workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
+    workflow_id: ScheduleOf, actor: As, role: StaffRole = None,
     note: Note = "paused by operations",
 ) -> None:
     """Stop a journey's reviews until unpaused."""
@@ -118,7 +123,7 @@ def pause(
 @schedules_app.command()
 @acting("schedule unpaused")
 def unpause(
-    workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
+    workflow_id: ScheduleOf, actor: As, role: StaffRole = None,
     note: Note = "unpaused by operations",
 ) -> None:
     """Resume a journey's reviews."""
@@ -134,7 +139,7 @@ def _pausing(workflow_id: str, change: ScheduleChange) -> None:
 @schedules_app.command()
 @acting("schedule triggered")
 def trigger(
-    workflow_id: JourneyId, actor: As, role: RoleOpt = Role.OPERATIONS,
+    workflow_id: ScheduleOf, actor: As, role: StaffRole = None,
     note: Note = "a review now",
 ) -> None:
     """Run a review now."""
@@ -145,11 +150,11 @@ def trigger(
 @schedules_app.command()
 @acting("schedule backfilled")
 def backfill(
-    workflow_id: JourneyId,
+    workflow_id: ScheduleOf,
     start: Annotated[str, typer.Option(help="from, ISO (UTC unless an offset is given)")],
     end: Annotated[str, typer.Option(help="to, ISO")],
     actor: As,
-    role: RoleOpt = Role.OPERATIONS,
+    role: StaffRole = None,
 ) -> None:
     """Run the reviews the schedule would have run between --start and --end."""
     since, until = _when(start), _when(end)
@@ -161,16 +166,17 @@ def backfill(
 @schedules_app.command()
 @acting("schedule deleted")
 def delete(
-    workflow_id: JourneyId, actor: As, note: Note, role: RoleOpt = Role.OPERATIONS,
+    workflow_id: ScheduleOf, actor: As, note: Note, role: StaffRole = None,
 ) -> None:
     """Delete a journey's review schedule (closing the journey deletes it too)."""
     _do(workflow_id, _change(actor, role, ScheduleAction.DELETED, note),
         lambda c: schedules.delete(c, workflow_id))
 
 
-def _change(actor: str, role: Role, action: ScheduleAction, note: str) -> ScheduleChange:
+def _change(actor: str, role: Role | None, action: ScheduleAction, note: str) -> ScheduleChange:
     try:
-        return ScheduleChange(actor=Actor(id=actor, role=role), action=action, note=note)
+        return ScheduleChange(actor=Actor(id=actor, role=role or Role.OPERATIONS), action=action,
+                              note=note)
     except ValidationError as err:
         raise typer.BadParameter(plain_errors(err)) from None
 
@@ -269,11 +275,11 @@ def _recording(params: Mapping[str, Any]) -> Attempt:
 @schedules_app.command()
 @acting("schedule record", named=_recording)
 def record(
-    workflow_id: JourneyId,
+    workflow_id: ScheduleOf,
     action: Annotated[ScheduleAction, typer.Argument(help="what was done to the schedule")],
     actor: As,
     note: Note,
-    role: RoleOpt = Role.OPERATIONS,
+    role: StaffRole = None,
 ) -> None:
     """Record in the journey's history a change made to its review schedule that another
     `schedules` command could not record (it exited 7 and printed this command)."""

@@ -121,15 +121,19 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert [(r.action, r.actor, r.role) for r in kept_refusals] == [
             ("schedule paused", "cc-1", "approver")]
         assert not (await schedules.describe(client, handle.id)).paused
-        paused = await invoke("pause", handle.id, "--as", "ops-li", "--note", "audit hold [legal]")
+        # named by the schedule's id, as `list` shows it; in the directory's role, the risk
+        # officer's, without --role
+        paused = await invoke("pause", f"review-{handle.id}", "--as", "risk-sme-1",
+                              "--note", "audit hold [legal]")
         assert paused.exit_code == 0, paused.output
         assert "recorded in the journey's history" in paused.output
         assert (await schedules.describe(client, handle.id)).paused
-        for shown in [await invoke(*args) for args in (["list"], ["describe", handle.id])]:
-            assert "ops-li: audit hold [legal]" in shown.output  # who, and as typed
+        for shown in [await invoke(*args) for args in (
+                ["list"], ["describe", handle.id], ["describe", f"review-{handle.id}"])]:
+            assert "risk-sme-1: audit hold [legal]" in shown.output  # who, and as typed
         kept = (await handle.query(LoanJourneyWorkflow.status)).decisions[-1]
-        assert (kept.actor.id, kept.verdict, kept.reason) == (
-            "ops-li", "reviews paused", "audit hold [legal]")
+        assert (kept.actor.id, kept.actor.role, kept.verdict, kept.reason) == (
+            "risk-sme-1", "risk_officer", "reviews paused", "audit hold [legal]")
         # a change that fails leaves the history as it was
         decided = len((await handle.query(LoanJourneyWorkflow.status)).decisions)
         swapped = await invoke("backfill", handle.id, "--start", "2026-03-31",
