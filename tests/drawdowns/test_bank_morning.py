@@ -19,6 +19,7 @@ from tests.drawdowns.kit import (
     to_bank_morning,
     until,
 )
+from tests.post_loan.loan_kit import assert_replays
 from tests.workflows.journey_kit import Documents, status
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -59,3 +60,4 @@ async def test_a_project_signed_in_the_bank_morning_keeps_the_bank_day(
         negative = await cli("prepayment", handle.id, "--amount", "-5")
         assert negative.exit_code == 2, negative.output
         assert "the amount must be positive" in said(negative)
+        await assert_replays(handle)  # the marked availability end replays
