@@ -1,7 +1,9 @@
 """Project finance: interest during the availability period, paid quarterly (按季结息).
 
 Interest on what is drawn accrues daily from each drawdown's booking day, by days over 360
-(`availability_interest`, journey/drawdown_conditions.py), and is settled on the bank's
+(`earned`, journey/drawdown_conditions.py), each quarter's interest and fee rounded to the
+cent once, on exact amounts (journeys whose drawdowns opened since the marker in
+workflows/drawdowns.py; before it, each drawdown's part was), and is settled on the bank's
 quarterly interest dates (结息日): the 20th of March, June, September and December. A
 quarter's interest runs to its 结息日 inclusive and is payable the next day, the 21st, moved
 to the next working day by the pinned calendar as the post-loan due dates are.
@@ -50,7 +52,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from journey.drawdown_conditions import availability_interest
+from journey.drawdown_conditions import earned
 from journey.drawdowns import Commitment, DrawdownRecord, DrawdownState
 from journey.post_loan import Account, Payment, apply_payments
 from journey.repayment import Instalment, cents
@@ -163,18 +165,29 @@ class Terms(BaseModel):
     annual_rate: Decimal
     commitment: Decimal  # the whole commitment
     fee_rate: Decimal = ZERO  # the commitment fee a year
+    # each drawdown's interest and fee in cents, then summed (journeys whose drawdowns opened
+    # before the marker in workflows/drawdowns.py): a quarter could be a cent off the figure
+    # on its exact amounts, which the bank rounds once
+    per_piece: bool = False
+
+    def in_cents(self, pieces: list[Decimal]) -> Decimal:
+        """A quarter's figure made of exact `pieces`: rounded once, or each (`per_piece`)."""
+        if self.per_piece:
+            return sum((cents(p) for p in pieces), ZERO)
+        return cents(sum(pieces, ZERO))
 
 
 def accrued(records: list[DrawdownRecord], terms: Terms, start: date, end: date,
             zone: tzinfo = UTC) -> Accrual:
     """Interest and commitment fee for the days from `start` to `end`: the fee on the
-    commitment less each drawdown from its booking, as interest runs on it."""
+    commitment less each drawdown from its booking, as interest runs on it; each figure
+    rounded once, on exact amounts (`Terms.in_cents`)."""
     days = max(0, (end - start).days)
-    undrawn_fee = cents(terms.commitment * terms.fee_rate * days / 360) \
-        - availability_interest(records, terms.fee_rate, end, zone, since=start)
-    return Accrual(interest=availability_interest(records, terms.annual_rate, end, zone,
-                                                  since=start),
-                   fee=max(ZERO, undrawn_fee))
+    undrawn = [terms.commitment * terms.fee_rate * days / 360,
+               *(-e for e in earned(records, terms.fee_rate, end, zone, since=start))]
+    return Accrual(interest=terms.in_cents(earned(records, terms.annual_rate, end, zone,
+                                                   since=start)),
+                   fee=max(ZERO, terms.in_cents(undrawn)))
 
 
 def quarters(records: list[DrawdownRecord], terms: Terms, opened: date, until: date,

@@ -161,13 +161,19 @@ def unused_months(closed: date, available_until: date) -> int:
 def availability_interest(records: list[DrawdownRecord], annual_rate: Decimal, closed: date,
                           zone: tzinfo = UTC, since: date = date.min) -> Decimal:
     """What the booked drawdowns earned from each booking day (or `since`, when later) to
-    `closed`, by days over 360 as all interest to the day (journey/post_loan.py). The days
-    by the journey's clock in `zone`, the loan's, as `closed` and every due date are (the
-    ledger's agrees to the second)."""
-    return sum((cents(r.request.amount * annual_rate
-                      * max(0, (closed - max(since, r.settled_at.astimezone(zone).date())).days)
-                      / 360)
-                for r in records if r.state is DrawdownState.BOOKED and r.settled_at), ZERO)
+    `closed`, by days over 360 as all interest to the day (journey/post_loan.py), each
+    drawdown's figure in cents. The days by the journey's clock in `zone`, the loan's, as
+    `closed` and every due date are (the ledger's agrees to the second)."""
+    return sum((cents(e) for e in earned(records, annual_rate, closed, zone, since)), ZERO)
+
+
+def earned(records: list[DrawdownRecord], annual_rate: Decimal, closed: date,
+           zone: tzinfo = UTC, since: date = date.min) -> list[Decimal]:
+    """What each booked drawdown earned (`availability_interest`), exact: not yet in cents,
+    so that a figure made of several is rounded once."""
+    return [r.request.amount * annual_rate
+            * max(0, (closed - max(since, r.settled_at.astimezone(zone).date())).days) / 360
+            for r in records if r.state is DrawdownState.BOOKED and r.settled_at]
 
 
 def _term(plan: DrawdownPlan, terms: RepaymentTerms, unused: int = 0) -> int:

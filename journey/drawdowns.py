@@ -214,6 +214,9 @@ class Commitment(BaseModel):
     # the commitment fee a year on the undrawn commitment (承诺费), pinned from the pricing
     # policy when drawdowns opened with quarterly interest
     fee_rate: Decimal = Decimal("0")
+    # each quarter's interest and fee rounded once, on exact amounts, since drawdowns opened
+    # (journey/availability_interest.py); False: each drawdown's part in cents, as before
+    rounded_once: bool = False
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -65,7 +65,7 @@ class DrawdownInterest(DrawdownUpdates):
         commitment, offer = self._dd_commitment, self._offer
         assert commitment is not None and offer is not None, "drawdowns follow a signed offer"
         return Terms(annual_rate=offer.annual_rate, commitment=commitment.total,
-                     fee_rate=commitment.fee_rate)
+                     fee_rate=commitment.fee_rate, per_piece=not commitment.rounded_once)
 
     def _dd_payment_day(self, day: date) -> date:
         """A day something is payable: the next working day, as the post-loan due dates."""

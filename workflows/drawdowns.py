@@ -89,6 +89,9 @@ PAID_AHEAD_CREDITED = "drawdown-paid-ahead-credited"
 # the availability period ends whole months after the loan's day (the bank's) it opened on;
 # before it, after the UTC day, a day early for a project signed in the bank's morning
 AVAILABILITY_BY_LOAN_DAY = "drawdown-availability-by-loan-day"
+# each quarter's interest and commitment fee are rounded once, on exact amounts; before it,
+# each drawdown's part was, and a quarter could be a cent off the bank's figure
+QUARTERS_ROUNDED_ONCE = "drawdown-quarters-rounded-once"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -123,6 +126,7 @@ class DrawdownStage(FeeWaivers):
             total=plan.total, available_until=availability_ends(plan, workflow.now(), zone),
             interest_from=self.today() if quarterly else None,
             fee_rate=self.policy.pricing.commitment_fee if quarterly else Decimal("0"),
+            rounded_once=quarterly and workflow.patched(QUARTERS_ROUNDED_ONCE),
         )
         self._dd_penalties = quarterly and workflow.patched(QUARTER_PENALTY)
         self._offer = self._dd_signed_offer().model_copy(update={"drawdown_plan": plan})

@@ -138,3 +138,19 @@ def test_the_fee_rate_is_the_pinned_policys_and_older_policies_have_none() -> No
     del data["pricing"]["commitment_fee"]
     older = parse_policy(json.dumps({**data, "version": "2026.12-3"}))
     assert older.pricing.commitment_fee == 0
+
+
+def test_a_quarters_fee_is_rounded_once_on_exact_amounts_as_the_bank_figures_it() -> None:
+    opened, end = date(2026, 12, 6), date(2026, 12, 21)  # 15 days, both drawn on the first
+    fee = Decimal("0.005")
+    # PF-03: 20m committed, 6m + 7m drawn: 7,000,000 x 0.5% x 15/360 = 1,458.33
+    pf03 = Terms(annual_rate=RATE, commitment=Decimal("20000000"), fee_rate=fee)
+    drawn = [booked(6_000_000, opened), booked(7_000_000, opened, 2)]
+    assert accrued(drawn, pf03, opened, end).fee == Decimal("1458.33")
+    # PF-04: 25m committed, 3m + 2m drawn: 20,000,000 x 0.5% x 15/360 = 4,166.67
+    pf04 = Terms(annual_rate=RATE, commitment=Decimal("25000000"), fee_rate=fee)
+    drawn = [booked(3_000_000, opened), booked(2_000_000, opened, 2)]
+    assert accrued(drawn, pf04, opened, end).fee == Decimal("4166.67")
+    # journeys that opened before the rule keep each drawdown's part in cents
+    old = pf04.model_copy(update={"per_piece": True})
+    assert accrued(drawn, old, opened, end).fee == Decimal("4166.66")
