@@ -115,7 +115,8 @@ class InterestPosition(BaseModel):
     fee_accrued: Decimal = ZERO  # commitment fee since then
     accrued_since: date
     next_due_on: date | None = None  # the next quarterly payment day
-    next_due: Decimal = ZERO  # what is due then (interest and fee), on what is drawn today
+    # what is due then (interest and fee), on what is drawn today, less what was paid of it
+    next_due: Decimal = ZERO
     next_parts: Accrual = Field(default_factory=Accrual)  # the quarter's, before payments
     paid: Decimal = ZERO
     past_due: Decimal = ZERO
@@ -127,10 +128,14 @@ class InterestPosition(BaseModel):
     payoff: Payoff | None = None  # what settles it today, while it draws (availability_payoff)
 
     def text(self, late: str = "{}") -> str:
-        """In words, as status and receipts say it: accrued, next due, paid, past due (put
+        """In words, as status and receipts say it: accrued, next due (what is left of it
+        after part payments, and of how much), paid, past due (put
         in `late`, a format for how to show it); or, closed with nothing drawn, the
         commitment fee owed."""
-        due = (f"next due {self.next_due_on}: {self.next_due:,} ({self.next_parts.text()})"
+        whole = self.next_parts.total
+        left = f" left of {whole:,}" if whole and self.next_due != whole else ""
+        due = (f"next due {self.next_due_on}: {self.next_due:,}{left} "
+               f"({self.next_parts.text()})"
                if self.next_due_on else "the rest due with the first instalment")
         past = (f"; {late.format(f'{self.past_due:,} past due, {self.days_past_due} days')}"
                 if self.past_due else "")

@@ -53,8 +53,8 @@ CONTRACTOR = Payee(name="中建某局第三工程有限公司", account="6222020
                    bank="中国建设银行深圳分行", contract="EPC-2026-017")
 
 
-def project(docs: Documents) -> LoanApplication:
-    return application(docs, product=Product.PROJECT_FINANCE, amount=AMOUNT, term_months=TERM)
+def project(docs: Documents, amount: int = AMOUNT) -> LoanApplication:
+    return application(docs, product=Product.PROJECT_FINANCE, amount=amount, term_months=TERM)
 
 
 def permit(docs: Documents, label: str, name: str | None = None) -> SupportingDocument:
@@ -100,11 +100,13 @@ async def to_drawdowns(client: Client, settings: Settings, app: LoanApplication
 
 @asynccontextmanager
 async def at_drawdowns(
-    env: WorkflowEnvironment, tmp_path: Path, docs: Documents, replace: Replacements = ()
+    env: WorkflowEnvironment, tmp_path: Path, docs: Documents, replace: Replacements = (),
+    amount: int = AMOUNT,
 ) -> AsyncIterator[tuple[LoanApplication, Settings, WorkflowHandle]]:
-    """The journey kit's worker on `env` and a `project` on it (its documents read from
-    `docs`) walked `to_drawdowns`: the application, the worker's settings, the journey."""
-    app = project(docs)
+    """The journey kit's worker on `env` and a `project` of `amount` on it (its documents
+    read from `docs`) walked `to_drawdowns`: the application, the worker's settings, the
+    journey."""
+    app = project(docs, amount)
     async with journey_worker(env.client, tmp_path, docs, replace) as settings:
         yield app, settings, await to_drawdowns(env.client, settings, app)
 

@@ -1,0 +1,78 @@
+"""A quarter's figures while a project draws, on the time-skipping server: PF-03 (20m
+committed, 6m and 7m drawn the same day) charges the commitment fee and the interest the bank
+figures by hand, on exact amounts rounded once; a part payment kept while no worker ran, then
+a drawdown that makes the quarter larger: status says what is left of the quarter, and a
+repayment of the whole quarter again is refused, saying what is due."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.availability_interest import Accrual, period_ends
+from journey.decisions import Repayment
+from journey.repayment import cents
+from starter import pending
+from store.pending import Delivery, Instruction, keep_instruction
+from store.refusals import origin
+from tests.drawdowns.kit import CONTRACTOR, approve, ask, at_drawdowns, permit, request, until
+from tests.workflows.journey_kit import SUBMITTER, Documents, refused
+from workflows.loan_journey import LoanJourneyWorkflow
+
+pytestmark = pytest.mark.usefixtures("server_today")
+
+
+async def test_the_quarter_is_figured_to_the_cent_and_part_payments_leave_the_rest_due(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with at_drawdowns(env, tmp_path, docs, amount=20_000_000) as (app, settings, handle):
+        await request(handle, ask(app, "t1", 6_000_000, [
+            permit(docs, "planning_permit"), permit(docs, "capital_proof")], CONTRACTOR))
+        await approve(handle, "t1")
+        # 100 received while no worker ran, kept, then delivered (starter/pending.py)
+        part = Repayment(actor=SUBMITTER, reference="PF3-X", amount=Decimal("100.00"))
+        keep_instruction(settings.db_url, Instruction(
+            workflow_id=handle.id, update="record_repayment", update_id=str(uuid.uuid4()),
+            request=part.model_dump_json(), actor=SUBMITTER.id, role=SUBMITTER.role,
+            typed_at=await env.get_current_time(), origin=origin()))
+        assert [k.state for k in (await pending.deliver(env.client, settings)).settled] \
+            == [Delivery.DELIVERED]
+        # then the quarter grows with the next drawdown, the same day
+        await request(handle, ask(app, "t2", 7_000_000, [
+            permit(docs, "construction_progress"), permit(docs, "insurance")], CONTRACTOR))
+        await approve(handle, "t2")
+        drawing = await until(handle, lambda s: s.availability_interest is not None
+                              and s.availability_interest.drawn == 13_000_000)
+        position, commitment, offer = (drawing.availability_interest, drawing.commitment,
+                                       drawing.offer)
+        assert position is not None and commitment is not None and offer is not None
+        assert commitment.interest_from is not None and position.next_due_on is not None
+        # by hand: 7m undrawn and 13m drawn for the quarter's days, each figure rounded once
+        end = period_ends(commitment.interest_from, position.next_due_on)[0]
+        days = (end - commitment.interest_from).days
+        whole = Accrual(interest=cents(Decimal(13_000_000) * offer.annual_rate * days / 360),
+                        fee=cents(Decimal(7_000_000) * commitment.fee_rate * days / 360))
+        assert position.next_parts == whole
+        # what is left of the quarter after the part payment, and of how much
+        left = whole.total - Decimal("100.00")
+        assert position.next_due == left
+        assert f"next due {position.next_due_on}: {left:,} left of {whole.total:,} (" \
+            in position.text()
+        # the whole quarter again is more than is due: refused, saying what is
+        beyond = await refused(handle, LoanJourneyWorkflow.record_repayment, Repayment(
+            actor=SUBMITTER, reference="PF3-Q1", amount=whole.total))
+        assert (f"what is due by then (0.00) and the current instalment #1 (due "
+                f"{position.next_due_on}, {left:,}), which may be paid early") in beyond
+        # what is left pays the quarter: the next one is due in full
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment, Repayment(
+            actor=SUBMITTER, reference="PF3-Q1", amount=left))
+        paid = await until(handle, lambda s: s.availability_interest is not None
+                           and s.availability_interest.paid == whole.total)
+        assert paid.availability_interest is not None
+        after = paid.availability_interest
+        assert after.next_due_on != position.next_due_on
+        assert after.next_due == after.next_parts.total and " left of " not in after.text()
