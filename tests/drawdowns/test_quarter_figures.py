@@ -1,12 +1,14 @@
 """A quarter's figures while a project draws, on the time-skipping server: PF-03 (20m
 committed, 6m and 7m drawn the same day) charges the commitment fee and the interest the bank
-figures by hand, on exact amounts rounded once; a part payment kept while no worker ran, then
-a drawdown that makes the quarter larger: status says what is left of the quarter, and a
-repayment of the whole quarter again is refused, saying what is due."""
+figures by hand, on exact amounts rounded once; a part payment kept while no worker ran (paid
+on the bank's day it was typed), then a drawdown that makes the quarter larger: status says
+what is left of the quarter, and a repayment of the whole quarter again is refused, saying
+what is due."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time
 from decimal import Decimal
 
 import pytest
@@ -14,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.availability_interest import Accrual, period_ends
 from journey.decisions import Repayment
+from journey.policy.calendar import WorkingCalendar
 from journey.repayment import cents
 from starter import pending
 from store.pending import Delivery, Instruction, keep_instruction
@@ -23,6 +26,7 @@ from tests.workflows.journey_kit import SUBMITTER, Documents, refused
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
+BANK = WorkingCalendar().tz  # the project's days are the bank's
 
 
 async def test_the_quarter_is_figured_to_the_cent_and_part_payments_leave_the_rest_due(
@@ -33,12 +37,14 @@ async def test_the_quarter_is_figured_to_the_cent_and_part_payments_leave_the_re
         await request(handle, ask(app, "t1", 6_000_000, [
             permit(docs, "planning_permit"), permit(docs, "capital_proof")], CONTRACTOR))
         await approve(handle, "t1")
-        # 100 received while no worker ran, kept, then delivered (starter/pending.py)
+        # 100 received while no worker ran, kept, then delivered (starter/pending.py); typed
+        # early on the bank's day, which is the day before by UTC
+        today = (await env.get_current_time()).astimezone(BANK).date()
         part = Repayment(actor=SUBMITTER, reference="PF3-X", amount=Decimal("100.00"))
         keep_instruction(settings.db_url, Instruction(
             workflow_id=handle.id, update="record_repayment", update_id=str(uuid.uuid4()),
             request=part.model_dump_json(), actor=SUBMITTER.id, role=SUBMITTER.role,
-            typed_at=await env.get_current_time(), origin=origin()))
+            typed_at=datetime.combine(today, time(0, 1), tzinfo=BANK), origin=origin()))
         assert [k.state for k in (await pending.deliver(env.client, settings)).settled] \
             == [Delivery.DELIVERED]
         # then the quarter grows with the next drawdown, the same day
@@ -51,6 +57,8 @@ async def test_the_quarter_is_figured_to_the_cent_and_part_payments_leave_the_re
                                        drawing.offer)
         assert position is not None and commitment is not None and offer is not None
         assert commitment.interest_from is not None and position.next_due_on is not None
+        # paid on the bank's day it was typed, the project's days (not UTC's, the day before)
+        assert [p.paid_on for p in position.payments] == [today]
         # by hand: 7m undrawn and 13m drawn for the quarter's days, each figure rounded once
         end = period_ends(commitment.interest_from, position.next_due_on)[0]
         days = (end - commitment.interest_from).days
