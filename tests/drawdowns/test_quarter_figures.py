@@ -1,9 +1,9 @@
 """A quarter's figures while a project draws, on the time-skipping server: PF-03 (20m
-committed, 6m and 7m drawn the same day) charges the commitment fee and the interest the bank
-figures by hand, on exact amounts rounded once; a part payment kept while no worker ran (paid
-on the bank's day it was typed), then a drawdown that makes the quarter larger: status says
-what is left of the quarter, and a repayment of the whole quarter again is refused, saying
-what is due."""
+committed, 6m and 7m drawn the same day) and PF-04 (25m, 3m and 2m) charge the commitment fee
+and the interest the bank figures by hand, on exact amounts rounded once; a part payment kept
+while no worker ran (paid on the bank's day it was typed), then a drawdown that makes the
+quarter larger: status says what is left of the quarter, and a repayment of the whole quarter
+again is refused, saying what is due."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from journey.availability_interest import Accrual, period_ends
 from journey.decisions import Repayment
 from journey.policy.calendar import WorkingCalendar
 from journey.repayment import cents
+from journey.status import JourneyStatus
 from starter import pending
 from store.pending import Delivery, Instruction, keep_instruction
 from store.refusals import origin
@@ -27,6 +28,37 @@ from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
 BANK = WorkingCalendar().tz  # the project's days are the bank's
+
+
+def by_hand(drawing: JourneyStatus) -> Accrual:
+    """The quarter of a project that drew everything on the day drawdowns opened, as the
+    bank figures it by hand: the fee on what is undrawn and the interest on what is drawn,
+    each for the quarter's days and rounded once."""
+    position, commitment, offer = drawing.availability_interest, drawing.commitment, \
+        drawing.offer
+    assert position is not None and commitment is not None and offer is not None
+    assert commitment.interest_from is not None and position.next_due_on is not None
+    end = period_ends(commitment.interest_from, position.next_due_on)[0]
+    days = (end - commitment.interest_from).days
+    return Accrual(interest=cents(commitment.drawn * offer.annual_rate * days / 360),
+                   fee=cents(commitment.available * commitment.fee_rate * days / 360))
+
+
+async def test_pf04s_commitment_fee_is_the_bank_figure_to_the_cent(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with at_drawdowns(env, tmp_path, docs, amount=25_000_000) as (app, _, handle):
+        await request(handle, ask(app, "t1", 3_000_000, [
+            permit(docs, "planning_permit"), permit(docs, "capital_proof")]))
+        await approve(handle, "t1")
+        await request(handle, ask(app, "t2", 2_000_000, [
+            permit(docs, "construction_progress"), permit(docs, "insurance")]))
+        await approve(handle, "t2")
+        drawing = await until(handle, lambda s: s.availability_interest is not None
+                              and s.availability_interest.drawn == 5_000_000)
+        assert drawing.availability_interest is not None
+        assert drawing.availability_interest.next_parts == by_hand(drawing)  # 20m undrawn
 
 
 async def test_the_quarter_is_figured_to_the_cent_and_part_payments_leave_the_rest_due(
@@ -59,11 +91,7 @@ async def test_the_quarter_is_figured_to_the_cent_and_part_payments_leave_the_re
         assert commitment.interest_from is not None and position.next_due_on is not None
         # paid on the bank's day it was typed, the project's days (not UTC's, the day before)
         assert [p.paid_on for p in position.payments] == [today]
-        # by hand: 7m undrawn and 13m drawn for the quarter's days, each figure rounded once
-        end = period_ends(commitment.interest_from, position.next_due_on)[0]
-        days = (end - commitment.interest_from).days
-        whole = Accrual(interest=cents(Decimal(13_000_000) * offer.annual_rate * days / 360),
-                        fee=cents(Decimal(7_000_000) * commitment.fee_rate * days / 360))
+        whole = by_hand(drawing)  # 7m undrawn, 13m drawn
         assert position.next_parts == whole
         # what is left of the quarter after the part payment, and of how much
         left = whole.total - Decimal("100.00")
