@@ -145,7 +145,10 @@ class InterestPosition(BaseModel):
         if self.fees_only:
             due = due if self.next_due_on else "all of it past due"
             return f"nothing drawn: the commitment fee is owed; {due}; {paid}"
-        settle = f"; to settle today {self.payoff.total:,}" if self.payoff else ""
+        settle = "" if self.payoff is None else (
+            f"; to settle today {self.payoff.total:,}" if self.payoff.total >= 0 else
+            f"; nothing to settle today: {-self.payoff.total:,} paid ahead, credited to what "
+            "falls due")
         return (f"{self.accrued:,} accrued since {self.accrued_since}, commitment fee "
                 f"{self.fee_accrued:,}; {due}; {paid}{settle}")
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from journey.availability_interest import (
     AtClose,
+    InterestPosition,
+    Payoff,
     Terms,
     accrued,
     at_close,
@@ -154,3 +156,15 @@ def test_a_quarters_fee_is_rounded_once_on_exact_amounts_as_the_bank_figures_it(
     # journeys that opened before the rule keep each drawdown's part in cents
     old = pf04.model_copy(update={"per_piece": True})
     assert accrued(drawn, old, opened, end).fee == Decimal("4166.66")
+
+
+def test_paid_beyond_what_settles_a_drawing_project_reads_as_paid_ahead() -> None:
+    """A part payment before anything is drawn leaves nothing to settle, not a negative
+    figure to settle: it is paid ahead, credited to what falls due."""
+    ahead = InterestPosition(
+        drawn=Decimal(0), undrawn=Decimal(20_000_000), accrued=Decimal(0),
+        accrued_since=date(2026, 12, 6), paid=Decimal(100),
+        payoff=Payoff(on=date(2026, 12, 6), principal=Decimal(0), paid_ahead=Decimal(100)))
+    assert ahead.text().endswith(
+        "; nothing to settle today: 100.00 paid ahead, credited to what falls due")
+    assert "to settle today -" not in ahead.text()
