@@ -32,7 +32,6 @@ from journey.drawdowns import (
     DrawdownOutcome,
     DrawdownRecord,
     DrawdownRequest,
-    DrawdownState,
     DrawdownVerdict,
     Payee,
     SupportingDocument,
@@ -41,13 +40,12 @@ from journey.drawdowns import (
 )
 from journey.fee_waiver import FeeWaiver
 from journey.settings import Settings
-from journey.status import JourneyStatus
 from starter import operations, pending
 from starter.attempts import acting
 from starter.audit_summary import duration
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput, Refused, plain_errors
+from starter.errors import BadInput, plain_errors
 from starter.journey_cli import As, JourneyId, Reason, RoleOpt, send_update
 from starter.terminal import wide_console
 
@@ -138,21 +136,20 @@ def decide(
     reason: Annotated[str, typer.Option(help="why; kept in the audit trail")],
     actor: As,
     role: Annotated[Role, typer.Option("--role")] = Role.RISK_OFFICER,
-    tranche: Annotated[str | None, typer.Option(help="default: the one waiting")] = None,
+    tranche: Annotated[str | None, typer.Option(
+        help="default: the one waiting when the decision is taken")] = None,
 ) -> None:
     """The risk team approves or rejects the drawdown waiting for a decision."""
 
     settings = Settings()
 
     async def go() -> None:
-        client = await connect(settings)
-        tranche_id = tranche or _waiting(await operations.status(client, workflow_id))
-        try:
-            body = DrawdownDecision(actor=Actor(id=actor, role=role), tranche_id=tranche_id,
+        try:  # no tranche: the one waiting when sent, or delivered if kept (pending_send.py)
+            body = DrawdownDecision(actor=Actor(id=actor, role=role), tranche_id=tranche or "",
                                     verdict=verdict, reason=reason)
         except ValidationError as err:
             raise BadInput(plain_errors(err)) from None
-        _print(await send(client, settings, workflow_id, "decide_drawdown", body))
+        _print(await send(None, settings, workflow_id, "decide_drawdown", body))
 
     run(go())
 
@@ -214,13 +211,6 @@ def _drawdown_line(d: DrawdownRecord) -> str:
     if d.waited is not None:
         line += f"; waited {duration(d.waited)}"
     return line
-
-
-def _waiting(current: JourneyStatus) -> str:
-    waiting = [d for d in current.drawdowns if d.state is DrawdownState.AWAITING_DECISION]
-    if not waiting:
-        raise Refused(f"no drawdown of {current.workflow_id} waits for a decision")
-    return waiting[-1].request.tranche_id
 
 
 def _print(outcome: DrawdownOutcome) -> None:

@@ -48,7 +48,7 @@ from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.connect import connect
 from starter.errors import KeysNeeded, NoAnswer, NotFound, Refused, SetupError
 from starter.pending_request import dropped, kept_request, set_aside, whole
-from starter.pending_send import as_typist, sent_as
+from starter.pending_send import as_typist, sent
 from store.pending import (
     Delivery,
     Instruction,
@@ -123,11 +123,11 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction)
         except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
             return type(err)(
-                f"{why} It could not be kept either ({failed}): once a worker runs, see "
+                f"{why} This {update} could not be kept either ({failed}): once a worker runs, see "
                 f"`loan-journey status {workflow_id}` (the server may still hand this one to "
                 "it) and type it again if it is not there")
         return type(err)(
-            f"{why} It is kept as pending instruction {number} ({instruction.actor}, "
+            f"{why} This {update} is kept as pending instruction {number} ({instruction.actor}, "
             f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
             f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)."
             f"{MEANWHILE.get(update, '')}")
@@ -137,7 +137,7 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
     except KeysNeeded:
         raise
     except SetupError as err:  # the server cannot be reached: nothing sent
-        raise await kept(err, f"{err}.") from err
+        raise await kept(err, sentence(str(err))) from err
     if update in KEPT:  # kept ones first, in the order typed
         try:
             before = await deliver(client, settings, workflow_id)
@@ -147,18 +147,12 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             before = DeliveryRun(settled=[])
         _logged(before)
         if before.stopped:
-            raise await kept(NoAnswer(before.stopped),
-                             f"{workflow_id} has instructions kept before this one, not "
-                             f"delivered yet ({before.stopped}).")
+            raise await kept(NoAnswer(before.stopped), f"{workflow_id} has instructions kept "
+                                                       f"before this one: {before.stopped}")
     try:
-        result = await operations.act(client, workflow_id,
-                                      await sent_as(client, workflow_id, update), request,
-                                      result_type, within=operations.ANSWER_WITHIN,
-                                      update_id=update_id)
+        result = await sent(client, workflow_id, update, request, result_type, update_id)
     except NoAnswer as err:
-        raise await kept(err, f"{workflow_id} did not take {update} within "
-                              f"{operations.ANSWER_WITHIN.total_seconds():g} s: "
-                              f"{operations.NO_WORKER}") from err
+        raise await kept(err, sentence(str(err))) from err
     if isinstance(request, Repayment):
         await asyncio.to_thread(booked_at_last, settings.db_url, workflow_id, request.reference,
                                 f"booked when typed again: {_answer(result)}",
@@ -192,7 +186,9 @@ async def deliver(client: Client, settings: Settings,
             if kept.update == "record_repayment":  # refused, ended, or no such journey
                 state, outcome = Delivery.UNBOOKED, unbooked(kept, str(err))
         except NoAnswer as err:
-            return DeliveryRun(settled=settled, stopped=f"{err} The rest stay pending")
+            return DeliveryRun(settled=settled, stopped=(
+                f"pending instruction {kept.id} ({kept.update} on {kept.workflow_id}) is not "
+                f"delivered: {sentence(str(err))} It and the ones after it stay pending."))
         except AsideMissing as err:  # the comment is not lost: where it is must be set
             return DeliveryRun(settled=settled, stopped=f"pending instruction {kept.id} cannot "
                                                         f"be delivered: {err}. It and the rest "
@@ -257,6 +253,12 @@ async def deliver_on_start(client: Client, settings: Settings) -> None:
     _logged(done)
     if done.stopped:
         log.warning("pending instructions: %s", done.stopped)
+
+
+def sentence(text: str) -> str:
+    """`text` ending as a sentence does (a full stop, unless it ends with one, a question or
+    an exclamation mark), so that another may follow it."""
+    return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 def _logged(done: DeliveryRun) -> None:

@@ -1,6 +1,7 @@
 """How a kept act is sent, when typed and at delivery: as which update (documents by where the
-journey stands then), and, delivered, in whose name (its typist's, in the journey's history)
-and again while its journey is still opening."""
+journey stands then), deciding which drawdown (one typed without its tranche: the one waiting
+then), and, delivered, in whose name (its typist's, in the journey's history) and again while
+its journey is still opening."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import asyncio
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
 
+from journey.drawdowns import DrawdownDecision, DrawdownState
 from journey.policy import NotOpenYet
 from journey.stages import Stage
+from journey.status import JourneyStatus
 from starter import operations
 from starter.connect import speaking_for
 from starter.errors import NoAnswer, Refused
@@ -38,6 +41,39 @@ async def sent_as(client: Client, workflow_id: str, update: str) -> str:
     return documents_update(now.stage)
 
 
+def waiting_tranche(current: JourneyStatus) -> str:
+    """The tranche of the drawdown that waits for a decision (the latest), or `Refused`."""
+    waiting = [d for d in current.drawdowns if d.state is DrawdownState.AWAITING_DECISION]
+    if not waiting:
+        raise Refused(f"no drawdown of {current.workflow_id} waits for a decision")
+    return waiting[-1].request.tranche_id
+
+
+async def decided_on(client: Client, workflow_id: str, request: BaseModel) -> BaseModel:
+    """The request as sent: a drawdown decision typed without its tranche decides the one
+    waiting when it is sent (the journey's status, which a worker answers: `NoAnswer` without
+    one; `Refused` when none waits), any other as typed."""
+    if not isinstance(request, DrawdownDecision) or request.tranche_id:
+        return request
+    now = await operations.status(client, workflow_id, within=operations.ANSWER_WITHIN)
+    return request.model_copy(update={"tranche_id": waiting_tranche(now)})
+
+
+async def sent(client: Client, workflow_id: str, update: str, request: BaseModel,
+               result_type: type[BaseModel], update_id: str) -> BaseModel:
+    """`operations.act` under `update_id`, as `sent_as` and `decided_on` say; no answer in
+    time is a `NoAnswer` that says why only (what becomes of the act, its sender says: kept)."""
+    body = await decided_on(client, workflow_id, request)
+    update = await sent_as(client, workflow_id, update)
+    try:
+        return await operations.act(client, workflow_id, update, body, result_type,
+                                    within=operations.ANSWER_WITHIN, update_id=update_id)
+    except NoAnswer as err:
+        raise NoAnswer(f"{workflow_id} did not take {update} within "
+                       f"{operations.ANSWER_WITHIN.total_seconds():g} s: "
+                       f"{operations.NO_WORKER}") from err
+
+
 def typed_by(kept: Instruction) -> str:
     """The identity a kept instruction is delivered under, in the journey's history: whom
     and when it was typed by, and who delivers it."""
@@ -54,10 +90,8 @@ async def as_typist(client: Client, kept: Instruction, request: BaseModel,
     waits = iter(OPENING_WAITS)
     while True:
         try:
-            return await operations.act(
-                await speaking_for(client, typed_by(kept)), kept.workflow_id,
-                await sent_as(client, kept.workflow_id, kept.update), request, result_type,
-                within=operations.ANSWER_WITHIN, update_id=kept.update_id)
+            return await sent(await speaking_for(client, typed_by(kept)), kept.workflow_id,
+                              kept.update, request, result_type, kept.update_id)
         except Refused as err:
             failed = err.__cause__
             if not (isinstance(failed, WorkflowUpdateFailedError)
@@ -65,5 +99,5 @@ async def as_typist(client: Client, kept: Instruction, request: BaseModel,
                 raise
             if (wait := next(waits, None)) is None:
                 raise NoAnswer(f"{kept.workflow_id} is still opening: its first task has not "
-                               f"run ({operations.NO_WORKER})") from err
+                               f"run: {operations.NO_WORKER}") from err
         await asyncio.sleep(wait)
