@@ -39,6 +39,7 @@ from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, plain_errors
 from starter.lpr import bank_day
+from starter.pending_return import not_booked
 from starter.pending_send import DOCUMENTS, documents_update
 from starter.terminal import BOOK_WIDTH, wide_console
 
@@ -169,8 +170,11 @@ def status(
         if as_json:
             print(s.model_dump_json(indent=2))
         else:
-            owed = operations.owed_on(s, quotes.fixings_for(s, Settings()))
+            settings = Settings()
+            owed = operations.owed_on(s, quotes.fixings_for(s, settings))
             console.print(render.status_view(s, owed))
+            for line in not_booked(settings, workflow_id):
+                console.print(f"[red]{escape(line)}[/]")
             if (untraced := await schedules.untraced(client, s)) is not None:
                 console.print(f"[yellow]{escape(untraced)}[/]")
 

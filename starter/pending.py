@@ -46,7 +46,7 @@ from journey.touchpoints import Feedback, Inquiry
 from starter import operations
 from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.connect import connect
-from starter.errors import KeysNeeded, NoAnswer, NotFound, Refused, SetupError
+from starter.errors import Ended, KeysNeeded, NoAnswer, NotFound, Refused, SetupError
 from starter.pending_request import dropped, kept_request, set_aside, whole
 from starter.pending_send import as_typist, sent
 from store.pending import (
@@ -155,7 +155,8 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
         raise await kept(err, sentence(str(err))) from err
     if isinstance(request, Repayment):
         await asyncio.to_thread(booked_at_last, settings.db_url, workflow_id, request.reference,
-                                f"booked when typed again: {_answer(result)}",
+                                request.amount,
+                                f"booked when typed again, on {workflow_id}: {_answer(result)}",
                                 datetime.now(UTC))
     return result
 
@@ -184,7 +185,7 @@ async def deliver(client: Client, settings: Settings,
                 Attempt(kept.workflow_id, kept.update, kept.actor, kept.role), str(err)), kept))
             state, outcome = Delivery.REFUSED, str(err)
             if kept.update == "record_repayment":  # refused, ended, or no such journey
-                state, outcome = Delivery.UNBOOKED, unbooked(kept, str(err))
+                state, outcome = Delivery.UNBOOKED, unbooked(kept, err)
         except NoAnswer as err:
             return DeliveryRun(settled=settled, stopped=(
                 f"pending instruction {kept.id} ({kept.update} on {kept.workflow_id}) is not "
@@ -201,17 +202,26 @@ async def deliver(client: Client, settings: Settings,
     return DeliveryRun(settled=settled)
 
 
-def unbooked(kept: Instruction, why: str) -> str:
-    """What a repayment refused at delivery needs: money was received and is not booked."""
+def unbooked(kept: Instruction, err: Refused | NotFound) -> str:
+    """What a repayment refused at delivery (`err`) needs: money was received and is not
+    booked; the steps that settle it, and only those: booked as the journey takes it (not as
+    it was refused), on the loan it pays, or returned to the payer (`pending return`)."""
     paid = Repayment.model_validate_json(kept.request)
-    on = f" --paid-on {paid.paid_on}" if paid.paid_on else ""
-    how = "".join(f" --{flag}" for flag, given in (
-        ("settle", paid.settles), ("prepay", paid.prepays), ("shorten", paid.shortens)) if given)
-    return (f"{why}. NOT BOOKED: {paid.amount:,} received under {paid.reference} needs action: "
-            f"see `loan-journey status {kept.workflow_id}`, then book it with `loan-journey "
-            f"repay {kept.workflow_id} --amount {paid.amount} --reference {paid.reference}"
-            f"{on}{how} --as <operations>` (on the right journey, an amount and day it takes), "
-            "or return it to the payer")
+    wid, gone = kept.workflow_id, isinstance(err, (Ended, NotFound))
+    booking = (f"--amount {paid.amount} --reference {paid.reference}"
+               f"{f' --paid-on {paid.paid_on}' if paid.paid_on else ''} --as <operations>")
+    steps = [f"if it pays another loan, book it there (`loan-journey repay <journey> "
+             f"{booking}`)"] if gone else []
+    if not gone and not (paid.prepays or paid.settles):
+        steps.append(f"where {wid} takes it as a prepayment (`loan-journey prepayment {wid} "
+                     f"--amount {paid.amount}` says), book it so (`loan-journey repay {wid} "
+                     f"{booking} --prepay`)")
+    steps.append(f"return it to the payer and record that (`loan-journey pending return "
+                 f"{kept.id} --as <operations> --reason ...`)")
+    shown = "`loan-journey pending list`" + ("" if isinstance(err, NotFound) else
+                                             f" and `loan-journey status {wid}`")
+    return (f"{sentence(str(err))} NOT BOOKED: {paid.amount:,} received under "
+            f"{paid.reference} needs action: {'; or '.join(steps)}. {shown} show it until then")
 
 
 def _as_typed(refusal: Refusal, kept: Instruction) -> Refusal:

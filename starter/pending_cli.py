@@ -9,18 +9,21 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from journey.actors import Actor, Role
 from journey.settings import Settings
 from starter import pending
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import NoAnswer, Refused
+from starter.journey_cli import As, Reason, RoleOpt
 from starter.pending_request import ASIDE
+from starter.pending_return import return_to_payer
 from starter.terminal import wide_console
 from store.pending import Delivery, Instruction, instructions
 
 pending_app = typer.Typer(
     help="Repayments, decisions, documents, feedback and inquiries typed while no worker "
-         "answered: kept, then delivered.",
+         "answered: kept, then delivered; money refused at delivery, booked or returned.",
     no_args_is_help=True,
 )
 
@@ -60,6 +63,22 @@ def deliver() -> None:
                           + "; ".join(f"instruction {k.id}: {k.outcome}" for k in unbooked))
 
     run(go())
+
+
+@pending_app.command("return")
+def return_(
+    number: Annotated[int, typer.Argument(help="the instruction's number (`pending list`)")],
+    reason: Reason, actor: As, role: RoleOpt = Role.OPERATIONS,
+) -> None:
+    """Record that money received and not booked (a repayment refused at delivery) went back
+    to the payer: operations only, once; kept with who, when and why."""
+
+    async def go() -> Instruction:
+        return return_to_payer(Settings(), number, Actor(id=actor, role=role), reason)
+
+    settled = run(go())
+    wide_console().print(escape(f"pending instruction {number} ({settled.workflow_id}) "
+                                f"{settled.state}: {settled.outcome}"))
 
 
 def _print(rows: list[Instruction], title: str) -> None:

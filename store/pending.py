@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import String, Text, UniqueConstraint, select
+from sqlalchemy import String, Text, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import session
@@ -29,6 +30,8 @@ class Delivery(StrEnum):
     # money received that the journey refused at delivery: not booked, listed as pending
     # until booked (typed again under its reference) or returned; `outcome` says what to type
     UNBOOKED = "unbooked"
+    # money received and not booked, returned to the payer: `outcome` says by whom and why
+    RETURNED = "returned"
 
 
 class Instruction(BaseModel):
@@ -99,12 +102,31 @@ def settle(url: str, number: int, state: Delivery, outcome: str, at: datetime) -
             row.state, row.outcome, row.settled_at = state, outcome, at
 
 
-def booked_at_last(url: str, workflow_id: str, reference: str, outcome: str,
-                   at: datetime) -> None:
-    """Mark the repayments under `reference` that journey `workflow_id` refused at delivery
-    (unbooked) booked, with what the journey said when it was typed again."""
+def booked_at_last(url: str, workflow_id: str, reference: str, amount: Decimal,
+                   outcome: str, at: datetime) -> None:
+    """Mark the repayments under `reference` refused at delivery (unbooked) booked, with what
+    the journey said when it was typed again: those of journey `workflow_id`, and those of
+    the same amount kept for another (a journey mistyped, or ended: booked on the right one)."""
     with session(url) as s:
-        for row in s.scalars(select(PendingRow).where(
-                PendingRow.workflow_id == workflow_id, PendingRow.state == Delivery.UNBOOKED)):
-            if json.loads(row.request).get("reference") == reference:
+        for row in s.scalars(select(PendingRow).where(PendingRow.state == Delivery.UNBOOKED)):
+            kept = json.loads(row.request)
+            if kept.get("reference") == reference and (
+                    row.workflow_id == workflow_id or Decimal(str(kept.get("amount"))) == amount):
                 row.state, row.outcome, row.settled_at = Delivery.DELIVERED, outcome, at
+
+
+def instruction(url: str, number: int) -> Instruction | None:
+    """Instruction `number`, in whatever state, or None: there is none by that number."""
+    with session(url) as s:
+        row = s.get(PendingRow, number)
+        return None if row is None else Instruction.model_validate(row, from_attributes=True)
+
+
+def returned(url: str, number: int, outcome: str, at: datetime) -> bool:
+    """Mark the unbooked repayment `number` returned to the payer (`outcome`: by whom, why);
+    False, nothing written, when it is not unbooked (any more: booked or returned meanwhile)."""
+    with session(url) as s:
+        done = s.execute(update(PendingRow).where(
+            PendingRow.id == number, PendingRow.state == Delivery.UNBOOKED,
+        ).values(state=Delivery.RETURNED, outcome=outcome, settled_at=at))
+        return bool(done.rowcount)  # type: ignore[attr-defined]

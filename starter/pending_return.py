@@ -1,0 +1,61 @@
+"""Money received and not booked, for operations: a repayment kept while no worker answered
+and refused at delivery (starter/pending.py marks it unbooked) is money the bank holds for
+no loan. `status` shows it beside its journey until it is booked (a `repay` under its
+reference) or returned to the payer: operations record the return here, with who, when and
+why, in the journey database, once; the instruction is then settled as returned."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from journey.actors import Actor, Role
+from journey.decisions import Repayment
+from journey.settings import Settings
+from starter.errors import BadInput, NotFound, Refused
+from starter.operations import attempt, authorized
+from store.pending import Delivery, Instruction, instruction, instructions, returned
+from store.refusals import origin
+
+ACTION = "pending return"  # what a refused attempt is kept under (store/refusals.py)
+
+
+def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
+                    now: datetime | None = None) -> Instruction:
+    """Record that the money of the unbooked repayment `number` went back to its payer, by
+    `actor` (operations), for `reason`; the instruction as settled. `NotFound`: no such
+    instruction; `Refused`: someone else than operations, or an instruction that is no money
+    received and not booked (booked since, returned already, or no repayment)."""
+    kept = instruction(settings.db_url, number)
+    if kept is None:
+        raise NotFound(f"no pending instruction {number}: `loan-journey pending list --all` "
+                       "shows them")
+    not_recorded = f"the return of pending instruction {number} not recorded"
+    authorized(settings, actor, {Role.OPERATIONS}, not_recorded, (kept.workflow_id, ACTION))
+    if not reason.strip():
+        raise BadInput(f"{not_recorded}: give --reason, how and why the money went back")
+    if kept.state is not Delivery.UNBOOKED:
+        why = (f"it is {kept.state}, not money received and not booked"
+               + (f": {kept.outcome}" if kept.outcome else ""))
+        raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, ACTION, actor, why))
+    at = now or datetime.now(UTC)
+    outcome = (f"returned to the payer: {reason.strip()} (recorded by {actor.id}, "
+               f"{actor.role}, from {origin()} at {at:%Y-%m-%d %H:%M:%S} UTC)")
+    if not returned(settings.db_url, number, outcome, at):  # booked or returned meanwhile
+        return return_to_payer(settings, number, actor, reason, now)
+    return kept.model_copy(update={"state": Delivery.RETURNED, "outcome": outcome,
+                                   "settled_at": at})
+
+
+def not_booked(settings: Settings, workflow_id: str) -> list[str]:
+    """The money received for journey `workflow_id` and not booked, one line each: how much,
+    under which reference, paid and typed when, refused since when, and the way out."""
+    return [
+        f"money received and not booked: {paid.amount:,} under {paid.reference}, paid "
+        f"{paid.paid_on or f'{kept.typed_at:%Y-%m-%d}'}, typed by {kept.actor} at "
+        f"{kept.typed_at:%Y-%m-%d %H:%M} UTC, refused at delivery "
+        f"{kept.settled_at or kept.typed_at:%Y-%m-%d %H:%M} UTC (pending instruction "
+        f"{kept.id}): book it under its reference as the loan takes it, or return it to the "
+        f"payer and record that (`loan-journey pending return {kept.id}`)"
+        for kept in instructions(settings.db_url, states=(Delivery.UNBOOKED,),
+                                 workflow_id=workflow_id)
+        for paid in [Repayment.model_validate_json(kept.request)]]

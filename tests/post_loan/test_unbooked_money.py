@@ -1,0 +1,62 @@
+"""Money received and not booked (a kept repayment refused at delivery) has a way out: the
+delivery names only steps that can settle it, `status` shows it beside the loan until then,
+and operations record its return to the payer once (`pending return`), kept with who, when
+and why (starter/pending_return.py)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from starter import pending
+from store.pending import Delivery, Instruction, instructions, keep_instruction
+from store.refusals import origin, refusals
+from tests.cli_kit import cli, point_cli_at, said
+from tests.post_loan.loan_kit import disbursed_loan, pay
+from tests.workflows.journey_kit import SUBMITTER, Documents
+
+
+async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_once(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = time_skipping_env
+    async with disbursed_loan(env, tmp_path, Documents()) as (_, settings, handle, _running):
+        typed_at = await env.get_current_time()
+        keep_instruction(settings.db_url, Instruction(  # more than is due: refused, unbooked
+            workflow_id=handle.id, update="record_repayment", update_id=str(uuid.uuid4()),
+            request=pay("FA-R2", "90000000").model_dump_json(), actor=SUBMITTER.id,
+            role=SUBMITTER.role, typed_at=typed_at, origin=origin()))
+        (unbooked,) = (await pending.deliver(env.client, settings)).settled
+        assert unbooked.state is Delivery.UNBOOKED, unbooked
+        # no step that is refused again: a plain repayment of it is not offered
+        offered = re.findall(r"`loan-journey repay [^`]*`", unbooked.outcome)
+        assert offered and all("--prepay" in o for o in offered), unbooked.outcome
+        assert "? It" not in unbooked.outcome  # punctuated
+        assert "`loan-journey pending return 1 --as <operations> --reason" in unbooked.outcome
+
+        point_cli_at(monkeypatch, env.client, tmp_path)
+        shown = said(await cli("status", handle.id))
+        assert "money received and not booked: 90,000,000 under FA-R2" in shown, shown
+        assert "pending return 1" in shown
+
+    back = ("pending", "return", "1", "--reason", "nothing due: sent back to the payer")
+    not_ops = await cli(*back, "--as", "risk-pf-1", "--role", "risk_officer")
+    assert not_ops.exit_code == 3 and "needs one of: operations" in said(not_ops), not_ops.output
+    assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) != []
+    done = await cli(*back, "--as", SUBMITTER.id)
+    assert done.exit_code == 0 and "returned" in said(done), done.output
+    (kept,) = instructions(settings.db_url, every=True)
+    assert kept.state is Delivery.RETURNED and kept.settled_at is not None
+    assert "nothing due: sent back to the payer" in kept.outcome
+    assert f"recorded by {SUBMITTER.id}, operations, from {origin()}" in kept.outcome
+    twice = await cli(*back, "--as", SUBMITTER.id)
+    assert twice.exit_code == 3 and "it is returned" in said(twice), twice.output
+    assert [r.action for r in refusals(settings.db_url, handle.id)][-2:] == [
+        "pending return", "pending return"]  # the two refused attempts, for auditors
+    assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) == []  # off `pending list`
+    listed = said(await cli("pending", "list", "--all"))
+    assert "returned" in listed and "FA-R2" in listed, listed
