@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import String, Text, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from store._dialect import affected
 from store.db import session
 from store.models import Base, BigId
 from store.types import UTCDateTime
@@ -126,7 +127,6 @@ def returned(url: str, number: int, outcome: str, at: datetime) -> bool:
     """Mark the unbooked repayment `number` returned to the payer (`outcome`: by whom, why);
     False, nothing written, when it is not unbooked (any more: booked or returned meanwhile)."""
     with session(url) as s:
-        done = s.execute(update(PendingRow).where(
+        return affected(s, update(PendingRow).where(
             PendingRow.id == number, PendingRow.state == Delivery.UNBOOKED,
-        ).values(state=Delivery.RETURNED, outcome=outcome, settled_at=at))
-        return bool(done.rowcount)  # type: ignore[attr-defined]
+        ).values(state=Delivery.RETURNED, outcome=outcome, settled_at=at)) > 0
