@@ -96,8 +96,10 @@ def _print(rows: list[Instruction], title: str) -> None:
 def _fields(request: str) -> str:
     """The request as typed, but the actor (its own columns): each field given, no defaults;
     fields set aside (kept out of the database) by name."""
-    given = {k: v for k, v in json.loads(request).items()
-             if k != "actor" and v not in (None, False, [], "")}
+    fields = json.loads(request)
+    given = {k: v for k, v in fields.items() if k != "actor" and v not in (None, False, [], "")}
+    if fields.get("tranche_id") == "":  # a drawdown decision typed without --tranche
+        given["tranche_id"] = "the one waiting when delivered"
     if aside := given.pop(ASIDE, None):
         given["set aside"] = ", ".join(aside)
     return ", ".join(f"{k} {v}" for k, v in given.items())

@@ -49,6 +49,8 @@ async def test_a_decision_typed_without_its_tranche_or_a_worker_is_kept_and_deli
         assert "? It and the ones after it stay pending. This decide_drawdown is kept as " \
                "pending instruction 2 (risk-pf-2" in told, told
         assert "not recorded yet" not in told
+        listed = said(await cli("pending", "list"))
+        assert "tranche_id the one" in listed, listed  # the table folds the rest
         monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=20))  # a worker's
         async with journey_worker(env.client, tmp_path, docs, task_queue=settings.task_queue):
             done = await pending.deliver(env.client, settings)
