@@ -6,6 +6,7 @@ its journey is still opening."""
 from __future__ import annotations
 
 import asyncio
+from typing import TypeVar
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -20,6 +21,7 @@ from starter.errors import NoAnswer, Refused
 from store.pending import Instruction
 from store.refusals import origin
 
+R = TypeVar("R", bound=BaseModel)
 # Documents typed for a journey: kept under this name, sent as where the journey stands then
 # says (`documents_update`), whenever that is.
 DOCUMENTS = "add_documents"
@@ -60,7 +62,7 @@ async def decided_on(client: Client, workflow_id: str, request: BaseModel) -> Ba
 
 
 async def sent(client: Client, workflow_id: str, update: str, request: BaseModel,
-               result_type: type[BaseModel], update_id: str) -> BaseModel:
+               result_type: type[R], update_id: str) -> R:
     """`operations.act` under `update_id`, as `sent_as` and `decided_on` say; no answer in
     time is a `NoAnswer` that says why only (what becomes of the act, its sender says: kept)."""
     body = await decided_on(client, workflow_id, request)
