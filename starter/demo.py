@@ -27,7 +27,7 @@ from starter.embedded import embedded_server, ui_address
 from starter.journey_map import render_html
 from starter.render import book_table
 from starter.report import print_report
-from starter.terminal import wide_console
+from starter.terminal import BOOK_WIDTH, wide_console
 from store.analytics import build_report
 from store.db import migrate
 from worker import build_worker, stop_signals
@@ -115,7 +115,7 @@ async def _play(client: Client, settings: Settings, policy: Policy, suffix: str,
     running = [f.workflow_id for f in finals if f.stage is Stage.POST_LOAN]
     await _listed(client, operations.book_query(), running)
     book = await operations.loan_book(client)
-    console.print(book_table(book, "loan book (`loan-journey book`)"))
+    wide_console(BOOK_WIDTH).print(book_table(book, "loan book (`loan-journey book`)"))
     await _listed(client, "ExecutionStatus != 'Running'",
                   [f.workflow_id for f in finals if f.stage.terminal])
     kept = await archive_closed_runs(client, settings, ac.OVERLAP)
