@@ -37,13 +37,13 @@ async def keep_exposure(workflow_id: str, application: LoanApplication,
     )
 
 
-async def route_on_exposure(workflow_id: str, case: RouteInput, *, deciding: bool = False
+async def route_on_exposure(workflow_id: str, case: RouteInput, *, local: bool = False
                             ) -> Route:
-    """`case` routed on the borrower's exposure as it stands, read and routed by one activity.
-    As an approval would settle (`deciding`), a local activity: the approver's answer waits for
-    it, and would otherwise queue behind other journeys' activities on the task queue."""
+    """`case` routed on the borrower's exposure as it stands, read and routed by one activity;
+    `local`: a local activity, as the approval's check ran before the marker
+    EXPOSURE_CHECK_AS_ACTIVITY (workflows/exposure_now.py)."""
     request = RouteNowInput(workflow_id=workflow_id, case=case)
-    if deciding:
+    if local:
         return await workflow.execute_local_activity(
             ROUTE_ON_EXPOSURE, request, result_type=Route,
             start_to_close_timeout=QUICK, retry_policy=IO_RETRY,

@@ -1,6 +1,6 @@
 """The approver's authority on the borrower's exposure as it stands when the approval would
 settle (统一授信): routing read it stages earlier, and since then the borrower's other
-applications and loans may have come, grown, been repaid or ended. A local activity reads it
+applications and loans may have come, grown, been repaid or ended. An activity reads it
 again and routes the case on it; a higher tier re-routes the case, and the votes that no longer
 count are set aside, both recorded with the figures."""
 
@@ -19,6 +19,12 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched marker: before it, an approval settled on the exposure read at routing;
 # since, on the exposure read again as it would settle, re-routing when the tier must rise.
 EXPOSURE_AT_DECISION = "exposure-at-decision"
+# workflow.patched marker: before it, the check ran as a local activity, which kept the
+# approver's answer off the task queue but, when the activity finished as the task
+# completed, left the journey's next steps in a task of their own that a replay did not
+# reproduce (a patch marker then met no command: a nondeterminism error after a worker
+# restart, seen in the chaos test); since, an activity like any other.
+EXPOSURE_CHECK_AS_ACTIVITY = "exposure-check-as-activity"
 AUTHORITY_CHECK = Actor(id="credit-authority", role=Role.SYSTEM)
 
 
@@ -29,7 +35,8 @@ class ExposureAtDecision(JourneyUpdates):
         was = self.route
         case = RouteInput(policy=self.policy, application=self._application,
                           readings=self.loan_file())
-        fresh = await route_on_exposure(self._workflow_id, case, deciding=True)
+        fresh = await route_on_exposure(
+            self._workflow_id, case, local=not workflow.patched(EXPOSURE_CHECK_AS_ACTIVITY))
         self._route = now = reroute(was, fresh)
         kept, aside = votes_standing(self.policy, now, self._votes, self._application.amount,
                                      self._application.submitted_by.id, self._reviewed_by)
