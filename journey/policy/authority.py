@@ -118,7 +118,12 @@ def require_customer(actor: Actor, customer: str) -> None:
 def authorize_customer_side(policy: Policy, actor: Actor, customer: str) -> None:
     """The customer `customer` itself, or front office staff acting for it."""
     if actor.role is Role.CUSTOMER:
-        require_customer(actor, customer)
+        try:
+            require_customer(actor, customer)
+        except DecisionRefused as refused:
+            raise DecisionRefused(
+                f"{refused}; front office acting for the customer: your staff id with role "
+                "relationship_manager or operations") from None
     else:
         authorize_staff(policy, actor, FRONT_OFFICE)
 

@@ -19,7 +19,11 @@ from journey.policy import (
     authorize_risk_opinion,
     authorize_staff,
 )
-from journey.policy.authority import approval_settled, authorize_cancellation
+from journey.policy.authority import (
+    approval_settled,
+    authorize_cancellation,
+    authorize_customer_side,
+)
 
 D = Decimal
 R = Role
@@ -345,3 +349,15 @@ def test_an_approvers_limit_is_on_the_borrowers_exposure_when_routing_weighed_it
         authorize_approval(policy, weighed, within, D("3000000"), "rm-chen", None, [])
     alone = _route().model_copy(update={"exposure": exposure.model_copy(update={"others": []})})
     assert authorize_approval(policy, alone, within, D("3000000"), "rm-chen", None, []) is not None
+
+
+def test_a_customer_side_refusal_names_front_office_acting_for_the_customer(
+    policy: Policy,
+) -> None:
+    """Staff typing an act of the customer's side with the default role (customer) are told
+    the role they act in, not only that the customer alone may."""
+    with pytest.raises(DecisionRefused) as err:
+        authorize_customer_side(policy, Actor(id="ops-wang", role=R.CUSTOMER), CUSTOMER)
+    assert "only the borrowing customer can do this" in str(err.value)
+    assert "your staff id with role relationship_manager or operations" in str(err.value)
+    authorize_customer_side(policy, Actor(id="rm-zhang", role=R.RELATIONSHIP_MANAGER), CUSTOMER)
