@@ -175,8 +175,9 @@ def status(
             console.print(render.status_view(s, owed))
             for line in not_booked(settings, workflow_id):
                 console.print(f"[red]{escape(line)}[/]")
-            if (untraced := await schedules.untraced(client, s)) is not None:
-                console.print(f"[yellow]{escape(untraced)}[/]")
+            if (reviews := await schedules.reviews_said(client, s)) is not None:
+                said, warning = reviews
+                console.print(f"[yellow]{escape(said)}[/]" if warning else escape(said))
 
     run(go())
 

@@ -146,11 +146,13 @@ async def describe(client: Client, journey_id: str) -> ScheduleRow:
     )
 
 
-async def untraced(client: Client, status: JourneyStatus) -> str | None:
-    """What to say when a running loan's review schedule is not paused or running as its
-    history last recorded: someone paused or resumed it outside the engine (the `temporal`
-    CLI, the Web UI), so no one is on record for it. None when they agree, when the loan
-    has no schedule to compare, or on a server without schedules (the time-skipping one)."""
+async def reviews_said(client: Client, status: JourneyStatus) -> tuple[str, bool] | None:
+    """What `status` says of a running loan's review schedule, and whether it is a warning:
+    paused, by whom and why, as the history recorded it; or, when the schedule is not paused
+    or running as the history last recorded, that someone paused or resumed it outside the
+    engine (the `temporal` CLI, the Web UI), so no one is on record for it (a warning).
+    None while it runs as recorded, when the loan has no schedule to compare, or on a server
+    without schedules (the time-skipping one)."""
     if status.stage is not Stage.POST_LOAN:
         return None
     try:
@@ -165,6 +167,9 @@ async def untraced(client: Client, status: JourneyStatus) -> str | None:
                  if d.verdict in (f"reviews {ScheduleAction.PAUSED}",
                                   f"reviews {ScheduleAction.UNPAUSED}")), None)
     recorded_paused = last is not None and last.verdict == f"reviews {ScheduleAction.PAUSED}"
+    if row.paused and recorded_paused and last is not None:
+        return (f"{row.schedule_id}: reviews paused since {last.at:%Y-%m-%d} by "
+                f"{last.actor.id}: {last.reason}", False)
     if row.paused == recorded_paused:
         return None
     if row.paused:
@@ -176,7 +181,7 @@ async def untraced(client: Client, status: JourneyStatus) -> str | None:
                    f"{last.at:%Y-%m-%d}") if last is not None else "the history records a pause"
     return (f"{row.schedule_id}: {said}, but {history}: it was {action} outside the engine. "
             f"Record who did it and why: `loan-journey schedules record {status.workflow_id} "
-            f"{action} --as <staff id> --note <why>`")
+            f"{action} --as <staff id> --note <why>`", True)
 
 
 async def pause(client: Client, journey_id: str, note: str) -> None:

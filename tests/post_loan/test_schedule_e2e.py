@@ -134,6 +134,9 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         kept = (await handle.query(LoanJourneyWorkflow.status)).decisions[-1]
         assert (kept.actor.id, kept.actor.role, kept.verdict, kept.reason) == (
             "risk-sme-1", "risk_officer", "reviews paused", "audit hold [legal]")
+        held = " ".join((await invoke_status(handle.id)).output.split())  # and status says so
+        assert (f"review-{handle.id}: reviews paused since {kept.at:%Y-%m-%d} by risk-sme-1: "
+                "audit hold [legal]") in held and "outside the engine" not in held
         # a change that fails leaves the history as it was
         decided = len((await handle.query(LoanJourneyWorkflow.status)).decisions)
         swapped = await invoke("backfill", handle.id, "--start", "2026-03-31",
