@@ -217,7 +217,7 @@ def unbooked(kept: Instruction, err: Refused | NotFound) -> str:
                      f"--amount {paid.amount}` says), book it so (`loan-journey repay {wid} "
                      f"{booking} --prepay`)")
     steps.append(f"return it to the payer and record that (`loan-journey pending return "
-                 f"{kept.id} --as <operations> --reason ...`)")
+                 f"{kept.id} --as <operations> --reason ... --reference <the return's>`)")
     shown = "`loan-journey pending list`" + ("" if isinstance(err, NotFound) else
                                              f" and `loan-journey status {wid}`")
     return (f"{sentence(str(err))} NOT BOOKED: {paid.amount:,} received under "

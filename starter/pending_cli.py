@@ -68,13 +68,16 @@ def deliver() -> None:
 @pending_app.command("return")
 def return_(
     number: Annotated[int, typer.Argument(help="the instruction's number (`pending list`)")],
-    reason: Reason, actor: As, role: RoleOpt = Role.OPERATIONS,
+    reason: Reason, actor: As,
+    reference: Annotated[str, typer.Option(help="the return payment's reference")],
+    role: RoleOpt = Role.OPERATIONS,
 ) -> None:
     """Record that money received and not booked (a repayment refused at delivery) went back
-    to the payer: operations only, once; kept with who, when and why."""
+    to the payer: operations only, once; kept with who, when, why and under which payment."""
 
     async def go() -> Instruction:
-        return return_to_payer(Settings(), number, Actor(id=actor, role=role), reason)
+        return return_to_payer(Settings(), number, Actor(id=actor, role=role), reason,
+                               reference)
 
     settled = run(go())
     wide_console().print(escape(f"pending instruction {number} ({settled.workflow_id}) "

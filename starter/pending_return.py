@@ -20,9 +20,10 @@ ACTION = "pending return"  # what a refused attempt is kept under (store/refusal
 
 
 def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
-                    now: datetime | None = None) -> Instruction:
+                    reference: str, now: datetime | None = None) -> Instruction:
     """Record that the money of the unbooked repayment `number` went back to its payer, by
-    `actor` (operations), for `reason`; the instruction as settled. `NotFound`: no such
+    `actor` (operations), for `reason`, under the return payment's `reference`; the
+    instruction as settled. `NotFound`: no such
     instruction; `Refused`: someone else than operations, or an instruction that is no money
     received and not booked (booked since, returned already, or no repayment)."""
     kept = instruction(settings.db_url, number)
@@ -31,24 +32,29 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
                        "shows them")
     not_recorded = f"the return of pending instruction {number} not recorded"
     authorized(settings, actor, {Role.OPERATIONS}, not_recorded, (kept.workflow_id, ACTION))
-    if not reason.strip():
+    if len(reason.strip()) < 2:
         raise BadInput(f"{not_recorded}: give --reason, how and why the money went back")
+    if len(reference.strip()) < 3:
+        raise BadInput(f"{not_recorded}: give --reference, the return payment's reference "
+                       "in the bank's books (at least 3 characters)")
     if kept.state is not Delivery.UNBOOKED:
         why = (f"it is {kept.state}, not money received and not booked"
                + (f": {kept.outcome}" if kept.outcome else ""))
         raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, ACTION, actor, why))
     at = now or datetime.now(UTC)
-    outcome = (f"returned to the payer: {reason.strip()} (recorded by {actor.id}, "
+    outcome = (f"returned to the payer under {reference.strip()}: {reason.strip()} "
+               f"(recorded by {actor.id}, "
                f"{actor.role}, from {origin()} at {at:%Y-%m-%d %H:%M:%S} UTC)")
     if not returned(settings.db_url, number, outcome, at):  # booked or returned meanwhile
-        return return_to_payer(settings, number, actor, reason, now)
+        return return_to_payer(settings, number, actor, reason, reference, now)
     return kept.model_copy(update={"state": Delivery.RETURNED, "outcome": outcome,
                                    "settled_at": at})
 
 
 def not_booked(settings: Settings, workflow_id: str) -> list[str]:
     """The money received for journey `workflow_id` and not booked, one line each: how much,
-    under which reference, paid and typed when, refused since when, and the way out."""
+    under which reference, paid and typed when, refused since when, and the way out; then
+    the money received and returned to its payer, with who recorded it, when and why."""
     return [
         f"money received and not booked: {paid.amount:,} under {paid.reference}, paid "
         f"{paid.paid_on or f'{kept.typed_at:%Y-%m-%d}'}, typed by {kept.actor} at "
@@ -57,5 +63,10 @@ def not_booked(settings: Settings, workflow_id: str) -> list[str]:
         f"{kept.id}): book it under its reference as the loan takes it, or return it to the "
         f"payer and record that (`loan-journey pending return {kept.id}`)"
         for kept in instructions(settings.db_url, states=(Delivery.UNBOOKED,),
+                                 workflow_id=workflow_id)
+        for paid in [Repayment.model_validate_json(kept.request)]] + [
+        f"money received and returned: {paid.amount:,} under {paid.reference} (pending "
+        f"instruction {kept.id}), {kept.outcome}"
+        for kept in instructions(settings.db_url, states=(Delivery.RETURNED,),
                                  workflow_id=workflow_id)
         for paid in [Repayment.model_validate_json(kept.request)]]

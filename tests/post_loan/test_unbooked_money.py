@@ -13,6 +13,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from starter import pending
+from starter.pending_return import not_booked
 from store.pending import Delivery, Instruction, instructions, keep_instruction
 from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
@@ -36,14 +37,21 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
         offered = re.findall(r"`loan-journey repay [^`]*`", unbooked.outcome)
         assert offered and all("--prepay" in o for o in offered), unbooked.outcome
         assert "? It" not in unbooked.outcome  # punctuated
-        assert "`loan-journey pending return 1 --as <operations> --reason" in unbooked.outcome
+        assert ("`loan-journey pending return 1 --as <operations> --reason ... --reference "
+                "<the return's>`") in unbooked.outcome
 
         point_cli_at(monkeypatch, env.client, tmp_path)
         shown = said(await cli("status", handle.id))
         assert "money received and not booked: 90,000,000 under FA-R2" in shown, shown
         assert "pending return 1" in shown
 
-    back = ("pending", "return", "1", "--reason", "nothing due: sent back to the payer")
+    back = ("pending", "return", "1", "--reason", "nothing due: sent back to the payer",
+            "--reference", "RET-0001")
+    terse = await cli("pending", "return", "1", "--reason", "x", "--reference", "RET-0001",
+                      "--as", SUBMITTER.id)
+    assert terse.exit_code == 2 and "give --reason" in said(terse), terse.output
+    unpaid = await cli("pending", "return", "1", "--reason", "sent back", "--as", SUBMITTER.id)
+    assert unpaid.exit_code == 2 and "--reference" in said(unpaid), unpaid.output
     not_ops = await cli(*back, "--as", "risk-pf-1", "--role", "risk_officer")
     assert not_ops.exit_code == 3 and "needs one of: operations" in said(not_ops), not_ops.output
     assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) != []
@@ -51,7 +59,10 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
     assert done.exit_code == 0 and "returned" in said(done), done.output
     (kept,) = instructions(settings.db_url, every=True)
     assert kept.state is Delivery.RETURNED and kept.settled_at is not None
-    assert "nothing due: sent back to the payer" in kept.outcome
+    assert "under RET-0001: nothing due: sent back to the payer" in kept.outcome
+    # the loan's status keeps the money received and returned (starter/journey_cli.status)
+    assert [line.split(" (pending")[0] for line in not_booked(settings, handle.id)] == [
+        "money received and returned: 90,000,000 under FA-R2"]
     assert f"recorded by {SUBMITTER.id}, operations, from {origin()}" in kept.outcome
     twice = await cli(*back, "--as", SUBMITTER.id)
     assert twice.exit_code == 3 and "it is returned" in said(twice), twice.output
