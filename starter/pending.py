@@ -145,7 +145,7 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             log.warning("pending instructions of %s not read (%s): this act is sent first",
                         workflow_id, err)
             before = DeliveryRun(settled=[])
-        _logged(before)
+        log_delivery(before)
         if before.stopped:
             raise await kept(NoAnswer(before.stopped), f"{workflow_id} has instructions kept "
                                                        f"before this one: {before.stopped}")
@@ -260,7 +260,7 @@ async def deliver_on_start(client: Client, settings: Settings) -> None:
     except Exception:  # noqa: BLE001 - the worker runs on; the instructions stay kept
         log.exception("pending instructions not delivered: `loan-journey pending deliver`")
         return
-    _logged(done)
+    log_delivery(done)
     if done.stopped:
         log.warning("pending instructions: %s", done.stopped)
 
@@ -271,10 +271,16 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
-def _logged(done: DeliveryRun) -> None:
-    """Log what a delivery settled: a repayment left unbooked as an error (on a command
-    line's stderr too: money received needs someone)."""
+# how loud a delivery's outcome is logged: money received needs someone; an act refused was
+# not taken, and its typist must act again; what was taken is news only
+LOUDNESS = {Delivery.UNBOOKED: logging.ERROR, Delivery.REFUSED: logging.WARNING}
+
+
+def log_delivery(done: DeliveryRun) -> None:
+    """Log what a delivery settled (on a command line's stderr too, from warnings up): a
+    repayment left unbooked as an error, an act refused as a warning with who typed it."""
     for kept in done.settled:
-        log.log(logging.ERROR if kept.state is Delivery.UNBOOKED else logging.INFO,
-                "pending instruction %s (%s on %s) %s: %s", kept.id, kept.update,
-                kept.workflow_id, kept.state, kept.outcome)
+        log.log(LOUDNESS.get(kept.state, logging.INFO),
+                "pending instruction %s (%s on %s, typed by %s as %s) %s: %s", kept.id,
+                kept.update, kept.workflow_id, kept.actor, kept.role, kept.state,
+                kept.outcome)

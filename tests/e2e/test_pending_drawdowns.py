@@ -5,6 +5,7 @@ too."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,7 +25,8 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_a_decision_typed_without_its_tranche_or_a_worker_is_kept_and_delivered(
-    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     env, docs = dev_server, Documents()
     monkeypatch.setattr(journey_kit, "TODAY", date.today())  # the dev server's clock
@@ -57,6 +59,10 @@ async def test_a_decision_typed_without_its_tranche_or_a_worker_is_kept_and_deli
             # the first decides t1, waiting then; the second finds nothing waiting
             assert [k.state for k in done.settled] == [Delivery.DELIVERED, Delivery.REFUSED]
             assert "no drawdown of" in done.settled[1].outcome, done.settled[1]
+            pending.log_delivery(done)  # as a worker logs what it delivered as it starts
+            (warned,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+            assert warned.startswith(f"pending instruction 2 (decide_drawdown on {handle.id}, "
+                                     "typed by risk-pf-2 as risk_officer) refused"), warned
             (drawn,) = (await status(handle)).drawdowns
             assert (drawn.request.tranche_id, drawn.decided_by) == ("t1", RISK_PF_2.id)
             assert drawn.state is not DrawdownState.AWAITING_DECISION
