@@ -43,8 +43,8 @@ def verify(settings: Settings) -> list[record_seals.RecordsCheck]:
     return record_seals.check(settings.db_url, _key(settings, "check the records' seals"))
 
 
-def seal(settings: Settings, actor: Actor) -> dict[str, int]:
-    """Seal the records kept unsealed, by a supervisor who checked them against a backup;
-    how many, by kind of record."""
+def seal(settings: Settings, actor: Actor) -> list[record_seals.Sealed]:
+    """Seal the records kept unsealed before sealing began, by a supervisor who checked them
+    against a backup; those sealed, and those inserted since (left unsealed), by chain."""
     authorized(settings, actor, SEALERS, "the records not sealed", (RECORDS, "records seal"))
     return record_seals.seal_unsealed(settings.db_url, _key(settings, "seal the records"))

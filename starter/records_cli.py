@@ -19,7 +19,7 @@ from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.journey_cli import As, RoleOpt
 from starter.terminal import wide_console
-from store.record_seals import Found, RecordsCheck
+from store.record_seals import Found, RecordsCheck, Sealed
 
 console = wide_console()
 records_app = typer.Typer(
@@ -75,15 +75,26 @@ def _attempt(params: Mapping[str, Any]) -> Attempt:
 @records_app.command("seal")
 @acting("records seal", named=_attempt)
 def seal(actor: As, role: RoleOpt = Role.SUPERVISOR) -> None:
-    """Seal the rows kept before LOAN_JOURNEY_ARCHIVE_KEY was set (or kept without it), as
-    a supervisor who checked them against a backup: from then on they are checked too."""
+    """Seal the rows kept before LOAN_JOURNEY_ARCHIVE_KEY was set, as a supervisor who checked
+    them against a backup, naming each: from then on they are checked too. A row inserted
+    after sealing began (`records verify`: INSERTED) is not sealed, but named: exit 1, the
+    others sealed."""
     settings = Settings()
 
-    async def go() -> dict[str, int]:
+    async def go() -> list[Sealed]:
         return records.seal(settings, Actor(id=actor, role=role))
 
-    for kind, sealed in run(go()).items():
-        console.print(f"{kind}: sealed {sealed} row(s)")
+    done = run(go())
+    for chain in done:
+        console.print(f"{chain.records}: sealed {len(chain.sealed)} row(s)"
+                      + "".join(f"\n  {escape(name)}" for name in chain.sealed))
+    inserted = [name for chain in done for name in chain.inserted]
+    for name in inserted:
+        typer.echo(f"{name}: INSERTED after sealing began, not sealed: no supervisor vouches "
+                   "for a row written around the key; delete it, or restore the table from a "
+                   "backup, then `loan-journey records verify`", err=True)
+    if inserted:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

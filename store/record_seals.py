@@ -6,7 +6,8 @@ held by a seal: a row changed is named by its id, a sealed row deleted by the po
 held between the rows sealed around it. A row without a seal is *unsealed* when it is older
 than the first row sealed in its table (kept before the key, or before this version), and
 *inserted* when newer (written into the database, or kept by a command line without the
-key): a supervisor who checked such rows against a backup seals them (`seal_unsealed`).
+key): a supervisor who checked unsealed rows against a backup seals them (`seal_unsealed`),
+never inserted ones. A fixing is checked too as a loan reads it (`fixing_failing`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.db import ready
@@ -136,8 +137,9 @@ def _unsealed(table: _Table, rows: list[Any]) -> list[Finding]:
             findings.append(Finding(
                 record=table.label(r), found=Found.INSERTED,
                 detail=f"no seal, though written after {table.name} #{first} was sealed: "
-                       "inserted in the database, or kept without the key; check it against a "
-                       "backup, then `loan-journey records seal`"))
+                       "inserted in the database, or kept without the key: no seal vouches for "
+                       "it, nor will `records seal`; delete it, or restore the table from a "
+                       "backup"))
         else:
             findings.append(Finding(
                 record=table.label(r), found=Found.UNSEALED,
@@ -162,19 +164,45 @@ def _chain_whole(seal: str, seals: dict[int, str]) -> bool:
     return position is None or position - 1 in seals
 
 
-def seal_unsealed(url: str, key: bytes) -> dict[str, int]:
-    """Seal every row of the bank's records kept without a seal, oldest first, next in its
-    chain; how many, by chain. Vouch only for rows checked against a backup."""
-    sealed = {}
+def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
+    """What `records verify` finds wrong with the fixing `row` itself: changed since it was
+    sealed, or inserted after sealing began; None when nothing (an unsealed fixing, kept
+    before sealing began, is vouched for by no seal and refused by none)."""
+    return next((f for f in _checked(s, key, LPR).findings
+                 if f.record == FIXINGS.label(row) and f.tampered), None)
+
+
+class Sealed(BaseModel):
+    """One chain's rows sealed by `records seal`, and those it refused to seal."""
+
+    records: str
+    sealed: list[str]  # as `records verify` names them
+    inserted: list[str]  # unsealed, though newer than the first sealed: not sealed
+
+
+def seal_unsealed(url: str, key: bytes) -> list[Sealed]:
+    """Seal every row of the bank's records kept unsealed before sealing began, oldest first,
+    next in its chain. Vouch only for rows checked against a backup. A row without a seal
+    newer than the first sealed of its table (inserted, as `check` says) is left unsealed and
+    named: no supervisor vouches for a row written around the key."""
+    done = []
     for chain in CHAINS:
         with sealing(url, chain.lock) as s:
-            sealed[chain.records] = sum(_sealed(s, key, t, chain.columns) for t in chain.tables)
-    return sealed
+            found = [_sealed(s, key, t, chain.columns) for t in chain.tables]
+        done.append(Sealed(records=chain.records, sealed=[n for f in found for n in f[0]],
+                           inserted=[n for f in found for n in f[1]]))
+    return done
 
 
-def _sealed(s: Session, key: bytes, table: _Table, columns: Iterable[Column]) -> int:
+def _sealed(s: Session, key: bytes, table: _Table, columns: Iterable[Column]
+            ) -> tuple[list[str], list[str]]:
+    """The rows of `table` sealed, and those refused as inserted, by name."""
+    first = s.scalar(select(func.min(table.row.id)).where(table.row.seal.is_not(None)))
     rows = list(s.scalars(select(table.row).where(table.row.seal.is_(None))
                           .order_by(table.row.id)))
+    inserted = [r for r in rows if first is not None and r.id > first]
     for r in rows:
-        seal_next(s, key, r, table.facts, columns)
-    return len(rows)
+        if r not in inserted:
+            seal_next(s, key, r, table.facts, columns)
+    return ([table.label(r) for r in rows if r not in inserted],
+            [table.label(r) for r in inserted])

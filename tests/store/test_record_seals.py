@@ -108,8 +108,9 @@ def test_rows_kept_before_the_key_are_unsealed_until_a_supervisor_seals_them(
     assert records("seal", "--as", "ops-wang", "--role", "operations").exit_code == 3
     done = records("seal", "--as", "sup-sme")
     assert done.exit_code == 0, done.output
-    assert "LPR fixings and corrections: sealed 1 row(s)" in said(done)
-    assert "refused attempts: sealed 1 row(s)" in said(done)  # the refused sealing: sealed
+    assert f"LPR fixings and corrections: sealed 1 row(s) LPR fixing #1 ({LAST})" in said(done)
+    assert "refused attempts: sealed 1 row(s) refusal #1" in said(done)  # #2, the refused
+    # sealing, sealed as kept
     after = records("verify")
     assert after.exit_code == 0 and "0 unsealed" in said(after)
     monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
@@ -120,3 +121,21 @@ def test_rows_kept_before_the_key_are_unsealed_until_a_supervisor_seals_them(
     assert "kept unsealed among sealed ones: set LOAN_JOURNEY_ARCHIVE_KEY" in said(kept)
     monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
     assert found(records("verify")) == {"refusal #3": "INSERTED"}
+
+
+def test_a_row_inserted_after_sealing_began_is_named_not_sealed(
+    database: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
+    assert record(BEFORE, "2.90", "3.40").exit_code == 0  # #1, kept before the key
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    assert record(LAST).exit_code == 0  # #2, sealed as recorded
+    sql(database, "insert into lpr_fixings (fixed_on, one_year, five_year, recorded_by, "
+        "recorded_at) select '2019-08-20', '0.020000', five_year, recorded_by, recorded_at "
+        "from lpr_fixings where id = 2")  # a forged fixing: #3
+    done = records("seal", "--as", "sup-sme")
+    assert done.exit_code == 1, done.output
+    assert f"LPR fixings and corrections: sealed 1 row(s) LPR fixing #1 ({BEFORE})" in said(done)
+    assert ("LPR fixing #3 (2019-08-20): INSERTED after sealing began, not sealed"
+            in said(done))
+    assert found(records("verify")) == {"LPR fixing #3 (2019-08-20)": "INSERTED"}
