@@ -2,7 +2,7 @@
 
 A published fixing never changes, so a date is recorded once: the same fixing again is
 taken as recorded, a different one for the same date is refused (journey/lpr_record.py).
-Each row keeps the first loan that read it (`read_in_force`, priced or repriced on it); until
+Each row keeps the first loan that read it (store/lpr_in_force.py: priced or repriced on it); until
 one has, a supervisor may correct a typo, and the values it replaced are kept with who
 corrected them and why (`lpr_fixing_corrections`).
 
@@ -24,7 +24,7 @@ from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, select,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from journey.lpr import LprFixing, fixing_in_force
+from journey.lpr import LprFixing
 from journey.lpr_record import LprCorrection, RecordedFixing
 from store.db import session
 from store.models import Base, BigId
@@ -87,14 +87,14 @@ def _key_checked(s: Session, key: bytes | None) -> None:
                           "one (one unsealed among them would be one nobody vouches for)")
 
 
-def _fixing(row: LprFixingRow) -> LprFixing:
+def as_fixing(row: LprFixingRow) -> LprFixing:
     return LprFixing(fixed_on=row.fixed_on, one_year=row.one_year, five_year=row.five_year,
                      recorded_by=row.recorded_by)
 
 
 def _recorded(row: LprFixingRow) -> RecordedFixing:
     return RecordedFixing(
-        fixing=_fixing(row), recorded_at=row.recorded_at, used_by=row.used_by,
+        fixing=as_fixing(row), recorded_at=row.recorded_at, used_by=row.used_by,
         used_at=row.used_at,
         corrections=[LprCorrection.model_validate(c, from_attributes=True)
                      for c in row.corrections])
@@ -107,7 +107,7 @@ def fixing_in_month(url: str, day: date) -> LprFixing | None:
     with session(url) as s:
         row = s.scalars(select(LprFixingRow).where(LprFixingRow.fixed_on >= first,
                                                    LprFixingRow.fixed_on < after)).first()
-        return None if row is None else _fixing(row)
+        return None if row is None else as_fixing(row)
 
 
 def recorded_fixing(url: str, day: date) -> RecordedFixing | None:
@@ -159,24 +159,6 @@ def correct_fixing(url: str, was: LprFixing, corrected: LprFixing, by: str, reas
             # supervisor (store/record_seals.py), not in passing
             seal_next(s, key, s.get_one(LprFixingRow, done.id), fixing_facts, CHAIN)
         return True
-
-
-def read_in_force(url: str, day: date, reader: str) -> LprFixing | None:
-    """The fixing in force on `day` (journey/lpr.py; None: none is), marked as read by
-    `reader` when no loan read it before: from then on it is not corrected."""
-    with session(url) as s:
-        dated = s.scalars(select(LprFixingRow).where(LprFixingRow.fixed_on <= day)).all()
-        in_force = fixing_in_force([_fixing(r) for r in dated], day)
-        if in_force is None:
-            return None
-        if next(r for r in dated if r.fixed_on == in_force.fixed_on).used_by is not None:
-            return in_force  # read before: no correction may change it, nothing to write
-        this = LprFixingRow.fixed_on == in_force.fixed_on
-        # marked before its rates are read again: a correction came before, or waits
-        s.execute(update(LprFixingRow).where(this, LprFixingRow.used_by.is_(None))
-                  .values(used_by=reader[:128], used_at=datetime.now(UTC)))
-        s.expire_all()
-        return _fixing(s.scalars(select(LprFixingRow).where(this)).one())
 
 
 def fixings(url: str) -> list[RecordedFixing]:

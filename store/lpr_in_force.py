@@ -1,0 +1,59 @@
+"""The LPR fixing in force on a day, read for a loan (an offer priced, a loan repriced on it)
+from the bank's record (store/lpr.py), and kept as read by the first loan that reads it.
+
+With the archive key, the fixing is checked against its seal first, as `records verify`
+checks it (store/record_seals.py): one changed since it was sealed, or inserted after
+sealing began, prices no loan (`FixingSealBroken`, nothing marked). One kept unsealed before
+sealing began is read as it is, as without the key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from journey.lpr import LprFixing, fixing_in_force
+from store.db import session
+from store.lpr import LprFixingRow, as_fixing
+from store.record_seals import Found, fixing_failing
+
+
+class FixingSealBroken(Exception):
+    """The fixing in force fails its seal: no loan is priced or repriced on it."""
+
+
+def read_in_force(url: str, day: date, reader: str, key: bytes | None = None
+                  ) -> LprFixing | None:
+    """The fixing in force on `day` (journey/lpr.py; None: none is), marked as read by
+    `reader` when no loan read it before: from then on it is not corrected. With `key`,
+    FixingSealBroken, nothing marked, when it fails its seal."""
+    with session(url) as s:
+        dated = s.scalars(select(LprFixingRow).where(LprFixingRow.fixed_on <= day)).all()
+        in_force = fixing_in_force([as_fixing(r) for r in dated], day)
+        if in_force is None:
+            return None
+        row = next(r for r in dated if r.fixed_on == in_force.fixed_on)
+        if key is not None:
+            _vouched(s, key, row)
+        if row.used_by is not None:
+            return in_force  # read before: no correction may change it, nothing to write
+        this = LprFixingRow.fixed_on == in_force.fixed_on
+        # marked before its rates are read again: a correction came before, or waits
+        s.execute(update(LprFixingRow).where(this, LprFixingRow.used_by.is_(None))
+                  .values(used_by=reader[:128], used_at=datetime.now(UTC)))
+        s.expire_all()
+        return as_fixing(s.scalars(select(LprFixingRow).where(this)).one())
+
+
+def _vouched(s: Session, key: bytes, row: LprFixingRow) -> None:
+    failing = fixing_failing(s, key, row)
+    if failing is None:
+        return
+    fix = (" or, while no loan has read it, correct it with `loan-journey lpr correct`"
+           if failing.found is Found.CHANGED else "")
+    raise FixingSealBroken(
+        f"{failing.record} fails its seal ({failing.found.value}): {failing.detail}{fix}; "
+        "then run `loan-journey records verify`. No loan is priced or repriced on it until "
+        "then: the journeys reading it wait and retry")
