@@ -31,6 +31,7 @@ from tests.workflows.journey_kit import (
     application,
     drive_to,
     start,
+    status,
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -44,6 +45,8 @@ async def read_failing(handle: WorkflowHandle) -> str:
                   if p.activity_type.name == READ_LPR_FIXING and p.HasField("last_failure")]
         if failed:
             return failed[0]
+        offered = (await status(handle)).offer
+        assert offered is None, f"an offer priced on the tampered fixing: {offered.rate_basis}"
         await asyncio.sleep(0.05)
 
 
