@@ -39,7 +39,7 @@ from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, plain_errors
 from starter.lpr import bank_day
-from starter.pending_return import not_booked
+from starter.pending_return import not_booked, returned_to_payer
 from starter.pending_send import DOCUMENTS, documents_update
 from starter.terminal import BOOK_WIDTH, wide_console
 
@@ -175,6 +175,8 @@ def status(
             console.print(render.status_view(s, owed))
             for line in not_booked(settings, workflow_id):
                 console.print(f"[red]{escape(line)}[/]")
+            for line in returned_to_payer(settings, workflow_id):
+                console.print(escape(line))
             if (reviews := await schedules.reviews_said(client, s)) is not None:
                 said, warning = reviews
                 console.print(f"[yellow]{escape(said)}[/]" if warning else escape(said))

@@ -51,10 +51,16 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
                                    "settled_at": at})
 
 
+def _received(settings: Settings, workflow_id: str, state: Delivery
+              ) -> list[tuple[Instruction, Repayment]]:
+    """Journey `workflow_id`'s repayments kept in `state`, with the money each names."""
+    return [(kept, Repayment.model_validate_json(kept.request))
+            for kept in instructions(settings.db_url, states=(state,), workflow_id=workflow_id)]
+
+
 def not_booked(settings: Settings, workflow_id: str) -> list[str]:
     """The money received for journey `workflow_id` and not booked, one line each: how much,
-    under which reference, paid and typed when, refused since when, and the way out; then
-    the money received and returned to its payer, with who recorded it, when and why."""
+    under which reference, paid and typed when, refused since when, and the way out."""
     return [
         f"money received and not booked: {paid.amount:,} under {paid.reference}, paid "
         f"{paid.paid_on or f'{kept.typed_at:%Y-%m-%d}'}, typed by {kept.actor} at "
@@ -62,11 +68,12 @@ def not_booked(settings: Settings, workflow_id: str) -> list[str]:
         f"{kept.settled_at or kept.typed_at:%Y-%m-%d %H:%M} UTC (pending instruction "
         f"{kept.id}): book it under its reference as the loan takes it, or return it to the "
         f"payer and record that (`loan-journey pending return {kept.id}`)"
-        for kept in instructions(settings.db_url, states=(Delivery.UNBOOKED,),
-                                 workflow_id=workflow_id)
-        for paid in [Repayment.model_validate_json(kept.request)]] + [
-        f"money received and returned: {paid.amount:,} under {paid.reference} (pending "
-        f"instruction {kept.id}), {kept.outcome}"
-        for kept in instructions(settings.db_url, states=(Delivery.RETURNED,),
-                                 workflow_id=workflow_id)
-        for paid in [Repayment.model_validate_json(kept.request)]]
+        for kept, paid in _received(settings, workflow_id, Delivery.UNBOOKED)]
+
+
+def returned_to_payer(settings: Settings, workflow_id: str) -> list[str]:
+    """The money received for journey `workflow_id` and returned to its payer, one line
+    each, with who recorded it, when, why and under which payment."""
+    return [f"money received and returned: {paid.amount:,} under {paid.reference} (pending "
+            f"instruction {kept.id}), {kept.outcome}"
+            for kept, paid in _received(settings, workflow_id, Delivery.RETURNED)]

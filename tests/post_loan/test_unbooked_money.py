@@ -13,7 +13,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from starter import pending
-from starter.pending_return import not_booked
+from starter.pending_return import not_booked, returned_to_payer
 from store.pending import Delivery, Instruction, instructions, keep_instruction
 from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
@@ -61,7 +61,8 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
     assert kept.state is Delivery.RETURNED and kept.settled_at is not None
     assert "under RET-0001: nothing due: sent back to the payer" in kept.outcome
     # the loan's status keeps the money received and returned (starter/journey_cli.status)
-    assert [line.split(" (pending")[0] for line in not_booked(settings, handle.id)] == [
+    assert not_booked(settings, handle.id) == []
+    assert [line.split(" (pending")[0] for line in returned_to_payer(settings, handle.id)] == [
         "money received and returned: 90,000,000 under FA-R2"]
     assert f"recorded by {SUBMITTER.id}, operations, from {origin()}" in kept.outcome
     twice = await cli(*back, "--as", SUBMITTER.id)
