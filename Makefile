@@ -7,8 +7,9 @@ setup:
 demo: setup
 	.venv/bin/loan-journey demo
 
+# One process per core, each test file whole on one of them (its servers and fixtures with it).
 test: setup
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n auto --dist loadfile
 
 lint: setup
 	.venv/bin/ruff check .

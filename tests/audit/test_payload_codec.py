@@ -82,6 +82,7 @@ def test_wrong_key_under_the_same_id_is_refused() -> None:
         (f"k1:{base64.b64encode(b'short').decode()}", "16, 24 or 32"),
         (f"k1:{NEW},k1:{OLD}", "twice"),
     ],
+    ids=["empty", "no-key-id", "not-base64", "short-key", "one-id-twice"],  # the keys are random
 )
 def test_bad_settings_say_what_to_fix(text: str, message: str) -> None:
     with pytest.raises(CodecError, match=message):
