@@ -61,7 +61,6 @@ from journey.decisions import (  # noqa: E402
     RiskGrade,
     RiskOpinion,
     Signature,
-    UpdateResult,
     Verdict,
 )
 from journey.lpr import TENOR_OF_BASE, LprFixing  # noqa: E402
@@ -91,6 +90,7 @@ class Phase:
     seconds: float = 0.0
     transitions: int = 0
     latencies: list[float] = field(default_factory=list)
+    by_update: dict[str, list[float]] = field(default_factory=dict)  # the same, by update
     costs: Costs = field(default_factory=Costs)
 
     @property
@@ -101,10 +101,11 @@ class Phase:
     def transitions_per_second(self) -> float:
         return self.transitions / self.seconds
 
-    def percentile(self, q: int) -> float | None:
-        if len(self.latencies) < 2:
+    def percentile(self, q: int, update: str | None = None) -> float | None:
+        latencies = self.latencies if update is None else self.by_update[update]
+        if len(latencies) < 2:
             return None
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1]
+        return statistics.quantiles(latencies, n=100, method="inclusive")[q - 1]
 
 
 class StageWatch:
@@ -135,14 +136,16 @@ class StageWatch:
                     self.waiting.pop((wid, stage)).set_result(None)
 
 
-async def moved(phase: Phase, before: Stage, send: Awaitable[UpdateResult]) -> None:
-    """Time one update, after the person's thinking time; it counts when its result stands
-    at a later stage than `before`."""
+async def moved(phase: Phase, before: Stage, update: str, *args: Any) -> None:
+    """Time one update (operations.act's arguments), after the person's thinking time; it
+    counts when its result stands at a later stage than `before`."""
     await asyncio.sleep(phase.think)
     started = time.perf_counter()
-    result = await send
+    result = await operations.act(*args)
     if result.stage is not before:
-        phase.latencies.append(time.perf_counter() - started)
+        took = time.perf_counter() - started
+        phase.latencies.append(took)
+        phase.by_update.setdefault(update, []).append(took)
 
 
 async def drive(
@@ -158,12 +161,12 @@ async def drive(
     route = waiting.route
     opinion = RiskOpinion(actor=risk_officer(policy, route.team), verdict=Verdict.APPROVE,
                           grade=RiskGrade.G3, reason="cash flow covers the debt service")
-    risk = operations.act(client, wid, "record_risk_opinion", opinion)
-    await moved(phase, Stage.RISK_REVIEW, risk)
+    await moved(phase, Stage.RISK_REVIEW, "risk opinion",
+                client, wid, "record_risk_opinion", opinion)
     for approver in approvers(policy, route, app.amount):
         vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="within appetite")
-        await moved(phase, Stage.APPROVAL, operations.act(client, wid, "decide", vote))
-    await moved(phase, Stage.OFFER, operations.act(client, wid, "sign", Signature(actor=customer)))
+        await moved(phase, Stage.APPROVAL, "approval", client, wid, "decide", vote)
+    await moved(phase, Stage.OFFER, "signature", client, wid, "sign", Signature(actor=customer))
     running = await watch.until(client, wid, Stage.POST_LOAN)
     if not closes:
         return handle
@@ -171,7 +174,7 @@ async def drive(
     assert day is not None
     repay = Repayment(actor=OPERATIONS, reference=f"BENCH-{wid}"[:64],
                       amount=operations.settlement(running, day).owed, paid_on=day, settles=True)
-    await moved(phase, Stage.POST_LOAN, operations.act(client, wid, "record_repayment", repay))
+    await moved(phase, Stage.POST_LOAN, "repayment", client, wid, "record_repayment", repay)
     result = await handle.result()
     assert result.outcome is Stage.CLOSED, result
     return handle
@@ -337,6 +340,11 @@ def detail(load: Load) -> str:
         )
     rows.append(f"\nJourney transitions/s = {load.ratio:.2f}x the no-op's "
                 f"({len(load.journey.latencies)} updates timed).")
+    j = load.journey
+    rows += ["\nBy update, from sending it to its result at the next stage:\n",
+             "| update | n | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
+    rows += [f"| {update} | {len(took)} | {ms(j.percentile(50, update))} | "
+             f"{ms(j.percentile(95, update))} |" for update, took in j.by_update.items()]
     costs = server_costs.table([(p.name, p.costs, p.workflows, p.transitions)
                                 for p in (load.baseline, load.journey)])
     return "\n".join(rows) + "\n\nWhat each cost (server and worker CPU from /proc, requests " \
