@@ -45,14 +45,18 @@ log = logging.getLogger("worker")
 
 class JourneyWorker:
     """A process's Temporal workers, run together by `async with`: the journey's workflows and
-    activities on the task queue, and document reading (OCR, CPU-bound) on its documents
-    queue with slots of its own, so a burst of uploads never holds the slots that other
-    journeys' timing writes, notices and bookings need. A worker role (`settings.worker_role`)
-    leaves one of the two out."""
+    activities on the task queue; document reading (OCR, CPU-bound) on its documents queue
+    with slots of its own, so a burst of uploads never holds the slots that other journeys'
+    timing writes, notices and bookings need; and the reads a decision's answer waits for
+    on a decisions queue, so that an answer never queues behind those. A worker role
+    (`settings.worker_role`) leaves out the documents (role "journeys") or the rest
+    ("documents")."""
 
-    def __init__(self, journeys: Worker | None, documents: Worker | None) -> None:
-        self.journeys, self.documents = journeys, documents
-        self._each = [w for w in (journeys, documents) if w is not None]
+    def __init__(
+        self, journeys: Worker | None, documents: Worker | None, deciding: Worker | None = None
+    ) -> None:
+        self.journeys, self.documents, self.deciding = journeys, documents, deciding
+        self._each = [w for w in (journeys, documents, deciding) if w is not None]
         self._running = AsyncExitStack()
 
     @property
@@ -81,7 +85,8 @@ def build_worker(
     shutdown_grace: timedelta = timedelta(0),
 ) -> JourneyWorker:
     """The workers for every journey workflow and activity: activities run in a thread pool
-    of `settings.activity_slots`, document reads in one of `settings.ocr_slots`; once shut
+    of `settings.activity_slots`, document reads in one of `settings.ocr_slots`, the reads
+    a decision waits for (contracts.DECISION_READS) in one of `settings.decision_slots`; once shut
     down, running activities get `shutdown_grace` to finish. `workflows` and `activities` run
     as well: an activity whose function is named like one of the journey's (they are named
     like their methods) runs in its place, which is how tests and the bench stand in for OCR.
@@ -103,15 +108,29 @@ def build_worker(
         interceptors=[RunAheadGuard()],
         graceful_shutdown_timeout=shutdown_grace,
     )
-    documents = None if role == "journeys" else Worker(
+    documents = None if role == "journeys" else _activity_worker(
+        client, contracts.documents_queue(settings.task_queue), reading, settings.ocr_slots,
+        shutdown_grace)
+    # The journeys' queue keeps these reads too, as it keeps READ_DOCUMENT.
+    deciding = None if role == "documents" else _activity_worker(
+        client, contracts.decisions_queue(settings.task_queue),
+        [a for a in every if a.__name__ in contracts.DECISION_READS], settings.decision_slots,
+        shutdown_grace)
+    return JourneyWorker(journeys, documents, deciding)
+
+
+def _activity_worker(client: Client, task_queue: str, activities: list[Callable[..., Any]],
+                     slots: int, shutdown_grace: timedelta) -> Worker:
+    """A worker of `activities` alone on `task_queue`, `slots` of them at once, each in a
+    thread of its own."""
+    return Worker(
         client,
-        task_queue=contracts.documents_queue(settings.task_queue),
-        activities=reading,
-        activity_executor=ThreadPoolExecutor(max_workers=settings.ocr_slots),
-        max_concurrent_activities=settings.ocr_slots,
+        task_queue=task_queue,
+        activities=activities,
+        activity_executor=ThreadPoolExecutor(max_workers=slots),
+        max_concurrent_activities=slots,
         graceful_shutdown_timeout=shutdown_grace,
     )
-    return JourneyWorker(journeys, documents)
 
 
 async def run(settings: Settings | None = None, client: Client | None = None) -> None:

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 
 from journey.application import LoanApplication
 from journey.documents import DocumentReading, DocumentRef
-from journey.exposure import Exposure
-from journey.lpr import LprFixing
+from journey.exposure import ROUTE_ON_EXPOSURE, Exposure
+from journey.lpr import READ_LPR_FIXING, LprFixing
 from journey.policy import Policy, WorkingCalendar
 from journey.timeline import TimingEvent
 
@@ -33,6 +33,19 @@ def documents_queue(task_queue: str) -> str:
     has its own queue and slots, so a burst of uploads never holds the slots that other
     journeys' writes, notices and bookings need (worker.py runs a worker for each)."""
     return f"{task_queue}-documents"
+
+
+# The reads between a person's decision and the stage it leads to: the approver's authority
+# on the exposure as the approval would settle, the LPR fixing the offer is priced on.
+DECISION_READS = (ROUTE_ON_EXPOSURE, READ_LPR_FIXING)
+
+
+def decisions_queue(task_queue: str) -> str:
+    """The task queue of DECISION_READS for journeys on `task_queue`: a decision's answer
+    waits for them, so they have a queue and slots of their own and never queue behind other
+    journeys' writes, notices and bookings (worker.py runs a worker for it beside the
+    journeys' own)."""
+    return f"{task_queue}-decisions"
 
 
 class LoadPolicyInput(BaseModel):

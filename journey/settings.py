@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Documents it reads at once, on their own task queue (journey/contracts.py
     # `documents_queue`); OCR is CPU-bound and each read runs OCR_THREADS threads.
     ocr_slots: int = Field(default=2, ge=1)
+    # Reads between a decision and its next stage it runs at once, on their own task queue
+    # (journey/contracts.py `decisions_queue`): each a quick database read.
+    decision_slots: int = Field(default=2, ge=1)
     # Which queues a worker process polls: "all" (one kind of process does everything),
     # "journeys" (workflows and every activity but document reads) or "documents" (reads
     # only), so that readers scale on their own (`--scale reader=N` in docker-compose.yml).

@@ -37,11 +37,12 @@ async def keep_exposure(workflow_id: str, application: LoanApplication,
     )
 
 
-async def route_on_exposure(workflow_id: str, case: RouteInput, *, local: bool = False
-                            ) -> Route:
-    """`case` routed on the borrower's exposure as it stands, read and routed by one activity;
-    `local`: a local activity, as the approval's check ran before the marker
-    EXPOSURE_CHECK_AS_ACTIVITY (workflows/exposure_now.py)."""
+async def route_on_exposure(workflow_id: str, case: RouteInput, *, local: bool = False,
+                            task_queue: str | None = None) -> Route:
+    """`case` routed on the borrower's exposure as it stands, read and routed by one activity
+    on `task_queue` (the journey's own when None); `local`: a local activity, as the
+    approval's check ran before the marker EXPOSURE_CHECK_AS_ACTIVITY
+    (workflows/exposure_now.py)."""
     request = RouteNowInput(workflow_id=workflow_id, case=case)
     if local:
         return await workflow.execute_local_activity(
@@ -49,6 +50,6 @@ async def route_on_exposure(workflow_id: str, case: RouteInput, *, local: bool =
             start_to_close_timeout=QUICK, retry_policy=IO_RETRY,
         )
     return await workflow.execute_activity(
-        ROUTE_ON_EXPOSURE, request, result_type=Route,
+        ROUTE_ON_EXPOSURE, request, result_type=Route, task_queue=task_queue,
         start_to_close_timeout=QUICK, retry_policy=IO_RETRY,
     )

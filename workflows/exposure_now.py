@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.policy.authority import votes_standing
     from journey.policy.routing import reroute
     from workflows import search_attributes as sa
+    from workflows.decision_reads import decisions_queue
     from workflows.exposure import route_on_exposure
     from workflows.journey_updates import JourneyUpdates
 
@@ -35,8 +36,9 @@ class ExposureAtDecision(JourneyUpdates):
         was = self.route
         case = RouteInput(policy=self.policy, application=self._application,
                           readings=self.loan_file())
-        fresh = await route_on_exposure(
-            self._workflow_id, case, local=not workflow.patched(EXPOSURE_CHECK_AS_ACTIVITY))
+        local = not workflow.patched(EXPOSURE_CHECK_AS_ACTIVITY)
+        fresh = await route_on_exposure(self._workflow_id, case, local=local,
+                                        task_queue=None if local else decisions_queue())
         self._route = now = reroute(was, fresh)
         kept, aside = votes_standing(self.policy, now, self._votes, self._application.amount,
                                      self._application.submitted_by.id, self._reviewed_by)

@@ -38,8 +38,10 @@ async def test_a_reader_process_reads_what_a_journeys_worker_process_queues(
         worker_process(settings, "documents", tmp_path / "reader.log") as reader,
     ):
         documents_queue = contracts.documents_queue(settings.task_queue)
+        decisions_queue = contracts.decisions_queue(settings.task_queue)
         assert (await polling(worker, tmp_path / "worker.log")).endswith(
-            f"polling task queue(s) {settings.task_queue} at {settings.temporal_address}")
+            f"polling task queue(s) {settings.task_queue}, {decisions_queue} at "
+            f"{settings.temporal_address}")
         assert (await polling(reader, tmp_path / "reader.log")).endswith(
             f"polling task queue(s) {documents_queue} at {settings.temporal_address}")
         journey = await start_sample(settings, "demo-002.json", scans, tmp_path)

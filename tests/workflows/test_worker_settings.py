@@ -35,11 +35,12 @@ async def test_every_workflow_of_the_worker_throws_a_run_ahead_away(
     assert any(isinstance(i, RunAheadGuard) for i in worker.journeys.config()["interceptors"])
 
 
-async def test_activities_and_document_reads_have_slots_of_their_own(
+async def test_activities_document_reads_and_decision_reads_have_slots_of_their_own(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch
 ) -> None:
     monkeypatch.setenv("LOAN_JOURNEY_ACTIVITY_SLOTS", "16")
     monkeypatch.setenv("LOAN_JOURNEY_OCR_SLOTS", "3")
+    monkeypatch.setenv("LOAN_JOURNEY_DECISION_SLOTS", "4")
     settings = Settings(data_dir=tmp_path, task_queue="loans")
     worker = build_worker(time_skipping_env.client, settings)
     journeys, documents = worker.journeys.config(), worker.documents.config()
@@ -49,6 +50,15 @@ async def test_activities_and_document_reads_have_slots_of_their_own(
     )
     assert [a.__name__ for a in documents["activities"]] == ["read_document"]
     assert not documents["workflows"]
+    assert worker.deciding is not None
+    deciding = worker.deciding.config()
+    assert (deciding["task_queue"], deciding["max_concurrent_activities"]) == (
+        "loans-decisions", 4
+    )
+    assert sorted(a.__name__ for a in deciding["activities"]) == [
+        "read_lpr_fixing", "route_on_exposure"
+    ]
+    assert not deciding["workflows"]
     monkeypatch.setenv("LOAN_JOURNEY_OCR_SLOTS", "0")
     with pytest.raises(ValidationError, match="ocr_slots"):
         Settings()
@@ -62,8 +72,8 @@ async def test_a_worker_role_picks_the_queues_it_polls(
     for role in ("all", "journeys", "documents"):  # a queue of its own each: one client
         monkeypatch.setenv("LOAN_JOURNEY_WORKER_ROLE", role)
         polled[role] = build_worker(client, Settings(data_dir=tmp_path, task_queue=role))
-    assert polled["all"].task_queues == ["all", "all-documents"]
-    assert polled["journeys"].task_queues == ["journeys"]
+    assert polled["all"].task_queues == ["all", "all-documents", "all-decisions"]
+    assert polled["journeys"].task_queues == ["journeys", "journeys-decisions"]
     assert polled["journeys"].documents is None
     assert polled["documents"].task_queues == ["documents-documents"]
     assert polled["documents"].journeys is None
