@@ -81,13 +81,28 @@ def open_numbers(warnings: list[EarlyWarning]) -> list[int]:
     return [n for n, w in enumerate(warnings, start=1) if w.open]
 
 
+def open_warnings(warnings: list[EarlyWarning], zone: tzinfo = UTC) -> list[int]:
+    """The open warnings' numbers, or DecisionRefused saying that none is open, and which was
+    acknowledged last, by whom and on which day (`zone`'s, the loan's). Said before whose
+    queue a warning is on: with nothing open, no team has anything to acknowledge."""
+    if still_open := open_numbers(warnings):
+        return still_open
+    done = [(w.acknowledged, n) for n, w in enumerate(warnings, start=1) if w.acknowledged]
+    if not done:
+        raise DecisionRefused("this loan has no open early warning: none has been raised, "
+                              "nothing to acknowledge")
+    last, n = max(done, key=lambda d: (d[0].at, d[1]))
+    raise DecisionRefused(
+        f"this loan has no open early warning: nothing to acknowledge (the last, early "
+        f"warning {n}, was acknowledged by {last.by} on {last.at.astimezone(zone):%Y-%m-%d}: "
+        f"{last.action})")
+
+
 def numbers_to_acknowledge(warnings: list[EarlyWarning], request: AcknowledgeWarning,
                            zone: tzinfo = UTC) -> list[int]:
     """The warnings `request` acknowledges, or DecisionRefused saying what to ask for (the
     day one was acknowledged on by `zone`'s days, the loan's, as the warnings are dated)."""
-    still_open = open_numbers(warnings)
-    if not still_open:
-        raise DecisionRefused("this loan has no open early warning: nothing to acknowledge")
+    still_open = open_warnings(warnings, zone)
     wanted = sorted(set(request.numbers)) or still_open
     for n in wanted:
         if not 1 <= n <= len(warnings):

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         WarningAction,
         numbers_to_acknowledge,
         open_numbers,
+        open_warnings,
     )
     from journey.stages import Stage
     from journey.timeline import EventType
@@ -68,6 +69,7 @@ class EarlyWarnings(PostLoanMemory):
     @acknowledge_warning.validator
     def _validate_acknowledgement(self, request: AcknowledgeWarning) -> None:
         self._require_stage(Stage.POST_LOAN)
+        open_warnings(self._pl.warnings, self.day_zone())  # nothing open: said to anyone first
         authorize_warning_acknowledgement(self.policy, request.actor, self._risk_team(),
                                           request.action is WarningAction.WAIVER)
         numbers_to_acknowledge(self._pl.warnings, request, self.day_zone())

@@ -23,6 +23,7 @@ from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
 OFFICER = Actor(id="risk-sme-1", role=Role.RISK_OFFICER)
+OTHER_TEAM = Actor(id="risk-corp-1", role=Role.RISK_OFFICER)
 ACK = LoanJourneyWorkflow.acknowledge_warning
 
 
@@ -45,6 +46,9 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
     app = application(docs, term_months=12)
     async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
         handle, _ = await disbursed(env.client, settings, app)
+        # nothing open is said first, also to another team's officer: the queue is moot
+        assert "no open early warning: none has been raised" in await refused(
+            handle, ACK, ack(OTHER_TEAM))
         await review(env, settings, handle.id, 1)
         warned = await until(handle, lambda s: s.run == 2)  # a review ends a run
         assert [w.kind for w in warned.warnings] == ["covenant_breach", "downgrade"]
@@ -53,8 +57,7 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
         # others are refused before the history
         assert "not in the staff directory" in await refused(
             handle, ACK, ack(Actor(id="mallory", role=Role.RISK_OFFICER)))
-        assert "'sme_risk''s queue" in await refused(
-            handle, ACK, ack(Actor(id="risk-corp-1", role=Role.RISK_OFFICER)))
+        assert "'sme_risk''s queue" in await refused(handle, ACK, ack(OTHER_TEAM))
         assert "needs one of: risk_officer, supervisor" in await refused(
             handle, ACK, ack(Actor(id="appr-branch-1", role=Role.APPROVER)))
         assert "not in the staff directory" in await refused(handle, ACK, ack(customer(app)))
@@ -85,6 +88,9 @@ async def test_the_risk_team_acknowledges_warnings_and_the_loan_leaves_its_queue
         assert "early warning(s) 2 acknowledged; none open" in " ".join(by_sup.output.split())
         assert await queue(handle) == ("-", "ok")
         assert "no open early warning" in await refused(handle, ACK, ack(OFFICER))
+        assert ("this loan has no open early warning: nothing to acknowledge (the last, early "
+                f"warning 2, was acknowledged by sup-sme on {acked_on}: contact_borrower)") in (
+            await refused(handle, ACK, ack(OTHER_TEAM)))
 
         now = await until(handle, lambda s: all(not w.open for w in s.warnings))
         assert [(w.acknowledged.by, w.acknowledged.action) for w in now.warnings] == [
