@@ -49,6 +49,7 @@ from starter.connect import connect
 from starter.errors import Ended, KeysNeeded, NoAnswer, NotFound, Refused, SetupError
 from starter.pending_request import dropped, kept_request, set_aside, whole
 from starter.pending_send import as_typist, sent
+from starter.pending_typist import typist_allowed
 from store.pending import (
     Delivery,
     Instruction,
@@ -106,13 +107,15 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
     """`operations.act`, under an update id of its own (without a `client`, on the settings'
     server). An act of `KEPT` that no worker took in time, or that could not be sent because
     the server cannot be reached, is kept as a pending instruction, and the `NoAnswer` or
-    `SetupError` says so and how it will be delivered."""
+    `SetupError` says so and how it will be delivered; unless its typist may not send it, as
+    far as that is known without the journey (`typist_allowed`: `Refused`, nothing kept)."""
     update_id, typed_at = str(uuid.uuid4()), datetime.now(UTC)
 
     async def kept(err: NoAnswer | SetupError, why: str) -> NoAnswer | SetupError:
         """`err` again, with what became of the act (`why`: what it was not taken for)."""
         if update not in KEPT:
             return err
+        typist_allowed(settings, workflow_id, update, request)  # or refused: nothing kept
         actor = getattr(request, "actor", None)
         instruction = Instruction(
             workflow_id=workflow_id, update=update, update_id=update_id,

@@ -125,6 +125,14 @@ def authorize_customer_side(policy: Policy, actor: Actor, customer: str) -> None
                 f"{refused}; front office acting for the customer: your staff id with role "
                 "relationship_manager or operations") from None
     else:
+        authorize_staff_for_customer(policy, actor)
+
+
+def authorize_staff_for_customer(policy: Policy, actor: Actor) -> None:
+    """The part of `authorize_customer_side` that needs no journey: staff acting for a
+    customer are front office of the staff directory (a customer is checked against the
+    journey's borrower, which only the journey knows)."""
+    if actor.role is not Role.CUSTOMER:
         authorize_staff(policy, actor, FRONT_OFFICE)
 
 
@@ -147,7 +155,7 @@ def authorize_customer_score(policy: Policy, actor: Actor, channel: Channel, cus
     if actor.role is Role.CUSTOMER:
         require_customer(actor, customer)
         return
-    authorize_staff(policy, actor, {Role.RELATIONSHIP_MANAGER})
+    authorize_score_recorder(policy, actor)
     if actor.id != manager:
         whose = f"its relationship manager {manager!r}" if manager else "no relationship manager"
         raise DecisionRefused(
@@ -161,6 +169,14 @@ def authorize_customer_score(policy: Policy, actor: Actor, channel: Channel, cus
             f"for the customer is what it said through one of: {heard}; the customer gives "
             f"its own through {channel}"
         )
+
+
+def authorize_score_recorder(policy: Policy, actor: Actor) -> None:
+    """The part of `authorize_customer_score` that needs no journey: staff recording a
+    customer's score are relationship managers of the staff directory (whether the case's
+    own, and the customer's id, only the journey knows)."""
+    if actor.role is not Role.CUSTOMER:
+        authorize_staff(policy, actor, {Role.RELATIONSHIP_MANAGER})
 
 
 def authorize_cancellation(policy: Policy, actor: Actor, customer: str, team: str) -> None:

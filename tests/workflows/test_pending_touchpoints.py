@@ -29,7 +29,7 @@ from store import blobs
 from store.db import ready
 from store.feedback import feedback_for
 from store.pending import Delivery, Instruction, instructions, keep_instruction
-from store.refusals import origin
+from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.ports import free_port
 from tests.workflows.journey_kit import (
@@ -82,9 +82,31 @@ async def kept_then_delivered(env: WorkflowEnvironment, handle: WorkflowHandle,
                           "--channel", "web", *me)  # fmt: skip
     assert complaint.exit_code == 6, complaint.output
     assert "pending instruction 2" in said(complaint)
+    # a typist the journey would refuse at delivery is refused as it refuses, when typing:
+    # by the staff directory, nothing kept, the attempt kept for auditors
+    other = tmp_path / "other.png"
+    other.write_bytes(b"another scan")
+    by_approver = await cli("documents", handle.id, str(other), "--as", "appr-branch-1",
+                            "--role", "approver")
+    assert by_approver.exit_code == 3, by_approver.output
+    assert ("add_documents refused: 'appr-branch-1' is approver; this needs one of: "
+            "operations, relationship_manager") in said(by_approver)
     with monkeypatch.context() as offline:
         offline.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
+        by_operations = await cli("feedback", handle.id, "--score", "4", "--stage", "intake",
+                                  "--channel", "branch", "--as", "ops-wang", "--role",
+                                  "operations")
+        by_stranger = await cli("inquiry", handle.id, "--channel", "phone", "--as", "ops-x",
+                                "--role", "operations")
         asked = await cli("inquiry", handle.id, "--channel", "phone", *me)
+    assert by_operations.exit_code == 3, by_operations.output
+    assert ("record_feedback refused: 'ops-wang' is operations; this needs one of: "
+            "relationship_manager") in said(by_operations)
+    assert by_stranger.exit_code == 3, by_stranger.output
+    assert "record_inquiry refused: 'ops-x' is not in the staff directory" in said(by_stranger)
+    assert [(r.action, r.actor) for r in refusals(f"sqlite:///{tmp_path / 'journey.db'}")] == [
+        ("add_documents", "appr-branch-1"), ("record_feedback", "ops-wang"),
+        ("record_inquiry", "ops-x")]
     assert asked.exit_code == 5 and "pending instruction 3" in said(asked), asked.output
     assert "Tell the customer the inquiry is taken" in said(asked)
 
