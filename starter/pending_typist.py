@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 TYPIST_RULES: dict[str, Callable[[Policy, Actor], None]] = {
     DOCUMENTS: authorize_staff_for_customer,
     "record_inquiry": authorize_staff_for_customer,
+    "answer_question": authorize_staff_for_customer,
+    "request_drawdown": authorize_staff_for_customer,
     "record_feedback": authorize_score_recorder,
 }
 
