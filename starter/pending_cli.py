@@ -17,7 +17,7 @@ from starter.connect import connect
 from starter.errors import NoAnswer, Refused
 from starter.journey_cli import As, Reason, RoleOpt
 from starter.pending_request import ASIDE
-from starter.pending_return import return_to_payer
+from starter.pending_return import return_to_payer, said
 from starter.terminal import wide_console
 from store.pending import Delivery, Instruction, instructions
 
@@ -34,9 +34,10 @@ def list_(
 ) -> None:
     """The instructions kept because no worker took them, and the repayments refused at
     delivery, not booked (money received: action needed): who typed what, when, from where."""
-    rows = instructions(Settings().db_url, every, (Delivery.PENDING, Delivery.UNBOOKED))
+    settings = Settings()
+    rows = instructions(settings.db_url, every, (Delivery.PENDING, Delivery.UNBOOKED))
     _print(rows, f"{'instructions kept' if every else 'pending instructions'} ({len(rows)}, "
-                 "oldest first)")
+                 "oldest first)", said(settings, rows))
 
 
 @pending_app.command()
@@ -84,7 +85,9 @@ def return_(
                                 f"{settled.state}: {settled.outcome}"))
 
 
-def _print(rows: list[Instruction], title: str) -> None:
+def _print(rows: list[Instruction], title: str, returns: dict[int | None, str] | None = None
+           ) -> None:
+    """The instructions, each with its outcome (a return to the payer as `returns` says it)."""
     table = Table("#", "typed (UTC)", "journey", "act", "by", "role", "from", title=title)
     for wide in ("instruction", "state", "outcome"):
         table.add_column(wide, overflow="fold")
@@ -92,7 +95,8 @@ def _print(rows: list[Instruction], title: str) -> None:
         # escaped, every cell: ids, actors and references are what someone typed
         table.add_row(str(r.id), f"{r.typed_at:%Y-%m-%d %H:%M:%S}", escape(r.workflow_id),
                       r.update, escape(r.actor), escape(r.role), escape(r.origin),
-                      escape(_fields(r.request)), r.state.value, escape(r.outcome))
+                      escape(_fields(r.request)), r.state.value,
+                      escape((returns or {}).get(r.id, r.outcome)))
     wide_console().print(table)
 
 

@@ -2,7 +2,8 @@
 and refused at delivery (starter/pending.py marks it unbooked) is money the bank holds for
 no loan. `status` shows it beside its journey until it is booked (a `repay` under its
 reference) or returned to the payer: operations record the return here, with who, when and
-why, in the journey database, once; the instruction is then settled as returned."""
+why, in the journey database (store/payer_returns.py), once, sealed where the archive key
+is set; the instruction is then settled as returned."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from journey.decisions import Repayment
 from journey.settings import Settings
 from starter.errors import BadInput, NotFound, Refused
 from starter.operations import attempt, authorized
-from store.pending import Delivery, Instruction, instruction, instructions, returned
+from starter.records import key_needed
+from store.payer_returns import PayerReturn, record_return, returns, told
+from store.pending import Delivery, Instruction, instruction, instructions
 from store.refusals import origin
 
 ACTION = "pending return"  # what a refused attempt is kept under (store/refusals.py)
@@ -25,7 +28,8 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
     `actor` (operations), for `reason`, under the return payment's `reference`; the
     instruction as settled. `NotFound`: no such
     instruction; `Refused`: someone else than operations, or an instruction that is no money
-    received and not booked (booked since, returned already, or no repayment)."""
+    received and not booked (booked since, returned already, or no repayment); `KeysNeeded`,
+    nothing written: the returns are sealed and the archive key is not set here."""
     kept = instruction(settings.db_url, number)
     if kept is None:
         raise NotFound(f"no pending instruction {number}: `loan-journey pending list --all` "
@@ -41,15 +45,16 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
         why = (f"it is {kept.state}, not money received and not booked"
                + (f": {kept.outcome}" if kept.outcome else ""))
         raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, ACTION, actor, why))
-    at = now or datetime.now(UTC)
-    outcome = (f"returned to the payer under {reference.strip()}: {reason.strip()} "
-               f"(recorded by {actor.id}, "
-               f"{actor.role}, from {origin()} at {at:%Y-%m-%d %H:%M:%S} UTC)")
-    if not returned(settings.db_url, number, outcome, at):  # booked or returned meanwhile
+    back = PayerReturn(instruction_id=number, workflow_id=kept.workflow_id,
+                       returned_at=now or datetime.now(UTC), returned_by=actor.id,
+                       role=actor.role, origin=origin(), reference=reference.strip(),
+                       reason=reason.strip())
+    with key_needed():
+        done = record_return(settings.db_url, back, settings.archive_seal_key)
+    if not done:  # booked or returned meanwhile
         return return_to_payer(settings, number, actor, reason, reference, now)
-    return kept.model_copy(update={"state": Delivery.RETURNED, "outcome": outcome,
-                                   "settled_at": at})
-
+    return kept.model_copy(update={"state": Delivery.RETURNED, "outcome": told(back, ""),
+                                   "settled_at": back.returned_at})
 
 def _received(settings: Settings, workflow_id: str, state: Delivery
               ) -> list[tuple[Instruction, Repayment]]:
@@ -74,6 +79,16 @@ def not_booked(settings: Settings, workflow_id: str) -> list[str]:
 def returned_to_payer(settings: Settings, workflow_id: str) -> list[str]:
     """The money received for journey `workflow_id` and returned to its payer, one line
     each, with who recorded it, when, why and under which payment."""
+    received = _received(settings, workflow_id, Delivery.RETURNED)
+    back = said(settings, [kept for kept, _ in received])
     return [f"money received and returned: {paid.amount:,} under {paid.reference} (pending "
-            f"instruction {kept.id}), {kept.outcome}"
-            for kept, paid in _received(settings, workflow_id, Delivery.RETURNED)]
+            f"instruction {kept.id}), {back.get(kept.id, kept.outcome)}"
+            for kept, paid in received]
+
+
+def said(settings: Settings, kept: list[Instruction]) -> dict[int | None, str]:
+    """What each instruction of `kept` returned to its payer says of its return, by number:
+    its return's columns, or the outcome it was settled with before they were kept."""
+    back = returns(settings.db_url, (k.id for k in kept
+                                     if k.id is not None and k.state is Delivery.RETURNED))
+    return {k.id: told(back[k.id], k.outcome) for k in kept if k.id in back}

@@ -15,10 +15,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import String, Text, UniqueConstraint, select, update
+from sqlalchemy import String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store._dialect import affected
 from store.db import session
 from store.models import Base, BigId
 from store.types import UTCDateTime
@@ -31,7 +30,8 @@ class Delivery(StrEnum):
     # money received that the journey refused at delivery: not booked, listed as pending
     # until booked (typed again under its reference) or returned; `outcome` says what to type
     UNBOOKED = "unbooked"
-    # money received and not booked, returned to the payer: `outcome` says by whom and why
+    # money received and not booked, returned to the payer: its return says by whom, when
+    # and why (store/payer_returns.py)
     RETURNED = "returned"
 
 
@@ -121,12 +121,3 @@ def instruction(url: str, number: int) -> Instruction | None:
     with session(url) as s:
         row = s.get(PendingRow, number)
         return None if row is None else Instruction.model_validate(row, from_attributes=True)
-
-
-def returned(url: str, number: int, outcome: str, at: datetime) -> bool:
-    """Mark the unbooked repayment `number` returned to the payer (`outcome`: by whom, why);
-    False, nothing written, when it is not unbooked (any more: booked or returned meanwhile)."""
-    with session(url) as s:
-        return affected(s, update(PendingRow).where(
-            PendingRow.id == number, PendingRow.state == Delivery.UNBOOKED,
-        ).values(state=Delivery.RETURNED, outcome=outcome, settled_at=at)) > 0

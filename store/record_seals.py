@@ -1,5 +1,6 @@
 """The bank's own records checked against their seals (store/seals.py): the LPR fixings with
-their corrections (store/lpr.py), and the refused attempts (store/refusals.py).
+their corrections (store/lpr.py), the refused attempts (store/refusals.py), and the money
+returned to its payers (store/payer_returns.py).
 
 Each sealed row must match its seal, and every position of a chain up to its newest must be
 held by a seal: a row changed is named by its id, a sealed row deleted by the position it
@@ -23,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from store.db import ready
 from store.lpr import CHAIN, LprCorrectionRow, LprFixingRow, correction_facts, fixing_facts
+from store.payer_returns import PayerReturnRow
+from store.payer_returns import facts as return_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
 from store.seals import Column, chain_of, matches, position_of, seal_next, sealing
@@ -69,6 +72,7 @@ class _Table:
 FIXINGS = _Table("LPR fixing", LprFixingRow, fixing_facts)
 CORRECTIONS = _Table("LPR correction", LprCorrectionRow, correction_facts)
 REFUSALS = _Table("refusal", RefusalRow, refusal_facts)
+RETURNS = _Table("return to payer", PayerReturnRow, return_facts)
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,9 @@ class _Chain:
 LPR = _Chain("LPR fixings and corrections", LprFixingRow.__tablename__,
              [FIXINGS, CORRECTIONS], CHAIN)
 REFUSED = _Chain("refused attempts", RefusalRow.__tablename__, [REFUSALS], [RefusalRow.seal])
-CHAINS = [LPR, REFUSED]
+RETURNED = _Chain("money returned to payers", PayerReturnRow.__tablename__, [RETURNS],
+                  [PayerReturnRow.seal])
+CHAINS = [LPR, REFUSED, RETURNED]
 
 
 def check(url: str, key: bytes) -> list[RecordsCheck]:

@@ -6,8 +6,8 @@ first). A row changed by someone without the key no longer matches its seal; a s
 deleted leaves the one sealed after it without the seal it covers. Only the newest sealed
 row's deletion goes unseen by the chain (a backup tells). Each chain is extended by one
 sealer at a time (`sealing`). The archive's histories (store/archive.py) are one chain; the
-LPR fixings with their corrections, and the refused attempts, are one each
-(store/record_seals.py checks them).
+LPR fixings with their corrections, the refused attempts, and the money returned to its
+payers (store/payer_returns.py) are one each (store/record_seals.py checks them).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Money received and not booked (a kept repayment refused at delivery) has a way out: the
 delivery names only steps that can settle it, `status` shows it beside the loan until then,
 and operations record its return to the payer once (`pending return`), kept with who, when
-and why (starter/pending_return.py)."""
+and why in columns of its own (starter/pending_return.py, store/payer_returns.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from starter import pending
 from starter.pending_return import not_booked, returned_to_payer
+from store.payer_returns import returns
 from store.pending import Delivery, Instruction, instructions, keep_instruction
 from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
@@ -60,6 +61,11 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
     (kept,) = instructions(settings.db_url, every=True)
     assert kept.state is Delivery.RETURNED and kept.settled_at is not None
     assert "under RET-0001: nothing due: sent back to the payer" in kept.outcome
+    # who, when, why and under which payment in their own columns (store/payer_returns.py)
+    sent = returns(settings.db_url, [1])[1]
+    assert (sent.returned_by, sent.role, sent.origin, sent.reference, sent.reason,
+            sent.returned_at) == (SUBMITTER.id, "operations", origin(), "RET-0001",
+                                  "nothing due: sent back to the payer", kept.settled_at)
     # the loan's status keeps the money received and returned (starter/journey_cli.status)
     assert not_booked(settings, handle.id) == []
     assert [line.split(" (pending")[0] for line in returned_to_payer(settings, handle.id)] == [

@@ -1,6 +1,6 @@
 """Money received and not booked (store/pending.py): a `repay` under its reference books it,
 on its own journey or, of the same amount, on the loan it pays when the one typed was wrong;
-a return to the payer is written once."""
+a return to the payer is written once (store/payer_returns.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from pathlib import Path
 
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
+from store.payer_returns import PayerReturn, record_return
 from store.pending import (
     Delivery,
     Instruction,
     booked_at_last,
     instructions,
     keep_instruction,
-    returned,
     settle,
 )
 
@@ -41,8 +41,15 @@ def test_a_repay_books_unbooked_money_of_its_journey_or_of_a_mistyped_one(tmp_pa
     booked_at_last(url, "loan-APP-1", "FA-R2", Decimal("50000"), "booked", NOW)
     assert [(k.id, k.state) for k in instructions(url, every=True)] == [
         (mistyped, Delivery.DELIVERED), (other, Delivery.UNBOOKED)]
-    assert returned(url, other, "returned to the payer", NOW)
-    assert not returned(url, other, "returned again", NOW)  # once
-    assert not returned(url, mistyped, "booked, not returned", NOW)
-    assert [k.outcome for k in instructions(url, every=True)] == ["booked",
-                                                                  "returned to the payer"]
+    assert record_return(url, back(other, "RET-1"))
+    assert not record_return(url, back(other, "RET-2"))  # once
+    assert not record_return(url, back(mistyped, "RET-3"))  # booked, not returned
+    assert [k.outcome for k in instructions(url, every=True)] == [
+        "booked", "returned to the payer under RET-1: sent back (recorded by ops-li, operations, "
+        "from ops@host pid 2 at 2026-12-06 00:00:00 UTC)"]
+
+
+def back(number: int, reference: str) -> PayerReturn:
+    return PayerReturn(instruction_id=number, workflow_id="loan-APP-2", returned_at=NOW,
+                       returned_by="ops-li", role="operations", origin="ops@host pid 2",
+                       reference=reference, reason="sent back")

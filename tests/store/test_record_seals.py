@@ -1,22 +1,33 @@
-"""`loan-journey records verify|seal`: LPR fixings, their corrections and refused attempts
-really in the journey database, sealed as written; changed, inserted or deleted with SQL,
+"""`loan-journey records verify|seal`: LPR fixings, their corrections, refused attempts and
+money returned to its payers (`pending return`) really in the journey database, sealed as
+written; changed, inserted or deleted with SQL,
 each is named; an untouched store passes; rows kept before the key are unsealed, not
 tampered, until a supervisor seals them."""
 
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
+from journey.actors import Actor, Role
+from journey.decisions import Repayment
+from journey.settings import Settings
 from starter.cli import app
-from store.db import engine_for
+from starter.pending_return import returned_to_payer
+from store.db import alembic_config, engine_for
+from store.payer_returns import returns
+from store.pending import Delivery, Instruction, PendingRow, keep_instruction
 from tests.cli_kit import said
 from tests.store.test_lpr_fixings import BEFORE, LAST, correct, record
 
 KEY = "records-key-0123456789"
+OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +57,28 @@ def refused(times: int) -> None:
     for _ in range(times):
         assert record(LAST, "3.00", "3.50", "--as", "rm-zhang", "--role",
                       "relationship_manager").exit_code == 3
+
+
+def repayment(reference: str, state: Delivery = Delivery.UNBOOKED) -> Instruction:
+    """A repayment kept while no worker answered and refused at delivery: money received and
+    not booked (`state`: returned, as a version before its return's columns left it)."""
+    return Instruction(
+        workflow_id="LOAN-RET-1", update="record_repayment", update_id=str(uuid.uuid4()),
+        request=Repayment(actor=OPS, reference=reference, amount="1000").model_dump_json(),
+        actor=OPS.id, role=OPS.role, typed_at=datetime(2026, 12, 1, tzinfo=UTC), origin="ops@h",
+        state=state, settled_at=datetime(2026, 12, 2, tzinfo=UTC), outcome=(
+            "returned to the payer under RET-OLD: sent back (recorded by ops-wang)"
+            if state is Delivery.RETURNED else "nothing due"))
+
+
+def unbooked(database: str, reference: str) -> int:
+    return keep_instruction(database, repayment(reference))
+
+
+def returned(number: int, reference: str = "RET-0001") -> Result:
+    return CliRunner().invoke(app, ["pending", "return", str(number), "--reason",
+                                    "nothing due: sent back", "--reference", reference,
+                                    "--as", OPS.id])
 
 
 def sealed_store() -> None:
@@ -139,3 +172,56 @@ def test_a_row_inserted_after_sealing_began_is_named_not_sealed(
     assert ("LPR fixing #3 (2019-08-20): INSERTED after sealing began, not sealed"
             in said(done))
     assert found(records("verify")) == {"LPR fixing #3 (2019-08-20)": "INSERTED"}
+
+
+def test_money_returned_to_its_payer_is_kept_in_columns_sealed_and_checked(
+    database: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    numbers = [unbooked(database, f"FA-{n}") for n in range(4)]
+    assert all(returned(n, f"RET-{n}").exit_code == 0 for n in numbers)
+    back = returns(database, numbers)[numbers[0]]
+    assert (back.returned_by, back.role, back.reference, back.reason) == (
+        OPS.id, OPS.role, "RET-1", "nothing due: sent back")
+    checked = records("verify")
+    assert checked.exit_code == 0, checked.output
+    assert "money returned to payers: 4 row(s) checked, 0 changed" in said(checked)
+    monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
+    five = unbooked(database, "FA-5")
+    keyless = returned(five)
+    assert keyless.exit_code == 8 and "returns of money to payers are sealed" in said(keyless)
+    assert returns(database, [five]) == {}  # nothing written: still unbooked
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    sql(database, "update payer_returns set reason = 'kept by the bank' where id = 1",
+        "delete from payer_returns where id = 2",
+        "update pending_instructions set request = replace(request, '1000', '9000') "
+        "where id = 4",  # the money it returned, as kept
+        "update pending_instructions set state = 'returned' where id = 5",
+        "insert into payer_returns (instruction_id, workflow_id, returned_at) "
+        "select 5, workflow_id, returned_at from payer_returns where id = 1")
+    tampered = records("verify")
+    assert tampered.exit_code == 1
+    assert found(tampered) == {
+        "return to payer #1": "CHANGED", "seal #2 of the money returned to payers": "DELETED",
+        "return to payer #4": "CHANGED", "return to payer #5": "INSERTED"}
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_return_recorded_before_its_columns_reads_as_before_until_a_supervisor_seals_it(
+    database: str,
+) -> None:
+    with engine_for(database).begin() as c:  # a database the version before left
+        cfg = alembic_config(database)
+        cfg.attributes["connection"] = c
+        command.upgrade(cfg, "0010_record_seals")
+        old = repayment("FA-OLD", Delivery.RETURNED)
+        c.execute(PendingRow.__table__.insert().values(**old.model_dump(exclude={"id"})))
+    listed = said(CliRunner().invoke(app, ["pending", "list", "--all"]))
+    assert "RET-OLD" in listed, listed  # its outcome, as the version before showed it
+    assert returned_to_payer(Settings(), "LOAN-RET-1") == [  # `status`
+        "money received and returned: 1,000 under FA-OLD (pending instruction 1), returned to "
+        "the payer under RET-OLD: sent back (recorded by ops-wang)"]
+    assert found(records("verify")) == {"return to payer #1": "unsealed"}
+    assert "sealed 1 row(s) return to payer #1" in said(records("seal", "--as", "sup-sme"))
+    assert records("verify").exit_code == 0
+    sql(database, "update pending_instructions set outcome = 'never returned'")
+    assert found(records("verify")) == {"return to payer #1": "CHANGED"}
