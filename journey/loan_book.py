@@ -2,10 +2,12 @@
 the totals a risk team reports: loans and principal per class, the non-performing ratio
 (不良贷款率: substandard, doubtful and loss principal over all principal), and what the whole
 book owes the bank. A running loan's principal not yet repaid, arrears, interest accrued in
-the current period and what settles it today are status's own figures
+the current period, what settles it today and what was paid ahead are status's own figures
 (journey/owed_figures.py); a project's while it draws, its quarters' and payoff's
 (journey/availability_interest.py); and a project closed with nothing drawn that still owes
-its commitment fee is in the book for that fee, classified by its days past due."""
+its commitment fee is in the book for that fee, classified by its days past due. A project
+that has drawn nothing lends nothing: its facility is an undrawn commitment
+(journey/undrawn_commitments.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from journey.post_loan import ZERO
 from journey.post_loan_warnings import open_numbers
 from journey.stages import Stage
 from journey.status import JourneyStatus
+from journey.undrawn_commitments import CommitmentLine
 
 
 class BookLine(BaseModel):
@@ -34,8 +37,20 @@ class BookLine(BaseModel):
     # quote it (a project drawing since before quarterly interest: at its close only)
     accrued: Decimal | None
     to_settle: Decimal | None
+    # paid ahead: interest paid on instalments not yet due, or a drawing project's payments
+    # beyond its quarters (its payoff's); status's "paid ahead", of which a settlement gives
+    # back what has not accrued (`to_settle` is net of it)
+    paid_ahead: Decimal = ZERO
     next_instalment: str
     open_warnings: int
+
+
+class LoanBook(BaseModel):
+    """The loans, worst first, and the facilities still drawing, whose availability ends
+    first first (what a project drew is in both: lent, and drawn of its commitment)."""
+
+    lines: list[BookLine]
+    commitments: list[CommitmentLine]
 
 
 class ClassTotal(BaseModel):
@@ -49,6 +64,7 @@ class BookTotal(BaseModel):
     principal: Decimal
     accrued: Decimal
     to_settle: Decimal
+    paid_ahead: Decimal
     unquoted: int  # lines whose journey quotes nothing to settle: not in `to_settle`
 
 
@@ -72,6 +88,7 @@ def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
             principal=drawing.drawn,
             accrued=payoff.interest + payoff.fee if payoff else None,
             to_settle=payoff.total if payoff else None,
+            paid_ahead=payoff.paid_ahead if payoff else ZERO,
             next_instalment="after its drawdowns close",
             open_warnings=len(open_numbers(s.warnings)),
         )
@@ -87,6 +104,7 @@ def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
         principal=owed.principal,
         accrued=owed.accrued,
         to_settle=owed.to_settle,
+        paid_ahead=owed.paid_ahead,
         next_instalment=s.account.next_instalment(of_plan=True),
         open_warnings=len(open_numbers(s.warnings)),
     )
@@ -123,13 +141,15 @@ def by_class(lines: list[BookLine]) -> list[ClassTotal]:
 
 
 def owed_total(lines: list[BookLine]) -> BookTotal:
-    """What the lines add up to: arrears, principal, interest accrued and what settles them
-    today, which is what the book owes the bank (of the lines that quote it: `unquoted`)."""
+    """What the lines add up to: arrears, principal, interest accrued, what settles them
+    today, which is what the book owes the bank (of the lines that quote it: `unquoted`), and
+    the interest paid ahead that it gives back."""
     return BookTotal(
         arrears=sum((b.arrears for b in lines), ZERO),
         principal=sum((b.principal for b in lines), ZERO),
         accrued=sum((b.accrued for b in lines if b.accrued is not None), ZERO),
         to_settle=sum((b.to_settle for b in lines if b.to_settle is not None), ZERO),
+        paid_ahead=sum((b.paid_ahead for b in lines), ZERO),
         unquoted=sum(1 for b in lines if b.to_settle is None),
     )
 

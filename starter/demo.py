@@ -21,6 +21,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from starter import encryption, operations
+from starter.book_sections import commitments_table
 from starter.boundary import run
 from starter.demo_team import Scenario, play
 from starter.embedded import embedded_server, ui_address
@@ -115,7 +116,8 @@ async def _play(client: Client, settings: Settings, policy: Policy, suffix: str,
     running = [f.workflow_id for f in finals if f.stage is Stage.POST_LOAN]
     await _listed(client, operations.book_query(), running)
     book = await operations.loan_book(client)
-    wide_console(BOOK_WIDTH).print(book_table(book, "loan book (`loan-journey book`)"))
+    wide_console(BOOK_WIDTH).print(book_table(book.lines, "loan book (`loan-journey book`)"),
+                                   commitments_table(book.commitments))
     await _listed(client, "ExecutionStatus != 'Running'",
                   [f.workflow_id for f in finals if f.stage.terminal])
     kept = await archive_closed_runs(client, settings, ac.OVERLAP)

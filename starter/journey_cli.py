@@ -33,15 +33,16 @@ from journey.decisions import (
 from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
-from starter import operations, pending, quotes, render, schedules
+from starter import book_sections, operations, pending, quotes, render, schedules
 from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, plain_errors
 from starter.lpr import bank_day
-from starter.pending_return import not_booked, returned_to_payer
+from starter.pending_return import not_booked, received_money, returned_to_payer, status_json
 from starter.pending_send import DOCUMENTS, documents_update
 from starter.terminal import BOOK_WIDTH, wide_console
+from store.pending import Delivery
 
 console = wide_console()
 
@@ -167,10 +168,10 @@ def status(
     async def go() -> None:
         client = await connect()
         s = await operations.status(client, workflow_id)
+        settings = Settings()
         if as_json:
-            print(s.model_dump_json(indent=2))
+            print(json.dumps(status_json(s, settings), indent=2, ensure_ascii=False))
         else:
-            settings = Settings()
             owed = operations.owed_on(s, quotes.fixings_for(s, settings))
             console.print(render.status_view(s, owed))
             for line in not_booked(settings, workflow_id):
@@ -235,12 +236,19 @@ def book(
         int, typer.Option(help="list at most this many loans, worst first; the totals count all")
     ] = 500,
 ) -> None:
-    """The loan book: running loans by five-tier class (五级分类), worst first, with totals."""
+    """The loan book: running loans by five-tier class (五级分类), worst first, with totals;
+    then the undrawn commitments of projects still drawing (the whole book only) and the money
+    received and not booked."""
 
     async def go() -> None:
-        lines = await operations.loan_book(await connect(), risk_class)
+        settings = Settings()
+        book = await operations.loan_book(await connect(), risk_class, settings)
         title = f"loan book: {operations.book_query(risk_class)}"
-        wide_console(BOOK_WIDTH).print(render.book_table(lines, title, shown=limit))
+        out = wide_console(BOOK_WIDTH)
+        out.print(render.book_table(book.lines, title, shown=limit))
+        if risk_class is None:
+            out.print(book_sections.commitments_table(book.commitments))
+        out.print(book_sections.unbooked_table(received_money(settings, Delivery.UNBOOKED)))
 
     run(go())
 

@@ -37,7 +37,7 @@ from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.entrusted_payment import OPERATIONS_TEAM
-from journey.loan_book import BookLine, book_line, worst_first
+from journey.loan_book import BookLine, LoanBook, book_line, worst_first
 from journey.lpr import LprFixing
 from journey.owed_figures import OwedFigures, owed_figures
 from journey.policy import (
@@ -72,6 +72,7 @@ from journey.touchpoints import (
     LateTouchpointResult,
     late_touchpoints_id,
 )
+from journey.undrawn_commitments import CommitmentLine, commitment_line
 from starter import codec, encryption, quotes
 from starter.attempts import Attempt, refusal_of
 from starter.connect import connect
@@ -569,27 +570,32 @@ def book_query(risk_class: RiskClass | None = None) -> str:
 
 
 async def loan_book(client: Client, risk_class: RiskClass | None = None,
-                    settings: Settings | None = None) -> list[BookLine]:
+                    settings: Settings | None = None) -> LoanBook:
     """Every running loan from visibility, each with its account read from the journey
     (a status query apiece, a few at a time) and its figures on its day (`owed_on`, to the
     LPR fixings recorded in `settings`' database); worst first. All of them, because the
     totals and the non-performing ratio are the whole book's, and visibility lists newest
-    first: a cut would leave out the oldest loans, which are where arrears are."""
+    first: a cut would leave out the oldest loans, which are where arrears are. With them,
+    from the same reads, the projects still drawing as undrawn commitments (those of the
+    whole book: none when a class is asked, as a commitment undrawn has no class)."""
     rows = await list_journeys(client, book_query(risk_class), limit=None)
     reads = asyncio.Semaphore(BOOK_READS)
     fixings = quotes.recorded(settings or Settings())
 
-    async def line(row: JourneyRow) -> BookLine | None:
+    async def line(row: JourneyRow) -> tuple[BookLine | None, CommitmentLine | None]:
         async with reads:
             try:
                 s = await status(client, row.workflow_id)
-                return book_line(s, row.product, owed_on(s, fixings))
+                return book_line(s, row.product, owed_on(s, fixings)), commitment_line(s)
             except NotFound:  # gone since the list was read
-                return None
+                return None, None
 
-    lines = await asyncio.gather(*(line(r) for r in rows))
-    return worst_first([b for b in lines if b is not None
-                        and (risk_class is None or b.risk_class is risk_class)])
+    read = await asyncio.gather(*(line(r) for r in rows))
+    commitments = [c for _, c in read if c is not None] if risk_class is None else []
+    return LoanBook(
+        lines=worst_first([b for b, _ in read if b is not None
+                           and (risk_class is None or b.risk_class is risk_class)]),
+        commitments=sorted(commitments, key=lambda c: (c.available_until, c.workflow_id)))
 
 
 def queue_query(team: str) -> str:

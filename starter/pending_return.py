@@ -1,17 +1,23 @@
 """Money received and not booked, for operations: a repayment kept while no worker answered
 and refused at delivery (starter/pending.py marks it unbooked) is money the bank holds for
-no loan. `status` shows it beside its journey until it is booked (a `repay` under its
-reference) or returned to the payer: operations record the return here, with who, when and
-why, in the journey database (store/payer_returns.py), once, sealed where the archive key
-is set; the instruction is then settled as returned."""
+no loan. `status` (and `--json`) shows it beside its journey, and `book` with every journey's,
+until it is booked (a `repay` under its reference) or returned to the payer: operations
+record the return here, with who, when and why, in the journey database
+(store/payer_returns.py), once, sealed where the archive key is set; the instruction is then
+settled as returned, which `status` keeps showing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
 
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
 from journey.settings import Settings
+from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound, Refused
 from starter.operations import attempt, authorized
 from starter.records import key_needed
@@ -56,34 +62,72 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
     return kept.model_copy(update={"state": Delivery.RETURNED, "outcome": told(back, ""),
                                    "settled_at": back.returned_at})
 
-def _received(settings: Settings, workflow_id: str, state: Delivery
-              ) -> list[tuple[Instruction, Repayment]]:
-    """Journey `workflow_id`'s repayments kept in `state`, with the money each names."""
-    return [(kept, Repayment.model_validate_json(kept.request))
-            for kept in instructions(settings.db_url, states=(state,), workflow_id=workflow_id)]
+
+class ReceivedMoney(BaseModel):
+    """A repayment kept, refused at delivery and not booked: money the bank received for no
+    loan, until booked under its reference or returned to its payer (`returned_at`)."""
+
+    instruction: int  # the pending instruction's number (`pending return N`)
+    workflow_id: str
+    amount: Decimal
+    reference: str
+    paid_on: date  # the value date
+    typed_by: str
+    typed_at: datetime
+    refused_at: datetime | None  # at delivery
+    returned_at: datetime | None = None
+    returned: str = ""  # by whom, why, under which payment
+
+
+def received_money(settings: Settings, state: Delivery, workflow_id: str | None = None
+                   ) -> list[ReceivedMoney]:
+    """The money received and left in `state` (unbooked, or returned to the payer): journey
+    `workflow_id`'s, or every journey's; oldest first."""
+    money, kept_ones = [], instructions(settings.db_url, states=(state,), workflow_id=workflow_id)
+    back = state is Delivery.RETURNED
+    returns_said = said(settings, kept_ones) if back else {}
+    for kept in kept_ones:
+        paid = Repayment.model_validate_json(kept.request)
+        money.append(ReceivedMoney(
+            instruction=kept.id or 0, workflow_id=kept.workflow_id, amount=paid.amount,
+            reference=paid.reference, paid_on=paid.paid_on or kept.typed_at.date(),
+            typed_by=kept.actor, typed_at=kept.typed_at,
+            refused_at=None if back else kept.settled_at or kept.typed_at,
+            returned_at=kept.settled_at if back else None,
+            returned=returns_said.get(kept.id, kept.outcome) if back else ""))
+    return money
+
+
+def status_json(s: JourneyStatus, settings: Settings) -> dict[str, Any]:
+    """`status --json`: the journey's status, and the money received for it that is not
+    booked (`money_received_not_booked`) or was returned to its payer
+    (`money_received_returned`), as `status` shows them beside it."""
+    data = s.model_dump(mode="json")
+    for key, state in (("money_received_not_booked", Delivery.UNBOOKED),
+                       ("money_received_returned", Delivery.RETURNED)):
+        data[key] = [m.model_dump(mode="json")
+                     for m in received_money(settings, state, s.workflow_id)]
+    return data
 
 
 def not_booked(settings: Settings, workflow_id: str) -> list[str]:
     """The money received for journey `workflow_id` and not booked, one line each: how much,
     under which reference, paid and typed when, refused since when, and the way out."""
     return [
-        f"money received and not booked: {paid.amount:,} under {paid.reference}, paid "
-        f"{paid.paid_on or f'{kept.typed_at:%Y-%m-%d}'}, typed by {kept.actor} at "
-        f"{kept.typed_at:%Y-%m-%d %H:%M} UTC, refused at delivery "
-        f"{kept.settled_at or kept.typed_at:%Y-%m-%d %H:%M} UTC (pending instruction "
-        f"{kept.id}): book it under its reference as the loan takes it, or return it to the "
-        f"payer and record that (`loan-journey pending return {kept.id}`)"
-        for kept, paid in _received(settings, workflow_id, Delivery.UNBOOKED)]
+        f"money received and not booked: {m.amount:,} under {m.reference}, paid "
+        f"{m.paid_on}, typed by {m.typed_by} at {m.typed_at:%Y-%m-%d %H:%M} UTC, refused at "
+        f"delivery {m.refused_at:%Y-%m-%d %H:%M} UTC (pending instruction "
+        f"{m.instruction}): book it under its reference as the loan takes it, or return it "
+        f"to the payer and record that (`loan-journey pending return {m.instruction}`)"
+        for m in received_money(settings, Delivery.UNBOOKED, workflow_id)]
 
 
 def returned_to_payer(settings: Settings, workflow_id: str) -> list[str]:
     """The money received for journey `workflow_id` and returned to its payer, one line
     each, with who recorded it, when, why and under which payment."""
-    received = _received(settings, workflow_id, Delivery.RETURNED)
-    back = said(settings, [kept for kept, _ in received])
-    return [f"money received and returned: {paid.amount:,} under {paid.reference} (pending "
-            f"instruction {kept.id}), {back.get(kept.id, kept.outcome)}"
-            for kept, paid in received]
+    return [f"money received and returned: {m.amount:,} under {m.reference} (pending "
+            f"instruction {m.instruction}), {m.returned}"
+            for m in received_money(settings, Delivery.RETURNED, workflow_id)]
 
 
 def said(settings: Settings, kept: list[Instruction]) -> dict[int | None, str]:

@@ -328,24 +328,27 @@ def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> T
     table = Table(title=title, caption=_book_caption(lines, shown), show_footer=bool(lines))
     table.add_column("journey", no_wrap=True, footer=f"total, {len(lines):,} loans")
     footers = {"arrears": total.arrears, "principal left": total.principal,
-               "interest accrued": total.accrued, "to settle today": total.to_settle}
+               "interest accrued": total.accrued, "to settle today": total.to_settle,
+               "paid ahead": total.paid_ahead}
     for name in ("product", "class", "days past due", "arrears", "principal left",
-                 "interest accrued", "to settle today", "next instalment", "open warnings"):
+                 "interest accrued", "to settle today", "paid ahead", "next instalment",
+                 "open warnings"):
         table.add_column(name, justify="right" if name in _FIGURES else "left",
                          footer=f"{footers[name]:,}" if name in footers else "")
     for b in lines[:shown]:
         table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
                       str(b.days_past_due), f"{b.arrears:,}", f"{b.principal:,}",
-                      _money(b.accrued), _money(b.to_settle),
+                      money_or_dash(b.accrued), money_or_dash(b.to_settle),
+                      money_or_dash(b.paid_ahead or None),
                       b.next_instalment, str(b.open_warnings or "-"))
     return table
 
 
 _FIGURES = {"days past due", "arrears", "principal left", "interest accrued",
-            "to settle today", "open warnings"}
+            "to settle today", "paid ahead", "open warnings"}
 
 
-def _money(amount: Decimal | None) -> str:
+def money_or_dash(amount: Decimal | None) -> str:
     return "-" if amount is None else f"{amount:,}"
 
 

@@ -19,6 +19,7 @@ from journey.loan_book import book_line
 from journey.policy.calendar import WorkingCalendar
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Party, Stage
+from journey.undrawn_commitments import commitment_line
 from starter.render import plan_table, status_view
 from store.ledger import bookings_for
 from tests.drawdowns.kit import (
@@ -46,6 +47,14 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         opened = await status(handle)
         plan = opened.drawdown_plan
         assert book_line(opened, "project_finance", None) is None  # nothing drawn: nothing lent
+        # but the bank is committed: the book lists the facility, undrawn, until when
+        facility = commitment_line(opened)
+        assert opened.commitment is not None and facility is not None
+        assert (facility.commitment, facility.drawn, facility.undrawn) == (
+            Decimal("15000000.00"), 0, Decimal("15000000.00"))
+        assert facility.available_until == opened.commitment.available_until.astimezone(
+            WorkingCalendar().tz).date()
+        assert facility.fee_accrued is not None
         assert plan is not None and [t.cap for t in plan.tranches] == [
             Decimal("4500000.00"), Decimal("6000000.00"), Decimal("4500000.00")
         ]
@@ -68,6 +77,9 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         assert line is not None and (line.risk_class, line.principal) == (
             RiskClass.NORMAL, Decimal("4500000.00"))
         assert line.next_instalment == "after its drawdowns close"
+        facility = commitment_line(drawing)  # drawn in part: both lent and still committed
+        assert facility is not None and (facility.drawn, facility.undrawn) == (
+            Decimal("4500000.00"), Decimal("10500000.00"))
         assert t1_booked is not None
         await skip_to(time_skipping_env, t1_booked + timedelta(days=40))  # construction
 
@@ -94,6 +106,7 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         assert (await approve(handle, "t3")).commitment.drawn == Decimal("15000000.00")
 
         done = await until(handle, lambda s: s.stage is Stage.POST_LOAN)
+        assert commitment_line(done) is None  # closed: a loan, no commitment left
         commitment = done.commitment
         assert commitment is not None
         assert commitment.cancelled == 0 and commitment.available == 0

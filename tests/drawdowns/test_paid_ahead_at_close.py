@@ -19,6 +19,8 @@ from journey.drawdowns import DrawdownState
 from journey.loan_book import book_line
 from journey.policy.calendar import WorkingCalendar
 from journey.stages import Stage
+from journey.undrawn_commitments import commitment_line
+from starter.book_sections import commitments_table
 from starter.errors import BadInput
 from starter.operations import payoff_while_drawing, settlement
 from starter.render import book_table, payoff_text
@@ -68,9 +70,21 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         text = shown.export_text()
         row = next(r for r in text.splitlines() if handle.id in r)
         # what the project accrued since the quarter began and what settles it: its payoff's
-        assert [c.strip() for c in row.split("│")][5:9] == [
-            "0.00", "4,500,000.00", f"{payoff.interest + payoff.fee:,}", f"{payoff.total:,}"
+        assert [c.strip() for c in row.split("│")][5:10] == [
+            "0.00", "4,500,000.00", f"{payoff.interest + payoff.fee:,}", f"{payoff.total:,}",
+            f"{due:,}"  # the quarter paid before it was due: paid ahead, given back
         ], text
+        # its facility: what it drew and what it may still draw, the fee accrued, paid ahead
+        facility = commitment_line(quoted)
+        assert quoted.commitment is not None and facility is not None
+        assert (facility.commitment, facility.drawn, facility.undrawn) == (
+            quoted.commitment.total, Decimal("4500000.00"), quoted.commitment.available)
+        assert (facility.fee_accrued, facility.paid_ahead) == (
+            quoted.availability_interest.fee_accrued, payoff.paid_ahead)
+        shown.print(commitments_table([facility]))
+        total = next(r for r in shown.export_text().splitlines() if "total, 1 facilities" in r)
+        assert [c.strip() for c in total.split("│")][2:5] == [
+            f"{quoted.commitment.total:,}", "4,500,000.00", f"{quoted.commitment.available:,}"]
         assert "损失 loss 0 (0.00)" in text and "(0)" not in text, text
         with pytest.raises(BadInput, match="quoted for today"):
             payoff_while_drawing(quoted, payoff.on + timedelta(days=1))

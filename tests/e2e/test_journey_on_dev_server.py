@@ -152,8 +152,12 @@ async def test_a_loan_from_application_to_closed(
     assert cells[:6] == [journey, "working_capital", "正常 normal", "0", "0.00",
                          f"{running.disbursement.amount:,}"], book.stdout
     assert "non-performing: 0.00%" in book.stdout
+    # under the loans, the facilities still drawing (none here) and the money not booked
+    assert "no project is drawing" in book.stdout, book.stdout
+    assert "none: every repayment received is booked or returned" in book.stdout
     watched = await cli(settings, "book", "--class", "special_mention")
     assert journey not in watched.stdout and "no running loan matches" in watched.stdout
+    assert "undrawn commitments" not in watched.stdout  # a class: loans only
 
     # a quarter prepaid, the day it was paid out: the later instalments shrink
     prepaid = (running.disbursement.amount / 4).quantize(Decimal("0.01"))

@@ -3,12 +3,15 @@ principal per class; the non-performing ratio counts substandard, doubtful and l
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from rich.console import Console
 
 from journey.classification import RiskClass
 from journey.loan_book import BookLine, by_class, non_performing_ratio, worst_first
+from journey.undrawn_commitments import CommitmentLine
+from starter.book_sections import commitments_table
 from starter.render import book_table
 
 
@@ -16,7 +19,7 @@ def line(wid: str, risk_class: RiskClass, dpd: int, principal: str) -> BookLine:
     return BookLine(workflow_id=wid, product="working_capital", risk_class=risk_class,
                     days_past_due=dpd, arrears=Decimal(dpd), principal=Decimal(principal),
                     accrued=Decimal(1), to_settle=Decimal(principal) + 1 + dpd,
-                    next_instalment="-", open_warnings=0)
+                    paid_ahead=Decimal(dpd % 7), next_instalment="-", open_warnings=0)
 
 
 BOOK = [
@@ -67,5 +70,29 @@ def test_the_money_columns_add_up_to_what_the_whole_book_owes() -> None:
     shown.print(book_table(worst_first(BOOK), "loan book", shown=2))
     footer = next(row for row in shown.export_text().splitlines() if "total, 5 loans" in row)
     cells = [cell.strip() for cell in footer.split("│")[1:-1]]
-    # arrears (the days past due here), principal left, interest accrued, to settle today
-    assert cells[4:8] == ["563.00", "10,000,000.00", "5.00", "10,000,568.00"], footer
+    # arrears (the days past due here), principal left, interest accrued, to settle today,
+    # paid ahead (days past due % 7: 1 + 3 + 5 + 1)
+    assert cells[4:9] == ["563.00", "10,000,000.00", "5.00", "10,000,568.00", "10.00"], footer
+
+
+def test_undrawn_commitments_add_up_under_their_own_section() -> None:
+    until = date(2027, 6, 6)
+    lines = [
+        CommitmentLine(workflow_id="pf-1", commitment=Decimal("20000000.00"), drawn=Decimal(0),
+                       undrawn=Decimal("20000000.00"), available_until=until,
+                       fee_accrued=Decimal("2777.78"), paid_ahead=Decimal("100.00")),
+        CommitmentLine(workflow_id="pf-2", commitment=Decimal("15000000.00"),
+                       drawn=Decimal("4500000.00"), undrawn=Decimal("10500000.00"),
+                       available_until=until, fee_accrued=None, paid_ahead=Decimal(0)),
+    ]
+    shown = Console(width=300, record=True)
+    shown.print(commitments_table(lines))
+    text = shown.export_text()
+    cells = [[c.strip() for c in row.split("│")[1:-1]] for row in text.splitlines()
+             if "pf-1" in row or "total, 2" in row]
+    assert cells == [
+        ["pf-1", "20,000,000.00", "0", "20,000,000.00", "2027-06-06", "2,777.78", "100.00"],
+        ["total, 2 facilities", "35,000,000.00", "4,500,000.00", "30,500,000.00", "",
+         "2,777.78", "100.00"],
+    ], text
+    assert "no project is drawing" in str(commitments_table([]).caption)

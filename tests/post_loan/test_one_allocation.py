@@ -1,6 +1,7 @@
 """One allocation of a payment, shown the same by every output: after part of the first
 instalment is paid early, status, the loan book and the settlement quote show the same
-principal left, and the book's next instalment says what is left of the plan's."""
+principal left and the same interest paid ahead, and the book's next instalment says what is
+left of the plan's."""
 
 from __future__ import annotations
 
@@ -41,9 +42,16 @@ async def test_a_part_payment_leaves_one_principal_in_every_output(
         assert (f"takes {lent - 1000:,}: principal {lent:,}, interest 0.00, less interest "
                 "paid ahead 1,000.00") in quoted, quoted
 
-        line = book_line(now, "working_capital", operations.owed_on(now, []))
+        owed = operations.owed_on(now, [])
+        assert owed is not None and owed.paid_ahead == Decimal("1000.00")
+        assert "1,000.00 paid ahead" in shown  # status's, which the book shows as it is
+        line = book_line(now, "working_capital", owed)
         assert line is not None and line.principal == lent
+        assert line.paid_ahead == owed.paid_ahead
         book = Console(width=300, record=True)
         book.print(book_table([line], "loan book"))
         text = book.export_text()
         assert f"{lent:,}" in text and left in text, text
+        for row in (next(r for r in text.splitlines() if handle.id in r),
+                    next(r for r in text.splitlines() if "total, 1 loans" in r)):
+            assert [c.strip() for c in row.split("│")][9] == "1,000.00", text  # paid ahead

@@ -1,19 +1,29 @@
 """Money received and not booked (a kept repayment refused at delivery) has a way out: the
 delivery names only steps that can settle it, `status` shows it beside the loan until then,
 and operations record its return to the payer once (`pending return`), kept with who, when
-and why in columns of its own (starter/pending_return.py, store/payer_returns.py)."""
+and why in columns of its own (starter/pending_return.py, store/payer_returns.py); `status
+--json` lists it, not booked then returned, and the book's unbooked money until it is
+returned."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from starter import pending
-from starter.pending_return import not_booked, returned_to_payer
+from starter.book_sections import unbooked_table
+from starter.pending_return import (
+    not_booked,
+    received_money,
+    returned_to_payer,
+    status_json,
+)
 from store.payer_returns import returns
 from store.pending import Delivery, Instruction, instructions, keep_instruction
 from store.refusals import origin, refusals
@@ -26,7 +36,7 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = time_skipping_env
-    async with disbursed_loan(env, tmp_path, Documents()) as (_, settings, handle, _running):
+    async with disbursed_loan(env, tmp_path, Documents()) as (_, settings, handle, running):
         typed_at = await env.get_current_time()
         keep_instruction(settings.db_url, Instruction(  # more than is due: refused, unbooked
             workflow_id=handle.id, update="record_repayment", update_id=str(uuid.uuid4()),
@@ -45,6 +55,19 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
         shown = said(await cli("status", handle.id))
         assert "money received and not booked: 90,000,000 under FA-R2" in shown, shown
         assert "pending return 1" in shown
+        raw = json.loads((await cli("status", handle.id, "--json")).stdout)
+        assert raw["workflow_id"] == handle.id and raw["money_received_returned"] == []
+        (held,) = raw["money_received_not_booked"]
+        assert (held["instruction"], held["amount"], held["reference"], held["typed_by"]) == (
+            1, "90000000", "FA-R2", SUBMITTER.id), held
+        # the book lists it with every journey's money not booked, and its total
+        book = Console(width=200, record=True)
+        book.print(unbooked_table(received_money(settings, Delivery.UNBOOKED)))
+        rows = book.export_text().splitlines()
+        for row in (next(r for r in rows if handle.id in r),
+                    next(r for r in rows if "total, 1 payments" in r)):
+            assert [c.strip() for c in row.split("│")][2] == "90,000,000", rows
+        assert "FA-R2" in next(r for r in rows if handle.id in r)
 
     back = ("pending", "return", "1", "--reason", "nothing due: sent back to the payer",
             "--reference", "RET-0001")
@@ -70,6 +93,11 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
     assert not_booked(settings, handle.id) == []
     assert [line.split(" (pending")[0] for line in returned_to_payer(settings, handle.id)] == [
         "money received and returned: 90,000,000 under FA-R2"]
+    raw = status_json(running, settings)  # `status --json`'s, the worker gone now
+    assert raw["money_received_not_booked"] == []
+    (back_to_payer,) = raw["money_received_returned"]
+    assert back_to_payer["returned"] == kept.outcome and back_to_payer["returned_at"], raw
+    assert received_money(settings, Delivery.UNBOOKED) == []  # off the book
     assert f"recorded by {SUBMITTER.id}, operations, from {origin()}" in kept.outcome
     twice = await cli(*back, "--as", SUBMITTER.id)
     assert twice.exit_code == 3 and "it is returned" in said(twice), twice.output
