@@ -53,8 +53,8 @@ from typer.core import TyperGroup, TyperOption
 
 from journey.settings import Settings
 from starter.errors import BadInput, Refused
-from store.refusals import Refusal, origin, record_refusal, sealed_any
-from store.seals import KEY_SETTING
+from store.refusals import Refusal, RefusalRow, origin, record_refusal
+from store.seals import KEY_SETTING, sealed_in
 
 F = TypeVar("F", bound=Callable[..., Any])
 KEEP_TRIES = 3  # writes of a refusal whose connection was lost mid-write; kept once
@@ -186,7 +186,7 @@ def keep(refusal: Refusal, wait: float = 0.2) -> None:
     for tried in range(1, KEEP_TRIES + 1):
         try:
             record_refusal(settings.db_url, refusal, settings.archive_seal_key)
-            if settings.archive_seal_key is None and sealed_any(settings.db_url):
+            if settings.archive_seal_key is None and sealed_in(settings.db_url, RefusalRow.seal):
                 _err.print(f"[yellow]warning:[/] the refused attempt was kept unsealed among "
                            f"sealed ones: set {KEY_SETTING} where the command line runs "
                            "(`loan-journey records verify` reports it as inserted)",

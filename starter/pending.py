@@ -1,16 +1,17 @@
 """Acts typed while no worker answers are kept, not lost, and delivered once one runs.
 
-A repayment (money received), a decision, documents (their bytes in the document store, as
-any upload's), or what a customer said or asked (feedback, an inquiry) that the journey did
-not take because no worker polls its task queue is kept in the journey database
-(store/pending.py) with who typed it, from where, when, and the whole request (a feedback's
-comment, which never reaches SQL, set aside beside the document store:
-store/pending_aside.py); `loan-journey pending deliver`, and every worker of the journeys as
-it starts, sends each again under the update id it was first sent under. The server takes an
-update once per id, so the first attempt, which the server may still hold and hand to the
-next worker, and the delivery are taken once; a repayment's reference keeps it from being
-booked twice also where the id cannot (a run that continued as new since). A refusal by the
-journey's validator is no missing worker: it stays a refusal, nothing kept.
+A repayment (money received), a decision, documents (their bytes in the document store, as any
+upload's), or what a customer said or asked (feedback, an inquiry) that the journey did not
+take because no worker polls its task queue is kept in the journey database (store/pending.py),
+sealed where the archive key is set (unsealed, with a warning, where it is not), with who typed
+it, from where, when, and the whole request (a feedback's comment, which never reaches SQL, set
+aside beside the document store: store/pending_aside.py); `loan-journey pending deliver`, and
+every worker of the journeys as it starts, sends each again under the update id it was first
+sent under. The server takes an update once per id, so the first attempt, which the server may
+still hold and hand to the next worker, and the delivery are taken once; a repayment's
+reference keeps it from being booked twice also where the id cannot (a run that continued as
+new since). A refusal by the journey's validator is no missing worker: it stays a refusal,
+nothing kept.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from starter.pending_typist import typist_allowed
 from store.pending import (
     Delivery,
     Instruction,
+    PendingRow,
     booked_at_last,
     instructions,
     keep_instruction,
@@ -60,6 +62,7 @@ from store.pending import (
 )
 from store.pending_aside import AsideMissing
 from store.refusals import Refusal, origin
+from store.seals import KEY_SETTING, sealed_in
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +126,10 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             role=actor.role if actor else "-", typed_at=typed_at, origin=origin()[:200])
         try:
             await asyncio.to_thread(set_aside, settings, update, update_id, request)
-            number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction)
+            unsealed = settings.archive_seal_key is None and await asyncio.to_thread(
+                sealed_in, settings.db_url, PendingRow.seal)  # kept unsealed among sealed
+            number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction,
+                                             settings.archive_seal_key)
         except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
             return type(err)(
                 f"{why} This {update} could not be kept either ({failed}): once a worker runs, see "
@@ -133,7 +139,10 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             f"{why} This {update} is kept as pending instruction {number} ({instruction.actor}, "
             f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
             f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)."
-            f"{MEANWHILE.get(update, '')}")
+            f"{MEANWHILE.get(update, '')}"
+            + (f" Warning: it is kept unsealed among sealed ones: set {KEY_SETTING} where the "
+               "command line runs (`loan-journey records verify` reports it as inserted)."
+               if unsealed else ""))
 
     try:
         client = client or await connect(settings)

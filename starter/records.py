@@ -1,11 +1,11 @@
 """The bank's own records made tamper-evident, for the command line and other programs.
 
-The LPR fixings with their corrections, the refused attempts and the money returned to its
-payers are sealed as they are written with the archive key (store/seals.py); `verify`
-checks them against their seals (store/record_seals.py says what each finding means), and
-`seal` has a supervisor seal the rows kept before the key was set, once checked against a
-backup. Without the key, nothing is checked and no sealed record is written: `KeysNeeded`
-(exit 8) names the setting.
+The LPR fixings with their corrections, the refused attempts, the pending instructions and the
+money returned to its payers are sealed as they are written with the archive key
+(store/seals.py); `verify` checks them against their seals (store/record_seals.py says what
+each finding means), and `seal` has a supervisor seal the rows kept before the key was set,
+once checked against a backup. Without the key, nothing is checked and no sealed record is
+written: `KeysNeeded` (exit 8) names the setting.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """`loan-journey records verify|seal`: the bank's own records (LPR fixings with their
-corrections, refused attempts, money returned to its payers) checked against their seals,
-and those kept before the key sealed by a supervisor (starter/records.py)."""
+corrections, refused attempts, pending instructions, money returned to its payers) checked
+against their seals, and those kept before the key sealed by a supervisor
+(starter/records.py)."""
 
 from __future__ import annotations
 
@@ -23,19 +24,19 @@ from store.record_seals import Found, RecordsCheck, Sealed
 
 console = wide_console()
 records_app = typer.Typer(
-    help="The bank's own records (LPR fixings, refused attempts, money returned to payers), "
-         "sealed with the archive key.",
+    help="The bank's own records (LPR fixings, refused attempts, pending instructions, money "
+         "returned to payers), sealed with the archive key.",
     no_args_is_help=True,
 )
 
 
 @records_app.command("verify")
 def verify() -> None:
-    """Check the LPR fixings with their corrections, the refused attempts and the money
-    returned to its payers against their seals: each row changed, inserted or deleted in the
-    database is named; rows kept before the key are listed as unsealed, vouched for by no
-    seal. Exit 1 on either, as `archive verify` on an unsealed run. Needs
-    LOAN_JOURNEY_ARCHIVE_KEY."""
+    """Check the LPR fixings with their corrections, the refused attempts, the pending
+    instructions (as typed) and the money returned to its payers against their seals:
+    each row changed, inserted or deleted in the database is named; rows kept before the
+    key are listed as unsealed, vouched for by no seal. Exit 1 on either, as `archive
+    verify` on an unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY."""
     settings = Settings()
 
     async def go() -> list[RecordsCheck]:

@@ -4,13 +4,18 @@ A repayment (money received), a decision, documents, feedback or an inquiry type
 worker polls the journeys' task queue is not lost: the command line keeps it here
 (starter/pending.py) with who typed it, from where, when, and the whole request (but fields
 that never reach SQL: starter/pending_request.py), and delivers it later under the same update
-id, so that the server, which may still hold the first attempt, takes it once.
+id, so that the server, which may still hold the first attempt, takes it once. With the archive
+key, each is sealed as it is kept, next in the pending instructions' chain (store/seals.py),
+over what was typed (`facts`), so that one changed, inserted or deleted in the database is
+reported (`loan-journey records verify`); its later state and outcome change as it is
+delivered, and are not sealed (a return to the payer seals them: store/payer_returns.py).
+Without the key it is kept unsealed all the same: nothing typed is lost.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -20,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import session
 from store.models import Base, BigId
+from store.seals import seal_next, sealing
 from store.types import UTCDateTime
 
 
@@ -66,18 +72,29 @@ class PendingRow(Base):
     state: Mapped[str] = mapped_column(String(16), index=True)
     outcome: Mapped[str] = mapped_column(Text)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
 
 
-def keep_instruction(url: str, instruction: Instruction) -> int:
-    """Keep an instruction the journey did not take; its number. One kept before under the
-    same update id is that one (a keep tried again keeps it once)."""
-    with session(url) as s:
+def facts(row: PendingRow) -> list[object]:
+    """What an instruction's seal covers: what was typed, which never changes (not its state,
+    outcome and when it was settled, which its delivery changes)."""
+    return [row.id, row.workflow_id, row.update, row.update_id, row.request, row.actor,
+            row.role, row.origin, row.typed_at.astimezone(UTC).isoformat()]
+
+
+def keep_instruction(url: str, instruction: Instruction, key: bytes | None = None) -> int:
+    """Keep an instruction the journey did not take, sealed with `key` when given; its
+    number. One kept before under the same update id is that one (a keep tried again keeps
+    it once)."""
+    with sealing(url, PendingRow.__tablename__) as s:
         known = s.scalars(select(PendingRow.id).where(
             PendingRow.update_id == instruction.update_id)).first()
         if known is not None:
             return known
         row = PendingRow(**instruction.model_dump(exclude={"id"}))
         s.add(row)
+        if key is not None:
+            seal_next(s, key, row, facts, [PendingRow.seal])
         s.flush()
         return row.id
 

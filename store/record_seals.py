@@ -1,6 +1,7 @@
 """The bank's own records checked against their seals (store/seals.py): the LPR fixings with
-their corrections (store/lpr.py), the refused attempts (store/refusals.py), and the money
-returned to its payers (store/payer_returns.py).
+their corrections (store/lpr.py), the refused attempts (store/refusals.py), the pending
+instructions, as typed (store/pending.py), and the money returned to its payers
+(store/payer_returns.py).
 
 Each sealed row must match its seal, and every position of a chain up to its newest must be
 held by a seal: a row changed is named by its id, a sealed row deleted by the position it
@@ -26,6 +27,8 @@ from store.db import ready
 from store.lpr import CHAIN, LprCorrectionRow, LprFixingRow, correction_facts, fixing_facts
 from store.payer_returns import PayerReturnRow
 from store.payer_returns import facts as return_facts
+from store.pending import PendingRow
+from store.pending import facts as pending_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
 from store.seals import Column, chain_of, matches, position_of, seal_next, sealing
@@ -73,6 +76,7 @@ FIXINGS = _Table("LPR fixing", LprFixingRow, fixing_facts)
 CORRECTIONS = _Table("LPR correction", LprCorrectionRow, correction_facts)
 REFUSALS = _Table("refusal", RefusalRow, refusal_facts)
 RETURNS = _Table("return to payer", PayerReturnRow, return_facts)
+PENDING = _Table("pending instruction", PendingRow, pending_facts)
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,10 @@ class _Chain:
 LPR = _Chain("LPR fixings and corrections", LprFixingRow.__tablename__,
              [FIXINGS, CORRECTIONS], CHAIN)
 REFUSED = _Chain("refused attempts", RefusalRow.__tablename__, [REFUSALS], [RefusalRow.seal])
+KEPT = _Chain("pending instructions", PendingRow.__tablename__, [PENDING], [PendingRow.seal])
 RETURNED = _Chain("money returned to payers", PayerReturnRow.__tablename__, [RETURNS],
                   [PayerReturnRow.seal])
-CHAINS = [LPR, REFUSED, RETURNED]
+CHAINS = [LPR, REFUSED, KEPT, RETURNED]
 
 
 def check(url: str, key: bytes) -> list[RecordsCheck]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import session
 from store.models import Base, BigId
-from store.seals import any_sealed, seal_next, sealing
+from store.seals import seal_next, sealing
 from store.types import UTCDateTime
 
 
@@ -72,12 +72,6 @@ def record_refusal(url: str, refusal: Refusal, key: bytes | None = None) -> bool
         if key is not None:
             seal_next(s, key, row, facts, [RefusalRow.seal])
         return True
-
-
-def sealed_any(url: str) -> bool:
-    """Whether a refusal is kept sealed: from then on, one kept without the key is reported."""
-    with session(url) as s:
-        return any_sealed(s, RefusalRow.seal)
 
 
 def refusals(url: str, workflow_id: str | None = None, limit: int = 200) -> list[Refusal]:

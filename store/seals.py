@@ -6,8 +6,9 @@ first). A row changed by someone without the key no longer matches its seal; a s
 deleted leaves the one sealed after it without the seal it covers. Only the newest sealed
 row's deletion goes unseen by the chain (a backup tells). Each chain is extended by one
 sealer at a time (`sealing`). The archive's histories (store/archive.py) are one chain; the
-LPR fixings with their corrections, the refused attempts, and the money returned to its
-payers (store/payer_returns.py) are one each (store/record_seals.py checks them).
+LPR fixings with their corrections, the refused attempts, the pending instructions
+(store/pending.py) and the money returned to its payers (store/payer_returns.py) are one each
+(store/record_seals.py checks them).
 """
 
 from __future__ import annotations
@@ -93,6 +94,13 @@ def chain_end(s: Session, columns: Iterable[Column]) -> tuple[int, str]:
 
 def any_sealed(s: Session, column: Column) -> bool:
     return s.scalars(select(column).where(column.is_not(None)).limit(1)).first() is not None
+
+
+def sealed_in(url: str, column: Column) -> bool:
+    """Whether a row is kept sealed in the chain of `column`: from then on, one kept without
+    the key is reported (`records verify`: inserted)."""
+    with Session(ready(url)) as s:
+        return any_sealed(s, column)
 
 
 def seal_next(s: Session, key: bytes, row: Any, facts: Callable[[Any], list[object]],

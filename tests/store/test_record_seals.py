@@ -1,6 +1,7 @@
-"""`loan-journey records verify|seal`: LPR fixings, their corrections, refused attempts and
-money returned to its payers (`pending return`) really in the journey database, sealed as
-written; changed, inserted or deleted with SQL,
+"""`loan-journey records verify|seal`: LPR fixings, their corrections, refused attempts,
+pending instructions (acts kept while no worker answered) and money returned to its payers
+(`pending return`) really in the journey database, sealed as written; changed, inserted or
+deleted with SQL,
 each is named; an untouched store passes; rows kept before the key are unsealed, not
 tampered, until a supervisor seals them."""
 
@@ -24,6 +25,7 @@ from store.db import alembic_config, engine_for
 from store.payer_returns import returns
 from store.pending import Delivery, Instruction, PendingRow, keep_instruction
 from tests.cli_kit import said
+from tests.ports import free_port
 from tests.store.test_lpr_fixings import BEFORE, LAST, correct, record
 
 KEY = "records-key-0123456789"
@@ -72,7 +74,17 @@ def repayment(reference: str, state: Delivery = Delivery.UNBOOKED) -> Instructio
 
 
 def unbooked(database: str, reference: str) -> int:
-    return keep_instruction(database, repayment(reference))
+    """Kept as the command line keeps it: sealed where the archive key is set."""
+    return keep_instruction(database, repayment(reference), Settings().archive_seal_key)
+
+
+def typed_offline(monkeypatch: pytest.MonkeyPatch, reference: str) -> Result:
+    """A repayment typed while the server cannot be reached: kept as a pending instruction."""
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody
+    typed = CliRunner().invoke(app, ["repay", "loan-APP-KEPT", "--amount", "1000.00",
+                                     "--reference", reference, "--as", OPS.id])
+    assert typed.exit_code == 5 and "kept as pending instruction" in said(typed), typed.output
+    return typed
 
 
 def returned(number: int, reference: str = "RET-0001") -> Result:
@@ -202,7 +214,37 @@ def test_money_returned_to_its_payer_is_kept_in_columns_sealed_and_checked(
     assert tampered.exit_code == 1
     assert found(tampered) == {
         "return to payer #1": "CHANGED", "seal #2 of the money returned to payers": "DELETED",
-        "return to payer #4": "CHANGED", "return to payer #5": "INSERTED"}
+        "return to payer #4": "CHANGED", "pending instruction #4": "CHANGED",
+        "return to payer #5": "INSERTED",
+        "pending instruction #5": "INSERTED"}  # kept without the key among sealed ones
+
+
+def test_a_kept_instruction_is_sealed_as_typed_and_its_forgery_named(
+    database: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
+    assert "unsealed" not in said(typed_offline(monkeypatch, "FA-K0"))  # #1: no chain yet
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    for n in range(1, 4):
+        typed_offline(monkeypatch, f"FA-K{n}")  # #2 to #4, sealed as kept
+    assert found(records("verify")) == {"pending instruction #1": "unsealed"}
+    done = records("seal", "--as", "sup-sme")
+    assert "pending instructions: sealed 1 row(s) pending instruction #1" in said(done)
+    assert records("verify").exit_code == 0
+    sql(database, "update pending_instructions set request = replace(request, '1000', '9000'), "
+        "actor = 'ops-li' where id = 2",  # the money received and its typist, forged
+        "delete from pending_instructions where id = 3",
+        "update pending_instructions set state = 'refused', outcome = 'ended', "
+        "settled_at = typed_at where id = 4")  # delivered: its later state is not sealed
+    monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
+    keyless = typed_offline(monkeypatch, "FA-K4")  # #5: kept all the same, and said
+    assert "kept unsealed among sealed ones: set LOAN_JOURNEY_ARCHIVE_KEY" in said(keyless)
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    checked = records("verify")
+    assert checked.exit_code == 1
+    assert found(checked) == {"pending instruction #2": "CHANGED",
+                              "seal #2 of the pending instructions": "DELETED",
+                              "pending instruction #5": "INSERTED"}
 
 
 @pytest.mark.usefixtures("sqlite_only")
@@ -220,8 +262,11 @@ def test_a_return_recorded_before_its_columns_reads_as_before_until_a_supervisor
     assert returned_to_payer(Settings(), "LOAN-RET-1") == [  # `status`
         "money received and returned: 1,000 under FA-OLD (pending instruction 1), returned to "
         "the payer under RET-OLD: sent back (recorded by ops-wang)"]
-    assert found(records("verify")) == {"return to payer #1": "unsealed"}
-    assert "sealed 1 row(s) return to payer #1" in said(records("seal", "--as", "sup-sme"))
+    assert found(records("verify")) == {"pending instruction #1": "unsealed",
+                                        "return to payer #1": "unsealed"}
+    done = said(records("seal", "--as", "sup-sme"))
+    assert "sealed 1 row(s) pending instruction #1" in done
+    assert "sealed 1 row(s) return to payer #1" in done
     assert records("verify").exit_code == 0
     sql(database, "update pending_instructions set outcome = 'never returned'")
     assert found(records("verify")) == {"return to payer #1": "CHANGED"}
