@@ -34,9 +34,10 @@ records_app = typer.Typer(
 def verify() -> None:
     """Check the LPR fixings with their corrections, the refused attempts, the pending
     instructions (as typed) and the money returned to its payers against their seals:
-    each row changed, inserted or deleted in the database is named; rows kept before the
-    key are listed as unsealed, vouched for by no seal. Exit 1 on either, as `archive
-    verify` on an unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY."""
+    each row changed, inserted or deleted in the database is named, and an instruction
+    marked returned whose return is not recorded; rows kept before the key are listed as
+    unsealed, vouched for by no seal. Exit 1 on either, as `archive verify` on an
+    unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY."""
     settings = Settings()
 
     async def go() -> list[RecordsCheck]:

@@ -1,7 +1,8 @@
 """The bank's own records checked against their seals (store/seals.py): the LPR fixings with
 their corrections (store/lpr.py), the refused attempts (store/refusals.py), the pending
 instructions, as typed (store/pending.py), and the money returned to its payers
-(store/payer_returns.py).
+(store/payer_returns.py), where an instruction marked returned without its return is named
+too (the newest return's deletion, which its chain alone does not tell).
 
 Each sealed row must match its seal, and every position of a chain up to its newest must be
 held by a seal: a row changed is named by its id, a sealed row deleted by the position it
@@ -27,7 +28,7 @@ from store.db import ready
 from store.lpr import CHAIN, LprCorrectionRow, LprFixingRow, correction_facts, fixing_facts
 from store.payer_returns import PayerReturnRow
 from store.payer_returns import facts as return_facts
-from store.pending import PendingRow
+from store.pending import Delivery, PendingRow
 from store.pending import facts as pending_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
@@ -79,12 +80,27 @@ RETURNS = _Table("return to payer", PayerReturnRow, return_facts)
 PENDING = _Table("pending instruction", PendingRow, pending_facts)
 
 
+def _returns_missing(s: Session) -> list[Finding]:
+    """Each instruction marked returned whose return is not recorded: deleted (a chain does
+    not tell its newest row's deletion)."""
+    missing = s.scalars(select(PendingRow.id).where(
+        PendingRow.state == Delivery.RETURNED,
+        PendingRow.id.not_in(select(PayerReturnRow.instruction_id))).order_by(PendingRow.id))
+    return [Finding(record=f"pending instruction #{n}", found=Found.DELETED,
+                    detail=f"pending instruction {n} is marked returned but no return is "
+                           "recorded: its return was deleted in the database; restore it from "
+                           "a backup")
+            for n in missing]
+
+
 @dataclass(frozen=True)
 class _Chain:
     records: str
     lock: str  # the chain's sealing lock
     tables: list[_Table]
     columns: list[Column]
+    # what else is wrong with the chain's rows, beside their seals
+    also: Callable[[Session], list[Finding]] = lambda s: []
 
 
 LPR = _Chain("LPR fixings and corrections", LprFixingRow.__tablename__,
@@ -92,7 +108,7 @@ LPR = _Chain("LPR fixings and corrections", LprFixingRow.__tablename__,
 REFUSED = _Chain("refused attempts", RefusalRow.__tablename__, [REFUSALS], [RefusalRow.seal])
 KEPT = _Chain("pending instructions", PendingRow.__tablename__, [PENDING], [PendingRow.seal])
 RETURNED = _Chain("money returned to payers", PayerReturnRow.__tablename__, [RETURNS],
-                  [PayerReturnRow.seal])
+                  [PayerReturnRow.seal], _returns_missing)
 CHAINS = [LPR, REFUSED, KEPT, RETURNED]
 
 
@@ -110,7 +126,7 @@ def _checked(s: Session, key: bytes, chain: _Chain) -> RecordsCheck:
              for c in replaced}
     seals = chain_of([r.seal for t in chain.tables for r in rows[t.name]]
                      + [c.replaced_seal for c in replaced])
-    findings = _deleted(chain, seals, held)
+    findings = _deleted(chain, seals, held) + chain.also(s)
     for t in chain.tables:
         findings += _unsealed(t, rows[t.name]) + _changed(key, t, rows[t.name], seals)
     return RecordsCheck(records=chain.records, rows=sum(map(len, rows.values())),

@@ -214,9 +214,20 @@ def test_money_returned_to_its_payer_is_kept_in_columns_sealed_and_checked(
     assert tampered.exit_code == 1
     assert found(tampered) == {
         "return to payer #1": "CHANGED", "seal #2 of the money returned to payers": "DELETED",
+        "pending instruction #2": "DELETED",  # marked returned, its return gone
         "return to payer #4": "CHANGED", "pending instruction #4": "CHANGED",
         "return to payer #5": "INSERTED",
         "pending instruction #5": "INSERTED"}  # kept without the key among sealed ones
+
+
+def test_the_newest_return_deleted_is_named_by_its_instruction(database: str) -> None:
+    numbers = [unbooked(database, f"FA-D{n}") for n in range(2)]
+    assert all(returned(n, f"RET-D{n}").exit_code == 0 for n in numbers)
+    sql(database, "delete from payer_returns where id = 2")  # no seal after it to tell
+    checked = records("verify")
+    assert checked.exit_code == 1
+    assert found(checked) == {"pending instruction #2": "DELETED"}
+    assert "pending instruction 2 is marked returned but no return is recorded" in said(checked)
 
 
 def test_a_kept_instruction_is_sealed_as_typed_and_its_forgery_named(
