@@ -61,6 +61,7 @@ from store.pending import (
     settle,
 )
 from store.pending_aside import AsideMissing
+from store.record_seals import instruction_failing
 from store.refusals import Refusal, origin
 from store.seals import KEY_SETTING, sealed_in
 
@@ -140,8 +141,9 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
             f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)."
             f"{MEANWHILE.get(update, '')}"
-            + (f" Warning: it is kept unsealed among sealed ones: set {KEY_SETTING} where the "
-               "command line runs (`loan-journey records verify` reports it as inserted)."
+            + (f" Warning: it is kept unsealed among sealed ones, and a worker with the "
+               "archive key will not deliver it (`loan-journey records verify` reports it as "
+               f"inserted): set {KEY_SETTING} where the command line runs and type it again."
                if unsealed else ""))
 
     try:
@@ -189,6 +191,7 @@ async def deliver(client: Client, settings: Settings,
         try:
             if models is None:
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
+            await asyncio.to_thread(vouched_for, settings, kept)
             request = await _dated(client, kept, await whole(settings, kept, models[0]))
             result = await as_typist(client, kept, request, models[1])
             state, outcome = Delivery.DELIVERED, _answer(result)
@@ -196,7 +199,8 @@ async def deliver(client: Client, settings: Settings,
             keep(_as_typed(refused(err) or refusal_of(
                 Attempt(kept.workflow_id, kept.update, kept.actor, kept.role), str(err)), kept))
             state, outcome = Delivery.REFUSED, str(err)
-            if kept.update == "record_repayment":  # refused, ended, or no such journey
+            if kept.update == "record_repayment" and not isinstance(err, Unvouched):
+                # refused, ended, or no such journey: money received and not booked
                 state, outcome = Delivery.UNBOOKED, unbooked(kept, err)
         except NoAnswer as err:
             return DeliveryRun(settled=settled, stopped=(
@@ -212,6 +216,26 @@ async def deliver(client: Client, settings: Settings,
         settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
                                                "settled_at": at}))
     return DeliveryRun(settled=settled)
+
+
+class Unvouched(Refused):
+    """A kept instruction that fails its seal: it is not delivered."""
+
+
+def vouched_for(settings: Settings, kept: Instruction) -> None:
+    """`Unvouched` when, with the archive key, `kept` fails its seal as `records verify`
+    checks it: changed since it was kept, or kept unsealed after sealing began (written into
+    the database, or by a command line without the key). Without the key, or kept before
+    sealing began, there is nothing to check it against."""
+    key = settings.archive_seal_key
+    if key is None or kept.id is None:
+        return
+    broken = instruction_failing(settings.db_url, key, kept.id)
+    if broken is not None:
+        raise Unvouched(
+            f"not delivered: it fails its seal ({broken.found.value}: {broken.detail}); if it "
+            f"was typed, type it again where {KEY_SETTING} is set, and see `loan-journey "
+            "records verify`")
 
 
 def unbooked(kept: Instruction, err: Refused | NotFound) -> str:

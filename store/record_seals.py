@@ -10,7 +10,8 @@ held between the rows sealed around it. A row without a seal is *unsealed* when 
 than the first row sealed in its table (kept before the key, or before this version), and
 *inserted* when newer (written into the database, or kept by a command line without the
 key): a supervisor who checked unsealed rows against a backup seals them (`seal_unsealed`),
-never inserted ones. A fixing is checked too as a loan reads it (`fixing_failing`).
+never inserted ones. A fixing is checked too as a loan reads it (`fixing_failing`), and a
+pending instruction as it is delivered (`instruction_failing`).
 """
 
 from __future__ import annotations
@@ -195,8 +196,19 @@ def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
     """What `records verify` finds wrong with the fixing `row` itself: changed since it was
     sealed, or inserted after sealing began; None when nothing (an unsealed fixing, kept
     before sealing began, is vouched for by no seal and refused by none)."""
-    return next((f for f in _checked(s, key, LPR).findings
-                 if f.record == FIXINGS.label(row) and f.tampered), None)
+    return _failing(s, key, LPR, FIXINGS, row)
+
+
+def instruction_failing(url: str, key: bytes, instruction_id: int) -> Finding | None:
+    """What `records verify` finds wrong with the pending instruction `instruction_id`
+    itself, as `fixing_failing` says of a fixing."""
+    with Session(ready(url)) as s:
+        return _failing(s, key, KEPT, PENDING, s.get_one(PendingRow, instruction_id))
+
+
+def _failing(s: Session, key: bytes, chain: _Chain, table: _Table, row: Any) -> Finding | None:
+    return next((f for f in _checked(s, key, chain).findings
+                 if f.record == table.label(row) and f.tampered), None)
 
 
 class Sealed(BaseModel):

@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 import pytest
 from alembic import command
 from sqlalchemy import text
+from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
 from journey.settings import Settings
 from starter.cli import app
+from starter.pending import deliver
 from starter.pending_return import returned_to_payer
 from store.db import alembic_config, engine_for
 from store.payer_returns import returns
@@ -249,13 +251,34 @@ def test_a_kept_instruction_is_sealed_as_typed_and_its_forgery_named(
         "settled_at = typed_at where id = 4")  # delivered: its later state is not sealed
     monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
     keyless = typed_offline(monkeypatch, "FA-K4")  # #5: kept all the same, and said
-    assert "kept unsealed among sealed ones: set LOAN_JOURNEY_ARCHIVE_KEY" in said(keyless)
+    assert "kept unsealed among sealed ones, and a worker with the archive key will not " \
+        "deliver it" in said(keyless)
     monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
     checked = records("verify")
     assert checked.exit_code == 1
     assert found(checked) == {"pending instruction #2": "CHANGED",
                               "seal #2 of the pending instructions": "DELETED",
                               "pending instruction #5": "INSERTED"}
+
+
+async def test_a_worker_with_the_key_delivers_no_instruction_that_fails_its_seal(
+    database: str, time_skipping_env: WorkflowEnvironment,
+) -> None:
+    key = Settings().archive_seal_key
+    pending = repayment("FA-D").model_copy(update={"state": Delivery.PENDING, "outcome": "",
+                                                   "settled_at": None})
+    for n, sealed in enumerate((key, key, None), start=1):  # #3 kept by a keyless command line
+        keep_instruction(database, pending.model_copy(update={
+            "update_id": str(uuid.uuid4()), "request": pending.request.replace("FA-D", f"FA-D{n}")
+        }), sealed)
+    sql(database, "update pending_instructions set request = replace(request, '1000', '9000') "
+        "where id = 2")
+    done = await deliver(time_skipping_env.client, Settings())
+    state = {kept.id: (kept.state, kept.outcome) for kept in done.settled}
+    assert state[1][0] is Delivery.UNBOOKED  # vouched for, sent: no such journey on the server
+    for n, what in ((2, "CHANGED"), (3, "INSERTED")):  # not sent, and no money received
+        assert state[n][0] is Delivery.REFUSED, state[n]
+        assert f"not delivered: it fails its seal ({what}" in state[n][1], state[n]
 
 
 @pytest.mark.usefixtures("sqlite_only")
