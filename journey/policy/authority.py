@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from journey import credit_code
 from journey.actors import Actor, Role
 from journey.application import Channel
 from journey.decisions import ApprovalDecision, Verdict
@@ -108,6 +109,11 @@ LPR_ROLES = {Role.OPERATIONS, Role.SUPERVISOR}
 
 def require_customer(actor: Actor, customer: str) -> None:
     """`actor` is the borrowing customer, whose id is its credit code `customer`."""
+    if actor.role is Role.CUSTOMER and actor.id != customer and credit_code.is_valid(actor.id):
+        raise DecisionRefused(
+            f"{actor.id} is not this loan's borrower ({customer}): the borrowing customer "
+            "acts under its own unified social credit code"
+        )
     if actor.role is not Role.CUSTOMER or actor.id != customer:
         raise DecisionRefused(
             "only the borrowing customer can do this: act as role customer with the "

@@ -23,6 +23,7 @@ from journey.policy.authority import (
     approval_settled,
     authorize_cancellation,
     authorize_customer_side,
+    require_customer,
 )
 
 D = Decimal
@@ -311,7 +312,9 @@ CUSTOMER = "91110000MA01C3D5X0"
 CANCELLATIONS = [
     (CUSTOMER, R.CUSTOMER, None),
     ("sup-pf", R.SUPERVISOR, None),
-    ("91440300HNAG2PQU4A", R.CUSTOMER, "only the borrowing customer can do this"),
+    ("91440300HNAG2PQU4A", R.CUSTOMER, f"91440300HNAG2PQU4A is not this loan's borrower "
+                                       f"({CUSTOMER})"),
+    ("ACME", R.CUSTOMER, "only the borrowing customer can do this"),  # no credit code
     ("rm-zhang", R.RELATIONSHIP_MANAGER, "this needs one of: supervisor"),
     ("ops-li", R.OPERATIONS, "this needs one of: supervisor"),
     ("sup-sme", R.SUPERVISOR, "'sup-sme' supervises 'sme_risk'"),
@@ -361,3 +364,16 @@ def test_a_customer_side_refusal_names_front_office_acting_for_the_customer(
     assert "only the borrowing customer can do this" in str(err.value)
     assert "your staff id with role relationship_manager or operations" in str(err.value)
     authorize_customer_side(policy, Actor(id="rm-zhang", role=R.RELATIONSHIP_MANAGER), CUSTOMER)
+
+
+def test_another_companys_credit_code_is_told_it_is_not_the_borrower() -> None:
+    """A customer acting under a valid credit code that is not the borrower's is told so;
+    an id that is no credit code is told how the borrower acts."""
+    with pytest.raises(DecisionRefused) as err:
+        require_customer(Actor(id="91310000MA1FL8LQ1X", role=R.CUSTOMER), CUSTOMER)
+    assert str(err.value).startswith(
+        f"91310000MA1FL8LQ1X is not this loan's borrower ({CUSTOMER})")
+    with pytest.raises(DecisionRefused, match="act as role customer with the company's"):
+        require_customer(Actor(id="91310000MA1FL8LQ1Y", role=R.CUSTOMER), CUSTOMER)  # checksum
+    require_customer(Actor(id=CUSTOMER, role=R.CUSTOMER), CUSTOMER)
+
