@@ -284,7 +284,8 @@ def answer(
     channel: Channel = Channel.WEB,
 ) -> None:
     """Answer in writing a decider's question (a request for information that names no
-    documents): the customer, or its relationship manager typing what the customer said."""
+    documents): the customer, or the case's own relationship manager (who submitted it)
+    typing what the customer said."""
     send_update(workflow_id, "answer_question",
                 _request(WrittenAnswer, actor=_actor(actor, role), text=text, channel=channel))
 

@@ -17,7 +17,10 @@ from pydantic import BaseModel
 
 from journey.actors import Actor
 from journey.policy import DecisionRefused, Policy, PolicyError
-from journey.policy.authority import authorize_score_recorder, authorize_staff_for_customer
+from journey.policy.authority import (
+    authorize_customer_voice_typist,
+    authorize_staff_for_customer,
+)
 from journey.settings import Settings
 from starter.errors import Refused
 from starter.operations import attempt, current_policy
@@ -29,9 +32,9 @@ log = logging.getLogger(__name__)
 TYPIST_RULES: dict[str, Callable[[Policy, Actor], None]] = {
     DOCUMENTS: authorize_staff_for_customer,
     "record_inquiry": authorize_staff_for_customer,
-    "answer_question": authorize_staff_for_customer,
+    "answer_question": authorize_customer_voice_typist,  # the customer's word: its manager
     "request_drawdown": authorize_staff_for_customer,
-    "record_feedback": authorize_score_recorder,
+    "record_feedback": authorize_customer_voice_typist,
 }
 
 

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.documents import DocumentReading, ReadStatus
     from journey.info_request import OpenRequest
+    from journey.policy.authority import authorize_customer_voice, case_manager
     from journey.policy.errors import DecisionRefused
     from journey.stages import Stage
     from journey.timeline import EventType
@@ -97,4 +98,6 @@ class InfoRequests(JourneyUpdates):
             raise DecisionRefused(
                 f"the question is answered already, by {asked.answer.actor.id}: the case "
                 f"returns to {asked.stage}")
-        self._authorize_customer_side(answer.actor)
+        authorize_customer_voice(self.policy, answer.actor, self._application.credit_code,
+                                 case_manager(self._application.submitted_by),
+                                 "a written answer")

@@ -158,17 +158,8 @@ def authorize_customer_score(policy: Policy, actor: Actor, channel: Channel, cus
     customer said at the branch, on the phone or in person. The policy's staff directory
     names no other front office team that speaks for a customer: an operations officer's or
     another manager's score would be their own opinion."""
-    if actor.role is Role.CUSTOMER:
-        require_customer(actor, customer)
-        return
-    authorize_score_recorder(policy, actor)
-    if actor.id != manager:
-        whose = f"its relationship manager {manager!r}" if manager else "no relationship manager"
-        raise DecisionRefused(
-            f"a score is the customer's own and this case has {whose}: only the customer, or "
-            "the case's relationship manager recording what the customer said, may give one"
-        )
-    if channel not in HEARD_CHANNELS:
+    authorize_customer_voice(policy, actor, customer, manager, "a score")
+    if actor.role is not Role.CUSTOMER and channel not in HEARD_CHANNELS:
         heard = ", ".join(sorted(HEARD_CHANNELS))
         raise DecisionRefused(
             f"{actor.id!r} records the customer's score through {channel}: a score recorded "
@@ -177,9 +168,26 @@ def authorize_customer_score(policy: Policy, actor: Actor, channel: Channel, cus
         )
 
 
-def authorize_score_recorder(policy: Policy, actor: Actor) -> None:
-    """The part of `authorize_customer_score` that needs no journey: staff recording a
-    customer's score are relationship managers of the staff directory (whether the case's
+def authorize_customer_voice(policy: Policy, actor: Actor, customer: str,
+                             manager: str | None, what: str) -> None:
+    """`what` (a score, a written answer to a decider's question) is the customer
+    `customer`'s own word: given by it, or typed for it by `manager`, the case's own
+    relationship manager, who heard it; anyone else's would be their own."""
+    if actor.role is Role.CUSTOMER:
+        require_customer(actor, customer)
+        return
+    authorize_customer_voice_typist(policy, actor)
+    if actor.id != manager:
+        whose = f"its relationship manager {manager!r}" if manager else "no relationship manager"
+        raise DecisionRefused(
+            f"{what} is the customer's own and this case has {whose}: only the customer, or "
+            f"the case's relationship manager recording what the customer said, may give one"
+        )
+
+
+def authorize_customer_voice_typist(policy: Policy, actor: Actor) -> None:
+    """The part of `authorize_customer_voice` that needs no journey: staff typing the
+    customer's own word are relationship managers of the staff directory (whether the case's
     own, and the customer's id, only the journey knows)."""
     if actor.role is not Role.CUSTOMER:
         authorize_staff(policy, actor, {Role.RELATIONSHIP_MANAGER})

@@ -23,6 +23,7 @@ from journey.policy.authority import (
     approval_settled,
     authorize_cancellation,
     authorize_customer_side,
+    authorize_customer_voice,
     require_customer,
 )
 
@@ -377,3 +378,25 @@ def test_another_companys_credit_code_is_told_it_is_not_the_borrower() -> None:
         require_customer(Actor(id="91310000MA1FL8LQ1Y", role=R.CUSTOMER), CUSTOMER)  # checksum
     require_customer(Actor(id=CUSTOMER, role=R.CUSTOMER), CUSTOMER)
 
+
+@pytest.mark.parametrize(("actor", "role", "manager", "refusal"), [
+    (CUSTOMER, R.CUSTOMER, "rm-chen", None),
+    ("rm-chen", R.RELATIONSHIP_MANAGER, "rm-chen", None),
+    ("rm-zhang", R.RELATIONSHIP_MANAGER, "rm-chen", "this case has its relationship manager "
+                                                    "'rm-chen': only the customer, or"),
+    ("rm-chen", R.RELATIONSHIP_MANAGER, None, "this case has no relationship manager"),
+    ("ops-li", R.OPERATIONS, "rm-chen", "this needs one of: relationship_manager"),
+])
+def test_a_written_answer_is_the_customers_or_its_own_managers(
+    policy: Policy, actor: str, role: Role, manager: str | None, refusal: str | None
+) -> None:
+    def answer() -> None:
+        authorize_customer_voice(policy, Actor(id=actor, role=role), CUSTOMER, manager,
+                                 "a written answer")
+
+    if refusal is None:
+        answer()
+        return
+    with pytest.raises(DecisionRefused) as err:
+        answer()
+    assert refusal in str(err.value)

@@ -10,12 +10,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.application import Product
+from journey.credit_code import generate
 from journey.decisions import (
     AddDocuments,
     ApprovalDecision,
     Reassignment,
     RiskGrade,
     RiskOpinion,
+    Signature,
     Verdict,
     WrittenAnswer,
 )
@@ -35,6 +37,9 @@ from workflows.loan_journey import LoanJourneyWorkflow
 
 CC = [Actor(id=f"cc-{n}", role=Role.APPROVER) for n in (1, 2, 3)]
 RISK_PF = Actor(id="risk-pf-1", role=Role.RISK_OFFICER)
+RM_CHEN = Actor(id="rm-chen", role=Role.RELATIONSHIP_MANAGER)
+RM_ZHANG = Actor(id="rm-zhang", role=Role.RELATIONSHIP_MANAGER)  # manages other companies
+STRANGER = Actor(id=generate(), role=Role.CUSTOMER)  # another company, a valid credit code
 
 
 def opinion(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "sound") -> RiskOpinion:
@@ -185,10 +190,14 @@ async def test_request_for_information_returns_to_the_same_stage(
         await until_stage(handle, Stage.OFFER)
 
 
-async def test_a_question_is_answered_in_writing_by_the_customer_side(
+async def test_a_question_is_answered_in_writing_by_the_customer_or_its_own_manager(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
+    """The customer, or the case's own relationship manager (who submitted it), answers a
+    question; another manager, operations or another company are refused before the
+    history, as another company signing the offer is."""
     docs, app = new_application()
+    app = app.model_copy(update={"submitted_by": RM_CHEN})
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await drive_to(handle, app, Stage.APPROVAL)
         answer = WrittenAnswer(actor=customer(app), text="the 2025 drop was one lost order")
@@ -198,9 +207,13 @@ async def test_a_question_is_answered_in_writing_by_the_customer_side(
             LoanJourneyWorkflow.decide,
             vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "why did 2025 revenue fall?"))
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
-        assert "this needs one of: operations, relationship_manager" in await refused(
-            handle, LoanJourneyWorkflow.answer_question,
-            answer.model_copy(update={"actor": CC[0]}))
+        for who, why in ((CC[0], "this needs one of: relationship_manager"),
+                         (journey_kit.SUBMITTER, "this needs one of: relationship_manager"),
+                         (RM_ZHANG, "this case has its relationship manager 'rm-chen'"),
+                         (STRANGER, f"{STRANGER.id} is not this loan's borrower "
+                                    f"({app.credit_code})")):
+            assert why in await refused(handle, LoanJourneyWorkflow.answer_question,
+                                        answer.model_copy(update={"actor": who}))
         taken = await handle.execute_update(LoanJourneyWorkflow.answer_question, answer)
         assert "the case returns to approval" in taken.message
         again = await until_stage(handle, Stage.APPROVAL)
@@ -208,8 +221,18 @@ async def test_a_question_is_answered_in_writing_by_the_customer_side(
         assert (said.actor.id, said.verdict, said.reason) == (
             app.credit_code, "answered", "the 2025 drop was one lost order")
         assert again.attempt == 2
+        await handle.execute_update(
+            LoanJourneyWorkflow.decide,
+            vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "and the order book for 2026?"))
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.answer_question, answer.model_copy(
+            update={"actor": RM_CHEN, "text": "full until June, the customer says"}))
+        again = await until_stage(handle, Stage.APPROVAL)
+        assert (again.decisions[-1].actor.id, again.attempt) == ("rm-chen", 3)
         await handle.execute_update(LoanJourneyWorkflow.decide, vote(BRANCH_APPROVER))
         await until_stage(handle, Stage.OFFER)
+        assert f"{STRANGER.id} is not this loan's borrower ({app.credit_code})" in await refused(
+            handle, LoanJourneyWorkflow.sign, Signature(actor=STRANGER))
 
 
 async def test_reassignment_by_the_supervisor(

@@ -31,3 +31,11 @@ def test_an_answer_or_a_drawdown_request_from_the_back_office_is_refused_before_
     with pytest.raises(Refused, match=f"{update} refused: .*relationship_manager"):
         typist_allowed(settings, "loan-APP-1", update, request_of(APPROVER))
     typist_allowed(settings, "loan-APP-1", update, request_of(RM))  # front office: kept
+
+
+def test_an_answer_typed_by_operations_is_refused_before_it_is_kept(tmp_path) -> None:
+    """A written answer is the customer's word: only its relationship manager types it."""
+    ops = Actor(id="ops-li", role=Role.OPERATIONS)
+    with pytest.raises(Refused, match="answer_question refused: .*one of: relationship_manager$"):
+        typist_allowed(Settings(data_dir=tmp_path), "loan-APP-1", "answer_question",
+                       WrittenAnswer(actor=ops, text="the receivable was collected"))
