@@ -26,7 +26,12 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from journey.documents import DocumentReading, DocumentRef
-    from journey.info_request import OpenRequest, refuse_unended_periods, still_awaited
+    from journey.info_request import (
+        OpenRequest,
+        refuse_unended_periods,
+        still_awaited,
+        vote_suspended,
+    )
     from journey.policy import (
         Completeness,
         DecisionRefused,
@@ -212,6 +217,7 @@ class JourneyUpdates(Bookkeeping):
 
     @decide.validator
     def _validate_decide(self, decision: ApprovalDecision) -> None:
+        self._refuse_suspended_vote()
         self._require_stage(Stage.APPROVAL)
         if self._approval_settled():
             raise DecisionRefused("the approval is already decided")
@@ -402,6 +408,19 @@ class JourneyUpdates(Bookkeeping):
     def _require_stage(self, stage: Stage) -> None:
         if self._stage is not stage:
             raise DecisionRefused(f"the journey is at {self._stage}, not {stage}: nothing to do")
+
+    def _refuse_suspended_vote(self) -> None:
+        """A vote cast while an approver's request for information is open waits for what
+        was asked (a committee does not decide on a file it finds incomplete): say so."""
+        asked = self._info_request
+        if asked is None or asked.stage is not Stage.APPROVAL or self._stage not in (
+                Stage.COMPLETENESS, Stage.DOCUMENTS):  # what came is read at documents
+            return
+        asker = next((v.actor.id for v in reversed(self._votes)
+                      if v.verdict is Verdict.REQUEST_INFO), "an approver")
+        committee = self.policy.authority.tier(self.route.tier).committee
+        raise DecisionRefused(vote_suspended(asker, self.awaited(),
+                                             "the committee" if committee else "approval"))
 
     def _refuse_unended_periods(self, decision: RiskOpinion | ApprovalDecision) -> None:
         """A request for the statements of a period not ended by the bank's today could never

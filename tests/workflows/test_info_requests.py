@@ -114,6 +114,10 @@ async def test_a_members_request_suspends_the_committee_and_the_votes_cast_stand
         assert suspended.stage is Stage.COMPLETENESS
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert len(asked.awaited) == 2  # both statements of last year
+        held = await refused(handle, LoanJourneyWorkflow.decide, vote(CC[2]))
+        assert ("the vote is suspended until the customer answers cc-2's question or sends "
+                f"what was asked ({asked.awaited[0]}; ") in held
+        assert "returns to the committee then, and the votes cast stand" in held
         await handle.execute_update(LoanJourneyWorkflow.add_documents,
                                     AddDocuments(actor=customer(app), documents=sent))
         back = await until_stage(handle, Stage.APPROVAL)
