@@ -158,6 +158,9 @@ class Route(BaseModel):
     exposure: Exposure | None = None
     # earlier routes of the case, in words, when an approval found the exposure risen
     rerouted_from: list[str] = Field(default_factory=list)
+    # the lower tier the rules give on the exposure read last, when it fell during the
+    # approval and the tier was kept (None: the rules give this tier, or a higher one)
+    rules_give: ApprovalTier | None = None
 
     @property
     def decided_on(self) -> Decimal | None:
@@ -166,8 +169,12 @@ class Route(BaseModel):
         return self.exposure.beyond_amount if self.exposure else None
 
     def why_tier(self) -> str:
-        """e.g. "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + ..."."""
-        return "; ".join([self._on_what(), *(f"was {was}" for was in self.rerouted_from)])
+        """e.g. "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + ...", and
+        why the tier stands when the rules would give a lower one on the figures shown."""
+        kept = ([f"kept: an exposure that falls while the case is decided does not lower its "
+                 f"tier (the rules give {self.rules_give} on it)"] if self.rules_give else [])
+        return "; ".join([self._on_what(), *(f"was {was}" for was in self.rerouted_from),
+                          *kept])
 
     def _on_what(self) -> str:
         if self.exposure is None or self.decided_on is None:
@@ -183,7 +190,8 @@ def reroute(current: Route, fresh: Route) -> Route:
     keeps the authority it chose (a limit is then checked on the exposure now, which is no
     higher): the figures are the fresh ones either way."""
     if fresh.tier.rank <= current.tier.rank:
-        return current.model_copy(update={"exposure": fresh.exposure})
+        lower = fresh.tier if fresh.tier is not current.tier else None
+        return current.model_copy(update={"exposure": fresh.exposure, "rules_give": lower})
     return fresh.model_copy(update={
         "team": current.team,
         "explanation": f"Re-routed at the approval: {fresh.explanation}",

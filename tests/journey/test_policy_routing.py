@@ -11,6 +11,7 @@ import pytest
 from journey.application import LoanApplication
 from journey.exposure import Exposure, ExposureLine
 from journey.policy import ApprovalTier, Policy, Ratios, route
+from journey.policy.routing import reroute
 
 B, H, C = ApprovalTier.BRANCH, ApprovalTier.HEAD_OFFICE, ApprovalTier.CREDIT_COMMITTEE
 D = Decimal
@@ -264,3 +265,18 @@ def test_approvers_limits_are_weighed_on_the_exposure(
     got = route(narrow, make_app(amount=D("2000000")), Ratios(), _exposure("2000000", "2000000"))
     assert (got.rule, got.tier) == ("sme-default", H)
     assert "No branch approver has a limit of an exposure of 4,000,000" in got.explanation
+
+
+def test_an_exposure_that_falls_keeps_the_tier_saying_why(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app(amount=D("12000000"))
+    chosen = route(policy, app, Ratios(), _exposure("12000000", "50000000"))
+    fallen = reroute(chosen, route(policy, app, Ratios(), _exposure("12000000", "37876562.50")))
+    assert (fallen.tier, fallen.rules_give) == (C, H)
+    assert fallen.why_tier() == (
+        "tier credit_committee on exposure CNY 49,876,562.50: this 12,000,000 + loan-APP-0 "
+        "37,876,562.50 (loan running, principal owed); kept: an exposure that falls while the "
+        "case is decided does not lower its tier (the rules give head_office on it)")
+    again = reroute(fallen, chosen)  # risen back: the rules give the tier again
+    assert again.rules_give is None and "kept" not in again.why_tier()
