@@ -102,13 +102,15 @@ def still_awaited(request: OpenRequest, readings: list[DocumentReading],
     return [*awaited, *why_not.values()] if awaited else []
 
 
-def vote_suspended(asker: str, awaited: list[str], returns_to: str) -> str:
+def vote_suspended(asker: str, awaited: list[str], returns_to: str, cast: list[str]) -> str:
     """Why a vote cast while `asker`'s request for information is open waits: what the
     customer is still to send, and that the case returns to `returns_to`, where the votes
-    cast before the request stand (workflows/info_requests.py `_votes_kept`)."""
+    `cast` before the request stand (workflows/info_requests.py `_votes_kept`)."""
+    stand = (f", and the votes cast ({', '.join(cast)}) stand unless a document they were "
+             "cast on is superseded" if cast else "")
     if not awaited:
         return (f"{asker}'s request is met: the case returns to {returns_to} once the file "
-                "is checked; vote then")
+                f"is checked{stand}; vote then")
     return (f"the vote is suspended until the customer answers {asker}'s question or sends "
-            f"what was asked ({'; '.join(awaited)}): the case returns to {returns_to} then, "
-            "and the votes cast stand unless a document they were cast on is superseded")
+            f"what was asked ({'; '.join(awaited)}): the case returns to {returns_to} "
+            f"then{stand}")

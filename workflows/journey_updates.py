@@ -419,8 +419,9 @@ class JourneyUpdates(Bookkeeping):
         asker = next((v.actor.id for v in reversed(self._votes)
                       if v.verdict is Verdict.REQUEST_INFO), "an approver")
         committee = self.policy.authority.tier(self.route.tier).committee
+        cast = [v.actor.id for v in self._votes if v.verdict is not Verdict.REQUEST_INFO]
         raise DecisionRefused(vote_suspended(asker, self.awaited(),
-                                             "the committee" if committee else "approval"))
+                                             "the committee" if committee else "approval", cast))
 
     def _refuse_unended_periods(self, decision: RiskOpinion | ApprovalDecision) -> None:
         """A request for the statements of a period not ended by the bank's today could never

@@ -17,7 +17,12 @@ from journey.decisions import (
     WrittenAnswer,
 )
 from journey.documents import DocumentKind
-from journey.info_request import OpenRequest, refuse_unended_periods, still_awaited
+from journey.info_request import (
+    OpenRequest,
+    refuse_unended_periods,
+    still_awaited,
+    vote_suspended,
+)
 from journey.policy import DecisionRefused
 from journey.stages import Stage
 from tests.journey.test_loan_file import BORROWER, END, sheet
@@ -103,3 +108,14 @@ def test_a_risk_officer_grades_an_approval_or_a_rejection_not_a_request() -> Non
     graded = RiskOpinion(actor=officer, verdict=Verdict.REQUEST_INFO, reason="why",
                          grade=RiskGrade.G4)
     assert RiskOpinion.model_validate_json(graded.model_dump_json()) == graded  # as before
+
+
+def test_a_vote_while_a_request_is_open_is_told_what_it_waits_for() -> None:
+    waiting = vote_suspended("cc-2", ["a written answer to why"], "the committee", ["cc-1"])
+    assert waiting == ("the vote is suspended until the customer answers cc-2's question or "
+                       "sends what was asked (a written answer to why): the case returns to "
+                       "the committee then, and the votes cast (cc-1) stand unless a document "
+                       "they were cast on is superseded")
+    assert vote_suspended("appr-branch-1", [], "approval", []) == (
+        "appr-branch-1's request is met: the case returns to approval once the file is "
+        "checked; vote then")

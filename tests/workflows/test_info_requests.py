@@ -117,7 +117,7 @@ async def test_a_members_request_suspends_the_committee_and_the_votes_cast_stand
         held = await refused(handle, LoanJourneyWorkflow.decide, vote(CC[2]))
         assert ("the vote is suspended until the customer answers cc-2's question or sends "
                 f"what was asked ({asked.awaited[0]}; ") in held
-        assert "returns to the committee then, and the votes cast stand" in held
+        assert "returns to the committee then, and the votes cast (cc-1) stand" in held
         await handle.execute_update(LoanJourneyWorkflow.add_documents,
                                     AddDocuments(actor=customer(app), documents=sent))
         back = await until_stage(handle, Stage.APPROVAL)
