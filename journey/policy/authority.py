@@ -107,6 +107,12 @@ SCHEDULING_ROLES = {Role.OPERATIONS, Role.RISK_OFFICER, Role.SUPERVISOR}
 LPR_ROLES = {Role.OPERATIONS, Role.SUPERVISOR}
 
 
+ONLY_THE_CUSTOMER = ("only the borrowing customer can do this: act as role customer with the "
+                     "company's unified social credit code as id")
+FRONT_OFFICE_INSTEAD = ("front office acting for the customer: your staff id with role "
+                        "relationship_manager or operations")
+
+
 def require_customer(actor: Actor, customer: str) -> None:
     """`actor` is the borrowing customer, whose id is its credit code `customer`."""
     if actor.role is Role.CUSTOMER and actor.id != customer and credit_code.is_valid(actor.id):
@@ -115,10 +121,7 @@ def require_customer(actor: Actor, customer: str) -> None:
             "acts under its own unified social credit code"
         )
     if actor.role is not Role.CUSTOMER or actor.id != customer:
-        raise DecisionRefused(
-            "only the borrowing customer can do this: act as role customer with the "
-            "company's unified social credit code as id"
-        )
+        raise DecisionRefused(ONLY_THE_CUSTOMER)
 
 
 def authorize_customer_side(policy: Policy, actor: Actor, customer: str) -> None:
@@ -127,17 +130,24 @@ def authorize_customer_side(policy: Policy, actor: Actor, customer: str) -> None
         try:
             require_customer(actor, customer)
         except DecisionRefused as refused:
-            raise DecisionRefused(
-                f"{refused}; front office acting for the customer: your staff id with role "
-                "relationship_manager or operations") from None
+            raise DecisionRefused(f"{refused}; {FRONT_OFFICE_INSTEAD}") from None
     else:
         authorize_staff_for_customer(policy, actor)
 
 
+def staff_as_customer(policy: Policy, actor: Actor) -> bool:
+    """Whether `actor` acts as the customer under an id of the staff directory: whoever the
+    borrower is, it is not a member of the bank's staff."""
+    return actor.role is Role.CUSTOMER and policy.member(actor.id) is not None
+
+
 def authorize_staff_for_customer(policy: Policy, actor: Actor) -> None:
     """The part of `authorize_customer_side` that needs no journey: staff acting for a
-    customer are front office of the staff directory (a customer is checked against the
-    journey's borrower, which only the journey knows)."""
+    customer are front office of the staff directory, in their own role, not as the customer
+    (`staff_as_customer`, refused as the journey refuses them); another customer is checked
+    against the journey's borrower, which only the journey knows."""
+    if staff_as_customer(policy, actor):
+        raise DecisionRefused(f"{ONLY_THE_CUSTOMER}; {FRONT_OFFICE_INSTEAD}")
     if actor.role is not Role.CUSTOMER:
         authorize_staff(policy, actor, FRONT_OFFICE)
 
@@ -187,8 +197,11 @@ def authorize_customer_voice(policy: Policy, actor: Actor, customer: str,
 
 def authorize_customer_voice_typist(policy: Policy, actor: Actor) -> None:
     """The part of `authorize_customer_voice` that needs no journey: staff typing the
-    customer's own word are relationship managers of the staff directory (whether the case's
-    own, and the customer's id, only the journey knows)."""
+    customer's own word are relationship managers of the staff directory, in their own role,
+    not as the customer (`staff_as_customer`, refused as the journey refuses them); whether
+    the case's own, and the customer's id, only the journey knows."""
+    if staff_as_customer(policy, actor):
+        raise DecisionRefused(ONLY_THE_CUSTOMER)
     if actor.role is not Role.CUSTOMER:
         authorize_staff(policy, actor, {Role.RELATIONSHIP_MANAGER})
 

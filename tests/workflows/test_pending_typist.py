@@ -9,10 +9,16 @@ from decimal import Decimal
 import pytest
 
 from journey.actors import Actor, Role
-from journey.decisions import WrittenAnswer
+from journey.application import Channel
+from journey.decisions import AddDocuments, WrittenAnswer
+from journey.documents import DocumentRef
 from journey.drawdowns import DrawdownRequest
+from journey.policy.authority import FRONT_OFFICE_INSTEAD, ONLY_THE_CUSTOMER
 from journey.settings import Settings
+from journey.stages import Stage
+from journey.touchpoints import Feedback, Inquiry
 from starter.errors import Refused
+from starter.pending_send import DOCUMENTS
 from starter.pending_typist import typist_allowed
 
 APPROVER = Actor(id="appr-branch-1", role=Role.APPROVER)
@@ -39,3 +45,25 @@ def test_an_answer_typed_by_operations_is_refused_before_it_is_kept(tmp_path) ->
     with pytest.raises(Refused, match="answer_question refused: .*one of: relationship_manager$"):
         typist_allowed(Settings(data_dir=tmp_path), "loan-APP-1", "answer_question",
                        WrittenAnswer(actor=ops, text="the receivable was collected"))
+
+
+@pytest.mark.parametrize(("update", "request_of", "front_office"), [
+    (DOCUMENTS, lambda a: AddDocuments(actor=a, documents=[DocumentRef(
+        sha256="a" * 64, filename="licence.png", size=1)]), True),
+    ("record_inquiry", lambda a: Inquiry(actor=a, channel=Channel.PHONE), True),
+    ("answer_question", lambda a: WrittenAnswer(actor=a, text="collected"), False),
+    ("record_feedback", lambda a: Feedback(actor=a, channel=Channel.PHONE, stage=Stage.INTAKE,
+                                           score=5), False),
+])
+def test_staff_typing_as_the_customer_are_refused_before_it_is_kept(
+    update, request_of, front_office, tmp_path
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    staff = Actor(id="ops-wang", role=Role.CUSTOMER)  # `--role` left at its default
+    with pytest.raises(Refused) as refused:
+        typist_allowed(settings, "loan-APP-1", update, request_of(staff))
+    assert str(refused.value) == f"{update} refused: {ONLY_THE_CUSTOMER}" + (
+        f"; {FRONT_OFFICE_INSTEAD}" if front_office else "")
+    # a customer id of no staff member may be the borrower: only the journey knows
+    typist_allowed(settings, "loan-APP-1", update,
+                   request_of(Actor(id="91310000MA1FL8XQ3B", role=Role.CUSTOMER)))
