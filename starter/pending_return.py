@@ -21,7 +21,7 @@ from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound, Refused
 from starter.operations import attempt, authorized
 from starter.records import key_needed
-from store.payer_returns import PayerReturn, record_return, returns, told
+from store.payer_returns import PayerReturn, ReferenceUsed, record_return, returns, told
 from store.pending import Delivery, Instruction, instruction, instructions
 from store.refusals import origin
 
@@ -33,8 +33,9 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
     """Record that the money of the unbooked repayment `number` went back to its payer, by
     `actor` (operations), for `reason`, under the return payment's `reference`; the
     instruction as settled. `NotFound`: no such
-    instruction; `Refused`: someone else than operations, or an instruction that is no money
-    received and not booked (booked since, returned already, or no repayment); `KeysNeeded`,
+    instruction; `Refused`: someone else than operations, an instruction that is no money
+    received and not booked (booked since, returned already, or no repayment), or a
+    `reference` another return was recorded under; `KeysNeeded`,
     nothing written: the returns are sealed and the archive key is not set here."""
     kept = instruction(settings.db_url, number)
     if kept is None:
@@ -55,8 +56,17 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
                        returned_at=now or datetime.now(UTC), returned_by=actor.id,
                        role=actor.role, origin=origin(), reference=reference.strip(),
                        reason=reason.strip())
-    with key_needed():
-        done = record_return(settings.db_url, back, settings.archive_seal_key)
+    try:
+        with key_needed():
+            done = record_return(settings.db_url, back, settings.archive_seal_key)
+    except ReferenceUsed as used:
+        held = used.held
+        why = (f"reference {back.reference} is already the return of pending instruction "
+               f"{held.instruction_id} ({held.workflow_id}), recorded by {held.returned_by} at "
+               f"{held.returned_at:%Y-%m-%d %H:%M:%S} UTC: give this return payment's own "
+               "reference in the bank's books")
+        raise Refused(f"{not_recorded}: {why}",
+                      attempt(kept.workflow_id, ACTION, actor, why)) from used
     if not done:  # booked or returned meanwhile
         return return_to_payer(settings, number, actor, reason, reference, now)
     return kept.model_copy(update={"state": Delivery.RETURNED, "outcome": told(back, ""),

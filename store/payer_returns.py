@@ -6,7 +6,8 @@ from where, when, under which return payment and why. With the archive key, each
 as it is kept, next in the returns' chain (store/seals.py), over the return and the
 instruction it settles (the money received, as kept), so that one changed, inserted or
 deleted in the database is reported (`loan-journey records verify`); once one is sealed,
-nothing is returned without the key (`KeyRequired`). A return recorded before this table
+nothing is returned without the key (`KeyRequired`). A return payment's reference is one
+return's: another under it is refused (`ReferenceUsed`). A return recorded before this table
 was made has its row too, with only when: who and why are in its instruction's outcome, as
 they were written then, which its seal covers.
 """
@@ -57,6 +58,16 @@ class PayerReturnRow(Base):
     instruction: Mapped[PendingRow] = relationship(lazy="joined")
 
 
+class ReferenceUsed(Exception):
+    """A return payment's reference is already that of another return, `held`: one payment
+    returns one payer's money."""
+
+    def __init__(self, held: PayerReturn) -> None:
+        super().__init__(f"reference {held.reference} is already the return of pending "
+                         f"instruction {held.instruction_id}")
+        self.held = held
+
+
 def facts(row: PayerReturnRow) -> list[object]:
     """What a return's seal covers: the whole row but the seal, and the instruction it
     settles as it now stands (the money received, its state and outcome)."""
@@ -81,12 +92,18 @@ def record_return(url: str, back: PayerReturn, key: bytes | None = None) -> bool
     """Settle the unbooked repayment `back.instruction_id` as returned and keep its return,
     sealed with `key` when given; False, nothing written, when it is not unbooked (any more:
     booked or returned meanwhile). KeyRequired, nothing written, when `key` is None and the
-    returns are sealed."""
+    returns are sealed; ReferenceUsed, nothing written, when another return was recorded
+    under `back.reference`."""
     with sealing(url, PayerReturnRow.__tablename__) as s:
         if key is None and any_sealed(s, PayerReturnRow.seal):
             raise KeyRequired(f"the returns of money to payers are sealed: set {KEY_SETTING} to "
                               "record one (one unsealed among them would be one nobody vouches "
                               "for)")
+        held = s.scalars(select(PayerReturnRow).where(
+            PayerReturnRow.reference == back.reference,
+            PayerReturnRow.instruction_id != back.instruction_id)).first()
+        if held is not None:
+            raise ReferenceUsed(PayerReturn.model_validate(held, from_attributes=True))
         if not affected(s, update(PendingRow).where(
                 PendingRow.id == back.instruction_id, PendingRow.state == Delivery.UNBOOKED,
         ).values(state=Delivery.RETURNED, outcome=told(back, ""), settled_at=back.returned_at)):

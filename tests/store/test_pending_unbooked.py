@@ -1,15 +1,21 @@
 """Money received and not booked (store/pending.py): a `repay` under its reference books it,
 on its own journey or, of the same amount, on the loan it pays when the one typed was wrong;
-a return to the payer is written once (store/payer_returns.py)."""
+a return to the payer is written once (store/payer_returns.py), and a return payment's
+reference is one return's (`pending return` refuses another under it)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
+from starter.cli import app
 from store.payer_returns import PayerReturn, record_return
 from store.pending import (
     Delivery,
@@ -19,6 +25,8 @@ from store.pending import (
     keep_instruction,
     settle,
 )
+from store.refusals import refusals
+from tests.cli_kit import said
 
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
 
@@ -53,3 +61,27 @@ def back(number: int, reference: str) -> PayerReturn:
     return PayerReturn(instruction_id=number, workflow_id="loan-APP-2", returned_at=NOW,
                        returned_by="ops-li", role="operations", origin="ops@host pid 2",
                        reference=reference, reason="sent back")
+
+
+def test_a_return_payments_reference_already_recorded_for_another_return_is_refused(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOAN_JOURNEY_DATABASE_URL", db_url)
+    first = unbooked(db_url, "loan-APP-1", "FA-R1", "100.00")
+    second = unbooked(db_url, "loan-APP-2", "FA-R2", "200.00")
+
+    def returned(number: int) -> str:
+        done = CliRunner().invoke(app, ["pending", "return", str(number), "--reason", "sent back",
+                                        "--reference", "RET-0012", "--as", "ops-wang"])
+        return f"{done.exit_code} {said(done)}"
+
+    assert returned(first).startswith("0 ")
+    again = returned(second)
+    assert again.startswith("3 ") and re.search(
+        rf"return of pending instruction {second} not recorded: reference RET-0012 is already "
+        rf"the return of pending instruction {first} \(loan-APP-1\), recorded by ops-wang at "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", again), again
+    assert [k.state for k in instructions(db_url, every=True)] == [
+        Delivery.RETURNED, Delivery.UNBOOKED]  # the second still money to book or return
+    (kept,) = refusals(db_url, "loan-APP-2")  # for auditors, as the other refusals
+    assert kept.action == "pending return" and "RET-0012" in kept.reason
