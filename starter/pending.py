@@ -43,6 +43,7 @@ from journey.entrusted_payment import PaymentInstruction
 from journey.fee_waiver import FeeWaiver
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.settings import Settings
+from journey.status import JourneyStatus
 from journey.touchpoints import Feedback, Inquiry
 from starter import operations
 from starter.attempts import Attempt, keep, refusal_of, refused
@@ -51,6 +52,7 @@ from starter.errors import Ended, KeysNeeded, NoAnswer, NotFound, Refused, Setup
 from starter.pending_request import dropped, kept_request, set_aside, whole
 from starter.pending_send import as_typist, sent
 from starter.pending_typist import typist_allowed
+from starter.unbooked_steps import booking, loan_of, on_its_loan
 from store.pending import (
     Delivery,
     Instruction,
@@ -201,7 +203,9 @@ async def deliver(client: Client, settings: Settings,
             state, outcome = Delivery.REFUSED, str(err)
             if kept.update == "record_repayment" and not isinstance(err, Unvouched):
                 # refused, ended, or no such journey: money received and not booked
-                state, outcome = Delivery.UNBOOKED, unbooked(kept, err)
+                loan = (None if isinstance(err, (Ended, NotFound))
+                        else await loan_of(client, kept.workflow_id))
+                state, outcome = Delivery.UNBOOKED, unbooked(kept, err, loan, settings)
         except NoAnswer as err:
             return DeliveryRun(settled=settled, stopped=(
                 f"pending instruction {kept.id} ({kept.update} on {kept.workflow_id}) is not "
@@ -238,20 +242,19 @@ def vouched_for(settings: Settings, kept: Instruction) -> None:
             "records verify`")
 
 
-def unbooked(kept: Instruction, err: Refused | NotFound) -> str:
+def unbooked(kept: Instruction, err: Refused | NotFound, loan: JourneyStatus | None,
+             settings: Settings) -> str:
     """What a repayment refused at delivery (`err`) needs: money was received and is not
-    booked; the steps that settle it, and only those: booked as the journey takes it (not as
-    it was refused), on the loan it pays, or returned to the payer (`pending return`)."""
+    booked; the steps that settle it, and only those: booked on the loan it pays, where its
+    journey has ended or never was; booked on its journey, of status `loan` (None: not read),
+    as that journey takes it (starter/unbooked_steps.py); or returned to the payer (`pending
+    return`)."""
     paid = Repayment.model_validate_json(kept.request)
     wid, gone = kept.workflow_id, isinstance(err, (Ended, NotFound))
-    booking = (f"--amount {paid.amount} --reference {paid.reference}"
-               f"{f' --paid-on {paid.paid_on}' if paid.paid_on else ''} --as <operations>")
     steps = [f"if it pays another loan, book it there (`loan-journey repay <journey> "
-             f"{booking}`)"] if gone else []
-    if not gone and not (paid.prepays or paid.settles):
-        steps.append(f"where {wid} takes it as a prepayment (`loan-journey prepayment {wid} "
-                     f"--amount {paid.amount}` says), book it so (`loan-journey repay {wid} "
-                     f"{booking} --prepay`)")
+             f"{booking(paid, paid.paid_on)}`)"] if gone else []
+    if loan is not None:
+        steps += on_its_loan(loan, paid, kept.typed_at, settings)
     steps.append(f"return it to the payer and record that (`loan-journey pending return "
                  f"{kept.id} --as <operations> --reason ... --reference <the return's>`)")
     shown = "`loan-journey pending list`" + ("" if isinstance(err, NotFound) else

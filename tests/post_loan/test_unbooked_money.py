@@ -3,21 +3,33 @@ delivery names only steps that can settle it, `status` shows it beside the loan 
 and operations record its return to the payer once (`pending return`), kept with who, when
 and why in columns of its own (starter/pending_return.py, store/payer_returns.py); `status
 --json` lists it, not booked then returned, and the book's unbooked money until it is
-returned."""
+returned. The steps named are those its journey takes for that payment
+(starter/unbooked_steps.py): a prepayment only on a running loan that `prepayment` quotes it
+for, and no value date before the payout."""
 
 from __future__ import annotations
 
 import json
 import re
 import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
+from journey.actors import Actor, Role
+from journey.decisions import Repayment
+from journey.post_loan import apply_payments
+from journey.repayment import Frequency, RepaymentMethod, build_schedule
+from journey.settings import Settings
+from journey.stages import Party, Stage
+from journey.status import JourneyStatus, Offer
 from starter import pending
 from starter.book_sections import unbooked_table
+from starter.errors import Refused
 from starter.pending_return import (
     not_booked,
     received_money,
@@ -44,9 +56,8 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
             role=SUBMITTER.role, typed_at=typed_at, origin=origin()))
         (unbooked,) = (await pending.deliver(env.client, settings)).settled
         assert unbooked.state is Delivery.UNBOOKED, unbooked
-        # no step that is refused again: a plain repayment of it is not offered
-        offered = re.findall(r"`loan-journey repay [^`]*`", unbooked.outcome)
-        assert offered and all("--prepay" in o for o in offered), unbooked.outcome
+        # no step that is refused again: more than the loan, it is no prepayment of it either
+        assert "loan-journey repay" not in unbooked.outcome, unbooked.outcome
         assert "? It" not in unbooked.outcome  # punctuated
         assert ("`loan-journey pending return 1 --as <operations> --reason ... --reference "
                 "<the return's>`") in unbooked.outcome
@@ -106,3 +117,42 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
     assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) == []  # off `pending list`
     listed = said(await cli("pending", "list", "--all"))
     assert "returned" in listed and "FA-R2" in listed, listed
+
+
+START = date(2026, 6, 1)  # the payout; the money was typed on 10 July
+PLAN = build_schedule(Decimal(3_000_000), Decimal("0.045"), 12, RepaymentMethod.EQUAL_INSTALMENT,
+                      Frequency.MONTHLY, START)
+RUNNING = JourneyStatus(
+    workflow_id="loan-U", application_id="U", stage=Stage.POST_LOAN, attempt=1,
+    waits_on=Party.CUSTOMER, account=apply_payments(PLAN, []),
+    offer=Offer(annual_rate=Decimal("0.045"), term_months=12, schedule=PLAN, starts_on=START,
+                method=RepaymentMethod.EQUAL_INSTALMENT, frequency=Frequency.MONTHLY))
+AT_RISK_REVIEW = JourneyStatus(workflow_id="loan-U", application_id="U", stage=Stage.RISK_REVIEW,
+                               attempt=1, waits_on=Party.BANK)
+RETURN = "`loan-journey pending return 7 --as <operations> --reason ... --reference <the return's>`"
+
+
+@pytest.mark.parametrize(("loan", "amount", "paid_on", "offered"), [
+    (AT_RISK_REVIEW, "50000", None, []),  # no loan: nothing to prepay
+    (RUNNING, "90000000", None, []),  # more than the loan: `prepayment` refuses it
+    (RUNNING, "500000", None, ["`loan-journey repay loan-U --amount 500000 --reference FA-R9 "
+                               "--paid-on 2026-07-10 --as <operations> --prepay`"]),
+    (RUNNING, "50000", date(2026, 5, 20), [  # before the payout: never that day again
+        "`loan-journey repay loan-U --amount 50000 --reference FA-R9 --paid-on <its right "
+        "value date, 2026-06-01 or later> --as <operations>`"]),
+])
+def test_money_refused_at_delivery_is_offered_only_the_steps_its_journey_takes(
+    loan: JourneyStatus, amount: str, paid_on: date | None, offered: list[str], tmp_path: Path
+) -> None:
+    paid = Repayment(actor=Actor(id="ops-li", role=Role.OPERATIONS), reference="FA-R9",
+                     amount=Decimal(amount), paid_on=paid_on)
+    kept = Instruction(id=7, workflow_id="loan-U", update="record_repayment", update_id="u-7",
+                       request=paid.model_dump_json(), actor="ops-li", role="operations",
+                       typed_at=datetime(2026, 7, 10, 9, tzinfo=UTC), origin="ops@host pid 1")
+    said = pending.unbooked(kept, Refused("record_repayment refused: it is not due"), loan,
+                            Settings(data_dir=tmp_path))
+    assert re.findall(r"`loan-journey repay [^`]*`", said) == offered, said
+    assert ("`loan-journey prepayment" in said) is any("--prepay" in o for o in offered), said
+    assert ("predates the loan" in said) is (paid_on is not None), said
+    assert said.endswith(f"({RETURN}). `loan-journey pending list` and `loan-journey status "
+                         "loan-U` show it until then"), said
