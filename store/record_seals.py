@@ -5,13 +5,13 @@ instructions, as typed (store/pending.py), and the money returned to its payers
 too (the newest return's deletion, which its chain alone does not tell).
 
 Each sealed row must match its seal, and every position of a chain up to its newest must be
-held by a seal: a row changed is named by its id, a sealed row deleted by the position it
-held between the rows sealed around it. A row without a seal is *unsealed* when it is older
-than the first row sealed in its table (kept before the key, or before this version), and
-*inserted* when newer (written into the database, or kept by a command line without the
-key): a supervisor who checked unsealed rows against a backup seals them (`seal_unsealed`),
-never inserted ones. A fixing is checked too as a loan reads it (`fixing_failing`), and a
-pending instruction as it is delivered (`instruction_failing`).
+held by a seal: a row changed is named by its id and what its seal covers, a sealed row
+deleted by the position it held between the rows sealed around it. A row without a seal is
+*unsealed* when it is older than the first row sealed in its table (kept before the key, or
+before this version), and *inserted* when newer (written into the database, or kept by a
+command line without the key): a supervisor who checked unsealed rows against a backup seals
+them (`seal_unsealed`), never inserted ones. A fixing is checked too as a loan reads it
+(`fixing_failing`), and a pending instruction as it is delivered (`instruction_failing`).
 """
 
 from __future__ import annotations
@@ -68,17 +68,30 @@ class _Table:
     name: str  # as a row is named: "refusal", "LPR fixing"
     row: Any  # the mapped class
     facts: Callable[[Any], list[object]]
+    covers: str  # what changed when its seal no longer matches
+    kept_in: str  # the tables to restore it in
 
     def label(self, row: Any) -> str:
         day = getattr(row, "fixed_on", None)
-        return f"{self.name} #{row.id}" + (f" ({day})" if day else "")
+        settles = getattr(row, "instruction_id", None)
+        return (f"{self.name} #{row.id}" + (f" ({day})" if day else "")
+                + (f" (of pending instruction {settles})" if settles is not None else ""))
 
 
-FIXINGS = _Table("LPR fixing", LprFixingRow, fixing_facts)
-CORRECTIONS = _Table("LPR correction", LprCorrectionRow, correction_facts)
-REFUSALS = _Table("refusal", RefusalRow, refusal_facts)
-RETURNS = _Table("return to payer", PayerReturnRow, return_facts)
-PENDING = _Table("pending instruction", PendingRow, pending_facts)
+FIXINGS = _Table("LPR fixing", LprFixingRow, fixing_facts,
+                 "the fixing (its date, rates, who recorded it and when)", "lpr_fixings")
+CORRECTIONS = _Table("LPR correction", LprCorrectionRow, correction_facts,
+                     "the correction (the rates it replaced, who, why and when)",
+                     "lpr_fixing_corrections")
+REFUSALS = _Table("refusal", RefusalRow, refusal_facts,
+                  "the refused attempt (who, what, on which loan, from where, why and when)",
+                  "refusals")
+RETURNS = _Table("return to payer", PayerReturnRow, return_facts,
+                 "the return or the money received it settles",
+                 "payer_returns, and its instruction in pending_instructions")
+PENDING = _Table("pending instruction", PendingRow, pending_facts,
+                 "what was typed (the update, its request, who, from where and when)",
+                 "pending_instructions")
 
 
 def _returns_missing(s: Session) -> list[Finding]:
@@ -180,8 +193,9 @@ def _changed(key: bytes, table: _Table, rows: list[Any], seals: dict[int, str]
              ) -> list[Finding]:
     """Each sealed row that does not match its seal, its chain around it whole."""
     return [Finding(record=table.label(r), found=Found.CHANGED,
-                    detail="does not match its seal: changed in the database (or its seal is "
-                           "not one the key made); restore the row from a backup")
+                    detail=f"{table.covers} changed in the database since it was sealed (or its "
+                           f"seal is not one the key made): restore it from a backup "
+                           f"({table.kept_in})")
             for r in rows if r.seal is not None and _chain_whole(r.seal, seals)
             and not matches(key, table.facts(r), r.seal, seals)]
 

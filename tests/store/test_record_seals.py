@@ -215,11 +215,15 @@ def test_money_returned_to_its_payer_is_kept_in_columns_sealed_and_checked(
     tampered = records("verify")
     assert tampered.exit_code == 1
     assert found(tampered) == {
-        "return to payer #1": "CHANGED", "seal #2 of the money returned to payers": "DELETED",
+        "return to payer #1 (of pending instruction 1)": "CHANGED",
+        "seal #2 of the money returned to payers": "DELETED",
         "pending instruction #2": "DELETED",  # marked returned, its return gone
-        "return to payer #4": "CHANGED", "pending instruction #4": "CHANGED",
-        "return to payer #5": "INSERTED",
+        "return to payer #4 (of pending instruction 4)": "CHANGED",
+        "pending instruction #4": "CHANGED",
+        "return to payer #5 (of pending instruction 5)": "INSERTED",
         "pending instruction #5": "INSERTED"}  # kept without the key among sealed ones
+    assert ("the return or the money received it settles changed in the database since it "
+            "was sealed") in said(tampered)
 
 
 def test_the_newest_return_deleted_is_named_by_its_instruction(database: str) -> None:
@@ -296,11 +300,11 @@ def test_a_return_recorded_before_its_columns_reads_as_before_until_a_supervisor
     assert returned_to_payer(Settings(), "LOAN-RET-1") == [  # `status`
         "money received and returned: 1,000 under FA-OLD (pending instruction 1), returned to "
         "the payer under RET-OLD: sent back (recorded by ops-wang)"]
-    assert found(records("verify")) == {"pending instruction #1": "unsealed",
-                                        "return to payer #1": "unsealed"}
+    one = "return to payer #1 (of pending instruction 1)"
+    assert found(records("verify")) == {"pending instruction #1": "unsealed", one: "unsealed"}
     done = said(records("seal", "--as", "sup-sme"))
     assert "sealed 1 row(s) pending instruction #1" in done
-    assert "sealed 1 row(s) return to payer #1" in done
+    assert f"sealed 1 row(s) {one}" in done
     assert records("verify").exit_code == 0
     sql(database, "update pending_instructions set outcome = 'never returned'")
-    assert found(records("verify")) == {"return to payer #1": "CHANGED"}
+    assert found(records("verify")) == {one: "CHANGED"}
