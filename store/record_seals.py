@@ -7,11 +7,13 @@ too (the newest return's deletion, which its chain alone does not tell).
 Each sealed row must match its seal, and every position of a chain up to its newest must be
 held by a seal: a row changed is named by its id and what its seal covers, a sealed row
 deleted by the position it held between the rows sealed around it. A row without a seal is
-*unsealed* when it is older than the first row sealed in its table (kept before the key, or
-before this version), and *inserted* when newer (written into the database, or kept by a
-command line without the key): a supervisor who checked unsealed rows against a backup seals
-them (`seal_unsealed`), never inserted ones. A fixing is checked too as a loan reads it
-(`fixing_failing`), and a pending instruction as it is delivered (`instruction_failing`).
+*unsealed* when its chain's baseline (store/seals.py) lists it (kept before the key, or
+before this version), and *inserted* when not (written into the database, or kept by a
+command line without the key); a chain sealed before baselines were kept takes a row with a
+positive id below the first sealed in its table for one kept before. A supervisor who
+checked unsealed rows against a backup seals them (`seal_unsealed`), never inserted ones. A
+fixing is checked too as a loan reads it (`fixing_failing`), and a pending instruction as it
+is delivered (`instruction_failing`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.db import ready
@@ -33,7 +35,19 @@ from store.pending import Delivery, PendingRow
 from store.pending import facts as pending_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
-from store.seals import Column, chain_of, matches, position_of, seal_next, sealing
+from store.seals import (
+    Column,
+    SealBaselineRow,
+    baseline_facts,
+    baseline_ids,
+    baseline_of,
+    chain_of,
+    chained,
+    matches,
+    position_of,
+    seal_next,
+    sealing,
+)
 
 
 class Found(StrEnum):
@@ -108,7 +122,7 @@ def _returns_missing(s: Session) -> list[Finding]:
 
 
 @dataclass(frozen=True)
-class _Chain:
+class SealedRecords:
     records: str
     lock: str  # the chain's sealing lock
     tables: list[_Table]
@@ -117,12 +131,14 @@ class _Chain:
     also: Callable[[Session], list[Finding]] = lambda s: []
 
 
-LPR = _Chain("LPR fixings and corrections", LprFixingRow.__tablename__,
-             [FIXINGS, CORRECTIONS], CHAIN)
-REFUSED = _Chain("refused attempts", RefusalRow.__tablename__, [REFUSALS], [RefusalRow.seal])
-KEPT = _Chain("pending instructions", PendingRow.__tablename__, [PENDING], [PendingRow.seal])
-RETURNED = _Chain("money returned to payers", PayerReturnRow.__tablename__, [RETURNS],
-                  [PayerReturnRow.seal], _returns_missing)
+LPR = SealedRecords("LPR fixings and corrections", LprFixingRow.__tablename__,
+                    [FIXINGS, CORRECTIONS], CHAIN)
+REFUSED = SealedRecords("refused attempts", RefusalRow.__tablename__, [REFUSALS],
+                        [RefusalRow.seal])
+KEPT = SealedRecords("pending instructions", PendingRow.__tablename__, [PENDING],
+                     [PendingRow.seal])
+RETURNED = SealedRecords("money returned to payers", PayerReturnRow.__tablename__, [RETURNS],
+                         [PayerReturnRow.seal], _returns_missing)
 CHAINS = [LPR, REFUSED, KEPT, RETURNED]
 
 
@@ -132,22 +148,43 @@ def check(url: str, key: bytes) -> list[RecordsCheck]:
         return [_checked(s, key, chain) for chain in CHAINS]
 
 
-def _checked(s: Session, key: bytes, chain: _Chain) -> RecordsCheck:
+def _checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
     rows = {t.name: list(s.scalars(select(t.row).order_by(t.row.id))) for t in chain.tables}
     replaced = rows.get(CORRECTIONS.name, [])  # each keeps its fixing's seal before
     held = {position_of(r.seal): t.label(r) for t in chain.tables for r in rows[t.name]}
     held |= {position_of(c.replaced_seal): f"fixing #{c.fixing_id} before correction #{c.id}"
              for c in replaced}
+    baseline = baseline_of(s, chain.columns)
+    baseline_ok = baseline is not None and _baseline_matches(key, baseline)
     seals = chain_of([r.seal for t in chain.tables for r in rows[t.name]]
-                     + [c.replaced_seal for c in replaced])
+                     + [c.replaced_seal for c in replaced], baseline.seal if baseline else "")
     findings = _deleted(chain, seals, held) + chain.also(s)
+    if baseline is not None and not baseline_ok:
+        findings.append(Finding(
+            record=f"the baseline of the {chain.records}", found=Found.CHANGED,
+            detail="the list of the rows kept unsealed before sealing began changed in the "
+                   "database: until it is restored from a backup (seal_baselines), no unsealed "
+                   "row is taken for one of them"))
     for t in chain.tables:
-        findings += _unsealed(t, rows[t.name]) + _changed(key, t, rows[t.name], seals)
+        findings += (_unsealed(t, rows[t.name], _listed(baseline, baseline_ok, t))
+                     + _changed(key, t, rows[t.name], seals))
     return RecordsCheck(records=chain.records, rows=sum(map(len, rows.values())),
                         findings=findings)
 
 
-def _deleted(chain: _Chain, seals: dict[int, str], held: dict[int | None, str]
+def _listed(baseline: SealBaselineRow | None, trusted: bool, table: _Table) -> set[int] | None:
+    """The rows of `table` its chain's baseline lists (none when it fails its seal); None when
+    the chain has no baseline."""
+    if baseline is None:
+        return None
+    return baseline_ids(baseline, table.row.__tablename__) if trusted else set()
+
+
+def _baseline_matches(key: bytes, baseline: SealBaselineRow) -> bool:
+    return baseline.seal == chained(key, baseline_facts(baseline), 0, "")
+
+
+def _deleted(chain: SealedRecords, seals: dict[int, str], held: dict[int | None, str]
              ) -> list[Finding]:
     """Each position up to the newest that no seal holds: its row was deleted."""
     missing = [p for p in range(1, max(seals) + 1) if p not in seals]
@@ -168,19 +205,28 @@ def _near(held: dict[int | None, str], position: int, step: int) -> str:
     return "the first" if step < 0 else "the newest"
 
 
-def _unsealed(table: _Table, rows: list[Any]) -> list[Finding]:
+def _before_sealing(rows: list[Any], listed: set[int] | None) -> Callable[[Any], bool]:
+    """Whether an unsealed row of `rows` was kept before its chain's sealing began: `listed`
+    in its baseline; without one (sealed before baselines), a positive id below the first
+    sealed (any, before the first)."""
+    if listed is not None:
+        return lambda r: r.id in listed
     first = min((r.id for r in rows if r.seal is not None), default=None)
+    return lambda r: first is None or 0 < r.id < first
+
+
+def _unsealed(table: _Table, rows: list[Any], listed: set[int] | None) -> list[Finding]:
+    before = _before_sealing(rows, listed)
     findings = []
     for r in rows:
         if r.seal is not None:
             continue
-        if first is not None and r.id > first:
+        if not before(r):
             findings.append(Finding(
                 record=table.label(r), found=Found.INSERTED,
-                detail=f"no seal, though written after {table.name} #{first} was sealed: "
-                       "inserted in the database, or kept without the key: no seal vouches for "
-                       "it, nor will `records seal`; delete it, or restore the table from a "
-                       "backup"))
+                detail="no seal, though not kept before sealing began: inserted in the "
+                       "database, or kept without the key: no seal vouches for it, nor will "
+                       "`records seal`; delete it, or restore the table from a backup"))
         else:
             findings.append(Finding(
                 record=table.label(r), found=Found.UNSEALED,
@@ -220,7 +266,8 @@ def instruction_failing(url: str, key: bytes, instruction_id: int) -> Finding | 
         return _failing(s, key, KEPT, PENDING, s.get_one(PendingRow, instruction_id))
 
 
-def _failing(s: Session, key: bytes, chain: _Chain, table: _Table, row: Any) -> Finding | None:
+def _failing(s: Session, key: bytes, chain: SealedRecords, table: _Table, row: Any
+             ) -> Finding | None:
     return next((f for f in _checked(s, key, chain).findings
                  if f.record == table.label(row) and f.tampered), None)
 
@@ -241,19 +288,22 @@ def seal_unsealed(url: str, key: bytes) -> list[Sealed]:
     done = []
     for chain in CHAINS:
         with sealing(url, chain.lock) as s:
-            found = [_sealed(s, key, t, chain.columns) for t in chain.tables]
+            baseline = baseline_of(s, chain.columns)
+            trusted = baseline is not None and _baseline_matches(key, baseline)
+            found = [_sealed(s, key, t, chain.columns, _listed(baseline, trusted, t))
+                     for t in chain.tables]
         done.append(Sealed(records=chain.records, sealed=[n for f in found for n in f[0]],
                            inserted=[n for f in found for n in f[1]]))
     return done
 
 
-def _sealed(s: Session, key: bytes, table: _Table, columns: Iterable[Column]
-            ) -> tuple[list[str], list[str]]:
+def _sealed(s: Session, key: bytes, table: _Table, columns: Iterable[Column],
+            listed: set[int] | None) -> tuple[list[str], list[str]]:
     """The rows of `table` sealed, and those refused as inserted, by name."""
-    first = s.scalar(select(func.min(table.row.id)).where(table.row.seal.is_not(None)))
-    rows = list(s.scalars(select(table.row).where(table.row.seal.is_(None))
-                          .order_by(table.row.id)))
-    inserted = [r for r in rows if first is not None and r.id > first]
+    rows = list(s.scalars(select(table.row).order_by(table.row.id)))
+    before = _before_sealing(rows, listed)
+    rows = [r for r in rows if r.seal is None]
+    inserted = [r for r in rows if not before(r)]
     for r in rows:
         if r not in inserted:
             seal_next(s, key, r, table.facts, columns)

@@ -9,6 +9,11 @@ sealer at a time (`sealing`). The archive's histories (store/archive.py) are one
 LPR fixings with their corrections, the refused attempts, the pending instructions
 (store/pending.py) and the money returned to its payers (store/payer_returns.py) are one each
 (store/record_seals.py checks them).
+
+When such a chain's first row is sealed, the rows its tables held unsealed then (kept before
+the key) are listed in its baseline (`SealBaselineRow`), sealed with the key, and the first
+row's seal covers the baseline's: an unsealed row the baseline does not list was written
+after sealing began, whatever its id. A chain sealed before baselines were kept has none.
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import String, Text, func, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
 
 from store.db import file_lock, ready, sqlite_file
+from store.models import Base
 
 KEY_SETTING = "LOAN_JOURNEY_ARCHIVE_KEY"
 CHAINED = "2:"
@@ -34,6 +40,16 @@ Column = InstrumentedAttribute[str | None]
 
 class KeyRequired(Exception):
     """A chain holds sealed rows, and no key is set to seal one more."""
+
+
+class SealBaselineRow(Base):
+    """The rows a chain's tables held unsealed when its first row was sealed, by table."""
+
+    __tablename__ = "seal_baselines"
+
+    chain: Mapped[str] = mapped_column(String(64), primary_key=True)  # its first table's name
+    ids: Mapped[str] = mapped_column(Text)  # JSON: {"table": [id, ...]}
+    seal: Mapped[str] = mapped_column(String(64))  # at position 0, covering `ids`
 
 
 def chained(key: bytes, facts: list[object], position: int, previous: str) -> str:
@@ -54,9 +70,10 @@ def position_of(seal: str | None) -> int | None:
     return int(parts[1])
 
 
-def chain_of(seals: Iterable[str | None]) -> dict[int, str]:
-    """The chained seals by position, with "" at 0: what the first seal covers."""
-    chain = {0: ""}
+def chain_of(seals: Iterable[str | None], baseline: str = "") -> dict[int, str]:
+    """The chained seals by position, with the chain's baseline's seal ("" when it has none)
+    at 0: what the first seal covers."""
+    chain = {0: baseline}
     for seal in seals:
         position = position_of(seal)
         if position is not None and seal is not None:
@@ -110,5 +127,38 @@ def seal_next(s: Session, key: bytes, row: Any, facts: Callable[[Any], list[obje
     s.flush()
     s.refresh(row)
     position, previous = chain_end(s, columns)
+    if position == 0:
+        previous = _baseline_kept(s, key, row, columns).seal
     row.seal = chained(key, facts(row), position + 1, previous)
     s.flush()
+
+
+def baseline_facts(row: SealBaselineRow) -> list[object]:
+    return ["baseline", row.chain, row.ids]
+
+
+def baseline_of(s: Session, columns: Iterable[Column]) -> SealBaselineRow | None:
+    """The baseline of the chain of `columns`; None when it was sealed before baselines."""
+    return s.get(SealBaselineRow, _chain_name(list(columns)))
+
+
+def baseline_ids(baseline: SealBaselineRow, table: str) -> set[int]:
+    return set(json.loads(baseline.ids).get(table, []))
+
+
+def _baseline_kept(s: Session, key: bytes, first: Any, columns: Iterable[Column]
+                   ) -> SealBaselineRow:
+    """The chain's baseline, kept as its first row `first` is sealed: every row unsealed in
+    its tables but `first`."""
+    columns = list(columns)
+    ids = {c.class_.__tablename__: [
+        i for i in s.scalars(select(c.class_.id).where(c.is_(None)).order_by(c.class_.id))
+        if not (isinstance(first, c.class_) and i == first.id)] for c in columns}
+    baseline = SealBaselineRow(chain=_chain_name(columns), ids=json.dumps(ids))
+    baseline.seal = chained(key, baseline_facts(baseline), 0, "")
+    s.merge(baseline)  # one left by a chain whose sealed rows were all deleted: replaced
+    return baseline
+
+
+def _chain_name(columns: list[Column]) -> str:
+    return str(columns[0].class_.__tablename__)

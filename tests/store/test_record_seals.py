@@ -308,3 +308,34 @@ def test_a_return_recorded_before_its_columns_reads_as_before_until_a_supervisor
     assert records("verify").exit_code == 0
     sql(database, "update pending_instructions set outcome = 'never returned'")
     assert found(records("verify")) == {one: "CHANGED"}
+
+
+def test_an_unsealed_row_not_there_when_sealing_began_is_inserted_whatever_its_id(
+    database: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
+    refused(2)
+    sql(database, "delete from refusals where id = 1")  # a gap before sealing began
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    refused(1)  # #3, the first sealed
+    assert returned(unbooked(database, "FA-1")).exit_code == 0
+    forged = ("select {id}, workflow_id, action, actor, role, reason, at, origin from refusals "
+              "where id = 2")
+    sql(database, *(f"insert into refusals (id, workflow_id, action, actor, role, reason, at, "
+                    f"origin) {forged.format(id=i)}" for i in (1, 0)),
+        f"update pending_instructions set state = 'returned' where id = "
+        f"{unbooked(database, 'FA-2')}",
+        "insert into payer_returns (id, instruction_id, workflow_id, returned_at) "
+        "select 0, 2, workflow_id, returned_at from payer_returns where id = 1")
+    inserted = {"refusal #0": "INSERTED", "refusal #1": "INSERTED",
+                "return to payer #0 (of pending instruction 2)": "INSERTED"}
+    assert found(records("verify")) == {"refusal #2": "unsealed"} | inserted
+    done = records("seal", "--as", "sup-sme")
+    assert done.exit_code == 1, done.output
+    assert "refused attempts: sealed 1 row(s) refusal #2" in said(done)
+    assert "refusal #0: INSERTED after sealing began, not sealed" in said(done)
+    assert found(records("verify")) == inserted
+    sql(database, "update seal_baselines set ids = '{\"refusals\": [0, 1, 2]}' "
+        "where chain = 'refusals'")  # to pass the forged rows for ones kept before
+    assert found(records("verify")) == {"the baseline of the refused attempts": "CHANGED"
+                                        } | inserted
