@@ -53,6 +53,7 @@ from typer.core import TyperGroup, TyperOption
 
 from journey.settings import Settings
 from starter.errors import BadInput, Refused
+from store.record_seals import REFUSED, sealing_key
 from store.refusals import Refusal, RefusalRow, origin, record_refusal
 from store.seals import KEY_SETTING, sealed_in
 
@@ -180,17 +181,19 @@ def keep(refusal: Refusal, wait: float = 0.2) -> None:
     again, and keeps it once all the same. One that cannot be kept is said, and the refusal
     stands. (A database that cannot be reached at all is not tried again: a locked SQLite
     file is waited for by its busy timeout already.) Sealed with the archive key; kept
-    unsealed without, which is said once refusals are kept sealed (`records verify` reports
-    it)."""
+    unsealed without, or with a key that is not the one the refusals were sealed with (a
+    seal it made would never pass its check), which is said once refusals are kept sealed
+    (`records verify` reports it)."""
     settings = Settings()
     for tried in range(1, KEEP_TRIES + 1):
         try:
-            record_refusal(settings.db_url, refusal, settings.archive_seal_key)
-            if settings.archive_seal_key is None and sealed_in(settings.db_url, RefusalRow.seal):
+            key = sealing_key(settings.db_url, settings.archive_seal_key, REFUSED)
+            record_refusal(settings.db_url, refusal, key)
+            if key is None and sealed_in(settings.db_url, RefusalRow.seal):
                 _err.print(f"[yellow]warning:[/] the refused attempt was kept unsealed among "
-                           f"sealed ones: set {KEY_SETTING} where the command line runs "
-                           "(`loan-journey records verify` reports it as inserted)",
-                           highlight=False)
+                           f"sealed ones: set {KEY_SETTING}, the key they were sealed with, "
+                           "where the command line runs (`loan-journey records verify` "
+                           "reports it as inserted)", highlight=False)
             return
         except DBAPIError as err:
             if not err.connection_invalidated or tried == KEEP_TRIES:

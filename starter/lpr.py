@@ -34,7 +34,7 @@ from journey.settings import Settings
 from starter.errors import BadInput, Refused
 from starter.operations import authorized, current_policy
 from starter.records import key_needed
-from store import lpr
+from store import lpr, record_seals
 
 FIXINGS = "lpr-fixings"  # what a refused attempt is kept under (store/refusals.py)
 CORRECTORS = {Role.SUPERVISOR}
@@ -62,7 +62,7 @@ def record_fixing(settings: Settings, fixing: LprFixing, actor: Actor,
     if recorded is not None:
         return False
     # recorded by another meanwhile: the same fixing, or refused as one that differs
-    with key_needed():
+    with key_needed(settings, record_seals.LPR):
         added = lpr.add_fixing(settings.db_url, fixing, settings.archive_seal_key)
     return added or record_fixing(settings, fixing, actor, now, inverted_confirmed)
 
@@ -82,7 +82,7 @@ def correct_fixing(settings: Settings, corrected: LprFixing, actor: Actor, reaso
     if why := correction_refusal(recorded, corrected, actor.id):
         raise Refused(f"{not_corrected}: {why}")
     assert recorded is not None
-    with key_needed():
+    with key_needed(settings, record_seals.LPR):
         done = lpr.correct_fixing(settings.db_url, recorded.fixing, corrected, actor.id,
                                   reason.strip(), settings.archive_seal_key)
     if done:

@@ -53,6 +53,7 @@ from starter.pending_request import dropped, kept_request, set_aside, whole
 from starter.pending_send import as_typist, sent
 from starter.pending_typist import typist_allowed
 from starter.unbooked_steps import booking, loan_of, on_its_loan
+from store import record_seals
 from store.pending import (
     Delivery,
     Instruction,
@@ -63,7 +64,7 @@ from store.pending import (
     settle,
 )
 from store.pending_aside import AsideMissing
-from store.record_seals import instruction_failing
+from store.record_seals import instruction_failing, sealing_key
 from store.refusals import Refusal, origin
 from store.seals import KEY_SETTING, sealed_in
 
@@ -129,10 +130,11 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             role=actor.role if actor else "-", typed_at=typed_at, origin=origin()[:200])
         try:
             await asyncio.to_thread(set_aside, settings, update, update_id, request)
-            unsealed = settings.archive_seal_key is None and await asyncio.to_thread(
+            key = await asyncio.to_thread(  # None, as without, for a key not theirs
+                sealing_key, settings.db_url, settings.archive_seal_key, record_seals.KEPT)
+            unsealed = key is None and await asyncio.to_thread(
                 sealed_in, settings.db_url, PendingRow.seal)  # kept unsealed among sealed
-            number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction,
-                                             settings.archive_seal_key)
+            number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction, key)
         except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
             return type(err)(
                 f"{why} This {update} could not be kept either ({failed}): once a worker runs, see "
@@ -145,7 +147,8 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
             f"{MEANWHILE.get(update, '')}"
             + (f" Warning: it is kept unsealed among sealed ones, and a worker with the "
                "archive key will not deliver it (`loan-journey records verify` reports it as "
-               f"inserted): set {KEY_SETTING} where the command line runs and type it again."
+               f"inserted): set {KEY_SETTING}, the key they were sealed "
+               "with, where the command line runs and type it again."
                if unsealed else ""))
 
     try:

@@ -21,6 +21,7 @@ from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound, Refused
 from starter.operations import attempt, authorized
 from starter.records import key_needed
+from store import record_seals
 from store.payer_returns import PayerReturn, ReferenceUsed, record_return, returns, told
 from store.pending import Delivery, Instruction, instruction, instructions
 from store.refusals import origin
@@ -57,7 +58,7 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
                        role=actor.role, origin=origin(), reference=reference.strip(),
                        reason=reason.strip())
     try:
-        with key_needed():
+        with key_needed(settings, record_seals.RETURNED):
             done = record_return(settings.db_url, back, settings.archive_seal_key)
     except ReferenceUsed as used:
         held = used.held

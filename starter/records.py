@@ -5,7 +5,8 @@ money returned to its payers are sealed as they are written with the archive key
 (store/seals.py); `verify` checks them against their seals (store/record_seals.py says what
 each finding means), and `seal` has a supervisor seal the rows kept before the key was set,
 once checked against a backup. Without the key, nothing is checked and no sealed record is
-written: `KeysNeeded` (exit 8) names the setting.
+written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
+key that is not the one the records were sealed with.
 """
 
 from __future__ import annotations
@@ -25,9 +26,14 @@ RECORDS = "records"  # what a refused attempt to seal them is kept under
 
 
 @contextmanager
-def key_needed() -> Iterator[None]:
-    """A store's `KeyRequired` as the command line's `KeysNeeded`: nothing was written."""
+def key_needed(settings: Settings, *chains: record_seals.SealedRecords) -> Iterator[None]:
+    """A store's `KeyRequired` as the command line's `KeysNeeded`: nothing was written; and a
+    key set here that is not the one `chains` were sealed with refused before anything is
+    (`WrongKey`)."""
     try:
+        if settings.archive_seal_key is not None:
+            for chain in chains:
+                record_seals.key_confirmed(settings.db_url, settings.archive_seal_key, chain)
         yield
     except KeyRequired as err:
         raise KeysNeeded(str(err)) from None
@@ -48,4 +54,5 @@ def seal(settings: Settings, actor: Actor) -> list[record_seals.Sealed]:
     """Seal the records kept unsealed before sealing began, by a supervisor who checked them
     against a backup; those sealed, and those inserted since (left unsealed), by chain."""
     authorized(settings, actor, SEALERS, "the records not sealed", (RECORDS, "records seal"))
-    return record_seals.seal_unsealed(settings.db_url, _key(settings, "seal the records"))
+    with key_needed(settings):
+        return record_seals.seal_unsealed(settings.db_url, _key(settings, "seal the records"))

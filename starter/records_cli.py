@@ -18,9 +18,11 @@ from journey.settings import Settings
 from starter import records
 from starter.attempts import Attempt, acting
 from starter.boundary import run
+from starter.errors import KeysNeeded
 from starter.journey_cli import As, RoleOpt
 from starter.terminal import wide_console
 from store.record_seals import Found, RecordsCheck, Sealed
+from store.seals import KEY_SETTING
 
 console = wide_console()
 records_app = typer.Typer(
@@ -37,7 +39,8 @@ def verify() -> None:
     each row changed, inserted or deleted in the database is named, and an instruction
     marked returned whose return is not recorded; rows kept before the key are listed as
     unsealed, vouched for by no seal. Exit 1 on either, as `archive verify` on an
-    unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY."""
+    unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY, the key they were sealed with: one that
+    matches no seal of a chain is said, exit 8."""
     settings = Settings()
 
     async def go() -> list[RecordsCheck]:
@@ -46,8 +49,8 @@ def verify() -> None:
     checks = run(go())
     for c in checks:
         _told(c)
-    tampered = sum(f.tampered for c in checks for f in c.findings)
-    unsealed = sum(not f.tampered for c in checks for f in c.findings)
+    tampered = sum(f.tampered for c in checks for f in c.shown)
+    unsealed = sum(not f.tampered for c in checks for f in c.shown)
     if unsealed:
         typer.echo(f"{unsealed} row(s) unsealed, kept before the records were sealed: no seal "
                    "vouches for them (nor would for a row whose seal was removed): check them "
@@ -56,18 +59,29 @@ def verify() -> None:
     if tampered:
         typer.echo(f"{tampered} row(s) changed, inserted or deleted in the database since "
                    "they were sealed: restore them from a backup", err=True)
+    wrong = [c.records for c in checks if c.wrong_key]
+    if wrong:
+        typer.echo(f"error: the key does not match the one these records were sealed with "
+                   f"({', '.join(wrong)}): their seals were not checked; set {KEY_SETTING} "
+                   "as the workers have it", err=True)
+        raise typer.Exit(KeysNeeded.exit_code)
     if tampered or unsealed:
         raise typer.Exit(1)
 
 
 def _told(check: RecordsCheck) -> None:
-    counted = Counter(f.found for f in check.findings)
-    said = ", ".join(f"{counted[f]} {f.value.lower()}" for f in Found)
-    if check.findings:
+    counted = Counter(f.found for f in check.shown)
+    said = ", ".join(f"{counted[f]} {f.value.lower()}" for f in Found
+                     if not (check.wrong_key and f is Found.CHANGED))
+    if check.shown:
         table = Table("row", "found", "detail", title=check.records)
-        for f in check.findings:
+        for f in check.shown:
             table.add_row(escape(f.record), f.found.value, escape(f.detail))
         console.print(table)
+    if check.wrong_key:
+        console.print(f"{check.records}: {check.rows} row(s), the key does not match the one "
+                      f"these records were sealed with: their seals not checked, {said}")
+        return
     console.print(f"{check.records}: {check.rows} row(s) checked, {said}")
 
 

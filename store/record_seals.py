@@ -11,7 +11,9 @@ deleted by the position it held between the rows sealed around it. A row without
 before this version), and *inserted* when not (written into the database, or kept by a
 command line without the key); a chain sealed before baselines were kept takes a row with a
 positive id below the first sealed in its table for one kept before. A supervisor who
-checked unsealed rows against a backup seals them (`seal_unsealed`), never inserted ones. A
+checked unsealed rows against a backup seals them (`seal_unsealed`), never inserted ones.
+When no seal of a chain matches the key, the key is not the one it was sealed with
+(`RecordsCheck.wrong_key`), and nothing is sealed with it (`confirm_key`: `WrongKey`). A
 fixing is checked too as a loan reads it (`fixing_failing`), and a pending instruction as it
 is delivered (`instruction_failing`).
 """
@@ -36,15 +38,19 @@ from store.pending import facts as pending_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
 from store.seals import (
+    KEY_SETTING,
     Column,
     SealBaselineRow,
+    WrongKey,
     baseline_facts,
     baseline_ids,
     baseline_of,
+    chain_end,
     chain_of,
     chained,
     matches,
     position_of,
+    seal_at,
     seal_next,
     sealing,
 )
@@ -75,6 +81,14 @@ class RecordsCheck(BaseModel):
     records: str  # "LPR fixings and corrections", "refused attempts"
     rows: int
     findings: list[Finding]
+    wrong_key: bool = False  # no seal matches the key: CHANGED findings say nothing then
+
+    @property
+    def shown(self) -> list[Finding]:
+        """What to tell: with a wrong key, what the seals' positions and the baseline tell
+        (deleted, inserted, unsealed), not every row as changed."""
+        return [f for f in self.findings
+                if not (self.wrong_key and f.found is Found.CHANGED)]
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,13 @@ def _checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
     baseline_ok = baseline is not None and _baseline_matches(key, baseline)
     seals = chain_of([r.seal for t in chain.tables for r in rows[t.name]]
                      + [c.replaced_seal for c in replaced], baseline.seal if baseline else "")
+    whole = {t.name: [r for r in rows[t.name]
+                      if r.seal is not None and _chain_whole(r.seal, seals)]
+             for t in chain.tables}
+    changed = {t.name: [r for r in whole[t.name] if not matches(key, t.facts(r), r.seal, seals)]
+               for t in chain.tables}
+    checked = sum(map(len, whole.values()))
+    wrong_key = checked > 0 and checked == sum(map(len, changed.values())) and not baseline_ok
     findings = _deleted(chain, seals, held) + chain.also(s)
     if baseline is not None and not baseline_ok:
         findings.append(Finding(
@@ -166,10 +187,11 @@ def _checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
                    "database: until it is restored from a backup (seal_baselines), no unsealed "
                    "row is taken for one of them"))
     for t in chain.tables:
-        findings += (_unsealed(t, rows[t.name], _listed(baseline, baseline_ok, t))
-                     + _changed(key, t, rows[t.name], seals))
+        listed = _listed(baseline, baseline_ok or wrong_key, t)  # a wrong key checks none
+        findings += (_unsealed(t, rows[t.name], listed)
+                     + [_changed(t, r) for r in changed[t.name]])
     return RecordsCheck(records=chain.records, rows=sum(map(len, rows.values())),
-                        findings=findings)
+                        findings=findings, wrong_key=wrong_key)
 
 
 def _listed(baseline: SealBaselineRow | None, trusted: bool, table: _Table) -> set[int] | None:
@@ -235,15 +257,12 @@ def _unsealed(table: _Table, rows: list[Any], listed: set[int] | None) -> list[F
     return findings
 
 
-def _changed(key: bytes, table: _Table, rows: list[Any], seals: dict[int, str]
-             ) -> list[Finding]:
-    """Each sealed row that does not match its seal, its chain around it whole."""
-    return [Finding(record=table.label(r), found=Found.CHANGED,
-                    detail=f"{table.covers} changed in the database since it was sealed (or its "
-                           f"seal is not one the key made): restore it from a backup "
-                           f"({table.kept_in})")
-            for r in rows if r.seal is not None and _chain_whole(r.seal, seals)
-            and not matches(key, table.facts(r), r.seal, seals)]
+def _changed(table: _Table, row: Any) -> Finding:
+    """A sealed row that does not match its seal, its chain around it whole."""
+    return Finding(record=table.label(row), found=Found.CHANGED,
+                   detail=f"{table.covers} changed in the database since it was sealed (or its "
+                          f"seal is not one the key made): restore it from a backup "
+                          f"({table.kept_in})")
 
 
 def _chain_whole(seal: str, seals: dict[int, str]) -> bool:
@@ -280,6 +299,47 @@ class Sealed(BaseModel):
     inserted: list[str]  # unsealed, though newer than the first sealed: not sealed
 
 
+def confirm_key(s: Session, key: bytes, chain: SealedRecords) -> None:
+    """WrongKey when `key` is not the one `chain` was sealed with: its newest seal does not
+    match, nor does any other (the newest row changed, the others matching, is a row to
+    restore, not a wrong key)."""
+    position, newest = chain_end(s, chain.columns)
+    if position == 0 or _newest_matches(s, key, chain, position, newest):
+        return
+    if _checked(s, key, chain).wrong_key:
+        raise WrongKey(f"{KEY_SETTING} is not the key the {chain.records} were sealed with: "
+                       "nothing written (a row sealed with it would never pass its check); "
+                       "set it as the workers have it")
+
+
+def key_confirmed(url: str, key: bytes, chain: SealedRecords) -> None:
+    """`confirm_key` on the database at `url`: before a command writes a row of `chain`."""
+    with Session(ready(url)) as s:
+        confirm_key(s, key, chain)
+
+
+def sealing_key(url: str, key: bytes | None, chain: SealedRecords) -> bytes | None:
+    """`key`, when `chain` was sealed with it (or nothing yet); else None: what must be kept
+    whatever the key (a refused attempt, a pending instruction) is kept unsealed, not sealed
+    with a key that would never pass its check."""
+    try:
+        if key is not None:
+            key_confirmed(url, key, chain)
+        return key
+    except WrongKey:
+        return None
+
+
+def _newest_matches(s: Session, key: bytes, chain: SealedRecords, position: int, newest: str
+                    ) -> bool:
+    baseline = baseline_of(s, chain.columns)
+    previous = ((baseline.seal if baseline else "") if position == 1
+                else seal_at(s, chain.columns, position - 1))
+    return previous is not None and any(
+        matches(key, t.facts(r), newest, {position - 1: previous})
+        for t in chain.tables for r in s.scalars(select(t.row).where(t.row.seal == newest)))
+
+
 def seal_unsealed(url: str, key: bytes) -> list[Sealed]:
     """Seal every row of the bank's records kept unsealed before sealing began, oldest first,
     next in its chain. Vouch only for rows checked against a backup. A row without a seal
@@ -288,6 +348,7 @@ def seal_unsealed(url: str, key: bytes) -> list[Sealed]:
     done = []
     for chain in CHAINS:
         with sealing(url, chain.lock) as s:
+            confirm_key(s, key, chain)
             baseline = baseline_of(s, chain.columns)
             trusted = baseline is not None and _baseline_matches(key, baseline)
             found = [_sealed(s, key, t, chain.columns, _listed(baseline, trusted, t))

@@ -42,6 +42,11 @@ class KeyRequired(Exception):
     """A chain holds sealed rows, and no key is set to seal one more."""
 
 
+class WrongKey(KeyRequired):
+    """The key set is not the one a chain was sealed with: a row sealed with it would never
+    pass its check."""
+
+
 class SealBaselineRow(Base):
     """The rows a chain's tables held unsealed when its first row was sealed, by table."""
 
@@ -107,6 +112,13 @@ def chain_end(s: Session, columns: Iterable[Column]) -> tuple[int, str]:
     newest = max((s.scalar(select(func.max(c)).where(c.like(f"{CHAINED}%"))) or ""
                   for c in columns), default="")
     return (position_of(newest) or 0, newest) if newest else (0, "")
+
+
+def seal_at(s: Session, columns: Iterable[Column], position: int) -> str | None:
+    """The chained seal at `position` in `columns`, if one holds it."""
+    at = f"{CHAINED}{position:0{_POSITION_DIGITS}d}:%"
+    return next((seal for c in columns
+                 if (seal := s.scalars(select(c).where(c.like(at)).limit(1)).first())), None)
 
 
 def any_sealed(s: Session, column: Column) -> bool:

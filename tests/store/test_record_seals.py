@@ -310,6 +310,37 @@ def test_a_return_recorded_before_its_columns_reads_as_before_until_a_supervisor
     assert found(records("verify")) == {one: "CHANGED"}
 
 
+def test_a_wrong_key_writes_nothing_and_is_named_as_such(
+    database: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert record(LAST).exit_code == 0
+    refused(1)
+    assert returned(unbooked(database, "FA-1")).exit_code == 0
+    two = unbooked(database, "FA-2")
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", "a-wrong-key-but-long-enough")
+    fixing = record(BEFORE, "2.90", "3.40")
+    assert fixing.exit_code == 8, fixing.output
+    assert ("LOAN_JOURNEY_ARCHIVE_KEY is not the key the LPR fixings and corrections were "
+            "sealed with: nothing written") in said(fixing)
+    back = returned(two)
+    assert back.exit_code == 8 and "money returned to payers were sealed with" in said(back)
+    assert returns(database, [two]) == {}  # still unbooked
+    refused(1)  # kept, unsealed, as without the key
+    assert "kept unsealed among sealed ones" in said(typed_offline(monkeypatch, "FA-3"))
+    assert records("seal", "--as", "sup-sme").exit_code == 8
+    wrong = records("verify")
+    assert wrong.exit_code == 8, wrong.output
+    assert "the key does not match the one these records were sealed with" in said(wrong)
+    unsealed = {"refusal #2": "INSERTED", "pending instruction #3": "INSERTED"}
+    assert found(wrong) == unsealed  # no row listed as changed
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    assert found(records("verify")) == unsealed  # nothing else written
+    sql(database, "update refusals set reason = 'nothing' where id = 2",
+        "update refusals set reason = 'nothing' where id = 1")  # the newest sealed changed
+    refused(1)  # the right key seals on
+    assert found(records("verify")) == {"refusal #1": "CHANGED"} | unsealed
+
+
 def test_an_unsealed_row_not_there_when_sealing_began_is_inserted_whatever_its_id(
     database: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
