@@ -28,7 +28,7 @@ from journey.lpr import LprFixing
 from journey.lpr_record import LprCorrection, RecordedFixing
 from store.db import session
 from store.models import Base, BigId
-from store.seals import KEY_SETTING, KeyRequired, any_sealed, seal_next, sealing
+from store.seals import KEY_SETTING, KeyRequired, add_sealed, any_sealed, seal_next, sealing
 from store.types import UTCDateTime, YearlyRate
 
 
@@ -152,9 +152,7 @@ def correct_fixing(url: str, was: LprFixing, corrected: LprFixing, by: str, reas
         correction = LprCorrectionRow(
             fixing_id=done.id, one_year=was.one_year, five_year=was.five_year, corrected_by=by,
             reason=reason, corrected_at=datetime.now(UTC), replaced_seal=done.seal)
-        s.add(correction)
-        if key is not None:
-            seal_next(s, key, correction, correction_facts, CHAIN)
+        add_sealed(s, key, correction, correction_facts, CHAIN)
         if key is not None and done.seal is not None:  # one kept unsealed is sealed by a
             # supervisor (store/record_seals.py), not in passing
             seal_next(s, key, s.get_one(LprFixingRow, done.id), fixing_facts, CHAIN)

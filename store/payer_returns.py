@@ -25,7 +25,7 @@ from store._dialect import affected
 from store.db import session
 from store.models import Base, BigId
 from store.pending import Delivery, PendingRow
-from store.seals import KEY_SETTING, KeyRequired, any_sealed, seal_next, sealing
+from store.seals import KEY_SETTING, KeyRequired, add_sealed, any_sealed, sealing
 from store.types import UTCDateTime
 
 
@@ -109,9 +109,7 @@ def record_return(url: str, back: PayerReturn, key: bytes | None = None) -> bool
         ).values(state=Delivery.RETURNED, outcome=told(back, ""), settled_at=back.returned_at)):
             return False
         row = PayerReturnRow(**back.model_dump())
-        s.add(row)
-        if key is not None:
-            seal_next(s, key, row, facts, [PayerReturnRow.seal])
+        add_sealed(s, key, row, facts, [PayerReturnRow.seal])
         return True
 
 

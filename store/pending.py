@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import session
 from store.models import Base, BigId
-from store.seals import seal_next, sealing
+from store.seals import add_sealed, sealing
 from store.types import UTCDateTime
 
 
@@ -92,9 +92,7 @@ def keep_instruction(url: str, instruction: Instruction, key: bytes | None = Non
         if known is not None:
             return known
         row = PendingRow(**instruction.model_dump(exclude={"id"}))
-        s.add(row)
-        if key is not None:
-            seal_next(s, key, row, facts, [PendingRow.seal])
+        add_sealed(s, key, row, facts, [PendingRow.seal])
         s.flush()
         return row.id
 

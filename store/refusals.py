@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from store.db import session
 from store.models import Base, BigId
-from store.seals import seal_next, sealing
+from store.seals import add_sealed, sealing
 from store.types import UTCDateTime
 
 
@@ -68,9 +68,7 @@ def record_refusal(url: str, refusal: Refusal, key: bytes | None = None) -> bool
         if s.scalars(same).first() is not None:
             return False
         row = RefusalRow(**refusal.model_dump())
-        s.add(row)
-        if key is not None:
-            seal_next(s, key, row, facts, [RefusalRow.seal])
+        add_sealed(s, key, row, facts, [RefusalRow.seal])
         return True
 
 

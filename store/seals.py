@@ -132,6 +132,15 @@ def sealed_in(url: str, column: Column) -> bool:
         return any_sealed(s, column)
 
 
+def add_sealed(s: Session, key: bytes | None, row: Any,
+               facts: Callable[[Any], list[object]], columns: Iterable[Column]) -> None:
+    """Add `row` (inside `sealing`), sealed next in the chain of `columns` when there is a
+    `key`, unsealed without one."""
+    s.add(row)
+    if key is not None:
+        seal_next(s, key, row, facts, columns)
+
+
 def seal_next(s: Session, key: bytes, row: Any, facts: Callable[[Any], list[object]],
               columns: Iterable[Column]) -> None:
     """Seal `row` next in the chain of `columns` (inside `sealing`): over its facts as the
