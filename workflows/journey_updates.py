@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         authorize_cancellation,
         authorize_customer_side,
         case_manager,
+        eligible,
         require_customer,
         voters,
     )
@@ -399,8 +400,10 @@ class JourneyUpdates(Bookkeeping):
         """The committee's votes so far, for people."""
         verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required
         approvals, against = verdicts.count(Verdict.APPROVE), verdicts.count(Verdict.REJECT)
-        left = len([m for m in self._voters() if m.id not in {v.actor.id for v in self._votes}])
-        return (f"{approvals} of {needed} approval(s), {against} against; {left} eligible "
+        cast = {v.actor.id for v in self._votes}
+        left = [m for m in eligible(self.policy, self.route, self._voters(),
+                                    self._application.amount) if m.id not in cast]
+        return (f"{approvals} of {needed} approval(s), {against} against; {len(left)} eligible "
                 "approver(s) have not voted")
 
     # -- shared checks and waits -----------------------------------------------------------

@@ -298,17 +298,24 @@ def authorize_approval(
             f"{actor.id!r} has already voted on this case: "
             f"{route.approvals_required} distinct approvers are needed"
         )
-    committee = policy.authority.tier(tier).committee if tier else False
-    # a limit is on the borrower's exposure when routing weighed it (统一授信)
+    if (short := limit_short(policy, route, member, amount)) is not None:
+        raise DecisionRefused(short)
+    return member
+
+
+def limit_short(policy: Policy, route: Route, member: StaffMember, amount: Decimal) -> str | None:
+    """Why `member`'s limit does not cover the case on `route`, or None when it does. A limit
+    is on the borrower's exposure when routing weighed it (统一授信), else on `amount`; a
+    committee's members have none of their own."""
+    if member.tier is not None and policy.authority.tier(member.tier).committee:
+        return None
     weighed, called = ((amount, "the amount") if route.decided_on is None
                        else (route.decided_on, "the borrower's exposure"))
-    if not committee and (member.limit is None or member.limit < weighed):
-        limit = "no limit set" if member.limit is None else f"a limit of {member.limit:,}"
-        raise DecisionRefused(
-            f"{actor.id!r} has {limit}, below {called} {weighed:,}: "
-            "ask an approver with a higher limit"
-        )
-    return member
+    if member.limit is not None and member.limit >= weighed:
+        return None
+    limit = "no limit set" if member.limit is None else f"a limit of {member.limit:,}"
+    return (f"{member.id!r} has {limit}, below {called} {weighed:,}: "
+            "ask an approver with a higher limit")
 
 
 def votes_standing(
@@ -340,6 +347,13 @@ def voters(
             and (m.tier is route.tier or (policy.authority.senior_tiers_may_approve
                                           and m.tier.rank > route.tier.rank))
             and m.id not in {submitted_by, reviewed_by}]
+
+
+def eligible(policy: Policy, route: Route, members: list[StaffMember], amount: Decimal
+             ) -> list[StaffMember]:
+    """Those of `members` (the case's `voters`) whose limit covers the case on `route`
+    (`limit_short`): whose approval would count."""
+    return [m for m in members if limit_short(policy, route, m, amount) is None]
 
 
 def approval_settled(verdicts: list[Verdict], needed: int, voters: int) -> bool:

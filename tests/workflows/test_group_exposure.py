@@ -187,6 +187,9 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert status.route.tier is ApprovalTier.HEAD_OFFICE  # appr-ho-1's limit covers it
         aside = [d.reason for d in status.decisions if d.verdict == "votes set aside"][-1]
         assert "a limit of 30,000,000, below the borrower's exposure 34,000,000" in aside
+        # appr-ho-2's limit does not cover it: not counted among those who may still vote
+        assert status.waiting_for == ["approvals at tier head_office: 0 of 1 approval(s), "
+                                      "0 against; 1 eligible approver(s) have not voted"]
 
         # the exposure falls back to this application: the tier chosen stays
         for other, app in ((more, more_app), (big, big_app)):
