@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -518,6 +518,8 @@ class JourneyRow(BaseModel):
     amount_band: str
     started: datetime
     why: str | None = None  # on an approval work list: why the case is at its tier
+    # on an approval work list: the covenants the loan would carry that its file already breaches
+    breached: list[str] = Field(default_factory=list)
 
 
 def _journeys(query: str | None) -> str:
@@ -628,17 +630,21 @@ async def waiting_on(client: Client, team: str) -> list[JourneyRow]:
 
 async def tier_reasons(client: Client, rows: list[JourneyRow]) -> list[JourneyRow]:
     """`rows`, each with why its case is at its approval tier: the amount, or the borrower's
-    exposure the route weighed (统一授信), read from the journey (a status query apiece, a
-    few at a time); a journey gone since the list was read keeps its row as listed."""
+    exposure the route weighed (统一授信), and the covenants the loan would carry that its
+    file already breaches (an approval is then an exception), read from the journey (a status
+    query apiece, a few at a time); a journey gone since the list was read keeps its row as
+    listed."""
     reads = asyncio.Semaphore(BOOK_READS)
 
     async def why(row: JourneyRow) -> JourneyRow:
         async with reads:
             try:
-                route = (await status(client, row.workflow_id)).route
+                s = await status(client, row.workflow_id)
             except NotFound:
                 return row
-        return row.model_copy(update={"why": route.why_tier() if route else None})
+        return row.model_copy(update={
+            "why": s.route.why_tier() if s.route else None,
+            "breached": [c.detail for c in s.covenants_on_file if c.breached]})
 
     return list(await asyncio.gather(*(why(r) for r in rows)))
 

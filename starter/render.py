@@ -379,13 +379,16 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None)
     table = Table(title=title, caption=caption)
     table.add_column("journey", no_wrap=True)
     why = any(r.why for r in rows)  # an approval work list: why each case is at its tier
+    breached = any(r.breached for r in rows)  # and the covenants its file already breaches
     for name in ("status", "stage", "team", "SLA", "product", "amount", "started",
-                 *(["why this tier"] if why else [])):
+                 *(["why this tier"] if why else []),
+                 *(["[red]covenants already breached[/]"] if breached else [])):
         table.add_column(name)
     for r in rows:
         table.add_row(r.workflow_id, r.status, r.stage, r.team, r.sla, r.product,
                       r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"),
-                      *([escape(r.why or "-")] if why else []))
+                      *([escape(r.why or "-")] if why else []),
+                      *([escape("; ".join(r.breached) or "-")] if breached else []))
     return table
 
 

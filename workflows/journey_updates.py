@@ -207,14 +207,29 @@ class JourneyUpdates(Bookkeeping):
     async def decide(self, decision: ApprovalDecision) -> UpdateResult:
         self._votes.append(decision)
         self.record_decision(decision.actor, decision.verdict.value, decision.reason)
+        exception = self._approved_despite(decision)
         if not self._approval_settled():
-            return UpdateResult(stage=self._stage, message=f"vote recorded: {self._tally()}")
+            return UpdateResult(stage=self._stage, message=_answer(
+                f"vote recorded: {self._tally()}", exception))
         settled = await self._after_decision()
         if settled.stage is not Stage.APPROVAL:
-            return settled
+            return settled.model_copy(update={"message": _answer(settled.message, exception)})
         # the approval would have settled, but not on the exposure as it stands now
-        return settled.model_copy(update={
-            "message": f"vote on: {self.route.why_tier()}; {self._tally()}"})
+        return settled.model_copy(update={"message": _answer(
+            f"vote on: {self.route.why_tier()}; {self._tally()}", exception)})
+
+    def _approved_despite(self, decision: ApprovalDecision) -> str:
+        """What an approving vote approves as an exception, for its answer: the covenants the
+        loan would carry that the file's statements already breach, or "" (none, or not an
+        approval)."""
+        if decision.verdict is not Verdict.APPROVE or not (breached := self._breached_on_file()):
+            return ""
+        return f"approved with covenant(s) already breached: {'; '.join(breached)}"
+
+    def _breached_on_file(self) -> list[str]:
+        """Each covenant the loan would carry that the file already breaches, with the figure
+        and the limit (`_covenants_on_file`)."""
+        return [c.detail for c in self._covenants_on_file(self.loan_file()) if c.breached]
 
     @decide.validator
     def _validate_decide(self, decision: ApprovalDecision) -> None:
@@ -232,6 +247,11 @@ class JourneyUpdates(Bookkeeping):
             [v.actor.id for v in self._votes],
         )
         self._refuse_unended_periods(decision)
+        if decision.verdict is Verdict.APPROVE and not decision.reason.strip() and (
+                breached := self._breached_on_file()):
+            raise DecisionRefused(
+                f"the file's statements already breach covenant(s) this loan would carry "
+                f"({'; '.join(breached)}): approving it is an exception; give its reason")
 
     @workflow.update
     async def sign(self, signature: Signature) -> UpdateResult:
@@ -442,3 +462,8 @@ class JourneyUpdates(Bookkeeping):
         visits = len(self._visits)
         await workflow.wait_condition(lambda: len(self._visits) > visits)
         return UpdateResult(stage=self._stage)
+
+
+def _answer(*parts: str) -> str:
+    """An update's answer: its parts that say something, in order."""
+    return "; ".join(p for p in parts if p)

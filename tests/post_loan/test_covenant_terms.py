@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from rich.console import Console
@@ -15,7 +15,8 @@ from journey.post_loan_policy import loan_covenants
 from journey.pricing import offer_terms
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Stage
-from starter import render
+from starter import operations, render
+from starter.operations import JourneyRow
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     TIGHT,
@@ -31,6 +32,7 @@ from tests.workflows.journey_kit import (
     application,
     customer,
     drive_to,
+    refused,
     start,
     until_stage,
 )
@@ -126,8 +128,22 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         console = Console(record=True, width=300)
         console.print(render.status_view(at_approval))
         assert "covenants on file" in console.export_text()
-        await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+        # the approval work list names it, with the figure and the limit
+        row = JourneyRow(workflow_id=handle.id, status="running", stage="approval",
+                         team="branch", sla="ok", product="working_capital",
+                         amount_band="1m-5m", started=datetime.now(UTC))
+        [listed] = await operations.tier_reasons(env.client, [row])
+        assert listed.breached == breached
+        console.print(render.journeys_table([listed], "waiting on branch"))
+        assert "covenants already breached" in console.export_text()
+        # approving is an exception, which has its reason, and the answer says what it is
+        why = await refused(handle, LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="   "))
+        assert why.endswith(f"covenant(s) this loan would carry ({breached[0]}): approving "
+                            "it is an exception; give its reason")
+        approved = await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        assert approved.message == f"approved with covenant(s) already breached: {breached[0]}"
         at_offer = await until_stage(handle, Stage.OFFER)
         assert [c.detail for c in at_offer.covenants_on_file if c.breached] == breached
         await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
