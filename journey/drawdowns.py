@@ -19,7 +19,8 @@ The default plan (`default_plan`), stated:
   for short terms);
 - each drawdown decision has its own SLA: 3 business days, warning at 80%, a reminder to
   the team 4 working hours after the breach, the supervisor a day later;
-- a drawdown above 5,000,000 must name its counterparty (entrusted payment, 受托支付).
+- a drawdown above 5,000,000 must name its counterparty (entrusted payment, 受托支付), and
+  so must one that would bring its tranche's drawdowns paid to the borrower above it.
 """
 
 from __future__ import annotations
@@ -268,25 +269,50 @@ def default_plan(application: LoanApplication, min_dscr: Decimal = DEFAULT_MIN_D
     )
 
 
-def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: LoanApplication
-                  ) -> str | None:
+def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: LoanApplication,
+                  records: list[DrawdownRecord]) -> str | None:
     """Why `request` may not be paid as it asks: above the plan's entrusted-payment threshold
     the bank pays the counterparty (its name and account) directly, and an entrusted payment
-    never goes to the borrower itself."""
+    never goes to the borrower itself. A tranche's drawdowns paid to the borrower (`records`
+    so far, `paid_to_borrower`) count together: splitting a tranche does not get around it."""
+    earlier = paid_to_borrower(request.tranche_id, records)
+    before = sum((r.request.amount for r in earlier), Decimal("0.00"))
+    total = before + request.amount
     if request.payee is not None:
         if (refusal := borrower_as_payee(request.payee, borrower)) is not None:
+            if entrusted(total, plan.entrusted_over):  # without a payee, refused too
+                return refusal
             return f"{refusal}, or leave --payee out for a drawdown paid to the borrower"
         if request.payee.bank is None or request.payee.contract is None:
             return (f"an entrusted payment to {request.payee.name} names the bank its account "
                     "is kept at (开户行, --payee-bank) and the commercial contract it is paid "
                     "under (--payee-contract), as a payment instruction does")
         return None
-    if not entrusted(request.amount, plan.entrusted_over):
+    if not entrusted(total, plan.entrusted_over):
         return None
-    return (f"a drawdown of {request.amount:,} is above {plan.entrusted_over:,}: the bank pays "
-            "it to the counterparty (entrusted payment, 受托支付), not to the borrower; give "
-            "the payee's name, account, bank and contract (--payee, --payee-account, "
-            "--payee-bank, --payee-contract)")
+    assert plan.entrusted_over is not None  # `entrusted` says so
+    name_payee = ("give the payee's name, account, bank and contract (--payee, "
+                  "--payee-account, --payee-bank, --payee-contract)")
+    if not earlier:
+        return (f"a drawdown of {request.amount:,} is above {plan.entrusted_over:,}: the bank "
+                "pays it to the counterparty (entrusted payment, 受托支付), not to the "
+                f"borrower; {name_payee}")
+    drawdowns = ", ".join(f"#{r.number} {r.request.amount:,.2f} {r.state}" for r in earlier)
+    left = plan.entrusted_over - before
+    return (f"tranche {request.tranche_id} has paid the borrower {before:,.2f} already "
+            f"(drawdown {drawdowns}): {request.amount:,.2f} more makes {total:,.2f}, above "
+            f"{plan.entrusted_over:,.2f}, and a tranche's drawdowns to the borrower count "
+            "together: the bank pays this one to the counterparty (entrusted payment, "
+            f"受托支付); {name_payee}"
+            + (f", or ask for {left:,.2f} or less paid to the borrower" if left > 0 else ""))
+
+
+def paid_to_borrower(tranche_id: str, records: list[DrawdownRecord]) -> list[DrawdownRecord]:
+    """The drawdowns of `tranche_id` that pay the borrower itself (no payee): requested,
+    approved or booked, not those refused (by the rules or the bank)."""
+    return [r for r in records
+            if r.request.tranche_id == tranche_id and r.request.payee is None
+            and r.state not in {DrawdownState.CONDITIONS_FAILED, DrawdownState.REFUSED}]
 
 
 def borrower_as_payee(payee: Payee, borrower: LoanApplication) -> str | None:

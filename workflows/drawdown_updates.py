@@ -1,9 +1,11 @@
 """How the customer asks for a drawdown and the risk team decides it; what status shows.
 
 Validators refuse before the history: a request outside the drawdown stage, by someone not
-on the customer's side, for an unknown or drawn tranche, above what the tranche may draw, or
-while another drawdown is being decided; a decision by anyone but a risk officer or the
-supervisor of the routed team, or by the person who asked for the money (four eyes).
+on the customer's side, for an unknown or drawn tranche, above what the tranche may draw,
+paid to the borrower when the tranche's drawdowns to it would add up above the
+entrusted-payment figure, or while another drawdown is being decided; a decision by anyone
+but a risk officer or the supervisor of the routed team, or by the person who asked for the
+money (four eyes).
 Handlers only record state; `workflows/drawdowns.py` acts on it. The drawdown record rides
 through post-loan continue-as-new in the carried journey (key "drawdowns").
 """
@@ -157,7 +159,8 @@ class DrawdownUpdates(PostLoanHandlers):
                 f"commitment available {commitment.available:,}); {request.amount:,} is more: "
                 f"ask for {limit:,} or less"
             )
-        if (refusal := payee_refusal(plan, request, self._application)) is not None:
+        if (refusal := payee_refusal(plan, request, self._application,
+                                     self._dd_records)) is not None:
             raise DecisionRefused(refusal)
 
     def _dd_covenant_floor(self) -> Decimal:

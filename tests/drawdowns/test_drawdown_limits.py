@@ -98,6 +98,25 @@ async def test_requests_and_decisions_refused_before_the_history(
         drawn = await refused(handle, ASK, ask(app, "t1", 1_000, t1_docs))
         assert "tranche t1 is drawn: ask for one of the open tranches (t2, t3)" in drawn
 
+        # entrusted payment (受托支付): a tranche's drawdowns to the borrower count together
+        t2_docs = [permit(docs, "construction_progress"), permit(docs, "insurance")]
+        assert (await request(handle, ask(app, "t2", 3_000_000, t2_docs))).state is (
+            DrawdownState.AWAITING_DECISION)
+        assert (await approve(handle, "t2")).state is DrawdownState.BOOKED
+        split = await refused(handle, ASK, ask(app, "t2", 2_500_000, t2_docs))
+        assert ("tranche t2 has paid the borrower 3,000,000.00 already (drawdown #3 "
+                "3,000,000.00 booked): 2,500,000.00 more makes 5,500,000.00, above "
+                "5,000,000.00") in split
+        assert "--payee-contract), or ask for 2,000,000.00 or less paid to" in split
+        # the borrower as payee: leaving --payee out is offered only where it would be taken
+        itself = CONTRACTOR.model_copy(update={"name": app.applicant_name})
+        named = await refused(handle, ASK, ask(app, "t2", 2_500_000, t2_docs, itself))
+        assert "is the borrower" in named and "leave --payee out" not in named
+        small = await refused(handle, ASK, ask(app, "t2", 2_000_000, t2_docs, itself))
+        assert "or leave --payee out for a drawdown paid to the borrower" in small
+        assert (await request(handle, ask(app, "t2", 2_000_000, t2_docs))).state is (
+            DrawdownState.AWAITING_DECISION)  # 5,000,000 in all: not above the figure
+
 
 async def test_availability_period_ends_with_an_undrawn_balance(
     time_skipping_env: WorkflowEnvironment, tmp_path
