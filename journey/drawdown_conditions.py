@@ -14,7 +14,7 @@ under the offer's rate and method: the same placeholder post-loan reviews use.
 from __future__ import annotations
 
 from datetime import UTC, date, tzinfo
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +40,8 @@ from journey.repayment import (
 
 _OCR_KINDS = {k.value for k in DocumentKind if k is not DocumentKind.UNKNOWN}
 PLACES = Decimal("0.01")
+HALF_PLACE = Decimal("0.005")  # how far a DSCR rounded to PLACES may be above its value
+SMALLER_STEP = Decimal("10000")  # a smaller drawdown offered in whole 10,000s
 ZERO = Decimal("0.00")
 
 
@@ -56,6 +58,7 @@ class DrawdownFacts(BaseModel):
 
     dscr: Decimal | None = None
     dscr_basis: str = ""
+    principal: Decimal | None = None  # what the DSCR is projected on: drawn plus the request
     defaults: list[str] = Field(default_factory=list)  # events of default, described
     documents: list[DocumentCheck] = Field(default_factory=list)
 
@@ -92,7 +95,7 @@ def evaluate_conditions(plan: DrawdownPlan, tranche: Tranche, request: DrawdownR
                         facts: DrawdownFacts) -> list[ConditionResult]:
     """Every condition precedent of `tranche`, met or not, with the reason in words."""
     results = [_document(label, facts) for label in tranche.documents]
-    results += [_check(check, facts) for check in tranche.checks]
+    results += [_check(check, facts, request) for check in tranche.checks]
     return results
 
 
@@ -111,7 +114,7 @@ def _document(label: str, facts: DrawdownFacts) -> ConditionResult:
                            explanation=f"{label} missing: attach it labelled {label!r}")
 
 
-def _check(check: Check, facts: DrawdownFacts) -> ConditionResult:
+def _check(check: Check, facts: DrawdownFacts, request: DrawdownRequest) -> ConditionResult:
     if check.kind == "min_dscr":
         floor = check.value or Decimal("1")
         name = f"min_dscr {floor}"
@@ -121,14 +124,32 @@ def _check(check: Check, facts: DrawdownFacts) -> ConditionResult:
                                    "latest income statement")
         met = facts.dscr >= floor
         verb = "meets" if met else "is below"
-        return ConditionResult(condition=name, met=met,
-                               explanation=f"projected DSCR {facts.dscr} {verb} {floor} "
-                               f"({facts.dscr_basis})")
+        explanation = f"projected DSCR {facts.dscr} {verb} {floor} ({facts.dscr_basis})"
+        if not met:
+            explanation += _to_cover(facts, floor, request)
+        return ConditionResult(condition=name, met=met, explanation=explanation)
     if facts.defaults:
         return ConditionResult(condition="no_event_of_default", met=False,
                                explanation="event of default: " + "; ".join(facts.defaults))
     return ConditionResult(condition="no_event_of_default", met=True,
                            explanation="no event of default: no arrears, no early warning")
+
+
+def _to_cover(facts: DrawdownFacts, floor: Decimal, request: DrawdownRequest) -> str:
+    """What a drawdown whose projected DSCR is below `floor` can do: send the borrower's newer
+    income statement with it, which the DSCR is projected from; or, when a smaller drawdown
+    would project `floor` (the debt service is in proportion to the principal), ask for that
+    much: on the DSCR's lowest value before its rounding, in whole 10,000s."""
+    advice = (": send the borrower's newer income statement with the request "
+              "(income_statement=PATH), from which the DSCR is projected")
+    if facts.dscr is None or facts.principal is None or facts.dscr <= 0:
+        return advice
+    drawn = facts.principal - request.amount
+    most = (facts.dscr - HALF_PLACE) * facts.principal / floor - drawn
+    smaller = (most / SMALLER_STEP).to_integral_value(ROUND_FLOOR) * SMALLER_STEP
+    if smaller <= 0:
+        return advice
+    return f"{advice}, or ask for {smaller:,.2f} or less, which projects at least {floor}"
 
 
 # -- the figures and the repayment plan ------------------------------------------------------

@@ -11,7 +11,8 @@
 
 Each document is LABEL=PATH: the label names the condition precedent it answers
 (`drawdown show` lists the labels each tranche needs). Files go to the document store; the
-journey gets references. A refused request exits 3 with the journey's reason.
+journey gets references. A refused request exits 3 with the journey's reason; so does one
+whose conditions precedent are not met, naming each and what to do (the history records it).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from journey.drawdowns import (
     DrawdownOutcome,
     DrawdownRecord,
     DrawdownRequest,
+    DrawdownState,
     DrawdownVerdict,
     Payee,
     SupportingDocument,
@@ -45,7 +47,7 @@ from starter.attempts import acting
 from starter.audit_summary import duration
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput, plain_errors
+from starter.errors import BadInput, NotMet, plain_errors
 from starter.journey_cli import As, JourneyId, Reason, RoleOpt, send_update
 from starter.terminal import wide_console
 
@@ -123,7 +125,14 @@ def request_(
             )
         except ValidationError as err:
             raise BadInput(plain_errors(err)) from None
-        _print(await send(None, settings, workflow_id, "request_drawdown", body))
+        outcome = await send(None, settings, workflow_id, "request_drawdown", body)
+        _print(outcome)
+        if outcome.state is DrawdownState.CONDITIONS_FAILED:
+            failed = "; ".join(f"{c.condition}: {c.explanation}"
+                               for c in outcome.conditions if not c.met)
+            raise NotMet(f"drawdown {outcome.tranche_id} is refused, its conditions precedent "
+                         "not met (the journey's history records it); ask again once you "
+                         f"have done what each says: {failed}")
 
     run(go())
 

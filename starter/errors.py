@@ -38,6 +38,14 @@ class Ended(Refused):
     """The journey has ended: it takes no more actions."""
 
 
+class NotMet(JourneyError):
+    """The journey took the request and refused it by its rules (a drawdown whose conditions
+    precedent are not met): recorded in its history, so no refused attempt kept apart; the
+    message names what failed and what to do. Exits as a refusal does."""
+
+    exit_code = 3
+
+
 class NotFound(JourneyError):
     """No journey with that id on the server."""
 

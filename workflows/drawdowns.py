@@ -261,7 +261,8 @@ class DrawdownStage(FeeWaivers):
                        if other_company(r.statement, self._application.applicant_name) is None]
         dscr, basis = projected_dscr(counted, self._dd_pinned_plan(),
                                      self._dd_terms(), principal, workflow.now().date())
-        return DrawdownFacts(dscr=dscr, dscr_basis=basis, defaults=self._dd_events_of_default(),
+        return DrawdownFacts(dscr=dscr, dscr_basis=basis, principal=principal,
+                             defaults=self._dd_events_of_default(),
                              documents=[c for _, c in checks])
 
     async def _dd_read_supporting(

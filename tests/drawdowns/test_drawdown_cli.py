@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from journey.documents import DocumentKind, DocumentReading, DocumentRef, ReadStatus
+from journey.documents import (
+    DocumentKind,
+    DocumentReading,
+    DocumentRef,
+    FinancialStatement,
+    ReadStatus,
+)
 from store.ledger import bookings_for
+from store.refusals import refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.drawdowns.kit import at_drawdowns
+from tests.workflows import journey_kit
 from tests.workflows.journey_kit import Documents
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -30,6 +40,21 @@ def scan(docs: Documents, folder: Path, label: str) -> str:
     return f"{label}={path}"
 
 
+def income_statement(docs: Documents, folder: Path, company: str, profit: int) -> str:
+    """The borrower's newer income statement on disk, which the fake OCR reads as one."""
+    path = folder / "income.png"
+    path.write_bytes(f"income statement, operating profit {profit}".encode())
+    data = path.read_bytes()
+    ref = DocumentRef(sha256=hashlib.sha256(data).hexdigest(), filename=path.name, size=len(data))
+    docs.readings[ref.sha256] = DocumentReading(
+        ref=ref, status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
+        statement=FinancialStatement(kind=DocumentKind.INCOME_STATEMENT, company=company,
+                                     period_end=journey_kit.TODAY - timedelta(days=10),
+                                     revenue=Decimal(9_000_000), net_profit=Decimal(profit),
+                                     operating_profit=Decimal(profit)))
+    return f"income_statement={path}"
+
+
 async def test_request_decide_and_show_from_the_command_line(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -43,6 +68,16 @@ async def test_request_decide_and_show_from_the_command_line(
                          "--amount", "5000000", *files, *code)
         assert over.exit_code == 3, over.output
         assert "ask for 4,500,000.00 or less" in said(over)
+
+        # conditions not met: a refusal (exit 3), what failed and what to do, not kept apart
+        weak = income_statement(docs, tmp_path, app.applicant_name, 700_000)
+        failed = await cli("drawdown", "request", handle.id, "--tranche", "t1",
+                           "--amount", "4000000", *files, weak, *code)
+        assert failed.exit_code == 3, failed.output
+        assert "conditions_failed" in said(failed) and "conditions precedent" in said(failed)
+        assert re.search(r"min_dscr 1\.\d+: projected DSCR [\d.]+ is below 1\.\d+ .*"
+                         r"income_statement=PATH.*or ask for [\d,]+\.00 or less", said(failed))
+        assert not [r for r in refusals(settings.db_url, handle.id) if "DSCR" in r.reason]
 
         bad = await cli("drawdown", "request", handle.id, "--tranche", "t1",
                         "--amount", "100", "permit.png", *code)

@@ -3,6 +3,7 @@ the submitted figures, and the repayment plan on what was drawn."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -116,6 +117,43 @@ def test_dscr_on_what_would_be_drawn() -> None:
     assert full == Decimal("1.61") and "5,577,500.00 on 15,000,000.00" in basis
     assert part is not None and part > full
     assert projected_dscr([], plan, TERMS, Decimal(1), date(2026, 7, 1))[0] is None
+
+
+def test_a_dscr_below_the_floor_says_what_would_meet_it() -> None:
+    """A smaller drawdown is offered only when one would project the floor, and it does."""
+    docs, app = pf()
+    plan = default_plan(app)
+    drawn, today = Decimal(4_500_000), date(2026, 7, 1)
+
+    def statement(profit: int) -> list[DocumentReading]:
+        ref = docs.add(f"income-{profit}", status=ReadStatus.READ,
+                       kind=DocumentKind.INCOME_STATEMENT, statement=FinancialStatement(
+                           kind=DocumentKind.INCOME_STATEMENT, period_end=date(2026, 6, 30),
+                           operating_profit=Decimal(profit)))
+        return [docs.readings[ref.sha256]]
+
+    def advice(income: list[DocumentReading]) -> str:
+        principal = drawn + 6_000_000
+        dscr, basis = projected_dscr(income, plan, TERMS, principal, today)
+        facts = DrawdownFacts(dscr=dscr, dscr_basis=basis, principal=principal)
+        [cover] = [r for r in evaluate_conditions(plan, plan.tranches[1],
+                                                  ask(app, "t2", 6_000_000, []), facts)
+                   if r.condition == "min_dscr 1.20"]
+        assert not cover.met and "income_statement=PATH" in cover.explanation
+        return cover.explanation
+
+    income = statement(2_400_000)
+    said = re.search(r"ask for ([\d,]+\.00) or less, which projects at least 1\.20",
+                     advice(income))
+    assert said is not None
+    smaller = Decimal(said.group(1).replace(",", ""))
+    met, _ = projected_dscr(income, plan, TERMS, drawn + smaller, today)
+    assert met is not None and met >= Decimal("1.20") and smaller < 6_000_000
+    too_much, _ = projected_dscr(income, plan, TERMS, drawn + smaller + 150_000, today)
+    assert too_much is not None and too_much < Decimal("1.20")  # not too cautious either
+    # what is drawn already fails the floor, or a loss: no smaller drawdown would help
+    assert "ask for" not in advice(statement(500_000))
+    assert "ask for" not in advice(statement(-1_000_000))
 
 
 def test_repayment_plan_on_the_drawn_amount_after_grace() -> None:
