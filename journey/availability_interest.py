@@ -127,16 +127,21 @@ class InterestPosition(BaseModel):
     waived: Decimal = ZERO  # of that fee, what the bank waived (journey/fee_waiver.py)
     payoff: Payoff | None = None  # what settles it today, while it draws (availability_payoff)
 
+    def next_due_text(self) -> str:
+        """The coming quarter in words (what is left of it after part payments, and of how
+        much), as status and the loan book's next-due column say it."""
+        whole = self.next_parts.total
+        left = f" left of {whole:,}" if whole and self.next_due != whole else ""
+        return (f"next due {self.next_due_on}: {self.next_due:,}{left} "
+                f"({self.next_parts.text()})"
+                if self.next_due_on else "the rest due with the first instalment")
+
     def text(self, late: str = "{}") -> str:
         """In words, as status and receipts say it: accrued, next due (what is left of it
         after part payments, and of how much), paid, past due (put
         in `late`, a format for how to show it); or, closed with nothing drawn, the
         commitment fee owed."""
-        whole = self.next_parts.total
-        left = f" left of {whole:,}" if whole and self.next_due != whole else ""
-        due = (f"next due {self.next_due_on}: {self.next_due:,}{left} "
-               f"({self.next_parts.text()})"
-               if self.next_due_on else "the rest due with the first instalment")
+        due = self.next_due_text()
         past = (f"; {late.format(f'{self.past_due:,} past due, {self.days_past_due} days')}"
                 if self.past_due else "")
         paid = f"paid {self.paid:,} in {len(self.payments)} payments{past}"

@@ -3,11 +3,11 @@ the totals a risk team reports: loans and principal per class, the non-performin
 (不良贷款率: substandard, doubtful and loss principal over all principal), and what the whole
 book owes the bank. A running loan's principal not yet repaid, arrears, interest accrued in
 the current period, what settles it today and what was paid ahead are status's own figures
-(journey/owed_figures.py); a project's while it draws, its quarters' and payoff's
-(journey/availability_interest.py); and a project closed with nothing drawn that still owes
-its commitment fee is in the book for that fee, classified by its days past due. A project
-that has drawn nothing lends nothing: its facility is an undrawn commitment
-(journey/undrawn_commitments.py)."""
+(journey/owed_figures.py); a project's while it draws, its quarters' and payoff's, its
+next instalment the coming quarter's as status says it (journey/availability_interest.py);
+and a project closed with nothing drawn that still owes its commitment fee is in the book
+for that fee, classified by its days past due. A project that has drawn nothing lends
+nothing: its facility is an undrawn commitment (journey/undrawn_commitments.py)."""
 
 from __future__ import annotations
 
@@ -89,7 +89,8 @@ def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
             accrued=payoff.interest + payoff.fee if payoff else None,
             to_settle=payoff.total if payoff else None,
             paid_ahead=payoff.paid_ahead if payoff else ZERO,
-            next_instalment="after its drawdowns close",
+            next_instalment=(quarters.next_due_text() if quarters
+                             else "after its drawdowns close"),
             open_warnings=len(open_numbers(s.warnings)),
         )
     if (s.stage is not Stage.POST_LOAN or s.account is None or s.risk_class is None

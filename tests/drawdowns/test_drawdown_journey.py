@@ -76,7 +76,11 @@ async def test_three_tranches_with_a_refusal_and_a_resubmission(
         line = book_line(drawing, "project_finance", None)
         assert line is not None and (line.risk_class, line.principal) == (
             RiskClass.NORMAL, Decimal("4500000.00"))
-        assert line.next_instalment == "after its drawdowns close"
+        # its coming quarter's interest and fee, as status says it
+        assert drawing.availability_interest is not None
+        coming = drawing.availability_interest
+        assert line.next_instalment == f"next due {coming.next_due_on}: {coming.next_due:,} (" \
+            f"{coming.next_parts.text()})" and line.next_instalment in coming.text()
         facility = commitment_line(drawing)  # drawn in part: both lent and still committed
         assert facility is not None and (facility.drawn, facility.undrawn) == (
             Decimal("4500000.00"), Decimal("10500000.00"))
