@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from pydantic import BaseModel
+from temporalio.api.workflowservice.v1 import ListScheduleMatchingTimesRequest
 from temporalio.client import (
     Client,
     Schedule,
@@ -197,12 +198,47 @@ async def trigger(client: Client, journey_id: str) -> None:
     await _call(client, journey_id, lambda h: h.trigger(overlap=ScheduleOverlapPolicy.ALLOW_ALL))
 
 
-async def backfill(client: Client, journey_id: str, start: datetime, end: datetime) -> None:
-    """Run the reviews the schedule would have run between `start` and `end`."""
+async def backfill(client: Client, journey_id: str, start: datetime, end: datetime
+                   ) -> list[datetime]:
+    """Run the reviews the schedule would have run between `start` and `end`, both included,
+    and return their times: those its spec gives in the window (the server's own reckoning,
+    as its backfill runs them), none before the schedule's start, the first review after the
+    loan's payout. Refused (BadInput) when the window ends after now (future reviews run on
+    schedule), or holds no time to run."""
     if end <= start:
         raise BadInput(f"backfill end {end} is not after its start {start}: swap them")
+    now = datetime.now(UTC)
+    if end > now:
+        raise BadInput(
+            f"backfill end {end:%Y-%m-%d %H:%M} UTC is later than now ({now:%Y-%m-%d %H:%M} UTC): "
+            "the end must be now or earlier, as future reviews run on schedule "
+            f"(`loan-journey schedules describe {journey_id}` lists the next)")
+    described = await _call(client, journey_id, lambda h: h.describe())
+    times = await _matching_times(client, described.id, start, end)
+    if not times:
+        begins = described.schedule.spec.start_at
+        since = f": its reviews run from {begins:%Y-%m-%d %H:%M} UTC" if begins else ""
+        raise BadInput(
+            f"nothing to backfill: {described.id} has no review time between "
+            f"{start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC{since}; give a window that "
+            f"holds one (`loan-journey schedules describe {journey_id}` lists the recent ones), "
+            f"or run a review now with `loan-journey schedules trigger {journey_id}`")
     window = ScheduleBackfill(start_at=start, end_at=end, overlap=ScheduleOverlapPolicy.ALLOW_ALL)
     await _call(client, journey_id, lambda h: h.backfill(window))
+    return times
+
+
+async def _matching_times(client: Client, schedule_id: str, start: datetime, end: datetime
+                          ) -> list[datetime]:
+    """The times the schedule's spec gives from `start` to `end`, both included, as the
+    server computes them. Its query leaves out a time at `start` itself, which a backfill
+    runs: it is asked from a second before (the spec's times are whole seconds)."""
+    request = ListScheduleMatchingTimesRequest(namespace=client.namespace,
+                                               schedule_id=schedule_id)
+    request.start_time.FromDatetime(start - timedelta(seconds=1))
+    request.end_time.FromDatetime(end)
+    answer = await client.workflow_service.list_schedule_matching_times(request)
+    return [t.ToDatetime(tzinfo=UTC) for t in answer.start_time]
 
 
 async def delete(client: Client, journey_id: str) -> None:

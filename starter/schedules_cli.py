@@ -156,11 +156,17 @@ def backfill(
     actor: As,
     role: StaffRole = None,
 ) -> None:
-    """Run the reviews the schedule would have run between --start and --end."""
+    """Run the reviews the schedule would have run between --start and --end (now or
+    earlier: future reviews run on schedule)."""
     since, until = _when(start), _when(end)
     note = f"the reviews of {since:%Y-%m-%d} .. {until:%Y-%m-%d}"
-    _do(workflow_id, _change(actor, role, ScheduleAction.BACKFILLED, note),
-        lambda c: schedules.backfill(c, workflow_id, since, until))
+
+    async def backfill_them(client: Client) -> None:
+        ran = await schedules.backfill(client, workflow_id, since, until)
+        console.print(f"review-{workflow_id}: running the reviews of "
+                      f"{', '.join(f'{t:%Y-%m-%d %H:%M}' for t in ran)} UTC")
+
+    _do(workflow_id, _change(actor, role, ScheduleAction.BACKFILLED, note), backfill_them)
 
 
 @schedules_app.command()

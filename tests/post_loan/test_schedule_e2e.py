@@ -20,7 +20,7 @@ from activities.policy import policy_text
 from journey.application import LoanApplication
 from journey.decisions import AddDocuments
 from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
-from journey.post_loan_policy import first_review_on, start_of
+from journey.post_loan_policy import first_review_on, review_calendar, start_of
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations, schedules, schedules_cli
@@ -72,8 +72,13 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert reviewed.risk_class == "normal"
         assert reviewed.last_review.review_id.startswith(f"review-{handle.id}-")
 
-        window = start_of(first)
-        await schedules.backfill(client, handle.id, window, window + timedelta(hours=2))
+        # a schedule begun in the past (a loan paid out months ago): its past review backfilled
+        past = (datetime.now(UTC) - timedelta(days=40)).date().replace(day=5)
+        await schedules.set_cadence(client, handle.id, review_calendar(
+            DEFAULT_POLICY, past, 3, running.offer.schedule[-1].due_on))
+        window = start_of(past)
+        ran = await schedules.backfill(client, handle.id, window, window + timedelta(hours=2))
+        assert ran == [window + timedelta(hours=DEFAULT_POLICY.reminder_hour_utc)]
         twice = await until(
             handle,
             lambda s: [d.verdict for d in s.decisions].count("reviewed") == 2,
@@ -142,6 +147,17 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         swapped = await invoke("backfill", handle.id, "--start", "2026-03-31",
                                "--end", "2026-01-01", "--as", "ops-li")
         assert swapped.exit_code == 2 and "swap them" in swapped.output
+        # future reviews run on schedule: a window past now is refused, one before the
+        # schedule's start (the monthly one begins next month) runs nothing and says so
+        now = datetime.now(UTC)
+        ahead = await invoke("backfill", handle.id, "--start", f"{now - timedelta(days=1):%F}",
+                             "--end", f"{now + timedelta(days=60):%F}", "--as", "ops-li")
+        told = " ".join(ahead.output.split())
+        assert ahead.exit_code == 2 and "the end must be now or earlier" in told, told
+        before = await invoke("backfill", handle.id, "--start", f"{now - timedelta(days=30):%F}",
+                              "--end", f"{now - timedelta(days=1):%F}", "--as", "ops-li")
+        told = " ".join(before.output.split())
+        assert before.exit_code == 2 and "nothing to backfill" in told, told
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
         # staff who joined after the journey pinned its directory: the change is made, the
         # journey refuses its record, and the command says so and how to record it
