@@ -186,15 +186,16 @@ class Account(BaseModel):
                                    balance_after=balance, accrued_before=i.interest_fixed))
         return plan
 
-    def owed_parts(self) -> str:
-        """`owed` in words, part by part, for people."""
+    def owed_parts(self, paid_ahead: Decimal = ZERO) -> str:
+        """`owed` in words, part by part, for people; `paid_ahead`, interest that `owed` nets
+        already (a quote for a later day's, `interest_paid_ahead`), named with `interest_back`
+        as interest paid ahead, the interest before it."""
         fee = self.fee_due - self.fee_paid
-        interest = (self.owed + self.interest_back - self.principal_owed - self.penalty_owed
-                    - fee)
+        ahead = self.interest_back + paid_ahead
+        interest = self.owed + ahead - self.principal_owed - self.penalty_owed - fee
         penalty = f", penalty interest {self.penalty_owed:,}" if self.penalty_owed else ""
         fee_part = f", prepayment fee {fee:,}" if fee else ""
-        back = (f", less interest paid ahead {self.interest_back:,}" if self.interest_back
-                else "")
+        back = f", less interest paid ahead {ahead:,}" if ahead else ""
         return (f"principal {self.principal_owed:,}, interest {interest:,}{penalty}{fee_part}"
                 f"{back}")
 
@@ -376,6 +377,14 @@ def settlement_quote(
     quoted.interest_back = min(again, quoted.owed)
     quoted.credit += again - quoted.interest_back
     return quoted
+
+
+def interest_paid_ahead(account: Account, today: date, on: date) -> Decimal:
+    """The interest paid by `today`, the day `account` is drawn up to, on instalments that
+    fall due after it and by `on`: paid ahead today (status's "paid ahead"), which a quote for
+    the later day `on` finds paid on instalments then due, its `owed` net of it; named apart
+    (`Account.owed_parts`), as today's quote names what it gives back."""
+    return sum((s.interest_paid for s in account.instalments if today < s.due_on <= on), ZERO)
 
 
 def due_by(account: Account, on: date) -> Decimal:

@@ -411,7 +411,8 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
         s, ahead = quotes.as_on(s, day, Settings())
         quote = operations.settlement(s, day)
         console.print(render.settlement_text(workflow_id, day, quote,
-                                             operations.matured(s, day), ahead))
+                                             operations.matured(s, day), ahead,
+                                             operations.paid_ahead_by(s, day)))
 
     run(go())
 

@@ -54,7 +54,9 @@ from journey.policy.authority import (
     authorize_customer_side,
 )
 from journey.post_loan import (
+    ZERO,
     Account,
+    interest_paid_ahead,
     nothing_to_settle,
     payoff_quote,
     prepayment_quote,
@@ -657,6 +659,15 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     if matured(s, day):  # all due: what clears it that day
         return payoff_quote(s.account, day, s.penalty_rate)
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
+
+
+def paid_ahead_by(s: JourneyStatus, day: date) -> Decimal:
+    """The interest the running loan of status `s` has paid ahead today (its account's day)
+    on instalments due by `day`: what its settlement quote for a later `day` nets already and
+    names as paid ahead (`render.settlement_text`); none for today's quote."""
+    if s.account is None:
+        return ZERO
+    return interest_paid_ahead(s.account, s.today or loan_day(s), day)
 
 
 def payoff_while_drawing(s: JourneyStatus, day: date | None = None) -> Payoff | None:

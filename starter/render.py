@@ -20,7 +20,7 @@ from journey.lpr import RateChange, floats
 from journey.owed_figures import OwedFigures
 from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.policy.pricing import spread_text
-from journey.post_loan import Account
+from journey.post_loan import ZERO, Account
 from journey.post_loan_warnings import open_numbers
 from journey.stages import Stage
 from journey.status import JourneyStatus, Offer
@@ -266,19 +266,22 @@ def repricing_note(repricings: Sequence[RateChange]) -> str:
 
 
 def settlement_text(workflow_id: str, day: date, quote: Account, matured: bool,
-                    repricings: Sequence[RateChange] = ()) -> str:
+                    repricings: Sequence[RateChange] = (), paid_ahead: Decimal = ZERO) -> str:
     """How to record what `quote` asks: a repayment once the plan has all fallen due
     (`matured`), else an early settlement (whose quote has brought every date to `day`),
-    after the repricings it saw ahead of the journey (`repricings`)."""
+    after the repricings it saw ahead of the journey (`repricings`); `paid_ahead`, the
+    interest paid ahead today on instalments due by a later `day` (`interest_paid_ahead`),
+    named as today's quote names it."""
+    parts = quote.owed_parts(paid_ahead)
     if matured:
         return (
             f"the whole plan of {workflow_id} has fallen due; on {day} [bold]{quote.owed:,}[/] "
-            f"clears it: {quote.owed_parts()}, penalty interest accrued to that day.\n"
+            f"clears it: {parts}, penalty interest accrued to that day.\n"
             f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
             "--reference <bank reference> --as <operations id>`."
         )
     return (
-        f"settling {workflow_id} on {day} takes [bold]{quote.owed:,}[/]: {quote.owed_parts()}; "
+        f"settling {workflow_id} on {day} takes [bold]{quote.owed:,}[/]: {parts}; "
         "instalments past due included, interest accrued to that day.\n"
         f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
         "--reference <bank reference> --as <operations id> --settle`."

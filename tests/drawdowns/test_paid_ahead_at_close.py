@@ -22,8 +22,8 @@ from journey.stages import Stage
 from journey.undrawn_commitments import commitment_line
 from starter.book_sections import commitments_table
 from starter.errors import BadInput
-from starter.operations import payoff_while_drawing, settlement
-from starter.render import book_table, payoff_text
+from starter.operations import paid_ahead_by, payoff_while_drawing, settlement
+from starter.render import book_table, payoff_text, settlement_text
 from tests.drawdowns.kit import approve, at_drawdowns, first_tranche, request, skip_to, until
 from tests.drawdowns.test_availability_interest_journey import on
 from tests.workflows.journey_kit import SUBMITTER, Documents, customer
@@ -115,3 +115,11 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         assert (payoff.on, payoff.total) == (done.today, quote.owed)
         assert payoff.paid_ahead == due and (payoff.interest, payoff.fee) == (rest.interest,
                                                                                rest.fee)
+        # quoted for a day after the instalments it paid have fallen due, the settlement
+        # names the same paid ahead, as today's does, not folded into their interest
+        later = max(i.due_on for i in account.instalments if i.interest_paid) + timedelta(days=1)
+        forward = settlement(done, later)
+        assert paid_ahead_by(done, later) == ahead and forward.interest_back == 0
+        told = settlement_text(handle.id, later, forward, matured=False,
+                               paid_ahead=paid_ahead_by(done, later))
+        assert f"less interest paid ahead {ahead:,};" in told, told

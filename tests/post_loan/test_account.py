@@ -13,6 +13,7 @@ from journey.post_loan import (
     Payment,
     apply_payments,
     assess_review,
+    interest_paid_ahead,
     next_wakeup,
     nothing_to_settle,
     reminders_due,
@@ -29,6 +30,7 @@ from journey.repayment import Frequency, RepaymentMethod, build_schedule, with_i
 from journey.review_contracts import ReviewFacts
 from journey.stages import Stage
 from journey.status import Disbursement, Offer, plan_start
+from starter.render import settlement_text
 from tests.post_loan.loan_kit import DEFAULT_POLICY
 
 START = date(2026, 1, 15)
@@ -111,6 +113,18 @@ def test_settlement_returns_interest_paid_ahead_and_includes_arrears() -> None:
     ahead = apply_payments(PLAN, paid(("10600", first.due_on), ("10550", first.due_on)))
     quote = settlement_quote(ahead, date(2026, 2, 20), START)
     assert quote.owed == Decimal("100000.00") - (second.interest - Decimal("98.21"))
+    # quoted for a later day, by which the second instalment has fallen due: its interest
+    # paid ahead is named, as today's quote names what it gives back, not folded into the
+    # interest; 5 of the third period's 31 days of its 500 accrued
+    later = date(2026, 3, 20)
+    forward, paid_ahead = settlement_quote(ahead, later, START), interest_paid_ahead(
+        ahead, first.due_on, later)
+    assert paid_ahead == second.interest and forward.owed == Decimal("100080.65")
+    assert forward.owed_parts(paid_ahead) == (
+        "principal 100,000.00, interest 630.65, less interest paid ahead 550.00")
+    assert "interest 630.65, less interest paid ahead 550.00;" in settlement_text(
+        "loan-X", later, forward, matured=False, paid_ahead=paid_ahead)
+    assert interest_paid_ahead(ahead, first.due_on, first.due_on) == 0  # today's: its own
     # nothing paid: the first instalment is past due and settles too
     late = settlement_quote(apply_payments(PLAN, []), date(2026, 2, 20), START)
     assert late.owed == first.payment + Decimal("110000.00") + Decimal("98.21")
