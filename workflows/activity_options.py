@@ -15,6 +15,11 @@ OCR_TIMEOUT = timedelta(minutes=2)  # one document through the OCR pipeline
 OCR_HEARTBEAT = timedelta(seconds=10)
 # Business refusals are non-retryable ApplicationErrors raised by the activities.
 IO_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=10)
+# A document read that raises, or a policy, completeness or routing read, is infrastructure
+# failing (a reader without the codec keys, a database down; an unreadable scan is a result,
+# not an error): it retries until it succeeds, as bookings do, never failing the loan
+# (workflows/io_retry.py: IO_RETRY in journeys from before).
+UNTIL_READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 # Booking funds must eventually succeed or be looked at by a person: keep retrying.
 BOOKING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 # Timing events must never be lost: retry until the database takes them. Nor must notices,

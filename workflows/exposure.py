@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.policy import Route
     from workflows.activity_options import IO_RETRY, QUICK, TIMING_RETRY
+    from workflows.io_retry import io_retry
 
 # workflow.patched marker: before it, the tier was chosen on the application's amount alone;
 # since, on the borrower's exposure, which each journey keeps in the store from its intake.
@@ -51,5 +52,5 @@ async def route_on_exposure(workflow_id: str, case: RouteInput, *, local: bool =
         )
     return await workflow.execute_activity(
         ROUTE_ON_EXPOSURE, request, result_type=Route, task_queue=task_queue,
-        start_to_close_timeout=QUICK, retry_policy=IO_RETRY,
+        start_to_close_timeout=QUICK, retry_policy=io_retry(),
     )

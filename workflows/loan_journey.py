@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.exposure import GROUP_EXPOSURE, keep_exposure, route_on_exposure
     from workflows.exposure_now import EXPOSURE_AT_DECISION, ExposureAtDecision
     from workflows.info_requests import InfoRequests
+    from workflows.io_retry import io_retry
     from workflows.journey_updates import BORROWERS_STATEMENTS_STAND
     from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
@@ -108,7 +109,7 @@ class LoanJourneyWorkflow(
                                 years=self._application.term_months // 12 + 3),
                 result_type=PolicySnapshot,
                 start_to_close_timeout=QUICK,
-                retry_policy=IO_RETRY,
+                retry_policy=io_retry(),
             )
             if not workflow.patched(OFFER_COVENANTS):
                 self._snapshot = await policy
@@ -298,7 +299,7 @@ class LoanJourneyWorkflow(
             ),
             result_type=Completeness,
             start_to_close_timeout=QUICK,
-            retry_policy=IO_RETRY,
+            retry_policy=io_retry(),
         )
 
     async def _await_supplements(self, request: str, opened: datetime) -> None:

@@ -33,9 +33,10 @@ with workflow.unsafe.imports_passed_through():
     from journey.repayment import add_months
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
-    from workflows.activity_options import IO_RETRY, QUICK
+    from workflows.activity_options import QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.exposure import GROUP_EXPOSURE, keep_exposure
+    from workflows.io_retry import io_retry
     from workflows.post_loan_repricing import Repricing
     from workflows.post_loan_review import PostLoanReviewWorkflow
 
@@ -251,7 +252,7 @@ class PostLoanStage(Repricing):
             request,
             result_type=rc.ReviewScheduleResult,
             start_to_close_timeout=QUICK,
-            retry_policy=IO_RETRY,
+            retry_policy=io_retry(),
         )
 
     async def _load_post_loan_policy(self) -> PostLoanPolicy:
@@ -260,7 +261,7 @@ class PostLoanStage(Repricing):
             rc.LoadPostLoanPolicyInput(product=self._application.product.value),
             result_type=rc.PostLoanPolicyResult,
             start_to_close_timeout=QUICK,
-            retry_policy=IO_RETRY,
+            retry_policy=io_retry(),
         )
         return result.policy
 

@@ -12,13 +12,15 @@ with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.contracts import ReadDocumentInput
     from journey.documents import DocumentReading, DocumentRef
-    from workflows.activity_options import IO_RETRY, OCR_HEARTBEAT, OCR_TIMEOUT
+    from workflows.activity_options import OCR_HEARTBEAT, OCR_TIMEOUT
+    from workflows.io_retry import io_retry
 
 
 async def read_document(
-    journey_id: str, ref: DocumentRef, retry: RetryPolicy = IO_RETRY
+    journey_id: str, ref: DocumentRef, retry: RetryPolicy | None = None
 ) -> DocumentReading:
-    """OCR the document `ref` of the journey `journey_id`."""
+    """OCR the document `ref` of the journey `journey_id`, retried by `retry` (None: until it
+    is read, workflows/io_retry.py)."""
     return await workflow.execute_activity(
         contracts.READ_DOCUMENT,
         ReadDocumentInput(workflow_id=journey_id, ref=ref),
@@ -26,5 +28,5 @@ async def read_document(
         task_queue=contracts.documents_queue(workflow.info().task_queue),
         start_to_close_timeout=OCR_TIMEOUT,
         heartbeat_timeout=OCR_HEARTBEAT,
-        retry_policy=retry,
+        retry_policy=retry or io_retry(),
     )
