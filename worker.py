@@ -4,7 +4,8 @@
     LOAN_JOURNEY_WORKER_ROLE=documents python worker.py    # a reader: document reads only
 
 SIGTERM (`docker stop`) or Ctrl-C stops it gracefully: it stops polling, gives the
-activities it runs SHUTDOWN_GRACE to finish, and exits 0.
+activities it runs SHUTDOWN_GRACE to finish, and exits 0. A worker without the codec keys
+stops so too once the namespace is declared encrypted, and exits 8 (`stop_when_encrypted`).
 """
 
 from __future__ import annotations
@@ -155,12 +156,37 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
             # acts typed while no worker ran (starter/pending.py); a reader takes none
             delivering = None if settings.worker_role == "documents" else asyncio.create_task(
                 deliver_on_start(client, settings))
+            stopping = asyncio.create_task(stop.wait())
+            watching = None if client.data_converter.payload_codec else asyncio.create_task(
+                stop_when_encrypted(client))
             try:
-                await stop.wait()
+                await asyncio.wait([t for t in (stopping, watching) if t is not None],
+                                   return_when=asyncio.FIRST_COMPLETED)
             finally:
-                if delivering is not None:
-                    delivering.cancel()
+                for task in (delivering, stopping, watching):
+                    if task is not None:
+                        task.cancel()
         log.info("stopped")
+        if watching is not None and watching.done() and not watching.cancelled():
+            watching.result()  # the namespace declared encrypted: CodecError, exit 8
+
+
+async def stop_when_encrypted(client: Client) -> None:
+    """A keyless worker's watch on the namespace (starter/encryption.py), asked every RECHECK
+    seconds: once it is declared encrypted, a `CodecError` saying to set the codec keys, and
+    the worker stops polling. Left running, it would take encrypted tasks it cannot decode
+    and fail them, attempt after attempt. A server that does not answer is asked again."""
+    from temporalio.service import RPCError
+
+    from starter import encryption
+
+    while True:
+        await asyncio.sleep(encryption.RECHECK)
+        try:
+            await encryption.writes_allowed(client, "worker stopped polling")
+        except RPCError as err:
+            log.warning("could not ask whether namespace %s is encrypted: %s",
+                        client.namespace, err)
 
 
 def metrics_runtime(settings: Settings) -> Runtime | None:

@@ -4,7 +4,9 @@ and from then on a keyless client writes nothing, not even the namespace's first
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import subprocess
 import sys
 import uuid
@@ -16,8 +18,10 @@ from temporalio.converter import DataConverter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+import worker
 from journey.settings import Settings
-from starter.codec import SETTING, new_key
+from starter import encryption
+from starter.codec import SETTING, CodecError, new_key
 from starter.embedded import embedded_server
 from starter.encryption import declared
 from store.refusals import refusals
@@ -25,7 +29,7 @@ from tests.cli_kit import cli, point_cli_at, said
 from tests.deploy.deploy_files import ROOT
 from tests.dev_server import fresh_dev_server
 from tests.e2e.conftest import SAMPLES, env_for
-from tests.e2e.processes import polling, worker_process
+from tests.e2e.processes import eventually, polling, worker_process
 from tests.ports import free_port
 
 pytestmark = pytest.mark.e2e
@@ -116,6 +120,31 @@ async def test_a_keyless_worker_does_not_start_where_journeys_are_encrypted(
     assert ("worker not started: namespace default requires encrypted payloads (declared by "
             "ops-wang (operations") in told
     assert f"{SETTING} is not set here; set it as the workers have it" in told
+
+
+async def test_a_running_keyless_worker_stops_once_the_namespace_is_declared_encrypted(
+    fresh: WorkflowEnvironment, settings: Settings, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    """Left polling, it would take encrypted reads it cannot decode and fail them."""
+    monkeypatch.setattr(encryption, "RECHECK", 0.2)  # asked every 0.2 s, not every 30
+    caplog.set_level(logging.INFO, logger="worker")
+    running = asyncio.create_task(worker.run(settings, fresh.client))
+
+    async def polls() -> bool:
+        assert not running.done(), running
+        return "polling task queue" in caplog.text
+
+    await eventually("the keyless worker polls", polls)
+    assert (await cli("encryption", "require", "--as", "ops-wang")).exit_code == 0
+    with pytest.raises(CodecError) as stopped:
+        await asyncio.wait_for(running, timeout=60)  # a guard: it stops within RECHECK
+    assert stopped.value.exit_code == 8
+    told = " ".join(str(stopped.value).split())
+    assert ("worker stopped polling: namespace default requires encrypted payloads (declared "
+            "by ops-wang (operations") in told
+    assert f"{SETTING} is not set here; set it as the workers have it" in told
+    assert "stopped" in caplog.messages  # shut down gracefully, not torn down
 
 
 async def test_a_plain_deployment_keeps_working_keyless(
