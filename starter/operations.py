@@ -81,13 +81,13 @@ from starter.connect import connect
 from starter.errors import (
     BadInput,
     Ended,
-    JourneyError,
     NoAnswer,
     NotFound,
     Refused,
     no_such_namespace,
     plain_errors,
 )
+from starter.unanswered import unanswered
 from store import archive, blobs
 from store.archive import ArchivedRun
 from store.refusals import Refusal
@@ -389,7 +389,8 @@ async def status(
 async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -> JourneyStatus:
     """The status query of the journey `handle`. A read that the worker threw away because
     the journey moved on meanwhile (workflows/run_ahead.py) is asked again, a few times, then
-    it is `NoAnswer`; any other failed read is a `JourneyError` that quotes it."""
+    it is `NoAnswer`; any other failed read is a `JourneyError` that quotes it, `Ended` saying
+    how and when for a journey no longer running (starter/unanswered.py)."""
     workflow_id = handle.id
     waits = iter(RUN_AHEAD_WAITS)
     while True:
@@ -401,10 +402,7 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
             )
         except WorkflowQueryFailedError as err:
             if run_ahead.RAN_AHEAD not in str(err):
-                raise JourneyError(
-                    f"{workflow_id} could not answer its status query: {err}. The journey "
-                    "itself runs on; the worker's log may say more"
-                ) from err
+                raise await unanswered(handle, err) from err
             wait = next(waits, None)
             if wait is None:
                 raise NoAnswer(

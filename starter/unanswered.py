@@ -1,0 +1,36 @@
+"""What a status query that failed means: a journey that has ended (failed, terminated, timed
+out) cannot say where it stands when no worker can replay it, and its describe says how and
+when it ended; one that runs on is said to run on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError
+
+from starter.errors import Ended, JourneyError
+
+HOW_IT_ENDED = {
+    WorkflowExecutionStatus.FAILED: "failed",
+    WorkflowExecutionStatus.TERMINATED: "was terminated",
+    WorkflowExecutionStatus.TIMED_OUT: "timed out",
+    WorkflowExecutionStatus.CANCELED: "was cancelled",
+    WorkflowExecutionStatus.COMPLETED: "completed",
+    WorkflowExecutionStatus.CONTINUED_AS_NEW: "continued as new",
+}
+
+
+async def unanswered(handle: WorkflowHandle[Any, Any], err: WorkflowQueryFailedError
+                     ) -> JourneyError:
+    """The error to raise for the journey `handle`'s status query that failed with `err`:
+    `Ended`, saying how and when, when the workflow is no longer running."""
+    described = await handle.describe()
+    how = HOW_IT_ENDED.get(described.status) if described.status else None
+    if how is None:
+        return JourneyError(
+            f"{handle.id} could not answer its status query: {err}. The journey itself runs "
+            "on; the worker's log may say more")
+    when = f" at {described.close_time:%Y-%m-%d %H:%M:%S} UTC" if described.close_time else ""
+    return Ended(
+        f"{handle.id} {how}{when}: it is no longer running, and could not answer its status "
+        f"query ({err}). `loan-journey history {handle.id}` shows its last events")
