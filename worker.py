@@ -225,10 +225,16 @@ def stop_signals() -> Iterator[asyncio.Event]:
             loop.remove_signal_handler(sig)
 
 
+def log_to_stderr() -> None:
+    """The INFO lines of a worker's process on stderr (the queues it polls, the pending
+    instructions it delivers, "stopped"), each with its time, level and logger."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
 def main() -> None:
     """`python worker.py`, as the image runs it: a setting that is wrong, or a Temporal server
     it cannot reach, ends it with the project's message and exit code, not a traceback."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log_to_stderr()
     try:
         with settings_checked():
             boundary.run(run())

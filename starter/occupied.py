@@ -27,7 +27,7 @@ def refuse_if_occupied(settings: Settings) -> None:
     for number, what in ((int(port), "the Temporal address"), (settings.ui_port, "the Web UI")):
         if _served(host, number):
             raise SetupError(f"{what} {host}:{number} is served already, by "
-                             f"{_process(_listener(number))}: {_advice(_listener(number))}")
+                             f"{_process(listener(number))}: {_advice(listener(number))}")
     holder = _holder(settings.temporal_db_file)
     if holder is not None:
         raise SetupError(f"{settings.temporal_db_file} is open in {_process(holder)}: "
@@ -56,7 +56,7 @@ def _process(pid: int | None) -> str:
     return f"pid {pid} ({command.strip()[:120]})"
 
 
-def _listener(port: int) -> int | None:
+def listener(port: int) -> int | None:
     """The process listening on TCP `port`, where /proc tells (Linux, the same user)."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):

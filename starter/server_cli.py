@@ -11,6 +11,7 @@ from starter import archivist
 from starter.boundary import run
 from starter.embedded import embedded_server, ui_address
 from starter.encryption import writes_allowed
+from starter.server_watch import while_serving
 from store.db import migrate, shown
 
 console = Console()
@@ -18,9 +19,11 @@ db_app = typer.Typer(help="The journey database (timing events, documents, ledge
 
 
 def up() -> None:
-    """Start the embedded Temporal dev server (SQLite file, Web UI) and a worker, until Ctrl-C;
-    with LOAN_JOURNEY_METRICS_PORT, the worker serves its metrics as `worker` does."""
+    """Start the embedded Temporal dev server (SQLite file, Web UI) and a worker, until Ctrl-C
+    or until the server exits (SetupError); with LOAN_JOURNEY_METRICS_PORT, the worker serves
+    its metrics as `worker` does."""
     settings = Settings()
+    worker.log_to_stderr()  # its role and queues, pending instructions delivered
 
     async def go() -> None:
         migrate(settings.db_url)
@@ -31,8 +34,9 @@ def up() -> None:
             if settings.metrics_port is not None:
                 console.print(f"metrics on :{settings.metrics_port} (SDK) and "
                               f":{settings.metrics_port + 1} (journey)")
-            console.print(f"database {shown(settings.db_url)}; press Ctrl-C to stop")
-            await worker.run(settings, env.client)
+            console.print(f"database {shown(settings.db_url)}; worker role "
+                          f"{settings.worker_role}; press Ctrl-C to stop")
+            await while_serving(worker.run(settings, env.client), settings)
         console.print("stopped")
 
     run(go())

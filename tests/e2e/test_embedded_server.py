@@ -19,8 +19,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
+from starter.occupied import listener
 from tests.e2e.conftest import env_for
-from tests.e2e.processes import eventually
+from tests.e2e.processes import eventually, polling
 from tests.e2e.test_journey_on_dev_server import CLI
 from tests.ports import free_port, free_port_pair
 
@@ -69,4 +70,32 @@ async def test_up_serves_metrics_and_refuses_the_server_a_killed_up_left(tmp_pat
         assert os.getpgid(int(found.group(1))) == up.pid  # the server the killed `up` left
     finally:
         with contextlib.suppress(ProcessLookupError):  # the group: `up` and its dev server
+            os.killpg(up.pid, signal.SIGTERM)
+
+
+async def test_up_whose_server_dies_stops_its_worker_and_exits_5(tmp_path: Path) -> None:
+    """`up` watches the dev server it started: killed with -9, `up` stops the worker and
+    ends (exit 5) naming how the server ended, instead of retrying a dead address for ever
+    with the metrics ports held. Its log shows the worker's role and queues."""
+    settings = Settings(data_dir=tmp_path / "data", temporal_address=f"127.0.0.1:{free_port()}",
+                        ui_port=free_port(), task_queue=f"up-{uuid.uuid4()}")
+    env = {**env_for(settings), "LOAN_JOURNEY_WORKER_ROLE": "journeys"}
+    log = tmp_path / "up.log"
+    with log.open("wb") as out:
+        up = subprocess.Popen([*CLI, "up"], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+                              env=env, start_new_session=True)
+    try:
+        assert f"journeys worker polling task queue(s) {settings.task_queue}, " in (
+            await polling(up, log))
+        said = " ".join(log.read_text(errors="replace").split())
+        assert "worker role journeys" in said
+        server = listener(int(settings.temporal_address.rpartition(":")[2]))
+        assert server is not None and os.getpgid(server) == up.pid  # the one `up` started
+        os.kill(server, signal.SIGKILL)
+        assert await asyncio.to_thread(up.wait, 60) == 5
+        said = " ".join(log.read_text(errors="replace").split())
+        assert f"error: the Temporal dev server (pid {server}) was killed by SIGKILL" in said
+        assert "its log is this command's output above" in said and "Traceback" not in said
+    finally:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(up.pid, signal.SIGTERM)
