@@ -18,6 +18,7 @@ import hmac
 import logging
 import re
 import secrets
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from http import HTTPStatus
@@ -162,7 +163,7 @@ def default_origins(settings: Settings) -> list[str]:
 
 
 def serve(settings: Settings, host: str, port: int, token: str, ui_origins: Sequence[str]) -> None:
-    """Serve until interrupted, with the codec built from `settings.codec_keys`."""
+    """Serve until SIGINT or SIGTERM, with the codec built from `settings.codec_keys`."""
     codec = EncryptionCodec.from_settings(settings)
     with make_server(codec, host, port, token, ui_origins) as server:
         log.info(
@@ -174,10 +175,14 @@ def serve(settings: Settings, host: str, port: int, token: str, ui_origins: Sequ
             host,
             port,
         )
+        # SIGTERM (`docker stop`, systemd) stops it as Ctrl-C does: exit 0, as the worker
+        before = signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            pass
+            log.info("stopped")
+        finally:
+            signal.signal(signal.SIGTERM, before)
 
 
 def codec_server(

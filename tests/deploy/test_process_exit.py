@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from starter.codec import new_key
 from tests.deploy.deploy_files import ROOT
 from tests.ports import free_port, free_port_pair
 
@@ -145,3 +146,24 @@ async def test_the_worker_whose_metrics_port_is_taken_says_so_and_exits_5(
                            {"LOAN_JOURNEY_METRICS_PORT": str(port)}, 5)
     assert f"error: cannot serve the metrics on ports {port} and {port + 1}" in said
     assert "Address already in use" in said and "Traceback" not in said
+
+
+async def test_the_codec_server_stops_and_exits_0_on_sigterm(tmp_path: Path) -> None:
+    command = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'codec-server', '--port', " \
+        f"'{free_port()}', '--token', 't']; from starter.cli import main; main()"
+    codec = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", command, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "LOAN_JOURNEY_CODEC_KEYS": f"k1:{new_key()}"})
+    assert codec.stderr is not None
+    try:
+        while "codec endpoint" not in (line := (await asyncio.wait_for(
+                codec.stderr.readline(), 90)).decode()):
+            assert line, "the codec server ended before it served"
+        codec.send_signal(signal.SIGTERM)
+        out, err = (s.decode() for s in await asyncio.wait_for(codec.communicate(), 90))
+    finally:
+        if codec.returncode is None:
+            codec.kill()
+    assert codec.returncode == 0, err
+    assert "stopped" in err and "torn down" not in out
