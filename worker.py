@@ -31,6 +31,7 @@ from journey.settings import Settings
 from starter import boundary
 from starter.boundary import end_process, settings_checked
 from starter.errors import SetupError
+from starter.start_checks import check_start
 from workflows.archivist import HistoryArchivistWorkflow
 from workflows.late_feedback import LateFeedbackWorkflow
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -231,13 +232,19 @@ def log_to_stderr() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
+async def checked_run(settings: Settings) -> None:
+    """`run`, once the data directory and the policy file are found usable (SetupError)."""
+    check_start(settings)
+    await run(settings)
+
+
 def main() -> None:
     """`python worker.py`, as the image runs it: a setting that is wrong, or a Temporal server
     it cannot reach, ends it with the project's message and exit code, not a traceback."""
     log_to_stderr()
     try:
         with settings_checked():
-            boundary.run(run())
+            boundary.run(checked_run(Settings()))
     except typer.Exit as done:
         end_process(done.exit_code)
     end_process(0)

@@ -15,7 +15,7 @@ from temporalio.exceptions import ApplicationError
 from journey import contracts
 from journey.contracts import LoadPolicyInput, PolicySnapshot
 from journey.lpr import LprFixing
-from journey.policy import PolicyError, WorkingCalendar, build_calendar, parse_policy
+from journey.policy import Policy, PolicyError, WorkingCalendar, build_calendar, parse_policy
 from journey.settings import Settings
 from store.lpr_in_force import FixingSealBroken, read_in_force
 
@@ -25,6 +25,12 @@ def policy_text(path: Path | None) -> str:
     if path is not None:
         return path.read_text(encoding="utf-8")
     return resources.files("journey").joinpath("policies/default.json").read_text("utf-8")
+
+
+def read_policy(path: Path | None) -> Policy:
+    """The lending policy at `path` (the default one without), read and parsed: OSError or
+    PolicyError when it cannot be."""
+    return parse_policy(policy_text(path))
 
 
 def china_calendar(today: date, years: int) -> WorkingCalendar:
@@ -48,7 +54,7 @@ class PolicyActivities:
     @activity.defn(name=contracts.LOAD_POLICY)
     def load_policy(self, request: LoadPolicyInput) -> PolicySnapshot:
         try:
-            policy = parse_policy(policy_text(self._settings.policy_file))
+            policy = read_policy(self._settings.policy_file)
         except (OSError, PolicyError) as err:
             raise ApplicationError(
                 f"the lending policy cannot be loaded: {err}", type="PolicyError"

@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_api_key: str | None = None
     temporal_tls: bool = False
-    task_queue: str = "loan-journey"
+    task_queue: str = Field(default="loan-journey", min_length=1)
     ui_port: int = Field(default=8233, ge=1, le=65535)
     data_dir: Path = Path(".data")
     database_url: str | None = None

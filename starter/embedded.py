@@ -20,6 +20,7 @@ from starter.cluster_checks import register_missing
 from starter.codec import data_converter
 from starter.errors import SetupError
 from starter.occupied import refuse_if_occupied
+from starter.start_checks import data_dir_ready
 from store.refusals import origin
 from workflows import search_attributes
 
@@ -65,7 +66,7 @@ async def embedded_server(
     start-dev registers the search attributes only on a new database. On one from an older
     version, the attributes this version added are registered, and the server restarted so
     that its cache holds them (it failed every task that set one until it refreshed)."""
-    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # its owner's only
+    data_dir_ready(settings)
     refuse_if_occupied(settings)
     env = await _start(settings, extra_args, runtime)
     try:

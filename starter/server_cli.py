@@ -12,6 +12,7 @@ from starter.boundary import run
 from starter.embedded import embedded_server, ui_address
 from starter.encryption import writes_allowed
 from starter.server_watch import while_serving
+from starter.start_checks import check_start
 from store.db import migrate, shown
 
 console = Console()
@@ -26,6 +27,7 @@ def up() -> None:
     worker.log_to_stderr()  # its role and queues, pending instructions delivered
 
     async def go() -> None:
+        check_start(settings)
         migrate(settings.db_url)
         async with embedded_server(settings, runtime=worker.metrics_runtime(settings)) as env:
             await writes_allowed(env.client, "up not started")  # before the archivist's schedule
@@ -47,6 +49,7 @@ def worker_() -> None:
     settings = Settings()
 
     async def go() -> None:
+        check_start(settings)
         migrate(settings.db_url)
         await worker.run(settings)
         console.print("stopped")

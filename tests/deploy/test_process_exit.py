@@ -27,6 +27,9 @@ from tests.ports import free_port, free_port_pair
 
 # Stands in for Python's teardown: it runs only if the process ends the usual way.
 TORN_DOWN = "import atexit; atexit.register(lambda: print('torn down', flush=True)); "
+IMAGE_WORKER = TORN_DOWN + "import worker; worker.main()"
+WORKER_COMMAND = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'worker']; " + (
+    "from starter.cli import main; main()")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -40,7 +43,7 @@ async def test_the_worker_stops_polling_and_exits_0_on_a_stop_signal(
         "LOAN_JOURNEY_DATA_DIR": str(tmp_path),
     }
     worker = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", TORN_DOWN + "import worker; worker.main()",
+        sys.executable, "-c", IMAGE_WORKER,
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     assert worker.stderr is not None
@@ -86,7 +89,7 @@ async def test_the_command_line_exits_with_its_code_without_pythons_teardown(
 
 async def test_the_worker_names_a_bad_setting_and_exits_5(tmp_path: Path) -> None:
     bad = {**BAD_SLOTS, "LOAN_JOURNEY_WORKFLOW_CACHE": "s3cret"}  # values are not echoed
-    said = await _said(TORN_DOWN + "import worker; worker.main()", tmp_path, bad, 5)
+    said = await _said(IMAGE_WORKER, tmp_path, bad, 5)
     assert said.startswith("error: bad setting: ") and SAYS_BAD_SLOTS in said
     assert "LOAN_JOURNEY_WORKFLOW_CACHE: Input should be a valid integer" in said
     assert "Traceback" not in said and "s3cret" not in said
@@ -97,7 +100,7 @@ async def test_the_worker_that_cannot_reach_temporal_says_so_and_exits_5(tmp_pat
     container's log, not a traceback, and the setup error's code for the restart policy."""
     nobody = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
               "LOAN_JOURNEY_DATA_DIR": str(tmp_path)}
-    said = await _said(TORN_DOWN + "import worker; worker.main()", tmp_path, nobody, 5)
+    said = await _said(IMAGE_WORKER, tmp_path, nobody, 5)
     assert "error: cannot reach Temporal at 127.0.0.1:" in said
     assert "Traceback" not in said and "torn down" not in said
 
@@ -125,11 +128,13 @@ async def _said(command: str, cwd: Path, settings: dict[str, str], code: int) ->
      "LOAN_JOURNEY_UI_PORT: Input should be less than or equal to 65535"),
     ({"LOAN_JOURNEY_TEMPORAL_ADDRESS": "127.0.0.1:99999"},
      "LOAN_JOURNEY_TEMPORAL_ADDRESS: Value error, give host:port, the port from 1 to 65535"),
+    ({"LOAN_JOURNEY_TASK_QUEUE": ""},
+     "LOAN_JOURNEY_TASK_QUEUE: String should have at least 1 character"),
 ])
 async def test_the_worker_names_a_setting_out_of_range_and_exits_5(
     tmp_path: Path, setting: dict[str, str], says: str
 ) -> None:
-    said = await _said(TORN_DOWN + "import worker; worker.main()", tmp_path, setting, 5)
+    said = await _said(IMAGE_WORKER, tmp_path, setting, 5)
     assert said.startswith("error: bad setting: ") and says in said
     assert "Traceback" not in said
 
@@ -142,10 +147,29 @@ async def test_the_worker_whose_metrics_port_is_taken_says_so_and_exits_5(
     with socket.socket() as holder:
         holder.bind(("0.0.0.0", port + taken))
         holder.listen()
-        said = await _said(TORN_DOWN + "import worker; worker.main()", tmp_path,
+        said = await _said(IMAGE_WORKER, tmp_path,
                            {"LOAN_JOURNEY_METRICS_PORT": str(port)}, 5)
     assert f"error: cannot serve the metrics on ports {port} and {port + 1}" in said
     assert "Address already in use" in said and "Traceback" not in said
+
+
+@pytest.mark.parametrize(("command", "wrong", "says"), [
+    (IMAGE_WORKER, "LOAN_JOURNEY_POLICY_FILE",
+     "cannot be used: [Errno 20] Not a directory: "),
+    (WORKER_COMMAND, "LOAN_JOURNEY_DATA_DIR", "cannot be created: Not a directory"),
+], ids=["policy-file", "data-dir"])
+async def test_a_worker_checks_its_policy_file_and_data_dir_before_it_starts(
+    tmp_path: Path, command: str, wrong: str, says: str
+) -> None:
+    """Not each journey's load_policy failing, retried, later, nor the data directory's error
+    as bad input (exit 2) without the setting's name; no server is needed to say so."""
+    (tmp_path / "a-file").write_text("")
+    settings = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+                "LOAN_JOURNEY_DATA_DIR": str(tmp_path / "data"),
+                wrong: str(tmp_path / "a-file" / "data")}
+    said = " ".join((await _said(command, tmp_path, settings, 5)).split())
+    assert f"error: {wrong}" in said and says in said
+    assert "Traceback" not in said and "torn down" not in said
 
 
 async def test_the_codec_server_stops_and_exits_0_on_sigterm(tmp_path: Path) -> None:
