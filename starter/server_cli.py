@@ -47,6 +47,7 @@ def up() -> None:
 def worker_() -> None:
     """Run a worker against the configured Temporal address (an existing cluster)."""
     settings = Settings()
+    worker.log_to_stderr()
 
     async def go() -> None:
         check_start(settings)

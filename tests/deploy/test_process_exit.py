@@ -32,24 +32,34 @@ WORKER_COMMAND = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'worker'];
     "from starter.cli import main; main()")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+# `loan-journey worker` logs as the image's worker does: its role and queues, "stopped"
+@pytest.mark.parametrize(("command", "sig", "role"), [
+    (IMAGE_WORKER, signal.SIGTERM, "all"),
+    (IMAGE_WORKER, signal.SIGINT, "all"),
+    (WORKER_COMMAND, signal.SIGTERM, "journeys"),
+], ids=["SIGTERM", "SIGINT", "worker-command"])
 async def test_the_worker_stops_polling_and_exits_0_on_a_stop_signal(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path, sig: signal.Signals
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, command: str, sig: signal.Signals,
+    role: str
 ) -> None:
+    queue = f"stop-{uuid.uuid4()}"
     env = {
         **os.environ,
         "LOAN_JOURNEY_TEMPORAL_ADDRESS": time_skipping_env.client.service_client.config.target_host,
-        "LOAN_JOURNEY_TASK_QUEUE": f"stop-{uuid.uuid4()}",
+        "LOAN_JOURNEY_TASK_QUEUE": queue,
         "LOAN_JOURNEY_DATA_DIR": str(tmp_path),
+        "LOAN_JOURNEY_WORKER_ROLE": role,
+        "PYTHONPATH": str(ROOT),
     }
     worker = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", IMAGE_WORKER,
+        sys.executable, "-c", command,
         cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     assert worker.stderr is not None
     seen: list[str] = []
+    polling = f"{role} worker polling task queue(s) {queue}, "
     try:
-        while "polling task queue" not in (line := (await asyncio.wait_for(
+        while polling not in (line := (await asyncio.wait_for(
             worker.stderr.readline(), 90)).decode()):
             assert line, f"the worker ended before it polled: {''.join(seen)}"
             seen.append(line)
