@@ -165,24 +165,21 @@ def default_origins(settings: Settings) -> list[str]:
 def serve(settings: Settings, host: str, port: int, token: str, ui_origins: Sequence[str]) -> None:
     """Serve until SIGINT or SIGTERM, with the codec built from `settings.codec_keys`."""
     codec = EncryptionCodec.from_settings(settings)
-    with make_server(codec, host, port, token, ui_origins) as server:
-        log.info(
-            "codec endpoint http://%s:%d for UI origins %s; CLI: temporal ... --codec-endpoint "
-            'http://%s:%d --codec-auth "Bearer <token>"',
-            host,
-            port,
-            ", ".join(ui_origins),
-            host,
-            port,
-        )
-        # SIGTERM (`docker stop`, systemd) stops it as Ctrl-C does: exit 0, as the worker
-        before = signal.signal(signal.SIGTERM, signal.default_int_handler)
-        try:
+    # SIGTERM (`docker stop`, systemd) stops it as Ctrl-C does: exit 0, as the worker; set
+    # before the endpoint is announced, so that a stop sent once it is seen finds it set
+    before = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with make_server(codec, host, port, token, ui_origins) as server:
+            log.info(
+                "codec endpoint http://%s:%d for UI origins %s; CLI: temporal ... "
+                '--codec-endpoint http://%s:%d --codec-auth "Bearer <token>"',
+                host, port, ", ".join(ui_origins), host, port,
+            )
             server.serve_forever()
-        except KeyboardInterrupt:
-            log.info("stopped")
-        finally:
-            signal.signal(signal.SIGTERM, before)
+    except KeyboardInterrupt:
+        log.info("stopped")
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def codec_server(
