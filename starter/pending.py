@@ -64,7 +64,7 @@ from store.pending import (
     settle,
 )
 from store.pending_aside import AsideMissing
-from store.record_seals import instruction_failing, sealing_key
+from store.record_seals import Finding, instructions_failing, sealing_key
 from store.refusals import Refusal, origin
 from store.seals import KEY_SETTING, sealed_in
 
@@ -189,14 +189,17 @@ async def deliver(client: Client, settings: Settings,
     repayment unbooked: money received that still needs someone (`unbooked`); stop at the
     first that no worker takes in time: the rest stay pending."""
     settled: list[Instruction] = []
-    for kept in await asyncio.to_thread(instructions, settings.db_url,
-                                        workflow_id=workflow_id):
+    waiting = await asyncio.to_thread(instructions, settings.db_url, workflow_id=workflow_id)
+    key = settings.archive_seal_key  # with it, each is checked against its seal
+    failing = (await asyncio.to_thread(instructions_failing, settings.db_url, key)
+               if waiting and key is not None else {})
+    for kept in waiting:
         assert kept.id is not None
         models = KEPT.get(kept.update)
         try:
             if models is None:
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
-            await asyncio.to_thread(vouched_for, settings, kept)
+            vouched_for(failing.get(kept.id))
             request = await _dated(client, kept, await whole(settings, kept, models[0]))
             result = await as_typist(client, kept, request, models[1])
             state, outcome = Delivery.DELIVERED, _answer(result)
@@ -229,15 +232,11 @@ class Unvouched(Refused):
     """A kept instruction that fails its seal: it is not delivered."""
 
 
-def vouched_for(settings: Settings, kept: Instruction) -> None:
-    """`Unvouched` when, with the archive key, `kept` fails its seal as `records verify`
-    checks it: changed since it was kept, or kept unsealed after sealing began (written into
-    the database, or by a command line without the key). Without the key, or kept before
-    sealing began, there is nothing to check it against."""
-    key = settings.archive_seal_key
-    if key is None or kept.id is None:
-        return
-    broken = instruction_failing(settings.db_url, key, kept.id)
+def vouched_for(broken: Finding | None) -> None:
+    """`Unvouched` when a kept instruction fails its seal as `records verify` checks it
+    (`broken`, with the archive key): changed since it was kept, or kept unsealed after
+    sealing began (written into the database, or by a command line without the key).
+    Without the key, or kept before sealing began, there is nothing to check it against."""
     if broken is not None:
         raise Unvouched(
             f"not delivered: it fails its seal ({broken.found.value}: {broken.detail}); if it "

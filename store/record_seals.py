@@ -278,11 +278,13 @@ def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
     return _failing(s, key, LPR, FIXINGS, row)
 
 
-def instruction_failing(url: str, key: bytes, instruction_id: int) -> Finding | None:
-    """What `records verify` finds wrong with the pending instruction `instruction_id`
-    itself, as `fixing_failing` says of a fixing."""
+def instructions_failing(url: str, key: bytes) -> dict[int, Finding]:
+    """What `records verify` finds wrong with each pending instruction itself, as
+    `fixing_failing` says of a fixing, by number: the chain checked once for all of them."""
     with Session(ready(url)) as s:
-        return _failing(s, key, KEPT, PENDING, s.get_one(PendingRow, instruction_id))
+        tampered = {f.record: f for f in _checked(s, key, KEPT).findings if f.tampered}
+        return {row.id: tampered[PENDING.label(row)] for row in s.scalars(select(PendingRow))
+                if PENDING.label(row) in tampered}
 
 
 def _failing(s: Session, key: bytes, chain: SealedRecords, table: _Table, row: Any
