@@ -7,8 +7,7 @@ from temporalio import activity
 
 from journey import contracts
 from journey.contracts import CompletenessInput, RouteInput
-from journey.documents import ReadStatus
-from journey.policy import Completeness, Route, compute_ratios, route
+from journey.policy import Completeness, Route
 from journey.policy import check_completeness as check
 
 
@@ -19,10 +18,4 @@ def check_completeness(request: CompletenessInput) -> Completeness:
 
 @activity.defn(name=contracts.ROUTE_CASE)
 def route_case(request: RouteInput) -> Route:
-    statements = [
-        r.statement
-        for r in request.readings
-        if r.status is ReadStatus.READ and r.statement is not None
-    ]
-    return route(request.policy, request.application, compute_ratios(statements),
-                 request.exposure)
+    return request.routed()

@@ -2,7 +2,8 @@
 keeps its line there, and routing reads the others of the same credit code, as does an
 approval about to settle, which routes the case again on them. The Temporal server is asked
 about each of those journeys (a borrower has few): one ended outside the engine (`temporal
-workflow terminate`) recorded no end in the store, and is left out, saying why."""
+workflow terminate`) recorded no end in the store, and is left out, saying why. A new
+application tells the borrower's other applications that their exposure rose."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.decisions import route_case
 from journey.application import LoanApplication
 from journey.contracts import RouteNowInput
 from journey.exposure import (
+    EXPOSURE_ROSE,
     KEEP_EXPOSURE,
     ROUTE_ON_EXPOSURE,
     Exposure,
     ExposureLine,
+    ExposureRose,
     KeepExposureInput,
     KeepExposureResult,
 )
@@ -33,9 +35,21 @@ class ExposureActivities:
         self._url = settings.db_url
 
     @activity.defn(name=KEEP_EXPOSURE)
-    def keep_exposure(self, request: KeepExposureInput) -> KeepExposureResult:
-        keep(self._url, request)
-        return KeepExposureResult(kept=True)
+    async def keep_exposure(self, request: KeepExposureInput) -> KeepExposureResult:
+        """Keep the line; a new application (no principal yet) then tells the borrower's
+        other applications, whose approvals would otherwise settle on the exposure they read.
+        Retried whole: a second keep changes nothing, a second notice only asks a re-read."""
+        await asyncio.to_thread(keep, self._url, request)
+        if request.principal is not None:
+            return KeepExposureResult(kept=True)
+        kept = await asyncio.to_thread(others, self._url, request.credit_code,
+                                       request.workflow_id)
+        rose = ExposureRose(credit_code=request.credit_code, line=ExposureLine(
+            workflow_id=request.workflow_id, amount=request.amount))
+        client = activity.client()
+        told = [line.workflow_id for line in kept if not line.running
+                and await _tell(client, line.workflow_id, rose)]
+        return KeepExposureResult(kept=True, told=told)
 
     async def _exposure(self, workflow_id: str, app: LoanApplication) -> Exposure:
         """This application and the borrower's other journeys the store counts, each still
@@ -57,7 +71,20 @@ class ExposureActivities:
         activity, at routing and as an approval would settle."""
         case = request.case
         exposure = await self._exposure(request.workflow_id, case.application)
-        return route_case(case.model_copy(update={"exposure": exposure}))
+        return case.model_copy(update={"exposure": exposure}).routed()
+
+
+async def _tell(client: Client, workflow_id: str, rose: ExposureRose) -> bool:
+    """Signal `workflow_id` that the borrower's exposure rose; False when it is no longer
+    running on the server (it ended, and has no approval to settle). Other errors are
+    retried."""
+    try:
+        await client.get_workflow_handle(workflow_id).signal(EXPOSURE_ROSE, rose)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return False
+    return True
 
 
 async def _ended_on_server(client: Client, line: ExposureLine) -> str | None:

@@ -13,10 +13,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from journey.application import LoanApplication
-from journey.documents import DocumentReading, DocumentRef
+from journey.documents import DocumentReading, DocumentRef, ReadStatus
 from journey.exposure import ROUTE_ON_EXPOSURE, Exposure
 from journey.lpr import READ_LPR_FIXING, LprFixing
-from journey.policy import Policy, WorkingCalendar
+from journey.policy import Policy, Route, WorkingCalendar, compute_ratios, route
 from journey.timeline import TimingEvent
 
 LOAD_POLICY = "load_policy"
@@ -80,6 +80,13 @@ class RouteInput(BaseModel):
     application: LoanApplication
     readings: list[DocumentReading]
     exposure: Exposure | None = None  # the borrower's, read at routing (journey/exposure.py)
+
+    def routed(self) -> Route:
+        """The case's route by its policy: on the ratios of the statements read, and on the
+        borrower's exposure when given."""
+        statements = [r.statement for r in self.readings
+                      if r.status is ReadStatus.READ and r.statement is not None]
+        return route(self.policy, self.application, compute_ratios(statements), self.exposure)
 
 
 class RouteNowInput(BaseModel):

@@ -9,6 +9,11 @@ principal its running loans still owe (store/exposure.py reads them at routing t
 again as an approval would settle). A line whose journey is no longer running on the Temporal
 server, though it recorded no end, is left out, and the exposure says why
 (activities/exposure.py asks the server).
+
+A new application tells the borrower's other applications that their exposure rose (the
+signal EXPOSURE_ROSE, sent as its line is kept): an application routed alone, and told of no
+other since, settles its approval on the exposure it read, with no read to wait for
+(workflows/exposure_now.py).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 KEEP_EXPOSURE = "keep_exposure"
 ROUTE_ON_EXPOSURE = "route_on_exposure"
+EXPOSURE_ROSE = "exposure_rose"  # signal: another application of the borrower was kept
 
 
 def _yuan(amount: Decimal) -> Decimal:
@@ -87,3 +93,11 @@ class KeepExposureInput(BaseModel):
 
 class KeepExposureResult(BaseModel):
     kept: bool
+    told: list[str] = Field(default_factory=list)  # the other applications told of a new one
+
+
+class ExposureRose(BaseModel):
+    """The signal EXPOSURE_ROSE: `line`, a new application of the borrower, was kept."""
+
+    credit_code: str
+    line: ExposureLine

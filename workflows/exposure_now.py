@@ -2,7 +2,11 @@
 settle (统一授信): routing read it stages earlier, and since then the borrower's other
 applications and loans may have come, grown, been repaid or ended. An activity reads it
 again and routes the case on it; a higher tier re-routes the case, and the votes that no longer
-count are set aside, both recorded with the figures."""
+count are set aside, both recorded with the figures.
+
+An application that routing found alone, and that no new application of the borrower has
+told of itself since (the signal EXPOSURE_ROSE, journey/exposure.py), has the exposure it
+read: it is routed again on that, with no read for the approver's answer to wait for."""
 
 from temporalio import workflow
 
@@ -10,6 +14,8 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.contracts import RouteInput
     from journey.decisions import ApprovalDecision
+    from journey.exposure import EXPOSURE_ROSE, ExposureRose
+    from journey.policy import Route
     from journey.policy.authority import votes_standing
     from journey.policy.routing import reroute
     from workflows import search_attributes as sa
@@ -26,19 +32,45 @@ EXPOSURE_AT_DECISION = "exposure-at-decision"
 # reproduce (a patch marker then met no command: a nondeterminism error after a worker
 # restart, seen in the chaos test); since, an activity like any other.
 EXPOSURE_CHECK_AS_ACTIVITY = "exposure-check-as-activity"
+# workflow.patched marker: before it, every approval read the exposure again as it would
+# settle; since, one routed alone and told of no new application since routes on what it read.
+EXPOSURE_READ_WHEN_TOLD = "exposure-read-when-told"
 AUTHORITY_CHECK = Actor(id="credit-authority", role=Role.SYSTEM)
 
 
 class ExposureAtDecision(JourneyUpdates):
+    _exposure_rose = False  # a new application of the borrower since the exposure was read
+
+    @workflow.signal(name=EXPOSURE_ROSE)
+    def exposure_rose(self, rose: ExposureRose) -> None:
+        if rose.credit_code == self._application.credit_code:
+            self._exposure_rose = True
+
+    async def _routed_on_exposure(self, case: RouteInput, *, local: bool = False,
+                                  task_queue: str | None = None) -> Route:
+        """`case` routed on the exposure read now; what comes after the read starts is told."""
+        self._exposure_rose = False
+        return await route_on_exposure(self._workflow_id, case, local=local,
+                                       task_queue=task_queue)
+
+    def _exposure_as_read(self, was: Route) -> bool:
+        """The exposure `was` routed on stands: it had no other application or loan, and no
+        new application has told of itself since it was read."""
+        return (not self._exposure_rose and was.exposure is not None and not was.exposure.others
+                and workflow.patched(EXPOSURE_READ_WHEN_TOLD))
+
     async def _authority_now(self) -> list[ApprovalDecision] | None:
         """Route the case on the exposure now: None when the votes cast settle it still;
         else the votes that still count, to vote on at the route's tier, which may be higher."""
         was = self.route
         case = RouteInput(policy=self.policy, application=self._application,
                           readings=self.loan_file())
-        local = not workflow.patched(EXPOSURE_CHECK_AS_ACTIVITY)
-        fresh = await route_on_exposure(self._workflow_id, case, local=local,
-                                        task_queue=None if local else decisions_queue())
+        if self._exposure_as_read(was):
+            fresh = case.model_copy(update={"exposure": was.exposure}).routed()
+        else:
+            local = not workflow.patched(EXPOSURE_CHECK_AS_ACTIVITY)
+            fresh = await self._routed_on_exposure(
+                case, local=local, task_queue=None if local else decisions_queue())
         self._route = now = reroute(was, fresh)
         kept, aside = votes_standing(self.policy, now, self._votes, self._application.amount,
                                      self._application.submitted_by.id, self._reviewed_by)

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
-    from workflows.exposure import GROUP_EXPOSURE, keep_exposure, route_on_exposure
+    from workflows.exposure import GROUP_EXPOSURE, keep_exposure
     from workflows.exposure_now import EXPOSURE_AT_DECISION, ExposureAtDecision
     from workflows.info_requests import InfoRequests
     from workflows.io_retry import io_retry
@@ -159,7 +159,7 @@ class LoanJourneyWorkflow(
             case = RouteInput(policy=self.policy, application=self._application,
                               readings=self.loan_file())
             if workflow.patched(GROUP_EXPOSURE):  # on the borrower's exposure (统一授信)
-                self._route = await route_on_exposure(self._workflow_id, case)
+                self._route = await self._routed_on_exposure(case)
             else:
                 self._route = await workflow.execute_activity(
                     contracts.ROUTE_CASE, case, result_type=Route,

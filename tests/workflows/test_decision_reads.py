@@ -1,6 +1,7 @@
 """The reads a decision's answer waits for have a task queue and slots of their own (journey/
 contracts.py DECISION_READS, worker.py): while every slot of the journeys' queue is held, an
-approval that settles still reads the borrower's exposure and answers at the offer."""
+approval that settles still reads the borrower's exposure (it has another application, so the
+exposure is read again) and answers at the offer."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.timing import TimingActivities
 from journey import contracts
 from journey.contracts import RecordTimingInput, RecordTimingResult
+from journey.credit_code import generate
 from journey.decisions import ApprovalDecision, Verdict
 from journey.exposure import ROUTE_ON_EXPOSURE
 from journey.settings import Settings
@@ -26,6 +28,7 @@ from tests.workflows.journey_kit import (
     drive_to,
     journey_worker,
     start,
+    until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -43,8 +46,10 @@ async def _exposure_queues(handle: WorkflowHandle) -> list[str]:
 async def test_an_approval_answers_while_every_slot_of_the_journeys_queue_is_held(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    docs = Documents()
-    approved, holding = application(docs), application(docs)
+    docs, code = Documents(), generate()
+    company = (f"上海测试制造有限公司{code[-4:]}", code)  # two applications of 1,000,000: branch
+    sibling, approved = (application(docs, amount=1_000_000, company=company) for _ in "ab")
+    holding = application(docs)
     held_for: set[str] = set()
     writing, release = threading.Event(), threading.Event()
 
@@ -62,6 +67,7 @@ async def test_an_approval_answers_while_every_slot_of_the_journeys_queue_is_hel
 
     client = time_skipping_env.client
     async with journey_worker(client, tmp_path, docs, timing_held, slots=(1, 1)) as settings:
+        await until_stage(await start(client, settings, sibling), Stage.RISK_REVIEW)
         handle = await start(client, settings, approved)
         await drive_to(handle, approved, Stage.APPROVAL)
         held_for.add((await start(client, settings, holding)).id)

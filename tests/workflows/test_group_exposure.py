@@ -17,7 +17,7 @@ from journey.actors import Actor, Role
 from journey.application import LoanApplication
 from journey.credit_code import generate
 from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Verdict, Withdrawal
-from journey.exposure import ExposureLine
+from journey.exposure import ROUTE_ON_EXPOSURE, ExposureLine
 from journey.policy import ApprovalTier
 from journey.settings import Settings
 from journey.stages import Stage
@@ -117,6 +117,7 @@ async def test_a_running_loan_counts_what_it_owes_until_it_is_repaid(
     async with journey_worker(client, tmp_path, docs) as settings:
         loan_app = application(docs, amount=4_000_000, company=company)
         loan, running = await disbursed(client, settings, loan_app)
+        assert await exposure_reads(loan) == 1  # routed alone, told of none: read at routing
         day = plan_start(running.offer, running.disbursement)
         assert day is not None
         ahead = Decimal(1_000_000)
@@ -156,7 +157,7 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert alone.route is not None and alone.route.tier is ApprovalTier.BRANCH
         more_app = apply(amount=3_000_000)
         more = await start(client, settings, more_app)
-        await routed(more)
+        await routed(more)  # its intake told this case: the approval reads the exposure again
 
         # the branch approver's limit covers 3,000,000; the exposure is 6,000,000 by now
         voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
@@ -227,6 +228,13 @@ async def test_a_journey_terminated_outside_the_engine_is_left_out_saying_why(
         assert route.why_tier() == (
             f"tier branch on the amount 3,000,000; left out {gone.id} 3,000,000 (application: "
             "terminated on the Temporal server without recording an end)")
+
+
+async def exposure_reads(handle: WorkflowHandle) -> int:
+    """How many times the journey read the borrower's exposure (activities scheduled)."""
+    return len([e async for e in handle.fetch_history_events()
+                if e.activity_task_scheduled_event_attributes.activity_type.name
+                == ROUTE_ON_EXPOSURE])
 
 
 async def until_kept(settings: Settings, credit_code: str, line: ExposureLine) -> None:
