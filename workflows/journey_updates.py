@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         case_manager,
         eligible,
         require_customer,
+        short_of_voters,
         voters,
     )
     from journey.policy.staff import StaffMember
@@ -69,6 +70,10 @@ RESENT_DOCUMENTS_STAND = "resent-documents-stand"
 # workflow.patched marker: before it, a statement of another company superseded the
 # borrower's of its period in the loan file; since, the borrower's own stands before it.
 BORROWERS_STATEMENTS_STAND = "borrowers-statements-stand"
+# workflow.patched marker: before it, an N-of-M approval was decided against once the
+# approvals could no longer reach N counting every approver at the tier; since, counting only
+# those whose limit covers the case (`eligible`): the others could never cast a counting vote.
+ELIGIBLE_SETTLE = "eligible-settle"
 
 
 class JourneyUpdates(Bookkeeping):
@@ -81,6 +86,7 @@ class JourneyUpdates(Bookkeeping):
         self._reviewed_by: str | None = None
         self._votes: list[ApprovalDecision] = []
         self._n_of_m = False  # a committee decides N of M (set as approval opens)
+        self._of_eligible = False  # ... of those eligible (ELIGIBLE_SETTLE, set with it)
         self._rated: list[str] = []  # scores given, one per stage visit and kind (rating_key)
         self._signature: Signature | None = None
         self._repayments: dict[str, Repayment] = {}
@@ -139,11 +145,16 @@ class JourneyUpdates(Bookkeeping):
         verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required
         if not self._n_of_m:  # before it, any vote against decided a committee's case
             return any(v is not Verdict.APPROVE for v in verdicts) or len(verdicts) >= needed
-        return approval_settled(verdicts, needed, len(self._voters()))
+        deciding = self._eligible() if self._of_eligible else self._voters()
+        return approval_settled(verdicts, needed, len(deciding))
 
     def _voters(self) -> list[StaffMember]:
         return voters(self.policy, self.route, self._application.submitted_by.id,
                       self._reviewed_by)
+
+    def _eligible(self) -> list[StaffMember]:
+        """The case's voters whose approval would count (`eligible`)."""
+        return eligible(self.policy, self.route, self._voters(), self._application.amount)
 
     # -- updates -------------------------------------------------------------------------
 
@@ -417,14 +428,18 @@ class JourneyUpdates(Bookkeeping):
                          if v.verdict is Verdict.REJECT)
 
     def _tally(self) -> str:
-        """The committee's votes so far, for people."""
+        """The committee's votes so far, for people: who is eligible and has not voted, and
+        whom a limit below the case keeps from it."""
         verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required
         approvals, against = verdicts.count(Verdict.APPROVE), verdicts.count(Verdict.REJECT)
-        cast = {v.actor.id for v in self._votes}
-        left = [m for m in eligible(self.policy, self.route, self._voters(),
-                                    self._application.amount) if m.id not in cast]
-        return (f"{approvals} of {needed} approval(s), {against} against; {len(left)} eligible "
-                "approver(s) have not voted")
+        cast, members = {v.actor.id for v in self._votes}, self._eligible()
+        left = [m.id for m in members if m.id not in cast]
+        below = [m.id for m in self._voters() if m not in members]
+        return _answer(
+            f"{approvals} of {needed} approval(s), {against} against; {len(left)} eligible "
+            "approver(s) have not voted" + (f" ({', '.join(left)})" if left else ""),
+            f"not eligible, their limit below the case: {', '.join(below)}" if below else "",
+            short_of_voters(needed, members))
 
     # -- shared checks and waits -----------------------------------------------------------
 

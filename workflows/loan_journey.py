@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.exposure_now import EXPOSURE_AT_DECISION, ExposureAtDecision
     from workflows.info_requests import InfoRequests
     from workflows.io_retry import io_retry
-    from workflows.journey_updates import BORROWERS_STATEMENTS_STAND
+    from workflows.journey_updates import BORROWERS_STATEMENTS_STAND, ELIGIBLE_SETTLE
     from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
@@ -185,6 +185,7 @@ class LoanJourneyWorkflow(
 
     async def approval(self) -> None:
         self._n_of_m = workflow.patched(COMMITTEE_N_OF_M)
+        self._of_eligible = self._n_of_m and workflow.patched(ELIGIBLE_SETTLE)
         kept: list[ApprovalDecision] = []
         while True:
             self._votes = kept

@@ -358,13 +358,25 @@ def eligible(policy: Policy, route: Route, members: list[StaffMember], amount: D
 
 def approval_settled(verdicts: list[Verdict], needed: int, voters: int) -> bool:
     """Whether the votes so far decide the case: `needed` approvals, of `voters` who may
-    vote. A request for more information decides at once (the case goes back for it). With
-    one approval needed, so does a rejection; with several (a committee, N of M), rejections
-    decide once the approvals can no longer reach N."""
+    vote (since the marker workflows.journey_updates.ELIGIBLE_SETTLE, those whose approval
+    would count: `eligible`). A request for more information decides at once (the case goes
+    back for it). With one approval needed, so does a rejection; with several (a committee,
+    N of M), rejections decide once the approvals can no longer reach N. Only a vote against
+    rejects: fewer voters than N from the start leave the case waiting (`short_of_voters`)."""
     if verdicts.count(Verdict.APPROVE) >= needed or Verdict.REQUEST_INFO in verdicts:
         return True
     rejections = verdicts.count(Verdict.REJECT)
-    return rejections > 0 if needed == 1 else rejections > voters - needed
+    return rejections > 0 and (needed == 1 or rejections > voters - needed)
+
+
+def short_of_voters(needed: int, members: list[StaffMember]) -> str:
+    """What to do when fewer of the case's `eligible` approvers (`members`) than the `needed`
+    approvals can vote, or "" when enough can."""
+    if len(members) >= needed:
+        return ""
+    return (f"only {len(members)} approver(s) may approve and {needed} approvals are needed: "
+            "ask operations to raise the committee members' limits in the policy, or "
+            "withdraw the application")
 
 
 def authorize_reassign(policy: Policy, route: Route, actor: Actor, to: str) -> StaffMember:

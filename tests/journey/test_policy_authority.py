@@ -306,6 +306,10 @@ def test_a_case_is_settled_when_the_votes_decide_it() -> None:
     assert approval_settled([no], needed=2, voters=2)  # two of two: one against decides
     assert approval_settled([info], needed=2, voters=3)
     assert not approval_settled([], needed=1, voters=1)
+    # fewer eligible than N: only a vote against decides, never no vote or an approval
+    assert not approval_settled([], needed=2, voters=1)
+    assert not approval_settled([yes], needed=2, voters=1)
+    assert approval_settled([no], needed=2, voters=1)
 
 
 CUSTOMER = "91110000MA01C3D5X0"

@@ -3,11 +3,15 @@ time-skipping server; a refused update never reaches the history."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
+from activities.policy import PolicyActivities
 from journey.actors import Actor, Role
 from journey.application import Product
 from journey.credit_code import generate
@@ -21,6 +25,8 @@ from journey.decisions import (
     Verdict,
     WrittenAnswer,
 )
+from journey.policy import DEFAULT_POLICY_FILE
+from journey.settings import Settings
 from journey.stages import Stage
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
@@ -148,6 +154,42 @@ async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
                 result = await handle.result()
                 assert "cc-2: tariff risk" in result.reason
                 assert "cc-3: cash flow too thin" in result.reason
+
+
+async def test_a_committee_with_limits_settles_on_its_eligible_members(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Two of four members whose limits cover 80,000,000: the first of them against decides
+    the case, as the other two could never cast a counting vote; the status names who may."""
+    committee: dict[str, Any] = json.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    committee["authority"]["tiers"]["credit_committee"]["committee"] = False  # limits count
+    members = [m for m in committee["staff"] if m.get("tier") == "credit_committee"]
+    for member, limit in zip(members, ("100000000", "100000000", "50000000"), strict=True):
+        member["limit"] = limit
+    committee["staff"].append({**members[2], "id": "cc-4", "name": "陈刚"})
+    policy_file = tmp_path / "committee-limits.json"
+    policy_file.write_text(json.dumps(committee, ensure_ascii=False), encoding="utf-8")
+
+    def with_limits(settings: Settings) -> list[Any]:
+        return [PolicyActivities(settings.model_copy(update={"policy_file": policy_file}))
+                .load_policy]
+
+    docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
+    async with running_journey(time_skipping_env, tmp_path, docs, app, with_limits) as (
+            _, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
+        waiting = await until_stage(handle, Stage.APPROVAL)
+        assert waiting.waiting_for == [
+            "approvals at tier credit_committee: 0 of 2 approval(s), 0 against; 2 eligible "
+            "approver(s) have not voted (cc-1, cc-2); not eligible, their limit below the case: "
+            "cc-3, cc-4"]
+        assert "below the amount 80,000,000" in await refused(
+            handle, LoanJourneyWorkflow.decide, vote(CC[2]))
+        done = await handle.execute_update(
+            LoanJourneyWorkflow.decide, vote(CC[0], Verdict.REJECT, "tariff risk"))
+        assert done.stage is Stage.REJECTED
+        assert "cc-1: tariff risk" in (await handle.result()).reason
 
 
 async def test_request_for_information_returns_to_the_same_stage(

@@ -190,7 +190,9 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert "a limit of 30,000,000, below the borrower's exposure 34,000,000" in aside
         # appr-ho-2's limit does not cover it: not counted among those who may still vote
         assert status.waiting_for == ["approvals at tier head_office: 0 of 1 approval(s), "
-                                      "0 against; 1 eligible approver(s) have not voted"]
+                                      "0 against; 1 eligible approver(s) have not voted "
+                                      "(appr-ho-1); not eligible, their limit below the case: "
+                                      "appr-ho-2"]
 
         # the exposure falls back to this application: the tier chosen stays
         for other, app in ((more, more_app), (big, big_app)):
