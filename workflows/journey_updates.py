@@ -148,6 +148,14 @@ class JourneyUpdates(Bookkeeping):
         deciding = self._eligible() if self._of_eligible else self._voters()
         return approval_settled(verdicts, needed, len(deciding))
 
+    def _out_of_reach(self) -> bool:
+        """Since ELIGIBLE_SETTLE: the votes that stand settle the case, and not with N
+        approvals: the eligible can no longer reach N, whatever the last vote was (votes kept
+        after a re-route, some set aside, may end on an approval)."""
+        verdicts = [v.verdict for v in self._votes]
+        return (self._of_eligible and Verdict.REQUEST_INFO not in verdicts
+                and verdicts.count(Verdict.APPROVE) < self.route.approvals_required)
+
     def _voters(self) -> list[StaffMember]:
         return voters(self.policy, self.route, self._application.submitted_by.id,
                       self._reviewed_by)

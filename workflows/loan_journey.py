@@ -192,7 +192,7 @@ class LoanJourneyWorkflow(
             async with self.stage(Stage.APPROVAL, Party.BANK, team=self.route.tier.value):
                 await self.wait_for(self._approval_settled)
                 last = self._votes[-1]
-                if last.verdict is Verdict.REJECT:
+                if last.verdict is Verdict.REJECT or self._out_of_reach():
                     raise JourneyEnded(Stage.REJECTED, f"approval: {self._against(last)}")
                 if last.verdict is Verdict.APPROVE and workflow.patched(EXPOSURE_AT_DECISION):
                     standing = await self._authority_now()
