@@ -49,6 +49,7 @@ from starter import operations
 from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.connect import connect
 from starter.errors import Ended, KeysNeeded, NoAnswer, NotFound, Refused, SetupError
+from starter.pending_late import AFTER_THE_END, taken_after_the_end
 from starter.pending_request import dropped, kept_request, set_aside, whole
 from starter.pending_send import as_typist, sent
 from starter.pending_typist import typist_allowed
@@ -183,9 +184,11 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
 async def deliver(client: Client, settings: Settings,
                   workflow_id: str | None = None) -> DeliveryRun:
     """Send each pending instruction (of the journey `workflow_id`, when given), oldest
-    first, under its first update id, and mark it delivered (with the journey's answer) or
-    refused (the refused attempt kept for auditors, as any refusal, also a journey that has
-    ended or is gone: under the id it was typed for, with who typed it, when and where), a
+    first, under its first update id, and mark it delivered (with the journey's answer;
+    feedback or an inquiry whose journey has ended, kept beside it as one typed after the end:
+    starter/pending_late.py) or refused (the refused attempt kept for auditors, as any
+    refusal, also a journey that has ended or is gone: under the id it was typed for, with
+    who typed it, when and where), a
     repayment unbooked: money received that still needs someone (`unbooked`); stop at the
     first that no worker takes in time: the rest stay pending."""
     settled: list[Instruction] = []
@@ -201,8 +204,13 @@ async def deliver(client: Client, settings: Settings,
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
             vouched_for(failing.get(kept.id))
             request = await _dated(client, kept, await whole(settings, kept, models[0]))
-            result = await as_typist(client, kept, request, models[1])
-            state, outcome = Delivery.DELIVERED, _answer(result)
+            try:
+                outcome = _answer(await as_typist(client, kept, request, models[1]))
+            except Ended:  # what customers say after the end is taken there
+                if kept.update not in AFTER_THE_END:
+                    raise
+                outcome = await taken_after_the_end(client, settings, kept, request)
+            state = Delivery.DELIVERED
         except (Refused, NotFound) as err:  # Ended is a Refused
             keep(_as_typed(refused(err) or refusal_of(
                 Attempt(kept.workflow_id, kept.update, kept.actor, kept.role), str(err)), kept))

@@ -19,10 +19,16 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.application import Channel, LoanApplication
-from journey.decisions import AddDocuments
+from journey.decisions import AddDocuments, RiskGrade, RiskOpinion, Verdict
 from journey.settings import Settings
 from journey.stages import Stage
-from journey.touchpoints import Feedback
+from journey.touchpoints import (
+    LATE_TOUCHPOINT_BASE,
+    ComplaintCategory,
+    Feedback,
+    Inquiry,
+    late_touchpoints_id,
+)
 from starter import operations, pending
 from starter.pending_request import ASIDE, kept_request
 from store import blobs
@@ -33,14 +39,18 @@ from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.ports import free_port
 from tests.workflows.journey_kit import (
+    RISK_SME,
     Documents,
+    customer,
     journey_worker,
     new_application,
+    running_journey,
     start,
     status,
     terminate,
     until_stage,
 )
+from workflows.loan_journey import LoanJourneyWorkflow
 
 SECRET = "王芳 13800138000"
 
@@ -187,3 +197,42 @@ async def test_documents_kept_for_a_journey_begun_without_a_worker_wait_until_it
         assert done.settled[0].outcome.endswith(": 1 new document(s)"), done
         # taken while the journey opened or read its file, the statement is read, not asked for
         assert (await until_stage(handle, Stage.RISK_REVIEW)).completeness is not None
+
+
+async def test_feedback_and_an_inquiry_kept_for_a_journey_that_ended_are_taken_after_its_end(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Typed while no worker ran, delivered once the journey had ended: kept beside it as
+    what is said after the end is, in their typist's name; feedback about a stage the
+    journey never reached cannot be taken there either, and is refused saying so."""
+    env = time_skipping_env
+    docs, app = new_application()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G8, reason="leverage"))
+        assert (await handle.result()).outcome is Stage.REJECTED
+        me, typed_at = customer(app), datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+        for update, request in (
+            ("record_feedback", Feedback(actor=me, channel=Channel.WEB, stage=Stage.RISK_REVIEW,
+                                         score=1, category=ComplaintCategory.DECISION)),
+            ("record_inquiry", Inquiry(actor=me, channel=Channel.PHONE)),
+            ("record_feedback", Feedback(actor=me, channel=Channel.WEB, stage=Stage.OFFER,
+                                         score=5)),
+        ):
+            keep_instruction(settings.db_url, Instruction(
+                workflow_id=handle.id, update=update, update_id=str(uuid.uuid4()),
+                request=kept_request(update, request), actor=me.id, role=me.role,
+                typed_at=typed_at, origin=origin()))
+        done = await pending.deliver(env.client, settings)
+        late = late_touchpoints_id(handle.id)
+        assert [k.state for k in done.settled] == [
+            Delivery.DELIVERED, Delivery.DELIVERED, Delivery.REFUSED], done
+        assert done.settled[0].outcome.endswith(f"the feedback is kept beside it as {late}")
+        assert done.settled[1].outcome.endswith(f"(the inquiry is kept as {late})")
+        assert f"{handle.id} was never at offer" in done.settled[2].outcome
+        assert [(f.score, f.actor, f.stage) for f in feedback_for(settings.db_url, handle.id)
+                if f.sequence >= LATE_TOUCHPOINT_BASE] == [(1, me.id, Stage.RISK_REVIEW)]
+        started = (await env.client.get_workflow_handle(late).fetch_history()).events[0]
+        assert started.workflow_execution_started_event_attributes.identity.startswith(
+            f"pending #2 typed by {origin()} at 2026-12-01T08:30:00Z")
