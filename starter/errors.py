@@ -74,6 +74,11 @@ class NoAnswer(JourneyError):
     exit_code = 6
 
 
+class Unfinished(NoAnswer):
+    """What was said after a journey's end is in a run that started and did not finish in
+    time: it keeps it once a worker runs it, so it must not be sent again."""
+
+
 class NotRecorded(JourneyError):
     """The action was done, but the journey's history does not record it: the message says
     how to record it."""

@@ -84,6 +84,7 @@ from starter.errors import (
     NoAnswer,
     NotFound,
     Refused,
+    Unfinished,
     no_such_namespace,
     plain_errors,
 )
@@ -352,7 +353,8 @@ async def _ended_journey(client: Client, settings: Settings, workflow_id: str, a
 
 async def _keep_late(client: Client, settings: Settings, late: LateTouchpoint) -> str:
     """Start the run that keeps `late` and wait for it to finish; its workflow id. One run
-    at a time per journey: one that is running (another touchpoint) is waited out first."""
+    at a time per journey: one that is running (another touchpoint) is waited out first.
+    Started and not finished in time, it is `Unfinished`: kept once a worker runs it."""
     run_id = late_touchpoints_id(late.journey_id)
     slow = f"{run_id} did not finish within {ANSWER_WITHIN.total_seconds():g} s: {NO_WORKER}"
     await encryption.writes_allowed(client, f"{run_id} not started")
@@ -364,7 +366,13 @@ async def _keep_late(client: Client, settings: Settings, late: LateTouchpoint) -
         except WorkflowAlreadyStartedError:
             await _answered(client.get_workflow_handle(run_id).result(), ANSWER_WITHIN, slow)
             continue
-        await _answered(handle.result(), ANSWER_WITHIN, slow)
+        try:
+            await _answered(handle.result(), ANSWER_WITHIN, slow)
+        except NoAnswer as err:  # started: it keeps it once a worker runs it
+            raise Unfinished(f"{run_id} is started and did not finish within "
+                             f"{ANSWER_WITHIN.total_seconds():g} s: it keeps it once a worker "
+                             f"runs it ({NO_WORKER}); do not send it again, see `loan-journey "
+                             f"status {late.journey_id}` then") from err
         return run_id
     raise NoAnswer(f"{run_id} stayed busy with other touchpoints: try again")
 

@@ -14,6 +14,7 @@ from journey.settings import Settings
 from journey.touchpoints import Feedback, Inquiry, late_touchpoints_id
 from starter import operations
 from starter.connect import speaking_for
+from starter.errors import Unfinished
 from starter.pending_send import typed_by
 from store.pending import Instruction
 
@@ -26,12 +27,16 @@ async def taken_after_the_end(client: Client, settings: Settings, kept: Instruct
     """Keep `request`, the act `kept` whose journey has ended, as a late touchpoint; what
     became of it, for the pending list (an inquiry's answer for the customer). `Refused`, its
     attempt kept, when it cannot be taken after the end either (who typed it may not speak for
-    the customer, feedback about a stage the journey never reached), saying why."""
+    the customer, feedback about a stage the journey never reached), saying why. A run started
+    that does not finish in time has taken it (`Unfinished`): delivered, not sent again."""
     typist = await speaking_for(client, typed_by(kept))
     wid = kept.workflow_id
-    if isinstance(request, Feedback):
-        run = await operations.record_late_feedback(typist, settings, wid, request)
-        return f"{wid} had ended: the feedback is kept beside it as {run}"
-    assert isinstance(request, Inquiry), f"{kept.update} is not taken after the end"
-    ended = await operations.record_late_inquiry(typist, settings, wid, request)
+    try:
+        if isinstance(request, Feedback):
+            run = await operations.record_late_feedback(typist, settings, wid, request)
+            return f"{wid} had ended: the feedback is kept beside it as {run}"
+        assert isinstance(request, Inquiry), f"{kept.update} is not taken after the end"
+        ended = await operations.record_late_inquiry(typist, settings, wid, request)
+    except Unfinished as started:  # taken: delivered again, it would be kept twice
+        return f"{wid} had ended: {started}"
     return f"{ended_answer(ended)} (the inquiry is kept as {late_touchpoints_id(wid)})"

@@ -7,22 +7,28 @@ answer is printed by `pending deliver`."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from activities.feedback import FeedbackActivities
 from journey.actors import Actor, Role
 from journey.application import Channel, LoanApplication
 from journey.decisions import AddDocuments, RiskGrade, RiskOpinion, Verdict
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import (
+    COUNT_LATE_TOUCHPOINTS,
     LATE_TOUCHPOINT_BASE,
     ComplaintCategory,
     Feedback,
@@ -199,15 +205,33 @@ async def test_documents_kept_for_a_journey_begun_without_a_worker_wait_until_it
         assert (await until_stage(handle, Stage.RISK_REVIEW)).completeness is not None
 
 
+def held_count(gate: threading.Event) -> Callable[[Settings], list[Callable[..., Any]]]:
+    """The real count of late touchpoints, whose first call waits until `gate` opens: the
+    first run that keeps one started, and does not finish while it is shut."""
+
+    def make(settings: Settings) -> list[Callable[..., Any]]:
+        real = FeedbackActivities(settings)
+
+        @activity.defn(name=COUNT_LATE_TOUCHPOINTS)
+        def count_late_touchpoints(workflow_id: str) -> int:
+            gate.wait(timeout=30)
+            return real.count_late_touchpoints(workflow_id)
+
+        return [count_late_touchpoints]
+
+    return make
+
+
 async def test_feedback_and_an_inquiry_kept_for_a_journey_that_ended_are_taken_after_its_end(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Typed while no worker ran, delivered once the journey had ended: kept beside it as
     what is said after the end is, in their typist's name; feedback about a stage the
-    journey never reached cannot be taken there either, and is refused saying so."""
-    env = time_skipping_env
+    journey never reached cannot be taken there either, and is refused saying so. A run that
+    keeps one and does not finish in time has taken it: it is not sent again."""
+    env, gate = time_skipping_env, threading.Event()
     docs, app = new_application()
-    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+    async with running_journey(env, tmp_path, docs, app, held_count(gate)) as (settings, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
             actor=RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G8, reason="leverage"))
@@ -224,13 +248,18 @@ async def test_feedback_and_an_inquiry_kept_for_a_journey_that_ended_are_taken_a
                 workflow_id=handle.id, update=update, update_id=str(uuid.uuid4()),
                 request=kept_request(update, request), actor=me.id, role=me.role,
                 typed_at=typed_at, origin=origin()))
-        done = await pending.deliver(env.client, settings)
         late = late_touchpoints_id(handle.id)
-        assert [k.state for k in done.settled] == [
-            Delivery.DELIVERED, Delivery.DELIVERED, Delivery.REFUSED], done
-        assert done.settled[0].outcome.endswith(f"the feedback is kept beside it as {late}")
-        assert done.settled[1].outcome.endswith(f"(the inquiry is kept as {late})")
-        assert f"{handle.id} was never at offer" in done.settled[2].outcome
+        monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=1))
+        first = await pending.deliver(env.client, settings)  # the feedback's run is held
+        assert [k.state for k in first.settled] == [Delivery.DELIVERED], first
+        assert f"{late} is started and did not finish" in first.settled[0].outcome
+        assert "instruction 2 (record_inquiry" in first.stopped  # waits for it: stays pending
+        gate.set()
+        monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=20))
+        done = await pending.deliver(env.client, settings)
+        assert [k.state for k in done.settled] == [Delivery.DELIVERED, Delivery.REFUSED], done
+        assert done.settled[0].outcome.endswith(f"(the inquiry is kept as {late})")
+        assert f"{handle.id} was never at offer" in done.settled[1].outcome
         assert [(f.score, f.actor, f.stage) for f in feedback_for(settings.db_url, handle.id)
                 if f.sequence >= LATE_TOUCHPOINT_BASE] == [(1, me.id, Stage.RISK_REVIEW)]
         started = (await env.client.get_workflow_handle(late).fetch_history()).events[0]
