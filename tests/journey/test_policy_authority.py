@@ -25,7 +25,9 @@ from journey.policy.authority import (
     authorize_customer_side,
     authorize_customer_voice,
     require_customer,
+    short_of_voters,
 )
+from journey.policy.staff import StaffMember
 
 D = Decimal
 R = Role
@@ -310,6 +312,14 @@ def test_a_case_is_settled_when_the_votes_decide_it() -> None:
     assert not approval_settled([], needed=2, voters=1)
     assert not approval_settled([yes], needed=2, voters=1)
     assert approval_settled([no], needed=2, voters=1)
+
+
+def test_fewer_eligible_than_needed_says_what_to_do() -> None:
+    one = [StaffMember(id="cc-1", name="罗建国", role=Role.APPROVER,
+                       tier=ApprovalTier.CREDIT_COMMITTEE, limit=D(100_000_000))]
+    assert short_of_voters(1, one) == ""
+    assert short_of_voters(2, one).startswith(
+        "only 1 approver(s) may approve and 2 approvals are needed: ask operations to raise")
 
 
 CUSTOMER = "91110000MA01C3D5X0"
