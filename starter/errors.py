@@ -46,6 +46,12 @@ class NotMet(JourneyError):
     exit_code = 3
 
 
+class SealBroken(JourneyError):
+    """A quote would price on an LPR fixing that fails its seal (store/lpr_in_force.py): none
+    is given; the message names the fixing and what to do. Exits as `records verify` does
+    when it finds a row tampered with."""
+
+
 class NotFound(JourneyError):
     """No journey with that id on the server."""
 

@@ -37,7 +37,7 @@ from starter import book_sections, operations, pending, quotes, render, schedule
 from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput, plain_errors
+from starter.errors import BadInput, SealBroken, plain_errors
 from starter.lpr import bank_day
 from starter.pending_return import not_booked, received_money, returned_to_payer, status_json
 from starter.pending_send import DOCUMENTS, documents_update
@@ -172,8 +172,13 @@ def status(
         if as_json:
             print(json.dumps(status_json(s, settings), indent=2, ensure_ascii=False))
         else:
-            owed = operations.owed_on(s, quotes.fixings_for(s, settings))
+            try:
+                owed, unquoted = operations.owed_on(s, quotes.fixings_for(s, settings)), None
+            except SealBroken as err:  # the rest of the status stands
+                owed, unquoted = None, f"what it owes not shown: {err}"
             console.print(render.status_view(s, owed))
+            if unquoted:
+                console.print(f"[red]{escape(unquoted)}[/]")
             for line in not_booked(settings, workflow_id):
                 console.print(f"[red]{escape(line)}[/]")
             for line in returned_to_payer(settings, workflow_id):

@@ -38,7 +38,6 @@ from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.loan_book import BookLine, LoanBook, book_line, worst_first
-from journey.lpr import LprFixing
 from journey.owed_figures import OwedFigures, owed_figures
 from journey.policy import (
     ApprovalTier,
@@ -691,11 +690,12 @@ def payoff_while_drawing(s: JourneyStatus, day: date | None = None) -> Payoff | 
     return position.payoff
 
 
-def owed_on(s: JourneyStatus, fixings: list[LprFixing], day: date | None = None
+def owed_on(s: JourneyStatus, fixings: quotes.QuoteFixings, day: date | None = None
             ) -> OwedFigures | None:
     """What the running loan of status `s` owes on `day` (the day its account is drawn up
     to by default), part by part (journey/owed_figures.py), what settles it that day being
-    `settlement`'s quote, after the repricings due by then to `fixings` (starter/quotes.py);
+    `settlement`'s quote, after the repricings due by then to `fixings` (starter/quotes.py:
+    `SealBroken` when one is to a fixing that fails its seal);
     None for a journey that is not a running loan."""
     day = day or s.today or loan_day(s)
     if s.stage is not Stage.POST_LOAN or s.account is None or day < (

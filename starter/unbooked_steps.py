@@ -22,7 +22,7 @@ from journey.decisions import Repayment
 from journey.settings import Settings
 from journey.status import JourneyStatus, plan_start
 from starter import operations, quotes
-from starter.errors import BadInput, JourneyError
+from starter.errors import BadInput, JourneyError, SealBroken
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +70,12 @@ def on_its_loan(s: JourneyStatus, paid: Repayment, typed_at: datetime,
 
 def _prepayable(s: JourneyStatus, paid: Repayment, day: date, settings: Settings) -> bool:
     """Whether the loan of status `s` takes `paid` as a prepayment on `day`: `prepayment`
-    quotes it, and no payment is recorded after `day` or under its reference."""
+    quotes it (not on a fixing that fails its seal), and no payment is recorded after `day`
+    or under its reference."""
     if any(p.paid_on > day or p.reference == paid.reference for p in s.payments):
         return False
     try:
         operations.prepayment(quotes.as_on(s, day, settings)[0], paid.amount, day)
-    except BadInput:
+    except (BadInput, SealBroken):
         return False
     return True

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from journey.lpr import LprFixing, fixing_in_force
 from store.db import session
 from store.lpr import LprFixingRow, as_fixing
-from store.record_seals import Found, fixing_failing
+from store.record_seals import Finding, Found, fixing_failing
 
 
 class FixingSealBroken(Exception):
@@ -49,11 +49,14 @@ def read_in_force(url: str, day: date, reader: str, key: bytes | None = None
 
 def _vouched(s: Session, key: bytes, row: LprFixingRow) -> None:
     failing = fixing_failing(s, key, row)
-    if failing is None:
-        return
+    if failing is not None:
+        raise FixingSealBroken(unvouched(failing, "No loan is priced or repriced on it until "
+                                                  "then: the journeys reading it wait and retry"))
+
+
+def unvouched(failing: Finding, until: str) -> str:
+    """What a fixing that fails its seal (`failing`) means, what to do, and `until` then."""
     fix = (" or, while no loan has read it, correct it with `loan-journey lpr correct`"
            if failing.found is Found.CHANGED else "")
-    raise FixingSealBroken(
-        f"{failing.record} fails its seal ({failing.found.value}): {failing.detail}{fix}; "
-        "then run `loan-journey records verify`. No loan is priced or repriced on it until "
-        "then: the journeys reading it wait and retry")
+    return (f"{failing.record} fails its seal ({failing.found.value}): {failing.detail}{fix}; "
+            f"then run `loan-journey records verify`. {until}")

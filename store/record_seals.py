@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -278,13 +279,26 @@ def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
     return _failing(s, key, LPR, FIXINGS, row)
 
 
+def fixings_failing(url: str, key: bytes) -> dict[date, Finding]:
+    """What `records verify` finds wrong with each fixing itself, as `fixing_failing` says of
+    one, by its date: the chain checked once for all of them (for a quote)."""
+    with Session(ready(url)) as s:
+        return {row.fixed_on: f for row, f in _rows_failing(s, key, LPR, FIXINGS)}
+
+
 def instructions_failing(url: str, key: bytes) -> dict[int, Finding]:
     """What `records verify` finds wrong with each pending instruction itself, as
     `fixing_failing` says of a fixing, by number: the chain checked once for all of them."""
     with Session(ready(url)) as s:
-        tampered = {f.record: f for f in _checked(s, key, KEPT).findings if f.tampered}
-        return {row.id: tampered[PENDING.label(row)] for row in s.scalars(select(PendingRow))
-                if PENDING.label(row) in tampered}
+        return {row.id: f for row, f in _rows_failing(s, key, KEPT, PENDING)}
+
+
+def _rows_failing(s: Session, key: bytes, chain: SealedRecords, table: _Table
+                  ) -> list[tuple[Any, Finding]]:
+    """Each row of `table` that fails its seal, with what was found."""
+    tampered = {f.record: f for f in _checked(s, key, chain).findings if f.tampered}
+    return [(row, tampered[table.label(row)]) for row in s.scalars(select(table.row))
+            if table.label(row) in tampered]
 
 
 def _failing(s: Session, key: bytes, chain: SealedRecords, table: _Table, row: Any

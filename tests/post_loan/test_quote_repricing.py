@@ -1,6 +1,7 @@
 """A quote dated after a floating-rate loan's next repricing date sees the repricing: the
 fixing in force on that date, among those recorded, prices the periods from it, as the
-journey will (journey/quote_repricing.py); the quote says so. Pure rule, then the CLI."""
+journey will (journey/quote_repricing.py); the quote says so. Pure rule, then the CLI; with
+the archive key, no quote is given on a fixing changed with SQL after it was sealed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
@@ -21,6 +23,7 @@ from journey.repayment import add_months
 from journey.status import plan_start
 from starter import operations
 from starter.lpr import record_fixing
+from store.db import engine_for
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed, loan_worker
 from tests.workflows.journey_kit import Documents, application
@@ -57,6 +60,7 @@ def test_the_repricings_a_day_sees_each_to_the_fixing_in_force_on_its_date() -> 
 async def test_a_settlement_quoted_after_the_anniversary_is_at_the_new_rate(
     time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", "records-key-0123456789")  # fixings sealed
     env, docs = time_skipping_env, Documents()
     app = application(docs, term_months=24)
     async with loan_worker(env.client, tmp_path, docs) as settings:
@@ -93,3 +97,20 @@ async def test_a_settlement_quoted_after_the_anniversary_is_at_the_new_rate(
         prepaid = await cli("prepayment", handle.id, "--amount", "2000000", "--on", str(on))
         assert prepaid.exit_code == 0, prepaid.output
         assert f"Quoted as repriced on {anniversary}" in said(prepaid)
+
+        # the fixing changed in the database: no quote on it, the fixing and the way out named
+        with engine_for(settings.db_url).begin() as c:
+            c.execute(text("update lpr_fixings set one_year = '0.020000'"))
+        for quote in (["settlement", handle.id, "--on", str(on)],
+                      ["prepayment", handle.id, "--amount", "2000000", "--on", str(on)]):
+            forged = await cli(*quote)
+            assert forged.exit_code == 1, forged.output
+            assert (f"{handle.id} not quoted on {on}: LPR fixing #1 ({lower.fixed_on}) fails its "
+                    "seal (CHANGED)") in said(forged)
+            assert "`loan-journey lpr correct`" in said(forged)
+        assert said(await cli("settlement", handle.id, "--on", str(anniversary - timedelta(
+            days=1)))) == before  # a quote no repricing of reaches the fixing stands
+        # without the key, read unchecked, as a worker without it reads the fixing
+        monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
+        unchecked = await cli("settlement", handle.id, "--on", str(on))
+        assert unchecked.exit_code == 0 and "1y LPR 2.00%" in said(unchecked), unchecked.output
