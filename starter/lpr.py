@@ -70,7 +70,9 @@ def record_fixing(settings: Settings, fixing: LprFixing, actor: Actor,
 def correct_fixing(settings: Settings, corrected: LprFixing, actor: Actor, reason: str,
                    inverted_confirmed: bool = False) -> LprFixing:
     """Correct the recorded fixing of `corrected`'s date to its rates, by a supervisor who
-    did not record it, for `reason`, while no loan has read it; the fixing as it was."""
+    did not record it, for `reason`, while no loan has read it; the fixing as it was.
+    `Refused` too when its first read cannot be vouched for (record_seals.first_read_failing):
+    a loan may have read it."""
     day = corrected.fixed_on
     not_corrected = f"the LPR fixing of {day} not corrected"
     authorized(settings, actor, CORRECTORS, not_corrected, (FIXINGS, f"lpr correct {day}"))
@@ -83,8 +85,13 @@ def correct_fixing(settings: Settings, corrected: LprFixing, actor: Actor, reaso
         raise Refused(f"{not_corrected}: {why}")
     assert recorded is not None
     with key_needed(settings, record_seals.LPR):
+        key = settings.archive_seal_key
+        if unvouched := record_seals.first_read_failing(settings.db_url, key, day):
+            raise Refused(f"{not_corrected}: a loan may have read it: {unvouched.record} "
+                          f"({unvouched.found.value}): {unvouched.detail}; then run "
+                          "`loan-journey records verify`")
         done = lpr.correct_fixing(settings.db_url, recorded.fixing, corrected, actor.id,
-                                  reason.strip(), settings.archive_seal_key)
+                                  reason.strip(), key)
     if done:
         return recorded.fixing
     # read by a loan or corrected meanwhile: checked again against the record as it is now

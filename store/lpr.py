@@ -10,9 +10,10 @@ With the archive key, the fixings and their corrections are one chain of seals
 (store/seals.py): a fixing is sealed as recorded, a correction as made, and the fixing it
 corrects sealed again, next, over its new rates (one kept unsealed, before the key, stays so
 until a supervisor seals it); the correction keeps the seal it replaced, which the chain
-still covers. Who first read a fixing is not sealed (a worker marks it, with
-no key): the rate each loan was priced at is in its own history. Once one is sealed, nothing
-is recorded or corrected without the key (`KeyRequired`).
+still covers. A fixing's first read by a loan, which freezes it, is kept as its own record in
+the chain too (`LprReadRow`, store/lpr_in_force.py), sealed by a worker with the key: the
+fixing's `used_by` set to NULL in the database no longer lets it be corrected unseen. Once one
+is sealed, nothing is recorded or corrected without the key (`KeyRequired`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, select, update
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    exists,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -66,7 +76,22 @@ class LprCorrectionRow(Base):
     replaced_seal: Mapped[str | None] = mapped_column(String(64))  # the fixing's, before
 
 
-CHAIN = [LprFixingRow.seal, LprCorrectionRow.seal]  # replaced seals are older than these
+class LprReadRow(Base):
+    """The first read of a fixing by a loan (an offer priced, a loan repriced on it), as its
+    fixing's `used_by` and `used_at` first said: from then on it is not corrected."""
+
+    __tablename__ = "lpr_fixing_reads"
+    __table_args__ = (UniqueConstraint("fixing_id", name="uq_lpr_fixing_reads_fixing_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fixing_id: Mapped[int] = mapped_column(ForeignKey("lpr_fixings.id"))
+    read_by: Mapped[str] = mapped_column(String(128))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: read unsealed
+
+
+# replaced seals are older than these
+CHAIN = [LprFixingRow.seal, LprCorrectionRow.seal, LprReadRow.seal]
 
 
 def fixing_facts(row: LprFixingRow) -> list[object]:
@@ -79,6 +104,11 @@ def correction_facts(row: LprCorrectionRow) -> list[object]:
     """What a correction's seal covers: the whole row but its seal."""
     return [row.id, row.fixing_id, str(row.one_year), str(row.five_year), row.corrected_by,
             row.reason, row.corrected_at.astimezone(UTC).isoformat(), row.replaced_seal]
+
+
+def read_facts(row: LprReadRow) -> list[object]:
+    """What a first read's seal covers: the whole row but its seal."""
+    return [row.id, row.fixing_id, row.read_by, row.read_at.astimezone(UTC).isoformat()]
 
 
 def _key_checked(s: Session, key: bytes | None) -> None:
@@ -138,12 +168,14 @@ def correct_fixing(url: str, was: LprFixing, corrected: LprFixing, by: str, reas
                    key: bytes | None = None) -> bool:
     """Correct the fixing `was` to `corrected`'s rates, keeping `was`'s with `by` and
     `reason` (and the fixing's seal); with `key`, the correction sealed, then the fixing
-    again if it was sealed. False when it was read by a loan or changed meanwhile (nothing
+    again if it was sealed. False when it was read by a loan (its fixing marked so, or its
+    first read kept) or changed meanwhile (nothing
     written); KeyRequired, nothing written, when `key` is None and the fixings are sealed."""
     with sealing(url, LprFixingRow.__tablename__) as s:
         _key_checked(s, key)
         done = s.execute(update(LprFixingRow).where(
             LprFixingRow.fixed_on == was.fixed_on, LprFixingRow.used_by.is_(None),
+            ~exists().where(LprReadRow.fixing_id == LprFixingRow.id),
             LprFixingRow.one_year == was.one_year, LprFixingRow.five_year == was.five_year,
         ).values(one_year=corrected.one_year, five_year=corrected.five_year)
             .returning(LprFixingRow.id, LprFixingRow.seal)).first()

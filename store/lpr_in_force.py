@@ -1,5 +1,7 @@
 """The LPR fixing in force on a day, read for a loan (an offer priced, a loan repriced on it)
-from the bank's record (store/lpr.py), and kept as read by the first loan that reads it.
+from the bank's record (store/lpr.py), and kept as read by the first loan that reads it: on
+the fixing, and as its first read (`LprReadRow`), sealed next in the fixings' chain with the
+key (kept unsealed without it, which `records verify` then names once the chain is sealed).
 
 With the archive key, the fixing is checked against its seal first, as `records verify`
 checks it (store/record_seals.py): one changed since it was sealed, or inserted after
@@ -16,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from journey.lpr import LprFixing, fixing_in_force
 from store.db import session
-from store.lpr import LprFixingRow, as_fixing
+from store.lpr import CHAIN, LprFixingRow, LprReadRow, as_fixing, read_facts
 from store.record_seals import Finding, Found, fixing_failing
+from store.seals import add_sealed, sealing
 
 
 class FixingSealBroken(Exception):
@@ -39,12 +42,26 @@ def read_in_force(url: str, day: date, reader: str, key: bytes | None = None
             _vouched(s, key, row)
         if row.used_by is not None:
             return in_force  # read before: no correction may change it, nothing to write
-        this = LprFixingRow.fixed_on == in_force.fixed_on
+        fixing_id = row.id
+    return _first_read(url, fixing_id, reader[:128], key)
+
+
+def _first_read(url: str, fixing_id: int, reader: str, key: bytes | None) -> LprFixing:
+    """The fixing `fixing_id` as it is once marked read by `reader` and its first read kept
+    (none kept again when one is: `records verify` names a fixing that no longer says so)."""
+    with sealing(url, LprFixingRow.__tablename__) as s:
+        now = datetime.now(UTC)
         # marked before its rates are read again: a correction came before, or waits
-        s.execute(update(LprFixingRow).where(this, LprFixingRow.used_by.is_(None))
-                  .values(used_by=reader[:128], used_at=datetime.now(UTC)))
+        marked = s.execute(update(LprFixingRow).where(
+            LprFixingRow.id == fixing_id, LprFixingRow.used_by.is_(None),
+        ).values(used_by=reader, used_at=now)).rowcount
+        if marked and s.scalar(select(LprReadRow.id).where(
+                LprReadRow.fixing_id == fixing_id)) is None:
+            add_sealed(s, key, LprReadRow(fixing_id=fixing_id, read_by=reader, read_at=now),
+                       read_facts, CHAIN)
+        s.flush()
         s.expire_all()
-        return as_fixing(s.scalars(select(LprFixingRow).where(this)).one())
+        return as_fixing(s.get_one(LprFixingRow, fixing_id))
 
 
 def _vouched(s: Session, key: bytes, row: LprFixingRow) -> None:

@@ -31,7 +31,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.db import ready
-from store.lpr import CHAIN, LprCorrectionRow, LprFixingRow, correction_facts, fixing_facts
+from store.lpr import (
+    CHAIN,
+    LprCorrectionRow,
+    LprFixingRow,
+    LprReadRow,
+    correction_facts,
+    fixing_facts,
+    read_facts,
+)
 from store.payer_returns import PayerReturnRow
 from store.payer_returns import facts as return_facts
 from store.pending import Delivery, PendingRow
@@ -99,12 +107,12 @@ class _Table:
     facts: Callable[[Any], list[object]]
     covers: str  # what changed when its seal no longer matches
     kept_in: str  # the tables to restore it in
+    of: tuple[str, str] | None = None  # the column naming the row it is of, and that row's name
 
     def label(self, row: Any) -> str:
         day = getattr(row, "fixed_on", None)
-        settles = getattr(row, "instruction_id", None)
-        return (f"{self.name} #{row.id}" + (f" ({day})" if day else "")
-                + (f" (of pending instruction {settles})" if settles is not None else ""))
+        of = f" (of {self.of[1]} {getattr(row, self.of[0])})" if self.of else ""
+        return f"{self.name} #{row.id}" + (f" ({day})" if day else "") + of
 
 
 FIXINGS = _Table("LPR fixing", LprFixingRow, fixing_facts,
@@ -115,12 +123,44 @@ CORRECTIONS = _Table("LPR correction", LprCorrectionRow, correction_facts,
 REFUSALS = _Table("refusal", RefusalRow, refusal_facts,
                   "the refused attempt (who, what, on which loan, from where, why and when)",
                   "refusals")
+READS = _Table("LPR first read", LprReadRow, read_facts,
+               "the first read of a fixing (which fixing, by which loan, when)",
+               "lpr_fixing_reads", ("fixing_id", "LPR fixing"))
 RETURNS = _Table("return to payer", PayerReturnRow, return_facts,
                  "the return or the money received it settles",
-                 "payer_returns, and its instruction in pending_instructions")
+                 "payer_returns, and its instruction in pending_instructions",
+                 ("instruction_id", "pending instruction"))
 PENDING = _Table("pending instruction", PendingRow, pending_facts,
                  "what was typed (the update, its request, who, from where and when)",
                  "pending_instructions")
+
+
+def _first_reads_differ(s: Session) -> list[Finding]:
+    """Each fixing whose first reader (`used_by`, `used_at`) is not its first read's: changed
+    (a fixing marked unread could be corrected), or its first read deleted."""
+    found = []
+    for fixing, read in s.execute(select(LprFixingRow, LprReadRow).outerjoin(
+            LprReadRow, LprReadRow.fixing_id == LprFixingRow.id).order_by(LprFixingRow.id)):
+        if read is None and fixing.used_by is not None:
+            found.append(Finding(
+                record=_first_reader(fixing), found=Found.DELETED,
+                detail=f"it says {fixing.used_by} read it first, but its first read is not "
+                       "kept: deleted in the database; restore it from a backup "
+                       "(lpr_fixing_reads); until then `lpr correct` refuses it"))
+        elif read is not None and (fixing.used_by, fixing.used_at) != (read.read_by,
+                                                                      read.read_at):
+            found.append(Finding(
+                record=_first_reader(fixing), found=Found.CHANGED,
+                detail=f"it says {fixing.used_by or 'no loan'} read it first, but its first "
+                       f"read (LPR first read #{read.id}) says {read.read_by} did, at "
+                       f"{read.read_at:%Y-%m-%d %H:%M:%S} UTC: changed in the database; "
+                       "restore it from a backup (lpr_fixings); until then `lpr correct` "
+                       "refuses it"))
+    return found
+
+
+def _first_reader(fixing: LprFixingRow) -> str:
+    return f"first reader of LPR fixing #{fixing.id} ({fixing.fixed_on})"
 
 
 def _returns_missing(s: Session) -> list[Finding]:
@@ -147,7 +187,7 @@ class SealedRecords:
 
 
 LPR = SealedRecords("LPR fixings and corrections", LprFixingRow.__tablename__,
-                    [FIXINGS, CORRECTIONS], CHAIN)
+                    [FIXINGS, CORRECTIONS, READS], CHAIN, _first_reads_differ)
 REFUSED = SealedRecords("refused attempts", RefusalRow.__tablename__, [REFUSALS],
                         [RefusalRow.seal])
 KEPT = SealedRecords("pending instructions", PendingRow.__tablename__, [PENDING],
@@ -197,7 +237,8 @@ def _checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
 
 def _listed(baseline: SealBaselineRow | None, trusted: bool, table: _Table) -> set[int] | None:
     """The rows of `table` its chain's baseline lists (none when it fails its seal); None when
-    the chain has no baseline."""
+    the chain has no baseline, or `table` joined the chain after it was kept (its rows told
+    as a chain sealed before baselines tells them)."""
     if baseline is None:
         return None
     return baseline_ids(baseline, table.row.__tablename__) if trusted else set()
@@ -277,6 +318,23 @@ def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
     sealed, or inserted after sealing began; None when nothing (an unsealed fixing, kept
     before sealing began, is vouched for by no seal and refused by none)."""
     return _failing(s, key, LPR, FIXINGS, row)
+
+
+def first_read_failing(url: str, key: bytes | None, fixed_on: date) -> Finding | None:
+    """Why the first read of the fixing of `fixed_on` cannot be vouched for, so that it is
+    not corrected: its fixing's first reader differs from its first read, or that is missing;
+    with `key`, too, any first read that fails its seal (changed, it may have been this
+    fixing's) or any sealed row of the chain deleted (it may have been this one's). None when
+    nothing is wrong."""
+    with Session(ready(url)) as s:
+        fixing = s.scalars(select(LprFixingRow).where(LprFixingRow.fixed_on == fixed_on)).first()
+        if fixing is None:
+            return None
+        own = _first_reader(fixing)
+        findings = (_first_reads_differ(s) if key is None
+                    else [f for f in _checked(s, key, LPR).findings if f.tampered])
+        return next((f for f in findings if f.record == own or f.record.startswith(READS.name)
+                     or f.found is Found.DELETED), None)
 
 
 def fixings_failing(url: str, key: bytes) -> dict[date, Finding]:

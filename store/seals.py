@@ -163,8 +163,10 @@ def baseline_of(s: Session, columns: Iterable[Column]) -> SealBaselineRow | None
     return s.get(SealBaselineRow, _chain_name(list(columns)))
 
 
-def baseline_ids(baseline: SealBaselineRow, table: str) -> set[int]:
-    return set(json.loads(baseline.ids).get(table, []))
+def baseline_ids(baseline: SealBaselineRow, table: str) -> set[int] | None:
+    """The rows of `table` `baseline` lists; None when `table` was not in the chain then."""
+    ids = json.loads(baseline.ids)
+    return set(ids[table]) if table in ids else None
 
 
 def _baseline_kept(s: Session, key: bytes, first: Any, columns: Iterable[Column]

@@ -7,9 +7,11 @@ tampered, until a supervisor seals them."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from alembic import command
@@ -17,18 +19,22 @@ from sqlalchemy import text
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
+from activities.lpr import LprActivities
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
+from journey.lpr import LprFixingInput
 from journey.settings import Settings
 from starter.cli import app
 from starter.pending import deliver
 from starter.pending_return import returned_to_payer
 from store.db import alembic_config, engine_for
+from store.lpr import LprFixingRow, fixing_facts
 from store.payer_returns import returns
 from store.pending import Delivery, Instruction, PendingRow, keep_instruction
+from store.seals import SealBaselineRow, baseline_facts, chained
 from tests.cli_kit import said
 from tests.ports import free_port
-from tests.store.test_lpr_fixings import BEFORE, LAST, correct, record
+from tests.store.test_lpr_fixings import BEFORE, LAST, TODAY, correct, record, rows
 
 KEY = "records-key-0123456789"
 OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
@@ -370,3 +376,64 @@ def test_an_unsealed_row_not_there_when_sealing_began_is_inserted_whatever_its_i
         "where chain = 'refusals'")  # to pass the forged rows for ones kept before
     assert found(records("verify")) == {"the baseline of the refused attempts": "CHANGED"
                                         } | inserted
+
+
+def read_by_a_loan() -> None:
+    """The fixing in force today read for a loan, as a worker reads it: its first read kept."""
+    assert LprActivities(Settings()).read_lpr_fixing(LprFixingInput(on=TODAY)).fixing
+
+
+def test_a_fixings_first_read_is_sealed_and_its_removal_refuses_corrections(
+    database: str,
+) -> None:
+    assert record(LAST).exit_code == 0  # sealed #1
+    read_by_a_loan()  # its first read sealed #2
+    assert record(BEFORE, "2.90", "3.40").exit_code == 0  # #3
+    assert records("verify").exit_code == 0
+    sql(database, "update lpr_fixings set used_by = NULL, used_at = NULL")  # as unread
+    reader = f"first reader of LPR fixing #1 ({LAST})"
+    assert found(records("verify")) == {reader: "CHANGED"}
+    refused_ = correct(LAST, "3.05", "3.50", "--as", "sup-corp")
+    assert refused_.exit_code == 3, refused_.output
+    assert (f"the LPR fixing of {LAST} not corrected: a loan may have read it: {reader} "
+            "(CHANGED): it says no loan read it first, but its first read (LPR first read #1) "
+            "says - did") in said(refused_)
+    sql(database, "update lpr_fixing_reads set fixing_id = 2")  # its first read moved
+    assert found(records("verify")) == {"LPR first read #1 (of LPR fixing 2)": "CHANGED",
+                                        f"first reader of LPR fixing #2 ({BEFORE})": "CHANGED"}
+    assert "LPR first read #1 (of LPR fixing 2) (CHANGED)" in said(
+        correct(LAST, "3.05", "3.50", "--as", "sup-corp"))
+    sql(database, "delete from lpr_fixing_reads")  # gone: its place in the chain tells
+    assert found(records("verify")) == {"seal #2 of the LPR fixings and corrections": "DELETED"}
+    assert "(DELETED)" in said(correct(LAST, "3.05", "3.50", "--as", "sup-corp"))
+    assert rows(database, "select count(*) from lpr_fixing_corrections") == [("0",)]
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_fixings_read_before_their_first_reads_were_kept_are_unsealed_until_sealed(
+    database: str,
+) -> None:
+    key = KEY.encode()
+    with engine_for(database).begin() as c:  # a database the version before left, sealed
+        cfg = alembic_config(database)
+        cfg.attributes["connection"] = c
+        command.upgrade(cfg, "0013_seal_baselines")
+        at = datetime(2026, 12, 1, tzinfo=UTC)
+        old, new = (LprFixingRow(id=n, fixed_on=day, one_year=Decimal("0.030000"),
+                                 five_year=Decimal("0.035000"), recorded_by="ops-wang",
+                                 recorded_at=at) for n, day in ((1, BEFORE), (2, LAST)))
+        old.used_by, old.used_at = "LOAN-OLD", at  # read by a loan before: kept unsealed
+        baseline = SealBaselineRow(chain="lpr_fixings", ids=json.dumps(
+            {"lpr_fixings": [1], "lpr_fixing_corrections": []}))
+        baseline.seal = chained(key, baseline_facts(baseline), 0, "")
+        new.seal = chained(key, fixing_facts(new), 1, baseline.seal)
+        for row in (baseline, old, new):
+            c.execute(type(row).__table__.insert().values(
+                {k: v for k, v in vars(row).items() if not k.startswith("_")}))
+    assert found(records("verify")) == {f"LPR fixing #1 ({BEFORE})": "unsealed",
+                                        "LPR first read #1 (of LPR fixing 1)": "unsealed"}
+    done = said(records("seal", "--as", "sup-sme"))
+    assert "LPR fixing #1" in done and "LPR first read #1 (of LPR fixing 1)" in done
+    assert records("verify").exit_code == 0
+    sql(database, "update lpr_fixings set used_by = NULL where id = 1")
+    assert found(records("verify")) == {f"first reader of LPR fixing #1 ({BEFORE})": "CHANGED"}
