@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from journey.lpr import LprFixing, fixing_in_force
 from store.db import session
 from store.lpr import CHAIN, LprFixingRow, LprReadRow, as_fixing, read_facts
-from store.record_seals import Finding, Found, fixing_failing
+from store.record_seals import LPR, Finding, Found, fixing_failing, sealing_key
 from store.seals import add_sealed, sealing
 
 
@@ -48,14 +48,16 @@ def read_in_force(url: str, day: date, reader: str, key: bytes | None = None
 
 def _first_read(url: str, fixing_id: int, reader: str, key: bytes | None) -> LprFixing:
     """The fixing `fixing_id` as it is once marked read by `reader` and its first read kept
-    (none kept again when one is: `records verify` names a fixing that no longer says so)."""
+    (none kept again when one is: `records verify` names a fixing that no longer says so),
+    sealed with `key` when it is the one the fixings were sealed with, else unsealed."""
+    key = sealing_key(url, key, LPR)
     with sealing(url, LprFixingRow.__tablename__) as s:
         now = datetime.now(UTC)
         # marked before its rates are read again: a correction came before, or waits
         marked = s.execute(update(LprFixingRow).where(
             LprFixingRow.id == fixing_id, LprFixingRow.used_by.is_(None),
-        ).values(used_by=reader, used_at=now)).rowcount
-        if marked and s.scalar(select(LprReadRow.id).where(
+        ).values(used_by=reader, used_at=now).returning(LprFixingRow.id)).first()
+        if marked is not None and s.scalar(select(LprReadRow.id).where(
                 LprReadRow.fixing_id == fixing_id)) is None:
             add_sealed(s, key, LprReadRow(fixing_id=fixing_id, read_by=reader, read_at=now),
                        read_facts, CHAIN)
