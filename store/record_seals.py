@@ -1,8 +1,9 @@
 """The bank's own records checked against their seals (store/seals.py): the LPR fixings with
-their corrections (store/lpr.py), the refused attempts (store/refusals.py), the pending
-instructions, as typed (store/pending.py), and the money returned to its payers
-(store/payer_returns.py), where an instruction marked returned without its return is named
-too (the newest return's deletion, which its chain alone does not tell).
+their corrections and first reads (store/lpr.py), where a fixing whose first reader is not its
+first read's is named too (marked unread, it could be corrected), the refused attempts
+(store/refusals.py), the pending instructions, as typed (store/pending.py), and the money
+returned to its payers (store/payer_returns.py), where an instruction marked returned without
+its return is named too (the newest return's deletion, which its chain alone does not tell).
 
 Each sealed row must match its seal, and every position of a chain up to its newest must be
 held by a seal: a row changed is named by its id and what its seal covers, a sealed row
