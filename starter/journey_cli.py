@@ -391,6 +391,9 @@ def repay(
                      help="the value date, the day the money arrived (default: today, the "
                           "bank's day, as typed: also when a worker books it later)"),
     ] = None,
+    channel: Annotated[Channel, typer.Option(
+        help="where the money came in: branch (the counter, by default), phone, "
+             "relationship_manager, web, app; api is for system integrations")] = Channel.BRANCH,
 ) -> None:
     """Record a repayment (idempotent by reference), an early settlement or a prepayment."""
     send_update(
@@ -398,7 +401,7 @@ def repay(
         "record_repayment",
         _request(Repayment, actor=_actor(actor, role), amount=amount, reference=reference,
                  settles=settle, prepays=prepay, shortens=shorten,
-                 paid_on=paid_on.date() if paid_on else bank_day()),
+                 paid_on=paid_on.date() if paid_on else bank_day(), channel=channel),
     )
 
 
