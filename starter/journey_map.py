@@ -85,7 +85,7 @@ def durations(report: JourneyReport) -> go.Figure:
     rows: list[tuple[str, list[StageStats]]] = [(ALL_PRODUCTS, report.stage_totals)]
     rows += [(p, [s for s in report.stages if s.product == p]) for p in products]
     for product, stats in rows:
-        done = [s for s in stats if s.completed]
+        done = [s for s in stats if s.waits_completed]
         if not done:
             continue
         fig.add_trace(
@@ -100,7 +100,8 @@ def durations(report: JourneyReport) -> go.Figure:
             )
         )
     fig.update_layout(
-        title="Stage durations (hours, log scale): box p25-p75, line p50, whiskers min-max",
+        title="Stage durations, per wait (hours, log scale): box p25-p75, line p50, "
+        "whiskers min-max",
         boxmode="group",
         yaxis={"type": "log", "title": "hours"},
         height=420,

@@ -62,8 +62,9 @@ def _pct(x: float) -> str:
 
 
 def _stage_table(r: JourneyReport) -> Table:
-    t = Table(title="Stage durations and SLA (nearest-rank percentiles)")
-    for col in ("stage", "product", "n", "done", "p50", "p90", "max"):
+    t = Table(title="Stage visits, and the durations and SLA of their waits (nearest-rank "
+              "percentiles)")
+    for col in ("stage", "product", "visits", "done", "waits", "p50", "p90", "max"):
         t.add_column(col, justify="left" if col in ("stage", "product") else "right")
     for col in ("customer", "bank", "warned", "breached"):
         t.add_column(col, justify="right")
@@ -78,6 +79,7 @@ def _stage_table(r: JourneyReport) -> Table:
                 s.product,
                 str(s.count),
                 str(s.completed),
+                str(s.waits),
                 human(s.p50),
                 human(s.p90),
                 human(s.max),

@@ -106,7 +106,9 @@ def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[Slo
                 )
                 for p in (Party.CUSTOMER, Party.BANK)
             ),
-            func.count(path(1)).label("stages"),
+            (func.count(path(1)) - func.coalesce(func.sum(path(c.continues)), 0)).label(
+                "stages"
+            ),  # stage visits: a drawdown's two waits are one
             func.coalesce(func.sum(path(c.breached)), 0).label("breaches"),
             func.max(case((c.outcome.in_(TERMINAL_STATES), c.outcome))).label("final"),
         )

@@ -1,7 +1,7 @@
 """The journey report: what `build_report` returns and the CLI and HTML map render.
 
 All durations are seconds (float). Percentiles are nearest-rank: pXX is the duration at
-rank ceil(XX/100 * n) of the n completed spans ordered by duration.
+rank ceil(XX/100 * n) of the n completed spans (waits) ordered by duration.
 """
 
 from __future__ import annotations
@@ -21,12 +21,16 @@ APPLICATION_PATH = tuple(s.value for s in Stage if s.before_disbursement) + (
 
 
 class StageStats(BaseModel):
-    """One stage (and product, or ALL_PRODUCTS): spans are (journey, stage, attempt)."""
+    """One stage (and product, or ALL_PRODUCTS): spans are (journey, stage, attempt), each a
+    wait on one party; a visit is one span, or a customer's span and the bank's that continues
+    it (a project's drawdown: store/spans.py)."""
 
     stage: str
     product: str
-    count: int  # spans entered
-    completed: int  # spans entered and exited: the durations below are over these
+    count: int  # visits entered
+    completed: int  # visits entered and left
+    waits: int = 0  # spans entered
+    waits_completed: int = 0  # spans entered and exited: the durations below are over these
     p25: float | None = None
     p50: float | None = None
     p75: float | None = None
@@ -38,7 +42,7 @@ class StageStats(BaseModel):
     bank_seconds: float = 0.0
     customer_share: float = 0.0  # of total_seconds, by the waits_on of the entered event
     bank_share: float = 0.0
-    warning_rate: float = 0.0  # share of entered spans with an sla_warned event
+    warning_rate: float = 0.0  # share of entered spans (waits) with an sla_warned event
     breach_rate: float = 0.0
     escalation_rate: float = 0.0
 
@@ -66,7 +70,7 @@ class SlowJourney(BaseModel):
     elapsed_seconds: float
     customer_seconds: float = 0.0
     bank_seconds: float = 0.0
-    stages: int = 0
+    stages: int = 0  # stage visits
     breaches: int = 0
     final: str | None = None  # the terminal state, None while the journey runs
 

@@ -2,8 +2,13 @@
 
 A span is an `entered` event joined to the `exited` event of the same (workflow_id, stage,
 attempt) through the span index, plus the SLA flags of that attempt from one grouped pass
-over the (few) SLA events. `seconds_between(a, b)` compiles to julianday arithmetic on
-SQLite and EXTRACT(EPOCH ...) on PostgreSQL, so every duration is computed in the database.
+over the (few) SLA events. A span is one wait, on one party. A visit of a stage is one span,
+or two: a span that waits on the bank continues the visit of the span before it when that
+one waited on the customer in the same stage and left into it (`continues` 1). So a
+project's drawdown is one visit of disbursement with two waits, on the customer to ask and on
+the bank to check, decide and book (workflows/drawdowns.py), each counted once where it
+waited. `seconds_between(a, b)` compiles to julianday arithmetic on SQLite and
+EXTRACT(EPOCH ...) on PostgreSQL, so every duration is computed in the database.
 A report materialises the spans once into a temporary table and aggregates over it.
 """
 
@@ -32,7 +37,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from journey.stages import TERMINAL
+from journey.stages import TERMINAL, Party
 from journey.timeline import EventType
 from store.models import StageEventRow as E
 from store.types import UTCDateTime
@@ -80,8 +85,9 @@ def _flag(kind: EventType) -> Any:
 def spans_select(product: str | None = None, since: datetime | None = None) -> AnySelect:
     """Spans with: product, waits_on, team (of the entered event), actor (of the exit),
     entered_at, exited_at, seconds and outcome (NULL while open), warned/breached/escalated
-    (0/1)."""
+    (0/1), continues (0/1: the span goes on with the visit of the span before it)."""
     en, ex = aliased(E, name="en"), aliased(E, name="ex")
+    asked = aliased(E, name="asked")  # the customer's wait, left into the bank's
     sla = (
         select(
             E.workflow_id,
@@ -117,9 +123,22 @@ def spans_select(product: str | None = None, since: datetime | None = None) -> A
             func.coalesce(sla.c.sla_warned, 0).label("warned"),
             func.coalesce(sla.c.sla_breached, 0).label("breached"),
             func.coalesce(sla.c.escalated, 0).label("escalated"),
+            case((asked.id.is_not(None), 1), else_=0).label("continues"),
         )
         .select_from(en)
         .outerjoin(ex, and_(same_span(ex), ex.type == EventType.EXITED.value))
+        .outerjoin(
+            asked,
+            and_(
+                asked.workflow_id == en.workflow_id,
+                asked.stage == en.stage,
+                asked.attempt == en.attempt - 1,
+                asked.type == EventType.EXITED.value,
+                asked.outcome == en.stage,
+                asked.waits_on == Party.CUSTOMER.value,
+                en.waits_on == Party.BANK.value,
+            ),
+        )
         .outerjoin(sla, same_span(sla.c))
         .where(en.type == EventType.ENTERED.value, *event_filters(product, since, en))
     )
@@ -143,6 +162,7 @@ def _spans_table(name: str) -> Table:
         Column("warned", Integer),
         Column("breached", Integer),
         Column("escalated", Integer),
+        Column("continues", Integer),
         prefixes=["TEMPORARY"],
     )
 

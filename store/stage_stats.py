@@ -27,14 +27,15 @@ from store.report_models import ALL_PRODUCTS, StageStats
 from store.spans import TERMINAL_STATES
 
 PERCENTILES = (25, 50, 75, 90)
-_SUMS = ("spans", "completed", "total", "customer", "bank", "warned", "breached", "escalated")
+_SUMS = ("spans", "completed", "total", "customer", "bank", "warned", "breached", "escalated",
+         "continued")
 
 
 def _index(conn: Connection, sp: Table) -> None:
     name = sp.name
     conn.exec_driver_sql(
         f"CREATE INDEX {name}_by_product ON {name} "
-        "(stage, product, seconds, waits_on, warned, breached, escalated)"
+        "(stage, product, seconds, waits_on, warned, breached, escalated, continues)"
     )
     conn.exec_driver_sql(f"CREATE INDEX {name}_by_stage ON {name} (stage, seconds)")
 
@@ -54,6 +55,7 @@ def _figures(c: Any) -> list[Any]:
         func.sum(c.warned).label("warned"),
         func.sum(c.breached).label("breached"),
         func.sum(c.escalated).label("escalated"),
+        func.sum(c.continues).label("continued"),  # spans that go on with a visit
     ]
 
 
@@ -138,12 +140,15 @@ def stage_stats(conn: Connection, sp: Table) -> list[StageStats]:
     out = []
     for g in groups:
         total = float(g.total)
+        continued = int(g.continued)  # each follows a completed span of its visit
         out.append(
             StageStats(
                 stage=g.stage,
                 product=g.product,
-                count=g.spans,
-                completed=g.completed,
+                count=g.spans - continued,
+                completed=g.completed - continued,
+                waits=g.spans,
+                waits_completed=g.completed,
                 min=g.min,
                 max=g.max,
                 **{f"p{p}": pct.get((g.stage, g.product, p)) for p in PERCENTILES},
