@@ -347,12 +347,15 @@ def sign(workflow_id: JourneyId, actor: As, channel: Channel = Channel.APP) -> N
 
 @acting("withdraw")
 def withdraw(
-    workflow_id: JourneyId, reason: Reason, actor: As, role: RoleOpt = Role.CUSTOMER
+    workflow_id: JourneyId, reason: Reason, actor: As, role: RoleOpt = Role.CUSTOMER,
+    channel: Annotated[Channel | None, typer.Option(
+        help="where the customer said it (branch, phone, ...): the touchpoint of a project's "
+             "drawdowns closed keeps it [default: not stated]")] = None,
 ) -> None:
     """Withdraw the application (before disbursement), or a project between drawdowns; once
     signed, as the customer or the supervisor of the loan's risk team, with the reason."""
     send_update(workflow_id, "withdraw",
-                _request(Withdrawal, actor=_actor(actor, role), reason=reason))
+                _request(Withdrawal, actor=_actor(actor, role), reason=reason, channel=channel))
 
 
 @acting("reassign")

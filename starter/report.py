@@ -25,7 +25,14 @@ from starter.errors import BadInput
 from starter.journey_map import render_html
 from starter.terminal import wide_console
 from store.export import export_csv, export_xes
-from store.report_models import ALL_PRODUCTS, JourneyReport, TouchpointReport, human
+from store.report_models import (
+    ALL_PRODUCTS,
+    UNKNOWN_CHANNEL,
+    UNKNOWN_CHANNEL_MEANS,
+    JourneyReport,
+    TouchpointReport,
+    human,
+)
 from store.touchpoint_analytics import build_journey_map
 
 report_app = typer.Typer(help="Journey analytics: the report, the HTML map, the event log.")
@@ -148,6 +155,8 @@ def _satisfaction_table(tp: TouchpointReport) -> Table:
 
 def _print_touchpoints(t: TouchpointReport, console: Console) -> None:
     console.print(_satisfaction_table(t))
+    if any(c.channel == UNKNOWN_CHANNEL for c in t.channels):
+        console.print(UNKNOWN_CHANNEL_MEANS, markup=False)
     if t.pain_points:
         ranked = ", ".join(f"{p.stage} {p.pain:.1f}" for p in t.pain_points)
         console.print(f"[bold red]Pain points:[/] {ranked}")

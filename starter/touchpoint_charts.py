@@ -11,7 +11,12 @@ import html
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.colors import qualitative  # type: ignore[import-untyped]
 
-from store.report_models import TouchpointReport, human
+from store.report_models import (
+    UNKNOWN_CHANNEL,
+    UNKNOWN_CHANNEL_MEANS,
+    TouchpointReport,
+    human,
+)
 
 _COLORS = qualitative.Safe
 _LAYOUT = {"template": "plotly_white", "margin": {"l": 110, "r": 30, "t": 60, "b": 50}}
@@ -65,8 +70,10 @@ def channel_mix(t: TouchpointReport) -> go.Figure:
             y=[count.get(s, 0) for s in stages],
             marker={"color": _COLORS[i % len(_COLORS)]},
         )
+    unknown = any(c.channel == UNKNOWN_CHANNEL for c in t.channels)
     fig.update_layout(
-        title=f"Touchpoints per stage and the channel mix ({t.touchpoints} touchpoints)",
+        title=f"Touchpoints per stage and the channel mix ({t.touchpoints} touchpoints)"
+        + (f"<br><sub>{html.escape(UNKNOWN_CHANNEL_MEANS)}</sub>" if unknown else ""),
         barmode="stack",
         yaxis={"title": "touchpoints"},
         height=400,

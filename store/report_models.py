@@ -104,8 +104,17 @@ class StageSatisfaction(BaseModel):
     nps: float | None = None  # -100..100
 
 
+UNKNOWN_CHANNEL = "unknown"
+UNKNOWN_CHANNEL_MEANS = (
+    "unknown: touchpoints with no channel recorded: a project's drawdowns closed with no "
+    "customer acting (the availability period ended, every tranche drawn, the bank "
+    "withdrew it), or withdrawn by the customer without saying where (withdraw --channel)"
+)
+
+
 class ChannelCount(BaseModel):
-    """Touchpoints (timing events of type touchpoint) in one stage through one channel."""
+    """Touchpoints (timing events of type touchpoint) in one stage through one channel
+    (UNKNOWN_CHANNEL where none was recorded: UNKNOWN_CHANNEL_MEANS)."""
 
     stage: str
     channel: str

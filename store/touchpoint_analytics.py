@@ -24,6 +24,7 @@ from store.db import ready
 from store.feedback import FeedbackRow as F
 from store.models import StageEventRow as E
 from store.report_models import (
+    UNKNOWN_CHANNEL,
     ChannelCount,
     ComplaintCount,
     JourneyReport,
@@ -35,6 +36,7 @@ from store.report_models import (
 from store.spans import event_filters, spans_select
 
 H = 3600.0
+DRAWDOWN = "drawdown"  # a drawdown's steps' detail: "drawdown <tranche> <step>" (drawdowns.py)
 MAX_POINTS = 500  # per stage, for the scatter chart
 CSAT_TOP = 5
 _RANK = {s.value: i for i, s in enumerate(ORDER)}
@@ -86,12 +88,30 @@ def _satisfaction(conn: Connection, where: list[Any]) -> list[StageSatisfaction]
     return sorted(rows, key=lambda s: _order(s.stage))
 
 
+def _asked_through() -> Any:
+    """A drawdown's step stored before it carried the channel: that of the request it answers,
+    in the customer's wait which the bank's wait, the step's, continues (store/spans.py)."""
+    asked = aliased(E)
+    request = (
+        select(func.max(asked.channel))
+        .where(asked.workflow_id == E.workflow_id, asked.stage == E.stage,
+               asked.attempt == E.attempt - 1, asked.type == EventType.TOUCHPOINT.value,
+               asked.detail.like(f"{DRAWDOWN} %"))
+        .scalar_subquery()
+    )
+    return case((E.detail.like(f"{DRAWDOWN} %"), request))
+
+
 def _channels(conn: Connection, product: str | None, since: datetime | None) -> list[ChannelCount]:
-    channel = func.coalesce(E.channel, "unknown")
-    query = (
-        select(E.stage, channel.label("channel"), func.count().label("touchpoints"))
+    channel = func.coalesce(E.channel, _asked_through(), UNKNOWN_CHANNEL)
+    touched = (
+        select(E.stage, channel.label("channel"))
         .where(E.type == EventType.TOUCHPOINT.value, *event_filters(product, since))
-        .group_by(E.stage, channel)
+        .subquery("touched")
+    )
+    t = touched.c
+    query = select(t.stage, t.channel, func.count().label("touchpoints")).group_by(
+        t.stage, t.channel
     )
     rows = [ChannelCount.model_validate(dict(r)) for r in conn.execute(query).mappings()]
     return sorted(rows, key=lambda c: (_order(c.stage), -c.touchpoints, c.channel))

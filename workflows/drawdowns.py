@@ -10,9 +10,10 @@ period ends (a durable timer) or every tranche is drawn, each drawdown is two st
   drawn in several, up to its cap), to the borrower or, entrusted (受托支付), to the named
   counterparty.
 Each step is a TOUCHPOINT timing event `drawdown <tranche> requested|conditions_ok|
-conditions_failed|approved|refused|booked`, so the journey map shows how long customers
-wait for their money at each milestone. When drawdowns close the undrawn commitment is
-cancelled (event and decision record) and the repayment plan is rebuilt on what was drawn.
+conditions_failed|approved|refused|booked`, in the channel the customer asked through, so
+the journey map shows how long customers wait for their money at each milestone. When
+drawdowns close the undrawn commitment is cancelled (event and decision record) and the
+repayment plan is rebuilt on what was drawn.
 """
 
 import asyncio
@@ -27,7 +28,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
     from journey.actors import Actor, Role
-    from journey.application import Product
+    from journey.application import Channel, Product
     from journey.availability_interest import quarters_first
     from journey.availability_payoff import paid_ahead
     from journey.contracts import BookingInput
@@ -151,7 +152,8 @@ class DrawdownStage(FeeWaivers):
             record = self._dd_current()
             if (withdrawal := self._withdrawal) is not None and record is None:
                 why = f"withdrawn by {withdrawal.actor.id}: {withdrawal.reason}"
-                await self._dd_close_commitment(withdrawal.actor, why, Stage.WITHDRAWN)
+                await self._dd_close_commitment(withdrawal.actor, why, Stage.WITHDRAWN,
+                                                withdrawal.channel)
                 self._withdrawal = None  # done with: the loan runs on what was drawn
                 return None
             if timed_out:
@@ -285,17 +287,20 @@ class DrawdownStage(FeeWaivers):
     # -- closing ---------------------------------------------------------------------------
 
     async def _dd_close_commitment(
-        self, actor: Actor, why: str, nothing_drawn: Stage = Stage.CLOSED
+        self, actor: Actor, why: str, nothing_drawn: Stage = Stage.CLOSED,
+        channel: Channel | None = None,
     ) -> None:
         """Cancel the undrawn commitment; with nothing drawn the journey ends, `nothing_drawn`,
-        once the commitment fee it accrued is paid or waived (`_dd_charge_fees`)."""
+        once the commitment fee it accrued is paid or waived (`_dd_charge_fees`). `channel`:
+        the customer's who withdrew, when they said it; none when the rules close them."""
         commitment = self._dd_commit()
         undrawn = commitment.available
         note = f"{why}: {undrawn:,} undrawn commitment cancelled"
         self._dd_commitment = commitment.model_copy(
             update={"cancelled": undrawn, "closed_at": workflow.now(), "closing_note": note}
         )
-        self.emit(EventType.TOUCHPOINT, actor=actor.id, detail=f"drawdowns closed: {note}")
+        self.emit(EventType.TOUCHPOINT, actor=actor.id, channel=channel,
+                  detail=f"drawdowns closed: {note}")
         self.record_decision(actor, "commitment cancelled", note)
         await self.notify(f"{self._workflow_id}:drawdowns:closed", "customer",
                           "commitment_cancelled", note)
@@ -374,8 +379,11 @@ class DrawdownStage(FeeWaivers):
     def _dd_event(
         self, record: DrawdownRecord, step: str, why: str = "", actor: str | None = None
     ) -> None:
+        """A step of the drawdown, in the channel the customer asked through: the bank's
+        answer to the request, where the customer follows it."""
         detail = f"drawdown {record.request.tranche_id} {step}" + (f": {why}" if why else "")
-        self.emit(EventType.TOUCHPOINT, actor=actor, team=self._team, detail=detail)
+        self.emit(EventType.TOUCHPOINT, actor=actor, team=self._team,
+                  channel=record.request.channel, detail=detail)
 
     def _dd_settle(self, record: DrawdownRecord, state: DrawdownState, reason: str) -> None:
         record.state, record.reason, record.settled_at = state, reason, workflow.now()
