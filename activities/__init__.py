@@ -14,6 +14,7 @@ from journey.settings import Settings
 def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     """Every activity of the journey, bound to one set of settings."""
     from activities.archive import ArchiveActivities
+    from activities.chain_anchor import AnchorActivities
     from activities.decisions import check_completeness, route_case
     from activities.documents import DocumentActivities
     from activities.exposure import ExposureActivities
@@ -43,6 +44,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
         ReviewActivities(settings).delete_review_schedule,
         ReviewActivities(settings).gather_review_facts,
         ArchiveActivities(settings).archive_closed_runs,
+        AnchorActivities(settings).anchor_record_chains,
         LprActivities(settings).read_lpr_fixing,
         exposure.keep_exposure,
         exposure.route_on_exposure,

@@ -13,6 +13,9 @@ from pydantic import BaseModel, Field
 
 ARCHIVIST_WORKFLOW = "HistoryArchivist"
 ARCHIVE_CLOSED_RUNS = "archive_closed_runs"
+ANCHOR_CHAINS = "anchor_record_chains"
+# The workflow's marker: from it on, each pass records the heads of the sealed records' chains
+ANCHOR_PATCH = "chain-anchor"
 SCHEDULE_ID = "history-archivist"
 EVERY = timedelta(hours=1)
 # Visibility lists a run a moment after it closes: each pass looks this far behind the start
@@ -24,8 +27,32 @@ class ArchivePassInput(BaseModel):
     overlap_seconds: int = Field(default=int(OVERLAP.total_seconds()), ge=0)
 
 
+class ChainHead(BaseModel):
+    """The newest sealed row of one chain of the bank's records (store/record_seals.py)."""
+
+    records: str  # the chain, as `records verify` names it: "refused attempts"
+    table: str  # the newest sealed row's table
+    row_id: int
+    rows: int  # rows sealed in the chain so far: the newest seal's position
+    seal: str
+
+
+class ChainAnchorInput(BaseModel):
+    pass
+
+
+class ChainAnchor(BaseModel):
+    """Each sealed chain's head as a pass found it, kept in the archivist's history, where
+    whoever can write the database cannot rewrite it: `records verify` names a chain shorter
+    than its anchor (its newest rows deleted, which the chain alone does not show)."""
+
+    taken_at: datetime
+    heads: list[ChainHead]  # chains holding no sealed row are left out
+
+
 class ArchivePassResult(BaseModel):
     archived: int  # runs whose history this pass stored
     held: int  # closed runs listed that the archive held already
     gone: int  # listed, but deleted by the retention before this pass read them
     closed_since: datetime | None  # the close time it listed from; None: every closed run
+    anchor: ChainAnchor | None = None  # None: a pass before marker `chain-anchor`, or `archive run`

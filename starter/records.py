@@ -4,7 +4,9 @@ The LPR fixings with their corrections, the refused attempts, the pending instru
 money returned to its payers are sealed as they are written with the archive key
 (store/seals.py); `verify` checks them against their seals (store/record_seals.py says what
 each finding means), and `seal` has a supervisor seal the rows kept before the key was set,
-once checked against a backup. Without the key, nothing is checked and no sealed record is
+once checked against a backup; `verify` also compares each chain with the head the
+archivist's last pass anchored in its history on the server (starter/anchors.py), which
+names the newest rows deleted. Without the key, nothing is checked and no sealed record is
 written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
 key that is not the one the records were sealed with.
 """
@@ -13,12 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+
+from temporalio.client import Client
 
 from journey.actors import Actor, Role
 from journey.settings import Settings
-from starter.errors import KeysNeeded
+from starter import anchors
+from starter.connect import connect
+from starter.errors import KeysNeeded, SetupError
 from starter.operations import authorized
-from store import record_seals
+from store import chain_anchors, record_seals
+from store.chain_anchors import Anchored
 from store.seals import KEY_SETTING, KeyRequired
 
 SEALERS = {Role.SUPERVISOR}
@@ -45,9 +53,37 @@ def _key(settings: Settings, to: str) -> bytes:
     return settings.archive_seal_key
 
 
-def verify(settings: Settings) -> list[record_seals.RecordsCheck]:
-    """Each chain of the bank's records checked against its seals."""
-    return record_seals.check(settings.db_url, _key(settings, "check the records' seals"))
+@dataclass
+class Verified:
+    checks: list[record_seals.RecordsCheck]
+    anchored: Anchored | None  # the anchor compared with; None: none yet, or offline
+    offline: bool = False
+
+
+async def verify(settings: Settings, client: Client | None = None, offline: bool = False
+                 ) -> Verified:
+    """Each chain of the bank's records checked against its seals, then against its anchor
+    on the server (the newest rows' deletion, store/chain_anchors.py) unless `offline`: a
+    server that cannot be reached is a SetupError that says so."""
+    key = _key(settings, "check the records' seals")
+    anchored = None
+    if not offline:
+        anchored = await anchors.latest(client or await _server(settings), settings.task_queue)
+    checks = record_seals.check(settings.db_url, key)
+    if anchored is not None:
+        chain_anchors.compared(settings.db_url, checks, anchored)
+    return Verified(checks, anchored, offline)
+
+
+async def _server(settings: Settings) -> Client:
+    try:
+        return await connect(settings)
+    except KeysNeeded:  # the codec keys, not the server: --offline would not help
+        raise
+    except SetupError as err:
+        raise SetupError(f"{err}; `loan-journey records verify --offline` checks the seals "
+                         "without the chains' anchor, blind to their newest rows' "
+                         "deletion") from err
 
 
 def seal(settings: Settings, actor: Actor) -> list[record_seals.Sealed]:

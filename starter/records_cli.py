@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -33,22 +33,29 @@ records_app = typer.Typer(
 
 
 @records_app.command("verify")
-def verify() -> None:
+def verify(
+    offline: Annotated[
+        bool, typer.Option("--offline", help="do not ask the server (when it cannot be reached)"
+                                             " for the chains' anchor: the newest rows' deletion"
+                                             " then goes unseen")
+    ] = False,
+) -> None:
     """Check the LPR fixings with their corrections, the refused attempts, the pending
     instructions (as typed) and the money returned to its payers against their seals:
     each row changed, inserted or deleted in the database is named, and an instruction
     marked returned whose return is not recorded; rows kept before the key are listed as
     unsealed, vouched for by no seal. Exit 1 on either, as `archive verify` on an
     unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY, the key they were sealed with: one that
-    matches no seal of a chain is said, exit 8."""
+    matches no seal of a chain is said, exit 8. Each chain is compared with the head the
+    archivist's last pass anchored on the server too: a chain shorter than its anchor (its
+    newest rows deleted) is named; rows sealed after the anchor are not covered by it. A
+    server that cannot be reached is exit 5 (--offline checks without the anchor)."""
     settings = Settings()
-
-    async def go() -> list[RecordsCheck]:
-        return records.verify(settings)
-
-    checks = run(go())
+    verified = run(records.verify(settings, offline=offline))
+    checks = verified.checks
     for c in checks:
         _told(c)
+    _anchor_told(verified)
     tampered = sum(f.tampered for c in checks for f in c.shown)
     unsealed = sum(not f.tampered for c in checks for f in c.shown)
     if unsealed:
@@ -67,6 +74,22 @@ def verify() -> None:
         raise typer.Exit(KeysNeeded.exit_code)
     if tampered or unsealed:
         raise typer.Exit(1)
+
+
+def _anchor_told(verified: records.Verified) -> None:
+    """Which anchor the chains were compared with, and what it cannot cover."""
+    if verified.anchored is not None:
+        console.print(f"compared with the chains' anchor, recorded by archivist run "
+                      f"{escape(verified.anchored.run)} at "
+                      f"{verified.anchored.at:%Y-%m-%d %H:%M:%S %Z}: the rows sealed after it "
+                      "are not covered (their deletion only a backup shows) until the next "
+                      "pass anchors them")
+        return
+    why = ("not compared with the chains' anchor (--offline)" if verified.offline else
+           "no anchor yet: no archivist pass on this task queue has recorded the chains' "
+           "heads (`loan-journey archive schedule` runs one an hour)")
+    typer.echo(f"warning: {why}: the deletion of each chain's newest sealed rows cannot be "
+               "told", err=True)
 
 
 def _told(check: RecordsCheck) -> None:

@@ -185,10 +185,17 @@ class SealedRecords:
     columns: list[Column]
     # what else is wrong with the chain's rows, beside their seals
     also: Callable[[Session], list[Finding]] = lambda s: []
+    replaced: tuple[Column, ...] = ()  # the seals a row kept when it was sealed again
+
+    def held(self, s: Session) -> set[str]:
+        """Every seal the chain's rows hold, or held before they were sealed again."""
+        return {seal for c in (*self.columns, *self.replaced)
+                for seal in s.scalars(select(c).where(c.is_not(None)))}
 
 
 LPR = SealedRecords("LPR fixings and corrections", LprFixingRow.__tablename__,
-                    [FIXINGS, CORRECTIONS, READS], CHAIN, _first_reads_differ)
+                    [FIXINGS, CORRECTIONS, READS], CHAIN, _first_reads_differ,
+                    replaced=(LprCorrectionRow.replaced_seal,))
 REFUSED = SealedRecords("refused attempts", RefusalRow.__tablename__, [REFUSALS],
                         [RefusalRow.seal])
 KEPT = SealedRecords("pending instructions", PendingRow.__tablename__, [PENDING],

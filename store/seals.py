@@ -4,7 +4,9 @@ A seal ("2:<position>:<mac>") is an HMAC-SHA256, with the archive key, of a row'
 position in its chain's order of sealing (1, 2, ...) and the seal before it ("" for the
 first). A row changed by someone without the key no longer matches its seal; a sealed row
 deleted leaves the one sealed after it without the seal it covers. Only the newest sealed
-row's deletion goes unseen by the chain (a backup tells). Each chain is extended by one
+rows' deletion goes unseen by the chain: the archivist's anchor of each chain's head, kept in
+its history (store/chain_anchors.py), tells it for the rows sealed before its last pass, a
+backup for the others. Each chain is extended by one
 sealer at a time (`sealing`). The archive's histories (store/archive.py) are one chain; the
 LPR fixings with their corrections, the refused attempts, the pending instructions
 (store/pending.py) and the money returned to its payers (store/payer_returns.py) are one each

@@ -1,6 +1,8 @@
 """HistoryArchivistWorkflow: one archiving pass, started every hour by its Schedule
 (`loan-journey archive schedule`): closed runs' histories into the journey's own store
-before the namespace's retention deletes them (store/archive.py)."""
+before the namespace's retention deletes them (store/archive.py); then, from marker
+`chain-anchor` on, the sealed records' chains' heads into its result, this history, where
+`records verify` compares them with the chains (store/chain_anchors.py)."""
 
 from datetime import timedelta
 
@@ -13,13 +15,14 @@ with workflow.unsafe.imports_passed_through():
 # A pass reads each new closed run's history: minutes after a busy day, beating per run.
 PASS_TIMEOUT = timedelta(minutes=30)
 PASS_HEARTBEAT = timedelta(minutes=2)
+ANCHOR_TIMEOUT = timedelta(minutes=1)  # one indexed read per chain
 
 
 @workflow.defn(name=ac.ARCHIVIST_WORKFLOW)
 class HistoryArchivistWorkflow:
     @workflow.run
     async def run(self, request: ac.ArchivePassInput) -> ac.ArchivePassResult:
-        return await workflow.execute_activity(
+        done = await workflow.execute_activity(
             ac.ARCHIVE_CLOSED_RUNS,
             request,
             result_type=ac.ArchivePassResult,
@@ -27,3 +30,13 @@ class HistoryArchivistWorkflow:
             heartbeat_timeout=PASS_HEARTBEAT,
             retry_policy=IO_RETRY,
         )
+        if not workflow.patched(ac.ANCHOR_PATCH):
+            return done
+        anchor = await workflow.execute_activity(
+            ac.ANCHOR_CHAINS,
+            ac.ChainAnchorInput(),
+            result_type=ac.ChainAnchor,
+            start_to_close_timeout=ANCHOR_TIMEOUT,
+            retry_policy=IO_RETRY,
+        )
+        return done.model_copy(update={"anchor": anchor})

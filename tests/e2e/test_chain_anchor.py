@@ -1,0 +1,94 @@
+"""The newest sealed rows' deletion, which a chain alone does not show: on the dev server, the
+archivist's pass anchors each chain's head in its history, and `records verify` names a row
+deleted with SQL after it; offline, or with the server out of reach, it says what it could
+not tell."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import text
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.archive import ArchiveActivities
+from activities.chain_anchor import AnchorActivities
+from journey import archive_contracts as ac
+from journey.settings import Settings
+from starter.anchors import latest
+from store.db import engine_for
+from store.refusals import Refusal, record_refusal
+from tests.cli_kit import cli, point_cli_at, said
+from tests.e2e.processes import eventually
+from tests.ports import free_port
+from workflows.archivist import HistoryArchivistWorkflow
+
+pytestmark = pytest.mark.e2e
+KEY = "anchor-key-0123456789"
+
+
+def refused(settings: Settings, times: int) -> None:
+    """Refused attempts kept sealed, as the command line keeps them with the key."""
+    for n in range(times):
+        assert record_refusal(settings.db_url, Refusal(
+            workflow_id=f"loan-ANCHOR-{n}", action="record_repayment", actor="rm-zhang",
+            role="relationship_manager", reason="not allowed", at=datetime.now(UTC),
+            origin="test@host"), settings.archive_seal_key)
+
+
+async def test_the_newest_sealed_row_deleted_after_the_archivists_pass_is_named(
+    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = dev_server.client
+    settings = Settings(data_dir=tmp_path, temporal_address=client.service_client.config
+                        .target_host, task_queue=f"anchor-{uuid.uuid4()}",
+                        archive_key=SecretStr(KEY))
+    point_cli_at(monkeypatch, client, tmp_path)
+    monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    refused(settings, 3)
+    none_yet = await cli("records", "verify")
+    assert none_yet.exit_code == 0, none_yet.output
+    assert "no anchor yet" in said(none_yet)
+
+    run_id = f"{ac.SCHEDULE_ID}-{uuid.uuid4()}"
+    async with Worker(client, task_queue=settings.task_queue,
+                      workflows=[HistoryArchivistWorkflow],
+                      activities=[ArchiveActivities(settings).archive_closed_runs,
+                                  AnchorActivities(settings).anchor_record_chains]):
+        done = await client.execute_workflow(
+            HistoryArchivistWorkflow.run, ac.ArchivePassInput(), id=run_id,
+            task_queue=settings.task_queue)
+    assert done.anchor is not None
+    [head] = done.anchor.heads
+    assert (head.records, head.table, head.row_id, head.rows) == (
+        "refused attempts", "refusals", 3, 3)
+    await eventually("the pass is listed", lambda: latest(client, settings.task_queue),
+                     seconds=30, every=0.2)
+    anchored = await cli("records", "verify")
+    assert anchored.exit_code == 0, anchored.output
+    assert f"compared with the chains' anchor, recorded by archivist run {run_id}" in said(
+        anchored)
+
+    refused(settings, 1)  # sealed after the anchor: its deletion is not covered
+    with engine_for(settings.db_url).begin() as db:
+        db.execute(text("delete from refusals where id >= 3"))
+    checked = await cli("records", "verify")
+    told = " ".join(checked.output.replace("│", " ").split())  # a detail's lines joined
+    assert checked.exit_code == 1, checked.output
+    assert "seal #3 of the refused attempts" in told and "DELETED" in told
+    assert (f"row 3 of refusals, sealed and anchored at {done.anchor.taken_at:%Y-%m-%d}"
+            in told and f"by archivist run {run_id}, is missing" in told)
+    assert "restore it from a backup" in told
+
+    offline = await cli("records", "verify", "--offline")  # the chain alone: it verifies
+    assert offline.exit_code == 0, offline.output
+    assert "not compared with the chains' anchor (--offline)" in said(offline)
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # nobody
+    unreachable = await cli("records", "verify")
+    assert unreachable.exit_code == 5, unreachable.output
+    assert "`loan-journey records verify --offline`" in said(unreachable)
