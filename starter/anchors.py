@@ -11,7 +11,8 @@ from temporalio.client import Client
 from journey import archive_contracts as ac
 from store.chain_anchors import Anchored
 
-# Passes before marker `chain-anchor` recorded none: past this many, none newer will have.
+# The newest passes looked at for an anchor, a day's: some may have run on a worker from before
+# marker `chain-anchor` (a rolling upgrade, a rollback), which records none.
 LOOKED_AT = 24
 
 
