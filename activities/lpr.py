@@ -1,7 +1,9 @@
 """Read the LPR fixing in force on a day (an offer's, a repricing date) from the bank's
 record of fixings; the journey that reads it is kept on the fixing, which from then on a
 supervisor no longer corrects (journey/lpr_record.py). A fixing that fails its seal fails the
-read, to be retried (FIXING_RETRY) until operations restore or correct it."""
+read, to be retried (FIXING_RETRY) until operations restore or correct it; so does one this
+worker cannot check, its archive key not the one the fixings were sealed with, until a worker
+with that key reads it (FixingKeyWrong)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ from store.pending import (
 from store.pending_aside import AsideMissing
 from store.record_seals import Finding, instructions_failing, sealing_key
 from store.refusals import Refusal, origin
-from store.seals import KEY_SETTING, sealed_in
+from store.seals import KEY_SETTING, WrongKey, sealed_in
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,10 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
     if update in KEPT:  # kept ones first, in the order typed
         try:
             before = await deliver(client, settings, workflow_id)
+        except KeysNeeded as err:  # they go first: nothing sent, nothing kept
+            raise KeysNeeded(f"{err}; this {update} is not sent either, nor kept, as the "
+                             f"instructions kept before it go first: type it again once "
+                             f"{KEY_SETTING} is set") from None
         except SQLAlchemyError as err:  # the store cannot be read: the act goes on its own
             log.warning("pending instructions of %s not read (%s): this act is sent first",
                         workflow_id, err)
@@ -190,12 +194,12 @@ async def deliver(client: Client, settings: Settings,
     refusal, also a journey that has ended or is gone: under the id it was typed for, with
     who typed it, when and where), a
     repayment unbooked: money received that still needs someone (`unbooked`); stop at the
-    first that no worker takes in time: the rest stay pending."""
+    first that no worker takes in time: the rest stay pending. KeysNeeded, none delivered,
+    when the archive key set is not the one they were sealed with."""
     settled: list[Instruction] = []
     waiting = await asyncio.to_thread(instructions, settings.db_url, workflow_id=workflow_id)
     key = settings.archive_seal_key  # with it, each is checked against its seal
-    failing = (await asyncio.to_thread(instructions_failing, settings.db_url, key)
-               if waiting and key is not None else {})
+    failing = await _failing(settings.db_url, key) if waiting and key is not None else {}
     for kept in waiting:
         assert kept.id is not None
         models = KEPT.get(kept.update)
@@ -234,6 +238,17 @@ async def deliver(client: Client, settings: Settings,
         settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
                                                "settled_at": at}))
     return DeliveryRun(settled=settled)
+
+
+async def _failing(url: str, key: bytes) -> dict[int, Finding]:
+    """Each pending instruction that fails its seal (`instructions_failing`); KeysNeeded,
+    none delivered and none refused, when the key is not the one they were sealed with: a
+    wrong key, not a forgery, and each stays pending for a delivery with the right one."""
+    try:
+        return await asyncio.to_thread(instructions_failing, url, key)
+    except WrongKey as err:
+        raise KeysNeeded(f"no pending instruction delivered, each stays pending: {err}"
+                         ) from None
 
 
 class Unvouched(Refused):
@@ -306,6 +321,9 @@ async def deliver_on_start(client: Client, settings: Settings) -> None:
     it cannot deliver stays pending, and is logged, never ending the worker."""
     try:
         done = await deliver(client, settings)
+    except KeysNeeded as err:  # the worker's archive key: said, the instructions stay kept
+        log.error("pending instructions not delivered: %s", err)
+        return
     except Exception:  # noqa: BLE001 - the worker runs on; the instructions stay kept
         log.exception("pending instructions not delivered: `loan-journey pending deliver`")
         return

@@ -5,8 +5,10 @@ key (kept unsealed without it, which `records verify` then names once the chain 
 
 With the archive key, the fixing is checked against its seal first, as `records verify`
 checks it (store/record_seals.py): one changed since it was sealed, or inserted after
-sealing began, prices no loan (`FixingSealBroken`, nothing marked). One kept unsealed before
-sealing began is read as it is, as without the key.
+sealing began, prices no loan (`FixingSealBroken`, nothing marked). Nor does any fixing when
+the key set is not the one the fixings were sealed with (`FixingKeyWrong`): that is said, not
+taken for a fixing changed. One kept unsealed before sealing began is read as it is, as
+without the key.
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ from journey.lpr import LprFixing, fixing_in_force
 from store.db import session
 from store.lpr import CHAIN, LprFixingRow, LprReadRow, as_fixing, read_facts
 from store.record_seals import LPR, Finding, Found, fixing_failing, sealing_key
-from store.seals import add_sealed, sealing
+from store.seals import WrongKey, add_sealed, sealing
+
+WAITING = ("No loan is priced or repriced on it until then: the journeys reading it wait and "
+           "retry")
 
 
 class FixingSealBroken(Exception):
     """The fixing in force fails its seal: no loan is priced or repriced on it."""
+
+
+class FixingKeyWrong(FixingSealBroken):
+    """The fixing in force cannot be checked against its seal: the key set is not the one the
+    fixings were sealed with (not a fixing changed). No loan is priced on it either."""
 
 
 def read_in_force(url: str, day: date, reader: str, key: bytes | None = None
@@ -67,10 +77,13 @@ def _first_read(url: str, fixing_id: int, reader: str, key: bytes | None) -> Lpr
 
 
 def _vouched(s: Session, key: bytes, row: LprFixingRow) -> None:
-    failing = fixing_failing(s, key, row)
+    try:
+        failing = fixing_failing(s, key, row)
+    except WrongKey as err:
+        raise FixingKeyWrong(f"the LPR fixing of {row.fixed_on} is not vouched for: {err}. "
+                             f"{WAITING}") from None
     if failing is not None:
-        raise FixingSealBroken(unvouched(failing, "No loan is priced or repriced on it until "
-                                                  "then: the journeys reading it wait and retry"))
+        raise FixingSealBroken(unvouched(failing, WAITING))
 
 
 def unvouched(failing: Finding, until: str) -> str:

@@ -16,7 +16,8 @@ checked unsealed rows against a backup seals them (`seal_unsealed`), never inser
 When no seal of a chain matches the key, the key is not the one it was sealed with
 (`RecordsCheck.wrong_key`), and nothing is sealed with it (`confirm_key`: `WrongKey`). A
 fixing is checked too as a loan reads it (`fixing_failing`), and a pending instruction as it
-is delivered (`instruction_failing`).
+is delivered (`instructions_failing`): with a wrong key, neither is taken for changed, but
+refused as sealed under another key (`WrongKey`).
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ from store.pending import facts as pending_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
 from store.seals import (
-    KEY_SETTING,
     Column,
     SealBaselineRow,
     WrongKey,
+    another_key,
     baseline_facts,
     baseline_ids,
     baseline_of,
@@ -324,7 +325,8 @@ def _chain_whole(seal: str, seals: dict[int, str]) -> bool:
 def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
     """What `records verify` finds wrong with the fixing `row` itself: changed since it was
     sealed, or inserted after sealing began; None when nothing (an unsealed fixing, kept
-    before sealing began, is vouched for by no seal and refused by none)."""
+    before sealing began, is vouched for by no seal and refused by none). WrongKey when the
+    fixings were sealed with another key: no fixing can be vouched for with this one."""
     return _failing(s, key, LPR, FIXINGS, row)
 
 
@@ -354,7 +356,8 @@ def fixings_failing(url: str, key: bytes) -> dict[date, Finding]:
 
 def instructions_failing(url: str, key: bytes) -> dict[int, Finding]:
     """What `records verify` finds wrong with each pending instruction itself, as
-    `fixing_failing` says of a fixing, by number: the chain checked once for all of them."""
+    `fixing_failing` says of a fixing, by number: the chain checked once for all of them.
+    WrongKey when they were sealed with another key."""
     with Session(ready(url)) as s:
         return {row.id: f for row, f in _rows_failing(s, key, KEPT, PENDING)}
 
@@ -362,15 +365,28 @@ def instructions_failing(url: str, key: bytes) -> dict[int, Finding]:
 def _rows_failing(s: Session, key: bytes, chain: SealedRecords, table: _Table
                   ) -> list[tuple[Any, Finding]]:
     """Each row of `table` that fails its seal, with what was found."""
-    tampered = {f.record: f for f in _checked(s, key, chain).findings if f.tampered}
+    tampered = {f.record: f for f in _vouching(s, key, chain).findings if f.tampered}
     return [(row, tampered[table.label(row)]) for row in s.scalars(select(table.row))
             if table.label(row) in tampered]
 
 
 def _failing(s: Session, key: bytes, chain: SealedRecords, table: _Table, row: Any
              ) -> Finding | None:
-    return next((f for f in _checked(s, key, chain).findings
+    return next((f for f in _vouching(s, key, chain).findings
                  if f.record == table.label(row) and f.tampered), None)
+
+
+def _vouching(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
+    """`chain` checked for a row to be taken on its seal: WrongKey, as `records verify` tells
+    a wrong key (no seal matches it), rather than every sealed row changed."""
+    checked = _checked(s, key, chain)
+    if checked.wrong_key:
+        raise another_key(
+            chain.records, "none of their seals matches it, so none is checked here (sealed "
+            "under another archive key, not changed as far as this key can tell)",
+            "set it, where this runs, to the key they were sealed with, as the command line "
+            "that writes them has it")
+    return checked
 
 
 class Sealed(BaseModel):
@@ -389,9 +405,8 @@ def confirm_key(s: Session, key: bytes, chain: SealedRecords) -> None:
     if position == 0 or _newest_matches(s, key, chain, position, newest):
         return
     if _checked(s, key, chain).wrong_key:
-        raise WrongKey(f"{KEY_SETTING} is not the key the {chain.records} were sealed with: "
-                       "nothing written (a row sealed with it would never pass its check); "
-                       "set it as the workers have it")
+        raise another_key(chain.records,
+                          "nothing written (a row sealed with it would never pass its check)")
 
 
 def key_confirmed(url: str, key: bytes, chain: SealedRecords) -> None:

@@ -46,7 +46,15 @@ class KeyRequired(Exception):
 
 class WrongKey(KeyRequired):
     """The key set is not the one a chain was sealed with: a row sealed with it would never
-    pass its check."""
+    pass its check, and none of the chain's rows can be checked with it."""
+
+
+def another_key(records: str, then: str, fix: str = "set it as the workers have it"
+                ) -> WrongKey:
+    """WrongKey for `records` sealed with another key than the one set: `then` says what came
+    of it (nothing written, nothing delivered), `fix` what to do."""
+    return WrongKey(f"{KEY_SETTING} is not the key the {records} were sealed with: {then}; "
+                    f"{fix}")
 
 
 class SealBaselineRow(Base):

@@ -25,12 +25,14 @@ from journey.decisions import Repayment
 from journey.lpr import LprFixingInput
 from journey.settings import Settings
 from starter.cli import app
-from starter.pending import deliver
+from starter.errors import KeysNeeded
+from starter.pending import act_or_keep, deliver, deliver_on_start
 from starter.pending_return import returned_to_payer
 from store.db import alembic_config, engine_for
-from store.lpr import LprFixingRow, fixing_facts
+from store.lpr import LprFixingRow, fixing_facts, recorded_fixing
+from store.lpr_in_force import FixingKeyWrong, read_in_force
 from store.payer_returns import returns
-from store.pending import Delivery, Instruction, PendingRow, keep_instruction
+from store.pending import Delivery, Instruction, PendingRow, instructions, keep_instruction
 from store.seals import SealBaselineRow, baseline_facts, chained
 from tests.cli_kit import said
 from tests.ports import free_port
@@ -274,7 +276,7 @@ def test_a_kept_instruction_is_sealed_as_typed_and_its_forgery_named(
 
 
 async def test_a_worker_with_the_key_delivers_no_instruction_that_fails_its_seal(
-    database: str, time_skipping_env: WorkflowEnvironment,
+    database: str, time_skipping_env: WorkflowEnvironment, caplog: pytest.LogCaptureFixture,
 ) -> None:
     key = Settings().archive_seal_key
     pending = repayment("FA-D").model_copy(update={"state": Delivery.PENDING, "outcome": "",
@@ -285,6 +287,18 @@ async def test_a_worker_with_the_key_delivers_no_instruction_that_fails_its_seal
         }), sealed)
     sql(database, "update pending_instructions set request = replace(request, '1000', '9000') "
         "where id = 2")
+    wrong = Settings(archive_key="a-wrong-key-but-long-enough")
+    with pytest.raises(KeysNeeded, match="no pending instruction delivered, each stays pending: "
+                                         "LOAN_JOURNEY_ARCHIVE_KEY is not the key the pending "
+                                         "instructions were sealed with"):
+        await deliver(time_skipping_env.client, wrong)  # a wrong key, not three forgeries
+    await deliver_on_start(time_skipping_env.client, wrong)  # the worker: said, runs on
+    assert "not the key the pending instructions were sealed with" in caplog.text
+    with pytest.raises(KeysNeeded, match="this record_repayment is not sent either, nor kept"):
+        await act_or_keep(time_skipping_env.client, wrong, "LOAN-RET-1", "record_repayment",
+                          Repayment(actor=OPS, reference="FA-D4", amount="1000"))
+    states = [k.state for k in instructions(database, every=True)]
+    assert states == [Delivery.PENDING] * 3  # none lost, nor any added
     done = await deliver(time_skipping_env.client, Settings())
     state = {kept.id: (kept.state, kept.outcome) for kept in done.settled}
     assert state[1][0] is Delivery.UNBOOKED  # vouched for, sent: no such journey on the server
@@ -335,6 +349,12 @@ def test_a_wrong_key_writes_nothing_and_is_named_as_such(
     assert returns(database, [two]) == {}  # still unbooked
     refused(1)  # kept, unsealed, as without the key
     assert "kept unsealed among sealed ones" in said(typed_offline(monkeypatch, "FA-3"))
+    with pytest.raises(FixingKeyWrong) as unchecked:  # a worker's read: no loan priced on it
+        read_in_force(database, LAST, "loan-APP-1", Settings().archive_seal_key)
+    assert ("is not the key the LPR fixings and corrections were sealed with: none of their "
+            "seals matches it, so none is checked here (sealed under another archive key, "
+            "not changed") in str(unchecked.value)
+    assert recorded_fixing(database, LAST).used_by is None  # not taken as read
     assert records("seal", "--as", "sup-sme").exit_code == 8
     wrong = records("verify")
     assert wrong.exit_code == 8, wrong.output
