@@ -42,7 +42,8 @@ async def archive_closed_runs(
 ) -> ac.ArchivePassResult:
     """Archive the history of each closed run the archive does not hold yet, listed from a
     little before the last complete pass started; `beat` for each run listed. KeyRequired,
-    nothing archived, without the archive key once the archive holds sealed runs."""
+    nothing archived, without the archive key once the archive holds sealed runs, and
+    WrongKey with a key that is not the one they were sealed with."""
     url, root = settings.db_url, settings.documents_dir
     started = datetime.now(UTC)
     await asyncio.to_thread(archive.key_checked, url, settings.archive_seal_key)
@@ -93,6 +94,9 @@ class ArchiveActivities:
                 activity.heartbeat,
             )
         except archive.KeyRequired as err:  # the next hour's pass asks again, not each minute
-            raise ApplicationError(str(err), type="KeyRequired", non_retryable=True) from None
+            # KeyRequired, or WrongKey: the worker's key is not the one the archive was sealed
+            # with; the operator's to set, which no retry of this pass would do
+            raise ApplicationError(str(err), type=type(err).__name__,
+                                   non_retryable=True) from None
         observe_archive_pass(done, datetime.now(UTC))  # for the archive's alerts
         return done

@@ -22,6 +22,7 @@ from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import JourneyError, KeysNeeded, NotFound, SetupError
+from starter.records import key_needed
 from starter.terminal import wide_console
 from store import archive
 from store.archive import KEY_SETTING
@@ -44,11 +45,8 @@ def run_pass(
 
     async def go() -> None:
         client = await connect(settings)
-        try:
+        with key_needed(settings):
             done = await archive_closed_runs(client, settings, timedelta(minutes=overlap))
-        except archive.KeyRequired as err:  # a key missing, as codec keys are: exit 8
-            raise KeysNeeded(f"{err}. Nothing was archived: {KEY_SETTING} is the key the "
-                             "archive's runs were sealed with, as the workers have it") from None
         since = done.closed_since.isoformat() if done.closed_since else "the first"
         console.print(
             f"archived {done.archived} closed run(s) since {since} "
@@ -228,17 +226,19 @@ def seal(
     if key is None:
         raise typer.BadParameter(f"set {KEY_SETTING} first: it is what seals them")
 
-    async def go() -> list[ServerCheck]:
-        unsealed = [r for r in archive.runs_of(settings.db_url) if r.seal is None]
-        if not unsealed:
-            return []
-        # unsealed runs read without the key: with it, their want of a seal is the refusal
-        keyless = settings.model_copy(update={"archive_key": None})
-        return await compare_runs(await _server(settings), keyless, unsealed, parallel)
+    async def go() -> tuple[int, list[ServerCheck]]:
+        with key_needed(settings):  # a key not the archive's: refused before the server is asked
+            archive.key_checked(settings.db_url, key)
+            unsealed = [r for r in archive.runs_of(settings.db_url) if r.seal is None]
+            if not unsealed:
+                return 0, []
+            # unsealed runs read without the key: with it, their want of a seal is the refusal
+            keyless = settings.model_copy(update={"archive_key": None})
+            checks = await compare_runs(await _server(settings), keyless, unsealed, parallel)
+            vouched = [(c.workflow_id, c.run_id) for c in checks if c.found is Found.MATCHES]
+            return archive.seal_unsealed(settings.db_url, key, vouched), checks
 
-    checks = run(go())
-    vouched = [(c.workflow_id, c.run_id) for c in checks if c.found is Found.MATCHES]
-    sealed = archive.seal_unsealed(settings.db_url, key, vouched)
+    sealed, checks = run(go())
     refused = [c for c in checks if c.found is not Found.MATCHES]
     console.print(f"sealed {sealed} archived run(s), each the same as the server's copy")
     if refused:

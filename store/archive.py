@@ -18,7 +18,9 @@ the next one unverifiable ("the run sealed before it is missing"). Only the newe
 row's deletion goes unseen by the chain: the server's copy, while it has the run, and the
 backups tell. Seals written before the chain (version 1, 64 hex digits) still verify, alone.
 Once a row is sealed, nothing is archived without the key (`KeyRequired`): an unsealed row
-among sealed ones would be one nobody vouches for.
+among sealed ones would be one nobody vouches for. Nor with a key that is not the one they
+were sealed with (`WrongKey`: no sealed run's seal matches it), nor sealed: a row sealed with
+it would never pass its check, and would break the chain for the runs sealed after it.
 """
 
 from __future__ import annotations
@@ -45,11 +47,13 @@ from store.seals import (
     CHAINED,
     KEY_SETTING,
     KeyRequired,
+    another_key,
     any_sealed,
     chain_end,
     chain_of,
     chained,
     position_of,
+    seal_at,
     sealing,
 )
 from store.types import UTCDateTime
@@ -129,29 +133,58 @@ def chained_seal(key: bytes, run: ClosedRun, sha256: str, position: int, previou
     return chained(key, _facts(run, sha256), position, previous)
 
 
-def _refuse_unsealed(s: Session, key: bytes | None) -> None:
+def _refuse_unkeyed(s: Session, key: bytes | None) -> None:
+    """KeyRequired when `key` is None and the archive holds sealed runs; WrongKey when it is
+    not the key they were sealed with: the newest seal does not match it, nor does any other
+    (the newest row changed, the others matching, is a run to restore, not a wrong key)."""
     if key is None and any_sealed(s, ArchivedRunRow.seal):
         raise KeyRequired(
             f"the archive holds sealed runs: set {KEY_SETTING} to archive more (a run "
-            "archived unsealed among them is one nobody vouches for)")
+            "archived unsealed among them is one nobody vouches for); nothing archived")
+    if key is not None and not _newest_matches(s, key) and _none_matches(s, key):
+        raise another_key("archive's runs", "nothing archived or sealed (a run sealed with "
+                          "it would never pass its check, nor would the runs sealed after it)")
+
+
+def _newest_matches(s: Session, key: bytes) -> bool:
+    """Whether the newest chained seal matches `key` (True when no run is sealed; False when
+    those sealed before the chain are all there is: each is checked alone)."""
+    position, newest = chain_end(s, [ArchivedRunRow.seal])
+    if position == 0:
+        return not any_sealed(s, ArchivedRunRow.seal)
+    previous = "" if position == 1 else seal_at(s, [ArchivedRunRow.seal], position - 1)
+    row = s.scalars(select(ArchivedRunRow).where(ArchivedRunRow.seal == newest)).first()
+    return (previous is not None and row is not None
+            and _seal_matches(_linked(_as_run(row), {position - 1: previous}), key))
+
+
+def _none_matches(s: Session, key: bytes) -> bool:
+    """Whether no sealed run that can be checked (the seal before its own held) matches
+    `key`, and one can."""
+    chain = _chain(s)
+    runs = [_linked(_as_run(row), chain) for row in s.scalars(
+        select(ArchivedRunRow).where(ArchivedRunRow.seal.is_not(None)))]
+    checkable = [r for r in runs if position_of(r.seal) is None or r.previous_seal is not None]
+    return bool(checkable) and not any(_seal_matches(r, key) for r in checkable)
 
 
 def key_checked(url: str, key: bytes | None) -> None:
-    """KeyRequired when `key` is None and the archive holds sealed runs: a pass without the
-    key archives nothing, and says so, even when it finds nothing new."""
+    """KeyRequired when `key` is None and the archive holds sealed runs, WrongKey when it is
+    not the key they were sealed with: a pass archives nothing, and says so, even when it
+    finds nothing new."""
     with Session(ready(url)) as s:
-        _refuse_unsealed(s, key)
+        _refuse_unkeyed(s, key)
 
 
 def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime,
          key: bytes | None = None) -> bool:
     """Store one run's history, sealed with `key` when given (next in the chain); False if
     that run was archived before (nothing written). KeyRequired, nothing written, when `key`
-    is None and the archive holds sealed runs."""
+    is None and the archive holds sealed runs, or is not the key they were sealed with."""
     data = gzip.compress(history_json.encode("utf-8"), mtime=0)  # same history, same bytes
     engine = ready(url)
     with sealing(url, ArchivedRunRow.__tablename__) as s:
-        _refuse_unsealed(s, key)
+        _refuse_unkeyed(s, key)
         ref = blobs.put(root, data, f"{run.workflow_id}.{run.run_id}.json.gz")
         seal = None
         if key is not None:
@@ -185,15 +218,30 @@ def runs_of(url: str, workflow_id: str | None = None) -> list[ArchivedRun]:
     if workflow_id is not None:
         query = query.where(ArchivedRunRow.workflow_id == workflow_id)
     with Session(ready(url)) as s:
-        runs = [ArchivedRun.model_validate(row, from_attributes=True)
-                for row in s.scalars(query)]
-        in_chain = [r for r in runs if position_of(r.seal)]
-        if in_chain:
-            chain = chain_of(s.scalars(
-                select(ArchivedRunRow.seal).where(ArchivedRunRow.seal.like(f"{CHAINED}%"))))
-            for r in in_chain:
-                r.previous_seal = chain.get((position_of(r.seal) or 0) - 1)
+        runs = [_as_run(row) for row in s.scalars(query)]
+        if any(position_of(r.seal) for r in runs):
+            chain = _chain(s)
+            runs = [_linked(r, chain) for r in runs]
         return runs
+
+
+def _as_run(row: ArchivedRunRow) -> ArchivedRun:
+    return ArchivedRun.model_validate(row, from_attributes=True)
+
+
+def _chain(s: Session) -> dict[int, str]:
+    """The archive's chained seals by position."""
+    return chain_of(s.scalars(
+        select(ArchivedRunRow.seal).where(ArchivedRunRow.seal.like(f"{CHAINED}%"))))
+
+
+def _linked(run: ArchivedRun, chain: dict[int, str]) -> ArchivedRun:
+    """`run` with the seal before its own in `chain` (None when that one is missing, and for
+    a seal from before the chain)."""
+    position = position_of(run.seal)
+    if position is not None:
+        run.previous_seal = chain.get(position - 1)
+    return run
 
 
 def record_pass(url: str, started_at: datetime, finished_at: datetime,
@@ -217,16 +265,18 @@ def last_pass_started(url: str) -> datetime | None:
 def seal_unsealed(url: str, key: bytes, vouched: Iterable[tuple[str, str]]) -> int:
     """Seal those of the `vouched` runs (workflow id, run id) that are archived without a
     seal (before the key was set), next in the chain, oldest closed first; how many. Vouch
-    only for runs checked against the server's copy (`archive seal` does)."""
+    only for runs checked against the server's copy (`archive seal` does). WrongKey, none
+    sealed, when `key` is not the one the archive's runs were sealed with."""
     wanted = set(vouched)
     with sealing(url, ArchivedRunRow.__tablename__) as s:
+        _refuse_unkeyed(s, key)
         rows = [row for row in s.scalars(select(ArchivedRunRow)
                                          .where(ArchivedRunRow.seal.is_(None))
                                          .order_by(ArchivedRunRow.closed_at))
                 if (row.workflow_id, row.run_id) in wanted]
         end, previous = chain_end(s, [ArchivedRunRow.seal])
         for position, row in enumerate(rows, start=end + 1):
-            run = ArchivedRun.model_validate(row, from_attributes=True)
+            run = _as_run(row)
             row.seal = previous = chained_seal(key, run, run.sha256, position, previous)
         return len(rows)
 
@@ -275,15 +325,22 @@ def _check_seal(run: ArchivedRun, key: bytes) -> None:
             f"#{position - 1}) is missing from the archive: a sealed row was deleted; restore "
             "the archive's rows from a backup"
         )
-    expected = (seal_of(key, run, run.sha256) if position is None else
-                chained_seal(key, run, run.sha256, position, run.previous_seal or ""))
-    if not hmac.compare_digest(run.seal, expected):
+    if not _seal_matches(run, key):
         raise ArchiveDamaged(
             f"the seal of the archived history of {run.workflow_id} run {run.run_id} does not "
             "match its row: the row or its digest was changed by someone without the archive "
             "key (or the key is not the one it was sealed with): restore the row and the blob "
             "from a backup"
         )
+
+
+def _seal_matches(run: ArchivedRun, key: bytes) -> bool:
+    """Whether the seal of `run` (sealed; chained, with the seal before it in
+    `previous_seal`) is the one `key` makes."""
+    position = position_of(run.seal)
+    expected = (seal_of(key, run, run.sha256) if position is None else
+                chained_seal(key, run, run.sha256, position, run.previous_seal or ""))
+    return hmac.compare_digest(run.seal or "", expected)
 
 
 # The history says which run it is (a reset run's names it in the reset's failed task, as

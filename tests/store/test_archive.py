@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
+from activities.archive import ArchiveActivities
+from journey import archive_contracts as ac
 from journey.archive_contracts import ArchivePassResult
+from journey.settings import Settings
 from store import archive, blobs
+from store.seals import WrongKey
+from tests.cli_kit import cli, point_cli_at, said
 
 CLOSED = datetime(2026, 3, 31, 9, 30, tzinfo=UTC)
 HISTORIES = Path(__file__).parents[1] / "histories"
@@ -134,6 +142,9 @@ def test_a_sealed_run_changed_without_the_key_is_refused(db_url: str, tmp_path: 
         archive.history_json(tmp_path, unsealed, KEY)
     with pytest.raises(archive.ArchiveDamaged, match="seal .* does not match"):
         archive.history_json(tmp_path, sealed, b"another-key-altogether-5678")
+    assert archive.seal_unsealed(db_url, KEY, [("loan-APP-1", "r2")]) == 1  # vouched for
+    resealed = archive.runs_of(db_url, "loan-APP-1")[1]
+    assert archive.history_json(tmp_path, resealed, KEY) == history_of("r2", other.closed_at)
 
     # a forger rewrites the history, stores it under its new digest and points the row at it
     forged = HISTORY.replace("2026-03-01T09:00:00Z", "2026-03-02T09:00:00Z")
@@ -145,10 +156,6 @@ def test_a_sealed_run_changed_without_the_key_is_refused(db_url: str, tmp_path: 
     assert archive.history_json(tmp_path, changed) == forged  # unkeyed checks pass it
     with pytest.raises(archive.ArchiveDamaged, match="changed by someone without the archive"):
         archive.history_json(tmp_path, changed, KEY)
-
-    assert archive.seal_unsealed(db_url, KEY, [("loan-APP-1", "r2")]) == 1  # vouched for
-    resealed = archive.runs_of(db_url, "loan-APP-1")[1]
-    assert archive.history_json(tmp_path, resealed, KEY) == history_of("r2", other.closed_at)
 
 
 def test_once_a_run_is_sealed_none_is_archived_without_the_key(
@@ -194,3 +201,53 @@ def test_a_seal_from_before_the_chain_still_verifies(db_url: str, tmp_path: Path
     assert archive.history_json(tmp_path, old, KEY) == HISTORY
     with pytest.raises(archive.ArchiveDamaged, match="does not match"):
         archive.history_json(tmp_path, old, b"another-key-altogether-5678")
+    archive.key_checked(db_url, KEY)  # the chain goes on from it with its key, no other
+    with pytest.raises(WrongKey):
+        archive.key_checked(db_url, b"another-key-altogether-5678")
+
+
+WRONG = b"another-key-altogether-5678"
+
+
+async def test_a_wrong_key_archives_and_seals_nothing(
+    db_url: str, tmp_path: Path, time_skipping_env: WorkflowEnvironment,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A key not the archive's would append runs whose seals never pass their check: the
+    store, the workers' hourly pass and `archive seal` refuse it before writing anything."""
+    assert archive.keep(db_url, tmp_path, closed_run("r0"), history_of("r0"), datetime.now(UTC))
+    days = [CLOSED + timedelta(days=d) for d in (1, 2)]
+    for n, closed in enumerate(days, start=1):
+        assert archive.keep(db_url, tmp_path, closed_run(f"r{n}", closed),
+                            history_of(f"r{n}", closed), datetime.now(UTC), KEY)
+    before = archive.runs_of(db_url)
+    later = closed_run("r3", CLOSED + timedelta(days=3))
+    wrong = "LOAN_JOURNEY_ARCHIVE_KEY is not the key the archive's runs were sealed with"
+    with pytest.raises(WrongKey, match=f"{wrong}: nothing archived"):
+        archive.keep(db_url, tmp_path, later, history_of("r3", later.closed_at),
+                     datetime.now(UTC), WRONG)
+    with pytest.raises(WrongKey, match=wrong):
+        archive.seal_unsealed(db_url, WRONG, [("loan-APP-1", "r0")])
+    assert archive.runs_of(db_url) == before  # nothing written, nor stored
+    unstored = gzip.compress(history_of("r3", later.closed_at).encode(), mtime=0)
+    assert not blobs.path(tmp_path, hashlib.sha256(unstored).hexdigest()).exists()
+
+    settings = Settings(database_url=db_url, data_dir=tmp_path, archive_key="x" * 27)
+    with pytest.raises(ApplicationError) as refused:  # the worker's pass: not retried
+        await ActivityEnvironment(time_skipping_env.client).run(
+            ArchiveActivities(settings).archive_closed_runs, ac.ArchivePassInput())
+    assert refused.value.type == "WrongKey" and refused.value.non_retryable
+    assert wrong in str(refused.value)
+    monkeypatch.setenv("LOAN_JOURNEY_DATABASE_URL", db_url)
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", "x" * 27)
+    point_cli_at(monkeypatch, time_skipping_env.client)
+    for command in ("run", "seal"):
+        done = await cli("archive", command)
+        assert done.exit_code == 8 and wrong in said(done), done.output
+
+    # the newest run changed, the one before matching: a run to restore, not a wrong key
+    with create_engine(db_url).begin() as db:
+        db.execute(text("update archived_histories set events = 3 where run_id = 'r2'"))
+    archive.key_checked(db_url, KEY)
+    with pytest.raises(WrongKey):
+        archive.key_checked(db_url, WRONG)
