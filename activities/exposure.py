@@ -36,19 +36,9 @@ class ExposureActivities:
 
     @activity.defn(name=KEEP_EXPOSURE)
     async def keep_exposure(self, request: KeepExposureInput) -> KeepExposureResult:
-        """Keep the line; a new application (no principal yet) then tells the borrower's
-        other applications, whose approvals would otherwise settle on the exposure they read.
-        Retried whole: a second keep changes nothing, a second notice only asks a re-read."""
-        await asyncio.to_thread(keep, self._url, request)
-        if request.principal is not None:
-            return KeepExposureResult(kept=True)
-        kept = await asyncio.to_thread(others, self._url, request.credit_code,
-                                       request.workflow_id)
-        rose = ExposureRose(credit_code=request.credit_code, line=ExposureLine(
-            workflow_id=request.workflow_id, amount=request.amount))
-        client = activity.client()
-        told = [line.workflow_id for line in kept if not line.running
-                and await _tell(client, line.workflow_id, rose)]
+        """Keep the line (`kept_and_told`). Retried whole: a second keep changes nothing, a
+        second notice only asks a re-read."""
+        told = await kept_and_told(activity.client(), self._url, request)
         return KeepExposureResult(kept=True, told=told)
 
     async def _exposure(self, workflow_id: str, app: LoanApplication) -> Exposure:
@@ -72,6 +62,21 @@ class ExposureActivities:
         case = request.case
         exposure = await self._exposure(request.workflow_id, case.application)
         return case.model_copy(update={"exposure": exposure}).routed()
+
+
+async def kept_and_told(client: Client, url: str, request: KeepExposureInput) -> list[str]:
+    """Keep the journey's line in the store; a new application's (no principal yet) then tells
+    the borrower's other applications, whose approvals would otherwise settle on the exposure
+    they read: those told. The command line that starts a journey keeps its line so, before
+    any worker runs its intake (which keeps it again, for journeys started otherwise)."""
+    await asyncio.to_thread(keep, url, request)
+    if request.principal is not None:
+        return []
+    kept = await asyncio.to_thread(others, url, request.credit_code, request.workflow_id)
+    rose = ExposureRose(credit_code=request.credit_code, line=ExposureLine(
+        workflow_id=request.workflow_id, amount=request.amount))
+    return [line.workflow_id for line in kept
+            if not line.running and await _tell(client, line.workflow_id, rose)]
 
 
 async def _tell(client: Client, workflow_id: str, rose: ExposureRose) -> bool:

@@ -28,6 +28,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.exposure import kept_and_told
 from activities.policy import policy_text
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
@@ -37,6 +38,7 @@ from journey.credit_code import is_valid
 from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.entrusted_payment import OPERATIONS_TEAM
+from journey.exposure import KeepExposureInput
 from journey.loan_book import BookLine, LoanBook, book_line, worst_first
 from journey.owed_figures import OwedFigures, owed_figures
 from journey.policy import (
@@ -198,7 +200,7 @@ async def start_journey(
     try:
         handle = await client.start_workflow(
             LoanJourneyWorkflow.run,
-            JourneyInput(application=policy.coded(application)),
+            JourneyInput(application=(coded := policy.coded(application))),
             id=journey_id(application.application_id),
             task_queue=settings.task_queue,
             # an application id is used once: a closed journey's id starting again would
@@ -206,13 +208,17 @@ async def start_journey(
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
         codec.started(client, handle.id)
-        return handle
     except WorkflowAlreadyStartedError as err:
         raise await _already_started(client, application.application_id) from err
     except RPCError as err:
         if err.status is RPCStatusCode.ALREADY_EXISTS:
             raise await _already_started(client, application.application_id) from err
         raise
+    # the borrower's exposure counts it from now, not once a worker runs its intake: an
+    # approval of the borrower settling before that (a vote kept while no worker ran) is told
+    await kept_and_told(client, settings.db_url, KeepExposureInput(
+        workflow_id=handle.id, credit_code=coded.credit_code, amount=coded.amount))
+    return handle
 
 
 async def _already_started(client: Client, application_id: str,

@@ -25,7 +25,9 @@ from journey.status import JourneyStatus, plan_start
 from starter import operations
 from starter.operations import JourneyRow
 from starter.render import journeys_table, status_view
+from store import blobs
 from store.exposure import others
+from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import assert_replays, disbursed, pay, settle_at_quote, until
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
@@ -208,6 +210,35 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert ("kept: an exposure that falls while the case is decided does not lower its "
                 "tier (the rules give branch on it)") in _text(status_view(status))
         await assert_replays(case)
+
+
+async def test_an_application_counts_from_its_start_before_a_worker_runs_its_intake(
+    tmp_path,
+) -> None:
+    """A vote kept while no worker ran, delivered before the intake of an application started
+    meanwhile (the dev server: `start` lists runs, which the time-skipping server cannot)."""
+    docs, company = Documents(), borrower()
+    async with fresh_dev_server() as env, journey_worker(env.client, tmp_path, docs) as settings:
+        client = env.client
+        case_app = application(docs, amount=3_000_000, company=company)
+        case = await start(client, settings, case_app)
+        await drive_to(case, case_app, Stage.APPROVAL)  # routed alone: branch
+        # started from the command line while no worker polls its queue: no intake has run
+        late_app = application(docs, amount=3_000_000, company=company)
+        for ref in late_app.documents:
+            blobs.put(settings.documents_dir, ref.filename.removesuffix(".png").encode(),
+                      ref.filename)
+        idle = settings.model_copy(update={"task_queue": f"{settings.task_queue}-idle"})
+        late = await operations.start_journey(client, idle, late_app)
+
+        voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        assert voted.stage is Stage.APPROVAL  # re-routed on 6,000,000, not approved alone
+        route = (await operations.status_of(case)).route
+        assert route is not None and route.exposure is not None
+        assert route.exposure.others == [ExposureLine(workflow_id=late.id, amount=Decimal(3e6))]
+        assert route.tier is ApprovalTier.HEAD_OFFICE
+        await late.terminate("the test is over")
 
 
 async def test_a_journey_terminated_outside_the_engine_is_left_out_saying_why(
