@@ -401,8 +401,16 @@ class JourneyUpdates(Bookkeeping):
         """Until the payout, once graded: the loan's covenants (the offer's, or those its
         grade would give) tested on the file it is decided on, so that approvers and the
         offer see a covenant the borrower breaches on day one."""
+        if self._disbursement is not None:
+            return []
+        return self._covenants_tested(loan_file)
+
+    def _covenants_tested(self, loan_file: list[DocumentReading]) -> list[CovenantCheck]:
+        """The loan's covenants (the offer's, or those its grade would give) tested on
+        `loan_file`, once graded: before the payout what approvers see, at the payout the
+        breaches the running loan carries as early warnings."""
         grade = self._grade()
-        if self._disbursement is not None or grade is None or self._pl_policy is None:
+        if grade is None or self._pl_policy is None:
             return []
         offer = self._offer
         if offer is None or offer.covenants is None:

@@ -67,6 +67,7 @@ class PostLoanStage(Repricing):
             visit = self._enter(Stage.POST_LOAN, Party.CUSTOMER, None)
             if self._pl_policy is None:  # offered before the offer pinned it
                 self._pl_policy = await self._load_post_loan_policy()
+            await self._warn_of_breaches_on_file()
         while True:
             ending = await self._manage()
             if ending != "continue":

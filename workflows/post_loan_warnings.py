@@ -9,7 +9,7 @@ recorded as a decision; once no warning is open the loan leaves the queue.
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journey.decisions import UpdateResult
+    from journey.decisions import UpdateResult, Verdict
     from journey.policy.authority import authorize_warning_acknowledgement
     from journey.post_loan_warnings import (
         Acknowledgement,
@@ -23,6 +23,10 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Stage
     from journey.timeline import EventType
     from workflows.post_loan_carry import PostLoanMemory
+
+# workflow.patched marker: before it, a loan approved with a covenant already breached on
+# file carried no warning of it until its first review.
+BREACHES_ON_FILE_CARRIED = "breaches-on-file-carried"
 
 
 class EarlyWarnings(PostLoanMemory):
@@ -42,6 +46,21 @@ class EarlyWarnings(PostLoanMemory):
         await self.notify(
             f"{self._workflow_id}:warning:{number}", team, f"early_warning_{kind}", detail
         )
+
+    async def _warn_of_breaches_on_file(self) -> None:
+        """At the payout, each covenant the loan was approved with already breached on file
+        is an open early warning from day one, with the figure, the limit and the approvers'
+        reasons: the review path's warning, so a review of the same statements adds none."""
+        breached = [c for c in self._covenants_tested(self.loan_file()) if c.breached]
+        if not breached or not workflow.patched(BREACHES_ON_FILE_CARRIED):
+            return
+        reasons = "; ".join(f"{v.actor.id}: {v.reason}" for v in self._votes
+                            if v.verdict is Verdict.APPROVE)
+        for check in breached:
+            await self._warn("covenant_breach",
+                             f"{check.detail}: breached on the statements the loan was "
+                             f"approved on, approved as an exception ({reasons})",
+                             subject=check.covenant.id)
 
     @workflow.update
     async def acknowledge_warning(self, request: AcknowledgeWarning) -> UpdateResult:

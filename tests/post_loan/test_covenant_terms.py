@@ -20,6 +20,7 @@ from starter.operations import JourneyRow
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     TIGHT,
+    assert_replays,
     disbursed,
     loan_worker,
     policy,
@@ -36,6 +37,7 @@ from tests.workflows.journey_kit import (
     start,
     until_stage,
 )
+from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
 
@@ -147,5 +149,22 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         at_offer = await until_stage(handle, Stage.OFFER)
         assert [c.detail for c in at_offer.covenants_on_file if c.breached] == breached
         await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
-        paid = await until(handle, lambda s: s.disbursement is not None)
+        paid = await until(handle, lambda s: s.disbursement is not None and s.warnings)
         assert paid.covenants_on_file == []
+        # the running loan carries the breach from the payout: an open early warning on the
+        # risk team's queue, with the figure, the limit and the approver's reason
+        [warning] = paid.warnings
+        assert (warning.kind, warning.subject, warning.open) == (
+            "covenant_breach", "max-leverage", True)
+        assert warning.detail == (
+            f"{breached[0]}: breached on the statements the loan was approved on, approved "
+            f"as an exception ({BRANCH_APPROVER.id}: within limit)")
+        attrs = (await handle.describe()).typed_search_attributes
+        assert (attrs.get(sa.TEAM), attrs.get(sa.SLA_STATE)) == ("sme_risk", "early_warning")
+        console.print(render.status_view(paid))
+        assert "open warnings #1" in " ".join(console.export_text().split())
+        # a review of the same statements adds no second task for it
+        await review(env, settings, handle.id, 1)
+        reviewed = await until(handle, lambda s: s.last_review is not None)
+        assert [w.kind for w in reviewed.warnings] == ["covenant_breach", "downgrade"]
+        await assert_replays(handle)

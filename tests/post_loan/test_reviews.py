@@ -11,10 +11,12 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from journey.actors import Actor, Role
 from journey.classification import RiskClass
 from journey.decisions import AddDocuments
 from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
 from journey.post_loan_policy import first_review_on, start_of
+from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.repayment import add_months
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import (
@@ -26,7 +28,7 @@ from tests.post_loan.loan_kit import (
     until,
 )
 from tests.workflows import journey_kit
-from tests.workflows.journey_kit import Documents, customer
+from tests.workflows.journey_kit import Documents, customer, refused
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -93,6 +95,11 @@ async def test_a_new_statement_that_breaches_a_covenant_raises_an_early_warning(
 ) -> None:
     env, docs = time_skipping_env, Documents()
     async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
+        # nothing open is said first, also to another team's officer: the queue is moot
+        assert "no open early warning: none has been raised" in await refused(
+            handle, LoanJourneyWorkflow.acknowledge_warning, AcknowledgeWarning(
+                actor=Actor(id="risk-corp-1", role=Role.RISK_OFFICER),
+                action=WarningAction.MONITOR, note="nothing yet"))
         await skip_to(env, start_of(running.offer.schedule[0].due_on) - timedelta(days=5))
         sheet = docs.add(
             f"{app.credit_code}-balance-later", status=ReadStatus.READ,
