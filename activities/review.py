@@ -66,7 +66,8 @@ class ReviewActivities:
     async def set_review_cadence(self, request: rc.ReviewScheduleInput) -> rc.ReviewScheduleResult:
         sid = rc.review_schedule_id(request.journey_id)
         try:
-            await schedules.set_cadence(activity.client(), request.journey_id, request.calendar)
+            await schedules.set_cadence(activity.client(), request.journey_id, request.calendar,
+                                        request.note)
         except NotFound:
             return rc.ReviewScheduleResult(schedule_id=sid, changed=False, detail="no schedule")
         except RPCError as err:

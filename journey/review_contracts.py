@@ -56,6 +56,20 @@ class ReviewScheduleInput(BaseModel):
     note: str = ""
 
 
+_NOTE_HEAD = "post-loan reviews of "
+
+
+def review_note(journey_id: str, risk_class: str) -> str:
+    """The note the engine gives a loan's review schedule: whose reviews, at which class."""
+    return f"{_NOTE_HEAD}{journey_id}, class {risk_class}"
+
+
+def engine_note(note: str) -> bool:
+    """Whether a schedule's note is the engine's own (`review_note`), not a person's reason
+    for a pause or a resumption."""
+    return note.startswith(_NOTE_HEAD)
+
+
 class ReviewScheduleDeleteInput(BaseModel):
     journey_id: str
 

@@ -36,6 +36,7 @@ from journey.review_contracts import (
     REVIEW_WORKFLOW,
     SCHEDULE_PREFIX,
     ReviewInput,
+    engine_note,
     review_schedule_id,
     scheduled_journey,
 )
@@ -104,12 +105,19 @@ async def create(
     return True
 
 
-async def set_cadence(client: Client, journey_id: str, calendar: ReviewCalendar) -> None:
-    """Re-time the reviews (quarterly to monthly on a downgrade, and back)."""
+async def set_cadence(
+    client: Client, journey_id: str, calendar: ReviewCalendar, note: str = ""
+) -> None:
+    """Re-time the reviews (quarterly to monthly on a downgrade, and back), with `note`
+    (the engine's, naming the class the new cadence is for) in place of the engine's note
+    the schedule had; a person's note of why it is paused or resumed is kept."""
 
     def change(current: ScheduleUpdateInput) -> ScheduleUpdate:
         schedule = current.description.schedule
         schedule.spec = spec(calendar)
+        state = schedule.state
+        if note and not state.paused and (not state.note or engine_note(state.note)):
+            state.note = note
         return ScheduleUpdate(schedule=schedule)
 
     await _call(client, journey_id, lambda h: h.update(change))

@@ -238,7 +238,7 @@ class PostLoanStage(Repricing):
             journey_id=self._workflow_id,
             calendar=review_calendar(policy, first, every, end),
             task_queue=workflow.info().task_queue,
-            note=f"post-loan reviews of {self._workflow_id}, class {self._pl.risk_class}",
+            note=rc.review_note(self._workflow_id, self._pl.risk_class),
         )
         name = rc.CREATE_REVIEW_SCHEDULE if creating else rc.SET_REVIEW_CADENCE
         await self._review_schedule(name, request)

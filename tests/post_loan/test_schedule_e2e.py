@@ -94,6 +94,7 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         await schedules.trigger(client, handle.id)
         await until(handle, lambda s: s.risk_class == "special_mention", seconds=REVIEW_WAIT)
         monthly = await _until_cadence(client, handle.id, months=1)
+        assert monthly.note == f"post-loan reviews of {handle.id}, class special_mention"
         assert [w.kind for w in (await until(handle, lambda s: True)).warnings] == [
             "covenant_breach", "downgrade"
         ]
