@@ -563,7 +563,7 @@ async def list_journeys(
                 sla=attrs.get(sa.SLA_STATE) or "-",
                 product=attrs.get(sa.PRODUCT) or "-",
                 amount_band=attrs.get(sa.AMOUNT_BAND) or "-",
-                started=wf.start_time,
+                started=sa.journey_started(attrs, wf.start_time),
             )
         )
     return rows

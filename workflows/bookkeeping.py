@@ -35,6 +35,9 @@ with workflow.unsafe.imports_passed_through():
 
 # workflow.patched marker: histories recorded before it awaited every write in place.
 WRITE_BEHIND = "timing-write-behind"
+# workflow.patched marker: before it, a journey's start was not a search attribute, and a
+# loan continued as new listed its latest run's start as the journey's.
+JOURNEY_START_LISTED = "journey-start-attribute"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -149,8 +152,17 @@ class Bookkeeping:
                 sa.PRODUCT.value_set(app.product.value),
                 sa.AMOUNT_BAND.value_set(sa.amount_band(app.amount)),
                 *self._loan_attributes(),
+                *self._start_attribute(),
             ]
         )
+
+    def _start_attribute(self) -> list[SearchAttributeUpdate[Any]]:
+        """When the journey began (its first stage's entry, which continue-as-new carries in
+        the timeline), for `list` and `queue`: visibility's start time is each run's."""
+        if not workflow.patched(JOURNEY_START_LISTED):
+            return []
+        began = self._visits[0].entered_at if self._visits else workflow.info().start_time
+        return [sa.JOURNEY_STARTED.value_set(sa.started_stamp(began))]
 
     def _loan_attributes(self) -> list[SearchAttributeUpdate[Any]]:
         """What a disbursed loan adds to the work lists (workflows/post_loan_carry.py)."""

@@ -6,9 +6,10 @@ a band, never the figure.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, TypedSearchAttributes
 
 STAGE = SearchAttributeKey.for_keyword("JourneyStage")
 TEAM = SearchAttributeKey.for_keyword("JourneyTeam")
@@ -19,7 +20,11 @@ PRODUCT = SearchAttributeKey.for_keyword("JourneyProduct")
 # a disbursed loan's class (五级分类: normal ... loss): the risk team's loan book
 LOAN_CLASS = SearchAttributeKey.for_keyword("LoanClass")
 
-ALL = (STAGE, TEAM, TIER, AMOUNT_BAND, SLA_STATE, PRODUCT, LOAN_CLASS)
+# when the journey began (its first run's, which continue-as-new would otherwise hide: the
+# visibility start time is each run's), UTC ISO-8601 to the microsecond, so text sorts as time
+JOURNEY_STARTED = SearchAttributeKey.for_keyword("JourneyStartedAt")
+
+ALL = (STAGE, TEAM, TIER, AMOUNT_BAND, SLA_STATE, PRODUCT, LOAN_CLASS, JOURNEY_STARTED)
 
 _BANDS = ((Decimal(5_000_000), "up-to-5m"), (Decimal(50_000_000), "5m-50m"))
 
@@ -29,6 +34,18 @@ def amount_band(amount: Decimal) -> str:
         if amount <= limit:
             return band
     return "over-50m"
+
+
+def started_stamp(at: datetime) -> str:
+    """JourneyStartedAt's text for `at`."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def journey_started(attributes: TypedSearchAttributes, run_started: datetime) -> datetime:
+    """When the journey began: JourneyStartedAt, or for a run without it (a journey that
+    never continued as new, or last did so before the attribute) `run_started`."""
+    stamp = attributes.get(JOURNEY_STARTED)
+    return datetime.fromisoformat(stamp) if stamp else run_started
 
 
 def registration() -> dict[str, int]:

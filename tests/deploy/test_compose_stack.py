@@ -171,6 +171,7 @@ def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None
         "SlaState",
         "JourneyProduct",
         "LoanClass",
+        "JourneyStartedAt",
     }
     assert "--type Keyword" in text
     used = {

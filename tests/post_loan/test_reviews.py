@@ -88,6 +88,11 @@ async def test_quarterly_reviews_keep_a_sound_loan_normal(
         assert now.last_review is not None and now.last_review.review_id.endswith("-3")
         assert now.risk_class is RiskClass.NORMAL and now.warnings == []
         assert [d.verdict for d in now.decisions].count("reviewed") == 3
+        # `list` and `queue` say when the journey began, not when its latest run did
+        latest = await handle.describe()
+        began = now.timeline[0].entered_at
+        assert latest.start_time - began > timedelta(days=60)
+        assert sa.journey_started(latest.typed_search_attributes, latest.start_time) == began
 
 
 async def test_a_new_statement_that_breaches_a_covenant_raises_an_early_warning(

@@ -103,6 +103,7 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         await until(handle, lambda s: s.run >= 3)
         listed = await operations.list_journeys(client, f"WorkflowId = '{handle.id}'")
         assert [(r.workflow_id, r.status) for r in listed] == [(handle.id, "running")]
+        assert listed[0].started == running.timeline[0].entered_at  # the journey's, not the run's
         runs = await operations.list_journeys(
             client, f"WorkflowId = '{handle.id}' AND ExecutionStatus = 'ContinuedAsNew'")
         assert len(runs) >= 2
