@@ -51,6 +51,8 @@ class EarlyWarnings(PostLoanMemory):
         """At the payout, each covenant the loan was approved with already breached on file
         is an open early warning from day one, with the figure, the limit and the approvers'
         reasons: the review path's warning, so a review of the same statements adds none."""
+        if self._offer is None or self._offer.covenants is None:
+            return  # offered before covenants were loan terms: its reviews test the policy's
         breached = [c for c in self._covenants_tested(self.loan_file()) if c.breached]
         if not breached or not workflow.patched(BREACHES_ON_FILE_CARRIED):
             return
