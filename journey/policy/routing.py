@@ -161,37 +161,56 @@ class Route(BaseModel):
     # the lower tier the rules give on the exposure read last, when it fell during the
     # approval and the tier was kept (None: the rules give this tier, or a higher one)
     rules_give: ApprovalTier | None = None
+    # the exposure the tier was chosen on, when one read since has fallen and the tier was kept
+    # (`exposure` is then the figure read last, which the approvers' limits are checked on)
+    chosen_on: Exposure | None = None
 
     @property
     def decided_on(self) -> Decimal | None:
-        """The amount the tier was chosen on: the borrower's exposure, when it has more than
-        this application; None when it was this application's amount."""
+        """The amount the approvers' limits are weighed on: the borrower's exposure read last,
+        when it has more than this application (the tier was chosen on it, or on `chosen_on`
+        when it has fallen since); None when it is this application's amount."""
         return self.exposure.beyond_amount if self.exposure else None
 
     def why_tier(self) -> str:
-        """e.g. "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + ...", and
-        why the tier stands when the rules would give a lower one on the figures shown."""
+        """e.g. "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + ...", the
+        tiers the case had, each on the figure that chose it, and why the tier stands when
+        the rules would give a lower one on the exposure read last."""
         kept = ([f"kept: an exposure that falls while the case is decided does not lower its "
-                 f"tier (the rules give {self.rules_give} on it)"] if self.rules_give else [])
+                 f"tier (the rules give {self.rules_give} on {self._figure(self.exposure)}, "
+                 "read last)"] if self.rules_give else [])
         return "; ".join([self._on_what(), *(f"was {was}" for was in self.rerouted_from),
                           *kept])
 
     def _on_what(self) -> str:
-        if self.exposure is None or self.decided_on is None:
-            left_out = self.exposure.leaving_out() if self.exposure else ""
-            return f"tier {self.tier} on the amount {Decimal(self.inputs['amount']):,}{left_out}"
-        return f"tier {self.tier} on exposure {self.exposure.describe()}"
+        """The tier and the figure that chose it."""
+        return f"tier {self.tier} on {self._figure(self.chosen_on or self.exposure)}"
+
+    def _figure(self, exposure: Exposure | None) -> str:
+        """"exposure CNY 62,000,000: this 12,000,000 + ...", or "the amount 3,000,000" when
+        the borrower has nothing else."""
+        if exposure is None or exposure.beyond_amount is None:
+            left_out = exposure.leaving_out() if exposure else ""
+            return f"the amount {Decimal(self.inputs['amount']):,}{left_out}"
+        return f"exposure {exposure.describe()}"
 
 
 def reroute(current: Route, fresh: Route) -> Route:
     """The case's route on the borrower's exposure as it stands at the approval (`fresh`, on
-    the same pinned policy). A higher tier replaces the route, the earlier one kept in words;
-    the risk team that reviewed stays. A tier that would fall stays where it was, as a bank
-    keeps the authority it chose (a limit is then checked on the exposure now, which is no
-    higher): the figures are the fresh ones either way."""
-    if fresh.tier.rank <= current.tier.rank:
-        lower = fresh.tier if fresh.tier is not current.tier else None
-        return current.model_copy(update={"exposure": fresh.exposure, "rules_give": lower})
+    the same pinned policy); the risk team that reviewed stays. A higher tier replaces the
+    route, the earlier one kept in words. The same tier: the route is the fresh one, its
+    explanation on the figures read now. A tier that would fall stays where it was, as a bank
+    keeps the authority it chose, with the route that chose it (`chosen_on`); its limits are
+    then checked on the exposure now (`exposure`), which is no higher."""
+    if fresh.tier.rank < current.tier.rank:
+        return current.model_copy(update={
+            "exposure": fresh.exposure, "rules_give": fresh.tier,
+            "chosen_on": current.chosen_on or current.exposure})
+    if fresh.tier is current.tier:
+        again = "Re-routed at the approval: " if current.rerouted_from else ""
+        return fresh.model_copy(update={
+            "team": current.team, "explanation": f"{again}{fresh.explanation}",
+            "rerouted_from": current.rerouted_from})
     return fresh.model_copy(update={
         "team": current.team,
         "explanation": f"Re-routed at the approval: {fresh.explanation}",

@@ -275,8 +275,15 @@ def test_an_exposure_that_falls_keeps_the_tier_saying_why(
     fallen = reroute(chosen, route(policy, app, Ratios(), _exposure("12000000", "37876562.50")))
     assert (fallen.tier, fallen.rules_give) == (C, H)
     assert fallen.why_tier() == (
-        "tier credit_committee on exposure CNY 49,876,562.50: this 12,000,000 + loan-APP-0 "
-        "37,876,562.50 (loan running, principal owed); kept: an exposure that falls while the "
-        "case is decided does not lower its tier (the rules give head_office on it)")
+        "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + loan-APP-0 "
+        "50,000,000 (loan running, principal owed); kept: an exposure that falls while the "
+        "case is decided does not lower its tier (the rules give head_office on exposure "
+        "CNY 49,876,562.50: this 12,000,000 + loan-APP-0 37,876,562.50 (loan running, "
+        "principal owed), read last)")
+    assert "62,000,000" in fallen.explanation  # the route's words name the figures that chose it
+    assert fallen.decided_on == D("49876562.50")  # the limits: on the exposure read last
+    twice = reroute(fallen, route(policy, app, Ratios(), _exposure("12000000")))
+    assert twice.why_tier().startswith("tier credit_committee on exposure CNY 62,000,000")
     again = reroute(fallen, chosen)  # risen back: the rules give the tier again
     assert again.rules_give is None and "kept" not in again.why_tier()
+    assert again.chosen_on is None and again.explanation == chosen.explanation

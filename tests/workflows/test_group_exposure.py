@@ -208,7 +208,8 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert status.route is not None and status.route.tier is ApprovalTier.HEAD_OFFICE
         assert status.route.exposure is not None and status.route.exposure.others == []
         assert ("kept: an exposure that falls while the case is decided does not lower its "
-                "tier (the rules give branch on it)") in _text(status_view(status))
+                "tier (the rules give branch on the amount 3,000,000, read last)"
+                ) in _text(status_view(status))
         await assert_replays(case)
 
 
