@@ -5,7 +5,7 @@ Every decision carries the actor (id and role) and, for customer-facing ones, th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -171,9 +171,21 @@ class Repayment(BaseModel):
         return "settlement" if self.settles else "prepayment" if self.prepays else "repayment"
 
 
+class DecisionRecord(BaseModel):
+    stage: Stage
+    attempt: int
+    actor: Actor
+    verdict: str
+    reason: str = ""
+    at: datetime
+
+
 class UpdateResult(BaseModel):
     """What every update returns: where the journey stands once the update is applied."""
 
     accepted: bool = True
     stage: Stage
     message: str = ""
+    # what the bank's systems decided acting on the update, with the figures (an approval's
+    # authority check: a re-route, votes set aside, a tier kept): the history keeps them
+    decided: list[DecisionRecord] = Field(default_factory=list)

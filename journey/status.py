@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from journey.actors import Actor
 from journey.application import Channel, LoanApplication, Product
 from journey.availability_interest import InterestPosition
 from journey.classification import RiskClass
+from journey.decisions import DecisionRecord
 from journey.documents import DocumentReading, DocumentRef
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.entrusted_payment import EntrustedPayout
@@ -38,15 +38,6 @@ from journey.timeline import TimingEvent
 class JourneyInput(BaseModel):
     application: LoanApplication
     resume: PostLoanCarry | None = None  # set when post-loan management continues as new
-
-
-class DecisionRecord(BaseModel):
-    stage: Stage
-    attempt: int
-    actor: Actor
-    verdict: str
-    reason: str = ""
-    at: datetime
 
 
 class StageVisit(BaseModel):
@@ -152,6 +143,9 @@ class JourneyStatus(BaseModel):
     # once graded, until the payout: what approvers should weigh that no rule refuses (a
     # rate agreed below the policy's price for the grade, a licence ending within the term)
     cautions: list[str] = Field(default_factory=list)
+    # the borrower's new applications told since the exposure was read, and whose votes they
+    # may set aside when it is read again as the approval settles ("" when none)
+    exposure_told: str = ""
     # post-loan management
     account: Account | None = None
     today: date | None = None  # the loan's day the account is drawn up to (penalty accrued)

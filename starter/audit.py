@@ -29,7 +29,7 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter, PayloadConverter
 
 from starter.audit_replay import ReplayOutcome, VerifyReport, verify
-from starter.audit_summary import duration, find_actor, summarise
+from starter.audit_summary import WIDTH, duration, find_actor, summarise
 from starter.codec import ENCODING, SETTING, CodecError
 
 __all__ = [
@@ -78,12 +78,15 @@ def history_json(history: WorkflowHistory) -> str:
 
 
 async def audit_trail(
-    history: WorkflowHistory, converter: DataConverter, stage_attribute: str = STAGE_ATTRIBUTE
+    history: WorkflowHistory, converter: DataConverter, stage_attribute: str = STAGE_ATTRIBUTE,
+    *, full: bool = False,
 ) -> list[AuditLine]:
-    """The history as audit lines, payloads decoded (needs the codec keys if encrypted)."""
-    builder = _Trail(converter, stage_attribute, run_id(history))
-    lines = [await builder.line(event) for event in history.events]
-    return [line for line in lines if line is not None]
+    """The history as audit lines, payloads decoded (needs the codec keys if encrypted);
+    each payload summarised on a line (`summarise`), in full when `full`. What the bank's
+    systems decided acting on an update (a re-route, votes set aside, a tier kept) follows
+    it, a line apiece, always in full."""
+    builder = _Trail(converter, stage_attribute, run_id(history), None if full else WIDTH)
+    return [line for event in history.events for line in await builder.lines(event)]
 
 
 def run_id(history: WorkflowHistory) -> str:
@@ -121,8 +124,11 @@ def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
 class _Trail:
     """Walks events in order, remembering what later events refer back to."""
 
-    def __init__(self, converter: DataConverter, stage_attribute: str, run_id: str) -> None:
+    def __init__(self, converter: DataConverter, stage_attribute: str, run_id: str,
+                 width: int | None) -> None:
         self._converter = converter
+        self._width = width  # of a payload's summary; None: in full
+        self._decided: list[dict[str, Any]] = []  # the systems' decisions an update reported
         self._run_id = run_id
         self._stage_attribute = stage_attribute
         self.stage = ""
@@ -131,30 +137,37 @@ class _Trail:
         self._timers: dict[int, str] = {}
         self._updates: dict[str, tuple[str, str, str]] = {}
 
-    async def line(self, event: HistoryEvent) -> AuditLine | None:
+    async def lines(self, event: HistoryEvent) -> list[AuditLine]:
+        """The event's line, if an auditor cares about it, and the decisions it reports."""
         kind = event.WhichOneof("attributes")
         if kind is None:
-            return None
+            return []
         handler = getattr(self, f"_{kind.removesuffix('_event_attributes')}", None)
         if handler is None:
-            return None
+            return []
         self._event_id = event.event_id
         attributes = getattr(event, kind)
         found: tuple[str, str, str, str] | None = await handler(attributes)
         if found is None:
-            return None
+            return []
+        time = event.event_time.ToDatetime(tzinfo=UTC)
         name, actor, role, detail = found
-        return AuditLine(
-            time=event.event_time.ToDatetime(tzinfo=UTC),
-            event_id=event.event_id,
-            stage=self.stage,
-            event=name,
-            actor=actor,
-            role=role,
-            detail=detail,
-            run_id=self._run_id,
-            origin=_origin(kind, attributes),
-        )
+        decided, self._decided = self._decided, []
+        return [AuditLine(time=time, event_id=event.event_id, stage=self.stage, event=name,
+                          actor=actor, role=role, detail=detail, run_id=self._run_id,
+                          origin=_origin(kind, attributes)),
+                *(self._decision(time, event.event_id, d) for d in decided)]
+
+    def _decision(self, time: datetime, event_id: int, decided: dict[str, Any]) -> AuditLine:
+        """A decision an update's result reports (`UpdateResult.decided`), by its actor."""
+        actor = decided.get("actor") or {}
+        return AuditLine(time=time, event_id=event_id, stage=str(decided.get("stage", "")),
+                         event=f"decision {decided.get('verdict', '')}",
+                         actor=str(actor.get("id", "")), role=str(actor.get("role", "")),
+                         detail=str(decided.get("reason", "")), run_id=self._run_id)
+
+    def _summary(self, value: Any) -> str:
+        return summarise(value, self._width)
 
     # -- decoding ----------------------------------------------------------------------
 
@@ -175,7 +188,7 @@ class _Trail:
     async def _who_what(self, payloads: Payloads, identity: str) -> tuple[str, str, str]:
         value = await self._first(payloads)
         actor, role = find_actor(value) or (identity, "")
-        return actor, role, summarise(value) if value is not None else ""
+        return actor, role, self._summary(value) if value is not None else ""
 
     async def _failure(self, failure: Failure) -> str:
         message = failure.message
@@ -215,7 +228,9 @@ class _Trail:
         if a.outcome.HasField("failure"):
             return f"update {name} failed", actor, role, await self._failure(a.outcome.failure)
         result = await self._first(a.outcome.success)
-        return f"update {name} done", actor, role, summarise(result) if result else ""
+        if isinstance(result, dict):  # the systems' decisions go on lines of their own
+            self._decided = list(result.pop("decided", None) or [])
+        return f"update {name} done", actor, role, self._summary(result) if result else ""
 
     async def _workflow_execution_signaled(self, a: Any) -> tuple[str, str, str, str]:
         actor, role, detail = await self._who_what(a.input, a.identity)
@@ -224,12 +239,13 @@ class _Trail:
     async def _activity_task_scheduled(self, a: Any) -> tuple[str, str, str, str]:
         self._activities[self._event_id] = a.activity_type.name
         value = await self._first(a.input)
-        return f"activity {a.activity_type.name}", "", "", summarise(value) if value else ""
+        return f"activity {a.activity_type.name}", "", "", self._summary(value) if value else ""
 
     async def _activity_task_completed(self, a: Any) -> tuple[str, str, str, str]:
         name = self._activities.get(a.scheduled_event_id, "?")
         result = await self._first(a.result)
-        return f"activity {name} done", "", "", summarise(result) if result is not None else ""
+        return (f"activity {name} done", "", "",
+                self._summary(result) if result is not None else "")
 
     async def _activity_task_failed(self, a: Any) -> tuple[str, str, str, str]:
         name = self._activities.get(a.scheduled_event_id, "?")
@@ -260,7 +276,7 @@ class _Trail:
 
     async def _marker_recorded(self, a: Any) -> tuple[str, str, str, str]:
         details = {k: await self._first(v) for k, v in a.details.items()}
-        return f"marker {a.marker_name}", "", "", summarise(details)
+        return f"marker {a.marker_name}", "", "", self._summary(details)
 
     async def _workflow_task_failed(self, a: Any) -> tuple[str, str, str, str]:
         cause = WorkflowTaskFailedCause.Name(a.cause).removeprefix(_TASK_FAILED).lower()
@@ -268,7 +284,7 @@ class _Trail:
 
     async def _workflow_execution_completed(self, a: Any) -> tuple[str, str, str, str]:
         result = await self._first(a.result)
-        return "completed", "", "", summarise(result) if result is not None else ""
+        return "completed", "", "", self._summary(result) if result is not None else ""
 
     async def _workflow_execution_failed(self, a: Any) -> tuple[str, str, str, str]:
         return "failed", "", "", await self._failure(a.failure)

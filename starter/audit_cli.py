@@ -48,15 +48,21 @@ def history(
             "--archived", help="From the archive only (`loan-journey archive`): no server needed."
         ),
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Every payload in full, not summarised to a line's worth."),
+    ] = False,
 ) -> None:
     """A journey's history as an audit trail: who decided what, when, on what evidence.
 
     A journey that continued as new shows every run from the first, oldest first (--run-id:
     that run alone; --json: the latest run, and the earlier runs named on stderr). A run the
-    server no longer has (its retention) is read from the archive."""
+    server no longer has (its retention) is read from the archive. What the bank's systems
+    decided acting on an update (credit-authority re-routing a case, setting votes aside,
+    keeping a tier) is a line of its own, in full; --full prints every payload in full."""
     settings = Settings()
     text, table, earlier, warnings = run(
-        _history(settings, workflow_id, run_id, json_output, archived))
+        _history(settings, workflow_id, run_id, json_output, archived, full))
     for warning in warnings:
         typer.echo(warning, err=True)
     if earlier:
@@ -76,7 +82,8 @@ def history(
 
 
 async def _history(
-    settings: Settings, workflow_id: str, run_id: str | None, raw: bool, archived: bool
+    settings: Settings, workflow_id: str, run_id: str | None, raw: bool, archived: bool,
+    full: bool,
 ) -> tuple[str, Table | None, list[str], list[str]]:
     """The requested run's text or the trail of its runs, the earlier runs' ids, and the
     warnings of the archived runs read (a seal not checked)."""
@@ -89,7 +96,8 @@ async def _history(
     warnings = [r.warning for r in ([latest] if raw else found) if r.warning]
     if raw:
         return latest.text, None, ids[:-1], warnings
-    lines = [line for r in found for line in await audit.audit_trail(r.history, converter)]
+    lines = [line for r in found
+             for line in await audit.audit_trail(r.history, converter, full=full)]
     title = f"journey {workflow_id}{latest.where}"
     if len(found) > 1:
         title += f"; {len(found)} runs, oldest first: {', '.join(ids)}"

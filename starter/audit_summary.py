@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 WIDTH = 240
+_SCALAR = 80  # a value's characters in a summary cut to WIDTH
 _ACTOR_KEYS = ("actor", "submitted_by", "decided_by")
 _SKIP = frozenset(_ACTOR_KEYS) | {"filename", "size"}
 
@@ -31,15 +32,17 @@ def find_actor(value: Any) -> tuple[str, str] | None:
     return None
 
 
-def summarise(value: Any, width: int = WIDTH) -> str:
-    """`key=value, ...` over the leaves of `value`, cut to `width`."""
+def summarise(value: Any, width: int | None = WIDTH) -> str:
+    """`key=value, ...` over the leaves of `value`, cut to `width`, each value to
+    `_SCALAR`; in full when `width` is None."""
     if isinstance(value, list) and value and all(_is_timing_event(v) for v in value):
         return _cut("; ".join(_timing_event(v) for v in value), width)
     if isinstance(value, dict) and _is_timing_batch(value):
         return _cut("; ".join(_timing_event(v) for v in value["events"]), width)
+    cut = width is not None
     if not isinstance(value, dict | list):
-        return _cut(_scalar(value), width)
-    pairs = list(dict.fromkeys(_pairs(value)))  # in the payload's order, repeats dropped
+        return _cut(_scalar(value, cut), width)
+    pairs = list(dict.fromkeys(_pairs(value, cut)))  # in the payload's order, repeats dropped
     return _cut(", ".join(f"{k}={v}" for k, v in pairs), width)
 
 
@@ -55,7 +58,7 @@ def duration(delta: timedelta) -> str:
     return "".join(parts)
 
 
-def _pairs(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+def _pairs(value: Any, cut: bool, key: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(value, dict):
         for k, v in value.items():
             if k in _SKIP or v in (None, "", [], {}):
@@ -67,24 +70,24 @@ def _pairs(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
             elif k == "problems" and isinstance(v, dict):
                 yield "problems", "/".join(str(p) for p in v)
             else:
-                yield from _pairs(v, str(k))
+                yield from _pairs(v, cut, str(k))
     elif isinstance(value, list):
         if all(not isinstance(v, dict | list) for v in value):
-            yield key or "items", "/".join(_scalar(v) for v in value)
+            yield key or "items", "/".join(_scalar(v, cut) for v in value)
         else:
             for item in value:
-                yield from _pairs(item, key)
+                yield from _pairs(item, cut, key)
     else:
-        yield key or "value", _scalar(value)
+        yield key or "value", _scalar(value, cut)
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: Any, cut: bool = True) -> str:
     text = str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
+    return text if not cut or len(text) <= _SCALAR else text[: _SCALAR - 1] + "…"
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _cut(text: str, width: int | None) -> str:
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
 def _is_timing_batch(value: dict[str, Any]) -> bool:

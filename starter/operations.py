@@ -643,7 +643,8 @@ async def waiting_on(client: Client, team: str) -> list[JourneyRow]:
 
 async def tier_reasons(client: Client, rows: list[JourneyRow]) -> list[JourneyRow]:
     """`rows`, each with why its case is at its approval tier: the amount, or the borrower's
-    exposure the route weighed (统一授信), and the covenants the loan would carry that its
+    exposure the route weighed (统一授信) and what its new applications told since it was
+    read (`exposure_told`), and the covenants the loan would carry that its
     file already breaches (an approval is then an exception), read from the journey (a status
     query apiece, a few at a time); a journey gone since the list was read keeps its row as
     listed."""
@@ -656,7 +657,8 @@ async def tier_reasons(client: Client, rows: list[JourneyRow]) -> list[JourneyRo
             except NotFound:
                 return row
         return row.model_copy(update={
-            "why": s.route.why_tier() if s.route else None,
+            "why": "; ".join([s.route.why_tier(), *filter(None, [s.exposure_told])])
+                   if s.route else None,
             "breached": [c.detail for c in s.covenants_on_file if c.breached]})
 
     return list(await asyncio.gather(*(why(r) for r in rows)))

@@ -50,6 +50,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
         head.add_row("route", f"{s.route.team} / {s.route.tier}: {s.route.explanation}")
         if s.route.exposure is not None:  # the borrower's, which the tier was chosen on
             head.add_row("exposure", escape(s.route.why_tier()))
+        if s.exposure_told:
+            head.add_row("exposure now", escape(s.exposure_told))
         head.add_row("policy", f"{s.policy_version} (rule {s.route.rule})")
     if s.offer:
         head.add_row(

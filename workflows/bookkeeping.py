@@ -187,18 +187,16 @@ class Bookkeeping:
         if self._withdrawal is not None and self._stage.before_disbursement:
             raise JourneyEnded(Stage.WITHDRAWN, self._withdrawal.reason)
 
-    def record_decision(self, actor: Actor, verdict: str, reason: str = "") -> None:
+    def record_decision(self, actor: Actor, verdict: str, reason: str = "") -> DecisionRecord:
+        decision = self.decision_in_visit(actor, verdict, reason)
+        self._decisions.append(decision)
+        return decision
+
+    def decision_in_visit(self, actor: Actor, verdict: str, reason: str = "") -> DecisionRecord:
+        """A decision in the current stage visit, now, not recorded (`record_decision` does)."""
         visit = self._visits[-1]
-        self._decisions.append(
-            DecisionRecord(
-                stage=visit.stage,
-                attempt=visit.attempt,
-                actor=actor,
-                verdict=verdict,
-                reason=reason,
-                at=workflow.now(),
-            )
-        )
+        return DecisionRecord(stage=visit.stage, attempt=visit.attempt, actor=actor,
+                              verdict=verdict, reason=reason, at=workflow.now())
 
     # -- SLA timers ------------------------------------------------------------------
 

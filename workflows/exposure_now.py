@@ -39,24 +39,23 @@ AUTHORITY_CHECK = Actor(id="credit-authority", role=Role.SYSTEM)
 
 
 class ExposureAtDecision(JourneyUpdates):
-    _exposure_rose = False  # a new application of the borrower since the exposure was read
-
     @workflow.signal(name=EXPOSURE_ROSE)
     def exposure_rose(self, rose: ExposureRose) -> None:
         if rose.credit_code == self._application.credit_code:
-            self._exposure_rose = True
+            self._told = [*(t for t in self._told if t.workflow_id != rose.line.workflow_id),
+                          rose.line]
 
     async def _routed_on_exposure(self, case: RouteInput, *, local: bool = False,
                                   task_queue: str | None = None) -> Route:
         """`case` routed on the exposure read now; what comes after the read starts is told."""
-        self._exposure_rose = False
+        self._told = []
         return await route_on_exposure(self._workflow_id, case, local=local,
                                        task_queue=task_queue)
 
     def _exposure_as_read(self, was: Route) -> bool:
         """The exposure `was` routed on stands: it had no other application or loan, and no
         new application has told of itself since it was read."""
-        return (not self._exposure_rose and was.exposure is not None and not was.exposure.others
+        return (not self._told and was.exposure is not None and not was.exposure.others
                 and workflow.patched(EXPOSURE_READ_WHEN_TOLD))
 
     async def _authority_now(self) -> list[ApprovalDecision] | None:
@@ -72,13 +71,20 @@ class ExposureAtDecision(JourneyUpdates):
             fresh = await self._routed_on_exposure(
                 case, local=local, task_queue=None if local else decisions_queue())
         self._route = now = reroute(was, fresh)
-        kept, aside = votes_standing(self.policy, now, self._votes, self._application.amount,
-                                     self._application.submitted_by.id, self._reviewed_by)
+        kept, self._set_aside = votes_standing(
+            self.policy, now, self._votes, self._application.amount,
+            self._application.submitted_by.id, self._reviewed_by)
         if now.tier is not was.tier:
-            self.record_decision(AUTHORITY_CHECK, "re-routed",
-                                 f"{now.why_tier()}: {now.approvals_required} approval(s) "
-                                 f"at {now.tier} are needed")
+            self._checked.append(self.record_decision(
+                AUTHORITY_CHECK, "re-routed",
+                f"{now.why_tier()}: {now.approvals_required} approval(s) at {now.tier} are "
+                "needed"))
             workflow.upsert_search_attributes([sa.TIER.value_set(now.tier.value)])
-        if aside:
-            self.record_decision(AUTHORITY_CHECK, "votes set aside", "; ".join(aside))
-        return None if now.tier is was.tier and not aside else kept
+        if self._set_aside:
+            self._checked.append(self.record_decision(
+                AUTHORITY_CHECK, "votes set aside", "; ".join(self._set_aside.values())))
+        if now.rules_give is not None:  # in the vote's answer only: the visit's last decision
+            # names who ended it (the timing events), which stays the approver's
+            self._checked.append(self.decision_in_visit(AUTHORITY_CHECK, "tier kept",
+                                                        now.why_tier()))
+        return None if now.tier is was.tier and not self._set_aside else kept

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import (
         AddDocuments,
         ApprovalDecision,
+        DecisionRecord,
         Reassignment,
         Repayment,
         RiskGrade,
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from journey.documents import DocumentReading, DocumentRef
+    from journey.exposure import ExposureLine
     from journey.info_request import (
         OpenRequest,
         refuse_unended_periods,
@@ -33,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         vote_suspended,
     )
     from journey.policy import (
+        ApprovalTier,
         Completeness,
         DecisionRefused,
         NotOpenYet,
@@ -85,6 +88,13 @@ class JourneyUpdates(Bookkeeping):
         self._opinion: RiskOpinion | None = None
         self._reviewed_by: str | None = None
         self._votes: list[ApprovalDecision] = []
+        # what the authority check found acting on the last vote that would settle the
+        # approval (workflows/exposure_now.py), and why each vote set aside, by approver
+        self._checked: list[DecisionRecord] = []
+        self._set_aside: dict[str, str] = {}
+        # the borrower's new applications that told of themselves (the signal EXPOSURE_ROSE)
+        # since the exposure was last read: it is read again as the approval would settle
+        self._told: list[ExposureLine] = []
         self._n_of_m = False  # a committee decides N of M (set as approval opens)
         self._of_eligible = False  # ... of those eligible (ELIGIBLE_SETTLE, set with it)
         self._rated: list[str] = []  # scores given, one per stage visit and kind (rating_key)
@@ -226,24 +236,44 @@ class JourneyUpdates(Bookkeeping):
     async def decide(self, decision: ApprovalDecision) -> UpdateResult:
         self._votes.append(decision)
         self.record_decision(decision.actor, decision.verdict.value, decision.reason)
-        exception = self._approved_despite(decision)
+        self._checked, tier = [], self.route.tier
         if not self._approval_settled():
             return UpdateResult(stage=self._stage, message=_answer(
-                f"vote recorded: {self._tally()}", exception))
+                f"vote recorded: {self._tally()}",
+                self._approved_despite(decision, "voted to approve with")))
         settled = await self._after_decision()
-        if settled.stage is not Stage.APPROVAL:
-            return settled.model_copy(update={"message": _answer(settled.message, exception)})
-        # the approval would have settled, but not on the exposure as it stands now
-        return settled.model_copy(update={"message": _answer(
-            f"vote on: {self.route.why_tier()}; {self._tally()}", exception)})
+        said = settled.model_copy(update={"decided": self._checked})
+        if settled.stage is Stage.APPROVAL:  # it would have settled, not on the exposure now
+            return said.model_copy(update={"message": self._vote_on(decision, tier)})
+        approved = settled.stage is Stage.OFFER
+        return said.model_copy(update={"message": _answer(
+            settled.message, self._approved_despite(decision, "approved with") if approved
+            else "")})
 
-    def _approved_despite(self, decision: ApprovalDecision) -> str:
-        """What an approving vote approves as an exception, for its answer: the covenants the
-        loan would carry that the file's statements already breach, or "" (none, or not an
-        approval)."""
+    def _vote_on(self, decision: ApprovalDecision, tier: ApprovalTier) -> str:
+        """The answer to an approval that would have settled the case at `tier`, had the
+        borrower's exposure read then not re-routed it or set votes aside: whether the vote
+        counts and why not, on which figures, and who must vote now."""
+        route, own = self.route, self._set_aside.get(decision.actor.id)
+        others = "; ".join(why for who, why in self._set_aside.items()
+                           if who != decision.actor.id)
+        why = (f"the case was re-routed by credit-authority on the borrower's exposure read "
+               f"as the approval would settle: {route.why_tier()}" if route.tier is not tier
+               else f"the borrower's exposure read as the approval would settle: "
+               f"{route.why_tier()}")
+        vote = (f"your vote was set aside, it does not count: {own}" if own
+                else "your vote counts")
+        return _answer(vote, why, f"set aside: {others}" if others else "",
+                       f"the case is not approved: {route.approvals_required} approval(s) at "
+                       f"tier {route.tier} are needed, and who may vote now: {self._tally()}")
+
+    def _approved_despite(self, decision: ApprovalDecision, what: str) -> str:
+        """What an approving vote approves as an exception, for its answer: `what` ("approved
+        with", when it approved the case) the covenants the loan would carry that the file's
+        statements already breach, or "" (none, or not an approval)."""
         if decision.verdict is not Verdict.APPROVE or not (breached := self._breached_on_file()):
             return ""
-        return f"approved with covenant(s) already breached: {'; '.join(breached)}"
+        return f"{what} covenant(s) already breached: {'; '.join(breached)}"
 
     def _breached_on_file(self) -> list[str]:
         """Each covenant the loan would carry that the file already breaches, with the figure
@@ -372,7 +402,28 @@ class JourneyUpdates(Bookkeeping):
             bank_utc_offset=self._snapshot.calendar.utc_offset_hours if self._snapshot else None,
             covenants_on_file=self._covenants_on_file(on_file),
             cautions=self._cautions(on_file),
+            exposure_told=self._exposure_told(),
         )
+
+    def _exposure_told(self) -> str:
+        """What the borrower's new applications told since the exposure was read, and whose
+        votes it may set aside when it is read again as the approval settles, or ""."""
+        route = self._route
+        if route is None or route.exposure is None or self._snapshot is None:
+            return ""
+        read = route.exposure
+        new = [t for t in self._told if t.workflow_id not in {o.workflow_id for o in read.others}]
+        if not new:
+            return ""
+        known = read.model_copy(update={"others": [*read.others, *new]})
+        counting = eligible(self.policy, route.model_copy(update={"exposure": known}),
+                            self._voters(), self._application.amount)
+        below = [m.id for m in self._eligible() if m not in counting]
+        lines = ", ".join(f"{t.workflow_id}, {t.amount:,}" for t in new)
+        return (f"a new application of this borrower ({lines}) came since the exposure was "
+                f"read (CNY {read.total:,}): the exposure is read again when the approval "
+                f"settles; approvers whose limit is below CNY {known.total:,} may have their "
+                "votes set aside" + (f" ({', '.join(below)})" if below else ""))
 
     def _cautions(self, loan_file: list[DocumentReading]) -> list[str]:
         """What approvers should see that no rule refuses, once the case is graded and until

@@ -321,17 +321,17 @@ def limit_short(policy: Policy, route: Route, member: StaffMember, amount: Decim
 def votes_standing(
     policy: Policy, route: Route, votes: list[ApprovalDecision], amount: Decimal,
     submitted_by: str, reviewed_by: str | None,
-) -> tuple[list[ApprovalDecision], list[str]]:
+) -> tuple[list[ApprovalDecision], dict[str, str]]:
     """The votes that still count on `route` (re-routed on the exposure as it stands), and
-    why each other one does not: its approver's tier or limit no longer suffices."""
+    why each other one does not, by approver: its approver's tier or limit no longer suffices."""
     kept: list[ApprovalDecision] = []
-    aside: list[str] = []
+    aside: dict[str, str] = {}
     for vote in votes:
         try:
             authorize_approval(policy, route, vote.actor, amount, submitted_by, reviewed_by,
                                [v.actor.id for v in kept])
         except DecisionRefused as refused:
-            aside.append(str(refused))
+            aside[vote.actor.id] = str(refused)
             continue
         kept.append(vote)
     return kept, aside

@@ -58,6 +58,9 @@ async def test_history_shows_the_trail_decoded(
     for text in (fx.APPLICANT, fx.ID_NUMBER, "officer-7", "risk_officer", "record_decision"):
         assert text in result.output
     assert "timer fired" in result.output and f"sha256={fx.DOC_SHA[:16]}" in result.output
+    full = await _invoke("history", recorded.workflow_id, "--full")
+    assert full.exit_code == 0, full.output
+    assert f"id_number={fx.ID_NUMBER}" in full.output
 
 
 async def test_history_json_is_encrypted_and_what_temporal_prints(

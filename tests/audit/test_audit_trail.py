@@ -13,6 +13,7 @@ from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.audit import AuditLine, audit_trail, history_json, render_trail
+from starter.audit_summary import WIDTH, summarise
 from starter.codec import CodecError
 from tests.audit import fixture_workflow as fx
 
@@ -85,6 +86,14 @@ def test_the_trail_shows_what_people_wrote_whole() -> None:
     console.print(render_trail([line]))  # "[/x]" raised MarkupError before it was escaped
     text = console.export_text()
     assert said in text and "appr-[1]" in text
+
+
+def test_a_summary_is_cut_to_a_line_and_whole_in_full() -> None:
+    route = {"explanation": "Rule sme-default fired " + "x" * 100, "loans": ["loan-B1"] * 60}
+    cut = summarise(route)
+    assert len(cut) == WIDTH and "x" * 56 + "…, loans=" in cut  # each value, and the line, cut
+    whole = summarise(route, None)  # `history --full`
+    assert "x" * 100 in whole and whole.endswith("/".join(["loan-B1"] * 60))
 
 
 async def test_raw_history_holds_no_personal_data(recorded: WorkflowHistory) -> None:

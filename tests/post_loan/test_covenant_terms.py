@@ -8,6 +8,7 @@ from decimal import Decimal
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
+from journey.actors import Actor, Role
 from journey.application import Product
 from journey.decisions import ApprovalDecision, RiskGrade, Signature, Verdict
 from journey.post_loan_covenants import Covenant, CovenantTightening, check_covenants
@@ -143,8 +144,17 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="   "))
         assert why.endswith(f"covenant(s) this loan would carry ({breached[0]}): approving "
                             "it is an exception; give its reason")
-        approved = await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+        # a second application of the borrower: the branch's vote is set aside, nothing approved
+        more = await start(env.client, settings, application(
+            docs, company=(app.applicant_name, app.credit_code)))
+        await until_stage(more, Stage.RISK_REVIEW)
+        aside = await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        assert aside.stage is Stage.APPROVAL and "approved with" not in aside.message
+        assert aside.message.startswith("your vote was set aside, it does not count: ")
+        approved = await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=Actor(id="appr-ho-1", role=Role.APPROVER), verdict=Verdict.APPROVE,
+            reason="within limit"))
         assert approved.message == f"approved with covenant(s) already breached: {breached[0]}"
         at_offer = await until_stage(handle, Stage.OFFER)
         assert [c.detail for c in at_offer.covenants_on_file if c.breached] == breached

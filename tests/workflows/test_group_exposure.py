@@ -23,6 +23,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus, plan_start
 from starter import operations
+from starter.audit import audit_trail
 from starter.operations import JourneyRow
 from starter.render import journeys_table, status_view
 from store import blobs
@@ -160,12 +161,34 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         more_app = apply(amount=3_000_000)
         more = await start(client, settings, more_app)
         await routed(more)  # its intake told this case: the approval reads the exposure again
+        told = (f"a new application of this borrower ({more.id}, 3,000,000) came since the "
+                "exposure was read (CNY 3,000,000): the exposure is read again when the "
+                "approval settles; approvers whose limit is below CNY 6,000,000 may have their "
+                "votes set aside")  # no branch approver's limit covers 6,000,000
+        assert told in _text(status_view(await operations.status_of(case)))
+        row = JourneyRow(workflow_id=case.id, status="running", stage="approval",
+                         team="branch", sla="ok", product="working_capital",
+                         amount_band="1m-5m", started=datetime.now(UTC))
+        why = (await operations.tier_reasons(client, [row]))[0].why
+        assert why is not None and told in why  # and the approval work list (`queue`)
 
         # the branch approver's limit covers 3,000,000; the exposure is 6,000,000 by now
         voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
-        assert voted.stage is Stage.APPROVAL and voted.message.startswith("vote on: ")
+        assert voted.stage is Stage.APPROVAL
+        assert voted.message == (
+            "your vote was set aside, it does not count: 'appr-branch-1' approves at branch "
+            "tier; this case needs head_office: ask a head_office approver; the case was "
+            "re-routed by credit-authority on the borrower's exposure read as the approval "
+            f"would settle: tier head_office on exposure CNY 6,000,000: this 3,000,000 + "
+            f"{more.id} 3,000,000 (application); was tier branch on the amount 3,000,000; the "
+            "case is not approved: 1 approval(s) at tier head_office are needed, and who may "
+            "vote now: 0 of 1 approval(s), 0 against; 2 eligible approver(s) have not voted "
+            "(appr-ho-1, appr-ho-2)")
+        assert [(d.actor.id, d.verdict) for d in voted.decided] == [
+            ("credit-authority", "re-routed"), ("credit-authority", "votes set aside")]
         status = await operations.status_of(case)
+        assert status.exposure_told == ""  # read again: the route has it
         risen = status.route
         assert risen is not None and risen.exposure is not None
         assert (risen.tier, risen.team, risen.exposure.total) == (
@@ -185,6 +208,14 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=HO_30M, verdict=Verdict.APPROVE, reason="within limit"))
         assert voted.stage is Stage.APPROVAL
+        assert voted.message.startswith(
+            "your vote was set aside, it does not count: 'appr-ho-2' has a limit of "
+            "30,000,000, below the borrower's exposure 34,000,000: ask an approver with a higher "
+            "limit; the borrower's exposure read as the approval would settle: tier head_office "
+            "on exposure CNY 34,000,000: ")
+        assert voted.message.endswith("who may vote now: 0 of 1 approval(s), 0 against; 1 "
+                                      "eligible approver(s) have not voted (appr-ho-1); not "
+                                      "eligible, their limit below the case: appr-ho-2")
         status = await operations.status_of(case)
         assert status.route is not None and status.route.decided_on == Decimal(34_000_000)
         assert status.route.tier is ApprovalTier.HEAD_OFFICE  # appr-ho-1's limit covers it
@@ -207,9 +238,27 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         status = await operations.status_of(case)
         assert status.route is not None and status.route.tier is ApprovalTier.HEAD_OFFICE
         assert status.route.exposure is not None and status.route.exposure.others == []
-        assert ("kept: an exposure that falls while the case is decided does not lower its "
-                "tier (the rules give branch on the amount 3,000,000, read last)"
-                ) in _text(status_view(status))
+        # the route's words and its exposure line name the 34,000,000 that chose the tier
+        chosen = status.route.chosen_on
+        assert chosen is not None and chosen.total == Decimal(34_000_000)
+        assert {o.workflow_id for o in chosen.others} == {more.id, big.id}
+        chose = chosen.describe()
+        assert f"The borrower's exposure is {chose}." in status.route.explanation
+        kept = (f"tier head_office on exposure {chose}; was tier branch on the amount "
+                "3,000,000; kept: an exposure that falls while the case is decided does not "
+                "lower its tier (the rules give branch on the amount 3,000,000, read last)")
+        assert status.route.why_tier() == kept
+        assert [(d.actor.id, d.verdict, d.reason) for d in voted.decided] == [
+            ("credit-authority", "tier kept", kept)]
+
+        # the audit trail names who re-routed, set aside and kept, on which figures, in full
+        trail = await audit_trail(await case.fetch_history(), client.data_converter)
+        by_system = [(line.event, line.detail) for line in trail
+                     if line.actor == "credit-authority"]
+        assert [e for e, _ in by_system] == ["decision re-routed", "decision votes set aside",
+                                             "decision votes set aside", "decision tier kept"]
+        assert by_system[0][1] == f"{risen.why_tier()}: 1 approval(s) at head_office are needed"
+        assert by_system[-1][1] == kept
         await assert_replays(case)
 
 
