@@ -409,7 +409,8 @@ class JourneyUpdates(Bookkeeping):
         """What the borrower's new applications told since the exposure was read, and whose
         votes it may set aside when it is read again as the approval settles, or ""."""
         route = self._route
-        if route is None or route.exposure is None or self._snapshot is None:
+        if (route is None or route.exposure is None or self._snapshot is None
+                or self._offer is not None or self._stage.terminal):  # approved, or ended
             return ""
         read = route.exposure
         new = [t for t in self._told if t.workflow_id not in {o.workflow_id for o in read.others}]

@@ -259,6 +259,9 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
                                              "decision votes set aside", "decision tier kept"]
         assert by_system[0][1] == f"{risen.why_tier()}: 1 approval(s) at head_office are needed"
         assert by_system[-1][1] == kept
+        late = await start(client, settings, apply(amount=3_000_000))
+        await routed(late)  # told, once approved: nothing is read again, nothing to say
+        assert (await operations.status_of(case)).exposure_told == ""
         await assert_replays(case)
 
 
