@@ -152,9 +152,9 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
         assert aside.stage is Stage.APPROVAL and "approved with" not in aside.message
         assert aside.message.startswith("your vote was set aside, it does not count: ")
+        head_office = Actor(id="appr-ho-1", role=Role.APPROVER)
         approved = await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
-            actor=Actor(id="appr-ho-1", role=Role.APPROVER), verdict=Verdict.APPROVE,
-            reason="within limit"))
+            actor=head_office, verdict=Verdict.APPROVE, reason="within limit"))
         assert approved.message == f"approved with covenant(s) already breached: {breached[0]}"
         at_offer = await until_stage(handle, Stage.OFFER)
         assert [c.detail for c in at_offer.covenants_on_file if c.breached] == breached
@@ -162,13 +162,14 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         paid = await until(handle, lambda s: s.disbursement is not None and s.warnings)
         assert paid.covenants_on_file == []
         # the running loan carries the breach from the payout: an open early warning on the
-        # risk team's queue, with the figure, the limit and the approver's reason
+        # risk team's queue, with the figure, the limit and the reason of the approval that
+        # counted (the branch's vote was set aside)
         [warning] = paid.warnings
         assert (warning.kind, warning.subject, warning.open) == (
             "covenant_breach", "max-leverage", True)
         assert warning.detail == (
             f"{breached[0]}: breached on the statements the loan was approved on, approved "
-            f"as an exception ({BRANCH_APPROVER.id}: within limit)")
+            f"as an exception ({head_office.id}: within limit)")
         attrs = (await handle.describe()).typed_search_attributes
         assert (attrs.get(sa.TEAM), attrs.get(sa.SLA_STATE)) == ("sme_risk", "early_warning")
         console.print(render.status_view(paid))
