@@ -91,6 +91,9 @@ class Payoff(BaseModel):
     fee: Decimal = ZERO
     prepayment_fee: Decimal = ZERO  # the post-loan policy's, on the principal settled
     paid_ahead: Decimal = ZERO
+    # of `paid_ahead`, the commitment fee: the fee's share of the quarter it pays for (the
+    # rest is interest, as is anything paid beyond that quarter; journey/availability_payoff)
+    ahead_fee: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
@@ -101,7 +104,9 @@ class Payoff(BaseModel):
         """`total` in words, as a settlement quote's parts."""
         past = f", quarters past due {self.past_due:,}" if self.past_due else ""
         past += (f", prepayment fee {self.prepayment_fee:,}" if self.prepayment_fee else "")
-        back = f", less interest paid ahead {self.paid_ahead:,}" if self.paid_ahead else ""
+        back = (f", less paid ahead {self.paid_ahead:,} (interest "
+                f"{self.paid_ahead - self.ahead_fee:,}, commitment fee {self.ahead_fee:,})"
+                if self.paid_ahead else "")
         return (f"principal {self.principal:,}, interest {self.interest:,}, commitment fee "
                 f"{self.fee:,}{past}{back}")
 

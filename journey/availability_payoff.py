@@ -8,23 +8,28 @@ credited to the repayment plan (`paid_ahead`), as a payment on the close day: it
 first instalment ahead, and a settlement gives it back as any interest paid ahead
 (journey/post_loan.py). While a project draws, its payoff (`payoff`) is what that close and
 a settlement the same day would take, so that a bank can quote it before the customer
-withdraws the rest of the commitment.
+withdraws the rest of the commitment. What it was paid ahead is named by kind: a payment
+beyond the quarters ended pays for the quarter running, of interest and commitment fee in that
+quarter's shares (on what is drawn that day); anything beyond that quarter is interest paid
+ahead, as the plan takes it after the close.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, timedelta, tzinfo
 from decimal import Decimal
 
 from journey.availability_interest import (
     ZERO,
+    Accrual,
     AtClose,
     Payoff,
     Terms,
     accrued,
     at_close,
     last_period_end,
+    period_ends,
 )
 from journey.drawdowns import DrawdownRecord, DrawdownState
 from journey.post_loan import Payment
@@ -46,10 +51,27 @@ def payoff(records: list[DrawdownRecord], terms: Terms, opened: date, on: date,
                     penalty_rate)
     rest = accrued(records, terms, last_period_end(opened, on), on, zone)
     drawn = sum((r.request.amount for r in records if r.state is DrawdownState.BOOKED), ZERO)
+    ahead = owed.ahead + rest.total - owed.rest
     return Payoff(on=on, principal=drawn, past_due=sum((q.payment for q in owed.unpaid), ZERO),
                   interest=rest.interest, fee=rest.fee,
-                  prepayment_fee=cents(drawn * settle_fee_rate),
-                  paid_ahead=owed.ahead + rest.total - owed.rest)
+                  prepayment_fee=cents(drawn * settle_fee_rate), paid_ahead=ahead,
+                  ahead_fee=fee_share(ahead, running_quarter(records, terms, opened, on, zone)))
+
+
+def running_quarter(records: list[DrawdownRecord], terms: Terms, opened: date, on: date,
+                    zone: tzinfo = UTC) -> Accrual:
+    """The whole quarter running on `on`, from the last quarter's end to its 结息日, on what
+    is drawn that day: what a payment beyond the quarters ended pays for."""
+    end = next(e for e in period_ends(opened, on + timedelta(days=93)) if e > on)
+    return accrued(records, terms, last_period_end(opened, on), end, zone)
+
+
+def fee_share(ahead: Decimal, quarter: Accrual) -> Decimal:
+    """The commitment fee in `ahead`, paid for `quarter`: the fee's share of what it pays of
+    the quarter, in cents; none of what it pays beyond it."""
+    if quarter.total <= 0:
+        return ZERO
+    return cents(min(ahead, quarter.total) * quarter.fee / quarter.total)
 
 
 def paid_ahead(owed: AtClose, on: date, order: int) -> list[Payment]:

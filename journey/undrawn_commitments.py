@@ -30,8 +30,17 @@ class CommitmentLine(BaseModel):
     # paid beyond what its payoff asks today (status's "paid ahead"), credited to what falls due
     paid_ahead: Decimal
 
+    @property
+    def lent(self) -> bool:
+        """Drawn in part: a loan of the book too, whose line has its fee accrued (in its
+        interest accrued) and what it paid ahead, counted there (journey/loan_book.py)."""
+        return self.drawn > 0
+
 
 class CommitmentTotal(BaseModel):
+    """The facilities' totals; the fee accrued and what was paid ahead of those with nothing
+    drawn only: a facility that drew has them in its loan line, counted once, in the loans'."""
+
     commitment: Decimal
     drawn: Decimal
     undrawn: Decimal
@@ -60,6 +69,7 @@ def commitments_total(lines: list[CommitmentLine]) -> CommitmentTotal:
         commitment=sum((c.commitment for c in lines), ZERO),
         drawn=sum((c.drawn for c in lines), ZERO),
         undrawn=sum((c.undrawn for c in lines), ZERO),
-        fee_accrued=sum((c.fee_accrued for c in lines if c.fee_accrued is not None), ZERO),
-        paid_ahead=sum((c.paid_ahead for c in lines), ZERO),
+        fee_accrued=sum((c.fee_accrued for c in lines
+                         if c.fee_accrued is not None and not c.lent), ZERO),
+        paid_ahead=sum((c.paid_ahead for c in lines if not c.lent), ZERO),
     )

@@ -15,11 +15,15 @@ from starter.render import money_or_dash
 
 def commitments_table(lines: list[CommitmentLine]) -> Table:
     """Each facility still drawing: committed, drawn, undrawn, until when, the commitment fee
-    accrued since its last quarter and what was paid ahead; the totals under them."""
+    accrued since its last quarter and what was paid ahead; the totals under them, each
+    figure counted once in the book: one that drew has its fee and paid ahead in the loans'
+    totals, marked so, not in these."""
     total = commitments_total(lines)
     caption = (f"{len(lines):,} projects still drawing; what they drew is lent, in the loans "
                "above too; the fee accrued since the last quarterly interest date, not yet "
-               "charged" if lines else "no project is drawing")
+               "charged; the fee and paid ahead of a project that drew are in its loan line "
+               "(\"in loans\": in the loans' interest accrued and paid ahead totals, not in "
+               "these)" if lines else "no project is drawing")
     table = Table(title="undrawn commitments (signed facilities, drawdowns open)",
                   caption=caption, show_footer=bool(lines))
     table.add_column("journey", no_wrap=True, footer=f"total, {len(lines):,} facilities")
@@ -31,9 +35,15 @@ def commitments_table(lines: list[CommitmentLine]) -> Table:
                          footer="" if footer is None else f"{footer:,}")
     for c in lines:
         table.add_row(c.workflow_id, f"{c.commitment:,}", f"{c.drawn:,}", f"{c.undrawn:,}",
-                      str(c.available_until), money_or_dash(c.fee_accrued),
-                      money_or_dash(c.paid_ahead or None))
+                      str(c.available_until), _counted(c.fee_accrued, c.lent),
+                      _counted(c.paid_ahead or None, c.lent))
     return table
+
+
+def _counted(amount: Decimal | None, lent: bool) -> str:
+    """A facility's figure, marked when the loans' total counts it, not this table's."""
+    shown = money_or_dash(amount)
+    return f"{shown} in loans" if lent and amount is not None else shown
 
 
 def unbooked_table(money: list[ReceivedMoney]) -> Table:

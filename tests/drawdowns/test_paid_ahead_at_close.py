@@ -61,7 +61,14 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         # the receipt says what status says, not the quarters to come as if owed
         assert receipt.message == quoted.availability_interest.text()
         assert f"to settle today {payoff.total:,}" in receipt.message
-        assert "withdraw the rest of its commitment first" in payoff_text(handle.id, payoff)
+        told = payoff_text(handle.id, payoff)
+        assert "withdraw the rest of its commitment first" in told
+        # what was paid ahead, by kind: the quarter it paid for, interest and commitment fee
+        quarter = drawing.availability_interest.next_parts
+        assert (payoff.paid_ahead - payoff.ahead_fee, payoff.ahead_fee) == (
+            quarter.interest, quarter.fee) and quarter.fee > 0
+        assert (f"less paid ahead {due:,} (interest {quarter.interest:,}, commitment fee "
+                f"{quarter.fee:,})") in told, told
         # the book lists what it drew, in cents, its arrears and the empty classes too
         line = book_line(quoted, "project_finance", None)
         assert line is not None and (line.principal, line.days_past_due) == (payoff.principal, 0)
@@ -82,9 +89,15 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         assert (facility.fee_accrued, facility.paid_ahead) == (
             quoted.availability_interest.fee_accrued, payoff.paid_ahead)
         shown.print(commitments_table([facility]))
-        total = next(r for r in shown.export_text().splitlines() if "total, 1 facilities" in r)
+        facilities = shown.export_text().splitlines()
+        total = next(r for r in facilities if "total, 1 facilities" in r)
         assert [c.strip() for c in total.split("│")][2:5] == [
             f"{quoted.commitment.total:,}", "4,500,000.00", f"{quoted.commitment.available:,}"]
+        # its fee and paid ahead are in its loan line, counted in the loans' totals, not here
+        row = next(r for r in facilities if handle.id in r)
+        assert [c.strip() for c in row.split("│")][6:8] == [
+            f"{facility.fee_accrued:,} in loans", f"{due:,} in loans"], row
+        assert [c.strip() for c in total.split("│")][6:8] == ["0.00", "0.00"], total
         assert "损失 loss 0 (0.00)" in text and "(0)" not in text, text
         with pytest.raises(BadInput, match="quoted for today"):
             payoff_while_drawing(quoted, payoff.on + timedelta(days=1))

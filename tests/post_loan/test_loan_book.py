@@ -83,15 +83,19 @@ def test_undrawn_commitments_add_up_under_their_own_section() -> None:
                        fee_accrued=Decimal("2777.78"), paid_ahead=Decimal("100.00")),
         CommitmentLine(workflow_id="pf-2", commitment=Decimal("15000000.00"),
                        drawn=Decimal("4500000.00"), undrawn=Decimal("10500000.00"),
-                       available_until=until, fee_accrued=None, paid_ahead=Decimal(0)),
+                       available_until=until, fee_accrued=Decimal("1250.00"),
+                       paid_ahead=Decimal("3000.00")),
     ]
     shown = Console(width=300, record=True)
     shown.print(commitments_table(lines))
     text = shown.export_text()
     cells = [[c.strip() for c in row.split("│")[1:-1]] for row in text.splitlines()
-             if "pf-1" in row or "total, 2" in row]
+             if "pf-" in row or "total, 2" in row]
     assert cells == [
         ["pf-1", "20,000,000.00", "0", "20,000,000.00", "2027-06-06", "2,777.78", "100.00"],
+        ["pf-2", "15,000,000.00", "4,500,000.00", "10,500,000.00", "2027-06-06",
+         "1,250.00 in loans", "3,000.00 in loans"],
+        # pf-2 drew: a loan of the book, whose fee and paid ahead the loans' totals count
         ["total, 2 facilities", "35,000,000.00", "4,500,000.00", "30,500,000.00", "",
          "2,777.78", "100.00"],
     ], text
