@@ -183,6 +183,7 @@ class PaymentRecord(BaseModel):
     paid_on: date  # the value date
     recorded_by: str
     channel: Channel
+    shortens: bool = False  # a prepayment that repays the last instalments first
 
 
 class JourneyResult(BaseModel):

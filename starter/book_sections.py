@@ -1,5 +1,6 @@
 """The loan book's sections after its loans (starter/render.py `book_table`): the undrawn
-commitments of the projects still drawing, and the money received and not booked."""
+commitments of the projects still drawing, the money received and not booked, and the money
+received in a period, reconciled (starter/money_received.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from journey.undrawn_commitments import CommitmentLine, commitments_total
+from starter.money_received import MoneyReceived
 from starter.pending_return import ReceivedMoney
 from starter.render import money_or_dash
 
@@ -63,4 +65,39 @@ def unbooked_table(money: list[ReceivedMoney]) -> Table:
         table.add_row(m.workflow_id, f"{m.amount:,}", escape(m.reference), str(m.paid_on),
                       f"{m.typed_at:%Y-%m-%d %H:%M} UTC", escape(m.typed_by),
                       str(m.instruction))
+    return table
+
+
+def received_table(money: MoneyReceived) -> Table:
+    """The money received with a value date in the period and where it went: booked to the
+    loans by kind, not booked, returned to the payer, kept and not delivered yet; the total
+    their sum to the fen, and under it what does not reconcile."""
+    k, period = money.kinds, money.period
+    payments = sum(len(b.payments) for b in money.booked)
+    rows = [
+        ("booked: principal", k.principal, ""),
+        ("booked: interest", k.interest, ""),
+        ("booked: penalty interest", k.penalty, ""),
+        ("booked: prepayment fees", k.fees, ""),
+        ("booked: paid beyond the whole plan", k.beyond_plan, "owed back to the customer"),
+        ("booked: project quarters", k.quarters,
+         "interest and commitment fee while drawing, or the fee of one that drew nothing"),
+        ("booked: not allocated by kind", k.not_allocated, "see below"),
+        ("booked", k.total, f"{payments:,} payments to {len(money.booked):,} journeys, as "
+                            "their accounts allocate them today"),
+        *((name, sum((m.amount for m in kept), Decimal(0)), f"{len(kept):,} payments{more}")
+          for name, kept, more in (
+              ("not booked", money.unbooked, ", refused at delivery (listed above)"),
+              ("returned to the payer", money.returned, ""),
+              ("kept, not delivered yet", money.waiting, ": `loan-journey pending deliver`"))),
+    ]
+    caption = "\n".join(f"does not reconcile: {escape(w)}" for w in money.not_reconciled) or (
+        "booked, not booked, returned and kept add up to the money received, to the fen")
+    table = Table(title=f"money received, valued {period.first} to {period.last} (--month, "
+                        "--from, --to)", caption=caption, show_footer=True)
+    table.add_column("where it went", footer="money received")
+    table.add_column("amount", justify="right", footer=f"{money.total:,.2f}")
+    table.add_column("of what")
+    for name, amount, note in rows:
+        table.add_row(name, f"{amount:,.2f}", note)
     return table

@@ -35,10 +35,17 @@ from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from starter import book_sections, operations, pending, quotes, render, schedules
 from starter.attempts import Attempt, acting
+from starter.book_json import book_json
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, SealBroken, plain_errors
 from starter.lpr import bank_day
+from starter.money_received import (
+    closed_since,
+    drawn_up_today,
+    money_received,
+    received_period,
+)
 from starter.pending_return import not_booked, received_money, returned_to_payer, status_json
 from starter.pending_send import DOCUMENTS, documents_update
 from starter.terminal import BOOK_WIDTH, wide_console
@@ -240,20 +247,49 @@ def book(
     limit: Annotated[
         int, typer.Option(help="list at most this many loans, worst first; the totals count all")
     ] = 500,
+    month: Annotated[str | None, typer.Option(
+        help="the money received valued in this month, YYYY-MM (default: the current one, to "
+             "today)")] = None,
+    first: Annotated[datetime | None, typer.Option(
+        "--from", formats=["%Y-%m-%d"], help="the money received valued from this day")] = None,
+    last: Annotated[datetime | None, typer.Option(
+        "--to", formats=["%Y-%m-%d"], help="... to this day (default: today)")] = None,
+    on: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="the day the book is drawn up on: today only (the loans' "
+                                   "figures are the journeys' today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the same figures as JSON, money as "
+                                                         "strings to the fen")] = False,
 ) -> None:
     """The loan book: running loans by five-tier class (五级分类), worst first, with totals;
-    then the undrawn commitments of projects still drawing (the whole book only) and the money
-    received and not booked."""
+    then the undrawn commitments of projects still drawing, the money received and not
+    booked, and (the whole book only) the money received in a period, reconciled: booked to
+    the loans by kind, not booked, returned to the payer, kept and not delivered."""
 
     async def go() -> None:
+        today = bank_day()
+        period = received_period(today, month, first.date() if first else None,
+                                 last.date() if last else None)
+        drawn_up_today(today, on.date() if on else None)
         settings = Settings()
-        book = await operations.loan_book(await connect(), risk_class, settings)
-        title = f"loan book: {operations.book_query(risk_class)}"
+        client = await connect()
+        whole = risk_class is None
+        query = operations.book_query(risk_class)
+        reads = await operations.journey_reads(
+            client, f"({query}) OR ({closed_since(period.first)})" if whole else query)
+        book = operations.book_of(reads, risk_class, quotes.recorded(settings))
+        unbooked = received_money(settings, Delivery.UNBOOKED)
+        received = money_received([s for _, s in reads], settings, period) if whole else None
+        if as_json:
+            print(json.dumps(book_json(book, unbooked, today, received), indent=2,
+                             ensure_ascii=False))
+            return
         out = wide_console(BOOK_WIDTH)
-        out.print(render.book_table(book.lines, title, shown=limit))
-        if risk_class is None:
+        out.print(render.book_table(book.lines, f"loan book: {query}", shown=limit))
+        if whole:
             out.print(book_sections.commitments_table(book.commitments))
-        out.print(book_sections.unbooked_table(received_money(settings, Delivery.UNBOOKED)))
+        out.print(book_sections.unbooked_table(unbooked))
+        if received is not None:
+            out.print(book_sections.received_table(received))
 
     run(go())
 

@@ -39,7 +39,7 @@ from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.exposure import KeepExposureInput
-from journey.loan_book import BookLine, LoanBook, book_line, worst_first
+from journey.loan_book import LoanBook, book_line, worst_first
 from journey.owed_figures import OwedFigures, owed_figures
 from journey.policy import (
     ApprovalTier,
@@ -75,7 +75,7 @@ from journey.touchpoints import (
     LateTouchpointResult,
     late_touchpoints_id,
 )
-from journey.undrawn_commitments import CommitmentLine, commitment_line
+from journey.undrawn_commitments import commitment_line
 from starter import codec, encryption, quotes
 from starter.attempts import Attempt, refusal_of
 from starter.connect import connect
@@ -593,22 +593,35 @@ async def loan_book(client: Client, risk_class: RiskClass | None = None,
     first: a cut would leave out the oldest loans, which are where arrears are. With them,
     from the same reads, the projects still drawing as undrawn commitments (those of the
     whole book: none when a class is asked, as a commitment undrawn has no class)."""
-    rows = await list_journeys(client, book_query(risk_class), limit=None)
-    reads = asyncio.Semaphore(BOOK_READS)
-    fixings = quotes.recorded(settings or Settings())
+    reads = await journey_reads(client, book_query(risk_class))
+    return book_of(reads, risk_class, quotes.recorded(settings or Settings()))
 
-    async def line(row: JourneyRow) -> tuple[BookLine | None, CommitmentLine | None]:
+
+async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneyStatus]]:
+    """The journeys `query` lists, each with its status (a query apiece, a few at a time),
+    by product; those gone since the list was read left out."""
+    rows = await list_journeys(client, query, limit=None)
+    reads = asyncio.Semaphore(BOOK_READS)
+
+    async def read(row: JourneyRow) -> tuple[str, JourneyStatus] | None:
         async with reads:
             try:
-                s = await status(client, row.workflow_id)
-                return book_line(s, row.product, owed_on(s, fixings)), commitment_line(s)
+                return row.product, await status(client, row.workflow_id)
             except NotFound:  # gone since the list was read
-                return None, None
+                return None
 
-    read = await asyncio.gather(*(line(r) for r in rows))
-    commitments = [c for _, c in read if c is not None] if risk_class is None else []
+    return [r for r in await asyncio.gather(*(read(r) for r in rows)) if r is not None]
+
+
+def book_of(reads: list[tuple[str, JourneyStatus]], risk_class: RiskClass | None,
+            fixings: quotes.QuoteFixings) -> LoanBook:
+    """The loan book of the journeys read (`journey_reads`): the running loans' lines, of
+    `risk_class` when given, and the projects still drawing (the whole book only)."""
+    lines = [book_line(s, product, owed_on(s, fixings)) for product, s in reads]
+    commitments = ([c for _, s in reads if (c := commitment_line(s)) is not None]
+                   if risk_class is None else [])
     return LoanBook(
-        lines=worst_first([b for b, _ in read if b is not None
+        lines=worst_first([b for b in lines if b is not None
                            and (risk_class is None or b.risk_class is risk_class)]),
         commitments=sorted(commitments, key=lambda c: (c.available_until, c.workflow_id)))
 

@@ -27,6 +27,7 @@ from store.pending import Delivery, Instruction, instruction, instructions
 from store.refusals import origin
 
 ACTION = "pending return"  # what a refused attempt is kept under (store/refusals.py)
+REPAYMENT = "record_repayment"  # the update a repayment kept is delivered as
 
 
 def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
@@ -92,9 +93,12 @@ class ReceivedMoney(BaseModel):
 
 def received_money(settings: Settings, state: Delivery, workflow_id: str | None = None
                    ) -> list[ReceivedMoney]:
-    """The money received and left in `state` (unbooked, or returned to the payer): journey
-    `workflow_id`'s, or every journey's; oldest first."""
-    money, kept_ones = [], instructions(settings.db_url, states=(state,), workflow_id=workflow_id)
+    """The money received and left in `state` (unbooked, or returned to the payer; or any
+    other, of the repayments kept): journey `workflow_id`'s, or every journey's; oldest
+    first."""
+    money = []
+    kept_ones = [k for k in instructions(settings.db_url, states=(state,),
+                                         workflow_id=workflow_id) if k.update == REPAYMENT]
     back = state is Delivery.RETURNED
     returns_said = said(settings, kept_ones) if back else {}
     for kept in kept_ones:

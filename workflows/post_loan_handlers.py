@@ -276,7 +276,8 @@ class PostLoanHandlers(PaymentNotices):
                 "warnings": self._pl.warnings,
                 "payments": [
                     PaymentRecord(reference=p.reference, kind=r.kind, amount=p.amount,
-                                  paid_on=p.paid_on, recorded_by=r.actor.id, channel=r.channel)
+                                  paid_on=p.paid_on, recorded_by=r.actor.id, channel=r.channel,
+                                  shortens=p.shortens)
                     for p in self._recorded() if (r := self._repayments.get(p.reference))
                 ],
                 "last_review": self._pl.last_review,

@@ -17,6 +17,8 @@ from journey.availability_interest import Terms, accrued, last_period_end
 from journey.decisions import Repayment, Withdrawal
 from journey.drawdowns import DrawdownState
 from journey.loan_book import book_line
+from journey.money_booked import ByKind
+from journey.money_booked import booked as booked_in
 from journey.policy.calendar import WorkingCalendar
 from journey.stages import Stage
 from journey.undrawn_commitments import commitment_line
@@ -121,6 +123,13 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         ahead = due - rest.total
         assert sum((i.interest_paid for i in account.instalments), Decimal(0)) == ahead
         assert [(p.reference, p.amount) for p in done.payments] == [("PF1-Q1", due)]
+        # the money received: booked to its quarters, once, not again as what the close
+        # credited to the plan (the account drawn up again from its payments is status's)
+        while_drawing = booked_in(quoted, today, done.today)
+        assert while_drawing is not None and while_drawing.kinds == ByKind(quarters=due)
+        closed_loan = booked_in(done, today, done.today)
+        assert closed_loan is not None and closed_loan.why == ""
+        assert closed_loan.kinds == ByKind(quarters=due), closed_loan
         # settling today gives it back: the principal less what was paid ahead
         quote = settlement(done, done.today)
         assert quote.interest_back == ahead

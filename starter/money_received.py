@@ -1,0 +1,126 @@
+"""The money received in a period, reconciled from the records, for `book`: what the bank
+received with a value date in the period is what the journeys booked, by kind
+(journey/money_booked.py, from their recorded payments), plus what was received and not
+booked (kept, refused at delivery), returned to its payer (store/payer_returns.py), or kept
+and not delivered yet (the pending instructions, store/pending.py); to the fen, as the parts
+are the records' own amounts. What does not reconcile is named: a payment whose kinds cannot
+be drawn up, a repayment kept as delivered that no journey records, money counted both booked
+and unbooked or returned, a repayment kept that fails its seal."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from journey.money_booked import Booked, ByKind, booked
+from journey.post_loan import ZERO
+from journey.settings import Settings
+from journey.status import JourneyStatus
+from starter.errors import BadInput
+from starter.pending_return import ReceivedMoney, received_money
+from store.pending import Delivery
+
+
+class Period(BaseModel):
+    first: date
+    last: date
+
+    def holds(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+class MoneyReceived(BaseModel):
+    period: Period
+    booked: list[Booked]  # by journey
+    kinds: ByKind  # the booked money's, all journeys'
+    unbooked: list[ReceivedMoney]  # received, refused at delivery, not booked yet
+    returned: list[ReceivedMoney]  # received, not booked, returned to the payer
+    waiting: list[ReceivedMoney]  # kept while no worker answered, not delivered yet
+    not_reconciled: list[str]
+
+    @property
+    def total(self) -> Decimal:
+        return self.kinds.total + sum(
+            (m.amount for m in (*self.unbooked, *self.returned, *self.waiting)), ZERO)
+
+
+def closed_since(first: date) -> str:
+    """The journeys that ended on or after `first` (UTC, a day early rather than late): any
+    that can have booked money in a period from it on."""
+    since = datetime.combine(first - timedelta(days=1), datetime.min.time(), UTC)
+    return (f"ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew' AND "
+            f"CloseTime >= '{since:%Y-%m-%dT%H:%M:%SZ}'")
+
+
+def money_received(statuses: list[JourneyStatus], settings: Settings, period: Period
+                   ) -> MoneyReceived:
+    """The money received with a value date in `period`, from the journeys' `statuses` (each
+    journey once: every one running or ended since the period began) and the instructions
+    kept in `settings`' database."""
+    lines = [b for s in _once(statuses) if (b := booked(s, period.first, period.last))]
+    kept = {state: [m for m in received_money(settings, state) if period.holds(m.paid_on)]
+            for state in Delivery}
+    recorded = {p.reference for b in lines for p in b.payments}  # in the period
+    anywhere = {p.reference for s in statuses for p in s.payments}
+    return MoneyReceived(
+        period=period, booked=lines,
+        kinds=sum((b.kinds for b in lines), ByKind()),
+        unbooked=kept[Delivery.UNBOOKED], returned=kept[Delivery.RETURNED],
+        waiting=kept[Delivery.PENDING],
+        not_reconciled=[
+            *(f"{b.workflow_id}: {sum((p.amount for p in b.payments), ZERO):,} booked, not "
+              f"allocated by kind: {b.why}" for b in lines if b.why),
+            *(f"pending instruction {m.instruction} ({m.workflow_id}, {m.amount:,} under "
+              f"{m.reference}) was delivered, but no journey records a payment under "
+              f"{m.reference}: check `status {m.workflow_id}`"
+              for m in kept[Delivery.DELIVERED] if m.reference not in anywhere),
+            *(f"pending instruction {m.instruction} ({m.workflow_id}, {m.amount:,} under "
+              f"{m.reference}) is {state}, and a journey records a payment under "
+              f"{m.reference} too: counted twice, check which is right"
+              for state in (Delivery.UNBOOKED, Delivery.RETURNED) for m in kept[state]
+              if m.reference in recorded),
+            *(f"pending instruction {m.instruction} ({m.workflow_id}, {m.amount:,} under "
+              f"{m.reference}) was refused at delivery as it fails its seal: not counted "
+              "(`loan-journey records verify`)" for m in kept[Delivery.REFUSED]),
+        ])
+
+
+def _once(statuses: list[JourneyStatus]) -> list[JourneyStatus]:
+    return list({s.workflow_id: s for s in statuses}.values())
+
+
+def received_period(today: date, month: str | None, first: date | None, last: date | None
+                    ) -> Period:
+    """The period the money received is reconciled over: `month` (YYYY-MM; the current one
+    to `today`), or `first` to `last` (by default the current month's first day, and
+    `today`)."""
+    if month is not None:
+        if first is not None or last is not None:
+            raise BadInput("give --month, or --from and --to, not both")
+        try:
+            start = datetime.strptime(month, "%Y-%m").date()
+        except ValueError:
+            raise BadInput(f"--month {month!r} is no month: give YYYY-MM, e.g. "
+                           f"{today:%Y-%m}") from None
+        end = (start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+        return Period(first=start, last=min(end, today))
+    period = Period(first=first or today.replace(day=1), last=last or today)
+    if period.first > period.last:
+        raise BadInput(f"--from {period.first} is after --to {period.last}: give a period "
+                       "that ends on or after it begins")
+    return period
+
+
+def drawn_up_today(today: date, on: date | None) -> None:
+    """`BadInput` for a book asked as of another day than `today`, saying which figures
+    cannot be given as of it and what can."""
+    if on is not None and on != today:
+        raise BadInput(
+            f"the book is drawn up on today, {today}, only, not on {on}: its loans, their "
+            "classes and what they owe, the undrawn commitments and the money not booked are "
+            "the journeys' and the records' figures now, and the records keep no earlier state "
+            "of them (money booked or returned since does not say when it was refused at "
+            "delivery); the money received in an earlier period is `--month YYYY-MM` or "
+            "`--from DAY --to DAY`, as the records stand today")
