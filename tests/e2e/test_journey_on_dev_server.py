@@ -190,3 +190,17 @@ async def test_a_loan_from_application_to_closed(
     assert len(accepted) == 5
     status = await cli(settings, "status", journey)
     assert "closed" in status.stdout
+    # the money received this month: the closed loan's two payments, booked by kind, from
+    # the journeys ended since the month began too, adding up to the fen
+    for _ in range(20):
+        book = json.loads((await cli(settings, "book", "--json")).stdout)
+        if book["money_received"]["booked"]:
+            break
+        await asyncio.sleep(0.3)
+    money = book["money_received"]
+    (loan,) = [b for b in money["booked"] if b["workflow_id"] == journey]
+    paid = prepaid + Decimal(amount[1])
+    assert [p["reference"] for p in loan["payments"]] == ["TX-E2E-0", "TX-E2E-1"]
+    assert sum(Decimal(v) for v in loan["kinds"].values()) == paid, loan
+    assert loan["kinds"]["principal"] == f"{running.disbursement.amount:.2f}", loan
+    assert [w for w in money["not_reconciled"] if journey in w] == [], money
