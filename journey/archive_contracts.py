@@ -41,13 +41,29 @@ class ChainAnchorInput(BaseModel):
     pass
 
 
+class ChainLoss(BaseModel):
+    """An anchored head a later pass found its chain no longer holding: the row deleted (or
+    its seal removed), which pass anchored it, and which found it lost."""
+
+    head: ChainHead
+    anchored_by: str  # the archivist run (workflow id) whose anchor held it
+    anchored_at: datetime
+    found_by: str  # the archivist run that found its chain without it
+    found_at: datetime
+
+
 class ChainAnchor(BaseModel):
     """Each sealed chain's head as a pass found it, kept in the archivist's history, where
     whoever can write the database cannot rewrite it: `records verify` names a chain shorter
-    than its anchor (its newest rows deleted, which the chain alone does not show)."""
+    than its anchor (its newest rows deleted, which the chain alone does not show), and the
+    heads earlier passes found lost, which a later anchor, taken on the shortened chain,
+    no longer holds."""
 
     taken_at: datetime
     heads: list[ChainHead]  # chains holding no sealed row are left out
+    # every head found lost since anchors began, each pass carrying the previous pass's on;
+    # empty in a pass recorded before losses were carried
+    lost: list[ChainLoss] = Field(default_factory=list)
 
 
 class ArchivePassResult(BaseModel):

@@ -48,7 +48,9 @@ def verify(
     unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY, the key they were sealed with: one that
     matches no seal of a chain is said, exit 8. Each chain is compared with the head the
     archivist's last pass anchored on the server too: a chain shorter than its anchor (its
-    newest rows deleted) is named; rows sealed after the anchor are not covered by it. A
+    newest rows deleted) is named, and each anchored row an earlier pass found lost that
+    its chain still lacks (a pass after a deletion anchors the shortened chain, and carries
+    the loss on); rows sealed after the anchor are not covered by it. A
     server that cannot be reached is exit 5 (--offline checks without the anchor)."""
     settings = Settings()
     verified = run(records.verify(settings, offline=offline))
@@ -79,11 +81,14 @@ def verify(
 def _anchor_told(verified: records.Verified) -> None:
     """Which anchor the chains were compared with, and what it cannot cover."""
     if verified.anchored is not None:
+        lost = len(verified.anchored.anchor.lost)
+        carried = (f", and with the {lost} anchored row(s) earlier passes found lost"
+                   if lost else "")
         console.print(f"compared with the chains' anchor, recorded by archivist run "
                       f"{escape(verified.anchored.run)} at "
-                      f"{verified.anchored.at:%Y-%m-%d %H:%M:%S %Z}: the rows sealed after it "
-                      "are not covered (their deletion only a backup shows) until the next "
-                      "pass anchors them")
+                      f"{verified.anchored.at:%Y-%m-%d %H:%M:%S %Z}{carried}: the rows sealed "
+                      "after it are not covered (their deletion only a backup shows) until "
+                      "the next pass anchors them")
         return
     why = ("not compared with the chains' anchor (--offline)" if verified.offline else
            "no anchor yet: no archivist pass on this task queue has recorded the chains' "

@@ -1,7 +1,8 @@
 """The newest sealed rows' deletion, which a chain alone does not show: on the dev server, the
 archivist's pass anchors each chain's head in its history, and `records verify` names a row
-deleted with SQL after it; offline, or with the server out of reach, it says what it could
-not tell."""
+deleted with SQL after it, still after the next pass has anchored the shortened chain (the
+loss that pass found carried in its anchor); offline, or with the server out of reach, it
+says what it could not tell."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -40,6 +42,22 @@ def refused(settings: Settings, times: int) -> None:
             origin="test@host"), settings.archive_seal_key)
 
 
+async def archivist_pass(client: Client, settings: Settings
+                         ) -> tuple[str, ac.ArchivePassResult]:
+    """One pass of the archivist, as its Schedule starts one, listed once done (its anchor
+    then the latest)."""
+    run_id = f"{ac.SCHEDULE_ID}-{uuid.uuid4()}"
+    done = await client.execute_workflow(HistoryArchivistWorkflow.run, ac.ArchivePassInput(),
+                                         id=run_id, task_queue=settings.task_queue)
+
+    async def listed() -> bool:
+        anchored = await latest(client, settings.task_queue)
+        return anchored is not None and anchored.run == run_id
+
+    await eventually("the pass is listed", listed, seconds=30, every=0.2)
+    return run_id, done
+
+
 async def test_the_newest_sealed_row_deleted_after_the_archivists_pass_is_named(
     dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -55,35 +73,46 @@ async def test_the_newest_sealed_row_deleted_after_the_archivists_pass_is_named(
     assert none_yet.exit_code == 0, none_yet.output
     assert "no anchor yet" in said(none_yet)
 
-    run_id = f"{ac.SCHEDULE_ID}-{uuid.uuid4()}"
     async with Worker(client, task_queue=settings.task_queue,
                       workflows=[HistoryArchivistWorkflow],
                       activities=[ArchiveActivities(settings).archive_closed_runs,
                                   AnchorActivities(settings).anchor_record_chains]):
-        done = await client.execute_workflow(
-            HistoryArchivistWorkflow.run, ac.ArchivePassInput(), id=run_id,
-            task_queue=settings.task_queue)
-    assert done.anchor is not None
-    [head] = done.anchor.heads
-    assert (head.records, head.table, head.row_id, head.rows) == (
-        "refused attempts", "refusals", 3, 3)
-    await eventually("the pass is listed", lambda: latest(client, settings.task_queue),
-                     seconds=30, every=0.2)
-    anchored = await cli("records", "verify")
-    assert anchored.exit_code == 0, anchored.output
-    assert f"compared with the chains' anchor, recorded by archivist run {run_id}" in said(
-        anchored)
+        run_id, done = await archivist_pass(client, settings)
+        assert done.anchor is not None and not done.anchor.lost
+        [head] = done.anchor.heads
+        assert (head.records, head.table, head.row_id, head.rows) == (
+            "refused attempts", "refusals", 3, 3)
+        anchored = await cli("records", "verify")
+        assert anchored.exit_code == 0, anchored.output
+        assert f"compared with the chains' anchor, recorded by archivist run {run_id}" in said(
+            anchored)
 
-    refused(settings, 1)  # sealed after the anchor: its deletion is not covered
-    with engine_for(settings.db_url).begin() as db:
-        db.execute(text("delete from refusals where id >= 3"))
-    checked = await cli("records", "verify")
-    told = " ".join(checked.output.replace("│", " ").split())  # a detail's lines joined
-    assert checked.exit_code == 1, checked.output
-    assert "seal #3 of the refused attempts" in told and "DELETED" in told
+        refused(settings, 1)  # sealed after the anchor: its deletion is not covered
+        with engine_for(settings.db_url).begin() as db:
+            db.execute(text("delete from refusals where id >= 3"))
+        checked = await cli("records", "verify")
+        told = " ".join(checked.output.replace("│", " ").split())  # a detail's lines joined
+        assert checked.exit_code == 1, checked.output
+        assert "seal #3 of the refused attempts" in told and "DELETED" in told
+        assert (f"row 3 of refusals, sealed and anchored at {done.anchor.taken_at:%Y-%m-%d}"
+                in told and f"by archivist run {run_id}, is missing" in told)
+        assert "restore it from a backup" in told
+
+        # the next pass anchors the shortened chain, and carries the loss it found on
+        found_by, next_pass = await archivist_pass(client, settings)
+    assert next_pass.anchor is not None
+    assert [h.rows for h in next_pass.anchor.heads] == [2]
+    [lost] = next_pass.anchor.lost
+    assert (lost.head, lost.anchored_by, lost.found_by) == (head, run_id, found_by)
+    still = await cli("records", "verify")
+    told = " ".join(still.output.replace("│", " ").split())
+    assert still.exit_code == 1, still.output
+    assert f"recorded by archivist run {found_by}" in told
+    assert "and with the 1 anchored row(s) earlier passes found lost" in told
     assert (f"row 3 of refusals, sealed and anchored at {done.anchor.taken_at:%Y-%m-%d}"
-            in told and f"by archivist run {run_id}, is missing" in told)
-    assert "restore it from a backup" in told
+            in told and f"by archivist run {run_id}, is missing (the chain ends at seal #2"
+            in told and f"found lost at {lost.found_at:%Y-%m-%d} " in told
+            and f"by archivist run {found_by}, the anchors since taken without it" in told)
 
     offline = await cli("records", "verify", "--offline")  # the chain alone: it verifies
     assert offline.exit_code == 0, offline.output
