@@ -2,7 +2,8 @@
 (`loan-journey archive schedule`): closed runs' histories into the journey's own store
 before the namespace's retention deletes them (store/archive.py); then, from marker
 `chain-anchor` on, the sealed records' chains' heads into its result, this history, where
-`records verify` compares them with the chains (store/chain_anchors.py)."""
+`records verify` compares them with the chains (store/chain_anchors.py), with the heads the
+previous pass anchored that the chains no longer hold, and those it carried."""
 
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
 # A pass reads each new closed run's history: minutes after a busy day, beating per run.
 PASS_TIMEOUT = timedelta(minutes=30)
 PASS_HEARTBEAT = timedelta(minutes=2)
-ANCHOR_TIMEOUT = timedelta(minutes=1)  # one indexed read per chain
+ANCHOR_TIMEOUT = timedelta(minutes=1)  # the previous anchor, one indexed read per chain
 
 
 @workflow.defn(name=ac.ARCHIVIST_WORKFLOW)
