@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 from temporalio import activity
 
+from activities import anchors
 from journey import archive_contracts as ac
 from journey.settings import Settings
-from starter import anchors
 from store import chain_anchors
 
 

@@ -5,7 +5,7 @@ money returned to its payers are sealed as they are written with the archive key
 (store/seals.py); `verify` checks them against their seals (store/record_seals.py says what
 each finding means), and `seal` has a supervisor seal the rows kept before the key was set,
 once checked against a backup; `verify` also compares each chain with the head the
-archivist's last pass anchored in its history on the server (starter/anchors.py), which
+archivist's last pass anchored in its history on the server (activities/anchors.py), which
 names the newest rows deleted. Without the key, nothing is checked and no sealed record is
 written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
 key that is not the one the records were sealed with.
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from temporalio.client import Client
 
+from activities import anchors
 from journey.actors import Actor, Role
 from journey.settings import Settings
-from starter import anchors
 from starter.connect import connect
 from starter.errors import KeysNeeded, SetupError
 from starter.operations import authorized

@@ -17,11 +17,11 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.anchors import latest
 from activities.archive import ArchiveActivities
 from activities.chain_anchor import AnchorActivities
 from journey import archive_contracts as ac
 from journey.settings import Settings
-from starter.anchors import latest
 from store.db import engine_for
 from store.refusals import Refusal, record_refusal
 from tests.cli_kit import cli, point_cli_at, said
