@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Party, Stage
     from journey.status import JourneyStatus
     from journey.timeline import EventType
-    from workflows.post_loan_handlers import PostLoanHandlers
+    from workflows.post_loan_monitoring import LoanMonitoring
 
 CARRY_KEY = "drawdowns"
 
@@ -52,7 +52,7 @@ class DrawdownMemo(BaseModel):
     interest_payments: list[Payment] = Field(default_factory=list)  # while it drew
 
 
-class DrawdownUpdates(PostLoanHandlers):
+class DrawdownUpdates(LoanMonitoring):
     def _init_updates(self) -> None:
         super()._init_updates()
         self._dd_plan: DrawdownPlan | None = None

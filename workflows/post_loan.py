@@ -17,20 +17,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
-    from journey.actors import Actor, Role
-    from journey.classification import RiskClass, classify, instalments_to_upgrade, reclassify
-    from journey.post_loan import (
-        Account,
-        next_wakeup,
-    )
-    from journey.post_loan_policy import (
-        PostLoanPolicy,
-        first_review_on,
-        review_calendar,
-        review_every,
-    )
-    from journey.post_loan_warnings import open_breach, warned_of
-    from journey.repayment import add_months
+    from journey.post_loan import Account, next_wakeup
+    from journey.post_loan_policy import PostLoanPolicy
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
     from workflows.activity_options import QUICK
@@ -42,19 +30,8 @@ with workflow.unsafe.imports_passed_through():
 
 __all__ = ["PostLoanReviewWorkflow", "PostLoanStage"]
 
-SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
 # workflow.patched marker: before it, a repaid loan closed without a notice to the customer.
 CLOSING_NOTICE = "closing-notice"
-KEEP_REVIEW_IDS = 20
-# workflow.patched marker: before it, each review raised a breach again while its warning
-# was still open.
-ONE_OPEN_WARNING_PER_BREACH = "one-open-warning-per-breach"
-# workflow.patched marker: before it, a review on the same statements raised again a breach
-# the risk team had acknowledged; since, only a review that read newer statements does.
-BREACH_AGAIN_ON_NEW_STATEMENTS = "breach-again-on-new-statements"
-# workflow.patched marker: before it, a non-performing loan was upgraded after the policy's
-# count of on-time instalments alone.
-NPL_UPGRADE_PERIOD = "npl-upgrade-period"
 
 
 class PostLoanStage(Repricing):
@@ -149,113 +126,6 @@ class PostLoanStage(Repricing):
                 f"repaid with a credit balance of {account.credit}: refund it to the customer",
             )
 
-    # -- classification, reviews and early warnings --------------------------------------
-
-    async def _reclassify(self) -> None:
-        """Downgrade at once; upgrade after the policy's observation period."""
-        today, account = self.today(), self._account()
-        dpd = account.days_past_due(today)
-        self._pl.max_days_past_due = max(self._pl.max_days_past_due, dpd)
-        old = self._pl.risk_class
-        result = reclassify(
-            old,
-            dpd,
-            self._pl.assessed,
-            account.on_time_run(self._pl.downgraded_on, today),
-            self._upgrade_needs(old),
-            reviewed=self._pl.last_review is not None,
-        )
-        self._pl.class_reason = result.reason
-        new = result.risk_class
-        if new is old:
-            return
-        self._pl.risk_class = new
-        why = f"{old} ({old.label_zh}) -> {result.reason}"
-        self.record_decision(SYSTEM, "reclassified", why)
-        if new.rank > old.rank:
-            self._pl.downgraded_on = today
-            await self._warn("downgrade", why)  # its upsert lists the new class
-        elif self.class_listed():
-            self._upsert()
-
-    def _upgrade_needs(self, current: RiskClass) -> int:
-        """On-time instalments an upgrade from `current` needs (since the marker, out of
-        non-performing at least two periods and six months)."""
-        needed = self._policy_pl().upgrade_after_on_time_instalments
-        if not current.non_performing or self._offer is None:
-            return needed
-        if not workflow.patched(NPL_UPGRADE_PERIOD):
-            return needed
-        return instalments_to_upgrade(current, needed, self._offer.frequency.months)
-
-    def _observing(self) -> bool:
-        """An upgrade is held until enough instalments are paid on time."""
-        dpd = self._account().days_past_due(self.today())
-        return classify(dpd, self._pl.assessed).rank < self._pl.risk_class.rank
-
-    async def _apply_reviews(self) -> None:
-        while self._pl.review_inbox:
-            result = self._pl.review_inbox.pop(0)
-            self._pl.reviews_seen = [*self._pl.reviews_seen, result.review_id][-KEEP_REVIEW_IDS:]
-            self._pl.last_review, self._pl.assessed = result, result.assessed
-            self._pl.reviews_this_run += 1
-            for reading in result.new_readings:
-                self._readings[reading.ref.sha256] = reading
-            breaches = result.breaches
-            self.record_decision(
-                Actor(id="post-loan-review", role=Role.SYSTEM),
-                "reviewed",
-                f"{result.review_id}: assessed {result.assessed}, "
-                f"{len(breaches)} covenant breach(es), {result.days_past_due} days past due",
-            )
-            for check in breaches:
-                if (open_breach(self._pl.warnings, check.covenant.id)
-                        and workflow.patched(ONE_OPEN_WARNING_PER_BREACH)):
-                    continue  # still on the risk team's queue: no second task for it
-                if (not result.new_readings
-                        and warned_of(self._pl.warnings, check.covenant.id)
-                        and workflow.patched(BREACH_AGAIN_ON_NEW_STATEMENTS)):
-                    continue  # acknowledged on these statements: nothing new to act on
-                await self._warn("covenant_breach", check.detail, result.review_id,
-                                 check.covenant.id)
-
-    # -- the review schedule -------------------------------------------------------------
-
-    async def _keep_review_cadence(self) -> None:
-        policy = self._policy_pl()
-        every = review_every(policy, self._pl.risk_class)
-        if every == self._pl.schedule_every_months:
-            return
-        creating = self._pl.schedule_every_months is None
-        assert self._offer is not None and self._disbursement is not None
-        first = (
-            first_review_on(policy, self.day_of(self._disbursement.booked_at))
-            if creating
-            else add_months(self.today(), every)
-        )
-        end = self._offer.schedule[-1].due_on + timedelta(days=31)
-        request = rc.ReviewScheduleInput(
-            journey_id=self._workflow_id,
-            calendar=review_calendar(policy, first, every, end),
-            task_queue=workflow.info().task_queue,
-            note=rc.review_note(self._workflow_id, self._pl.risk_class),
-        )
-        name = rc.CREATE_REVIEW_SCHEDULE if creating else rc.SET_REVIEW_CADENCE
-        await self._review_schedule(name, request)
-        self._pl.schedule_every_months = every
-
-    async def _review_schedule(
-        self, name: str, request: rc.ReviewScheduleInput | rc.ReviewScheduleDeleteInput
-    ) -> None:
-        """Create, re-time or delete the review schedule (servers without schedules: no-op)."""
-        await workflow.execute_activity(
-            name,
-            request,
-            result_type=rc.ReviewScheduleResult,
-            start_to_close_timeout=QUICK,
-            retry_policy=io_retry(),
-        )
-
     async def _load_post_loan_policy(self) -> PostLoanPolicy:
         result = await workflow.execute_activity(
             rc.LOAD_POST_LOAN_POLICY,
@@ -297,11 +167,3 @@ class PostLoanStage(Repricing):
             return
         self._principal_kept = owed
         await self._behind(keep_exposure(self._workflow_id, self._application, owed))
-
-    # -- small helpers -------------------------------------------------------------------
-
-    def _account(self) -> Account:
-        account = self.account()
-        assert account is not None, "post-loan management needs an offer"
-        return account
-
