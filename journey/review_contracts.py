@@ -27,6 +27,8 @@ GATHER_REVIEW_FACTS = "gather_review_facts"
 REVIEW_SIGNAL = "review_result"
 REVIEW_FACTS_QUERY = "review_facts"
 REVIEW_WORKFLOW = "PostLoanReviewWorkflow"
+# how `add_statements` ends its answer: documents taken as a reviewed loan's newer statements
+FOR_THE_NEXT_REVIEW = "read at the next review"
 
 
 SCHEDULE_PREFIX = "review-"
@@ -105,6 +107,7 @@ class ReviewFacts(BaseModel):
     plan: list[Instalment] = Field(default_factory=list)  # the repayment plan (DSCR)
     disbursed_on: date | None = None
     borrower: str | None = None  # whose statements count (None: journeys before it was told)
+    drawing: bool = False  # a project reviewed while it draws: on its interest owed
 
 
 class ReviewResult(BaseModel):

@@ -173,6 +173,34 @@ class JourneyStatus(BaseModel):
     availability_interest: InterestPosition | None = None
     fee_waiver: WaivedFee | None = None  # closed with nothing drawn: its fee waived
 
+    def reviewed(self) -> bool:
+        """Whether the loan is managed with reviews now: it runs, or it is a project that has
+        drawn (classed from its first drawdown, for projects since it was)."""
+        return self.risk_class is not None and self.stage in (Stage.POST_LOAN,
+                                                              Stage.DISBURSEMENT)
+
+    def reviewed_from(self) -> datetime | None:
+        """When the money reviews count from went out: the payout, or a project's first
+        drawdown while it draws; None when not `reviewed`."""
+        if not self.reviewed():
+            return None
+        if self.disbursement is not None:
+            return self.disbursement.booked_at
+        return min((d.booked_at for d in self.drawdowns if d.booked_at is not None), default=None)
+
+    def unreviewed(self) -> str:
+        """Why a journey has no reviews yet, and when it will (`reviewed` is False)."""
+        if self.stage.terminal:
+            return f"it has ended ({self.stage}): a closed loan is not reviewed"
+        if self.stage is not Stage.DISBURSEMENT or self.commitment is None:
+            return (f"it is at {self.stage}: reviews begin at its payout, which creates its "
+                    "schedule")
+        if self.commitment.drawn <= 0:
+            return ("it is a project that has drawn nothing yet: reviews begin at its first "
+                    "drawdown booked, which creates its schedule")
+        return ("it is a project that began drawing before projects were reviewed while they "
+                "draw: reviews begin when its drawdowns close, which creates its schedule")
+
 
 class PaymentRecord(BaseModel):
     """A payment recorded on a running loan: what, when, and who recorded it."""

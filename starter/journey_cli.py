@@ -32,6 +32,7 @@ from journey.decisions import (
 )
 from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
+from journey.review_contracts import FOR_THE_NEXT_REVIEW
 from journey.settings import Settings
 from starter import book_sections, operations, pending, quotes, render, schedules
 from starter.attempts import Attempt, acting
@@ -47,7 +48,7 @@ from starter.money_received import (
     received_period,
 )
 from starter.pending_return import not_booked, received_money, returned_to_payer, status_json
-from starter.pending_send import DOCUMENTS, documents_update
+from starter.pending_send import DOCUMENTS
 from starter.terminal import BOOK_WIDTH, wide_console
 from store.pending import Delivery
 
@@ -311,7 +312,9 @@ def documents(
 
     async def go() -> None:
         result = await pending.act_or_keep(None, settings, workflow_id, DOCUMENTS, body)
-        _said(documents_update(result.stage), result)
+        # taken as newer statements, or as supplements: the journey's answer says which
+        _said("add_statements" if result.message.endswith(FOR_THE_NEXT_REVIEW)
+              else "add_documents", result)
 
     run(go())
 

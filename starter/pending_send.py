@@ -13,7 +13,6 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 
 from journey.drawdowns import DrawdownDecision, DrawdownState
 from journey.policy import NotOpenYet
-from journey.stages import Stage
 from journey.status import JourneyStatus
 from starter import operations
 from starter.connect import speaking_for
@@ -28,10 +27,11 @@ DOCUMENTS = "add_documents"
 OPENING_WAITS = (0.2, 0.5, 1.0, 2.0)  # seconds before each delivery again to a journey opening
 
 
-def documents_update(stage: Stage) -> str:
-    """The update documents go by to a journey at `stage`: a running loan's are its newer
-    statements, which its next review reads; before, supplements to the application."""
-    return "add_statements" if stage is Stage.POST_LOAN else "add_documents"
+def documents_update(now: JourneyStatus) -> str:
+    """The update documents go by to a journey as status `now` shows it: a reviewed loan's
+    (running, or a project that has drawn) are its newer statements, which its next review
+    reads; before, supplements to the application."""
+    return "add_statements" if now.reviewed() else "add_documents"
 
 
 async def sent_as(client: Client, workflow_id: str, update: str) -> str:
@@ -40,7 +40,7 @@ async def sent_as(client: Client, workflow_id: str, update: str) -> str:
     if update != DOCUMENTS:
         return update
     now = await operations.status(client, workflow_id, within=operations.ANSWER_WITHIN)
-    return documents_update(now.stage)
+    return documents_update(now)
 
 
 def waiting_tranche(current: JourneyStatus) -> str:

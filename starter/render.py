@@ -22,7 +22,6 @@ from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.policy.pricing import spread_text
 from journey.post_loan import ZERO, Account
 from journey.post_loan_warnings import open_numbers
-from journey.stages import Stage
 from journey.status import JourneyStatus, Offer
 from starter.operations import JourneyRow
 
@@ -116,7 +115,7 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
     if s.received:
         parts.append(Text.assemble(
             ("received, not read yet" + (" (read at the next review)"
-                                        if s.stage is Stage.POST_LOAN else "") + ": ", "bold"),
+                                        if s.reviewed() else "") + ": ", "bold"),
             ", ".join(f"{d.filename} ({d.sha256[:12]})" for d in s.received)))
     parts += post_loan_view(s, owed)
     if s.decisions:

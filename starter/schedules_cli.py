@@ -62,17 +62,19 @@ def create(
     every: Annotated[int, typer.Option(help="months between reviews")] = 3,
     note: Note = "reviews scheduled by hand",
 ) -> None:
-    """Create a journey's review schedule (a disbursed journey creates its own)."""
+    """Create a journey's review schedule (a disbursed journey, or a project at its first
+    drawdown, creates its own)."""
     if (refusal := cadence_refusal(every)) is not None:
         raise typer.BadParameter(refusal, param_hint="--every")
     settings = Settings()
 
     async def create_it(client: Client) -> None:
         s = await operations.status(client, workflow_id)
-        if s.disbursement is None or s.offer is None:
-            raise BadInput(f"{workflow_id} is at {s.stage}: reviews begin after disbursement")
+        went_out = s.reviewed_from()
+        if went_out is None or s.offer is None:
+            raise BadInput(f"{workflow_id} has no reviews yet: {s.unreviewed()}")
         policy = parse_post_loan_policy(post_loan_policy_text())
-        first = first_review_on(policy, operations.loan_day(s, s.disbursement.booked_at))
+        first = first_review_on(policy, operations.loan_day(s, went_out))
         calendar = review_calendar(policy, first, every, s.offer.schedule[-1].due_on)
         await schedules.create(client, workflow_id, calendar, settings.task_queue)
 
@@ -99,7 +101,11 @@ def describe(workflow_id: ScheduleOf) -> None:
     """A journey's review schedule: state, next and recent runs."""
 
     async def go() -> None:
-        r = await schedules.describe(await connect(), workflow_id)
+        client = await connect()
+        try:
+            r = await schedules.describe(client, workflow_id)
+        except NotFound as err:
+            raise NotFound(await _no_schedule(client, workflow_id, err)) from err
         head = f"{r.schedule_id}  paused={r.paused}  actions={r.action_count}  {r.note}"
         console.print(escape(head))
         for t in r.next_runs:
@@ -190,7 +196,10 @@ def _change(actor: str, role: Role | None, action: ScheduleAction, note: str) ->
 async def _as_expected(client: Client, workflow_id: str, action: ScheduleAction) -> None:
     """The schedule exists, or for its creation does not: else NotFound or BadInput."""
     if action is not ScheduleAction.CREATED:
-        await schedules.describe(client, workflow_id)
+        try:
+            await schedules.describe(client, workflow_id)
+        except NotFound as err:
+            raise NotFound(await _no_schedule(client, workflow_id, err)) from err
         return
     try:
         await schedules.describe(client, workflow_id)
@@ -251,6 +260,20 @@ def _do(workflow_id: str, change: ScheduleChange,
         console.print(f"review-{workflow_id}: {change.action} (recorded {where})")
 
     run(go())
+
+
+async def _no_schedule(client: Client, workflow_id: str, err: NotFound) -> str:
+    """What to do about a journey without a review schedule: create one, when the journey
+    is reviewed; else why it has no reviews yet and when it will (a journey the server does
+    not know: `err` as it is)."""
+    try:
+        s = await operations.status(client, workflow_id)
+    except NotFound:
+        return str(err)
+    if s.reviewed():
+        return str(err)
+    return (f"no review schedule review-{workflow_id}: {s.unreviewed()}; "
+            "`loan-journey schedules list` shows the schedules there are")
 
 
 def _record_command(workflow_id: str, change: ScheduleChange) -> str:

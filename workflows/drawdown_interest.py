@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.payment_notices import Notices
 
 QUARTERS = Notices(what="quarterly interest", key="interest:", template="interest")
+UNSEEN = object()  # `_dd_remind_then_wait` without a state seen before reminding
 # the commitment fee of a project that drew nothing may be waived (workflows/fee_waivers.py):
 # the journey then tells the customer and ends; before it, it ended only once the fee was paid
 FEE_WAIVER = "commitment-fee-waiver"
@@ -103,22 +104,36 @@ class DrawdownInterest(DrawdownUpdates):
             parts = quarters(self._dd_records, self._dd_interest_terms(),
                              commitment.interest_from, self.day_of(commitment.available_until),
                              self.day_zone())
+            watched = self._dd_wakes()
+            if await self._dd_monitor() and self._dd_wakes() != watched:
+                continue  # a drawdown, the close or a review came meanwhile: look again
             await self._dd_remind_then_wait(
                 account, {n: f" ({q.text()})" for n, q in enumerate(parts, start=1)},
-                self._dd_drawing)
+                self._dd_wakes, watched if self._dd_reviewed else UNSEEN)
+
+    async def _dd_monitor(self) -> bool:
+        """Reviews and classification while it draws (workflows/drawdown_reviews.py); whether
+        it did any (and so may have waited)."""
+        return False
+
+    def _dd_wakes(self) -> object:
+        """What wakes the collector besides the clock: a drawdown or the close (and, while
+        reviewed, a review: workflows/drawdown_reviews.py)."""
+        return self._dd_drawing()
 
     async def _dd_remind_then_wait(self, account: Account, parts: dict[int, str],
-                                   state: Callable[[], object]) -> None:
+                                   state: Callable[[], object], seen: object = UNSEEN) -> None:
         """Remind the customer of what falls due and tell them of what is past due (`parts`,
         what each is made of), then wait until the clock changes something (daily while in
         arrears, so that status's days past due are never older than a day) or `state()`
-        does."""
+        does: from `seen` (a change while reminding wakes it at once), or, as journeys
+        before reviews while drawing did, from what it is once reminded."""
         await self._remind(account, self._dd_reminded, self._dd_overdue_noticed, QUARTERS,
                            parts)
         wake = next_wakeup(account, self._policy_pl(), self._dd_reminded, workflow.now(),
                            zone=self.day_zone(), daily_in_arrears=self.bank_days())
         timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
-        before = state()
+        before = state() if seen is UNSEEN else seen
         try:
             await workflow.wait_condition(lambda: state() != before, timeout=timeout)
         except TimeoutError:

@@ -63,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.timeline import EventType
     from workflows.activity_options import BOOKING_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
-    from workflows.fee_waivers import FeeWaivers
+    from workflows.drawdown_reviews import DrawdownReviews
     from workflows.reading import read_document
 
 # the plan runs to the end of the tenor, and the drawdowns' interest until they closed is due
@@ -97,7 +97,7 @@ READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
 
-class DrawdownStage(FeeWaivers):
+class DrawdownStage(DrawdownReviews):
     async def drawdowns(self) -> None:
         self._dd_open_stage()
         quarterly = self._dd_commit().interest_from is not None
@@ -280,9 +280,13 @@ class DrawdownStage(FeeWaivers):
         return reading, check_document(doc.label, reading, None)
 
     def _dd_events_of_default(self) -> list[str]:
-        """Early warnings on this loan: none until post-loan management has begun, so before
-        repayments start this check can only fail on a journey resumed with warnings."""
-        return [f"early warning {w.kind}: {w.detail}" for w in self._pl.warnings]
+        """Early warnings on this loan: none until it is reviewed (from its first drawdown,
+        workflows/drawdown_reviews.py, else from the close), so then a review's covenant
+        breach; not a downgrade, which a quarter's interest past due brings (the project
+        draws on with it, as before it was classed) and a breach comes with a warning of its
+        own."""
+        return [f"early warning {w.kind}: {w.detail}" for w in self._pl.warnings
+                if w.kind != "downgrade"]
 
     # -- closing ---------------------------------------------------------------------------
 

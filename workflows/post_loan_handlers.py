@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         settlement_quote,
     )
     from journey.review_contracts import (
+        FOR_THE_NEXT_REVIEW,
         REVIEW_FACTS_QUERY,
         REVIEW_SIGNAL,
         ReviewFacts,
@@ -159,12 +160,17 @@ class PostLoanHandlers(PaymentNotices):
     async def add_statements(self, request: AddDocuments) -> UpdateResult:
         """Statements sent after disbursement: the next review reads them."""
         taken = self.take_documents(request, "statements")
-        return UpdateResult(stage=self._stage, message=f"{taken}, read at the next review")
+        return UpdateResult(stage=self._stage, message=f"{taken}, {FOR_THE_NEXT_REVIEW}")
 
     @add_statements.validator
     def _validate_add_statements(self, request: AddDocuments) -> None:
-        self._require_stage(Stage.POST_LOAN)
+        self._require_managed()
         self._authorize_customer_side(request.actor)
+
+    def _require_managed(self) -> None:
+        """Newer statements and the review schedule's changes are taken once the loan runs
+        (a project reviewed while it draws too: workflows/drawdown_reviews.py)."""
+        self._require_stage(Stage.POST_LOAN)
 
     @workflow.update
     async def record_schedule_change(self, change: ScheduleChange) -> UpdateResult:
@@ -175,7 +181,7 @@ class PostLoanHandlers(PaymentNotices):
 
     @record_schedule_change.validator
     def _validate_schedule_change(self, change: ScheduleChange) -> None:
-        self._require_stage(Stage.POST_LOAN)
+        self._require_managed()
         authorize_staff(self.policy, change.actor, SCHEDULING_ROLES)
 
     @workflow.signal(name=REVIEW_SIGNAL)
@@ -225,13 +231,23 @@ class PostLoanHandlers(PaymentNotices):
 
     # -- queries -------------------------------------------------------------------------
 
+    def _review_basis(self) -> tuple[Account, date | None] | None:
+        """What a review reads the loan's standing from: its account, and the day its money
+        went out (a project reviewed while it draws: its interest and its first drawdown's
+        day, workflows/drawdown_reviews.py); None before there is an account."""
+        account = self.account()
+        if account is None:
+            return None
+        return account, self.day_of(self._disbursement.booked_at) if self._disbursement else None
+
     @workflow.query(name=REVIEW_FACTS_QUERY)
     def review_facts(self) -> ReviewFacts:
-        account = self.account()
-        if account is None or self._pl_policy is None or self._offer is None:
+        basis = self._review_basis()
+        if basis is None or self._pl_policy is None or self._offer is None:
             raise DecisionRefused(
                 f"the journey is at {self._stage}: reviews begin once the loan is disbursed"
             )
+        account, disbursed_on = basis
         today = self.today()
         return ReviewFacts(
             journey_id=self._workflow_id,
@@ -248,8 +264,10 @@ class PostLoanHandlers(PaymentNotices):
             statements=[r for r in self._readings.values() if r.statement is not None],
             unread=self.unread_documents(),
             plan=account.plan_now(),  # after prepayments: what is owed now
-            disbursed_on=self.day_of(self._disbursement.booked_at) if self._disbursement else None,
+            disbursed_on=disbursed_on,
             borrower=self._application.applicant_name,
+            # a day the money went out with no payout yet: a project's first drawdown
+            drawing=self._disbursement is None and disbursed_on is not None,
         )
 
     @workflow.query

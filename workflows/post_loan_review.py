@@ -3,7 +3,8 @@
 Gather what the journey knows (its `review_facts` query, through an activity), OCR the
 statements uploaded since the last review, recompute the ratios, check the covenants of the
 loan terms and the arrears, classify in the five tiers, and signal the result to the journey,
-which raises any early warning. A journey that is no longer managed is skipped, not failed.
+which raises any early warning. A journey that is not managed (not yet, or no longer) is
+skipped, not failed: one is managed once disbursed, a project from its first drawdown.
 """
 
 import asyncio
@@ -19,6 +20,10 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Stage
     from workflows.activity_options import IO_RETRY, QUICK
     from workflows.reading import read_document
+
+# a project is reviewed from its first booked drawdown (workflows/drawdown_reviews.py); before
+# it, a review of a project still drawing was skipped
+REVIEWS_WHILE_DRAWING = "drawdown-reviews-while-drawing"
 
 
 class ReviewOutcome(BaseModel):
@@ -39,7 +44,8 @@ class PostLoanReviewWorkflow:
             start_to_close_timeout=QUICK,
             retry_policy=IO_RETRY,
         )
-        if facts.stage is not Stage.POST_LOAN:
+        if facts.stage is not Stage.POST_LOAN and not (
+                facts.drawing and workflow.patched(REVIEWS_WHILE_DRAWING)):
             return ReviewOutcome(skipped=f"{input.journey_id} is at {facts.stage}")
         fresh = await asyncio.gather(*(read_document(input.journey_id, r) for r in facts.unread))
         readings = [*facts.statements, *(r for r in fresh if r.status is ReadStatus.READ)]
