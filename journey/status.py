@@ -198,8 +198,10 @@ class JourneyStatus(BaseModel):
         if self.commitment.drawn <= 0:
             return ("it is a project that has drawn nothing yet: reviews begin at its first "
                     "drawdown booked, which creates its schedule")
-        return ("it is a project that began drawing before projects were reviewed while they "
-                "draw: reviews begin when its drawdowns close, which creates its schedule")
+        return ("it is a project that drew before projects were reviewed while they draw: "
+                "reviews begin when the journey next wakes for it (a drawdown booked, an "
+                "interest reminder or due date), or else when its drawdowns close, which "
+                "creates its schedule")
 
 
 class PaymentRecord(BaseModel):

@@ -210,6 +210,12 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
             await schedules.describe(client, handle.id)
         missing = await invoke("trigger", handle.id, "--as", "ops-li")
         assert missing.exit_code == 4 and "schedules list" in missing.output
+        # no create offered for a closed loan, which would be refused: it says why instead
+        described = await invoke("describe", handle.id)
+        closed = " ".join(described.output.split())
+        assert described.exit_code == 4
+        assert "it has ended (closed): a closed loan is not reviewed" in closed
+        assert "schedules create" not in closed
 
 
 def _staff_joined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, staff_id: str) -> None:
