@@ -173,12 +173,8 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None) -> list[Re
     next instalment, early warnings, the last review."""
     account = s.account
     if account is None:
-        return []
-    head = Table.grid(padding=(0, 2))
-    if s.risk_class is not None:
-        head.add_row("classification", f"[bold]{s.risk_class.label_zh}[/] ({s.risk_class})")
-    if s.risk_class_reason:
-        head.add_row("why", escape(s.risk_class_reason))
+        return drawing_review_view(s)
+    head = class_rows(s)
     if s.offer is not None:
         head.add_row("rate", escape(rate_now(s.offer, s)))
     head.add_row("days past due", f"{s.days_past_due} (most so far {s.max_days_past_due})")
@@ -191,8 +187,7 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None) -> list[Re
     head.add_row("next instalment",
                  account.next_instalment(of_plan=True)
                  + (" (past due)" if s.days_past_due else ""))
-    still_open = open_numbers(s.warnings)
-    head.add_row("open warnings", ", ".join(f"#{n}" for n in still_open) or "none")
+    head.add_row("open warnings", open_warnings(s))
     parts: list[RenderableType] = [Panel(head, title="post-loan")]
     if s.payments:
         paid = Table("value date", "kind", "reference", "amount", "recorded by", "channel",
@@ -208,6 +203,35 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None) -> list[Re
                 f"{c.base} {c.fixing_rate:.2%} of {c.fixing_on}")
             repricings.add_row(str(c.on), f"{c.new_rate:.2%}", f"{c.old_rate:.2%}", fixing)
         parts.append(repricings)
+    return parts + review_tables(s)
+
+
+def drawing_review_view(s: JourneyStatus) -> list[RenderableType]:
+    """A project reviewed while it draws: its class and warnings, and its last review (what
+    it owes is the journey panel's drawn and interest); nothing for a journey not reviewed."""
+    if s.account is not None or not s.reviewed():
+        return []
+    head = class_rows(s)
+    head.add_row("open warnings", open_warnings(s))
+    return [Panel(head, title="reviewed while drawing"), *review_tables(s)]
+
+
+def class_rows(s: JourneyStatus) -> Table:
+    head = Table.grid(padding=(0, 2))
+    if s.risk_class is not None:
+        head.add_row("classification", f"[bold]{s.risk_class.label_zh}[/] ({s.risk_class})")
+    if s.risk_class_reason:
+        head.add_row("why", escape(s.risk_class_reason))
+    return head
+
+
+def open_warnings(s: JourneyStatus) -> str:
+    return ", ".join(f"#{n}" for n in open_numbers(s.warnings)) or "none"
+
+
+def review_tables(s: JourneyStatus) -> list[RenderableType]:
+    """The early warnings and the covenants at the last review."""
+    parts: list[RenderableType] = []
     if s.warnings:
         warnings = Table("#", "raised", "kind", "detail", "acknowledged", title="early warnings")
         for n, w in enumerate(s.warnings, start=1):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from rich.console import Console
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -21,6 +22,7 @@ from journey.documents import DocumentKind, FinancialStatement, ReadStatus
 from journey.loan_book import book_line
 from journey.stages import Stage
 from starter.pending_send import documents_update
+from starter.render import status_view
 from tests.drawdowns.kit import approve, at_drawdowns, first_tranche, request, until
 from tests.post_loan.loan_kit import assert_replays
 from tests.workflows import journey_kit
@@ -86,6 +88,9 @@ async def test_a_drawing_project_is_reviewed_and_classed_from_its_first_drawdown
         assert [w.kind for w in warned.warnings] == ["covenant_breach", "downgrade"]
         line = book_line(warned, app.product.value, None)  # the book says what status says
         assert line is not None and line.risk_class is RiskClass.SPECIAL_MENTION
+        shown = Console(width=300, record=True)
+        shown.print(status_view(warned))
+        assert "classification  关注 (special_mention)" in shown.export_text()
 
         await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
             actor=customer(app), reason="the rest is not needed"))
