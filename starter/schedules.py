@@ -40,7 +40,6 @@ from journey.review_contracts import (
     review_schedule_id,
     scheduled_journey,
 )
-from journey.stages import Stage
 from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound
 
@@ -156,13 +155,13 @@ async def describe(client: Client, journey_id: str) -> ScheduleRow:
 
 
 async def reviews_said(client: Client, status: JourneyStatus) -> tuple[str, bool] | None:
-    """What `status` says of a running loan's review schedule, and whether it is a warning:
+    """What `status` says of a reviewed loan's review schedule, and whether it is a warning:
     paused, by whom and why, as the history recorded it; or, when the schedule is not paused
     or running as the history last recorded, that someone paused or resumed it outside the
     engine (the `temporal` CLI, the Web UI), so no one is on record for it (a warning).
     None while it runs as recorded, when the loan has no schedule to compare, or on a server
     without schedules (the time-skipping one)."""
-    if status.stage is not Stage.POST_LOAN:
+    if not status.reviewed():  # a running loan, or a project reviewed while it draws
         return None
     try:
         row = await describe(client, status.workflow_id)
