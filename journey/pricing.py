@@ -48,7 +48,8 @@ def offer_terms(
     calendar: WorkingCalendar | None = None,
     fixing: LprFixing | None = None,
 ) -> Terms:
-    """The terms offered; the rate is the application's when it names one, else the
+    """The terms offered; the rate is the application's when it names one (its spread over
+    `fixing` when one is given: `agreed_on`), else the
     pricing policy's (without one, the policy every journey had before pricing was data)
     over `fixing`, the LPR fixing in force on the offer's day, when one is given, else over
     the policy's base rate; due dates on the `calendar`'s working days when one is given."""
@@ -59,7 +60,7 @@ def offer_terms(
                                        application.product), fixing)
         rate = basis.base_rate + basis.spread
     else:
-        basis = prices.agreed_basis(rate, application.term_months)
+        basis = agreed_on(prices, rate, application.term_months, fixing)
     short = application.term_months <= 12
     method = RepaymentMethod.EQUAL_INSTALMENT if short else RepaymentMethod.EQUAL_PRINCIPAL
     frequency = (
@@ -84,3 +85,12 @@ def offer_terms(
         annual_rate=rate, method=method, frequency=frequency, schedule=schedule, starts_on=start,
         covenants=covenants, rate_basis=basis,
     )
+
+
+def agreed_on(pricing: PricingPolicy, rate: Decimal, term_months: int,
+              fixing: LprFixing | None) -> RateBasis:
+    """The basis of `rate`, agreed in an application of `term_months`: its spread over the
+    term's LPR in `fixing`, the fixing in force, when one is given, else over the policy's
+    base rate; what `PricingPolicy.agreed_refusal` holds to the policy's floor and ceiling."""
+    basis = priced_on(pricing.agreed_basis(rate, term_months), fixing)
+    return basis.model_copy(update={"spread": rate - basis.base_rate})

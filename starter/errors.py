@@ -47,8 +47,9 @@ class NotMet(JourneyError):
 
 
 class SealBroken(JourneyError):
-    """A quote would price on an LPR fixing that fails its seal (store/lpr_in_force.py): none
-    is given; the message names the fixing and what to do. Exits as `records verify` does
+    """A quote would price on an LPR fixing that fails its seal (store/lpr_in_force.py), or
+    `start` hold an agreed rate to one: none is given, nothing started; the message names the
+    fixing and what to do. Exits as `records verify` does
     when it finds a row tampered with."""
 
 

@@ -64,6 +64,7 @@ from journey.post_loan import (
     prepayment_refusal,
     settlement_quote,
 )
+from journey.pricing import agreed_on
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
@@ -167,9 +168,11 @@ async def start_journey(
     """Start the journey of `application`, submitted by a relationship manager or operations
     of the staff directory (the policy the worker pins: the settings' file or the default),
     for at least the policy's minimum amount of its product and at most its longest term, at
-    an agreed rate (if any) within the policy's floor and ceiling, or refused before anything
-    reaches a history: the four-eyes rules hold the submitter. Without a `client`, the
-    settings' server is reached only once the application passed those checks."""
+    an agreed rate (if any) within the policy's floor and ceiling over the LPR fixing in force
+    today (the policy's base rate without one; `SealBroken` when that fixing fails its seal),
+    or refused before anything reaches a history: the four-eyes rules hold the submitter.
+    Without a `client`, the settings' server is reached only once the application passed
+    those checks."""
     not_started = f"application {application.application_id} not started"
     authorized(settings, application.submitted_by, FRONT_OFFICE, not_started,
                (journey_id(application.application_id), "start"))
@@ -179,9 +182,10 @@ async def start_journey(
         refusals.insert(0, too_long)
     if too_small := policy.amount_refusal(application):
         refusals.insert(0, too_small)
-    if application.annual_rate is not None and (
-        priced_out := policy.pricing.agreed_refusal(application.annual_rate,
-                                                    application.term_months)
+    if application.annual_rate is not None and (priced_out := policy.pricing.agreed_refusal(
+        agreed_on(policy.pricing, application.annual_rate, application.term_months,
+                  quotes.in_force(settings, WorkingCalendar().day_of(datetime.now(UTC)),
+                                  not_started)))
     ):
         refusals.append(priced_out)
     if refusals:

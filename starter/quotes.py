@@ -12,7 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from journey.lpr import LprFixing, RateChange, RateHistory, floats
+from journey.lpr import LprFixing, RateChange, RateHistory, fixing_in_force, floats
 from journey.post_loan import repriced
 from journey.quote_repricing import repricings_ahead
 from journey.settings import Settings
@@ -67,12 +67,24 @@ def fixings_for(s: JourneyStatus, settings: Settings) -> QuoteFixings:
     return recorded(settings)
 
 
-def recorded(settings: Settings) -> QuoteFixings:
+def recorded(settings: Settings, until: str = "No quote is priced on it until then."
+             ) -> QuoteFixings:
     """The LPR fixings recorded in `settings`' database, oldest first, and, with the archive
-    key, those that fail their seal."""
+    key, those that fail their seal (what is wrong, what to do and `until` then)."""
     key = settings.archive_seal_key
     failing = {} if key is None else {
-        on: unvouched(f, "No quote is priced on it until then.")
+        on: unvouched(f, until)
         for on, f in record_seals.fixings_failing(settings.db_url, key).items()}
     return QuoteFixings(recorded=[r.fixing for r in lpr.fixings(settings.db_url)],
                         failing=failing)
+
+
+def in_force(settings: Settings, day: date, not_done: str) -> LprFixing | None:
+    """The LPR fixing in force on `day` in `settings`' database, as an offer that day reads
+    it (None: none recorded by then); `SealBroken`, saying `not_done`, when it fails its
+    seal."""
+    fixings = recorded(settings, "Nothing is priced on it until then.")
+    fixing = fixing_in_force(fixings.recorded, day)
+    if fixing is not None and (broken := fixings.failing.get(fixing.fixed_on)):
+        raise SealBroken(f"{not_done}: {broken}")
+    return fixing

@@ -45,6 +45,12 @@ def spread_text(spread: Rate) -> str:
     return f"{'-' if spread < 0 else '+'} {abs(spread):.2%}"
 
 
+def _base_text(basis: RateBasis) -> str:
+    """A basis's base rate as refusals name it: "1y LPR 3.05% of 2026-11-20"."""
+    of = f" of {basis.fixed_on}" if basis.fixed_on is not None else ""
+    return f"{basis.base} {basis.base_rate:.2%}{of}"
+
+
 def _one_lpr() -> list[BaseRate]:
     return [BaseRate(name="1y LPR", rate=Decimal("0.0310"))]
 
@@ -114,23 +120,22 @@ class PricingPolicy(BaseModel):
                 f"{priced:.4%} for grade {grade_steps + 1} ({price.base} {price.base_rate:.2%}"
                 f" + {price.spread:.2%})")
 
-    def agreed_refusal(self, rate: Rate, term_months: int) -> str | None:
-        """Why `rate`, agreed in an application, is below or above what the policy lets one
-        be (its floor and, where it has one, its ceiling over the term's base rate)."""
-        base = self._base(term_months)
-        floor = base.rate + self.lowest_agreed_spread
-        if rate < floor:
+    def agreed_refusal(self, agreed: RateBasis) -> str | None:
+        """Why the rate of `agreed` (an agreed basis, over the term's base rate: the LPR
+        fixing in force, journey/pricing.py `agreed_on`, else the policy's) is below or above
+        what the policy lets one be: its floor and, where it has one, its ceiling over it."""
+        rate, base = agreed.base_rate + agreed.spread, _base_text(agreed)
+        if agreed.spread < self.lowest_agreed_spread:
+            floor = agreed.base_rate + self.lowest_agreed_spread
             return (f"the agreed rate {rate:.4%} is below the policy's floor of {floor:.4%} "
-                    f"({base.name} {base.rate:.2%} {self.lowest_agreed_spread:+.2%}): agree a "
-                    "higher rate, or leave annual_rate out to price by the policy")
-        if self.highest_agreed_spread is None:
+                    f"({base} {self.lowest_agreed_spread:+.2%}): agree a higher rate, or "
+                    "leave annual_rate out to price by the policy")
+        if self.highest_agreed_spread is None or agreed.spread <= self.highest_agreed_spread:
             return None
-        ceiling = base.rate + self.highest_agreed_spread
-        if rate <= ceiling:
-            return None
+        ceiling = agreed.base_rate + self.highest_agreed_spread
         return (f"the agreed rate {rate:.4%} is above the policy's ceiling of {ceiling:.4%} "
-                f"({base.name} {base.rate:.2%} {self.highest_agreed_spread:+.2%}): agree a "
-                "lower rate, or leave annual_rate out to price by the policy")
+                f"({base} {self.highest_agreed_spread:+.2%}): agree a lower rate, or leave "
+                "annual_rate out to price by the policy")
 
     def _base(self, term_months: int) -> BaseRate:
         return next(b for b in self.base_rates

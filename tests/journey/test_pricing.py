@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from journey.application import Product
 from journey.decisions import RiskGrade
+from journey.lpr import LprFixing
 from journey.policy import DEFAULT_POLICY_FILE, Policy, parse_policy
-from journey.policy.pricing import RateBasis
-from journey.pricing import offer_terms
+from journey.policy.pricing import PricingPolicy, RateBasis
+from journey.pricing import agreed_on, offer_terms
 from journey.status import Offer
 from starter.render import rate_basis
 from tests.journey.conftest import make_application
@@ -63,10 +64,10 @@ def test_an_agreed_rate_below_the_policys_floor_is_refused(policy: Policy) -> No
     """0% or anything more than half a point under the term's LPR is no price the policy
     allows: the application is refused before it starts (starter.operations)."""
     pricing = policy.pricing
-    assert pricing.agreed_refusal(Decimal("0.0260"), 12) is None  # 3.10% - 0.50%
-    low = pricing.agreed_refusal(Decimal("0"), 12)
+    assert refused(pricing, Decimal("0.0260"), 12) is None  # 3.10% - 0.50%
+    low = refused(pricing, Decimal("0"), 12)
     assert low is not None and "below the policy's floor of 2.6000% (1y LPR 3.10% -0.50%)" in low
-    assert pricing.agreed_refusal(Decimal("0.0305"), 96) is not None  # 5y LPR 3.60% - 0.50%
+    assert refused(pricing, Decimal("0.0305"), 96) is not None  # 5y LPR 3.60% - 0.50%
 
 
 def test_an_agreed_rate_above_the_policys_ceiling_is_refused(policy: Policy) -> None:
@@ -74,20 +75,44 @@ def test_an_agreed_rate_above_the_policys_ceiling_is_refused(policy: Policy) -> 
     policy's own price for the worst grade of every product; a policy pinned before the
     ceiling (2026.12-4) has none."""
     pricing = policy.pricing
-    assert pricing.agreed_refusal(Decimal("0.0710"), 12) is None  # 3.10% + 4.00%
-    high = pricing.agreed_refusal(Decimal("0.35"), 12)
+    assert refused(pricing, Decimal("0.0710"), 12) is None  # 3.10% + 4.00%
+    high = refused(pricing, Decimal("0.35"), 12)
     assert high == ("the agreed rate 35.0000% is above the policy's ceiling of 7.1000% (1y LPR "
                     "3.10% +4.00%): agree a lower rate, or leave annual_rate out to price by "
                     "the policy")
-    assert pricing.agreed_refusal(Decimal("0.0760"), 96) is None  # 5y LPR 3.60% + 4.00%
-    assert pricing.agreed_refusal(Decimal("0.0761"), 96) is not None
+    assert refused(pricing, Decimal("0.0760"), 96) is None  # 5y LPR 3.60% + 4.00%
+    assert refused(pricing, Decimal("0.0761"), 96) is not None
     worst = max(pricing.basis(term, len(RiskGrade) - 1, product).spread
                 for term in (12, 96) for product in Product)
     assert pricing.highest_agreed_spread is not None and worst < pricing.highest_agreed_spread
     data = json.loads(policy.model_dump_json())
     del data["pricing"]["highest_agreed_spread"]
     older = parse_policy(json.dumps({**data, "version": "2026.12-4"}))
-    assert older.pricing.agreed_refusal(Decimal("0.35"), 12) is None
+    assert refused(older.pricing, Decimal("0.35"), 12) is None
+
+
+def refused(pricing: PricingPolicy, rate: Decimal, term_months: int,
+            fixing: LprFixing | None = None) -> str | None:
+    return pricing.agreed_refusal(agreed_on(pricing, rate, term_months, fixing))
+
+
+def test_an_agreed_rate_is_held_to_the_lpr_fixing_in_force(policy: Policy) -> None:
+    """Over a fixing of 1y 3.05% the band is 2.55%..7.05%, not the policy's 3.10% one: the
+    rate a tester had accepted, 7.08%, is 4.03% over the LPR the offer prices on."""
+    fixing = LprFixing(fixed_on=date(2026, 11, 20), one_year=Decimal("0.0305"),
+                       five_year=Decimal("0.0350"))
+    assert refused(policy.pricing, Decimal("0.0708"), 12) is None  # over the policy's 3.10%
+    high = refused(policy.pricing, Decimal("0.0708"), 12, fixing)
+    assert high is not None and ("above the policy's ceiling of 7.0500% (1y LPR 3.05% of "
+                                 "2026-11-20 +4.00%)") in high
+    assert refused(policy.pricing, Decimal("0.0705"), 12, fixing) is None
+    low = refused(policy.pricing, Decimal("0.0254"), 12, fixing)
+    assert low is not None and "floor of 2.5500% (1y LPR 3.05% of 2026-11-20 -0.50%)" in low
+    terms = offer_terms(make_application(annual_rate=Decimal("0.0600")), RiskGrade.G3, DAY,
+                        pricing=policy.pricing, fixing=fixing)
+    offer = Offer(**terms.model_dump(), term_months=12)
+    assert rate_basis(offer) == (" (1y LPR 3.05% of 2026-11-20 + 2.95%, agreed in the "
+                                 "application)")
 
 
 def test_the_status_says_how_the_rate_was_set(policy: Policy) -> None:

@@ -1,7 +1,7 @@
 """An offer is priced on no LPR fixing that fails its seal, on the time-skipping server: the
 fixing really in the journey database, changed there with SQL after it was sealed; with the
-archive key, the worker refuses it at intake (none pinned) and at the offer (the read fails,
-retried, the error on the journey's pending activity), and the journey waits until a
+archive key, `start` holds no agreed rate to it, the worker refuses it at the offer (the read
+fails, retried, the error on the journey's pending activity), and the journey waits until a
 supervisor corrects the fixing, then prices its offer on the corrected one."""
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from journey.lpr import READ_LPR_FIXING, LprFixing
 from journey.lpr_record import last_publication
 from journey.policy import WorkingCalendar
 from journey.stages import Stage
+from starter.errors import SealBroken
 from starter.lpr import correct_fixing, record_fixing
+from starter.operations import start_journey
 from store.db import engine_for
 from store.lpr import recorded_fixing
 from tests.post_loan.loan_kit import assert_replays, loan_worker
@@ -64,8 +66,12 @@ async def test_an_offer_waits_while_its_fixing_fails_its_seal(
                                                  five_year=Decimal("0.0350")), OPS, now)
         with engine_for(settings.db_url).begin() as c:
             c.execute(text("update lpr_fixings set one_year = '0.029000' where id = 1"))
+        agreed = app.model_copy(update={"annual_rate": Decimal("0.0500")})
+        with pytest.raises(SealBroken, match=f"not started: LPR fixing #1 \\({fixed_on}\\) "
+                                             "fails its seal"):
+            await start_journey(None, settings, agreed)  # no band held to a tampered fixing
         handle = await start(env.client, settings, app)
-        await drive_to(handle, app, Stage.APPROVAL)  # no fixing pinned at intake
+        await drive_to(handle, app, Stage.APPROVAL)
         decided = await handle.start_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"),
             wait_for_stage=WorkflowUpdateStage.ACCEPTED)  # done once the offer is made
