@@ -89,7 +89,14 @@ from journey.post_loan_policy import (
     start_of,
 )
 from journey.post_loan_warnings import EarlyWarning
-from journey.repayment import CENT, Instalment, RepaymentMethod, annuity_payment, cents
+from journey.repayment import (
+    CENT,
+    Instalment,
+    RepaymentMethod,
+    annuity_payment,
+    cents,
+    money,
+)
 from journey.review_contracts import ReviewFacts, ReviewResult
 
 ZERO = Decimal("0.00")
@@ -425,24 +432,27 @@ def repayment_refusal(account: Account, amount: Decimal, on: date,
 
 def prepayment_refusal(
     account: Account, amount: Decimal, on: date, start: date, fee: PrepaymentFee = NO_FEE,
-    minimum: Decimal = ZERO,
+    minimum: Decimal = ZERO, penalty_rate: Decimal = ZERO,
 ) -> str | None:
     """Why `amount` cannot prepay part of the loan on `on`, or None: it must pay more than
-    is due by then, so as to repay at least `minimum` of principal ahead of the plan, and
-    less than the principal left (with its fee), which settling repays."""
+    is due by then, penalty interest accrued to that day at `penalty_rate` included (as the
+    prepayment books it: penalty, interest, principal due, then principal ahead), so as to
+    repay at least `minimum` of principal ahead of the plan, and less than the principal
+    left (with its fee), which settling repays."""
     if (ended := _all_fallen_due(account, on, "prepay")) is not None:
         return ended
-    due = due_by(account, on)
+    due = due_by(payoff_quote(account, on, penalty_rate), on)
     ahead = ((amount - due) / (1 + fee.rate_on(start, on))).quantize(CENT, rounding=ROUND_DOWN)
     if ahead <= 0:
-        return (f"{amount:,} pays only what is due by {on} ({due:,}): nothing is left to "
-                "prepay; record it as a repayment")
+        return (f"{money(amount)} pays only what is due by {on} ({due:,}, penalty interest "
+                "included): nothing is left to prepay; record it as a repayment")
     if ahead < minimum:
-        return (f"{amount:,} repays {ahead:,} of principal ahead of the plan, and a prepayment "
-                f"repays at least {minimum:,}: prepay more, or record it as a repayment")
+        return (f"{money(amount)} repays {ahead:,} of principal ahead of the plan, after what is "
+                f"due by {on} ({due:,}, penalty interest included), and a prepayment repays at "
+                f"least {money(minimum)}: prepay more, or record it as a repayment")
     later = account.principal_due_after(on)
     if ahead >= later:
-        return (f"{amount:,} repays all the principal left ({later:,}) and what is due by "
+        return (f"{money(amount)} repays all the principal left ({later:,}) and what is due by "
                 f"{on}: settle the loan instead (`settlement` quotes it)")
     return None
 

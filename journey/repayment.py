@@ -57,6 +57,11 @@ def cents(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def money(x: Decimal | int) -> str:
+    """An amount of yuan for people: to the fen, thousands grouped ("200,000.00")."""
+    return f"{cents(Decimal(x)):,}"
+
+
 def add_months(anchor: date, months: int) -> date:
     """`anchor` moved by whole months, the day clamped to the month's last day."""
     index = anchor.year * 12 + anchor.month - 1 + months

@@ -748,7 +748,7 @@ def prepayment(
                        "customer would pay")
     start = _running_loan(s, "prepaid", day)
     refusal = prepayment_refusal(s.account, amount, day, start, s.prepayment_fee,
-                                 s.prepayment_minimum)
+                                 s.prepayment_minimum, s.penalty_rate)
     if refusal is not None:
         raise BadInput(refusal)
     return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate,

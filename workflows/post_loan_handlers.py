@@ -137,7 +137,7 @@ class PostLoanHandlers(PaymentNotices):
         fee = self.prepayment_fee()
         refusal = (nothing_to_settle(account, on) if repayment.settles
                    else prepayment_refusal(account, repayment.amount, on, start, fee,
-                                           self.prepayment_minimum()))
+                                           self.prepayment_minimum(), self.penalty_rate()))
         if refusal is not None:
             raise DecisionRefused(refusal)
         latest = max((p.paid_on for p in self._pl.payments), default=None)

@@ -79,6 +79,26 @@ def test_what_is_due_is_paid_first_with_its_penalty() -> None:
     assert account.days_past_due(ON + timedelta(days=1)) == 0
 
 
+def test_the_minimum_is_tested_on_the_principal_left_after_the_penalty() -> None:
+    """An account drawn up before the penalty accrued (status's, quoting a later day): the
+    refusal counts the penalty to the day, as the prepayment books it, so what it accepts
+    repays at least the minimum ahead of the plan."""
+    p, penalty, least = plan(), Decimal("0.09"), Decimal("20000.00")
+    account = apply_payments(p, [], START, penalty, as_of=p[0].due_on)
+    assert account.penalty_owed == 0
+    short = p[0].payment + least  # 10,600 due, and 37.10 of penalty on it by ON
+    assert prepayment_refusal(account, short, ON, START, minimum=least,
+                              penalty_rate=penalty) == (
+        "30,600.00 repays 19,962.90 of principal ahead of the plan, after what is due by "
+        "2026-03-01 (10,637.10, penalty interest included), and a prepayment repays at least "
+        "20,000.00: prepay more, or record it as a repayment")
+    enough = short + Decimal("37.10")
+    assert prepayment_refusal(account, enough, ON, START, minimum=least,
+                              penalty_rate=penalty) is None
+    quoted = prepayment_quote(account, enough, ON, START, R, penalty)
+    assert account.principal_due_after(ON) - quoted.principal_due_after(ON) == least
+
+
 def test_interest_paid_ahead_beyond_the_lower_interest_is_paid_again_that_day() -> None:
     p = plan()
     ahead = Payment(reference="AHEAD", amount=p[1].payment, paid_on=date(2026, 2, 20))
@@ -117,8 +137,8 @@ def test_what_is_not_a_prepayment_is_refused_with_what_to_do() -> None:
     assert prepayment_refusal(account, Decimal("30000"), ON, START) is None
     due = p[0].payment
     assert prepayment_refusal(account, due, ON, START) == (
-        f"{due:,} pays only what is due by {ON} ({due:,}): nothing is left to prepay; "
-        "record it as a repayment"
+        f"{due:,} pays only what is due by {ON} ({due:,}, penalty interest included): nothing "
+        "is left to prepay; record it as a repayment"
     )
     assert "settle the loan instead" in prepayment_refusal(account, Decimal("120600.00"), ON, START)
     assert "nothing is left to prepay" in prepayment_refusal(
@@ -127,8 +147,9 @@ def test_what_is_not_a_prepayment_is_refused_with_what_to_do() -> None:
     least = Decimal("20000")
     short = due + least - Decimal("0.01")
     assert prepayment_refusal(account, short, ON, START, minimum=least) == (
-        f"{short:,} repays 19,999.99 of principal ahead of the plan, and a prepayment repays "
-        "at least 20,000: prepay more, or record it as a repayment"
+        f"{short:,} repays 19,999.99 of principal ahead of the plan, after what is due by "
+        f"{ON} ({due:,}, penalty interest included), and a prepayment repays at least "
+        "20,000.00: prepay more, or record it as a repayment"
     )
     assert prepayment_refusal(account, due + least, ON, START, minimum=least) is None
 
