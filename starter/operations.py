@@ -684,7 +684,7 @@ async def tier_reasons(client: Client, rows: list[JourneyRow]) -> list[JourneyRo
 def settlement(s: JourneyStatus, day: date) -> Account:
     """What settles the loan of status `s` early on `day` (journey/post_loan.py), or, once
     its plan has all fallen due, what clears it that day; a loan that is not running, or a
-    day before its payout, is refused."""
+    day before its payout, is refused (`Ended` for a journey that has ended)."""
     start = _running_loan(s, "settled", day)
     if matured(s, day):  # all due: what clears it that day
         return payoff_quote(s.account, day, s.penalty_rate)
@@ -775,6 +775,10 @@ def _running_loan(s: JourneyStatus, what: str, day: date) -> date:
             f"of its commitment is withdrawn (`loan-journey withdraw {s.workflow_id}`); or "
             "withdraw the undrawn commitment, and once the loan runs on what was drawn, prepay "
             "part of it")
+    if s.stage.terminal:  # as an update to it is: `Ended`, exit 3
+        how = f", {s.outcome_reason}" if s.outcome_reason else ""
+        raise Ended(f"{s.workflow_id} has ended ({s.stage}{how}) and can no longer be {what}: "
+                    f"`loan-journey status {s.workflow_id}` shows how it ended")
     if s.stage is not Stage.POST_LOAN or s.account is None or start is None:
         raise BadInput(f"{s.workflow_id} is at {s.stage}: only a running loan can be {what}")
     if day < start:

@@ -16,6 +16,7 @@ from journey.lpr import LprFixing, RateChange, RateHistory, fixing_in_force, flo
 from journey.post_loan import repriced
 from journey.quote_repricing import repricings_ahead
 from journey.settings import Settings
+from journey.stages import Stage
 from journey.status import JourneyStatus, plan_start
 from starter.errors import SealBroken
 from store import lpr, record_seals
@@ -33,10 +34,12 @@ class QuoteFixings(BaseModel):
 def repriced_for(s: JourneyStatus, day: date, fixings: QuoteFixings
                  ) -> tuple[JourneyStatus, list[RateChange]]:
     """Status `s` with the repricings due by `day` that its journey has not applied yet,
-    and those repricings; `s` as it is for a loan that does not float or has none due.
+    and those repricings; `s` as it is for a loan that does not float or has none due, or
+    is not running (an ended one is quoted nothing: `operations.settlement` says so).
     `SealBroken` when one of them is to a fixing that fails its seal."""
     offer, start, account = s.offer, plan_start(s.offer, s.disbursement), s.account
-    if offer is None or start is None or account is None or not floats(offer.rate_basis):
+    if (offer is None or start is None or account is None or s.stage is not Stage.POST_LOAN
+            or not floats(offer.rate_basis)):
         return s, []
     assert offer.rate_basis is not None
     rate_now = s.rate_changes[-1].new_rate if s.rate_changes else offer.annual_rate

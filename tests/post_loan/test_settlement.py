@@ -18,7 +18,7 @@ from journey.stages import Stage
 from journey.status import plan_start
 from journey.timeline import EventType
 from starter import operations
-from starter.errors import BadInput
+from starter.errors import BadInput, Ended
 from starter.render import plan_table, settlement_text
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import (
@@ -107,6 +107,15 @@ async def test_a_loan_paid_over_closes_with_the_refund_in_both_notices(
         assert closing.body.endswith("nothing is owed; 50.00 paid over is refunded")
         refund = sent[f"{handle.id}:credit-refund"]
         assert (refund.recipient, refund.template) == ("operations", "overpayment_refund_due")
+        # an ended loan is quoted nothing, as `repay` to it is refused: exit 3, see `status`
+        closed = await until(handle, lambda s: s.stage.terminal)
+        told = (f"{handle.id} has ended (closed, settled early) and can no longer be settled: "
+                f"`loan-journey status {handle.id}` shows how it ended")
+        with pytest.raises(Ended) as ended:
+            operations.settlement(closed, day)
+        assert str(ended.value) == told and ended.value.exit_code == 3
+        with pytest.raises(Ended, match="can no longer be prepaid"):
+            operations.prepayment(closed, quote.owed, day)
 
 
 async def test_a_loan_past_its_last_due_date_is_not_settled_early(
