@@ -24,20 +24,23 @@ paid that day. The settling payment then settles the whole plan, as any payment 
 quote shows that interest given back against the whole rather than applied again, so that
 the principal it shows is the account's, as status and the loan book show it.
 
-Partial prepayment (提前部分还款), on a day: the payment first pays what is due by that day,
-as any payment does; the rest repays principal ahead of the plan. The instalments that fall
-due after that day keep their dates and shrink in proportion: the principal repaid is shared
+Partial prepayment (提前部分还款), on a day: the payment first pays what is due by that day, as
+any payment does; the rest repays principal ahead of the plan. The instalments that fall due
+after that day keep their dates and shrink in proportion: the principal repaid is shared
 among them by what each has unpaid, so the term stays and an equal-instalment plan stays
-level. Or, as the borrower chooses, it repays the last instalments first (in inverse order of
-maturity): the plan ends sooner and the instalments before keep their principal. Either way
-their interest follows the lower balance: the current period's is recomputed, the periodic
-rate on the principal before for the days run and on the principal left for the days left in
-the period (from the previous due date, or the plan's start), rounded once, so that a
-prepayment on the period's first day charges the rate on the new principal to the cent;
-later periods' is the periodic rate on their new balance.
-Interest paid ahead beyond that is applied again, as money paid that day. A settlement later
-in the same period still owes the interest the prepaid principal accrued until it was
-repaid.
+level; each share rounded, that leaves them a cent or so apart, so a prepayment that
+`relevels` (an equal-instalment plan's, since the journey's marker `prepayment-relevels`)
+re-amortises those after the current one: each asks the annuity of their new balance, the
+last the rest, as a plan is built. Or, as the borrower chooses, it repays the last
+instalments first (in inverse order of maturity): the plan ends sooner and the instalments
+before keep their principal. Either way their interest follows the lower balance: the
+current period's is recomputed, the periodic rate on the principal before for the days run
+and on the principal left for the days left in the period (from the previous due date, or
+the plan's start), rounded once, so that a prepayment on the period's first day charges the
+rate on the new principal to the cent; later periods' is the periodic rate on their new
+balance. Interest paid ahead beyond that is applied again, as money paid that day. A
+settlement later in the same period still owes the interest the prepaid principal accrued
+until it was repaid.
 
 Prepayment fee: when the post-loan policy charges one (提前还款补偿金), principal repaid ahead
 of the plan pays its rate of it: an early settlement on the principal it brings forward,
@@ -110,6 +113,9 @@ class Payment(BaseModel):
     settles: bool = False  # an early settlement (the module's rule)
     prepays: bool = False  # a partial prepayment (the module's rule)
     shortens: bool = False  # a prepayment that repays the last instalments first
+    # a prepayment that re-amortises an equal-instalment plan: the instalments after the
+    # current one level to the cent, the last taking the rounding (the module's rule)
+    relevels: bool = False
 
 
 class InstalmentState(BaseModel):
@@ -286,7 +292,7 @@ def apply_payments(
         _accrue_penalty(account, payment.paid_on, penalty_rate)
         if payment.prepays:
             _prepay(account, payment.amount, payment.paid_on, start, period_rate, fee,
-                    payment.shortens)
+                    payment.shortens, payment.relevels)
             continue
         again = _settle_early(account, payment.paid_on, start, fee) if payment.settles else ZERO
         _allocate(account, payment.amount + again, payment.paid_on)
@@ -460,13 +466,15 @@ def prepayment_refusal(
 def prepayment_quote(
     account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal,
     penalty_rate: Decimal = ZERO, fee: PrepaymentFee = NO_FEE, shortens: bool = False,
+    relevels: bool = False,
 ) -> Account:
     """The account as it would stand after prepaying `amount` on `on`: the instalments due
-    after it, shrunk (the module's rule)."""
+    after it, shrunk (the module's rule), re-amortised to a level payment when it
+    `relevels`."""
     quoted = account.model_copy(deep=True)
     quoted.paid += amount
     _accrue_penalty(quoted, on, penalty_rate)
-    _prepay(quoted, amount, on, start, period_rate, fee, shortens)
+    _prepay(quoted, amount, on, start, period_rate, fee, shortens, relevels)
     return quoted
 
 
@@ -538,7 +546,7 @@ def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
 
 def _prepay(
     account: Account, amount: Decimal, on: date, start: date | None, period_rate: Decimal | None,
-    fee: PrepaymentFee = NO_FEE, shortens: bool = False,
+    fee: PrepaymentFee = NO_FEE, shortens: bool = False, relevels: bool = False,
 ) -> None:
     """A partial prepayment on `on` (the module's rule): what is left after what is due
     repays principal and its fee."""
@@ -549,7 +557,7 @@ def _prepay(
     left = _pay(account, amount, on, due_by=on)
     budget = (left / (1 + fee_rate)).quantize(CENT, rounding=ROUND_DOWN)
     before = account.principal_due_after(on)
-    over = _repay_principal(account, budget, on, start, period_rate, shortens)
+    over = _repay_principal(account, budget, on, start, period_rate, shortens, relevels)
     charged = cents(fee_rate * (before - account.principal_due_after(on)))
     account.fee_due += charged
     account.fee_paid += charged
@@ -570,7 +578,7 @@ def _settle_early(
 
 def _repay_principal(
     account: Account, amount: Decimal, on: date, start: date, period_rate: Decimal,
-    shortens: bool = False,
+    shortens: bool = False, relevels: bool = False,
 ) -> Decimal:
     """Repays up to `amount` of the principal of the instalments due after `on`, shared in
     proportion to what each has unpaid, or the last ones first when it `shortens` the plan;
@@ -582,6 +590,8 @@ def _repay_principal(
     if cut <= 0:
         return amount
     shares = _last_first(unpaid, cut) if shortens else _in_proportion(unpaid, cut)
+    if relevels and not shortens:
+        shares = _level_after_first(later, shares, period_rate)
     cut = sum(shares, ZERO)
     previous = [s for s in account.instalments if s.due_on <= on]
     begins = max(previous[-1].due_on, start) if previous else start
@@ -617,6 +627,34 @@ def _in_proportion(unpaid: list[Decimal], cut: Decimal) -> list[Decimal]:
     round."""
     shares = [(cut * u / sum(unpaid)).quantize(CENT, rounding=ROUND_DOWN) for u in unpaid[:-1]]
     return [*shares, min(cut - sum(shares, ZERO), unpaid[-1])]
+
+
+def _level_after_first(later: list[InstalmentState], shares: list[Decimal],
+                       period_rate: Decimal) -> list[Decimal]:
+    """`shares` with those after the first (the current period's) re-amortised: what the
+    instalments after it keep of their principal is their balance's level payment less
+    their interest, the last taking what is left, as `build_schedule` plans; the shares as
+    they were when that would repay an instalment more than it has unpaid."""
+    rest = later[1:]
+    amortising = [s for s in rest if s.principal_planned > 0]
+    if not amortising:
+        return shares
+    rate = period_rate if rest[0].period_rate is None else rest[0].period_rate
+    balance = sum((s.principal_planned for s in rest), ZERO) - sum(shares[1:], ZERO)
+    level = annuity_payment(balance, rate, len(amortising))
+    levelled = []
+    for state in rest:
+        part = ZERO
+        if state is amortising[-1]:
+            part = balance
+        elif state.principal_planned > 0:
+            part = min(balance, level - cents(balance * rate))
+        balance -= part
+        levelled.append(state.principal_planned - part)
+    if any(share < 0 or share > s.principal_due - s.principal_paid
+           for share, s in zip(levelled, rest, strict=True)):
+        return shares
+    return [shares[0], *levelled]
 
 
 def _last_first(unpaid: list[Decimal], cut: Decimal) -> list[Decimal]:

@@ -65,6 +65,7 @@ from journey.post_loan import (
     settlement_quote,
 )
 from journey.pricing import agreed_on
+from journey.repayment import RepaymentMethod
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
@@ -752,7 +753,15 @@ def prepayment(
     if refusal is not None:
         raise BadInput(refusal)
     return prepayment_quote(s.account, amount, day, start, s.offer.period_rate, s.penalty_rate,
-                            s.prepayment_fee, shortens)
+                            s.prepayment_fee, shortens, relevels(s, shortens))
+
+
+def relevels(s: JourneyStatus, shortens: bool) -> bool:
+    """Whether the journey of status `s` re-amortises the plan when a prepayment on it is
+    recorded now, as its record_repayment does (workflows/post_loan_handlers.py): one
+    that shrinks an equal-instalment plan."""
+    return (not shortens and s.offer is not None
+            and s.offer.method is RepaymentMethod.EQUAL_INSTALMENT)
 
 
 def loan_day(s: JourneyStatus, moment: datetime | None = None) -> date:

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         repayment_refusal,
         settlement_quote,
     )
+    from journey.repayment import RepaymentMethod
     from journey.review_contracts import (
         FOR_THE_NEXT_REVIEW,
         REVIEW_FACTS_QUERY,
@@ -40,6 +41,12 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import JourneyStatus, PaymentRecord
     from journey.timeline import EventType
     from workflows.payment_notices import PaymentNotices
+
+# workflow.patched marker: before it, a prepayment shrank an equal-instalment plan's later
+# instalments in proportion, each share rounded, so that they came out a cent or so apart;
+# since, those after the current period are re-amortised to one level payment, the last
+# taking the rounding (journey/post_loan.py, `Payment.relevels`).
+PREPAYMENT_RELEVELS = "prepayment-relevels"
 
 
 class PostLoanHandlers(PaymentNotices):
@@ -58,6 +65,7 @@ class PostLoanHandlers(PaymentNotices):
                     settles=repayment.settles,
                     prepays=repayment.prepays,
                     shortens=repayment.shortens,
+                    relevels=self._relevels(repayment),
                 )
             )
             self._changes += 1
@@ -65,6 +73,13 @@ class PostLoanHandlers(PaymentNotices):
                       detail=f"{repayment.kind} {repayment.reference}")
         again = "" if known is None else f"{repayment.reference} was already recorded; "
         return UpdateResult(stage=self._stage, message=again + self._repaid(repayment))
+
+    def _relevels(self, repayment: Repayment) -> bool:
+        """Whether a prepayment re-amortises the plan (`Payment.relevels`): one that shrinks
+        an equal-instalment plan, since the marker."""
+        return (repayment.prepays and not repayment.shortens and self._offer is not None
+                and self._offer.method is RepaymentMethod.EQUAL_INSTALMENT
+                and workflow.patched(PREPAYMENT_RELEVELS))
 
     def _payments(self) -> list[Payment]:
         """Where a repayment is recorded: the loan's payments (a project's interest while it

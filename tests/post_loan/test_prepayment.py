@@ -60,7 +60,7 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         quote = operations.prepayment(now, amount, on)  # what `loan-journey prepayment` says
         start = plan_start(now.offer, now.disbursement)
         assert quote == prepayment_quote(now.account, amount, on, start, now.offer.period_rate,
-                                         now.penalty_rate)
+                                         now.penalty_rate, relevels=True)
         assert quote.principal_owed == app.amount - first.principal - amount
         text = prepayment_text(handle.id, on, amount, now.account, quote)
         assert f"repays [bold]{amount:,}[/] of principal ahead of the plan" in text
@@ -90,6 +90,9 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         later = after.account.instalments[1:]
         assert [i.due_on for i in later] == [i.due_on for i in running.offer.schedule[1:]]
         assert later[1].principal_planned + later[1].interest_due < third.payment
+        # re-amortised: one payment after the current period's, the last taking the rounding
+        assert after.account == quote
+        assert len({i.principal_planned + i.interest_due for i in later[1:-1]}) == 1
         touchpoints = [e.detail for e in after.events if e.type is EventType.TOUCHPOINT]
         assert touchpoints[-2:] == ["repayment M-01", "prepayment PRE-1"]
         assert "paid in full" in [c.header for c in plan_table(after).columns]

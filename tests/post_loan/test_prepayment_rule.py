@@ -67,6 +67,22 @@ def test_equal_instalment_stays_level_at_the_annuity_of_the_new_balance() -> Non
     assert level < p[2].payment
 
 
+def test_a_relevelling_prepayment_re_amortises_to_one_payment_but_the_last() -> None:
+    """Shares in proportion, each rounded, leave the instalments a cent apart here and
+    there; re-amortised, every one after the current period's asks the annuity of the new
+    balance to the cent, the last the rest, and the quote is the booking."""
+    p = plan(RepaymentMethod.EQUAL_INSTALMENT)
+    relevel = prepay("30000").model_copy(update={"relevels": True})
+    account = apply_payments(p, payments(p, relevel), START, period_rate=R)
+    after = account.instalments[2:]
+    level = annuity_payment(sum(i.principal_planned for i in after), R, len(after))
+    assert {i.principal_planned + i.interest_due for i in after[:-1]} == {level}
+    assert account.principal_owed == Decimal("120000.00") - p[0].principal - 30000
+    quoted = prepayment_quote(apply_payments(p, payments(p), START), Decimal("30000"), ON,
+                              START, R, relevels=True)
+    assert quoted == account
+
+
 def test_what_is_due_is_paid_first_with_its_penalty() -> None:
     p = plan()
     penalty = Decimal("0.09")  # the loan's rate and half again
