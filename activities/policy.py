@@ -1,6 +1,5 @@
-"""Read the lending policy and build the working calendar, once per journey. No LPR fixing is
-pinned with them (none has been since marker offer-reads-its-fixing): the offer reads the one
-in force on its day, so a journey that never makes an offer keeps no fixing from correction."""
+"""Read the lending policy, build the working calendar and read the LPR fixing in force,
+once per journey (none pinned when it fails its seal: the offer reads it again, and waits)."""
 
 from __future__ import annotations
 
@@ -15,8 +14,10 @@ from temporalio.exceptions import ApplicationError
 
 from journey import contracts
 from journey.contracts import LoadPolicyInput, PolicySnapshot
+from journey.lpr import LprFixing
 from journey.policy import Policy, PolicyError, WorkingCalendar, build_calendar, parse_policy
 from journey.settings import Settings
+from store.lpr_in_force import FixingSealBroken, read_in_force
 
 
 def policy_text(path: Path | None) -> str:
@@ -58,4 +59,16 @@ class PolicyActivities:
             raise ApplicationError(
                 f"the lending policy cannot be loaded: {err}", type="PolicyError"
             ) from err
-        return PolicySnapshot(policy=policy, calendar=china_calendar(request.today, request.years))
+        return PolicySnapshot(policy=policy, calendar=china_calendar(request.today, request.years),
+                              lpr=self._fixing(request.today))
+
+    def _fixing(self, today: date) -> LprFixing | None:
+        """The fixing in force today, pinned with the policy; none when it fails its seal,
+        so that the offer's own read waits for it rather than the intake failing."""
+        reader = activity.info().workflow_id if activity.in_activity() else "-"
+        try:
+            return read_in_force(self._settings.db_url, today, reader,
+                                 self._settings.archive_seal_key)
+        except FixingSealBroken as err:
+            activity.logger.warning("no LPR fixing pinned at intake: %s", err)
+            return None

@@ -54,10 +54,9 @@ class LoadPolicyInput(BaseModel):
 
 
 class PolicySnapshot(BaseModel):
-    """The policy and working calendar pinned for the journey's whole life, and, in journeys
-    pinned before marker offer-reads-its-fixing, the LPR fixing in force when they were
-    (None: none recorded, or none pinned): their offer is priced on it while it is still the
-    latest published (workflows/lpr_fixing.py)."""
+    """The policy and working calendar pinned for the journey's whole life, and the LPR
+    fixing in force when they were (None: none recorded, or pinned before this was kept):
+    the offer is priced on it while it is still the latest published (workflows/lpr_fixing.py)."""
 
     policy: Policy
     calendar: WorkingCalendar

@@ -10,8 +10,8 @@ was therefore confirmed by whoever recorded it.
 
 A published fixing does not change, so a date is recorded once and a month has one fixing;
 a typo is corrected by a supervisor who did not record it (four eyes), with a reason, while
-no loan has read the fixing (an offer, a repricing on it; a journey's intake pins none, so
-a journey withdrawn before its offer keeps no fixing from correction). Once one has, a
+no loan has read the fixing (a journey's intake that pins it for its offer, an offer, a
+repricing on it). Once one has, a
 correction would not reach it, so it is refused: the loan keeps the fixing it used. The old
 values, who corrected them and why are kept.
 """
@@ -138,8 +138,8 @@ def correction_refusal(recorded: RecordedFixing | None, corrected: LprFixing, by
         return (f"the fixing of {day} was read by {recorded.used_by} on {recorded.used_at:%Y-%m-%d}"
                 ", which keeps the rate it was priced or repriced at: a correction would not "
                 "reach it, so the fixing is not corrected; tell treasury and the loan's "
-                "officers instead (a fixing is read by an offer or a repricing; by an intake only "
-                "in journeys started before offers read their own, a read that stands)")
+                "officers instead (a journey's intake reads the fixing in force, pinning it for "
+                "its offer, and that read stands even when the journey ends before its offer)")
     if (corrected.one_year, corrected.five_year) == (recorded.fixing.one_year,
                                                      recorded.fixing.five_year):
         return f"the fixing of {day} is recorded with these rates already: nothing to correct"

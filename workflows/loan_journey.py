@@ -30,7 +30,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
-    from workflows.decision_reads import decisions_queue
     from workflows.drawdowns import DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
     from workflows.exposure import GROUP_EXPOSURE, keep_exposure
@@ -38,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.info_requests import InfoRequests
     from workflows.io_retry import io_retry
     from workflows.journey_updates import BORROWERS_STATEMENTS_STAND, ELIGIBLE_SETTLE
-    from workflows.lpr_fixing import fixing_on, read_fixing
+    from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
     from workflows.touchpoints import TouchpointUpdates
@@ -59,12 +58,12 @@ COMMITTEE_N_OF_M = "committee-n-of-m"
 # policy's LPR; since, over the latest LPR fixing recorded on or before its day, when one is
 # (the one pinned with the policy while no publication day has come since, workflows/lpr_fixing.py).
 OFFER_ON_LPR_FIXING = "offer-on-lpr-fixing"
-# workflow.patched marker: before it, an offer used the fixing pinned at intake while still the
-# latest published, and a rate agreed in the application was offered over the policy's LPR,
-# held to its band only at `start`; since, every offer reads the fixing in force on its day
-# from the record (which keeps the journey as its reader), an agreed rate is offered over it,
-# and one outside the policy's floor and ceiling over it makes no offer: the case is rejected.
-OFFER_READS_ITS_FIXING = "offer-reads-its-fixing"
+# workflow.patched marker: before it, a rate agreed in the application was offered over the
+# policy's LPR, held to its band only at `start`; since, it is offered over the fixing in force
+# on the offer's day (pinned at intake while still the latest published, as for an offer priced
+# by the policy), and one outside the policy's floor and ceiling over it makes no offer: the
+# case is rejected.
+AGREED_RATE_ON_FIXING = "agreed-rate-on-fixing"
 # workflow.patched marker: before it, each batch of supplements restarted the expiry of the
 # customer's supplements stage; since, a round of requests expires counted from its first.
 SUPPLEMENTS_EXPIRE_BY_ROUND = "supplements-expire-by-round"
@@ -220,9 +219,9 @@ class LoanJourneyWorkflow(
         bank_days = workflow.patched(BANK_DAYS)
         calendar = self.calendar if bank_days else None
         today = self.calendar.day_of(workflow.now()) if bank_days else workflow.now().date()
-        read = workflow.patched(OFFER_READS_ITS_FIXING)
-        if read:  # the record keeps this journey as the fixing's reader: no correction now
-            fixing = await read_fixing(today, decisions_queue())
+        read = workflow.patched(AGREED_RATE_ON_FIXING)
+        if read:  # an agreed rate too is offered over the fixing in force, and held to its band
+            fixing = await fixing_on(today, self._pinned().lpr, self.calendar)
         else:
             fixing = (await fixing_on(today, self._pinned().lpr, self.calendar)
                       if self._application.annual_rate is None

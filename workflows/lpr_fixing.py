@@ -25,10 +25,9 @@ async def read_fixing(day: date, task_queue: str | None = None) -> LprFixing | N
 
 async def fixing_on(day: date, pinned: LprFixing | None, calendar: WorkingCalendar
                     ) -> LprFixing | None:
-    """The fixing in force on `day` for the offer of a journey from before marker
-    offer-reads-its-fixing (workflows/loan_journey.py): the one pinned with the policy while
-    it is the latest published (no publication day has come since), else read from the bank's
-    record on the decisions queue."""
+    """The fixing in force on `day` for an offer, which the last approval waits for: the one
+    pinned with the policy while it is the latest published (no publication day has come
+    since), else read from the bank's record on the decisions queue."""
     if pinned is not None and pinned.fixed_on >= last_publication(day, calendar):
         return pinned
     return await read_fixing(day, decisions_queue())

@@ -1,8 +1,8 @@
 """A new offer priced over the LPR fixing in force on its day, on the time-skipping server:
-the fixing really in the journey database, read by the offer stage's activity (the intake
-pins none, so a journey that makes no offer keeps none from correction), and kept as read by
-the journey (from then on not corrected); a rate agreed in the application is held to the
-policy's floor and ceiling over that fixing, at `start` and at the offer."""
+the fixing really in the journey database, pinned with the policy at intake (or read by the
+offer stage's activity when none was in force then), and kept as read by the journey (from
+then on not corrected); a rate agreed in the application is held to the policy's floor and
+ceiling over that fixing, at `start` and at the offer."""
 
 from __future__ import annotations
 
@@ -62,13 +62,12 @@ async def test_an_offer_is_priced_over_the_fixing_in_force_on_its_day(
             assert record_fixing(settings, fixing, OPS, now)
         handle = await start(env.client, settings, app)
         await drive_to(handle, app, Stage.RISK_REVIEW)  # the policy is pinned at intake
-        if recorded == "before the journey":  # and no fixing with it: none read yet
-            pinned = recorded_fixing(settings.db_url, fixed_on)
-            assert pinned is not None and pinned.used_by is None
         if recorded == "after its intake":
             assert record_fixing(settings, fixing, OPS, now)
         offered = await drive_to(handle, app, Stage.OFFER)
-        assert (await activities_run(handle)).count(READ_LPR_FIXING) == 1  # by the offer
+        # pinned with the policy while it is the latest published, else read at the offer
+        reads = (await activities_run(handle)).count(READ_LPR_FIXING)
+        assert reads == (0 if recorded == "before the journey" else 1)
         assert contracts.LOAD_POLICY in await activities_run(handle)
 
         offer = offered.offer
@@ -92,34 +91,34 @@ async def test_an_agreed_rate_is_held_to_the_fixing_in_force(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     """Over a fixing of 1y 3.05% (not the policy's 3.10%), `start` refuses 7.08%, above the
-    ceiling of 7.05%; 7.05% starts, the fixing is corrected to 3.00% while the journey is in
-    risk review (its intake read none), and the offer, over 3.00%, is not made: the case is
-    rejected saying why and what to do, and the fixing is kept as read by the journey."""
+    ceiling of 7.05%. Started while no fixing is recorded (over the policy's 3.10%: a ceiling
+    of 7.10%), 7.08% is not offered once a fixing of 3.05% is recorded before the offer, which
+    reads it: the case is rejected saying why and what to do, the fixing kept as read by it."""
     env, docs = time_skipping_env, Documents()
     today = min(WorkingCalendar().day_of(await env.get_current_time()),
                 WorkingCalendar().day_of(datetime.now(UTC)))  # the journey's and `start`'s
     fixed_on = last_publication(today, china_calendar(today, 1))
-    high, within = application(docs), application(docs)
-    high.annual_rate, within.annual_rate = Decimal("0.0708"), Decimal("0.0705")
+    high = application(docs)
+    high.annual_rate = Decimal("0.0708")
+    later = application(docs)
+    later.annual_rate = high.annual_rate
+    in_force = LprFixing(fixed_on=fixed_on, one_year=Decimal("0.0305"),
+                         five_year=Decimal("0.0350"))
     async with loan_worker(env.client, tmp_path, docs) as settings:
-        assert record_fixing(settings, LprFixing(fixed_on=fixed_on, one_year=Decimal("0.0305"),
-                                                 five_year=Decimal("0.0350")), OPS)
+        handle = await start(env.client, settings, high)  # no fixing: over the policy's LPR
+        await drive_to(handle, high, Stage.APPROVAL)
+        assert record_fixing(settings, in_force, OPS)
         with pytest.raises(BadInput, match=re.escape(
                 f"the agreed rate 7.0800% is above the policy's ceiling of 7.0500% (1y LPR "
                 f"3.05% of {fixed_on} +4.00%)")):
-            await start_journey(None, settings, high)
-        handle = await start(env.client, settings, within)
-        await drive_to(handle, within, Stage.APPROVAL)
-        assert correct_fixing(settings, LprFixing(fixed_on=fixed_on, one_year=Decimal("0.0300"),
-                                                  five_year=Decimal("0.0350")),
-                              SUPERVISOR, "3.05 typed: published 3.00")
+            await start_journey(None, settings, later)
         await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
         ended = await handle.result()
         assert ended.outcome is Stage.REJECTED
         assert ended.reason == (
-            f"offer not made on the LPR in force on {today}: the agreed rate 7.0500% is above "
-            f"the policy's ceiling of 7.0000% (1y LPR 3.00% of {fixed_on} +4.00%): agree a "
+            f"offer not made on the LPR in force on {today}: the agreed rate 7.0800% is above "
+            f"the policy's ceiling of 7.0500% (1y LPR 3.05% of {fixed_on} +4.00%): agree a "
             "lower rate, or leave annual_rate out to price by the policy, in a new "
             "application under its own id")
         read = recorded_fixing(settings.db_url, fixed_on)
