@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from temporalio.service import RPCError, RPCStatusCode
 
 if TYPE_CHECKING:
+    from starter.ended_outside import OutsideEnd
     from store.refusals import Refusal
 
 
@@ -36,6 +37,16 @@ class Refused(JourneyError):
 
 class Ended(Refused):
     """The journey has ended: it takes no more actions."""
+
+
+class EndedOutside(Ended):
+    """The Temporal server ended the journey (terminated, cancelled, timed out, failed), not
+    its own course: `end` (starter/ended_outside.OutsideEnd) says how, when, by whom, and
+    where it stood; `status --json` prints it."""
+
+    def __init__(self, end: OutsideEnd) -> None:
+        super().__init__(end.said())
+        self.end = end
 
 
 class NotMet(JourneyError):

@@ -39,7 +39,7 @@ from starter.attempts import Attempt, acting
 from starter.book_json import book_json
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput, SealBroken, plain_errors
+from starter.errors import BadInput, EndedOutside, SealBroken, plain_errors
 from starter.lpr import bank_day
 from starter.money_received import (
     closed_since,
@@ -175,7 +175,12 @@ def status(
 
     async def go() -> None:
         client = await connect()
-        s = await operations.status(client, workflow_id)
+        try:
+            s = await operations.status(client, workflow_id)
+        except EndedOutside as ended:  # how the server ended it, then the message, exit 3
+            if as_json:
+                print(ended.end.model_dump_json(indent=2))
+            raise
         settings = Settings()
         if as_json:
             print(json.dumps(status_json(s, settings), indent=2, ensure_ascii=False))

@@ -81,9 +81,11 @@ from journey.undrawn_commitments import commitment_line
 from starter import codec, encryption, quotes
 from starter.attempts import Attempt, refusal_of
 from starter.connect import connect
+from starter.ended_outside import outside_end
 from starter.errors import (
     BadInput,
     Ended,
+    EndedOutside,
     NoAnswer,
     NotFound,
     Refused,
@@ -408,8 +410,10 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
     """The status query of the journey `handle`. A read that the worker threw away because
     the journey moved on meanwhile (workflows/run_ahead.py) is asked again, a few times, then
     it is `NoAnswer`; any other failed read is a `JourneyError` that quotes it, `Ended` saying
-    how and when for a journey no longer running (starter/unanswered.py)."""
+    how and when for a journey no longer running (starter/unanswered.py). A journey the server
+    ended (terminated, ...) is `EndedOutside`, asked before the query (starter/ended_outside.py)."""
     workflow_id = handle.id
+    await _not_ended_outside(handle)
     waits = iter(RUN_AHEAD_WAITS)
     while True:
         try:
@@ -435,6 +439,20 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
                 ) from err
             raise
         await asyncio.sleep(wait)
+
+
+async def _not_ended_outside(handle: WorkflowHandle) -> None:
+    """`EndedOutside` for a journey the server ended (terminated, cancelled, timed out,
+    failed), asked before the query: a query on the closed run answers from its replay as if
+    it waited on, or waits for a worker that may never come; `NotFound` for no journey."""
+    try:
+        end = await outside_end(handle, await handle.describe())
+    except RPCError as err:
+        if no_such_workflow(err):
+            raise NotFound(f"no journey {handle.id!r}: `loan-journey list` shows them") from err
+        raise
+    if end is not None:
+        raise EndedOutside(end)
 
 
 async def act(

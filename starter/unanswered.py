@@ -1,6 +1,7 @@
-"""What a status query that failed means: a journey that has ended (failed, terminated, timed
-out) cannot say where it stands when no worker can replay it, and its describe says how and
-when it ended; one that runs on is said to run on."""
+"""What a status query that failed means: a journey that has ended (one the server ended,
+terminated, failed, timed out, is told before any query: starter/ended_outside.py) cannot say
+where it stands when no worker can replay it, and its describe says how and when it ended; one
+that runs on is said to run on."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""A status query that fails on a journey that has ended says how and when it ended, not that
-it runs on (starter/unanswered.py). The workflow here has no status query, as a worker that
+"""The status of a journey that has failed says how and when it ended, asking no worker
+(starter/ended_outside.py); a status query that fails on one that runs says it runs on
+(starter/unanswered.py). The workflow here has no status query, as a worker that
 cannot decode the journey's payloads cannot answer one."""
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ async def test_the_status_of_a_failed_journey_says_it_failed_and_when(
         with pytest.raises(Ended) as told:
             await status_of(handle, within=timedelta(seconds=10))
     said = str(told.value)
-    assert said.startswith(f"{handle.id} failed at {closed:%Y-%m-%d %H:%M:%S} UTC: it is no "
-                           "longer running")
+    assert said.startswith(f"{handle.id} failed on the Temporal server at "
+                           f"{closed:%Y-%m-%d %H:%M:%S} UTC (")
+    assert "It takes no more actions" in said
     assert "runs on" not in said
     assert f"`loan-journey history {handle.id}`" in said
 

@@ -1,0 +1,43 @@
+"""A journey terminated on the Temporal server (`temporal workflow terminate`), which records
+no end of its own, on the real dev server with no worker polling its queue: `status` says
+how, when, by whom and why it ended and where it stood, exit 3, without waiting for a worker."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.stages import Stage
+from tests.cli_kit import cli, point_cli_at
+from tests.workflows.journey_kit import drive_to, journey_worker, new_application, start
+
+pytestmark = pytest.mark.e2e
+WHY = "duplicate application, opened by mistake"
+
+
+async def test_a_terminated_journey_is_shown_as_ended_everywhere(
+    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = dev_server.client
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs, task_queue=f"ended-{uuid.uuid4()}",
+                              restarting=True) as settings:
+        handle = await start(client, settings, app)
+        await drive_to(handle, app, Stage.RISK_REVIEW)
+    await handle.terminate(reason=WHY)  # no worker polls the journey's queue from here on
+    closed = (await handle.describe()).close_time
+    assert closed is not None
+
+    point_cli_at(monkeypatch, client, tmp_path)
+    told = await cli("status", handle.id, "--json")
+    assert told.exit_code == 3, told.output
+    end = json.loads(told.stdout)
+    assert (end["how"], end["why"], end["stage"]) == ("terminated", WHY, Stage.RISK_REVIEW)
+    assert end["by"] and end["team"]  # the terminating client's identity; the team it waited on
+    said = " ".join(told.output.split())
+    assert f"{handle.id} was terminated on the Temporal server at {closed:%Y-%m-%d %H:%M:%S} UTC" \
+        in said and WHY in said and "its last state was risk_review" in said
