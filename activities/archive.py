@@ -21,7 +21,9 @@ from activities.metrics import observe_archive_pass
 from journey import archive_contracts as ac
 from journey.settings import Settings
 from starter import audit
+from starter.ended_outside import ENDED_OUTSIDE, outside_end
 from store import archive
+from store.ended_outside import open_spans, record_outside_end
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,10 @@ async def archive_closed_runs(
     await asyncio.to_thread(archive.key_checked, url, settings.archive_seal_key)
     last = await asyncio.to_thread(archive.last_pass_started, url)
     since = last - overlap if last is not None else None
-    archived = held = gone = 0
+    archived = held = gone = ended = 0
     async for run in client.list_workflows(closed_runs_query(settings.task_queue, since)):
         beat()
+        ended += await _ended_outside(client, url, run)
         if await asyncio.to_thread(archive.archived_ids, url, [(run.id, run.run_id or "")]):
             held += 1
             continue
@@ -67,9 +70,30 @@ async def archive_closed_runs(
         if await asyncio.to_thread(_keep, url, root, run, audit.history_json(history),
                                    len(history.events), settings.archive_seal_key):
             archived += 1
-    done = ac.ArchivePassResult(archived=archived, held=held, gone=gone, closed_since=since)
+    done = ac.ArchivePassResult(archived=archived, held=held, gone=gone, closed_since=since,
+                                ended_outside=ended)
     await asyncio.to_thread(archive.record_pass, url, started, datetime.now(UTC), done)
     return done
+
+
+async def _ended_outside(client: Client, url: str, run: WorkflowExecution) -> int:
+    """For a journey the server ended (terminated, cancelled, timed out, failed) whose store
+    still has a stage open, and whose last run `run` is: its end, recorded in the store at the
+    server's close time (store/ended_outside.py); how many spans that closed. A run reset
+    away (terminated, a newer run going on) ends nothing, nor one deleted meanwhile."""
+    if run.status not in ENDED_OUTSIDE or not await asyncio.to_thread(open_spans, url, run.id):
+        return 0
+    handle = client.get_workflow_handle(run.id)
+    try:
+        end = await outside_end(handle, await handle.describe())
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return 0
+    if end is None or end.run_id != run.run_id:
+        return 0
+    said = f"{end.how} on the Temporal server" + (f": {end.why}" if end.why else "")
+    return await asyncio.to_thread(record_outside_end, url, run.id, end.at, said, end.by)
 
 
 def _keep(url: str, root: Path, run: WorkflowExecution, text: str, events: int,

@@ -72,3 +72,5 @@ class ArchivePassResult(BaseModel):
     gone: int  # listed, but deleted by the retention before this pass read them
     closed_since: datetime | None  # the close time it listed from; None: every closed run
     anchor: ChainAnchor | None = None  # None: a pass before marker `chain-anchor`, or `archive run`
+    # spans closed of journeys the server ended (terminated, ...) that recorded no end of their own
+    ended_outside: int = 0

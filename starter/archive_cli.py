@@ -50,7 +50,8 @@ def run_pass(
         since = done.closed_since.isoformat() if done.closed_since else "the first"
         console.print(
             f"archived {done.archived} closed run(s) since {since} "
-            f"({done.held} held already, {done.gone} deleted before they could be)"
+            f"({done.held} held already, {done.gone} deleted before they could be); "
+            f"{done.ended_outside} open stage(s) closed of journeys the server ended"
         )
 
     run(go())

@@ -3,7 +3,9 @@ Temporal server, a close the journey did not record itself (it records closed, r
 withdrawn and expired). The server says how and when (describe), for a termination by whom
 and why (the history's last event); the search attributes keep the last state it had.
 
-`status` says so without asking a worker (starter/operations.py).
+`status` says so without asking a worker (starter/operations.py); the archivist's pass
+records the end in the store, so report, export and the funnel count the journey as ended
+(activities/archive.py, store/ended_outside.py).
 """
 
 from __future__ import annotations

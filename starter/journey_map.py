@@ -161,7 +161,8 @@ def funnel(report: JourneyReport) -> go.Figure:
         )
     )
     for exit_, color in (("closed", "#27ae60"), ("rejected", "#c0392b"),
-                         ("withdrawn", "#e67e22"), ("expired", "#7f8c8d")):
+                         ("withdrawn", "#e67e22"), ("expired", "#7f8c8d"),
+                         ("terminated", "#8e44ad")):
         counts = [getattr(f, exit_) for f in report.funnel]
         if any(counts):
             fig.add_bar(

@@ -101,7 +101,8 @@ def _stage_table(r: JourneyReport) -> Table:
 
 def _funnel_table(r: JourneyReport) -> Table:
     t = Table(title="Funnel: journeys that reached each stage, and where they left")
-    cols = ("reached", "advanced", "closed", "rejected", "withdrawn", "expired", "in_stage")
+    cols = ("reached", "advanced", "closed", "rejected", "withdrawn", "expired", "terminated",
+            "in_stage")
     t.add_column("stage")
     for col in cols:
         t.add_column(col.replace("_", " "), justify="right")

@@ -57,6 +57,7 @@ class FunnelRow(BaseModel):
     withdrawn: int = 0
     expired: int = 0
     closed: int = 0
+    terminated: int = 0  # ended by the Temporal server, recorded by the archivist
     in_stage: int = 0  # entered and not exited yet
 
 

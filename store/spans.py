@@ -39,11 +39,13 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from journey.stages import TERMINAL, Party
 from journey.timeline import EventType
+from store.ended_outside import ENDED_OUTSIDE
 from store.models import StageEventRow as E
 from store.types import UTCDateTime
 
 AnySelect = Select[*tuple[Any, ...]]
-TERMINAL_STATES = tuple(sorted(s.value for s in TERMINAL))
+# the ends a journey records, and the one the archivist records for it (store/ended_outside.py)
+TERMINAL_STATES = tuple(sorted([*(s.value for s in TERMINAL), ENDED_OUTSIDE]))
 _SLA = (EventType.SLA_WARNED, EventType.SLA_BREACHED, EventType.ESCALATED)
 
 

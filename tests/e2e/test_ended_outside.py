@@ -1,18 +1,27 @@
 """A journey terminated on the Temporal server (`temporal workflow terminate`), which records
 no end of its own, on the real dev server with no worker polling its queue: `status` says
-how, when, by whom and why it ended and where it stood, exit 3, without waiting for a worker."""
+how, when, by whom and why it ended and where it stood, exit 3, without waiting for a worker;
+the archivist's pass records its end once, so the report, the funnel and the export count it
+as ended ("terminated") at the server's close time, not running up to now."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from activities.archive import archive_closed_runs
 from journey.stages import Stage
+from journey.timeline import EventType
+from store.analytics import build_report
+from store.export import log_events
+from store.timing import events_for
 from tests.cli_kit import cli, point_cli_at
+from tests.e2e.processes import eventually
 from tests.workflows.journey_kit import drive_to, journey_worker, new_application, start
 
 pytestmark = pytest.mark.e2e
@@ -41,3 +50,21 @@ async def test_a_terminated_journey_is_shown_as_ended_everywhere(
     said = " ".join(told.output.split())
     assert f"{handle.id} was terminated on the Temporal server at {closed:%Y-%m-%d %H:%M:%S} UTC" \
         in said and WHY in said and "its last state was risk_review" in said
+
+    async def recorded() -> int:  # the closed run may be listed a moment late
+        return (await archive_closed_runs(client, settings, timedelta(minutes=5))).ended_outside
+
+    assert await eventually("the end is recorded", recorded, seconds=30, every=0.5) == 1
+    assert (await archive_closed_runs(client, settings, timedelta(minutes=5))).ended_outside == 0
+    last = events_for(settings.db_url, handle.id)[-1]
+    assert (last.type, last.stage, last.outcome, last.at) == (
+        EventType.EXITED, Stage.RISK_REVIEW, "terminated", closed)
+    assert last.detail == f"terminated on the Temporal server: {WHY}"
+
+    report = build_report(settings.db_url, now=closed + timedelta(days=30))
+    [journey] = [j for j in report.slowest if j.workflow_id == handle.id]
+    assert journey.final == "terminated"
+    assert journey.last_at == closed  # its bank time stops at the close, not 30 days on
+    [review] = [f for f in report.funnel if f.stage == Stage.RISK_REVIEW]
+    assert (review.terminated, review.in_stage) == (1, 0)
+    assert {e["case:final_state"] for e in log_events(settings.db_url)} == {"terminated"}
