@@ -39,6 +39,15 @@ def closed_runs_query(task_queue: str, since: datetime | None) -> str:
     return query
 
 
+def ended_outside_query(task_queue: str) -> str:
+    """Runs on `task_queue` the server ended (terminated, ...), whenever they closed within the
+    retention: few, so each pass lists them all, and one that closed before the last pass
+    (or before its end was recorded by passes) has its end recorded too."""
+    statuses = ", ".join(f"'{s.name.title().replace('_', '')}'" for s in ENDED_OUTSIDE)
+    return (f"ExecutionStatus IN ({statuses}) AND TaskQueue = '{task_queue}' "
+            f"AND WorkflowType != '{ac.ARCHIVIST_WORKFLOW}'")
+
+
 async def archive_closed_runs(
     client: Client, settings: Settings, overlap: timedelta, beat: Callable[[], None] = lambda: None
 ) -> ac.ArchivePassResult:
@@ -54,7 +63,6 @@ async def archive_closed_runs(
     archived = held = gone = ended = 0
     async for run in client.list_workflows(closed_runs_query(settings.task_queue, since)):
         beat()
-        ended += await _ended_outside(client, url, run)
         if await asyncio.to_thread(archive.archived_ids, url, [(run.id, run.run_id or "")]):
             held += 1
             continue
@@ -70,6 +78,9 @@ async def archive_closed_runs(
         if await asyncio.to_thread(_keep, url, root, run, audit.history_json(history),
                                    len(history.events), settings.archive_seal_key):
             archived += 1
+    async for run in client.list_workflows(ended_outside_query(settings.task_queue)):
+        beat()
+        ended += await _ended_outside(client, url, run)
     done = ac.ArchivePassResult(archived=archived, held=held, gone=gone, closed_since=since,
                                 ended_outside=ended)
     await asyncio.to_thread(archive.record_pass, url, started, datetime.now(UTC), done)
@@ -77,11 +88,11 @@ async def archive_closed_runs(
 
 
 async def _ended_outside(client: Client, url: str, run: WorkflowExecution) -> int:
-    """For a journey the server ended (terminated, cancelled, timed out, failed) whose store
-    still has a stage open, and whose last run `run` is: its end, recorded in the store at the
+    """For a journey the server ended (terminated, cancelled, timed out, failed: `run`) whose
+    store still has a stage open, and whose last run `run` is: its end, recorded in the store at the
     server's close time (store/ended_outside.py); how many spans that closed. A run reset
     away (terminated, a newer run going on) ends nothing, nor one deleted meanwhile."""
-    if run.status not in ENDED_OUTSIDE or not await asyncio.to_thread(open_spans, url, run.id):
+    if not await asyncio.to_thread(open_spans, url, run.id):
         return 0
     handle = client.get_workflow_handle(run.id)
     try:
