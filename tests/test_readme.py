@@ -1,0 +1,50 @@
+"""The README runs as written: its settings table lists every setting the code reads, and
+each `loan-journey` command line it shows names options the command has."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import typer.main
+
+from journey.settings import Settings
+from starter.cli import app
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_settings_table_lists_every_setting_the_code_reads() -> None:
+    table = README.split("Settings are environment variables", 1)[1].split("\n\n", 2)[1]
+    listed = set(re.findall(r"`LOAN_JOURNEY_([A-Z_]+)`", table))
+    assert listed == {name.upper() for name in Settings.model_fields}
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_every_option_the_readme_gives_a_command_is_one_it_has() -> None:
+    commands = dict(_commands(typer.main.get_command(app)))
+    text = re.sub(r"\\\n\s*", " ", README)  # a command line continued on the next
+    typed = re.findall(r"loan-journey ([a-z][a-z -]*)([^`\n#]*)", text)
+    quoted = re.findall(r"`([a-z][a-z-]*(?: [a-z-]+)*)( [^`]*--[^`]*)`", text.replace("\n", " "))
+    checked = 0
+    for words, rest in typed + quoted:
+        path: tuple[str, ...] = ()
+        for word in words.split():
+            if (*path, word) not in commands:
+                break
+            path = (*path, word)
+        if not path:
+            continue
+        options = {o for p in commands[path].params for o in (*p.opts, *p.secondary_opts)}
+        tail = " ".join(words.split()[len(path):]) + rest
+        for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", tail):
+            assert option in options, f"README: `loan-journey {' '.join(path)}` has no {option}"
+            checked += 1
+    assert checked > 50  # the README's command lines were read, not skipped
