@@ -48,3 +48,14 @@ def test_every_option_the_readme_gives_a_command_is_one_it_has() -> None:
             assert option in options, f"README: `loan-journey {' '.join(path)}` has no {option}"
             checked += 1
     assert checked > 50  # the README's command lines were read, not skipped
+
+
+def test_the_temporal_commands_it_shows_run_against_the_engines_server() -> None:
+    blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
+    lines = re.sub(r"\\\n\s*", " ", "".join(blocks)).splitlines()
+    temporal = [line for line in lines if re.match(r"\S*temporal workflow ", line)]
+    assert temporal
+    for line in temporal:  # not on PATH; without --address it asks localhost:7233
+        assert line.startswith(".venv/bin/temporal "), line
+        assert '--address "${LOAN_JOURNEY_TEMPORAL_ADDRESS' in line, line
+        assert '--namespace "${LOAN_JOURNEY_TEMPORAL_NAMESPACE' in line, line
