@@ -3,14 +3,18 @@ each `loan-journey` command line it shows names options the command has."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import typer.main
+from rich.console import Console
 
 from journey.settings import Settings
+from starter.audit import AuditLine, render_trail
 from starter.cli import app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -59,3 +63,16 @@ def test_the_temporal_commands_it_shows_run_against_the_engines_server() -> None
         assert line.startswith(".venv/bin/temporal "), line
         assert '--address "${LOAN_JOURNEY_TEMPORAL_ADDRESS' in line, line
         assert '--namespace "${LOAN_JOURNEY_TEMPORAL_NAMESPACE' in line, line
+
+
+def test_it_says_what_history_prints_and_where_it_names_an_acts_origin() -> None:
+    act = AuditLine(datetime(2026, 12, 6, tzinfo=UTC), 5, "risk_review", "update decide",
+                    "appr-branch-1", "approver", "approve: ok", origin="root@vm pid 4242")
+    table = render_trail([act])
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(table)
+    columns = ", ".join(str(column.header) for column in table.columns)
+    readme = " ".join(README.split())
+    assert f"`history` (columns {columns})" in readme
+    assert '"(from root@vm pid 4242)"' in readme
+    assert "approve: ok (from root@vm pid 4242)" in console.export_text()
