@@ -622,7 +622,8 @@ async def loan_book(client: Client, risk_class: RiskClass | None = None,
 
 async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneyStatus]]:
     """The journeys `query` lists, each with its status (a query apiece, a few at a time),
-    by product; those gone since the list was read left out."""
+    by product; those gone since the list was read, and those the server ended outside the
+    engine (terminated: `status` says how, `list` shows them), left out."""
     rows = await list_journeys(client, query, limit=None)
     reads = asyncio.Semaphore(BOOK_READS)
 
@@ -630,7 +631,7 @@ async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneySt
         async with reads:
             try:
                 return row.product, await status(client, row.workflow_id)
-            except NotFound:  # gone since the list was read
+            except (NotFound, EndedOutside):  # gone, or ended outside the engine
                 return None
 
     return [r for r in await asyncio.gather(*(read(r) for r in rows)) if r is not None]
