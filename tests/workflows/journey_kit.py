@@ -289,8 +289,18 @@ async def refused(handle: WorkflowHandle, update: Any, request: Any) -> str:
     """The update is refused by its validator and leaves no trace in the history: the
     reason."""
     before = await accepted_updates(handle)
-    with pytest.raises(WorkflowUpdateFailedError) as err:
-        await handle.execute_update(update, request)
+    for _ in range(3):
+        try:
+            with pytest.raises(WorkflowUpdateFailedError) as err:
+                await handle.execute_update(update, request)
+            break
+        except RPCError as lost:
+            # the time-skipping server, loaded, once answered a refused update "update <id>
+            # not found" (the fresh clone's suite, 2026-12-06): it lost it, so it is sent again
+            if lost.status is not RPCStatusCode.NOT_FOUND or "update" not in lost.message:
+                raise
+    else:
+        raise AssertionError("the server lost the update three times")
     assert await accepted_updates(handle) == before, "a refused update reached the history"
     return str(err.value.cause)
 
