@@ -21,10 +21,11 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import QueryRejectCondition, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -411,17 +412,24 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
     the journey moved on meanwhile (workflows/run_ahead.py) is asked again, a few times, then
     it is `NoAnswer`; any other failed read is a `JourneyError` that quotes it, `Ended` saying
     how and when for a journey no longer running (starter/unanswered.py). A journey the server
-    ended (terminated, ...) is `EndedOutside`, asked before the query (starter/ended_outside.py)."""
+    ended (terminated, ...) is `EndedOutside`: the server refuses the query of a run that did not
+    complete cleanly at once, without a worker, and is then asked how (starter/ended_outside.py)."""
     workflow_id = handle.id
-    await _not_ended_outside(handle)
     waits = iter(RUN_AHEAD_WAITS)
     while True:
         try:
             return await _answered(
-                handle.query(LoanJourneyWorkflow.status), within,
+                handle.query(LoanJourneyWorkflow.status,
+                             reject_condition=QueryRejectCondition.NOT_COMPLETED_CLEANLY),
+                within,
                 f"{workflow_id} did not answer its status query within "
                 f"{within.total_seconds():g} s: {NO_WORKER}",
             )
+        except WorkflowQueryRejectedError as err:
+            await _not_ended_outside(handle)
+            raise Ended(f"{workflow_id} is {err.status.name.lower() if err.status else 'closed'}"
+                        f" on the Temporal server: `loan-journey history {workflow_id}` shows "
+                        "its last events") from err
         except WorkflowQueryFailedError as err:
             if run_ahead.RAN_AHEAD not in str(err):
                 raise await unanswered(handle, err) from err
@@ -443,8 +451,9 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
 
 async def _not_ended_outside(handle: WorkflowHandle) -> None:
     """`EndedOutside` for a journey the server ended (terminated, cancelled, timed out,
-    failed), asked before the query: a query on the closed run answers from its replay as if
-    it waited on, or waits for a worker that may never come; `NotFound` for no journey."""
+    failed), whose query the server refused: a query on the closed run would answer from its
+    replay as if it waited on, or wait for a worker that may never come; `NotFound` for no
+    journey."""
     try:
         end = await outside_end(handle, await handle.describe())
     except RPCError as err:
