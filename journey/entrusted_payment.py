@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, computed_field
 from journey.actors import Actor
 from journey.application import LoanApplication
 from journey.drawdowns import Payee, borrower_as_payee
+from journey.repayment import money
 
 OPERATIONS_TEAM = "operations"  # the team an entrusted payout waits on (its work list)
 
@@ -89,8 +90,8 @@ def instruction_refusal(instruction: PaymentInstruction, payout: Decimal,
             return (f"counterparties {first} and {n} name the same account: give each "
                     "counterparty once, with the whole amount it is paid")
     if instruction.total != payout:
-        return (f"the instruction pays {instruction.total:,}, the payout is {payout:,}: the "
-                "counterparties' amounts must add up to the payout")
+        return (f"the instruction pays {money(instruction.total)}, the payout is "
+                f"{money(payout)}: the counterparties' amounts must add up to the payout")
     return None
 
 

@@ -20,6 +20,7 @@ from journey.classification import RiskClass, classify
 from journey.owed_figures import OwedFigures
 from journey.post_loan import ZERO
 from journey.post_loan_warnings import open_numbers
+from journey.repayment import money
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from journey.undrawn_commitments import CommitmentLine
@@ -120,7 +121,7 @@ def fee_line(s: JourneyStatus, product: str, fees: InterestPosition) -> BookLine
         risk_class=classify(fees.days_past_due, s.risk_class),
         days_past_due=fees.days_past_due, arrears=fees.past_due, principal=ZERO,
         accrued=ZERO, to_settle=fees.fee_owed,
-        next_instalment=f"nothing drawn: commitment fee {fees.fee_owed:,} owed",
+        next_instalment=f"nothing drawn: commitment fee {money(fees.fee_owed)} owed",
         open_warnings=len(open_numbers(s.warnings)),
     )
 

@@ -206,11 +206,11 @@ class Account(BaseModel):
         fee = self.fee_due - self.fee_paid
         ahead = self.interest_back + paid_ahead
         interest = self.owed + ahead - self.principal_owed - self.penalty_owed - fee
-        penalty = f", penalty interest {self.penalty_owed:,}" if self.penalty_owed else ""
-        fee_part = f", prepayment fee {fee:,}" if fee else ""
-        back = f", less interest paid ahead {ahead:,}" if ahead else ""
-        return (f"principal {self.principal_owed:,}, interest {interest:,}{penalty}{fee_part}"
-                f"{back}")
+        penalty = f", penalty interest {money(self.penalty_owed)}" if self.penalty_owed else ""
+        fee_part = f", prepayment fee {money(fee)}" if fee else ""
+        back = f", less interest paid ahead {money(ahead)}" if ahead else ""
+        return (f"principal {money(self.principal_owed)}, interest {money(interest)}{penalty}"
+                f"{fee_part}{back}")
 
     @property
     def repaid(self) -> bool:
@@ -247,8 +247,8 @@ class Account(BaseModel):
             return "none: repaid"
         planned = due.principal_planned + due.interest_due
         paid = due.interest_paid + due.principal_paid - due.principal_prepaid
-        part = f" left of the plan's {planned:,}" if of_plan and paid > 0 else ""
-        return f"#{due.number} due {due.due_on}: {due.outstanding:,}{part}"
+        part = f" left of the plan's {money(planned)}" if of_plan and paid > 0 else ""
+        return f"#{due.number} due {due.due_on}: {money(due.outstanding)}{part}"
 
     def on_time_run(self, since: date | None, today: date) -> int:
         """Consecutive instalments paid on time (settled on or before their due date),
@@ -430,10 +430,11 @@ def repayment_refusal(account: Account, amount: Decimal, on: date,
     if amount <= due + early:
         return None
     early_part = (f" and the current instalment #{current.number} (due {current.due_on}, "
-                  f"{early:,}), which may be paid early" if current is not None and early
+                  f"{money(early)}), which may be paid early" if current is not None and early
                   else "")
-    return (f"{amount:,} is more than a repayment on {on} pays, {due + early:,}: what is due "
-            f"by then ({due:,}){early_part}. Record at most that as a repayment; {instead}")
+    return (f"{money(amount)} is more than a repayment on {on} pays, {money(due + early)}: "
+            f"what is due by then ({money(due)}){early_part}. Record at most that as a "
+            f"repayment; {instead}")
 
 
 def prepayment_refusal(
@@ -450,16 +451,17 @@ def prepayment_refusal(
     due = due_by(payoff_quote(account, on, penalty_rate), on)
     ahead = ((amount - due) / (1 + fee.rate_on(start, on))).quantize(CENT, rounding=ROUND_DOWN)
     if ahead <= 0:
-        return (f"{money(amount)} pays only what is due by {on} ({due:,}, penalty interest "
+        return (f"{money(amount)} pays only what is due by {on} ({money(due)}, penalty interest "
                 "included): nothing is left to prepay; record it as a repayment")
     if ahead < minimum:
-        return (f"{money(amount)} repays {ahead:,} of principal ahead of the plan, after what is "
-                f"due by {on} ({due:,}, penalty interest included), and a prepayment repays at "
-                f"least {money(minimum)}: prepay more, or record it as a repayment")
+        return (f"{money(amount)} repays {money(ahead)} of principal ahead of the plan, after "
+                f"what is due by {on} ({money(due)}, penalty interest included), and a "
+                f"prepayment repays at least {money(minimum)}: prepay more, or record it as a "
+                "repayment")
     later = account.principal_due_after(on)
     if ahead >= later:
-        return (f"{money(amount)} repays all the principal left ({later:,}) and what is due by "
-                f"{on}: settle the loan instead (`settlement` quotes it)")
+        return (f"{money(amount)} repays all the principal left ({money(later)}) and what is "
+                f"due by {on}: settle the loan instead (`settlement` quotes it)")
     return None
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from rich.markup import escape
 from rich.table import Table
 
+from journey.repayment import money
 from journey.undrawn_commitments import CommitmentLine, commitments_total
 from starter.money_received import MoneyReceived
 from starter.pending_return import ReceivedMoney
@@ -34,9 +35,9 @@ def commitments_table(lines: list[CommitmentLine]) -> Table:
                          ("commitment fee accrued", total.fee_accrued),
                          ("paid ahead", total.paid_ahead)):
         table.add_column(name, justify="left" if footer is None else "right",
-                         footer="" if footer is None else f"{footer:,}")
+                         footer="" if footer is None else money(footer))
     for c in lines:
-        table.add_row(c.workflow_id, f"{c.commitment:,}", f"{c.drawn:,}", f"{c.undrawn:,}",
+        table.add_row(c.workflow_id, money(c.commitment), money(c.drawn), money(c.undrawn),
                       str(c.available_until), _counted(c.fee_accrued, c.lent),
                       _counted(c.paid_ahead or None, c.lent))
     return table
@@ -48,21 +49,21 @@ def _counted(amount: Decimal | None, lent: bool) -> str:
     return f"{shown} in loans" if lent and amount is not None else shown
 
 
-def unbooked_table(money: list[ReceivedMoney]) -> Table:
+def unbooked_table(received: list[ReceivedMoney]) -> Table:
     """Money received, refused at delivery and neither booked nor returned yet, oldest first,
     with its total: what operations must book under its reference or return."""
-    total = sum((m.amount for m in money), Decimal(0))
+    total = sum((m.amount for m in received), Decimal(0))
     caption = ("book each under its reference as the loan takes it (`repay`), or return it "
-               "to the payer (`loan-journey pending return N`)" if money
+               "to the payer (`loan-journey pending return N`)" if received
                else "none: every repayment received is booked or returned")
     table = Table(title="unbooked money (received, refused at delivery, not booked)",
-                  caption=caption, show_footer=bool(money))
-    table.add_column("journey", no_wrap=True, footer=f"total, {len(money):,} payments")
-    table.add_column("amount", justify="right", footer=f"{total:,}")
+                  caption=caption, show_footer=bool(received))
+    table.add_column("journey", no_wrap=True, footer=f"total, {len(received):,} payments")
+    table.add_column("amount", justify="right", footer=money(total))
     for name in ("reference", "paid on", "received (typed) at", "typed by", "pending #"):
         table.add_column(name)
-    for m in money:
-        table.add_row(m.workflow_id, f"{m.amount:,}", escape(m.reference), str(m.paid_on),
+    for m in received:
+        table.add_row(m.workflow_id, money(m.amount), escape(m.reference), str(m.paid_on),
                       f"{m.typed_at:%Y-%m-%d %H:%M} UTC", escape(m.typed_by),
                       str(m.instruction))
     return table

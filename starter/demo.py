@@ -17,6 +17,7 @@ from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
 from journey.entrusted_payment import Counterparty
 from journey.policy import Policy
+from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -161,7 +162,7 @@ def _outcome(s: JourneyStatus) -> str:
         return f"{s.stage}: {s.outcome_reason}"
     if s.account is not None and s.risk_class is not None:  # a running loan
         return (f"{s.stage}: {s.risk_class.label_zh} {s.risk_class}, principal left "
-                f"{s.account.principal_owed:,}")
+                f"{money(s.account.principal_owed)}")
     return str(s.stage)
 
 
@@ -173,6 +174,6 @@ def _summary(scenarios: list[Scenario], finals: list[JourneyStatus]) -> Table:
             sc.title,
             _outcome(s),
             str(len(s.timeline)),
-            f"{s.disbursement.amount:,}" if s.disbursement else "-",
+            money(s.disbursement.amount) if s.disbursement else "-",
         )
     return table

@@ -41,6 +41,7 @@ from journey.drawdowns import (
     paid_under,
 )
 from journey.fee_waiver import FeeWaiver
+from journey.repayment import money
 from journey.settings import Settings
 from starter import operations, pending
 from starter.attempts import acting
@@ -187,17 +188,18 @@ def show(workflow_id: JourneyId) -> None:
             raise BadInput(f"{workflow_id} has no drawdown plan: only project finance has one")
         for t in current.drawdown_plan.tranches:
             drawn = drawn_on(t, current.drawdowns)
-            console.print(escape(f"{t.id}  cap {t.cap:,}, drawn {drawn:,}  {t.milestone}; "
-                                 "documents: "
+            console.print(escape(f"{t.id}  cap {money(t.cap)}, drawn {money(drawn)}  "
+                                 f"{t.milestone}; documents: "
                                  f"{', '.join(t.documents)}; checks: "
                                  f"{', '.join(c.kind for c in t.checks)}"))
         if current.commitment is not None:
             c = current.commitment
-            console.print(f"commitment {c.total:,}: drawn {c.drawn:,}, cancelled {c.cancelled:,}"
-                          f", available {c.available:,} until {c.available_until:%Y-%m-%d}")
+            console.print(f"commitment {money(c.total)}: drawn {money(c.drawn)}, cancelled "
+                          f"{money(c.cancelled)}, available {money(c.available)} until "
+                          f"{c.available_until:%Y-%m-%d}")
             if c.interest_accrued is not None:
                 console.print(f"interest on the drawdowns until they closed: "
-                              f"{c.interest_accrued:,}, due with the first instalment")
+                              f"{money(c.interest_accrued)}, due with the first instalment")
         for d in current.drawdowns:
             console.print(f"#{d.number} [bold]{d.state}[/] {escape(_drawdown_line(d))}")
 
@@ -207,7 +209,7 @@ def show(workflow_id: JourneyId) -> None:
 def _drawdown_line(d: DrawdownRecord) -> str:
     """One drawdown for the record: what was asked, who decided and why, where the money
     went and when, and how long the customer waited."""
-    line = f"{d.request.tranche_id} {d.request.amount:,} asked {d.requested_at:%Y-%m-%d %H:%M}"
+    line = f"{d.request.tranche_id} {money(d.request.amount)} asked {d.requested_at:%Y-%m-%d %H:%M}"
     if d.decided_by:
         line += f"; {d.decided_by}: {d.reason}"
     elif d.reason:
@@ -230,7 +232,8 @@ def _print(outcome: DrawdownOutcome) -> None:
     for cond in outcome.conditions:
         mark = "[green]met[/]" if cond.met else "[red]not met[/]"
         console.print(f"  {mark} {cond.condition}: {escape(cond.explanation)}")
-    console.print(f"commitment {c.total:,}: drawn {c.drawn:,}, available {c.available:,}")
+    console.print(f"commitment {money(c.total)}: drawn {money(c.drawn)}, available "
+                  f"{money(c.available)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -66,7 +66,7 @@ from journey.post_loan import (
     settlement_quote,
 )
 from journey.pricing import agreed_on
-from journey.repayment import RepaymentMethod
+from journey.repayment import RepaymentMethod, money
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
@@ -773,7 +773,7 @@ def prepayment(
     the later instalments or, when it `shortens` the plan, repaying the last ones first
     (journey/post_loan.py); with the validator's refusals."""
     if amount <= 0:
-        raise BadInput(f"a prepayment of {amount:,}: the amount must be positive, what the "
+        raise BadInput(f"a prepayment of {money(amount)}: the amount must be positive, what the "
                        "customer would pay")
     start = _running_loan(s, "prepaid", day)
     refusal = prepayment_refusal(s.account, amount, day, start, s.prepayment_fee,

@@ -42,6 +42,7 @@ from journey.drawdowns import DrawdownDecision, DrawdownOutcome, DrawdownRequest
 from journey.entrusted_payment import PaymentInstruction
 from journey.fee_waiver import FeeWaiver
 from journey.post_loan_warnings import AcknowledgeWarning
+from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from journey.touchpoints import Feedback, Inquiry
@@ -284,7 +285,7 @@ def unbooked(kept: Instruction, err: Refused | NotFound, loan: JourneyStatus | N
                  f"{kept.id} --as <operations> --reason ... --reference <the return's>`)")
     shown = "`loan-journey pending list`" + ("" if isinstance(err, NotFound) else
                                              f" and `loan-journey status {wid}`")
-    return (f"{sentence(str(err))} NOT BOOKED: {paid.amount:,} received under "
+    return (f"{sentence(str(err))} NOT BOOKED: {money(paid.amount)} received under "
             f"{paid.reference} needs action: {'; or '.join(steps)}. {shown} show it until then")
 
 

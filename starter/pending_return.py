@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
+from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound, Refused
@@ -129,7 +130,7 @@ def not_booked(settings: Settings, workflow_id: str) -> list[str]:
     """The money received for journey `workflow_id` and not booked, one line each: how much,
     under which reference, paid and typed when, refused since when, and the way out."""
     return [
-        f"money received and not booked: {m.amount:,} under {m.reference}, paid "
+        f"money received and not booked: {money(m.amount)} under {m.reference}, paid "
         f"{m.paid_on}, typed by {m.typed_by} at {m.typed_at:%Y-%m-%d %H:%M} UTC, refused at "
         f"delivery {m.refused_at:%Y-%m-%d %H:%M} UTC (pending instruction "
         f"{m.instruction}): book it under its reference as the loan takes it, or return it "
@@ -140,7 +141,7 @@ def not_booked(settings: Settings, workflow_id: str) -> list[str]:
 def returned_to_payer(settings: Settings, workflow_id: str) -> list[str]:
     """The money received for journey `workflow_id` and returned to its payer, one line
     each, with who recorded it, when, why and under which payment."""
-    return [f"money received and returned: {m.amount:,} under {m.reference} (pending "
+    return [f"money received and returned: {money(m.amount)} under {m.reference} (pending "
             f"instruction {m.instruction}), {m.returned}"
             for m in received_money(settings, Delivery.RETURNED, workflow_id)]
 

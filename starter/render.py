@@ -22,6 +22,7 @@ from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.policy.pricing import spread_text
 from journey.post_loan import ZERO, Account
 from journey.post_loan_warnings import open_numbers
+from journey.repayment import money
 from journey.status import JourneyStatus, Offer
 from starter.operations import JourneyRow
 
@@ -36,7 +37,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
     head.add_row("journey", s.workflow_id)
     if s.applicant:
         head.add_row("applicant", escape(
-            f"{s.applicant} ({s.customer}): {s.product} {s.amount:,} for {s.term_months} months"))
+            f"{s.applicant} ({s.customer}): {s.product} {money(s.amount)} for "
+            f"{s.term_months} months"))
     head.add_row("stage", f"[bold]{s.stage}[/] (attempt {s.attempt}), waits on {s.waits_on}")
     if s.waiting_for:
         head.add_row("waiting for", escape("; ".join(s.waiting_for)))
@@ -72,17 +74,18 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
         bookings = drawn or paid or [d.booking_id]
         head.add_row(
             "disbursed",
-            escape(f"{d.amount:,} to {d.payee} ({', '.join(bookings)}) at {_when(d.booked_at)} UTC"
+            escape(f"{money(d.amount)} to {d.payee} ({', '.join(bookings)}) at "
+                   f"{_when(d.booked_at)} UTC"
                    + (f", in {len(drawn)} drawdowns" if len(drawn) > 1 else
                       f", to {len(paid)} counterparties" if len(paid) > 1 else "")),
         )
     if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
         head.add_row("paid to", escape(
-            f"entrusted payment (受托支付, above {entrusted.over:,}) instructed by "
+            f"entrusted payment (受托支付, above {money(entrusted.over)}) instructed by "
             f"{entrusted.instruction.actor.id} at {_when(entrusted.recorded_at)} UTC: "
             + paid_to(entrusted.payments or entrusted.instruction.counterparties)))
     if (drawing := s.availability_interest) is not None:
-        head.add_row("drawn", f"{drawing.drawn:,}, undrawn {drawing.undrawn:,}")
+        head.add_row("drawn", f"{money(drawing.drawn)}, undrawn {money(drawing.undrawn)}")
         head.add_row("interest", interest_text(drawing))
     if (waived := s.fee_waiver) is not None:
         head.add_row("fee waived", escape(f"{waived.text()}, at {_when(waived.at)} UTC"))
@@ -178,12 +181,12 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None) -> list[Re
     if s.offer is not None:
         head.add_row("rate", escape(rate_now(s.offer, s)))
     head.add_row("days past due", f"{s.days_past_due} (most so far {s.max_days_past_due})")
-    head.add_row("arrears", f"{owed.past_due if owed else s.arrears or 0:,}")
+    head.add_row("arrears", money(owed.past_due if owed else s.arrears or 0))
     if owed is not None:
         for label, text in owed_rows(owed):
             head.add_row(label, text)
     if account.credit:
-        head.add_row("credit", f"{account.credit:,} paid beyond the whole plan, owed back")
+        head.add_row("credit", f"{money(account.credit)} paid beyond the whole plan, owed back")
     head.add_row("next instalment",
                  account.next_instalment(of_plan=True)
                  + (" (past due)" if s.days_past_due else ""))
@@ -193,7 +196,7 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None) -> list[Re
         paid = Table("value date", "kind", "reference", "amount", "recorded by", "channel",
                      title="payments")
         for p in s.payments:
-            paid.add_row(str(p.paid_on), p.kind, escape(p.reference), f"{p.amount:,}",
+            paid.add_row(str(p.paid_on), p.kind, escape(p.reference), money(p.amount),
                          escape(p.recorded_by), p.channel)
         parts.append(paid)
     if len(s.rate_changes) > 1:
@@ -268,18 +271,19 @@ def owed_rows(o: OwedFigures) -> list[tuple[str, str]]:
     due and unpaid, interest accrued, what settles it; and apart, the interest the plan
     still schedules, not owed until its periods run."""
     due = ("none" if o.due == 0 else
-           f"{o.due:,}: principal {o.due_principal:,}, interest {o.due_interest:,}, "
-           f"penalty interest {o.penalty:,}" + (f", prepayment fee {o.fee:,}" if o.fee else "")
+           f"{money(o.due)}: principal {money(o.due_principal)}, interest "
+           f"{money(o.due_interest)}, penalty interest {money(o.penalty)}"
+           + (f", prepayment fee {money(o.fee)}" if o.fee else "")
            )
-    ahead = f", {o.paid_ahead:,} paid ahead" if o.paid_ahead else ""
-    fee = f", prepayment fee {o.settle_fee:,} included" if o.settle_fee else ""
+    ahead = f", {money(o.paid_ahead)} paid ahead" if o.paid_ahead else ""
+    fee = f", prepayment fee {money(o.settle_fee)} included" if o.settle_fee else ""
     return [
-        ("principal left", f"{o.principal:,}"),
+        ("principal left", money(o.principal)),
         ("due and unpaid", due),
-        ("interest accrued", f"{o.accrued:,} in the current period to {o.on}, not yet due"
+        ("interest accrued", f"{money(o.accrued)} in the current period to {o.on}, not yet due"
          + ahead),
-        ("to settle today", f"{o.to_settle:,} on {o.on}{fee} (`settlement` quotes any day)"),
-        ("plan's interest to come", f"{o.scheduled_interest:,} scheduled for the periods not "
+        ("to settle today", f"{money(o.to_settle)} on {o.on}{fee} (`settlement` quotes any day)"),
+        ("plan's interest to come", f"{money(o.scheduled_interest)} scheduled for the periods not "
          "yet ended (the current one's in full), owed only as they run"),
     ]
 
@@ -300,13 +304,14 @@ def settlement_text(workflow_id: str, day: date, quote: Account, matured: bool,
     parts = quote.owed_parts(paid_ahead)
     if matured:
         return (
-            f"the whole plan of {workflow_id} has fallen due; on {day} [bold]{quote.owed:,}[/] "
-            f"clears it: {parts}, penalty interest accrued to that day.\n"
+            f"the whole plan of {workflow_id} has fallen due; on {day} "
+            f"[bold]{money(quote.owed)}[/] clears it: {parts}, penalty interest accrued to that "
+            "day.\n"
             f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
             "--reference <bank reference> --as <operations id>`."
         )
     return (
-        f"settling {workflow_id} on {day} takes [bold]{quote.owed:,}[/]: {parts}; "
+        f"settling {workflow_id} on {day} takes [bold]{money(quote.owed)}[/]: {parts}; "
         "instalments past due included, interest accrued to that day.\n"
         f"Record it with `loan-journey repay {workflow_id} --amount {quote.owed} "
         "--reference <bank reference> --as <operations id> --settle`."
@@ -318,7 +323,7 @@ def payoff_text(workflow_id: str, payoff: Payoff) -> str:
     """How to settle a project still drawing: withdraw the rest of its commitment, then
     settle at the quote (what the close leaves owed that day)."""
     return (
-        f"settling {workflow_id} on {payoff.on} takes [bold]{payoff.total:,}[/]: "
+        f"settling {workflow_id} on {payoff.on} takes [bold]{money(payoff.total)}[/]: "
         f"{payoff.parts()}; interest and commitment fee accrued to that day. It is still "
         "drawing: withdraw the rest of its commitment first "
         f"(`loan-journey withdraw {workflow_id} --reason <why> --as <customer>`), then record "
@@ -339,9 +344,10 @@ def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Accoun
         f"The instalments keep their dates and shrink: next {after.next_instalment()}"
     )
     return (
-        f"prepaying {amount:,.2f} on {day} repays [bold]{ahead:,}[/] of principal ahead of the "
-        f"plan, after what is due by then" + (f", and a prepayment fee of {fee:,}" if fee else "")
-        + f"; {after.principal_owed:,} of principal is left. {plan} (was "
+        f"prepaying {money(amount)} on {day} repays [bold]{money(ahead)}[/] of principal ahead "
+        "of the plan, after what is due by then"
+        + (f", and a prepayment fee of {money(fee)}" if fee else "")
+        + f"; {money(after.principal_owed)} of principal is left. {plan} (was "
         f"{before.next_instalment()}).\n"
         f"Record it with `loan-journey repay {workflow_id} --amount {amount} "
         "--reference <bank reference> --as <operations id> --prepay"
@@ -362,10 +368,10 @@ def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> T
                  "interest accrued", "to settle today", "paid ahead", "next instalment",
                  "open warnings"):
         table.add_column(name, justify="right" if name in _FIGURES else "left",
-                         footer=f"{footers[name]:,}" if name in footers else "")
+                         footer=money(footers[name]) if name in footers else "")
     for b in lines[:shown]:
         table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
-                      str(b.days_past_due), f"{b.arrears:,}", f"{b.principal:,}",
+                      str(b.days_past_due), money(b.arrears), money(b.principal),
                       money_or_dash(b.accrued), money_or_dash(b.to_settle),
                       money_or_dash(b.paid_ahead or None),
                       b.next_instalment, str(b.open_warnings or "-"))
@@ -377,13 +383,13 @@ _FIGURES = {"days past due", "arrears", "principal left", "interest accrued",
 
 
 def money_or_dash(amount: Decimal | None) -> str:
-    return "-" if amount is None else f"{amount:,}"
+    return "-" if amount is None else money(amount)
 
 
 def _book_caption(lines: list[BookLine], shown: int | None) -> str:
     if not lines:
         return "no running loan matches"
-    totals = "; ".join(f"{t.risk_class.label_zh} {t.risk_class} {t.loans} ({t.principal:,})"
+    totals = "; ".join(f"{t.risk_class.label_zh} {t.risk_class} {t.loans} ({money(t.principal)})"
                        for t in by_class(lines))
     ratio = non_performing_ratio(lines)
     npl = "-" if ratio is None else f"{ratio:.2%}"
@@ -458,8 +464,8 @@ def _plan_caption(s: JourneyStatus) -> str | None:
     first = next((i for i in s.offer.schedule if i.accrued_before > 0), None)
     if first is not None:
         quarterly = s.commitment is not None and s.commitment.interest_from is not None
-        caption += (f"\ninstalment {first.number} includes {first.accrued_before:,} of interest "
-                    "the drawdowns earned "
+        caption += (f"\ninstalment {first.number} includes {money(first.accrued_before)} of "
+                    "interest the drawdowns earned "
                     + ("and commitment fee since the last quarterly interest date"
                        + ("" if unpaid else ", and any quarter left unpaid,") + " "
                        if quarterly else "")
@@ -476,8 +482,8 @@ def plan_table(s: JourneyStatus) -> Table:
                   title=f"repayment plan of {s.workflow_id}", caption=_plan_caption(s))
     if account is None:
         for i in s.offer.schedule if s.offer else []:
-            table.add_row(str(i.number), str(i.due_on), f"{i.principal:,}", f"{i.interest:,}",
-                          f"{i.payment:,}", f"{i.balance_after:,}")
+            table.add_row(str(i.number), str(i.due_on), money(i.principal), money(i.interest),
+                          money(i.payment), money(i.balance_after))
         return table
     table.add_column("paid in full")
     signed = {i.number: i.due_on for i in s.offer.schedule} if s.offer else {}
@@ -486,7 +492,7 @@ def plan_table(s: JourneyStatus) -> Table:
         balance -= i.principal_planned
         was = signed.get(i.number, i.due_on)  # a settlement brings the due dates forward
         due = str(i.due_on) if was == i.due_on else f"{i.due_on} (signed {was})"
-        table.add_row(str(i.number), due, f"{i.principal_planned:,}",
-                      f"{i.interest_due:,}", f"{i.principal_planned + i.interest_due:,}",
-                      f"{balance:,}", str(i.settled_on or "-"))
+        table.add_row(str(i.number), due, money(i.principal_planned),
+                      money(i.interest_due), money(i.principal_planned + i.interest_due),
+                      money(balance), str(i.settled_on or "-"))
     return table

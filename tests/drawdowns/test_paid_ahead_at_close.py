@@ -20,6 +20,7 @@ from journey.loan_book import book_line
 from journey.money_booked import ByKind
 from journey.money_booked import booked as booked_in
 from journey.policy.calendar import WorkingCalendar
+from journey.repayment import money
 from journey.stages import Stage
 from journey.undrawn_commitments import commitment_line
 from starter.book_sections import commitments_table
@@ -94,7 +95,7 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         facilities = shown.export_text().splitlines()
         total = next(r for r in facilities if "total, 1 facilities" in r)
         assert [c.strip() for c in total.split("│")][2:5] == [
-            f"{quoted.commitment.total:,}", "4,500,000.00", f"{quoted.commitment.available:,}"]
+            money(quoted.commitment.total), "4,500,000.00", money(quoted.commitment.available)]
         # its fee and paid ahead are in its loan line, counted in the loans' totals, not here
         row = next(r for r in facilities if handle.id in r)
         assert [c.strip() for c in row.split("│")][6:8] == [

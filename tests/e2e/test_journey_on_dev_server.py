@@ -16,6 +16,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from journey.documents import ReadStatus
+from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations
@@ -150,7 +151,7 @@ async def test_a_loan_from_application_to_closed(
     row = next(line for line in book.stdout.splitlines() if journey in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
     assert cells[:6] == [journey, "working_capital", "正常 normal", "0", "0.00",
-                         f"{running.disbursement.amount:,}"], book.stdout
+                         money(running.disbursement.amount)], book.stdout
     assert "non-performing: 0.00%" in book.stdout
     # under the loans, the facilities still drawing (none here) and the money not booked
     assert "no project is drawing" in book.stdout, book.stdout
@@ -197,10 +198,10 @@ async def test_a_loan_from_application_to_closed(
         if book["money_received"]["booked"]:
             break
         await asyncio.sleep(0.3)
-    money = book["money_received"]
-    (loan,) = [b for b in money["booked"] if b["workflow_id"] == journey]
+    received = book["money_received"]
+    (loan,) = [b for b in received["booked"] if b["workflow_id"] == journey]
     paid = prepaid + Decimal(amount[1])
     assert [p["reference"] for p in loan["payments"]] == ["TX-E2E-0", "TX-E2E-1"]
     assert sum(Decimal(v) for v in loan["kinds"].values()) == paid, loan
     assert loan["kinds"]["principal"] == f"{running.disbursement.amount:.2f}", loan
-    assert [w for w in money["not_reconciled"] if journey in w] == [], money
+    assert [w for w in received["not_reconciled"] if journey in w] == [], received

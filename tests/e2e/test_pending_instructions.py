@@ -143,7 +143,7 @@ async def kept_in_the_order_typed(handle: WorkflowHandle, settings: Settings, cl
         told = await cli(*ta, "--amount", prepaid, "--prepay", "--reference", "TA-R6")
         assert told.exit_code == 0, told.output
         (error,) = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-        assert "NOT BOOKED: 90,000,000 received under TA-R5" in error, error
+        assert "NOT BOOKED: 90,000,000.00 received under TA-R5" in error, error
         assert [p.reference for p in (await status(handle)).payments] == [
             "BANK-1", "BANK-2", "TA-R1", "TA-R6"]
         listed = await cli("pending", "list")

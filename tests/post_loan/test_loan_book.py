@@ -92,7 +92,7 @@ def test_undrawn_commitments_add_up_under_their_own_section() -> None:
     cells = [[c.strip() for c in row.split("│")[1:-1]] for row in text.splitlines()
              if "pf-" in row or "total, 2" in row]
     assert cells == [
-        ["pf-1", "20,000,000.00", "0", "20,000,000.00", "2027-06-06", "2,777.78", "100.00"],
+        ["pf-1", "20,000,000.00", "0.00", "20,000,000.00", "2027-06-06", "2,777.78", "100.00"],
         ["pf-2", "15,000,000.00", "4,500,000.00", "10,500,000.00", "2027-06-06",
          "1,250.00 in loans", "3,000.00 in loans"],
         # pf-2 drew: a loan of the book, whose fee and paid ahead the loans' totals count

@@ -19,7 +19,7 @@ from journey.status import plan_start
 from journey.timeline import EventType
 from starter import operations
 from starter.errors import BadInput, Ended
-from starter.render import plan_table, settlement_text
+from starter.render import plan_table, post_loan_view, settlement_text
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,
@@ -116,6 +116,9 @@ async def test_a_loan_paid_over_closes_with_the_refund_in_both_notices(
         assert str(ended.value) == told and ended.value.exit_code == 3
         with pytest.raises(Ended, match="can no longer be prepaid"):
             operations.prepayment(closed, quote.owed, day)
+        shown = Console(width=200, record=True)  # its status: money to the fen, none owed
+        shown.print(*post_loan_view(closed))
+        assert "arrears 0.00 " in " ".join(shown.export_text().split())
 
 
 async def test_a_loan_past_its_last_due_date_is_not_settled_early(

@@ -64,7 +64,7 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
 
         point_cli_at(monkeypatch, env.client, tmp_path)
         shown = said(await cli("status", handle.id))
-        assert "money received and not booked: 90,000,000 under FA-R2" in shown, shown
+        assert "money received and not booked: 90,000,000.00 under FA-R2" in shown, shown
         assert "pending return 1" in shown
         raw = json.loads((await cli("status", handle.id, "--json")).stdout)
         assert raw["workflow_id"] == handle.id and raw["money_received_returned"] == []
@@ -77,7 +77,7 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
         rows = book.export_text().splitlines()
         for row in (next(r for r in rows if handle.id in r),
                     next(r for r in rows if "total, 1 payments" in r)):
-            assert [c.strip() for c in row.split("│")][2] == "90,000,000", rows
+            assert [c.strip() for c in row.split("│")][2] == "90,000,000.00", rows
         assert "FA-R2" in next(r for r in rows if handle.id in r)
 
     back = ("pending", "return", "1", "--reason", "nothing due: sent back to the payer",
@@ -103,7 +103,7 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
     # the loan's status keeps the money received and returned (starter/journey_cli.status)
     assert not_booked(settings, handle.id) == []
     assert [line.split(" (pending")[0] for line in returned_to_payer(settings, handle.id)] == [
-        "money received and returned: 90,000,000 under FA-R2"]
+        "money received and returned: 90,000,000.00 under FA-R2"]
     raw = status_json(running, settings)  # `status --json`'s, the worker gone now
     assert raw["money_received_not_booked"] == []
     (back_to_payer,) = raw["money_received_returned"]

@@ -320,7 +320,7 @@ def test_a_return_recorded_before_its_columns_reads_as_before_until_a_supervisor
     listed = said(CliRunner().invoke(app, ["pending", "list", "--all"]))
     assert "RET-OLD" in listed, listed  # its outcome, as the version before showed it
     assert returned_to_payer(Settings(), "LOAN-RET-1") == [  # `status`
-        "money received and returned: 1,000 under FA-OLD (pending instruction 1), returned to "
+        "money received and returned: 1,000.00 under FA-OLD (pending instruction 1), returned to "
         "the payer under RET-OLD: sent back (recorded by ops-wang)"]
     one = "return to payer #1 (of pending instruction 1)"
     assert found(records("verify")) == {"pending instruction #1": "unsealed", one: "unsealed"}

@@ -172,7 +172,7 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
              "not in the staff directory"),
             *((by(OPS, paying(name), BUILDER), f"the payee {name} is the borrower")
               for name in borrowers),
-            (by(OPS, EQUIPMENT), "the instruction pays 12,000,000.00, the payout is 20,000,000"),
+            (by(OPS, EQUIPMENT), "the instruction pays 12,000,000.00, the payout is 20,000,000.00"),
             (by(OPS, EQUIPMENT, EQUIPMENT.model_copy(update={"amount": Decimal(8_000_000)})),
              "counterparties 1 and 2 name the same account"),
             (by(OPS, EQUIPMENT, spaced_account), "counterparties 1 and 2 name the same account"),

@@ -136,7 +136,7 @@ async def test_a_document_sent_again_stands_again(
         console = Console(record=True, width=400)
         console.print(status_view(reviewed))
         lines = console.export_text().splitlines()
-        assert any(f"{app.applicant_name} ({app.credit_code}): working_capital 3,000,000 for "
+        assert any(f"{app.applicant_name} ({app.credit_code}): working_capital 3,000,000.00 for "
                    "12 months" in line for line in lines)
         assert any(wrong.filename in line and "read, superseded" in line for line in lines)
         assert any(income.ref.filename in line and "revenue 80,000,000; net profit 7,000,000"
