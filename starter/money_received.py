@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from journey.money_booked import Booked, ByKind, booked
 from journey.post_loan import ZERO
+from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.errors import BadInput
@@ -72,16 +73,16 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
         not_reconciled=[
             *(f"{b.workflow_id}: {sum((p.amount for p in b.payments), ZERO):,} booked, not "
               f"allocated by kind: {b.why}" for b in lines if b.why),
-            *(f"pending instruction {m.instruction} ({m.workflow_id}, {m.amount:,} under "
+            *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
               f"{m.reference}) was delivered, but no journey records a payment under "
               f"{m.reference}: check `status {m.workflow_id}`"
               for m in kept[Delivery.DELIVERED] if m.reference not in anywhere),
-            *(f"pending instruction {m.instruction} ({m.workflow_id}, {m.amount:,} under "
+            *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
               f"{m.reference}) is {state}, and a journey records a payment under "
               f"{m.reference} too: counted twice, check which is right"
               for state in (Delivery.UNBOOKED, Delivery.RETURNED) for m in kept[state]
               if m.reference in recorded),
-            *(f"pending instruction {m.instruction} ({m.workflow_id}, {m.amount:,} under "
+            *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
               f"{m.reference}) was refused at delivery as it fails its seal: not counted "
               "(`loan-journey records verify`)" for m in kept[Delivery.REFUSED]),
         ])

@@ -395,7 +395,7 @@ def _book_caption(lines: list[BookLine], shown: int | None) -> str:
     npl = "-" if ratio is None else f"{ratio:.2%}"
     caption = f"{len(lines):,} loans by class (principal left): {totals}\nnon-performing: {npl}"
     if unquoted := owed_total(lines).unquoted:
-        caption += (f"\nto settle today: {unquoted:,} drawing since before quarterly interest "
+        caption += (f"\nto settle today: {money(unquoted)} drawing since before quarterly interest "
                     "are quoted at their close only, not in the total")
     if shown is not None and shown < len(lines):
         caption += f"\nlisted: the worst {shown:,} of {len(lines):,} (--limit for more)"
