@@ -1,5 +1,6 @@
 """What a status query that failed means: a journey that has ended (one the server ended,
-terminated, failed, timed out, is told before any query: starter/ended_outside.py) cannot say
+terminated, failed, timed out, is told when the server refuses its query: starter/operations.py
+`status_of`, starter/ended_outside.py) cannot say
 where it stands when no worker can replay it, and its describe says how and when it ended; one
 that runs on is said to run on."""
 
