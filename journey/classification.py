@@ -88,15 +88,19 @@ def instalments_to_upgrade(current: RiskClass, needed: int, period_months: int) 
 
 def reclassify(
     current: RiskClass, dpd: int, assessed: RiskClass, on_time: int, needed: int,
-    reviewed: bool = True,
+    reviewed: bool = True, on_file: str = "",
 ) -> Classification:
     """The class after a change in days past due or in a review's judgement (`assessed`;
-    `reviewed` False: no review has run yet).
+    `reviewed` False: no review has run yet, and `on_file`, when given, is what judged it
+    until then: the covenant breaches on file the payout carried).
 
     Worse at once; better only once `on_time` (consecutive instalments paid on time since the
     last downgrade) reaches `needed`, else the current class is held."""
     target = classify(dpd, assessed)
-    judged = f"last review assessed {assessed.label_zh}" if reviewed else "no review yet"
+    if reviewed:
+        judged = f"last review assessed {assessed.label_zh}"
+    else:
+        judged = f"{on_file}, no review yet" if on_file else "no review yet"
     basis = f"{dpd} days past due (floor {floor_by_days_past_due(dpd).label_zh}), {judged}"
     if target.rank >= current.rank:
         return Classification(risk_class=target, reason=f"{_named(target)}: {basis}")

@@ -688,6 +688,9 @@ class PostLoanState(BaseModel):
     class_reason: str = ""  # why the loan has its class (or why an upgrade is held)
     downgraded_on: date | None = None  # the last downgrade: the observation period runs since
     assessed: RiskClass = RiskClass.NORMAL  # the last review's judgement, before the dpd floor
+    # before any review, why `assessed` is worse than normal: the covenant breaches on file
+    # the payout carried (since marker carried-breach-classed)
+    judged_on_file: str = ""
     max_days_past_due: int = 0
     warnings: list[EarlyWarning] = Field(default_factory=list)
     reviews_seen: list[str] = Field(default_factory=list)  # review ids, the newest last

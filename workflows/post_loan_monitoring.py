@@ -52,6 +52,7 @@ class LoanMonitoring(PostLoanHandlers):
             account.on_time_run(self._pl.downgraded_on, today),
             self._upgrade_needs(old),
             reviewed=self._pl.last_review is not None,
+            on_file=self._pl.judged_on_file,
         )
         self._pl.class_reason = result.reason
         new = result.risk_class

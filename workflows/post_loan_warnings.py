@@ -9,6 +9,7 @@ recorded as a decision; once no warning is open the loan leaves the queue.
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from journey.classification import RiskClass
     from journey.decisions import UpdateResult, Verdict
     from journey.policy.authority import authorize_warning_acknowledgement
     from journey.post_loan_warnings import (
@@ -27,6 +28,9 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched marker: before it, a loan approved with a covenant already breached on
 # file carried no warning of it until its first review.
 BREACHES_ON_FILE_CARRIED = "breaches-on-file-carried"
+# workflow.patched marker: before it, such a loan stayed 正常 until a review assessed it;
+# since, those breaches judge it 关注 from the payout, as a review finding them would.
+CARRIED_BREACH_CLASSED = "carried-breach-classed"
 
 
 class EarlyWarnings(PostLoanMemory):
@@ -50,7 +54,10 @@ class EarlyWarnings(PostLoanMemory):
     async def _warn_of_breaches_on_file(self) -> None:
         """At the payout, each covenant the loan was approved with already breached on file
         is an open early warning from day one, with the figure, the limit and the approvers'
-        reasons: the review path's warning, so a review of the same statements adds none."""
+        reasons: the review path's warning, so a review of the same statements adds none.
+        Unless a review has judged it already (a project reviewed while it drew), they judge
+        the loan 关注 as such a review would: the post-loan loop's first reclassification
+        downgrades it, with them as the reason."""
         if self._offer is None or self._offer.covenants is None:
             return  # offered before covenants were loan terms: its reviews test the policy's
         breached = [c for c in self._covenants_tested(self.loan_file()) if c.breached]
@@ -63,6 +70,11 @@ class EarlyWarnings(PostLoanMemory):
                              f"{check.detail}: breached on the statements the loan was "
                              f"approved on, approved as an exception ({reasons})",
                              subject=check.covenant.id)
+        if self._pl.last_review is None and workflow.patched(CARRIED_BREACH_CLASSED):
+            named = ", ".join(c.covenant.id for c in breached)
+            self._pl.assessed = RiskClass.SPECIAL_MENTION
+            self._pl.judged_on_file = (f"{named} breached on file since the payout on "
+                                       f"{self.today()} (the statements it was approved on)")
 
     @workflow.update
     async def acknowledge_warning(self, request: AcknowledgeWarning) -> UpdateResult:

@@ -21,6 +21,12 @@ def test_downgrades_are_immediate_whatever_the_observation() -> None:
     assert down.risk_class is WATCH and "1 days past due" in down.reason
     assert reclassify(WATCH, 91, NORMAL, on_time=5, needed=3).risk_class is SUB
     assert reclassify(NORMAL, 0, WATCH, on_time=5, needed=3).risk_class is WATCH  # a review
+    # before any review, breaches on file carried from the payout judge it, and say so
+    carried = reclassify(NORMAL, 0, WATCH, on_time=0, needed=3, reviewed=False,
+                         on_file="max-leverage breached on file since the payout")
+    assert (carried.risk_class, carried.reason) == (WATCH, (
+        "special_mention (关注): 0 days past due (floor 正常), max-leverage breached on file "
+        "since the payout, no review yet"))
 
 
 def test_an_upgrade_waits_for_enough_instalments_paid_on_time() -> None:

@@ -10,14 +10,17 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.application import Product
+from journey.classification import RiskClass
 from journey.decisions import ApprovalDecision, RiskGrade, Signature, Verdict
+from journey.loan_book import by_class, non_performing_ratio
 from journey.post_loan_covenants import Covenant, CovenantTightening, check_covenants
 from journey.post_loan_policy import loan_covenants
 from journey.pricing import offer_terms
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Stage
 from starter import operations, render
-from starter.operations import JourneyRow
+from starter.operations import JourneyRow, book_of
+from starter.quotes import QuoteFixings
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     TIGHT,
@@ -159,23 +162,39 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         at_offer = await until_stage(handle, Stage.OFFER)
         assert [c.detail for c in at_offer.covenants_on_file if c.breached] == breached
         await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
-        paid = await until(handle, lambda s: s.disbursement is not None and s.warnings)
+        paid = await until(handle, lambda s: s.risk_class_reason != "")  # first classed
         assert paid.covenants_on_file == []
         # the running loan carries the breach from the payout: an open early warning on the
         # risk team's queue, with the figure, the limit and the reason of the approval that
         # counted (the branch's vote was set aside)
-        [warning] = paid.warnings
+        warning, downgrade = paid.warnings
         assert (warning.kind, warning.subject, warning.open) == (
             "covenant_breach", "max-leverage", True)
         assert warning.detail == (
             f"{breached[0]}: breached on the statements the loan was approved on, approved "
             f"as an exception ({head_office.id}: within limit)")
+        # and it is 关注 from the payout, as a review finding the breach would class it
+        why = ("special_mention (关注): 0 days past due (floor 正常), max-leverage breached on "
+               f"file since the payout on {warning.at} (the statements it was approved on), no "
+               "review yet")
+        assert (paid.risk_class, paid.risk_class_reason) == (RiskClass.SPECIAL_MENTION, why)
+        assert (downgrade.kind, downgrade.detail) == ("downgrade", f"normal (正常) -> {why}")
+        assert [d.reason for d in paid.decisions if d.verdict == "reclassified"] == [
+            downgrade.detail]
         attrs = (await handle.describe()).typed_search_attributes
-        assert (attrs.get(sa.TEAM), attrs.get(sa.SLA_STATE)) == ("sme_risk", "early_warning")
+        assert (attrs.get(sa.TEAM), attrs.get(sa.SLA_STATE), attrs.get(sa.LOAN_CLASS)) == (
+            "sme_risk", "early_warning", "special_mention")  # what `book --class` lists
+        book = book_of([("working_capital", paid)], RiskClass.SPECIAL_MENTION, QuoteFixings())
+        assert [b.risk_class for b in book.lines] == [RiskClass.SPECIAL_MENTION]
+        totals = {t.risk_class: t.loans for t in by_class(book.lines)}
+        assert totals[RiskClass.SPECIAL_MENTION] == 1 and sum(totals.values()) == 1
+        assert non_performing_ratio(book.lines) == 0  # 关注 is performing
         console.print(render.status_view(paid))
-        assert "open warnings #1" in " ".join(console.export_text().split())
-        # a review of the same statements adds no second task for it
+        shown = " ".join(console.export_text().split())
+        assert "open warnings #1, #2" in shown and "classification 关注" in shown
+        # a review of the same statements adds no second task for it, nor a second downgrade
         await review(env, settings, handle.id, 1)
         reviewed = await until(handle, lambda s: s.last_review is not None)
         assert [w.kind for w in reviewed.warnings] == ["covenant_breach", "downgrade"]
+        assert reviewed.risk_class_reason.endswith("last review assessed 关注")
         await assert_replays(handle)

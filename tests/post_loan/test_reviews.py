@@ -100,6 +100,10 @@ async def test_a_new_statement_that_breaches_a_covenant_raises_an_early_warning(
 ) -> None:
     env, docs = time_skipping_env, Documents()
     async with disbursed_loan(env, tmp_path, docs) as (app, settings, handle, running):
+        # a loan paid out with no breach on file is 正常 until a review says otherwise
+        classed = await until(handle, lambda s: s.risk_class_reason != "")
+        assert (classed.risk_class, classed.risk_class_reason, classed.warnings) == (
+            RiskClass.NORMAL, "normal (正常): 0 days past due (floor 正常), no review yet", [])
         # nothing open is said first, also to another team's officer: the queue is moot
         assert "no open early warning: none has been raised" in await refused(
             handle, LoanJourneyWorkflow.acknowledge_warning, AcknowledgeWarning(
