@@ -25,6 +25,15 @@ class RiskClass(StrEnum):
     DOUBTFUL = "doubtful"
     LOSS = "loss"
 
+    @classmethod
+    def named(cls, name: str) -> RiskClass:
+        """The class by either of its names, "special_mention" or "关注"."""
+        found = next((c for c in cls if name.strip().lower() in (c.value, c.label_zh)), None)
+        if found is None:
+            raise ValueError(f"{name!r} is no class: give one of "
+                             + ", ".join(f"{c.value} ({c.label_zh})" for c in cls))
+        return found
+
     @property
     def label_zh(self) -> str:
         return _ZH[self]

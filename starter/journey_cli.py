@@ -248,7 +248,8 @@ def queue(team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk,
 
 def book(
     risk_class: Annotated[
-        RiskClass | None, typer.Option("--class", help="one class only, e.g. special_mention")
+        RiskClass | None, typer.Option("--class", parser=RiskClass.named,
+                                       help="one class only, e.g. special_mention or 关注")
     ] = None,
     limit: Annotated[
         int, typer.Option(help="list at most this many loans, worst first; the totals count all")

@@ -7,11 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from rich.console import Console
+from typer.testing import CliRunner
 
 from journey.classification import RiskClass
 from journey.loan_book import BookLine, by_class, non_performing_ratio, worst_first
 from journey.undrawn_commitments import CommitmentLine
 from starter.book_sections import commitments_table
+from starter.cli import app
 from starter.render import book_table
 
 
@@ -100,3 +102,15 @@ def test_undrawn_commitments_add_up_under_their_own_section() -> None:
          "2,777.78", "100.00"],
     ], text
     assert "no project is drawing" in str(commitments_table([]).caption)
+
+
+def test_a_class_is_asked_by_either_name() -> None:
+    """`book --class 关注` is `book --class special_mention`; a name of no class is refused
+    before anything is read (exit 2), with both names of each."""
+    watch = RiskClass.SPECIAL_MENTION
+    assert RiskClass.named("关注") is RiskClass.named(" Special_Mention ") is watch
+    wrong = CliRunner().invoke(app, ["book", "--class", "guanzhu"])
+    assert wrong.exit_code == 2
+    assert ("'guanzhu' is no class: give one of normal (正常), special_mention (关注), "
+            "substandard (次级), doubtful (可疑), loss (损失)") in " ".join(
+        wrong.output.replace("│", " ").split()), wrong.output
