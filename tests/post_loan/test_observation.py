@@ -8,19 +8,23 @@ from datetime import timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from journey.classification import RiskClass
+from journey.decisions import AddDocuments
 from journey.post_loan_policy import start_of
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
+    TIGHT,
     assert_replays,
     disbursed,
     listed_classes,
     loan_worker,
     pay,
     policy,
+    review,
     skip_to,
     until,
 )
-from tests.workflows.journey_kit import Documents, application
+from tests.workflows import journey_kit
+from tests.workflows.journey_kit import Documents, application, customer
 from workflows.loan_journey import LoanJourneyWorkflow
 
 WATCH, NORMAL = RiskClass.SPECIAL_MENTION, RiskClass.NORMAL
@@ -87,4 +91,35 @@ async def test_a_non_performing_loan_is_watched_six_months_before_an_upgrade(
         held = await until(handle, lambda s: "held in observation" in s.risk_class_reason)
         assert held.risk_class is RiskClass.SUBSTANDARD
         assert "once 6 consecutive instalments are paid on time" in held.risk_class_reason
+        await assert_replays(handle)
+
+
+async def test_a_breach_carried_from_the_payout_clears_as_a_reviews_downgrade_does(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """关注 from the payout for the breach on file (README); a review of newer statements that
+    meet the covenant assesses 正常, and the upgrade waits for the instalments paid on time
+    since the payout (one here)."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    observed = TIGHT.model_copy(update={"upgrade_after_on_time_instalments": 1})
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=observed) as settings:
+        handle, _ = await disbursed(env.client, settings, app)
+        carried = await until(handle, lambda s: s.risk_class_reason != "")
+        assert carried.risk_class is WATCH and "breached on file" in carried.risk_class_reason
+        first = carried.offer.schedule[0]
+        met = docs.company(app.applicant_name, app.credit_code, journey_kit.TODAY,
+                           liabilities=30_000_000)[1:2]  # debt/assets 0.30, under 0.35
+        await handle.execute_update(LoanJourneyWorkflow.add_statements,
+                                    AddDocuments(actor=customer(app), documents=met))
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment,
+                                    pay("P-1", first.payment))
+        await review(env, settings, handle.id, 1)
+        held = await until(handle, lambda s: s.last_review is not None)
+        assert held.risk_class is WATCH and held.risk_class_reason.endswith(
+            "last review assessed 正常 would allow normal (正常), once 1 consecutive "
+            "instalments are paid on time since the downgrade (0 so far)")
+        await skip_to(env, start_of(first.due_on) + timedelta(hours=1))
+        back = await until(handle, lambda s: s.risk_class is NORMAL)
+        assert back.risk_class_reason.startswith("normal (正常), upgraded from special_mention")
         await assert_replays(handle)
