@@ -476,8 +476,7 @@ class JourneyUpdates(Bookkeeping):
         stage = self._stage
         if stage is Stage.COMPLETENESS and self._requested:
             until = self._requested_until
-            by = (f" before {until.astimezone(self.calendar.tz):%Y-%m-%d %H:%M} (UTC"
-                  f"{self.calendar.utc_offset_hours:+d}), when the application expires"
+            by = (f" before {self.calendar.moment_text(until)}, when the application expires"
                   if until else "")
             return [f"customer supplements{by}: {self._requested}"]
         if stage is Stage.RISK_REVIEW:

@@ -60,6 +60,11 @@ class WorkingCalendar(BaseModel):
         _require_aware(moment)
         return moment.astimezone(self.tz).date()
 
+    def moment_text(self, moment: datetime) -> str:
+        """`moment` as the bank's clock shows it, for people: "2026-12-06 18:00 (UTC+8)"."""
+        _require_aware(moment)
+        return f"{moment.astimezone(self.tz):%Y-%m-%d %H:%M} (UTC{self.utc_offset_hours:+d})"
+
 
 def _at(day: date, t: time, tz: timezone | None = None) -> datetime:
     return datetime.combine(day, t, tzinfo=tz)
