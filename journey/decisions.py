@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from journey.actors import Actor
 from journey.application import Channel
+from journey.decline_reasons import DeclineReason
 from journey.documents import DocumentKind, DocumentRef
 from journey.stages import Stage
 
@@ -74,17 +75,22 @@ class InfoRequest(BaseModel):
 
 
 class _Decision(BaseModel):
-    """A decider's verdict and why; a request for information may name what it asks for."""
+    """A decider's verdict and why; a request for information may name what it asks for, a
+    rejection the category of its reason, which the customer is told (the reason is not)."""
 
     actor: Actor
     verdict: Verdict
     reason: str = Field(min_length=2, max_length=2000)
     asks: InfoRequest | None = None
+    category: DeclineReason | None = None
 
     @model_validator(mode="after")
     def _asks_with_a_request(self) -> _Decision:
         if self.asks is not None and self.verdict is not Verdict.REQUEST_INFO:
             raise ValueError(f"only a request for information asks for documents, not "
+                             f"{self.verdict}")
+        if self.category is not None and self.verdict is not Verdict.REJECT:
+            raise ValueError(f"only a rejection states the category of its reason, not "
                              f"{self.verdict}")
         return self
 

@@ -30,6 +30,7 @@ from journey.decisions import (
     WriteOff,
     WrittenAnswer,
 )
+from journey.decline_reasons import DeclineReason
 from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.review_contracts import FOR_THE_NEXT_REVIEW
@@ -92,6 +93,11 @@ AskPeriods = Annotated[
                  help="with --verdict request_info: the statements of the period ending that "
                       "day, a month's last day that has passed (repeat it for several); "
                       "without --ask, both statements"),
+]
+Category = Annotated[
+    DeclineReason | None,
+    typer.Option(help="with --verdict reject: the category of the reason, which the customer "
+                      "is told (the reason is not); none: the bank's overall assessment"),
 ]
 Day = Annotated[
     datetime | None,
@@ -351,13 +357,14 @@ def opinion(
     role: RoleOpt = Role.RISK_OFFICER,
     ask: AskKinds = None,
     period: AskPeriods = None,
+    category: Category = None,
 ) -> None:
     """Record the risk team's opinion."""
     send_update(
         workflow_id,
         "record_risk_opinion",
         _request(RiskOpinion, actor=_actor(actor, role), verdict=verdict, grade=grade,
-                 reason=reason, asks=_asks(ask, period)),
+                 reason=reason, asks=_asks(ask, period), category=category),
     )
 
 
@@ -370,13 +377,14 @@ def decide(
     role: RoleOpt = Role.APPROVER,
     ask: AskKinds = None,
     period: AskPeriods = None,
+    category: Category = None,
 ) -> None:
     """Approve, reject or ask for more information at the approval stage."""
     send_update(
         workflow_id,
         "decide",
         _request(ApprovalDecision, actor=_actor(actor, role), verdict=verdict, reason=reason,
-                 asks=_asks(ask, period)),
+                 asks=_asks(ask, period), category=category),
     )
 
 

@@ -65,6 +65,8 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
         wrong = await cli(*asking, "--period", str(last_year()), "--grade", "3",
                           "--verdict", "approve")
         assert wrong.exit_code == 2 and "only a request for information asks" in said(wrong)
+        wrong = await cli(*asking, "--verdict", "request_info", "--category", "leverage")
+        assert wrong.exit_code == 2 and "only a rejection states the category" in said(wrong)
         for period, why in ((date(journey_kit.TODAY.year + 1, 12, 31), "has not ended"),
                             (last_year() - timedelta(days=1), "not the last day of a month")):
             never = await cli(*asking, "--period", str(period), "--verdict", "request_info")
