@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.application import Channel, LoanApplication
     from journey.contracts import NotifyInput, PolicySnapshot, RecordTimingInput
     from journey.decisions import Withdrawal
+    from journey.end_notices import withdrawal_confirmed
     from journey.policy import EscalationAction, SlaPoint, SlaPolicy, StageSla, sla_points
     from journey.stages import ORDER, Party, Stage
     from journey.status import DecisionRecord, StageVisit
@@ -47,12 +48,15 @@ _SLA_EVENT = {
 
 
 class JourneyEnded(Exception):
-    """Control flow: the journey leaves the stage table for a terminal state."""
+    """Control flow: the journey leaves the stage table for a terminal state. `told`: why, in
+    the customer's words (journey/end_notices.py), for the notice of an application that ends
+    without a loan; none, no notice."""
 
-    def __init__(self, outcome: Stage, reason: str) -> None:
+    def __init__(self, outcome: Stage, reason: str, told: str = "") -> None:
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
+        self.told = told
 
 
 class Bookkeeping:
@@ -171,21 +175,29 @@ class Bookkeeping:
     # -- waiting on people -----------------------------------------------------------
 
     async def wait_for(
-        self, ready: Callable[[], bool], *, deadline: datetime | None = None, expiry: str = ""
+        self, ready: Callable[[], bool], *, deadline: datetime | None = None, expiry: str = "",
+        told: str = "",
     ) -> None:
-        """Wait until `ready()` or a withdrawal; past `deadline` the journey expires."""
+        """Wait until `ready()` or a withdrawal; past `deadline` the journey expires (`expiry`
+        why, `told` the customer)."""
         timeout = None if deadline is None else max(deadline - workflow.now(), timedelta(0))
         try:
             await workflow.wait_condition(
                 lambda: ready() or self._withdrawal is not None, timeout=timeout
             )
         except TimeoutError:
-            raise JourneyEnded(Stage.EXPIRED, expiry) from None
+            raise JourneyEnded(Stage.EXPIRED, expiry, told) from None
         self._raise_if_withdrawn()
 
     def _raise_if_withdrawn(self) -> None:
         if self._withdrawal is not None and self._stage.before_disbursement:
-            raise JourneyEnded(Stage.WITHDRAWN, self._withdrawal.reason)
+            raise self.withdrawn()
+
+    def withdrawn(self) -> JourneyEnded:
+        """The end of a journey withdrawn: its reason, and the customer told who recorded it."""
+        assert self._withdrawal is not None, "withdrawn by an update"
+        return JourneyEnded(Stage.WITHDRAWN, self._withdrawal.reason,
+                            withdrawal_confirmed(self._withdrawal))
 
     def record_decision(self, actor: Actor, verdict: str, reason: str = "") -> DecisionRecord:
         decision = self.decision_in_visit(actor, verdict, reason)

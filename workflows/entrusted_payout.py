@@ -36,7 +36,6 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, StageVisit
     from workflows.activity_options import BOOKING_RETRY, QUICK
-    from workflows.bookkeeping import JourneyEnded
     from workflows.post_loan_handlers import PostLoanHandlers
 
 # workflow.patched marker: before it, every fixed-asset and working-capital loan was paid to
@@ -87,8 +86,7 @@ class EntrustedPayoutStage(PostLoanHandlers):
                     watcher.cancel()
         instruction = payout.instruction
         if instruction is None:  # withdrawn before anything was paid
-            assert self._withdrawal is not None
-            raise JourneyEnded(Stage.WITHDRAWN, self._withdrawal.reason)
+            raise self.withdrawn()
         product = self._application.product.value
         bookings = await asyncio.gather(*(
             workflow.execute_activity(

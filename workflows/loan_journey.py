@@ -23,6 +23,8 @@ with workflow.unsafe.imports_passed_through():
         RouteInput,
     )
     from journey.decisions import ApprovalDecision, RiskGrade, Verdict
+    from journey.decline_reasons import customer_words
+    from journey.end_notices import declined_at, end_notice, not_done_by, rate_outside_band
     from journey.policy import Completeness, Route, expiry_at
     from journey.pricing import offer_terms
     from journey.stages import Party, Stage
@@ -71,6 +73,10 @@ SUPPLEMENTS_EXPIRE_BY_ROUND = "supplements-expire-by-round"
 # checked counted as already seen, so the customer was asked again for what they had sent;
 # since, they are read before the customer is asked for anything.
 READ_WHAT_CAME_FIRST = "read-what-came-first"
+# workflow.patched marker: before it, an application that ended rejected, expired or withdrawn
+# told the customer nothing; since, one notice says what ended, on which day, and why. Taken
+# when a run starts, so journeys started before it end as they did.
+END_NOTICES = "end-notices"
 
 
 @workflow.defn
@@ -88,6 +94,7 @@ class LoanJourneyWorkflow(
     @workflow.run
     async def run(self, input: JourneyInput) -> JourneyResult:
         self._borrowers_first = workflow.patched(BORROWERS_STATEMENTS_STAND)
+        self._end_told = workflow.patched(END_NOTICES)
         try:
             if input.resume is None:  # else continued as new in post_loan, restored by init
                 await self.intake()
@@ -99,10 +106,10 @@ class LoanJourneyWorkflow(
                 await self.offer()
                 await self.disbursement()
             await self.post_loan()
-            outcome, reason = Stage.CLOSED, self.closing_reason()
+            outcome, reason, told = Stage.CLOSED, self.closing_reason(), ""
         except JourneyEnded as ended:
-            outcome, reason = ended.outcome, ended.reason
-        return await self.finish(outcome, reason)
+            outcome, reason, told = ended.outcome, ended.reason, ended.told
+        return await self.finish(outcome, reason, told)
 
     # -- the stages, in the order of the table --------------------------------------------
 
@@ -182,7 +189,9 @@ class LoanJourneyWorkflow(
                 assert opinion is not None
                 self._reviewed_by = opinion.actor.id
                 if opinion.verdict is Verdict.REJECT:
-                    raise JourneyEnded(Stage.REJECTED, f"risk review: {opinion.reason}")
+                    raise JourneyEnded(Stage.REJECTED, f"risk review: {opinion.reason}",
+                                       declined_at(Stage.RISK_REVIEW,
+                                                   customer_words([opinion.category])))
                 if opinion.verdict is Verdict.APPROVE:
                     return
                 self._exit_to = Stage.COMPLETENESS
@@ -199,7 +208,10 @@ class LoanJourneyWorkflow(
                 await self.wait_for(self._approval_settled)
                 last = self._votes[-1]
                 if last.verdict is Verdict.REJECT or self._out_of_reach():
-                    raise JourneyEnded(Stage.REJECTED, f"approval: {self._against(last)}")
+                    raise JourneyEnded(Stage.REJECTED, f"approval: {self._against(last)}",
+                                       declined_at(Stage.APPROVAL, customer_words(
+                                           [v.category for v in self._votes
+                                            if v.verdict is Verdict.REJECT])))
                 if last.verdict is Verdict.APPROVE and workflow.patched(EXPOSURE_AT_DECISION):
                     standing = await self._authority_now()
                     if standing is not None:  # re-routed, or votes set aside: vote on
@@ -233,7 +245,8 @@ class LoanJourneyWorkflow(
                 outside := self.policy.pricing.agreed_refusal(terms.rate_basis)):
             raise JourneyEnded(Stage.REJECTED, (
                 f"offer not made on the LPR in force on {today}: {outside}, in a new "
-                "application under its own id"))
+                "application under its own id"), declined_at(
+                    Stage.OFFER, rate_outside_band(terms.rate_basis, self.policy.pricing)))
         self._offer = Offer(
             **terms.model_dump(),
             bank_days=bank_days,
@@ -252,6 +265,8 @@ class LoanJourneyWorkflow(
                 lambda: self._signature is not None,
                 deadline=self._offer.expires_at,
                 expiry="the offer expired unsigned",
+                told=not_done_by("The loan offer was not signed",
+                                 self.calendar.moment_text(self._offer.expires_at)),
             )
 
     async def disbursement(self) -> None:
@@ -291,9 +306,11 @@ class LoanJourneyWorkflow(
             retry_policy=BOOKING_RETRY,
         )
 
-    async def finish(self, outcome: Stage, reason: str) -> JourneyResult:
+    async def finish(self, outcome: Stage, reason: str, told: str = "") -> JourneyResult:
         self._outcome_reason = reason
         self.enter_terminal(outcome)
+        if told and self._end_told:  # behind the end, as the payout's: flush() waits for it
+            await self._behind(self._tell_the_end(outcome, told))
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self.flush()
         return JourneyResult(
@@ -304,6 +321,14 @@ class LoanJourneyWorkflow(
         )
 
     # -- helpers of the stages -------------------------------------------------------------
+
+    async def _tell_the_end(self, outcome: Stage, told: str) -> None:
+        """The customer's notice of an application that ended without a loan, once per
+        journey (its key); a notify that fails stays behind, it never fails the journey."""
+        notice = end_notice(outcome, self._application, self.calendar.day_of(workflow.now()),
+                            told)
+        await self.notify(f"{self._workflow_id}:ended:{outcome}", "customer", notice.template,
+                          notice.body)
 
     async def _check_completeness(self) -> Completeness:
         return await workflow.execute_activity(
@@ -336,6 +361,8 @@ class LoanJourneyWorkflow(
             lambda: self.submissions() > known or self.answered() > answered,
             deadline=deadline,
             expiry="no supplements before the deadline",
+            told=not_done_by("The documents the bank asked for were not received",
+                             self.calendar.moment_text(deadline)),
         )
         self._requested = None
 

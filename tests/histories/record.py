@@ -26,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey.actors import Actor, Role
 from journey.application import Channel, Product
 from journey.decisions import RiskGrade, RiskOpinion, Signature, Verdict, Withdrawal
+from journey.decline_reasons import DeclineReason
 from journey.entrusted_payment import Counterparty, PaymentInstruction
 from journey.settings import Settings
 from journey.stages import Stage
@@ -67,7 +68,7 @@ async def rejected(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     await handle.execute_update(
         LoanJourneyWorkflow.record_risk_opinion,
         RiskOpinion(actor=kit.RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G8,
-                    reason="cash burn"),
+                    reason="cash burn", category=DeclineReason.REPAYMENT_CAPACITY),
     )
 
 

@@ -27,6 +27,7 @@ from starter.lpr import correct_fixing, record_fixing
 from starter.operations import start_journey
 from starter.render import rate_basis
 from store.lpr import recorded_fixing
+from store.outbox import messages_for
 from tests.post_loan.loan_kit import assert_replays, loan_worker
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
@@ -121,6 +122,14 @@ async def test_an_agreed_rate_is_held_to_the_fixing_in_force(
             f"the policy's ceiling of 7.0500% (1y LPR 3.05% of {fixed_on} +4.00%): agree a "
             "lower rate, or leave annual_rate out to price by the policy, in a new "
             "application under its own id")
+        # the customer is told in words of their own terms, not the operators' instructions
+        [told] = [m.body for m in messages_for(settings.db_url, handle.id)
+                  if m.template == "application_declined"]
+        assert told.endswith(
+            "It was decided at the loan offer. Reason: pricing - the interest rate agreed in "
+            "the application, 7.08%, lies outside what the bank's pricing policy allows over "
+            "the 1y LPR of 3.05% in force that day (from 2.55% to 7.05%); a new application "
+            "may agree a rate within it.")
         read = recorded_fixing(settings.db_url, fixed_on)
         assert read is not None and read.used_by == handle.id
     await assert_replays(handle)

@@ -25,9 +25,11 @@ from journey.decisions import (
     Verdict,
     WrittenAnswer,
 )
+from journey.decline_reasons import DeclineReason
 from journey.policy import DEFAULT_POLICY_FILE
 from journey.settings import Settings
 from journey.stages import Stage
+from store.outbox import messages_for
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
@@ -52,8 +54,9 @@ def opinion(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "sou
     return RiskOpinion(actor=actor, verdict=verdict, grade=RiskGrade.G3, reason=reason)
 
 
-def vote(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "ok") -> ApprovalDecision:
-    return ApprovalDecision(actor=actor, verdict=verdict, reason=reason)
+def vote(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "ok",
+         category: DeclineReason | None = None) -> ApprovalDecision:
+    return ApprovalDecision(actor=actor, verdict=verdict, reason=reason, category=category)
 
 
 async def test_wrong_people_are_refused_before_the_history(
@@ -131,17 +134,18 @@ async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
 ) -> None:
     """One member against does not decide a two-of-three committee while the other two can
     still approve; the case is rejected once two approvals can no longer be reached, with
-    every reason against."""
+    every reason against; the customer is told each category against, not who voted how."""
     for last, outcome in [(Verdict.APPROVE, Stage.OFFER), (Verdict.REJECT, Stage.REJECTED)]:
         docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE,
                                     term_months=60)
-        async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
             await until_stage(handle, Stage.RISK_REVIEW)
             await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
             await until_stage(handle, Stage.APPROVAL)
             await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
             against = await handle.execute_update(
-                LoanJourneyWorkflow.decide, vote(CC[1], Verdict.REJECT, "tariff risk"))
+                LoanJourneyWorkflow.decide,
+                vote(CC[1], Verdict.REJECT, "tariff risk", DeclineReason.INDUSTRY))
             assert against.stage is Stage.APPROVAL
             assert "1 of 2 approval(s), 1 against; 1 eligible approver(s)" in against.message
             status = await handle.query(LoanJourneyWorkflow.status)
@@ -154,6 +158,14 @@ async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
                 result = await handle.result()
                 assert "cc-2: tariff risk" in result.reason
                 assert "cc-3: cash flow too thin" in result.reason
+                [told] = [m.body for m in messages_for(settings.db_url, handle.id)
+                          if m.template == "application_declined"]
+                assert told.endswith(
+                    "It was decided at the bank's credit approval. Reason: industry - the bank "
+                    "does not lend to the business's sector on these terms; the bank's overall "
+                    "credit assessment.")
+                assert not any(said in told for said in ("cc-", "tariff", "cash flow too thin",
+                                                         "against", "approval(s)"))
 
 
 async def test_a_committee_with_limits_settles_on_its_eligible_members(

@@ -8,6 +8,7 @@ from datetime import timedelta, timezone
 
 import pytest
 from rich.console import Console
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
@@ -20,6 +21,8 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
 )
+from journey.decline_reasons import DeclineReason
+from journey.end_notices import TEMPLATES
 from journey.stages import Stage
 from starter.render import status_view
 from store.ledger import bookings_for
@@ -39,6 +42,17 @@ from tests.workflows.journey_kit import (
 from workflows.loan_journey import LoanJourneyWorkflow
 
 BEIJING = timezone(timedelta(hours=8))
+
+
+async def told_the_end(db_url: str, handle: WorkflowHandle, outcome: Stage) -> str:
+    """The body of the one notice to the customer of the journey's end, `outcome`, which
+    names the bank's day it ended on."""
+    told = [m for m in messages_for(db_url, handle.id) if m.template.startswith("application_")]
+    assert [(m.template, m.recipient, m.key) for m in told] == [
+        (TEMPLATES[outcome], "customer", f"{handle.id}:ended:{outcome}")]
+    ended = (await handle.query(LoanJourneyWorkflow.status)).timeline[-1].entered_at
+    assert f" on {ended.astimezone(BEIJING).date()}. " in told[0].body
+    return told[0].body
 
 
 async def test_missing_statement_asks_for_supplements_and_waits(
@@ -147,33 +161,54 @@ async def test_supplements_never_sent_expire_the_journey(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     docs, app = new_application(drop={"income"})
-    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         result = await handle.result()
         assert result.outcome is Stage.EXPIRED
         assert "supplements" in result.reason
+        # the customer is told what was not done by when, on the bank's clock
+        final = await handle.query(LoanJourneyWorkflow.status)
+        asked = next(v for v in final.timeline if v.stage is Stage.COMPLETENESS).entered_at
+        by = (asked + timedelta(days=30)).astimezone(BEIJING)  # the policy's expiry
+        assert (await told_the_end(settings.db_url, handle, Stage.EXPIRED)).endswith(
+            f"expired on {final.timeline[-1].entered_at.astimezone(BEIJING).date()}. The "
+            f"documents the bank asked for were not received by {by:%Y-%m-%d %H:%M} (UTC+8).")
 
 
 @pytest.mark.parametrize("by", ["risk", "approval"])
 async def test_rejection_ends_the_journey_with_its_reason(
     time_skipping_env: WorkflowEnvironment, tmp_path, by: str
 ) -> None:
+    """The reason stays in the bank's record; the customer is told the stage and the reason's
+    category, not who decided nor what they wrote."""
     docs, app = new_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
         verdict = Verdict.REJECT if by == "risk" else Verdict.APPROVE
         await handle.execute_update(
             LoanJourneyWorkflow.record_risk_opinion,
-            RiskOpinion(actor=RISK_SME, verdict=verdict, grade=RiskGrade.G8, reason="cash burn"),
+            RiskOpinion(actor=RISK_SME, verdict=verdict, grade=RiskGrade.G8, reason="cash burn",
+                        category=DeclineReason.LEVERAGE if by == "risk" else None),
         )
         if by == "approval":
             await handle.execute_update(
                 LoanJourneyWorkflow.decide,
-                ApprovalDecision(actor=BRANCH_APPROVER, verdict=Verdict.REJECT, reason="no"),
+                ApprovalDecision(actor=BRANCH_APPROVER, verdict=Verdict.REJECT,
+                                 reason="sector outlook", category=DeclineReason.INDUSTRY),
             )
         result = await handle.result()
         assert result.outcome is Stage.REJECTED
         assert result.reason.startswith("risk review" if by == "risk" else "approval")
         assert bookings_for(settings.db_url, handle.id) == []
+        body = await told_the_end(settings.db_url, handle, Stage.REJECTED)
+        assert body.startswith(f"Your application {app.application_id} for a working capital "
+                               "loan of 3,000,000.00 was declined on ")
+        assert body.endswith(
+            "It was decided at the bank's credit risk review. Reason: indebtedness - the "
+            "business's debts are too high for the loan." if by == "risk" else
+            "It was decided at the bank's credit approval. Reason: industry - the bank does "
+            "not lend to the business's sector on these terms.")
+        for internal in (RISK_SME.id, BRANCH_APPROVER.id, "cash burn", "sector outlook", "G8"):
+            assert internal not in body
 
 
 async def test_unsigned_offer_expires(time_skipping_env: WorkflowEnvironment, tmp_path) -> None:
@@ -186,6 +221,9 @@ async def test_unsigned_offer_expires(time_skipping_env: WorkflowEnvironment, tm
         assert offered.offer and offered.offer.expires_at
         assert final.timeline[-1].entered_at >= offered.offer.expires_at - timedelta(seconds=1)
         assert bookings_for(settings.db_url, handle.id) == []
+        by = offered.offer.expires_at.astimezone(BEIJING)
+        assert (await told_the_end(settings.db_url, handle, Stage.EXPIRED)).endswith(
+            f"The loan offer was not signed by {by:%Y-%m-%d %H:%M} (UTC+8).")
 
 
 WITHDRAWABLE = [Stage.COMPLETENESS, Stage.RISK_REVIEW, Stage.APPROVAL, Stage.OFFER]
@@ -196,7 +234,7 @@ async def test_withdrawal_at_each_waiting_stage(
     time_skipping_env: WorkflowEnvironment, tmp_path, at: Stage
 ) -> None:
     docs, app = new_application(drop={"income"} if at is Stage.COMPLETENESS else set())
-    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await drive_to(handle, app, at)
         done = await handle.execute_update(
             LoanJourneyWorkflow.withdraw,
@@ -207,6 +245,8 @@ async def test_withdrawal_at_each_waiting_stage(
         assert result.outcome is Stage.WITHDRAWN
         final = await handle.query(LoanJourneyWorkflow.status)
         assert final.timeline[-2].stage is at and final.timeline[-2].outcome is Stage.WITHDRAWN
+        assert (await told_the_end(settings.db_url, handle, Stage.WITHDRAWN)).endswith(
+            "We confirm your withdrawal of the application, as you asked.")
 
 
 async def test_withdrawal_while_documents_are_read(
@@ -252,7 +292,7 @@ async def test_front_office_withdraws_for_the_customer_until_the_offer_is_signed
     """Before signature the bank has committed nothing: a relationship manager may withdraw
     for the customer (after it, tests/drawdowns/test_commitment_cancellation.py)."""
     docs, app = new_application()
-    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await drive_to(handle, app, Stage.OFFER)
         done = await handle.execute_update(
             LoanJourneyWorkflow.withdraw,
@@ -260,6 +300,12 @@ async def test_front_office_withdraws_for_the_customer_until_the_offer_is_signed
                        reason="the customer declined the offer by phone"),
         )
         assert done.stage is Stage.WITHDRAWN
+        await handle.result()
+        body = await told_the_end(settings.db_url, handle, Stage.WITHDRAWN)
+        assert body.endswith("We confirm the withdrawal of the application, recorded on your "
+                             "behalf by your relationship manager; if you did not ask for it, "
+                             "contact the bank.")
+        assert "rm-zhang" not in body
 
 
 async def test_supplements_sent_a_page_at_a_time_expire_from_the_first_request(
