@@ -75,7 +75,7 @@ SUPPLEMENTS_EXPIRE_BY_ROUND = "supplements-expire-by-round"
 READ_WHAT_CAME_FIRST = "read-what-came-first"
 # workflow.patched marker: before it, an application that ended rejected, expired or withdrawn
 # told the customer nothing; since, one notice says what ended, on which day, and why. Taken
-# when a run starts, so journeys started before it end as they did.
+# at the end, and only there: a journey that closes records no marker for it.
 END_NOTICES = "end-notices"
 
 
@@ -94,7 +94,6 @@ class LoanJourneyWorkflow(
     @workflow.run
     async def run(self, input: JourneyInput) -> JourneyResult:
         self._borrowers_first = workflow.patched(BORROWERS_STATEMENTS_STAND)
-        self._end_told = workflow.patched(END_NOTICES)
         try:
             if input.resume is None:  # else continued as new in post_loan, restored by init
                 await self.intake()
@@ -309,8 +308,8 @@ class LoanJourneyWorkflow(
     async def finish(self, outcome: Stage, reason: str, told: str = "") -> JourneyResult:
         self._outcome_reason = reason
         self.enter_terminal(outcome)
-        if told and self._end_told:  # behind the end, as the payout's: flush() waits for it
-            await self._behind(self._tell_the_end(outcome, told))
+        if told and workflow.patched(END_NOTICES):  # behind the end, as the payout's notice
+            await self._behind(self._tell_the_end(outcome, told))  # flush() waits for it
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self.flush()
         return JourneyResult(
