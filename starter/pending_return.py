@@ -63,11 +63,7 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
         with key_needed(settings, record_seals.RETURNED):
             done = record_return(settings.db_url, back, settings.archive_seal_key)
     except ReferenceUsed as used:
-        held = used.held
-        why = (f"reference {back.reference} is already the return of pending instruction "
-               f"{held.instruction_id} ({held.workflow_id}), recorded by {held.returned_by} at "
-               f"{held.returned_at:%Y-%m-%d %H:%M:%S} UTC: give this return payment's own "
-               "reference in the bank's books")
+        why = f"{used}: give this return payment's own reference in the bank's books"
         raise Refused(f"{not_recorded}: {why}",
                       attempt(kept.workflow_id, ACTION, actor, why)) from used
     if not done:  # booked or returned meanwhile

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from store._dialect import affected, insert_for, inserted
@@ -80,6 +80,14 @@ def messages_for(url: str, workflow_id: str) -> list[OutboxMessage]:
             select(OutboxRow).where(OutboxRow.workflow_id == workflow_id).order_by(OutboxRow.id)
         )
         return [_message(r) for r in rows]
+
+
+def journeys_told(url: str, template: str) -> list[str]:
+    """The journeys that queued a message of `template`, in the order they first did."""
+    with Session(ready(url)) as s:
+        rows = s.execute(select(OutboxRow.workflow_id).where(OutboxRow.template == template)
+                         .group_by(OutboxRow.workflow_id).order_by(func.min(OutboxRow.id)))
+        return [r[0] for r in rows]
 
 
 def mark_sent(url: str, id: int) -> bool:

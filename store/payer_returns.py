@@ -10,23 +10,30 @@ nothing is returned without the key (`KeyRequired`). A return payment's referenc
 return's: another under it is refused (`ReferenceUsed`). A return recorded before this table
 was made has its row too, with only when: who and why are in its instruction's outcome, as
 they were written then, which its seal covers.
+
+Money paid beyond a loan's whole plan (journey/owed_back.py) is owed back to its payer: its
+refund is kept here too (`PayerRefundRow`), with the journey, the payment that overpaid, how
+much, to which account, who, as what role, from where, when, why and under which refund
+payment, next in the same chain; refunds of one payment add up to at most what it overpaid
+(`OverRefund`). A payment's reference in the bank's books is one return's or one refund's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import ForeignKey, String, Text, select, update
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from store._dialect import affected
 from store.db import session
 from store.models import Base, BigId
 from store.pending import Delivery, PendingRow
 from store.seals import KEY_SETTING, KeyRequired, add_sealed, any_sealed, sealing
-from store.types import UTCDateTime
+from store.types import Money, UTCDateTime
 
 
 class PayerReturn(BaseModel):
@@ -58,14 +65,71 @@ class PayerReturnRow(Base):
     instruction: Mapped[PendingRow] = relationship(lazy="joined")
 
 
-class ReferenceUsed(Exception):
-    """A return payment's reference is already that of another return, `held`: one payment
-    returns one payer's money."""
+class PayerRefund(BaseModel):
+    """Money paid beyond a loan's whole plan, owed back, refunded to its payer."""
 
-    def __init__(self, held: PayerReturn) -> None:
-        super().__init__(f"reference {held.reference} is already the return of pending "
-                         f"instruction {held.instruction_id}")
+    workflow_id: str
+    payment: str  # the reference of the payment that overpaid
+    paid_on: date  # its value date
+    amount: Decimal
+    account: str  # the payer's account the refund went to
+    refunded_at: datetime
+    refunded_by: str
+    role: str
+    origin: str  # user@host pid of the command line that recorded it
+    reference: str  # the refund payment's, in the bank's books
+    reason: str
+
+
+class PayerRefundRow(Base):
+    __tablename__ = "payer_refunds"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workflow_id: Mapped[str] = mapped_column(String(128), index=True)
+    payment: Mapped[str] = mapped_column(String(128))
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    account: Mapped[str] = mapped_column(String(64))
+    refunded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refunded_by: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    origin: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(128), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
+
+
+# the returns' chain of seals: the returns first (the chain is named, and its baseline kept,
+# by its first table), then the refunds
+CHAIN = [PayerReturnRow.seal, PayerRefundRow.seal]
+
+
+class ReferenceUsed(Exception):
+    """A return or refund payment's reference is already that of another return or refund,
+    `held`: one payment returns one payer's money."""
+
+    def __init__(self, held: PayerReturn | PayerRefund) -> None:
+        super().__init__(f"reference {held.reference} is already {held_said(held)}")
         self.held = held
+
+
+class OverRefund(Exception):
+    """A refund above what its payment overpaid less what was refunded of it already,
+    `left`."""
+
+    def __init__(self, left: Decimal) -> None:
+        super().__init__(f"only {left} is left to refund")
+        self.left = left
+
+
+def held_said(held: PayerReturn | PayerRefund) -> str:
+    """What a reference is held by, to say why another return or refund may not take it."""
+    if isinstance(held, PayerRefund):
+        return (f"the refund of {held.amount:,.2f} owed back by {held.workflow_id} (paid under "
+                f"{held.payment}), recorded by {held.refunded_by} at "
+                f"{held.refunded_at:%Y-%m-%d %H:%M:%S} UTC")
+    return (f"the return of pending instruction {held.instruction_id} ({held.workflow_id}), "
+            f"recorded by {held.returned_by} at {held.returned_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
 def facts(row: PayerReturnRow) -> list[object]:
@@ -76,6 +140,13 @@ def facts(row: PayerReturnRow) -> list[object]:
             row.returned_at.astimezone(UTC).isoformat(), row.returned_by, row.role, row.origin,
             row.reference, row.reason, kept.workflow_id, kept.update_id, kept.request,
             kept.state, kept.outcome]
+
+
+def refund_facts(row: PayerRefundRow) -> list[object]:
+    """What a refund's seal covers: the whole row but the seal."""
+    return [row.id, row.workflow_id, row.payment, row.paid_on.isoformat(),
+            f"{row.amount:.2f}", row.account, row.refunded_at.astimezone(UTC).isoformat(),
+            row.refunded_by, row.role, row.origin, row.reference, row.reason]
 
 
 def told(back: PayerReturn, outcome: str) -> str:
@@ -92,25 +163,62 @@ def record_return(url: str, back: PayerReturn, key: bytes | None = None) -> bool
     """Settle the unbooked repayment `back.instruction_id` as returned and keep its return,
     sealed with `key` when given; False, nothing written, when it is not unbooked (any more:
     booked or returned meanwhile). KeyRequired, nothing written, when `key` is None and the
-    returns are sealed; ReferenceUsed, nothing written, when another return was recorded
-    under `back.reference`."""
+    returns are sealed; ReferenceUsed, nothing written, when another return or a refund was
+    recorded under `back.reference`."""
     with sealing(url, PayerReturnRow.__tablename__) as s:
-        if key is None and any_sealed(s, PayerReturnRow.seal):
-            raise KeyRequired(f"the returns of money to payers are sealed: set {KEY_SETTING} to "
-                              "record one (one unsealed among them would be one nobody vouches "
-                              "for)")
-        held = s.scalars(select(PayerReturnRow).where(
-            PayerReturnRow.reference == back.reference,
-            PayerReturnRow.instruction_id != back.instruction_id)).first()
-        if held is not None:
-            raise ReferenceUsed(PayerReturn.model_validate(held, from_attributes=True))
+        _reference_free(s, key, back.reference, back.instruction_id)
         if not affected(s, update(PendingRow).where(
                 PendingRow.id == back.instruction_id, PendingRow.state == Delivery.UNBOOKED,
         ).values(state=Delivery.RETURNED, outcome=told(back, ""), settled_at=back.returned_at)):
             return False
         row = PayerReturnRow(**back.model_dump())
-        add_sealed(s, key, row, facts, [PayerReturnRow.seal])
+        add_sealed(s, key, row, facts, CHAIN)
         return True
+
+
+def record_refund(url: str, refund: PayerRefund, overpaid: Decimal,
+                  key: bytes | None = None) -> None:
+    """Keep `refund` of money its payment `refund.payment` paid beyond the whole plan,
+    `overpaid` in all, sealed with `key` when given, next in the returns' chain. OverRefund,
+    nothing written, when it is more than `overpaid` less what was refunded of that payment
+    already; KeyRequired and ReferenceUsed as `record_return`."""
+    with sealing(url, PayerReturnRow.__tablename__) as s:
+        _reference_free(s, key, refund.reference)
+        already = sum((r.amount for r in s.scalars(select(PayerRefundRow).where(
+            PayerRefundRow.workflow_id == refund.workflow_id,
+            PayerRefundRow.payment == refund.payment))), Decimal(0))
+        if refund.amount > overpaid - already:
+            raise OverRefund(overpaid - already)
+        add_sealed(s, key, PayerRefundRow(**refund.model_dump()), refund_facts, CHAIN)
+
+
+def _reference_free(s: Session, key: bytes | None, reference: str | None,
+                    instruction_id: int | None = None) -> None:
+    """KeyRequired when `key` is None and the returns' chain is sealed; ReferenceUsed when
+    another return (not that of `instruction_id`) or a refund holds `reference`."""
+    if key is None and any(any_sealed(s, column) for column in CHAIN):
+        raise KeyRequired(f"the returns of money to payers are sealed: set {KEY_SETTING} to "
+                          "record one (one unsealed among them would be one nobody vouches "
+                          "for)")
+    returned = s.scalars(select(PayerReturnRow).where(
+        PayerReturnRow.reference == reference,
+        PayerReturnRow.instruction_id != instruction_id)).first()
+    if returned is not None:
+        raise ReferenceUsed(PayerReturn.model_validate(returned, from_attributes=True))
+    refunded = s.scalars(select(PayerRefundRow).where(
+        PayerRefundRow.reference == reference)).first()
+    if refunded is not None:
+        raise ReferenceUsed(PayerRefund.model_validate(refunded, from_attributes=True))
+
+
+def refunds(url: str, workflow_id: str | None = None) -> list[PayerRefund]:
+    """The refunds of money owed back: journey `workflow_id`'s, or every journey's; oldest
+    first."""
+    with session(url) as s:
+        query = select(PayerRefundRow).order_by(PayerRefundRow.id)
+        if workflow_id is not None:
+            query = query.where(PayerRefundRow.workflow_id == workflow_id)
+        return [PayerRefund.model_validate(r, from_attributes=True) for r in s.scalars(query)]
 
 
 def returns(url: str, instruction_ids: Iterable[int]) -> dict[int, PayerReturn]:

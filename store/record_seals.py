@@ -2,8 +2,9 @@
 their corrections and first reads (store/lpr.py), where a fixing whose first reader is not its
 first read's is named too (marked unread, it could be corrected), the refused attempts
 (store/refusals.py), the pending instructions, as typed (store/pending.py), and the money
-returned to its payers (store/payer_returns.py), where an instruction marked returned without
-its return is named too (the newest return's deletion, which its chain alone does not tell).
+returned to its payers, or refunded where it was owed back (store/payer_returns.py), where an
+instruction marked returned without its return is named too (the newest return's deletion,
+which its chain alone does not tell).
 
 Each sealed row must match its seal, and every position of a chain up to its newest must be
 held by a seal: a row changed is named by its id and what its seal covers, a sealed row
@@ -42,7 +43,8 @@ from store.lpr import (
     fixing_facts,
     read_facts,
 )
-from store.payer_returns import PayerReturnRow
+from store.payer_returns import CHAIN as RETURNS_CHAIN
+from store.payer_returns import PayerRefundRow, PayerReturnRow, refund_facts
 from store.payer_returns import facts as return_facts
 from store.pending import Delivery, PendingRow
 from store.pending import facts as pending_facts
@@ -132,6 +134,9 @@ RETURNS = _Table("return to payer", PayerReturnRow, return_facts,
                  "the return or the money received it settles",
                  "payer_returns, and its instruction in pending_instructions",
                  ("instruction_id", "pending instruction"))
+REFUNDS = _Table("refund to payer", PayerRefundRow, refund_facts,
+                 "the refund (which loan and payment, how much, to which account, who, why and "
+                 "when)", "payer_refunds")
 PENDING = _Table("pending instruction", PendingRow, pending_facts,
                  "what was typed (the update, its request, who, from where and when)",
                  "pending_instructions")
@@ -201,8 +206,8 @@ REFUSED = SealedRecords("refused attempts", RefusalRow.__tablename__, [REFUSALS]
                         [RefusalRow.seal])
 KEPT = SealedRecords("pending instructions", PendingRow.__tablename__, [PENDING],
                      [PendingRow.seal])
-RETURNED = SealedRecords("money returned to payers", PayerReturnRow.__tablename__, [RETURNS],
-                         [PayerReturnRow.seal], _returns_missing)
+RETURNED = SealedRecords("money returned to payers", PayerReturnRow.__tablename__,
+                         [RETURNS, REFUNDS], RETURNS_CHAIN, _returns_missing)
 CHAINS = [LPR, REFUSED, KEPT, RETURNED]
 
 

@@ -1,16 +1,16 @@
 """`loan-journey records verify|seal`: LPR fixings, their corrections, refused attempts,
-pending instructions (acts kept while no worker answered) and money returned to its payers
-(`pending return`) really in the journey database, sealed as written; changed, inserted or
-deleted with SQL,
-each is named; an untouched store passes; rows kept before the key are unsealed, not
-tampered, until a supervisor seals them."""
+pending instructions (acts kept while no worker answered), money returned to its payers
+(`pending return`) and refunds of money owed back (`pending refund`) really in the journey
+database, sealed as written; changed, inserted or deleted with SQL, each is named; an
+untouched store passes; rows kept before the key are unsealed, not tampered, until a
+supervisor seals them."""
 
 from __future__ import annotations
 
 import json
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -31,9 +31,16 @@ from starter.pending_return import returned_to_payer
 from store.db import alembic_config, engine_for
 from store.lpr import LprFixingRow, fixing_facts, recorded_fixing
 from store.lpr_in_force import FixingKeyWrong, read_in_force
-from store.payer_returns import returns
+from store.payer_returns import (
+    OverRefund,
+    PayerRefund,
+    ReferenceUsed,
+    record_refund,
+    refunds,
+    returns,
+)
 from store.pending import Delivery, Instruction, PendingRow, instructions, keep_instruction
-from store.seals import SealBaselineRow, baseline_facts, chained
+from store.seals import KeyRequired, SealBaselineRow, baseline_facts, chained
 from tests.cli_kit import said
 from tests.ports import free_port
 from tests.store.test_lpr_fixings import BEFORE, LAST, TODAY, correct, record, rows
@@ -234,6 +241,42 @@ def test_money_returned_to_its_payer_is_kept_in_columns_sealed_and_checked(
         "pending instruction #5": "INSERTED"}  # kept without the key among sealed ones
     assert ("the return or the money received it settles changed in the database since it "
             "was sealed") in said(tampered)
+
+
+def refunded(database: str, reference: str, key: bytes | None) -> None:
+    """Money owed back (paid beyond a loan's plan) refunded, as `pending refund` keeps it."""
+    record_refund(database, PayerRefund(
+        workflow_id="LOAN-REF-1", payment="ALL-1", paid_on=date(2026, 12, 1),
+        amount=Decimal("25.00"), account="62220202001", refunded_at=datetime.now(UTC),
+        refunded_by=OPS.id, role=OPS.role, origin="ops@h", reference=reference,
+        reason="paid over the quote"), Decimal("100.00"), key)
+
+
+def test_refunds_of_money_owed_back_are_sealed_in_the_returns_chain(
+    database: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    number = unbooked(database, "FA-R0")
+    refunded(database, "REF-1", Settings().archive_seal_key)
+    assert returned(number, "RET-R0").exit_code == 0  # next in the same chain
+    refunded(database, "REF-2", Settings().archive_seal_key)
+    checked = records("verify")
+    assert checked.exit_code == 0, checked.output
+    assert "money returned to payers: 3 row(s) checked, 0 changed" in said(checked)
+    with pytest.raises(ReferenceUsed, match="the return of pending instruction"):
+        refunded(database, "RET-R0", Settings().archive_seal_key)  # one payment, one return
+    with pytest.raises(OverRefund):  # 25.00 + 25.00 of 100.00 refunded: 50.00 left
+        record_refund(database, PayerRefund(**{**refunds(database)[0].model_dump(),
+                                               "amount": Decimal("50.01"),
+                                               "reference": "REF-3"}),
+                      Decimal("100.00"), Settings().archive_seal_key)
+    with pytest.raises(KeyRequired):
+        refunded(database, "REF-4", None)
+    assert [r.reference for r in refunds(database)] == ["REF-1", "REF-2"]  # nothing written
+    sql(database, "update payer_refunds set amount = '2500.00' where id = 1")
+    tampered = records("verify")
+    assert tampered.exit_code == 1
+    assert found(tampered) == {"refund to payer #1": "CHANGED"}
+    assert "the refund (which loan and payment, how much" in said(tampered)
 
 
 def test_the_newest_return_deleted_is_named_by_its_instruction(database: str) -> None:
