@@ -71,8 +71,9 @@ def unbooked_table(received: list[ReceivedMoney]) -> Table:
 
 def received_table(money: MoneyReceived) -> Table:
     """The money received with a value date in the period and where it went: booked to the
-    loans by kind, not booked, returned to the payer, kept and not delivered yet; the total
-    their sum to the fen, and under it what does not reconcile."""
+    loans by kind, not booked, returned to the payer (money not booked, and money owed back
+    and refunded), kept and not delivered yet; the total their sum to the fen, and under it
+    what does not reconcile."""
     k, period = money.kinds, money.period
     payments = sum(len(b.payments) for b in money.booked)
     rows = [
@@ -80,7 +81,8 @@ def received_table(money: MoneyReceived) -> Table:
         ("booked: interest", k.interest, ""),
         ("booked: penalty interest", k.penalty, ""),
         ("booked: prepayment fees", k.fees, ""),
-        ("booked: paid beyond the whole plan", k.beyond_plan, "owed back to the customer"),
+        ("booked: paid beyond the whole plan", k.beyond_plan,
+         "owed back to the customer, not refunded yet (`loan-journey pending refunds`)"),
         ("booked: project quarters", k.quarters,
          "interest and commitment fee while drawing, or the fee of one that drew nothing"),
         ("booked: not allocated by kind", k.not_allocated, "see below"),
@@ -92,6 +94,10 @@ def received_table(money: MoneyReceived) -> Table:
               ("returned to the payer", money.returned, ""),
               ("kept, not delivered yet", money.waiting, ": `loan-journey pending deliver`"))),
     ]
+    rows.insert(-1, ("returned to the payer: owed back, refunded",
+                     sum((r.amount for r in money.refunded), Decimal(0)),
+                     f"{len(money.refunded):,} refunds of money paid beyond the whole plan "
+                     "(`loan-journey pending refund`)"))
     caption = "\n".join(f"does not reconcile: {escape(w)}" for w in money.not_reconciled) or (
         "booked, not booked, returned and kept add up to the money received, to the fen")
     table = Table(title=f"money received, valued {period.first} to {period.last} (--month, "

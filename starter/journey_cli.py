@@ -50,6 +50,7 @@ from starter.money_received import (
 )
 from starter.pending_return import not_booked, received_money, returned_to_payer, status_json
 from starter.pending_send import DOCUMENTS
+from starter.refunds import owed_said
 from starter.terminal import BOOK_WIDTH, wide_console
 from store.pending import Delivery
 
@@ -201,6 +202,8 @@ def status(
             for line in not_booked(settings, workflow_id):
                 console.print(f"[red]{escape(line)}[/]")
             for line in returned_to_payer(settings, workflow_id):
+                console.print(escape(line))
+            for line in owed_said(settings, s, bank_day()):
                 console.print(escape(line))
             if (reviews := await schedules.reviews_said(client, s)) is not None:
                 said, warning = reviews

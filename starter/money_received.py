@@ -3,16 +3,19 @@ received with a value date in the period is what the journeys booked, by kind
 (journey/money_booked.py, from their recorded payments), plus what was received and not
 booked (kept, refused at delivery), returned to its payer (store/payer_returns.py), or kept
 and not delivered yet (the pending instructions, store/pending.py); to the fen, as the parts
-are the records' own amounts. What does not reconcile is named: a payment whose kinds cannot
+are the records' own amounts. Money a loan was paid beyond its whole plan is booked owed back
+until it is refunded (`pending refund`): then it is returned to the payer, in the period of
+the payment that overpaid. What does not reconcile is named: a payment whose kinds cannot
 be drawn up, a repayment kept as delivered that no journey records, money counted both booked
-and unbooked or returned, a repayment kept that fails its seal."""
+and unbooked or returned, a refund above what its journey booked owed back, a repayment kept
+that fails its seal."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from journey.money_booked import Booked, ByKind, booked
 from journey.post_loan import ZERO
@@ -21,6 +24,7 @@ from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.errors import BadInput
 from starter.pending_return import ReceivedMoney, received_money
+from store.payer_returns import PayerRefund, refunds
 from store.pending import Delivery
 
 
@@ -35,16 +39,19 @@ class Period(BaseModel):
 class MoneyReceived(BaseModel):
     period: Period
     booked: list[Booked]  # by journey
-    kinds: ByKind  # the booked money's, all journeys'
+    kinds: ByKind  # the booked money's, all journeys', less what was refunded of it
     unbooked: list[ReceivedMoney]  # received, refused at delivery, not booked yet
     returned: list[ReceivedMoney]  # received, not booked, returned to the payer
     waiting: list[ReceivedMoney]  # kept while no worker answered, not delivered yet
     not_reconciled: list[str]
+    # paid beyond a loan's whole plan, owed back, and refunded to the payer
+    refunded: list[PayerRefund] = Field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
         return self.kinds.total + sum(
-            (m.amount for m in (*self.unbooked, *self.returned, *self.waiting)), ZERO)
+            (m.amount for m in (*self.unbooked, *self.returned, *self.waiting, *self.refunded)),
+            ZERO)
 
 
 def closed_since(first: date) -> str:
@@ -65,12 +72,16 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
             for state in Delivery}
     recorded = {p.reference for b in lines for p in b.payments}  # in the period
     anywhere = {p.reference for s in statuses for p in s.payments}
+    refunded = [r for r in refunds(settings.db_url) if period.holds(r.paid_on)]
+    kinds = sum((b.kinds for b in lines), ByKind())
     return MoneyReceived(
         period=period, booked=lines,
-        kinds=sum((b.kinds for b in lines), ByKind()),
+        kinds=kinds.model_copy(update={
+            "beyond_plan": kinds.beyond_plan - sum((r.amount for r in refunded), ZERO)}),
         unbooked=kept[Delivery.UNBOOKED], returned=kept[Delivery.RETURNED],
-        waiting=kept[Delivery.PENDING],
+        waiting=kept[Delivery.PENDING], refunded=refunded,
         not_reconciled=[
+            *_over_refunded(lines, refunded),
             *(f"{b.workflow_id}: {sum((p.amount for p in b.payments), ZERO):,} booked, not "
               f"allocated by kind: {b.why}" for b in lines if b.why),
             *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
@@ -86,6 +97,18 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
               f"{m.reference}) was refused at delivery as it fails its seal: not counted "
               "(`loan-journey records verify`)" for m in kept[Delivery.REFUSED]),
         ])
+
+
+def _over_refunded(lines: list[Booked], refunded: list[PayerRefund]) -> list[str]:
+    """Each journey refunded more of the period's payments than it booked owed back then."""
+    owed = {b.workflow_id: b.kinds.beyond_plan for b in lines}
+    out = {}
+    for r in refunded:
+        out[r.workflow_id] = out.get(r.workflow_id, ZERO) + r.amount
+    return [f"{w}: {money(amount)} refunded of payments valued in the period, but "
+            f"{money(owed.get(w, ZERO))} booked paid beyond its whole plan then: check "
+            f"`status {w}` and `loan-journey pending refunds`"
+            for w, amount in out.items() if amount > owed.get(w, ZERO)]
 
 
 def _once(statuses: list[JourneyStatus]) -> list[JourneyStatus]:

@@ -1,8 +1,11 @@
-"""`loan-journey pending list|deliver`: acts kept while no worker answered (starter/pending.py)."""
+"""`loan-journey pending list|deliver|return`: acts kept while no worker answered
+(starter/pending.py), and money received and not booked returned to its payer; `pending
+refunds|refund`: money owed back to payers, and its refunds (starter/refunds.py)."""
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -10,20 +13,25 @@ from rich.markup import escape
 from rich.table import Table
 
 from journey.actors import Actor, Role
+from journey.repayment import money
 from journey.settings import Settings
 from starter import pending
+from starter.book_json import plain
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import NoAnswer, Refused
 from starter.journey_cli import As, Reason, RoleOpt
+from starter.lpr import bank_day
 from starter.pending_request import ASIDE
 from starter.pending_return import return_to_payer, said
-from starter.terminal import wide_console
+from starter.refunds import RefundRequest, RefundsOwed, refund, refunds_owed
+from starter.terminal import BOOK_WIDTH, wide_console
 from store.pending import Delivery, Instruction, instructions
 
 pending_app = typer.Typer(
     help="Repayments, decisions, documents, feedback and inquiries typed while no worker "
-         "answered: kept, then delivered; money refused at delivery, booked or returned.",
+         "answered: kept, then delivered; money refused at delivery, booked or returned; "
+         "money owed back to payers, refunded.",
     no_args_is_help=True,
 )
 
@@ -83,6 +91,70 @@ def return_(
     settled = run(go())
     wide_console().print(escape(f"pending instruction {number} ({settled.workflow_id}) "
                                 f"{settled.state}: {settled.outcome}"))
+
+
+@pending_app.command("refunds")
+def refunds_(
+    as_json: Annotated[bool, typer.Option("--json", help="the same figures as JSON, money as "
+                                                         "strings to the fen")] = False,
+) -> None:
+    """Money owed back to payers, oldest first: each loan paid beyond its whole plan, by the
+    payment that overpaid (its reference and value date, since when it is owed), what is left
+    after the refunds recorded, and how many days it has been owed; the total."""
+
+    async def go() -> RefundsOwed:
+        settings = Settings()
+        return await refunds_owed(await connect(settings), settings, bank_day())
+
+    owed = run(go())
+    if as_json:
+        print(json.dumps(plain(owed.model_dump() | {
+            "owed": [o.model_dump() | {"left": o.left} for o in owed.owed],
+            "total": owed.total}), indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"money owed back to payers, on {owed.on} (`loan-journey pending "
+                        "refund` records a refund)", show_footer=True,
+                  caption="\n".join(escape(n) for n in owed.not_read) or None)
+    table.add_column("journey", no_wrap=True, footer=f"total, {len(owed.owed):,} payments")
+    for name in ("payer", "credit code", "paid under", "owed since", "days"):
+        table.add_column(name)
+    for name in ("overpaid", "refunded"):
+        table.add_column(name, justify="right")
+    table.add_column("owed back", justify="right", footer=money(owed.total))
+    for o in owed.owed:
+        table.add_row(escape(o.workflow_id), escape(o.payer), escape(o.credit_code),
+                      escape(o.payment), str(o.paid_on), str(o.age_days), money(o.overpaid),
+                      money(o.refunded), money(o.left))
+    wide_console(BOOK_WIDTH).print(table)
+
+
+@pending_app.command("refund")
+def refund_(
+    workflow_id: Annotated[str, typer.Argument(help="the journey that owes money back")],
+    amount: Annotated[Decimal, typer.Option(help="the amount refunded, yuan to the fen")],
+    account: Annotated[str, typer.Option("--to-account", help="the payer's account it went to")],
+    reference: Annotated[str, typer.Option(help="the refund payment's reference")],
+    reason: Reason, actor: As,
+    payment: Annotated[str | None, typer.Option(
+        help="the payment that overpaid (`pending refunds`): the oldest owed back unless given")
+    ] = None,
+    role: RoleOpt = Role.OPERATIONS,
+) -> None:
+    """Record that money owed back (paid beyond the loan's whole plan) was refunded to the
+    payer: operations only; at most what is owed back; one refund per refund payment; kept
+    with who, when, why, to which account and under which payment."""
+
+    async def go() -> None:
+        settings = Settings()
+        done = await refund(await connect(settings), settings, RefundRequest(
+            workflow_id=workflow_id, amount=amount, account=account, reference=reference,
+            reason=reason, actor=Actor(id=actor, role=role), payment=payment), bank_day())
+        wide_console().print(escape(
+            f"{done.workflow_id}: {money(done.amount)} owed back (paid beyond the whole plan "
+            f"under {done.payment}, {done.paid_on}) refunded to account {done.account} under "
+            f"{done.reference}: {done.reason} (recorded by {done.refunded_by}, {done.role})"))
+
+    run(go())
 
 
 def _print(rows: list[Instruction], title: str, returns: dict[int | None, str] | None = None

@@ -17,6 +17,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
+    from journey.owed_back import REFUND_DUE
     from journey.post_loan import Account, next_wakeup
     from journey.post_loan_policy import PostLoanPolicy
     from journey.stages import Party, Stage
@@ -122,7 +123,7 @@ class PostLoanStage(Repricing):
             await self.notify(
                 f"{self._workflow_id}:credit-refund",
                 "operations",
-                "overpayment_refund_due",
+                REFUND_DUE,
                 f"repaid with a credit balance of {account.credit}: refund it to the customer",
             )
 

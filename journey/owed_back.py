@@ -1,0 +1,48 @@
+"""Money owed back to its payer: what a loan was paid beyond its whole plan (its account's
+credit, journey/post_loan.py), by the payment that overpaid it.
+
+Each payment's part is what the book's money received books of it as paid beyond the whole
+plan (journey/money_booked.py), the payments of one value date together, under the last of
+them: the same allocation, so that what `refunds` lists and what `book` shows owed back
+agree to the fen. Where the account cannot be drawn up again from its payments, the whole
+credit is owed back under the last payment."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from journey.money_booked import booked
+from journey.post_loan import ZERO
+from journey.status import JourneyStatus
+
+# the notice a loan repaid with a credit balance queues for operations (workflows/post_loan.py):
+# the journeys that may owe money back
+REFUND_DUE = "overpayment_refund_due"
+
+
+class Overpaid(BaseModel):
+    """A payment that paid beyond the whole plan, and by how much."""
+
+    payment: str  # its reference
+    paid_on: date  # its value date
+    amount: Decimal  # how much it paid beyond the whole plan
+
+
+def overpaid(s: JourneyStatus) -> list[Overpaid]:
+    """The payments of journey `s` that paid beyond its whole plan, oldest first; none when
+    its account owes nothing back."""
+    if s.account is None or s.account.credit <= 0 or not s.payments:
+        return []
+    found = []
+    for day in sorted({p.paid_on for p in s.payments}):
+        b = booked(s, day, day)
+        if b is not None and b.kinds.beyond_plan > 0:
+            found.append(Overpaid(payment=b.payments[-1].reference, paid_on=day,
+                                  amount=b.kinds.beyond_plan))
+    if sum((o.amount for o in found), ZERO) != s.account.credit:
+        last = s.payments[-1]
+        return [Overpaid(payment=last.reference, paid_on=last.paid_on, amount=s.account.credit)]
+    return found

@@ -1,0 +1,207 @@
+"""Money owed back to payers, for operations and finance: a loan paid beyond its whole plan
+(a settlement paid over its quote) owes the excess back to its payer, the borrower. The work
+list (`pending refunds`) reads the journeys that told operations so at their close (the
+notice `overpayment_refund_due` in the journey database's outbox), each by its status query,
+as `book` reads its loans: the payments that overpaid (journey/owed_back.py), less what was
+refunded of them. Operations record each refund (`pending refund`) in the journey database,
+beside the returns of money not booked (store/payer_returns.py: who, as what role, from
+where, when, why, to which account, under which refund payment), once per refund payment,
+sealed where the archive key is set; the money refunded leaves the list, and `book`'s money
+received shows it returned to the payer."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from journey.actors import Actor, Role
+from journey.drawdowns import account_number
+from journey.owed_back import REFUND_DUE, overpaid
+from journey.post_loan import ZERO
+from journey.repayment import CENT, money
+from journey.settings import Settings
+from journey.status import JourneyStatus
+from starter import operations
+from starter.errors import BadInput, Ended, NotFound, Refused
+from starter.records import key_needed
+from store import record_seals
+from store.outbox import journeys_told
+from store.payer_returns import (
+    OverRefund,
+    PayerRefund,
+    ReferenceUsed,
+    record_refund,
+    refunds,
+)
+from store.refusals import origin
+
+ACTION = "refund"  # what a refused attempt is kept under (store/refusals.py)
+READS = 4  # status queries at once
+
+
+class RefundOwed(BaseModel):
+    """What one payment paid beyond its loan's whole plan and is still owed back."""
+
+    workflow_id: str
+    payer: str  # the borrower's name
+    credit_code: str
+    payment: str  # the reference of the payment that overpaid
+    paid_on: date  # its value date: owed back since
+    overpaid: Decimal
+    refunded: Decimal  # refunded of it so far
+    age_days: int  # since its value date, to the bank's today
+
+    @property
+    def left(self) -> Decimal:
+        return self.overpaid - self.refunded
+
+
+class RefundsOwed(BaseModel):
+    on: date  # the bank's today
+    owed: list[RefundOwed]  # oldest first
+    not_read: list[str]  # journeys that told operations of money owed back, unread: why
+
+    @property
+    def total(self) -> Decimal:
+        return sum((o.left for o in self.owed), ZERO)
+
+
+def owed_of(s: JourneyStatus, done: list[PayerRefund], today: date) -> list[RefundOwed]:
+    """What journey `s` still owes back by payment, after the refunds `done` (its own)."""
+    lines = []
+    for o in overpaid(s):
+        refunded = sum((r.amount for r in done if r.payment == o.payment), ZERO)
+        lines.append(RefundOwed(
+            workflow_id=s.workflow_id, payer=s.applicant or "-", credit_code=s.customer or "-",
+            payment=o.payment, paid_on=o.paid_on, overpaid=o.amount, refunded=refunded,
+            age_days=(today - o.paid_on).days))
+    return lines
+
+
+def owed_said(settings: Settings, s: JourneyStatus, today: date) -> list[str]:
+    """For `status`: journey `s`'s money owed back, a line per payment that overpaid and per
+    refund of it, with what is left and the way to refund it."""
+    done = refunds(settings.db_url, s.workflow_id)
+    lines = []
+    for o in owed_of(s, done, today):
+        lines.append(f"money owed back: {money(o.overpaid)} paid beyond the whole plan under "
+                     f"{o.payment} ({o.paid_on}), {money(o.left)} left to refund"
+                     + (f" (`loan-journey pending refund {s.workflow_id} --payment "
+                        f"{o.payment} ...`)" if o.left else ""))
+        lines += [f"refunded: {money(r.amount)} of it to account {r.account} under "
+                  f"{r.reference}: {r.reason} (recorded by {r.refunded_by}, {r.role}, at "
+                  f"{r.refunded_at:%Y-%m-%d %H:%M:%S} UTC)"
+                  for r in done if r.payment == o.payment]
+    return lines
+
+
+async def refunds_owed(client: Client, settings: Settings, today: date) -> RefundsOwed:
+    """Every journey's money owed back and not refunded yet, oldest first: the journeys that
+    told operations of a credit balance, each read by its status query (a few at a time);
+    one whose status cannot be read (gone from the server, ended outside the engine) is named
+    in `not_read`, with why."""
+    done = refunds(settings.db_url)
+    reads = asyncio.Semaphore(READS)
+
+    async def read(workflow_id: str) -> list[RefundOwed] | str:
+        async with reads:
+            try:
+                s = await operations.status(client, workflow_id)
+            except (NotFound, Ended) as err:
+                return (f"{workflow_id} told operations it owes money back, but its status "
+                        f"cannot be read: {err}")
+        return owed_of(s, [r for r in done if r.workflow_id == workflow_id], today)
+
+    read_all = await asyncio.gather(*(read(w) for w in journeys_told(settings.db_url,
+                                                                      REFUND_DUE)))
+    owed = [o for r in read_all if not isinstance(r, str) for o in r if o.left > 0]
+    return RefundsOwed(on=today, owed=sorted(owed, key=lambda o: (o.paid_on, o.workflow_id)),
+                       not_read=[r for r in read_all if isinstance(r, str)])
+
+
+class RefundRequest(BaseModel):
+    """A refund as operations type it (`pending refund`)."""
+
+    workflow_id: str
+    amount: Decimal  # yuan, to the fen
+    account: str  # the payer's account the refund goes to
+    reference: str  # the refund payment's, in the bank's books
+    reason: str
+    actor: Actor
+    payment: str | None = None  # the payment that overpaid: the oldest owed back when None
+
+
+async def refund(client: Client, settings: Settings, request: RefundRequest,
+                 today: date, now: datetime | None = None) -> PayerRefund:
+    """Record that `request.amount` owed back by journey `request.workflow_id` was refunded to
+    its payer, as kept. `BadInput`: an amount that is none, or above what is still owed back;
+    a reason, account or reference too short; `NotFound`: no such journey; `Refused`: someone
+    else than operations, a journey that owes nothing back (any more), a payment that did
+    not overpay, a reference another return or refund holds; `KeysNeeded`: the returns are
+    sealed and the archive key is not set here. Nothing is written on any of them."""
+    r, wid = request, request.workflow_id
+    not_recorded = f"the refund of money owed back by {wid} not recorded"
+    operations.authorized(settings, r.actor, {Role.OPERATIONS}, not_recorded, (wid, ACTION))
+    amount = _amount(r.amount, not_recorded)
+    for given, name, least, what in (
+            (r.reason, "reason", 2, "why the money goes back"),
+            (account_number(r.account), "to-account", 4, "the payer's account it goes to"),
+            (r.reference, "reference", 3, "the refund payment's reference in the bank's books")):
+        if len(given.strip()) < least:
+            raise BadInput(f"{not_recorded}: give --{name}, {what} (at least {least} "
+                           "characters)")
+    s = await operations.status(client, wid)
+    line = _owed_line(owed_of(s, refunds(settings.db_url, wid), today), r, not_recorded)
+    if amount > line.left:
+        raise BadInput(f"{not_recorded}: {money(amount)} is more than is owed back of payment "
+                       f"{line.payment} ({money(line.left)}): refund at most that")
+    done = PayerRefund(
+        workflow_id=wid, payment=line.payment, paid_on=line.paid_on, amount=amount,
+        account=account_number(r.account), refunded_at=now or datetime.now(UTC),
+        refunded_by=r.actor.id, role=r.actor.role, origin=origin(),
+        reference=r.reference.strip(), reason=r.reason.strip())
+    try:
+        with key_needed(settings, record_seals.RETURNED):
+            record_refund(settings.db_url, done, line.overpaid, settings.archive_seal_key)
+    except ReferenceUsed as used:
+        why = f"{used}: give this refund payment's own reference in the bank's books"
+        raise Refused(f"{not_recorded}: {why}",
+                      operations.attempt(wid, ACTION, r.actor, why)) from used
+    except OverRefund as over:  # refunded meanwhile
+        raise BadInput(f"{not_recorded}: only {money(over.left)} is left owed back of payment "
+                       f"{line.payment}: refund at most that") from over
+    return done
+
+
+def _amount(amount: Decimal, not_recorded: str) -> Decimal:
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise BadInput(f"{not_recorded}: --amount {amount} is no amount to refund: give yuan "
+                       "to the fen, more than 0, e.g. 50.00")
+    return amount
+
+
+def _owed_line(lines: list[RefundOwed], r: RefundRequest, not_recorded: str) -> RefundOwed:
+    """The payment the refund is of: `r.payment`, or the oldest still owed back."""
+    wid = r.workflow_id
+    if not lines:
+        why = f"{wid} owes nothing back: it was paid nothing beyond its whole plan"
+        raise Refused(f"{not_recorded}: {why}", operations.attempt(wid, ACTION, r.actor, why))
+    if r.payment is not None:
+        line = next((o for o in lines if o.payment == r.payment), None)
+        if line is None:
+            why = (f"payment {r.payment} paid nothing beyond the whole plan of {wid}: give one "
+                   f"that did ({', '.join(o.payment for o in lines)})")
+            raise Refused(f"{not_recorded}: {why}",
+                          operations.attempt(wid, ACTION, r.actor, why))
+        if line.left > 0:
+            return line
+    elif (line := next((o for o in lines if o.left > 0), None)) is not None:
+        return line
+    why = (f"{wid} owes nothing back any more: "
+           + ", ".join(f"{money(o.refunded)} paid beyond its plan under {o.payment} is refunded"
+                       for o in lines if r.payment in (None, o.payment)))
+    raise Refused(f"{not_recorded}: {why}", operations.attempt(wid, ACTION, r.actor, why))

@@ -1,0 +1,107 @@
+"""Money owed back to payers (starter/refunds.py): a loan settled over its quote owes the
+excess back; `pending refunds` lists it by the payment that overpaid, and `pending refund`
+records its refunds (store/payer_returns.py) until nothing is owed back, after which the
+book's money received shows it returned to the payer and still adds up to the fen. Bad input
+(an amount above what is owed back, an unknown journey, a journey that owes nothing back,
+someone not in operations, a refund payment's reference used already) writes nothing."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from temporalio.testing import WorkflowEnvironment
+
+from journey.money_booked import booked
+from starter import operations
+from starter.book_sections import received_table
+from starter.lpr import bank_day
+from starter.money_received import Period, money_received
+from store.payer_returns import refunds
+from store.refusals import refusals
+from tests.cli_kit import cli, point_cli_at, said
+from tests.post_loan.loan_kit import disbursed_loan, pay, until
+from tests.workflows.journey_kit import RISK_SME, SUBMITTER, Documents
+from workflows.loan_journey import LoanJourneyWorkflow
+
+
+def refund(workflow_id: str, amount: str, reference: str, actor: str = SUBMITTER.id
+           ) -> tuple[str, ...]:
+    return ("pending", "refund", workflow_id, "--amount", amount, "--to-account",
+            "6222 0202-0011 2233", "--reference", reference, "--reason", "paid over the quote",
+            "--as", actor)
+
+
+async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = time_skipping_env
+    async with disbursed_loan(env, tmp_path, Documents()) as (app, settings, handle, running):
+        point_cli_at(monkeypatch, env.client, tmp_path)
+        wid, day = handle.id, running.offer.starts_on
+        running_loan = await cli(*refund(wid, "10.00", "RF-0"))
+        assert running_loan.exit_code == 3, running_loan.output
+        assert f"{wid} owes nothing back: it was paid nothing beyond" in said(running_loan)
+        quote = operations.settlement(running, day)
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment, pay(
+            "ALL-1", quote.owed + Decimal("50.00"), paid_on=day, settles=True))
+        closed = await until(handle, lambda s: s.stage.terminal)
+
+        listed = await cli("pending", "refunds", "--json")
+        assert listed.exit_code == 0, listed.output
+        owed = json.loads(listed.output)
+        assert owed["owed"] == [{
+            "workflow_id": wid, "payer": app.applicant_name, "credit_code": app.credit_code,
+            "payment": "ALL-1", "paid_on": str(day), "overpaid": "50.00", "refunded": "0.00",
+            "age_days": (bank_day() - day).days, "left": "50.00"}]
+        assert (owed["total"], owed["not_read"]) == ("50.00", [])
+        shown = await cli("pending", "refunds")
+        assert f"{wid} " in said(shown) and "ALL-1" in said(shown) and "50.00" in said(shown)
+
+        for args, code, told in (
+                (refund(wid, "50.01", "RF-1"), 2, "50.01 is more than is owed back of payment "
+                                                  "ALL-1 (50.00): refund at most that"),
+                (refund(wid, "0", "RF-1"), 2, "--amount 0 is no amount to refund"),
+                (refund("loan-NOBODY-1", "5.00", "RF-1"), 4, "no journey 'loan-NOBODY-1'"),
+                (refund(wid, "5.00", "RF-1", RISK_SME.id), 3, "not recorded"),
+                (refund(wid, "5.00", "R"), 2, "give --reference")):
+            bad = await cli(*args)
+            assert bad.exit_code == code and told in said(bad), (args, bad.output)
+        assert refunds(settings.db_url) == []  # nothing written
+
+        first = await cli(*refund(wid, "30.00", "RF-1"))
+        assert first.exit_code == 0, first.output
+        assert "30.00 owed back" in said(first) and "account 6222020200112233" in said(first)
+        again = await cli(*refund(wid, "20.00", "RF-1"))  # one refund per refund payment
+        assert again.exit_code == 3 and "reference RF-1 is already the refund of 30.00 owed " \
+                                        f"back by {wid}" in said(again), again.output
+        assert (await cli(*refund(wid, "20.00", "RF-2"))).exit_code == 0
+        done = await cli("pending", "refunds", "--json")
+        assert json.loads(done.output)["owed"] == []
+        status = said(await cli("status", wid))
+        assert ("money owed back: 50.00 paid beyond the whole plan under ALL-1 "
+                f"({day}), 0.00 left to refund") in status
+        assert "refunded: 30.00 of it to account 6222020200112233 under RF-1" in status
+        more = await cli(*refund(wid, "0.01", "RF-3"))
+        assert more.exit_code == 3 and "owes nothing back any more" in said(more), more.output
+    kept = refunds(settings.db_url)
+    assert [(r.payment, r.amount, r.reference, r.refunded_by, r.account) for r in kept] == [
+        ("ALL-1", Decimal("30.00"), "RF-1", SUBMITTER.id, "6222020200112233"),
+        ("ALL-1", Decimal("20.00"), "RF-2", SUBMITTER.id, "6222020200112233")]
+    assert {r.reason.split(":")[0] for r in refusals(settings.db_url, wid)} >= {
+        f"{wid} owes nothing back"}
+
+    # the book's money received: booked beyond the plan until refunded, then returned
+    loan = booked(closed, day, day)
+    assert loan is not None and loan.kinds.beyond_plan == Decimal("50.00")
+    money = money_received([closed], settings, Period(first=day, last=day))
+    assert money.kinds.beyond_plan == 0 and money.not_reconciled == []
+    assert [r.amount for r in money.refunded] == [Decimal("30.00"), Decimal("20.00")]
+    assert money.total == quote.owed + Decimal("50.00")  # every fen received, once
+    out = Console(width=250, record=True)
+    out.print(received_table(money))
+    row = next(line for line in out.export_text().splitlines() if "owed back, refunded" in line)
+    assert [c.strip() for c in row.split("│")][2] == "50.00", row
