@@ -40,7 +40,6 @@ from store.payer_returns import (
 from store.refusals import origin
 
 ACTION = "refund"  # what a refused attempt is kept under (store/refusals.py)
-READS = 4  # status queries at once
 
 
 class RefundOwed(BaseModel):
@@ -105,7 +104,7 @@ async def refunds_owed(client: Client, settings: Settings, today: date) -> Refun
     one whose status cannot be read (gone from the server, ended outside the engine) is named
     in `not_read`, with why."""
     done = refunds(settings.db_url)
-    reads = asyncio.Semaphore(READS)
+    reads = asyncio.Semaphore(operations.BOOK_READS)  # as the book reads its loans
 
     async def read(workflow_id: str) -> list[RefundOwed] | str:
         async with reads:
