@@ -109,10 +109,12 @@ def verify_archived(
     """Compare archived histories with the server's copies while it still has them (event
     for event, payloads as stored) and replay them against the current code; exit 1 on any
     difference or non-determinism, and on sealed runs when the key to check their seals is
-    not set (unless --no-seal-check)."""
+    not set (unless --no-seal-check); exit 8, nothing checked, when it is not the key they
+    were sealed with."""
     settings = Settings()
 
     async def go() -> tuple[audit.VerifyReport, list[ServerCheck] | None]:
+        _key_matches(settings)
         runs = _archived(settings, workflow_ids or [])
         _seals_checkable(settings, runs, no_seal_check)
         checks = None
@@ -137,6 +139,15 @@ def _archived(settings: Settings, workflow_ids: list[str]) -> list[archive.Archi
         raise NotFound(f"no archived run of {', '.join(missing)}: `loan-journey archive "
                        "run` archives the closed runs")
     return [r for of in found.values() for r in of]
+
+
+def _key_matches(settings: Settings) -> None:
+    """A key set here that is not the one the archive's runs were sealed with (no sealed
+    run's seal matches it): KeysNeeded, as the commands that seal say it, rather than every
+    sealed run reported changed."""
+    if settings.archive_seal_key is not None:
+        with key_needed(settings):
+            archive.key_checked(settings.db_url, settings.archive_seal_key, archive.NONE_CHECKED)
 
 
 class SealsUnchecked(JourneyError):

@@ -133,17 +133,23 @@ def chained_seal(key: bytes, run: ClosedRun, sha256: str, position: int, previou
     return chained(key, _facts(run, sha256), position, previous)
 
 
-def _refuse_unkeyed(s: Session, key: bytes | None) -> None:
-    """KeyRequired when `key` is None and the archive holds sealed runs; WrongKey when it is
-    not the key they were sealed with: the newest seal does not match it, nor does any other
-    (the newest row changed, the others matching, is a run to restore, not a wrong key)."""
+NOTHING_ARCHIVED = ("nothing archived or sealed (a run sealed with it would never pass its "
+                    "check, nor would the runs sealed after it)")
+NONE_CHECKED = ("none of their seals matches it, so none was checked (sealed under another "
+                "archive key, not changed as far as this key can tell)")
+
+
+def _refuse_unkeyed(s: Session, key: bytes | None, then: str = NOTHING_ARCHIVED) -> None:
+    """KeyRequired when `key` is None and the archive holds sealed runs; WrongKey, saying
+    `then` came of it, when it is not the key they were sealed with: the newest seal does not
+    match it, nor does any other (the newest row changed, the others matching, is a run to
+    restore, not a wrong key)."""
     if key is None and any_sealed(s, ArchivedRunRow.seal):
         raise KeyRequired(
             f"the archive holds sealed runs: set {KEY_SETTING} to archive more (a run "
             "archived unsealed among them is one nobody vouches for); nothing archived")
     if key is not None and not _newest_matches(s, key) and _none_matches(s, key):
-        raise another_key("archive's runs", "nothing archived or sealed (a run sealed with "
-                          "it would never pass its check, nor would the runs sealed after it)")
+        raise another_key("archive's runs", then)
 
 
 def _newest_matches(s: Session, key: bytes) -> bool:
@@ -168,12 +174,12 @@ def _none_matches(s: Session, key: bytes) -> bool:
     return bool(checkable) and not any(_seal_matches(r, key) for r in checkable)
 
 
-def key_checked(url: str, key: bytes | None) -> None:
-    """KeyRequired when `key` is None and the archive holds sealed runs, WrongKey when it is
-    not the key they were sealed with: a pass archives nothing, and says so, even when it
-    finds nothing new."""
+def key_checked(url: str, key: bytes | None, then: str = NOTHING_ARCHIVED) -> None:
+    """KeyRequired when `key` is None and the archive holds sealed runs, WrongKey, saying
+    `then` came of it, when it is not the key they were sealed with: a pass archives
+    nothing, and says so, even when it finds nothing new; a check checks no seal."""
     with Session(ready(url)) as s:
-        _refuse_unkeyed(s, key)
+        _refuse_unkeyed(s, key, then)
 
 
 def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime,

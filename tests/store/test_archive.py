@@ -214,7 +214,8 @@ async def test_a_wrong_key_archives_and_seals_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A key not the archive's would append runs whose seals never pass their check: the
-    store, the workers' hourly pass and `archive seal` refuse it before writing anything."""
+    store, the workers' hourly pass and `archive seal` refuse it before writing anything;
+    `archive verify` refuses it before checking any seal, as `records verify` does (exit 8)."""
     assert archive.keep(db_url, tmp_path, closed_run("r0"), history_of("r0"), datetime.now(UTC))
     days = [CLOSED + timedelta(days=d) for d in (1, 2)]
     for n, closed in enumerate(days, start=1):
@@ -241,9 +242,12 @@ async def test_a_wrong_key_archives_and_seals_nothing(
     monkeypatch.setenv("LOAN_JOURNEY_DATABASE_URL", db_url)
     monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", "x" * 27)
     point_cli_at(monkeypatch, time_skipping_env.client)
-    for command in ("run", "seal"):
+    for command in ("run", "seal", "verify"):
         done = await cli("archive", command)
         assert done.exit_code == 8 and wrong in said(done), done.output
+    unchecked = said(await cli("archive", "verify"))  # said once, not every run changed
+    assert "none of their seals matches it, so none was checked" in unchecked
+    assert "does not match its row" not in unchecked
 
     # the newest run changed, the one before matching: a run to restore, not a wrong key
     with create_engine(db_url).begin() as db:
