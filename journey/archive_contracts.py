@@ -28,11 +28,15 @@ class ArchivePassInput(BaseModel):
 
 
 class ChainHead(BaseModel):
-    """The newest sealed row of one chain of the bank's records (store/record_seals.py)."""
+    """The newest sealed row of one chain: of the bank's records (store/record_seals.py), or
+    of the archive's histories (store/archive.py)."""
 
     records: str  # the chain, as `records verify` names it: "refused attempts"
     table: str  # the newest sealed row's table
-    row_id: int
+    row_id: int  # 0 for a row of a table without a numeric id, named by `row`
+    # such a row's name: "the archived history of <workflow id> run <run id>"; a field of its
+    # own, so that a worker from before it still reads an anchor holding one
+    row: str = ""
     rows: int  # rows sealed in the chain so far: the newest seal's position
     seal: str
 

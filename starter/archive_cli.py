@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from temporalio.client import Client, WorkflowHistory
 
+from activities import anchors
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
 from journey.settings import Settings
@@ -23,9 +24,11 @@ from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import JourneyError, KeysNeeded, NotFound, SetupError
 from starter.records import key_needed
+from starter.records_cli import anchor_told, findings_told
 from starter.terminal import wide_console
 from store import archive
 from store.archive import KEY_SETTING
+from store.chain_anchors import ARCHIVED, Anchored, archive_missing
 
 console = wide_console()
 archive_app = typer.Typer(
@@ -96,7 +99,8 @@ def verify_archived(
     ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="do not ask the server (when it cannot be reached):"
-                                             " the archive's own checks and the replay only")
+                                             " the archive's own checks and the replay only, "
+                                             "blind to its newest runs' deletion")
     ] = False,
     parallel: Annotated[
         int, typer.Option(min=1, max=64, help="runs compared with the server at once")
@@ -107,25 +111,30 @@ def verify_archived(
     ] = False,
 ) -> None:
     """Compare archived histories with the server's copies while it still has them (event
-    for event, payloads as stored) and replay them against the current code; exit 1 on any
-    difference or non-determinism, and on sealed runs when the key to check their seals is
-    not set (unless --no-seal-check); exit 8, nothing checked, when it is not the key they
-    were sealed with."""
+    for event, payloads as stored), the archive's chain with the head the archivist's last
+    pass anchored on the server (its newest runs deleted, which the chain alone does not
+    show), and replay them against the current code; exit 1 on any difference, deletion or
+    non-determinism, and on sealed runs when the key to check their seals is not set (unless
+    --no-seal-check); exit 8, nothing checked, when it is not the key they were sealed
+    with."""
     settings = Settings()
 
-    async def go() -> tuple[audit.VerifyReport, list[ServerCheck] | None]:
+    async def go() -> tuple[audit.VerifyReport, list[ServerCheck] | None, Anchored | None]:
         _key_matches(settings)
         runs = _archived(settings, workflow_ids or [])
         _seals_checkable(settings, runs, no_seal_check)
-        checks = None
+        checks = anchored = None
         if not offline:
-            checks = await compare_runs(await _server(settings), settings, runs, parallel)
-        return await _replayed(settings, runs), checks
+            client = await _server(settings)
+            checks = await compare_runs(client, settings, runs, parallel)
+            anchored = await anchors.latest(client, settings.task_queue)
+        return await _replayed(settings, runs), checks, anchored
 
-    report, checks = run(go())
+    report, checks, anchored = run(go())
     replayed = told(report)
     compared = _told_compared(checks)
-    if not (replayed and compared):
+    whole = _told_anchored(settings, anchored, offline)
+    if not (replayed and compared and whole):
         raise typer.Exit(1)
 
 
@@ -212,6 +221,18 @@ def _told_compared(checks: list[ServerCheck] | None) -> bool:
              if counted[f]]
     typer.echo(f"{len(checks)} compared with the server: {', '.join(said)}")
     return not any(c.failed for c in checks)
+
+
+def _told_anchored(settings: Settings, anchored: Anchored | None, offline: bool) -> bool:
+    """Print how the archive's own chain compares with the head the archivist's last pass
+    anchored (and those earlier passes found lost); whether it holds each of them."""
+    anchor_told(anchored, offline, [ARCHIVED.records])
+    missing = [] if anchored is None else archive_missing(settings.db_url, anchored)
+    findings_told("the archive's chain against its anchor", missing)
+    if missing:
+        typer.echo(f"{len(missing)} archived run(s) sealed and anchored are missing from the "
+                   "archive: restore them from a backup", err=True)
+    return not missing
 
 
 def _compared(checks: list[ServerCheck], title: str) -> Table:

@@ -6,7 +6,7 @@ against their seals, and those kept before the key sealed by a supervisor
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +21,8 @@ from starter.boundary import run
 from starter.errors import KeysNeeded
 from starter.journey_cli import As, RoleOpt
 from starter.terminal import wide_console
-from store.record_seals import Found, RecordsCheck, Sealed
+from store.chain_anchors import Anchored
+from store.record_seals import Finding, Found, RecordsCheck, Sealed
 from store.seals import KEY_SETTING
 
 console = wide_console()
@@ -57,7 +58,7 @@ def verify(
     checks = verified.checks
     for c in checks:
         _told(c)
-    _anchor_told(verified)
+    anchor_told(verified.anchored, verified.offline, [c.records for c in checks])
     tampered = sum(f.tampered for c in checks for f in c.shown)
     unsealed = sum(not f.tampered for c in checks for f in c.shown)
     if unsealed:
@@ -78,19 +79,20 @@ def verify(
         raise typer.Exit(1)
 
 
-def _anchor_told(verified: records.Verified) -> None:
-    """Which anchor the chains were compared with, and what it cannot cover."""
-    if verified.anchored is not None:
-        lost = len(verified.anchored.anchor.lost)
+def anchor_told(anchored: Anchored | None, offline: bool, chains: Collection[str]) -> None:
+    """Which anchor `chains` were compared with, and what it cannot cover (`records verify`,
+    and `archive verify` for the archive's own)."""
+    if anchored is not None:
+        lost = sum(loss.head.records in chains for loss in anchored.anchor.lost)
         carried = (f", and with the {lost} anchored row(s) earlier passes found lost"
                    if lost else "")
         console.print(f"compared with the chains' anchor, recorded by archivist run "
-                      f"{escape(verified.anchored.run)} at "
-                      f"{verified.anchored.at:%Y-%m-%d %H:%M:%S %Z}{carried}: the rows sealed "
+                      f"{escape(anchored.run)} at "
+                      f"{anchored.at:%Y-%m-%d %H:%M:%S %Z}{carried}: the rows sealed "
                       "after it are not covered (their deletion only a backup shows) until "
                       "the next pass anchors them")
         return
-    why = ("not compared with the chains' anchor (--offline)" if verified.offline else
+    why = ("not compared with the chains' anchor (--offline)" if offline else
            "no anchor yet: no archivist pass on this task queue has recorded the chains' "
            "heads (`loan-journey archive schedule` runs one an hour)")
     typer.echo(f"warning: {why}: the deletion of each chain's newest sealed rows cannot be "
@@ -101,16 +103,21 @@ def _told(check: RecordsCheck) -> None:
     counted = Counter(f.found for f in check.shown)
     said = ", ".join(f"{counted[f]} {f.value.lower()}" for f in Found
                      if not (check.wrong_key and f is Found.CHANGED))
-    if check.shown:
-        table = Table("row", "found", "detail", title=check.records)
-        for f in check.shown:
-            table.add_row(escape(f.record), f.found.value, escape(f.detail))
-        console.print(table)
+    findings_told(check.records, check.shown)
     if check.wrong_key:
         console.print(f"{check.records}: {check.rows} row(s), the key does not match the one "
                       f"these records were sealed with: their seals not checked, {said}")
         return
     console.print(f"{check.records}: {check.rows} row(s) checked, {said}")
+
+
+def findings_told(title: str, findings: list[Finding]) -> None:
+    """A table of `findings`, each row's (or place's) with its detail; none without."""
+    if findings:
+        table = Table("row", "found", "detail", title=title)
+        for f in findings:
+            table.add_row(escape(f.record), f.found.value, escape(f.detail))
+        console.print(table)
 
 
 def _attempt(params: Mapping[str, Any]) -> Attempt:

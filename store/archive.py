@@ -15,8 +15,10 @@ last complete pass began.
 Seals chain: a seal (version 2, "2:<position>:<mac>") covers its row, its position in the
 order of sealing and the seal before it, so that a sealed row deleted from the table leaves
 the next one unverifiable ("the run sealed before it is missing"). Only the newest sealed
-row's deletion goes unseen by the chain: the server's copy, while it has the run, and the
-backups tell. Seals written before the chain (version 1, 64 hex digits) still verify, alone.
+rows' deletion goes unseen by the chain: the archivist's anchor of its head, kept in its
+history with the bank's records' (store/chain_anchors.py), tells it for the rows sealed
+before its last pass, a backup for the others. Seals written before the chain (version 1, 64
+hex digits) still verify, alone.
 Once a row is sealed, nothing is archived without the key (`KeyRequired`): an unsealed row
 among sealed ones would be one nobody vouches for. Nor with a key that is not the one they
 were sealed with (`WrongKey`: no sealed run's seal matches it), nor sealed: a row sealed with

@@ -1,6 +1,7 @@
-"""The sealed records' chains against their anchor: each chain's head (its newest sealed row)
-as the archivist's last pass recorded it in its history (journey/archive_contracts.py),
-outside the database.
+"""The sealed chains against their anchor: each chain's head (its newest sealed row) as the
+archivist's last pass recorded it in its history (journey/archive_contracts.py), outside the
+database. The chains are the bank's records' (store/record_seals.py, `records verify`) and
+the archive's own, of the histories it keeps (store/archive.py, `archive verify`).
 
 A chain alone does not show its newest rows deleted: the shorter chain still verifies. Its
 anchor does, for the rows sealed up to the pass that recorded it: a chain that no longer
@@ -13,16 +14,20 @@ anchors the shortened chain, and the deletion stays named by the losses it carri
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journey.archive_contracts import ChainAnchor, ChainHead, ChainLoss
+from store.archive import ArchivedRunRow
 from store.db import ready
-from store.record_seals import CHAINS, Finding, Found, RecordsCheck, SealedRecords
-from store.seals import chain_end, position_of
+from store.record_seals import CHAINS, Finding, Found, RecordsCheck
+from store.seals import Column, chain_end, position_of
 
 _AT = "%Y-%m-%d %H:%M:%S %Z"
 
@@ -38,20 +43,44 @@ class Anchored(BaseModel):
         return self.anchor.taken_at
 
 
+@dataclass(frozen=True)
+class AnchoredChain:
+    """A chain whose head each pass anchors."""
+
+    records: str  # as its check names it
+    columns: list[Column]  # its seals, a column per table, in the order its check lists them
+    replaced: tuple[Column, ...] = ()  # the seals a row kept when it was sealed again
+    named: Callable[[Any], str] | None = None  # a row of a table without a numeric id
+
+    def held(self, s: Session) -> set[str]:
+        """Every seal the chain's rows hold, or held before they were sealed again."""
+        return {seal for c in (*self.columns, *self.replaced)
+                for seal in s.scalars(select(c).where(c.is_not(None)))}
+
+    def head(self, s: Session) -> ChainHead | None:
+        """The chain's newest sealed row; None before its first."""
+        position, newest = chain_end(s, self.columns)
+        for column in self.columns if position else []:
+            row = s.scalars(select(column.class_).where(column == newest)).first()
+            if row is not None:
+                return ChainHead(records=self.records, table=column.class_.__tablename__,
+                                 row_id=0 if self.named else row.id,
+                                 row=self.named(row) if self.named else "", rows=position,
+                                 seal=newest)
+        return None
+
+
+RECORDS = [AnchoredChain(c.records, c.columns, c.replaced) for c in CHAINS]
+ARCHIVED = AnchoredChain(
+    "archived histories", [ArchivedRunRow.seal],
+    named=lambda row: f"the archived history of {row.workflow_id} run {row.run_id}")
+ANCHORED = [*RECORDS, ARCHIVED]
+
+
 def heads(url: str) -> list[ChainHead]:
     """Each chain's newest sealed row; chains holding none are left out."""
     with Session(ready(url)) as s:
-        return [head for chain in CHAINS if (head := _head(s, chain)) is not None]
-
-
-def _head(s: Session, chain: SealedRecords) -> ChainHead | None:
-    position, newest = chain_end(s, chain.columns)
-    for table in chain.tables if position else []:
-        row = s.scalars(select(table.row).where(table.row.seal == newest)).first()
-        if row is not None:
-            return ChainHead(records=chain.records, table=table.row.__tablename__,
-                             row_id=row.id, rows=position, seal=newest)
-    return None
+        return [head for chain in ANCHORED if (head := chain.head(s)) is not None]
 
 
 def lost_since(url: str, anchored: Anchored, run: str, at: datetime) -> list[ChainLoss]:
@@ -60,7 +89,7 @@ def lost_since(url: str, anchored: Anchored, run: str, at: datetime) -> list[Cha
     already is not added again)."""
     carried = {(loss.head.records, loss.head.seal) for loss in anchored.anchor.lost}
     with Session(ready(url)) as s:
-        held = {chain.records: chain.held(s) for chain in CHAINS}
+        held = {chain.records: chain.held(s) for chain in ANCHORED}
     return [*anchored.anchor.lost, *(
         ChainLoss(head=head, anchored_by=anchored.run, anchored_at=anchored.at, found_by=run,
                   found_at=at)
@@ -70,24 +99,33 @@ def lost_since(url: str, anchored: Anchored, run: str, at: datetime) -> list[Cha
 
 
 def compared(url: str, checks: list[RecordsCheck], anchored: Anchored) -> None:
-    """Add to each of `checks` the heads an earlier pass found lost, and its anchored row,
-    that its chain still does not hold and whose absence the chain's own check does not
-    say already (a place left empty before its newest)."""
-    by_chain = {h.records: h for h in anchored.anchor.heads}
+    """Add to each of `checks` (of the bank's records) what `_missing` finds of its chain."""
     with Session(ready(url)) as s:
-        for check, chain in zip(checks, CHAINS, strict=True):
-            held = chain.held(s)
-            lost = [loss for loss in anchored.anchor.lost if loss.head.records == chain.records]
-            for loss in lost:
-                if (since := _gone(held, loss.head)) is not None:
-                    check.findings.append(_deleted(
-                        loss.head, loss.anchored_by, loss.anchored_at, since,
-                        f"; found lost at {loss.found_at:{_AT}} by archivist run "
-                        f"{loss.found_by}, the anchors since taken without it"))
-            head = by_chain.get(chain.records)
-            if (head is not None and head.seal not in {loss.head.seal for loss in lost}
-                    and (since := _gone(held, head)) is not None):
-                check.findings.append(_deleted(head, anchored.run, anchored.at, since))
+        for check, chain in zip(checks, RECORDS, strict=True):
+            check.findings += _missing(s, chain, anchored)
+
+
+def archive_missing(url: str, anchored: Anchored) -> list[Finding]:
+    """What `_missing` finds of the archive's own chain (`archive verify`)."""
+    with Session(ready(url)) as s:
+        return _missing(s, ARCHIVED, anchored)
+
+
+def _missing(s: Session, chain: AnchoredChain, anchored: Anchored) -> list[Finding]:
+    """The heads an earlier pass found lost of `chain`, and its head `anchored`, that it still
+    does not hold and whose absence the chain's own check does not say already (a place left
+    empty before its newest)."""
+    held = chain.held(s)
+    lost = [loss for loss in anchored.anchor.lost if loss.head.records == chain.records]
+    found = [_deleted(loss.head, loss.anchored_by, loss.anchored_at, since,
+                      f"; found lost at {loss.found_at:{_AT}} by archivist run "
+                      f"{loss.found_by}, the anchors since taken without it")
+             for loss in lost if (since := _gone(held, loss.head)) is not None]
+    head = next((h for h in anchored.anchor.heads if h.records == chain.records), None)
+    if (head is not None and head.seal not in {loss.head.seal for loss in lost}
+            and (since := _gone(held, head)) is not None):
+        found.append(_deleted(head, anchored.run, anchored.at, since))
+    return found
 
 
 def _gone(held: set[str], head: ChainHead) -> str | None:
@@ -107,5 +145,9 @@ def _gone(held: set[str], head: ChainHead) -> str | None:
 def _deleted(head: ChainHead, run: str, at: datetime, since: str, found: str = "") -> Finding:
     return Finding(
         record=f"seal #{head.rows} of the {head.records}", found=Found.DELETED,
-        detail=f"row {head.row_id} of {head.table}, sealed and anchored at {at:{_AT}} by "
+        detail=f"{_row(head)}, sealed and anchored at {at:{_AT}} by "
                f"archivist run {run}, is missing ({since}){found}: restore it from a backup")
+
+
+def _row(head: ChainHead) -> str:
+    return f"{head.row} ({head.table})" if head.row else f"row {head.row_id} of {head.table}"

@@ -193,11 +193,6 @@ class SealedRecords:
     also: Callable[[Session], list[Finding]] = lambda s: []
     replaced: tuple[Column, ...] = ()  # the seals a row kept when it was sealed again
 
-    def held(self, s: Session) -> set[str]:
-        """Every seal the chain's rows hold, or held before they were sealed again."""
-        return {seal for c in (*self.columns, *self.replaced)
-                for seal in s.scalars(select(c).where(c.is_not(None)))}
-
 
 LPR = SealedRecords("LPR fixings and corrections", LprFixingRow.__tablename__,
                     [FIXINGS, CORRECTIONS, READS], CHAIN, _first_reads_differ,

@@ -1,9 +1,10 @@
 """HistoryArchivistWorkflow: one archiving pass, started every hour by its Schedule
 (`loan-journey archive schedule`): closed runs' histories into the journey's own store
 before the namespace's retention deletes them (store/archive.py); then, from marker
-`chain-anchor` on, the sealed records' chains' heads into its result, this history, where
-`records verify` compares them with the chains (store/chain_anchors.py), with the heads the
-previous pass anchored that the chains no longer hold, and those it carried."""
+`chain-anchor` on, the sealed chains' heads (the bank's records', and the archive's own)
+into its result, this history, where `records verify` and `archive verify` compare them with
+the chains (store/chain_anchors.py), with the heads the previous pass anchored that the
+chains no longer hold, and those it carried."""
 
 from datetime import timedelta
 

@@ -2,15 +2,20 @@
 read as the archivist's pass reads them; a fixing corrected after the anchor (its anchored
 seal kept by the correction) still holds it, and a chain's newest rows deleted with SQL are
 named, by the next anchor too, which carries them as lost. The anchor read from the
-archivist's history is tests/e2e/test_chain_anchor.py's."""
+archivist's history is tests/e2e/test_chain_anchor.py's. The archive's own chain is anchored
+the same way."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from journey.archive_contracts import ChainAnchor
-from store.chain_anchors import Anchored, compared, heads, lost_since
+from store import archive
+from store.chain_anchors import Anchored, archive_missing, compared, heads, lost_since
 from store.record_seals import Found, check
+from tests.store.test_archive import CLOSED, closed_run, history_of
+from tests.store.test_archive import KEY as ARCHIVE_KEY
 from tests.store.test_lpr_fixings import LAST, correct
 from tests.store.test_record_seals import KEY, database, sealed_store, sql  # noqa: F401
 
@@ -62,3 +67,39 @@ def test_the_newest_rows_deleted_after_the_anchor_are_named(database: str) -> No
     assert carried.startswith(detail.removesuffix(": restore it from a backup"))
     assert f"found lost at {lost[0].found_at:%Y-%m-%d} " in carried
     assert f"by archivist run {NEXT}, the anchors since taken without it" in carried
+
+
+def test_the_archives_newest_history_deleted_after_the_anchor_is_named(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The archive's own chain is anchored with the others: its newest sealed row deleted,
+    which its chain alone does not show, is named for `archive verify`, and carried on."""
+    for n in (1, 2, 3):
+        closed = CLOSED + timedelta(days=n)
+        assert archive.keep(db_url, tmp_path, closed_run(f"r{n}", closed),
+                            history_of(f"r{n}", closed), datetime.now(UTC), ARCHIVE_KEY)
+    anchored = Anchored(run=ANCHORED_BY, anchor=ChainAnchor(taken_at=datetime.now(UTC),
+                                                            heads=heads(db_url)))
+    [head] = anchored.anchor.heads  # the only chain holding sealed rows
+    assert (head.records, head.table, head.row_id, head.row, head.rows) == (
+        "archived histories", "archived_histories", 0,
+        "the archived history of loan-APP-1 run r3", 3)
+    assert archive_missing(db_url, anchored) == []
+
+    sql(db_url, "delete from archived_histories where run_id = 'r3'")
+    [deleted] = archive_missing(db_url, anchored)
+    assert (deleted.record, deleted.found) == ("seal #3 of the archived histories", Found.DELETED)
+    assert deleted.detail.startswith(
+        "the archived history of loan-APP-1 run r3 (archived_histories), sealed and anchored "
+        f"at {anchored.at:%Y-%m-%d}")
+    assert (f"by archivist run {ANCHORED_BY}, is missing (the chain ends at seal #2: the 1 "
+            "row(s) sealed after it, up to this one, were deleted): restore it from a backup"
+            ) in deleted.detail
+
+    lost = lost_since(db_url, anchored, NEXT, datetime.now(UTC))  # the next pass carries it
+    assert [(loss.head, loss.found_by) for loss in lost] == [(head, NEXT)]
+    shortened = Anchored(run=NEXT, anchor=ChainAnchor(
+        taken_at=datetime.now(UTC), heads=heads(db_url), lost=lost))
+    [carried] = archive_missing(db_url, shortened)
+    assert f"by archivist run {NEXT}, the anchors since taken without it" in carried.detail
+    assert all(not found for found in findings(db_url, shortened).values())  # not the records'
