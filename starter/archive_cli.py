@@ -43,7 +43,8 @@ def run_pass(
         int, typer.Option(min=0, help="minutes to look behind the start of the last complete pass")
     ] = int(ac.OVERLAP.total_seconds() // 60),
 ) -> None:
-    """Archive every closed run not archived yet, now (the schedule does it every hour)."""
+    """Archive every closed run not archived yet, now (the schedule does it every hour), then
+    ask the archivist's schedule for a pass now, which anchors what this one sealed."""
     settings = Settings()
 
     async def go() -> None:
@@ -56,6 +57,16 @@ def run_pass(
             f"({done.held} held already, {done.gone} deleted before they could be); "
             f"{done.ended_outside} open stage(s) closed of journeys the server ended"
         )
+        if await archivist.pass_now(client):
+            console.print(f"asked the archivist for a pass now ({ac.SCHEDULE_ID} triggered): "
+                          "it anchors the sealed chains' heads, the runs sealed here among "
+                          "them, as a worker runs it; `archive verify` and `records verify` "
+                          "name the anchor they compare with")
+            return
+        typer.echo(f"warning: no archivist schedule ({ac.SCHEDULE_ID}) on this server: "
+                   "nothing anchors the runs sealed here, so the deletion of the newest "
+                   "of them only a backup shows, until `loan-journey archive schedule` (or "
+                   "`up`) starts the hourly pass", err=True)
 
     run(go())
 

@@ -1,5 +1,5 @@
-"""The history archivist's schedule (one pass an hour, journey/archive_contracts.py) and the
-archived histories as the audit commands read them.
+"""The history archivist's schedule (one pass an hour, journey/archive_contracts.py, or one
+now, asked by `archive run`) and the archived histories as the audit commands read them.
 
 The library the `loan-journey archive` and `history` commands call; the pass itself is
 activities/archive.py's, which the scheduled HistoryArchivistWorkflow runs too.
@@ -19,6 +19,7 @@ from temporalio.client import (
     SchedulePolicy,
     ScheduleSpec,
 )
+from temporalio.service import RPCError, RPCStatusCode
 
 from journey import archive_contracts as ac
 from journey.settings import Settings
@@ -45,6 +46,21 @@ async def schedule(client: Client, task_queue: str) -> bool:
     try:
         await client.create_schedule(ac.SCHEDULE_ID, every)
     except ScheduleAlreadyRunningError:
+        return False
+    return True
+
+
+async def pass_now(client: Client) -> bool:
+    """Have the archivist's schedule start a pass now (after the one running, if one is), on
+    a worker: it anchors the sealed chains' heads in its history, the rows `archive run` just
+    sealed among them, which `archive run` itself cannot (its result is in no history).
+    False when there is no schedule to ask."""
+    try:
+        await client.get_schedule_handle(ac.SCHEDULE_ID).trigger(
+            overlap=ScheduleOverlapPolicy.BUFFER_ONE)
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
         return False
     return True
 

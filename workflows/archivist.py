@@ -4,7 +4,8 @@ before the namespace's retention deletes them (store/archive.py); then, from mar
 `chain-anchor` on, the sealed chains' heads (the bank's records', and the archive's own)
 into its result, this history, where `records verify` and `archive verify` compare them with
 the chains (store/chain_anchors.py), with the heads the previous pass anchored that the
-chains no longer hold, and those it carried."""
+chains no longer hold, and those it carried. `archive run` asks for a pass now (through the
+schedule) to anchor what it sealed."""
 
 from datetime import timedelta
 

@@ -18,10 +18,12 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.anchors import latest
-from activities.archive import ArchiveActivities
+from activities.archive import ArchiveActivities, _keep
 from activities.chain_anchor import AnchorActivities
 from journey import archive_contracts as ac
 from journey.settings import Settings
+from starter import archivist, audit
+from store.chain_anchors import Anchored
 from store.db import engine_for
 from store.refusals import Refusal, record_refusal
 from tests.cli_kit import cli, point_cli_at, said
@@ -121,3 +123,71 @@ async def test_the_newest_sealed_row_deleted_after_the_archivists_pass_is_named(
     unreachable = await cli("records", "verify")
     assert unreachable.exit_code == 5, unreachable.output
     assert "`loan-journey records verify --offline`" in said(unreachable)
+
+
+async def kept(client: Client, settings: Settings, run_id: str) -> None:
+    """A closed run kept sealed in the archive, as a pass keeps a journey's: an archivist
+    pass's own (which no pass archives) stands in for one, quicker to close."""
+    handle = client.get_workflow_handle(run_id)
+    history = await handle.fetch_history()
+    assert _keep(settings.db_url, settings.documents_dir, await handle.describe(),
+                 audit.history_json(history), len(history.events), settings.archive_seal_key)
+
+
+async def test_the_archives_newest_run_deleted_after_archive_run_asked_for_a_pass_is_named(
+    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`archive run` asks the archivist's schedule for a pass now, which anchors the
+    archive's own chain with the others; `archive verify` then names its newest run deleted,
+    which the chain alone does not show. Without a schedule, it says nothing anchors them."""
+    client = dev_server.client
+    settings = Settings(data_dir=tmp_path, temporal_address=client.service_client.config
+                        .target_host, task_queue=f"anchor-{uuid.uuid4()}",
+                        archive_key=SecretStr(KEY))
+    point_cli_at(monkeypatch, client, tmp_path)
+    monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    async with Worker(client, task_queue=settings.task_queue,
+                      workflows=[HistoryArchivistWorkflow],
+                      activities=[ArchiveActivities(settings).archive_closed_runs,
+                                  AnchorActivities(settings).anchor_record_chains]):
+        runs = [(await archivist_pass(client, settings))[0] for _ in range(2)]
+        for run_id in runs:
+            await kept(client, settings, run_id)
+        alone = await cli("archive", "run")
+        assert alone.exit_code == 0, alone.output
+        assert "no archivist schedule (history-archivist) on this server: nothing anchors" in (
+            said(alone))
+
+        assert await archivist.schedule(client, settings.task_queue)
+        try:
+            asked = await cli("archive", "run")
+            assert "asked the archivist for a pass now" in said(asked), asked.output
+
+            async def anchored_archive() -> Anchored | None:
+                anchored = await latest(client, settings.task_queue)
+                heads = anchored.anchor.heads if anchored is not None else []
+                return anchored if [h.rows for h in heads
+                                    if h.records == "archived histories"] == [2] else None
+
+            anchored = await eventually("the schedule's pass anchors the archive",
+                                        anchored_archive, seconds=30, every=0.2)
+        finally:
+            await client.get_schedule_handle(ac.SCHEDULE_ID).delete()
+    assert anchored.run not in runs  # the schedule's
+    whole = await cli("archive", "verify")
+    assert whole.exit_code == 0, whole.output
+    assert f"compared with the chains' anchor, recorded by archivist run {anchored.run}" in (
+        said(whole))
+
+    with engine_for(settings.db_url).begin() as db:
+        db.execute(text("delete from archived_histories where workflow_id = :run"),
+                   {"run": runs[1]})
+    checked = await cli("archive", "verify")
+    told = " ".join(checked.output.replace("│", " ").split())
+    assert checked.exit_code == 1, checked.output
+    assert "seal #2 of the archived histories DELETED" in told
+    assert (f"the archived history of {runs[1]} run" in told and "(archived_histories), sealed "
+            f"and anchored at {anchored.at:%Y-%m-%d}" in told
+            and f"by archivist run {anchored.run}, is missing (the chain ends at seal #1" in told)
+    assert "1 archived run(s) sealed and anchored are missing from the archive" in told
