@@ -131,7 +131,7 @@ def verify_archived(
     settings = Settings()
 
     async def go() -> tuple[audit.VerifyReport, list[ServerCheck] | None, Anchored | None]:
-        _key_matches(settings)
+        archivist.key_matches(settings)
         runs = _archived(settings, workflow_ids or [])
         _seals_checkable(settings, runs, no_seal_check)
         checks = anchored = None
@@ -159,15 +159,6 @@ def _archived(settings: Settings, workflow_ids: list[str]) -> list[archive.Archi
         raise NotFound(f"no archived run of {', '.join(missing)}: `loan-journey archive "
                        "run` archives the closed runs")
     return [r for of in found.values() for r in of]
-
-
-def _key_matches(settings: Settings) -> None:
-    """A key set here that is not the one the archive's runs were sealed with (no sealed
-    run's seal matches it): KeysNeeded, as the commands that seal say it, rather than every
-    sealed run reported changed."""
-    if settings.archive_seal_key is not None:
-        with key_needed(settings):
-            archive.key_checked(settings.db_url, settings.archive_seal_key, archive.NONE_CHECKED)
 
 
 class SealsUnchecked(JourneyError):

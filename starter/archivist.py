@@ -24,6 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from journey import archive_contracts as ac
 from journey.settings import Settings
 from starter.errors import JourneyError
+from starter.records import key_needed
 from store import archive
 
 
@@ -67,8 +68,20 @@ async def pass_now(client: Client) -> bool:
 
 def archived_text(settings: Settings, run: archive.ArchivedRun) -> str:
     """The history the archive holds for `run`, as it was archived (`history --json`); a blob
-    that fails its digest is an error that says which file to restore."""
+    that fails its digest is an error that says which file to restore, and a seal that fails
+    because the key set here is not the one the archive was sealed with says so (KeysNeeded),
+    as `archive verify` does."""
     try:
         return archive.history_json(settings.documents_dir, run, settings.archive_seal_key)
     except archive.ArchiveDamaged as damaged:
+        key_matches(settings)  # only then: it reads every seal
         raise JourneyError(str(damaged)) from damaged
+
+
+def key_matches(settings: Settings) -> None:
+    """A key set here that is not the one the archive's runs were sealed with (no sealed
+    run's seal matches it): KeysNeeded, as the commands that seal say it, rather than every
+    sealed run read reported changed."""
+    if settings.archive_seal_key is not None:
+        with key_needed(settings):
+            archive.key_checked(settings.db_url, settings.archive_seal_key, archive.NONE_CHECKED)

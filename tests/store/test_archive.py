@@ -248,6 +248,8 @@ async def test_a_wrong_key_archives_and_seals_nothing(
     unchecked = said(await cli("archive", "verify"))  # said once, not every run changed
     assert "none of their seals matches it, so none was checked" in unchecked
     assert "does not match its row" not in unchecked
+    read = await cli("history", "loan-APP-1", "--archived")  # an archived run read, the same
+    assert read.exit_code == 8 and f"{wrong}: none of their seals" in said(read), read.output
 
     # the newest run changed, the one before matching: a run to restore, not a wrong key
     with create_engine(db_url).begin() as db:
