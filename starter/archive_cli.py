@@ -229,6 +229,11 @@ def _told_anchored(settings: Settings, anchored: Anchored | None, offline: bool)
     """Print how the archive's own chain compares with the head the archivist's last pass
     anchored (and those earlier passes found lost); whether it holds each of them."""
     anchor_told(anchored, offline, [ARCHIVED.records])
+    if anchored is not None and ARCHIVED.records not in {h.records for h in anchored.anchor.heads}:
+        typer.echo("warning: that anchor holds no head of the archive's chain (no run was sealed "
+                   "when it was taken, or it was taken before the archive's chain was anchored):"
+                   " the deletion of the newest sealed runs cannot be told until the next pass "
+                   "anchors it", err=True)
     missing = [] if anchored is None else archive_missing(settings.db_url, anchored)
     findings_told("the archive's chain against its anchor", missing)
     if missing:
