@@ -61,16 +61,23 @@ async def archivist_pass(client: Client, settings: Settings
     return run_id, done
 
 
-async def test_the_newest_sealed_row_deleted_after_the_archivists_pass_is_named(
-    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    client = dev_server.client
+def keyed_cli(client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings on a task queue of the test's own, with the archive key, and the command line
+    pointed at them."""
     settings = Settings(data_dir=tmp_path, temporal_address=client.service_client.config
                         .target_host, task_queue=f"anchor-{uuid.uuid4()}",
                         archive_key=SecretStr(KEY))
     point_cli_at(monkeypatch, client, tmp_path)
     monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
     monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    return settings
+
+
+async def test_the_newest_sealed_row_deleted_after_the_archivists_pass_is_named(
+    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = dev_server.client
+    settings = keyed_cli(client, tmp_path, monkeypatch)
     refused(settings, 3)
     none_yet = await cli("records", "verify")
     assert none_yet.exit_code == 0, none_yet.output
@@ -142,12 +149,7 @@ async def test_the_archives_newest_run_deleted_after_archive_run_asked_for_a_pas
     archive's own chain with the others; `archive verify` then names its newest run deleted,
     which the chain alone does not show. Without a schedule, it says nothing anchors them."""
     client = dev_server.client
-    settings = Settings(data_dir=tmp_path, temporal_address=client.service_client.config
-                        .target_host, task_queue=f"anchor-{uuid.uuid4()}",
-                        archive_key=SecretStr(KEY))
-    point_cli_at(monkeypatch, client, tmp_path)
-    monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
-    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    settings = keyed_cli(client, tmp_path, monkeypatch)
     async with Worker(client, task_queue=settings.task_queue,
                       workflows=[HistoryArchivistWorkflow],
                       activities=[ArchiveActivities(settings).archive_closed_runs,
