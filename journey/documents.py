@@ -16,6 +16,11 @@ from pydantic import BaseModel, Field
 # The bank's scanning guidance, what a customer asked for a document again is told to send:
 # a scan at this resolution or better (an A4 page: 1654x2339 px).
 SCAN_DPI = 200
+# A field read with less confidence than this is not taken for a fact: people check it.
+LOW_CONFIDENCE = 0.6
+# The units a statement prints its figures in (单位：...), in yuan.
+UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000),
+         "百万元": Decimal(1_000_000), "亿元": Decimal(100_000_000)}
 
 
 class DocumentKind(StrEnum):
@@ -38,8 +43,10 @@ class Extracted(BaseModel):
 
     confidence: dict[str, float] = Field(default_factory=dict)
     problems: dict[str, str] = Field(default_factory=dict)
+    # fields a clerk corrected against the paper: what was read, what it says, who, when
+    corrected: dict[str, str] = Field(default_factory=dict)
 
-    def low_confidence(self, threshold: float = 0.6) -> list[str]:
+    def low_confidence(self, threshold: float = LOW_CONFIDENCE) -> list[str]:
         return sorted(k for k, v in self.confidence.items() if v < threshold)
 
 
@@ -65,6 +72,8 @@ class FinancialStatement(Extracted):
 
     kind: DocumentKind
     period_end: date | None = None
+    # yuan per unit the figures were printed in (UNITS); None: not recorded (read as yuan)
+    unit: Decimal | None = None
     company: str | None = None
     # balance sheet
     cash: Decimal | None = None

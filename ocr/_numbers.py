@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from journey.documents import UNITS
+
 DIGIT = {"零": 0, "〇": 0, "壹": 1, "一": 1, "贰": 2, "二": 2, "两": 2, "叁": 3, "三": 3,
          "肆": 4, "四": 4, "伍": 5, "五": 5, "陆": 6, "六": 6, "柒": 7, "七": 7, "捌": 8,
          "八": 8, "玖": 9, "九": 9}
@@ -144,8 +146,6 @@ def parse_amount(text: str, *, cents: bool = False) -> tuple[Decimal | None, boo
     return (-value if negative else value), ok
 
 
-UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000),
-         "百万元": Decimal(1_000_000), "亿元": Decimal(100_000_000)}
 
 
 def parse_unit(text: str) -> Decimal | None:

@@ -275,6 +275,7 @@ def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> Financia
     if unit is None:
         unit = Decimal(1)
         model.problems["unit"] = "no unit line (单位：元/千元/万元) found: assumed yuan"
+    model.unit = unit
     if model.company is None:
         model.confidence["company"] = 0.5
     _check_period_end(model)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from journey import credit_code
 from journey.application import LoanApplication, Product
 from journey.documents import (
+    LOW_CONFIDENCE,
     SCAN_DPI,
     DocumentKind,
     DocumentReading,
@@ -41,11 +42,23 @@ REQUIRED_FIGURES = {
     DocumentKind.INCOME_STATEMENT: ("revenue", "net_profit"),
 }
 FIGURE_LABELS = {
+    "cash": "cash (货币资金)",
+    "current_assets": "current assets (流动资产合计)",
+    "current_liabilities": "current liabilities (流动负债合计)",
+    "operating_profit": "operating profit (营业利润)",
     "total_assets": "total assets (资产总计)",
     "total_liabilities": "total liabilities (负债合计)",
     "total_equity": "total equity (所有者权益合计)",
     "revenue": "revenue (营业收入)",
     "net_profit": "net profit (净利润)",
+}
+
+
+# every figure a statement carries, by kind, as FinancialStatement names them
+FIGURE_NAMES = {
+    DocumentKind.BALANCE_SHEET: ("cash", "current_assets", "total_assets",
+                                 "current_liabilities", "total_liabilities", "total_equity"),
+    DocumentKind.INCOME_STATEMENT: ("revenue", "operating_profit", "net_profit"),
 }
 
 
@@ -88,20 +101,47 @@ def names_company(text: str, company: str, code: str = "") -> bool:
 
 def other_company(statement: FinancialStatement | None, borrower: str | None) -> str | None:
     """The company a statement is of when it is not the borrower's (None: the borrower's, no
-    company legible, or no borrower known): the one rule of the completeness check, the loan
-    file (journey/loan_file.py) and the post-loan reviews."""
+    company legible, one read unsure of a name close to the borrower's (`unsure_company`),
+    or no borrower known): the one rule of the completeness check, the loan file
+    (journey/loan_file.py) and the post-loan reviews."""
     if statement is None or borrower is None or not statement.company:
         return None
-    return None if same_name(statement.company, borrower) else statement.company
+    if same_name(statement.company, borrower) or unsure_company(statement, borrower):
+        return None
+    return statement.company
+
+
+def unsure_company(statement: FinancialStatement, borrower: str) -> bool:
+    """Whether the company a statement names is a misread of the borrower's, not another
+    company: read with less than LOW_CONFIDENCE, and within one character of the borrower's
+    name (two on a name of 10 characters or more; none on a name shorter than 6), as
+    `normalise_name` reads both. Like an unread company it passes, for people to check
+    against the paper; a confident read of another name is another company's."""
+    if not statement.company or statement.confidence.get("company", 1.0) >= LOW_CONFIDENCE:
+        return False
+    read, own = normalise_name(statement.company), normalise_name(borrower)
+    allowed = 2 if len(own) >= 10 else 1 if len(own) >= 6 else 0
+    return 0 < _edits(read, own) <= allowed
+
+
+def _edits(a: str, b: str) -> int:
+    """The characters to insert, delete or replace to make `a` into `b` (Levenshtein)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def borrowers_own(statement: FinancialStatement | None, borrower: str) -> bool:
     """Whether a statement shows it is the borrower's: its company legible and the borrower's.
-    `other_company` gives an illegible company the benefit of the doubt (the file keeps the
-    statement, the check reads its figures); a request for the borrower's statement, which
-    asks for something the deciders have not seen, does not (journey/info_request.py)."""
+    `other_company` gives an illegible or unsure company the benefit of the doubt (the file
+    keeps the statement, the check reads its figures); a request for the borrower's
+    statement, which asks for something the deciders have not seen, does not
+    (journey/info_request.py)."""
     return (statement is not None and bool(statement.company)
-            and other_company(statement, borrower) is None)
+            and same_name(statement.company, borrower))
 
 
 def _unreadable(r: DocumentReading) -> CheckFailure:
@@ -145,25 +185,36 @@ def _check_license(app: LoanApplication, r: DocumentReading, today: date
                 "current licence (a company whose term has ended may not borrow)",
             )
         )
-    if not lic.name or not same_name(lic.name, app.applicant_name):
+    code = (lic.credit_code or "").strip().upper()
+    if not lic.name:
+        out.append(
+            CheckFailure(
+                code="licence_name_unread",
+                document=sha,
+                message=("The business licence could not be read" if not code else
+                         "The company name on the business licence could not be read")
+                + f": rescan it ({SCAN_DPI} dpi or more, all four corners visible)",
+            )
+        )
+    elif not same_name(lic.name, app.applicant_name):
         out.append(
             CheckFailure(
                 code="name_mismatch",
                 document=sha,
-                message=f"The licence names {lic.name or 'nobody legible'!s}, the application "
+                message=f"The licence names {lic.name}, the application "
                 f"{app.applicant_name}: send the applicant's own licence or correct the name",
             )
         )
-    code = (lic.credit_code or "").strip().upper()
     if not code:
-        out.append(
-            CheckFailure(
-                code="credit_code_unread",
-                document=sha,
-                message="The credit code on the licence is illegible: send a "
-                "clearer copy of the business licence",
+        if lic.name:  # neither read: the licence could not be read, said above
+            out.append(
+                CheckFailure(
+                    code="credit_code_unread",
+                    document=sha,
+                    message="The credit code on the licence is illegible: send a "
+                    "clearer copy of the business licence",
+                )
             )
-        )
     elif not credit_code.is_valid(code):
         out.append(
             CheckFailure(
@@ -208,6 +259,17 @@ def _check_statement(
                 f"{app.applicant_name}: send the applicant's own statements",
             )
         )
+    if (largest := _unit_implausible(st, app)) is not None:
+        out.append(
+            CheckFailure(
+                code="unit_unprinted",
+                document=sha,
+                message=f"The {label} prints no unit (单位：元/千元/万元) and, read as yuan, its "
+                f"largest figure ({largest:,}) is below 1% of the loan "
+                f"({app.amount:,}): unit not printed: check; send the {label} with its unit "
+                "printed, or the bank's operations correct the unit from the paper",
+            )
+        )
     if st.period_end is None:
         out.append(
             CheckFailure(
@@ -237,6 +299,23 @@ def _check_statement(
             )
         )
     return out
+
+
+# a statement read without a unit whose largest figure is below this share of the loan was
+# printed in 千元 or 万元, not 元: no borrower's assets or revenue are that small next to it
+UNIT_PLAUSIBLE_SHARE = Decimal("0.01")
+
+
+def _unit_implausible(st: FinancialStatement, app: LoanApplication) -> Decimal | None:
+    """The largest figure of a statement that printed no unit (read as yuan), when below
+    UNIT_PLAUSIBLE_SHARE of the loan: held as uncertain, for the clerk to check the unit."""
+    if "unit" not in st.problems:
+        return None
+    figures = [abs(v) for name in FIGURE_NAMES.get(st.kind, ())
+               if (v := getattr(st, name)) is not None]
+    largest = max(figures, default=None)
+    return largest if largest is not None and largest < app.amount * UNIT_PLAUSIBLE_SHARE \
+        else None
 
 
 def _balances(rules: CompletenessRules, st: FinancialStatement) -> bool:

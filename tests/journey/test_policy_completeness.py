@@ -98,6 +98,14 @@ OTHER17 = "91310000MA1FL2QX7"
 OTHER_CODE = OTHER17 + check_character(OTHER17)
 
 
+NO_UNIT = "no unit line (单位：元/千元/万元) found: assumed yuan"
+
+
+def _misread(name: str) -> str:
+    """`name` with its second-to-last character misread (责 for 任, as OCR read a 公司)."""
+    return name[:-3] + ("响" if name[-3] != "响" else "向") + name[-2:]
+
+
 # (id, what to do to the default set, expected missing, expected failure codes)
 def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading]], list, list]]:
     return [
@@ -223,6 +231,48 @@ def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading
             [],
             ["statement_company_mismatch"],
         ),
+        (  # a company name OCR misread by a character, unsure: the borrower's, to check
+            "statement company misread, unsure",
+            lambda a: [licence(a), sheet(company=_misread(a.applicant_name),
+                                         confidence={"company": 0.0}), income()],
+            [],
+            [],
+        ),
+        (  # the same name read sure of itself: another company's
+            "statement company one character off, sure",
+            lambda a: [licence(a), sheet(company=_misread(a.applicant_name),
+                                         confidence={"company": 0.93}), income()],
+            [],
+            ["statement_company_mismatch"],
+        ),
+        (  # unsure, but of a name more than two characters off: another company's
+            "statement of another company, unsure",
+            lambda a: [licence(a), sheet(company="上海某某贸易有限公司",
+                                         confidence={"company": 0.2}), income()],
+            [],
+            ["statement_company_mismatch"],
+        ),
+        (
+            "licence illegible",
+            lambda a: [licence(a, name=None, credit_code=None), sheet(), income()],
+            [],
+            ["licence_name_unread"],
+        ),
+        (  # no unit printed, figures read as yuan below 1% of the loan: 万元 or 千元 unprinted
+            "no unit printed, figures too small for the loan",
+            lambda a: [licence(a), sheet(problems={"unit": NO_UNIT}), income()],
+            [],
+            ["unit_unprinted"],
+        ),
+        (
+            "no unit printed, figures in scale with the loan",
+            lambda a: [licence(a), sheet(problems={"unit": NO_UNIT},
+                                         total_assets=Decimal("100000000"),
+                                         total_liabilities=Decimal("60000000"),
+                                         total_equity=Decimal("40000000")), income()],
+            [],
+            [],
+        ),
         (
             "statement period illegible",
             lambda a: [licence(a), sheet(), income(period=None)],
@@ -247,7 +297,7 @@ def test_completeness(
     assert got.missing == missing
     assert codes(got) == failures
     assert got.complete is (not missing and not failures)
-    assert all(f.message for f in got.failures)
+    assert all(f.message and "None" not in f.message for f in got.failures)
 
 
 def test_failures_name_the_document(

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import ocr
-from journey.documents import DocumentKind, FinancialStatement
+from journey.documents import UNITS, DocumentKind, FinancialStatement
 from ocr._layout import Row
 from ocr._pipeline import read_page
 from ocr._statement import parse_statement
@@ -52,12 +52,14 @@ def test_a_unit_in_the_column_headers_is_applied(lang: str, layout: str,
                               unit_line=False)
     _assert_current_figures(statement, labels)
     assert "unit" not in statement.problems
+    assert statement.unit == UNITS[unit]  # what a clerk's correction of the unit scales from
 
 
 def test_a_statement_with_no_unit_anywhere_is_read_as_yuan_and_says_so() -> None:
     statement, labels = _read("balance_sheet", "zh", "ruled", "元", 4, unit_line=False)
     _assert_current_figures(statement, labels)
     assert "assumed yuan" in statement.problems["unit"]
+    assert statement.unit == 1
 
 
 @pytest.mark.parametrize(("kind", "lang", "layout", "heads"), [
