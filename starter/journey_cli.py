@@ -33,6 +33,7 @@ from journey.decisions import (
 from journey.decline_reasons import DeclineReason
 from journey.documents import DocumentKind
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
+from journey.reading_corrections import ReadingCorrection
 from journey.review_contracts import FOR_THE_NEXT_REVIEW
 from journey.settings import Settings
 from starter import book_sections, operations, pending, quotes, render, schedules
@@ -430,6 +431,30 @@ def reassign(
     )
 
 
+@acting("correct_reading")
+def correct(
+    workflow_id: JourneyId,
+    document: Annotated[str, typer.Option(help="the document's sha256, or its first 12 "
+                                               "characters as `status` shows them")],
+    field: Annotated[str, typer.Option(
+        help="licence: name, credit_code; statement: company, unit, or a figure (cash, "
+             "current_assets, total_assets, current_liabilities, total_liabilities, "
+             "total_equity, revenue, operating_profit, net_profit)")],
+    value: Annotated[str, typer.Option(
+        help="as the paper prints it: a figure in the statement's unit, a unit as 元, 千元 "
+             "or 万元")],
+    actor: As,
+    role: StaffRole = None,
+    reason: Annotated[str, typer.Option("--reason", help="what you checked; kept in the "
+                                                         "audit trail")] = "",
+) -> None:
+    """Correct what OCR read of a document, typed against the paper (operations, while the
+    file is checked): the file is checked again with it."""
+    send_update(workflow_id, "correct_reading",
+                _request(ReadingCorrection, actor=_actor(actor, role or Role.OPERATIONS),
+                         document=document, field=field, value=value, reason=reason))
+
+
 @acting("record_repayment")
 def repay(
     workflow_id: JourneyId,
@@ -553,6 +578,7 @@ def register(app: typer.Typer) -> None:
         sign,
         withdraw,
         reassign,
+        correct,
         repay,
         settlement,
         prepayment,

@@ -42,6 +42,7 @@ from journey.drawdowns import DrawdownDecision, DrawdownOutcome, DrawdownRequest
 from journey.entrusted_payment import PaymentInstruction
 from journey.fee_waiver import FeeWaiver
 from journey.post_loan_warnings import AcknowledgeWarning
+from journey.reading_corrections import ReadingCorrection
 from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
@@ -83,6 +84,7 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "sign": (Signature, UpdateResult),
     "withdraw": (Withdrawal, UpdateResult),
     "reassign": (Reassignment, UpdateResult),
+    "correct_reading": (ReadingCorrection, UpdateResult),
     "acknowledge_warning": (AcknowledgeWarning, UpdateResult),
     "write_off": (WriteOff, UpdateResult),
     "record_payment_instruction": (PaymentInstruction, UpdateResult),

@@ -110,6 +110,8 @@ class JourneyUpdates(Bookkeeping):
         self._info_request: OpenRequest | None = None  # a decider's, until it is met
         self._answers = 0  # written answers to deciders' questions (workflows/info_requests)
         self._read_up_to = 0  # the batches of documents that had come when the file was read
+        self._corrections = 0  # clerks' corrections of readings (workflows/reading_corrections)
+        self._corrections_checked = 0  # ... of them when the file was last checked
 
     # -- what the stages read ------------------------------------------------------------
 

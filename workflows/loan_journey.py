@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
+    from workflows.reading_corrections import CLERK_CORRECTIONS, ReadingCorrections
     from workflows.touchpoints import TouchpointUpdates
 
 OFFER_COVENANTS = "offer-covenants"  # workflow.patched marker: before it, no covenants in offers
@@ -82,7 +83,7 @@ END_NOTICES = "end-notices"
 @workflow.defn
 class LoanJourneyWorkflow(
     EntrustedPayoutStage, DrawdownStage, PostLoanStage, TouchpointUpdates, InfoRequests,
-    ExposureAtDecision,
+    ExposureAtDecision, ReadingCorrections,
 ):
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
@@ -330,6 +331,7 @@ class LoanJourneyWorkflow(
                           notice.body)
 
     async def _check_completeness(self) -> Completeness:
+        self._corrections_checked = self._corrections
         return await workflow.execute_activity(
             contracts.CHECK_COMPLETENESS,
             CompletenessInput(
@@ -349,6 +351,9 @@ class LoanJourneyWorkflow(
         known, answered = self.submissions(), self.answered()
         if workflow.patched(READ_WHAT_CAME_FIRST) and known > self._read_up_to:
             return  # documents came while the file was read or checked: read them first
+        corrections = workflow.patched(CLERK_CORRECTIONS)
+        if corrections and self.corrections_since_check():
+            return  # a clerk corrected a reading while the file was checked: check it again
         visit = self._visits[-1]
         key = f"{self._workflow_id}:supplements:{visit.attempt}"
         start = opened if workflow.patched(SUPPLEMENTS_EXPIRE_BY_ROUND) else visit.entered_at
@@ -357,7 +362,8 @@ class LoanJourneyWorkflow(
         await self.notify(key, "customer", "supplements_requested", request)
         self._requested, self._requested_until = request, deadline
         await self.wait_for(
-            lambda: self.submissions() > known or self.answered() > answered,
+            lambda: self.submissions() > known or self.answered() > answered
+            or (corrections and self.corrections_since_check()),
             deadline=deadline,
             expiry="no supplements before the deadline",
             told=not_done_by("The documents the bank asked for were not received",

@@ -86,6 +86,16 @@ def authorize_receipt(policy: Policy, actor: Actor) -> StaffMember:
     return authorize_staff(policy, actor, {Role.OPERATIONS})
 
 
+def authorize_reading_correction(policy: Policy, actor: Actor) -> StaffMember:
+    """Only operations, the clerks who hold the paper, correct what OCR read of a document:
+    not the customer, whose papers they are, nor a decider, who decides on the reading."""
+    if actor.role is Role.CUSTOMER:
+        raise DecisionRefused(
+            f"{actor.id!r} is the customer: the bank's operations check a reading against "
+            "the paper; if a document says something else, send it again")
+    return authorize_staff(policy, actor, {Role.OPERATIONS})
+
+
 def authorize_payment_instruction(policy: Policy, actor: Actor) -> StaffMember:
     """Only operations record an entrusted payout's instruction (受托支付): they check the
     commercial contracts and pay the counterparties from the bank's books. The borrower, whom

@@ -36,6 +36,7 @@ from journey.decisions import (
     WrittenAnswer,
 )
 from journey.policy import parse_policy
+from journey.reading_corrections import ReadingCorrection
 from journey.stages import Stage
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
@@ -53,7 +54,7 @@ KNOWN = {m.id for m in parse_policy(policy_text(None)).staff}
 UPDATES = [
     "add_documents", "record_risk_opinion", "decide", "sign", "withdraw", "reassign",
     "record_repayment", "add_statements", "write_off", "record_schedule_change",
-    "answer_question",
+    "answer_question", "correct_reading",
 ]
 
 
@@ -72,6 +73,8 @@ def _request(update: str, actor: Actor, text: str) -> BaseModel:
         "record_repayment": lambda: Repayment(actor=actor, reference="REF-" + text[:8], amount=1),
         "write_off": lambda: WriteOff(actor=actor, reason=reason),
         "answer_question": lambda: WrittenAnswer(actor=actor, text=reason),
+        "correct_reading": lambda: ReadingCorrection(
+            actor=actor, document=ref(text).sha256, field="total_assets", value="1"),
         "record_schedule_change": lambda: ScheduleChange(
             actor=actor, action=ScheduleAction.PAUSED, note=reason[:500]),
     }[update]()

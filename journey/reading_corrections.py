@@ -1,0 +1,131 @@
+"""A clerk's correction of what OCR read, typed against the paper: which fields of which
+document may be corrected, and the reading a correction leaves.
+
+Pure: the journey's validator tries a correction so that a bad one is refused before the
+history, its handler applies it, and the completeness check then reads the corrected
+reading. A corrected field is sure (confidence 1.0), its reader's note gone, and
+`corrected` says what was read, what the paper says, who typed it and when.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from pydantic import BaseModel, Field
+
+from journey import credit_code
+from journey.actors import Actor
+from journey.documents import UNITS, DocumentKind, DocumentReading, ReadStatus
+from journey.policy.completeness import FIGURE_NAMES
+from journey.policy.errors import DecisionRefused
+
+# what else may be corrected: the name and code a licence prints, a statement's company and
+# the unit it prints its figures in (元, 千元, 万元 ...)
+LICENCE_FIELDS = ("name", "credit_code")
+STATEMENT_FIELDS = ("company", "unit")
+
+
+class ReadingCorrection(BaseModel):
+    """What the paper says where OCR read otherwise: `document` its sha256 (or the first 8+
+    characters `status` shows), `field` as `status` names it, `value` as printed."""
+
+    actor: Actor
+    document: str = Field(min_length=8, max_length=64, pattern=r"^[0-9a-f]+$")
+    field: str = Field(min_length=1, max_length=40)
+    value: str = Field(min_length=1, max_length=200)
+    reason: str = Field(default="", max_length=500)
+
+
+def correctable(kind: DocumentKind) -> tuple[str, ...]:
+    """The fields of a document of `kind` a clerk may correct."""
+    if kind is DocumentKind.BUSINESS_LICENSE:
+        return LICENCE_FIELDS
+    return (*STATEMENT_FIELDS, *FIGURE_NAMES.get(kind, ()))
+
+
+def document_of(readings: list[DocumentReading], document: str) -> DocumentReading:
+    """The read document `document` names (its sha256 or a prefix of it)."""
+    found = [r for r in readings if r.ref.sha256.startswith(document)]
+    if len(found) != 1:
+        known = ", ".join(f"{r.ref.sha256[:12]} ({r.ref.filename})" for r in readings)
+        raise DecisionRefused(
+            (f"no document of this journey is {document}" if not found else
+             f"{document} names {len(found)} documents: give more of its sha256")
+            + f" (its documents: {known or 'none read yet'})")
+    reading = found[0]
+    if reading.status is not ReadStatus.READ or (reading.license or reading.statement) is None:
+        raise DecisionRefused(
+            f"{reading.ref.filename} could not be read ({reading.status}): there is no reading "
+            "to correct; ask the customer to rescan it")
+    return reading
+
+
+def corrected(reading: DocumentReading, fix: ReadingCorrection, at: datetime
+              ) -> tuple[DocumentReading, str]:
+    """The reading with `fix` applied, and what the field read before; refused (with what may
+    be corrected) when the field is not one of the document's or the value does not parse."""
+    fields = correctable(reading.kind)
+    if fix.field not in fields:
+        raise DecisionRefused(
+            f"{reading.ref.filename} is a {reading.kind}: its fields to correct are "
+            f"{', '.join(fields)}, not {fix.field!r}")
+    read = reading.license or reading.statement
+    assert read is not None, "document_of gives only read documents"
+    old = getattr(read, fix.field)
+    changes = _changes(read, fix.field, fix.value.strip())
+    note = (f"read {_shown(old, fix.field)}, corrected to {fix.value.strip()} against the paper "
+            f"by {fix.actor.id} at {at:%Y-%m-%d %H:%M} UTC"
+            + (f" ({fix.reason})" if fix.reason else ""))
+    problems = {k: v for k, v in read.problems.items()
+                if k != fix.field and not (k == "balances" and fix.field in _BALANCE)}
+    fixed = read.model_copy(update={
+        **changes, "problems": problems,
+        "confidence": {**read.confidence, fix.field: 1.0},
+        "corrected": {**read.corrected, fix.field: note},
+    })
+    part = "license" if reading.license is not None else "statement"
+    return reading.model_copy(update={part: fixed}), _shown(old, fix.field)
+
+
+_BALANCE = ("total_assets", "total_liabilities", "total_equity", "unit")
+
+
+def _changes(read: object, field: str, value: str) -> dict[str, object]:
+    if field == "unit":
+        unit = UNITS.get(value)
+        if unit is None:
+            raise DecisionRefused(f"{value!r} is not a unit a statement prints: one of "
+                                  f"{', '.join(UNITS)}")
+        was = getattr(read, "unit", None) or Decimal(1)
+        scaled = {f: v * unit / was for kind in FIGURE_NAMES.values() for f in kind
+                  if (v := getattr(read, f)) is not None}
+        return {"unit": unit, **scaled, "balances": None}
+    if field in LICENCE_FIELDS + ("company",):
+        if field == "credit_code":
+            code = value.upper()
+            if not credit_code.is_valid(code):
+                raise DecisionRefused(f"{value} fails the credit code's checksum: check each "
+                                      "of its 18 characters on the paper")
+            return {"credit_code": code, "credit_code_valid": True}
+        return {field: value}
+    try:
+        amount = Decimal(value.replace(",", ""))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise DecisionRefused(f"{value!r} is not an amount: type the figure as the paper prints "
+                              "it, e.g. 22,063,500.00")
+    # the figure as printed, in the statement's unit; a balance sheet is checked again
+    amount *= getattr(read, "unit", None) or Decimal(1)
+    return {field: amount, **({"balances": None} if field in _BALANCE else {})}
+
+
+def _shown(value: object, field: str) -> str:
+    if field == "unit":
+        if value is None:
+            return "no unit (taken as 元)"
+        return next((name for name, u in UNITS.items() if u == value), str(value))
+    if value is None:
+        return "nothing"
+    return f"{value:,}" if isinstance(value, Decimal) else str(value)

@@ -1,0 +1,83 @@
+"""A clerk's correction of a reading (journey/reading_corrections.py): what it changes, what
+it refuses, and the completeness check on the corrected reading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from journey.actors import Actor, Role
+from journey.application import LoanApplication
+from journey.documents import DocumentReading
+from journey.policy import DecisionRefused, Policy, check_completeness
+from journey.reading_corrections import ReadingCorrection, corrected, document_of
+from tests.journey.test_policy_completeness import NO_UNIT, TODAY, income, licence, sheet
+
+CLERK = Actor(id="ops-li", role=Role.OPERATIONS)
+AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def fix(reading: DocumentReading, field: str, value: str) -> ReadingCorrection:
+    return ReadingCorrection(actor=CLERK, document=reading.ref.sha256[:12], field=field,
+                             value=value)
+
+
+def test_a_unit_the_statement_did_not_print_scales_its_figures_and_clears_the_check(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app()
+    read = sheet(problems={"unit": NO_UNIT}, total_assets=Decimal("1805.73"),
+                 total_liabilities=Decimal("805.73"), total_equity=Decimal("1000"))
+    files = [licence(app), read, income()]
+    assert [f.code for f in check_completeness(policy, app, files, TODAY).failures] == [
+        "unit_unprinted"]
+    fixed, old = corrected(read, fix(read, "unit", "万元"), AT)
+    st = fixed.statement
+    assert st is not None and old == "no unit (taken as 元)"
+    assert (st.unit, st.total_assets, st.total_equity) == (
+        Decimal(10_000), Decimal("18057300.00"), Decimal(10_000_000))
+    assert "unit" not in st.problems and "corrected to 万元" in st.corrected["unit"]
+    assert check_completeness(policy, app, [licence(app), fixed, income()], TODAY).complete
+    # a figure typed afterwards is as the paper prints it, in 万元
+    again, _ = corrected(fixed, fix(fixed, "cash", "12.5"), AT)
+    assert again.statement is not None and again.statement.cash == Decimal("125000.0")
+
+
+def test_a_licence_name_typed_from_the_paper_is_checked_like_a_read_one(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app()
+    blank = licence(app, name=None)
+    fixed, old = corrected(blank, fix(blank, "name", app.applicant_name), AT)
+    assert old == "nothing"
+    assert check_completeness(policy, app, [fixed, sheet(), income()], TODAY).complete
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("revenue", "1", "its fields to correct are name, credit_code, not 'revenue'"),
+    ("credit_code", "91110000MA01C3D5X0", "fails the credit code's checksum"),
+])
+def test_a_correction_the_licence_cannot_take_is_refused(
+    make_app: Callable[..., LoanApplication], field: str, value: str, says: str
+) -> None:
+    read = licence(make_app(), credit_code="91110000MA01C3D5X0")
+    with pytest.raises(DecisionRefused, match=says):
+        corrected(read, fix(read, field, value), AT)
+
+
+def test_a_figure_that_is_no_amount_or_a_unit_that_is_none_is_refused() -> None:
+    read = sheet()
+    with pytest.raises(DecisionRefused, match="is not an amount"):
+        corrected(read, fix(read, "total_assets", "1O0"), AT)
+    with pytest.raises(DecisionRefused, match="not a unit a statement prints"):
+        corrected(read, fix(read, "unit", "美元"), AT)
+
+
+def test_the_document_is_named_by_its_sha256_or_a_prefix() -> None:
+    files = [sheet(), income()]
+    assert document_of(files, files[1].ref.sha256[:8]) is files[1]
+    with pytest.raises(DecisionRefused, match="no document of this journey is ffffffff"):
+        document_of(files, "ffffffff")

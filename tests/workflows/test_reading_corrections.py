@@ -1,0 +1,81 @@
+"""A clerk corrects what OCR misread, against the paper: refused before the history from
+anyone but operations or for a field or document the journey does not have; taken, it is
+recorded with who, when, what was read and what the paper says, and the file is checked
+again without asking the customer for the document once more."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor
+from journey.reading_corrections import ReadingCorrection
+from journey.stages import Stage
+from store.outbox import messages_for
+from tests.cli_kit import cli, point_cli_at, said
+from tests.workflows.journey_kit import (
+    RISK_SME,
+    SUBMITTER,
+    customer,
+    new_application,
+    refused,
+    running_journey,
+    until_stage,
+)
+from workflows.loan_journey import LoanJourneyWorkflow
+
+MISREAD = "digit groups look misread: compare with the original"
+
+
+async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs, app = new_application()
+    sheet = next(r for r in docs.readings.values() if r.ref.filename.endswith("-balance.png"))
+    assert sheet.statement is not None
+    docs.readings[sheet.ref.sha256] = sheet.model_copy(update={
+        "statement": sheet.statement.model_copy(update={
+            "total_assets": Decimal("19468600.00"), "balances": False,
+            "confidence": {"total_assets": 0.0}, "problems": {"total_assets": MISREAD}})})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert asked.completeness is not None
+        assert [f.code for f in asked.completeness.failures] == ["unbalanced"]
+
+        def fix(actor: Actor, field: str = "total_assets", document: str = sheet.ref.sha256[:12]
+                ) -> ReadingCorrection:
+            return ReadingCorrection(actor=actor, document=document, field=field,
+                                     value="100,000,000.00", reason="checked the signed copy")
+
+        update = LoanJourneyWorkflow.correct_reading
+        assert "operations check a reading" in await refused(handle, update, fix(customer(app)))
+        assert "this needs one of: operations" in await refused(handle, update, fix(RISK_SME))
+        assert "not 'revenue'" in await refused(handle, update, fix(SUBMITTER, "revenue"))
+        assert "no document of this journey" in await refused(
+            handle, update, fix(SUBMITTER, document="0123456789ab"))
+
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        typed = ["correct", handle.id, "--document", sheet.ref.sha256[:12], "--field",
+                 "total_assets", "--value", "100,000,000.00", "--reason",
+                 "checked the signed copy"]
+        wrong = await cli(*typed, "--as", app.credit_code, "--role", "customer")
+        assert wrong.exit_code == 3, wrong.output
+        taken = await cli(*typed, "--as", SUBMITTER.id)
+        assert taken.exit_code == 0, taken.output
+        assert (f"{sheet.ref.filename} total_assets: read 19,468,600.00, the paper says "
+                "100,000,000.00; the file is checked again with it") in said(taken)
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        made = reviewed.decisions[-1]
+        assert (made.actor, made.verdict, made.stage) == (
+            SUBMITTER, "corrected reading", Stage.COMPLETENESS)
+        assert made.reason.endswith("the paper says 100,000,000.00 (checked the signed copy)")
+        read = next(r for r in reviewed.readings if r.ref == sheet.ref).statement
+        assert read is not None and read.total_assets == Decimal("100000000.00")
+        assert read.confidence["total_assets"] == 1.0 and "total_assets" not in read.problems
+        assert "by ops-li" in read.corrected["total_assets"]
+        # the customer was asked once, before the correction, and not again
+        asks = [m for m in messages_for(settings.db_url, handle.id)
+                if m.template == "supplements_requested"]
+        assert len(asks) == 1
