@@ -13,12 +13,23 @@ from rich.table import Table
 from rich.text import Text
 
 from journey.availability_interest import InterestPosition, Payoff
-from journey.documents import DocumentReading
+from journey.documents import (
+    LOW_CONFIDENCE,
+    UNITS,
+    BusinessLicense,
+    DocumentReading,
+    FinancialStatement,
+)
 from journey.entrusted_payment import paid_to
 from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_total
 from journey.lpr import RateChange, floats
 from journey.owed_figures import OwedFigures
-from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
+from journey.policy.completeness import (
+    FIGURE_LABELS,
+    FIGURE_NAMES,
+    REQUIRED_FIGURES,
+    unsure_company,
+)
 from journey.policy.pricing import spread_text
 from journey.post_loan import ZERO, Account
 from journey.post_loan_warnings import open_numbers
@@ -113,7 +124,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
             docs.add_row(escape(r.ref.filename), r.ref.sha256[:12], r.kind,
                          f"{r.status}, not the borrower's" if foreign
                          else f"{r.status}, superseded" if superseded else r.status,
-                         escape(reading_text(r)), escape(foreign or reading_check(r)))
+                         escape(reading_text(r, s.applicant)),
+                         escape(foreign or reading_check(r)))
         parts.append(docs)
     if s.received:
         parts.append(Text.assemble(
@@ -140,29 +152,71 @@ def interest_text(i: InterestPosition) -> str:
     return i.text(late="[red]{}[/]")
 
 
-def reading_text(r: DocumentReading) -> str:
-    """What the OCR read that the file is checked on, for people to compare with the page."""
+def reading_text(r: DocumentReading, borrower: str) -> str:
+    """What the OCR read that the file is checked on, for people to compare with the page:
+    every field the file is checked on and every field a check note names, each with how
+    sure the reader was ([0.95]), unsure ones marked "low: check against the paper"."""
     if r.license:
         lic = r.license
-        term = f", term to {lic.valid_until}" if lic.valid_until else ""
-        return f"{lic.name} {lic.credit_code}{term}"
+        if not lic.name and not lic.credit_code:
+            return "the licence could not be read: rescan it"
+        names = ["name", "credit_code", "valid_until", *lic.problems, *lic.low_confidence()]
+        return "; ".join(_field(lic, n) for n in dict.fromkeys(names) if n in LICENCE_LABELS)
     if r.statement:
         st = r.statement
-        figures = [f"{FIGURE_LABELS[n].split(' (')[0]} "
-                   + ("unread" if getattr(st, n) is None else f"{getattr(st, n):,}")
-                   for n in REQUIRED_FIGURES.get(st.kind, ())]
-        return "; ".join([f"{st.company or 'company unread'}, period {st.period_end}", *figures])
+        company = ("company unread: check against the paper" if not st.company
+                   else f"company {st.company}" + _sure(st, "company")
+                   + (": close to the borrower's name, unsure: check against the paper"
+                      if unsure_company(st, borrower) else ""))
+        unit = (f"unit not printed (read as 元){_sure(st, 'unit')}" if "unit" in st.problems
+                else f"unit {_unit_name(st.unit)}{_sure(st, 'unit')}" if st.unit else "")
+        named = [*REQUIRED_FIGURES.get(st.kind, ()), *st.problems, *st.low_confidence(),
+                 *st.corrected]
+        figures = [_field(st, n) for n in dict.fromkeys(named)
+                   if n in FIGURE_NAMES.get(st.kind, ())]
+        period = f"period {st.period_end or 'unread'}" + _sure(st, "period_end")
+        return "; ".join(p for p in [company, period, unit, *figures] if p)
     return r.reason or ""
 
 
+LICENCE_LABELS = {"name": "name", "credit_code": "credit code", "valid_until": "term to"}
+
+
+def _field(read: BusinessLicense | FinancialStatement, name: str) -> str:
+    """One field as read, labelled, with how sure the reader was."""
+    value = getattr(read, name)
+    label = LICENCE_LABELS.get(name) or FIGURE_LABELS.get(name, name).split(" (")[0]
+    if name == "valid_until" and value is None:
+        return "term " + ("unread" if "term" in read.problems else "长期 (no end)")
+    shown = "unread" if value is None else f"{value:,}" if isinstance(value, Decimal) else value
+    return f"{label} {shown}{_sure(read, name)}"
+
+
+def _sure(read: BusinessLicense | FinancialStatement, name: str) -> str:
+    """How sure the reader was of a field: [1.00 corrected], [0.95], [0.00 low: check against
+    the paper]; nothing when the reading does not say."""
+    if name in read.corrected:
+        return " [corrected]"
+    conf = read.confidence.get(name)
+    if conf is None:
+        return ""
+    return f" [{conf:.2f}" + (" low: check against the paper]" if conf < LOW_CONFIDENCE else "]")
+
+
+def _unit_name(unit: Decimal) -> str:
+    return next((name for name, u in UNITS.items() if u == unit), f"{unit:,} yuan")
+
+
 def reading_check(r: DocumentReading) -> str:
-    """What to check by eye: fields read with low confidence, and the reader's notes."""
+    """What to check by eye: fields read with low confidence, the reader's notes, and what a
+    clerk corrected against the paper."""
     read = r.license or r.statement
     if read is None:
         return ""
     low = read.low_confidence()
     notes = [f"{field}: {problem}" for field, problem in read.problems.items()]
-    return "; ".join(([f"low confidence: {', '.join(low)}"] if low else []) + notes)
+    fixed = [f"{field} {note}" for field, note in read.corrected.items()]
+    return "; ".join(([f"low confidence: {', '.join(low)}"] if low else []) + notes + fixed)
 
 
 def covenant_terms(offer: Offer) -> str:
