@@ -63,8 +63,10 @@ def document_of(readings: list[DocumentReading], document: str) -> DocumentReadi
 
 def corrected(reading: DocumentReading, fix: ReadingCorrection, at: datetime
               ) -> tuple[DocumentReading, str]:
-    """The reading with `fix` applied, and what the field read before; refused (with what may
-    be corrected) when the field is not one of the document's or the value does not parse."""
+    """The reading with `fix` applied, and in words what the field read before and what it
+    reads now ("read 19,468,600.00, the paper says 2,206.35, taken as 22,063,500.00" on a
+    statement in 万元); refused (with what may be corrected) when the field is not one of the
+    document's or the value does not parse."""
     fields = correctable(reading.kind)
     if fix.field not in fields:
         raise DecisionRefused(
@@ -72,11 +74,13 @@ def corrected(reading: DocumentReading, fix: ReadingCorrection, at: datetime
             f"{', '.join(fields)}, not {fix.field!r}")
     read = reading.license or reading.statement
     assert read is not None, "document_of gives only read documents"
-    old = getattr(read, fix.field)
-    changes = _changes(read, fix.field, fix.value.strip())
-    note = (f"read {_shown(old, fix.field)}, corrected to {fix.value.strip()} against the paper "
-            f"by {fix.actor.id} at {at:%Y-%m-%d %H:%M} UTC"
-            + (f" ({fix.reason})" if fix.reason else ""))
+    typed = fix.value.strip()
+    changes = _changes(read, fix.field, typed)
+    now = _shown(changes[fix.field], fix.field)
+    said = f"read {_shown(getattr(read, fix.field), fix.field)}, the paper says {typed}" + (
+        f", taken as {now}" if now != typed else "")
+    note = (f"{said}: corrected against the paper by {fix.actor.id} at {at:%Y-%m-%d %H:%M} "
+            "UTC" + (f" ({fix.reason})" if fix.reason else ""))
     problems = {k: v for k, v in read.problems.items()
                 if k != fix.field and not (k == "balances" and fix.field in _BALANCE)}
     fixed = read.model_copy(update={
@@ -85,7 +89,7 @@ def corrected(reading: DocumentReading, fix: ReadingCorrection, at: datetime
         "corrected": {**read.corrected, fix.field: note},
     })
     part = "license" if reading.license is not None else "statement"
-    return reading.model_copy(update={part: fixed}), _shown(old, fix.field)
+    return reading.model_copy(update={part: fixed}), said
 
 
 _BALANCE = ("total_assets", "total_liabilities", "total_equity", "unit")

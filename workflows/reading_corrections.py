@@ -28,11 +28,10 @@ class ReadingCorrections(JourneyUpdates):
     @workflow.update
     async def correct_reading(self, fix: ReadingCorrection) -> UpdateResult:
         reading = document_of(list(self._readings.values()), fix.document)
-        fixed, old = corrected(reading, fix, workflow.now())
+        fixed, change = corrected(reading, fix, workflow.now())
         self._readings[reading.ref.sha256] = fixed
         self._corrections += 1
-        said = (f"{reading.ref.filename} {fix.field}: read {old}, the paper says "
-                f"{fix.value.strip()}")
+        said = f"{reading.ref.filename} {fix.field}: {change}"
         self.record_decision(fix.actor, "corrected reading",
                              said + (f" ({fix.reason})" if fix.reason else ""))
         return UpdateResult(stage=self._stage,

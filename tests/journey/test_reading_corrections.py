@@ -36,14 +36,15 @@ def test_a_unit_the_statement_did_not_print_scales_its_figures_and_clears_the_ch
         "unit_unprinted"]
     fixed, old = corrected(read, fix(read, "unit", "万元"), AT)
     st = fixed.statement
-    assert st is not None and old == "no unit (taken as 元)"
+    assert st is not None and old == "read no unit (taken as 元), the paper says 万元"
     assert (st.unit, st.total_assets, st.total_equity) == (
         Decimal(10_000), Decimal("18057300.00"), Decimal(10_000_000))
-    assert "unit" not in st.problems and "corrected to 万元" in st.corrected["unit"]
+    assert "unit" not in st.problems and "the paper says 万元: corrected" in st.corrected["unit"]
     assert check_completeness(policy, app, [licence(app), fixed, income()], TODAY).complete
     # a figure typed afterwards is as the paper prints it, in 万元
-    again, _ = corrected(fixed, fix(fixed, "cash", "12.5"), AT)
+    again, said = corrected(fixed, fix(fixed, "cash", "12.5"), AT)
     assert again.statement is not None and again.statement.cash == Decimal("125000.0")
+    assert said == "read nothing, the paper says 12.5, taken as 125,000.0"
 
 
 def test_a_licence_name_typed_from_the_paper_is_checked_like_a_read_one(
@@ -51,8 +52,8 @@ def test_a_licence_name_typed_from_the_paper_is_checked_like_a_read_one(
 ) -> None:
     app = make_app()
     blank = licence(app, name=None)
-    fixed, old = corrected(blank, fix(blank, "name", app.applicant_name), AT)
-    assert old == "nothing"
+    fixed, said = corrected(blank, fix(blank, "name", app.applicant_name), AT)
+    assert said == f"read nothing, the paper says {app.applicant_name}"
     assert check_completeness(policy, app, [fixed, sheet(), income()], TODAY).complete
 
 
