@@ -1,7 +1,9 @@
 """Read one stored document: classify it, extract its fields, never fail the journey.
 
 A document that cannot be read comes back as UNREADABLE with the reason, so completeness
-asks the customer for it again. Engine trouble (tesseract missing, a timeout) is retried.
+asks the customer for it again; a legible page of no kind the checklist names (a letter, a
+contract) is READ as a supporting document (`other`) with its text. Engine trouble
+(tesseract missing, a timeout) is retried.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from activities.heartbeat import heartbeating
 from activities.metrics import observe_ocr
 from journey import contracts
 from journey.contracts import ReadDocumentInput
-from journey.documents import DocumentKind, DocumentReading, ReadStatus
+from journey.documents import (
+    BusinessLicense,
+    DocumentKind,
+    DocumentReading,
+    FinancialStatement,
+    ReadStatus,
+)
 from journey.settings import Settings
 from store import blobs
 from store.documents import record_reading
@@ -65,21 +73,20 @@ def _failure(reading: DocumentReading) -> str | None:
 
 
 def _read(data: bytes, request: ReadDocumentInput) -> DocumentReading:
+    """One pass of the OCR: a licence, a statement, or a legible page of any other kind kept
+    as a supporting document with its text; an unreadable page says why."""
     try:
-        kind = ocr.classify(data)
-        if kind is DocumentKind.BUSINESS_LICENSE:
-            return DocumentReading(
-                ref=request.ref, status=ReadStatus.READ, kind=kind,
-                license=ocr.extract_license(data),
-            )
-        if kind is DocumentKind.UNKNOWN:
-            raise ocr.UnreadableDocument("not a licence or a financial statement", reason="kind")
-        return DocumentReading(
-            ref=request.ref, status=ReadStatus.READ, kind=kind,
-            statement=ocr.extract_statement(data),
-        )
+        kind, model = ocr.read_document(data)
     except ocr.UnreadableDocument as err:
         return DocumentReading(
             ref=request.ref, status=ReadStatus.UNREADABLE, kind=DocumentKind.UNKNOWN,
             reason=f"{err.reason}: {err}",
         )
+    reading = DocumentReading(ref=request.ref, status=ReadStatus.READ, kind=kind)
+    if isinstance(model, BusinessLicense):
+        reading.license = model
+    elif isinstance(model, FinancialStatement):
+        reading.statement = model
+    else:
+        reading.supporting = model
+    return reading

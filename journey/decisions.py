@@ -65,7 +65,7 @@ class InfoRequest(BaseModel):
 
     @model_validator(mode="after")
     def _names_something(self) -> InfoRequest:
-        if DocumentKind.UNKNOWN in self.kinds:
+        if {DocumentKind.UNKNOWN, DocumentKind.OTHER} & set(self.kinds):
             raise ValueError("ask for a business licence, a balance sheet or an income "
                              "statement; for anything else, ask the question in the reason")
         if not self.kinds and not self.periods:

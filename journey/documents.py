@@ -21,12 +21,15 @@ LOW_CONFIDENCE = 0.6
 # The units a statement prints its figures in (单位：...), in yuan.
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000),
          "百万元": Decimal(1_000_000), "亿元": Decimal(100_000_000)}
+# the most of a supporting document's text a reading carries (the history must stay small)
+SUPPORTING_TEXT = 2000
 
 
 class DocumentKind(StrEnum):
     BUSINESS_LICENSE = "business_license"
     BALANCE_SHEET = "balance_sheet"
     INCOME_STATEMENT = "income_statement"
+    OTHER = "other"  # a legible page of none of the kinds above: a supporting document
     UNKNOWN = "unknown"
 
 
@@ -90,6 +93,14 @@ class FinancialStatement(Extracted):
     balances: bool | None = None
 
 
+class SupportingDocument(Extracted):
+    """A legible page of no kind the checklist names (a signed letter, a contract): kept with
+    the text read, for the deciders to read; it never blocks the file."""
+
+    kind: DocumentKind = DocumentKind.OTHER
+    text: str = Field(default="", max_length=SUPPORTING_TEXT)
+
+
 class ReadStatus(StrEnum):
     READ = "read"
     UNREADABLE = "unreadable"
@@ -104,5 +115,6 @@ class DocumentReading(BaseModel):
     kind: DocumentKind = DocumentKind.UNKNOWN
     license: BusinessLicense | None = None
     statement: FinancialStatement | None = None
+    supporting: SupportingDocument | None = None
     reason: str | None = None
     seconds: float = 0.0

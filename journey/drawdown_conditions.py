@@ -38,7 +38,8 @@ from journey.repayment import (
     with_interest_before,
 )
 
-_OCR_KINDS = {k.value for k in DocumentKind if k is not DocumentKind.UNKNOWN}
+_OCR_KINDS = {k.value for k in DocumentKind
+              if k not in (DocumentKind.UNKNOWN, DocumentKind.OTHER)}
 PLACES = Decimal("0.01")
 HALF_PLACE = Decimal("0.005")  # how far a DSCR rounded to PLACES may be above its value
 SMALLER_STEP = Decimal("10000")  # a smaller drawdown offered in whole 10,000s

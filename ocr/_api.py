@@ -1,18 +1,27 @@
-"""The public functions: classify a page, extract a licence or a statement."""
+"""The public functions: classify a page, extract a licence or a statement, or keep the text
+of a legible page of any other kind."""
 
 from __future__ import annotations
 
-from journey.documents import BusinessLicense, DocumentKind, Extracted, FinancialStatement
+from journey.documents import (
+    BusinessLicense,
+    DocumentKind,
+    Extracted,
+    FinancialStatement,
+    SupportingDocument,
+)
 from ocr._license import parse_license
 from ocr._load import Source
 from ocr._pipeline import Reading, read_page
 from ocr._statement import parse_statement
+from ocr._supporting import read_supporting
 from ocr.errors import WrongDocumentKind
 
 STATEMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT)
 NAMES = {DocumentKind.BUSINESS_LICENSE: "a business licence (营业执照)",
          DocumentKind.BALANCE_SHEET: "a balance sheet (资产负债表)",
          DocumentKind.INCOME_STATEMENT: "an income statement (利润表)",
+         DocumentKind.OTHER: "a supporting document (a letter, a contract)",
          DocumentKind.UNKNOWN: "no document this service reads"}
 FLATTENED = ("photographed at an angle: the page was cut from its background and flattened "
              "before reading; a flat scan reads more surely")
@@ -64,11 +73,13 @@ def extract_statement(source: Source) -> FinancialStatement:
     return _statement(reading)
 
 
-def read_document(source: Source) -> tuple[DocumentKind, BusinessLicense | FinancialStatement]:
-    """Classify and extract in one pass; raises WrongDocumentKind when the kind is unknown."""
+def read_document(source: Source) -> tuple[
+        DocumentKind, BusinessLicense | FinancialStatement | SupportingDocument]:
+    """Classify and extract in one pass: a page of no other kind is a supporting document,
+    its text kept (DocumentKind.OTHER); raises IllegiblePage when that text does not read."""
     reading = read_page(source)
     if reading.kind is DocumentKind.BUSINESS_LICENSE:
         return reading.kind, _license(reading)
     if reading.kind in STATEMENTS:
         return reading.kind, _statement(reading)
-    raise _wrong(reading, "a licence, balance sheet or income statement")
+    return DocumentKind.OTHER, read_supporting(reading)

@@ -1,8 +1,8 @@
 """The one error hierarchy of the OCR package.
 
 Every failure to read a document is an `OcrError`. Bad input (empty, not an image, truncated,
-too large, blank, the wrong kind of document) is an `UnreadableDocument` with a short machine
-`reason` and a message that says what to do; engine trouble is an `EngineError`.
+too large, blank, illegible, the wrong kind of document) is an `UnreadableDocument` with a
+short machine `reason` and a message that says what to do; engine trouble is an `EngineError`.
 """
 
 from __future__ import annotations
@@ -49,6 +49,12 @@ class BlankPage(UnreadableDocument):
 
 class WrongDocumentKind(UnreadableDocument):
     reason = "wrong_kind"
+
+
+class IllegiblePage(UnreadableDocument):
+    """A page of no kind the service extracts whose text does not read clearly enough to keep."""
+
+    reason = "illegible"
 
 
 class EngineError(OcrError):

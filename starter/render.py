@@ -37,6 +37,8 @@ from journey.repayment import money
 from journey.status import JourneyStatus, Offer
 from starter.operations import JourneyRow
 
+SUPPORTING_SHOWN = 200  # the characters of a supporting document's text `status` shows
+
 
 def _when(moment: object) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"  # type: ignore[attr-defined]
@@ -176,6 +178,10 @@ def reading_text(r: DocumentReading, borrower: str) -> str:
                    if n in FIGURE_NAMES.get(st.kind, ())]
         period = f"period {st.period_end or 'unread'}" + _sure(st, "period_end")
         return "; ".join(p for p in [company, period, unit, *figures] if p)
+    if r.supporting:  # the whole text is in --json
+        text = " / ".join(r.supporting.text.splitlines())
+        return f"supporting document: {text[:SUPPORTING_SHOWN]}" + (
+            " …" if len(text) > SUPPORTING_SHOWN else "")
     return r.reason or ""
 
 
@@ -210,7 +216,7 @@ def _unit_name(unit: Decimal) -> str:
 def reading_check(r: DocumentReading) -> str:
     """What to check by eye: fields read with low confidence, the reader's notes, and what a
     clerk corrected against the paper."""
-    read = r.license or r.statement
+    read = r.license or r.statement or r.supporting
     if read is None:
         return ""
     low = read.low_confidence()

@@ -15,6 +15,7 @@ from journey.documents import (
     DocumentRef,
     FinancialStatement,
     ReadStatus,
+    SupportingDocument,
 )
 from store._dialect import insert_for
 from store.db import ready
@@ -22,7 +23,7 @@ from store.models import DocumentReadingRow
 
 
 def _values(workflow_id: str, reading: DocumentReading) -> dict[str, Any]:
-    fields = reading.license or reading.statement
+    fields = reading.license or reading.statement or reading.supporting
     return {
         "workflow_id": workflow_id,
         "sha256": reading.ref.sha256,
@@ -39,17 +40,20 @@ def _values(workflow_id: str, reading: DocumentReading) -> dict[str, Any]:
 
 def _reading(r: DocumentReadingRow) -> DocumentReading:
     kind = DocumentKind(r.kind)
-    license_ = statement = None
+    license_ = statement = supporting = None
     if r.fields and kind is DocumentKind.BUSINESS_LICENSE:
         license_ = BusinessLicense.model_validate(r.fields)
     elif r.fields and kind in (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT):
         statement = FinancialStatement.model_validate(r.fields)
+    elif r.fields and kind is DocumentKind.OTHER:
+        supporting = SupportingDocument.model_validate(r.fields)
     return DocumentReading(
         ref=DocumentRef(sha256=r.sha256, filename=r.filename, size=r.size),
         status=ReadStatus(r.status),
         kind=kind,
         license=license_,
         statement=statement,
+        supporting=supporting,
         reason=r.reason,
         seconds=r.seconds,
     )

@@ -32,6 +32,7 @@ LABELS = {
     DocumentKind.BUSINESS_LICENSE: "business licence (营业执照)",
     DocumentKind.BALANCE_SHEET: "balance sheet (资产负债表)",
     DocumentKind.INCOME_STATEMENT: "income statement (利润表)",
+    DocumentKind.OTHER: "supporting document",
     DocumentKind.UNKNOWN: "document",
 }
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ocr.corpus._data import Company, company
-from ocr.corpus._fonts import FACES
+from ocr.corpus._draw import INK, PAGE, text_center, wrap
+from ocr.corpus._fonts import BOLD, FACES, font
 from ocr.corpus._license_page import license_labels, render_license
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "documents"
@@ -45,3 +46,23 @@ def shrunk(name: str, width: int, height: int) -> bytes:
     """The sample scan `name` as a photo of `width` x `height` px, JPEG."""
     image = cv2.imread(str(sample_path(name)))
     return jpeg(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA), 85)
+
+
+LETTER = ("中国某某银行股份有限公司：",
+          "我公司二〇二五年末货币资金较上年减少，主要原因是支付了新生产线的设备采购款，并提前"
+          "偿还了部分供应商货款。目前经营正常，订单充足。",
+          "特此说明。", "上海测试制造有限公司（盖章）", "二〇二六年十一月三十日")
+
+
+def letter_page(title: str = "说 明 函", body: tuple[str, ...] = LETTER) -> np.ndarray:
+    """A printed letter (BGR): a page of no kind the checklist names."""
+    img = Image.new("RGB", PAGE, (252, 250, 246))
+    draw = ImageDraw.Draw(img)
+    text_center(draw, PAGE[0] // 2, 150, title, font(BOLD, 60))
+    y, face = 300, font(FACES[0], 28)
+    for paragraph in body:
+        for line in wrap(paragraph, face, PAGE[0] - 240):
+            draw.text((120, y), line, font=face, fill=INK)
+            y += 48
+        y += 20
+    return np.asarray(img)[:, :, ::-1].copy()
