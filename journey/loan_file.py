@@ -9,6 +9,14 @@ Given the borrower's name, a statement of another company (`other_company`, the 
 completeness check and the reviews apply) never supersedes the borrower's own: it stands
 only where the borrower has sent none of its kind and period, so that the completeness
 check asks for the borrower's own; `not_the_borrowers` says so for operations.
+
+With `kept` (journeys since the marker `documents-kept`): a supporting document (a letter, a
+contract: `other`) stands beside the others, superseded only by a later file of its name; a
+licence of another company never supersedes the borrower's own, as a statement does not; and
+an unreadable document stands until what replaces it comes: a file of its name (the scan
+sent again), a licence or statement of the borrower's where the file had none read when it
+came (a kind, or a statement's period), or a written answer to the question it was sent for;
+anything else leaves it asked for.
 """
 
 from __future__ import annotations
@@ -16,45 +24,77 @@ from __future__ import annotations
 from datetime import date
 
 from journey.documents import DocumentKind, DocumentReading, ReadStatus
-from journey.policy.completeness import LABELS, other_company
+from journey.policy.completeness import LABELS, other_company, same_name
+
+CHECKLIST_KINDS = (DocumentKind.BUSINESS_LICENSE, DocumentKind.BALANCE_SHEET,
+                   DocumentKind.INCOME_STATEMENT)
 
 
-def _slot(reading: DocumentReading) -> tuple[DocumentKind, date | None]:
+def _slot(reading: DocumentReading, kept: bool) -> tuple[DocumentKind, date | str | None]:
+    if kept and reading.kind is DocumentKind.OTHER:
+        return reading.kind, reading.ref.filename
     period = reading.statement.period_end if reading.statement is not None else None
     return reading.kind, period
 
 
-def current(readings: list[DocumentReading], batch_of: dict[str, int],
-            borrower: str | None = None) -> list[DocumentReading]:
-    """The readings that stand, in the order received; `batch_of` maps sha256 to upload batch;
-    with `borrower`, the borrower's statements before any other company's in their slot."""
-    def order(r: DocumentReading) -> tuple[bool, int]:
-        return other_company(r.statement, borrower) is None, batch_of.get(r.ref.sha256, 0)
+def _company(r: DocumentReading, borrower: str | None, kept: bool) -> str | None:
+    """The other company a statement (with `kept`, a licence too) is of, or None."""
+    if kept and r.license is not None and r.license.name and borrower is not None:
+        return None if same_name(r.license.name, borrower) else r.license.name
+    return other_company(r.statement, borrower)
 
-    latest: dict[tuple[DocumentKind, date | None], DocumentReading] = {}
+
+def current(readings: list[DocumentReading], batch_of: dict[str, int],
+            borrower: str | None = None, *, kept: bool = False,
+            answered: list[tuple[int, int]] | None = None) -> list[DocumentReading]:
+    """The readings that stand, in the order received; `batch_of` maps sha256 to upload batch;
+    with `borrower`, the borrower's statements (with `kept`, licences) before any other
+    company's in their slot; `answered`: the batches (after, up to) a written answer met a
+    question in, whose unreadable documents it answers (with `kept`)."""
+    def batch(r: DocumentReading) -> int:
+        return batch_of.get(r.ref.sha256, 0)
+
+    def order(r: DocumentReading) -> tuple[bool, int]:
+        return _company(r, borrower, kept) is None, batch(r)
+
+    latest: dict[tuple[DocumentKind, date | str | None], DocumentReading] = {}
     for reading in sorted(readings, key=order):
         if reading.status is ReadStatus.READ:
-            latest[_slot(reading)] = reading
+            latest[_slot(reading, kept)] = reading
     newest = max(batch_of.values(), default=0)
     standing = {r.ref.sha256 for r in latest.values()}
-    return [
-        r
-        for r in readings
-        if r.ref.sha256 in standing
-        or (r.status is not ReadStatus.READ and batch_of.get(r.ref.sha256, 0) == newest)
-    ]
+
+    def replaced(r: DocumentReading) -> bool:
+        """Whether what came after the unreadable `r` replaces it: anything (before `kept`);
+        since, a file of its name, a checklist document of a slot the file had nothing read
+        in when `r` came (so the one `r` may have been), or a written answer to the question
+        it came for."""
+        came = batch(r)
+        if not kept:
+            return came != newest
+        held = {_slot(o, kept) for o in readings if o.status is ReadStatus.READ
+                and batch(o) <= came}
+        return any(after < came <= up_to for after, up_to in answered or []) or any(
+            batch(o) > came and (o.ref.filename == r.ref.filename or (
+                o.status is ReadStatus.READ and o.kind in CHECKLIST_KINDS
+                and _company(o, borrower, kept) is None and _slot(o, kept) not in held))
+            for o in readings)
+
+    return [r for r in readings
+            if r.ref.sha256 in standing or (r.status is not ReadStatus.READ and not replaced(r))]
 
 
 def not_the_borrowers(readings: list[DocumentReading], standing: list[DocumentReading],
-                      borrower: str) -> dict[str, str]:
-    """Statements of another company than the borrower, by sha256: kept, counted nowhere,
-    and what operations should do about each."""
+                      borrower: str, *, kept: bool = False) -> dict[str, str]:
+    """Statements (with `kept`, licences) of another company than the borrower, by sha256:
+    kept, counted nowhere, and what operations should do about each."""
     stands = {r.ref.sha256 for r in standing}
     marks = {}
     for r in readings:
-        if r.statement is None or (company := other_company(r.statement, borrower)) is None:
+        if (company := _company(r, borrower, kept)) is None:
             continue
-        what = f"the {LABELS[r.kind]} of {r.statement.period_end or 'an illegible period'}"
+        what = (f"the {LABELS[r.kind]}" if r.statement is None else
+                f"the {LABELS[r.kind]} of {r.statement.period_end or 'an illegible period'}")
         marks[r.ref.sha256] = (
             f"{r.ref.filename} is {what} of {company}, not of the borrower {borrower}: kept, "
             + ("counted nowhere until the borrower's own comes; ask the borrower for it"

@@ -76,6 +76,8 @@ class InfoRequests(JourneyUpdates):
         assert self._info_request is not None  # the validator saw it open
         self._info_request = self._info_request.model_copy(update={"answer": answer})
         self._answers += 1
+        # an unreadable scan sent for the question (a letter) is answered by it too
+        self._answered.append((self._info_request.since, self.submissions()))
         self.record_decision(answer.actor, "answered", answer.text)
         self.emit(EventType.TOUCHPOINT, actor=answer.actor.id, channel=answer.channel,
                   detail=f"written answer to the question asked at {self._info_request.stage}")

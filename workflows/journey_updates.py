@@ -77,6 +77,12 @@ BORROWERS_STATEMENTS_STAND = "borrowers-statements-stand"
 # approvals could no longer reach N counting every approver at the tier; since, counting only
 # those whose limit covers the case (`eligible`): the others could never cast a counting vote.
 ELIGIBLE_SETTLE = "eligible-settle"
+# workflow.patched marker: before it, an unreadable document dropped out of the loan file once
+# anything came after it, and another company's licence superseded the borrower's; since, a
+# supporting document (a letter, a contract) stands beside the others, an unreadable one until
+# a file of its name comes, and a licence of another company never supersedes the borrower's
+# (journey/loan_file.py `kept`). Taken as a journey starts, carried when it continues as new.
+DOCUMENTS_KEPT = "documents-kept"
 
 
 class JourneyUpdates(Bookkeeping):
@@ -107,6 +113,9 @@ class JourneyUpdates(Bookkeeping):
         self._disbursement: Disbursement | None = None
         self._outcome_reason: str | None = None
         self._borrowers_first = False  # the borrower's statements stand first (set by run)
+        self._documents_kept = False  # the loan file's rules since DOCUMENTS_KEPT (set by run)
+        # the batches (after, up to) in which a written answer met a question (loan_file)
+        self._answered: list[tuple[int, int]] = []
         self._info_request: OpenRequest | None = None  # a decider's, until it is met
         self._answers = 0  # written answers to deciders' questions (workflows/info_requests)
         self._read_up_to = 0  # the batches of documents that had come when the file was read
@@ -144,7 +153,8 @@ class JourneyUpdates(Bookkeeping):
     def loan_file(self) -> list[DocumentReading]:
         """The readings that stand: superseded and answered unreadable ones drop out."""
         borrower = self._application.applicant_name if self._borrowers_first else None
-        return loan_file.current(list(self._readings.values()), self._batch_of, borrower)
+        return loan_file.current(list(self._readings.values()), self._batch_of, borrower,
+                                 kept=self._documents_kept, answered=self._answered)
 
     def awaited(self) -> list[str]:
         """What the open request for information still waits for: none once it is met."""
@@ -394,7 +404,8 @@ class JourneyUpdates(Bookkeeping):
             received=self.unread_documents(),
             awaited=self.awaited(),
             not_the_borrowers=loan_file.not_the_borrowers(
-                list(self._readings.values()), on_file, self._application.applicant_name),
+                list(self._readings.values()), on_file, self._application.applicant_name,
+                kept=self._documents_kept),
             decisions=self._decisions,
             timeline=self._visits,
             events=self._events,

@@ -38,7 +38,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.exposure_now import EXPOSURE_AT_DECISION, ExposureAtDecision
     from workflows.info_requests import InfoRequests
     from workflows.io_retry import io_retry
-    from workflows.journey_updates import BORROWERS_STATEMENTS_STAND, ELIGIBLE_SETTLE
+    from workflows.journey_updates import (
+        BORROWERS_STATEMENTS_STAND,
+        DOCUMENTS_KEPT,
+        ELIGIBLE_SETTLE,
+    )
     from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
@@ -95,6 +99,8 @@ class LoanJourneyWorkflow(
     @workflow.run
     async def run(self, input: JourneyInput) -> JourneyResult:
         self._borrowers_first = workflow.patched(BORROWERS_STATEMENTS_STAND)
+        if input.resume is None:  # else carried (workflows/post_loan_carry.py)
+            self._documents_kept = workflow.patched(DOCUMENTS_KEPT)
         try:
             if input.resume is None:  # else continued as new in post_loan, restored by init
                 await self.intake()

@@ -58,6 +58,9 @@ class JourneyMemo(BaseModel):
     offer: Offer | None
     disbursement: Disbursement | None
     rated: list[str] = Field(default_factory=list)
+    # the loan file's rules since the marker documents-kept (a run from before it: False)
+    documents_kept: bool = False
+    answered: list[tuple[int, int]] = Field(default_factory=list)
 
 
 class PostLoanMemory(JourneyUpdates):
@@ -152,6 +155,7 @@ class PostLoanMemory(JourneyUpdates):
             votes=self._votes, signature=self._signature, repayments=self._repayments,
             readings=self._readings, completeness=self._completeness, route=self._route,
             offer=self._offer, disbursement=self._disbursement, rated=self._rated,
+            documents_kept=self._documents_kept, answered=self._answered,
         )
         state = self._pl.model_copy(update={"runs": self._pl.runs + 1})
         return PostLoanCarry(
@@ -169,6 +173,7 @@ class PostLoanMemory(JourneyUpdates):
         self._repayments, self._readings = m.repayments, m.readings
         self._completeness, self._route, self._offer = m.completeness, m.route, m.offer
         self._disbursement, self._rated = m.disbursement, m.rated
+        self._documents_kept, self._answered = m.documents_kept, m.answered
         self._stage, self._waits_on = Stage.POST_LOAN, Party.CUSTOMER
         self._pl, self._pl_policy, self._resumed = carry.state, carry.policy, True
 
