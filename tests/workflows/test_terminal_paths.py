@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 
 import pytest
 from rich.console import Console
@@ -12,7 +12,6 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
-from journey.credit_code import generate
 from journey.decisions import (
     AddDocuments,
     ApprovalDecision,
@@ -22,6 +21,7 @@ from journey.decisions import (
     Withdrawal,
 )
 from journey.decline_reasons import DeclineReason
+from journey.documents import DocumentKind, ReadStatus
 from journey.end_notices import TEMPLATES
 from journey.stages import Stage
 from starter.render import status_view
@@ -128,20 +128,24 @@ async def test_unreadable_document_is_asked_for_again_not_a_failure(
 async def test_a_document_sent_again_stands_again(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    """The customer sends a wrong licence with the missing statement, and then the right
-    licence again: it is the licence again, not a duplicate to ignore."""
+    """The customer sends a licence of its own whose term has ended with the missing
+    statement, and then the licence the application came with again: it is the licence
+    again, not a duplicate to ignore."""
     docs, app = new_application(drop={"income"})
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
-        wrong = docs.company("别家有限公司", generate(), income.statement.period_end)[0]
+        right = app.documents[0]  # the licence the application came with
+        own = docs.readings[right.sha256].license
+        assert own is not None
+        lapsed = docs.add("lapsed-licence", status=ReadStatus.READ,
+                          kind=DocumentKind.BUSINESS_LICENSE,
+                          license=own.model_copy(update={"valid_until": date(2020, 1, 1)}))
         await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
-            actor=customer(app), documents=[wrong, income.ref]))
+            actor=customer(app), documents=[lapsed, income.ref]))
         asked = await until(handle, lambda s: s.stage is Stage.COMPLETENESS and s.attempt == 2
                             and bool(s.waiting_for))
-        assert {f.code for f in asked.completeness.failures} == {"name_mismatch",
-                                                                 "credit_code_mismatch"}
-        right = app.documents[0]  # the licence the application came with
+        assert {f.code for f in asked.completeness.failures} == {"licence_expired"}
         sent = await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
             actor=customer(app), documents=[right]))
         assert sent.message == "0 new document(s), 1 sent before and standing again"
@@ -152,7 +156,7 @@ async def test_a_document_sent_again_stands_again(
         lines = console.export_text().splitlines()
         assert any(f"{app.applicant_name} ({app.credit_code}): working_capital 3,000,000.00 for "
                    "12 months" in line for line in lines)
-        assert any(wrong.filename in line and "read, superseded" in line for line in lines)
+        assert any(lapsed.filename in line and "read, superseded" in line for line in lines)
         assert any(income.ref.filename in line and "revenue 80,000,000; net profit 7,000,000"
                    in line for line in lines)
 
