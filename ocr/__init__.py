@@ -10,6 +10,7 @@ Every failure raises an `OcrError`; bad input raises `UnreadableDocument` (with 
 from __future__ import annotations
 
 from ocr._api import classify, extract_license, extract_statement, read_document
+from ocr._pages import split_pages
 from ocr.errors import (
     BlankPage,
     EmptyDocument,
@@ -18,8 +19,10 @@ from ocr.errors import (
     IllegiblePage,
     ImageTooLarge,
     ImageTooSmall,
+    MultiPageDocument,
     NotAnImage,
     OcrError,
+    PdfDocument,
     TruncatedImage,
     UnreadableDocument,
     WrongDocumentKind,
@@ -33,8 +36,10 @@ __all__ = [
     "IllegiblePage",
     "ImageTooLarge",
     "ImageTooSmall",
+    "MultiPageDocument",
     "NotAnImage",
     "OcrError",
+    "PdfDocument",
     "TruncatedImage",
     "UnreadableDocument",
     "WrongDocumentKind",
@@ -42,4 +47,5 @@ __all__ = [
     "extract_license",
     "extract_statement",
     "read_document",
+    "split_pages",
 ]

@@ -21,13 +21,12 @@ from ocr._layout import Row, group_rows
 from ocr._load import Source, load_image
 from ocr._page import Page
 from ocr._read import CJK, read_segments
-from ocr._resolution import refuse_low_resolution
+from ocr._resolution import WORK_LONG_SIDE, refuse_low_resolution
 from ocr._segments import Box, find_segments
 from ocr._steps import preprocess, turn
 from ocr._tesseract import Word
 from ocr.errors import BlankPage, UnreadableDocument
 
-MAX_LONG_SIDE = 2400  # ~200 dpi for A4: enough for tesseract, bounded work per page
 MAX_SEGMENTS = 400  # a printed page has 30-150; more means noise or a photo, not a document
 HEAD = 0.2  # the top fifth of the text holds a document's title
 HEAD_SEGMENTS = 10  # ... within its first ten segments: enough to tell which way up
@@ -45,9 +44,9 @@ class Reading:
 
 def limit_size(image: np.ndarray) -> np.ndarray:
     long_side = max(image.shape[:2])
-    if long_side <= MAX_LONG_SIDE:
+    if long_side <= WORK_LONG_SIDE:
         return image
-    scale = MAX_LONG_SIDE / long_side
+    scale = WORK_LONG_SIDE / long_side
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 

@@ -21,6 +21,7 @@ BODY_POINTS = 10.5  # 五号
 MIN_DPI = 75
 MIN_SIDES = tuple(round(side * MIN_DPI) for side in A4_INCHES)  # (620, 877)
 ASKED_SIDES = tuple(round(side * SCAN_DPI) for side in A4_INCHES)  # (1654, 2339)
+WORK_LONG_SIDE = 2400  # ~200 dpi for A4: what a larger page is read at (ocr._pipeline.limit_size)
 
 
 def refuse_low_resolution(image: np.ndarray) -> np.ndarray:

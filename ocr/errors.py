@@ -1,8 +1,9 @@
 """The one error hierarchy of the OCR package.
 
-Every failure to read a document is an `OcrError`. Bad input (empty, not an image, truncated,
-too large, blank, illegible, the wrong kind of document) is an `UnreadableDocument` with a
-short machine `reason` and a message that says what to do; engine trouble is an `EngineError`.
+Every failure to read a document is an `OcrError`. Bad input (empty, not an image (a PDF),
+several pages in one file, truncated, too large, blank, illegible, the wrong kind of document)
+is an `UnreadableDocument` with a short machine `reason` and a message that says what to do;
+engine trouble is an `EngineError`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ class EmptyDocument(UnreadableDocument):
 
 class NotAnImage(UnreadableDocument):
     reason = "not_an_image"
+
+
+class PdfDocument(NotAnImage):
+    reason = "pdf"
+
+
+class MultiPageDocument(UnreadableDocument):
+    reason = "multi_page"
 
 
 class TruncatedImage(UnreadableDocument):

@@ -32,8 +32,16 @@ def test_empty_bytes() -> None:
 
 def test_not_an_image() -> None:
     with pytest.raises(ocr.NotAnImage) as err:
-        ocr.classify(b"%PDF-1.4 this is not a scan")
+        ocr.classify(b"GIF89 this is not a scan")
     assert err.value.reason == "not_an_image"
+
+
+def test_a_pdf_is_refused_saying_how_to_send_its_pages() -> None:
+    """No PDF renderer is installed: a PDF is refused as what it is, with what to send."""
+    with pytest.raises(ocr.PdfDocument) as err:
+        ocr.classify(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >>")
+    assert isinstance(err.value, ocr.NotAnImage) and err.value.reason == "pdf"
+    assert "export or scan each page as a PNG, JPEG or TIFF image at 200 dpi" in str(err.value)
 
 
 def test_missing_file_is_not_an_image() -> None:
