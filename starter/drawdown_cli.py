@@ -80,7 +80,7 @@ def supporting(settings: Settings, items: list[str]) -> list[SupportingDocument]
                 "(`loan-journey drawdown show ID` lists the labels a tranche needs)"
             )
         pairs.append((label.strip().lower(), Path(path)))
-    refs = operations.store_documents(settings, [p for _, p in pairs])
+    refs = operations.store_documents(settings, [p for _, p in pairs], by_page=False)
     try:
         return [SupportingDocument(label=label, ref=ref) for (label, _), ref in zip(pairs, refs,
                                                                                     strict=True)]

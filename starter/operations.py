@@ -147,11 +147,17 @@ def load_application(path: Path, documents: Sequence[DocumentRef] = ()) -> LoanA
     return application
 
 
-def store_documents(settings: Settings, paths: Sequence[Path]) -> list[DocumentRef]:
-    """Put files into the content-addressed store; the journey gets references only. One
-    file given twice (the same content under two names) is refused: it is one document."""
+def store_documents(settings: Settings, paths: Sequence[Path], *, by_page: bool = True
+                    ) -> list[DocumentRef]:
+    """Put files into the content-addressed store; the journey gets references only. With
+    `by_page`, each page of a multi-page TIFF is a document of its own, named "<file> (page N
+    of M)": the reader reads one page per document (without, one reference per file, as a
+    drawdown's labelled documents need). One file or page given twice (the same content under
+    two names) is refused: it is one document."""
+    from ocr import OcrError, split_pages  # here: opencv loads only for commands with files
+
     refs: list[DocumentRef] = []
-    named: dict[str, Path] = {}
+    named: dict[str, str] = {}
     for path in paths:
         try:
             data = path.read_bytes()
@@ -159,10 +165,19 @@ def store_documents(settings: Settings, paths: Sequence[Path]) -> list[DocumentR
             raise BadInput(f"cannot read document {path}: {err.strerror}") from err
         if len(data) > MAX_DOCUMENT_BYTES:
             raise BadInput(f"{path} is over 30 MB: scan it at 300 dpi or split it")
-        ref = blobs.put(settings.documents_dir, data, path.name)
-        if (first := named.setdefault(ref.sha256, path)) is not path:
-            raise BadInput(f"{path} is the same document as {first}: give each document once")
-        refs.append(ref)
+        try:
+            pages = split_pages(data) if by_page else [data]
+        except OcrError as err:
+            raise BadInput(f"{path}: {err}") from err
+        for number, page in enumerate(pages, 1):
+            of = "" if len(pages) == 1 else f" (page {number} of {len(pages)})"
+            name = f"{path.name[:230]}{of}" if of else path.name
+            ref = blobs.put(settings.documents_dir, page, name)
+            if (first := named.get(ref.sha256)) is not None:
+                raise BadInput(f"{path}{of} is the same document as {first}: give each "
+                               "document once")
+            named[ref.sha256] = f"{path}{of}"
+            refs.append(ref)
     return refs
 
 

@@ -1,22 +1,24 @@
 """The read activity never fails a journey over a document: one named but never stored is
 read as missing, a scan too small to read as unreadable (the customer is asked for either);
-a store that is not mounted is retried."""
+a store that is not mounted is retried. A multi-page TIFF is stored page by page."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.documents import DocumentActivities
 from journey.contracts import ReadDocumentInput
-from journey.documents import DocumentRef, ReadStatus
+from journey.documents import DocumentKind, DocumentRef, ReadStatus
 from journey.settings import Settings
+from starter import operations
 from store import blobs
 from store.documents import readings_for
-from tests.ocr.conftest import shrunk
+from tests.ocr.conftest import SAMPLES, shrunk
 
 GHOST = DocumentRef(sha256="0" * 64, filename="ghost.jpg", size=10)
 
@@ -55,3 +57,30 @@ def test_a_licence_photographed_too_small_is_read_as_unreadable_saying_what_to_s
     assert "Scan the document at 200 dpi or more" in reading.reason
     stored = readings_for(settings.db_url, "loan-X")
     assert [(r.status, r.reason) for r in stored] == [(ReadStatus.UNREADABLE, reading.reason)]
+
+
+def test_every_page_of_a_multi_page_tiff_is_stored_and_read_as_the_document_it_is(
+    tmp_path: Path,
+) -> None:
+    """A scanner's two-page TIFF (balance sheet, income statement): each page a document,
+    really OCR'd; the same file reaching the reader whole is refused saying so, not read from
+    its first page alone."""
+    settings = Settings(data_dir=tmp_path)
+    first, second = (Image.open(SAMPLES / f"company1_{k}.jpg")
+                     for k in ("balance_sheet", "income_statement"))
+    tiff = tmp_path / "stmts_2pages.tif"
+    first.save(tiff, save_all=True, append_images=[second], compression="jpeg")
+    refs = operations.store_documents(settings, [tiff])
+    assert [r.filename for r in refs] == ["stmts_2pages.tif (page 1 of 2)",
+                                          "stmts_2pages.tif (page 2 of 2)"]
+    read = [ActivityEnvironment().run(DocumentActivities(settings).read_document,
+                                      ReadDocumentInput(workflow_id="loan-X", ref=r))
+            for r in refs]
+    assert [(r.status, r.kind) for r in read] == [
+        (ReadStatus.READ, DocumentKind.BALANCE_SHEET),
+        (ReadStatus.READ, DocumentKind.INCOME_STATEMENT)]
+    whole = blobs.put(settings.documents_dir, tiff.read_bytes(), tiff.name)
+    refused = ActivityEnvironment().run(DocumentActivities(settings).read_document,
+                                        ReadDocumentInput(workflow_id="loan-X", ref=whole))
+    assert refused.status is ReadStatus.UNREADABLE and refused.reason is not None
+    assert refused.reason.startswith("multi_page: the file holds 2 pages")
