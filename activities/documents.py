@@ -60,16 +60,9 @@ class DocumentActivities:
             observe_ocr("unknown", time.perf_counter() - started, reason)
             raise
         reading.seconds = round(time.perf_counter() - started, 3)
-        observe_ocr(reading.kind.value, reading.seconds, _failure(reading))
+        observe_ocr(reading.kind.value, reading.seconds, reading.reason_code())
         record_reading(self._url, request.workflow_id, reading)
         return reading
-
-
-def _failure(reading: DocumentReading) -> str | None:
-    """The short reason code of an unreadable document (its reason reads `code: message`)."""
-    if reading.status is ReadStatus.READ:
-        return None
-    return (reading.reason or "unreadable").split(":", 1)[0]
 
 
 def _read(data: bytes, request: ReadDocumentInput) -> DocumentReading:

@@ -118,3 +118,11 @@ class DocumentReading(BaseModel):
     supporting: SupportingDocument | None = None
     reason: str | None = None
     seconds: float = 0.0
+
+    def reason_code(self) -> str | None:
+        """The short code of why a document was not read (its reason reads `code: message`;
+        `unreadable` when it names none); None for a document read."""
+        if self.status is ReadStatus.READ:
+            return None
+        code, colon, _ = (self.reason or "").partition(":")
+        return code if colon else "unreadable"

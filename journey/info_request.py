@@ -79,9 +79,11 @@ def _not_new(request: OpenRequest, r: DocumentReading, borrower: str) -> str | N
 
 
 def still_awaited(request: OpenRequest, readings: list[DocumentReading],
-                  batch_of: dict[str, int], borrower: str) -> list[str]:
-    """What the request still waits for, in words for the customer and operations, and why a
-    document that came did not count: none once it is met. `readings` is the loan file;
+                  batch_of: dict[str, int], borrower: str, *, customer: bool = False
+                  ) -> list[str]:
+    """What the request still waits for, and why a document that came did not count: none
+    once it is met. In words for operations (the stage that asked, the command that records a
+    written answer), or with `customer` for the customer. `readings` is the loan file;
     `batch_of` maps sha256 to upload batch."""
     after = [r for r in readings
              if r.status is ReadStatus.READ and batch_of.get(r.ref.sha256, 0) > request.since
@@ -91,10 +93,13 @@ def still_awaited(request: OpenRequest, readings: list[DocumentReading],
     came = [r for r in after if r.ref.sha256 not in why_not]
     if request.asks is None:
         awaited = [] if came or request.answer else [
+            "a written answer to the bank's question (tell your relationship manager, or "
+            f"send a signed letter, scanned): {request.question}" if customer else
             f"a written answer (`loan-journey answer`, or a signed letter, scanned) to the "
             f"question asked at {request.stage}: {request.question}"]
     else:
-        asked_at = f"asked at {request.stage}: {request.question}"
+        asked_at = (f"which the bank asks for: {request.question}" if customer
+                    else f"asked at {request.stage}: {request.question}")
         awaited = [f"{_label(kind, period)}, {asked_at}" for kind, period in _items(request.asks)
                    if not any(r.kind is kind and (period is None or (
                        r.statement is not None and r.statement.period_end == period))

@@ -28,6 +28,10 @@ INFO_REQUESTS_MET = "info-requests-met"
 # workflow.patched marker: before it, a copy of a document on file before the request, and a
 # statement whose company is illegible, met a request; since, only new information does.
 INFO_REQUESTS_NEW = "info-requests-new-and-own"
+# workflow.patched marker: before it, the customer was asked for what a request awaits in
+# operations' words (the stage that asked, the command that records a written answer); since,
+# in the customer's (`status` keeps operations' words).
+CUSTOMER_WORDS = "requests-in-customer-words"
 VOTE_KEEPER = Actor(id="committee-secretary", role=Role.SYSTEM)
 
 
@@ -42,7 +46,15 @@ class InfoRequests(JourneyUpdates):
         self._info_request = OpenRequest(stage=stage, question=decision.reason,
                                          asks=decision.asks, since=self.submissions(),
                                          on_file=on_file)
-        return "; ".join(self.awaited())
+        return "; ".join(self.awaited_by_customer())
+
+    def awaited_by_customer(self) -> list[str]:
+        """What the open request waits for, as the customer is asked for it (since
+        CUSTOMER_WORDS, in the customer's words). Calls `workflow.patched` when a request is
+        open: never from a query or a validator."""
+        if self._info_request is None:
+            return []
+        return self.awaited(customer=workflow.patched(CUSTOMER_WORDS))
 
     def _votes_kept(self, voted_on: list[DocumentReading]) -> list[ApprovalDecision]:
         """A member's request for information suspends the committee's vote: the votes cast

@@ -156,12 +156,13 @@ class JourneyUpdates(Bookkeeping):
         return loan_file.current(list(self._readings.values()), self._batch_of, borrower,
                                  kept=self._documents_kept, answered=self._answered)
 
-    def awaited(self) -> list[str]:
-        """What the open request for information still waits for: none once it is met."""
+    def awaited(self, *, customer: bool = False) -> list[str]:
+        """What the open request for information still waits for: none once it is met. In
+        words for operations, or with `customer` for the customer."""
         if self._info_request is None:
             return []
         return still_awaited(self._info_request, self.loan_file(), self._batch_of,
-                             self._application.applicant_name)
+                             self._application.applicant_name, customer=customer)
 
     def _approval_settled(self) -> bool:
         verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required

@@ -380,5 +380,5 @@ class LoanJourneyWorkflow(
     def _shortfall(self) -> str:
         assert self._completeness is not None
         return "; ".join([*(failure.message for failure in self._completeness.failures),
-                          *self.awaited()])
+                          *self.awaited_by_customer()])
 

@@ -24,6 +24,7 @@ from journey.documents import (
     ReadStatus,
 )
 from journey.repayment import add_months
+from journey.unreadable import unreadable_notice
 
 if TYPE_CHECKING:
     from journey.policy.models import Policy
@@ -146,13 +147,8 @@ def borrowers_own(statement: FinancialStatement | None, borrower: str) -> bool:
 
 
 def _unreadable(r: DocumentReading) -> CheckFailure:
-    why = f" ({r.reason})" if r.reason else ""
-    return CheckFailure(
-        code="unreadable",
-        message=f"We could not read {r.ref.filename}{why}: please send a clear, complete scan "
-        f"or photo of it again ({SCAN_DPI} dpi or more, all four corners visible)",
-        document=r.ref.sha256,
-    )
+    """In the customer's words: the reader's reason stays with operations (`status`)."""
+    return CheckFailure(code="unreadable", message=unreadable_notice(r), document=r.ref.sha256)
 
 
 def _check_license(app: LoanApplication, r: DocumentReading, today: date

@@ -339,3 +339,35 @@ def test_years_required(policy: Policy, make_app: Callable[..., LoanApplication]
 )
 def test_normalise_name(a: str, b: str) -> None:
     assert normalise_name(a) == normalise_name(b)
+
+
+@pytest.mark.parametrize(("reason", "said"), [
+    ("truncated: the image is damaged or cut short (image file is truncated (78 bytes not "
+     "processed)): upload the complete file",
+     "the file arrived damaged or incomplete: please send the whole file again"),
+    ("too_large: image is too large to decode (Image size (400000000 pixels) exceeds limit "
+     "of 250000000 pixels, could be decompression bomb DOS attack.): send a scan",
+     "it is far larger than a picture of a page can be: please scan the page at 200 dpi or "
+     "more, or photograph the whole page so that it fills the picture"),
+    ("pdf: the document is a PDF, and pages are read from images (no PDF renderer is "
+     "installed): export or scan each page",
+     "it is a PDF, and we read pictures of pages: please save or scan each page as a picture "
+     "(JPEG or PNG, 200 dpi or more) and send those"),
+    ("kind: not a licence or a financial statement",
+     "it is not a business licence, a balance sheet or an income statement: please send the "
+     "right document"),
+    ("multi_page: the file holds 2 pages and one page is read per document: send each page "
+     "as a file of its own (`loan-journey start` and `documents` store each page ...)",
+     "it holds several pages, and we read one page per file: please send each page as a file "
+     "of its own"),
+])
+def test_the_customer_is_told_what_is_wrong_in_plain_words(
+    policy: Policy, make_app: Callable[..., LoanApplication], reason: str, said: str
+) -> None:
+    """The reader's reason (its code, the imaging library's words, commands) stays with
+    operations: the customer reads what is wrong with which file and what to send."""
+    scan = unreadable(K.BALANCE_SHEET).model_copy(update={"reason": reason})
+    app = make_app()
+    [failure] = check_completeness(policy, app, [licence(app), scan, sheet(), income()],
+                                   TODAY).failures
+    assert failure.message == f"We could not read {scan.ref.filename}: {said}"

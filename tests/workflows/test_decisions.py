@@ -220,6 +220,11 @@ async def test_request_for_information_returns_to_the_same_stage(
         assert asked.awaited == ["a written answer (`loan-journey answer`, or a signed letter, "
                                  "scanned) to the question asked at approval: send the 2025 "
                                  "audit report"]
+        told = await journey_kit.until_sent(Settings(data_dir=tmp_path).db_url, handle.id,
+                                            template="supplements_requested")
+        assert told.body == ("a written answer to the bank's question (tell your relationship "
+                             "manager, or send a signed letter, scanned): send the 2025 audit "
+                             "report")  # the customer's words: no command, no stage
         extra = docs.company(
             app.applicant_name,
             app.credit_code,

@@ -24,6 +24,7 @@ from journey.documents import DocumentKind, ReadStatus
 from journey.settings import Settings
 from journey.stages import Stage
 from store import blobs
+from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
 from tests.ocr.conftest import SAMPLES
 from tests.workflows import journey_kit
@@ -74,15 +75,24 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
         sent = await cli(*asking, "--period", str(last_year()), "--verdict", "request_info")
         assert sent.exit_code == 0, sent.output
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
-        wanted = (f"the balance sheet (资产负债表) of the period ending {last_year()}, asked at "
-                  "risk_review: compare with last year")
-        assert asked.awaited == [wanted] and wanted in asked.waiting_for[0]
+        balance = f"the balance sheet (资产负债表) of the period ending {last_year()}"
+        wanted = f"{balance}, asked at risk_review: compare with last year"
+        told = f"{balance}, which the bank asks for: compare with last year"  # the customer
+        assert asked.awaited == [wanted] and told in asked.waiting_for[0]
         for sent in ([earlier[2]], [scan]):  # last year's income statement; an unreadable scan
             await handle.execute_update(LoanJourneyWorkflow.add_documents,
                                         AddDocuments(actor=customer(app), documents=sent))
             again = await until_stage(handle, Stage.COMPLETENESS, asking=True)
-            assert again.awaited == [wanted] and wanted in again.waiting_for[0]
-        assert "We could not read balance-2025.jpg" in again.waiting_for[0]
+            assert again.awaited == [wanted] and told in again.waiting_for[0]
+        # the customer is told in plain words, operations keep the reader's reason
+        unread = ("We could not read balance-2025.jpg: the file arrived damaged or incomplete: "
+                  "please send the whole file again")
+        assert again.waiting_for[0].endswith(f": {unread}; {told}")
+        emails = [m.body for m in messages_for(Settings(data_dir=tmp_path).db_url, handle.id)
+                  if m.template == "supplements_requested"]
+        assert emails[0] == told and emails[-1] == f"{unread}; {told}"
+        [bad] = [r for r in again.readings if r.ref.sha256 == scan.sha256]
+        assert bad.reason is not None and bad.reason.startswith("truncated: the image is damaged")
         await handle.execute_update(LoanJourneyWorkflow.add_documents,
                                     AddDocuments(actor=customer(app), documents=[earlier[1]]))
         back = await until_stage(handle, Stage.RISK_REVIEW)

@@ -1,6 +1,7 @@
 """A licence photographed too small to read, on the time-skipping server with the real read
 activity: it is refused by its size, the customer is asked for it again with what to send,
-and the journey goes on when a good scan comes."""
+in plain words (operations keep the reader's reason), and the journey goes on when a good
+scan comes."""
 
 from __future__ import annotations
 
@@ -45,8 +46,14 @@ async def test_a_licence_too_small_to_read_is_asked_for_again(
         assert asked.completeness is not None
         failure = next(f for f in asked.completeness.failures if f.document == photo.sha256)
         assert failure.code == "unreadable"
-        assert "licence-photo.jpg (too_small: this image is 310×438 px" in failure.message
-        assert "Scan the document at 200 dpi or more" in failure.message
+        assert failure.message == (  # the customer's words; the reader's stay in the reading
+            "We could not read licence-photo.jpg: the picture is too small for its writing to "
+            "be read: please scan the page at 200 dpi or more, or photograph the whole page so "
+            "that it fills the picture")
+        [read] = [r for r in asked.readings if r.ref.sha256 == photo.sha256]
+        assert read.reason is not None and read.reason.startswith(
+            "too_small: this image is 310×438 px")
+        assert "Scan the document at 200 dpi or more" in read.reason
         requests = [m.body for m in messages_for(settings.db_url, handle.id)
                     if m.template == "supplements_requested"]
         assert len(requests) == 1 and failure.message in requests[0]
