@@ -25,7 +25,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.application import Channel, Product
-from journey.decisions import RiskGrade, RiskOpinion, Signature, Verdict, Withdrawal
+from journey.decisions import (
+    RiskGrade,
+    RiskOpinion,
+    Signature,
+    Verdict,
+    Withdrawal,
+    WrittenAnswer,
+)
 from journey.decline_reasons import DeclineReason
 from journey.entrusted_payment import Counterparty, PaymentInstruction
 from journey.settings import Settings
@@ -72,6 +79,20 @@ async def rejected(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     )
 
 
+async def asked(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    """The risk officer asks a question, the customer answers in writing, then the case is
+    rejected: what the customer is asked for is worded by the workflow."""
+    await kit.until_stage(handle, Stage.RISK_REVIEW)
+    await handle.execute_update(
+        LoanJourneyWorkflow.record_risk_opinion,
+        RiskOpinion(actor=kit.RISK_SME, verdict=Verdict.REQUEST_INFO, reason="why did sales fall?"),
+    )
+    await kit.until_stage(handle, Stage.COMPLETENESS, asking=True)
+    await handle.execute_update(LoanJourneyWorkflow.answer_question,
+                                WrittenAnswer(actor=kit.customer(app), text="one lost order"))
+    await rejected(handle, app)
+
+
 async def withdrawn(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     await kit.drive_to(handle, app, Stage.OFFER)
     await handle.execute_update(
@@ -107,6 +128,7 @@ PATHS: dict[str, Path_] = {
     "closed_repaid": closed,
     "closed_prepaid_settled": prepaid,
     "rejected_at_risk_review": rejected,
+    "answered_then_rejected": asked,
     "withdrawn_at_offer": withdrawn,
     "expired_offer": expired,
     "closed_entrusted": entrusted,
