@@ -16,6 +16,7 @@ from journey.contracts import ReadDocumentInput
 from journey.documents import DocumentKind, DocumentRef, ReadStatus
 from journey.settings import Settings
 from starter import operations
+from starter.errors import BadInput
 from store import blobs
 from store.documents import readings_for
 from tests.ocr.conftest import SAMPLES, shrunk
@@ -84,3 +85,15 @@ def test_every_page_of_a_multi_page_tiff_is_stored_and_read_as_the_document_it_i
                                         ReadDocumentInput(workflow_id="loan-X", ref=whole))
     assert refused.status is ReadStatus.UNREADABLE and refused.reason is not None
     assert refused.reason.startswith("multi_page: the file holds 2 pages")
+
+
+def test_a_tiff_of_more_pages_than_a_loan_file_is_refused_before_anything_is_stored(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    pages = [Image.new("L", (8, 8), shade) for shade in range(21)]
+    bundle = tmp_path / "archive.tif"
+    pages[0].save(bundle, save_all=True, append_images=pages[1:])
+    with pytest.raises(BadInput, match="archive.tif: the file holds 21 pages, more than the 20"):
+        operations.store_documents(settings, [bundle])
+    assert not settings.documents_dir.exists() or not any(settings.documents_dir.iterdir())
