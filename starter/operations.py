@@ -164,7 +164,9 @@ def store_documents(settings: Settings, paths: Sequence[Path], *, by_page: bool 
         except OSError as err:
             raise BadInput(f"cannot read document {path}: {err.strerror}") from err
         if len(data) > MAX_DOCUMENT_BYTES:
-            raise BadInput(f"{path} is over 30 MB: scan it at 300 dpi or split it")
+            raise BadInput(f"{path} is over 30 MB, more than a page's scan or photo: send each "
+                           "page as a file of its own, scanned at 200-300 dpi or photographed "
+                           "(JPEG)")
         try:
             pages = split_pages(data) if by_page else [data]
         except OcrError as err:

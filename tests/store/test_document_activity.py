@@ -96,4 +96,8 @@ def test_a_tiff_of_more_pages_than_a_loan_file_is_refused_before_anything_is_sto
     pages[0].save(bundle, save_all=True, append_images=pages[1:])
     with pytest.raises(BadInput, match="archive.tif: the file holds 21 pages, more than the 20"):
         operations.store_documents(settings, [bundle])
+    bundle.write_bytes(bytes(31 * 1024 * 1024))
+    with pytest.raises(BadInput, match="over 30 MB, more than a page's scan or photo: send each "
+                       "page as a file of its own, scanned at 200-300 dpi or photographed"):
+        operations.store_documents(settings, [bundle])
     assert not settings.documents_dir.exists() or not any(settings.documents_dir.iterdir())
