@@ -29,6 +29,8 @@ WHAT_IS_WRONG = {
     "too_small": "the picture is too small for its writing to be read: please "
     f"{SCAN_OR_PHOTO}",
     "blank": "the page is blank: please send the printed side of the document",
+    "illegible": "its writing could not be read clearly: please "
+    f"{SCAN_OR_PHOTO}, sharp and evenly lit",
     "not_a_document": "it does not look like a printed page: please send a flat scan or "
     "photo of the document alone",
     "wrong_kind": f"it is not {KINDS}: please send the right document",
