@@ -164,6 +164,7 @@ def same_figures(sql: JourneyReport, naive: JourneyReport) -> list[str]:
             "stats": stats,
             "funnel": r.funnel,
             "slowest": [(j.workflow_id, j.elapsed_seconds, j.final) for j in r.slowest],
+            "bottleneck": r.bottleneck,
         }
 
     a, b = key(sql), key(naive)
@@ -171,7 +172,7 @@ def same_figures(sql: JourneyReport, naive: JourneyReport) -> list[str]:
 
 
 def _stats(stage: str, product: str, spans: list[dict[str, Any]]) -> StageStats:
-    done = sorted(s["seconds"] for s in spans if s["seconds"] is not None)
+    done = sorted(s["seconds"] for s in spans)  # the open ones up to the report's now
     n = len(done)
 
     def pct(p: int) -> float | None:
@@ -181,7 +182,8 @@ def _stats(stage: str, product: str, spans: list[dict[str, Any]]) -> StageStats:
     cust = sum(s["seconds"] for s in spans if s["seconds"] and s["waits_on"] == "customer")
     bank = sum(s["seconds"] for s in spans if s["seconds"] and s["waits_on"] == "bank")
     return StageStats(
-        stage=stage, product=product, count=len(spans), completed=n,
+        stage=stage, product=product, count=len(spans),
+        completed=sum(1 for s in spans if s["exited"] is not None),
         p25=pct(25), p50=pct(50), p75=pct(75), p90=pct(90),
         min=done[0] if n else None, max=done[-1] if n else None,
         total_seconds=total, customer_seconds=cust, bank_seconds=bank,
@@ -192,7 +194,26 @@ def _stats(stage: str, product: str, spans: list[dict[str, Any]]) -> StageStats:
     )  # fmt: skip
 
 
-def naive_report(url: str) -> JourneyReport:
+def _funnel_row(stage: str, ss: list[dict[str, Any]], order: dict[str, int]) -> FunnelRow:
+    """Each journey by its last attempt of the stage: forward, back, an end, or still in."""
+    last: dict[str, dict[str, Any]] = {}
+    for s in sorted(ss, key=lambda s: s["attempt"]):
+        last[s["wf"]] = s
+    row = FunnelRow(stage=stage, reached=len(last))
+    for s in last.values():
+        outcome = s["outcome"]
+        if s["exited"] is None or outcome == stage:
+            row.in_stage += 1
+        elif outcome in TERMINAL_STATES:
+            setattr(row, outcome, getattr(row, outcome) + 1)
+        elif order[outcome] > order[stage]:
+            row.advanced += 1
+        else:
+            row.sent_back += 1
+    return row
+
+
+def naive_report(url: str, now: datetime) -> JourneyReport:
     """The baseline: every event into Python, spans and figures built in loops."""
     e = StageEventRow
     cols = (e.workflow_id, e.stage, e.attempt, e.type, e.at, e.waits_on, e.product, e.outcome)
@@ -205,7 +226,8 @@ def naive_report(url: str) -> JourneyReport:
                 continue
             s = spans.setdefault(
                 (wf, stage, attempt),
-                {"wf": wf, "stage": stage, "product": product, "entered": None, "exited": None,
+                {"wf": wf, "stage": stage, "attempt": attempt, "product": product,
+                 "entered": None, "exited": None,
                  "waits_on": None, "outcome": None, "warned": 0, "breached": 0, "escalated": 0},
             )  # fmt: skip
             if kind == "entered":
@@ -220,7 +242,7 @@ def naive_report(url: str) -> JourneyReport:
     for s in spans.values():
         if s["entered"] is None:
             continue
-        s["seconds"] = (s["exited"] - s["entered"]).total_seconds() if s["exited"] else None
+        s["seconds"] = ((s["exited"] or now) - s["entered"]).total_seconds()
         by_journey[s["wf"]].append(s)
         if s["stage"] not in TERMINAL_STATES:
             by_stage[s["stage"]].append(s)
@@ -230,39 +252,35 @@ def naive_report(url: str) -> JourneyReport:
                     key=lambda x: order[x.stage])  # fmt: skip
     stages = sorted((_stats(k, p, v) for (k, p), v in by_stage_product.items()),
                     key=lambda x: (order[x.stage], x.product))  # fmt: skip
-    funnel = []
-    for stage, ss in by_stage.items():
-        row = FunnelRow(stage=stage, reached=len({s["wf"] for s in ss}))
-        moved_on = {
-            s["wf"]
-            for s in ss
-            if s["outcome"] and s["outcome"] not in TERMINAL_STATES and s["outcome"] != stage
-        }
-        row.advanced = len(moved_on)
-        for state in ("rejected", "withdrawn", "expired", "closed"):
-            setattr(row, state, len({s["wf"] for s in ss if s["outcome"] == state}))
-        row.in_stage = len({s["wf"] for s in ss if s["exited"] is None})
-        funnel.append(row)
+    funnel = [_funnel_row(stage, ss, order) for stage, ss in by_stage.items()]
     slow = []
     for wf, every in by_journey.items():
         ss = [s for s in every if s["stage"] in APPLICATION_PATH]
         if not ss:
             continue
         first = min(s["entered"] for s in ss)
-        last = max(s["exited"] or s["entered"] for s in ss)
+        last = max(s["exited"] or now for s in ss)
         slow.append(SlowJourney(
             workflow_id=wf, product=ss[0]["product"], started_at=first, last_at=last,
             elapsed_seconds=(last - first).total_seconds(), stages=len(ss),
-            customer_seconds=sum(s["seconds"] or 0 for s in ss if s["waits_on"] == "customer"),
-            bank_seconds=sum(s["seconds"] or 0 for s in ss if s["waits_on"] == "bank"),
+            customer_seconds=sum(s["seconds"] for s in ss if s["waits_on"] == "customer"),
+            bank_seconds=sum(s["seconds"] for s in ss if s["waits_on"] == "bank"),
+            paid_out=any(s["stage"] == "post_loan" for s in every),
             breaches=sum(s["breached"] for s in ss),
             final=next((s["outcome"] for s in every if s["outcome"] in TERMINAL_STATES), None),
         ))  # fmt: skip
     slow.sort(key=lambda j: (-j.elapsed_seconds, j.workflow_id))
+    paid = {j.workflow_id for j in slow if j.paid_out}
+    to_payout = [
+        _stats(k, ALL_PRODUCTS, [s for s in v if s["wf"] in paid])
+        for k, v in by_stage.items()
+        if k in APPLICATION_PATH and any(s["wf"] in paid for s in v)
+    ]
     return JourneyReport(
-        generated_at=datetime.now(UTC), journeys=len(by_journey), events=n_events,
+        generated_at=now, journeys=len(by_journey), events=n_events,
         stages=stages, stage_totals=totals, funnel=sorted(funnel, key=lambda f: order[f.stage]),
-        slowest=slow[:10], bottleneck=bottleneck(totals),
+        slowest=slow[:10], paid_out=len(paid),
+        bottleneck=bottleneck(to_payout, totals, len(paid)),
     )  # fmt: skip
 
 
@@ -310,12 +328,13 @@ def main() -> None:
     sql_runs: list[tuple[float, float]] = []
     naive_runs: list[tuple[float, float]] = []
     rss_sql = 0.0
+    now = datetime.now(UTC).replace(microsecond=0)  # both count the open waits up to it
     for i in range(args.repeat):
-        sql, wall, cpu = timed_cpu(lambda: build_report(url))
+        sql, wall, cpu = timed_cpu(lambda: build_report(url, now=now))
         sql_runs.append((wall, cpu))
         if i == 0:
             rss_sql = _peak_rss_mib()
-        naive, wall, cpu = timed_cpu(lambda: naive_report(url))
+        naive, wall, cpu = timed_cpu(lambda: naive_report(url, now))
         naive_runs.append((wall, cpu))
         print(f"run {i + 1}: SQL {sql_runs[-1]}, naive {naive_runs[-1]} (wall, cpu s)", flush=True)
     rss_naive = _peak_rss_mib()
@@ -363,8 +382,9 @@ loads every event into Python and aggregates in loops, in the same run on the sa
 Peak memory of the process: {rss_sql:.0f} MiB after the bulk load and the SQL reports,
 {rss_naive:.0f} MiB once the naive report had run (it holds every span in Python).
 The two reports' figures agree: {"yes" if not diff else "NO: " + ", ".join(diff)}
-(count, p50, p90, max, waiting share and breach rate per stage and product; funnel; the
-slowest ten). Bottleneck found: {sql.bottleneck.reason if sql.bottleneck else "-"}.
+(count, p50, p90, max, waiting share and breach rate per stage and product, open waits
+counted to the report's time; funnel; the slowest ten; the bottleneck).
+Bottleneck found: {sql.bottleneck.reason if sql.bottleneck else "-"}.
 """
     if args.results:
         write_section(args.results, body, append=args.append)

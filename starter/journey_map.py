@@ -18,9 +18,13 @@ from starter.touchpoint_charts import pain_callout, touchpoint_figures
 from store.report_models import (
     ALL_PRODUCTS,
     APPLICATION_PATH,
+    FUNNEL_MEANS,
     JourneyReport,
     StageStats,
+    bottleneck_says,
     human,
+    measured,
+    scope,
 )
 
 H = 3600.0
@@ -34,7 +38,7 @@ def _stage_color(stage: str, stages: list[str]) -> str:
 
 def swimlane(report: JourneyReport) -> go.Figure:
     """The slowest journeys as lanes from their application (day 0); each stage attempt a bar
-    from entry to exit, an open one up to the journey's last event."""
+    from entry to exit, an open one up to the report's time."""
     stages = [s.stage for s in report.stage_totals]
     journeys = {j.workflow_id: j for j in report.slowest}
     spans = [s for s in report.timelines if s.workflow_id in journeys]
@@ -59,7 +63,11 @@ def swimlane(report: JourneyReport) -> go.Figure:
                 "line": {"color": ["#c0392b" if s.breached else "white" for s in mine], "width": 2},
             },
             customdata=[
-                [s.attempt, s.waits_on or "-", human(s.seconds) if s.seconds else "open"]
+                [
+                    s.attempt,
+                    s.waits_on or "-",
+                    human(s.seconds) + (" so far, open" if s.exited_at is None else ""),
+                ]
                 for s in mine
             ],
             hovertemplate=(
@@ -100,8 +108,8 @@ def durations(report: JourneyReport) -> go.Figure:
             )
         )
     fig.update_layout(
-        title="Stage durations, per wait (hours, log scale): box p25-p75, line p50, "
-        "whiskers min-max",
+        title="Stage durations, per wait, open ones to the report's time (hours, log scale): "
+        "box p25-p75, line p50, whiskers min-max",
         boxmode="group",
         yaxis={"type": "log", "title": "hours"},
         height=420,
@@ -160,13 +168,13 @@ def funnel(report: JourneyReport) -> go.Figure:
             name="reached",
         )
     )
-    for exit_, color in (("closed", "#27ae60"), ("rejected", "#c0392b"),
+    for exit_, color in (("sent_back", "#f1c40f"), ("closed", "#27ae60"), ("rejected", "#c0392b"),
                          ("withdrawn", "#e67e22"), ("expired", "#7f8c8d"),
                          ("terminated", "#8e44ad")):
         counts = [getattr(f, exit_) for f in report.funnel]
         if any(counts):
             fig.add_bar(
-                name=f"left: {exit_}", y=stages, x=counts, orientation="h",
+                name=f"left: {exit_.replace('_', ' ')}", y=stages, x=counts, orientation="h",
                 marker={"color": color}, xaxis="x2",
             )  # fmt: skip
     fig.update_layout(
@@ -182,7 +190,8 @@ def funnel(report: JourneyReport) -> go.Figure:
 
 
 def waiting(report: JourneyReport) -> go.Figure:
-    """Completed stage time on the way to payout, split by whom the journey waited on."""
+    """Stage time on the application path, split by whom the journey waited on: every
+    journey's, an open wait up to the report's time, as in the stage table."""
     totals = [s for s in report.stage_totals if s.stage in APPLICATION_PATH]
     fig = go.Figure()
     parts = (
@@ -204,7 +213,8 @@ def waiting(report: JourneyReport) -> go.Figure:
             hovertemplate="%{x:.1f} h<extra>%{y}</extra>",
         )
     fig.update_layout(
-        title="Waiting on the customer vs the bank, application to payout (total hours)",
+        title="Waiting on the customer vs the bank, application path stages (total hours, "
+        "open waits to the report's time)",
         barmode="stack",
         yaxis={"autorange": "reversed"},
         xaxis={"title": "hours"},
@@ -217,12 +227,13 @@ def waiting(report: JourneyReport) -> go.Figure:
 def _slowest_table(report: JourneyReport) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(j.workflow_id)}</td><td>{html.escape(j.product)}</td>"
-        f"<td>{human(j.elapsed_seconds)}</td><td>{human(j.customer_seconds)}</td>"
+        f"<td>{human(j.elapsed_seconds)}</td><td>{j.measured_to()}</td>"
+        f"<td>{human(j.customer_seconds)}</td>"
         f"<td>{human(j.bank_seconds)}</td><td>{j.breaches}</td>"
         f"<td>{html.escape(j.final or 'running')}</td></tr>"
         for j in report.slowest
     )
-    head = "journey product elapsed customer bank breaches state".split()
+    head = "journey product elapsed to customer bank breaches state".split()
     return (
         "<table><thead><tr>"
         + "".join(f"<th>{h}</th>" for h in head)
@@ -266,21 +277,22 @@ def render_html(report: JourneyReport, path: Path) -> Path:
         + "</div>"
         for i, fig in enumerate(figures)
     )
-    scope = f"product {report.product}" if report.product else "all products"
-    if report.since:
-        scope += f", journeys started since {report.since:%Y-%m-%d %H:%M} UTC"
-    b = report.bottleneck
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Loan journey map</title>
 <style>{_CSS}</style></head><body>
 <h1>Loan journey map</h1>
-<p>{html.escape(scope)}; generated {report.generated_at:%Y-%m-%d %H:%M} UTC</p>
+<p>{html.escape(scope(report))}; generated {report.generated_at:%Y-%m-%d %H:%M} UTC</p>
+<p>{html.escape(measured(report))}</p>
 <div class="kpi"><div><b>{report.journeys}</b>journeys</div><div><b>{report.events}</b>events</div>
 <div><b>{len(report.stage_totals)}</b>stages seen</div></div>
-<div class="callout"><b>Bottleneck:</b> {html.escape(b.reason if b else "none yet")}</div>
+<div class="callout"><b>Bottleneck:</b> {html.escape(bottleneck_says(report))}</div>
 {_touchpoint_summary(report)}
+<p>{html.escape(FUNNEL_MEANS)}</p>
 {charts}
-<h2>Slowest journeys</h2>{_slowest_table(report)}
+<h2>Slowest journeys</h2>
+<p>From the application to the payout (post-loan left out); those not paid out to their end,
+or to the report's time while they run.</p>
+{_slowest_table(report)}
 </body></html>
 """
     path = Path(path)

@@ -9,7 +9,7 @@ them on the main app (or use `report_app` as a group of its own):
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,19 +19,27 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from activities.policy import read_policy
 from journey.application import Product
+from journey.policy.errors import PolicyError
+from journey.policy.sla import SlaPolicy, Unit
 from journey.settings import Settings
+from journey.stages import Stage
 from starter.errors import BadInput
 from starter.journey_map import render_html
 from starter.terminal import wide_console
 from store.export import export_csv, export_xes
 from store.report_models import (
     ALL_PRODUCTS,
+    FUNNEL_MEANS,
     UNKNOWN_CHANNEL,
     UNKNOWN_CHANNEL_MEANS,
     JourneyReport,
     TouchpointReport,
+    bottleneck_says,
     human,
+    measured,
+    scope,
 )
 from store.touchpoint_analytics import build_journey_map
 
@@ -64,17 +72,52 @@ def _db(db: str | None) -> str:
     return url
 
 
+def _utc(at: datetime | None) -> datetime | None:
+    """The options are UTC: a time typed without a zone is taken as UTC."""
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
+
+
 def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
-def _stage_table(r: JourneyReport) -> Table:
+def _sla_basis(sla: SlaPolicy | None, stage: str, product: str) -> str:
+    """The current policy's SLA target of a stage and how it counts ("24 working h")."""
+    if sla is None or stage not in set(Stage):
+        return ""
+    target = (
+        sla.stages.get(Stage(stage))
+        if product == ALL_PRODUCTS
+        else sla.for_stage(Stage(stage), Product(product))
+    )
+    if target is None:
+        return "-"
+    if target.unit is Unit.BUSINESS:
+        return f"{target.target.total_seconds() / 3600:g} working h"
+    if target.unit is Unit.BUSINESS_DAYS:
+        return f"{target.target.total_seconds() / 86400:g} working d"
+    return f"{human(target.target.total_seconds())} calendar"
+
+
+def _current_sla() -> SlaPolicy | None:
+    """The SLA policy of LOAN_JOURNEY_POLICY_FILE (the default one without), or None when it
+    cannot be read: the report reads the database only, and says so under the table."""
+    try:
+        return read_policy(Settings().policy_file).sla
+    except (OSError, PolicyError):
+        return None
+
+
+def _stage_table(r: JourneyReport, sla: SlaPolicy | None) -> Table:
     t = Table(title="Stage visits, and the durations and SLA of their waits (nearest-rank "
               "percentiles)")
-    for col in ("stage", "product", "visits", "done", "waits", "p50", "p90", "max"):
-        t.add_column(col, justify="left" if col in ("stage", "product") else "right")
-    for col in ("customer", "bank", "warned", "breached"):
+    for col in ("stage", "product"):
+        t.add_column(col, no_wrap=True)
+    for col in ("visits", "done", "waits", "p50", "p90", "max", "customer", "bank", "warned",
+                "breached"):
         t.add_column(col, justify="right")
+    if sla is not None:
+        t.add_column("SLA (policy now)", justify="right")
     per_product = len({s.product for s in r.stages}) > 1
     for total in r.stage_totals:
         rows = [total]
@@ -94,6 +137,7 @@ def _stage_table(r: JourneyReport) -> Table:
                 _pct(s.bank_share),
                 _pct(s.warning_rate),
                 _pct(s.breach_rate),
+                *([_sla_basis(sla, s.stage, s.product)] if sla is not None else []),
                 style="bold" if s.product == ALL_PRODUCTS and per_product else None,
             )
     return t
@@ -101,9 +145,9 @@ def _stage_table(r: JourneyReport) -> Table:
 
 def _funnel_table(r: JourneyReport) -> Table:
     t = Table(title="Funnel: journeys that reached each stage, and where they left")
-    cols = ("reached", "advanced", "closed", "rejected", "withdrawn", "expired", "terminated",
-            "in_stage")
-    t.add_column("stage")
+    cols = ("reached", "advanced", "sent_back", "closed", "rejected", "withdrawn", "expired",
+            "terminated", "in_stage")
+    t.add_column("stage", no_wrap=True)
     for col in cols:
         t.add_column(col.replace("_", " "), justify="right")
     for f in r.funnel:
@@ -112,14 +156,16 @@ def _funnel_table(r: JourneyReport) -> Table:
 
 
 def _slowest_table(r: JourneyReport) -> Table:
-    t = Table(title="Slowest journeys")
-    for col in ("journey", "product", "elapsed", "customer", "bank", "breaches", "state"):
+    t = Table(title="Slowest journeys, application to payout (post-loan left out; not paid "
+              "out: to the end, or now)")
+    for col in ("journey", "product", "elapsed", "to", "customer", "bank", "breaches", "state"):
         t.add_column(col, justify="right" if col in ("elapsed", "breaches") else "left")
     for j in r.slowest:
         t.add_row(
             j.workflow_id,
             j.product,
             human(j.elapsed_seconds),
+            j.measured_to(),
             human(j.customer_seconds),
             human(j.bank_seconds),
             str(j.breaches),
@@ -129,7 +175,7 @@ def _slowest_table(r: JourneyReport) -> Table:
 
 
 def _satisfaction_table(tp: TouchpointReport) -> Table:
-    t = Table(title="Touchpoints and feedback per stage (pain = hours waited x (5 - CSAT))")
+    t = Table(title="Touchpoints and feedback per stage (pain = raters' hours x (5 - CSAT))")
     for col in ("stage", "touchpoints", "channels", "csat", "n", "nps", "pain", "complaints"):
         t.add_column(col, justify="left" if col in ("stage", "channels", "complaints") else "right")
     stages = [s.stage for s in tp.satisfaction]
@@ -168,16 +214,25 @@ def _print_touchpoints(t: TouchpointReport, console: Console) -> None:
 
 def print_report(r: JourneyReport, console: Console | None = None) -> None:
     console = console or Console()
-    scope = f"product {r.product}" if r.product else "all products"
-    console.print(f"[bold]{r.journeys}[/] journeys, [bold]{r.events}[/] events ({scope})")
+    console.print(f"[bold]{r.journeys}[/] journeys, [bold]{r.events}[/] events ({scope(r)})",
+                  highlight=False)
     if not r.stage_totals:
         console.print("No stage has been entered yet.")
         return
-    console.print(_stage_table(r))
+    sla = _current_sla()
+    console.print(_stage_table(r, sla))
+    console.print(measured(r), markup=False, highlight=False)
+    if sla is None:
+        console.print("The SLA column is left out: the policy file cannot be read.")
+    else:
+        console.print(
+            "warned and breached count against the SLA each journey pinned at its start; the "
+            "SLA column is the current policy's target, and how it counts", highlight=False
+        )
     console.print(_funnel_table(r))
+    console.print(FUNNEL_MEANS, markup=False, highlight=False)
     console.print(_slowest_table(r))
-    if r.bottleneck:
-        console.print(f"[bold red]Bottleneck:[/] {r.bottleneck.reason}")
+    console.print(f"[bold red]Bottleneck:[/] {bottleneck_says(r)}", highlight=False)
     if r.touchpoints is not None and (r.touchpoints.touchpoints or r.touchpoints.feedback):
         _print_touchpoints(r.touchpoints, console)
 
@@ -191,6 +246,9 @@ def report(
     since: Annotated[
         datetime | None, typer.Option(help="Only journeys that started at or after (UTC).")
     ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(help="Only journeys that started before (UTC).")
+    ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON, not tables.")
     ] = False,
@@ -199,11 +257,15 @@ def report(
     """The journey map: stage durations, who waits, SLA rates, funnel, touchpoints.
 
     Also the slowest journeys, satisfaction, pain points and complaints."""
-    result = build_journey_map(_db(db), product=product.value if product else None, since=since)
+    since, until = _utc(since), _utc(until)
+    if since and until and until <= since:
+        raise typer.BadParameter(f"{until} is not after --since {since}", param_hint="--until")
+    product_value = product.value if product else None
+    result = build_journey_map(_db(db), product=product_value, since=since, until=until)
     if json_output:
         typer.echo(result.model_dump_json(indent=2))
     else:
-        print_report(result, wide_console(120))
+        print_report(result, wide_console(150))
     if html is not None:
         render_html(result, html)
         typer.echo(f"journey map written to {html}", err=json_output)

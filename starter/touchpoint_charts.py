@@ -83,7 +83,7 @@ def channel_mix(t: TouchpointReport) -> go.Figure:
 
 
 def pain_points(t: TouchpointReport) -> go.Figure:
-    """Stages ranked by hours waited x (5 - CSAT), worst on top."""
+    """Stages ranked by the raters' hours in the stage x (5 - CSAT), worst on top."""
     points = t.pain_points
     fig = go.Figure(
         go.Bar(
@@ -93,13 +93,13 @@ def pain_points(t: TouchpointReport) -> go.Figure:
             marker={"color": "#c0392b"},
             customdata=[[human(p.avg_wait_seconds), p.csat_avg, p.csat_n] for p in points],
             hovertemplate=(
-                "%{y}: waited %{customdata[0]} on average, CSAT %{customdata[1]:.1f} "
-                "(%{customdata[2]} answers)<extra>pain %{x:.1f}</extra>"
+                "%{y}: its raters spent %{customdata[0]} there on average, CSAT "
+                "%{customdata[1]:.1f} (%{customdata[2]} answers)<extra>pain %{x:.1f}</extra>"
             ),
         )
     )
     fig.update_layout(
-        title="Pain points: hours waited x (5 - average CSAT)",
+        title="Pain points: hours the raters spent in the stage x (5 - average CSAT)",
         yaxis={"autorange": "reversed"},
         xaxis={"title": "pain (hours x dissatisfaction)"},
         height=max(300, 80 + 40 * len(points)),
@@ -162,6 +162,7 @@ def pain_callout(t: TouchpointReport) -> str:
         return "none yet: no satisfaction scores recorded"
     p = t.pain_points[0]
     return (
-        f"{p.stage}: customers wait {human(p.avg_wait_seconds)} on average and rate it "
-        f"{p.csat_avg:.1f} of 5 ({p.csat_n} answers)"
+        f"{p.stage}: the customers who rated it spent {human(p.avg_wait_seconds)} there on "
+        f"average ({p.customer_share:.0%} of it the bank waiting on them, the rest on the "
+        f"bank or its systems) and rate it {p.csat_avg:.1f} of 5 ({p.csat_n} answers)"
     )

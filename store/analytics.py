@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, case, func, literal, select
+from sqlalchemy import Connection, Table, case, func, literal, or_, select
 
-from journey.stages import ORDER, Party
+from journey.stages import ORDER, Party, Stage
 from store.db import ready
 from store.models import StageEventRow as E
 from store.report_models import (
@@ -54,35 +54,50 @@ def _split(stats: list[StageStats]) -> tuple[list[StageStats], list[StageStats]]
     )
 
 
-def _distinct_journeys_if(sp: Table, condition: Any) -> Any:
-    return func.count(func.distinct(case((condition, sp.c.workflow_id))))
+# a journey's last visit of a stage says how it left the stage: forward, back, or an end
+_ADVANCED, _SENT_BACK, _IN_STAGE = 1, 2, 3
+_ENDS = {state: 4 + i for i, state in enumerate(TERMINAL_STATES)}
+_CODES = 16  # > every code: max(attempt * _CODES + code) is the last attempt's code
 
 
 def _funnel(conn: Connection, sp: Table) -> list[FunnelRow]:
+    """Each journey counted once per stage it reached, by how its last visit left it, so
+    reached = advanced + sent back + the ends + in stage. One grouped pass picks each
+    journey's last attempt of a stage with its code, as max(attempt * _CODES + code)."""
     c = sp.c
-
-    def spans_where(condition: Any) -> Any:  # a journey ends once, and is open once per stage
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    moved_on = and_(c.outcome.is_not(None), c.outcome.not_in(TERMINAL_STATES), c.outcome != c.stage)
-    query = (
-        select(
-            c.stage,
-            func.count(func.distinct(c.workflow_id)).label("reached"),
-            _distinct_journeys_if(sp, moved_on).label("advanced"),
-            *(spans_where(c.outcome == state).label(state) for state in TERMINAL_STATES),
-            spans_where(c.exited_at.is_(None)).label("in_stage"),
-        )
-        .where(c.stage.not_in(TERMINAL_STATES))
-        .group_by(c.stage)
+    rank = case(_RANK, value=c.outcome)
+    code = case(
+        (or_(c.exited_at.is_(None), c.outcome == c.stage), _IN_STAGE),  # a retry goes on
+        *((c.outcome == state, value) for state, value in _ENDS.items()),
+        (rank > case(_RANK, value=c.stage), _ADVANCED),
+        else_=_SENT_BACK,
     )
+    last = (
+        select(c.stage, (func.max(c.attempt * _CODES + code) % _CODES).label("code"))
+        .where(c.stage.not_in(TERMINAL_STATES))
+        .group_by(c.workflow_id, c.stage)
+        .subquery("last_visits")
+    )
+
+    def journeys(value: int) -> Any:
+        return func.coalesce(func.sum(case((last.c.code == value, 1), else_=0)), 0)
+
+    query = select(
+        last.c.stage,
+        func.count().label("reached"),
+        journeys(_ADVANCED).label("advanced"),
+        journeys(_SENT_BACK).label("sent_back"),
+        *(journeys(value).label(state) for state, value in _ENDS.items()),
+        journeys(_IN_STAGE).label("in_stage"),
+    ).group_by(last.c.stage)
     rows = [FunnelRow.model_validate(dict(r)) for r in conn.execute(query).mappings()]
     return sorted(rows, key=lambda f: _stage_order(f.stage))
 
 
 def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[SlowJourney]:
-    """The journeys longest on the application path; a stage still open counts up to `now`
-    (a case stuck for weeks is among the slowest, its wait on the party the stage waits on)."""
+    """The journeys longest on the application path: to the payout, or for those not paid
+    out, to their end, or to `now` while they run (a case stuck for weeks is among the
+    slowest, its wait on the party the stage waits on). Post-loan is left out."""
     c = sp.c
     on_path = c.stage.in_(APPLICATION_PATH)
     until_now = literal(now, UTCDateTime())
@@ -91,7 +106,6 @@ def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[Slo
         return case((on_path, value))
 
     last = func.max(path(func.coalesce(c.exited_at, until_now)))
-    seconds = func.coalesce(c.seconds, seconds_between(c.entered_at, until_now))
     elapsed = seconds_between(func.min(path(c.entered_at)), last)
     query = (
         select(
@@ -101,9 +115,8 @@ def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[Slo
             last.label("last_at"),
             elapsed.label("elapsed_seconds"),
             *(
-                func.coalesce(func.sum(path(case((c.waits_on == p.value, seconds)))), 0.0).label(
-                    f"{p.value}_seconds"
-                )
+                func.coalesce(func.sum(path(case((c.waits_on == p.value, c.seconds)))), 0.0)
+                .label(f"{p.value}_seconds")
                 for p in (Party.CUSTOMER, Party.BANK)
             ),
             (func.count(path(1)) - func.coalesce(func.sum(path(c.continues)), 0)).label(
@@ -111,6 +124,7 @@ def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[Slo
             ),  # stage visits: a drawdown's two waits are one
             func.coalesce(func.sum(path(c.breached)), 0).label("breaches"),
             func.max(case((c.outcome.in_(TERMINAL_STATES), c.outcome))).label("final"),
+            func.max(case((c.stage == Stage.POST_LOAN.value, 1), else_=0)).label("paid_out"),
         )
         .group_by(c.workflow_id)
         .having(func.count(path(1)) > 0)
@@ -118,6 +132,33 @@ def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[Slo
         .limit(limit)
     )
     return [SlowJourney.model_validate(dict(r)) for r in conn.execute(query).mappings()]
+
+
+def _to_payout(conn: Connection, sp: Table) -> tuple[int, list[StageStats]]:
+    """The journeys paid out (they reached post-loan), and their time per application-path
+    stage, split by whom they waited on: what "the time to payout" is shared out from."""
+    c = sp.c
+    paid = select(c.workflow_id).where(c.stage == Stage.POST_LOAN.value).distinct().subquery()
+    paid_out = conn.execute(select(func.count()).select_from(paid)).scalar_one()
+
+    def waiting(party: Party) -> Any:
+        return func.coalesce(func.sum(case((c.waits_on == party.value, c.seconds))), 0.0)
+
+    query = (
+        select(
+            c.stage,
+            func.coalesce(func.sum(c.seconds), 0.0).label("total_seconds"),
+            waiting(Party.CUSTOMER).label("customer_seconds"),
+            waiting(Party.BANK).label("bank_seconds"),
+        )
+        .where(c.stage.in_(APPLICATION_PATH), c.workflow_id.in_(select(paid.c.workflow_id)))
+        .group_by(c.stage)
+    )
+    stages = [
+        StageStats(product=ALL_PRODUCTS, count=0, completed=0, **dict(r._mapping))
+        for r in conn.execute(query)
+    ]
+    return paid_out, stages
 
 
 def _timelines(conn: Connection, sp: Table, workflow_ids: list[str]) -> list[Span]:
@@ -140,20 +181,24 @@ def _timelines(conn: Connection, sp: Table, workflow_ids: list[str]) -> list[Spa
     return [Span.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
 
-def bottleneck(totals: list[StageStats]) -> Bottleneck | None:
-    """The application-path stage where journeys spend the most time, and why."""
-    totals = [s for s in totals if s.stage in APPLICATION_PATH]
-    grand = sum(s.total_seconds for s in totals)
+def bottleneck(
+    paid: list[StageStats], totals: list[StageStats], paid_out: int
+) -> Bottleneck | None:
+    """The application-path stage where the journeys paid out spent the most of their time
+    to payout, and why; None when none was paid out."""
+    grand = sum(s.total_seconds for s in paid)
     if not grand:
         return None
-    worst = max(totals, key=lambda s: (s.total_seconds, s.breach_rate))
+    worst = max(paid, key=lambda s: s.total_seconds)
     share = worst.total_seconds / grand
-    party = "customer" if worst.customer_share >= worst.bank_share else "bank"
-    waiting = max(worst.customer_share, worst.bank_share)
+    customer, bank = worst.customer_seconds, worst.bank_seconds
+    party = "customer" if customer >= bank else "bank"
+    waiting = max(customer, bank) / worst.total_seconds
+    every = next(s for s in totals if s.stage == worst.stage)
     reason = (
-        f"{worst.stage} holds {share:.0%} of the time to payout (p50 {human(worst.p50)}, "
-        f"p90 {human(worst.p90)}, breach rate {worst.breach_rate:.0%}), "
-        f"{waiting:.0%} of it waiting on the {party}"
+        f"{worst.stage} holds {share:.0%} of the time to payout of the {paid_out} "
+        f"journey(s) paid out, {waiting:.0%} of it waiting on the {party} (all its waits: "
+        f"p50 {human(every.p50)}, p90 {human(every.p90)}, breach rate {every.breach_rate:.0%})"
     )
     return Bottleneck(stage=worst.stage, share_of_time=share, reason=reason)
 
@@ -163,25 +208,27 @@ def build_report(
     *,
     product: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     slowest: int = SLOWEST,
     now: datetime | None = None,
 ) -> JourneyReport:
     """The journey report over the stored timing events, optionally for one product and
-    for the cohort of journeys that started at or after `since`, as of `now` (the current
-    time by default), up to which the stages still open count."""
+    for the cohort of journeys that started at or after `since` and before `until`, as of
+    `now` (the current time by default), up to which the waits still open count."""
     now = now or datetime.now(UTC)
     with ready(url).connect() as conn:
         events, journeys = conn.execute(
             select(func.count(), func.count(func.distinct(E.workflow_id))).where(
-                *event_filters(product, since)
+                *event_filters(product, since, until=until)
             )
         ).one()
-        sp = materialize(conn, spans_select(product, since))
+        sp = materialize(conn, spans_select(product, since, until, now))
         try:
             # funnel and slowest scan the spans; stage_stats then indexes them for its lookups
             funnel = _funnel(conn, sp)
             slow = _slowest(conn, sp, slowest, now)
             timelines = _timelines(conn, sp, [j.workflow_id for j in slow])
+            paid_out, paid = _to_payout(conn, sp)
             per_product, totals = _split(stage_stats(conn, sp))
         finally:
             drop(conn, sp)
@@ -190,6 +237,7 @@ def build_report(
         generated_at=now,
         product=product,
         since=since,
+        until=until,
         events=events,
         journeys=journeys,
         stages=per_product,
@@ -197,5 +245,6 @@ def build_report(
         funnel=funnel,
         slowest=slow,
         timelines=timelines,
-        bottleneck=bottleneck(totals),
+        paid_out=paid_out,
+        bottleneck=bottleneck(paid, totals, paid_out),
     )

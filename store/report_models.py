@@ -1,7 +1,10 @@
 """The journey report: what `build_report` returns and the CLI and HTML map render.
 
-All durations are seconds (float). Percentiles are nearest-rank: pXX is the duration at
-rank ceil(XX/100 * n) of the n completed spans (waits) ordered by duration.
+All durations are seconds (float) of wall-clock (calendar) time, whatever the unit of a
+stage's SLA. A wait still open counts up to the report's time (`generated_at`), in the stage
+figures, the shares, the slowest journeys and the pain points alike. Percentiles are
+nearest-rank: pXX is the duration at rank ceil(XX/100 * n) of the n spans (waits) ordered
+by duration.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ class StageStats(BaseModel):
     count: int  # visits entered
     completed: int  # visits entered and left
     waits: int = 0  # spans entered
-    waits_completed: int = 0  # spans entered and exited: the durations below are over these
+    waits_completed: int = 0  # spans entered and exited; the durations below are over all
+    # the waits, the open ones counted up to the report's time
     p25: float | None = None
     p50: float | None = None
     p75: float | None = None
@@ -48,11 +52,13 @@ class StageStats(BaseModel):
 
 
 class FunnelRow(BaseModel):
-    """How many journeys reached a stage and how they left it."""
+    """How many journeys reached a stage and how they left it: each journey once, by its
+    last visit of the stage, so reached = advanced + sent_back + the ends + in_stage."""
 
     stage: str
     reached: int
-    advanced: int = 0  # left to a later, non-terminal stage
+    advanced: int = 0  # left forward, to a later stage of the table
+    sent_back: int = 0  # left back to an earlier stage (a question asked at risk review)
     rejected: int = 0
     withdrawn: int = 0
     expired: int = 0
@@ -62,7 +68,8 @@ class FunnelRow(BaseModel):
 
 
 class SlowJourney(BaseModel):
-    """A journey's time on the application path (APPLICATION_PATH), not in post-loan."""
+    """A journey's time on the application path (APPLICATION_PATH), not in post-loan: to
+    the payout, or for one not paid out, to its end, or to the report's time while it runs."""
 
     workflow_id: str
     product: str
@@ -74,6 +81,12 @@ class SlowJourney(BaseModel):
     stages: int = 0  # stage visits
     breaches: int = 0
     final: str | None = None  # the terminal state, None while the journey runs
+    paid_out: bool = False  # it reached post-loan
+
+    def measured_to(self) -> str:
+        if self.paid_out:
+            return "payout"
+        return "its end" if self.final else "now"
 
 
 class Span(BaseModel):
@@ -123,11 +136,13 @@ class ChannelCount(BaseModel):
 
 
 class PainPoint(BaseModel):
-    """Time waited times dissatisfaction: avg time a journey spends in the stage (completed
-    spans, summed per journey) in hours times (5 - avg CSAT about the stage)."""
+    """Time waited times dissatisfaction: the average time the customers who rated the stage
+    spent in it (their spans summed per journey, an open one up to the report's time) in
+    hours times (5 - avg CSAT about the stage)."""
 
     stage: str
     avg_wait_seconds: float
+    customer_share: float = 0.0  # of that time, the share the stage waited on the customer
     csat_avg: float
     csat_n: int
     pain: float
@@ -164,6 +179,7 @@ class JourneyReport(BaseModel):
     generated_at: datetime
     product: str | None = None
     since: datetime | None = None
+    until: datetime | None = None
     journeys: int = 0
     events: int = 0
     stages: list[StageStats] = []  # per (stage, product)
@@ -171,6 +187,7 @@ class JourneyReport(BaseModel):
     funnel: list[FunnelRow] = []
     slowest: list[SlowJourney] = []
     timelines: list[Span] = []  # the spans of the slowest journeys
+    paid_out: int = 0  # journeys paid out: the bottleneck shares out their time to payout
     bottleneck: Bottleneck | None = None
     touchpoints: TouchpointReport | None = None  # store/touchpoint_analytics.py
 
@@ -183,3 +200,37 @@ def human(seconds: float | None) -> str:
         if abs(seconds) >= size:
             return f"{seconds / size:.1f} {unit}"
     return f"{seconds:.0f} s"
+
+
+def scope(r: JourneyReport) -> str:
+    """What a report covers: "all products, journeys started from ... to ... UTC"."""
+    text = f"product {r.product}" if r.product else "all products"
+    if r.since or r.until:
+        since = f" from {r.since:%Y-%m-%d %H:%M}" if r.since else ""
+        until = f" before {r.until:%Y-%m-%d %H:%M}" if r.until else ""
+        text += f", journeys started{since}{until} UTC"
+    return text
+
+
+def measured(r: JourneyReport) -> str:
+    """How the report's durations are measured, said under its stage table."""
+    return (
+        f"Durations are wall-clock (calendar) time, also where a stage's SLA counts business "
+        f"hours; open waits are counted to {r.generated_at:%Y-%m-%d %H:%M} UTC (the report's "
+        "time), in the durations, the shares, the charts and the slowest journeys alike."
+    )
+
+
+FUNNEL_MEANS = (
+    "Each journey counts once per stage it reached, by how its last visit of the stage "
+    "ended: advanced (forward, to a later stage), sent back (to an earlier one, a question "
+    "asked at risk review or approval), an end, or still in the stage."
+)
+
+
+def bottleneck_says(r: JourneyReport) -> str:
+    """The bottleneck's reason, or why there is none."""
+    if r.bottleneck is not None:
+        return r.bottleneck.reason
+    whose = f"of product {r.product} " if r.product else ""
+    return f"none: no journey {whose}was paid out, so there is no time to payout to share out"

@@ -31,6 +31,7 @@ from sqlalchemy import (
     case,
     func,
     insert,
+    literal,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -69,14 +70,21 @@ def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> s
     return f"CAST(EXTRACT(EPOCH FROM ({b} - {a})) AS DOUBLE PRECISION)"
 
 
-def event_filters(product: str | None, since: datetime | None, e: Any = E) -> list[Any]:
-    """Only `product`; only the cohort of journeys that started at or after `since`."""
+def event_filters(
+    product: str | None, since: datetime | None, e: Any = E, until: datetime | None = None
+) -> list[Any]:
+    """Only `product`; only the cohort of journeys that started at or after `since` and
+    before `until`."""
     where: list[ColumnElement[bool]] = []
     if product:
         where.append(e.product == product)
-    if since:
-        started = select(E.workflow_id).group_by(E.workflow_id).having(func.min(E.at) >= since)
-        where.append(e.workflow_id.in_(started))
+    started = [
+        *([func.min(E.at) >= since] if since else []),
+        *([func.min(E.at) < until] if until else []),
+    ]
+    if started:
+        cohort = select(E.workflow_id).group_by(E.workflow_id).having(*started)
+        where.append(e.workflow_id.in_(cohort))
     return where
 
 
@@ -84,11 +92,18 @@ def _flag(kind: EventType) -> Any:
     return func.max(case((E.type == kind.value, 1), else_=0))
 
 
-def spans_select(product: str | None = None, since: datetime | None = None) -> AnySelect:
+def spans_select(
+    product: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> AnySelect:
     """Spans with: product, waits_on, team (of the entered event), actor (of the exit),
-    entered_at, exited_at, seconds and outcome (NULL while open), warned/breached/escalated
-    (0/1), continues (0/1: the span goes on with the visit of the span before it)."""
+    entered_at, exited_at and outcome (NULL while open), seconds (NULL while open, or with
+    `now` counted up to it), warned/breached/escalated (0/1), continues (0/1: the span goes
+    on with the visit of the span before it)."""
     en, ex = aliased(E, name="en"), aliased(E, name="ex")
+    end = ex.at if now is None else func.coalesce(ex.at, literal(now, UTCDateTime()))
     asked = aliased(E, name="asked")  # the customer's wait, left into the bank's
     sla = (
         select(
@@ -120,7 +135,7 @@ def spans_select(product: str | None = None, since: datetime | None = None) -> A
             ex.actor,
             en.at.label("entered_at"),
             ex.at.label("exited_at"),
-            seconds_between(en.at, ex.at).label("seconds"),
+            seconds_between(en.at, end).label("seconds"),
             ex.outcome,
             func.coalesce(sla.c.sla_warned, 0).label("warned"),
             func.coalesce(sla.c.sla_breached, 0).label("breached"),
@@ -142,7 +157,7 @@ def spans_select(product: str | None = None, since: datetime | None = None) -> A
             ),
         )
         .outerjoin(sla, same_span(sla.c))
-        .where(en.type == EventType.ENTERED.value, *event_filters(product, since, en))
+        .where(en.type == EventType.ENTERED.value, *event_filters(product, since, en, until))
     )
 
 

@@ -27,15 +27,15 @@ from store.report_models import ALL_PRODUCTS, StageStats
 from store.spans import TERMINAL_STATES
 
 PERCENTILES = (25, 50, 75, 90)
-_SUMS = ("spans", "completed", "total", "customer", "bank", "warned", "breached", "escalated",
-         "continued")
+_SUMS = ("spans", "completed", "measured", "total", "customer", "bank", "warned", "breached",
+         "escalated", "continued")
 
 
 def _index(conn: Connection, sp: Table) -> None:
     name = sp.name
     conn.exec_driver_sql(
         f"CREATE INDEX {name}_by_product ON {name} "
-        "(stage, product, seconds, waits_on, warned, breached, escalated, continues)"
+        "(stage, product, seconds, waits_on, warned, breached, escalated, continues, exited_at)"
     )
     conn.exec_driver_sql(f"CREATE INDEX {name}_by_stage ON {name} (stage, seconds)")
 
@@ -46,7 +46,8 @@ def _figures(c: Any) -> list[Any]:
 
     return [
         func.count().label("spans"),
-        func.count(c.seconds).label("completed"),
+        func.count(c.exited_at).label("completed"),
+        func.count(c.seconds).label("measured"),  # all, when the open ones count up to now
         func.min(c.seconds).label("min"),
         func.max(c.seconds).label("max"),
         func.coalesce(func.sum(c.seconds), 0.0).label("total"),
@@ -113,9 +114,9 @@ def _rank_lookup(sp: Table, stage: str, product: str, offset: int) -> Any:
 
 def _percentiles(conn: Connection, sp: Table, groups: list[Any]) -> dict[tuple[str, str, int], Any]:
     wanted = [
-        (g.stage, g.product, p, math.ceil(p * g.completed / 100) - 1)
+        (g.stage, g.product, p, math.ceil(p * g.measured / 100) - 1)
         for g in groups
-        if g.completed
+        if g.measured
         for p in PERCENTILES
     ]
     if not wanted:

@@ -1,22 +1,23 @@
 """The human side of the journey map, aggregated in SQL: satisfaction per stage, touchpoints
 per stage and channel, pain points, complaint categories, and waiting time against score.
 
-Feedback rows (store/feedback.py) are about a stage; waiting time is a journey's completed
-time in that stage (its spans summed, store/spans.py), so a customer who went through
-completeness twice waited both times. Python only ranks the few result rows and turns the
-SQL sums into Pearson's r.
+Feedback rows (store/feedback.py) are about a stage; waiting time is a journey's time in that
+stage (its spans summed, store/spans.py; an open one up to the report's time), so a customer
+who went through completeness twice waited both times. A stage's pain is over the waits of
+the customers who rated it, not of every journey. Python only ranks the few result rows and
+turns the SQL sums into Pearson's r.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Float, and_, case, cast, func, select
 from sqlalchemy.orm import aliased
 
-from journey.stages import ORDER
+from journey.stages import ORDER, Party
 from journey.timeline import EventType
 from journey.touchpoints import ScoreKind
 from store.analytics import SLOWEST, build_report
@@ -102,11 +103,13 @@ def _asked_through() -> Any:
     return case((E.detail.like(f"{DRAWDOWN} %"), request))
 
 
-def _channels(conn: Connection, product: str | None, since: datetime | None) -> list[ChannelCount]:
+def _channels(
+    conn: Connection, product: str | None, since: datetime | None, until: datetime | None
+) -> list[ChannelCount]:
     channel = func.coalesce(E.channel, _asked_through(), UNKNOWN_CHANNEL)
     touched = (
         select(E.stage, channel.label("channel"))
-        .where(E.type == EventType.TOUCHPOINT.value, *event_filters(product, since))
+        .where(E.type == EventType.TOUCHPOINT.value, *event_filters(product, since, until=until))
         .subquery("touched")
     )
     t = touched.c
@@ -117,32 +120,61 @@ def _channels(conn: Connection, product: str | None, since: datetime | None) -> 
     return sorted(rows, key=lambda c: (_order(c.stage), -c.touchpoints, c.channel))
 
 
-def _waits(product: str | None, since: datetime | None) -> Any:
-    """(workflow_id, stage, wait): a journey's completed seconds in each stage."""
-    sp = spans_select(product, since).subquery("sp")
+def _waits(
+    product: str | None, since: datetime | None, until: datetime | None, now: datetime
+) -> Any:
+    """(workflow_id, stage, wait, customer): a journey's seconds in each stage, an open wait
+    counted up to `now`, and of them those it waited on the customer."""
+    sp = spans_select(product, since, until, now).subquery("sp")
+    customer = case((sp.c.waits_on == Party.CUSTOMER.value, sp.c.seconds), else_=0.0)
     return (
-        select(sp.c.workflow_id, sp.c.stage, func.sum(sp.c.seconds).label("wait"))
-        .where(sp.c.seconds.is_not(None))
+        select(
+            sp.c.workflow_id,
+            sp.c.stage,
+            func.sum(sp.c.seconds).label("wait"),
+            func.sum(customer).label("customer"),
+        )
         .group_by(sp.c.workflow_id, sp.c.stage)
         .subquery("waits")
     )
 
 
+def _raters(where: list[Any]) -> Any:
+    """(workflow_id, stage): the journeys whose customer rated the stage (CSAT)."""
+    return select(F.workflow_id, F.stage).where(_CSAT, *where).distinct().subquery("raters")
+
+
 def _pain_points(
-    conn: Connection, waits: Any, satisfaction: list[StageSatisfaction]
+    conn: Connection, waits: Any, where: list[Any], satisfaction: list[StageSatisfaction]
 ) -> list[PainPoint]:
-    query = select(waits.c.stage, func.avg(waits.c.wait).label("avg_wait")).group_by(waits.c.stage)
-    avg_wait = {r.stage: float(r.avg_wait) for r in conn.execute(query)}
+    raters = _raters(where)
+    w = waits.c
+    query = (
+        select(
+            w.stage,
+            func.avg(w.wait).label("avg_wait"),
+            func.sum(w.wait).label("wait"),
+            func.sum(w.customer).label("customer"),
+        )
+        .join_from(
+            waits, raters, and_(w.workflow_id == raters.c.workflow_id, w.stage == raters.c.stage)
+        )
+        .group_by(w.stage)
+    )
+    waited = {r.stage: r for r in conn.execute(query)}
     points = [
         PainPoint(
             stage=s.stage,
-            avg_wait_seconds=avg_wait[s.stage],
+            avg_wait_seconds=float(waited[s.stage].avg_wait),
+            customer_share=float(waited[s.stage].customer) / float(waited[s.stage].wait)
+            if waited[s.stage].wait
+            else 0.0,
             csat_avg=s.csat_avg,
             csat_n=s.csat_n,
-            pain=avg_wait[s.stage] / H * (CSAT_TOP - s.csat_avg),
+            pain=float(waited[s.stage].avg_wait) / H * (CSAT_TOP - s.csat_avg),
         )
         for s in satisfaction
-        if s.csat_avg is not None and s.stage in avg_wait
+        if s.csat_avg is not None and s.stage in waited
     ]
     return sorted(points, key=lambda p: (-p.pain, _order(p.stage)))
 
@@ -201,16 +233,23 @@ def _wait_vs_score(conn: Connection, waits: Any, where: list[Any]) -> list[WaitS
 
 
 def build_touchpoints(
-    url: str, *, product: str | None = None, since: datetime | None = None
+    url: str,
+    *,
+    product: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
 ) -> TouchpointReport:
     """The touchpoint figures over the stored feedback and timing events, for one product
-    and the cohort of journeys started at or after `since` when given."""
-    where = event_filters(product, since, F)
+    and the cohort of journeys started at or after `since` and before `until` when given,
+    as of `now` (the current time by default), up to which the waits still open count."""
+    now = now or datetime.now(UTC)
+    where = event_filters(product, since, F, until)
     with ready(url).connect() as conn:
         satisfaction = _satisfaction(conn, where)
-        channels = _channels(conn, product, since)
-        waits = _waits(product, since)
-        pain = _pain_points(conn, waits, satisfaction)
+        channels = _channels(conn, product, since, until)
+        waits = _waits(product, since, until, now)
+        pain = _pain_points(conn, waits, where, satisfaction)
         complaints = _complaints(conn, where)
         wait_score = _wait_vs_score(conn, waits, where)
     return TouchpointReport(
@@ -230,9 +269,12 @@ def build_journey_map(
     *,
     product: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     slowest: int = SLOWEST,
+    now: datetime | None = None,
 ) -> JourneyReport:
-    """`store.analytics.build_report` with the touchpoint figures added."""
-    report = build_report(url, product=product, since=since, slowest=slowest)
-    touchpoints = build_touchpoints(url, product=product, since=since)
+    """`store.analytics.build_report` with the touchpoint figures added, both as of `now`."""
+    now = now or datetime.now(UTC)
+    report = build_report(url, product=product, since=since, until=until, slowest=slowest, now=now)
+    touchpoints = build_touchpoints(url, product=product, since=since, until=until, now=now)
     return report.model_copy(update={"touchpoints": touchpoints})

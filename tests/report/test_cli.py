@@ -21,7 +21,10 @@ def test_report_prints_tables_and_writes_the_map(report_db: str, tmp_path: Path)
     out = result.output
     assert "4 journeys, 38 events" in out
     assert "risk_review" in out and "withdrawn" in out and "Slowest journeys" in out
-    assert "Bottleneck: risk_review holds 56% of the time to payout" in " ".join(out.split())
+    words = " ".join(out.split())
+    assert "Bottleneck: none: no journey was paid out" in words  # A-D: none paid out
+    assert "open waits are counted to " in words and "completeness " in out  # not cut off
+    assert "24 working h" in out  # risk review's SLA counts business hours
     assert page.stat().st_size > 1_000_000 and "journey map written" in out
 
 
@@ -33,6 +36,19 @@ def test_report_as_json_for_one_product(report_db: str) -> None:
     body = json.loads(result.stdout)
     assert body["journeys"] == 2 and body["product"] == "working_capital"
     assert [j["workflow_id"] for j in body["slowest"]] == ["A", "B"]
+
+
+def test_report_for_a_period(report_db: str) -> None:
+    period = ["--since", "2026-03-03", "--until", "2026-03-05", "--product", "project_finance"]
+    result = runner.invoke(report_app, ["report", "--db", report_db, *period])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "1 journeys" in out  # C only: B is another product, D started on the 5th
+    assert "journeys started from 2026-03-03 00:00 before 2026-03-05 00:00 UTC" in out
+    assert "no journey of product project_finance was paid out" in out
+    backwards = runner.invoke(report_app, ["report", "--db", report_db, "--since",
+                                           "2026-03-05", "--until", "2026-03-03"])  # fmt: skip
+    assert backwards.exit_code == 2 and "is not after --since" in backwards.output
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xes"])

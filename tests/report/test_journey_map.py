@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from starter.journey_map import render_html
+from starter.journey_map import render_html, swimlane
 from store.analytics import build_report
+from store.report_models import Span
 from store.touchpoint_analytics import build_journey_map
 from tests.touchpoints.touchpoint_fixture import record_fixed_feedback
 
@@ -50,14 +51,32 @@ def test_the_page_is_self_contained(report_db: str, tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.count("<script") >= CHARTS + 1  # the plotly bundle and one per chart
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=", text)
-    assert "risk_review holds 56% of the time to payout" in text
+    assert "Bottleneck:</b> none: no journey was paid out" in text
+    assert "open waits are counted to " in text
+
+
+def test_a_finished_visit_of_no_time_is_not_open(report_db: str) -> None:
+    report = build_report(report_db)
+    c = next(j for j in report.slowest if j.workflow_id == "C")
+    visits = [
+        Span(workflow_id="C", stage="documents", attempt=2, waits_on="system",
+             entered_at=c.started_at, exited_at=c.started_at, seconds=0.0),
+        Span(workflow_id="C", stage="approval", attempt=1, waits_on="bank",
+             entered_at=c.started_at, exited_at=None, seconds=90.0),
+    ]  # fmt: skip
+    lanes = swimlane(report.model_copy(update={"timelines": visits}))
+    labels = {bar.name: bar.customdata[0][2] for bar in lanes.data}
+    assert labels == {"documents": "0 s", "approval": "1.5 min so far, open"}
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 def test_chromium_draws_every_chart(report_db: str, tmp_path: Path) -> None:
     record_fixed_feedback(report_db)
     page = render_html(build_journey_map(report_db), tmp_path / "map.html")
-    assert "Top pain point:</b> risk_review: customers wait 1.5 d" in page.read_text("utf-8")
+    assert (
+        "Top pain point:</b> risk_review: the customers who rated it spent 1.5 d there on "
+        "average (0% of it the bank waiting on them"
+    ) in page.read_text("utf-8")
     dom = _dump_dom(page, tmp_path / "profile")
 
     sections = re.split(r'id="chart-(\d)"', dom)[1:]

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from journey.application import Channel, Product
-from journey.stages import Stage
+from journey.stages import Party, Stage
 from journey.touchpoints import (
     LATE_TOUCHPOINT_BASE,
     ComplaintCategory,
@@ -20,8 +20,9 @@ from journey.touchpoints import (
 from starter.report import report_app
 from store.feedback import record_feedback
 from store.report_models import TouchpointReport
+from store.timing import record_events
 from store.touchpoint_analytics import build_journey_map, build_touchpoints
-from tests.report.report_fixture import T0
+from tests.report.report_fixture import T0, Step, journey
 
 H = 3600.0
 
@@ -58,6 +59,16 @@ def test_pain_points_ranked_by_time_waited_times_dissatisfaction(
         ("intake", pytest.approx(intake)),  # 0.39
     ]
     assert touch.pain_points[0].avg_wait_seconds == pytest.approx(36 * H)
+
+
+def test_pain_is_over_the_raters_own_waits(touchpoint_db: str) -> None:
+    """A journey 30 days at risk review whose customer rated nothing leaves the stage's pain
+    as A's and C's waits make it; and whose wait it was: risk review waits on the bank."""
+    stuck = Step(Stage.RISK_REVIEW, 720 * H, Party.BANK, "approval")
+    record_events(touchpoint_db, journey("R", Product.WORKING_CAPITAL, T0, [stuck]))
+    pain = {p.stage: p for p in build_touchpoints(touchpoint_db).pain_points}
+    assert pain["risk_review"].avg_wait_seconds == pytest.approx(36 * H)
+    assert (pain["risk_review"].customer_share, pain["completeness"].customer_share) == (0, 1)
 
 
 def test_touchpoints_channels_and_complaints(touch: TouchpointReport) -> None:
