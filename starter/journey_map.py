@@ -93,18 +93,18 @@ def durations(report: JourneyReport) -> go.Figure:
     rows: list[tuple[str, list[StageStats]]] = [(ALL_PRODUCTS, report.stage_totals)]
     rows += [(p, [s for s in report.stages if s.product == p]) for p in products]
     for product, stats in rows:
-        done = [s for s in stats if s.waits_completed]
-        if not done:
+        waited = [s for s in stats if s.p50 is not None]  # open waits too, to the report's time
+        if not waited:
             continue
         fig.add_trace(
             go.Box(
                 name=product,
-                x=[s.stage for s in done],
-                q1=[s.p25 / H for s in done if s.p25 is not None],
-                median=[s.p50 / H for s in done if s.p50 is not None],
-                q3=[s.p75 / H for s in done if s.p75 is not None],
-                lowerfence=[s.min / H for s in done if s.min is not None],
-                upperfence=[s.max / H for s in done if s.max is not None],
+                x=[s.stage for s in waited],
+                q1=[s.p25 / H for s in waited if s.p25 is not None],
+                median=[s.p50 / H for s in waited if s.p50 is not None],
+                q3=[s.p75 / H for s in waited if s.p75 is not None],
+                lowerfence=[s.min / H for s in waited if s.min is not None],
+                upperfence=[s.max / H for s in waited if s.max is not None],
             )
         )
     fig.update_layout(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from starter.journey_map import render_html, swimlane
+from starter.journey_map import durations, render_html, swimlane
 from store.analytics import build_report
 from store.report_models import Span
 from store.touchpoint_analytics import build_journey_map
@@ -53,6 +53,11 @@ def test_the_page_is_self_contained(report_db: str, tmp_path: Path) -> None:
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=", text)
     assert "Bottleneck:</b> none: no journey was paid out" in text
     assert "open waits are counted to " in text
+
+
+def test_a_wait_still_open_is_in_the_duration_chart(report_db: str) -> None:
+    boxes = {box.name: list(box.x) for box in durations(build_report(report_db)).data}
+    assert "approval" in boxes["project_finance"]  # C's, the product's only approval, open
 
 
 def test_a_finished_visit_of_no_time_is_not_open(report_db: str) -> None:
