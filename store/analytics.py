@@ -34,7 +34,7 @@ from store.spans import (
     seconds_between,
     spans_select,
 )
-from store.stage_stats import stage_stats
+from store.stage_stats import stage_stats, waited_on
 from store.types import UTCDateTime
 
 SLOWEST = 10
@@ -140,16 +140,12 @@ def _to_payout(conn: Connection, sp: Table) -> tuple[int, list[StageStats]]:
     c = sp.c
     paid = select(c.workflow_id).where(c.stage == Stage.POST_LOAN.value).distinct().subquery()
     paid_out = conn.execute(select(func.count()).select_from(paid)).scalar_one()
-
-    def waiting(party: Party) -> Any:
-        return func.coalesce(func.sum(case((c.waits_on == party.value, c.seconds))), 0.0)
-
     query = (
         select(
             c.stage,
             func.coalesce(func.sum(c.seconds), 0.0).label("total_seconds"),
-            waiting(Party.CUSTOMER).label("customer_seconds"),
-            waiting(Party.BANK).label("bank_seconds"),
+            waited_on(c, Party.CUSTOMER).label("customer_seconds"),
+            waited_on(c, Party.BANK).label("bank_seconds"),
         )
         .where(c.stage.in_(APPLICATION_PATH), c.workflow_id.in_(select(paid.c.workflow_id)))
         .group_by(c.stage)

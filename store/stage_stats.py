@@ -40,10 +40,12 @@ def _index(conn: Connection, sp: Table) -> None:
     conn.exec_driver_sql(f"CREATE INDEX {name}_by_stage ON {name} (stage, seconds)")
 
 
-def _figures(c: Any) -> list[Any]:
-    def waiting(party: Party) -> Any:
-        return func.coalesce(func.sum(case((c.waits_on == party.value, c.seconds))), 0.0)
+def waited_on(c: Any, party: Party) -> Any:
+    """The seconds of the spans `c` that waited on `party`, summed (0 without any)."""
+    return func.coalesce(func.sum(case((c.waits_on == party.value, c.seconds))), 0.0)
 
+
+def _figures(c: Any) -> list[Any]:
     return [
         func.count().label("spans"),
         func.count(c.exited_at).label("completed"),
@@ -51,8 +53,8 @@ def _figures(c: Any) -> list[Any]:
         func.min(c.seconds).label("min"),
         func.max(c.seconds).label("max"),
         func.coalesce(func.sum(c.seconds), 0.0).label("total"),
-        waiting(Party.CUSTOMER).label("customer"),
-        waiting(Party.BANK).label("bank"),
+        waited_on(c, Party.CUSTOMER).label("customer"),
+        waited_on(c, Party.BANK).label("bank"),
         func.sum(c.warned).label("warned"),
         func.sum(c.breached).label("breached"),
         func.sum(c.escalated).label("escalated"),

@@ -35,6 +35,7 @@ from store.report_models import (
     WaitScore,
 )
 from store.spans import event_filters, spans_select
+from store.stage_stats import waited_on
 
 H = 3600.0
 DRAWDOWN = "drawdown"  # a drawdown's steps' detail: "drawdown <tranche> <step>" (drawdowns.py)
@@ -126,13 +127,12 @@ def _waits(
     """(workflow_id, stage, wait, customer): a journey's seconds in each stage, an open wait
     counted up to `now`, and of them those it waited on the customer."""
     sp = spans_select(product, since, until, now).subquery("sp")
-    customer = case((sp.c.waits_on == Party.CUSTOMER.value, sp.c.seconds), else_=0.0)
     return (
         select(
             sp.c.workflow_id,
             sp.c.stage,
             func.sum(sp.c.seconds).label("wait"),
-            func.sum(customer).label("customer"),
+            waited_on(sp.c, Party.CUSTOMER).label("customer"),
         )
         .group_by(sp.c.workflow_id, sp.c.stage)
         .subquery("waits")
