@@ -134,12 +134,11 @@ def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[Slo
     return [SlowJourney.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
 
-def _to_payout(conn: Connection, sp: Table) -> tuple[int, list[StageStats]]:
-    """The journeys paid out (they reached post-loan), and their time per application-path
-    stage, split by whom they waited on: what "the time to payout" is shared out from."""
+def _to_payout(conn: Connection, sp: Table) -> list[StageStats]:
+    """The time per application-path stage of the journeys paid out (they reached
+    post-loan), split by whom they waited on: what "the time to payout" is shared out from."""
     c = sp.c
-    paid = select(c.workflow_id).where(c.stage == Stage.POST_LOAN.value).distinct().subquery()
-    paid_out = conn.execute(select(func.count()).select_from(paid)).scalar_one()
+    paid = select(c.workflow_id).where(c.stage == Stage.POST_LOAN.value).subquery()
     query = (
         select(
             c.stage,
@@ -154,7 +153,7 @@ def _to_payout(conn: Connection, sp: Table) -> tuple[int, list[StageStats]]:
         StageStats(product=ALL_PRODUCTS, count=0, completed=0, **dict(r._mapping))
         for r in conn.execute(query)
     ]
-    return paid_out, stages
+    return stages
 
 
 def _timelines(conn: Connection, sp: Table, workflow_ids: list[str]) -> list[Span]:
@@ -224,11 +223,12 @@ def build_report(
             funnel = _funnel(conn, sp)
             slow = _slowest(conn, sp, slowest, now)
             timelines = _timelines(conn, sp, [j.workflow_id for j in slow])
-            paid_out, paid = _to_payout(conn, sp)
+            paid = _to_payout(conn, sp)
             per_product, totals = _split(stage_stats(conn, sp))
         finally:
             drop(conn, sp)
             conn.rollback()
+    paid_out = next((f.reached for f in funnel if f.stage == Stage.POST_LOAN.value), 0)
     return JourneyReport(
         generated_at=now,
         product=product,
