@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.timeline import EventType, TimingEvent
     from workflows import search_attributes as sa
     from workflows.activity_options import NOTIFY_RETRY, QUICK, TIMING_RETRY
+    from workflows.sla_clock import SlaClock
 
 # workflow.patched marker: histories recorded before it awaited every write in place.
 WRITE_BEHIND = "timing-write-behind"
@@ -85,10 +86,13 @@ class Bookkeeping:
 
     @asynccontextmanager
     async def stage(
-        self, stage: Stage, waits_on: Party, team: str | None = None
+        self, stage: Stage, waits_on: Party, team: str | None = None, *,
+        clock: SlaClock | None = None,
     ) -> AsyncIterator[StageVisit]:
-        visit = self._enter(stage, waits_on, team)
-        watcher = self._arm_sla(visit)
+        """`clock`: the SLA runs on it, from the first visit that used it (workflows/sla_clock.py),
+        not from this visit's entry."""
+        visit = self._enter(stage, waits_on, team, clock)
+        watcher = self._arm_sla(visit, clock)
         if waits_on is not Party.SYSTEM:
             await self.write_soon()  # who waits on whom is visible in SQL while it lasts
         outcome: Stage | None = None
@@ -114,11 +118,12 @@ class Bookkeeping:
                 await self._behind(self._after_stage_exit(visit))
                 await self.write_soon()
 
-    def _enter(self, stage: Stage, waits_on: Party, team: str | None) -> StageVisit:
+    def _enter(self, stage: Stage, waits_on: Party, team: str | None,
+               clock: SlaClock | None = None) -> StageVisit:
         attempt = self._attempts[stage] = self._attempts.get(stage, 0) + 1
         self._stage, self._waits_on, self._exit_to = stage, waits_on, None
         self._team = team if waits_on is Party.BANK else None
-        self._sla_state = "ok"
+        self._sla_state = clock.state if clock is not None else "ok"
         visit = StageVisit(
             stage=stage, attempt=attempt, waits_on=waits_on, entered_at=workflow.now()
         )
@@ -212,17 +217,20 @@ class Bookkeeping:
 
     # -- SLA timers ------------------------------------------------------------------
 
-    def _arm_sla(self, visit: StageVisit) -> asyncio.Task[None] | None:
+    def _arm_sla(self, visit: StageVisit, clock: SlaClock | None) -> asyncio.Task[None] | None:
         if self._snapshot is None:
             return None
+        start = visit.entered_at
+        if clock is not None:
+            start = clock.started = clock.started or visit.entered_at
         points = sla_points(
             self._snapshot.policy,
             visit.stage,
             self._application.product,
-            visit.entered_at,
+            start,
             self._snapshot.calendar,
-        )
-        return asyncio.create_task(self._watch_sla(points)) if points else None
+        )[0 if clock is None else clock.reached:]  # each point once per clock
+        return asyncio.create_task(self._watch_sla(points, clock)) if points else None
 
     def arm_own_sla(self, visit: StageVisit, sla: StageSla) -> asyncio.Task[None] | None:
         """Arm `sla` for `visit`: an SLA of the stage's own (a drawdown's decision, an
@@ -237,7 +245,7 @@ class Bookkeeping:
                             self._snapshot.calendar)
         return asyncio.create_task(self._watch_sla(points)) if points else None
 
-    async def _watch_sla(self, points: list[SlaPoint]) -> None:
+    async def _watch_sla(self, points: list[SlaPoint], clock: SlaClock | None = None) -> None:
         for point in points:
             delay = point.at - workflow.now()
             if delay > timedelta(0):
@@ -246,6 +254,8 @@ class Bookkeeping:
                 self._sla_state = "warned" if point.kind == "warning" else "breached"
                 self._upsert()
             self.emit(_SLA_EVENT[point.kind], team=self._team, detail=_describe(point))
+            if clock is not None:
+                clock.reached, clock.state = clock.reached + 1, self._sla_state
             if point.action is not None:
                 await self._escalate(point)
             await self.write_soon()

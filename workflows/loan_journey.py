@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
     from workflows.reading_corrections import CLERK_CORRECTIONS, ReadingCorrections
+    from workflows.sla_clock import SlaClock
     from workflows.touchpoints import TouchpointUpdates
 
 OFFER_COVENANTS = "offer-covenants"  # workflow.patched marker: before it, no covenants in offers
@@ -82,6 +83,10 @@ READ_WHAT_CAME_FIRST = "read-what-came-first"
 # told the customer nothing; since, one notice says what ended, on which day, and why. Taken
 # at the end, and only there: a journey that closes records no marker for it.
 END_NOTICES = "end-notices"
+# workflow.patched marker: before it, each completeness visit of a round of requests started
+# the SLA again (a second breach of the same request, SlaState "ok" in between); since, the
+# round's SLA runs from its first request, once, as its expiry does (workflows/sla_clock.py).
+SLA_BY_ROUND = "sla-by-round"
 
 
 @workflow.defn
@@ -158,10 +163,12 @@ class LoanJourneyWorkflow(
     ) -> None:
         """Check the file; while it is short, or a decider's request for information is not
         met yet (`awaited`), ask the customer and wait for supplements: one round of
-        requests, which expires counted from its first (`opened`), however many batches come."""
+        requests, which expires counted from its first (`opened`), however many batches come,
+        and whose SLA runs from it too (`clock`)."""
         opened: datetime | None = None
+        clock = SlaClock() if workflow.patched(SLA_BY_ROUND) else None
         while True:
-            async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER):
+            async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER, clock=clock):
                 if asked is None:
                     self._completeness = await self._check_completeness()
                     if self._completeness.complete and not self.awaited():

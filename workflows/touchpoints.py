@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.activity_options import QUICK, TIMING_RETRY
     from workflows.post_loan_warnings import EarlyWarnings
+    from workflows.sla_clock import SlaClock
 
 FEEDBACK_REQUESTS = "touchpoints-feedback-requests"  # workflow.patched marker
 
@@ -46,8 +47,9 @@ class TouchpointUpdates(EarlyWarnings):
 
     # -- the application is the first touchpoint ------------------------------------------
 
-    def _enter(self, stage: Stage, waits_on: Party, team: str | None) -> StageVisit:
-        visit = super()._enter(stage, waits_on, team)
+    def _enter(self, stage: Stage, waits_on: Party, team: str | None,
+               clock: SlaClock | None = None) -> StageVisit:
+        visit = super()._enter(stage, waits_on, team, clock)
         if stage is Stage.INTAKE and visit.attempt == 1:
             app = self._application
             self.emit(

@@ -12,18 +12,24 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey import contracts
 from journey.contracts import RecordTimingInput, RecordTimingResult
+from journey.decisions import AddDocuments, RiskOpinion, Verdict, Withdrawal
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.timeline import EventType
 from store.outbox import messages_for
 from store.timing import events_for, record_events
+from tests.post_loan.loan_kit import skip_to, until
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
+    RISK_SME,
+    customer,
     drive_to,
     new_application,
     running_journey,
+    status,
     until_stage,
 )
+from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
 
@@ -110,3 +116,52 @@ async def test_timing_events_are_written_once_when_the_sink_is_retried(
             await asyncio.sleep(0.1)
     assert len(failures) >= 3, "the sink never failed: the test proves nothing"
     assert [e.sequence for e in stored] == [e.sequence for e in s.events]
+
+
+async def test_a_request_unmet_is_one_sla_clock_and_a_new_request_another(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Asked for two statements, the customer sends one after the request's SLA (5 days)
+    breached: the request is still unmet, so the next visit stays breached and the round's
+    points (warning, breach, two escalations) come once each, from the first request. A
+    question of the risk officer is a new request: a new clock."""
+    env = time_skipping_env
+    docs, app = new_application(drop={"income", "balance"})
+    sent = {r.ref.filename.rsplit("-", 1)[-1]: r.ref for r in docs.readings.values()}
+    async with running_journey(env, tmp_path, docs, app) as (_, handle):
+
+        async def send(document: str) -> None:
+            await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+                actor=customer(app), documents=[sent[document]]))
+
+        async def listed_sla() -> str | None:
+            return (await handle.describe()).typed_search_attributes.get(sa.SLA_STATE)
+
+        asked = (await until_stage(handle, Stage.COMPLETENESS, asking=True)).timeline[-1]
+        await skip_to(env, asked.entered_at + timedelta(days=5, hours=1))
+        await send("balance.png")
+        again = await until(handle, lambda s: s.stage is Stage.COMPLETENESS and s.attempt == 2
+                            and bool(s.waiting_for))
+        assert (again.attempt, again.sla_state, await listed_sla()) == (2, "breached", "breached")
+        await skip_to(env, asked.entered_at + timedelta(days=12))  # a second breach on main
+        await send("income.png")
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="why the dip"))
+        new = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert (new.attempt, new.sla_state, await listed_sla()) == (4, "ok", "ok")
+        await skip_to(env, new.timeline[-1].entered_at + timedelta(days=4, hours=1))
+        await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+            actor=customer(app), reason="found cheaper funding"))
+        await handle.result()
+        ended = await status(handle)
+        clock = [(e.type, e.attempt, e.detail) for e in ended.events
+                 if e.stage is Stage.COMPLETENESS and e.type in
+                 (EventType.SLA_WARNED, EventType.SLA_BREACHED, EventType.ESCALATED)]
+        assert clock == [
+            (EventType.SLA_WARNED, 1, "warning level 0"),
+            (EventType.SLA_BREACHED, 1, "breach level 0"),
+            (EventType.ESCALATED, 1, "escalation level 1 notify_customer"),
+            (EventType.ESCALATED, 2, "escalation level 2 remind_owner"),  # breach + 2 days
+            (EventType.SLA_WARNED, 4, "warning level 0"),  # the risk officer's question's
+        ]
