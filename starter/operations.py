@@ -603,13 +603,16 @@ async def list_journeys(
     rows = []
     async for wf in client.list_workflows(_journeys(query), limit=limit):
         attrs = wf.typed_search_attributes
+        running = wf.status == WorkflowExecutionStatus.RUNNING
         rows.append(
             JourneyRow(
                 workflow_id=wf.id,
                 status=WorkflowExecutionStatus(wf.status).name.lower() if wf.status else "-",
                 stage=attrs.get(sa.STAGE) or "-",
                 team=attrs.get(sa.TEAM) or "-",
-                sla=attrs.get(sa.SLA_STATE) or "-",
+                # an ended run's SlaState is its last stage's (before the journey cleared it at
+                # its end, or when the server ended it): no SLA runs on it any more
+                sla=(attrs.get(sa.SLA_STATE) or "-") if running else "-",
                 product=attrs.get(sa.PRODUCT) or "-",
                 amount_band=attrs.get(sa.AMOUNT_BAND) or "-",
                 started=sa.journey_started(attrs, wf.start_time),

@@ -40,6 +40,9 @@ WRITE_BEHIND = "timing-write-behind"
 # workflow.patched marker: before it, a journey's start was not a search attribute, and a
 # loan continued as new listed its latest run's start as the journey's.
 JOURNEY_START_LISTED = "journey-start-attribute"
+# workflow.patched marker: before it, an ended journey kept the SlaState of its last stage (a
+# closed loan listed as early_warning); since, its terminal upsert clears it to "-".
+SLA_CLEARED_AT_END = "sla-cleared-at-end"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -145,6 +148,8 @@ class Bookkeeping:
 
     def enter_terminal(self, outcome: Stage) -> None:
         self._stage, self._waits_on, self._team = outcome, Party.SYSTEM, None
+        if workflow.patched(SLA_CLEARED_AT_END):
+            self._sla_state = "-"  # nothing waits on anyone any more
         self._visits.append(
             StageVisit(stage=outcome, attempt=1, waits_on=Party.SYSTEM, entered_at=workflow.now())
         )

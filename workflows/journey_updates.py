@@ -396,7 +396,8 @@ class JourneyUpdates(Bookkeeping):
             waiting_for=self._waiting_for(),
             team=self._team,
             assigned_to=self._assigned_to,
-            sla_state=self._sla_state,
+            sla_state="-" if self._stage.terminal else self._sla_state,  # ended before the
+            # terminal upsert cleared it (workflows/bookkeeping.py SLA_CLEARED_AT_END): no SLA runs
             policy_version=self._snapshot.policy.version if self._snapshot else None,
             route=self._route,
             completeness=self._completeness,

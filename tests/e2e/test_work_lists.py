@@ -95,3 +95,19 @@ async def test_the_command_line_lists_the_whole_queue_and_says_what_list_left_ou
     assert some.stdout.count(f"{team}-") == 7
     assert f"the newest 7 of {WAITING} (--limit for more)" in some.stdout
     assert f"{team}-{WAITING - 1:03}" in some.stdout  # newest first
+
+
+async def test_an_ended_journey_lists_no_sla(dev_server: WorkflowEnvironment) -> None:
+    """A run the server ended keeps the SlaState it last upserted; `list` shows none, as no
+    SLA runs on it any more."""
+    client = dev_server.client
+    attrs = TypedSearchAttributes([SearchAttributePair(sa.STAGE, "risk_review"),
+                                   SearchAttributePair(sa.SLA_STATE, "breached")])
+    handle = await client.start_workflow("LoanJourneyWorkflow", id=f"ended-{uuid.uuid4()}",
+                                         task_queue=f"no-worker-{uuid.uuid4()}",
+                                         search_attributes=attrs)
+    await handle.terminate("duplicate application")
+    query = f"WorkflowId = '{handle.id}' AND ExecutionStatus = 'Terminated'"
+    await listed(client, query, 1)
+    [row] = await operations.list_journeys(client, query)
+    assert (row.status, row.stage, row.sla) == ("terminated", "risk_review", "-")

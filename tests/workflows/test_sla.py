@@ -118,13 +118,14 @@ async def test_timing_events_are_written_once_when_the_sink_is_retried(
     assert [e.sequence for e in stored] == [e.sequence for e in s.events]
 
 
-async def test_a_request_unmet_is_one_sla_clock_and_a_new_request_another(
+async def test_a_request_unmet_is_one_sla_clock_a_new_request_another_and_an_end_none(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     """Asked for two statements, the customer sends one after the request's SLA (5 days)
     breached: the request is still unmet, so the next visit stays breached and the round's
     points (warning, breach, two escalations) come once each, from the first request. A
-    question of the risk officer is a new request: a new clock."""
+    question of the risk officer is a new request: a new clock. A journey that ended runs no
+    SLA: none listed, none in its status."""
     env = time_skipping_env
     docs, app = new_application(drop={"income", "balance"})
     sent = {r.ref.filename.rsplit("-", 1)[-1]: r.ref for r in docs.readings.values()}
@@ -165,3 +166,4 @@ async def test_a_request_unmet_is_one_sla_clock_and_a_new_request_another(
             (EventType.ESCALATED, 2, "escalation level 2 remind_owner"),  # breach + 2 days
             (EventType.SLA_WARNED, 4, "warning level 0"),  # the risk officer's question's
         ]
+        assert (ended.stage, ended.sla_state, await listed_sla()) == (Stage.WITHDRAWN, "-", "-")
