@@ -24,6 +24,12 @@ class EventType(StrEnum):
     TOUCHPOINT = "touchpoint"
 
 
+# An ESCALATED event whose detail begins so is a loan's early warning to its risk team
+# (workflows/post_loan_warnings.py), not an SLA escalation: the report and the export count it
+# apart (store/spans.py).
+EARLY_WARNING = "early warning "
+
+
 class TimingEvent(BaseModel):
     workflow_id: str
     sequence: int = Field(ge=0)

@@ -36,6 +36,7 @@ CSV_COLUMNS = [
     "sla_warned",
     "sla_breached",
     "escalated",
+    "early_warning",
 ]
 
 
@@ -71,7 +72,8 @@ def log_events(url: str, product: str | None = None) -> Iterator[dict[str, Any]]
                 "duration_seconds": r.seconds if done else "",
                 "sla_warned": bool(r.warned),
                 "sla_breached": bool(r.breached),
-                "escalated": bool(r.escalated),
+                "escalated": bool(r.escalated),  # by an SLA
+                "early_warning": bool(r.early_warned),  # a loan's, to its risk team
             }
             yield event
             if r.outcome in TERMINAL_STATES:
@@ -87,6 +89,7 @@ def log_events(url: str, product: str | None = None) -> Iterator[dict[str, Any]]
                     "sla_warned": False,
                     "sla_breached": False,
                     "escalated": False,
+                    "early_warning": False,
                 }
 
 

@@ -48,7 +48,8 @@ class StageStats(BaseModel):
     bank_share: float = 0.0
     warning_rate: float = 0.0  # share of entered spans (waits) with an sla_warned event
     breach_rate: float = 0.0
-    escalation_rate: float = 0.0
+    escalation_rate: float = 0.0  # SLA escalations only
+    early_warning_rate: float = 0.0  # share of spans with a loan's early warning (post_loan)
 
 
 class FunnelRow(BaseModel):

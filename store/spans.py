@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -39,7 +40,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from journey.stages import TERMINAL, Party
-from journey.timeline import EventType
+from journey.timeline import EARLY_WARNING, EventType
 from store.ended_outside import ENDED_OUTSIDE
 from store.models import StageEventRow as E
 from store.types import UTCDateTime
@@ -88,8 +89,8 @@ def event_filters(
     return where
 
 
-def _flag(kind: EventType) -> Any:
-    return func.max(case((E.type == kind.value, 1), else_=0))
+def _flag(kind: EventType, *also: ColumnElement[bool]) -> Any:
+    return func.max(case((and_(E.type == kind.value, *also), 1), else_=0))
 
 
 def spans_select(
@@ -100,17 +101,22 @@ def spans_select(
 ) -> AnySelect:
     """Spans with: product, waits_on, team (of the entered event), actor (of the exit),
     entered_at, exited_at and outcome (NULL while open), seconds (NULL while open, or with
-    `now` counted up to it), warned/breached/escalated (0/1), continues (0/1: the span goes
-    on with the visit of the span before it)."""
+    `now` counted up to it), warned/breached/escalated (0/1: SLA events), early_warned (0/1: a
+    loan's early warning, which is no SLA's escalation though stored as an escalated event),
+    continues (0/1: the span goes on with the visit of the span before it)."""
     en, ex = aliased(E, name="en"), aliased(E, name="ex")
     end = ex.at if now is None else func.coalesce(ex.at, literal(now, UTCDateTime()))
     asked = aliased(E, name="asked")  # the customer's wait, left into the bank's
+    early = E.detail.startswith(EARLY_WARNING)
     sla = (
         select(
             E.workflow_id,
             E.stage,
             E.attempt,
-            *(_flag(k).label(k.value) for k in _SLA),
+            _flag(EventType.SLA_WARNED).label("warned"),
+            _flag(EventType.SLA_BREACHED).label("breached"),
+            _flag(EventType.ESCALATED, or_(E.detail.is_(None), ~early)).label("escalated"),
+            _flag(EventType.ESCALATED, early).label("early_warned"),
         )
         .where(E.type.in_([k.value for k in _SLA]))
         .group_by(E.workflow_id, E.stage, E.attempt)
@@ -137,9 +143,8 @@ def spans_select(
             ex.at.label("exited_at"),
             seconds_between(en.at, end).label("seconds"),
             ex.outcome,
-            func.coalesce(sla.c.sla_warned, 0).label("warned"),
-            func.coalesce(sla.c.sla_breached, 0).label("breached"),
-            func.coalesce(sla.c.escalated, 0).label("escalated"),
+            *(func.coalesce(sla.c[k], 0).label(k)
+              for k in ("warned", "breached", "escalated", "early_warned")),
             case((asked.id.is_not(None), 1), else_=0).label("continues"),
         )
         .select_from(en)
@@ -179,6 +184,7 @@ def _spans_table(name: str) -> Table:
         Column("warned", Integer),
         Column("breached", Integer),
         Column("escalated", Integer),
+        Column("early_warned", Integer),
         Column("continues", Integer),
         prefixes=["TEMPORARY"],
     )

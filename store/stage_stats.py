@@ -28,14 +28,15 @@ from store.spans import TERMINAL_STATES
 
 PERCENTILES = (25, 50, 75, 90)
 _SUMS = ("spans", "completed", "measured", "total", "customer", "bank", "warned", "breached",
-         "escalated", "continued")
+         "escalated", "early_warned", "continued")
 
 
 def _index(conn: Connection, sp: Table) -> None:
     name = sp.name
     conn.exec_driver_sql(
         f"CREATE INDEX {name}_by_product ON {name} "
-        "(stage, product, seconds, waits_on, warned, breached, escalated, continues, exited_at)"
+        "(stage, product, seconds, waits_on, warned, breached, escalated, early_warned, continues, "
+        "exited_at)"
     )
     conn.exec_driver_sql(f"CREATE INDEX {name}_by_stage ON {name} (stage, seconds)")
 
@@ -58,6 +59,7 @@ def _figures(c: Any) -> list[Any]:
         func.sum(c.warned).label("warned"),
         func.sum(c.breached).label("breached"),
         func.sum(c.escalated).label("escalated"),
+        func.sum(c.early_warned).label("early_warned"),
         func.sum(c.continues).label("continued"),  # spans that go on with a visit
     ]
 
@@ -163,6 +165,7 @@ def stage_stats(conn: Connection, sp: Table) -> list[StageStats]:
                 warning_rate=int(g.warned) / g.spans,
                 breach_rate=int(g.breached) / g.spans,
                 escalation_rate=int(g.escalated) / g.spans,
+                early_warning_rate=int(g.early_warned) / g.spans,
             )
         )
     return out

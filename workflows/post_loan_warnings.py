@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         open_warnings,
     )
     from journey.stages import Stage
-    from journey.timeline import EventType
+    from journey.timeline import EARLY_WARNING, EventType
     from workflows.post_loan_carry import PostLoanMemory
 
 # workflow.patched marker: before it, a loan approved with a covenant already breached on
@@ -43,7 +43,7 @@ class EarlyWarnings(PostLoanMemory):
             EarlyWarning(kind=kind, at=self.today(), detail=detail, team=team,
                          review_id=review_id, subject=subject)
         )
-        self.emit(EventType.ESCALATED, team=team, detail=f"early warning {kind}: {detail}")
+        self.emit(EventType.ESCALATED, team=team, detail=f"{EARLY_WARNING}{kind}: {detail}")
         self._team, self._sla_state = team, "early_warning"
         self._upsert()
         number = len(self._pl.warnings)
