@@ -12,7 +12,8 @@ The journey's metrics, fed by the activities through the `observe_*` helpers:
 - `journey_stage_transitions_total{stage,outcome}`: a stage was left for `outcome`
   (the next stage or a terminal state);
 - `journey_sla_events_total{stage,type,waits_on}`: `type` is warned, breached or escalated,
-  `waits_on` whom the stage waited on (bank or customer: whose lateness it is);
+  `waits_on` whom the stage waited on (bank or customer: whose lateness it is); a loan's
+  early warning, stored as an escalated event, is `type="early_warning"`, no SLA's escalation;
 - `ocr_seconds{kind}`: a histogram of the time one document took to OCR;
 - `ocr_failures_total{reason}`: documents whose OCR failed, by a short reason code;
 - `journey_history_archive_last_pass_timestamp_seconds`: when this worker last completed an
@@ -39,7 +40,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from journey.archive_contracts import ArchivePassResult
 from journey.stages import Stage
-from journey.timeline import EventType, TimingEvent
+from journey.timeline import EARLY_WARNING, EventType, TimingEvent
 
 JOURNEY_METRICS_PORT_OFFSET = 1
 """The journey's endpoint listens on the SDK's port plus this."""
@@ -98,8 +99,10 @@ def observe_timing_events(events: Iterable[TimingEvent]) -> None:
         if event.type is EventType.EXITED:
             STAGE_TRANSITIONS.labels(stage=stage, outcome=_outcome(event.outcome)).inc()
         elif event.type in _SLA_TYPES:
+            early = (event.detail or "").startswith(EARLY_WARNING)  # as the report tells them
             SLA_EVENTS.labels(
-                stage=stage, type=_SLA_TYPES[event.type], waits_on=event.waits_on.value
+                stage=stage, type="early_warning" if early else _SLA_TYPES[event.type],
+                waits_on=event.waits_on.value,
             ).inc()
 
 

@@ -21,7 +21,7 @@ from temporalio.worker import Worker
 from activities import metrics
 from journey.application import Product
 from journey.stages import Party, Stage
-from journey.timeline import EventType, TimingEvent
+from journey.timeline import EARLY_WARNING, EventType, TimingEvent
 from tests.ports import free_port
 
 
@@ -40,7 +40,7 @@ def _value(samples: dict, name: str, **labels: str) -> float:
 
 def _event(
     seq: int, type_: EventType, stage: Stage, outcome: str | None = None,
-    waits_on: Party = Party.BANK,
+    waits_on: Party = Party.BANK, detail: str | None = None,
 ) -> TimingEvent:
     return TimingEvent(
         workflow_id="loan-metrics-test",
@@ -51,6 +51,7 @@ def _event(
         waits_on=waits_on,
         product=next(iter(Product)),
         outcome=outcome,
+        detail=detail,
     )
 
 
@@ -74,6 +75,7 @@ def test_stage_transitions_and_sla_events_are_counted(journey_port: int) -> None
             _event(5, EventType.EXITED, Stage.APPROVAL, outcome="rejected"),
             _event(6, EventType.EXITED, Stage.OFFER, outcome="a free-text surprise"),
             _event(7, EventType.SLA_BREACHED, Stage.OFFER, waits_on=Party.CUSTOMER),
+            _event(8, EventType.ESCALATED, Stage.POST_LOAN, detail=f"{EARLY_WARNING}dpd: 31"),
         ]
     )
     after = _scrape(journey_port)
@@ -90,6 +92,9 @@ def test_stage_transitions_and_sla_events_are_counted(journey_port: int) -> None
         assert delta(sla, stage="risk_review", type=kind, waits_on="bank") == 1
     # whose lateness: the alerts (docker/prometheus/alerts.yml) page for the bank's only
     assert delta(sla, stage="offer", type="breached", waits_on="customer") == 1
+    # a loan's early warning is counted apart from the SLA escalations the alerts page on
+    assert delta(sla, stage="post_loan", type="early_warning", waits_on="bank") == 1
+    assert delta(sla, stage="post_loan", type="escalated", waits_on="bank") == 0
     # an entry is neither a transition nor an SLA event
     assert delta(transitions, stage="risk_review", outcome="none") == 0
 
