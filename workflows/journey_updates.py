@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.policy.authority import (
         approval_settled,
         authorize_cancellation,
+        authorize_case_front_office,
         authorize_customer_side,
         case_manager,
         eligible,
@@ -356,7 +357,10 @@ class JourneyUpdates(Bookkeeping):
         if self._withdrawal is not None:
             raise DecisionRefused("the journey is already being withdrawn")
         if self._signature is None:
-            self._authorize_customer_side(withdrawal.actor)
+            authorize_case_front_office(self.policy, withdrawal.actor,
+                                        self._application.credit_code,
+                                        case_manager(self._application.submitted_by),
+                                        "withdraw the application")
         else:  # a signed commitment: the customer's instruction or a supervisor's decision
             authorize_cancellation(self.policy, withdrawal.actor,
                                    self._application.credit_code, self.route.team)

@@ -145,6 +145,19 @@ def authorize_customer_side(policy: Policy, actor: Actor, customer: str) -> None
         authorize_staff_for_customer(policy, actor)
 
 
+def authorize_case_front_office(policy: Policy, actor: Actor, customer: str,
+                                manager: str | None, what: str) -> None:
+    """`authorize_customer_side`, and a relationship manager only on the case that is
+    their own, `manager`'s (another manager's word for the customer would be their own, as
+    `authorize_customer_voice` refuses it): operations act for any customer."""
+    authorize_customer_side(policy, actor, customer)
+    if actor.role is Role.RELATIONSHIP_MANAGER and actor.id != manager:
+        whose = (f"this is relationship manager {manager!r}'s case: only they, the customer "
+                 "or operations may" if manager else
+                 "this case has no relationship manager: only the customer or operations may")
+        raise DecisionRefused(f"{actor.id!r} may not {what} for the customer: {whose}")
+
+
 def staff_as_customer(policy: Policy, actor: Actor) -> bool:
     """Whether `actor` acts as the customer under an id of the staff directory: whoever the
     borrower is, it is not a member of the bank's staff."""

@@ -293,15 +293,24 @@ async def test_withdrawal_after_disbursement_is_refused(
 async def test_front_office_withdraws_for_the_customer_until_the_offer_is_signed(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    """Before signature the bank has committed nothing: a relationship manager may withdraw
-    for the customer (after it, tests/drawdowns/test_commitment_cancellation.py)."""
+    """Before signature the bank has committed nothing: the case's relationship manager
+    may withdraw for the customer, another manager may not (after it,
+    tests/drawdowns/test_commitment_cancellation.py)."""
+    from temporalio.client import WorkflowUpdateFailedError
+
+    zhang = Actor(id="rm-zhang", role=Role.RELATIONSHIP_MANAGER)
     docs, app = new_application()
+    app = app.model_copy(update={"submitted_by": zhang})
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await drive_to(handle, app, Stage.OFFER)
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+                actor=Actor(id="rm-chen", role=Role.RELATIONSHIP_MANAGER), reason="by phone"))
+        assert ("'rm-chen' may not withdraw the application for the customer: this is "
+                "relationship manager 'rm-zhang''s case") in str(refused.value.cause)
         done = await handle.execute_update(
             LoanJourneyWorkflow.withdraw,
-            Withdrawal(actor=Actor(id="rm-zhang", role=Role.RELATIONSHIP_MANAGER),
-                       reason="the customer declined the offer by phone"),
+            Withdrawal(actor=zhang, reason="the customer declined the offer by phone"),
         )
         assert done.stage is Stage.WITHDRAWN
         await handle.result()
