@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from journey.money_booked import booked
 from journey.post_loan import ZERO
+from journey.repayment import money
 from journey.status import JourneyStatus
 
 # the notice a loan repaid with a credit balance queues for operations (workflows/post_loan.py):
@@ -46,3 +47,10 @@ def overpaid(s: JourneyStatus) -> list[Overpaid]:
         last = s.payments[-1]
         return [Overpaid(payment=last.reference, paid_on=last.paid_on, amount=s.account.credit)]
     return found
+
+
+def credit_said(credit: Decimal, refunded: Decimal) -> str:
+    """A loan's credit, for `status`: what it was paid beyond the whole plan, what of it is
+    still owed back, and what was refunded (`refunded`, the refunds of it recorded)."""
+    return (f"{money(credit)} paid beyond the whole plan, {money(credit - refunded)} owed back"
+            + (f", {money(refunded)} refunded" if refunded else ""))

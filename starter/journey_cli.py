@@ -51,7 +51,7 @@ from starter.money_received import (
 )
 from starter.pending_return import not_booked, received_money, returned_to_payer, status_json
 from starter.pending_send import DOCUMENTS
-from starter.refunds import owed_said
+from starter.refunds import credit_refunded, owed_said
 from starter.terminal import BOOK_WIDTH, wide_console
 from store.pending import Delivery
 
@@ -197,7 +197,7 @@ def status(
                 owed, unquoted = operations.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
-            console.print(render.status_view(s, owed))
+            console.print(render.status_view(s, owed, credit_refunded(settings, workflow_id)))
             if unquoted:
                 console.print(f"[red]{escape(unquoted)}[/]")
             for line in not_booked(settings, workflow_id):

@@ -38,7 +38,7 @@ class Period(BaseModel):
 
 class MoneyReceived(BaseModel):
     period: Period
-    booked: list[Booked]  # by journey
+    booked: list[Booked]  # by journey, each less what was refunded of it, as `kinds`
     kinds: ByKind  # the booked money's, all journeys', less what was refunded of it
     unbooked: list[ReceivedMoney]  # received, refused at delivery, not booked yet
     returned: list[ReceivedMoney]  # received, not booked, returned to the payer
@@ -73,15 +73,18 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
     recorded = {p.reference for b in lines for p in b.payments}  # in the period
     anywhere = {p.reference for s in statuses for p in s.payments}
     refunded = [r for r in refunds(settings.db_url) if period.holds(r.paid_on)]
+    over_refunded = _over_refunded(lines, refunded)
+    loans = {b.workflow_id for b in lines}
+    lines = [_less_refunded(b, refunded) for b in lines]
     kinds = sum((b.kinds for b in lines), ByKind())
     return MoneyReceived(
         period=period, booked=lines,
-        kinds=kinds.model_copy(update={
-            "beyond_plan": kinds.beyond_plan - sum((r.amount for r in refunded), ZERO)}),
+        kinds=kinds.model_copy(update={"beyond_plan": kinds.beyond_plan - sum(  # no line's
+            (r.amount for r in refunded if r.workflow_id not in loans), ZERO)}),
         unbooked=kept[Delivery.UNBOOKED], returned=kept[Delivery.RETURNED],
         waiting=kept[Delivery.PENDING], refunded=refunded,
         not_reconciled=[
-            *_over_refunded(lines, refunded),
+            *over_refunded,
             *(f"{b.workflow_id}: {sum((p.amount for p in b.payments), ZERO):,} booked, not "
               f"allocated by kind: {b.why}" for b in lines if b.why),
             *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
@@ -97,6 +100,15 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
               f"{m.reference}) was refused at delivery as it fails its seal: not counted "
               "(`loan-journey records verify`)" for m in kept[Delivery.REFUSED]),
         ])
+
+
+def _less_refunded(line: Booked, refunded: list[PayerRefund]) -> Booked:
+    """Journey `line`'s money booked, less what was refunded of what it paid beyond the whole
+    plan: owed back no more, it is returned to the payer, so that the loans' lines add up to
+    the totals."""
+    back = sum((r.amount for r in refunded if r.workflow_id == line.workflow_id), ZERO)
+    return line.model_copy(update={"kinds": line.kinds.model_copy(update={
+        "beyond_plan": line.kinds.beyond_plan - back})}) if back else line
 
 
 def _over_refunded(lines: list[Booked], refunded: list[PayerRefund]) -> list[str]:

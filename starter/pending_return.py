@@ -22,6 +22,7 @@ from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound, Refused
 from starter.operations import attempt, authorized
 from starter.records import key_needed
+from starter.refunds import credit_refunded
 from store import record_seals
 from store.payer_returns import PayerReturn, ReferenceUsed, record_return, returns, told
 from store.pending import Delivery, Instruction, instruction, instructions
@@ -113,8 +114,14 @@ def received_money(settings: Settings, state: Delivery, workflow_id: str | None 
 def status_json(s: JourneyStatus, settings: Settings) -> dict[str, Any]:
     """`status --json`: the journey's status, and the money received for it that is not
     booked (`money_received_not_booked`) or was returned to its payer
-    (`money_received_returned`), as `status` shows them beside it."""
+    (`money_received_returned`), as `status` shows them beside it; a loan's account with
+    what of its credit was refunded (`credit_refunded`) and is still owed back
+    (`credit_owed_back`), as `status` says them."""
     data = s.model_dump(mode="json")
+    if s.account is not None:
+        refunded = credit_refunded(settings, s.workflow_id)
+        data["account"] |= {"credit_refunded": f"{refunded:.2f}",
+                            "credit_owed_back": f"{s.account.credit - refunded:.2f}"}
     for key, state in (("money_received_not_booked", Delivery.UNBOOKED),
                        ("money_received_returned", Delivery.RETURNED)):
         data[key] = [m.model_dump(mode="json")

@@ -81,6 +81,11 @@ def owed_of(s: JourneyStatus, done: list[PayerRefund], today: date) -> list[Refu
     return lines
 
 
+def credit_refunded(settings: Settings, workflow_id: str) -> Decimal:
+    """What was refunded of journey `workflow_id`'s credit (paid beyond its whole plan)."""
+    return sum((r.amount for r in refunds(settings.db_url, workflow_id)), ZERO)
+
+
 def owed_said(settings: Settings, s: JourneyStatus, today: date) -> list[str]:
     """For `status`: journey `s`'s money owed back, a line per payment that overpaid and per
     refund of it, with what is left and the way to refund it."""

@@ -23,6 +23,7 @@ from journey.documents import (
 from journey.entrusted_payment import paid_to
 from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_total
 from journey.lpr import RateChange, floats
+from journey.owed_back import credit_said
 from journey.owed_figures import OwedFigures
 from journey.policy.completeness import (
     FIGURE_LABELS,
@@ -44,8 +45,10 @@ def _when(moment: object) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"  # type: ignore[attr-defined]
 
 
-def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
-    """The journey's status; a running loan's with `owed`, its figures on its day."""
+def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
+                refunded: Decimal = ZERO) -> Group:
+    """The journey's status; a running loan's with `owed`, its figures on its day; a loan
+    paid beyond its whole plan with `refunded`, what was refunded of it."""
     head = Table.grid(padding=(0, 2))
     head.add_row("journey", s.workflow_id)
     if s.applicant:
@@ -134,7 +137,7 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None) -> Group:
             ("received, not read yet" + (" (read at the next review)"
                                         if s.reviewed() else "") + ": ", "bold"),
             ", ".join(f"{d.filename} ({d.sha256[:12]})" for d in s.received)))
-    parts += post_loan_view(s, owed)
+    parts += post_loan_view(s, owed, refunded)
     if s.decisions:
         decisions = Table("when (UTC)", "stage", "actor", "role", "decision", "reason",
                           title="decisions")
@@ -231,9 +234,11 @@ def covenant_terms(offer: Offer) -> str:
     return "; ".join(c.describe() for c in offer.covenants) or "none"
 
 
-def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None) -> list[RenderableType]:
-    """Classification, what the loan owes (`owed`, its figures on its day), arrears, the
-    next instalment, early warnings, the last review."""
+def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None,
+                   refunded: Decimal = ZERO) -> list[RenderableType]:
+    """Classification, what the loan owes (`owed`, its figures on its day), arrears, what it
+    owes back (`refunded` of it refunded), the next instalment, early warnings, the last
+    review."""
     account = s.account
     if account is None:
         return drawing_review_view(s)
@@ -246,7 +251,7 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None) -> list[Re
         for label, text in owed_rows(owed):
             head.add_row(label, text)
     if account.credit:
-        head.add_row("credit", f"{money(account.credit)} paid beyond the whole plan, owed back")
+        head.add_row("credit", credit_said(account.credit, refunded))
     head.add_row("next instalment",
                  account.next_instalment(of_plan=True)
                  + (" (past due)" if s.days_past_due else ""))

@@ -15,8 +15,10 @@ import pytest
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
-from journey.money_booked import booked
+from journey.loan_book import LoanBook
+from journey.money_booked import ByKind, booked
 from starter import operations
+from starter.book_json import book_json
 from starter.book_sections import received_table
 from starter.lpr import bank_day
 from starter.money_received import Period, money_received
@@ -85,6 +87,10 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
         assert ("money owed back: 50.00 paid beyond the whole plan under ALL-1 "
                 f"({day}), 0.00 left to refund") in status
         assert "refunded: 30.00 of it to account 6222020200112233 under RF-1" in status
+        assert "50.00 paid beyond the whole plan, 0.00 owed back, 50.00 refunded" in status
+        account = json.loads((await cli("status", wid, "--json")).output)["account"]
+        assert (account["credit"], account["credit_refunded"], account["credit_owed_back"]) == (
+            "50.00", "50.00", "0.00")
         more = await cli(*refund(wid, "0.01", "RF-3"))
         assert more.exit_code == 3 and "owes nothing back any more" in said(more), more.output
     kept = refunds(settings.db_url)
@@ -101,6 +107,9 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
     assert money.kinds.beyond_plan == 0 and money.not_reconciled == []
     assert [r.amount for r in money.refunded] == [Decimal("30.00"), Decimal("20.00")]
     assert money.total == quote.owed + Decimal("50.00")  # every fen received, once
+    as_json = book_json(LoanBook(lines=[], commitments=[]), [], day, money)["money_received"]
+    assert [b["kinds"]["beyond_plan"] for b in as_json["booked"]] == ["0.00"]  # refunded
+    assert sum((b.kinds for b in money.booked), ByKind()) == money.kinds  # the loans add up
     out = Console(width=250, record=True)
     out.print(received_table(money))
     row = next(line for line in out.export_text().splitlines() if "owed back, refunded" in line)
