@@ -25,11 +25,10 @@ from starter.records import key_needed
 from starter.refunds import credit_refunded
 from store import record_seals
 from store.payer_returns import PayerReturn, ReferenceUsed, record_return, returns, told
-from store.pending import Delivery, Instruction, instruction, instructions
+from store.pending import REPAYMENT, Delivery, Instruction, instruction, instructions
 from store.refusals import origin
 
 ACTION = "pending return"  # what a refused attempt is kept under (store/refusals.py)
-REPAYMENT = "record_repayment"  # the update a repayment kept is delivered as
 
 
 def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,

@@ -40,6 +40,7 @@ from store.payer_returns import (
 from store.refusals import origin
 
 ACTION = "refund"  # what a refused attempt is kept under (store/refusals.py)
+OWN_REFERENCE = "give this refund payment's own reference in the bank's books"
 
 
 class RefundOwed(BaseModel):
@@ -145,8 +146,10 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
     its payer, as kept. `BadInput`: an amount that is none, or above what is still owed back;
     a reason, account or reference too short; `NotFound`: no such journey; `Refused`: someone
     else than operations, a journey that owes nothing back (any more), a payment that did
-    not overpay, a reference another return or refund holds; `KeysNeeded`: the returns are
-    sealed and the archive key is not set here. Nothing is written on any of them."""
+    not overpay, a reference another return or refund holds, or a repayment received (the
+    journey's own, or any kept as typed while no worker answered: store/pending.py);
+    `KeysNeeded`: the returns are sealed and the archive key is not set here. Nothing is
+    written on any of them."""
     r, wid = request, request.workflow_id
     not_recorded = f"the refund of money owed back by {wid} not recorded"
     operations.authorized(settings, r.actor, {Role.OPERATIONS}, not_recorded, (wid, ACTION))
@@ -159,6 +162,11 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
             raise BadInput(f"{not_recorded}: give --{name}, {what} (at least {least} "
                            "characters)")
     s = await operations.status(client, wid)
+    own = next((p for p in s.payments if p.reference == r.reference.strip()), None)
+    if own is not None:
+        why = (f"reference {own.reference} is already that of the {own.kind} of "
+               f"{money(own.amount)} recorded for {wid} (valued {own.paid_on}): {OWN_REFERENCE}")
+        raise Refused(f"{not_recorded}: {why}", operations.attempt(wid, ACTION, r.actor, why))
     line = _owed_line(owed_of(s, refunds(settings.db_url, wid), today), r, not_recorded)
     if amount > line.left:
         raise BadInput(f"{not_recorded}: {money(amount)} is more than is owed back of payment "
@@ -172,7 +180,7 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
         with key_needed(settings, record_seals.RETURNED):
             record_refund(settings.db_url, done, line.overpaid, settings.archive_seal_key)
     except ReferenceUsed as used:
-        why = f"{used}: give this refund payment's own reference in the bank's books"
+        why = f"{used}: {OWN_REFERENCE}"
         raise Refused(f"{not_recorded}: {why}",
                       operations.attempt(wid, ACTION, r.actor, why)) from used
     except OverRefund as over:  # refunded meanwhile

@@ -20,6 +20,7 @@ payment, next in the same chain; refunds of one payment add up to at most what i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from store._dialect import affected
 from store.db import session
 from store.models import Base, BigId
-from store.pending import Delivery, PendingRow
+from store.pending import Delivery, Instruction, PendingRow, repayment_under
 from store.seals import KEY_SETTING, KeyRequired, add_sealed, any_sealed, sealing
 from store.types import Money, UTCDateTime
 
@@ -106,10 +107,11 @@ CHAIN = [PayerReturnRow.seal, PayerRefundRow.seal]
 
 class ReferenceUsed(Exception):
     """A return or refund payment's reference is already that of another return or refund,
-    `held`: one payment returns one payer's money."""
+    or of a repayment received, `held`: one payment returns one payer's money."""
 
-    def __init__(self, held: PayerReturn | PayerRefund) -> None:
-        super().__init__(f"reference {held.reference} is already {held_said(held)}")
+    def __init__(self, reference: str | None,
+                 held: PayerReturn | PayerRefund | Instruction) -> None:
+        super().__init__(f"reference {reference} is already {held_said(held)}")
         self.held = held
 
 
@@ -122,8 +124,13 @@ class OverRefund(Exception):
         self.left = left
 
 
-def held_said(held: PayerReturn | PayerRefund) -> str:
+def held_said(held: PayerReturn | PayerRefund | Instruction) -> str:
     """What a reference is held by, to say why another return or refund may not take it."""
+    if isinstance(held, Instruction):
+        paid = json.loads(held.request)
+        return (f"that of the repayment of {Decimal(str(paid['amount'])):,.2f} received for "
+                f"{held.workflow_id} (pending instruction {held.id}, typed by {held.actor} at "
+                f"{held.typed_at:%Y-%m-%d %H:%M:%S} UTC)")
     if isinstance(held, PayerRefund):
         return (f"the refund of {held.amount:,.2f} owed back by {held.workflow_id} (paid under "
                 f"{held.payment}), recorded by {held.refunded_by} at "
@@ -195,7 +202,8 @@ def record_refund(url: str, refund: PayerRefund, overpaid: Decimal,
 def _reference_free(s: Session, key: bytes | None, reference: str | None,
                     instruction_id: int | None = None) -> None:
     """KeyRequired when `key` is None and the returns' chain is sealed; ReferenceUsed when
-    another return (not that of `instruction_id`) or a refund holds `reference`."""
+    another return (not that of `instruction_id`) or a refund holds `reference`, or a
+    repayment kept as received (any journey's, the one returned too)."""
     if key is None and any(any_sealed(s, column) for column in CHAIN):
         raise KeyRequired(f"the returns of money to payers are sealed: set {KEY_SETTING} to "
                           "record one (one unsealed among them would be one nobody vouches "
@@ -204,11 +212,13 @@ def _reference_free(s: Session, key: bytes | None, reference: str | None,
         PayerReturnRow.reference == reference,
         PayerReturnRow.instruction_id != instruction_id)).first()
     if returned is not None:
-        raise ReferenceUsed(PayerReturn.model_validate(returned, from_attributes=True))
+        raise ReferenceUsed(reference, PayerReturn.model_validate(returned, from_attributes=True))
     refunded = s.scalars(select(PayerRefundRow).where(
         PayerRefundRow.reference == reference)).first()
     if refunded is not None:
-        raise ReferenceUsed(PayerRefund.model_validate(refunded, from_attributes=True))
+        raise ReferenceUsed(reference, PayerRefund.model_validate(refunded, from_attributes=True))
+    if reference is not None and (paid := repayment_under(s, reference)) is not None:
+        raise ReferenceUsed(reference, paid)
 
 
 def refunds(url: str, workflow_id: str | None = None) -> list[PayerRefund]:

@@ -21,12 +21,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 from sqlalchemy import String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.db import session
 from store.models import Base, BigId
 from store.seals import add_sealed, sealing
 from store.types import UTCDateTime
+
+REPAYMENT = "record_repayment"  # the update money received is kept and delivered as
 
 
 class Delivery(StrEnum):
@@ -129,6 +131,16 @@ def booked_at_last(url: str, workflow_id: str, reference: str, amount: Decimal,
             if kept.get("reference") == reference and (
                     row.workflow_id == workflow_id or Decimal(str(kept.get("amount"))) == amount):
                 row.state, row.outcome, row.settled_at = Delivery.DELIVERED, outcome, at
+
+
+def repayment_under(s: Session, reference: str) -> Instruction | None:
+    """The repayment kept under `reference` (money received, any journey's, in any state),
+    or None: in session `s`."""
+    for row in s.scalars(select(PendingRow).where(PendingRow.update == REPAYMENT,
+                                                  PendingRow.request.contains(reference))):
+        if json.loads(row.request).get("reference") == reference:
+            return Instruction.model_validate(row, from_attributes=True)
+    return None
 
 
 def instruction(url: str, number: int) -> Instruction | None:

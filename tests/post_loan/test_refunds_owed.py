@@ -69,7 +69,10 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
                 (refund(wid, "0", "RF-1"), 2, "--amount 0 is no amount to refund"),
                 (refund("loan-NOBODY-1", "5.00", "RF-1"), 4, "no journey 'loan-NOBODY-1'"),
                 (refund(wid, "5.00", "RF-1", RISK_SME.id), 3, "not recorded"),
-                (refund(wid, "5.00", "R"), 2, "give --reference")):
+                (refund(wid, "5.00", "R"), 2, "give --reference"),
+                (refund(wid, "5.00", "ALL-1"), 3, "reference ALL-1 is already that of the "
+                                                  f"settlement of {quote.owed + 50:,.2f} "
+                                                  f"recorded for {wid} (valued {day})")):
             bad = await cli(*args)
             assert bad.exit_code == code and told in said(bad), (args, bad.output)
         assert refunds(settings.db_url) == []  # nothing written

@@ -1,7 +1,7 @@
 """Money received and not booked (store/pending.py): a `repay` under its reference books it,
 on its own journey or, of the same amount, on the loan it pays when the one typed was wrong;
 a return to the payer is written once (store/payer_returns.py), and a return payment's
-reference is one return's (`pending return` refuses another under it)."""
+reference is one return's (`pending return` refuses another under it, and a repayment's)."""
 
 from __future__ import annotations
 
@@ -70,9 +70,9 @@ def test_a_return_payments_reference_already_recorded_for_another_return_is_refu
     first = unbooked(db_url, "loan-APP-1", "FA-R1", "100.00")
     second = unbooked(db_url, "loan-APP-2", "FA-R2", "200.00")
 
-    def returned(number: int) -> str:
+    def returned(number: int, reference: str = "RET-0012") -> str:
         done = CliRunner().invoke(app, ["pending", "return", str(number), "--reason", "sent back",
-                                        "--reference", "RET-0012", "--as", "ops-wang"])
+                                        "--reference", reference, "--as", "ops-wang"])
         return f"{done.exit_code} {said(done)}"
 
     assert returned(first).startswith("0 ")
@@ -85,3 +85,8 @@ def test_a_return_payments_reference_already_recorded_for_another_return_is_refu
         Delivery.RETURNED, Delivery.UNBOOKED]  # the second still money to book or return
     (kept,) = refusals(db_url, "loan-APP-2")  # for auditors, as the other refusals
     assert kept.action == "pending return" and "RET-0012" in kept.reason
+    for repaid in ("FA-R1", "FA-R2"):  # a repayment's, another journey's or its own
+        used = returned(second, repaid)
+        assert used.startswith("3 ") and f"reference {repaid} is already that of the repayment " \
+            "of " in used and "pending instruction" in used, used
+    assert instructions(db_url, every=True)[1].state is Delivery.UNBOOKED  # nothing written
