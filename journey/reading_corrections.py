@@ -19,11 +19,20 @@ from journey.actors import Actor
 from journey.documents import UNITS, DocumentKind, DocumentReading, ReadStatus
 from journey.policy.completeness import FIGURE_NAMES
 from journey.policy.errors import DecisionRefused
+from journey.repayment import money
 
 # what else may be corrected: the name and code a licence prints, a statement's company and
 # the unit it prints its figures in (元, 千元, 万元 ...)
 LICENCE_FIELDS = ("name", "credit_code")
 STATEMENT_FIELDS = ("company", "unit")
+# the figures a unit correction says it moved, those the statement has
+KEY_FIGURES = ("total_assets", "total_liabilities", "total_equity", "revenue", "net_profit")
+# a unit correction that leaves the statement's largest figure above this many times the
+# loan amount, or below the loan amount over this many times less (a company of 3,000.00 yuan
+# for a 3,000,000.00 loan), is refused unless confirmed: a slip of a unit is 1,000 or 10,000
+# times, and no borrower is that much larger, or smaller, than its loan
+PLAUSIBLE_TIMES = Decimal(10_000)
+PLAUSIBLE_UNDER = Decimal(1_000)
 
 
 class ReadingCorrection(BaseModel):
@@ -35,6 +44,9 @@ class ReadingCorrection(BaseModel):
     field: str = Field(min_length=1, max_length=40)
     value: str = Field(min_length=1, max_length=200)
     reason: str = Field(default="", max_length=500)
+    # a unit that leaves the statement's figures implausible for the loan, taken all the same
+    # (`unit_refusal`): the clerk checked it against the paper
+    confirmed: bool = False
 
 
 def correctable(kind: DocumentKind) -> tuple[str, ...]:
@@ -90,6 +102,38 @@ def corrected(reading: DocumentReading, fix: ReadingCorrection, at: datetime
     })
     part = "license" if reading.license is not None else "statement"
     return reading.model_copy(update={part: fixed}), said
+
+
+def figures_moved(before: DocumentReading, after: DocumentReading) -> str:
+    """What a unit correction made of the statement's key figures, as it had them
+    ("total assets 99,243,700.84 → 992,437,008,400.00, ...")."""
+    was, now = before.statement, after.statement
+    if was is None or now is None:
+        return ""
+    return ", ".join(f"{f.replace('_', ' ')} {money(v)} → {money(getattr(now, f))}"
+                     for f in KEY_FIGURES if (v := getattr(was, f)) is not None)
+
+
+def unit_refusal(before: DocumentReading, after: DocumentReading, fix: ReadingCorrection,
+                 amount: Decimal) -> str | None:
+    """Why a unit correction `fix` is refused, or None: unconfirmed, it leaves the statement's
+    largest figure implausible for a loan of `amount` (PLAUSIBLE_TIMES, PLAUSIBLE_UNDER)."""
+    now = after.statement
+    if fix.field != "unit" or fix.confirmed or now is None or amount <= 0:
+        return None
+    figures = [(abs(v), f) for f in FIGURE_NAMES.get(after.kind, ())
+               if (v := getattr(now, f)) is not None]
+    if not figures:
+        return None
+    most, name = max(figures)
+    if amount / PLAUSIBLE_UNDER <= most <= amount * PLAUSIBLE_TIMES:
+        return None
+    bound = (f"more than {PLAUSIBLE_TIMES:,} times" if most > amount
+             else f"less than a {PLAUSIBLE_UNDER:,}th of")
+    return (f"{fix.value.strip()} would make {after.ref.filename}'s {name.replace('_', ' ')} "
+            f"{money(most)}, {bound} the loan amount {money(amount)} "
+            f"({figures_moved(before, after)}): check the unit the paper prints; if it is "
+            "right, correct it again confirmed (`correct ... --confirm`)")
 
 
 _BALANCE = ("total_assets", "total_liabilities", "total_equity", "unit")

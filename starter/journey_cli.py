@@ -447,12 +447,16 @@ def correct(
     role: StaffRole = None,
     reason: Annotated[str, typer.Option("--reason", help="what you checked; kept in the "
                                                          "audit trail")] = "",
+    confirm: Annotated[bool, typer.Option(
+        "--confirm", help="take a unit that makes the statement's figures implausible for "
+                          "the loan: you checked it on the paper")] = False,
 ) -> None:
     """Correct what OCR read of a document, typed against the paper (operations, while the
     file is checked): the file is checked again with it."""
     send_update(workflow_id, "correct_reading",
                 _request(ReadingCorrection, actor=_actor(actor, role or Role.OPERATIONS),
-                         document=document, field=field, value=value, reason=reason))
+                         document=document, field=field, value=value, reason=reason,
+                         confirmed=confirm))
 
 
 @acting("record_repayment")

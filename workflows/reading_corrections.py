@@ -9,7 +9,13 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import UpdateResult
     from journey.policy.authority import authorize_reading_correction
     from journey.policy.errors import DecisionRefused
-    from journey.reading_corrections import ReadingCorrection, corrected, document_of
+    from journey.reading_corrections import (
+        ReadingCorrection,
+        corrected,
+        document_of,
+        figures_moved,
+        unit_refusal,
+    )
     from journey.stages import Stage
     from workflows.journey_updates import JourneyUpdates
 
@@ -17,6 +23,9 @@ with workflow.unsafe.imports_passed_through():
 # only for documents or a written answer; since, a clerk's correction of a reading wakes it
 # too, and the file is checked again before the customer is asked for anything.
 CLERK_CORRECTIONS = "clerk-corrections"
+# workflow.patched marker: since, a unit correction's answer and recorded decision say what
+# the statement's key figures became ("total assets 99,243,700.84 → 992,437,008,400.00")
+UNIT_FIGURES = "unit-correction-figures"
 _CORRECTING_STAGES = (Stage.DOCUMENTS, Stage.COMPLETENESS)
 
 
@@ -32,6 +41,9 @@ class ReadingCorrections(JourneyUpdates):
         self._readings[reading.ref.sha256] = fixed
         self._corrections += 1
         said = f"{reading.ref.filename} {fix.field}: {change}"
+        if fix.field == "unit" and (moved := figures_moved(reading, fixed)) and workflow.patched(
+                UNIT_FIGURES):
+            said += f"; {moved}"
         self.record_decision(fix.actor, "corrected reading",
                              said + (f" ({fix.reason})" if fix.reason else ""))
         return UpdateResult(stage=self._stage,
@@ -45,5 +57,7 @@ class ReadingCorrections(JourneyUpdates):
                 f"completeness); the journey is at {self._stage}: tell the deciders what "
                 "the paper says instead")
         authorize_reading_correction(self.policy, fix.actor)
-        corrected(document_of(list(self._readings.values()), fix.document), fix,
-                  workflow.now())
+        reading = document_of(list(self._readings.values()), fix.document)
+        fixed, _ = corrected(reading, fix, workflow.now())
+        if why := unit_refusal(reading, fixed, fix, self._application.amount):
+            raise DecisionRefused(why)

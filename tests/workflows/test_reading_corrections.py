@@ -15,6 +15,7 @@ from journey.reading_corrections import ReadingCorrection
 from journey.stages import Stage
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
+from tests.post_loan.loan_kit import until
 from tests.workflows.journey_kit import (
     RISK_SME,
     SUBMITTER,
@@ -79,3 +80,31 @@ async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
         asks = [m for m in messages_for(settings.db_url, handle.id)
                 if m.template == "supplements_requested"]
         assert len(asks) == 1
+
+
+async def test_a_unit_that_makes_the_figures_implausible_is_taken_only_confirmed(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit typed wrong scales every figure by thousands: refused unless confirmed, and
+    taken, the answer and the decision say what the key figures became."""
+    docs, app = new_application(drop={"income"})
+    sheet = next(r for r in docs.readings.values() if r.ref.filename.endswith("-balance.png"))
+    assert sheet.statement is not None and sheet.statement.total_assets is not None
+    was, now = sheet.statement.total_assets, sheet.statement.total_assets * 10_000
+    moved = f"total assets {was:,.2f} → {now:,.2f}"
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        typed = ["correct", handle.id, "--document", sheet.ref.sha256[:12], "--field", "unit",
+                 "--value", "万元", "--as", SUBMITTER.id]
+        slip = await cli(*typed)
+        assert slip.exit_code == 3, slip.output
+        assert (f"万元 would make {sheet.ref.filename}'s total assets {now:,.2f}, more than "
+                "10,000 times the loan amount 3,000,000.00") in said(slip)
+        assert moved in said(slip) and "--confirm" in said(slip)
+        taken = await cli(*typed, "--confirm")
+        assert taken.exit_code == 0, taken.output
+        assert moved in said(taken)
+        made = (await until(handle, lambda s: s.decisions[-1].verdict == "corrected reading")
+                ).decisions[-1]
+        assert moved in made.reason
