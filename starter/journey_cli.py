@@ -242,14 +242,23 @@ def list_(
     run(go())
 
 
-def queue(team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk, branch")]) -> None:
+ShowQuery = Annotated[bool, typer.Option(
+    "--show-query", help="print the Temporal visibility query the list was read with (the "
+                         "Web UI lists the same with it)")]
+
+
+def queue(
+    team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk, branch")],
+    show_query: ShowQuery = False,
+) -> None:
     """What waits on a team now, most urgent first (the same list as the Web UI with the
-    same query)."""
+    query `--show-query` prints)."""
 
     async def go() -> None:
         rows = await operations.waiting_on(await connect(), team)
-        title = f"waiting on {team}: {operations.queue_query(team)}"
-        console.print(render.journeys_table(rows, title))
+        console.print(render.journeys_table(rows, render.queue_title(team)))
+        if show_query:
+            console.print(escape(f"visibility query: {operations.queue_query(team)}"))
         if not rows and team not in (known := operations.team_names(Settings())):
             console.print(escape(f"{team!r} is no team of the policy: {', '.join(known)}"))
 
@@ -275,7 +284,9 @@ def book(
         formats=["%Y-%m-%d"], help="the day the book is drawn up on: today only (the loans' "
                                    "figures are the journeys' today)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="the same figures as JSON, money as "
-                                                         "strings to the fen")] = False,
+                                                         "strings to the fen, and the query "
+                                                         "the loans were read with")] = False,
+    show_query: ShowQuery = False,
 ) -> None:
     """The loan book: running loans by five-tier class (五级分类), worst first, with totals;
     then the undrawn commitments of projects still drawing, the money received and not
@@ -291,17 +302,20 @@ def book(
         client = await connect()
         whole = risk_class is None
         query = operations.book_query(risk_class)
-        reads = await operations.journey_reads(
-            client, f"({query}) OR ({closed_since(period.first)})" if whole else query)
+        if whole:
+            query = f"({query}) OR ({closed_since(period.first)})"
+        reads = await operations.journey_reads(client, query)
         book = operations.book_of(reads, risk_class, quotes.recorded(settings))
         unbooked = received_money(settings, Delivery.UNBOOKED)
         received = money_received([s for _, s in reads], settings, period) if whole else None
         if as_json:
-            print(json.dumps(book_json(book, unbooked, today, received), indent=2,
-                             ensure_ascii=False))
+            print(json.dumps(book_json(book, unbooked, today, received) | {"query": query},
+                             indent=2, ensure_ascii=False))
             return
         out = wide_console(BOOK_WIDTH)
-        out.print(render.book_table(book.lines, f"loan book: {query}", shown=limit))
+        out.print(render.book_table(book.lines, render.book_title(risk_class), shown=limit))
+        if show_query:
+            out.print(escape(f"visibility query: {query}"))
         if whole:
             out.print(book_sections.commitments_table(book.commitments))
         out.print(book_sections.unbooked_table(unbooked))

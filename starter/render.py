@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from journey.availability_interest import InterestPosition, Payoff
+from journey.classification import RiskClass
 from journey.documents import (
     LOW_CONFIDENCE,
     UNITS,
@@ -418,6 +419,15 @@ def prepayment_text(workflow_id: str, day: date, amount: Decimal, before: Accoun
         "--reference <bank reference> --as <operations id> --prepay"
         + (" --shorten`." if shortens else "`.") + repricing_note(repricings)
     )
+
+
+def book_title(risk_class: RiskClass | None) -> str:
+    """The loan book's title: "loan book: running loans", of one class when asked."""
+    return "loan book: running loans" + (f", class {risk_class.label_zh}" if risk_class else "")
+
+
+def queue_title(team: str) -> str:
+    return f"queue of {team}: cases waiting on the team"
 
 
 def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> Table:

@@ -15,6 +15,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
+from journey.classification import RiskClass
 from journey.documents import ReadStatus
 from journey.repayment import money
 from journey.settings import Settings
@@ -154,11 +155,15 @@ async def test_a_loan_from_application_to_closed(
     assert cells[:6] == [journey, "working_capital", "关注 special_mention", "0", "0.00",
                          money(running.disbursement.amount)], book.stdout
     assert "non-performing: 0.00%" in book.stdout  # 关注 is performing
+    assert "loan book: running loans" in book.stdout and "ExecutionStatus" not in book.stdout
     # under the loans, the facilities still drawing (none here) and the money not booked
     assert "no project is drawing" in book.stdout, book.stdout
     assert "none: every repayment received is booked or returned" in book.stdout
-    watched = await cli(settings, "book", "--class", "关注")  # by either of its names
+    watched = await cli(settings, "book", "--class", "关注", "--show-query")  # either name
     assert journey in watched.stdout, watched.stdout
+    assert "loan book: running loans, class 关注" in watched.stdout
+    assert f"visibility query: {operations.book_query(RiskClass.SPECIAL_MENTION)}" in " ".join(
+        watched.stdout.split())
     assert "undrawn commitments" not in watched.stdout  # a class: loans only
     clean = await cli(settings, "book", "--class", "normal")
     assert journey not in clean.stdout and "no running loan matches" in clean.stdout
@@ -202,6 +207,7 @@ async def test_a_loan_from_application_to_closed(
             break
         await asyncio.sleep(0.3)
     received = book["money_received"]
+    assert book["query"].startswith(f"({operations.book_query()}) OR ("), book["query"]
     (loan,) = [b for b in received["booked"] if b["workflow_id"] == journey]
     paid = prepaid + Decimal(amount[1])
     assert [p["reference"] for p in loan["payments"]] == ["TX-E2E-0", "TX-E2E-1"]

@@ -84,6 +84,12 @@ async def test_the_command_line_lists_the_whole_queue_and_says_what_list_left_ou
     assert f"{WAITING} journeys" in queue.stdout
     first = next(line for line in queue.stdout.splitlines() if f"{team}-" in line)
     assert f"{team}-005" in first and "breached" in first  # the first one breached
+    # titled for people; the visibility query only when asked for
+    said = " ".join(queue.stdout.split())
+    assert f"queue of {team}: cases waiting on the team" in said
+    assert "ExecutionStatus" not in queue.stdout
+    shown = await cli(e2e_settings, "queue", "--team", team, "--show-query")
+    assert f"visibility query: {operations.queue_query(team)}" in " ".join(shown.stdout.split())
 
     typo = await cli(e2e_settings, "queue", "--team", "sme-risk")
     assert "'sme-risk' is no team of the policy: corporate_risk" in typo.stdout
