@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import ApprovalDecision, RiskGrade, Verdict
     from journey.decline_reasons import customer_words
     from journey.end_notices import declined_at, end_notice, not_done_by, rate_outside_band
+    from journey.offer_notice import offer_notice
     from journey.policy import Completeness, Route, expiry_at
     from journey.pricing import offer_terms
     from journey.stages import Party, Stage
@@ -87,6 +88,9 @@ END_NOTICES = "end-notices"
 # the SLA again (a second breach of the same request, SlaState "ok" in between); since, the
 # round's SLA runs from its first request, once, as its expiry does (workflows/sla_clock.py).
 SLA_BY_ROUND = "sla-by-round"
+# workflow.patched marker: before it, the offer's notice to the customer had an empty body;
+# since, it carries the offer in the customer's words (journey/offer_notice.py).
+OFFER_NOTICE_BODY = "offer-notice-body"
 
 
 @workflow.defn
@@ -269,7 +273,11 @@ class LoanJourneyWorkflow(
             ),
         )
         async with self.stage(Stage.OFFER, Party.CUSTOMER):
-            notice = self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready")
+            told = (offer_notice(self._application, self._offer,
+                                 self.calendar.moment_text(self._offer.expires_at),
+                                 self.prepayment_fee(), self.policy.pricing.commitment_fee)
+                    if workflow.patched(OFFER_NOTICE_BODY) else "")
+            notice = self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready", told)
             if workflow.patched(OFFER_NOTICE_BEHIND):
                 await self._behind(notice)  # a signature at once need not wait for the notice
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ from activities.notifications import NotificationActivities
 from journey import contracts
 from journey.contracts import NotifyInput, NotifyResult
 from journey.decisions import Signature
+from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.timeline import EventType
@@ -56,6 +58,19 @@ async def test_small_loan_walks_every_stage_to_closed(
 
         assert result.outcome is Stage.CLOSED
         final = await handle.query(LoanJourneyWorkflow.status)
+        # the offer's notice carries the offer, in the customer's words, until when and how
+        [told] = [m.body for m in messages_for(settings.db_url, handle.id)
+                  if m.template == "offer_ready"]
+        first, bank = offered.offer.schedule[0], timezone(timedelta(hours=8))
+        expires = offered.offer.expires_at.astimezone(bank)
+        for said in (f"a working capital loan of {money(app.amount)} for {app.term_months} "
+                     "months", f"{offered.offer.annual_rate:.2%} a year: the 1y LPR of "
+                     f"{basis.base_rate:.2%}", "monthly, in equal instalments",
+                     f"First instalment: {money(first.payment)}, due on {first.due_on}",
+                     "total debt to total assets at most 70%", "Fees: none.",
+                     f"signed until {expires:%Y-%m-%d %H:%M} (UTC+8)",
+                     f"credit code {app.credit_code}"):
+            assert said in told, (said, told)
         assert [v.stage for v in final.timeline] == WALK
         assert final.route is not None and final.route.team == "sme_risk"
         assert final.route.policy_version == final.policy_version

@@ -1,0 +1,92 @@
+"""The offer's notice to the customer (template `offer_ready`): the offer in the customer's
+words, what they sign. The offer stage (workflows/loan_journey.py `offer`) queues it: the
+amount, product, rate and how it was set, term, repayment, the first instalment, the
+covenants to keep, the fees, until when it can be signed and how. No grade, no staff ids.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from journey.application import LoanApplication
+from journey.policy.pricing import RateBasis, spread_text
+from journey.post_loan_covenants import Covenant
+from journey.post_loan_policy import PrepaymentFee
+from journey.repayment import RepaymentMethod, money
+from journey.status import Offer
+
+_RATIOS = {  # (what the ratio is, shown as a percentage)
+    "debt_to_asset": ("total debt to total assets", True),
+    "current_ratio": ("current assets to current liabilities", False),
+    "net_margin": ("net profit to revenue", True),
+    "revenue_growth": ("revenue growth over the year before", True),
+    "dscr": ("cash available for debt service to the debt service due", False),
+}
+_METHODS = {
+    RepaymentMethod.EQUAL_INSTALMENT: "equal instalments of principal and interest",
+    RepaymentMethod.EQUAL_PRINCIPAL: "equal parts of principal, with the interest on what "
+                                     "is left",
+}
+
+
+def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
+                 prepayment_fee: PrepaymentFee, commitment_fee: Decimal) -> str:
+    """The `offer_ready` notice's body: `deadline`, the offer's expiry by the bank's clock;
+    the fees, the post-loan policy's prepayment fee and the pricing's commitment fee (a
+    project's, on what it leaves undrawn)."""
+    product = application.product.value.replace("_", " ")
+    lines = [
+        f"Your application {application.application_id}: the bank offers a {product} loan "
+        f"of {money(application.amount)} for {offer.term_months} months.",
+        f"Interest rate: {offer.annual_rate:.2%} a year{_basis(offer.rate_basis)}.",
+        f"Repayment: {offer.frequency}, in {_METHODS[offer.method]}.",
+    ]
+    if offer.drawdown_plan is None and offer.schedule:
+        first = offer.schedule[0]
+        lines.append(f"First instalment: {money(first.payment)}, due on {first.due_on} if the "
+                     "loan is paid out today; the plan runs from the day it is paid out, "
+                     "and you are told its first due date then.")
+    lines.append(f"Covenants to keep: {_covenants(offer.covenants)}.")
+    lines.append(f"Fees: {_fees(prepayment_fee, commitment_fee if offer.drawdown_plan else 0)}.")
+    lines.append(
+        f"The offer can be signed until {deadline}. To accept it, sign it as "
+        f"{application.applicant_name} (credit code {application.credit_code}) in the bank's "
+        "app, on its web site or with your relationship manager; unsigned by then, it expires.")
+    return "\n".join(lines)
+
+
+def _basis(basis: RateBasis | None) -> str:
+    if basis is None:
+        return ""
+    base = f"the {basis.base} of {basis.base_rate:.2%}"
+    if basis.fixed_on is not None:
+        base += f" (published {basis.fixed_on})"
+    if basis.agreed:
+        return f", as agreed in your application: {base} {spread_text(basis.spread)}, fixed"
+    return (f": {base} {spread_text(basis.spread)}, reset to the {basis.base} then in force "
+            "on each anniversary of the payout")
+
+
+def _covenants(covenants: list[Covenant] | None) -> str:
+    if covenants is None:
+        return "those of the bank's post-loan policy"
+    return "; ".join(_covenant(c) for c in covenants) or "none"
+
+
+def _covenant(c: Covenant) -> str:
+    what, percent = _RATIOS[c.ratio]
+    limit = f"{c.limit:.0%}" if percent else f"{c.limit} times"
+    return f"{what} {'at most' if c.bound == 'max' else 'at least'} {limit}"
+
+
+def _fees(prepayment: PrepaymentFee, commitment: Decimal) -> str:
+    fees = []
+    if commitment:
+        fees.append(f"a commitment fee of {commitment:.2%} a year on what is not drawn yet, "
+                    "charged quarterly with the interest")
+    if prepayment.rate:
+        within = (f" within {prepayment.months} months of the payout" if prepayment.months
+                  else "")
+        fees.append(f"repaying principal ahead of the plan{within} costs {prepayment.rate:.2%} "
+                    "of what is repaid ahead")
+    return "; ".join(fees) or "none"
