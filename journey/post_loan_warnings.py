@@ -28,10 +28,19 @@ class WarningAction(StrEnum):
     ESCALATE = "escalate"  # to the credit committee
 
 
+class Resolution(StrEnum):
+    """How the system closed a warning no one acknowledged: the loan ended."""
+
+    LOAN_REPAID = "loan_repaid"
+
+
+SYSTEM = "system"  # who closed a warning the loan's end resolved
+
+
 class Acknowledgement(BaseModel):
-    by: str  # staff id
+    by: str  # staff id; `SYSTEM` for a warning the loan's end resolved
     at: datetime
-    action: WarningAction
+    action: WarningAction | Resolution
     note: str
 
 
@@ -79,6 +88,16 @@ def warned_of(warnings: list[EarlyWarning], covenant: str) -> bool:
 
 def open_numbers(warnings: list[EarlyWarning]) -> list[int]:
     return [n for n, w in enumerate(warnings, start=1) if w.open]
+
+
+def close_as_repaid(warnings: list[EarlyWarning], at: datetime) -> list[int]:
+    """Close the open warnings of a loan repaid in full, at `at`: resolved by the repayment,
+    by the system (no one's queue keeps a loan that owes nothing); their numbers."""
+    closed = open_numbers(warnings)
+    for n in closed:
+        warnings[n - 1].acknowledged = Acknowledgement(
+            by=SYSTEM, at=at, action=Resolution.LOAN_REPAID, note="loan repaid")
+    return closed
 
 
 def open_warnings(warnings: list[EarlyWarning], zone: tzinfo = UTC) -> list[int]:

@@ -287,8 +287,9 @@ def drawing_review_view(s: JourneyStatus) -> list[RenderableType]:
 
 def class_rows(s: JourneyStatus) -> Table:
     head = Table.grid(padding=(0, 2))
-    if s.risk_class is not None:
-        head.add_row("classification", f"[bold]{s.risk_class.label_zh}[/] ({s.risk_class})")
+    if s.risk_class is not None:  # an ended loan's is history: no class runs any more
+        head.add_row("class at closing" if s.stage.terminal else "classification",
+                     f"[bold]{s.risk_class.label_zh}[/] ({s.risk_class})")
     if s.risk_class_reason:
         head.add_row("why", escape(s.risk_class_reason))
     return head

@@ -17,9 +17,11 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
+    from journey.actors import Actor, Role
     from journey.owed_back import REFUND_DUE
     from journey.post_loan import Account, next_wakeup
     from journey.post_loan_policy import PostLoanPolicy
+    from journey.post_loan_warnings import SYSTEM, Resolution, close_as_repaid
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
     from workflows.activity_options import QUICK
@@ -33,6 +35,9 @@ __all__ = ["PostLoanReviewWorkflow", "PostLoanStage"]
 
 # workflow.patched marker: before it, a repaid loan closed without a notice to the customer.
 CLOSING_NOTICE = "closing-notice"
+# workflow.patched marker: before it, a repaid loan closed with its early warnings still open;
+# since, they are closed at its closing, resolved by the repayment, by the system.
+WARNINGS_CLOSED_AT_REPAYMENT = "warnings-closed-at-repayment"
 
 
 class PostLoanStage(Repricing):
@@ -112,6 +117,12 @@ class PostLoanStage(Repricing):
             self._pl.prepayments_noticed.append(p.reference)
 
     async def _settle(self, account: Account) -> None:
+        if workflow.patched(WARNINGS_CLOSED_AT_REPAYMENT):
+            if closed := close_as_repaid(self._pl.warnings, workflow.now()):
+                self.record_decision(
+                    Actor(id=SYSTEM, role=Role.SYSTEM), "warning_acknowledged",
+                    f"warning {', '.join(map(str, closed))}: {Resolution.LOAN_REPAID}: "
+                    "loan repaid")
         if workflow.patched(CLOSING_NOTICE):  # what the customer keeps as proof of settlement
             refund = f"; {account.credit:,} paid over is refunded" if account.credit else ""
             await self.notify(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from rich.console import Console
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -14,9 +15,20 @@ from journey.actors import Actor, Role
 from journey.classification import RiskClass
 from journey.decisions import AddDocuments
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
+from journey.stages import Stage
+from starter import render
 from tests.cli_kit import cli, point_cli_at
 from tests.drawdowns.kit import to_bank_morning
-from tests.post_loan.loan_kit import TIGHT, assert_replays, disbursed, loan_worker, review, until
+from tests.post_loan.loan_kit import (
+    TIGHT,
+    assert_replays,
+    disbursed,
+    loan_worker,
+    outcome,
+    review,
+    settle_at_quote,
+    until,
+)
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import Documents, application, customer, refused
 from workflows import search_attributes as sa
@@ -149,4 +161,35 @@ async def test_a_breach_still_on_the_queue_is_not_raised_again(
         again = await until(handle, lambda s: s.run == 5)
         assert [w.kind for w in again.warnings] == [
             "covenant_breach", "downgrade", "covenant_breach"]
+        await assert_replays(handle)
+
+
+async def test_a_loan_repaid_closes_its_warnings_and_keeps_its_class_as_history(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A loan settled with warnings open (the breach carried from the payout, its downgrade):
+    the system closes them at the closing, resolved by the repayment; `status` shows the
+    class it closed in as history, no open warning, no SLA, and no queue lists it."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
+        handle, _ = await disbursed(env.client, settings, app)
+        watched = await until(handle, lambda s: s.risk_class_reason != "")
+        assert [w.open for w in watched.warnings] == [True, True]
+        await settle_at_quote(handle, watched, "TX-CLOSE")
+        assert (await outcome(handle)).outcome is Stage.CLOSED
+        closed = await until(handle, lambda s: s.stage.terminal)
+        assert [(w.acknowledged.by, w.acknowledged.action, w.acknowledged.note)
+                for w in closed.warnings if w.acknowledged] == [
+            ("system", "loan_repaid", "loan repaid")] * 2
+        last = closed.decisions[-1]
+        assert (last.actor.id, last.verdict) == ("system", "warning_acknowledged")
+        assert last.reason == "warning 1, 2: loan_repaid: loan repaid"
+        console = Console(record=True, width=300)
+        console.print(render.status_view(closed))
+        shown = " ".join(console.export_text().split())
+        assert "class at closing 关注 (special_mention)" in shown
+        assert "classification" not in shown and "open warnings none" in shown
+        assert "SLA - " in shown and closed.sla_state == "-"
+        assert await queue(handle) == ("-", "-")  # on no team's queue
         await assert_replays(handle)
