@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from journey.application import LoanApplication
+from journey.application import LoanApplication, Product
 from journey.policy.pricing import RateBasis, spread_text
 from journey.post_loan_covenants import Covenant
 from journey.post_loan_policy import PrepaymentFee
@@ -33,7 +33,7 @@ def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
                  prepayment_fee: PrepaymentFee, commitment_fee: Decimal) -> str:
     """The `offer_ready` notice's body: `deadline`, the offer's expiry by the bank's clock;
     the fees, the post-loan policy's prepayment fee and the pricing's commitment fee (a
-    project's, on what it leaves undrawn)."""
+    project's, on what it leaves undrawn while it draws)."""
     product = application.product.value.replace("_", " ")
     lines = [
         f"Your application {application.application_id}: the bank offers a {product} loan "
@@ -41,13 +41,18 @@ def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
         f"Interest rate: {offer.annual_rate:.2%} a year{_basis(offer.rate_basis)}.",
         f"Repayment: {offer.frequency}, in {_METHODS[offer.method]}.",
     ]
-    if offer.drawdown_plan is None and offer.schedule:
+    project = application.product is Product.PROJECT_FINANCE
+    if project:
+        lines.append("Drawn in tranches as the project's milestones are met; the repayment "
+                     "plan runs from when drawdowns close, and you are told its first due "
+                     "date then.")
+    elif offer.schedule:
         first = offer.schedule[0]
         lines.append(f"First instalment: {money(first.payment)}, due on {first.due_on} if the "
                      "loan is paid out today; the plan runs from the day it is paid out, "
                      "and you are told its first due date then.")
     lines.append(f"Covenants to keep: {_covenants(offer.covenants)}.")
-    lines.append(f"Fees: {_fees(prepayment_fee, commitment_fee if offer.drawdown_plan else 0)}.")
+    lines.append(f"Fees: {_fees(prepayment_fee, commitment_fee if project else Decimal(0))}.")
     lines.append(
         f"The offer can be signed until {deadline}. To accept it, sign it as "
         f"{application.applicant_name} (credit code {application.credit_code}) in the bank's "

@@ -1,0 +1,47 @@
+"""The offer's notice in the customer's words: a project's, drawn in tranches, with its fees;
+a rate agreed in the application, fixed. (The notice a journey queues: tests/workflows/
+test_happy_path.py.)"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from journey.decisions import RiskGrade
+from journey.offer_notice import offer_notice
+from journey.policy.pricing import PricingPolicy
+from journey.post_loan_policy import PrepaymentFee
+from journey.pricing import offer_terms
+from journey.status import Offer
+from tests.drawdowns.kit import project
+from tests.post_loan.loan_kit import DEFAULT_POLICY
+from tests.workflows.journey_kit import Documents, application
+
+PRICING = PricingPolicy(commitment_fee=Decimal("0.0050"))
+FEE = PrepaymentFee(rate=Decimal("0.01"), months=12)
+UNTIL = "2026-12-20 17:30 (UTC+8)"
+
+
+def offered(app, fixing=None) -> Offer:  # noqa: ANN001
+    terms = offer_terms(app, RiskGrade.G3, date(2026, 12, 7), DEFAULT_POLICY, PRICING, None,
+                        fixing)
+    return Offer(**terms.model_dump(), term_months=app.term_months,
+                 expires_at=datetime(2026, 12, 20, 9, 30, tzinfo=UTC))
+
+
+def test_a_projects_notice_says_it_draws_in_tranches_and_what_it_costs() -> None:
+    app = project(Documents())
+    told = offer_notice(app, offered(app), UNTIL, FEE, PRICING.commitment_fee)
+    assert "Drawn in tranches" in told and "First instalment" not in told
+    assert ("Fees: a commitment fee of 0.50% a year on what is not drawn yet, charged quarterly "
+            "with the interest; repaying principal ahead of the plan within 12 months of the "
+            "payout costs 1.00% of what is repaid ahead.") in told
+    assert "signed until 2026-12-20 17:30 (UTC+8)" in told
+
+
+def test_a_rate_agreed_in_the_application_is_told_fixed_and_no_commitment_fee() -> None:
+    app = application(Documents()).model_copy(update={"annual_rate": Decimal("0.0400")})
+    told = offer_notice(app, offered(app), UNTIL, PrepaymentFee(), PRICING.commitment_fee)
+    assert "4.00% a year, as agreed in your application: the 1y LPR of 3.10% + 0.90%, " \
+           "fixed" in told, told
+    assert "Fees: none." in told and "First instalment: " in told
