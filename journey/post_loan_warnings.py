@@ -34,11 +34,9 @@ class Resolution(StrEnum):
     LOAN_REPAID = "loan_repaid"
 
 
-SYSTEM = "system"  # who closed a warning the loan's end resolved
-
 
 class Acknowledgement(BaseModel):
-    by: str  # staff id; `SYSTEM` for a warning the loan's end resolved
+    by: str  # staff id; the post-loan system's for a warning the loan's end resolved
     at: datetime
     action: WarningAction | Resolution
     note: str
@@ -90,13 +88,14 @@ def open_numbers(warnings: list[EarlyWarning]) -> list[int]:
     return [n for n, w in enumerate(warnings, start=1) if w.open]
 
 
-def close_as_repaid(warnings: list[EarlyWarning], at: datetime) -> list[int]:
-    """Close the open warnings of a loan repaid in full, at `at`: resolved by the repayment,
-    by the system (no one's queue keeps a loan that owes nothing); their numbers."""
+def close_as_repaid(warnings: list[EarlyWarning], by: str, at: datetime) -> list[int]:
+    """Close the open warnings of a loan repaid in full, by the system `by`, at `at`:
+    resolved by the repayment (no one's queue keeps a loan that owes nothing); their
+    numbers."""
     closed = open_numbers(warnings)
     for n in closed:
         warnings[n - 1].acknowledged = Acknowledgement(
-            by=SYSTEM, at=at, action=Resolution.LOAN_REPAID, note="loan repaid")
+            by=by, at=at, action=Resolution.LOAN_REPAID, note="loan repaid")
     return closed
 
 

@@ -17,17 +17,17 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
-    from journey.actors import Actor, Role
     from journey.owed_back import REFUND_DUE
     from journey.post_loan import Account, next_wakeup
     from journey.post_loan_policy import PostLoanPolicy
-    from journey.post_loan_warnings import SYSTEM, Resolution, close_as_repaid
+    from journey.post_loan_warnings import Resolution, close_as_repaid
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
     from workflows.activity_options import QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.exposure import GROUP_EXPOSURE, keep_exposure
     from workflows.io_retry import io_retry
+    from workflows.post_loan_monitoring import SYSTEM
     from workflows.post_loan_repricing import Repricing
     from workflows.post_loan_review import PostLoanReviewWorkflow
 
@@ -118,9 +118,9 @@ class PostLoanStage(Repricing):
 
     async def _settle(self, account: Account) -> None:
         if workflow.patched(WARNINGS_CLOSED_AT_REPAYMENT):
-            if closed := close_as_repaid(self._pl.warnings, workflow.now()):
+            if closed := close_as_repaid(self._pl.warnings, SYSTEM.id, workflow.now()):
                 self.record_decision(
-                    Actor(id=SYSTEM, role=Role.SYSTEM), "warning_acknowledged",
+                    SYSTEM, "warning_acknowledged",
                     f"warning {', '.join(map(str, closed))}: {Resolution.LOAN_REPAID}: "
                     "loan repaid")
         if workflow.patched(CLOSING_NOTICE):  # what the customer keeps as proof of settlement

@@ -168,8 +168,8 @@ async def test_a_loan_repaid_closes_its_warnings_and_keeps_its_class_as_history(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     """A loan settled with warnings open (the breach carried from the payout, its downgrade):
-    the system closes them at the closing, resolved by the repayment; `status` shows the
-    class it closed in as history, no open warning, no SLA, and no queue lists it."""
+    the system (`post-loan`) closes them at the closing, resolved by the repayment; `status`
+    shows the class it closed in as history, no open warning, no SLA, and no queue lists it."""
     env, docs = time_skipping_env, Documents()
     app = application(docs, term_months=12)
     async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
@@ -181,9 +181,10 @@ async def test_a_loan_repaid_closes_its_warnings_and_keeps_its_class_as_history(
         closed = await until(handle, lambda s: s.stage.terminal)
         assert [(w.acknowledged.by, w.acknowledged.action, w.acknowledged.note)
                 for w in closed.warnings if w.acknowledged] == [
-            ("system", "loan_repaid", "loan repaid")] * 2
+            ("post-loan", "loan_repaid", "loan repaid")] * 2
         last = closed.decisions[-1]
-        assert (last.actor.id, last.verdict) == ("system", "warning_acknowledged")
+        assert (last.actor.id, last.actor.role, last.verdict) == (
+            "post-loan", Role.SYSTEM, "warning_acknowledged")
         assert last.reason == "warning 1, 2: loan_repaid: loan repaid"
         console = Console(record=True, width=300)
         console.print(render.status_view(closed))
