@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.owed_back import REFUND_DUE
     from journey.post_loan import Account, next_wakeup
     from journey.post_loan_policy import PostLoanPolicy
-    from journey.post_loan_warnings import Resolution, close_as_repaid
+    from journey.post_loan_warnings import Resolution, close_as_repaid, open_numbers
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
     from workflows.activity_options import QUICK
@@ -117,12 +117,12 @@ class PostLoanStage(Repricing):
             self._pl.prepayments_noticed.append(p.reference)
 
     async def _settle(self, account: Account) -> None:
-        if workflow.patched(WARNINGS_CLOSED_AT_REPAYMENT):
-            if closed := close_as_repaid(self._pl.warnings, SYSTEM.id, workflow.now()):
-                self.record_decision(
-                    SYSTEM, "warning_acknowledged",
-                    f"warning {', '.join(map(str, closed))}: {Resolution.LOAN_REPAID}: "
-                    "loan repaid")
+        # the marker only where there is a warning to close: a loan repaid clean records none
+        if open_numbers(self._pl.warnings) and workflow.patched(WARNINGS_CLOSED_AT_REPAYMENT):
+            closed = close_as_repaid(self._pl.warnings, SYSTEM.id, workflow.now())
+            self.record_decision(
+                SYSTEM, "warning_acknowledged",
+                f"warning {', '.join(map(str, closed))}: {Resolution.LOAN_REPAID}: loan repaid")
         if workflow.patched(CLOSING_NOTICE):  # what the customer keeps as proof of settlement
             refund = f"; {account.credit:,} paid over is refunded" if account.credit else ""
             await self.notify(
