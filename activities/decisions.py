@@ -13,7 +13,8 @@ from journey.policy import check_completeness as check
 
 @activity.defn(name=contracts.CHECK_COMPLETENESS)
 def check_completeness(request: CompletenessInput) -> Completeness:
-    return check(request.policy, request.application, request.readings, request.today)
+    return check(request.policy, request.application, request.readings, request.today,
+                 settle=request.settle)
 
 
 @activity.defn(name=contracts.ROUTE_CASE)

@@ -73,6 +73,8 @@ class CompletenessInput(BaseModel):
     application: LoanApplication
     readings: list[DocumentReading]
     today: date
+    # unreadable leftovers of a file otherwise complete are not needed (UNREADABLE_NOT_NEEDED)
+    settle: bool = False
 
 
 class RouteInput(BaseModel):

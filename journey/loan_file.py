@@ -16,7 +16,9 @@ licence of another company never supersedes the borrower's own, as a statement d
 an unreadable document stands until what replaces it comes: a file of its name (the scan
 sent again), a licence or statement of the borrower's where the file had none read when it
 came (a kind, or a statement's period), or a written answer to the question it was sent for;
-anything else leaves it asked for.
+anything else leaves it asked for, while the file is short: one it stands in that is complete
+without it (every check passing) is not needed and never asked for (`check_completeness`'s
+`settle`, since the marker `unreadable-not-needed`).
 """
 
 from __future__ import annotations

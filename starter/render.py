@@ -124,6 +124,7 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
     if s.readings:
         docs = Table("document", "sha256", "kind", "status", "what was read", "check",
                      title="documents")
+        not_needed = s.completeness.not_needed if s.completeness else {}
         for r in s.readings:
             superseded = s.standing is not None and r.ref.sha256 not in s.standing
             foreign = s.not_the_borrowers.get(r.ref.sha256)
@@ -131,7 +132,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                          f"{r.status}, not the borrower's" if foreign
                          else f"{r.status}, superseded" if superseded else r.status,
                          escape(reading_text(r, s.applicant)),
-                         escape(foreign or reading_check(r)))
+                         escape(foreign or not_needed.get(r.ref.sha256)
+                                or reading_check(r)))
         parts.append(docs)
     if s.received:
         parts.append(Text.assemble(

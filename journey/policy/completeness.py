@@ -80,6 +80,9 @@ class Completeness(BaseModel):
     complete: bool
     missing: list[DocumentKind] = Field(default_factory=list)
     failures: list[CheckFailure] = Field(default_factory=list)
+    # by sha256: what was sent unreadable and is not needed, the file being complete without
+    # it (with `settle`), for operations and the risk officer; the customer is not asked for it
+    not_needed: dict[str, str] = Field(default_factory=dict)
 
 
 def normalise_name(name: str) -> str:
@@ -380,7 +383,11 @@ def check_completeness(
     application: LoanApplication,
     readings: list[DocumentReading],
     today: date,
+    *,
+    settle: bool = False,
 ) -> Completeness:
+    """The file checked against the product's checklist; with `settle`, a file whose only
+    failures are unreadable documents is complete, and they are noted as not needed."""
     rules = policy.completeness
     failures: list[CheckFailure] = []
     if not credit_code.is_valid(application.credit_code):
@@ -405,6 +412,10 @@ def check_completeness(
     present = {r.kind for r in readable}
     missing = [k for k in policy.checklist.get(application.product, []) if k not in present]
     failures += [CheckFailure(code="missing", message=missing_message(k)) for k in missing]
+    if settle and failures and all(f.code == "unreadable" for f in failures):
+        return Completeness(complete=True, not_needed={
+            r.ref.sha256: f"{r.ref.filename} sent unreadable, not needed: the file is complete "
+            "without it" for r in readings if r.status != ReadStatus.READ})
     return Completeness(complete=not missing and not failures, missing=missing, failures=failures)
 
 

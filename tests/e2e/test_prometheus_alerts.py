@@ -151,7 +151,7 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
     ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in PROCESSES}
     scans = [SAMPLES / "demo" / name for name in (
         "company3_business_license.jpg", "company3_balance_sheet.jpg",
-        "company3_income_statement.jpg", "corrupt_truncated.jpg",  # an unreadable upload
+        "corrupt_truncated.jpg",  # an unreadable upload, in a file short of its income statement
     )]
     config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
     jobs = {job["job_name"] for job in config["scrape_configs"]}
@@ -192,7 +192,8 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
                 settings, "documents", tmp_path / "reader.log", metrics(ports["reader"])
             ) as reader:
                 await polling(reader, tmp_path / "reader.log")
-                # the unreadable upload is asked for again: the journey waits at completeness
+                # the file is short: the journey waits at completeness, asking for the
+                # statement and the unreadable upload
                 await until(dev_server.client, journey, Stage.COMPLETENESS)
                 await seen("the reader is scraped", lambda: scraped("reader"))
                 await seen("NoDocumentReader cleared", cleared)

@@ -2,7 +2,8 @@
 supporting document: it never blocks the file, never supersedes another, and a letter sent
 while a question is open answers it. Another company's licence is kept aside and never
 supersedes the borrower's own. An unreadable scan is asked for until a file of its name
-comes: sending one of several again leaves the others asked for."""
+comes: sending one of several again leaves the others asked for while the file is short; once
+it is complete without them, they are noted as not needed and the customer is not asked."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ async def test_an_unreadable_scan_is_asked_for_until_a_file_of_its_name_comes(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     docs = Documents()
-    app = application(docs)
+    app = application(docs, drop={"income"})  # short without them: they are asked for
     empty, fake = docs.unreadable("empty"), docs.unreadable("fake")
     app = app.model_copy(update={"documents": [*app.documents, empty, fake]})
     empty_again = docs.add("empty-rescanned", status=ReadStatus.READ, kind=DocumentKind.OTHER,
@@ -112,3 +113,27 @@ async def test_an_unreadable_scan_is_asked_for_until_a_file_of_its_name_comes(
         assert f"We could not read {fake.filename}" in again.waiting_for[0]
         assert "We could not read empty.png" not in again.waiting_for[0]
         assert empty.sha256 not in again.standing and fake.sha256 in again.standing
+
+
+async def test_unreadable_leftovers_do_not_block_a_file_complete_without_them(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    docs = Documents()
+    app = application(docs)
+    licence = docs.readings[app.documents[0].sha256]
+    assert licence.license is not None
+    misread = docs.add("licence-misread", status=ReadStatus.READ,
+                       kind=DocumentKind.BUSINESS_LICENSE,
+                       license=licence.license.model_copy(update={"name": "名称不清"}))
+    pdf = docs.add("licence-pdf", status=ReadStatus.UNREADABLE, reason="pdf: a PDF file")
+    app = app.model_copy(update={"documents": [misread, pdf, *app.documents[1:]]})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert f"We could not read {pdf.filename}: it is a PDF" in asked.waiting_for[0]
+        # the page as a picture, under another name: the file is complete without the PDF
+        await handle.execute_update(LoanJourneyWorkflow.add_documents,
+                                    AddDocuments(actor=customer(app), documents=[licence.ref]))
+        done = await until_stage(handle, Stage.RISK_REVIEW)
+        assert done.completeness is not None and done.completeness.complete
+        assert done.completeness.not_needed == {pdf.sha256: (
+            f"{pdf.filename} sent unreadable, not needed: the file is complete without it")}
