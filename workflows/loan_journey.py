@@ -47,7 +47,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
     from workflows.reading import read_document
-    from workflows.reading_corrections import CLERK_CORRECTIONS, ReadingCorrections
+    from workflows.reading_corrections import (
+        CLERK_CORRECTIONS,
+        CORRECTIONS_QUIET,
+        NOTHING_MORE,
+        ReadingCorrections,
+    )
     from workflows.sla_clock import SlaClock
     from workflows.touchpoints import TouchpointUpdates
 
@@ -176,6 +181,7 @@ class LoanJourneyWorkflow(
         and whose SLA runs from it too (`clock`)."""
         opened: datetime | None = None
         clock = SlaClock() if workflow.patched(SLA_BY_ROUND) else None
+        self._asked = None  # a new round
         while True:
             async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER, clock=clock):
                 if asked is None:
@@ -183,9 +189,13 @@ class LoanJourneyWorkflow(
                     if self._completeness.complete and not self.awaited():
                         self._info_request = None
                         self._exit_to = return_to
+                        if self.met_by_clerk() and workflow.patched(CORRECTIONS_QUIET):
+                            await self.notify(f"{self._workflow_id}:supplements-met:"
+                                              f"{self._visits[-1].attempt}", "customer",
+                                              "supplements_met", NOTHING_MORE)
                         return
                 opened = opened or self._visits[-1].entered_at
-                await self._await_supplements(asked or self._shortfall(), opened)
+                await self._await_supplements([asked] if asked else self._shortfall(), opened)
                 self._exit_to, asked = Stage.DOCUMENTS, None
             await self.documents()
 
@@ -372,9 +382,10 @@ class LoanJourneyWorkflow(
             retry_policy=io_retry(),
         )
 
-    async def _await_supplements(self, request: str, opened: datetime) -> None:
-        """Ask for `request`, wait for a batch or a written answer; the round expires
-        counted from `opened`."""
+    async def _await_supplements(self, items: list[str], opened: datetime) -> None:
+        """Ask for what `items` name (since CORRECTIONS_QUIET, only what is new to the
+        customer), wait for a batch or a written answer; the round expires counted from
+        `opened`."""
         known, answered = self.submissions(), self.answered()
         if workflow.patched(READ_WHAT_CAME_FIRST) and known > self._read_up_to:
             return  # documents came while the file was read or checked: read them first
@@ -386,7 +397,10 @@ class LoanJourneyWorkflow(
         start = opened if workflow.patched(SUPPLEMENTS_EXPIRE_BY_ROUND) else visit.entered_at
         deadline = expiry_at(self.policy, Stage.COMPLETENESS, self._application.product,
                              start, self.calendar)
-        await self.notify(key, "customer", "supplements_requested", request)
+        request = "; ".join(items)
+        told = self.to_tell(items) if workflow.patched(CORRECTIONS_QUIET) else items
+        if told:
+            await self.notify(key, "customer", "supplements_requested", "; ".join(told))
         self._requested, self._requested_until = request, deadline
         await self.wait_for(
             lambda: self.submissions() > known or self.answered() > answered
@@ -398,8 +412,8 @@ class LoanJourneyWorkflow(
         )
         self._requested = None
 
-    def _shortfall(self) -> str:
+    def _shortfall(self) -> list[str]:
         assert self._completeness is not None
-        return "; ".join([*(failure.message for failure in self._completeness.failures),
-                          *self.awaited_by_customer()])
+        return [*(failure.message for failure in self._completeness.failures),
+                *self.awaited_by_customer()]
 

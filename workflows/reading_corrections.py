@@ -1,7 +1,9 @@
 """A clerk's correction of what OCR read, typed against the paper (journey/reading_corrections.py):
 operations only, refused before the history when from anyone else or for a document or field
 the journey does not have; recorded as a decision (who, when, what was read, what the paper
-says), after which the completeness stage checks the file again (CLERK_CORRECTIONS)."""
+says), after which the completeness stage checks the file again (CLERK_CORRECTIONS), telling
+the customer only what is new to them, and that they need send nothing more once the request
+is met by corrections alone (CORRECTIONS_QUIET)."""
 
 from temporalio import workflow
 
@@ -26,10 +28,32 @@ CLERK_CORRECTIONS = "clerk-corrections"
 # workflow.patched marker: since, a unit correction's answer and recorded decision say what
 # the statement's key figures became ("total assets 99,243,700.84 → 992,437,008,400.00")
 UNIT_FIGURES = "unit-correction-figures"
+# workflow.patched marker: before it, each check a correction caused sent the customer the
+# whole request again; since, only what is new to them since they were last asked, nothing
+# when that is nothing, and a notice that they need send nothing more when corrections alone
+# complete the file.
+CORRECTIONS_QUIET = "corrections-quiet"
+NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
+                "what we asked you for. We will tell you when there is news of your application.")
 _CORRECTING_STAGES = (Stage.DOCUMENTS, Stage.COMPLETENESS)
 
 
 class ReadingCorrections(JourneyUpdates):
+    def to_tell(self, items: list[str]) -> list[str]:
+        """What of the request `items` to send the customer: all of it, unless they have sent
+        nothing since they were last asked this round (a clerk's correction caused the check),
+        then only what is new to them."""
+        acted = (self.submissions(), self._answers)
+        by_clerk = self._asked is not None and acted == self._asked_at
+        new = [i for i in items if not by_clerk or i not in (self._asked or [])]
+        self._asked, self._asked_at = [*(self._asked or []), *new] if by_clerk else items, acted
+        return new
+
+    def met_by_clerk(self) -> bool:
+        """Whether the customer was asked this round and has sent nothing since: what met the
+        request is a clerk's correction."""
+        return self._asked is not None and (self.submissions(), self._answers) == self._asked_at
+
     def corrections_since_check(self) -> bool:
         """Whether a clerk corrected a reading since the file was last checked."""
         return self._corrections > self._corrections_checked

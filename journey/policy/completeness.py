@@ -202,7 +202,7 @@ def _check_license(app: LoanApplication, r: DocumentReading, today: date
                 code="name_mismatch",
                 document=sha,
                 message=f"The licence names {lic.name}, the application "
-                f"{app.applicant_name}: send the applicant's own licence or correct the name",
+                f"{app.applicant_name}: please send the applicant's own business licence",
             )
         )
     if not code:

@@ -277,6 +277,16 @@ async def until_stage(
         await asyncio.sleep(0.05)
 
 
+async def asked_again(handle: WorkflowHandle, attempt: int) -> JourneyStatus:
+    """The journey asking the customer at visit `attempt` to completeness."""
+    for _ in range(200):
+        now = await status(handle)
+        if now.stage is Stage.COMPLETENESS and now.attempt == attempt and now.waiting_for:
+            return now
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} did not ask again")
+
+
 async def accepted_updates(handle: WorkflowHandle) -> int:
     history = await handle.fetch_history()
     return sum(

@@ -7,25 +7,22 @@ it is complete without them, they are noted as not needed and the customer is no
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.decisions import AddDocuments, RiskOpinion, Verdict, WrittenAnswer
 from journey.documents import DocumentKind, DocumentRef, ReadStatus, SupportingDocument
 from journey.stages import Stage
-from journey.status import JourneyStatus
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     Documents,
     application,
+    asked_again,
     customer,
     running_journey,
-    status,
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -36,16 +33,6 @@ RISK_SME = Actor(id="risk-sme-1", role=Role.RISK_OFFICER)
 def supporting(docs: Documents, label: str, text: str) -> DocumentRef:
     return docs.add(label, status=ReadStatus.READ, kind=DocumentKind.OTHER,
                     supporting=SupportingDocument(text=text))
-
-
-async def asked_again(handle: WorkflowHandle, attempt: int) -> JourneyStatus:
-    """The journey asking the customer at visit `attempt` to completeness."""
-    for _ in range(200):
-        now = await status(handle)
-        if now.stage is Stage.COMPLETENESS and now.attempt == attempt and now.waiting_for:
-            return now
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{handle.id} did not ask again")
 
 
 async def test_supporting_documents_stand_and_a_letter_answers_the_question(

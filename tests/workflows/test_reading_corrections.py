@@ -1,7 +1,9 @@
 """A clerk corrects what OCR misread, against the paper: refused before the history from
 anyone but operations or for a field or document the journey does not have; taken, it is
 recorded with who, when, what was read and what the paper says, and the file is checked
-again without asking the customer for the document once more."""
+again without asking the customer for the document once more: a correction that leaves the
+request as it was sends them nothing, and one that completes it tells them to send nothing
+more."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from tests.post_loan.loan_kit import until
 from tests.workflows.journey_kit import (
     RISK_SME,
     SUBMITTER,
+    asked_again,
     customer,
     new_application,
     refused,
@@ -26,6 +29,7 @@ from tests.workflows.journey_kit import (
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
+from workflows.reading_corrections import NOTHING_MORE
 
 MISREAD = "digit groups look misread: compare with the original"
 
@@ -57,6 +61,10 @@ async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
         assert "no document of this journey" in await refused(
             handle, update, fix(SUBMITTER, document="0123456789ab"))
 
+        # a correction that leaves the file short: checked again, the customer told nothing
+        await handle.execute_update(update, fix(SUBMITTER, "cash").model_copy(
+            update={"value": "10,000,000.00"}))
+        await asked_again(handle, 2)
         point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
         typed = ["correct", handle.id, "--document", sheet.ref.sha256[:12], "--field",
                  "total_assets", "--value", "100,000,000.00", "--reason",
@@ -76,10 +84,11 @@ async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
         assert read is not None and read.total_assets == Decimal("100000000.00")
         assert read.confidence["total_assets"] == 1.0 and "total_assets" not in read.problems
         assert "by ops-li" in read.corrected["total_assets"]
-        # the customer was asked once, before the correction, and not again
-        asks = [m for m in messages_for(settings.db_url, handle.id)
-                if m.template == "supplements_requested"]
-        assert len(asks) == 1
+        # the customer was asked once, before the corrections, then told the request is met
+        told = [(m.template, m.body) for m in messages_for(settings.db_url, handle.id)
+                if m.template.startswith("supplements")]
+        assert [t for t, _ in told] == ["supplements_requested", "supplements_met"]
+        assert told[1][1] == NOTHING_MORE
 
 
 async def test_a_unit_that_makes_the_figures_implausible_is_taken_only_confirmed(
