@@ -5,6 +5,10 @@ Pure: the journey's validator tries a correction so that a bad one is refused be
 history, its handler applies it, and the completeness check then reads the corrected
 reading. A corrected field is sure (confidence 1.0), its reader's note gone, and
 `corrected` says what was read, what the paper says, who typed it and when.
+
+A rescan of a corrected document (same kind; a statement of the same period and company) takes
+its corrections (`carried`): they are what the paper says, and the rescan would otherwise
+bring the same misreads back.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pydantic import BaseModel, Field
 from journey import credit_code
 from journey.actors import Actor
 from journey.documents import UNITS, DocumentKind, DocumentReading, ReadStatus
-from journey.policy.completeness import FIGURE_NAMES
+from journey.policy.completeness import FIGURE_NAMES, same_name
 from journey.policy.errors import DecisionRefused
 from journey.repayment import money
 
@@ -134,6 +138,58 @@ def unit_refusal(before: DocumentReading, after: DocumentReading, fix: ReadingCo
             f"{money(most)}, {bound} the loan amount {money(amount)} "
             f"({figures_moved(before, after)}): check the unit the paper prints; if it is "
             "right, correct it again confirmed (`correct ... --confirm`)")
+
+
+def carried(reading: DocumentReading, earlier: list[DocumentReading]
+            ) -> tuple[DocumentReading, str]:
+    """`reading` with the corrections of the last corrected reading in `earlier` of the same
+    document carried to it (each field noted "carried from <file>"), and in words what was
+    carried for operations ("" when nothing was)."""
+    new = reading.license or reading.statement
+    if reading.status is not ReadStatus.READ or new is None:
+        return reading, ""
+    was = next((r for r in reversed(earlier) if _same_document(r, reading)), None)
+    if was is None:
+        return reading, ""
+    old = was.license or was.statement
+    assert old is not None, "_same_document gives only corrected readings"
+    fields = [f for f in old.corrected if getattr(new, f) != getattr(old, f)]
+    if not fields:
+        return reading, ""
+    changes = (_changes(new, "unit", _shown(getattr(old, "unit", None), "unit"))
+               if "unit" in fields else {})
+    changes.update({f: getattr(old, f) for f in fields if f != "unit"})
+    if "credit_code" in fields:
+        changes["credit_code_valid"] = True
+    if any(f in _BALANCE for f in fields):
+        changes["balances"] = None
+    fixed = new.model_copy(update={
+        **changes,
+        "problems": {k: v for k, v in new.problems.items() if k not in fields and not (
+            k == "balances" and any(f in _BALANCE for f in fields))},
+        "confidence": {**new.confidence, **dict.fromkeys(fields, 1.0)},
+        "corrected": {**new.corrected, **{
+            f: f"carried from {was.ref.filename}: {old.corrected[f]}" for f in fields}},
+    })
+    part = "license" if reading.license is not None else "statement"
+    said = (f"{reading.ref.filename} is a rescan of {was.ref.filename}, whose corrections it "
+            f"takes: " + ", ".join(f"{f} {_shown(getattr(old, f), f)}" for f in fields)
+            + "; if the rescan prints other figures (a restated statement), correct them again")
+    return reading.model_copy(update={part: fixed}), said
+
+
+def _same_document(earlier: DocumentReading, rescan: DocumentReading) -> bool:
+    """Whether `rescan` is the corrected `earlier` again: same kind; for a statement the same
+    period and company (the rescan's company unread, or the company corrected, counts)."""
+    old, new = earlier.statement, rescan.statement
+    read = earlier.license or old
+    if earlier.kind is not rescan.kind or read is None or not read.corrected:
+        return False
+    if old is None or new is None:
+        return earlier.license is not None and rescan.license is not None
+    return old.period_end == new.period_end and (
+        not new.company or "company" in old.corrected
+        or same_name(new.company, old.company or ""))
 
 
 _BALANCE = ("total_assets", "total_liabilities", "total_equity", "unit")

@@ -3,16 +3,20 @@ operations only, refused before the history when from anyone else or for a docum
 the journey does not have; recorded as a decision (who, when, what was read, what the paper
 says), after which the completeness stage checks the file again (CLERK_CORRECTIONS), telling
 the customer only what is new to them, and that they need send nothing more once the request
-is met by corrections alone (CORRECTIONS_QUIET)."""
+is met by corrections alone (CORRECTIONS_QUIET); a rescan of a corrected document takes its
+corrections (CORRECTIONS_CARRIED)."""
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from journey.actors import Actor, Role
     from journey.decisions import UpdateResult
+    from journey.documents import DocumentReading
     from journey.policy.authority import authorize_reading_correction
     from journey.policy.errors import DecisionRefused
     from journey.reading_corrections import (
         ReadingCorrection,
+        carried,
         corrected,
         document_of,
         figures_moved,
@@ -33,12 +37,25 @@ UNIT_FIGURES = "unit-correction-figures"
 # when that is nothing, and a notice that they need send nothing more when corrections alone
 # complete the file.
 CORRECTIONS_QUIET = "corrections-quiet"
+# workflow.patched marker: before it, a rescan of a corrected document was read afresh, its
+# misreads back; since, it takes the corrections (journey/reading_corrections.py `carried`).
+CORRECTIONS_CARRIED = "corrections-carried"
+READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records corrections carried
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
                 "what we asked you for. We will tell you when there is news of your application.")
 _CORRECTING_STAGES = (Stage.DOCUMENTS, Stage.COMPLETENESS)
 
 
 class ReadingCorrections(JourneyUpdates):
+    def with_corrections(self, reading: DocumentReading) -> DocumentReading:
+        """`reading`, taking the corrections of an earlier scan of the same document (since
+        CORRECTIONS_CARRIED), recorded for operations as a decision "corrections carried"."""
+        fixed, said = carried(reading, list(self._readings.values()))
+        if not said or not workflow.patched(CORRECTIONS_CARRIED):
+            return reading
+        self.record_decision(READER, "corrections carried", said)
+        return fixed
+
     def to_tell(self, items: list[str]) -> list[str]:
         """What of the request `items` to send the customer: all of it, unless they have sent
         nothing since they were last asked this round (a clerk's correction caused the check),

@@ -4,7 +4,7 @@ it refuses, and the completeness check on the corrected reading."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,7 @@ from journey.actors import Actor, Role
 from journey.application import LoanApplication
 from journey.documents import DocumentReading
 from journey.policy import DecisionRefused, Policy, check_completeness
-from journey.reading_corrections import ReadingCorrection, corrected, document_of
+from journey.reading_corrections import ReadingCorrection, carried, corrected, document_of
 from tests.journey.test_policy_completeness import NO_UNIT, TODAY, income, licence, sheet
 
 CLERK = Actor(id="ops-li", role=Role.OPERATIONS)
@@ -45,6 +45,31 @@ def test_a_unit_the_statement_did_not_print_scales_its_figures_and_clears_the_ch
     again, said = corrected(fixed, fix(fixed, "cash", "12.5"), AT)
     assert again.statement is not None and again.statement.cash == Decimal("125000.0")
     assert said == "read nothing, the paper says 12.5, taken as 125,000.0"
+
+
+def test_a_rescan_of_the_same_statement_takes_its_corrections(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    app = make_app()
+    read = sheet(problems={"unit": NO_UNIT}, total_assets=Decimal("1805.73"),
+                 total_liabilities=Decimal("805.73"), total_equity=Decimal("1000"))
+    fixed, _ = corrected(read, fix(read, "unit", "万元"), AT)
+    fixed, _ = corrected(fixed, fix(fixed, "cash", "12.5"), AT)
+    rescan = read.model_copy(update={"ref": read.ref.model_copy(update={
+        "sha256": "f" * 64, "filename": "bs_rescan.png"})})
+    taken, said = carried(rescan, [fixed])
+    st = taken.statement
+    assert st is not None and (st.unit, st.total_assets, st.cash) == (
+        Decimal(10_000), Decimal("18057300.00"), Decimal("125000.0"))
+    assert st.corrected["unit"].startswith(f"carried from {read.ref.filename}: read no unit")
+    assert said.startswith(f"bs_rescan.png is a rescan of {read.ref.filename}, whose "
+                           "corrections it takes: unit 万元, cash 125,000.0")
+    assert check_completeness(policy, app, [licence(app), taken, income()], TODAY).complete
+    # a statement of another period is another document: nothing carried
+    assert read.statement is not None
+    other = rescan.model_copy(update={"statement": read.statement.model_copy(
+        update={"period_end": date(2024, 12, 31)})})
+    assert carried(other, [fixed]) == (other, "")
 
 
 def test_a_licence_name_typed_from_the_paper_is_checked_like_a_read_one(

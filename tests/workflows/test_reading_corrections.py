@@ -3,27 +3,31 @@ anyone but operations or for a field or document the journey does not have; take
 recorded with who, when, what was read and what the paper says, and the file is checked
 again without asking the customer for the document once more: a correction that leaves the
 request as it was sends them nothing, and one that completes it tells them to send nothing
-more."""
+more. A rescan of the corrected page takes the corrections."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor
+from journey.decisions import AddDocuments
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Stage
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import until
+from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     RISK_SME,
     SUBMITTER,
     asked_again,
     customer,
     new_application,
+    ref,
     refused,
     running_journey,
     until_stage,
@@ -117,3 +121,33 @@ async def test_a_unit_that_makes_the_figures_implausible_is_taken_only_confirmed
         made = (await until(handle, lambda s: s.decisions[-1].verdict == "corrected reading")
                 ).decisions[-1]
         assert moved in made.reason
+async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs, app = new_application(drop={"income"})
+    income = ref(f"{app.credit_code}-{journey_kit.TODAY - timedelta(days=60)}-income")
+    sheet = docs.readings[app.documents[1].sha256]
+    assert sheet.statement is not None
+    misread = sheet.model_copy(update={"statement": sheet.statement.model_copy(update={
+        "total_assets": Decimal("19468600.00"), "balances": False,
+        "confidence": {"total_assets": 0.0}, "problems": {"total_assets": MISREAD}})})
+    docs.readings[sheet.ref.sha256] = misread
+    rescan = ref("balance-rescan")  # the same page again, read with the same misread
+    docs.readings[rescan.sha256] = misread.model_copy(update={"ref": rescan})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
+            actor=SUBMITTER, document=sheet.ref.sha256, field="total_assets",
+            value="100,000,000.00"))
+        await asked_again(handle, 2)
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[rescan, income]))
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        read = next(r for r in reviewed.readings if r.ref == rescan).statement
+        assert read is not None and read.total_assets == Decimal("100000000.00")
+        assert read.corrected["total_assets"].startswith(
+            f"carried from {sheet.ref.filename}: read 19,468,600.00, the paper says")
+        made = reviewed.decisions[-1]
+        assert (made.actor.id, made.verdict) == ("document-reader", "corrections carried")
+        assert made.reason.startswith(f"{rescan.filename} is a rescan of {sheet.ref.filename}, "
+                                      "whose corrections it takes: total_assets 100,000,000.00")
