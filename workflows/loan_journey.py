@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.decisions import ApprovalDecision, RiskGrade, Verdict
     from journey.decline_reasons import customer_words
+    from journey.documents import ReadStatus
     from journey.end_notices import declined_at, end_notice, not_done_by, rate_outside_band
     from journey.offer_notice import offer_notice
     from journey.policy import Completeness, Route, expiry_at
@@ -180,10 +181,14 @@ class LoanJourneyWorkflow(
         requests, which expires counted from its first (`opened`), however many batches come,
         and whose SLA runs from it too (`clock`)."""
         opened: datetime | None = None
-        clock = SlaClock() if workflow.patched(SLA_BY_ROUND) else None
+        # The round's first visit runs its SLA alike with or without the clock, which only
+        # keeps state: the marker is taken from the second visit of a round on.
+        clock, first = SlaClock(), True
         self._asked = None  # a new round
         while True:
-            async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER, clock=clock):
+            kept = clock if first or workflow.patched(SLA_BY_ROUND) else None
+            first = False
+            async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER, clock=kept):
                 if asked is None:
                     self._completeness = await self._check_completeness()
                     if self._completeness.complete and not self.awaited():
@@ -375,7 +380,9 @@ class LoanJourneyWorkflow(
                 application=self._application,
                 readings=self.loan_file(),
                 today=self.calendar.day_of(workflow.now()),  # the bank's day
-                settle=workflow.patched(UNREADABLE_NOT_NEEDED) and not self.awaited(),
+                settle=not self.awaited() and any(  # the marker only where it may matter
+                    r.status is not ReadStatus.READ for r in self.loan_file())
+                and workflow.patched(UNREADABLE_NOT_NEEDED),
             ),
             result_type=Completeness,
             start_to_close_timeout=QUICK,
