@@ -32,7 +32,11 @@ class Resolution(StrEnum):
     """How the system closed a warning no one acknowledged: the loan ended."""
 
     LOAN_REPAID = "loan_repaid"
+    WRITTEN_OFF = "written_off"
 
+    @property
+    def note(self) -> str:
+        return self.value.replace("_", " ")
 
 
 class Acknowledgement(BaseModel):
@@ -88,14 +92,15 @@ def open_numbers(warnings: list[EarlyWarning]) -> list[int]:
     return [n for n, w in enumerate(warnings, start=1) if w.open]
 
 
-def close_as_repaid(warnings: list[EarlyWarning], by: str, at: datetime) -> list[int]:
-    """Close the open warnings of a loan repaid in full, by the system `by`, at `at`:
-    resolved by the repayment (no one's queue keeps a loan that owes nothing); their
-    numbers."""
+def close_at_end(warnings: list[EarlyWarning], resolution: Resolution, by: str,
+                 at: datetime) -> list[int]:
+    """Close the open warnings of a loan that ended (repaid in full, written off), by the
+    system `by`, at `at`: resolved by that end (no one's queue keeps a loan that is over);
+    their numbers."""
     closed = open_numbers(warnings)
     for n in closed:
         warnings[n - 1].acknowledged = Acknowledgement(
-            by=by, at=at, action=Resolution.LOAN_REPAID, note="loan repaid")
+            by=by, at=at, action=resolution, note=resolution.note)
     return closed
 
 

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.owed_back import REFUND_DUE
     from journey.post_loan import Account, next_wakeup
     from journey.post_loan_policy import PostLoanPolicy
-    from journey.post_loan_warnings import Resolution, close_as_repaid, open_numbers
+    from journey.post_loan_warnings import Resolution, close_at_end, open_numbers
     from journey.stages import Party, Stage
     from journey.status import JourneyInput
     from workflows.activity_options import QUICK
@@ -38,6 +38,9 @@ CLOSING_NOTICE = "closing-notice"
 # workflow.patched marker: before it, a repaid loan closed with its early warnings still open;
 # since, they are closed at its closing, resolved by the repayment, by the system.
 WARNINGS_CLOSED_AT_REPAYMENT = "warnings-closed-at-repayment"
+# workflow.patched marker: before it, a loan written off kept its early warnings open; since,
+# they are closed as it is written off, resolved by the write-off, by the system.
+WARNINGS_CLOSED_AT_WRITE_OFF = "warnings-closed-at-write-off"
 
 
 class PostLoanStage(Repricing):
@@ -78,6 +81,7 @@ class PostLoanStage(Repricing):
             await self._keep_principal()
             await self.flush()
             if self._written_off is not None:
+                self._close_warnings(Resolution.WRITTEN_OFF, WARNINGS_CLOSED_AT_WRITE_OFF)
                 return "written_off"
             account = self._account()
             if account.repaid:
@@ -116,13 +120,17 @@ class PostLoanStage(Repricing):
             )
             self._pl.prepayments_noticed.append(p.reference)
 
-    async def _settle(self, account: Account) -> None:
-        # the marker only where there is a warning to close: a loan repaid clean records none
-        if open_numbers(self._pl.warnings) and workflow.patched(WARNINGS_CLOSED_AT_REPAYMENT):
-            closed = close_as_repaid(self._pl.warnings, SYSTEM.id, workflow.now())
+    def _close_warnings(self, resolution: Resolution, marker: str) -> None:
+        """The loan ended: its open early warnings closed by the system, resolved by that end.
+        The marker only where there is a warning to close: a loan ending clean records none."""
+        if open_numbers(self._pl.warnings) and workflow.patched(marker):
+            closed = close_at_end(self._pl.warnings, resolution, SYSTEM.id, workflow.now())
             self.record_decision(
                 SYSTEM, "warning_acknowledged",
-                f"warning {', '.join(map(str, closed))}: {Resolution.LOAN_REPAID}: loan repaid")
+                f"warning {', '.join(map(str, closed))}: {resolution}: {resolution.note}")
+
+    async def _settle(self, account: Account) -> None:
+        self._close_warnings(Resolution.LOAN_REPAID, WARNINGS_CLOSED_AT_REPAYMENT)
         if workflow.patched(CLOSING_NOTICE):  # what the customer keeps as proof of settlement
             refund = f"; {account.credit:,} paid over is refunded" if account.credit else ""
             await self.notify(

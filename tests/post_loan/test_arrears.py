@@ -18,7 +18,7 @@ from journey.repayment import cents
 from journey.stages import Stage
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
-from tests.post_loan.loan_kit import disbursed_loan, outcome, pay, skip_to, until
+from tests.post_loan.loan_kit import assert_replays, disbursed_loan, outcome, pay, skip_to, until
 from tests.workflows.journey_kit import BRANCH_APPROVER, RISK_SME, Documents
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -89,3 +89,9 @@ async def test_late_payment_moves_through_the_tiers_and_is_written_off(
         assert done.stage is Stage.CLOSED
         result = await outcome(handle)
         assert result.outcome is Stage.CLOSED and result.reason.startswith("written off")
+        # its four open warnings closed by the system, resolved by the write-off
+        closed = await until(handle, lambda s: s.stage.terminal)
+        assert {(w.acknowledged.by, w.acknowledged.action, w.acknowledged.note)
+                for w in closed.warnings} == {("post-loan", "written_off", "written off")}
+        assert closed.decisions[-1].reason == "warning 1, 2, 3, 4: written_off: written off"
+        await assert_replays(handle)
