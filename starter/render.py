@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from rich.console import Group, RenderableType
@@ -26,6 +26,7 @@ from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_tot
 from journey.lpr import RateChange, floats
 from journey.owed_back import credit_said
 from journey.owed_figures import OwedFigures
+from journey.policy.calendar import moment_at
 from journey.policy.completeness import (
     FIGURE_LABELS,
     FIGURE_NAMES,
@@ -42,8 +43,10 @@ from starter.operations import JourneyRow
 SUPPORTING_SHOWN = 200  # the characters of a supporting document's text `status` shows
 
 
-def _when(moment: object) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"  # type: ignore[attr-defined]
+def _when(s: JourneyStatus, moment: datetime | None) -> str:
+    """`moment` on the bank's clock (the pinned calendar's zone; UTC before one is pinned),
+    labelled with its zone."""
+    return moment_at(moment, s.bank_utc_offset or 0) if moment else "-"
 
 
 def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
@@ -92,32 +95,32 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
         head.add_row(
             "disbursed",
             escape(f"{money(d.amount)} to {d.payee} ({', '.join(bookings)}) at "
-                   f"{_when(d.booked_at)} UTC"
+                   f"{_when(s, d.booked_at)}"
                    + (f", in {len(drawn)} drawdowns" if len(drawn) > 1 else
                       f", to {len(paid)} counterparties" if len(paid) > 1 else "")),
         )
     if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
         head.add_row("paid to", escape(
             f"entrusted payment (受托支付, above {money(entrusted.over)}) instructed by "
-            f"{entrusted.instruction.actor.id} at {_when(entrusted.recorded_at)} UTC: "
+            f"{entrusted.instruction.actor.id} at {_when(s, entrusted.recorded_at)}: "
             + paid_to(entrusted.payments or entrusted.instruction.counterparties)))
     if (drawing := s.availability_interest) is not None:
         head.add_row("drawn", f"{money(drawing.drawn)}, undrawn {money(drawing.undrawn)}")
         head.add_row("interest", interest_text(drawing))
     if (waived := s.fee_waiver) is not None:
-        head.add_row("fee waived", escape(f"{waived.text()}, at {_when(waived.at)} UTC"))
+        head.add_row("fee waived", escape(f"{waived.text()}, at {_when(s, waived.at)}"))
     if s.outcome_reason:
         head.add_row("outcome", escape(s.outcome_reason))
 
-    timeline = Table("stage", "attempt", "waits on", "entered (UTC)", "exited (UTC)", "to",
+    timeline = Table("stage", "attempt", "waits on", "entered", "exited", "to",
                      title="timeline")
     for v in s.timeline:
         timeline.add_row(
             v.stage,
             str(v.attempt),
             v.waits_on,
-            _when(v.entered_at),
-            _when(v.exited_at),
+            _when(s, v.entered_at),
+            _when(s, v.exited_at),
             v.outcome or "",
         )
     parts: list[RenderableType] = [Panel(head, title="journey"), timeline]
@@ -142,11 +145,11 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             ", ".join(f"{d.filename} ({d.sha256[:12]})" for d in s.received)))
     parts += post_loan_view(s, owed, refunded)
     if s.decisions:
-        decisions = Table("when (UTC)", "stage", "actor", "role", "decision", "reason",
+        decisions = Table("when", "stage", "actor", "role", "decision", "reason",
                           title="decisions")
         for made in s.decisions:
             decisions.add_row(
-                _when(made.at), made.stage, escape(made.actor.id), made.actor.role, made.verdict,
+                _when(s, made.at), made.stage, escape(made.actor.id), made.actor.role, made.verdict,
                 escape(made.reason),
             )
         parts.append(decisions)
@@ -309,7 +312,7 @@ def review_tables(s: JourneyStatus) -> list[RenderableType]:
         for n, w in enumerate(s.warnings, start=1):
             ack = w.acknowledged
             done = (
-                escape(f"{ack.by} {_when(ack.at)}: {ack.action}, {ack.note}")
+                escape(f"{ack.by} {_when(s, ack.at)}: {ack.action}, {ack.note}")
                 if ack else "[bold]open[/]"
             )
             warnings.add_row(str(n), str(w.at), w.kind, escape(w.detail), done)

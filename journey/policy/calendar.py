@@ -62,8 +62,14 @@ class WorkingCalendar(BaseModel):
 
     def moment_text(self, moment: datetime) -> str:
         """`moment` as the bank's clock shows it, for people: "2026-12-06 18:00 (UTC+8)"."""
-        _require_aware(moment)
-        return f"{moment.astimezone(self.tz):%Y-%m-%d %H:%M} (UTC{self.utc_offset_hours:+d})"
+        return moment_at(moment, self.utc_offset_hours)
+
+
+def moment_at(moment: datetime, utc_offset_hours: int) -> str:
+    """`moment` on a clock `utc_offset_hours` from UTC, labelled: "2026-12-06 18:00 (UTC+8)"."""
+    _require_aware(moment)
+    zone = timezone(timedelta(hours=utc_offset_hours))
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} (UTC{utc_offset_hours:+d})"
 
 
 def _at(day: date, t: time, tz: timezone | None = None) -> datetime:

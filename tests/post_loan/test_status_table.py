@@ -15,7 +15,7 @@ from journey.post_loan_covenants import Covenant, check_covenants
 from journey.post_loan_warnings import Acknowledgement, EarlyWarning, WarningAction
 from journey.review_contracts import ReviewResult
 from journey.stages import Party, Stage
-from journey.status import DecisionRecord, JourneyStatus
+from journey.status import DecisionRecord, JourneyStatus, StageVisit
 from starter.render import post_loan_view, status_view
 from tests.post_loan.test_classification import PLAN
 
@@ -53,7 +53,7 @@ def test_a_loan_in_arrears_with_one_warning_acknowledged() -> None:
             EarlyWarning(kind="downgrade", at=date(2026, 3, 1), team="sme_risk",
                          detail="normal (正常) -> special_mention (关注)"),
         ],
-        last_review=review,
+        last_review=review, bank_utc_offset=8,
     )
     account, day = status.account, date(2026, 3, 1)
     assert account is not None
@@ -70,7 +70,7 @@ def test_a_loan_in_arrears_with_one_warning_acknowledged() -> None:
         "to settle today 120,875.00 on 2026-03-01",
         "plan's interest to come 3,300.00 scheduled for the periods not yet ended",
         "next instalment #1 due 2026-02-15: 10,600.00 (past due)", "open warnings #2",
-        "risk-sme-1 2026-03-02 09:00:00: site_visit, [urgent] stock pledged",
+        "risk-sme-1 2026-03-02 17:00 (UTC+8): site_visit, [urgent] stock pledged",
         "max-leverage │ debt_to_asset <= 0.70 │ 0.82 │ breached",
         "min-dscr │ dscr >= 1.20 │ - │ not available",
         "DSCR: dscr not known: no income statement read",
@@ -97,3 +97,25 @@ def test_what_people_wrote_shows_whole_in_the_status() -> None:
     console.print(status_view(status))  # "[/x]" raised MarkupError before it was escaped
     text = console.export_text()
     assert reason in text and "found [cheaper] funding" in text
+
+
+def test_every_moment_of_the_status_is_on_the_banks_clock() -> None:
+    """The timeline and the decisions on the pinned calendar's clock, as the deadlines the
+    journey words itself are, each labelled with its zone: one screen, one clock."""
+    entered = datetime(2026, 3, 1, 1, 30, tzinfo=UTC)
+    decided = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    status = JourneyStatus(
+        workflow_id="loan-1", application_id="APP-1", stage=Stage.OFFER, attempt=1,
+        waits_on=Party.CUSTOMER, bank_utc_offset=8,
+        timeline=[StageVisit(stage=Stage.RISK_REVIEW, attempt=1, waits_on=Party.BANK,
+                             entered_at=entered, exited_at=decided, outcome=Stage.OFFER)],
+        decisions=[DecisionRecord(stage=Stage.RISK_REVIEW, attempt=1, verdict="approve",
+                                  actor=Actor(id="risk-sme-1", role=Role.RISK_OFFICER),
+                                  at=decided)],
+    )
+    console = Console(record=True, width=300)
+    console.print(status_view(status))
+    text = " ".join(console.export_text().split())
+    assert "2026-03-01 09:30 (UTC+8) │ 2026-03-01 17:30 (UTC+8) │ offer" in text, text
+    assert "2026-03-01 17:30 (UTC+8) │ risk_review │ risk-sme-1" in text, text
+    assert "(UTC)" not in text and "09:30:00" not in text
