@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -256,7 +256,8 @@ def queue(
 
     async def go() -> None:
         rows = await operations.waiting_on(await connect(), team)
-        console.print(render.journeys_table(rows, render.queue_title(team)))
+        console.print(render.journeys_table(rows, render.queue_title(team),
+                                            waits=operations.queue_clock(datetime.now(UTC))))
         if show_query:
             console.print(escape(f"visibility query: {operations.queue_query(team)}"))
         if not rows and team not in (known := operations.team_names(Settings())):

@@ -30,7 +30,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.exposure import kept_and_told
-from activities.policy import policy_text
+from activities.policy import china_calendar, policy_text
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
 from journey.availability_interest import Payoff
@@ -66,6 +66,7 @@ from journey.post_loan import (
     settlement_quote,
 )
 from journey.pricing import agreed_on
+from journey.queue_wait import QueueWait
 from journey.repayment import RepaymentMethod, money
 from journey.settings import Settings
 from journey.stages import Stage
@@ -579,6 +580,8 @@ class JourneyRow(BaseModel):
     product: str
     amount_band: str
     started: datetime
+    # on a team's queue: since when the case has waited on the team, and its SLA on that wait
+    waiting: QueueWait | None = None
     why: str | None = None  # on an approval work list: why the case is at its tier
     # on an approval work list: the covenants the loan would carry that its file already breaches
     breached: list[str] = Field(default_factory=list)
@@ -616,6 +619,7 @@ async def list_journeys(
                 product=attrs.get(sa.PRODUCT) or "-",
                 amount_band=attrs.get(sa.AMOUNT_BAND) or "-",
                 started=sa.journey_started(attrs, wf.start_time),
+                waiting=QueueWait.of(attrs.get(sa.QUEUE_WAIT)) if running else None,
             )
         )
     return rows
@@ -697,6 +701,12 @@ def most_urgent_first(rows: list[JourneyRow]) -> list[JourneyRow]:
         return _URGENCY.get(r.sla, len(_URGENCY)), r.started, r.workflow_id
 
     return sorted(rows, key=urgency)
+
+
+def queue_clock(now: datetime) -> tuple[datetime, WorkingCalendar]:
+    """`now` and the bank's working calendar (China's, this year's and last year's) that a
+    queue's waits are counted on (journey/queue_wait.py)."""
+    return now, china_calendar(now.date(), 1)
 
 
 async def waiting_on(client: Client, team: str) -> list[JourneyRow]:

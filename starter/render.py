@@ -26,7 +26,7 @@ from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_tot
 from journey.lpr import RateChange, floats
 from journey.owed_back import credit_said
 from journey.owed_figures import OwedFigures
-from journey.policy.calendar import moment_at
+from journey.policy.calendar import WorkingCalendar, moment_at
 from journey.policy.completeness import (
     FIGURE_LABELS,
     FIGURE_NAMES,
@@ -483,8 +483,11 @@ def _book_caption(lines: list[BookLine], shown: int | None) -> str:
     return caption
 
 
-def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None) -> Table:
-    """Journeys as listed; `total` is how many match when that is more than the rows."""
+def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None,
+                   waits: tuple[datetime, WorkingCalendar] | None = None) -> Table:
+    """Journeys as listed; `total` is how many match when that is more than the rows. With
+    `waits` (now, and the bank's calendar), a team's queue: since when each case has waited
+    on the team, how long by now, and its SLA on that wait, on the bank's clock."""
     if not rows:
         caption = "no journey matches"
     elif total is not None and total > len(rows):
@@ -495,16 +498,27 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None)
     table.add_column("journey", no_wrap=True)
     why = any(r.why for r in rows)  # an approval work list: why each case is at its tier
     breached = any(r.breached for r in rows)  # and the covenants its file already breaches
+    waited = waits is not None and any(r.waiting for r in rows)
     for name in ("status", "stage", "team", "SLA", "product", "amount", "started",
+                 *(["waiting since", "waited", "SLA on the wait"] if waited else []),
                  *(["why this tier"] if why else []),
                  *(["[red]covenants already breached[/]"] if breached else [])):
         table.add_column(name)
     for r in rows:
         table.add_row(r.workflow_id, r.status, r.stage, r.team, r.sla, r.product,
                       r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"),
+                      *(wait_cells(r, *waits) if waited and waits else []),
                       *([escape(r.why or "-")] if why else []),
                       *([escape("; ".join(r.breached) or "-")] if breached else []))
     return table
+
+
+def wait_cells(r: JourneyRow, now: datetime, calendar: WorkingCalendar) -> list[str]:
+    """A queue row's wait: since when (the bank's clock), how long by `now`, its SLA."""
+    if r.waiting is None:  # listed before the journey said (QueueWait)
+        return ["-", "-", "-"]
+    w, offset = r.waiting, calendar.utc_offset_hours
+    return [moment_at(w.since, offset), w.waited(now, calendar), w.sla_text(offset)]
 
 
 def rate_basis(offer: Offer) -> str:

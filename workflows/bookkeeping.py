@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import Withdrawal
     from journey.end_notices import withdrawal_confirmed
     from journey.policy import EscalationAction, SlaPoint, SlaPolicy, StageSla, sla_points
+    from journey.queue_wait import QueueWait, queue_wait
     from journey.stages import ORDER, Party, Stage
     from journey.status import DecisionRecord, StageVisit
     from journey.timeline import EventType, TimingEvent
@@ -43,6 +44,9 @@ JOURNEY_START_LISTED = "journey-start-attribute"
 # workflow.patched marker: before it, an ended journey kept the SlaState of its last stage (a
 # closed loan listed as early_warning); since, its terminal upsert clears it to "-".
 SLA_CLEARED_AT_END = "sla-cleared-at-end"
+# workflow.patched marker: before it, a journey's upserts did not say since when the case had
+# waited on its team (QueueWait), and `queue` showed only when each journey started.
+QUEUE_WAIT_LISTED = "queue-wait-attribute"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -73,6 +77,8 @@ class Bookkeeping:
         self._stage = Stage.INTAKE
         self._waits_on = Party.SYSTEM
         self._team: str | None = None
+        # the team the case is with and since when (its arrival, kept across stage visits)
+        self._team_since: tuple[str, datetime] | None = None
         self._assigned_to: str | None = None
         self._sla_state = "ok"
         self._attempts: dict[Stage, int] = {}
@@ -167,8 +173,34 @@ class Bookkeeping:
                 sa.AMOUNT_BAND.value_set(sa.amount_band(app.amount)),
                 *self._loan_attributes(),
                 *self._start_attribute(),
+                *self._wait_attribute(),
             ]
         )
+
+    def _wait_attribute(self) -> list[SearchAttributeUpdate[Any]]:
+        """Since when the case has waited on its team and its SLA on that wait, for `queue`
+        (journey/queue_wait.py); "-" on no team's queue."""
+        wait = self._queue_wait()  # kept up whether listed or not: the team's arrival counts
+        if not workflow.patched(QUEUE_WAIT_LISTED):
+            return []
+        return [sa.QUEUE_WAIT.value_set(wait.stamp() if wait is not None else "-")]
+
+    def _queue_wait(self) -> QueueWait | None:
+        """The wait on the team the case is with, from the later of its stage visit's entry
+        and the moment it came to the team (an early warning on a running loan)."""
+        if self._team is None or not self._visits:
+            self._team_since = None
+            return None
+        if self._team_since is None or self._team_since[0] != self._team:
+            self._team_since = (self._team, workflow.now())
+        visit = self._visits[-1]
+        since = max(visit.entered_at, self._team_since[1])
+        if self._snapshot is None:
+            return queue_wait(since, None, [])
+        policy, product = self._snapshot.policy, self._application.product
+        sla = policy.sla.for_stage(visit.stage, product)
+        points = sla_points(policy, visit.stage, product, since, self._snapshot.calendar)
+        return queue_wait(since, sla.unit if sla else None, points)
 
     def _start_attribute(self) -> list[SearchAttributeUpdate[Any]]:
         """When the journey began (its first stage's entry, which continue-as-new carries in

@@ -37,6 +37,7 @@ class JourneyMemo(BaseModel):
 
     snapshot: PolicySnapshot | None
     team: str | None
+    team_since: tuple[str, datetime] | None = None  # carried since QueueWait (bookkeeping)
     assigned_to: str | None
     sla_state: str
     attempts: dict[Stage, int]
@@ -147,7 +148,8 @@ class PostLoanMemory(JourneyUpdates):
     def _carry(self) -> PostLoanCarry:
         assert self._pl_policy is not None
         memo = JourneyMemo(
-            snapshot=self._snapshot, team=self._team, assigned_to=self._assigned_to,
+            snapshot=self._snapshot, team=self._team, team_since=self._team_since,
+            assigned_to=self._assigned_to,
             sla_state=self._sla_state, attempts=self._attempts, visits=self._visits,
             events=self._events, pending=self._pending, decisions=self._decisions,
             seq=self._seq, added=self._added,
@@ -165,6 +167,7 @@ class PostLoanMemory(JourneyUpdates):
     def _restore(self, carry: PostLoanCarry) -> None:
         m = JourneyMemo.model_validate(carry.journey)
         self._snapshot, self._team, self._assigned_to = m.snapshot, m.team, m.assigned_to
+        self._team_since = m.team_since
         self._sla_state, self._attempts, self._visits = m.sla_state, m.attempts, m.visits
         self._events, self._decisions, self._seq = m.events, m.decisions, m.seq
         self._pending = m.pending

@@ -24,7 +24,12 @@ LOAN_CLASS = SearchAttributeKey.for_keyword("LoanClass")
 # visibility start time is each run's), UTC ISO-8601 to the microsecond, so text sorts as time
 JOURNEY_STARTED = SearchAttributeKey.for_keyword("JourneyStartedAt")
 
-ALL = (STAGE, TEAM, TIER, AMOUNT_BAND, SLA_STATE, PRODUCT, LOAN_CLASS, JOURNEY_STARTED)
+# since when the case has waited on its team and its SLA on that wait, as compact JSON
+# (journey/queue_wait.py), "-" on no team's queue: `queue` reads it with the rest of the row
+QUEUE_WAIT = SearchAttributeKey.for_keyword("QueueWait")
+
+ALL = (STAGE, TEAM, TIER, AMOUNT_BAND, SLA_STATE, PRODUCT, LOAN_CLASS, JOURNEY_STARTED,
+       QUEUE_WAIT)
 
 _BANDS = ((Decimal(5_000_000), "up-to-5m"), (Decimal(50_000_000), "5m-50m"))
 

@@ -172,6 +172,7 @@ def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None
         "JourneyProduct",
         "LoanClass",
         "JourneyStartedAt",
+        "QueueWait",
     }
     assert "--type Keyword" in text
     used = {

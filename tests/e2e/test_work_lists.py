@@ -12,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
+from journey.policy.calendar import moment_at
+from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from starter import operations
 from tests.e2e.test_journey_on_dev_server import cli
@@ -117,3 +120,33 @@ async def test_an_ended_journey_lists_no_sla(dev_server: WorkflowEnvironment) ->
     await listed(client, query, 1)
     [row] = await operations.list_journeys(client, query)
     assert (row.status, row.stage, row.sla) == ("terminated", "risk_review", "-")
+
+
+async def test_a_queue_says_since_when_each_case_has_waited_on_the_team(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings
+) -> None:
+    """Each case with since when it has waited on the team (the bank's clock), how long by
+    now (calendar time here, as its stage's SLA counts), and its SLA's points on that wait;
+    a case listed before the journey said (no QueueWait) shows dashes."""
+    name, client = f"team-{uuid.uuid4().hex[:8]}", dev_server.client
+    since = datetime.now(UTC) - timedelta(days=3, hours=2, minutes=30)
+    wait = QueueWait(since=since, warn_at=datetime(2026, 12, 7, 1, tzinfo=UTC),
+                     due_at=datetime(2026, 12, 8, 1, tzinfo=UTC))
+    handles = [await client.start_workflow(
+        "LoanJourneyWorkflow", id=f"{name}-{i}", task_queue=f"no-worker-{uuid.uuid4()}",
+        search_attributes=TypedSearchAttributes([
+            SearchAttributePair(sa.STAGE, "risk_review"), SearchAttributePair(sa.TEAM, name),
+            *([SearchAttributePair(sa.QUEUE_WAIT, wait.stamp())] if i == 0 else [])]))
+        for i in range(2)]
+    await listed(client, operations.queue_query(name), 2)
+    queue = await cli(e2e_settings, "queue", "--team", name)
+    await asyncio.gather(*(h.terminate("test over") for h in handles))
+    lines = queue.stdout.splitlines()
+    at = {line.split()[1]: n for n, line in enumerate(lines) if f"{name}-" in line}
+    waited = " ".join(" ".join(lines[at[f"{name}-0"]:at[f"{name}-1"]]).split())  # wrapped
+    assert "3d 2h calendar" in waited and moment_at(since, 8) in waited, queue.stdout
+    assert "warn 2026-12-07 09:00 (UTC+8), due 2026-12-08" in waited
+    assert "09:00 (UTC+8)" in lines[at[f"{name}-0"] + 1]  # the due point's time, wrapped
+    assert lines[at[f"{name}-1"]].count("│ -") >= 3  # listed before QueueWait: no wait
+    said = " ".join(queue.stdout.split())
+    assert "waiting since" in said and "SLA on the wait" in said

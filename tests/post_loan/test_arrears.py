@@ -14,6 +14,7 @@ from journey.actors import Actor, Role
 from journey.classification import RiskClass
 from journey.decisions import UpdateResult, WriteOff
 from journey.post_loan_policy import start_of
+from journey.queue_wait import QueueWait
 from journey.repayment import cents
 from journey.stages import Stage
 from store.outbox import messages_for
@@ -65,6 +66,10 @@ async def test_late_payment_moves_through_the_tiers_and_is_written_off(
         # the early warning is on the risk team's queue (the search attributes)
         attrs = (await handle.describe()).typed_search_attributes
         assert attrs.get(sa.TEAM) == "sme_risk" and attrs.get(sa.SLA_STATE) == "early_warning"
+        # waiting on the team since the warning, not since the loan's post-loan stage began
+        wait = QueueWait.of(attrs.get(sa.QUEUE_WAIT))
+        assert wait is not None and wait.since > start_of(first.due_on)  # its day past due
+        assert wait.sla_text(8) == "no SLA" and not wait.business
         keys = [m.key for m in messages_for(settings.db_url, handle.id)]
         assert f"{handle.id}:overdue:1" in keys and f"{handle.id}:warning:1" in keys
 

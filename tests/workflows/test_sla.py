@@ -13,9 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 from journey import contracts
 from journey.contracts import RecordTimingInput, RecordTimingResult
 from journey.decisions import AddDocuments, RiskOpinion, Verdict, Withdrawal
+from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.timeline import EventType
+from starter import operations
 from store.outbox import messages_for
 from store.timing import events_for, record_events
 from tests.post_loan.loan_kit import skip_to, until
@@ -68,6 +70,17 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
             assert abs(at - want) < timedelta(seconds=1), (at, want)
         assert s.sla_state == "breached"
         assert s.assigned_to == "sup-sme"
+        # the team's queue: waiting since the entry, 46 working hours by now (3.5 on the
+        # Thursday, 8.5 on each working day of the week after), due at the breach point
+        listed = (await handle.describe()).typed_search_attributes.get(sa.QUEUE_WAIT)
+        wait = QueueWait.of(listed)
+        assert wait is not None and wait.business, listed
+        assert abs(wait.since - entered) < timedelta(seconds=1)
+        shift = entered - cst("2026-12-31", "14:00")
+        assert abs(wait.due_at - shift - expected[1][1]) < timedelta(seconds=1), listed
+        assert abs(wait.warn_at - shift - expected[0][1]) < timedelta(seconds=1), listed
+        now = await env.get_current_time()
+        assert wait.waited(now, operations.queue_clock(now)[1]) == "46.0 working h"
         templates = [m.template for m in messages_for(settings.db_url, handle.id)]
         assert "sla_remind_owner" in templates and "sla_notify_customer" in templates
         # the rows in SQL are the events the journey emitted, once each
