@@ -31,6 +31,7 @@ from journey.policy.completeness import (
     FIGURE_LABELS,
     FIGURE_NAMES,
     REQUIRED_FIGURES,
+    company_not_the_borrower,
     unsure_company,
 )
 from journey.policy.pricing import spread_text
@@ -189,8 +190,10 @@ def reading_text(r: DocumentReading, borrower: str) -> str:
         return "; ".join(p for p in [company, period, unit, *figures] if p)
     if r.supporting:  # the whole text is in --json
         text = " / ".join(r.supporting.text.splitlines())
+        other = company_not_the_borrower(r.supporting.text, borrower)
         return f"supporting document: {text[:SUPPORTING_SHOWN]}" + (
-            " …" if len(text) > SUPPORTING_SHOWN else "")
+            " …" if len(text) > SUPPORTING_SHOWN else "") + (
+            f"; names {other}, not the borrower: check whose it is" if other else "")
     return r.reason or ""
 
 

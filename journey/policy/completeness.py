@@ -6,6 +6,7 @@ towards the checklist. The date of the check comes in as `today`; nothing reads 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -102,6 +103,21 @@ def names_company(text: str, company: str, code: str = "") -> bool:
     or its unified social credit code `code`."""
     said = normalise_name(text)
     return any(key and key in said for key in (normalise_name(company), normalise_name(code)))
+
+
+# a company's name as a letter or contract prints it: a run of CJK (and brackets) ending in
+# its legal form; what precedes the name on the line may be caught too ("致…"), harmlessly
+_COMPANY_IN_TEXT = re.compile(r"[\u4e00-\u9fff（）()]{2,40}?(?:股份有限公司|有限责任公司|有限公司)")
+
+
+def company_not_the_borrower(text: str, borrower: str) -> str | None:
+    """The first company a supporting document's `text` names when it does not name the
+    borrower anywhere (a letter of another company sent in answer, say); None when it names
+    the borrower, or no company."""
+    if names_company(text, borrower):
+        return None
+    found = _COMPANY_IN_TEXT.search(unicodedata.normalize("NFKC", text).replace(" ", ""))
+    return found.group(0) if found else None
 
 
 def other_company(statement: FinancialStatement | None, borrower: str | None) -> str | None:

@@ -7,6 +7,13 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from journey.application import LoanApplication
+from journey.documents import (
+    DocumentKind,
+    DocumentReading,
+    DocumentRef,
+    ReadStatus,
+    SupportingDocument,
+)
 from starter.render import reading_check, reading_text
 from tests.journey.test_policy_completeness import NO_UNIT, licence, sheet
 
@@ -47,3 +54,24 @@ def test_an_illegible_licence_says_so_in_words(
     shown = reading_text(licence(app, name=None, confidence={"name": 0.0}), app.applicant_name)
     assert shown.startswith("name unread [0.00 low: check against the paper]; credit code ")
     assert "None" not in shown
+
+
+def test_a_supporting_document_naming_another_company_and_not_the_borrower_is_flagged(
+    make_app: Callable[..., LoanApplication],
+) -> None:
+    app = make_app(applicant_name="武汉金桥环保科技股份有限公司")
+
+    def letter(text: str) -> DocumentReading:
+        return DocumentReading(ref=DocumentRef(sha256="a" * 64, filename="letter.png", size=1),
+                               status=ReadStatus.READ, kind=DocumentKind.OTHER,
+                               supporting=SupportingDocument(text=text))
+
+    theirs = reading_text(letter("说明函\n天津海川贸易有限公司关于现金流下降的说明"),
+                          app.applicant_name)
+    assert theirs.endswith("; names 天津海川贸易有限公司, not the borrower: check whose it is")
+    # a contract naming the borrower, and a counterparty, is the borrower's
+    contract = "购销合同 甲方：武汉金桥环保科技股份有限公司 乙方：天津海川贸易有限公司"
+    ours = reading_text(letter(contract), app.applicant_name)
+    assert "not the borrower" not in ours
+    assert "not the borrower" not in reading_text(letter("说明函 现金流下降的原因"),
+                                                  app.applicant_name)
