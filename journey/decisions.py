@@ -109,6 +109,18 @@ class RiskOpinion(_Decision):
         return self
 
 
+# what an exception's reason must hold to say why: letters or digits, or Chinese characters
+EXCEPTION_REASON_LETTERS, EXCEPTION_REASON_HANZI = 10, 4
+
+
+def says_why(reason: str) -> bool:
+    """Whether `reason` justifies an exception in words: at least ten letters or digits, or
+    four Chinese characters (not "ok", "...", "同意")."""
+    hanzi = sum("\u4e00" <= c <= "\u9fff" for c in reason)
+    return hanzi >= EXCEPTION_REASON_HANZI or sum(c.isalnum() for c in reason) >= (
+        EXCEPTION_REASON_LETTERS)
+
+
 class ApprovalDecision(_Decision):
     pass
 

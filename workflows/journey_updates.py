@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         UpdateResult,
         Verdict,
         Withdrawal,
+        says_why,
     )
     from journey.documents import DocumentReading, DocumentRef
     from journey.exposure import ExposureLine
@@ -313,11 +314,13 @@ class JourneyUpdates(Bookkeeping):
             [v.actor.id for v in self._votes],
         )
         self._refuse_unended_periods(decision)
-        if decision.verdict is Verdict.APPROVE and not decision.reason.strip() and (
+        if decision.verdict is Verdict.APPROVE and not says_why(decision.reason) and (
                 breached := self._breached_on_file()):
             raise DecisionRefused(
                 f"the file's statements already breach covenant(s) this loan would carry "
-                f"({'; '.join(breached)}): approving it is an exception; give its reason")
+                f"({'; '.join(breached)}): approving it is an exception; give its reason, "
+                "what makes the breach acceptable (at least ten letters or four Chinese "
+                "characters)")
 
     @workflow.update
     async def sign(self, signature: Signature) -> UpdateResult:

@@ -154,7 +154,8 @@ async def _act(
         voted = {d.actor.id for d in s.decisions if d.stage is Stage.APPROVAL}
         for approver in approvers(policy, s.route, app.amount):
             if approver.id not in voted:
-                vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="ok")
+                vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE,
+                                        reason="within appetite")
                 await _update(client, wid, "decide", f"{s.attempt}:{approver.id}", vote)
     elif s.stage is Stage.OFFER:
         await _update(client, wid, "sign", "offer", Signature(actor=customer))

@@ -54,7 +54,7 @@ def opinion(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "sou
     return RiskOpinion(actor=actor, verdict=verdict, grade=RiskGrade.G3, reason=reason)
 
 
-def vote(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "ok",
+def vote(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "within appetite",
          category: DeclineReason | None = None) -> ApprovalDecision:
     return ApprovalDecision(actor=actor, verdict=verdict, reason=reason, category=category)
 
@@ -151,7 +151,8 @@ async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
             status = await handle.query(LoanJourneyWorkflow.status)
             assert "1 against" in status.waiting_for[0]
             done = await handle.execute_update(
-                LoanJourneyWorkflow.decide, vote(CC[2], last, "ok" if last is Verdict.APPROVE
+                LoanJourneyWorkflow.decide, vote(CC[2], last, "within appetite"
+                                                 if last is Verdict.APPROVE
                                                  else "cash flow too thin"))
             assert done.stage is outcome
             if outcome is Stage.REJECTED:
