@@ -373,15 +373,16 @@ class LoanJourneyWorkflow(
 
     async def _check_completeness(self) -> Completeness:
         self._corrections_checked = self._corrections
+        readings = self.loan_file()
         return await workflow.execute_activity(
             contracts.CHECK_COMPLETENESS,
             CompletenessInput(
                 policy=self.policy,
                 application=self._application,
-                readings=self.loan_file(),
+                readings=readings,
                 today=self.calendar.day_of(workflow.now()),  # the bank's day
                 settle=not self.awaited() and any(  # the marker only where it may matter
-                    r.status is not ReadStatus.READ for r in self.loan_file())
+                    r.status is not ReadStatus.READ for r in readings)
                 and workflow.patched(UNREADABLE_NOT_NEEDED),
             ),
             result_type=Completeness,
