@@ -25,12 +25,17 @@ def fix(reading: DocumentReading, field: str, value: str) -> ReadingCorrection:
                              value=value)
 
 
+def printed_in_wan() -> DocumentReading:
+    """A balance sheet printed in 万元 with no unit line, read as yuan."""
+    return sheet(problems={"unit": NO_UNIT}, total_assets=Decimal("1805.73"),
+                 total_liabilities=Decimal("805.73"), total_equity=Decimal("1000"))
+
+
 def test_a_unit_the_statement_did_not_print_scales_its_figures_and_clears_the_check(
     policy: Policy, make_app: Callable[..., LoanApplication]
 ) -> None:
     app = make_app()
-    read = sheet(problems={"unit": NO_UNIT}, total_assets=Decimal("1805.73"),
-                 total_liabilities=Decimal("805.73"), total_equity=Decimal("1000"))
+    read = printed_in_wan()
     files = [licence(app), read, income()]
     assert [f.code for f in check_completeness(policy, app, files, TODAY).failures] == [
         "unit_unprinted"]
@@ -51,8 +56,7 @@ def test_a_rescan_of_the_same_statement_takes_its_corrections(
     policy: Policy, make_app: Callable[..., LoanApplication]
 ) -> None:
     app = make_app()
-    read = sheet(problems={"unit": NO_UNIT}, total_assets=Decimal("1805.73"),
-                 total_liabilities=Decimal("805.73"), total_equity=Decimal("1000"))
+    read = printed_in_wan()
     fixed, _ = corrected(read, fix(read, "unit", "万元"), AT)
     fixed, _ = corrected(fixed, fix(fixed, "cash", "12.5"), AT)
     rescan = read.model_copy(update={"ref": read.ref.model_copy(update={
