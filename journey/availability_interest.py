@@ -9,7 +9,8 @@ quarter's interest runs to its 结息日 inclusive and is payable the next day, 
 to the next working day by the pinned calendar as the post-loan due dates are.
 
 Each quarter is an instalment of interest only, so that payments, arrears, days past due,
-reminders and overdue notices follow the post-loan account's rules (journey/post_loan.py).
+reminders and overdue notices follow the post-loan account's rules (journey/loan_account.py
+and the modules it names).
 The commitment fee (承诺费), at the pinned pricing policy's rate a year, accrues daily the
 same way on the undrawn commitment: the whole commitment from the day drawdowns opened, each
 drawdown's amount no longer from its booking day; drawdowns closing (the period's end, a
@@ -39,7 +40,7 @@ for the quarters, and ends once they are paid, or once the bank waives what is l
 
 Penalty interest (罚息): a quarter not paid by its payment day accrues penalty interest from
 the next day on what it leaves unpaid, at the post-loan account's penalty rate and by its
-rule (journey/post_loan.py), for journeys opened since the marker; a quarter carried into
+rule (journey/arrears.py), for journeys opened since the marker; a quarter carried into
 the plan at the close carries its penalty so far as part of what it asks, on which penalty
 interest runs on from the close (`Instalment.penalty_from`), as on any interest unpaid.
 """
@@ -54,7 +55,8 @@ from pydantic import BaseModel, Field
 
 from journey.drawdown_conditions import earned
 from journey.drawdowns import Commitment, DrawdownRecord, DrawdownState
-from journey.post_loan import Account, Payment, apply_payments
+from journey.loan_account import Account, Payment
+from journey.loan_payments import apply_payments
 from journey.repayment import Instalment, cents
 
 ZERO = Decimal("0.00")

@@ -6,7 +6,7 @@ fee on the commitment the close cancels: the fee runs only while the commitment 
 the day it is cancelled, as the interest runs only on days the money is lent. That part is
 credited to the repayment plan (`paid_ahead`), as a payment on the close day: it pays the
 first instalment ahead, and a settlement gives it back as any interest paid ahead
-(journey/post_loan.py). While a project draws, its payoff (`payoff`) is what that close and
+(journey/payment_allocation.py). While a project draws, its payoff (`payoff`) is what that close and
 a settlement the same day would take, so that a bank can quote it before the customer
 withdraws the rest of the commitment. What it was paid ahead is named by kind: a payment
 beyond the quarters ended pays for the quarter running, of interest and commitment fee in that
@@ -32,7 +32,7 @@ from journey.availability_interest import (
     period_ends,
 )
 from journey.drawdowns import DrawdownRecord, DrawdownState
-from journey.post_loan import Payment
+from journey.loan_account import Payment
 from journey.repayment import cents
 
 PAID_AHEAD = "paid ahead while drawing"  # the credit `paid_ahead` carries into the plan

@@ -172,7 +172,7 @@ class Repayment(BaseModel):
     amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
     channel: Channel = Channel.API
     paid_on: date | None = None  # value date; None: the day the journey records it
-    settles: bool = False  # an early settlement of the whole loan (journey/post_loan.py)
+    settles: bool = False  # an early settlement of the whole loan (journey/payment_allocation.py)
     prepays: bool = False  # a partial prepayment: principal ahead of the plan (the same)
     shortens: bool = False  # a prepayment that repays the last instalments first
 

@@ -183,7 +183,7 @@ def unused_months(closed: date, available_until: date) -> int:
 def availability_interest(records: list[DrawdownRecord], annual_rate: Decimal, closed: date,
                           zone: tzinfo = UTC, since: date = date.min) -> Decimal:
     """What the booked drawdowns earned from each booking day (or `since`, when later) to
-    `closed`, by days over 360 as all interest to the day (journey/post_loan.py), each
+    `closed`, by days over 360 as all interest to the day (journey/arrears.py), each
     drawdown's figure in cents. The days by the journey's clock in `zone`, the loan's, as
     `closed` and every due date are (the ledger's agrees to the second)."""
     return sum((cents(e) for e in earned(records, annual_rate, closed, zone, since)), ZERO)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from journey.actors import Actor
-from journey.post_loan import Account, Payment
+from journey.loan_account import Account, Payment
 
 WAIVED = "commitment fee waived"  # the reference the waiver settles the fee account under
 

@@ -17,8 +17,8 @@ from pydantic import BaseModel
 
 from journey.availability_interest import InterestPosition
 from journey.classification import RiskClass, classify
+from journey.loan_account import ZERO
 from journey.owed_figures import OwedFigures
-from journey.post_loan import ZERO
 from journey.post_loan_warnings import open_numbers
 from journey.repayment import money
 from journey.stages import Stage

@@ -3,7 +3,7 @@ value date in the period paid of principal, interest, penalty interest and prepa
 beyond the whole plan (owed back), or, while a project draws or owes only its commitment fee,
 of its quarters (interest and commitment fee, journey/availability_interest.py).
 
-A loan's payments are allocated as its account allocates them today (journey/post_loan.py):
+A loan's payments are allocated as its account allocates them today (journey/payment_allocation.py):
 the account is drawn up again from status's payments, with those of the period and without,
 and the difference is what they paid. Drawn up with all of them it must be status's own
 account, part by part; where it is not (a payment kept in a way status does not show), the
@@ -20,8 +20,9 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from journey.availability_payoff import PAID_AHEAD
+from journey.loan_account import ZERO, Account, Payment
+from journey.loan_payments import apply_payments
 from journey.lpr import RateHistory
-from journey.post_loan import ZERO, Account, Payment, apply_payments
 from journey.stages import Stage
 from journey.status import JourneyStatus, PaymentRecord, plan_start
 

@@ -1,5 +1,5 @@
 """Money owed back to its payer: what a loan was paid beyond its whole plan (its account's
-credit, journey/post_loan.py), by the payment that overpaid it.
+credit, journey/payment_allocation.py), by the payment that overpaid it.
 
 Each payment's part is what the book's money received books of it as paid beyond the whole
 plan (journey/money_booked.py), the payments of one value date together, under the last of
@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from journey.loan_account import ZERO
 from journey.money_booked import booked
-from journey.post_loan import ZERO
 from journey.repayment import money
 from journey.status import JourneyStatus
 

@@ -2,7 +2,7 @@
 repaid; what is due and unpaid (arrears once past due): principal, interest and penalty
 interest (罚息, which the account charges on unpaid interest as on principal: the compound
 interest, 复利, is in it, not apart); the interest accrued in the
-current period, not yet due; what settles the loan that day (the quote, journey/post_loan.py);
+current period, not yet due; what settles the loan that day (the quote, journey/loan_payments.py);
 and apart from these, the interest the plan still schedules for its periods, which is not
 owed unless the loan runs them.
 
@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from journey.post_loan import ZERO, Account
+from journey.loan_account import ZERO, Account
 
 
 class OwedFigures(BaseModel):

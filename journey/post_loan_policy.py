@@ -98,7 +98,7 @@ class PostLoanPolicy(BaseModel):
         return months
 
     def penalty_rate(self, annual_rate: Decimal) -> Decimal:
-        """The yearly penalty rate of a loan at `annual_rate` (journey/post_loan.py)."""
+        """The yearly penalty rate of a loan at `annual_rate` (journey/arrears.py)."""
         return annual_rate * (1 + self.penalty_markup) if self.penalty_markup > 0 else Decimal(0)
 
 

@@ -15,13 +15,14 @@ from journey.documents import DocumentReading, DocumentRef
 from journey.drawdowns import Commitment, DrawdownPlan, DrawdownRecord
 from journey.entrusted_payment import EntrustedPayout
 from journey.fee_waiver import WaivedFee
+from journey.loan_account import Account
 from journey.lpr import RateChange
 from journey.policy import Completeness, Route
 from journey.policy.calendar import WorkingCalendar
 from journey.policy.pricing import RateBasis
-from journey.post_loan import Account, PostLoanCarry
 from journey.post_loan_covenants import Covenant, CovenantCheck
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
+from journey.post_loan_state import PostLoanCarry
 from journey.post_loan_warnings import EarlyWarning
 from journey.repayment import (
     Frequency,
@@ -153,7 +154,7 @@ class JourneyStatus(BaseModel):
     days_utc_offset: int = 0  # where the loan's days begin: the bank's, or UTC (older loans)
     max_days_past_due: int = 0
     arrears: Decimal | None = None
-    penalty_rate: Decimal = Decimal(0)  # a year, on what is past due (journey/post_loan.py)
+    penalty_rate: Decimal = Decimal(0)  # a year, on what is past due (journey/arrears.py)
     prepayment_fee: PrepaymentFee = NO_FEE  # on principal repaid ahead of the plan
     prepayment_minimum: Decimal = Decimal(0)  # principal a prepayment repays at least
     risk_class: RiskClass | None = None

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from journey.post_loan import ZERO
+from journey.loan_account import ZERO
 from journey.stages import Stage
 from journey.status import JourneyStatus
 

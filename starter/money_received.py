@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from journey.loan_account import ZERO
 from journey.money_booked import Booked, ByKind, booked
-from journey.post_loan import ZERO
 from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus

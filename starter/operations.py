@@ -40,7 +40,16 @@ from journey.decisions import UpdateResult
 from journey.documents import DocumentRef
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.exposure import KeepExposureInput
+from journey.loan_account import ZERO, Account
 from journey.loan_book import LoanBook, book_line, worst_first
+from journey.loan_payments import (
+    interest_paid_ahead,
+    nothing_to_settle,
+    payoff_quote,
+    prepayment_quote,
+    prepayment_refusal,
+    settlement_quote,
+)
 from journey.owed_figures import OwedFigures, owed_figures
 from journey.policy import (
     ApprovalTier,
@@ -54,16 +63,6 @@ from journey.policy.authority import (
     FRONT_OFFICE,
     authorize_customer_score,
     authorize_customer_side,
-)
-from journey.post_loan import (
-    ZERO,
-    Account,
-    interest_paid_ahead,
-    nothing_to_settle,
-    payoff_quote,
-    prepayment_quote,
-    prepayment_refusal,
-    settlement_quote,
 )
 from journey.pricing import agreed_on
 from journey.queue_wait import QueueWait
@@ -741,7 +740,7 @@ async def tier_reasons(client: Client, rows: list[JourneyRow]) -> list[JourneyRo
 
 
 def settlement(s: JourneyStatus, day: date) -> Account:
-    """What settles the loan of status `s` early on `day` (journey/post_loan.py), or, once
+    """What settles the loan of status `s` early on `day` (journey/loan_payments.py), or, once
     its plan has all fallen due, what clears it that day; a loan that is not running, or a
     day before its payout, is refused (`Ended` for a journey that has ended)."""
     start = _running_loan(s, "settled", day)
@@ -801,7 +800,7 @@ def prepayment(
 ) -> Account:
     """The account of status `s` once `amount` prepays part of the loan on `day`, shrinking
     the later instalments or, when it `shortens` the plan, repaying the last ones first
-    (journey/post_loan.py); with the validator's refusals."""
+    (journey/payment_allocation.py); with the validator's refusals."""
     if amount <= 0:
         raise BadInput(f"a prepayment of {money(amount)}: the amount must be positive, what the "
                        "customer would pay")

@@ -12,8 +12,8 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from journey.account_repricing import repriced
 from journey.lpr import LprFixing, RateChange, RateHistory, fixing_in_force, floats
-from journey.post_loan import repriced
 from journey.quote_repricing import repricings_ahead
 from journey.settings import Settings
 from journey.stages import Stage

@@ -20,8 +20,8 @@ from temporalio.client import Client
 
 from journey.actors import Actor, Role
 from journey.drawdowns import account_number
+from journey.loan_account import ZERO
 from journey.owed_back import REFUND_DUE, overpaid
-from journey.post_loan import ZERO
 from journey.repayment import CENT, money
 from journey.settings import Settings
 from journey.status import JourneyStatus

@@ -22,6 +22,7 @@ from journey.documents import (
     FinancialStatement,
 )
 from journey.entrusted_payment import paid_to
+from journey.loan_account import ZERO, Account
 from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_total
 from journey.lpr import RateChange, floats
 from journey.owed_back import credit_said
@@ -35,7 +36,6 @@ from journey.policy.completeness import (
     unsure_company,
 )
 from journey.policy.pricing import spread_text
-from journey.post_loan import ZERO, Account
 from journey.post_loan_warnings import open_numbers
 from journey.repayment import money
 from journey.status import JourneyStatus, Offer

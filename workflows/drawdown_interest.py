@@ -32,8 +32,9 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import Repayment
     from journey.drawdown_conditions import availability_interest
     from journey.drawdowns import DrawdownRecord
+    from journey.loan_account import Account, Payment
     from journey.policy import DecisionRefused
-    from journey.post_loan import Account, Payment, next_wakeup
+    from journey.post_loan_wakeups import next_wakeup
     from journey.repayment import Instalment
     from journey.stages import Stage
     from journey.status import JourneyStatus

@@ -18,7 +18,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.drawdowns import DrawdownState
-    from journey.post_loan import Account
+    from journey.loan_account import Account
     from journey.stages import Stage
     from journey.status import JourneyStatus
     from workflows.fee_waivers import FeeWaivers

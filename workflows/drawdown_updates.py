@@ -35,8 +35,9 @@ with workflow.unsafe.imports_passed_through():
         payee_refusal,
     )
     from journey.fee_waiver import WaivedFee
+    from journey.loan_account import Payment
     from journey.policy import DecisionRefused, authorize_staff
-    from journey.post_loan import Payment, PostLoanCarry
+    from journey.post_loan_state import PostLoanCarry
     from journey.stages import Party, Stage
     from journey.status import JourneyStatus
     from journey.timeline import EventType

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.policy import DecisionRefused, entrusted
     from journey.policy.authority import authorize_payment_instruction
-    from journey.post_loan import PostLoanCarry
+    from journey.post_loan_state import PostLoanCarry
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, StageVisit
     from workflows.activity_options import BOOKING_RETRY, QUICK

@@ -59,8 +59,8 @@ with workflow.unsafe.imports_passed_through():
         voters,
     )
     from journey.policy.staff import StaffMember
-    from journey.post_loan import covenants_on_file
     from journey.post_loan_covenants import CovenantCheck
+    from journey.post_loan_review import covenants_on_file
     from journey.pricing import offer_terms
     from journey.repayment import add_months
     from journey.stages import Stage

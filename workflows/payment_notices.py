@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journey.post_loan import Account, overdue_notices_due, reminders_due
+    from journey.loan_account import Account
     from journey.post_loan_policy import PostLoanPolicy
+    from journey.post_loan_wakeups import overdue_notices_due, reminders_due
     from workflows.post_loan_warnings import EarlyWarnings
 
 

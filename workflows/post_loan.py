@@ -17,9 +17,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
+    from journey.loan_account import Account
     from journey.owed_back import REFUND_DUE
-    from journey.post_loan import Account, next_wakeup
     from journey.post_loan_policy import PostLoanPolicy
+    from journey.post_loan_wakeups import next_wakeup
     from journey.post_loan_warnings import Resolution, close_at_end, open_numbers
     from journey.stages import Party, Stage
     from journey.status import JourneyInput

@@ -18,10 +18,12 @@ with workflow.unsafe.imports_passed_through():
     from journey.contracts import PolicySnapshot
     from journey.decisions import ApprovalDecision, Repayment, RiskOpinion, Signature
     from journey.documents import DocumentReading, DocumentRef
+    from journey.loan_account import Account
+    from journey.loan_payments import apply_payments
     from journey.lpr import RateHistory
     from journey.policy import Completeness, Route
-    from journey.post_loan import Account, PostLoanCarry, PostLoanState, apply_payments
     from journey.post_loan_policy import NO_FEE, PostLoanPolicy, PrepaymentFee
+    from journey.post_loan_state import PostLoanCarry, PostLoanState
     from journey.stages import Party, Stage
     from journey.status import DecisionRecord, Disbursement, Offer, StageVisit, plan_start
     from journey.timeline import TimingEvent

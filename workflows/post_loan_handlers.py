@@ -18,17 +18,16 @@ with workflow.unsafe.imports_passed_through():
         UpdateResult,
         WriteOff,
     )
-    from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
-    from journey.policy.authority import SCHEDULING_ROLES, authorize_receipt
-    from journey.post_loan import (
+    from journey.loan_account import Account, Payment
+    from journey.loan_payments import (
         AHEAD_OF_PLAN,
-        Account,
-        Payment,
         nothing_to_settle,
         prepayment_refusal,
         repayment_refusal,
         settlement_quote,
     )
+    from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
+    from journey.policy.authority import SCHEDULING_ROLES, authorize_receipt
     from journey.repayment import RepaymentMethod
     from journey.review_contracts import (
         FOR_THE_NEXT_REVIEW,
@@ -45,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched marker: before it, a prepayment shrank an equal-instalment plan's later
 # instalments in proportion, each share rounded, so that they came out a cent or so apart;
 # since, those after the current period are re-amortised to one level payment, the last
-# taking the rounding (journey/post_loan.py, `Payment.relevels`).
+# taking the rounding (journey/loan_account.py, `Payment.relevels`).
 PREPAYMENT_RELEVELS = "prepayment-relevels"
 
 

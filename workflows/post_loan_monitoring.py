@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
     from journey.actors import Actor, Role
     from journey.classification import RiskClass, classify, instalments_to_upgrade, reclassify
-    from journey.post_loan import Account
+    from journey.loan_account import Account
     from journey.post_loan_policy import first_review_on, review_calendar, review_every
     from journey.post_loan_warnings import open_breach, warned_of
     from journey.repayment import add_months

@@ -16,7 +16,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
     from journey.documents import ReadStatus
-    from journey.post_loan import assess_review
+    from journey.post_loan_review import assess_review
     from journey.stages import Stage
     from workflows.activity_options import IO_RETRY, QUICK
     from workflows.reading import read_document

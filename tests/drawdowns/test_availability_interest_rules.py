@@ -21,9 +21,10 @@ from journey.availability_interest import (
     quarters_first,
 )
 from journey.drawdowns import DrawdownRecord, DrawdownState
+from journey.loan_account import Payment
+from journey.loan_payments import apply_payments
 from journey.policy import DEFAULT_POLICY_FILE, parse_policy
 from journey.policy.calendar import WorkingCalendar
-from journey.post_loan import Payment, apply_payments
 from journey.repayment import Instalment, cents
 from tests.drawdowns.kit import ask
 from tests.workflows.journey_kit import Documents, application

@@ -239,7 +239,7 @@ async def settle_at_quote(
     handle: WorkflowHandle, running: JourneyStatus, reference: str, actor: Actor = SUBMITTER
 ) -> None:
     """Settle the whole loan on its payout day at that day's quote, as operations record it
-    (a repayment pays only what is due: journey/post_loan.py)."""
+    (a repayment pays only what is due: journey/loan_payments.py)."""
     day = plan_start(running.offer, running.disbursement)
     assert day is not None, "a running loan has a payout day"
     quote = operations.settlement(running, day)

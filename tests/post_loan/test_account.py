@@ -8,17 +8,14 @@ from decimal import Decimal
 import pytest
 
 from journey.classification import RiskClass
-from journey.policy.errors import PolicyError
-from journey.post_loan import (
-    Payment,
+from journey.loan_account import Payment
+from journey.loan_payments import (
     apply_payments,
-    assess_review,
     interest_paid_ahead,
-    next_wakeup,
     nothing_to_settle,
-    reminders_due,
     settlement_quote,
 )
+from journey.policy.errors import PolicyError
 from journey.post_loan_covenants import Covenant, check_covenants
 from journey.post_loan_policy import (
     PostLoanPolicy,
@@ -26,6 +23,8 @@ from journey.post_loan_policy import (
     review_calendar,
     review_every,
 )
+from journey.post_loan_review import assess_review
+from journey.post_loan_wakeups import next_wakeup, reminders_due
 from journey.repayment import Frequency, RepaymentMethod, build_schedule, with_interest_before
 from journey.review_contracts import ReviewFacts
 from journey.stages import Stage

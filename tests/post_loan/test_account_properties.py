@@ -17,18 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journey.classification import RiskClass
+from journey.loan_account import Account, Payment
 from journey.loan_book import book_line
-from journey.lpr import RateChange, RateHistory
-from journey.owed_figures import owed_figures
-from journey.post_loan import (
-    Account,
-    Payment,
+from journey.loan_payments import (
     apply_payments,
     due_by,
     payoff_quote,
     prepayment_refusal,
     settlement_quote,
 )
+from journey.lpr import RateChange, RateHistory
+from journey.owed_figures import owed_figures
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
 from journey.repayment import Frequency, RepaymentMethod, build_schedule, with_interest_before
 from journey.stages import Party, Stage

@@ -9,9 +9,11 @@ from decimal import Decimal
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
+from journey.arrears import threshold_days
+from journey.loan_account import Account, InstalmentState
 from journey.policy import build_calendar
-from journey.post_loan import Account, InstalmentState, next_wakeup, threshold_days
 from journey.post_loan_policy import start_of
+from journey.post_loan_wakeups import next_wakeup
 from journey.repayment import (
     Frequency,
     RepaymentMethod,

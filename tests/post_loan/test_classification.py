@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from journey.classification import RiskClass, instalments_to_upgrade, reclassify
-from journey.post_loan import Payment, apply_payments
+from journey.loan_account import Payment
+from journey.loan_payments import apply_payments
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 
 NORMAL, WATCH, SUB = RiskClass.NORMAL, RiskClass.SPECIAL_MENTION, RiskClass.SUBSTANDARD

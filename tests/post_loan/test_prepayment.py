@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 from temporalio.testing import WorkflowEnvironment
 
-from journey.post_loan import prepayment_quote, settlement_quote
+from journey.loan_payments import prepayment_quote, settlement_quote
 from journey.post_loan_policy import PrepaymentFee, start_of
 from journey.repayment import cents
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts

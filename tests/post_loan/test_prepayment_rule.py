@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from journey.post_loan import (
-    Payment,
+from journey.loan_account import Payment
+from journey.loan_payments import (
     apply_payments,
     prepayment_quote,
     prepayment_refusal,

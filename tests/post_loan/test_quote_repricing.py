@@ -14,10 +14,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
 from journey.actors import Actor, Role
+from journey.loan_payments import apply_payments, settlement_quote
 from journey.lpr import LprFixing, RateHistory, floats, rate_change, repricing_dates
 from journey.lpr_record import publication_day
 from journey.policy.pricing import RateBasis
-from journey.post_loan import apply_payments, settlement_quote
 from journey.quote_repricing import repricings_ahead
 from journey.repayment import add_months
 from journey.status import plan_start

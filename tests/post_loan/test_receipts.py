@@ -1,6 +1,6 @@
 """Who records money received, and how much a plain repayment may be: only operations record
 a receipt, the borrower's own claim is refused; a repayment pays what is due and the current
-instalment early, never the future interest of a loan it would close (journey/post_loan.py)."""
+instalment early, never the future interest of a loan it would close (journey/loan_payments.py)."""
 
 from __future__ import annotations
 

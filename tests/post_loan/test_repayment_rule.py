@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from journey.post_loan import Payment, apply_payments, repayment_refusal
+from journey.loan_account import Payment
+from journey.loan_payments import apply_payments, repayment_refusal
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 
 START = date(2026, 1, 15)

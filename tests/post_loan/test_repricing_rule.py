@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 
 from activities.policy import china_calendar, policy_text
+from journey.loan_account import Payment
+from journey.loan_payments import apply_payments, prepayment_quote, settlement_quote
 from journey.lpr import (
     LprFixing,
     RateHistory,
@@ -27,7 +29,6 @@ from journey.lpr_record import (
 )
 from journey.policy import parse_policy
 from journey.policy.pricing import PricingPolicy
-from journey.post_loan import Payment, apply_payments, prepayment_quote, settlement_quote
 from journey.repayment import Frequency, RepaymentMethod, build_schedule, cents
 
 START = date(2026, 1, 15)

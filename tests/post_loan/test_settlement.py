@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
-from journey.post_loan import settlement_quote
+from journey.loan_payments import settlement_quote
 from journey.post_loan_policy import start_of
 from journey.repayment import cents
 from journey.stages import Stage

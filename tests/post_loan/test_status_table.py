@@ -9,8 +9,8 @@ from rich.console import Console
 
 from journey.actors import Actor, Role
 from journey.classification import RiskClass
+from journey.loan_payments import apply_payments, settlement_quote
 from journey.owed_figures import OwedFigures, owed_figures
-from journey.post_loan import apply_payments, settlement_quote
 from journey.post_loan_covenants import Covenant, check_covenants
 from journey.post_loan_warnings import Acknowledgement, EarlyWarning, WarningAction
 from journey.review_contracts import ReviewResult

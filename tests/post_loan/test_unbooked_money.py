@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
-from journey.post_loan import apply_payments
+from journey.loan_payments import apply_payments
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 from journey.settings import Settings
 from journey.stages import Party, Stage
