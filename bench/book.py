@@ -1,5 +1,5 @@
 """The loan book's cost as it grows: N running loans on the embedded server, read as
-`loan-journey book` reads them (starter/operations.loan_book: the visibility listing, then
+`loan-journey book` reads them (starter/work_lists.loan_book: the visibility listing, then
 every loan's status query, BOOK_READS at a time) against the listing alone, in the same run.
 
     .venv/bin/python bench/book.py --loans 200 [--repeat 3]
@@ -27,7 +27,7 @@ from activities.policy import policy_text  # noqa: E402
 from bench.journeys import Phase, StageWatch, bounded, drive, worker_processes  # noqa: E402
 from journey.policy import parse_policy  # noqa: E402
 from journey.settings import Settings  # noqa: E402
-from starter import operations  # noqa: E402
+from starter import work_lists  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
 from tests.chaos.chaos_kit import readings_json  # noqa: E402
 from tests.ports import free_port  # noqa: E402
@@ -46,16 +46,16 @@ async def timings(loans: int, repeat: int, data_dir: Path) -> tuple[list[float],
         client, watch = env.client, StageWatch(settings.db_url)
         await bounded(10, [lambda a=a: drive(client, watch, settings, policy, a,
                                              Phase("loans"), closes=False) for a in apps])
-        query = operations.book_query()
-        while await operations.count_journeys(client, query) < loans:  # visibility lags
+        query = work_lists.book_query()
+        while await work_lists.count_journeys(client, query) < loans:  # visibility lags
             await asyncio.sleep(0.2)
         listing, book = [], []
         for _ in range(repeat):
             started = time.perf_counter()
-            rows = await operations.list_journeys(client, query, limit=None)
+            rows = await work_lists.list_journeys(client, query, limit=None)
             listing.append(time.perf_counter() - started)
             started = time.perf_counter()
-            lines = (await operations.loan_book(client)).lines
+            lines = (await work_lists.loan_book(client)).lines
             book.append(time.perf_counter() - started)
             assert len(rows) == len(lines) == loans, (len(rows), len(lines))
     return listing, book
@@ -75,8 +75,8 @@ def main() -> None:
           f"| {args.loans} | {lone:.2f} | {whole:.2f} | {whole / lone:.0f}x | "
           f"{per_loan * 1000:.1f} | {args.loans / whole:.0f} | {10_000 * per_loan:.0f} |")
     print(f"medians of {args.repeat}: listing {', '.join(f'{t:.2f}' for t in listing)} s; "
-          f"book {', '.join(f'{t:.2f}' for t in book)} s (operations.BOOK_READS = "
-          f"{operations.BOOK_READS})")
+          f"book {', '.join(f'{t:.2f}' for t in book)} s (work_lists.BOOK_READS = "
+          f"{work_lists.BOOK_READS})")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ from journey.policy import Policy, parse_policy  # noqa: E402
 from journey.settings import Settings  # noqa: E402
 from journey.stages import Stage  # noqa: E402
 from journey.status import plan_start  # noqa: E402
-from starter import operations  # noqa: E402
+from starter import applications, loan_figures, operations  # noqa: E402
 from starter.demo_team import OPERATIONS, approvers, risk_officer  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
 from starter.lpr import bank_day, record_fixing  # noqa: E402
@@ -154,7 +154,7 @@ async def drive(
 ) -> WorkflowHandle[Any, Any]:
     """Walk one journey to closed, acting as risk officer, approvers, customer, operations;
     to its running loan, not repaid, unless it `closes`."""
-    handle = await operations.start_journey(client, settings, app)
+    handle = await applications.start_journey(client, settings, app)
     wid = handle.id
     customer = Actor(id=app.credit_code, role=Role.CUSTOMER)
     waiting = await watch.until(client, wid, Stage.RISK_REVIEW)
@@ -173,7 +173,7 @@ async def drive(
     day = plan_start(running.offer, running.disbursement)  # settled at the payout day's quote
     assert day is not None
     repay = Repayment(actor=OPERATIONS, reference=f"BENCH-{wid}"[:64],
-                      amount=operations.settlement(running, day).owed, paid_on=day, settles=True)
+                      amount=loan_figures.settlement(running, day).owed, paid_on=day, settles=True)
     await moved(phase, Stage.POST_LOAN, "repayment", client, wid, "record_repayment", repay)
     result = await handle.result()
     assert result.outcome is Stage.CLOSED, result

@@ -2,7 +2,7 @@
 holds one page per frame; a reduced-resolution copy of a page (a scanner's thumbnail,
 NewSubfileType bit 0) is no page. The pipeline reads one page: `split_pages` makes each page
 a TIFF of its own, losslessly, and the command line stores each as a document
-(starter/operations.py `store_documents`); a file of several pages that reaches the reader
+(starter/applications.py `store_documents`); a file of several pages that reaches the reader
 whole is refused, saying so (ocr._load).
 """
 

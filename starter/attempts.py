@@ -68,7 +68,7 @@ _SECRET_OPTION = re.compile(
     re.I)
 _URL_PASSWORD = re.compile(r"(\w+://[^/:@\s]*:)[^/\s]*@")
 _NUMBER = re.compile(r"^-\d")  # `--amount -5`: a value, not an option
-# a journey id as the command line's JourneyId takes it (operations.journey_id)
+# a journey id as the command line's JourneyId takes it (applications.journey_id)
 _JOURNEY_ID = re.compile(r"^loan-\S+$")
 _err = Console(stderr=True, soft_wrap=True)
 

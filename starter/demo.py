@@ -21,7 +21,7 @@ from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
-from starter import encryption, operations
+from starter import encryption, pinned_policy, work_lists
 from starter.book_sections import commitments_table
 from starter.boundary import run
 from starter.demo_team import Scenario, play
@@ -93,7 +93,7 @@ def demo(
 
 async def _demo(settings: Settings, keep: bool, html: Path) -> None:
     migrate(settings.db_url)
-    policy = operations.current_policy(settings)
+    policy = pinned_policy.current_policy(settings)
     suffix = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     console.print(f"[bold]Starting the embedded Temporal server[/] on {settings.temporal_address}")
     async with embedded_server(settings) as env:
@@ -115,8 +115,8 @@ async def _play(client: Client, settings: Settings, policy: Policy, suffix: str,
     print_report(report, console)
     render_html(report, html)
     running = [f.workflow_id for f in finals if f.stage is Stage.POST_LOAN]
-    await _listed(client, operations.book_query(), running)
-    book = await operations.loan_book(client)
+    await _listed(client, work_lists.book_query(), running)
+    book = await work_lists.loan_book(client)
     wide_console(BOOK_WIDTH).print(book_table(book.lines, "loan book (`loan-journey book`)"),
                                    commitments_table(book.commitments))
     await _listed(client, "ExecutionStatus != 'Running'",

@@ -27,7 +27,7 @@ from journey.repayment import cents
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
-from starter import operations
+from starter import applications, loan_figures, operations
 
 OPERATIONS = Actor(id="ops-wang", role=Role.OPERATIONS)
 _PEOPLE_ACT = {Stage.RISK_REVIEW, Stage.APPROVAL, Stage.OFFER, Stage.POST_LOAN}
@@ -83,9 +83,9 @@ async def _prepay(
     """The customer repays `share` of the loan ahead of the plan, as operations record it."""
     if not share or s.disbursement is None:
         return s
-    today = operations.loan_day(s)
+    today = loan_figures.loan_day(s)
     amount = cents(s.disbursement.amount * share)
-    operations.prepayment(s, amount, today)  # the quote's checks, as `loan-journey prepayment`
+    loan_figures.prepayment(s, amount, today)  # the quote's checks, as `loan-journey prepayment`
     await operations.act(
         client, workflow_id, "record_repayment",
         Repayment(actor=OPERATIONS, reference=f"PRE-{workflow_id}", amount=amount,
@@ -105,11 +105,11 @@ async def play(
     on_stage: object,
 ) -> JourneyStatus:
     """Start the scenario's journey and act at each stage until it ends or is left running."""
-    refs = operations.store_documents(settings, scenario.documents)
-    application = operations.load_application(scenario.application, refs)
+    refs = applications.store_documents(settings, scenario.documents)
+    application = applications.load_application(scenario.application, refs)
     application.application_id = f"{application.application_id}-{suffix}"
     customer = Actor(id=application.credit_code, role=Role.CUSTOMER)
-    handle = await operations.start_journey(client, settings, application)
+    handle = await applications.start_journey(client, settings, application)
     supplements = list(scenario.supplements)
     seen: tuple[Stage, int] | None = None
     while True:
@@ -131,7 +131,7 @@ async def play(
                 PaymentInstruction(actor=OPERATIONS, counterparties=scenario.paid_to),
             )
         elif s.stage is Stage.COMPLETENESS:
-            refs = operations.store_documents(settings, [supplements.pop(0)])
+            refs = applications.store_documents(settings, [supplements.pop(0)])
             await operations.act(
                 client, handle.id, "add_documents", AddDocuments(actor=customer, documents=refs)
             )
@@ -171,10 +171,10 @@ async def play(
             else:
                 await operations.act(client, handle.id, "sign", Signature(actor=customer))
         elif s.stage is Stage.POST_LOAN:
-            today = operations.loan_day(s)
+            today = loan_figures.loan_day(s)
             if scenario.ending != "closed":
                 return await _prepay(client, handle.id, s, scenario.prepays, on_stage)
-            quote = operations.settlement(s, today)
+            quote = loan_figures.settlement(s, today)
             await operations.act(
                 client,
                 handle.id,

@@ -43,7 +43,7 @@ from journey.drawdowns import (
 from journey.fee_waiver import FeeWaiver
 from journey.repayment import money
 from journey.settings import Settings
-from starter import operations, pending
+from starter import applications, operations, pending
 from starter.attempts import acting
 from starter.audit_summary import duration
 from starter.boundary import run
@@ -80,7 +80,7 @@ def supporting(settings: Settings, items: list[str]) -> list[SupportingDocument]
                 "(`loan-journey drawdown show ID` lists the labels a tranche needs)"
             )
         pairs.append((label.strip().lower(), Path(path)))
-    refs = operations.store_documents(settings, [p for _, p in pairs], by_page=False)
+    refs = applications.store_documents(settings, [p for _, p in pairs], by_page=False)
     try:
         return [SupportingDocument(label=label, ref=ref) for (label, _), ref in zip(pairs, refs,
                                                                                     strict=True)]

@@ -10,7 +10,7 @@ from journey.actors import Actor, Role
 from journey.settings import Settings
 from starter.codec import CodecError
 from starter.encryption import DATA_KEY, ENCRYPTED, PLAIN, Declaration, declare
-from starter.operations import authorized
+from starter.pinned_policy import authorized
 from store.refusals import origin
 
 REQUIRE_ROLES = {Role.OPERATIONS, Role.SUPERVISOR}

@@ -1,4 +1,5 @@
-"""Journey commands for operations: thin functions over `starter.operations`."""
+"""Journey commands for operations: thin functions over the library API (starter/applications.py,
+starter/operations.py, starter/work_lists.py, starter/loan_figures.py)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,18 @@ from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.reading_corrections import ReadingCorrection
 from journey.review_contracts import FOR_THE_NEXT_REVIEW
 from journey.settings import Settings
-from starter import book_sections, operations, pending, quotes, render, schedules
+from starter import (
+    applications,
+    book_sections,
+    loan_figures,
+    operations,
+    pending,
+    pinned_policy,
+    quotes,
+    render,
+    schedules,
+    work_lists,
+)
 from starter.attempts import Attempt, acting
 from starter.book_json import book_json
 from starter.boundary import run
@@ -68,7 +80,7 @@ def _staff_role(usual: Role) -> Any:  # a typer option
         a typed option before one left out, so `--as` is known here."""
         if role is not None:
             return role
-        return operations.directory_role(Settings(), str(ctx.params.get("actor") or "")) or usual
+        return pinned_policy.directory_role(Settings(), str(ctx.params.get("actor") or "")) or usual
 
     return typer.Option("--role", callback=role_of, help="the role you act in (default: yours "
                         f"in the staff directory, else {usual})")
@@ -138,7 +150,7 @@ def _application(params: Mapping[str, Any]) -> Attempt:
     by = data.get("submitted_by")
     by = by if isinstance(by, dict) else {}
     return Attempt(
-        workflow_id=operations.journey_id(application_id)
+        workflow_id=applications.journey_id(application_id)
         if isinstance(application_id, str) and application_id else "-",
         actor=str(by.get("id") or "-"), role=str(by.get("role") or "-"))
 
@@ -167,9 +179,9 @@ def start(
     settings = Settings()
 
     async def go() -> None:
-        refs = operations.store_documents(settings, documents or [])
-        app = operations.load_application(application, refs)
-        handle = await operations.start_journey(None, settings, app)  # connects once startable
+        refs = applications.store_documents(settings, documents or [])
+        app = applications.load_application(application, refs)
+        handle = await applications.start_journey(None, settings, app)  # connects once startable
         console.print(f"started [bold]{handle.id}[/] with {len(app.documents)} document(s)")
 
     run(go())
@@ -194,7 +206,7 @@ def status(
             print(json.dumps(status_json(s, settings), indent=2, ensure_ascii=False))
         else:
             try:
-                owed, unquoted = operations.owed_on(s, quotes.fixings_for(s, settings)), None
+                owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
             console.print(render.status_view(s, owed, credit_refunded(settings, workflow_id)))
@@ -235,8 +247,8 @@ def list_(
 
     async def go() -> None:
         client = await connect()
-        rows = await operations.list_journeys(client, query, limit)
-        total = await operations.count_journeys(client, query) if len(rows) == limit else None
+        rows = await work_lists.list_journeys(client, query, limit)
+        total = await work_lists.count_journeys(client, query) if len(rows) == limit else None
         console.print(render.journeys_table(rows, "journeys", total))
 
     run(go())
@@ -255,12 +267,12 @@ def queue(
     query `--show-query` prints)."""
 
     async def go() -> None:
-        rows = await operations.waiting_on(await connect(), team)
+        rows = await work_lists.waiting_on(await connect(), team)
         console.print(render.journeys_table(rows, render.queue_title(team),
-                                            waits=operations.queue_clock(datetime.now(UTC))))
+                                            waits=work_lists.queue_clock(datetime.now(UTC))))
         if show_query:
-            console.print(escape(f"visibility query: {operations.queue_query(team)}"))
-        if not rows and team not in (known := operations.team_names(Settings())):
+            console.print(escape(f"visibility query: {work_lists.queue_query(team)}"))
+        if not rows and team not in (known := pinned_policy.team_names(Settings())):
             console.print(escape(f"{team!r} is no team of the policy: {', '.join(known)}"))
 
     run(go())
@@ -302,11 +314,11 @@ def book(
         settings = Settings()
         client = await connect()
         whole = risk_class is None
-        query = operations.book_query(risk_class)
+        query = work_lists.book_query(risk_class)
         if whole:
             query = f"({query}) OR ({closed_since(period.first)})"
-        reads = await operations.journey_reads(client, query)
-        book = operations.book_of(reads, risk_class, quotes.recorded(settings))
+        reads = await work_lists.journey_reads(client, query)
+        book = work_lists.book_of(reads, risk_class, quotes.recorded(settings))
         unbooked = received_money(settings, Delivery.UNBOOKED)
         received = money_received([s for _, s in reads], settings, period) if whole else None
         if as_json:
@@ -338,7 +350,7 @@ def documents(
     newer financial statements, which its next review reads. Typed while no worker answers,
     they are kept (stored) and delivered later (`pending`)."""
     settings = Settings()
-    refs = operations.store_documents(settings, files)  # stored first: a kept act refers to them
+    refs = applications.store_documents(settings, files)  # stored first: a kept act refers to them
     body = _request(AddDocuments, actor=_actor(actor, role), documents=refs, channel=channel)
 
     async def go() -> None:
@@ -515,15 +527,15 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
-        if (payoff := operations.payoff_while_drawing(s, on.date() if on else None)) is not None:
+        if (payoff := loan_figures.payoff_while_drawing(s, on.date() if on else None)) is not None:
             console.print(render.payoff_text(workflow_id, payoff))
             return
-        day = on.date() if on else operations.loan_day(s)
+        day = on.date() if on else loan_figures.loan_day(s)
         s, ahead = quotes.as_on(s, day, Settings())
-        quote = operations.settlement(s, day)
+        quote = loan_figures.settlement(s, day)
         console.print(render.settlement_text(workflow_id, day, quote,
-                                             operations.matured(s, day), ahead,
-                                             operations.paid_ahead_by(s, day)))
+                                             loan_figures.matured(s, day), ahead,
+                                             loan_figures.paid_ahead_by(s, day)))
 
     run(go())
 
@@ -538,9 +550,9 @@ def prepayment(
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
-        day = on.date() if on else operations.loan_day(s)
+        day = on.date() if on else loan_figures.loan_day(s)
         s, ahead = quotes.as_on(s, day, Settings())
-        after = operations.prepayment(s, amount, day, shorten)
+        after = loan_figures.prepayment(s, amount, day, shorten)
         console.print(render.prepayment_text(workflow_id, day, amount, s.account, after,
                                              shorten, ahead))
 

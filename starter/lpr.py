@@ -32,7 +32,7 @@ from journey.policy.authority import LPR_ROLES
 from journey.policy.pricing import BaseRate
 from journey.settings import Settings
 from starter.errors import BadInput, Refused
-from starter.operations import authorized, current_policy
+from starter.pinned_policy import authorized, current_policy
 from starter.records import key_needed
 from store import lpr, record_seals
 

@@ -47,7 +47,7 @@ from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from journey.touchpoints import Feedback, Inquiry
-from starter import operations
+from starter import loan_figures, operations
 from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.connect import connect
 from starter.errors import Ended, KeysNeeded, NoAnswer, NotFound, Refused, SetupError
@@ -307,8 +307,8 @@ async def _dated(client: Client, kept: Instruction, request: BaseModel) -> BaseM
     day, that one is taken, under the same update id: the day the journey took it.)"""
     if not isinstance(request, Repayment) or request.paid_on is not None:
         return request
-    typed_on = operations.loan_day(await operations.status(client, kept.workflow_id),
-                                   kept.typed_at)
+    typed_on = loan_figures.loan_day(await operations.status(client, kept.workflow_id),
+                                     kept.typed_at)
     return request.model_copy(update={"paid_on": typed_on})
 
 

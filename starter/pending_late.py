@@ -1,5 +1,5 @@
 """A kept feedback or inquiry whose journey has ended by its delivery is taken as one typed
-after the end is (workflows/late_feedback.py, `operations.record_late_feedback` and
+after the end is (workflows/late_feedback.py, `late_touchpoints.record_late_feedback` and
 `record_late_inquiry`): the product takes what customers say after a journey's end, so the
 end that came while no worker ran does not refuse it. The run that keeps it is started in its
 typist's name, as a live delivery is sent (`typed_by`: who typed it, when, who delivered it)."""
@@ -12,7 +12,7 @@ from temporalio.client import Client
 from journey.inquiry_answer import ended_answer
 from journey.settings import Settings
 from journey.touchpoints import Feedback, Inquiry, late_touchpoints_id
-from starter import operations
+from starter import late_touchpoints
 from starter.connect import speaking_for
 from starter.errors import Unfinished
 from starter.pending_send import typed_by
@@ -33,10 +33,10 @@ async def taken_after_the_end(client: Client, settings: Settings, kept: Instruct
     wid = kept.workflow_id
     try:
         if isinstance(request, Feedback):
-            run = await operations.record_late_feedback(typist, settings, wid, request)
+            run = await late_touchpoints.record_late_feedback(typist, settings, wid, request)
             return f"{wid} had ended: the feedback is kept beside it as {run}"
         assert isinstance(request, Inquiry), f"{kept.update} is not taken after the end"
-        ended = await operations.record_late_inquiry(typist, settings, wid, request)
+        ended = await late_touchpoints.record_late_inquiry(typist, settings, wid, request)
     except Unfinished as started:  # taken: delivered again, it would be kept twice
         return f"{wid} had ended: {started}"
     return f"{ended_answer(ended)} (the inquiry is kept as {late_touchpoints_id(wid)})"

@@ -20,7 +20,7 @@ from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.errors import BadInput, NotFound, Refused
-from starter.operations import attempt, authorized
+from starter.pinned_policy import attempt, authorized
 from starter.records import key_needed
 from starter.refunds import credit_refunded
 from store import record_seals

@@ -25,8 +25,8 @@ from journey.policy.authority import (
 )
 from journey.settings import Settings
 from starter.errors import Refused
-from starter.operations import attempt, current_policy
 from starter.pending_send import DOCUMENTS
+from starter.pinned_policy import attempt, current_policy
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """A quote as the loan will stand on its day: the repricings of a floating-rate loan due by
 then, to the LPR fixings recorded now (journey/quote_repricing.py), applied to its status
-before `operations.settlement` or `operations.prepayment` quotes it (and `operations.owed_on`
+before `loan_figures.settlement` or `loan_figures.prepayment` quotes it (and `loan_figures.owed_on`
 the day's figures, status's and the loan book's). With the archive key, a repricing to a
 fixing that fails its seal, as the journey's own read checks it (store/lpr_in_force.py), is
 quoted by none of them: `SealBroken` names the fixing and what to do. Without the key, the
@@ -35,7 +35,7 @@ def repriced_for(s: JourneyStatus, day: date, fixings: QuoteFixings
                  ) -> tuple[JourneyStatus, list[RateChange]]:
     """Status `s` with the repricings due by `day` that its journey has not applied yet,
     and those repricings; `s` as it is for a loan that does not float or has none due, or
-    is not running (an ended one is quoted nothing: `operations.settlement` says so).
+    is not running (an ended one is quoted nothing: `loan_figures.settlement` says so).
     `SealBroken` when one of them is to a fixing that fails its seal."""
     offer, start, account = s.offer, plan_start(s.offer, s.disbursement), s.account
     if (offer is None or start is None or account is None or s.stage is not Stage.POST_LOAN

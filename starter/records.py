@@ -24,7 +24,7 @@ from journey.actors import Actor, Role
 from journey.settings import Settings
 from starter.connect import connect
 from starter.errors import KeysNeeded, SetupError
-from starter.operations import authorized
+from starter.pinned_policy import authorized
 from store import chain_anchors, record_seals
 from store.chain_anchors import Anchored
 from store.seals import KEY_SETTING, KeyRequired

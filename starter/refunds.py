@@ -25,7 +25,7 @@ from journey.owed_back import REFUND_DUE, overpaid
 from journey.repayment import CENT, money
 from journey.settings import Settings
 from journey.status import JourneyStatus
-from starter import operations
+from starter import operations, pinned_policy, work_lists
 from starter.errors import BadInput, Ended, NotFound, Refused
 from starter.records import key_needed
 from store import record_seals
@@ -110,7 +110,7 @@ async def refunds_owed(client: Client, settings: Settings, today: date) -> Refun
     one whose status cannot be read (gone from the server, ended outside the engine) is named
     in `not_read`, with why."""
     done = refunds(settings.db_url)
-    reads = asyncio.Semaphore(operations.BOOK_READS)  # as the book reads its loans
+    reads = asyncio.Semaphore(work_lists.BOOK_READS)  # as the book reads its loans
 
     async def read(workflow_id: str) -> list[RefundOwed] | str:
         async with reads:
@@ -152,7 +152,7 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
     written on any of them."""
     r, wid = request, request.workflow_id
     not_recorded = f"the refund of money owed back by {wid} not recorded"
-    operations.authorized(settings, r.actor, {Role.OPERATIONS}, not_recorded, (wid, ACTION))
+    pinned_policy.authorized(settings, r.actor, {Role.OPERATIONS}, not_recorded, (wid, ACTION))
     amount = _amount(r.amount, not_recorded)
     for given, name, least, what in (
             (r.reason, "reason", 2, "why the money goes back"),
@@ -166,7 +166,7 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
     if own is not None:
         why = (f"reference {own.reference} is already that of the {own.kind} of "
                f"{money(own.amount)} recorded for {wid} (valued {own.paid_on}): {OWN_REFERENCE}")
-        raise Refused(f"{not_recorded}: {why}", operations.attempt(wid, ACTION, r.actor, why))
+        raise Refused(f"{not_recorded}: {why}", pinned_policy.attempt(wid, ACTION, r.actor, why))
     line = _owed_line(owed_of(s, refunds(settings.db_url, wid), today), r, not_recorded)
     if amount > line.left:
         raise BadInput(f"{not_recorded}: {money(amount)} is more than is owed back of payment "
@@ -182,7 +182,7 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
     except ReferenceUsed as used:
         why = f"{used}: {OWN_REFERENCE}"
         raise Refused(f"{not_recorded}: {why}",
-                      operations.attempt(wid, ACTION, r.actor, why)) from used
+                      pinned_policy.attempt(wid, ACTION, r.actor, why)) from used
     except OverRefund as over:  # refunded meanwhile
         raise BadInput(f"{not_recorded}: only {money(over.left)} is left owed back of payment "
                        f"{line.payment}: refund at most that") from over
@@ -201,14 +201,14 @@ def _owed_line(lines: list[RefundOwed], r: RefundRequest, not_recorded: str) -> 
     wid = r.workflow_id
     if not lines:
         why = f"{wid} owes nothing back: it was paid nothing beyond its whole plan"
-        raise Refused(f"{not_recorded}: {why}", operations.attempt(wid, ACTION, r.actor, why))
+        raise Refused(f"{not_recorded}: {why}", pinned_policy.attempt(wid, ACTION, r.actor, why))
     if r.payment is not None:
         line = next((o for o in lines if o.payment == r.payment), None)
         if line is None:
             why = (f"payment {r.payment} paid nothing beyond the whole plan of {wid}: give one "
                    f"that did ({', '.join(o.payment for o in lines)})")
             raise Refused(f"{not_recorded}: {why}",
-                          operations.attempt(wid, ACTION, r.actor, why))
+                          pinned_policy.attempt(wid, ACTION, r.actor, why))
         if line.left > 0:
             return line
     elif (line := next((o for o in lines if o.left > 0), None)) is not None:
@@ -216,4 +216,4 @@ def _owed_line(lines: list[RefundOwed], r: RefundRequest, not_recorded: str) -> 
     why = (f"{wid} owes nothing back any more: "
            + ", ".join(f"{money(o.refunded)} paid beyond its plan under {o.payment} is refunded"
                        for o in lines if r.payment in (None, o.payment)))
-    raise Refused(f"{not_recorded}: {why}", operations.attempt(wid, ACTION, r.actor, why))
+    raise Refused(f"{not_recorded}: {why}", pinned_policy.attempt(wid, ACTION, r.actor, why))

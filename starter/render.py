@@ -39,7 +39,7 @@ from journey.policy.pricing import spread_text
 from journey.post_loan_warnings import open_numbers
 from journey.repayment import money
 from journey.status import JourneyStatus, Offer
-from starter.operations import JourneyRow
+from starter.work_lists import JourneyRow
 
 SUPPORTING_SHOWN = 200  # the characters of a supporting document's text `status` shows
 

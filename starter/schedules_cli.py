@@ -26,7 +26,7 @@ from journey.post_loan_policy import (
 from journey.review_contracts import scheduled_journey
 from journey.settings import Settings
 from journey.status import DecisionRecord, JourneyStatus
-from starter import codec, encryption, operations, schedules
+from starter import codec, encryption, loan_figures, operations, pinned_policy, schedules
 from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.connect import connect
@@ -74,7 +74,7 @@ def create(
         if went_out is None or s.offer is None:
             raise BadInput(f"{workflow_id} has no reviews yet: {s.unreviewed()}")
         policy = parse_post_loan_policy(post_loan_policy_text())
-        first = first_review_on(policy, operations.loan_day(s, went_out))
+        first = first_review_on(policy, loan_figures.loan_day(s, went_out))
         calendar = review_calendar(policy, first, every, s.offer.schedule[-1].due_on)
         await schedules.create(client, workflow_id, calendar, settings.task_queue)
 
@@ -236,9 +236,9 @@ def _do(workflow_id: str, change: ScheduleChange,
     settings = Settings()
 
     async def go() -> None:
-        operations.authorized(settings, change.actor, SCHEDULING_ROLES,
-                              f"review-{workflow_id} not {change.action}",
-                              (workflow_id, f"schedule {change.action}"))
+        pinned_policy.authorized(settings, change.actor, SCHEDULING_ROLES,
+                                 f"review-{workflow_id} not {change.action}",
+                                 (workflow_id, f"schedule {change.action}"))
         client = await connect(settings)
         await encryption.writes_allowed(client, f"review-{workflow_id} not {change.action}")
         await codec.keys_needed(client, workflow_id, f"review-{workflow_id} not {change.action}")
@@ -316,9 +316,9 @@ def record(
     settings = Settings()
 
     async def go() -> None:
-        operations.authorized(settings, change.actor, SCHEDULING_ROLES,
-                              f"review-{workflow_id} {change.action} not recorded",
-                              (workflow_id, f"schedule record {change.action}"))
+        pinned_policy.authorized(settings, change.actor, SCHEDULING_ROLES,
+                                 f"review-{workflow_id} {change.action} not recorded",
+                                 (workflow_id, f"schedule record {change.action}"))
         client = await connect(settings)
         await _as_made(client, workflow_id, change.action)
         if same := _recorded_last(await operations.status(client, workflow_id), change):

@@ -27,7 +27,7 @@ from journey.touchpoints import (
     check_score,
     late_touchpoints_id,
 )
-from starter import operations, pending
+from starter import late_touchpoints, pending
 from starter.attempts import acting
 from starter.boundary import run
 from starter.connect import connect
@@ -83,8 +83,8 @@ def feedback(
         try:
             await _sent(settings, workflow_id, "record_feedback", request)
         except Ended:  # a declined customer's complaint: kept beside the closed journey
-            kept = await operations.record_late_feedback(await connect(settings), settings,
-                                                         workflow_id, request)
+            kept = await late_touchpoints.record_late_feedback(await connect(settings), settings,
+                                                               workflow_id, request)
             what = "complaint" if request.complaint else "feedback"
             console.print(f"{workflow_id} has ended: the {what} is kept as {kept}")
 
@@ -105,8 +105,8 @@ def inquiry(
         try:
             await _sent(settings, workflow_id, "record_inquiry", request)
         except Ended:  # answered all the same, how it ended; kept beside the closed journey
-            s = await operations.record_late_inquiry(await connect(settings), settings,
-                                                     workflow_id, request)
+            s = await late_touchpoints.record_late_inquiry(await connect(settings), settings,
+                                                           workflow_id, request)
             console.print(escape(f"{ended_answer(s)} (the inquiry is kept as "
                                  f"{late_touchpoints_id(workflow_id)})"))
 

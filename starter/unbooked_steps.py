@@ -21,7 +21,7 @@ from temporalio.service import RPCError
 from journey.decisions import Repayment
 from journey.settings import Settings
 from journey.status import JourneyStatus, plan_start
-from starter import operations, quotes
+from starter import loan_figures, operations, quotes
 from starter.errors import BadInput, JourneyError, SealBroken
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def on_its_loan(s: JourneyStatus, paid: Repayment, typed_at: datetime,
     wid, start = s.workflow_id, plan_start(s.offer, s.disbursement)
     if start is None:
         return []
-    day = paid.paid_on or operations.loan_day(s, typed_at)  # as it was delivered
+    day = paid.paid_on or loan_figures.loan_day(s, typed_at)  # as it was delivered
     if day < start:
         kind = " --prepay" if paid.prepays else " --settle" if paid.settles else ""
         right = booking(paid, f"<its right value date, {start} or later>")
@@ -75,7 +75,7 @@ def _prepayable(s: JourneyStatus, paid: Repayment, day: date, settings: Settings
     if any(p.paid_on > day or p.reference == paid.reference for p in s.payments):
         return False
     try:
-        operations.prepayment(quotes.as_on(s, day, settings)[0], paid.amount, day)
+        loan_figures.prepayment(quotes.as_on(s, day, settings)[0], paid.amount, day)
     except (BadInput, SealBroken):
         return False
     return True

@@ -2,7 +2,7 @@
 declined customer's complaint about the decision, or a customer asking what became of a
 loan that was rejected or withdrawn. The journey's history is closed and takes no more
 updates, so a run of this workflow is the record (started by
-`starter.operations.record_late_feedback` or `record_late_inquiry` once they have checked
+`starter.late_touchpoints.record_late_feedback` or `record_late_inquiry` once they have checked
 who speaks, one run at a time per journey). It stores the touchpoint under the journey's
 id, numbered after the journey's end (journey/touchpoints.py): a TOUCHPOINT event in the
 stage the journey ended in, where the journey map counts it, and feedback's score, which

@@ -40,7 +40,7 @@ from journey.policy import Policy
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
-from starter import operations
+from starter import applications, loan_figures, operations
 from starter.demo_team import OPERATIONS, approvers, risk_officer
 from starter.errors import JourneyError
 from tests.chaos.worker_process import LABELS
@@ -96,7 +96,7 @@ async def patiently(call: Awaitable[T]) -> T | None:
 
 
 async def start(client: Client, settings: Settings, app: LoanApplication) -> str:
-    workflow_id = operations.journey_id(app.application_id)
+    workflow_id = applications.journey_id(app.application_id)
     while True:
         try:
             await asyncio.wait_for(
@@ -163,7 +163,7 @@ async def _act(
         day = plan_start(s.offer, s.disbursement)  # settled at the payout day's quote
         assert day is not None
         repay = Repayment(actor=OPERATIONS, reference=f"FULL-{app.application_id}",
-                          amount=operations.settlement(s, day).owed, paid_on=day, settles=True)
+                          amount=loan_figures.settlement(s, day).owed, paid_on=day, settles=True)
         await _update(client, wid, "record_repayment", "full", repay)
 
 

@@ -22,7 +22,7 @@ from journey.policy import parse_policy
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyResult
-from starter import operations
+from starter import applications, operations
 from starter.audit import verify
 from starter.codec import data_converter
 from starter.connect import connect
@@ -70,7 +70,7 @@ async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path
         journeys = asyncio.gather(*(drive(client, settings, policy, app) for app in apps))
         await _chaos(worker, settings, servers, random.Random(SEED))
         handles = [client.get_workflow_handle(wid, result_type=JourneyResult)
-                   for wid in (operations.journey_id(a.application_id) for a in apps)]
+                   for wid in (applications.journey_id(a.application_id) for a in apps)]
         try:  # the people see a closed journey; the server's record must say so too
             await asyncio.wait_for(journeys, 200)
             results = await asyncio.wait_for(asyncio.gather(*(h.result() for h in handles)), 60)

@@ -20,7 +20,7 @@ from journey.documents import ReadStatus
 from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import operations
+from starter import operations, work_lists
 from starter.embedded import temporal_cli
 from store.ledger import bookings_for
 from tests.e2e.conftest import SAMPLES, env_for
@@ -162,7 +162,7 @@ async def test_a_loan_from_application_to_closed(
     watched = await cli(settings, "book", "--class", "关注", "--show-query")  # either name
     assert journey in watched.stdout, watched.stdout
     assert "loan book: running loans, class 关注" in watched.stdout
-    assert f"visibility query: {operations.book_query(RiskClass.SPECIAL_MENTION)}" in " ".join(
+    assert f"visibility query: {work_lists.book_query(RiskClass.SPECIAL_MENTION)}" in " ".join(
         watched.stdout.split())
     assert "undrawn commitments" not in watched.stdout  # a class: loans only
     clean = await cli(settings, "book", "--class", "normal")
@@ -207,7 +207,7 @@ async def test_a_loan_from_application_to_closed(
             break
         await asyncio.sleep(0.3)
     received = book["money_received"]
-    assert book["query"].startswith(f"({operations.book_query()}) OR ("), book["query"]
+    assert book["query"].startswith(f"({work_lists.book_query()}) OR ("), book["query"]
     (loan,) = [b for b in received["booked"] if b["workflow_id"] == journey]
     paid = prepaid + Decimal(amount[1])
     assert [p["reference"] for p in loan["payments"]] == ["TX-E2E-0", "TX-E2E-1"]

@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey.policy.calendar import moment_at
 from journey.queue_wait import QueueWait
 from journey.settings import Settings
-from starter import operations
+from starter import work_lists
 from tests.e2e.test_journey_on_dev_server import cli
 from workflows import search_attributes as sa
 
@@ -51,7 +51,7 @@ async def started(client: Client, team: str, n: int) -> list[WorkflowHandle]:
 
 async def listed(client: Client, query: str, n: int) -> None:
     for _ in range(200):
-        if await operations.count_journeys(client, query) == n:
+        if await work_lists.count_journeys(client, query) == n:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"visibility never listed {n} for {query}")
@@ -61,7 +61,7 @@ async def listed(client: Client, query: str, n: int) -> None:
 async def team(dev_server: WorkflowEnvironment) -> AsyncIterator[str]:
     name = f"team-{uuid.uuid4().hex[:8]}"
     handles = await started(dev_server.client, name, WAITING)
-    await listed(dev_server.client, operations.queue_query(name), WAITING)
+    await listed(dev_server.client, work_lists.queue_query(name), WAITING)
     yield name
     await asyncio.gather(*(h.terminate("test over") for h in handles))
 
@@ -69,7 +69,7 @@ async def team(dev_server: WorkflowEnvironment) -> AsyncIterator[str]:
 async def test_a_queue_lists_every_case_most_urgent_first(
     dev_server: WorkflowEnvironment, team: str
 ) -> None:
-    rows = await operations.waiting_on(dev_server.client, team)
+    rows = await work_lists.waiting_on(dev_server.client, team)
     assert len(rows) == WAITING  # the oldest thirty were past the old cut
     ids = [r.workflow_id for r in rows]
     by_sla = {state: [f"{team}-{i:03}" for i, s in enumerate(SLA) if s == state]
@@ -92,7 +92,7 @@ async def test_the_command_line_lists_the_whole_queue_and_says_what_list_left_ou
     assert f"queue of {team}: cases waiting on the team" in said
     assert "ExecutionStatus" not in queue.stdout
     shown = await cli(e2e_settings, "queue", "--team", team, "--show-query")
-    assert f"visibility query: {operations.queue_query(team)}" in " ".join(shown.stdout.split())
+    assert f"visibility query: {work_lists.queue_query(team)}" in " ".join(shown.stdout.split())
 
     typo = await cli(e2e_settings, "queue", "--team", "sme-risk")
     assert "'sme-risk' is no team of the policy: corporate_risk" in typo.stdout
@@ -118,7 +118,7 @@ async def test_an_ended_journey_lists_no_sla(dev_server: WorkflowEnvironment) ->
     await handle.terminate("duplicate application")
     query = f"WorkflowId = '{handle.id}' AND ExecutionStatus = 'Terminated'"
     await listed(client, query, 1)
-    [row] = await operations.list_journeys(client, query)
+    [row] = await work_lists.list_journeys(client, query)
     assert (row.status, row.stage, row.sla) == ("terminated", "risk_review", "-")
 
 
@@ -138,7 +138,7 @@ async def test_a_queue_says_since_when_each_case_has_waited_on_the_team(
             SearchAttributePair(sa.STAGE, "risk_review"), SearchAttributePair(sa.TEAM, name),
             *([SearchAttributePair(sa.QUEUE_WAIT, wait.stamp())] if i == 0 else [])]))
         for i in range(2)]
-    await listed(client, operations.queue_query(name), 2)
+    await listed(client, work_lists.queue_query(name), 2)
     queue = await cli(e2e_settings, "queue", "--team", name)
     await asyncio.gather(*(h.terminate("test over") for h in handles))
     lines = queue.stdout.splitlines()

@@ -11,8 +11,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from starter.applications import load_application
 from starter.errors import BadInput
-from starter.operations import load_application
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples/applications/demo-001.json"
 VALID: dict[str, Any] = json.loads(SAMPLE.read_text(encoding="utf-8"))

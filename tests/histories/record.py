@@ -38,7 +38,7 @@ from journey.entrusted_payment import Counterparty, PaymentInstruction
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, late_touchpoints_id
-from starter import operations
+from starter import late_touchpoints, loan_figures
 from tests.audit.histories import save_history
 from tests.conftest import installed_test_server, register_search_attributes
 from tests.post_loan.loan_kit import pay, settle_at_quote, until
@@ -66,7 +66,7 @@ async def prepaid(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     quarter = (running.disbursement.amount / 4).quantize(Decimal("0.01"))
     await handle.execute_update(REPAY, pay("TX-PRE", quarter, paid_on=day, prepays=True))
     now = await until(handle, lambda s: s.account is not None and s.account.paid == quarter)
-    quote = operations.settlement(now, day)
+    quote = loan_figures.settlement(now, day)
     await handle.execute_update(REPAY, pay("TX-SETTLE", quote.owed, paid_on=day, settles=True))
 
 
@@ -144,13 +144,13 @@ async def late_complaint(client: Client, settings: Settings, journey: str,
                          app: kit.LoanApplication) -> str:
     complaint = Feedback(actor=kit.customer(app), channel=Channel.PHONE, stage=Stage.RISK_REVIEW,
                          score=1, category=ComplaintCategory.DECISION, comment="why?")
-    return await operations.record_late_feedback(client, settings, journey, complaint)
+    return await late_touchpoints.record_late_feedback(client, settings, journey, complaint)
 
 
 async def late_inquiry(client: Client, settings: Settings, journey: str,
                        app: kit.LoanApplication) -> str:
     asked = Inquiry(actor=kit.customer(app), channel=Channel.PHONE)
-    await operations.record_late_inquiry(client, settings, journey, asked)
+    await late_touchpoints.record_late_inquiry(client, settings, journey, asked)
     return late_touchpoints_id(journey)
 
 

@@ -62,7 +62,7 @@ def test_a_rate_agreed_in_the_application_shows_its_spread_over_the_base(
 
 def test_an_agreed_rate_below_the_policys_floor_is_refused(policy: Policy) -> None:
     """0% or anything more than half a point under the term's LPR is no price the policy
-    allows: the application is refused before it starts (starter.operations)."""
+    allows: the application is refused before it starts (starter.applications)."""
     pricing = policy.pricing
     assert refused(pricing, Decimal("0.0260"), 12) is None  # 3.10% - 0.50%
     low = refused(pricing, Decimal("0"), 12)

@@ -29,7 +29,7 @@ from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyResult, JourneyStatus, plan_start
-from starter import operations
+from starter import loan_figures
 from starter.audit_replay import verify
 from starter.codec import data_converter
 from tests.workflows.journey_kit import (
@@ -242,7 +242,7 @@ async def settle_at_quote(
     (a repayment pays only what is due: journey/loan_payments.py)."""
     day = plan_start(running.offer, running.disbursement)
     assert day is not None, "a running loan has a payout day"
-    quote = operations.settlement(running, day)
+    quote = loan_figures.settlement(running, day)
     await handle.execute_update(
         LoanJourneyWorkflow.record_repayment,
         Repayment(actor=actor, reference=reference, amount=quote.owed, paid_on=day,

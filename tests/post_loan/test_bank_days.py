@@ -22,7 +22,7 @@ from journey.repayment import (
     on_working_days,
 )
 from journey.stages import Stage
-from starter import operations
+from starter import loan_figures
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     assert_replays,
@@ -96,7 +96,7 @@ async def test_a_loan_paid_out_after_midnight_in_beijing_runs_on_beijings_days(
         late = await until(handle, lambda s: s.days_past_due == 1)
         assert late.risk_class_reason.endswith("(floor 关注), no review yet")
         assert late.arrears == first.payment + late.account.penalty_owed
-        assert operations.loan_day(late, payout) == running.offer.starts_on
+        assert loan_figures.loan_day(late, payout) == running.offer.starts_on
 
         await skip_to(env, await env.get_current_time() + timedelta(days=5))
         later = await until(handle, lambda s: s.days_past_due == 6)

@@ -18,9 +18,9 @@ from journey.post_loan_policy import loan_covenants
 from journey.pricing import offer_terms
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Stage
-from starter import operations, render
-from starter.operations import JourneyRow, book_of
+from starter import render, work_lists
 from starter.quotes import QuoteFixings
+from starter.work_lists import JourneyRow, book_of
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     TIGHT,
@@ -138,7 +138,7 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         row = JourneyRow(workflow_id=handle.id, status="running", stage="approval",
                          team="branch", sla="ok", product="working_capital",
                          amount_band="1m-5m", started=datetime.now(UTC))
-        [listed] = await operations.tier_reasons(env.client, [row])
+        [listed] = await work_lists.tier_reasons(env.client, [row])
         assert listed.breached == breached
         console.print(render.journeys_table([listed], "waiting on branch"))
         assert "covenants already breached" in console.export_text()

@@ -21,9 +21,9 @@ from starter import pending
 from starter.book_json import book_json
 from starter.book_sections import received_table
 from starter.money_received import Period, money_received
-from starter.operations import book_of
 from starter.pending_return import return_to_payer
 from starter.quotes import QuoteFixings
+from starter.work_lists import book_of
 from store.pending import Delivery, Instruction, keep_instruction, settle
 from store.refusals import origin
 from tests.cli_kit import cli, point_cli_at, said

@@ -22,9 +22,9 @@ from journey.lpr import READ_LPR_FIXING, LprFixing, floats
 from journey.lpr_record import last_publication
 from journey.policy import WorkingCalendar
 from journey.stages import Stage
+from starter.applications import start_journey
 from starter.errors import BadInput, Refused
 from starter.lpr import correct_fixing, record_fixing
-from starter.operations import start_journey
 from starter.render import rate_basis
 from store.lpr import recorded_fixing
 from store.outbox import messages_for

@@ -20,9 +20,9 @@ from journey.lpr import READ_LPR_FIXING, LprFixing
 from journey.lpr_record import last_publication
 from journey.policy import WorkingCalendar
 from journey.stages import Stage
+from starter.applications import start_journey
 from starter.errors import SealBroken
 from starter.lpr import correct_fixing, record_fixing
-from starter.operations import start_journey
 from store.db import engine_for
 from store.lpr import recorded_fixing
 from tests.post_loan.loan_kit import assert_replays, loan_worker

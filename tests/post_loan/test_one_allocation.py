@@ -12,7 +12,7 @@ from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.loan_book import book_line
-from starter import operations, quotes
+from starter import loan_figures, quotes
 from starter.render import book_table
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed_loan, pay, until
@@ -42,7 +42,7 @@ async def test_a_part_payment_leaves_one_principal_in_every_output(
         assert (f"takes {lent - 1000:,}: principal {lent:,}, interest 0.00, less interest "
                 "paid ahead 1,000.00") in quoted, quoted
 
-        owed = operations.owed_on(now, quotes.QuoteFixings())
+        owed = loan_figures.owed_on(now, quotes.QuoteFixings())
         assert owed is not None and owed.paid_ahead == Decimal("1000.00")
         assert "1,000.00 paid ahead" in shown  # status's, which the book shows as it is
         line = book_line(now, "working_capital", owed)

@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.loan_book import book_line
 from journey.post_loan_policy import start_of
-from starter import operations, quotes
+from starter import loan_figures, quotes
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed_loan, skip_to, until
 from tests.workflows.journey_kit import Documents
@@ -32,7 +32,7 @@ async def test_a_loan_in_arrears_shows_what_it_owes_today_part_by_part(
         assert late.today is not None and late.days_past_due == (late.today - first.due_on).days
         point_cli_at(monkeypatch, env.client, settings.data_dir)
 
-        owed = operations.owed_on(late, quotes.QuoteFixings())
+        owed = loan_figures.owed_on(late, quotes.QuoteFixings())
         assert owed is not None and owed.on == late.today
         assert owed.principal == lent and owed.due_principal == first.principal
         assert owed.due_interest == first.interest and owed.penalty > 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starter import journey_cli, operations, pending
+from starter import journey_cli, loan_figures, operations, pending
 from starter.lpr import bank_day
 from store.pending import Delivery, Instruction, keep_instruction
 from store.refusals import origin
@@ -43,9 +43,9 @@ async def test_a_kept_repayment_delivered_days_later_is_paid_on_the_day_it_was_t
         done = await pending.deliver(time_skipping_env.client, settings)
         assert [k.state for k in done.settled] == [Delivery.DELIVERED], done
         (paid,) = (await until(handle, lambda s: bool(s.payments))).payments
-        typed_on = operations.loan_day(running, typed_at)
+        typed_on = loan_figures.loan_day(running, typed_at)
         assert (paid.reference, paid.paid_on) == ("BANK-7", typed_on)
-        assert operations.loan_day(running, await time_skipping_env.get_current_time()) > typed_on
+        assert loan_figures.loan_day(running, await time_skipping_env.get_current_time()) > typed_on
 
 
 async def test_a_repayment_the_server_holds_over_a_day_boundary_is_paid_on_the_day_typed(
@@ -70,4 +70,4 @@ async def test_a_repayment_the_server_holds_over_a_day_boundary_is_paid_on_the_d
     async with loan_worker(env.client, tmp_path, docs, task_queue=settings.task_queue):
         (paid,) = (await until(handle, lambda s: bool(s.payments))).payments
         assert (paid.reference, paid.paid_on) == ("BANK-8", bank_day(typed_at))
-        assert operations.loan_day(running, await env.get_current_time()) > paid.paid_on
+        assert loan_figures.loan_day(running, await env.get_current_time()) > paid.paid_on

@@ -17,7 +17,7 @@ from journey.repayment import cents
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.status import plan_start
 from journey.timeline import EventType
-from starter import operations
+from starter import loan_figures
 from starter.errors import BadInput
 from starter.render import plan_table, prepayment_text
 from tests.post_loan.loan_kit import (
@@ -57,7 +57,7 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         now = await until(handle, lambda s: s.account is not None and s.account.paid > 0)
 
         amount = (app.amount / 4).quantize(Decimal("0.01"))
-        quote = operations.prepayment(now, amount, on)  # what `loan-journey prepayment` says
+        quote = loan_figures.prepayment(now, amount, on)  # what `loan-journey prepayment` says
         start = plan_start(now.offer, now.disbursement)
         assert quote == prepayment_quote(now.account, amount, on, start, now.offer.period_rate,
                                          now.penalty_rate, relevels=True)
@@ -72,13 +72,13 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         with pytest.raises(ValidationError, match="not both"):
             pay("PRE-1", amount, settles=True, prepays=True)
         with pytest.raises(BadInput, match="settle the loan instead"):
-            operations.prepayment(now, quote.principal_owed + amount, on)
+            loan_figures.prepayment(now, quote.principal_owed + amount, on)
         # the packaged post-loan policy's least prepayment: 100,000 of principal ahead
         assert now.prepayment_minimum == Decimal("100000.00")
         small = pay("PRE-1", Decimal("99999.99"), paid_on=on, prepays=True)
         assert "a prepayment repays at least 100,000.00" in await refused(handle, REPAY, small)
         with pytest.raises(BadInput, match="at least 100,000.00"):
-            operations.prepayment(now, Decimal("99999.99"), on)
+            loan_figures.prepayment(now, Decimal("99999.99"), on)
 
         before = await accepted_updates(handle)
         result = await handle.execute_update(REPAY, pay("PRE-1", amount, paid_on=on,
@@ -133,7 +133,7 @@ async def test_a_policy_with_a_prepayment_fee_charges_it_and_says_so(
         assert running.prepayment_fee == fee
         day = running.offer.starts_on
         rest = Decimal("101000.00")
-        quote = operations.prepayment(running, rest, day)
+        quote = loan_figures.prepayment(running, rest, day)
         assert running.account.principal_owed - quote.principal_owed == Decimal("100000.00")
         assert "and a prepayment fee of 1,000.00" in prepayment_text(
             handle.id, day, rest, running.account, quote)
@@ -142,7 +142,7 @@ async def test_a_policy_with_a_prepayment_fee_charges_it_and_says_so(
         assert now.account.fee_paid == Decimal("1000.00")
         assert now.account.principal_owed == quote.principal_owed
 
-        settle = operations.settlement(now, day)
+        settle = loan_figures.settlement(now, day)
         assert settle.owed_parts().endswith(
             f"prepayment fee {cents(now.account.principal_owed / 100):,}")
         short = pay("SETTLE-1", now.account.principal_owed, paid_on=day, settles=True)
@@ -158,8 +158,8 @@ async def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments(
         day, plan = running.offer.starts_on, running.offer.schedule
         last_two = plan[-1].principal + plan[-2].principal
         with pytest.raises(BadInput, match="before the payout"):  # as a settlement's quote
-            operations.prepayment(running, last_two, day - timedelta(days=1), shortens=True)
-        quote = operations.prepayment(running, last_two, day, shortens=True)
+            loan_figures.prepayment(running, last_two, day - timedelta(days=1), shortens=True)
+        quote = loan_figures.prepayment(running, last_two, day, shortens=True)
         assert quote.ends_on() == plan[-3].due_on
         text = prepayment_text(handle.id, day, last_two, running.account, quote, shortens=True)
         assert f"The plan ends on {plan[-3].due_on} (was {plan[-1].due_on})" in text

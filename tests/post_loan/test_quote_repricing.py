@@ -21,7 +21,7 @@ from journey.policy.pricing import RateBasis
 from journey.quote_repricing import repricings_ahead
 from journey.repayment import add_months
 from journey.status import plan_start
-from starter import operations
+from starter import loan_figures
 from starter.lpr import record_fixing
 from store.db import engine_for
 from tests.cli_kit import cli, point_cli_at, said
@@ -81,7 +81,7 @@ async def test_a_settlement_quoted_after_the_anniversary_is_at_the_new_rate(
                               offer.period_rate, running.prepayment_fee, rates)
         expected = settlement_quote(seen, on, start, running.penalty_rate,
                                     running.prepayment_fee).owed
-        at_old_rate = operations.settlement(running, on).owed
+        at_old_rate = loan_figures.settlement(running, on).owed
         assert expected < at_old_rate  # the new rate's ten days cost less
 
         point_cli_at(monkeypatch, env.client, data_dir=settings.data_dir)

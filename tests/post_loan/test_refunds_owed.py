@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.loan_book import LoanBook
 from journey.money_booked import ByKind, booked
-from starter import operations
+from starter import loan_figures
 from starter.book_json import book_json
 from starter.book_sections import received_table
 from starter.lpr import bank_day
@@ -47,7 +47,7 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
         running_loan = await cli(*refund(wid, "10.00", "RF-0"))
         assert running_loan.exit_code == 3, running_loan.output
         assert f"{wid} owes nothing back: it was paid nothing beyond" in said(running_loan)
-        quote = operations.settlement(running, day)
+        quote = loan_figures.settlement(running, day)
         await handle.execute_update(LoanJourneyWorkflow.record_repayment, pay(
             "ALL-1", quote.owed + Decimal("50.00"), paid_on=day, settles=True))
         closed = await until(handle, lambda s: s.stage.terminal)

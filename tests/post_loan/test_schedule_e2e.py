@@ -23,7 +23,7 @@ from journey.documents import DocumentKind, DocumentRef, FinancialStatement, Rea
 from journey.post_loan_policy import first_review_on, review_calendar, start_of
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import operations, schedules, schedules_cli
+from starter import schedules, schedules_cli, work_lists
 from starter.cli import app as loan_journey
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
@@ -101,10 +101,10 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert 28 <= (monthly.next_runs[1] - monthly.next_runs[0]).days <= 31
         # reviews ended runs; `list` shows the journey once, its runs on request
         await until(handle, lambda s: s.run >= 3)
-        listed = await operations.list_journeys(client, f"WorkflowId = '{handle.id}'")
+        listed = await work_lists.list_journeys(client, f"WorkflowId = '{handle.id}'")
         assert [(r.workflow_id, r.status) for r in listed] == [(handle.id, "running")]
         assert listed[0].started == running.timeline[0].entered_at  # the journey's, not the run's
-        runs = await operations.list_journeys(
+        runs = await work_lists.list_journeys(
             client, f"WorkflowId = '{handle.id}' AND ExecutionStatus = 'ContinuedAsNew'")
         assert len(runs) >= 2
 

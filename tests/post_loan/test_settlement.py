@@ -17,7 +17,7 @@ from journey.repayment import cents
 from journey.stages import Stage
 from journey.status import plan_start
 from journey.timeline import EventType
-from starter import operations
+from starter import loan_figures
 from starter.errors import BadInput, Ended
 from starter.render import plan_table, post_loan_view, settlement_text
 from store.outbox import messages_for
@@ -57,8 +57,8 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
         assert quote.owed < whole_plan  # no interest for the periods after this one
         # what the command line says to do with it: an early settlement, never a repayment,
         # which would pay the whole plan's interest and leave the loan open
-        assert operations.settlement(now, on) == quote and not operations.matured(now, on)
-        told = settlement_text(handle.id, on, quote, operations.matured(now, on))
+        assert loan_figures.settlement(now, on) == quote and not loan_figures.matured(now, on)
+        told = settlement_text(handle.id, on, quote, loan_figures.matured(now, on))
         assert f"settling {handle.id} on {on} takes" in told and "--settle`" in told
 
         short = pay("SETTLE-1", quote.owed - Decimal("0.01"), paid_on=on, settles=True)
@@ -97,7 +97,7 @@ async def test_a_loan_paid_over_closes_with_the_refund_in_both_notices(
     env, docs = time_skipping_env, Documents()
     async with disbursed_loan(env, tmp_path, docs) as (_app, settings, handle, running):
         day = running.offer.starts_on  # settled on the payout day, 50.00 over the quote
-        quote = operations.settlement(running, day)
+        quote = loan_figures.settlement(running, day)
         await handle.execute_update(REPAY, pay("ALL-1", quote.owed + Decimal("50.00"),
                                                paid_on=day, settles=True))
         result = await outcome(handle)
@@ -112,10 +112,10 @@ async def test_a_loan_paid_over_closes_with_the_refund_in_both_notices(
         told = (f"{handle.id} has ended (closed, settled early) and can no longer be settled: "
                 f"`loan-journey status {handle.id}` shows how it ended")
         with pytest.raises(Ended) as ended:
-            operations.settlement(closed, day)
+            loan_figures.settlement(closed, day)
         assert str(ended.value) == told and ended.value.exit_code == 3
         with pytest.raises(Ended, match="can no longer be prepaid"):
-            operations.prepayment(closed, quote.owed, day)
+            loan_figures.prepayment(closed, quote.owed, day)
         shown = Console(width=200, record=True)  # its status: money to the fen, none owed
         shown.print(*post_loan_view(closed))
         assert "arrears 0.00 " in " ".join(shown.export_text().split())
@@ -135,11 +135,11 @@ async def test_a_loan_past_its_last_due_date_is_not_settled_early(
         )
         # collections ask what clears it on a day: everything, penalty accrued to that day
         later = last.due_on + timedelta(days=400)
-        payoff = operations.settlement(late, later)
+        payoff = loan_figures.settlement(late, later)
         assert payoff.penalty_owed > late.account.penalty_owed
         assert payoff.owed == late.account.owed + payoff.penalty_owed - late.account.penalty_owed
-        assert operations.matured(late, later)
-        told = settlement_text(handle.id, later, payoff, operations.matured(late, later))
+        assert loan_figures.matured(late, later)
+        told = settlement_text(handle.id, later, payoff, loan_figures.matured(late, later))
         assert "has fallen due; on" in told and "--settle" not in told
         with pytest.raises(BadInput, match="before the payout"):
-            operations.settlement(late, running.offer.starts_on - timedelta(days=1))
+            loan_figures.settlement(late, running.offer.starts_on - timedelta(days=1))

@@ -15,7 +15,7 @@ from activities.documents import DocumentActivities
 from journey.contracts import ReadDocumentInput
 from journey.documents import DocumentKind, DocumentRef, ReadStatus
 from journey.settings import Settings
-from starter import operations
+from starter import applications
 from starter.errors import BadInput
 from store import blobs
 from store.documents import readings_for
@@ -71,7 +71,7 @@ def test_every_page_of_a_multi_page_tiff_is_stored_and_read_as_the_document_it_i
                      for k in ("balance_sheet", "income_statement"))
     tiff = tmp_path / "stmts_2pages.tif"
     first.save(tiff, save_all=True, append_images=[second], compression="jpeg")
-    refs = operations.store_documents(settings, [tiff])
+    refs = applications.store_documents(settings, [tiff])
     assert [r.filename for r in refs] == ["stmts_2pages.tif (page 1 of 2)",
                                           "stmts_2pages.tif (page 2 of 2)"]
     read = [ActivityEnvironment().run(DocumentActivities(settings).read_document,
@@ -95,9 +95,9 @@ def test_a_tiff_of_more_pages_than_a_loan_file_is_refused_before_anything_is_sto
     bundle = tmp_path / "archive.tif"
     pages[0].save(bundle, save_all=True, append_images=pages[1:])
     with pytest.raises(BadInput, match="archive.tif: the file holds 21 pages, more than the 20"):
-        operations.store_documents(settings, [bundle])
+        applications.store_documents(settings, [bundle])
     bundle.write_bytes(bytes(31 * 1024 * 1024))
     with pytest.raises(BadInput, match="over 30 MB, more than a page's scan or photo: send each "
                        "page as a file of its own, scanned at 200-300 dpi or photographed"):
-        operations.store_documents(settings, [bundle])
+        applications.store_documents(settings, [bundle])
     assert not settings.documents_dir.exists() or not any(settings.documents_dir.iterdir())

@@ -22,10 +22,10 @@ from journey.policy import ApprovalTier
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus, plan_start
-from starter import operations
+from starter import applications, operations, work_lists
 from starter.audit import audit_trail
-from starter.operations import JourneyRow
 from starter.render import journeys_table, status_view
+from starter.work_lists import JourneyRow
 from store import blobs
 from store.exposure import others
 from tests.dev_server import fresh_dev_server
@@ -91,7 +91,7 @@ async def test_live_applications_count_ended_ones_and_other_borrowers_do_not(
         row = JourneyRow(workflow_id=second.id, status="running", stage="approval",
                          team="head_office", sla="ok", product="working_capital",
                          amount_band="1m-5m", started=datetime.now(UTC))
-        listed = await operations.tier_reasons(time_skipping_env.client, [row])
+        listed = await work_lists.tier_reasons(time_skipping_env.client, [row])
         assert listed[0].why == why  # the approval work list says why the case is here
         assert "why this tier" in _text(journeys_table(listed, "waiting on head_office"))
 
@@ -169,7 +169,7 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         row = JourneyRow(workflow_id=case.id, status="running", stage="approval",
                          team="branch", sla="ok", product="working_capital",
                          amount_band="1m-5m", started=datetime.now(UTC))
-        why = (await operations.tier_reasons(client, [row]))[0].why
+        why = (await work_lists.tier_reasons(client, [row]))[0].why
         assert why is not None and told in why  # and the approval work list (`queue`)
 
         # the branch approver's limit covers 3,000,000; the exposure is 6,000,000 by now
@@ -282,7 +282,7 @@ async def test_an_application_counts_from_its_start_before_a_worker_runs_its_int
             blobs.put(settings.documents_dir, ref.filename.removesuffix(".png").encode(),
                       ref.filename)
         idle = settings.model_copy(update={"task_queue": f"{settings.task_queue}-idle"})
-        late = await operations.start_journey(client, idle, late_app)
+        late = await applications.start_journey(client, idle, late_app)
 
         voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))

@@ -17,7 +17,7 @@ from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.timeline import EventType
-from starter import operations
+from starter import work_lists
 from store.outbox import messages_for
 from store.timing import events_for, record_events
 from tests.post_loan.loan_kit import skip_to, until
@@ -80,7 +80,7 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
         assert abs(wait.due_at - shift - expected[1][1]) < timedelta(seconds=1), listed
         assert abs(wait.warn_at - shift - expected[0][1]) < timedelta(seconds=1), listed
         now = await env.get_current_time()
-        assert wait.waited(now, operations.queue_clock(now)[1]) == "46.0 working h"
+        assert wait.waited(now, work_lists.queue_clock(now)[1]) == "46.0 working h"
         templates = [m.template for m in messages_for(settings.db_url, handle.id)]
         assert "sla_remind_owner" in templates and "sla_notify_customer" in templates
         # the rows in SQL are the events the journey emitted, once each

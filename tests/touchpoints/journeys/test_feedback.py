@@ -19,7 +19,7 @@ from journey.touchpoints import (
     ScoreKind,
     check_score,
 )
-from starter import operations
+from starter import late_touchpoints, operations
 from starter.errors import Ended, NotFound, Refused
 from store.feedback import feedback_for
 from store.timing import events_for
@@ -152,11 +152,11 @@ async def test_a_declined_customers_complaint_is_kept_after_the_journey_ended(
         with pytest.raises(Ended):  # the journey takes no more updates
             await operations.act(client, handle.id, "record_feedback", complaint)
 
-        kept = await operations.record_late_feedback(client, settings, handle.id, complaint)
+        kept = await late_touchpoints.record_late_feedback(client, settings, handle.id, complaint)
         assert kept == f"feedback-{handle.id}"
         again = complaint.model_copy(update={"actor": CASE_RM, "channel": Channel.BRANCH,
                                              "category": None, "score": 2})
-        await operations.record_late_feedback(client, settings, handle.id, again)
+        await late_touchpoints.record_late_feedback(client, settings, handle.id, again)
         late = [f for f in feedback_for(settings.db_url, handle.id)
                 if f.sequence >= LATE_TOUCHPOINT_BASE]
         assert [(f.sequence - LATE_TOUCHPOINT_BASE, f.stage, f.given_at, f.category, f.actor)
@@ -172,10 +172,10 @@ async def test_a_declined_customers_complaint_is_kept_after_the_journey_ended(
         someone = complaint.model_copy(update={"actor": Actor(id="91310000MA1FL4QX2B",
                                                               role=Role.CUSTOMER)})
         with pytest.raises(Refused, match="only the borrowing customer"):
-            await operations.record_late_feedback(client, settings, handle.id, someone)
+            await late_touchpoints.record_late_feedback(client, settings, handle.id, someone)
         offer = complaint.model_copy(update={"stage": Stage.OFFER})
         with pytest.raises(Refused, match="never at offer"):
-            await operations.record_late_feedback(client, settings, handle.id, offer)
+            await late_touchpoints.record_late_feedback(client, settings, handle.id, offer)
         assert len(feedback_for(settings.db_url, handle.id)) == len(late)
 
         # from the command line: the complaint is kept, and says where

@@ -36,7 +36,7 @@ from journey.touchpoints import (
     ScoreKind,
     late_touchpoints_id,
 )
-from starter import operations
+from starter import late_touchpoints, operations
 from starter.errors import Refused
 from starter.report import report_app
 from store.feedback import feedback_for, late_touchpoints_taken, record_feedback
@@ -107,7 +107,7 @@ async def test_late_feedback_is_a_touchpoint_stored_once_whatever_the_retries(
         before = build_touchpoints(settings.db_url).touchpoints
         complaint = Feedback(actor=me, channel=Channel.PHONE, stage=Stage.RISK_REVIEW, score=1,
                              category=ComplaintCategory.DECISION, comment="please explain")
-        await operations.record_late_feedback(client, settings, handle.id, complaint)
+        await late_touchpoints.record_late_feedback(client, settings, handle.id, complaint)
         assert tried == ["feedback", "feedback", "timing", "timing"]  # each written twice
 
         [event] = late_events(settings, handle.id)
@@ -120,7 +120,7 @@ async def test_late_feedback_is_a_touchpoint_stored_once_whatever_the_retries(
         assert score.sequence == event.sequence  # one touchpoint: its event and its score
 
         # the same complaint again is the customer complaining again: a touchpoint of its own
-        await operations.record_late_feedback(client, settings, handle.id, complaint)
+        await late_touchpoints.record_late_feedback(client, settings, handle.id, complaint)
         assert [e.sequence - LATE_TOUCHPOINT_BASE for e in late_events(settings, handle.id)] == [
             0, 1]
         report = build_touchpoints(settings.db_url)
@@ -144,14 +144,14 @@ async def test_a_late_inquiry_is_kept_and_counted_as_any_inquiry(
         running = await operations.status(client, handle.id)
 
         # the customer asks, then the branch asks for them: answered with how it ended
-        said_ = await operations.record_late_inquiry(
+        said_ = await late_touchpoints.record_late_inquiry(
             client, settings, handle.id, Inquiry(actor=me, channel=Channel.PHONE))
         assert (said_.stage, said_.outcome_reason) == (Stage.WITHDRAWN, "found cheaper funding")
-        await operations.record_late_inquiry(
+        await late_touchpoints.record_late_inquiry(
             client, settings, handle.id, Inquiry(actor=SUBMITTER, channel=Channel.BRANCH))
         assert tried == ["timing"] * 4  # each inquiry's event written twice
         # late feedback and inquiries share the journey's late numbers
-        await operations.record_late_feedback(client, settings, handle.id, Feedback(
+        await late_touchpoints.record_late_feedback(client, settings, handle.id, Feedback(
             actor=me, channel=Channel.APP, stage=Stage.OFFER, score=3))
         kept = await client.get_workflow_handle(late_touchpoints_id(handle.id),
                                                 result_type=LateTouchpointResult).result()
@@ -204,12 +204,12 @@ async def test_a_late_inquiry_from_anyone_else_is_refused_and_records_nothing(
         client = time_skipping_env.client
         await until_stage(handle, Stage.RISK_REVIEW)
         with pytest.raises(Refused, match="is at risk_review: record the inquiry on the journey"):
-            await operations.record_late_inquiry(  # a running journey records its own
+            await late_touchpoints.record_late_inquiry(  # a running journey records its own
                 client, settings, handle.id, Inquiry(actor=customer(app), channel=Channel.WEB))
         await rejected(handle)
         # a risk officer is not the customer's side
         with pytest.raises(Refused, match="inquiry not recorded: .*needs one of"):
-            await operations.record_late_inquiry(
+            await late_touchpoints.record_late_inquiry(
                 client, settings, handle.id, Inquiry(actor=RISK_SME, channel=Channel.PHONE))
 
         point_cli_at(monkeypatch, client, data_dir=settings.data_dir)

@@ -15,7 +15,7 @@ from journey.application import Channel
 from journey.decisions import RiskGrade, RiskOpinion, Verdict
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback
-from starter import operations
+from starter import late_touchpoints
 from starter.errors import Refused
 from store.feedback import feedback_for
 from store.refusals import refusals
@@ -70,7 +70,7 @@ async def test_only_the_customer_or_its_manager_gives_the_customers_score(
         client = time_skipping_env.client
         complaint = Feedback(actor=me, channel=Channel.PHONE, stage=Stage.REJECTED, score=1,
                              category=ComplaintCategory.DECISION)
-        await operations.record_late_feedback(client, settings, handle.id, complaint)
+        await late_touchpoints.record_late_feedback(client, settings, handle.id, complaint)
 
         # the tester's case: the operations officer's 3 after the customer's 1, refused
         point_cli_at(monkeypatch, client, data_dir=settings.data_dir)
@@ -81,12 +81,14 @@ async def test_only_the_customer_or_its_manager_gives_the_customers_score(
         [kept] = refusals(settings.db_url, handle.id)
         assert (kept.action, kept.actor) == ("late feedback", OPS.id)
         with pytest.raises(Refused, match="relationship manager 'rm-chen'"):
-            await operations.record_late_feedback(client, settings, handle.id, complaint.model_copy(
-                update={"actor": OTHER_RM, "category": None, "score": 5}))
+            await late_touchpoints.record_late_feedback(
+                client, settings, handle.id,
+                complaint.model_copy(update={"actor": OTHER_RM, "category": None, "score": 5}))
         assert csat(settings.db_url)["rejected"] == (1.0, 1)
         assert {f.actor for f in feedback_for(settings.db_url, handle.id)} == {me.id, CASE_RM.id}
 
         # what the customer told its manager afterwards counts as the customer's own would
-        await operations.record_late_feedback(client, settings, handle.id, complaint.model_copy(
-            update={"actor": CASE_RM, "category": None, "score": 2}))
+        await late_touchpoints.record_late_feedback(
+            client, settings, handle.id,
+            complaint.model_copy(update={"actor": CASE_RM, "category": None, "score": 2}))
         assert csat(settings.db_url)["rejected"] == (2.0, 1)

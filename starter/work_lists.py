@@ -1,0 +1,195 @@
+"""What visibility lists: the journeys (`list`), a team's queue, most urgent first, with why a
+case is at its approval tier (`queue`), and the loan book, each running loan read from its
+journey (`book`)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+from temporalio.client import Client, WorkflowExecutionStatus
+
+from activities.policy import china_calendar
+from journey.classification import RiskClass
+from journey.loan_book import LoanBook, book_line, worst_first
+from journey.policy import ApprovalTier, WorkingCalendar
+from journey.queue_wait import QueueWait
+from journey.settings import Settings
+from journey.status import JourneyStatus
+from journey.undrawn_commitments import commitment_line
+from starter import quotes
+from starter.errors import BadInput, EndedOutside, NotFound
+from starter.loan_figures import owed_on
+from starter.operations import status
+
+BOOK_READS = 8  # status queries the loan book sends at once
+
+
+class JourneyRow(BaseModel):
+    workflow_id: str
+    status: str
+    stage: str
+    team: str
+    sla: str
+    product: str
+    amount_band: str
+    started: datetime
+    # on a team's queue: since when the case has waited on the team, and its SLA on that wait
+    waiting: QueueWait | None = None
+    why: str | None = None  # on an approval work list: why the case is at its tier
+    # on an approval work list: the covenants the loan would carry that its file already breaches
+    breached: list[str] = Field(default_factory=list)
+
+
+def _journeys(query: str | None) -> str:
+    """Journeys, one row each: a run that continued as new is the same journey as its last
+    run, so it is left out unless the query asks about run statuses itself."""
+    base = "WorkflowType = 'LoanJourneyWorkflow'"
+    if query is None or "ExecutionStatus" not in query:
+        base += " AND ExecutionStatus != 'ContinuedAsNew'"
+    return f"{base} AND ({query})" if query else base
+
+
+async def list_journeys(
+    client: Client, query: str | None = None, limit: int | None = 100
+) -> list[JourneyRow]:
+    """Journeys from Temporal visibility, newest first: the same list the Web UI and
+    `temporal` show; every one with `limit` None."""
+    from workflows import search_attributes as sa
+
+    rows = []
+    async for wf in client.list_workflows(_journeys(query), limit=limit):
+        attrs = wf.typed_search_attributes
+        running = wf.status == WorkflowExecutionStatus.RUNNING
+        rows.append(
+            JourneyRow(
+                workflow_id=wf.id,
+                status=WorkflowExecutionStatus(wf.status).name.lower() if wf.status else "-",
+                stage=attrs.get(sa.STAGE) or "-",
+                team=attrs.get(sa.TEAM) or "-",
+                # an ended run's SlaState is its last stage's (before the journey cleared it at
+                # its end, or when the server ended it): no SLA runs on it any more
+                sla=(attrs.get(sa.SLA_STATE) or "-") if running else "-",
+                product=attrs.get(sa.PRODUCT) or "-",
+                amount_band=attrs.get(sa.AMOUNT_BAND) or "-",
+                started=sa.journey_started(attrs, wf.start_time),
+                waiting=QueueWait.of(attrs.get(sa.QUEUE_WAIT)) if running else None,
+            )
+        )
+    return rows
+
+
+async def count_journeys(client: Client, query: str | None = None) -> int:
+    return (await client.count_workflows(_journeys(query))).count
+
+
+def book_query(risk_class: RiskClass | None = None) -> str:
+    """Running loans after disbursement, and projects drawing; of one class when given, by
+    the LoanClass attribute, with the loans that have none (runs begun before it, projects
+    drawing: their class is read after)."""
+    query = ("ExecutionStatus = 'Running' AND (JourneyStage = 'post_loan' OR ("
+             "JourneyStage = 'disbursement' AND JourneyProduct = 'project_finance'))")
+    if risk_class is None:
+        return query
+    return f"{query} AND (LoanClass = '{risk_class.value}' OR LoanClass IS NULL)"
+
+
+async def loan_book(client: Client, risk_class: RiskClass | None = None,
+                    settings: Settings | None = None) -> LoanBook:
+    """Every running loan from visibility, each with its account read from the journey
+    (a status query apiece, a few at a time) and its figures on its day (`owed_on`, to the
+    LPR fixings recorded in `settings`' database); worst first. All of them, because the
+    totals and the non-performing ratio are the whole book's, and visibility lists newest
+    first: a cut would leave out the oldest loans, which are where arrears are. With them,
+    from the same reads, the projects still drawing as undrawn commitments (those of the
+    whole book: none when a class is asked, as a commitment undrawn has no class)."""
+    reads = await journey_reads(client, book_query(risk_class))
+    return book_of(reads, risk_class, quotes.recorded(settings or Settings()))
+
+
+async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneyStatus]]:
+    """The journeys `query` lists, each with its status (a query apiece, a few at a time),
+    by product; those gone since the list was read, and those the server ended outside the
+    engine (terminated: `status` says how, `list` shows them), left out."""
+    rows = await list_journeys(client, query, limit=None)
+    reads = asyncio.Semaphore(BOOK_READS)
+
+    async def read(row: JourneyRow) -> tuple[str, JourneyStatus] | None:
+        async with reads:
+            try:
+                return row.product, await status(client, row.workflow_id)
+            except (NotFound, EndedOutside):  # gone, or ended outside the engine
+                return None
+
+    return [r for r in await asyncio.gather(*(read(r) for r in rows)) if r is not None]
+
+
+def book_of(reads: list[tuple[str, JourneyStatus]], risk_class: RiskClass | None,
+            fixings: quotes.QuoteFixings) -> LoanBook:
+    """The loan book of the journeys read (`journey_reads`): the running loans' lines, of
+    `risk_class` when given, and the projects still drawing (the whole book only)."""
+    lines = [book_line(s, product, owed_on(s, fixings)) for product, s in reads]
+    commitments = ([c for _, s in reads if (c := commitment_line(s)) is not None]
+                   if risk_class is None else [])
+    return LoanBook(
+        lines=worst_first([b for b in lines if b is not None
+                           and (risk_class is None or b.risk_class is risk_class)]),
+        commitments=sorted(commitments, key=lambda c: (c.available_until, c.workflow_id)))
+
+
+def queue_query(team: str) -> str:
+    """What waits on a team: running journeys whose current stage waits on it."""
+    if "'" in team:
+        raise BadInput("a team name has no quotes")
+    return f"ExecutionStatus = 'Running' AND JourneyTeam = '{team}'"
+
+
+# SlaState, most urgent first; "ok" and anything else after these
+_URGENCY = {"breached": 0, "early_warning": 1, "warned": 2}
+
+
+def most_urgent_first(rows: list[JourneyRow]) -> list[JourneyRow]:
+    """Breached SLAs first, then early warnings, then warned; within each, the journey that
+    started first."""
+    def urgency(r: JourneyRow) -> tuple[int, datetime, str]:
+        return _URGENCY.get(r.sla, len(_URGENCY)), r.started, r.workflow_id
+
+    return sorted(rows, key=urgency)
+
+
+def queue_clock(now: datetime) -> tuple[datetime, WorkingCalendar]:
+    """`now` and the bank's working calendar (China's, this year's and last year's) that a
+    queue's waits are counted on (journey/queue_wait.py)."""
+    return now, china_calendar(now.date(), 1)
+
+
+async def waiting_on(client: Client, team: str) -> list[JourneyRow]:
+    """Every journey that waits on `team`, most urgent first. Every one: visibility lists
+    newest first, so a cut at a page would hide the cases that have waited longest. On an
+    approval tier's list, each says why it is at the tier (`tier_reasons`)."""
+    rows = most_urgent_first(await list_journeys(client, queue_query(team), limit=None))
+    return await tier_reasons(client, rows) if team in set(ApprovalTier) else rows
+
+
+async def tier_reasons(client: Client, rows: list[JourneyRow]) -> list[JourneyRow]:
+    """`rows`, each with why its case is at its approval tier: the amount, or the borrower's
+    exposure the route weighed (统一授信) and what its new applications told since it was
+    read (`exposure_told`), and the covenants the loan would carry that its
+    file already breaches (an approval is then an exception), read from the journey (a status
+    query apiece, a few at a time); a journey gone since the list was read keeps its row as
+    listed."""
+    reads = asyncio.Semaphore(BOOK_READS)
+
+    async def why(row: JourneyRow) -> JourneyRow:
+        async with reads:
+            try:
+                s = await status(client, row.workflow_id)
+            except NotFound:
+                return row
+        return row.model_copy(update={
+            "why": "; ".join([s.route.why_tier(), *filter(None, [s.exposure_told])])
+                   if s.route else None,
+            "breached": [c.detail for c in s.covenants_on_file if c.breached]})
+
+    return list(await asyncio.gather(*(why(r) for r in rows)))
