@@ -1,4 +1,4 @@
-"""The loan book's sections after its loans (starter/render.py `book_table`): the undrawn
+"""The loan book's sections after its loans (starter/listings_view.py `book_table`): the undrawn
 commitments of the projects still drawing, the money received and not booked, and the money
 received in a period, reconciled (starter/money_received.py)."""
 
@@ -11,9 +11,9 @@ from rich.table import Table
 
 from journey.repayment import money
 from journey.undrawn_commitments import CommitmentLine, commitments_total
+from starter.listings_view import money_or_dash
 from starter.money_received import MoneyReceived
 from starter.pending_return import ReceivedMoney
-from starter.render import money_or_dash
 
 
 def commitments_table(lines: list[CommitmentLine]) -> Table:

@@ -27,7 +27,7 @@ from starter.boundary import run
 from starter.demo_team import Scenario, play
 from starter.embedded import embedded_server, ui_address
 from starter.journey_map import render_html
-from starter.render import book_table
+from starter.listings_view import book_table
 from starter.report import print_report
 from starter.terminal import BOOK_WIDTH, wide_console
 from store.analytics import build_report

@@ -45,7 +45,6 @@ from starter import (
     pending,
     pinned_policy,
     quotes,
-    render,
     schedules,
     work_lists,
 )
@@ -54,6 +53,7 @@ from starter.book_json import book_json
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, EndedOutside, SealBroken, plain_errors
+from starter.listings_view import book_table, book_title, journeys_table, queue_title
 from starter.lpr import bank_day
 from starter.money_received import (
     closed_since,
@@ -64,6 +64,8 @@ from starter.money_received import (
 from starter.pending_return import not_booked, received_money, returned_to_payer, status_json
 from starter.pending_send import DOCUMENTS
 from starter.refunds import credit_refunded, owed_said
+from starter.repayment_view import payoff_text, plan_table, prepayment_text, settlement_text
+from starter.status_view import status_view
 from starter.terminal import BOOK_WIDTH, wide_console
 from store.pending import Delivery
 
@@ -209,7 +211,7 @@ def status(
                 owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
-            console.print(render.status_view(s, owed, credit_refunded(settings, workflow_id)))
+            console.print(status_view(s, owed, credit_refunded(settings, workflow_id)))
             if unquoted:
                 console.print(f"[red]{escape(unquoted)}[/]")
             for line in not_booked(settings, workflow_id):
@@ -232,7 +234,7 @@ def plan(workflow_id: JourneyId) -> None:
         s = await operations.status(await connect(), workflow_id)
         if s.offer is None:
             raise BadInput(f"{workflow_id} has no offer yet: it is at {s.stage}")
-        console.print(render.plan_table(s))
+        console.print(plan_table(s))
 
     run(go())
 
@@ -249,7 +251,7 @@ def list_(
         client = await connect()
         rows = await work_lists.list_journeys(client, query, limit)
         total = await work_lists.count_journeys(client, query) if len(rows) == limit else None
-        console.print(render.journeys_table(rows, "journeys", total))
+        console.print(journeys_table(rows, "journeys", total))
 
     run(go())
 
@@ -268,8 +270,8 @@ def queue(
 
     async def go() -> None:
         rows = await work_lists.waiting_on(await connect(), team)
-        console.print(render.journeys_table(rows, render.queue_title(team),
-                                            waits=work_lists.queue_clock(datetime.now(UTC))))
+        console.print(journeys_table(rows, queue_title(team),
+                                     waits=work_lists.queue_clock(datetime.now(UTC))))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.queue_query(team)}"))
         if not rows and team not in (known := pinned_policy.team_names(Settings())):
@@ -326,7 +328,7 @@ def book(
                              indent=2, ensure_ascii=False))
             return
         out = wide_console(BOOK_WIDTH)
-        out.print(render.book_table(book.lines, render.book_title(risk_class), shown=limit))
+        out.print(book_table(book.lines, book_title(risk_class), shown=limit))
         if show_query:
             out.print(escape(f"visibility query: {query}"))
         if whole:
@@ -528,14 +530,14 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
         if (payoff := loan_figures.payoff_while_drawing(s, on.date() if on else None)) is not None:
-            console.print(render.payoff_text(workflow_id, payoff))
+            console.print(payoff_text(workflow_id, payoff))
             return
         day = on.date() if on else loan_figures.loan_day(s)
         s, ahead = quotes.as_on(s, day, Settings())
         quote = loan_figures.settlement(s, day)
-        console.print(render.settlement_text(workflow_id, day, quote,
-                                             loan_figures.matured(s, day), ahead,
-                                             loan_figures.paid_ahead_by(s, day)))
+        console.print(settlement_text(workflow_id, day, quote,
+                                      loan_figures.matured(s, day), ahead,
+                                      loan_figures.paid_ahead_by(s, day)))
 
     run(go())
 
@@ -553,8 +555,8 @@ def prepayment(
         day = on.date() if on else loan_figures.loan_day(s)
         s, ahead = quotes.as_on(s, day, Settings())
         after = loan_figures.prepayment(s, amount, day, shorten)
-        console.print(render.prepayment_text(workflow_id, day, amount, s.account, after,
-                                             shorten, ahead))
+        console.print(prepayment_text(workflow_id, day, amount, s.account, after,
+                                      shorten, ahead))
 
     run(go())
 

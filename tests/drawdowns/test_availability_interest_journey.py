@@ -20,7 +20,8 @@ from journey.loan_book import book_line
 from journey.policy.calendar import WorkingCalendar
 from journey.repayment import cents
 from journey.stages import Stage
-from starter.render import plan_table, status_view
+from starter.repayment_view import plan_table
+from starter.status_view import status_view
 from store.outbox import messages_for
 from tests.drawdowns.kit import (
     CONTRACTOR,

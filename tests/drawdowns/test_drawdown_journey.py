@@ -20,7 +20,8 @@ from journey.policy.calendar import WorkingCalendar
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Party, Stage
 from journey.undrawn_commitments import commitment_line
-from starter.render import plan_table, status_view
+from starter.repayment_view import plan_table
+from starter.status_view import status_view
 from store.ledger import bookings_for
 from tests.drawdowns.kit import (
     CONTRACTOR,

@@ -22,7 +22,7 @@ from journey.documents import DocumentKind, FinancialStatement, ReadStatus
 from journey.loan_book import book_line
 from journey.stages import Stage
 from starter.pending_send import documents_update
-from starter.render import status_view
+from starter.status_view import status_view
 from tests.drawdowns.kit import approve, at_drawdowns, first_tranche, request, until
 from tests.post_loan.loan_kit import assert_replays
 from tests.workflows import journey_kit

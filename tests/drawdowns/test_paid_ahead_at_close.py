@@ -25,8 +25,9 @@ from journey.stages import Stage
 from journey.undrawn_commitments import commitment_line
 from starter.book_sections import commitments_table
 from starter.errors import BadInput
+from starter.listings_view import book_table
 from starter.loan_figures import paid_ahead_by, payoff_while_drawing, settlement
-from starter.render import book_table, payoff_text, settlement_text
+from starter.repayment_view import payoff_text, settlement_text
 from tests.drawdowns.kit import approve, at_drawdowns, first_tranche, request, skip_to, until
 from tests.drawdowns.test_availability_interest_journey import on
 from tests.workflows.journey_kit import SUBMITTER, Documents, customer

@@ -15,7 +15,7 @@ from journey.policy import DEFAULT_POLICY_FILE, Policy, parse_policy
 from journey.policy.pricing import PricingPolicy, RateBasis
 from journey.pricing import agreed_on, offer_terms
 from journey.status import Offer
-from starter.render import rate_basis
+from starter.offer_view import rate_basis
 from tests.journey.conftest import make_application
 
 DAY = date(2026, 12, 1)

@@ -1,4 +1,4 @@
-"""What `status` shows of each reading (starter/render.py): every field a check names, with
+"""What `status` shows of each reading (starter/reading_view.py): every field a check names, with
 how sure the reader was, the unsure marked; an illegible licence in words, not "None"."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from journey.documents import (
     ReadStatus,
     SupportingDocument,
 )
-from starter.render import reading_check, reading_text
+from starter.reading_view import reading_check, reading_text
 from tests.journey.test_policy_completeness import NO_UNIT, licence, sheet
 
 MISREAD = "digit groups look misread: compare with the original"

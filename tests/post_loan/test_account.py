@@ -29,7 +29,7 @@ from journey.repayment import Frequency, RepaymentMethod, build_schedule, with_i
 from journey.review_contracts import ReviewFacts
 from journey.stages import Stage
 from journey.status import Disbursement, Offer, plan_start
-from starter.render import settlement_text
+from starter.repayment_view import settlement_text
 from tests.post_loan.loan_kit import DEFAULT_POLICY
 
 START = date(2026, 1, 15)

@@ -14,7 +14,7 @@ from journey.loan_book import BookLine, by_class, non_performing_ratio, worst_fi
 from journey.undrawn_commitments import CommitmentLine
 from starter.book_sections import commitments_table
 from starter.cli import app
-from starter.render import book_table
+from starter.listings_view import book_table
 
 
 def line(wid: str, risk_class: RiskClass, dpd: int, principal: str) -> BookLine:

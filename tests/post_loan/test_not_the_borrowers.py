@@ -14,7 +14,7 @@ from journey.decisions import AddDocuments
 from journey.documents import DocumentKind, ReadStatus
 from journey.settings import Settings
 from ocr.corpus.samples import PERIOD
-from starter.render import status_view
+from starter.status_view import status_view
 from store import blobs
 from tests.post_loan.loan_kit import disbursed, review, until
 from tests.workflows.journey_kit import (

@@ -25,7 +25,7 @@ from journey.stages import Stage
 from starter.applications import start_journey
 from starter.errors import BadInput, Refused
 from starter.lpr import correct_fixing, record_fixing
-from starter.render import rate_basis
+from starter.offer_view import rate_basis
 from store.lpr import recorded_fixing
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import assert_replays, loan_worker

@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.loan_book import book_line
 from starter import loan_figures, quotes
-from starter.render import book_table
+from starter.listings_view import book_table
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed_loan, pay, until
 from tests.workflows.journey_kit import Documents

@@ -19,7 +19,7 @@ from journey.status import plan_start
 from journey.timeline import EventType
 from starter import loan_figures
 from starter.errors import BadInput
-from starter.render import plan_table, prepayment_text
+from starter.repayment_view import plan_table, prepayment_text
 from tests.post_loan.loan_kit import (
     assert_replays,
     disbursed,

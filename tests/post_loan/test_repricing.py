@@ -16,7 +16,7 @@ from journey.lpr_record import publication_day
 from journey.post_loan_policy import start_of
 from journey.repayment import add_months, cents
 from starter.lpr import record_fixing
-from starter.render import status_view
+from starter.status_view import status_view
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,

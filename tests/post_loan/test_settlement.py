@@ -19,7 +19,8 @@ from journey.status import plan_start
 from journey.timeline import EventType
 from starter import loan_figures
 from starter.errors import BadInput, Ended
-from starter.render import plan_table, post_loan_view, settlement_text
+from starter.post_loan_view import post_loan_view
+from starter.repayment_view import plan_table, settlement_text
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,

@@ -16,7 +16,8 @@ from journey.post_loan_warnings import Acknowledgement, EarlyWarning, WarningAct
 from journey.review_contracts import ReviewResult
 from journey.stages import Party, Stage
 from journey.status import DecisionRecord, JourneyStatus, StageVisit
-from starter.render import post_loan_view, status_view
+from starter.post_loan_view import post_loan_view
+from starter.status_view import status_view
 from tests.post_loan.test_classification import PLAN
 
 DSCR = Covenant(id="min-dscr", ratio="dscr", bound="min", limit=Decimal("1.20"))

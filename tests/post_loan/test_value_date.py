@@ -12,7 +12,7 @@ from activities.policy import china_calendar
 from journey.decisions import Signature
 from journey.repayment import add_months
 from journey.stages import Stage
-from starter.render import plan_table
+from starter.repayment_view import plan_table
 from store.outbox import OutboxMessage, messages_for
 from tests.post_loan.loan_kit import assert_replays, loan_worker, skip_to, until
 from tests.workflows.journey_kit import Documents, application, customer, drive_to, start

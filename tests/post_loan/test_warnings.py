@@ -16,7 +16,7 @@ from journey.classification import RiskClass
 from journey.decisions import AddDocuments
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.stages import Stage
-from starter import render
+from starter.status_view import status_view
 from tests.cli_kit import cli, point_cli_at
 from tests.drawdowns.kit import to_bank_morning
 from tests.post_loan.loan_kit import (
@@ -187,7 +187,7 @@ async def test_a_loan_repaid_closes_its_warnings_and_keeps_its_class_as_history(
             "post-loan", Role.SYSTEM, "warning_acknowledged")
         assert last.reason == "warning 1, 2: loan_repaid: loan repaid"
         console = Console(record=True, width=300)
-        console.print(render.status_view(closed))
+        console.print(status_view(closed))
         shown = " ".join(console.export_text().split())
         assert "class at closing 关注 (special_mention)" in shown
         assert "classification" not in shown and "open warnings none" in shown

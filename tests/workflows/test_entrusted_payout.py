@@ -26,7 +26,7 @@ from journey.policy import DEFAULT_POLICY_FILE
 from journey.settings import Settings
 from journey.stages import Party, Stage
 from journey.timeline import EventType
-from starter.render import status_view
+from starter.status_view import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said

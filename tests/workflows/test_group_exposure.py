@@ -24,7 +24,8 @@ from journey.stages import Stage
 from journey.status import JourneyStatus, plan_start
 from starter import applications, operations, work_lists
 from starter.audit import audit_trail
-from starter.render import journeys_table, status_view
+from starter.listings_view import journeys_table
+from starter.status_view import status_view
 from starter.work_lists import JourneyRow
 from store import blobs
 from store.exposure import others

@@ -21,7 +21,7 @@ from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.timeline import EventType
-from starter.render import status_view
+from starter.status_view import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from store.timing import events_for

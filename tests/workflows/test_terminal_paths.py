@@ -24,7 +24,7 @@ from journey.decline_reasons import DeclineReason
 from journey.documents import DocumentKind, ReadStatus
 from journey.end_notices import TEMPLATES
 from journey.stages import Stage
-from starter.render import status_view
+from starter.status_view import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from tests.post_loan.loan_kit import skip_to, until

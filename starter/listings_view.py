@@ -1,0 +1,109 @@
+"""Journeys as listed (`list`, a team's `queue`) and the loan book (`book`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from rich.markup import escape
+from rich.table import Table
+
+from journey.classification import RiskClass
+from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_total
+from journey.policy.calendar import WorkingCalendar, moment_at
+from journey.repayment import money
+from starter.work_lists import JourneyRow
+
+
+def book_title(risk_class: RiskClass | None) -> str:
+    """The loan book's title: "loan book: running loans", of one class when asked."""
+    return "loan book: running loans" + (f", class {risk_class.label_zh}" if risk_class else "")
+
+
+def queue_title(team: str) -> str:
+    return f"queue of {team}: cases waiting on the team"
+
+
+def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> Table:
+    """The loan book, worst first, with the totals by class under it; the first `shown`
+    lines only when given, and the totals still the whole book's."""
+    total = owed_total(lines)
+    table = Table(title=title, caption=_book_caption(lines, shown), show_footer=bool(lines))
+    table.add_column("journey", no_wrap=True, footer=f"total, {len(lines):,} loans")
+    footers = {"arrears": total.arrears, "principal left": total.principal,
+               "interest accrued": total.accrued, "to settle today": total.to_settle,
+               "paid ahead": total.paid_ahead}
+    for name in ("product", "class", "days past due", "arrears", "principal left",
+                 "interest accrued", "to settle today", "paid ahead", "next instalment",
+                 "open warnings"):
+        table.add_column(name, justify="right" if name in _FIGURES else "left",
+                         footer=money(footers[name]) if name in footers else "")
+    for b in lines[:shown]:
+        table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
+                      str(b.days_past_due), money(b.arrears), money(b.principal),
+                      money_or_dash(b.accrued), money_or_dash(b.to_settle),
+                      money_or_dash(b.paid_ahead or None),
+                      b.next_instalment, str(b.open_warnings or "-"))
+    return table
+
+
+_FIGURES = {"days past due", "arrears", "principal left", "interest accrued",
+            "to settle today", "paid ahead", "open warnings"}
+
+
+def money_or_dash(amount: Decimal | None) -> str:
+    return "-" if amount is None else money(amount)
+
+
+def _book_caption(lines: list[BookLine], shown: int | None) -> str:
+    if not lines:
+        return "no running loan matches"
+    totals = "; ".join(f"{t.risk_class.label_zh} {t.risk_class} {t.loans} ({money(t.principal)})"
+                       for t in by_class(lines))
+    ratio = non_performing_ratio(lines)
+    npl = "-" if ratio is None else f"{ratio:.2%}"
+    caption = f"{len(lines):,} loans by class (principal left): {totals}\nnon-performing: {npl}"
+    if unquoted := owed_total(lines).unquoted:
+        caption += (f"\nto settle today: {money(unquoted)} drawing since before quarterly interest "
+                    "are quoted at their close only, not in the total")
+    if shown is not None and shown < len(lines):
+        caption += f"\nlisted: the worst {shown:,} of {len(lines):,} (--limit for more)"
+    return caption
+
+
+def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None,
+                   waits: tuple[datetime, WorkingCalendar] | None = None) -> Table:
+    """Journeys as listed; `total` is how many match when that is more than the rows. With
+    `waits` (now, and the bank's calendar), a team's queue: since when each case has waited
+    on the team, how long by now, and its SLA on that wait, on the bank's clock."""
+    if not rows:
+        caption = "no journey matches"
+    elif total is not None and total > len(rows):
+        caption = f"the newest {len(rows):,} of {total:,} (--limit for more)"
+    else:
+        caption = f"{len(rows):,} journeys"
+    table = Table(title=title, caption=caption)
+    table.add_column("journey", no_wrap=True)
+    why = any(r.why for r in rows)  # an approval work list: why each case is at its tier
+    breached = any(r.breached for r in rows)  # and the covenants its file already breaches
+    waited = waits is not None and any(r.waiting for r in rows)
+    for name in ("status", "stage", "team", "SLA", "product", "amount", "started",
+                 *(["waiting since", "waited", "SLA on the wait"] if waited else []),
+                 *(["why this tier"] if why else []),
+                 *(["[red]covenants already breached[/]"] if breached else [])):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(r.workflow_id, r.status, r.stage, r.team, r.sla, r.product,
+                      r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"),
+                      *(wait_cells(r, *waits) if waited and waits else []),
+                      *([escape(r.why or "-")] if why else []),
+                      *([escape("; ".join(r.breached) or "-")] if breached else []))
+    return table
+
+
+def wait_cells(r: JourneyRow, now: datetime, calendar: WorkingCalendar) -> list[str]:
+    """A queue row's wait: since when (the bank's clock), how long by `now`, its SLA."""
+    if r.waiting is None:  # listed before the journey said (QueueWait)
+        return ["-", "-", "-"]
+    w, offset = r.waiting, calendar.utc_offset_hours
+    return [moment_at(w.since, offset), w.waited(now, calendar), w.sla_text(offset)]

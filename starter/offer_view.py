@@ -1,0 +1,37 @@
+"""An offer's terms in words: how its rate was set, the rate now, its covenants."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from journey.lpr import floats
+from journey.policy.pricing import spread_text
+from journey.status import JourneyStatus, Offer
+
+
+def covenant_terms(offer: Offer) -> str:
+    if offer.covenants is None:
+        return "the post-loan policy's defaults (offered before covenants were loan terms)"
+    return "; ".join(c.describe() for c in offer.covenants) or "none"
+
+
+def rate_basis(offer: Offer) -> str:
+    """" (1y LPR 3.10% + 0.75%)", " (1y LPR 3.00% of 2026-11-20 + 0.75%)": how the offered
+    rate was set (over the pinned policy's LPR, or a recorded fixing), when the offer kept it."""
+    b = offer.rate_basis
+    if b is None:
+        return ""
+    agreed = ", agreed in the application" if b.agreed else ""
+    fixing = f" of {b.fixed_on}" if b.fixed_on else ""
+    return f" ({escape(b.base)} {b.base_rate:.2%}{fixing} {spread_text(b.spread)}{agreed})"
+
+
+def rate_now(offer: Offer, s: JourneyStatus) -> str:
+    """The loan's rate as it stands: the last repricing's, or the offer's, fixed or floating."""
+    if s.rate_changes:
+        return s.rate_changes[-1].describe()
+    if floats(offer.rate_basis):
+        assert offer.rate_basis is not None
+        return (f"{offer.annual_rate:.2%}, floating: repriced to the {offer.rate_basis.base} "
+                f"{spread_text(offer.rate_basis.spread)} on each anniversary of the payout")
+    return f"{offer.annual_rate:.2%}, fixed for the term"

@@ -1,0 +1,95 @@
+"""What `status` shows of each document: what the OCR read, and what to check by eye."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from journey.documents import (
+    LOW_CONFIDENCE,
+    UNITS,
+    BusinessLicense,
+    DocumentReading,
+    FinancialStatement,
+)
+from journey.policy.completeness import (
+    FIGURE_LABELS,
+    FIGURE_NAMES,
+    REQUIRED_FIGURES,
+    company_not_the_borrower,
+    unsure_company,
+)
+
+SUPPORTING_SHOWN = 200  # the characters of a supporting document's text `status` shows
+
+
+def reading_text(r: DocumentReading, borrower: str) -> str:
+    """What the OCR read that the file is checked on, for people to compare with the page:
+    every field the file is checked on and every field a check note names, each with how
+    sure the reader was ([0.95]), unsure ones marked "low: check against the paper"."""
+    if r.license:
+        lic = r.license
+        if not lic.name and not lic.credit_code:
+            return "the licence could not be read: rescan it"
+        names = ["name", "credit_code", "valid_until", *lic.problems, *lic.low_confidence()]
+        return "; ".join(_field(lic, n) for n in dict.fromkeys(names) if n in LICENCE_LABELS)
+    if r.statement:
+        st = r.statement
+        company = ("company unread: check against the paper" if not st.company
+                   else f"company {st.company}" + _sure(st, "company")
+                   + (": close to the borrower's name, unsure: check against the paper"
+                      if unsure_company(st, borrower) else ""))
+        unit = (f"unit not printed (read as 元){_sure(st, 'unit')}" if "unit" in st.problems
+                else f"unit {_unit_name(st.unit)}{_sure(st, 'unit')}" if st.unit else "")
+        named = [*REQUIRED_FIGURES.get(st.kind, ()), *st.problems, *st.low_confidence(),
+                 *st.corrected]
+        figures = [_field(st, n) for n in dict.fromkeys(named)
+                   if n in FIGURE_NAMES.get(st.kind, ())]
+        period = f"period {st.period_end or 'unread'}" + _sure(st, "period_end")
+        return "; ".join(p for p in [company, period, unit, *figures] if p)
+    if r.supporting:  # the whole text is in --json
+        text = " / ".join(r.supporting.text.splitlines())
+        other = company_not_the_borrower(r.supporting.text, borrower)
+        return f"supporting document: {text[:SUPPORTING_SHOWN]}" + (
+            " …" if len(text) > SUPPORTING_SHOWN else "") + (
+            f"; names {other}, not the borrower: check whose it is" if other else "")
+    return r.reason or ""
+
+
+LICENCE_LABELS = {"name": "name", "credit_code": "credit code", "valid_until": "term to"}
+
+
+def _field(read: BusinessLicense | FinancialStatement, name: str) -> str:
+    """One field as read, labelled, with how sure the reader was."""
+    value = getattr(read, name)
+    label = LICENCE_LABELS.get(name) or FIGURE_LABELS.get(name, name).split(" (")[0]
+    if name == "valid_until" and value is None:
+        return "term " + ("unread" if "term" in read.problems else "长期 (no end)")
+    shown = "unread" if value is None else f"{value:,}" if isinstance(value, Decimal) else value
+    return f"{label} {shown}{_sure(read, name)}"
+
+
+def _sure(read: BusinessLicense | FinancialStatement, name: str) -> str:
+    """How sure the reader was of a field: [1.00 corrected], [0.95], [0.00 low: check against
+    the paper]; nothing when the reading does not say."""
+    if name in read.corrected:
+        return " [corrected]"
+    conf = read.confidence.get(name)
+    if conf is None:
+        return ""
+    return f" [{conf:.2f}" + (" low: check against the paper]" if conf < LOW_CONFIDENCE else "]")
+
+
+def _unit_name(unit: Decimal) -> str:
+    return next((name for name, u in UNITS.items() if u == unit), f"{unit:,} yuan")
+
+
+def reading_check(r: DocumentReading) -> str:
+    """What to check by eye: fields read with low confidence, the reader's notes, and what a
+    clerk corrected against the paper."""
+    read = r.license or r.statement or r.supporting
+    if read is None:
+        return ""
+    low = read.low_confidence()
+    notes = [f"{field}: {problem}" for field, problem in read.problems.items()]
+    fixed = [f"{field} {note}" for field, note in read.corrected.items()]
+    return "; ".join(([f"low confidence: {', '.join(low)}"] if low else []) + notes + fixed)

@@ -1,0 +1,136 @@
+"""Rich renderings of a journey for people at a terminal: `status`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from journey.availability_interest import InterestPosition
+from journey.entrusted_payment import paid_to
+from journey.loan_account import ZERO
+from journey.owed_figures import OwedFigures
+from journey.repayment import money
+from journey.status import JourneyStatus
+from starter.bank_clock import when
+from starter.offer_view import covenant_terms, rate_basis
+from starter.post_loan_view import post_loan_view
+from starter.reading_view import reading_check, reading_text
+
+
+def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
+                refunded: Decimal = ZERO) -> Group:
+    """The journey's status; a running loan's with `owed`, its figures on its day; a loan
+    paid beyond its whole plan with `refunded`, what was refunded of it."""
+    head = Table.grid(padding=(0, 2))
+    head.add_row("journey", s.workflow_id)
+    if s.applicant:
+        head.add_row("applicant", escape(
+            f"{s.applicant} ({s.customer}): {s.product} {money(s.amount)} for "
+            f"{s.term_months} months"))
+    head.add_row("stage", f"[bold]{s.stage}[/] (attempt {s.attempt}), waits on {s.waits_on}")
+    if s.waiting_for:
+        head.add_row("waiting for", escape("; ".join(s.waiting_for)))
+    if s.team:
+        head.add_row(
+            "team", f"{s.team}" + (f", assigned to {s.assigned_to}" if s.assigned_to else "")
+        )
+    head.add_row("SLA", s.sla_state)
+    if s.route:
+        head.add_row("route", f"{s.route.team} / {s.route.tier}: {s.route.explanation}")
+        if s.route.exposure is not None:  # the borrower's, which the tier was chosen on
+            head.add_row("exposure", escape(s.route.why_tier()))
+        if s.exposure_told:
+            head.add_row("exposure now", escape(s.exposure_told))
+        head.add_row("policy", f"{s.policy_version} (rule {s.route.rule})")
+    if s.offer:
+        head.add_row(
+            "offer",
+            f"{s.offer.annual_rate:.4%}{rate_basis(s.offer)} for {s.offer.term_months} months, "
+            f"{s.offer.method} {s.offer.frequency}, {len(s.offer.schedule)} instalments",
+        )
+        head.add_row("covenants", covenant_terms(s.offer))
+    if s.cautions:
+        head.add_row("[red]cautions[/]", escape("; ".join(s.cautions)))
+    if breached := [c for c in s.covenants_on_file if c.breached]:
+        head.add_row("[red]covenants on file[/]", escape(
+            "; ".join(c.detail for c in breached)
+            + ": breached on the statements this loan is decided on"))
+    if s.disbursement:
+        d = s.disbursement
+        drawn = [r.booking_id for r in s.drawdowns if r.booking_id]
+        paid = [p.booking_id for p in s.entrusted.payments] if s.entrusted else []
+        bookings = drawn or paid or [d.booking_id]
+        head.add_row(
+            "disbursed",
+            escape(f"{money(d.amount)} to {d.payee} ({', '.join(bookings)}) at "
+                   f"{when(s, d.booked_at)}"
+                   + (f", in {len(drawn)} drawdowns" if len(drawn) > 1 else
+                      f", to {len(paid)} counterparties" if len(paid) > 1 else "")),
+        )
+    if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
+        head.add_row("paid to", escape(
+            f"entrusted payment (受托支付, above {money(entrusted.over)}) instructed by "
+            f"{entrusted.instruction.actor.id} at {when(s, entrusted.recorded_at)}: "
+            + paid_to(entrusted.payments or entrusted.instruction.counterparties)))
+    if (drawing := s.availability_interest) is not None:
+        head.add_row("drawn", f"{money(drawing.drawn)}, undrawn {money(drawing.undrawn)}")
+        head.add_row("interest", interest_text(drawing))
+    if (waived := s.fee_waiver) is not None:
+        head.add_row("fee waived", escape(f"{waived.text()}, at {when(s, waived.at)}"))
+    if s.outcome_reason:
+        head.add_row("outcome", escape(s.outcome_reason))
+
+    timeline = Table("stage", "attempt", "waits on", "entered", "exited", "to",
+                     title="timeline")
+    for v in s.timeline:
+        timeline.add_row(
+            v.stage,
+            str(v.attempt),
+            v.waits_on,
+            when(s, v.entered_at),
+            when(s, v.exited_at),
+            v.outcome or "",
+        )
+    parts: list[RenderableType] = [Panel(head, title="journey"), timeline]
+    if s.readings:
+        docs = Table("document", "sha256", "kind", "status", "what was read", "check",
+                     title="documents")
+        not_needed = s.completeness.not_needed if s.completeness else {}
+        for r in s.readings:
+            superseded = s.standing is not None and r.ref.sha256 not in s.standing
+            foreign = s.not_the_borrowers.get(r.ref.sha256)
+            docs.add_row(escape(r.ref.filename), r.ref.sha256[:12], r.kind,
+                         f"{r.status}, not the borrower's" if foreign
+                         else f"{r.status}, superseded" if superseded else r.status,
+                         escape(reading_text(r, s.applicant)),
+                         escape(foreign or not_needed.get(r.ref.sha256)
+                                or reading_check(r)))
+        parts.append(docs)
+    if s.received:
+        parts.append(Text.assemble(
+            ("received, not read yet" + (" (read at the next review)"
+                                        if s.reviewed() else "") + ": ", "bold"),
+            ", ".join(f"{d.filename} ({d.sha256[:12]})" for d in s.received)))
+    parts += post_loan_view(s, owed, refunded)
+    if s.decisions:
+        decisions = Table("when", "stage", "actor", "role", "decision", "reason",
+                          title="decisions")
+        for made in s.decisions:
+            decisions.add_row(
+                when(s, made.at), made.stage, escape(made.actor.id), made.actor.role, made.verdict,
+                escape(made.reason),
+            )
+        parts.append(decisions)
+    return Group(*parts)
+
+
+def interest_text(i: InterestPosition) -> str:
+    """A drawing project's quarterly interest and commitment fee: accrued, next due, paid,
+    past due (in red), what settles it today; or, closed with nothing drawn, the commitment
+    fee it owes."""
+    return i.text(late="[red]{}[/]")
