@@ -7,15 +7,18 @@ from typing import Annotated
 import typer
 
 from starter import (
+    application_cli,
     archive_cli,
     boundary,
     drawdown_cli,
     encryption_cli,
-    journey_cli,
+    listings_cli,
     lpr_cli,
     payout_cli,
+    post_loan_cli,
     records_cli,
     server_cli,
+    status_cli,
     touchpoint_cli,
 )
 from starter.attempts import KeepingRefusals
@@ -42,7 +45,29 @@ def _options(
 
 
 server_cli.register(app)
-journey_cli.register(app)
+# the journey commands, in the order `--help` lists them
+for command in (
+    application_cli.start,
+    status_cli.status,
+    status_cli.plan,
+    listings_cli.queue,
+    listings_cli.book,
+    application_cli.documents,
+    application_cli.answer,
+    application_cli.opinion,
+    application_cli.decide,
+    application_cli.sign,
+    application_cli.withdraw,
+    application_cli.reassign,
+    application_cli.correct,
+    post_loan_cli.repay,
+    post_loan_cli.settlement,
+    post_loan_cli.prepayment,
+    post_loan_cli.acknowledge,
+):
+    app.command()(command)
+app.command("write-off")(post_loan_cli.write_off)
+app.command("list")(listings_cli.list_)
 touchpoint_cli.register(app)
 drawdown_cli.register(app)
 payout_cli.register(app)

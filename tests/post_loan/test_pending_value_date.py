@@ -1,6 +1,6 @@
 """A repayment kept while no worker ran is paid on the day it was typed, not the day it is
 delivered: days later, the journey books it on its day (starter/pending.py); one the server
-held is too, the command line giving it its value date as typed (starter/journey_cli.py)."""
+held is too, the command line giving it its value date as typed (starter/post_loan_cli.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starter import journey_cli, loan_figures, operations, pending
+from starter import loan_figures, operations, pending, post_loan_cli
 from starter.lpr import bank_day
 from store.pending import Delivery, Instruction, keep_instruction
 from store.refusals import origin
@@ -59,7 +59,7 @@ async def test_a_repayment_the_server_holds_over_a_day_boundary_is_paid_on_the_d
     async with loan_worker(env.client, tmp_path, docs, cache=False, restarting=True) as settings:
         handle, running = await disbursed(env.client, settings, app)
     typed_at = await env.get_current_time()
-    monkeypatch.setattr(journey_cli, "bank_day", lambda: bank_day(typed_at))  # the server's
+    monkeypatch.setattr(post_loan_cli, "bank_day", lambda: bank_day(typed_at))  # the server's
     monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=1))
     point_cli_at(monkeypatch, env.client, settings.data_dir)
     first = running.offer.schedule[0].payment

@@ -100,7 +100,7 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
     assert (sent.returned_by, sent.role, sent.origin, sent.reference, sent.reason,
             sent.returned_at) == (SUBMITTER.id, "operations", origin(), "RET-0001",
                                   "nothing due: sent back to the payer", kept.settled_at)
-    # the loan's status keeps the money received and returned (starter/journey_cli.status)
+    # the loan's status keeps the money received and returned (starter/status_cli.status)
     assert not_booked(settings, handle.id) == []
     assert [line.split(" (pending")[0] for line in returned_to_payer(settings, handle.id)] == [
         "money received and returned: 90,000,000.00 under FA-R2"]

@@ -1,0 +1,125 @@
+"""Journeys and loans listed: `list`, a team's `queue`, the loan `book`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from journey.classification import RiskClass
+from journey.settings import Settings
+from starter import book_sections, pinned_policy, quotes, work_lists
+from starter.book_json import book_json
+from starter.boundary import run
+from starter.connect import connect
+from starter.journey_cli import console
+from starter.listings_view import book_table, book_title, journeys_table, queue_title
+from starter.lpr import bank_day
+from starter.money_received import closed_since, drawn_up_today, money_received, received_period
+from starter.pending_return import received_money
+from starter.terminal import BOOK_WIDTH, wide_console
+from store.pending import Delivery
+
+
+def list_(
+    query: Annotated[
+        str | None, typer.Option(help="a visibility query, e.g. \"JourneyStage='offer'\"")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
+) -> None:
+    """Journeys from Temporal visibility, newest first."""
+
+    async def go() -> None:
+        client = await connect()
+        rows = await work_lists.list_journeys(client, query, limit)
+        total = await work_lists.count_journeys(client, query) if len(rows) == limit else None
+        console.print(journeys_table(rows, "journeys", total))
+
+    run(go())
+
+
+ShowQuery = Annotated[bool, typer.Option(
+    "--show-query", help="print the Temporal visibility query the list was read with (the "
+                         "Web UI lists the same with it)")]
+
+
+def queue(
+    team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk, branch")],
+    show_query: ShowQuery = False,
+) -> None:
+    """What waits on a team now, most urgent first (the same list as the Web UI with the
+    query `--show-query` prints)."""
+
+    async def go() -> None:
+        rows = await work_lists.waiting_on(await connect(), team)
+        console.print(journeys_table(rows, queue_title(team),
+                                     waits=work_lists.queue_clock(datetime.now(UTC))))
+        if show_query:
+            console.print(escape(f"visibility query: {work_lists.queue_query(team)}"))
+        if not rows and team not in (known := pinned_policy.team_names(Settings())):
+            console.print(escape(f"{team!r} is no team of the policy: {', '.join(known)}"))
+
+    run(go())
+
+
+def book(
+    risk_class: Annotated[
+        RiskClass | None, typer.Option("--class", parser=RiskClass.named,
+                                       help="one class only, e.g. special_mention or 关注")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(help="list at most this many loans, worst first; the totals count all")
+    ] = 500,
+    month: Annotated[str | None, typer.Option(
+        help="the money received valued in this month, YYYY-MM (default: the current one, to "
+             "today)")] = None,
+    first: Annotated[datetime | None, typer.Option(
+        "--from", formats=["%Y-%m-%d"], help="the money received valued from this day")] = None,
+    last: Annotated[datetime | None, typer.Option(
+        "--to", formats=["%Y-%m-%d"], help="... to this day (default: today)")] = None,
+    on: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%d"], help="the day the book is drawn up on: today only (the loans' "
+                                   "figures are the journeys' today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the same figures as JSON, money as "
+                                                         "strings to the fen, and the query "
+                                                         "the loans were read with")] = False,
+    show_query: ShowQuery = False,
+) -> None:
+    """The loan book: running loans by five-tier class (五级分类), worst first, with totals;
+    then the undrawn commitments of projects still drawing, the money received and not
+    booked, and (the whole book only) the money received in a period, reconciled: booked to
+    the loans by kind, not booked, returned to the payer, kept and not delivered."""
+
+    async def go() -> None:
+        today = bank_day()
+        period = received_period(today, month, first.date() if first else None,
+                                 last.date() if last else None)
+        drawn_up_today(today, on.date() if on else None)
+        settings = Settings()
+        client = await connect()
+        whole = risk_class is None
+        query = work_lists.book_query(risk_class)
+        if whole:
+            query = f"({query}) OR ({closed_since(period.first)})"
+        reads = await work_lists.journey_reads(client, query)
+        book = work_lists.book_of(reads, risk_class, quotes.recorded(settings))
+        unbooked = received_money(settings, Delivery.UNBOOKED)
+        received = money_received([s for _, s in reads], settings, period) if whole else None
+        if as_json:
+            print(json.dumps(book_json(book, unbooked, today, received) | {"query": query},
+                             indent=2, ensure_ascii=False))
+            return
+        out = wide_console(BOOK_WIDTH)
+        out.print(book_table(book.lines, book_title(risk_class), shown=limit))
+        if show_query:
+            out.print(escape(f"visibility query: {query}"))
+        if whole:
+            out.print(book_sections.commitments_table(book.commitments))
+        out.print(book_sections.unbooked_table(unbooked))
+        if received is not None:
+            out.print(book_sections.received_table(received))
+
+    run(go())

@@ -1,0 +1,71 @@
+"""Where one journey stands: `status` and `plan`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from journey.settings import Settings
+from starter import loan_figures, operations, quotes, schedules
+from starter.boundary import run
+from starter.connect import connect
+from starter.errors import BadInput, EndedOutside, SealBroken
+from starter.journey_cli import JourneyId, console
+from starter.lpr import bank_day
+from starter.pending_return import not_booked, returned_to_payer, status_json
+from starter.refunds import credit_refunded, owed_said
+from starter.repayment_view import plan_table
+from starter.status_view import status_view
+
+
+def status(
+    workflow_id: JourneyId,
+    as_json: Annotated[bool, typer.Option("--json", help="print the raw status JSON")] = False,
+) -> None:
+    """Where a journey stands: stage, what it waits for, timeline, documents, decisions."""
+
+    async def go() -> None:
+        client = await connect()
+        try:
+            s = await operations.status(client, workflow_id)
+        except EndedOutside as ended:  # how the server ended it, then the message, exit 3
+            if as_json:
+                print(ended.end.model_dump_json(indent=2))
+            raise
+        settings = Settings()
+        if as_json:
+            print(json.dumps(status_json(s, settings), indent=2, ensure_ascii=False))
+        else:
+            try:
+                owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
+            except SealBroken as err:  # the rest of the status stands
+                owed, unquoted = None, f"what it owes not shown: {err}"
+            console.print(status_view(s, owed, credit_refunded(settings, workflow_id)))
+            if unquoted:
+                console.print(f"[red]{escape(unquoted)}[/]")
+            for line in not_booked(settings, workflow_id):
+                console.print(f"[red]{escape(line)}[/]")
+            for line in returned_to_payer(settings, workflow_id):
+                console.print(escape(line))
+            for line in owed_said(settings, s, bank_day()):
+                console.print(escape(line))
+            if (reviews := await schedules.reviews_said(client, s)) is not None:
+                said, warning = reviews
+                console.print(f"[yellow]{escape(said)}[/]" if warning else escape(said))
+
+    run(go())
+
+
+def plan(workflow_id: JourneyId) -> None:
+    """The repayment plan of an offered or running loan."""
+
+    async def go() -> None:
+        s = await operations.status(await connect(), workflow_id)
+        if s.offer is None:
+            raise BadInput(f"{workflow_id} has no offer yet: it is at {s.stage}")
+        console.print(plan_table(s))
+
+    run(go())
