@@ -18,8 +18,11 @@ from journey.post_loan_policy import loan_covenants
 from journey.pricing import offer_terms
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Stage
-from starter import render, work_lists
+from starter import work_lists
+from starter.listings_view import journeys_table
 from starter.quotes import QuoteFixings
+from starter.repayment_view import plan_table
+from starter.status_view import status_view
 from starter.work_lists import JourneyRow, book_of
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
@@ -114,7 +117,7 @@ async def test_reviews_check_the_covenants_of_the_loans_offer(
             "max-leverage: debt_to_asset 0.4000 above the maximum 0.35"
         ]
         # `loan-journey plan` shows them under the plan
-        caption = str(render.plan_table(running).caption)
+        caption = str(plan_table(running).caption)
         assert caption.startswith("covenants: max-leverage: debt_to_asset <= 0.35; ")
 
 
@@ -132,7 +135,7 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         breached = [c.detail for c in at_approval.covenants_on_file if c.breached]
         assert breached == ["max-leverage: debt_to_asset 0.4000 above the maximum 0.35"]
         console = Console(record=True, width=300)
-        console.print(render.status_view(at_approval))
+        console.print(status_view(at_approval))
         assert "covenants on file" in console.export_text()
         # the approval work list names it, with the figure and the limit
         row = JourneyRow(workflow_id=handle.id, status="running", stage="approval",
@@ -140,7 +143,7 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
                          amount_band="1m-5m", started=datetime.now(UTC))
         [listed] = await work_lists.tier_reasons(env.client, [row])
         assert listed.breached == breached
-        console.print(render.journeys_table([listed], "waiting on branch"))
+        console.print(journeys_table([listed], "waiting on branch"))
         assert "covenants already breached" in console.export_text()
         # approving is an exception, which has its reason, and the answer says what it is
         for said in ("   ", "...", "ok", "同意"):  # an exception's reason says why, in words
@@ -192,7 +195,7 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         totals = {t.risk_class: t.loans for t in by_class(book.lines)}
         assert totals[RiskClass.SPECIAL_MENTION] == 1 and sum(totals.values()) == 1
         assert non_performing_ratio(book.lines) == 0  # 关注 is performing
-        console.print(render.status_view(paid))
+        console.print(status_view(paid))
         shown = " ".join(console.export_text().split())
         assert "open warnings #1, #2" in shown and "classification 关注" in shown
         # a review of the same statements adds no second task for it, nor a second downgrade
