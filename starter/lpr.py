@@ -15,6 +15,7 @@ with the archive key: without, `KeysNeeded` (8), nothing written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from activities.policy import china_calendar
@@ -35,6 +36,8 @@ from starter.errors import BadInput, Refused
 from starter.pinned_policy import authorized, current_policy
 from starter.records import key_needed
 from store import lpr, record_seals
+from store.lpr_in_force import WAITING, unvouched
+from store.record_seals import Finding
 
 FIXINGS = "lpr-fixings"  # what a refused attempt is kept under (store/refusals.py)
 CORRECTORS = {Role.SUPERVISOR}
@@ -103,15 +106,32 @@ def fixings(settings: Settings) -> list[RecordedFixing]:
     return lpr.fixings(settings.db_url)
 
 
+def seals_failing(settings: Settings) -> dict[date, Finding]:
+    """Each recorded fixing that fails its seal, by its date, with what `records verify`
+    finds: a worker with the archive key prices no offer on it (store/lpr_in_force.py). None
+    without the key, as a worker without it reads the fixings unchecked; `KeysNeeded` with a
+    key that is not the one they were sealed with."""
+    key = settings.archive_seal_key
+    if key is None:
+        return {}
+    with key_needed(settings, record_seals.LPR):
+        return record_seals.fixings_failing(settings.db_url, key)
+
+
 def new_offers_priced_at(settings: Settings, recorded: list[RecordedFixing],
-                         now: datetime | None = None) -> str:
+                         now: datetime | None = None,
+                         failing: Mapping[date, Finding] | None = None) -> str:
     """What an offer made today is priced at: the fixing in force, else the base rates of
-    the policy a journey starting now pins (what an empty record leaves every loan at)."""
+    the policy a journey starting now pins (what an empty record leaves every loan at); that
+    it is priced on none while the fixing in force is one of `failing` (`seals_failing`)."""
     policy = current_policy(settings)
     rates = _rates(policy.pricing.base_rates)
     in_force = fixing_in_force([r.fixing for r in recorded], bank_day(now))
     if in_force is None:
         return f"policy {policy.version} prices new offers at {rates}"
+    if broken := (failing or {}).get(in_force.fixed_on):
+        return (f"new offers will not be priced on the fixing of {in_force.fixed_on} "
+                f"({in_force.describe()}), the one in force: {unvouched(broken, WAITING)}")
     return (f"new offers are priced at the fixing of {in_force.fixed_on} "
             f"({in_force.describe()}) plus their spreads; policy {policy.version}'s {rates} "
             "only with no fixing recorded")

@@ -22,6 +22,7 @@ from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.journey_cli import As, Reason, RoleOpt
 from starter.terminal import wide_console
+from store.record_seals import Finding
 
 console = wide_console()
 lpr_app = typer.Typer(help="LPR fixings: new offers are priced at the one in force, and "
@@ -104,21 +105,24 @@ def list_() -> None:
     """The fixings recorded, newest first, and what new offers are priced at."""
     settings = Settings()
 
-    async def go() -> tuple[list[RecordedFixing], str]:
-        recorded = lpr.fixings(settings)
-        return recorded, lpr.new_offers_priced_at(settings, recorded)
+    async def go() -> tuple[list[RecordedFixing], dict[date, Finding], str]:
+        recorded, failing = lpr.fixings(settings), lpr.seals_failing(settings)
+        return recorded, failing, lpr.new_offers_priced_at(settings, recorded, failing=failing)
 
-    recorded, priced = run(go())
+    recorded, failing, priced = run(go())
     if not recorded:
         console.print(f"no LPR fixing recorded: floating-rate loans keep the rate they were "
                       f"priced at on their repricing dates ({priced}); `loan-journey lpr "
                       "record` records one")
         return
     table = Table("fixed on", "1y LPR", "5y LPR", "recorded by", "recorded at (UTC)",
-                  "first read by", "corrections", title="LPR fixings", caption=priced)
+                  "first read by", "corrections", title="LPR fixings",
+                  caption=None if failing else priced)
     for r in reversed(recorded):
         f = r.fixing
-        table.add_row(str(f.fixed_on), percent(f.one_year), percent(f.five_year),
+        broken = failing.get(f.fixed_on)
+        table.add_row(f"{f.fixed_on}\n[red]fails its seal ({broken.found.value})[/]" if broken
+                      else str(f.fixed_on), percent(f.one_year), percent(f.five_year),
                       escape(f.recorded_by), f"{r.recorded_at:%Y-%m-%d %H:%M}",
                       escape(f"{r.used_by} ({r.used_at:%Y-%m-%d})") if r.used_by else "-",
                       escape("\n".join(
@@ -126,6 +130,8 @@ def list_() -> None:
                           f"{c.corrected_by} {c.corrected_at:%Y-%m-%d %H:%M}, {c.reason}"
                           for c in r.corrections)) or "-")
     console.print(table)
+    if failing:  # a fixing no worker with the key prices on: said, not a caption in grey
+        console.print(f"[red]{escape(priced)}[/]")
 
 
 def _rates(fixing: LprFixing) -> str:

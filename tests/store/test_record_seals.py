@@ -43,7 +43,7 @@ from store.pending import Delivery, Instruction, PendingRow, instructions, keep_
 from store.seals import KeyRequired, SealBaselineRow, baseline_facts, chained
 from tests.cli_kit import said
 from tests.ports import free_port
-from tests.store.test_lpr_fixings import BEFORE, LAST, TODAY, correct, record, rows
+from tests.store.test_lpr_fixings import BEFORE, LAST, TODAY, correct, lpr, record, rows
 
 KEY = "records-key-0123456789"
 OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
@@ -137,6 +137,26 @@ def test_a_fixing_or_a_correction_changed_with_sql_is_named(database: str) -> No
     assert checked.exit_code == 1
     assert found(checked) == {f"LPR fixing #1 ({LAST})": "CHANGED",
                               "LPR correction #2": "CHANGED"}
+
+
+def test_lpr_list_marks_a_fixing_that_fails_its_seal_and_prices_no_offer_on_it(
+    database: str,
+) -> None:
+    sealed_store()
+    assert "new offers are priced at the fixing of" in said(lpr("list"))
+    sql(database, f"update lpr_fixings set one_year = '0.0205' where fixed_on = '{LAST}'")
+    listed = lpr("list")
+    assert listed.exit_code == 0, listed.output
+    shown = said(listed)
+    marked = [n for n, line in enumerate(listed.output.splitlines())
+              if line.startswith("│ fails its seal (CHANGED) ")]
+    assert len(marked) == 1  # the fixing changed, not the other
+    assert listed.output.splitlines()[marked[0] - 1].startswith(f"│ {LAST} ")  # under its date
+    assert "new offers are priced at" not in shown
+    assert (f"new offers will not be priced on the fixing of {LAST} (1y 2.05%, 5y 3.50%), the "
+            f"one in force: LPR fixing #1 ({LAST}) fails its seal (CHANGED)") in shown
+    assert ("then run `loan-journey records verify`. No loan is priced or repriced on it until "
+            "then") in shown
 
 
 def test_a_refusal_deleted_edited_or_inserted_with_sql_is_named(database: str) -> None:
