@@ -14,6 +14,7 @@ from starter import (
     encryption_cli,
     listings_cli,
     lpr_cli,
+    notices_cli,
     payout_cli,
     post_loan_cli,
     records_cli,
@@ -83,6 +84,7 @@ app.add_typer(pending_app, name="pending")
 archive_cli.register(app)
 lpr_cli.register(app)
 records_cli.register(app)
+notices_cli.register(app)
 encryption_cli.register(app)
 
 

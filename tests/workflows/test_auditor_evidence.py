@@ -1,0 +1,92 @@
+"""What an auditor pulls from the command line about a real journey on the time-skipping
+server: every notice its customer was sent or is due (`notices`, from the outbox)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta, timezone
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from journey.documents import DocumentRef
+from journey.policy.calendar import moment_at
+from journey.settings import Settings
+from journey.stages import Stage
+from store import blobs
+from store.outbox import dispatch, messages_for
+from tests.cli_kit import cli, point_cli_at, said
+from tests.ocr.conftest import SAMPLES
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    real_for_unknown,
+    running_journey,
+    until_sent,
+    until_stage,
+)
+
+LICENCE = "company1_business_license.jpg"
+BANK = timezone(timedelta(hours=8))  # the bank's clock: the packaged calendar's
+
+
+@asynccontextmanager
+async def asked_for_its_income_statement(
+    env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[Settings, WorkflowHandle, DocumentRef]]:
+    """A journey whose licence scan the real OCR read, asking its customer for the income
+    statement it lacks; the command line pointed at its server, database and store."""
+    labels = next(p for p in json.loads((SAMPLES / "labels.json").read_text("utf-8"))
+                  if p["file"] == LICENCE)
+    docs = Documents()  # the balance sheet from the fake; the licence through the real OCR
+    app = application(docs, drop={"licence", "income"},
+                      company=(labels["name"], labels["credit_code"]))
+    scan = blobs.put(Settings(data_dir=tmp_path).documents_dir,
+                     (SAMPLES / LICENCE).read_bytes(), LICENCE)
+    app.documents.insert(0, scan)
+    async with running_journey(env, tmp_path, docs, app,
+                               real_for_unknown(docs)) as (settings, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await until_sent(settings.db_url, handle.id, template="supplements_requested")
+        point_cli_at(monkeypatch, env.client, tmp_path)
+        yield settings, handle, scan
+
+
+async def test_notices_lists_what_the_customer_was_sent_or_is_due(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with asked_for_its_income_statement(time_skipping_env, tmp_path, monkeypatch) as (
+            settings, handle, _):
+        queued = messages_for(settings.db_url, handle.id)
+        assert [m.template for m in queued] == ["feedback_request", "supplements_requested"]
+        due = await cli("notices", handle.id)
+        assert due.exit_code == 0, due.output
+        shown = said(due)
+        for m in queued:  # oldest first, each as the outbox holds it
+            assert (f"│ {m.id} │ {m.template} │ {moment_at(m.created_at, 8)} │ not sent yet │ "
+                    f"{m.channel} │ {m.recipient} │") in shown
+        assert shown.index("feedback_request") < shown.index("supplements_requested")
+        assert "Please send the income statement (利润表)" in shown
+        assert "on the bank's clock; a notice not sent yet is due" in shown
+
+        assert dispatch(settings.db_url) == 2  # the bank's sender delivers them
+        sent = messages_for(settings.db_url, handle.id)
+        listed = await cli("notices", handle.id, "--json")
+        assert listed.exit_code == 0, listed.output
+        assert json.loads(listed.stdout) == {"journey": handle.id, "notices": [{
+            "number": m.id, "kind": m.template, "key": m.key, "channel": m.channel,
+            "recipient": m.recipient, "queued_at": m.created_at.astimezone(BANK).isoformat(),
+            "sent_at": m.sent_at.astimezone(BANK).isoformat() if m.sent_at else None,
+            "text": m.body} for m in sent]}
+        assert all(m.sent_at is not None for m in sent)
+        delivered = said(await cli("notices", handle.id))
+        assert "│ not sent yet │" not in delivered
+        assert all(moment_at(m.sent_at, 8) in delivered for m in sent if m.sent_at)
+
+        none = await cli("notices", "loan-APP-NONE")
+        assert none.exit_code == 0
+        assert "no notice queued for loan-APP-NONE: the outbox holds none for it" in said(none)
