@@ -18,6 +18,7 @@ from starter import (
     payout_cli,
     post_loan_cli,
     records_cli,
+    scans_cli,
     server_cli,
     status_cli,
     touchpoint_cli,
@@ -85,6 +86,7 @@ archive_cli.register(app)
 lpr_cli.register(app)
 records_cli.register(app)
 notices_cli.register(app)
+scans_cli.register(app)
 encryption_cli.register(app)
 
 

@@ -66,3 +66,13 @@ def get(root: Path, sha256: str) -> bytes:
 
 def exists(root: Path, sha256: str) -> bool:
     return path(root, sha256).is_file()
+
+
+def starting_with(root: Path, prefix: str) -> list[str]:
+    """The sha256 of every blob stored whose digest begins with `prefix` (2 hex digits or
+    more, lower case), sorted."""
+    if len(prefix) < 2 or not _SHA256.match(prefix.ljust(64, "0")):
+        raise ValueError(f"not the start of a sha256 hex digest: {prefix!r}")
+    folder = Path(root) / prefix[:2]
+    return sorted(folder.name + p.name for p in folder.glob(f"{prefix[2:]}*")
+                  if p.is_file() and _SHA256.match(folder.name + p.name))

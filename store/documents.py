@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -70,6 +71,30 @@ def record_reading(url: str, workflow_id: str, reading: DocumentReading) -> None
     )
     with Session(engine) as s, s.begin():
         s.execute(stmt)
+
+
+class DocumentHolder(BaseModel):
+    """A journey that has a stored document, as its reading names it."""
+
+    workflow_id: str
+    sha256: str
+    filename: str
+    kind: DocumentKind
+    status: ReadStatus
+
+
+def holders(url: str, prefix: str) -> list[DocumentHolder]:
+    """The journeys that have a document whose sha256 begins with `prefix` (hex, lower case),
+    by digest, in the order they were first read."""
+    with Session(ready(url)) as s:
+        rows = s.scalars(
+            select(DocumentReadingRow)
+            .where(DocumentReadingRow.sha256.startswith(prefix))
+            .order_by(DocumentReadingRow.sha256, DocumentReadingRow.id)
+        )
+        return [DocumentHolder(workflow_id=r.workflow_id, sha256=r.sha256, filename=r.filename,
+                               kind=DocumentKind(r.kind), status=ReadStatus(r.status))
+                for r in rows]
 
 
 def readings_for(url: str, workflow_id: str) -> list[DocumentReading]:

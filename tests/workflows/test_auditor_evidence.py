@@ -1,12 +1,16 @@
 """What an auditor pulls from the command line about a real journey on the time-skipping
-server: every notice its customer was sent or is due (`notices`, from the outbox)."""
+server: every notice its customer was sent or is due (`notices`, from the outbox), and a
+scan the customer sent, byte for byte, with the journey and kind it belongs to (`scans get`),
+the licence read by the real OCR."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta, timezone
+from itertools import count
 from pathlib import Path
 
 import pytest
@@ -90,3 +94,55 @@ async def test_notices_lists_what_the_customer_was_sent_or_is_due(
         none = await cli("notices", "loan-APP-NONE")
         assert none.exit_code == 0
         assert "no notice queued for loan-APP-NONE: the outbox holds none for it" in said(none)
+
+
+async def test_scans_get_writes_the_stored_scan_and_says_whose_it_is(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with asked_for_its_income_statement(time_skipping_env, tmp_path, monkeypatch) as (
+            settings, handle, scan):
+        paper = (SAMPLES / LICENCE).read_bytes()
+        whose = (f"{scan.sha256} ({len(paper):,} bytes) is business_license "
+                 f"'{LICENCE}' of {handle.id} (reading: read)")
+        out = tmp_path / "paper.jpg"
+        got = await cli("scans", "get", scan.sha256[:12].upper(), "--out", str(out))
+        assert got.exit_code == 0, got.output
+        assert out.read_bytes() == paper
+        assert whose in said(got) and f"written to {out}" in said(got)
+        piped = await cli("scans", "get", scan.sha256)
+        assert piped.exit_code == 0 and piped.stdout_bytes == paper
+        assert whose in " ".join(piped.stderr.split())
+
+        unknown = await cli("scans", "get", "0123456789ab")
+        assert unknown.exit_code == 4
+        assert "no stored document's sha256 begins with 0123456789ab" in said(unknown)
+        assert (await cli("scans", "get", "licence")).exit_code == 2
+        a, b = two_sharing_a_start()
+        for data in (a, b):
+            blobs.put(settings.documents_dir, data, "kept.png")
+        start = hashlib.sha256(a).hexdigest()[:4]
+        ambiguous = await cli("scans", "get", start)
+        assert ambiguous.exit_code == 2
+        assert f"{start} begins the sha256 of 2 stored documents" in said(ambiguous)
+        alone = await cli("scans", "get", hashlib.sha256(b).hexdigest(), "--out", str(out))
+        assert alone.exit_code == 0 and "no journey's reading names it" in said(alone)
+
+        blobs.path(settings.documents_dir, scan.sha256).write_bytes(paper[:-1])
+        changed = await cli("scans", "get", scan.sha256[:12], "--out", str(tmp_path / "x"))
+        assert changed.exit_code == 1
+        assert "no longer hashes to its digest: the store was changed" in said(changed)
+        assert not (tmp_path / "x").exists()
+        blobs.path(settings.documents_dir, scan.sha256).unlink()
+        lost = await cli("scans", "get", scan.sha256[:12], "--out", str(tmp_path / "x"))
+        assert lost.exit_code == 1 and "a journey read it, so restore it" in said(lost)
+
+
+def two_sharing_a_start() -> tuple[bytes, bytes]:
+    """Two documents whose sha256 begin with the same 4 hex digits."""
+    seen: dict[str, bytes] = {}
+    for n in count():
+        data = f"page {n}".encode()
+        start = hashlib.sha256(data).hexdigest()[:4]
+        if start in seen:
+            return seen[start], data
+        seen[start] = data

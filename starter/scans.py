@@ -1,0 +1,67 @@
+"""The document store for auditors: a stored scan pulled out whole, by its sha256 or the start
+of it (`status` shows 12 characters), with the journeys and document kinds it belongs to.
+
+A digest is looked up among the documents journeys read (the journey database's readings)
+and in the content-addressed store itself (store/blobs.py): an upload kept pending is stored
+before any journey reads it. A scan is handed out only when its bytes still hash to its
+digest: anything else is a store changed since, not the customer's paper.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pydantic import BaseModel
+
+from journey.settings import Settings
+from starter.errors import BadInput, JourneyError, NotFound
+from store import blobs
+from store.documents import DocumentHolder, holders
+
+SHORTEST = 4  # hex digits of a digest typed: fewer name too many documents to be meant
+
+
+class Scan(BaseModel):
+    sha256: str
+    data: bytes
+    held_by: list[DocumentHolder]  # none: stored, but no journey's reading names it
+
+
+def scan(settings: Settings, digest: str) -> Scan:
+    """The stored document whose sha256 is, or begins with, `digest`. `BadInput` for what is
+    no digest or begins more than one; `NotFound` for one neither a journey nor the store
+    has; `JourneyError` for one a journey read that the store no longer holds, or holds
+    changed."""
+    prefix = digest.strip().lower()
+    if not re.fullmatch(f"[0-9a-f]{{{SHORTEST},64}}", prefix):
+        raise BadInput(f"{digest!r} is not a document's sha256: give its {SHORTEST} to 64 hex "
+                       "digits, as `status` shows them (12)")
+    root = settings.documents_dir
+    read = holders(settings.db_url, prefix)
+    found = sorted({h.sha256 for h in read} | set(blobs.starting_with(root, prefix)))
+    if not found:
+        raise NotFound(f"no stored document's sha256 begins with {prefix}: no journey read one "
+                       f"and the document store at {root.resolve()} holds none")
+    if len(found) > 1:
+        raise BadInput(f"{prefix} begins the sha256 of {len(found)} stored documents: "
+                       f"{', '.join(found)}; type more of it")
+    [sha256] = found
+    try:
+        data = blobs.get(root, sha256)
+    except blobs.BlobNotFoundError as err:  # a journey read it: the store lost it since
+        raise JourneyError(f"{err}; a journey read it, so restore it from a backup") from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise JourneyError(f"document {sha256} in the document store at {root.resolve()} "
+                           "no longer hashes to its digest: the store was changed; nothing "
+                           f"written; restore {blobs.path(root, sha256)} from a backup")
+    return Scan(sha256=sha256, data=data, held_by=[h for h in read if h.sha256 == sha256])
+
+
+def belongs_to(s: Scan) -> list[str]:
+    """Whose the scan is: each journey that has it, as what, and what its reading found."""
+    if not s.held_by:
+        return [f"{s.sha256} ({len(s.data):,} bytes) is in the document store, but no "
+                "journey's reading names it (an upload not read yet, or no document)"]
+    return [f"{s.sha256} ({len(s.data):,} bytes) is {h.kind.value} {h.filename!r} of "
+            f"{h.workflow_id} (reading: {h.status.value})" for h in s.held_by]
