@@ -1,5 +1,6 @@
 """The document store for auditors: a stored scan pulled out whole, by its sha256 or the start
-of it (`status` shows 12 characters), with the journeys and document kinds it belongs to.
+of it (`status` shows 12 characters), with the journeys and document kinds it belongs to; and
+the store checked whole, each document a journey read there against its digest.
 
 A digest is looked up among the documents journeys read (the journey database's readings)
 and in the content-addressed store itself (store/blobs.py): an upload kept pending is stored
@@ -11,15 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
+from enum import StrEnum
+from pathlib import Path
 
 from pydantic import BaseModel
 
 from journey.settings import Settings
 from starter.errors import BadInput, JourneyError, NotFound
 from store import blobs
-from store.documents import DocumentHolder, holders
+from store.documents import DocumentHolder, holders, stored_documents
 
 SHORTEST = 4  # hex digits of a digest typed: fewer name too many documents to be meant
+
+
+class Found(StrEnum):
+    MISSING = "MISSING"  # the store no longer holds it
+    CHANGED = "CHANGED"  # its bytes no longer hash to its digest
 
 
 class Scan(BaseModel):
@@ -47,11 +56,12 @@ def scan(settings: Settings, digest: str) -> Scan:
         raise BadInput(f"{prefix} begins the sha256 of {len(found)} stored documents: "
                        f"{', '.join(found)}; type more of it")
     [sha256] = found
-    try:
-        data = blobs.get(root, sha256)
-    except blobs.BlobNotFoundError as err:  # a journey read it: the store lost it since
-        raise JourneyError(f"{err}; a journey read it, so restore it from a backup") from None
-    if hashlib.sha256(data).hexdigest() != sha256:
+    data = _stored(root, sha256)
+    if data is Found.MISSING:
+        raise JourneyError(f"document {sha256} is not in the document store at {root.resolve()}: "
+                           "a journey read it there, so restore it from a backup (or point "
+                           "LOAN_JOURNEY_DOCUMENT_STORE at the right directory)")
+    if data is Found.CHANGED:
         raise JourneyError(f"document {sha256} in the document store at {root.resolve()} "
                            "no longer hashes to its digest: the store was changed; nothing "
                            f"written; restore {blobs.path(root, sha256)} from a backup")
@@ -65,3 +75,37 @@ def belongs_to(s: Scan) -> list[str]:
                 "journey's reading names it (an upload not read yet, or no document)"]
     return [f"{s.sha256} ({len(s.data):,} bytes) is {h.kind.value} {h.filename!r} of "
             f"{h.workflow_id} (reading: {h.status.value})" for h in s.held_by]
+
+
+class ScanFinding(BaseModel):
+    sha256: str
+    found: Found
+    held_by: list[DocumentHolder]
+
+
+class StoreCheck(BaseModel):
+    checked: int  # the documents journeys read from the store
+    findings: list[ScanFinding]
+
+
+def check(settings: Settings) -> StoreCheck:
+    """Each document a journey read from the document store, still there and still hashing
+    to its digest; what is not, with the journeys that have it."""
+    root = settings.documents_dir
+    read: dict[str, list[DocumentHolder]] = defaultdict(list)
+    for h in stored_documents(settings.db_url):
+        read[h.sha256].append(h)
+    findings = []
+    for sha256, held_by in read.items():
+        if isinstance(found := _stored(root, sha256), Found):
+            findings.append(ScanFinding(sha256=sha256, found=found, held_by=held_by))
+    return StoreCheck(checked=len(read), findings=findings)
+
+
+def _stored(root: Path, sha256: str) -> bytes | Found:
+    """The bytes stored under `sha256`, or what is wrong with them."""
+    try:
+        data = blobs.get(root, sha256)
+    except blobs.BlobNotFoundError:
+        return Found.MISSING
+    return data if hashlib.sha256(data).hexdigest() == sha256 else Found.CHANGED
