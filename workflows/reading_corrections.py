@@ -97,7 +97,8 @@ class ReadingCorrections(JourneyUpdates):
                 f"readings are corrected while the file is checked (documents, "
                 f"completeness); the journey is at {self._stage}: tell the deciders what "
                 "the paper says instead")
-        authorize_reading_correction(self.policy, fix.actor)
+        authorize_reading_correction(self.policy, fix.actor,
+                                     self._application.submitted_by.id)
         reading = document_of(list(self._readings.values()), fix.document)
         fixed, _ = corrected(reading, fix, workflow.now())
         if why := unit_refusal(reading, fixed, fix, self._application.amount):

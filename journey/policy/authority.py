@@ -86,14 +86,25 @@ def authorize_receipt(policy: Policy, actor: Actor) -> StaffMember:
     return authorize_staff(policy, actor, {Role.OPERATIONS})
 
 
-def authorize_reading_correction(policy: Policy, actor: Actor) -> StaffMember:
+def authorize_reading_correction(policy: Policy, actor: Actor, submitted_by: str
+                                 ) -> StaffMember:
     """Only operations, the clerks who hold the paper, correct what OCR read of a document:
-    not the customer, whose papers they are, nor a decider, who decides on the reading."""
+    not the customer, whose papers they are, nor a decider, who decides on the reading, nor
+    the clerk who submitted the case, who would set the figures it is decided on (four eyes)."""
     if actor.role is Role.CUSTOMER:
         raise DecisionRefused(
             f"{actor.id!r} is the customer: the bank's operations check a reading against "
             "the paper; if a document says something else, send it again")
-    return authorize_staff(policy, actor, {Role.OPERATIONS})
+    member = authorize_staff(policy, actor, {Role.OPERATIONS})
+    if actor.id == submitted_by:
+        others = [m.id for m in policy.staff
+                  if m.role is Role.OPERATIONS and m.active and m.id != submitted_by]
+        raise DecisionRefused(
+            f"{actor.id!r} submitted this application and may not correct the readings it is "
+            "decided on (four eyes): another operations clerk checks them against the paper ("
+            + (", ".join(others) or "none other in the staff directory: ask a supervisor to "
+               "add one") + ")")
+    return member
 
 
 def authorize_payment_instruction(policy: Policy, actor: Actor) -> StaffMember:

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from journey.actors import Actor
+from journey.actors import Actor, Role
 from journey.decisions import AddDocuments
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Stage
@@ -36,6 +36,7 @@ from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.reading_corrections import NOTHING_MORE
 
 MISREAD = "digit groups look misread: compare with the original"
+CLERK = Actor(id="ops-wang", role=Role.OPERATIONS)  # not the case's submitter (SUBMITTER)
 
 
 async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
@@ -61,13 +62,16 @@ async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
         update = LoanJourneyWorkflow.correct_reading
         assert "operations check a reading" in await refused(handle, update, fix(customer(app)))
         assert "this needs one of: operations" in await refused(handle, update, fix(RISK_SME))
-        assert "not 'revenue'" in await refused(handle, update, fix(SUBMITTER, "revenue"))
+        assert ("'ops-li' submitted this application and may not correct the readings it is "
+                "decided on (four eyes): another operations clerk checks them against the "
+                "paper (ops-wang)") in await refused(handle, update, fix(SUBMITTER))
+        assert "not 'revenue'" in await refused(handle, update, fix(CLERK, "revenue"))
         assert "no document of this journey" in await refused(
-            handle, update, fix(SUBMITTER, document="0123456789ab"))
+            handle, update, fix(CLERK, document="0123456789ab"))
 
         # a correction that leaves the file short: checked again, the customer told nothing
-        await handle.execute_update(update, fix(SUBMITTER, "cash").model_copy(
-            update={"value": "10,000,000.00"}))
+        await handle.execute_update(update, fix(CLERK, "cash").model_copy(
+            update={"value": "12,000,000.00"}))
         await asked_again(handle, 2)
         point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
         typed = ["correct", handle.id, "--document", sheet.ref.sha256[:12], "--field",
@@ -75,19 +79,19 @@ async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
                  "checked the signed copy"]
         wrong = await cli(*typed, "--as", app.credit_code, "--role", "customer")
         assert wrong.exit_code == 3, wrong.output
-        taken = await cli(*typed, "--as", SUBMITTER.id)
+        taken = await cli(*typed, "--as", CLERK.id)
         assert taken.exit_code == 0, taken.output
         assert (f"{sheet.ref.filename} total_assets: read 19,468,600.00, the paper says "
                 "100,000,000.00; the file is checked again with it") in said(taken)
         reviewed = await until_stage(handle, Stage.RISK_REVIEW)
         made = reviewed.decisions[-1]
         assert (made.actor, made.verdict, made.stage) == (
-            SUBMITTER, "corrected reading", Stage.COMPLETENESS)
+            CLERK, "corrected reading", Stage.COMPLETENESS)
         assert made.reason.endswith("the paper says 100,000,000.00 (checked the signed copy)")
         read = next(r for r in reviewed.readings if r.ref == sheet.ref).statement
         assert read is not None and read.total_assets == Decimal("100000000.00")
         assert read.confidence["total_assets"] == 1.0 and "total_assets" not in read.problems
-        assert "by ops-li" in read.corrected["total_assets"]
+        assert "by ops-wang" in read.corrected["total_assets"]
         # the customer was asked once, before the corrections, then told the request is met
         told = [(m.template, m.body) for m in messages_for(settings.db_url, handle.id)
                 if m.template.startswith("supplements")]
@@ -109,7 +113,7 @@ async def test_a_unit_that_makes_the_figures_implausible_is_taken_only_confirmed
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
         point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
         typed = ["correct", handle.id, "--document", sheet.ref.sha256[:12], "--field", "unit",
-                 "--value", "万元", "--as", SUBMITTER.id]
+                 "--value", "万元", "--as", CLERK.id]
         slip = await cli(*typed)
         assert slip.exit_code == 3, slip.output
         assert (f"万元 would make {sheet.ref.filename}'s total assets {now:,.2f}, more than "
@@ -137,7 +141,7 @@ async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
         await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
-            actor=SUBMITTER, document=sheet.ref.sha256, field="total_assets",
+            actor=CLERK, document=sheet.ref.sha256, field="total_assets",
             value="100,000,000.00"))
         await asked_again(handle, 2)
         await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
