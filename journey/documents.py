@@ -41,6 +41,15 @@ class DocumentRef(BaseModel):
     size: int = Field(ge=0)
 
 
+class FieldCorrection(BaseModel):
+    """The correction of a field in force: who typed it, the value taken and what OCR had
+    read, as shown ("703,196.15"); a later clerk's correction of the field overrides it."""
+
+    by: str
+    value: str
+    read: str
+
+
 class Extracted(BaseModel):
     """What every OCR result shares: per-field confidence and validation problems."""
 
@@ -48,6 +57,8 @@ class Extracted(BaseModel):
     problems: dict[str, str] = Field(default_factory=dict)
     # fields a clerk corrected against the paper: what was read, what it says, who, when
     corrected: dict[str, str] = Field(default_factory=dict)
+    # ... the correction in force, by field (none for those corrected before it was kept)
+    corrections: dict[str, FieldCorrection] = Field(default_factory=dict)
 
     def low_confidence(self, threshold: float = LOW_CONFIDENCE) -> list[str]:
         return sorted(k for k, v in self.confidence.items() if v < threshold)

@@ -20,7 +20,13 @@ from pydantic import BaseModel, Field
 
 from journey import credit_code
 from journey.actors import Actor
-from journey.documents import UNITS, DocumentKind, DocumentReading, ReadStatus
+from journey.documents import (
+    UNITS,
+    DocumentKind,
+    DocumentReading,
+    FieldCorrection,
+    ReadStatus,
+)
 from journey.policy.completeness import FIGURE_NAMES, same_name
 from journey.policy.errors import DecisionRefused
 from journey.repayment import money
@@ -31,12 +37,6 @@ LICENCE_FIELDS = ("name", "credit_code")
 STATEMENT_FIELDS = ("company", "unit")
 # the figures a unit correction says it moved, those the statement has
 KEY_FIGURES = ("total_assets", "total_liabilities", "total_equity", "revenue", "net_profit")
-# a unit correction that leaves the statement's largest figure above this many times the
-# loan amount, or below the loan amount over this many times less (a company of 3,000.00 yuan
-# for a 3,000,000.00 loan), is refused unless confirmed: a slip of a unit is 1,000 or 10,000
-# times, and no borrower is that much larger, or smaller, than its loan
-PLAUSIBLE_TIMES = Decimal(10_000)
-PLAUSIBLE_UNDER = Decimal(1_000)
 
 
 class ReadingCorrection(BaseModel):
@@ -48,8 +48,9 @@ class ReadingCorrection(BaseModel):
     field: str = Field(min_length=1, max_length=40)
     value: str = Field(min_length=1, max_length=200)
     reason: str = Field(default="", max_length=500)
-    # a unit that leaves the statement's figures implausible for the loan, taken all the same
-    # (`unit_refusal`): the clerk checked it against the paper
+    # a unit that leaves the statement's figures implausible for the loan, or a figure that
+    # makes the statement contradict itself, taken all the same (journey/correction_checks.py):
+    # the clerk checked it against the paper
     confirmed: bool = False
 
 
@@ -92,20 +93,44 @@ def corrected(reading: DocumentReading, fix: ReadingCorrection, at: datetime
     assert read is not None, "document_of gives only read documents"
     typed = fix.value.strip()
     changes = _changes(read, fix.field, typed)
-    now = _shown(changes[fix.field], fix.field)
-    said = f"read {_shown(getattr(read, fix.field), fix.field)}, the paper says {typed}" + (
+    now, was = _shown(changes[fix.field], fix.field), _shown(getattr(read, fix.field), fix.field)
+    earlier = in_force(reading, fix.field)
+    if changes[fix.field] == getattr(read, fix.field):
+        raise DecisionRefused(
+            f"{reading.ref.filename} {fix.field} reads {was} already"
+            + (f", as {earlier.by} corrected it" if earlier else "") + ": nothing to correct")
+    said = (f"read {earlier.read}, corrected by {earlier.by} to {was}" if earlier
+            else f"read {was}") + f", the paper says {typed}" + (
         f", taken as {now}" if now != typed else "")
     note = (f"{said}: corrected against the paper by {fix.actor.id} at {at:%Y-%m-%d %H:%M} "
-            "UTC" + (f" ({fix.reason})" if fix.reason else ""))
+            "UTC" + (f", overriding {earlier.by}'s correction" if earlier else "")
+            + (f" ({fix.reason})" if fix.reason else ""))
     problems = {k: v for k, v in read.problems.items()
                 if k != fix.field and not (k == "balances" and fix.field in _BALANCE)}
     fixed = read.model_copy(update={
         **changes, "problems": problems,
         "confidence": {**read.confidence, fix.field: 1.0},
         "corrected": {**read.corrected, fix.field: note},
+        "corrections": {**read.corrections, fix.field: FieldCorrection(
+            by=fix.actor.id, value=now, read=earlier.read if earlier else was)},
     })
     part = "license" if reading.license is not None else "statement"
     return reading.model_copy(update={part: fixed}), said
+
+
+def in_force(reading: DocumentReading, field: str) -> FieldCorrection | None:
+    """The clerk's correction of `field` in force on `reading`, or None when OCR's reading
+    stands; one noted before corrections were kept is read from its note ("read 703,196.15,
+    the paper says ...: corrected against the paper by ops-wang at ...")."""
+    read = reading.license or reading.statement
+    if read is None or field not in read.corrected:
+        return None
+    if field in read.corrections:
+        return read.corrections[field]
+    note = read.corrected[field]
+    return FieldCorrection(by=note.partition(" by ")[2].partition(" at ")[0] or "a clerk",
+                           value=_shown(getattr(read, field), field),
+                           read=note.partition("read ")[2].partition(", the paper says")[0])
 
 
 def figures_moved(before: DocumentReading, after: DocumentReading) -> str:
@@ -116,28 +141,6 @@ def figures_moved(before: DocumentReading, after: DocumentReading) -> str:
         return ""
     return ", ".join(f"{f.replace('_', ' ')} {money(v)} → {money(getattr(now, f))}"
                      for f in KEY_FIGURES if (v := getattr(was, f)) is not None)
-
-
-def unit_refusal(before: DocumentReading, after: DocumentReading, fix: ReadingCorrection,
-                 amount: Decimal) -> str | None:
-    """Why a unit correction `fix` is refused, or None: unconfirmed, it leaves the statement's
-    largest figure implausible for a loan of `amount` (PLAUSIBLE_TIMES, PLAUSIBLE_UNDER)."""
-    now = after.statement
-    if fix.field != "unit" or fix.confirmed or now is None or amount <= 0:
-        return None
-    figures = [(abs(v), f) for f in FIGURE_NAMES.get(after.kind, ())
-               if (v := getattr(now, f)) is not None]
-    if not figures:
-        return None
-    most, name = max(figures)
-    if amount / PLAUSIBLE_UNDER <= most <= amount * PLAUSIBLE_TIMES:
-        return None
-    bound = (f"more than {PLAUSIBLE_TIMES:,} times" if most > amount
-             else f"less than a {PLAUSIBLE_UNDER:,}th of")
-    return (f"{fix.value.strip()} would make {after.ref.filename}'s {name.replace('_', ' ')} "
-            f"{money(most)}, {bound} the loan amount {money(amount)} "
-            f"({figures_moved(before, after)}): check the unit the paper prints; if it is "
-            "right, correct it again confirmed (`correct ... --confirm`)")
 
 
 def carried(reading: DocumentReading, earlier: list[DocumentReading]
@@ -170,6 +173,8 @@ def carried(reading: DocumentReading, earlier: list[DocumentReading]
         "confidence": {**new.confidence, **dict.fromkeys(fields, 1.0)},
         "corrected": {**new.corrected, **{
             f: f"carried from {was.ref.filename}: {old.corrected[f]}" for f in fields}},
+        "corrections": {**new.corrections, **{
+            f: old.corrections[f] for f in fields if f in old.corrections}},
     })
     part = "license" if reading.license is not None else "statement"
     said = (f"{reading.ref.filename} is a rescan of {was.ref.filename}, whose corrections it "

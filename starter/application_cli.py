@@ -246,7 +246,9 @@ def correct(
                                                          "audit trail")] = "",
     confirm: Annotated[bool, typer.Option(
         "--confirm", help="take a unit that makes the statement's figures implausible for "
-                          "the loan: you checked it on the paper")] = False,
+                          "the loan, or a figure that makes the statement contradict itself "
+                          "(a part above its total, a balance sheet that no longer balances): "
+                          "you checked it on the paper")] = False,
 ) -> None:
     """Correct what OCR read of a document, typed against the paper (operations, while the
     file is checked): the file is checked again with it."""

@@ -1,8 +1,10 @@
 """A clerk's correction of what OCR read, typed against the paper (journey/reading_corrections.py):
-operations only, refused before the history when from anyone else or for a document or field
-the journey does not have; recorded as a decision (who, when, what was read, what the paper
-says), after which the completeness stage checks the file again (CLERK_CORRECTIONS), telling
-the customer only what is new to them, and that they need send nothing more once the request
+operations only, not the case's submitter, refused before the history when from anyone else,
+for a document or field the journey does not have, or for the value the field has already;
+recorded as a decision (who, when, what was read, what the paper says; a correction of a
+field corrected before says the OCR reading and the earlier correction, and overrides it),
+after which the completeness stage checks the file again (CLERK_CORRECTIONS), telling the
+customer only what is new to them, and that they need send nothing more once the request
 is met by corrections alone (CORRECTIONS_QUIET); a rescan of a corrected document takes its
 corrections (CORRECTIONS_CARRIED)."""
 
@@ -10,6 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
+    from journey.correction_checks import contradiction, unit_refusal
     from journey.decisions import UpdateResult
     from journey.documents import DocumentReading
     from journey.policy.authority import authorize_reading_correction
@@ -20,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         corrected,
         document_of,
         figures_moved,
-        unit_refusal,
+        in_force,
     )
     from journey.stages import Stage
     from workflows.journey_updates import JourneyUpdates
@@ -79,13 +82,16 @@ class ReadingCorrections(JourneyUpdates):
     async def correct_reading(self, fix: ReadingCorrection) -> UpdateResult:
         reading = document_of(list(self._readings.values()), fix.document)
         fixed, change = corrected(reading, fix, workflow.now())
+        earlier = in_force(reading, fix.field)
         self._readings[reading.ref.sha256] = fixed
         self._corrections += 1
-        said = f"{reading.ref.filename} {fix.field}: {change}"
+        said = f"{reading.ref.filename} {fix.field}: {change}" + (
+            f"; overrides {earlier.by}'s correction" if earlier else "")
         if fix.field == "unit" and (moved := figures_moved(reading, fixed)) and workflow.patched(
                 UNIT_FIGURES):
             said += f"; {moved}"
-        self.record_decision(fix.actor, "corrected reading",
+        self.record_decision(fix.actor, "overrode a correction" if earlier
+                             else "corrected reading",
                              said + (f" ({fix.reason})" if fix.reason else ""))
         return UpdateResult(stage=self._stage,
                             message=f"{said}; the file is checked again with it")
@@ -101,5 +107,6 @@ class ReadingCorrections(JourneyUpdates):
                                      self._application.submitted_by.id)
         reading = document_of(list(self._readings.values()), fix.document)
         fixed, _ = corrected(reading, fix, workflow.now())
-        if why := unit_refusal(reading, fixed, fix, self._application.amount):
+        if why := unit_refusal(reading, fixed, fix, self._application.amount) or contradiction(
+                reading, fixed, fix, self.policy.completeness.balance_tolerance):
             raise DecisionRefused(why)

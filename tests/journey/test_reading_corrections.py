@@ -11,6 +11,7 @@ import pytest
 
 from journey.actors import Actor, Role
 from journey.application import LoanApplication
+from journey.correction_checks import contradiction
 from journey.documents import DocumentReading
 from journey.policy import DecisionRefused, Policy, check_completeness
 from journey.reading_corrections import ReadingCorrection, carried, corrected, document_of
@@ -20,8 +21,9 @@ CLERK = Actor(id="ops-li", role=Role.OPERATIONS)
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
-def fix(reading: DocumentReading, field: str, value: str) -> ReadingCorrection:
-    return ReadingCorrection(actor=CLERK, document=reading.ref.sha256[:12], field=field,
+def fix(reading: DocumentReading, field: str, value: str, actor: Actor = CLERK
+        ) -> ReadingCorrection:
+    return ReadingCorrection(actor=actor, document=reading.ref.sha256[:12], field=field,
                              value=value)
 
 
@@ -111,3 +113,46 @@ def test_the_document_is_named_by_its_sha256_or_a_prefix() -> None:
     assert document_of(files, files[1].ref.sha256[:8]) is files[1]
     with pytest.raises(DecisionRefused, match="no document of this journey is ffffffff"):
         document_of(files, "ffffffff")
+
+
+def test_a_correction_of_a_corrected_field_says_what_it_overrides_and_the_same_is_refused(
+) -> None:
+    read = sheet(current_liabilities=Decimal("500"))
+    wang = Actor(id="ops-wang", role=Role.OPERATIONS)
+    first, _ = corrected(read, fix(read, "current_liabilities", "400.00", wang), AT)
+    again, said = corrected(first, fix(first, "current_liabilities", "450.00"), AT)
+    assert said == "read 500, corrected by ops-wang to 400.00, the paper says 450.00"
+    st = again.statement
+    assert st is not None and st.current_liabilities == Decimal("450.00")
+    assert st.corrected["current_liabilities"].startswith(
+        f"{said}: corrected against the paper by ops-li at 2026-11-23 09:30 UTC, overriding "
+        "ops-wang's correction")
+    # the earlier correction, and OCR's reading, are kept for the next one
+    assert st.corrections["current_liabilities"].model_dump() == {
+        "by": "ops-li", "value": "450.00", "read": "500"}
+    with pytest.raises(DecisionRefused, match="reads 450.00 already, as ops-li corrected it: "
+                                              "nothing to correct"):
+        corrected(again, fix(again, "current_liabilities", "450"), AT)
+    with pytest.raises(DecisionRefused, match="total_assets reads 1,000 already: nothing"):
+        corrected(read, fix(read, "total_assets", "1,000.00"), AT)
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("cash", "900", "cash 900.00 above current assets 800.00, of which it is a part"),
+    ("total_assets", "1,200", "total assets 1,200.00 ≠ total liabilities 600.00 + total equity "
+                              "400.00, beyond the 1.00 the checks allow"),
+])
+def test_a_figure_that_makes_the_statement_contradict_itself_needs_confirming(
+    field: str, value: str, says: str
+) -> None:
+    read = sheet(cash=Decimal("100"), current_assets=Decimal("800"))
+    typed = fix(read, field, value)
+    fixed, _ = corrected(read, typed, AT)
+    refused = contradiction(read, fixed, typed, Decimal("1.00"))
+    assert refused is not None and says in refused and "--confirm" in refused
+    confirmed = typed.model_copy(update={"confirmed": True})
+    assert contradiction(read, fixed, confirmed, Decimal("1.00")) is None
+    # within the tolerance, or a contradiction the statement had before: nothing new
+    near, _ = corrected(read, fix(read, "total_assets", "1,000.50"), AT)
+    assert contradiction(read, near, fix(read, "total_assets", "1,000.50"), Decimal(1)) is None
+    assert contradiction(fixed, fixed, typed, Decimal("1.00")) is None

@@ -7,6 +7,7 @@ more. A rescan of the corrected page takes the corrections."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     RISK_SME,
     SUBMITTER,
+    accepted_updates,
     asked_again,
     customer,
     new_application,
@@ -37,6 +39,7 @@ from workflows.reading_corrections import NOTHING_MORE
 
 MISREAD = "digit groups look misread: compare with the original"
 CLERK = Actor(id="ops-wang", role=Role.OPERATIONS)  # not the case's submitter (SUBMITTER)
+RM = Actor(id="rm-chen", role=Role.RELATIONSHIP_MANAGER)
 
 
 async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
@@ -125,6 +128,63 @@ async def test_a_unit_that_makes_the_figures_implausible_is_taken_only_confirmed
         made = (await until(handle, lambda s: s.decisions[-1].verdict == "corrected reading")
                 ).decisions[-1]
         assert moved in made.reason
+async def test_a_second_clerks_correction_says_what_it_overrides(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two clerks disagree on a figure: the second's answer, decision and the reading in
+    `status` say what OCR read and the first's correction it overrides; typing the figure the
+    reading has already is refused, nothing to correct."""
+    docs, app = new_application(drop={"income"})
+    app = app.model_copy(update={"submitted_by": RM})  # both clerks may correct
+    sheet = docs.readings[app.documents[1].sha256]
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        typed = ["correct", handle.id, "--document", sheet.ref.sha256[:12], "--field",
+                 "current_liabilities", "--value"]
+        first = await cli(*typed, "20,000,000.00", "--as", CLERK.id)
+        assert first.exit_code == 0, first.output
+        second = await cli(*typed, "30,000,000.00", "--as", SUBMITTER.id)
+        assert second.exit_code == 0, second.output
+        both = ("read 25,000,000, corrected by ops-wang to 20,000,000.00, the paper says "
+                "30,000,000.00")
+        assert f"current_liabilities: {both}; overrides ops-wang's correction" in said(second)
+        same = await cli(*typed, "30,000,000", "--as", CLERK.id)
+        assert same.exit_code == 3, same.output
+        assert ("current_liabilities reads 30,000,000.00 already, as ops-li corrected it: "
+                "nothing to correct") in said(same)
+        made = (await until(handle, lambda s: len(s.decisions) > 1 and s.decisions[-1].verdict
+                            == "overrode a correction")).decisions[-1]
+        assert made.actor == SUBMITTER and both in made.reason
+        shown = json.loads((await cli("status", handle.id, "--json")).stdout)
+        read = next(r for r in shown["readings"] if r["ref"]["sha256"] == sheet.ref.sha256)
+        assert read["statement"]["corrected"]["current_liabilities"].startswith(
+            f"{both}: corrected against the paper by ops-li")
+
+
+async def test_a_figure_that_contradicts_the_statement_is_taken_only_confirmed(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cash typed above the current assets it is part of: refused before the history, saying
+    why, unless confirmed, as an implausible unit is."""
+    docs, app = new_application(drop={"income"})
+    sheet = docs.readings[app.documents[1].sha256]
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        typed = ["correct", handle.id, "--document", sheet.ref.sha256[:12], "--field", "cash",
+                 "--value", "51,000,000.00", "--as", CLERK.id]
+        before = await accepted_updates(handle)
+        slip = await cli(*typed)
+        assert slip.exit_code == 3, slip.output
+        assert (f"51,000,000.00 as {sheet.ref.filename}'s cash would make the statement "
+                "contradict itself: cash 51,000,000.00 above current assets 50,000,000.00, of "
+                "which it is a part") in said(slip) and "--confirm" in said(slip)
+        assert await accepted_updates(handle) == before
+        taken = await cli(*typed, "--confirm")
+        assert taken.exit_code == 0, taken.output
+
+
 async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
