@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.exposure import EXPOSURE_ROSE, ExposureRose
     from journey.policy import Route
     from journey.policy.authority import votes_standing
-    from journey.policy.routing import reroute
+    from journey.policy.routing import reroute, rerouted_because
     from workflows import search_attributes as sa
     from workflows.decision_reads import decisions_queue
     from workflows.exposure import route_on_exposure
@@ -77,8 +77,8 @@ class ExposureAtDecision(JourneyUpdates):
         if now.tier is not was.tier:
             self._checked.append(self.record_decision(
                 AUTHORITY_CHECK, "re-routed",
-                f"{now.why_tier()}: {now.approvals_required} approval(s) at {now.tier} are "
-                "needed"))
+                f"{now.why_tier()}; because {rerouted_because(was, now)}: "
+                f"{now.approvals_required} approval(s) at {now.tier} are needed"))
             workflow.upsert_search_attributes([sa.TIER.value_set(now.tier.value)])
         if self._set_aside:
             self._checked.append(self.record_decision(

@@ -154,6 +154,9 @@ class Route(BaseModel):
     inputs: dict[str, str]
     policy_version: str
     escalations: list[str] = Field(default_factory=list)
+    # what raised the tier above the rule's, in words, one per escalation or limit (none on
+    # routes made before it was kept)
+    raised_by: list[str] = Field(default_factory=list)
     # the borrower's exposure the tier was chosen on (None: routed before it was counted)
     exposure: Exposure | None = None
     # earlier routes of the case, in words, when an approval found the exposure risen
@@ -179,10 +182,10 @@ class Route(BaseModel):
         kept = ([f"kept: an exposure that falls while the case is decided does not lower its "
                  f"tier (the rules give {self.rules_give} on {self._figure(self.exposure)}, "
                  "read last)"] if self.rules_give else [])
-        return "; ".join([self._on_what(), *(f"was {was}" for was in self.rerouted_from),
+        return "; ".join([self.on_what(), *(f"was {was}" for was in self.rerouted_from),
                           *kept])
 
-    def _on_what(self) -> str:
+    def on_what(self) -> str:
         """The tier and the figure that chose it."""
         return f"tier {self.tier} on {self._figure(self.chosen_on or self.exposure)}"
 
@@ -193,6 +196,17 @@ class Route(BaseModel):
             left_out = exposure.leaving_out() if exposure else ""
             return f"the amount {Decimal(self.inputs['amount']):,}{left_out}"
         return f"exposure {exposure.describe()}"
+
+
+def rerouted_because(was: Route, now: Route) -> str:
+    """Why `now` routes the case where `was` did not, in words: another rule, an escalation or
+    a limit that raised the tier since, the borrower's exposure that chose it."""
+    causes = [*([f"rule {now.rule} fires, not {was.rule}"] if now.rule != was.rule else []),
+              *(r for r in now.raised_by if r not in was.raised_by)]
+    if now.exposure is not None and now.decided_on is not None and (
+            was.decided_on != now.decided_on):
+        causes.append(f"the borrower's exposure is {now.exposure.describe()}")
+    return "; ".join(causes) or "the figures read now"
 
 
 def reroute(current: Route, fresh: Route) -> Route:
@@ -214,7 +228,7 @@ def reroute(current: Route, fresh: Route) -> Route:
     return fresh.model_copy(update={
         "team": current.team,
         "explanation": f"Re-routed at the approval: {fresh.explanation}",
-        "rerouted_from": [*current.rerouted_from, current._on_what()],
+        "rerouted_from": [*current.rerouted_from, current.on_what()],
     })
 
 
@@ -248,21 +262,23 @@ def route(
         sentence.insert(0, f"The borrower's exposure is {exposure.describe()}.")
     tier = rule.tier
     fired: list[str] = []
+    raised_by: list[str] = []
     for esc in policy.routing.escalations:
         if (esc.when.holds(application, ratios, total)
                 and tier is not ApprovalTier.CREDIT_COMMITTEE):
             raised = tier.raised(esc.raise_tiers)
             held = " and ".join(c for _, c in esc.when.clauses(application, ratios, total))
-            sentence.append(f"Escalation {esc.id} ({held}) raises the tier to {raised}.")
+            raised_by.append(f"escalation {esc.id} ({held}) raises the tier to {raised}")
+            sentence.append(f"{raised_by[-1][0].upper()}{raised_by[-1][1:]}.")
             tier = raised
             fired.append(esc.id)
     weighed = application.amount if total is None else total
     while not policy.authority.covers(policy.staff, tier, weighed):
         raised = tier.raised()
         called = "" if total is None else "an exposure of "
-        sentence.append(
-            f"No {tier} approver has a limit of {called}{weighed:,}; the tier rises to {raised}."
-        )
+        raised_by.append(
+            f"no {tier} approver has a limit of {called}{weighed:,}; the tier rises to {raised}")
+        sentence.append(f"{raised_by[-1][0].upper()}{raised_by[-1][1:]}.")
         fired.append(f"limit:{tier}")
         tier = raised
     return Route(
@@ -274,5 +290,6 @@ def route(
         inputs=route_inputs(application, ratios),
         policy_version=policy.version,
         escalations=fired,
+        raised_by=raised_by,
         exposure=exposure,
     )

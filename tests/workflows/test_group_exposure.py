@@ -258,7 +258,10 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
                      if line.actor == "credit-authority"]
         assert [e for e, _ in by_system] == ["decision re-routed", "decision votes set aside",
                                              "decision votes set aside", "decision tier kept"]
-        assert by_system[0][1] == f"{risen.why_tier()}: 1 approval(s) at head_office are needed"
+        assert by_system[0][1] == (  # the re-route says its cause: the exposure, its rule
+            f"{risen.why_tier()}; because rule corporate-mid fires, not sme-default; the "
+            f"borrower's exposure is {risen.exposure.describe()}: 1 approval(s) at "
+            "head_office are needed")
         assert by_system[-1][1] == kept
         late = await start(client, settings, apply(amount=3_000_000))
         await routed(late)  # told, once approved: nothing is read again, nothing to say
