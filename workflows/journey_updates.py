@@ -123,6 +123,7 @@ class JourneyUpdates(Bookkeeping):
         self._read_up_to = 0  # the batches of documents that had come when the file was read
         self._corrections = 0  # clerks' corrections of readings (workflows/reading_corrections)
         self._corrections_checked = 0  # ... of them when the file was last checked
+        self._since_routed: list[str] = []  # ... of figures since the case was routed, in words
         # what the customer was asked this round, and the (batches, answers) then (to_tell)
         self._asked: list[str] | None = None
         self._asked_at = (0, 0)

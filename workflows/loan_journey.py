@@ -175,11 +175,12 @@ class LoanJourneyWorkflow(
 
     async def completeness(
         self, *, asked: str | None = None, return_to: Stage = Stage.ROUTING
-    ) -> None:
+    ) -> Stage:
         """Check the file; while it is short, or a decider's request for information is not
         met yet (`awaited`), ask the customer and wait for supplements: one round of
         requests, which expires counted from its first (`opened`), however many batches come,
-        and whose SLA runs from it too (`clock`)."""
+        and whose SLA runs from it too (`clock`). Returns the stage the case goes to:
+        `return_to`, or routing when a clerk corrected figures it was routed on (`back_to`)."""
         opened: datetime | None = None
         # The round's first visit runs its SLA alike with or without the clock, which only
         # keeps state: the marker is taken from the second visit of a round on.
@@ -193,28 +194,30 @@ class LoanJourneyWorkflow(
                     self._completeness = await self._check_completeness()
                     if self._completeness.complete and not self.awaited():
                         self._info_request = None
-                        self._exit_to = return_to
+                        self._exit_to = back = self.back_to(return_to)
                         if self.met_by_clerk() and workflow.patched(CORRECTIONS_QUIET):
                             await self.notify(f"{self._workflow_id}:supplements-met:"
                                               f"{self._visits[-1].attempt}", "customer",
                                               "supplements_met", NOTHING_MORE)
-                        return
+                        return back
                 opened = opened or self._visits[-1].entered_at
                 await self._await_supplements([asked] if asked else self._shortfall(), opened)
                 self._exit_to, asked = Stage.DOCUMENTS, None
             await self.documents()
 
     async def routing(self) -> None:
+        was = self._route  # routed before: again on corrected figures (`back_to`)
         async with self.stage(Stage.ROUTING, Party.SYSTEM):
             case = RouteInput(policy=self.policy, application=self._application,
                               readings=self.loan_file())
             if workflow.patched(GROUP_EXPOSURE):  # on the borrower's exposure (统一授信)
-                self._route = await self._routed_on_exposure(case)
+                fresh = await self._routed_on_exposure(case)
             else:
-                self._route = await workflow.execute_activity(
+                fresh = await workflow.execute_activity(
                     contracts.ROUTE_CASE, case, result_type=Route,
                     start_to_close_timeout=QUICK, retry_policy=IO_RETRY,
                 )
+            self._route = fresh if was is None else self.routed_again(was, fresh)
             workflow.upsert_search_attributes([sa.TIER.value_set(self._route.tier.value)])
 
     async def risk_review(self) -> None:
@@ -233,7 +236,8 @@ class LoanJourneyWorkflow(
                     return
                 self._exit_to = Stage.COMPLETENESS
             asked = self._ask(Stage.RISK_REVIEW, opinion)
-            await self.completeness(asked=asked, return_to=Stage.RISK_REVIEW)
+            if await self.completeness(asked=asked, return_to=Stage.RISK_REVIEW) is Stage.ROUTING:
+                await self.routing()
 
     async def approval(self) -> None:
         self._n_of_m = workflow.patched(COMMITTEE_N_OF_M)
@@ -259,7 +263,12 @@ class LoanJourneyWorkflow(
                 self._exit_to = Stage.COMPLETENESS
             asked, voted_on = self._ask(Stage.APPROVAL, last), self.loan_file()
             suspended = self._info_request is not None  # since the marker: the vote resumes
-            await self.completeness(asked=asked, return_to=Stage.APPROVAL)
+            if await self.completeness(asked=asked, return_to=Stage.APPROVAL) is Stage.ROUTING:
+                self.votes_set_aside()  # cast on figures corrected since
+                await self.routing()
+                await self.risk_review()
+                kept = []
+                continue
             kept = self._votes_kept(voted_on) if suspended else []
 
     async def offer(self) -> None:

@@ -13,11 +13,13 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.correction_checks import contradiction, unit_refusal
-    from journey.decisions import UpdateResult
+    from journey.decisions import UpdateResult, Verdict
     from journey.documents import DocumentReading
     from journey.policy.authority import authorize_reading_correction
     from journey.policy.errors import DecisionRefused
+    from journey.policy.routing import Route, rerouted_because
     from journey.reading_corrections import (
+        LICENCE_FIELDS,
         ReadingCorrection,
         carried,
         corrected,
@@ -26,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
         in_force,
     )
     from journey.stages import Stage
+    from workflows.exposure_now import AUTHORITY_CHECK
+    from workflows.info_requests import VOTE_KEEPER
     from workflows.journey_updates import JourneyUpdates
 
 # workflow.patched marker: before it, a journey waiting for the customer's supplements woke
@@ -43,10 +47,17 @@ CORRECTIONS_QUIET = "corrections-quiet"
 # workflow.patched marker: before it, a rescan of a corrected document was read afresh, its
 # misreads back; since, it takes the corrections (journey/reading_corrections.py `carried`).
 CORRECTIONS_CARRIED = "corrections-carried"
+# workflow.patched marker: before it, a correction of a figure made after the case was routed
+# (a decider asked for information) went back to the stage that asked, on the route and the
+# risk opinion given on the figures before it; since, the case is routed again on the
+# corrected figures and the risk opinion given again, the votes cast before it set aside.
+CORRECTIONS_REVIEWED = "corrections-reviewed-again"
 READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records corrections carried
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
                 "what we asked you for. We will tell you when there is news of your application.")
 _CORRECTING_STAGES = (Stage.DOCUMENTS, Stage.COMPLETENESS)
+_DECIDING = (Stage.RISK_REVIEW, Stage.APPROVAL)  # stages asking that a correction sends back
+NOT_FIGURES = (*LICENCE_FIELDS, "company")  # the fields a correction may take that are no figure
 
 
 class ReadingCorrections(JourneyUpdates):
@@ -74,6 +85,44 @@ class ReadingCorrections(JourneyUpdates):
         request is a clerk's correction."""
         return self._asked is not None and (self.submissions(), self._answers) == self._asked_at
 
+    def back_to(self, stage: Stage) -> Stage:
+        """Where the case goes once the file checked is complete: to `stage`, which asked; to
+        routing when figures were corrected since the case was routed (since
+        CORRECTIONS_REVIEWED), so that the route and the risk opinion are given on them."""
+        if stage not in _DECIDING or not self._since_routed or not workflow.patched(
+                CORRECTIONS_REVIEWED):
+            return stage
+        self.record_decision(AUTHORITY_CHECK, "back to risk review", (
+            f"{'; '.join(self._since_routed)}: figures the route and the risk opinion were "
+            "given on were corrected since; the case is routed and its risk opinion given "
+            "again on the corrected figures"))
+        return Stage.ROUTING
+
+    def votes_set_aside(self) -> None:
+        """The votes cast on figures corrected since (`back_to`) do not count: every approver
+        votes again, once the risk opinion is given again; the decision says whose."""
+        cast = [v for v in self._votes if v.verdict is not Verdict.REQUEST_INFO]
+        self._votes = []
+        if cast:
+            self.record_decision(VOTE_KEEPER, "votes set aside", (
+                f"{', '.join(f'{v.actor.id} ({v.verdict})' for v in cast)}: cast on figures "
+                "corrected since; every approver votes again once the risk opinion is given "
+                "again"))
+
+    def routed_again(self, was: Route, fresh: Route) -> Route:
+        """The case's route on the corrected figures (`back_to`): `fresh`, the earlier one kept
+        in words if the tier or the team changed; recorded with why, and on which corrections."""
+        moved = (fresh.tier, fresh.team) != (was.tier, was.team)
+        now = fresh.model_copy(update={
+            "explanation": f"Routed again on corrected figures: {fresh.explanation}",
+            "rerouted_from": [*was.rerouted_from, *([was.on_what()] if moved else [])]})
+        self.record_decision(AUTHORITY_CHECK, "re-routed" if moved else "routed again", (
+            f"{now.why_tier()}; " + (f"because {rerouted_because(was, now)}; " if moved else "")
+            + f"on the corrected figures ({'; '.join(self._since_routed)}): "
+            f"{now.team} reviews, {now.approvals_required} approval(s) at {now.tier}"))
+        self._since_routed = []
+        return now
+
     def corrections_since_check(self) -> bool:
         """Whether a clerk corrected a reading since the file was last checked."""
         return self._corrections > self._corrections_checked
@@ -90,6 +139,8 @@ class ReadingCorrections(JourneyUpdates):
         if fix.field == "unit" and (moved := figures_moved(reading, fixed)) and workflow.patched(
                 UNIT_FIGURES):
             said += f"; {moved}"
+        if self._route is not None and fix.field not in NOT_FIGURES:
+            self._since_routed.append(said)  # the route and the risk opinion saw it otherwise
         self.record_decision(fix.actor, "overrode a correction" if earlier
                              else "corrected reading",
                              said + (f" ({fix.reason})" if fix.reason else ""))

@@ -3,7 +3,10 @@ anyone but operations or for a field or document the journey does not have; take
 recorded with who, when, what was read and what the paper says, and the file is checked
 again without asking the customer for the document once more: a correction that leaves the
 request as it was sends them nothing, and one that completes it tells them to send nothing
-more. A rescan of the corrected page takes the corrections."""
+more. A rescan of the corrected page takes the corrections. The case's submitter may not
+correct; a second clerk's correction says what it overrides; a figure that contradicts the
+statement is taken only confirmed; a figure corrected after the case was routed sends it back
+through routing and risk review, the votes cast before set aside."""
 
 from __future__ import annotations
 
@@ -12,34 +15,48 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
-from journey.decisions import AddDocuments
+from journey.application import LoanApplication, Product
+from journey.decisions import (
+    AddDocuments,
+    ApprovalDecision,
+    RiskGrade,
+    RiskOpinion,
+    Verdict,
+    WrittenAnswer,
+)
+from journey.policy.routing import ApprovalTier
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Stage
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
-from tests.post_loan.loan_kit import until
+from tests.post_loan.loan_kit import assert_replays, until
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
+    BRANCH_APPROVER,
     RISK_SME,
     SUBMITTER,
     accepted_updates,
     asked_again,
     customer,
+    drive_to,
     new_application,
     ref,
     refused,
     running_journey,
     until_stage,
 )
+from tests.workflows.test_decisions import CC, RISK_PF, opinion, vote
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.reading_corrections import NOTHING_MORE
 
 MISREAD = "digit groups look misread: compare with the original"
 CLERK = Actor(id="ops-wang", role=Role.OPERATIONS)  # not the case's submitter (SUBMITTER)
 RM = Actor(id="rm-chen", role=Role.RELATIONSHIP_MANAGER)
+HEAD_OFFICE = Actor(id="appr-ho-1", role=Role.APPROVER)
 
 
 async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
@@ -183,6 +200,80 @@ async def test_a_figure_that_contradicts_the_statement_is_taken_only_confirmed(
         assert await accepted_updates(handle) == before
         taken = await cli(*typed, "--confirm")
         assert taken.exit_code == 0, taken.output
+
+
+async def asked_then_corrected(handle: WorkflowHandle, app: LoanApplication,
+                               asking: ApprovalDecision, field: str, value: str) -> None:
+    """An approver's question (`asking`) sends the case to completeness, where a clerk
+    corrects `field` of the balance sheet to `value` before the customer answers."""
+    await handle.execute_update(LoanJourneyWorkflow.decide, asking)
+    await until_stage(handle, Stage.COMPLETENESS, asking=True)
+    await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
+        actor=CLERK, document=app.documents[1].sha256, field=field, value=value))
+    await handle.execute_update(LoanJourneyWorkflow.answer_question, WrittenAnswer(
+        actor=customer(app), text="the receivables were collected in December"))
+
+
+async def test_a_figure_corrected_after_the_risk_opinion_is_routed_and_reviewed_again(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Current assets corrected after the risk opinion leave the current ratio below the
+    illiquidity escalation's: the case is routed again, at the tier the ratio requires, with
+    its cause, and the risk opinion is given again before an approver of that tier decides."""
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.APPROVAL)
+        await asked_then_corrected(handle, app, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.REQUEST_INFO, reason="why so liquid?"),
+            "current_assets", "15,000,000.00")
+        again = await until_stage(handle, Stage.RISK_REVIEW)
+        assert again.attempt == 2 and again.route is not None
+        assert again.route.tier is ApprovalTier.HEAD_OFFICE
+        said = {d.verdict: d.reason for d in again.decisions}
+        assert said["back to risk review"].endswith(
+            "figures the route and the risk opinion were given on were corrected since; the "
+            "case is routed and its risk opinion given again on the corrected figures")
+        assert said["re-routed"].startswith(
+            "tier head_office on the amount 3,000,000; was tier branch on the amount "
+            "3,000,000; because escalation illiquid (product working_capital in "
+            "working_capital and current_ratio 0.6")
+        assert ("raises the tier to head_office; on the corrected figures (" in
+                said["re-routed"])
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G4, reason="tighter"))
+        deciding = await until_stage(handle, Stage.APPROVAL)
+        assert deciding.waiting_for[0].startswith("approvals at tier head_office: 0 of 1")
+        assert "needs head_office" in await refused(
+            handle, LoanJourneyWorkflow.decide, vote(BRANCH_APPROVER))
+        done = await handle.execute_update(LoanJourneyWorkflow.decide, vote(HEAD_OFFICE))
+        assert done.stage is Stage.OFFER
+        await assert_replays(handle)
+
+
+async def test_votes_cast_on_figures_corrected_since_are_set_aside(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A committee member asks; a clerk corrects a figure meanwhile: the vote cast before is
+    set aside, saying whose, and every member votes again after the risk opinion."""
+    docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE,
+                                term_months=60)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
+        await until_stage(handle, Stage.APPROVAL)
+        await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
+        await asked_then_corrected(handle, app, ApprovalDecision(
+            actor=CC[1], verdict=Verdict.REQUEST_INFO, reason="the cash?"), "cash",
+            "9,000,000.00")
+        again = await until_stage(handle, Stage.RISK_REVIEW)
+        aside = next(d for d in again.decisions if d.verdict == "votes set aside")
+        assert (aside.actor.id, aside.reason) == ("committee-secretary", (
+            "cc-1 (approve): cast on figures corrected since; every approver votes again once "
+            "the risk opinion is given again"))
+        assert again.decisions[-1].verdict == "routed again"  # the same tier, on the new cash
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
+        back = await until_stage(handle, Stage.APPROVAL)
+        assert "0 of 2 approval(s), 0 against" in back.waiting_for[0]
 
 
 async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
