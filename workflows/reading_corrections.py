@@ -56,7 +56,7 @@ READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records correction
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
                 "what we asked you for. We will tell you when there is news of your application.")
 _CORRECTING_STAGES = (Stage.DOCUMENTS, Stage.COMPLETENESS)
-_DECIDING = (Stage.RISK_REVIEW, Stage.APPROVAL)  # stages asking that a correction sends back
+_DECIDING = (Stage.RISK_REVIEW, Stage.APPROVAL)  # a figure corrected while they asked: routed again
 NOT_FIGURES = (*LICENCE_FIELDS, "company")  # the fields a correction may take that are no figure
 
 
