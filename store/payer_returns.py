@@ -15,7 +15,8 @@ Money paid beyond a loan's whole plan (journey/owed_back.py) is owed back to its
 refund is kept here too (`PayerRefundRow`), with the journey, the payment that overpaid, how
 much, to which account, who, as what role, from where, when, why and under which refund
 payment, next in the same chain; refunds of one payment add up to at most what it overpaid
-(`OverRefund`). A payment's reference in the bank's books is one return's or one refund's.
+(`OverRefund`). A payment's reference in the bank's books is one return's or one refund's, and
+neither a repayment's received (store/reference_claims.py claims those, under the same lock).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from store._dialect import affected
 from store.db import session
 from store.models import Base, BigId
+from store.payment_references import ReferenceClaim, claim_said, claim_under
 from store.pending import Delivery, Instruction, PendingRow, repayment_under
 from store.seals import KEY_SETTING, KeyRequired, add_sealed, any_sealed, sealing
 from store.types import Money, UTCDateTime
@@ -106,11 +108,12 @@ CHAIN = [PayerReturnRow.seal, PayerRefundRow.seal]
 
 
 class ReferenceUsed(Exception):
-    """A return or refund payment's reference is already that of another return or refund,
-    or of a repayment received, `held`: one payment returns one payer's money."""
+    """A payment's reference is already that of a return, a refund, or a repayment received
+    (kept, or claimed for its loan: store/reference_claims.py), `held`: one payment in the
+    bank's books is one payer's money, once."""
 
     def __init__(self, reference: str | None,
-                 held: PayerReturn | PayerRefund | Instruction) -> None:
+                 held: PayerReturn | PayerRefund | Instruction | ReferenceClaim) -> None:
         super().__init__(f"reference {reference} is already {held_said(held)}")
         self.held = held
 
@@ -124,8 +127,10 @@ class OverRefund(Exception):
         self.left = left
 
 
-def held_said(held: PayerReturn | PayerRefund | Instruction) -> str:
-    """What a reference is held by, to say why another return or refund may not take it."""
+def held_said(held: PayerReturn | PayerRefund | Instruction | ReferenceClaim) -> str:
+    """What a reference is held by, to say why another payment may not take it."""
+    if isinstance(held, ReferenceClaim):
+        return claim_said(held)
     if isinstance(held, Instruction):
         paid = json.loads(held.request)
         return (f"that of the repayment of {Decimal(str(paid['amount'])):,.2f} received for "
@@ -203,7 +208,8 @@ def _reference_free(s: Session, key: bytes | None, reference: str | None,
                     instruction_id: int | None = None) -> None:
     """KeyRequired when `key` is None and the returns' chain is sealed; ReferenceUsed when
     another return (not that of `instruction_id`) or a refund holds `reference`, or a
-    repayment kept as received (any journey's, the one returned too)."""
+    repayment received: kept as typed, or sent to its loan (claimed: any journey's, the one
+    returned too)."""
     if key is None and any(any_sealed(s, column) for column in CHAIN):
         raise KeyRequired(f"the returns of money to payers are sealed: set {KEY_SETTING} to "
                           "record one (one unsealed among them would be one nobody vouches "
@@ -219,6 +225,8 @@ def _reference_free(s: Session, key: bytes | None, reference: str | None,
         raise ReferenceUsed(reference, PayerRefund.model_validate(refunded, from_attributes=True))
     if reference is not None and (paid := repayment_under(s, reference)) is not None:
         raise ReferenceUsed(reference, paid)
+    if (claimed := claim_under(s, reference)) is not None:
+        raise ReferenceUsed(reference, claimed)
 
 
 def refunds(url: str, workflow_id: str | None = None) -> list[PayerRefund]:

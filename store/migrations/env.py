@@ -10,6 +10,7 @@ import store.exposure  # noqa: F401  (the credit exposures' model, in Base.metad
 import store.feedback  # noqa: F401  (the feedback table's model, in Base.metadata)
 import store.lpr  # noqa: F401  (the LPR fixings' model, in Base.metadata)
 import store.payer_returns  # noqa: F401  (the returns to payers, in Base.metadata)
+import store.payment_references  # noqa: F401  (the repayments' references, in Base.metadata)
 import store.pending  # noqa: F401  (the pending instructions' model, in Base.metadata)
 import store.refusals  # noqa: F401  (the refused attempts' model, in Base.metadata)
 from store.models import Base

@@ -1,0 +1,80 @@
+"""One bank payment under one reference across loans (store/reference_claims.py): two loans
+claiming a reference at once, one wins and the other is told which loan holds it; a claim the
+journey refused is released; money received and not booked under it (of the same amount) may
+be booked on the loan it pays, and a return or refund may not take a claimed reference."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from decimal import Decimal
+from threading import Barrier
+
+import pytest
+
+from store.db import migrate
+from store.payer_returns import PayerRefund, ReferenceUsed, record_refund
+from store.payment_references import ReferenceClaim
+from store.reference_claims import Claimed, claim, release
+from tests.store.test_pending_unbooked import unbooked
+
+NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
+
+
+def wanted(workflow_id: str, reference: str = "RP-OPS-0001", amount: str = "10000"
+           ) -> ReferenceClaim:
+    return ReferenceClaim(reference=reference, workflow_id=workflow_id, kind="repayment",
+                          amount=Decimal(amount), claimed_by="ops-li", claimed_at=NOW,
+                          origin="ops@host pid 1")
+
+
+def test_two_loans_claiming_one_reference_at_once_one_wins(db_url: str) -> None:
+    migrate(db_url)
+    loans = [f"loan-APP-OPS-{n:02d}" for n in range(1, 9)]
+    start = Barrier(len(loans))
+
+    def try_claim(workflow_id: str) -> Claimed | ReferenceUsed:
+        start.wait()
+        try:
+            return claim(db_url, wanted(workflow_id))
+        except ReferenceUsed as used:
+            return used
+
+    with ThreadPoolExecutor(len(loans)) as pool:
+        tried = list(pool.map(try_claim, loans))
+    (won,) = [t for t in tried if isinstance(t, Claimed)]
+    assert won.new
+    for lost in (t for t in tried if isinstance(t, ReferenceUsed)):
+        assert str(lost) == (f"reference RP-OPS-0001 is already recorded on "
+                             f"{won.claim.workflow_id}: a repayment of 10,000.00, typed by "
+                             "ops-li at 2026-12-06 09:00:00 UTC")
+    assert not claim(db_url, wanted(won.claim.workflow_id)).new  # its own: typed again
+    release(db_url, won)  # its journey refused it: free for another loan
+    assert claim(db_url, wanted("loan-APP-OPS-99")).new
+
+
+def test_money_not_booked_moves_to_the_loan_it_pays_and_back_if_refused(db_url: str) -> None:
+    migrate(db_url)
+    claim(db_url, wanted("loan-APP-ENDED", "FA-R2", "50000.00"))
+    unbooked(db_url, "loan-APP-ENDED", "FA-R2", "50000.00")
+    with pytest.raises(ReferenceUsed, match="recorded on loan-APP-ENDED"):
+        claim(db_url, wanted("loan-APP-1", "FA-R2", "40000.00"))  # another amount
+    moved = claim(db_url, wanted("loan-APP-1", "FA-R2", "50000.00"))
+    assert moved.moved_from == "loan-APP-ENDED"
+    release(db_url, moved)
+    with pytest.raises(ReferenceUsed, match="recorded on loan-APP-ENDED"):
+        claim(db_url, wanted("loan-APP-3", "FA-R2", "40000.00"))
+
+
+def test_a_refund_may_not_take_a_repayments_reference(db_url: str) -> None:
+    migrate(db_url)
+    claim(db_url, wanted("loan-APP-OPS-01"))
+    refund = PayerRefund(workflow_id="loan-APP-OPS-02", payment="SETTLE-2",
+                         paid_on=NOW.date(), amount=Decimal("50.00"), account="6222020200112233",
+                         refunded_at=NOW, refunded_by="ops-li", role="operations",
+                         origin="ops@host pid 1", reference="RP-OPS-0001", reason="paid over")
+    with pytest.raises(ReferenceUsed, match="recorded on loan-APP-OPS-01: a repayment"):
+        record_refund(db_url, refund, Decimal("50.00"))
+    record_refund(db_url, refund.model_copy(update={"reference": "RF-0001"}), Decimal("50.00"))
+    with pytest.raises(ReferenceUsed, match="RF-0001 is already the refund of 50.00"):
+        claim(db_url, wanted("loan-APP-OPS-03", "RF-0001"))
