@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
     from journey.policy.authority import SCHEDULING_ROLES, authorize_receipt
-    from journey.repayment import RepaymentMethod
+    from journey.repayment import RepaymentMethod, money
     from journey.review_contracts import (
         FOR_THE_NEXT_REVIEW,
         REVIEW_FACTS_QUERY,
@@ -118,7 +118,7 @@ class PostLoanHandlers(PaymentNotices):
         if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
             raise DecisionRefused(
                 f"reference {repayment.reference} is already recorded, a {known.kind} of "
-                f"{known.amount}: a different payment needs its own reference"
+                f"{money(known.amount)}: a different payment needs its own reference"
             )
         if repayment.paid_on is not None:
             if repayment.paid_on > self.today():

@@ -1,5 +1,5 @@
 """What people typed comes back whole in the command line's messages: text in brackets is
-not markup, and an error is one line, as a log or a script reads it."""
+not markup, and an error is one line, as a log or a script reads it, its amounts to the fen."""
 
 from __future__ import annotations
 
@@ -19,14 +19,14 @@ async def test_a_refusal_quotes_a_bracketed_reference_whole_on_one_line(
     point_cli_at(monkeypatch, env.client)
     async with disbursed_loan(env, tmp_path, docs) as (_app, _settings, handle, _running):
         repay = ["repay", handle.id, "--reference", "[/TX] [bold]7", "--as", SUBMITTER.id]
-        first = await cli(*repay, "--amount", "100.00")
+        first = await cli(*repay, "--amount", "1000")
         assert first.exit_code == 0, first.output
 
-        again = await cli(*repay, "--amount", "200.00")
+        again = await cli(*repay, "--amount", "2000")
         assert again.exit_code == 3, again.output  # refused, not a markup traceback
         assert (
             "error: record_repayment refused: reference [/TX] [bold]7 is already recorded, a "
-            "repayment of 100.00: a different payment needs its own reference\n"
+            "repayment of 1,000.00: a different payment needs its own reference\n"
         ) in again.output
 
 
