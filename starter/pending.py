@@ -20,7 +20,7 @@ import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,7 +47,7 @@ from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from journey.touchpoints import Feedback, Inquiry
-from starter import loan_figures, operations
+from starter import loan_figures, money_references, operations
 from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.connect import connect
 from starter.errors import Ended, KeysNeeded, NoAnswer, NotFound, Refused, SetupError
@@ -111,6 +111,10 @@ class DeliveryRun(BaseModel):
     stopped: str = ""
 
 
+class KeptUnbooked(Ended):
+    """A repayment sent to a loan that had ended, kept as money received and not booked."""
+
+
 async def act_or_keep(client: Client | None, settings: Settings, workflow_id: str,
                       update: str, request: BaseModel,
                       result_type: type[R] = UpdateResult,  # type: ignore[assignment]
@@ -119,11 +123,28 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
     server). An act of `KEPT` that no worker took in time, or that could not be sent because
     the server cannot be reached, is kept as a pending instruction, and the `NoAnswer` or
     `SetupError` says so and how it will be delivered; unless its typist may not send it, as
-    far as that is known without the journey (`typist_allowed`: `Refused`, nothing kept)."""
+    far as that is known without the journey (`typist_allowed`: `Refused`, nothing kept). A
+    repayment's reference is claimed for its loan first (starter/money_references.py:
+    `Refused` when another payment holds it), and released when nothing is recorded; one sent
+    to a loan that has ended is answered as recorded if that loan recorded it, else kept as
+    money received and not booked (`KeptUnbooked`)."""
+    held = await money_references.claimed(settings, workflow_id, request)
+    try:
+        return await _sent_or_kept(client, settings, workflow_id, update, request, result_type)
+    except (Refused, NotFound, KeysNeeded) as err:
+        if not isinstance(err, KeptUnbooked):
+            await money_references.released(settings, held)
+        raise
+
+
+async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: str,
+                        update: str, request: BaseModel, result_type: type[R]) -> R:
     update_id, typed_at = str(uuid.uuid4()), datetime.now(UTC)
 
-    async def kept(err: NoAnswer | SetupError, why: str) -> NoAnswer | SetupError:
-        """`err` again, with what became of the act (`why`: what it was not taken for)."""
+    async def kept(err: NoAnswer | SetupError | Ended, why: str
+                   ) -> NoAnswer | SetupError | Ended:
+        """`err` again, with what became of the act (`why`: what it was not taken for); a
+        repayment to a loan that has ended (`Ended`) kept as money received and not booked."""
         if update not in KEPT:
             return err
         typist_allowed(settings, workflow_id, update, request)  # or refused: nothing kept
@@ -144,6 +165,11 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
                 f"{why} This {update} could not be kept either ({failed}): once a worker runs, see "
                 f"`loan-journey status {workflow_id}` (the server may still hand this one to "
                 "it) and type it again if it is not there")
+        if isinstance(err, Ended):
+            said = unbooked(instruction.model_copy(update={"id": number}), err, None, settings)
+            await asyncio.to_thread(settle, settings.db_url, number, Delivery.UNBOOKED, said,
+                                    datetime.now(UTC))
+            return KeptUnbooked(said)
         return type(err)(
             f"{why} This {update} is kept as pending instruction {number} ({instruction.actor}, "
             f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
@@ -180,6 +206,13 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
         result = await sent(client, workflow_id, update, request, result_type, update_id)
     except NoAnswer as err:
         raise await kept(err, sentence(str(err))) from err
+    except Ended as err:  # money for a loan that has ended: recorded before its end, or held
+        if not isinstance(request, Repayment):
+            raise
+        before = await money_references.recorded_before_the_end(client, workflow_id, request)
+        if before is None:
+            raise await kept(err, sentence(str(err))) from err
+        return cast(R, before)
     if isinstance(request, Repayment):
         await asyncio.to_thread(booked_at_last, settings.db_url, workflow_id, request.reference,
                                 request.amount,

@@ -1,0 +1,79 @@
+"""A repayment's reference across loans, and a repayment sent to a loan that has ended.
+
+One bank payment is booked on one loan: before the command line sends a repayment, it claims
+the payment's reference for its loan in the journey database (store/reference_claims.py), and
+a reference another loan's repayment, a kept repayment, a return or a refund holds is refused,
+naming which holds it; the claim is released when the journey refuses the repayment. A loan
+that has ended takes no repayment: the same payment recorded on it before its end (a
+settlement typed again after its answer was lost) is answered as recorded, another payment
+under that reference is refused, and other money is kept as received and not booked
+(starter/pending.py), with the steps that settle it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from journey.decisions import Repayment, UpdateResult
+from journey.repayment import money
+from journey.settings import Settings
+from starter import operations
+from starter.errors import Ended, Refused
+from starter.pinned_policy import attempt
+from store.payer_returns import ReferenceUsed
+from store.payment_references import ReferenceClaim
+from store.pending import REPAYMENT
+from store.reference_claims import Claimed, claim, release
+from store.refusals import origin
+
+OWN_REFERENCE = "a different payment needs its own reference"
+
+
+async def claimed(settings: Settings, workflow_id: str, request: BaseModel) -> Claimed | None:
+    """A repayment's reference claimed for loan `workflow_id` (None for any other act);
+    `Refused`, nothing claimed, when another payment holds it."""
+    if not isinstance(request, Repayment):
+        return None
+    wanted = ReferenceClaim(
+        reference=request.reference, workflow_id=workflow_id, kind=request.kind,
+        amount=request.amount, claimed_by=request.actor.id, claimed_at=datetime.now(UTC),
+        origin=origin()[:200])
+    try:
+        return await asyncio.to_thread(claim, settings.db_url, wanted)
+    except ReferenceUsed as used:
+        why = f"{used}: {OWN_REFERENCE}"
+        raise Refused(f"{REPAYMENT} refused: {why}",
+                      attempt(workflow_id, REPAYMENT, request.actor, why)) from used
+
+
+async def released(settings: Settings, held: Claimed | None) -> None:
+    """The claim `held` undone: the journey recorded nothing under it."""
+    if held is not None:
+        await asyncio.to_thread(release, settings.db_url, held)
+
+
+async def recorded_before_the_end(client: Client, workflow_id: str, paid: Repayment
+                                  ) -> UpdateResult | None:
+    """What loan `workflow_id`, which has ended, recorded under `paid.reference`: the same
+    payment is answered as recorded (typed again after its answer was lost); another is
+    `Refused`; None when it recorded none (or its status cannot be read: ended outside its
+    course), so that the money is kept as received and not booked."""
+    try:
+        s = await operations.status(client, workflow_id)
+    except Ended:
+        return None
+    p = next((p for p in s.payments if p.reference == paid.reference), None)
+    if p is None:
+        return None
+    if (p.amount, p.kind) != (paid.amount, paid.kind):
+        why = (f"reference {p.reference} is already recorded on {workflow_id}, a {p.kind} of "
+               f"{money(p.amount)} valued {p.paid_on}, and the loan has ended: {OWN_REFERENCE}")
+        raise Refused(f"{REPAYMENT} refused: {why}",
+                      attempt(workflow_id, REPAYMENT, paid.actor, why))
+    what = (f"it settled the loan on {p.paid_on}" if p.kind == "settlement" else
+            f"a {p.kind} of {money(p.amount)} valued {p.paid_on}, before the loan ended")
+    return UpdateResult(stage=s.stage, message=f"{p.reference} was already recorded: {what}")
