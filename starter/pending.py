@@ -247,9 +247,14 @@ async def deliver(client: Client, settings: Settings,
             try:
                 outcome = _answer(await as_typist(client, kept, request, models[1]))
             except Ended:  # what customers say after the end is taken there
-                if kept.update not in AFTER_THE_END:
+                if isinstance(request, Repayment) and (
+                        before := await money_references.recorded_before_the_end(
+                            client, kept.workflow_id, request)) is not None:
+                    outcome = _answer(before)  # taken, and its answer lost, before the end
+                elif kept.update not in AFTER_THE_END:
                     raise
-                outcome = await taken_after_the_end(client, settings, kept, request)
+                else:
+                    outcome = await taken_after_the_end(client, settings, kept, request)
             state = Delivery.DELIVERED
         except (Refused, NotFound) as err:  # Ended is a Refused
             keep(_as_typed(refused(err) or refusal_of(

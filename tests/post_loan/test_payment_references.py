@@ -1,21 +1,24 @@
 """Money received, as operations and finance expect it (starter/money_references.py): one bank
 payment's reference is booked on one loan only, and a refund may not take it; a loan that has
-ended answers the settlement it recorded, typed again, as recorded, and keeps other money for
-it as received and not booked, with the steps that settle it."""
+ended answers the settlement it recorded, typed again or delivered again, as recorded, and keeps
+other money for it as received and not booked, with the steps that settle it."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starter import loan_figures
+from starter import loan_figures, pending
 from starter.pending_return import received_money
-from store.pending import Delivery
+from store.pending import REPAYMENT, Delivery, Instruction, keep_instruction
+from store.refusals import origin
 from tests.cli_kit import cli, point_cli_at, said
-from tests.post_loan.loan_kit import disbursed, loan_worker, until
+from tests.post_loan.loan_kit import disbursed, loan_worker, pay, until
 from tests.workflows.journey_kit import SUBMITTER, Documents, application
 
 OPS = SUBMITTER.id  # the kit's submitter is in operations
@@ -84,6 +87,15 @@ async def test_money_for_a_loan_that_has_ended_is_kept_or_answered_as_recorded(
         assert retried.exit_code == 0, retried.output
         assert f"RP-OPS-SETTLE-02 was already recorded: it settled the loan on {day}" in said(
             retried)
+        # kept while no worker answered, the server took it first: delivered as recorded
+        settled = pay("RP-OPS-SETTLE-02", quote, paid_on=day, settles=True)
+        keep_instruction(settings.db_url, Instruction(
+            workflow_id=handle.id, update=REPAYMENT, update_id=str(uuid.uuid4()),
+            request=settled.model_dump_json(), actor=OPS, role=SUBMITTER.role,
+            typed_at=datetime.now(UTC), origin=origin()))
+        (delivered,) = (await pending.deliver(env.client, settings)).settled
+        assert delivered.state is Delivery.DELIVERED, delivered
+        assert "RP-OPS-SETTLE-02 was already recorded: it settled the loan" in delivered.outcome
         other = await cli(*repay(handle.id, "1000", "RP-OPS-SETTLE-02", "--paid-on", str(day)))
         assert other.exit_code == 3, other.output
         assert "a different payment needs its own reference" in said(other)
