@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from journey.documents import DocumentReading, FinancialStatement
+from journey.documents import PART_BOUNDS, DocumentReading, FinancialStatement
 from journey.policy.completeness import FIGURE_NAMES
 from journey.reading_corrections import ReadingCorrection, figures_moved
 from journey.repayment import money
@@ -20,10 +20,9 @@ from journey.repayment import money
 # times, and no borrower is that much larger, or smaller, than its loan
 PLAUSIBLE_TIMES = Decimal(10_000)
 PLAUSIBLE_UNDER = Decimal(1_000)
-# a balance sheet's figures and the total each is a part of (ocr/_statement_checks.py BOUNDS,
-# of those a reading keeps): a part above its total contradicts the statement
-PARTS = (("cash", "current_assets"), ("current_assets", "total_assets"),
-         ("total_equity", "total_assets"), ("current_liabilities", "total_liabilities"))
+# the balance sheet's parts and totals a reading keeps: a part above its total contradicts it
+PARTS = tuple(bound for bound in PART_BOUNDS
+              if all(name in FinancialStatement.model_fields for name in bound))
 CONFIRM = "correct it again confirmed (`correct ... --confirm`)"
 
 

@@ -81,6 +81,14 @@ class BusinessLicense(Extracted):
     valid_until: date | None = None
 
 
+# (part, whole) of a balance sheet: a part of a total is never larger than it (the OCR's
+# checks use all of them; a correction is checked on those a statement keeps)
+PART_BOUNDS = (("cash", "current_assets"), ("current_assets", "total_assets"),
+               ("noncurrent_assets", "total_assets"), ("total_equity", "total_assets"),
+               ("current_liabilities", "total_liabilities"),
+               ("noncurrent_liabilities", "total_liabilities"))
+
+
 class FinancialStatement(Extracted):
     """资产负债表 (balance sheet) or 利润表 (income statement), current-period column, in yuan."""
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from journey.documents import DocumentKind, FinancialStatement
+from journey.documents import PART_BOUNDS, DocumentKind, FinancialStatement
 from ocr._segments import Box
 
 Rule = tuple[str, list[tuple[int, str]]]  # (total, [(sign, part), ...]): total = sum(sign * part)
@@ -32,11 +32,6 @@ RULES: dict[DocumentKind, list[Rule]] = {
         ("net_profit", [(1, "total_profit"), (-1, "income_tax")]),
     ],
 }
-# (part, whole): a part of a total is never larger than it
-BOUNDS = [("cash", "current_assets"), ("current_assets", "total_assets"),
-          ("noncurrent_assets", "total_assets"), ("total_equity", "total_assets"),
-          ("current_liabilities", "total_liabilities"),
-          ("noncurrent_liabilities", "total_liabilities")]
 SECTION_TOTALS = ("current_assets", "noncurrent_assets", "current_liabilities",
                   "noncurrent_liabilities", "total_equity")
 ITEMS = ("cash",)  # fields that are rows of a section, not totals
@@ -249,7 +244,7 @@ def _flag_contradictions(model: FinancialStatement, st: _State) -> None:
         if _holds(rule, st.values) is False:
             for m in _doubtful(_members(rule), st, confirmed):
                 _flag(model, m, f"{_equation(rule)} does not add up: check it")
-    for part, whole in BOUNDS:
+    for part, whole in PART_BOUNDS:
         if part in st.values and whole in st.values and st.values[part] > st.values[whole]:
             for m in _doubtful([part, whole], st, confirmed):
                 _flag(model, m, f"{part} {st.values[part]} exceeds {whole} {st.values[whole]}: "
