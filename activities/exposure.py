@@ -28,17 +28,18 @@ from journey.exposure import (
 from journey.policy import Route
 from journey.settings import Settings
 from store.exposure import keep, others
+from store.record_seals import EXPOSED, sealing_key
 
 
 class ExposureActivities:
     def __init__(self, settings: Settings) -> None:
-        self._url = settings.db_url
+        self._url, self._key = settings.db_url, settings.archive_seal_key
 
     @activity.defn(name=KEEP_EXPOSURE)
     async def keep_exposure(self, request: KeepExposureInput) -> KeepExposureResult:
         """Keep the line (`kept_and_told`). Retried whole: a second keep changes nothing, a
         second notice only asks a re-read."""
-        told = await kept_and_told(activity.client(), self._url, request)
+        told = await kept_and_told(activity.client(), self._url, request, self._key)
         return KeepExposureResult(kept=True, told=told)
 
     async def _exposure(self, workflow_id: str, app: LoanApplication) -> Exposure:
@@ -64,12 +65,15 @@ class ExposureActivities:
         return case.model_copy(update={"exposure": exposure}).routed()
 
 
-async def kept_and_told(client: Client, url: str, request: KeepExposureInput) -> list[str]:
-    """Keep the journey's line in the store; a new application's (no principal yet) then tells
-    the borrower's other applications, whose approvals would otherwise settle on the exposure
-    they read: those told. The command line that starts a journey keeps its line so, before
-    any worker runs its intake (which keeps it again, for journeys started otherwise)."""
-    await asyncio.to_thread(keep, url, request)
+async def kept_and_told(client: Client, url: str, request: KeepExposureInput,
+                        key: bytes | None) -> list[str]:
+    """Keep the journey's line in the store, sealed with `key` where it is the one the
+    exposures were sealed with (store/exposure.py); a new application's (no principal yet)
+    then tells the borrower's other applications, whose approvals would otherwise settle on
+    the exposure they read: those told. The command line that starts a journey keeps its line
+    so, before any worker runs its intake (which keeps it again, for journeys started
+    otherwise)."""
+    await asyncio.to_thread(_keep_sealed, url, request, key)
     if request.principal is not None:
         return []
     kept = await asyncio.to_thread(others, url, request.credit_code, request.workflow_id)
@@ -77,6 +81,10 @@ async def kept_and_told(client: Client, url: str, request: KeepExposureInput) ->
         workflow_id=request.workflow_id, amount=request.amount))
     return [line.workflow_id for line in kept
             if not line.running and await _tell(client, line.workflow_id, rose)]
+
+
+def _keep_sealed(url: str, request: KeepExposureInput, key: bytes | None) -> None:
+    keep(url, request, sealing_key(url, key, EXPOSED))
 
 
 async def _tell(client: Client, workflow_id: str, rose: ExposureRose) -> bool:

@@ -1,4 +1,6 @@
-"""The core-banking adapter: book a disbursement exactly once per idempotency key."""
+"""The core-banking adapter: book a disbursement exactly once per idempotency key, sealed
+with the archive key where the worker has it (kept unsealed with another: `records verify`
+names it inserted)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ from journey.contracts import BookingInput
 from journey.settings import Settings
 from journey.status import Disbursement
 from store.ledger import IdempotencyConflictError, book
+from store.record_seals import BOOKED, sealing_key
 
 
 class LedgerActivities:
     def __init__(self, settings: Settings) -> None:
-        self._url = settings.db_url
+        self._url, self._key = settings.db_url, settings.archive_seal_key
 
     @activity.defn(name=contracts.BOOK_DISBURSEMENT)
     def book_disbursement(self, request: BookingInput) -> Disbursement:
@@ -26,6 +29,7 @@ class LedgerActivities:
                 request.amount,
                 request.payee,
                 request.purpose,
+                sealing_key(self._url, self._key, BOOKED),
             )
         except IdempotencyConflictError as err:
             raise ApplicationError(

@@ -1,4 +1,5 @@
-"""Notifications go to the outbox, keyed so the same message is never queued twice."""
+"""Notifications go to the outbox, keyed so the same message is never queued twice, sealed
+with the archive key where the worker has it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from journey import contracts
 from journey.contracts import NotifyInput, NotifyResult
 from journey.settings import Settings
 from store.outbox import enqueue
+from store.record_seals import NOTIFIED, sealing_key
 
 
 class NotificationActivities:
     def __init__(self, settings: Settings) -> None:
-        self._url = settings.db_url
+        self._url, self._key = settings.db_url, settings.archive_seal_key
 
     @activity.defn(name=contracts.NOTIFY)
     def notify(self, request: NotifyInput) -> NotifyResult:
@@ -24,5 +26,6 @@ class NotificationActivities:
             request.recipient,
             request.template,
             request.body,
+            sealing_key(self._url, self._key, NOTIFIED),
         )
         return NotifyResult(queued=queued)

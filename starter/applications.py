@@ -168,7 +168,8 @@ async def start_journey(
     # the borrower's exposure counts it from now, not once a worker runs its intake: an
     # approval of the borrower settling before that (a vote kept while no worker ran) is told
     await kept_and_told(client, settings.db_url, KeepExposureInput(
-        workflow_id=handle.id, credit_code=coded.credit_code, amount=coded.amount))
+        workflow_id=handle.id, credit_code=coded.credit_code, amount=coded.amount),
+        settings.archive_seal_key)
     return handle
 
 

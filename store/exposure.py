@@ -1,22 +1,27 @@
 """Each journey's line in its borrower's credit exposure (journey/exposure.py): the amount
 applied for, kept at intake, and once the loan runs the principal it still owes. A journey
 whose timing events record a terminal stage (rejected, withdrawn, expired, closed) no longer
-counts: the stage events are the store's record of how each journey ended."""
+counts: the stage events are the store's record of how each journey ended.
+
+With the archive key, each line is sealed as it is kept, next in the exposures' chain
+(store/seals.py), and sealed again as its principal changes, that change kept in its own row
+with the seal it replaced: a line's amount or principal changed, or a line inserted or
+deleted, in the database is reported (`loan-journey records verify`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journey.exposure import ExposureLine, KeepExposureInput
 from journey.stages import TERMINAL
 from journey.timeline import EventType
-from store._dialect import insert_for
 from store.db import session
 from store.models import Base, BigId, StageEventRow
+from store.seals import add_sealed, seal_next, sealing
 from store.types import Money, UTCDateTime
 
 
@@ -33,23 +38,71 @@ class CreditExposureRow(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     principal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)  # once it runs
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
 
 
-def keep(url: str, line: KeepExposureInput) -> None:
-    """Write the journey's line; a line kept again (a retried activity) changes nothing, a
-    principal given updates the one kept."""
-    values = {"workflow_id": line.workflow_id, "credit_code": line.credit_code,
-              "amount": line.amount, "principal": line.principal,
-              "updated_at": datetime.now(UTC)}
-    with session(url) as s:
-        stmt = insert_for(s.get_bind(), CreditExposureRow.__table__).values(**values)
-        if line.principal is None:
-            s.execute(stmt.on_conflict_do_nothing(index_elements=["workflow_id"]))
-        else:
-            s.execute(stmt.on_conflict_do_update(
-                index_elements=["workflow_id"],
-                set_={"principal": line.principal, "updated_at": values["updated_at"]},
-            ))
+class CreditExposureChangeRow(Base):
+    """A sealed line's principal changed: the line sealed again over it, this row keeps the
+    seal it replaced (as an LPR correction keeps its fixing's), so the chain stays whole."""
+
+    __tablename__ = "credit_exposure_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    exposure_id: Mapped[int] = mapped_column(ForeignKey("credit_exposures.id"), index=True)
+    workflow_id: Mapped[str] = mapped_column(String(128))
+    principal_before: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    principal: Mapped[Decimal] = mapped_column(Money)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_seal: Mapped[str | None] = mapped_column(String(64))  # the line's, before
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
+
+
+# the exposures' chain of seals: the lines (the chain is named by them), then their changes
+CHAIN = [CreditExposureRow.seal, CreditExposureChangeRow.seal]
+
+
+def facts(row: CreditExposureRow) -> list[object]:
+    """What a line's seal covers: the whole row but the seal."""
+    return [row.id, row.workflow_id, row.credit_code, f"{row.amount:.2f}",
+            None if row.principal is None else f"{row.principal:.2f}",
+            row.updated_at.astimezone(UTC).isoformat()]
+
+
+def change_facts(row: CreditExposureChangeRow) -> list[object]:
+    """What a change's seal covers: the whole row but its seal."""
+    return [row.id, row.exposure_id, row.workflow_id,
+            None if row.principal_before is None else f"{row.principal_before:.2f}",
+            f"{row.principal:.2f}", row.changed_at.astimezone(UTC).isoformat(),
+            row.replaced_seal]
+
+
+def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
+    """Write the journey's line, sealed with `key` when given, next in the exposures' chain
+    (store/seals.py); a line kept again (a retried activity) changes nothing, a principal
+    given updates the one kept. A sealed line's new principal is sealed again over it, its
+    change kept with the seal it replaced; without `key`, the line is left unsealed (`records
+    verify` names it inserted), the change kept all the same."""
+    with sealing(url, CreditExposureRow.__tablename__) as s:
+        row = s.scalars(select(CreditExposureRow).where(
+            CreditExposureRow.workflow_id == line.workflow_id)).first()
+        now = datetime.now(UTC)
+        if row is None:
+            add_sealed(s, key, CreditExposureRow(
+                workflow_id=line.workflow_id, credit_code=line.credit_code, amount=line.amount,
+                principal=line.principal, updated_at=now), facts, CHAIN)
+            return
+        if line.principal is None or line.principal == row.principal:
+            return
+        before, replaced = row.principal, row.seal
+        row.principal, row.updated_at, row.seal = line.principal, now, None
+        if replaced is None:  # kept before the key: a supervisor seals it (`records seal`)
+            return
+        add_sealed(s, key, CreditExposureChangeRow(
+            exposure_id=row.id, workflow_id=row.workflow_id, principal_before=before,
+            principal=line.principal, changed_at=now, replaced_seal=replaced),
+            change_facts, CHAIN)
+        if key is not None:
+            seal_next(s, key, row, facts, CHAIN)
 
 
 def others(url: str, credit_code: str, workflow_id: str) -> list[ExposureLine]:

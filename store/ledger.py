@@ -2,7 +2,10 @@
 
 The core-banking adapter calls `book` with a key derived from the journey (for example
 `f"{workflow_id}:disburse:1"`); a retried activity gets the first booking back, marked
-`was_duplicate`, and no second row is ever written.
+`was_duplicate`, and no second row is ever written. With the archive key, each booking is
+sealed as it is written, next in the bookings' chain (store/seals.py), so that its payee or
+amount changed, or a booking inserted or deleted, in the database is reported (`loan-journey
+records verify`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store._dialect import insert_for, inserted
 from store.db import ready
 from store.models import BookingRow
+from store.seals import add_sealed, sealing
 
 _CENT = Decimal("0.01")
 
@@ -50,38 +53,40 @@ def _booking(r: BookingRow, *, duplicate: bool) -> Booking:
     )
 
 
+def facts(row: BookingRow) -> list[object]:
+    """What a booking's seal covers: the whole row but the seal."""
+    return [row.id, row.booking_id, row.idempotency_key, row.workflow_id, f"{row.amount:.2f}",
+            row.payee, row.purpose, row.booked_at.astimezone(UTC).isoformat()]
+
+
 def book(
-    url: str, idempotency_key: str, workflow_id: str, amount: Decimal, payee: str, purpose: str
+    url: str, idempotency_key: str, workflow_id: str, amount: Decimal, payee: str, purpose: str,
+    key: bytes | None = None,
 ) -> Booking:
-    """Book `amount` to `payee` once; the same key again returns the first booking."""
+    """Book `amount` to `payee` once, sealed with `key` when given, next in the bookings'
+    chain (store/seals.py); the same idempotency key again returns the first booking."""
     amount = Decimal(amount).quantize(_CENT)
     if amount <= 0:
         raise ValueError(f"a booking needs a positive amount, got {amount}")
-    engine = ready(url)
-    with Session(engine) as s, s.begin():
-        stmt = (
-            insert_for(engine, BookingRow.__table__)
-            .values(
-                booking_id=str(uuid.uuid4()),
-                idempotency_key=idempotency_key,
-                workflow_id=workflow_id,
-                amount=amount,
-                payee=payee,
-                purpose=purpose,
-                booked_at=datetime.now(UTC),
-            )
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        )
-        is_new = inserted(s, stmt)
+    # one booker at a time (the chain's sealer): the idempotency key is booked once
+    with sealing(url, BookingRow.__tablename__) as s:
         row = s.scalars(
             select(BookingRow).where(BookingRow.idempotency_key == idempotency_key)
-        ).one()
+        ).first()
+        if row is None:
+            row = BookingRow(
+                booking_id=str(uuid.uuid4()), idempotency_key=idempotency_key,
+                workflow_id=workflow_id, amount=amount, payee=payee, purpose=purpose,
+                booked_at=datetime.now(UTC))
+            add_sealed(s, key, row, facts, [BookingRow.seal])
+            s.flush()
+            return _booking(row, duplicate=False)
         if (row.workflow_id, row.amount, row.payee) != (workflow_id, amount, payee):
             raise IdempotencyConflictError(
                 f"idempotency key {idempotency_key!r} already booked {row.amount} to "
                 f"{row.payee!r} for {row.workflow_id}; use a new key for a different booking"
             )
-        return _booking(row, duplicate=not is_new)
+        return _booking(row, duplicate=True)
 
 
 def bookings_for(url: str, workflow_id: str) -> list[Booking]:

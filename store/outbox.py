@@ -1,4 +1,10 @@
-"""Notification outbox: each message is queued at most once per key, then sent by a Sender."""
+"""Notification outbox: each message is queued at most once per key, then sent by a Sender.
+
+With the archive key, each is sealed as it is queued, next in the outbox's chain
+(store/seals.py), over what it says to whom: a notice's text, recipient or template changed,
+or one inserted or deleted, in the database is reported (`loan-journey records verify`). When
+it was sent is not sealed: sending sets it.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from store._dialect import affected, insert_for, inserted
+from store._dialect import affected
 from store.db import ready
 from store.models import OutboxRow
+from store.seals import add_sealed, sealing
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +42,13 @@ def _message(r: OutboxRow) -> OutboxMessage:
     return OutboxMessage.model_validate(r, from_attributes=True)
 
 
+def facts(row: OutboxRow) -> list[object]:
+    """What a notice's seal covers: the whole row but when it was sent (which sending sets)
+    and the seal."""
+    return [row.id, row.key, row.workflow_id, row.channel, row.recipient, row.template,
+            row.body, row.created_at.astimezone(UTC).isoformat()]
+
+
 def enqueue(
     url: str,
     key: str,
@@ -43,26 +57,20 @@ def enqueue(
     recipient: str,
     template: str,
     body: str,
+    seal_key: bytes | None = None,
 ) -> bool:
-    """Queue a message; False if a message with this key was queued before (nothing written)."""
+    """Queue a message, sealed with `seal_key` when given, next in the outbox's chain
+    (store/seals.py); False if a message with this key was queued before (nothing written)."""
     if channel not in ("sms", "email"):
         raise ValueError(f"outbox channel must be 'sms' or 'email', got {channel!r}")
-    engine = ready(url)
-    with Session(engine) as s, s.begin():
-        stmt = (
-            insert_for(engine, OutboxRow.__table__)
-            .values(
-                key=key,
-                workflow_id=workflow_id,
-                channel=channel,
-                recipient=recipient,
-                template=template,
-                body=body,
-                created_at=datetime.now(UTC),
-            )
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
-        return inserted(s, stmt)
+    with sealing(url, OutboxRow.__tablename__) as s:  # one writer at a time: queued once
+        if s.scalars(select(OutboxRow.id).where(OutboxRow.key == key)).first() is not None:
+            return False
+        add_sealed(s, seal_key, OutboxRow(
+            key=key, workflow_id=workflow_id, channel=channel, recipient=recipient,
+            template=template, body=body, created_at=datetime.now(UTC)), facts,
+            [OutboxRow.seal])
+        return True
 
 
 def pending(url: str, limit: int = 100) -> list[OutboxMessage]:

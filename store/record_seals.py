@@ -34,6 +34,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.db import ready
+from store.exposure import CHAIN as EXPOSURE_CHAIN
+from store.exposure import CreditExposureChangeRow, CreditExposureRow
+from store.exposure import change_facts as exposure_change_facts
+from store.exposure import facts as exposure_facts
+from store.ledger import facts as booking_facts
 from store.lpr import (
     CHAIN,
     LprCorrectionRow,
@@ -43,6 +48,8 @@ from store.lpr import (
     fixing_facts,
     read_facts,
 )
+from store.models import BookingRow, OutboxRow
+from store.outbox import facts as notice_facts
 from store.payer_returns import CHAIN as RETURNS_CHAIN
 from store.payer_returns import PayerRefundRow, PayerReturnRow, refund_facts
 from store.payer_returns import facts as return_facts
@@ -112,18 +119,30 @@ class _Table:
     covers: str  # what changed when its seal no longer matches
     kept_in: str  # the tables to restore it in
     of: tuple[str, str] | None = None  # the column naming the row it is of, and that row's name
+    # the column naming the row it sealed again, and that row's name: it keeps the seal that
+    # row had before (`replaced_seal`), which the chain holds
+    replaces: tuple[str, str] | None = None
 
     def label(self, row: Any) -> str:
         day = getattr(row, "fixed_on", None)
         of = f" (of {self.of[1]} {getattr(row, self.of[0])})" if self.of else ""
         return f"{self.name} #{row.id}" + (f" ({day})" if day else "") + of
 
+    def replaced(self, rows: list[Any]) -> dict[str, str]:
+        """The seals `rows` (of this table) keep of the rows they sealed again, each with what
+        held it."""
+        if self.replaces is None:
+            return {}
+        column, name = self.replaces
+        return {r.replaced_seal: f"{name} #{getattr(r, column)} before {self.name} #{r.id}"
+                for r in rows if r.replaced_seal is not None}
+
 
 FIXINGS = _Table("LPR fixing", LprFixingRow, fixing_facts,
                  "the fixing (its date, rates, who recorded it and when)", "lpr_fixings")
 CORRECTIONS = _Table("LPR correction", LprCorrectionRow, correction_facts,
                      "the correction (the rates it replaced, who, why and when)",
-                     "lpr_fixing_corrections")
+                     "lpr_fixing_corrections", replaces=("fixing_id", "LPR fixing"))
 REFUSALS = _Table("refusal", RefusalRow, refusal_facts,
                   "the refused attempt (who, what, on which loan, from where, why and when)",
                   "refusals")
@@ -137,6 +156,20 @@ RETURNS = _Table("return to payer", PayerReturnRow, return_facts,
 REFUNDS = _Table("refund to payer", PayerRefundRow, refund_facts,
                  "the refund (which loan and payment, how much, to which account, who, why and "
                  "when)", "payer_refunds")
+BOOKINGS = _Table("ledger booking", BookingRow, booking_facts,
+                  "the booking (its journey, amount, payee, purpose, key and when)",
+                  "ledger_bookings", ("workflow_id", "journey"))
+EXPOSURES = _Table("credit exposure line", CreditExposureRow, exposure_facts,
+                   "the line (its journey, borrower, amount applied for, principal owed and "
+                   "when)", "credit_exposures", ("workflow_id", "journey"))
+EXPOSURE_CHANGES = _Table("credit exposure change", CreditExposureChangeRow,
+                          exposure_change_facts,
+                          "the change of a line's principal (from, to, when, the seal replaced)",
+                          "credit_exposure_changes", ("workflow_id", "journey"),
+                          ("exposure_id", EXPOSURES.name))
+NOTICES = _Table("outbox notice", OutboxRow, notice_facts,
+                 "the notice (its journey, channel, recipient, template, text and when queued)",
+                 "outbox", ("workflow_id", "journey"))
 PENDING = _Table("pending instruction", PendingRow, pending_facts,
                  "what was typed (the update, its request, who, from where and when)",
                  "pending_instructions")
@@ -203,7 +236,13 @@ KEPT = SealedRecords("pending instructions", PendingRow.__tablename__, [PENDING]
                      [PendingRow.seal])
 RETURNED = SealedRecords("money returned to payers", PayerReturnRow.__tablename__,
                          [RETURNS, REFUNDS], RETURNS_CHAIN, _returns_missing)
-CHAINS = [LPR, REFUSED, KEPT, RETURNED]
+BOOKED = SealedRecords("ledger bookings", BookingRow.__tablename__, [BOOKINGS],
+                       [BookingRow.seal])
+EXPOSED = SealedRecords("credit exposures", CreditExposureRow.__tablename__,
+                        [EXPOSURES, EXPOSURE_CHANGES], EXPOSURE_CHAIN,
+                        replaced=(CreditExposureChangeRow.replaced_seal,))
+NOTIFIED = SealedRecords("outbox notices", OutboxRow.__tablename__, [NOTICES], [OutboxRow.seal])
+CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED]
 
 
 def check(url: str, key: bytes) -> list[RecordsCheck]:
@@ -214,14 +253,13 @@ def check(url: str, key: bytes) -> list[RecordsCheck]:
 
 def _checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
     rows = {t.name: list(s.scalars(select(t.row).order_by(t.row.id))) for t in chain.tables}
-    replaced = rows.get(CORRECTIONS.name, [])  # each keeps its fixing's seal before
+    replaced = {seal: by for t in chain.tables for seal, by in t.replaced(rows[t.name]).items()}
     held = {position_of(r.seal): t.label(r) for t in chain.tables for r in rows[t.name]}
-    held |= {position_of(c.replaced_seal): f"fixing #{c.fixing_id} before correction #{c.id}"
-             for c in replaced}
+    held |= {position_of(seal): by for seal, by in replaced.items()}
     baseline = baseline_of(s, chain.columns)
     baseline_ok = baseline is not None and _baseline_matches(key, baseline)
     seals = chain_of([r.seal for t in chain.tables for r in rows[t.name]]
-                     + [c.replaced_seal for c in replaced], baseline.seal if baseline else "")
+                     + list(replaced), baseline.seal if baseline else "")
     whole = {t.name: [r for r in rows[t.name]
                       if r.seal is not None and _chain_whole(r.seal, seals)]
              for t in chain.tables}
