@@ -1,0 +1,112 @@
+"""The money and authority records sealed as the workers write them (ledger bookings, credit
+exposures, outbox notices), each in its chain, and what an auditor's tester changed in them
+with SQL named by `records verify`, exit 1: a payout's payee and amount, a borrower's exposure
+routing reads, a declined notice's text; a row deleted or inserted too. A line's principal,
+changed as the loan is repaid, is sealed again over it and verifies whole."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from activities.ledger import LedgerActivities
+from activities.notifications import NotificationActivities
+from journey.contracts import BookingInput, NotifyInput
+from journey.exposure import KeepExposureInput
+from journey.settings import Settings
+from store.exposure import keep
+from store.outbox import dispatch
+from store.record_seals import BOOKED, EXPOSED, check, sealing_key
+from store.timing import record_events
+from tests.cli_kit import said
+from tests.store.test_record_seals import KEY, database, found, records, sql  # noqa: F401
+from tests.store.test_timing import _batch
+
+CODE = "91310000MA1FL8LQ1X"
+
+
+def booked(workflow_id: str, n: int, payee: str = "ACME Ltd", amount: str = "1000000") -> None:
+    """A payout booked by the ledger activity, as a worker with the archive key books it."""
+    LedgerActivities(Settings()).book_disbursement(BookingInput(
+        workflow_id=workflow_id, idempotency_key=f"{workflow_id}:disbursement:{n}",
+        amount=Decimal(amount), payee=payee, purpose="working capital loan"))
+
+
+def noticed(workflow_id: str, template: str, body: str) -> None:
+    NotificationActivities(Settings()).notify(NotifyInput(
+        key=f"{workflow_id}:{template}", workflow_id=workflow_id, recipient="cfo@acme.cn",
+        template=template, body=body))
+
+
+def kept(workflow_id: str, amount: int, principal: int | None = None) -> None:
+    """A line kept as the exposure activity keeps it: sealed with the worker's key."""
+    url, key = Settings().db_url, Settings().archive_seal_key
+    keep(url, KeepExposureInput(
+        workflow_id=workflow_id, credit_code=CODE, amount=Decimal(amount),
+        principal=None if principal is None else Decimal(principal)),
+        sealing_key(url, key, EXPOSED))
+
+
+def test_untouched_bookings_lines_and_notices_pass_their_changes_sealed_again() -> None:
+    record_events(Settings().db_url, _batch("loan-A"))  # the journey's own events, kept
+    booked("loan-A", 1)
+    booked("loan-A", 1)  # a retried activity: booked once
+    noticed("loan-A", "declined", "Your application was declined.")
+    dispatch(Settings().db_url)  # sending sets sent_at, which no seal covers
+    kept("loan-A", 4_000_000)
+    kept("loan-A", 4_000_000, principal=4_000_000)
+    kept("loan-A", 4_000_000, principal=3_500_000)
+    kept("loan-A", 4_000_000, principal=3_500_000)  # kept again: nothing new
+    checked = records("verify")
+    assert checked.exit_code == 0, checked.output
+    text_ = said(checked)
+    assert "ledger bookings: 1 row(s) checked, 0 changed, 0 deleted, 0 inserted" in text_
+    assert "credit exposures: 3 row(s) checked, 0 changed, 0 deleted" in text_  # line, 2 changes
+    assert "outbox notices: 1 row(s) checked, 0 changed" in text_
+
+
+def test_a_payout_a_borrowers_exposure_and_a_notice_changed_with_sql_are_named(
+    database: str,  # noqa: F811
+) -> None:
+    record_events(database, _batch("loan-A"))
+    for n in (1, 2, 3):
+        booked("loan-A", n)
+    kept("loan-A", 4_000_000)
+    kept("loan-B", 2_000_000)
+    kept("loan-B", 2_000_000, principal=2_000_000)
+    noticed("loan-A", "declined", "Your application was declined.")
+    sql(database, "update ledger_bookings set payee = 'Shell Co', amount = '9000000' "
+                  "where id = 1",
+        "delete from ledger_bookings where id = 2",
+        "update credit_exposures set amount = '0' where workflow_id = 'loan-A'",
+        "update credit_exposure_changes set principal = '0' where workflow_id = 'loan-B'",
+        "update outbox set body = 'Your application was approved.' where id = 1")
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {
+        "ledger booking #1 (of journey loan-A)": "CHANGED",
+        "seal #2 of the ledger bookings": "DELETED",
+        "credit exposure line #1 (of journey loan-A)": "CHANGED",
+        "credit exposure change #1 (of journey loan-B)": "CHANGED",
+        "outbox notice #1 (of journey loan-A)": "CHANGED",
+    }
+    booked_check = next(c for c in check(database, KEY.encode()) if c.records == BOOKED.records)
+    assert [f.detail for f in booked_check.findings][0].startswith(
+        "the row sealed #2, between ledger booking #1 (of journey loan-A) and ledger booking "
+        "#3 (of journey loan-A), is missing: it was deleted; restore it from a backup")
+
+
+def test_a_line_inserted_with_sql_or_changed_without_the_key_is_named(
+    database: str,  # noqa: F811
+) -> None:
+    kept("loan-A", 4_000_000)
+    sql(database, "insert into credit_exposures (workflow_id, credit_code, amount, updated_at) "
+                  f"values ('loan-X', '{CODE}', '100', '2026-12-06 00:00:00')")
+    keep(database, KeepExposureInput(workflow_id="loan-A", credit_code=CODE,
+                                     amount=Decimal(4_000_000), principal=Decimal(0)))
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {
+        "credit exposure line #1 (of journey loan-A)": "INSERTED",  # its seal dropped
+        "credit exposure line #2 (of journey loan-X)": "INSERTED",
+        "credit exposure change #1 (of journey loan-A)": "INSERTED",
+    }
