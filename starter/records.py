@@ -1,13 +1,15 @@
 """The bank's own records made tamper-evident, for the command line and other programs.
 
-The LPR fixings with their corrections, the refused attempts, the pending instructions and the
-money returned to its payers are sealed as they are written with the archive key
-(store/seals.py); `verify` checks them against their seals (store/record_seals.py says what
-each finding means), and `seal` has a supervisor seal the rows kept before the key was set,
-once checked against a backup; `verify` also compares each chain with the head the
-archivist's last pass anchored in its history on the server (activities/anchors.py), which
-names the newest rows deleted. Without the key, nothing is checked and no sealed record is
-written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
+The LPR fixings with their corrections, the refused attempts, the pending instructions, the
+money returned to its payers, the ledger's bookings, the borrowers' credit exposures and the
+outbox's notices are sealed as they are written with the archive key (store/seals.py);
+`verify` checks them against their seals (store/record_seals.py says what each finding
+means), and `seal` has a supervisor seal the rows kept before the key was set, once checked
+against a backup; `verify` also compares each chain with the head the archivist's last pass
+anchored in its history on the server (activities/anchors.py), which names the newest rows
+deleted. It checks the stage events, which are not sealed, by their numbering, and the
+document store by its blobs' digests. Without the key, nothing is checked and no sealed
+record is written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
 key that is not the one the records were sealed with.
 """
 
@@ -25,7 +27,7 @@ from journey.settings import Settings
 from starter.connect import connect
 from starter.errors import KeysNeeded, SetupError
 from starter.pinned_policy import authorized
-from store import chain_anchors, record_seals
+from store import chain_anchors, document_check, record_seals, stage_event_check
 from store.chain_anchors import Anchored
 from store.seals import KEY_SETTING, KeyRequired
 
@@ -64,7 +66,9 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
                  ) -> Verified:
     """Each chain of the bank's records checked against its seals, then against its anchor
     on the server (the newest rows' deletion, store/chain_anchors.py) unless `offline`: a
-    server that cannot be reached is a SetupError that says so."""
+    server that cannot be reached is a SetupError that says so. Then the unsealed: the stage
+    events by their numbering (store/stage_event_check.py), and the document store's blobs
+    by their digests (store/document_check.py)."""
     key = _key(settings, "check the records' seals")
     anchored = None
     if not offline:
@@ -72,6 +76,8 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     checks = record_seals.check(settings.db_url, key)
     if anchored is not None:
         chain_anchors.compared(settings.db_url, checks, anchored)
+    checks += [stage_event_check.check(settings.db_url),
+               document_check.check(settings.db_url, settings.documents_dir)]
     return Verified(checks, anchored, offline)
 
 

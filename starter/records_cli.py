@@ -1,7 +1,8 @@
 """`loan-journey records verify|seal`: the bank's own records (LPR fixings with their
-corrections, refused attempts, pending instructions, money returned to its payers) checked
-against their seals, and those kept before the key sealed by a supervisor
-(starter/records.py)."""
+corrections, refused attempts, pending instructions, money returned to its payers, ledger
+bookings, credit exposures, outbox notices) checked against their seals, and those kept before
+the key sealed by a supervisor (starter/records.py); the stage events and the document store,
+which are not sealed, checked by their numbering and their digests."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from store.seals import KEY_SETTING
 console = wide_console()
 records_app = typer.Typer(
     help="The bank's own records (LPR fixings, refused attempts, pending instructions, money "
-         "returned to payers), sealed with the archive key.",
+         "returned to payers, ledger bookings, credit exposures, outbox notices), sealed with "
+         "the archive key; the stage events and stored documents checked beside them.",
     no_args_is_help=True,
 )
 
@@ -42,10 +44,13 @@ def verify(
     ] = False,
 ) -> None:
     """Check the LPR fixings with their corrections, the refused attempts, the pending
-    instructions (as typed) and the money returned to its payers against their seals:
-    each row changed, inserted or deleted in the database is named, and an instruction
-    marked returned whose return is not recorded; rows kept before the key are listed as
-    unsealed, vouched for by no seal. Exit 1 on either, as `archive verify` on an
+    instructions (as typed), the money returned to its payers, the ledger bookings, the
+    credit exposures and the outbox notices against their seals: each row changed, inserted
+    or deleted in the database is named, and an instruction marked returned whose return is
+    not recorded; rows kept before the key are listed as unsealed, vouched for by no seal.
+    The stage events are checked by each journey's numbering (events deleted, a time moved
+    back), and the document store by each blob's digest (a scan replaced) and each read
+    document's presence. Exit 1 on any, as `archive verify` on an
     unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY, the key they were sealed with: one that
     matches no seal of a chain is said, exit 8. Each chain is compared with the head the
     archivist's last pass anchored on the server too: a chain shorter than its anchor (its

@@ -1,0 +1,72 @@
+"""What `records verify` checks without a seal: the stage events by each journey's numbering
+and times (two events of a journey deleted, a time moved back, a journey's events all gone
+while a sealed booking names it), and the document store by each blob's digest (a stored
+scan replaced with another company's page) and each read document's presence; exit 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.testing import ActivityEnvironment
+
+from activities.documents import DocumentActivities
+from journey.contracts import ReadDocumentInput
+from journey.documents import ReadStatus
+from journey.settings import Settings
+from starter import applications
+from store import blobs, stage_event_check
+from store.timing import record_events
+from tests.ocr.conftest import SAMPLES
+from tests.store.test_money_records_sealed import booked
+from tests.store.test_record_seals import database, found, records, sql  # noqa: F401
+from tests.store.test_timing import _batch
+
+
+def test_stage_events_deleted_or_moved_back_with_sql_are_named(
+    database: str,  # noqa: F811
+) -> None:
+    record_events(database, _batch("loan-A", 8) + _batch("loan-B") + _batch("loan-C"))
+    booked("loan-C", 1)
+    assert records("verify").exit_code == 0
+    sql(database,
+        "delete from stage_events where workflow_id = 'loan-A' and sequence in (3, 4)",
+        "update stage_events set at = '2026-03-01 09:00:00.000000' "
+        "where workflow_id = 'loan-B' and sequence = 2",
+        "delete from stage_events where workflow_id = 'loan-C'")
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {"stage events of loan-A": "DELETED",
+                              "stage event #2 of loan-B": "CHANGED",
+                              "stage events of loan-C": "DELETED"}
+    assert "stage events (the journey map): 12 row(s) checked, 1 changed, 2 deleted" in (
+        " ".join(checked.output.split()))
+    gap = next(f for f in stage_event_check.check(database).findings
+               if f.record == "stage events of loan-A")
+    assert gap.detail.startswith("event(s) #3 to #4, after #2 (exited intake at 2026-03-02 "
+                                 "09:02:00) and before #5 (exited documents at 2026-03-02 "
+                                 "09:05:00), are missing: deleted in the database")
+
+
+def test_a_stored_scan_replaced_or_deleted_is_named(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    """The scans stored as `start` stores them and really OCR'd, as a worker reads them."""
+    settings = Settings(data_dir=tmp_path, database_url=database)
+    monkeypatch.setenv("LOAN_JOURNEY_DOCUMENT_STORE", str(settings.documents_dir))
+    licence, sheet = applications.store_documents(settings, [
+        SAMPLES / "company1_business_license.jpg", SAMPLES / "company1_balance_sheet.jpg"])
+    for ref in (licence, sheet):
+        read = ActivityEnvironment().run(DocumentActivities(settings).read_document,
+                                         ReadDocumentInput(workflow_id="loan-A", ref=ref))
+        assert read.status is ReadStatus.READ
+    assert records("verify").exit_code == 0
+    blobs.path(settings.documents_dir, licence.sha256).write_bytes(
+        (SAMPLES / "company2_business_license.jpg").read_bytes())
+    blobs.path(settings.documents_dir, sheet.sha256).unlink()
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {f"document {licence.sha256[:12]}…": "CHANGED",
+                              "document company1_balance_sheet.jpg of loan-A": "DELETED"}
+    assert "stored documents: 1 row(s) checked, 1 changed, 1 deleted" in (
+        " ".join(checked.output.split()))
