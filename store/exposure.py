@@ -93,15 +93,14 @@ def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
             return
         if line.principal is None or line.principal == row.principal:
             return
-        before, replaced = row.principal, row.seal
+        sealed = row.seal is not None  # one kept before the key is sealed by `records seal`
+        if sealed:  # the change first, next in the chain while the line still holds its seal
+            add_sealed(s, key, CreditExposureChangeRow(
+                exposure_id=row.id, workflow_id=row.workflow_id, principal_before=row.principal,
+                principal=line.principal, changed_at=now, replaced_seal=row.seal),
+                change_facts, CHAIN)
         row.principal, row.updated_at, row.seal = line.principal, now, None
-        if replaced is None:  # kept before the key: a supervisor seals it (`records seal`)
-            return
-        add_sealed(s, key, CreditExposureChangeRow(
-            exposure_id=row.id, workflow_id=row.workflow_id, principal_before=before,
-            principal=line.principal, changed_at=now, replaced_seal=replaced),
-            change_facts, CHAIN)
-        if key is not None:
+        if sealed and key is not None:
             seal_next(s, key, row, facts, CHAIN)
 
 
