@@ -38,7 +38,7 @@ class CreditExposureRow(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     principal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)  # once it runs
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
 
 
 class CreditExposureChangeRow(Base):
@@ -54,7 +54,7 @@ class CreditExposureChangeRow(Base):
     principal: Mapped[Decimal] = mapped_column(Money)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_seal: Mapped[str | None] = mapped_column(String(64))  # the line's, before
-    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
 
 
 # the exposures' chain of seals: the lines (the chain is named by them), then their changes

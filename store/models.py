@@ -59,7 +59,7 @@ class BookingRow(Base):
     payee: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(200))
     booked_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
 
 
 class OutboxRow(Base):
@@ -76,7 +76,8 @@ class OutboxRow(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed; not `sent_at`
+    # None: kept unsealed; it does not cover `sent_at`; indexed: the chain's end, per message
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class DocumentReadingRow(Base):

@@ -31,6 +31,8 @@ def upgrade() -> None:
     for name in _SEALED:
         with op.batch_alter_table(name) as table:
             table.add_column(sa.Column("seal", sa.String(64), nullable=True))
+        # the chain's end is read as each row is sealed: from the index, not a table scan
+        op.create_index(f"ix_{name}_seal", name, ["seal"])
     op.create_table(
         "credit_exposure_changes",
         sa.Column("id", _ID, primary_key=True, autoincrement=True),
@@ -44,10 +46,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_credit_exposure_changes_exposure_id", "credit_exposure_changes",
                     ["exposure_id"])
+    op.create_index("ix_credit_exposure_changes_seal", "credit_exposure_changes", ["seal"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_credit_exposure_changes_seal", "credit_exposure_changes")
     op.drop_index("ix_credit_exposure_changes_exposure_id", "credit_exposure_changes")
     op.drop_table("credit_exposure_changes")
     for name in _SEALED:
+        op.drop_index(f"ix_{name}_seal", name)
         op.drop_column(name, "seal")
