@@ -72,8 +72,8 @@ def verify(
                    "against a backup, then `loan-journey records seal --as <supervisor>`",
                    err=True)
     if tampered:
-        typer.echo(f"{tampered} row(s) changed, inserted or deleted in the database since "
-                   "they were sealed: restore them from a backup", err=True)
+        typer.echo(f"{tampered} row(s), event(s) or document(s) changed, inserted or deleted "
+                   "since they were written: restore them from a backup, as each says", err=True)
     wrong = [c.records for c in checks if c.wrong_key]
     if wrong:
         typer.echo(f"error: the key does not match the one these records were sealed with "

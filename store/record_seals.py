@@ -4,7 +4,11 @@ first read's is named too (marked unread, it could be corrected), the refused at
 (store/refusals.py), the pending instructions, as typed (store/pending.py), and the money
 returned to its payers, or refunded where it was owed back (store/payer_returns.py), where an
 instruction marked returned without its return is named too (the newest return's deletion,
-which its chain alone does not tell).
+which its chain alone does not tell); and the money and authority records the workers write:
+the ledger's bookings (store/ledger.py), each journey's line in its borrower's credit exposure
+with each change of its principal (store/exposure.py), and the outbox's notices
+(store/outbox.py). The stage events and the document store are not sealed: they are checked
+by store/stage_event_check.py and store/document_check.py.
 
 Each sealed row must match its seal, and every position of a chain up to its newest must be
 held by a seal: a row changed is named by its id and what its seal covers, a sealed row

@@ -9,8 +9,9 @@ its history (store/chain_anchors.py), tells it for the rows sealed before its la
 backup for the others. Each chain is extended by one
 sealer at a time (`sealing`). The archive's histories (store/archive.py) are one chain; the
 LPR fixings with their corrections, the refused attempts, the pending instructions
-(store/pending.py) and the money returned to its payers (store/payer_returns.py) are one each
-(store/record_seals.py checks them).
+(store/pending.py), the money returned to its payers (store/payer_returns.py), the ledger's
+bookings (store/ledger.py), the borrowers' credit exposures (store/exposure.py) and the
+outbox's notices (store/outbox.py) are one each (store/record_seals.py checks them).
 
 When such a chain's first row is sealed, the rows its tables held unsealed then (kept before
 the key) are listed in its baseline (`SealBaselineRow`), sealed with the key, and the first
