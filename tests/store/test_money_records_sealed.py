@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from activities.ledger import LedgerActivities
 from activities.notifications import NotificationActivities
 from journey.contracts import BookingInput, NotifyInput
@@ -110,3 +112,26 @@ def test_a_line_inserted_with_sql_or_changed_without_the_key_is_named(
         "credit exposure line #2 (of journey loan-X)": "INSERTED",
         "credit exposure change #1 (of journey loan-A)": "INSERTED",
     }
+
+
+def test_rows_written_before_the_key_are_unsealed_until_a_supervisor_seals_them(
+    database: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    record_events(database, _batch("loan-A"))
+    monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")  # workers before this version, or the key
+    booked("loan-A", 1)
+    kept("loan-A", 4_000_000)
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    booked("loan-A", 2)  # the bookings' first seal: booking #1 is in its baseline
+    kept("loan-A", 4_000_000, principal=4_000_000)  # a line kept unsealed stays so
+    before = records("verify")
+    assert before.exit_code == 1, before.output
+    assert found(before) == {"ledger booking #1 (of journey loan-A)": "unsealed",
+                             "credit exposure line #1 (of journey loan-A)": "unsealed"}
+    done = records("seal", "--as", "sup-sme")
+    assert done.exit_code == 0, done.output
+    assert "ledger bookings: sealed 1 row(s) ledger booking #1 (of journey loan-A)" in said(done)
+    after = records("verify")
+    assert after.exit_code == 0, after.output
+    kept("loan-A", 4_000_000, principal=1_000_000)  # sealed now: sealed again as it changes
+    assert records("verify").exit_code == 0
