@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from enum import StrEnum
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from pydantic import BaseModel
 from journey.settings import Settings
 from starter.errors import BadInput, JourneyError, NotFound
 from store import blobs
-from store.documents import DocumentHolder, holders, stored_documents
+from store.documents import DocumentHolder, holders
 
 SHORTEST = 4  # hex digits of a digest typed: fewer name too many documents to be meant
 
@@ -75,31 +74,6 @@ def belongs_to(s: Scan) -> list[str]:
                 "journey's reading names it (an upload not read yet, or no document)"]
     return [f"{s.sha256} ({len(s.data):,} bytes) is {h.kind.value} {h.filename!r} of "
             f"{h.workflow_id} (reading: {h.status.value})" for h in s.held_by]
-
-
-class ScanFinding(BaseModel):
-    sha256: str
-    found: Found
-    held_by: list[DocumentHolder]
-
-
-class StoreCheck(BaseModel):
-    checked: int  # the documents journeys read from the store
-    findings: list[ScanFinding]
-
-
-def check(settings: Settings) -> StoreCheck:
-    """Each document a journey read from the document store, still there and still hashing
-    to its digest; what is not, with the journeys that have it."""
-    root = settings.documents_dir
-    read: dict[str, list[DocumentHolder]] = defaultdict(list)
-    for h in stored_documents(settings.db_url):
-        read[h.sha256].append(h)
-    findings = []
-    for sha256, held_by in read.items():
-        if isinstance(found := _stored(root, sha256), Found):
-            findings.append(ScanFinding(sha256=sha256, found=found, held_by=held_by))
-    return StoreCheck(checked=len(read), findings=findings)
 
 
 def _stored(root: Path, sha256: str) -> bytes | Found:

@@ -97,12 +97,6 @@ def holders(url: str, prefix: str) -> list[DocumentHolder]:
                 for r in rows]
 
 
-def stored_documents(url: str) -> list[DocumentHolder]:
-    """Every document a journey read from the document store (not those it found missing
-    there), by digest, in the order they were first read."""
-    return [h for h in holders(url, "") if h.status is not ReadStatus.MISSING]
-
-
 def readings_for(url: str, workflow_id: str) -> list[DocumentReading]:
     """A journey's document readings, in the order they were first recorded."""
     with Session(ready(url)) as s:

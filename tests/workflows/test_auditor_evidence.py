@@ -1,7 +1,7 @@
 """What an auditor pulls from the command line about a real journey on the time-skipping
 server: every notice its customer was sent or is due (`notices`, from the outbox), and a
 scan the customer sent, byte for byte, with the journey and kind it belongs to (`scans get`),
-the licence read by the real OCR, and the document store checked whole (`scans check`)."""
+the licence read by the real OCR."""
 
 from __future__ import annotations
 
@@ -104,10 +104,6 @@ async def test_scans_get_writes_the_stored_scan_and_says_whose_it_is(
         paper = (SAMPLES / LICENCE).read_bytes()
         whose = (f"{scan.sha256} ({len(paper):,} bytes) is business_license "
                  f"'{LICENCE}' of {handle.id} (reading: read)")
-        whole = await cli("scans", "check")
-        assert whole.exit_code == 0, whole.output
-        assert "1 document(s) journeys read checked in" in said(whole)
-        assert ": 0 missing, 0 changed" in said(whole)
         out = tmp_path / "paper.jpg"
         got = await cli("scans", "get", scan.sha256[:12].upper(), "--out", str(out))
         assert got.exit_code == 0, got.output
@@ -136,16 +132,9 @@ async def test_scans_get_writes_the_stored_scan_and_says_whose_it_is(
         assert changed.exit_code == 1
         assert "no longer hashes to its digest: the store was changed" in said(changed)
         assert not (tmp_path / "x").exists()
-        checked = await cli("scans", "check")
-        assert checked.exit_code == 1
-        assert f"│ {scan.sha256} │ CHANGED │ business_license '{LICENCE}' of {handle.id}" in (
-            said(checked))
-        assert "0 missing, 1 changed; restore each from a backup" in said(checked)
         blobs.path(settings.documents_dir, scan.sha256).unlink()
         lost = await cli("scans", "get", scan.sha256[:12], "--out", str(tmp_path / "x"))
         assert lost.exit_code == 1 and "a journey read it there, so restore it" in said(lost)
-        gone = await cli("scans", "check")
-        assert gone.exit_code == 1 and f"│ {scan.sha256} │ MISSING │" in said(gone)
 
 
 def two_sharing_a_start() -> tuple[bytes, bytes]:

@@ -5,8 +5,8 @@ line's principal, which changes as the loan is repaid, is sealed again over it e
 the change kept in `credit_exposure_changes` with the seal it replaced (as an LPR correction
 keeps its fixing's), so that the chain stays whole.
 
-Revision ID: 0016_money_seals
-Revises: 0015_payer_refunds
+Revision ID: 0017_money_seals
+Revises: 0016_payment_references
 Create Date: 2026-12-06
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_money_seals"
-down_revision = "0015_payer_refunds"
+revision = "0017_money_seals"
+down_revision = "0016_payment_references"
 branch_labels = None
 depends_on = None
 
