@@ -24,6 +24,7 @@ from journey.post_loan_covenants import Covenant, CovenantCheck
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
 from journey.post_loan_state import PostLoanCarry
 from journey.post_loan_warnings import EarlyWarning
+from journey.queue_wait import QueueWait
 from journey.repayment import (
     Frequency,
     Instalment,
@@ -122,6 +123,9 @@ class JourneyStatus(BaseModel):
     team: str | None = None
     assigned_to: str | None = None
     sla_state: str = "ok"
+    # the SLA of the wait on the team, where the journey says it (an entrusted payout's
+    # instruction): since when, and its warning and due points
+    wait: QueueWait | None = None
     policy_version: str | None = None
     route: Route | None = None
     completeness: Completeness | None = None

@@ -22,7 +22,8 @@ from sqlalchemy.engine import make_url
 from activities.policy import read_policy
 from journey.application import Product
 from journey.policy.errors import PolicyError
-from journey.policy.sla import SlaPolicy, Unit
+from journey.policy.models import Policy
+from journey.policy.sla import StageSla, Unit
 from journey.settings import Settings
 from journey.stages import Stage
 from starter.errors import BadInput
@@ -81,17 +82,36 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
-def _sla_basis(sla: SlaPolicy | None, stage: str, product: str) -> str:
+def _sla_basis(policy: Policy | None, stage: str, product: str) -> str:
     """The current policy's SLA target of a stage and how it counts ("24 working h")."""
-    if sla is None or stage not in set(Stage):
+    if policy is None or stage not in set(Stage):
         return ""
+    sla = policy.sla
     target = (
         sla.stages.get(Stage(stage))
         if product == ALL_PRODUCTS
         else sla.for_stage(Stage(stage), Product(product))
     )
     if target is None:
+        return _own_sla_basis(policy, Stage(stage), product)
+    return _counted(target)
+
+
+def _own_sla_basis(policy: Policy, stage: Stage, product: str) -> str:
+    """Where the policy's SLAs give a stage none, the SLA of a wait of its own: at the
+    disbursement, operations' payment instruction of an entrusted payout (受托支付), for the
+    products paid so (a project's drawdowns name their payee in the request)."""
+    entrusted = policy.entrusted_payment
+    if stage is not Stage.DISBURSEMENT or entrusted is None or entrusted.instruction_sla is None:
         return "-"
+    paid_so = set(entrusted.over) - {Product.PROJECT_FINANCE}
+    if not paid_so or (product != ALL_PRODUCTS and Product(product) not in paid_so):
+        return "-"
+    return f"{_counted(entrusted.instruction_sla)} (entrusted payment instruction)"
+
+
+def _counted(target: StageSla) -> str:
+    """An SLA's target and how it counts."""
     if target.unit is Unit.BUSINESS:
         return f"{target.target.total_seconds() / 3600:g} working h"
     if target.unit is Unit.BUSINESS_DAYS:
@@ -99,16 +119,17 @@ def _sla_basis(sla: SlaPolicy | None, stage: str, product: str) -> str:
     return f"{human(target.target.total_seconds())} calendar"
 
 
-def _current_sla() -> SlaPolicy | None:
-    """The SLA policy of LOAN_JOURNEY_POLICY_FILE (the default one without), or None when it
-    cannot be read: the report reads the database only, and says so under the table."""
+def _current_policy() -> Policy | None:
+    """The policy of LOAN_JOURNEY_POLICY_FILE (the default one without), for its SLAs, or None
+    when it cannot be read: the report reads the database only, and says so under the
+    table."""
     try:
-        return read_policy(Settings().policy_file).sla
+        return read_policy(Settings().policy_file)
     except (OSError, PolicyError):
         return None
 
 
-def _stage_table(r: JourneyReport, sla: SlaPolicy | None) -> Table:
+def _stage_table(r: JourneyReport, policy: Policy | None) -> Table:
     t = Table(title="Stage visits, and the durations and SLA of their waits (nearest-rank "
               "percentiles)")
     for col in ("stage", "product"):
@@ -116,7 +137,7 @@ def _stage_table(r: JourneyReport, sla: SlaPolicy | None) -> Table:
     for col in ("visits", "done", "waits", "p50", "p90", "max", "customer", "bank", "warned",
                 "breached"):
         t.add_column(col, justify="right")
-    if sla is not None:
+    if policy is not None:
         t.add_column("SLA (policy now)", justify="right")
     per_product = len({s.product for s in r.stages}) > 1
     for total in r.stage_totals:
@@ -137,7 +158,7 @@ def _stage_table(r: JourneyReport, sla: SlaPolicy | None) -> Table:
                 _pct(s.bank_share),
                 _pct(s.warning_rate),
                 _pct(s.breach_rate),
-                *([_sla_basis(sla, s.stage, s.product)] if sla is not None else []),
+                *([_sla_basis(policy, s.stage, s.product)] if policy is not None else []),
                 style="bold" if s.product == ALL_PRODUCTS and per_product else None,
             )
     return t
@@ -219,10 +240,10 @@ def print_report(r: JourneyReport, console: Console | None = None) -> None:
     if not r.stage_totals:
         console.print("No stage has been entered yet.")
         return
-    sla = _current_sla()
-    console.print(_stage_table(r, sla))
+    policy = _current_policy()
+    console.print(_stage_table(r, policy))
     console.print(measured(r), markup=False, highlight=False)
-    if sla is None:
+    if policy is None:
         console.print("The SLA column is left out: the policy file cannot be read.")
     else:
         console.print(

@@ -39,7 +39,9 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
         head.add_row(
             "team", f"{s.team}" + (f", assigned to {s.assigned_to}" if s.assigned_to else "")
         )
-    head.add_row("SLA", s.sla_state)
+    head.add_row("SLA", s.sla_state + (
+        f" on the wait since {when(s, s.wait.since)}: "
+        f"{s.wait.sla_text(s.bank_utc_offset or 0)}" if s.wait is not None else ""))
     if s.route:
         head.add_row("route", f"{s.route.team} / {s.route.tier}: {s.route.explanation}")
         if s.route.exposure is not None:  # the borrower's, which the tier was chosen on

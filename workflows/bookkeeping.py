@@ -27,7 +27,14 @@ with workflow.unsafe.imports_passed_through():
     from journey.contracts import NotifyInput, PolicySnapshot, RecordTimingInput
     from journey.decisions import Withdrawal
     from journey.end_notices import withdrawal_confirmed
-    from journey.policy import EscalationAction, SlaPoint, SlaPolicy, StageSla, sla_points
+    from journey.policy import (
+        EscalationAction,
+        Policy,
+        SlaPoint,
+        SlaPolicy,
+        StageSla,
+        sla_points,
+    )
     from journey.queue_wait import QueueWait, queue_wait
     from journey.stages import ORDER, Party, Stage
     from journey.status import DecisionRecord, StageVisit
@@ -79,6 +86,9 @@ class Bookkeeping:
         self._team: str | None = None
         # the team the case is with and since when (its arrival, kept across stage visits)
         self._team_since: tuple[str, datetime] | None = None
+        # a stage's SLA of its own that the queue lists (`list_own_sla`), where the policy
+        # gives the stage none
+        self._listed_sla: tuple[Stage, StageSla] | None = None
         self._assigned_to: str | None = None
         self._sla_state = "ok"
         self._attempts: dict[Stage, int] = {}
@@ -195,12 +205,34 @@ class Bookkeeping:
             self._team_since = (self._team, workflow.now())
         visit = self._visits[-1]
         since = max(visit.entered_at, self._team_since[1])
+        listed = self._listed_sla
+        own = listed[1] if listed is not None and listed[0] is visit.stage else None
+        return self.wait_from(since, visit.stage, own)
+
+    def list_own_sla(self, stage: Stage, sla: StageSla) -> None:
+        """List `sla`, a stage's own (`arm_own_sla`), on the team's queue for the waits at
+        `stage` from the next upsert on, where the policy gives the stage none."""
+        self._listed_sla = (stage, sla)
+
+    def wait_from(self, since: datetime, stage: Stage, own: StageSla | None = None
+                  ) -> QueueWait:
+        """A wait at `stage` from `since` under the policy's SLA for the stage, else `own`."""
         if self._snapshot is None:
             return queue_wait(since, None, [])
-        policy, product = self._snapshot.policy, self._application.product
-        sla = policy.sla.for_stage(visit.stage, product)
-        points = sla_points(policy, visit.stage, product, since, self._snapshot.calendar)
+        policy, sla = self._sla_of(stage, own)
+        points = sla_points(policy, stage, self._application.product, since,
+                            self._snapshot.calendar)
         return queue_wait(since, sla.unit if sla else None, points)
+
+    def _sla_of(self, stage: Stage, own: StageSla | None) -> tuple[Policy, StageSla | None]:
+        """The SLA of a wait at `stage`: the pinned policy's for the stage, else `own`; and a
+        policy that gives the stage that SLA, for `sla_points`."""
+        assert self._snapshot is not None, "the policy is pinned"
+        pinned = self._snapshot.policy
+        sla = pinned.sla.for_stage(stage, self._application.product)
+        if sla is not None or own is None:
+            return pinned, sla
+        return pinned.model_copy(update={"sla": SlaPolicy(stages={stage: own})}), own
 
     def _start_attribute(self) -> list[SearchAttributeUpdate[Any]]:
         """When the journey began (its first stage's entry, which continue-as-new carries in
@@ -274,11 +306,10 @@ class Bookkeeping:
         entrusted payout's instruction), unless the policy gives the stage one (then stage()
         armed that already)."""
         assert self._snapshot is not None, "the policy is pinned"
-        pinned, product = self._snapshot.policy, self._application.product
-        if pinned.sla.for_stage(visit.stage, product) is not None:
+        policy, armed = self._sla_of(visit.stage, sla)
+        if armed is not sla:  # the policy's own for the stage, armed by stage()
             return None
-        policy = pinned.model_copy(update={"sla": SlaPolicy(stages={visit.stage: sla})})
-        points = sla_points(policy, visit.stage, product, visit.entered_at,
+        points = sla_points(policy, visit.stage, self._application.product, visit.entered_at,
                             self._snapshot.calendar)
         return asyncio.create_task(self._watch_sla(points)) if points else None
 

@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
         instruction_refusal,
         paid_to,
     )
-    from journey.policy import DecisionRefused, entrusted
+    from journey.policy import DecisionRefused, StageSla, entrusted
     from journey.policy.authority import authorize_payment_instruction
     from journey.post_loan_state import PostLoanCarry
     from journey.stages import Stage
@@ -42,6 +42,9 @@ with workflow.unsafe.imports_passed_through():
 # the borrower at once; since, one above the pinned policy's figure waits for operations'
 # payment instruction and is paid to the counterparties.
 ENTRUSTED_PAYOUT = "entrusted-payout"
+# workflow.patched marker: before it, the wait for the instruction was listed on operations'
+# queue with no SLA (QueueWait); since, with the policy's instruction_sla.
+INSTRUCTION_SLA_LISTED = "instruction-sla-listed"
 CARRY_KEY = "entrusted"
 
 
@@ -66,18 +69,25 @@ class EntrustedPayoutStage(PostLoanHandlers):
             return None
         if self._entrusted is None:
             self._entrusted = EntrustedPayout(amount=self._application.amount, over=over)
+        sla = self._instruction_sla()
+        if sla is not None and workflow.patched(INSTRUCTION_SLA_LISTED):
+            self.list_own_sla(Stage.DISBURSEMENT, sla)
         return OPERATIONS_TEAM
+
+    def _instruction_sla(self) -> StageSla | None:
+        entrusted_policy = self.policy.entrusted_payment
+        return entrusted_policy.instruction_sla if entrusted_policy is not None else None
 
     async def _pay_counterparties(self, visit: StageVisit) -> Disbursement:
         """Wait for the payment instruction, under the policy's SLA, then book the payout to
         each counterparty once."""
         payout = self._entrusted
-        assert payout is not None and self.policy.entrusted_payment is not None
+        assert payout is not None
         if payout.instruction is None:  # else recorded during the offer: nothing to wait for
             await self._behind(self.notify(f"{self._workflow_id}:payment-instruction",
                                            OPERATIONS_TEAM, "payment_instruction_due",
                                            payout.waiting_for()))
-            sla = self.policy.entrusted_payment.instruction_sla
+            sla = self._instruction_sla()
             watcher = self.arm_own_sla(visit, sla) if sla is not None else None
             try:
                 await self.wait_for(lambda: payout.instruction is not None)
@@ -178,6 +188,9 @@ class EntrustedPayoutStage(PostLoanHandlers):
         update: dict[str, object] = {"entrusted": payout}
         if self._stage is Stage.DISBURSEMENT and payout.instruction is None:
             update["waiting_for"] = [payout.waiting_for()]
+            if self._visits:  # the instruction's SLA, which arm_own_sla watches
+                update["wait"] = self.wait_from(self._visits[-1].entered_at, self._stage,
+                                                self._instruction_sla())
         return base.model_copy(update=update)
 
     def _carry(self) -> PostLoanCarry:

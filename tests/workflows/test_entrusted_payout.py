@@ -1,5 +1,6 @@
 """Entrusted payment (受托支付): a fixed-asset payout above the pinned policy's figure waits
-at the disbursement for operations' payment instruction and is booked to the counterparties,
+at the disbursement, under the policy's instruction SLA, for operations' payment instruction
+and is booked to the counterparties,
 once each; at the figure, or under a policy pinned before 2026.12-6, the borrower is paid at
 once as before."""
 
@@ -17,12 +18,15 @@ from temporalio.api.enums.v1 import EventType as HistoryEventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.policy import PolicyActivities
+from activities.policy import PolicyActivities, china_calendar
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
 from journey.decisions import Signature, Withdrawal
 from journey.entrusted_payment import Counterparty, PaymentInstruction
 from journey.policy import DEFAULT_POLICY_FILE
+from journey.policy.calendar import moment_at
+from journey.policy.sla import Unit, add_duration
+from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from journey.stages import Party, Stage
 from journey.timeline import EventType
@@ -40,7 +44,8 @@ from tests.workflows.journey_kit import (
     start,
     until_stage,
 )
-from workflows.entrusted_payout import ENTRUSTED_PAYOUT
+from workflows import search_attributes as sa
+from workflows.entrusted_payout import ENTRUSTED_PAYOUT, INSTRUCTION_SLA_LISTED
 from workflows.loan_journey import LoanJourneyWorkflow
 
 OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
@@ -64,10 +69,15 @@ async def signed(handle: WorkflowHandle, app: LoanApplication) -> None:
     await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
 
 
-async def patched(handle: WorkflowHandle) -> bool:
-    """Whether the journey's history took the entrusted-payout marker."""
+async def queue_wait(handle: WorkflowHandle) -> QueueWait | None:
+    """The wait the journey lists on its team's queue (the QueueWait search attribute)."""
+    return QueueWait.of((await handle.describe()).typed_search_attributes.get(sa.QUEUE_WAIT))
+
+
+async def patched(handle: WorkflowHandle, marker: str = ENTRUSTED_PAYOUT) -> bool:
+    """Whether the journey's history took `marker`."""
     history = await handle.fetch_history()
-    return any(ENTRUSTED_PAYOUT.encode() in p.data
+    return any(marker.encode() in p.data
                for e in history.events
                if e.event_type == HistoryEventType.EVENT_TYPE_MARKER_RECORDED
                for v in e.marker_recorded_event_attributes.details.values()
@@ -86,6 +96,26 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         assert waiting.entrusted is not None and waiting.entrusted.over == Decimal("5000000")
         assert "payment instruction from operations" in waiting.waiting_for[0]
         assert waiting.disbursement is None and bookings_for(settings.db_url, handle.id) == []
+        # the wait is under the policy's instruction SLA (2 working days, warned after one):
+        # in status, and on operations' queue
+        wait, entered = waiting.wait, waiting.timeline[-1].entered_at
+        assert wait is not None and wait.business
+        assert abs(wait.since - entered) < timedelta(seconds=1)
+        calendar = china_calendar(entered.date(), 2)
+        for at, days in ((wait.warn_at, 1), (wait.due_at, 2)):
+            counted = add_duration(calendar, entered, timedelta(days=days), Unit.BUSINESS_DAYS)
+            assert at is not None and abs(at - counted) < timedelta(seconds=1), (at, counted)
+        listed = await queue_wait(handle)
+        assert listed is not None and listed.business
+        assert (listed.warn_at, listed.due_at) == (wait.warn_at, wait.due_at)
+        assert await patched(handle, INSTRUCTION_SLA_LISTED)
+        shown = Console(width=1000, record=True)
+        shown.print(status_view(waiting))
+        sla_row = next(line for line in shown.export_text().splitlines()
+                       if "on the wait since" in line)
+        bank = waiting.bank_utc_offset or 0
+        assert f"ok on the wait since {moment_at(entered, bank)}" in sla_row
+        assert wait.due_at is not None and f"due {moment_at(wait.due_at, bank)}" in sla_row
         # the instruction's SLA runs on operations: past it, their team is reminded
         await env.sleep(timedelta(days=7))
         late = await handle.query(LoanJourneyWorkflow.status)
@@ -95,6 +125,7 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         recipients = {m.recipient for m in messages_for(settings.db_url, handle.id)
                       if m.template.startswith("sla_") or m.template.startswith("payment_")}
         assert "operations" in recipients
+        assert (await handle.query(LoanJourneyWorkflow.status)).sla_state == "breached"
 
         both = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
         result = await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
@@ -112,6 +143,7 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         assert app.applicant_name not in s.disbursement.payee
         assert s.entrusted is not None and s.entrusted.instruction == both
         assert s.entrusted.bookings == [b.booking_id for b in booked]
+        assert s.wait is None and await queue_wait(handle) is None  # on no queue now
         # each counterparty with its own booking, not the first's alone
         assert [(p.name, p.account, p.booking_id) for p in s.entrusted.payments] == [
             (c.name, c.account, b.booking_id) for c, b in zip(both.counterparties, booked,
@@ -310,6 +342,12 @@ async def test_operations_instruct_from_the_command_line(
         assert EQUIPMENT.name in trail and BUILDER.account in trail
         kept = said(await cli("refusals", handle.id))
         assert "record_payment_instruction" in kept and app.credit_code in kept
+        # the report's SLA column gives the disbursement the instruction's SLA
+        report = await cli("report", "--db", settings.db_url)
+        assert report.exit_code == 0, report.output
+        disbursing = next(line for line in report.output.splitlines()
+                          if line.startswith("│ disbursement"))  # the stage table's
+        assert "2 working d (entrusted" in disbursing, report.output
 
 
 async def test_the_instruction_rides_through_continue_as_new(
