@@ -6,8 +6,11 @@ before the disbursement, naming each counterparty of the borrower's commercial c
 (the supplier, the contractor: its name, account and bank, the contract's reference and the
 amount it is paid), and the ledger books the payout to them, one booking each. The
 instruction pays the whole payout, never the borrower itself; it may name several
-counterparties, each account once. A project's drawdowns name their counterparty in the
-request instead (journey/drawdowns.py), with the same `Payee` and the same borrower check.
+counterparties, each account once. Maker-checker: one operations person enters it, a second
+confirms it by its number (`PaymentConfirmation`), and only then is it paid; neither may be
+the case's submitter, and the maker may replace it until it is confirmed. A project's
+drawdowns name their counterparty in the request instead (journey/drawdowns.py), with the
+same `Payee` and the same borrower check.
 """
 
 from __future__ import annotations
@@ -51,15 +54,41 @@ class PaymentInstruction(BaseModel):
         return sum((c.amount for c in self.counterparties), Decimal("0.00"))
 
 
+class PaymentConfirmation(BaseModel):
+    """A second operations person's confirmation of the instruction numbered `instruction`,
+    as `status` shows it: naming it, so that nobody confirms a replaced one unseen."""
+
+    actor: Actor
+    instruction: int = Field(ge=1)
+
+
 class EntrustedPayout(BaseModel):
     """What status shows of an entrusted payout: the threshold it is above, the instruction
-    once recorded (who, when), and a booking per counterparty once paid."""
+    entered and awaiting its confirmation (its number, who entered it, when), the instruction
+    paid on once confirmed (and by whom), and a booking per counterparty once paid."""
 
     amount: Decimal
     over: Decimal
+    # what the payout is paid on: confirmed (or, recorded before maker-checker, as entered)
     instruction: PaymentInstruction | None = None
-    recorded_at: datetime | None = None
+    recorded_at: datetime | None = None  # when its maker entered it
+    entered: int = 0  # instructions entered so far: the latest one's number
+    awaiting: PaymentInstruction | None = None  # the latest, entered and not confirmed yet
+    confirmed_by: Actor | None = None
+    confirmed_at: datetime | None = None
     bookings: list[str] = Field(default_factory=list)  # booking ids, in counterparty order
+
+    def enter(self, instruction: PaymentInstruction, at: datetime) -> None:
+        """`instruction` entered by its maker at `at`: numbered, awaiting its confirmation
+        (replacing an unconfirmed one)."""
+        self.awaiting, self.recorded_at, self.entered = instruction, at, self.entered + 1
+
+    def confirm(self, checker: Actor, at: datetime) -> PaymentInstruction:
+        """The awaiting instruction confirmed by `checker`: the one the payout is paid on."""
+        assert self.awaiting is not None, "an instruction awaits its confirmation"
+        self.instruction, self.awaiting = self.awaiting, None
+        self.confirmed_by, self.confirmed_at = checker, at
+        return self.instruction
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -72,8 +101,16 @@ class EntrustedPayout(BaseModel):
                                       strict=False)]
 
     def waiting_for(self) -> str:
+        if self.awaiting is not None:
+            return (f"confirmation of payment instruction {self.entered}, entered by "
+                    f"{self.awaiting.actor.id} at {_utc(self.recorded_at)}, by a second "
+                    "operations person (受托支付): `confirm-payees` with its number")
         return (f"payment instruction from operations (受托支付): {self.amount:,} is above "
                 f"{self.over:,}, so the bank pays the borrower's counterparties, not the borrower")
+
+
+def _utc(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at is not None else "-"
 
 
 def instruction_refusal(instruction: PaymentInstruction, payout: Decimal,

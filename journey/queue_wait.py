@@ -22,6 +22,9 @@ class QueueWait(BaseModel):
     business: bool = False  # the stage's SLA counts working time; else calendar time
     warn_at: datetime | None = None  # None: the stage has no SLA in the policy
     due_at: datetime | None = None
+    # what the case awaits of the team, where its stage does not say it all (an entrusted
+    # payout's instruction awaiting its confirmation); None: what the stage waits for
+    awaiting: str | None = None
 
     def stamp(self) -> str:
         """The search attribute's text: compact JSON, seconds, UTC."""

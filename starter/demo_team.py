@@ -21,7 +21,7 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
 )
-from journey.entrusted_payment import Counterparty, PaymentInstruction
+from journey.entrusted_payment import Counterparty, PaymentConfirmation, PaymentInstruction
 from journey.policy import Policy, Route, StaffMember
 from journey.repayment import cents
 from journey.settings import Settings
@@ -30,6 +30,7 @@ from journey.status import JourneyStatus
 from starter import applications, loan_figures, operations
 
 OPERATIONS = Actor(id="ops-wang", role=Role.OPERATIONS)
+CHECKER = Actor(id="ops-li", role=Role.OPERATIONS)  # confirms what OPERATIONS entered
 _PEOPLE_ACT = {Stage.RISK_REVIEW, Stage.APPROVAL, Stage.OFFER, Stage.POST_LOAN}
 
 
@@ -125,7 +126,12 @@ async def play(
         if not (asked or instructing or s.stage in _PEOPLE_ACT):
             await asyncio.sleep(0.2)
             continue
-        if instructing:
+        if instructing and s.entrusted is not None and s.entrusted.awaiting is not None:
+            await operations.act(  # maker-checker: a second operations person confirms
+                client, handle.id, "confirm_payment_instruction",
+                PaymentConfirmation(actor=CHECKER, instruction=s.entrusted.entered),
+            )
+        elif instructing:
             await operations.act(
                 client, handle.id, "record_payment_instruction",
                 PaymentInstruction(actor=OPERATIONS, counterparties=scenario.paid_to),

@@ -106,4 +106,5 @@ def wait_cells(r: JourneyRow, now: datetime, calendar: WorkingCalendar) -> list[
     if r.waiting is None:  # listed before the journey said (QueueWait)
         return ["-", "-", "-"]
     w, offset = r.waiting, calendar.utc_offset_hours
-    return [moment_at(w.since, offset), w.waited(now, calendar), w.sla_text(offset)]
+    return [moment_at(w.since, offset), w.waited(now, calendar),
+            w.sla_text(offset) + (f"; awaiting {w.awaiting}" if w.awaiting else "")]

@@ -1,4 +1,5 @@
-"""`loan-journey pay-to ...`: operations' payment instruction for an entrusted payout (受托支付).
+"""`loan-journey pay-to ...` and `confirm-payees ...`: operations' payment instruction for an
+entrusted payout (受托支付), entered by one operations person and confirmed by a second.
 
     loan-journey pay-to loan-APP-DEMO-002 \\
         --payee "上海某机床设备有限公司" --account 6222020200114455667 \\
@@ -6,9 +7,14 @@
         --payee "中建某局第三工程有限公司" --account 6222020200112233445 \\
         --bank "中国建设银行上海分行" --contract EPC-2026-07 --amount 8000000 --as ops-wang
 
+    loan-journey confirm-payees loan-APP-DEMO-002 --instruction 1 --as ops-li
+
 Each counterparty is its five options, in the same order: the nth --payee is paid the nth
---amount into the nth --account. The amounts add up to the payout; the journey books one
-payment to each and moves on to post-loan. A refused instruction exits 3 with the reason.
+--amount into the nth --account. The amounts add up to the payout. `pay-to` enters the
+instruction under a number (its maker may enter a new one, which replaces it, until it is
+confirmed); a second operations person, neither its maker nor the case's submitter, checks it
+against the contracts and confirms it by that number; the journey then books one payment to
+each and moves on to post-loan. A refused instruction or confirmation exits 3 with the reason.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import typer
 from pydantic import ValidationError
 
 from journey.actors import Actor, Role
-from journey.entrusted_payment import Counterparty, PaymentInstruction
+from journey.entrusted_payment import Counterparty, PaymentConfirmation, PaymentInstruction
 from starter.attempts import acting
 from starter.errors import plain_errors
 from starter.journey_cli import As, JourneyId, RoleOpt, send_update
@@ -55,11 +61,28 @@ def pay_to(
     actor: As,
     role: RoleOpt = Role.OPERATIONS,
 ) -> None:
-    """Operations record to whom an entrusted payout is paid (受托支付): the counterparties
-    of the borrower's commercial contracts; the payout is then booked to them."""
+    """Operations enter to whom an entrusted payout is paid (受托支付): the counterparties of
+    the borrower's commercial contracts; once a second operations person confirms it
+    (`confirm-payees`), the payout is booked to them."""
     send_update(workflow_id, "record_payment_instruction",
                 instruction(Actor(id=actor, role=role), payee, account, bank, contract, amount))
 
 
+@acting("confirm_payment_instruction")
+def confirm_payees(
+    workflow_id: JourneyId,
+    number: Annotated[int, typer.Option(
+        "--instruction", min=1,
+        help="the number of the instruction confirmed, as `pay-to` and `status` give it")],
+    actor: As,
+    role: RoleOpt = Role.OPERATIONS,
+) -> None:
+    """A second operations person confirms the payment instruction `pay-to` entered, after
+    checking it against the contracts: the payout is then booked to its counterparties."""
+    send_update(workflow_id, "confirm_payment_instruction",
+                PaymentConfirmation(actor=Actor(id=actor, role=role), instruction=number))
+
+
 def register(app: typer.Typer) -> None:
     app.command("pay-to")(pay_to)
+    app.command("confirm-payees")(confirm_payees)

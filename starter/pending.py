@@ -39,7 +39,7 @@ from journey.decisions import (
     WrittenAnswer,
 )
 from journey.drawdowns import DrawdownDecision, DrawdownOutcome, DrawdownRequest
-from journey.entrusted_payment import PaymentInstruction
+from journey.entrusted_payment import PaymentConfirmation, PaymentInstruction
 from journey.fee_waiver import FeeWaiver
 from journey.post_loan_warnings import AcknowledgeWarning
 from journey.reading_corrections import ReadingCorrection
@@ -88,6 +88,7 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "acknowledge_warning": (AcknowledgeWarning, UpdateResult),
     "write_off": (WriteOff, UpdateResult),
     "record_payment_instruction": (PaymentInstruction, UpdateResult),
+    "confirm_payment_instruction": (PaymentConfirmation, UpdateResult),
     "request_drawdown": (DrawdownRequest, DrawdownOutcome),
     "decide_drawdown": (DrawdownDecision, DrawdownOutcome),
     "waive_commitment_fee": (FeeWaiver, UpdateResult),

@@ -75,10 +75,18 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                       f", to {len(paid)} counterparties" if len(paid) > 1 else "")),
         )
     if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
+        checked = entrusted.confirmed_by
         head.add_row("paid to", escape(
             f"entrusted payment (受托支付, above {money(entrusted.over)}) instructed by "
-            f"{entrusted.instruction.actor.id} at {when(s, entrusted.recorded_at)}: "
+            f"{entrusted.instruction.actor.id} at {when(s, entrusted.recorded_at)}"
+            + (f", confirmed by {checked.id} at {when(s, entrusted.confirmed_at)}"
+               if checked is not None else "") + ": "
             + paid_to(entrusted.payments or entrusted.instruction.counterparties)))
+    if (entrusted := s.entrusted) is not None and entrusted.awaiting is not None:
+        head.add_row("to confirm", escape(
+            f"payment instruction {entrusted.entered} entered by "
+            f"{entrusted.awaiting.actor.id} at {when(s, entrusted.recorded_at)}, awaiting a "
+            f"second operations person: {paid_to(entrusted.awaiting.counterparties)}"))
     if (drawing := s.availability_interest) is not None:
         head.add_row("drawn", f"{money(drawing.drawn)}, undrawn {money(drawing.undrawn)}")
         head.add_row("interest", interest_text(drawing))

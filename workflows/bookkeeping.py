@@ -207,7 +207,13 @@ class Bookkeeping:
         since = max(visit.entered_at, self._team_since[1])
         listed = self._listed_sla
         own = listed[1] if listed is not None and listed[0] is visit.stage else None
-        return self.wait_from(since, visit.stage, own)
+        wait = self.wait_from(since, visit.stage, own)
+        return wait.model_copy(update={"awaiting": self._awaited_step()})
+
+    def _awaited_step(self) -> str | None:
+        """What the team's queue says the case awaits of it, where the journey says more than
+        its stage (an entrusted payout's instruction entered, awaiting its confirmation)."""
+        return None
 
     def list_own_sla(self, stage: Stage, sla: StageSla) -> None:
         """List `sla`, a stage's own (`arm_own_sla`), on the team's queue for the waits at

@@ -4,9 +4,13 @@ When the pinned policy's figure for the loan's product is below its amount (sinc
 ENTRUSTED_PAYOUT marker), the disbursement stage waits on the bank's operations, under the
 policy's instruction SLA, for a `record_payment_instruction` update: the counterparties of the
 borrower's commercial contracts, each with its account, bank, contract and amount. Its
-validator refuses, before the history, anyone but operations, the borrower as a payee, an
-account named twice, amounts that do not add up to the payout, and a second instruction. The
-ledger then books the payout to each counterparty once (key `{workflow id}:disbursement:{n}`).
+validator refuses, before the history, anyone but operations, the case's submitter, the
+borrower as a payee, an account named twice, amounts that do not add up to the payout, and a
+second instruction. Since the PAYEES_CONFIRMED marker the instruction is entered, numbered,
+and paid only once a second operations person confirms it by its number
+(`confirm_payment_instruction`: neither its maker nor the submitter); its maker may replace it
+until then. The ledger then books the payout to each counterparty once (key
+`{workflow id}:disbursement:{n}`).
 At or below the figure, or under a policy without one, the borrower is paid as before. A
 project's drawdowns name their counterparty in the request (workflows/drawdowns.py). The
 payout's record rides through post-loan continue-as-new in the carried journey (key
@@ -20,18 +24,23 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
+    from journey.actors import Actor, Role
     from journey.contracts import BookingInput
     from journey.decisions import UpdateResult
     from journey.drawdowns import paid_under
     from journey.entrusted_payment import (
         OPERATIONS_TEAM,
         EntrustedPayout,
+        PaymentConfirmation,
         PaymentInstruction,
         instruction_refusal,
         paid_to,
     )
     from journey.policy import DecisionRefused, StageSla, entrusted
-    from journey.policy.authority import authorize_payment_instruction
+    from journey.policy.authority import (
+        authorize_payment_confirmation,
+        authorize_payment_instruction,
+    )
     from journey.post_loan_state import PostLoanCarry
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, StageVisit
@@ -42,6 +51,9 @@ with workflow.unsafe.imports_passed_through():
 # the borrower at once; since, one above the pinned policy's figure waits for operations'
 # payment instruction and is paid to the counterparties.
 ENTRUSTED_PAYOUT = "entrusted-payout"
+# workflow.patched marker: before it, operations' payment instruction was paid at once; since,
+# it is entered and paid once a second operations person confirms it (maker-checker).
+PAYEES_CONFIRMED = "payee-four-eyes"
 # workflow.patched marker: before it, the wait for the instruction was listed on operations'
 # queue with no SLA (QueueWait); since, with the policy's instruction_sla.
 INSTRUCTION_SLA_LISTED = "instruction-sla-listed"
@@ -131,6 +143,8 @@ class EntrustedPayoutStage(PostLoanHandlers):
             assert over is not None
             self._entrusted = EntrustedPayout(amount=self._application.amount, over=over)
         payout = self._entrusted
+        if workflow.patched(PAYEES_CONFIRMED):
+            return self._enter_instruction(payout, instruction)
         payout.instruction, payout.recorded_at = instruction, workflow.now()
         self.record_decision(instruction.actor, "payment instruction recorded",
                              paid_to(instruction.counterparties))
@@ -143,17 +157,53 @@ class EntrustedPayoutStage(PostLoanHandlers):
         assert paid is not None
         return result.model_copy(update={"message": f"{paid.amount:,} paid to {paid.payee}"})
 
+    def _enter_instruction(self, payout: EntrustedPayout,
+                           instruction: PaymentInstruction) -> UpdateResult:
+        """The maker's instruction entered (replacing one not confirmed yet), awaiting its
+        checker: nothing is paid until a second operations person confirms it."""
+        replaced = payout.entered if payout.awaiting is not None else None
+        payout.enter(instruction, workflow.now())
+        number = payout.entered
+        self.record_decision(instruction.actor, "payment instruction entered", (
+            f"instruction {number}" + (f", replacing {replaced}" if replaced else "")
+            + f": {paid_to(instruction.counterparties)}"))
+        if self._stage is Stage.DISBURSEMENT:
+            self._upsert()  # operations' queue: awaiting the confirmation now
+        return UpdateResult(stage=self._stage, message=(
+            f"payment instruction {number} entered"
+            + (f" (replacing {replaced})" if replaced else "")
+            + f": {payout.amount:,} to {paid_to(instruction.counterparties)}; nothing is "
+            "paid until a second operations person, not "
+            f"{_who(instruction.actor.id, self._application.submitted_by)}, confirms it: "
+            f"`loan-journey confirm-payees {self._workflow_id} --instruction {number} --as ...`"))
+
     @record_payment_instruction.validator
     def _validate_payment_instruction(self, instruction: PaymentInstruction) -> None:
-        authorize_payment_instruction(self.policy, instruction.actor)
+        authorize_payment_instruction(self.policy, instruction.actor,
+                                      self._application.submitted_by.id)
         payout = self._entrusted
         if payout is not None and payout.instruction is not None:
+            raise DecisionRefused(f"{_paid_on(payout)}: the payout is paid to the "
+                                  "counterparties it names, once (`status` shows them and "
+                                  "their bookings)")
+        awaiting = payout.awaiting if payout is not None else None
+        if payout is not None and awaiting is not None \
+                and awaiting.actor.id != instruction.actor.id:
             raise DecisionRefused(
-                f"the payment instruction was recorded by {payout.instruction.actor.id} at "
-                f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC: the payout is paid to the "
-                "counterparties it names, once (`status` shows them and their bookings)"
-            )
-        waits = payout is not None and self._stage is Stage.DISBURSEMENT
+                f"payment instruction {payout.entered}, entered by {awaiting.actor.id} at "
+                f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC, awaits its confirmation: only "
+                f"its maker may replace it; check it against the contracts (`status`) and "
+                f"confirm it with `confirm-payees --instruction {payout.entered}`, or ask "
+                f"{awaiting.actor.id} to replace it")
+        self._refuse_unless_instructable()
+        refusal = instruction_refusal(instruction, self._application.amount, self._application)
+        if refusal is not None:
+            raise DecisionRefused(refusal)
+
+    def _refuse_unless_instructable(self) -> None:
+        """Refused, unless the journey takes a payment instruction or its confirmation now:
+        during the offer or at the disbursement of an entrusted payout, not being withdrawn."""
+        waits = self._entrusted is not None and self._stage is Stage.DISBURSEMENT
         ahead = self._stage is Stage.OFFER and self._entrusted_over() is not None
         if not (waits or ahead):
             raise DecisionRefused(
@@ -163,9 +213,54 @@ class EntrustedPayoutStage(PostLoanHandlers):
             )
         if self._withdrawal is not None:
             raise DecisionRefused("the loan is being withdrawn: nothing is paid out")
-        refusal = instruction_refusal(instruction, self._application.amount, self._application)
-        if refusal is not None:
-            raise DecisionRefused(refusal)
+
+    # -- a second operations person confirms ------------------------------------------------
+
+    @workflow.update
+    async def confirm_payment_instruction(self, confirmation: PaymentConfirmation
+                                          ) -> UpdateResult:
+        payout = self._entrusted
+        assert payout is not None and payout.awaiting is not None
+        instruction = payout.confirm(confirmation.actor, workflow.now())
+        self.record_decision(confirmation.actor, "payment instruction confirmed", (
+            f"instruction {confirmation.instruction}, entered by {instruction.actor.id}: "
+            f"{paid_to(instruction.counterparties)}"))
+        if self._stage is Stage.OFFER:
+            return UpdateResult(stage=self._stage, message=(
+                f"instruction {confirmation.instruction} confirmed: {payout.amount:,} will be "
+                f"paid to {paid_to(instruction.counterparties)} once the offer is signed"))
+        result = await self._after_decision()
+        paid = self._disbursement
+        assert paid is not None
+        return result.model_copy(update={"message": f"{paid.amount:,} paid to {paid.payee}"})
+
+    @confirm_payment_instruction.validator
+    def _validate_confirmation(self, confirmation: PaymentConfirmation) -> None:
+        payout = self._entrusted
+        if payout is not None and payout.instruction is not None:
+            raise DecisionRefused(f"{_paid_on(payout)}: there is nothing left to confirm")
+        if payout is None or payout.awaiting is None:
+            raise DecisionRefused(
+                "no payment instruction awaits confirmation: one operations person enters it "
+                "with `pay-to`, then a second confirms it by the number it is given")
+        maker = payout.awaiting.actor.id
+        authorize_payment_confirmation(self.policy, confirmation.actor, maker,
+                                       self._application.submitted_by.id)
+        if confirmation.instruction != payout.entered:
+            raise DecisionRefused(
+                f"instruction {confirmation.instruction} is not the one awaiting confirmation: "
+                f"{maker} entered instruction {payout.entered} at "
+                f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC; check it against the contracts "
+                f"(`status` shows whom it pays) and confirm {payout.entered} if it is right")
+        self._refuse_unless_instructable()
+
+    def _awaited_step(self) -> str | None:
+        payout = self._entrusted
+        if self._stage is Stage.DISBURSEMENT and payout is not None \
+                and payout.awaiting is not None:
+            return (f"confirmation of payment instruction {payout.entered} (entered by "
+                    f"{payout.awaiting.actor.id}) by a second operations person")
+        return super()._awaited_step()
 
     def _withdrawal_refusal(self) -> str | None:
         """A signed loan waiting for its payment instruction is not paid out yet: it may be
@@ -203,3 +298,21 @@ class EntrustedPayoutStage(PostLoanHandlers):
         super()._restore(carry)
         if (kept := carry.journey.get(CARRY_KEY)) is not None:
             self._entrusted = EntrustedPayout.model_validate(kept)
+
+
+def _who(maker: str, submitted_by: Actor) -> str:
+    """Who of operations may not confirm an instruction: its maker, and the case's submitter
+    when operations submitted it."""
+    if submitted_by.role is not Role.OPERATIONS:
+        return maker
+    return f"{maker} nor the case's submitter {submitted_by.id}"
+
+
+def _paid_on(payout: EntrustedPayout) -> str:
+    """Who entered the instruction the payout is paid on, when, and who confirmed it."""
+    assert payout.instruction is not None
+    confirmed = (f", confirmed by {payout.confirmed_by.id} at "
+                 f"{payout.confirmed_at:%Y-%m-%d %H:%M:%S} UTC"
+                 if payout.confirmed_by is not None else "")
+    return (f"the payment instruction was recorded by {payout.instruction.actor.id} at "
+            f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC{confirmed}")

@@ -107,17 +107,44 @@ def authorize_reading_correction(policy: Policy, actor: Actor, submitted_by: str
     return member
 
 
-def authorize_payment_instruction(policy: Policy, actor: Actor) -> StaffMember:
-    """Only operations record an entrusted payout's instruction (受托支付): they check the
+def authorize_payment_instruction(policy: Policy, actor: Actor,
+                                  submitted_by: str) -> StaffMember:
+    """Only operations enter an entrusted payout's instruction (受托支付): they check the
     commercial contracts and pay the counterparties from the bank's books. The borrower, whom
-    the rule keeps away from the money, may not say where it goes."""
+    the rule keeps away from the money, may not say where it goes; nor may `submitted_by`,
+    who submitted the case (four eyes)."""
     if actor.role is Role.CUSTOMER:
         raise DecisionRefused(
             f"{actor.id!r} is the customer: under entrusted payment the bank pays your "
             "counterparties itself; give operations the commercial contracts and they record "
             "the payment instruction"
         )
-    return authorize_staff(policy, actor, {Role.OPERATIONS})
+    member = authorize_staff(policy, actor, {Role.OPERATIONS})
+    _not_the_submitter(actor, submitted_by, "enter")
+    return member
+
+
+def authorize_payment_confirmation(policy: Policy, actor: Actor, maker: str,
+                                   submitted_by: str) -> StaffMember:
+    """The checker of an entrusted payout's instruction: a second operations person, neither
+    `maker`, who entered it, nor `submitted_by`, who submitted the case (maker-checker)."""
+    member = authorize_staff(policy, actor, {Role.OPERATIONS})
+    if actor.id == maker:
+        raise DecisionRefused(
+            f"{actor.id!r} entered this payment instruction and cannot confirm it (four "
+            "eyes): a second operations person checks it against the contracts and confirms "
+            "it; you may replace it with `pay-to` until then"
+        )
+    _not_the_submitter(actor, submitted_by, "confirm")
+    return member
+
+
+def _not_the_submitter(actor: Actor, submitted_by: str, what: str) -> None:
+    if actor.id == submitted_by:
+        raise DecisionRefused(
+            f"{actor.id!r} submitted this application and cannot {what} its payment "
+            "instruction (four eyes): two other operations people enter it and confirm it"
+        )
 
 
 # who acts for a customer: submits the application, sends documents, records inquiries

@@ -34,7 +34,7 @@ from journey.decisions import (
     WrittenAnswer,
 )
 from journey.decline_reasons import DeclineReason
-from journey.entrusted_payment import Counterparty, PaymentInstruction
+from journey.entrusted_payment import Counterparty, PaymentConfirmation, PaymentInstruction
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, late_touchpoints_id
@@ -105,8 +105,9 @@ async def expired(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
 
 
 async def entrusted(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
-    """A fixed-asset loan above the entrusted-payment figure: operations instruct the payout
-    to two counterparties, then the loan is settled early."""
+    """A fixed-asset loan above the entrusted-payment figure: one operations person enters
+    the payout's instruction to two counterparties, a second confirms it, then the loan is
+    settled early."""
     await kit.drive_to(handle, app, Stage.OFFER,
                        risk=Actor(id="risk-corp-1", role=Role.RISK_OFFICER),
                        approver=Actor(id="appr-ho-1", role=Role.APPROVER))
@@ -121,6 +122,9 @@ async def entrusted(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
         LoanJourneyWorkflow.record_payment_instruction,
         PaymentInstruction(actor=Actor(id="ops-wang", role=Role.OPERATIONS),
                            counterparties=paid_to))
+    await handle.execute_update(
+        LoanJourneyWorkflow.confirm_payment_instruction,
+        PaymentConfirmation(actor=Actor(id="ops-li", role=Role.OPERATIONS), instruction=1))
     await settle_at_quote(handle, await kit.until_stage(handle, Stage.POST_LOAN), "TX-ALL")
 
 
@@ -136,7 +140,8 @@ PATHS: dict[str, Path_] = {
 # the application a path walks, where it is not the kit's small SME loan
 APPLICATIONS: dict[str, dict[str, object]] = {
     "closed_entrusted": {"product": Product.FIXED_ASSET, "amount": 20_000_000,
-                         "term_months": 60},
+                         "term_months": 60,  # a manager's case: both operations people act
+                         "submitted_by": Actor(id="rm-zhang", role=Role.RELATIONSHIP_MANAGER)},
 }
 
 

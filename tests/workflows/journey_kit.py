@@ -116,6 +116,7 @@ def application(
     drop: set[str] = frozenset(),  # type: ignore[assignment]
     company: tuple[str, str] | None = None,  # (name, credit code): a sample scan's company
     period: date | None = None,  # the statements' (a sample scan's); else 60 days ago
+    submitted_by: Actor = SUBMITTER,
 ) -> LoanApplication:
     code = company[1] if company else generate()
     name = company[0] if company else f"上海测试制造有限公司{code[-4:]}"
@@ -130,7 +131,7 @@ def application(
         term_months=term_months,
         industry=industry,
         documents=kept,
-        submitted_by=SUBMITTER,
+        submitted_by=submitted_by,
     )
 
 

@@ -1,8 +1,8 @@
 """Entrusted payment (受托支付): a fixed-asset payout above the pinned policy's figure waits
-at the disbursement, under the policy's instruction SLA, for operations' payment instruction
-and is booked to the counterparties,
-once each; at the figure, or under a policy pinned before 2026.12-6, the borrower is paid at
-once as before."""
+at the disbursement, under the policy's instruction SLA, for operations' payment instruction,
+entered by one operations person and confirmed by a second (neither the case's submitter), and
+is booked to the counterparties, once each; at the figure, or under a policy pinned before
+2026.12-6, the borrower is paid at once as before."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from activities.policy import PolicyActivities, china_calendar
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
 from journey.decisions import Signature, Withdrawal
-from journey.entrusted_payment import Counterparty, PaymentInstruction
+from journey.entrusted_payment import Counterparty, PaymentConfirmation, PaymentInstruction
 from journey.policy import DEFAULT_POLICY_FILE
 from journey.policy.calendar import moment_at
 from journey.policy.sla import Unit, add_duration
@@ -36,6 +36,8 @@ from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import loan_worker, policy, until
 from tests.workflows.journey_kit import (
+    SUBMITTER,
+    Documents,
     customer,
     drive_to,
     new_application,
@@ -45,10 +47,13 @@ from tests.workflows.journey_kit import (
     until_stage,
 )
 from workflows import search_attributes as sa
-from workflows.entrusted_payout import ENTRUSTED_PAYOUT, INSTRUCTION_SLA_LISTED
+from workflows.entrusted_payout import ENTRUSTED_PAYOUT, INSTRUCTION_SLA_LISTED, PAYEES_CONFIRMED
 from workflows.loan_journey import LoanJourneyWorkflow
 
 OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
+CHECKER = Actor(id="ops-li", role=Role.OPERATIONS)  # the second operations person
+# who submits the cases here, so that both operations people of the staff directory may act
+MANAGER = Actor(id="rm-zhang", role=Role.RELATIONSHIP_MANAGER)
 CORPORATE_RISK = Actor(id="risk-corp-1", role=Role.RISK_OFFICER)
 HEAD_OFFICE = Actor(id="appr-ho-1", role=Role.APPROVER)
 AMOUNT = 20_000_000  # above fixed asset's 5,000,000: corporate risk, head-office approval
@@ -67,6 +72,16 @@ async def signed(handle: WorkflowHandle, app: LoanApplication) -> None:
     """Walk a large fixed-asset loan through corporate risk and head office to its signature."""
     await drive_to(handle, app, Stage.OFFER, risk=CORPORATE_RISK, approver=HEAD_OFFICE)
     await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+
+
+def large(**changes: Any) -> tuple[Documents, LoanApplication]:
+    """A fixed-asset loan above the figure, submitted by a relationship manager."""
+    return new_application(**({"product": Product.FIXED_ASSET, "amount": AMOUNT,
+                               "term_months": 60, "submitted_by": MANAGER} | changes))
+
+
+def confirming(number: int, actor: Actor = CHECKER) -> PaymentConfirmation:
+    return PaymentConfirmation(actor=actor, instruction=number)
 
 
 async def queue_wait(handle: WorkflowHandle) -> QueueWait | None:
@@ -88,7 +103,7 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     env = time_skipping_env
-    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    docs, app = large()
     async with running_journey(env, tmp_path, docs, app) as (settings, handle):
         await signed(handle, app)
         waiting = await until_stage(handle, Stage.DISBURSEMENT, asking=True)
@@ -106,8 +121,9 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
             counted = add_duration(calendar, entered, timedelta(days=days), Unit.BUSINESS_DAYS)
             assert at is not None and abs(at - counted) < timedelta(seconds=1), (at, counted)
         listed = await queue_wait(handle)
-        assert listed is not None and listed.business
-        assert (listed.warn_at, listed.due_at) == (wait.warn_at, wait.due_at)
+        assert listed is not None and (listed.warn_at, listed.due_at) == (wait.warn_at,
+                                                                          wait.due_at)
+        assert listed.business and listed.awaiting is None
         assert await patched(handle, INSTRUCTION_SLA_LISTED)
         shown = Console(width=1000, record=True)
         shown.print(status_view(waiting))
@@ -125,11 +141,35 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         recipients = {m.recipient for m in messages_for(settings.db_url, handle.id)
                       if m.template.startswith("sla_") or m.template.startswith("payment_")}
         assert "operations" in recipients
+
         assert (await handle.query(LoanJourneyWorkflow.status)).sla_state == "breached"
 
+        # entered by one operations person: nothing is paid until a second confirms it
         both = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
-        result = await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
-                                             both)
+        entered_1 = await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                                both)
+        assert entered_1.stage is Stage.DISBURSEMENT
+        assert "payment instruction 1 entered" in entered_1.message
+        assert f"confirm-payees {handle.id} --instruction 1" in entered_1.message
+        assert bookings_for(settings.db_url, handle.id) == []
+        awaiting = await handle.query(LoanJourneyWorkflow.status)
+        assert awaiting.entrusted is not None and awaiting.entrusted.awaiting == both
+        assert awaiting.entrusted.instruction is None and awaiting.team == "operations"
+        assert "confirmation of payment instruction 1, entered by ops-wang" in \
+            awaiting.waiting_for[0]
+        listed = await queue_wait(handle)
+        assert listed is not None and listed.due_at == wait.due_at
+        assert listed.awaiting == ("confirmation of payment instruction 1 (entered by "
+                                   "ops-wang) by a second operations person")
+        shown = Console(width=1000, record=True)
+        shown.print(status_view(awaiting))
+        to_confirm = next(line for line in shown.export_text().splitlines()
+                          if "to confirm" in line)
+        assert "payment instruction 1 entered by ops-wang" in to_confirm
+        assert EQUIPMENT.account in to_confirm and BUILDER.contract in to_confirm
+
+        result = await handle.execute_update(LoanJourneyWorkflow.confirm_payment_instruction,
+                                             confirming(1))
         assert result.stage is Stage.POST_LOAN
         # booked at once, each under its own key, in whichever order the ledger took them
         booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
@@ -143,7 +183,6 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         assert app.applicant_name not in s.disbursement.payee
         assert s.entrusted is not None and s.entrusted.instruction == both
         assert s.entrusted.bookings == [b.booking_id for b in booked]
-        assert s.wait is None and await queue_wait(handle) is None  # on no queue now
         # each counterparty with its own booking, not the first's alone
         assert [(p.name, p.account, p.booking_id) for p in s.entrusted.payments] == [
             (c.name, c.account, b.booking_id) for c, b in zip(both.counterparties, booked,
@@ -157,15 +196,27 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         paid = next(line for line in rows if "paid to" in line)
         assert all(f"{c.amount:,}, booking {b.booking_id}" in paid
                    for c, b in zip(both.counterparties, booked, strict=True))
-        recorded = [d for d in s.decisions if d.verdict == "payment instruction recorded"]
-        assert [d.actor.id for d in recorded] == ["ops-wang"]
-        assert EQUIPMENT.account in recorded[0].reason and BUILDER.contract in recorded[0].reason
-        assert await patched(handle)
-        # a second instruction is refused, saying who recorded the first and when
-        again = await refused(handle, LoanJourneyWorkflow.record_payment_instruction, both)
-        assert s.entrusted.recorded_at is not None
-        assert (f"the payment instruction was recorded by ops-wang at "
-                f"{s.entrusted.recorded_at:%Y-%m-%d %H:%M:%S} UTC") in again
+        assert "instructed by ops-wang at" in paid and "confirmed by ops-li at" in paid
+        made = {d.verdict: d for d in s.decisions if d.verdict.startswith("payment instruction")}
+        assert [(v, d.actor.id) for v, d in made.items()] == [
+            ("payment instruction entered", "ops-wang"),
+            ("payment instruction confirmed", "ops-li")]
+        for d in made.values():
+            assert "instruction 1" in d.reason and EQUIPMENT.account in d.reason
+            assert BUILDER.contract in d.reason
+        assert s.entrusted.confirmed_by == CHECKER
+        assert await patched(handle) and await patched(handle, PAYEES_CONFIRMED)
+        assert s.wait is None and await queue_wait(handle) is None  # on no queue now
+        # a second instruction, or a second confirmation, is refused, saying who entered the
+        # instruction paid, who confirmed it and when
+        assert s.entrusted.recorded_at is not None and s.entrusted.confirmed_at is not None
+        paid_on = (f"the payment instruction was recorded by ops-wang at "
+                   f"{s.entrusted.recorded_at:%Y-%m-%d %H:%M:%S} UTC, confirmed by ops-li at "
+                   f"{s.entrusted.confirmed_at:%Y-%m-%d %H:%M:%S} UTC")
+        assert paid_on in await refused(handle, LoanJourneyWorkflow.record_payment_instruction,
+                                        both)
+        assert paid_on in await refused(handle, LoanJourneyWorkflow.confirm_payment_instruction,
+                                        confirming(1))
 
 
 async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_be_withdrawn(
@@ -202,6 +253,8 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
             (by(CORPORATE_RISK, EQUIPMENT, BUILDER), "this needs one of: operations"),
             (by(Actor(id="ops-ghost", role=Role.OPERATIONS), EQUIPMENT, BUILDER),
              "not in the staff directory"),
+            (by(SUBMITTER, EQUIPMENT, BUILDER),
+             "'ops-li' submitted this application and cannot enter its payment instruction"),
             *((by(OPS, paying(name), BUILDER), f"the payee {name} is the borrower")
               for name in borrowers),
             (by(OPS, EQUIPMENT), "the instruction pays 12,000,000.00, the payout is 20,000,000.00"),
@@ -211,9 +264,17 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
         ]
         for instruction, why in cases:
             assert why in await refused(handle, instruct, instruction), why
+        assert "no payment instruction awaits confirmation" in await refused(
+            handle, LoanJourneyWorkflow.confirm_payment_instruction, confirming(1))
+        # entered by ops-wang: the submitter may not confirm it either
+        entered = await handle.execute_update(instruct, by(OPS, EQUIPMENT, BUILDER))
+        assert "not ops-wang nor the case's submitter ops-li, confirms it" in entered.message
+        assert ("'ops-li' submitted this application and cannot confirm its payment "
+                "instruction") in await refused(
+            handle, LoanJourneyWorkflow.confirm_payment_instruction, confirming(1, SUBMITTER))
         s = await handle.query(LoanJourneyWorkflow.status)
         assert s.stage is Stage.DISBURSEMENT and s.entrusted is not None
-        assert s.entrusted.instruction is None
+        assert s.entrusted.instruction is None and s.entrusted.awaiting is not None
         # nothing is paid out yet: the customer may still withdraw, and nothing is booked
         gone = await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
             actor=customer(app), reason="the equipment contract fell through"))
@@ -222,16 +283,60 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
         assert "waits for no payment instruction" in await refused(handle, instruct, early)
 
 
+async def test_the_maker_may_replace_the_instruction_and_the_checker_confirms_it_by_number(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = time_skipping_env
+    docs, app = large()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await signed(handle, app)
+        await until_stage(handle, Stage.DISBURSEMENT, asking=True)
+        instruct = LoanJourneyWorkflow.record_payment_instruction
+        confirm = LoanJourneyWorkflow.confirm_payment_instruction
+        first = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
+        await handle.execute_update(instruct, first)
+        # nobody but its maker replaces it, and its maker does not confirm it
+        assert "only its maker may replace it" in await refused(
+            handle, instruct, first.model_copy(update={"actor": CHECKER}))
+        assert "'ops-wang' entered this payment instruction and cannot confirm it" in \
+            await refused(handle, confirm, confirming(1, OPS))
+        assert "this needs one of: operations" in await refused(
+            handle, confirm, confirming(1, CORPORATE_RISK))
+        # replaced by its maker: a confirmation of the first, unseen since, is refused
+        second = PaymentInstruction(actor=OPS, counterparties=[
+            EQUIPMENT.model_copy(update={"amount": Decimal(15_000_000)}),
+            BUILDER.model_copy(update={"amount": Decimal(5_000_000)})])
+        replaced = await handle.execute_update(instruct, second)
+        assert "payment instruction 2 entered (replacing 1)" in replaced.message
+        stale = await refused(handle, confirm, confirming(1))
+        assert ("instruction 1 is not the one awaiting confirmation: ops-wang entered "
+                "instruction 2 at") in stale
+        assert "not the one awaiting" in await refused(handle, confirm, confirming(3))
+        assert bookings_for(settings.db_url, handle.id) == []
+        paid = await handle.execute_update(confirm, confirming(2))
+        assert paid.stage is Stage.POST_LOAN
+        assert sorted((b.payee, b.amount) for b in bookings_for(settings.db_url, handle.id)) \
+            == sorted((c.name, c.amount) for c in second.counterparties)
+        s = await until_stage(handle, Stage.POST_LOAN)
+        assert s.entrusted is not None and s.entrusted.instruction == second
+        entered = [d.reason for d in s.decisions if d.verdict == "payment instruction entered"]
+        assert [r.split(":")[0] for r in entered] == ["instruction 1",
+                                                       "instruction 2, replacing 1"]
+
+
 async def test_operations_may_instruct_during_the_offer_and_the_signed_loan_is_paid_at_once(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     env = time_skipping_env
-    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    docs, app = large()
     async with running_journey(env, tmp_path, docs, app) as (settings, handle):
         await drive_to(handle, app, Stage.OFFER, risk=CORPORATE_RISK, approver=HEAD_OFFICE)
         both = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
-        ahead = await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
-                                            both)
+        entered = await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                              both)
+        assert entered.stage is Stage.OFFER and "instruction 1 entered" in entered.message
+        ahead = await handle.execute_update(LoanJourneyWorkflow.confirm_payment_instruction,
+                                            confirming(1))
         assert ahead.stage is Stage.OFFER and "once the offer is signed" in ahead.message
         offered = await handle.query(LoanJourneyWorkflow.status)
         assert offered.entrusted is not None and offered.entrusted.instruction == both
@@ -308,7 +413,7 @@ async def test_operations_instruct_from_the_command_line(
 ) -> None:
     env = time_skipping_env
     point_cli_at(monkeypatch, env.client, data_dir=tmp_path)
-    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    docs, app = large()
     async with running_journey(env, tmp_path, docs, app) as (settings, handle):
         await signed(handle, app)
         await until_stage(handle, Stage.DISBURSEMENT, asking=True)
@@ -325,7 +430,16 @@ async def test_operations_instruct_from_the_command_line(
         borrower = await cli("pay-to", handle.id, *options, "--as", app.credit_code,
                              "--role", "customer")
         assert borrower.exit_code == 3 and "give operations the commercial" in said(borrower)
-        paid = await cli("pay-to", handle.id, *options, "--as", "ops-wang")
+        entered = await cli("pay-to", handle.id, *options, "--as", "ops-wang")
+        assert entered.exit_code == 0, entered.output
+        assert "journey at disbursement payment instruction 1 entered" in said(entered)
+        assert f"confirm-payees {handle.id} --instruction 1" in said(entered)
+        assert bookings_for(settings.db_url, handle.id) == []
+        awaiting = said(await cli("status", handle.id))
+        assert "to confirm payment instruction 1 entered by ops-wang" in awaiting
+        own = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-wang")
+        assert own.exit_code == 3 and "cannot confirm it (four eyes)" in said(own)
+        paid = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-li")
         assert paid.exit_code == 0, paid.output
         assert "journey at post_loan" in said(paid) and BUILDER.name in said(paid)
         assert len(bookings_for(settings.db_url, handle.id)) == 2
@@ -333,6 +447,7 @@ async def test_operations_instruct_from_the_command_line(
         assert twice.exit_code == 3 and "recorded by ops-wang at" in said(twice)
         shown = said(await cli("status", handle.id))
         assert "instructed by ops-wang" in shown and f"contract {BUILDER.contract}" in shown
+        assert "confirmed by ops-li" in shown
         booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
         raw = json.loads((await cli("status", handle.id, "--json")).output)
         assert [(p["name"], p["booking_id"]) for p in raw["entrusted"]["payments"]] == [
@@ -340,8 +455,10 @@ async def test_operations_instruct_from_the_command_line(
         trail = said(await cli("history", handle.id))
         assert "update record_payment_instruction" in trail and "ops-wang" in trail
         assert EQUIPMENT.name in trail and BUILDER.account in trail
+        assert "update confirm_payment_instruction" in trail and "ops-li" in trail
         kept = said(await cli("refusals", handle.id))
         assert "record_payment_instruction" in kept and app.credit_code in kept
+        assert "confirm-payees" in kept and "cannot confirm it" in kept  # the maker's
         # the report's SLA column gives the disbursement the instruction's SLA
         report = await cli("report", "--db", settings.db_url)
         assert report.exit_code == 0, report.output
@@ -354,7 +471,7 @@ async def test_the_instruction_rides_through_continue_as_new(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     env = time_skipping_env
-    docs, app = new_application(product=Product.FIXED_ASSET, amount=AMOUNT, term_months=60)
+    docs, app = large()
     # the journey is past 100 events by post-loan: it continues as new at once
     async with loan_worker(env.client, tmp_path, docs,
                            post_loan_policy=policy(max_history_events=100)) as settings:
@@ -363,7 +480,10 @@ async def test_the_instruction_rides_through_continue_as_new(
         await until_stage(handle, Stage.DISBURSEMENT, asking=True)
         both = PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT, BUILDER])
         await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction, both)
+        await handle.execute_update(LoanJourneyWorkflow.confirm_payment_instruction,
+                                    confirming(1))
         latest = env.client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)
         s = await until(latest, lambda s: s.run > 1)
         assert s.entrusted is not None and s.entrusted.instruction == both
         assert len(s.entrusted.bookings) == 2 and s.entrusted.recorded_at is not None
+        assert s.entrusted.confirmed_by == CHECKER and s.entrusted.entered == 1
