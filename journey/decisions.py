@@ -58,7 +58,7 @@ class WrittenAnswer(BaseModel):
 class InfoRequest(BaseModel):
     """The documents a request for information asks the customer for: of these kinds (no
     kind: both statements), of these periods (statements only; none: any period). A request
-    that names none asks its reason as a question, answered in writing (journey/info_request.py)."""
+    that names none asks only its question, answered in writing (journey/info_request.py)."""
 
     kinds: list[DocumentKind] = Field(default_factory=list, max_length=3)
     periods: list[date] = Field(default_factory=list, max_length=10)
@@ -67,20 +67,24 @@ class InfoRequest(BaseModel):
     def _names_something(self) -> InfoRequest:
         if {DocumentKind.UNKNOWN, DocumentKind.OTHER} & set(self.kinds):
             raise ValueError("ask for a business licence, a balance sheet or an income "
-                             "statement; for anything else, ask the question in the reason")
+                             "statement; for anything else, ask it in the question")
         if not self.kinds and not self.periods:
             raise ValueError("name the documents asked for (kinds, periods), or leave the "
-                             "request out and ask the question in the reason")
+                             "request out and ask in the question")
         return self
 
 
 class _Decision(BaseModel):
-    """A decider's verdict and why; a request for information may name what it asks for, a
-    rejection the category of its reason, which the customer is told (the reason is not)."""
+    """A decider's verdict and why; a request for information asks the customer a question
+    and may name what it asks for, a rejection states the category of its reason: the
+    customer is told those, never the reason, which stays in the bank's record. A request
+    without a question (recorded before there were questions) asked its reason; the journey
+    refuses new ones (journey/info_request.py `refuse_unasked`)."""
 
     actor: Actor
     verdict: Verdict
     reason: str = Field(min_length=2, max_length=2000)
+    question: str | None = Field(default=None, min_length=2, max_length=2000)
     asks: InfoRequest | None = None
     category: DeclineReason | None = None
 
@@ -89,6 +93,9 @@ class _Decision(BaseModel):
         if self.asks is not None and self.verdict is not Verdict.REQUEST_INFO:
             raise ValueError(f"only a request for information asks for documents, not "
                              f"{self.verdict}")
+        if self.question is not None and self.verdict is not Verdict.REQUEST_INFO:
+            raise ValueError(f"only a request for information asks the customer a question, "
+                             f"not {self.verdict}")
         if self.category is not None and self.verdict is not Verdict.REJECT:
             raise ValueError(f"only a rejection states the category of its reason, not "
                              f"{self.verdict}")

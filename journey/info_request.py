@@ -1,7 +1,8 @@
 """A decider's request for information, open until what it asks has come and been read.
 
-A request names document kinds and periods (`InfoRequest`), or, naming none, asks its
-reason as a question, which the customer answers in writing: a written answer
+A request asks the customer a question (the decider's `question`; the decider's reason stays
+in the bank's record) and names document kinds and periods (`InfoRequest`), or, naming none,
+asks only the question, which the customer answers in writing: a written answer
 (`WrittenAnswer`, `loan-journey answer`), or any document read after the request (a signed
 letter, scanned). Only what came after the request counts, and only the borrower's own statements
 (`other_company`); an unreadable one is asked for again by the completeness check, as any
@@ -17,7 +18,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from journey.decisions import InfoRequest, WrittenAnswer
+from journey.decisions import InfoRequest, Verdict, WrittenAnswer
 from journey.documents import DocumentKind, DocumentReading, ReadStatus
 from journey.policy.completeness import LABELS, borrowers_own, other_company
 from journey.policy.errors import DecisionRefused
@@ -31,13 +32,22 @@ class OpenRequest(BaseModel):
     """A request for information the case waits on."""
 
     stage: Stage  # the deciding stage that asked, where the case returns
-    question: str  # the decider's reason
-    asks: InfoRequest | None = None  # None: the reason is a question, answered in writing
+    question: str  # the decider's question (a request without one, from before: its reason)
+    asks: InfoRequest | None = None  # None: the question is answered in writing
     since: int  # the batches of documents that had come when it was asked
     # sha256 of every document received before it (None: asked before the marker, when a
     # copy sent again and a statement of an illegible company counted)
     on_file: list[str] | None = None
     answer: WrittenAnswer | None = None  # the customer's, to a question
+
+
+def refuse_unasked(verdict: Verdict, question: str | None) -> None:
+    """Refuse a request for information without a question for the customer: its reason is
+    the bank's, never sent."""
+    if verdict is Verdict.REQUEST_INFO and question is None:
+        raise DecisionRefused(
+            "a request for information asks the customer a question (--question), in words "
+            "for them: it is what they are sent; the reason stays in the bank's record")
 
 
 def refuse_unended_periods(asks: InfoRequest | None, today: date) -> None:
@@ -47,7 +57,7 @@ def refuse_unended_periods(asks: InfoRequest | None, today: date) -> None:
         if period > today:
             raise DecisionRefused(
                 f"the period ending {period} has not ended (today is {today}): ask for the "
-                "statements of a period that has ended, or ask the question in the reason")
+                "statements of a period that has ended, or ask for what you need in the question")
         if not is_month_end(period):
             raise DecisionRefused(
                 f"{period} is not the last day of a month, as a statement's period end is: "

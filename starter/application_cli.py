@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 
 from journey.actors import Role
 from journey.application import Channel
@@ -27,6 +28,8 @@ from journey.decisions import (
 )
 from journey.decline_reasons import DeclineReason
 from journey.documents import DocumentKind
+from journey.info_request import refuse_unasked
+from journey.policy.errors import DecisionRefused
 from journey.reading_corrections import ReadingCorrection
 from journey.review_contracts import FOR_THE_NEXT_REVIEW
 from journey.settings import Settings
@@ -51,7 +54,7 @@ AskKinds = Annotated[
     list[DocumentKind] | None,
     typer.Option("--ask", metavar="business_license|balance_sheet|income_statement",
                  help="with --verdict request_info: a document asked for (repeat it for "
-                      "several); none: the reason is a question, answered in writing"),
+                      "several); none: the question is answered in writing"),
 ]
 AskPeriods = Annotated[
     list[datetime] | None,
@@ -67,11 +70,26 @@ Category = Annotated[
 ]
 
 
+Question = Annotated[str | None, typer.Option(
+    help="with --verdict request_info, and required there: the question the customer is "
+         "sent, in words for them (--reason stays in the bank's record)")]
+
+
 def _asks(kinds: list[DocumentKind] | None, periods: list[datetime] | None) -> object:
     """What a request for information names, as its model takes it; None: nothing named."""
     if not kinds and not periods:
         return None
     return {"kinds": kinds or [], "periods": [p.date() for p in periods or []]}
+
+
+def _decision(model: type[BaseModel], *, verdict: Verdict, question: str | None,
+              **fields: object) -> BaseModel:
+    """A decider's verdict; a request for information without its question is bad input."""
+    try:
+        refuse_unasked(verdict, question)
+    except DecisionRefused as err:
+        raise typer.BadParameter(str(err)) from None
+    return validated(model, verdict=verdict, question=question, **fields)
 
 
 def _application(params: Mapping[str, Any]) -> Attempt:
@@ -156,6 +174,7 @@ def opinion(
     grade: Annotated[RiskGrade | None, typer.Option(
         help="obligor grade 1 (best) to 10; a request for information may leave it out")] = None,
     role: RoleOpt = Role.RISK_OFFICER,
+    question: Question = None,
     ask: AskKinds = None,
     period: AskPeriods = None,
     category: Category = None,
@@ -164,8 +183,9 @@ def opinion(
     send_update(
         workflow_id,
         "record_risk_opinion",
-        validated(RiskOpinion, actor=as_actor(actor, role), verdict=verdict, grade=grade,
-                 reason=reason, asks=_asks(ask, period), category=category),
+        _decision(RiskOpinion, actor=as_actor(actor, role), verdict=verdict, grade=grade,
+                  reason=reason, question=question, asks=_asks(ask, period),
+                  category=category),
     )
 
 
@@ -176,6 +196,7 @@ def decide(
     reason: Reason,
     actor: As,
     role: RoleOpt = Role.APPROVER,
+    question: Question = None,
     ask: AskKinds = None,
     period: AskPeriods = None,
     category: Category = None,
@@ -184,8 +205,8 @@ def decide(
     send_update(
         workflow_id,
         "decide",
-        validated(ApprovalDecision, actor=as_actor(actor, role), verdict=verdict, reason=reason,
-                 asks=_asks(ask, period), category=category),
+        _decision(ApprovalDecision, actor=as_actor(actor, role), verdict=verdict,
+                  reason=reason, question=question, asks=_asks(ask, period), category=category),
     )
 
 

@@ -40,7 +40,8 @@ def _staff_role(usual: Role) -> Any:  # a typer option
 StaffRole = Annotated[Role | None, _staff_role(Role.OPERATIONS)]
 RiskTeamRole = Annotated[Role | None, _staff_role(Role.RISK_OFFICER)]
 JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
-Reason = Annotated[str, typer.Option("--reason", help="why; kept in the audit trail")]
+Reason = Annotated[str, typer.Option(
+    "--reason", help="why; kept in the audit trail, never sent to the customer")]
 
 
 def as_actor(actor_id: str, role: Role) -> Actor:

@@ -43,7 +43,8 @@ class InfoRequests(JourneyUpdates):
             return decision.reason  # before it, any batch of documents answered it
         on_file = ([d.sha256 for d in self.all_documents()]
                    if workflow.patched(INFO_REQUESTS_NEW) else None)
-        self._info_request = OpenRequest(stage=stage, question=decision.reason,
+        self._info_request = OpenRequest(stage=stage,
+                                         question=decision.question or decision.reason,
                                          asks=decision.asks, since=self.submissions(),
                                          on_file=on_file)
         return "; ".join(self.awaited_by_customer())

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.exposure import ExposureLine
     from journey.info_request import (
         OpenRequest,
+        refuse_unasked,
         refuse_unended_periods,
         still_awaited,
         vote_suspended,
@@ -249,7 +250,7 @@ class JourneyUpdates(Bookkeeping):
             self._application.submitted_by.id,
             self._assigned_to,
         )
-        self._refuse_unended_periods(opinion)
+        self._refuse_unanswerable(opinion)
 
     @workflow.update
     async def decide(self, decision: ApprovalDecision) -> UpdateResult:
@@ -314,7 +315,7 @@ class JourneyUpdates(Bookkeeping):
             self._reviewed_by,
             [v.actor.id for v in self._votes],
         )
-        self._refuse_unended_periods(decision)
+        self._refuse_unanswerable(decision)
         if decision.verdict is Verdict.APPROVE and not says_why(decision.reason) and (
                 breached := self._breached_on_file()):
             raise DecisionRefused(
@@ -554,9 +555,11 @@ class JourneyUpdates(Bookkeeping):
         raise DecisionRefused(vote_suspended(asker, self.awaited(),
                                              "the committee" if committee else "approval", cast))
 
-    def _refuse_unended_periods(self, decision: RiskOpinion | ApprovalDecision) -> None:
-        """A request for the statements of a period not ended by the bank's today could never
-        be met: refused before it reaches the history."""
+    def _refuse_unanswerable(self, decision: RiskOpinion | ApprovalDecision) -> None:
+        """A request for information without a question for the customer, or for the
+        statements of a period not ended by the bank's today, which could never be met:
+        refused before it reaches the history."""
+        refuse_unasked(decision.verdict, decision.question)
         refuse_unended_periods(decision.asks, self.calendar.day_of(workflow.now()))
 
     def _require_customer(self, actor: Actor) -> None:

@@ -85,7 +85,8 @@ async def asked(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     await kit.until_stage(handle, Stage.RISK_REVIEW)
     await handle.execute_update(
         LoanJourneyWorkflow.record_risk_opinion,
-        RiskOpinion(actor=kit.RISK_SME, verdict=Verdict.REQUEST_INFO, reason="why did sales fall?"),
+        RiskOpinion(actor=kit.RISK_SME, verdict=Verdict.REQUEST_INFO, reason="sales fell",
+                    question="why did sales fall?"),
     )
     await kit.until_stage(handle, Stage.COMPLETENESS, asking=True)
     await handle.execute_update(LoanJourneyWorkflow.answer_question,

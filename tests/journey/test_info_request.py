@@ -19,6 +19,7 @@ from journey.decisions import (
 from journey.documents import DocumentKind
 from journey.info_request import (
     OpenRequest,
+    refuse_unasked,
     refuse_unended_periods,
     still_awaited,
     vote_suspended,
@@ -61,11 +62,17 @@ def test_a_request_names_something_and_only_a_request_asks() -> None:
     actor = Actor(id="cc-1", role=Role.APPROVER)
     with pytest.raises(ValidationError, match="name the documents asked for"):
         InfoRequest()
-    with pytest.raises(ValidationError, match="ask the question in the reason"):
+    with pytest.raises(ValidationError, match="ask it in the question"):
         InfoRequest(kinds=[DocumentKind.UNKNOWN])
     with pytest.raises(ValidationError, match="only a request for information asks"):
         ApprovalDecision(actor=actor, verdict=Verdict.APPROVE, reason="ok",
                          asks=InfoRequest(periods=[date(2025, 12, 31)]))
+    with pytest.raises(ValidationError, match="only a request for information asks the cus"):
+        ApprovalDecision(actor=actor, verdict=Verdict.REJECT, reason="no", question="why?")
+    with pytest.raises(DecisionRefused, match="asks the customer a question"):
+        refuse_unasked(Verdict.REQUEST_INFO, None)
+    refuse_unasked(Verdict.REQUEST_INFO, "why the dip?")
+    refuse_unasked(Verdict.APPROVE, None)
 
 
 def test_a_copy_of_what_was_on_file_is_no_answer_and_status_says_why() -> None:

@@ -55,8 +55,10 @@ def opinion(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "sou
 
 
 def vote(actor: Actor, verdict: Verdict = Verdict.APPROVE, reason: str = "within appetite",
-         category: DeclineReason | None = None) -> ApprovalDecision:
-    return ApprovalDecision(actor=actor, verdict=verdict, reason=reason, category=category)
+         category: DeclineReason | None = None, question: str | None = None
+         ) -> ApprovalDecision:
+    return ApprovalDecision(actor=actor, verdict=verdict, reason=reason, category=category,
+                            question=question)
 
 
 async def test_wrong_people_are_refused_before_the_history(
@@ -211,21 +213,25 @@ async def test_request_for_information_returns_to_the_same_stage(
     docs, app = new_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await drive_to(handle, app, Stage.APPROVAL)
-        back = await handle.execute_update(
-            LoanJourneyWorkflow.decide,
-            vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "send the 2025 audit report"),
-        )
+        remark = "孙经理 doubts the 应收 figure; suspect window dressing"  # the bank's own
+        unasked = vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, remark)
+        assert "asks the customer a question" in await refused(
+            handle, LoanJourneyWorkflow.decide, unasked)
+        back = await handle.execute_update(LoanJourneyWorkflow.decide, unasked.model_copy(
+            update={"question": "send the 2025 audit report"}))
         assert back.stage is Stage.COMPLETENESS
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert "audit report" in asked.waiting_for[0]
         assert asked.awaited == ["a written answer (`loan-journey answer`, or a signed letter, "
                                  "scanned) to the question asked at approval: send the 2025 "
                                  "audit report"]
+        assert asked.decisions[-1].reason == remark  # kept in the bank's record
         told = await journey_kit.until_sent(Settings(data_dir=tmp_path).db_url, handle.id,
                                             template="supplements_requested")
-        assert told.body == ("a written answer to the bank's question (tell your relationship "
-                             "manager, or send a signed letter, scanned): send the 2025 audit "
-                             "report")  # the customer's words: no command, no stage
+        assert told.body.endswith("a written answer to the bank's question (tell your "
+                                  "relationship manager, or send a signed letter, scanned): "
+                                  "send the 2025 audit report")  # no command, no stage
+        assert "孙经理" not in told.body and "window dressing" not in told.body
         extra = docs.company(
             app.applicant_name,
             app.credit_code,
@@ -265,7 +271,8 @@ async def test_a_question_is_answered_in_writing_by_the_customer_or_its_own_mana
             handle, LoanJourneyWorkflow.answer_question, answer)
         await handle.execute_update(
             LoanJourneyWorkflow.decide,
-            vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "why did 2025 revenue fall?"))
+            vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "revenue fell",
+                 question="why did 2025 revenue fall?"))
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
         for who, why in ((CC[0], "this needs one of: relationship_manager"),
                          (journey_kit.SUBMITTER, "this needs one of: relationship_manager"),
@@ -283,7 +290,8 @@ async def test_a_question_is_answered_in_writing_by_the_customer_or_its_own_mana
         assert again.attempt == 2
         await handle.execute_update(
             LoanJourneyWorkflow.decide,
-            vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "and the order book for 2026?"))
+            vote(BRANCH_APPROVER, Verdict.REQUEST_INFO, "orders?",
+                 question="and the order book for 2026?"))
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
         await handle.execute_update(LoanJourneyWorkflow.answer_question, answer.model_copy(
             update={"actor": RM_CHEN, "text": "full until June, the customer says"}))

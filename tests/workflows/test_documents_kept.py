@@ -47,8 +47,8 @@ async def test_supporting_documents_stand_and_a_letter_answers_the_question(
     letter = supporting(docs, "signed_letter", "说明函\n货币资金减少，系支付设备款。")
     blurred = docs.add("blurred_letter", status=ReadStatus.UNREADABLE,
                        reason="illegible: too little of its text reads clearly")
-    question = RiskOpinion(actor=RISK_SME, verdict=Verdict.REQUEST_INFO,
-                           reason="explain the drop in cash; send a signed letter")
+    question = RiskOpinion(actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="cash fell",
+                           question="explain the drop in cash; send a signed letter")
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         first = await until_stage(handle, Stage.RISK_REVIEW)
         assert first.completeness is not None and first.completeness.complete

@@ -61,8 +61,14 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
         await until_stage(handle, Stage.RISK_REVIEW)
         asking = ["opinion", handle.id, "--reason", "compare with last year",
                   "--as", "risk-sme-1", "--ask", "balance_sheet"]
+        unasked = await cli(*asking, "--verdict", "request_info")
+        assert unasked.exit_code == 2 and "asks the customer a question" in said(unasked)
+        asking += ["--question", "how did the year compare?"]
         wrong = await cli(*asking[:6], "--verdict", "approve")  # a request only may go ungraded
         assert wrong.exit_code == 2 and "grade the obligor" in said(wrong)
+        wrong = await cli(*asking[:6], "--grade", "3", "--verdict", "approve", *asking[-2:])
+        assert wrong.exit_code == 2 and "only a request for information asks the customer a " \
+            "question" in said(wrong)
         wrong = await cli(*asking, "--period", str(last_year()), "--grade", "3",
                           "--verdict", "approve")
         assert wrong.exit_code == 2 and "only a request for information asks" in said(wrong)
@@ -76,8 +82,8 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
         assert sent.exit_code == 0, sent.output
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         balance = f"the balance sheet (资产负债表) of the period ending {last_year()}"
-        wanted = f"{balance}, asked at risk_review: compare with last year"
-        told = f"{balance}, which the bank asks for: compare with last year"  # the customer
+        wanted = f"{balance}, asked at risk_review: how did the year compare?"
+        told = f"{balance}, which the bank asks for: how did the year compare?"  # the customer
         assert asked.awaited == [wanted] and told in asked.waiting_for[0]
         for sent in ([earlier[2]], [scan]):  # last year's income statement; an unreadable scan
             await handle.execute_update(LoanJourneyWorkflow.add_documents,
@@ -121,6 +127,7 @@ async def test_a_members_request_suspends_the_committee_and_the_votes_cast_stand
         await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
         asking = ApprovalDecision(actor=CC[1], verdict=Verdict.REQUEST_INFO,
                                   reason="the trend over two years",
+                                  question="how did the two years compare?",
                                   asks=InfoRequest(periods=[last_year()]))
         suspended = await handle.execute_update(LoanJourneyWorkflow.decide, asking)
         assert suspended.stage is Stage.COMPLETENESS
@@ -162,7 +169,8 @@ async def test_only_new_information_of_the_borrower_meets_a_request(
     unnamed["statement"]["company"] = None
     illegible = docs.add("balance-unnamed", **unnamed)
     letter = docs.add("letter", status=ReadStatus.READ, kind=DocumentKind.UNKNOWN)
-    question = RiskOpinion(actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="why the dip")
+    question = RiskOpinion(actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="a dip",
+                           question="why the dip?")
     wanted = InfoRequest(kinds=[DocumentKind.BALANCE_SHEET], periods=[last_year()])
     rounds = [
         (question, on_file, f"{on_file.filename} was on file before the request: a copy sent "

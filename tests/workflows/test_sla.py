@@ -161,7 +161,8 @@ async def test_a_request_unmet_is_one_sla_clock_a_new_request_another_and_an_end
         await send("income.png")
         await until_stage(handle, Stage.RISK_REVIEW)
         await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
-            actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="why the dip"))
+            actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="a dip",
+            question="why the dip?"))
         new = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert (new.attempt, new.sla_state, await listed_sla()) == (4, "ok", "ok")
         await skip_to(env, new.timeline[-1].entered_at + timedelta(days=4, hours=1))
