@@ -45,10 +45,16 @@ class EndNotice(BaseModel):
 def end_notice(outcome: Stage, application: LoanApplication, day: date, why: str) -> EndNotice:
     """The notice of an application that ended `outcome` on the bank's `day`, `why` in the
     customer's words."""
-    product = application.product.value.replace("_", " ")
     return EndNotice(template=TEMPLATES[outcome], body=(
-        f"Your application {application.application_id} for a {product} loan of "
-        f"{money(application.amount)} {_ENDED[outcome]} on {day}. {why}"))
+        f"{your_application(application)} {_ENDED[outcome]} on {day}. {why}"))
+
+
+def your_application(application: LoanApplication) -> str:
+    """The application as the customer's notices name it: its id, product and amount (one
+    company may have several applications at once)."""
+    product = application.product.value.replace("_", " ")
+    return (f"Your application {application.application_id} for a {product} loan of "
+            f"{money(application.amount)}")
 
 
 def declined_at(stage: Stage, reason: str) -> str:

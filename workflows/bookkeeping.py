@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         sla_points,
     )
     from journey.queue_wait import QueueWait, queue_wait
+    from journey.sla_reminders import customer_reminder, owner_reminder
     from journey.stages import ORDER, Party, Stage
     from journey.status import DecisionRecord, StageVisit
     from journey.timeline import EventType, TimingEvent
@@ -54,6 +55,12 @@ SLA_CLEARED_AT_END = "sla-cleared-at-end"
 # workflow.patched marker: before it, a journey's upserts did not say since when the case had
 # waited on its team (QueueWait), and `queue` showed only when each journey started.
 QUEUE_WAIT_LISTED = "queue-wait-attribute"
+# workflow.patched marker: before it, an SLA's reminders said only "escalation level 1
+# notify_customer", and the staff reminder of a stage waiting on the customer went to
+# "operations"; since, the customer's says in their words what is awaited, for which
+# application, by when and how to send it, and the owner's, the case's submitter's at the
+# customer's stages, says the same in staff words (journey/sla_reminders.py).
+SLA_REMINDERS_IN_WORDS = "sla-reminders-in-words"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -354,10 +361,27 @@ class Bookkeeping:
                     f"SLA escalation level {point.level}: to supervisor {supervisor.id}",
                 )
                 return
-        recipient = "customer" if point.action is EscalationAction.NOTIFY_CUSTOMER else (
+        to_customer = point.action is EscalationAction.NOTIFY_CUSTOMER
+        recipient = "customer" if to_customer else (
             self._assigned_to or self._team or "operations"
         )
-        await self.notify(key, recipient, f"sla_{point.action}", _describe(point))
+        body = _describe(point)
+        if workflow.patched(SLA_REMINDERS_IN_WORDS):
+            visit, (awaited, until) = self._visits[-1], self.sla_awaits()
+            if to_customer:
+                body = customer_reminder(visit.stage, self._application, awaited, until)
+            else:  # the customer's stages are the case's submitter's to chase
+                if self._waits_on is Party.CUSTOMER:
+                    recipient = self._application.submitted_by.id
+                body = owner_reminder(visit.stage, self._application, self._workflow_id,
+                                      point.level, awaited, until)
+        await self.notify(key, recipient, f"sla_{point.action}", body)
+
+    def sla_awaits(self) -> tuple[str, str | None]:
+        """What the stage waits for, for its SLA's reminders (in the customer's words where
+        it waits on them), and when it expires on the bank's clock (None: it does not); the
+        journey's updates know (workflows/journey_updates.py)."""
+        return "", None
 
     # -- data that leaves the workflow -------------------------------------------------
 

@@ -499,6 +499,17 @@ class JourneyUpdates(Bookkeeping):
                                          offer.schedule, offer.starts_on)
         return checks
 
+    def sla_awaits(self) -> tuple[str, str | None]:
+        """What the stage waits for, for its SLA's reminders: what the customer was asked for
+        (their words) and until when, the offer's signature and its expiry, or what a stage
+        of the bank waits for (staff words)."""
+        stage, until = self._stage, self._requested_until
+        if stage is Stage.COMPLETENESS:
+            return self._requested or "", self.calendar.moment_text(until) if until else None
+        if stage is Stage.OFFER and self._offer is not None:
+            return "", self.calendar.moment_text(self._offer.expires_at)
+        return "; ".join(self._waiting_for()), None
+
     def _waiting_for(self) -> list[str]:
         stage = self._stage
         if stage is Stage.COMPLETENESS and self._requested:

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey import contracts
 from journey.contracts import RecordTimingInput, RecordTimingResult
 from journey.decisions import AddDocuments, RiskOpinion, Verdict, Withdrawal
+from journey.policy.calendar import moment_at
 from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from journey.stages import Stage
@@ -142,7 +143,7 @@ async def test_a_request_unmet_is_one_sla_clock_a_new_request_another_and_an_end
     env = time_skipping_env
     docs, app = new_application(drop={"income", "balance"})
     sent = {r.ref.filename.rsplit("-", 1)[-1]: r.ref for r in docs.readings.values()}
-    async with running_journey(env, tmp_path, docs, app) as (_, handle):
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
 
         async def send(document: str) -> None:
             await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
@@ -151,7 +152,8 @@ async def test_a_request_unmet_is_one_sla_clock_a_new_request_another_and_an_end
         async def listed_sla() -> str | None:
             return (await handle.describe()).typed_search_attributes.get(sa.SLA_STATE)
 
-        asked = (await until_stage(handle, Stage.COMPLETENESS, asking=True)).timeline[-1]
+        first = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        asked, requested = first.timeline[-1], first.waiting_for[0]
         await skip_to(env, asked.entered_at + timedelta(days=5, hours=1))
         await send("balance.png")
         again = await until(handle, lambda s: s.stage is Stage.COMPLETENESS and s.attempt == 2
@@ -181,3 +183,49 @@ async def test_a_request_unmet_is_one_sla_clock_a_new_request_another_and_an_end
             (EventType.SLA_WARNED, 4, "warning level 0"),  # the risk officer's question's
         ]
         assert (ended.stage, ended.sla_state, await listed_sla()) == (Stage.WITHDRAWN, "-", "-")
+    # the reminders say what is awaited, for which application, by when: the customer's in
+    # their words, the staff's to the case's submitter
+    expiry = requested.split(" before ")[1].split(", when")[0]  # the round's
+    awaited = ("Please send the balance sheet (资产负债表); Please send the income statement "
+               "(利润表)")
+    sent = {m.template: m for m in messages_for(settings.db_url, handle.id)}
+    told = sent["sla_notify_customer"]
+    assert (told.recipient, told.body) == ("customer", (
+        f"Your application {app.application_id} for a working capital loan of 3,000,000.00 "
+        f"still waits for what the bank asked you for: {awaited}. Please send it in the "
+        "bank's app, on its web site or with your relationship manager by "
+        f"{expiry}; if it has not come by then, the application expires."))
+    reminded = sent["sla_remind_owner"]
+    assert (reminded.recipient, reminded.body) == (journey_kit.SUBMITTER.id, (
+        f"{handle.id} ({app.applicant_name}, credit code {app.credit_code}, application "
+        f"{app.application_id}) is past its time limit at completeness (escalation level 2): "
+        "the customer has not sent what they were asked for: Please send the income "
+        f"statement (利润表); it expires at {expiry}. Contact the customer."))
+
+
+async def test_an_offer_unsigned_reminds_the_customer_and_its_submitter_in_words(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """The offer's SLA (14 days): at its breach the customer is reminded to sign, by when
+    and how; 7 days on, the case's submitter, in staff words."""
+    env = time_skipping_env
+    docs, app = new_application()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        offered = await drive_to(handle, app, Stage.OFFER)
+        assert offered.offer is not None and offered.offer.expires_at is not None
+        await skip_to(env, offered.timeline[-1].entered_at + timedelta(days=21, hours=1))
+        await journey_kit.until_sent(settings.db_url, handle.id, template="sla_remind_owner")
+        sent = {m.template: m for m in messages_for(settings.db_url, handle.id)}
+    expiry = moment_at(offered.offer.expires_at, 8)  # the bank's clock
+    told = sent["sla_notify_customer"]
+    assert (told.recipient, told.body) == ("customer", (
+        f"Your application {app.application_id} for a working capital loan of 3,000,000.00: "
+        "the bank's loan offer still waits for your signature. To accept it, sign it as "
+        f"{app.applicant_name} (credit code {app.credit_code}) in the bank's app, on its web "
+        f"site or with your relationship manager by {expiry}; unsigned by then, it "
+        "expires."))
+    reminded = sent["sla_remind_owner"]
+    assert reminded.recipient == journey_kit.SUBMITTER.id
+    assert reminded.body.endswith(
+        "is past its time limit at offer (escalation level 2): the customer has not signed "
+        f"the offer; it expires at {expiry}. Contact the customer.")

@@ -1,0 +1,59 @@
+"""The reminders an SLA's escalation sends (templates `sla_notify_customer`,
+`sla_remind_owner`), in words: the customer's says which application waits on them, for what,
+by when and how to send it, or, at a stage that waits on the bank, that it takes longer than
+the bank aims for; its owner's says the same in staff words (workflows/bookkeeping.py
+`_escalate`, marker `sla-reminders-in-words`). No staff ids, grades or SLA levels for the
+customer.
+"""
+
+from __future__ import annotations
+
+from journey.application import LoanApplication
+from journey.end_notices import your_application
+from journey.stages import Stage
+
+# how the customer sends what is asked, or signs
+_HOW = "in the bank's app, on its web site or with your relationship manager"
+_AT_THE_BANK = {
+    Stage.RISK_REVIEW: "the bank's credit risk review",
+    Stage.APPROVAL: "the bank's credit approval",
+}
+
+
+def customer_reminder(stage: Stage, application: LoanApplication, awaited: str,
+                      until: str | None) -> str:
+    """The customer's reminder at `stage`: `awaited`, what the bank asked for (customer
+    words, at completeness); `until`, when the request or the offer expires (the bank's
+    clock; None: it does not)."""
+    yours = your_application(application)
+    if stage is Stage.COMPLETENESS:
+        asked = f": {awaited}" if awaited else ""
+        by = (f" by {until}; if it has not come by then, the application expires" if until
+              else " as soon as you can")
+        return (f"{yours} still waits for what the bank asked you for{asked}. Please send it "
+                f"{_HOW}{by}.")
+    if stage is Stage.OFFER:
+        by = f" by {until}; unsigned by then, it expires" if until else ""
+        return (f"{yours}: the bank's loan offer still waits for your signature. To accept "
+                f"it, sign it as {application.applicant_name} (credit code "
+                f"{application.credit_code}) {_HOW}{by}.")
+    at = _AT_THE_BANK.get(stage, "the bank")
+    return (f"{yours} is taking longer than the bank aims for at {at}. You need do nothing "
+            "for now: we will tell you when it is decided, and your relationship manager can "
+            "tell you more.")
+
+
+def owner_reminder(stage: Stage, application: LoanApplication, workflow_id: str, level: int,
+                   awaited: str, until: str | None) -> str:
+    """The reminder to the case's owner at `stage` (escalation `level`): the case, what it
+    waits for and by when, in staff words."""
+    case = (f"{workflow_id} ({application.applicant_name}, credit code "
+            f"{application.credit_code}, application {application.application_id}) is past "
+            f"its time limit at {stage} (escalation level {level})")
+    expires = f"; it expires at {until}" if until else ""
+    if stage is Stage.COMPLETENESS:
+        return (f"{case}: the customer has not sent what they were asked for"
+                f"{': ' + awaited if awaited else ''}{expires}. Contact the customer.")
+    if stage is Stage.OFFER:
+        return f"{case}: the customer has not signed the offer{expires}. Contact the customer."
+    return f"{case}: it waits for {awaited or 'a decision'}."
