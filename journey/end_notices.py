@@ -76,9 +76,10 @@ def rate_outside_band(basis: RateBasis, pricing: PricingPolicy) -> str:
             f"day ({band}); a new application may agree a rate within it")
 
 
-def not_done_by(what: str, deadline: str) -> str:
-    """An expiry: what the customer did not do, and by when (the bank's clock)."""
-    return f"{what} by {deadline}."
+def not_done_by(what: str, deadline: str, asked: str = "") -> str:
+    """An expiry: what the customer did not do, by when (the bank's clock), and what was
+    `asked` of them, if anything was."""
+    return f"{what} by {deadline}" + (f": {asked}." if asked else ".")
 
 
 def withdrawal_confirmed(withdrawal: Withdrawal) -> str:

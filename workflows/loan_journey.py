@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.pricing import offer_terms
     from journey.stages import Party, Stage
     from journey.status import Disbursement, JourneyInput, JourneyResult, Offer
+    from journey.supplement_notices import supplements_received, supplements_requested
     from workflows import search_attributes as sa
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
@@ -102,6 +103,11 @@ OFFER_NOTICE_BODY = "offer-notice-body"
 # leftovers (and no decider's request is open, which one may answer), the file is complete and
 # they are noted for operations and the risk officer as not needed, never asked for.
 UNREADABLE_NOT_NEEDED = "unreadable-not-needed"
+# workflow.patched marker: before it, a round of requests that the customer's documents or
+# answer met ended in silence; since, the customer is told it has come, the file is complete
+# and where the application goes on to (`supplements_met`, as when a clerk's corrections met
+# it). Taken only where the customer was asked this round.
+SUPPLEMENTS_RECEIVED = "supplements-received-told"
 
 
 @workflow.defn
@@ -195,10 +201,13 @@ class LoanJourneyWorkflow(
                     if self._completeness.complete and not self.awaited():
                         self._info_request = None
                         self._exit_to = back = self.back_to(return_to)
+                        met = (f"{self._workflow_id}:supplements-met:"
+                               f"{self._visits[-1].attempt}")
                         if self.met_by_clerk() and workflow.patched(CORRECTIONS_QUIET):
-                            await self.notify(f"{self._workflow_id}:supplements-met:"
-                                              f"{self._visits[-1].attempt}", "customer",
-                                              "supplements_met", NOTHING_MORE)
+                            await self.notify(met, "customer", "supplements_met", NOTHING_MORE)
+                        elif self._asked is not None and workflow.patched(SUPPLEMENTS_RECEIVED):
+                            await self.notify(met, "customer", "supplements_met",
+                                              supplements_received(self._application, back))
                         return back
                 opened = opened or self._visits[-1].entered_at
                 await self._await_supplements([asked] if asked else self._shortfall(), opened)
@@ -416,16 +425,18 @@ class LoanJourneyWorkflow(
                              start, self.calendar)
         request = "; ".join(items)
         told = self.to_tell(items) if workflow.patched(CORRECTIONS_QUIET) else items
+        until = self.calendar.moment_text(deadline) if deadline else None
         if told:
-            await self.notify(key, "customer", "supplements_requested", "; ".join(told))
+            await self.notify(key, "customer", "supplements_requested",
+                              supplements_requested(self._application, told, until))
         self._requested, self._requested_until = request, deadline
         await self.wait_for(
             lambda: self.submissions() > known or self.answered() > answered
             or (corrections and self.corrections_since_check()),
             deadline=deadline,
             expiry="no supplements before the deadline",
-            told=not_done_by("The documents the bank asked for were not received",
-                             self.calendar.moment_text(deadline)),
+            told=not_done_by("What the bank asked for was not received",
+                             self.calendar.moment_text(deadline), "; ".join(items)),
         )
         self._requested = None
 

@@ -228,9 +228,8 @@ async def test_request_for_information_returns_to_the_same_stage(
         assert asked.decisions[-1].reason == remark  # kept in the bank's record
         told = await journey_kit.until_sent(Settings(data_dir=tmp_path).db_url, handle.id,
                                             template="supplements_requested")
-        assert told.body.endswith("a written answer to the bank's question (tell your "
-                                  "relationship manager, or send a signed letter, scanned): "
-                                  "send the 2025 audit report")  # no command, no stage
+        assert ("\n- a written answer to the bank's question (tell your relationship manager, "
+                "or send a signed letter, scanned): send the 2025 audit report\n") in told.body
         assert "孙经理" not in told.body and "window dressing" not in told.body
         extra = docs.company(
             app.applicant_name,
@@ -243,6 +242,9 @@ async def test_request_for_information_returns_to_the_same_stage(
         )
         again = await until_stage(handle, Stage.APPROVAL)
         assert again.attempt == 2
+        met = await journey_kit.until_sent(Settings(data_dir=tmp_path).db_url, handle.id,
+                                           template="supplements_met")
+        assert "the application goes on to the bank's credit approval" in met.body
         stages = [(v.stage, v.attempt) for v in again.timeline]
         assert stages[-5:] == [
             (Stage.APPROVAL, 1),

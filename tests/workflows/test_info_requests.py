@@ -96,7 +96,7 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
         assert again.waiting_for[0].endswith(f": {unread}; {told}")
         emails = [m.body for m in messages_for(Settings(data_dir=tmp_path).db_url, handle.id)
                   if m.template == "supplements_requested"]
-        assert emails[0] == told and emails[-1] == f"{unread}; {told}"
+        assert f"for\n- {told}\nSend" in emails[0] and f"for\n- {unread}\n- {told}\n" in emails[-1]
         [bad] = [r for r in again.readings if r.ref.sha256 == scan.sha256]
         assert bad.reason is not None and bad.reason.startswith("truncated: the image is damaged")
         await handle.execute_update(LoanJourneyWorkflow.add_documents,

@@ -80,9 +80,19 @@ async def test_missing_statement_asks_for_supplements_and_waits(
             (Stage.COMPLETENESS, 2),
             (Stage.ROUTING, 1),
         ]
-        requests = [m for m in messages_for(settings.db_url, handle.id)
-                    if m.template == "supplements_requested"]
-        assert [r.body for r in requests] == ["Please send the income statement (利润表)"]
+        # asked once, for which application, by when and how; told once it came
+        told = [(m.template, m.body) for m in messages_for(settings.db_url, handle.id)
+                if m.template.startswith("supplements_")]
+        yours = f"Your application {app.application_id} for a working capital loan of 3,000,000.00"
+        assert told == [
+            ("supplements_requested", f"{yours}: the bank asks you for\n"
+             "- Please send the income statement (利润表)\n"
+             "Send it in the bank's app, on its web site or with your relationship manager by "
+             f"{expires.astimezone(BEIJING):%Y-%m-%d %H:%M} (UTC+8); if it has not all come by "
+             "then, the application expires."),
+            ("supplements_met", f"{yours}: we have received what we asked you for, and your "
+             "file is complete; the application goes on to the bank's credit review. You need "
+             "send nothing more; we will tell you when there is news of your application.")]
 
 
 async def test_a_statement_sent_while_the_file_is_read_is_read_before_anyone_asks_for_it(
@@ -174,8 +184,9 @@ async def test_supplements_never_sent_expire_the_journey(
         asked = next(v for v in final.timeline if v.stage is Stage.COMPLETENESS).entered_at
         by = (asked + timedelta(days=30)).astimezone(BEIJING)  # the policy's expiry
         assert (await told_the_end(settings.db_url, handle, Stage.EXPIRED)).endswith(
-            f"expired on {final.timeline[-1].entered_at.astimezone(BEIJING).date()}. The "
-            f"documents the bank asked for were not received by {by:%Y-%m-%d %H:%M} (UTC+8).")
+            f"expired on {final.timeline[-1].entered_at.astimezone(BEIJING).date()}. What "
+            f"the bank asked for was not received by {by:%Y-%m-%d %H:%M} (UTC+8): Please send "
+            "the income statement (利润表).")
 
 
 @pytest.mark.parametrize("by", ["risk", "approval"])
