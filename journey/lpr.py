@@ -83,6 +83,13 @@ def repricing_dates(value_date: date, term_months: int) -> list[date]:
     return [add_months(value_date, months) for months in range(12, term_months, 12)]
 
 
+def reprices_within(term_months: int) -> bool:
+    """Whether a floating loan of `term_months` reaches a repricing date before its term
+    ends (`repricing_dates`): not one of a year or less, whose term ends by the payout's
+    first anniversary."""
+    return term_months > 12
+
+
 def repricings_left(value_date: date, term_months: int, done: list[RateChange],
                     ends_on: date) -> list[date]:
     """The repricing dates not applied yet (`done`) while the plan, ending on `ends_on`, has

@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from journey.application import LoanApplication, Product
+from journey.lpr import reprices_within
+from journey.policy.entrusted import entrusted
 from journey.policy.pricing import RateBasis, spread_text
 from journey.post_loan_covenants import Covenant
 from journey.post_loan_policy import PrepaymentFee
@@ -30,15 +32,19 @@ _METHODS = {
 
 
 def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
-                 prepayment_fee: PrepaymentFee, commitment_fee: Decimal) -> str:
+                 prepayment_fee: PrepaymentFee, commitment_fee: Decimal,
+                 entrusted_over: Decimal | None = None) -> str:
     """The `offer_ready` notice's body: `deadline`, the offer's expiry by the bank's clock;
     the fees, the post-loan policy's prepayment fee and the pricing's commitment fee (a
-    project's, on what it leaves undrawn while it draws)."""
+    project's, on what it leaves undrawn while it draws); `entrusted_over`, the pinned
+    policy's figure of entrusted payment (受托支付) for the product (None: none), above which
+    the payout (a project's drawdown) goes to the counterparties of the borrower's contracts."""
     product = application.product.value.replace("_", " ")
     lines = [
         f"Your application {application.application_id}: the bank offers a {product} loan "
         f"of {money(application.amount)} for {offer.term_months} months.",
-        f"Interest rate: {offer.annual_rate:.2%} a year{_basis(offer.rate_basis)}.",
+        f"Interest rate: {offer.annual_rate:.2%} a year"
+        f"{_basis(offer.rate_basis, offer.term_months)}.",
         f"Repayment: {offer.frequency}, in {_METHODS[offer.method]}.",
     ]
     project = application.product is Product.PROJECT_FINANCE
@@ -51,6 +57,18 @@ def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
         lines.append(f"First instalment: {money(first.payment)}, due on {first.due_on} if the "
                      "loan is paid out today; the plan runs from the day it is paid out, "
                      "and you are told its first due date then.")
+    if entrusted_over is not None and project:
+        lines.append(f"Entrusted payment (受托支付): a drawdown above {money(entrusted_over)} "
+                     "is paid not into your account but to the counterparty of the contract "
+                     "it pays for; name the counterparty (its name, account and bank) and "
+                     "the contract in the drawdown request.")
+    elif entrusted(application.amount, entrusted_over):
+        lines.append(f"Paid by entrusted payment (受托支付): as the loan is above "
+                     f"{money(entrusted_over or 0)}, the bank pays it not into your account "
+                     "but to the counterparties of your commercial contracts (your suppliers "
+                     "or contractors). Before the payout, hand your relationship manager the "
+                     "contracts it pays for, with each counterparty's name, account and bank "
+                     "and the amount it is paid.")
     lines.append(f"Covenants to keep: {_covenants(offer.covenants)}.")
     lines.append(f"Fees: {_fees(prepayment_fee, commitment_fee if project else Decimal(0))}.")
     lines.append(
@@ -60,7 +78,7 @@ def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
     return "\n".join(lines)
 
 
-def _basis(basis: RateBasis | None) -> str:
+def _basis(basis: RateBasis | None, term_months: int) -> str:
     if basis is None:
         return ""
     base = f"the {basis.base} of {basis.base_rate:.2%}"
@@ -68,6 +86,9 @@ def _basis(basis: RateBasis | None) -> str:
         base += f" (published {basis.fixed_on})"
     if basis.agreed:
         return f", as agreed in your application: {base} {spread_text(basis.spread)}, fixed"
+    if not reprices_within(term_months):
+        return (f": {base} {spread_text(basis.spread)}, for the whole term, which ends by "
+                "the payout's first anniversary")
     return (f": {base} {spread_text(basis.spread)}, reset to the {basis.base} then in force "
             "on each anniversary of the payout")
 

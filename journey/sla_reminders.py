@@ -17,6 +17,7 @@ _HOW = "in the bank's app, on its web site or with your relationship manager"
 _AT_THE_BANK = {
     Stage.RISK_REVIEW: "the bank's credit risk review",
     Stage.APPROVAL: "the bank's credit approval",
+    Stage.DISBURSEMENT: "the loan's payout",
 }
 
 

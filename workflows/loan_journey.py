@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.documents import ReadStatus
     from journey.end_notices import declined_at, end_notice, not_done_by, rate_outside_band
     from journey.offer_notice import offer_notice
+    from journey.payout_notice import payout_notice
     from journey.policy import Completeness, Route, expiry_at
     from journey.pricing import offer_terms
     from journey.stages import Party, Stage
@@ -313,7 +314,8 @@ class LoanJourneyWorkflow(
         async with self.stage(Stage.OFFER, Party.CUSTOMER):
             told = (offer_notice(self._application, self._offer,
                                  self.calendar.moment_text(self._offer.expires_at),
-                                 self.prepayment_fee(), self.policy.pricing.commitment_fee)
+                                 self.prepayment_fee(), self.policy.pricing.commitment_fee,
+                                 self.policy.entrusted_over(self._application.product))
                     if workflow.patched(OFFER_NOTICE_BODY) else "")
             notice = self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready", told)
             if workflow.patched(OFFER_NOTICE_BEHIND):
@@ -344,10 +346,11 @@ class LoanJourneyWorkflow(
                 paid, today = self._disbursement.amount, self.day_of(workflow.now())
                 self._offer = self._offer.value_dated(paid, today, self.calendar)
                 first = self._offer.schedule[0]
+                payees = self._entrusted.instruction if self._entrusted else None
                 await self._behind(self.notify(
                     f"{self._workflow_id}:disbursed", "customer", "loan_disbursed",
-                    f"{paid:,} paid out on {today}; the first instalment, {first.payment:,}, "
-                    f"is due on {first.due_on}",
+                    payout_notice(self._application, paid, today, first,
+                                  payees.counterparties if payees else ()),
                 ))
 
     async def _pay_borrower(self) -> Disbursement:

@@ -14,6 +14,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey.application import Channel
     from journey.decisions import UpdateResult
+    from journey.feedback_request import feedback_request
     from journey.policy import DecisionRefused
     from journey.policy.authority import authorize_customer_score, case_manager
     from journey.stages import Party, Stage
@@ -167,7 +168,7 @@ class TouchpointUpdates(EarlyWarnings):
             f"{self._workflow_id}:feedback:{visit.stage}:{visit.attempt}",
             "customer",
             "feedback_request",
-            f"How did the {visit.stage} stage go for you? Score it 1 (poor) to 5 (very good).",
+            feedback_request(self._application, visit.stage),
         )
 
     def _customer_took_part(self, visit: StageVisit) -> bool:

@@ -217,6 +217,18 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
                                         both)
         assert paid_on in await refused(handle, LoanJourneyWorkflow.confirm_payment_instruction,
                                         confirming(1))
+        # the customer was told at the offer that the loan pays its counterparties and which
+        # contracts to hand in, and at the payout whom it paid, not their account
+        told = {m.template: m.body for m in messages_for(settings.db_url, handle.id)}
+        assert ("Paid by entrusted payment (受托支付): as the loan is above 5,000,000.00, the "
+                "bank pays it not into your account but to the counterparties of your "
+                "commercial contracts") in told["offer_ready"]
+        assert "hand your relationship manager the contracts it pays for" in told["offer_ready"]
+        assert (f"Your application {app.application_id} for a fixed asset loan of "
+                f"20,000,000.00 was paid out on {s.offer.starts_on}: 20,000,000.00 as entrusted "
+                "payment (受托支付), to the counterparties of your contracts, not into your "
+                f"account: {EQUIPMENT.name}, 12,000,000.00 under contract PO-5667; "
+                f"{BUILDER.name}, 8,000,000.00 under contract PO-3445.") in told["loan_disbursed"]
 
 
 async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_be_withdrawn(

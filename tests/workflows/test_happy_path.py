@@ -69,8 +69,20 @@ async def test_small_loan_walks_every_stage_to_closed(
                      f"First instalment: {money(first.payment)}, due on {first.due_on}",
                      "total debt to total assets at most 70%", "Fees: none.",
                      f"signed until {expires:%Y-%m-%d %H:%M} (UTC+8)",
-                     f"credit code {app.credit_code}"):
+                     f"credit code {app.credit_code}",
+                     # a year's loan reaches no anniversary of its payout: never reset
+                     "for the whole term, which ends by the payout's first anniversary"):
             assert said in told, (said, told)
+        assert "anniversary of the payout" not in told and "entrusted" not in told
+        # the payout's notice: which application, paid where, the first instalment
+        [paid] = [m.body for m in messages_for(settings.db_url, handle.id)
+                  if m.template == "loan_disbursed"]
+        plan = running.offer.schedule
+        assert paid == (
+            f"Your application {app.application_id} for a working capital loan of "
+            f"{money(app.amount)} was paid out on {running.offer.starts_on}: "
+            f"{money(app.amount)} into your account. The first instalment, "
+            f"{money(plan[0].payment)}, is due on {plan[0].due_on}.")
         assert [v.stage for v in final.timeline] == WALK
         assert final.route is not None and final.route.team == "sme_risk"
         assert final.route.policy_version == final.policy_version

@@ -7,6 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.application import Channel
 from journey.decisions import AddDocuments, Signature
+from journey.repayment import money
 from journey.stages import Stage
 from journey.timeline import EventType
 from journey.touchpoints import Feedback, Inquiry
@@ -71,14 +72,19 @@ async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
         assert [e.sequence for e in stored] == list(range(len(final.events)))
         assert all(e.channel for e in stored if e.type is EventType.TOUCHPOINT)
 
-        asked = [
-            m.key
+        asked = {
+            m.key: m.body
             for m in messages_for(settings.db_url, handle.id)
             if m.template == "feedback_request"
-        ]
+        }
         # intake (the application) and the completeness the customer answered; not the
         # documents stage (nobody acted), not the second completeness, not the offer (answered)
         assert sorted(asked) == [
             f"{handle.id}:feedback:completeness:1",
             f"{handle.id}:feedback:intake:1",
         ]
+        # which application, and the step in the customer's words
+        assert asked[f"{handle.id}:feedback:intake:1"] == (
+            f"Your application {app.application_id} for a working capital loan of "
+            f"{money(app.amount)}: how did applying go for you? Score it 1 (poor) to 5 (very "
+            "good).")
