@@ -41,10 +41,13 @@ RoleOpt = Annotated[Role, typer.Option("--role", help="customer, or the front of
 ChannelOpt = Annotated[Channel, typer.Option("--channel", help="the touchpoint used")]
 
 
-async def _sent(settings: Settings, workflow_id: str, update: str, request: BaseModel) -> None:
-    """Send a touchpoint; one no worker takes in time is kept until delivered."""
+async def _sent(settings: Settings, workflow_id: str, update: str, request: BaseModel, *,
+                for_customer: bool = False) -> None:
+    """Send a touchpoint; one no worker takes in time is kept until delivered. `for_customer`:
+    its answer is the customer's, printed alone (no update name, no stage)."""
     result = await pending.act_or_keep(None, settings, workflow_id, update, request)
-    console.print(f"{update}: {escape(result.message)}; journey at [bold]{result.stage}[/]")
+    console.print(escape(result.message) if for_customer else
+                  f"{update}: {escape(result.message)}; journey at [bold]{result.stage}[/]")
 
 
 @acting("record_feedback")
@@ -103,7 +106,7 @@ def inquiry(
 
     async def go() -> None:
         try:
-            await _sent(settings, workflow_id, "record_inquiry", request)
+            await _sent(settings, workflow_id, "record_inquiry", request, for_customer=True)
         except Ended:  # answered all the same, how it ended; kept beside the closed journey
             s = await late_touchpoints.record_late_inquiry(await connect(settings), settings,
                                                            workflow_id, request)

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.application import Channel
     from journey.decisions import UpdateResult
     from journey.feedback_request import feedback_request
+    from journey.inquiry_answer import running_answer
     from journey.policy import DecisionRefused
     from journey.policy.authority import authorize_customer_score, case_manager
     from journey.stages import Party, Stage
@@ -123,10 +124,8 @@ class TouchpointUpdates(EarlyWarnings):
         if self._stage is Stage.POST_LOAN:
             await self._check_inquiry_burst(inquiry.channel)
         await self.flush()
-        waiting = "; ".join(self._waiting_for())
-        return UpdateResult(
-            stage=self._stage, message=f"at {self._stage}" + (f": {waiting}" if waiting else "")
-        )
+        return UpdateResult(stage=self._stage, message=running_answer(
+            self._application, self._stage, *self.sla_awaits()))
 
     @record_inquiry.validator
     def _validate_inquiry(self, inquiry: Inquiry) -> None:

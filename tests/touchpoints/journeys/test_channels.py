@@ -34,8 +34,16 @@ async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
     app = application(docs, drop={"income"}).model_copy(update={"channel": Channel.APP})
     me = customer(app)
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
-        await until_stage(handle, Stage.COMPLETENESS, asking=True)
-        await handle.execute_update(W.record_inquiry, Inquiry(actor=me, channel=Channel.PHONE))
+        short = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        answer = await handle.execute_update(W.record_inquiry,
+                                             Inquiry(actor=me, channel=Channel.PHONE))
+        # where it stands in the customer's words: what is awaited, by when, how to send it
+        until = short.waiting_for[0].split(" before ")[1].split(", when")[0]
+        assert answer.message == (
+            f"Your application {app.application_id} for a working capital loan of "
+            f"{money(app.amount)}: the bank waits for what it asked you for, by {until}: Please "
+            "send the income statement (利润表). Send it in the bank's app, on its web site or "
+            "with your relationship manager.")
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
         await handle.execute_update(
             W.add_documents, AddDocuments(actor=me, documents=[income.ref], channel=Channel.WEB)

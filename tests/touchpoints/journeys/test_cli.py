@@ -44,7 +44,9 @@ async def test_feedback_and_inquiry_from_the_command_line(
 
         asked = await cli("inquiry", handle.id, "--channel", "phone", *me)
         assert asked.exit_code == 0, asked.output
-        assert "at risk_review: risk opinion from team sme_risk" in said(asked)
+        assert said(asked).strip() == (  # the customer's words: no team, no stage
+            f"Your application {app.application_id} for a working capital loan of "
+            "3,000,000.00: the bank's credit risk review is assessing it.")
 
         by_rm = await cli("inquiry", handle.id, "--channel", "relationship_manager",
                           "--as", "ops-li", "--role", "operations")  # fmt: skip
