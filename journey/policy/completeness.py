@@ -427,7 +427,9 @@ def check_completeness(
     failures += _check_periods(rules, application, statements, today)
     present = {r.kind for r in readable}
     missing = [k for k in policy.checklist.get(application.product, []) if k not in present]
-    failures += [CheckFailure(code="missing", message=missing_message(k)) for k in missing]
+    period = max((s.period_end for s in statements if s.period_end is not None), default=None)
+    failures += [CheckFailure(code="missing", message=missing_message(k, period))
+                 for k in missing]
     if settle and failures and all(f.code == "unreadable" for f in failures):
         return Completeness(complete=True, not_needed={
             r.ref.sha256: f"{r.ref.filename} sent unreadable, not needed: the file is complete "
@@ -435,6 +437,10 @@ def check_completeness(
     return Completeness(complete=not missing and not failures, missing=missing, failures=failures)
 
 
-def missing_message(kind: DocumentKind) -> str:
-    """What to ask the customer for when a checklist document is missing."""
-    return f"Please send the {LABELS[kind]}"
+def missing_message(kind: DocumentKind, period: date | None = None) -> str:
+    """What to ask the customer for when a checklist document is missing: a statement of
+    `period`, the latest period of the statements on file (None: none on file)."""
+    of = (f" of the period ending {period}, the latest of the statements you sent"
+          if period is not None and kind in (DocumentKind.BALANCE_SHEET,
+                                             DocumentKind.INCOME_STATEMENT) else "")
+    return f"Please send the {LABELS[kind]}{of}"

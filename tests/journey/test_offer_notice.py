@@ -45,3 +45,24 @@ def test_a_rate_agreed_in_the_application_is_told_fixed_and_no_commitment_fee() 
     assert "4.00% a year, as agreed in your application: the 1y LPR of 3.10% + 0.90%, " \
            "fixed" in told, told
     assert "Fees: none." in told and "First instalment: " in told
+
+
+def test_a_floating_rate_is_reset_only_where_the_term_reaches_an_anniversary() -> None:
+    """A loan of a year or less ends by its payout's first anniversary: its rate holds for
+    the whole term; one of two years is reset once, on the first."""
+    for months, said in ((12, "for the whole term, which ends by the payout's first "
+                               "anniversary."),
+                         (24, "reset to the 1y LPR then in force on each anniversary of the "
+                              "payout.")):
+        app = application(Documents(), term_months=months)
+        told = offer_notice(app, offered(app), UNTIL, FEE, PRICING.commitment_fee)
+        assert said in told, told
+
+
+def test_a_project_is_told_which_drawdowns_are_paid_to_a_counterparty() -> None:
+    app = project(Documents())
+    told = offer_notice(app, offered(app), UNTIL, FEE, PRICING.commitment_fee,
+                        Decimal(5_000_000))
+    assert ("Entrusted payment (受托支付): a drawdown above 5,000,000.00 is paid not into your "
+            "account but to the counterparty of the contract it pays for") in told
+    assert "Paid by entrusted payment" not in told

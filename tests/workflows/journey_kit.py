@@ -102,6 +102,13 @@ class Documents:
                      kind=DocumentKind.INCOME_STATEMENT, statement=income),
         ]
 
+    def period_of(self, kind: DocumentKind) -> date:
+        """The one period of the statements of `kind` these readings hold."""
+        [period] = {r.statement.period_end for r in self.readings.values()
+                    if r.kind is kind and r.statement is not None}
+        assert period is not None
+        return period
+
     def unreadable(self, label: str) -> DocumentRef:
         return self.add(label, status=ReadStatus.UNREADABLE, reason="truncated: image cut off")
 

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey import contracts
 from journey.contracts import RecordTimingInput, RecordTimingResult
 from journey.decisions import AddDocuments, RiskOpinion, Verdict, Withdrawal
+from journey.documents import DocumentKind
 from journey.policy.calendar import moment_at
 from journey.queue_wait import QueueWait
 from journey.settings import Settings
@@ -200,7 +201,9 @@ async def test_a_request_unmet_is_one_sla_clock_a_new_request_another_and_an_end
         f"{handle.id} ({app.applicant_name}, credit code {app.credit_code}, application "
         f"{app.application_id}) is past its time limit at completeness (escalation level 2): "
         "the customer has not sent what they were asked for: Please send the income "
-        f"statement (利润表); it expires at {expiry}. Contact the customer."))
+        f"statement (利润表) of the period ending {docs.period_of(DocumentKind.BALANCE_SHEET)}, "
+        f"the latest of the statements you sent; it expires at {expiry}. Contact the "
+        "customer."))
 
 
 async def test_an_offer_unsigned_reminds_the_customer_and_its_submitter_in_words(

@@ -62,10 +62,13 @@ async def test_missing_statement_asks_for_supplements_and_waits(
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         short = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         expires = short.timeline[-1].entered_at + timedelta(days=30)  # the policy's expiry
-        # what to send, once, in words, and by when in the bank's time
+        # what to send, once, in words, of which period, and by when in the bank's time
+        sent = docs.period_of(DocumentKind.BALANCE_SHEET)
+        income_asked = (f"Please send the income statement (利润表) of the period ending "
+                        f"{sent}, the latest of the statements you sent")
         assert short.waiting_for[0] == (
             f"customer supplements before {expires.astimezone(BEIJING):%Y-%m-%d %H:%M} (UTC+8)"
-            ", when the application expires: Please send the income statement (利润表)")
+            f", when the application expires: {income_asked}")
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
         await handle.execute_update(
             LoanJourneyWorkflow.add_documents,
@@ -86,7 +89,7 @@ async def test_missing_statement_asks_for_supplements_and_waits(
         yours = f"Your application {app.application_id} for a working capital loan of 3,000,000.00"
         assert told == [
             ("supplements_requested", f"{yours}: the bank asks you for\n"
-             "- Please send the income statement (利润表)\n"
+             f"- {income_asked}\n"
              "Send it in the bank's app, on its web site or with your relationship manager by "
              f"{expires.astimezone(BEIJING):%Y-%m-%d %H:%M} (UTC+8); if it has not all come by "
              "then, the application expires."),
@@ -186,7 +189,9 @@ async def test_supplements_never_sent_expire_the_journey(
         assert (await told_the_end(settings.db_url, handle, Stage.EXPIRED)).endswith(
             f"expired on {final.timeline[-1].entered_at.astimezone(BEIJING).date()}. What "
             f"the bank asked for was not received by {by:%Y-%m-%d %H:%M} (UTC+8): Please send "
-            "the income statement (利润表).")
+            "the income statement (利润表) of the period ending "
+            f"{docs.period_of(DocumentKind.BALANCE_SHEET)}, the latest of the statements you "
+            "sent.")
 
 
 @pytest.mark.parametrize("by", ["risk", "approval"])

@@ -7,6 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.application import Channel
 from journey.decisions import AddDocuments, Signature
+from journey.documents import DocumentKind
 from journey.repayment import money
 from journey.stages import Stage
 from journey.timeline import EventType
@@ -42,8 +43,10 @@ async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
         assert answer.message == (
             f"Your application {app.application_id} for a working capital loan of "
             f"{money(app.amount)}: the bank waits for what it asked you for, by {until}: Please "
-            "send the income statement (利润表). Send it in the bank's app, on its web site or "
-            "with your relationship manager.")
+            "send the income statement (利润表) of the period ending "
+            f"{docs.period_of(DocumentKind.BALANCE_SHEET)}, the latest of the statements you "
+            "sent. "
+            "Send it in the bank's app, on its web site or with your relationship manager.")
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
         await handle.execute_update(
             W.add_documents, AddDocuments(actor=me, documents=[income.ref], channel=Channel.WEB)
