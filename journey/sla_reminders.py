@@ -40,8 +40,8 @@ def customer_reminder(stage: Stage, application: LoanApplication, awaited: str,
                 f"{application.credit_code}) {_HOW}{by}.")
     at = _AT_THE_BANK.get(stage, "the bank")
     return (f"{yours} is taking longer than the bank aims for at {at}. You need do nothing "
-            "for now: we will tell you when it is decided, and your relationship manager can "
-            "tell you more.")
+            "for now: we will tell you when there is news of it, and your relationship "
+            "manager can tell you more.")
 
 
 def owner_reminder(stage: Stage, application: LoanApplication, workflow_id: str, level: int,

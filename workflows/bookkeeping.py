@@ -367,7 +367,7 @@ class Bookkeeping:
         )
         body = _describe(point)
         if workflow.patched(SLA_REMINDERS_IN_WORDS):
-            visit, (awaited, until) = self._visits[-1], self.sla_awaits()
+            visit, (awaited, until) = self._visits[-1], self.stage_awaits()
             if to_customer:
                 body = customer_reminder(visit.stage, self._application, awaited, until)
             else:  # the customer's stages are the case's submitter's to chase
@@ -377,10 +377,10 @@ class Bookkeeping:
                                       point.level, awaited, until)
         await self.notify(key, recipient, f"sla_{point.action}", body)
 
-    def sla_awaits(self) -> tuple[str, str | None]:
-        """What the stage waits for, for its SLA's reminders (in the customer's words where
-        it waits on them), and when it expires on the bank's clock (None: it does not); the
-        journey's updates know (workflows/journey_updates.py)."""
+    def stage_awaits(self) -> tuple[str, str | None]:
+        """What the stage waits for (in the customer's words where it waits on them), and when
+        it expires on the bank's clock (None: it does not); the journey's updates know
+        (workflows/journey_updates.py)."""
         return "", None
 
     # -- data that leaves the workflow -------------------------------------------------

@@ -499,10 +499,10 @@ class JourneyUpdates(Bookkeeping):
                                          offer.schedule, offer.starts_on)
         return checks
 
-    def sla_awaits(self) -> tuple[str, str | None]:
-        """What the stage waits for, for its SLA's reminders: what the customer was asked for
-        (their words) and until when, the offer's signature and its expiry, or what a stage
-        of the bank waits for (staff words)."""
+    def stage_awaits(self) -> tuple[str, str | None]:
+        """What the stage waits for, for its SLA's reminders and a customer's inquiry: what
+        the customer was asked for (their words) and until when, the offer's signature and
+        its expiry, or what a stage of the bank waits for (staff words)."""
         stage, until = self._stage, self._requested_until
         if stage is Stage.COMPLETENESS:
             return self._requested or "", self.calendar.moment_text(until) if until else None

@@ -346,11 +346,11 @@ class LoanJourneyWorkflow(
                 paid, today = self._disbursement.amount, self.day_of(workflow.now())
                 self._offer = self._offer.value_dated(paid, today, self.calendar)
                 first = self._offer.schedule[0]
-                payees = self._entrusted.instruction if self._entrusted else None
+                instruction = self._entrusted.instruction if self._entrusted else None
                 await self._behind(self.notify(
                     f"{self._workflow_id}:disbursed", "customer", "loan_disbursed",
                     payout_notice(self._application, paid, today, first,
-                                  payees.counterparties if payees else ()),
+                                  instruction.counterparties if instruction else ()),
                 ))
 
     async def _pay_borrower(self) -> Disbursement:

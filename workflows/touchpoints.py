@@ -125,7 +125,7 @@ class TouchpointUpdates(EarlyWarnings):
             await self._check_inquiry_burst(inquiry.channel)
         await self.flush()
         return UpdateResult(stage=self._stage, message=running_answer(
-            self._application, self._stage, *self.sla_awaits()))
+            self._application, self._stage, *self.stage_awaits()))
 
     @record_inquiry.validator
     def _validate_inquiry(self, inquiry: Inquiry) -> None:
