@@ -12,6 +12,7 @@ import store.lpr  # noqa: F401  (the LPR fixings' model, in Base.metadata)
 import store.payer_returns  # noqa: F401  (the returns to payers, in Base.metadata)
 import store.payment_references  # noqa: F401  (the repayments' references, in Base.metadata)
 import store.pending  # noqa: F401  (the pending instructions' model, in Base.metadata)
+import store.policies  # noqa: F401  (the lending policies the workers ran, in Base.metadata)
 import store.refusals  # noqa: F401  (the refused attempts' model, in Base.metadata)
 from store.models import Base
 

@@ -1,0 +1,82 @@
+"""The lending policies the workers have run (journey/policy): each version once, with the
+sha256 of its text, the text and when a worker first loaded it.
+
+A worker records the policy it runs as it starts (`record_policy`): the same text again is
+taken as recorded; other text under a version already recorded is refused
+(`VersionReused`), so one version label always stands for one policy. The newest recorded
+(`in_force`) is the policy in force, which the command line and the library API check by.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import String, Text, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.db import session
+from store.models import Base, BigId
+from store.types import UTCDateTime
+
+
+class LendingPolicyRow(Base):
+    __tablename__ = "lending_policies"
+    __table_args__ = (UniqueConstraint("version", name="uq_lending_policies_version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    first_loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VersionReused(Exception):
+    """A policy's version is recorded with other content: a changed file kept its version."""
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_policy(url: str, version: str, text: str) -> None:
+    """Record the policy `text` of `version` as a worker loads it, unless recorded already;
+    `VersionReused` when `version` is recorded with other content (also by a worker that
+    started at the same moment)."""
+    digest = sha256_of(text)
+    if _recorded(url, version, digest):
+        return
+    try:
+        with session(url) as s:
+            s.add(LendingPolicyRow(version=version, sha256=digest, text=text,
+                                   first_loaded_at=datetime.now(UTC)))
+    except IntegrityError:  # another worker recorded the version a moment before
+        if not _recorded(url, version, digest):
+            raise
+
+
+def _recorded(url: str, version: str, digest: str) -> bool:
+    """Whether `version` is recorded with the content `digest`; `VersionReused` when it is
+    recorded with other content."""
+    with session(url) as s:
+        known = s.scalars(select(LendingPolicyRow)
+                          .where(LendingPolicyRow.version == version)).first()
+        if known is None:
+            return False
+        if known.sha256 != digest:
+            raise VersionReused(
+                f"policy version {version} was first loaded "
+                f"{known.first_loaded_at:%Y-%m-%d %H:%M} UTC with other content (sha256 "
+                f"{known.sha256[:12]}, this file's {digest[:12]})")
+        return True
+
+
+def in_force(url: str) -> LendingPolicyRow | None:
+    """The newest policy a worker recorded (the one first loaded last), or None: none yet."""
+    with session(url) as s:
+        row = s.scalars(select(LendingPolicyRow).order_by(
+            LendingPolicyRow.first_loaded_at.desc(), LendingPolicyRow.id.desc())).first()
+        if row is not None:
+            s.expunge(row)
+        return row
