@@ -26,12 +26,13 @@ from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities import build_activities
+from activities.policy import LoadedPolicy
 from journey import contracts
 from journey.settings import Settings
 from starter import boundary
 from starter.boundary import end_process, settings_checked
 from starter.errors import SetupError
-from starter.start_checks import check_start
+from starter.start_checks import check_start, policy_in_service
 from workflows.archivist import HistoryArchivistWorkflow
 from workflows.late_feedback import LateFeedbackWorkflow
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -85,6 +86,7 @@ def build_worker(
     workflows: Sequence[type] = (),
     activities: Sequence[Callable[..., Any]] = (),
     shutdown_grace: timedelta = timedelta(0),
+    policy: LoadedPolicy | None = None,
 ) -> JourneyWorker:
     """The workers for every journey workflow and activity: activities run in a thread pool
     of `settings.activity_slots`, document reads in one of `settings.ocr_slots`, the reads
@@ -92,13 +94,18 @@ def build_worker(
     down, running activities get `shutdown_grace` to finish. `workflows` and `activities` run
     as well: an activity whose function is named like one of the journey's (they are named
     like their methods) runs in its place, which is how tests and the bench stand in for OCR.
-    `settings.worker_role` "journeys" leaves the documents queue out, "documents" the rest."""
+    `settings.worker_role` "journeys" leaves the documents queue out, "documents" the rest.
+    Every journey's intake pins `policy`, else the lending policy read and recorded here
+    (`policy_in_service`: SetupError when it cannot be); a reader ("documents") loads none."""
+    role = settings.worker_role
+    if policy is None and role != "documents":
+        policy = policy_in_service(settings)
     replaced = {a.__name__ for a in activities}
-    every = [*(a for a in build_activities(settings) if a.__name__ not in replaced), *activities]
+    every = [*(a for a in build_activities(settings, policy) if a.__name__ not in replaced),
+             *activities]
     # The journeys' queue keeps READ_DOCUMENT too: reads scheduled there before they had a
     # queue of their own (journeys in flight at the upgrade) still find a reader.
     reading = [a for a in every if a.__name__ == contracts.READ_DOCUMENT]
-    role = settings.worker_role
     journeys = None if role == "documents" else Worker(
         client,
         task_queue=settings.task_queue,
@@ -135,10 +142,12 @@ def _activity_worker(client: Client, task_queue: str, activities: list[Callable[
     )
 
 
-async def run(settings: Settings | None = None, client: Client | None = None) -> None:
+async def run(settings: Settings | None = None, client: Client | None = None,
+              policy: LoadedPolicy | None = None) -> None:
     """Run until SIGTERM or SIGINT (in the main thread) or until cancelled, then shut down
     gracefully. A client handed in brings its own runtime, and so its metrics (`up` starts
-    them with `metrics_runtime`); without one, the worker connects with `metrics_runtime`'s."""
+    them with `metrics_runtime`); without one, the worker connects with `metrics_runtime`'s.
+    `policy`: the lending policy `check_start` loaded (else `build_worker` loads it)."""
     from starter.cluster_checks import require_search_attributes
     from starter.connect import connect
     from starter.encryption import writes_allowed
@@ -151,7 +160,8 @@ async def run(settings: Settings | None = None, client: Client | None = None) ->
         await require_search_attributes(client)
     await writes_allowed(client, "worker not started")  # its results are payloads too
     with stop_signals() as stop:
-        async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE) as worker:
+        async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE,
+                                policy=policy) as worker:
             log.info("%s worker polling task queue(s) %s at %s", settings.worker_role,
                      ", ".join(worker.task_queues), settings.temporal_address)
             # acts typed while no worker ran (starter/pending.py); a reader takes none
@@ -234,8 +244,7 @@ def log_to_stderr() -> None:
 
 async def checked_run(settings: Settings) -> None:
     """`run`, once the data directory and the policy file are found usable (SetupError)."""
-    check_start(settings)
-    await run(settings)
+    await run(settings, policy=check_start(settings))
 
 
 def main() -> None:

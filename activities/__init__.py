@@ -6,13 +6,18 @@ Activities are synchronous functions run in the worker's thread pool: OCR and SQ
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journey.settings import Settings
 
+if TYPE_CHECKING:
+    from activities.policy import LoadedPolicy
 
-def build_activities(settings: Settings) -> list[Callable[..., Any]]:
-    """Every activity of the journey, bound to one set of settings."""
+
+def build_activities(settings: Settings, policy: LoadedPolicy | None = None
+                     ) -> list[Callable[..., Any]]:
+    """Every activity of the journey, bound to one set of settings; `policy`, the lending
+    policy the worker loaded as it started, is the one each intake pins."""
     from activities.archive import ArchiveActivities
     from activities.chain_anchor import AnchorActivities
     from activities.decisions import check_completeness, route_case
@@ -29,7 +34,7 @@ def build_activities(settings: Settings) -> list[Callable[..., Any]]:
     feedback = FeedbackActivities(settings)
     exposure = ExposureActivities(settings)
     return [
-        PolicyActivities(settings).load_policy,
+        PolicyActivities(settings, policy).load_policy,
         DocumentActivities(settings).read_document,
         check_completeness,
         route_case,

@@ -1,10 +1,12 @@
-"""Read the lending policy, build the working calendar and read the LPR fixing in force,
-once per journey (none pinned when it fails its seal: the offer reads it again, and waits)."""
+"""The lending policy as a worker read it at its start, pinned at every intake with the working
+calendar and the LPR fixing in force, read once per journey (none pinned when it fails its
+seal: the offer reads it again, and waits)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from journey.lpr import LprFixing
 from journey.policy import Policy, PolicyError, WorkingCalendar, build_calendar, parse_policy
 from journey.settings import Settings
 from store.lpr_in_force import FixingSealBroken, read_in_force
+from store.policies import sha256_of
 
 
 def policy_text(path: Path | None) -> str:
@@ -31,6 +34,25 @@ def read_policy(path: Path | None) -> Policy:
     """The lending policy at `path` (the default one without), read and parsed: OSError or
     PolicyError when it cannot be."""
     return parse_policy(policy_text(path))
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    """A policy file as a worker loads it: its text, parsed, and the sha256 of the text."""
+
+    text: str
+    policy: Policy
+
+    @property
+    def sha256(self) -> str:
+        return sha256_of(self.text)
+
+
+def load_policy_file(path: Path | None) -> LoadedPolicy:
+    """The lending policy at `path` (the default one without) with its text: OSError or
+    PolicyError when it cannot be read and parsed."""
+    text = policy_text(path)
+    return LoadedPolicy(text=text, policy=parse_policy(text))
 
 
 def china_calendar(today: date, years: int) -> WorkingCalendar:
@@ -48,18 +70,29 @@ def _china_calendar(year: int, years: int) -> WorkingCalendar:
 
 
 class PolicyActivities:
-    def __init__(self, settings: Settings) -> None:
+    """`load_policy` pins `loaded`, the policy the worker read and checked as it started
+    (starter/start_checks.py), at every intake: an edit of the file takes effect when the
+    workers restart. Without one (a worker a test builds), the file is read at the first
+    intake, once."""
+
+    def __init__(self, settings: Settings, loaded: LoadedPolicy | None = None) -> None:
         self._settings = settings
+        self._given = loaded
+
+    @cached_property
+    def _loaded(self) -> LoadedPolicy:
+        return self._given or load_policy_file(self._settings.policy_file)
 
     @activity.defn(name=contracts.LOAD_POLICY)
     def load_policy(self, request: LoadPolicyInput) -> PolicySnapshot:
         try:
-            policy = read_policy(self._settings.policy_file)
+            loaded = self._loaded
         except (OSError, PolicyError) as err:
             raise ApplicationError(
                 f"the lending policy cannot be loaded: {err}", type="PolicyError"
             ) from err
-        return PolicySnapshot(policy=policy, calendar=china_calendar(request.today, request.years),
+        return PolicySnapshot(policy=loaded.policy, sha256=loaded.sha256,
+                              calendar=china_calendar(request.today, request.years),
                               lpr=self._fixing(request.today))
 
     def _fixing(self, today: date) -> LprFixing | None:

@@ -61,6 +61,8 @@ class PolicySnapshot(BaseModel):
     policy: Policy
     calendar: WorkingCalendar
     lpr: LprFixing | None = None
+    # the sha256 of the policy file's text as the worker loaded it (None: pinned before)
+    sha256: str | None = None
 
 
 class ReadDocumentInput(BaseModel):

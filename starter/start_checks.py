@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import tempfile
 
-from activities.policy import read_policy
+from activities.policy import LoadedPolicy, load_policy_file
 from journey.policy import PolicyError
 from journey.settings import Settings
 from starter.errors import SetupError
+from store.policies import VersionReused, record_policy
 
 
 def data_dir_ready(settings: Settings) -> None:
@@ -29,20 +30,28 @@ def data_dir_ready(settings: Settings) -> None:
                          "or set another") from err
 
 
-def policy_readable(settings: Settings) -> None:
-    """Read and parse the lending policy as each journey's `load_policy` does; SetupError
-    naming LOAN_JOURNEY_POLICY_FILE when it cannot be. A reader (role "documents") loads
-    none."""
-    if settings.worker_role == "documents":
-        return
+def policy_in_service(settings: Settings) -> LoadedPolicy:
+    """The lending policy a worker runs, read and parsed as it starts, and recorded in the
+    journey database as the one the workers run (store/policies.py): each journey's intake
+    pins it as it is now. SetupError naming LOAN_JOURNEY_POLICY_FILE when it cannot be read
+    or parsed, or when its version is recorded with other content."""
     try:
-        read_policy(settings.policy_file)
+        loaded = load_policy_file(settings.policy_file)
     except (OSError, PolicyError) as err:
         raise SetupError(f"LOAN_JOURNEY_POLICY_FILE cannot be used: {err}; point it at a "
                          "readable policy file, or unset it for the default policy") from err
+    try:
+        record_policy(settings.db_url, loaded.policy.version, loaded.text)
+    except VersionReused as err:
+        raise SetupError(f"LOAN_JOURNEY_POLICY_FILE cannot be used: {err}; a changed policy "
+                         "is a new policy: give the changed file a new \"version\", or put "
+                         "back the content of the one recorded") from err
+    return loaded
 
 
-def check_start(settings: Settings) -> None:
-    """The data directory and the policy file, before any server or worker starts."""
+def check_start(settings: Settings) -> LoadedPolicy | None:
+    """The data directory and the policy file, before any server or worker starts: the
+    policy the worker runs (`policy_in_service`), or None for a reader (role "documents"),
+    which loads none."""
     data_dir_ready(settings)
-    policy_readable(settings)
+    return None if settings.worker_role == "documents" else policy_in_service(settings)
