@@ -127,6 +127,7 @@ class JourneyStatus(BaseModel):
     # instruction): since when, and its warning and due points
     wait: QueueWait | None = None
     policy_version: str | None = None
+    policy_sha256: str | None = None  # of the pinned policy's text (None: pinned before kept)
     route: Route | None = None
     completeness: Completeness | None = None
     readings: list[DocumentReading] = Field(default_factory=list)

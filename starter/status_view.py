@@ -48,7 +48,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             head.add_row("exposure", escape(s.route.why_tier()))
         if s.exposure_told:
             head.add_row("exposure now", escape(s.exposure_told))
-        head.add_row("policy", f"{s.policy_version} (rule {s.route.rule})")
+    if s.policy_version:
+        head.add_row("policy", escape(pinned_policy(s)))
     if s.offer:
         head.add_row(
             "offer",
@@ -137,6 +138,14 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             )
         parts.append(decisions)
     return Group(*parts)
+
+
+def pinned_policy(s: JourneyStatus) -> str:
+    """The policy the journey pinned: its version, a short hash of its content (one pinned
+    before the hash was kept has none) and the routing rule that fired on it."""
+    said = [f"sha256 {s.policy_sha256[:12]}"] if s.policy_sha256 else []
+    said += [f"rule {s.route.rule}"] if s.route else []
+    return f"{s.policy_version}" + (f" ({', '.join(said)})" if said else "")
 
 
 def interest_text(i: InterestPosition) -> str:
