@@ -55,6 +55,7 @@ from starter.pending_late import AFTER_THE_END, taken_after_the_end
 from starter.pending_request import dropped, kept_request, set_aside, whole
 from starter.pending_send import as_typist, sent
 from starter.pending_typist import typist_allowed
+from starter.pinned_policy import listed_in_force
 from starter.unbooked_steps import booking, loan_of, on_its_loan
 from store import record_seals
 from store.pending import (
@@ -128,7 +129,9 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
     repayment's reference is claimed for its loan first (starter/money_references.py:
     `Refused` when another payment holds it), and released when nothing is recorded; one sent
     to a loan that has ended is answered as recorded if that loan recorded it, else kept as
-    money received and not booked (`KeptUnbooked`)."""
+    money received and not booked (`KeptUnbooked`). Staff absent from or inactive in the
+    policy in force are refused first, nothing claimed, sent or kept (`listed_in_force`)."""
+    listed_in_force(settings, workflow_id, update, request)
     held = await money_references.claimed(settings, workflow_id, request)
     try:
         return await _sent_or_kept(client, settings, workflow_id, update, request, result_type)

@@ -1,25 +1,43 @@
-"""The lending policy a worker pins for what starts now, as the command line checks by it before
-a journey can (its start) or beside one (its review schedule, its records): who the staff
-directory lists in which role, what a journey can wait on, and a refused attempt as auditors
-keep it."""
+"""The lending policy in force, as the command line and the library API check by it before a
+journey can (its start, every act's actor) or beside one (its review schedule, its records,
+the report's SLAs): who the staff directory lists in which role, what a journey can wait on,
+and a refused attempt as auditors keep it.
+
+The policy in force is the newest one the workers recorded as they started
+(store/policies.py): what a journey starting now pins. Only while none is recorded (no worker
+has started on this journey database yet) is it the command line's own
+LOAN_JOURNEY_POLICY_FILE (the default policy without)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel
 
 from activities.policy import policy_text
 from journey.actors import Actor, Role
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.policy import ApprovalTier, DecisionRefused, Policy, authorize_staff, parse_policy
+from journey.policy.stand_ins import authorize_listed
 from journey.settings import Settings
 from starter.attempts import Attempt, refusal_of
 from starter.errors import Refused
+from store.policies import in_force
 from store.refusals import Refusal
 
 
 def current_policy(settings: Settings) -> Policy:
-    """The lending policy a worker with these settings pins for a journey starting now."""
-    return _parsed(policy_text(settings.policy_file))
+    """The lending policy in force for the journey database of `settings`: the one a journey
+    starting now pins."""
+    return policy_in_force(settings.db_url, settings.policy_file)
+
+
+def policy_in_force(db_url: str, own_file: Path | None) -> Policy:
+    """The newest policy the workers recorded in the journey database at `db_url`; `own_file`
+    (the default policy without) while none is recorded."""
+    recorded = in_force(db_url)
+    return _parsed(recorded.text if recorded is not None else policy_text(own_file))
 
 
 @lru_cache(maxsize=4)
@@ -28,7 +46,7 @@ def _parsed(text: str) -> Policy:
 
 
 def directory_role(settings: Settings, actor_id: str) -> Role | None:
-    """The role the staff directory of the policy a worker pins now gives `actor_id`; None
+    """The role the staff directory of the policy in force gives `actor_id`; None
     for someone it does not list (a customer, a stranger: refused where they act)."""
     member = current_policy(settings).member(actor_id)
     return member.role if member is not None else None
@@ -37,7 +55,7 @@ def directory_role(settings: Settings, actor_id: str) -> Role | None:
 def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str,
                tried: tuple[str, str] | None = None) -> None:
     """`actor` is an active member of the staff directory in one of `roles`, by the policy
-    the worker pins, or `Refused` starting with `refused`: for what acts before a journey
+    in force, or `Refused` starting with `refused`: for what acts before a journey
     can refuse it (its start) or beside it (its review schedule); `tried`, the journey and
     the action, keeps the attempt for auditors."""
     try:
@@ -47,6 +65,23 @@ def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str,
         raise Refused(f"{refused}: {err}", kept) from err
 
 
+def listed_in_force(settings: Settings, workflow_id: str, update: str, request: BaseModel
+                    ) -> None:
+    """The staff member an act is sent by (`request.actor`) is listed and active in the
+    policy in force, or `Refused`, the attempt kept, naming whom to ask instead: before the
+    update is sent, or kept for delivery. A journey's own validators check its actors against
+    the staff directory the journey pinned at its intake only: one who left since is refused
+    here (a raw Temporal client, which skips this, is checked by the journey's alone)."""
+    actor = getattr(request, "actor", None)
+    if not isinstance(actor, Actor):
+        return
+    try:
+        authorize_listed(current_policy(settings), actor)
+    except DecisionRefused as err:
+        why = str(err)
+        raise Refused(f"{update} refused: {why}", attempt(workflow_id, update, actor, why)) from err
+
+
 def attempt(workflow_id: str, action: str, actor: Actor | None, reason: str) -> Refusal:
     """A refused attempt as auditors keep it: who, from where, what, why."""
     return refusal_of(Attempt(workflow_id, action, actor.id if actor else "-",
@@ -54,7 +89,7 @@ def attempt(workflow_id: str, action: str, actor: Actor | None, reason: str) -> 
 
 
 def team_names(settings: Settings) -> list[str]:
-    """What a journey can wait on in the policy the worker pins: its risk teams, approval
+    """What a journey can wait on in the policy in force: its risk teams, approval
     tiers and, with entrusted payment, operations."""
     policy = current_policy(settings)
     teams = {m.team for m in policy.staff if m.team} | {r.team for r in policy.routing.rules}

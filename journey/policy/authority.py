@@ -19,6 +19,7 @@ from journey.decisions import ApprovalDecision, Verdict
 from journey.policy.errors import DecisionRefused
 from journey.policy.routing import ApprovalTier, Route
 from journey.policy.staff import StaffMember
+from journey.policy.stand_ins import no_longer_active
 
 if TYPE_CHECKING:
     from journey.policy.models import Policy
@@ -61,7 +62,7 @@ def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMemb
             "act under your own staff id, or ask operations to add you to the policy"
         )
     if not member.active:
-        raise DecisionRefused(f"{actor.id!r} is no longer active: ask a supervisor to act")
+        raise DecisionRefused(no_longer_active(policy, actor.id))
     if actor.role != member.role:
         raise DecisionRefused(
             f"{actor.id!r} acted as {actor.role} but the directory lists them as "
