@@ -30,12 +30,6 @@ def policy_text(path: Path | None) -> str:
     return resources.files("journey").joinpath("policies/default.json").read_text("utf-8")
 
 
-def read_policy(path: Path | None) -> Policy:
-    """The lending policy at `path` (the default one without), read and parsed: OSError or
-    PolicyError when it cannot be."""
-    return parse_policy(policy_text(path))
-
-
 @dataclass(frozen=True)
 class LoadedPolicy:
     """A policy file as a worker loads it: its text, parsed, and the sha256 of the text."""

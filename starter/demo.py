@@ -93,12 +93,12 @@ def demo(
 
 async def _demo(settings: Settings, keep: bool, html: Path) -> None:
     migrate(settings.db_url)
-    policy = pinned_policy.current_policy(settings)
     suffix = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     console.print(f"[bold]Starting the embedded Temporal server[/] on {settings.temporal_address}")
     async with embedded_server(settings) as env:
         await encryption.writes_allowed(env.client, "demo not run")
         async with build_worker(env.client, settings):
+            policy = pinned_policy.current_policy(settings)  # the one its worker recorded
             await _play(env.client, settings, policy, suffix, keep, html)
 
 
@@ -112,7 +112,7 @@ async def _play(client: Client, settings: Settings, policy: Policy, suffix: str,
     finals = await asyncio.gather(*plays)
     console.print(_summary(scenarios(), finals))
     report = build_report(settings.db_url)
-    print_report(report, console)
+    print_report(report, console, policy)
     render_html(report, html)
     running = [f.workflow_id for f in finals if f.stage is Stage.POST_LOAN]
     await _listed(client, work_lists.book_query(), running)

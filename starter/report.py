@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from activities.policy import read_policy
 from journey.application import Product
 from journey.policy.errors import PolicyError
 from journey.policy.models import Policy
@@ -28,6 +27,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from starter.errors import BadInput
 from starter.journey_map import render_html
+from starter.pinned_policy import policy_in_force
 from starter.terminal import wide_console
 from store.export import export_csv, export_xes
 from store.report_models import (
@@ -119,12 +119,12 @@ def _counted(target: StageSla) -> str:
     return f"{human(target.target.total_seconds())} calendar"
 
 
-def _current_policy() -> Policy | None:
-    """The policy of LOAN_JOURNEY_POLICY_FILE (the default one without), for its SLAs, or None
-    when it cannot be read: the report reads the database only, and says so under the
-    table."""
+def _in_force(url: str) -> Policy | None:
+    """The policy in force for the journey database at `url` (starter/pinned_policy.py), or
+    None when it cannot be read: the report reads the timing events only, and says so under
+    the table."""
     try:
-        return read_policy(Settings().policy_file)
+        return policy_in_force(url, Settings().policy_file)
     except (OSError, PolicyError):
         return None
 
@@ -138,7 +138,7 @@ def _stage_table(r: JourneyReport, policy: Policy | None) -> Table:
                 "breached"):
         t.add_column(col, justify="right")
     if policy is not None:
-        t.add_column("SLA (policy now)", justify="right")
+        t.add_column(f"SLA (policy {policy.version})", justify="right")
     per_product = len({s.product for s in r.stages}) > 1
     for total in r.stage_totals:
         rows = [total]
@@ -233,14 +233,15 @@ def _print_touchpoints(t: TouchpointReport, console: Console) -> None:
         console.print(f"waiting time vs score at {w.stage}: r = {r} over {w.n} journey(s)")
 
 
-def print_report(r: JourneyReport, console: Console | None = None) -> None:
+def print_report(r: JourneyReport, console: Console | None = None,
+                 policy: Policy | None = None) -> None:
+    """The report's tables, the SLA column by `policy` (the policy in force; none: left out)."""
     console = console or Console()
     console.print(f"[bold]{r.journeys}[/] journeys, [bold]{r.events}[/] events ({scope(r)})",
                   highlight=False)
     if not r.stage_totals:
         console.print("No stage has been entered yet.")
         return
-    policy = _current_policy()
     console.print(_stage_table(r, policy))
     console.print(measured(r), markup=False, highlight=False)
     if policy is None:
@@ -248,7 +249,8 @@ def print_report(r: JourneyReport, console: Console | None = None) -> None:
     else:
         console.print(
             "warned and breached count against the SLA each journey pinned at its start; the "
-            "SLA column is the current policy's target, and how it counts", highlight=False
+            f"SLA column is the target of the policy in force, {policy.version} (the newest the "
+            "workers run), and how it counts", highlight=False
         )
     console.print(_funnel_table(r))
     console.print(FUNNEL_MEANS, markup=False, highlight=False)
@@ -282,11 +284,12 @@ def report(
     if since and until and until <= since:
         raise typer.BadParameter(f"{until} is not after --since {since}", param_hint="--until")
     product_value = product.value if product else None
-    result = build_journey_map(_db(db), product=product_value, since=since, until=until)
+    url = _db(db)
+    result = build_journey_map(url, product=product_value, since=since, until=until)
     if json_output:
         typer.echo(result.model_dump_json(indent=2))
     else:
-        print_report(result, wide_console(150))
+        print_report(result, wide_console(150), _in_force(url))
     if html is not None:
         render_html(result, html)
         typer.echo(f"journey map written to {html}", err=json_output)
