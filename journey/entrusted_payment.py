@@ -24,9 +24,8 @@ from pydantic import BaseModel, Field, computed_field
 from journey.actors import Actor
 from journey.application import LoanApplication
 from journey.drawdowns import Payee, borrower_as_payee
+from journey.policy.entrusted import OPERATIONS_TEAM as OPERATIONS_TEAM  # its work list
 from journey.repayment import money
-
-OPERATIONS_TEAM = "operations"  # the team an entrusted payout waits on (its work list)
 
 
 class Counterparty(Payee):

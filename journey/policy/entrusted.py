@@ -21,6 +21,8 @@ from journey.application import Product
 from journey.policy.amounts import Yuan
 from journey.policy.sla import StageSla
 
+OPERATIONS_TEAM = "operations"  # the team an entrusted payout waits on (its work list)
+
 
 class EntrustedPaymentPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -19,6 +19,7 @@ from journey.policy.codes import CodeList
 from journey.policy.completeness import CompletenessRules
 from journey.policy.entrusted import EntrustedPaymentPolicy
 from journey.policy.errors import PolicyError
+from journey.policy.file_rules import file_problems
 from journey.policy.pricing import PricingPolicy
 from journey.policy.routing import ApprovalTier, RoutingPolicy
 from journey.policy.sla import SlaPolicy
@@ -152,12 +153,16 @@ class Policy(BaseModel):
 
 
 def parse_policy(text: str) -> Policy:
-    """A validated policy from JSON text, or `PolicyError` listing what to fix."""
+    """A validated policy from JSON text, or `PolicyError` listing what to fix (also what a
+    policy file must satisfy beyond the model: journey/policy/file_rules.py)."""
     try:
-        return Policy.model_validate_json(text)
+        policy = Policy.model_validate_json(text)
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_url=False):
             where = ".".join(str(p) for p in err["loc"]) or "(top level)"
             lines.append(f"{where}: {err['msg']}")
         raise PolicyError("policy file is invalid; fix: " + "; ".join(lines)) from None
+    if problems := file_problems(policy):
+        raise PolicyError("policy file is invalid; fix: " + "; ".join(problems))
+    return policy
