@@ -294,9 +294,23 @@ def test_authorize_staff(policy: Policy) -> None:
     gone = policy.model_copy(
         update={"staff": [m.model_copy(update={"active": False}) for m in policy.staff]}
     )
-    with pytest.raises(DecisionRefused, match="no longer active"):
+    with pytest.raises(DecisionRefused, match="no longer active in policy .*: no active "
+                       "operations is left in the staff directory"):
         authorize_staff(gone, Actor(id="ops-wang", role=R.OPERATIONS), {R.OPERATIONS})
     assert issubclass(DecisionRefused, ValueError)
+
+
+def test_an_inactive_approver_is_told_who_may_vote_at_the_tier_now(policy: Policy) -> None:
+    """Not "ask a supervisor", who may not vote: the tier's active approvers."""
+    staff = [m.model_copy(update={"active": False}) if m.id == "appr-ho-2" else m
+             for m in policy.staff]
+    left = policy.model_copy(update={"staff": staff})
+    with pytest.raises(DecisionRefused) as refused:
+        authorize_approval(left, _route(tier=ApprovalTier.HEAD_OFFICE),
+                           Actor(id="appr-ho-2", role=R.APPROVER), Decimal(8_000_000),
+                           "ops-li", "risk-sme-1", [])
+    assert str(refused.value) == (f"'appr-ho-2' is no longer active in policy {policy.version}: "
+                                  "ask an active head_office approver: appr-ho-1")
 
 
 def test_a_case_is_settled_when_the_votes_decide_it() -> None:

@@ -89,6 +89,12 @@ BROKEN = [
      "entrusted_payment.over.fixed_asset: Input should be greater than 0"),
     ("an entrusted-payment field the engine does not take", "entrusted_payment.over_by", {},
      "entrusted_payment.over_by"),
+    ("a negative routing threshold", "routing.rules.3.when.amount_over", "-5000000",
+     "routing rule 'corporate-large' has amount_over -5000000, below 0"),
+    ("a negative escalation threshold", "routing.escalations.0.when.term_months_over", -1,
+     "has term_months_over -1, below 0"),
+    ("staff on a team nothing routes to", "staff.6.team", "retail_risk",
+     "staff 'risk-sme-1' is in team 'retail_risk', which no routing rule sends work to"),
 ]
 
 
@@ -100,6 +106,26 @@ def test_broken_policy_is_refused_with_what_to_fix(path: str, value: Any, says: 
     with pytest.raises(PolicyError, match="fix") as exc:
         parse_policy(text)
     assert says in str(exc.value)
+
+
+def test_operations_and_the_approval_tiers_are_teams_work_waits_on() -> None:
+    """An entrusted payout waits on operations, an approval on its tier: teams no routing
+    rule names, whose staff are on work lists all the same."""
+    data = _default()
+    data["staff"][0]["team"] = "operations"
+    data["staff"][14]["team"] = "branch"
+    assert parse_policy(json.dumps(data, ensure_ascii=False)).member("ops-wang") is not None
+
+
+def test_a_journey_pinned_before_the_file_rules_still_reads_its_policy(policy: Policy) -> None:
+    """The file rules are the file's, not the model's: a policy pinned in a history with staff
+    on a team no rule routes to comes back as it was when the journey replays."""
+    staff = [m.model_copy(update={"team": "retail_risk"}) if m.id == "audit-1" else m
+             for m in policy.staff]
+    pinned = policy.model_copy(update={"staff": staff}).model_dump_json()
+    assert Policy.model_validate_json(pinned).member("audit-1").team == "retail_risk"  # type: ignore[union-attr]
+    with pytest.raises(PolicyError, match="'audit-1' is in team 'retail_risk'"):
+        parse_policy(pinned)
 
 
 def test_team_without_supervisor_is_refused() -> None:
