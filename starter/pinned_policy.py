@@ -3,8 +3,8 @@ journey can (its start, every act's actor) or beside one (its review schedule, i
 the report's SLAs): who the staff directory lists in which role, what a journey can wait on,
 and a refused attempt as auditors keep it.
 
-The policy in force is the newest one the workers recorded as they started
-(store/policies.py): what a journey starting now pins. Only while none is recorded (no worker
+The policy in force is the one a worker loaded last, as the workers record it when they
+start (store/policies.py): what a journey starting now pins. Only while none is recorded (no worker
 has started on this journey database yet) is it the command line's own
 LOAN_JOURNEY_POLICY_FILE (the default policy without)."""
 

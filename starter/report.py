@@ -249,8 +249,8 @@ def print_report(r: JourneyReport, console: Console | None = None,
     else:
         console.print(
             "warned and breached count against the SLA each journey pinned at its start; the "
-            f"SLA column is the target of the policy in force, {policy.version} (the newest the "
-            "workers run), and how it counts", highlight=False
+            f"SLA column is the target of the policy in force, {policy.version} (the one the "
+            "workers loaded last), and how it counts", highlight=False
         )
     console.print(_funnel_table(r))
     console.print(FUNNEL_MEANS, markup=False, highlight=False)

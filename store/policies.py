@@ -1,10 +1,11 @@
 """The lending policies the workers have run (journey/policy): each version once, with the
-sha256 of its text, the text and when a worker first loaded it.
+sha256 of its text, the text, and when a worker first and last loaded it.
 
 A worker records the policy it runs as it starts (`record_policy`): the same text again is
 taken as recorded; other text under a version already recorded is refused
-(`VersionReused`), so one version label always stands for one policy. The newest recorded
-(`in_force`) is the policy in force, which the command line and the library API check by.
+(`VersionReused`), so one version label always stands for one policy. The one a worker
+loaded last (`in_force`) is the policy in force, which the command line and the library API
+check by: workers restarted on an older version bring it back in force.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class LendingPolicyRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     first_loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class VersionReused(Exception):
@@ -41,24 +43,24 @@ def sha256_of(text: str) -> str:
 
 
 def record_policy(url: str, version: str, text: str) -> None:
-    """Record the policy `text` of `version` as a worker loads it, unless recorded already;
-    `VersionReused` when `version` is recorded with other content (also by a worker that
-    started at the same moment)."""
-    digest = sha256_of(text)
-    if _recorded(url, version, digest):
+    """Record the policy `text` of `version` as a worker loads it (a version recorded
+    already: loaded again now); `VersionReused` when `version` is recorded with other content
+    (also by a worker that started at the same moment)."""
+    digest, now = sha256_of(text), datetime.now(UTC)
+    if _recorded(url, version, digest, now):
         return
     try:
         with session(url) as s:
             s.add(LendingPolicyRow(version=version, sha256=digest, text=text,
-                                   first_loaded_at=datetime.now(UTC)))
+                                   first_loaded_at=now, last_loaded_at=now))
     except IntegrityError:  # another worker recorded the version a moment before
-        if not _recorded(url, version, digest):
+        if not _recorded(url, version, digest, now):
             raise
 
 
-def _recorded(url: str, version: str, digest: str) -> bool:
-    """Whether `version` is recorded with the content `digest`; `VersionReused` when it is
-    recorded with other content."""
+def _recorded(url: str, version: str, digest: str, now: datetime) -> bool:
+    """Whether `version` is recorded with the content `digest` (then loaded again `now`);
+    `VersionReused` when it is recorded with other content."""
     with session(url) as s:
         known = s.scalars(select(LendingPolicyRow)
                           .where(LendingPolicyRow.version == version)).first()
@@ -69,14 +71,15 @@ def _recorded(url: str, version: str, digest: str) -> bool:
                 f"policy version {version} was first loaded "
                 f"{known.first_loaded_at:%Y-%m-%d %H:%M} UTC with other content (sha256 "
                 f"{known.sha256[:12]}, this file's {digest[:12]})")
+        known.last_loaded_at = max(known.last_loaded_at, now)
         return True
 
 
 def in_force(url: str) -> LendingPolicyRow | None:
-    """The newest policy a worker recorded (the one first loaded last), or None: none yet."""
+    """The policy a worker loaded last, or None: none recorded yet."""
     with session(url) as s:
         row = s.scalars(select(LendingPolicyRow).order_by(
-            LendingPolicyRow.first_loaded_at.desc(), LendingPolicyRow.id.desc())).first()
+            LendingPolicyRow.last_loaded_at.desc(), LendingPolicyRow.id.desc())).first()
         if row is not None:
             s.expunge(row)
         return row

@@ -1,9 +1,10 @@
 """The lending policies the workers have run: each version once, with the sha256 of its text,
-the text itself and when a worker first loaded it. The newest is the policy in force, which
-the command line checks by; a version whose content changed is refused at a worker's start.
+the text itself and when a worker first and last loaded it. The one loaded last is the policy
+in force, which the command line checks by; a version whose content changed is refused at a
+worker's start.
 
-Revision ID: 0016_lending_policies
-Revises: 0015_payer_refunds
+Revision ID: 0018_lending_policies
+Revises: 0017_money_seals
 Create Date: 2026-12-06
 """
 
@@ -12,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_lending_policies"
-down_revision = "0015_payer_refunds"
+revision = "0018_lending_policies"
+down_revision = "0017_money_seals"
 branch_labels = None
 depends_on = None
 
@@ -30,6 +31,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("first_loaded_at", _TS, nullable=False),
+        sa.Column("last_loaded_at", _TS, nullable=False),
         sa.UniqueConstraint("version", name="uq_lending_policies_version"),
     )
 
