@@ -84,7 +84,7 @@ async def test_a_clerk_corrects_a_misread_total_and_the_file_goes_on(
         assert "this needs one of: operations" in await refused(handle, update, fix(RISK_SME))
         assert ("'ops-li' submitted this application and may not correct the readings it is "
                 "decided on (four eyes): another operations clerk checks them against the "
-                "paper (ops-wang)") in await refused(handle, update, fix(SUBMITTER))
+                "paper (ops-wang, ops-zhao)") in await refused(handle, update, fix(SUBMITTER))
         assert "not 'revenue'" in await refused(handle, update, fix(CLERK, "revenue"))
         assert "no document of this journey" in await refused(
             handle, update, fix(CLERK, document="0123456789ab"))
@@ -224,7 +224,8 @@ async def test_a_figure_corrected_after_the_risk_opinion_is_routed_and_reviewed_
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await drive_to(handle, app, Stage.APPROVAL)
         await asked_then_corrected(handle, app, ApprovalDecision(
-            actor=BRANCH_APPROVER, verdict=Verdict.REQUEST_INFO, reason="why so liquid?"),
+            actor=BRANCH_APPROVER, verdict=Verdict.REQUEST_INFO, reason="why so liquid?",
+            question="why is the company so liquid?"),
             "current_assets", "15,000,000.00")
         again = await until_stage(handle, Stage.RISK_REVIEW)
         assert again.attempt == 2 and again.route is not None
@@ -263,7 +264,8 @@ async def test_votes_cast_on_figures_corrected_since_are_set_aside(
         await until_stage(handle, Stage.APPROVAL)
         await handle.execute_update(LoanJourneyWorkflow.decide, vote(CC[0]))
         await asked_then_corrected(handle, app, ApprovalDecision(
-            actor=CC[1], verdict=Verdict.REQUEST_INFO, reason="the cash?"), "cash",
+            actor=CC[1], verdict=Verdict.REQUEST_INFO, reason="the cash?",
+            question="what is the cash at the bank?"), "cash",
             "9,000,000.00")
         again = await until_stage(handle, Stage.RISK_REVIEW)
         aside = next(d for d in again.decisions if d.verdict == "votes set aside")
