@@ -43,3 +43,27 @@ def customer_words(reasons: list[DeclineReason | None]) -> str:
     rejection that states none counts as OTHER), each category once."""
     said = dict.fromkeys(r or DeclineReason.OTHER for r in reasons) or {DeclineReason.OTHER: None}
     return "; ".join(CUSTOMER_WORDS[r] for r in said)
+
+
+def stated(reasons: list[DeclineReason | None]) -> list[str]:
+    """The categories of `reasons` as the bank records them (none stated: other)."""
+    return [(r or DeclineReason.OTHER).value for r in reasons]
+
+
+# the detail of a declined journey's end in its timing events (the bank's record, never the
+# customer's notice): "declined for: leverage, repayment_capacity"
+_DECLINED_FOR = "declined for: "
+
+
+def declined_for(categories: list[str]) -> str:
+    """The detail a decline's end records: its reason categories, each once, in order (none
+    stated: other)."""
+    return _DECLINED_FOR + ", ".join(dict.fromkeys(categories) or [DeclineReason.OTHER])
+
+
+def decline_categories(detail: str | None) -> list[str]:
+    """The categories `declined_for` recorded in `detail`; none for an end that recorded none
+    (declined before the journey recorded them, or no decline)."""
+    if not detail or not detail.startswith(_DECLINED_FOR):
+        return []
+    return detail.removeprefix(_DECLINED_FOR).split(", ")

@@ -89,6 +89,16 @@ class KeepExposureInput(BaseModel):
     credit_code: str
     amount: Decimal
     principal: Decimal | None = None
+    # whose the journey is, kept by `start` (the journey's intake keeps neither)
+    applicant_name: str | None = None
+    relationship_manager: str | None = None
+
+
+class JourneyParties(BaseModel):
+    """Whose a journey is, as its line in the store says (`start` keeps it)."""
+
+    applicant: str | None = None
+    relationship_manager: str | None = None  # the relationship manager who submitted it
 
 
 class KeepExposureResult(BaseModel):

@@ -18,6 +18,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.exposure import kept_and_told
+from journey.actors import Role
 from journey.application import LoanApplication
 from journey.credit_code import is_valid
 from journey.documents import DocumentRef
@@ -167,8 +168,12 @@ async def start_journey(
         raise
     # the borrower's exposure counts it from now, not once a worker runs its intake: an
     # approval of the borrower settling before that (a vote kept while no worker ran) is told
+    # with whose it is: the applicant, and the relationship manager who submitted it
+    by = application.submitted_by
     await kept_and_told(client, settings.db_url, KeepExposureInput(
-        workflow_id=handle.id, credit_code=coded.credit_code, amount=coded.amount),
+        workflow_id=handle.id, credit_code=coded.credit_code, amount=coded.amount,
+        applicant_name=coded.applicant_name,
+        relationship_manager=by.id if by.role is Role.RELATIONSHIP_MANAGER else None),
         settings.archive_seal_key)
     return handle
 

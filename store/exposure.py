@@ -6,7 +6,13 @@ counts: the stage events are the store's record of how each journey ended.
 With the archive key, each line is sealed as it is kept, next in the exposures' chain
 (store/seals.py), and sealed again as its principal changes, that change kept in its own row
 with the seal it replaced: a line's amount or principal changed, or a line inserted or
-deleted, in the database is reported (`loan-journey records verify`)."""
+deleted, in the database is reported (`loan-journey records verify`).
+
+The line says too whose the journey is, as `start` keeps it: the applicant's name and the
+relationship manager who submitted it, for `list` and the relationship manager's work list
+(outside the seal: no figure); and the borrower's applications that ended, read by credit code
+with how and when each ended, are what `status` shows of a new application's history with the
+bank (`ended_applications`)."""
 
 from __future__ import annotations
 
@@ -16,8 +22,10 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from journey.exposure import ExposureLine, KeepExposureInput
-from journey.stages import TERMINAL
+from journey.decline_reasons import decline_categories
+from journey.earlier_applications import EndedApplication
+from journey.exposure import ExposureLine, JourneyParties, KeepExposureInput
+from journey.stages import TERMINAL, Stage
 from journey.timeline import EventType
 from store.db import session
 from store.models import Base, BigId, StageEventRow
@@ -39,6 +47,9 @@ class CreditExposureRow(Base):
     principal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)  # once it runs
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
+    # whose: kept by `start` (a line the journey's intake kept first has neither until then)
+    applicant_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    relationship_manager: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class CreditExposureChangeRow(Base):
@@ -81,7 +92,8 @@ def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
     (store/seals.py); a line kept again (a retried activity) changes nothing, a principal
     given updates the one kept. A sealed line's new principal is sealed again over it, its
     change kept with the seal it replaced; without `key`, the line is left unsealed (`records
-    verify` names it inserted), the change kept all the same."""
+    verify` names it inserted), the change kept all the same. Whose the journey is (`start`'s
+    line) is written on the one the journey's intake may have kept first."""
     with sealing(url, CreditExposureRow.__tablename__) as s:
         row = s.scalars(select(CreditExposureRow).where(
             CreditExposureRow.workflow_id == line.workflow_id)).first()
@@ -89,8 +101,12 @@ def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
         if row is None:
             add_sealed(s, key, CreditExposureRow(
                 workflow_id=line.workflow_id, credit_code=line.credit_code, amount=line.amount,
-                principal=line.principal, updated_at=now), facts, CHAIN)
+                principal=line.principal, updated_at=now, applicant_name=line.applicant_name,
+                relationship_manager=line.relationship_manager), facts, CHAIN)
             return
+        if line.applicant_name is not None:  # `start`'s, after the intake's maybe
+            row.applicant_name = line.applicant_name
+            row.relationship_manager = line.relationship_manager
         if line.principal is None or line.principal == row.principal:
             return
         sealed = row.seal is not None  # one kept before the key is sealed by `records seal`
@@ -102,6 +118,43 @@ def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
         row.principal, row.updated_at, row.seal = line.principal, now, None
         if sealed and key is not None:
             seal_next(s, key, row, facts, CHAIN)
+
+
+def parties(url: str, workflow_ids: list[str]) -> dict[str, JourneyParties]:
+    """Whose each of `workflow_ids` is, as its line says, in one read; those whose line has
+    neither name nor relationship manager (kept before `start` kept them) left out."""
+    if not workflow_ids:
+        return {}
+    with session(url) as s:
+        rows = s.execute(
+            select(CreditExposureRow.workflow_id, CreditExposureRow.applicant_name,
+                   CreditExposureRow.relationship_manager)
+            .where(CreditExposureRow.workflow_id.in_(workflow_ids))
+        ).all()
+    return {r.workflow_id: JourneyParties(applicant=r.applicant_name,
+                                          relationship_manager=r.relationship_manager)
+            for r in rows if r.applicant_name or r.relationship_manager}
+
+
+def ended_applications(url: str, credit_code: str, workflow_id: str) -> list[EndedApplication]:
+    """The borrower's other journeys that ended without a loan (declined, withdrawn,
+    expired), oldest end first, each with its end as its timing events recorded it (a
+    decline's reason categories in the detail of its end, where recorded): one read of the
+    store by credit code, no journey asked."""
+    ends = [Stage.REJECTED.value, Stage.WITHDRAWN.value, Stage.EXPIRED.value]
+    with session(url) as s:
+        rows = s.execute(
+            select(StageEventRow.workflow_id, StageEventRow.stage, StageEventRow.at,
+                   StageEventRow.detail)
+            .join(CreditExposureRow, CreditExposureRow.workflow_id == StageEventRow.workflow_id)
+            .where(CreditExposureRow.credit_code == credit_code,
+                   CreditExposureRow.workflow_id != workflow_id,
+                   StageEventRow.type == EventType.ENTERED.value,
+                   StageEventRow.stage.in_(ends))
+            .order_by(StageEventRow.at, StageEventRow.workflow_id)
+        ).all()
+    return [EndedApplication(workflow_id=r.workflow_id, outcome=Stage(r.stage), at=r.at,
+                             categories=decline_categories(r.detail)) for r in rows]
 
 
 def others(url: str, credit_code: str, workflow_id: str) -> list[ExposureLine]:
