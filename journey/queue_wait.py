@@ -4,7 +4,11 @@ The journey keeps it in its QueueWait search attribute (workflows/search_attribu
 `queue <team>` reads it from visibility with the rest of the row: since when the case has
 waited on the team (its stage visit's entry, or the moment it came to the team: an early
 warning on a running loan), the stage's SLA warning and breach points of that wait, and
-whether the SLA counts working time (the policy's business units) or calendar time.
+whether the SLA counts working time (the policy's business units) or calendar time. A case
+that waits on the customer (its supplements, an answer to a decider's question, the offer's
+signature) is on no team's queue: its wait says instead what the customer owes, since when
+(the first request of the round, the offer's day) and by when, for `queue --waiting-on
+customer`.
 """
 
 from __future__ import annotations
@@ -23,8 +27,11 @@ class QueueWait(BaseModel):
     warn_at: datetime | None = None  # None: the stage has no SLA in the policy
     due_at: datetime | None = None
     # what the case awaits of the team, where its stage does not say it all (an entrusted
-    # payout's instruction awaiting its confirmation); None: what the stage waits for
+    # payout's instruction awaiting its confirmation), or of the customer, for the
+    # relationship managers' work list ("documents", "an answer", "a signature"); None: what
+    # the stage waits for
     awaiting: str | None = None
+    until: datetime | None = None  # waiting on the customer: by when (the application expires)
 
     def stamp(self) -> str:
         """The search attribute's text: compact JSON, seconds, UTC."""

@@ -61,6 +61,11 @@ QUEUE_WAIT_LISTED = "queue-wait-attribute"
 # application, by when and how to send it, and the owner's, the case's submitter's at the
 # customer's stages, says the same in staff words (journey/sla_reminders.py).
 SLA_REMINDERS_IN_WORDS = "sla-reminders-in-words"
+# workflow.patched marker: before it, a case waiting on the customer listed QueueWait "-"; since,
+# its QueueWait says what the customer owes (supplements, an answer, the offer's signature),
+# since when and by when, for the relationship managers' work list (`queue --waiting-on
+# customer`), upserted as the customer is asked (workflows/loan_journey.py).
+CUSTOMER_WAIT_LISTED = "customer-wait-attribute"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -72,13 +77,16 @@ _SLA_EVENT = {
 class JourneyEnded(Exception):
     """Control flow: the journey leaves the stage table for a terminal state. `told`: why, in
     the customer's words (journey/end_notices.py), for the notice of an application that ends
-    without a loan; none, no notice."""
+    without a loan; none, no notice. `categories`: a decline's reason categories, which its end
+    records for the bank (`status` of the borrower's next application shows them)."""
 
-    def __init__(self, outcome: Stage, reason: str, told: str = "") -> None:
+    def __init__(self, outcome: Stage, reason: str, told: str = "",
+                 categories: list[str] | None = None) -> None:
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
         self.told = told
+        self.categories = categories  # a decline's reason categories (decline_reasons.py)
 
 
 class Bookkeeping:
@@ -107,6 +115,8 @@ class Bookkeeping:
         self._seq = 0
         self._exit_to: Stage | None = None
         self._withdrawal: Withdrawal | None = None
+        # what the customer owes at a stage (CUSTOMER_WAIT_LISTED): the stage's QueueWait
+        self._owed: tuple[Stage, QueueWait] | None = None
 
     # -- the one place where stages begin and end ------------------------------------
 
@@ -169,14 +179,14 @@ class Bookkeeping:
     async def _after_stage_exit(self, visit: StageVisit) -> None:
         """A hook once a stage is left (workflows/touchpoints.py asks for feedback)."""
 
-    def enter_terminal(self, outcome: Stage) -> None:
+    def enter_terminal(self, outcome: Stage, detail: str | None = None) -> None:
         self._stage, self._waits_on, self._team = outcome, Party.SYSTEM, None
         if workflow.patched(SLA_CLEARED_AT_END):
             self._sla_state = "-"  # nothing waits on anyone any more
         self._visits.append(
             StageVisit(stage=outcome, attempt=1, waits_on=Party.SYSTEM, entered_at=workflow.now())
         )
-        self.emit(EventType.ENTERED)
+        self.emit(EventType.ENTERED, detail=detail)
         self._upsert()
 
     def _upsert(self) -> None:
@@ -200,7 +210,16 @@ class Bookkeeping:
         wait = self._queue_wait()  # kept up whether listed or not: the team's arrival counts
         if not workflow.patched(QUEUE_WAIT_LISTED):
             return []
+        if self._owed is not None and self._owed[0] is self._stage:  # set since its marker
+            wait = self._owed[1]  # on the customer: what they owe, since and by when
         return [sa.QUEUE_WAIT.value_set(wait.stamp() if wait is not None else "-")]
+
+    def owe(self, stage: Stage, since: datetime, awaits: str, until: datetime) -> None:
+        """The customer owes `awaits` at `stage`, asked `since`, by `until`: listed in QueueWait
+        from the stage's next upsert (the relationship managers' work list), with the stage's
+        SLA on the wait from `since`. Call only under CUSTOMER_WAIT_LISTED."""
+        self._owed = (stage, self.wait_from(since, stage).model_copy(
+            update={"awaiting": awaits, "until": until}))
 
     def _queue_wait(self) -> QueueWait | None:
         """The wait on the team the case is with, from the later of its stage visit's entry

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         RouteInput,
     )
     from journey.decisions import ApprovalDecision, RiskGrade, Verdict
-    from journey.decline_reasons import customer_words
+    from journey.decline_reasons import customer_words, declined_for, stated
     from journey.documents import ReadStatus
     from journey.end_notices import declined_at, end_notice, not_done_by, rate_outside_band
     from journey.offer_notice import offer_notice
@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.supplement_notices import supplements_received, supplements_requested
     from workflows import search_attributes as sa
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
-    from workflows.bookkeeping import JourneyEnded
+    from workflows.bookkeeping import CUSTOMER_WAIT_LISTED, JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
     from workflows.exposure import GROUP_EXPOSURE, keep_exposure
@@ -109,6 +109,10 @@ UNREADABLE_NOT_NEEDED = "unreadable-not-needed"
 # and where the application goes on to (`supplements_met`, as when a clerk's corrections met
 # it). Taken only where the customer was asked this round.
 SUPPLEMENTS_RECEIVED = "supplements-received-told"
+# workflow.patched marker: before it, a declined journey's end recorded no reason category in its
+# timing events; since, its end's detail names them ("declined for: leverage"), which `status`
+# of the borrower's next application shows the bank's staff. Taken at a decline only.
+DECLINE_CATEGORIES_RECORDED = "decline-categories-recorded"
 
 
 @workflow.defn
@@ -139,10 +143,11 @@ class LoanJourneyWorkflow(
                 await self.offer()
                 await self.disbursement()
             await self.post_loan()
-            outcome, reason, told = Stage.CLOSED, self.closing_reason(), ""
+            outcome, reason, told, categories = Stage.CLOSED, self.closing_reason(), "", None
         except JourneyEnded as ended:
-            outcome, reason, told = ended.outcome, ended.reason, ended.told
-        return await self.finish(outcome, reason, told)
+            outcome, reason, told, categories = (ended.outcome, ended.reason, ended.told,
+                                                 ended.categories)
+        return await self.finish(outcome, reason, told, categories)
 
     # -- the stages, in the order of the table --------------------------------------------
 
@@ -193,6 +198,7 @@ class LoanJourneyWorkflow(
         # keeps state: the marker is taken from the second visit of a round on.
         clock, first = SlaClock(), True
         self._asked = None  # a new round
+        self._owed = None  # nothing asked of the customer in it yet
         while True:
             kept = clock if first or workflow.patched(SLA_BY_ROUND) else None
             first = False
@@ -241,7 +247,8 @@ class LoanJourneyWorkflow(
                 if opinion.verdict is Verdict.REJECT:
                     raise JourneyEnded(Stage.REJECTED, f"risk review: {opinion.reason}",
                                        declined_at(Stage.RISK_REVIEW,
-                                                   customer_words([opinion.category])))
+                                                   customer_words([opinion.category])),
+                                       stated([opinion.category]))
                 if opinion.verdict is Verdict.APPROVE:
                     return
                 self._exit_to = Stage.COMPLETENESS
@@ -259,10 +266,10 @@ class LoanJourneyWorkflow(
                 await self.wait_for(self._approval_settled)
                 last = self._votes[-1]
                 if last.verdict is Verdict.REJECT or self._out_of_reach():
+                    against = [v.category for v in self._votes if v.verdict is Verdict.REJECT]
                     raise JourneyEnded(Stage.REJECTED, f"approval: {self._against(last)}",
-                                       declined_at(Stage.APPROVAL, customer_words(
-                                           [v.category for v in self._votes
-                                            if v.verdict is Verdict.REJECT])))
+                                       declined_at(Stage.APPROVAL, customer_words(against)),
+                                       stated(against))
                 if last.verdict is Verdict.APPROVE and workflow.patched(EXPOSURE_AT_DECISION):
                     standing = await self._authority_now()
                     if standing is not None:  # re-routed, or votes set aside: vote on
@@ -302,7 +309,8 @@ class LoanJourneyWorkflow(
             raise JourneyEnded(Stage.REJECTED, (
                 f"offer not made on the LPR in force on {today}: {outside}, in a new "
                 "application under its own id"), declined_at(
-                    Stage.OFFER, rate_outside_band(terms.rate_basis, self.policy.pricing)))
+                    Stage.OFFER, rate_outside_band(terms.rate_basis, self.policy.pricing)),
+                ["pricing"])
         self._offer = Offer(
             **terms.model_dump(),
             bank_days=bank_days,
@@ -311,6 +319,8 @@ class LoanJourneyWorkflow(
                 self.policy, Stage.OFFER, self._application.product, workflow.now(), self.calendar
             ),
         )
+        if workflow.patched(CUSTOMER_WAIT_LISTED):  # listed as the stage is entered
+            self.owe(Stage.OFFER, workflow.now(), "a signature", self._offer.expires_at)
         async with self.stage(Stage.OFFER, Party.CUSTOMER):
             told = (offer_notice(self._application, self._offer,
                                  self.calendar.moment_text(self._offer.expires_at),
@@ -368,9 +378,15 @@ class LoanJourneyWorkflow(
             retry_policy=BOOKING_RETRY,
         )
 
-    async def finish(self, outcome: Stage, reason: str, told: str = "") -> JourneyResult:
+    async def finish(self, outcome: Stage, reason: str, told: str = "",
+                     categories: list[str] | None = None) -> JourneyResult:
         self._outcome_reason = reason
-        self.enter_terminal(outcome)
+        # a decline's categories, for the bank's staff on the borrower's next application
+        detail = None
+        if (categories is not None and outcome is Stage.REJECTED
+                and workflow.patched(DECLINE_CATEGORIES_RECORDED)):
+            detail = declined_for(categories)
+        self.enter_terminal(outcome, detail)
         if told and workflow.patched(END_NOTICES):  # behind the end, as the payout's notice
             await self._behind(self._tell_the_end(outcome, told))  # flush() waits for it
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -433,6 +449,10 @@ class LoanJourneyWorkflow(
             await self.notify(key, "customer", "supplements_requested",
                               supplements_requested(self._application, told, until))
         self._requested, self._requested_until = request, deadline
+        if workflow.patched(CUSTOMER_WAIT_LISTED):  # for the relationship managers' work list
+            question = self._info_request is not None and self._info_request.asks is None
+            self.owe(Stage.COMPLETENESS, opened, "an answer" if question else "documents", deadline)
+            self._upsert()
         await self.wait_for(
             lambda: self.submissions() > known or self.answered() > answered
             or (corrections and self.corrections_since_check()),
