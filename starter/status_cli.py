@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from journey.settings import Settings
 from starter import loan_figures, operations, quotes, schedules
+from starter.borrower_history import ended_json, ended_lines, ended_of_borrower
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, EndedOutside, SealBroken
@@ -36,14 +37,18 @@ def status(
                 print(ended.end.model_dump_json(indent=2))
             raise
         settings = Settings()
+        ended = await ended_of_borrower(settings, s)
         if as_json:
-            print(json.dumps(status_json(s, settings), indent=2, ensure_ascii=False))
+            print(json.dumps(status_json(s, settings) | ended_json(ended), indent=2,
+                             ensure_ascii=False))
         else:
             try:
                 owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id)))
+            for line in ended_lines(s, ended):
+                console.print(escape(line))
             if unquoted:
                 console.print(f"[red]{escape(unquoted)}[/]")
             for line in not_booked(settings, workflow_id):
