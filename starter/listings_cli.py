@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
+from journey.actors import Role
 from journey.classification import RiskClass
 from journey.settings import Settings
 from starter import book_sections, pinned_policy, quotes, work_lists
@@ -16,7 +18,14 @@ from starter.book_json import book_json
 from starter.boundary import run
 from starter.connect import connect
 from starter.journey_cli import console
-from starter.listings_view import book_table, book_title, journeys_table, queue_title
+from starter.listings_view import (
+    book_table,
+    book_title,
+    journeys_table,
+    owed_table,
+    owed_title,
+    queue_title,
+)
 from starter.lpr import bank_day
 from starter.money_received import closed_since, drawn_up_today, money_received, received_period
 from starter.pending_return import received_money
@@ -30,11 +39,12 @@ def list_(
     ] = None,
     limit: Annotated[int, typer.Option(min=1)] = 100,
 ) -> None:
-    """Journeys from Temporal visibility, newest first."""
+    """Journeys from Temporal visibility, newest first, each with its applicant."""
 
     async def go() -> None:
         client = await connect()
-        rows = await work_lists.list_journeys(client, query, limit)
+        rows = work_lists.with_parties(Settings(),
+                                       await work_lists.list_journeys(client, query, limit))
         total = await work_lists.count_journeys(client, query) if len(rows) == limit else None
         console.print(journeys_table(rows, "journeys", total))
 
@@ -46,21 +56,57 @@ ShowQuery = Annotated[bool, typer.Option(
                          "Web UI lists the same with it)")]
 
 
+class WaitingOn(StrEnum):
+    CUSTOMER = "customer"
+
+
+OWED_HINT = ("cases waiting on the customer: queue --waiting-on customer (a relationship "
+             "manager's: --rm <staff id>)")
+
+
 def queue(
-    team: Annotated[str, typer.Option(help="e.g. sme_risk, corporate_risk, branch")],
+    team: Annotated[str | None, typer.Option(help="e.g. sme_risk, corporate_risk, branch")]
+    = None,
+    waiting_on: Annotated[WaitingOn | None, typer.Option(
+        "--waiting-on", help="customer: the cases waiting on their customers (documents, an "
+                             "answer, a signature), the deadline nearest first")] = None,
+    rm: Annotated[str | None, typer.Option(
+        "--rm", help="a relationship manager's staff id: their cases waiting on the customer "
+                     "(implies --waiting-on customer)")] = None,
     show_query: ShowQuery = False,
 ) -> None:
     """What waits on a team now, most urgent first (the same list as the Web UI with the
-    query `--show-query` prints)."""
+    query `--show-query` prints); or, with --waiting-on customer or --rm, what customers owe."""
+    if team is not None and (waiting_on is not None or rm is not None):
+        raise typer.BadParameter("give a --team, or --waiting-on customer [--rm ID], not both")
+    if team is None and waiting_on is None and rm is None:
+        raise typer.BadParameter(f"give a --team (e.g. sme_risk); {OWED_HINT}")
 
     async def go() -> None:
+        now = datetime.now(UTC)
+        if team is None:
+            await _owed(now)
+            return
         rows = await work_lists.waiting_on(await connect(), team)
         console.print(journeys_table(rows, queue_title(team),
-                                     waits=work_lists.queue_clock(datetime.now(UTC))))
+                                     waits=work_lists.queue_clock(now)))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.queue_query(team)}"))
         if not rows and team not in (known := pinned_policy.team_names(Settings())):
-            console.print(escape(f"{team!r} is no team of the policy: {', '.join(known)}"))
+            console.print(escape(f"{team!r} is no team of the policy: {', '.join(known)}; "
+                                 f"{OWED_HINT}"))
+
+    async def _owed(now: datetime) -> None:
+        settings = Settings()
+        rows = await work_lists.owed_by_customers(await connect(), settings, rm)
+        console.print(owed_table(rows, owed_title(rm), *work_lists.queue_clock(now)))
+        if show_query:
+            console.print(escape(f"visibility query: {work_lists.customer_query()}"
+                                 + ("; the relationship manager from the journey store"
+                                    if rm else "")))
+        if not rows and rm is not None and pinned_policy.directory_role(
+                settings, rm) is not Role.RELATIONSHIP_MANAGER:
+            console.print(escape(f"{rm!r} is no relationship manager of the staff directory"))
 
     run(go())
 

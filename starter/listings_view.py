@@ -24,6 +24,33 @@ def queue_title(team: str) -> str:
     return f"queue of {team}: cases waiting on the team"
 
 
+def owed_title(rm: str | None) -> str:
+    return f"cases waiting on the customer{f' of relationship manager {rm}' if rm else ''}"
+
+
+def owed_table(rows: list[JourneyRow], title: str, now: datetime,
+               calendar: WorkingCalendar) -> Table:
+    """Cases waiting on their customers: whose (the applicant, its relationship manager),
+    what the customer owes, asked since when and how long by `now`, by when (the application
+    expires then) and the SLA on the wait, on the bank's clock; "-" where the journey did not
+    say (listed before it kept what is owed in QueueWait)."""
+    table = Table(title=title, caption=f"{len(rows):,} journeys" if rows
+                  else "no journey matches")
+    for name in ("journey", "applicant", "relationship manager", "stage", "owes", "asked since",
+                 "waited", "by (expires)", "SLA", "product", "amount"):
+        table.add_column(name, no_wrap=name in ("journey", "applicant"))  # names whole
+    offset = calendar.utc_offset_hours
+    for r in rows:
+        w = r.waiting
+        table.add_row(r.workflow_id, escape(r.applicant or "-"), r.relationship_manager or "-",
+                      r.stage, w.awaits or "-" if w else "-",
+                      moment_at(w.since, offset) if w else "-",
+                      w.waited(now, calendar) if w else "-",
+                      moment_at(w.until, offset) if w and w.until else "-",
+                      r.sla, r.product, r.amount_band)
+    return table
+
+
 def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> Table:
     """The loan book, worst first, with the totals by class under it; the first `shown`
     lines only when given, and the totals still the whole book's."""
@@ -84,6 +111,9 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None,
         caption = f"{len(rows):,} journeys"
     table = Table(title=title, caption=caption)
     table.add_column("journey", no_wrap=True)
+    named = any(r.applicant for r in rows)  # kept by `start` in the journey store
+    if named:
+        table.add_column("applicant", no_wrap=True)
     why = any(r.why for r in rows)  # an approval work list: why each case is at its tier
     breached = any(r.breached for r in rows)  # and the covenants its file already breaches
     waited = waits is not None and any(r.waiting for r in rows)
@@ -93,7 +123,8 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None,
                  *(["[red]covenants already breached[/]"] if breached else [])):
         table.add_column(name)
     for r in rows:
-        table.add_row(r.workflow_id, r.status, r.stage, r.team, r.sla, r.product,
+        table.add_row(r.workflow_id, *([escape(r.applicant or "-")] if named else []),
+                      r.status, r.stage, r.team, r.sla, r.product,
                       r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"),
                       *(wait_cells(r, *waits) if waited and waits else []),
                       *([escape(r.why or "-")] if why else []),

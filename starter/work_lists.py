@@ -1,6 +1,8 @@
 """What visibility lists: the journeys (`list`), a team's queue, most urgent first, with why a
-case is at its approval tier (`queue`), and the loan book, each running loan read from its
-journey (`book`)."""
+case is at its approval tier (`queue`), the cases waiting on their customers, a relationship
+manager's or all, the deadline nearest first (`queue --waiting-on customer`), each with its
+applicant from the journey store, and the loan book, each running loan read from its journey
+(`book`)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,14 @@ from journey.loan_book import LoanBook, book_line, worst_first
 from journey.policy import ApprovalTier, WorkingCalendar
 from journey.queue_wait import QueueWait
 from journey.settings import Settings
+from journey.stages import Stage
 from journey.status import JourneyStatus
 from journey.undrawn_commitments import commitment_line
 from starter import quotes
 from starter.errors import BadInput, EndedOutside, NotFound
 from starter.loan_figures import owed_on
 from starter.operations import status
+from store.exposure import parties
 
 BOOK_READS = 8  # status queries the loan book sends at once
 
@@ -37,6 +41,10 @@ class JourneyRow(BaseModel):
     started: datetime
     # on a team's queue: since when the case has waited on the team, and its SLA on that wait
     waiting: QueueWait | None = None
+    # whose the case is, from the journey store (store/exposure.py `parties`): `list`, and the
+    # relationship managers' work list
+    applicant: str | None = None
+    relationship_manager: str | None = None
     why: str | None = None  # on an approval work list: why the case is at its tier
     # on an approval work list: the covenants the loan would carry that its file already breaches
     breached: list[str] = Field(default_factory=list)
@@ -143,6 +151,41 @@ def queue_query(team: str) -> str:
     if "'" in team:
         raise BadInput("a team name has no quotes")
     return f"ExecutionStatus = 'Running' AND JourneyTeam = '{team}'"
+
+
+def with_parties(settings: Settings, rows: list[JourneyRow]) -> list[JourneyRow]:
+    """`rows`, each with its applicant and relationship manager from the journey store, in
+    one read (a journey whose line has neither keeps its row as listed)."""
+    found = parties(settings.db_url, [r.workflow_id for r in rows])
+    return [r.model_copy(update={"applicant": p.applicant,
+                                 "relationship_manager": p.relationship_manager})
+            if (p := found.get(r.workflow_id)) is not None else r for r in rows]
+
+
+CUSTOMER_OWES = (Stage.COMPLETENESS, Stage.OFFER)
+
+
+def customer_query() -> str:
+    """What waits on customers: running journeys at a stage that waits for the customer's
+    act (completeness: documents or an answer; offer: the signature)."""
+    stages = ", ".join(f"'{s.value}'" for s in CUSTOMER_OWES)
+    return f"ExecutionStatus = 'Running' AND JourneyStage IN ({stages})"
+
+
+async def owed_by_customers(client: Client, settings: Settings,
+                            rm: str | None = None) -> list[JourneyRow]:
+    """Every case waiting on its customer, of relationship manager `rm` when given (the one
+    who submitted it, as the journey store keeps it), with the applicant: the deadline
+    nearest first (the application expires then), the cases listed before the journey said
+    (no deadline in QueueWait) last. Every one, as a team's queue."""
+    rows = with_parties(settings, await list_journeys(client, customer_query(), limit=None))
+    mine = [r for r in rows if rm is None or r.relationship_manager == rm]
+
+    def due(r: JourneyRow) -> tuple[bool, datetime, datetime, str]:
+        until = r.waiting.until if r.waiting is not None else None
+        return until is None, until or r.started, r.started, r.workflow_id
+
+    return sorted(mine, key=due)
 
 
 # SlaState, most urgent first; "ok" and anything else after these

@@ -1,0 +1,114 @@
+"""The relationship manager's view on the real dev server, with real OCR of the sample scans:
+the cases waiting on their customers, a relationship manager's own, each with its applicant,
+what the customer owes, since and by when; `list` names the applicant; and `status` of a
+re-application names the borrower's application declined before it, with the decline's
+category (the bank's record: the customer is not told)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from journey.policy.calendar import moment_at
+from journey.settings import Settings
+from journey.stages import Stage
+from starter import operations
+from tests.e2e.conftest import SAMPLES
+from tests.e2e.test_journey_on_dev_server import approving_opinion, cli, until
+
+pytestmark = pytest.mark.e2e
+
+LABELS = {d["file"]: d for d in json.loads((SAMPLES / "demo/labels.json").read_text())}
+
+
+def application(tmp_path: Path, company: int, rm: str) -> tuple[str, Path]:
+    """An application of sample company `company`, submitted by relationship manager `rm`."""
+    licence = LABELS[f"company{company}_business_license.jpg"]
+    app_id = f"APP-RM-{uuid.uuid4().hex[:8]}"
+    path = tmp_path / f"{app_id}.json"
+    path.write_text(json.dumps({
+        "application_id": app_id, "applicant_name": licence["name"],
+        "credit_code": licence["credit_code"], "product": "working_capital",
+        "amount": "3000000", "term_months": 12, "industry": "environmental_services",
+        "submitted_by": {"id": rm, "role": "relationship_manager"}}, ensure_ascii=False))
+    return f"loan-{app_id}", path
+
+
+def scans(company: int, *kinds: str) -> list[str]:
+    return [str(SAMPLES / "demo" / f"company{company}_{k}.jpg") for k in kinds]
+
+
+ALL = ("business_license", "balance_sheet", "income_statement")
+
+
+def row_of(out: str, journey: str) -> list[str]:
+    """The cells of `journey`'s row, each with what wrapped onto the lines under it."""
+    lines = out.splitlines()
+    at = next(n for n, ln in enumerate(lines) if journey in ln)
+    rows = [[c.strip() for c in lines[at].split("│")[1:-1]]]
+    for line in lines[at + 1:]:
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if not cells or cells[0]:
+            break
+        rows.append(cells)
+    return [" ".join(filter(None, parts)) for parts in zip(*rows, strict=True)]
+
+
+async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline_before(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    client, settings = dev_server.client, e2e_settings
+    name = LABELS["company1_business_license.jpg"]["name"]
+    # declined for leverage, then applied for again without the income statement
+    declined, first = application(tmp_path, 1, "rm-zhang")
+    await cli(settings, "start", str(first), *scans(1, *ALL))
+    await until(client, declined, Stage.RISK_REVIEW)
+    await cli(settings, "opinion", declined, "--verdict", "reject", "--grade", "8",
+              "--category", "leverage",
+              "--reason", "debt to equity 4.1 against 2.5 at most", "--as", "risk-sme-1")
+    await until(client, declined, Stage.REJECTED)
+    again, second = application(tmp_path, 1, "rm-zhang")
+    await cli(settings, "start", str(second), *scans(1, "business_license", "balance_sheet"))
+    await until(client, again, Stage.COMPLETENESS)
+    # another customer's case at the offer, of another relationship manager
+    offered, third = application(tmp_path, 2, "rm-chen")
+    await cli(settings, "start", str(third), *scans(2, *ALL))
+    await until(client, offered, Stage.RISK_REVIEW)
+    await cli(settings, *approving_opinion(offered, "cash flow covers", "--as", "risk-sme-1"))
+    await cli(settings, "decide", offered, "--verdict", "approve", "--reason", "within limit",
+              "--as", "appr-ho-1")  # its figures route it there
+    offer = (await until(client, offered, Stage.OFFER)).offer
+    assert offer is not None
+
+    mine = (await cli(settings, "queue", "--rm", "rm-zhang")).stdout
+    assert offered not in mine and declined not in mine
+    cells = row_of(mine, again)
+    assert cells[1:5] == [name, "rm-zhang", "completeness", "documents"], mine
+    asked = await operations.status(client, again)  # asked by now: the row says what
+    assert asked.waiting_for and "before " in asked.waiting_for[0]
+    expires = asked.waiting_for[0].split("before ")[1].split(", when")[0]
+    assert cells[7] == expires, mine  # the deadline status shows, on the bank's clock
+    assert "(UTC+8)" in cells[5]  # asked since, on the bank's clock
+    assert "cases waiting on the customer of relationship manager rm-zhang" in mine
+
+    every = (await cli(settings, "queue", "--waiting-on", "customer")).stdout
+    signing = row_of(every, offered)
+    assert signing[2:5] == ["rm-chen", "offer", "a signature"], every
+    assert signing[7] == moment_at(offer.expires_at, 8), every  # the offer's expiry
+    assert again in every
+
+    hint = (await cli(settings, "queue", "--team", "relationship_manager")).stdout
+    assert "queue --waiting-on customer" in " ".join(hint.split())
+
+    listed = (await cli(settings, "list", "--query", f"WorkflowId = '{again}'")).stdout
+    assert row_of(listed, again)[1] == name
+
+    status = " ".join((await cli(settings, "status", again)).stdout.split())
+    assert f"{declined} declined" in status and "for: leverage" in status, status
+    said = json.loads((await cli(settings, "status", again, "--json")).stdout)
+    [before] = [e for e in said["borrower_applications_ended"] if e["workflow_id"] == declined]
+    assert (before["outcome"], before["categories"]) == ("rejected", ["leverage"])
