@@ -43,7 +43,7 @@ def owed_table(rows: list[JourneyRow], title: str, now: datetime,
     for r in rows:
         w = r.waiting
         table.add_row(r.workflow_id, escape(r.applicant or "-"), r.relationship_manager or "-",
-                      r.stage, w.awaits or "-" if w else "-",
+                      r.stage, w.awaiting or "-" if w else "-",
                       moment_at(w.since, offset) if w else "-",
                       w.waited(now, calendar) if w else "-",
                       moment_at(w.until, offset) if w and w.until else "-",
