@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from temporalio.client import (
     Client,
+    WorkflowExecutionDescription,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowQueryFailedError,
@@ -29,6 +30,7 @@ from starter.ended_outside import outside_end
 from starter.errors import Ended, EndedOutside, NoAnswer, NotFound, Refused, no_such_namespace
 from starter.pinned_policy import attempt
 from starter.unanswered import unanswered
+from starter.without_worker import how_it_ended, last_known
 from workflows import run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -38,6 +40,9 @@ T = TypeVar("T")
 RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
 # How long a command waits for a journey to answer (a worker runs its queries and updates).
 ANSWER_WITHIN = timedelta(seconds=30)
+# How long for a journey that has closed: a worker replays it to answer, but how and when it
+# ended the server keeps, so a missing worker costs no longer than this.
+ENDED_WITHIN = timedelta(seconds=10)
 NO_WORKER = "is a worker running on its task queue (`loan-journey worker`, compose's `worker`)?"
 
 
@@ -49,12 +54,41 @@ async def status(
 
 
 async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -> JourneyStatus:
-    """The status query of the journey `handle`. A read that the worker threw away because
-    the journey moved on meanwhile (workflows/run_ahead.py) is asked again, a few times, then
-    it is `NoAnswer`; any other failed read is a `JourneyError` that quotes it, `Ended` saying
-    how and when for a journey no longer running (starter/unanswered.py). A journey the server
-    ended (terminated, ...) is `EndedOutside`: the server refuses the query of a run that did not
-    complete cleanly at once, without a worker, and is then asked how (starter/ended_outside.py)."""
+    """The status query of the journey `handle`. The server is asked first, without a worker
+    (describe): no such journey is `NotFound`, and a journey the server ended (terminated,
+    ...) is `EndedOutside`, how it ended (starter/ended_outside.py). A read that the worker
+    threw away because the journey moved on meanwhile (workflows/run_ahead.py) is asked again,
+    a few times, then it is `NoAnswer`; any other failed read is a `JourneyError` that quotes
+    it, `Ended` saying how and when for a journey no longer running (starter/unanswered.py).
+    No answer within `within` (for a journey that has closed, at most `ENDED_WITHIN`: its
+    end needs no worker) is `Ended` for a journey that completed, how and when from its result,
+    and `NoAnswer` for one that runs, with its last known state (starter/without_worker.py)."""
+    described = await _described(handle)
+    if (end := await outside_end(handle, described)) is not None:
+        raise EndedOutside(end)
+    closed = described.status is not WorkflowExecutionStatus.RUNNING
+    within = min(within, ENDED_WITHIN) if closed else within
+    try:
+        return await _queried(handle, within)
+    except NoAnswer as err:
+        if not closed:
+            raise NoAnswer(f"{err} {last_known(described)}") from err
+        raise Ended(f"{await how_it_ended(handle, described)} {err} `loan-journey history "
+                    f"{handle.id}` shows its events") from err
+
+
+async def _described(handle: WorkflowHandle) -> WorkflowExecutionDescription:
+    """The server's describe of the journey `handle`; `NotFound` for no journey."""
+    try:
+        return await handle.describe()
+    except RPCError as err:
+        if no_such_workflow(err):
+            raise NotFound(f"no journey {handle.id!r}: `loan-journey list` shows them") from err
+        raise
+
+
+async def _queried(handle: WorkflowHandle, within: timedelta) -> JourneyStatus:
+    """The status query of `handle`, asked again after a run-ahead (`status_of`)."""
     workflow_id = handle.id
     waits = iter(RUN_AHEAD_WAITS)
     while True:

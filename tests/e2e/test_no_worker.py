@@ -1,6 +1,8 @@
 """Operations with no worker running, on the real dev server: a decision or a status read
-ends with NoAnswer (exit code 6) and says what to check, instead of waiting for ever; the
-decision the server kept is taken by the journey once a worker runs again, with no resend."""
+ends with NoAnswer (exit code 6) and says what to check, instead of waiting for ever, the
+status with the journey's last known state; the decision the server kept is taken by the
+journey once a worker runs again, with no resend. A journey that has ended says how and when,
+read without a worker, with no long wait."""
 
 from __future__ import annotations
 
@@ -13,13 +15,15 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from journey.decisions import RiskGrade, RiskOpinion, Verdict
+from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations
-from starter.errors import NoAnswer
+from starter.errors import Ended, NoAnswer
+from starter.operations import ENDED_WITHIN
 from tests.workflows.journey_kit import (
     RISK_SME,
+    customer,
     drive_to,
     journey_worker,
     new_application,
@@ -45,6 +49,9 @@ async def test_without_a_worker_commands_say_so_and_a_kept_decision_is_taken_lat
     with pytest.raises(NoAnswer, match="is a worker running") as no_status:
         await asyncio.wait_for(operations.status(client, handle.id, within=SOON), 60)
     assert NoAnswer.exit_code == 6 and "status query within 2 s" in str(no_status.value)
+    assert "Its last known state, read without a worker: risk_review, team sme_risk, " \
+        "waiting since " in str(no_status.value)
+    assert str(no_status.value).endswith("(UTC+8), SLA ok.")
     opinion = RiskOpinion(actor=RISK_SME, verdict=Verdict.APPROVE, grade=RiskGrade.G3,
                           reason="cash flow covers the debt service")
     with pytest.raises(NoAnswer, match="not recorded yet") as no_update:
@@ -57,6 +64,29 @@ async def test_without_a_worker_commands_say_so_and_a_kept_decision_is_taken_lat
         assert await _accepted(handle) == 1
         decisions = (await operations.status(client, handle.id)).decisions
         assert [(d.stage, d.actor) for d in decisions] == [(Stage.RISK_REVIEW, RISK_SME)]
+
+
+async def test_without_a_worker_the_status_of_an_ended_journey_says_how_and_when_it_ended(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    client, task_queue = dev_server.client, f"no-worker-{uuid.uuid4()}"
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs, task_queue=task_queue):
+        handle = await start(client, Settings(data_dir=tmp_path, task_queue=task_queue), app)
+        await drive_to(handle, app, Stage.RISK_REVIEW)
+        await handle.execute_update("withdraw", Withdrawal(actor=customer(app),
+                                                           reason="found cheaper funding"))
+        await handle.result()
+    closed = (await handle.describe()).close_time
+    assert closed is not None
+    # no worker to replay the closed run: its end is read from the server, within ENDED_WITHIN
+    with pytest.raises(Ended) as told:
+        await asyncio.wait_for(operations.status(client, handle.id),
+                               ENDED_WITHIN.total_seconds() + 5)
+    assert str(told.value).startswith(
+        f"{handle.id} has ended: withdrawn at {closed:%Y-%m-%d %H:%M:%S} UTC (found cheaper "
+        f"funding), read without a worker. {handle.id} did not answer its status query within "
+        f"{ENDED_WITHIN.total_seconds():g} s: is a worker running")
 
 
 async def _accepted(handle) -> int:  # noqa: ANN001
