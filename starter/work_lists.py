@@ -7,7 +7,7 @@ applicant from the journey store, and the loan book, each running loan read from
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -22,12 +22,14 @@ from journey.stages import Stage
 from journey.status import JourneyStatus
 from journey.undrawn_commitments import commitment_line
 from starter import quotes
-from starter.errors import BadInput, EndedOutside, NotFound
+from starter.errors import BadInput, Ended, EndedOutside, NoAnswer, NotFound
 from starter.loan_figures import owed_on
 from starter.operations import status
 from store.exposure import parties
 
 BOOK_READS = 8  # status queries the loan book sends at once
+# How long an approval tier's work list waits for its cases' reasons, read all at once
+TIER_READ_WITHIN = timedelta(seconds=10)
 
 
 class JourneyRow(BaseModel):
@@ -215,21 +217,25 @@ async def waiting_on(client: Client, team: str) -> list[JourneyRow]:
     return await tier_reasons(client, rows) if team in set(ApprovalTier) else rows
 
 
-async def tier_reasons(client: Client, rows: list[JourneyRow]) -> list[JourneyRow]:
+async def tier_reasons(client: Client, rows: list[JourneyRow],
+                       within: timedelta = TIER_READ_WITHIN) -> list[JourneyRow]:
     """`rows`, each with why its case is at its approval tier: the amount, or the borrower's
     exposure the route weighed (统一授信) and what its new applications told since it was
     read (`exposure_told`), and the covenants the loan would carry that its
     file already breaches (an approval is then an exception), read from the journey (a status
-    query apiece, a few at a time); a journey gone since the list was read keeps its row as
-    listed."""
-    reads = asyncio.Semaphore(BOOK_READS)
+    query apiece, all at once, each answered `within` or marked unavailable: a worker answers
+    them, and the list stands without one); a journey gone or ended since the list was read
+    keeps its row as listed."""
 
     async def why(row: JourneyRow) -> JourneyRow:
-        async with reads:
-            try:
-                s = await status(client, row.workflow_id)
-            except NotFound:
-                return row
+        try:
+            s = await status(client, row.workflow_id, within)
+        except (NotFound, Ended):
+            return row
+        except NoAnswer:
+            return row.model_copy(update={"why": (
+                f"unavailable: no answer within {within.total_seconds():g} s (is a worker "
+                "running?); its covenants on file are not read either")})
         return row.model_copy(update={
             "why": "; ".join([s.route.why_tier(), *filter(None, [s.exposure_told])])
                    if s.route else None,

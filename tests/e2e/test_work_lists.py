@@ -10,6 +10,7 @@ as it lists journeys, and none of them moves while the test reads.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from journey.policy.calendar import moment_at
 from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from starter import work_lists
+from starter.work_lists import JourneyRow
 from tests.e2e.test_journey_on_dev_server import cli
 from workflows import search_attributes as sa
 
@@ -150,3 +152,27 @@ async def test_a_queue_says_since_when_each_case_has_waited_on_the_team(
     assert lines[at[f"{name}-1"]].count("│ -") >= 3  # listed before QueueWait: no wait
     said = " ".join(queue.stdout.split())
     assert "waiting since" in said and "SLA on the wait" in said
+
+
+async def test_an_approval_tier_list_without_a_worker_marks_why_unavailable_at_once(
+    dev_server: WorkflowEnvironment,
+) -> None:
+    """An approval tier's cases, whose reasons a worker reads (a status query apiece), are
+    listed when none answers, each "why this tier" marked unavailable; read at once, under
+    one bound, not one wait after another."""
+    client, nowhere = dev_server.client, f"no-worker-{uuid.uuid4()}"
+    handles = [await client.start_workflow("LoanJourneyWorkflow", id=f"tier-{uuid.uuid4()}",
+                                           task_queue=nowhere) for _ in range(3)]
+    rows = [JourneyRow(workflow_id=h.id, status="running", stage="approval",
+                       team="credit_committee", sla="ok", product="-", amount_band="-",
+                       started=datetime.now(UTC)) for h in handles]
+    began = time.monotonic()
+    try:
+        reasons = await asyncio.wait_for(work_lists.tier_reasons(client, rows), 60)
+    finally:
+        await asyncio.gather(*(h.terminate("test over") for h in handles))
+    within = work_lists.TIER_READ_WITHIN.total_seconds()
+    assert time.monotonic() - began < 2 * within
+    assert [r.workflow_id for r in reasons] == [h.id for h in handles]
+    assert all(r.why == f"unavailable: no answer within {within:g} s (is a worker running?); "
+               "its covenants on file are not read either" for r in reasons), reasons
