@@ -33,9 +33,10 @@ from journey.policy.errors import DecisionRefused
 from journey.reading_corrections import ReadingCorrection
 from journey.review_contracts import FOR_THE_NEXT_REVIEW
 from journey.settings import Settings
-from starter import applications, pending
+from starter import applications, pending, workers
 from starter.attempts import Attempt, acting
 from starter.boundary import run
+from starter.connect import connect
 from starter.journey_cli import (
     As,
     JourneyId,
@@ -122,6 +123,10 @@ def start(
         app = applications.load_application(application, refs)
         handle = await applications.start_journey(None, settings, app)  # connects once startable
         console.print(f"started [bold]{handle.id}[/] with {len(app.documents)} document(s)")
+        if not await workers.polled(await connect(settings), settings.task_queue):
+            console.print(f"[yellow]no worker polls task queue {settings.task_queue}: nothing "
+                          "moves until one runs (`loan-journey worker`, `loan-journey up`, "
+                          "compose's `worker`)[/]")
 
     run(go())
 

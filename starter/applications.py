@@ -205,7 +205,10 @@ async def _already_started(client: Client, application_id: str,
             f"archived (`loan-journey history {workflow_id}`): give the new application its "
             "own id")
     stage = last.typed_search_attributes.get(sa.STAGE) or "-"
-    if last.status is WorkflowExecutionStatus.RUNNING:
+    if last.status is WorkflowExecutionStatus.RUNNING and stage == "-":
+        where = ("is not opened yet: no worker has taken it (`loan-journey worker`, "
+                 "`loan-journey up`)")
+    elif last.status is WorkflowExecutionStatus.RUNNING:
         where = f"is at {stage}"
     elif last.status is WorkflowExecutionStatus.COMPLETED:
         where = f"is {stage}"

@@ -164,7 +164,8 @@ async def test_an_application_names_an_industry_and_a_region_the_policy_knows(
             await dev_server.client.get_workflow_handle(f"loan-{never}").describe()
 
     known = written(industry="房地产开发", region="中国")
-    await cli(e2e_settings, "start", str(path), scan)
+    started = await cli(e2e_settings, "start", str(path), scan)
+    assert "no worker polls" not in started.stdout  # the session's worker polls its queue
     history = await dev_server.client.get_workflow_handle(f"loan-{known}").fetch_history()
     started = history.events[0].workflow_execution_started_event_attributes.input.payloads[0]
     application = json.loads(started.data)["application"]

@@ -7,6 +7,7 @@ read without a worker, with no long wait."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,9 @@ from journey.stages import Stage
 from starter import operations
 from starter.errors import Ended, NoAnswer
 from starter.operations import ENDED_WITHIN
+from tests.e2e.conftest import SAMPLES
+from tests.e2e.test_cli_errors import another_borrowers_sample
+from tests.e2e.test_journey_on_dev_server import cli
 from tests.workflows.journey_kit import (
     RISK_SME,
     customer,
@@ -87,6 +91,28 @@ async def test_without_a_worker_the_status_of_an_ended_journey_says_how_and_when
         f"{handle.id} has ended: withdrawn at {closed:%Y-%m-%d %H:%M:%S} UTC (found cheaper "
         f"funding), read without a worker. {handle.id} did not answer its status query within "
         f"{ENDED_WITHIN.total_seconds():g} s: is a worker running")
+
+
+async def test_start_without_a_worker_says_nothing_moves_and_again_that_it_is_not_opened(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    nowhere = e2e_settings.model_copy(update={"task_queue": f"no-worker-{uuid.uuid4()}"})
+    application = {**another_borrowers_sample(), "application_id": f"APP-NW-{uuid.uuid4().hex[:6]}"}
+    path = tmp_path / "application.json"
+    path.write_text(json.dumps(application, ensure_ascii=False), encoding="utf-8")
+    scan = str(SAMPLES / "demo" / "company1_business_license.jpg")
+    started = await cli(nowhere, "start", str(path), scan)
+    try:
+        assert f"no worker polls task queue {nowhere.task_queue}: nothing moves until one " \
+            "runs" in " ".join(started.stdout.split())
+        again = await cli(nowhere, "start", str(path), scan, ok=False)
+        assert again.returncode == 2
+        assert f"application {application['application_id']} was already started on " \
+            in (said := " ".join(again.stderr.split()))
+        assert " and is not opened yet: no worker has taken it " in said, said
+    finally:
+        await dev_server.client.get_workflow_handle(
+            f"loan-{application['application_id']}").terminate("test over")
 
 
 async def _accepted(handle) -> int:  # noqa: ANN001
