@@ -52,5 +52,6 @@ def build_activities(settings: Settings, policy: LoadedPolicy | None = None
         AnchorActivities(settings).anchor_record_chains,
         LprActivities(settings).read_lpr_fixing,
         exposure.keep_exposure,
+        exposure.tell_exposure_fell,
         exposure.route_on_exposure,
     ]

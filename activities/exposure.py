@@ -16,10 +16,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from journey.application import LoanApplication
 from journey.contracts import RouteNowInput
 from journey.exposure import (
+    EXPOSURE_FELL,
     EXPOSURE_ROSE,
     KEEP_EXPOSURE,
     ROUTE_ON_EXPOSURE,
+    TELL_EXPOSURE_FELL,
     Exposure,
+    ExposureFell,
+    ExposureFellResult,
     ExposureLine,
     ExposureRose,
     KeepExposureInput,
@@ -41,6 +45,18 @@ class ExposureActivities:
         second notice only asks a re-read."""
         told = await kept_and_told(activity.client(), self._url, request, self._key)
         return KeepExposureResult(kept=True, told=told)
+
+    @activity.defn(name=TELL_EXPOSURE_FELL)
+    async def tell_exposure_fell(self, request: ExposureFell) -> ExposureFellResult:
+        """Tell the borrower's other applications that the journey of `request`, ended without
+        a loan, counts no more: what they were told of it (`exposure_rose`) is not said
+        again. Retried whole: a second notice changes nothing."""
+        kept = await asyncio.to_thread(others, self._url, request.credit_code,
+                                       request.workflow_id)
+        client = activity.client()
+        return ExposureFellResult(told=[
+            line.workflow_id for line in kept
+            if not line.running and await _tell(client, line.workflow_id, EXPOSURE_FELL, request)])
 
     async def _exposure(self, workflow_id: str, app: LoanApplication) -> Exposure:
         """This application and the borrower's other journeys the store counts, each still
@@ -80,19 +96,20 @@ async def kept_and_told(client: Client, url: str, request: KeepExposureInput,
     rose = ExposureRose(credit_code=request.credit_code, line=ExposureLine(
         workflow_id=request.workflow_id, amount=request.amount))
     return [line.workflow_id for line in kept
-            if not line.running and await _tell(client, line.workflow_id, rose)]
+            if not line.running and await _tell(client, line.workflow_id, EXPOSURE_ROSE, rose)]
 
 
 def _keep_sealed(url: str, request: KeepExposureInput, key: bytes | None) -> None:
     keep(url, request, sealing_key(url, key, EXPOSED))
 
 
-async def _tell(client: Client, workflow_id: str, rose: ExposureRose) -> bool:
-    """Signal `workflow_id` that the borrower's exposure rose; False when it is no longer
-    running on the server (it ended, and has no approval to settle). Other errors are
+async def _tell(client: Client, workflow_id: str, signal: str,
+                what: ExposureRose | ExposureFell) -> bool:
+    """Signal `workflow_id` that the borrower's exposure rose or fell; False when it is no
+    longer running on the server (it ended, and has no approval to settle). Other errors are
     retried."""
     try:
-        await client.get_workflow_handle(workflow_id).signal(EXPOSURE_ROSE, rose)
+        await client.get_workflow_handle(workflow_id).signal(signal, what)
     except RPCError as err:
         if err.status is not RPCStatusCode.NOT_FOUND:
             raise

@@ -13,7 +13,8 @@ server, though it recorded no end, is left out, and the exposure says why
 A new application tells the borrower's other applications that their exposure rose (the
 signal EXPOSURE_ROSE, sent as its line is kept): an application routed alone, and told of no
 other since, settles its approval on the exposure it read, with no read to wait for
-(workflows/exposure_now.py).
+(workflows/exposure_now.py). An application that ends without a loan tells them it counts
+no more (the signal EXPOSURE_FELL): what they were told of it is no longer said.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pydantic import AfterValidator, BaseModel, Field, computed_field
 KEEP_EXPOSURE = "keep_exposure"
 ROUTE_ON_EXPOSURE = "route_on_exposure"
 EXPOSURE_ROSE = "exposure_rose"  # signal: another application of the borrower was kept
+EXPOSURE_FELL = "exposure_fell"  # signal: another application of the borrower has ended
+TELL_EXPOSURE_FELL = "tell_exposure_fell"
 
 
 def _yuan(amount: Decimal) -> Decimal:
@@ -111,3 +114,15 @@ class ExposureRose(BaseModel):
 
     credit_code: str
     line: ExposureLine
+
+
+class ExposureFell(BaseModel):
+    """The signal EXPOSURE_FELL, and the input of the activity that sends it: the journey
+    `workflow_id`, an application of the borrower, ended without a loan and counts no more."""
+
+    credit_code: str
+    workflow_id: str
+
+
+class ExposureFellResult(BaseModel):
+    told: list[str] = Field(default_factory=list)  # the other applications told

@@ -12,6 +12,9 @@ with workflow.unsafe.imports_passed_through():
     from journey.exposure import (
         KEEP_EXPOSURE,
         ROUTE_ON_EXPOSURE,
+        TELL_EXPOSURE_FELL,
+        ExposureFell,
+        ExposureFellResult,
         KeepExposureInput,
         KeepExposureResult,
     )
@@ -22,6 +25,10 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched marker: before it, the tier was chosen on the application's amount alone;
 # since, on the borrower's exposure, which each journey keeps in the store from its intake.
 GROUP_EXPOSURE = "group-exposure"
+# workflow.patched marker: before it, an application that ended left the borrower's other
+# applications saying what it had told them ("a new application ... came since"); since, one
+# that ends without a loan tells them it counts no more. Taken at such an end, and only there.
+EXPOSURE_FELL_TOLD = "exposure-fell-told"
 
 
 async def keep_exposure(workflow_id: str, application: LoanApplication,
@@ -33,6 +40,18 @@ async def keep_exposure(workflow_id: str, application: LoanApplication,
         KeepExposureInput(workflow_id=workflow_id, credit_code=application.credit_code,
                           amount=application.amount, principal=principal),
         result_type=KeepExposureResult,
+        start_to_close_timeout=QUICK,
+        retry_policy=TIMING_RETRY,
+    )
+
+
+async def tell_exposure_fell(workflow_id: str, application: LoanApplication) -> None:
+    """Tell the borrower's other applications that this one, ended without a loan, counts no
+    more. Retried as the line's keeping is: a notice lost would leave them saying it came."""
+    await workflow.execute_activity(
+        TELL_EXPOSURE_FELL,
+        ExposureFell(credit_code=application.credit_code, workflow_id=workflow_id),
+        result_type=ExposureFellResult,
         start_to_close_timeout=QUICK,
         retry_policy=TIMING_RETRY,
     )

@@ -6,7 +6,8 @@ count are set aside, both recorded with the figures.
 
 An application that routing found alone, and that no new application of the borrower has
 told of itself since (the signal EXPOSURE_ROSE, journey/exposure.py), has the exposure it
-read: it is routed again on that, with no read for the approver's answer to wait for."""
+read: it is routed again on that, with no read for the approver's answer to wait for. One
+told of that has since ended without a loan (the signal EXPOSURE_FELL) counts it no more."""
 
 from temporalio import workflow
 
@@ -14,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.contracts import RouteInput
     from journey.decisions import ApprovalDecision
-    from journey.exposure import EXPOSURE_ROSE, ExposureRose
+    from journey.exposure import EXPOSURE_FELL, EXPOSURE_ROSE, ExposureFell, ExposureRose
     from journey.policy import Route
     from journey.policy.authority import votes_standing
     from journey.policy.routing import reroute, rerouted_because
@@ -44,6 +45,12 @@ class ExposureAtDecision(JourneyUpdates):
         if rose.credit_code == self._application.credit_code:
             self._told = [*(t for t in self._told if t.workflow_id != rose.line.workflow_id),
                           rose.line]
+
+    @workflow.signal(name=EXPOSURE_FELL)
+    def exposure_fell(self, fell: ExposureFell) -> None:
+        """An application this one was told of ended without a loan: it counts no more."""
+        if fell.credit_code == self._application.credit_code:
+            self._told = [t for t in self._told if t.workflow_id != fell.workflow_id]
 
     async def _routed_on_exposure(self, case: RouteInput, *, local: bool = False,
                                   task_queue: str | None = None) -> Route:

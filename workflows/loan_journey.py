@@ -38,7 +38,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.bookkeeping import CUSTOMER_WAIT_LISTED, JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
-    from workflows.exposure import GROUP_EXPOSURE, keep_exposure
+    from workflows.exposure import (
+        EXPOSURE_FELL_TOLD,
+        GROUP_EXPOSURE,
+        keep_exposure,
+        tell_exposure_fell,
+    )
     from workflows.exposure_now import EXPOSURE_AT_DECISION, ExposureAtDecision
     from workflows.info_requests import InfoRequests
     from workflows.io_retry import io_retry
@@ -389,6 +394,9 @@ class LoanJourneyWorkflow(
         self.enter_terminal(outcome, detail)
         if told and workflow.patched(END_NOTICES):  # behind the end, as the payout's notice
             await self._behind(self._tell_the_end(outcome, told))  # flush() waits for it
+        if self._disbursement is None and workflow.patched(EXPOSURE_FELL_TOLD):
+            # an application the borrower's others may have been told of: it counts no more
+            await self._behind(tell_exposure_fell(self._workflow_id, self._application))
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self.flush()
         return JourneyResult(

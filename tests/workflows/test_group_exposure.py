@@ -269,6 +269,39 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         await assert_replays(case)
 
 
+async def test_an_application_withdrawn_is_no_longer_said_to_have_come_since(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """An application that ends without a loan tells the borrower's others it counts no
+    more: their status and work list stop saying it came since the exposure was read, and the
+    approval settles on the exposure read, as before the new application came."""
+    client, docs, company = time_skipping_env.client, Documents(), borrower()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        apply = partial(application, docs, company=company)
+        case_app = apply(amount=3_000_000)
+        case = await start(client, settings, case_app)
+        await drive_to(case, case_app, Stage.APPROVAL)  # routed alone: branch
+        more_app = apply(amount=8_000_000)
+        more = await start(client, settings, more_app)
+        await routed(more)
+        assert more.id in (await operations.status_of(case)).exposure_told
+        await more.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+            actor=customer(more_app), reason="found cheaper funding"))
+        await more.result()
+        status = await until(case, lambda s: s.exposure_told == "")
+        assert "exposure now" not in _text(status_view(status))
+        row = JourneyRow(workflow_id=case.id, status="running", stage="approval",
+                         team="branch", sla="ok", product="working_capital",
+                         amount_band="1m-5m", started=datetime.now(UTC))
+        [listed] = await work_lists.tier_reasons(client, [row])
+        assert listed.why == "tier branch on the amount 3,000,000"
+        voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        assert voted.stage is Stage.OFFER and voted.decided == []  # nothing read again
+        await assert_replays(more)
+        await assert_replays(case)
+
+
 async def test_an_application_counts_from_its_start_before_a_worker_runs_its_intake(
     tmp_path,
 ) -> None:
