@@ -39,6 +39,11 @@ class Ended(Refused):
     """The journey has ended: it takes no more actions."""
 
 
+class EndedUnread(Ended):
+    """The journey has ended on its own course, and no worker answered its status query: how
+    and when it ended is all that is read (from the server, without a worker)."""
+
+
 class EndedOutside(Ended):
     """The Temporal server ended the journey (terminated, cancelled, timed out, failed), not
     its own course: `end` (starter/ended_outside.OutsideEnd) says how, when, by whom, and

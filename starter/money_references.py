@@ -22,7 +22,7 @@ from journey.decisions import Repayment, UpdateResult
 from journey.repayment import money
 from journey.settings import Settings
 from starter import operations
-from starter.errors import Ended, Refused
+from starter.errors import Ended, EndedUnread, NoAnswer, Refused
 from starter.pinned_policy import attempt
 from store.payer_returns import ReferenceUsed
 from store.payment_references import ReferenceClaim
@@ -61,9 +61,12 @@ async def recorded_before_the_end(client: Client, workflow_id: str, paid: Repaym
     """What loan `workflow_id`, which has ended, recorded under `paid.reference`: the same
     payment is answered as recorded (typed again after its answer was lost); another is
     `Refused`; None when it recorded none (or its status cannot be read: ended outside its
-    course), so that the money is kept as received and not booked."""
+    course), so that the money is kept as received and not booked; `NoAnswer` when no worker
+    answers, as what it recorded only a worker reads."""
     try:
         s = await operations.status(client, workflow_id)
+    except EndedUnread as err:  # what it recorded needs a worker to read: not "none"
+        raise NoAnswer(str(err)) from err
     except Ended:
         return None
     p = next((p for p in s.payments if p.reference == paid.reference), None)

@@ -27,7 +27,15 @@ from journey.decisions import UpdateResult
 from journey.status import JourneyStatus
 from starter import codec, encryption
 from starter.ended_outside import outside_end
-from starter.errors import Ended, EndedOutside, NoAnswer, NotFound, Refused, no_such_namespace
+from starter.errors import (
+    Ended,
+    EndedOutside,
+    EndedUnread,
+    NoAnswer,
+    NotFound,
+    Refused,
+    no_such_namespace,
+)
 from starter.pinned_policy import attempt
 from starter.unanswered import unanswered
 from starter.without_worker import how_it_ended, last_known
@@ -61,8 +69,9 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
     a few times, then it is `NoAnswer`; any other failed read is a `JourneyError` that quotes
     it, `Ended` saying how and when for a journey no longer running (starter/unanswered.py).
     No answer within `within` (for a journey that has closed, at most `ENDED_WITHIN`: its
-    end needs no worker) is `Ended` for a journey that completed, how and when from its result,
-    and `NoAnswer` for one that runs, with its last known state (starter/without_worker.py)."""
+    end needs no worker) is `EndedUnread` for a journey that completed, how and when from its
+    result, and `NoAnswer` for one that runs, with its last known state
+    (starter/without_worker.py)."""
     described = await _described(handle)
     if (end := await outside_end(handle, described)) is not None:
         raise EndedOutside(end)
@@ -73,8 +82,8 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
     except NoAnswer as err:
         if not closed:
             raise NoAnswer(f"{err} {last_known(described)}") from err
-        raise Ended(f"{await how_it_ended(handle, described)} {err} `loan-journey history "
-                    f"{handle.id}` shows its events") from err
+        raise EndedUnread(f"{await how_it_ended(handle, described)} {err} `loan-journey "
+                          f"history {handle.id}` shows its events") from err
 
 
 async def _described(handle: WorkflowHandle) -> WorkflowExecutionDescription:

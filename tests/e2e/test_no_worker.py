@@ -10,17 +10,18 @@ import asyncio
 import json
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from journey.decisions import RiskGrade, RiskOpinion, Verdict, Withdrawal
+from journey.decisions import Repayment, RiskGrade, RiskOpinion, Verdict, Withdrawal
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import operations
-from starter.errors import Ended, NoAnswer
+from starter import money_references, operations
+from starter.errors import EndedUnread, NoAnswer
 from starter.operations import ENDED_WITHIN
 from tests.e2e.conftest import SAMPLES
 from tests.e2e.test_cli_errors import another_borrowers_sample
@@ -84,13 +85,17 @@ async def test_without_a_worker_the_status_of_an_ended_journey_says_how_and_when
     closed = (await handle.describe()).close_time
     assert closed is not None
     # no worker to replay the closed run: its end is read from the server, within ENDED_WITHIN
-    with pytest.raises(Ended) as told:
+    with pytest.raises(EndedUnread) as told:
         await asyncio.wait_for(operations.status(client, handle.id),
                                ENDED_WITHIN.total_seconds() + 5)
     assert str(told.value).startswith(
         f"{handle.id} has ended: withdrawn at {closed:%Y-%m-%d %H:%M:%S} UTC (found cheaper "
         f"funding), read without a worker. {handle.id} did not answer its status query within "
         f"{ENDED_WITHIN.total_seconds():g} s: is a worker running")
+    # what it recorded only a worker reads: a payment typed again is not taken as never recorded
+    paid = Repayment(actor=customer(app), reference="PAY-AGAIN-1", amount=Decimal(100))
+    with pytest.raises(NoAnswer, match="read without a worker"):
+        await money_references.recorded_before_the_end(client, handle.id, paid)
 
 
 async def test_start_without_a_worker_says_nothing_moves_and_again_that_it_is_not_opened(
