@@ -5,7 +5,7 @@ answer from a worker, turned into the project's errors, which say what to do."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ from starter.errors import (
     Ended,
     EndedOutside,
     EndedUnread,
+    JourneyError,
     NoAnswer,
     NotFound,
     Refused,
@@ -77,13 +78,14 @@ async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -
         raise EndedOutside(end)
     closed = described.status is not WorkflowExecutionStatus.RUNNING
     within = min(within, ENDED_WITHIN) if closed else within
-    try:
-        return await _queried(handle, within)
-    except NoAnswer as err:
+
+    async def without_worker(err: NoAnswer) -> JourneyError:
         if not closed:
-            raise NoAnswer(f"{err} {last_known(described)}") from err
-        raise EndedUnread(f"{await how_it_ended(handle, described)} {err} `loan-journey "
-                          f"history {handle.id}` shows its events") from err
+            return NoAnswer(f"{err} {last_known(described)}")
+        return EndedUnread(f"{await how_it_ended(handle, described)} {err} `loan-journey "
+                           f"history {handle.id}` shows its events")
+
+    return await _queried(handle, within, without_worker)
 
 
 async def _described(handle: WorkflowHandle) -> WorkflowExecutionDescription:
@@ -96,8 +98,11 @@ async def _described(handle: WorkflowHandle) -> WorkflowExecutionDescription:
         raise
 
 
-async def _queried(handle: WorkflowHandle, within: timedelta) -> JourneyStatus:
-    """The status query of `handle`, asked again after a run-ahead (`status_of`)."""
+async def _queried(handle: WorkflowHandle, within: timedelta,
+                   without_worker: Callable[[NoAnswer], Awaitable[JourneyError]]
+                   ) -> JourneyStatus:
+    """The status query of `handle`, asked again after a run-ahead (`status_of`); no answer
+    within `within` raises what `without_worker` makes of it."""
     workflow_id = handle.id
     waits = iter(RUN_AHEAD_WAITS)
     while True:
@@ -109,6 +114,8 @@ async def _queried(handle: WorkflowHandle, within: timedelta) -> JourneyStatus:
                 f"{workflow_id} did not answer its status query within "
                 f"{within.total_seconds():g} s: {NO_WORKER}",
             )
+        except NoAnswer as err:  # none answered; not a read thrown away (`moved on`), below
+            raise await without_worker(err) from err
         except WorkflowQueryRejectedError as err:
             await _not_ended_outside(handle)
             raise Ended(f"{workflow_id} is {err.status.name.lower() if err.status else 'closed'}"
