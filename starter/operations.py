@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -49,43 +50,41 @@ T = TypeVar("T")
 RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
 # How long a command waits for a journey to answer (a worker runs its queries and updates).
 ANSWER_WITHIN = timedelta(seconds=30)
-# How long for a journey that has closed: a worker replays it to answer, but how and when it
-# ended the server keeps, so a missing worker costs no longer than this.
-ENDED_WITHIN = timedelta(seconds=10)
 NO_WORKER = "is a worker running on its task queue (`loan-journey worker`, compose's `worker`)?"
 
 
 async def status(
-    client: Client, workflow_id: str, within: timedelta = ANSWER_WITHIN
+    client: Client, workflow_id: str, within: timedelta | None = None
 ) -> JourneyStatus:
     """The journey's status query (`status_of`)."""
     return await status_of(client.get_workflow_handle(workflow_id), within)
 
 
-async def status_of(handle: WorkflowHandle, within: timedelta = ANSWER_WITHIN) -> JourneyStatus:
-    """The status query of the journey `handle`. The server is asked first, without a worker
-    (describe): no such journey is `NotFound`, and a journey the server ended (terminated,
-    ...) is `EndedOutside`, how it ended (starter/ended_outside.py). A read that the worker
-    threw away because the journey moved on meanwhile (workflows/run_ahead.py) is asked again,
-    a few times, then it is `NoAnswer`; any other failed read is a `JourneyError` that quotes
-    it, `Ended` saying how and when for a journey no longer running (starter/unanswered.py).
-    No answer within `within` (for a journey that has closed, at most `ENDED_WITHIN`: its
-    end needs no worker) is `EndedUnread` for a journey that completed, how and when from its
-    result, and `NoAnswer` for one that runs, with its last known state
-    (starter/without_worker.py)."""
+async def status_of(handle: WorkflowHandle, within: timedelta | None = None) -> JourneyStatus:
+    """The status query of the journey `handle`, answered within `within` (by default
+    `ANSWER_WITHIN`, read when asked). A read that the worker threw away because the journey
+    moved on meanwhile (workflows/run_ahead.py) is asked again, a few times, then it is
+    `NoAnswer`; any other failed read is a `JourneyError` that quotes it, `Ended` saying how
+    and when for a journey no longer running (starter/unanswered.py). A journey the server
+    ended (terminated, ...) is `EndedOutside`: the server refuses the query of a run that did
+    not complete cleanly at once, without a worker, and is then asked how
+    (starter/ended_outside.py). No answer in time (no worker: one replays even a closed
+    journey to answer) and the server is asked then, without a worker: `EndedUnread` for a
+    journey that completed, how and when from its result, and `NoAnswer` for one that runs,
+    with its last known state (starter/without_worker.py). The server is asked only then, so
+    that a read a worker answers costs it one call."""
+    return await _queried(handle, within or ANSWER_WITHIN, partial(_without_worker, handle))
+
+
+async def _without_worker(handle: WorkflowHandle, err: NoAnswer) -> JourneyError:
+    """What the server says of `handle` when no worker answered its status query (`err`)."""
     described = await _described(handle)
     if (end := await outside_end(handle, described)) is not None:
-        raise EndedOutside(end)
-    closed = described.status is not WorkflowExecutionStatus.RUNNING
-    within = min(within, ENDED_WITHIN) if closed else within
-
-    async def without_worker(err: NoAnswer) -> JourneyError:
-        if not closed:
-            return NoAnswer(f"{err} {last_known(described)}")
-        return EndedUnread(f"{await how_it_ended(handle, described)} {err} `loan-journey "
-                           f"history {handle.id}` shows its events")
-
-    return await _queried(handle, within, without_worker)
+        return EndedOutside(end)
+    if described.status is WorkflowExecutionStatus.RUNNING:
+        return NoAnswer(f"{err} {last_known(described)}")
+    return EndedUnread(f"{await how_it_ended(handle, described)} {err} `loan-journey "
+                       f"history {handle.id}` shows its events")
 
 
 async def _described(handle: WorkflowHandle) -> WorkflowExecutionDescription:
