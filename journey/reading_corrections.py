@@ -13,7 +13,7 @@ bring the same misreads back.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from pydantic import BaseModel, Field
@@ -31,10 +31,10 @@ from journey.policy.completeness import FIGURE_NAMES, same_name
 from journey.policy.errors import DecisionRefused
 from journey.repayment import money
 
-# what else may be corrected: the name and code a licence prints, a statement's company and
-# the unit it prints its figures in (元, 千元, 万元 ...)
+# what else may be corrected: the name and code a licence prints, a statement's company, the
+# unit it prints its figures in (元, 千元, 万元 ...) and the last day of its period
 LICENCE_FIELDS = ("name", "credit_code")
-STATEMENT_FIELDS = ("company", "unit")
+STATEMENT_FIELDS = ("company", "unit", "period_end")
 # the figures a unit correction says it moved, those the statement has
 KEY_FIGURES = ("total_assets", "total_liabilities", "total_equity", "revenue", "net_profit")
 
@@ -218,6 +218,12 @@ def _changes(read: object, field: str, value: str) -> dict[str, object]:
                                       "of its 18 characters on the paper")
             return {"credit_code": code, "credit_code_valid": True}
         return {field: value}
+    if field == "period_end":
+        try:
+            return {field: date.fromisoformat(value)}
+        except ValueError:
+            raise DecisionRefused(f"{value!r} is not a day: type the period's last day as "
+                                  "the paper prints it, as YYYY-MM-DD (2025-12-31)") from None
     try:
         amount = Decimal(value.replace(",", ""))
     except InvalidOperation:

@@ -106,6 +106,8 @@ def test_a_figure_that_is_no_amount_or_a_unit_that_is_none_is_refused() -> None:
         corrected(read, fix(read, "total_assets", "1O0"), AT)
     with pytest.raises(DecisionRefused, match="not a unit a statement prints"):
         corrected(read, fix(read, "unit", "美元"), AT)
+    with pytest.raises(DecisionRefused, match="is not a day: type the period's last day"):
+        corrected(read, fix(read, "period_end", "31.12.2025"), AT)
 
 
 def test_the_document_is_named_by_its_sha256_or_a_prefix() -> None:
