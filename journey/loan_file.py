@@ -19,6 +19,10 @@ came (a kind, or a statement's period), or a written answer to the question it w
 anything else leaves it asked for, while the file is short: one it stands in that is complete
 without it (every check passing) is not needed and never asked for (`check_completeness`'s
 `settle`, since the marker `unreadable-not-needed`).
+
+With `rescans` (since the marker `period-rescans`): a statement whose period could not be read
+stands only until a later statement of its kind, the borrower's with its period read, comes:
+that is the rescan the customer was asked for, whatever period it prints.
 """
 
 from __future__ import annotations
@@ -48,11 +52,13 @@ def _company(r: DocumentReading, borrower: str | None, kept: bool) -> str | None
 
 def current(readings: list[DocumentReading], batch_of: dict[str, int],
             borrower: str | None = None, *, kept: bool = False,
-            answered: list[tuple[int, int]] | None = None) -> list[DocumentReading]:
+            answered: list[tuple[int, int]] | None = None,
+            rescans: bool = False) -> list[DocumentReading]:
     """The readings that stand, in the order received; `batch_of` maps sha256 to upload batch;
     with `borrower`, the borrower's statements (with `kept`, licences) before any other
     company's in their slot; `answered`: the batches (after, up to) a written answer met a
-    question in, whose unreadable documents it answers (with `kept`)."""
+    question in, whose unreadable documents it answers (with `kept`); with `rescans`, a
+    statement of an illegible period gives way to a later one of its kind (`rescanned`)."""
     def batch(r: DocumentReading) -> int:
         return batch_of.get(r.ref.sha256, 0)
 
@@ -64,7 +70,8 @@ def current(readings: list[DocumentReading], batch_of: dict[str, int],
         if reading.status is ReadStatus.READ:
             latest[_slot(reading, kept)] = reading
     newest = max(batch_of.values(), default=0)
-    standing = {r.ref.sha256 for r in latest.values()}
+    standing = {r.ref.sha256 for r in latest.values()
+                if not (rescans and rescanned(r, readings, batch_of, borrower, kept))}
 
     def replaced(r: DocumentReading) -> bool:
         """Whether what came after the unreadable `r` replaces it: anything (before `kept`);
@@ -84,6 +91,19 @@ def current(readings: list[DocumentReading], batch_of: dict[str, int],
 
     return [r for r in readings
             if r.ref.sha256 in standing or (r.status is not ReadStatus.READ and not replaced(r))]
+
+
+def rescanned(r: DocumentReading, readings: list[DocumentReading], batch_of: dict[str, int],
+              borrower: str | None, kept: bool) -> bool:
+    """Whether `r`, a statement read without its period, was rescanned: a statement of its
+    kind with its period read, not another company's, came in a later batch."""
+    if r.statement is None or r.statement.period_end is not None:
+        return False
+    came = batch_of.get(r.ref.sha256, 0)
+    return any(o.kind is r.kind and o.statement is not None
+               and o.statement.period_end is not None
+               and batch_of.get(o.ref.sha256, 0) > came and _company(o, borrower, kept) is None
+               for o in readings if o.status is ReadStatus.READ)
 
 
 def not_the_borrowers(readings: list[DocumentReading], standing: list[DocumentReading],

@@ -86,6 +86,11 @@ ELIGIBLE_SETTLE = "eligible-settle"
 # a file of its name comes, and a licence of another company never supersedes the borrower's
 # (journey/loan_file.py `kept`). Taken as a journey starts, carried when it continues as new.
 DOCUMENTS_KEPT = "documents-kept"
+# workflow.patched marker: before it, a statement whose period could not be read stood beside
+# its legible rescan (another period's slot), so the file asked for its period until it
+# expired; since, the rescan replaces it (journey/loan_file.py `rescans`). Taken as the file is
+# checked with such a rescan in it (`take_rescans`), carried when the journey continues as new.
+PERIOD_RESCANS = "period-rescans"
 
 
 class JourneyUpdates(Bookkeeping):
@@ -117,6 +122,7 @@ class JourneyUpdates(Bookkeeping):
         self._outcome_reason: str | None = None
         self._borrowers_first = False  # the borrower's statements stand first (set by run)
         self._documents_kept = False  # the loan file's rules since DOCUMENTS_KEPT (set by run)
+        self._rescans = False  # ... and since PERIOD_RESCANS (set by `take_rescans`)
         # the batches (after, up to) in which a written answer met a question (loan_file)
         self._answered: list[tuple[int, int]] = []
         self._info_request: OpenRequest | None = None  # a decider's, until it is met
@@ -161,7 +167,18 @@ class JourneyUpdates(Bookkeeping):
         """The readings that stand: superseded and answered unreadable ones drop out."""
         borrower = self._application.applicant_name if self._borrowers_first else None
         return loan_file.current(list(self._readings.values()), self._batch_of, borrower,
-                                 kept=self._documents_kept, answered=self._answered)
+                                 kept=self._documents_kept, answered=self._answered,
+                                 rescans=self._rescans)
+
+    def take_rescans(self) -> None:
+        """Take the marker PERIOD_RESCANS once a rescan would replace a statement of an
+        illegible period: workflow code only (validators and queries read the flag)."""
+        readings = list(self._readings.values())
+        borrower = self._application.applicant_name if self._borrowers_first else None
+        if not self._rescans and any(
+                loan_file.rescanned(r, readings, self._batch_of, borrower, self._documents_kept)
+                for r in readings):
+            self._rescans = workflow.patched(PERIOD_RESCANS)
 
     def awaited(self, *, customer: bool = False) -> list[str]:
         """What the open request for information still waits for: none once it is met. In

@@ -418,6 +418,7 @@ class LoanJourneyWorkflow(
 
     async def _check_completeness(self) -> Completeness:
         self._corrections_checked = self._corrections
+        self.take_rescans()
         readings = self.loan_file()
         return await workflow.execute_activity(
             contracts.CHECK_COMPLETENESS,

@@ -63,6 +63,7 @@ class JourneyMemo(BaseModel):
     rated: list[str] = Field(default_factory=list)
     # the loan file's rules since the marker documents-kept (a run from before it: False)
     documents_kept: bool = False
+    period_rescans: bool = False  # ... and since the marker period-rescans
     answered: list[tuple[int, int]] = Field(default_factory=list)
 
 
@@ -160,6 +161,7 @@ class PostLoanMemory(JourneyUpdates):
             readings=self._readings, completeness=self._completeness, route=self._route,
             offer=self._offer, disbursement=self._disbursement, rated=self._rated,
             documents_kept=self._documents_kept, answered=self._answered,
+            period_rescans=self._rescans,
         )
         state = self._pl.model_copy(update={"runs": self._pl.runs + 1})
         return PostLoanCarry(
@@ -179,6 +181,7 @@ class PostLoanMemory(JourneyUpdates):
         self._completeness, self._route, self._offer = m.completeness, m.route, m.offer
         self._disbursement, self._rated = m.disbursement, m.rated
         self._documents_kept, self._answered = m.documents_kept, m.answered
+        self._rescans = m.period_rescans
         self._stage, self._waits_on = Stage.POST_LOAN, Party.CUSTOMER
         self._pl, self._pl_policy, self._resumed = carry.state, carry.policy, True
 
