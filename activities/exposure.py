@@ -2,8 +2,9 @@
 keeps its line there, and routing reads the others of the same credit code, as does an
 approval about to settle, which routes the case again on them. The Temporal server is asked
 about each of those journeys (a borrower has few): one ended outside the engine (`temporal
-workflow terminate`) recorded no end in the store, and is left out, saying why. A new
-application tells the borrower's other applications that their exposure rose."""
+workflow terminate`) recorded no end in the store, and is left out, saying why, as is one
+that read another company's business licence (`another_company`). A new application tells
+the borrower's other applications that their exposure rose."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey.application import LoanApplication
 from journey.contracts import RouteNowInput
+from journey.documents import BusinessLicense
 from journey.exposure import (
     EXPOSURE_FELL,
     EXPOSURE_ROSE,
@@ -28,9 +30,11 @@ from journey.exposure import (
     ExposureRose,
     KeepExposureInput,
     KeepExposureResult,
+    another_company,
 )
 from journey.policy import Route
 from journey.settings import Settings
+from store.documents import licences_of
 from store.exposure import keep, others
 from store.record_seals import EXPOSED, sealing_key
 
@@ -62,8 +66,12 @@ class ExposureActivities:
         """This application and the borrower's other journeys the store counts, each still
         running on the Temporal server; the others left out, saying why."""
         kept = await asyncio.to_thread(others, self._url, app.credit_code, workflow_id)
+        licences = await asyncio.to_thread(licences_of, self._url,
+                                           [line.workflow_id for line in kept])
         client = activity.client()
-        ended = await asyncio.gather(*(_ended_on_server(client, line) for line in kept))
+        ended = await asyncio.gather(*(_left_out(client, line, app.credit_code,
+                                                 licences.get(line.workflow_id, []))
+                                       for line in kept))
         return Exposure(
             credit_code=app.credit_code,
             amount=app.amount,
@@ -115,6 +123,13 @@ async def _tell(client: Client, workflow_id: str, signal: str,
             raise
         return False
     return True
+
+
+async def _left_out(client: Client, line: ExposureLine, credit_code: str,
+                    licences: list[BusinessLicense]) -> str | None:
+    """Why the journey of `line` does not count: it read another company's licence, or it
+    is not running on the server (`_ended_on_server`); None when it counts."""
+    return another_company(credit_code, licences) or await _ended_on_server(client, line)
 
 
 async def _ended_on_server(client: Client, line: ExposureLine) -> str | None:

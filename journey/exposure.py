@@ -8,7 +8,9 @@ each of its other live applications (not rejected, withdrawn, expired or closed)
 principal its running loans still owe (store/exposure.py reads them at routing time, and
 again as an approval would settle). A line whose journey is no longer running on the Temporal
 server, though it recorded no end, is left out, and the exposure says why
-(activities/exposure.py asks the server).
+(activities/exposure.py asks the server). So is a line whose journey read a business licence
+of another company and none printing the borrower's code (`another_company`): an application
+whose credit code was mistyped, which counts in no one's exposure until it is corrected.
 
 A new application tells the borrower's other applications that their exposure rose (the
 signal EXPOSURE_ROSE, sent as its line is kept): an application routed alone, and told of no
@@ -24,6 +26,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, computed_field
 
+from journey.documents import BusinessLicense
+
 KEEP_EXPOSURE = "keep_exposure"
 ROUTE_ON_EXPOSURE = "route_on_exposure"
 EXPOSURE_ROSE = "exposure_rose"  # signal: another application of the borrower was kept
@@ -37,6 +41,20 @@ def _yuan(amount: Decimal) -> Decimal:
 
 
 Yuan = Annotated[Decimal, AfterValidator(_yuan)]
+
+
+def another_company(credit_code: str, licences: list[BusinessLicense]) -> str | None:
+    """Why a line of `credit_code` is left out when its journey read `licences`: one of
+    another company, none printing the code (its application's code mistyped, it seems);
+    None while none is read or one prints the code."""
+    read = [lic for lic in licences if lic.credit_code_valid and lic.credit_code]
+    if not read or any(lic.credit_code == credit_code for lic in read):
+        return None
+    lic = read[-1]
+    return (f"its business licence is of {lic.name or 'another company'} "
+            f"({lic.credit_code}), not of {credit_code}: the application's credit code looks "
+            "mistyped; its relationship manager checks it, and it counts again once a licence "
+            "printing this code is read in it")
 
 
 class ExposureLine(BaseModel):

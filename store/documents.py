@@ -106,3 +106,35 @@ def readings_for(url: str, workflow_id: str) -> list[DocumentReading]:
             .order_by(DocumentReadingRow.id)
         )
         return [_reading(r) for r in rows]
+
+
+def licences_printing(url: str, credit_code: str) -> list[tuple[str, BusinessLicense]]:
+    """Each business licence any journey read printing `credit_code` (checksum valid), with
+    the journey it was read in, in the order read: whose the code is, as the bank holds it."""
+    with Session(ready(url)) as s:
+        rows = s.scalars(
+            select(DocumentReadingRow)
+            .where(DocumentReadingRow.kind == DocumentKind.BUSINESS_LICENSE.value,
+                   DocumentReadingRow.status == ReadStatus.READ.value,
+                   DocumentReadingRow.fields["credit_code"].as_string() == credit_code)
+            .order_by(DocumentReadingRow.id)
+        )
+        found = [(r.workflow_id, BusinessLicense.model_validate(r.fields)) for r in rows]
+    return [(wf, lic) for wf, lic in found if lic.credit_code_valid and lic.name]
+
+
+def licences_of(url: str, workflow_ids: list[str]) -> dict[str, list[BusinessLicense]]:
+    """The business licences each of `workflow_ids` read, by journey (none: left out)."""
+    out: dict[str, list[BusinessLicense]] = {}
+    if not workflow_ids:
+        return out
+    with Session(ready(url)) as s:
+        for r in s.scalars(
+            select(DocumentReadingRow)
+            .where(DocumentReadingRow.workflow_id.in_(workflow_ids),
+                   DocumentReadingRow.kind == DocumentKind.BUSINESS_LICENSE.value,
+                   DocumentReadingRow.status == ReadStatus.READ.value)
+            .order_by(DocumentReadingRow.id)
+        ):
+            out.setdefault(r.workflow_id, []).append(BusinessLicense.model_validate(r.fields))
+    return out
