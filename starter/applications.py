@@ -25,6 +25,7 @@ from journey.documents import DocumentRef
 from journey.exposure import KeepExposureInput
 from journey.policy import WorkingCalendar
 from journey.policy.authority import FRONT_OFFICE
+from journey.policy.completeness import same_name
 from journey.pricing import agreed_on
 from journey.settings import Settings
 from journey.status import JourneyInput
@@ -35,6 +36,7 @@ from starter.operations import no_such_workflow
 from starter.pinned_policy import authorized, current_policy
 from store import archive, blobs
 from store.archive import ArchivedRun
+from store.documents import licences_printing
 from workflows.loan_journey import LoanJourneyWorkflow
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
@@ -118,9 +120,10 @@ async def start_journey(
     for at least the policy's minimum amount of its product and at most its longest term, at
     an agreed rate (if any) within the policy's floor and ceiling over the LPR fixing in force
     today (the policy's base rate without one; `SealBroken` when that fixing fails its seal),
-    or refused before anything reaches a history: the four-eyes rules hold the submitter.
-    Without a `client`, the settings' server is reached only once the application passed
-    those checks."""
+    or refused before anything reaches a history: the four-eyes rules hold the submitter, and
+    a credit code the bank read on another company's business licence is refused (mistyped,
+    it would count in that company's exposure). Without a `client`, the settings' server is
+    reached only once the application passed those checks."""
     not_started = f"application {application.application_id} not started"
     authorized(settings, application.submitted_by, FRONT_OFFICE, not_started,
                (journey_id(application.application_id), "start"))
@@ -136,6 +139,8 @@ async def start_journey(
                                   not_started)))
     ):
         refusals.append(priced_out)
+    if held := await asyncio.to_thread(_code_held_by_another, settings, application):
+        refusals.append(held)
     if refusals:
         raise BadInput(f"{not_started}: {'; '.join(refusals)}")
     if missing := [d.filename for d in application.documents
@@ -176,6 +181,21 @@ async def start_journey(
         relationship_manager=by.id if by.role is Role.RELATIONSHIP_MANAGER else None),
         settings.archive_seal_key)
     return handle
+
+
+def _code_held_by_another(settings: Settings, application: LoanApplication) -> str | None:
+    """Why the application's credit code is not its company's: the bank read a business
+    licence printing it, of another company, in another journey; None when it read none."""
+    code, name = application.credit_code, application.applicant_name
+    held = [(wf, lic.name) for wf, lic in licences_printing(settings.db_url, code)
+            if lic.name and not same_name(lic.name, name)]
+    if not held:
+        return None
+    journey, holder = held[-1]
+    return (f"credit code {code} is {holder}'s, not {name}'s: the bank read {holder}'s "
+            f"business licence printing it (in {journey}); check the code against "
+            f"{name}'s business licence and correct the application (started, it would count "
+            f"in {holder}'s exposure, 统一授信); if the applicant is {holder}, correct its name")
 
 
 async def _already_started(client: Client, application_id: str,

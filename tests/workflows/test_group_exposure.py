@@ -5,10 +5,13 @@ principal its running loans owe count; ended journeys and other borrowers do not
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
+from pathlib import Path
 
+import pytest
 from rich.console import Console, RenderableType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -24,6 +27,7 @@ from journey.stages import Stage
 from journey.status import JourneyStatus, plan_start
 from starter import applications, operations, work_lists
 from starter.audit import audit_trail
+from starter.errors import BadInput
 from starter.listings_view import journeys_table
 from starter.status_view import status_view
 from starter.work_lists import JourneyRow
@@ -31,6 +35,7 @@ from store import blobs
 from store.exposure import others
 from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import assert_replays, disbursed, pay, settle_at_quote, until
+from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
     RISK_SME,
@@ -39,6 +44,7 @@ from tests.workflows.journey_kit import (
     customer,
     drive_to,
     journey_worker,
+    real_for_unknown,
     start,
     until_stage,
 )
@@ -351,6 +357,58 @@ async def test_a_journey_terminated_outside_the_engine_is_left_out_saying_why(
         assert route.why_tier() == (
             f"tier branch on the amount 3,000,000; left out {gone.id} 3,000,000 (application: "
             "terminated on the Temporal server without recording an end)")
+
+
+DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo"
+
+
+async def test_a_mistyped_credit_code_counts_in_no_ones_exposure_and_start_refuses_it(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """company1's application typed with company2's credit code, its own licence read by
+    the real OCR: company2's application leaves it out of its exposure, saying why, and
+    `start` refuses the code once the bank has read company2's licence printing it."""
+    labels = {p["file"]: p for p in json.loads((DEMO / "labels.json").read_text("utf-8"))}
+    one, two = (labels[f"company{n}_business_license.jpg"] for n in (1, 2))
+    client, docs = time_skipping_env.client, Documents()
+    store = Settings(data_dir=tmp_path).documents_dir
+
+    def apply(name: str, licence: str, days: int) -> LoanApplication:
+        """An application of `name` and company2's code, with the demo's `licence`."""
+        app = application(docs, company=(name, two["credit_code"]), drop={"licence"},
+                          period=journey_kit.TODAY - timedelta(days=days))
+        app.documents.insert(0, blobs.put(store, (DEMO / licence).read_bytes(), licence))
+        return app
+
+    async with journey_worker(client, tmp_path, docs, real_for_unknown(docs)) as settings:
+        # started on the server directly, past `start`: its intake keeps the line
+        wrong = await start(client, settings, apply(one["name"], one["file"], 60))
+        held = await until_stage(wrong, Stage.COMPLETENESS, asking=True, seconds=120)
+        assert held.completeness is not None
+        assert "credit_code_mismatch" in [f.code for f in held.completeness.failures]
+        own = await start(client, settings, apply(two["name"], two["file"], 90))
+        route = (await until_stage(own, Stage.RISK_REVIEW, seconds=120)).route
+        assert route is not None and route.exposure is not None
+        assert route.exposure.others == [] and route.tier is ApprovalTier.BRANCH
+        assert route.exposure.left_out == [ExposureLine(
+            workflow_id=wrong.id, amount=Decimal(3_000_000), note=(
+                f"its business licence is of {one['name']} ({one['credit_code']}), not of "
+                f"{two['credit_code']}: the application's credit code looks mistyped; its "
+                "relationship manager checks it, and it counts again once a licence printing "
+                "this code is read in it"))]
+
+        again = apply(one["name"], one["file"], 60)
+        with pytest.raises(BadInput) as refused:
+            await applications.start_journey(client, settings, again)
+        assert str(refused.value) == (
+            f"application {again.application_id} not started: credit code "
+            f"{two['credit_code']} is {two['name']}'s, not {one['name']}'s: the bank read "
+            f"{two['name']}'s business licence printing it (in {own.id}); check the code "
+            f"against {one['name']}'s business licence and correct the application (started, "
+            f"it would count in {two['name']}'s exposure, 统一授信); if the applicant is "
+            f"{two['name']}, correct its name")
+        kept = others(settings.db_url, two["credit_code"], "-")
+        assert sorted(line.workflow_id for line in kept) == sorted([wrong.id, own.id])
 
 
 async def exposure_reads(handle: WorkflowHandle) -> int:
