@@ -163,11 +163,12 @@ FRONT_OFFICE_INSTEAD = ("front office acting for the customer: your staff id wit
 
 
 def require_customer(actor: Actor, customer: str) -> None:
-    """`actor` is the borrowing customer, whose id is its credit code `customer`."""
+    """`actor` is the borrowing customer, whose id is its credit code `customer`: refused
+    without naming the borrower's code, which a customer who is not it may not learn."""
     if actor.role is Role.CUSTOMER and actor.id != customer and credit_code.is_valid(actor.id):
         raise DecisionRefused(
-            f"{actor.id} is not this loan's borrower ({customer}): the borrowing customer "
-            "acts under its own unified social credit code"
+            f"{actor.id} is not this loan's borrower: the borrowing customer acts under its "
+            "own unified social credit code"
         )
     if actor.role is not Role.CUSTOMER or actor.id != customer:
         raise DecisionRefused(ONLY_THE_CUSTOMER)
