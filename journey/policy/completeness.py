@@ -212,12 +212,12 @@ def _check_license(app: LoanApplication, r: DocumentReading, today: date
                 + f": rescan it ({SCAN_DPI} dpi or more, all four corners visible)",
             )
         )
-    elif not same_name(lic.name, app.applicant_name):
-        out.append(
+    elif not same_name(lic.name, app.applicant_name):  # in the customer's words: another
+        out.append(  # company's name and code are not theirs to learn (status shows them)
             CheckFailure(
                 code="name_mismatch",
                 document=sha,
-                message=f"The licence names {lic.name}, the application "
+                message=f"The business licence sent is of another company, not "
                 f"{app.applicant_name}: please send the applicant's own business licence",
             )
         )
@@ -240,14 +240,15 @@ def _check_license(app: LoanApplication, r: DocumentReading, today: date
                 "checksum: send a clearer copy of the business licence",
             )
         )
-    elif code != app.credit_code:
+    elif code != app.credit_code and all(f.code != "name_mismatch" for f in out):
+        # (another company's licence prints another code: said once, above)
         out.append(
             CheckFailure(
                 code="credit_code_mismatch",
                 document=sha,
-                message=f"The licence's credit code {code} differs from the "
-                f"application's {app.credit_code}: correct the application "
-                "or send the applicant's licence",
+                message="The credit code on the business licence differs from the "
+                "application's: the bank checks the application's with you; or send the "
+                "applicant's own business licence",
             )
         )
     return out

@@ -135,6 +135,13 @@ def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading
             ["name_mismatch"],
         ),
         (
+            "another company's licence, of its own code",
+            lambda a: [licence(a, name="上海某某贸易有限公司", credit_code=OTHER_CODE), sheet(),
+                       income()],
+            [],
+            ["name_mismatch"],  # said once, naming neither the company nor its code
+        ),
+        (
             "licence code illegible",
             lambda a: [licence(a, credit_code=None), sheet(), income()],
             [],
@@ -371,3 +378,16 @@ def test_the_customer_is_told_what_is_wrong_in_plain_words(
     [failure] = check_completeness(policy, app, [licence(app), scan, sheet(), income()],
                                    TODAY).failures
     assert failure.message == f"We could not read {scan.ref.filename}: {said}"
+
+
+def test_another_companys_licence_is_not_named_to_the_customer(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    """The customer is told the licence is another company's, or its code differs, never that
+    company's name or code, nor the code the application was typed with."""
+    app = make_app()
+    for read in (licence(app, name="上海某某贸易有限公司", credit_code=OTHER_CODE),
+                 licence(app, credit_code=OTHER_CODE)):
+        [failure] = check_completeness(policy, app, [read, sheet(), income()], TODAY).failures
+        assert not any(said in failure.message
+                       for said in ("上海某某贸易有限公司", OTHER_CODE, app.credit_code))
