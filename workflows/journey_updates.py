@@ -123,6 +123,7 @@ class JourneyUpdates(Bookkeeping):
         self._borrowers_first = False  # the borrower's statements stand first (set by run)
         self._documents_kept = False  # the loan file's rules since DOCUMENTS_KEPT (set by run)
         self._rescans = False  # ... and since PERIOD_RESCANS (set by `take_rescans`)
+        self._sent_again: dict[str, int] = {}  # documents sent again, by the batch they came in
         # the batches (after, up to) in which a written answer met a question (loan_file)
         self._answered: list[tuple[int, int]] = []
         self._info_request: OpenRequest | None = None  # a decider's, until it is met
@@ -224,6 +225,7 @@ class JourneyUpdates(Bookkeeping):
         self._added.extend(fresh)
         batch = max(self._batch_of.values(), default=0) + 1
         self._batch_of.update({d.sha256: batch for d in [*fresh, *again]})
+        self._sent_again.update({d.sha256: batch for d in again})
         taken = f"{len(fresh)} new document(s)" + (
             f", {len(again)} sent before and standing again" if again else "")
         self.emit(EventType.TOUCHPOINT, actor=request.actor.id, channel=request.channel,

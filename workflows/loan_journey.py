@@ -118,6 +118,10 @@ SUPPLEMENTS_RECEIVED = "supplements-received-told"
 # timing events; since, its end's detail names them ("declined for: leverage"), which `status`
 # of the borrower's next application shows the bank's staff. Taken at a decline only.
 DECLINE_CATEGORIES_RECORDED = "decline-categories-recorded"
+# workflow.patched marker: before it, a document the customer sent again unchanged that still
+# fell short was asked for in the same words, as if the bank had not seen it; since, the
+# request says the bank already has that file. Taken only for such a request.
+SENT_AGAIN_SAID = "sent-again-said"
 
 
 @workflow.defn
@@ -473,7 +477,15 @@ class LoanJourneyWorkflow(
         self._requested = None
 
     def _shortfall(self) -> list[str]:
+        """What to ask the customer for; a document they have just sent again unchanged
+        that still falls short, saying the bank already has it (SENT_AGAIN_SAID)."""
         assert self._completeness is not None
-        return [*(failure.message for failure in self._completeness.failures),
+        failures, latest = self._completeness.failures, self.submissions()
+        again = {f.document for f in failures
+                 if f.document is not None and self._sent_again.get(f.document) == latest}
+        said = bool(again) and workflow.patched(SENT_AGAIN_SAID)
+        return [*(f"We already have {self._readings[f.document].ref.filename}, which you sent "
+                  f"again unchanged: {f.message}" if said and f.document in again
+                  else f.message for f in failures),
                 *self.awaited_by_customer()]
 

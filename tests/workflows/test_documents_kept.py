@@ -3,10 +3,13 @@ supporting document: it never blocks the file, never supersedes another, and a l
 while a question is open answers it. Another company's licence is kept aside and never
 supersedes the borrower's own. An unreadable scan is asked for until a file of its name
 comes: sending one of several again leaves the others asked for while the file is short; once
-it is complete without them, they are noted as not needed and the customer is not asked."""
+it is complete without them, they are noted as not needed and the customer is not asked. The
+customer who sent another company's licence is told so without that company's name or code,
+and sending it again unchanged is told the bank already has it."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,13 +18,17 @@ from temporalio.testing import WorkflowEnvironment
 from journey.actors import Actor, Role
 from journey.decisions import AddDocuments, RiskOpinion, Verdict, WrittenAnswer
 from journey.documents import DocumentKind, DocumentRef, ReadStatus, SupportingDocument
+from journey.settings import Settings
 from journey.stages import Stage
+from store import blobs
+from store.outbox import messages_for
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     Documents,
     application,
     asked_again,
     customer,
+    real_for_unknown,
     running_journey,
     until_stage,
 )
@@ -124,3 +131,34 @@ async def test_unreadable_leftovers_do_not_block_a_file_complete_without_them(
         assert done.completeness is not None and done.completeness.complete
         assert done.completeness.not_needed == {pdf.sha256: (
             f"{pdf.filename} sent unreadable, not needed: the file is complete without it")}
+
+
+DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo"
+
+
+async def test_another_companys_licence_is_refused_unnamed_and_sent_again_said_so(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    labels = {p["file"]: p for p in json.loads((DEMO / "labels.json").read_text("utf-8"))}
+    one, two = (labels[f"company{n}_business_license.jpg"] for n in (1, 2))
+    docs = Documents()  # the statements from the fake; company2's licence through the real OCR
+    app = application(docs, drop={"licence"}, company=(one["name"], one["credit_code"]))
+    theirs = blobs.put(Settings(data_dir=tmp_path).documents_dir,
+                       (DEMO / two["file"]).read_bytes(), two["file"])
+    app.documents.insert(0, theirs)
+    async with running_journey(time_skipping_env, tmp_path, docs, app,
+                               real_for_unknown(docs)) as (settings, handle):
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True, seconds=120)
+        assert asked.completeness is not None
+        assert [f.code for f in asked.completeness.failures] == ["name_mismatch"]
+        other = (f"The business licence sent is of another company, not {one['name']}: please "
+                 "send the applicant's own business licence")
+        sent = await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[theirs]))
+        assert sent.message == "0 new document(s), 1 sent before and standing again"
+        await asked_again(handle, 2)
+        requests = [m.body for m in messages_for(settings.db_url, handle.id)
+                    if m.template == "supplements_requested"]
+        assert requests == [other, f"We already have {two['file']}, which you sent again "
+                                   f"unchanged: {other}"]
+        assert not any(two["name"] in r or two["credit_code"] in r for r in requests)
