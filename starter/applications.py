@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -37,6 +39,7 @@ from starter.pinned_policy import authorized, current_policy
 from store import archive, blobs
 from store.archive import ArchivedRun
 from store.documents import licences_printing
+from store.exposure import others
 from workflows.loan_journey import LoanJourneyWorkflow
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
@@ -120,10 +123,11 @@ async def start_journey(
     for at least the policy's minimum amount of its product and at most its longest term, at
     an agreed rate (if any) within the policy's floor and ceiling over the LPR fixing in force
     today (the policy's base rate without one; `SealBroken` when that fixing fails its seal),
-    or refused before anything reaches a history: the four-eyes rules hold the submitter, and
-    a credit code the bank read on another company's business licence is refused (mistyped,
-    it would count in that company's exposure). Without a `client`, the settings' server is
-    reached only once the application passed those checks."""
+    or refused before anything reaches a history: the four-eyes rules hold the submitter.
+    Without a `client`, the settings' server is reached only once the application passed
+    those checks; then a credit code the bank holds for another company (a business licence
+    read, a live application) is refused: mistyped, it would count in that company's
+    exposure."""
     not_started = f"application {application.application_id} not started"
     authorized(settings, application.submitted_by, FRONT_OFFICE, not_started,
                (journey_id(application.application_id), "start"))
@@ -139,8 +143,6 @@ async def start_journey(
                                   not_started)))
     ):
         refusals.append(priced_out)
-    if held := await asyncio.to_thread(_code_held_by_another, settings, application):
-        refusals.append(held)
     if refusals:
         raise BadInput(f"{not_started}: {'; '.join(refusals)}")
     if missing := [d.filename for d in application.documents
@@ -150,6 +152,8 @@ async def start_journey(
     client = client or await connect(settings)
     await encryption.writes_allowed(client, not_started)
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
+    if held := await _code_held_by_another(client, settings, application):
+        raise BadInput(f"{not_started}: {held}")
     # a journey the server deleted after its retention is still in the archive
     if archived := await asyncio.to_thread(archive.runs_of, settings.db_url,
                                            journey_id(application.application_id)):
@@ -183,19 +187,45 @@ async def start_journey(
     return handle
 
 
-def _code_held_by_another(settings: Settings, application: LoanApplication) -> str | None:
-    """Why the application's credit code is not its company's: the bank read a business
-    licence printing it, of another company, in another journey; None when it read none."""
+async def _code_held_by_another(client: Client, settings: Settings,
+                                application: LoanApplication) -> str | None:
+    """Why the application's credit code is not its company's: the bank holds it for another
+    company, whose business licence printing it was read in a journey, or whose live
+    application (a line of the code's exposure) names it; None when it holds it for none."""
     code, name = application.credit_code, application.applicant_name
-    held = [(wf, lic.name) for wf, lic in licences_printing(settings.db_url, code)
-            if lic.name and not same_name(lic.name, name)]
-    if not held:
+    held = [(wf, f"{lic.name}'s business licence printing it", lic.name)
+            for wf, lic in await asyncio.to_thread(licences_printing, settings.db_url, code)]
+    for line in await asyncio.to_thread(others, settings.db_url, code, "-"):
+        if (applicant := await _applicant_of(client, line.workflow_id)) is not None:
+            held.append((line.workflow_id, f"{applicant}'s application", applicant))
+    conflicts = [(wf, what, holder) for wf, what, holder in held
+                 if holder and not same_name(holder, name)]
+    if not conflicts:
         return None
-    journey, holder = held[-1]
-    return (f"credit code {code} is {holder}'s, not {name}'s: the bank read {holder}'s "
-            f"business licence printing it (in {journey}); check the code against "
-            f"{name}'s business licence and correct the application (started, it would count "
-            f"in {holder}'s exposure, 统一授信); if the applicant is {holder}, correct its name")
+    journey, what, holder = conflicts[0]
+    return (f"credit code {code} is {holder}'s, not {name}'s: the bank holds {what} (in "
+            f"{journey}); check the code against {name}'s business licence and correct the "
+            f"application (started, it would count in {holder}'s exposure, 统一授信); if the "
+            f"applicant is {holder}, correct its name")
+
+
+async def _applicant_of(client: Client, workflow_id: str) -> str | None:
+    """The applicant the journey `workflow_id` was started for (its run's input); None when
+    the server no longer has it."""
+    try:
+        page = await client.workflow_service.get_workflow_execution_history(
+            GetWorkflowExecutionHistoryRequest(
+                namespace=client.namespace, maximum_page_size=1,
+                execution=WorkflowExecution(workflow_id=workflow_id)))
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    started = [e.workflow_execution_started_event_attributes for e in page.history.events[:1]]
+    if not started:
+        return None
+    [journey] = await client.data_converter.decode(started[0].input.payloads, [JourneyInput])
+    return str(journey.application.applicant_name)
 
 
 async def _already_started(client: Client, application_id: str,

@@ -60,6 +60,16 @@ def borrower() -> tuple[str, str]:
     return f"上海测试制造有限公司{code[-4:]}", code
 
 
+def stored(settings: Settings, app: LoanApplication) -> LoanApplication:
+    """`app` with the fake's documents in the store, as `start` wants them (a label's bytes
+    hash to its reference)."""
+    for ref in app.documents:
+        if not blobs.exists(settings.documents_dir, ref.sha256):
+            blobs.put(settings.documents_dir, ref.filename.removesuffix(".png").encode(),
+                      ref.filename)
+    return app
+
+
 async def routed(handle: WorkflowHandle) -> JourneyStatus:
     return await until_stage(handle, Stage.RISK_REVIEW)
 
@@ -320,10 +330,7 @@ async def test_an_application_counts_from_its_start_before_a_worker_runs_its_int
         case = await start(client, settings, case_app)
         await drive_to(case, case_app, Stage.APPROVAL)  # routed alone: branch
         # started from the command line while no worker polls its queue: no intake has run
-        late_app = application(docs, amount=3_000_000, company=company)
-        for ref in late_app.documents:
-            blobs.put(settings.documents_dir, ref.filename.removesuffix(".png").encode(),
-                      ref.filename)
+        late_app = stored(settings, application(docs, amount=3_000_000, company=company))
         idle = settings.model_copy(update={"task_queue": f"{settings.task_queue}-idle"})
         late = await applications.start_journey(client, idle, late_app)
 
@@ -363,15 +370,16 @@ DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo"
 
 
 async def test_a_mistyped_credit_code_counts_in_no_ones_exposure_and_start_refuses_it(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+    tmp_path: Path
 ) -> None:
     """company1's application typed with company2's credit code, its own licence read by
     the real OCR: company2's application leaves it out of its exposure, saying why, and
-    `start` refuses the code once the bank has read company2's licence printing it."""
+    `start` refuses the code once the bank holds company2's licence printing it, as it does a
+    code a live application of another company holds (the dev server: `start` lists runs,
+    which the time-skipping server cannot)."""
     labels = {p["file"]: p for p in json.loads((DEMO / "labels.json").read_text("utf-8"))}
     one, two = (labels[f"company{n}_business_license.jpg"] for n in (1, 2))
-    client, docs = time_skipping_env.client, Documents()
-    store = Settings(data_dir=tmp_path).documents_dir
+    docs, store = Documents(), Settings(data_dir=tmp_path).documents_dir
 
     def apply(name: str, licence: str, days: int) -> LoanApplication:
         """An application of `name` and company2's code, with the demo's `licence`."""
@@ -380,7 +388,17 @@ async def test_a_mistyped_credit_code_counts_in_no_ones_exposure_and_start_refus
         app.documents.insert(0, blobs.put(store, (DEMO / licence).read_bytes(), licence))
         return app
 
-    async with journey_worker(client, tmp_path, docs, real_for_unknown(docs)) as settings:
+    def refusal(app: LoanApplication, holder: str, what: str, journey: str) -> str:
+        code, name = app.credit_code, app.applicant_name
+        return (f"application {app.application_id} not started: credit code {code} is "
+                f"{holder}'s, not {name}'s: the bank holds {what} (in {journey}); check the "
+                f"code against {name}'s business licence and correct the application "
+                f"(started, it would count in {holder}'s exposure, 统一授信); if the applicant "
+                f"is {holder}, correct its name")
+
+    async with fresh_dev_server() as env, journey_worker(
+            env.client, tmp_path, docs, real_for_unknown(docs)) as settings:
+        client = env.client
         # started on the server directly, past `start`: its intake keeps the line
         wrong = await start(client, settings, apply(one["name"], one["file"], 60))
         held = await until_stage(wrong, Stage.COMPLETENESS, asking=True, seconds=120)
@@ -397,18 +415,28 @@ async def test_a_mistyped_credit_code_counts_in_no_ones_exposure_and_start_refus
                 "relationship manager checks it, and it counts again once a licence printing "
                 "this code is read in it"))]
 
-        again = apply(one["name"], one["file"], 60)
+        again = stored(settings, apply(one["name"], one["file"], 60))
         with pytest.raises(BadInput) as refused:
             await applications.start_journey(client, settings, again)
-        assert str(refused.value) == (
-            f"application {again.application_id} not started: credit code "
-            f"{two['credit_code']} is {two['name']}'s, not {one['name']}'s: the bank read "
-            f"{two['name']}'s business licence printing it (in {own.id}); check the code "
-            f"against {one['name']}'s business licence and correct the application (started, "
-            f"it would count in {two['name']}'s exposure, 统一授信); if the applicant is "
-            f"{two['name']}, correct its name")
+        assert str(refused.value) == refusal(
+            again, two["name"], f"{two['name']}'s business licence printing it", own.id)
         kept = others(settings.db_url, two["credit_code"], "-")
         assert sorted(line.workflow_id for line in kept) == sorted([wrong.id, own.id])
+
+        # a live application whose licence the bank has not read (the fake's): its name
+        company = borrower()
+        theirs = await start(client, settings, application(docs, company=company))
+        await routed(theirs)
+        typo = stored(settings, application(docs, company=("上海另一制造有限公司", company[1]),
+                                            period=journey_kit.TODAY - timedelta(days=90)))
+        with pytest.raises(BadInput) as refused:
+            await applications.start_journey(client, settings, typo)
+        assert str(refused.value) == refusal(typo, company[0], f"{company[0]}'s application",
+                                             theirs.id)
+        # the company's own next application is started
+        more = await applications.start_journey(client, settings, stored(settings, application(
+            docs, company=company, period=journey_kit.TODAY - timedelta(days=120))))
+        await more.terminate("the test is over")
 
 
 async def exposure_reads(handle: WorkflowHandle) -> int:
