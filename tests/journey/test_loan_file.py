@@ -38,3 +38,22 @@ def test_another_companys_statement_stands_only_until_the_borrowers_own_comes() 
         [other], [other], BORROWER)[other.ref.sha256]
     batches = {other.ref.sha256: 0, own.ref.sha256: 1}
     assert loan_file.current([other, own], batches, BORROWER) == [own]
+
+
+def test_a_statement_of_an_illegible_period_stands_until_a_legible_one_of_its_kind_comes(
+) -> None:
+    """With `rescans`: the next statement of its kind with its period read, the borrower's,
+    replaces it whatever its period; one sent before it, or another company's, does not."""
+    photo = sheet("photo", BORROWER)
+    photo = photo.model_copy(update={"statement": photo.statement.model_copy(  # type: ignore[union-attr]
+        update={"period_end": None})})
+    earlier, other, rescan = (sheet("earlier", BORROWER), sheet("other", "广州新元电子有限公司"),
+                              sheet("rescan", BORROWER))
+    batches = {earlier.ref.sha256: 0, photo.ref.sha256: 1, other.ref.sha256: 2}
+    files = [earlier, photo, other]
+    # the other company's, sent after the photo, replaces neither it nor the borrower's own
+    assert loan_file.current(files, batches, BORROWER, rescans=True) == [earlier, photo]
+    batches[rescan.ref.sha256] = 3
+    files.append(rescan)
+    assert loan_file.current(files, batches, BORROWER, rescans=True) == [rescan]
+    assert photo in loan_file.current(files, batches, BORROWER)  # before the marker
