@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 
 from temporalio import activity
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -33,8 +35,10 @@ from journey.exposure import (
     another_company,
 )
 from journey.policy import Route
+from journey.policy.completeness import same_name
 from journey.settings import Settings
-from store.documents import licences_of
+from journey.status import JourneyInput
+from store.documents import licences_of, licences_printing
 from store.exposure import keep, others
 from store.record_seals import EXPOSED, sealing_key
 
@@ -45,9 +49,19 @@ class ExposureActivities:
 
     @activity.defn(name=KEEP_EXPOSURE)
     async def keep_exposure(self, request: KeepExposureInput) -> KeepExposureResult:
-        """Keep the line (`kept_and_told`). Retried whole: a second keep changes nothing, a
-        second notice only asks a re-read."""
-        told = await kept_and_told(activity.client(), self._url, request, self._key)
+        """Keep the line (`kept_and_told`), unless the journey's application is new and its
+        credit code one the bank holds for another company (`code_held_by_another`): then
+        nothing is kept or told, and the result says why. Retried whole: a second keep
+        changes nothing, a second notice only asks a re-read."""
+        client = activity.client()
+        if request.principal is None and (name := await applicant_of(
+                client, request.workflow_id)) is not None and (held := await code_held_by_another(
+                    client, self._url, request.credit_code, name)) is not None:
+            said, holder = held
+            return KeepExposureResult(kept=False, held=(
+                f"{said}: not counted in {holder}'s exposure (统一授信); its relationship "
+                f"manager checks the code against {name}'s business licence"))
+        told = await kept_and_told(client, self._url, request, self._key)
         return KeepExposureResult(kept=True, told=told)
 
     @activity.defn(name=TELL_EXPOSURE_FELL)
@@ -123,6 +137,50 @@ async def _tell(client: Client, workflow_id: str, signal: str,
             raise
         return False
     return True
+
+
+async def code_held_by_another(client: Client, url: str, code: str, name: str
+                               ) -> tuple[str, str] | None:
+    """Whether the bank holds credit `code` for another company than `name`: a business
+    licence printing it read in a journey, or a live application of the code (a line of its
+    exposure) in that company's name, unless its own licence shows its code mistyped
+    (`another_company`). In words, with the company; None when it holds it for none (a company
+    of the same name, `same_name`, is `name`). The first to come holds the code: the journeys
+    of a mistyped code started first are caught once their licence is read."""
+    held = [(wf, f"{lic.name}'s business licence printing it", lic.name or "")
+            for wf, lic in await asyncio.to_thread(licences_printing, url, code)]
+    lines = [line.workflow_id for line in await asyncio.to_thread(others, url, code, "-")]
+    read = await asyncio.to_thread(licences_of, url, lines)
+    for wf in lines:  # an application whose own licence shows it mistyped holds nothing
+        if another_company(code, read.get(wf, [])) is None and (
+                applicant := await applicant_of(client, wf)) is not None:
+            held.append((wf, f"{applicant}'s application", applicant))
+    conflicts = [(wf, what, holder) for wf, what, holder in held
+                 if holder and not same_name(holder, name)]
+    if not conflicts:
+        return None
+    journey, what, holder = conflicts[0]
+    return (f"credit code {code} is {holder}'s, not {name}'s: the bank holds {what} (in "
+            f"{journey})"), holder
+
+
+async def applicant_of(client: Client, workflow_id: str) -> str | None:
+    """The applicant the journey `workflow_id` was started for (its run's input); None when
+    the server no longer has it."""
+    try:
+        page = await client.workflow_service.get_workflow_execution_history(
+            GetWorkflowExecutionHistoryRequest(
+                namespace=client.namespace, maximum_page_size=1,
+                execution=WorkflowExecution(workflow_id=workflow_id)))
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    started = [e.workflow_execution_started_event_attributes for e in page.history.events[:1]]
+    if not started:
+        return None
+    [journey] = await client.data_converter.decode(started[0].input.payloads, [JourneyInput])
+    return str(journey.application.applicant_name)
 
 
 async def _left_out(client: Client, line: ExposureLine, credit_code: str,

@@ -125,6 +125,9 @@ class JourneyParties(BaseModel):
 class KeepExposureResult(BaseModel):
     kept: bool
     told: list[str] = Field(default_factory=list)  # the other applications told of a new one
+    # why a new application's line was not kept: its credit code is another company's
+    # (`code_held_by_another`), for its relationship manager to check
+    held: str = ""
 
 
 class ExposureRose(BaseModel):

@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.exposure import kept_and_told
+from activities.exposure import code_held_by_another, kept_and_told
 from journey.actors import Role
 from journey.application import LoanApplication
 from journey.credit_code import is_valid
@@ -27,7 +25,6 @@ from journey.documents import DocumentRef
 from journey.exposure import KeepExposureInput
 from journey.policy import WorkingCalendar
 from journey.policy.authority import FRONT_OFFICE
-from journey.policy.completeness import same_name
 from journey.pricing import agreed_on
 from journey.settings import Settings
 from journey.status import JourneyInput
@@ -38,8 +35,6 @@ from starter.operations import no_such_workflow
 from starter.pinned_policy import authorized, current_policy
 from store import archive, blobs
 from store.archive import ArchivedRun
-from store.documents import licences_printing
-from store.exposure import others
 from workflows.loan_journey import LoanJourneyWorkflow
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
@@ -152,8 +147,13 @@ async def start_journey(
     client = client or await connect(settings)
     await encryption.writes_allowed(client, not_started)
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
-    if held := await _code_held_by_another(client, settings, application):
-        raise BadInput(f"{not_started}: {held}")
+    if held := await code_held_by_another(client, settings.db_url, application.credit_code,
+                                          application.applicant_name):
+        said, holder, name = *held, application.applicant_name
+        raise BadInput(f"{not_started}: {said}; check the code against {name}'s business "
+                       f"licence and correct the application (started, it would count in "
+                       f"{holder}'s exposure, 统一授信); if the applicant is {holder}, correct "
+                       "its name")
     # a journey the server deleted after its retention is still in the archive
     if archived := await asyncio.to_thread(archive.runs_of, settings.db_url,
                                            journey_id(application.application_id)):
@@ -185,47 +185,6 @@ async def start_journey(
         relationship_manager=by.id if by.role is Role.RELATIONSHIP_MANAGER else None),
         settings.archive_seal_key)
     return handle
-
-
-async def _code_held_by_another(client: Client, settings: Settings,
-                                application: LoanApplication) -> str | None:
-    """Why the application's credit code is not its company's: the bank holds it for another
-    company, whose business licence printing it was read in a journey, or whose live
-    application (a line of the code's exposure) names it; None when it holds it for none."""
-    code, name = application.credit_code, application.applicant_name
-    held = [(wf, f"{lic.name}'s business licence printing it", lic.name)
-            for wf, lic in await asyncio.to_thread(licences_printing, settings.db_url, code)]
-    for line in await asyncio.to_thread(others, settings.db_url, code, "-"):
-        if (applicant := await _applicant_of(client, line.workflow_id)) is not None:
-            held.append((line.workflow_id, f"{applicant}'s application", applicant))
-    conflicts = [(wf, what, holder) for wf, what, holder in held
-                 if holder and not same_name(holder, name)]
-    if not conflicts:
-        return None
-    journey, what, holder = conflicts[0]
-    return (f"credit code {code} is {holder}'s, not {name}'s: the bank holds {what} (in "
-            f"{journey}); check the code against {name}'s business licence and correct the "
-            f"application (started, it would count in {holder}'s exposure, 统一授信); if the "
-            f"applicant is {holder}, correct its name")
-
-
-async def _applicant_of(client: Client, workflow_id: str) -> str | None:
-    """The applicant the journey `workflow_id` was started for (its run's input); None when
-    the server no longer has it."""
-    try:
-        page = await client.workflow_service.get_workflow_execution_history(
-            GetWorkflowExecutionHistoryRequest(
-                namespace=client.namespace, maximum_page_size=1,
-                execution=WorkflowExecution(workflow_id=workflow_id)))
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            return None
-        raise
-    started = [e.workflow_execution_started_event_attributes for e in page.history.events[:1]]
-    if not started:
-        return None
-    [journey] = await client.data_converter.decode(started[0].input.payloads, [JourneyInput])
-    return str(journey.application.applicant_name)
 
 
 async def _already_started(client: Client, application_id: str,

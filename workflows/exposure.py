@@ -7,6 +7,7 @@ from decimal import Decimal
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from journey.actors import Actor, Role
     from journey.application import LoanApplication
     from journey.contracts import RouteInput, RouteNowInput
     from journey.exposure import (
@@ -29,13 +30,20 @@ GROUP_EXPOSURE = "group-exposure"
 # applications saying what it had told them ("a new application ... came since"); since, one
 # that ends without a loan tells them it counts no more. Taken at such an end, and only there.
 EXPOSURE_FELL_TOLD = "exposure-fell-told"
+# workflow.patched marker: before it, an application whose credit code the bank holds for
+# another company was kept in that company's exposure at intake; since, the keep activity
+# keeps nothing and the intake records why (a decision of EXPOSURE_KEEPER, in `status`), for
+# its relationship manager. Taken only when the line was not kept.
+EXPOSURE_NOT_KEPT = "exposure-not-kept"
+EXPOSURE_KEEPER = Actor(id="exposure-keeper", role=Role.SYSTEM)
 
 
 async def keep_exposure(workflow_id: str, application: LoanApplication,
-                        principal: Decimal | None = None) -> None:
+                        principal: Decimal | None = None) -> KeepExposureResult:
     """Keep the journey's line: the amount applied for, or the principal its loan owes.
-    Retried until the store takes it, as timing events are: a line lost would hide exposure."""
-    await workflow.execute_activity(
+    Retried until the store takes it, as timing events are: a line lost would hide exposure.
+    A new application's is not kept when its credit code is another company's (`held`)."""
+    return await workflow.execute_activity(
         KEEP_EXPOSURE,
         KeepExposureInput(workflow_id=workflow_id, credit_code=application.credit_code,
                           amount=application.amount, principal=principal),

@@ -40,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.entrusted_payout import EntrustedPayoutStage
     from workflows.exposure import (
         EXPOSURE_FELL_TOLD,
+        EXPOSURE_KEEPER,
+        EXPOSURE_NOT_KEPT,
         GROUP_EXPOSURE,
         keep_exposure,
         tell_exposure_fell,
@@ -180,10 +182,13 @@ class LoanJourneyWorkflow(
             if not workflow.patched(GROUP_EXPOSURE):
                 self._snapshot, self._pl_policy = await pinned
                 return
-            # the borrower's exposure counts this application from its intake on
-            (self._snapshot, self._pl_policy), _ = await asyncio.gather(
+            # the borrower's exposure counts this application from its intake on, unless its
+            # credit code is another company's: the relationship manager sees why (status)
+            (self._snapshot, self._pl_policy), kept = await asyncio.gather(
                 pinned, keep_exposure(self._workflow_id, self._application)
             )
+            if kept.held and workflow.patched(EXPOSURE_NOT_KEPT):
+                self.record_decision(EXPOSURE_KEEPER, "exposure not kept", kept.held)
 
     async def documents(self) -> None:
         async with self.stage(Stage.DOCUMENTS, Party.SYSTEM):

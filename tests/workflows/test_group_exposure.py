@@ -376,7 +376,7 @@ async def test_a_mistyped_credit_code_counts_in_no_ones_exposure_and_start_refus
     the real OCR: company2's application leaves it out of its exposure, saying why, and
     `start` refuses the code once the bank holds company2's licence printing it, as it does a
     code a live application of another company holds (the dev server: `start` lists runs,
-    which the time-skipping server cannot)."""
+    which the time-skipping server cannot); a journey started past `start` keeps no line."""
     labels = {p["file"]: p for p in json.loads((DEMO / "labels.json").read_text("utf-8"))}
     one, two = (labels[f"company{n}_business_license.jpg"] for n in (1, 2))
     docs, store = Documents(), Settings(data_dir=tmp_path).documents_dir
@@ -422,6 +422,17 @@ async def test_a_mistyped_credit_code_counts_in_no_ones_exposure_and_start_refus
             again, two["name"], f"{two['name']}'s business licence printing it", own.id)
         kept = others(settings.db_url, two["credit_code"], "-")
         assert sorted(line.workflow_id for line in kept) == sorted([wrong.id, own.id])
+        # started past `start` again: its intake keeps no line, and says why in `status`
+        late = await start(client, settings, apply(one["name"], one["file"], 120))
+        said = (await until_stage(late, Stage.COMPLETENESS, asking=True, seconds=120)).decisions
+        assert [(d.actor.id, d.verdict, d.reason) for d in said] == [(
+            "exposure-keeper", "exposure not kept",
+            f"credit code {two['credit_code']} is {two['name']}'s, not {one['name']}'s: the "
+            f"bank holds {two['name']}'s business licence printing it (in {own.id}): not "
+            f"counted in {two['name']}'s exposure (统一授信); its relationship manager checks "
+            f"the code against {one['name']}'s business licence")]
+        assert late.id not in [line.workflow_id
+                               for line in others(settings.db_url, two["credit_code"], "-")]
 
         # a live application whose licence the bank has not read (the fake's): its name
         company = borrower()
