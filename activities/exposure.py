@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 
 from temporalio import activity
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.run_started import started_event
 from journey.application import LoanApplication
 from journey.contracts import RouteNowInput
 from journey.documents import BusinessLicense
@@ -167,19 +166,9 @@ async def code_held_by_another(client: Client, url: str, code: str, name: str
 async def applicant_of(client: Client, workflow_id: str) -> str | None:
     """The applicant the journey `workflow_id` was started for (its run's input); None when
     the server no longer has it."""
-    try:
-        page = await client.workflow_service.get_workflow_execution_history(
-            GetWorkflowExecutionHistoryRequest(
-                namespace=client.namespace, maximum_page_size=1,
-                execution=WorkflowExecution(workflow_id=workflow_id)))
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            return None
-        raise
-    started = [e.workflow_execution_started_event_attributes for e in page.history.events[:1]]
-    if not started:
+    if (started := await started_event(client, workflow_id)) is None:
         return None
-    [journey] = await client.data_converter.decode(started[0].input.payloads, [JourneyInput])
+    [journey] = await client.data_converter.decode(started.input.payloads, [JourneyInput])
     return str(journey.application.applicant_name)
 
 

@@ -27,9 +27,8 @@ from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from temporalio.api.common.v1 import Payload, WorkflowExecution
+from temporalio.api.common.v1 import Payload
 from temporalio.api.failure.v1 import Failure
-from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import (
@@ -39,8 +38,8 @@ from temporalio.converter import (
     PayloadCodec,
     PayloadConverter,
 )
-from temporalio.service import RPCError, RPCStatusCode
 
+from activities.run_started import started_event
 from journey.policy.errors import DecisionRefused
 from journey.settings import Settings
 from starter.errors import KeysNeeded
@@ -217,18 +216,9 @@ async def keys_needed(client: Client, workflow_id: str, refused: str) -> None:
     key = (*_namespace(client), workflow_id)
     if client.data_converter.payload_codec is not None or key in _PLAIN:
         return
-    try:
-        page = await client.workflow_service.get_workflow_execution_history(
-            GetWorkflowExecutionHistoryRequest(
-                namespace=client.namespace, maximum_page_size=1,
-                execution=WorkflowExecution(workflow_id=workflow_id)))
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            return
-        raise
-    started = [e.workflow_execution_started_event_attributes for e in page.history.events[:1]]
-    if any(p.metadata.get("encoding") == ENCODING for s in started for p in s.input.payloads):
+    if (started := await started_event(client, workflow_id)) is None:
+        return
+    if any(p.metadata.get("encoding") == ENCODING for p in started.input.payloads):
         raise CodecError(f"{refused}: {workflow_id}'s payloads are encrypted and {SETTING} is "
                          "not set here; set it as the workers have it")
-    if started:
-        _PLAIN.add(key)  # a process that acts on it again (the demo, the bench) asks once
+    _PLAIN.add(key)  # a process that acts on it again (the demo, the bench) asks once
