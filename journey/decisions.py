@@ -203,6 +203,7 @@ class DecisionRecord(BaseModel):
     verdict: str
     reason: str = ""
     at: datetime
+    grade: RiskGrade | None = None  # a risk opinion's obligor grade, which pricing depends on
 
 
 class UpdateResult(BaseModel):

@@ -32,7 +32,9 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
         head.add_row("applicant", escape(
             f"{s.applicant} ({s.customer}): {s.product} {money(s.amount)} for "
             f"{s.term_months} months"))
-    head.add_row("stage", f"[bold]{s.stage}[/] (attempt {s.attempt}), waits on {s.waits_on}")
+    head.add_row("stage", f"[bold]{s.stage}[/]" + (
+        f", ended {when(s, s.timeline[-1].entered_at if s.timeline else None)}"
+        if s.stage.terminal else f" (attempt {s.attempt}), waits on {s.waits_on}"))
     if s.waiting_for:
         head.add_row("waiting for", escape("; ".join(s.waiting_for)))
     if s.team:
@@ -133,7 +135,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                           title="decisions")
         for made in s.decisions:
             decisions.add_row(
-                when(s, made.at), made.stage, escape(made.actor.id), made.actor.role, made.verdict,
+                when(s, made.at), made.stage, escape(made.actor.id), made.actor.role,
+                made.verdict + (f", grade {made.grade}" if made.grade else ""),
                 escape(made.reason),
             )
         parts.append(decisions)

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.application import Channel, LoanApplication
     from journey.contracts import NotifyInput, PolicySnapshot, RecordTimingInput
-    from journey.decisions import Withdrawal
+    from journey.decisions import RiskGrade, Withdrawal
     from journey.end_notices import withdrawal_confirmed
     from journey.policy import (
         EscalationAction,
@@ -305,16 +305,19 @@ class Bookkeeping:
         return JourneyEnded(Stage.WITHDRAWN, self._withdrawal.reason,
                             withdrawal_confirmed(self._withdrawal))
 
-    def record_decision(self, actor: Actor, verdict: str, reason: str = "") -> DecisionRecord:
-        decision = self.decision_in_visit(actor, verdict, reason)
+    def record_decision(self, actor: Actor, verdict: str, reason: str = "",
+                        grade: RiskGrade | None = None) -> DecisionRecord:
+        decision = self.decision_in_visit(actor, verdict, reason, grade)
         self._decisions.append(decision)
         return decision
 
-    def decision_in_visit(self, actor: Actor, verdict: str, reason: str = "") -> DecisionRecord:
-        """A decision in the current stage visit, now, not recorded (`record_decision` does)."""
+    def decision_in_visit(self, actor: Actor, verdict: str, reason: str = "",
+                          grade: RiskGrade | None = None) -> DecisionRecord:
+        """A decision in the current stage visit, now, not recorded (`record_decision` does);
+        a risk opinion's with the obligor's `grade`."""
         visit = self._visits[-1]
         return DecisionRecord(stage=visit.stage, attempt=visit.attempt, actor=actor,
-                              verdict=verdict, reason=reason, at=workflow.now())
+                              verdict=verdict, reason=reason, at=workflow.now(), grade=grade)
 
     # -- SLA timers ------------------------------------------------------------------
 

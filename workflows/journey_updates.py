@@ -254,7 +254,7 @@ class JourneyUpdates(Bookkeeping):
     @workflow.update
     async def record_risk_opinion(self, opinion: RiskOpinion) -> UpdateResult:
         self._opinion = opinion
-        self.record_decision(opinion.actor, opinion.verdict.value, opinion.reason)
+        self.record_decision(opinion.actor, opinion.verdict.value, opinion.reason, opinion.grade)
         return await self._after_decision()
 
     @record_risk_opinion.validator

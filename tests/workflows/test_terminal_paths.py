@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from datetime import date, timedelta, timezone
 
@@ -27,6 +28,7 @@ from journey.stages import Stage
 from starter.status_view import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import skip_to, until
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
@@ -196,12 +198,14 @@ async def test_supplements_never_sent_expire_the_journey(
 
 @pytest.mark.parametrize("by", ["risk", "approval"])
 async def test_rejection_ends_the_journey_with_its_reason(
-    time_skipping_env: WorkflowEnvironment, tmp_path, by: str
+    time_skipping_env: WorkflowEnvironment, tmp_path, by: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The reason stays in the bank's record; the customer is told the stage and the reason's
-    category, not who decided nor what they wrote."""
+    """The reason stays in the bank's record, with the grade the risk officer gave (`status`,
+    which says the journey has ended, waiting on nobody); the customer is told the stage and
+    the reason's category, not who decided nor what they wrote."""
     docs, app = new_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
         await until_stage(handle, Stage.RISK_REVIEW)
         verdict = Verdict.REJECT if by == "risk" else Verdict.APPROVE
         await handle.execute_update(
@@ -229,6 +233,14 @@ async def test_rejection_ends_the_journey_with_its_reason(
             "not lend to the business's sector on these terms.")
         for internal in (RISK_SME.id, BRANCH_APPROVER.id, "cash burn", "sector outlook", "G8"):
             assert internal not in body
+        shown = said(await cli("status", handle.id))
+        ended = (await handle.query(LoanJourneyWorkflow.status)).timeline[-1].entered_at
+        assert f"stage rejected, ended {ended.astimezone(BEIJING):%Y-%m-%d %H:%M}" in shown
+        assert "waits on system" not in shown
+        assert f"{verdict}, grade 8" in shown
+        decided = json.loads((await cli("status", handle.id, "--json")).stdout)["decisions"]
+        assert [(d["verdict"], d["grade"]) for d in decided if d["actor"]["id"] == RISK_SME.id
+                ] == [(verdict, "8")]
 
 
 async def test_unsigned_offer_expires(time_skipping_env: WorkflowEnvironment, tmp_path) -> None:
