@@ -66,6 +66,10 @@ SLA_REMINDERS_IN_WORDS = "sla-reminders-in-words"
 # since when and by when, for the relationship managers' work list (`queue --waiting-on
 # customer`), upserted as the customer is asked (workflows/loan_journey.py).
 CUSTOMER_WAIT_LISTED = "customer-wait-attribute"
+# workflow.patched marker: before it, an SLA escalation notified whom the case had been
+# assigned to at any earlier stage (a risk review's officer, told of the approval's SLA); since,
+# an assignment belongs to the stage it was made at, and another stage's team is told.
+ASSIGNED_AT_STAGE = "assigned-at-stage"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -105,6 +109,7 @@ class Bookkeeping:
         # gives the stage none
         self._listed_sla: tuple[Stage, StageSla] | None = None
         self._assigned_to: str | None = None
+        self._assigned_at: Stage | None = None  # the stage it was made at, which it belongs to
         self._sla_state = "ok"
         self._attempts: dict[Stage, int] = {}
         self._visits: list[StageVisit] = []
@@ -305,6 +310,11 @@ class Bookkeeping:
         return JourneyEnded(Stage.WITHDRAWN, self._withdrawal.reason,
                             withdrawal_confirmed(self._withdrawal))
 
+    def assignee(self) -> str | None:
+        """Whom the current stage is assigned to: an assignment (`reassign`, an SLA's
+        escalation to a supervisor) belongs to the stage it was made at, none other."""
+        return self._assigned_to if self._assigned_at is self._stage else None
+
     def record_decision(self, actor: Actor, verdict: str, reason: str = "",
                         grade: RiskGrade | None = None) -> DecisionRecord:
         decision = self.decision_in_visit(actor, verdict, reason, grade)
@@ -376,7 +386,7 @@ class Bookkeeping:
                 None,
             )
             if supervisor is not None:
-                self._assigned_to = supervisor.id
+                self._assigned_to, self._assigned_at = supervisor.id, self._stage
                 self.record_decision(
                     Actor(id="sla-timer", role=Role.SYSTEM),
                     "reassigned",
@@ -384,8 +394,12 @@ class Bookkeeping:
                 )
                 return
         to_customer = point.action is EscalationAction.NOTIFY_CUSTOMER
+        assigned = self._assigned_to
+        if assigned is not None and self.assignee() is None and workflow.patched(
+                ASSIGNED_AT_STAGE):
+            assigned = None  # made at another stage: this one's team is told
         recipient = "customer" if to_customer else (
-            self._assigned_to or self._team or "operations"
+            assigned or self._team or "operations"
         )
         body = _describe(point)
         if workflow.patched(SLA_REMINDERS_IN_WORDS):

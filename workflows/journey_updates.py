@@ -267,7 +267,7 @@ class JourneyUpdates(Bookkeeping):
             self.route,
             opinion.actor,
             self._application.submitted_by.id,
-            self._assigned_to,
+            self.assignee(),
         )
         self._refuse_unanswerable(opinion)
 
@@ -394,7 +394,7 @@ class JourneyUpdates(Bookkeeping):
 
     @workflow.update
     async def reassign(self, request: Reassignment) -> UpdateResult:
-        self._assigned_to = request.to
+        self._assigned_to, self._assigned_at = request.to, self._stage
         self.record_decision(request.actor, "reassigned", f"to {request.to}: {request.reason}")
         return UpdateResult(stage=self._stage, message=f"assigned to {request.to}")
 
@@ -402,7 +402,7 @@ class JourneyUpdates(Bookkeeping):
     def _validate_reassign(self, request: Reassignment) -> None:
         self._require_stage(Stage.RISK_REVIEW)
         authorize_reassign(self.policy, self.route, request.actor, request.to)
-        if request.to == self._assigned_to:
+        if request.to == self.assignee():
             raise DecisionRefused(f"the risk review is assigned to {request.to!r} already")
 
     # record_repayment and the other post-loan updates: workflows/post_loan_handlers.py
@@ -426,7 +426,7 @@ class JourneyUpdates(Bookkeeping):
             waits_on=self._waits_on,
             waiting_for=self._waiting_for(),
             team=self._team,
-            assigned_to=self._assigned_to,
+            assigned_to=self.assignee(),
             sla_state="-" if self._stage.terminal else self._sla_state,  # ended before the
             # terminal upsert cleared it (workflows/bookkeeping.py SLA_CLEARED_AT_END): no SLA runs
             policy_version=self._snapshot.policy.version if self._snapshot else None,
@@ -538,7 +538,7 @@ class JourneyUpdates(Bookkeeping):
                   if until else "")
             return [f"customer supplements{by}: {self._requested}"]
         if stage is Stage.RISK_REVIEW:
-            return [f"risk opinion from {self._assigned_to or 'team ' + str(self._team)}"]
+            return [f"risk opinion from {self.assignee() or 'team ' + str(self._team)}"]
         if stage is Stage.APPROVAL and self._route is not None:
             return [f"approvals at tier {self.route.tier}: {self._tally()}"]
         if stage is Stage.OFFER:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import PolicyActivities
@@ -30,6 +31,7 @@ from journey.policy import DEFAULT_POLICY_FILE
 from journey.settings import Settings
 from journey.stages import Stage
 from store.outbox import messages_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
@@ -306,8 +308,10 @@ async def test_a_question_is_answered_in_writing_by_the_customer_or_its_own_mana
 
 
 async def test_reassignment_by_the_supervisor(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The supervisor assigns the risk review to one officer; the assignment belongs to the
+    risk review, and the approval that follows is its tier's, assigned to nobody."""
     docs, app = new_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await until_stage(handle, Stage.RISK_REVIEW)
@@ -333,7 +337,10 @@ async def test_reassignment_by_the_supervisor(
             LoanJourneyWorkflow.record_risk_opinion,
             opinion(Actor(id="risk-sme-2", role=Role.RISK_OFFICER)),
         )
-        await until_stage(handle, Stage.APPROVAL)
+        assert (await until_stage(handle, Stage.APPROVAL)).assigned_to is None
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        shown = said(await cli("status", handle.id))
+        assert "│ team branch │" in shown and "assigned to" not in shown
 
 
 async def test_approvers_see_an_agreed_rate_below_the_grades_price_and_a_licence_ending(

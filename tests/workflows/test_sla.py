@@ -11,8 +11,16 @@ from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 
 from journey import contracts
+from journey.actors import Actor, Role
 from journey.contracts import RecordTimingInput, RecordTimingResult
-from journey.decisions import AddDocuments, RiskOpinion, Verdict, Withdrawal
+from journey.decisions import (
+    AddDocuments,
+    Reassignment,
+    RiskGrade,
+    RiskOpinion,
+    Verdict,
+    Withdrawal,
+)
 from journey.documents import DocumentKind
 from journey.policy.calendar import moment_at
 from journey.queue_wait import QueueWait
@@ -232,3 +240,24 @@ async def test_an_offer_unsigned_reminds_the_customer_and_its_submitter_in_words
     assert reminded.body.endswith(
         "is past its time limit at offer (escalation level 2): the customer has not signed "
         f"the offer; it expires at {expiry}. Contact the customer.")
+
+
+async def test_an_approvals_escalation_is_its_tiers_not_the_risk_reviews_assignee(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """An assignment belongs to the stage it was made at: the risk review's officer is not
+    reminded of the approval's breach, the approval's tier is."""
+    env = time_skipping_env
+    docs, app = new_application()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.reassign, Reassignment(
+            actor=Actor(id="sup-sme", role=Role.SUPERVISOR), to="risk-sme-2", reason="leave"))
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=Actor(id="risk-sme-2", role=Role.RISK_OFFICER), verdict=Verdict.APPROVE,
+            grade=RiskGrade.G3, reason="sound"))
+        await until_stage(handle, Stage.APPROVAL)
+        await env.sleep(timedelta(days=30))
+        reminded = await journey_kit.until_sent(settings.db_url, handle.id,
+                                                template="sla_remind_owner")
+        assert (reminded.key.split(":")[1], reminded.recipient) == (Stage.APPROVAL, "branch")
