@@ -18,6 +18,7 @@ from journey.policy.completeness import (
     company_not_the_borrower,
     unsure_company,
 )
+from journey.repayment import money
 
 SUPPORTING_SHOWN = 200  # the characters of a supporting document's text `status` shows
 
@@ -38,14 +39,13 @@ def reading_text(r: DocumentReading, borrower: str) -> str:
                    else f"company {st.company}" + _sure(st, "company")
                    + (": close to the borrower's name, unsure: check against the paper"
                       if unsure_company(st, borrower) else ""))
-        unit = (f"unit not printed (read as 元){_sure(st, 'unit')}" if "unit" in st.problems
-                else f"unit {_unit_name(st.unit)}{_sure(st, 'unit')}" if st.unit else "")
         named = [*REQUIRED_FIGURES.get(st.kind, ()), *st.problems, *st.low_confidence(),
                  *st.corrected]
-        figures = [_field(st, n) for n in dict.fromkeys(named)
-                   if n in FIGURE_NAMES.get(st.kind, ())]
+        figures = [_field(st, n) + (_on_paper(st, n) if n in st.problems or n in st.corrected
+                                    else "")
+                   for n in dict.fromkeys(named) if n in FIGURE_NAMES.get(st.kind, ())]
         period = f"period {st.period_end or 'unread'}" + _sure(st, "period_end")
-        return "; ".join(p for p in [company, period, unit, *figures] if p)
+        return "; ".join(p for p in [company, period, _unit_text(st), *figures] if p)
     if r.supporting:  # the whole text is in --json
         text = " / ".join(r.supporting.text.splitlines())
         other = company_not_the_borrower(r.supporting.text, borrower)
@@ -64,7 +64,7 @@ def _field(read: BusinessLicense | FinancialStatement, name: str) -> str:
     label = LICENCE_LABELS.get(name) or FIGURE_LABELS.get(name, name).split(" (")[0]
     if name == "valid_until" and value is None:
         return "term " + ("unread" if "term" in read.problems else "长期 (no end)")
-    shown = "unread" if value is None else f"{value:,}" if isinstance(value, Decimal) else value
+    shown = "unread" if value is None else money(value) if isinstance(value, Decimal) else value
     return f"{label} {shown}{_sure(read, name)}"
 
 
@@ -77,6 +77,26 @@ def _sure(read: BusinessLicense | FinancialStatement, name: str) -> str:
     if conf is None:
         return ""
     return f" [{conf:.2f}" + (" low: check against the paper]" if conf < LOW_CONFIDENCE else "]")
+
+
+def _unit_text(st: FinancialStatement) -> str:
+    """The unit the figures are shown in, yuan, and the one the paper printed them in when
+    another: "figures in yuan, converted from the paper's 千元"."""
+    sure = _sure(st, "unit")
+    if "unit" in st.problems:
+        return f"unit not printed (read as 元){sure}"
+    if st.unit is None or st.unit == 1:
+        return f"figures in yuan, as printed{sure}" if st.unit else ""
+    return f"figures in yuan, converted from the paper's {_unit_name(st.unit)}{sure}"
+
+
+def _on_paper(st: FinancialStatement, name: str) -> str:
+    """A figure as the paper prints it, in its unit, for a clerk to compare with the paper
+    (" (paper 1,035,275.42 千元)"); nothing for a statement printed in yuan."""
+    value = getattr(st, name)
+    if value is None or st.unit is None or st.unit == 1:
+        return ""
+    return f" (paper {value / st.unit:,} {_unit_name(st.unit)})"
 
 
 def _unit_name(unit: Decimal) -> str:

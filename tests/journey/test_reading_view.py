@@ -4,8 +4,11 @@ how sure the reader was, the unsure marked; an illegible licence in words, not "
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
+from journey.actors import Actor, Role
 from journey.application import LoanApplication
 from journey.documents import (
     DocumentKind,
@@ -14,6 +17,8 @@ from journey.documents import (
     ReadStatus,
     SupportingDocument,
 )
+from journey.reading_corrections import ReadingCorrection, corrected
+from ocr import extract_statement
 from starter.reading_view import reading_check, reading_text
 from tests.journey.test_policy_completeness import NO_UNIT, licence, sheet
 
@@ -30,7 +35,7 @@ def test_a_figure_a_check_names_is_shown_with_its_confidence(
     shown = reading_text(read, app.applicant_name)
     assert f"company {app.applicant_name} [0.96]" in shown
     assert "unit not printed (read as 元)" in shown
-    assert "total assets 1,000 [0.91]" in shown
+    assert "total assets 1,000.00 [0.91]" in shown
     assert "cash 1,234,567.00 [0.00 low: check against the paper]" in shown
     assert f"cash: {MISREAD}" in reading_check(read)
 
@@ -75,3 +80,23 @@ def test_a_supporting_document_naming_another_company_and_not_the_borrower_is_fl
     assert "not the borrower" not in ours
     assert "not the borrower" not in reading_text(letter("说明函 现金流下降的原因"),
                                                   app.applicant_name)
+
+
+def test_figures_of_a_statement_in_thousands_are_shown_in_yuan_and_as_the_paper_prints_them(
+    make_app: Callable[..., LoanApplication],
+) -> None:
+    """The figures are shown in yuan, saying they were converted from the paper's unit; one a
+    check or a correction names is shown as the paper prints it too, to compare."""
+    page = Path(__file__).resolve().parents[2] / "samples/demo/company2_income_statement.jpg"
+    read = DocumentReading(ref=DocumentRef(sha256="c" * 64, filename=page.name, size=1),
+                           status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
+                           statement=extract_statement(page))  # printed in 千元
+    shown = reading_text(read, make_app().applicant_name)
+    assert "figures in yuan, converted from the paper's 千元" in shown
+    assert "revenue 1,035,275,420.00 [0.91]; " in shown and "(paper" not in shown
+    clerk = Actor(id="ops-li", role=Role.OPERATIONS)
+    fixed, _ = corrected(read, ReadingCorrection(
+        actor=clerk, document="c" * 12, field="revenue", value="1,035,275.40"),
+        datetime(2026, 12, 6, tzinfo=UTC))
+    assert ("revenue 1,035,275,400.00 [corrected] (paper 1,035,275.40 千元)"
+            in reading_text(fixed, make_app().applicant_name))

@@ -172,7 +172,7 @@ async def test_a_document_sent_again_stands_again(
         assert any(f"{app.applicant_name} ({app.credit_code}): working_capital 3,000,000.00 for "
                    "12 months" in line for line in lines)
         assert any(lapsed.filename in line and "read, superseded" in line for line in lines)
-        assert any(income.ref.filename in line and "revenue 80,000,000; net profit 7,000,000"
+        assert any(income.ref.filename in line and "revenue 80,000,000.00; net profit 7,000,000.00"
                    in line for line in lines)
 
 
