@@ -39,7 +39,7 @@ from journey.documents import DocumentRef
 from journey.policy.completeness import names_company
 from journey.policy.entrusted import entrusted
 from journey.policy.sla import EscalationAction, EscalationLevel, StageSla, Unit
-from journey.repayment import add_months
+from journey.repayment import add_months, money
 
 CENT = Decimal("0.01")
 DEFAULT_MIN_DSCR = Decimal("1.20")
@@ -294,7 +294,8 @@ def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: LoanAp
     name_payee = ("give the payee's name, account, bank and contract (--payee, "
                   "--payee-account, --payee-bank, --payee-contract)")
     if not earlier:
-        return (f"a drawdown of {request.amount:,} is above {plan.entrusted_over:,}: the bank "
+        return (f"a drawdown of {money(request.amount)} is above {money(plan.entrusted_over)}: the "
+                "bank "
                 "pays it to the counterparty (entrusted payment, 受托支付), not to the "
                 f"borrower; {name_payee}")
     drawdowns = ", ".join(f"#{r.number} {r.request.amount:,.2f} {r.state}" for r in earlier)

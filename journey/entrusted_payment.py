@@ -104,8 +104,9 @@ class EntrustedPayout(BaseModel):
             return (f"confirmation of payment instruction {self.entered}, entered by "
                     f"{self.awaiting.actor.id} at {_utc(self.recorded_at)}, by a second "
                     "operations person (受托支付): `confirm-payees` with its number")
-        return (f"payment instruction from operations (受托支付): {self.amount:,} is above "
-                f"{self.over:,}, so the bank pays the borrower's counterparties, not the borrower")
+        return (f"payment instruction from operations (受托支付): {money(self.amount)} is "
+                f"above {money(self.over)}, so the bank pays the borrower's counterparties, not "
+                "the borrower")
 
 
 def _utc(at: datetime | None) -> str:
@@ -135,6 +136,6 @@ def paid_to(counterparties: Sequence[Counterparty]) -> str:
     """To whom an instruction pays, for people: name, account, bank, contract and amount,
     and the booking of each once paid (`EntrustedPayout.payments`)."""
     return "; ".join(
-        f"{c.name} ({c.account}, {c.bank}, contract {c.contract}) {c.amount:,}"
+        f"{c.name} ({c.account}, {c.bank}, contract {c.contract}) {money(c.amount)}"
         + (f", booking {c.booking_id}" if isinstance(c, BookedCounterparty) else "")
         for c in counterparties)

@@ -27,6 +27,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 from journey.documents import BusinessLicense
+from journey.repayment import money
 
 KEEP_EXPOSURE = "keep_exposure"
 ROUTE_ON_EXPOSURE = "route_on_exposure"
@@ -68,7 +69,8 @@ class ExposureLine(BaseModel):
 
     def describe(self) -> str:
         what = "loan running, principal owed" if self.running else "application"
-        return f"{self.workflow_id} {self.amount:,} ({what}{': ' + self.note if self.note else ''})"
+        note = f": {self.note}" if self.note else ""
+        return f"{self.workflow_id} {money(self.amount)} ({what}{note})"
 
 
 class Exposure(BaseModel):
@@ -94,8 +96,8 @@ class Exposure(BaseModel):
 
     def describe(self) -> str:
         """e.g. "CNY 62,000,000: this 12,000,000 + loan-X 50,000,000 (application)"."""
-        parts = [f"this {self.amount:,}", *(o.describe() for o in self.others)]
-        return f"CNY {self.total:,}: {' + '.join(parts)}{self.leaving_out()}"
+        parts = [f"this {money(self.amount)}", *(o.describe() for o in self.others)]
+        return f"CNY {money(self.total)}: {' + '.join(parts)}{self.leaving_out()}"
 
     def leaving_out(self) -> str:
         """e.g. "; left out loan-X 3,000,000 (application: terminated on the server ...)"."""

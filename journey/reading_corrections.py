@@ -243,4 +243,4 @@ def _shown(value: object, field: str) -> str:
         return next((name for name, u in UNITS.items() if u == value), str(value))
     if value is None:
         return "nothing"
-    return f"{value:,}" if isinstance(value, Decimal) else str(value)
+    return money(value) if isinstance(value, Decimal) else str(value)

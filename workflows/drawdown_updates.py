@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.loan_account import Payment
     from journey.policy import DecisionRefused, authorize_staff
     from journey.post_loan_state import PostLoanCarry
+    from journey.repayment import money
     from journey.stages import Party, Stage
     from journey.status import JourneyStatus
     from journey.timeline import EventType
@@ -156,9 +157,9 @@ class DrawdownUpdates(LoanMonitoring):
             )
         if request.amount > limit:
             raise DecisionRefused(
-                f"tranche {tranche.id} may draw at most {limit:,} now (cap {tranche.cap:,}, "
-                f"commitment available {commitment.available:,}); {request.amount:,} is more: "
-                f"ask for {limit:,} or less"
+                f"tranche {tranche.id} may draw at most {money(limit)} now (cap "
+                f"{money(tranche.cap)}, commitment available {money(commitment.available)}); "
+                f"{money(request.amount)} is more: ask for {money(limit)} or less"
             )
         if (refusal := payee_refusal(plan, request, self._application,
                                      self._dd_records)) is not None:
@@ -252,12 +253,12 @@ class DrawdownUpdates(LoanMonitoring):
         current, commitment = self._dd_current(), self._dd_commitment
         assert commitment is not None
         if self._dd_fees_due is not None:
-            return [f"the commitment fee, {self._dd_fees_due.total:,}, paid with `repay`: nothing "
-                    "was drawn, and the journey ends once it is paid"]
+            return [f"the commitment fee, {money(self._dd_fees_due.total)}, paid with `repay`: "
+                    "nothing was drawn, and the journey ends once it is paid"]
         if current is None and self._waits_on is not Party.CUSTOMER:
             return []  # a drawdown just settled: the bank is finishing it
         if current is None:
-            return [f"a drawdown request: {commitment.available:,} available until "
+            return [f"a drawdown request: {money(commitment.available)} available until "
                     f"{commitment.available_until:%Y-%m-%d}"]
         tranche = current.request.tranche_id
         if current.state is DrawdownState.AWAITING_DECISION:

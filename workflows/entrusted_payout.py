@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         authorize_payment_instruction,
     )
     from journey.post_loan_state import PostLoanCarry
+    from journey.repayment import money
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, StageVisit
     from workflows.activity_options import BOOKING_RETRY, QUICK
@@ -150,12 +151,12 @@ class EntrustedPayoutStage(PostLoanHandlers):
                              paid_to(instruction.counterparties))
         if self._stage is Stage.OFFER:
             return UpdateResult(stage=self._stage, message=(
-                f"{payout.amount:,} will be paid to {paid_to(instruction.counterparties)} "
+                f"{money(payout.amount)} will be paid to {paid_to(instruction.counterparties)} "
                 "once the offer is signed"))
         result = await self._after_decision()
         paid = self._disbursement
         assert paid is not None
-        return result.model_copy(update={"message": f"{paid.amount:,} paid to {paid.payee}"})
+        return result.model_copy(update={"message": f"{money(paid.amount)} paid to {paid.payee}"})
 
     def _enter_instruction(self, payout: EntrustedPayout,
                            instruction: PaymentInstruction) -> UpdateResult:
@@ -172,7 +173,7 @@ class EntrustedPayoutStage(PostLoanHandlers):
         return UpdateResult(stage=self._stage, message=(
             f"payment instruction {number} entered"
             + (f" (replacing {replaced})" if replaced else "")
-            + f": {payout.amount:,} to {paid_to(instruction.counterparties)}; nothing is "
+            + f": {money(payout.amount)} to {paid_to(instruction.counterparties)}; nothing is "
             "paid until a second operations person, not "
             f"{_who(instruction.actor.id, self._application.submitted_by)}, confirms it: "
             f"`loan-journey confirm-payees {self._workflow_id} --instruction {number} --as ...`"))
@@ -227,12 +228,13 @@ class EntrustedPayoutStage(PostLoanHandlers):
             f"{paid_to(instruction.counterparties)}"))
         if self._stage is Stage.OFFER:
             return UpdateResult(stage=self._stage, message=(
-                f"instruction {confirmation.instruction} confirmed: {payout.amount:,} will be "
-                f"paid to {paid_to(instruction.counterparties)} once the offer is signed"))
+                f"instruction {confirmation.instruction} confirmed: {money(payout.amount)} will "
+                f"be paid to {paid_to(instruction.counterparties)} once the offer is signed"))
         result = await self._after_decision()
         paid = self._disbursement
         assert paid is not None
-        return result.model_copy(update={"message": f"{paid.amount:,} paid to {paid.payee}"})
+        return result.model_copy(update={"message": f"{money(paid.amount)} paid to "
+                                                    f"{paid.payee}"})
 
     @confirm_payment_instruction.validator
     def _validate_confirmation(self, confirmation: PaymentConfirmation) -> None:

@@ -63,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.post_loan_covenants import CovenantCheck
     from journey.post_loan_review import covenants_on_file
     from journey.pricing import offer_terms
-    from journey.repayment import add_months
+    from journey.repayment import add_months, money
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, Offer
     from journey.timeline import EventType
@@ -467,10 +467,10 @@ class JourneyUpdates(Bookkeeping):
         counting = eligible(self.policy, route.model_copy(update={"exposure": known}),
                             self._voters(), self._application.amount)
         below = [m.id for m in self._eligible() if m not in counting]
-        lines = ", ".join(f"{t.workflow_id}, {t.amount:,}" for t in new)
+        lines = ", ".join(f"{t.workflow_id}, {money(t.amount)}" for t in new)
         return (f"a new application of this borrower ({lines}) came since the exposure was "
-                f"read (CNY {read.total:,}): the exposure is read again when the approval "
-                f"settles; approvers whose limit is below CNY {known.total:,} may have their "
+                f"read (CNY {money(read.total)}): the exposure is read again when the approval "
+                f"settles; approvers whose limit is below CNY {money(known.total)} may have their "
                 "votes set aside" + (f" ({', '.join(below)})" if below else ""))
 
     def _cautions(self, loan_file: list[DocumentReading]) -> list[str]:

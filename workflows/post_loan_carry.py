@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.policy import Completeness, Route
     from journey.post_loan_policy import NO_FEE, PostLoanPolicy, PrepaymentFee
     from journey.post_loan_state import PostLoanCarry, PostLoanState
+    from journey.repayment import money
     from journey.stages import Party, Stage
     from journey.status import DecisionRecord, Disbursement, Offer, StageVisit, plan_start
     from journey.timeline import TimingEvent
@@ -117,7 +118,7 @@ class PostLoanMemory(JourneyUpdates):
     def _waiting_for(self) -> list[str]:
         account = self.account()
         if self._stage is Stage.POST_LOAN and account is not None:
-            return [f"repayments: principal {account.principal_owed:,} left; next instalment "
+            return [f"repayments: principal {money(account.principal_owed)} left; next instalment "
                     f"{account.next_instalment()}"]
         return super()._waiting_for()
 

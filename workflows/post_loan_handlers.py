@@ -100,9 +100,9 @@ class PostLoanHandlers(PaymentNotices):
         """What the account stands at once `repayment` is recorded."""
         account = self.account()
         assert account is not None
-        return (f"principal left {account.principal_owed:,}, arrears "
-                f"{account.arrears(self.today()):,}"
-                + (f", credit {account.credit:,}" if account.credit else "")
+        return (f"principal left {money(account.principal_owed)}, arrears "
+                f"{money(account.arrears(self.today()))}"
+                + (f", credit {money(account.credit)}" if account.credit else "")
                 + (f"; next instalment {account.next_instalment()}" if repayment.prepays else ""))
 
     def _require_repayable(self, repayment: Repayment) -> None:
@@ -165,8 +165,8 @@ class PostLoanHandlers(PaymentNotices):
         quote = settlement_quote(account, on, start, self.penalty_rate(), fee)
         if repayment.amount < quote.owed:
             raise DecisionRefused(
-                f"settling on {on} takes {quote.owed:,} ({quote.owed_parts()}), not "
-                f"{repayment.amount:,}: "
+                f"settling on {on} takes {money(quote.owed)} ({quote.owed_parts()}), not "
+                f"{money(repayment.amount)}: "
                 "record that amount, or this one as a repayment without settling"
             )
 

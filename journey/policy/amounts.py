@@ -24,6 +24,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from journey.application import Product
+from journey.repayment import money
 
 Yuan = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=2)]
 Months = Annotated[int, Field(ge=1, le=360)]  # as long as an application's term may be
@@ -53,9 +54,9 @@ class AmountPolicy(BaseModel):
         least = self.minimum[product]
         if amount >= least:
             return None
-        return (f"the amount {amount:,} yuan is below the least the bank lends for a "
-                f"{product.value} loan, {least:,} yuan (policy {version}): apply for at least "
-                f"{least:,}")
+        return (f"the amount {money(amount)} yuan is below the least the bank lends for a "
+                f"{product.value} loan, {money(least)} yuan (policy {version}): apply for at least "
+                f"{money(least)}")
 
     def term_refusal(self, product: Product, term_months: int, version: str) -> str | None:
         """Why `term_months` is too long for a `product` loan under policy `version`, or

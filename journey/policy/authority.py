@@ -20,6 +20,7 @@ from journey.policy.errors import DecisionRefused
 from journey.policy.routing import ApprovalTier, Route
 from journey.policy.staff import StaffMember
 from journey.policy.stand_ins import no_longer_active
+from journey.repayment import money
 
 if TYPE_CHECKING:
     from journey.policy.models import Policy
@@ -376,8 +377,8 @@ def limit_short(policy: Policy, route: Route, member: StaffMember, amount: Decim
                        else (route.decided_on, "the borrower's exposure"))
     if member.limit is not None and member.limit >= weighed:
         return None
-    limit = "no limit set" if member.limit is None else f"a limit of {member.limit:,}"
-    return (f"{member.id!r} has {limit}, below {called} {weighed:,}: "
+    limit = "no limit set" if member.limit is None else f"a limit of {money(member.limit)}"
+    return (f"{member.id!r} has {limit}, below {called} {money(weighed)}: "
             "ask an approver with a higher limit")
 
 

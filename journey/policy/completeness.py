@@ -24,7 +24,7 @@ from journey.documents import (
     FinancialStatement,
     ReadStatus,
 )
-from journey.repayment import add_months
+from journey.repayment import add_months, money
 from journey.unreadable import unreadable_notice
 
 if TYPE_CHECKING:
@@ -282,8 +282,8 @@ def _check_statement(
                 code="unit_unprinted",
                 document=sha,
                 message=f"The {label} prints no unit (单位：元/千元/万元) and, read as yuan, its "
-                f"largest figure ({largest:,}) is below 1% of the loan "
-                f"({app.amount:,}): unit not printed: check; send the {label} with its unit "
+                f"largest figure ({money(largest)}) is below 1% of the loan "
+                f"({money(app.amount)}): unit not printed: check; send the {label} with its unit "
                 "printed, or the bank's operations correct the unit from the paper",
             )
         )

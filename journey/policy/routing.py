@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, model_validator
 from journey.application import LoanApplication, Product
 from journey.exposure import Exposure
 from journey.policy.ratios import Ratios
+from journey.repayment import money
 
 if TYPE_CHECKING:
     from journey.policy.models import Policy
@@ -82,10 +83,11 @@ class Condition(BaseModel):
             out.append((app.product in self.products, f"product {app.product} in {names}"))
         if self.amount_over is not None:
             ok = amount > self.amount_over
-            out.append((ok, f"{called} {amount:,} > {self.amount_over:,}"))
+            out.append((ok, f"{called} {money(amount)} > {money(self.amount_over)}"))
         if self.amount_up_to is not None:
             out.append(
-                (amount <= self.amount_up_to, f"{called} {amount:,} <= {self.amount_up_to:,}")
+                (amount <= self.amount_up_to,
+                 f"{called} {money(amount)} <= {money(self.amount_up_to)}")
             )
         if self.term_months_over is not None:
             ok = app.term_months > self.term_months_over
@@ -194,7 +196,7 @@ class Route(BaseModel):
         the borrower has nothing else."""
         if exposure is None or exposure.beyond_amount is None:
             left_out = exposure.leaving_out() if exposure else ""
-            return f"the amount {Decimal(self.inputs['amount']):,}{left_out}"
+            return f"the amount {money(Decimal(self.inputs['amount']))}{left_out}"
         return f"exposure {exposure.describe()}"
 
 
@@ -277,7 +279,8 @@ def route(
         raised = tier.raised()
         called = "" if total is None else "an exposure of "
         raised_by.append(
-            f"no {tier} approver has a limit of {called}{weighed:,}; the tier rises to {raised}")
+            f"no {tier} approver has a limit of {called}{money(weighed)}; the tier rises to "
+            f"{raised}")
         sentence.append(f"{raised_by[-1][0].upper()}{raised_by[-1][1:]}.")
         fired.append(f"limit:{tier}")
         tier = raised

@@ -281,7 +281,7 @@ async def test_each_tranche_is_booked_once_under_activity_retry(
         assert (await approve(handle, "t1")).state is DrawdownState.BOOKED
         t2_docs = [permit(docs, "construction_progress"), permit(docs, "insurance")]
         to_borrower = await refused(handle, ASK, ask(app, "t2", 6_000_000, t2_docs))
-        assert "above 5,000,000: the bank pays it to the counterparty" in to_borrower
+        assert "above 5,000,000.00: the bank pays it to the counterparty" in to_borrower
         # the borrower as payee, however written: its name, with a note, or its credit code
         for name in (app.applicant_name, f"{app.applicant_name}（基本户）", app.credit_code):
             itself = Payee(name=name, account="6222000000000000001")

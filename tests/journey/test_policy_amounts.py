@@ -11,6 +11,7 @@ import pytest
 
 from journey.application import Product
 from journey.policy import Policy, parse_policy
+from journey.repayment import money
 from tests.journey.conftest import make_application
 
 
@@ -25,14 +26,15 @@ def test_an_amount_below_the_products_minimum_is_refused(
     assert policy.amount_refusal(make_application(product=product, amount=least)) is None
     below = policy.amount_refusal(make_application(product=product, amount=least - 1))
     assert below == (
-        f"the amount {least - 1:,} yuan is below the least the bank lends for a {product} "
-        f"loan, {least:,} yuan (policy {policy.version}): apply for at least {least:,}")
+        f"the amount {money(least - 1)} yuan is below the least the bank lends for a "
+        f"{product} loan, {money(least)} yuan (policy {policy.version}): apply for at least "
+        f"{money(least)}")
 
 
 def test_one_yuan_is_refused_and_the_figures_say_whose_choice_they_are(policy: Policy) -> None:
     refusal = policy.amount_refusal(make_application(amount=Decimal("1")))
-    assert refusal is not None and "the amount 1 yuan is below" in refusal
-    assert "500,000 yuan" in refusal and "working_capital" in refusal
+    assert refusal is not None and "the amount 1.00 yuan is below" in refusal
+    assert "500,000.00 yuan" in refusal and "working_capital" in refusal
     assert policy.amounts is not None and "bank's own" in policy.amounts.note
 
 

@@ -222,7 +222,7 @@ def test_tier_rises_until_someone_has_the_limit(
     narrow = policy.model_copy(update={"staff": staff})
     got = route(narrow, make_app(amount=D("4000000")), Ratios())
     assert (got.rule, got.tier, got.escalations) == ("sme-default", H, ["limit:branch"])
-    assert "No branch approver has a limit of 4,000,000" in got.explanation
+    assert "No branch approver has a limit of 4,000,000.00" in got.explanation
 
 
 def _exposure(amount: str, *others: str) -> Exposure:
@@ -237,10 +237,10 @@ def test_the_tier_is_chosen_on_the_borrowers_exposure(
     app = make_app(amount=D("12000000"))
     got = route(policy, app, Ratios(), _exposure("12000000", "50000000"))
     assert (got.rule, got.team, got.tier) == ("corporate-large", "corporate_risk", C)
-    assert "exposure 62,000,000 > 50,000,000" in got.explanation
+    assert "exposure 62,000,000.00 > 50,000,000.00" in got.explanation
     assert got.why_tier() == (
-        "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + loan-APP-0 "
-        "50,000,000 (loan running, principal owed)")
+        "tier credit_committee on exposure CNY 62,000,000.00: this 12,000,000.00 + loan-APP-0 "
+        "50,000,000.00 (loan running, principal owed)")
     assert got.decided_on == D("62000000")
 
 
@@ -251,7 +251,7 @@ def test_with_no_other_exposure_the_route_is_the_amounts(
     alone = route(policy, app, Ratios(), _exposure("8000000"))
     assert alone.model_copy(update={"exposure": None}) == route(policy, app, Ratios())
     assert alone.decided_on is None
-    assert alone.why_tier() == "tier head_office on the amount 8,000,000"
+    assert alone.why_tier() == "tier head_office on the amount 8,000,000.00"
 
 
 def test_approvers_limits_are_weighed_on_the_exposure(
@@ -275,15 +275,15 @@ def test_an_exposure_that_falls_keeps_the_tier_saying_why(
     fallen = reroute(chosen, route(policy, app, Ratios(), _exposure("12000000", "37876562.50")))
     assert (fallen.tier, fallen.rules_give) == (C, H)
     assert fallen.why_tier() == (
-        "tier credit_committee on exposure CNY 62,000,000: this 12,000,000 + loan-APP-0 "
-        "50,000,000 (loan running, principal owed); kept: an exposure that falls while the "
+        "tier credit_committee on exposure CNY 62,000,000.00: this 12,000,000.00 + loan-APP-0 "
+        "50,000,000.00 (loan running, principal owed); kept: an exposure that falls while the "
         "case is decided does not lower its tier (the rules give head_office on exposure "
-        "CNY 49,876,562.50: this 12,000,000 + loan-APP-0 37,876,562.50 (loan running, "
+        "CNY 49,876,562.50: this 12,000,000.00 + loan-APP-0 37,876,562.50 (loan running, "
         "principal owed), read last)")
-    assert "62,000,000" in fallen.explanation  # the route's words name the figures that chose it
+    assert "62,000,000.00" in fallen.explanation  # the route's words name the figures that chose it
     assert fallen.decided_on == D("49876562.50")  # the limits: on the exposure read last
     twice = reroute(fallen, route(policy, app, Ratios(), _exposure("12000000")))
-    assert twice.why_tier().startswith("tier credit_committee on exposure CNY 62,000,000")
+    assert twice.why_tier().startswith("tier credit_committee on exposure CNY 62,000,000.00")
     again = reroute(fallen, chosen)  # risen back: the rules give the tier again
     assert again.rules_give is None and "kept" not in again.why_tier()
     assert again.chosen_on is None and again.explanation == chosen.explanation

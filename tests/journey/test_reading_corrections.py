@@ -51,7 +51,7 @@ def test_a_unit_the_statement_did_not_print_scales_its_figures_and_clears_the_ch
     # a figure typed afterwards is as the paper prints it, in 万元
     again, said = corrected(fixed, fix(fixed, "cash", "12.5"), AT)
     assert again.statement is not None and again.statement.cash == Decimal("125000.0")
-    assert said == "read nothing, the paper says 12.5, taken as 125,000.0"
+    assert said == "read nothing, the paper says 12.5, taken as 125,000.00"
 
 
 def test_a_rescan_of_the_same_statement_takes_its_corrections(
@@ -69,7 +69,7 @@ def test_a_rescan_of_the_same_statement_takes_its_corrections(
         Decimal(10_000), Decimal("18057300.00"), Decimal("125000.0"))
     assert st.corrected["unit"].startswith(f"carried from {read.ref.filename}: read no unit")
     assert said.startswith(f"bs_rescan.png is a rescan of {read.ref.filename}, whose "
-                           "corrections it takes: unit 万元, cash 125,000.0")
+                           "corrections it takes: unit 万元, cash 125,000.00")
     assert check_completeness(policy, app, [licence(app), taken, income()], TODAY).complete
     # a statement of another period is another document: nothing carried
     assert read.statement is not None
@@ -123,7 +123,7 @@ def test_a_correction_of_a_corrected_field_says_what_it_overrides_and_the_same_i
     wang = Actor(id="ops-wang", role=Role.OPERATIONS)
     first, _ = corrected(read, fix(read, "current_liabilities", "400.00", wang), AT)
     again, said = corrected(first, fix(first, "current_liabilities", "450.00"), AT)
-    assert said == "read 500, corrected by ops-wang to 400.00, the paper says 450.00"
+    assert said == "read 500.00, corrected by ops-wang to 400.00, the paper says 450.00"
     st = again.statement
     assert st is not None and st.current_liabilities == Decimal("450.00")
     assert st.corrected["current_liabilities"].startswith(
@@ -131,11 +131,11 @@ def test_a_correction_of_a_corrected_field_says_what_it_overrides_and_the_same_i
         "ops-wang's correction")
     # the earlier correction, and OCR's reading, are kept for the next one
     assert st.corrections["current_liabilities"].model_dump() == {
-        "by": "ops-li", "value": "450.00", "read": "500"}
+        "by": "ops-li", "value": "450.00", "read": "500.00"}
     with pytest.raises(DecisionRefused, match="reads 450.00 already, as ops-li corrected it: "
                                               "nothing to correct"):
         corrected(again, fix(again, "current_liabilities", "450"), AT)
-    with pytest.raises(DecisionRefused, match="total_assets reads 1,000 already: nothing"):
+    with pytest.raises(DecisionRefused, match="total_assets reads 1,000.00 already: nothing"):
         corrected(read, fix(read, "total_assets", "1,000.00"), AT)
 
 

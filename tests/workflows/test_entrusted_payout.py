@@ -27,6 +27,7 @@ from journey.policy import DEFAULT_POLICY_FILE
 from journey.policy.calendar import moment_at
 from journey.policy.sla import Unit, add_duration
 from journey.queue_wait import QueueWait
+from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Party, Stage
 from journey.timeline import EventType
@@ -430,7 +431,8 @@ async def test_operations_instruct_from_the_command_line(
         await signed(handle, app)
         await until_stage(handle, Stage.DISBURSEMENT, asking=True)
         waiting = await cli("status", handle.id)
-        assert "payment instruction from operations" in said(waiting)
+        assert f"payment instruction from operations (受托支付): {money(AMOUNT)} is above" in (
+            said(waiting))  # to the fen, as every amount
         options = [
             "--payee", EQUIPMENT.name, "--account", EQUIPMENT.account, "--bank", EQUIPMENT.bank,
             "--contract", EQUIPMENT.contract, "--amount", "12000000",
@@ -460,6 +462,7 @@ async def test_operations_instruct_from_the_command_line(
         shown = said(await cli("status", handle.id))
         assert "instructed by ops-wang" in shown and f"contract {BUILDER.contract}" in shown
         assert "confirmed by ops-li" in shown
+        assert f"contract {BUILDER.contract}) 8,000,000.00, booking " in shown  # as typed: 8000000
         booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
         raw = json.loads((await cli("status", handle.id, "--json")).output)
         assert [(p["name"], p["booking_id"]) for p in raw["entrusted"]["payments"]] == [

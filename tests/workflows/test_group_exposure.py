@@ -96,9 +96,9 @@ async def test_live_applications_count_ended_ones_and_other_borrowers_do_not(
         assert split.exposure.others == [ExposureLine(workflow_id=first.id, amount=Decimal(3e6))]
         assert split.exposure.total == Decimal(6_000_000)
         assert (split.team, split.tier) == ("corporate_risk", ApprovalTier.HEAD_OFFICE)
-        assert "exposure 6,000,000 > 5,000,000" in split.explanation
-        why = (f"tier head_office on exposure CNY 6,000,000: this 3,000,000 + {first.id} "
-               "3,000,000 (application)")
+        assert "exposure 6,000,000.00 > 5,000,000.00" in split.explanation
+        why = (f"tier head_office on exposure CNY 6,000,000.00: this 3,000,000.00 + {first.id} "
+               "3,000,000.00 (application)")
         assert split.why_tier() == why
         status = await operations.status_of(second)
         assert why in _text(status_view(status))
@@ -178,9 +178,9 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         more_app = apply(amount=3_000_000)
         more = await start(client, settings, more_app)
         await routed(more)  # its intake told this case: the approval reads the exposure again
-        told = (f"a new application of this borrower ({more.id}, 3,000,000) came since the "
-                "exposure was read (CNY 3,000,000): the exposure is read again when the "
-                "approval settles; approvers whose limit is below CNY 6,000,000 may have their "
+        told = (f"a new application of this borrower ({more.id}, 3,000,000.00) came since the "
+                "exposure was read (CNY 3,000,000.00): the exposure is read again when the "
+                "approval settles; approvers whose limit is below CNY 6,000,000.00 may have their "
                 "votes set aside")  # no branch approver's limit covers 6,000,000
         assert told in _text(status_view(await operations.status_of(case)))
         row = JourneyRow(workflow_id=case.id, status="running", stage="approval",
@@ -197,8 +197,9 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
             "your vote was set aside, it does not count: 'appr-branch-1' approves at branch "
             "tier; this case needs head_office: ask a head_office approver; the case was "
             "re-routed by credit-authority on the borrower's exposure read as the approval "
-            f"would settle: tier head_office on exposure CNY 6,000,000: this 3,000,000 + "
-            f"{more.id} 3,000,000 (application); was tier branch on the amount 3,000,000; the "
+            f"would settle: tier head_office on exposure CNY 6,000,000.00: this 3,000,000.00 + "
+            f"{more.id} 3,000,000.00 (application); was tier branch on the amount "
+            "3,000,000.00; the "
             "case is not approved: 1 approval(s) at tier head_office are needed, and who may "
             "vote now: 0 of 1 approval(s), 0 against; 2 eligible approver(s) have not voted "
             "(appr-ho-1, appr-ho-2)")
@@ -211,8 +212,8 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert (risen.tier, risen.team, risen.exposure.total) == (
             ApprovalTier.HEAD_OFFICE, "sme_risk", Decimal(6_000_000))
         assert risen.why_tier() == (
-            f"tier head_office on exposure CNY 6,000,000: this 3,000,000 + {more.id} "
-            "3,000,000 (application); was tier branch on the amount 3,000,000")
+            f"tier head_office on exposure CNY 6,000,000.00: this 3,000,000.00 + {more.id} "
+            "3,000,000.00 (application); was tier branch on the amount 3,000,000.00")
         assert status.team == "head_office"  # on the head office's work list now
         said = {d.verdict: d.reason for d in status.decisions}
         assert "1 approval(s) at head_office" in said["re-routed"]
@@ -227,9 +228,10 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert voted.stage is Stage.APPROVAL
         assert voted.message.startswith(
             "your vote was set aside, it does not count: 'appr-ho-2' has a limit of "
-            "30,000,000, below the borrower's exposure 34,000,000: ask an approver with a higher "
+            "30,000,000.00, below the borrower's exposure 34,000,000.00: ask an approver with a "
+            "higher "
             "limit; the borrower's exposure read as the approval would settle: tier head_office "
-            "on exposure CNY 34,000,000: ")
+            "on exposure CNY 34,000,000.00: ")
         assert voted.message.endswith("who may vote now: 0 of 1 approval(s), 0 against; 1 "
                                       "eligible approver(s) have not voted (appr-ho-1); not "
                                       "eligible, their limit below the case: appr-ho-2")
@@ -237,7 +239,7 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert status.route is not None and status.route.decided_on == Decimal(34_000_000)
         assert status.route.tier is ApprovalTier.HEAD_OFFICE  # appr-ho-1's limit covers it
         aside = [d.reason for d in status.decisions if d.verdict == "votes set aside"][-1]
-        assert "a limit of 30,000,000, below the borrower's exposure 34,000,000" in aside
+        assert "a limit of 30,000,000.00, below the borrower's exposure 34,000,000.00" in aside
         # appr-ho-2's limit does not cover it: not counted among those who may still vote
         assert status.waiting_for == ["approvals at tier head_office: 0 of 1 approval(s), "
                                       "0 against; 1 eligible approver(s) have not voted "
@@ -262,8 +264,8 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         chose = chosen.describe()
         assert f"The borrower's exposure is {chose}." in status.route.explanation
         kept = (f"tier head_office on exposure {chose}; was tier branch on the amount "
-                "3,000,000; kept: an exposure that falls while the case is decided does not "
-                "lower its tier (the rules give branch on the amount 3,000,000, read last)")
+                "3,000,000.00; kept: an exposure that falls while the case is decided does not "
+                "lower its tier (the rules give branch on the amount 3,000,000.00, read last)")
         assert status.route.why_tier() == kept
         assert [(d.actor.id, d.verdict, d.reason) for d in voted.decided] == [
             ("credit-authority", "tier kept", kept)]
@@ -362,7 +364,8 @@ async def test_a_journey_terminated_outside_the_engine_is_left_out_saying_why(
             workflow_id=gone.id, amount=Decimal(3_000_000),
             note="terminated on the Temporal server without recording an end")]
         assert route.why_tier() == (
-            f"tier branch on the amount 3,000,000; left out {gone.id} 3,000,000 (application: "
+            f"tier branch on the amount 3,000,000.00; left out {gone.id} 3,000,000.00 "
+            "(application: "
             "terminated on the Temporal server without recording an end)")
 
 

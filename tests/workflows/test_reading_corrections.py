@@ -163,7 +163,7 @@ async def test_a_second_clerks_correction_says_what_it_overrides(
         assert first.exit_code == 0, first.output
         second = await cli(*typed, "30,000,000.00", "--as", SUBMITTER.id)
         assert second.exit_code == 0, second.output
-        both = ("read 25,000,000, corrected by ops-wang to 20,000,000.00, the paper says "
+        both = ("read 25,000,000.00, corrected by ops-wang to 20,000,000.00, the paper says "
                 "30,000,000.00")
         assert f"current_liabilities: {both}; overrides ops-wang's correction" in said(second)
         same = await cli(*typed, "30,000,000", "--as", CLERK.id)
@@ -235,8 +235,8 @@ async def test_a_figure_corrected_after_the_risk_opinion_is_routed_and_reviewed_
             "figures the route and the risk opinion were given on were corrected since; the "
             "case is routed and its risk opinion given again on the corrected figures")
         assert said["re-routed"].startswith(
-            "tier head_office on the amount 3,000,000; was tier branch on the amount "
-            "3,000,000; because escalation illiquid (product working_capital in "
+            "tier head_office on the amount 3,000,000.00; was tier branch on the amount "
+            "3,000,000.00; because escalation illiquid (product working_capital in "
             "working_capital and current_ratio 0.6")
         assert ("raises the tier to head_office; on the corrected figures (" in
                 said["re-routed"])
