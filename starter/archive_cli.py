@@ -37,6 +37,18 @@ archive_app = typer.Typer(
 )
 
 
+def listed_from(done: ac.ArchivePassResult, overlap_minutes: int) -> str:
+    """Which closed runs a pass listed: those closed since the previous complete pass started,
+    less the overlap (a run that closed as that pass listed may have been missed); every one
+    on a first pass."""
+    if done.closed_since is None:
+        return "of every closed run (no pass before)"
+    before = done.closed_since + timedelta(minutes=overlap_minutes)
+    return (f"of those closed since {done.closed_since:%Y-%m-%d %H:%M:%S} UTC: the previous "
+            f"pass started at {before:%Y-%m-%d %H:%M:%S} UTC, looked behind by "
+            f"--overlap {overlap_minutes} min")
+
+
 @archive_app.command("run")
 def run_pass(
     overlap: Annotated[
@@ -51,9 +63,8 @@ def run_pass(
         client = await connect(settings)
         with key_needed(settings):
             done = await archive_closed_runs(client, settings, timedelta(minutes=overlap))
-        since = done.closed_since.isoformat() if done.closed_since else "the first"
         console.print(
-            f"archived {done.archived} closed run(s) since {since} "
+            f"archived {done.archived} closed run(s) {listed_from(done, overlap)} "
             f"({done.held} held already, {done.gone} deleted before they could be); "
             f"{done.ended_outside} open stage(s) closed of journeys the server ended"
         )

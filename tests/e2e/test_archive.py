@@ -107,9 +107,15 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     assert archive.position_of(kept.seal) is not None  # sealed, in the chain
     unkeyed = await cli(e2e_settings, "archive", "seal", ok=False)
     assert unkeyed.returncode == 2 and "set LOAN_JOURNEY_ARCHIVE_KEY first" in unkeyed.stderr
+    previous = archive.last_pass_started(settings.db_url)
+    assert previous is not None
     again = await cli(settings, "archive", "run")
-    # held already: nothing twice; listed from the first pass's start, not from the first run
-    assert "archived 0 closed run(s) since 20" in again.stdout
+    # held already: nothing twice; listed from the previous pass's start less the overlap (an
+    # hour), not from the first run, and saying so
+    assert " ".join(again.stdout.split()).startswith(
+        f"archived 0 closed run(s) of those closed since {previous - ac.OVERLAP:%Y-%m-%d %H:%M:%S} "
+        f"UTC: the previous pass started at {previous:%Y-%m-%d %H:%M:%S} UTC, looked behind "
+        "by --overlap 60 min (")
     assert archive.runs_of(settings.db_url, journey) == [kept]
     listed = await cli(settings, "archive", "list", journey)
     assert run_id in listed.stdout and "completed" in listed.stdout
