@@ -33,6 +33,14 @@ INFO_REQUESTS_NEW = "info-requests-new-and-own"
 # in the customer's (`status` keeps operations' words).
 CUSTOMER_WORDS = "requests-in-customer-words"
 VOTE_KEEPER = Actor(id="committee-secretary", role=Role.SYSTEM)
+DECIDING = (Stage.RISK_REVIEW, Stage.APPROVAL)  # a figure corrected while they asked: routed again
+
+
+def reviewed_again(asked: Stage, corrected_since_routed: list[str]) -> bool:
+    """Whether a case that `asked` sent for information goes back through routing and risk
+    review once its file is checked, not to `asked`: figures the route and the risk opinion
+    were given on were corrected since (workflows/reading_corrections.py `back_to`)."""
+    return asked in DECIDING and bool(corrected_since_routed)
 
 
 class InfoRequests(JourneyUpdates):
@@ -85,7 +93,9 @@ class InfoRequests(JourneyUpdates):
     @workflow.update
     async def answer_question(self, answer: WrittenAnswer) -> UpdateResult:
         """The customer's written answer to the decider's question: the request is met and
-        the case returns to the stage that asked, which reads the answer in the decisions."""
+        the case returns to the stage that asked (or, figures corrected since it was routed,
+        goes through routing and risk review again), which reads the answer in the
+        decisions."""
         assert self._info_request is not None  # the validator saw it open
         self._info_request = self._info_request.model_copy(update={"answer": answer})
         self._answers += 1
@@ -95,8 +105,17 @@ class InfoRequests(JourneyUpdates):
         self.emit(EventType.TOUCHPOINT, actor=answer.actor.id, channel=answer.channel,
                   detail=f"written answer to the question asked at {self._info_request.stage}")
         return UpdateResult(stage=self._stage, message=(
-            f"answer taken: the case returns to {self._info_request.stage} once the file "
-            "is checked"))
+            "answer taken: once the file is checked, the case "
+            f"{self._returns_to(self._info_request.stage)}"))
+
+    def _returns_to(self, asked: Stage) -> str:
+        """Where the case goes once the file is checked, in words: back to the stage that
+        asked, or through routing and risk review again (`reviewed_again`). Asks no marker:
+        a validator says it too."""
+        if reviewed_again(asked, self._since_routed):
+            return ("goes back through routing and risk review, not to "
+                    f"{asked}: figures were corrected since it was routed")
+        return f"returns to {asked}"
 
     @answer_question.validator
     def _validate_answer(self, answer: WrittenAnswer) -> None:
@@ -111,8 +130,8 @@ class InfoRequests(JourneyUpdates):
                 f"send {'; '.join(self.awaited()) or 'them'} with `loan-journey documents`")
         if asked.answer is not None:
             raise DecisionRefused(
-                f"the question is answered already, by {asked.answer.actor.id}: the case "
-                f"returns to {asked.stage}")
+                f"the question is answered already, by {asked.answer.actor.id}: once the file "
+                f"is checked, the case {self._returns_to(asked.stage)}")
         authorize_customer_voice(self.policy, answer.actor, self._application.credit_code,
                                  case_manager(self._application.submitted_by),
                                  "a written answer")

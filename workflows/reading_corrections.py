@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.stages import Stage
     from workflows.exposure_now import AUTHORITY_CHECK
-    from workflows.info_requests import VOTE_KEEPER
+    from workflows.info_requests import VOTE_KEEPER, reviewed_again
     from workflows.journey_updates import JourneyUpdates
 
 # workflow.patched marker: before it, a journey waiting for the customer's supplements woke
@@ -56,7 +56,6 @@ READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records correction
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
                 "what we asked you for. We will tell you when there is news of your application.")
 _CORRECTING_STAGES = (Stage.DOCUMENTS, Stage.COMPLETENESS)
-_DECIDING = (Stage.RISK_REVIEW, Stage.APPROVAL)  # a figure corrected while they asked: routed again
 NOT_FIGURES = (*LICENCE_FIELDS, "company")  # the fields a correction may take that are no figure
 
 
@@ -89,7 +88,7 @@ class ReadingCorrections(JourneyUpdates):
         """Where the case goes once the file checked is complete: to `stage`, which asked; to
         routing when figures were corrected since the case was routed (since
         CORRECTIONS_REVIEWED), so that the route and the risk opinion are given on them."""
-        if stage not in _DECIDING or not self._since_routed or not workflow.patched(
+        if not reviewed_again(stage, self._since_routed) or not workflow.patched(
                 CORRECTIONS_REVIEWED):
             return stage
         self.record_decision(AUTHORITY_CHECK, "back to risk review", (

@@ -203,15 +203,17 @@ async def test_a_figure_that_contradicts_the_statement_is_taken_only_confirmed(
 
 
 async def asked_then_corrected(handle: WorkflowHandle, app: LoanApplication,
-                               asking: ApprovalDecision, field: str, value: str) -> None:
+                               asking: ApprovalDecision, field: str, value: str) -> str:
     """An approver's question (`asking`) sends the case to completeness, where a clerk
-    corrects `field` of the balance sheet to `value` before the customer answers."""
+    corrects `field` of the balance sheet to `value` before the customer answers; what the
+    answer is told."""
     await handle.execute_update(LoanJourneyWorkflow.decide, asking)
     await until_stage(handle, Stage.COMPLETENESS, asking=True)
     await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
         actor=CLERK, document=app.documents[1].sha256, field=field, value=value))
-    await handle.execute_update(LoanJourneyWorkflow.answer_question, WrittenAnswer(
+    answered = await handle.execute_update(LoanJourneyWorkflow.answer_question, WrittenAnswer(
         actor=customer(app), text="the receivables were collected in December"))
+    return answered.message
 
 
 async def test_a_figure_corrected_after_the_risk_opinion_is_routed_and_reviewed_again(
@@ -223,10 +225,13 @@ async def test_a_figure_corrected_after_the_risk_opinion_is_routed_and_reviewed_
     docs, app = new_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await drive_to(handle, app, Stage.APPROVAL)
-        await asked_then_corrected(handle, app, ApprovalDecision(
+        told = await asked_then_corrected(handle, app, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.REQUEST_INFO, reason="why so liquid?",
             question="why is the company so liquid?"),
             "current_assets", "15,000,000.00")
+        assert told == ("answer taken: once the file is checked, the case goes back through "
+                        "routing and risk review, not to approval: figures were corrected "
+                        "since it was routed")
         again = await until_stage(handle, Stage.RISK_REVIEW)
         assert again.attempt == 2 and again.route is not None
         assert again.route.tier is ApprovalTier.HEAD_OFFICE
