@@ -104,7 +104,7 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
         timeline.add_row(
             v.stage,
             str(v.attempt),
-            v.waits_on,
+            "-" if v.stage.terminal else v.waits_on,  # an end waits on nobody
             when(s, v.entered_at),
             when(s, v.exited_at),
             v.outcome or "",

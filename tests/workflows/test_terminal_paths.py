@@ -237,6 +237,9 @@ async def test_rejection_ends_the_journey_with_its_reason(
         ended = (await handle.query(LoanJourneyWorkflow.status)).timeline[-1].entered_at
         assert f"stage rejected, ended {ended.astimezone(BEIJING):%Y-%m-%d %H:%M}" in shown
         assert "waits on system" not in shown
+        [end] = [line for line in (await cli("status", handle.id)).output.splitlines()
+                 if line.startswith("│ rejected ")]  # its row in the timeline
+        assert "system" not in end
         assert f"{verdict}, grade 8" in shown
         decided = json.loads((await cli("status", handle.id, "--json")).stdout)["decisions"]
         assert [(d["verdict"], d["grade"]) for d in decided if d["actor"]["id"] == RISK_SME.id
