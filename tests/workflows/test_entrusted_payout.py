@@ -462,7 +462,7 @@ async def test_operations_instruct_from_the_command_line(
         shown = said(await cli("status", handle.id))
         assert "instructed by ops-wang" in shown and f"contract {BUILDER.contract}" in shown
         assert "confirmed by ops-li" in shown
-        assert f"contract {BUILDER.contract}) 8,000,000.00, booking " in shown  # as typed: 8000000
+        assert f"contract {BUILDER.contract}) 8,000,000.00" in shown  # typed 8000000: to the fen
         booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
         raw = json.loads((await cli("status", handle.id, "--json")).output)
         assert [(p["name"], p["booking_id"]) for p in raw["entrusted"]["payments"]] == [

@@ -109,7 +109,7 @@ async def test_the_command_line_checks_by_the_policy_the_workers_run(
                 "sme-default)") in shown  # what the journey pinned, before the restart
 
         _, small = new_application(amount=2_000_000)
-        with pytest.raises(BadInput, match=r"below the least .* 2,500,000 yuan \(policy T-2\)"):
+        with pytest.raises(BadInput, match=r"below the least .* 2,500,000.00 yuan \(policy T-2\)"):
             await applications.start_journey(client, Settings(data_dir=tmp_path,
                                                               task_queue=queue), small)
 
