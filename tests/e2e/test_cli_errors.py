@@ -296,9 +296,9 @@ async def test_an_amount_below_the_products_minimum_is_refused_before_temporal(
     tiny = written("1")
     nowhere = e2e_settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
     refused = told(await cli(nowhere, "start", str(path), scan, ok=False), 2)
-    assert (f"application {tiny} not started: the amount 1 yuan is below the least the bank "
-            "lends for a working_capital loan, 500,000 yuan (policy 2026.12-7): apply for at "
-            "least 500,000") in refused
+    assert (f"application {tiny} not started: the amount 1.00 yuan is below the least the "
+            "bank lends for a working_capital loan, 500,000.00 yuan (policy 2026.12-7): apply "
+            "for at least 500,000.00") in refused
     with pytest.raises(RPCError):
         await dev_server.client.get_workflow_handle(f"loan-{tiny}").describe()
 
