@@ -312,7 +312,7 @@ async def test_an_application_withdrawn_is_no_longer_said_to_have_come_since(
                          team="branch", sla="ok", product="working_capital",
                          amount_band="1m-5m", started=datetime.now(UTC))
         [listed] = await work_lists.tier_reasons(client, [row])
-        assert listed.why == "tier branch on the amount 3,000,000"
+        assert listed.why == "tier branch on the amount 3,000,000.00"
         voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
         assert voted.stage is Stage.OFFER and voted.decided == []  # nothing read again
