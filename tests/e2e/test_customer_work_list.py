@@ -112,3 +112,11 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
     said = json.loads((await cli(settings, "status", again, "--json")).stdout)
     [before] = [e for e in said["borrower_applications_ended"] if e["workflow_id"] == declined]
     assert (before["outcome"], before["categories"]) == ("rejected", ["leverage"])
+
+    # both cases end, so that the sample borrowers' exposure is their next applications' alone
+    for journey, company in ((again, 1), (offered, 2)):
+        code = LABELS[f"company{company}_business_license.jpg"]["credit_code"]
+        gone = await cli(settings, "withdraw", journey, "--reason", "the test is done",
+                         "--as", code)
+        assert gone.returncode == 0, gone.stdout + gone.stderr
+        await until(client, journey, Stage.WITHDRAWN)
