@@ -106,6 +106,17 @@ def rescanned(r: DocumentReading, readings: list[DocumentReading], batch_of: dic
                for o in readings if o.status is ReadStatus.READ)
 
 
+def replaced_by(r: DocumentReading, standing: list[DocumentReading], batch_of: dict[str, int],
+                *, kept: bool = False) -> DocumentReading | None:
+    """The reading of the loan file (`standing`) that replaced `r`, one read that no longer
+    stands: the latest of its slot (a later scan, the borrower's own), else for a statement of
+    an illegible period the later one of its kind that rescanned it; None when none did."""
+    slot, came = _slot(r, kept), batch_of.get(r.ref.sha256, 0)
+    return next((o for o in reversed(standing) if _slot(o, kept) == slot), None) or next(
+        (o for o in standing if o.kind is r.kind and o.statement is not None and slot[1] is None
+         and batch_of.get(o.ref.sha256, 0) > came), None)
+
+
 def not_the_borrowers(readings: list[DocumentReading], standing: list[DocumentReading],
                       borrower: str, *, kept: bool = False) -> dict[str, str]:
     """Statements (with `kept`, licences) of another company than the borrower, by sha256:

@@ -164,10 +164,13 @@ class JourneyUpdates(Bookkeeping):
         """Documents taken and not read yet."""
         return [d for d in self.all_documents() if d.sha256 not in self._readings]
 
-    def loan_file(self) -> list[DocumentReading]:
-        """The readings that stand: superseded and answered unreadable ones drop out."""
+    def loan_file(self, readings: list[DocumentReading] | None = None) -> list[DocumentReading]:
+        """The readings that stand (of `readings`, by default the journey's): superseded and
+        answered unreadable ones drop out."""
         borrower = self._application.applicant_name if self._borrowers_first else None
-        return loan_file.current(list(self._readings.values()), self._batch_of, borrower,
+        if readings is None:
+            readings = list(self._readings.values())
+        return loan_file.current(readings, self._batch_of, borrower,
                                  kept=self._documents_kept, answered=self._answered,
                                  rescans=self._rescans)
 

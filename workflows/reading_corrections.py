@@ -1,7 +1,8 @@
 """A clerk's correction of what OCR read, typed against the paper (journey/reading_corrections.py):
 operations only, not the case's submitter, refused before the history when from anyone else,
-for a document or field the journey does not have, or for the value the field has already;
-recorded as a decision (who, when, what was read, what the paper says; a correction of a
+for a document or field the journey does not have, for a document the loan file no longer uses
+(superseded: the refusal names the one that replaced it), or for the value the field has
+already; recorded as a decision (who, when, what was read, what the paper says; a correction of a
 field corrected before says the OCR reading and the earlier correction, and overrides it),
 after which the completeness stage checks the file again (CLERK_CORRECTIONS), telling the
 customer only what is new to them, and that they need send nothing more once the request
@@ -11,6 +12,7 @@ corrections (CORRECTIONS_CARRIED)."""
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from journey import loan_file
     from journey.actors import Actor, Role
     from journey.correction_checks import contradiction, unit_refusal
     from journey.decisions import UpdateResult, Verdict
@@ -122,6 +124,26 @@ class ReadingCorrections(JourneyUpdates):
         self._since_routed = []
         return now
 
+    def off_file(self, reading: DocumentReading, fixed: DocumentReading) -> str:
+        """Why a correction making `reading` `fixed` is refused: the loan file does not use the
+        document (a rescan or a later statement superseded it), nor would once corrected (a
+        period or company misread that put it in another's place); "" when it does."""
+        def on_file(readings: list[DocumentReading]) -> bool:
+            return reading.ref.sha256 in {r.ref.sha256 for r in self.loan_file(readings)}
+
+        readings = list(self._readings.values())
+        if on_file(readings) or on_file([fixed if r is reading else r for r in readings]):
+            return ""
+        name = f"{reading.ref.filename} ({reading.ref.sha256[:12]})"
+        by = loan_file.replaced_by(reading, self.loan_file(), self._batch_of,
+                                   kept=self._documents_kept)
+        if by is None:
+            return (f"{name} is not one the loan file uses: correct the document the case is "
+                    "decided on (`status` shows which stand)")
+        return (f"{name} is superseded: {by.ref.filename} ({by.ref.sha256[:12]}) replaced it, "
+                "and the case is decided on that one: correct it instead (--document "
+                f"{by.ref.sha256[:12]})")
+
     def corrections_since_check(self) -> bool:
         """Whether a clerk corrected a reading since the file was last checked."""
         return self._corrections > self._corrections_checked
@@ -157,6 +179,8 @@ class ReadingCorrections(JourneyUpdates):
                                      self._application.submitted_by.id)
         reading = document_of(list(self._readings.values()), fix.document)
         fixed, _ = corrected(reading, fix, workflow.now())
+        if why := self.off_file(reading, fixed):
+            raise DecisionRefused(why)
         if why := unit_refusal(reading, fixed, fix, self._application.amount) or contradiction(
                 reading, fixed, fix, self.policy.completeness.balance_tolerance):
             raise DecisionRefused(why)

@@ -3,10 +3,11 @@ anyone but operations or for a field or document the journey does not have; take
 recorded with who, when, what was read and what the paper says, and the file is checked
 again without asking the customer for the document once more: a correction that leaves the
 request as it was sends them nothing, and one that completes it tells them to send nothing
-more. A rescan of the corrected page takes the corrections. The case's submitter may not
-correct; a second clerk's correction says what it overrides; a figure that contradicts the
-statement is taken only confirmed; a figure corrected after the case was routed sends it back
-through routing and risk review, the votes cast before set aside."""
+more. A rescan of the corrected page takes the corrections, and the page it superseded is
+corrected no more. The case's submitter may not correct; a second clerk's correction says what
+it overrides; a figure that contradicts the statement is taken only confirmed; a figure
+corrected after the case was routed sends it back through routing and risk review, the votes
+cast before set aside."""
 
 from __future__ import annotations
 
@@ -284,8 +285,10 @@ async def test_votes_cast_on_figures_corrected_since_are_set_aside(
 
 
 async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The rescan takes the page's corrections and replaces it: a correction of the page it
+    superseded is refused before the history, naming the rescan to correct instead."""
     docs, app = new_application(drop={"income"})
     income = ref(f"{app.credit_code}-{journey_kit.TODAY - timedelta(days=60)}-income")
     sheet = docs.readings[app.documents[1].sha256]
@@ -303,13 +306,28 @@ async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
             value="100,000,000.00"))
         await asked_again(handle, 2)
         await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
-            actor=customer(app), documents=[rescan, income]))
+            actor=customer(app), documents=[rescan]))  # the income statement still short
+        await asked_again(handle, 3)
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        before = await accepted_updates(handle)
+        stale = await cli("correct", handle.id, "--document", sheet.ref.sha256[:12], "--field",
+                          "cash", "--value", "245.80", "--as", CLERK.id)
+        assert stale.exit_code == 3, stale.output
+        assert (f"{sheet.ref.filename} ({sheet.ref.sha256[:12]}) is superseded: "
+                f"{rescan.filename} ({rescan.sha256[:12]}) replaced it, and the case is "
+                f"decided on that one: correct it instead (--document {rescan.sha256[:12]})"
+                ) in said(stale)
+        assert await accepted_updates(handle) == before
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[income]))
         reviewed = await until_stage(handle, Stage.RISK_REVIEW)
         read = next(r for r in reviewed.readings if r.ref == rescan).statement
         assert read is not None and read.total_assets == Decimal("100000000.00")
         assert read.corrected["total_assets"].startswith(
             f"carried from {sheet.ref.filename}: read 19,468,600.00, the paper says")
-        made = reviewed.decisions[-1]
-        assert (made.actor.id, made.verdict) == ("document-reader", "corrections carried")
+        page = next(r for r in reviewed.readings if r.ref == sheet.ref).statement
+        assert page is not None and page.cash == sheet.statement.cash
+        made = next(d for d in reviewed.decisions if d.verdict == "corrections carried")
+        assert made.actor.id == "document-reader"
         assert made.reason.startswith(f"{rescan.filename} is a rescan of {sheet.ref.filename}, "
                                       "whose corrections it takes: total_assets 100,000,000.00")
