@@ -1,6 +1,7 @@
 """The loan file: a statement of another company never supersedes the borrower's of its
 period; where the borrower has sent none, it stands, so the completeness check asks for the
-borrower's own (journey/loan_file.py)."""
+borrower's own (journey/loan_file.py). What replaced a reading that no longer stands is the
+one a clerk corrects instead (`replaced_by`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def test_another_companys_statement_sent_later_leaves_the_borrowers_standing() -
     batches = {own.ref.sha256: 0, other.ref.sha256: 1}
     assert loan_file.current([own, other], batches, BORROWER) == [own]
     assert loan_file.current([own, other], batches) == [other]  # before the marker
+    assert loan_file.replaced_by(other, [own], batches) == own  # what a clerk corrects instead
     marks = loan_file.not_the_borrowers([own, other], [own], BORROWER)
     assert marks == {other.ref.sha256: (
         "other.png is the balance sheet (资产负债表) of 2025-12-31 of 广州新元电子有限公司, not of "
@@ -56,4 +58,7 @@ def test_a_statement_of_an_illegible_period_stands_until_a_legible_one_of_its_ki
     batches[rescan.ref.sha256] = 3
     files.append(rescan)
     assert loan_file.current(files, batches, BORROWER, rescans=True) == [rescan]
+    # what replaced each: the rescan, of the one's slot and of the other's kind
+    assert [loan_file.replaced_by(r, [rescan], batches) for r in (earlier, photo)] == [
+        rescan, rescan]
     assert photo in loan_file.current(files, batches, BORROWER)  # before the marker

@@ -29,6 +29,7 @@ from journey.decisions import (
     Verdict,
     WrittenAnswer,
 )
+from journey.documents import DocumentReading, DocumentRef
 from journey.policy.routing import ApprovalTier
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Stage
@@ -284,21 +285,30 @@ async def test_votes_cast_on_figures_corrected_since_are_set_aside(
         assert "0 of 2 approval(s), 0 against" in back.waiting_for[0]
 
 
-async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
-    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The rescan takes the page's corrections and replaces it: a correction of the page it
-    superseded is refused before the history, naming the rescan to correct instead."""
+def misread_page_and_rescan() -> tuple[journey_kit.Documents, LoanApplication,
+                                         DocumentReading, DocumentRef]:
+    """An application short of its income statement whose balance sheet OCR misread (its
+    total assets), and a rescan of the page read with the same misread."""
     docs, app = new_application(drop={"income"})
-    income = ref(f"{app.credit_code}-{journey_kit.TODAY - timedelta(days=60)}-income")
     sheet = docs.readings[app.documents[1].sha256]
     assert sheet.statement is not None
     misread = sheet.model_copy(update={"statement": sheet.statement.model_copy(update={
         "total_assets": Decimal("19468600.00"), "balances": False,
         "confidence": {"total_assets": 0.0}, "problems": {"total_assets": MISREAD}})})
     docs.readings[sheet.ref.sha256] = misread
-    rescan = ref("balance-rescan")  # the same page again, read with the same misread
+    rescan = ref("balance-rescan")
     docs.readings[rescan.sha256] = misread.model_copy(update={"ref": rescan})
+    return docs, app, sheet, rescan
+
+
+async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rescan takes the page's corrections and replaces it: a correction of the page it
+    superseded is refused before the history, naming the rescan to correct instead."""
+    docs, app, sheet, rescan = misread_page_and_rescan()
+    assert sheet.statement is not None
+    income = ref(f"{app.credit_code}-{journey_kit.TODAY - timedelta(days=60)}-income")
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
         await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
@@ -331,3 +341,25 @@ async def test_a_rescan_of_a_corrected_page_takes_the_corrections(
         assert made.actor.id == "document-reader"
         assert made.reason.startswith(f"{rescan.filename} is a rescan of {sheet.ref.filename}, "
                                       "whose corrections it takes: total_assets 100,000,000.00")
+
+
+async def test_a_period_misread_into_a_later_pages_place_is_corrected(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A page superseded only because OCR read the later page's period on it is corrected:
+    with its own period it stands again beside the later page."""
+    docs, app, sheet, later = misread_page_and_rescan()
+    assert sheet.statement is not None and sheet.statement.period_end is not None
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[later]))
+        shown = await asked_again(handle, 2)
+        assert shown.standing is not None and sheet.ref.sha256 not in shown.standing
+        year_before = sheet.statement.period_end - timedelta(days=365)
+        await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
+            actor=CLERK, document=sheet.ref.sha256, field="period_end",
+            value=year_before.isoformat()))
+        again = await until(handle, lambda s: s.decisions[-1].verdict == "corrected reading")
+        assert again.standing is not None
+        assert {sheet.ref.sha256, later.sha256} <= set(again.standing)
