@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, computed_field
 from journey.actors import Actor
 from journey.application import LoanApplication
 from journey.drawdowns import Payee, borrower_as_payee
+from journey.policy.calendar import moment_at
 from journey.policy.entrusted import OPERATIONS_TEAM as OPERATIONS_TEAM  # its work list
 from journey.repayment import money
 
@@ -99,18 +100,26 @@ class EntrustedPayout(BaseModel):
                 for c, booking in zip(self.instruction.counterparties, self.bookings,
                                       strict=False)]
 
-    def waiting_for(self) -> str:
+    def waiting_for(self, bank_utc_offset: int | None = None) -> str:
+        """What the payout waits for; its moments on the bank's clock `bank_utc_offset`
+        hours from UTC when given (status), else in UTC (as notices kept in histories say)."""
         if self.awaiting is not None:
             return (f"confirmation of payment instruction {self.entered}, entered by "
-                    f"{self.awaiting.actor.id} at {_utc(self.recorded_at)}, by a second "
+                    f"{self.awaiting.actor.id} at {at_clock(self.recorded_at, bank_utc_offset)}"
+                    ", by a second "
                     "operations person (受托支付): `confirm-payees` with its number")
         return (f"payment instruction from operations (受托支付): {money(self.amount)} is "
                 f"above {money(self.over)}, so the bank pays the borrower's counterparties, not "
                 "the borrower")
 
 
-def _utc(at: datetime | None) -> str:
-    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at is not None else "-"
+def at_clock(at: datetime | None, bank_utc_offset: int | None) -> str:
+    """`at` on the bank's clock `bank_utc_offset` hours from UTC ("2026-12-06 19:51
+    (UTC+8)"); in UTC to the second without one, as texts kept in histories say it."""
+    if at is None:
+        return "-"
+    return (moment_at(at, bank_utc_offset) if bank_utc_offset is not None
+            else f"{at:%Y-%m-%d %H:%M:%S} UTC")
 
 
 def instruction_refusal(instruction: PaymentInstruction, payout: Decimal,

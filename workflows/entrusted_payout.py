@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         EntrustedPayout,
         PaymentConfirmation,
         PaymentInstruction,
+        at_clock,
         instruction_refusal,
         paid_to,
     )
@@ -184,15 +185,15 @@ class EntrustedPayoutStage(PostLoanHandlers):
                                       self._application.submitted_by.id)
         payout = self._entrusted
         if payout is not None and payout.instruction is not None:
-            raise DecisionRefused(f"{_paid_on(payout)}: the payout is paid to the "
-                                  "counterparties it names, once (`status` shows them and "
-                                  "their bookings)")
+            raise DecisionRefused(f"{_paid_on(payout, self._bank_offset)}: the payout is "
+                                  "paid to the counterparties it names, once (`status` shows "
+                                  "them and their bookings)")
         awaiting = payout.awaiting if payout is not None else None
         if payout is not None and awaiting is not None \
                 and awaiting.actor.id != instruction.actor.id:
             raise DecisionRefused(
                 f"payment instruction {payout.entered}, entered by {awaiting.actor.id} at "
-                f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC, awaits its confirmation: only "
+                f"{at_clock(payout.recorded_at, self._bank_offset)}, awaits its confirmation: only "
                 f"its maker may replace it; check it against the contracts (`status`) and "
                 f"confirm it with `confirm-payees --instruction {payout.entered}`, or ask "
                 f"{awaiting.actor.id} to replace it")
@@ -240,7 +241,8 @@ class EntrustedPayoutStage(PostLoanHandlers):
     def _validate_confirmation(self, confirmation: PaymentConfirmation) -> None:
         payout = self._entrusted
         if payout is not None and payout.instruction is not None:
-            raise DecisionRefused(f"{_paid_on(payout)}: there is nothing left to confirm")
+            raise DecisionRefused(f"{_paid_on(payout, self._bank_offset)}: there is nothing "
+                                  "left to confirm")
         if payout is None or payout.awaiting is None:
             raise DecisionRefused(
                 "no payment instruction awaits confirmation: one operations person enters it "
@@ -252,9 +254,16 @@ class EntrustedPayoutStage(PostLoanHandlers):
             raise DecisionRefused(
                 f"instruction {confirmation.instruction} is not the one awaiting confirmation: "
                 f"{maker} entered instruction {payout.entered} at "
-                f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC; check it against the contracts "
-                f"(`status` shows whom it pays) and confirm {payout.entered} if it is right")
+                f"{at_clock(payout.recorded_at, self._bank_offset)}; check it against the "
+                f"contracts (`status` shows whom it pays) and confirm {payout.entered} if it is "
+                "right")
         self._refuse_unless_instructable()
+
+    @property
+    def _bank_offset(self) -> int | None:
+        """The pinned calendar's hours from UTC: the bank's clock, which refusals and status
+        tell moments on (none before intake pins one)."""
+        return self._snapshot.calendar.utc_offset_hours if self._snapshot else None
 
     def _awaited_step(self) -> str | None:
         payout = self._entrusted
@@ -284,7 +293,7 @@ class EntrustedPayoutStage(PostLoanHandlers):
             return base
         update: dict[str, object] = {"entrusted": payout}
         if self._stage is Stage.DISBURSEMENT and payout.instruction is None:
-            update["waiting_for"] = [payout.waiting_for()]
+            update["waiting_for"] = [payout.waiting_for(self._bank_offset)]
             if self._visits:  # the instruction's SLA, which arm_own_sla watches
                 update["wait"] = self.wait_from(self._visits[-1].entered_at, self._stage,
                                                 self._instruction_sla())
@@ -310,11 +319,12 @@ def _who(maker: str, submitted_by: Actor) -> str:
     return f"{maker} nor the case's submitter {submitted_by.id}"
 
 
-def _paid_on(payout: EntrustedPayout) -> str:
-    """Who entered the instruction the payout is paid on, when, and who confirmed it."""
+def _paid_on(payout: EntrustedPayout, bank_utc_offset: int | None) -> str:
+    """Who entered the instruction the payout is paid on, when, and who confirmed it, on the
+    bank's clock."""
     assert payout.instruction is not None
     confirmed = (f", confirmed by {payout.confirmed_by.id} at "
-                 f"{payout.confirmed_at:%Y-%m-%d %H:%M:%S} UTC"
+                 f"{at_clock(payout.confirmed_at, bank_utc_offset)}"
                  if payout.confirmed_by is not None else "")
     return (f"the payment instruction was recorded by {payout.instruction.actor.id} at "
-            f"{payout.recorded_at:%Y-%m-%d %H:%M:%S} UTC{confirmed}")
+            f"{at_clock(payout.recorded_at, bank_utc_offset)}{confirmed}")

@@ -156,7 +156,10 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         awaiting = await handle.query(LoanJourneyWorkflow.status)
         assert awaiting.entrusted is not None and awaiting.entrusted.awaiting == both
         assert awaiting.entrusted.instruction is None and awaiting.team == "operations"
-        assert "confirmation of payment instruction 1, entered by ops-wang" in \
+        # on the bank's clock, as the rest of status
+        assert awaiting.entrusted.recorded_at is not None and awaiting.bank_utc_offset == 8
+        assert ("confirmation of payment instruction 1, entered by ops-wang at "
+                f"{moment_at(awaiting.entrusted.recorded_at, 8)}, by a second") in \
             awaiting.waiting_for[0]
         listed = await queue_wait(handle)
         assert listed is not None and listed.due_at == wait.due_at
@@ -212,8 +215,8 @@ async def test_above_the_figure_waits_for_operations_and_pays_the_counterparties
         # instruction paid, who confirmed it and when
         assert s.entrusted.recorded_at is not None and s.entrusted.confirmed_at is not None
         paid_on = (f"the payment instruction was recorded by ops-wang at "
-                   f"{s.entrusted.recorded_at:%Y-%m-%d %H:%M:%S} UTC, confirmed by ops-li at "
-                   f"{s.entrusted.confirmed_at:%Y-%m-%d %H:%M:%S} UTC")
+                   f"{moment_at(s.entrusted.recorded_at, 8)}, confirmed by ops-li at "
+                   f"{moment_at(s.entrusted.confirmed_at, 8)}")
         assert paid_on in await refused(handle, LoanJourneyWorkflow.record_payment_instruction,
                                         both)
         assert paid_on in await refused(handle, LoanJourneyWorkflow.confirm_payment_instruction,
@@ -323,7 +326,7 @@ async def test_the_maker_may_replace_the_instruction_and_the_checker_confirms_it
         assert "payment instruction 2 entered (replacing 1)" in replaced.message
         stale = await refused(handle, confirm, confirming(1))
         assert ("instruction 1 is not the one awaiting confirmation: ops-wang entered "
-                "instruction 2 at") in stale
+                "instruction 2 at") in stale and "(UTC+8); check it" in stale
         assert "not the one awaiting" in await refused(handle, confirm, confirming(3))
         assert bookings_for(settings.db_url, handle.id) == []
         paid = await handle.execute_update(confirm, confirming(2))
@@ -451,6 +454,9 @@ async def test_operations_instruct_from_the_command_line(
         assert bookings_for(settings.db_url, handle.id) == []
         awaiting = said(await cli("status", handle.id))
         assert "to confirm payment instruction 1 entered by ops-wang" in awaiting
+        # what it waits for on the bank's clock beside its SLA, not in UTC
+        assert "(UTC+8), by a second operations person" in awaiting
+        assert " UTC," not in awaiting and " UTC;" not in awaiting
         own = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-wang")
         assert own.exit_code == 3 and "cannot confirm it (four eyes)" in said(own)
         paid = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-li")
@@ -459,6 +465,7 @@ async def test_operations_instruct_from_the_command_line(
         assert len(bookings_for(settings.db_url, handle.id)) == 2
         twice = await cli("pay-to", handle.id, *options, "--as", "ops-wang")
         assert twice.exit_code == 3 and "recorded by ops-wang at" in said(twice)
+        assert "(UTC+8), confirmed by ops-li at" in said(twice)
         shown = said(await cli("status", handle.id))
         assert "instructed by ops-wang" in shown and f"contract {BUILDER.contract}" in shown
         assert "confirmed by ops-li" in shown
