@@ -26,6 +26,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, computed_field
 
+from journey.actors import Actor
 from journey.documents import BusinessLicense
 from journey.repayment import money
 
@@ -114,14 +115,14 @@ class KeepExposureInput(BaseModel):
     principal: Decimal | None = None
     # whose the journey is, kept by `start` (the journey's intake keeps neither)
     applicant_name: str | None = None
-    relationship_manager: str | None = None
+    submitted_by: Actor | None = None  # a relationship manager or operations
 
 
 class JourneyParties(BaseModel):
     """Whose a journey is, as its line in the store says (`start` keeps it)."""
 
     applicant: str | None = None
-    relationship_manager: str | None = None  # the relationship manager who submitted it
+    submitted_by: Actor | None = None  # who submitted it: a relationship manager or operations
 
 
 class KeepExposureResult(BaseModel):

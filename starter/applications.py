@@ -18,7 +18,6 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.exposure import code_held_by_another, kept_and_told
-from journey.actors import Role
 from journey.application import LoanApplication
 from journey.credit_code import is_valid
 from journey.documents import DocumentRef
@@ -177,12 +176,12 @@ async def start_journey(
         raise
     # the borrower's exposure counts it from now, not once a worker runs its intake: an
     # approval of the borrower settling before that (a vote kept while no worker ran) is told
-    # with whose it is: the applicant, and the relationship manager who submitted it
-    by = application.submitted_by
+    # with whose it is: the applicant, and who submitted it (a relationship manager or
+    # operations)
     await kept_and_told(client, settings.db_url, KeepExposureInput(
         workflow_id=handle.id, credit_code=coded.credit_code, amount=coded.amount,
         applicant_name=coded.applicant_name,
-        relationship_manager=by.id if by.role is Role.RELATIONSHIP_MANAGER else None),
+        submitted_by=application.submitted_by),
         settings.archive_seal_key)
     return handle
 

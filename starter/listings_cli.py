@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from journey.actors import Role
 from journey.classification import RiskClass
+from journey.policy.authority import FRONT_OFFICE
 from journey.settings import Settings
 from starter import book_sections, pinned_policy, quotes, work_lists
 from starter.book_json import book_json
@@ -60,8 +60,8 @@ class WaitingOn(StrEnum):
     CUSTOMER = "customer"
 
 
-OWED_HINT = ("cases waiting on the customer: queue --waiting-on customer (a relationship "
-             "manager's: --rm <staff id>)")
+OWED_HINT = ("cases waiting on the customer: queue --waiting-on customer (those a relationship "
+             "manager or operations submitted: --rm <staff id>)")
 
 
 def queue(
@@ -71,8 +71,9 @@ def queue(
         "--waiting-on", help="customer: the cases waiting on their customers (documents, an "
                              "answer, a signature), the deadline nearest first")] = None,
     rm: Annotated[str | None, typer.Option(
-        "--rm", help="a relationship manager's staff id: their cases waiting on the customer "
-                     "(implies --waiting-on customer)")] = None,
+        "--rm", help="the staff id of whoever submits cases, a relationship manager or "
+                     "operations: the cases they submitted waiting on the customer (implies "
+                     "--waiting-on customer)")] = None,
     show_query: ShowQuery = False,
 ) -> None:
     """What waits on a team now, most urgent first (the same list as the Web UI with the
@@ -102,11 +103,12 @@ def queue(
         console.print(owed_table(rows, owed_title(rm), *work_lists.queue_clock(now)))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.customer_query()}"
-                                 + ("; the relationship manager from the journey store"
+                                 + ("; who submitted it from the journey store"
                                     if rm else "")))
         if not rows and rm is not None and pinned_policy.directory_role(
-                settings, rm) is not Role.RELATIONSHIP_MANAGER:
-            console.print(escape(f"{rm!r} is no relationship manager of the staff directory"))
+                settings, rm) not in FRONT_OFFICE:
+            console.print(escape(f"{rm!r} submits no cases: --rm takes a relationship manager "
+                                 "or operations of the staff directory"))
 
     run(go())
 

@@ -25,24 +25,26 @@ def queue_title(team: str) -> str:
 
 
 def owed_title(rm: str | None) -> str:
-    return f"cases waiting on the customer{f' of relationship manager {rm}' if rm else ''}"
+    return f"cases waiting on the customer{f' submitted by {rm}' if rm else ''}"
 
 
 def owed_table(rows: list[JourneyRow], title: str, now: datetime,
                calendar: WorkingCalendar) -> Table:
-    """Cases waiting on their customers: whose (the applicant, its relationship manager),
+    """Cases waiting on their customers: whose (the applicant, who submitted it in which role),
     what the customer owes, asked since when and how long by `now`, by when (the application
     expires then) and the SLA on the wait, on the bank's clock; "-" where the journey did not
     say (listed before it kept what is owed in QueueWait)."""
     table = Table(title=title, caption=f"{len(rows):,} journeys" if rows
                   else "no journey matches")
-    for name in ("journey", "applicant", "relationship manager", "stage", "owes", "asked since",
+    for name in ("journey", "applicant", "submitted by", "stage", "owes", "asked since",
                  "waited", "by (expires)", "SLA", "product", "amount"):
         table.add_column(name, no_wrap=name in ("journey", "applicant"))  # names whole
     offset = calendar.utc_offset_hours
     for r in rows:
         w = r.waiting
-        table.add_row(r.workflow_id, escape(r.applicant or "-"), r.relationship_manager or "-",
+        by = r.submitted_by
+        table.add_row(r.workflow_id, escape(r.applicant or "-"),
+                      f"{by.id} ({by.role.replace('_', ' ')})" if by else "-",
                       r.stage, w.awaiting or "-" if w else "-",
                       moment_at(w.since, offset) if w else "-",
                       w.waited(now, calendar) if w else "-",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from activities.policy import china_calendar
+from journey.actors import Actor
 from journey.classification import RiskClass
 from journey.loan_book import LoanBook, book_line, worst_first
 from journey.policy import ApprovalTier, WorkingCalendar
@@ -44,9 +45,9 @@ class JourneyRow(BaseModel):
     # on a team's queue: since when the case has waited on the team, and its SLA on that wait
     waiting: QueueWait | None = None
     # whose the case is, from the journey store (store/exposure.py `parties`): `list`, and the
-    # relationship managers' work list
+    # submitters' work list (relationship managers', operations')
     applicant: str | None = None
-    relationship_manager: str | None = None
+    submitted_by: Actor | None = None
     why: str | None = None  # on an approval work list: why the case is at its tier
     # on an approval work list: the covenants the loan would carry that its file already breaches
     breached: list[str] = Field(default_factory=list)
@@ -156,11 +157,11 @@ def queue_query(team: str) -> str:
 
 
 def with_parties(settings: Settings, rows: list[JourneyRow]) -> list[JourneyRow]:
-    """`rows`, each with its applicant and relationship manager from the journey store, in
+    """`rows`, each with its applicant and submitter from the journey store, in
     one read (a journey whose line has neither keeps its row as listed)."""
     found = parties(settings.db_url, [r.workflow_id for r in rows])
     return [r.model_copy(update={"applicant": p.applicant,
-                                 "relationship_manager": p.relationship_manager})
+                                 "submitted_by": p.submitted_by})
             if (p := found.get(r.workflow_id)) is not None else r for r in rows]
 
 
@@ -176,12 +177,13 @@ def customer_query() -> str:
 
 async def owed_by_customers(client: Client, settings: Settings,
                             rm: str | None = None) -> list[JourneyRow]:
-    """Every case waiting on its customer, of relationship manager `rm` when given (the one
-    who submitted it, as the journey store keeps it), with the applicant: the deadline
-    nearest first (the application expires then), the cases listed before the journey said
-    (no deadline in QueueWait) last. Every one, as a team's queue."""
+    """Every case waiting on its customer, of staff member `rm` when given (who submitted it,
+    a relationship manager or operations, as the journey store keeps it), with the applicant:
+    the deadline nearest first (the application expires then), the cases listed before the
+    journey said (no deadline in QueueWait) last. Every one, as a team's queue."""
     rows = with_parties(settings, await list_journeys(client, customer_query(), limit=None))
-    mine = [r for r in rows if rm is None or r.relationship_manager == rm]
+    mine = [r for r in rows
+            if rm is None or (r.submitted_by is not None and r.submitted_by.id == rm)]
 
     def due(r: JourneyRow) -> tuple[bool, datetime, datetime, str]:
         until = r.waiting.until if r.waiting is not None else None

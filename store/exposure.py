@@ -22,6 +22,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from journey.actors import Actor, Role
 from journey.decline_reasons import decline_categories
 from journey.earlier_applications import EndedApplication
 from journey.exposure import ExposureLine, JourneyParties, KeepExposureInput
@@ -49,7 +50,9 @@ class CreditExposureRow(Base):
     seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
     # whose: kept by `start` (a line the journey's intake kept first has neither until then)
     applicant_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    relationship_manager: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # who submitted it (a relationship manager or operations), and in which role
+    submitted_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    submitted_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class CreditExposureChangeRow(Base):
@@ -102,11 +105,12 @@ def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
             add_sealed(s, key, CreditExposureRow(
                 workflow_id=line.workflow_id, credit_code=line.credit_code, amount=line.amount,
                 principal=line.principal, updated_at=now, applicant_name=line.applicant_name,
-                relationship_manager=line.relationship_manager), facts, CHAIN)
+                **_submitter(line.submitted_by)), facts, CHAIN)
             return
         if line.applicant_name is not None:  # `start`'s, after the intake's maybe
             row.applicant_name = line.applicant_name
-            row.relationship_manager = line.relationship_manager
+            for column, value in _submitter(line.submitted_by).items():
+                setattr(row, column, value)
         if line.principal is None or line.principal == row.principal:
             return
         sealed = row.seal is not None  # one kept before the key is sealed by `records seal`
@@ -120,20 +124,27 @@ def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
             seal_next(s, key, row, facts, CHAIN)
 
 
+def _submitter(by: Actor | None) -> dict[str, str | None]:
+    """A line's columns of who submitted it."""
+    return {"submitted_by": by.id if by else None, "submitted_role": by.role if by else None}
+
+
 def parties(url: str, workflow_ids: list[str]) -> dict[str, JourneyParties]:
     """Whose each of `workflow_ids` is, as its line says, in one read; those whose line has
-    neither name nor relationship manager (kept before `start` kept them) left out."""
+    neither name nor submitter (kept before `start` kept them) left out."""
     if not workflow_ids:
         return {}
     with session(url) as s:
         rows = s.execute(
             select(CreditExposureRow.workflow_id, CreditExposureRow.applicant_name,
-                   CreditExposureRow.relationship_manager)
+                   CreditExposureRow.submitted_by, CreditExposureRow.submitted_role)
             .where(CreditExposureRow.workflow_id.in_(workflow_ids))
         ).all()
-    return {r.workflow_id: JourneyParties(applicant=r.applicant_name,
-                                          relationship_manager=r.relationship_manager)
-            for r in rows if r.applicant_name or r.relationship_manager}
+    return {r.workflow_id: JourneyParties(
+                applicant=r.applicant_name,
+                submitted_by=Actor(id=r.submitted_by, role=Role(r.submitted_role))
+                if r.submitted_by and r.submitted_role else None)
+            for r in rows if r.applicant_name or r.submitted_by}
 
 
 def ended_applications(url: str, credit_code: str, workflow_id: str) -> list[EndedApplication]:

@@ -25,8 +25,10 @@ pytestmark = pytest.mark.e2e
 LABELS = {d["file"]: d for d in json.loads((SAMPLES / "demo/labels.json").read_text())}
 
 
-def application(tmp_path: Path, company: int, rm: str) -> tuple[str, Path]:
-    """An application of sample company `company`, submitted by relationship manager `rm`."""
+def application(tmp_path: Path, company: int, rm: str, role: str = "relationship_manager"
+                ) -> tuple[str, Path]:
+    """An application of sample company `company`, submitted by `rm` (a relationship manager
+    unless `role` says otherwise)."""
     licence = LABELS[f"company{company}_business_license.jpg"]
     app_id = f"APP-RM-{uuid.uuid4().hex[:8]}"
     path = tmp_path / f"{app_id}.json"
@@ -34,7 +36,7 @@ def application(tmp_path: Path, company: int, rm: str) -> tuple[str, Path]:
         "application_id": app_id, "applicant_name": licence["name"],
         "credit_code": licence["credit_code"], "product": "working_capital",
         "amount": "3000000", "term_months": 12, "industry": "environmental_services",
-        "submitted_by": {"id": rm, "role": "relationship_manager"}}, ensure_ascii=False))
+        "submitted_by": {"id": rm, "role": role}}, ensure_ascii=False))
     return f"loan-{app_id}", path
 
 
@@ -87,19 +89,33 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
     mine = (await cli(settings, "queue", "--rm", "rm-zhang")).stdout
     assert offered not in mine and declined not in mine
     cells = row_of(mine, again)
-    assert cells[1:5] == [name, "rm-zhang", "completeness", "documents"], mine
+    assert cells[1:5] == [name, "rm-zhang (relationship manager)", "completeness",
+                          "documents"], mine
     asked = await operations.status(client, again)  # asked by now: the row says what
     assert asked.waiting_for and "before " in asked.waiting_for[0]
     expires = asked.waiting_for[0].split("before ")[1].split(", when")[0]
     assert cells[7] == expires, mine  # the deadline status shows, on the bank's clock
     assert "(UTC+8)" in cells[5]  # asked since, on the bank's clock
-    assert "cases waiting on the customer of relationship manager rm-zhang" in mine
+    assert "cases waiting on the customer submitted by rm-zhang" in mine
 
     every = (await cli(settings, "queue", "--waiting-on", "customer")).stdout
     signing = row_of(every, offered)
-    assert signing[2:5] == ["rm-chen", "offer", "a signature"], every
+    assert signing[2:5] == ["rm-chen (relationship manager)", "offer", "a signature"], every
     assert signing[7] == moment_at(offer.expires_at, 8), every  # the offer's expiry
     assert again in every
+
+    # a case an operations clerk submitted: theirs to chase, listed under them as the submitter
+    chased, fourth = application(tmp_path, 3, "ops-li", "operations")
+    await cli(settings, "start", str(fourth), *scans(3, "business_license", "balance_sheet"))
+    await until(client, chased, Stage.COMPLETENESS)
+    clerks = (await cli(settings, "queue", "--rm", "ops-li")).stdout
+    assert row_of(clerks, chased)[2] == "ops-li (operations)", clerks
+    assert again not in clerks and offered not in clerks
+    stranger = " ".join((await cli(settings, "queue", "--rm", "risk-sme-1")).stdout.split())
+    assert "'risk-sme-1' submits no cases: --rm takes a relationship manager or operations" \
+        in stranger
+    assert "relationship manager or operations" in " ".join(
+        (await cli(settings, "queue", "--help")).stdout.split())
 
     hint = (await cli(settings, "queue", "--team", "relationship_manager")).stdout
     assert "queue --waiting-on customer" in " ".join(hint.split())
