@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from journey.actors import Actor
 from journey.application import Channel, LoanApplication, Product
 from journey.availability_interest import InterestPosition
 from journey.classification import RiskClass
@@ -110,6 +111,7 @@ class JourneyStatus(BaseModel):
     application_id: str
     customer: str | None = None  # the applicant's credit code: who may act as the customer
     relationship_manager: str | None = None  # the case's own: may record the customer's score
+    submitted_by: Actor | None = None  # whoever submitted it: left out of its four-eyes acts
     product: Product | None = None
     applicant: str | None = None
     amount: Decimal | None = None

@@ -19,8 +19,9 @@ from activities.policy import policy_text
 from journey.actors import Actor, Role
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.policy import ApprovalTier, DecisionRefused, Policy, authorize_staff, parse_policy
-from journey.policy.stand_ins import authorize_listed
+from journey.policy.stand_ins import authorize_listed, who_may_on_case
 from journey.settings import Settings
+from journey.status import JourneyStatus
 from starter.attempts import Attempt, refusal_of
 from starter.errors import Refused
 from store.policies import in_force
@@ -65,18 +66,21 @@ def authorized(settings: Settings, actor: Actor, roles: set[Role], refused: str,
         raise Refused(f"{refused}: {err}", kept) from err
 
 
-def listed_in_force(settings: Settings, workflow_id: str, update: str, request: BaseModel
-                    ) -> None:
+def listed_in_force(settings: Settings, workflow_id: str, update: str, request: BaseModel,
+                    case: JourneyStatus | None = None) -> None:
     """The staff member an act is sent by (`request.actor`) is listed and active in the
-    policy in force, or `Refused`, the attempt kept, naming whom to ask instead: before the
+    policy in force, or `Refused`, the attempt kept, naming whom to ask instead (with the
+    journey's status `case`, who may do `update` on it: `who_may_on_case`): before the
     update is sent, or kept for delivery. A journey's own validators check its actors against
     the staff directory the journey pinned at its intake only: one who left since is refused
     here (a raw Temporal client, which skips this, is checked by the journey's alone)."""
     actor = getattr(request, "actor", None)
     if not isinstance(actor, Actor):
         return
+    policy = current_policy(settings)
     try:
-        authorize_listed(current_policy(settings), actor)
+        authorize_listed(policy, actor,
+                         who_may_on_case(policy, update, case) if case is not None else None)
     except DecisionRefused as err:
         why = str(err)
         raise Refused(f"{update} refused: {why}", attempt(workflow_id, update, actor, why)) from err

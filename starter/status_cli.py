@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from journey.policy.stand_ins import unconfirmable
 from journey.settings import Settings
 from starter import loan_figures, operations, quotes, schedules
 from starter.borrower_history import ended_json, ended_lines, ended_of_borrower
@@ -17,6 +18,7 @@ from starter.errors import BadInput, EndedOutside, SealBroken
 from starter.journey_cli import JourneyId, console
 from starter.lpr import bank_day
 from starter.pending_return import not_booked, returned_to_payer, status_json
+from starter.pinned_policy import current_policy
 from starter.refunds import credit_refunded, owed_said
 from starter.repayment_view import plan_table
 from starter.status_view import status_view
@@ -47,6 +49,8 @@ def status(
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id)))
+            if (stuck := unconfirmable(current_policy(settings), s)) is not None:
+                console.print(f"[red]{escape(stuck)}[/]")
             for line in ended_lines(s, ended):
                 console.print(escape(line))
             if unquoted:

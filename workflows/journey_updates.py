@@ -420,6 +420,7 @@ class JourneyUpdates(Bookkeeping):
             application_id=self._application.application_id,
             customer=self._application.credit_code,
             relationship_manager=case_manager(self._application.submitted_by),
+            submitted_by=self._application.submitted_by,
             product=self._application.product,
             applicant=self._application.applicant_name,
             amount=self._application.amount,

@@ -19,7 +19,7 @@ from journey.decisions import ApprovalDecision, Verdict
 from journey.policy.errors import DecisionRefused
 from journey.policy.routing import ApprovalTier, Route
 from journey.policy.staff import StaffMember
-from journey.policy.stand_ins import no_longer_active
+from journey.policy.stand_ins import no_longer_active, payee_checkers, reading_checkers
 from journey.repayment import money
 
 if TYPE_CHECKING:
@@ -98,15 +98,15 @@ def authorize_reading_correction(policy: Policy, actor: Actor, submitted_by: str
             f"{actor.id!r} is the customer: the bank's operations check a reading against "
             "the paper; if a document says something else, send it again")
     member = authorize_staff(policy, actor, {Role.OPERATIONS})
-    if actor.id == submitted_by:
-        others = [m.id for m in policy.staff
-                  if m.role is Role.OPERATIONS and m.active and m.id != submitted_by]
+    others = [m.id for m in reading_checkers(policy, submitted_by)]
+    if actor.id not in others:  # the submitter: the one operations clerk it leaves out
         raise DecisionRefused(
             f"{actor.id!r} submitted this application and may not correct the readings it is "
             "decided on (four eyes): another operations clerk checks them against the paper ("
             + (", ".join(others) or "none other in the staff directory: ask a supervisor to "
                "add one") + ")")
     return member
+
 
 
 def authorize_payment_instruction(policy: Policy, actor: Actor,
@@ -131,6 +131,8 @@ def authorize_payment_confirmation(policy: Policy, actor: Actor, maker: str,
     """The checker of an entrusted payout's instruction: a second operations person, neither
     `maker`, who entered it, nor `submitted_by`, who submitted the case (maker-checker)."""
     member = authorize_staff(policy, actor, {Role.OPERATIONS})
+    if member in payee_checkers(policy, maker, submitted_by):
+        return member
     if actor.id == maker:
         raise DecisionRefused(
             f"{actor.id!r} entered this payment instruction and cannot confirm it (four "
@@ -138,7 +140,7 @@ def authorize_payment_confirmation(policy: Policy, actor: Actor, maker: str,
             "it; you may replace it with `pay-to` until then"
         )
     _not_the_submitter(actor, submitted_by, "confirm")
-    return member
+    raise AssertionError("payee_checkers excludes only the maker and the submitter")
 
 
 def _not_the_submitter(actor: Actor, submitted_by: str, what: str) -> None:

@@ -14,6 +14,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import policy_text
+from journey.entrusted_payment import PaymentInstruction
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import applications
@@ -22,6 +23,7 @@ from starter.start_checks import check_start
 from store.policies import sha256_of
 from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows.journey_kit import (
+    SUBMITTER,
     accepted_updates,
     drive_to,
     journey_worker,
@@ -30,6 +32,8 @@ from tests.workflows.journey_kit import (
     status,
     until_stage,
 )
+from tests.workflows.test_entrusted_payout import BUILDER, EQUIPMENT, OPS, large, signed
+from workflows.loan_journey import LoanJourneyWorkflow
 
 
 def policy_file(path: Path, version: str, edit: Any = None) -> Path:
@@ -118,3 +122,48 @@ async def test_the_command_line_checks_by_the_policy_the_workers_run(
         assert voted.exit_code == 0, voted.output
         report = said(await cli("report"))
         assert "the SLA column is the target of the policy in force, T-2" in report
+
+
+async def test_a_departed_clerk_is_refused_naming_only_who_may_act_on_the_case(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The workers restart on a policy without ops-zhao. On the case ops-li submitted, whose
+    payment instruction ops-wang entered, neither of the two operations left may confirm it
+    (four eyes): the departed clerk's confirmation is refused saying nobody may and what to
+    do, not naming them, and status says the payout is stuck; who may correct the case's
+    readings is ops-wang alone, not ops-li, its submitter."""
+    client = time_skipping_env.client
+    point_cli_at(monkeypatch, client, tmp_path)
+    docs, app = large(submitted_by=SUBMITTER)
+    queue = f"tq-{uuid.uuid4()}"
+    async with journey_worker(client, tmp_path, docs, task_queue=queue, cache=False,
+                              restarting=True) as settings:
+        handle = await start(client, settings, app)
+        await signed(handle, app)
+        await until_stage(handle, Stage.DISBURSEMENT, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                    PaymentInstruction(actor=OPS, counterparties=[EQUIPMENT,
+                                                                                  BUILDER]))
+
+    def without_ops_zhao(data: dict[str, Any]) -> None:
+        data["staff"] = [m for m in data["staff"] if m["id"] != "ops-zhao"]
+
+    monkeypatch.setenv("LOAN_JOURNEY_POLICY_FILE",
+                       str(policy_file(tmp_path / "newer.json", "T-2", without_ops_zhao)))
+    async with journey_worker(client, tmp_path, docs, task_queue=queue):
+        monkeypatch.delenv("LOAN_JOURNEY_POLICY_FILE")  # the command line's own: the default
+        before = await accepted_updates(handle)
+        gone = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-zhao")
+        assert gone.exit_code == 3, gone.output
+        stuck = ("nobody in policy T-2 may confirm payment instruction 1 (operations, not its "
+                 "maker ops-wang nor the case's submitter ops-li): the payout is stuck until a "
+                 "supervisor or the policy's owner adds an operations person to the policy")
+        assert f"'ops-zhao' is not in the staff directory of policy T-2, the policy in " \
+            f"force: act under your own staff id, or {stuck}" in said(gone)
+        assert await accepted_updates(handle) == before  # nothing sent
+        assert stuck in said(await cli("status", handle.id))
+        fix = await cli("correct", handle.id, "--document", "0" * 12, "--field", "cash",
+                        "--value", "1", "--as", "ops-zhao")
+        assert fix.exit_code == 3, fix.output
+        assert ("ask whoever may correct this case's readings (operations, not the case's "
+                "submitter ops-li): ops-wang") in said(fix)
