@@ -112,6 +112,8 @@ class JourneyStatus(BaseModel):
     customer: str | None = None  # the applicant's credit code: who may act as the customer
     relationship_manager: str | None = None  # the case's own: may record the customer's score
     submitted_by: Actor | None = None  # whoever submitted it: left out of its four-eyes acts
+    reviewed_by: str | None = None  # its risk reviewer: may not vote on it (four eyes)
+    voted: list[str] = Field(default_factory=list)  # who voted at its approval, this round
     product: Product | None = None
     applicant: str | None = None
     amount: Decimal | None = None

@@ -157,7 +157,7 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
 
 
 # the acts whom to ask instead of a refused actor depends on the case for (four eyes)
-CASE_ACTS = {"confirm_payment_instruction", "correct_reading"}
+CASE_ACTS = {"confirm_payment_instruction", "correct_reading", "decide"}
 
 
 async def _case(client: Client | None, settings: Settings, workflow_id: str

@@ -19,7 +19,8 @@ from activities.policy import policy_text
 from journey.actors import Actor, Role
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.policy import ApprovalTier, DecisionRefused, Policy, authorize_staff, parse_policy
-from journey.policy.stand_ins import authorize_listed, who_may_on_case
+from journey.policy.stand_ins import authorize_listed
+from journey.policy.who_may import who_may_on_case
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.attempts import Attempt, refusal_of

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from journey.policy.stand_ins import unconfirmable
+from journey.policy.who_may import unconfirmable
 from journey.settings import Settings
 from starter import loan_figures, operations, quotes, schedules
 from starter.borrower_history import ended_json, ended_lines, ended_of_borrower

@@ -421,6 +421,8 @@ class JourneyUpdates(Bookkeeping):
             customer=self._application.credit_code,
             relationship_manager=case_manager(self._application.submitted_by),
             submitted_by=self._application.submitted_by,
+            reviewed_by=self._reviewed_by,
+            voted=[v.actor.id for v in self._votes],
             product=self._application.product,
             applicant=self._application.applicant_name,
             amount=self._application.amount,

@@ -13,7 +13,6 @@ from journey.policy.staff import StaffMember
 
 if TYPE_CHECKING:
     from journey.policy.models import Policy
-    from journey.status import JourneyStatus
 
 
 def reading_checkers(policy: Policy, submitted_by: str) -> list[StaffMember]:
@@ -75,51 +74,3 @@ def authorize_listed(policy: Policy, actor: Actor, instead: str | None = None) -
         raise DecisionRefused(
             f"{actor.id!r} is no longer active in policy {policy.version}: {instead}"
             if instead else no_longer_active(policy, actor.id))
-
-
-def who_may_on_case(policy: Policy, update: str, case: JourneyStatus) -> str | None:
-    """Whom to ask to do `update` on `case` in the place of someone `policy` does not let
-    act: only who may do it on that case (`payee_checkers`, `reading_checkers`), or, when
-    nobody may, that it is stuck and who unblocks it; None for an act whose stand-ins do not
-    depend on the case (`who_instead` names them)."""
-    if (may := _may_on_case(policy, update, case)) is None:
-        return None
-    who, what, stuck = may
-    if who:
-        return f"ask whoever may {what}: {', '.join(m.id for m in who)}"
-    return (f"nobody in policy {policy.version} may {what}: {stuck} until a supervisor or the "
-            "policy's owner adds an operations person to the policy")
-
-
-def unconfirmable(policy: Policy, case: JourneyStatus) -> str | None:
-    """That nobody in `policy` may confirm the payment instruction awaiting on `case`, and
-    what to do; None while someone may, or none awaits."""
-    may = _may_on_case(policy, "confirm_payment_instruction", case)
-    return who_may_on_case(policy, "confirm_payment_instruction", case) \
-        if may is not None and not may[0] else None
-
-
-def _may_on_case(policy: Policy, update: str, case: JourneyStatus
-                 ) -> tuple[list[StaffMember], str, str] | None:
-    """Who of `policy` may do `update` on `case`, the act in words, and what stays undone
-    while nobody may; None for an act whose stand-ins do not depend on the case."""
-    by = case.submitted_by
-    submitter = by.id if by is not None else ""
-    # the submitter is excluded only where operations submitted the case: another role
-    # submitting is no operations person
-    nor = f" nor the case's submitter {submitter}" if by and by.role is Role.OPERATIONS else ""
-    payout = case.entrusted
-    if update == "confirm_payment_instruction" and payout is not None \
-            and payout.awaiting is not None:
-        maker = payout.awaiting.actor.id
-        who = payee_checkers(policy, maker, submitter)
-        what = (f"confirm payment instruction {payout.entered} (operations, not its maker "
-                f"{maker}{nor})")
-        stuck = "the payout is stuck"
-    elif update == "correct_reading":
-        who = reading_checkers(policy, submitter)
-        what = f"correct this case's readings (operations{nor.replace(' nor', ', not')})"
-        stuck = "its readings stay as read"
-    else:
-        return None
-    return who, what, stuck

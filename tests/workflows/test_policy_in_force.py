@@ -77,7 +77,8 @@ async def test_the_command_line_checks_by_the_policy_the_workers_run(
 ) -> None:
     """The workers restart on a policy without appr-branch-1 and with a higher minimum; the
     command line, with no policy file of its own, goes by theirs: the departed approver's
-    vote is refused before it is sent, naming who may vote instead, a loan below the new
+    vote is refused before it is sent, naming who may vote on the case instead (the branch
+    tier's approvers: not those of other tiers, who may not vote on it), a loan below the new
     minimum does not start, and the report's SLAs are the new policy's, named."""
     client = time_skipping_env.client
     point_cli_at(monkeypatch, client, tmp_path)
@@ -102,9 +103,9 @@ async def test_the_command_line_checks_by_the_policy_the_workers_run(
                          "seasonal dip", "--as", "appr-branch-1")
         assert gone.exit_code == 3, gone.output
         assert ("decide refused: 'appr-branch-1' is not in the staff directory of policy T-2, "
-                "the policy in force: act under your own staff id, or ask an active approver: "
-                "appr-branch-2 (branch), appr-ho-1 (head_office), appr-ho-2 (head_office), "
-                "cc-1 (credit_committee)") in said(gone)
+                "the policy in force: act under your own staff id, or ask whoever may vote on "
+                "this case at branch (its approvers whose limit covers it, not its submitter or "
+                "risk reviewer, nor who voted already): appr-branch-2") in said(gone)
         assert await accepted_updates(handle) == before  # nothing sent
         assert (await status(handle)).stage is Stage.APPROVAL
 
