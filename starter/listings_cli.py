@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from journey.classification import RiskClass
+from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.policy.authority import FRONT_OFFICE
 from journey.settings import Settings
 from starter import book_sections, pinned_policy, quotes, work_lists
@@ -88,9 +89,13 @@ def queue(
         if team is None:
             await _owed(now)
             return
-        rows = await work_lists.waiting_on(await connect(), team)
+        client = await connect()
+        rows = await work_lists.waiting_on(client, team)
         console.print(journeys_table(rows, queue_title(team),
                                      waits=work_lists.queue_clock(now)))
+        if team == OPERATIONS_TEAM:  # a payout nobody may confirm stays on it: say so
+            for line in await work_lists.stuck_payouts(client, Settings(), rows):
+                console.print(f"[red]{escape(line)}[/]")
         if show_query:
             console.print(escape(f"visibility query: {work_lists.queue_query(team)}"))
         if not rows and team not in (known := pinned_policy.team_names(Settings())):

@@ -17,6 +17,7 @@ from journey.actors import Actor
 from journey.classification import RiskClass
 from journey.loan_book import LoanBook, book_line, worst_first
 from journey.policy import ApprovalTier, WorkingCalendar
+from journey.policy.who_may import unconfirmable
 from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from journey.stages import Stage
@@ -26,6 +27,7 @@ from starter import quotes
 from starter.errors import BadInput, Ended, EndedOutside, NoAnswer, NotFound
 from starter.loan_figures import owed_on
 from starter.operations import status
+from starter.pinned_policy import current_policy
 from store.exposure import parties
 
 BOOK_READS = 8  # status queries the loan book sends at once
@@ -244,3 +246,20 @@ async def tier_reasons(client: Client, rows: list[JourneyRow],
             "breached": [c.detail for c in s.covenants_on_file if c.breached]})
 
     return list(await asyncio.gather(*(why(r) for r in rows)))
+
+
+async def stuck_payouts(client: Client, settings: Settings, rows: list[JourneyRow],
+                        within: timedelta = TIER_READ_WITHIN) -> list[str]:
+    """Of `rows`, the payouts whose awaiting instruction nobody in the policy in force may
+    confirm (`unconfirmable`), each said with its journey; read from the journey (a status
+    query apiece, all at once), one not answering `within`, gone or ended left unsaid."""
+    policy = current_policy(settings)
+
+    async def said(row: JourneyRow) -> str | None:
+        try:
+            s = await status(client, row.workflow_id, within)
+        except (NotFound, Ended, NoAnswer):
+            return None
+        return f"{row.workflow_id}: {stuck}" if (stuck := unconfirmable(policy, s)) else None
+
+    return [line for line in await asyncio.gather(*(said(r) for r in rows)) if line]

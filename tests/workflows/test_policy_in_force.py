@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,10 @@ from activities.policy import policy_text
 from journey.entrusted_payment import PaymentInstruction
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import applications
+from starter import applications, work_lists
 from starter.errors import BadInput, SetupError
 from starter.start_checks import check_start
+from starter.work_lists import JourneyRow
 from store.policies import sha256_of
 from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows.journey_kit import (
@@ -163,6 +165,13 @@ async def test_a_departed_clerk_is_refused_naming_only_who_may_act_on_the_case(
             f"force: act under your own staff id, or {stuck}" in said(gone)
         assert await accepted_updates(handle) == before  # nothing sent
         assert stuck in said(await cli("status", handle.id))
+        # and operations' queue under its table, read from the journey (the time-skipping
+        # server lists no queue: its row as the listing gives it)
+        row = JourneyRow(workflow_id=handle.id, status="Running", stage="disbursement",
+                         team="operations", sla="ok", product="fixed_asset",
+                         amount_band="-", started=datetime.now(UTC))
+        assert await work_lists.stuck_payouts(client, Settings(data_dir=tmp_path), [row]) == [
+            f"{handle.id}: {stuck}"]
         fix = await cli("correct", handle.id, "--document", "0" * 12, "--field", "cash",
                         "--value", "1", "--as", "ops-zhao")
         assert fix.exit_code == 3, fix.output
