@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 
 from journey.policy.calendar import moment_at
 from journey.status import JourneyStatus
+
+# a moment a text kept in the journey's history says in UTC: "at 2026-12-06 11:52 UTC"
+_SAID_IN_UTC = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})(?::\d{2})? UTC(?![+-])")
 
 
 def when(s: JourneyStatus, moment: datetime | None) -> str:
     """`moment` on the bank's clock (the pinned calendar's zone; UTC before one is pinned),
     labelled with its zone."""
     return moment_at(moment, s.bank_utc_offset or 0) if moment else "-"
+
+
+def noted(s: JourneyStatus, text: str) -> str:
+    """`text`, written in the journey with its moments in UTC (a reading's correction note:
+    "corrected against the paper by ops-li at 2026-12-06 11:52 UTC"), shown with them on
+    the bank's clock (`when`) beside the rest; the history keeps what it says."""
+    return _SAID_IN_UTC.sub(
+        lambda m: when(s, datetime.strptime(m[1], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)), text)

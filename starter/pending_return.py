@@ -19,6 +19,7 @@ from journey.decisions import Repayment
 from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
+from starter.bank_clock import noted
 from starter.errors import BadInput, NotFound, Refused
 from starter.pinned_policy import attempt, authorized
 from starter.records import key_needed
@@ -117,6 +118,11 @@ def status_json(s: JourneyStatus, settings: Settings) -> dict[str, Any]:
     what of its credit was refunded (`credit_refunded`) and is still owed back
     (`credit_owed_back`), as `status` says them."""
     data = s.model_dump(mode="json")
+    for reading in data["readings"]:  # what clerks corrected, on the bank's clock as status
+        for read in filter(None, (reading.get(p) for p in ("license", "statement",
+                                                           "supporting"))):
+            read["corrected"] = {f: noted(s, note)
+                                 for f, note in read.get("corrected", {}).items()}
     if s.account is not None:
         refunded = credit_refunded(settings, s.workflow_id)
         data["account"] |= {"credit_refunded": f"{refunded:.2f}",

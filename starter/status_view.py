@@ -16,7 +16,7 @@ from journey.loan_account import ZERO
 from journey.owed_figures import OwedFigures
 from journey.repayment import money
 from journey.status import JourneyStatus
-from starter.bank_clock import when
+from starter.bank_clock import noted, when
 from starter.offer_view import covenant_terms, rate_basis
 from starter.post_loan_view import post_loan_view
 from starter.reading_view import reading_check, reading_text
@@ -122,7 +122,7 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                          else f"{r.status}, superseded" if superseded else r.status,
                          escape(reading_text(r, s.applicant)),
                          escape(foreign or not_needed.get(r.ref.sha256)
-                                or reading_check(r)))
+                                or noted(s, reading_check(r))))
         parts.append(docs)
     if s.received:
         parts.append(Text.assemble(

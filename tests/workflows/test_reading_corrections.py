@@ -16,6 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from rich.console import Console
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -33,6 +34,7 @@ from journey.documents import DocumentReading, DocumentRef
 from journey.policy.routing import ApprovalTier
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Stage
+from starter.status_view import status_view
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import assert_replays, until
@@ -177,8 +179,13 @@ async def test_a_second_clerks_correction_says_what_it_overrides(
         assert made.actor == SUBMITTER and both in made.reason
         shown = json.loads((await cli("status", handle.id, "--json")).stdout)
         read = next(r for r in shown["readings"] if r["ref"]["sha256"] == sheet.ref.sha256)
-        assert read["statement"]["corrected"]["current_liabilities"].startswith(
-            f"{both}: corrected against the paper by ops-li")
+        note = read["statement"]["corrected"]["current_liabilities"]
+        assert note.startswith(f"{both}: corrected against the paper by ops-li at ")
+        # on the bank's clock, as every moment status shows; the history keeps its UTC
+        assert note.endswith("(UTC+8), overriding ops-wang's correction"), note
+        shown_now = Console(width=1000, record=True)
+        shown_now.print(status_view(await handle.query(LoanJourneyWorkflow.status)))
+        assert note in shown_now.export_text()
 
 
 async def test_a_figure_that_contradicts_the_statement_is_taken_only_confirmed(
