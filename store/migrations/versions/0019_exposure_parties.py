@@ -1,7 +1,8 @@
 """Whose each journey is, on its exposure line (store/exposure.py): the applicant's name and
-the relationship manager who submitted it, as `start` keeps the line, so that `list` names the
-applicant and `queue --waiting-on customer --rm <id>` lists a relationship manager's cases
-from one read of the store (lines kept before have neither: "-").
+whoever submitted it, with their role (a relationship manager, or operations, who submit
+cases too and chase their customers alike), as `start` keeps the line, so that `list` names
+the applicant and `queue --waiting-on customer --rm <id>` lists a submitter's cases from one
+read of the store (lines kept before have neither: "-").
 
 Revision ID: 0019_exposure_parties
 Revises: 0018_lending_policies
@@ -22,10 +23,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("credit_exposures") as table:
         table.add_column(sa.Column("applicant_name", sa.String(200), nullable=True))
-        table.add_column(sa.Column("relationship_manager", sa.String(128), nullable=True))
+        table.add_column(sa.Column("submitted_by", sa.String(128), nullable=True))
+        table.add_column(sa.Column("submitted_role", sa.String(32), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("credit_exposures") as table:
-        table.drop_column("relationship_manager")
+        table.drop_column("submitted_role")
+        table.drop_column("submitted_by")
         table.drop_column("applicant_name")
