@@ -14,7 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import Repayment, RiskGrade, RiskOpinion, Verdict, Withdrawal
@@ -95,6 +97,10 @@ async def test_without_a_worker_the_status_of_an_ended_journey_says_how_and_when
     paid = Repayment(actor=customer(app), reference="PAY-AGAIN-1", amount=Decimal(100))
     with pytest.raises(NoAnswer, match="read without a worker"):
         await money_references.recorded_before_the_end(client, handle.id, paid)
+    # deleted, as no worker will poll its queue: the session's later tests read the closed
+    # journeys of the namespace (the book's money received), which would wait for one
+    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
+        namespace=client.namespace, workflow_execution=WorkflowExecution(workflow_id=handle.id)))
 
 
 async def test_start_without_a_worker_says_nothing_moves_and_again_that_it_is_not_opened(
