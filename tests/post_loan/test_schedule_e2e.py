@@ -27,6 +27,7 @@ from starter import schedules, schedules_cli, work_lists
 from starter.cli import app as loan_journey
 from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
+from store.policies import record_policy
 from store.refusals import refusals as refused_attempts
 from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import (
@@ -163,7 +164,7 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
         # staff who joined after the journey pinned its directory: the change is made, the
         # journey refuses its record, and the command says so and how to record it
-        _staff_joined(tmp_path, monkeypatch, "ops-new")
+        _staff_joined("ops-new")
         unpaused = await invoke("unpause", handle.id, "--as", "ops-new", "--note", "lifted")
         assert unpaused.exit_code == 7, unpaused.output
         assert not (await schedules.describe(client, handle.id)).paused
@@ -218,14 +219,14 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert "schedules create" not in closed
 
 
-def _staff_joined(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, staff_id: str) -> None:
-    """The command line reads a lending policy whose staff directory has `staff_id` in
-    operations; the journeys started before pinned the default one, without."""
+def _staff_joined(staff_id: str) -> None:
+    """The workers run a lending policy whose staff directory has `staff_id` in operations,
+    under a new version (recorded as a worker restarted on it records it: the policy in force
+    the command line goes by); the journeys started before pinned the default one, without."""
     newer = json.loads(policy_text(None))
+    newer["version"] = f"{newer['version']}-{staff_id}"
     newer["staff"].append({"id": staff_id, "name": "新同事", "role": "operations"})
-    path = tmp_path / "policy-newer.json"
-    path.write_text(json.dumps(newer, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setenv("LOAN_JOURNEY_POLICY_FILE", str(path))
+    record_policy(Settings().db_url, newer["version"], json.dumps(newer, ensure_ascii=False))
 
 
 async def _until_scheduled(client: Client, journey_id: str) -> schedules.ScheduleRow:
