@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError
+from temporalio.client import (
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+)
 
 from starter.errors import Ended, JourneyError
 
@@ -22,6 +27,12 @@ HOW_IT_ENDED = {
 }
 
 
+def closed_when(described: WorkflowExecutionDescription) -> str:
+    """When the journey `described` closed, as its describe says: " at 2026-12-06 02:01:02
+    UTC"; "" while it has not."""
+    return f" at {described.close_time:%Y-%m-%d %H:%M:%S} UTC" if described.close_time else ""
+
+
 async def unanswered(handle: WorkflowHandle[Any, Any], err: WorkflowQueryFailedError
                      ) -> JourneyError:
     """The error to raise for the journey `handle`'s status query that failed with `err`:
@@ -32,7 +43,7 @@ async def unanswered(handle: WorkflowHandle[Any, Any], err: WorkflowQueryFailedE
         return JourneyError(
             f"{handle.id} could not answer its status query: {err}. The journey itself runs "
             "on; the worker's log may say more")
-    when = f" at {described.close_time:%Y-%m-%d %H:%M:%S} UTC" if described.close_time else ""
     return Ended(
-        f"{handle.id} {how}{when}: it is no longer running, and could not answer its status "
-        f"query ({err}). `loan-journey history {handle.id}` shows its last events")
+        f"{handle.id} {how}{closed_when(described)}: it is no longer running, and could not "
+        f"answer its status query ({err}). `loan-journey history {handle.id}` shows its last "
+        "events")

@@ -15,6 +15,7 @@ from activities.policy import china_calendar
 from journey.policy.calendar import moment_at
 from journey.queue_wait import QueueWait
 from journey.status import JourneyResult
+from starter.unanswered import closed_when
 from workflows import search_attributes as sa
 
 READ_WITHOUT = "read without a worker"
@@ -43,6 +44,5 @@ async def how_it_ended(handle: WorkflowHandle[Any, Any],
     history's close event, no replay) and its describe: e.g. "loan-APP-X has ended: withdrawn
     at 2026-12-06 02:01:02 UTC (found cheaper funding), read without a worker."."""
     result = JourneyResult.model_validate(await handle.result())
-    when = f" at {described.close_time:%Y-%m-%d %H:%M:%S} UTC" if described.close_time else ""
     why = f" ({result.reason})" if result.reason else ""
-    return f"{handle.id} has ended: {result.outcome}{when}{why}, {READ_WITHOUT}."
+    return f"{handle.id} has ended: {result.outcome}{closed_when(described)}{why}, {READ_WITHOUT}."
