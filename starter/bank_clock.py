@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from journey.policy.calendar import moment_at
+from journey.policy.calendar import WorkingCalendar, moment_at
 from journey.status import JourneyStatus
 
 # a moment a text kept in the journey's history says in UTC: "at 2026-12-06 11:52 UTC"
@@ -24,3 +24,9 @@ def noted(s: JourneyStatus, text: str) -> str:
     the bank's clock (`when`) beside the rest; the history keeps what it says."""
     return _SAID_IN_UTC.sub(
         lambda m: when(s, datetime.strptime(m[1], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)), text)
+
+
+def bank_offset() -> int:
+    """The bank's clock, in hours from UTC, where no journey says it: the packaged working
+    calendar's, where the bank's days begin (as `lpr` dates the bank's day)."""
+    return WorkingCalendar().utc_offset_hours

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
 
-from journey.policy import WorkingCalendar
 from journey.settings import Settings
+from starter.bank_clock import bank_offset
 from store.outbox import OutboxMessage, messages_for
 
 
@@ -23,12 +23,6 @@ class Notice(BaseModel):
     queued_at: datetime  # on the bank's clock
     sent_at: datetime | None  # None: due, not sent yet
     text: str
-
-
-def bank_offset() -> int:
-    """The bank's clock, in hours from UTC: the packaged working calendar's, where the bank's
-    days begin (as `lpr` dates the bank's day)."""
-    return WorkingCalendar().utc_offset_hours
 
 
 def notices(settings: Settings, workflow_id: str) -> list[Notice]:

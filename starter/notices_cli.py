@@ -12,9 +12,10 @@ from rich.table import Table
 
 from journey.policy.calendar import moment_at
 from journey.settings import Settings
+from starter.bank_clock import bank_offset
 from starter.boundary import run
 from starter.journey_cli import JourneyId
-from starter.notices import Notice, bank_offset, notices
+from starter.notices import Notice, notices
 from starter.terminal import wide_console
 
 console = wide_console()

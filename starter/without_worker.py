@@ -6,15 +6,14 @@ replays the journey to answer the query, even of one that has closed."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from temporalio.client import WorkflowExecutionDescription, WorkflowHandle
 
-from activities.policy import china_calendar
 from journey.policy.calendar import moment_at
 from journey.queue_wait import QueueWait
 from journey.status import JourneyResult
+from starter.bank_clock import bank_offset
 from starter.unanswered import closed_when
 from workflows import search_attributes as sa
 
@@ -30,10 +29,9 @@ def last_known(described: WorkflowExecutionDescription) -> str:
     if not stage:
         return "No worker has opened it yet: it has no state to show."
     wait = QueueWait.of(attributes.get(sa.QUEUE_WAIT))
-    offset = china_calendar(date.today(), 1).utc_offset_hours  # the bank's clock, as `queue`
     where = ", ".join(filter(None, (
         stage, f"team {team}" if (team := attributes.get(sa.TEAM)) else None,
-        f"waiting since {moment_at(wait.since, offset)}" if wait else None,
+        f"waiting since {moment_at(wait.since, bank_offset())}" if wait else None,
         f"SLA {sla}" if (sla := attributes.get(sa.SLA_STATE)) else None)))
     return f"Its last known state, {READ_WITHOUT}: {where}."
 
