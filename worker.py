@@ -150,8 +150,8 @@ async def run(settings: Settings | None = None, client: Client | None = None,
     `policy`: the lending policy `check_start` loaded (else `build_worker` loads it)."""
     from starter.cluster_checks import require_search_attributes
     from starter.connect import connect
+    from starter.delivery_log import deliver_on_start
     from starter.encryption import writes_allowed
-    from starter.pending import deliver_on_start
 
     settings = settings or Settings()
     if client is None:

@@ -15,7 +15,7 @@ from rich.table import Table
 from journey.actors import Actor, Role
 from journey.repayment import money
 from journey.settings import Settings
-from starter import pending
+from starter import pending_delivery
 from starter.book_json import plain
 from starter.boundary import run
 from starter.connect import connect
@@ -56,7 +56,7 @@ def deliver() -> None:
     settings = Settings()
 
     async def go() -> None:
-        done = await pending.deliver(await connect(settings), settings)
+        done = await pending_delivery.deliver(await connect(settings), settings)
         if done.settled:
             _print(done.settled, f"delivered or refused ({len(done.settled)})")
         elif not done.stopped:

@@ -1,5 +1,5 @@
 """Money received and not booked, for operations: a repayment kept while no worker answered
-and refused at delivery (starter/pending.py marks it unbooked) is money the bank holds for
+and refused at delivery (starter/pending_delivery.py marks it unbooked) is money the bank holds for
 no loan. `status` (and `--json`) shows it beside its journey, and `book` with every journey's,
 until it is booked (a `repay` under its reference) or returned to the payer: operations
 record the return here, with who, when and why, in the journey database

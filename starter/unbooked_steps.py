@@ -1,13 +1,13 @@
 """How money received and refused at delivery is booked on its own journey: only as it takes it.
 
-A repayment kept while no worker answered and refused at delivery (starter/pending.py) is money
-received and not booked; typed again under its reference in a form its journey takes, it is
-booked. Each form offered is one that journey takes for that payment: a prepayment only on a
-running loan, paid since its payout, that `loan-journey prepayment` quotes for that amount on
-that day, with no payment recorded after that day (whose allocation it would change) nor under
-its reference (another payment's); a payment dated before the payout predates the loan, and is
-booked only with its right value date, where that one was mistyped. Where none is offered, the
-money goes back to the payer (`pending return`).
+A repayment kept while no worker answered and refused at delivery (starter/pending_delivery.py)
+is money received and not booked; typed again under its reference in a form its journey takes,
+it is booked. Each form offered is one that journey takes for that payment: a prepayment only
+on a running loan, paid since its payout, that `loan-journey prepayment` quotes for that amount
+on that day, with no payment recorded after that day (whose allocation it would change) nor
+under its reference (another payment's); a payment dated before the payout predates the loan,
+and is booked only with its right value date, where that one was mistyped. Where none is
+offered, the money goes back to the payer (`pending return`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from journey.decisions import Repayment
 from journey.policy.calendar import WorkingCalendar
 from journey.repayment import cents
 from journey.status import JourneyStatus
-from starter import pending
+from starter import pending_delivery
 from store.pending import Delivery, Instruction, keep_instruction
 from store.refusals import origin
 from tests.drawdowns.kit import CONTRACTOR, approve, ask, at_drawdowns, permit, request, until
@@ -77,7 +77,7 @@ async def test_the_quarter_is_figured_to_the_cent_and_part_payments_leave_the_re
             workflow_id=handle.id, update="record_repayment", update_id=str(uuid.uuid4()),
             request=part.model_dump_json(), actor=SUBMITTER.id, role=SUBMITTER.role,
             typed_at=datetime.combine(today, time(0, 1), tzinfo=BANK), origin=origin()))
-        assert [k.state for k in (await pending.deliver(env.client, settings)).settled] \
+        assert [k.state for k in (await pending_delivery.deliver(env.client, settings)).settled] \
             == [Delivery.DELIVERED]
         # then the quarter grows with the next drawdown, the same day
         await request(handle, ask(app, "t2", 7_000_000, [

@@ -14,7 +14,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.drawdowns import DrawdownState
-from starter import operations, pending
+from starter import delivery_log, operations, pending_delivery
 from store.pending import Delivery, instructions
 from tests.cli_kit import cli, point_cli_at, said
 from tests.drawdowns.kit import RISK_PF_2, first_tranche, project, request, to_drawdowns
@@ -56,11 +56,11 @@ async def test_a_decision_typed_without_its_tranche_or_a_worker_is_kept_and_deli
         assert "tranche_id the one" in listed, listed  # the table folds the rest
         monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=20))  # a worker's
         async with journey_worker(env.client, tmp_path, docs, task_queue=settings.task_queue):
-            done = await pending.deliver(env.client, settings)
+            done = await pending_delivery.deliver(env.client, settings)
             # the first decides t1, waiting then; the second finds nothing waiting
             assert [k.state for k in done.settled] == [Delivery.DELIVERED, Delivery.REFUSED]
             assert "no drawdown of" in done.settled[1].outcome, done.settled[1]
-            pending.log_delivery(done)  # as a worker logs what it delivered as it starts
+            delivery_log.log_delivery(done)  # as a worker logs what it delivered as it starts
             (warned,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
             assert warned.startswith(f"pending instruction 2 (decide_drawdown on {handle.id}, "
                                      "typed by risk-pf-2 as risk_officer) refused"), warned

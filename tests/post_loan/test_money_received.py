@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.money_booked import ByKind, booked, of_account
 from journey.settings import Settings
-from starter import pending
+from starter import pending_delivery
 from starter.book_json import book_json
 from starter.book_sections import received_table
 from starter.money_received import Period, money_received
@@ -54,7 +54,7 @@ async def test_money_received_adds_up_from_the_records(
         at = await env.get_current_time()
         kept(settings, handle.id, "MR-R1", "90000000", at)  # more than owed: refused, unbooked
         kept(settings, handle.id, "MR-R2", "80000000", at)  # the same, then returned
-        await pending.deliver(env.client, settings)
+        await pending_delivery.deliver(env.client, settings)
         return_to_payer(settings, 2, SUBMITTER, "nothing owed: sent back", "RET-MR-2")
         kept(settings, handle.id, "MR-W1", "5000.00", at)  # no worker delivers it: waiting
         ghost = kept(settings, handle.id, "MR-G1", "700.00", at)

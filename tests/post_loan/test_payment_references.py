@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starter import loan_figures, pending
+from starter import loan_figures, pending_delivery
 from starter.pending_return import received_money
 from store.pending import REPAYMENT, Delivery, Instruction, keep_instruction
 from store.refusals import origin
@@ -93,7 +93,7 @@ async def test_money_for_a_loan_that_has_ended_is_kept_or_answered_as_recorded(
             workflow_id=handle.id, update=REPAYMENT, update_id=str(uuid.uuid4()),
             request=settled.model_dump_json(), actor=OPS, role=SUBMITTER.role,
             typed_at=datetime.now(UTC), origin=origin()))
-        (delivered,) = (await pending.deliver(env.client, settings)).settled
+        (delivered,) = (await pending_delivery.deliver(env.client, settings)).settled
         assert delivered.state is Delivery.DELIVERED, delivered
         assert "RP-OPS-SETTLE-02 was already recorded: it settled the loan" in delivered.outcome
         other = await cli(*repay(handle.id, "1000", "RP-OPS-SETTLE-02", "--paid-on", str(day)))

@@ -1,5 +1,5 @@
 """A repayment kept while no worker ran is paid on the day it was typed, not the day it is
-delivered: days later, the journey books it on its day (starter/pending.py); one the server
+delivered: days later, the journey books it on its day (starter/pending_delivery.py); one the server
 held is too, the command line giving it its value date as typed (starter/post_loan_cli.py)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starter import loan_figures, operations, pending, post_loan_cli
+from starter import loan_figures, operations, pending_delivery, post_loan_cli
 from starter.lpr import bank_day
 from store.pending import Delivery, Instruction, keep_instruction
 from store.refusals import origin
@@ -40,7 +40,7 @@ async def test_a_kept_repayment_delivered_days_later_is_paid_on_the_day_it_was_t
             request=receipt.model_dump_json(), actor=SUBMITTER.id, role=SUBMITTER.role,
             typed_at=typed_at, origin=origin()))
         await skip_to(time_skipping_env, typed_at + timedelta(days=3))
-        done = await pending.deliver(time_skipping_env.client, settings)
+        done = await pending_delivery.deliver(time_skipping_env.client, settings)
         assert [k.state for k in done.settled] == [Delivery.DELIVERED], done
         (paid,) = (await until(handle, lambda s: bool(s.payments))).payments
         typed_on = loan_figures.loan_day(running, typed_at)

@@ -27,7 +27,7 @@ from journey.repayment import Frequency, RepaymentMethod, build_schedule
 from journey.settings import Settings
 from journey.stages import Party, Stage
 from journey.status import JourneyStatus, Offer
-from starter import pending
+from starter import pending_delivery, pending_unbooked
 from starter.book_sections import unbooked_table
 from starter.errors import Refused
 from starter.pending_return import (
@@ -54,7 +54,7 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
             workflow_id=handle.id, update="record_repayment", update_id=str(uuid.uuid4()),
             request=pay("FA-R2", "90000000").model_dump_json(), actor=SUBMITTER.id,
             role=SUBMITTER.role, typed_at=typed_at, origin=origin()))
-        (unbooked,) = (await pending.deliver(env.client, settings)).settled
+        (unbooked,) = (await pending_delivery.deliver(env.client, settings)).settled
         assert unbooked.state is Delivery.UNBOOKED, unbooked
         # no step that is refused again: more than the loan, it is no prepayment of it either
         assert "loan-journey repay" not in unbooked.outcome, unbooked.outcome
@@ -149,7 +149,7 @@ def test_money_refused_at_delivery_is_offered_only_the_steps_its_journey_takes(
     kept = Instruction(id=7, workflow_id="loan-U", update="record_repayment", update_id="u-7",
                        request=paid.model_dump_json(), actor="ops-li", role="operations",
                        typed_at=datetime(2026, 7, 10, 9, tzinfo=UTC), origin="ops@host pid 1")
-    said = pending.unbooked(kept, Refused("record_repayment refused: it is not due"), loan,
+    said = pending_unbooked.unbooked(kept, Refused("record_repayment refused: it is not due"), loan,
                             Settings(data_dir=tmp_path))
     assert re.findall(r"`loan-journey repay [^`]*`", said) == offered, said
     assert ("`loan-journey prepayment" in said) is any("--prepay" in o for o in offered), said

@@ -25,8 +25,10 @@ from journey.decisions import Repayment
 from journey.lpr import LprFixingInput
 from journey.settings import Settings
 from starter.cli import app
+from starter.delivery_log import deliver_on_start
 from starter.errors import KeysNeeded
-from starter.pending import act_or_keep, deliver, deliver_on_start
+from starter.pending import act_or_keep
+from starter.pending_delivery import deliver
 from starter.pending_return import returned_to_payer
 from store.db import alembic_config, engine_for
 from store.lpr import LprFixingRow, fixing_facts, recorded_fixing

@@ -35,7 +35,7 @@ from journey.touchpoints import (
     Inquiry,
     late_touchpoints_id,
 )
-from starter import operations, pending
+from starter import operations, pending_delivery
 from starter.pending_request import ASIDE, kept_request
 from store import blobs
 from store.db import ready
@@ -174,7 +174,7 @@ async def test_a_kept_comment_not_where_it_was_set_aside_stops_the_delivery(
         workflow_id="loan-APP-ASIDE", update="record_feedback", update_id="u-1",
         request=kept_request("record_feedback", request), actor=request.actor.id,
         role=request.actor.role, typed_at=datetime.now(UTC), origin=origin()))
-    done = await pending.deliver(time_skipping_env.client, settings)
+    done = await pending_delivery.deliver(time_skipping_env.client, settings)
     assert done.settled == [] and "pending instruction 1 cannot be delivered" in done.stopped
     assert "pending/u-1.json is gone" in done.stopped
     assert [k.state for k in instructions(settings.db_url)] == [Delivery.PENDING]
@@ -198,7 +198,7 @@ async def test_documents_kept_for_a_journey_begun_without_a_worker_wait_until_it
     assert sent.exit_code == 6 and "kept as pending instruction 1" in said(sent), sent.output
     monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=20))  # a new worker's
     async with journey_worker(env.client, tmp_path, docs, task_queue=settings.task_queue):
-        done = await pending.deliver(env.client, settings)
+        done = await pending_delivery.deliver(env.client, settings)
         assert [k.state for k in done.settled] == [Delivery.DELIVERED], done
         assert done.settled[0].outcome.endswith(": 1 new document(s)"), done
         # taken while the journey opened or read its file, the statement is read, not asked for
@@ -250,13 +250,13 @@ async def test_feedback_and_an_inquiry_kept_for_a_journey_that_ended_are_taken_a
                 typed_at=typed_at, origin=origin()))
         late = late_touchpoints_id(handle.id)
         monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=1))
-        first = await pending.deliver(env.client, settings)  # the feedback's run is held
+        first = await pending_delivery.deliver(env.client, settings)  # the feedback's run is held
         assert [k.state for k in first.settled] == [Delivery.DELIVERED], first
         assert f"{late} is started and did not finish" in first.settled[0].outcome
         assert "instruction 2 (record_inquiry" in first.stopped  # waits for it: stays pending
         gate.set()
         monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=20))
-        done = await pending.deliver(env.client, settings)
+        done = await pending_delivery.deliver(env.client, settings)
         assert [k.state for k in done.settled] == [Delivery.DELIVERED, Delivery.REFUSED], done
         assert done.settled[0].outcome.endswith(f"(the inquiry is kept as {late})")
         assert f"{handle.id} was never at offer" in done.settled[1].outcome

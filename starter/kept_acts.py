@@ -1,0 +1,53 @@
+"""The acts a command line keeps as pending instructions when no worker takes them, and what
+their typist is told besides."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from journey.decisions import (
+    AddDocuments,
+    ApprovalDecision,
+    Reassignment,
+    Repayment,
+    RiskOpinion,
+    Signature,
+    UpdateResult,
+    Withdrawal,
+    WriteOff,
+    WrittenAnswer,
+)
+from journey.drawdowns import DrawdownDecision, DrawdownOutcome, DrawdownRequest
+from journey.entrusted_payment import PaymentConfirmation, PaymentInstruction
+from journey.fee_waiver import FeeWaiver
+from journey.post_loan_warnings import AcknowledgeWarning
+from journey.reading_corrections import ReadingCorrection
+from journey.touchpoints import Feedback, Inquiry
+
+# The acts people type, kept when no worker takes them: money, decisions, documents, and what
+# customers say and ask; each update's input, and what it answers.
+KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
+    "record_repayment": (Repayment, UpdateResult),
+    "record_risk_opinion": (RiskOpinion, UpdateResult),
+    "decide": (ApprovalDecision, UpdateResult),
+    "answer_question": (WrittenAnswer, UpdateResult),
+    "sign": (Signature, UpdateResult),
+    "withdraw": (Withdrawal, UpdateResult),
+    "reassign": (Reassignment, UpdateResult),
+    "correct_reading": (ReadingCorrection, UpdateResult),
+    "acknowledge_warning": (AcknowledgeWarning, UpdateResult),
+    "write_off": (WriteOff, UpdateResult),
+    "record_payment_instruction": (PaymentInstruction, UpdateResult),
+    "confirm_payment_instruction": (PaymentConfirmation, UpdateResult),
+    "request_drawdown": (DrawdownRequest, DrawdownOutcome),
+    "decide_drawdown": (DrawdownDecision, DrawdownOutcome),
+    "waive_commitment_fee": (FeeWaiver, UpdateResult),
+    "add_documents": (AddDocuments, UpdateResult),  # DOCUMENTS: sent as `sent_as` says
+    "record_feedback": (Feedback, UpdateResult),
+    "record_inquiry": (Inquiry, UpdateResult),
+}
+# What a kept act's typist is told besides: an inquiry waits for its answer.
+MEANWHILE = {
+    "record_inquiry": " Tell the customer the inquiry is taken and answered, with where the "
+                      "loan stands, once a worker takes it: the delivery prints the answer",
+}
