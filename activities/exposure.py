@@ -39,7 +39,8 @@ from journey.settings import Settings
 from journey.status import JourneyInput
 from store.documents import licences_of, licences_printing
 from store.exposure import keep, others
-from store.record_seals import EXPOSED, sealing_key
+from store.seal_key import sealing_key
+from store.sealed_records import EXPOSED
 
 
 class ExposureActivities:

@@ -12,7 +12,8 @@ from journey.contracts import BookingInput
 from journey.settings import Settings
 from journey.status import Disbursement
 from store.ledger import IdempotencyConflictError, book
-from store.record_seals import BOOKED, sealing_key
+from store.seal_key import sealing_key
+from store.sealed_records import BOOKED
 
 
 class LedgerActivities:

@@ -9,7 +9,8 @@ from journey import contracts
 from journey.contracts import NotifyInput, NotifyResult
 from journey.settings import Settings
 from store.outbox import enqueue
-from store.record_seals import NOTIFIED, sealing_key
+from store.seal_key import sealing_key
+from store.sealed_records import NOTIFIED
 
 
 class NotificationActivities:

@@ -28,7 +28,7 @@ class ArchivePassInput(BaseModel):
 
 
 class ChainHead(BaseModel):
-    """The newest sealed row of one chain: of the bank's records (store/record_seals.py), or
+    """The newest sealed row of one chain: of the bank's records (store/sealed_records.py), or
     of the archive's histories (store/archive.py)."""
 
     records: str  # the chain, as `records verify` names it: "refused attempts"

@@ -53,8 +53,9 @@ from typer.core import TyperGroup, TyperOption
 
 from journey.settings import Settings
 from starter.errors import BadInput, Refused
-from store.record_seals import REFUSED, sealing_key
 from store.refusals import Refusal, RefusalRow, origin, record_refusal
+from store.seal_key import sealing_key
+from store.sealed_records import REFUSED
 from store.seals import KEY_SETTING, sealed_in
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -35,9 +35,9 @@ from journey.settings import Settings
 from starter.errors import BadInput, Refused
 from starter.pinned_policy import authorized, current_policy
 from starter.records import key_needed
-from store import lpr, record_seals
+from store import lpr, seal_vouching, sealed_records
 from store.lpr_in_force import WAITING, unvouched
-from store.record_seals import Finding
+from store.seal_findings import Finding
 
 FIXINGS = "lpr-fixings"  # what a refused attempt is kept under (store/refusals.py)
 CORRECTORS = {Role.SUPERVISOR}
@@ -65,7 +65,7 @@ def record_fixing(settings: Settings, fixing: LprFixing, actor: Actor,
     if recorded is not None:
         return False
     # recorded by another meanwhile: the same fixing, or refused as one that differs
-    with key_needed(settings, record_seals.LPR):
+    with key_needed(settings, sealed_records.LPR):
         added = lpr.add_fixing(settings.db_url, fixing, settings.archive_seal_key)
     return added or record_fixing(settings, fixing, actor, now, inverted_confirmed)
 
@@ -74,7 +74,7 @@ def correct_fixing(settings: Settings, corrected: LprFixing, actor: Actor, reaso
                    inverted_confirmed: bool = False) -> LprFixing:
     """Correct the recorded fixing of `corrected`'s date to its rates, by a supervisor who
     did not record it, for `reason`, while no loan has read it; the fixing as it was.
-    `Refused` too when its first read cannot be vouched for (record_seals.first_read_failing):
+    `Refused` too when its first read cannot be vouched for (seal_vouching.first_read_failing):
     a loan may have read it."""
     day = corrected.fixed_on
     not_corrected = f"the LPR fixing of {day} not corrected"
@@ -87,9 +87,9 @@ def correct_fixing(settings: Settings, corrected: LprFixing, actor: Actor, reaso
     if why := correction_refusal(recorded, corrected, actor.id):
         raise Refused(f"{not_corrected}: {why}")
     assert recorded is not None
-    with key_needed(settings, record_seals.LPR):
+    with key_needed(settings, sealed_records.LPR):
         key = settings.archive_seal_key
-        if unvouched := record_seals.first_read_failing(settings.db_url, key, day):
+        if unvouched := seal_vouching.first_read_failing(settings.db_url, key, day):
             raise Refused(f"{not_corrected}: a loan may have read it: {unvouched.record} "
                           f"({unvouched.found.value}): {unvouched.detail}; then run "
                           "`loan-journey records verify`")
@@ -114,8 +114,8 @@ def seals_failing(settings: Settings) -> dict[date, Finding]:
     key = settings.archive_seal_key
     if key is None:
         return {}
-    with key_needed(settings, record_seals.LPR):
-        return record_seals.fixings_failing(settings.db_url, key)
+    with key_needed(settings, sealed_records.LPR):
+        return seal_vouching.fixings_failing(settings.db_url, key)
 
 
 def new_offers_priced_at(settings: Settings, recorded: list[RecordedFixing],

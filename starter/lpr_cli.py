@@ -22,7 +22,7 @@ from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.journey_cli import As, Reason, RoleOpt
 from starter.terminal import wide_console
-from store.record_seals import Finding
+from store.seal_findings import Finding
 
 console = wide_console()
 lpr_app = typer.Typer(help="LPR fixings: new offers are priced at the one in force, and "

@@ -49,7 +49,7 @@ from starter.pending_typist import typist_allowed
 from starter.pending_unbooked import unbooked
 from starter.pinned_policy import listed_in_force
 from starter.sentences import sentence
-from store import record_seals
+from store import sealed_records
 from store.pending import (
     Delivery,
     Instruction,
@@ -58,8 +58,8 @@ from store.pending import (
     keep_instruction,
     settle,
 )
-from store.record_seals import sealing_key
 from store.refusals import origin
+from store.seal_key import sealing_key
 from store.seals import KEY_SETTING, sealed_in
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: 
         try:
             await asyncio.to_thread(set_aside, settings, update, update_id, request)
             key = await asyncio.to_thread(  # None, as without, for a key not theirs
-                sealing_key, settings.db_url, settings.archive_seal_key, record_seals.KEPT)
+                sealing_key, settings.db_url, settings.archive_seal_key, sealed_records.KEPT)
             unsealed = key is None and await asyncio.to_thread(
                 sealed_in, settings.db_url, PendingRow.seal)  # kept unsealed among sealed
             number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction, key)

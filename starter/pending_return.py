@@ -24,7 +24,7 @@ from starter.errors import BadInput, NotFound, Refused
 from starter.pinned_policy import attempt, authorized
 from starter.records import key_needed
 from starter.refunds import credit_refunded
-from store import record_seals
+from store import sealed_records
 from store.payer_returns import PayerReturn, ReferenceUsed, record_return, returns, told
 from store.pending import REPAYMENT, Delivery, Instruction, instruction, instructions
 from store.refusals import origin
@@ -61,7 +61,7 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
                        role=actor.role, origin=origin(), reference=reference.strip(),
                        reason=reason.strip())
     try:
-        with key_needed(settings, record_seals.RETURNED):
+        with key_needed(settings, sealed_records.RETURNED):
             done = record_return(settings.db_url, back, settings.archive_seal_key)
     except ReferenceUsed as used:
         why = f"{used}: give this return payment's own reference in the bank's books"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from starter.errors import KeysNeeded, Refused
-from store.record_seals import Finding, instructions_failing
+from store.seal_findings import Finding
+from store.seal_vouching import instructions_failing
 from store.seals import KEY_SETTING, WrongKey
 
 

@@ -19,7 +19,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus, plan_start
 from starter.errors import SealBroken
-from store import lpr, record_seals
+from store import lpr, seal_vouching
 from store.lpr_in_force import unvouched
 
 
@@ -77,7 +77,7 @@ def recorded(settings: Settings, until: str = "No quote is priced on it until th
     key = settings.archive_seal_key
     failing = {} if key is None else {
         on: unvouched(f, until)
-        for on, f in record_seals.fixings_failing(settings.db_url, key).items()}
+        for on, f in seal_vouching.fixings_failing(settings.db_url, key).items()}
     return QuoteFixings(recorded=[r.fixing for r in lpr.fixings(settings.db_url)],
                         failing=failing)
 

@@ -3,7 +3,7 @@
 The LPR fixings with their corrections, the refused attempts, the pending instructions, the
 money returned to its payers, the ledger's bookings, the borrowers' credit exposures and the
 outbox's notices are sealed as they are written with the archive key (store/seals.py);
-`verify` checks them against their seals (store/record_seals.py says what each finding
+`verify` checks them against their seals (store/seal_check.py says what each finding
 means), and `seal` has a supervisor seal the rows kept before the key was set, once checked
 against a backup; `verify` also compares each chain with the head the archivist's last pass
 anchored in its history on the server (activities/anchors.py), which names the newest rows
@@ -27,7 +27,16 @@ from journey.settings import Settings
 from starter.connect import connect
 from starter.errors import KeysNeeded, SetupError
 from starter.pinned_policy import authorized
-from store import chain_anchors, document_check, record_seals, stage_event_check
+from store import (
+    chain_anchors,
+    document_check,
+    seal_check,
+    seal_findings,
+    seal_key,
+    sealed_records,
+    stage_event_check,
+    unsealed_rows,
+)
 from store.chain_anchors import Anchored
 from store.seals import KEY_SETTING, KeyRequired
 
@@ -36,14 +45,14 @@ RECORDS = "records"  # what a refused attempt to seal them is kept under
 
 
 @contextmanager
-def key_needed(settings: Settings, *chains: record_seals.SealedRecords) -> Iterator[None]:
+def key_needed(settings: Settings, *chains: sealed_records.SealedRecords) -> Iterator[None]:
     """A store's `KeyRequired` as the command line's `KeysNeeded`: nothing was written; and a
     key set here that is not the one `chains` were sealed with refused before anything is
     (`WrongKey`)."""
     try:
         if settings.archive_seal_key is not None:
             for chain in chains:
-                record_seals.key_confirmed(settings.db_url, settings.archive_seal_key, chain)
+                seal_key.key_confirmed(settings.db_url, settings.archive_seal_key, chain)
         yield
     except KeyRequired as err:
         raise KeysNeeded(str(err)) from None
@@ -57,7 +66,7 @@ def _key(settings: Settings, to: str) -> bytes:
 
 @dataclass
 class Verified:
-    checks: list[record_seals.RecordsCheck]
+    checks: list[seal_findings.RecordsCheck]
     anchored: Anchored | None  # the anchor compared with; None: none yet, or offline
     offline: bool = False
 
@@ -73,7 +82,7 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     anchored = None
     if not offline:
         anchored = await anchors.latest(client or await _server(settings), settings.task_queue)
-    checks = record_seals.check(settings.db_url, key)
+    checks = seal_check.check(settings.db_url, key)
     if anchored is not None:
         chain_anchors.compared(settings.db_url, checks, anchored)
     checks += [stage_event_check.check(settings.db_url),
@@ -92,9 +101,9 @@ async def _server(settings: Settings) -> Client:
                          "deletion") from err
 
 
-def seal(settings: Settings, actor: Actor) -> list[record_seals.Sealed]:
+def seal(settings: Settings, actor: Actor) -> list[unsealed_rows.Sealed]:
     """Seal the records kept unsealed before sealing began, by a supervisor who checked them
     against a backup; those sealed, and those inserted since (left unsealed), by chain."""
     authorized(settings, actor, SEALERS, "the records not sealed", (RECORDS, "records seal"))
     with key_needed(settings):
-        return record_seals.seal_unsealed(settings.db_url, _key(settings, "seal the records"))
+        return unsealed_rows.seal_unsealed(settings.db_url, _key(settings, "seal the records"))

@@ -23,8 +23,9 @@ from starter.errors import KeysNeeded
 from starter.journey_cli import As, RoleOpt
 from starter.terminal import wide_console
 from store.chain_anchors import Anchored
-from store.record_seals import Finding, Found, RecordsCheck, Sealed
+from store.seal_findings import Finding, Found, RecordsCheck
 from store.seals import KEY_SETTING
+from store.unsealed_rows import Sealed
 
 console = wide_console()
 records_app = typer.Typer(

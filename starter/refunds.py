@@ -28,7 +28,7 @@ from journey.status import JourneyStatus
 from starter import operations, pinned_policy, work_lists
 from starter.errors import BadInput, Ended, NotFound, Refused
 from starter.records import key_needed
-from store import record_seals
+from store import sealed_records
 from store.outbox import journeys_told
 from store.payer_returns import (
     OverRefund,
@@ -177,7 +177,7 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
         refunded_by=r.actor.id, role=r.actor.role, origin=origin(),
         reference=r.reference.strip(), reason=r.reason.strip())
     try:
-        with key_needed(settings, record_seals.RETURNED):
+        with key_needed(settings, sealed_records.RETURNED):
             record_refund(settings.db_url, done, line.overpaid, settings.archive_seal_key)
     except ReferenceUsed as used:
         why = f"{used}: {OWN_REFERENCE}"

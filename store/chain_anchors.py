@@ -1,6 +1,6 @@
 """The sealed chains against their anchor: each chain's head (its newest sealed row) as the
 archivist's last pass recorded it in its history (journey/archive_contracts.py), outside the
-database. The chains are the bank's records' (store/record_seals.py, `records verify`) and
+database. The chains are the bank's records' (store/sealed_records.py, `records verify`) and
 the archive's own, of the histories it keeps (store/archive.py, `archive verify`).
 
 A chain alone does not show its newest rows deleted: the shorter chain still verifies. Its
@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from journey.archive_contracts import ChainAnchor, ChainHead, ChainLoss
 from store.archive import ArchivedRunRow
 from store.db import ready
-from store.record_seals import CHAINS, Finding, Found, RecordsCheck
+from store.seal_findings import Finding, Found, RecordsCheck
+from store.sealed_records import CHAINS
 from store.seals import Column, chain_end, position_of
 
 _AT = "%Y-%m-%d %H:%M:%S %Z"

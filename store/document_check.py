@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from store import blobs
 from store.db import ready
 from store.models import DocumentReadingRow
-from store.record_seals import Finding, Found, RecordsCheck
+from store.seal_findings import Finding, Found, RecordsCheck
 
 RECORDS = "stored documents"
 _HEX = re.compile(r"^[0-9a-f]+$")

@@ -186,7 +186,7 @@ def correct_fixing(url: str, was: LprFixing, corrected: LprFixing, by: str, reas
             reason=reason, corrected_at=datetime.now(UTC), replaced_seal=done.seal)
         add_sealed(s, key, correction, correction_facts, CHAIN)
         if key is not None and done.seal is not None:  # one kept unsealed is sealed by a
-            # supervisor (store/record_seals.py), not in passing
+            # supervisor (store/unsealed_rows.py), not in passing
             seal_next(s, key, s.get_one(LprFixingRow, done.id), fixing_facts, CHAIN)
         return True
 

@@ -4,7 +4,7 @@ the fixing, and as its first read (`LprReadRow`), sealed next in the fixings' ch
 key (kept unsealed without it, which `records verify` then names once the chain is sealed).
 
 With the archive key, the fixing is checked against its seal first, as `records verify`
-checks it (store/record_seals.py): one changed since it was sealed, or inserted after
+checks it (store/seal_vouching.py): one changed since it was sealed, or inserted after
 sealing began, prices no loan (`FixingSealBroken`, nothing marked). Nor does any fixing when
 the key set is not the one the fixings were sealed with (`FixingKeyWrong`): that is said, not
 taken for a fixing changed. One kept unsealed before sealing began is read as it is, as
@@ -21,7 +21,10 @@ from sqlalchemy.orm import Session
 from journey.lpr import LprFixing, fixing_in_force
 from store.db import session
 from store.lpr import CHAIN, LprFixingRow, LprReadRow, as_fixing, read_facts
-from store.record_seals import LPR, Finding, Found, fixing_failing, sealing_key
+from store.seal_findings import Finding, Found
+from store.seal_key import sealing_key
+from store.seal_vouching import fixing_failing
+from store.sealed_records import LPR
 from store.seals import WrongKey, add_sealed, sealing
 
 WAITING = ("No loan is priced or repriced on it until then: the journeys reading it wait and "

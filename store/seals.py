@@ -11,7 +11,7 @@ sealer at a time (`sealing`). The archive's histories (store/archive.py) are one
 LPR fixings with their corrections, the refused attempts, the pending instructions
 (store/pending.py), the money returned to its payers (store/payer_returns.py), the ledger's
 bookings (store/ledger.py), the borrowers' credit exposures (store/exposure.py) and the
-outbox's notices (store/outbox.py) are one each (store/record_seals.py checks them).
+outbox's notices (store/outbox.py) are one each (store/seal_check.py checks them).
 
 When such a chain's first row is sealed, the rows its tables held unsealed then (kept before
 the key) are listed in its baseline (`SealBaselineRow`), sealed with the key, and the first

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from journey.touchpoints import LATE_TOUCHPOINT_BASE
 from store.db import ready
 from store.models import BookingRow, OutboxRow, StageEventRow
-from store.record_seals import Finding, Found, RecordsCheck
+from store.seal_findings import Finding, Found, RecordsCheck
 
 RECORDS = "stage events (the journey map)"
 _AT = "%Y-%m-%d %H:%M:%S"

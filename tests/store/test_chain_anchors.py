@@ -13,7 +13,8 @@ from pathlib import Path
 from journey.archive_contracts import ChainAnchor
 from store import archive
 from store.chain_anchors import Anchored, archive_missing, compared, heads, lost_since
-from store.record_seals import Found, check
+from store.seal_check import check
+from store.seal_findings import Found
 from tests.store.test_archive import CLOSED, closed_run, history_of
 from tests.store.test_archive import KEY as ARCHIVE_KEY
 from tests.store.test_lpr_fixings import LAST, correct

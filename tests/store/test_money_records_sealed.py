@@ -17,7 +17,9 @@ from journey.exposure import KeepExposureInput
 from journey.settings import Settings
 from store.exposure import keep
 from store.outbox import dispatch
-from store.record_seals import BOOKED, EXPOSED, check, sealing_key
+from store.seal_check import check
+from store.seal_key import sealing_key
+from store.sealed_records import BOOKED, EXPOSED
 from store.timing import record_events
 from tests.cli_kit import said
 from tests.store.test_record_seals import KEY, database, found, records, sql  # noqa: F401

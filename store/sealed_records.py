@@ -1,0 +1,131 @@
+"""The bank's sealed records (store/seals.py): each table, as a row of it is named and checked,
+and the chains they are sealed in, whose rows `records verify` checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from store.beside_seals import first_reads_differ, returns_missing
+from store.exposure import CHAIN as EXPOSURE_CHAIN
+from store.exposure import CreditExposureChangeRow, CreditExposureRow
+from store.exposure import change_facts as exposure_change_facts
+from store.exposure import facts as exposure_facts
+from store.ledger import facts as booking_facts
+from store.lpr import (
+    CHAIN,
+    LprCorrectionRow,
+    LprFixingRow,
+    LprReadRow,
+    correction_facts,
+    fixing_facts,
+    read_facts,
+)
+from store.models import BookingRow, OutboxRow
+from store.outbox import facts as notice_facts
+from store.payer_returns import CHAIN as RETURNS_CHAIN
+from store.payer_returns import PayerRefundRow, PayerReturnRow, refund_facts
+from store.payer_returns import facts as return_facts
+from store.pending import PendingRow
+from store.pending import facts as pending_facts
+from store.refusals import RefusalRow
+from store.refusals import facts as refusal_facts
+from store.seal_findings import Finding
+from store.seals import Column
+
+
+@dataclass(frozen=True)
+class SealedTable:
+    name: str  # as a row is named: "refusal", "LPR fixing"
+    row: Any  # the mapped class
+    facts: Callable[[Any], list[object]]
+    covers: str  # what changed when its seal no longer matches
+    kept_in: str  # the tables to restore it in
+    of: tuple[str, str] | None = None  # the column naming the row it is of, and that row's name
+    # the column naming the row it sealed again, and that row's name: it keeps the seal that
+    # row had before (`replaced_seal`), which the chain holds
+    replaces: tuple[str, str] | None = None
+
+    def label(self, row: Any) -> str:
+        day = getattr(row, "fixed_on", None)
+        of = f" (of {self.of[1]} {getattr(row, self.of[0])})" if self.of else ""
+        return f"{self.name} #{row.id}" + (f" ({day})" if day else "") + of
+
+    def replaced(self, rows: list[Any]) -> dict[str, str]:
+        """The seals `rows` (of this table) keep of the rows they sealed again, each with what
+        held it."""
+        if self.replaces is None:
+            return {}
+        column, name = self.replaces
+        return {r.replaced_seal: f"{name} #{getattr(r, column)} before {self.name} #{r.id}"
+                for r in rows if r.replaced_seal is not None}
+
+
+FIXINGS = SealedTable("LPR fixing", LprFixingRow, fixing_facts,
+                      "the fixing (its date, rates, who recorded it and when)", "lpr_fixings")
+CORRECTIONS = SealedTable("LPR correction", LprCorrectionRow, correction_facts,
+                          "the correction (the rates it replaced, who, why and when)",
+                          "lpr_fixing_corrections", replaces=("fixing_id", "LPR fixing"))
+REFUSALS = SealedTable("refusal", RefusalRow, refusal_facts,
+                       "the refused attempt (who, what, on which loan, from where, why and when)",
+                       "refusals")
+READS = SealedTable("LPR first read", LprReadRow, read_facts,
+                    "the first read of a fixing (which fixing, by which loan, when)",
+                    "lpr_fixing_reads", ("fixing_id", "LPR fixing"))
+RETURNS = SealedTable("return to payer", PayerReturnRow, return_facts,
+                      "the return or the money received it settles",
+                      "payer_returns, and its instruction in pending_instructions",
+                      ("instruction_id", "pending instruction"))
+REFUNDS = SealedTable("refund to payer", PayerRefundRow, refund_facts,
+                      "the refund (which loan and payment, how much, to which account, who, why "
+                      "and when)", "payer_refunds")
+BOOKINGS = SealedTable("ledger booking", BookingRow, booking_facts,
+                       "the booking (its journey, amount, payee, purpose, key and when)",
+                       "ledger_bookings", ("workflow_id", "journey"))
+EXPOSURES = SealedTable("credit exposure line", CreditExposureRow, exposure_facts,
+                        "the line (its journey, borrower, amount applied for, principal owed and "
+                        "when)", "credit_exposures", ("workflow_id", "journey"))
+EXPOSURE_CHANGES = SealedTable("credit exposure change", CreditExposureChangeRow,
+                               exposure_change_facts,
+                               "the change of a line's principal (from, to, when, the seal "
+                               "replaced)",
+                               "credit_exposure_changes", ("workflow_id", "journey"),
+                               ("exposure_id", EXPOSURES.name))
+NOTICES = SealedTable("outbox notice", OutboxRow, notice_facts,
+                      "the notice (its journey, channel, recipient, template, text and when "
+                      "queued)", "outbox", ("workflow_id", "journey"))
+PENDING = SealedTable("pending instruction", PendingRow, pending_facts,
+                      "what was typed (the update, its request, who, from where and when)",
+                      "pending_instructions")
+
+
+@dataclass(frozen=True)
+class SealedRecords:
+    records: str
+    lock: str  # the chain's sealing lock
+    tables: list[SealedTable]
+    columns: list[Column]
+    # what else is wrong with the chain's rows, beside their seals
+    also: Callable[[Session], list[Finding]] = lambda s: []
+    replaced: tuple[Column, ...] = ()  # the seals a row kept when it was sealed again
+
+
+LPR = SealedRecords("LPR fixings and corrections", LprFixingRow.__tablename__,
+                    [FIXINGS, CORRECTIONS, READS], CHAIN, first_reads_differ,
+                    replaced=(LprCorrectionRow.replaced_seal,))
+REFUSED = SealedRecords("refused attempts", RefusalRow.__tablename__, [REFUSALS],
+                        [RefusalRow.seal])
+KEPT = SealedRecords("pending instructions", PendingRow.__tablename__, [PENDING],
+                     [PendingRow.seal])
+RETURNED = SealedRecords("money returned to payers", PayerReturnRow.__tablename__,
+                         [RETURNS, REFUNDS], RETURNS_CHAIN, returns_missing)
+BOOKED = SealedRecords("ledger bookings", BookingRow.__tablename__, [BOOKINGS],
+                       [BookingRow.seal])
+EXPOSED = SealedRecords("credit exposures", CreditExposureRow.__tablename__,
+                        [EXPOSURES, EXPOSURE_CHANGES], EXPOSURE_CHAIN,
+                        replaced=(CreditExposureChangeRow.replaced_seal,))
+NOTIFIED = SealedRecords("outbox notices", OutboxRow.__tablename__, [NOTICES], [OutboxRow.seal])
+CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED]
