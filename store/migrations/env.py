@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, pool, text
 
 import store.archive  # noqa: F401  (the archive table's model, in Base.metadata)
+import store.code_names  # noqa: F401  (the credit codes' name history, in Base.metadata)
 import store.exposure  # noqa: F401  (the credit exposures' model, in Base.metadata)
 import store.feedback  # noqa: F401  (the feedback table's model, in Base.metadata)
 import store.lpr  # noqa: F401  (the LPR fixings' model, in Base.metadata)
