@@ -34,9 +34,10 @@ from journey.exposure import (
     another_company,
 )
 from journey.policy import Route
-from journey.policy.completeness import same_name
+from journey.renames import Rename, current_name, one_company
 from journey.settings import Settings
 from journey.status import JourneyInput
+from store.code_names import renames_of
 from store.documents import licences_of, licences_printing
 from store.exposure import keep, others
 from store.seal_key import sealing_key
@@ -139,14 +140,32 @@ async def _tell(client: Client, workflow_id: str, signal: str,
     return True
 
 
-async def code_held_by_another(client: Client, url: str, code: str, name: str
-                               ) -> tuple[str, str] | None:
+async def code_held_by_another(client: Client, url: str, code: str, name: str,
+                               renamed: Rename | None = None) -> tuple[str, str] | None:
     """Whether the bank holds credit `code` for another company than `name`: a business
     licence printing it read in a journey, or a live application of the code (a line of its
     exposure) in that company's name, unless its own licence shows its code mistyped
-    (`another_company`). In words, with the company; None when it holds it for none (a company
-    of the same name, `same_name`, is `name`). The first to come holds the code: the journeys
-    of a mistyped code started first are caught once their licence is read."""
+    (`another_company`). In words, with the company by its current name; None when it holds
+    it for none (a company of the same name, `same_name`, or one the code's renames, with
+    `renamed` about to be declared, link to `name`, is `name`). The first to come holds the
+    code: the journeys of a mistyped code started first are caught once their licence is
+    read."""
+    known = await asyncio.to_thread(renames_of, url, code)
+    known += [renamed] if renamed is not None else []
+    conflicts = [(wf, what, holder) for wf, what, holder in await holders_of(client, url, code)
+                 if holder and not one_company(known, holder, name)]
+    if not conflicts:
+        return None
+    journey, what, holder = conflicts[0]
+    now = current_name(known, holder)
+    return (f"credit code {code} is {now}'s, not {name}'s: the bank holds {what} (in "
+            f"{journey})"), now
+
+
+async def holders_of(client: Client, url: str, code: str) -> list[tuple[str, str, str]]:
+    """Whom the bank holds credit `code` for, first come first: each journey, what of it
+    holds the code in words, and the company's name there (a licence's read, an
+    application's applicant)."""
     held = [(wf, f"{lic.name}'s business licence printing it", lic.name or "")
             for wf, lic in await asyncio.to_thread(licences_printing, url, code)]
     lines = [line.workflow_id for line in await asyncio.to_thread(others, url, code, "-")]
@@ -155,13 +174,7 @@ async def code_held_by_another(client: Client, url: str, code: str, name: str
         if another_company(code, read.get(wf, [])) is None and (
                 applicant := await applicant_of(client, wf)) is not None:
             held.append((wf, f"{applicant}'s application", applicant))
-    conflicts = [(wf, what, holder) for wf, what, holder in held
-                 if holder and not same_name(holder, name)]
-    if not conflicts:
-        return None
-    journey, what, holder = conflicts[0]
-    return (f"credit code {code} is {holder}'s, not {name}'s: the bank holds {what} (in "
-            f"{journey})"), holder
+    return held
 
 
 async def applicant_of(client: Client, workflow_id: str) -> str | None:

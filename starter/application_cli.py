@@ -114,6 +114,10 @@ def _application(params: Mapping[str, Any]) -> Attempt:
 def start(
     application: Annotated[Path, typer.Argument(help="application JSON")],
     documents: Annotated[list[Path] | None, typer.Argument(help="document scans")] = None,
+    renamed_from: Annotated[str | None, typer.Option(
+        "--renamed-from", metavar="OLD NAME",
+        help="the applicant is the company the bank holds its credit code for under OLD NAME, "
+             "renamed (名称变更): recorded, declared by the submitter")] = None,
 ) -> None:
     """Start a journey for an application, with its documents."""
     settings = Settings()
@@ -121,7 +125,8 @@ def start(
     async def go() -> None:
         refs = applications.store_documents(settings, documents or [])
         app = applications.load_application(application, refs)
-        handle = await applications.start_journey(None, settings, app)  # connects once startable
+        handle = await applications.start_journey(  # connects once startable
+            None, settings, app, renamed_from=renamed_from)
         console.print(f"started [bold]{handle.id}[/] with {len(app.documents)} document(s)")
         if not await workers.polled(await connect(settings), settings.task_queue):
             console.print(f"[yellow]no worker polls task queue {settings.task_queue}: nothing "

@@ -32,7 +32,8 @@ from starter.connect import connect
 from starter.errors import BadInput, plain_errors
 from starter.operations import no_such_workflow
 from starter.pinned_policy import authorized, current_policy
-from store import archive, blobs
+from starter.renamed_from import rename_declared
+from store import archive, blobs, code_names
 from store.archive import ArchivedRun
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -110,7 +111,8 @@ def store_documents(settings: Settings, paths: Sequence[Path], *, by_page: bool 
 
 
 async def start_journey(
-    client: Client | None, settings: Settings, application: LoanApplication
+    client: Client | None, settings: Settings, application: LoanApplication, *,
+    renamed_from: str | None = None,
 ) -> WorkflowHandle[Any, Any]:
     """Start the journey of `application`, submitted by a relationship manager or operations
     of the staff directory (the policy the worker pins: the settings' file or the default),
@@ -121,7 +123,9 @@ async def start_journey(
     Without a `client`, the settings' server is reached only once the application passed
     those checks; then a credit code the bank holds for another company (a business licence
     read, a live application) is refused: mistyped, it would count in that company's
-    exposure."""
+    exposure; unless the applicant is that company renamed, `renamed_from` its name the bank
+    holds the code under (starter/renamed_from.py): the rename is recorded as the journey
+    starts, declared by its submitter."""
     not_started = f"application {application.application_id} not started"
     authorized(settings, application.submitted_by, FRONT_OFFICE, not_started,
                (journey_id(application.application_id), "start"))
@@ -146,22 +150,27 @@ async def start_journey(
     client = client or await connect(settings)
     await encryption.writes_allowed(client, not_started)
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
+    workflow_id = journey_id(application.application_id)
+    renamed = None if renamed_from is None else await rename_declared(
+        client, settings.db_url, application, renamed_from, workflow_id, not_started)
     if held := await code_held_by_another(client, settings.db_url, application.credit_code,
-                                          application.applicant_name):
+                                          application.applicant_name, renamed):
         said, holder, name = *held, application.applicant_name
         raise BadInput(f"{not_started}: {said}; check the code against {name}'s business "
                        f"licence and correct the application (started, it would count in "
                        f"{holder}'s exposure, 统一授信); if the applicant is {holder}, correct "
-                       "its name")
+                       f"its name; if {holder} renamed to {name}, start again with "
+                       f"--renamed-from '{holder}'")
     # a journey the server deleted after its retention is still in the archive
-    if archived := await asyncio.to_thread(archive.runs_of, settings.db_url,
-                                           journey_id(application.application_id)):
+    if archived := await asyncio.to_thread(archive.runs_of, settings.db_url, workflow_id):
         raise await _already_started(client, application.application_id, archived)
+    if renamed is not None:  # before the start: its intake finds the code held for it
+        await asyncio.to_thread(code_names.declare, settings.db_url, renamed)
     try:
         handle = await client.start_workflow(
             LoanJourneyWorkflow.run,
             JourneyInput(application=(coded := policy.coded(application))),
-            id=journey_id(application.application_id),
+            id=workflow_id,
             task_queue=settings.task_queue,
             # an application id is used once: a closed journey's id starting again would
             # hide its history behind the new one's (continue-as-new is no new start)
