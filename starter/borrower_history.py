@@ -1,7 +1,8 @@
 """What `status` shows the bank's staff of the borrower's history with the bank: its other
 applications that ended without a loan (declined, withdrawn, expired), with their end on the
 bank's clock and, for a decline, its reason categories, read from the journey store by credit
-code in one read (store/exposure.py `ended_applications`). The customer is never told."""
+code in one read (store/exposure.py `ended_applications`). The customer is never told. And
+the names its company had before, renamed (store/code_names.py), next to the applicant."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any
 
 from journey.earlier_applications import EndedApplication
 from journey.policy.calendar import moment_at
+from journey.renames import formerly
 from journey.settings import Settings
 from journey.status import JourneyStatus
+from store.code_names import renames_of
 from store.exposure import ended_applications
 
 
@@ -37,3 +40,12 @@ def ended_lines(s: JourneyStatus, ended: list[EndedApplication]) -> list[str]:
 def ended_json(ended: list[EndedApplication]) -> dict[str, Any]:
     """`status --json`'s key for them."""
     return {"borrower_applications_ended": [e.model_dump(mode="json") for e in ended]}
+
+
+async def former_names(settings: Settings, s: JourneyStatus) -> list[str]:
+    """The names the applicant's company had before, as the renames of its credit code
+    record them (none when it was not renamed, or the journey names no credit code)."""
+    if s.customer is None or not s.applicant:
+        return []
+    return formerly(await asyncio.to_thread(renames_of, settings.db_url, s.customer),
+                    s.applicant)

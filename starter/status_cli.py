@@ -11,7 +11,12 @@ from rich.markup import escape
 from journey.policy.who_may import unconfirmable
 from journey.settings import Settings
 from starter import loan_figures, operations, quotes, schedules
-from starter.borrower_history import ended_json, ended_lines, ended_of_borrower
+from starter.borrower_history import (
+    ended_json,
+    ended_lines,
+    ended_of_borrower,
+    former_names,
+)
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, EndedOutside, SealBroken
@@ -39,16 +44,17 @@ def status(
                 print(ended.end.model_dump_json(indent=2))
             raise
         settings = Settings()
-        ended = await ended_of_borrower(settings, s)
+        ended, formerly = await ended_of_borrower(settings, s), await former_names(settings, s)
         if as_json:
-            print(json.dumps(status_json(s, settings) | ended_json(ended), indent=2,
-                             ensure_ascii=False))
+            print(json.dumps(status_json(s, settings) | ended_json(ended)
+                             | {"applicant_formerly": formerly}, indent=2, ensure_ascii=False))
         else:
             try:
                 owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
-            console.print(status_view(s, owed, credit_refunded(settings, workflow_id)))
+            console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
+                                      formerly))
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:
                 console.print(f"[red]{escape(stuck)}[/]")
             for line in ended_lines(s, ended):

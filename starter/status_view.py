@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from rich.console import Group, RenderableType
@@ -23,14 +24,16 @@ from starter.reading_view import reading_check, reading_text
 
 
 def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
-                refunded: Decimal = ZERO) -> Group:
+                refunded: Decimal = ZERO, formerly: Sequence[str] = ()) -> Group:
     """The journey's status; a running loan's with `owed`, its figures on its day; a loan
-    paid beyond its whole plan with `refunded`, what was refunded of it."""
+    paid beyond its whole plan with `refunded`, what was refunded of it; the applicant's
+    company renamed, with the names it had `formerly`."""
     head = Table.grid(padding=(0, 2))
     head.add_row("journey", s.workflow_id)
     if s.applicant:
+        was = f" (formerly {', '.join(formerly)})" if formerly else ""
         head.add_row("applicant", escape(
-            f"{s.applicant} ({s.customer}): {s.product} {money(s.amount)} for "
+            f"{s.applicant}{was} ({s.customer}): {s.product} {money(s.amount)} for "
             f"{s.term_months} months"))
     head.add_row("stage", f"[bold]{s.stage}[/]" + (
         f", ended {when(s, s.timeline[-1].entered_at if s.timeline else None)}"

@@ -10,9 +10,10 @@ deleted, in the database is reported (`loan-journey records verify`).
 
 The line says too whose the journey is, as `start` keeps it: the applicant's name and the
 relationship manager who submitted it, for `list` and the relationship manager's work list
-(outside the seal: no figure); and the borrower's applications that ended, read by credit code
-with how and when each ended, are what `status` shows of a new application's history with the
-bank (`ended_applications`)."""
+(outside the seal: no figure), shown by its company's current name where the company was
+renamed since (store/code_names.py); and the borrower's applications that ended, read by
+credit code with how and when each ended, are what `status` shows of a new application's
+history with the bank (`ended_applications`)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,10 @@ from journey.actors import Actor, Role
 from journey.decline_reasons import decline_categories
 from journey.earlier_applications import EndedApplication
 from journey.exposure import ExposureLine, JourneyParties, KeepExposureInput
+from journey.renames import current_name
 from journey.stages import TERMINAL, Stage
 from journey.timeline import EventType
+from store.code_names import renames
 from store.db import session
 from store.models import Base, BigId, StageEventRow
 from store.seals import add_sealed, seal_next, sealing
@@ -131,17 +134,22 @@ def _submitter(by: Actor | None) -> dict[str, str | None]:
 
 def parties(url: str, workflow_ids: list[str]) -> dict[str, JourneyParties]:
     """Whose each of `workflow_ids` is, as its line says, in one read; those whose line has
-    neither name nor submitter (kept before `start` kept them) left out."""
+    neither name nor submitter (kept before `start` kept them) left out. The applicant by its
+    company's current name: that of the latest rename of its credit code linking its name
+    (store/code_names.py)."""
     if not workflow_ids:
         return {}
     with session(url) as s:
         rows = s.execute(
-            select(CreditExposureRow.workflow_id, CreditExposureRow.applicant_name,
-                   CreditExposureRow.submitted_by, CreditExposureRow.submitted_role)
+            select(CreditExposureRow.workflow_id, CreditExposureRow.credit_code,
+                   CreditExposureRow.applicant_name, CreditExposureRow.submitted_by,
+                   CreditExposureRow.submitted_role)
             .where(CreditExposureRow.workflow_id.in_(workflow_ids))
         ).all()
+    named = renames(url, [r.credit_code for r in rows if r.applicant_name])
     return {r.workflow_id: JourneyParties(
-                applicant=r.applicant_name,
+                applicant=r.applicant_name and current_name(named.get(r.credit_code, []),
+                                                            r.applicant_name),
                 submitted_by=Actor(id=r.submitted_by, role=Role(r.submitted_role))
                 if r.submitted_by and r.submitted_role else None)
             for r in rows if r.applicant_name or r.submitted_by}
