@@ -397,7 +397,8 @@ async def test_a_mistyped_credit_code_counts_in_no_ones_exposure_and_start_refus
                 f"{holder}'s, not {name}'s: the bank holds {what} (in {journey}); check the "
                 f"code against {name}'s business licence and correct the application "
                 f"(started, it would count in {holder}'s exposure, 统一授信); if the applicant "
-                f"is {holder}, correct its name")
+                f"is {holder}, correct its name; if {holder} renamed to {name}, start again "
+                f"with --renamed-from '{holder}'")
 
     async with fresh_dev_server() as env, journey_worker(
             env.client, tmp_path, docs, real_for_unknown(docs)) as settings:
