@@ -2,7 +2,7 @@
 holds under its old one: `start --renamed-from`, checked against the names the bank holds,
 recorded in the journey store, one borrower's exposure (统一授信) under either name (the dev
 server: `start` lists runs, which the time-skipping server cannot; the new name's licence read
-by the real OCR)."""
+by the real OCR; `start`, `status` and `list` on the command line)."""
 
 from __future__ import annotations
 
@@ -19,13 +19,11 @@ from journey.renames import Rename
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import applications
-from starter.borrower_history import former_names
 from starter.errors import BadInput
-from starter.status_view import status_view
 from store import blobs
 from store.code_names import renames_of
-from store.exposure import parties
 from tests.dev_server import fresh_dev_server
+from tests.e2e.test_journey_on_dev_server import cli
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     SUBMITTER,
@@ -35,7 +33,7 @@ from tests.workflows.journey_kit import (
     real_for_unknown,
     until_stage,
 )
-from tests.workflows.test_group_exposure import DEMO, _text, stored
+from tests.workflows.test_group_exposure import DEMO, stored
 
 OLD = "上海旧名精密制造有限公司"  # company2's name before its change of name
 
@@ -65,22 +63,27 @@ async def test_a_renamed_company_starts_under_its_new_name_with_renamed_from(
         await until_stage(earlier, Stage.RISK_REVIEW, seconds=60)
 
         renamed = stored(settings, apply(new, 90, licence=two["file"]))
-        with pytest.raises(BadInput) as refused:
-            await applications.start_journey(client, settings, renamed)
-        assert str(refused.value).endswith(
+        cli_settings = settings.model_copy(update={
+            "temporal_address": client.service_client.config.target_host})
+        path = tmp_path / "renamed.json"
+        path.write_text(renamed.model_dump_json(), encoding="utf-8")
+        refused = await cli(cli_settings, "start", str(path), ok=False)
+        assert refused.returncode == 2, refused.stderr  # BadInput
+        assert " ".join(refused.stderr.split()).endswith(
             f"if the applicant is {OLD}, correct its name; if {OLD} renamed to {new}, start "
             f"again with --renamed-from '{OLD}'")
         typo = OLD.replace("旧名", "旧")
-        with pytest.raises(BadInput) as refused:
+        with pytest.raises(BadInput) as typed:
             await applications.start_journey(client, settings, renamed, renamed_from=typo)
-        assert str(refused.value) == (
+        assert str(typed.value) == (
             f"application {renamed.application_id} not started: --renamed-from '{typo}': the "
             f"bank holds credit code {code} under {OLD}, not under {typo}: give the former "
             "name the bank holds, as the company's record of the change of name (名称变更) "
             "states it")
         assert renames_of(settings.db_url, code) == []
 
-        handle = await applications.start_journey(client, settings, renamed, renamed_from=OLD)
+        await cli(cli_settings, "start", str(path), "--renamed-from", OLD)
+        handle = client.get_workflow_handle(applications.journey_id(renamed.application_id))
         [rename] = renames_of(settings.db_url, code)
         assert rename == Rename(credit_code=code, former_name=OLD, name=new,
                                 declared_by=SUBMITTER, declared_at=rename.declared_at,
@@ -91,11 +94,12 @@ async def test_a_renamed_company_starts_under_its_new_name_with_renamed_from(
         assert status.route.exposure.others == [
             ExposureLine(workflow_id=earlier.id, amount=Decimal(3_000_000))]
         assert status.decisions == []  # its intake kept its line: the code is held for it
-        assert (formerly := await former_names(settings, status)) == [OLD]
-        assert f"{new} (formerly {OLD}) ({code})" in _text(status_view(status,
-                                                                       formerly=formerly))
+        shown = " ".join((await cli(cli_settings, "status", handle.id)).stdout.split())
+        assert f"applicant {new} (formerly {OLD}) ({code})" in shown
         # `list` names the earlier journey's company by its current name
-        assert parties(settings.db_url, [earlier.id])[earlier.id].applicant == new
+        [listed] = [line for line in (await cli(cli_settings, "list")).stdout.splitlines()
+                    if earlier.id in line]
+        assert new in listed and OLD not in listed
 
         # later applications under the new name need no option
         later = await applications.start_journey(client, settings, stored(settings, apply(
