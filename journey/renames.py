@@ -27,7 +27,7 @@ class Rename(BaseModel):
 
 def names_of(renames: list[Rename], name: str) -> list[str]:
     """The names of the company called `name`, as `renames` (of its credit code) link them:
-    `name` first, then the others in the order they were first declared."""
+    `name` first, then the others, the nearest renames first."""
     found, keys = [name], {normalise_name(name)}
     grew = True
     while grew:
