@@ -177,10 +177,11 @@ async def start_journey(
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
         codec.started(client, handle.id)
-    except WorkflowAlreadyStartedError as err:
-        raise await _already_started(client, application.application_id) from err
-    except RPCError as err:
-        if err.status is RPCStatusCode.ALREADY_EXISTS:
+    except BaseException as err:
+        if renamed is not None:  # no journey started with it: not the bank's record
+            await asyncio.to_thread(code_names.withdraw, settings.db_url, renamed)
+        if isinstance(err, WorkflowAlreadyStartedError) or (
+                isinstance(err, RPCError) and err.status is RPCStatusCode.ALREADY_EXISTS):
             raise await _already_started(client, application.application_id) from err
         raise
     # the borrower's exposure counts it from now, not once a worker runs its intake: an

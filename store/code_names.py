@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Index, String, UniqueConstraint, select
+from sqlalchemy import Index, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journey.actors import Actor, Role
@@ -49,6 +49,18 @@ def declare(url: str, rename: Rename) -> None:
                 name=rename.name, declared_by=rename.declared_by.id,
                 declared_role=rename.declared_by.role, declared_at=rename.declared_at,
                 workflow_id=rename.workflow_id))
+
+
+def withdraw(url: str, rename: Rename) -> None:
+    """Take back `rename` as its own start declared it (the start failed): a declaration of
+    the same rename that an earlier start made stands."""
+    with session(url) as s:
+        s.execute(delete(CreditCodeNameRow).where(
+            CreditCodeNameRow.credit_code == rename.credit_code,
+            CreditCodeNameRow.former_name == rename.former_name,
+            CreditCodeNameRow.name == rename.name,
+            CreditCodeNameRow.workflow_id == rename.workflow_id,
+            CreditCodeNameRow.declared_at == rename.declared_at))
 
 
 def renames(url: str, codes: Iterable[str]) -> dict[str, list[Rename]]:

@@ -88,6 +88,13 @@ async def test_a_renamed_company_starts_under_its_new_name_with_renamed_from(
         assert rename == Rename(credit_code=code, former_name=OLD, name=new,
                                 declared_by=SUBMITTER, declared_at=rename.declared_at,
                                 workflow_id=handle.id)
+        # a start that fails keeps no rename of its own, and takes back none another made
+        again = await cli(cli_settings, "start", str(path), "--renamed-from", OLD, ok=False)
+        assert "already" in again.stderr, again.stderr
+        third = renamed.model_copy(update={"applicant_name": f"{new}（集团）"})
+        with pytest.raises(BadInput):  # the same application id: its journey runs
+            await applications.start_journey(client, settings, third, renamed_from=new)
+        assert renames_of(settings.db_url, code) == [rename]
         # its licence, read, shows the new name and the code: complete; one borrower's exposure
         status = await until_stage(handle, Stage.RISK_REVIEW, seconds=120)
         assert status.route is not None and status.route.exposure is not None
