@@ -1,7 +1,7 @@
 """OCR of business licences and financial statements into typed, validated fields.
 
     from ocr import extract_license, extract_statement, classify
-    licence = extract_license("licence.jpg")        # bytes, a path or a numpy image
+    licence = extract_license("licence.jpg")        # bytes, a path or a numpy image; a PDF
     licence.credit_code, licence.confidence["credit_code"], licence.problems
 
 Every failure raises an `OcrError`; bad input raises `UnreadableDocument` (with `.reason`).
@@ -14,6 +14,7 @@ from ocr._pages import split_pages
 from ocr.errors import (
     BlankPage,
     EmptyDocument,
+    EncryptedDocument,
     EngineError,
     EngineTimeout,
     IllegiblePage,
@@ -22,7 +23,7 @@ from ocr.errors import (
     MultiPageDocument,
     NotAnImage,
     OcrError,
-    PdfDocument,
+    TooManyPages,
     TruncatedImage,
     UnreadableDocument,
     WrongDocumentKind,
@@ -31,6 +32,7 @@ from ocr.errors import (
 __all__ = [
     "BlankPage",
     "EmptyDocument",
+    "EncryptedDocument",
     "EngineError",
     "EngineTimeout",
     "IllegiblePage",
@@ -39,7 +41,7 @@ __all__ = [
     "MultiPageDocument",
     "NotAnImage",
     "OcrError",
-    "PdfDocument",
+    "TooManyPages",
     "TruncatedImage",
     "UnreadableDocument",
     "WrongDocumentKind",

@@ -10,9 +10,10 @@ from journey.documents import (
     FinancialStatement,
     SupportingDocument,
 )
+from ocr._document import read
 from ocr._license import parse_license
 from ocr._load import Source
-from ocr._pipeline import Reading, read_page
+from ocr._pipeline import Reading
 from ocr._statement import parse_statement
 from ocr._supporting import read_supporting
 from ocr.errors import WrongDocumentKind
@@ -36,7 +37,7 @@ def _wrong(reading: Reading, wanted: str) -> WrongDocumentKind:
 
 def classify(source: Source) -> DocumentKind:
     """business_license, balance_sheet, income_statement or unknown."""
-    return read_page(source).kind
+    return read(source).kind
 
 
 def _said(model: Extracted, reading: Reading) -> None:
@@ -59,7 +60,7 @@ def _statement(reading: Reading) -> FinancialStatement:
 
 def extract_license(source: Source) -> BusinessLicense:
     """The fields of a business licence; raises WrongDocumentKind for any other page."""
-    reading = read_page(source)
+    reading = read(source)
     if reading.kind is not DocumentKind.BUSINESS_LICENSE:
         raise _wrong(reading, NAMES[DocumentKind.BUSINESS_LICENSE])
     return _license(reading)
@@ -67,7 +68,7 @@ def extract_license(source: Source) -> BusinessLicense:
 
 def extract_statement(source: Source) -> FinancialStatement:
     """The current-period figures of a balance sheet or income statement, in yuan."""
-    reading = read_page(source)
+    reading = read(source)
     if reading.kind not in STATEMENTS:
         raise _wrong(reading, "a balance sheet or an income statement")
     return _statement(reading)
@@ -77,7 +78,7 @@ def read_document(source: Source) -> tuple[
         DocumentKind, BusinessLicense | FinancialStatement | SupportingDocument]:
     """Classify and extract in one pass: a page of no other kind is a supporting document,
     its text kept (DocumentKind.OTHER); raises IllegiblePage when that text does not read."""
-    reading = read_page(source)
+    reading = read(source)
     if reading.kind is DocumentKind.BUSINESS_LICENSE:
         return reading.kind, _license(reading)
     if reading.kind in STATEMENTS:

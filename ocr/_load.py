@@ -24,7 +24,6 @@ from ocr.errors import (
     ImageTooLarge,
     MultiPageDocument,
     NotAnImage,
-    PdfDocument,
     TruncatedImage,
     UnreadableDocument,
 )
@@ -153,12 +152,9 @@ def load_image(source: Source) -> np.ndarray:
     except Image.DecompressionBombError as exc:
         raise ImageTooLarge(f"image is too large to decode ({exc}): {SEND}") from exc
     except UnidentifiedImageError as exc:
-        if b"%PDF-" in data[:1024]:
-            raise PdfDocument(
-                "the document is a PDF, and pages are read from images (no PDF renderer is "
-                "installed): export or scan each page as a PNG, JPEG or TIFF image at "
-                f"{SCAN_DPI} dpi or more") from exc
-        raise NotAnImage("the document is not an image: upload a PNG, JPEG or TIFF scan") from exc
+        raise NotAnImage(
+            "the document is neither an image nor a PDF: upload a PNG, JPEG or TIFF scan, or "
+            "a PDF") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise TruncatedImage(
             f"the image is damaged or cut short ({exc}): upload the complete file"

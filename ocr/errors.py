@@ -1,9 +1,9 @@
 """The one error hierarchy of the OCR package.
 
-Every failure to read a document is an `OcrError`. Bad input (empty, not an image (a PDF),
-several pages in one file, truncated, too large, blank, illegible, the wrong kind of document)
-is an `UnreadableDocument` with a short machine `reason` and a message that says what to do;
-engine trouble is an `EngineError`.
+Every failure to read a document is an `OcrError`. Bad input (empty, not an image or a PDF,
+several pages in one image file, too many pages, truncated or damaged, locked with a password,
+too large, blank, illegible, the wrong kind of document) is an `UnreadableDocument` with a
+short machine `reason` and a message that says what to do; engine trouble is an `EngineError`.
 """
 
 from __future__ import annotations
@@ -32,12 +32,20 @@ class NotAnImage(UnreadableDocument):
     reason = "not_an_image"
 
 
-class PdfDocument(NotAnImage):
-    reason = "pdf"
-
-
 class MultiPageDocument(UnreadableDocument):
     reason = "multi_page"
+
+
+class TooManyPages(UnreadableDocument):
+    """More pages than a loan file's documents have (ocr._pages.MAX_PAGES)."""
+
+    reason = "too_many_pages"
+
+
+class EncryptedDocument(UnreadableDocument):
+    """A PDF locked with a password: its pages cannot be opened without it."""
+
+    reason = "encrypted"
 
 
 class TruncatedImage(UnreadableDocument):

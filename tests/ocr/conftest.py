@@ -48,6 +48,22 @@ def shrunk(name: str, width: int, height: int) -> bytes:
     return jpeg(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA), 85)
 
 
+def pdf(*pages: Image.Image, dpi: int = 150) -> bytes:
+    """The pages as a scanner's PDF: each page one image (a JPEG stays JPEG), `dpi` its size."""
+    buf = io.BytesIO()
+    pages[0].save(buf, format="PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    return buf.getvalue()
+
+
+def locked(document: bytes) -> bytes:
+    """`document` (from `pdf`) locked with a password: its trailer names the standard security
+    handler with a user password that is not empty, which no reader opens without it."""
+    handler = (b"/Encrypt << /Filter /Standard /V 1 /R 2 /P -4 /O <" + b"a1" * 32 + b"> /U <"
+               + b"b2" * 32 + b"> >>\n/ID [<" + b"c3" * 16 + b"> <" + b"c3" * 16 + b">]\n")
+    assert document.count(b"trailer\n<<\n") == 1
+    return document.replace(b"trailer\n<<\n", b"trailer\n<<\n" + handler)
+
+
 LETTER = ("中国某某银行股份有限公司：",
           "我公司二〇二五年末货币资金较上年减少，主要原因是支付了新生产线的设备采购款，并提前"
           "偿还了部分供应商货款。目前经营正常，订单充足。",

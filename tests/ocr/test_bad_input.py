@@ -36,14 +36,6 @@ def test_not_an_image() -> None:
     assert err.value.reason == "not_an_image"
 
 
-def test_a_pdf_is_refused_saying_how_to_send_its_pages() -> None:
-    """No PDF renderer is installed: a PDF is refused as what it is, with what to send."""
-    with pytest.raises(ocr.PdfDocument) as err:
-        ocr.classify(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >>")
-    assert isinstance(err.value, ocr.NotAnImage) and err.value.reason == "pdf"
-    assert "export or scan each page as a PNG, JPEG or TIFF image at 200 dpi" in str(err.value)
-
-
 def test_missing_file_is_not_an_image() -> None:
     with pytest.raises(ocr.UnreadableDocument):
         ocr.classify("/nonexistent/scan.jpg")
@@ -117,6 +109,7 @@ def test_the_least_resolution_is_what_upscaling_brings_to_a_readable_glyph() -> 
 
 def test_all_errors_share_one_hierarchy() -> None:
     for cls in (ocr.EmptyDocument, ocr.NotAnImage, ocr.TruncatedImage, ocr.ImageTooLarge,
-                ocr.ImageTooSmall, ocr.BlankPage, ocr.WrongDocumentKind):
+                ocr.ImageTooSmall, ocr.BlankPage, ocr.WrongDocumentKind, ocr.TooManyPages,
+                ocr.EncryptedDocument):
         assert issubclass(cls, ocr.UnreadableDocument) and issubclass(cls, ocr.OcrError)
     assert issubclass(ocr.EngineTimeout, ocr.EngineError)

@@ -1,0 +1,80 @@
+"""A document through the pipeline: an image is one page (ocr._pipeline.read_page); each page
+of a PDF (ocr.pdf_pages) is read as an image of its own, and the document's reading is theirs
+joined, page under page: a balance sheet on two pages is one statement.
+
+A blank page among others (a scanner's empty back side) is left out; any other page that
+cannot be read makes the document unreadable, saying which page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ocr._classify import classify_text
+from ocr._layout import Row
+from ocr._load import Source, read_bytes
+from ocr._page import Page
+from ocr._pipeline import Reading, read_page
+from ocr.errors import BlankPage, UnreadableDocument
+from ocr.pdf_pages import is_pdf, pdf_pages
+
+PAPER = 255
+
+
+def _widened(image: np.ndarray, width: int) -> np.ndarray:
+    """`image` with paper added on its right to `width`."""
+    return np.pad(image, ((0, 0), (0, width - image.shape[1])), constant_values=PAPER)
+
+
+def _images(page: Page) -> tuple[np.ndarray, np.ndarray]:
+    assert page.gray is not None and page.binary is not None  # both made by preprocess
+    return page.gray, page.binary
+
+
+def join(readings: list[Reading]) -> Reading:
+    """The pages' readings as one: their images stacked (a word's place kept, so that a weak
+    reading is read again on its own page), their rows in page order, and the kind their text
+    shows together (a title near the top of the first page decides)."""
+    if len(readings) == 1:
+        return readings[0]
+    images = [_images(r.page) for r in readings]
+    width = max(gray.shape[1] for gray, _ in images)
+    rows: list[Row] = []
+    top = 0
+    for reading, (gray, _) in zip(readings, images, strict=True):
+        rows += [Row([replace(w, top=w.top + top) for w in row.words]) for row in reading.rows]
+        top += gray.shape[0]
+    page = Page(
+        color=np.zeros((0, 0, 3), np.uint8),  # spent: the pages were read from grey
+        gray=np.vstack([_widened(gray, width) for gray, _ in images]),
+        binary=np.vstack([_widened(binary, width) for _, binary in images]),
+        glyph_height=readings[0].page.glyph_height,
+        notes={key: value for r in readings for key, value in r.page.notes.items()},
+    )
+    kind, confidence = classify_text([r.text for r in rows])
+    return Reading(kind, confidence, rows, page, sum(r.seconds for r in readings))
+
+
+def _pdf(data: bytes) -> Reading:
+    readings: list[Reading] = []
+    for number, image in enumerate(pdf_pages(data), 1):
+        try:
+            readings.append(read_page(image))
+        except BlankPage:
+            continue
+        except UnreadableDocument as exc:
+            raise type(exc)(f"page {number} of the PDF: {exc}", reason=exc.reason) from exc
+    if not readings:
+        raise BlankPage("every page of the PDF is blank: scan the printed side of the document")
+    return join(readings)
+
+
+def read(source: Source) -> Reading:
+    """Read an image as one page, a PDF page by page; raise an UnreadableDocument subclass
+    for bad input."""
+    if isinstance(source, np.ndarray):
+        return read_page(source)
+    data = read_bytes(source)
+    return _pdf(data) if is_pdf(data) else read_page(data)

@@ -1,0 +1,73 @@
+"""The pages of a PDF as images, one at a time, for the pipeline to read each as a scan.
+
+A bank's statements arrive as scanned PDFs: each page is rendered by PDFium (pypdfium2) at
+RENDER_DPI, or smaller where that would make it longer than the pipeline's working size
+(WORK_LONG_SIDE: what ocr._pipeline.limit_size shrinks any larger page to). Pages are
+rendered in colour: the pipeline's first step pales a red seal by its colour
+(ocr._steps.to_gray_without_seal). A PDF that is locked with a password, damaged, holds no
+page (PDFium opens none such) or more than MAX_PAGES is refused, saying what to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ocr._pages import MAX_PAGES
+from ocr._resolution import WORK_LONG_SIDE
+from ocr.errors import EncryptedDocument, TooManyPages, TruncatedImage
+
+RENDER_DPI = 300
+POINT = 1 / 72  # inch: PDF page sizes are in points
+
+
+def is_pdf(data: bytes) -> bool:
+    """Whether `data` is a PDF: its header, within the first KB as readers allow."""
+    return b"%PDF-" in data[:1024]
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        # PDFium's last error outlives the call that set it: a password error counts only
+        # where the file names its encryption
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD and b"/Encrypt" in data:
+            raise EncryptedDocument(
+                "the PDF is locked with a password: send it unlocked (print it to a new PDF, "
+                "or scan the paper)") from exc
+        raise TruncatedImage(
+            f"the PDF is damaged or holds no page ({exc}): upload the complete file") from exc
+    if len(pdf) > MAX_PAGES:
+        pages = len(pdf)
+        pdf.close()
+        raise TooManyPages(
+            f"the PDF holds {pages} pages, more than the {MAX_PAGES} a loan file's documents "
+            "have: send the licence and each statement as a file of its own")
+    return pdf
+
+
+def _render(pdf: pdfium.PdfDocument, index: int) -> np.ndarray:
+    try:
+        page = pdf[index]
+        long_side = max(page.get_size()) * POINT
+        dpi = min(RENDER_DPI, WORK_LONG_SIDE / long_side)
+        return page.render(scale=dpi * POINT).to_numpy()[:, :, :3]  # BGR(x): the pipeline's
+    except pdfium.PdfiumError as exc:
+        raise TruncatedImage(
+            f"page {index + 1} of the PDF is damaged ({exc}): upload the complete file"
+        ) from exc
+
+
+def pdf_pages(data: bytes) -> Iterator[np.ndarray]:
+    """Each page of the PDF `data` as a BGR image, first to last; raises an UnreadableDocument
+    subclass for a PDF that cannot be read (locked, damaged, no page, too many)."""
+    pdf = _open(data)
+    try:
+        for index in range(len(pdf)):
+            yield _render(pdf, index)
+    finally:
+        pdf.close()

@@ -1,0 +1,111 @@
+"""Scanned PDFs, made from the sample scans and rendered statements, read by the real pipeline:
+a page reads as its image does, a statement on two pages is one statement, and a PDF that
+cannot be read is refused saying why."""
+
+from __future__ import annotations
+
+import io
+import random
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+import ocr
+from ocr.corpus._fonts import FACES
+from ocr.corpus._statement_page import render_statement
+from tests.ocr.conftest import locked, pdf, sample_path
+
+LICENCE = "company1_business_license.jpg"
+FIGURES = ("cash", "current_assets", "total_assets", "current_liabilities",
+           "total_liabilities", "total_equity")
+
+
+def test_a_one_page_pdf_licence_reads_as_its_image() -> None:
+    scan = sample_path(LICENCE)
+    as_image = ocr.extract_license(scan)
+    assert as_image.credit_code_valid  # the image reads: the PDF has something to match
+    as_pdf = ocr.extract_license(pdf(Image.open(scan)))
+    assert as_pdf.model_dump(exclude={"confidence"}) == as_image.model_dump(
+        exclude={"confidence"})
+
+
+def _statement_on_two_pages() -> tuple[Image.Image, Image.Image, dict]:
+    """A ruled balance sheet cut at the rule under 资产总计: the assets and the column headers
+    on the first page, the liabilities and equity on the second, each an A4 page."""
+    sheet, labels = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                                     date(2025, 12, 31), "元", FACES[0], random.Random(3))
+    grey = np.asarray(sheet.convert("L"))
+    rules = (grey < 128).mean(axis=1) > 0.6
+    tops = [y for y in range(1, len(rules)) if rules[y] and not rules[y - 1]]
+    cut = tops[14] + 3  # the table's top, the headers' and 13 rows' rules: 资产总计 is row 13
+    first, second = Image.new("RGB", sheet.size, "white"), Image.new("RGB", sheet.size, "white")
+    first.paste(sheet.crop((0, 0, sheet.width, cut)), (0, 0))
+    second.paste(sheet.crop((0, cut, sheet.width, sheet.height)), (0, 150))
+    return first, second, labels
+
+
+def test_a_balance_sheet_on_two_pages_is_one_statement() -> None:
+    first, second, labels = _statement_on_two_pages()
+    statement = ocr.extract_statement(pdf(first, second))
+    assert {f: getattr(statement, f) for f in FIGURES} == {f: Decimal(labels[f]) for f in FIGURES}
+    assert statement.balances is True and statement.period_end == date(2025, 12, 31)
+    alone = ocr.extract_statement(pdf(first))  # the second page's rows are its own
+    assert alone.total_equity is None and "row not found" in alone.problems["total_equity"]
+
+
+def test_a_blank_back_page_is_left_out() -> None:
+    blank = Image.new("RGB", (1240, 1754), "white")
+    licence = ocr.extract_license(pdf(Image.open(sample_path(LICENCE)), blank))
+    assert licence.credit_code == "91440300HNAG2PQU4A" and licence.credit_code_valid
+    with pytest.raises(ocr.BlankPage) as err:
+        ocr.classify(pdf(blank, blank))
+    assert str(err.value).startswith("every page of the PDF is blank")
+
+
+def test_a_page_that_cannot_be_read_is_named() -> None:
+    stamp = Image.new("RGB", (300, 300), "white")  # 2 x 2 inches: 600 px at 300 dpi
+    with pytest.raises(ocr.ImageTooSmall) as err:
+        ocr.classify(pdf(Image.open(sample_path(LICENCE)), stamp))
+    assert err.value.reason == "too_small" and str(err.value).startswith(
+        "page 2 of the PDF: this image is 600×600 px")
+
+
+def test_a_pdf_locked_with_a_password_is_refused_saying_so() -> None:
+    with pytest.raises(ocr.EncryptedDocument) as err:
+        ocr.read_document(locked(pdf(Image.open(sample_path(LICENCE)))))
+    assert err.value.reason == "encrypted"
+    assert "send it unlocked (print it to a new PDF, or scan the paper)" in str(err.value)
+
+
+def _no_pages() -> bytes:
+    out = io.BytesIO()
+    pdfium.PdfDocument.new().save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("damage", ["cut short", "no pages", "garbage"])
+def test_a_damaged_pdf_or_one_of_no_page_is_refused(damage: str) -> None:
+    whole = pdf(Image.open(sample_path(LICENCE)))
+    document = {"cut short": whole[: len(whole) // 2], "no pages": _no_pages(),
+                "garbage": b"%PDF-1.7\n" + bytes(range(256)) * 8}[damage]
+    with pytest.raises(ocr.TruncatedImage) as err:
+        ocr.extract_statement(document)
+    assert err.value.reason == "truncated"
+    assert str(err.value).startswith("the PDF is damaged or holds no page")
+    assert str(err.value).endswith("upload the complete file")
+
+
+def test_a_pdf_of_more_pages_than_a_loan_file_is_refused_before_rendering() -> None:
+    many = pdfium.PdfDocument.new()
+    for _ in range(21):
+        many.new_page(595, 842)  # A4 in points
+    out = io.BytesIO()
+    many.save(out)
+    with pytest.raises(ocr.TooManyPages) as err:
+        ocr.classify(out.getvalue())
+    assert err.value.reason == "too_many_pages"
+    assert str(err.value).startswith("the PDF holds 21 pages, more than the 20")
