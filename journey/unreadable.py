@@ -18,11 +18,13 @@ WHAT_IS_WRONG = {
     "missing": "it did not reach us: please send the file itself",
     "empty": "the file arrived empty: please send it again",
     "not_an_image": "it is not a picture of a page: please send a scan or a photo of the "
-    "document (JPEG, PNG or TIFF)",
-    "pdf": "it is a PDF, and we read pictures of pages: please save or scan each page as a "
-    f"picture (JPEG or PNG, {SCAN_DPI} dpi or more) and send those",
+    "document (JPEG, PNG or TIFF), or a PDF",
     "multi_page": "it holds several pages, and we read one page per file: please send each "
     "page as a file of its own",
+    "too_many_pages": "it holds more pages than a loan file's documents: please send the "
+    "business licence and each statement as a file of its own",
+    "encrypted": "it is locked with a password: please send it without the password (print "
+    "it to a new PDF, or scan the paper)",
     "truncated": "the file arrived damaged or incomplete: please send the whole file again",
     "too_large": "it is far larger than a picture of a page can be: please "
     f"{SCAN_OR_PHOTO}",

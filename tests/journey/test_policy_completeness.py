@@ -356,10 +356,14 @@ def test_normalise_name(a: str, b: str) -> None:
      "of 250000000 pixels, could be decompression bomb DOS attack.): send a scan",
      "it is far larger than a picture of a page can be: please scan the page at 200 dpi or "
      "more, or photograph the whole page so that it fills the picture"),
-    ("pdf: the document is a PDF, and pages are read from images (no PDF renderer is "
-     "installed): export or scan each page",
-     "it is a PDF, and we read pictures of pages: please save or scan each page as a picture "
-     "(JPEG or PNG, 200 dpi or more) and send those"),
+    ("encrypted: the PDF is locked with a password: send it unlocked (print it to a new PDF, "
+     "or scan the paper)",
+     "it is locked with a password: please send it without the password (print it to a new "
+     "PDF, or scan the paper)"),
+    ("too_many_pages: the PDF holds 31 pages, more than the 20 a loan file's documents have: "
+     "send the licence and each statement as a file of its own",
+     "it holds more pages than a loan file's documents: please send the business licence and "
+     "each statement as a file of its own"),
     ("kind: not a licence or a financial statement",
      "it is not a business licence, a balance sheet or an income statement: please send the "
      "right document"),

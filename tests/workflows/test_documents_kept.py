@@ -119,18 +119,21 @@ async def test_unreadable_leftovers_do_not_block_a_file_complete_without_them(
     misread = docs.add("licence-misread", status=ReadStatus.READ,
                        kind=DocumentKind.BUSINESS_LICENSE,
                        license=licence.license.model_copy(update={"name": "名称不清"}))
-    pdf = docs.add("licence-pdf", status=ReadStatus.UNREADABLE, reason="pdf: a PDF file")
-    app = app.model_copy(update={"documents": [misread, pdf, *app.documents[1:]]})
+    small = docs.add("licence-small", status=ReadStatus.UNREADABLE,
+                     reason="too_small: this image is 600×850 px")
+    app = app.model_copy(update={"documents": [misread, small, *app.documents[1:]]})
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
-        assert f"We could not read {pdf.filename}: it is a PDF" in asked.waiting_for[0]
-        # the page as a picture, under another name: the file is complete without the PDF
+        assert (f"We could not read {small.filename}: the picture is too small"
+                in asked.waiting_for[0])
+        # the page scanned again larger, under another name: the file is complete without
+        # the small scan
         await handle.execute_update(LoanJourneyWorkflow.add_documents,
                                     AddDocuments(actor=customer(app), documents=[licence.ref]))
         done = await until_stage(handle, Stage.RISK_REVIEW)
         assert done.completeness is not None and done.completeness.complete
-        assert done.completeness.not_needed == {pdf.sha256: (
-            f"{pdf.filename} sent unreadable, not needed: the file is complete without it")}
+        assert done.completeness.not_needed == {small.sha256: (
+            f"{small.filename} sent unreadable, not needed: the file is complete without it")}
 
 
 DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo"
