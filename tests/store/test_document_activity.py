@@ -1,6 +1,7 @@
 """The read activity never fails a journey over a document: one named but never stored is
 read as missing, a scan too small to read as unreadable (the customer is asked for either);
-a store that is not mounted is retried. A multi-page TIFF is stored page by page."""
+a store that is not mounted is retried. A multi-page TIFF is stored page by page; a PDF is
+stored whole and read as one document."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from starter import applications
 from starter.errors import BadInput
 from store import blobs
 from store.documents import readings_for
-from tests.ocr.conftest import SAMPLES, shrunk
+from tests.ocr.conftest import SAMPLES, pdf, shrunk
 
 GHOST = DocumentRef(sha256="0" * 64, filename="ghost.jpg", size=10)
 
@@ -85,6 +86,24 @@ def test_every_page_of_a_multi_page_tiff_is_stored_and_read_as_the_document_it_i
                                         ReadDocumentInput(workflow_id="loan-X", ref=whole))
     assert refused.status is ReadStatus.UNREADABLE and refused.reason is not None
     assert refused.reason.startswith("multi_page: the file holds 2 pages")
+
+
+def test_a_pdf_is_stored_whole_and_read_as_one_document(tmp_path: Path) -> None:
+    """A scanned licence with its blank back side, really OCR'd: one document, not a page
+    each as a TIFF's are, read as the licence, and its reading recorded."""
+    settings = Settings(data_dir=tmp_path)
+    scan = tmp_path / "licence.pdf"
+    scan.write_bytes(pdf(Image.open(SAMPLES / "company1_business_license.jpg"),
+                         Image.new("RGB", (1240, 1754), "white")))
+    [ref] = applications.store_documents(settings, [scan])
+    assert ref.filename == "licence.pdf" and blobs.get(settings.documents_dir, ref.sha256) == (
+        scan.read_bytes())
+    reading = ActivityEnvironment().run(DocumentActivities(settings).read_document,
+                                        ReadDocumentInput(workflow_id="loan-X", ref=ref))
+    assert (reading.status, reading.kind) == (ReadStatus.READ, DocumentKind.BUSINESS_LICENSE)
+    assert reading.license is not None and reading.license.credit_code == "91440300HNAG2PQU4A"
+    assert [(r.status, r.kind) for r in readings_for(settings.db_url, "loan-X")] == [
+        (ReadStatus.READ, DocumentKind.BUSINESS_LICENSE)]
 
 
 def test_a_tiff_of_more_pages_than_a_loan_file_is_refused_before_anything_is_stored(
