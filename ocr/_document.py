@@ -61,7 +61,7 @@ def _pdf(data: bytes) -> Reading:
     readings: list[Reading] = []
     for number, image in enumerate(pdf_pages(data), 1):
         try:
-            readings.append(read_page(image))
+            readings.append(read_page(image, readings[0].kind if readings else None))
         except BlankPage:
             continue
         except UnreadableDocument as exc:

@@ -116,16 +116,21 @@ def _upright(page: Page) -> tuple[list[Box], list[Word], DocumentKind]:
     return boxes[n:], head, kind
 
 
-def read_page(source: Source) -> Reading:
-    """Run the pipeline on one page; raise an UnreadableDocument subclass for bad input."""
+def read_page(source: Source, continues: DocumentKind | None = None) -> Reading:
+    """Run the pipeline on one page; raise an UnreadableDocument subclass for bad input.
+    `continues`: the kind of the document whose later page this is (a PDF's): a page whose
+    head names no kind is read as that one, as it stands, not turned about to find a title a
+    later page does not print."""
     started = time.perf_counter()
     page = preprocess(Page(limit_size(refuse_low_resolution(load_image(source)))))
     rest, head, kind = _upright(page)
+    if kind is DocumentKind.UNKNOWN and continues is not None:
+        kind = continues
     words = head + _read(page, rest, kind, _latin(head))
     rows = group_rows(words)
     kind, conf = classify_text([r.text for r in rows])
-    if kind is DocumentKind.UNKNOWN:  # nothing sensible either way up: try the other turns
-        for degrees in (90, 180, 270):
+    if kind is DocumentKind.UNKNOWN and continues is None:  # nothing sensible either way up:
+        for degrees in (90, 180, 270):  # try the other turns
             _turn(page, degrees)
             turned = group_rows(_read(page, _segments(page)))
             kind, conf = classify_text([r.text for r in turned])
