@@ -9,7 +9,10 @@ from datetime import timedelta
 from temporalio.common import RetryPolicy
 
 QUICK = timedelta(seconds=30)  # a database write, a policy file, a pure rule
-OCR_TIMEOUT = timedelta(minutes=2)  # one document through the OCR pipeline
+# One document through the OCR pipeline: a scanned PDF's pages are read one after another, up to
+# 20 (ocr._pages.MAX_PAGES) at 2-8 s each on a reader shared by other reads; a read past this is
+# retried until it succeeds, so a PDF that could never fit would hold its journey for ever
+OCR_TIMEOUT = timedelta(minutes=10)
 # A read heartbeats while it runs (activities/heartbeat.py): a reader that dies mid-read
 # costs its document this long before another reader takes it, not OCR_TIMEOUT.
 OCR_HEARTBEAT = timedelta(seconds=10)

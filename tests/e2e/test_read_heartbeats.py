@@ -2,7 +2,7 @@
 (workflows/reading.py), on the real dev server: a read that runs longer than the timeout but
 is alive is not cut short, and a read whose reader is killed mid-read is taken by another
 reader once the heartbeat timeout has passed, not after the read's whole start-to-close
-timeout (OCR_TIMEOUT, two minutes)."""
+timeout (OCR_TIMEOUT, ten minutes)."""
 
 from __future__ import annotations
 
