@@ -99,6 +99,15 @@ def test_a_damaged_pdf_or_one_of_no_page_is_refused(damage: str) -> None:
     assert str(err.value).endswith("upload the complete file")
 
 
+def test_a_page_that_will_not_open_makes_the_pdf_damaged() -> None:
+    blank = Image.new("RGB", (1240, 1754), "white")
+    document = pdf(blank, blank).replace(b"/Count 2", b"/Count 3", 1)  # a third page, lost
+    with pytest.raises(ocr.TruncatedImage) as err:
+        ocr.classify(document)
+    assert str(err.value).startswith("page 3 of the PDF is damaged")
+    assert str(err.value).endswith("upload the complete file")
+
+
 def test_a_pdf_of_more_pages_than_a_loan_file_is_refused_before_rendering() -> None:
     many = pdfium.PdfDocument.new()
     for _ in range(21):
