@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import fnmatch
+import json
+import shutil
 import subprocess
 import tomllib
+from pathlib import Path
 
 from deploy_files import DOCKERFILE, DOCKERIGNORE, ROOT, find_tool, require
 
@@ -21,20 +23,38 @@ def _args(instruction: str) -> list[str]:
     return [args for name, args in _instructions() if name == instruction]
 
 
-def _ignored(path: str) -> bool:
-    patterns = [
-        line.strip()
-        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    parts = path.split("/")
-    heads = ["/".join(parts[: i + 1]) for i in range(len(parts))]  # a dir hides its files
-    tails = ["/".join(parts[i:]) for i in range(len(parts))]  # `**/` matches at any depth
-    return any(
-        fnmatch.fnmatch(candidate, pattern.removeprefix("**/"))
-        for pattern in patterns
-        for candidate in (tails if pattern.startswith("**/") else heads)
-    )
+# docker-py's own .dockerignore reading and matching, as `docker-compose build` (1.29, on
+# Debian's python3-docker) sends the build context: Docker's rules, not fnmatch's.
+_CONTEXT_SENT = """
+import json, os, sys
+from docker.utils.build import exclude_paths
+root = sys.argv[1]
+with open(os.path.join(root, ".dockerignore")) as f:
+    lines = [line.strip() for line in f.read().splitlines()]
+patterns = [line for line in lines if line and not line.startswith("#")]
+print(json.dumps(sorted(exclude_paths(root, patterns))))
+"""
+
+
+def _context_keeps(paths: list[str], tmp_path: Path) -> set[str]:
+    """Which of `paths` (made as empty files under a copy of the context's .dockerignore)
+    docker-compose puts in the build context."""
+    compose = find_tool("docker-compose")
+    require(compose is not None, "docker-compose not on PATH: apt-get install docker-compose")
+    assert compose is not None
+    shebang = Path(compose).read_bytes().split(b"\n", 1)[0].decode(errors="replace")
+    python = shebang.removeprefix("#!").strip()
+    require(shebang.startswith("#!") and "python" in python,
+            f"{compose} is not docker-compose 1.29 on python: apt-get install docker-compose")
+    for path in paths:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).touch()
+    shutil.copy(DOCKERIGNORE, tmp_path / ".dockerignore")
+    # -I: the repository's docker/ folder must not shadow the docker package
+    done = subprocess.run([python, "-I", "-c", _CONTEXT_SENT, str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    require(done.returncode == 0, f"docker-py not importable: {done.stderr[-300:]}")
+    return set(json.loads(done.stdout)) & set(paths)
 
 
 def test_base_image_is_python_3_11_slim_bookworm() -> None:
@@ -68,15 +88,30 @@ def test_default_command_is_the_worker() -> None:
     assert _args("CMD")[-1] in ('["python", "worker.py"]', '["loan-journey", "worker"]')
 
 
-def test_build_context_keeps_what_the_package_needs_and_drops_the_rest() -> None:
+def test_build_context_keeps_what_the_package_needs_and_drops_the_rest(
+    tmp_path: Path,
+) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = project["tool"]["setuptools"]
     needed = ["pyproject.toml"]
     needed += [f"{module}.py" for module in setuptools.get("py-modules", [])]
-    needed += [pattern.rstrip("*") for pattern in setuptools["packages"]["find"]["include"]]
-    assert [path for path in needed if _ignored(path)] == []
-    for heavy in (".git", ".venv/bin", ".data", "tests", "journey/__pycache__/x.pyc"):
-        assert _ignored(heavy), heavy
+    needed += [pattern.rstrip("*") + "/__init__.py"
+               for pattern in setuptools["packages"]["find"]["include"]]
+    heavy = [".git/config", ".venv/bin/python", ".data/journey.db", "tests/conftest.py",
+             "journey/__pycache__/x.pyc", "bench/RESULTS.md"]
+    assert _context_keeps(needed + heavy, tmp_path) == set(needed)
+
+
+def test_build_context_leaves_out_secrets_and_what_runs_leave_behind(tmp_path: Path) -> None:
+    """The Dockerfile copies the whole context: keys, certificates and .env files at any depth,
+    and a run's output, stay on the host."""
+    secrets = [".env", ".env.production", "starter/.env", "client.pem", "tls/client.pem",
+               "journey/tls/server.key", "certs/ca.crt", "store/bank.p12", "id_rsa",
+               "keys/id_rsa.pub", "out/report.html", "journey-map.html", "reports/journey-map.html",
+               ".data/documents/x.png", ".venv/lib/site.py", ".pytest_cache/v/x",
+               ".ruff_cache/x", ".mypy_cache/x", ".hypothesis/examples/x", "ocr/__pycache__/y.pyc"]
+    kept = "starter/environment.py"  # a name near the patterns, which stays
+    assert _context_keeps([*secrets, kept], tmp_path) == {kept}
 
 
 def test_shell_scripts_pass_shellcheck() -> None:
