@@ -1,5 +1,6 @@
-"""The deploy files as data: docker-compose.yml with its `${VAR:-default}`s resolved, and
-the metric names the Prometheus alerts read."""
+"""The deploy files as data: docker-compose.yml with its `${VAR:-default}`s resolved and its
+required secrets (`${VAR:?message}`) from the tests' env file, and the metric names the
+Prometheus alerts read."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+# the secrets the compose file requires, as an operator's .env sets them
+TEST_ENV_FILE = ROOT / "tests/deploy/compose.env"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 PROMETHEUS_CONFIG = ROOT / "docker/prometheus/prometheus.yml"
@@ -26,7 +29,7 @@ PROCESSES = {"worker": "journeys", "reader": "documents"}
 # Debian's docker-compose (1.29) ships the compose specification's JSON schema
 SCHEMA_CANDIDATES = (Path("/usr/lib/python3/dist-packages/compose/config/compose_spec.json"),)
 
-_VARIABLE = re.compile(r"\$\$|\$\{(\w+)(?::?-([^}]*))?\}")
+_VARIABLE = re.compile(r"\$\$|\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
 
 def load_raw() -> dict[str, Any]:
@@ -35,10 +38,25 @@ def load_raw() -> dict[str, Any]:
     return data
 
 
+def env_file_values() -> dict[str, str]:
+    lines = TEST_ENV_FILE.read_text(encoding="utf-8").splitlines()
+    pairs = [line.split("=", 1) for line in lines if line and not line.startswith("#")]
+    return {key: value for key, value in pairs}
+
+
+def _resolve(match: re.Match[str]) -> str:
+    if match[0] == "$$":
+        return "$"
+    if match[2] and match[2].endswith("?"):
+        return env_file_values()[match[1]]  # required: a KeyError names one the env file lacks
+    return match[3] or ""
+
+
 def interpolate(value: Any) -> Any:
-    """Resolves variables with their defaults, as compose does with an empty environment."""
+    """Resolves variables as compose does with only the tests' env file: their defaults, and
+    the required ones from that file."""
     if isinstance(value, str):
-        return _VARIABLE.sub(lambda m: "$" if m[0] == "$$" else (m[2] or ""), value)
+        return _VARIABLE.sub(_resolve, value)
     if isinstance(value, dict):
         return {key: interpolate(item) for key, item in value.items()}
     if isinstance(value, list):

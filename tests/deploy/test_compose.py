@@ -16,7 +16,9 @@ from deploy_files import (
     PROCESSES,
     ROOT,
     SCHEMA_CANDIDATES,
+    TEST_ENV_FILE,
     clean_env,
+    env_file_values,
     environment,
     find_tool,
     load_raw,
@@ -40,15 +42,40 @@ def _errors(document: dict[str, Any]) -> list[str]:
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
 
 
-def _run_config(command: list[str], compose_file: Path) -> subprocess.CompletedProcess[str]:
+def _run_config(
+    command: list[str], compose_file: Path, env_file: Path = TEST_ENV_FILE
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*command, "-f", str(compose_file), "config", "-q"],
+        [*command, "--env-file", str(env_file), "-f", str(compose_file), "config", "-q"],
         cwd=ROOT,
         env=clean_env(),
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def _copy(tmp_path: Path) -> Path:
+    """The compose file alone in a folder: no .env a developer keeps beside the real one."""
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(COMPOSE_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def _refuses_without_each_secret(command: list[str], tmp_path: Path) -> None:
+    """No weak default for a secret: without it in the env file, config fails and says
+    where to set it."""
+    compose_file = _copy(tmp_path)
+    secrets = env_file_values()
+    assert len(secrets) == 4
+    for name in secrets:
+        env_file = tmp_path / f"without-{name}.env"
+        env_file.write_text("".join(f"{key}={value}\n" for key, value in secrets.items()
+                                    if key != name), encoding="utf-8")
+        refused = _run_config(command, compose_file, env_file)
+        assert refused.returncode != 0, name
+        assert f": set {name} in .env beside docker-compose.yml" in refused.stderr, refused.stderr
+    assert _run_config(command, compose_file).returncode == 0
 
 
 def _broken_copy(tmp_path: Path) -> Path:
@@ -83,6 +110,13 @@ def test_docker_compose_1_29_accepts_the_file(tmp_path: Path) -> None:
     assert _run_config([tool], _broken_copy(tmp_path)).returncode != 0
 
 
+def test_docker_compose_1_29_refuses_to_run_without_each_secret(tmp_path: Path) -> None:
+    tool = find_tool("docker-compose")
+    require(tool is not None, "docker-compose not on PATH: apt-get install docker-compose")
+    assert tool is not None
+    _refuses_without_each_secret([tool], tmp_path)
+
+
 def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -94,7 +128,7 @@ def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
     assert tool is not None
     password = "p@ss/w:rd%41#?&'x"
     done = subprocess.run(
-        [tool, "-f", str(COMPOSE_FILE), "config"], cwd=ROOT,
+        [tool, "--env-file", str(TEST_ENV_FILE), "-f", str(COMPOSE_FILE), "config"], cwd=ROOT,
         env=clean_env() | {"JOURNEY_DB_PASSWORD": password},
         capture_output=True, text=True, timeout=60,
     )
@@ -130,3 +164,10 @@ def test_docker_compose_v2_accepts_the_file(tmp_path: Path) -> None:
     ok = _run_config(command, COMPOSE_FILE)
     assert ok.returncode == 0, ok.stderr
     assert _run_config(command, _broken_copy(tmp_path)).returncode != 0
+
+
+def test_docker_compose_v2_refuses_to_run_without_each_secret(tmp_path: Path) -> None:
+    command = _compose_v2()
+    if command is None:
+        pytest.skip("compose v2 not found: sh docker/ci/install-compose-v2.sh .venv/bin")
+    _refuses_without_each_secret(command, tmp_path)

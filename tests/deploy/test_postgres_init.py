@@ -18,7 +18,10 @@ import pytest
 from deploy_files import ROOT, clean_env
 
 INIT_DIR = ROOT / "docker/postgres-init"
-SUPERUSER = "temporal"
+SUPERUSER = "postgres"  # POSTGRES_USER in docker-compose.yml: the init scripts' only user
+# the roles' passwords as compose passes them; the socket trusts every role, so only
+# test_the_migrate_job_logs_in_with_a_password_a_url_would_break checks one
+ROLES = {"JOURNEY_DB_PASSWORD": "journey-secret", "TEMPORAL_DB_PASSWORD": "temporal-secret"}
 
 
 def _pg_bin(name: str) -> str | None:
@@ -57,8 +60,8 @@ def socket_dir() -> Iterator[Path]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _psql(sock: Path, user: str, database: str, sql: str) -> str:
-    done = subprocess.run(
+def _run_psql(sock: Path, user: str, database: str, sql: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         ["psql", "-h", str(sock), "-U", user, "-d", database, "-tAX", "-v", "ON_ERROR_STOP=1"],
         input=sql,
         env=clean_env(),
@@ -66,18 +69,34 @@ def _psql(sock: Path, user: str, database: str, sql: str) -> str:
         text=True,
         timeout=30,
     )
+
+
+def _psql(sock: Path, user: str, database: str, sql: str) -> str:
+    done = _run_psql(sock, user, database, sql)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
-def test_init_script_creates_the_journey_database_and_its_owner(socket_dir: Path) -> None:
-    env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir)}
+def _refused(sock: Path, user: str, database: str, sql: str) -> str:
+    done = _run_psql(sock, user, database, sql)
+    assert done.returncode != 0, done.stdout
+    return done.stderr
+
+
+@pytest.fixture(scope="module")
+def initialised(socket_dir: Path) -> Path:
+    """The init scripts run as the postgres image runs them, with compose's variables."""
+    env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir)} | ROLES
     for script in sorted(INIT_DIR.glob("*.sh")):
         done = subprocess.run(
             ["sh", str(script)], env=env, capture_output=True, text=True, timeout=60
         )
         assert done.returncode == 0, done.stderr
+    return socket_dir
 
+
+def test_init_script_creates_the_journey_database_and_its_owner(initialised: Path) -> None:
+    socket_dir = initialised
     owner = _psql(
         socket_dir,
         SUPERUSER,
@@ -95,6 +114,30 @@ def test_init_script_creates_the_journey_database_and_its_owner(socket_dir: Path
     assert created.endswith("loan_journey@loan_journey")
 
 
+def test_temporals_role_creates_its_databases_and_cannot_reach_the_journeys(
+    initialised: Path,
+) -> None:
+    """Temporal's role does what the `temporal-schema` job does (temporal-sql-tool `create`,
+    then the visibility schema's `CREATE EXTENSION btree_gin`) as neither superuser nor
+    owner of any role; it cannot connect to the journey's audit store, nor the journey's
+    role read Temporal's tables."""
+    sock = initialised
+    rights = _psql(sock, SUPERUSER, "postgres",
+                   "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles "
+                   "WHERE rolname = 'temporal'")
+    assert rights == "f|t|f"
+    _psql(sock, "temporal", "postgres", "CREATE DATABASE temporal_visibility")
+    _psql(sock, "temporal", "temporal_visibility",
+          "CREATE EXTENSION btree_gin; CREATE TABLE executions_visibility (id int)")
+
+    denied = _refused(sock, "temporal", "loan_journey", "SELECT 1")
+    assert 'permission denied for database "loan_journey"' in denied
+    denied = _refused(sock, "loan_journey", "temporal_visibility",
+                      "SELECT * FROM executions_visibility")
+    assert "permission denied for table executions_visibility" in denied
+    _refused(sock, "temporal", "postgres", "CREATE ROLE intruder SUPERUSER")
+
+
 # every character a URL reserves, as an operator may well choose them
 AWKWARD_PASSWORD = "p@ss/w:rd%41#?&'x"
 
@@ -106,7 +149,9 @@ def test_the_migrate_job_logs_in_with_a_password_a_url_would_break(socket_dir: P
     role = "journey_awkward"
     env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir),
                          "JOURNEY_DB_NAME": role, "JOURNEY_DB_USER": role,
-                         "JOURNEY_DB_PASSWORD": AWKWARD_PASSWORD}
+                         "JOURNEY_DB_PASSWORD": AWKWARD_PASSWORD,
+                         "TEMPORAL_DB_USER": "temporal_awkward",
+                         "TEMPORAL_DB_PASSWORD": AWKWARD_PASSWORD}
     for script in sorted(INIT_DIR.glob("*.sh")):
         done = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True,
                               timeout=60)
