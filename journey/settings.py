@@ -65,10 +65,12 @@ class Settings(BaseSettings):
             raise ValueError("give host:port, the port from 1 to 65535 (e.g. 127.0.0.1:7233)")
         return v
 
-    @field_validator("archive_key", mode="before")
+    @field_validator("temporal_api_key", "codec_keys", "policy_file", "archive_key",
+                     mode="before")
     @classmethod
     def _unset_when_empty(cls, v: object) -> object:
-        return None if v == "" else v  # compose passes an unset variable as ""
+        # docker-compose.yml passes an unset variable as "": no key, not Path(".")
+        return None if v == "" else v
 
     @property
     def archive_seal_key(self) -> bytes | None:

@@ -117,30 +117,78 @@ def test_docker_compose_1_29_refuses_to_run_without_each_secret(tmp_path: Path) 
     _refuses_without_each_secret([tool], tmp_path)
 
 
+def _rendered(given: dict[str, str]) -> dict[str, Any]:
+    """The services as `docker-compose config` renders them with the tests' env file and
+    `given` set in the shell."""
+    tool = find_tool("docker-compose")
+    require(tool is not None, "docker-compose not on PATH: apt-get install docker-compose")
+    assert tool is not None
+    done = subprocess.run(
+        [tool, "--env-file", str(TEST_ENV_FILE), "-f", str(COMPOSE_FILE), "config"], cwd=ROOT,
+        env=clean_env() | given, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return yaml.safe_load(done.stdout)["services"]
+
+
+JOURNEY_CONTAINERS = ("migrate", "archive-schedule", *PROCESSES)
+
+
+def _settings_of(service: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for key, value in environment(service).items():
+        monkeypatch.setenv(key, value)
+    return Settings()
+
+
 def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """JOURNEY_DB_PASSWORD as `docker-compose config` renders it: PostgreSQL's init script
     and every journey process get it as typed, and their settings put it in the URL
     escaped (tests/deploy/test_postgres_init.py logs in with such a one)."""
-    tool = find_tool("docker-compose")
-    require(tool is not None, "docker-compose not on PATH: apt-get install docker-compose")
-    assert tool is not None
     password = "p@ss/w:rd%41#?&'x"
-    done = subprocess.run(
-        [tool, "--env-file", str(TEST_ENV_FILE), "-f", str(COMPOSE_FILE), "config"], cwd=ROOT,
-        env=clean_env() | {"JOURNEY_DB_PASSWORD": password},
-        capture_output=True, text=True, timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    rendered = yaml.safe_load(done.stdout)["services"]
+    rendered = _rendered({"JOURNEY_DB_PASSWORD": password})
     assert environment(rendered["postgresql"])["JOURNEY_DB_PASSWORD"] == password
-    for name in ("migrate", "archive-schedule", *PROCESSES):
-        for key, value in environment(rendered[name]).items():
-            monkeypatch.setenv(key, value)
-        url = make_url(Settings().db_url)
+    for name in JOURNEY_CONTAINERS:
+        url = make_url(_settings_of(rendered[name], monkeypatch).db_url)
         assert (url.username, url.password, url.host, url.port, url.database) == (
             "loan_journey", password, "postgresql", 5432, "loan_journey"), name
+
+
+def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each journey container gets every setting but the embedded server's UI port; unset,
+    each is its default (not an empty key, nor the policy file "."); set in .env or the
+    shell, it reaches the settings, and the policy file is in the read-only policy mount."""
+    names = {f"LOAN_JOURNEY_{name.upper()}" for name in Settings.model_fields}
+    defaults = _rendered({})
+    for name in JOURNEY_CONTAINERS:
+        missing = names - set(environment(defaults[name])) - {"LOAN_JOURNEY_WORKER_ROLE"}
+        assert missing == {"LOAN_JOURNEY_UI_PORT"}, name
+        settings = _settings_of(defaults[name], monkeypatch)
+        assert (settings.temporal_address, settings.temporal_api_key, settings.temporal_tls,
+                settings.codec_keys, settings.policy_file, settings.workflow_cache) == (
+            "temporal:7233", None, False, None, None, 1000), name
+
+    codec_keys = "k1:" + "A" * 43 + "="
+    given = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": "journeys.bank.tmprl.cloud:7233",
+             "TEMPORAL_NAMESPACE": "journeys.bank", "LOAN_JOURNEY_TEMPORAL_API_KEY": "key-1",
+             "LOAN_JOURNEY_TEMPORAL_TLS": "true", "LOAN_JOURNEY_CODEC_KEYS": codec_keys,
+             "LOAN_JOURNEY_POLICY_DIR": "/srv/bank-policy",
+             "LOAN_JOURNEY_POLICY_FILE": "/etc/loan-journey/policy/bank.json",
+             "LOAN_JOURNEY_WORKFLOW_CACHE": "0"}
+    rendered = _rendered(given)
+    for name in JOURNEY_CONTAINERS:
+        settings = _settings_of(rendered[name], monkeypatch)
+        assert (settings.temporal_address, settings.temporal_namespace,
+                settings.temporal_api_key, settings.temporal_tls, settings.codec_keys,
+                settings.workflow_cache) == (
+            "journeys.bank.tmprl.cloud:7233", "journeys.bank", "key-1", True, codec_keys, 0), name
+        assert settings.policy_file is not None
+        mounts = [volume.split(":") for volume in rendered[name]["volumes"]]  # 1.29: short
+        assert [m for m in mounts if m[1] == str(settings.policy_file.parent)] == [
+            ["/srv/bank-policy", "/etc/loan-journey/policy", "ro"]], name
 
 
 def _compose_v2() -> list[str] | None:
