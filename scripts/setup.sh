@@ -29,9 +29,10 @@ PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=.venv/.installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[test,postgres]'
+  # the runtime dependencies at the image's versions (constraints.txt), the tools unpinned
+  .venv/bin/pip install -q -c constraints.txt -e '.[test,postgres,embedded]'
   touch "$stamp"
 fi
 sh docker/ci/install-compose-v2.sh .venv/bin .venv/bin/python >/dev/null

