@@ -3,12 +3,13 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from typing import Any
 
 import pytest
-from deploy_files import PROCESSES, ROOT, environment, services
+from deploy_files import DOCKERFILE, PROCESSES, ROOT, environment, services
 from sqlalchemy.engine import make_url
 
 from journey.settings import Settings
@@ -97,6 +98,20 @@ def test_docker_waits_for_the_worker_longer_than_it_waits_for_its_activities() -
         assert "".join(n + u for n, u in parts) == period, period
         seconds = sum(float(n) * units[u] for n, u in parts)
         assert seconds >= SHUTDOWN_GRACE.total_seconds() + 10, (name, period)
+
+
+def test_no_container_of_this_image_gets_an_anonymous_volume() -> None:
+    """The image declares VOLUME /data: a container mounting nothing there gets a new
+    anonymous volume each time it is created (the jobs did); each mounts journey-data."""
+    found = re.search(r"^VOLUME\s+(.+)$", DOCKERFILE.read_text(encoding="utf-8"), re.M)
+    assert found is not None
+    declared = json.loads(found[1])
+    built = {name: service for name, service in services().items() if "build" in service}
+    assert {"migrate", "archive-schedule", *PROCESSES} <= set(built)
+    for name, service in built.items():
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in service.get("volumes", [])}
+        assert {path: mounts.get(path) for path in declared} == dict.fromkeys(
+            declared, "journey-data"), name
 
 
 def test_migrate_runs_the_journey_migrations_with_the_worker_image() -> None:

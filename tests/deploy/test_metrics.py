@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from deploy_files import PROCESSES, clean_env, environment, services
 from deploy_fixture_workflow import MetricsPing, ping
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.parser import text_string_to_metric_families
@@ -165,3 +167,23 @@ async def test_sdk_runtime_serves_temporal_metrics_after_a_workflow_run() -> Non
         if line.startswith("temporal_workflow_completed{") and f'task_queue="{task_queue}"' in line
     ]
     assert completed == ["1"], text[:2000]
+
+
+def test_the_stacks_healthcheck_passes_while_the_sdk_metrics_are_served() -> None:
+    """docker-compose.yml's healthcheck of the workers and readers, run as the image runs it
+    (python with the container's environment): unhealthy until the SDK serves its metrics on
+    the metrics port, as worker.py has it do, healthy after."""
+    checks = {name: services()[name]["healthcheck"]["test"] for name in PROCESSES}
+    check = checks.pop("worker")
+    assert check[:2] == ["CMD", "python"] and set(map(tuple, checks.values())) == {tuple(check)}
+    port = free_port()
+    env = environment(services()["worker"]) | {"LOAN_JOURNEY_METRICS_PORT": str(port)}
+
+    def healthy() -> bool:
+        done = subprocess.run([sys.executable, *check[2:]], env=clean_env() | env,
+                              capture_output=True, timeout=30)
+        return done.returncode == 0
+
+    assert not healthy()
+    _serving = metrics.runtime_with_prometheus(port, host="127.0.0.1")  # served while it lives
+    assert healthy()
