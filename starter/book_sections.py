@@ -9,8 +9,10 @@ from decimal import Decimal
 from rich.markup import escape
 from rich.table import Table
 
+from journey.policy.calendar import moment_at
 from journey.repayment import money
 from journey.undrawn_commitments import CommitmentLine, commitments_total
+from starter.bank_clock import bank_offset
 from starter.listings_view import money_or_dash
 from starter.money_received import MoneyReceived
 from starter.pending_return import ReceivedMoney
@@ -51,7 +53,8 @@ def _counted(amount: Decimal | None, lent: bool) -> str:
 
 def unbooked_table(received: list[ReceivedMoney]) -> Table:
     """Money received, refused at delivery and neither booked nor returned yet, oldest first,
-    with its total: what operations must book under its reference or return."""
+    with its total: what operations must book under its reference or return; received when,
+    on the bank's clock."""
     total = sum((m.amount for m in received), Decimal(0))
     caption = ("book each under its reference as the loan takes it (`repay`), or return it "
                "to the payer (`loan-journey pending return N`)" if received
@@ -64,7 +67,7 @@ def unbooked_table(received: list[ReceivedMoney]) -> Table:
         table.add_column(name)
     for m in received:
         table.add_row(m.workflow_id, money(m.amount), escape(m.reference), str(m.paid_on),
-                      f"{m.typed_at:%Y-%m-%d %H:%M} UTC", escape(m.typed_by),
+                      moment_at(m.typed_at, bank_offset()), escape(m.typed_by),
                       str(m.instruction))
     return table
 

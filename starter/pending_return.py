@@ -19,7 +19,7 @@ from journey.decisions import Repayment
 from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
-from starter.bank_clock import noted
+from starter.bank_clock import noted, when
 from starter.errors import BadInput, NotFound, Refused
 from starter.pinned_policy import attempt, authorized
 from starter.records import key_needed
@@ -134,24 +134,26 @@ def status_json(s: JourneyStatus, settings: Settings) -> dict[str, Any]:
     return data
 
 
-def not_booked(settings: Settings, workflow_id: str) -> list[str]:
-    """The money received for journey `workflow_id` and not booked, one line each: how much,
-    under which reference, paid and typed when, refused since when, and the way out."""
+def not_booked(settings: Settings, s: JourneyStatus) -> list[str]:
+    """The money received for journey `s` and not booked, one line each: how much, under
+    which reference, paid and typed when, refused since when (on the bank's clock, `when`),
+    and the way out."""
     return [
         f"money received and not booked: {money(m.amount)} under {m.reference}, paid "
-        f"{m.paid_on}, typed by {m.typed_by} at {m.typed_at:%Y-%m-%d %H:%M} UTC, refused at "
-        f"delivery {m.refused_at:%Y-%m-%d %H:%M} UTC (pending instruction "
-        f"{m.instruction}): book it under its reference as the loan takes it, or return it "
-        f"to the payer and record that (`loan-journey pending return {m.instruction}`)"
-        for m in received_money(settings, Delivery.UNBOOKED, workflow_id)]
+        f"{m.paid_on}, typed by {m.typed_by} at {when(s, m.typed_at)}, refused at delivery "
+        f"{when(s, m.refused_at)} (pending instruction {m.instruction}): book it under its "
+        "reference as the loan takes it, or return it to the payer and record that "
+        f"(`loan-journey pending return {m.instruction}`)"
+        for m in received_money(settings, Delivery.UNBOOKED, s.workflow_id)]
 
 
-def returned_to_payer(settings: Settings, workflow_id: str) -> list[str]:
-    """The money received for journey `workflow_id` and returned to its payer, one line
-    each, with who recorded it, when, why and under which payment."""
+def returned_to_payer(settings: Settings, s: JourneyStatus) -> list[str]:
+    """The money received for journey `s` and returned to its payer, one line each, with who
+    recorded it, when (on the bank's clock: `noted`, as the return's text says it in UTC),
+    why and under which payment."""
     return [f"money received and returned: {money(m.amount)} under {m.reference} (pending "
-            f"instruction {m.instruction}), {m.returned}"
-            for m in received_money(settings, Delivery.RETURNED, workflow_id)]
+            f"instruction {m.instruction}), {noted(s, m.returned)}"
+            for m in received_money(settings, Delivery.RETURNED, s.workflow_id)]
 
 
 def said(settings: Settings, kept: list[Instruction]) -> dict[int | None, str]:

@@ -26,6 +26,7 @@ from journey.repayment import CENT, money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import operations, pinned_policy, work_lists
+from starter.bank_clock import when
 from starter.errors import BadInput, Ended, NotFound, Refused
 from starter.records import key_needed
 from store import sealed_records
@@ -89,7 +90,7 @@ def credit_refunded(settings: Settings, workflow_id: str) -> Decimal:
 
 def owed_said(settings: Settings, s: JourneyStatus, today: date) -> list[str]:
     """For `status`: journey `s`'s money owed back, a line per payment that overpaid and per
-    refund of it, with what is left and the way to refund it."""
+    refund of it (when, on the bank's clock), with what is left and the way to refund it."""
     done = refunds(settings.db_url, s.workflow_id)
     lines = []
     for o in owed_of(s, done, today):
@@ -99,7 +100,7 @@ def owed_said(settings: Settings, s: JourneyStatus, today: date) -> list[str]:
                         f"{o.payment} ...`)" if o.left else ""))
         lines += [f"refunded: {money(r.amount)} of it to account {r.account} under "
                   f"{r.reference}: {r.reason} (recorded by {r.refunded_by}, {r.role}, at "
-                  f"{r.refunded_at:%Y-%m-%d %H:%M:%S} UTC)"
+                  f"{when(s, r.refunded_at)})"
                   for r in done if r.payment == o.payment]
     return lines
 

@@ -61,9 +61,9 @@ def status(
                 console.print(escape(line))
             if unquoted:
                 console.print(f"[red]{escape(unquoted)}[/]")
-            for line in not_booked(settings, workflow_id):
+            for line in not_booked(settings, s):
                 console.print(f"[red]{escape(line)}[/]")
-            for line in returned_to_payer(settings, workflow_id):
+            for line in returned_to_payer(settings, s):
                 console.print(escape(line))
             for line in owed_said(settings, s, bank_day()):
                 console.print(escape(line))

@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.loan_book import LoanBook
 from journey.money_booked import ByKind, booked
+from journey.policy.calendar import moment_at
 from starter import loan_figures
 from starter.book_json import book_json
 from starter.book_sections import received_table
@@ -100,6 +101,8 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
     assert [(r.payment, r.amount, r.reference, r.refunded_by, r.account) for r in kept] == [
         ("ALL-1", Decimal("30.00"), "RF-1", SUBMITTER.id, "6222020200112233"),
         ("ALL-1", Decimal("20.00"), "RF-2", SUBMITTER.id, "6222020200112233")]
+    # `status` said when each was refunded on the bank's clock
+    assert f"operations, at {moment_at(kept[0].refunded_at, 8)})" in status, status
     assert {r.reason.split(":")[0] for r in refusals(settings.db_url, wid)} >= {
         f"{wid} owes nothing back"}
 

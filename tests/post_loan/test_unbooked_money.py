@@ -23,6 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
 from journey.loan_payments import apply_payments
+from journey.policy.calendar import moment_at
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 from journey.settings import Settings
 from journey.stages import Party, Stage
@@ -65,6 +66,9 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
         point_cli_at(monkeypatch, env.client, tmp_path)
         shown = said(await cli("status", handle.id))
         assert "money received and not booked: 90,000,000.00 under FA-R2" in shown, shown
+        # typed and refused when on the bank's clock, as the status's other moments
+        assert (f"typed by {SUBMITTER.id} at {moment_at(typed_at, 8)}, refused at delivery "
+                f"{moment_at(unbooked.settled_at, 8)} (pending") in shown, shown
         assert "pending return 1" in shown
         raw = json.loads((await cli("status", handle.id, "--json")).stdout)
         assert raw["workflow_id"] == handle.id and raw["money_received_returned"] == []
@@ -79,6 +83,7 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
                     next(r for r in rows if "total, 1 payments" in r)):
             assert [c.strip() for c in row.split("│")][2] == "90,000,000.00", rows
         assert "FA-R2" in next(r for r in rows if handle.id in r)
+        assert moment_at(typed_at, 8) in next(r for r in rows if handle.id in r)  # bank's clock
 
     back = ("pending", "return", "1", "--reason", "nothing due: sent back to the payer",
             "--reference", "RET-0001")
@@ -101,9 +106,11 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
             sent.returned_at) == (SUBMITTER.id, "operations", origin(), "RET-0001",
                                   "nothing due: sent back to the payer", kept.settled_at)
     # the loan's status keeps the money received and returned (starter/status_cli.status)
-    assert not_booked(settings, handle.id) == []
-    assert [line.split(" (pending")[0] for line in returned_to_payer(settings, handle.id)] == [
-        "money received and returned: 90,000,000.00 under FA-R2"]
+    assert not_booked(settings, running) == []
+    (returned,) = returned_to_payer(settings, running)  # when, on the bank's clock
+    assert returned.startswith("money received and returned: 90,000,000.00 under FA-R2 "
+                               "(pending"), returned
+    assert returned.endswith(f"from {origin()} at {moment_at(kept.settled_at, 8)})"), returned
     raw = status_json(running, settings)  # `status --json`'s, the worker gone now
     assert raw["money_received_not_booked"] == []
     (back_to_payer,) = raw["money_received_returned"]

@@ -24,6 +24,8 @@ from journey.actors import Actor, Role
 from journey.decisions import Repayment
 from journey.lpr import LprFixingInput
 from journey.settings import Settings
+from journey.stages import Party, Stage
+from journey.status import JourneyStatus
 from starter.cli import app
 from starter.delivery_log import deliver_on_start
 from starter.errors import KeysNeeded
@@ -384,7 +386,9 @@ def test_a_return_recorded_before_its_columns_reads_as_before_until_a_supervisor
         c.execute(PendingRow.__table__.insert().values(**old.model_dump(exclude={"id"})))
     listed = said(CliRunner().invoke(app, ["pending", "list", "--all"]))
     assert "RET-OLD" in listed, listed  # its outcome, as the version before showed it
-    assert returned_to_payer(Settings(), "LOAN-RET-1") == [  # `status`
+    loan = JourneyStatus(workflow_id="LOAN-RET-1", application_id="RET-1", stage=Stage.POST_LOAN,
+                         attempt=1, waits_on=Party.CUSTOMER)
+    assert returned_to_payer(Settings(), loan) == [  # `status`
         "money received and returned: 1,000.00 under FA-OLD (pending instruction 1), returned to "
         "the payer under RET-OLD: sent back (recorded by ops-wang)"]
     one = "return to payer #1 (of pending instruction 1)"
