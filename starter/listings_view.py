@@ -12,6 +12,7 @@ from journey.classification import RiskClass
 from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_total
 from journey.policy.calendar import WorkingCalendar, moment_at
 from journey.repayment import money
+from starter.bank_clock import bank_offset
 from starter.work_lists import JourneyRow
 
 
@@ -102,9 +103,10 @@ def _book_caption(lines: list[BookLine], shown: int | None) -> str:
 
 def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None,
                    waits: tuple[datetime, WorkingCalendar] | None = None) -> Table:
-    """Journeys as listed; `total` is how many match when that is more than the rows. With
-    `waits` (now, and the bank's calendar), a team's queue: since when each case has waited
-    on the team, how long by now, and its SLA on that wait, on the bank's clock."""
+    """Journeys as listed, each started when on the bank's clock; `total` is how many match
+    when that is more than the rows. With `waits` (now, and the bank's calendar), a team's
+    queue: since when each case has waited on the team, how long by now, and its SLA on that
+    wait, on the bank's clock."""
     if not rows:
         caption = "no journey matches"
     elif total is not None and total > len(rows):
@@ -127,7 +129,7 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None,
     for r in rows:
         table.add_row(r.workflow_id, *([escape(r.applicant or "-")] if named else []),
                       r.status, r.stage, r.team, r.sla, r.product,
-                      r.amount_band, r.started.strftime("%Y-%m-%d %H:%M"),
+                      r.amount_band, moment_at(r.started, bank_offset()),
                       *(wait_cells(r, *waits) if waited and waits else []),
                       *([escape(r.why or "-")] if why else []),
                       *([escape("; ".join(r.breached) or "-")] if breached else []))

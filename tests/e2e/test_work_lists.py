@@ -106,6 +106,9 @@ async def test_the_command_line_lists_the_whole_queue_and_says_what_list_left_ou
     assert some.stdout.count(f"{team}-") == 7
     assert f"the newest 7 of {WAITING} (--limit for more)" in some.stdout
     assert f"{team}-{WAITING - 1:03}" in some.stdout  # newest first
+    [newest] = await work_lists.list_journeys(dev_server.client, f"JourneyTeam = '{team}'", 1)
+    row = next(line for line in some.stdout.splitlines() if newest.workflow_id in line)
+    assert moment_at(newest.started, 8) in row, row  # started on the bank's clock
 
 
 async def test_an_ended_journey_lists_no_sla(dev_server: WorkflowEnvironment) -> None:
@@ -145,10 +148,11 @@ async def test_a_queue_says_since_when_each_case_has_waited_on_the_team(
     await asyncio.gather(*(h.terminate("test over") for h in handles))
     lines = queue.stdout.splitlines()
     at = {line.split()[1]: n for n, line in enumerate(lines) if f"{name}-" in line}
-    waited = " ".join(" ".join(lines[at[f"{name}-0"]:at[f"{name}-1"]]).split())  # wrapped
+    wrapped = [[c.strip() for c in line.split("│")[1:-1]]  # its row's cells, wrapped or not
+               for line in lines[at[f"{name}-0"]:at[f"{name}-1"]]]
+    waited = " │ ".join(" ".join(filter(None, cell)) for cell in zip(*wrapped, strict=True))
     assert "3d 2h calendar" in waited and moment_at(since, 8) in waited, queue.stdout
-    assert "warn 2026-12-07 09:00 (UTC+8), due 2026-12-08" in waited
-    assert "09:00 (UTC+8)" in lines[at[f"{name}-0"] + 1]  # the due point's time, wrapped
+    assert "warn 2026-12-07 09:00 (UTC+8), due 2026-12-08 09:00 (UTC+8)" in waited, waited
     assert lines[at[f"{name}-1"]].count("│ -") >= 3  # listed before QueueWait: no wait
     said = " ".join(queue.stdout.split())
     assert "waiting since" in said and "SLA on the wait" in said
