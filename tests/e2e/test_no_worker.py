@@ -17,6 +17,7 @@ import pytest
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import Repayment, RiskGrade, RiskOpinion, Verdict, Withdrawal
@@ -46,12 +47,15 @@ async def test_without_a_worker_commands_say_so_and_a_kept_decision_is_taken_lat
 ) -> None:
     client, task_queue = dev_server.client, f"no-worker-{uuid.uuid4()}"
     docs, app = new_application()
+    # no cache, so no sticky queue: the kept opinion's task goes to the queue the next worker
+    # polls, not to this one's sticky queue, left for its 10 s schedule-to-start timeout
     async with journey_worker(
-        client, tmp_path, docs, task_queue=task_queue, restarting=True
+        client, tmp_path, docs, task_queue=task_queue, cache=False, restarting=True
     ):
         handle = await start(client, Settings(data_dir=tmp_path, task_queue=task_queue), app)
         await drive_to(handle, app, Stage.RISK_REVIEW)
-    # the worker has stopped; the journey waits at risk review
+        await _settled(handle)
+    # the worker has stopped; the journey waits at risk review, nothing in flight
     with pytest.raises(NoAnswer, match="is a worker running") as no_status:
         await asyncio.wait_for(operations.status(client, handle.id, within=SOON), 60)
     assert NoAnswer.exit_code == 6 and "status query within 2 s" in str(no_status.value)
@@ -123,6 +127,19 @@ async def test_start_without_a_worker_says_nothing_moves_and_again_that_it_is_no
     finally:
         await dev_server.client.get_workflow_handle(
             f"loan-{application['application_id']}").terminate("test over")
+
+
+async def _settled(handle: WorkflowHandle) -> None:
+    """Wait until the journey has nothing in flight, no workflow task nor activity (its stage's
+    write-behind finishes just after it says it stands there): a workflow task the stopping
+    worker took and dropped times out only after 10 s, and the opinion kept meanwhile waits
+    for it."""
+    for _ in range(400):  # 20 s
+        pending = (await handle.describe()).raw_description
+        if not pending.HasField("pending_workflow_task") and not pending.pending_activities:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} still has work in flight: {pending}")
 
 
 async def _accepted(handle) -> int:  # noqa: ANN001
