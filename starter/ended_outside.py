@@ -21,6 +21,8 @@ from temporalio.client import (
     WorkflowHistoryEventFilterType,
 )
 
+from journey.policy.calendar import moment_at
+from starter.bank_clock import bank_offset
 from starter.unanswered import HOW_IT_ENDED
 from workflows import search_attributes as sa
 
@@ -49,7 +51,8 @@ class OutsideEnd(BaseModel):
     sla: str | None = None
 
     def said(self) -> str:
-        """One line: how, when, by whom and why, and the last state as it stood."""
+        """One line: how, when (on the bank's clock), by whom and why, and the last state as
+        it stood."""
         by = f" by {self.by}" if self.by else ""
         why = f" ({self.why})" if self.why else ""
         where = ", ".join(filter(None, (
@@ -58,7 +61,7 @@ class OutsideEnd(BaseModel):
         last = f"; its last state was {where}" if where else ""
         how = HOW_IT_ENDED[_STATUS_OF[self.how]]
         return (f"{self.workflow_id} {how} on the Temporal server at "
-                f"{self.at:%Y-%m-%d %H:%M:%S} UTC{by}{why}, outside the journey's own course"
+                f"{moment_at(self.at, bank_offset())}{by}{why}, outside the journey's own course"
                 f"{last}. It takes no more actions: `loan-journey history {self.workflow_id}` "
                 "shows its last events")
 

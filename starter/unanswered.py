@@ -15,6 +15,8 @@ from temporalio.client import (
     WorkflowQueryFailedError,
 )
 
+from journey.policy.calendar import moment_at
+from starter.bank_clock import bank_offset
 from starter.errors import Ended, JourneyError
 
 HOW_IT_ENDED = {
@@ -28,9 +30,10 @@ HOW_IT_ENDED = {
 
 
 def closed_when(described: WorkflowExecutionDescription) -> str:
-    """When the journey `described` closed, as its describe says: " at 2026-12-06 02:01:02
-    UTC"; "" while it has not."""
-    return f" at {described.close_time:%Y-%m-%d %H:%M:%S} UTC" if described.close_time else ""
+    """When the journey `described` closed, as its describe says, on the bank's clock: " at
+    2026-12-06 10:01 (UTC+8)"; "" while it has not."""
+    closed = described.close_time
+    return f" at {moment_at(closed, bank_offset())}" if closed else ""
 
 
 async def unanswered(handle: WorkflowHandle[Any, Any], err: WorkflowQueryFailedError

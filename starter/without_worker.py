@@ -40,7 +40,7 @@ async def how_it_ended(handle: WorkflowHandle[Any, Any],
                        described: WorkflowExecutionDescription) -> str:
     """How and when the journey `described` completed its own course, from its result (the
     history's close event, no replay) and its describe: e.g. "loan-APP-X has ended: withdrawn
-    at 2026-12-06 02:01:02 UTC (found cheaper funding), read without a worker."."""
+    at 2026-12-06 10:01 (UTC+8) (found cheaper funding), read without a worker."."""
     result = JourneyResult.model_validate(await handle.result())
     why = f" ({result.reason})" if result.reason else ""
     return f"{handle.id} has ended: {result.outcome}{closed_when(described)}{why}, {READ_WITHOUT}."

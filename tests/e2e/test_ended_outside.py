@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
+from journey.policy.calendar import moment_at
 from journey.stages import Stage
 from journey.timeline import EventType
 from store import archive
@@ -50,7 +51,7 @@ async def test_a_terminated_journey_is_shown_as_ended_everywhere(
     assert (end["how"], end["why"], end["stage"]) == ("terminated", WHY, Stage.RISK_REVIEW)
     assert end["by"] and end["team"]  # the terminating client's identity; the team it waited on
     said = " ".join(told.output.split())
-    assert f"{handle.id} was terminated on the Temporal server at {closed:%Y-%m-%d %H:%M:%S} UTC" \
+    assert f"{handle.id} was terminated on the Temporal server at {moment_at(closed, 8)}" \
         in said and WHY in said and "its last state was risk_review" in said
 
     # a pass completed after it closed (as before this version): the next lists it all the same

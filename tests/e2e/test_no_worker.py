@@ -21,6 +21,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import Repayment, RiskGrade, RiskOpinion, Verdict, Withdrawal
+from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import money_references, operations
@@ -94,7 +95,7 @@ async def test_without_a_worker_the_status_of_an_ended_journey_says_how_and_when
     with pytest.raises(EndedUnread) as told:
         await asyncio.wait_for(operations.status(client, handle.id), 10)
     assert str(told.value).startswith(
-        f"{handle.id} has ended: withdrawn at {closed:%Y-%m-%d %H:%M:%S} UTC (found cheaper "
+        f"{handle.id} has ended: withdrawn at {moment_at(closed, 8)} (found cheaper "
         f"funding), read without a worker. {handle.id} did not answer its status query within 3 "
         "s: is a worker running")
     # what it recorded only a worker reads: a payment typed again is not taken as never recorded

@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 from journey import contracts
 from journey.contracts import ReadDocumentInput
 from journey.documents import DocumentReading
+from journey.policy.calendar import moment_at
 from starter.errors import Ended, JourneyError
 from starter.operations import status_of
 from tests.workflows.journey_kit import ref
@@ -46,7 +47,7 @@ async def test_the_status_of_a_failed_journey_says_it_failed_and_when(
             await status_of(handle, within=timedelta(seconds=10))
     said = str(told.value)
     assert said.startswith(f"{handle.id} failed on the Temporal server at "
-                           f"{closed:%Y-%m-%d %H:%M:%S} UTC (")
+                           f"{moment_at(closed, 8)} (")  # the bank's clock
     assert "It takes no more actions" in said
     assert "runs on" not in said
     assert f"`loan-journey history {handle.id}`" in said
