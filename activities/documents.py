@@ -34,6 +34,7 @@ class DocumentActivities:
     def __init__(self, settings: Settings) -> None:
         self._root = settings.documents_dir
         self._url = settings.db_url
+        configure_ocr(settings)
 
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(self, request: ReadDocumentInput) -> DocumentReading:
@@ -63,6 +64,13 @@ class DocumentActivities:
         observe_ocr(reading.kind.value, reading.seconds, reading.reason_code())
         record_reading(self._url, request.workflow_id, reading)
         return reading
+
+
+def configure_ocr(settings: Settings) -> None:
+    """The OCR engine as the settings say (OCR_THREADS, OCR_TIMEOUT_S, OCR_ENGINE,
+    TESSDATA_PREFIX), for the reads from now on."""
+    ocr.configure(threads=settings.ocr_threads, timeout_s=settings.ocr_timeout_s,
+                  engine=settings.ocr_engine, tessdata=settings.tessdata_prefix)
 
 
 def _read(data: bytes, request: ReadDocumentInput) -> DocumentReading:

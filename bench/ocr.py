@@ -138,6 +138,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.photo and args.write:
         parser.error("--photo is a separate check: the recorded ## OCR section is of scans")
+    from activities.documents import configure_ocr
+    from journey.settings import Settings
+
+    configure_ocr(Settings())  # OCR_THREADS, OCR_ENGINE ... as a reader has them
     if not (args.corpus / "labels.json").exists():
         generate_corpus(args.corpus, args.count, args.seed, args.photo)
     pages = json.loads((args.corpus / "labels.json").read_text())[: args.count]

@@ -11,20 +11,31 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 WorkerRole = Literal["all", "journeys", "documents"]
+OcrEngine = Literal["tesserocr", "pytesseract"]
+PREFIX = "LOAN_JOURNEY_"
+_PEM = b"-----BEGIN "
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LOAN_JOURNEY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", populate_by_name=True)
 
     temporal_address: str = "127.0.0.1:7233"
-    temporal_namespace: str = "default"
+    temporal_namespace: str = Field(default="default", min_length=1)
     temporal_api_key: str | None = None
     temporal_tls: bool = False
+    # TLS to a server whose certificate a private CA signed (PEM), with a client certificate
+    # and its key for mTLS, and the name its certificate gives when not the address's host:
+    # any of them turns TLS on. Each file is read as the settings are (`_readable_pem`).
+    temporal_tls_ca_file: Path | None = None
+    temporal_tls_cert_file: Path | None = None
+    temporal_tls_key_file: Path | None = Field(default=None, validate_default=True)
+    temporal_tls_server_name: str | None = None
     task_queue: str = Field(default="loan-journey", min_length=1)
     ui_port: int = Field(default=8233, ge=1, le=65535)
     data_dir: Path = Path(".data")
@@ -55,6 +66,20 @@ class Settings(BaseSettings):
     # seals each archived history (HMAC-SHA256), so that whoever can write the database and
     # the document store but holds not this key cannot change one unseen; keep it apart
     archive_key: SecretStr | None = Field(default=None, min_length=16)
+    # The OCR engine's, by the names they had before they were settings (no prefix).
+    # OCR_THREADS threads read one document's segments (tesserocr only); OCR_TIMEOUT_S
+    # bounds one recognition; OCR_ENGINE unset: tesserocr when installed, else pytesseract.
+    ocr_threads: int = Field(default=2, ge=1, validation_alias="OCR_THREADS")
+    ocr_timeout_s: float = Field(default=30.0, gt=0, validation_alias="OCR_TIMEOUT_S")
+    ocr_engine: OcrEngine | None = Field(default=None, validation_alias="OCR_ENGINE")
+    tessdata_prefix: str = Field(default="/usr/share/tesseract-ocr/5/tessdata/",
+                                  validation_alias="TESSDATA_PREFIX")
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable a field is read from."""
+        alias = cls.model_fields[field].validation_alias
+        return alias if isinstance(alias, str) else f"{PREFIX}{field.upper()}"
 
     @field_validator("temporal_address")
     @classmethod
@@ -65,12 +90,61 @@ class Settings(BaseSettings):
             raise ValueError("give host:port, the port from 1 to 65535 (e.g. 127.0.0.1:7233)")
         return v
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, v: str | None) -> str | None:
+        """A URL SQLAlchemy parses, its port (if any) from 1 to 65535."""
+        if v is None:
+            return v
+        try:
+            port = make_url(v).port
+        except ArgumentError:
+            raise ValueError("not a database URL: give dialect+driver://user@host:port/name "
+                             "(e.g. postgresql+psycopg://loan_journey@db:5432/loan_journey)"
+                             ) from None
+        except ValueError:  # the URL is not echoed: it may hold a password
+            raise ValueError("its port is not a number") from None
+        if port is not None and not 1 <= port <= 65535:
+            raise ValueError("its port must be from 1 to 65535")
+        return v
+
     @field_validator("temporal_api_key", "codec_keys", "policy_file", "archive_key",
+                     "temporal_tls_ca_file", "temporal_tls_cert_file",
+                     "temporal_tls_key_file", "temporal_tls_server_name", "ocr_engine",
                      mode="before")
     @classmethod
     def _unset_when_empty(cls, v: object) -> object:
         # docker-compose.yml passes an unset variable as "": no key, not Path(".")
         return None if v == "" else v
+
+    @field_validator("temporal_tls_ca_file", "temporal_tls_cert_file", "temporal_tls_key_file")
+    @classmethod
+    def _readable_pem(cls, v: Path | None, info: ValidationInfo) -> Path | None:
+        """A file this user can read, in PEM; the key and its certificate given together."""
+        if info.field_name == "temporal_tls_key_file":
+            cert = info.data.get("temporal_tls_cert_file")
+            if (v is None) != (cert is None) and "temporal_tls_cert_file" in info.data:
+                given, needed = ("key", "certificate") if cert is None else ("certificate", "key")
+                raise ValueError(
+                    f"a client {given} without its {needed}: set both "
+                    f"{cls.env_name('temporal_tls_cert_file')} and "
+                    f"{cls.env_name('temporal_tls_key_file')} (mTLS), or neither")
+        if v is None:
+            return v
+        try:
+            text = v.read_bytes()
+        except OSError as err:
+            raise ValueError(f"{v} cannot be read: {err.strerror or err}") from None
+        if _PEM not in text:
+            raise ValueError(f"{v} is not in PEM format (no \"-----BEGIN\" line)")
+        return v
+
+    @property
+    def temporal_tls_on(self) -> bool:
+        """TLS asked for: by its switch, or by a CA, client certificate or server name."""
+        return self.temporal_tls or any(
+            (self.temporal_tls_ca_file, self.temporal_tls_cert_file,
+             self.temporal_tls_server_name))
 
     @property
     def archive_seal_key(self) -> bytes | None:

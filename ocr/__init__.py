@@ -9,7 +9,7 @@ Every failure raises an `OcrError`; bad input raises `UnreadableDocument` (with 
 
 from __future__ import annotations
 
-from ocr._api import classify, extract_license, extract_statement, read_document
+from ocr._api import classify, configure, extract_license, extract_statement, read_document
 from ocr._pages import split_pages
 from ocr.errors import (
     BlankPage,
@@ -46,6 +46,7 @@ __all__ = [
     "UnreadableDocument",
     "WrongDocumentKind",
     "classify",
+    "configure",
     "extract_license",
     "extract_statement",
     "read_document",

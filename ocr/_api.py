@@ -10,6 +10,7 @@ from journey.documents import (
     FinancialStatement,
     SupportingDocument,
 )
+from ocr import _read, _tesseract
 from ocr._document import read
 from ocr._license import parse_license
 from ocr._load import Source
@@ -33,6 +34,14 @@ def _wrong(reading: Reading, wanted: str) -> WrongDocumentKind:
         f"expected {wanted} but the page looks like {NAMES[reading.kind]}: upload the right page",
         reason="wrong_kind",
     )
+
+
+def configure(*, threads: int, timeout_s: float, engine: str | None, tessdata: str) -> None:
+    """The engine's settings for the reads from now on (a worker's, from journey/settings.py):
+    `threads` reading one document's segments, `timeout_s` per recognition, the `engine`
+    (None: tesserocr when installed) and its models' folder `tessdata`."""
+    _read.set_threads(threads)
+    _tesseract.configure(engine=engine, timeout_s=timeout_s, tessdata=tessdata)
 
 
 def classify(source: Source) -> DocumentKind:

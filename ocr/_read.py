@@ -10,7 +10,6 @@ first reading was a number: eng reads Latin script and digit groups better than 
 
 from __future__ import annotations
 
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -67,8 +66,17 @@ def _first_reading(image: np.ndarray, second: np.ndarray | None, box: Box, weak_
 
 
 PRINTED_AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d{2}$")
-THREADS = max(1, int(os.environ.get("OCR_THREADS", "2")))
+THREADS = 2  # the settings' default (OCR_THREADS); a worker sets its own (`set_threads`)
 _pool: ThreadPoolExecutor | None = None
+
+
+def set_threads(threads: int) -> None:
+    """How many threads read one document's segments, from the next read on."""
+    global THREADS, _pool
+    if threads != THREADS and _pool is not None:
+        _pool.shutdown(wait=False)
+        _pool = None
+    THREADS = threads
 
 
 def _read_segment(image: np.ndarray, second: np.ndarray | None, box: Box,

@@ -17,8 +17,10 @@ from PIL import Image
 from ocr.errors import EngineError, EngineTimeout
 
 LANG = "chi_sim+eng"
-TIMEOUT_S = float(os.environ.get("OCR_TIMEOUT_S", "30"))
-TESSDATA = os.environ.get("TESSDATA_PREFIX", "/usr/share/tesseract-ocr/5/tessdata/")
+# The settings' defaults (journey/settings.py: OCR_TIMEOUT_S, TESSDATA_PREFIX, OCR_ENGINE);
+# a worker sets its own with `ocr.configure` before its first read.
+TIMEOUT_S = 30.0
+TESSDATA = "/usr/share/tesseract-ocr/5/tessdata/"
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # OpenMP threads only thrash on shared cores
 
 try:  # pragma: no cover - depends on the environment
@@ -26,7 +28,15 @@ try:  # pragma: no cover - depends on the environment
 except ImportError:  # pragma: no cover
     tesserocr = None
 
-ENGINE = os.environ.get("OCR_ENGINE") or ("tesserocr" if tesserocr else "pytesseract")
+ENGINE = "tesserocr" if tesserocr else "pytesseract"
+
+
+def configure(*, engine: str | None, timeout_s: float, tessdata: str) -> None:
+    """The engine (None: tesserocr when installed), its time limit per recognition and where
+    its models are, for the reads from now on."""
+    global ENGINE, TIMEOUT_S, TESSDATA
+    ENGINE = engine or ("tesserocr" if tesserocr else "pytesseract")
+    TIMEOUT_S, TESSDATA = timeout_s, tessdata
 
 
 @dataclass(frozen=True)

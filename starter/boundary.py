@@ -88,13 +88,16 @@ def settings_checked() -> Iterator[None]:
     except ValidationError as err:
         if err.title != Settings.__name__ or verbose:
             raise
-        prefix = Settings.model_config.get("env_prefix", "")
-        wrong = "; ".join(
-            f"{prefix}{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
-            for e in err.errors()
-        )
+        wrong = "; ".join(f"{_variable(e['loc'])}: {e['msg']}" for e in err.errors())
         err_console.print(f"[bold red]error:[/] bad setting: {escape(wrong)}", highlight=False)
         end_process(SetupError.exit_code)
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The environment variable of a setting's error: its field's (a field read under a name
+    of its own, OCR_THREADS say, is reported by that name already)."""
+    field = "_".join(map(str, loc))
+    return Settings.env_name(field) if field in Settings.model_fields else field
 
 
 def end_process(code: int) -> NoReturn:

@@ -22,8 +22,8 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 def test_the_settings_table_lists_every_setting_the_code_reads() -> None:
     table = README.split("Settings are environment variables", 1)[1].split("\n\n", 2)[1]
-    listed = set(re.findall(r"`LOAN_JOURNEY_([A-Z_]+)`", table))
-    assert listed == {name.upper() for name in Settings.model_fields}
+    listed = set(re.findall(r"`([A-Z][A-Z_]+)`", table))
+    assert listed == {Settings.env_name(name) for name in Settings.model_fields}
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:

@@ -140,13 +140,23 @@ async def _said(command: str, cwd: Path, settings: dict[str, str], code: int) ->
      "LOAN_JOURNEY_TEMPORAL_ADDRESS: Value error, give host:port, the port from 1 to 65535"),
     ({"LOAN_JOURNEY_TASK_QUEUE": ""},
      "LOAN_JOURNEY_TASK_QUEUE: String should have at least 1 character"),
+    ({"LOAN_JOURNEY_TEMPORAL_NAMESPACE": ""},
+     "LOAN_JOURNEY_TEMPORAL_NAMESPACE: String should have at least 1 character"),
+    ({"LOAN_JOURNEY_DATABASE_URL": "postgresql+psycopg://u:s3cret@db:5432x/j"},
+     "LOAN_JOURNEY_DATABASE_URL: Value error, its port is not a number"),
+    ({"LOAN_JOURNEY_DATABASE_URL": "postgresql+psycopg://u:s3cret@db:65536/j"},
+     "LOAN_JOURNEY_DATABASE_URL: Value error, its port must be from 1 to 65535"),
+    # the OCR engine's, by the names they had before they were settings
+    ({"OCR_THREADS": "two"}, "OCR_THREADS: Input should be a valid integer"),
+    ({"OCR_TIMEOUT_S": "0"}, "OCR_TIMEOUT_S: Input should be greater than 0"),
+    ({"OCR_ENGINE": "easyocr"}, "OCR_ENGINE: Input should be 'tesserocr' or 'pytesseract'"),
 ])
 async def test_the_worker_names_a_setting_out_of_range_and_exits_5(
     tmp_path: Path, setting: dict[str, str], says: str
 ) -> None:
     said = await _said(IMAGE_WORKER, tmp_path, setting, 5)
     assert said.startswith("error: bad setting: ") and says in said
-    assert "Traceback" not in said
+    assert "Traceback" not in said and "s3cret" not in said
 
 
 @pytest.mark.parametrize("taken", [0, 1], ids=["sdk-port", "journey-port"])

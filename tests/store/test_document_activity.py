@@ -5,6 +5,7 @@ stored whole and read as one document."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,11 @@ from PIL import Image
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.documents import DocumentActivities
+from activities.documents import DocumentActivities, configure_ocr
 from journey.contracts import ReadDocumentInput
 from journey.documents import DocumentKind, DocumentRef, ReadStatus
 from journey.settings import Settings
+from ocr import EngineTimeout
 from starter import applications
 from starter.errors import BadInput
 from store import blobs
@@ -120,3 +122,27 @@ def test_a_tiff_of_more_pages_than_a_loan_file_is_refused_before_anything_is_sto
                        "page as a file of its own, scanned at 200-300 dpi or photographed"):
         applications.store_documents(settings, [bundle])
     assert not settings.documents_dir.exists() or not any(settings.documents_dir.iterdir())
+
+
+@pytest.fixture
+def engine_as_set() -> Iterator[None]:
+    """The OCR engine's settings are the process's: put back the defaults after the test."""
+    yield
+    configure_ocr(Settings())
+
+
+def test_the_reader_runs_the_ocr_engine_its_settings_name_with_their_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine_as_set: None
+) -> None:
+    """OCR_ENGINE and OCR_TIMEOUT_S, under their old names, read by the settings as the reader
+    starts: the `tesseract` binary (not libtesseract, installed here and the default), given a
+    hundredth of a second for a real licence, fails as the engine's timeout (retried), not
+    as an unreadable page."""
+    monkeypatch.setenv("OCR_ENGINE", "pytesseract")
+    monkeypatch.setenv("OCR_TIMEOUT_S", "0.01")
+    settings = Settings(data_dir=tmp_path)
+    licence = blobs.put(settings.documents_dir,
+                        (SAMPLES / "company1_business_license.jpg").read_bytes(), "licence.jpg")
+    with pytest.raises(EngineTimeout):
+        ActivityEnvironment().run(DocumentActivities(settings).read_document,
+                                  ReadDocumentInput(workflow_id="loan-X", ref=licence))
