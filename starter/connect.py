@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.runtime import Runtime
-from temporalio.service import ServiceClient
+from temporalio.service import ServiceClient, TLSConfig
 
 from journey.settings import Settings
 from starter.codec import data_converter
@@ -17,7 +18,8 @@ from store.refusals import origin
 async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:
     """A client for the configured server, encrypting payloads when codec keys are set.
 
-    TLS follows `temporal_tls`; left off, the SDK turns it on when an API key is given.
+    TLS follows `temporal_tls` and the CA, client certificate and server name settings
+    (`tls_config`); left off, the SDK turns it on when an API key is given.
     `runtime` (for example one exporting Prometheus metrics) defaults to the SDK's own.
     The client's identity is this process's origin (user@host pid): the server records it
     with every start, update and signal it sends, next to the actor the caller names (--as).
@@ -28,7 +30,7 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
             settings.temporal_address,
             namespace=settings.temporal_namespace,
             api_key=settings.temporal_api_key,
-            tls=True if settings.temporal_tls else None,
+            tls=tls_config(settings),
             data_converter=data_converter(settings),
             runtime=runtime,
             identity=origin(),
@@ -36,9 +38,49 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
     except RuntimeError as err:  # the SDK reports a failed connect as RuntimeError
         raise SetupError(
             f"cannot reach Temporal at {settings.temporal_address} "
-            f"(namespace {settings.temporal_namespace}): start the embedded server or set "
-            f"LOAN_JOURNEY_TEMPORAL_ADDRESS ({err})"
+            f"(namespace {settings.temporal_namespace}): {_what_to_do(str(err))} ({err})"
         ) from err
+
+
+def tls_config(settings: Settings) -> TLSConfig | None:
+    """The TLS the settings ask for: None (plain, or the SDK's choice with an API key), or
+    the CA that signed the server's certificate, the client's certificate and key (mTLS) and
+    the name the server's certificate gives, each left to the system's default when unset.
+    The files were found readable as the settings were read."""
+    if not settings.temporal_tls_on:
+        return None
+
+    def read(file: Path | None) -> bytes | None:
+        return file.read_bytes() if file is not None else None
+
+    return TLSConfig(
+        server_root_ca_cert=read(settings.temporal_tls_ca_file),
+        client_cert=read(settings.temporal_tls_cert_file),
+        client_private_key=read(settings.temporal_tls_key_file),
+        domain=settings.temporal_tls_server_name,
+    )
+
+
+# rustls's words, in the SDK's error, for a TLS handshake that failed
+_UNTRUSTED = ("InvalidCertificate", "UnknownIssuer")
+_NOT_TLS = "InvalidContentType"
+
+
+def _what_to_do(said: str) -> str:
+    """Advice for a failed connect: a TLS handshake that failed is no server that is down."""
+    if _NOT_TLS in said:
+        return (f"the server does not speak TLS there: unset {_env('temporal_tls')} (and the "
+                f"{_env('temporal_tls_ca_file')}, _CERT_FILE and _SERVER_NAME settings), "
+                "or give the address of its TLS endpoint")
+    if any(word in said for word in _UNTRUSTED):
+        return (f"the server's TLS certificate is not trusted: set {_env('temporal_tls_ca_file')} "
+                "to the CA certificate that signed it (PEM), and "
+                f"{_env('temporal_tls_server_name')} if it names another host than the address")
+    return (f"start the embedded server or set {_env('temporal_address')}")
+
+
+def _env(field: str) -> str:
+    return Settings.env_name(field)
 
 
 async def speaking_for(client: Client, identity: str) -> Client:
