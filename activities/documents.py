@@ -57,8 +57,7 @@ class DocumentActivities:
             with heartbeating():
                 reading = _read(data, request)
         except ocr.EngineError as err:  # retried by the workflow's policy; counted each time
-            reason = "timeout" if isinstance(err, ocr.EngineTimeout) else "engine_error"
-            observe_ocr("unknown", time.perf_counter() - started, reason)
+            observe_ocr("unknown", time.perf_counter() - started, err.reason)
             raise
         reading.seconds = round(time.perf_counter() - started, 3)
         observe_ocr(reading.kind.value, reading.seconds, reading.reason_code())

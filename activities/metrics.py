@@ -20,6 +20,12 @@ The journey's metrics, fed by the activities through the `observe_*` helpers:
   archiving pass (activities/archive.py), and `journey_histories_archived_total` /
   `journey_histories_lost_total`: closed runs' histories it kept, and those the namespace's
   retention deleted before a pass could keep them.
+
+A labelled series exists only once it is first counted, and `increase()` over a series born
+at 1 is 0: the first SLA breach or engine failure would page no one. So a worker serves every
+label combination the domain knows at 0 from its start (`seed_series`): SLA events by stage,
+type and party; stage exits forward and to each end; OCR failures by every reason code of
+the OCR package and reads by document kind. A few hundred series, bounded by the enums.
 """
 
 from __future__ import annotations
@@ -39,8 +45,10 @@ from prometheus_client import (
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from journey.archive_contracts import ArchivePassResult
-from journey.stages import Stage
+from journey.documents import DocumentKind
+from journey.stages import ORDER, TERMINAL, Party, Stage
 from journey.timeline import EARLY_WARNING, EventType, TimingEvent
+from ocr.errors import reasons
 
 JOURNEY_METRICS_PORT_OFFSET = 1
 """The journey's endpoint listens on the SDK's port plus this."""
@@ -86,6 +94,22 @@ _SLA_TYPES = {
 }
 _OUTCOMES = frozenset(stage.value for stage in Stage)
 _MAX_REASON = 40
+_EARLY_WARNING = "early_warning"
+
+
+def seed_series() -> None:
+    """Every label combination the domain knows, at 0 (the module's docstring says why)."""
+    for stage in (s for s in ORDER if not s.terminal):
+        onward = ORDER[ORDER.index(stage) + 1]
+        for outcome in {onward, *TERMINAL}:
+            STAGE_TRANSITIONS.labels(stage=stage.value, outcome=outcome.value)
+        for kind in (*_SLA_TYPES.values(), _EARLY_WARNING):
+            for party in Party:
+                SLA_EVENTS.labels(stage=stage.value, type=kind, waits_on=party.value)
+    for reason in reasons():
+        OCR_FAILURES.labels(reason=reason)
+    for document in DocumentKind:
+        OCR_SECONDS.labels(kind=document.value)
 
 
 def observe_timing_events(events: Iterable[TimingEvent]) -> None:
@@ -101,7 +125,7 @@ def observe_timing_events(events: Iterable[TimingEvent]) -> None:
         elif event.type in _SLA_TYPES:
             early = (event.detail or "").startswith(EARLY_WARNING)  # as the report tells them
             SLA_EVENTS.labels(
-                stage=stage, type="early_warning" if early else _SLA_TYPES[event.type],
+                stage=stage, type=_EARLY_WARNING if early else _SLA_TYPES[event.type],
                 waits_on=event.waits_on.value,
             ).inc()
 
@@ -146,7 +170,9 @@ def start_journey_metrics_server(
 
 
 def start_worker_metrics(port: int, host: str = "0.0.0.0") -> tuple[Runtime, WSGIServer]:
-    """Both endpoints of a worker: the SDK's on `port`, the journey's on the next port."""
+    """Both endpoints of a worker: the SDK's on `port`, the journey's on the next port, which
+    serves every known series from the start (`seed_series`)."""
+    seed_series()
     runtime = runtime_with_prometheus(port, host)
     server = start_journey_metrics_server(port + JOURNEY_METRICS_PORT_OFFSET, host)
     return runtime, server
@@ -164,6 +190,7 @@ __all__ = [
     "observe_ocr",
     "observe_timing_events",
     "runtime_with_prometheus",
+    "seed_series",
     "start_journey_metrics_server",
     "start_worker_metrics",
 ]

@@ -25,7 +25,7 @@ from ocr._resolution import WORK_LONG_SIDE, refuse_low_resolution
 from ocr._segments import Box, find_segments
 from ocr._steps import preprocess, turn
 from ocr._tesseract import Word
-from ocr.errors import BlankPage, UnreadableDocument
+from ocr.errors import BlankPage, NotADocument
 
 MAX_SEGMENTS = 400  # a printed page has 30-150; more means noise or a photo, not a document
 HEAD = 0.2  # the top fifth of the text holds a document's title
@@ -58,9 +58,9 @@ def _segments(page: Page) -> list[Box]:
         raise BlankPage("the page holds almost no text: scan the printed side of the document",
                         reason="blank")
     if len(boxes) > MAX_SEGMENTS:
-        raise UnreadableDocument(
+        raise NotADocument(
             f"the page has {len(boxes)} separate marks, far more than a printed document: "
-            "upload a flat scan of the document", reason="not_a_document")
+            "upload a flat scan of the document")
     return sorted(boxes, key=lambda b: (b.top, b.left))
 
 

@@ -68,6 +68,12 @@ class WrongDocumentKind(UnreadableDocument):
     reason = "wrong_kind"
 
 
+class NotADocument(UnreadableDocument):
+    """A picture of far more marks than a printed page holds: no document, photographed."""
+
+    reason = "not_a_document"
+
+
 class IllegiblePage(UnreadableDocument):
     """A page of no kind the service extracts whose text does not read clearly enough to keep."""
 
@@ -75,8 +81,21 @@ class IllegiblePage(UnreadableDocument):
 
 
 class EngineError(OcrError):
-    """Tesseract is missing, misconfigured, crashed or timed out."""
+    """Tesseract is missing, misconfigured, crashed or timed out. `reason` is a stable short
+    code, as an `UnreadableDocument`'s."""
+
+    reason: str = "engine_error"
 
 
 class EngineTimeout(EngineError):
     """Tesseract took longer than its time limit on one page."""
+
+    reason = "timeout"
+
+
+def reasons() -> frozenset[str]:
+    """Every reason code an error of the package gives (the metrics' label values)."""
+    def under(cls: type[OcrError]) -> set[str]:
+        own = {cls.reason} if isinstance(getattr(cls, "reason", None), str) else set()
+        return own.union(*(under(sub) for sub in cls.__subclasses__()))
+    return frozenset(under(OcrError))

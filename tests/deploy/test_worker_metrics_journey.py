@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import sys
 from pathlib import Path
 
 import httpx
 from prometheus_client import REGISTRY
+from prometheus_client.parser import text_string_to_metric_families
 from temporalio.testing import WorkflowEnvironment
 
 import worker
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
+from journey.documents import DocumentKind
 from journey.settings import Settings
-from journey.stages import Stage
+from journey.stages import TERMINAL, Party, Stage
+from ocr.errors import reasons
+from tests.deploy.deploy_files import ROOT
+from tests.deploy.test_process_exit import IMAGE_WORKER
 from tests.ports import free_port_pair
 from tests.post_loan.loan_kit import settle_at_quote
 from tests.workflows import journey_kit
@@ -91,3 +99,44 @@ async def test_worker_run_with_a_metrics_port_serves_sdk_and_journey_metrics(
     assert sdk.status_code == journey.status_code == 200
     assert "temporal_" in sdk.text
     assert "journey_stage_transitions" in journey.text
+
+
+async def test_a_worker_serves_the_series_its_alerts_read_at_0_before_any_journey(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """The image's worker, in a process of its own, scraped as it starts: the first SLA breach
+    and the first engine failure must be an increase from 0 (docker/prometheus/alerts.yml
+    BankSlaBreached, OcrEngineFailing), not a series born at 1, which `increase()` reads as
+    none. Bounded: one series per label combination the domain's enums give."""
+    port = free_port_pair(JOURNEY_METRICS_PORT_OFFSET)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LOAN_JOURNEY_DATA_DIR": str(tmp_path),
+           "LOAN_JOURNEY_TEMPORAL_ADDRESS":
+               time_skipping_env.client.service_client.config.target_host,
+           "LOAN_JOURNEY_TASK_QUEUE": f"seeded-{port}", "LOAN_JOURNEY_METRICS_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", IMAGE_WORKER, cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        page = await _get(f"http://127.0.0.1:{port + JOURNEY_METRICS_PORT_OFFSET}/metrics",
+                          "journey_sla_events_total{")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 90)
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(page.text) for s in family.samples}
+
+    def served(name: str) -> dict[tuple[tuple[str, str], ...], float]:
+        return {labels: value for (n, labels), value in samples.items() if n == name}
+
+    breaches = served("journey_sla_events_total")
+    assert breaches[(("stage", "risk_review"), ("type", "breached"), ("waits_on", "bank"))] == 0
+    assert len(breaches) == (len(Stage) - len(TERMINAL)) * 4 * len(Party)  # 3 types + early
+    assert set(breaches.values()) == {0}
+    failures = served("ocr_failures_total")
+    assert {dict(labels)["reason"] for labels in failures} == reasons()
+    assert failures[(("reason", "timeout"),)] == failures[(("reason", "engine_error"),)] == 0
+    exits = served("journey_stage_transitions_total")
+    assert exits[(("outcome", "approval"), ("stage", "risk_review"))] == 0
+    assert exits[(("outcome", "rejected"), ("stage", "risk_review"))] == 0
+    assert {dict(labels)["kind"] for labels in served("ocr_seconds_count")} == {
+        kind.value for kind in DocumentKind}
