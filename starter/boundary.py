@@ -21,6 +21,7 @@ from journey.settings import Settings
 from starter.attempts import keep_refused
 from starter.codec import SETTING, CodecError, undecodable
 from starter.errors import BadInput, JourneyError, SetupError, no_such_namespace
+from store.db import SchemaTooNew
 
 T = TypeVar("T")
 # Not wrapped at the terminal's width: a log or a script reads each error on one line.
@@ -71,6 +72,10 @@ def translated(err: Exception) -> JourneyError | None:
     if undecodable(err):  # a read; operations.act says what an update's means
         return CodecError(f"what the journey answered is encrypted, and {SETTING} is not set "
                           "here: set it as the workers have it")
+    if isinstance(err, SchemaTooNew):
+        return SetupError(f"the journey database {err}: run the newer version, or restore the "
+                          "database from a backup taken before it migrated it "
+                          "(LOAN_JOURNEY_DATABASE_URL)")
     if isinstance(err, OperationalError | ArgumentError):  # the URL, or the database down
         cause = str(getattr(err, "orig", None) or err).splitlines()[0]
         return SetupError(f"the journey database cannot be used: {cause}; check "

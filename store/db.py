@@ -14,6 +14,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -96,13 +98,33 @@ def shown(url: str) -> str:
         return "(not a database URL)"
 
 
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer version of the journey: this one knows none of
+    its revisions, and cannot upgrade it or work on it."""
+
+    def __init__(self, url: str, at: str, newest: str) -> None:
+        super().__init__(f"{shown(url)} is at schema {at}, newer than this version knows "
+                         f"(its newest is {newest})")
+        self.url, self.at, self.newest = url, at, newest
+
+
 def migrate(url: str) -> None:
-    """`alembic upgrade head` on the database at `url` (safe to run from several processes)."""
+    """`alembic upgrade head` on the database at `url` (safe to run from several processes);
+    `SchemaTooNew` when a newer version migrated it."""
     engine = engine_for(url)
     with file_lock(sqlite_file(url)), engine.begin() as conn:
         cfg = alembic_config(url)
         cfg.attributes["connection"] = conn
+        _known_revision(url, conn, ScriptDirectory.from_config(cfg))
         command.upgrade(cfg, "head")
+
+
+def _known_revision(url: str, conn: Any, scripts: ScriptDirectory) -> None:
+    """Alembic's own check of a revision it has no script for is a CommandError traceback."""
+    known = {script.revision for script in scripts.walk_revisions()}
+    for at in MigrationContext.configure(conn).get_current_heads():
+        if at not in known:
+            raise SchemaTooNew(url, at, ", ".join(scripts.get_heads()))
 
 
 def ready(url: str) -> Engine:

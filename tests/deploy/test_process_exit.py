@@ -19,9 +19,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from temporalio.testing import WorkflowEnvironment
 
+from journey.settings import Settings
 from starter.codec import new_key
+from store.db import alembic_config, engine_for, migrate
 from tests.deploy.deploy_files import ROOT
 from tests.ports import free_port, free_port_pair
 
@@ -29,6 +33,8 @@ from tests.ports import free_port, free_port_pair
 TORN_DOWN = "import atexit; atexit.register(lambda: print('torn down', flush=True)); "
 IMAGE_WORKER = TORN_DOWN + "import worker; worker.main()"
 WORKER_COMMAND = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'worker']; " + (
+    "from starter.cli import main; main()")
+DB_UPGRADE = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'db', 'upgrade']; " + (
     "from starter.cli import main; main()")
 
 
@@ -211,3 +217,22 @@ async def test_the_codec_server_stops_and_exits_0_on_sigterm(tmp_path: Path) -> 
             codec.kill()
     assert codec.returncode == 0, err
     assert "stopped" in err and "torn down" not in out
+
+
+@pytest.mark.parametrize("command", [IMAGE_WORKER, DB_UPGRADE], ids=["worker", "db-upgrade"])
+async def test_a_database_a_newer_version_migrated_is_named_with_both_schemas_and_exits_5(
+    tmp_path: Path, command: str
+) -> None:
+    """Rolled back past a migration: not Alembic's 110-line "Can't locate revision"."""
+    url = Settings(data_dir=tmp_path / "data").db_url
+    migrate(url)
+    with engine_for(url).begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0020_from_the_future'"))
+    newest = ", ".join(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    said = " ".join((await _said(command, tmp_path, {
+        "LOAN_JOURNEY_DATA_DIR": str(tmp_path / "data"),
+        "LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}"}, 5)).split())
+    assert (f"error: the journey database {url} is at schema 0020_from_the_future, newer than "
+            f"this version knows (its newest is {newest}): run the newer version, or restore "
+            "the database from a backup") in said
+    assert "Traceback" not in said and "torn down" not in said
