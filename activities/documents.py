@@ -38,11 +38,9 @@ class DocumentActivities:
 
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(self, request: ReadDocumentInput) -> DocumentReading:
-        if not self._root.is_dir():  # the worker's store is not there: retried until it is
-            raise ApplicationError(
-                f"the document store {self._root} is not there: mount it, or point "
-                "LOAN_JOURNEY_DOCUMENT_STORE at it", type="DocumentStoreMissing",
-            )
+        # the worker's store is not there: retried until it is
+        if (problem := blobs.store_problem(self._root, writing=False)) is not None:
+            raise ApplicationError(problem, type="DocumentStoreMissing")
         try:
             data = blobs.get(self._root, request.ref.sha256)
         except FileNotFoundError:  # named but never stored: the customer is asked for it

@@ -33,6 +33,7 @@ from starter.errors import BadInput, plain_errors
 from starter.operations import no_such_workflow
 from starter.pinned_policy import authorized, current_policy
 from starter.renamed_from import rename_declared
+from starter.start_checks import document_store_ready
 from store import archive, blobs, code_names
 from store.archive import ArchivedRun
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -80,9 +81,12 @@ def store_documents(settings: Settings, paths: Sequence[Path], *, by_page: bool 
     `by_page`, each page of a multi-page TIFF is a document of its own, named "<file> (page N
     of M)": the reader reads one page per document (without, one reference per file, as a
     drawdown's labelled documents need). One file or page given twice (the same content under
-    two names) is refused: it is one document."""
+    two names) is refused: it is one document. A document store that cannot take them is a
+    SetupError (`document_store_ready`), as it is for a worker."""
     from ocr import OcrError, split_pages  # here: opencv loads only for commands with files
 
+    if paths:
+        document_store_ready(settings)
     refs: list[DocumentRef] = []
     named: dict[str, str] = {}
     for path in paths:

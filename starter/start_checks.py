@@ -3,12 +3,14 @@ it at once with the variable named (exit 5), not each journey's activity, retrie
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 
 from activities.policy import LoadedPolicy, load_policy_file
 from journey.policy import PolicyError
 from journey.settings import Settings
 from starter.errors import SetupError
+from store import blobs
 from store.policies import VersionReused, record_policy
 
 
@@ -28,6 +30,18 @@ def data_dir_ready(settings: Settings) -> None:
         raise SetupError(f"LOAN_JOURNEY_DATA_DIR {where} is not writable: "
                          f"{err.strerror or err}; give it to the user the worker runs as, "
                          "or set another") from err
+
+
+def document_store_ready(settings: Settings) -> None:
+    """The document store, as a reader's activity will find it: the data directory's own is
+    created (700) unless it exists; one LOAN_JOURNEY_DOCUMENT_STORE names (a mount) must be
+    there, a directory, and writable. SetupError saying what the activity would, which is
+    otherwise retried in each journey, unseen, until the store is fixed."""
+    if settings.document_store is None:
+        with contextlib.suppress(OSError):  # a file in its place, say: said below
+            settings.documents_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if (problem := blobs.store_problem(settings.documents_dir)) is not None:
+        raise SetupError(problem)
 
 
 def policy_in_service(settings: Settings) -> LoadedPolicy:
@@ -50,8 +64,9 @@ def policy_in_service(settings: Settings) -> LoadedPolicy:
 
 
 def check_start(settings: Settings) -> LoadedPolicy | None:
-    """The data directory and the policy file, before any server or worker starts: the
-    policy the worker runs (`policy_in_service`), or None for a reader (role "documents"),
-    which loads none."""
+    """The data directory, the document store and the policy file, before any server or
+    worker starts: the policy the worker runs (`policy_in_service`), or None for a reader
+    (role "documents"), which loads none."""
     data_dir_ready(settings)
+    document_store_ready(settings)
     return None if settings.worker_role == "documents" else policy_in_service(settings)

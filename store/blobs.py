@@ -20,6 +20,26 @@ class BlobNotFoundError(FileNotFoundError):
     """No blob with this sha256 in the store."""
 
 
+def store_problem(root: Path, *, writing: bool = True) -> str | None:
+    """What keeps `root` from serving as the document store, said for the operator (the
+    reader's activity, a worker as it starts and `start` say the same); None when it serves:
+    a directory there, and (`writing`) one this user can write."""
+    if not root.exists():
+        return (f"the document store {root} is not there: mount it, or point "
+                "LOAN_JOURNEY_DOCUMENT_STORE at it")
+    if not root.is_dir():
+        return (f"the document store {root} is not a directory: point "
+                "LOAN_JOURNEY_DOCUMENT_STORE at the directory that holds the documents")
+    if writing:
+        try:  # a file written and gone: access() passes root where a write still fails
+            tempfile.TemporaryFile(dir=root).close()
+        except OSError as err:
+            return (f"the document store {root} is not writable: {err.strerror or err}; give "
+                    "it to the user the worker runs as, or point LOAN_JOURNEY_DOCUMENT_STORE "
+                    "at one it can write")
+    return None
+
+
 def path(root: Path, sha256: str) -> Path:
     """Where the blob with this sha256 lives (whether or not it exists)."""
     if not _SHA256.match(sha256):

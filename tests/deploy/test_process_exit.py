@@ -34,6 +34,8 @@ TORN_DOWN = "import atexit; atexit.register(lambda: print('torn down', flush=Tru
 IMAGE_WORKER = TORN_DOWN + "import worker; worker.main()"
 WORKER_COMMAND = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'worker']; " + (
     "from starter.cli import main; main()")
+START = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'start', 'app.json', " + (
+    "'licence.jpg']; from starter.cli import main; main()")
 DB_UPGRADE = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'db', 'upgrade']; " + (
     "from starter.cli import main; main()")
 
@@ -236,3 +238,35 @@ async def test_a_database_a_newer_version_migrated_is_named_with_both_schemas_an
             f"this version knows (its newest is {newest}): run the newer version, or restore "
             "the database from a backup") in said
     assert "Traceback" not in said and "torn down" not in said
+
+
+def _not_writable(tmp_path: Path) -> Path:
+    """A directory this user cannot write: a private one of its own, or, for root (who
+    writes any mode), sysfs, which refuses root too."""
+    if os.geteuid() == 0:
+        return Path("/sys")
+    (kept := tmp_path / "read-only").mkdir(mode=0o500)
+    return kept
+
+
+@pytest.mark.parametrize(("command", "store", "says"), [
+    (IMAGE_WORKER, "not-mounted", "is not there: mount it, or point "
+     "LOAN_JOURNEY_DOCUMENT_STORE at it"),
+    (WORKER_COMMAND, "a-file", "is not a directory: point LOAN_JOURNEY_DOCUMENT_STORE at"),
+    (IMAGE_WORKER, None, "is not writable: "),
+    (START, "not-mounted", "is not there: mount it, or point LOAN_JOURNEY_DOCUMENT_STORE"),
+], ids=["missing", "a-file", "not-writable", "start"])
+async def test_a_document_store_that_cannot_serve_is_said_at_start_not_by_each_read(
+    tmp_path: Path, command: str, store: str | None, says: str
+) -> None:
+    """As the reader's activity says it, which Temporal retries in each journey, unseen."""
+    (tmp_path / "a-file").write_text("")
+    where = tmp_path / store if store else _not_writable(tmp_path)
+    (tmp_path / "licence.jpg").write_bytes(b"a scan")
+    said = " ".join((await _said(command, tmp_path, {
+        "LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "LOAN_JOURNEY_DATA_DIR": str(tmp_path / "data"),
+        "LOAN_JOURNEY_DOCUMENT_STORE": str(where)}, 5)).split())
+    assert f"error: the document store {where} {says}" in said
+    assert "Traceback" not in said
+    assert not (tmp_path / "not-mounted").exists()  # a mount missing is not made a directory
