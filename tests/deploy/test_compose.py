@@ -161,7 +161,7 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
     """Each journey container gets every setting but the embedded server's UI port; unset,
     each is its default (not an empty key, nor the policy file "."); set in .env or the
     shell, it reaches the settings, and the policy file is in the read-only policy mount."""
-    names = {f"LOAN_JOURNEY_{name.upper()}" for name in Settings.model_fields}
+    names = {Settings.env_name(name) for name in Settings.model_fields}
     defaults = _rendered({})
     for name in JOURNEY_CONTAINERS:
         missing = names - set(environment(defaults[name])) - {"LOAN_JOURNEY_WORKER_ROLE"}
