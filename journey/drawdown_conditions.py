@@ -6,9 +6,13 @@ insurance policies, proof of capital and the like are stored by reference: the c
 a document with the declared label was sent and that the store holds it (reading it through
 the document activity proves that); what it says is for the risk officer to judge.
 
-Figures. The projected DSCR is the latest income statement's operating profit over the debt
-service of the first full year of amortisation, on everything drawn so far plus the request,
-under the offer's rate and method: the same placeholder post-loan reviews use.
+Figures. The projected DSCR is the newest income statement's operating profit for a year, over
+the debt service of the first full year of amortisation, on everything drawn so far plus the
+request, under the offer's rate and method. The statement and its year are the review's
+(`annual_profit`, journey/post_loan_dscr.py): the newest on file by period end with at least
+three months of the fiscal year, its year-to-date profit annualised; the basis names it, its
+period and the year's figure. Before the marker in workflows/drawdowns.py the latest
+statement's profit was taken as a year's, whatever its period.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from journey.drawdowns import (
     DrawdownState,
     Tranche,
 )
+from journey.post_loan_dscr import annual_profit
 from journey.repayment import (
     Frequency,
     Instalment,
@@ -211,20 +216,29 @@ def _frequency(plan: DrawdownPlan, terms: RepaymentTerms, unused: int = 0) -> Fr
 
 
 def projected_dscr(readings: list[DocumentReading], plan: DrawdownPlan, terms: RepaymentTerms,
-                   principal: Decimal, today: date) -> tuple[Decimal | None, str]:
-    """DSCR and how it was computed (see the module docstring)."""
-    incomes = [r.statement for r in readings if r.status is ReadStatus.READ and r.statement
+                   principal: Decimal, today: date, annualised: bool = True
+                   ) -> tuple[Decimal | None, str]:
+    """DSCR and how it was computed (see the module docstring); not `annualised`, on the
+    latest statement's profit as it stands (before the marker)."""
+    incomes = [r for r in readings if r.status is ReadStatus.READ and r.statement
                and r.statement.kind is DocumentKind.INCOME_STATEMENT]
-    latest = max(incomes, key=lambda s: s.period_end or date.min, default=None)
-    profit = latest.operating_profit if latest else None
-    if profit is None:
-        return None, "no income statement with an operating profit on file"
+    if annualised:
+        found = annual_profit([r.statement for r in incomes if r.statement])
+        if isinstance(found, str):
+            return None, found
+        profit = found.annualised
+        said = f"the newest income statement, {incomes[found.index].ref.filename}: {found.text()}"
+    else:
+        latest = max((r.statement for r in incomes if r.statement),
+                     key=lambda s: s.period_end or date.min, default=None)
+        if latest is None or latest.operating_profit is None:
+            return None, "no income statement with an operating profit on file"
+        profit, said = latest.operating_profit, f"operating profit {latest.operating_profit:,.2f}"
     schedule = repayment_plan(plan, terms, principal, today)
     amortising = [i for i in schedule if i.principal > 0]
     per_year = 12 // _frequency(plan, terms).months
     service = sum((i.payment for i in amortising[:per_year]), Decimal("0.00"))
     if service <= 0:
         return None, "no debt service to cover"
-    basis = (f"operating profit {profit:,.2f} / first amortising year's debt service "
-             f"{service:,.2f} on {principal:,.2f}")
+    basis = f"{said} / first amortising year's debt service {service:,.2f} on {principal:,.2f}"
     return (profit / service).quantize(PLACES), basis

@@ -18,17 +18,17 @@ from journey.review_contracts import ReviewFacts, ReviewResult
 
 def covenants_on_file(
     covenants: list[Covenant], readings: list[DocumentReading], plan: list[Instalment],
-    disbursed_on: date | None,
+    disbursed_on: date | None, to_the_end: bool = True,
 ) -> tuple[dict[str, Decimal | None], dict[str, str], list[CovenantCheck]]:
-    """The ratios of the latest statements read, how DSCR was computed, and `covenants`
-    checked against them: a review's test, and before disbursement the loan's terms tested
-    on the file it is decided on."""
+    """The ratios of the latest statements read, how DSCR was computed (`to_the_end` as in
+    journey/post_loan_dscr.py), and `covenants` checked against them: a review's test, and
+    before disbursement the loan's terms tested on the file it is decided on."""
     statements = [
         r.statement for r in readings if r.status is ReadStatus.READ and r.statement is not None
     ]
     ratios = compute_ratios(statements)
     values: dict[str, Decimal | None] = {name: ratios.get(name) for name in RATIO_NAMES}
-    cover = dscr(statements, plan, disbursed_on)
+    cover = dscr(statements, plan, disbursed_on, to_the_end)
     values["dscr"] = cover.value
     notes = {"dscr": cover.reason}
     return values, notes, check_covenants(covenants, values, notes)

@@ -93,6 +93,9 @@ AVAILABILITY_BY_LOAN_DAY = "drawdown-availability-by-loan-day"
 # each quarter's interest and commitment fee are rounded once, on exact amounts; before it,
 # each drawdown's part was, and a quarter could be a cent off the bank's figure
 QUARTERS_ROUNDED_ONCE = "drawdown-quarters-rounded-once"
+# the projected DSCR annualises the newest statement's year-to-date profit as reviews do
+# (journey/post_loan_dscr.py); before it, the latest statement's profit counted as a year's
+DSCR_ANNUALISED = "drawdown-dscr-annualised"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -262,7 +265,8 @@ class DrawdownStage(DrawdownReviews):
             counted = [r for r in counted
                        if other_company(r.statement, self._application.applicant_name) is None]
         dscr, basis = projected_dscr(counted, self._dd_pinned_plan(),
-                                     self._dd_terms(), principal, workflow.now().date())
+                                     self._dd_terms(), principal, workflow.now().date(),
+                                     workflow.patched(DSCR_ANNUALISED))
         return DrawdownFacts(dscr=dscr, dscr_basis=basis, principal=principal,
                              defaults=self._dd_events_of_default(),
                              documents=[c for _, c in checks])

@@ -510,10 +510,12 @@ class JourneyUpdates(Bookkeeping):
             return []
         return self._covenants_tested(loan_file)
 
-    def _covenants_tested(self, loan_file: list[DocumentReading]) -> list[CovenantCheck]:
+    def _covenants_tested(self, loan_file: list[DocumentReading], to_the_end: bool = True
+                          ) -> list[CovenantCheck]:
         """The loan's covenants (the offer's, or those its grade would give) tested on
         `loan_file`, once graded: before the payout what approvers see, at the payout the
-        breaches the running loan carries as early warnings."""
+        breaches the running loan carries as early warnings (`to_the_end`: the DSCR's debt
+        service as journey/post_loan_dscr.py counts it, or before its marker)."""
         grade = self._grade()
         if grade is None or self._pl_policy is None:
             return []
@@ -522,7 +524,7 @@ class JourneyUpdates(Bookkeeping):
             offer = offer_terms(self._application, grade, workflow.now().date(),
                                 self._pl_policy, self.policy.pricing)
         _, _, checks = covenants_on_file(offer.covenants or [], loan_file,
-                                         offer.schedule, offer.starts_on)
+                                         offer.schedule, offer.starts_on, to_the_end)
         return checks
 
     def stage_awaits(self) -> tuple[str, str | None]:

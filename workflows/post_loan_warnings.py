@@ -12,6 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.classification import RiskClass
     from journey.decisions import UpdateResult, Verdict
     from journey.policy.authority import authorize_warning_acknowledgement
+    from journey.post_loan_covenants import CovenantCheck
     from journey.post_loan_warnings import (
         Acknowledgement,
         AcknowledgeWarning,
@@ -31,6 +32,10 @@ BREACHES_ON_FILE_CARRIED = "breaches-on-file-carried"
 # workflow.patched marker: before it, such a loan stayed 正常 until a review assessed it;
 # since, those breaches judge it 关注 from the payout, as a review finding them would.
 CARRIED_BREACH_CLASSED = "carried-breach-classed"
+# workflow.patched marker, taken only when it changes which covenants a payout finds breached:
+# the DSCR's debt service counts the interest accrued to the end of its twelve months
+# (journey/post_loan_dscr.py); before it, only the payments due in them
+DSCR_YEAR_COVERED = "dscr-year-covered"
 
 
 class EarlyWarnings(PostLoanMemory):
@@ -60,7 +65,7 @@ class EarlyWarnings(PostLoanMemory):
         downgrades it, with them as the reason."""
         if self._offer is None or self._offer.covenants is None:
             return  # offered before covenants were loan terms: its reviews test the policy's
-        breached = [c for c in self._covenants_tested(self.loan_file()) if c.breached]
+        breached = self._breached_at_payout()
         if not breached or not workflow.patched(BREACHES_ON_FILE_CARRIED):
             return
         reasons = "; ".join(f"{v.actor.id}: {v.reason}" for v in self._votes
@@ -75,6 +80,18 @@ class EarlyWarnings(PostLoanMemory):
             self._pl.assessed = RiskClass.SPECIAL_MENTION
             self._pl.judged_on_file = (f"{named} breached on file since the payout on "
                                        f"{self.today()} (the statements it was approved on)")
+
+    def _breached_at_payout(self) -> list[CovenantCheck]:
+        """The covenants the file breaches at the payout: with the DSCR's debt service
+        covering its whole twelve months, or as before DSCR_YEAR_COVERED when the two differ
+        and the history ran before it."""
+        on_file = self.loan_file()
+        year = [c for c in self._covenants_tested(on_file) if c.breached]
+        due = [c for c in self._covenants_tested(on_file, to_the_end=False) if c.breached]
+        if [c.covenant.id for c in year] == [c.covenant.id for c in due] \
+                or workflow.patched(DSCR_YEAR_COVERED):
+            return year
+        return due
 
     @workflow.update
     async def acknowledge_warning(self, request: AcknowledgeWarning) -> UpdateResult:

@@ -54,7 +54,11 @@ CONTRACTOR = Payee(name="中建某局第三工程有限公司", account="6222020
 
 
 def project(docs: Documents, amount: int = AMOUNT) -> LoanApplication:
-    return application(docs, product=Product.PROJECT_FINANCE, amount=amount, term_months=TERM)
+    """A project on the borrower's statements of last year (`journey_kit.TODAY`'s), whose
+    figures are a year's whatever the day: a drawdown's DSCR annualises them, and a period
+    under three months, the kit's own 60 days back in the first quarter, has none."""
+    return application(docs, product=Product.PROJECT_FINANCE, amount=amount, term_months=TERM,
+                       period=date(journey_kit.TODAY.year - 1, 12, 31))
 
 
 def permit(docs: Documents, label: str, name: str | None = None) -> SupportingDocument:

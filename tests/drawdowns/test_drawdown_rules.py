@@ -29,6 +29,7 @@ from journey.drawdowns import (
     default_plan,
     open_tranches,
 )
+from journey.post_loan_dscr import dscr as dscr_of_review
 from journey.repayment import Frequency, RepaymentMethod
 from tests.drawdowns.kit import ask, permit
 from tests.workflows.journey_kit import Documents, application
@@ -106,7 +107,7 @@ def test_missing_blob_low_dscr_and_default_fail_with_reasons() -> None:
 def test_dscr_on_what_would_be_drawn() -> None:
     _, app = pf()
     plan = default_plan(app)
-    income = FinancialStatement(kind=DocumentKind.INCOME_STATEMENT, period_end=date(2026, 6, 30),
+    income = FinancialStatement(kind=DocumentKind.INCOME_STATEMENT, period_end=date(2025, 12, 31),
                                 operating_profit=Decimal(9_000_000))
     docs = Documents()
     ref = docs.add("income", status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
@@ -119,6 +120,44 @@ def test_dscr_on_what_would_be_drawn() -> None:
     assert projected_dscr([], plan, TERMS, Decimal(1), date(2026, 7, 1))[0] is None
 
 
+def test_a_part_year_statement_is_annualised_as_reviews_do() -> None:
+    """The half year's operating profit counts twice over, as the review's DSCR counts it,
+    and the basis says which statement, its period and its year."""
+    _, app = pf()
+    plan = default_plan(app)
+    docs = Documents()
+    h1 = FinancialStatement(kind=DocumentKind.INCOME_STATEMENT, period_end=date(2026, 6, 30),
+                            operating_profit=Decimal("3283300.00"))
+    ref = docs.add("is_h1", status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
+                   statement=h1)
+    fy = FinancialStatement(kind=DocumentKind.INCOME_STATEMENT, period_end=date(2025, 12, 31),
+                            operating_profit=Decimal("27763260.00"))
+    older = docs.add("is_fy2025", status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
+                     statement=fy)
+    readings = [docs.readings[ref.sha256], docs.readings[older.sha256]]
+    # 4.5m drawn and 6m asked: a year of amortisation on 10.5m repays a third of it,
+    # 3,500,000, and 4.4% / 4 on 10.5m, 9.625m, 8.75m and 7.875m: 404,250; 3,904,250 in all
+    dscr, basis = projected_dscr(readings, plan, TERMS, Decimal(10_500_000), date(2026, 7, 1))
+    assert dscr == Decimal("1.68")  # 6,566,600 / 3,904,250 = 1.6819...; not 0.84
+    year = "operating profit 3,283,300.00 for the 6 months to 2026-06-30, 6,566,600.00 a year"
+    assert basis == (f"the newest income statement, is_h1.png: {year} / first amortising "
+                     "year's debt service 3,904,250.00 on 10,500,000.00")
+    review = dscr_of_review([fy, h1], repayment_plan(plan, TERMS, Decimal(10_500_000),
+                                                     date(2026, 7, 1)), date(2026, 7, 1))
+    assert review.reason.startswith(year)  # one rule: the review's year is the same
+    # a statement of under three months is not annualised: the last full year is used
+    q = docs.add("is_jan", status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
+                 statement=fy.model_copy(update={"period_end": date(2026, 1, 31)}))
+    _, basis = projected_dscr([docs.readings[older.sha256], docs.readings[q.sha256]], plan,
+                              TERMS, Decimal(10_500_000), date(2026, 7, 1))
+    assert "is_fy2025.png: operating profit 27,763,260.00 for the 12 months to 2025-12-31, " \
+        "27,763,260.00 a year" in basis
+    # before the marker: the latest statement's profit, as a year's
+    legacy, basis = projected_dscr(readings, plan, TERMS, Decimal(10_500_000),
+                                   date(2026, 7, 1), annualised=False)
+    assert legacy == Decimal("0.84") and basis.startswith("operating profit 3,283,300.00 /")
+
+
 def test_a_dscr_below_the_floor_says_what_would_meet_it() -> None:
     """A smaller drawdown is offered only when one would project the floor, and it does."""
     docs, app = pf()
@@ -128,7 +167,7 @@ def test_a_dscr_below_the_floor_says_what_would_meet_it() -> None:
     def statement(profit: int) -> list[DocumentReading]:
         ref = docs.add(f"income-{profit}", status=ReadStatus.READ,
                        kind=DocumentKind.INCOME_STATEMENT, statement=FinancialStatement(
-                           kind=DocumentKind.INCOME_STATEMENT, period_end=date(2026, 6, 30),
+                           kind=DocumentKind.INCOME_STATEMENT, period_end=date(2025, 12, 31),
                            operating_profit=Decimal(profit)))
         return [docs.readings[ref.sha256]]
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from journey.documents import DocumentKind, FinancialStatement
 from journey.post_loan_dscr import debt_service, dscr, months_to_date
-from journey.repayment import Frequency, RepaymentMethod, build_schedule
+from journey.repayment import Frequency, Instalment, RepaymentMethod, build_schedule
 
 DISBURSED = date(2026, 1, 15)
 PLAN = build_schedule(
@@ -38,10 +38,14 @@ def test_year_to_date_months() -> None:
 def test_half_year_statement_against_the_following_twelve_months() -> None:
     # 900,000 over six months -> 1,800,000 a year; due after 2026-06-30: instalments 6-12,
     # 7 x 100,000 principal + (3,500 + 3,000 + ... + 500 = 14,000) interest = 714,000
-    assert debt_service(PLAN, date(2026, 6, 30)) == Decimal("714000.00")
+    # the loan ends within the window: nothing accrues after its last instalment
+    assert debt_service(PLAN, date(2026, 6, 30)).total == Decimal("714000.00")
     result = dscr([income(date(2026, 6, 30), 900_000)], PLAN, DISBURSED)
     assert result.value == Decimal("2.5210")  # 1,800,000 / 714,000 = 2.52100...
-    assert "1800000.00" in result.reason and "714000.00" in result.reason
+    assert result.reason == (
+        "operating profit 900,000.00 for the 6 months to 2026-06-30, 1,800,000.00 a year / "
+        "debt service 714,000.00 for the twelve months after 2026-06-30 to 2027-06-30 "
+        "(payments due in them 714,000.00)")
 
 
 def test_a_statement_from_before_the_loan_is_tested_against_its_first_year() -> None:
@@ -74,3 +78,30 @@ def test_missing_inputs_give_none_with_a_reason() -> None:
     assert "plan is not known" in dscr([income(date(2026, 6, 30), 1)], [], DISBURSED).reason
     after = dscr([income(date(2027, 3, 31), 450_000)], PLAN, DISBURSED)
     assert after.value is None and "no payments fall due" in after.reason
+
+
+def quarter(due_on: date, amount: str) -> Instalment:
+    """A drawing project's quarter: its interest and commitment fee, no principal."""
+    return Instalment(number=1, due_on=due_on, principal=Decimal(0), interest=Decimal(amount),
+                      payment=Decimal(amount), balance_after=Decimal(0))
+
+
+def test_a_drawing_projects_quarters_count_a_whole_year() -> None:
+    # interest and fee of 3,129.166... a day (1,126,500 a year over 360 days), drawn
+    # 2026-12-06, quarters to each 21st: 15, 90, 92, 92 and 91 days
+    quarters = [quarter(date(2026, 12, 21), "46937.50"), quarter(date(2027, 3, 21), "281625.00"),
+                quarter(date(2027, 6, 21), "287883.33"), quarter(date(2027, 9, 21), "287883.33"),
+                quarter(date(2027, 12, 21), "284754.17")]
+    service = debt_service(quarters, date(2026, 12, 6))
+    # the four quarters due in the window pay 289 days (2026-12-06 to 2027-09-21); the 76
+    # days from 2027-09-21 to 2027-12-06 are 76/91 of the next quarter: 237,816.67
+    assert service.due == Decimal("904329.16")
+    assert (service.accrued_from, service.accrued) == (date(2027, 9, 21), Decimal("237816.67"))
+    assert service.total == Decimal("1142145.83")  # 365 days of 3,129.1666...
+    # before the marker, the payments due only: a DSCR a fifth too high
+    assert debt_service(quarters, date(2026, 12, 6), to_the_end=False).total == service.due
+    result = dscr([income(date(2026, 6, 30), 1_000_000)], quarters, date(2026, 12, 6))
+    assert result.value == Decimal("1.7511")  # 2,000,000 / 1,142,145.83 = 1.75109...
+    assert ("debt service 1,142,145.83 for the twelve months after 2026-12-06 to 2027-12-06 "
+            "(payments due in them 904,329.16, and interest 237,816.67 accrued from "
+            "2027-09-21 to 2027-12-06)") in result.reason
