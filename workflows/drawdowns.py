@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.availability_interest import quarters_first
     from journey.availability_payoff import paid_ahead
     from journey.contracts import BookingInput
-    from journey.documents import DocumentReading
+    from journey.documents import DocumentReading, ReadStatus
     from journey.drawdown_conditions import (
         DocumentCheck,
         DrawdownFacts,
@@ -96,6 +96,9 @@ QUARTERS_ROUNDED_ONCE = "drawdown-quarters-rounded-once"
 # the projected DSCR annualises the newest statement's year-to-date profit as reviews do
 # (journey/post_loan_dscr.py); before it, the latest statement's profit counted as a year's
 DSCR_ANNUALISED = "drawdown-dscr-annualised"
+# an income statement or balance sheet given with a drawdown request, refused or not, is kept
+# on the loan's file, where later drawdowns and reviews read it; before it, it was forgotten
+STATEMENTS_KEPT = "drawdown-statements-kept"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -259,6 +262,9 @@ class DrawdownStage(DrawdownReviews):
         request = record.request
         checks = await asyncio.gather(*(self._dd_read_supporting(d) for d in request.documents))
         fresh = [r for r, _ in checks if r is not None]
+        statements = [r for r in fresh if r.status is ReadStatus.READ and r.statement]
+        if statements and workflow.patched(STATEMENTS_KEPT):
+            self._readings.update({r.ref.sha256: r for r in statements})
         principal = self._dd_commit().drawn + request.amount
         counted = [*self.loan_file(), *fresh]
         if self._borrowers_first:  # since its marker, another company's statement counts nowhere

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,15 +41,16 @@ def scan(docs: Documents, folder: Path, label: str) -> str:
 
 
 def income_statement(docs: Documents, folder: Path, company: str, profit: int) -> str:
-    """The borrower's newer income statement on disk, which the fake OCR reads as one."""
-    path = folder / "income.png"
+    """The borrower's last full year restated on disk, which the fake OCR reads as one: given
+    after the application's, it stands for that year."""
+    path = folder / f"income-{profit}.png"
     path.write_bytes(f"income statement, operating profit {profit}".encode())
     data = path.read_bytes()
     ref = DocumentRef(sha256=hashlib.sha256(data).hexdigest(), filename=path.name, size=len(data))
     docs.readings[ref.sha256] = DocumentReading(
         ref=ref, status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
         statement=FinancialStatement(kind=DocumentKind.INCOME_STATEMENT, company=company,
-                                     period_end=journey_kit.TODAY - timedelta(days=10),
+                                     period_end=date(journey_kit.TODAY.year - 1, 12, 31),
                                      revenue=Decimal(9_000_000), net_profit=Decimal(profit),
                                      operating_profit=Decimal(profit)))
     return f"income_statement={path}"
@@ -79,6 +80,12 @@ async def test_request_decide_and_show_from_the_command_line(
                          r"income_statement=PATH.*or ask for [\d,]+\.00 or less", said(failed))
         assert not [r for r in refusals(settings.db_url, handle.id) if "DSCR" in r.reason]
 
+        # kept on the file: asked again without a statement, it is still the one tested
+        again = await cli("drawdown", "request", handle.id, "--tranche", "t1",
+                          "--amount", "4000000", *files, *code)
+        assert again.exit_code == 3 and "income-700000.png" in said(again), again.output
+        good = income_statement(docs, tmp_path, app.applicant_name, 9_000_000)
+
         bad = await cli("drawdown", "request", handle.id, "--tranche", "t1",
                         "--amount", "100", "permit.png", *code)
         assert bad.exit_code == 2 and "LABEL=PATH" in said(bad)
@@ -90,7 +97,7 @@ async def test_request_decide_and_show_from_the_command_line(
         asked = await cli("drawdown", "request", handle.id, "--tranche", "t1",
                           "--amount", "4500000", "--payee", "某建设集团有限公司",
                           "--payee-account", "6222020200112233445", "--payee-bank",
-                          "中国工商银行深圳分行", "--payee-contract", "EPC-9", *files, *code)
+                          "中国工商银行深圳分行", "--payee-contract", "EPC-9", *files, good, *code)
         assert asked.exit_code == 0, asked.output
         assert "awaiting_decision" in said(asked) and "planning_permit" in said(asked)
 
