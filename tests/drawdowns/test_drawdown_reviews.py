@@ -6,8 +6,8 @@ as the schedule would."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from rich.console import Console
@@ -20,6 +20,7 @@ from journey.classification import RiskClass
 from journey.decisions import AddDocuments, Withdrawal
 from journey.documents import DocumentKind, FinancialStatement, ReadStatus
 from journey.loan_book import book_line
+from journey.repayment import add_months
 from journey.stages import Stage
 from starter.pending_send import documents_update
 from starter.status_view import status_view
@@ -84,6 +85,25 @@ async def test_a_drawing_project_is_reviewed_and_classed_from_its_first_drawdown
             )
         assert not outcome.skipped and outcome.result is not None
         assert "max-leverage" in [c.covenant.id for c in outcome.result.breaches]
+        # the DSCR's debt service: a year of the quarters' interest and fee from the first
+        # drawdown, the quarters due in it and the interest accrued after the last of them
+        start = facts.disbursed_on
+        assert start is not None
+        end = add_months(start, 12)
+        paid = [q for q in facts.plan if start < q.due_on <= end]
+        before, after = [q for q in facts.plan if q.due_on > end][0], paid[-1]
+        accrued = (before.interest * (end - after.due_on).days
+                   / (before.due_on - after.due_on).days).quantize(Decimal("0.01"))
+        due = sum((q.payment for q in paid), Decimal(0))
+        assert accrued > 0 and len(paid) <= 4
+        year = date(journey_kit.TODAY.year - 1, 12, 31)  # the application's full year
+        assert outcome.result.notes["dscr"] == (
+            f"operating profit 9,000,000.00 for the 12 months to {year}, 9,000,000.00 a year "
+            f"/ debt service {due + accrued:,} for the twelve months after {start} to {end} "
+            f"(payments due in them {due:,}, and interest {accrued:,} accrued from "
+            f"{after.due_on} to {end})")
+        assert outcome.result.ratios["dscr"] == (
+            Decimal(9_000_000) / (due + accrued)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
         warned = await until(handle, lambda s: s.risk_class is RiskClass.SPECIAL_MENTION)
         assert [w.kind for w in warned.warnings] == ["covenant_breach", "downgrade"]
         line = book_line(warned, app.product.value, None)  # the book says what status says
