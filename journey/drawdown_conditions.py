@@ -122,8 +122,7 @@ def _document(label: str, facts: DrawdownFacts) -> ConditionResult:
 
 def _check(check: Check, facts: DrawdownFacts, request: DrawdownRequest) -> ConditionResult:
     if check.kind == "min_dscr":
-        floor = check.value or Decimal("1")
-        name = f"min_dscr {floor}"
+        floor, name = check.floor, check.describe()
         if facts.dscr is None:
             return ConditionResult(condition=name, met=False,
                                    explanation=f"DSCR unknown ({facts.dscr_basis}): send the "

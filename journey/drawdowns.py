@@ -57,6 +57,15 @@ class Check(BaseModel):
     kind: Literal["min_dscr", "no_event_of_default"]
     value: Decimal | None = None  # the floor, for min_dscr
 
+    @property
+    def floor(self) -> Decimal:
+        """The DSCR a drawdown must project, for min_dscr."""
+        return self.value or Decimal("1")
+
+    def describe(self) -> str:
+        """The check as its condition is named, with its threshold: "min_dscr 1.30"."""
+        return f"{self.kind} {self.floor}" if self.kind == "min_dscr" else self.kind
+
 
 class Tranche(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")

@@ -43,9 +43,11 @@ from journey.drawdowns import (
 from journey.fee_waiver import FeeWaiver
 from journey.repayment import money
 from journey.settings import Settings
+from journey.status import JourneyStatus
 from starter import applications, operations, pending
 from starter.attempts import acting
 from starter.audit_summary import duration
+from starter.bank_clock import when
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, NotMet, plain_errors
@@ -191,7 +193,7 @@ def show(workflow_id: JourneyId) -> None:
             console.print(escape(f"{t.id}  cap {money(t.cap)}, drawn {money(drawn)}  "
                                  f"{t.milestone}; documents: "
                                  f"{', '.join(t.documents)}; checks: "
-                                 f"{', '.join(c.kind for c in t.checks)}"))
+                                 f"{', '.join(c.describe() for c in t.checks)}"))
         if current.commitment is not None:
             c = current.commitment
             console.print(f"commitment {money(c.total)}: drawn {money(c.drawn)}, cancelled "
@@ -201,15 +203,16 @@ def show(workflow_id: JourneyId) -> None:
                 console.print(f"interest on the drawdowns until they closed: "
                               f"{money(c.interest_accrued)}, due with the first instalment")
         for d in current.drawdowns:
-            console.print(f"#{d.number} [bold]{d.state}[/] {escape(_drawdown_line(d))}")
+            console.print(f"#{d.number} [bold]{d.state}[/] {escape(_drawdown_line(current, d))}")
 
     run(go())
 
 
-def _drawdown_line(d: DrawdownRecord) -> str:
+def _drawdown_line(s: JourneyStatus, d: DrawdownRecord) -> str:
     """One drawdown for the record: what was asked, who decided and why, where the money
-    went and when, and how long the customer waited."""
-    line = f"{d.request.tranche_id} {money(d.request.amount)} asked {d.requested_at:%Y-%m-%d %H:%M}"
+    went and when (on the bank's clock, as `status` shows the journey of status `s`), and
+    how long the customer waited."""
+    line = f"{d.request.tranche_id} {money(d.request.amount)} asked {when(s, d.requested_at)}"
     if d.decided_by:
         line += f"; {d.decided_by}: {d.reason}"
     elif d.reason:
@@ -218,7 +221,7 @@ def _drawdown_line(d: DrawdownRecord) -> str:
         payee = d.payee or "the borrower"
         if d.request.payee is not None:  # entrusted payment (受托支付): to whose account
             payee += f", {paid_under(d.request.payee)}"
-        line += f"; paid to {payee} ({d.booking_id}) at {d.booked_at:%Y-%m-%d %H:%M}"
+        line += f"; paid to {payee} ({d.booking_id}) at {when(s, d.booked_at)}"
     if d.waited is not None:
         line += f"; waited {duration(d.waited)}"
     return line

@@ -89,7 +89,7 @@ def list_() -> None:
         rows = await schedules.list_schedules(await connect())
         table = Table("schedule", "paused", "next runs", "note", title="review schedules")
         for r in rows:
-            nxt = ", ".join(t.strftime("%Y-%m-%d %H:%M") for t in r.next_runs)
+            nxt = ", ".join(f"{t:%Y-%m-%d %H:%M} UTC" for t in r.next_runs)
             table.add_row(r.schedule_id, "yes" if r.paused else "no", nxt, escape(r.note))
         console.print(table)
 

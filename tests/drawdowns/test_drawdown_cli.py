@@ -19,6 +19,7 @@ from journey.documents import (
     FinancialStatement,
     ReadStatus,
 )
+from journey.policy.calendar import moment_at
 from store.ledger import bookings_for
 from store.refusals import refusals
 from tests.cli_kit import cli, point_cli_at, said
@@ -124,3 +125,9 @@ async def test_request_decide_and_show_from_the_command_line(
         # the wait as people say it (4h30m), not a raw timedelta's 0:00:12 (a booking's
         # time of day, 10:00 or 20:00, may hold "0:00" and is no wait)
         assert re.search(r"waited \d+[dhms]", said(shown)) and "waited 0:" not in said(shown)
+        # each check with its threshold; the moments on the bank's clock, as status's
+        assert "checks: min_dscr 1.30, no_event_of_default" in said(shown), said(shown)
+        record = (await journey_kit.status(handle)).drawdowns[-1]  # the one booked
+        assert record.booked_at is not None
+        assert (f"asked {moment_at(record.requested_at, 8)}" in said(shown)
+                and f"at {moment_at(record.booked_at, 8)}; waited" in said(shown)), said(shown)

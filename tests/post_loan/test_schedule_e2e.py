@@ -116,6 +116,8 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         shown = await asyncio.to_thread(CliRunner().invoke, schedules_app, ["list"])
         assert shown.exit_code == 0, shown.output
         assert f"review-{handle.id}" in shown.output
+        first = (await schedules.describe(client, handle.id)).next_runs[0]
+        assert f"{first:%Y-%m-%d %H:%M} UTC" in shown.output  # labelled, as describe's
         def invoke(*args: str) -> Awaitable[Result]:
             return asyncio.to_thread(CliRunner().invoke, schedules_app, list(args))
 
