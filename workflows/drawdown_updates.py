@@ -184,6 +184,12 @@ class DrawdownUpdates(LoanMonitoring):
                 f"drawdowns closed on {commitment.closed_at:%Y-%m-%d} (`loan-journey status` "
                 "says why): a further drawdown needs a new facility"
             )
+        if self._stage.before_disbursement:  # text only: a validator takes no marker
+            raise DecisionRefused(
+                f"the journey is at {self._stage}: drawdowns open once the customer signs the "
+                "offer" + (" (`loan-journey sign <id> --as <credit code>`): sign it first, "
+                           "then ask again" if self._stage is Stage.OFFER else
+                           "; ask again after signing"))
         self._require_stage(Stage.DISBURSEMENT)
         if plan is None or commitment is None:
             raise DecisionRefused("drawdowns are opening: try again in a moment")

@@ -84,6 +84,17 @@ def decide(tranche: str, verdict: DrawdownVerdict = DrawdownVerdict.APPROVE,
 async def to_drawdowns(client: Client, settings: Settings, app: LoanApplication
                        ) -> WorkflowHandle:
     """Start the journey and walk it to the drawdown stage, waiting for a request."""
+    handle = await to_offer(client, settings, app)
+    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+    await until(handle, lambda s: s.commitment is not None and s.stage is Stage.DISBURSEMENT
+                and any("drawdown request" in w for w in s.waiting_for))
+    return handle
+
+
+async def to_offer(client: Client, settings: Settings, app: LoanApplication
+                   ) -> WorkflowHandle:
+    """Start the journey and walk it to its offer, approved by the project-finance team and
+    head office, not signed yet."""
     handle = await start(client, settings, app)
     await journey_kit.until_stage(handle, Stage.RISK_REVIEW)
     await handle.execute_update(
@@ -96,9 +107,6 @@ async def to_drawdowns(client: Client, settings: Settings, app: LoanApplication
         ApprovalDecision(actor=HEAD_OFFICE, verdict=Verdict.APPROVE, reason="within limit"),
     )
     await journey_kit.until_stage(handle, Stage.OFFER)
-    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
-    await until(handle, lambda s: s.commitment is not None and s.stage is Stage.DISBURSEMENT
-                and any("drawdown request" in w for w in s.waiting_for))
     return handle
 
 

@@ -32,14 +32,17 @@ from tests.drawdowns.kit import (
     decide,
     first_tranche,
     permit,
+    project,
     request,
     skip_to,
+    to_offer,
     until,
 )
 from tests.workflows.journey_kit import (
     SUBMITTER,
     Documents,
     customer,
+    journey_worker,
     refused,
     status,
     until_sent,
@@ -116,6 +119,19 @@ async def test_requests_and_decisions_refused_before_the_history(
         assert "or leave --payee out for a drawdown paid to the borrower" in small
         assert (await request(handle, ask(app, "t2", 2_000_000, t2_docs))).state is (
             DrawdownState.AWAITING_DECISION)  # 5,000,000 in all: not above the figure
+
+
+async def test_a_project_at_its_offer_is_asked_to_sign_first(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A drawdown asked for before the signature is refused saying to sign first."""
+    docs = Documents()
+    app = project(docs)
+    async with journey_worker(time_skipping_env.client, tmp_path, docs) as settings:
+        handle = await to_offer(time_skipping_env.client, settings, app)
+        early = await refused(handle, ASK, first_tranche(app, docs))
+        assert ("the journey is at offer: drawdowns open once the customer signs the offer "
+                "(`loan-journey sign <id> --as <credit code>`): sign it first") in early, early
 
 
 async def test_availability_period_ends_with_an_undrawn_balance(
