@@ -6,15 +6,17 @@ covenants to keep, the fees, until when it can be signed and how. No grade, no s
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from journey.application import LoanApplication, Product
+from journey.drawdowns import DrawdownPlan, Tranche
 from journey.lpr import reprices_within
 from journey.policy.entrusted import entrusted
 from journey.policy.pricing import RateBasis, spread_text
 from journey.post_loan_covenants import Covenant
 from journey.post_loan_policy import PrepaymentFee
-from journey.repayment import RepaymentMethod, money
+from journey.repayment import RepaymentMethod, add_months, money
 from journey.status import Offer
 
 _RATIOS = {  # (what the ratio is, shown as a percentage)
@@ -33,12 +35,15 @@ _METHODS = {
 
 def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
                  prepayment_fee: PrepaymentFee, commitment_fee: Decimal,
-                 entrusted_over: Decimal | None = None) -> str:
+                 entrusted_over: Decimal | None = None, drawdowns: DrawdownPlan | None = None,
+                 today: date | None = None) -> str:
     """The `offer_ready` notice's body: `deadline`, the offer's expiry by the bank's clock;
     the fees, the post-loan policy's prepayment fee and the pricing's commitment fee (a
     project's, on what it leaves undrawn while it draws); `entrusted_over`, the pinned
     policy's figure of entrusted payment (受托支付) for the product (None: none), above which
-    the payout (a project's drawdown) goes to the counterparties of the borrower's contracts."""
+    the payout (a project's drawdown) goes to the counterparties of the borrower's contracts;
+    `drawdowns`, a project's plan as signing opens it on `today`, the bank's day: its
+    availability period, tranches, caps and conditions precedent, and its grace period."""
     product = application.product.value.replace("_", " ")
     lines = [
         f"Your application {application.application_id}: the bank offers a {product} loan "
@@ -48,7 +53,9 @@ def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
         f"Repayment: {offer.frequency}, in {_METHODS[offer.method]}.",
     ]
     project = application.product is Product.PROJECT_FINANCE
-    if project:
+    if project and drawdowns is not None and today is not None:
+        lines.extend(_drawing(drawdowns, today))
+    elif project:
         lines.append("Drawn in tranches as the project's milestones are met; the repayment "
                      "plan runs from when drawdowns close, and you are told its first due "
                      "date then.")
@@ -76,6 +83,32 @@ def offer_notice(application: LoanApplication, offer: Offer, deadline: str,
         f"{application.applicant_name} (credit code {application.credit_code}) in the bank's "
         "app, on its web site or with your relationship manager; unsigned by then, it expires.")
     return "\n".join(lines)
+
+
+def _drawing(plan: DrawdownPlan, today: date) -> list[str]:
+    """How a project draws, in the customer's words: until when, each tranche with its cap
+    and milestone, what each drawdown must show, and when repayment begins."""
+    until = add_months(today, plan.availability_months)
+    grace = (f", its first {plan.grace_months} months interest only (the grace period)"
+             if plan.grace_months else "")
+    return [
+        "Drawn in tranches as the project's milestones are met, within an availability "
+        f"period of {plan.availability_months} months from your signature (to {until} if "
+        "signed today); what is not drawn by then is cancelled. The repayment plan runs "
+        f"from when drawdowns close{grace}, and you are told its first due date then.",
+        "Tranches: " + "; ".join(f"{t.id} up to {money(t.cap)}, once {t.milestone}"
+                                 for t in plan.tranches) + ".",
+        "Each drawdown is paid once its conditions precedent are met: "
+        + "; ".join(f"{t.id}: {_conditions(t)}" for t in plan.tranches) + ".",
+    ]
+
+
+def _conditions(tranche: Tranche) -> str:
+    """What a drawdown of `tranche` must show: its documents, then its checks."""
+    checks = [f"a projected debt service coverage ratio (DSCR) of at least {c.floor}"
+              if c.kind == "min_dscr" else "no event of default (no arrears, no early warning)"
+              for c in tranche.checks]
+    return ", ".join([*(d.replace("_", " ") for d in tranche.documents), *checks])
 
 
 def _basis(basis: RateBasis | None, term_months: int) -> str:
@@ -115,4 +148,7 @@ def _fees(prepayment: PrepaymentFee, commitment: Decimal) -> str:
                   else "")
         fees.append(f"repaying principal ahead of the plan{within} costs {prepayment.rate:.2%} "
                     "of what is repaid ahead")
+    elif fees:  # named, as the commitment fee is: no fee to repay ahead
+        fees.append("no prepayment fee: repaying principal ahead of the plan costs nothing "
+                    "beyond the interest to that day")
     return "; ".join(fees) or "none"

@@ -171,6 +171,12 @@ class DrawdownUpdates(LoanMonitoring):
         return max([DEFAULT_MIN_DSCR, *(c.limit for c in covenants
                                          if c.ratio == "dscr" and c.bound == "min")])
 
+    def dd_offered_plan(self) -> DrawdownPlan:
+        """The drawdown plan the offer proposes, as signing opens it: the default plan,
+        each drawdown's DSCR floor the loan's own covenant when higher."""
+        return default_plan(self._application, self._dd_covenant_floor(),
+                            self.policy.entrusted_over(Product.PROJECT_FINANCE))
+
     def _dd_open(self) -> tuple[DrawdownPlan, Commitment]:
         if self._application.product is not Product.PROJECT_FINANCE:
             raise DecisionRefused(
@@ -243,9 +249,7 @@ class DrawdownUpdates(LoanMonitoring):
         base = super().status()
         if self._application.product is not Product.PROJECT_FINANCE:
             return base
-        plan = self._dd_plan or (default_plan(
-            self._application, self._dd_covenant_floor(),
-            self.policy.entrusted_over(Product.PROJECT_FINANCE)) if self._offer else None)
+        plan = self._dd_plan or (self.dd_offered_plan() if self._offer else None)
         update: dict[str, object] = {
             "drawdown_plan": plan,
             "commitment": self._dd_commitment,

@@ -336,10 +336,12 @@ class LoanJourneyWorkflow(
         if workflow.patched(CUSTOMER_WAIT_LISTED):  # listed as the stage is entered
             self.owe(Stage.OFFER, workflow.now(), "a signature", self._offer.expires_at)
         async with self.stage(Stage.OFFER, Party.CUSTOMER):
+            project = self._application.product is Product.PROJECT_FINANCE
             told = (offer_notice(self._application, self._offer,
                                  self.calendar.moment_text(self._offer.expires_at),
                                  self.prepayment_fee(), self.policy.pricing.commitment_fee,
-                                 self.policy.entrusted_over(self._application.product))
+                                 self.policy.entrusted_over(self._application.product),
+                                 self.dd_offered_plan() if project else None, self.today())
                     if workflow.patched(OFFER_NOTICE_BODY) else "")
             notice = self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready", told)
             if workflow.patched(OFFER_NOTICE_BEHIND):

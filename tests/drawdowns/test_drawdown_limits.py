@@ -19,6 +19,7 @@ from journey.decisions import Repayment, Withdrawal
 from journey.drawdowns import DrawdownState, Payee
 from journey.loan_book import book_line
 from journey.policy.calendar import WorkingCalendar
+from journey.repayment import add_months
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import Disbursement
@@ -121,17 +122,34 @@ async def test_requests_and_decisions_refused_before_the_history(
             DrawdownState.AWAITING_DECISION)  # 5,000,000 in all: not above the figure
 
 
-async def test_a_project_at_its_offer_is_asked_to_sign_first(
+async def test_a_project_at_its_offer_is_told_how_it_draws_and_asked_to_sign_first(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    """A drawdown asked for before the signature is refused saying to sign first."""
+    """The offer's notice says the availability period and its end were it signed today,
+    each tranche's cap, milestone and conditions precedent, the grace period and both fees;
+    a drawdown asked for before the signature is refused saying to sign first."""
     docs = Documents()
     app = project(docs)
     async with journey_worker(time_skipping_env.client, tmp_path, docs) as settings:
         handle = await to_offer(time_skipping_env.client, settings, app)
+        offered = await status(handle)
         early = await refused(handle, ASK, first_tranche(app, docs))
         assert ("the journey is at offer: drawdowns open once the customer signs the offer "
                 "(`loan-journey sign <id> --as <credit code>`): sign it first") in early, early
+        told = (await until_sent(settings.db_url, handle.id, template="offer_ready")).body
+        day = offered.timeline[-1].entered_at.astimezone(BANK).date()
+        for said in (f"within an availability period of 18 months from your signature (to "
+                     f"{add_months(day, 18)} if signed today)",
+                     "its first 6 months interest only (the grace period)",
+                     "Tranches: t1 up to 4,500,000.00, once planning permit granted and "
+                     "capital in place; t2 up to 6,000,000.00, once 30% of construction "
+                     "complete; t3 up to 4,500,000.00, once equipment delivered.",
+                     "t1: planning permit, capital proof, a projected debt service coverage "
+                     "ratio (DSCR) of at least 1.30, no event of default",
+                     "t3: equipment delivery, insurance,",
+                     "Fees: a commitment fee of 0.50% a year on what is not drawn yet, charged "
+                     "quarterly with the interest; no prepayment fee"):
+            assert said in told, (said, told)
 
 
 async def test_availability_period_ends_with_an_undrawn_balance(
