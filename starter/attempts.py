@@ -20,7 +20,9 @@ or unknown) is kept too when its command acts on a loan (`KeepingRefusals`): the
 first argument typed when it looks like a journey id, also where the parser failed before it),
 the actor and the role as far as the parser can read them ("-" where not), and the parser's
 reason. Every refused command line keeps what was typed, with its secrets left out
-(`as_typed`). What is no refusal is not kept: a journey not found, a server or database that
+(`as_typed`). What is no refusal is not kept: a journey not found (but money typed against
+an id no journey has is, with its amount and reference: starter/money_references.py), a
+server or database that
 cannot be reached, codec keys missing, no answer in time (an act kept for delivery then:
 starter/pending.py; one its delivery finds refused, ended or gone is a refusal).
 
@@ -52,7 +54,7 @@ from typer._click.globals import get_current_context
 from typer.core import TyperGroup, TyperOption
 
 from journey.settings import Settings
-from starter.errors import BadInput, Refused
+from starter.errors import BadInput, NotFound, Refused
 from store.refusals import Refusal, RefusalRow, origin, record_refusal
 from store.seal_key import sealing_key
 from store.sealed_records import REFUSED
@@ -149,7 +151,7 @@ def refused(err: BaseException) -> Refusal | None:
     attempt = attempting()
     cause: BaseException | None = err
     while cause is not None:
-        if isinstance(cause, Refused) and cause.attempt is not None:
+        if isinstance(cause, Refused | NotFound) and cause.attempt is not None:
             return cause.attempt.model_copy(
                 update={"reason": _typed_in(cause.attempt.reason, attempt)})
         cause = cause.__cause__

@@ -70,9 +70,14 @@ class SealBroken(JourneyError):
 
 
 class NotFound(JourneyError):
-    """No journey with that id on the server."""
+    """No journey with that id on the server; `attempt`, when given (money typed against an id
+    no journey has), is kept for auditors as a refusal is."""
 
     exit_code = 4
+
+    def __init__(self, message: str, attempt: Refusal | None = None) -> None:
+        super().__init__(message)
+        self.attempt = attempt
 
 
 class SetupError(JourneyError):

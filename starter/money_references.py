@@ -4,7 +4,8 @@ One bank payment is booked on one loan: before the command line sends a repaymen
 the payment's reference for its loan in the journey database (store/reference_claims.py), and
 a reference another loan's repayment, a kept repayment, a return or a refund holds is refused,
 naming which holds it; the claim is released when the journey refuses the repayment. A loan
-that has ended takes no repayment: the same payment recorded on it before its end (a
+no journey has (a mistyped id) is refused, kept in `refusals` with its amount and reference;
+one that has ended takes no repayment: the same payment recorded on it before its end (a
 settlement typed again after its answer was lost) is answered as recorded, another payment
 under that reference is refused, and other money is kept as received and not booked
 (starter/pending.py), with the steps that settle it.
@@ -22,7 +23,7 @@ from journey.decisions import Repayment, UpdateResult
 from journey.repayment import money
 from journey.settings import Settings
 from starter import operations
-from starter.errors import Ended, EndedUnread, NoAnswer, Refused
+from starter.errors import Ended, EndedUnread, NoAnswer, NotFound, Refused
 from starter.pinned_policy import attempt
 from store.payer_returns import ReferenceUsed
 from store.payment_references import ReferenceClaim
@@ -48,6 +49,16 @@ async def claimed(settings: Settings, workflow_id: str, request: BaseModel) -> C
         why = f"{used}: {OWN_REFERENCE}"
         raise Refused(f"{REPAYMENT} refused: {why}",
                       attempt(workflow_id, REPAYMENT, request.actor, why)) from used
+
+
+def no_such_loan(workflow_id: str, paid: Repayment) -> NotFound:
+    """Money typed against `workflow_id`, which no journey has (a mistyped loan id): nothing
+    recorded, the attempt kept for auditors with the amount and the reference, and what to
+    do."""
+    why = (f"no running journey {workflow_id!r}: the {paid.kind} of {money(paid.amount)} "
+           f"under reference {paid.reference} is not recorded; check the loan id with "
+           "`loan-journey list` (or `loan-journey book`) and enter it again")
+    return NotFound(why, attempt(workflow_id, REPAYMENT, paid.actor, why))
 
 
 async def released(settings: Settings, held: Claimed | None) -> None:

@@ -100,6 +100,8 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
     except (Refused, NotFound, KeysNeeded) as err:
         if not isinstance(err, KeptUnbooked):
             await money_references.released(settings, held)
+        if isinstance(err, NotFound) and isinstance(request, Repayment):
+            raise money_references.no_such_loan(workflow_id, request) from err
         raise
 
 

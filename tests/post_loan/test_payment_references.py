@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from starter import loan_figures, pending_delivery
 from starter.pending_return import received_money
 from store.pending import REPAYMENT, Delivery, Instruction, keep_instruction
-from store.refusals import origin
+from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed, loan_worker, pay, until
 from tests.workflows.journey_kit import SUBMITTER, Documents, application
@@ -50,6 +50,18 @@ async def test_one_bank_payment_is_booked_on_one_loan_and_refunded_under_none(
         too_much = await cli(*repay(two.id, "90000000", "RP-OPS-0002"))
         assert too_much.exit_code == 3, too_much.output
         assert (await cli(*repay(one.id, "10000", "RP-OPS-0002"))).exit_code == 0
+        # typed against a mistyped loan id: not recorded, kept for auditors with the amount
+        # and the reference, and the reference free for the loan it pays
+        typo = one.id[:-1]
+        lost = await cli(*repay(typo, "100", "TYPO-1"))
+        assert lost.exit_code == 4, lost.output
+        assert (f"no running journey {typo!r}: the repayment of 100.00 under reference TYPO-1 "
+                "is not recorded; check the loan id with `loan-journey list` (or "
+                "`loan-journey book`) and enter it again") in said(lost), lost.output
+        [kept] = refusals(settings.db_url, typo)
+        assert (kept.action, kept.actor) == ("record_repayment", OPS)
+        assert "100.00 under reference TYPO-1" in kept.reason, kept.reason
+        assert (await cli(*repay(one.id, "100", "TYPO-1"))).exit_code == 0
 
         # a refund payment's reference is none a repayment delivered to another loan holds
         day = running.offer.starts_on
