@@ -14,12 +14,13 @@ its due date and past due from the next day.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from journey.repayment import Instalment, money
+from journey.repayment import Instalment, cents, money
 
 ZERO = Decimal("0.00")
 
@@ -75,6 +76,30 @@ class InstalmentState(BaseModel):
         return self.settled_on is None or self.settled_on > day
 
 
+@dataclass(frozen=True)
+class Accrual:
+    """What an instalment's period has accrued by a day: its interest on the principal left
+    (`running`) shared out by the days run (`elapsed`) of the period's `days`, to `due_on`,
+    and whole what was fixed before it (`fixed`: a project's interest from its drawdowns)."""
+
+    due_on: date
+    elapsed: int
+    days: int
+    running: Decimal
+    fixed: Decimal
+
+    @property
+    def accrued(self) -> Decimal:
+        share = cents(self.running * self.elapsed / self.days) if self.days > 0 else ZERO
+        return self.fixed + share
+
+    def basis(self) -> str:
+        """How `accrued` is counted, for people checking it by hand."""
+        before = f", and {money(self.fixed)} fixed before the period" if self.fixed else ""
+        return (f"{self.elapsed}/{self.days} days of the period's {money(self.running)}, the "
+                f"days run over the period's days, to {self.due_on}{before}")
+
+
 class Account(BaseModel):
     instalments: list[InstalmentState]
     paid: Decimal = ZERO
@@ -118,18 +143,23 @@ class Account(BaseModel):
                                    balance_after=balance, accrued_before=i.interest_fixed))
         return plan
 
-    def owed_parts(self, paid_ahead: Decimal = ZERO) -> str:
-        """`owed` in words, part by part, for people; `paid_ahead`, interest that `owed` nets
-        already (a quote for a later day's, `interest_paid_ahead`), named with `interest_back`
-        as interest paid ahead, the interest before it."""
+    def owed_parts(self, paid_ahead: Decimal = ZERO, accrued: Accrual | None = None) -> str:
+        """`owed` in words, part by part, for people; `paid_ahead`, interest paid ahead that
+        `owed` nets already (a quote's, `interest_paid_ahead`), named with `interest_back`
+        as interest paid ahead, the interest before it; `accrued`, what the period running
+        on a quote's day has accrued in that interest, and how it is counted."""
         fee = self.fee_due - self.fee_paid
         ahead = self.interest_back + paid_ahead
         interest = self.owed + ahead - self.principal_owed - self.penalty_owed - fee
+        basis = ""
+        if accrued is not None and accrued.elapsed:
+            share = "" if accrued.accrued == interest else f"{money(accrued.accrued)} of it "
+            basis = f" ({share}accrued: {accrued.basis()})"
         penalty = f", penalty interest {money(self.penalty_owed)}" if self.penalty_owed else ""
         fee_part = f", prepayment fee {money(fee)}" if fee else ""
         back = f", less interest paid ahead {money(ahead)}" if ahead else ""
-        return (f"principal {money(self.principal_owed)}, interest {money(interest)}{penalty}"
-                f"{fee_part}{back}")
+        return (f"principal {money(self.principal_owed)}, interest {money(interest)}{basis}"
+                f"{penalty}{fee_part}{back}")
 
     @property
     def repaid(self) -> bool:

@@ -102,12 +102,14 @@ def settlement_quote(
     return quoted
 
 
-def interest_paid_ahead(account: Account, today: date, on: date) -> Decimal:
+def interest_paid_ahead(account: Account, today: date, quote: Account) -> Decimal:
     """The interest paid by `today`, the day `account` is drawn up to, on instalments that
-    fall due after it and by `on`: paid ahead today (status's "paid ahead"), which a quote for
-    the later day `on` finds paid on instalments then due, its `owed` net of it; named apart
-    (`Account.owed_parts`), as today's quote names what it gives back."""
-    return sum((s.interest_paid for s in account.instalments if today < s.due_on <= on), ZERO)
+    fall due after it (status's "paid ahead") which `quote`, `account` quoted for settling on
+    a day, nets from its `owed`: all of it on the instalments due by that day, what has
+    accrued on those it brings forward (the rest it gives back, `interest_back`); named with
+    it as interest paid ahead (`Account.owed_parts`), not folded into the interest."""
+    return sum((q.interest_paid for s, q in zip(account.instalments, quote.instalments,
+                                                  strict=True) if s.due_on > today), ZERO)
 
 
 def due_by(account: Account, on: date) -> Decimal:

@@ -48,7 +48,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from journey.loan_account import ZERO, Account, InstalmentState
+from journey.loan_account import ZERO, Account, Accrual, InstalmentState
 from journey.post_loan_policy import NO_FEE, PrepaymentFee
 from journey.repayment import CENT, annuity_payment, cents
 
@@ -84,19 +84,33 @@ def _pay(account: Account, amount: Decimal, paid_on: date, due_by: date | None =
     return left
 
 
+def _accruals(account: Account, on: date, start: date) -> list[tuple[InstalmentState, Accrual]]:
+    """The instalments due after `on`, each with what its period has accrued by then."""
+    accruals, period_start = [], start
+    for state in account.instalments:
+        begins, period_start = period_start, max(state.due_on, start)
+        if state.due_on > on:
+            accruals.append((state, Accrual(
+                due_on=state.due_on, elapsed=max((on - begins).days, 0),
+                days=(state.due_on - begins).days, fixed=state.interest_fixed,
+                running=state.interest_due - state.interest_fixed)))  # on the principal left
+    return accruals
+
+
+def period_accrual(account: Account, on: date, start: date) -> Accrual | None:
+    """What the period running on `on` has accrued by then (an early settlement's interest
+    for it); None once the plan has all fallen due."""
+    return next((a for _, a in _accruals(account, on, start)), None)
+
+
 def _bring_forward(account: Account, on: date, start: date | None) -> Decimal:
     """Settlement terms on `on` (the module's rule); returns the interest paid ahead that
     the cut leaves over, to be applied again."""
     if start is None:
         raise ValueError("an early settlement needs the day the plan's first period begins")
-    again, period_start = ZERO, start
-    for state in account.instalments:
-        begins, period_start = period_start, max(state.due_on, start)
-        if state.due_on <= on:
-            continue
-        elapsed, days = max((on - begins).days, 0), (state.due_on - begins).days
-        running = state.interest_due - state.interest_fixed  # on the principal left
-        accrued = state.interest_fixed + (cents(running * elapsed / days) if days > 0 else ZERO)
+    again = ZERO
+    for state, accrual in _accruals(account, on, start):
+        accrued = accrual.accrued
         excess = max(state.interest_paid - accrued, ZERO)
         state.interest_due, state.due_on = accrued, on
         state.interest_paid -= excess

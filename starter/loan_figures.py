@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from journey.availability_interest import Payoff
-from journey.loan_account import ZERO, Account
+from journey.loan_account import ZERO, Account, Accrual
 from journey.loan_payments import (
     interest_paid_ahead,
     nothing_to_settle,
@@ -18,6 +18,7 @@ from journey.loan_payments import (
     settlement_quote,
 )
 from journey.owed_figures import OwedFigures, owed_figures
+from journey.payment_allocation import period_accrual
 from journey.repayment import RepaymentMethod, money
 from journey.stages import Stage
 from journey.status import JourneyStatus, plan_start
@@ -35,13 +36,22 @@ def settlement(s: JourneyStatus, day: date) -> Account:
     return settlement_quote(s.account, day, start, s.penalty_rate, s.prepayment_fee)
 
 
-def paid_ahead_by(s: JourneyStatus, day: date) -> Decimal:
+def paid_ahead_by(s: JourneyStatus, quote: Account) -> Decimal:
     """The interest the running loan of status `s` has paid ahead today (its account's day)
-    on instalments due by `day`: what its settlement quote for a later `day` nets already and
-    names as paid ahead (`render.settlement_text`); none for today's quote."""
+    that its settlement `quote` nets already, beyond what it gives back (`interest_back`),
+    and names with it as paid ahead (`repayment_view.settlement_text`)."""
     if s.account is None:
         return ZERO
-    return interest_paid_ahead(s.account, s.today or loan_day(s), day)
+    return interest_paid_ahead(s.account, s.today or loan_day(s), quote)
+
+
+def accrued_by(s: JourneyStatus, day: date) -> Accrual | None:
+    """What the period of the running loan of status `s` running on `day` has accrued by
+    then, and how, as its settlement quote for `day` counts it; None for none."""
+    start = plan_start(s.offer, s.disbursement)
+    if s.account is None or start is None or day < start:
+        return None
+    return period_accrual(s.account, day, start)
 
 
 def payoff_while_drawing(s: JourneyStatus, day: date | None = None) -> Payoff | None:

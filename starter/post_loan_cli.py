@@ -92,7 +92,8 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
         quote = loan_figures.settlement(s, day)
         console.print(settlement_text(workflow_id, day, quote,
                                       loan_figures.matured(s, day), ahead,
-                                      loan_figures.paid_ahead_by(s, day)))
+                                      loan_figures.paid_ahead_by(s, quote),
+                                      loan_figures.accrued_by(s, day)))
 
     run(go())
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from rich.table import Table
 
 from journey.availability_interest import Payoff
-from journey.loan_account import ZERO, Account
+from journey.loan_account import ZERO, Account, Accrual
 from journey.lpr import RateChange
 from journey.repayment import money
 from journey.status import JourneyStatus
@@ -24,13 +24,14 @@ def repricing_note(repricings: Sequence[RateChange]) -> str:
 
 
 def settlement_text(workflow_id: str, day: date, quote: Account, matured: bool,
-                    repricings: Sequence[RateChange] = (), paid_ahead: Decimal = ZERO) -> str:
+                    repricings: Sequence[RateChange] = (), paid_ahead: Decimal = ZERO,
+                    accrued: Accrual | None = None) -> str:
     """How to record what `quote` asks: a repayment once the plan has all fallen due
     (`matured`), else an early settlement (whose quote has brought every date to `day`),
     after the repricings it saw ahead of the journey (`repricings`); `paid_ahead`, the
-    interest paid ahead today on instalments due by a later `day` (`interest_paid_ahead`),
-    named as today's quote names it."""
-    parts = quote.owed_parts(paid_ahead)
+    interest paid ahead today that the quote nets (`interest_paid_ahead`), named with what it
+    gives back; `accrued`, the running period's interest to `day` and how it is counted."""
+    parts = quote.owed_parts(paid_ahead, accrued)
     if matured:
         return (
             f"the whole plan of {workflow_id} has fallen due; on {day} "

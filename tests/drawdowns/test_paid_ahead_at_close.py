@@ -143,7 +143,7 @@ async def test_a_quarter_paid_early_is_credited_when_the_project_closes(
         # names the same paid ahead, as today's does, not folded into their interest
         later = max(i.due_on for i in account.instalments if i.interest_paid) + timedelta(days=1)
         forward = settlement(done, later)
-        assert paid_ahead_by(done, later) == ahead and forward.interest_back == 0
+        assert paid_ahead_by(done, forward) == ahead and forward.interest_back == 0
         told = settlement_text(handle.id, later, forward, matured=False,
-                               paid_ahead=paid_ahead_by(done, later))
+                               paid_ahead=paid_ahead_by(done, forward))
         assert f"less interest paid ahead {ahead:,};" in told, told

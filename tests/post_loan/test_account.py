@@ -15,6 +15,7 @@ from journey.loan_payments import (
     nothing_to_settle,
     settlement_quote,
 )
+from journey.payment_allocation import period_accrual
 from journey.policy.errors import PolicyError
 from journey.post_loan_covenants import Covenant, check_covenants
 from journey.post_loan_policy import (
@@ -116,14 +117,31 @@ def test_settlement_returns_interest_paid_ahead_and_includes_arrears() -> None:
     # paid ahead is named, as today's quote names what it gives back, not folded into the
     # interest; 5 of the third period's 31 days of its 500 accrued
     later = date(2026, 3, 20)
-    forward, paid_ahead = settlement_quote(ahead, later, START), interest_paid_ahead(
-        ahead, first.due_on, later)
+    forward = settlement_quote(ahead, later, START)
+    paid_ahead = interest_paid_ahead(ahead, first.due_on, forward)
     assert paid_ahead == second.interest and forward.owed == Decimal("100080.65")
     assert forward.owed_parts(paid_ahead) == (
         "principal 100,000.00, interest 630.65, less interest paid ahead 550.00")
-    assert "interest 630.65, less interest paid ahead 550.00;" in settlement_text(
-        "loan-X", later, forward, matured=False, paid_ahead=paid_ahead)
-    assert interest_paid_ahead(ahead, first.due_on, first.due_on) == 0  # today's: its own
+    basis = "the days run over the period's days"
+    assert (f"interest 630.65 (80.65 of it accrued: 5/31 days of the period's 500.00, {basis}, "
+            "to 2026-04-15), less interest paid ahead 550.00;") in settlement_text(
+        "loan-X", later, forward, matured=False, paid_ahead=paid_ahead,
+        accrued=period_accrual(ahead, later, START))
+    # today's: what it gives back and what it nets, named as one, the interest accrued whole
+    today = interest_paid_ahead(ahead, first.due_on, quote)
+    assert (quote.interest_back, today) == (Decimal("451.79"), Decimal("98.21"))
+    assert quote.owed_parts(today, period_accrual(ahead, date(2026, 2, 20), START)) == (
+        f"principal 100,000.00, interest 98.21 (accrued: 5/28 days of the period's 550.00, "
+        f"{basis}, to 2026-03-15), less interest paid ahead 550.00")
+    # part of the running period's interest paid ahead, less than it has accrued by a later
+    # day: nothing given back, but netted, and named
+    part = apply_payments(PLAN, paid(("10700", first.due_on)))
+    mid = settlement_quote(part, date(2026, 3, 1), START)
+    assert mid.interest_back == 0 and mid.owed == Decimal("110175.00")
+    assert mid.owed_parts(interest_paid_ahead(part, first.due_on, mid),
+                          period_accrual(part, date(2026, 3, 1), START)) == (
+        f"principal 110,000.00, interest 275.00 (accrued: 14/28 days of the period's 550.00, "
+        f"{basis}, to 2026-03-15), less interest paid ahead 100.00")
     # nothing paid: the first instalment is past due and settles too
     late = settlement_quote(apply_payments(PLAN, []), date(2026, 2, 20), START)
     assert late.owed == first.payment + Decimal("110000.00") + Decimal("98.21")

@@ -5,6 +5,7 @@ left of the plan's."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from journey.loan_book import book_line
+from journey.repayment import cents
 from starter import loan_figures, quotes
 from starter.listings_view import book_table
 from tests.cli_kit import cli, point_cli_at, said
@@ -41,6 +43,19 @@ async def test_a_part_payment_leaves_one_principal_in_every_output(
         # the day's quote: the same principal, the 1,000 paid ahead of the interest given back
         assert (f"takes {lent - 1000:,}: principal {lent:,}, interest 0.00, less interest "
                 "paid ahead 1,000.00") in quoted, quoted
+        # quoted for a later day, by which more has accrued than was paid ahead: the
+        # interest accrued, its basis, and the 1,000 subtracted, named, not folded in
+        start = now.offer.starts_on
+        assert start is not None
+        days = (first.due_on - start).days
+        day = first.due_on - timedelta(days=5)
+        accrued = cents(first.interest * (days - 5) / days)
+        assert accrued > 1000
+        later = said(await cli("settlement", handle.id, "--on", str(day)))
+        assert (f"takes {lent + accrued - 1000:,}: principal {lent:,}, interest {accrued:,} "
+                f"(accrued: {days - 5}/{days} days of the period's {first.interest:,}, the days "
+                f"run over the period's days, to {first.due_on}), less interest paid ahead "
+                "1,000.00;") in later, later
 
         owed = loan_figures.owed_on(now, quotes.QuoteFixings())
         assert owed is not None and owed.paid_ahead == Decimal("1000.00")
