@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     @field_validator("temporal_api_key", "codec_keys", "policy_file", "archive_key",
                      "temporal_tls_ca_file", "temporal_tls_cert_file",
                      "temporal_tls_key_file", "temporal_tls_server_name", "ocr_engine",
-                     mode="before")
+                     "metrics_port", mode="before")
     @classmethod
     def _unset_when_empty(cls, v: object) -> object:
         # docker-compose.yml passes an unset variable as "": no key, not Path(".")

@@ -27,6 +27,15 @@ async def test_a_worker_can_keep_no_journey_in_memory(
     assert Settings().workflow_cache == 1000  # the SDK's default
 
 
+def test_an_empty_metrics_port_is_no_metrics_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Empty counts as unset, as for the other optional settings (compose passes an unset
+    variable as ""): no metrics served, not `up` ended with exit 5."""
+    monkeypatch.setenv("LOAN_JOURNEY_METRICS_PORT", "")
+    assert Settings().metrics_port is None
+    monkeypatch.setenv("LOAN_JOURNEY_METRICS_PORT", "9464")
+    assert Settings().metrics_port == 9464
+
+
 async def test_every_workflow_of_the_worker_throws_a_run_ahead_away(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
