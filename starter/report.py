@@ -27,6 +27,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from starter.errors import BadInput
 from starter.journey_map import render_html
+from starter.periods import through
 from starter.pinned_policy import policy_in_force
 from starter.terminal import wide_console
 from store.export import export_csv, export_xes
@@ -270,7 +271,10 @@ def report(
         datetime | None, typer.Option(help="Only journeys that started at or after (UTC).")
     ] = None,
     until: Annotated[
-        datetime | None, typer.Option(help="Only journeys that started before (UTC).")
+        datetime | None, typer.Option(
+            parser=through, metavar="DATE|TIME",
+            help="Only journeys that started before this time, or on this date or earlier "
+                 "(a date alone: its whole day) (UTC).")
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON, not tables.")
@@ -280,9 +284,11 @@ def report(
     """The journey map: stage durations, who waits, SLA rates, funnel, touchpoints.
 
     Also the slowest journeys, satisfaction, pain points and complaints."""
-    since, until = _utc(since), _utc(until)
+    since = _utc(since)
     if since and until and until <= since:
-        raise typer.BadParameter(f"{until} is not after --since {since}", param_hint="--until")
+        raise typer.BadParameter(f"it ends the period at {until:%Y-%m-%d %H:%M} UTC, which is "
+                                 f"not after --since {since:%Y-%m-%d %H:%M}",
+                                 param_hint="--until")
     product_value = product.value if product else None
     url = _db(db)
     result = build_journey_map(url, product=product_value, since=since, until=until)

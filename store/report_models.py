@@ -9,7 +9,7 @@ by duration.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from pydantic import BaseModel
 
@@ -204,11 +204,14 @@ def human(seconds: float | None) -> str:
 
 
 def scope(r: JourneyReport) -> str:
-    """What a report covers: "all products, journeys started from ... to ... UTC"."""
+    """What a report covers: "all products, journeys started from ... to ... UTC"; a period
+    that ends at a day's 00:00 ends with the day before, "to <that day> inclusive"."""
     text = f"product {r.product}" if r.product else "all products"
     if r.since or r.until:
         since = f" from {r.since:%Y-%m-%d %H:%M}" if r.since else ""
         until = f" before {r.until:%Y-%m-%d %H:%M}" if r.until else ""
+        if r.until and r.until.time() == time(0):
+            until = f" to {r.until - timedelta(days=1):%Y-%m-%d} inclusive"
         text += f", journeys started{since}{until} UTC"
     return text
 

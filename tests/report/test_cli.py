@@ -43,8 +43,13 @@ def test_report_for_a_period(report_db: str) -> None:
     result = runner.invoke(report_app, ["report", "--db", report_db, *period])
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
-    assert "1 journeys" in out  # C only: B is another product, D started on the 5th
-    assert "journeys started from 2026-03-03 00:00 before 2026-03-05 00:00 UTC" in out
+    assert "2 journeys" in out  # C, and D on the 5th: a date --until gives is a whole day
+    assert "journeys started from 2026-03-03 00:00 to 2026-03-05 inclusive UTC" in out
+    before = runner.invoke(report_app, ["report", "--db", report_db, "--since", "2026-03-03",
+                                        "--until", "2026-03-05T00:00", "--product",
+                                        "project_finance"])  # fmt: skip
+    said = " ".join(before.output.split())  # a time is that moment: D is left out
+    assert "1 journeys" in said and "to 2026-03-04 inclusive UTC" in said, said
     assert "no journey of product project_finance was paid out" in out
     backwards = runner.invoke(report_app, ["report", "--db", report_db, "--since",
                                            "2026-03-05", "--until", "2026-03-03"])  # fmt: skip
