@@ -223,8 +223,10 @@ async def backfill(client: Client, journey_id: str, start: datetime, end: dateti
     described = await _call(client, journey_id, lambda h: h.describe())
     times = await _matching_times(client, described.id, start, end)
     if not times:
-        begins = described.schedule.spec.start_at
-        since = f": its reviews run from {begins:%Y-%m-%d %H:%M} UTC" if begins else ""
+        begins = described.schedule.spec.start_at  # its day's 00:00: the first review's hour
+        first = await _matching_times(client, described.id, begins,
+                                      begins + timedelta(days=366)) if begins else []
+        since = f": its reviews run from {first[0]:%Y-%m-%d %H:%M} UTC" if first else ""
         raise BadInput(
             f"nothing to backfill: {described.id} has no review time between "
             f"{start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC{since}; give a window that "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -32,6 +32,7 @@ from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Ended, NotFound, NotRecorded, plain_errors
 from starter.journey_cli import As, StaffRole
+from starter.periods import moment, through
 from starter.terminal import wide_console
 
 console = wide_console()
@@ -43,14 +44,6 @@ Note = Annotated[str, typer.Option("--note", help="why; kept on the schedule")]
 ScheduleOf = Annotated[str, typer.Argument(
     metavar="WORKFLOW_ID", callback=scheduled_journey,
     help="journey (workflow) id, e.g. loan-APP-0001, or its schedule's, review-loan-APP-0001")]
-
-
-def _when(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as err:
-        raise typer.BadParameter(f"{text!r} is not an ISO date or time (2026-03-31T09:00)") from err
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @schedules_app.command()
@@ -158,13 +151,15 @@ def trigger(
 def backfill(
     workflow_id: ScheduleOf,
     start: Annotated[str, typer.Option(help="from, ISO (UTC unless an offset is given)")],
-    end: Annotated[str, typer.Option(help="to, ISO")],
+    end: Annotated[str, typer.Option(help="to, ISO (a date alone: its whole day)")],
     actor: As,
     role: StaffRole = None,
 ) -> None:
     """Run the reviews the schedule would have run between --start and --end (now or
     earlier: future reviews run on schedule)."""
-    since, until = _when(start), _when(end)
+    since, until = moment(start), moment(end)
+    if through(end) != until:  # a date alone: that whole day, or to now when it is today
+        until = max(until, min(through(end) - timedelta(seconds=1), datetime.now(UTC)))
     note = f"the reviews of {since:%Y-%m-%d} .. {until:%Y-%m-%d}"
 
     async def backfill_them(client: Client) -> None:

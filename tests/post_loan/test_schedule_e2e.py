@@ -159,10 +159,15 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
                              "--end", f"{now + timedelta(days=60):%F}", "--as", "ops-li")
         told = " ".join(ahead.output.split())
         assert ahead.exit_code == 2 and "the end must be now or earlier" in told, told
-        before = await invoke("backfill", handle.id, "--start", f"{now - timedelta(days=30):%F}",
-                              "--end", f"{now - timedelta(days=1):%F}", "--as", "ops-li")
+        # an --end typed as a date is that whole day: one day is --start and --end the same
+        day = f"{now - timedelta(days=1):%F}"
+        before = await invoke("backfill", handle.id, "--start", day, "--end", day,
+                              "--as", "ops-li")
         told = " ".join(before.output.split())
         assert before.exit_code == 2 and "nothing to backfill" in told, told
+        assert f"between {day} 00:00 and {day} 23:59 UTC" in told, told
+        # when the reviews begin, at the hour `describe` gives them
+        assert f"its reviews run from {monthly.next_runs[0]:%Y-%m-%d %H:%M} UTC" in told, told
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
         # staff who joined after the journey pinned its directory: the change is made, the
         # journey refuses its record, and the command says so and how to record it
