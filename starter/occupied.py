@@ -3,7 +3,8 @@
 A `loan-journey up` killed with -9 leaves its `temporal server start-dev` running. The next
 `up` used to start a second server that failed on the port ("address already in use") while
 `up` ran its worker against the orphan and left it running. It now refuses at once, naming
-the process (from /proc, on Linux) and how to stop it.
+the process (from /proc, on Linux) and how to stop it; one that a live `up` runs (or that
+`up` itself) is named as that `up`, to be used or stopped, not as a leftover.
 """
 
 from __future__ import annotations
@@ -36,8 +37,38 @@ def refuse_if_occupied(settings: Settings) -> None:
 
 def _advice(pid: int | None) -> str:
     stop = f"`kill {pid}`" if pid is not None else "find it with `ss -ltnp`"
+    for owner in (pid, _parent(pid)):
+        command = _engine_command(owner)
+        if owner is not None and command is not None:  # the server of a live `up`, or `up`
+            return (f"a running `{command}` (pid {owner}) serves this data directory and "
+                    "port: use it (type the commands to it), or stop it "
+                    f"(`kill {owner}`) and run `up` again")
     return ("most likely the dev server of a `loan-journey up` that was killed; stop it "
             f"({stop}) and run `up` again, or use it as it is with `loan-journey worker`")
+
+
+def _cmdline(pid: int) -> list[str]:
+    text = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    return [arg for arg in text.split("\0") if arg]
+
+
+def _engine_command(pid: int | None) -> str | None:
+    """`loan-journey up` (its arguments as typed) when `pid` runs this command line."""
+    with contextlib.suppress(OSError):
+        args = _cmdline(pid) if pid is not None else []
+        for i, arg in enumerate(args):
+            if Path(arg).name == "loan-journey" or arg == "starter.cli":  # or python -m
+                return " ".join(["loan-journey", *args[i + 1:]])
+    return None
+
+
+def _parent(pid: int | None) -> int | None:
+    """The parent of `pid` while it runs; none for a server whose `up` was killed (its
+    parent is then init or a subreaper, no `loan-journey`)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        stat = Path(f"/proc/{pid}/stat").read_text() if pid is not None else ""
+        return int(stat.rpartition(")")[2].split()[1])  # after "(comm)": state, ppid
+    return None
 
 
 def _served(host: str, port: int) -> bool:
@@ -50,7 +81,7 @@ def _process(pid: int | None) -> str:
     if pid is None:
         return "another process"
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        command = " ".join(_cmdline(pid))
     except OSError:
         return f"pid {pid}"
     return f"pid {pid} ({command.strip()[:120]})"

@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import uuid
+from collections.abc import Awaitable
 from pathlib import Path
 
 import httpx
@@ -38,9 +39,9 @@ async def test_the_server_file_is_write_ahead_logged(
 
 
 async def test_up_serves_metrics_and_refuses_the_server_a_killed_up_left(tmp_path: Path) -> None:
-    """`up` with LOAN_JOURNEY_METRICS_PORT serves both endpoints as `worker` does; killed
-    with -9, it leaves its dev server running, and the next `up` names it and exits 5
-    instead of joining it."""
+    """`up` with LOAN_JOURNEY_METRICS_PORT serves both endpoints as `worker` does; a second
+    `up` beside it names the running one, to use or stop; killed with -9, it leaves its dev
+    server running, and the next `up` names it and exits 5 instead of joining it."""
     metrics = free_port_pair(JOURNEY_METRICS_PORT_OFFSET)
     settings = Settings(data_dir=tmp_path / "data", temporal_address=f"127.0.0.1:{free_port()}",
                         ui_port=free_port(), task_queue=f"up-{uuid.uuid4()}")
@@ -57,13 +58,25 @@ async def test_up_serves_metrics_and_refuses_the_server_a_killed_up_left(tmp_pat
 
         await eventually("up serves its metrics", serving, seconds=90, every=0.5,
                          tolerate=(httpx.HTTPError,))
+
+        def up_again(env: dict[str, str]) -> Awaitable[subprocess.CompletedProcess[str]]:
+            return asyncio.to_thread(subprocess.run, [*CLI, "up"], cwd=tmp_path, env=env,
+                                     capture_output=True, text=True, timeout=60)
+
+        # while it runs: it is named, to be used, not killed (on metrics ports of its own:
+        # the taken ones are refused first)
+        beside = await up_again({**env, "LOAN_JOURNEY_METRICS_PORT": str(
+            free_port_pair(JOURNEY_METRICS_PORT_OFFSET))})
+        said = " ".join(beside.stderr.split())
+        assert beside.returncode == 5, said
+        assert f"a running `loan-journey up` (pid {up.pid}) serves this data directory" in said
+        assert f"`kill {up.pid}`" in said and "was killed" not in said
         up.kill()
         up.wait(timeout=10)
-        again = await asyncio.to_thread(
-            subprocess.run, [*CLI, "up"], cwd=tmp_path, env=env, capture_output=True, text=True,
-            timeout=60)
+        again = await up_again(env)
         said = " ".join(again.stderr.split())
         assert again.returncode == 5, said
+        assert "most likely the dev server of a `loan-journey up` that was killed" in said
         found = re.search(r"served already, by pid (\d+) \(\S*temporal server start-dev", said)
         assert found and f"127.0.0.1:{settings.temporal_address.rpartition(':')[2]}" in said
         assert f"`kill {found.group(1)}`" in said and "Traceback" not in again.stderr
