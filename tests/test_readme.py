@@ -4,6 +4,7 @@ each `loan-journey` command line it shows names options the command has."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,7 +18,9 @@ from journey.settings import Settings
 from starter.audit import AuditLine, render_trail
 from starter.cli import app
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = re.sub(r"\\\n\s*", " ", "".join(re.findall(r"```sh\n(.*?)```", README, re.S)))
 
 
 def test_the_settings_table_lists_every_setting_the_code_reads() -> None:
@@ -54,9 +57,30 @@ def test_every_option_the_readme_gives_a_command_is_one_it_has() -> None:
     assert checked > 50  # the README's command lines were read, not skipped
 
 
+def test_the_journeys_its_commands_name_are_the_samples_it_starts() -> None:
+    """A newcomer types them in order: each journey a command names was started before, from
+    a sample application, under the id that file carries."""
+    named = re.findall(r"(?:loan-journey [a-z][a-z -]*|-w) loan-(APP-[\w-]+)", COMMANDS)
+    started = [json.loads((ROOT / path).read_text())["application_id"]
+               for path in re.findall(r"loan-journey start (\S+\.json)", COMMANDS)]
+    assert named and set(named) <= set(started), set(named) - set(started)
+    for journey in set(named):  # started before its first use
+        first = COMMANDS.index(f"loan-{journey} ")
+        assert COMMANDS.index(f"demo-{journey[-3:]}.json") < first, journey
+
+
+def test_the_files_its_examples_write_are_kept_out_of_git_and_the_image() -> None:
+    """They hold borrowers' names and scans, written into the checkout."""
+    written = set(re.findall(r"--(?:out|html) ([\w-]+\.[\w.]+)", COMMANDS))
+    assert {"journey-map.html", "journeys.xes"} <= written
+    ignored = (ROOT / ".gitignore").read_text().split()
+    kept_out = (ROOT / ".dockerignore").read_text().split()
+    for name in written:
+        assert name in ignored and f"**/{name}" in kept_out, name
+
+
 def test_the_temporal_commands_it_shows_run_against_the_engines_server() -> None:
-    blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
-    lines = re.sub(r"\\\n\s*", " ", "".join(blocks)).splitlines()
+    lines = COMMANDS.splitlines()
     temporal = [line for line in lines if re.match(r"\S*temporal workflow ", line)]
     assert temporal
     for line in temporal:  # not on PATH; without --address it asks localhost:7233
