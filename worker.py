@@ -29,7 +29,7 @@ from activities import build_activities
 from activities.policy import LoadedPolicy
 from journey import contracts
 from journey.settings import Settings
-from starter import boundary
+from starter import boundary, core_logs
 from starter.boundary import end_process, settings_checked
 from starter.errors import SetupError
 from starter.start_checks import check_start, policy_in_service
@@ -209,7 +209,7 @@ def metrics_runtime(settings: Settings) -> Runtime | None:
 
     port = settings.metrics_port
     try:
-        runtime, _server = start_worker_metrics(port)
+        runtime, _server = start_worker_metrics(port, logs=core_logs.LOGGING)
     except (ValueError, OSError) as err:  # the SDK's exporter says ValueError, ours OSError
         raise SetupError(
             f"cannot serve the metrics on ports {port} and {port + 1}: {err}; set "
@@ -240,6 +240,7 @@ def log_to_stderr() -> None:
     """The INFO lines of a worker's process on stderr (the queues it polls, the pending
     instructions it delivers, "stopped"), each with its time, level and logger."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    core_logs.forward()  # the SDK core's lines too, a run-ahead's failed query as one line
 
 
 async def checked_run(settings: Settings) -> None:

@@ -42,7 +42,7 @@ from prometheus_client import (
     Histogram,
     start_http_server,
 )
-from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.runtime import LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig
 
 from journey.archive_contracts import ArchivePassResult
 from journey.documents import DocumentKind
@@ -148,13 +148,15 @@ def observe_archive_pass(done: ArchivePassResult, finished: datetime) -> None:
     ARCHIVE_LAST_PASS.set(finished.timestamp())
 
 
-def runtime_with_prometheus(port: int, host: str = "0.0.0.0") -> Runtime:
-    """A Temporal runtime whose core serves the SDK's metrics on `host:port`.
+def runtime_with_prometheus(port: int, host: str = "0.0.0.0",
+                            logs: LoggingConfig = LoggingConfig.default) -> Runtime:
+    """A Temporal runtime whose core serves the SDK's metrics on `host:port` (and writes
+    its log lines as `logs` says).
 
     Pass it to `Client.connect(..., runtime=...)`; the endpoint serves from now on.
     """
     metrics = PrometheusConfig(bind_address=f"{host}:{port}")
-    return Runtime(telemetry=TelemetryConfig(metrics=metrics))
+    return Runtime(telemetry=TelemetryConfig(metrics=metrics, logging=logs))
 
 
 def start_journey_metrics_server(
@@ -169,11 +171,13 @@ def start_journey_metrics_server(
     return server
 
 
-def start_worker_metrics(port: int, host: str = "0.0.0.0") -> tuple[Runtime, WSGIServer]:
+def start_worker_metrics(port: int, host: str = "0.0.0.0",
+                         logs: LoggingConfig = LoggingConfig.default
+                         ) -> tuple[Runtime, WSGIServer]:
     """Both endpoints of a worker: the SDK's on `port`, the journey's on the next port, which
     serves every known series from the start (`seed_series`)."""
     seed_series()
-    runtime = runtime_with_prometheus(port, host)
+    runtime = runtime_with_prometheus(port, host, logs)
     server = start_journey_metrics_server(port + JOURNEY_METRICS_PORT_OFFSET, host)
     return runtime, server
 

@@ -1,0 +1,54 @@
+"""The SDK core's log lines through Python logging, beside the worker's own.
+
+Core (the SDK's Rust side) writes its warnings straight to stderr unless a runtime forwards
+them to a Python logger. Forwarded, one of them is quieted: the run-ahead guard
+(workflows/run_ahead.py) fails a status query that met a journey running ahead of its
+history, on purpose, so that the reader asks again; core then warns "Failing legacy query
+request" with that failure and its stack trace. That one becomes one line at INFO; every
+other line of core's passes as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
+
+from workflows.run_ahead import RAN_AHEAD
+
+CORE = logging.getLogger("temporalio.core")
+# the SDK's default levels (core WARN, the rest ERROR), forwarded to CORE
+LOGGING = LoggingConfig(filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+                        forwarding=LogForwardingConfig(logger=CORE))
+READ_AGAIN = "a status read met a journey running ahead of its history; the reader asks again"
+_FAILED_QUERY = "Failing legacy query request"
+
+
+class QuietRunAheadQuery(logging.Filter):
+    """Core's warning of a query the run-ahead guard failed, as one line at INFO."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        said = record.getMessage()
+        if _FAILED_QUERY in said and RAN_AHEAD in said:
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args = READ_AGAIN, ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+CORE.addFilter(QuietRunAheadQuery())
+
+
+@cache
+def forward() -> None:
+    """Have this process's default runtime forward core's lines to CORE, once: called as
+    the process sets up its logging, before a client connects."""
+    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=LOGGING)),
+                        error_if_already_set=False)

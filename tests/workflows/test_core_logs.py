@@ -1,0 +1,54 @@
+"""The SDK core's warning of a status query the run-ahead guard failed is one line at INFO;
+core's other lines pass as they are (starter/core_logs.py)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from starter import core_logs
+from workflows.run_ahead import RAN_AHEAD
+
+TARGET = "[sdk_core::temporalio_sdk_core::worker::workflow]"  # as core's line is forwarded
+
+
+def _warned(message: str) -> logging.LogRecord:
+    """A record as the runtime's forwarding makes it: target, message, then core's fields."""
+    return core_logs.CORE.makeRecord(f"{core_logs.CORE.name}-sdk_core::temporalio_sdk_core",
+                                     logging.WARNING, "(sdk-core)", 0, message, (), None)
+
+
+def test_a_failed_query_of_a_run_ahead_is_one_line_at_info(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    failure = (f"Failure {{ message: \"{RAN_AHEAD}\", source: \"PythonSDK\", stack_trace: "
+               "\"  File \\\"workflows/run_ahead.py\\\", line 67, in _check\\n    raise "
+               "RanAhead(RAN_AHEAD)\\n\", failure_info: ApplicationFailureInfo { r#type: "
+               "\"RanAhead\" } }")
+    record = _warned(f"{TARGET} Failing legacy query request {{'run_id': 'r1', 'failure': "
+                     f"'{failure}'}}")
+    with caplog.at_level(logging.INFO, logger=core_logs.CORE.name):
+        core_logs.CORE.handle(record)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("INFO", core_logs.READ_AGAIN)]
+    assert "\n" not in caplog.text.strip() and "RanAhead" not in caplog.text
+
+
+@pytest.mark.parametrize("message", [
+    "Failing legacy query request {'failure': 'Failure { message: \"boom\" }'}",  # not ours
+    "Failed to poll for task: connection refused",
+])
+def test_other_warnings_of_core_pass_as_they_are(
+    message: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger=core_logs.CORE.name):
+        core_logs.CORE.handle(_warned(f"{TARGET} {message}"))
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", f"{TARGET} {message}")]
+
+
+def test_a_worker_forwards_cores_lines_to_the_filtered_logger() -> None:
+    assert core_logs.LOGGING.forwarding is not None
+    assert core_logs.LOGGING.forwarding.logger is core_logs.CORE
+    assert any(isinstance(f, core_logs.QuietRunAheadQuery) for f in core_logs.CORE.filters)
