@@ -17,17 +17,13 @@ payout's record rides through post-loan continue-as-new in the carried journey (
 "entrusted").
 """
 
-import asyncio
 from decimal import Decimal
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journey import contracts
     from journey.actors import Actor, Role
-    from journey.contracts import BookingInput
     from journey.decisions import UpdateResult
-    from journey.drawdowns import paid_under
     from journey.entrusted_payment import (
         OPERATIONS_TEAM,
         EntrustedPayout,
@@ -37,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         instruction_refusal,
         paid_to,
     )
-    from journey.policy import DecisionRefused, StageSla, entrusted
+    from journey.policy import DecisionRefused, entrusted
     from journey.policy.authority import (
         authorize_payment_confirmation,
         authorize_payment_instruction,
@@ -46,8 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.repayment import money
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, StageVisit
-    from workflows.activity_options import BOOKING_RETRY, QUICK
-    from workflows.post_loan_handlers import PostLoanHandlers
+    from workflows.payee_instructions import PayeeInstructions
 
 # workflow.patched marker: before it, every fixed-asset and working-capital loan was paid to
 # the borrower at once; since, one above the pinned policy's figure waits for operations'
@@ -62,11 +57,7 @@ INSTRUCTION_SLA_LISTED = "instruction-sla-listed"
 CARRY_KEY = "entrusted"
 
 
-class EntrustedPayoutStage(PostLoanHandlers):
-    def _init_updates(self) -> None:
-        super()._init_updates()
-        self._entrusted: EntrustedPayout | None = None
-
+class EntrustedPayoutStage(PayeeInstructions):
     def _entrusted_over(self) -> Decimal | None:
         """The pinned policy's figure the loan's payout is above (None: paid to the
         borrower)."""
@@ -88,53 +79,20 @@ class EntrustedPayoutStage(PostLoanHandlers):
             self.list_own_sla(Stage.DISBURSEMENT, sla)
         return OPERATIONS_TEAM
 
-    def _instruction_sla(self) -> StageSla | None:
-        entrusted_policy = self.policy.entrusted_payment
-        return entrusted_policy.instruction_sla if entrusted_policy is not None else None
-
     async def _pay_counterparties(self, visit: StageVisit) -> Disbursement:
         """Wait for the payment instruction, under the policy's SLA, then book the payout to
         each counterparty once."""
         payout = self._entrusted
         assert payout is not None
         if payout.instruction is None:  # else recorded during the offer: nothing to wait for
-            await self._behind(self.notify(f"{self._workflow_id}:payment-instruction",
-                                           OPERATIONS_TEAM, "payment_instruction_due",
-                                           payout.waiting_for()))
-            sla = self._instruction_sla()
-            watcher = self.arm_own_sla(visit, sla) if sla is not None else None
-            try:
-                await self.wait_for(lambda: payout.instruction is not None)
-            finally:
-                if watcher is not None:
-                    watcher.cancel()
-        instruction = payout.instruction
-        if instruction is None:  # withdrawn before anything was paid
+            await self._await_instruction(visit, payout,
+                                          f"{self._workflow_id}:payment-instruction")
+        if payout.instruction is None:  # withdrawn before anything was paid
             raise self.withdrawn()
         product = self._application.product.value
-        bookings = await asyncio.gather(*(
-            workflow.execute_activity(
-                contracts.BOOK_DISBURSEMENT,
-                BookingInput(
-                    workflow_id=self._workflow_id,
-                    idempotency_key=f"{self._workflow_id}:disbursement:{n}",
-                    amount=c.amount,
-                    payee=c.name,
-                    purpose=f"{product} loan, entrusted payment (受托支付) {paid_under(c)}",
-                ),
-                result_type=Disbursement,
-                start_to_close_timeout=QUICK,
-                retry_policy=BOOKING_RETRY,
-            )
-            for n, c in enumerate(instruction.counterparties, start=1)
-        ))
-        payout.bookings = [b.booking_id for b in bookings]
-        return Disbursement(
-            booking_id=bookings[0].booking_id,
-            amount=sum((b.amount for b in bookings), Decimal(0)),
-            payee="; ".join(b.payee for b in bookings),
-            booked_at=max(b.booked_at for b in bookings),
-        )
+        return await self._book_counterparties(
+            payout, f"{self._workflow_id}:disbursement",
+            f"{product} loan, entrusted payment (受托支付)")
 
     # -- operations instruct -----------------------------------------------------------------
 
