@@ -5,8 +5,10 @@ each needs and its conditions precedent (documents by declared label, and checks
 figures). The customer asks for a tranche with a `DrawdownRequest`; the workflow checks the
 conditions (journey/drawdown_conditions.py), the project-finance risk team decides, and an
 approved drawdown is booked once, to the borrower or, entrusted (受托支付), to a named
-counterparty. The `Commitment` tracks drawn, cancelled and available amounts; at the end of
-the availability period whatever is undrawn is cancelled.
+counterparty once operations confirmed it against its contract (maker-checker, as a loan's
+payment instruction: journey/entrusted_payment.py). The `Commitment` tracks drawn,
+cancelled and available amounts; at the end of the availability period whatever is undrawn
+is cancelled.
 
 The default plan (`default_plan`), stated:
 - three tranches of 30% / 40% / 30% of the amount (the last takes the rounding remainder):
@@ -177,6 +179,9 @@ class DrawdownState(StrEnum):
     AWAITING_DECISION = "awaiting_decision"
     REFUSED = "refused"  # by the risk team, or the availability period ended
     APPROVED = "approved"
+    # approved, paid to a counterparty: waits for operations' payment instruction, entered by
+    # one and confirmed by a second (journey/entrusted_payment.py), before it is booked
+    AWAITING_PAYEES = "awaiting_payees"
     BOOKED = "booked"
 
     @property

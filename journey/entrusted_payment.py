@@ -9,8 +9,9 @@ instruction pays the whole payout, never the borrower itself; it may name severa
 counterparties, each account once. Maker-checker: one operations person enters it, a second
 confirms it by its number (`PaymentConfirmation`), and only then is it paid; neither may be
 the case's submitter, and the maker may replace it until it is confirmed. A project's
-drawdowns name their counterparty in the request instead (journey/drawdowns.py), with the
-same `Payee` and the same borrower check.
+drawdowns name their counterparty in the request (journey/drawdowns.py), with the same `Payee`
+and the same borrower check; once one is approved, operations enter and confirm its
+instruction the same way (`EntrustedPayout.drawdown`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class EntrustedPayout(BaseModel):
 
     amount: Decimal
     over: Decimal
+    drawdown: str | None = None  # a project's drawdown of this tranche, not the loan's payout
     # what the payout is paid on: confirmed (or, recorded before maker-checker, as entered)
     instruction: PaymentInstruction | None = None
     recorded_at: datetime | None = None  # when its maker entered it
@@ -108,6 +110,10 @@ class EntrustedPayout(BaseModel):
                     f"{self.awaiting.actor.id} at {at_clock(self.recorded_at, bank_utc_offset)}"
                     ", by a second "
                     "operations person (受托支付): `confirm-payees` with its number")
+        if self.drawdown is not None:
+            return (f"payment instruction from operations (受托支付) for drawdown "
+                    f"{self.drawdown}: {money(self.amount)} is paid to the counterparty its "
+                    "request names, once checked against the contract (`pay-to`)")
         return (f"payment instruction from operations (受托支付): {money(self.amount)} is "
                 f"above {money(self.over)}, so the bank pays the borrower's counterparties, not "
                 "the borrower")

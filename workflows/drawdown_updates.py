@@ -210,7 +210,14 @@ class DrawdownUpdates(LoanMonitoring):
         self._dd_decision = decision
         self.record_decision(decision.actor, f"drawdown {decision.tranche_id} {decision.verdict}",
                              decision.reason)
-        await workflow.wait_condition(lambda: record.state.settled)
+        await workflow.wait_condition(
+            lambda: record.state.settled or record.state is DrawdownState.AWAITING_PAYEES)
+        if record.state is DrawdownState.AWAITING_PAYEES and record.request.payee is not None:
+            return self._dd_outcome(record, (
+                f"approved; operations pay {money(record.request.amount)} to "
+                f"{record.request.payee.name} once one of them enters the payment instruction, "
+                "checked against the contract (`pay-to`), and a second confirms it "
+                "(`confirm-payees`)"))
         return self._dd_outcome(record)
 
     @decide_drawdown.validator
@@ -273,6 +280,8 @@ class DrawdownUpdates(LoanMonitoring):
         tranche = current.request.tranche_id
         if current.state is DrawdownState.AWAITING_DECISION:
             return [f"drawdown {tranche} decision from team {self._team}"]
+        if current.state is DrawdownState.AWAITING_PAYEES:
+            return [f"drawdown {tranche}: operations book it to the payee they confirmed"]
         return [f"drawdown {tranche}: {current.state}"]
 
     def _carry(self) -> PostLoanCarry:

@@ -8,7 +8,12 @@ period ends (a durable timer) or every tranche is drawn, each drawdown is two st
   request is refused at once, else the team decides (`decide_drawdown`); an approved
   drawdown is booked once (key `{workflow id}:drawdown:{tranche}:{number}`: a tranche may be
   drawn in several, up to its cap), to the borrower or, entrusted (受托支付), to the named
-  counterparty.
+  counterparty;
+- disbursement, waiting on operations (since PAYEES_CONFIRMED, for a drawdown to a
+  counterparty, under the policy's instruction SLA): one enters its payment instruction
+  (`record_payment_instruction`), checked against the contract, a second confirms it
+  (`confirm_payment_instruction`), as for a loan's entrusted payout; then it is booked, one
+  booking per counterparty (key `{workflow id}:drawdown:{tranche}:{number}:{n}`).
 Each step is a TOUCHPOINT timing event `drawdown <tranche> requested|conditions_ok|
 conditions_failed|approved|refused|booked`, in the channel the customer asked through, so
 the journey map shows how long customers wait for their money at each milestone. When
@@ -45,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.drawdowns import (
         DEFAULT_MIN_DSCR,
+        ENTRUSTED_OVER,
         Commitment,
         DrawdownPlan,
         DrawdownRecord,
@@ -56,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
         open_tranches,
         paid_under,
     )
+    from journey.entrusted_payment import OPERATIONS_TEAM, EntrustedPayout
     from journey.policy.completeness import other_company
     from journey.repayment import Instalment, on_working_days
     from journey.stages import Party, Stage
@@ -64,6 +71,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import BOOKING_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdown_reviews import DrawdownReviews
+    from workflows.payee_instructions import PayeeInstructions
     from workflows.reading import read_document
 
 # the plan runs to the end of the tenor, and the drawdowns' interest until they closed is due
@@ -99,11 +107,15 @@ DSCR_ANNUALISED = "drawdown-dscr-annualised"
 # an income statement or balance sheet given with a drawdown request, refused or not, is kept
 # on the loan's file, where later drawdowns and reviews read it; before it, it was forgotten
 STATEMENTS_KEPT = "drawdown-statements-kept"
+# an approved drawdown to a counterparty waits on operations: one enters its payment
+# instruction, checked against the contract, a second confirms it (maker-checker, as a loan's
+# entrusted payout), then it is booked; before it, it was booked on the risk team's approval
+PAYEES_CONFIRMED = "drawdown-payee-four-eyes"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
 
-class DrawdownStage(DrawdownReviews):
+class DrawdownStage(DrawdownReviews, PayeeInstructions):
     async def drawdowns(self) -> None:
         self._dd_open_stage()
         quarterly = self._dd_commit().interest_from is not None
@@ -180,12 +192,46 @@ class DrawdownStage(DrawdownReviews):
             finally:
                 if watcher is not None:
                     watcher.cancel()
-            more = open_tranches(self._dd_pinned_plan(), self._dd_records, self._dd_partial)
-            if more and workflow.now() < self._dd_commit().available_until:
-                self._exit_to = Stage.DISBURSEMENT
+            if record.state is DrawdownState.AWAITING_PAYEES:
+                self._exit_to = Stage.DISBURSEMENT  # on to operations
             else:
-                why = "every tranche is drawn" if not more else "the availability period ended"
-                await self._dd_close_commitment(RULES, why)
+                await self._dd_next()
+        if record.state is DrawdownState.AWAITING_PAYEES:
+            await self._dd_pay_counterparty(record)
+
+    async def _dd_next(self) -> None:
+        """After a drawdown: the next request, or the close once every tranche is drawn or
+        the availability period ended."""
+        more = open_tranches(self._dd_pinned_plan(), self._dd_records, self._dd_partial)
+        if more and workflow.now() < self._dd_commit().available_until:
+            self._exit_to = Stage.DISBURSEMENT
+        else:
+            why = "every tranche is drawn" if not more else "the availability period ended"
+            await self._dd_close_commitment(RULES, why)
+
+    async def _dd_pay_counterparty(self, record: DrawdownRecord) -> None:
+        """An approved drawdown to a counterparty at operations, under the policy's
+        instruction SLA (listed on their queue): entered and confirmed by two of them
+        (workflows/entrusted_payout.py takes both), then booked to what they confirmed."""
+        request, plan = record.request, self._dd_pinned_plan()
+        tranche = plan.tranche(request.tranche_id)
+        assert tranche is not None and request.payee is not None
+        payout = self._entrusted = EntrustedPayout(
+            amount=request.amount, over=plan.entrusted_over or ENTRUSTED_OVER,
+            drawdown=request.tranche_id)
+        if (sla := self._instruction_sla()) is not None:
+            self.list_own_sla(Stage.DISBURSEMENT, sla)
+        try:
+            async with self.stage(Stage.DISBURSEMENT, Party.BANK, team=OPERATIONS_TEAM) as visit:
+                key = f"{self._workflow_id}:drawdown:{request.tranche_id}:{record.number}"
+                await self._await_instruction(visit, payout, f"{key}:payment-instruction")
+                booking = await self._book_counterparties(
+                    payout, key, f"project finance drawdown {request.tranche_id}: "
+                    f"{tranche.milestone}; entrusted payment (受托支付)")
+                await self._dd_booked(record, booking)
+                await self._dd_next()
+        finally:
+            self._entrusted, self._listed_sla = None, None  # the next drawdown's are its own
 
     async def _dd_check_conditions(self, record: DrawdownRecord) -> bool:
         request, plan = record.request, self._dd_pinned_plan()
@@ -221,6 +267,9 @@ class DrawdownStage(DrawdownReviews):
             return
         record.state, record.reason = DrawdownState.APPROVED, decision.reason
         self._dd_event(record, "approved", actor=decision.actor.id)
+        if record.request.payee is not None and workflow.patched(PAYEES_CONFIRMED):
+            record.state = DrawdownState.AWAITING_PAYEES  # booked once operations confirm
+            return
         await self._dd_book(record)
 
     async def _dd_book(self, record: DrawdownRecord) -> None:
@@ -244,6 +293,10 @@ class DrawdownStage(DrawdownReviews):
             start_to_close_timeout=QUICK,
             retry_policy=BOOKING_RETRY,
         )
+        await self._dd_booked(record, booking)
+
+    async def _dd_booked(self, record: DrawdownRecord, booking: Disbursement) -> None:
+        """`booking` drew `record`: the commitment, the record, and the customer told."""
         commitment = self._dd_commit()
         self._dd_commitment = commitment.model_copy(
             update={"drawn": commitment.drawn + booking.amount}

@@ -23,6 +23,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
+    from journey.application import Product
     from journey.decisions import UpdateResult
     from journey.entrusted_payment import (
         OPERATIONS_TEAM,
@@ -156,7 +157,8 @@ class EntrustedPayoutStage(PayeeInstructions):
                 f"confirm it with `confirm-payees --instruction {payout.entered}`, or ask "
                 f"{awaiting.actor.id} to replace it")
         self._refuse_unless_instructable()
-        refusal = instruction_refusal(instruction, self._application.amount, self._application)
+        paid = payout.amount if payout is not None else self._application.amount
+        refusal = instruction_refusal(instruction, paid, self._application)
         if refusal is not None:
             raise DecisionRefused(refusal)
 
@@ -164,13 +166,16 @@ class EntrustedPayoutStage(PayeeInstructions):
         """Refused, unless the journey takes a payment instruction or its confirmation now:
         during the offer or at the disbursement of an entrusted payout, not being withdrawn."""
         waits = self._entrusted is not None and self._stage is Stage.DISBURSEMENT
-        ahead = self._stage is Stage.OFFER and self._entrusted_over() is not None
+        project = self._application.product is Product.PROJECT_FINANCE
+        ahead = self._stage is Stage.OFFER and self._entrusted_over() is not None \
+            and not project
         if not (waits or ahead):
             raise DecisionRefused(
                 f"the journey is at {self._stage} and waits for no payment instruction: one is "
-                "recorded during the offer or at the disbursement of a loan whose payout is "
-                "entrusted (受托支付)"
-            )
+                + ("recorded for each drawdown to a counterparty once the risk team approved "
+                   "it (`drawdown show` lists them)" if project else
+                   "recorded during the offer or at the disbursement of a loan whose payout "
+                   "is entrusted (受托支付)"))
         if self._withdrawal is not None:
             raise DecisionRefused("the loan is being withdrawn: nothing is paid out")
 
@@ -189,6 +194,11 @@ class EntrustedPayoutStage(PayeeInstructions):
             return UpdateResult(stage=self._stage, message=(
                 f"instruction {confirmation.instruction} confirmed: {money(payout.amount)} will "
                 f"be paid to {paid_to(instruction.counterparties)} once the offer is signed"))
+        if payout.drawdown is not None:  # a project's drawdown: booked, the project draws on
+            await workflow.wait_condition(lambda: bool(payout.bookings))
+            return UpdateResult(stage=self._stage, message=(
+                f"drawdown {payout.drawdown}: {money(payout.amount)} paid to "
+                f"{paid_to(payout.payments)}"))
         result = await self._after_decision()
         paid = self._disbursement
         assert paid is not None
@@ -237,8 +247,8 @@ class EntrustedPayoutStage(PayeeInstructions):
         offer), say when the contracts behind it fall through."""
         payout = self._entrusted
         if self._stage is Stage.DISBURSEMENT and payout is not None \
-                and payout.instruction is None:
-            return None
+                and payout.instruction is None and payout.drawdown is None:
+            return None  # a project's drawdown in progress is not: workflows/drawdown_updates.py
         return super()._withdrawal_refusal()
 
     # -- status and continue-as-new --------------------------------------------------------

@@ -24,10 +24,12 @@ from journey.drawdowns import (
     DrawdownDecision,
     DrawdownOutcome,
     DrawdownRequest,
+    DrawdownState,
     DrawdownVerdict,
     Payee,
     SupportingDocument,
 )
+from journey.entrusted_payment import Counterparty, PaymentConfirmation, PaymentInstruction
 from journey.policy.calendar import WorkingCalendar
 from journey.settings import Settings
 from journey.stages import Stage
@@ -47,6 +49,8 @@ from workflows.loan_journey import LoanJourneyWorkflow
 RISK_PF = Actor(id="risk-pf-1", role=Role.RISK_OFFICER)
 RISK_PF_2 = Actor(id="risk-pf-2", role=Role.RISK_OFFICER)
 HEAD_OFFICE = Actor(id="appr-ho-1", role=Role.APPROVER)
+OPS = Actor(id="ops-wang", role=Role.OPERATIONS)  # enters a payment instruction
+OPS_CHECKER = Actor(id="ops-zhao", role=Role.OPERATIONS)  # confirms it (ops-li submits)
 AMOUNT = 15_000_000  # tranches 4.5m / 6m / 4.5m under the default plan
 TERM = 60  # 18 months' availability, 42 months' repayment with 6 months' grace
 CONTRACTOR = Payee(name="中建某局第三工程有限公司", account="6222020200112233445",
@@ -134,7 +138,38 @@ async def request(handle: WorkflowHandle, req: DrawdownRequest) -> DrawdownOutco
 
 
 async def approve(handle: WorkflowHandle, tranche: str) -> DrawdownOutcome:
-    return await handle.execute_update(LoanJourneyWorkflow.decide_drawdown, decide(tranche))
+    """The risk team's approval; a drawdown to a counterparty then paid (`pay_payee`)."""
+    outcome = await handle.execute_update(LoanJourneyWorkflow.decide_drawdown, decide(tranche))
+    if outcome.state is DrawdownState.AWAITING_PAYEES:
+        return await pay_payee(handle)
+    return outcome
+
+
+def instruction_for(request: DrawdownRequest, actor: Actor = OPS) -> PaymentInstruction:
+    """What operations enter for `request`: the payee it names, checked against its
+    contract, paid the whole drawdown."""
+    payee = request.payee
+    assert payee is not None and payee.bank is not None and payee.contract is not None
+    return PaymentInstruction(actor=actor, counterparties=[Counterparty(
+        name=payee.name, account=payee.account, bank=payee.bank, contract=payee.contract,
+        amount=request.amount)])
+
+
+async def pay_payee(handle: WorkflowHandle) -> DrawdownOutcome:
+    """Operations' maker-checker on the approved drawdown to a counterparty: OPS enters its
+    `instruction_for`, OPS_CHECKER confirms it; the drawdown once booked."""
+    waiting = await until(handle, lambda s: s.entrusted is not None)
+    record = waiting.drawdowns[-1]
+    await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                instruction_for(record.request))
+    await handle.execute_update(LoanJourneyWorkflow.confirm_payment_instruction,
+                                PaymentConfirmation(actor=OPS_CHECKER, instruction=1))
+    paid = await until(handle, lambda s: s.drawdowns[record.number - 1].state.settled)
+    booked = paid.drawdowns[record.number - 1]
+    assert paid.commitment is not None
+    return DrawdownOutcome(tranche_id=booked.request.tranche_id, state=booked.state,
+                           conditions=booked.conditions, commitment=paid.commitment,
+                           message=booked.reason)
 
 
 async def until(handle: WorkflowHandle, ready: Callable[[JourneyStatus], bool],

@@ -110,7 +110,18 @@ async def test_request_decide_and_show_from_the_command_line(
         decided = await cli("drawdown", "decide", handle.id, "--verdict", "approve",
                             "--reason", "permit checked [/] file 7", "--as", "risk-pf-1")
         assert decided.exit_code == 0, decided.output
-        assert "booked" in said(decided)
+        assert "awaiting_payees" in said(decided) and "`confirm-payees`" in said(decided)
+        assert bookings_for(settings.db_url, handle.id) == []
+        # operations pay it: one enters the payee checked against the contract, a second
+        # confirms it
+        entered = await cli("pay-to", handle.id, "--payee", "某建设集团有限公司", "--account",
+                            "6222020200112233445", "--bank", "中国工商银行深圳分行",
+                            "--contract", "EPC-9", "--amount", "4500000", "--as", "ops-wang")
+        assert entered.exit_code == 0, entered.output
+        assert "payment instruction 1 entered" in said(entered)
+        paid = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-zhao")
+        assert paid.exit_code == 0, paid.output
+        assert "drawdown t1: 4,500,000.00 paid to 某建设集团有限公司" in said(paid)
 
         shown = await cli("drawdown", "show", handle.id)
         assert shown.exit_code == 0 and "drawn 4,500,000.00" in said(shown)

@@ -330,7 +330,7 @@ async def test_each_tranche_is_booked_once_under_activity_retry(
         assert calls == [1, 2, 1, 2]
         books = bookings_for(settings.db_url, handle.id)
         assert [b.key for b in books] == [f"{handle.id}:drawdown:t1:1",
-                                          f"{handle.id}:drawdown:t2:2"]
+                                          f"{handle.id}:drawdown:t2:2:1"]
         assert books[1].purpose.endswith(
             "entrusted payment (受托支付) under contract EPC-2026-017 to account "
             "6222020200112233445 at 中国建设银行深圳分行")
