@@ -142,19 +142,27 @@ def _check(check: Check, facts: DrawdownFacts, request: DrawdownRequest) -> Cond
 
 def _to_cover(facts: DrawdownFacts, floor: Decimal, request: DrawdownRequest) -> str:
     """What a drawdown whose projected DSCR is below `floor` can do: send the borrower's newer
-    income statement with it, which the DSCR is projected from; or, when a smaller drawdown
-    would project `floor` (the debt service is in proportion to the principal), ask for that
-    much: on the DSCR's lowest value before its rounding, in whole 10,000s."""
+    income statement with it, which the DSCR is projected from; or ask for a
+    `smaller_drawdown`."""
     advice = (": send the borrower's newer income statement with the request "
               "(income_statement=PATH), from which the DSCR is projected")
-    if facts.dscr is None or facts.principal is None or facts.dscr <= 0:
+    smaller = smaller_drawdown(facts, floor, request)
+    if smaller is None:
         return advice
+    return f"{advice}, or ask for {smaller:,.2f} or less, which projects at least {floor}"
+
+
+def smaller_drawdown(facts: DrawdownFacts, floor: Decimal, request: DrawdownRequest
+                     ) -> Decimal | None:
+    """The most a drawdown may ask for to project `floor`, when smaller than `request` would
+    (the debt service is in proportion to the principal): on the DSCR's lowest value before
+    its rounding, in whole 10,000s; None when none would."""
+    if facts.dscr is None or facts.principal is None or facts.dscr <= 0:
+        return None
     drawn = facts.principal - request.amount
     most = (facts.dscr - HALF_PLACE) * facts.principal / floor - drawn
     smaller = (most / SMALLER_STEP).to_integral_value(ROUND_FLOOR) * SMALLER_STEP
-    if smaller <= 0:
-        return advice
-    return f"{advice}, or ask for {smaller:,.2f} or less, which projects at least {floor}"
+    return smaller if smaller > 0 else None
 
 
 # -- the figures and the repayment plan ------------------------------------------------------

@@ -33,10 +33,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field, field_validator
+from pydantic import BaseModel, Field, computed_field, field_validator, model_validator
 
 from journey.actors import Actor
 from journey.application import Channel, LoanApplication
+from journey.decline_reasons import DeclineReason
 from journey.documents import DocumentRef
 from journey.policy.completeness import names_company
 from journey.policy.entrusted import entrusted
@@ -161,10 +162,21 @@ class DrawdownVerdict(StrEnum):
 
 
 class DrawdownDecision(BaseModel):
+    """The risk team's decision; a rejection may state the category of its reason, which the
+    customer is told (journey/drawdown_notices.py): the reason stays in the bank's record."""
+
     actor: Actor
     tranche_id: str
     verdict: DrawdownVerdict
     reason: str = Field(min_length=2, max_length=2000)
+    category: DeclineReason | None = None
+
+    @model_validator(mode="after")
+    def _category_with_a_rejection(self) -> DrawdownDecision:
+        if self.category is not None and self.verdict is not DrawdownVerdict.REJECT:
+            raise ValueError(f"only a rejection states the category of its reason, not "
+                             f"{self.verdict}")
+        return self
 
 
 class ConditionResult(BaseModel):

@@ -45,6 +45,7 @@ from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import applications, operations, pending
+from starter.application_cli import Category
 from starter.attempts import acting
 from starter.audit_summary import duration
 from starter.bank_clock import when
@@ -150,15 +151,17 @@ def decide(
     role: Annotated[Role, typer.Option("--role")] = Role.RISK_OFFICER,
     tranche: Annotated[str | None, typer.Option(
         help="default: the one waiting when the decision is taken")] = None,
+    category: Category = None,
 ) -> None:
-    """The risk team approves or rejects the drawdown waiting for a decision."""
+    """The risk team approves or rejects the drawdown waiting for a decision; the customer
+    is told a rejection's --category, not its --reason."""
 
     settings = Settings()
 
     async def go() -> None:
         try:  # no tranche: the one waiting when sent, or delivered if kept (pending_send.py)
             body = DrawdownDecision(actor=Actor(id=actor, role=role), tranche_id=tranche or "",
-                                    verdict=verdict, reason=reason)
+                                    verdict=verdict, reason=reason, category=category)
         except ValidationError as err:
             raise BadInput(plain_errors(err)) from None
         _print(await send(None, settings, workflow_id, "decide_drawdown", body))

@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         repayment_plan,
         unused_months,
     )
+    from journey.drawdown_notices import conditions_not_met, refused_by_bank
     from journey.drawdowns import (
         DEFAULT_MIN_DSCR,
         ENTRUSTED_OVER,
@@ -111,6 +112,10 @@ STATEMENTS_KEPT = "drawdown-statements-kept"
 # instruction, checked against the contract, a second confirms it (maker-checker, as a loan's
 # entrusted payout), then it is booked; before it, it was booked on the risk team's approval
 PAYEES_CONFIRMED = "drawdown-payee-four-eyes"
+# a refused drawdown's notice tells the customer what to do in plain words, and of a refusal
+# by the bank the category of its reason (journey/drawdown_notices.py); before it, it carried
+# the conditions' explanations (labels, options, warning codes) or the officer's own reason
+NOTICES_IN_CUSTOMER_WORDS = "drawdown-notices-in-customer-words"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -247,7 +252,9 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
             self.record_decision(RULES, f"drawdown {tid} refused", why)
             self._dd_settle(record, DrawdownState.CONDITIONS_FAILED, why)
             self._dd_event(record, "refused", why)
-            await self._dd_tell(record, "customer", "drawdown_refused", why)
+            told = conditions_not_met(record, tranche, facts) \
+                if workflow.patched(NOTICES_IN_CUSTOMER_WORDS) else why
+            await self._dd_tell(record, "customer", "drawdown_refused", told)
             return False
         self._dd_event(record, "conditions_ok")
         record.state = DrawdownState.AWAITING_DECISION
@@ -263,7 +270,12 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
         if decision.verdict is DrawdownVerdict.REJECT:
             self._dd_event(record, "refused", decision.reason, actor=decision.actor.id)
             self._dd_settle(record, DrawdownState.REFUSED, decision.reason)
-            await self._dd_tell(record, "customer", "drawdown_refused", decision.reason)
+            told = decision.reason
+            if workflow.patched(NOTICES_IN_CUSTOMER_WORDS):
+                tranche = self._dd_pinned_plan().tranche(record.request.tranche_id)
+                assert tranche is not None
+                told = refused_by_bank(record, tranche, decision.category)
+            await self._dd_tell(record, "customer", "drawdown_refused", told)
             return
         record.state, record.reason = DrawdownState.APPROVED, decision.reason
         self._dd_event(record, "approved", actor=decision.actor.id)

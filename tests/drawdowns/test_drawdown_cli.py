@@ -106,6 +106,11 @@ async def test_request_decide_and_show_from_the_command_line(
                           "--reason", "x", "--as", "risk-pf-1")
         assert short.exit_code == 2 and "reason: String should have at least" in said(short)
         assert "pydantic" not in said(short)
+        # the customer is told a rejection's category: an approval states none
+        sorted_ = await cli("drawdown", "decide", handle.id, "--verdict", "approve",
+                            "--reason", "permit checked", "--category", "leverage",
+                            "--as", "risk-pf-1")
+        assert sorted_.exit_code == 2 and "only a rejection states the category" in said(sorted_)
 
         decided = await cli("drawdown", "decide", handle.id, "--verdict", "approve",
                             "--reason", "permit checked [/] file 7", "--as", "risk-pf-1")

@@ -20,6 +20,7 @@ from journey.drawdown_conditions import (
     repayment_plan,
     unused_months,
 )
+from journey.drawdown_notices import conditions_not_met
 from journey.drawdowns import (
     Commitment,
     DrawdownRecord,
@@ -260,3 +261,50 @@ def test_available_is_the_cap_within_the_commitment() -> None:
     assert [t.id for t in open_tranches(plan, [booked], partial=False)] == ["t2", "t3"]
     closed = commitment.model_copy(update={"closed_at": datetime(2027, 1, 1, tzinfo=UTC)})
     assert available(plan, closed, t3, []) == 0
+
+
+def test_a_refused_drawdown_tells_the_customer_what_to_do_in_plain_words() -> None:
+    """Each unmet condition in the customer's words, with what they can do (the smaller
+    drawdown that would project the floor, as the bank's explanation offers it); none of the
+    bank's labels, options, warning codes or figures' workings."""
+    docs, app = pf()
+    plan = default_plan(app)
+    t2 = plan.tranches[1]
+    request = ask(app, "t2", 6_000_000, [permit(docs, "insurance")])
+    principal = Decimal(10_500_000)
+    income = docs.add("income", status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
+                      statement=FinancialStatement(kind=DocumentKind.INCOME_STATEMENT,
+                                                   period_end=date(2025, 12, 31),
+                                                   operating_profit=Decimal(2_400_000)))
+    dscr, basis = projected_dscr([docs.readings[income.sha256]], plan, TERMS, principal,
+                                 date(2026, 7, 1))
+    unreadable = DocumentCheck(label="insurance", sha256="ab" * 32, filename="ins.png", ok=False,
+                               problem="declared insurance but read as unreadable (blur)")
+    facts = DrawdownFacts(dscr=dscr, dscr_basis=basis, principal=principal,
+                          defaults=["early warning covenant_breach: DSCR 1.02 below 1.30"],
+                          documents=[unreadable])
+    record = DrawdownRecord(number=2, request=request, requested_at=datetime.now(UTC),
+                            conditions=evaluate_conditions(plan, t2, request, facts))
+    told = conditions_not_met(record, t2, facts)
+    explained = " ".join(c.explanation for c in record.conditions if not c.met)
+    smaller = re.search(r"ask for ([\d,]+\.00) or less", explained)
+    assert smaller is not None
+    assert told == (
+        "your request for 6,000,000.00 (30% of construction complete) was not approved: "
+        "the construction progress report is missing: please send it with the request; "
+        "the project's insurance certificate could not be accepted: please send a clear, "
+        "complete copy again; the project's income on file does not cover the repayments this "
+        "drawdown would bring: please send the latest income statement with the request, or "
+        f"ask for {smaller.group(1)} or less; the bank has a matter to settle with you on the "
+        "loan first: your relationship manager will contact you. You can ask for the drawdown "
+        "again once you have done so.")
+    for internal in ("income_statement=PATH", "covenant_breach", "labelled", "construction_"
+                     "progress", "DSCR", "1.30", "blur", "ins.png"):
+        assert internal in explained  # the bank's record says it, the customer is not told
+        assert internal not in told
+    unknown = DrawdownFacts(dscr=None, dscr_basis="no income statement with an operating "
+                            "profit on file", documents=[unreadable])
+    record.conditions = evaluate_conditions(plan, t2, request, unknown)
+    assert "the bank has no income statement on file to check that the project's income " \
+        "covers the repayments: please send the latest one with the request" in \
+        conditions_not_met(record, t2, unknown)
