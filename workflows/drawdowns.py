@@ -226,6 +226,7 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
             drawdown=request.tranche_id)
         if (sla := self._instruction_sla()) is not None:
             self.list_own_sla(Stage.DISBURSEMENT, sla)
+        self._assigned_to = None  # to operations' whole team, not whom the decision went to
         try:
             async with self.stage(Stage.DISBURSEMENT, Party.BANK, team=OPERATIONS_TEAM) as visit:
                 key = f"{self._workflow_id}:drawdown:{request.tranche_id}:{record.number}"
