@@ -8,12 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from rich.console import Console
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from journey.drawdowns import DrawdownState
 from journey.entrusted_payment import PaymentConfirmation
 from journey.stages import Party, Stage
+from starter.status_view import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from tests.drawdowns.kit import (
@@ -82,6 +84,12 @@ async def test_an_approved_drawdown_to_a_counterparty_waits_for_two_operations_p
             assert "four eyes" in str(refused.value.cause)
         confirming = await status(handle)
         assert confirming.team == "operations" and bookings_for(settings.db_url, handle.id) == []
+        shown = Console(width=1000, record=True)
+        shown.print(status_view(confirming))
+        to_confirm = next(line for line in shown.export_text().splitlines()
+                          if "to confirm" in line)
+        assert "payment instruction 1 entered by ops-wang" in to_confirm
+        assert CONTRACTOR.account in to_confirm and CONTRACTOR.contract in to_confirm
         listed = await queue_wait(handle)
         assert listed is not None and listed.awaiting == (
             "confirmation of payment instruction 1 (entered by ops-wang) by a second "
