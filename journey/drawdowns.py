@@ -214,6 +214,9 @@ class DrawdownRecord(BaseModel):
     reason: str = ""
     booking_id: str | None = None
     payee: str | None = None
+    # to a counterparty, once operations confirmed its instruction: whom it paid, each with
+    # its account, bank, contract and booking (journey/entrusted_payment.py `paid_to`)
+    paid_to: str | None = None
     booked_at: datetime | None = None
     settled_at: datetime | None = None  # booked or refused: the customer's wait ends
 

@@ -220,7 +220,9 @@ def _drawdown_line(s: JourneyStatus, d: DrawdownRecord) -> str:
         line += f"; {d.decided_by}: {d.reason}"
     elif d.reason:
         line += f"; {d.reason}"
-    if d.booking_id:
+    if d.paid_to:  # entrusted, on operations' confirmed instruction: whom it paid
+        line += f"; paid to {d.paid_to} at {when(s, d.booked_at)}"
+    elif d.booking_id:
         payee = d.payee or "the borrower"
         if d.request.payee is not None:  # entrusted payment (受托支付): to whose account
             payee += f", {paid_under(d.request.payee)}"

@@ -63,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
         open_tranches,
         paid_under,
     )
-    from journey.entrusted_payment import OPERATIONS_TEAM, EntrustedPayout
+    from journey.entrusted_payment import OPERATIONS_TEAM, EntrustedPayout, paid_to
     from journey.policy.completeness import other_company
     from journey.repayment import Instalment, on_working_days
     from journey.stages import Party, Stage
@@ -234,6 +234,7 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
                 booking = await self._book_counterparties(
                     payout, key, f"project finance drawdown {request.tranche_id}: "
                     f"{tranche.milestone}; entrusted payment (受托支付)")
+                record.paid_to = paid_to(payout.payments)  # what operations confirmed
                 await self._dd_booked(record, booking)
                 await self._dd_next()
         finally:

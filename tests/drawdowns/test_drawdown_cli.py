@@ -135,8 +135,9 @@ async def test_request_decide_and_show_from_the_command_line(
         assert booking.payee == "某建设集团有限公司"
         # the record: who decided and why (as typed), to whom the money went, the wait
         assert "risk-pf-1: permit checked [/] file 7" in said(shown)
-        assert (f"paid to 某建设集团有限公司, under contract EPC-9 to account "
-                f"6222020200112233445 at 中国工商银行深圳分行 ({booking.booking_id})"
+        # to whom operations confirmed it pays, as they entered it
+        assert (f"paid to 某建设集团有限公司 (6222020200112233445, 中国工商银行深圳分行, "
+                f"contract EPC-9) 4,500,000.00, booking {booking.booking_id} at"
                 in said(shown))
         # the wait as people say it (4h30m), not a raw timedelta's 0:00:12 (a booking's
         # time of day, 10:00 or 20:00, may hold "0:00" and is no wait)
