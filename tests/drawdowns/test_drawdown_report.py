@@ -82,7 +82,8 @@ async def test_a_drawdown_is_one_visit_with_a_wait_on_each_party_in_its_channel(
                    for v in visits if v.waits_on is party)
 
     assert paid.customer_seconds == pytest.approx(waited(Party.CUSTOMER), abs=0.01)
-    assert paid.customer_seconds > 40 * 86400
+    # the forty days skipped, less the moments between the booking's exit and the skip
+    assert paid.customer_seconds > 40 * 86400 - 60
     assert paid.bank_seconds == pytest.approx(waited(Party.BANK), abs=0.01)
     (journey,) = report.slowest
     assert journey.stages == 7 + 2  # intake to offer once each, and the two drawdowns
