@@ -264,6 +264,10 @@ class DrawdownUpdates(LoanMonitoring):
         }
         if self._stage is Stage.DISBURSEMENT and self._dd_commitment is not None:
             update["waiting_for"] = self._dd_waiting_for()
+            if self._waits_on is Party.BANK and plan is not None and self._visits:
+                # the decision's SLA, which arm_own_sla watches (workflows/drawdowns.py)
+                update["wait"] = self.wait_from(self._visits[-1].entered_at, self._stage,
+                                                plan.decision_sla)
         return base.model_copy(update=update)
 
     def _dd_waiting_for(self) -> list[str]:

@@ -116,6 +116,9 @@ PAYEES_CONFIRMED = "drawdown-payee-four-eyes"
 # by the bank the category of its reason (journey/drawdown_notices.py); before it, it carried
 # the conditions' explanations (labels, options, warning codes) or the officer's own reason
 NOTICES_IN_CUSTOMER_WORDS = "drawdown-notices-in-customer-words"
+# the team's queue lists a drawdown's wait for its decision with the plan's decision SLA (its
+# warning and due points); before it, with no SLA, though the SLA ran on it
+DECISION_SLA_LISTED = "drawdown-decision-sla-listed"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
@@ -189,6 +192,8 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
 
     async def _dd_handle(self, record: DrawdownRecord) -> None:
         self._dd_decision = None
+        if workflow.patched(DECISION_SLA_LISTED):
+            self.list_own_sla(Stage.DISBURSEMENT, self._dd_pinned_plan().decision_sla)
         async with self.stage(Stage.DISBURSEMENT, Party.BANK, team=self.route.team) as visit:
             watcher = self._dd_arm_sla(visit)
             try:

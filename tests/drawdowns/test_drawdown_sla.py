@@ -1,5 +1,6 @@
-"""A drawdown waiting on the risk team runs under its own SLA: warned, breached, reminded
-and handed to the team's supervisor, who may decide it."""
+"""A drawdown waiting on the risk team runs under its own SLA, listed on the team's queue and
+in status: warned, breached, reminded and handed to the team's supervisor, who may decide
+it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.drawdowns import DrawdownState
+from journey.queue_wait import QueueWait
 from journey.stages import Stage
 from journey.timeline import EventType
 from tests.drawdowns.kit import (
@@ -20,6 +22,7 @@ from tests.drawdowns.kit import (
     until,
 )
 from tests.workflows.journey_kit import Documents, status
+from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.usefixtures("server_today")
@@ -32,13 +35,22 @@ async def test_a_drawdown_decision_breaches_its_sla_and_escalates(
     async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
         waiting = await request(handle, first_tranche(app, docs))
         assert waiting.state is DrawdownState.AWAITING_DECISION
+        listed = QueueWait.of((await handle.describe()).typed_search_attributes.get(
+            sa.QUEUE_WAIT))  # the queue's "SLA on the wait"
+        assert listed is not None and listed.business
+        assert listed.warn_at is not None and listed.due_at is not None
+        shown = (await status(handle)).wait
+        assert shown is not None and (shown.warn_at, shown.due_at) == (listed.warn_at,
+                                                                       listed.due_at)
         await env.sleep(timedelta(days=10))  # 3 business days and then some
 
         late = await status(handle)
         assert late.stage is Stage.DISBURSEMENT and late.sla_state == "breached"
         assert late.team == "project_finance_risk" and late.assigned_to == "sup-pf"
-        kinds = [e.type for e in late.events if e.stage is Stage.DISBURSEMENT]
-        assert EventType.SLA_WARNED in kinds and EventType.SLA_BREACHED in kinds
+        kinds = {e.type: e.at for e in late.events if e.stage is Stage.DISBURSEMENT}
+        # warned and breached when the queue said it would be
+        assert kinds[EventType.SLA_WARNED].replace(microsecond=0) == listed.warn_at
+        assert kinds[EventType.SLA_BREACHED].replace(microsecond=0) == listed.due_at
         assert "drawdown t1 decision from team project_finance_risk" in late.waiting_for
 
         supervisor = Actor(id="sup-pf", role=Role.SUPERVISOR)
