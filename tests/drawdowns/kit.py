@@ -16,10 +16,19 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from journey import review_contracts as rc
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
-from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Signature, Verdict
-from journey.documents import DocumentKind, ReadStatus
+from journey.decisions import (
+    AddDocuments,
+    ApprovalDecision,
+    RiskGrade,
+    RiskOpinion,
+    Signature,
+    UpdateResult,
+    Verdict,
+)
+from journey.documents import DocumentKind, FinancialStatement, ReadStatus
 from journey.drawdowns import (
     DrawdownDecision,
     DrawdownOutcome,
@@ -45,6 +54,7 @@ from tests.workflows.journey_kit import (
     status,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
+from workflows.post_loan_review import PostLoanReviewWorkflow, ReviewOutcome
 
 RISK_PF = Actor(id="risk-pf-1", role=Role.RISK_OFFICER)
 RISK_PF_2 = Actor(id="risk-pf-2", role=Role.RISK_OFFICER)
@@ -200,6 +210,36 @@ async def to_bank_morning(env: WorkflowEnvironment) -> date:
         day += timedelta(days=1)
     await skip_to(env, datetime.combine(day, time(4), tzinfo=bank))
     return day
+
+
+async def send_balance_sheet(handle: WorkflowHandle, app: LoanApplication, docs: Documents,
+                             liabilities: int, period_end: date) -> UpdateResult:
+    """The borrower's newer balance sheet, total assets 100,000,000 and `liabilities` (max-
+    leverage breached above 70,000,000), taken while the project draws for its next review."""
+    sheet = docs.add(
+        f"{app.credit_code}-balance-{period_end}", status=ReadStatus.READ,
+        kind=DocumentKind.BALANCE_SHEET,
+        statement=FinancialStatement(
+            kind=DocumentKind.BALANCE_SHEET, period_end=period_end, company=app.applicant_name,
+            current_assets=Decimal(50_000_000), total_assets=Decimal(100_000_000),
+            current_liabilities=Decimal(25_000_000), total_liabilities=Decimal(liabilities),
+            total_equity=Decimal(100_000_000 - liabilities), balances=True,
+        ),
+    )
+    return await handle.execute_update(LoanJourneyWorkflow.add_statements,
+                                       AddDocuments(actor=customer(app), documents=[sheet]))
+
+
+async def review_now(env: WorkflowEnvironment, settings: Settings, handle: WorkflowHandle,
+                     n: int) -> ReviewOutcome:
+    """Review `n` of the journey, started as its schedule would (the time-skipping server has
+    no Schedules), the clock held still."""
+    with env.auto_time_skipping_disabled():
+        outcome: ReviewOutcome = await env.client.execute_workflow(
+            PostLoanReviewWorkflow.run, rc.ReviewInput(journey_id=handle.id),
+            id=f"review-{handle.id}-{n}", task_queue=settings.task_queue,
+        )
+    return outcome
 
 
 def drawdown_events(current: JourneyStatus) -> list[str]:

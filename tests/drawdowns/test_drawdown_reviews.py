@@ -17,19 +17,25 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey import review_contracts as rc
 from journey.classification import RiskClass
-from journey.decisions import AddDocuments, Withdrawal
-from journey.documents import DocumentKind, FinancialStatement, ReadStatus
+from journey.decisions import Withdrawal
 from journey.loan_book import book_line
 from journey.repayment import add_months
 from journey.stages import Stage
 from starter.pending_send import documents_update
 from starter.status_view import status_view
-from tests.drawdowns.kit import approve, at_drawdowns, first_tranche, request, until
+from tests.drawdowns.kit import (
+    approve,
+    at_drawdowns,
+    first_tranche,
+    request,
+    review_now,
+    send_balance_sheet,
+    until,
+)
 from tests.post_loan.loan_kit import assert_replays
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import Documents, customer
 from workflows.loan_journey import LoanJourneyWorkflow
-from workflows.post_loan_review import PostLoanReviewWorkflow, ReviewOutcome
 
 pytestmark = pytest.mark.usefixtures("server_today")
 
@@ -62,27 +68,10 @@ async def test_a_drawing_project_is_reviewed_and_classed_from_its_first_drawdown
         assert facts.disbursed_on == drawing.drawdowns[0].booked_at.date()
         assert facts.plan and all(i.principal == 0 for i in facts.plan)  # its interest owed
 
-        sheet = docs.add(
-            f"{app.credit_code}-balance-drawing", status=ReadStatus.READ,
-            kind=DocumentKind.BALANCE_SHEET,
-            statement=FinancialStatement(
-                kind=DocumentKind.BALANCE_SHEET, period_end=journey_kit.TODAY - timedelta(days=1),
-                company=app.applicant_name, current_assets=Decimal(50_000_000),
-                total_assets=Decimal(100_000_000), current_liabilities=Decimal(25_000_000),
-                total_liabilities=Decimal(82_000_000), total_equity=Decimal(18_000_000),
-                balances=True,
-            ),
-        )
-        taken = await handle.execute_update(  # newer statements, taken while it draws
-            LoanJourneyWorkflow.add_statements,
-            AddDocuments(actor=customer(app), documents=[sheet]),
-        )
+        taken = await send_balance_sheet(handle, app, docs, 82_000_000,  # newer, while drawing
+                                         journey_kit.TODAY - timedelta(days=1))
         assert taken.message.endswith(rc.FOR_THE_NEXT_REVIEW)
-        with env.auto_time_skipping_disabled():
-            outcome: ReviewOutcome = await env.client.execute_workflow(
-                PostLoanReviewWorkflow.run, rc.ReviewInput(journey_id=handle.id),
-                id=f"review-{handle.id}-1", task_queue=settings.task_queue,
-            )
+        outcome = await review_now(env, settings, handle, 1)
         assert not outcome.skipped and outcome.result is not None
         assert "max-leverage" in [c.covenant.id for c in outcome.result.breaches]
         # the DSCR's debt service: a year of the quarters' interest and fee from the first
