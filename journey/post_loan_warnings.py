@@ -1,8 +1,11 @@
 """Early warnings: raised on a downgrade or a covenant breach, acknowledged by the risk team.
 
 A warning puts the loan on its risk team's queue; a member of that team acknowledges it
-with the action taken and a note. Once no warning is open the loan leaves the queue. Pure:
-the workflow keeps the list and calls these rules from its update validator and handler.
+with the action taken and a note. Once no warning is open the loan leaves the queue. While a
+project draws, a covenant breach is an event of default that refuses its drawdowns until it
+is lifted: waived (the team supervisor's acknowledgement `waiver`) or cured (a later review
+finds the covenant met); merely acknowledged, it stands. Pure: the workflow keeps the list
+and calls these rules from its update validator and handler.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from journey.actors import Actor
 from journey.policy.errors import DecisionRefused
+from journey.post_loan_covenants import CovenantCheck
 
 
 class WarningAction(StrEnum):
@@ -56,10 +60,20 @@ class EarlyWarning(BaseModel):
     review_id: str | None = None
     acknowledged: Acknowledgement | None = None
     subject: str | None = None  # the covenant a breach is of (None: a downgrade, or older)
+    # a breach's: the review that found its covenant met since, until one finds it breached
+    cured_by: str | None = None
 
     @property
     def open(self) -> bool:
         return self.acknowledged is None
+
+    @property
+    def lifted(self) -> bool:
+        """A covenant breach that no longer stands as an event of default: waived, or cured
+        by a later review (acknowledged with any other action, it stands)."""
+        waived = self.acknowledged is not None \
+            and self.acknowledged.action is WarningAction.WAIVER
+        return self.kind == "covenant_breach" and (waived or self.cured_by is not None)
 
 
 class AcknowledgeWarning(BaseModel):
@@ -86,6 +100,41 @@ def open_breach(warnings: list[EarlyWarning], covenant: str) -> EarlyWarning | N
 def warned_of(warnings: list[EarlyWarning], covenant: str) -> bool:
     """Whether a breach of `covenant` has been raised on this loan, open or acknowledged."""
     return any(w.kind == "covenant_breach" and w.subject == covenant for w in warnings)
+
+
+def record_cures(warnings: list[EarlyWarning], checks: list[CovenantCheck],
+                 review_id: str) -> None:
+    """The breaches of each covenant that review `review_id` tested (`checks`, those with a
+    figure): cured by it when it finds the covenant met, no longer cured when breached."""
+    for check in checks:
+        if check.value is None:
+            continue  # not tested: the statements do not give the ratio
+        for w in warnings:
+            if w.kind == "covenant_breach" and w.subject == check.covenant.id:
+                w.cured_by = None if check.breached else review_id
+
+
+def events_of_default(warnings: list[EarlyWarning], lifting: bool = True
+                      ) -> list[tuple[int, EarlyWarning]]:
+    """The early warnings that refuse a drawing project's drawdowns, by number: all but
+    downgrades (a quarter's interest past due downgrades a project that draws on), and with
+    `lifting` all but the breaches lifted (`EarlyWarning.lifted`)."""
+    return [(n, w) for n, w in enumerate(warnings, start=1)
+            if w.kind != "downgrade" and not (lifting and w.lifted)]
+
+
+def how_to_lift(workflow_id: str, numbers: list[int], team: str,
+                supervisors: list[str]) -> str:
+    """Who may lift the covenant breaches `numbers` that refuse a drawdown, and how: the
+    `team`'s supervisor waives them, or a review of newer statements cures them."""
+    who = f"the {team} supervisor" + (f" ({', '.join(supervisors)})" if supervisors else "")
+    listed = " ".join(f"--warning {n}" for n in numbers)
+    return (f"a covenant breach stands until {who} waives it (`loan-journey acknowledge "
+            f"{workflow_id} {listed} --action waiver --note WHY --as "
+            f"{supervisors[0] if supervisors else 'SUPERVISOR'}`) or a later review finds the "
+            f"covenant met (newer statements: `loan-journey documents {workflow_id} FILE... "
+            f"--as CREDIT_CODE`, read at the next review, or at once with `loan-journey "
+            f"schedules trigger {workflow_id}`); acknowledged with another action it stands")
 
 
 def open_numbers(warnings: list[EarlyWarning]) -> list[int]:

@@ -237,7 +237,8 @@ class Bookkeeping:
         visit = self._visits[-1]
         since = max(visit.entered_at, self._team_since[1])
         listed = self._listed_sla
-        own = listed[1] if listed is not None and listed[0] is visit.stage else None
+        own = listed[1] if listed is not None and listed[0] is visit.stage \
+            and visit.waits_on is Party.BANK else None  # not an early warning's wait
         wait = self.wait_from(since, visit.stage, own)
         return wait.model_copy(update={"awaiting": self._awaited_step()})
 

@@ -5,11 +5,12 @@ counted from that drawdown's day, as a term loan's from its payout), and until d
 the quarters' collector (workflows/drawdown_interest.py) also applies review results,
 reclassifies by the days its interest is past due and keeps the schedule's cadence, woken by
 a review as by a drawdown. A review reads what the project owes (its quarters' interest) and
-its statements; newer statements are taken for it (`add_statements`), and changes to its
-schedule recorded (`record_schedule_change`); status and the book
-show its class. When drawdowns close the post-loan stage carries the schedule on, as it
-stands: it is not created again. Projects drawing before the marker are reviewed from the
-close, as they were.
+its statements; newer statements are taken for it (`add_statements`), changes to its
+schedule recorded (`record_schedule_change`) and its early warnings acknowledged
+(`acknowledge_warning`: a breach waived, or cured by a later review, no longer refuses a
+drawdown, workflows/drawdowns.py); status and the book show its class. When drawdowns close
+the post-loan stage carries the schedule on, as it stands: it is not created again. Projects
+drawing before the marker are reviewed from the close, as they were.
 """
 
 from datetime import date
@@ -19,7 +20,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey.drawdowns import DrawdownState
     from journey.loan_account import Account
-    from journey.stages import Stage
+    from journey.stages import Party, Stage
     from journey.status import JourneyStatus
     from workflows.fee_waivers import FeeWaivers
     from workflows.post_loan_review import REVIEWS_WHILE_DRAWING
@@ -76,8 +77,13 @@ class DrawdownReviews(FeeWaivers):
 
     def _require_managed(self) -> None:
         if self._dd_reviewing() and self._stage is Stage.DISBURSEMENT:
-            return
+            return  # its statements, schedule changes and warnings' acknowledgements too
         super()._require_managed()
+
+    def _team_without_warnings(self) -> str | None:
+        if self._dd_reviewing() and self._waits_on is Party.BANK:
+            return self.route.team  # a drawdown waits for its decision
+        return super()._team_without_warnings()
 
     @workflow.query
     def status(self) -> JourneyStatus:

@@ -65,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.entrusted_payment import OPERATIONS_TEAM, EntrustedPayout, paid_to
     from journey.policy.completeness import other_company
+    from journey.post_loan_warnings import events_of_default, how_to_lift
     from journey.repayment import Instalment, on_working_days
     from journey.stages import Party, Stage
     from journey.status import Disbursement, Offer, StageVisit
@@ -99,6 +100,10 @@ PAID_AHEAD_CREDITED = "drawdown-paid-ahead-credited"
 # the availability period ends whole months after the loan's day (the bank's) it opened on;
 # before it, after the UTC day, a day early for a project signed in the bank's morning
 AVAILABILITY_BY_LOAN_DAY = "drawdown-availability-by-loan-day"
+# a covenant breach waived (the risk team supervisor's acknowledgement `waiver`) or cured (a
+# later review finds the covenant met) no longer refuses a drawdown, and one that stands says
+# who may lift it and how; before it, every breach raised while drawing refused every later one
+DEFAULTS_LIFTED = "drawdown-defaults-lifted"
 # each quarter's interest and commitment fee are rounded once, on exact amounts; before it,
 # each drawdown's part was, and a quarter could be a cent off the bank's figure
 QUARTERS_ROUNDED_ONCE = "drawdown-quarters-rounded-once"
@@ -172,6 +177,7 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
         until = self._dd_commit().available_until
         self._assigned_to = None  # the next drawdown goes to the whole team again
         async with self.stage(Stage.DISBURSEMENT, Party.CUSTOMER):
+            self._keep_warnings_listed()  # a breach raised while it drew, still open
             timed_out = not await self._dd_wait_until(
                 lambda: self._dd_current() is not None or self._withdrawal is not None, until
             )
@@ -366,9 +372,20 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
         workflows/drawdown_reviews.py, else from the close), so then a review's covenant
         breach; not a downgrade, which a quarter's interest past due brings (the project
         draws on with it, as before it was classed) and a breach comes with a warning of its
-        own."""
-        return [f"early warning {w.kind}: {w.detail}" for w in self._pl.warnings
-                if w.kind != "downgrade"]
+        own. Since the marker, not a breach lifted (waived, or cured by a later review); and
+        the breaches that stand say who may lift them, and how."""
+        raised = events_of_default(self._pl.warnings, lifting=False)
+        standing = events_of_default(self._pl.warnings)
+        if standing != raised and not workflow.patched(DEFAULTS_LIFTED):
+            standing = raised
+        said = [f"early warning {n} {w.kind}: {w.detail}" for n, w in standing]
+        breaches = [n for n, w in standing if w.kind == "covenant_breach"]
+        if breaches and workflow.patched(DEFAULTS_LIFTED):
+            team = self._risk_team()
+            supervisors = [m.id for m in self.policy.staff
+                           if m.role is Role.SUPERVISOR and m.team == team]
+            said.append(how_to_lift(self._workflow_id, breaches, team, supervisors))
+        return said
 
     # -- closing ---------------------------------------------------------------------------
 

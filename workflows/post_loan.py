@@ -55,6 +55,7 @@ class PostLoanStage(Repricing):
             if self._pl_policy is None:  # offered before the offer pinned it
                 self._pl_policy = await self._load_post_loan_policy()
             await self._warn_of_breaches_on_file()
+            self._keep_warnings_listed()  # those a project raised while it drew
         while True:
             ending = await self._manage()
             if ending != "continue":

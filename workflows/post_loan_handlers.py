@@ -181,11 +181,6 @@ class PostLoanHandlers(PaymentNotices):
         self._require_managed()
         self._authorize_customer_side(request.actor)
 
-    def _require_managed(self) -> None:
-        """Newer statements and the review schedule's changes are taken once the loan runs
-        (a project reviewed while it draws too: workflows/drawdown_reviews.py)."""
-        self._require_stage(Stage.POST_LOAN)
-
     @workflow.update
     async def record_schedule_change(self, change: ScheduleChange) -> UpdateResult:
         """Who paused, resumed, ran or deleted this loan's reviews, and why: the schedule

@@ -2,7 +2,8 @@
 stage (workflows/post_loan.py) and a project that is reviewed while it draws
 (workflows/drawdown_reviews.py).
 
-Apply the review results (early warnings on a covenant breach), reclassify by days past due
+Apply the review results (early warnings on a covenant breach, breaches cured where a review
+finds the covenant met again), reclassify by days past due
 (downgrade at once, upgrade after the observation period), keep the review schedule's
 cadence in step with the class (created the first time).
 """
@@ -17,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.classification import RiskClass, classify, instalments_to_upgrade, reclassify
     from journey.loan_account import Account
     from journey.post_loan_policy import first_review_on, review_calendar, review_every
-    from journey.post_loan_warnings import open_breach, warned_of
+    from journey.post_loan_warnings import open_breach, record_cures, warned_of
     from journey.repayment import add_months
     from workflows.activity_options import QUICK
     from workflows.io_retry import io_retry
@@ -107,6 +108,7 @@ class LoanMonitoring(PostLoanHandlers):
                     continue  # acknowledged on these statements: nothing new to act on
                 await self._warn("covenant_breach", check.detail, result.review_id,
                                  check.covenant.id)
+            record_cures(self._pl.warnings, result.checks, result.review_id)
 
     # -- the review schedule -------------------------------------------------------------
 

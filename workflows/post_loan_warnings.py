@@ -1,9 +1,12 @@
 """Early warnings of a loan: raised by the post-loan loop, acknowledged by the risk team.
 
 A warning is a timing event, an outbox message to the risk team and a task on its queue
-(search attributes JourneyTeam=<team>, SlaState=early_warning). A member of that team
-acknowledges it through the `acknowledge_warning` update, with the action taken and a note,
-recorded as a decision; once no warning is open the loan leaves the queue.
+(search attributes JourneyTeam=<team>, SlaState=early_warning), where a stage visit that waits
+on no team keeps it while one is open (a project's next drawdown request, the post-loan stage
+it closes into). A member of that team acknowledges it through the `acknowledge_warning`
+update, with the action taken and a note, recorded as a decision, once the loan runs or while
+a project reviewed as it draws does (workflows/drawdown_reviews.py); once no warning is open
+the loan leaves the queue.
 """
 
 from temporalio import workflow
@@ -36,6 +39,10 @@ CARRIED_BREACH_CLASSED = "carried-breach-classed"
 # the DSCR's debt service counts the interest accrued to the end of its twelve months
 # (journey/post_loan_dscr.py); before it, only the payments due in them
 DSCR_YEAR_COVERED = "dscr-year-covered"
+# workflow.patched marker: before it, a stage visit waiting on no team took a loan with open
+# warnings off its risk team's queue (a project's next drawdown request, the post-loan stage
+# it closed into); since, the loan stays on the queue until they are acknowledged.
+OPEN_WARNINGS_KEPT_LISTED = "open-warnings-kept-listed"
 
 
 class EarlyWarnings(PostLoanMemory):
@@ -55,6 +62,28 @@ class EarlyWarnings(PostLoanMemory):
         await self.notify(
             f"{self._workflow_id}:warning:{number}", team, f"early_warning_{kind}", detail
         )
+
+    def _keep_warnings_listed(self) -> None:
+        """As a stage visit that waits on no team begins: a loan with an open warning stays
+        on its risk team's queue, as `_warn` put it there (the visit's entry listed it on
+        none), the wait counted from the visit's entry."""
+        if self._team is not None or not open_numbers(self._pl.warnings):
+            return
+        if not workflow.patched(OPEN_WARNINGS_KEPT_LISTED):
+            return
+        self._team, self._sla_state = self._risk_team(), "early_warning"
+        self._upsert()
+
+    def _team_without_warnings(self) -> str | None:
+        """The team the loan is with once no warning is open: none (a drawdown waiting for
+        its decision: the team deciding it, workflows/drawdown_reviews.py)."""
+        return None
+
+    def _require_managed(self) -> None:
+        """Newer statements, the review schedule's changes and acknowledgements of early
+        warnings are taken once the loan runs (a project reviewed while it draws too:
+        workflows/drawdown_reviews.py)."""
+        self._require_stage(Stage.POST_LOAN)
 
     async def _warn_of_breaches_on_file(self) -> None:
         """At the payout, each covenant the loan was approved with already breached on file
@@ -108,7 +137,8 @@ class EarlyWarnings(PostLoanMemory):
         )
         left = open_numbers(self._pl.warnings)
         if not left and self._sla_state == "early_warning":
-            self._team, self._sla_state = None, "ok"  # off the risk team's queue
+            # off the risk team's queue
+            self._team, self._sla_state = self._team_without_warnings(), "ok"
             self._upsert()
         return UpdateResult(
             stage=self._stage,
@@ -118,7 +148,7 @@ class EarlyWarnings(PostLoanMemory):
 
     @acknowledge_warning.validator
     def _validate_acknowledgement(self, request: AcknowledgeWarning) -> None:
-        self._require_stage(Stage.POST_LOAN)
+        self._require_managed()
         open_warnings(self._pl.warnings, self.day_zone())  # nothing open: said to anyone first
         authorize_warning_acknowledgement(self.policy, request.actor, self._risk_team(),
                                           request.action is WarningAction.WAIVER)

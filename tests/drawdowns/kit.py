@@ -40,6 +40,7 @@ from journey.drawdowns import (
 )
 from journey.entrusted_payment import Counterparty, PaymentConfirmation, PaymentInstruction
 from journey.policy.calendar import WorkingCalendar
+from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -53,6 +54,7 @@ from tests.workflows.journey_kit import (
     start,
     status,
 )
+from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow, ReviewOutcome
 
@@ -240,6 +242,15 @@ async def review_now(env: WorkflowEnvironment, settings: Settings, handle: Workf
             id=f"review-{handle.id}-{n}", task_queue=settings.task_queue,
         )
     return outcome
+
+
+async def listed(handle: WorkflowHandle) -> tuple[str | None, str | None, bool]:
+    """The team whose queue the journey is on, its SlaState, and whether its wait there has
+    an SLA, as visibility lists them."""
+    attributes = (await handle.describe()).typed_search_attributes
+    wait = QueueWait.of(attributes.get(sa.QUEUE_WAIT))
+    return (attributes.get(sa.TEAM), attributes.get(sa.SLA_STATE),
+            wait is not None and wait.due_at is not None)
 
 
 def drawdown_events(current: JourneyStatus) -> list[str]:
