@@ -6,6 +6,14 @@ RENDER_DPI, or smaller where that would make it longer than the pipeline's worki
 rendered in colour: the pipeline's first step pales a red seal by its colour
 (ocr._steps.to_gray_without_seal). A PDF that is locked with a password, damaged, holds no
 page (PDFium opens none such) or more than MAX_PAGES is refused, saying what to send.
+
+A page that is a scan (an image covering most of it, nothing drawn on it but images and an
+OCR layer's invisible text) is rendered at no more than the scan's own resolution: enlarging
+it adds no detail. A scan of fewer pixels than an image is read at (ocr._resolution.too_small)
+is refused as that image is: rendering would size its characters up, not make them legible.
+Its pixels are counted, not its dots per inch: a PDF's page size is often the pixels' count in
+points (72 dpi, whatever the paper), not the paper's. A page of text or drawings of its own is
+rendered as it stands.
 """
 
 from __future__ import annotations
@@ -17,11 +25,12 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ocr._pages import MAX_PAGES
-from ocr._resolution import WORK_LONG_SIDE
-from ocr.errors import EncryptedDocument, TooManyPages, TruncatedImage
+from ocr._resolution import WORK_LONG_SIDE, too_small, too_small_reason
+from ocr.errors import EncryptedDocument, ImageTooSmall, TooManyPages, TruncatedImage
 
 RENDER_DPI = 300
 POINT = 1 / 72  # inch: PDF page sizes are in points
+COVERS = 0.8  # of a page's area: an image as large is a scan of the page
 
 
 def is_pdf(data: bytes) -> bool:
@@ -50,11 +59,44 @@ def _open(data: bytes) -> pdfium.PdfDocument:
     return pdf
 
 
+def _invisible_text(obj: pdfium.PdfObject) -> bool:
+    return (obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT and pdfium_c.FPDFTextObj_GetTextRenderMode(
+        obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+
+
+def _scan(page: pdfium.PdfPage) -> tuple[float, tuple[int, int]] | None:
+    """The resolution in dpi and the pixel size of the scan `page` is: its finest image covering
+    most of the page (a scanner's compressed page may lay fine text over a coarse background);
+    None for a page that is no scan: no image covers most of it, or it shows text or drawings
+    of its own."""
+    width, height = page.get_size()
+    scans = []
+    for obj in page.get_objects(max_depth=0):
+        if _invisible_text(obj):
+            continue
+        if obj.type != pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return None
+        left, bottom, right, top = obj.get_bounds()
+        if (right - left) * (top - bottom) >= COVERS * width * height:
+            pixels = obj.get_px_size()
+            inches = sorted(((right - left) * POINT, (top - bottom) * POINT))
+            dpi = min(side / inch for side, inch in zip(sorted(pixels), inches, strict=True))
+            scans.append((dpi, pixels))
+    return max(scans, default=None)
+
+
 def _render(pdf: pdfium.PdfDocument, index: int) -> np.ndarray:
     try:
         page = pdf[index]
         long_side = max(page.get_size()) * POINT
         dpi = min(RENDER_DPI, WORK_LONG_SIDE / long_side)
+        scan = _scan(page)
+        if scan is not None:
+            scan_dpi, (width, height) = scan
+            if too_small(width, height):
+                raise ImageTooSmall(f"page {index + 1} of the PDF: the scan is too coarse: "
+                                    f"{too_small_reason(width, height)}")
+            dpi = min(dpi, scan_dpi)
         return page.render(scale=dpi * POINT).to_numpy()[:, :, :3]  # BGR(x): the pipeline's
     except pdfium.PdfiumError as exc:
         raise TruncatedImage(

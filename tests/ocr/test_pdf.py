@@ -17,7 +17,8 @@ from PIL import Image
 import ocr
 from ocr.corpus._fonts import FACES
 from ocr.corpus._statement_page import render_statement
-from tests.ocr.conftest import locked, pdf, sample_path
+from ocr.pdf_pages import pdf_pages
+from tests.ocr.conftest import locked, pdf, sample_path, shrunk
 
 LICENCE = "company1_business_license.jpg"
 FIGURES = ("cash", "current_assets", "total_assets", "current_liabilities",
@@ -28,9 +29,24 @@ def test_a_one_page_pdf_licence_reads_as_its_image() -> None:
     scan = sample_path(LICENCE)
     as_image = ocr.extract_license(scan)
     assert as_image.credit_code_valid  # the image reads: the PDF has something to match
-    as_pdf = ocr.extract_license(pdf(Image.open(scan)))
+    document = pdf(Image.open(scan))  # 1240x1754 px on an A4 page: 150 dpi
+    as_pdf = ocr.extract_license(document)
     assert as_pdf.model_dump(exclude={"confidence"}) == as_image.model_dump(
         exclude={"confidence"})
+    (page,) = pdf_pages(document)  # read at the scan's own resolution, not enlarged to 300 dpi
+    assert page.shape[:2] == (1754, 1240)
+
+
+def test_a_pdf_of_a_scan_too_coarse_to_read_is_refused_naming_the_page() -> None:
+    coarse = Image.open(io.BytesIO(shrunk(LICENCE, 600, 800)))  # a phone's picture of A4
+    with pytest.raises(ocr.ImageTooSmall) as err:  # on a page of A4's size: 72 dpi, as is the
+        ocr.classify(pdf(Image.open(sample_path(LICENCE)), coarse, dpi=72))  # fine first page
+    assert err.value.reason == "too_small" and str(err.value).startswith(
+        "page 2 of the PDF: the scan is too coarse: 600×800 px, below the 620×877 px of an A4 "
+        "page at 75 dpi")
+    assert str(err.value).endswith("Scan the document at 200 dpi or more (an A4 page: "
+                                   "1654×2339 px), or photograph the whole page at the camera's "
+                                   "full resolution")
 
 
 def _statement_on_two_pages() -> tuple[Image.Image, Image.Image, dict]:
@@ -67,11 +83,11 @@ def test_a_blank_back_page_is_left_out() -> None:
 
 
 def test_a_page_that_cannot_be_read_is_named() -> None:
-    stamp = Image.new("RGB", (300, 300), "white")  # 2 x 2 inches: 600 px at 300 dpi
+    stamp = Image.new("RGB", (300, 300), "white")  # a 2 x 2 inch stamp
     with pytest.raises(ocr.ImageTooSmall) as err:
         ocr.classify(pdf(Image.open(sample_path(LICENCE)), stamp))
     assert err.value.reason == "too_small" and str(err.value).startswith(
-        "page 2 of the PDF: this image is 600×600 px")
+        "page 2 of the PDF: the scan is too coarse: 300×300 px")
 
 
 def test_a_pdf_locked_with_a_password_is_refused_saying_so() -> None:
