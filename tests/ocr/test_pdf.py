@@ -4,6 +4,7 @@ cannot be read is refused saying why."""
 
 from __future__ import annotations
 
+import ctypes
 import io
 import random
 from datetime import date
@@ -11,6 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
 
@@ -80,6 +82,36 @@ def test_a_blank_back_page_is_left_out() -> None:
     with pytest.raises(ocr.BlankPage) as err:
         ocr.classify(pdf(blank, blank))
     assert str(err.value).startswith("every page of the PDF is blank")
+
+
+def _coarse_picture_under_text(render_mode: int) -> bytes:
+    """An A4 page: a 600x800 px picture of the licence covering it, and a line of text drawn
+    over it in `render_mode` (invisible: a scanner's OCR layer)."""
+    document = pdfium.PdfDocument.new()
+    page = document.new_page(595, 842)
+    picture = pdfium.PdfImage.new(document)
+    picture.load_jpeg(io.BytesIO(shrunk(LICENCE, 600, 800)), inline=True)
+    picture.set_matrix(pdfium.PdfMatrix().scale(595, 842))
+    page.insert_obj(picture)
+    text = pdfium_c.FPDFPageObj_NewTextObj(document, b"Helvetica", 12.0)
+    line = "Balance sheet\x00".encode("utf-16-le")
+    pdfium_c.FPDFText_SetText(text, ctypes.cast(line, pdfium_c.FPDF_WIDESTRING))
+    pdfium_c.FPDFTextObj_SetTextRenderMode(text, render_mode)
+    pdfium_c.FPDFPageObj_Transform(text, 1, 0, 0, 1, 72, 760)
+    pdfium_c.FPDFPage_InsertObject(page, text)
+    page.gen_content()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_coarse_picture_under_printed_text_is_rendered_under_an_ocr_layer_refused() -> None:
+    printed = _coarse_picture_under_text(pdfium_c.FPDF_TEXTRENDERMODE_FILL)
+    (page,) = pdf_pages(printed)  # a page of its own text: no scan, rendered as it stands
+    assert page.shape[:2] == (2400, 1696)
+    with pytest.raises(ocr.ImageTooSmall) as err:  # invisible text over a scan: still a scan
+        list(pdf_pages(_coarse_picture_under_text(pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)))
+    assert str(err.value).startswith("page 1 of the PDF: the scan is too coarse: 600×800 px")
 
 
 def test_a_page_that_cannot_be_read_is_named() -> None:
