@@ -30,7 +30,7 @@ from tests.drawdowns.kit import (
     request,
     until,
 )
-from tests.workflows.journey_kit import SUBMITTER, Documents, customer, status
+from tests.workflows.journey_kit import SUBMITTER, Documents, customer, status, until_sent
 from tests.workflows.test_entrusted_payout import queue_wait
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -65,7 +65,8 @@ async def test_an_approved_drawdown_to_a_counterparty_waits_for_two_operations_p
         assert abs(wait.since - waiting.timeline[-1].entered_at) < timedelta(seconds=1)
         listed = await queue_wait(handle)
         assert listed is not None and listed.due_at == wait.due_at
-        told = [m for m in messages_for(settings.db_url, handle.id)
+        await until_sent(settings.db_url, handle.id, template="payment_instruction_due")
+        told = [m for m in messages_for(settings.db_url, handle.id)  # queued behind the act
                 if m.template == "payment_instruction_due"]
         assert [m.recipient for m in told] == ["operations"]
         # not the customer, nor the case's submitter, say where the money goes
