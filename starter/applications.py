@@ -36,6 +36,8 @@ from starter.renamed_from import rename_declared
 from starter.start_checks import document_store_ready
 from store import archive, blobs, code_names
 from store.archive import ArchivedRun
+from store.seal_key import sealing_key
+from store.sealed_records import NAMED
 from workflows.loan_journey import LoanJourneyWorkflow
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
@@ -168,8 +170,11 @@ async def start_journey(
     # a journey the server deleted after its retention is still in the archive
     if archived := await asyncio.to_thread(archive.runs_of, settings.db_url, workflow_id):
         raise await _already_started(client, application.application_id, archived)
+    # sealed where the key is the renames' (store/code_names.py)
+    name_key = None if renamed is None else await asyncio.to_thread(
+        sealing_key, settings.db_url, settings.archive_seal_key, NAMED)
     if renamed is not None:  # before the start: its intake finds the code held for it
-        await asyncio.to_thread(code_names.declare, settings.db_url, renamed)
+        await asyncio.to_thread(code_names.declare, settings.db_url, renamed, name_key)
     try:
         handle = await client.start_workflow(
             LoanJourneyWorkflow.run,
@@ -183,7 +188,7 @@ async def start_journey(
         codec.started(client, handle.id)
     except BaseException as err:
         if renamed is not None:  # no journey started with it: not the bank's record
-            await asyncio.to_thread(code_names.withdraw, settings.db_url, renamed)
+            await asyncio.to_thread(code_names.withdraw, settings.db_url, renamed, name_key)
         if isinstance(err, WorkflowAlreadyStartedError) or (
                 isinstance(err, RPCError) and err.status is RPCStatusCode.ALREADY_EXISTS):
             raise await _already_started(client, application.application_id) from err

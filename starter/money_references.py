@@ -30,6 +30,8 @@ from store.payment_references import ReferenceClaim
 from store.pending import REPAYMENT
 from store.reference_claims import Claimed, claim, release
 from store.refusals import origin
+from store.seal_key import sealing_key
+from store.sealed_records import CLAIMED
 
 OWN_REFERENCE = "a different payment needs its own reference"
 
@@ -44,7 +46,7 @@ async def claimed(settings: Settings, workflow_id: str, request: BaseModel) -> C
         amount=request.amount, claimed_by=request.actor.id, claimed_at=datetime.now(UTC),
         origin=origin()[:200])
     try:
-        return await asyncio.to_thread(claim, settings.db_url, wanted)
+        return await asyncio.to_thread(claim, settings.db_url, wanted, await _key(settings))
     except ReferenceUsed as used:
         why = f"{used}: {OWN_REFERENCE}"
         raise Refused(f"{REPAYMENT} refused: {why}",
@@ -64,7 +66,15 @@ def no_such_loan(workflow_id: str, paid: Repayment) -> NotFound:
 async def released(settings: Settings, held: Claimed | None) -> None:
     """The claim `held` undone: the journey recorded nothing under it."""
     if held is not None:
-        await asyncio.to_thread(release, settings.db_url, held)
+        await asyncio.to_thread(release, settings.db_url, held, await _key(settings))
+
+
+async def _key(settings: Settings) -> bytes | None:
+    """The archive key, where it is the one the claims were sealed with (or none yet): a
+    claim is written whatever the key, sealed where it can be (`records verify` names one
+    kept unsealed after sealing began inserted)."""
+    return await asyncio.to_thread(sealing_key, settings.db_url, settings.archive_seal_key,
+                                   CLAIMED)
 
 
 async def recorded_before_the_end(client: Client, workflow_id: str, paid: Repayment

@@ -2,11 +2,17 @@
 (a unique key), with the loan it pays, its kind and amount, who typed it, when and from where.
 store/reference_claims.py claims and releases them; the returns' and refunds' checks read them
 (store/payer_returns.py).
+
+With the archive key, each claim is sealed as it is written, next in the claims' chain
+(store/seals.py): a claim changed, inserted or deleted in the database is reported
+(`loan-journey records verify`). A sealed claim moved to another loan, or released, is sealed
+again over its new loan (or deleted) with its change kept, which keeps the seal it replaced,
+so that the chain stays whole.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -41,6 +47,40 @@ class PaymentReferenceRow(Base):
     claimed_by: Mapped[str] = mapped_column(String(128))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     origin: Mapped[str] = mapped_column(String(200))
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
+
+
+class PaymentReferenceChangeRow(Base):
+    """A sealed claim's loan changed, or the claim released (its row deleted): this row keeps
+    the seal it replaced (as an exposure line's change keeps the line's), so the chain stays
+    whole."""
+
+    __tablename__ = "payment_reference_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    claim_id: Mapped[int] = mapped_column(BigId)  # the claim's row, deleted if released
+    reference: Mapped[str] = mapped_column(String(128))
+    workflow_id_before: Mapped[str] = mapped_column(String(128))
+    workflow_id: Mapped[str | None] = mapped_column(String(128), nullable=True)  # None: released
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_seal: Mapped[str | None] = mapped_column(String(64))  # the claim's, before
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
+
+
+# the claims' chain of seals: the claims (the chain is named by them), then their changes
+CHAIN = [PaymentReferenceRow.seal, PaymentReferenceChangeRow.seal]
+
+
+def facts(row: PaymentReferenceRow) -> list[object]:
+    """What a claim's seal covers: the whole row but the seal."""
+    return [row.id, row.reference, row.workflow_id, row.kind, f"{row.amount:.2f}",
+            row.claimed_by, row.claimed_at.astimezone(UTC).isoformat(), row.origin]
+
+
+def change_facts(row: PaymentReferenceChangeRow) -> list[object]:
+    """What a change's seal covers: the whole row but its seal."""
+    return [row.id, row.claim_id, row.reference, row.workflow_id_before, row.workflow_id,
+            row.changed_at.astimezone(UTC).isoformat(), row.replaced_seal]
 
 
 def claim_said(held: ReferenceClaim) -> str:

@@ -14,15 +14,19 @@ of the same amount: that money is booked on the loan it pays, and the claim move
 Each journey checks the references of its own payments (workflows/post_loan_handlers.py);
 this is the check across them. Repayments recorded before this table was made are known to
 their own journey only.
+
+With the archive key, each claim is sealed as it is written, and a sealed claim moved or
+released has its change kept, sealed, with the seal it replaced (store/payment_references.py).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.payer_returns import (
@@ -32,9 +36,16 @@ from store.payer_returns import (
     PayerReturnRow,
     ReferenceUsed,
 )
-from store.payment_references import PaymentReferenceRow, ReferenceClaim
+from store.payment_references import (
+    CHAIN,
+    PaymentReferenceChangeRow,
+    PaymentReferenceRow,
+    ReferenceClaim,
+    change_facts,
+    facts,
+)
 from store.pending import Delivery, PendingRow, repayment_under
-from store.seals import sealing
+from store.seals import add_sealed, seal_next, sealing
 
 
 class Claimed(BaseModel):
@@ -50,16 +61,17 @@ class Claimed(BaseModel):
 LOCK = PayerReturnRow.__tablename__
 
 
-def claim(url: str, wanted: ReferenceClaim) -> Claimed:
+def claim(url: str, wanted: ReferenceClaim, key: bytes | None = None) -> Claimed:
     """Claim `wanted.reference` for loan `wanted.workflow_id`: already its own (a repayment
-    typed again, which its journey answers), or written now; `ReferenceUsed`, nothing
-    written, when a return, a refund, another loan's repayment or one kept for another loan
-    holds it, but money received and not booked of the same amount, whose claim moves."""
+    typed again, which its journey answers), or written now, sealed with `key` when given,
+    next in the claims' chain; `ReferenceUsed`, nothing written, when a return, a refund,
+    another loan's repayment or one kept for another loan holds it, but money received and
+    not booked of the same amount, whose claim moves."""
     with sealing(url, LOCK) as s:
-        return _claimed(s, wanted)
+        return _claimed(s, wanted, key)
 
 
-def _claimed(s: Session, wanted: ReferenceClaim) -> Claimed:
+def _claimed(s: Session, wanted: ReferenceClaim, key: bytes | None) -> Claimed:
     reference, wid = wanted.reference, wanted.workflow_id
     for table, model in ((PayerReturnRow, PayerReturn), (PayerRefundRow, PayerRefund)):
         row = s.scalars(select(table).where(table.reference == reference)).first()
@@ -73,13 +85,13 @@ def _claimed(s: Session, wanted: ReferenceClaim) -> Claimed:
             return Claimed(claim=held)
         if not _unbooked(s, reference, held.workflow_id, wanted.amount):
             raise ReferenceUsed(reference, held)
-        row.workflow_id = wid
+        _moved(s, key, row, wid)
         return Claimed(claim=wanted, moved_from=held.workflow_id)
     kept = repayment_under(s, reference)
     if kept is not None and kept.workflow_id != wid and not _unbooked(
             s, reference, kept.workflow_id, wanted.amount):
         raise ReferenceUsed(reference, kept)
-    s.add(PaymentReferenceRow(**wanted.model_dump()))
+    add_sealed(s, key, PaymentReferenceRow(**wanted.model_dump()), facts, CHAIN)
     s.flush()
     return Claimed(claim=wanted, new=True)
 
@@ -95,16 +107,34 @@ def _unbooked(s: Session, reference: str, workflow_id: str, amount: Decimal) -> 
     return False
 
 
-def release(url: str, claimed: Claimed) -> None:
+def release(url: str, claimed: Claimed, key: bytes | None = None) -> None:
     """Undo `claimed`: the journey refused the repayment, so its reference is free again (or,
-    moved from money not booked, that money's again)."""
+    moved from money not booked, that money's again); a sealed claim's change kept, sealed
+    with `key` when given."""
     c = claimed.claim
+    if not claimed.new and claimed.moved_from is None:
+        return
     with sealing(url, LOCK) as s:
-        mine = PaymentReferenceRow.reference == c.reference
-        if claimed.new:
-            s.execute(delete(PaymentReferenceRow).where(
-                mine, PaymentReferenceRow.workflow_id == c.workflow_id))
-        elif claimed.moved_from is not None:
-            s.execute(update(PaymentReferenceRow).where(
-                mine, PaymentReferenceRow.workflow_id == c.workflow_id,
-            ).values(workflow_id=claimed.moved_from))
+        row = s.scalars(select(PaymentReferenceRow).where(
+            PaymentReferenceRow.reference == c.reference,
+            PaymentReferenceRow.workflow_id == c.workflow_id)).first()
+        if row is not None:
+            _moved(s, key, row, None if claimed.new else claimed.moved_from)
+
+
+def _moved(s: Session, key: bytes | None, row: PaymentReferenceRow, to: str | None) -> None:
+    """The claim `row` moved to loan `to` (None: released, its row deleted). A sealed one's
+    change is kept first, next in the chain while the claim still holds its seal, with that
+    seal; then the claim is sealed again over its new loan (left unsealed without `key`)."""
+    sealed = row.seal is not None
+    if sealed:
+        add_sealed(s, key, PaymentReferenceChangeRow(
+            claim_id=row.id, reference=row.reference, workflow_id_before=row.workflow_id,
+            workflow_id=to, changed_at=datetime.now(UTC), replaced_seal=row.seal),
+            change_facts, CHAIN)
+    if to is None:
+        s.delete(row)
+        return
+    row.workflow_id, row.seal = to, None
+    if sealed and key is not None:
+        seal_next(s, key, row, facts, CHAIN)

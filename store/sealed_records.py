@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from store.beside_seals import first_reads_differ, returns_missing
+from store.code_names import CHAIN as NAMES_CHAIN
+from store.code_names import CreditCodeNameRow, CreditCodeNameWithdrawalRow, withdrawal_facts
+from store.code_names import facts as rename_facts
 from store.exposure import CHAIN as EXPOSURE_CHAIN
 from store.exposure import CreditExposureChangeRow, CreditExposureRow
 from store.exposure import change_facts as exposure_change_facts
@@ -29,6 +32,10 @@ from store.outbox import facts as notice_facts
 from store.payer_returns import CHAIN as RETURNS_CHAIN
 from store.payer_returns import PayerRefundRow, PayerReturnRow, refund_facts
 from store.payer_returns import facts as return_facts
+from store.payment_references import CHAIN as CLAIMS_CHAIN
+from store.payment_references import PaymentReferenceChangeRow, PaymentReferenceRow
+from store.payment_references import change_facts as claim_change_facts
+from store.payment_references import facts as claim_facts
 from store.pending import PendingRow
 from store.pending import facts as pending_facts
 from store.refusals import RefusalRow
@@ -97,6 +104,23 @@ EXPOSURE_CHANGES = SealedTable("credit exposure change", CreditExposureChangeRow
 NOTICES = SealedTable("outbox notice", OutboxRow, notice_facts,
                       "the notice (its journey, channel, recipient, template, text and when "
                       "queued)", "outbox", ("workflow_id", "journey"))
+RENAMES = SealedTable("credit code rename", CreditCodeNameRow, rename_facts,
+                      "the rename (its credit code, former and new names, who declared it in "
+                      "which role, when, and its journey)", "credit_code_names",
+                      ("workflow_id", "journey"))
+WITHDRAWALS = SealedTable("credit code rename withdrawn", CreditCodeNameWithdrawalRow,
+                          withdrawal_facts,
+                          "the withdrawal (which rename, its code and names, its journey, when, "
+                          "the seal it kept)", "credit_code_name_withdrawals",
+                          ("workflow_id", "journey"), ("name_id", RENAMES.name))
+CLAIMS = SealedTable("payment reference claim", PaymentReferenceRow, claim_facts,
+                     "the claim (its reference, loan, kind, amount, who typed it, when and "
+                     "from where)", "payment_references", ("workflow_id", "journey"))
+CLAIM_CHANGES = SealedTable("payment reference change", PaymentReferenceChangeRow,
+                            claim_change_facts,
+                            "the change of a claim's loan (its reference, from, to or released, "
+                            "when, the seal replaced)", "payment_reference_changes",
+                            replaces=("claim_id", CLAIMS.name))
 PENDING = SealedTable("pending instruction", PendingRow, pending_facts,
                       "what was typed (the update, its request, who, from where and when)",
                       "pending_instructions")
@@ -128,4 +152,11 @@ EXPOSED = SealedRecords("credit exposures", CreditExposureRow.__tablename__,
                         [EXPOSURES, EXPOSURE_CHANGES], EXPOSURE_CHAIN,
                         replaced=(CreditExposureChangeRow.replaced_seal,))
 NOTIFIED = SealedRecords("outbox notices", OutboxRow.__tablename__, [NOTICES], [OutboxRow.seal])
-CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED]
+NAMED = SealedRecords("credit code renames", CreditCodeNameRow.__tablename__,
+                      [RENAMES, WITHDRAWALS], NAMES_CHAIN,
+                      replaced=(CreditCodeNameWithdrawalRow.replaced_seal,))
+# claimed under the lock of the returns to payers (store/reference_claims.py)
+CLAIMED = SealedRecords("payment reference claims", PayerReturnRow.__tablename__,
+                        [CLAIMS, CLAIM_CHANGES], CLAIMS_CHAIN,
+                        replaced=(PaymentReferenceChangeRow.replaced_seal,))
+CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED]

@@ -321,7 +321,9 @@ def test_a_kept_instruction_is_sealed_as_typed_and_its_forgery_named(
     monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
     for n in range(1, 4):
         typed_offline(monkeypatch, f"FA-K{n}")  # #2 to #4, sealed as kept
-    assert found(records("verify")) == {"pending instruction #1": "unsealed"}
+    assert found(records("verify")) == {  # its reference's claim as well
+        "pending instruction #1": "unsealed",
+        "payment reference claim #1 (of journey loan-APP-KEPT)": "unsealed"}
     done = records("seal", "--as", "sup-sme")
     assert "pending instructions: sealed 1 row(s) pending instruction #1" in said(done)
     assert records("verify").exit_code == 0
@@ -339,7 +341,8 @@ def test_a_kept_instruction_is_sealed_as_typed_and_its_forgery_named(
     assert checked.exit_code == 1
     assert found(checked) == {"pending instruction #2": "CHANGED",
                               "seal #2 of the pending instructions": "DELETED",
-                              "pending instruction #5": "INSERTED"}
+                              "pending instruction #5": "INSERTED",
+                              "payment reference claim #5 (of journey loan-APP-KEPT)": "INSERTED"}
 
 
 async def test_a_worker_with_the_key_delivers_no_instruction_that_fails_its_seal(
