@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from journey.application import LoanApplication
 from journey.exposure import ExposureLine
@@ -22,6 +23,8 @@ from starter import applications
 from starter.errors import BadInput
 from store import blobs
 from store.code_names import renames_of
+from store.seal_check import check
+from store.sealed_records import NAMED
 from tests.dev_server import fresh_dev_server
 from tests.e2e.test_journey_on_dev_server import cli
 from tests.workflows import journey_kit
@@ -36,6 +39,7 @@ from tests.workflows.journey_kit import (
 from tests.workflows.test_group_exposure import DEMO, stored
 
 OLD = "上海旧名精密制造有限公司"  # company2's name before its change of name
+KEY = "renames-key-0123456789"  # the archive key the command line seals renames with
 
 
 async def test_a_renamed_company_starts_under_its_new_name_with_renamed_from(
@@ -63,7 +67,8 @@ async def test_a_renamed_company_starts_under_its_new_name_with_renamed_from(
         await until_stage(earlier, Stage.RISK_REVIEW, seconds=60)
 
         renamed = stored(settings, apply(new, 90, licence=two["file"]))
-        cli_settings = settings.model_copy(update={
+        keyed = settings.model_copy(update={"archive_key": SecretStr(KEY)})
+        cli_settings = keyed.model_copy(update={
             "temporal_address": client.service_client.config.target_host})
         path = tmp_path / "renamed.json"
         path.write_text(renamed.model_dump_json(), encoding="utf-8")
@@ -93,8 +98,11 @@ async def test_a_renamed_company_starts_under_its_new_name_with_renamed_from(
         assert "already" in again.stderr, again.stderr
         third = renamed.model_copy(update={"applicant_name": f"{new}（集团）"})
         with pytest.raises(BadInput):  # the same application id: its journey runs
-            await applications.start_journey(client, settings, third, renamed_from=new)
+            await applications.start_journey(client, keyed, third, renamed_from=new)
         assert renames_of(settings.db_url, code) == [rename]
+        # each sealed, the one taken back with its withdrawal: `records verify` finds all whole
+        [named] = [c for c in check(settings.db_url, KEY.encode()) if c.records == NAMED.records]
+        assert (named.rows, named.findings) == (2, [])
         # its licence, read, shows the new name and the code: complete; one borrower's exposure
         status = await until_stage(handle, Stage.RISK_REVIEW, seconds=120)
         assert status.route is not None and status.route.exposure is not None
