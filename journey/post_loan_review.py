@@ -79,4 +79,6 @@ def assess_review(
         assessed=assessed,
         risk_class=classify(facts.days_past_due, assessed),
         previous_class=facts.risk_class,
+        statements=[r.ref.sha256 for r in counted
+                    if r.status is ReadStatus.READ and r.statement is not None],
     )

@@ -102,6 +102,14 @@ def warned_of(warnings: list[EarlyWarning], covenant: str) -> bool:
     return any(w.kind == "covenant_breach" and w.subject == covenant for w in warnings)
 
 
+def raised_before(warnings: list[EarlyWarning], covenant: str, newer: bool) -> bool:
+    """Whether a breach of `covenant` found on file need not be raised again: one is open,
+    or one was raised (acknowledged, waived or cured since) and no statement is `newer` than
+    those reviewed, as a review raises one again only on statements it reads anew."""
+    return open_breach(warnings, covenant) is not None \
+        or (not newer and warned_of(warnings, covenant))
+
+
 def record_cures(warnings: list[EarlyWarning], checks: list[CovenantCheck],
                  review_id: str) -> None:
     """The breaches of each covenant that review `review_id` tested (`checks`, those with a

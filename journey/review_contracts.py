@@ -125,6 +125,8 @@ class ReviewResult(BaseModel):
     risk_class: RiskClass  # the judgement with the floor applied
     previous_class: RiskClass
     new_readings: list[DocumentReading] = Field(default_factory=list)
+    # the statements it tested (sha256): a project's close raises no breach again on them
+    statements: list[str] = Field(default_factory=list)
 
     @property
     def breaches(self) -> list[CovenantCheck]:

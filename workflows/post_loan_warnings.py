@@ -14,6 +14,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey.classification import RiskClass
     from journey.decisions import UpdateResult, Verdict
+    from journey.documents import ReadStatus
     from journey.policy.authority import authorize_warning_acknowledgement
     from journey.post_loan_covenants import CovenantCheck
     from journey.post_loan_warnings import (
@@ -24,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         numbers_to_acknowledge,
         open_numbers,
         open_warnings,
+        raised_before,
     )
     from journey.stages import Stage
     from journey.timeline import EARLY_WARNING, EventType
@@ -43,6 +45,10 @@ DSCR_YEAR_COVERED = "dscr-year-covered"
 # warnings off its risk team's queue (a project's next drawdown request, the post-loan stage
 # it closed into); since, the loan stays on the queue until they are acknowledged.
 OPEN_WARNINGS_KEPT_LISTED = "open-warnings-kept-listed"
+# workflow.patched marker, taken only when it changes what the payout raises: a breach a
+# project's review raised while it drew is not raised again when drawdowns close (one open, or
+# one acknowledged, waived or cured on the statements on file); before it, it was, as new.
+BREACHES_RAISED_ONCE = "drawn-breaches-raised-once"
 
 
 class EarlyWarnings(PostLoanMemory):
@@ -89,9 +95,10 @@ class EarlyWarnings(PostLoanMemory):
         """At the payout, each covenant the loan was approved with already breached on file
         is an open early warning from day one, with the figure, the limit and the approvers'
         reasons: the review path's warning, so a review of the same statements adds none.
-        Unless a review has judged it already (a project reviewed while it drew), they judge
-        the loan 关注 as such a review would: the post-loan loop's first reclassification
-        downgrades it, with them as the reason."""
+        Nor does this one add a breach a project's review raised while it drew, unless on
+        statements newer than its last review's (`raised_before`). Unless a review has judged
+        it already, they judge the loan 关注 as such a review would: the post-loan loop's
+        first reclassification downgrades it, with them as the reason."""
         if self._offer is None or self._offer.covenants is None:
             return  # offered before covenants were loan terms: its reviews test the policy's
         breached = self._breached_at_payout()
@@ -99,7 +106,11 @@ class EarlyWarnings(PostLoanMemory):
             return
         reasons = "; ".join(f"{v.actor.id}: {v.reason}" for v in self._votes
                             if v.verdict is Verdict.APPROVE)
+        newer = self._newer_than_reviewed()
         for check in breached:
+            if raised_before(self._pl.warnings, check.covenant.id, newer) \
+                    and workflow.patched(BREACHES_RAISED_ONCE):
+                continue  # raised while the project drew, on these statements
             await self._warn("covenant_breach",
                              f"{check.detail}: breached on the statements the loan was "
                              f"approved on, approved as an exception ({reasons})",
@@ -109,6 +120,13 @@ class EarlyWarnings(PostLoanMemory):
             self._pl.assessed = RiskClass.SPECIAL_MENTION
             self._pl.judged_on_file = (f"{named} breached on file since the payout on "
                                        f"{self.today()} (the statements it was approved on)")
+
+    def _newer_than_reviewed(self) -> bool:
+        """Whether the file has a statement the last review did not test (none: every one)."""
+        review = self._pl.last_review
+        tested = set(review.statements) if review is not None else set()
+        return any(r.ref.sha256 not in tested for r in self.loan_file()
+                   if r.status is ReadStatus.READ and r.statement is not None)
 
     def _breached_at_payout(self) -> list[CovenantCheck]:
         """The covenants the file breaches at the payout: with the DSCR's debt service

@@ -145,3 +145,21 @@ async def test_the_supervisors_waiver_lifts_a_breach_raised_while_a_drawdown_is_
         waiting = await until(handle, lambda s: s.stage is Stage.DISBURSEMENT)
         assert all(w.acknowledged is not None for w in waiting.warnings)
         await assert_replays(handle)
+
+
+async def test_the_close_raises_no_breach_again_that_was_raised_while_drawing(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
+        await draw_some(handle, app, docs)
+        await breached(env, settings, handle, app, docs)
+        await acknowledge(handle, SUPERVISOR, WarningAction.WAIVER)  # the breach, the downgrade
+        await handle.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+            actor=customer(app), reason="the rest is not needed"))
+        running = await until(handle, lambda s: s.stage is Stage.POST_LOAN)
+        # waived on the statements still on file: not raised again, off the team's queue
+        assert [(w.kind, w.open) for w in running.warnings] == [
+            ("covenant_breach", False), ("downgrade", False)]
+        assert await listed(handle) == ("-", "ok", False)
+        await assert_replays(handle)
