@@ -55,6 +55,7 @@ class EarlyWarning(BaseModel):
 
     kind: str  # "downgrade" | "covenant_breach"
     at: date
+    raised_at: datetime | None = None  # when, to the second (None: raised before it was kept)
     detail: str
     team: str
     review_id: str | None = None

@@ -227,15 +227,19 @@ class Bookkeeping:
             update={"awaiting": awaits, "until": until}))
 
     def _queue_wait(self) -> QueueWait | None:
-        """The wait on the team the case is with, from the later of its stage visit's entry
-        and the moment it came to the team (an early warning on a running loan)."""
+        """The wait on the team the case is with: waiting on the bank, from the later of its
+        stage visit's entry and the moment it came to the team (an early warning on a running
+        loan); on no one's wait (an early warning's), from the moment it came to the team,
+        which may be before the visit (the warning raised at an earlier one)."""
         if self._team is None or not self._visits:
             self._team_since = None
             return None
         if self._team_since is None or self._team_since[0] != self._team:
             self._team_since = (self._team, workflow.now())
         visit = self._visits[-1]
-        since = max(visit.entered_at, self._team_since[1])
+        since = self._team_since[1]
+        if visit.waits_on is Party.BANK:
+            since = max(visit.entered_at, since)
         listed = self._listed_sla
         own = listed[1] if listed is not None and listed[0] is visit.stage \
             and visit.waits_on is Party.BANK else None  # not an early warning's wait

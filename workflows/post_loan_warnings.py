@@ -49,6 +49,11 @@ OPEN_WARNINGS_KEPT_LISTED = "open-warnings-kept-listed"
 # project's review raised while it drew is not raised again when drawdowns close (one open, or
 # one acknowledged, waived or cured on the statements on file); before it, it was, as new.
 BREACHES_RAISED_ONCE = "drawn-breaches-raised-once"
+# workflow.patched marker, taken only when it changes the wait listed: a loan kept on its risk
+# team's queue by an open warning as a stage visit begins (a project's next drawdown request,
+# the post-loan stage it closes into) lists its wait from when the oldest open warning was
+# raised; before it, from the visit's entry, younger than it is.
+WARNING_WAIT_SINCE_RAISED = "warning-wait-since-raised"
 
 
 class EarlyWarnings(PostLoanMemory):
@@ -58,8 +63,8 @@ class EarlyWarnings(PostLoanMemory):
         """An early warning: a timing event, a task on the risk team's queue, a message."""
         team = self._risk_team()
         self._pl.warnings.append(
-            EarlyWarning(kind=kind, at=self.today(), detail=detail, team=team,
-                         review_id=review_id, subject=subject)
+            EarlyWarning(kind=kind, at=self.today(), raised_at=workflow.now(), detail=detail,
+                         team=team, review_id=review_id, subject=subject)
         )
         self.emit(EventType.ESCALATED, team=team, detail=f"{EARLY_WARNING}{kind}: {detail}")
         self._team, self._sla_state = team, "early_warning"
@@ -72,12 +77,18 @@ class EarlyWarnings(PostLoanMemory):
     def _keep_warnings_listed(self) -> None:
         """As a stage visit that waits on no team begins: a loan with an open warning stays
         on its risk team's queue, as `_warn` put it there (the visit's entry listed it on
-        none), the wait counted from the visit's entry."""
-        if self._team is not None or not open_numbers(self._pl.warnings):
+        none), the wait counted from when the oldest open warning was raised (before
+        WARNING_WAIT_SINCE_RAISED, from the visit's entry)."""
+        still_open = open_numbers(self._pl.warnings)
+        if self._team is not None or not still_open:
             return
         if not workflow.patched(OPEN_WARNINGS_KEPT_LISTED):
             return
         self._team, self._sla_state = self._risk_team(), "early_warning"
+        raised = self._pl.warnings[still_open[0] - 1].raised_at
+        if raised is not None and raised < workflow.now() \
+                and workflow.patched(WARNING_WAIT_SINCE_RAISED):
+            self._team_since = (self._team, raised)
         self._upsert()
 
     def _team_without_warnings(self) -> str | None:

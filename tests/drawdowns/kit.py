@@ -253,6 +253,11 @@ async def listed(handle: WorkflowHandle) -> tuple[str | None, str | None, bool]:
             wait is not None and wait.due_at is not None)
 
 
+async def listed_wait(handle: WorkflowHandle) -> QueueWait | None:
+    """The journey's wait on the team's queue, as visibility lists it (None: on no queue)."""
+    return QueueWait.of((await handle.describe()).typed_search_attributes.get(sa.QUEUE_WAIT))
+
+
 def drawdown_events(current: JourneyStatus) -> list[str]:
     return [e.detail for e in current.events
             if e.detail and (e.detail.startswith("drawdown") or "drawdowns closed" in e.detail)]

@@ -27,6 +27,7 @@ from tests.drawdowns.kit import (
     ask,
     at_drawdowns,
     listed,
+    listed_wait,
     permit,
     request,
     review_now,
@@ -82,6 +83,7 @@ async def test_a_breach_blocks_until_a_review_cures_it_and_the_team_sees_it_mean
     async with at_drawdowns(env, tmp_path, docs) as (app, settings, handle):
         await draw_some(handle, app, docs)
         await breached(env, settings, handle, app, docs)
+        await env.sleep(timedelta(hours=6))  # the next request comes later
         blocked = await request(handle, some_of_t1(app, docs))
         assert blocked.state is DrawdownState.CONDITIONS_FAILED
         default = next(c for c in blocked.conditions if c.condition == "no_event_of_default")
@@ -92,8 +94,13 @@ async def test_a_breach_blocks_until_a_review_cures_it_and_the_team_sees_it_mean
                 in default.explanation)
         assert f"loan-journey schedules trigger {handle.id}" in default.explanation
         # waiting for the next request, with the warning open: on the risk team's queue
-        await until(handle, lambda s: s.waits_on == "customer")
+        waiting = await until(handle, lambda s: s.waits_on == "customer")
         assert await listed(handle) == (TEAM, "early_warning", False)  # no drawdown's SLA
+        # waiting there since the warning was raised, not since this wait for a request began
+        raised, wait = waiting.warnings[0].raised_at, await listed_wait(handle)
+        assert raised is not None and wait is not None
+        assert wait.since == raised.replace(microsecond=0)
+        assert wait.since <= await env.get_current_time() - timedelta(hours=6)
 
         said = await acknowledge(handle, RISK_PF, WarningAction.CONTACT_BORROWER, [1])
         assert said == "early warning(s) 1 acknowledged; still open: 2"  # the downgrade
