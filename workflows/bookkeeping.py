@@ -111,6 +111,8 @@ class Bookkeeping:
         self._assigned_to: str | None = None
         self._assigned_at: Stage | None = None  # the stage it was made at, which it belongs to
         self._sla_state = "ok"
+        # what the stage visit's own SLA clock says, whatever an early warning lists meanwhile
+        self._clock_state = "ok"
         self._attempts: dict[Stage, int] = {}
         self._visits: list[StageVisit] = []
         self._events: list[TimingEvent] = []
@@ -164,7 +166,7 @@ class Bookkeeping:
         attempt = self._attempts[stage] = self._attempts.get(stage, 0) + 1
         self._stage, self._waits_on, self._exit_to = stage, waits_on, None
         self._team = team if waits_on is Party.BANK else None
-        self._sla_state = clock.state if clock is not None else "ok"
+        self._sla_state = self._clock_state = clock.state if clock is not None else "ok"
         visit = StageVisit(
             stage=stage, attempt=attempt, waits_on=waits_on, entered_at=workflow.now()
         )
@@ -369,7 +371,8 @@ class Bookkeeping:
             if delay > timedelta(0):
                 await workflow.sleep(delay)
             if point.kind != "escalation":
-                self._sla_state = "warned" if point.kind == "warning" else "breached"
+                self._sla_state = self._clock_state = \
+                    "warned" if point.kind == "warning" else "breached"
                 self._upsert()
             self.emit(_SLA_EVENT[point.kind], team=self._team, detail=_describe(point))
             if clock is not None:

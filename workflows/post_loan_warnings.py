@@ -54,6 +54,10 @@ BREACHES_RAISED_ONCE = "drawn-breaches-raised-once"
 # the post-loan stage it closes into) lists its wait from when the oldest open warning was
 # raised; before it, from the visit's entry, younger than it is.
 WARNING_WAIT_SINCE_RAISED = "warning-wait-since-raised"
+# workflow.patched marker, taken only when it changes the state listed: once no warning is open
+# the loan's SlaState is what its stage visit's own SLA clock says (a drawdown's decision
+# warned or breached); before it, "ok", which dropped the decision SLA's state.
+CLOCK_STATE_KEPT = "sla-state-kept-after-warnings"
 
 
 class EarlyWarnings(PostLoanMemory):
@@ -166,8 +170,11 @@ class EarlyWarnings(PostLoanMemory):
         )
         left = open_numbers(self._pl.warnings)
         if not left and self._sla_state == "early_warning":
-            # off the risk team's queue
-            self._team, self._sla_state = self._team_without_warnings(), "ok"
+            # off the risk team's queue, back to what the stage's own SLA clock says
+            state = self._clock_state
+            if state != "ok" and not workflow.patched(CLOCK_STATE_KEPT):
+                state = "ok"
+            self._team, self._sla_state = self._team_without_warnings(), state
             self._upsert()
         return UpdateResult(
             stage=self._stage,

@@ -32,6 +32,7 @@ from tests.drawdowns.kit import (
     request,
     review_now,
     send_balance_sheet,
+    skip_to,
     until,
 )
 from tests.post_loan.loan_kit import assert_replays
@@ -137,6 +138,10 @@ async def test_the_supervisors_waiver_lifts_a_breach_raised_while_a_drawdown_is_
         await draw_some(handle, app, docs)
         deciding = await request(handle, some_of_t1(app, docs))
         assert deciding.state is DrawdownState.AWAITING_DECISION
+        sla = await listed_wait(handle)
+        assert sla is not None and sla.warn_at is not None and sla.due_at is not None
+        await skip_to(env, sla.warn_at + (sla.due_at - sla.warn_at) / 2)
+        assert await listed(handle) == (TEAM, "warned", True)  # the decision's SLA
         await breached(env, settings, handle, app, docs)
         assert await listed(handle) == (TEAM, "early_warning", True)
         officer_waives = AcknowledgeWarning(actor=RISK_PF, action=WarningAction.WAIVER,
@@ -144,8 +149,9 @@ async def test_the_supervisors_waiver_lifts_a_breach_raised_while_a_drawdown_is_
         assert "the project_finance_risk supervisor's decision" in await refused(
             handle, LoanJourneyWorkflow.acknowledge_warning, officer_waives)
         await acknowledge(handle, SUPERVISOR, WarningAction.WAIVER)
-        # no warning open: the drawdown's decision keeps it on the team's queue
-        assert await listed(handle) == (TEAM, "ok", True)
+        # no warning open: the drawdown's decision keeps it on the team's queue, its SLA
+        # warned as its clock says
+        assert await listed(handle) == (TEAM, "warned", True)
         assert (await approve(handle, "t1")).state is DrawdownState.BOOKED
         drawn = await request(handle, some_of_t1(app, docs))
         assert drawn.state is DrawdownState.AWAITING_DECISION  # waived: no event of default
