@@ -70,11 +70,14 @@ async def draw_some(handle: WorkflowHandle, app: LoanApplication, docs: Document
 
 async def breached(env: WorkflowEnvironment, settings: Settings, handle: WorkflowHandle,
                    app: LoanApplication, docs: Documents) -> None:
-    """A review on newer statements that breach max-leverage: early warning 1."""
+    """A review on newer statements that breach max-leverage: early warning 1, and the
+    downgrade its assessment makes, warning 2 (raised after the breach, possibly in a later
+    workflow task)."""
     await send_balance_sheet(handle, app, docs, 82_000_000,
                              journey_kit.TODAY - timedelta(days=30))
     await review_now(env, settings, handle, 1)
-    await until(handle, lambda s: any(w.kind == "covenant_breach" for w in s.warnings))
+    await until(handle, lambda s: [w.kind for w in s.warnings] == ["covenant_breach",
+                                                                   "downgrade"])
 
 
 async def test_a_breach_blocks_until_a_review_cures_it_and_the_team_sees_it_meanwhile(
