@@ -85,7 +85,7 @@ async def test_another_companys_statement_does_not_set_the_projects_cover(
 
 
 async def test_statements_given_with_drawdowns_are_annualised_and_kept_on_file(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A quarter's profit counts four times over, as reviews count it; a weaker half year sent
     with a refused drawdown stays on the file: the next request without it is tested on it,
@@ -94,7 +94,9 @@ async def test_statements_given_with_drawdowns_are_annualised_and_kept_on_file(
     now = (await env.get_current_time()).date()
     year = now.year if now < date(now.year, 7, 15) else now.year + 1
     await skip_to(env, datetime(year, 7, 15, 2, tzinfo=UTC))  # the half year is out
-    journey_kit.TODAY = date(year, 7, 15)  # the application's statements: last year's
+    # the application's statements: last year's; put back after the test, since a later
+    # test on a real server in this process dates its statements from journey_kit.TODAY
+    monkeypatch.setattr(journey_kit, "TODAY", date(year, 7, 15))
 
     def income(label: str, period_end: date, profit: int) -> SupportingDocument:
         ref = docs.add(label, status=ReadStatus.READ, kind=DocumentKind.INCOME_STATEMENT,
