@@ -140,19 +140,25 @@ async def _tell(client: Client, workflow_id: str, signal: str,
     return True
 
 
-async def code_held_by_another(client: Client, url: str, code: str, name: str,
-                               renamed: Rename | None = None) -> tuple[str, str] | None:
-    """Whether the bank holds credit `code` for another company than `name`: a business
-    licence printing it read in a journey, or a live application of the code (a line of its
-    exposure) in that company's name, unless its own licence shows its code mistyped
+async def code_held_by_another(client: Client, url: str, code: str, name: str
+                               ) -> tuple[str, str] | None:
+    """Whether the bank holds credit `code` for another company than `name`
+    (`held_by_another`, on the code's holders and renames as the store and server have
+    them)."""
+    return held_by_another(code, name, await holders_of(client, url, code),
+                           await asyncio.to_thread(renames_of, url, code))
+
+
+def held_by_another(code: str, name: str, holders: list[tuple[str, str, str]],
+                    known: list[Rename]) -> tuple[str, str] | None:
+    """Whether `holders` (`holders_of`) hold credit `code` for another company than `name`: a
+    business licence printing it read in a journey, or a live application of the code (a line
+    of its exposure) in that company's name, unless its own licence shows its code mistyped
     (`another_company`). In words, with the company by its current name; None when it holds
-    it for none (a company of the same name, `same_name`, or one the code's renames, with
-    `renamed` about to be declared, link to `name`, is `name`). The first to come holds the
-    code: the journeys of a mistyped code started first are caught once their licence is
-    read."""
-    known = await asyncio.to_thread(renames_of, url, code)
-    known += [renamed] if renamed is not None else []
-    conflicts = [(wf, what, holder) for wf, what, holder in await holders_of(client, url, code)
+    it for none (a company of the same name, `same_name`, or one the code's renames `known`
+    link to `name`, is `name`). The first to come holds the code: the journeys of a mistyped
+    code started first are caught once their licence is read."""
+    conflicts = [(wf, what, holder) for wf, what, holder in holders
                  if holder and not one_company(known, holder, name)]
     if not conflicts:
         return None

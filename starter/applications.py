@@ -17,7 +17,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.exposure import code_held_by_another, kept_and_told
+from activities.exposure import held_by_another, holders_of, kept_and_told
 from journey.application import LoanApplication
 from journey.credit_code import is_valid
 from journey.documents import DocumentRef
@@ -157,10 +157,13 @@ async def start_journey(
     await encryption.writes_allowed(client, not_started)
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
     workflow_id = journey_id(application.application_id)
-    renamed = None if renamed_from is None else await rename_declared(
-        client, settings.db_url, application, renamed_from, workflow_id, not_started)
-    if held := await code_held_by_another(client, settings.db_url, application.credit_code,
-                                          application.applicant_name, renamed):
+    code = application.credit_code
+    holders = await holders_of(client, settings.db_url, code)
+    known = await asyncio.to_thread(code_names.renames_of, settings.db_url, code)
+    renamed = None if renamed_from is None else rename_declared(
+        application, renamed_from, holders, known, workflow_id, not_started)
+    if held := held_by_another(code, application.applicant_name, holders,
+                               known + ([renamed] if renamed is not None else [])):
         said, holder, name = *held, application.applicant_name
         raise BadInput(f"{not_started}: {said}; check the code against {name}'s business "
                        f"licence and correct the application (started, it would count in "

@@ -5,34 +5,30 @@ authorized, the rename is recorded as the journey starts (store/code_names.py)."
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
-from temporalio.client import Client
-
-from activities.exposure import holders_of
 from journey.application import LoanApplication
 from journey.policy.completeness import same_name
 from journey.renames import Rename, one_company
 from starter.errors import BadInput
-from store.code_names import renames_of
 
 
-async def rename_declared(client: Client, url: str, application: LoanApplication,
-                          renamed_from: str, workflow_id: str, not_started: str) -> Rename:
+def rename_declared(application: LoanApplication, renamed_from: str,
+                    holders: list[tuple[str, str, str]], known: list[Rename], workflow_id: str,
+                    not_started: str) -> Rename:
     """The rename of the applicant's company from `renamed_from` that `workflow_id` starts
-    with, its former name as the bank holds it; refused when the bank does not hold the
-    application's credit code under `renamed_from` (nor under a name its renames link to
-    it), or holds it for no company."""
+    with, its former name as the bank holds it; refused when the code's `holders`
+    (activities/exposure.py `holders_of`) do not hold the application's credit code under
+    `renamed_from` (nor under a name its renames `known` link to it), or hold it for no
+    company."""
     code, name = application.credit_code, application.applicant_name
     said = f"{not_started}: --renamed-from '{renamed_from}'"
     if same_name(renamed_from, name):
         raise BadInput(f"{said} is the applicant's own name: start without --renamed-from")
-    held = list(dict.fromkeys(h for _, _, h in await holders_of(client, url, code) if h))
+    held = list(dict.fromkeys(h for _, _, h in holders if h))
     if not held:
         raise BadInput(f"{said}: the bank holds credit code {code} for no company, under no "
                        "name: start without --renamed-from")
-    known = await asyncio.to_thread(renames_of, url, code)
     if not any(one_company(known, h, renamed_from) for h in held):
         raise BadInput(f"{said}: the bank holds credit code {code} under {', '.join(held)}, "
                        f"not under {renamed_from}: give the former name the bank holds, as "
