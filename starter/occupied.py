@@ -27,8 +27,9 @@ def refuse_if_occupied(settings: Settings) -> None:
     host = host or "127.0.0.1"
     for number, what in ((int(port), "the Temporal address"), (settings.ui_port, "the Web UI")):
         if _served(host, number):
+            pid = listener(number)
             raise SetupError(f"{what} {host}:{number} is served already, by "
-                             f"{_process(listener(number))}: {_advice(listener(number))}")
+                             f"{_process(pid)}: {_advice(pid)}")
     holder = _holder(settings.temporal_db_file)
     if holder is not None:
         raise SetupError(f"{settings.temporal_db_file} is open in {_process(holder)}: "
