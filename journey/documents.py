@@ -80,6 +80,14 @@ class BusinessLicense(Extracted):
     # the end of the licence's term (营业期限); None: 长期 (no end), or not read (see problems)
     valid_until: date | None = None
 
+    def sure_name(self) -> str | None:
+        """The company's name as read sure (confidence LOW_CONFIDENCE or more, no note such as
+        "does not look like a registered name"), or as a clerk corrected it (which makes it
+        sure: journey/reading_corrections.py); None when unread or unsure: no evidence of whose
+        the licence is."""
+        unsure = "name" in self.problems or "name" in self.low_confidence()
+        return None if unsure else self.name
+
 
 # (part, whole) of a balance sheet: a part of a total is never larger than it (the OCR's
 # checks use all of them; a correction is checked on those a statement keeps)

@@ -109,8 +109,10 @@ def readings_for(url: str, workflow_id: str) -> list[DocumentReading]:
 
 
 def licences_printing(url: str, credit_code: str) -> list[tuple[str, BusinessLicense]]:
-    """Each business licence any journey read printing `credit_code` (checksum valid), with
-    the journey it was read in, in the order read: whose the code is, as the bank holds it."""
+    """Each business licence any journey read printing `credit_code` (checksum valid) whose
+    name is sure (as a clerk corrected it, or read sure: `BusinessLicense.sure_name`), with the
+    journey it was read in, in the order read: whose the code is, as the bank holds it. A name
+    read unsure is no evidence that its company holds the code."""
     with Session(ready(url)) as s:
         rows = s.scalars(
             select(DocumentReadingRow)
@@ -120,7 +122,7 @@ def licences_printing(url: str, credit_code: str) -> list[tuple[str, BusinessLic
             .order_by(DocumentReadingRow.id)
         )
         found = [(r.workflow_id, BusinessLicense.model_validate(r.fields)) for r in rows]
-    return [(wf, lic) for wf, lic in found if lic.credit_code_valid and lic.name]
+    return [(wf, lic) for wf, lic in found if lic.credit_code_valid and lic.sure_name()]
 
 
 def licences_of(url: str, workflow_ids: list[str]) -> dict[str, list[BusinessLicense]]:
