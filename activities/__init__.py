@@ -33,9 +33,11 @@ def build_activities(settings: Settings, policy: LoadedPolicy | None = None
 
     feedback = FeedbackActivities(settings)
     exposure = ExposureActivities(settings)
+    documents = DocumentActivities(settings)
     return [
         PolicyActivities(settings, policy).load_policy,
-        DocumentActivities(settings).read_document,
+        documents.read_document,
+        documents.keep_reading,
         check_completeness,
         route_case,
         TimingActivities(settings).record_timing_events,

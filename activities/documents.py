@@ -3,7 +3,8 @@
 A document that cannot be read comes back as UNREADABLE with the reason, so completeness
 asks the customer for it again; a legible page of no kind the checklist names (a letter, a
 contract) is READ as a supporting document (`other`) with its text. Engine trouble
-(tesseract missing, a timeout) is retried.
+(tesseract missing, a timeout) is retried. Each reading is kept in the journey store, and kept
+again as a clerk corrects it (`keep_reading`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import ocr
 from activities.heartbeat import heartbeating
 from activities.metrics import observe_ocr
 from journey import contracts
-from journey.contracts import ReadDocumentInput
+from journey.contracts import KeepReadingInput, ReadDocumentInput
 from journey.documents import (
     BusinessLicense,
     DocumentKind,
@@ -61,6 +62,13 @@ class DocumentActivities:
         observe_ocr(reading.kind.value, reading.seconds, reading.reason_code())
         record_reading(self._url, request.workflow_id, reading)
         return reading
+
+    @activity.defn(name=contracts.KEEP_READING)
+    def keep_reading(self, request: KeepReadingInput) -> None:
+        """Keep a reading as the journey now has it, in place of what OCR read: the store's
+        readings say whose a credit code is (store/documents.py `licences_printing`), and a
+        misread a clerk corrected must not say it."""
+        record_reading(self._url, request.workflow_id, request.reading)
 
 
 def configure_ocr(settings: Settings) -> None:

@@ -21,6 +21,7 @@ from journey.timeline import TimingEvent
 
 LOAD_POLICY = "load_policy"
 READ_DOCUMENT = "read_document"
+KEEP_READING = "keep_reading"
 CHECK_COMPLETENESS = "check_completeness"
 ROUTE_CASE = "route_case"
 RECORD_TIMING = "record_timing_events"
@@ -68,6 +69,13 @@ class PolicySnapshot(BaseModel):
 class ReadDocumentInput(BaseModel):
     workflow_id: str
     ref: DocumentRef
+
+
+class KeepReadingInput(BaseModel):
+    """A reading of the journey `workflow_id` as it now stands (a clerk's correction taken)."""
+
+    workflow_id: str
+    reading: DocumentReading
 
 
 class CompletenessInput(BaseModel):

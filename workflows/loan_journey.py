@@ -197,7 +197,7 @@ class LoanJourneyWorkflow(
             for reading in await asyncio.gather(
                 *(read_document(self._workflow_id, ref) for ref in unread)
             ):
-                self._readings[reading.ref.sha256] = self.with_corrections(reading)
+                self._readings[reading.ref.sha256] = await self.with_corrections(reading)
 
     async def completeness(
         self, *, asked: str | None = None, return_to: Stage = Stage.ROUTING

@@ -7,7 +7,8 @@ field corrected before says the OCR reading and the earlier correction, and over
 after which the completeness stage checks the file again (CLERK_CORRECTIONS), telling the
 customer only what is new to them, and that they need send nothing more once the request
 is met by corrections alone (CORRECTIONS_QUIET); a rescan of a corrected document takes its
-corrections (CORRECTIONS_CARRIED)."""
+corrections (CORRECTIONS_CARRIED). The reading corrected is kept in the journey store in place
+of what OCR read (CORRECTIONS_KEPT): the store's readings say whose a credit code is."""
 
 from temporalio import workflow
 
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.exposure_now import AUTHORITY_CHECK
     from workflows.info_requests import VOTE_KEEPER, reviewed_again
     from workflows.journey_updates import JourneyUpdates
+    from workflows.reading import keep_reading
 
 # workflow.patched marker: before it, a journey waiting for the customer's supplements woke
 # only for documents or a written answer; since, a clerk's correction of a reading wakes it
@@ -54,6 +56,11 @@ CORRECTIONS_CARRIED = "corrections-carried"
 # risk opinion given on the figures before it; since, the case is routed again on the
 # corrected figures and the risk opinion given again, the votes cast before it set aside.
 CORRECTIONS_REVIEWED = "corrections-reviewed-again"
+# workflow.patched marker: before it, the journey store kept what OCR read of a document a clerk
+# corrected (or a rescan took corrections of), and a misread name held its credit code for a
+# company that does not exist (activities/exposure.py `holders_of`); since, the reading as
+# corrected is kept in its place.
+CORRECTIONS_KEPT = "corrections-kept-in-store"
 READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records corrections carried
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
                 "what we asked you for. We will tell you when there is news of your application.")
@@ -62,13 +69,16 @@ NOT_FIGURES = (*LICENCE_FIELDS, "company")  # the fields a correction may take t
 
 
 class ReadingCorrections(JourneyUpdates):
-    def with_corrections(self, reading: DocumentReading) -> DocumentReading:
+    async def with_corrections(self, reading: DocumentReading) -> DocumentReading:
         """`reading`, taking the corrections of an earlier scan of the same document (since
-        CORRECTIONS_CARRIED), recorded for operations as a decision "corrections carried"."""
+        CORRECTIONS_CARRIED), recorded for operations as a decision "corrections carried" and
+        kept so in the store (since CORRECTIONS_KEPT)."""
         fixed, said = carried(reading, list(self._readings.values()))
         if not said or not workflow.patched(CORRECTIONS_CARRIED):
             return reading
         self.record_decision(READER, "corrections carried", said)
+        if workflow.patched(CORRECTIONS_KEPT):
+            await keep_reading(self._workflow_id, fixed)
         return fixed
 
     def to_tell(self, items: list[str]) -> list[str]:
@@ -165,6 +175,8 @@ class ReadingCorrections(JourneyUpdates):
         self.record_decision(fix.actor, "overrode a correction" if earlier
                              else "corrected reading",
                              said + (f" ({fix.reason})" if fix.reason else ""))
+        if workflow.patched(CORRECTIONS_KEPT):
+            await keep_reading(self._workflow_id, fixed)
         return UpdateResult(stage=self._stage,
                             message=f"{said}; the file is checked again with it")
 

@@ -49,6 +49,7 @@ from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus
 from starter import operations
 from starter.errors import NoAnswer
+from store.documents import record_reading
 from store.outbox import OutboxMessage, messages_for
 from worker import build_worker
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -68,6 +69,7 @@ class Documents:
 
     readings: dict[str, DocumentReading] = field(default_factory=dict)
     gate: threading.Event | None = None  # when set up, reading waits until it opens
+    kept: bool = False  # True: each reading kept in the journey store, as the real OCR keeps it
 
     def add(self, label: str, **reading: object) -> DocumentRef:
         r = ref(label)
@@ -198,7 +200,10 @@ async def journey_worker(
     def read_document(request: ReadDocumentInput) -> DocumentReading:
         if docs.gate is not None:
             docs.gate.wait(timeout=30)
-        return docs.readings[request.ref.sha256]
+        reading = docs.readings[request.ref.sha256]
+        if docs.kept:
+            record_reading(settings.db_url, request.workflow_id, reading)
+        return reading
 
     stand_ins = list(replace(settings) if callable(replace) else replace)
     if read_document.__name__ not in {a.__name__ for a in stand_ins}:
