@@ -12,6 +12,7 @@ from journey.decisions import AddDocuments
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Stage
 from store.documents import licences_printing
+from tests.post_loan.loan_kit import assert_replays
 from tests.workflows.journey_kit import (
     asked_again,
     customer,
@@ -62,3 +63,4 @@ async def test_a_licence_holds_its_code_under_the_name_a_clerk_corrected(
             actor=customer(app), documents=[rescan]))
         await asked_again(handle, 3)
         assert [lic.name for _, lic in licences_printing(url, code)] == [app.applicant_name] * 2
+        await assert_replays(handle)  # the corrections kept, under their marker
