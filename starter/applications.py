@@ -30,6 +30,7 @@ from journey.status import JourneyInput
 from starter import codec, encryption, quotes
 from starter.connect import connect
 from starter.errors import BadInput, plain_errors
+from starter.journey_ids import journey_id
 from starter.operations import no_such_workflow
 from starter.pinned_policy import authorized, current_policy
 from starter.renamed_from import rename_declared
@@ -41,11 +42,6 @@ from store.sealed_records import NAMED
 from workflows.loan_journey import LoanJourneyWorkflow
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
-
-
-def journey_id(application_id: str) -> str:
-    """Stable, readable workflow ids: the same in the CLI, the Web UI and `temporal`."""
-    return f"loan-{application_id}"
 
 
 def load_application(path: Path, documents: Sequence[DocumentRef] = ()) -> LoanApplication:

@@ -23,6 +23,7 @@ from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import JourneyError, KeysNeeded, NotFound, SetupError
+from starter.journey_cli import JourneyId
 from starter.records import key_needed
 from starter.records_cli import anchor_told, findings_told
 from starter.terminal import wide_console
@@ -97,7 +98,7 @@ def schedule() -> None:
 
 @archive_app.command("list")
 def list_runs(
-    workflow_id: Annotated[str, typer.Argument(help="journey (workflow) id")],
+    workflow_id: JourneyId,
 ) -> None:
     """A journey's archived runs, oldest first (`loan-journey history` reads them)."""
     runs = archive.runs_of(Settings().db_url, workflow_id)

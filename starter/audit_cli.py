@@ -28,12 +28,13 @@ from starter.boundary import run
 from starter.codec import SETTING, data_converter
 from starter.connect import connect
 from starter.errors import BadInput
+from starter.journey_cli import JourneyId
 from starter.terminal import wide_console
 from store.refusals import refusals as refused_attempts
 
 
 def history(
-    workflow_id: Annotated[str, typer.Argument(help="The journey's workflow id.")],
+    workflow_id: JourneyId,
     json_output: Annotated[
         bool,
         typer.Option("--json", help="The raw history, as `temporal workflow show -o json`."),

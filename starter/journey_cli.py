@@ -12,7 +12,7 @@ from rich.markup import escape
 from journey.actors import Actor, Role
 from journey.decisions import UpdateResult
 from journey.settings import Settings
-from starter import pending, pinned_policy
+from starter import journey_ids, pending, pinned_policy
 from starter.boundary import run
 from starter.errors import plain_errors
 from starter.terminal import wide_console
@@ -39,7 +39,8 @@ def _staff_role(usual: Role) -> Any:  # a typer option
 # a role the staff directory knows the person's by: operations', or the risk team's
 StaffRole = Annotated[Role | None, _staff_role(Role.OPERATIONS)]
 RiskTeamRole = Annotated[Role | None, _staff_role(Role.RISK_OFFICER)]
-JourneyId = Annotated[str, typer.Argument(help="journey (workflow) id, e.g. loan-APP-0001")]
+JourneyId = Annotated[str, typer.Argument(
+    callback=journey_ids.typed, help="journey (workflow) id, e.g. loan-APP-0001")]
 Reason = Annotated[str, typer.Option(
     "--reason", help="why; kept in the audit trail, never sent to the customer")]
 

@@ -26,7 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey.decisions import UpdateResult
 from journey.status import JourneyStatus
-from starter import codec, encryption
+from starter import codec, encryption, journey_ids
 from starter.ended_outside import outside_end
 from starter.errors import (
     Ended,
@@ -56,8 +56,12 @@ NO_WORKER = "is a worker running on its task queue (`loan-journey worker`, compo
 async def status(
     client: Client, workflow_id: str, within: timedelta | None = None
 ) -> JourneyStatus:
-    """The journey's status query (`status_of`)."""
-    return await status_of(client.get_workflow_handle(workflow_id), within)
+    """The journey's status query (`status_of`); `NotFound` names the journeys it may have
+    meant (starter/journey_ids.py)."""
+    try:
+        return await status_of(client.get_workflow_handle(workflow_id), within)
+    except NotFound as err:
+        raise await journey_ids.meant(client, workflow_id, err) from err
 
 
 async def status_of(handle: WorkflowHandle, within: timedelta | None = None) -> JourneyStatus:
@@ -193,7 +197,8 @@ async def act(
         if await _ended(handle):
             raise Ended(f"{workflow_id} has ended and takes no {update}: `loan-journey "
                         f"status {workflow_id}` shows how it ended") from err
-        raise NotFound(f"no running journey {workflow_id!r}") from err
+        raise await journey_ids.meant(
+            client, workflow_id, NotFound(f"no running journey {workflow_id!r}")) from err
 
 
 def no_such_workflow(err: RPCError) -> bool:

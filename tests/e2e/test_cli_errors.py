@@ -28,7 +28,7 @@ from store.refusals import Refusal
 from store.refusals import refusals as refused_attempts
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.processes import eventually
-from tests.e2e.test_archive import _gone, withdrawn_journey
+from tests.e2e.test_archive import CUSTOMER, _gone, withdrawn_journey
 from tests.e2e.test_journey_on_dev_server import CLI, cli
 
 pytestmark = pytest.mark.e2e
@@ -387,3 +387,24 @@ async def archive_closed_run(settings: Settings, journey: str) -> list[archive.A
         return archive.runs_of(settings.db_url, journey)
 
     return await eventually("the closed run is archived", archived, seconds=30, every=0.5)
+
+
+async def test_a_journey_id_as_copied_is_trimmed_and_a_near_miss_says_which_was_meant(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """An id copied from a table with its spaces is the journey's; the application's own id
+    (as notices name it) and an id a character off are no journey, and the refusal names the
+    journey meant, for a read and for an act alike."""
+    journey = await withdrawn_journey(dev_server.client, e2e_settings, tmp_path)
+    copied = await cli(e2e_settings, "status", f" {journey}\u3000")
+    assert journey in copied.stdout
+    application_id = journey.removeprefix("loan-")
+    by_application = told(await cli(e2e_settings, "status", application_id, ok=False), 4)
+    assert f"no journey {application_id!r}" in by_application
+    assert f"(did you mean {journey}?)" in by_application
+    off_by_one = journey[:-1] + ("X" if journey[-1] != "X" else "Y")
+    acted = told(await cli(e2e_settings, "withdraw", off_by_one, "--reason", "typo",
+                           "--as", CUSTOMER, ok=False), 4)
+    assert f"no running journey {off_by_one!r} (did you mean {journey}?)" in acted
+    unlike = told(await cli(e2e_settings, "status", "loan-NOTHING-LIKE-IT", ok=False), 4)
+    assert "did you mean" not in unlike
