@@ -8,7 +8,8 @@ means), and `seal` has a supervisor seal the rows kept before the key was set, o
 against a backup; `verify` also compares each chain with the head the archivist's last pass
 anchored in its history on the server (activities/anchors.py), which names the newest rows
 deleted. It checks the stage events, which are not sealed, by their numbering, and the
-document store by its blobs' digests. Without the key, nothing is checked and no sealed
+document store by its blobs' digests and against the documents the journeys' histories say
+they read. Without the key, nothing is checked and no sealed
 record is written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
 key that is not the one the records were sealed with.
 """
@@ -24,6 +25,7 @@ from temporalio.client import Client
 from activities import anchors
 from journey.actors import Actor, Role
 from journey.settings import Settings
+from starter import documents_used
 from starter.connect import connect
 from starter.errors import KeysNeeded, SetupError
 from starter.pinned_policy import authorized
@@ -77,16 +79,18 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     on the server (the newest rows' deletion, store/chain_anchors.py) unless `offline`: a
     server that cannot be reached is a SetupError that says so. Then the unsealed: the stage
     events by their numbering (store/stage_event_check.py), and the document store's blobs
-    by their digests (store/document_check.py)."""
+    by their digests and against the documents the journeys' histories say they read (the
+    archive's copies alone when `offline`: store/document_check.py,
+    starter/documents_used.py)."""
     key = _key(settings, "check the records' seals")
-    anchored = None
-    if not offline:
-        anchored = await anchors.latest(client or await _server(settings), settings.task_queue)
+    server = None if offline else client or await _server(settings)
+    anchored = None if server is None else await anchors.latest(server, settings.task_queue)
     checks = seal_check.check(settings.db_url, key)
     if anchored is not None:
         chain_anchors.compared(settings.db_url, checks, anchored)
+    used = await documents_used.used(settings, server)
     checks += [stage_event_check.check(settings.db_url),
-               document_check.check(settings.db_url, settings.documents_dir)]
+               document_check.check(settings.db_url, settings.documents_dir, used)]
     return Verified(checks, anchored, offline)
 
 

@@ -1,22 +1,26 @@
 """The document store (store/blobs.py) checked at `records verify`: each stored blob's bytes
-against the sha256 it is named by, and each document a journey refers to (its readings,
-store/documents.py) against the store. A blob replaced with another page, or damaged, no
-longer hashes to its name; one deleted leaves its journeys' references without it. The
-archive's histories are blobs of the same store: a replaced one is named here too, a missing
-one by `archive verify`. A document uploaded but not yet read is referred to only in its
-journey's history, and not checked for presence here.
+against the sha256 it is named by, and each document a journey used against the store and the
+journey database. The authority is the journeys' histories (starter/documents_used.py): each
+document a history says its journey read must have its reading row (`document_readings`) and,
+read from the store, its file; a reading row's document must be there too. A blob replaced
+with another page, or damaged, no longer hashes to its name, and is named by each journey and
+file name that used it; one deleted, or a reading row deleted, is named so too. The archive's
+histories are blobs of the same store: a replaced one is named here too, a missing one by
+`archive verify`. A document uploaded but not yet read was used by no journey yet.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from journey.documents import DocumentRef, ReadStatus
 from store import blobs
 from store.db import ready
 from store.models import DocumentReadingRow
@@ -27,30 +31,83 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 _CHUNK = 1 << 20
 
 
-def check(url: str, root: Path) -> RecordsCheck:
-    """Every blob under `root` hashed, and every document a journey's readings name looked
-    for."""
+@dataclass(frozen=True)
+class Used:
+    """A document a journey read, as its history records it (or, `run_id` "", only as its
+    reading row does)."""
+
+    workflow_id: str
+    ref: DocumentRef
+    status: str  # the reading's (journey/documents.py ReadStatus)
+    run_id: str = ""
+
+    @property
+    def stored(self) -> bool:
+        """Whether the reading found its file in the store (a document named but never
+        stored reads as missing: its absence is not the store's)."""
+        return self.status != ReadStatus.MISSING.value
+
+    def named(self) -> str:
+        return f"document {self.ref.filename} of {self.workflow_id}"
+
+
+def check(url: str, root: Path, used: Sequence[Used] = ()) -> RecordsCheck:
+    """Every blob under `root` hashed; every document the journeys' histories say they read
+    (`used`) looked for among the readings and in the store, and every reading's document in
+    the store."""
+    kept = readings(url)
+    users: dict[str, dict[tuple[str, str], Used]] = {}
+    for u in [*used, *kept.values()]:
+        users.setdefault(u.ref.sha256, {}).setdefault((u.workflow_id, u.ref.sha256), u)
     findings, counted = [], 0
     for sha256, path in _stored(root):
         counted += 1
         if _digest(path) != sha256:
-            findings.append(Finding(
-                record=f"document {sha256[:12]}…", found=Found.CHANGED,
-                detail=f"{path} does not hold the bytes its name (their sha256) says: replaced "
-                       "or damaged in the document store; restore it from a backup (every "
-                       "journey and archived run that refers to it reads the wrong bytes "
-                       "until then)"))
-    with Session(ready(url)) as s:
-        for sha256, workflow_id, filename in s.execute(select(
-                DocumentReadingRow.sha256, DocumentReadingRow.workflow_id,
-                DocumentReadingRow.filename).order_by(DocumentReadingRow.id)):
-            if not blobs.exists(root, sha256):
-                findings.append(Finding(
-                    record=f"document {filename} of {workflow_id}", found=Found.DELETED,
-                    detail=f"not in the document store ({blobs.path(root, sha256)}, sha256 "
-                           f"{sha256}): deleted, or LOAN_JOURNEY_DOCUMENT_STORE does not point "
-                           "at the store; restore the file from a backup"))
+            findings += _changed(sha256, path, list(users.get(sha256, {}).values()))
+    for by_journey in users.values():
+        for key, u in by_journey.items():
+            row_gone, file_gone = key not in kept, u.stored and not blobs.exists(root,
+                                                                                u.ref.sha256)
+            if row_gone or file_gone:
+                findings.append(Finding(record=u.named(), found=Found.DELETED,
+                                        detail=_missing(root, u, row_gone, file_gone)))
     return RecordsCheck(records=RECORDS, rows=counted, findings=findings)
+
+
+def readings(url: str) -> dict[tuple[str, str], Used]:
+    """Each reading row, by journey and sha256."""
+    with Session(ready(url)) as s:
+        return {(wf, sha256): Used(wf, DocumentRef(sha256=sha256, filename=name, size=size),
+                                   status)
+                for sha256, wf, name, size, status in s.execute(select(
+                    DocumentReadingRow.sha256, DocumentReadingRow.workflow_id,
+                    DocumentReadingRow.filename, DocumentReadingRow.size,
+                    DocumentReadingRow.status).order_by(DocumentReadingRow.id))}
+
+
+def _changed(sha256: str, path: Path, users: list[Used]) -> list[Finding]:
+    """A blob that no longer hashes to its name: one finding per journey that used it, or
+    one for the blob when none did (an archived history, an upload not read yet)."""
+    detail = (f"{path} does not hold the bytes its name (their sha256) says: replaced or "
+              "damaged in the document store; restore it from a backup (every journey and "
+              "archived run that refers to it reads the wrong bytes until then)")
+    if not users:
+        return [Finding(record=f"document {sha256[:12]}…", found=Found.CHANGED, detail=detail)]
+    return [Finding(record=u.named(), found=Found.CHANGED, detail=f"sha256 {sha256}: {detail}")
+            for u in users]
+
+
+def _missing(root: Path, u: Used, row_gone: bool, file_gone: bool) -> str:
+    where = f"{blobs.path(root, u.ref.sha256)}, sha256 {u.ref.sha256}"
+    row = (f"its reading (document_readings), which the journey's history records (run "
+           f"{u.run_id}), was deleted outside the engine")
+    store = (f"not in the document store ({where}): deleted, or LOAN_JOURNEY_DOCUMENT_STORE "
+             "does not point at the store")
+    if row_gone and file_gone:
+        return f"{row}, and the file is {store}; restore both from a backup"
+    if row_gone:
+        return f"{row} ({where}); restore the row from a backup"
+    return f"{store}; restore the file from a backup"
 
 
 def _stored(root: Path) -> Iterator[tuple[str, Path]]:

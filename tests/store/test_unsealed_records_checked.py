@@ -66,7 +66,7 @@ def test_a_stored_scan_replaced_or_deleted_is_named(
     blobs.path(settings.documents_dir, sheet.sha256).unlink()
     checked = records("verify")
     assert checked.exit_code == 1, checked.output
-    assert found(checked) == {f"document {licence.sha256[:12]}…": "CHANGED",
+    assert found(checked) == {"document company1_business_license.jpg of loan-A": "CHANGED",
                               "document company1_balance_sheet.jpg of loan-A": "DELETED"}
     assert "stored documents: 1 row(s) checked, 1 changed, 1 deleted" in (
         " ".join(checked.output.split()))

@@ -1,0 +1,116 @@
+"""The documents each journey used, as its history records them: the authority that `records
+verify` and `scans get` hold the journey database's readings (`document_readings`) and the
+document store to, since whoever can write the database and the store cannot rewrite it.
+
+A journey reads a document through the one `read_document` activity (workflows/reading.py),
+so its history records, for each, the activity's input (the journey and the document: sha256
+and file name, as `status` and `history` list them) and its completion (the reading, whose
+status says whether the file was there); a post-loan review's readings reach the journey in
+the review's signal (`new_readings`). A read not completed yet used nothing yet.
+
+Which runs: every journey run on the server on this task queue, and every run the archive
+holds. An archived run is read from the archive's copy (checked against its digest and, with
+the key, its seal, as `history` reads it; one that fails is read from the server while it
+still has it, and otherwise left to `archive verify`, which names it). Cost, per run: one
+history fetch from the server (its events, in pages), none for an archived run (its file read
+from the store instead); only the payloads of its document reads (two each: input and
+reading) and of its review signals are decoded; the runs are listed with one visibility call
+per 1,000, and read `AT_ONCE` at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowHistory
+from temporalio.converter import DataConverter
+
+from journey.contracts import READ_DOCUMENT
+from journey.documents import DocumentRef
+from journey.review_contracts import REVIEW_SIGNAL
+from journey.settings import Settings
+from starter import audit, codec
+from store import archive
+from store.document_check import Used
+
+JOURNEY_WORKFLOW = "LoanJourneyWorkflow"
+AT_ONCE = 8  # runs read together: the server's history fetches, not the decoding, take time
+
+
+async def used(settings: Settings, client: Client | None) -> list[Used]:
+    """Every document the journeys' histories say they read: the archive's runs, and with
+    `client` the server's runs on this task queue (without: the archive's alone)."""
+    archived = {(r.workflow_id, r.run_id): r for r in archive.runs_of(settings.db_url)}
+    served: list[tuple[str, str]] = []
+    if client is not None:
+        query = (f"WorkflowType = '{JOURNEY_WORKFLOW}' AND TaskQueue = '{settings.task_queue}'")
+        served = [(wf.id, wf.run_id) async for wf in client.list_workflows(query)]
+    runs = list(dict.fromkeys([*archived, *served]))
+    converter = client.data_converter if client is not None else codec.data_converter(settings)
+    gate = asyncio.Semaphore(AT_ONCE)
+
+    async def of_run(workflow_id: str, run_id: str) -> list[Used]:
+        async with gate:
+            history = _archived(settings, archived.get((workflow_id, run_id)))
+            if history is None:
+                if client is None or (workflow_id, run_id) not in served:
+                    return []
+                history = await audit.fetch_history(client, workflow_id, run_id)
+            return await read_in(history, converter)
+
+    found = await asyncio.gather(*(of_run(wf, run) for wf, run in runs))
+    return [u for run in found for u in run]
+
+
+def _archived(settings: Settings, run: archive.ArchivedRun | None) -> WorkflowHistory | None:
+    """The archive's copy of `run`; None when it has none, or one that fails its checks."""
+    if run is None:
+        return None
+    try:
+        text = archive.history_json(settings.documents_dir, run, settings.archive_seal_key)
+    except archive.ArchiveDamaged:
+        return None
+    return WorkflowHistory.from_json(run.workflow_id, text)
+
+
+async def read_in(history: WorkflowHistory, converter: DataConverter) -> list[Used]:
+    """The documents one run's history says its journey read, in the order read."""
+    run_id = audit.run_id(history)
+    scheduled: dict[int, Any] = {}
+    found: list[Used] = []
+    for event in history.events:
+        kind = event.WhichOneof("attributes")
+        if kind == "activity_task_scheduled_event_attributes":
+            attrs = event.activity_task_scheduled_event_attributes
+            if attrs.activity_type.name == READ_DOCUMENT:
+                scheduled[event.event_id] = attrs.input
+        elif kind == "activity_task_completed_event_attributes":
+            done = event.activity_task_completed_event_attributes
+            if (asked := scheduled.pop(done.scheduled_event_id, None)) is not None:
+                request = await _first(converter, asked)
+                reading = await _first(converter, done.result)
+                if "workflow_id" in request and "ref" in request:
+                    found.append(Used(workflow_id=request["workflow_id"],
+                                      ref=DocumentRef.model_validate(request["ref"]),
+                                      status=str(reading.get("status", "")), run_id=run_id))
+        elif _review_signal(event):
+            result = await _first(converter, event.workflow_execution_signaled_event_attributes
+                                  .input)
+            found += [Used(workflow_id=history.workflow_id,
+                           ref=DocumentRef.model_validate(r["ref"]),
+                           status=str(r.get("status", "")), run_id=run_id)
+                      for r in result.get("new_readings") or ()]
+    return found
+
+
+def _review_signal(event: HistoryEvent) -> bool:
+    return (event.WhichOneof("attributes") == "workflow_execution_signaled_event_attributes"
+            and event.workflow_execution_signaled_event_attributes.signal_name == REVIEW_SIGNAL)
+
+
+async def _first(converter: DataConverter, payloads: Any) -> dict[str, Any]:
+    values: Sequence[Any] = await converter.decode(list(payloads.payloads))
+    return values[0] if values and isinstance(values[0], dict) else {}
