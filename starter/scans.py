@@ -4,8 +4,10 @@ the store checked whole, each document a journey read there against its digest.
 
 A digest is looked up among the documents journeys read (the journey database's readings)
 and in the content-addressed store itself (store/blobs.py): an upload kept pending is stored
-before any journey reads it. A scan is handed out only when its bytes still hash to its
-digest: anything else is a store changed since, not the customer's paper.
+before any journey reads it. One no reading names is looked up in the journeys' histories
+(starter/documents_used.py, every run's: only then), which name a reading deleted outside
+the engine. A scan is handed out only when its bytes still hash to its digest: anything else
+is a store changed since, not the customer's paper.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from journey.settings import Settings
-from starter.errors import BadInput, JourneyError, NotFound
+from starter import documents_used
+from starter.connect import connect
+from starter.errors import BadInput, JourneyError, NotFound, SetupError
 from store import blobs
+from store.document_check import Used
 from store.documents import DocumentHolder, holders
 
 SHORTEST = 4  # hex digits of a digest typed: fewer name too many documents to be meant
@@ -34,9 +39,13 @@ class Scan(BaseModel):
     sha256: str
     data: bytes
     held_by: list[DocumentHolder]  # none: stored, but no journey's reading names it
+    # journeys whose history says they read it, its reading deleted (only looked for when
+    # no reading names it)
+    unheld: list[Used] = []
+    unread: str = ""  # why the histories were not all read ("": they were)
 
 
-def scan(settings: Settings, digest: str) -> Scan:
+async def scan(settings: Settings, digest: str) -> Scan:
     """The stored document whose sha256 is, or begins with, `digest`. `BadInput` for what is
     no digest or begins more than one; `NotFound` for one neither a journey nor the store
     has; `JourneyError` for one a journey read that the store no longer holds, or holds
@@ -47,31 +56,68 @@ def scan(settings: Settings, digest: str) -> Scan:
                        "digits, as `status` shows them (12)")
     root = settings.documents_dir
     read = holders(settings.db_url, prefix)
-    found = sorted({h.sha256 for h in read} | set(blobs.starting_with(root, prefix)))
+    unheld: list[Used] = []
+    unread = ""
+    if not read:  # no reading names it: a journey's history may, its reading deleted
+        unheld, unread = await _in_histories(settings, prefix)
+    found = sorted({h.sha256 for h in read} | {u.ref.sha256 for u in unheld}
+                   | set(blobs.starting_with(root, prefix)))
     if not found:
         raise NotFound(f"no stored document's sha256 begins with {prefix}: no journey read one "
-                       f"and the document store at {root.resolve()} holds none")
+                       f"and the document store at {root.resolve()} holds none{unread}")
     if len(found) > 1:
         raise BadInput(f"{prefix} begins the sha256 of {len(found)} stored documents: "
                        f"{', '.join(found)}; type more of it")
     [sha256] = found
+    unheld = [u for u in unheld if u.ref.sha256 == sha256]
+    names = [f"{u.ref.filename!r} of {u.workflow_id}" for u in unheld] + [
+        f"{h.kind.value} {h.filename!r} of {h.workflow_id}" for h in read if h.sha256 == sha256]
+    whose = f" ({', '.join(names)})" if names else ""
     data = _stored(root, sha256)
+    if data is Found.MISSING and unheld:
+        raise JourneyError(f"document {sha256} ({', '.join(names)}, as its journey's history "
+                           f"records it) is not in the document store at {root.resolve()}, "
+                           f"and its reading {_DELETED}: restore both from a backup "
+                           "(`loan-journey records verify` names every such document)")
     if data is Found.MISSING:
-        raise JourneyError(f"document {sha256} is not in the document store at {root.resolve()}: "
-                           "a journey read it there, so restore it from a backup (or point "
-                           "LOAN_JOURNEY_DOCUMENT_STORE at the right directory)")
+        raise JourneyError(f"document {sha256}{whose} is not in the document store at "
+                           f"{root.resolve()}: a journey read it there, so restore it from a "
+                           "backup (or point LOAN_JOURNEY_DOCUMENT_STORE at the right "
+                           "directory)")
     if data is Found.CHANGED:
-        raise JourneyError(f"document {sha256} in the document store at {root.resolve()} "
-                           "no longer hashes to its digest: the store was changed; nothing "
-                           f"written; restore {blobs.path(root, sha256)} from a backup")
-    return Scan(sha256=sha256, data=data, held_by=[h for h in read if h.sha256 == sha256])
+        raise JourneyError(f"document {sha256}{whose} in the document store at "
+                           f"{root.resolve()} no longer hashes to its digest: the store was "
+                           f"changed; nothing written; restore {blobs.path(root, sha256)} "
+                           "from a backup")
+    return Scan(sha256=sha256, data=data, held_by=[h for h in read if h.sha256 == sha256],
+                unheld=unheld, unread=unread)
+
+
+_DELETED = "(document_readings) was deleted outside the engine"
+
+
+async def _in_histories(settings: Settings, prefix: str) -> tuple[list[Used], str]:
+    """The documents whose sha256 begins with `prefix` that a journey's history says it
+    read, its reading row gone; and why the server's histories were not read, if not."""
+    try:
+        client, unread = await connect(settings), ""
+    except SetupError as err:
+        client, unread = None, f" (only the archive's histories read: {err})"
+    used = await documents_used.used(settings, client)
+    named = {(u.workflow_id, u.ref.sha256): u for u in used if u.ref.sha256.startswith(prefix)}
+    return list(named.values()), unread
 
 
 def belongs_to(s: Scan) -> list[str]:
     """Whose the scan is: each journey that has it, as what, and what its reading found."""
+    if s.unheld:
+        return [f"{s.sha256} ({len(s.data):,} bytes) is {u.ref.filename!r} of "
+                f"{u.workflow_id} as its history records it, but its reading {_DELETED}: "
+                "restore it from a backup" for u in s.unheld]
     if not s.held_by:
         return [f"{s.sha256} ({len(s.data):,} bytes) is in the document store, but no "
-                "journey's reading names it (an upload not read yet, or no document)"]
+                "journey's reading names it (an upload not read yet, or no document)"
+                + s.unread]
     return [f"{s.sha256} ({len(s.data):,} bytes) is {h.kind.value} {h.filename!r} of "
             f"{h.workflow_id} (reading: {h.status.value})" for h in s.held_by]
 

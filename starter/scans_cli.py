@@ -34,7 +34,7 @@ def get(
         if out is None and sys.stdout.isatty():
             raise BadInput("a document is bytes, not text for a terminal: give --out FILE, "
                            "or redirect stdout (> FILE)")
-        found = scan(settings, digest)
+        found = await scan(settings, digest)
         if out is None:
             typer.get_binary_stream("stdout").write(found.data)
         else:

@@ -1,7 +1,9 @@
-"""What an auditor pulls from the command line about a real journey on the time-skipping
-server: every notice its customer was sent or is due (`notices`, from the outbox), and a
-scan the customer sent, byte for byte, with the journey and kind it belongs to (`scans get`),
-the licence read by the real OCR."""
+"""What an auditor pulls from the command line about a real journey: every notice its
+customer was sent or is due (`notices`, from the outbox), and a scan the customer sent, byte
+for byte, with the journey and kind it belongs to (`scans get`), the licence read by the real
+OCR; and, on a dev server (whose histories can be listed), the licence's reading row and file
+deleted or replaced outside the engine named by the journey and file name its history records
+(`records verify`, `scans get`)."""
 
 from __future__ import annotations
 
@@ -21,10 +23,13 @@ from journey.documents import DocumentRef
 from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from journey.stages import Stage
+from starter import records
 from store import blobs
 from store.outbox import dispatch, messages_for
 from tests.cli_kit import cli, point_cli_at, said
+from tests.dev_server import fresh_dev_server
 from tests.ocr.conftest import SAMPLES
+from tests.store.test_record_seals import KEY, found, sql
 from tests.workflows.journey_kit import (
     Documents,
     application,
@@ -41,14 +46,15 @@ BANK = timezone(timedelta(hours=8))  # the bank's clock: the packaged calendar's
 @asynccontextmanager
 async def asked_for_its_income_statement(
     env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    drop: frozenset[str] = frozenset({"licence", "income"}),
 ) -> AsyncIterator[tuple[Settings, WorkflowHandle, DocumentRef]]:
     """A journey whose licence scan the real OCR read, asking its customer for the income
-    statement it lacks; the command line pointed at its server, database and store."""
+    statement it lacks (and the fake's others `drop`ped); the command line pointed at its
+    server, task queue, database and store."""
     labels = next(p for p in json.loads((SAMPLES / "labels.json").read_text("utf-8"))
                   if p["file"] == LICENCE)
     docs = Documents()  # the balance sheet from the fake; the licence through the real OCR
-    app = application(docs, drop={"licence", "income"},
-                      company=(labels["name"], labels["credit_code"]))
+    app = application(docs, drop=set(drop), company=(labels["name"], labels["credit_code"]))
     scan = blobs.put(Settings(data_dir=tmp_path).documents_dir,
                      (SAMPLES / LICENCE).read_bytes(), LICENCE)
     app.documents.insert(0, scan)
@@ -57,6 +63,7 @@ async def asked_for_its_income_statement(
         await until_stage(handle, Stage.COMPLETENESS, asking=True)
         await until_sent(settings.db_url, handle.id, template="supplements_requested")
         point_cli_at(monkeypatch, env.client, tmp_path)
+        monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
         yield settings, handle, scan
 
 
@@ -97,10 +104,12 @@ async def test_notices_lists_what_the_customer_was_sent_or_is_due(
 
 
 async def test_scans_get_writes_the_stored_scan_and_says_whose_it_is(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async with asked_for_its_income_statement(time_skipping_env, tmp_path, monkeypatch) as (
-            settings, handle, scan):
+    """On a dev server: a digest no reading names is looked for in the journeys' histories,
+    which the time-skipping server cannot list."""
+    async with fresh_dev_server() as env, asked_for_its_income_statement(
+            env, tmp_path, monkeypatch) as (settings, handle, scan):
         paper = (SAMPLES / LICENCE).read_bytes()
         whose = (f"{scan.sha256} ({len(paper):,} bytes) is business_license "
                  f"'{LICENCE}' of {handle.id} (reading: read)")
@@ -135,6 +144,55 @@ async def test_scans_get_writes_the_stored_scan_and_says_whose_it_is(
         blobs.path(settings.documents_dir, scan.sha256).unlink()
         lost = await cli("scans", "get", scan.sha256[:12], "--out", str(tmp_path / "x"))
         assert lost.exit_code == 1 and "a journey read it there, so restore it" in said(lost)
+
+
+async def test_a_used_documents_reading_and_file_deleted_or_replaced_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every document of the journey read by the real OCR, so each has its reading row; the
+    licence's replaced, then its row and file deleted, as an auditor did with sqlite3."""
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)  # the worker's, and the command line's
+    async with fresh_dev_server() as env, asked_for_its_income_statement(
+            env, tmp_path, monkeypatch, drop=frozenset({"licence", "balance", "income"})) as (
+            settings, handle, scan):
+        licence = f"document {LICENCE} of {handle.id}"
+        checked = await cli("records", "verify")
+        assert checked.exit_code == 0, checked.output
+        paper, stored = (SAMPLES / LICENCE).read_bytes(), blobs.path(settings.documents_dir,
+                                                                      scan.sha256)
+        stored.write_bytes((SAMPLES / "company2_business_license.jpg").read_bytes())
+        checked = await cli("records", "verify")
+        assert checked.exit_code == 1, checked.output
+        assert found(checked) == {licence: "CHANGED"}
+        replaced = await cli("scans", "get", scan.sha256[:12], "--out", str(tmp_path / "x"))
+        assert replaced.exit_code == 1
+        assert f"business_license '{LICENCE}' of {handle.id}) in the document store" in said(
+            replaced)
+
+        sql(settings.db_url, f"delete from document_readings where sha256 = '{scan.sha256}'")
+        stored.unlink()
+        checked = await cli("records", "verify")
+        assert checked.exit_code == 1, checked.output
+        assert found(checked) == {licence: "DELETED"}
+        [told] = [f.detail for c in (await records.verify(Settings(), env.client)).checks
+                  for f in c.findings]
+        assert told.startswith("its reading (document_readings), which the journey's history "
+                               f"records (run {handle.result_run_id}), was deleted outside the "
+                               "engine, and the file is not in the document store")
+        gone = await cli("scans", "get", scan.sha256[:12], "--out", str(tmp_path / "x"))
+        assert gone.exit_code == 1, gone.output
+        assert (f"document {scan.sha256} ('{LICENCE}' of {handle.id}, as its journey's "
+                "history records it) is not in the document store") in said(gone)
+        assert "its reading (document_readings) was deleted outside the engine" in said(gone)
+
+        stored.write_bytes(paper)  # the file restored, its reading still gone
+        kept = await cli("scans", "get", scan.sha256, "--out", str(tmp_path / "x"))
+        assert kept.exit_code == 0, kept.output
+        assert (tmp_path / "x").read_bytes() == paper
+        assert (f"is '{LICENCE}' of {handle.id} as its history records it, but its reading "
+                "(document_readings) was deleted outside the engine") in said(kept)
+        checked = await cli("records", "verify")
+        assert checked.exit_code == 1 and found(checked) == {licence: "DELETED"}
 
 
 def two_sharing_a_start() -> tuple[bytes, bytes]:
