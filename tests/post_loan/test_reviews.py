@@ -18,6 +18,7 @@ from journey.documents import DocumentKind, DocumentRef, FinancialStatement, Rea
 from journey.post_loan_policy import first_review_on, start_of
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.repayment import add_months
+from starter import audit, documents_used
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
@@ -129,6 +130,14 @@ async def test_a_new_statement_that_breaches_a_covenant_raises_an_early_warning(
 
         result = outcome.result
         assert result is not None and [r.ref for r in result.new_readings] == [sheet]
+        # the history of the run the review ended has it as the review read it (its signal):
+        # `records verify` holds its reading and file to that
+        reviewed = audit.continued_from(await handle.fetch_history())
+        used = await documents_used.read_in(
+            await env.client.get_workflow_handle(handle.id, run_id=reviewed).fetch_history(),
+            env.client.data_converter)
+        assert [(u.workflow_id, u.status) for u in used if u.ref == sheet] == [
+            (handle.id, ReadStatus.READ.value)]
         assert result.ratios["debt_to_asset"] == Decimal("0.8200")
         assert [c.covenant.id for c in result.breaches] == ["max-leverage"]
         assert result.risk_class is RiskClass.SPECIAL_MENTION and result.downgraded
