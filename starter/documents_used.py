@@ -27,6 +27,7 @@ from typing import Any
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
+from temporalio.service import RPCError, RPCStatusCode
 
 from journey.contracts import READ_DOCUMENT
 from journey.documents import DocumentRef
@@ -48,7 +49,7 @@ async def used(settings: Settings, client: Client | None) -> list[Used]:
     if client is not None:
         query = (f"WorkflowType = '{JOURNEY_WORKFLOW}' AND TaskQueue = '{settings.task_queue}'")
         served = [(wf.id, wf.run_id) async for wf in client.list_workflows(query)]
-    runs = list(dict.fromkeys([*archived, *served]))
+    runs, on_server = list(dict.fromkeys([*archived, *served])), set(served)
     converter = client.data_converter if client is not None else codec.data_converter(settings)
     gate = asyncio.Semaphore(AT_ONCE)
 
@@ -56,9 +57,14 @@ async def used(settings: Settings, client: Client | None) -> list[Used]:
         async with gate:
             history = _archived(settings, archived.get((workflow_id, run_id)))
             if history is None:
-                if client is None or (workflow_id, run_id) not in served:
+                if client is None or (workflow_id, run_id) not in on_server:
                     return []
-                history = await audit.fetch_history(client, workflow_id, run_id)
+                try:
+                    history = await audit.fetch_history(client, workflow_id, run_id)
+                except RPCError as err:  # gone since listed (its retention ran out)
+                    if err.status is not RPCStatusCode.NOT_FOUND:
+                        raise
+                    return []
             return await read_in(history, converter)
 
     found = await asyncio.gather(*(of_run(wf, run) for wf, run in runs))
