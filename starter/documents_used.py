@@ -34,10 +34,10 @@ from journey.documents import DocumentRef
 from journey.review_contracts import REVIEW_SIGNAL
 from journey.settings import Settings
 from starter import audit, codec
+from starter.journey_ids import JOURNEYS
 from store import archive
 from store.document_check import Used
 
-JOURNEY_WORKFLOW = "LoanJourneyWorkflow"
 AT_ONCE = 8  # runs read together: the server's history fetches, not the decoding, take time
 
 
@@ -47,7 +47,7 @@ async def used(settings: Settings, client: Client | None) -> list[Used]:
     archived = {(r.workflow_id, r.run_id): r for r in archive.runs_of(settings.db_url)}
     served: list[tuple[str, str]] = []
     if client is not None:
-        query = (f"WorkflowType = '{JOURNEY_WORKFLOW}' AND TaskQueue = '{settings.task_queue}'")
+        query = f"{JOURNEYS} AND TaskQueue = '{settings.task_queue}'"
         served = [(wf.id, wf.run_id) async for wf in client.list_workflows(query)]
     runs, on_server = list(dict.fromkeys([*archived, *served])), set(served)
     converter = client.data_converter if client is not None else codec.data_converter(settings)

@@ -12,6 +12,8 @@ from temporalio.service import RPCError
 
 from starter.errors import NotFound
 
+# Every journey run, as the server's visibility is asked for them (the workflow's type).
+JOURNEYS = "WorkflowType = 'LoanJourneyWorkflow'"
 # The newest journeys among whose ids a near miss is looked for: enough for a bank's
 # open cases and more, and one visibility read of the server at most.
 MEANT_AMONG = 5000
@@ -34,8 +36,7 @@ async def meant(client: Client, workflow_id: str, err: NotFound) -> NotFound:
     """A new `err` (no journey `workflow_id`), saying which journeys it may have meant, if
     any (a new one: `err` is its cause)."""
     try:
-        ids = [w.id async for w in client.list_workflows(
-            "WorkflowType = 'LoanJourneyWorkflow'", limit=MEANT_AMONG)]
+        ids = [w.id async for w in client.list_workflows(JOURNEYS, limit=MEANT_AMONG)]
     except RPCError:  # the id is unknown all the same: say that, not why no list came
         ids = []
     wrapped = journey_id(workflow_id)

@@ -25,6 +25,7 @@ from journey.status import JourneyStatus
 from journey.undrawn_commitments import commitment_line
 from starter import quotes
 from starter.errors import BadInput, Ended, EndedOutside, NoAnswer, NotFound
+from starter.journey_ids import JOURNEYS
 from starter.loan_figures import owed_on
 from starter.operations import status
 from starter.pinned_policy import current_policy
@@ -58,7 +59,7 @@ class JourneyRow(BaseModel):
 def _journeys(query: str | None) -> str:
     """Journeys, one row each: a run that continued as new is the same journey as its last
     run, so it is left out unless the query asks about run statuses itself."""
-    base = "WorkflowType = 'LoanJourneyWorkflow'"
+    base = JOURNEYS
     if query is None or "ExecutionStatus" not in query:
         base += " AND ExecutionStatus != 'ContinuedAsNew'"
     return f"{base} AND ({query})" if query else base
