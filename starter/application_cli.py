@@ -50,6 +50,7 @@ from starter.journey_cli import (
     validated,
 )
 from starter.pending_send import DOCUMENTS
+from starter.typed_values import day
 
 AskKinds = Annotated[
     list[DocumentKind] | None,
@@ -59,7 +60,7 @@ AskKinds = Annotated[
 ]
 AskPeriods = Annotated[
     list[datetime] | None,
-    typer.Option("--period", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+    typer.Option("--period", parser=day, metavar="YYYY-MM-DD",
                  help="with --verdict request_info: the statements of the period ending that "
                       "day, a month's last day that has passed (repeat it for several); "
                       "without --ask, both statements"),

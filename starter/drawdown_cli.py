@@ -54,6 +54,7 @@ from starter.connect import connect
 from starter.errors import BadInput, NotMet, plain_errors
 from starter.journey_cli import As, JourneyId, Reason, RoleOpt, send_update
 from starter.terminal import wide_console
+from starter.typed_values import yuan
 
 console = wide_console()
 drawdown_app = typer.Typer(help="Project finance: drawdowns by milestone.", no_args_is_help=True)
@@ -101,7 +102,8 @@ def supporting(settings: Settings, items: list[str]) -> list[SupportingDocument]
 def request_(
     workflow_id: JourneyId,
     tranche: Annotated[str, typer.Option(help="tranche id from the plan, e.g. t1")],
-    amount: Annotated[Decimal, typer.Option(help="yuan, at most what the tranche allows")],
+    amount: Annotated[Decimal, typer.Option(
+        parser=yuan, help="yuan, at most what the tranche allows")],
     documents: Annotated[list[str], typer.Argument(help="LABEL=PATH per document")],
     actor: As,
     role: Annotated[Role, typer.Option("--role")] = Role.CUSTOMER,

@@ -31,6 +31,7 @@ from starter.lpr import bank_day
 from starter.money_received import closed_since, drawn_up_today, money_received, received_period
 from starter.pending_return import received_money
 from starter.terminal import BOOK_WIDTH, wide_console
+from starter.typed_values import day
 from store.pending import Delivery
 
 
@@ -130,12 +131,15 @@ def book(
         help="the money received valued in this month, YYYY-MM (default: the current one, to "
              "today)")] = None,
     first: Annotated[datetime | None, typer.Option(
-        "--from", formats=["%Y-%m-%d"], help="the money received valued from this day")] = None,
+        "--from", parser=day, metavar="YYYY-MM-DD",
+        help="the money received valued from this day")] = None,
     last: Annotated[datetime | None, typer.Option(
-        "--to", formats=["%Y-%m-%d"], help="... to this day (default: today)")] = None,
+        "--to", parser=day, metavar="YYYY-MM-DD",
+        help="... to this day (default: today)")] = None,
     on: Annotated[datetime | None, typer.Option(
-        formats=["%Y-%m-%d"], help="the day the book is drawn up on: today only (the loans' "
-                                   "figures are the journeys' today)")] = None,
+        parser=day, metavar="YYYY-MM-DD",
+        help="the day the book is drawn up on: today only (the loans' figures are the "
+             "journeys' today)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="the same figures as JSON, money as "
                                                          "strings to the fen, and the query "
                                                          "the loans were read with")] = False,

@@ -30,6 +30,7 @@ from journey.entrusted_payment import Counterparty, PaymentConfirmation, Payment
 from starter.attempts import acting
 from starter.errors import plain_errors
 from starter.journey_cli import As, JourneyId, RoleOpt, send_update
+from starter.typed_values import yuan
 
 
 def instruction(actor: Actor, payees: list[str], accounts: list[str], banks: list[str],
@@ -57,7 +58,7 @@ def pay_to(
     account: Annotated[list[str], typer.Option(help="its account number")],
     bank: Annotated[list[str], typer.Option(help="the bank keeping the account (开户行)")],
     contract: Annotated[list[str], typer.Option(help="the commercial contract's reference")],
-    amount: Annotated[list[Decimal], typer.Option(help="yuan paid to it")],
+    amount: Annotated[list[Decimal], typer.Option(parser=yuan, help="yuan paid to it")],
     actor: As,
     role: RoleOpt = Role.OPERATIONS,
 ) -> None:

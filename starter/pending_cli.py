@@ -26,6 +26,7 @@ from starter.pending_request import ASIDE
 from starter.pending_return import return_to_payer, said
 from starter.refunds import RefundRequest, RefundsOwed, refund, refunds_owed
 from starter.terminal import BOOK_WIDTH, wide_console
+from starter.typed_values import yuan
 from store.pending import Delivery, Instruction, instructions
 
 pending_app = typer.Typer(
@@ -131,7 +132,8 @@ def refunds_(
 @pending_app.command("refund")
 def refund_(
     workflow_id: Annotated[str, typer.Argument(help="the journey that owes money back")],
-    amount: Annotated[Decimal, typer.Option(help="the amount refunded, yuan to the fen")],
+    amount: Annotated[Decimal, typer.Option(
+        parser=yuan, help="the amount refunded, yuan to the fen")],
     account: Annotated[str, typer.Option("--to-account", help="the payer's account it went to")],
     reference: Annotated[str, typer.Option(help="the refund payment's reference")],
     reason: Reason, actor: As,

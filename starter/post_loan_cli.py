@@ -31,6 +31,7 @@ from starter.journey_cli import (
 )
 from starter.lpr import bank_day
 from starter.repayment_view import payoff_text, prepayment_text, settlement_text
+from starter.typed_values import day, yuan
 
 Shorten = Annotated[
     bool, typer.Option(help="a prepayment repays the last instalments first: the plan ends "
@@ -38,7 +39,7 @@ Shorten = Annotated[
 ]
 Day = Annotated[
     datetime | None,
-    typer.Option(formats=["%Y-%m-%d"],
+    typer.Option(parser=day, metavar="YYYY-MM-DD",
                  help="the day it would be paid (default: today, by the loan's days)"),
 ]
 
@@ -46,7 +47,7 @@ Day = Annotated[
 @acting("record_repayment")
 def repay(
     workflow_id: JourneyId,
-    amount: Annotated[Decimal, typer.Option()],
+    amount: Annotated[Decimal, typer.Option(parser=yuan)],
     reference: Annotated[str, typer.Option()],
     actor: As,
     role: RoleOpt = Role.OPERATIONS,
@@ -59,7 +60,7 @@ def repay(
     shorten: Shorten = False,
     paid_on: Annotated[
         datetime | None,
-        typer.Option("--paid-on", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+        typer.Option("--paid-on", parser=day, metavar="YYYY-MM-DD",
                      help="the value date, the day the money arrived (default: today, the "
                           "bank's day, as typed: also when a worker books it later)"),
     ] = None,
@@ -100,7 +101,7 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
 
 def prepayment(
     workflow_id: JourneyId,
-    amount: Annotated[Decimal, typer.Option(help="what the customer would pay")],
+    amount: Annotated[Decimal, typer.Option(parser=yuan, help="what the customer would pay")],
     on: Day = None,
     shorten: Shorten = False,
 ) -> None:

@@ -44,8 +44,12 @@ async def test_one_bank_payment_is_booked_on_one_loan_and_refunded_under_none(
         assert (f"reference RP-OPS-0001 is already recorded on {one.id}: a repayment of "
                 f"10,000.00, typed by {OPS} at ") in said(twice), twice.output
         assert "RP-OPS-0001" not in (await cli("status", two.id)).output
-        again = await cli(*repay(one.id, "10000", "RP-OPS-0001"))  # its own, typed again
+        # its own, typed again as status prints it: the same amount
+        again = await cli(*repay(one.id, "10,000.00", "RP-OPS-0001"))
         assert again.exit_code == 0 and "RP-OPS-0001 was already recorded" in said(again)
+        comma_for_point = await cli(*repay(one.id, "10000,00", "RP-OPS-0009"))
+        assert comma_for_point.exit_code == 2, comma_for_point.output
+        assert "'10000,00' is not an amount in yuan" in said(comma_for_point)
         # refused by its journey, a reference is free again for the loan it pays
         too_much = await cli(*repay(two.id, "90000000", "RP-OPS-0002"))
         assert too_much.exit_code == 3, too_much.output
