@@ -1,6 +1,7 @@
 """A document through the pipeline: an image is one page (ocr._pipeline.read_page); each page
 of a PDF (ocr.pdf_pages) is read as an image of its own, and the document's reading is theirs
-joined, page under page: a balance sheet on two pages is one statement.
+joined, page under page, on one scale: a balance sheet on two pages is one statement, the
+headers on its first page over the columns of the next.
 
 A blank page among others (a scanner's empty back side) is left out; any other page that
 cannot be read makes the document unreadable, saying which page.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from ocr._classify import classify_text
@@ -17,6 +19,7 @@ from ocr._layout import Row
 from ocr._load import Source, read_bytes
 from ocr._page import Page
 from ocr._pipeline import Reading, read_page
+from ocr._tesseract import Word
 from ocr.errors import BlankPage, UnreadableDocument
 from ocr.pdf_pages import is_pdf, pdf_pages
 
@@ -31,6 +34,35 @@ def _widened(image: np.ndarray, width: int) -> np.ndarray:
 def _images(page: Page) -> tuple[np.ndarray, np.ndarray]:
     assert page.gray is not None and page.binary is not None  # both made by preprocess
     return page.gray, page.binary
+
+
+def _scaled(word: Word, factor: float) -> Word:
+    return replace(word, left=round(word.left * factor), top=round(word.top * factor),
+                   width=round(word.width * factor), height=round(word.height * factor))
+
+
+def _resized(reading: Reading, factor: float) -> Reading:
+    """The page's images and its words' places enlarged `factor` times."""
+    if round(factor, 2) == 1:
+        return reading
+    gray, binary = _images(reading.page)
+    size = (round(gray.shape[1] * factor), round(gray.shape[0] * factor))
+    binary = cv2.resize(binary, size, interpolation=cv2.INTER_LINEAR)
+    page = replace(reading.page, gray=cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC),
+                   binary=cv2.threshold(binary, 127, PAPER, cv2.THRESH_BINARY)[1],
+                   glyph_height=reading.page.glyph_height * factor,
+                   scale=reading.page.scale * factor)
+    rows = [Row([_scaled(w, factor) for w in row.words]) for row in reading.rows]
+    return replace(reading, rows=rows, page=page)
+
+
+def on_one_scale(readings: list[Reading], dpis: list[float]) -> list[Reading]:
+    """The pages' readings at the scale of the finest (pixels per inch of paper: the dpi a page
+    was rendered at times what the pipeline enlarged it by, upscale_small_glyphs), so that a
+    column stands where it stands on every page: pages of one scan are read at scales of their
+    own where the glyphs measured on one need enlarging and on the next do not."""
+    ppis = [dpi * r.page.scale for r, dpi in zip(readings, dpis, strict=True)]
+    return [_resized(r, max(ppis) / ppi) for r, ppi in zip(readings, ppis, strict=True)]
 
 
 def join(readings: list[Reading]) -> Reading:
@@ -59,16 +91,18 @@ def join(readings: list[Reading]) -> Reading:
 
 def _pdf(data: bytes) -> Reading:
     readings: list[Reading] = []
-    for number, image in enumerate(pdf_pages(data), 1):
+    dpis: list[float] = []
+    for number, (image, dpi) in enumerate(pdf_pages(data), 1):
         try:
             readings.append(read_page(image, readings[0].kind if readings else None))
+            dpis.append(dpi)
         except BlankPage:
             continue
         except UnreadableDocument as exc:
             raise type(exc)(f"page {number} of the PDF: {exc}", reason=exc.reason) from exc
     if not readings:
         raise BlankPage("every page of the PDF is blank: scan the printed side of the document")
-    return join(readings)
+    return join(on_one_scale(readings, dpis))
 
 
 def read(source: Source) -> Reading:

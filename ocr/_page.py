@@ -16,6 +16,7 @@ class Page:
     binary: np.ndarray | None = None  # text black (0) on white (255)
     seal: np.ndarray | None = None  # bool mask of red (seal) pixels, until whiten_seal
     glyph_height: float = 0.0
+    scale: float = 1.0  # pixels of the images per pixel of the source (limit_size, upscaling)
     notes: dict[str, object] = field(default_factory=dict)
 
     @property

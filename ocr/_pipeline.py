@@ -122,7 +122,9 @@ def read_page(source: Source, continues: DocumentKind | None = None) -> Reading:
     head names no kind is read as that one, as it stands, not turned about to find a title a
     later page does not print."""
     started = time.perf_counter()
-    page = preprocess(Page(limit_size(refuse_low_resolution(load_image(source)))))
+    image = refuse_low_resolution(load_image(source))
+    working = limit_size(image)
+    page = preprocess(Page(working, scale=working.shape[1] / image.shape[1]))
     rest, head, kind = _upright(page)
     if kind is DocumentKind.UNKNOWN and continues is not None:
         kind = continues

@@ -217,6 +217,7 @@ def upscale_small_glyphs(page: Page) -> Page:
         scale = min(MAX_UPSCALE, TARGET_GLYPH_PX / max(page.glyph_height, 1.0))
         page.gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         page.glyph_height *= scale
+        page.scale *= scale
         page.notes["upscaled"] = round(scale, 2)
     return page
 

@@ -19,6 +19,7 @@ rendered as it stands.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -31,6 +32,14 @@ from ocr.errors import EncryptedDocument, ImageTooSmall, TooManyPages, Truncated
 RENDER_DPI = 300
 POINT = 1 / 72  # inch: PDF page sizes are in points
 COVERS = 0.8  # of a page's area: an image as large is a scan of the page
+
+
+class Rendered(NamedTuple):
+    """A page as an image (BGR) and its pixels per inch of paper: the pages of one PDF may be
+    scans of resolutions of their own."""
+
+    image: np.ndarray
+    dpi: float
 
 
 def is_pdf(data: bytes) -> bool:
@@ -85,7 +94,7 @@ def _scan(page: pdfium.PdfPage) -> tuple[float, tuple[int, int]] | None:
     return max(scans, default=None)
 
 
-def _render(pdf: pdfium.PdfDocument, index: int) -> np.ndarray:
+def _render(pdf: pdfium.PdfDocument, index: int) -> Rendered:
     try:
         page = pdf[index]
         long_side = max(page.get_size()) * POINT
@@ -97,16 +106,18 @@ def _render(pdf: pdfium.PdfDocument, index: int) -> np.ndarray:
                 raise ImageTooSmall(f"page {index + 1} of the PDF: the scan is too coarse: "
                                     f"{too_small_reason(width, height)}")
             dpi = min(dpi, scan_dpi)
-        return page.render(scale=dpi * POINT).to_numpy()[:, :, :3]  # BGR(x): the pipeline's
+        image = page.render(scale=dpi * POINT).to_numpy()[:, :, :3]  # BGR(x): the pipeline's
+        return Rendered(image, dpi)
     except pdfium.PdfiumError as exc:
         raise TruncatedImage(
             f"page {index + 1} of the PDF is damaged ({exc}): upload the complete file"
         ) from exc
 
 
-def pdf_pages(data: bytes) -> Iterator[np.ndarray]:
-    """Each page of the PDF `data` as a BGR image, first to last; raises an UnreadableDocument
-    subclass for a PDF that cannot be read (locked, damaged, no page, too many)."""
+def pdf_pages(data: bytes) -> Iterator[Rendered]:
+    """Each page of the PDF `data` as a BGR image with its dpi, first to last; raises an
+    UnreadableDocument subclass for a PDF that cannot be read (locked, damaged, no page, too
+    many)."""
     pdf = _open(data)
     try:
         for index in range(len(pdf)):

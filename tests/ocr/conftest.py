@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw
 
@@ -52,6 +53,16 @@ def pdf(*pages: Image.Image, dpi: int = 150) -> bytes:
     """The pages as a scanner's PDF: each page one image (a JPEG stays JPEG), `dpi` its size."""
     buf = io.BytesIO()
     pages[0].save(buf, format="PDF", resolution=dpi, save_all=True, append_images=pages[1:])
+    return buf.getvalue()
+
+
+def pdf_of(*documents: bytes) -> bytes:
+    """The PDFs' pages in one PDF, in order: pages scanned at resolutions of their own."""
+    whole = pdfium.PdfDocument.new()
+    for document in documents:
+        whole.import_pages(pdfium.PdfDocument(document))
+    buf = io.BytesIO()
+    whole.save(buf)
     return buf.getvalue()
 
 

@@ -17,10 +17,12 @@ import pytest
 from PIL import Image
 
 import ocr
+from ocr._page import Page
+from ocr._steps import preprocess
 from ocr.corpus._fonts import FACES
 from ocr.corpus._statement_page import render_statement
 from ocr.pdf_pages import pdf_pages
-from tests.ocr.conftest import locked, pdf, sample_path, shrunk
+from tests.ocr.conftest import locked, pdf, pdf_of, sample_path, shrunk
 
 LICENCE = "company1_business_license.jpg"
 FIGURES = ("cash", "current_assets", "total_assets", "current_liabilities",
@@ -35,8 +37,8 @@ def test_a_one_page_pdf_licence_reads_as_its_image() -> None:
     as_pdf = ocr.extract_license(document)
     assert as_pdf.model_dump(exclude={"confidence"}) == as_image.model_dump(
         exclude={"confidence"})
-    (page,) = pdf_pages(document)  # read at the scan's own resolution, not enlarged to 300 dpi
-    assert page.shape[:2] == (1754, 1240)
+    ((page, dpi),) = pdf_pages(document)  # read at the scan's own resolution, not at 300 dpi
+    assert page.shape[:2] == (1754, 1240) and round(dpi) == 150
 
 
 def test_a_pdf_of_a_scan_too_coarse_to_read_is_refused_naming_the_page() -> None:
@@ -75,6 +77,17 @@ def test_a_balance_sheet_on_two_pages_is_one_statement() -> None:
     assert alone.total_equity is None and "row not found" in alone.problems["total_equity"]
 
 
+def test_pages_scanned_at_resolutions_of_their_own_are_joined_on_one_scale() -> None:
+    first, second, labels = _statement_on_two_pages()
+    coarse = first.resize((round(first.width * 0.85), round(first.height * 0.85)))
+    document = pdf_of(pdf(coarse, dpi=round(150 * 0.85)), pdf(second))  # both A4 pages
+    one, two = (preprocess(Page(image)).notes for image, _ in pdf_pages(document))
+    assert "upscaled" in one and "upscaled" not in two  # read at different scales
+    statement = ocr.extract_statement(document)  # page 1's headers over page 2's columns
+    assert {f: getattr(statement, f) for f in FIGURES} == {f: Decimal(labels[f]) for f in FIGURES}
+    assert statement.balances is True and not set(statement.problems) & set(FIGURES)
+
+
 def test_a_blank_back_page_is_left_out() -> None:
     blank = Image.new("RGB", (1240, 1754), "white")
     licence = ocr.extract_license(pdf(Image.open(sample_path(LICENCE)), blank))
@@ -107,7 +120,7 @@ def _coarse_picture_under_text(render_mode: int) -> bytes:
 
 def test_a_coarse_picture_under_printed_text_is_rendered_under_an_ocr_layer_refused() -> None:
     printed = _coarse_picture_under_text(pdfium_c.FPDF_TEXTRENDERMODE_FILL)
-    (page,) = pdf_pages(printed)  # a page of its own text: no scan, rendered as it stands
+    ((page, _),) = pdf_pages(printed)  # a page of its own text: no scan, rendered as it stands
     assert page.shape[:2] == (2400, 1696)
     with pytest.raises(ocr.ImageTooSmall) as err:  # invisible text over a scan: still a scan
         list(pdf_pages(_coarse_picture_under_text(pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)))
