@@ -52,7 +52,7 @@ def _resized(reading: Reading, factor: float) -> Reading:
                    binary=cv2.threshold(binary, 127, PAPER, cv2.THRESH_BINARY)[1],
                    glyph_height=reading.page.glyph_height * factor,
                    scale=reading.page.scale * factor)
-    rows = [Row([_scaled(w, factor) for w in row.words]) for row in reading.rows]
+    rows = [Row([_scaled(w, factor) for w in row.words], row.page) for row in reading.rows]
     return replace(reading, rows=rows, page=page)
 
 
@@ -65,18 +65,20 @@ def on_one_scale(readings: list[Reading], dpis: list[float]) -> list[Reading]:
     return [_resized(r, max(ppis) / ppi) for r, ppi in zip(readings, ppis, strict=True)]
 
 
-def join(readings: list[Reading]) -> Reading:
+def join(readings: list[Reading], numbers: list[int]) -> Reading:
     """The pages' readings as one: their images stacked (a word's place kept, so that a weak
-    reading is read again on its own page), their rows in page order, and the kind their text
-    shows together (a title near the top of the first page decides)."""
+    reading is read again on its own page), their rows in page order, each with its page's
+    number, and the kind their text shows together (a title near the top of the first page
+    decides)."""
     if len(readings) == 1:
         return readings[0]
     images = [_images(r.page) for r in readings]
     width = max(gray.shape[1] for gray, _ in images)
     rows: list[Row] = []
     top = 0
-    for reading, (gray, _) in zip(readings, images, strict=True):
-        rows += [Row([replace(w, top=w.top + top) for w in row.words]) for row in reading.rows]
+    for reading, number, (gray, _) in zip(readings, numbers, images, strict=True):
+        rows += [Row([replace(w, top=w.top + top) for w in row.words], number)
+                 for row in reading.rows]
         top += gray.shape[0]
     page = Page(
         color=np.zeros((0, 0, 3), np.uint8),  # spent: the pages were read from grey
@@ -92,17 +94,19 @@ def join(readings: list[Reading]) -> Reading:
 def _pdf(data: bytes) -> Reading:
     readings: list[Reading] = []
     dpis: list[float] = []
+    numbers: list[int] = []
     for number, (image, dpi) in enumerate(pdf_pages(data), 1):
         try:
             readings.append(read_page(image, readings[0].kind if readings else None))
             dpis.append(dpi)
+            numbers.append(number)
         except BlankPage:
             continue
         except UnreadableDocument as exc:
             raise type(exc)(f"page {number} of the PDF: {exc}", reason=exc.reason) from exc
     if not readings:
         raise BlankPage("every page of the PDF is blank: scan the printed side of the document")
-    return join(on_one_scale(readings, dpis))
+    return join(on_one_scale(readings, dpis), numbers)
 
 
 def read(source: Source) -> Reading:

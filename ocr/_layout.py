@@ -30,6 +30,7 @@ class Char:
 @dataclass
 class Row:
     words: list[Word] = field(default_factory=list)
+    page: int = 1  # which page of the document it stands on (ocr._document.join)
 
     @property
     def top(self) -> float:

@@ -45,6 +45,8 @@ COMPANY = re.compile(
 )
 WEAK = 60.0  # a company read less surely than this is read again
 GUESSED = 0.4  # confidence of a figure whose column no header says is the current period's
+NO_HEADER = ("no column header above it reads as the current period's (期末余额, 本期金额, "
+             "本年累计金额 ...): the first figure was taken; check that it is the current one")
 
 
 Head = tuple[Word, str | None]  # a header row's segment and the period it names, if any
@@ -62,11 +64,43 @@ def _heads(rows: list[Row]) -> tuple[int, list[Head]]:
     return best
 
 
+def _over(above: Word, word: Word) -> bool:
+    """Whether `above` stands over `word`'s column: no further from it than its own width."""
+    return max(above.left - word.right, word.left - above.right) <= word.width
+
+
 def _column(word: Word, heads: list[Head]) -> str | None:
     """The period of the header nearest above a figure, among those no further from it than
     its own width; None when no header is that near or the nearest names no period."""
-    near = [(w, k) for w, k in heads if max(w.left - word.right, word.left - w.right) <= word.width]
+    near = [(w, k) for w, k in heads if _over(w, word)]
     return min(near, key=lambda h: abs(h[0].cx - word.cx))[1] if near else None
+
+
+def _labelled_figures(rows: list[Row]) -> list[Word]:
+    return [w for row in rows for label, figures in _runs(row) if label for w in figures]
+
+
+def _misplaced_pages(rows: list[Row], head_row: int, heads: list[Head]) -> dict[int, str]:
+    """The pages after the header's whose columns do not stand under its columns (scanned
+    shifted, or at another scale), each with what to say of a figure read there: a figure in a
+    column that no period's header and no two figures of the header's page stand over. Which
+    period such a page's figures are cannot be told from where they stand."""
+    header_page = rows[head_row].page if head_row >= 0 else None
+    columns = [w for w, k in heads if k is not None]
+    ruled = _labelled_figures([r for r in rows[head_row + 1:] if r.page == header_page])
+    misplaced: dict[int, str] = {}
+    for row in rows[head_row + 1:]:
+        if row.page == header_page or row.page in misplaced or not columns:
+            continue
+        for word in _labelled_figures([row]):
+            if not any(_over(c, word) for c in columns) and \
+                    sum(_over(f, word) for f in ruled) < 2:
+                misplaced[row.page] = (
+                    f"read on page {row.page}, whose columns do not stand under the column "
+                    f"headers on page {header_page} (期末余额, 年初余额 ...): which period it is "
+                    "cannot be told; check it against the paper")
+                break
+    return misplaced
 
 
 def _current_figure(figures: list[Word], heads: list[Head]) -> tuple[Word | None, bool]:
@@ -179,8 +213,8 @@ def _sign(label: list[Word]) -> int:
     return -1 if raw.startswith(("减", "less")) else 1
 
 
-def _figure(word: Word | None, cents: bool, unit: Decimal, page: Page, sure: bool = True
-            ) -> Figure | None:
+def _figure(word: Word | None, cents: bool, unit: Decimal, page: Page,
+            doubt: str | None = None) -> Figure | None:
     """The figure a word shows; one with a glyph misread as a letter or a rule's remnant
     (104,38J.83, 2,235.75 |) is read again, digits only, and counts as not well formed."""
     if word is None:
@@ -191,11 +225,11 @@ def _figure(word: Word | None, cents: bool, unit: Decimal, page: Page, sure: boo
         value, ok = next(iter(_digits_again(page, box, cents)), None), False
     if value is None:
         return None
-    return Figure(value * unit, word.conf / 100, ok, box, column_guessed=not sure)
+    return Figure(value * unit, word.conf / 100, ok, box, doubt)
 
 
-def _lines(rows: list[Row], heads: list[Head], cents: bool, unit: Decimal, page: Page
-           ) -> list[Line]:
+def _lines(rows: list[Row], heads: list[Head], cents: bool, unit: Decimal, page: Page,
+           misplaced: dict[int, str]) -> list[Line]:
     """Every label (or figures whose label was lost) below the header, in reading order."""
     lines: list[Line] = []
     for row in rows:
@@ -203,9 +237,10 @@ def _lines(rows: list[Row], heads: list[Head], cents: bool, unit: Decimal, page:
             text = "".join(w.text for w in label)
             field = _label(label) if label else None
             word, sure = _current_figure(figures, heads)
+            doubt = misplaced.get(row.page) or (None if sure else NO_HEADER)
             lines.append(Line(_side(label, figures, heads), field,
                               None if field or not label else label_heading(text),
-                              _figure(word, cents, unit, page, sure), _sign(label)))
+                              _figure(word, cents, unit, page, doubt), _sign(label)))
     return lines
 
 
@@ -249,11 +284,9 @@ def _set_fields(model: FinancialStatement, lines: list[Line]) -> dict[str, Figur
         model.confidence[field] = round(fig.conf if fig.well_formed else min(fig.conf, 0.5), 2)
         if not fig.well_formed:
             model.problems[field] = "digit groups look misread: compare with the original"
-        if fig.column_guessed:
+        if fig.column_doubt:
             model.confidence[field] = min(model.confidence[field], GUESSED)
-            model.problems[field] = (
-                "no column header above it reads as the current period's (期末余额, 本期金额, "
-                "本年累计金额 ...): the first figure was taken; check that it is the current one")
+            model.problems[field] = fig.column_doubt
     return figures
 
 
@@ -280,7 +313,8 @@ def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> Financia
         model.confidence["company"] = 0.5
     _check_period_end(model)
     cents = sum("." in w.text[-3:] for row in rows for w in row.words if is_numeric(w.text)) >= 3
-    lines = _lines(rows[head_row + 1 :], heads, cents, unit, page)
+    lines = _lines(rows[head_row + 1 :], heads, cents, unit, page,
+                   _misplaced_pages(rows, head_row, heads))
     figures = _set_fields(model, lines)
     sections, rows_read = (section_rules(lines) if kind is DocumentKind.BALANCE_SHEET
                            else ([], {}))

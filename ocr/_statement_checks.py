@@ -45,7 +45,7 @@ class Figure:
     conf: float  # 0..1
     well_formed: bool
     box: Box | None = None  # where it was read, to read it again
-    column_guessed: bool = False  # no header says its column is the current period's
+    column_doubt: str | None = None  # why no header is sure to say its column is the current
 
 
 @dataclass

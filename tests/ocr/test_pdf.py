@@ -88,6 +88,21 @@ def test_pages_scanned_at_resolutions_of_their_own_are_joined_on_one_scale() -> 
     assert statement.balances is True and not set(statement.problems) & set(FIGURES)
 
 
+def test_figures_of_a_page_whose_columns_miss_the_headers_are_flagged_not_taken() -> None:
+    first, second, labels = _statement_on_two_pages()
+    shifted = Image.new("RGB", (second.width + 300, second.height), "white")
+    shifted.paste(second, (300, 0))  # laid on the scanner a column's width to the right
+    statement = ocr.extract_statement(pdf(first, shifted))
+    on_page_two = ("current_liabilities", "total_liabilities", "total_equity")
+    for field in on_page_two:  # its 期末余额 column stands under page 1's 年初余额 header
+        assert statement.confidence[field] <= 0.4
+        assert statement.problems[field].startswith(
+            "read on page 2, whose columns do not stand under the column headers on page 1")
+    assert {f: getattr(statement, f) for f in FIGURES if f not in on_page_two} == {
+        f: Decimal(labels[f]) for f in FIGURES if f not in on_page_two}
+    assert not set(statement.problems) & set(FIGURES) - set(on_page_two)
+
+
 def test_a_blank_back_page_is_left_out() -> None:
     blank = Image.new("RGB", (1240, 1754), "white")
     licence = ocr.extract_license(pdf(Image.open(sample_path(LICENCE)), blank))
