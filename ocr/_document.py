@@ -42,13 +42,13 @@ def _scaled(word: Word, factor: float) -> Word:
 
 
 def _resized(reading: Reading, factor: float) -> Reading:
-    """The page's images and its words' places enlarged `factor` times."""
+    """The page's images and its words' places shrunk to `factor` times their size."""
     if round(factor, 2) == 1:
         return reading
     gray, binary = _images(reading.page)
     size = (round(gray.shape[1] * factor), round(gray.shape[0] * factor))
-    binary = cv2.resize(binary, size, interpolation=cv2.INTER_LINEAR)
-    page = replace(reading.page, gray=cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC),
+    binary = cv2.resize(binary, size, interpolation=cv2.INTER_AREA)
+    page = replace(reading.page, gray=cv2.resize(gray, size, interpolation=cv2.INTER_AREA),
                    binary=cv2.threshold(binary, 127, PAPER, cv2.THRESH_BINARY)[1],
                    glyph_height=reading.page.glyph_height * factor,
                    scale=reading.page.scale * factor)
@@ -57,12 +57,14 @@ def _resized(reading: Reading, factor: float) -> Reading:
 
 
 def on_one_scale(readings: list[Reading], dpis: list[float]) -> list[Reading]:
-    """The pages' readings at the scale of the finest (pixels per inch of paper: the dpi a page
-    was rendered at times what the pipeline enlarged it by, upscale_small_glyphs), so that a
-    column stands where it stands on every page: pages of one scan are read at scales of their
-    own where the glyphs measured on one need enlarging and on the next do not."""
+    """The pages' readings at the scale of the coarsest (pixels per inch of paper: the dpi a
+    page was rendered at times what the pipeline enlarged it by, upscale_small_glyphs), so that
+    a column stands where it stands on every page: pages of one scan are read at scales of
+    their own where the glyphs measured on one need enlarging and on the next do not. Shrunk,
+    not enlarged: an enlarged page holds no more than its scan (a weak figure is read again
+    enlarged), and 20 pages enlarged twice would not fit a reader's memory."""
     ppis = [dpi * r.page.scale for r, dpi in zip(readings, dpis, strict=True)]
-    return [_resized(r, max(ppis) / ppi) for r, ppi in zip(readings, ppis, strict=True)]
+    return [_resized(r, min(ppis) / ppi) for r, ppi in zip(readings, ppis, strict=True)]
 
 
 def join(readings: list[Reading], numbers: list[int]) -> Reading:
