@@ -30,7 +30,7 @@ class Char:
 @dataclass
 class Row:
     words: list[Word] = field(default_factory=list)
-    page: int = 1  # which page of the document it stands on (ocr._document.join)
+    page: int = 1  # the page of the PDF it stands on (ocr._document.join); 1 for an image
 
     @property
     def top(self) -> float:

@@ -85,16 +85,19 @@ def _misplaced_pages(rows: list[Row], head_row: int, heads: list[Head]) -> dict[
     shifted, or at another scale), each with what to say of a figure read there: a figure in a
     column that no period's header and no two figures of the header's page stand over. Which
     period such a page's figures are cannot be told from where they stand."""
-    header_page = rows[head_row].page if head_row >= 0 else None
     columns = [w for w, k in heads if k is not None]
-    ruled = _labelled_figures([r for r in rows[head_row + 1:] if r.page == header_page])
+    if not columns:
+        return {}  # no period's header: every figure's column is a guess already
+    header_page = rows[head_row].page
+    below = rows[head_row + 1:]
+    placed = _labelled_figures([r for r in below if r.page == header_page])
     misplaced: dict[int, str] = {}
-    for row in rows[head_row + 1:]:
-        if row.page == header_page or row.page in misplaced or not columns:
+    for row in below:
+        if row.page == header_page or row.page in misplaced:
             continue
         for word in _labelled_figures([row]):
-            if not any(_over(c, word) for c in columns) and \
-                    sum(_over(f, word) for f in ruled) < 2:
+            if not any(_over(c, word) for c in columns) and sum(
+                    _over(f, word) for f in placed) < 2:
                 misplaced[row.page] = (
                     f"read on page {row.page}, whose columns do not stand under the column "
                     f"headers on page {header_page} (期末余额, 年初余额 ...): which period it is "

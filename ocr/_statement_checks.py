@@ -45,7 +45,7 @@ class Figure:
     conf: float  # 0..1
     well_formed: bool
     box: Box | None = None  # where it was read, to read it again
-    column_doubt: str | None = None  # why no header is sure to say its column is the current
+    column_doubt: str | None = None  # why its column may not be the current period's
 
 
 @dataclass
