@@ -149,13 +149,14 @@ def parse_amount(text: str, *, cents: bool = False) -> tuple[Decimal | None, boo
 
 
 def parse_unit(text: str) -> Decimal | None:
-    """The multiplier of a unit line (单位：万元, Unit: RMB thousand, In RMB'000) or of a unit
-    in a column header's brackets (期末余额（万元）, Closing balance (RMB'000), (in thousands))."""
+    """The multiplier of a unit line (单位：万元, Unit: RMB thousand, In RMB'000, a note's
+    金额单位为万元) or of a unit in a column header's brackets (期末余额（万元）, Closing
+    balance (RMB'000), (in thousands)); not a per-share figure's (基本每股收益（元/股）)."""
     t = re.sub(r"\s+", "", text).lower()
     for seen, meant in (("干元", "千元"), ("于元", "千元"), ("方元", "万元"), ("力元", "万元")):
         t = t.replace(seen, meant)
     # ：may read as ；
-    m = re.search(r"(?:单位[:：;；]?|[（(])(?:人民币)?(百万元|千元|万元|亿元|元)", t)
+    m = re.search(r"(?:单位[:：;；为是]?|[（(])(?:人民币)?(百万元|千元|万元|亿元|元)(?!/)", t)
     if m:
         return UNITS[m.group(1)]
     if re.search(r"unit|rmb|cny|yuan|[（(]in", t):

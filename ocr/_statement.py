@@ -143,6 +143,17 @@ def _header_fields(model: FinancialStatement, rows: list[Row], upto: int,
     return unit
 
 
+def _unit_below(rows: list[Row]) -> Decimal | None:
+    """The unit a line below the header row prints: under the table (金额单位：万元) or in
+    its notes (注：本表金额单位为人民币千元); rows that print a figure are the table's."""
+    for row in rows:
+        if not any(is_numeric(w.text) for w in row.words):
+            unit = parse_unit("".join(squash(w.text) for w in row.words))
+            if unit is not None:
+                return unit
+    return None
+
+
 def _after_key(text: str) -> str:
     t = squash(text)
     m = COMPANY.match(t)
@@ -307,10 +318,14 @@ def _check_period_end(model: FinancialStatement) -> None:
 def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> FinancialStatement:
     model = FinancialStatement(kind=kind)
     head_row, heads = _heads(rows)
-    unit = _header_fields(model, rows, head_row if head_row >= 0 else 6, page.gray)
+    upto = head_row if head_row >= 0 else 6
+    unit = _header_fields(model, rows, upto, page.gray)
+    if unit is None:
+        unit = _unit_below(rows[max(upto, 1) + 1 :])
     if unit is None:
         unit = Decimal(1)
-        model.problems["unit"] = "no unit line (单位：元/千元/万元) found: assumed yuan"
+        model.problems["unit"] = ("no unit line (单位：元/千元/万元) found above or below the "
+                                  "table: assumed yuan")
     model.unit = unit
     if model.company is None:
         model.confidence["company"] = 0.5

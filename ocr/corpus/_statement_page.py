@@ -97,12 +97,14 @@ def render_statement(kind: str, lang: str, layout: str, company: str | None, end
                      unit: str, face: Face, rng: random.Random,
                      tamper: dict[str, Decimal] | None = None, *,
                      heads: tuple[str, str] | None = None, current_first: bool = True,
-                     unit_line: bool = True) -> tuple[Image.Image, dict]:
+                     unit_line: bool = True, foot: str | None = None
+                     ) -> tuple[Image.Image, dict]:
     """The statement page and labels; `tamper` prints other current figures (by row key).
 
     `heads` prints other column headers (the current period's, then the other column's),
-    `current_first=False` puts the current period in the second column, and
-    `unit_line=False` leaves the unit line out (a unit in `heads` says it instead).
+    `current_first=False` puts the current period in the second column,
+    `unit_line=False` leaves the unit line out (a unit in `heads` says it instead), and
+    `foot` prints a line under the table (金额单位：万元, or a note).
     """
     img = Image.new("RGB", PAGE, (253, 253, 251))
     draw = ImageDraw.Draw(img)
@@ -142,15 +144,18 @@ def render_statement(kind: str, lang: str, layout: str, company: str | None, end
         small = max(17, size - 4)
         rows = [(_short(label), k) for label, k in rows]
         widths: tuple[int, ...] = (250, 160, 160)
-        for part, side_heads, x in ((rows[:split], left_heads, 40),
-                                    (rows[split:], right_heads, 630)):
-            _table(draw, part, first, second, side_heads, x, y, widths, face, small, True, False)
+        bottom = max(_table(draw, part, first, second, side_heads, x, y, widths, face, small,
+                            True, False)
+                     for part, side_heads, x in ((rows[:split], left_heads, 40),
+                                                 (rows[split:], right_heads, 630)))
     else:
         line_no = layout == "ruled" and rng.random() < 0.6
         lab_w = 470 if lang == "zh" else 440
         widths = (lab_w, 80, 270, 270) if line_no else (lab_w + 40, 300, 300)
-        _table(draw, rows, first, second, (item, *columns), 80, y, widths, face, size,
-               layout == "ruled", line_no)
+        bottom = _table(draw, rows, first, second, (item, *columns), 80, y, widths, face,
+                        size, layout == "ruled", line_no)
+    if foot:
+        draw.text((90, bottom + size), foot, font=fnt, fill=INK)
     fields = BS_FIELDS if kind == "balance_sheet" else IS_FIELDS
     labels = {f: str(cur[f] * UNITS[unit]) for f in fields}
     labels.update(kind=kind, period_end=end.isoformat(), company=company or "", unit=unit)

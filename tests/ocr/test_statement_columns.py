@@ -16,6 +16,7 @@ import pytest
 import ocr
 from journey.documents import UNITS, DocumentKind, FinancialStatement
 from ocr._layout import Row
+from ocr._numbers import parse_unit
 from ocr._pipeline import read_page
 from ocr._statement import parse_statement
 from ocr._statement_labels import head_kind
@@ -53,6 +54,31 @@ def test_a_unit_in_the_column_headers_is_applied(lang: str, layout: str,
     _assert_current_figures(statement, labels)
     assert "unit" not in statement.problems
     assert statement.unit == UNITS[unit]  # what a clerk's correction of the unit scales from
+
+
+@pytest.mark.parametrize(("unit", "foot"), [
+    ("万元", "金额单位：万元"),  # the unit line under the table
+    ("千元", "注：本表金额单位为人民币千元。"),  # in the notes under it
+])
+def test_a_unit_printed_under_the_table_is_applied(unit: str, foot: str) -> None:
+    statement, labels = _read("balance_sheet", "zh", "ruled", unit, 21, unit_line=False,
+                              foot=foot)
+    _assert_current_figures(statement, labels)
+    assert "unit" not in statement.problems
+    assert statement.unit == UNITS[unit]
+
+
+def test_a_per_share_row_under_the_header_names_no_unit() -> None:
+    """基本每股收益（元/股）, a row an income statement prints below its header, is yuan per share,
+    not the statement's unit."""
+    assert parse_unit("基本每股收益（元/股）") is None
+    assert parse_unit("金额单位为人民币万元") == UNITS["万元"]
+
+
+def test_the_unit_line_above_the_table_wins_over_one_under_it() -> None:
+    statement, labels = _read("balance_sheet", "zh", "ruled", "万元", 21, foot="金额单位：千元")
+    _assert_current_figures(statement, labels)
+    assert statement.unit == UNITS["万元"]
 
 
 def test_a_statement_with_no_unit_anywhere_is_read_as_yuan_and_says_so() -> None:
