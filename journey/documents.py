@@ -21,6 +21,12 @@ LOW_CONFIDENCE = 0.6
 # The units a statement prints its figures in (单位：...), in yuan.
 UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000),
          "百万元": Decimal(1_000_000), "亿元": Decimal(100_000_000)}
+# A statement that prints no unit is read as yuan, a guess the figures' digits say nothing
+# of: each figure's confidence is multiplied by this (below LOW_CONFIDENCE however sure the
+# digits) and noted UNIT_ASSUMED, until a clerk's correction takes the unit from the paper and
+# gives the figures their confidence back (journey/reading_corrections.py)
+UNIT_ASSUMED_SHARE = 0.5
+UNIT_ASSUMED = "unit not printed, read as yuan: check the unit (元/千元/万元) on the paper"
 # the most of a supporting document's text a reading carries (the history must stay small)
 SUPPORTING_TEXT = 2000
 

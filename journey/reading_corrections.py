@@ -21,6 +21,8 @@ from pydantic import BaseModel, Field
 from journey import credit_code
 from journey.actors import Actor
 from journey.documents import (
+    UNIT_ASSUMED,
+    UNIT_ASSUMED_SHARE,
     UNITS,
     DocumentKind,
     DocumentReading,
@@ -93,9 +95,11 @@ def corrected(reading: DocumentReading, fix: ReadingCorrection, at: datetime
     assert read is not None, "document_of gives only read documents"
     typed = fix.value.strip()
     changes = _changes(read, fix.field, typed)
-    now, was = _shown(changes[fix.field], fix.field), _shown(getattr(read, fix.field), fix.field)
+    assumed = fix.field == "unit" and "unit" in read.problems  # 元 from the paper is news
+    now = _shown(changes[fix.field], fix.field)
+    was = _shown(None if assumed else getattr(read, fix.field), fix.field)
     earlier = in_force(reading, fix.field)
-    if changes[fix.field] == getattr(read, fix.field):
+    if changes[fix.field] == getattr(read, fix.field) and not assumed:
         raise DecisionRefused(
             f"{reading.ref.filename} {fix.field} reads {was} already"
             + (f", as {earlier.by} corrected it" if earlier else "") + ": nothing to correct")
@@ -107,9 +111,11 @@ def corrected(reading: DocumentReading, fix: ReadingCorrection, at: datetime
             + (f" ({fix.reason})" if fix.reason else ""))
     problems = {k: v for k, v in read.problems.items()
                 if k != fix.field and not (k == "balances" and fix.field in _BALANCE)}
+    confidence = {**read.confidence, fix.field: 1.0}
+    if fix.field == "unit":
+        problems, confidence = _unit_known(problems, confidence)
     fixed = read.model_copy(update={
-        **changes, "problems": problems,
-        "confidence": {**read.confidence, fix.field: 1.0},
+        **changes, "problems": problems, "confidence": confidence,
         "corrected": {**read.corrected, fix.field: note},
         "corrections": {**read.corrections, fix.field: FieldCorrection(
             by=fix.actor.id, value=now, read=earlier.read if earlier else was)},
@@ -156,7 +162,8 @@ def carried(reading: DocumentReading, earlier: list[DocumentReading]
         return reading, ""
     old = was.license or was.statement
     assert old is not None, "_same_document gives only corrected readings"
-    fields = [f for f in old.corrected if getattr(new, f) != getattr(old, f)]
+    fields = [f for f in old.corrected if getattr(new, f) != getattr(old, f)
+              or f == "unit" and "unit" in new.problems]  # 元 the paper says, read assumed
     if not fields:
         return reading, ""
     changes = (_changes(new, "unit", _shown(getattr(old, "unit", None), "unit"))
@@ -166,11 +173,13 @@ def carried(reading: DocumentReading, earlier: list[DocumentReading]
         changes["credit_code_valid"] = True
     if any(f in _BALANCE for f in fields):
         changes["balances"] = None
+    problems = {k: v for k, v in new.problems.items() if k not in fields and not (
+        k == "balances" and any(f in _BALANCE for f in fields))}
+    confidence = {**new.confidence, **dict.fromkeys(fields, 1.0)}
+    if "unit" in fields:
+        problems, confidence = _unit_known(problems, confidence)
     fixed = new.model_copy(update={
-        **changes,
-        "problems": {k: v for k, v in new.problems.items() if k not in fields and not (
-            k == "balances" and any(f in _BALANCE for f in fields))},
-        "confidence": {**new.confidence, **dict.fromkeys(fields, 1.0)},
+        **changes, "problems": problems, "confidence": confidence,
         "corrected": {**new.corrected, **{
             f: f"carried from {was.ref.filename}: {old.corrected[f]}" for f in fields}},
         "corrections": {**new.corrections, **{
@@ -198,6 +207,19 @@ def _same_document(earlier: DocumentReading, rescan: DocumentReading) -> bool:
 
 
 _BALANCE = ("total_assets", "total_liabilities", "total_equity", "unit")
+
+
+def _unit_known(problems: dict[str, str], confidence: dict[str, float]
+                ) -> tuple[dict[str, str], dict[str, float]]:
+    """The problems and confidence of a statement's figures once its unit is taken from the
+    paper: a figure OCR doubted for the unit it assumed (UNIT_ASSUMED) is as sure as its
+    digits were read, its other notes kept."""
+    doubted = {f: why.removesuffix(UNIT_ASSUMED).removesuffix("; ")
+               for f, why in problems.items() if why.endswith(UNIT_ASSUMED)}
+    kept = {f: doubted.get(f, why) for f, why in problems.items()}
+    return ({f: why for f, why in kept.items() if why},
+            {**confidence, **{f: confidence[f] / UNIT_ASSUMED_SHARE for f in doubted
+                              if f in confidence}})
 
 
 def _changes(read: object, field: str, value: str) -> dict[str, object]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from journey.documents import DocumentKind, FinancialStatement
+from journey.documents import UNIT_ASSUMED, UNIT_ASSUMED_SHARE, DocumentKind, FinancialStatement
 from journey.repayment import is_month_end
 from ocr._company import repair_company_name
 from ocr._dates import parse_period_end
@@ -315,6 +315,16 @@ def _check_period_end(model: FinancialStatement) -> None:
             "is: a digit is misread")
 
 
+def _doubt_figures(model: FinancialStatement) -> None:
+    """The figures of a statement read in an assumed unit are not sure, however clear their
+    digits: each is noted so, its confidence UNIT_ASSUMED_SHARE of what it was."""
+    for field in FIELDS[model.kind]:
+        if getattr(model, field) is not None:
+            model.confidence[field] *= UNIT_ASSUMED_SHARE
+            said = model.problems.get(field)
+            model.problems[field] = f"{said}; {UNIT_ASSUMED}" if said else UNIT_ASSUMED
+
+
 def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> FinancialStatement:
     model = FinancialStatement(kind=kind)
     head_row, heads = _heads(rows)
@@ -337,4 +347,6 @@ def parse_statement(rows: list[Row], kind: DocumentKind, page: Page) -> Financia
     sections, rows_read = (section_rules(lines) if kind is DocumentKind.BALANCE_SHEET
                            else ([], {}))
     check_totals(model, figures | rows_read, sections, _reread(page, cents, unit))
+    if "unit" in model.problems:
+        _doubt_figures(model)
     return model

@@ -3,18 +3,29 @@ it refuses, and the completeness check on the corrected reading."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from journey.actors import Actor, Role
 from journey.application import LoanApplication
 from journey.correction_checks import contradiction
-from journey.documents import DocumentReading
+from journey.documents import (
+    LOW_CONFIDENCE,
+    UNIT_ASSUMED,
+    UNIT_ASSUMED_SHARE,
+    DocumentReading,
+)
 from journey.policy import DecisionRefused, Policy, check_completeness
+from journey.policy.completeness import FIGURE_NAMES
 from journey.reading_corrections import ReadingCorrection, carried, corrected, document_of
+from ocr import extract_statement
+from ocr.corpus._fonts import FACES
+from ocr.corpus._statement_page import render_statement
 from tests.journey.test_policy_completeness import NO_UNIT, TODAY, income, licence, sheet
 
 CLERK = Actor(id="ops-li", role=Role.OPERATIONS)
@@ -52,6 +63,45 @@ def test_a_unit_the_statement_did_not_print_scales_its_figures_and_clears_the_ch
     again, said = corrected(fixed, fix(fixed, "cash", "12.5"), AT)
     assert again.statement is not None and again.statement.cash == Decimal("125000.0")
     assert said == "read nothing, the paper says 12.5, taken as 125,000.00"
+
+
+def read_without_unit(unit: str) -> tuple[DocumentReading, dict]:
+    """A balance sheet printed in `unit` with no unit line, read by the real OCR, and its
+    labels (in yuan)."""
+    page, labels = render_statement("balance_sheet", "zh", "ruled", "测试科技有限公司",
+                                    date(2025, 12, 31), unit, FACES[0], random.Random(4),
+                                    unit_line=False)
+    statement = extract_statement(np.asarray(page)[:, :, ::-1].copy())
+    return sheet().model_copy(update={"statement": statement}), labels
+
+
+@pytest.mark.parametrize("unit", ["万元", "元"])
+def test_the_unit_from_the_paper_makes_the_figures_read_in_an_assumed_one_sure_again(
+    unit: str
+) -> None:
+    """OCR doubts every figure of a statement that prints no unit; the clerk's unit, 元 too,
+    gives them the confidence their digits were read with."""
+    read, labels = read_without_unit(unit)
+    st = read.statement
+    assert st is not None and st.unit == 1
+    figures = [f for f in FIGURE_NAMES[st.kind] if getattr(st, f) is not None]
+    assert all(st.confidence[f] < LOW_CONFIDENCE and st.problems[f].endswith(UNIT_ASSUMED)
+               for f in figures)
+    fixed, said = corrected(read, fix(read, "unit", unit), AT)
+    assert said == f"read no unit (taken as 元), the paper says {unit}"
+    now = fixed.statement
+    assert now is not None and "unit" not in now.problems
+    for f in figures:
+        assert getattr(now, f) == Decimal(labels[f]), f
+        assert now.confidence[f] == st.confidence[f] / UNIT_ASSUMED_SHARE, f
+        assert UNIT_ASSUMED not in now.problems.get(f, ""), f
+    with pytest.raises(DecisionRefused, match="nothing to correct"):
+        corrected(fixed, fix(fixed, "unit", unit), AT)
+    # a rescan, read as doubtfully, takes the unit the clerk typed
+    rescan = read.model_copy(update={"ref": read.ref.model_copy(update={"sha256": "f" * 64})})
+    taken = carried(rescan, [fixed])[0].statement
+    assert taken is not None and "unit" not in taken.problems
+    assert all(taken.confidence[f] == now.confidence[f] for f in figures)
 
 
 def test_a_rescan_of_the_same_statement_takes_its_corrections(

@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 import ocr
-from journey.documents import UNITS, DocumentKind, FinancialStatement
+from journey.documents import (
+    LOW_CONFIDENCE,
+    UNIT_ASSUMED,
+    UNITS,
+    DocumentKind,
+    FinancialStatement,
+)
 from ocr._layout import Row
 from ocr._numbers import parse_unit
 from ocr._pipeline import read_page
@@ -86,6 +92,9 @@ def test_a_statement_with_no_unit_anywhere_is_read_as_yuan_and_says_so() -> None
     _assert_current_figures(statement, labels)
     assert "assumed yuan" in statement.problems["unit"]
     assert statement.unit == 1
+    for field in FIELDS["balance_sheet"]:  # its digits clear, its scale a guess
+        assert statement.confidence[field] < LOW_CONFIDENCE
+        assert statement.problems[field].endswith(UNIT_ASSUMED)
 
 
 @pytest.mark.parametrize(("kind", "lang", "layout", "heads"), [
