@@ -19,6 +19,7 @@ from journey.application import LoanApplication, Product
 from journey.documents import (
     LOW_CONFIDENCE,
     SCAN_DPI,
+    UNITS,
     DocumentKind,
     DocumentReading,
     FinancialStatement,
@@ -335,6 +336,53 @@ def _unit_implausible(st: FinancialStatement, app: LoanApplication) -> Decimal |
         else None
 
 
+# A statement read in an assumed unit (none printed) whose scale is this many times apart
+# from the same company's other statement of the period (revenue against total assets, either
+# way) was printed in another unit: a year's revenue is seldom above a few times the assets,
+# or the assets above a few dozen times the revenue; a unit left out (千元, 万元) makes it
+# 1,000 or 10,000 times
+SCALE_APART = Decimal(50)
+# the figure of each statement the scales are compared on
+SCALE_FIGURES = {DocumentKind.BALANCE_SHEET: "total_assets",
+                 DocumentKind.INCOME_STATEMENT: "revenue"}
+
+
+def _check_scales(app: LoanApplication, readable: list[DocumentReading]) -> list[CheckFailure]:
+    """The borrower's statements read in an assumed unit whose figure is SCALE_APART times
+    below the other statement's of the period, each with the unit it was likely printed in."""
+    own = [(r, r.statement) for r in readable if r.statement is not None
+           and r.kind in SCALE_FIGURES and other_company(r.statement, app.applicant_name) is None]
+    out: list[CheckFailure] = []
+    for r, st in own:
+        mine = getattr(st, SCALE_FIGURES[st.kind])
+        if "unit" not in st.problems or st.period_end is None or mine is None or mine <= 0:
+            continue
+        for o, other in own:
+            theirs = getattr(other, SCALE_FIGURES[other.kind])
+            if other.kind is st.kind or other.period_end != st.period_end or theirs is None \
+                    or theirs <= SCALE_APART * mine:
+                continue
+            apart = theirs / mine
+            likely = min((u for u in UNITS.values() if u > 1), key=lambda u: abs(
+                (apart / u).log10()))
+            label = LABELS[r.kind]
+            out.append(CheckFailure(
+                code="unit_scale",
+                document=r.ref.sha256,
+                message=f"The {label} prints no unit (单位：元/千元/万元) and, read as yuan, "
+                f"its {FIGURE_LABELS[SCALE_FIGURES[st.kind]]} of {money(mine)} is "
+                f"{apart:,.0f} times below the {FIGURE_LABELS[SCALE_FIGURES[other.kind]]} of "
+                f"{money(theirs)} on the {LABELS[o.kind]} of the period: it is likely printed in "
+                f"{_unit_name(likely)}; send the {label} with its unit printed, or the bank's "
+                "operations correct the unit from the paper",
+            ))
+    return out
+
+
+def _unit_name(unit: Decimal) -> str:
+    return next(name for name, u in UNITS.items() if u == unit)
+
+
 def _balances(rules: CompletenessRules, st: FinancialStatement) -> bool:
     if st.balances is not None:
         return st.balances
@@ -426,6 +474,10 @@ def check_completeness(
             if r.statement is not None:
                 statements.append(r.statement)
     failures += _check_periods(rules, application, statements, today)
+    scales = _check_scales(application, readable)  # names the likely unit: said instead
+    held = {f.document for f in scales}
+    failures = [f for f in failures if not (f.code == "unit_unprinted" and f.document in held)]
+    failures += scales
     present = {r.kind for r in readable}
     missing = [k for k in policy.checklist.get(application.product, []) if k not in present]
     period = max((s.period_end for s in statements if s.period_end is not None), default=None)

@@ -74,6 +74,12 @@ def income(period: date | None = date(2025, 12, 31), **kw: Any) -> DocumentReadi
     )
 
 
+def wan_sheet(**kw: Any) -> DocumentReading:
+    """A balance sheet of a large company printed in 万元, read as yuan."""
+    return sheet(total_assets=Decimal("32253.81"), total_liabilities=Decimal("19094.26"),
+                 total_equity=Decimal("13159.55"), **kw)
+
+
 def unreadable(kind: DocumentKind) -> DocumentReading:
     return DocumentReading(
         ref=_ref(f"blurry-{kind}.jpg"),
@@ -280,6 +286,35 @@ def _cases() -> list[tuple[str, Callable[[LoanApplication], list[DocumentReading
             [],
             [],
         ),
+        (  # printed in 万元 with no unit, above 1% of the loan read as yuan: the revenue tells
+            "no unit printed, total assets thousands of times below the revenue",
+            lambda a: [licence(a), wan_sheet(problems={"unit": NO_UNIT}),
+                       income(revenue=Decimal("883167524.73"))],
+            [],
+            ["unit_scale"],
+        ),
+        (
+            "no unit printed, revenue thousands of times below the total assets",
+            lambda a: [licence(a), sheet(total_assets=Decimal("322538100"),
+                                         total_liabilities=Decimal("190942600"),
+                                         total_equity=Decimal("131595500")),
+                       income(problems={"unit": NO_UNIT}, revenue=Decimal("88316.75"))],
+            [],
+            ["unit_scale"],
+        ),
+        (  # the revenue names the likely unit: said instead of "below 1% of the loan"
+            "no unit printed, below 1% of the loan and thousands of times below the revenue",
+            lambda a: [licence(a), sheet(problems={"unit": NO_UNIT}),
+                       income(revenue=Decimal("80000000"))],
+            [],
+            ["unit_scale"],
+        ),
+        (  # printed units are taken as printed: a holding company's assets may dwarf revenue
+            "units printed, thousands of times apart",
+            lambda a: [licence(a), wan_sheet(), income(revenue=Decimal("883167524.73"))],
+            [],
+            [],
+        ),
         (
             "statement period illegible",
             lambda a: [licence(a), sheet(), income(period=None)],
@@ -316,6 +351,25 @@ def test_failures_name_the_document(
     assert got.failures[0].document == bad.ref.sha256
     assert "send a clear" in got.failures[0].message
     assert "balance sheet (资产负债表)" in got.failures[1].message
+
+
+@pytest.mark.parametrize(("revenue", "times", "likely"), [
+    ("883167524.73", "27,382", "万元"),
+    ("88316752.47", "2,738", "千元"),
+])
+def test_a_statement_read_in_an_assumed_unit_far_below_the_other_names_the_likely_unit(
+    policy: Policy, make_app: Callable[..., LoanApplication], revenue: str, times: str,
+    likely: str
+) -> None:
+    app = make_app()
+    bs = wan_sheet(problems={"unit": NO_UNIT})
+    got = check_completeness(policy, app, [licence(app), bs, income(revenue=Decimal(revenue))],
+                             TODAY)
+    [held] = got.failures
+    assert held.document == bs.ref.sha256
+    assert (f"read as yuan, its total assets (资产总计) of 32,253.81 is {times} times below the "
+            f"revenue (营业收入) of {Decimal(revenue):,} on the income statement (利润表) of the "
+            f"period: it is likely printed in {likely}") in held.message
 
 
 def test_application_code_checksum(
