@@ -84,8 +84,11 @@ async def audit_trail(
     """The history as audit lines, payloads decoded (needs the codec keys if encrypted);
     each payload summarised on a line (`summarise`), in full when `full`. What the bank's
     systems decided acting on an update (a re-route, votes set aside, a tier kept) follows
-    it, a line apiece, always in full."""
-    builder = _Trail(converter, stage_attribute, run_id(history), None if full else WIDTH)
+    it, a line apiece, always in full. The engine's own bookkeeping (`ENGINE_ONLY`: the SDK's
+    version markers, work-list attributes written without a change of stage) is left out
+    unless `full`."""
+    builder = _Trail(converter, stage_attribute, run_id(history), None if full else WIDTH,
+                     engine=full)
     return [line for event in history.events for line in await builder.lines(event)]
 
 
@@ -125,8 +128,9 @@ class _Trail:
     """Walks events in order, remembering what later events refer back to."""
 
     def __init__(self, converter: DataConverter, stage_attribute: str, run_id: str,
-                 width: int | None) -> None:
+                 width: int | None, *, engine: bool) -> None:
         self._converter = converter
+        self._engine = engine  # the engine's own bookkeeping shown too (ENGINE_ONLY)
         self._width = width  # of a payload's summary; None: in full
         self._decided: list[dict[str, Any]] = []  # the systems' decisions an update reported
         self._run_id = run_id
@@ -266,15 +270,21 @@ class _Trail:
     async def _timer_canceled(self, a: Any) -> tuple[str, str, str, str]:
         return "timer cancelled", "", "", f"timer {a.timer_id}"
 
-    async def _upsert_workflow_search_attributes(self, a: Any) -> tuple[str, str, str, str]:
+    async def _upsert_workflow_search_attributes(self, a: Any
+                                                 ) -> tuple[str, str, str, str] | None:
         fields = a.search_attributes.indexed_fields
         before = self.stage
         values = self._note_stage(fields)
-        detail = ", ".join(f"{k}={v}" for k, v in values.items() if k != self._stage_attribute)
+        if self.stage == before and not self._engine:
+            return None  # the work lists' bookkeeping: no stage entered
+        hidden = {self._stage_attribute, *(() if self._engine else ENGINE_ONLY)}
+        detail = ", ".join(f"{k}={v}" for k, v in values.items() if k not in hidden)
         name = f"stage {self.stage}" if self.stage != before else "search attributes"
         return name, "", "", detail
 
-    async def _marker_recorded(self, a: Any) -> tuple[str, str, str, str]:
+    async def _marker_recorded(self, a: Any) -> tuple[str, str, str, str] | None:
+        if a.marker_name in ENGINE_ONLY and not self._engine:
+            return None
         details = {k: await self._first(v) for k, v in a.details.items()}
         return f"marker {a.marker_name}", "", "", self._summary(details)
 
@@ -309,6 +319,11 @@ class _Trail:
         if values.get(self._stage_attribute):
             self.stage = values[self._stage_attribute]
         return values
+
+
+# What the Temporal SDK records for itself, which says nothing of the loan: the marker of a
+# `workflow.patched` (which code version ran) and the search attribute that lists them.
+ENGINE_ONLY = frozenset({"core_patch", "TemporalChangeVersion"})
 
 
 def _origin(kind: str, attributes: Any) -> str:

@@ -51,7 +51,8 @@ def history(
     ] = False,
     full: Annotated[
         bool,
-        typer.Option("--full", help="Every payload in full, not summarised to a line's worth."),
+        typer.Option("--full", help="Every payload in full, not summarised to a line's worth, "
+                     "and the engine's own bookkeeping (version markers, work-list attributes)."),
     ] = False,
 ) -> None:
     """A journey's history as an audit trail: who decided what, when, on what evidence.

@@ -9,7 +9,7 @@ from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, PayloadConverter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.audit import AuditLine, audit_trail, history_json, render_trail
@@ -165,3 +165,32 @@ async def test_every_kind_of_event_reads_without_error(audit_converter: DataConv
     lines = await audit_trail(WorkflowHistory("every-kind", events), audit_converter)
     assert len(lines) >= 20 and {x.event for x in lines} >= {
         "workflow task failed", "terminated", "timed out", "continued as new"}
+
+
+async def test_the_engines_own_bookkeeping_is_left_out_unless_in_full(
+    audit_converter: DataConverter,
+) -> None:
+    """The SDK's version markers and a work-list attribute written with no change of stage say
+    nothing of the loan: an auditor's trail leaves them out, `--full` keeps them."""
+    def upsert(event: HistoryEvent, **values: object) -> None:
+        fields = event.upsert_workflow_search_attributes_event_attributes.search_attributes
+        for key, value in values.items():
+            fields.indexed_fields[key].CopyFrom(PayloadConverter.default.to_payloads([value])[0])
+
+    events = [HistoryEvent(event_id=1, event_type=EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
+              HistoryEvent(event_id=2), HistoryEvent(event_id=3), HistoryEvent(event_id=4)]
+    events[0].workflow_execution_started_event_attributes.workflow_type.name = "LoanJourney"
+    upsert(events[1], JourneyStage="documents", TemporalChangeVersion=["docs-kept"],
+           WaitingOn="customer")
+    events[2].marker_recorded_event_attributes.marker_name = "core_patch"
+    upsert(events[3], TemporalChangeVersion=["docs-kept", "later"], WaitingOn="bank")
+    history = WorkflowHistory("bookkeeping", events)
+
+    trail = [(x.event, x.detail) for x in await audit_trail(history, audit_converter)]
+    assert trail == [("started LoanJourney", ""), ("stage documents", "WaitingOn=customer")]
+    full = [(x.event, x.detail) for x in await audit_trail(history, audit_converter, full=True)]
+    assert full == [
+        ("started LoanJourney", ""),
+        ("stage documents", "TemporalChangeVersion=docs-kept, WaitingOn=customer"),
+        ("marker core_patch", ""),
+        ("search attributes", "TemporalChangeVersion=docs-kept/later, WaitingOn=bank")]
