@@ -1,4 +1,5 @@
-"""`loan-journey notices <id>`: what the customer was told, from the outbox, for auditors."""
+"""`loan-journey notices <id>`: what the customer was told, and the reminders staff were sent
+on the case, from the outbox, for auditors."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ def notices_command(
     workflow_id: JourneyId,
     as_json: Annotated[bool, typer.Option("--json", help="the notices as JSON")] = False,
 ) -> None:
-    """Every notice a journey queued for its customer, oldest first: its kind, when it was
-    queued and sent (the bank's clock; not sent yet: due), channel, recipient and text."""
+    """Every notice a journey queued, to its customer and to staff (SLA reminders), oldest
+    first: its outbox number, kind, when it was queued and sent (the bank's clock; not sent
+    yet: due), channel, recipient and text."""
     settings = Settings()
 
     async def go() -> list[Notice]:
@@ -42,10 +44,12 @@ def notices_command(
         console.print(f"no notice queued for {escape(workflow_id)}: the outbox holds none for "
                       "it (a journey id as `loan-journey list` shows it: loan-...)")
         return
-    table = Table("#", "kind", "queued", "sent", "channel", "to", "text",
-                  title=f"notices to the customer of {escape(workflow_id)}",
+    table = Table("outbox #", "kind", "queued", "sent", "channel", "to", "text",
+                  title=f"notices of {escape(workflow_id)}: to its customer, and reminders "
+                        "to staff",
                   caption="on the bank's clock; a notice not sent yet is due: queued in the "
-                          "outbox for the bank's sender")
+                          "outbox for the bank's sender; outbox # is the notice's row, as "
+                          "`records verify` names it (outbox notice #N)")
     for n in found:
         table.add_row(str(n.number), n.kind, _at(n.queued_at),
                       _at(n.sent_at) if n.sent_at else "[yellow]not sent yet[/]",
