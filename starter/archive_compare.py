@@ -91,17 +91,25 @@ async def compare_run(client: Client, settings: Settings, run: archive.ArchivedR
     def check(found: Found, detail: str = "") -> ServerCheck:
         return ServerCheck(run.workflow_id, run.run_id, found, detail)
 
+    damaged = "the archive's copy failed its own checks (see above)"
     try:
-        text = await asyncio.to_thread(archive.history_json, settings.documents_dir, run,
-                                       settings.archive_seal_key)
+        text: str | None = await asyncio.to_thread(
+            archive.history_json, settings.documents_dir, run, settings.archive_seal_key)
     except archive.ArchiveDamaged:
-        return check(Found.UNCHECKED, "the archive's copy failed its own checks (see above)")
+        # compared as it is stored all the same, so that the events changed are named
+        text = await asyncio.to_thread(archive.history_as_stored, settings.documents_dir, run)
+        if text is None:
+            return check(Found.UNCHECKED, damaged)
+    else:
+        damaged = ""
     try:
         served = await audit.fetch_history(client, run.workflow_id, run.run_id)
     except RPCError as err:
         if err.status is not RPCStatusCode.NOT_FOUND:
             return check(Found.FAILED, f"the server could not be asked: {err.message}; "
                                        "`archive verify --offline` checks without it")
+        if damaged:
+            return check(Found.UNCHECKED, damaged)
         elsewhere = await _listed_under(client, run)
         if elsewhere:
             return check(Found.DIFFERS, f"the server has run {run.run_id} under {elsewhere}, "
@@ -111,6 +119,11 @@ async def compare_run(client: Client, settings: Settings, run: archive.ArchivedR
             client, settings.temporal_namespace)))
     kept = WorkflowHistory.from_json(run.workflow_id, text).events
     wrong = await asyncio.to_thread(differences, kept, served.events)
+    if damaged:  # the copy as stored, against the server's: which events were changed
+        return check(Found.DIFFERS if wrong else Found.UNCHECKED,
+                     f"{damaged}; as stored, against the server's: "
+                     + ("; ".join(wrong) if wrong else f"its {len(kept)} events the same "
+                        "(its row or seal changed, not the history)"))
     if wrong:
         return check(Found.DIFFERS, "; ".join(wrong))
     return check(Found.MATCHES, f"{len(kept)} events, the same")

@@ -69,6 +69,17 @@ async def test_a_sealed_archive_does_not_verify_without_its_key(
                 "not checked: set LOAN_JOURNEY_ARCHIVE_KEY") in " ".join(read.stderr.split())
         assert "warning" not in (await cli(keyed, *args)).stderr
 
+    # its blob rewritten in place: it fails its own checks, and the events changed are named
+    # from the copy as stored against the server's, which still has the run
+    lie = forged(archive.history_json(keyless.documents_dir, kept), b"found other funding",
+                 b"the bank lost it")
+    blobs.path(keyless.documents_dir, kept.sha256).write_bytes(gzip.compress(lie.encode()))
+    caught = await cli(keyed, "archive", "verify", journey, ok=False)
+    told = said(caught)
+    assert caught.returncode == 1, told
+    assert ("failed its own checks (see above); as stored, against the server's: event "
+            in told and "DIFFERS from the server" in told), told
+
 
 async def test_seal_vouches_only_for_what_the_server_still_has_the_same(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
