@@ -15,6 +15,7 @@ import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.colors import qualitative  # type: ignore[import-untyped]
 
 from starter.touchpoint_charts import pain_callout, touchpoint_figures
+from starter.waiting_on_whom import whom_html
 from store.report_models import (
     ALL_PRODUCTS,
     APPLICATION_PATH,
@@ -256,7 +257,8 @@ _CSS = """body{font-family:system-ui,sans-serif;margin:24px auto;max-width:1200p
 .kpi{display:flex;gap:16px;margin:12px 0}.kpi div{background:#f4f6f8;padding:10px 16px;
 border-radius:6px}.kpi b{display:block;font-size:1.4em}.callout{border-left:4px solid #c0392b;
 padding:8px 14px;background:#fdf2f0;margin:12px 0}table{border-collapse:collapse;margin:12px 0}
-td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}.chart{margin:18px 0}"""
+td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}.chart{margin:18px 0}
+tr.team{font-weight:bold}"""
 
 
 def render_html(report: JourneyReport, path: Path) -> Path:
@@ -293,6 +295,7 @@ def render_html(report: JourneyReport, path: Path) -> Path:
 <p>From the application to the payout (post-loan left out); those not paid out to their end,
 or to the report's time while they run.</p>
 {_slowest_table(report)}
+{whom_html(report)}
 </body></html>
 """
     path = Path(path)

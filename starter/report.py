@@ -30,12 +30,15 @@ from starter.journey_map import render_html
 from starter.periods import through
 from starter.pinned_policy import policy_in_force
 from starter.terminal import wide_console
+from starter.waiting_on_whom import MEANS as WHOM_MEANS
+from starter.waiting_on_whom import whom_table
 from store.export import export_csv, export_xes
 from store.report_models import (
     ALL_PRODUCTS,
     FUNNEL_MEANS,
     UNKNOWN_CHANNEL,
     UNKNOWN_CHANNEL_MEANS,
+    Held,
     JourneyReport,
     TouchpointReport,
     bottleneck_says,
@@ -256,6 +259,11 @@ def print_report(r: JourneyReport, console: Console | None = None,
     console.print(_funnel_table(r))
     console.print(FUNNEL_MEANS, markup=False, highlight=False)
     console.print(_slowest_table(r))
+    if r.waiting_on_whom:
+        console.print(whom_table(r))
+        console.print(WHOM_MEANS, markup=False, highlight=False)
+    elif r.held.team or r.held.person:
+        console.print("No wait on the bank was held by them in this period.")
     console.print(f"[bold red]Bottleneck:[/] {bottleneck_says(r)}", highlight=False)
     if r.touchpoints is not None and (r.touchpoints.touchpoints or r.touchpoints.feedback):
         _print_touchpoints(r.touchpoints, console)
@@ -276,6 +284,16 @@ def report(
             help="Only journeys that started before this time, or on this date or earlier "
                  "(a date alone: its whole day) (UTC).")
     ] = None,
+    team: Annotated[
+        str | None, typer.Option(
+            help="Only journeys with a wait on the bank this team held (unassigned: waits "
+                 "whose rows name no team), and only its rows in waiting on whom.")
+    ] = None,
+    person: Annotated[
+        str | None, typer.Option(
+            help="Only journeys with a wait on the bank this person held (decided onward), "
+                 "and only their rows in waiting on whom.")
+    ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON, not tables.")
     ] = False,
@@ -283,7 +301,8 @@ def report(
 ) -> None:
     """The journey map: stage durations, who waits, SLA rates, funnel, touchpoints.
 
-    Also the slowest journeys, satisfaction, pain points and complaints."""
+    Also the slowest journeys, the bank's waits per team and person, satisfaction, pain
+    points and complaints."""
     since = _utc(since)
     if since and until and until <= since:
         raise typer.BadParameter(f"it ends the period at {until:%Y-%m-%d %H:%M} UTC, which is "
@@ -291,7 +310,8 @@ def report(
                                  param_hint="--until")
     product_value = product.value if product else None
     url = _db(db)
-    result = build_journey_map(url, product=product_value, since=since, until=until)
+    result = build_journey_map(url, product=product_value, since=since, until=until,
+                               held=Held(team=team, person=person))
     if json_output:
         typer.echo(result.model_dump_json(indent=2))
     else:

@@ -14,12 +14,16 @@ from sqlalchemy import Connection, Table, case, func, literal, or_, select
 
 from journey.stages import ORDER, Party, Stage
 from store.db import ready
+from store.holders import to_payout, waiting_on_whom
 from store.models import StageEventRow as E
 from store.report_models import (
     ALL_PRODUCTS,
     APPLICATION_PATH,
+    UNASSIGNED,
     Bottleneck,
     FunnelRow,
+    Held,
+    Holder,
     JourneyReport,
     SlowJourney,
     Span,
@@ -134,11 +138,15 @@ def _slowest(conn: Connection, sp: Table, limit: int, now: datetime) -> list[Slo
     return [SlowJourney.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
 
+def _paid(sp: Table) -> Any:
+    """The ids of the journeys paid out (they reached post-loan)."""
+    return select(sp.c.workflow_id).where(sp.c.stage == Stage.POST_LOAN.value)
+
+
 def _to_payout(conn: Connection, sp: Table) -> list[StageStats]:
-    """The time per application-path stage of the journeys paid out (they reached
-    post-loan), split by whom they waited on: what "the time to payout" is shared out from."""
+    """The time per application-path stage of the journeys paid out, split by whom they
+    waited on: what "the time to payout" is shared out from."""
     c = sp.c
-    paid = select(c.workflow_id).where(c.stage == Stage.POST_LOAN.value).subquery()
     query = (
         select(
             c.stage,
@@ -146,7 +154,7 @@ def _to_payout(conn: Connection, sp: Table) -> list[StageStats]:
             waited_on(c, Party.CUSTOMER).label("customer_seconds"),
             waited_on(c, Party.BANK).label("bank_seconds"),
         )
-        .where(c.stage.in_(APPLICATION_PATH), c.workflow_id.in_(select(paid.c.workflow_id)))
+        .where(c.stage.in_(APPLICATION_PATH), c.workflow_id.in_(_paid(sp)))
         .group_by(c.stage)
     )
     stages = [
@@ -176,11 +184,30 @@ def _timelines(conn: Connection, sp: Table, workflow_ids: list[str]) -> list[Spa
     return [Span.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
 
+def _on_whom(holders: list[Holder], bank_seconds: float) -> tuple[str, str | None, str]:
+    """Of a stage's wait on the bank, the team that held the most and, when one person held
+    most of that, the person; and how the bottleneck says so."""
+    teams: dict[str, float] = {}
+    for h in holders:
+        teams[h.team] = teams.get(h.team, 0.0) + h.total_seconds
+    team = max(teams, key=lambda t: (teams[t], t))
+    says = f": team {team} held {teams[team] / bank_seconds:.0%} of that" if bank_seconds else (
+        f": team {team}")
+    people = [h for h in holders if h.team == team and h.person != UNASSIGNED]
+    top = max(people, key=lambda h: h.total_seconds, default=None)
+    held = top.total_seconds / teams[team] if top is not None and teams[team] else 0.0
+    if top is None or held <= 0.5:
+        return team, None, says
+    return team, top.person, f"{says}, {top.person} {held:.0%} of the team's"
+
+
 def bottleneck(
-    paid: list[StageStats], totals: list[StageStats], paid_out: int
+    paid: list[StageStats], totals: list[StageStats], paid_out: int,
+    holders: dict[str, list[Holder]] | None = None,
 ) -> Bottleneck | None:
     """The application-path stage where the journeys paid out spent the most of their time
-    to payout, and why; None when none was paid out."""
+    to payout, and why; None when none was paid out. Where it waited on the bank, the team
+    and person (`holders`, store/holders.py) who held the most of that wait."""
     grand = sum(s.total_seconds for s in paid)
     if not grand:
         return None
@@ -190,12 +217,19 @@ def bottleneck(
     party = "customer" if customer >= bank else "bank"
     waiting = max(customer, bank) / worst.total_seconds
     every = next(s for s in totals if s.stage == worst.stage)
+    team = person = None
+    whom = ""
+    held = (holders or {}).get(worst.stage)
+    if party == "bank" and held:
+        team, person, whom = _on_whom(held, bank)
     reason = (
         f"{worst.stage} holds {share:.0%} of the time to payout of the {paid_out} "
-        f"journey(s) paid out, {waiting:.0%} of it waiting on the {party} (all its waits: "
-        f"p50 {human(every.p50)}, p90 {human(every.p90)}, breach rate {every.breach_rate:.0%})"
+        f"journey(s) paid out, {waiting:.0%} of it waiting on the {party}{whom} (all its "
+        f"waits: p50 {human(every.p50)}, p90 {human(every.p90)}, breach rate "
+        f"{every.breach_rate:.0%})"
     )
-    return Bottleneck(stage=worst.stage, share_of_time=share, reason=reason)
+    return Bottleneck(stage=worst.stage, share_of_time=share, reason=reason, team=team,
+                      person=person)
 
 
 def build_report(
@@ -206,24 +240,28 @@ def build_report(
     until: datetime | None = None,
     slowest: int = SLOWEST,
     now: datetime | None = None,
+    held: Held | None = None,
 ) -> JourneyReport:
     """The journey report over the stored timing events, optionally for one product and
-    for the cohort of journeys that started at or after `since` and before `until`, as of
-    `now` (the current time by default), up to which the waits still open count."""
-    now = now or datetime.now(UTC)
+    for the cohort of journeys that started at or after `since` and before `until` (and had
+    a wait on the bank `held`'s team or person held), as of `now` (the current time by
+    default), up to which the waits still open count."""
+    now, held = now or datetime.now(UTC), held or Held()
     with ready(url).connect() as conn:
         events, journeys = conn.execute(
             select(func.count(), func.count(func.distinct(E.workflow_id))).where(
-                *event_filters(product, since, until=until)
+                *event_filters(product, since, until=until, held=held)
             )
         ).one()
-        sp = materialize(conn, spans_select(product, since, until, now))
+        sp = materialize(conn, spans_select(product, since, until, now, held))
         try:
             # funnel and slowest scan the spans; stage_stats then indexes them for its lookups
             funnel = _funnel(conn, sp)
             slow = _slowest(conn, sp, slowest, now)
             timelines = _timelines(conn, sp, [j.workflow_id for j in slow])
             paid = _to_payout(conn, sp)
+            paid_holders = to_payout(conn, sp, _paid(sp))
+            whom = waiting_on_whom(conn, sp, held)
             per_product, totals = _split(stage_stats(conn, sp))
         finally:
             drop(conn, sp)
@@ -241,6 +279,8 @@ def build_report(
         funnel=funnel,
         slowest=slow,
         timelines=timelines,
+        held=held,
+        waiting_on_whom=whom,
         paid_out=paid_out,
-        bottleneck=bottleneck(paid, totals, paid_out),
+        bottleneck=bottleneck(paid, totals, paid_out, paid_holders),
     )

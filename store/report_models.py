@@ -103,10 +103,36 @@ class Span(BaseModel):
     breached: bool = False
 
 
+UNASSIGNED = "unassigned"  # a bank's wait whose rows name no team, or no person (holders.py)
+ALL_HOLDERS = "all"  # a team's row: all its people together
+
+
+class Held(BaseModel):
+    """Whose waits a report looks at (`report --team/--person`): None, anyone's."""
+
+    team: str | None = None
+    person: str | None = None
+
+
+class Holder(BaseModel):
+    """The bank's waits one team held (person ALL_HOLDERS), or one person of it: the spans
+    that waited on the bank, an open one up to the report's time (store/holders.py)."""
+
+    team: str
+    person: str
+    cases: int  # journeys
+    waits: int  # spans
+    total_seconds: float
+    median_seconds: float | None = None  # nearest-rank, over the waits
+    share: float | None = None  # of the bank's wait, every team's together
+
+
 class Bottleneck(BaseModel):
     stage: str
     share_of_time: float
     reason: str
+    team: str | None = None  # whom the stage's wait was on, when it was on the bank
+    person: str | None = None  # named when they held most of the team's wait
 
 
 class StageSatisfaction(BaseModel):
@@ -188,6 +214,8 @@ class JourneyReport(BaseModel):
     funnel: list[FunnelRow] = []
     slowest: list[SlowJourney] = []
     timelines: list[Span] = []  # the spans of the slowest journeys
+    held: Held = Held()  # only the journeys with a wait this team or person held
+    waiting_on_whom: list[Holder] = []  # each team, followed by its people
     paid_out: int = 0  # journeys paid out: the bottleneck shares out their time to payout
     bottleneck: Bottleneck | None = None
     touchpoints: TouchpointReport | None = None  # store/touchpoint_analytics.py
@@ -213,6 +241,9 @@ def scope(r: JourneyReport) -> str:
         if r.until and r.until.time() == time(0):
             until = f" to {r.until - timedelta(days=1):%Y-%m-%d} inclusive"
         text += f", journeys started{since}{until} UTC"
+    if r.held.team or r.held.person:
+        whom = " and ".join(f"{k} {v}" for k, v in r.held.model_dump().items() if v)
+        text += f", journeys with a wait on the bank held by {whom}"
     return text
 
 

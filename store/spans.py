@@ -42,7 +42,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from journey.stages import TERMINAL, Party
 from journey.timeline import EARLY_WARNING, EventType
 from store.ended_outside import ENDED_OUTSIDE
+from store.holders import held_cohort
 from store.models import StageEventRow as E
+from store.report_models import Held
 from store.types import UTCDateTime
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -72,13 +74,19 @@ def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> s
 
 
 def event_filters(
-    product: str | None, since: datetime | None, e: Any = E, until: datetime | None = None
+    product: str | None,
+    since: datetime | None,
+    e: Any = E,
+    until: datetime | None = None,
+    held: Held | None = None,
 ) -> list[Any]:
     """Only `product`; only the cohort of journeys that started at or after `since` and
-    before `until`."""
+    before `until`, and had a wait on the bank that `held`'s team or person held."""
     where: list[ColumnElement[bool]] = []
     if product:
         where.append(e.product == product)
+    if held is not None and (held.team or held.person):
+        where.append(e.workflow_id.in_(held_cohort(held)))
     started = [
         *([func.min(E.at) >= since] if since else []),
         *([func.min(E.at) < until] if until else []),
@@ -98,6 +106,7 @@ def spans_select(
     since: datetime | None = None,
     until: datetime | None = None,
     now: datetime | None = None,
+    held: Held | None = None,
 ) -> AnySelect:
     """Spans with: product, waits_on, team (of the entered event), actor (of the exit),
     entered_at, exited_at and outcome (NULL while open), seconds (NULL while open, or with
@@ -162,7 +171,8 @@ def spans_select(
             ),
         )
         .outerjoin(sla, same_span(sla.c))
-        .where(en.type == EventType.ENTERED.value, *event_filters(product, since, en, until))
+        .where(en.type == EventType.ENTERED.value,
+               *event_filters(product, since, en, until, held))
     )
 
 

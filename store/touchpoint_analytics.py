@@ -28,6 +28,7 @@ from store.report_models import (
     UNKNOWN_CHANNEL,
     ChannelCount,
     ComplaintCount,
+    Held,
     JourneyReport,
     PainPoint,
     StageSatisfaction,
@@ -105,12 +106,14 @@ def _asked_through() -> Any:
 
 
 def _channels(
-    conn: Connection, product: str | None, since: datetime | None, until: datetime | None
+    conn: Connection, product: str | None, since: datetime | None, until: datetime | None,
+    held: Held,
 ) -> list[ChannelCount]:
     channel = func.coalesce(E.channel, _asked_through(), UNKNOWN_CHANNEL)
     touched = (
         select(E.stage, channel.label("channel"))
-        .where(E.type == EventType.TOUCHPOINT.value, *event_filters(product, since, until=until))
+        .where(E.type == EventType.TOUCHPOINT.value,
+               *event_filters(product, since, until=until, held=held))
         .subquery("touched")
     )
     t = touched.c
@@ -122,11 +125,12 @@ def _channels(
 
 
 def _waits(
-    product: str | None, since: datetime | None, until: datetime | None, now: datetime
+    product: str | None, since: datetime | None, until: datetime | None, now: datetime,
+    held: Held,
 ) -> Any:
     """(workflow_id, stage, wait, customer): a journey's seconds in each stage, an open wait
     counted up to `now`, and of them those it waited on the customer."""
-    sp = spans_select(product, since, until, now).subquery("sp")
+    sp = spans_select(product, since, until, now, held).subquery("sp")
     return (
         select(
             sp.c.workflow_id,
@@ -239,16 +243,17 @@ def build_touchpoints(
     since: datetime | None = None,
     until: datetime | None = None,
     now: datetime | None = None,
+    held: Held | None = None,
 ) -> TouchpointReport:
     """The touchpoint figures over the stored feedback and timing events, for one product
     and the cohort of journeys started at or after `since` and before `until` when given,
     as of `now` (the current time by default), up to which the waits still open count."""
-    now = now or datetime.now(UTC)
-    where = event_filters(product, since, F, until)
+    now, held = now or datetime.now(UTC), held or Held()
+    where = event_filters(product, since, F, until, held)
     with ready(url).connect() as conn:
         satisfaction = _satisfaction(conn, where)
-        channels = _channels(conn, product, since, until)
-        waits = _waits(product, since, until, now)
+        channels = _channels(conn, product, since, until, held)
+        waits = _waits(product, since, until, now, held)
         pain = _pain_points(conn, waits, where, satisfaction)
         complaints = _complaints(conn, where)
         wait_score = _wait_vs_score(conn, waits, where)
@@ -272,9 +277,12 @@ def build_journey_map(
     until: datetime | None = None,
     slowest: int = SLOWEST,
     now: datetime | None = None,
+    held: Held | None = None,
 ) -> JourneyReport:
     """`store.analytics.build_report` with the touchpoint figures added, both as of `now`."""
     now = now or datetime.now(UTC)
-    report = build_report(url, product=product, since=since, until=until, slowest=slowest, now=now)
-    touchpoints = build_touchpoints(url, product=product, since=since, until=until, now=now)
+    report = build_report(url, product=product, since=since, until=until, slowest=slowest,
+                          now=now, held=held)
+    touchpoints = build_touchpoints(url, product=product, since=since, until=until, now=now,
+                                    held=held)
     return report.model_copy(update={"touchpoints": touchpoints})

@@ -152,7 +152,7 @@ def test_post_loan_does_not_drown_the_application_path(tmp_path: Path) -> None:
             Step(s.DOCUMENTS, 1 * H, outcome="completeness"),
             Step(s.COMPLETENESS, 5 * H, p.CUSTOMER, "routing"),
             Step(s.ROUTING, 1 * H, outcome="risk_review"),
-            Step(s.RISK_REVIEW, 10 * H, p.BANK, "approval"),
+            Step(s.RISK_REVIEW, 10 * H, p.BANK, "approval", team="risk-a"),
             Step(s.APPROVAL, 2 * H, p.BANK, "offer"),
             Step(s.OFFER, 3 * H, p.CUSTOMER, "disbursement"),
             Step(s.DISBURSEMENT, 1 * H, outcome="post_loan"),
@@ -178,8 +178,9 @@ def test_post_loan_does_not_drown_the_application_path(tmp_path: Path) -> None:
     assert report.paid_out == 1 and b is not None and b.share_of_time == 10 / 24  # E's only
     assert b.reason.startswith(
         "risk_review holds 42% of the time to payout of the 1 journey(s) paid out, 100% of it "
-        "waiting on the bank (all its waits: p50 1.0 h, p90 10.0 h, breach rate 0%)"
-    )
+        "waiting on the bank: team risk-a held 100% of that, officer-1 100% of the team's "
+        "(all its waits: p50 1.0 h, p90 10.0 h, breach rate 0%)"
+    )  # whom it waited on: the team its entry names, the officer its exit names
     assert _by_stage(report.stage_totals)["post_loan"].max == 365 * D  # still reported
     assert report.funnel[-1].stage == "post_loan" and report.funnel[-1].closed == 1
     assert next(f for f in report.funnel if f.stage == "risk_review").rejected == 1
