@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from journey.stages import Party, Stage
@@ -26,16 +36,21 @@ from store.report_models import ALL_HOLDERS, UNASSIGNED, Held, Holder
 _NOT_DECIDED = (Stage.WITHDRAWN.value, Stage.EXPIRED.value, ENDED_OUTSIDE)
 
 
+# inline, not a bound parameter: PostgreSQL matches a grouped expression to the selected one
+# by its text, and two parameters of the same value are two texts
+_UNASSIGNED = literal_column(f"'{UNASSIGNED}'")
+
+
 def team_of(team: Any) -> Any:
     """The team a bank's wait was on, from its entered event's `team`."""
-    return func.coalesce(team, literal(UNASSIGNED))
+    return func.coalesce(team, _UNASSIGNED)
 
 
 def person_of(actor: Any, outcome: Any) -> Any:
     """The person who held a bank's wait, from its exited event's `actor` and `outcome`."""
     return case(
-        (outcome.in_(_NOT_DECIDED), literal(UNASSIGNED)),
-        else_=func.coalesce(actor, literal(UNASSIGNED)),
+        (outcome.in_(_NOT_DECIDED), _UNASSIGNED),
+        else_=func.coalesce(actor, _UNASSIGNED),
     )
 
 
@@ -111,18 +126,21 @@ def to_payout(conn: Connection, sp: Table, paid: Any) -> dict[str, list[Holder]]
     """Per stage, per team and person, the bank's waits of the journeys paid out (`paid`:
     their ids): whom their time to payout waited on."""
     c = sp.c
-    query = (
-        select(
-            c.stage,
-            team_of(c.team).label("team"),
-            person_of(c.actor, c.outcome).label("person"),
-            func.count(func.distinct(c.workflow_id)).label("cases"),
-            func.count().label("waits"),
-            func.coalesce(func.sum(c.seconds), 0.0).label("total_seconds"),
-        )
+    waits = (
+        select(c.stage, team_of(c.team).label("team"),
+               person_of(c.actor, c.outcome).label("person"), c.workflow_id, c.seconds)
         .where(c.waits_on == Party.BANK.value, c.workflow_id.in_(paid))
-        .group_by(c.stage, team_of(c.team), person_of(c.actor, c.outcome))
+        .subquery("paid_waits")
     )
+    w = waits.c
+    query = select(
+        w.stage,
+        w.team,
+        w.person,
+        func.count(func.distinct(w.workflow_id)).label("cases"),
+        func.count().label("waits"),
+        func.coalesce(func.sum(w.seconds), 0.0).label("total_seconds"),
+    ).group_by(w.stage, w.team, w.person)
     out: dict[str, list[Holder]] = {}
     for row in conn.execute(query).mappings():
         out.setdefault(row["stage"], []).append(Holder.model_validate(dict(row)))

@@ -79,3 +79,18 @@ def test_a_bad_format_is_refused(report_db: str, tmp_path: Path) -> None:
         report_app, ["export", "--db", report_db, "--format", "pdf", "--out", str(tmp_path / "x")]
     )
     assert result.exit_code == 2 and "pdf" in result.output
+
+
+def test_a_report_of_one_team_or_person(report_db: str) -> None:
+    """A and C waited on risk teams, then on the credit committee: A's decided by
+    officer-1, C's still open, so nobody's yet (unassigned)."""
+    def whom(*held: str) -> tuple[int, list[tuple[str, str, int]]]:
+        result = runner.invoke(report_app, ["report", "--db", report_db, "--json", *held])
+        assert result.exit_code == 0, result.output
+        body = json.loads(result.stdout)
+        return body["journeys"], [(h["team"], h["person"], h["cases"])
+                                  for h in body["waiting_on_whom"]]
+
+    assert whom("--team", "risk-a") == (1, [("risk-a", "all", 1), ("risk-a", "officer-1", 1)])
+    assert whom("--team", "credit-committee", "--person", "unassigned") == (1, [
+        ("credit-committee", "all", 1), ("credit-committee", "unassigned", 1)])
