@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from journey.policy.calendar import WorkingCalendar, moment_at
 from journey.status import JourneyStatus
@@ -30,3 +30,18 @@ def bank_offset() -> int:
     """The bank's clock, in hours from UTC, where no journey says it: the packaged working
     calendar's, where the bank's days begin (as `lpr` dates the bank's day)."""
     return WorkingCalendar().utc_offset_hours
+
+
+def bank_zone() -> timezone:
+    """The bank's clock (`bank_offset`) as a zone: where an operator's dates and times are."""
+    return timezone(timedelta(hours=bank_offset()))
+
+
+def bank_label() -> str:
+    """The bank's clock as a heading says it: "UTC+8"."""
+    return f"UTC{bank_offset():+d}"
+
+
+def on_bank_clock(moment: datetime, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """`moment` on the bank's clock, unlabelled, for a column headed with `bank_label`."""
+    return f"{moment.astimezone(bank_zone()):{fmt}}"

@@ -14,6 +14,8 @@ from pathlib import Path
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.colors import qualitative  # type: ignore[import-untyped]
 
+from journey.policy.calendar import moment_at
+from starter.bank_clock import bank_offset
 from starter.touchpoint_charts import pain_callout, touchpoint_figures
 from starter.waiting_on_whom import whom_html
 from store.report_models import (
@@ -262,7 +264,9 @@ tr.team{font-weight:bold}"""
 
 
 def render_html(report: JourneyReport, path: Path) -> Path:
-    """Write the journey map to `path`: one page, plotly inlined, opens without a network."""
+    """Write the journey map to `path`: one page, plotly inlined, opens without a network;
+    its moments on the bank's clock."""
+    hours = bank_offset()
     figures = [
         swimlane(report),
         durations(report),
@@ -283,8 +287,8 @@ def render_html(report: JourneyReport, path: Path) -> Path:
 <html lang="en"><head><meta charset="utf-8"><title>Loan journey map</title>
 <style>{_CSS}</style></head><body>
 <h1>Loan journey map</h1>
-<p>{html.escape(scope(report))}; generated {report.generated_at:%Y-%m-%d %H:%M} UTC</p>
-<p>{html.escape(measured(report))}</p>
+<p>{html.escape(scope(report, hours))}; generated {moment_at(report.generated_at, hours)}</p>
+<p>{html.escape(measured(report, hours))}</p>
 <div class="kpi"><div><b>{report.journeys}</b>journeys</div><div><b>{report.events}</b>events</div>
 <div><b>{len(report.stage_totals)}</b>stages seen</div></div>
 <div class="callout"><b>Bottleneck:</b> {html.escape(bottleneck_says(report))}</div>

@@ -9,7 +9,7 @@ them on the main app (or use `report_app` as a group of its own):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,14 +20,16 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from journey.application import Product
+from journey.policy.calendar import moment_at
 from journey.policy.errors import PolicyError
 from journey.policy.models import Policy
 from journey.policy.sla import StageSla, Unit
 from journey.settings import Settings
 from journey.stages import Stage
+from starter.bank_clock import bank_offset
 from starter.errors import BadInput
 from starter.journey_map import render_html
-from starter.periods import through
+from starter.periods import moment, through
 from starter.pinned_policy import policy_in_force
 from starter.terminal import wide_console
 from starter.waiting_on_whom import MEANS as WHOM_MEANS
@@ -75,11 +77,6 @@ def _db(db: str | None) -> str:
                 "--db (or LOAN_JOURNEY_DATABASE_URL) at the database the worker writes"
             )
     return url
-
-
-def _utc(at: datetime | None) -> datetime | None:
-    """The options are UTC: a time typed without a zone is taken as UTC."""
-    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
 def _pct(x: float) -> str:
@@ -241,13 +238,13 @@ def print_report(r: JourneyReport, console: Console | None = None,
                  policy: Policy | None = None) -> None:
     """The report's tables, the SLA column by `policy` (the policy in force; none: left out)."""
     console = console or Console()
-    console.print(f"[bold]{r.journeys}[/] journeys, [bold]{r.events}[/] events ({scope(r)})",
-                  highlight=False)
+    console.print(f"[bold]{r.journeys}[/] journeys, [bold]{r.events}[/] events "
+                  f"({scope(r, bank_offset())})", highlight=False)
     if not r.stage_totals:
         console.print("No stage has been entered yet.")
         return
     console.print(_stage_table(r, policy))
-    console.print(measured(r), markup=False, highlight=False)
+    console.print(measured(r, bank_offset()), markup=False, highlight=False)
     if policy is None:
         console.print("The SLA column is left out: the policy file cannot be read.")
     else:
@@ -276,13 +273,17 @@ def report(
     ] = None,
     product: ProductOption = None,
     since: Annotated[
-        datetime | None, typer.Option(help="Only journeys that started at or after (UTC).")
+        datetime | None, typer.Option(
+            parser=moment, metavar="DATE|TIME",
+            help="Only journeys that started at or after this time, or on this date or later "
+                 "(the bank's clock unless an offset is given).")
     ] = None,
     until: Annotated[
         datetime | None, typer.Option(
             parser=through, metavar="DATE|TIME",
             help="Only journeys that started before this time, or on this date or earlier "
-                 "(a date alone: its whole day) (UTC).")
+                 "(a date alone: its whole bank day; the bank's clock unless an offset is "
+                 "given).")
     ] = None,
     team: Annotated[
         str | None, typer.Option(
@@ -303,10 +304,9 @@ def report(
 
     Also the slowest journeys, the bank's waits per team and person, satisfaction, pain
     points and complaints."""
-    since = _utc(since)
     if since and until and until <= since:
-        raise typer.BadParameter(f"it ends the period at {until:%Y-%m-%d %H:%M} UTC, which is "
-                                 f"not after --since {since:%Y-%m-%d %H:%M}",
+        raise typer.BadParameter(f"it ends the period at {moment_at(until, bank_offset())}, "
+                                 f"which is not after --since {moment_at(since, bank_offset())}",
                                  param_hint="--until")
     product_value = product.value if product else None
     url = _db(db)

@@ -9,10 +9,11 @@ by duration.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from pydantic import BaseModel
 
+from journey.policy.calendar import moment_at
 from journey.stages import Stage
 
 ALL_PRODUCTS = "all"
@@ -231,28 +232,34 @@ def human(seconds: float | None) -> str:
     return f"{seconds:.0f} s"
 
 
-def scope(r: JourneyReport) -> str:
-    """What a report covers: "all products, journeys started from ... to ... UTC"; a period
-    that ends at a day's 00:00 ends with the day before, "to <that day> inclusive"."""
+def scope(r: JourneyReport, utc_offset_hours: int = 0) -> str:
+    """What a report covers: "all products, journeys started from ... to ... (UTC+8)", on
+    the clock `utc_offset_hours` from UTC (the bank's); a period that ends at a day's 00:00
+    there ends with the day before, "to <that day> inclusive"."""
     text = f"product {r.product}" if r.product else "all products"
     if r.since or r.until:
-        since = f" from {r.since:%Y-%m-%d %H:%M}" if r.since else ""
-        until = f" before {r.until:%Y-%m-%d %H:%M}" if r.until else ""
-        if r.until and r.until.time() == time(0):
-            until = f" to {r.until - timedelta(days=1):%Y-%m-%d} inclusive"
-        text += f", journeys started{since}{until} UTC"
+        zone = timezone(timedelta(hours=utc_offset_hours))
+        since_at = r.since.astimezone(zone) if r.since else None
+        until_at = r.until.astimezone(zone) if r.until else None
+        since = f" from {since_at:%Y-%m-%d %H:%M}" if since_at else ""
+        until = f" before {until_at:%Y-%m-%d %H:%M}" if until_at else ""
+        if until_at and until_at.time() == time(0):
+            until = f" to {until_at - timedelta(days=1):%Y-%m-%d} inclusive"
+        text += f", journeys started{since}{until} (UTC{utc_offset_hours:+d})"
     if r.held.team or r.held.person:
         whom = " and ".join(f"{k} {v}" for k, v in r.held.model_dump().items() if v)
         text += f", journeys with a wait on the bank held by {whom}"
     return text
 
 
-def measured(r: JourneyReport) -> str:
-    """How the report's durations are measured, said under its stage table."""
+def measured(r: JourneyReport, utc_offset_hours: int = 0) -> str:
+    """How the report's durations are measured, said under its stage table; the report's
+    time on the clock `utc_offset_hours` from UTC (the bank's)."""
     return (
         f"Durations are wall-clock (calendar) time, also where a stage's SLA counts business "
-        f"hours; open waits are counted to {r.generated_at:%Y-%m-%d %H:%M} UTC (the report's "
-        "time), in the durations, the shares, the charts and the slowest journeys alike."
+        f"hours; open waits are counted to {moment_at(r.generated_at, utc_offset_hours)} (the "
+        "report's time), in the durations, the shares, the charts and the slowest journeys "
+        "alike."
     )
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from journey.application import Product
+from journey.stages import Stage
 from starter.errors import BadInput
 from starter.report import report_app
+from store.timing import record_events
+from tests.report.report_fixture import Step, journey
 
 runner = CliRunner()
 
@@ -44,16 +49,37 @@ def test_report_for_a_period(report_db: str) -> None:
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
     assert "2 journeys" in out  # C, and D on the 5th: a date --until gives is a whole day
-    assert "journeys started from 2026-03-03 00:00 to 2026-03-05 inclusive UTC" in out
+    assert "journeys started from 2026-03-03 00:00 to 2026-03-05 inclusive (UTC+8)" in out
     before = runner.invoke(report_app, ["report", "--db", report_db, "--since", "2026-03-03",
                                         "--until", "2026-03-05T00:00", "--product",
                                         "project_finance"])  # fmt: skip
     said = " ".join(before.output.split())  # a time is that moment: D is left out
-    assert "1 journeys" in said and "to 2026-03-04 inclusive UTC" in said, said
+    assert "1 journeys" in said and "to 2026-03-04 inclusive (UTC+8)" in said, said
     assert "no journey of product project_finance was paid out" in out
     backwards = runner.invoke(report_app, ["report", "--db", report_db, "--since",
                                            "2026-03-05", "--until", "2026-03-03"])  # fmt: skip
     assert backwards.exit_code == 2 and "is not after --since" in backwards.output
+
+
+def test_a_period_is_on_the_bank_s_clock(report_db: str) -> None:
+    """A bank's day begins at 16:00 UTC the day before: N, started at 3 March 20:00 UTC, is
+    on the bank's 4 March with C (09:00 UTC, 17:00 in the bank); a time typed without an
+    offset is the bank's, one with an offset keeps it."""
+    night = datetime(2026, 3, 3, 20, 0, tzinfo=UTC)
+    record_events(report_db, journey("N", Product.WORKING_CAPITAL, night,
+                                     [Step(Stage.INTAKE, None)]))
+
+    def journeys(*period: str) -> list[str]:
+        result = runner.invoke(report_app, ["report", "--db", report_db, "--json", *period])
+        assert result.exit_code == 0, result.output
+        return sorted(j["workflow_id"] for j in json.loads(result.stdout)["slowest"])
+
+    assert journeys("--since", "2026-03-04", "--until", "2026-03-04") == ["C", "N"]
+    assert journeys("--since", "2026-03-03T17:00", "--until", "2026-03-03T17:01") == ["B"]
+    assert journeys("--since", "2026-03-02T09:00+00:00", "--until", "2026-03-02T09:01Z") == [
+        "A"]
+    said = " ".join(runner.invoke(report_app, ["report", "--db", report_db]).output.split())
+    assert "open waits are counted to " in said and "(UTC+8) (the report's time)" in said
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xes"])
