@@ -30,6 +30,7 @@ from temporalio.converter import DataConverter, PayloadConverter
 
 from starter.audit_replay import ReplayOutcome, VerifyReport, verify
 from starter.audit_summary import WIDTH, duration, find_actor, summarise
+from starter.bank_clock import bank_label, on_bank_clock
 from starter.codec import ENCODING, SETTING, CodecError
 
 __all__ = [
@@ -104,13 +105,13 @@ def continued_from(history: WorkflowHistory) -> str:
 
 def render_trail(lines: Iterable[AuditLine], title: str | None = None) -> Table:
     table = Table(title=title, show_lines=False)
-    for column in ("time (UTC)", "#", "stage", "event", "actor", "role"):
+    for column in (f"time ({bank_label()})", "#", "stage", "event", "actor", "role"):
         table.add_column(column, no_wrap=True)
     table.add_column("decision / evidence", overflow="fold")
     lines = list(lines)
     for line, after in zip(lines, [*lines[1:], None], strict=True):
         table.add_row(
-            line.time.strftime("%Y-%m-%d %H:%M:%S"),
+            on_bank_clock(line.time),
             str(line.event_id),
             line.stage,
             line.event,

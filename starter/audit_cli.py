@@ -24,6 +24,7 @@ from temporalio.client import WorkflowHistory
 from journey.settings import Settings
 from starter import audit
 from starter.audit_runs import Runs, chain
+from starter.bank_clock import bank_label, on_bank_clock
 from starter.boundary import run
 from starter.codec import SETTING, data_converter
 from starter.connect import connect
@@ -246,10 +247,11 @@ def refusals(
     the server turned away (wrong person, wrong stage) and what the command line refused
     before sending it (bad input), as the command line kept them: who, from where, why."""
     rows = refused_attempts(Settings().db_url, workflow_id, limit)
-    table = Table("when (UTC)", "journey", "action", "actor", "role", "from", "why refused",
+    table = Table(f"when ({bank_label()})", "journey", "action", "actor", "role", "from",
+                  "why refused",
                   title=f"refused attempts ({len(rows)}, oldest first)")
     for r in rows:
         # escaped, every cell: an id, an actor, a role may be what someone typed
-        table.add_row(f"{r.at:%Y-%m-%d %H:%M:%S}", escape(r.workflow_id), escape(r.action),
+        table.add_row(on_bank_clock(r.at), escape(r.workflow_id), escape(r.action),
                       escape(r.actor), escape(r.role), escape(r.origin), escape(r.reason))
     wide_console().print(table)

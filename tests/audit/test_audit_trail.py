@@ -86,6 +86,8 @@ def test_the_trail_shows_what_people_wrote_whole() -> None:
     console.print(render_trail([line]))  # "[/x]" raised MarkupError before it was escaped
     text = console.export_text()
     assert said in text and "appr-[1]" in text
+    # on the bank's clock, which the heading names: 00:00 UTC is 08:00 in the bank
+    assert "time (UTC+8)" in text and "2026-03-01 08:00:00" in text
 
 
 def test_a_summary_is_cut_to_a_line_and_whole_in_full() -> None:

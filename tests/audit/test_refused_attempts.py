@@ -3,6 +3,7 @@ the boundary), or written again because the database did not confirm the first w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,14 @@ def test_a_refused_command_line_is_kept_under_its_journey_with_what_was_typed(
     assert cut_short.reason.endswith("(typed: root repay loan-APP-TA1-D --amount)")
     (no_journey,) = refusals.refusals(db_url, "-")
     assert no_journey.reason.endswith("(typed: root repay APP-TA1-D --amount 5 --bogus)")
+
+
+def test_refusals_are_listed_on_the_bank_s_clock(db_url: str) -> None:
+    """An auditor reads when on the bank's clock, the clock the heading names: a refusal at
+    23:30 UTC was on the bank's next day."""
+    late = attempts.refusal_of(ATTEMPT, "not yours to decide").model_copy(
+        update={"at": datetime(2026, 12, 6, 23, 30, 5, tzinfo=UTC)})
+    assert refusals.record_refusal(db_url, late)
+    listed = CliRunner().invoke(app, ["refusals", ATTEMPT.workflow_id])
+    assert listed.exit_code == 0, listed.output
+    assert "when (UTC+8)" in listed.output and "2026-12-07 07:30:05" in listed.output
