@@ -31,6 +31,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from journey.decisions import ScheduleAction
+from journey.policy.calendar import moment_at
 from journey.post_loan_policy import ReviewCalendar
 from journey.review_contracts import (
     REVIEW_WORKFLOW,
@@ -41,6 +42,7 @@ from journey.review_contracts import (
     scheduled_journey,
 )
 from journey.status import JourneyStatus
+from starter.bank_clock import bank_offset
 from starter.errors import BadInput, NotFound
 
 T = TypeVar("T")
@@ -213,11 +215,13 @@ async def backfill(client: Client, journey_id: str, start: datetime, end: dateti
     loan's payout. Refused (BadInput) when the window ends after now (future reviews run on
     schedule), or holds no time to run."""
     if end <= start:
-        raise BadInput(f"backfill end {end} is not after its start {start}: swap them")
+        raise BadInput(f"backfill end {moment_at(end, bank_offset())} is not after its start "
+                       f"{moment_at(start, bank_offset())}: swap them")
     now = datetime.now(UTC)
     if end > now:
         raise BadInput(
-            f"backfill end {end:%Y-%m-%d %H:%M} UTC is later than now ({now:%Y-%m-%d %H:%M} UTC): "
+            f"backfill end {moment_at(end, bank_offset())} is later than now "
+            f"({moment_at(now, bank_offset())}): "
             "the end must be now or earlier, as future reviews run on schedule "
             f"(`loan-journey schedules describe {journey_id}` lists the next)")
     described = await _call(client, journey_id, lambda h: h.describe())
@@ -226,10 +230,11 @@ async def backfill(client: Client, journey_id: str, start: datetime, end: dateti
         begins = described.schedule.spec.start_at  # its day's 00:00: the first review's hour
         first = await _matching_times(client, described.id, begins,
                                       begins + timedelta(days=366)) if begins else []
-        since = f": its reviews run from {first[0]:%Y-%m-%d %H:%M} UTC" if first else ""
+        since = f": its reviews run from {moment_at(first[0], bank_offset())}" if first else ""
         raise BadInput(
             f"nothing to backfill: {described.id} has no review time between "
-            f"{start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC{since}; give a window that "
+            f"{moment_at(start, bank_offset())} and {moment_at(end, bank_offset())}{since}; give "
+            "a window that "
             f"holds one (`loan-journey schedules describe {journey_id}` lists the recent ones), "
             f"or run a review now with `loan-journey schedules trigger {journey_id}`")
     window = ScheduleBackfill(start_at=start, end_at=end, overlap=ScheduleOverlapPolicy.ALLOW_ALL)

@@ -17,6 +17,7 @@ from activities.review import post_loan_policy_text
 from journey.actors import Actor, Role
 from journey.decisions import ScheduleAction, ScheduleChange
 from journey.policy.authority import SCHEDULING_ROLES
+from journey.policy.calendar import moment_at
 from journey.post_loan_policy import (
     cadence_refusal,
     first_review_on,
@@ -28,6 +29,7 @@ from journey.settings import Settings
 from journey.status import DecisionRecord, JourneyStatus
 from starter import codec, encryption, loan_figures, operations, pinned_policy, schedules
 from starter.attempts import Attempt, acting
+from starter.bank_clock import bank_label, bank_offset, on_bank_clock
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, Ended, NotFound, NotRecorded, plain_errors
@@ -82,7 +84,7 @@ def list_() -> None:
         rows = await schedules.list_schedules(await connect())
         table = Table("schedule", "paused", "next runs", "note", title="review schedules")
         for r in rows:
-            nxt = ", ".join(f"{t:%Y-%m-%d %H:%M} UTC" for t in r.next_runs)
+            nxt = ", ".join(moment_at(t, bank_offset()) for t in r.next_runs)
             table.add_row(r.schedule_id, "yes" if r.paused else "no", nxt, escape(r.note))
         console.print(table)
 
@@ -102,9 +104,9 @@ def describe(workflow_id: ScheduleOf) -> None:
         head = f"{r.schedule_id}  paused={r.paused}  actions={r.action_count}  {r.note}"
         console.print(escape(head))
         for t in r.next_runs:
-            console.print(f"  next   {t:%Y-%m-%d %H:%M} UTC")
+            console.print(f"  next   {moment_at(t, bank_offset())}")
         for t in r.recent_runs:
-            console.print(f"  recent {t:%Y-%m-%d %H:%M} UTC")
+            console.print(f"  recent {moment_at(t, bank_offset())}")
 
     run(go())
 
@@ -150,8 +152,11 @@ def trigger(
 @acting("schedule backfilled")
 def backfill(
     workflow_id: ScheduleOf,
-    start: Annotated[str, typer.Option(help="from, ISO (UTC unless an offset is given)")],
-    end: Annotated[str, typer.Option(help="to, ISO (a date alone: its whole day)")],
+    start: Annotated[str, typer.Option(
+        help="from, ISO (the bank's clock unless an offset is given)")],
+    end: Annotated[str, typer.Option(
+        help="to, ISO (a date alone: its whole bank day; the bank's clock unless an offset is "
+             "given)")],
     actor: As,
     role: StaffRole = None,
 ) -> None:
@@ -160,12 +165,14 @@ def backfill(
     since, until = moment(start), moment(end)
     if through(end) != until:  # a date alone: that whole day, or to now when it is today
         until = max(until, min(through(end) - timedelta(seconds=1), datetime.now(UTC)))
-    note = f"the reviews of {since:%Y-%m-%d} .. {until:%Y-%m-%d}"
+    day = "%Y-%m-%d"  # the bank's days
+    note = f"the reviews of {on_bank_clock(since, day)} .. {on_bank_clock(until, day)}"
 
     async def backfill_them(client: Client) -> None:
         ran = await schedules.backfill(client, workflow_id, since, until)
         console.print(f"review-{workflow_id}: running the reviews of "
-                      f"{', '.join(f'{t:%Y-%m-%d %H:%M}' for t in ran)} UTC")
+                      f"{', '.join(on_bank_clock(t, '%Y-%m-%d %H:%M') for t in ran)} "
+                      f"({bank_label()})")
 
     _do(workflow_id, _change(actor, role, ScheduleAction.BACKFILLED, note), backfill_them)
 
@@ -319,7 +326,7 @@ def record(
         if same := _recorded_last(await operations.status(client, workflow_id), change):
             console.print(f"review-{workflow_id}: {change.action} is already recorded in the "
                           f"journey's history ({escape(same.actor.id)}, "
-                          f"{same.at:%Y-%m-%d %H:%M:%S} UTC): not recorded again")
+                          f"{moment_at(same.at, bank_offset())}): not recorded again")
             return
         await operations.act(client, workflow_id, "record_schedule_change", change)
         console.print(f"review-{workflow_id}: {change.action} recorded in the journey's history")

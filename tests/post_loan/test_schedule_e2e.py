@@ -20,6 +20,7 @@ from activities.policy import policy_text
 from journey.application import LoanApplication
 from journey.decisions import AddDocuments
 from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
+from journey.policy.calendar import moment_at
 from journey.post_loan_policy import first_review_on, review_calendar, start_of
 from journey.settings import Settings
 from journey.stages import Stage
@@ -117,7 +118,7 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert shown.exit_code == 0, shown.output
         assert f"review-{handle.id}" in shown.output
         first = (await schedules.describe(client, handle.id)).next_runs[0]
-        assert f"{first:%Y-%m-%d %H:%M} UTC" in shown.output  # labelled, as describe's
+        assert moment_at(first, 8) in shown.output  # on the bank's clock, as describe's
         def invoke(*args: str) -> Awaitable[Result]:
             return asyncio.to_thread(CliRunner().invoke, schedules_app, list(args))
 
@@ -165,9 +166,9 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
                               "--as", "ops-li")
         told = " ".join(before.output.split())
         assert before.exit_code == 2 and "nothing to backfill" in told, told
-        assert f"between {day} 00:00 and {day} 23:59 UTC" in told, told
+        assert f"between {day} 00:00 (UTC+8) and {day} 23:59 (UTC+8)" in told, told  # bank's
         # when the reviews begin, at the hour `describe` gives them
-        assert f"its reviews run from {monthly.next_runs[0]:%Y-%m-%d %H:%M} UTC" in told, told
+        assert f"its reviews run from {moment_at(monthly.next_runs[0], 8)}" in told, told
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
         # staff who joined after the journey pinned its directory: the change is made, the
         # journey refuses its record, and the command says so and how to record it
