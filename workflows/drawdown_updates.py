@@ -124,7 +124,7 @@ class DrawdownUpdates(LoanMonitoring):
     @request_drawdown.validator
     def _validate_request_drawdown(self, request: DrawdownRequest) -> None:
         plan, commitment = self._dd_open()
-        self._authorize_customer_side(request.actor)
+        self._authorize_customer_side(request.actor, "request a drawdown")
         if self._withdrawal is not None:
             raise DecisionRefused("the project is being withdrawn: its drawdowns are closing")
         labels: dict[str, str] = {}

@@ -52,7 +52,6 @@ with workflow.unsafe.imports_passed_through():
         approval_settled,
         authorize_cancellation,
         authorize_case_front_office,
-        authorize_customer_side,
         case_manager,
         eligible,
         require_customer,
@@ -252,7 +251,7 @@ class JourneyUpdates(Bookkeeping):
                 f"documents are taken at intake, documents and completeness; the journey is at "
                 f"{self._stage}: ask for more information through the deciding stage instead"
             )
-        self._authorize_customer_side(request.actor)
+        self._authorize_customer_side(request.actor, "send documents")
 
     @workflow.update
     async def record_risk_opinion(self, opinion: RiskOpinion) -> UpdateResult:
@@ -604,8 +603,11 @@ class JourneyUpdates(Bookkeeping):
     def _require_customer(self, actor: Actor) -> None:
         require_customer(actor, self._application.credit_code)
 
-    def _authorize_customer_side(self, actor: Actor) -> None:
-        authorize_customer_side(self.policy, actor, self._application.credit_code)
+    def _authorize_customer_side(self, actor: Actor, what: str) -> None:
+        """The customer, operations, or the case's own relationship manager may `what`
+        (another manager acting for a customer not theirs is refused)."""
+        authorize_case_front_office(self.policy, actor, self._application.credit_code,
+                                    case_manager(self._application.submitted_by), what)
 
     async def _after_decision(self) -> UpdateResult:
         """Return once the workflow has acted on the decision: the stage has moved on."""

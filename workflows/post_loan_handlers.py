@@ -179,7 +179,7 @@ class PostLoanHandlers(PaymentNotices):
     @add_statements.validator
     def _validate_add_statements(self, request: AddDocuments) -> None:
         self._require_managed()
-        self._authorize_customer_side(request.actor)
+        self._authorize_customer_side(request.actor, "send statements")
 
     @workflow.update
     async def record_schedule_change(self, change: ScheduleChange) -> UpdateResult:

@@ -17,7 +17,11 @@ with workflow.unsafe.imports_passed_through():
     from journey.feedback_request import feedback_request
     from journey.inquiry_answer import running_answer
     from journey.policy import DecisionRefused
-    from journey.policy.authority import authorize_customer_score, case_manager
+    from journey.policy.authority import (
+        authorize_customer_score,
+        authorize_customer_side,
+        case_manager,
+    )
     from journey.stages import Party, Stage
     from journey.status import StageVisit
     from journey.timeline import EventType
@@ -129,7 +133,7 @@ class TouchpointUpdates(EarlyWarnings):
 
     @record_inquiry.validator
     def _validate_inquiry(self, inquiry: Inquiry) -> None:
-        self._authorize_customer_side(inquiry.actor)
+        authorize_customer_side(self.policy, inquiry.actor, self._application.credit_code)
 
     async def _check_inquiry_burst(self, channel: Channel) -> None:
         policy, now = self.touchpoints, workflow.now()

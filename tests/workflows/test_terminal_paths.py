@@ -352,6 +352,31 @@ async def test_front_office_withdraws_for_the_customer_until_the_offer_is_signed
         assert "rm-zhang" not in body
 
 
+async def test_a_supplement_is_sent_by_the_customer_operations_or_the_cases_own_manager(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Another relationship manager sends no documents for a customer not theirs (as they
+    withdraw none): refused before the history; the case's own manager's are taken."""
+    from temporalio.client import WorkflowUpdateFailedError
+
+    zhang = Actor(id="rm-zhang", role=Role.RELATIONSHIP_MANAGER)
+    docs, app = new_application(drop={"income"})
+    app = app.model_copy(update={"submitted_by": zhang})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+                actor=Actor(id="rm-chen", role=Role.RELATIONSHIP_MANAGER),
+                documents=[income.ref]))
+        assert ("'rm-chen' may not send documents for the customer: this is relationship "
+                "manager 'rm-zhang''s case") in str(refused.value.cause)
+        taken = await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=zhang, documents=[income.ref]))
+        assert taken.message.startswith("1 new document(s)"), taken.message
+        await until_stage(handle, Stage.RISK_REVIEW)
+
+
 async def test_supplements_sent_a_page_at_a_time_expire_from_the_first_request(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
