@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from journey.actors import Actor, Role
 from journey.decline_reasons import decline_categories
@@ -179,22 +179,33 @@ def ended_applications(url: str, credit_code: str, workflow_id: str) -> list[End
 def others(url: str, credit_code: str, workflow_id: str) -> list[ExposureLine]:
     """The borrower's other journeys that have not ended, by journey id: a running loan with
     the principal it owes, an application with its amount."""
+    with session(url) as s:
+        return lines_of(live_rows(s, credit_code, workflow_id))
+
+
+def live_rows(s: Session, credit_code: str, workflow_id: str) -> list[CreditExposureRow]:
+    """The lines of `credit_code` but `workflow_id`'s whose journeys recorded no end, by
+    journey id: what `others` reads (and store/exposure_vouched.py checks)."""
     ended = select(StageEventRow.workflow_id).where(
         StageEventRow.type == EventType.ENTERED.value,
         StageEventRow.stage.in_([s.value for s in TERMINAL]),
     )
-    with session(url) as s:
-        rows = s.scalars(
-            select(CreditExposureRow)
-            .where(CreditExposureRow.credit_code == credit_code,
-                   CreditExposureRow.workflow_id != workflow_id,
-                   CreditExposureRow.workflow_id.not_in(ended))
-            .order_by(CreditExposureRow.workflow_id)
-        )
-        lines = [
-            ExposureLine(workflow_id=r.workflow_id, amount=r.amount, running=False)
-            if r.principal is None
-            else ExposureLine(workflow_id=r.workflow_id, amount=r.principal, running=True)
-            for r in rows
-        ]
+    return list(s.scalars(
+        select(CreditExposureRow)
+        .where(CreditExposureRow.credit_code == credit_code,
+               CreditExposureRow.workflow_id != workflow_id,
+               CreditExposureRow.workflow_id.not_in(ended))
+        .order_by(CreditExposureRow.workflow_id)
+    ))
+
+
+def lines_of(rows: list[CreditExposureRow]) -> list[ExposureLine]:
+    """`rows` as the exposure counts them: a running loan with the principal it owes, an
+    application with its amount; those owing nothing left out."""
+    lines = [
+        ExposureLine(workflow_id=r.workflow_id, amount=r.amount, running=False)
+        if r.principal is None
+        else ExposureLine(workflow_id=r.workflow_id, amount=r.principal, running=True)
+        for r in rows
+    ]
     return [line for line in lines if line.amount > 0]

@@ -1,5 +1,6 @@
 """A row taken on its seal as it is used: an LPR fixing as a loan or a quote reads it, and its
-first read before it is corrected; a pending instruction as it is delivered. With a wrong key,
+first read before it is corrected; a pending instruction as it is delivered; a borrower's
+credit exposure lines, and the changes of their principal, as routing reads them. With a wrong key,
 none is taken for changed, but refused as sealed under another key (`WrongKey`)."""
 
 from __future__ import annotations
@@ -12,10 +13,22 @@ from sqlalchemy.orm import Session
 
 from store.beside_seals import first_reader, first_reads_differ
 from store.db import ready
+from store.exposure import CreditExposureChangeRow, CreditExposureRow
 from store.lpr import LprFixingRow
 from store.seal_check import chain_checked
 from store.seal_findings import Finding, Found, RecordsCheck
-from store.sealed_records import FIXINGS, KEPT, LPR, PENDING, READS, SealedRecords, SealedTable
+from store.sealed_records import (
+    EXPOSED,
+    EXPOSURE_CHANGES,
+    EXPOSURES,
+    FIXINGS,
+    KEPT,
+    LPR,
+    PENDING,
+    READS,
+    SealedRecords,
+    SealedTable,
+)
 from store.seals import another_key
 
 
@@ -25,6 +38,19 @@ def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
     before sealing began, is vouched for by no seal and refused by none). WrongKey when the
     fixings were sealed with another key: no fixing can be vouched for with this one."""
     return _failing(s, key, LPR, FIXINGS, row)
+
+
+def lines_failing(s: Session, key: bytes, lines: list[CreditExposureRow]) -> list[Finding]:
+    """What `records verify` finds wrong with each of the exposure `lines` and each change of
+    their principal kept, as `fixing_failing` says of a fixing: the chain checked once for
+    all of them. WrongKey when the exposures were sealed with another key."""
+    if not lines:
+        return []
+    changes = s.scalars(select(CreditExposureChangeRow).where(
+        CreditExposureChangeRow.exposure_id.in_([line.id for line in lines])))
+    read = ({EXPOSURES.label(line) for line in lines}
+            | {EXPOSURE_CHANGES.label(change) for change in changes})
+    return [f for f in _vouching(s, key, EXPOSED).findings if f.tampered and f.record in read]
 
 
 def first_read_failing(url: str, key: bytes | None, fixed_on: date) -> Finding | None:
