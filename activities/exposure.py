@@ -3,21 +3,32 @@ keeps its line there, and routing reads the others of the same credit code, as d
 approval about to settle, which routes the case again on them. The Temporal server is asked
 about each of those journeys (a borrower has few): one ended outside the engine (`temporal
 workflow terminate`) recorded no end in the store, and is left out, saying why, as is one
-that read another company's business licence (`another_company`). A new application tells
-the borrower's other applications that their exposure rose."""
+that read another company's business licence (`another_company`), as the journey itself holds
+its readings (`mistyped`). With the archive key, the lines read to decide are checked against
+their seals (store/exposure_vouched.py): one that fails its seal fails the read, logged at
+ERROR, and is retried, the journey waiting (`waiting_on_seals`). A new application tells the
+borrower's other applications that their exposure rose."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowQueryRejectedError,
+)
+from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.run_started import started_event
 from journey.application import LoanApplication
 from journey.contracts import RouteNowInput
-from journey.documents import BusinessLicense
+from journey.documents import BusinessLicense, DocumentKind, ReadStatus
 from journey.exposure import (
     EXPOSURE_FELL,
     EXPOSURE_ROSE,
@@ -36,12 +47,18 @@ from journey.exposure import (
 from journey.policy import Route
 from journey.renames import Rename, current_name, one_company
 from journey.settings import Settings
-from journey.status import JourneyInput
+from journey.status import JourneyInput, JourneyStatus
 from store.code_names import renames_of
 from store.documents import licences_of, licences_printing
 from store.exposure import keep, others
+from store.exposure_vouched import ExposureSealBroken, vouched_others
 from store.seal_key import sealing_key
 from store.sealed_records import EXPOSED
+
+WAITING = ("No case of this borrower is routed on its exposure until then: the journeys "
+           "reading it wait and retry")
+STATUS_QUERY = "status"  # the journey's (workflows/journey_updates.py)
+QUERY_TIMEOUT = timedelta(seconds=10)  # well inside the activities' start-to-close
 
 
 class ExposureActivities:
@@ -55,9 +72,12 @@ class ExposureActivities:
         nothing is kept or told, and the result says why. Retried whole: a second keep
         changes nothing, a second notice only asks a re-read."""
         client = activity.client()
-        if request.principal is None and (name := await applicant_of(
-                client, request.workflow_id)) is not None and (held := await code_held_by_another(
-                    client, self._url, request.credit_code, name)) is not None:
+        name = (await applicant_of(client, request.workflow_id)
+                if request.principal is None else None)
+        with waiting_on_seals(request.credit_code):
+            held = None if name is None else await code_held_by_another(
+                client, self._url, request.credit_code, name, self._key)
+        if held is not None:
             said, holder = held
             return KeepExposureResult(kept=False, held=(
                 f"{said}: not counted in {holder}'s exposure (统一授信); its relationship "
@@ -80,7 +100,7 @@ class ExposureActivities:
     async def _exposure(self, workflow_id: str, app: LoanApplication) -> Exposure:
         """This application and the borrower's other journeys the store counts, each still
         running on the Temporal server; the others left out, saying why."""
-        kept = await asyncio.to_thread(others, self._url, app.credit_code, workflow_id)
+        kept = await lines_vouched(self._url, app.credit_code, workflow_id, self._key)
         licences = await asyncio.to_thread(licences_of, self._url,
                                            [line.workflow_id for line in kept])
         client = activity.client()
@@ -100,7 +120,8 @@ class ExposureActivities:
         """The case routed on the borrower's exposure as it stands: read and route in one
         activity, at routing and as an approval would settle."""
         case = request.case
-        exposure = await self._exposure(request.workflow_id, case.application)
+        with waiting_on_seals(case.application.credit_code):
+            exposure = await self._exposure(request.workflow_id, case.application)
         return case.model_copy(update={"exposure": exposure}).routed()
 
 
@@ -140,12 +161,12 @@ async def _tell(client: Client, workflow_id: str, signal: str,
     return True
 
 
-async def code_held_by_another(client: Client, url: str, code: str, name: str
-                               ) -> tuple[str, str] | None:
+async def code_held_by_another(client: Client, url: str, code: str, name: str,
+                               key: bytes | None = None) -> tuple[str, str] | None:
     """Whether the bank holds credit `code` for another company than `name`
     (`held_by_another`, on the code's holders and renames as the store and server have
-    them)."""
-    return held_by_another(code, name, await holders_of(client, url, code),
+    them; the lines checked against their seals with `key`, `holders_of`)."""
+    return held_by_another(code, name, await holders_of(client, url, code, key),
                            await asyncio.to_thread(renames_of, url, code))
 
 
@@ -168,19 +189,71 @@ def held_by_another(code: str, name: str, holders: list[tuple[str, str, str]],
             f"{journey})"), now
 
 
-async def holders_of(client: Client, url: str, code: str) -> list[tuple[str, str, str]]:
+async def holders_of(client: Client, url: str, code: str, key: bytes | None = None
+                     ) -> list[tuple[str, str, str]]:
     """Whom the bank holds credit `code` for, first come first: each journey, what of it
     holds the code in words, and the company's name there (a licence's read, an
-    application's applicant)."""
+    application's applicant). The code's lines are checked against their seals with `key`
+    (`lines_vouched`), and an application holds nothing only when the journey itself says
+    its licence is another company's (`mistyped`)."""
     held = [(wf, f"{lic.name}'s business licence printing it", lic.name or "")
             for wf, lic in await asyncio.to_thread(licences_printing, url, code)]
-    lines = [line.workflow_id for line in await asyncio.to_thread(others, url, code, "-")]
+    lines = [line.workflow_id for line in await lines_vouched(url, code, "-", key)]
     read = await asyncio.to_thread(licences_of, url, lines)
     for wf in lines:  # an application whose own licence shows it mistyped holds nothing
-        if another_company(code, read.get(wf, [])) is None and (
-                applicant := await applicant_of(client, wf)) is not None:
+        if (applicant := await applicant_of(client, wf)) is not None and await mistyped(
+                client, code, wf, read.get(wf, [])) is None:
             held.append((wf, f"{applicant}'s application", applicant))
     return held
+
+
+async def lines_vouched(url: str, code: str, workflow_id: str, key: bytes | None
+                        ) -> list[ExposureLine]:
+    """The lines of `code` but `workflow_id`'s, each checked against its seal with `key` as it
+    is read (store/exposure_vouched.py: ExposureSealBroken when one fails it)."""
+    return await asyncio.to_thread(vouched_others, url, code, workflow_id, key)
+
+
+@contextmanager
+def waiting_on_seals(code: str) -> Iterator[None]:
+    """An exposure line of `code` that fails its seal fails the activity, logged at ERROR for
+    operations, to be retried (the journey waiting) until it is restored."""
+    try:
+        yield
+    except ExposureSealBroken as err:
+        activity.logger.error("the credit exposure of %s is not read: %s", code, err)
+        raise ExposureSealBroken(f"{err}. {WAITING}") from None
+
+
+async def mistyped(client: Client, code: str, workflow_id: str, stored: list[BusinessLicense]
+                   ) -> str | None:
+    """Why the journey `workflow_id`, of credit `code`, counts in no one's exposure: the
+    licences it read are another company's (`another_company`). The store's readings of it
+    (`stored`), which no seal covers and SQL may change, only raise the question, and are
+    taken alone only to count it: the licences the journey holds itself (`licences_read_in`)
+    decide it. None when either shows the code (or none is read)."""
+    if another_company(code, stored) is None:
+        return None
+    return another_company(code, await licences_read_in(client, workflow_id) or [])
+
+
+async def licences_read_in(client: Client, workflow_id: str) -> list[BusinessLicense] | None:
+    """The business licences the journey `workflow_id` read, as it holds them (its status
+    query: its own record on the Temporal server, each with any correction of its fields),
+    not as the store's readings table has them, which no seal covers and SQL may change;
+    None when it no longer runs to answer. Not answered in time (no worker), retried."""
+    try:
+        status = await client.get_workflow_handle(workflow_id).query(
+            STATUS_QUERY, result_type=JourneyStatus, rpc_timeout=QUERY_TIMEOUT,
+            reject_condition=QueryRejectCondition.NOT_OPEN)
+    except WorkflowQueryRejectedError:
+        return None
+    except RPCError as err:
+        if err.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        return None
+    return [r.license for r in status.readings if r.license is not None
+            and r.status is ReadStatus.READ and r.kind is DocumentKind.BUSINESS_LICENSE]
 
 
 async def applicant_of(client: Client, workflow_id: str) -> str | None:
@@ -194,9 +267,11 @@ async def applicant_of(client: Client, workflow_id: str) -> str | None:
 
 async def _left_out(client: Client, line: ExposureLine, credit_code: str,
                     licences: list[BusinessLicense]) -> str | None:
-    """Why the journey of `line` does not count: it read another company's licence, or it
-    is not running on the server (`_ended_on_server`); None when it counts."""
-    return another_company(credit_code, licences) or await _ended_on_server(client, line)
+    """Why the journey of `line` does not count: it read another company's licence
+    (`mistyped`, on the store's `licences` of it), or it is not running on the server
+    (`_ended_on_server`); None when it counts."""
+    return (await mistyped(client, credit_code, line.workflow_id, licences)
+            or await _ended_on_server(client, line))
 
 
 async def _ended_on_server(client: Client, line: ExposureLine) -> str | None:

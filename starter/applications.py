@@ -29,7 +29,7 @@ from journey.settings import Settings
 from journey.status import JourneyInput
 from starter import codec, encryption, quotes
 from starter.connect import connect
-from starter.errors import BadInput, plain_errors
+from starter.errors import BadInput, SealBroken, plain_errors
 from starter.journey_ids import journey_id
 from starter.operations import no_such_workflow
 from starter.pinned_policy import authorized, current_policy
@@ -37,6 +37,7 @@ from starter.renamed_from import rename_declared
 from starter.start_checks import document_store_ready
 from store import archive, blobs, code_names
 from store.archive import ArchivedRun
+from store.exposure_vouched import ExposureSealBroken
 from store.seal_key import sealing_key
 from store.sealed_records import NAMED
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -154,7 +155,10 @@ async def start_journey(
     await codec.keys_needed_to_start(client, LoanJourneyWorkflow.__name__, not_started)
     workflow_id = journey_id(application.application_id)
     code = application.credit_code
-    holders = await holders_of(client, settings.db_url, code)
+    try:  # the code's lines checked against their seals, as the journeys' reads are
+        holders = await holders_of(client, settings.db_url, code, settings.archive_seal_key)
+    except ExposureSealBroken as err:
+        raise SealBroken(f"{not_started}: {err}") from None
     known = await asyncio.to_thread(code_names.renames_of, settings.db_url, code)
     renamed = None if renamed_from is None else rename_declared(
         application, renamed_from, holders, known, workflow_id, not_started)

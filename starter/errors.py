@@ -64,8 +64,9 @@ class NotMet(JourneyError):
 
 class SealBroken(JourneyError):
     """A quote would price on an LPR fixing that fails its seal (store/lpr_in_force.py), or
-    `start` hold an agreed rate to one: none is given, nothing started; the message names the
-    fixing and what to do. Exits as `records verify` does
+    `start` hold an agreed rate to one, or read a line of the credit code's exposure that fails
+    its seal (store/exposure_vouched.py): none is given, nothing started; the message names the
+    row and what to do. Exits as `records verify` does
     when it finds a row tampered with."""
 
 
