@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.exposure import holders_of
 from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Verdict
 from journey.documents import BusinessLicense, DocumentKind, DocumentReading, ReadStatus
-from journey.exposure import ROUTE_ON_EXPOSURE, ExposureLine
+from journey.exposure import KEEP_EXPOSURE, ROUTE_ON_EXPOSURE, ExposureLine
 from journey.policy import ApprovalTier
 from journey.stages import Stage
 from store.documents import record_reading
@@ -38,12 +38,12 @@ from tests.workflows.test_group_exposure import HO_50M, RISK_CORP, borrower, rou
 from workflows.loan_journey import LoanJourneyWorkflow
 
 
-async def routing_failing(handle: WorkflowHandle) -> str:
-    """The error the journey's pending routing read failed with, once it has."""
+async def read_failing(handle: WorkflowHandle, read: str = ROUTE_ON_EXPOSURE) -> str:
+    """The error the journey's pending `read` of the exposure failed with, once it has."""
     while True:
         pending = (await handle.describe()).raw_description.pending_activities
         failed = [p.last_failure.message for p in pending
-                  if p.activity_type.name == ROUTE_ON_EXPOSURE and p.HasField("last_failure")]
+                  if p.activity_type.name == read and p.HasField("last_failure")]
         if failed:
             return failed[0]
         await asyncio.sleep(0.05)
@@ -82,7 +82,12 @@ async def test_a_line_changed_in_the_database_is_not_routed_on_until_restored(
                 LoanJourneyWorkflow.decide, ApprovalDecision(
                     actor=HO_50M, verdict=Verdict.APPROVE, reason="within limit"),
                 wait_for_stage=WorkflowUpdateStage.ACCEPTED)
-            failed = await routing_failing(handle)
+            failed = await read_failing(handle)
+            # a new application of the borrower: its intake's check of whom the code is held
+            # for reads the line too, and waits
+            new = await start(client, settings, application(docs, amount=1_000_000,
+                                                            company=company))
+            assert await read_failing(new, KEEP_EXPOSURE) == failed
         assert failed == (f"{said}. No case of this borrower is routed on its exposure until "
                           "then: the journeys reading it wait and retry")
         assert any(r.levelno == logging.ERROR and said in r.getMessage() for r in caplog.records)
@@ -96,6 +101,9 @@ async def test_a_line_changed_in_the_database_is_not_routed_on_until_restored(
         assert route is not None and route.exposure is not None
         assert route.exposure.others == [ExposureLine(workflow_id=first.id, amount=Decimal(3e6))]
         assert route.tier is ApprovalTier.HEAD_OFFICE
+        later = (await routed(new)).route  # kept and routed on every line, once restored
+        assert later is not None and later.exposure is not None
+        assert later.exposure.total == Decimal(7_000_000)
 
 
 async def test_a_licence_reading_changed_in_the_store_does_not_leave_a_line_out(
