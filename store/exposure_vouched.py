@@ -5,8 +5,7 @@ in the database since it was sealed (its principal set to 0, say), or inserted a
 began, is never counted, nor silently dropped: the read fails (`ExposureSealBroken`), naming
 the row and what to do (activities/exposure.py retries it, the journey waiting, until it is
 restored). So does every read with a key that is not the one the exposures were sealed
-with. A line kept
-unsealed before sealing began is read as it is, as without the key."""
+with. A line kept unsealed before sealing began is read as it is, as without the key."""
 
 from __future__ import annotations
 

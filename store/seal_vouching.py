@@ -1,7 +1,7 @@
 """A row taken on its seal as it is used: an LPR fixing as a loan or a quote reads it, and its
 first read before it is corrected; a pending instruction as it is delivered; a borrower's
-credit exposure lines, and the changes of their principal, as routing reads them. With a wrong key,
-none is taken for changed, but refused as sealed under another key (`WrongKey`)."""
+credit exposure lines, and the changes of their principal, as routing reads them. With a
+wrong key, none is taken for changed, but refused as sealed under another key (`WrongKey`)."""
 
 from __future__ import annotations
 
