@@ -1,15 +1,16 @@
 """The bank's own records made tamper-evident, for the command line and other programs.
 
 The LPR fixings with their corrections, the refused attempts, the pending instructions, the
-money returned to its payers, the ledger's bookings, the borrowers' credit exposures and the
-outbox's notices are sealed as they are written with the archive key (store/seals.py);
+money returned to its payers, the ledger's bookings, the borrowers' credit exposures, the
+outbox's notices and the stage events are sealed as they are written with the archive key
+(store/seals.py);
 `verify` checks them against their seals (store/seal_check.py says what each finding
 means), and `seal` has a supervisor seal the rows kept before the key was set, once checked
 against a backup; `verify` also compares each chain with the head the archivist's last pass
 anchored in its history on the server (activities/anchors.py), which names the newest rows
-deleted. It checks the stage events, which are not sealed, by their numbering, and the
-document store by its blobs' digests and against the documents the journeys' histories say
-they read. Without the key, nothing is checked and no sealed
+deleted. It checks the stage events by their numbering too, and the document store, which is
+not sealed, by its blobs' digests and against the documents the journeys' histories say they
+read. Without the key, nothing is checked and no sealed
 record is written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
 key that is not the one the records were sealed with.
 """
@@ -36,7 +37,6 @@ from store import (
     seal_findings,
     seal_key,
     sealed_records,
-    stage_event_check,
     unsealed_rows,
 )
 from store.chain_anchors import Anchored
@@ -77,10 +77,10 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
                  ) -> Verified:
     """Each chain of the bank's records checked against its seals, then against its anchor
     on the server (the newest rows' deletion, store/chain_anchors.py) unless `offline`: a
-    server that cannot be reached is a SetupError that says so. Then the unsealed: the stage
-    events by their numbering (store/stage_event_check.py), and the document store's blobs
-    by their digests and against the documents the journeys' histories say they read (the
-    archive's copies alone when `offline`: store/document_check.py,
+    server that cannot be reached is a SetupError that says so (the stage events' chain
+    checks their numbering too: store/stage_event_check.py). Then the unsealed: the document
+    store's blobs by their digests and against the documents the journeys' histories say they
+    read (the archive's copies alone when `offline`: store/document_check.py,
     starter/documents_used.py)."""
     key = _key(settings, "check the records' seals")
     server = None if offline else client or await _server(settings)
@@ -89,8 +89,7 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     if anchored is not None:
         chain_anchors.compared(settings.db_url, checks, anchored)
     used = await documents_used.used(settings, server)
-    checks += [stage_event_check.check(settings.db_url),
-               document_check.check(settings.db_url, settings.documents_dir, used)]
+    checks.append(document_check.check(settings.db_url, settings.documents_dir, used))
     return Verified(checks, anchored, offline)
 
 

@@ -28,6 +28,7 @@ class StageEventRow(Base):
         Index("ix_stage_events_span", "workflow_id", "stage", "attempt"),
         Index("ix_stage_events_stage_type", "stage", "type"),
         Index("ix_stage_events_at", "at"),
+        Index("ix_stage_events_seal", "seal"),  # the chain's end, read as each batch is sealed
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -44,6 +45,7 @@ class StageEventRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
 
 
 class BookingRow(Base):

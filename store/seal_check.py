@@ -8,8 +8,8 @@ before this version), and *inserted* when not (written into the database, or kep
 command line without the key); a chain sealed before baselines were kept takes a row with a
 positive id below the first sealed in its table for one kept before. When no seal of a chain
 matches the key, the key is not the one it was sealed with (`RecordsCheck.wrong_key`).
-The stage events and the document store are not sealed: store/stage_event_check.py and
-store/document_check.py check them.
+The stage events are checked by their numbering too (store/stage_event_check.py), as their
+chain's `also`; the document store is not sealed: store/document_check.py checks it.
 """
 
 from __future__ import annotations

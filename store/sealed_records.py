@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from store import stage_event_check
 from store.beside_seals import first_reads_differ, returns_missing
 from store.code_names import CHAIN as NAMES_CHAIN
 from store.code_names import CreditCodeNameRow, CreditCodeNameWithdrawalRow, withdrawal_facts
@@ -27,7 +28,7 @@ from store.lpr import (
     fixing_facts,
     read_facts,
 )
-from store.models import BookingRow, OutboxRow
+from store.models import BookingRow, OutboxRow, StageEventRow
 from store.outbox import facts as notice_facts
 from store.payer_returns import CHAIN as RETURNS_CHAIN
 from store.payer_returns import PayerRefundRow, PayerReturnRow, refund_facts
@@ -42,6 +43,7 @@ from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
 from store.seal_findings import Finding
 from store.seals import Column
+from store.timing import facts as stage_event_facts
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,13 @@ class SealedTable:
     # the column naming the row it sealed again, and that row's name: it keeps the seal that
     # row had before (`replaced_seal`), which the chain holds
     replaces: tuple[str, str] | None = None
+    about: Callable[[Any], str] | None = None  # what else names a row: a stage event's stage
 
     def label(self, row: Any) -> str:
         day = getattr(row, "fixed_on", None)
         of = f" (of {self.of[1]} {getattr(row, self.of[0])})" if self.of else ""
-        return f"{self.name} #{row.id}" + (f" ({day})" if day else "") + of
+        about = f" ({self.about(row)})" if self.about else ""
+        return f"{self.name} #{row.id}" + (f" ({day})" if day else "") + about + of
 
     def replaced(self, rows: list[Any]) -> dict[str, str]:
         """The seals `rows` (of this table) keep of the rows they sealed again, each with what
@@ -121,6 +125,11 @@ CLAIM_CHANGES = SealedTable("payment reference change", PaymentReferenceChangeRo
                             "the change of a claim's loan (its reference, from, to or released, "
                             "when, the seal replaced)", "payment_reference_changes",
                             replaces=("claim_id", CLAIMS.name))
+STAGE_EVENTS = SealedTable("stage event", StageEventRow, stage_event_facts,
+                           "the stage event (its journey, stage, entry or exit, time, actor, "
+                           "team, outcome, what it waited on)", "stage_events",
+                           ("workflow_id", "journey"),
+                           about=lambda r: f"{r.type} {r.stage}")
 PENDING = SealedTable("pending instruction", PendingRow, pending_facts,
                       "what was typed (the update, its request, who, from where and when)",
                       "pending_instructions")
@@ -159,4 +168,7 @@ NAMED = SealedRecords("credit code renames", CreditCodeNameRow.__tablename__,
 CLAIMED = SealedRecords("payment reference claims", PayerReturnRow.__tablename__,
                         [CLAIMS, CLAIM_CHANGES], CLAIMS_CHAIN,
                         replaced=(PaymentReferenceChangeRow.replaced_seal,))
-CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED]
+# their numbering checked beside their seals, as before they were sealed
+STAGED = SealedRecords(stage_event_check.RECORDS, StageEventRow.__tablename__,
+                       [STAGE_EVENTS], [StageEventRow.seal], stage_event_check.findings)
+CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED, STAGED]

@@ -160,10 +160,23 @@ def seal_next(s: Session, key: bytes, row: Any, facts: Callable[[Any], list[obje
     database now holds them, read back, as a check reads them."""
     s.flush()
     s.refresh(row)
+    seal_rows(s, key, [row], facts, columns)
+
+
+def seal_rows(s: Session, key: bytes, rows: list[Any], facts: Callable[[Any], list[object]],
+              columns: Iterable[Column]) -> None:
+    """Seal `rows`, as read from the database, next in the chain of `columns` in their order
+    (inside `sealing`): the chain's end read once for them all, as a batch of stage events
+    is written."""
+    if not rows:
+        return
+    columns = list(columns)
     position, previous = chain_end(s, columns)
     if position == 0:
-        previous = _baseline_kept(s, key, row, columns).seal
-    row.seal = chained(key, facts(row), position + 1, previous)
+        previous = _baseline_kept(s, key, rows, columns).seal
+    for row in rows:
+        position += 1
+        row.seal = previous = chained(key, facts(row), position, previous)
     s.flush()
 
 
@@ -182,14 +195,14 @@ def baseline_ids(baseline: SealBaselineRow, table: str) -> set[int] | None:
     return set(ids[table]) if table in ids else None
 
 
-def _baseline_kept(s: Session, key: bytes, first: Any, columns: Iterable[Column]
+def _baseline_kept(s: Session, key: bytes, first: list[Any], columns: Iterable[Column]
                    ) -> SealBaselineRow:
-    """The chain's baseline, kept as its first row `first` is sealed: every row unsealed in
-    its tables but `first`."""
-    columns = list(columns)
+    """The chain's baseline, kept as its first rows `first` are sealed: every row unsealed in
+    its tables but those."""
+    columns, sealed = list(columns), {(row.__tablename__, row.id) for row in first}
     ids = {c.class_.__tablename__: [
         i for i in s.scalars(select(c.class_.id).where(c.is_(None)).order_by(c.class_.id))
-        if not (isinstance(first, c.class_) and i == first.id)] for c in columns}
+        if (c.class_.__tablename__, i) not in sealed] for c in columns}
     baseline = SealBaselineRow(chain=_chain_name(columns), ids=json.dumps(ids))
     baseline.seal = chained(key, baseline_facts(baseline), 0, "")
     s.merge(baseline)  # one left by a chain whose sealed rows were all deleted: replaced

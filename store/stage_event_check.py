@@ -1,17 +1,21 @@
 """The journey map's timing rows (`stage_events`, store/timing.py) checked for deletions and
-changes at `records verify`, without a seal: they are written on every stage change, and a
-seal there would be a sealer's lock on the hot path (bench/journeys.py measures it).
+changes by their numbering, beside their seals (store/seal_check.py, the stage events' chain
+in store/sealed_records.py), at `records verify`. The seals name a row changed (its actor,
+stage, outcome, time...), inserted or deleted; the numbering names what they cannot: the
+events of a journey deleted while they were unsealed (kept before the key, or by a worker
+without it), and which journey's events the deleted seals were.
 
-What makes them checkable is how they are numbered: each journey numbers its own events 0, 1,
-2, ... as it emits them, its late touchpoints from LATE_TOUCHPOINT_BASE on, and records each
-at the workflow's time, which never goes back. So one scan of (journey, number, time) names:
+What makes them checkable so is how they are numbered: each journey numbers its own events 0,
+1, 2, ... as it emits them, its late touchpoints from LATE_TOUCHPOINT_BASE on, and records
+each at the workflow's time, which never goes back. So one scan of (journey, number, time)
+names:
   - a number missing below a journey's newest (its events deleted, the first ones too);
   - an event earlier than the one numbered before it (its time changed);
   - a journey the sealed chains name (a ledger booking, an outbox notice: store/seals.py)
     that holds no event at all (all of them deleted).
-It cannot tell a journey's newest events deleted (the numbers before them stay whole), nor an
-event's stage, type, actor or outcome changed, nor its time changed within its neighbours':
-a backup, or the journey's own history (`loan-journey history`), tells those.
+Unsealed, it cannot tell a journey's newest events deleted (the numbers before them stay
+whole), nor an event's stage, type, actor or outcome changed, nor its time changed within its
+neighbours': a backup, or the journey's own history (`loan-journey history`), tells those.
 """
 
 from __future__ import annotations
@@ -25,9 +29,8 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from journey.touchpoints import LATE_TOUCHPOINT_BASE
-from store.db import ready
 from store.models import BookingRow, OutboxRow, StageEventRow
-from store.seal_findings import Finding, Found, RecordsCheck
+from store.seal_findings import Finding, Found
 
 RECORDS = "stage events (the journey map)"
 _AT = "%Y-%m-%d %H:%M:%S"
@@ -47,22 +50,19 @@ class _Event:
         return f"#{self.sequence} ({self.type} {self.stage} at {self.at:{_AT}})"
 
 
-def check(url: str) -> RecordsCheck:
+def findings(s: Session) -> list[Finding]:
     """Every journey's events scanned once in order, and the journeys sealed records name."""
-    with Session(ready(url)) as s:
-        rows = s.execute(select(
-            StageEventRow.workflow_id, StageEventRow.sequence, StageEventRow.type,
-            StageEventRow.stage, StageEventRow.at,
-        ).order_by(StageEventRow.workflow_id, StageEventRow.sequence).execution_options(
-            yield_per=5000))
-        counted, findings, journeys = 0, [], set()
-        for workflow_id, events in groupby((_Event(*r) for r in rows), lambda e: e.workflow_id):
-            kept = list(events)
-            counted += len(kept)
-            journeys.add(workflow_id)
-            findings += _gaps(kept) + _backwards(kept)
-        findings += _emptied(s, journeys)
-    return RecordsCheck(records=RECORDS, rows=counted, findings=findings)
+    rows = s.execute(select(
+        StageEventRow.workflow_id, StageEventRow.sequence, StageEventRow.type,
+        StageEventRow.stage, StageEventRow.at,
+    ).order_by(StageEventRow.workflow_id, StageEventRow.sequence).execution_options(
+        yield_per=5000))
+    found, journeys = [], set()
+    for workflow_id, events in groupby((_Event(*r) for r in rows), lambda e: e.workflow_id):
+        kept = list(events)
+        journeys.add(workflow_id)
+        found += _gaps(kept) + _backwards(kept)
+    return found + _emptied(s, journeys)
 
 
 def _series(events: list[_Event]) -> Iterator[tuple[int, list[_Event]]]:

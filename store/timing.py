@@ -1,8 +1,12 @@
-"""Journey timing events in SQL, idempotent by (workflow_id, sequence)."""
+"""Journey timing events in SQL, idempotent by (workflow_id, sequence); with the archive key,
+sealed as they are written, in a chain of their own (store/seals.py), so that an actor,
+stage, outcome or time changed, or an event inserted or deleted, in the database is reported
+(`loan-journey records verify`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +17,7 @@ from journey.timeline import EventType, TimingEvent
 from store._dialect import insert_for
 from store.db import ready
 from store.models import StageEventRow
+from store.seals import seal_rows, sealing
 
 
 def _row(e: TimingEvent) -> dict[str, Any]:
@@ -33,24 +38,19 @@ def _row(e: TimingEvent) -> dict[str, Any]:
     }
 
 
-def record_events(url: str, events: Iterable[TimingEvent]) -> int:
-    """Insert the events that are not stored yet; return how many were new.
+def facts(row: StageEventRow) -> list[object]:
+    """What a stage event's seal covers: the whole row but the seal, every field the journey
+    map, the report and the export show (its journey, stage, entry or exit, actor, team,
+    outcome, what it waits on)."""
+    return [row.id, row.workflow_id, row.sequence, row.type, row.stage, row.attempt,
+            row.at.astimezone(UTC).isoformat(), row.waits_on, row.product, row.actor, row.team,
+            row.outcome, row.channel, row.detail]
 
-    A retried or replayed batch inserts nothing twice: rows that collide on
-    (workflow_id, sequence) are skipped by the database (ON CONFLICT DO NOTHING), and
-    RETURNING reports the rows that were really inserted.
-    """
-    rows = [_row(e) for e in events]
-    if not rows:
-        return 0
-    engine = ready(url)
-    stmt = (
-        insert_for(engine, StageEventRow.__table__)
-        .on_conflict_do_nothing(index_elements=["workflow_id", "sequence"])
-        .returning(StageEventRow.__table__.c.sequence)
-    )
-    with engine.begin() as conn:
-        return len(conn.execute(stmt, rows).all())
+
+def record_events(url: str, events: Iterable[TimingEvent], key: bytes | None = None) -> int:
+    """Insert the events that are not stored yet, sealed with `key` when given; return how
+    many were new (`record_new_events`)."""
+    return len(record_new_events(url, events, key))
 
 
 def _event(r: StageEventRow) -> TimingEvent:
@@ -84,11 +84,15 @@ def events_for(url: str, workflow_id: str) -> list[TimingEvent]:
         return [_event(r) for r in rows]
 
 
-def record_new_events(url: str, events: Iterable[TimingEvent]) -> list[TimingEvent]:
-    """Like `record_events`, but return the events this call really inserted.
+def record_new_events(url: str, events: Iterable[TimingEvent], key: bytes | None = None
+                      ) -> list[TimingEvent]:
+    """Insert the events that are not stored yet, and return those this call really inserted;
+    with `key`, each sealed next in the stage events' chain (store/seals.py), in order.
 
-    Events a retry or a replay finds already stored are left out, so whoever counts the
-    result (the worker's metrics) counts each event once.
+    A retried or replayed batch inserts nothing twice: rows that collide on
+    (workflow_id, sequence) are skipped by the database (ON CONFLICT DO NOTHING), and
+    RETURNING reports the rows that were really inserted, so whoever counts the result (the
+    worker's metrics) counts each event once.
     """
     batch = list(events)
     if not batch:
@@ -98,10 +102,19 @@ def record_new_events(url: str, events: Iterable[TimingEvent]) -> list[TimingEve
     stmt = (
         insert_for(engine, table)
         .on_conflict_do_nothing(index_elements=["workflow_id", "sequence"])
-        .returning(table.c.workflow_id, table.c.sequence)
+        .returning(table.c.id, table.c.workflow_id, table.c.sequence)
     )
-    with engine.begin() as conn:
-        fresh = {(r.workflow_id, r.sequence) for r in conn.execute(stmt, [_row(e) for e in batch])}
+    rows = [_row(e) for e in batch]
+    if key is None:  # no chain to extend: no sealer's lock
+        with engine.begin() as conn:
+            inserted = conn.execute(stmt, rows).all()
+    else:
+        with sealing(url, StageEventRow.__tablename__) as s:
+            inserted = s.execute(stmt, rows).all()
+            seal_rows(s, key, list(s.scalars(
+                select(StageEventRow).where(StageEventRow.id.in_([r.id for r in inserted]))
+                .order_by(StageEventRow.id))), facts, [StageEventRow.seal])
+    fresh = {(r.workflow_id, r.sequence) for r in inserted}
     return [e for e in batch if (e.workflow_id, e.sequence) in fresh]
 
 

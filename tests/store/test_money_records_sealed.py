@@ -51,7 +51,7 @@ def kept(workflow_id: str, amount: int, principal: int | None = None) -> None:
 
 
 def test_untouched_bookings_lines_and_notices_pass_their_changes_sealed_again() -> None:
-    record_events(Settings().db_url, _batch("loan-A"))  # the journey's own events, kept
+    record_events(Settings().db_url, _batch("loan-A"), KEY.encode())  # the journey's own
     booked("loan-A", 1)
     booked("loan-A", 1)  # a retried activity: booked once
     noticed("loan-A", "declined", "Your application was declined.")
@@ -71,7 +71,7 @@ def test_untouched_bookings_lines_and_notices_pass_their_changes_sealed_again() 
 def test_a_payout_a_borrowers_exposure_and_a_notice_changed_with_sql_are_named(
     database: str,  # noqa: F811
 ) -> None:
-    record_events(database, _batch("loan-A"))
+    record_events(database, _batch("loan-A"), KEY.encode())
     for n in (1, 2, 3):
         booked("loan-A", n)
     kept("loan-A", 4_000_000)
@@ -119,20 +119,25 @@ def test_a_line_inserted_with_sql_or_changed_without_the_key_is_named(
 def test_rows_written_before_the_key_are_unsealed_until_a_supervisor_seals_them(
     database: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
 ) -> None:
-    record_events(database, _batch("loan-A"))
     monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")  # workers before this version, or the key
+    record_events(database, _batch("loan-A", 2))
     booked("loan-A", 1)
     kept("loan-A", 4_000_000)
     monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    record_events(database, _batch("loan-A", 3), KEY.encode())  # the chain's first seal
     booked("loan-A", 2)  # the bookings' first seal: booking #1 is in its baseline
     kept("loan-A", 4_000_000, principal=4_000_000)  # a line kept unsealed stays so
     before = records("verify")
     assert before.exit_code == 1, before.output
     assert found(before) == {"ledger booking #1 (of journey loan-A)": "unsealed",
-                             "credit exposure line #1 (of journey loan-A)": "unsealed"}
+                             "credit exposure line #1 (of journey loan-A)": "unsealed",
+                             "stage event #1 (entered intake) (of journey loan-A)": "unsealed",
+                             "stage event #2 (sla_warned intake) (of journey loan-A)": "unsealed"}
     done = records("seal", "--as", "sup-sme")
     assert done.exit_code == 0, done.output
     assert "ledger bookings: sealed 1 row(s) ledger booking #1 (of journey loan-A)" in said(done)
+    assert ("stage events (the journey map): sealed 2 row(s) stage event #1 (entered intake) "
+            "(of journey loan-A)") in said(done)
     after = records("verify")
     assert after.exit_code == 0, after.output
     kept("loan-A", 4_000_000, principal=1_000_000)  # sealed now: sealed again as it changes

@@ -1,6 +1,7 @@
-"""What `records verify` checks without a seal: the stage events by each journey's numbering
+"""What `records verify` checks beside the seals: the stage events by each journey's numbering
 and times (two events of a journey deleted, a time moved back, a journey's events all gone
-while a sealed booking names it), and the document store by each blob's digest (a stored
+while a sealed booking names it, the newest sealed, which their chain alone cannot tell), and
+without a seal the document store by each blob's digest (a stored
 scan replaced with another company's page) and each read document's presence; exit 1."""
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ from journey.contracts import ReadDocumentInput
 from journey.documents import ReadStatus
 from journey.settings import Settings
 from starter import applications
-from store import blobs, stage_event_check
+from store import blobs
+from store.seal_check import check
+from store.sealed_records import STAGED
 from store.timing import record_events
 from tests.ocr.conftest import SAMPLES
 from tests.store.test_money_records_sealed import booked
-from tests.store.test_record_seals import database, found, records, sql  # noqa: F401
+from tests.store.test_record_seals import KEY, database, found, records, sql  # noqa: F401
 from tests.store.test_timing import _batch
 
 
 def test_stage_events_deleted_or_moved_back_with_sql_are_named(
     database: str,  # noqa: F811
 ) -> None:
-    record_events(database, _batch("loan-A", 8) + _batch("loan-B") + _batch("loan-C"))
+    record_events(database, _batch("loan-A", 8) + _batch("loan-B") + _batch("loan-C"),
+                  KEY.encode())
     booked("loan-C", 1)
     assert records("verify").exit_code == 0
     sql(database,
@@ -36,13 +40,18 @@ def test_stage_events_deleted_or_moved_back_with_sql_are_named(
         "delete from stage_events where workflow_id = 'loan-C'")
     checked = records("verify")
     assert checked.exit_code == 1, checked.output
-    assert found(checked) == {"stage events of loan-A": "DELETED",
-                              "stage event #2 of loan-B": "CHANGED",
-                              "stage events of loan-C": "DELETED"}
-    assert "stage events (the journey map): 12 row(s) checked, 1 changed, 2 deleted" in (
+    assert found(checked) == {
+        "stage events of loan-A": "DELETED",  # by their numbers, and by their seals
+        "seal #4 of the stage events (the journey map)": "DELETED",
+        "seal #5 of the stage events (the journey map)": "DELETED",
+        "stage event #2 of loan-B": "CHANGED",  # moved back, and no longer its seal's
+        "stage event #11 (exited intake) (of journey loan-B)": "CHANGED",
+        "stage events of loan-C": "DELETED",  # the newest sealed: by the booking naming it
+    }
+    assert "stage events (the journey map): 12 row(s) checked, 2 changed, 4 deleted" in (
         " ".join(checked.output.split()))
-    gap = next(f for f in stage_event_check.check(database).findings
-               if f.record == "stage events of loan-A")
+    [staged] = [c for c in check(database, KEY.encode()) if c.records == STAGED.records]
+    gap = next(f for f in staged.findings if f.record == "stage events of loan-A")
     assert gap.detail.startswith("event(s) #3 to #4, after #2 (exited intake at 2026-03-02 "
                                  "09:02:00) and before #5 (exited documents at 2026-03-02 "
                                  "09:05:00), are missing: deleted in the database")
