@@ -119,6 +119,7 @@ class Bookkeeping:
         self._pending: list[TimingEvent] = []
         self._running_behind: set[asyncio.Task[None]] = set()
         self._decisions: list[DecisionRecord] = []
+        self._ended_by: str | None = None  # who ended the visit, when not its last decision's
         self._seq = 0
         self._exit_to: Stage | None = None
         self._withdrawal: Withdrawal | None = None
@@ -177,9 +178,12 @@ class Bookkeeping:
 
     def _exit(self, visit: StageVisit, outcome: Stage) -> None:
         visit.exited_at, visit.outcome = workflow.now(), outcome
-        # who ended the visit: the last decision made in it (none for a system's stage)
-        by = next((d.actor.id for d in reversed(self._decisions)
-                   if (d.stage, d.attempt) == (visit.stage, visit.attempt)), None)
+        # who ended the visit: the last decision made in it (none for a system's stage), or
+        # every vote that made a committee's
+        by = self._ended_by or next((d.actor.id for d in reversed(self._decisions)
+                                     if (d.stage, d.attempt) == (visit.stage, visit.attempt)),
+                                    None)
+        self._ended_by = None
         self.emit(EventType.EXITED, stage=visit.stage, attempt=visit.attempt, outcome=outcome,
                   actor=by)
 

@@ -78,6 +78,10 @@ BANK_DAYS = "bank-days"
 # workflow.patched marker: before it, one vote against decided a committee's case; since, it
 # is decided once N approve or the approvals can no longer reach N.
 COMMITTEE_N_OF_M = "committee-n-of-m"
+# workflow.patched marker: before it, the approval's exit (the timing events: the export, the
+# report) named its last voter alone as who decided; since, every member whose vote made the
+# decision, in the order they voted ("cc-1+cc-2"). Taken only where that is more than one.
+DECIDED_BY_EVERY_VOTE = "decided-by-every-vote"
 # workflow.patched marker: before it, an offer priced by the policy was over the pinned
 # policy's LPR; since, over the latest LPR fixing recorded on or before its day, when one is
 # (the one pinned with the policy while no publication day has come since, workflows/lpr_fixing.py).
@@ -280,6 +284,7 @@ class LoanJourneyWorkflow(
                 await self.wait_for(self._approval_settled)
                 last = self._votes[-1]
                 if last.verdict is Verdict.REJECT or self._out_of_reach():
+                    self._decided_by(Verdict.REJECT, last)
                     against = [v.category for v in self._votes if v.verdict is Verdict.REJECT]
                     raise JourneyEnded(Stage.REJECTED, f"approval: {self._against(last)}",
                                        declined_at(Stage.APPROVAL, customer_words(against)),
@@ -290,6 +295,7 @@ class LoanJourneyWorkflow(
                         kept, self._exit_to = standing, Stage.APPROVAL
                         continue
                 if last.verdict is Verdict.APPROVE:
+                    self._decided_by(Verdict.APPROVE, last)
                     return
                 self._exit_to = Stage.COMPLETENESS
             asked, voted_on = self._ask(Stage.APPROVAL, last), self.loan_file()
@@ -301,6 +307,14 @@ class LoanJourneyWorkflow(
                 kept = []
                 continue
             kept = self._votes_kept(voted_on) if suspended else []
+
+    def _decided_by(self, verdict: Verdict, last: ApprovalDecision) -> None:
+        """Name, on the approval's exit, every member whose vote made its decision (the votes
+        that stand for `verdict`), in the order they voted: a committee's two approvals are
+        both theirs, not the last voter's alone."""
+        deciders = list(dict.fromkeys(v.actor.id for v in self._votes if v.verdict is verdict))
+        if deciders != [last.actor.id] and workflow.patched(DECIDED_BY_EVERY_VOTE):
+            self._ended_by = "+".join(deciders)
 
     async def offer(self) -> None:
         # The offer exists before the stage opens, so no signature can arrive ahead of it.

@@ -3,6 +3,8 @@ time-skipping server; a refused update never reaches the history."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -30,6 +32,7 @@ from journey.decline_reasons import DeclineReason
 from journey.policy import DEFAULT_POLICY_FILE
 from journey.settings import Settings
 from journey.stages import Stage
+from store.export import export_csv
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows import journey_kit
@@ -111,11 +114,27 @@ async def test_submitter_cannot_approve_own_case(
         assert "submitted" in message
 
 
+async def decided_by(db_url: str, workflow_id: str, at: Path) -> list[str]:
+    """Whom the exported event log (`export -f csv`) credits with the journey's approval
+    stage and the end it led to, once its exit is written (behind the vote)."""
+    for _ in range(200):
+        export_csv(db_url, at / "log.csv")
+        with (at / "log.csv").open(encoding="utf-8") as fh:
+            rows = [r for r in csv.DictReader(fh) if r["case:concept:name"] == workflow_id]
+        approval = [r for r in rows if r["concept:name"] == "approval"
+                    and r["lifecycle:transition"] == "complete"]
+        if approval:
+            return [r["org:resource"] for r in rows
+                    if r["concept:name"] in ("approval", "rejected")]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the approval of {workflow_id} was not exported")
+
+
 async def test_committee_needs_two_distinct_votes(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
-    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         routed = await until_stage(handle, Stage.RISK_REVIEW)
         assert routed.route and routed.route.tier == "credit_committee"
         assert routed.route.approvals_required == 2
@@ -131,6 +150,8 @@ async def test_committee_needs_two_distinct_votes(
             "cc-1",
             "cc-2",
         ]
+        # the export credits the decision to both, in the order they voted
+        assert await decided_by(settings.db_url, handle.id, tmp_path) == ["cc-1+cc-2"]
 
 
 async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
@@ -139,7 +160,8 @@ async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
     """One member against does not decide a two-of-three committee while the other two can
     still approve; the case is rejected once two approvals can no longer be reached, with
     every reason against; the customer is told each category against, not who voted how."""
-    for last, outcome in [(Verdict.APPROVE, Stage.OFFER), (Verdict.REJECT, Stage.REJECTED)]:
+    for last, outcome, deciders in [(Verdict.APPROVE, Stage.OFFER, ["cc-1+cc-3"]),
+                                    (Verdict.REJECT, Stage.REJECTED, ["cc-2+cc-3"] * 2)]:
         docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE,
                                     term_months=60)
         async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
@@ -159,6 +181,8 @@ async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
                                                  if last is Verdict.APPROVE
                                                  else "cash flow too thin"))
             assert done.stage is outcome
+            # the export credits those whose votes made the decision, not the dissenter
+            assert await decided_by(settings.db_url, handle.id, tmp_path) == deciders
             if outcome is Stage.REJECTED:
                 result = await handle.result()
                 assert "cc-2: tariff risk" in result.reason
