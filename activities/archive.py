@@ -24,6 +24,8 @@ from starter import audit
 from starter.ended_outside import ENDED_OUTSIDE, outside_end
 from store import archive
 from store.ended_outside import open_spans, record_outside_end
+from store.seal_key import sealing_key
+from store.sealed_records import STAGED
 
 log = logging.getLogger(__name__)
 
@@ -80,17 +82,19 @@ async def archive_closed_runs(
             archived += 1
     async for run in client.list_workflows(ended_outside_query(settings.task_queue)):
         beat()
-        ended += await _ended_outside(client, url, run)
+        ended += await _ended_outside(client, url, run, settings.archive_seal_key)
     done = ac.ArchivePassResult(archived=archived, held=held, gone=gone, closed_since=since,
                                 ended_outside=ended)
     await asyncio.to_thread(archive.record_pass, url, started, datetime.now(UTC), done)
     return done
 
 
-async def _ended_outside(client: Client, url: str, run: WorkflowExecution) -> int:
+async def _ended_outside(client: Client, url: str, run: WorkflowExecution, key: bytes | None
+                         ) -> int:
     """For a journey the server ended (terminated, cancelled, timed out, failed: `run`) whose
     store still has a stage open, and whose last run `run` is: its end, recorded in the store at the
-    server's close time (store/ended_outside.py); how many spans that closed. A run reset
+    server's close time (store/ended_outside.py), sealed with `key` where it is the stage
+    events' (as a worker seals them); how many spans that closed. A run reset
     away (terminated, a newer run going on) ends nothing, nor one deleted meanwhile."""
     if not await asyncio.to_thread(open_spans, url, run.id):
         return 0
@@ -104,7 +108,8 @@ async def _ended_outside(client: Client, url: str, run: WorkflowExecution) -> in
     if end is None or end.run_id != run.run_id:
         return 0
     said = f"{end.how} on the Temporal server" + (f": {end.why}" if end.why else "")
-    return await asyncio.to_thread(record_outside_end, url, run.id, end.at, said, end.by)
+    key = await asyncio.to_thread(sealing_key, url, key, STAGED)
+    return await asyncio.to_thread(record_outside_end, url, run.id, end.at, said, end.by, key)
 
 
 def _keep(url: str, root: Path, run: WorkflowExecution, text: str, events: int,

@@ -28,9 +28,10 @@ def _still_open(events: list[TimingEvent]) -> list[TimingEvent]:
 
 
 def record_outside_end(url: str, workflow_id: str, at: datetime, said: str,
-                       by: str | None = None) -> int:
+                       by: str | None = None, key: bytes | None = None) -> int:
     """Close each open span of the journey at `at` as ended outside it (`said`: how, and why
-    when the server says; `by`: who ended it); how many were closed. Once: a journey closed
+    when the server says; `by`: who ended it), sealed with `key` when given; how many were
+    closed. Once: a journey closed
     so has no open span left, and a second pass at the same time numbers its events as the
     first did, which the store then skips. The numbers follow the journey's own (below the
     late touchpoints' range, which stays theirs)."""
@@ -40,4 +41,4 @@ def record_outside_end(url: str, workflow_id: str, at: datetime, said: str,
         e.model_copy(update={
             "sequence": after + 1 + n, "type": EventType.EXITED, "at": at, "actor": by,
             "outcome": ENDED_OUTSIDE, "detail": said, "channel": None})
-        for n, e in enumerate(_still_open(events))])
+        for n, e in enumerate(_still_open(events))], key)

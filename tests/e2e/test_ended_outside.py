@@ -2,7 +2,8 @@
 no end of its own, on the real dev server with no worker polling its queue: `status` says
 how, when, by whom and why it ended and where it stood, exit 3, without waiting for a worker;
 the archivist's pass records its end once, so the report, the funnel and the export count it
-as ended ("terminated") at the server's close time, not running up to now."""
+as ended ("terminated") at the server's close time, not running up to now, sealed as the
+workers seal the journey's own events."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from store.export import log_events
 from store.timing import events_for
 from tests.cli_kit import cli, point_cli_at
 from tests.e2e.processes import eventually
+from tests.store.test_record_seals import KEY
 from tests.workflows.journey_kit import drive_to, journey_worker, new_application, start
 
 pytestmark = pytest.mark.e2e
@@ -35,6 +37,7 @@ async def test_a_terminated_journey_is_shown_as_ended_everywhere(
     dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = dev_server.client
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)  # the workers', the archivist's
     docs, app = new_application()
     async with journey_worker(client, tmp_path, docs, task_queue=f"ended-{uuid.uuid4()}",
                               restarting=True) as settings:
@@ -77,3 +80,6 @@ async def test_a_terminated_journey_is_shown_as_ended_everywhere(
     [review] = [f for f in report.funnel if f.stage == Stage.RISK_REVIEW]
     assert (review.terminated, review.in_stage) == (1, 0)
     assert {e["case:final_state"] for e in log_events(settings.db_url)} == {"terminated"}
+    # its end sealed next in the stage events' chain, as the worker sealed the journey's own
+    checked = await cli("records", "verify", "--offline")
+    assert checked.exit_code == 0, checked.output
