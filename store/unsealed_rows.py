@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from store.seal_check import baseline_listed, baseline_matches, before_sealing
 from store.seal_key import confirm_key
 from store.sealed_records import CHAINS, SealedTable
-from store.seals import Column, baseline_of, seal_next, sealing
+from store.seals import Column, baseline_of, seal_rows, sealing
 
 
 class Sealed(BaseModel):
@@ -48,8 +48,6 @@ def _sealed(s: Session, key: bytes, table: SealedTable, columns: Iterable[Column
     before = before_sealing(rows, listed)
     rows = [r for r in rows if r.seal is None]
     inserted = [r for r in rows if not before(r)]
-    for r in rows:
-        if r not in inserted:
-            seal_next(s, key, r, table.facts, columns)
-    return ([table.label(r) for r in rows if r not in inserted],
-            [table.label(r) for r in inserted])
+    sealed = [r for r in rows if r not in inserted]
+    seal_rows(s, key, sealed, table.facts, columns)  # as read: the chain's end read once
+    return [table.label(r) for r in sealed], [table.label(r) for r in inserted]
