@@ -19,6 +19,7 @@ from journey import review_contracts as rc
 from journey.classification import RiskClass
 from journey.decisions import Withdrawal
 from journey.loan_book import book_line
+from journey.policy import WorkingCalendar
 from journey.repayment import add_months
 from journey.stages import Stage
 from starter.pending_send import documents_update
@@ -65,7 +66,8 @@ async def test_a_drawing_project_is_reviewed_and_classed_from_its_first_drawdown
         assert documents_update(drawing) == "add_statements"
         facts = await handle.query(rc.REVIEW_FACTS_QUERY, result_type=rc.ReviewFacts)
         assert facts.drawing and facts.stage is Stage.DISBURSEMENT
-        assert facts.disbursed_on == drawing.drawdowns[0].booked_at.date()
+        # the bank's day it was booked on (UTC+8: after 16:00 UTC, the next UTC day's)
+        assert facts.disbursed_on == WorkingCalendar().day_of(drawing.drawdowns[0].booked_at)
         assert facts.plan and all(i.principal == 0 for i in facts.plan)  # its interest owed
 
         taken = await send_balance_sheet(handle, app, docs, 82_000_000,  # newer, while drawing
