@@ -279,7 +279,7 @@ class _Trail:
         if self.stage == before and not self._engine:
             return None  # the work lists' bookkeeping: no stage entered
         hidden = {self._stage_attribute, *(() if self._engine else ENGINE_ONLY)}
-        detail = ", ".join(f"{k}={v}" for k, v in values.items() if k not in hidden)
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(values.items()) if k not in hidden)
         name = f"stage {self.stage}" if self.stage != before else "search attributes"
         return name, "", "", detail
 
