@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from journey.actors import Actor
 from journey.application import Channel
@@ -132,9 +132,55 @@ class ApprovalDecision(_Decision):
     pass
 
 
+class Capacity(StrEnum):
+    """In what capacity a person signs for the company."""
+
+    LEGAL_REPRESENTATIVE = "legal_representative"  # 法定代表人, named on the licence
+    AUTHORISED_AGENT = "authorised_agent"  # 授权代表, under a power of attorney
+
+    @property
+    def words(self) -> str:
+        return ("法定代表人 legal representative" if self is Capacity.LEGAL_REPRESENTATIVE
+                else "授权代表 authorised agent")
+
+
 class Signature(BaseModel):
+    """The customer signs the offer: the company (`actor`, its credit code), who signed for
+    it and in what capacity, and the evidence (the e-sign platform's certificate serial or
+    signing record id, or the wet-ink contract's branch and witness). Signatures recorded
+    before these were asked name none of them (their histories replay)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
     actor: Actor
     channel: Channel = Channel.APP
+    signatory: str | None = Field(default=None, min_length=2, max_length=64)
+    capacity: Capacity | None = None
+    power_of_attorney: str | None = Field(default=None, min_length=2, max_length=120)
+    evidence: str | None = Field(default=None, min_length=4, max_length=200)
+
+    @model_validator(mode="after")
+    def _evidenced(self) -> Signature:
+        named = (self.signatory, self.capacity, self.evidence, self.power_of_attorney)
+        if any(v is not None for v in named) and None in named[:3]:
+            raise ValueError("a signature names who signed (signatory), in what capacity "
+                             "and its evidence (the e-signature or contract reference)")
+        if self.capacity is Capacity.AUTHORISED_AGENT and self.power_of_attorney is None:
+            raise ValueError("an authorised agent signs under a power of attorney: give its "
+                             "reference")
+        if self.capacity is Capacity.LEGAL_REPRESENTATIVE and self.power_of_attorney:
+            raise ValueError("a legal representative signs without a power of attorney; an "
+                             "agent signing under one signs as authorised_agent")
+        return self
+
+    def signed_by(self) -> str:
+        """Who signed and on what evidence, in words; "" for a signature that names nobody."""
+        if self.signatory is None or self.capacity is None:
+            return ""
+        under = (f", power of attorney {self.power_of_attorney}"
+                 if self.power_of_attorney else "")
+        return (f"signed by {self.signatory} ({self.capacity.words}{under}); evidence: "
+                f"{self.evidence}")
 
 
 class Withdrawal(BaseModel):

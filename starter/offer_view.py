@@ -7,12 +7,24 @@ from rich.markup import escape
 from journey.lpr import floats
 from journey.policy.pricing import spread_text
 from journey.status import JourneyStatus, Offer
+from starter.bank_clock import when
 
 
 def covenant_terms(offer: Offer) -> str:
     if offer.covenants is None:
         return "the post-loan policy's defaults (offered before covenants were loan terms)"
     return "; ".join(c.describe() for c in offer.covenants) or "none"
+
+
+def signature(s: JourneyStatus) -> str | None:
+    """The offer's signature: for whom, when, who signed it and on what evidence; None
+    before it is signed."""
+    signed = next((d for d in reversed(s.decisions) if d.verdict == "signed"), None)
+    if signed is None:
+        return None
+    return (f"for {signed.actor.id} at {when(s, signed.at)}: "
+            + (signed.reason or "who signed and the evidence not recorded (signed before "
+                                 "they were asked)"))
 
 
 def rate_basis(offer: Offer) -> str:

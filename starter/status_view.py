@@ -18,7 +18,7 @@ from journey.owed_figures import OwedFigures
 from journey.repayment import money
 from journey.status import JourneyStatus
 from starter.bank_clock import noted, when
-from starter.offer_view import covenant_terms, rate_basis
+from starter.offer_view import covenant_terms, rate_basis, signature
 from starter.post_loan_view import post_loan_view
 from starter.reading_view import reading_check, reading_text
 
@@ -62,6 +62,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             f"{s.offer.method} {s.offer.frequency}, {len(s.offer.schedule)} instalments",
         )
         head.add_row("covenants", covenant_terms(s.offer))
+        if (signed := signature(s)) is not None:
+            head.add_row("signed", escape(signed))
     if s.cautions:
         head.add_row("[red]cautions[/]", escape("; ".join(s.cautions)))
     if breached := [c for c in s.covenants_on_file if c.breached]:

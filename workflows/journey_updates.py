@@ -63,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.post_loan_review import covenants_on_file
     from journey.pricing import offer_terms
     from journey.repayment import add_months, money
+    from journey.signatories import borrowers_licence, refuse_signatory
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, Offer
     from journey.timeline import EventType
@@ -348,7 +349,8 @@ class JourneyUpdates(Bookkeeping):
     @workflow.update
     async def sign(self, signature: Signature) -> UpdateResult:
         self._signature = signature
-        self.record_decision(signature.actor, "signed")
+        # who signed and the evidence: "" for the signatures recorded before they were named
+        self.record_decision(signature.actor, "signed", signature.signed_by())
         self.emit(EventType.TOUCHPOINT, actor=signature.actor.id, channel=signature.channel,
                   detail="offer signed")
         return await self._after_decision()
@@ -357,6 +359,9 @@ class JourneyUpdates(Bookkeeping):
     def _validate_sign(self, signature: Signature) -> None:
         self._require_stage(Stage.OFFER)
         self._require_customer(signature.actor)
+        app = self._application
+        refuse_signatory(signature, borrowers_licence(self.loan_file(), app.credit_code,
+                                                      app.applicant_name))
 
     @workflow.update
     async def withdraw(self, withdrawal: Withdrawal) -> UpdateResult:

@@ -1,0 +1,48 @@
+"""Who may sign the offer for the company: its legal representative (法定代表人) as the
+borrower's business licence names them, or an authorised agent (授权代表) under a power of
+attorney. Pure: the journey's validator and the demo read it."""
+
+from __future__ import annotations
+
+from journey.decisions import Capacity, Signature
+from journey.documents import BusinessLicense, DocumentReading
+from journey.policy.completeness import same_name
+from journey.policy.errors import DecisionRefused
+
+
+def borrowers_licence(loan_file: list[DocumentReading], credit_code: str,
+                      company: str) -> BusinessLicense | None:
+    """The borrower's business licence in the loan file: of its credit code as read, else
+    of its name; None when the file holds none."""
+    licences = [r.license for r in loan_file if r.license is not None]
+    return (next((lic for lic in licences if lic.credit_code == credit_code), None)
+            or next((lic for lic in licences if lic.name and same_name(lic.name, company)),
+                    None))
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two names are one, spaces (half- or full-width) and case aside."""
+    def key(name: str) -> str:
+        return "".join(name.split()).casefold()
+    return key(a) == key(b)
+
+
+def refuse_signatory(signature: Signature, licence: BusinessLicense | None) -> None:
+    """Refuse a legal representative's signature whose name is not the licence's legal
+    representative as read; an authorised agent signs under a power of attorney (the model
+    requires its reference) and is not checked against the licence."""
+    if signature.capacity is not Capacity.LEGAL_REPRESENTATIVE or signature.signatory is None:
+        return
+    agent = ("; someone else signs as authorised_agent with the power of attorney's "
+             "reference")
+    named = licence.legal_representative if licence is not None else None
+    if named is None:
+        raise DecisionRefused(
+            "the borrower's business licence names no legal representative as read, so "
+            f"{signature.signatory} cannot be checked as the legal representative: send a "
+            "legible licence" + agent)
+    if not same_person(named, signature.signatory):
+        raise DecisionRefused(
+            f"the borrower's business licence names {named} as legal representative "
+            f"(法定代表人), not {signature.signatory}: the legal representative signs as "
+            f"{named}" + agent)
