@@ -18,6 +18,7 @@ from journey.application import Channel
 from journey.decisions import (
     AddDocuments,
     ApprovalDecision,
+    Capacity,
     Reassignment,
     RiskGrade,
     RiskOpinion,
@@ -222,12 +223,31 @@ def decide(
 
 
 @acting("sign", role=Role.CUSTOMER)
-def sign(workflow_id: JourneyId, actor: As, channel: Channel = Channel.APP) -> None:
-    """The customer signs the offer (--as the company's credit code)."""
+def sign(
+    workflow_id: JourneyId,
+    actor: As,
+    signatory: Annotated[str, typer.Option(
+        help="who signed for the company, by name (a legal representative's as the business "
+             "licence names them)")],
+    capacity: Annotated[Capacity, typer.Option(
+        help="legal_representative (法定代表人) or authorised_agent (授权代表, with "
+             "--power-of-attorney)")],
+    evidence: Annotated[str, typer.Option(
+        help="the e-signature or contract reference: the e-sign platform's certificate "
+             "serial or signing record id, or \"wet ink, branch <name>, witnessed by <staff "
+             "id>\"")],
+    power_of_attorney: Annotated[str | None, typer.Option(
+        help="an authorised agent's: the power of attorney's reference")] = None,
+    channel: Channel = Channel.APP,
+) -> None:
+    """The customer signs the offer (--as the company's credit code), naming who signed for
+    it, in what capacity, and the evidence."""
     send_update(
         workflow_id,
         "sign",
-        validated(Signature, actor=as_actor(actor, Role.CUSTOMER), channel=channel),
+        validated(Signature, actor=as_actor(actor, Role.CUSTOMER), channel=channel,
+                  signatory=signatory, capacity=capacity, evidence=evidence,
+                  power_of_attorney=power_of_attorney),
     )
 
 

@@ -14,6 +14,7 @@ from journey.actors import Actor, Role
 from journey.decisions import (
     AddDocuments,
     ApprovalDecision,
+    Capacity,
     Repayment,
     RiskGrade,
     RiskOpinion,
@@ -25,6 +26,7 @@ from journey.entrusted_payment import Counterparty, PaymentConfirmation, Payment
 from journey.policy import Policy, Route, StaffMember
 from journey.repayment import cents
 from journey.settings import Settings
+from journey.signatories import borrowers_licence
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from starter import applications, loan_figures, operations
@@ -95,6 +97,19 @@ async def _prepay(
     after = await operations.status(client, workflow_id)
     on_stage(after)  # type: ignore[operator]
     return after
+
+
+def signature(s: JourneyStatus, customer: Actor) -> Signature:
+    """The customer's signature by the legal representative the borrower's licence names as
+    read, on the e-sign platform; a licence naming none read: by an authorised agent."""
+    on_file = [r for r in s.readings if s.standing is None or r.ref.sha256 in s.standing]
+    licence = borrowers_licence(on_file, customer.id, s.applicant or "")
+    evidence = f"e-sign certificate DEMO-{customer.id[-6:]}"
+    if licence is not None and licence.legal_representative:
+        return Signature(actor=customer, signatory=licence.legal_representative,
+                         capacity=Capacity.LEGAL_REPRESENTATIVE, evidence=evidence)
+    return Signature(actor=customer, signatory="王敏", capacity=Capacity.AUTHORISED_AGENT,
+                     power_of_attorney=f"POA-{customer.id[-6:]}", evidence=evidence)
 
 
 async def play(
@@ -175,7 +190,7 @@ async def play(
                     Withdrawal(actor=customer, reason="the customer found cheaper funding"),
                 )
             else:
-                await operations.act(client, handle.id, "sign", Signature(actor=customer))
+                await operations.act(client, handle.id, "sign", signature(s, customer))
         elif s.stage is Stage.POST_LOAN:
             today = loan_figures.loan_day(s)
             if scenario.ending != "closed":

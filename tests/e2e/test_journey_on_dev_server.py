@@ -137,7 +137,10 @@ async def test_a_loan_from_application_to_closed(
         "appr-branch-1",
     )
     await until(client, journey, Stage.OFFER)
-    await cli(settings, "sign", journey, "--as", truth["credit_code"])
+    # signed by the legal representative the licence names, as real OCR read it
+    await cli(settings, "sign", journey, "--as", truth["credit_code"],
+              "--signatory", truth["legal_representative"], "--capacity",
+              "legal_representative", "--evidence", "wet ink, branch 福田, witnessed by rm-chen")
     running = await until(client, journey, Stage.POST_LOAN)
     assert running.disbursement is not None
     assert [b.booking_id for b in bookings_for(settings.db_url, journey)] == [
