@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from temporalio.client import WorkflowHistory
 
 from journey.settings import Settings
 from starter import audit
+from starter.audit_findings import render_findings, shared_identities
 from starter.audit_runs import Runs, chain
 from starter.bank_clock import bank_label, on_bank_clock
 from starter.boundary import run
@@ -62,7 +63,9 @@ def history(
     that run alone; --json: the latest run, and the earlier runs named on stderr). A run the
     server no longer has (its retention) is read from the archive. What the bank's systems
     decided acting on an update (credit-authority re-routing a case, setting votes aside,
-    keeping a tier) is a line of its own, in full; --full prints every payload in full."""
+    keeping a tier) is a line of its own, in full; --full prints every payload in full.
+    Under the trail, a finding for an auditor: a client identity (user@host pid) that acted
+    for more than one person or role on the loan."""
     settings = Settings()
     text, table, earlier, warnings = run(
         _history(settings, workflow_id, run_id, json_output, archived, full))
@@ -87,9 +90,10 @@ def history(
 async def _history(
     settings: Settings, workflow_id: str, run_id: str | None, raw: bool, archived: bool,
     full: bool,
-) -> tuple[str, Table | None, list[str], list[str]]:
-    """The requested run's text or the trail of its runs, the earlier runs' ids, and the
-    warnings of the archived runs read (a seal not checked)."""
+) -> tuple[str, RenderableType | None, list[str], list[str]]:
+    """The requested run's text or the trail of its runs (and under it, the findings for an
+    auditor: starter/audit_findings.py), the earlier runs' ids, and the warnings of the
+    archived runs read (a seal not checked)."""
     client = None if archived else await connect(settings)
     converter = data_converter(settings) if client is None else client.data_converter
     runs = Runs(settings, workflow_id, client)
@@ -106,7 +110,9 @@ async def _history(
         title += f"; {len(found)} runs, oldest first: {', '.join(ids)}"
     if lost:
         title += f"; the runs up to {lost} are neither on the server nor in the archive"
-    return "", audit.render_trail(lines, title=title), [], warnings
+    trail = audit.render_trail(lines, title=title)
+    findings = shared_identities(lines)
+    return "", Group(trail, render_findings(findings)) if findings else trail, [], warnings
 
 
 def verify(
