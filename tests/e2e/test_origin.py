@@ -61,3 +61,35 @@ async def test_history_shows_where_each_accepted_update_came_from(
         accepted = [e["workflowExecutionUpdateAcceptedEventAttributes"] for e in events
                     if "workflowExecutionUpdateAcceptedEventAttributes" in e]
         assert [a["acceptedRequest"]["meta"]["identity"] for a in accepted] == [here], said(raw)
+
+
+async def test_history_finds_one_process_acting_in_several_roles(
+    plain: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The auditor's case: the risk officer's, the approver's and the customer's acts typed
+    from one process (the command line run here, in this test's process) are each accepted,
+    and `history` names that process as a finding, with whom it acted as."""
+    client = plain.client
+    docs, app = new_application()  # its licence names 张三 as legal representative
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        point_cli_at(monkeypatch, client, tmp_path / "cli-data")
+        monkeypatch.delenv(SETTING, raising=False)
+        assert (await cli("opinion", handle.id, *OPINION)).exit_code == 0
+        await until_stage(handle, Stage.APPROVAL)
+        assert (await cli("decide", handle.id, "--verdict", "approve", "--reason", "within limit",
+                          "--as", "appr-branch-1")).exit_code == 0
+        await until_stage(handle, Stage.OFFER)
+        signed = ("sign", handle.id, "--as", app.credit_code, "--capacity",
+                  "legal_representative", "--evidence",
+                  "wet ink, branch 福田, witnessed by rm-chen")
+        wrong = await cli(*signed, "--signatory", "李四")
+        assert wrong.exit_code == 3 and "names 张三 as legal representative" in said(wrong)
+        assert (await cli(*signed, "--signatory", "张三")).exit_code == 0
+        await until_stage(handle, Stage.POST_LOAN)
+
+        trail = said(await cli("history", handle.id))
+        findings = trail[trail.index("findings for an auditor"):]
+        assert (f"{origin()} │ risk_officer risk-sme-1, approver appr-branch-1, customer "
+                f"{app.credit_code}") in findings, findings
