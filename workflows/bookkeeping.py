@@ -70,6 +70,10 @@ CUSTOMER_WAIT_LISTED = "customer-wait-attribute"
 # assigned to at any earlier stage (a risk review's officer, told of the approval's SLA); since,
 # an assignment belongs to the stage it was made at, and another stage's team is told.
 ASSIGNED_AT_STAGE = "assigned-at-stage"
+# workflow.patched marker: before it, whom a stage was assigned to was in `status` only; since,
+# the upserts list it (JourneyAssignee, "-" for the whole team), and an assignment (`reassign`,
+# an SLA's escalation to a supervisor) upserts at once: `queue --person`, the queues' "assigned to".
+ASSIGNEE_LISTED = "assignee-attribute"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -212,8 +216,21 @@ class Bookkeeping:
                 *self._loan_attributes(),
                 *self._start_attribute(),
                 *self._wait_attribute(),
+                *self._assignee_attribute(),
             ]
         )
+
+    def _assignee_attribute(self) -> list[SearchAttributeUpdate[Any]]:
+        """Whom the current stage is assigned to, "-" for its whole team, for `queue`."""
+        if not workflow.patched(ASSIGNEE_LISTED):
+            return []
+        return [sa.ASSIGNEE.value_set(self.assignee() or "-")]
+
+    def assigned(self, to: str) -> None:
+        """The current stage is `to`'s now: listed at once since ASSIGNEE_LISTED."""
+        self._assigned_to, self._assigned_at = to, self._stage
+        if workflow.patched(ASSIGNEE_LISTED):
+            self._upsert()
 
     def _wait_attribute(self) -> list[SearchAttributeUpdate[Any]]:
         """Since when the case has waited on its team and its SLA on that wait, for `queue`
@@ -398,7 +415,7 @@ class Bookkeeping:
                 None,
             )
             if supervisor is not None:
-                self._assigned_to, self._assigned_at = supervisor.id, self._stage
+                self.assigned(supervisor.id)
                 self.record_decision(
                     Actor(id="sla-timer", role=Role.SYSTEM),
                     "reassigned",

@@ -401,7 +401,7 @@ class JourneyUpdates(Bookkeeping):
 
     @workflow.update
     async def reassign(self, request: Reassignment) -> UpdateResult:
-        self._assigned_to, self._assigned_at = request.to, self._stage
+        self.assigned(request.to)
         self.record_decision(request.actor, "reassigned", f"to {request.to}: {request.reason}")
         return UpdateResult(stage=self._stage, message=f"assigned to {request.to}")
 

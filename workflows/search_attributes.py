@@ -28,8 +28,13 @@ JOURNEY_STARTED = SearchAttributeKey.for_keyword("JourneyStartedAt")
 # (journey/queue_wait.py), "-" on no team's queue: `queue` reads it with the rest of the row
 QUEUE_WAIT = SearchAttributeKey.for_keyword("QueueWait")
 
+# the staff id the current stage is assigned to (`reassign`, an SLA's escalation to a
+# supervisor), "-" when the whole team holds it: `queue --person` and the team queues' "assigned
+# to"; unset on journeys from before it (marker assignee-attribute)
+ASSIGNEE = SearchAttributeKey.for_keyword("JourneyAssignee")
+
 ALL = (STAGE, TEAM, TIER, AMOUNT_BAND, SLA_STATE, PRODUCT, LOAN_CLASS, JOURNEY_STARTED,
-       QUEUE_WAIT)
+       QUEUE_WAIT, ASSIGNEE)
 
 _BANDS = ((Decimal(5_000_000), "up-to-5m"), (Decimal(50_000_000), "5m-50m"))
 

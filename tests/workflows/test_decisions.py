@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import PolicyActivities
@@ -46,6 +47,7 @@ from tests.workflows.journey_kit import (
     running_journey,
     until_stage,
 )
+from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
 CC = [Actor(id=f"cc-{n}", role=Role.APPROVER) for n in (1, 2, 3)]
@@ -331,6 +333,10 @@ async def test_a_question_is_answered_in_writing_by_the_customer_or_its_own_mana
         assert app.credit_code not in stranger  # the borrower's code is not told to another
 
 
+async def listed_assignee(handle: WorkflowHandle) -> str | None:
+    return (await handle.describe()).typed_search_attributes.get(sa.ASSIGNEE)
+
+
 async def test_reassignment_by_the_supervisor(
     time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -351,6 +357,7 @@ async def test_reassignment_by_the_supervisor(
         )
         s = await handle.query(LoanJourneyWorkflow.status)
         assert s.assigned_to == "risk-sme-2"
+        assert await listed_assignee(handle) == "risk-sme-2"  # `queue --person`, at once
         assert s.decisions[-1].verdict == "reassigned" and s.decisions[-1].actor == supervisor
         again = Reassignment(actor=supervisor, to="risk-sme-2", reason="again")
         assert "assigned to 'risk-sme-2' already" in await refused(
@@ -362,6 +369,7 @@ async def test_reassignment_by_the_supervisor(
             opinion(Actor(id="risk-sme-2", role=Role.RISK_OFFICER)),
         )
         assert (await until_stage(handle, Stage.APPROVAL)).assigned_to is None
+        assert await listed_assignee(handle) == "-"  # the tier's, nobody's own
         point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
         shown = said(await cli("status", handle.id))
         assert "│ team branch │" in shown and "assigned to" not in shown

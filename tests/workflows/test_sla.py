@@ -80,6 +80,7 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
             assert abs(at - want) < timedelta(seconds=1), (at, want)
         assert s.sla_state == "breached"
         assert s.assigned_to == "sup-sme"
+        assert (await handle.describe()).typed_search_attributes.get(sa.ASSIGNEE) == "sup-sme"
         # the team's queue: waiting since the entry, 46 working hours by now (3.5 on the
         # Thursday, 8.5 on each working day of the week after), due at the breach point
         listed = (await handle.describe()).typed_search_attributes.get(sa.QUEUE_WAIT)
