@@ -50,11 +50,16 @@ class QueueWait(BaseModel):
 
     def waited(self, now: datetime, calendar: WorkingCalendar) -> str:
         """How long the case has waited by `now`: working hours on `calendar` where the SLA
-        counts them, else calendar days and hours; saying which."""
+        counts them, else calendar days and hours; saying which. Under a day, hours and
+        minutes: a case minutes from its breach does not read "0d 0h"."""
         if self.business:
-            hours = business_time_between(calendar, self.since, now) / timedelta(hours=1)
-            return f"{hours:.1f} working h"
+            worked = business_time_between(calendar, self.since, now)
+            if worked < timedelta(days=1):
+                return f"{_hours_minutes(worked)} working"
+            return f"{worked / timedelta(hours=1):.1f} working h"
         gone = max(now - self.since, timedelta(0))
+        if gone < timedelta(days=1):
+            return f"{_hours_minutes(gone)} calendar"
         return f"{gone.days}d {gone.seconds // 3600}h calendar"
 
     def sla_text(self, utc_offset_hours: int) -> str:
@@ -63,6 +68,12 @@ class QueueWait(BaseModel):
             return "no SLA"
         warn = f"warn {moment_at(self.warn_at, utc_offset_hours)}, " if self.warn_at else ""
         return f"{warn}due {moment_at(self.due_at, utc_offset_hours)}"
+
+
+def _hours_minutes(span: timedelta) -> str:
+    """`span`, under a day, as "5h 07m"."""
+    minutes = int(span.total_seconds()) // 60
+    return f"{minutes // 60}h {minutes % 60:02}m"
 
 
 def queue_wait(since: datetime, unit: Unit | None, points: list[SlaPoint]) -> QueueWait:
