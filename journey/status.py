@@ -124,6 +124,7 @@ class JourneyStatus(BaseModel):
     waiting_for: list[str] = Field(default_factory=list)
     # what a decider's request for information still waits for (journey/info_request.py)
     awaited: list[str] = Field(default_factory=list)
+    asked: str | None = None  # that request's question, in the decider's words, while it is open
     team: str | None = None
     assigned_to: str | None = None
     sla_state: str = "ok"

@@ -447,6 +447,7 @@ class JourneyUpdates(Bookkeeping):
             standing=[r.ref.sha256 for r in on_file],
             received=self.unread_documents(),
             awaited=self.awaited(),
+            asked=self._info_request.question if self._info_request is not None else None,
             not_the_borrowers=loan_file.not_the_borrowers(
                 list(self._readings.values()), on_file, self._application.applicant_name,
                 kept=self._documents_kept),

@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.application import Product
+from journey.customer_owes import owed_in_words
 from journey.decisions import (
     AddDocuments,
     ApprovalDecision,
@@ -94,6 +95,9 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
         unread = ("We could not read balance-2025.jpg: the file arrived damaged or incomplete: "
                   "please send the whole file again")
         assert again.waiting_for[0].endswith(f": {unread}; {told}")
+        # the customers' work list, in a few words: the question, the file to send again
+        assert owed_in_words(again) == ("asked: how did the year compare?; unreadable "
+                                        "balance-2025.jpg"), again.completeness
         emails = [m.body for m in messages_for(Settings(data_dir=tmp_path).db_url, handle.id)
                   if m.template == "supplements_requested"]
         assert f"for\n- {told}\nSend" in emails[0] and f"for\n- {unread}\n- {told}\n" in emails[-1]
