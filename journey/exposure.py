@@ -123,6 +123,7 @@ class JourneyParties(BaseModel):
 
     applicant: str | None = None
     submitted_by: Actor | None = None  # who submitted it: a relationship manager or operations
+    amount: Decimal | None = None  # applied for, kept at intake: the queues show it, not a band
 
 
 class KeepExposureResult(BaseModel):

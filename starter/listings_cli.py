@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from journey.classification import RiskClass
-from journey.entrusted_payment import OPERATIONS_TEAM
-from journey.policy.authority import FRONT_OFFICE
 from journey.settings import Settings
-from starter import book_sections, pinned_policy, quotes, work_lists
+from starter import book_sections, quotes, work_lists
 from starter.book_json import book_json
 from starter.boundary import run
 from starter.connect import connect
 from starter.journey_cli import console
-from starter.listings_view import (
-    book_table,
-    book_title,
-    journeys_table,
-    owed_table,
-    owed_title,
-    queue_title,
-)
+from starter.listings_view import book_table, book_title, journeys_table
 from starter.lpr import bank_day
 from starter.money_received import closed_since, drawn_up_today, money_received, received_period
 from starter.pending_return import received_money
@@ -56,67 +46,6 @@ def list_(
 ShowQuery = Annotated[bool, typer.Option(
     "--show-query", help="print the Temporal visibility query the list was read with (the "
                          "Web UI lists the same with it)")]
-
-
-class WaitingOn(StrEnum):
-    CUSTOMER = "customer"
-
-
-OWED_HINT = ("cases waiting on the customer: queue --waiting-on customer (those a relationship "
-             "manager or operations submitted: --rm <staff id>)")
-
-
-def queue(
-    team: Annotated[str | None, typer.Option(help="e.g. sme_risk, corporate_risk, branch")]
-    = None,
-    waiting_on: Annotated[WaitingOn | None, typer.Option(
-        "--waiting-on", help="customer: the cases waiting on their customers (documents, an "
-                             "answer, a signature), the deadline nearest first")] = None,
-    rm: Annotated[str | None, typer.Option(
-        "--rm", help="the staff id of whoever submits cases, a relationship manager or "
-                     "operations: the cases they submitted waiting on the customer (implies "
-                     "--waiting-on customer)")] = None,
-    show_query: ShowQuery = False,
-) -> None:
-    """What waits on a team now, most urgent first (the same list as the Web UI with the
-    query `--show-query` prints); or, with --waiting-on customer or --rm, what customers owe."""
-    if team is not None and (waiting_on is not None or rm is not None):
-        raise typer.BadParameter("give a --team, or --waiting-on customer [--rm ID], not both")
-    if team is None and waiting_on is None and rm is None:
-        raise typer.BadParameter(f"give a --team (e.g. sme_risk); {OWED_HINT}")
-
-    async def go() -> None:
-        now = datetime.now(UTC)
-        if team is None:
-            await _owed(now)
-            return
-        client = await connect()
-        rows = await work_lists.waiting_on(client, team)
-        console.print(journeys_table(rows, queue_title(team),
-                                     waits=work_lists.queue_clock(now)))
-        if team == OPERATIONS_TEAM:  # a payout nobody may confirm stays on it: say so
-            for line in await work_lists.stuck_payouts(client, Settings(), rows):
-                console.print(f"[red]{escape(line)}[/]")
-        if show_query:
-            console.print(escape(f"visibility query: {work_lists.queue_query(team)}"))
-        if not rows and team not in (known := pinned_policy.team_names(Settings())):
-            console.print(escape(f"{team!r} is no team of the policy: {', '.join(known)}; "
-                                 f"{OWED_HINT}"))
-
-    async def _owed(now: datetime) -> None:
-        settings = Settings()
-        rows = await work_lists.owed_by_customers(await connect(), settings, rm)
-        console.print(owed_table(rows, owed_title(rm), *work_lists.queue_clock(now)))
-        if show_query:
-            console.print(escape(f"visibility query: {work_lists.customer_query()}"
-                                 + ("; who submitted it from the journey store"
-                                    if rm else "")))
-        if not rows and rm is not None and pinned_policy.directory_role(
-                settings, rm) not in FRONT_OFFICE:
-            console.print(escape(f"{rm!r} submits no cases: --rm takes a relationship manager "
-                                 "or operations of the staff directory"))
-
-    run(go())
 
 
 def book(

@@ -6,6 +6,7 @@ from rich.console import Console
 
 TABLE_WIDTH = 160
 BOOK_WIDTH = 200  # the loan book's ten columns, its figures in full
+QUEUE_WIDTH = 200  # a queue's applicant, assignee, amount and waits, names and figures whole
 
 
 def wide_console(width: int = TABLE_WIDTH) -> Console:

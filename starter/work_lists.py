@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus
@@ -47,6 +48,11 @@ class JourneyRow(BaseModel):
     started: datetime
     # on a team's queue: since when the case has waited on the team, and its SLA on that wait
     waiting: QueueWait | None = None
+    # whom its stage is assigned to (JourneyAssignee), "-" its whole team's; None: a journey
+    # from before it listed that (marker assignee-attribute), or one that has ended
+    assignee: str | None = None
+    amount: Decimal | None = None  # applied for, from the journey store (`with_parties`)
+    owes: str | None = None  # waiting on the customer: what, in a few words, from the journey
     # whose the case is, from the journey store (store/exposure.py `parties`): `list`, and the
     # submitters' work list (relationship managers', operations')
     applicant: str | None = None
@@ -89,6 +95,7 @@ async def list_journeys(
                 amount_band=attrs.get(sa.AMOUNT_BAND) or "-",
                 started=sa.journey_started(attrs, wf.start_time),
                 waiting=QueueWait.of(attrs.get(sa.QUEUE_WAIT)) if running else None,
+                assignee=attrs.get(sa.ASSIGNEE) if running else None,
             )
         )
     return rows
@@ -159,12 +166,19 @@ def queue_query(team: str) -> str:
     return f"ExecutionStatus = 'Running' AND JourneyTeam = '{team}'"
 
 
+def person_query(person: str) -> str:
+    """The cases assigned to a staff member: running journeys whose current stage is theirs."""
+    if "'" in person:
+        raise BadInput("a staff id has no quotes")
+    return f"ExecutionStatus = 'Running' AND JourneyAssignee = '{person}'"
+
+
 def with_parties(settings: Settings, rows: list[JourneyRow]) -> list[JourneyRow]:
-    """`rows`, each with its applicant and submitter from the journey store, in
-    one read (a journey whose line has neither keeps its row as listed)."""
+    """`rows`, each with its applicant, submitter and amount from the journey store, in
+    one read (a journey with no line keeps its row as listed)."""
     found = parties(settings.db_url, [r.workflow_id for r in rows])
     return [r.model_copy(update={"applicant": p.applicant,
-                                 "submitted_by": p.submitted_by})
+                                 "submitted_by": p.submitted_by, "amount": p.amount})
             if (p := found.get(r.workflow_id)) is not None else r for r in rows]
 
 

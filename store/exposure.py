@@ -133,17 +133,17 @@ def _submitter(by: Actor | None) -> dict[str, str | None]:
 
 
 def parties(url: str, workflow_ids: list[str]) -> dict[str, JourneyParties]:
-    """Whose each of `workflow_ids` is, as its line says, in one read; those whose line has
-    neither name nor submitter (kept before `start` kept them) left out. The applicant by its
-    company's current name: that of the latest rename of its credit code linking its name
-    (store/code_names.py)."""
+    """Whose each of `workflow_ids` is, as its line says, and the amount applied for, in one
+    read (a journey with no line yet left out; one kept before `start` kept whose it is has
+    its amount only). The applicant by its company's current name: that of the latest rename
+    of its credit code linking its name (store/code_names.py)."""
     if not workflow_ids:
         return {}
     with session(url) as s:
         rows = s.execute(
             select(CreditExposureRow.workflow_id, CreditExposureRow.credit_code,
                    CreditExposureRow.applicant_name, CreditExposureRow.submitted_by,
-                   CreditExposureRow.submitted_role)
+                   CreditExposureRow.submitted_role, CreditExposureRow.amount)
             .where(CreditExposureRow.workflow_id.in_(workflow_ids))
         ).all()
     named = renames(url, [r.credit_code for r in rows if r.applicant_name])
@@ -151,8 +151,9 @@ def parties(url: str, workflow_ids: list[str]) -> dict[str, JourneyParties]:
                 applicant=r.applicant_name and current_name(named.get(r.credit_code, []),
                                                             r.applicant_name),
                 submitted_by=Actor(id=r.submitted_by, role=Role(r.submitted_role))
-                if r.submitted_by and r.submitted_role else None)
-            for r in rows if r.applicant_name or r.submitted_by}
+                if r.submitted_by and r.submitted_role else None,
+                amount=r.amount)
+            for r in rows}
 
 
 def ended_applications(url: str, credit_code: str, workflow_id: str) -> list[EndedApplication]:

@@ -89,8 +89,10 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
     mine = (await cli(settings, "queue", "--rm", "rm-zhang")).stdout
     assert offered not in mine and declined not in mine
     cells = row_of(mine, again)
+    # what the customer owes in a few words, read from the journey: the statement not sent
     assert cells[1:5] == [name, "rm-zhang (relationship manager)", "completeness",
-                          "documents"], mine
+                          "missing income statement"], mine
+    assert cells[-1] == "3,000,000.00", mine  # the amount applied for, not its band
     asked = await operations.status(client, again)  # asked by now: the row says what
     assert asked.waiting_for and "before " in asked.waiting_for[0]
     expires = asked.waiting_for[0].split("before ")[1].split(", when")[0]
@@ -100,7 +102,8 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
 
     every = (await cli(settings, "queue", "--waiting-on", "customer")).stdout
     signing = row_of(every, offered)
-    assert signing[2:5] == ["rm-chen (relationship manager)", "offer", "a signature"], every
+    assert signing[2:5] == ["rm-chen (relationship manager)", "offer",
+                            "the offer's signature"], every
     assert signing[7] == moment_at(offer.expires_at, 8), every  # the offer's expiry
     assert again in every
 
@@ -117,8 +120,13 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
     assert "relationship manager or operations" in " ".join(
         (await cli(settings, "queue", "--help")).stdout.split())
 
-    hint = (await cli(settings, "queue", "--team", "relationship_manager")).stdout
-    assert "queue --waiting-on customer" in " ".join(hint.split())
+    hint = await cli(settings, "queue", "--team", "relationship_manager", ok=False)
+    assert hint.returncode == 3 and "queue --waiting-on customer" in " ".join(
+        hint.stderr.split())
+    # someone away: whatever is theirs, here the case they submitted waiting on its customer
+    theirs = (await cli(settings, "queue", "--person", "rm-zhang")).stdout
+    assert row_of(theirs, again)[4] == "missing income statement", theirs
+    assert "cases assigned to rm-zhang" in theirs and offered not in theirs
 
     listed = (await cli(settings, "list", "--query", f"WorkflowId = '{again}'")).stdout
     assert row_of(listed, again)[1] == name

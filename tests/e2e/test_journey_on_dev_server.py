@@ -92,8 +92,9 @@ async def test_a_loan_from_application_to_closed(
     row = next(line for line in queue.stdout.splitlines() if journey in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
     # every cell whole in a pipe (a script, a log), none cut to "ru…"
-    assert cells[:7] == [journey, "running", "risk_review", "sme_risk", "ok", "working_capital",
-                         "up-to-5m"], queue.stdout
+    # the applicant and the amount from the journey store, whom it is assigned to (the team)
+    assert cells[:9] == [journey, truth["name"], "running", "risk_review", "sme_risk", "-", "ok",
+                         "working_capital", "3,000,000.00"], queue.stdout
     listed = await asyncio.to_thread(
         subprocess.run,
         [

@@ -25,6 +25,7 @@ from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from starter import work_lists
 from starter.work_lists import JourneyRow
+from tests.e2e.test_customer_work_list import row_of
 from tests.e2e.test_journey_on_dev_server import cli
 from workflows import search_attributes as sa
 
@@ -96,9 +97,19 @@ async def test_the_command_line_lists_the_whole_queue_and_says_what_list_left_ou
     shown = await cli(e2e_settings, "queue", "--team", team, "--show-query")
     assert f"visibility query: {work_lists.queue_query(team)}" in " ".join(shown.stdout.split())
 
-    typo = await cli(e2e_settings, "queue", "--team", "sme-risk")
-    assert "'sme-risk' is no team of the policy: corporate_risk" in typo.stdout
-    assert "sme_risk" in typo.stdout and "credit_committee" in typo.stdout
+    first3 = await cli(e2e_settings, "queue", "--team", team, "--limit", "3")
+    assert first3.stdout.count(f"{team}-") == 3 and f"{team}-005" in first3.stdout
+    assert f"the first 3 of {WAITING} by sla (--limit for more)" in first3.stdout
+
+    # a mistyped team is refused, not an empty queue a script reads as no work
+    typo = await cli(e2e_settings, "queue", "--team", "corprate_risk", ok=False)
+    assert typo.returncode == 3 and typo.stdout == "", typo.stdout
+    refusal = " ".join(typo.stderr.split())
+    assert "'corprate_risk' is no team of the policy: corporate_risk, " in refusal, refusal
+    assert "sme_risk" in refusal and "credit_committee" in refusal
+    someone = await cli(e2e_settings, "queue", "--team", "risk-corp-2", ok=False)
+    assert someone.returncode == 3
+    assert "queue --person risk-corp-2" in " ".join(someone.stderr.split())
     zero = await cli(e2e_settings, "list", "--limit", "0", ok=False)
     assert zero.returncode == 2 and "--limit" in zero.stderr
 
@@ -180,3 +191,53 @@ async def test_an_approval_tier_list_without_a_worker_marks_why_unavailable_at_o
     assert [r.workflow_id for r in reasons] == [h.id for h in handles]
     assert all(r.why == f"unavailable: no answer within {within:g} s (is a worker running?); "
                "its covenants on file are not read either" for r in reasons), reasons
+
+
+async def test_a_queue_says_whom_each_case_is_assigned_to_and_lists_a_persons_cases(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings
+) -> None:
+    """A team's queue says whom each case is assigned to ("-": the whole team's; "not listed":
+    a journey from before JourneyAssignee); `--person` lists a staff member's cases on any
+    team's queue; a wait under a day reads in hours and minutes; `--sort waited` puts the
+    longest wait first; an unknown staff id is refused with the ids near it."""
+    client, name = dev_server.client, f"team-{uuid.uuid4().hex[:8]}"
+    other, now = f"{name}-other", datetime.now(UTC)
+
+    def wait(ago: timedelta) -> SearchAttributePair[str]:
+        return SearchAttributePair(sa.QUEUE_WAIT, QueueWait(since=now - ago).stamp())
+
+    runs = {"held": (name, [SearchAttributePair(sa.ASSIGNEE, "risk-corp-2"),
+                            wait(timedelta(hours=5, minutes=54, seconds=30))]),
+            "team": (name, [SearchAttributePair(sa.ASSIGNEE, "-"), wait(timedelta(days=2))]),
+            "older": (name, []),
+            "elsewhere": (other, [SearchAttributePair(sa.ASSIGNEE, "risk-corp-2")])}
+    handles = [await client.start_workflow(
+        "LoanJourneyWorkflow", id=f"{name}-{key}", task_queue=f"no-worker-{uuid.uuid4()}",
+        search_attributes=TypedSearchAttributes([
+            SearchAttributePair(sa.STAGE, "risk_review"), SearchAttributePair(sa.TEAM, team),
+            *pairs])) for key, (team, pairs) in runs.items()]
+    try:
+        await listed(client, work_lists.queue_query(name), 3)
+        await listed(client, f"WorkflowId = '{name}-elsewhere' AND JourneyAssignee = "
+                             "'risk-corp-2'", 1)
+        queue = (await cli(e2e_settings, "queue", "--team", name)).stdout
+        held, team, older = (row_of(queue, f"{name}-{k}") for k in ("held", "team", "older"))
+        assert (held[4], team[4], older[4]) == ("risk-corp-2", "-", "not listed"), queue
+        assert held[10] in ("5h 54m calendar", "5h 55m calendar"), queue  # not "0d 5h"
+        assert team[10] == "2d 0h calendar", queue
+        assert "journey began before it listed its assignee" in " ".join(queue.split())
+
+        waited = (await cli(e2e_settings, "queue", "--team", name, "--sort", "waited")).stdout
+        ids = [ln.split()[1] for ln in waited.splitlines() if f"{name}-" in ln]
+        assert ids == [f"{name}-team", f"{name}-held", f"{name}-older"], waited
+
+        theirs = (await cli(e2e_settings, "queue", "--person", "risk-corp-2")).stdout
+        assert f"{name}-held" in theirs and f"{name}-elsewhere" in theirs, theirs
+        assert f"{name}-team" not in theirs and f"{name}-older" not in theirs
+        assert "cases assigned to risk-corp-2" in theirs
+        typo = await cli(e2e_settings, "queue", "--person", "risk-crop-2", ok=False)
+        assert typo.returncode == 3 and typo.stdout == ""
+        assert "'risk-crop-2' is no staff id of the policy: did you mean risk-corp-2" in \
+            " ".join(typo.stderr.split()), typo.stderr
+    finally:
+        await asyncio.gather(*(h.terminate("test over") for h in handles))
