@@ -7,7 +7,7 @@ set -eu
 # shellcheck source=cli-env.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/cli-env.sh"
 
-ATTRIBUTES="JourneyStage JourneyTeam ApprovalTier AmountBand SlaState JourneyProduct LoanClass JourneyStartedAt QueueWait"
+ATTRIBUTES="JourneyStage JourneyTeam ApprovalTier AmountBand SlaState JourneyProduct LoanClass JourneyStartedAt QueueWait JourneyAssignee"
 
 # A namespace created a moment ago reaches the frontend's namespace cache within seconds.
 attempt=0

@@ -188,6 +188,7 @@ def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None
         "LoanClass",
         "JourneyStartedAt",
         "QueueWait",
+        "JourneyAssignee",
     }
     assert "--type Keyword" in text
     used = {

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 SCRIPTS = ROOT / "docker/temporal"
 EXPECTED = {"JourneyStage", "JourneyTeam", "ApprovalTier", "AmountBand", "SlaState"}
-EXPECTED |= {"JourneyProduct", "LoanClass", "JourneyStartedAt", "QueueWait"}
+EXPECTED |= {"JourneyProduct", "LoanClass", "JourneyStartedAt", "QueueWait", "JourneyAssignee"}
 
 
 @pytest.fixture(scope="module")
