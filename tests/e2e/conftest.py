@@ -52,3 +52,16 @@ def env_for(settings: Settings) -> dict[str, str]:
 
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def row_of(out: str, journey: str) -> list[str]:
+    """The cells of `journey`'s row, each with what wrapped onto the lines under it."""
+    lines = out.splitlines()
+    at = next(n for n, ln in enumerate(lines) if journey in ln)
+    rows = [[c.strip() for c in lines[at].split("│")[1:-1]]]
+    for line in lines[at + 1:]:
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if not cells or cells[0]:
+            break
+        rows.append(cells)
+    return [" ".join(filter(None, parts)) for parts in zip(*rows, strict=True)]

@@ -17,7 +17,7 @@ from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations
-from tests.e2e.conftest import SAMPLES
+from tests.e2e.conftest import SAMPLES, row_of
 from tests.e2e.test_journey_on_dev_server import approving_opinion, cli, until
 
 pytestmark = pytest.mark.e2e
@@ -45,19 +45,6 @@ def scans(company: int, *kinds: str) -> list[str]:
 
 
 ALL = ("business_license", "balance_sheet", "income_statement")
-
-
-def row_of(out: str, journey: str) -> list[str]:
-    """The cells of `journey`'s row, each with what wrapped onto the lines under it."""
-    lines = out.splitlines()
-    at = next(n for n, ln in enumerate(lines) if journey in ln)
-    rows = [[c.strip() for c in lines[at].split("│")[1:-1]]]
-    for line in lines[at + 1:]:
-        cells = [c.strip() for c in line.split("│")[1:-1]]
-        if not cells or cells[0]:
-            break
-        rows.append(cells)
-    return [" ".join(filter(None, parts)) for parts in zip(*rows, strict=True)]
 
 
 async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline_before(

@@ -23,7 +23,7 @@ from journey.stages import Stage
 from starter import operations, work_lists
 from starter.embedded import temporal_cli
 from store.ledger import bookings_for
-from tests.e2e.conftest import SAMPLES, env_for
+from tests.e2e.conftest import SAMPLES, env_for, row_of
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -122,9 +122,15 @@ async def test_a_loan_from_application_to_closed(
     kept = (await cli(settings, "refusals", journey)).stdout
     row = [c.strip() for c in next(ln for ln in kept.splitlines() if journey in ln).split("│")]
     assert row[2:6] == [journey, "record_risk_opinion", "appr-branch-1", "approver"]
+    # risk-sme-1 is away: the supervisor hands the case on, and it is on risk-sme-2's list
+    await cli(settings, "reassign", journey, "--to", "risk-sme-2", "--reason",
+              "risk-sme-1 on leave", "--as", "sup-sme")
+    theirs = (await cli(settings, "queue", "--person", "risk-sme-2")).stdout
+    assert row_of(theirs, journey)[5] == "risk-sme-2", theirs
+    assert journey not in (await cli(settings, "queue", "--person", "risk-sme-1")).stdout
     await cli(
         settings,
-        *approving_opinion(journey, "cash flow covers the debt service", "--as", "risk-sme-1"),
+        *approving_opinion(journey, "cash flow covers the debt service", "--as", "risk-sme-2"),
     )
     await cli(
         settings,
@@ -199,8 +205,8 @@ async def test_a_loan_from_application_to_closed(
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
     ]
-    # opinion, decision, signature, prepayment, settlement: the refusal left none
-    assert len(accepted) == 5
+    # reassignment, opinion, decision, signature, prepayment, settlement: the refusal left none
+    assert len(accepted) == 6
     status = await cli(settings, "status", journey)
     assert "closed" in status.stdout
     # the money received this month: the closed loan's two payments, booked by kind, from

@@ -25,7 +25,7 @@ from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from starter import work_lists
 from starter.work_lists import JourneyRow
-from tests.e2e.test_customer_work_list import row_of
+from tests.e2e.conftest import row_of
 from tests.e2e.test_journey_on_dev_server import cli
 from workflows import search_attributes as sa
 
