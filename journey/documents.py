@@ -65,6 +65,8 @@ class Extracted(BaseModel):
     corrected: dict[str, str] = Field(default_factory=dict)
     # ... the correction in force, by field (none for those corrected before it was kept)
     corrections: dict[str, FieldCorrection] = Field(default_factory=dict)
+    # fields a clerk checked against the paper as read (journey/figures_checked.py): who, when
+    checked: dict[str, str] = Field(default_factory=dict)
 
     def low_confidence(self, threshold: float = LOW_CONFIDENCE) -> list[str]:
         return sorted(k for k, v in self.confidence.items() if v < threshold)

@@ -48,12 +48,22 @@ class ReadingCorrection(BaseModel):
     actor: Actor
     document: str = Field(min_length=8, max_length=64, pattern=r"^[0-9a-f]+$")
     field: str = Field(min_length=1, max_length=40)
-    value: str = Field(min_length=1, max_length=200)
+    # none when `as_read`
+    value: str = Field(default="", max_length=200)
     reason: str = Field(default="", max_length=500)
     # a unit that leaves the statement's figures implausible for the loan, or a figure that
     # makes the statement contradict itself, taken all the same (journey/correction_checks.py):
     # the clerk checked it against the paper
     confirmed: bool = False
+    # the clerk checked the field against the paper and it says what was read: nothing typed
+    # (journey/figures_checked.py)
+    as_read: bool = False
+
+    def refuse_unless_one(self) -> None:
+        """Refused unless it gives a value or is `as_read`, not both."""
+        if self.as_read == bool(self.value.strip()):
+            raise DecisionRefused("give the value as the paper prints it (--value), or "
+                                  "--as-read when the paper says what was read: one of them")
 
 
 def correctable(kind: DocumentKind) -> tuple[str, ...]:

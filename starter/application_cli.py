@@ -289,10 +289,13 @@ def correct(
         help="licence: name, credit_code; statement: company, unit, or a figure (cash, "
              "current_assets, total_assets, current_liabilities, total_liabilities, "
              "total_equity, revenue, operating_profit, net_profit)")],
+    actor: As,
     value: Annotated[str, typer.Option(
         help="as the paper prints it: a figure in the statement's unit, a unit as 元, 千元 "
-             "or 万元")],
-    actor: As,
+             "or 万元")] = "",
+    as_read: Annotated[bool, typer.Option(
+        "--as-read", help="the paper says what was read: recorded as checked, nothing typed "
+                          "(a licence's term too: --field term)")] = False,
     role: StaffRole = None,
     reason: Annotated[str, typer.Option("--reason", help="what you checked; kept in the "
                                                          "audit trail")] = "",
@@ -302,9 +305,9 @@ def correct(
                           "(a part above its total, a balance sheet that no longer balances): "
                           "you checked it on the paper")] = False,
 ) -> None:
-    """Correct what OCR read of a document, typed against the paper (operations, while the
-    file is checked): the file is checked again with it."""
+    """Correct what OCR read of a document, typed against the paper, or check it as read
+    (operations, while the file is checked): the file is checked again with it."""
     send_update(workflow_id, "correct_reading",
                 validated(ReadingCorrection, actor=as_actor(actor, role or Role.OPERATIONS),
                          document=document, field=field, value=value, reason=reason,
-                         confirmed=confirm))
+                         confirmed=confirm, as_read=as_read))

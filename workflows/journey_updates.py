@@ -132,6 +132,8 @@ class JourneyUpdates(Bookkeeping):
         self._corrections = 0  # clerks' corrections of readings (workflows/reading_corrections)
         self._corrections_checked = 0  # ... of them when the file was last checked
         self._since_routed: list[str] = []  # ... of figures since the case was routed, in words
+        # the documents stage holds for operations to check unsure figures (FIGURES_CHECKED)
+        self._checking_figures = False
         # what the customer was asked this round, and the (batches, answers) then (to_tell)
         self._asked: list[str] | None = None
         self._asked_at = (0, 0)

@@ -202,6 +202,7 @@ class LoanJourneyWorkflow(
                 *(read_document(self._workflow_id, ref) for ref in unread)
             ):
                 self._readings[reading.ref.sha256] = await self.with_corrections(reading)
+            await self.figures_checked()  # unsure figures a decision uses: operations check
 
     async def completeness(
         self, *, asked: str | None = None, return_to: Stage = Stage.ROUTING

@@ -18,6 +18,14 @@ with workflow.unsafe.imports_passed_through():
     from journey.correction_checks import contradiction, unit_refusal
     from journey.decisions import UpdateResult, Verdict
     from journey.documents import DocumentReading
+    from journey.entrusted_payment import OPERATIONS_TEAM
+    from journey.figures_checked import (
+        AS_READ,
+        FigureToCheck,
+        checked_as_read,
+        to_check,
+        to_check_text,
+    )
     from journey.policy.authority import authorize_reading_correction
     from journey.policy.errors import DecisionRefused
     from journey.policy.routing import Route, rerouted_because
@@ -30,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
         figures_moved,
         in_force,
     )
-    from journey.stages import Stage
+    from journey.stages import Party, Stage
     from workflows.exposure_now import AUTHORITY_CHECK
     from workflows.info_requests import VOTE_KEEPER, reviewed_again
     from workflows.journey_updates import JourneyUpdates
@@ -61,6 +69,11 @@ CORRECTIONS_REVIEWED = "corrections-reviewed-again"
 # company that does not exist (activities/exposure.py `holders_of`); since, the reading as
 # corrected is kept in its place.
 CORRECTIONS_KEPT = "corrections-kept-in-store"
+# workflow.patched marker: before it, the file went on to the completeness check and the risk
+# review on figures the reader was unsure of, unchecked; since, the documents stage holds on
+# operations until each such figure a decision uses is corrected or checked as read
+# (journey/figures_checked.py). Taken only where one is.
+FIGURES_CHECKED = "figures-checked-before-review"
 READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records corrections carried
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
                 "what we asked you for. We will tell you when there is news of your application.")
@@ -154,6 +167,35 @@ class ReadingCorrections(JourneyUpdates):
                 "and the case is decided on that one: correct it instead (--document "
                 f"{by.ref.sha256[:12]})")
 
+    def figures_to_check(self) -> list[FigureToCheck]:
+        """The fields the loan file's decision would use that the reader was unsure of, that
+        no clerk has checked or corrected yet."""
+        return to_check(self.loan_file())
+
+    async def figures_checked(self) -> None:
+        """At documents, since FIGURES_CHECKED: while figures are to check, the stage waits on
+        operations (its SLA clock running on), and the customer is told nothing of it."""
+        if not self.figures_to_check() or not workflow.patched(FIGURES_CHECKED):
+            return
+        self.take_rescans()  # the loan file the completeness check will read
+        self._checking_figures = True
+        self._waits_on, self._team = Party.BANK, OPERATIONS_TEAM
+        self._visits[-1].waits_on = Party.BANK
+        self._upsert()
+        await self.write_soon()
+        await self.wait_for(lambda: not self.figures_to_check())
+        self._checking_figures = False
+
+    def _awaited_step(self) -> str | None:
+        if self._checking_figures and self._stage is Stage.DOCUMENTS:
+            return to_check_text(self.figures_to_check())
+        return super()._awaited_step()
+
+    def _waiting_for(self) -> list[str]:
+        if self._checking_figures and self._stage is Stage.DOCUMENTS:
+            return [f"operations: {to_check_text(self.figures_to_check())}"]
+        return super()._waiting_for()
+
     def corrections_since_check(self) -> bool:
         """Whether a clerk corrected a reading since the file was last checked."""
         return self._corrections > self._corrections_checked
@@ -161,6 +203,8 @@ class ReadingCorrections(JourneyUpdates):
     @workflow.update
     async def correct_reading(self, fix: ReadingCorrection) -> UpdateResult:
         reading = document_of(list(self._readings.values()), fix.document)
+        if fix.as_read:
+            return self._checked_as_read(reading, fix)
         fixed, change = corrected(reading, fix, workflow.now())
         earlier = in_force(reading, fix.field)
         self._readings[reading.ref.sha256] = fixed
@@ -177,11 +221,29 @@ class ReadingCorrections(JourneyUpdates):
                              said + (f" ({fix.reason})" if fix.reason else ""))
         if workflow.patched(CORRECTIONS_KEPT):
             await keep_reading(self._workflow_id, fixed)
+        if self._checking_figures:
+            self._upsert()  # the queue's count of figures to check
         return UpdateResult(stage=self._stage,
                             message=f"{said}; the file is checked again with it")
 
+    def _checked_as_read(self, reading: DocumentReading, fix: ReadingCorrection
+                         ) -> UpdateResult:
+        """A clerk checked `fix.field` against the paper: it says what was read."""
+        checked, said = checked_as_read(reading, fix.field, fix.actor.id, workflow.now(),
+                                        fix.reason)
+        self._readings[reading.ref.sha256] = checked
+        self._corrections += 1  # the file is checked again: the reader's note is settled
+        self.record_decision(fix.actor, AS_READ, said + (f" ({fix.reason})" if fix.reason
+                                                         else ""))
+        left = self.figures_to_check()
+        if self._checking_figures:
+            self._upsert()  # the queue's count of figures to check
+        return UpdateResult(stage=self._stage, message=f"{said}: {AS_READ}" + (
+            f"; {to_check_text(left)}" if left else ""))
+
     @correct_reading.validator
     def _validate_correct_reading(self, fix: ReadingCorrection) -> None:
+        fix.refuse_unless_one()
         if self._stage not in _CORRECTING_STAGES:
             raise DecisionRefused(
                 f"readings are corrected while the file is checked (documents, "
@@ -190,6 +252,11 @@ class ReadingCorrections(JourneyUpdates):
         authorize_reading_correction(self.policy, fix.actor,
                                      self._application.submitted_by.id)
         reading = document_of(list(self._readings.values()), fix.document)
+        if fix.as_read:
+            checked_as_read(reading, fix.field, fix.actor.id, workflow.now())
+            if why := self.off_file(reading, reading):
+                raise DecisionRefused(why)
+            return
         fixed, _ = corrected(reading, fix, workflow.now())
         if why := self.off_file(reading, fixed):
             raise DecisionRefused(why)

@@ -1,0 +1,153 @@
+"""The bank's OCR control: a field the credit decision uses that the reader was unsure of is
+checked against the paper by a person before the risk review.
+
+Such a field, read below LOW_CONFIDENCE or flagged with a problem, and neither corrected nor
+checked, holds the case at documents on operations (workflows/reading_corrections.py). A clerk
+corrects it (journey/reading_corrections.py), or checks it as read (`checked_as_read`): recorded
+who, when, and the reader's note settled. A field not read at all that the completeness check
+asks the customer for (a required figure, the period, the licence's name, code or term) is the
+customer's to send again, not operations' to check.
+
+Pure: the journey asks `to_check` of its loan file; its validator tries `checked_as_read`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from journey.documents import (
+    LOW_CONFIDENCE,
+    BusinessLicense,
+    DocumentKind,
+    DocumentReading,
+    FinancialStatement,
+)
+from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
+from journey.policy.errors import DecisionRefused
+from journey.repayment import money
+
+# what a decision reads of a licence: its name, credit code and term ("term", as the reader
+# keys it; its value is `valid_until`)
+LICENCE_DECIDING = ("name", "credit_code", "term")
+# what a decision reads of a statement besides its figures
+STATEMENT_DECIDING = ("company", "period_end", "unit")
+# the figures the checks read: the required ones, the ratios' (current ratio) and the DSCR's
+# (operating profit), for the routing rules, the covenants and the drawdown conditions
+DECIDING_FIGURES = {
+    DocumentKind.BALANCE_SHEET: (*REQUIRED_FIGURES[DocumentKind.BALANCE_SHEET],
+                                 "current_assets", "current_liabilities"),
+    DocumentKind.INCOME_STATEMENT: (*REQUIRED_FIGURES[DocumentKind.INCOME_STATEMENT],
+                                    "operating_profit"),
+}
+# unread fields the completeness check asks the customer to send again
+_CUSTOMERS = ("name", "credit_code", "term", "period_end",
+              *(f for kind in REQUIRED_FIGURES.values() for f in kind))
+AS_READ = "checked against the paper: as read"
+
+
+class FigureToCheck(BaseModel):
+    """A field a decision uses that the reader was unsure of, unchecked."""
+
+    document: str  # sha256
+    filename: str
+    field: str
+    shown: str  # as read ("737,035.97", "unread")
+    why: str  # how unsure ("read at 0.00", the reader's note)
+
+    def text(self) -> str:
+        return f"{self.filename} {self.field.replace('_', ' ')} {self.shown} ({self.why})"
+
+
+def deciding(kind: DocumentKind) -> tuple[str, ...]:
+    """The fields of a document of `kind` a decision uses."""
+    if kind is DocumentKind.BUSINESS_LICENSE:
+        return LICENCE_DECIDING
+    return (*STATEMENT_DECIDING, *DECIDING_FIGURES.get(kind, ()))
+
+
+def to_check(readings: list[DocumentReading]) -> list[FigureToCheck]:
+    """The fields of `readings` (the loan file) a decision uses, read unsure and unchecked."""
+    out = []
+    for r in readings:
+        read = r.license or r.statement
+        if read is None:
+            continue
+        for name in deciding(r.kind):
+            why = _unsure(read, name)
+            if why:
+                out.append(FigureToCheck(document=r.ref.sha256, filename=r.ref.filename,
+                                         field=name, shown=shown(read, name), why=why))
+    return out
+
+
+def to_check_text(figures: list[FigureToCheck]) -> str:
+    """"2 figures to check against the paper: a.png total assets ...; ...", for the queue,
+    the work lists and `status`."""
+    return (f"{len(figures)} figure{'s' if len(figures) != 1 else ''} to check against the "
+            f"paper: " + "; ".join(f.text() for f in figures))
+
+
+def checked_as_read(reading: DocumentReading, field: str, by: str, at: datetime,
+                    reason: str = "") -> tuple[DocumentReading, str]:
+    """`reading` with `field` checked against the paper as read by `by` (sure from now on, the
+    reader's note on it settled, the check noted in `checked`), and in words what was checked;
+    refused when the field is none a decision uses, or needs no check."""
+    read = reading.license or reading.statement
+    assert read is not None, "document_of gives only read documents"
+    fields = deciding(reading.kind)
+    if field not in fields:
+        raise DecisionRefused(
+            f"{reading.ref.filename} is a {reading.kind}: the fields a decision uses are "
+            f"{', '.join(fields)}, not {field!r}")
+    if field in read.corrected or field in read.checked:
+        raise DecisionRefused(
+            f"{reading.ref.filename} {field} was checked already: "
+            + (read.corrected.get(field) or read.checked[field]))
+    why = _unsure(read, field)
+    if not why:
+        raise DecisionRefused(
+            f"{reading.ref.filename} {field} was read sure ({shown(read, field)}): nothing to "
+            "check; correct it if the paper says otherwise")
+    said = f"{field} {shown(read, field)} ({why})"
+    note = (f"{AS_READ} by {by} at {at:%Y-%m-%d %H:%M} UTC" + (f" ({reason})" if reason else ""))
+    fixed = read.model_copy(update={
+        "problems": {k: v for k, v in read.problems.items() if k != field},
+        "confidence": {**read.confidence, field: 1.0},
+        "checked": {**read.checked, field: note},
+    })
+    part = "license" if reading.license is not None else "statement"
+    return reading.model_copy(update={part: fixed}), f"{reading.ref.filename} {said}"
+
+
+def shown(read: BusinessLicense | FinancialStatement, field: str) -> str:
+    """A field as read, for people."""
+    if field == "term":
+        value = getattr(read, "valid_until", None)
+        return str(value) if value is not None else "长期 (no end)"
+    if field == "unit":
+        unit = getattr(read, "unit", None)
+        return "元 (none printed)" if "unit" in read.problems else f"{unit or 1:,} yuan a unit"
+    value = getattr(read, field)
+    if value is None:
+        return "unread"
+    return money(value) if field in FIGURE_LABELS else str(value)
+
+
+def _unsure(read: BusinessLicense | FinancialStatement, field: str) -> str:
+    """How the reader was unsure of `field` ("read at 0.00", its note), or "" when it was
+    sure, a person checked or corrected it, or it is the customer's to send again."""
+    if field in read.corrected or field in read.checked:
+        return ""
+    value = getattr(read, "valid_until" if field == "term" else field, None)
+    if field == "term" and value is None and "term" in read.problems:
+        return ""  # printed, not legible: the customer sends a clearer copy
+    if value is None and field in _CUSTOMERS and field != "term":
+        return ""
+    conf = read.confidence.get(field)
+    if field in read.problems:
+        return read.problems[field]
+    if conf is not None and conf < LOW_CONFIDENCE:
+        return f"read at {conf:.2f}"
+    return ""
