@@ -40,7 +40,7 @@ def reading_text(r: DocumentReading, borrower: str) -> str:
                    + (": close to the borrower's name, unsure: check against the paper"
                       if unsure_company(st, borrower) else ""))
         named = [*REQUIRED_FIGURES.get(st.kind, ()), *st.problems, *st.low_confidence(),
-                 *st.corrected]
+                 *st.corrected, *st.checked]
         figures = [_field(st, n) + (_on_paper(st, n) if n in st.problems or n in st.corrected
                                     else "")
                    for n in dict.fromkeys(named) if n in FIGURE_NAMES.get(st.kind, ())]
@@ -69,10 +69,13 @@ def _field(read: BusinessLicense | FinancialStatement, name: str) -> str:
 
 
 def _sure(read: BusinessLicense | FinancialStatement, name: str) -> str:
-    """How sure the reader was of a field: [1.00 corrected], [0.95], [0.00 low: check against
-    the paper]; nothing when the reading does not say."""
+    """How sure the reader was of a field: [corrected], [checked as read] (against the paper,
+    by a clerk), [0.95], [0.00 low: check against the paper]; nothing when the reading does
+    not say."""
     if name in read.corrected:
         return " [corrected]"
+    if name in read.checked:
+        return " [checked as read]"
     conf = read.confidence.get(name)
     if conf is None:
         return ""
@@ -105,11 +108,13 @@ def _unit_name(unit: Decimal) -> str:
 
 def reading_check(r: DocumentReading) -> str:
     """What to check by eye: fields read with low confidence, the reader's notes, and what a
-    clerk corrected against the paper."""
+    clerk corrected or checked as read against the paper."""
     read = r.license or r.statement or r.supporting
     if read is None:
         return ""
     low = read.low_confidence()
     notes = [f"{field}: {problem}" for field, problem in read.problems.items()]
     fixed = [f"{field} {note}" for field, note in read.corrected.items()]
-    return "; ".join(([f"low confidence: {', '.join(low)}"] if low else []) + notes + fixed)
+    checked = [f"{field} {note}" for field, note in read.checked.items()]
+    return "; ".join(([f"low confidence: {', '.join(low)}"] if low else []) + notes + fixed
+                     + checked)

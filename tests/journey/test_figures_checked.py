@@ -1,0 +1,71 @@
+"""Which fields hold the case for operations (journey/figures_checked.py): those a decision
+uses, read unsure or flagged, not corrected nor checked; a field not read that the customer is
+asked for is theirs; a check as read settles the field and says who checked it, and `status`
+shows it checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from journey.application import LoanApplication
+from journey.figures_checked import AS_READ, checked_as_read, to_check, to_check_text
+from journey.policy.errors import DecisionRefused
+from starter.reading_view import reading_check, reading_text
+from tests.journey.test_policy_completeness import NO_UNIT, income, licence, sheet
+
+AT = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
+
+
+def test_unsure_fields_a_decision_uses_are_to_check(
+    make_app: Callable[..., LoanApplication],
+) -> None:
+    app = make_app()
+    readings = [
+        licence(app, confidence={"name": 0.93, "credit_code": 0.41, "address": 0.1}),
+        sheet(company=None, confidence={"company": 0.5, "cash": 0.0, "total_equity": 0.59},
+              problems={"unit": NO_UNIT, "current_assets": "digit groups look misread"}),
+        # unread: the customer is asked for a clearer copy, not operations
+        income(revenue=None, confidence={"revenue": 0.0, "operating_profit": 0.2},
+               operating_profit=Decimal("40")),
+    ]
+    found = [(f.filename, f.field, f.shown, f.why) for f in to_check(readings)]
+    assert found == [
+        ("licence.png", "credit_code", app.credit_code, "read at 0.41"),
+        ("bs-2025-12-31.png", "company", "unread", "read at 0.50"),
+        ("bs-2025-12-31.png", "unit", "元 (none printed)", NO_UNIT),
+        ("bs-2025-12-31.png", "total_equity", "400.00", "read at 0.59"),
+        ("bs-2025-12-31.png", "current_assets", "unread", "digit groups look misread"),
+        ("is-2025-12-31.png", "operating_profit", "40.00", "read at 0.20"),
+    ]
+    assert to_check_text(to_check(readings)[:1]) == (
+        f"1 figure to check against the paper: licence.png credit code {app.credit_code} "
+        "(read at 0.41)")
+    assert to_check([licence(app), sheet(), income()]) == []
+
+
+def test_a_field_checked_as_read_is_settled_and_shown_checked(
+    make_app: Callable[..., LoanApplication],
+) -> None:
+    app = make_app()
+    read = sheet(company=app.applicant_name, confidence={"total_liabilities": 0.0},
+                 problems={"unit": NO_UNIT})
+    checked, said = checked_as_read(read, "unit", "ops-wang", AT, "the signed copy")
+    assert said == f"bs-2025-12-31.png unit 元 (none printed) ({NO_UNIT})"
+    st = checked.statement
+    assert st is not None and "unit" not in st.problems and st.confidence["unit"] == 1.0
+    assert st.checked["unit"] == f"{AS_READ} by ops-wang at 2026-12-06 09:30 UTC (the signed copy)"
+    assert [f.field for f in to_check([checked])] == ["total_liabilities"]
+    both, _ = checked_as_read(checked, "total_liabilities", "ops-wang", AT)
+    assert to_check([both]) == []
+    assert "total liabilities 600.00 [checked as read]" in reading_text(both, app.applicant_name)
+    assert f"total_liabilities {AS_READ} by ops-wang" in reading_check(both)
+    with pytest.raises(DecisionRefused, match="was checked already"):
+        checked_as_read(both, "unit", "ops-zhao", AT)
+    with pytest.raises(DecisionRefused, match=r"read sure \(1,000.00\): nothing to check"):
+        checked_as_read(both, "total_assets", "ops-zhao", AT)
+    with pytest.raises(DecisionRefused, match="not 'cash'"):
+        checked_as_read(both, "cash", "ops-zhao", AT)
