@@ -4,6 +4,7 @@ through the same updates and validators, choosing staff from the policy's direct
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,17 +23,22 @@ from journey.decisions import (
     Verdict,
     Withdrawal,
 )
+from journey.documents import UNITS, DocumentReading
 from journey.entrusted_payment import Counterparty, PaymentConfirmation, PaymentInstruction
+from journey.figures_checked import FigureToCheck, to_check
 from journey.policy import Policy, Route, StaffMember
+from journey.reading_corrections import ReadingCorrection
 from journey.repayment import cents
 from journey.settings import Settings
 from journey.signatories import borrowers_licence
-from journey.stages import Stage
+from journey.stages import Party, Stage
 from journey.status import JourneyStatus
 from starter import applications, loan_figures, operations
 
 OPERATIONS = Actor(id="ops-wang", role=Role.OPERATIONS)
 CHECKER = Actor(id="ops-li", role=Role.OPERATIONS)  # confirms what OPERATIONS entered
+# what the demo's scans print, as generated (samples/demo): the paper its clerk checks against
+PAPER = Path(__file__).resolve().parents[1] / "samples" / "demo" / "labels.json"
 _PEOPLE_ACT = {Stage.RISK_REVIEW, Stage.APPROVAL, Stage.OFFER, Stage.POST_LOAN}
 
 
@@ -72,6 +78,35 @@ def approvers(policy: Policy, route: Route, amount: Decimal) -> list[Actor]:
         and (m.limit is None or m.limit >= weighed)
     ]
     return [_actor(m) for m in found[:route.approvals_required]]
+
+
+def paper_checks(s: JourneyStatus, paper: dict[str, dict[str, str]], clerk: Actor
+                 ) -> list[ReadingCorrection]:
+    """What `clerk` does with the figures the journey holds for operations, holding the paper
+    (`paper`, by file name, as labels.json): checks each as read where the paper says what was
+    read, else corrects it to what the paper prints."""
+    on_file = [r for r in s.readings if s.standing is None or r.ref.sha256 in s.standing]
+    return [_checked(f, next(r for r in on_file if r.ref.sha256 == f.document),
+                     paper.get(f.filename, {}), clerk) for f in to_check(on_file)]
+
+
+def _checked(figure: FigureToCheck, reading: DocumentReading, paper: dict[str, str],
+             clerk: Actor) -> ReadingCorrection:
+    read = reading.license or reading.statement
+    unit = getattr(read, "unit", None) or Decimal(1)
+    printed, was = paper.get(figure.field), getattr(read, figure.field, None)
+    typed = None  # what the paper prints where it differs from what was read
+    if figure.field in ("company", "name", "credit_code"):
+        typed = printed if (printed or None) != was else None
+    elif figure.field == "unit":
+        typed = printed if printed and UNITS[printed] != unit else None
+    elif figure.field == "period_end":
+        typed = printed if printed and printed != str(was) else None
+    elif printed is not None and Decimal(printed) != was:
+        typed = f"{Decimal(printed) / unit:,}"  # in the paper's unit
+    return ReadingCorrection(actor=clerk, document=figure.document, field=figure.field,
+                             value=typed or "", as_read=typed is None,
+                             reason="checked against the paper")
 
 
 async def _until_ended(client: Client, workflow_id: str) -> JourneyStatus:
@@ -127,21 +162,26 @@ async def play(
     customer = Actor(id=application.credit_code, role=Role.CUSTOMER)
     handle = await applications.start_journey(client, settings, application)
     supplements = list(scenario.supplements)
-    seen: tuple[Stage, int] | None = None
+    paper = {page["file"]: page for page in json.loads(PAPER.read_text())}
+    seen: tuple[Stage, int, Party] | None = None
     while True:
         s = await operations.status(client, handle.id)
-        if (s.stage, s.attempt) != seen:
-            seen = (s.stage, s.attempt)
+        if (s.stage, s.attempt, s.waits_on) != seen:  # documents come to operations: shown
+            seen = (s.stage, s.attempt, s.waits_on)
             on_stage(s)  # type: ignore[operator]
         if s.stage.terminal:
             return s
         asked = s.stage is Stage.COMPLETENESS and bool(s.waiting_for and supplements)
         instructing = (s.stage is Stage.DISBURSEMENT and s.entrusted is not None
                        and s.entrusted.instruction is None)
-        if not (asked or instructing or s.stage in _PEOPLE_ACT):
+        checking = s.stage is Stage.DOCUMENTS and s.waits_on is Party.BANK  # unsure figures
+        if not (asked or instructing or checking or s.stage in _PEOPLE_ACT):
             await asyncio.sleep(0.2)
             continue
-        if instructing and s.entrusted is not None and s.entrusted.awaiting is not None:
+        if checking:  # the clerk takes the paper before the risk review sees the figures
+            for check in paper_checks(s, paper, OPERATIONS):
+                await operations.act(client, handle.id, "correct_reading", check)
+        elif instructing and s.entrusted is not None and s.entrusted.awaiting is not None:
             await operations.act(  # maker-checker: a second operations person confirms
                 client, handle.id, "confirm_payment_instruction",
                 PaymentConfirmation(actor=CHECKER, instruction=s.entrusted.entered),
