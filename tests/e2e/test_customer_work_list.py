@@ -55,18 +55,18 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
     # declined for leverage, then applied for again without the income statement
     declined, first = application(tmp_path, 1, "rm-zhang")
     await cli(settings, "start", str(first), *scans(1, *ALL))
-    await until(client, declined, Stage.RISK_REVIEW)
+    await until(client, declined, Stage.RISK_REVIEW, checked=True)
     await cli(settings, "opinion", declined, "--verdict", "reject", "--grade", "8",
               "--category", "leverage",
               "--reason", "debt to equity 4.1 against 2.5 at most", "--as", "risk-sme-1")
     await until(client, declined, Stage.REJECTED)
     again, second = application(tmp_path, 1, "rm-zhang")
     await cli(settings, "start", str(second), *scans(1, "business_license", "balance_sheet"))
-    await until(client, again, Stage.COMPLETENESS)
+    await until(client, again, Stage.COMPLETENESS, checked=True)
     # another customer's case at the offer, of another relationship manager
     offered, third = application(tmp_path, 2, "rm-chen")
     await cli(settings, "start", str(third), *scans(2, *ALL))
-    await until(client, offered, Stage.RISK_REVIEW)
+    await until(client, offered, Stage.RISK_REVIEW, checked=True)
     await cli(settings, *approving_opinion(offered, "cash flow covers", "--as", "risk-sme-1"))
     await cli(settings, "decide", offered, "--verdict", "approve", "--reason", "within limit",
               "--as", "appr-ho-1")  # its figures route it there

@@ -100,7 +100,7 @@ async def test_a_read_whose_reader_is_killed_goes_to_another_reader(
             with worker_process(
                 settings, "documents", tmp_path / "second.log", one_at_a_time
             ) as second:
-                await until(dev_server.client, journey, Stage.RISK_REVIEW)
+                await until(dev_server.client, journey, Stage.RISK_REVIEW, checked=True)
             starts = await read_starts(handle)
         finally:
             await handle.terminate("test finished")

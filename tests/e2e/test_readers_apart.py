@@ -47,7 +47,7 @@ async def test_a_reader_process_reads_what_a_journeys_worker_process_queues(
         journey = await start_sample(settings, "demo-002.json", scans, tmp_path)
         handle = dev_server.client.get_workflow_handle(journey)
         try:
-            waiting = await until(dev_server.client, journey, Stage.RISK_REVIEW)
+            waiting = await until(dev_server.client, journey, Stage.RISK_REVIEW, checked=True)
             assert [r.status for r in waiting.readings] == [ReadStatus.READ] * 3
             license = next(r.license for r in waiting.readings if r.license)
             assert (license.name, license.credit_code) == (truth["name"], truth["credit_code"])
