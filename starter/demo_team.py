@@ -39,6 +39,11 @@ OPERATIONS = Actor(id="ops-wang", role=Role.OPERATIONS)
 CHECKER = Actor(id="ops-li", role=Role.OPERATIONS)  # confirms what OPERATIONS entered
 # what the demo's scans print, as generated (samples/demo): the paper its clerk checks against
 PAPER = Path(__file__).resolve().parents[1] / "samples" / "demo" / "labels.json"
+def the_paper(labels: Path = PAPER) -> dict[str, dict[str, str]]:
+    """What each of the demo's scans prints, by file name."""
+    return {page["file"]: page for page in json.loads(labels.read_text(encoding="utf-8"))}
+
+
 _PEOPLE_ACT = {Stage.RISK_REVIEW, Stage.APPROVAL, Stage.OFFER, Stage.POST_LOAN}
 
 
@@ -162,7 +167,7 @@ async def play(
     customer = Actor(id=application.credit_code, role=Role.CUSTOMER)
     handle = await applications.start_journey(client, settings, application)
     supplements = list(scenario.supplements)
-    paper = {page["file"]: page for page in json.loads(PAPER.read_text())}
+    paper = the_paper()
     seen: tuple[Stage, int, Party] | None = None
     while True:
         s = await operations.status(client, handle.id)
