@@ -39,6 +39,8 @@ OPERATIONS = Actor(id="ops-wang", role=Role.OPERATIONS)
 CHECKER = Actor(id="ops-li", role=Role.OPERATIONS)  # confirms what OPERATIONS entered
 # what the demo's scans print, as generated (samples/demo): the paper its clerk checks against
 PAPER = Path(__file__).resolve().parents[1] / "samples" / "demo" / "labels.json"
+
+
 def the_paper(labels: Path = PAPER) -> dict[str, dict[str, str]]:
     """What each of the demo's scans prints, by file name."""
     return {page["file"]: page for page in json.loads(labels.read_text(encoding="utf-8"))}
