@@ -67,6 +67,9 @@ async def test_an_unsure_figure_holds_the_case_for_operations_until_checked_as_r
             handle, LoanJourneyWorkflow.correct_reading, ReadingCorrection(
                 actor=SUBMITTER, document=sheet.ref.sha256, field="total_liabilities",
                 as_read=True))
+        both = await cli(*typed, "--field", "total_liabilities", "--value", "1", "--as", CLERK.id)
+        assert both.exit_code == 3 and "--as-read when the paper says what was read: one of " \
+            "them" in said(both), both.output
         sure = await cli(*typed, "--field", "total_assets", "--as", CLERK.id)
         assert sure.exit_code == 3 and "read sure (100,000,000.00): nothing to check" in said(
             sure), sure.output
