@@ -92,7 +92,8 @@ def to_check_text(figures: list[FigureToCheck]) -> str:
 def checked_as_read(reading: DocumentReading, field: str, by: str, at: datetime,
                     reason: str = "") -> tuple[DocumentReading, str]:
     """`reading` with `field` checked against the paper as read by `by` (sure from now on, the
-    reader's note on it settled, the check noted in `checked`), and in words what was checked;
+    reader's note on it settled but a unit's, the check noted in `checked`), and in words what
+    was checked;
     refused when the field is none a decision uses, or needs no check."""
     read = reading.license or reading.statement
     assert read is not None, "document_of gives only read documents"
@@ -113,7 +114,9 @@ def checked_as_read(reading: DocumentReading, field: str, by: str, at: datetime,
     said = f"{field} {shown(read, field)} ({why})"
     note = (f"{AS_READ} by {by} at {at:%Y-%m-%d %H:%M} UTC" + (f" ({reason})" if reason else ""))
     fixed = read.model_copy(update={
-        "problems": {k: v for k, v in read.problems.items() if k != field},
+        # the unit's note stays: the completeness check weighs the scale of a statement read
+        # without one (a clerk who finds 元 printed corrects the unit to 元)
+        "problems": {k: v for k, v in read.problems.items() if k != field or k == "unit"},
         "confidence": {**read.confidence, field: 1.0},
         "checked": {**read.checked, field: note},
     })

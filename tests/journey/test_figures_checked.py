@@ -56,7 +56,9 @@ def test_a_field_checked_as_read_is_settled_and_shown_checked(
     checked, said = checked_as_read(read, "unit", "ops-wang", AT, "the signed copy")
     assert said == f"bs-2025-12-31.png unit 元 (none printed) ({NO_UNIT})"
     st = checked.statement
-    assert st is not None and "unit" not in st.problems and st.confidence["unit"] == 1.0
+    # checked, the unit no longer holds the case; its note stays for the completeness check's
+    # scales, which only a unit corrected settles
+    assert st is not None and st.problems["unit"] == NO_UNIT and st.confidence["unit"] == 1.0
     assert st.checked["unit"] == f"{AS_READ} by ops-wang at 2026-12-06 09:30 UTC (the signed copy)"
     assert [f.field for f in to_check([checked])] == ["total_liabilities"]
     both, _ = checked_as_read(checked, "total_liabilities", "ops-wang", AT)
