@@ -35,6 +35,8 @@ WHAT_IS_WRONG = {
     f"{SCAN_OR_PHOTO}, sharp and evenly lit",
     "not_a_document": "it does not look like a printed page: please send a flat scan or "
     "photo of the document alone",
+    "uneven_light": "a shadow or uneven light across the photo hides its writing: please "
+    "retake the photo in even light, without shadow, the document alone filling the picture",
     "wrong_kind": f"it is not {KINDS}: please send the right document",
     "kind": f"it is not {KINDS}: please send the right document",
 }

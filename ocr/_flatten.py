@@ -25,15 +25,48 @@ EDGE_CONTRAST = 30  # grey levels the paper must be above the background along e
 PROBE = 0.012  # of the long side: how far inside and outside a side paper and background are
 
 
-def _corners(contour: np.ndarray) -> np.ndarray | None:
-    """The contour simplified to four corners, or None when it is not a convex quadrilateral."""
+def _corners(contour: np.ndarray) -> list[np.ndarray]:
+    """The contour simplified to four corners: each convex quadrilateral found, then each
+    pentagon whose corner a hard shadow cut off, completed (`_uncut`)."""
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
-    for share in (0.02, 0.03, 0.04):
-        quad = cv2.approxPolyDP(hull, share * perimeter, True)
-        if len(quad) == 4 and cv2.isContourConvex(quad):
-            return quad.reshape(4, 2).astype(np.float32)
-    return None
+    polygons = [cv2.approxPolyDP(hull, share * perimeter, True).reshape(-1, 2).astype(np.float32)
+                for share in (0.02, 0.03, 0.04)]
+    quads = [p for p in polygons if len(p) == 4 and cv2.isContourConvex(p)]
+    quads += [q for q in map(_uncut, (p for p in polygons if len(p) == 5)) if q is not None]
+    return quads
+
+
+def _uncut(pentagon: np.ndarray) -> np.ndarray | None:
+    """A page with one corner in a hard shadow's dark: the bright region is the page less
+    that corner, a pentagon. Its quadrilateral drops the edge whose two neighbours, extended,
+    meet nearest (adding the smallest triangle): the cut across the corner."""
+    best: tuple[float, np.ndarray] | None = None
+    for i in range(5):
+        a, b = pentagon[i - 1], pentagon[i]  # the edge dropped runs from a to b
+        corner = _meet(pentagon[i - 2], a, b, pentagon[(i + 1) % 5])
+        if corner is None:
+            continue
+        added = abs(_cross(a - corner, b - corner)) / 2
+        quad = np.array([corner if j == (i - 1) % 5 else p for j, p in enumerate(pentagon)
+                         if j != i], dtype=np.float32)
+        if cv2.isContourConvex(quad) and (best is None or added < best[0]):
+            best = (added, quad)
+    return None if best is None else best[1]
+
+
+def _meet(p: np.ndarray, q: np.ndarray, r: np.ndarray, s: np.ndarray) -> np.ndarray | None:
+    """Where line p-q, extended beyond q, meets line s-r extended beyond r."""
+    d1, d2 = q - p, r - s
+    det = _cross(d1, d2)
+    if abs(det) < 1e-6:
+        return None
+    t, u = _cross(s - p, d2) / det, _cross(s - p, d1) / det
+    return p + t * d1 if t > 1 and u > 1 else None
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a[0] * b[1] - a[1] * b[0])
 
 
 def _ordered(quad: np.ndarray) -> np.ndarray:
@@ -93,13 +126,13 @@ def page_outline(color: np.ndarray) -> np.ndarray | None:
     sh, sw = gray.shape
     margin = BORDER * max(sh, sw)
     for contour in _candidates(gray):
-        quad = _corners(contour)
-        if quad is None or cv2.contourArea(quad) < MIN_AREA * sh * sw:
-            continue
-        inside = ((quad[:, 0] > margin) & (quad[:, 0] < sw - 1 - margin)
-                  & (quad[:, 1] > margin) & (quad[:, 1] < sh - 1 - margin))
-        if inside.all() and _stands_out(gray, _ordered(quad)):
-            return _ordered(quad) / scale
+        for quad in _corners(contour):
+            if cv2.contourArea(quad) < MIN_AREA * sh * sw:
+                continue
+            inside = ((quad[:, 0] > margin) & (quad[:, 0] < sw - 1 - margin)
+                      & (quad[:, 1] > margin) & (quad[:, 1] < sh - 1 - margin))
+            if inside.all() and _stands_out(gray, _ordered(quad)):
+                return _ordered(quad) / scale
     return None
 
 

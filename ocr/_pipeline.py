@@ -25,9 +25,12 @@ from ocr._resolution import WORK_LONG_SIDE, refuse_low_resolution
 from ocr._segments import Box, find_segments
 from ocr._steps import preprocess, turn
 from ocr._tesseract import Word
-from ocr.errors import BlankPage, NotADocument
+from ocr.errors import BlankPage, NotADocument, UnevenLight
 
 MAX_SEGMENTS = 400  # a printed page has 30-150; more means noise or a photo, not a document
+# ... and when the darkest of the paper's light is below half the brightest (ocr._steps.
+# even_light's notes["light"]), a shadow or a background beside the page made those marks
+UNEVEN_LIGHT = 0.5
 HEAD = 0.2  # the top fifth of the text holds a document's title
 HEAD_SEGMENTS = 10  # ... within its first ten segments: enough to tell which way up
 STATEMENTS = (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT)
@@ -58,9 +61,14 @@ def _segments(page: Page) -> list[Box]:
         raise BlankPage("the page holds almost no text: scan the printed side of the document",
                         reason="blank")
     if len(boxes) > MAX_SEGMENTS:
-        raise NotADocument(
-            f"the page has {len(boxes)} separate marks, far more than a printed document: "
-            "upload a flat scan of the document")
+        marks = f"the page has {len(boxes)} separate marks, far more than a printed document"
+        light = float(page.notes.get("light", 1.0))  # type: ignore[arg-type]
+        if light < UNEVEN_LIGHT:
+            raise UnevenLight(
+                f"{marks}, and its light is uneven (the darkest of it {light:.0%} as bright as "
+                "the brightest): retake the photo in even light, without shadow, the document "
+                "alone filling the picture")
+        raise NotADocument(f"{marks}: upload a flat scan of the document")
     return sorted(boxes, key=lambda b: (b.top, b.left))
 
 

@@ -74,6 +74,13 @@ class NotADocument(UnreadableDocument):
     reason = "not_a_document"
 
 
+class UnevenLight(NotADocument):
+    """Far more marks than a printed page holds, on a photo lit unevenly: a shadow's edge or a
+    dark background beside the page, which evening the light could not take out."""
+
+    reason = "uneven_light"
+
+
 class IllegiblePage(UnreadableDocument):
     """A page of no kind the service extracts whose text does not read clearly enough to keep."""
 

@@ -53,6 +53,16 @@ def uneven_light(a: np.ndarray, rng: random.Random) -> np.ndarray:
     return (a.astype(np.float32) * shade[..., None]).clip(0, 255).astype(np.uint8)
 
 
+def hard_shadow(a: np.ndarray, darkness: float, reach: float = 0.45) -> np.ndarray:
+    """A hand's or a phone's sharp shadow across the top-left corner: the pixels left of a
+    diagonal edge (x + 0.8 y < reach * width) at `darkness` of their brightness."""
+    h, w = a.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w]
+    shaded = a.astype(np.float32)
+    shaded[(xx + yy * 0.8) < w * reach] *= darkness
+    return shaded.clip(0, 255).astype(np.uint8)
+
+
 def rotate(a: np.ndarray, degrees: float) -> np.ndarray:
     h, w = a.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)

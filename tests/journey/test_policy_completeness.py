@@ -418,6 +418,11 @@ def test_normalise_name(a: str, b: str) -> None:
      "send the licence and each statement as a file of its own",
      "it holds more pages than a loan file's documents: please send the business licence and "
      "each statement as a file of its own"),
+    ("uneven_light: the page has 420 separate marks, far more than a printed document, and its "
+     "light is uneven (the darkest of it 6% as bright as the brightest): retake the photo in "
+     "even light, without shadow, the document alone filling the picture",
+     "a shadow or uneven light across the photo hides its writing: please retake the photo in "
+     "even light, without shadow, the document alone filling the picture"),
     ("kind: not a licence or a financial statement",
      "it is not a business licence, a balance sheet or an income statement: please send the "
      "right document"),

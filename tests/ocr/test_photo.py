@@ -7,6 +7,7 @@ import random
 from datetime import date
 from decimal import Decimal
 
+import cv2
 import numpy as np
 import pytest
 
@@ -16,9 +17,10 @@ from ocr._flatten import flatten_photo, page_outline
 from ocr._load import load_image
 from ocr._page import Page
 from ocr.corpus import make_page
-from ocr.corpus._damage import desk, photograph, rotate, uneven_light
+from ocr.corpus._damage import desk, hard_shadow, photograph, rotate, uneven_light
 from ocr.corpus._fonts import FACES
 from ocr.corpus._statement_page import render_statement
+from ocr.errors import UnevenLight
 from tests.ocr.conftest import clean_license, jpeg
 
 
@@ -61,6 +63,51 @@ def test_a_shaded_photo_is_outlined_by_its_edges(seed: int) -> None:
     photo, corners = _photo(uneven_light(image, random.Random(seed)), seed)
     outline = page_outline(photo)
     assert outline is not None and np.abs(outline - corners).max() < 15
+
+
+def _in_shadow(image: np.ndarray, seed: int, darkness: float = 0.55, reach: float = 0.45,
+               blurred: bool = True) -> tuple[bytes, np.ndarray]:
+    """`image` photographed in uneven light with a hand's hard shadow across a corner, as a
+    phone sends it (blurred, JPEG 40; else JPEG 85), and where its corners landed."""
+    rng = random.Random(seed)
+    photo, corners = photograph(uneven_light(image, rng), rng)
+    photo = hard_shadow(photo, darkness, reach)
+    if blurred:
+        return jpeg(cv2.GaussianBlur(photo, (5, 5), 1.2), 40), np.array(corners, np.float32)
+    return jpeg(photo, 85), np.array(corners, np.float32)
+
+
+@pytest.mark.parametrize("blurred", [True, False])
+def test_a_balance_sheet_photographed_with_a_shadow_across_a_corner_reads(blurred: bool) -> None:
+    """The shadow cuts the bright region's corner off (a pentagon): its sides, extended, give
+    the page's corner back; the light evened, the figures and the header in the shade read."""
+    image, labels = _balance_sheet()
+    photo, corners = _in_shadow(image, 12, blurred=blurred)
+    outline = page_outline(load_image(photo))
+    assert outline is not None and np.abs(outline - corners).max() < 15
+    statement = ocr.extract_statement(photo)
+    for field in ("cash", "total_assets", "total_liabilities", "total_equity"):
+        assert getattr(statement, field) == Decimal(labels[field]), field
+    assert statement.period_end == date(2025, 12, 31)
+
+
+def test_a_licence_photographed_with_a_shadow_across_a_corner_reads() -> None:
+    """Its name, address and company type, under the shade, were lost before."""
+    image, labels = clean_license(seed=21, layout="two_column_border")
+    photo, _ = _in_shadow(image, 11)
+    licence = ocr.extract_license(photo)
+    for field in ("name", "address", "company_type", "credit_code"):
+        assert getattr(licence, field) == labels[field], field
+
+
+def test_a_photo_too_dark_in_its_shadow_to_read_is_refused_asking_for_even_light() -> None:
+    """Refused for its marks, the photo is told apart from noise by its light."""
+    image, _ = _balance_sheet()
+    photo, _ = _in_shadow(image, 12, darkness=0.2, reach=0.8)
+    with pytest.raises(UnevenLight) as err:
+        ocr.extract_statement(photo)
+    assert err.value.reason == "uneven_light"
+    assert "retake the photo in even light, without shadow" in str(err.value)
 
 
 def test_the_corpus_photo_shows_the_page_where_its_labels_say() -> None:
