@@ -89,15 +89,15 @@ def _not_new(request: OpenRequest, r: DocumentReading, borrower: str) -> str | N
 
 
 def still_awaited(request: OpenRequest, readings: list[DocumentReading],
-                  batch_of: dict[str, int], borrower: str, *, customer: bool = False
-                  ) -> list[str]:
+                  batch_of: dict[str, int], borrower: str, *, customer: bool = False,
+                  near_names_held: bool = True) -> list[str]:
     """What the request still waits for, and why a document that came did not count: none
     once it is met. In words for operations (the stage that asked, the command that records a
     written answer), or with `customer` for the customer. `readings` is the loan file;
     `batch_of` maps sha256 to upload batch."""
     after = [r for r in readings
              if r.status is ReadStatus.READ and batch_of.get(r.ref.sha256, 0) > request.since
-             and other_company(r.statement, borrower) is None]
+             and other_company(r.statement, borrower, near_names_held=near_names_held) is None]
     why_not = {r.ref.sha256: why for r in after
                if (why := _not_new(request, r, borrower)) is not None}
     came = [r for r in after if r.ref.sha256 not in why_not]

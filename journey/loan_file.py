@@ -23,6 +23,10 @@ without it (every check passing) is not needed and never asked for (`check_compl
 With `rescans` (since the marker `period-rescans`): a statement whose period could not be read
 stands only until a later statement of its kind, the borrower's with its period read, comes:
 that is the rescan the customer was asked for, whatever period it prints.
+
+`near_names_held` (since the marker `near-names-held`, the default): a statement naming a
+company within a character or two of the borrower is the borrower's, however confidently
+misread (`unsure_company`).
 """
 
 from __future__ import annotations
@@ -43,17 +47,18 @@ def _slot(reading: DocumentReading, kept: bool) -> tuple[DocumentKind, date | st
     return reading.kind, period
 
 
-def _company(r: DocumentReading, borrower: str | None, kept: bool) -> str | None:
+def _company(r: DocumentReading, borrower: str | None, kept: bool,
+             near_names_held: bool = True) -> str | None:
     """The other company a statement (with `kept`, a licence too) is of, or None."""
     if kept and r.license is not None and r.license.name and borrower is not None:
         return None if same_name(r.license.name, borrower) else r.license.name
-    return other_company(r.statement, borrower)
+    return other_company(r.statement, borrower, near_names_held=near_names_held)
 
 
 def current(readings: list[DocumentReading], batch_of: dict[str, int],
             borrower: str | None = None, *, kept: bool = False,
             answered: list[tuple[int, int]] | None = None,
-            rescans: bool = False) -> list[DocumentReading]:
+            rescans: bool = False, near_names_held: bool = True) -> list[DocumentReading]:
     """The readings that stand, in the order received; `batch_of` maps sha256 to upload batch;
     with `borrower`, the borrower's statements (with `kept`, licences) before any other
     company's in their slot; `answered`: the batches (after, up to) a written answer met a
@@ -63,7 +68,7 @@ def current(readings: list[DocumentReading], batch_of: dict[str, int],
         return batch_of.get(r.ref.sha256, 0)
 
     def order(r: DocumentReading) -> tuple[bool, int]:
-        return _company(r, borrower, kept) is None, batch(r)
+        return _company(r, borrower, kept, near_names_held) is None, batch(r)
 
     latest: dict[tuple[DocumentKind, date | str | None], DocumentReading] = {}
     for reading in sorted(readings, key=order):
@@ -71,7 +76,8 @@ def current(readings: list[DocumentReading], batch_of: dict[str, int],
             latest[_slot(reading, kept)] = reading
     newest = max(batch_of.values(), default=0)
     standing = {r.ref.sha256 for r in latest.values()
-                if not (rescans and rescanned(r, readings, batch_of, borrower, kept))}
+                if not (rescans and rescanned(r, readings, batch_of, borrower, kept,
+                                              near_names_held))}
 
     def replaced(r: DocumentReading) -> bool:
         """Whether what came after the unreadable `r` replaces it: anything (before `kept`);
@@ -86,7 +92,8 @@ def current(readings: list[DocumentReading], batch_of: dict[str, int],
         return any(after < came <= up_to for after, up_to in answered or []) or any(
             batch(o) > came and (o.ref.filename == r.ref.filename or (
                 o.status is ReadStatus.READ and o.kind in CHECKLIST_KINDS
-                and _company(o, borrower, kept) is None and _slot(o, kept) not in held))
+                and _company(o, borrower, kept, near_names_held) is None
+                and _slot(o, kept) not in held))
             for o in readings)
 
     return [r for r in readings
@@ -94,7 +101,7 @@ def current(readings: list[DocumentReading], batch_of: dict[str, int],
 
 
 def rescanned(r: DocumentReading, readings: list[DocumentReading], batch_of: dict[str, int],
-              borrower: str | None, kept: bool) -> bool:
+              borrower: str | None, kept: bool, near_names_held: bool = True) -> bool:
     """Whether `r`, a statement read without its period, was rescanned: a statement of its
     kind with its period read, not another company's, came in a later batch."""
     if r.statement is None or r.statement.period_end is not None:
@@ -102,7 +109,8 @@ def rescanned(r: DocumentReading, readings: list[DocumentReading], batch_of: dic
     came = batch_of.get(r.ref.sha256, 0)
     return any(o.kind is r.kind and o.statement is not None
                and o.statement.period_end is not None
-               and batch_of.get(o.ref.sha256, 0) > came and _company(o, borrower, kept) is None
+               and batch_of.get(o.ref.sha256, 0) > came
+               and _company(o, borrower, kept, near_names_held) is None
                for o in readings if o.status is ReadStatus.READ)
 
 
@@ -118,13 +126,14 @@ def replaced_by(r: DocumentReading, standing: list[DocumentReading], batch_of: d
 
 
 def not_the_borrowers(readings: list[DocumentReading], standing: list[DocumentReading],
-                      borrower: str, *, kept: bool = False) -> dict[str, str]:
+                      borrower: str, *, kept: bool = False,
+                      near_names_held: bool = True) -> dict[str, str]:
     """Statements (with `kept`, licences) of another company than the borrower, by sha256:
     kept, counted nowhere, and what operations should do about each."""
     stands = {r.ref.sha256 for r in standing}
     marks = {}
     for r in readings:
-        if (company := _company(r, borrower, kept)) is None:
+        if (company := _company(r, borrower, kept, near_names_held)) is None:
             continue
         what = (f"the {LABELS[r.kind]}" if r.statement is None else
                 f"the {LABELS[r.kind]} of {r.statement.period_end or 'an illegible period'}")

@@ -35,14 +35,15 @@ def covenants_on_file(
 
 
 def statements_that_count(
-    readings: list[DocumentReading], borrower: str | None, today: date
+    readings: list[DocumentReading], borrower: str | None, today: date,
+    near_names_held: bool = True,
 ) -> tuple[list[DocumentReading], list[str]]:
     """The readings a review tests, and why each of the others is left out: a statement of
     another company than the borrower (when known), or of a period that has not ended."""
     kept, left_out = [], []
     for r in readings:
         st = r.statement
-        if (company := other_company(st, borrower)) is not None:
+        if (company := other_company(st, borrower, near_names_held=near_names_held)) is not None:
             left_out.append(f"{r.ref.filename} ({company}), not the borrower's")
         elif st is not None and st.period_end is not None and st.period_end > today:
             left_out.append(f"{r.ref.filename}, its period ends {st.period_end}, after the "
@@ -53,7 +54,8 @@ def statements_that_count(
 
 
 def assess_review(
-    facts: ReviewFacts, readings: list[DocumentReading], review_id: str, today: date
+    facts: ReviewFacts, readings: list[DocumentReading], review_id: str, today: date,
+    near_names_held: bool = True,
 ) -> ReviewResult:
     """Recompute the ratios from the latest statements, check the covenants, classify.
 
@@ -61,7 +63,7 @@ def assess_review(
     days-past-due floor then applies (`classify`). The covenants are the loan's own, from
     its offer; DSCR as in journey/post_loan_dscr.py.
     """
-    counted, left_out = statements_that_count(readings, facts.borrower, today)
+    counted, left_out = statements_that_count(readings, facts.borrower, today, near_names_held)
     values, notes, checks = covenants_on_file(facts.covenants, counted, facts.plan,
                                               facts.disbursed_on)
     if left_out:

@@ -347,7 +347,8 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
         counted = [*self.loan_file(), *fresh]
         if self._borrowers_first:  # since its marker, another company's statement counts nowhere
             counted = [r for r in counted
-                       if other_company(r.statement, self._application.applicant_name) is None]
+                       if other_company(r.statement, self._application.applicant_name,
+                                        near_names_held=self._near_names_held) is None]
         dscr, basis = projected_dscr(counted, self._dd_pinned_plan(),
                                      self._dd_terms(), principal, workflow.now().date(),
                                      workflow.patched(DSCR_ANNUALISED))

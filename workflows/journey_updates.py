@@ -76,6 +76,11 @@ RESENT_DOCUMENTS_STAND = "resent-documents-stand"
 # workflow.patched marker: before it, a statement of another company superseded the
 # borrower's of its period in the loan file; since, the borrower's own stands before it.
 BORROWERS_STATEMENTS_STAND = "borrowers-statements-stand"
+# workflow.patched marker: before it, a statement naming a company a character off the
+# borrower's, read with confidence 0.6 or more, was another company's (counted nowhere, the
+# borrower's own asked for); since, it is the borrower's misread, held for people to check
+# (journey.policy.completeness.unsure_company).
+NEAR_NAMES_HELD = "near-names-held"
 # workflow.patched marker: before it, an N-of-M approval was decided against once the
 # approvals could no longer reach N counting every approver at the tier; since, counting only
 # those whose limit covers the case (`eligible`): the others could never cast a counting vote.
@@ -122,6 +127,7 @@ class JourneyUpdates(Bookkeeping):
         self._outcome_reason: str | None = None
         self._borrowers_first = False  # the borrower's statements stand first (set by run)
         self._documents_kept = False  # the loan file's rules since DOCUMENTS_KEPT (set by run)
+        self._near_names_held = False  # ... and since NEAR_NAMES_HELD (set by run)
         self._rescans = False  # ... and since PERIOD_RESCANS (set by `take_rescans`)
         self._sent_again: dict[str, int] = {}  # documents sent again, by the batch they came in
         # the batches (after, up to) in which a written answer met a question (loan_file)
@@ -174,7 +180,7 @@ class JourneyUpdates(Bookkeeping):
             readings = list(self._readings.values())
         return loan_file.current(readings, self._batch_of, borrower,
                                  kept=self._documents_kept, answered=self._answered,
-                                 rescans=self._rescans)
+                                 rescans=self._rescans, near_names_held=self._near_names_held)
 
     def take_rescans(self) -> None:
         """Take the marker PERIOD_RESCANS once a rescan would replace a statement of an
@@ -182,7 +188,8 @@ class JourneyUpdates(Bookkeeping):
         readings = list(self._readings.values())
         borrower = self._application.applicant_name if self._borrowers_first else None
         if not self._rescans and any(
-                loan_file.rescanned(r, readings, self._batch_of, borrower, self._documents_kept)
+                loan_file.rescanned(r, readings, self._batch_of, borrower, self._documents_kept,
+                                    self._near_names_held)
                 for r in readings):
             self._rescans = workflow.patched(PERIOD_RESCANS)
 
@@ -192,7 +199,8 @@ class JourneyUpdates(Bookkeeping):
         if self._info_request is None:
             return []
         return still_awaited(self._info_request, self.loan_file(), self._batch_of,
-                             self._application.applicant_name, customer=customer)
+                             self._application.applicant_name, customer=customer,
+                             near_names_held=self._near_names_held)
 
     def _approval_settled(self) -> bool:
         verdicts, needed = [v.verdict for v in self._votes], self.route.approvals_required
@@ -452,7 +460,7 @@ class JourneyUpdates(Bookkeeping):
             asked=self._info_request.question if self._info_request is not None else None,
             not_the_borrowers=loan_file.not_the_borrowers(
                 list(self._readings.values()), on_file, self._application.applicant_name,
-                kept=self._documents_kept),
+                kept=self._documents_kept, near_names_held=self._near_names_held),
             decisions=self._decisions,
             timeline=self._visits,
             events=self._events,

@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         BORROWERS_STATEMENTS_STAND,
         DOCUMENTS_KEPT,
         ELIGIBLE_SETTLE,
+        NEAR_NAMES_HELD,
     )
     from workflows.lpr_fixing import fixing_on
     from workflows.post_loan import PostLoanStage
@@ -145,6 +146,7 @@ class LoanJourneyWorkflow(
     @workflow.run
     async def run(self, input: JourneyInput) -> JourneyResult:
         self._borrowers_first = workflow.patched(BORROWERS_STATEMENTS_STAND)
+        self._near_names_held = workflow.patched(NEAR_NAMES_HELD)
         if input.resume is None:  # else carried (workflows/post_loan_carry.py)
             self._documents_kept = workflow.patched(DOCUMENTS_KEPT)
         try:

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.post_loan_review import assess_review
     from journey.stages import Stage
     from workflows.activity_options import IO_RETRY, QUICK
+    from workflows.journey_updates import NEAR_NAMES_HELD
     from workflows.reading import read_document
 
 # a project is reviewed from its first booked drawdown (workflows/drawdown_reviews.py); before
@@ -49,7 +50,8 @@ class PostLoanReviewWorkflow:
             return ReviewOutcome(skipped=f"{input.journey_id} is at {facts.stage}")
         fresh = await asyncio.gather(*(read_document(input.journey_id, r) for r in facts.unread))
         readings = [*facts.statements, *(r for r in fresh if r.status is ReadStatus.READ)]
-        result = assess_review(facts, readings, workflow.info().workflow_id, workflow.now().date())
+        result = assess_review(facts, readings, workflow.info().workflow_id, workflow.now().date(),
+                               workflow.patched(NEAR_NAMES_HELD))
         result.new_readings = list(fresh)
         try:
             await workflow.get_external_workflow_handle(input.journey_id).signal(

@@ -121,25 +121,32 @@ def company_not_the_borrower(text: str, borrower: str) -> str | None:
     return found.group(0) if found else None
 
 
-def other_company(statement: FinancialStatement | None, borrower: str | None) -> str | None:
+def other_company(statement: FinancialStatement | None, borrower: str | None, *,
+                  near_names_held: bool = True) -> str | None:
     """The company a statement is of when it is not the borrower's (None: the borrower's, no
     company legible, one read unsure of a name close to the borrower's (`unsure_company`),
     or no borrower known): the one rule of the completeness check, the loan file
-    (journey/loan_file.py) and the post-loan reviews."""
+    (journey/loan_file.py) and the post-loan reviews. `near_names_held`: as `unsure_company`
+    (workflows pass their marker's answer)."""
     if statement is None or borrower is None or not statement.company:
         return None
-    if same_name(statement.company, borrower) or unsure_company(statement, borrower):
+    if same_name(statement.company, borrower) or unsure_company(
+            statement, borrower, near_names_held=near_names_held):
         return None
     return statement.company
 
 
-def unsure_company(statement: FinancialStatement, borrower: str) -> bool:
+def unsure_company(statement: FinancialStatement, borrower: str, *,
+                   near_names_held: bool = True) -> bool:
     """Whether the company a statement names is a misread of the borrower's, not another
-    company: read with less than LOW_CONFIDENCE, and within one character of the borrower's
-    name (two on a name of 10 characters or more; none on a name shorter than 6), as
-    `normalise_name` reads both. Like an unread company it passes, for people to check
-    against the paper; a confident read of another name is another company's."""
-    if not statement.company or statement.confidence.get("company", 1.0) >= LOW_CONFIDENCE:
+    company: within one character of the borrower's name (two on a name of 10 characters or
+    more; none on a name shorter than 6), as `normalise_name` reads both, however confident
+    the reading (鼎 read as 易 at 0.82 is a misread all the same). Like an unread company it
+    passes, for people to check against the paper, and is never put to the customer as
+    another company's. Without `near_names_held` (journeys before marker near-names-held),
+    only a name read with less than LOW_CONFIDENCE is: a confident one was another's."""
+    if not statement.company or (not near_names_held and
+                                 statement.confidence.get("company", 1.0) >= LOW_CONFIDENCE):
         return False
     read, own = normalise_name(statement.company), normalise_name(borrower)
     allowed = 2 if len(own) >= 10 else 1 if len(own) >= 6 else 0
