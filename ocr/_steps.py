@@ -59,20 +59,28 @@ def whiten_seal(page: Page) -> Page:
     return page
 
 
+# Where a closing of the paper's light is below this share of its dilation, the dilation has
+# carried lit paper across a shadow's edge: there the closing is the paper's light.
+SHADOW_EDGE = 0.8
+
+
 def even_light(page: Page) -> Page:
     """Divide by an estimate of the paper's brightness so shadows and gradients become white.
 
-    The estimate is a closing (the brightest nearby, then the darkest of that: text thinner
-    than the kernel is gone) of a quarter-size copy, smoothed by a median. A dilation alone
-    would carry the lit side of a hard shadow's edge a kernel's radius into the shade: a dark
-    band along the edge, binarised as marks. notes["light"]: how bright the darkest of the
-    estimate is beside its brightest (2nd and 98th percentiles), 1.0 for even light."""
+    The estimate is the brightest nearby (a dilation, text thinner than the kernel gone) of a
+    quarter-size copy, smoothed by a median. Along a hard shadow's edge the dilation carries
+    the lit side a kernel's radius into the shade, a dark band that binarised as marks: there
+    (a closing, the darkest of those brightest, well below the dilation) the closing is taken,
+    which keeps the edge where it is. notes["light"]: how bright the darkest of the estimate is
+    beside its brightest (2nd and 98th percentiles), 1.0 for even light."""
     gray = page.gray
     assert gray is not None
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE,
-                          cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15)))
-    bg = cv2.medianBlur(bg, 7)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
+    bright = cv2.dilate(small, kernel)
+    closed = cv2.erode(bright, kernel)
+    bg = np.where(closed < SHADOW_EDGE * bright.astype(np.float32), closed, bright)
+    bg = cv2.medianBlur(bg.astype(np.uint8), 7)
     darkest, brightest = np.percentile(bg, (2, 98))
     page.notes["light"] = round(float(darkest) / max(float(brightest), 1.0), 2)
     bg = cv2.resize(bg, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)

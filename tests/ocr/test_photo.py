@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import ocr
+from ocr import _pipeline
 from ocr._api import FLATTENED
 from ocr._flatten import flatten_photo, page_outline
 from ocr._load import load_image
@@ -20,7 +21,7 @@ from ocr.corpus import make_page
 from ocr.corpus._damage import desk, hard_shadow, photograph, rotate, uneven_light
 from ocr.corpus._fonts import FACES
 from ocr.corpus._statement_page import render_statement
-from ocr.errors import UnevenLight
+from ocr.errors import NotADocument, UnevenLight
 from tests.ocr.conftest import clean_license, jpeg
 
 
@@ -100,14 +101,20 @@ def test_a_licence_photographed_with_a_shadow_across_a_corner_reads() -> None:
         assert getattr(licence, field) == labels[field], field
 
 
-def test_a_photo_too_dark_in_its_shadow_to_read_is_refused_asking_for_even_light() -> None:
-    """Refused for its marks, the photo is told apart from noise by its light."""
+@pytest.mark.parametrize(("darkness", "refusal"), [(0.2, UnevenLight), (1.0, NotADocument)])
+def test_a_photo_refused_for_its_marks_in_a_dark_shadow_asks_for_even_light(
+    monkeypatch: pytest.MonkeyPatch, darkness: float, refusal: type[NotADocument]
+) -> None:
+    """Refused for its marks (the limit lowered below a statement's: the evened light reads
+    the photos that reached it), a photo is told apart from noise by its light."""
+    monkeypatch.setattr(_pipeline, "MAX_SEGMENTS", 20)
     image, _ = _balance_sheet()
-    photo, _ = _in_shadow(image, 12, darkness=0.2, reach=0.8)
-    with pytest.raises(UnevenLight) as err:
+    photo, _ = _in_shadow(image, 12, darkness=darkness, reach=0.8)
+    with pytest.raises(NotADocument) as err:
         ocr.extract_statement(photo)
-    assert err.value.reason == "uneven_light"
-    assert "retake the photo in even light, without shadow" in str(err.value)
+    assert type(err.value) is refusal
+    said = "retake the photo in even light, without shadow"
+    assert (said in str(err.value)) is (refusal is UnevenLight)
 
 
 def test_the_corpus_photo_shows_the_page_where_its_labels_say() -> None:
