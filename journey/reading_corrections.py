@@ -33,9 +33,10 @@ from journey.policy.completeness import FIGURE_NAMES, same_name
 from journey.policy.errors import DecisionRefused
 from journey.repayment import money
 
-# what else may be corrected: the name and code a licence prints, a statement's company, the
-# unit it prints its figures in (元, 千元, 万元 ...) and the last day of its period
-LICENCE_FIELDS = ("name", "credit_code")
+# what else may be corrected: the name, code and registered capital (in yuan: OCR leaves a
+# numeral it would have to guess unread) a licence prints, a statement's company, the unit it
+# prints its figures in (元, 千元, 万元 ...) and the last day of its period
+LICENCE_FIELDS = ("name", "credit_code", "registered_capital")
 STATEMENT_FIELDS = ("company", "unit", "period_end")
 # the figures a unit correction says it moved, those the statement has
 KEY_FIGURES = ("total_assets", "total_liabilities", "total_equity", "revenue", "net_profit")
@@ -242,7 +243,7 @@ def _changes(read: object, field: str, value: str) -> dict[str, object]:
         scaled = {f: v * unit / was for kind in FIGURE_NAMES.values() for f in kind
                   if (v := getattr(read, f)) is not None}
         return {"unit": unit, **scaled, "balances": None}
-    if field in LICENCE_FIELDS + ("company",):
+    if field in ("name", "credit_code", "company"):
         if field == "credit_code":
             code = value.upper()
             if not credit_code.is_valid(code):
@@ -261,6 +262,9 @@ def _changes(read: object, field: str, value: str) -> dict[str, object]:
     except InvalidOperation:
         amount = Decimal("NaN")
     if not amount.is_finite():
+        if field == "registered_capital":
+            raise DecisionRefused(f"{value!r} is not an amount: type the capital in yuan, in "
+                                  "digits (250,000,000 for 贰亿伍仟万元整)")
         raise DecisionRefused(f"{value!r} is not an amount: type the figure as the paper prints "
                               "it, e.g. 22,063,500.00")
     # the figure as printed, in the statement's unit; a balance sheet is checked again

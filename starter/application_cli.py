@@ -286,9 +286,9 @@ def correct(
     document: Annotated[str, typer.Option(help="the document's sha256, or its first 12 "
                                                "characters as `status` shows them")],
     field: Annotated[str, typer.Option(
-        help="licence: name, credit_code; statement: company, unit, or a figure (cash, "
-             "current_assets, total_assets, current_liabilities, total_liabilities, "
-             "total_equity, revenue, operating_profit, net_profit)")],
+        help="licence: name, credit_code, registered_capital (yuan); statement: company, "
+             "unit, or a figure (cash, current_assets, total_assets, current_liabilities, "
+             "total_liabilities, total_equity, revenue, operating_profit, net_profit)")],
     actor: As,
     value: Annotated[str, typer.Option(
         help="as the paper prints it: a figure in the statement's unit, a unit as 元, 千元 "

@@ -138,8 +138,22 @@ def test_a_licence_name_typed_from_the_paper_is_checked_like_a_read_one(
     assert check_completeness(policy, app, [fixed, sheet(), income()], TODAY).complete
 
 
+def test_a_registered_capital_ocr_left_unread_is_typed_from_the_paper(
+    make_app: Callable[..., LoanApplication]
+) -> None:
+    """A numeral read as a look-alike is left unread (ocr._numbers), for a clerk to type."""
+    read = licence(make_app(), registered_capital=None)
+    fixed, said = corrected(read, fix(read, "registered_capital", "250,000,000"), AT)
+    assert said == "read nothing, the paper says 250,000,000, taken as 250,000,000.00"
+    assert fixed.license is not None
+    assert fixed.license.registered_capital == Decimal(250_000_000)
+    assert fixed.license.confidence["registered_capital"] == 1.0
+
+
 @pytest.mark.parametrize(("field", "value", "says"), [
-    ("revenue", "1", "its fields to correct are name, credit_code, not 'revenue'"),
+    ("revenue", "1", "its fields to correct are name, credit_code, registered_capital, not "
+     "'revenue'"),
+    ("registered_capital", "贰亿伍仟万元整", "type the capital in yuan, in digits"),
     ("credit_code", "91110000MA01C3D5X0", "fails the credit code's checksum"),
 ])
 def test_a_correction_the_licence_cannot_take_is_refused(
