@@ -26,11 +26,6 @@ LOOKALIKE = {"什": "仟", "件": "仟", "任": "仟", "仔": "仟", "作": "仟
              "陌": "佰", "伯": "佰", "位": "伍", "玫": "玖", "久": "玖", "陸": "陆", "抬": "拾",
              "干": "千", "另": "零", "站": "整", "束": "整", "浆": "整"}
 MAX_REPAIRS = 3  # more misread characters than this and the reading is not a numeral
-# Digits the model does print: a look-alike of one of them is the model seeing a glyph it knows
-# and printing another, and which digit that was is a guess (玫 is 玖's look-alike, and 贰's
-# misread as well: 贰亿 read 950000000). Only 叁, 柒 and 捌, which it cannot print, are read
-# from their look-alikes; 陸 is 陆 itself.
-PRINTED_DIGITS = frozenset("壹贰肆伍玖")
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1",
                              "S": "5", "B": "8", "Z": "2", "，": ",", "。": ".", "'": ","})
 
@@ -76,8 +71,7 @@ def chinese_numeral(text: str) -> int:
 def repair_numeral(text: str) -> tuple[int | None, str | None]:
     """Parse, or put right up to MAX_REPAIRS look-alike characters (人参 is 叁 read as two).
 
-    A repair stands only when it is the one way the reading becomes a well-formed numeral, and
-    never guesses a digit the model prints (PRINTED_DIGITS): that reading is no number.
+    A repair stands only when it is the one way the reading becomes a well-formed numeral.
     """
     try:
         return chinese_numeral(text), None
@@ -88,11 +82,6 @@ def repair_numeral(text: str) -> tuple[int | None, str | None]:
     misread = sum(ch in LOOKALIKE for ch in joined) + text.count("人参")
     if candidate == text or misread > MAX_REPAIRS:
         return None, f"{text!r} is not a number ({reason})"
-    guessed = "".join(dict.fromkeys(ch for ch in joined if LOOKALIKE.get(ch) in PRINTED_DIGITS))
-    if guessed:
-        return None, (f"{text!r} is not a number: which digit {guessed} stands for is a guess "
-                      f"(it reads like {'、'.join(LOOKALIKE[ch] for ch in guessed)}): "
-                      "check against the paper")
     try:
         value = chinese_numeral(candidate)
     except NumeralError as exc:

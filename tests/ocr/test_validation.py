@@ -12,7 +12,6 @@ import numpy as np
 
 import ocr
 from journey.documents import DocumentKind, FinancialStatement
-from ocr._numbers import repair_numeral
 from ocr.corpus._data import company
 from ocr.corpus._fonts import FACES
 from ocr.corpus._license_page import render_license
@@ -44,22 +43,6 @@ def test_numeral_glyph_missing_from_the_model_is_repaired_and_said() -> None:
     licence = ocr.extract_license(_bgr(page))
     assert licence.registered_capital == Decimal(50_000_000)
     assert "repaired" in licence.problems["registered_capital"]
-
-
-def test_a_digit_read_as_a_look_alike_is_no_number_not_a_guess() -> None:
-    """贰 read as 玫, 玖's look-alike: 贰亿伍仟万 came back as 950,000,000, flagged but kept.
-    The model prints 贰 and 玖 both, so which it saw is a guess: that reading is no number,
-    and the capital is the reading again that shows 贰 itself."""
-    value, problem = repair_numeral("玫亿伍什万")
-    assert value is None and problem is not None and "guess" in problem
-    assert repair_numeral("叁亿伍什万")[0] == 350_000_000  # 什: 仟, which the model never prints
-    comp = company(random.Random(33))
-    page = render_license(comp, FACES[0], "single_column", random.Random(1),
-                          {"注册资本": "贰亿伍仟万元整"})
-    licence = ocr.extract_license(_bgr(page))
-    assert licence.registered_capital == Decimal(250_000_000)
-    assert licence.confidence["registered_capital"] < 0.6
-    assert "read again as '贰亿伍" in licence.problems["registered_capital"]
 
 
 def test_wrong_check_character_is_reported_not_fixed_silently() -> None:
