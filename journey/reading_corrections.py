@@ -33,8 +33,8 @@ from journey.policy.completeness import FIGURE_NAMES, same_name
 from journey.policy.errors import DecisionRefused
 from journey.repayment import money
 
-# what else may be corrected: the name, code and registered capital (in yuan: OCR leaves a
-# numeral it would have to guess unread) a licence prints, a statement's company, the unit it
+# what else may be corrected: the name, code and registered capital (in yuan: OCR may misread
+# a numeral's digit as another's look-alike) a licence prints, a statement's company, the unit it
 # prints its figures in (元, 千元, 万元 ...) and the last day of its period
 LICENCE_FIELDS = ("name", "credit_code", "registered_capital")
 STATEMENT_FIELDS = ("company", "unit", "period_end")

@@ -141,7 +141,7 @@ def test_a_licence_name_typed_from_the_paper_is_checked_like_a_read_one(
 def test_a_registered_capital_ocr_left_unread_is_typed_from_the_paper(
     make_app: Callable[..., LoanApplication]
 ) -> None:
-    """A numeral read as a look-alike is left unread (ocr._numbers), for a clerk to type."""
+    """A numeral OCR could not read (or misread: 贰 as 玫) is typed from the paper."""
     read = licence(make_app(), registered_capital=None)
     fixed, said = corrected(read, fix(read, "registered_capital", "250,000,000"), AT)
     assert said == "read nothing, the paper says 250,000,000, taken as 250,000,000.00"
