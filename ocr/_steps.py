@@ -61,7 +61,7 @@ def whiten_seal(page: Page) -> Page:
 
 # Where a closing of the paper's light is below this share of its dilation, the dilation has
 # carried lit paper across a shadow's edge: there the closing is the paper's light.
-SHADOW_EDGE = 0.8
+SHADOW_EDGE = 0.75
 
 
 def even_light(page: Page) -> Page:
