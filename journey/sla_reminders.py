@@ -1,15 +1,17 @@
 """The reminders an SLA's escalation sends (templates `sla_notify_customer`,
-`sla_remind_owner`), in words: the customer's says which application waits on them, for what,
-by when and how to send it, or, at a stage that waits on the bank, that it takes longer than
-the bank aims for; its owner's says the same in staff words (workflows/bookkeeping.py
-`_escalate`, marker `sla-reminders-in-words`). No staff ids, grades or SLA levels for the
-customer.
+`sla_remind_owner`; when it reassigns the case, `sla_reassign_supervisor` to the supervisor and
+`sla_reassigned_from` to whom it was taken from), in words: the customer's says which
+application waits on them, for what, by when and how to send it, or, at a stage that waits on
+the bank, that it takes longer than the bank aims for; its owner's says the same in staff
+words (workflows/bookkeeping.py `_escalate`, markers `sla-reminders-in-words` and
+`sla-reassignment-told`). No staff ids, grades or SLA levels for the customer.
 """
 
 from __future__ import annotations
 
 from journey.application import LoanApplication
 from journey.end_notices import your_application
+from journey.policy.sla import StageSla, Unit
 from journey.stages import Stage
 
 # how the customer sends what is asked, or signs
@@ -58,3 +60,28 @@ def owner_reminder(stage: Stage, application: LoanApplication, workflow_id: str,
     if stage is Stage.OFFER:
         return f"{case}: the customer has not signed the offer{expires}. Contact the customer."
     return f"{case}: it waits for {awaited or 'a decision'}."
+
+
+def reassigned_notices(stage: Stage, application: LoanApplication, workflow_id: str,
+                       level: int, sla: StageSla | None, to: str, taken_from: str,
+                       awaited: str) -> tuple[str, str]:
+    """What an escalation that reassigns the case at `stage` (level `level`, of the stage's
+    `sla`) tells `to`, the supervisor it is now assigned to, and `taken_from`, whom it was
+    assigned to (an officer, or the team's queue): the case, why, and what it waits for."""
+    limit = f" of {time_limit(sla)}" if sla is not None else ""
+    case = (f"{workflow_id} ({application.applicant_name}, credit code "
+            f"{application.credit_code}, application {application.application_id}) is past "
+            f"its time limit{limit} at {stage}: SLA escalation level {level} reassigned it")
+    return (f"{case} to you, taken from {taken_from}; it waits for "
+            f"{awaited or 'a decision'}.",
+            f"{case} to supervisor {to}: they decide it now; hand them what you have on it.")
+
+
+def time_limit(sla: StageSla) -> str:
+    """`sla`'s target as it counts: "24 working hours", "20 working days", "5 days"."""
+    seconds = sla.target.total_seconds()
+    if sla.unit is Unit.BUSINESS:
+        return f"{seconds / 3600:g} working hours"
+    if sla.unit is Unit.BUSINESS_DAYS:
+        return f"{seconds / 86400:g} working days"
+    return f"{seconds / 86400:g} days" if seconds % 86400 == 0 else f"{seconds / 3600:g} hours"

@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
         sla_points,
     )
     from journey.queue_wait import QueueWait, queue_wait
-    from journey.sla_reminders import customer_reminder, owner_reminder
+    from journey.sla_reminders import customer_reminder, owner_reminder, reassigned_notices
     from journey.stages import ORDER, Party, Stage
     from journey.status import DecisionRecord, StageVisit
     from journey.timeline import EventType, TimingEvent
@@ -74,6 +74,10 @@ ASSIGNED_AT_STAGE = "assigned-at-stage"
 # the upserts list it (JourneyAssignee, "-" for the whole team), and an assignment (`reassign`,
 # an SLA's escalation to a supervisor) upserts at once: `queue --person`, the queues' "assigned to".
 ASSIGNEE_LISTED = "assignee-attribute"
+# workflow.patched marker: before it, an SLA escalation that reassigned the case to the team's
+# supervisor told nobody; since, the supervisor is told what the case waits for, why and the
+# SLA, and whom it was taken from (its officer, or the team's queue) that it is no longer theirs.
+REASSIGNMENT_TOLD = "sla-reassignment-told"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -415,12 +419,15 @@ class Bookkeeping:
                 None,
             )
             if supervisor is not None:
+                taken_from = self.assignee() or self._team or "operations"
                 self.assigned(supervisor.id)
                 self.record_decision(
                     Actor(id="sla-timer", role=Role.SYSTEM),
                     "reassigned",
                     f"SLA escalation level {point.level}: to supervisor {supervisor.id}",
                 )
+                if workflow.patched(REASSIGNMENT_TOLD):
+                    await self._tell_reassigned(key, point, supervisor.id, taken_from)
                 return
         to_customer = point.action is EscalationAction.NOTIFY_CUSTOMER
         assigned = self._assigned_to
@@ -441,6 +448,19 @@ class Bookkeeping:
                 body = owner_reminder(visit.stage, self._application, self._workflow_id,
                                       point.level, awaited, until)
         await self.notify(key, recipient, f"sla_{point.action}", body)
+
+    async def _tell_reassigned(self, key: str, point: SlaPoint, to: str,
+                               taken_from: str) -> None:
+        """Tell `to`, the supervisor an escalation reassigned the case to, and `taken_from`,
+        whom it was taken from (unless the supervisor had it already)."""
+        assert self._snapshot is not None, "the policy is pinned"
+        visit = self._visits[-1]
+        sla = self._snapshot.policy.sla.for_stage(visit.stage, self._application.product)
+        told, away = reassigned_notices(visit.stage, self._application, self._workflow_id,
+                                        point.level, sla, to, taken_from, self.stage_awaits()[0])
+        await self.notify(key, to, f"sla_{point.action}", told)
+        if taken_from != to:
+            await self.notify(f"{key}:from", taken_from, "sla_reassigned_from", away)
 
     def stage_awaits(self) -> tuple[str, str | None]:
         """What the stage waits for (in the customer's words where it waits on them), and when

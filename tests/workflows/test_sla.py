@@ -92,8 +92,18 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
         assert abs(wait.warn_at - shift - expected[0][1]) < timedelta(seconds=1), listed
         now = await env.get_current_time()
         assert wait.waited(now, work_lists.queue_clock(now)[1]) == "46.0 working h"
-        templates = [m.template for m in messages_for(settings.db_url, handle.id)]
-        assert "sla_remind_owner" in templates and "sla_notify_customer" in templates
+        sent = {m.template: m for m in messages_for(settings.db_url, handle.id)}
+        assert "sla_remind_owner" in sent and "sla_notify_customer" in sent
+        # the reassignment is told: to the supervisor, and to the queue it was taken from
+        case = (f"{handle.id} ({app.applicant_name}, credit code {app.credit_code}, "
+                f"application {app.application_id}) is past its time limit of 24 working "
+                "hours at risk_review: SLA escalation level 2 reassigned it")
+        told, away = sent["sla_reassign_supervisor"], sent["sla_reassigned_from"]
+        assert (told.recipient, told.body) == ("sup-sme", (
+            f"{case} to you, taken from sme_risk; it waits for risk opinion from sup-sme."))
+        assert (away.recipient, away.body) == ("sme_risk", (
+            f"{case} to supervisor sup-sme: they decide it now; hand them what you have on "
+            "it."))
         # the rows in SQL are the events the journey emitted, once each
         stored = events_for(settings.db_url, handle.id)
         assert [(e.sequence, e.type) for e in stored] == [(e.sequence, e.type) for e in s.events]
