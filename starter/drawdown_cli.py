@@ -106,7 +106,7 @@ def request_(
         parser=yuan, help="yuan, at most what the tranche allows")],
     documents: Annotated[list[str], typer.Argument(help="LABEL=PATH per document")],
     actor: As,
-    role: Annotated[Role, typer.Option("--role")] = Role.CUSTOMER,
+    role: RoleOpt = Role.CUSTOMER,
     payee: Annotated[str | None, typer.Option(help="entrusted payment: the counterparty")] = None,
     payee_account: Annotated[str | None, typer.Option(help="the counterparty's account")] = None,
     payee_bank: Annotated[str | None, typer.Option(help="the bank of its account (开户行)")] = None,
@@ -150,7 +150,7 @@ def decide(
     verdict: Annotated[DrawdownVerdict, typer.Option()],
     reason: Annotated[str, typer.Option(help="why; kept in the audit trail")],
     actor: As,
-    role: Annotated[Role, typer.Option("--role")] = Role.RISK_OFFICER,
+    role: RoleOpt = Role.RISK_OFFICER,
     tranche: Annotated[str | None, typer.Option(
         help="default: the one waiting when the decision is taken")] = None,
     category: Category = None,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.markup import escape
+from typer._click.core import ParameterSource  # typer's own click
 
 from journey.actors import Actor, Role
 from journey.decisions import UpdateResult
@@ -20,17 +21,33 @@ from starter.terminal import wide_console
 console = wide_console()
 
 As = Annotated[str, typer.Option("--as", help="your staff id, or the customer's credit code")]
-RoleOpt = Annotated[Role, typer.Option("--role", help="the role you act in")]
+
+
+def _listed_role(ctx: typer.Context) -> Role | None:
+    """The role the staff directory gives the `--as` person, None for someone it does not
+    list. Click reads a typed option before one left out, so `--as` is known here."""
+    return pinned_policy.directory_role(Settings(), str(ctx.params.get("actor") or ""))
+
+
+def _yours_unless_typed(ctx: typer.Context, param: typer.CallbackParam, role: Role) -> Role:
+    """`--role` as typed (checked as typed where the act is authorised), else the role the
+    staff directory gives the `--as` person, else the command's default: a supervisor given
+    a case is not refused for the risk officer's role they did not type."""
+    if ctx.get_parameter_source(param.name or "") is not ParameterSource.DEFAULT:
+        return role
+    return _listed_role(ctx) or role
+
+
+RoleOpt = Annotated[Role, typer.Option(
+    "--role", callback=_yours_unless_typed,
+    help="the role you act in (default: yours in the staff directory, else the command's)")]
 
 
 def _staff_role(usual: Role) -> Any:  # a typer option
     def role_of(ctx: typer.Context, role: Role | None) -> Role:
         """`--role` as typed (checked as typed where the act is authorised), else the role
-        the staff directory gives the `--as` person, else `usual`, the command's. Click reads
-        a typed option before one left out, so `--as` is known here."""
-        if role is not None:
-            return role
-        return pinned_policy.directory_role(Settings(), str(ctx.params.get("actor") or "")) or usual
+        the staff directory gives the `--as` person, else `usual`, the command's."""
+        return role or _listed_role(ctx) or usual
 
     return typer.Option("--role", callback=role_of, help="the role you act in (default: yours "
                         f"in the staff directory, else {usual})")

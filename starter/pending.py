@@ -105,8 +105,10 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
         raise
 
 
-# the acts whom to ask instead of a refused actor depends on the case for (four eyes)
-CASE_ACTS = {"confirm_payment_instruction", "correct_reading", "decide"}
+# the acts whom to ask instead of a refused actor depends on the case for (four eyes, its
+# risk team, its approval tier)
+CASE_ACTS = {"confirm_payment_instruction", "correct_reading", "decide", "record_risk_opinion",
+             "reassign"}
 
 
 async def _case(client: Client | None, settings: Settings, workflow_id: str

@@ -5,7 +5,7 @@ at delivery. What that validator would say of the typist's role, the command lin
 once: the same rule (journey/policy/authority.py) against the staff directory of the policy a
 worker pins now. A typist it refuses is refused as the journey refuses (exit 3, the attempt kept
 for auditors) and nothing is kept: staff of a role the act does not take, and staff of the
-directory typing as the customer (the default role), who are not the borrower; what only the
+directory typing with `--role customer`, who are not the borrower; what only the
 journey knows (the borrower's id, the case's own manager, where the journey stands) is still
 checked at delivery.
 """

@@ -20,7 +20,7 @@ from journey.actors import Actor, Role
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.policy import ApprovalTier, DecisionRefused, Policy, authorize_staff, parse_policy
 from journey.policy.stand_ins import authorize_listed
-from journey.policy.who_may import who_may_on_case
+from journey.policy.who_may import who_may_on_case, who_of_case
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.attempts import Attempt, refusal_of
@@ -71,8 +71,9 @@ def listed_in_force(settings: Settings, workflow_id: str, update: str, request: 
                     case: JourneyStatus | None = None) -> None:
     """The staff member an act is sent by (`request.actor`) is listed and active in the
     policy in force, or `Refused`, the attempt kept, naming whom to ask instead (with the
-    journey's status `case`, who may do `update` on it: `who_may_on_case`): before the
-    update is sent, or kept for delivery. A journey's own validators check its actors against
+    journey's status `case`, who may do `update` on it, `who_may_on_case`, else who holds
+    the actor's role in its risk team or at its tier, `who_of_case`): before the update is
+    sent, or kept for delivery. A journey's own validators check its actors against
     the staff directory the journey pinned at its intake only: one who left since is refused
     here (a raw Temporal client, which skips this, is checked by the journey's alone)."""
     actor = getattr(request, "actor", None)
@@ -80,8 +81,8 @@ def listed_in_force(settings: Settings, workflow_id: str, update: str, request: 
         return
     policy = current_policy(settings)
     try:
-        authorize_listed(policy, actor,
-                         who_may_on_case(policy, update, case) if case is not None else None)
+        authorize_listed(policy, actor, None if case is None else (
+            who_may_on_case(policy, update, case) or who_of_case(policy, actor.role, case)))
     except DecisionRefused as err:
         why = str(err)
         raise Refused(f"{update} refused: {why}", attempt(workflow_id, update, actor, why)) from err

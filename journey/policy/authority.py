@@ -54,8 +54,16 @@ class AuthorityPolicy(BaseModel):
         )
 
 
-def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMember:
-    """The directory entry for `actor`, if it exists, is active and has one of `roles`."""
+# the roles of a risk team: a case's opinion, its reassignment, an early warning on its queue
+_TEAM_ROLES = {Role.RISK_OFFICER, Role.SUPERVISOR}
+
+
+def authorize_staff(policy: Policy, actor: Actor, roles: set[Role], team: str | None = None,
+                    needs: str = "", may: list[StaffMember] | None = None) -> StaffMember:
+    """The directory entry for `actor`, if it exists, is active and has one of `roles`. A
+    member whose role cannot act is told which roles can and who holds them: `may`, who may
+    act on the case, when the caller knows, else `holders` (of the case's risk team `team`,
+    when given); `needs` says the rule in words instead of "this needs one of: <roles>"."""
     member = policy.member(actor.id)
     if member is None:
         raise DecisionRefused(
@@ -64,15 +72,35 @@ def authorize_staff(policy: Policy, actor: Actor, roles: set[Role]) -> StaffMemb
         )
     if not member.active:
         raise DecisionRefused(no_longer_active(policy, actor.id))
+    if member.role not in roles:
+        needs = needs or f"this needs one of: {', '.join(sorted(roles))}"
+        who = holders(policy, roles, team) if may is None else named(policy, may)
+        raise DecisionRefused(f"{actor.id!r} is {member.role}; {needs} ({who})")
     if actor.role != member.role:
         raise DecisionRefused(
             f"{actor.id!r} acted as {actor.role} but the directory lists them as "
-            f"{member.role}: act in your own role"
+            f"{member.role}: act in your own role (--role {member.role}, or leave --role out)"
         )
-    if member.role not in roles:
-        wanted = ", ".join(sorted(roles))
-        raise DecisionRefused(f"{actor.id!r} is {member.role}; this needs one of: {wanted}")
     return member
+
+
+def holders(policy: Policy, roles: set[Role], team: str | None = None) -> str:
+    """Who holds `roles` in `policy`'s staff directory, active: a risk team's roles (risk
+    officer, supervisor) of `team` only, when given, and its members first."""
+    held = [m for m in policy.staff if m.active and m.role in roles
+            and (team is None or m.role not in _TEAM_ROLES or m.team == team)]
+    return named(policy, sorted(held, key=lambda m: team is not None and m.team != team),
+                 len(roles) > 1)
+
+
+def named(policy: Policy, members: list[StaffMember], roles: bool = False,
+          lead: str = "ask ") -> str:
+    """`members`, who may act, as a refusal names them after `lead` (each with their role
+    when `roles`), or that none may and what to do."""
+    if not members:
+        return (f"none is active in policy {policy.version}: ask operations to add one to "
+                "the policy")
+    return lead + ", ".join(f"{m.id} ({m.role})" if roles else m.id for m in members)
 
 
 def authorize_receipt(policy: Policy, actor: Actor) -> StaffMember:
@@ -85,7 +113,9 @@ def authorize_receipt(policy: Policy, actor: Actor) -> StaffMember:
             f"{actor.id!r} is the customer: operations record receipts once the money has "
             "arrived at the bank; pay by the reference on your notice and operations record it"
         )
-    return authorize_staff(policy, actor, {Role.OPERATIONS})
+    return authorize_staff(policy, actor, {Role.OPERATIONS}, needs=(
+        "only operations record money received: a repayment, a prepayment, a settlement, a "
+        "project's interest"))
 
 
 def authorize_reading_correction(policy: Policy, actor: Actor, submitted_by: str
@@ -121,8 +151,9 @@ def authorize_payment_instruction(policy: Policy, actor: Actor,
             "counterparties itself; give operations the commercial contracts and they record "
             "the payment instruction"
         )
-    member = authorize_staff(policy, actor, {Role.OPERATIONS})
-    _not_the_submitter(actor, submitted_by, "enter")
+    others = reading_checkers(policy, submitted_by)  # operations, not the submitter
+    member = authorize_staff(policy, actor, {Role.OPERATIONS}, may=others)
+    _not_the_submitter(actor, submitted_by, "enter", others)
     return member
 
 
@@ -130,24 +161,27 @@ def authorize_payment_confirmation(policy: Policy, actor: Actor, maker: str,
                                    submitted_by: str) -> StaffMember:
     """The checker of an entrusted payout's instruction: a second operations person, neither
     `maker`, who entered it, nor `submitted_by`, who submitted the case (maker-checker)."""
-    member = authorize_staff(policy, actor, {Role.OPERATIONS})
-    if member in payee_checkers(policy, maker, submitted_by):
+    checkers = payee_checkers(policy, maker, submitted_by)
+    member = authorize_staff(policy, actor, {Role.OPERATIONS}, may=checkers)
+    if member in checkers:
         return member
     if actor.id == maker:
         raise DecisionRefused(
             f"{actor.id!r} entered this payment instruction and cannot confirm it (four "
             "eyes): a second operations person checks it against the contracts and confirms "
-            "it; you may replace it with `pay-to` until then"
+            f"it ({named(policy, checkers)}); you may replace it with `pay-to` until then"
         )
-    _not_the_submitter(actor, submitted_by, "confirm")
+    _not_the_submitter(actor, submitted_by, "confirm", checkers)
     raise AssertionError("payee_checkers excludes only the maker and the submitter")
 
 
-def _not_the_submitter(actor: Actor, submitted_by: str, what: str) -> None:
+def _not_the_submitter(actor: Actor, submitted_by: str, what: str,
+                       others: list[StaffMember]) -> None:
     if actor.id == submitted_by:
         raise DecisionRefused(
             f"{actor.id!r} submitted this application and cannot {what} its payment "
-            "instruction (four eyes): two other operations people enter it and confirm it"
+            "instruction (four eyes): two other operations people enter it and confirm it "
+            f"({', '.join(m.id for m in others) or 'none other is active in the policy'})"
         )
 
 
@@ -291,7 +325,7 @@ def authorize_team_supervisor(policy: Policy, actor: Actor, team: str, what: str
     """Only the supervisor of the loan's risk team `team` may: refused otherwise, saying
     `what` the rule is and why the actor is not that supervisor."""
     try:
-        member = authorize_staff(policy, actor, {Role.SUPERVISOR})
+        member = authorize_staff(policy, actor, {Role.SUPERVISOR}, team)
     except DecisionRefused as err:
         raise DecisionRefused(f"{what}; {err}") from None
     if member.team != team:
@@ -322,17 +356,21 @@ def authorize_risk_opinion(
     submitted_by: str,
     assigned_to: str | None,
 ) -> StaffMember:
-    member = authorize_staff(policy, actor, {Role.RISK_OFFICER, Role.SUPERVISOR})
+    may = [m for m in policy.staff if m.active and m.role in _TEAM_ROLES
+           and m.team == route.team and m.id != submitted_by
+           and (not assigned_to or m.id == assigned_to or m.role is Role.SUPERVISOR)]
+    member = authorize_staff(policy, actor, _TEAM_ROLES, may=may)
     if member.team != route.team:
         raise DecisionRefused(
             f"{actor.id!r} is in team {member.team!r}; this case is routed to {route.team!r}: "
-            f"a {route.team} risk officer must give the opinion"
+            f"a {route.team} risk officer must give the opinion ({named(policy, may, True)})"
         )
     _four_eyes(actor, "review", submitted_by, None)
     if assigned_to and actor.id != assigned_to and not _supervises(policy, member, route.team):
         raise DecisionRefused(
             f"this case is assigned to {assigned_to!r}: only they or the {route.team} "
-            "supervisor may give the opinion; ask the supervisor to reassign it"
+            f"supervisor may give the opinion ({named(policy, may, True)}); ask the "
+            "supervisor to reassign it"
         )
     return member
 
@@ -346,7 +384,9 @@ def authorize_approval(
     reviewed_by: str | None,
     votes_so_far: list[str],
 ) -> StaffMember:
-    member = authorize_staff(policy, actor, {Role.APPROVER})
+    may = [m for m in eligible(policy, route, voters(policy, route, submitted_by, reviewed_by),
+                               amount) if m.id not in votes_so_far]
+    member = authorize_staff(policy, actor, {Role.APPROVER}, may=may)
     tier = member.tier
     senior_ok = (
         policy.authority.senior_tiers_may_approve
@@ -356,7 +396,7 @@ def authorize_approval(
     if tier is not route.tier and not senior_ok:
         raise DecisionRefused(
             f"{actor.id!r} approves at {tier or 'no'} tier; this case needs {route.tier}: "
-            f"ask a {route.tier} approver"
+            f"ask a {route.tier} approver ({named(policy, may, lead='')})"
         )
     _four_eyes(actor, "approve", submitted_by, reviewed_by)
     if actor.id in votes_so_far:
@@ -447,19 +487,24 @@ def short_of_voters(needed: int, members: list[StaffMember]) -> str:
 
 def authorize_reassign(policy: Policy, route: Route, actor: Actor, to: str) -> StaffMember:
     """The target of a reassignment: actor is the team's supervisor or operations."""
-    member = authorize_staff(policy, actor, {Role.SUPERVISOR, Role.OPERATIONS})
+    deciders = {Role.SUPERVISOR, Role.OPERATIONS}
+    member = authorize_staff(policy, actor, deciders, route.team)
     if member.role is Role.SUPERVISOR and member.team != route.team:
         raise DecisionRefused(
             f"{actor.id!r} supervises {member.team!r}, not {route.team!r}: "
-            f"ask the {route.team} supervisor or operations"
+            f"ask the {route.team} supervisor or operations "
+            f"({holders(policy, deciders, route.team)})"
         )
     target = policy.member(to)
+    team = named(policy, [m for m in policy.staff if m.active and m.role in _TEAM_ROLES
+                          and m.team == route.team], True, "")
     if target is None or not target.active:
-        raise DecisionRefused(f"{to!r} is not an active member of the staff directory")
-    if target.team != route.team or target.role not in {Role.RISK_OFFICER, Role.SUPERVISOR}:
+        raise DecisionRefused(f"{to!r} is not an active member of the staff directory: "
+                              f"reassign to someone in {route.team} ({team})")
+    if target.team != route.team or target.role not in _TEAM_ROLES:
         raise DecisionRefused(
             f"{to!r} is not a risk officer or supervisor of {route.team!r}: "
-            f"reassign to someone in {route.team}"
+            f"reassign to someone in {route.team} ({team})"
         )
     return target
 
@@ -469,11 +514,12 @@ def authorize_warning_acknowledgement(
 ) -> StaffMember:
     """A risk officer or supervisor of `team`, the team whose queue the warning is on; a
     waiver of a covenant breach (`waives`) is the supervisor's alone."""
-    member = authorize_staff(policy, actor, {Role.RISK_OFFICER, Role.SUPERVISOR})
+    member = authorize_staff(policy, actor, _TEAM_ROLES, team)
     if member.team != team:
         raise DecisionRefused(
             f"{actor.id!r} is in team {member.team!r}; this early warning is on {team!r}'s "
-            f"queue: a {team} risk officer or supervisor must acknowledge it"
+            f"queue: a {team} risk officer or supervisor must acknowledge it "
+            f"({holders(policy, _TEAM_ROLES, team)})"
         )
     if waives and member.role is not Role.SUPERVISOR:
         raise DecisionRefused(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from journey.actors import Role
 from journey.policy.authority import eligible, voters
 from journey.policy.staff import StaffMember
-from journey.policy.stand_ins import payee_checkers, reading_checkers
+from journey.policy.stand_ins import payee_checkers, reading_checkers, who_instead
 
 if TYPE_CHECKING:
     from journey.policy.models import Policy
@@ -30,6 +30,20 @@ def who_may_on_case(policy: Policy, update: str, case: JourneyStatus) -> str | N
     if who:
         return f"ask whoever may {what}: {', '.join(m.id for m in who)}"
     return f"nobody in policy {policy.version} may {what}: {stuck}"
+
+
+def who_of_case(policy: Policy, role: Role, case: JourneyStatus) -> str | None:
+    """Whom to ask instead of someone acting in `role` on `case` whom `policy` does not let
+    act, where the act's stand-ins do not depend on the case's four eyes: the active staff of
+    `role` in the case's risk team, or at its approval tier; None where the case has no route
+    yet, or `role` is neither a risk team's nor an approver (`who_instead` names them all)."""
+    if case.route is None:
+        return None
+    if role in (Role.RISK_OFFICER, Role.SUPERVISOR):
+        return who_instead(policy, role, team=case.route.team)
+    if role is Role.APPROVER:
+        return who_instead(policy, role, tier=case.route.tier)
+    return None
 
 
 def unconfirmable(policy: Policy, case: JourneyStatus) -> str | None:

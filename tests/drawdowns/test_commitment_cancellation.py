@@ -33,7 +33,8 @@ async def test_a_relationship_manager_alone_cannot_cancel_a_signed_commitment(
         rm = Withdrawal(actor=Actor(id="rm-zhang", role=Role.RELATIONSHIP_MANAGER),
                         reason="the customer said so on the phone")
         assert (await refused(handle, WITHDRAW, rm)).endswith(
-            f"{SIGNED}; 'rm-zhang' is relationship_manager; this needs one of: supervisor")
+            f"{SIGNED}; 'rm-zhang' is relationship_manager; this needs one of: supervisor "
+            "(ask sup-pf)")
         ops = Withdrawal(actor=Actor(id="ops-li", role=Role.OPERATIONS), reason="tidy up")
         assert f"{SIGNED}; 'ops-li' is operations" in await refused(handle, WITHDRAW, ops)
         assert (await status(handle)).stage is Stage.DISBURSEMENT

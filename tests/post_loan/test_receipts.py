@@ -33,15 +33,22 @@ async def test_only_operations_record_a_receipt(
             assert "operations record receipts" in reason, reason
         reason = await refused(handle, REPAY, Repayment(actor=RISK_SME, reference="RS-1",
                                                         amount=100))
-        assert "needs one of: operations" in reason
+        assert reason.endswith(
+            "'risk-sme-1' is risk_officer; only operations record money received: a repayment, "
+            "a prepayment, a settlement, a project's interest (ask ops-wang, ops-li, ops-zhao)")
         # from the command line too, the refusal kept for auditors
         point_cli_at(monkeypatch, time_skipping_env.client, data_dir=settings.data_dir)
         told = await cli("repay", handle.id, "--amount", str(owed), "--reference", "ABC-2",
                          "--as", borrower.id, "--role", "customer", "--settle")
         assert told.exit_code != 0 and "operations record receipts" in said(told)
-        (kept,) = refusals(settings.db_url, handle.id)
-        assert (kept.action, kept.actor, kept.role) == ("record_repayment", borrower.id,
-                                                        "customer")
+        # staff in the role the directory gives them, which may not record a receipt
+        manager = await cli("repay", handle.id, "--amount", str(owed), "--reference", "RM-1",
+                            "--as", "rm-zhang")
+        assert manager.exit_code == 3 and ("'rm-zhang' is relationship_manager; only "
+                                           "operations record money received") in said(manager)
+        kept = [(k.action, k.actor, k.role) for k in refusals(settings.db_url, handle.id)]
+        assert kept == [("record_repayment", borrower.id, "customer"),
+                        ("record_repayment", "rm-zhang", "relationship_manager")]
         now = await until(handle, lambda s: s.account is not None)
         assert now.stage is Stage.POST_LOAN and now.payments == [] and now.account.paid == 0
 

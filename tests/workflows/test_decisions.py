@@ -90,7 +90,8 @@ async def test_wrong_people_are_refused_before_the_history(
         await handle.execute_update(review, opinion(RISK_SME))
         await until_stage(handle, Stage.APPROVAL)
         # four eyes: the risk reviewer cannot approve, even if the directory had them as approver
-        assert "role" in await refused(
+        assert "'risk-sme-1' is risk_officer; this needs one of: approver (ask appr-branch-1, " \
+            "appr-branch-2)" in await refused(
             handle, LoanJourneyWorkflow.decide, vote(Actor(id="risk-sme-1", role=Role.APPROVER))
         )
         # a head-office approver does not decide a branch case
@@ -373,6 +374,44 @@ async def test_reassignment_by_the_supervisor(
         point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
         shown = said(await cli("status", handle.id))
         assert "│ team branch │" in shown and "assigned to" not in shown
+
+
+async def test_the_directory_gives_the_role_and_a_refusal_names_who_may(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `--role`, `--as` acts in the role the staff directory gives them: the team's
+    supervisor gives the opinion as supervisor. A refusal names who may act on the case: the
+    roles that can and who holds them, the case's team's, not every team's."""
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        reassign = ("reassign", handle.id, "--to", "risk-sme-2", "--reason", "leave")
+        for role in ((), ("--role", "supervisor")):  # no role of theirs may reassign
+            by_officer = await cli(*reassign, "--as", "risk-corp-1", *role)
+            assert by_officer.exit_code == 3, by_officer.output
+            assert ("'risk-corp-1' is risk_officer; this needs one of: operations, supervisor "
+                    "(ask sup-sme (supervisor), ops-wang (operations), ops-li (operations), "
+                    "ops-zhao (operations))") in said(by_officer)
+        elsewhere = await cli(*reassign[:3], "risk-corp-2", "--reason", "leave", "--as",
+                              "sup-sme")
+        assert elsewhere.exit_code == 3, elsewhere.output
+        assert ("reassign to someone in sme_risk (sup-sme (supervisor), risk-sme-1 "
+                "(risk_officer), risk-sme-2 (risk_officer))") in said(elsewhere)
+        typo = await cli("opinion", handle.id, "--verdict", "approve", "--grade", "3",
+                         "--reason", "sound", "--as", "risk-sme-l")
+        assert typo.exit_code == 3, typo.output
+        assert ("act under your own staff id, or ask an active sme_risk risk officer: "
+                "risk-sme-1, risk-sme-2") in said(typo)
+        given = await cli("opinion", handle.id, "--verdict", "approve", "--grade", "3",
+                          "--reason", "sound", "--as", "sup-sme")
+        assert given.exit_code == 0, given.output
+        await until_stage(handle, Stage.APPROVAL)
+        committee = await cli("decide", handle.id, "--verdict", "approve", "--reason", "fine",
+                              "--as", "cc-1")
+        assert committee.exit_code == 3, committee.output
+        assert ("'cc-1' approves at credit_committee tier; this case needs branch: ask a "
+                "branch approver (appr-branch-1, appr-branch-2)") in said(committee)
 
 
 async def test_approvers_see_an_agreed_rate_below_the_grades_price_and_a_licence_ending(

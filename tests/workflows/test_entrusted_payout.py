@@ -286,7 +286,8 @@ async def test_bad_instructions_are_refused_before_the_history_and_the_loan_may_
         entered = await handle.execute_update(instruct, by(OPS, EQUIPMENT, BUILDER))
         assert "not ops-wang nor the case's submitter ops-li, confirms it" in entered.message
         assert ("'ops-li' submitted this application and cannot confirm its payment "
-                "instruction") in await refused(
+                "instruction (four eyes): two other operations people enter it and confirm it "
+                "(ops-zhao)") in await refused(
             handle, LoanJourneyWorkflow.confirm_payment_instruction, confirming(1, SUBMITTER))
         s = await handle.query(LoanJourneyWorkflow.status)
         assert s.stage is Stage.DISBURSEMENT and s.entrusted is not None
@@ -459,6 +460,7 @@ async def test_operations_instruct_from_the_command_line(
         assert " UTC," not in awaiting and " UTC;" not in awaiting
         own = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-wang")
         assert own.exit_code == 3 and "cannot confirm it (four eyes)" in said(own)
+        assert "checks it against the contracts and confirms it (ask ops-li" in said(own)
         paid = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-li")
         assert paid.exit_code == 0, paid.output
         assert "journey at post_loan" in said(paid) and BUILDER.name in said(paid)

@@ -200,7 +200,8 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         assert voted.stage is Stage.APPROVAL
         assert voted.message == (
             "your vote was set aside, it does not count: 'appr-branch-1' approves at branch "
-            "tier; this case needs head_office: ask a head_office approver; the case was "
+            "tier; this case needs head_office: ask a head_office approver (appr-ho-1, "
+            "appr-ho-2); the case was "
             "re-routed by credit-authority on the borrower's exposure read as the approval "
             f"would settle: tier head_office on exposure CNY 6,000,000.00: this 3,000,000.00 + "
             f"{more.id} 3,000,000.00 (application); was tier branch on the amount "
