@@ -258,6 +258,9 @@ class UpdateResult(BaseModel):
     accepted: bool = True
     stage: Stage
     message: str = ""
+    # a vote recorded that does not count (set aside on the exposure read as it would have
+    # settled the case): the message, starting "not counted:", says why
+    counted: bool = True
     # what the bank's systems decided acting on the update, with the figures (an approval's
     # authority check: a re-route, votes set aside, a tier kept): the history keeps them
     decided: list[DecisionRecord] = Field(default_factory=list)

@@ -56,8 +56,9 @@ class EndedOutside(Ended):
 
 class NotMet(JourneyError):
     """The journey took the request and refused it by its rules (a drawdown whose conditions
-    precedent are not met): recorded in its history, so no refused attempt kept apart; the
-    message names what failed and what to do. Exits as a refusal does."""
+    precedent are not met, a vote set aside that does not count): recorded in its history, so
+    no refused attempt kept apart; the message names what failed and what to do. Exits as a
+    refusal does."""
 
     exit_code = 3
 

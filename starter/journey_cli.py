@@ -15,7 +15,7 @@ from journey.decisions import UpdateResult
 from journey.settings import Settings
 from starter import journey_ids, pending, pinned_policy
 from starter.boundary import run
-from starter.errors import plain_errors
+from starter.errors import NotMet, plain_errors
 from starter.terminal import wide_console
 
 console = wide_console()
@@ -84,5 +84,10 @@ def send_update(workflow_id: str, update: str, request: BaseModel) -> None:
 
 
 def said(update: str, result: UpdateResult) -> None:
+    """The journey's answer to `update`; a vote that does not count is refused (`NotMet`):
+    recorded in the history, it changed nothing."""
+    if not result.counted:
+        raise NotMet(f"{result.message} (journey at {result.stage}; the history records the "
+                     "vote)")
     console.print(f"{update}: accepted; journey at [bold]{result.stage}[/] "
                   f"{escape(result.message)}")

@@ -296,7 +296,8 @@ class JourneyUpdates(Bookkeeping):
         settled = await self._after_decision()
         said = settled.model_copy(update={"decided": self._checked})
         if settled.stage is Stage.APPROVAL:  # it would have settled, not on the exposure now
-            return said.model_copy(update={"message": self._vote_on(decision, tier)})
+            return said.model_copy(update={"message": self._vote_on(decision, tier),
+                                           "counted": decision.actor.id not in self._set_aside})
         approved = settled.stage is Stage.OFFER
         return said.model_copy(update={"message": _answer(
             settled.message, self._approved_despite(decision, "approved with") if approved
@@ -313,8 +314,7 @@ class JourneyUpdates(Bookkeeping):
                f"as the approval would settle: {route.why_tier()}" if route.tier is not tier
                else f"the borrower's exposure read as the approval would settle: "
                f"{route.why_tier()}")
-        vote = (f"your vote was set aside, it does not count: {own}" if own
-                else "your vote counts")
+        vote = f"not counted: {own}" if own else "your vote counts"
         return _answer(vote, why, f"set aside: {others}" if others else "",
                        f"the case is not approved: {route.approvals_required} approval(s) at "
                        f"tier {route.tier} are needed, and who may vote now: {self._tally()}")

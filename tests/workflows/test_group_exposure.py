@@ -33,6 +33,7 @@ from starter.status_view import status_view
 from starter.work_lists import JourneyRow
 from store import blobs
 from store.exposure import others
+from tests.cli_kit import cli, point_cli_at, said
 from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import assert_replays, disbursed, pay, settle_at_quote, until
 from tests.workflows import journey_kit
@@ -171,10 +172,11 @@ async def test_a_running_loan_counts_what_it_owes_until_it_is_repaid(
 
 
 async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settles(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, docs, company = time_skipping_env.client, Documents(), borrower()
     async with journey_worker(client, tmp_path, docs) as settings:
+        point_cli_at(monkeypatch, client, settings.data_dir)
         apply = partial(application, docs, company=company)
         case_app = apply(amount=3_000_000)
         case = await start(client, settings, case_app)
@@ -197,9 +199,9 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         # the branch approver's limit covers 3,000,000; the exposure is 6,000,000 by now
         voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
-        assert voted.stage is Stage.APPROVAL
+        assert (voted.stage, voted.counted) == (Stage.APPROVAL, False)
         assert voted.message == (
-            "your vote was set aside, it does not count: 'appr-branch-1' approves at branch "
+            "not counted: 'appr-branch-1' approves at branch "
             "tier; this case needs head_office: ask a head_office approver (appr-ho-1, "
             "appr-ho-2); the case was "
             "re-routed by credit-authority on the borrower's exposure read as the approval "
@@ -221,26 +223,28 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
             f"tier head_office on exposure CNY 6,000,000.00: this 3,000,000.00 + {more.id} "
             "3,000,000.00 (application); was tier branch on the amount 3,000,000.00")
         assert status.team == "head_office"  # on the head office's work list now
-        said = {d.verdict: d.reason for d in status.decisions}
-        assert "1 approval(s) at head_office" in said["re-routed"]
-        assert "appr-branch-1" in said["votes set aside"]
+        reasons = {d.verdict: d.reason for d in status.decisions}
+        assert "1 approval(s) at head_office" in reasons["re-routed"]
+        assert "appr-branch-1" in reasons["votes set aside"]
 
         # an approver whose limit covered the exposure at the re-route, not at the decision
         big_app = apply(amount=28_000_000)
         big = await start(client, settings, big_app)
         await routed(big)
-        voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
-            actor=HO_30M, verdict=Verdict.APPROVE, reason="within limit"))
-        assert voted.stage is Stage.APPROVAL
-        assert voted.message.startswith(
-            "your vote was set aside, it does not count: 'appr-ho-2' has a limit of "
+        # from the command line, a vote that does not count is no success: exit 3
+        voted = await cli("decide", case.id, "--verdict", "approve", "--reason", "within limit",
+                          "--as", HO_30M.id)
+        assert voted.exit_code == 3, voted.output
+        assert said(voted).startswith(
+            "error: not counted: 'appr-ho-2' has a limit of "
             "30,000,000.00, below the borrower's exposure 34,000,000.00: ask an approver with a "
             "higher "
             "limit; the borrower's exposure read as the approval would settle: tier head_office "
             "on exposure CNY 34,000,000.00: ")
-        assert voted.message.endswith("who may vote now: 0 of 1 approval(s), 0 against; 1 "
-                                      "eligible approver(s) have not voted (appr-ho-1); not "
-                                      "eligible, their limit below the case: appr-ho-2")
+        assert said(voted).endswith("who may vote now: 0 of 1 approval(s), 0 against; 1 "
+                                    "eligible approver(s) have not voted (appr-ho-1); not "
+                                    "eligible, their limit below the case: appr-ho-2 (journey "
+                                    "at approval; the history records the vote)")
         status = await operations.status_of(case)
         assert status.route is not None and status.route.decided_on == Decimal(34_000_000)
         assert status.route.tier is ApprovalTier.HEAD_OFFICE  # appr-ho-1's limit covers it
