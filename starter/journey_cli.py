@@ -29,7 +29,7 @@ def _listed_role(ctx: typer.Context) -> Role | None:
     return pinned_policy.directory_role(Settings(), str(ctx.params.get("actor") or ""))
 
 
-def _yours_unless_typed(ctx: typer.Context, param: typer.CallbackParam, role: Role) -> Role:
+def yours_unless_typed(ctx: typer.Context, param: typer.CallbackParam, role: Role) -> Role:
     """`--role` as typed (checked as typed where the act is authorised), else the role the
     staff directory gives the `--as` person, else the command's default: a supervisor given
     a case is not refused for the risk officer's role they did not type."""
@@ -39,7 +39,7 @@ def _yours_unless_typed(ctx: typer.Context, param: typer.CallbackParam, role: Ro
 
 
 RoleOpt = Annotated[Role, typer.Option(
-    "--role", callback=_yours_unless_typed,
+    "--role", callback=yours_unless_typed,
     help="the role you act in (default: yours in the staff directory, else the command's)")]
 
 

@@ -32,12 +32,15 @@ from starter.attempts import acting
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import Ended, plain_errors
-from starter.journey_cli import JourneyId
+from starter.journey_cli import JourneyId, yours_unless_typed
 
 console = Console()
 
 As = Annotated[str, typer.Option("--as", help="the customer's credit code, or your staff id")]
-RoleOpt = Annotated[Role, typer.Option("--role", help="customer, or the front office role")]
+RoleOpt = Annotated[Role, typer.Option(
+    "--role", callback=yours_unless_typed,
+    help="customer, or the front office role (default: yours in the staff directory, else "
+         "customer)")]
 ChannelOpt = Annotated[Channel, typer.Option("--channel", help="the touchpoint used")]
 
 
