@@ -109,6 +109,27 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
         assert [(e.sequence, e.type) for e in stored] == [(e.sequence, e.type) for e in s.events]
 
 
+async def test_an_escalation_tells_the_officer_it_takes_the_case_from(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A case its supervisor assigned to an officer: the escalation to the supervisor tells
+    that officer, not the team's queue, that the case is no longer theirs."""
+    env = time_skipping_env
+    docs, app = new_application()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.reassign, Reassignment(
+            actor=Actor(id="sup-sme", role=Role.SUPERVISOR), to="risk-sme-2", reason="leave"))
+        await env.sleep(timedelta(days=10))
+        await journey_kit.until_sent(settings.db_url, handle.id, template="sla_reassigned_from")
+        sent = {m.template: m for m in messages_for(settings.db_url, handle.id)}
+    assert sent["sla_remind_owner"].recipient == "risk-sme-2"
+    told, away = sent["sla_reassign_supervisor"], sent["sla_reassigned_from"]
+    assert told.recipient == "sup-sme" and "to you, taken from risk-sme-2;" in told.body
+    assert away.recipient == "risk-sme-2" and away.body.endswith(
+        "reassigned it to supervisor sup-sme: they decide it now; hand them what you have on it.")
+
+
 async def test_a_decision_in_time_disarms_the_timers(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
