@@ -332,16 +332,19 @@ def authorize_team_supervisor(policy: Policy, actor: Actor, team: str, what: str
         raise DecisionRefused(f"{what}; {actor.id!r} supervises {member.team!r}")
 
 
-def _four_eyes(actor: Actor, what: str, submitted_by: str, reviewed_by: str | None) -> None:
+def _four_eyes(policy: Policy, actor: Actor, what: str, submitted_by: str,
+               reviewed_by: str | None, may: list[StaffMember]) -> None:
+    """Neither the case's submitter nor its risk reviewer may `what` it: refused naming
+    `may`, who may."""
     if actor.id == submitted_by:
         raise DecisionRefused(
             f"{actor.id!r} submitted this application and cannot {what} it (four eyes): "
-            "ask a colleague"
+            f"ask a colleague ({named(policy, may, lead='')})"
         )
     if reviewed_by is not None and actor.id == reviewed_by:
         raise DecisionRefused(
             f"{actor.id!r} wrote the risk opinion and cannot {what} it (four eyes): "
-            "ask another approver"
+            f"ask another approver ({named(policy, may, lead='')})"
         )
 
 
@@ -365,7 +368,7 @@ def authorize_risk_opinion(
             f"{actor.id!r} is in team {member.team!r}; this case is routed to {route.team!r}: "
             f"a {route.team} risk officer must give the opinion ({named(policy, may, True)})"
         )
-    _four_eyes(actor, "review", submitted_by, None)
+    _four_eyes(policy, actor, "review", submitted_by, None, may)
     if assigned_to and actor.id != assigned_to and not _supervises(policy, member, route.team):
         raise DecisionRefused(
             f"this case is assigned to {assigned_to!r}: only they or the {route.team} "
@@ -398,7 +401,7 @@ def authorize_approval(
             f"{actor.id!r} approves at {tier or 'no'} tier; this case needs {route.tier}: "
             f"ask a {route.tier} approver ({named(policy, may, lead='')})"
         )
-    _four_eyes(actor, "approve", submitted_by, reviewed_by)
+    _four_eyes(policy, actor, "approve", submitted_by, reviewed_by, may)
     if actor.id in votes_so_far:
         raise DecisionRefused(
             f"{actor.id!r} has already voted on this case: "
