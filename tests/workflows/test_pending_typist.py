@@ -42,7 +42,8 @@ def test_an_answer_or_a_drawdown_request_from_the_back_office_is_refused_before_
 def test_an_answer_typed_by_operations_is_refused_before_it_is_kept(tmp_path) -> None:
     """A written answer is the customer's word: only its relationship manager types it."""
     ops = Actor(id="ops-li", role=Role.OPERATIONS)
-    with pytest.raises(Refused, match="answer_question refused: .*one of: relationship_manager$"):
+    with pytest.raises(Refused, match=r"answer_question refused: .*one of: relationship_manager "
+                                      r"\(ask rm-zhang, rm-chen, rm-liu\)$"):
         typist_allowed(Settings(data_dir=tmp_path), "loan-APP-1", "answer_question",
                        WrittenAnswer(actor=ops, text="the receivable was collected"))
 
