@@ -35,6 +35,8 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
         head.add_row("applicant", escape(
             f"{s.applicant}{was} ({s.customer}): {s.product} {money(s.amount)} for "
             f"{s.term_months} months"))
+    if s.submitted_by is not None:  # left out of its four-eyes acts
+        head.add_row("submitted by", escape(f"{s.submitted_by.id} ({s.submitted_by.role})"))
     head.add_row("stage", f"[bold]{s.stage}[/]" + (
         f", ended {when(s, s.timeline[-1].entered_at if s.timeline else None)}"
         if s.stage.terminal else f" (attempt {s.attempt}), waits on {s.waits_on}"))
