@@ -65,7 +65,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.repayment import add_months, money
     from journey.signatories import borrowers_licence, refuse_signatory
     from journey.stages import Stage
-    from journey.status import Disbursement, JourneyStatus, Offer
+    from journey.status import Disbursement, JourneyStatus, Offer, StageVisit
     from journey.timeline import EventType
     from workflows.bookkeeping import Bookkeeping
 
@@ -117,6 +117,8 @@ class JourneyUpdates(Bookkeeping):
         self._n_of_m = False  # a committee decides N of M (set as approval opens)
         self._of_eligible = False  # ... of those eligible (ELIGIBLE_SETTLE, set with it)
         self._rated: list[str] = []  # scores given, one per stage visit and kind (rating_key)
+        # the intake visit whose feedback request waits until applying is over (touchpoints)
+        self._applying: StageVisit | None = None
         self._signature: Signature | None = None
         self._repayments: dict[str, Repayment] = {}
         self._readings: dict[str, DocumentReading] = {}

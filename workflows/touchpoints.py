@@ -46,6 +46,13 @@ with workflow.unsafe.imports_passed_through():
     from workflows.sla_clock import SlaClock
 
 FEEDBACK_REQUESTS = "touchpoints-feedback-requests"  # workflow.patched marker
+# workflow.patched marker: before it, the customer was asked how applying went as intake was
+# left, while documents could still be missing; since, once applying is over for them: as the
+# file is complete (completeness left for routing), or with the end of a journey that ends
+# before (its last stage left for the end). Taken at intake's exit, where a request was due.
+APPLYING_ASKED_WHEN_APPLIED = "applying-feedback-when-applied"
+# the customer's stages of applying: leaving them for any other, applying is over
+APPLYING = frozenset({Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS})
 
 
 class TouchpointUpdates(EarlyWarnings):
@@ -163,10 +170,18 @@ class TouchpointUpdates(EarlyWarnings):
     # -- asking for feedback when the customer leaves a stage ------------------------------
 
     async def _after_stage_exit(self, visit: StageVisit) -> None:
-        if visit.stage not in self.touchpoints.ask_feedback_on_exit:
-            return
-        if not self._customer_took_part(visit) or not workflow.patched(FEEDBACK_REQUESTS):
-            return
+        if (visit.stage in self.touchpoints.ask_feedback_on_exit
+                and self._customer_took_part(visit) and workflow.patched(FEEDBACK_REQUESTS)):
+            if visit.stage is Stage.INTAKE and workflow.patched(APPLYING_ASKED_WHEN_APPLIED):
+                self._applying = visit  # asked once applying is over, below
+            else:
+                await self._ask_feedback(visit)
+        if self._applying is not None and visit.outcome not in APPLYING:
+            applying, self._applying = self._applying, None
+            if self._customer_took_part(applying):  # no feedback about applying given since
+                await self._ask_feedback(applying)
+
+    async def _ask_feedback(self, visit: StageVisit) -> None:
         await self.notify(
             f"{self._workflow_id}:feedback:{visit.stage}:{visit.attempt}",
             "customer",
