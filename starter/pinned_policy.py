@@ -25,7 +25,7 @@ from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.attempts import Attempt, refusal_of
 from starter.errors import Refused
-from store.policies import in_force
+from store.policies import in_force, recorded
 from store.refusals import Refusal
 
 
@@ -45,6 +45,18 @@ def policy_in_force(db_url: str, own_file: Path | None) -> Policy:
 @lru_cache(maxsize=4)
 def _parsed(text: str) -> Policy:
     return parse_policy(text)
+
+
+def pinned_of(settings: Settings, s: JourneyStatus) -> Policy | None:
+    """The policy the journey `s` pinned at its intake, as the workers recorded it under its
+    version (its content the one pinned, where the journey kept its hash), not the policy in
+    force; None when no worker recorded it on this journey database."""
+    if s.policy_version is None:
+        return None
+    row = recorded(settings.db_url, s.policy_version)
+    if row is None or s.policy_sha256 not in (None, row.sha256):
+        return None
+    return _parsed(row.text)
 
 
 def directory_role(settings: Settings, actor_id: str) -> Role | None:

@@ -23,7 +23,7 @@ from starter.errors import BadInput, EndedOutside, SealBroken
 from starter.journey_cli import JourneyId, console
 from starter.lpr import bank_day
 from starter.pending_return import not_booked, returned_to_payer, status_json
-from starter.pinned_policy import current_policy
+from starter.pinned_policy import current_policy, pinned_of
 from starter.refunds import credit_refunded, owed_said
 from starter.repayment_view import plan_table
 from starter.status_view import status_view
@@ -54,7 +54,7 @@ def status(
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
-                                      formerly))
+                                      formerly, pinned_of(settings, s)))
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:
                 console.print(f"[red]{escape(stuck)}[/]")
             for line in ended_lines(s, ended):

@@ -11,11 +11,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from journey.actors import Role
 from journey.availability_interest import InterestPosition
 from journey.entrusted_payment import paid_to
 from journey.loan_account import ZERO
 from journey.owed_figures import OwedFigures
+from journey.policy import Policy
 from journey.repayment import money
+from journey.stages import Stage
 from journey.status import JourneyStatus
 from starter.bank_clock import noted, when
 from starter.offer_view import covenant_terms, rate_basis, signature
@@ -24,10 +27,12 @@ from starter.reading_view import reading_check, reading_text
 
 
 def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
-                refunded: Decimal = ZERO, formerly: Sequence[str] = ()) -> Group:
+                refunded: Decimal = ZERO, formerly: Sequence[str] = (),
+                pinned: Policy | None = None) -> Group:
     """The journey's status; a running loan's with `owed`, its figures on its day; a loan
     paid beyond its whole plan with `refunded`, what was refunded of it; the applicant's
-    company renamed, with the names it had `formerly`."""
+    company renamed, with the names it had `formerly`; with the policy it `pinned`, each
+    approver's vote with their authority by it."""
     head = Table.grid(padding=(0, 2))
     head.add_row("journey", s.workflow_id)
     if s.applicant:
@@ -143,7 +148,10 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
         for made in s.decisions:
             decisions.add_row(
                 when(s, made.at), made.stage, escape(made.actor.id), made.actor.role,
-                made.verdict + (f", grade {made.grade}" if made.grade else ""),
+                made.verdict + (f", grade {made.grade}" if made.grade else "")
+                + (f" ({escape(authority(pinned, made.actor.id))})"
+                   if pinned is not None and made.stage is Stage.APPROVAL
+                   and made.actor.role is Role.APPROVER else ""),
                 escape(made.reason),
             )
         parts.append(decisions)
@@ -156,6 +164,15 @@ def pinned_policy(s: JourneyStatus) -> str:
     said = [f"sha256 {s.policy_sha256[:12]}"] if s.policy_sha256 else []
     said += [f"rule {s.route.rule}"] if s.route else []
     return f"{s.policy_version}" + (f" ({', '.join(said)})" if said else "")
+
+
+def authority(pinned: Policy, approver: str) -> str:
+    """`approver`'s tier and limit as the policy the journey `pinned` gives them."""
+    member = pinned.member(approver)
+    if member is None:
+        return f"not in policy {pinned.version}"
+    limit = "no limit set" if member.limit is None else f"limit {money(member.limit)}"
+    return f"{member.tier or 'no tier'}, {limit}"
 
 
 def interest_text(i: InterestPosition) -> str:

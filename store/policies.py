@@ -75,6 +75,16 @@ def _recorded(url: str, version: str, digest: str, now: datetime) -> bool:
         return True
 
 
+def recorded(url: str, version: str) -> LendingPolicyRow | None:
+    """The policy recorded under `version` (one text per version), or None: none is."""
+    with session(url) as s:
+        row = s.scalars(select(LendingPolicyRow)
+                        .where(LendingPolicyRow.version == version)).first()
+        if row is not None:
+            s.expunge(row)
+        return row
+
+
 def in_force(url: str) -> LendingPolicyRow | None:
     """The policy a worker loaded last, or None: none recorded yet."""
     with session(url) as s:

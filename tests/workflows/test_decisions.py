@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +36,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from store.export import export_csv
 from store.outbox import messages_for
+from store.policies import record_policy
 from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
@@ -201,24 +203,35 @@ async def test_a_committee_decides_two_of_three_not_on_the_first_vote_against(
                                                          "against", "approval(s)"))
 
 
-async def test_a_committee_with_limits_settles_on_its_eligible_members(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path
-) -> None:
-    """Two of four members whose limits cover 80,000,000: the first of them against decides
-    the case, as the other two could never cast a counting vote; the status names who may."""
+def committee_with_limits(
+    tmp_path: Path, version: str = "committee-limits",
+    limits: tuple[str, str, str] = ("100000000", "100000000", "50000000"),
+) -> tuple[str, Callable[[Settings], list[Any]]]:
+    """The default policy under `version` with a credit committee that votes on limits: its
+    members' `limits`, and cc-4 like cc-3. Its text, and the policy activity that pins it."""
     committee: dict[str, Any] = json.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    committee["version"] = version
     committee["authority"]["tiers"]["credit_committee"]["committee"] = False  # limits count
     members = [m for m in committee["staff"] if m.get("tier") == "credit_committee"]
-    for member, limit in zip(members, ("100000000", "100000000", "50000000"), strict=True):
+    for member, limit in zip(members, limits, strict=True):
         member["limit"] = limit
     committee["staff"].append({**members[2], "id": "cc-4", "name": "陈刚"})
-    policy_file = tmp_path / "committee-limits.json"
+    policy_file = tmp_path / f"{version}.json"
     policy_file.write_text(json.dumps(committee, ensure_ascii=False), encoding="utf-8")
 
     def with_limits(settings: Settings) -> list[Any]:
         return [PolicyActivities(settings.model_copy(update={"policy_file": policy_file}))
                 .load_policy]
 
+    return policy_file.read_text(encoding="utf-8"), with_limits
+
+
+async def test_a_committee_with_limits_settles_on_its_eligible_members(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Two of four members whose limits cover 80,000,000: the first of them against decides
+    the case, as the other two could never cast a counting vote; the status names who may."""
+    _, with_limits = committee_with_limits(tmp_path)
     docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
     async with running_journey(time_skipping_env, tmp_path, docs, app, with_limits) as (
             _, handle):
@@ -235,6 +248,33 @@ async def test_a_committee_with_limits_settles_on_its_eligible_members(
             LoanJourneyWorkflow.decide, vote(CC[0], Verdict.REJECT, "tariff risk"))
         assert done.stage is Stage.REJECTED
         assert "cc-1: tariff risk" in (await handle.result()).reason
+
+
+async def test_the_status_shows_each_vote_with_the_approvers_authority_by_the_pinned_policy(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each approver's vote shows their tier and limit as the policy the journey pinned gives
+    them, not as the policy in force since (the limits raised)."""
+    pinned, pins = committee_with_limits(tmp_path, "committee-limits-1")
+    docs, app = new_application(amount=80_000_000, product=Product.PROJECT_FINANCE, term_months=60)
+    async with running_journey(time_skipping_env, tmp_path, docs, app, pins) as (
+            settings, handle):
+        record_policy(settings.db_url, "committee-limits-1", pinned)  # as its worker started
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, opinion(RISK_PF))
+        await until_stage(handle, Stage.APPROVAL)
+        for member in CC[:2]:
+            await handle.execute_update(LoanJourneyWorkflow.decide, vote(member))
+        await until_stage(handle, Stage.OFFER)
+        raised, _ = committee_with_limits(tmp_path, "committee-limits-2", ("200000000",) * 3)
+        record_policy(settings.db_url, "committee-limits-2", raised)  # in force from now on
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        shown = said(await cli("status", handle.id))
+        for member in ("cc-1", "cc-2"):
+            assert (f"│ {member} │ approver │ approve (credit_committee, limit 100,000,000.00) "
+                    "│ within appetite │") in shown
+        assert "│ risk-pf-1 │ risk_officer │ approve, grade 3 │ sound │" in shown  # no vote
+        assert "200,000,000.00" not in shown
 
 
 async def test_request_for_information_returns_to_the_same_stage(
