@@ -1,6 +1,7 @@
-"""The customer's request for feedback as they leave a stage they took part in (template
-`feedback_request`, workflows/touchpoints.py): which application, which step in their words,
-and how to score it. One company may have several applications at once.
+"""The customer's request for feedback as they leave a stage they took part in, about applying
+once applying is over (template `feedback_request`, workflows/touchpoints.py): which
+application, which step in their words, and how to score it. One company may have several
+applications at once.
 """
 
 from __future__ import annotations

@@ -74,7 +74,8 @@ class Inquiry(BaseModel):
 class TouchpointPolicy(BaseModel):
     """When to ask for feedback and when inquiries become an early warning."""
 
-    # ask when the customer leaves one of these stages, if the customer acted in it
+    # ask when the customer leaves one of these stages, if the customer acted in it; about
+    # intake (applying) once applying is over for them (workflows/touchpoints.py)
     ask_feedback_on_exit: frozenset[Stage] = frozenset(
         {Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS, Stage.OFFER}
     )
