@@ -204,7 +204,9 @@ class LoanJourneyWorkflow(
                 *(read_document(self._workflow_id, ref) for ref in unread)
             ):
                 self._readings[reading.ref.sha256] = await self.with_corrections(reading)
-            await self.figures_checked()  # unsure figures a decision uses: operations check
+            held = self.figures_held()  # unsure figures a decision uses: operations check
+        if held:
+            await self.figures_checked()
 
     async def completeness(
         self, *, asked: str | None = None, return_to: Stage = Stage.ROUTING

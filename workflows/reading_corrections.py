@@ -70,9 +70,9 @@ CORRECTIONS_REVIEWED = "corrections-reviewed-again"
 # corrected is kept in its place.
 CORRECTIONS_KEPT = "corrections-kept-in-store"
 # workflow.patched marker: before it, the file went on to the completeness check and the risk
-# review on figures the reader was unsure of, unchecked; since, the documents stage holds on
-# operations until each such figure a decision uses is corrected or checked as read
-# (journey/figures_checked.py). Taken only where one is.
+# review on figures the reader was unsure of, unchecked; since, the documents stage goes on to
+# a visit that waits on operations until each such figure a decision uses is corrected or
+# checked as read (journey/figures_checked.py). Taken only where one is.
 FIGURES_CHECKED = "figures-checked-before-review"
 READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records corrections carried
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
@@ -172,19 +172,24 @@ class ReadingCorrections(JourneyUpdates):
         no clerk has checked or corrected yet."""
         return to_check(self.loan_file())
 
-    async def figures_checked(self) -> None:
-        """At documents, since FIGURES_CHECKED: while figures are to check, the stage waits on
-        operations (its SLA clock running on), and the customer is told nothing of it."""
+    def figures_held(self) -> bool:
+        """At the end of the documents' reading, since FIGURES_CHECKED: whether figures are to
+        check, in which case the reading visit goes on to a visit of its own that waits on
+        operations (`figures_checked`), so that the journey map counts that wait as the
+        bank's, on operations, and whoever checked them as who ended it."""
         if not self.figures_to_check() or not workflow.patched(FIGURES_CHECKED):
-            return
+            return False
         self.take_rescans()  # the loan file the completeness check will read
-        self._checking_figures = True
-        self._waits_on, self._team = Party.BANK, OPERATIONS_TEAM
-        self._visits[-1].waits_on = Party.BANK
-        self._upsert()
-        await self.write_soon()
-        await self.wait_for(lambda: not self.figures_to_check())
-        self._checking_figures = False
+        self._exit_to = Stage.DOCUMENTS
+        return True
+
+    async def figures_checked(self) -> None:
+        """The documents visit that waits on operations until no figure is left to check
+        (`figures_held`); the customer is told nothing of it."""
+        self._checking_figures = True  # before the visit's entry lists what it awaits
+        async with self.stage(Stage.DOCUMENTS, Party.BANK, OPERATIONS_TEAM):
+            await self.wait_for(lambda: not self.figures_to_check())
+            self._checking_figures = False
 
     def _awaited_step(self) -> str | None:
         if self._checking_figures and self._stage is Stage.DOCUMENTS:

@@ -14,8 +14,11 @@ from journey.documents import DocumentReading
 from journey.figures_checked import AS_READ
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Party, Stage
+from journey.timeline import EventType
 from store.outbox import messages_for
+from store.timing import events_for
 from tests.cli_kit import cli, point_cli_at, said
+from tests.e2e.processes import eventually
 from tests.post_loan.loan_kit import assert_replays
 from tests.workflows.journey_kit import (
     SUBMITTER,
@@ -95,6 +98,19 @@ async def test_an_unsure_figure_holds_the_case_for_operations_until_checked_as_r
         assert read is not None and "current_assets" not in read.problems
         assert read.checked["total_liabilities"].startswith(
             "checked against the paper: as read by ops-wang at ")
+        # the journey map's rows: the reading visit, then a visit of its own on operations,
+        # ended by the clerk who checked the last figure, then completeness
+        async def documents_rows() -> list[tuple[object, ...]]:
+            rows = [(e.type, e.attempt, e.waits_on, e.team, e.actor, e.outcome)
+                    for e in events_for(settings.db_url, handle.id)
+                    if e.stage is Stage.DOCUMENTS]
+            return rows if len(rows) == 4 else []
+
+        assert await eventually("the documents rows written", documents_rows) == [
+            (EventType.ENTERED, 1, Party.SYSTEM, None, None, None),
+            (EventType.EXITED, 1, Party.SYSTEM, None, None, "documents"),
+            (EventType.ENTERED, 2, Party.BANK, "operations", None, None),
+            (EventType.EXITED, 2, Party.BANK, None, CLERK.id, "completeness")]
         # the wait was operations', never the customer's: nothing was sent to them for it
         assert [m.template for m in messages_for(settings.db_url, handle.id)
                 if m.template.startswith("supplements")] == []
