@@ -63,6 +63,9 @@ class _ExactDecimal(TypeDecorator[Decimal]):
 class Money(_ExactDecimal):
     """Yuan to the fen: Numeric(18, 2)."""
 
+    cache_ok = True  # compared in a WHERE clause (store/exposure.py's lines); its own, as
+    # SQLAlchemy asks of each subclass: inherited, it warns and caches no statement using it
+
 
 class YearlyRate(_ExactDecimal):
     """A yearly rate as a fraction to six places (0.031000 is 3.10%): Numeric(8, 6)."""
