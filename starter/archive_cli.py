@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -15,10 +15,12 @@ from temporalio.client import Client, WorkflowHistory
 from activities import anchors
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
+from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from starter import archivist, audit
 from starter.archive_compare import PARALLEL, Found, ServerCheck, compare_runs
 from starter.audit_cli import project_workflows, told
+from starter.bank_clock import bank_offset
 from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
@@ -45,9 +47,13 @@ def listed_from(done: ac.ArchivePassResult, overlap_minutes: int) -> str:
     if done.closed_since is None:
         return "of every closed run (no pass before)"
     before = done.closed_since + timedelta(minutes=overlap_minutes)
-    return (f"of those closed since {done.closed_since:%Y-%m-%d %H:%M:%S} UTC: the previous "
-            f"pass started at {before:%Y-%m-%d %H:%M:%S} UTC, looked behind by "
-            f"--overlap {overlap_minutes} min")
+    return (f"of those closed since {_at(done.closed_since)}: the previous pass started at "
+            f"{_at(before)}, looked behind by --overlap {overlap_minutes} min")
+
+
+def _at(moment: datetime) -> str:
+    """A moment of the archive's on the bank's clock, to the second, labelled."""
+    return moment_at(moment, bank_offset(), seconds=True)
 
 
 @archive_app.command("run")
@@ -107,10 +113,10 @@ def list_runs(
                       "the closed runs")
         return
     table = Table(title=f"archived runs of {workflow_id}")
-    for column in ("run id", "workflow", "status", "closed (UTC)", "events", "sha256"):
+    for column in ("run id", "workflow", "status", "closed", "events", "sha256"):
         table.add_column(column, no_wrap=True)
     for r in runs:
-        table.add_row(r.run_id, r.workflow_type, r.status, f"{r.closed_at:%Y-%m-%d %H:%M:%S}",
+        table.add_row(r.run_id, r.workflow_type, r.status, _at(r.closed_at),
                       str(r.events), r.sha256[:16])
     console.print(table)
 

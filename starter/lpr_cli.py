@@ -16,9 +16,11 @@ from rich.table import Table
 from journey.actors import Actor, Role
 from journey.lpr import LprFixing
 from journey.lpr_record import RecordedFixing, percent
+from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from starter import lpr
 from starter.attempts import Attempt, acting
+from starter.bank_clock import bank_offset
 from starter.boundary import run
 from starter.journey_cli import As, Reason, RoleOpt
 from starter.terminal import wide_console
@@ -115,7 +117,7 @@ def list_() -> None:
                       f"priced at on their repricing dates ({priced}); `loan-journey lpr "
                       "record` records one")
         return
-    table = Table("fixed on", "1y LPR", "5y LPR", "recorded by", "recorded at (UTC)",
+    table = Table("fixed on", "1y LPR", "5y LPR", "recorded by", "recorded at",
                   "first read by", "corrections", title="LPR fixings",
                   caption=None if failing else priced)
     for r in reversed(recorded):
@@ -123,11 +125,12 @@ def list_() -> None:
         broken = failing.get(f.fixed_on)
         table.add_row(f"{f.fixed_on}\n[red]fails its seal ({broken.found.value})[/]" if broken
                       else str(f.fixed_on), percent(f.one_year), percent(f.five_year),
-                      escape(f.recorded_by), f"{r.recorded_at:%Y-%m-%d %H:%M}",
+                      escape(f.recorded_by), moment_at(r.recorded_at, bank_offset()),
                       escape(f"{r.used_by} ({r.used_at:%Y-%m-%d})") if r.used_by else "-",
                       escape("\n".join(
                           f"was 1y {percent(c.one_year)}, 5y {percent(c.five_year)}: "
-                          f"{c.corrected_by} {c.corrected_at:%Y-%m-%d %H:%M}, {c.reason}"
+                          f"{c.corrected_by} {moment_at(c.corrected_at, bank_offset())}, "
+                          f"{c.reason}"
                           for c in r.corrections)) or "-")
     console.print(table)
     if failing:  # a fixing no worker with the key prices on: said, not a caption in grey

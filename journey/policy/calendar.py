@@ -65,11 +65,13 @@ class WorkingCalendar(BaseModel):
         return moment_at(moment, self.utc_offset_hours)
 
 
-def moment_at(moment: datetime, utc_offset_hours: int) -> str:
-    """`moment` on a clock `utc_offset_hours` from UTC, labelled: "2026-12-06 18:00 (UTC+8)"."""
+def moment_at(moment: datetime, utc_offset_hours: int, *, seconds: bool = False) -> str:
+    """`moment` on a clock `utc_offset_hours` from UTC, labelled: "2026-12-06 18:00 (UTC+8)"
+    ("2026-12-06 18:00:07 (UTC+8)" with `seconds`)."""
     _require_aware(moment)
     zone = timezone(timedelta(hours=utc_offset_hours))
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} (UTC{utc_offset_hours:+d})"
+    shown = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    return f"{moment.astimezone(zone).strftime(shown)} (UTC{utc_offset_hours:+d})"
 
 
 def _at(day: date, t: time, tz: timezone | None = None) -> datetime:

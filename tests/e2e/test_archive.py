@@ -35,6 +35,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.archive import archive_closed_runs
 from journey import archive_contracts as ac
 from journey.application import Channel
+from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import LATE_TOUCHPOINT_BASE, late_touchpoints_id
@@ -113,9 +114,9 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     # held already: nothing twice; listed from the previous pass's start less the overlap (an
     # hour), not from the first run, and saying so
     assert " ".join(again.stdout.split()).startswith(
-        f"archived 0 closed run(s) of those closed since {previous - ac.OVERLAP:%Y-%m-%d %H:%M:%S} "
-        f"UTC: the previous pass started at {previous:%Y-%m-%d %H:%M:%S} UTC, looked behind "
-        "by --overlap 60 min (")
+        f"archived 0 closed run(s) of those closed since "
+        f"{moment_at(previous - ac.OVERLAP, 8, seconds=True)}: the previous pass started at "
+        f"{moment_at(previous, 8, seconds=True)}, looked behind by --overlap 60 min (")
     assert archive.runs_of(settings.db_url, journey) == [kept]
     listed = await cli(settings, "archive", "list", journey)
     assert run_id in listed.stdout and "completed" in listed.stdout

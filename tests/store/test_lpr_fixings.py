@@ -191,7 +191,8 @@ def test_list_shows_the_fixings_their_record_and_what_new_offers_are_priced_at()
     correct(LAST, "3.00", "3.50", reason="typo")
     listed = said(lpr("list"))
     assert listed.index(str(LAST)) < listed.index(str(BEFORE))  # newest first
-    assert "3.00% │ 3.50% │ ops-wang │ " + f"{datetime.now(UTC):%Y-%m-%d}" in listed
+    # recorded at on the bank's clock: its day, not UTC's, after 16:00 UTC
+    assert f"3.00% │ 3.50% │ ops-wang │ {TODAY}" in listed
     assert "was 1y 3.10%, 5y 3.50%: sup-sme" in listed
     assert (f"new offers are priced at the fixing of {LAST} (1y 3.00%, 5y 3.50%) plus their "
             "spreads") in listed
