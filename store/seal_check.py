@@ -10,6 +10,11 @@ positive id below the first sealed in its table for one kept before. When no sea
 matches the key, the key is not the one it was sealed with (`RecordsCheck.wrong_key`).
 The stage events are checked by their numbering too (store/stage_event_check.py), as their
 chain's `also`; the document store is not sealed: store/document_check.py checks it.
+
+`records verify` reads each chain whole (`chain_checked`): a sealed row deleted is seen only
+there, by the position no seal holds. A row read to be taken on its seal (store/seal_vouching.py)
+is checked alone (`rows_checked`), as the whole chain checks it, against its own seal and the
+seal before it read by position: what it costs is that of the rows read, not of the chain.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.db import ready
@@ -32,11 +37,13 @@ from store.seals import (
     chained,
     matches,
     position_of,
+    seal_at,
 )
 
 
 def check(url: str, key: bytes) -> list[RecordsCheck]:
-    """Each chain of the bank's records checked against its seals."""
+    """Each chain of the bank's records checked against its seals, whole: the deletions of
+    sealed rows are found here, and only here."""
     with Session(ready(url)) as s:
         return [chain_checked(s, key, chain) for chain in CHAINS]
 
@@ -53,7 +60,7 @@ def chain_checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
     whole = {t.name: [r for r in rows[t.name]
                       if r.seal is not None and _chain_whole(r.seal, seals)]
              for t in chain.tables}
-    changed = {t.name: [r for r in whole[t.name] if not matches(key, t.facts(r), r.seal, seals)]
+    changed = {t.name: [r for r in whole[t.name] if not _as_sealed(key, t, r, seals)]
                for t in chain.tables}
     checked = sum(map(len, whole.values()))
     wrong_key = checked > 0 and checked == sum(map(len, changed.values())) and not baseline_ok
@@ -66,7 +73,8 @@ def chain_checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
                    "row is taken for one of them"))
     for t in chain.tables:
         listed = baseline_listed(baseline, baseline_ok or wrong_key, t)  # a wrong key checks none
-        findings += (_unsealed(t, rows[t.name], listed)
+        before = before_sealing(listed, first_sealed(rows[t.name]))
+        findings += (_unsealed(t, rows[t.name], before)
                      + [_changed(t, r) for r in changed[t.name]])
     return RecordsCheck(records=chain.records, rows=sum(map(len, rows.values())),
                         findings=findings, wrong_key=wrong_key)
@@ -107,18 +115,49 @@ def _near(held: dict[int | None, str], position: int, step: int) -> str:
     return "the first" if step < 0 else "the newest"
 
 
-def before_sealing(rows: list[Any], listed: set[int] | None) -> Callable[[Any], bool]:
-    """Whether an unsealed row of `rows` was kept before its chain's sealing began: `listed`
-    in its baseline; without one (sealed before baselines), a positive id below the first
-    sealed (any, before the first)."""
+def rows_checked(s: Session, key: bytes, chain: SealedRecords, rows: dict[str, list[Any]]
+                 ) -> list[Finding]:
+    """What `chain_checked` finds wrong with `rows` of `chain` (by table name) themselves, the
+    rest of the chain unread: each sealed row against its seal over the seal before it, read
+    by position (a row whose seal before it no row holds is left unchecked, as `chain_checked`
+    leaves it to that row's deletion, which only the whole chain tells); each unsealed one
+    against the chain's baseline. That the key is the chain's is the caller's to know
+    (store/seal_key.py `key_wrong`)."""
+    baseline = baseline_of(s, chain.columns)
+    trusted = baseline is not None and baseline_matches(key, baseline)
+    holders = [*chain.columns, *chain.replaced]  # a seal replaced is kept by the row after
+    before = {p - 1 for t in chain.tables for r in rows.get(t.name, [])
+              if (p := position_of(r.seal)) is not None and p > 1}
+    seals = {0: baseline.seal if baseline else ""} | {
+        p: seal for p in sorted(before) if (seal := seal_at(s, holders, p)) is not None}
+    findings = []
+    for t in chain.tables:
+        mine = sorted(rows.get(t.name, []), key=lambda r: r.id)
+        listed = baseline_listed(baseline, trusted, t)
+        first = None if listed is not None else s.scalar(
+            select(func.min(t.row.id)).where(t.row.seal.is_not(None)))
+        findings += (_unsealed(t, mine, before_sealing(listed, first))
+                     + [_changed(t, r) for r in mine if r.seal is not None
+                        and _chain_whole(r.seal, seals) and not _as_sealed(key, t, r, seals)])
+    return findings
+
+
+def first_sealed(rows: list[Any]) -> int | None:
+    """The id of the first sealed of `rows` (a table's, all of them)."""
+    return min((r.id for r in rows if r.seal is not None), default=None)
+
+
+def before_sealing(listed: set[int] | None, first: int | None) -> Callable[[Any], bool]:
+    """Whether an unsealed row of a table was kept before its chain's sealing began: `listed`
+    in its baseline; without one (sealed before baselines), a positive id below `first`, the
+    first sealed of its table (any, before the first)."""
     if listed is not None:
         return lambda r: r.id in listed
-    first = min((r.id for r in rows if r.seal is not None), default=None)
     return lambda r: first is None or 0 < r.id < first
 
 
-def _unsealed(table: SealedTable, rows: list[Any], listed: set[int] | None) -> list[Finding]:
-    before = before_sealing(rows, listed)
+def _unsealed(table: SealedTable, rows: list[Any], before: Callable[[Any], bool]
+              ) -> list[Finding]:
     findings = []
     for r in rows:
         if r.seal is not None:
@@ -135,6 +174,12 @@ def _unsealed(table: SealedTable, rows: list[Any], listed: set[int] | None) -> l
                 detail="kept before the records were sealed: check it against a backup, then "
                        "`loan-journey records seal`"))
     return findings
+
+
+def _as_sealed(key: bytes, table: SealedTable, row: Any, seals: dict[int, str]) -> bool:
+    """Whether the sealed `row` of `table` is as it was sealed: its facts, its position and the
+    seal before it in `seals` (the chain's, or those of its positions around the rows read)."""
+    return matches(key, table.facts(row), row.seal, seals)
 
 
 def _changed(table: SealedTable, row: Any) -> Finding:

@@ -13,15 +13,21 @@ from store.seals import WrongKey, another_key, baseline_of, chain_end, matches, 
 
 
 def confirm_key(s: Session, key: bytes, chain: SealedRecords) -> None:
-    """WrongKey when `key` is not the one `chain` was sealed with: its newest seal does not
-    match, nor does any other (the newest row changed, the others matching, is a row to
-    restore, not a wrong key)."""
-    position, newest = chain_end(s, chain.columns)
-    if position == 0 or _newest_matches(s, key, chain, position, newest):
-        return
-    if chain_checked(s, key, chain).wrong_key:
+    """WrongKey when `key` is not the one `chain` was sealed with (`key_wrong`)."""
+    if key_wrong(s, key, chain):
         raise another_key(chain.records,
                           "nothing written (a row sealed with it would never pass its check)")
+
+
+def key_wrong(s: Session, key: bytes, chain: SealedRecords) -> bool:
+    """Whether `key` is not the one `chain` was sealed with: its newest seal does not match,
+    nor does any other (the newest row changed, the others matching, is a row to restore, not
+    a wrong key). The newest seal decides it alone but when it fails: only then is the whole
+    chain read."""
+    position, newest = chain_end(s, chain.columns)
+    if position == 0 or _newest_matches(s, key, chain, position, newest):
+        return False
+    return chain_checked(s, key, chain).wrong_key
 
 
 def key_confirmed(url: str, key: bytes, chain: SealedRecords) -> None:

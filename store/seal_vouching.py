@@ -15,8 +15,9 @@ from store.beside_seals import first_reader, first_reads_differ
 from store.db import ready
 from store.exposure import CreditExposureChangeRow, CreditExposureRow
 from store.lpr import LprFixingRow
-from store.seal_check import chain_checked
+from store.seal_check import chain_checked, rows_checked
 from store.seal_findings import Finding, Found, RecordsCheck
+from store.seal_key import key_wrong
 from store.sealed_records import (
     EXPOSED,
     EXPOSURE_CHANGES,
@@ -29,7 +30,7 @@ from store.sealed_records import (
     SealedRecords,
     SealedTable,
 )
-from store.seals import another_key
+from store.seals import WrongKey, another_key
 
 
 def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
@@ -42,15 +43,20 @@ def fixing_failing(s: Session, key: bytes, row: LprFixingRow) -> Finding | None:
 
 def lines_failing(s: Session, key: bytes, lines: list[CreditExposureRow]) -> list[Finding]:
     """What `records verify` finds wrong with each of the exposure `lines` and each change of
-    their principal kept, as `fixing_failing` says of a fixing: the chain checked once for
-    all of them. WrongKey when the exposures were sealed with another key."""
+    their principal kept, as `fixing_failing` says of a fixing: those rows checked alone
+    (store/seal_check.py `rows_checked`), not the whole chain, which grows with the loan book;
+    a row of the chain deleted is `records verify`'s to find, as when the whole chain was read
+    here. WrongKey when the exposures were sealed with another key: told by the newest seal
+    (store/seal_key.py `key_wrong`)."""
     if not lines:
         return []
-    changes = s.scalars(select(CreditExposureChangeRow).where(
-        CreditExposureChangeRow.exposure_id.in_([line.id for line in lines])))
-    read = ({EXPOSURES.label(line) for line in lines}
-            | {EXPOSURE_CHANGES.label(change) for change in changes})
-    return [f for f in _vouching(s, key, EXPOSED).findings if f.tampered and f.record in read]
+    changes = list(s.scalars(select(CreditExposureChangeRow).where(
+        CreditExposureChangeRow.exposure_id.in_([line.id for line in lines]))))
+    if key_wrong(s, key, EXPOSED):
+        raise _keyed_otherwise(EXPOSED)
+    return [f for f in rows_checked(s, key, EXPOSED, {EXPOSURES.name: lines,
+                                                      EXPOSURE_CHANGES.name: changes})
+            if f.tampered]
 
 
 def first_read_failing(url: str, key: bytes | None, fixed_on: date) -> Finding | None:
@@ -104,9 +110,13 @@ def _vouching(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
     a wrong key (no seal matches it), rather than every sealed row changed."""
     checked = chain_checked(s, key, chain)
     if checked.wrong_key:
-        raise another_key(
-            chain.records, "none of their seals matches it, so none is checked here (sealed "
-            "under another archive key, not changed as far as this key can tell)",
-            "set it, where this runs, to the key they were sealed with, as the command line "
-            "that writes them has it")
+        raise _keyed_otherwise(chain)
     return checked
+
+
+def _keyed_otherwise(chain: SealedRecords) -> WrongKey:
+    return another_key(
+        chain.records, "none of their seals matches it, so none is checked here (sealed "
+        "under another archive key, not changed as far as this key can tell)",
+        "set it, where this runs, to the key they were sealed with, as the command line "
+        "that writes them has it")

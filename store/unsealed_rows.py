@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.seal_check import baseline_listed, baseline_matches, before_sealing
+from store.seal_check import baseline_listed, baseline_matches, before_sealing, first_sealed
 from store.seal_key import confirm_key
 from store.sealed_records import CHAINS, SealedTable
 from store.seals import Column, baseline_of, seal_rows, sealing
@@ -45,7 +45,7 @@ def _sealed(s: Session, key: bytes, table: SealedTable, columns: Iterable[Column
             listed: set[int] | None) -> tuple[list[str], list[str]]:
     """The rows of `table` sealed, and those refused as inserted, by name."""
     rows = list(s.scalars(select(table.row).order_by(table.row.id)))
-    before = before_sealing(rows, listed)
+    before = before_sealing(listed, first_sealed(rows))
     rows = [r for r in rows if r.seal is None]
     inserted = [r for r in rows if not before(r)]
     sealed = [r for r in rows if r not in inserted]

@@ -41,11 +41,11 @@ def noticed(workflow_id: str, template: str, body: str) -> None:
         template=template, body=body))
 
 
-def kept(workflow_id: str, amount: int, principal: int | None = None) -> None:
+def kept(workflow_id: str, amount: int, principal: int | None = None, code: str = CODE) -> None:
     """A line kept as the exposure activity keeps it: sealed with the worker's key."""
     url, key = Settings().db_url, Settings().archive_seal_key
     keep(url, KeepExposureInput(
-        workflow_id=workflow_id, credit_code=CODE, amount=Decimal(amount),
+        workflow_id=workflow_id, credit_code=code, amount=Decimal(amount),
         principal=None if principal is None else Decimal(principal)),
         sealing_key(url, key, EXPOSED))
 
