@@ -1,10 +1,10 @@
 """From a source to rows of read text and the document kind: the whole flat pipeline.
 
-load_image -> refuse_low_resolution -> limit_size -> preprocess (the steps in ocr._steps)
--> find_segments -> read_segments of the head (the top fifth: the title) -> classify_text,
-and when that says nothing, the head of the page turned 180 degrees -> read_segments of the
-rest -> group_rows -> classify_text (and the other turns when the whole page still makes no
-sense).
+load_image -> refuse_low_resolution -> undither (a dithered bitonal scan, ocr._dither)
+-> limit_size -> preprocess (the steps in ocr._steps) -> find_segments -> read_segments of the
+head (the top fifth: the title) -> classify_text, and when that says nothing, the head of the
+page turned 180 degrees -> read_segments of the rest -> group_rows -> classify_text (and the
+other turns when the whole page still makes no sense).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from journey.documents import DocumentKind
 from ocr._classify import classify_text
+from ocr._dither import is_dithered, undither
 from ocr._layout import Row, group_rows
 from ocr._load import Source, load_image
 from ocr._page import Page
@@ -131,8 +132,10 @@ def read_page(source: Source, continues: DocumentKind | None = None) -> Reading:
     later page does not print."""
     started = time.perf_counter()
     image = refuse_low_resolution(load_image(source))
-    working = limit_size(image)
-    page = preprocess(Page(working, scale=working.shape[1] / image.shape[1]))
+    dithered = is_dithered(image)
+    working = limit_size(undither(image) if dithered else image)
+    page = preprocess(Page(working, scale=working.shape[1] / image.shape[1],
+                           notes={"undithered": True} if dithered else {}))
     rest, head, kind = _upright(page)
     if kind is DocumentKind.UNKNOWN and continues is not None:
         kind = continues

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Callable
 from datetime import date
@@ -13,6 +14,8 @@ import pytest
 from PIL import Image
 
 import ocr
+from ocr._dither import is_dithered
+from ocr._load import load_image
 from ocr.corpus._damage import add_seal, rotate, uneven_light
 from ocr.corpus._fonts import FACES
 from tests.ocr.conftest import clean_license, jpeg
@@ -41,6 +44,20 @@ def _downscale(image: np.ndarray) -> np.ndarray:
     return small  # ~80 dpi: glyphs ~13 px, so the pipeline must upscale
 
 
+def _bitonal(image: np.ndarray, *, dither: bool, scale: int = 1) -> bytes:
+    """A scanner's 1-bit TIFF (Group 4) of the page at 200 dpi times `scale`: error-diffusion
+    dithered (Pillow's Floyd-Steinberg), or thresholded."""
+    pil = Image.fromarray(image[:, :, ::-1].copy()).convert("L")
+    if scale != 1:
+        pil = pil.resize((pil.width * scale, pil.height * scale), Image.LANCZOS)
+    if not dither:
+        pil = pil.point(lambda p: 255 if p > 150 else 0)
+    buf = io.BytesIO()
+    pil.convert("1", dither=Image.Dither.FLOYDSTEINBERG if dither else Image.Dither.NONE).save(
+        buf, format="TIFF", compression="group4", dpi=(200 * scale, 200 * scale))
+    return buf.getvalue()
+
+
 DAMAGE: dict[str, Callable[[np.ndarray], np.ndarray | bytes]] = {
     "rotation_plus_5": lambda a: rotate(a, 5.0),
     "rotation_minus_4": lambda a: rotate(a, -4.0),
@@ -55,6 +72,10 @@ DAMAGE: dict[str, Callable[[np.ndarray], np.ndarray | bytes]] = {
     "turned_180": lambda a: np.ascontiguousarray(np.rot90(a, 2)),
     "turned_90": lambda a: np.ascontiguousarray(np.rot90(a, 1)),
     "small_glyphs": _downscale,
+    "bitonal_dithered": lambda a: _bitonal(a, dither=True),
+    # 2480x3508 px: limit_size shrinks it, so dither is told and undone before
+    "bitonal_dithered_400_dpi": lambda a: _bitonal(a, dither=True, scale=2),
+    "bitonal_thresholded": lambda a: _bitonal(a, dither=False),
 }
 
 
@@ -66,3 +87,12 @@ def test_licence_survives(kind: str) -> None:
     assert licence.registered_capital == Decimal(labels["registered_capital"])
     assert licence.established_on == date.fromisoformat(labels["established_on"])
     assert licence.legal_representative == labels["legal_representative"]
+
+
+def test_only_a_dithered_bitonal_page_is_undithered() -> None:
+    """Dither's lone pixels tell it from a thresholded scan, which passes untouched, as does
+    every page that is not two-valued (a clean render, a JPEG of it)."""
+    image, _ = clean_license(seed=21, layout="two_column_border")
+    assert is_dithered(load_image(_bitonal(image, dither=True)))
+    for page in (_bitonal(image, dither=False), image, jpeg(image, 50)):
+        assert not is_dithered(load_image(page))
