@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowExecution
+from temporalio.client import Client, WorkflowExecution, WorkflowHistory
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -22,6 +22,7 @@ from journey import archive_contracts as ac
 from journey.settings import Settings
 from starter import audit
 from starter.ended_outside import ENDED_OUTSIDE, outside_end
+from starter.history_cross_check import cross_check
 from store import archive
 from store.ended_outside import open_spans, record_outside_end
 from store.seal_key import sealing_key
@@ -63,6 +64,7 @@ async def archive_closed_runs(
     last = await asyncio.to_thread(archive.last_pass_started, url)
     since = last - overlap if last is not None else None
     archived = held = gone = ended = 0
+    kept_out: list[str] = []
     async for run in client.list_workflows(closed_runs_query(settings.task_queue, since)):
         beat()
         if await asyncio.to_thread(archive.archived_ids, url, [(run.id, run.run_id or "")]):
@@ -77,6 +79,12 @@ async def archive_closed_runs(
                         "than the namespace's retention", run.id, run.run_id)
             gone += 1
             continue
+        disagrees = await _disagrees(client, settings, history)
+        if disagrees:
+            log.error("%s: not archived, its history disagrees with the bank's sealed records",
+                      disagrees)
+            kept_out.append(disagrees)
+            continue
         if await asyncio.to_thread(_keep, url, root, run, audit.history_json(history),
                                    len(history.events), settings.archive_seal_key):
             archived += 1
@@ -84,9 +92,22 @@ async def archive_closed_runs(
         beat()
         ended += await _ended_outside(client, url, run, settings.archive_seal_key)
     done = ac.ArchivePassResult(archived=archived, held=held, gone=gone, closed_since=since,
-                                ended_outside=ended)
-    await asyncio.to_thread(archive.record_pass, url, started, datetime.now(UTC), done)
+                                ended_outside=ended, kept_out=kept_out)
+    if not kept_out:  # else the next pass lists them again, as after a pass cut short
+        await asyncio.to_thread(archive.record_pass, url, started, datetime.now(UTC), done)
     return done
+
+
+async def _disagrees(client: Client, settings: Settings, history: WorkflowHistory) -> str:
+    """What of `history` disagrees with the bank's sealed records, as one line naming its run
+    ("" when nothing does, or without the archive key: no seal vouches for them then)."""
+    key = settings.archive_seal_key
+    if key is None:
+        return ""
+    checked = await cross_check(settings.db_url, key, history, client.data_converter)
+    if checked.agrees:
+        return ""
+    return f"{checked.workflow_id} run {checked.run_id}: {'; '.join(checked.differs)}"
 
 
 async def _ended_outside(client: Client, url: str, run: WorkflowExecution, key: bytes | None

@@ -78,3 +78,6 @@ class ArchivePassResult(BaseModel):
     anchor: ChainAnchor | None = None  # None: a pass before marker `chain-anchor`, or `archive run`
     # spans closed of journeys the server ended (terminated, ...) that recorded no end of their own
     ended_outside: int = 0
+    # runs not archived (nor sealed) because their history disagrees with the bank's sealed
+    # records (starter/history_cross_check.py): each "<id> run <run>: <what differs>"
+    kept_out: list[str] = []

@@ -25,6 +25,7 @@ from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import JourneyError, KeysNeeded, NotFound, SetupError
+from starter.history_cross_check import CrossChecked, cross_check
 from starter.journey_cli import JourneyId
 from starter.records import key_needed
 from starter.records_cli import anchor_told, findings_told
@@ -66,7 +67,7 @@ def run_pass(
     ask the archivist's schedule for a pass now, which anchors what this one sealed."""
     settings = Settings()
 
-    async def go() -> None:
+    async def go() -> ac.ArchivePassResult:
         client = await connect(settings)
         with key_needed(settings):
             done = await archive_closed_runs(client, settings, timedelta(minutes=overlap))
@@ -80,13 +81,23 @@ def run_pass(
                           "it anchors the sealed chains' heads, the runs sealed here among "
                           "them, as a worker runs it; `archive verify` and `records verify` "
                           "name the anchor they compare with")
-            return
+            return done
         typer.echo(f"warning: no archivist schedule ({ac.SCHEDULE_ID}) on this server: "
                    "nothing anchors the runs sealed here, so the deletion of the newest "
                    "of them only a backup shows, until `loan-journey archive schedule` (or "
                    "`up`) starts the hourly pass", err=True)
+        return done
 
-    run(go())
+    done = run(go())
+    for kept_out in done.kept_out:
+        typer.echo(f"kept out of the archive, not sealed: {kept_out}", err=True)
+    if done.kept_out:
+        typer.echo(f"{len(done.kept_out)} closed run(s) not archived: each history disagrees "
+                   "with the bank's sealed records, which no one without the archive key could "
+                   "have rewritten: its history on the Temporal server was changed (or the "
+                   "records restored from another backup); restore the Temporal database from "
+                   "a backup, then `loan-journey archive run` again", err=True)
+        raise typer.Exit(1)
 
 
 @archive_app.command("schedule")
@@ -148,7 +159,8 @@ def verify_archived(
     with."""
     settings = Settings()
 
-    async def go() -> tuple[audit.VerifyReport, list[ServerCheck] | None, Anchored | None]:
+    async def go() -> tuple[audit.VerifyReport, list[ServerCheck] | None, Anchored | None,
+                            list[CrossChecked] | None]:
         archivist.key_matches(settings)
         runs = _archived(settings, workflow_ids or [])
         _seals_checkable(settings, runs, no_seal_check)
@@ -157,13 +169,15 @@ def verify_archived(
             client = await _server(settings)
             checks = await compare_runs(client, settings, runs, parallel)
             anchored = await anchors.latest(client, settings.task_queue)
-        return await _replayed(settings, runs), checks, anchored
+        return (await _replayed(settings, runs), checks, anchored,
+                await _cross_checked(settings, runs))
 
-    report, checks, anchored = run(go())
+    report, checks, anchored, crossed = run(go())
     replayed = told(report)
     compared = _told_compared(checks)
     whole = _told_anchored(settings, anchored, offline)
-    if not (replayed and compared and whole):
+    agreed = _told_cross_checked(crossed)
+    if not (replayed and compared and whole and agreed):
         raise typer.Exit(1)
 
 
@@ -224,6 +238,48 @@ async def _replayed(settings: Settings, runs: list[archive.ArchivedRun]) -> audi
     report = await audit.verify(histories(), project_workflows(), data_converter(settings))
     report.outcomes += damaged
     return report
+
+
+async def _cross_checked(settings: Settings, runs: list[archive.ArchivedRun]
+                         ) -> list[CrossChecked] | None:
+    """Each archived run's history (one that passes the archive's own checks) against the
+    bank's sealed records; None without the archive key, which vouches for them."""
+    key = settings.archive_seal_key
+    if key is None:
+        return None
+    converter, crossed = data_converter(settings), []
+    for r in runs:
+        try:
+            text = archive.history_json(settings.documents_dir, r, key)
+        except archive.ArchiveDamaged:  # named by the replay, and against the server's copy
+            continue
+        crossed.append(await cross_check(settings.db_url, key, WorkflowHistory.from_json(
+            r.workflow_id, text), converter))
+    return crossed
+
+
+def _told_cross_checked(crossed: list[CrossChecked] | None) -> bool:
+    """Print how the archived histories agree with the bank's sealed records; whether all
+    do."""
+    if crossed is None:
+        typer.echo(f"warning: not cross-checked with the bank's sealed records: {KEY_SETTING} "
+                   "is not set, and no seal vouches for them without it", err=True)
+        return True
+    differ = [c for c in crossed if not c.agrees]
+    if differ:
+        table = Table(title="the archive against the bank's sealed records")
+        for column in ("workflow id", "run id", "sealed records"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("detail", overflow="fold")
+        for c in differ:
+            table.add_row(c.workflow_id, c.run_id, "DIFFERS", escape("; ".join(c.differs)))
+        console.print(table)
+    skipped = sum(len(c.skipped) for c in crossed)
+    typer.echo(f"{len(crossed)} cross-checked with the bank's sealed records: "
+               f"{len(crossed) - len(differ)} agree, {len(differ)} differ"
+               + (f" ({skipped} row(s) unsealed or failing their seal not compared: "
+                  "`records verify` names them)" if skipped else ""))
+    return not differ
 
 
 def _told_compared(checks: list[ServerCheck] | None) -> bool:

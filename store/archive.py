@@ -258,7 +258,8 @@ def record_pass(url: str, started_at: datetime, finished_at: datetime,
     so the next pass lists from the last complete one and nothing is skipped)."""
     with Session(ready(url)) as s, s.begin():
         s.add(ArchivePassRow(started_at=started_at, finished_at=finished_at,  # anchor: in its
-                             **done.model_dump(exclude={"anchor", "ended_outside"})))  # history
+                             **done.model_dump(exclude={"anchor", "ended_outside",  # history
+                                                             "kept_out"})))
 
 
 def last_pass_started(url: str) -> datetime | None:

@@ -1,0 +1,123 @@
+"""A run's history held to the bank's sealed records the workers wrote as it ran: the
+history is on the Temporal server (or in the archive), and whoever can write the Temporal
+database can rewrite it there, as the sealed records cannot be without the archive key.
+
+What is compared, each only against a row its seal vouches for (store/journey_sealed.py):
+
+- the application its started event carries against the journey's credit exposure line:
+  the amount applied for and the credit code (sealed), and the applicant's name (kept on
+  the line by `start`, outside its seal);
+- each decider its stage exits name (risk review, approval, offer: the last decision's
+  actor, a committee's every deciding vote joined by "+") against the accepted updates of
+  the history: a decider no accepted update names was written out of the history (a run
+  continued as new, post-loan, holds none of those updates, and is not held to them);
+- each payout its `book_disbursement` activity booked against the ledger booking of that
+  booking id: amount and payee.
+
+A difference names the fact and the places of both values, never the values. A row kept
+unsealed, or that fails its seal (`records verify` names it), is not compared: skipped, and
+said so. What the history's notice activities queued is not compared with the outbox yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
+
+from journey.stages import Stage
+from starter.history_told import HistoryTold, told
+from store.journey_sealed import Held, JourneySealed, Vouched, of_journey
+from workflows.drawdowns import RULES
+from workflows.exposure import EXPOSURE_KEEPER
+from workflows.exposure_now import AUTHORITY_CHECK
+from workflows.info_requests import VOTE_KEEPER
+from workflows.reading_corrections import READER
+
+DECIDING = {Stage.RISK_REVIEW.value, Stage.APPROVAL.value, Stage.OFFER.value}
+# deciders that are the workflow's own, not a person's update (an SLA's timer among them)
+SYSTEM_DECIDERS = {a.id for a in (RULES, EXPOSURE_KEEPER, AUTHORITY_CHECK, VOTE_KEEPER,
+                                  READER)} | {"sla-timer"}
+
+
+@dataclass
+class CrossChecked:
+    workflow_id: str
+    run_id: str
+    differs: list[str] = field(default_factory=list)  # each fact and both its places
+    skipped: list[str] = field(default_factory=list)  # rows no seal vouches for
+
+    @property
+    def agrees(self) -> bool:
+        return not self.differs
+
+
+async def cross_check(url: str, key: bytes, history: WorkflowHistory,
+                      converter: DataConverter) -> CrossChecked:
+    """`history` against its journey's sealed records (with `key`, the archive key)."""
+    said = await told(history, converter)
+    sealed = await asyncio.to_thread(of_journey, url, key, history.workflow_id)
+    return compared(said, sealed)
+
+
+def compared(said: HistoryTold, sealed: JourneySealed) -> CrossChecked:
+    checked = CrossChecked(said.workflow_id, said.run_id)
+    _application(checked, said, sealed.line)
+    if not said.continued:
+        _deciders(checked, said, sealed.exits)
+    _bookings(checked, said, sealed.bookings)
+    return checked
+
+
+def _usable(checked: CrossChecked, held: Held) -> bool:
+    """Whether `held` can be compared; if not, it is said skipped."""
+    if held.vouched is Vouched.SEALED:
+        return True
+    checked.skipped.append(f"{held.name}: {held.vouched.value}, not compared")
+    return False
+
+
+def _application(checked: CrossChecked, said: HistoryTold, line: Held | None) -> None:
+    if said.applied is None or line is None or not _usable(checked, line):
+        return
+    place = f"the application in the history's started event (event 1) of run {said.run_id}"
+    row = line.row
+    if said.applied.amount != row.amount:
+        checked.differs.append(f"amount differs: {place} against {line.name}")
+    if said.applied.credit_code != row.credit_code:
+        checked.differs.append(f"credit code differs: {place} against {line.name}")
+    if row.applicant_name is not None and said.applied.applicant_name != row.applicant_name:
+        checked.differs.append(f"applicant differs: {place} against {line.name} (its "
+                               "applicant_name, which its seal does not cover)")
+
+
+def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held]) -> None:
+    named = {a.actor for a in said.acted}
+    for held in exits:
+        row = held.row
+        if row.stage not in DECIDING or not row.actor or not _usable(checked, held):
+            continue
+        for decider in row.actor.split("+"):
+            if decider not in named and decider not in SYSTEM_DECIDERS:
+                checked.differs.append(
+                    f"decider differs: {held.name} names a decider that no accepted update "
+                    f"of run {said.run_id} names ({len(said.acted)} accepted update(s))")
+
+
+def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) -> None:
+    by_id = {h.row.booking_id: h for h in bookings}
+    for booked in said.booked:
+        place = f"the payout booked at event {booked.event_id} of run {said.run_id}"
+        held = by_id.get(booked.booking_id)
+        if held is None:
+            checked.differs.append(f"payout differs: {place} has no ledger booking of its "
+                                   "booking id (ledger_bookings)")
+            continue
+        if not _usable(checked, held):
+            continue
+        if booked.amount != held.row.amount:
+            checked.differs.append(f"payout amount differs: {place} against {held.name}")
+        if booked.payee != held.row.payee:
+            checked.differs.append(f"payee differs: {place} against {held.name}")

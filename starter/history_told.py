@@ -1,0 +1,93 @@
+"""What a run's history says of the facts the workers also wrote into the bank's sealed
+records, for the cross-check (store/history_cross_check.py): the application its started
+event carries (its amount, credit code and applicant), who its accepted updates name as
+acting (each update's `actor`), and the payouts its `book_disbursement` activities booked.
+
+Only the payloads of those events are decoded: the started event's input, each accepted
+update's arguments and each booking's result; the history is read as `history` and `archive
+verify` read it (from the server, or the archive's copy).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
+
+from journey.contracts import BOOK_DISBURSEMENT
+from starter import audit
+
+
+class Applied(BaseModel):
+    """The application as the run's started event carries it."""
+
+    amount: Decimal
+    credit_code: str
+    applicant_name: str
+
+
+class Acted(BaseModel):
+    """An accepted update, by whom (its `actor`), and the event that accepted it."""
+
+    update: str
+    actor: str
+    event_id: int
+
+
+class Booked(BaseModel):
+    """A payout the run booked, as its activity's result records it."""
+
+    booking_id: str
+    amount: Decimal
+    payee: str
+    event_id: int
+
+
+class HistoryTold(BaseModel):
+    workflow_id: str
+    run_id: str
+    applied: Applied | None  # None: not a journey's run (no application in its input)
+    continued: bool  # a run continued as new (post-loan): its application's stages were before
+    acted: list[Acted]
+    booked: list[Booked]
+
+
+async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTold:
+    """What `history` says, its payloads decoded with `converter` (the codec's, when the
+    namespace is encrypted)."""
+    started = history.events[0].workflow_execution_started_event_attributes
+    given = await _first(converter, started.input)
+    application = given.get("application") if isinstance(given.get("application"), dict) else None
+    applied = None if application is None else Applied.model_validate(application)
+    acted: list[Acted] = []
+    booking: set[int] = set()
+    booked: list[Booked] = []
+    for event in history.events:
+        kind = event.WhichOneof("attributes")
+        if kind == "workflow_execution_update_accepted_event_attributes":
+            asked = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            actor = (await _first(converter, asked.input.args)).get("actor")
+            if isinstance(actor, dict) and isinstance(actor.get("id"), str):
+                acted.append(Acted(update=asked.input.name, actor=actor["id"],
+                                   event_id=event.event_id))
+        elif kind == "activity_task_scheduled_event_attributes":
+            if event.activity_task_scheduled_event_attributes.activity_type.name == \
+                    BOOK_DISBURSEMENT:
+                booking.add(event.event_id)
+        elif kind == "activity_task_completed_event_attributes":
+            done = event.activity_task_completed_event_attributes
+            if done.scheduled_event_id in booking:
+                result = await _first(converter, done.result)
+                booked.append(Booked(booking_id=result["booking_id"], amount=result["amount"],
+                                     payee=result["payee"], event_id=event.event_id))
+    return HistoryTold(workflow_id=history.workflow_id, run_id=audit.run_id(history),
+                       applied=applied, continued=bool(given.get("resume")), acted=acted,
+                       booked=booked)
+
+
+async def _first(converter: DataConverter, payloads: Any) -> dict[str, Any]:
+    values = await converter.decode(list(payloads.payloads))
+    return values[0] if values and isinstance(values[0], dict) else {}

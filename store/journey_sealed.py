@@ -1,0 +1,94 @@
+"""One journey's sealed records, each row with whether its own seal vouches for it: what the
+history cross-check (starter/history_cross_check.py) holds a run's history to.
+
+A row is checked alone, not its whole chain (`records verify` does that): its seal against
+its facts and the seal before it in its chain (a position's seal is held by a row of the
+chain's tables, or kept by the change that sealed its row again). Cost per journey: one
+read of its exposure line with its changes, its stage exits and its bookings, and one read of
+the seal before each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from journey.timeline import EventType
+from store.db import ready
+from store.exposure import CreditExposureRow
+from store.models import BookingRow, StageEventRow
+from store.sealed_records import (
+    BOOKED,
+    BOOKINGS,
+    EXPOSED,
+    EXPOSURES,
+    STAGE_EVENTS,
+    STAGED,
+    SealedRecords,
+    SealedTable,
+)
+from store.seals import baseline_of, matches, position_of, seal_at
+
+
+class Vouched(StrEnum):
+    SEALED = "sealed"  # its seal matches it
+    UNSEALED = "unsealed"  # kept before the key, or before its chain was sealed
+    FAILS = "fails its seal"  # changed, or the key is not the chain's: `records verify` says
+
+
+@dataclass(frozen=True)
+class Held:
+    """A row, how it is named (`records verify`'s name) and whether its seal vouches for it."""
+
+    row: Any
+    name: str
+    vouched: Vouched
+
+
+@dataclass(frozen=True)
+class JourneySealed:
+    line: Held | None  # its credit exposure line
+    exits: list[Held]  # its stage events that left a stage, by number
+    bookings: list[Held]  # its ledger bookings, oldest first
+
+
+def of_journey(url: str, key: bytes, workflow_id: str) -> JourneySealed:
+    """`workflow_id`'s exposure line, stage exits and bookings, each checked against its
+    seal with `key`."""
+    with Session(ready(url)) as s:
+        line = s.scalars(select(CreditExposureRow).where(
+            CreditExposureRow.workflow_id == workflow_id)).first()
+        exits = s.scalars(select(StageEventRow).where(
+            StageEventRow.workflow_id == workflow_id,
+            StageEventRow.type == EventType.EXITED.value).order_by(StageEventRow.sequence))
+        bookings = s.scalars(select(BookingRow).where(BookingRow.workflow_id == workflow_id)
+                             .order_by(BookingRow.id))
+        return JourneySealed(
+            line=None if line is None else _held(s, key, EXPOSED, EXPOSURES, line),
+            exits=[_held(s, key, STAGED, STAGE_EVENTS, e) for e in exits],
+            bookings=[_held(s, key, BOOKED, BOOKINGS, b) for b in bookings])
+
+
+def _held(s: Session, key: bytes, chain: SealedRecords, table: SealedTable, row: Any) -> Held:
+    return Held(row, table.label(row), _vouched(s, key, chain, table, row))
+
+
+def _vouched(s: Session, key: bytes, chain: SealedRecords, table: SealedTable, row: Any
+             ) -> Vouched:
+    position = position_of(row.seal)
+    if row.seal is None:
+        return Vouched.UNSEALED
+    if position is None:
+        return Vouched.FAILS
+    if position == 1:
+        baseline = baseline_of(s, chain.columns)
+        before: str | None = "" if baseline is None else baseline.seal
+    else:
+        before = seal_at(s, [*chain.columns, *chain.replaced], position - 1)
+    if before is None or not matches(key, table.facts(row), row.seal, {position - 1: before}):
+        return Vouched.FAILS
+    return Vouched.SEALED

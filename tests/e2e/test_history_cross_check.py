@@ -1,0 +1,92 @@
+"""A loan's history edited in the Temporal database, held to the bank's sealed records: on the
+dev server, with a worker that seals them (LOAN_JOURNEY_ARCHIVE_KEY), `archive run` keeps a
+forged history out of the archive, and `archive verify` names one archived before this check
+as differing, naming the fact and both places, not the values."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from temporalio.testing import WorkflowEnvironment
+
+from activities.archive import _keep
+from journey.settings import Settings
+from starter import audit
+from store import archive
+from tests.e2e.processes import eventually
+from tests.e2e.test_archive import said, withdrawn_journey
+from tests.e2e.test_journey_on_dev_server import cli
+from worker import build_worker
+
+pytestmark = pytest.mark.e2e
+KEY = SecretStr("cross-check-key-0123456789")
+
+
+def rewrite_temporal_db(settings: Settings, journey: str, old: bytes, new: bytes) -> int:
+    """Rewrite `old` as `new` (the same length) in the journey's history batches in the dev
+    server's SQLite database, as the auditor did with temporal.db; how many batches."""
+    marker = journey.removeprefix("loan-").encode()
+    with sqlite3.connect(settings.temporal_db_file) as db:
+        rows = [(rowid, data) for rowid, data in db.execute("SELECT rowid, data FROM history_node")
+                if marker in data and old in data]
+        for rowid, data in rows:
+            db.execute("UPDATE history_node SET data = ? WHERE rowid = ?",
+                       (data.replace(old, new), rowid))
+    return len(rows)
+
+
+async def test_a_history_whose_amount_was_edited_is_not_archived_nor_vouched_for(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    client = dev_server.client
+    keyed = e2e_settings.model_copy(update={
+        "data_dir": tmp_path, "task_queue": f"cross-{uuid.uuid4()}", "archive_key": KEY})
+    folders = [tmp_path / name for name in ("true", "forged")]
+    for folder in folders:
+        folder.mkdir()
+    async with build_worker(client, keyed):  # seals the exposures, stage events, bookings
+        true = await withdrawn_journey(client, keyed, folders[0])
+
+        async def archived() -> list[archive.ArchivedRun]:
+            await cli(keyed, "archive", "run")
+            return archive.runs_of(keyed.db_url, true)
+
+        await eventually("the untouched run is archived", archived, seconds=30, every=0.5)
+        agreed = await cli(keyed, "archive", "verify", true)
+        assert "1 cross-checked with the bank's sealed records: 1 agree, 0 differ" in said(
+            agreed)
+
+        forged = await withdrawn_journey(client, keyed, folders[1])
+    assert rewrite_temporal_db(e2e_settings, forged, b'"amount":"8000000"',
+                               b'"amount":"1000000"')
+    history = await audit.fetch_history(client, forged)
+    assert b'"1000000"' in history.events[0].workflow_execution_started_event_attributes.input \
+        .payloads[0].data  # what `history` and `status` would read
+
+    async def kept_out() -> str:
+        done = await cli(keyed, "archive", "run", ok=False)
+        return said(done) if done.returncode == 1 else ""
+
+    told = await eventually("the forged run is listed and kept out", kept_out, seconds=30,
+                            every=0.5)
+    assert f"kept out of the archive, not sealed: {forged} run" in told
+    assert "amount differs: the application in the history's started event (event 1)" in told
+    assert "against credit exposure line #" in told and f"(of journey {forged})" in told
+    assert "8,000,000" not in told and "8000000" not in told and "1000000" not in told
+    assert archive.runs_of(keyed.db_url, forged) == []
+
+    # archived, and sealed, as a pass before this check did: `archive verify` names it
+    handle = client.get_workflow_handle(forged)
+    assert _keep(keyed.db_url, keyed.documents_dir, await handle.describe(),
+                 audit.history_json(history), len(history.events), keyed.archive_seal_key)
+    caught = await cli(keyed, "archive", "verify", forged, ok=False)
+    told = said(caught)
+    assert caught.returncode == 1, told
+    assert "matches the server" in told and "1 replayed, 0 failed" in told  # as before
+    assert "1 cross-checked with the bank's sealed records: 0 agree, 1 differ" in told
+    assert "DIFFERS" in told and "amount differs" in told and "credit exposure line #" in told
+    assert "8000000" not in told and "1000000" not in told
