@@ -15,11 +15,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.archive import _keep
 from journey.settings import Settings
+from journey.stages import Stage
 from starter import audit
 from store import archive
 from tests.e2e.processes import eventually
 from tests.e2e.test_archive import said, withdrawn_journey
-from tests.e2e.test_journey_on_dev_server import cli
+from tests.e2e.test_customer_work_list import ALL, LABELS, application, scans
+from tests.e2e.test_journey_on_dev_server import approving_opinion, cli, until
 from worker import build_worker
 
 pytestmark = pytest.mark.e2e
@@ -39,12 +41,28 @@ def rewrite_temporal_db(settings: Settings, journey: str, old: bytes, new: bytes
     return len(rows)
 
 
+def keyed_settings(e2e_settings: Settings, tmp_path: Path) -> Settings:
+    """The session's server, with a task queue, a journey database and the archive key of
+    the test's own: its worker seals the exposures, stage events and bookings."""
+    return e2e_settings.model_copy(update={
+        "data_dir": tmp_path, "task_queue": f"cross-{uuid.uuid4()}", "archive_key": KEY})
+
+
+async def archive_refused(settings: Settings) -> str:
+    """What `archive run` says once it lists the closed run and keeps it out (exit 1)."""
+    async def kept_out() -> str:
+        done = await cli(settings, "archive", "run", ok=False)
+        return said(done) if done.returncode == 1 else ""
+
+    return await eventually("the forged run is listed and kept out", kept_out, seconds=30,
+                            every=0.5)
+
+
 async def test_a_history_whose_amount_was_edited_is_not_archived_nor_vouched_for(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
 ) -> None:
     client = dev_server.client
-    keyed = e2e_settings.model_copy(update={
-        "data_dir": tmp_path, "task_queue": f"cross-{uuid.uuid4()}", "archive_key": KEY})
+    keyed = keyed_settings(e2e_settings, tmp_path)
     folders = [tmp_path / name for name in ("true", "forged")]
     for folder in folders:
         folder.mkdir()
@@ -67,12 +85,7 @@ async def test_a_history_whose_amount_was_edited_is_not_archived_nor_vouched_for
     assert b'"1000000"' in history.events[0].workflow_execution_started_event_attributes.input \
         .payloads[0].data  # what `history` and `status` would read
 
-    async def kept_out() -> str:
-        done = await cli(keyed, "archive", "run", ok=False)
-        return said(done) if done.returncode == 1 else ""
-
-    told = await eventually("the forged run is listed and kept out", kept_out, seconds=30,
-                            every=0.5)
+    told = await archive_refused(keyed)
     assert f"kept out of the archive, not sealed: {forged} run" in told
     assert "amount differs: the application in the history's started event (event 1)" in told
     assert "against credit exposure line #" in told and f"(of journey {forged})" in told
@@ -90,3 +103,32 @@ async def test_a_history_whose_amount_was_edited_is_not_archived_nor_vouched_for
     assert "1 cross-checked with the bank's sealed records: 0 agree, 1 differ" in told
     assert "DIFFERS" in told and "amount differs" in told and "credit exposure line #" in told
     assert "8000000" not in told and "1000000" not in told
+
+
+async def test_a_history_whose_approver_was_edited_is_not_archived(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """The approver of an update's payload changed in temporal.db: the approval's sealed
+    exit still names the one who decided, whom no accepted update of the history names."""
+    client = dev_server.client
+    keyed = keyed_settings(e2e_settings, tmp_path)
+    async with build_worker(client, keyed):
+        journey, path = application(tmp_path, 2, "rm-chen")
+        await cli(keyed, "start", str(path), *scans(2, *ALL))
+        await until(client, journey, Stage.RISK_REVIEW, checked=True)
+        await cli(keyed, *approving_opinion(journey, "cash flow covers", "--as", "risk-sme-1"))
+        await cli(keyed, "decide", journey, "--verdict", "approve", "--reason", "within limit",
+                  "--as", "appr-ho-1")
+        await until(client, journey, Stage.OFFER)
+        customer = LABELS["company2_business_license.jpg"]["credit_code"]
+        await cli(keyed, "withdraw", journey, "--reason", "rates elsewhere", "--as", customer)
+        await client.get_workflow_handle(journey).result()
+    assert rewrite_temporal_db(e2e_settings, journey, b"appr-ho-1", b"appr-ho-2")
+
+    told = await archive_refused(keyed)
+    assert f"kept out of the archive, not sealed: {journey} run" in told
+    assert ("decider differs: stage event #" in told and "(exited approval) (of journey "
+            f"{journey}) names a decider that no accepted update of run" in told), told
+    assert "appr-ho-1" not in told and "appr-ho-2" not in told
+    assert "risk_review" not in told  # the opinion's giver is the history's too
+    assert archive.runs_of(keyed.db_url, journey) == []
