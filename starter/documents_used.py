@@ -21,8 +21,8 @@ per 1,000, and read `AT_ONCE` at a time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
@@ -38,12 +38,22 @@ from starter.journey_ids import JOURNEYS
 from store import archive
 from store.document_check import Used
 
+T = TypeVar("T")
 AT_ONCE = 8  # runs read together: the server's history fetches, not the decoding, take time
 
 
 async def used(settings: Settings, client: Client | None) -> list[Used]:
     """Every document the journeys' histories say they read: the archive's runs, and with
     `client` the server's runs on this task queue (without: the archive's alone)."""
+    return [u for run in await each_history(settings, client, read_in) for u in run]
+
+
+async def each_history(settings: Settings, client: Client | None,
+                       read: Callable[[WorkflowHistory, DataConverter], Awaitable[T]]
+                       ) -> list[T]:
+    """`read` of each run's history, as `used` reads them: the archive's runs (from its
+    copy), and with `client` the server's runs on this task queue; a run gone since listed
+    is left out."""
     archived = {(r.workflow_id, r.run_id): r for r in archive.runs_of(settings.db_url)}
     served: list[tuple[str, str]] = []
     if client is not None:
@@ -53,7 +63,7 @@ async def used(settings: Settings, client: Client | None) -> list[Used]:
     converter = client.data_converter if client is not None else codec.data_converter(settings)
     gate = asyncio.Semaphore(AT_ONCE)
 
-    async def of_run(workflow_id: str, run_id: str) -> list[Used]:
+    async def of_run(workflow_id: str, run_id: str) -> list[T]:
         async with gate:
             history = _archived(settings, archived.get((workflow_id, run_id)))
             if history is None:
@@ -65,10 +75,10 @@ async def used(settings: Settings, client: Client | None) -> list[Used]:
                     if err.status is not RPCStatusCode.NOT_FOUND:
                         raise
                     return []
-            return await read_in(history, converter)
+            return [await read(history, converter)]
 
     found = await asyncio.gather(*(of_run(wf, run) for wf, run in runs))
-    return [u for run in found for u in run]
+    return [r for run in found for r in run]
 
 
 def _archived(settings: Settings, run: archive.ArchivedRun | None) -> WorkflowHistory | None:

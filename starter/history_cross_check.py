@@ -30,12 +30,14 @@ from temporalio.converter import DataConverter
 from journey.stages import Stage
 from starter.history_told import HistoryTold, told
 from store.journey_sealed import Held, JourneySealed, Vouched, of_journey
+from store.seal_findings import Finding, Found, RecordsCheck
 from workflows.drawdowns import RULES
 from workflows.exposure import EXPOSURE_KEEPER
 from workflows.exposure_now import AUTHORITY_CHECK
 from workflows.info_requests import VOTE_KEEPER
 from workflows.reading_corrections import READER
 
+RECORDS = "journeys' histories against the sealed records"
 DECIDING = {Stage.RISK_REVIEW.value, Stage.APPROVAL.value, Stage.OFFER.value}
 # deciders that are the workflow's own, not a person's update (an SLA's timer among them)
 SYSTEM_DECIDERS = {a.id for a in (RULES, EXPOSURE_KEEPER, AUTHORITY_CHECK, VOTE_KEEPER,
@@ -121,3 +123,14 @@ def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) ->
             checked.differs.append(f"payout amount differs: {place} against {held.name}")
         if booked.payee != held.row.payee:
             checked.differs.append(f"payee differs: {place} against {held.name}")
+
+
+def histories_check(crossed: list[CrossChecked]) -> RecordsCheck:
+    """`records verify`'s finding for each history that disagrees (the rows not compared are
+    its chains' own findings, unsealed or failing their seals)."""
+    return RecordsCheck(records=RECORDS, rows=len(crossed), findings=[
+        Finding(record=f"history of {c.workflow_id} run {c.run_id}", found=Found.CHANGED,
+                detail="; ".join(c.differs) + ": the history on the Temporal server (or the "
+                "archive's copy) was changed outside the engine, the sealed records not: "
+                "restore the Temporal database from a backup")
+        for c in crossed if not c.agrees])

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
+from temporalio.converter import DataConverter
 
 from activities import anchors
 from journey.actors import Actor, Role
@@ -29,6 +30,7 @@ from journey.settings import Settings
 from starter import documents_used
 from starter.connect import connect
 from starter.errors import KeysNeeded, SetupError
+from starter.history_cross_check import CrossChecked, cross_check, histories_check
 from starter.pinned_policy import authorized
 from store import (
     chain_anchors,
@@ -40,6 +42,7 @@ from store import (
     unsealed_rows,
 )
 from store.chain_anchors import Anchored
+from store.document_check import Used
 from store.seals import KEY_SETTING, KeyRequired
 
 SEALERS = {Role.SUPERVISOR}
@@ -88,8 +91,16 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     checks = seal_check.check(settings.db_url, key)
     if anchored is not None:
         chain_anchors.compared(settings.db_url, checks, anchored)
-    used = await documents_used.used(settings, server)
+
+    async def read(history: WorkflowHistory, converter: DataConverter
+                   ) -> tuple[list[Used], CrossChecked]:
+        return (await documents_used.read_in(history, converter),
+                await cross_check(settings.db_url, key, history, converter))
+
+    found = await documents_used.each_history(settings, server, read)
+    used = [u for of_run, _ in found for u in of_run]
     checks.append(document_check.check(settings.db_url, settings.documents_dir, used))
+    checks.append(histories_check([crossed for _, crossed in found]))
     return Verified(checks, anchored, offline)
 
 

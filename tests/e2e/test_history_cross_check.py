@@ -17,6 +17,7 @@ from activities.archive import _keep
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import audit
+from starter.history_cross_check import RECORDS
 from store import archive
 from tests.e2e.processes import eventually
 from tests.e2e.test_archive import said, withdrawn_journey
@@ -120,10 +121,19 @@ async def test_a_history_whose_approver_was_edited_is_not_archived(
         await cli(keyed, "decide", journey, "--verdict", "approve", "--reason", "within limit",
                   "--as", "appr-ho-1")
         await until(client, journey, Stage.OFFER)
+        agrees = await cli(keyed, "records", "verify")  # a running journey's history too
+        assert f"{RECORDS}: 1 row(s) checked, 0 changed" in said(agrees)
+
+        assert rewrite_temporal_db(e2e_settings, journey, b"appr-ho-1", b"appr-ho-2")
+        running = await cli(keyed, "records", "verify", ok=False)
+        told = " ".join(said(running).replace("│", " ").split())
+        assert running.returncode == 1, told
+        assert f"{RECORDS}: 1 row(s) checked, 1 changed" in told
+        assert f"history of {journey} run" in told and "decider differs" in told
+        assert "appr-ho-1" not in told and "appr-ho-2" not in told
         customer = LABELS["company2_business_license.jpg"]["credit_code"]
         await cli(keyed, "withdraw", journey, "--reason", "rates elsewhere", "--as", customer)
         await client.get_workflow_handle(journey).result()
-    assert rewrite_temporal_db(e2e_settings, journey, b"appr-ho-1", b"appr-ho-2")
 
     told = await archive_refused(keyed)
     assert f"kept out of the archive, not sealed: {journey} run" in told
