@@ -19,13 +19,14 @@ from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from starter import archivist, audit
 from starter.archive_compare import PARALLEL, Found, ServerCheck, compare_runs
+from starter.archive_cross_check import cross_checked, told_cross_checked
 from starter.audit_cli import project_workflows, told
 from starter.bank_clock import bank_offset
 from starter.boundary import run
 from starter.codec import data_converter
 from starter.connect import connect
 from starter.errors import JourneyError, KeysNeeded, NotFound, SetupError
-from starter.history_cross_check import CrossChecked, cross_check
+from starter.history_cross_check import CrossChecked
 from starter.journey_cli import JourneyId
 from starter.records import key_needed
 from starter.records_cli import anchor_told, findings_told
@@ -170,13 +171,13 @@ def verify_archived(
             checks = await compare_runs(client, settings, runs, parallel)
             anchored = await anchors.latest(client, settings.task_queue)
         return (await _replayed(settings, runs), checks, anchored,
-                await _cross_checked(settings, runs))
+                await cross_checked(settings, runs))
 
     report, checks, anchored, crossed = run(go())
     replayed = told(report)
     compared = _told_compared(checks)
     whole = _told_anchored(settings, anchored, offline)
-    agreed = _told_cross_checked(crossed)
+    agreed = told_cross_checked(crossed)
     if not (replayed and compared and whole and agreed):
         raise typer.Exit(1)
 
@@ -238,48 +239,6 @@ async def _replayed(settings: Settings, runs: list[archive.ArchivedRun]) -> audi
     report = await audit.verify(histories(), project_workflows(), data_converter(settings))
     report.outcomes += damaged
     return report
-
-
-async def _cross_checked(settings: Settings, runs: list[archive.ArchivedRun]
-                         ) -> list[CrossChecked] | None:
-    """Each archived run's history (one that passes the archive's own checks) against the
-    bank's sealed records; None without the archive key, which vouches for them."""
-    key = settings.archive_seal_key
-    if key is None:
-        return None
-    converter, crossed = data_converter(settings), []
-    for r in runs:
-        try:
-            text = archive.history_json(settings.documents_dir, r, key)
-        except archive.ArchiveDamaged:  # named by the replay, and against the server's copy
-            continue
-        crossed.append(await cross_check(settings.db_url, key, WorkflowHistory.from_json(
-            r.workflow_id, text), converter))
-    return crossed
-
-
-def _told_cross_checked(crossed: list[CrossChecked] | None) -> bool:
-    """Print how the archived histories agree with the bank's sealed records; whether all
-    do."""
-    if crossed is None:
-        typer.echo(f"warning: not cross-checked with the bank's sealed records: {KEY_SETTING} "
-                   "is not set, and no seal vouches for them without it", err=True)
-        return True
-    differ = [c for c in crossed if not c.agrees]
-    if differ:
-        table = Table(title="the archive against the bank's sealed records")
-        for column in ("workflow id", "run id", "sealed records"):
-            table.add_column(column, no_wrap=True)
-        table.add_column("detail", overflow="fold")
-        for c in differ:
-            table.add_row(c.workflow_id, c.run_id, "DIFFERS", escape("; ".join(c.differs)))
-        console.print(table)
-    skipped = sum(len(c.skipped) for c in crossed)
-    typer.echo(f"{len(crossed)} cross-checked with the bank's sealed records: "
-               f"{len(crossed) - len(differ)} agree, {len(differ)} differ"
-               + (f" ({skipped} row(s) unsealed or failing their seal not compared: "
-                  "`records verify` names them)" if skipped else ""))
-    return not differ
 
 
 def _told_compared(checks: list[ServerCheck] | None) -> bool:
