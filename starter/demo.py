@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from temporalio.client import Client
 
@@ -125,6 +126,9 @@ async def _play(client: Client, settings: Settings, policy: Policy, suffix: str,
     kept = await archive_closed_runs(client, settings, ac.OVERLAP)
     console.print(f"\naudit record: {kept.archived} closed run(s)' histories archived, kept "
                   "past the namespace's retention (`loan-journey archive list <id>`)")
+    for out in kept.kept_out:
+        console.print(f"kept out of the archive, its history disagreeing with the bank's "
+                      f"sealed records: {escape(out)}")
     console.print(f"journey map: {html.resolve()}")
     console.print(f"Web UI: {ui_address(settings)}  (try the query JourneyStage='post_loan')")
     if keep:
