@@ -21,6 +21,7 @@ from journey.timeline import EventType
 from store.db import ready
 from store.exposure import CreditExposureRow
 from store.models import BookingRow, StageEventRow
+from store.seal_check import seals_at
 from store.sealed_records import (
     BOOKED,
     BOOKINGS,
@@ -31,7 +32,7 @@ from store.sealed_records import (
     SealedRecords,
     SealedTable,
 )
-from store.seals import baseline_of, matches, position_of, seal_at
+from store.seals import baseline_of, matches, position_of
 
 
 class Vouched(StrEnum):
@@ -84,11 +85,5 @@ def _vouched(s: Session, key: bytes, chain: SealedRecords, table: SealedTable, r
         return Vouched.UNSEALED
     if position is None:
         return Vouched.FAILS
-    if position == 1:
-        baseline = baseline_of(s, chain.columns)
-        before: str | None = "" if baseline is None else baseline.seal
-    else:
-        before = seal_at(s, [*chain.columns, *chain.replaced], position - 1)
-    if before is None or not matches(key, table.facts(row), row.seal, {position - 1: before}):
-        return Vouched.FAILS
-    return Vouched.SEALED
+    seals = seals_at(s, chain, {position - 1}, baseline_of(s, chain.columns))
+    return Vouched.SEALED if matches(key, table.facts(row), row.seal, seals) else Vouched.FAILS

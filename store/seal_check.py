@@ -125,11 +125,9 @@ def rows_checked(s: Session, key: bytes, chain: SealedRecords, rows: dict[str, l
     (store/seal_key.py `key_wrong`)."""
     baseline = baseline_of(s, chain.columns)
     trusted = baseline is not None and baseline_matches(key, baseline)
-    holders = [*chain.columns, *chain.replaced]  # a seal replaced is kept by the row after
     before = {p - 1 for t in chain.tables for r in rows.get(t.name, [])
               if (p := position_of(r.seal)) is not None and p > 1}
-    seals = {0: baseline.seal if baseline else ""} | {
-        p: seal for p in sorted(before) if (seal := seal_at(s, holders, p)) is not None}
+    seals = seals_at(s, chain, before, baseline)
     findings = []
     for t in chain.tables:
         mine = sorted(rows.get(t.name, []), key=lambda r: r.id)
@@ -174,6 +172,17 @@ def _unsealed(table: SealedTable, rows: list[Any], before: Callable[[Any], bool]
                 detail="kept before the records were sealed: check it against a backup, then "
                        "`loan-journey records seal`"))
     return findings
+
+
+def seals_at(s: Session, chain: SealedRecords, positions: set[int],
+             baseline: SealBaselineRow | None) -> dict[int, str]:
+    """The seals of `chain` at `positions` that a row holds (a seal replaced is kept by the
+    change that sealed its row again), and at 0 its `baseline`'s ("" for none): what a row's
+    seal is checked over, the one before it, reading no more of the chain."""
+    holders = [*chain.columns, *chain.replaced]
+    return {0: baseline.seal if baseline else ""} | {
+        p: seal for p in sorted(positions - {0})
+        if (seal := seal_at(s, holders, p)) is not None}
 
 
 def _as_sealed(key: bytes, table: SealedTable, row: Any, seals: dict[int, str]) -> bool:
