@@ -4,12 +4,17 @@ still missing; journeys that asked at intake replay."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey import contracts
-from journey.application import Channel
+from journey.application import Channel, LoanApplication
 from journey.decisions import AddDocuments, Withdrawal
+from journey.settings import Settings
 from journey.stages import Stage
 from store.outbox import OutboxMessage, messages_for
 from tests.post_loan.loan_kit import assert_replays
@@ -30,15 +35,25 @@ def asked(db_url: str, handle: WorkflowHandle) -> dict[str, OutboxMessage]:
     return {m.key: m for m in messages_for(db_url, handle.id) if m.template == "feedback_request"}
 
 
+@asynccontextmanager
+async def short_of_income(env: WorkflowEnvironment, tmp_path: Path
+                          ) -> AsyncIterator[tuple[Documents, LoanApplication, Settings,
+                                                   WorkflowHandle]]:
+    """A journey whose customer was asked for the missing income statement, and not yet how
+    applying went: still applying."""
+    docs = Documents()
+    app = application(docs, drop={"income"})
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await until_sent(settings.db_url, handle.id, template="supplements_requested")
+        assert asked(settings.db_url, handle) == {}
+        yield docs, app, settings, handle
+
+
 async def test_applying_is_asked_about_once_the_missing_statement_completes_the_file(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    docs = Documents()
-    app = application(docs, drop={"income"})
-    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
-        await until_stage(handle, Stage.COMPLETENESS, asking=True)
-        await until_sent(settings.db_url, handle.id, template="supplements_requested")
-        assert asked(settings.db_url, handle) == {}  # still applying: the statement is missing
+    async with short_of_income(time_skipping_env, tmp_path) as (docs, app, settings, handle):
         income = next(r for r in docs.readings.values() if r.ref.filename.endswith("income.png"))
         await handle.execute_update(W.add_documents, AddDocuments(
             actor=customer(app), documents=[income.ref], channel=Channel.WEB))
@@ -73,12 +88,7 @@ async def test_a_complete_application_is_asked_about_after_completeness(
 async def test_an_application_withdrawn_while_short_is_asked_about_with_its_end(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    docs = Documents()
-    app = application(docs, drop={"income"})
-    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
-        await until_stage(handle, Stage.COMPLETENESS, asking=True)
-        await until_sent(settings.db_url, handle.id, template="supplements_requested")
-        assert asked(settings.db_url, handle) == {}
+    async with short_of_income(time_skipping_env, tmp_path) as (_, app, settings, handle):
         await handle.execute_update(W.withdraw, Withdrawal(
             actor=customer(app), reason="found another lender", channel=Channel.APP))
         assert (await handle.result()).outcome is Stage.WITHDRAWN
