@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from journey import contracts
@@ -109,6 +110,13 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
         assert [(e.sequence, e.type) for e in stored] == [(e.sequence, e.type) for e in s.events]
 
 
+async def at_review_assigned_to_risk_sme_2(handle: WorkflowHandle) -> None:
+    """The journey at risk review, its supervisor having assigned it to risk-sme-2."""
+    await until_stage(handle, Stage.RISK_REVIEW)
+    await handle.execute_update(LoanJourneyWorkflow.reassign, Reassignment(
+        actor=Actor(id="sup-sme", role=Role.SUPERVISOR), to="risk-sme-2", reason="leave"))
+
+
 async def test_an_escalation_tells_the_officer_it_takes_the_case_from(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
@@ -117,9 +125,7 @@ async def test_an_escalation_tells_the_officer_it_takes_the_case_from(
     env = time_skipping_env
     docs, app = new_application()
     async with running_journey(env, tmp_path, docs, app) as (settings, handle):
-        await until_stage(handle, Stage.RISK_REVIEW)
-        await handle.execute_update(LoanJourneyWorkflow.reassign, Reassignment(
-            actor=Actor(id="sup-sme", role=Role.SUPERVISOR), to="risk-sme-2", reason="leave"))
+        await at_review_assigned_to_risk_sme_2(handle)
         await env.sleep(timedelta(days=10))
         await journey_kit.until_sent(settings.db_url, handle.id, template="sla_reassigned_from")
         sent = {m.template: m for m in messages_for(settings.db_url, handle.id)}
@@ -282,9 +288,7 @@ async def test_an_approvals_escalation_is_its_tiers_not_the_risk_reviews_assigne
     env = time_skipping_env
     docs, app = new_application()
     async with running_journey(env, tmp_path, docs, app) as (settings, handle):
-        await until_stage(handle, Stage.RISK_REVIEW)
-        await handle.execute_update(LoanJourneyWorkflow.reassign, Reassignment(
-            actor=Actor(id="sup-sme", role=Role.SUPERVISOR), to="risk-sme-2", reason="leave"))
+        await at_review_assigned_to_risk_sme_2(handle)
         await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
             actor=Actor(id="risk-sme-2", role=Role.RISK_OFFICER), verdict=Verdict.APPROVE,
             grade=RiskGrade.G3, reason="sound"))
