@@ -109,6 +109,7 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
 # risk team, its approval tier)
 CASE_ACTS = {"confirm_payment_instruction", "correct_reading", "decide", "record_risk_opinion",
              "reassign"}
+CASE_READ_WITHIN = timedelta(seconds=5)  # how long a refusal waits to name them by the case
 
 
 async def _case(client: Client | None, settings: Settings, workflow_id: str
@@ -117,7 +118,7 @@ async def _case(client: Client | None, settings: Settings, workflow_id: str
     server); None without an answer."""
     try:
         return await operations.status(client or await connect(settings), workflow_id,
-                                       timedelta(seconds=5))
+                                       CASE_READ_WITHIN)
     except JourneyError:
         return None
 

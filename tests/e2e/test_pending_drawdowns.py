@@ -61,7 +61,8 @@ async def test_a_decision_typed_without_its_tranche_or_a_worker_is_kept_and_deli
             assert [k.state for k in done.settled] == [Delivery.DELIVERED, Delivery.REFUSED]
             assert "no drawdown of" in done.settled[1].outcome, done.settled[1]
             delivery_log.log_delivery(done)  # as a worker logs what it delivered as it starts
-            (warned,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+            (warned,) = [r.getMessage() for r in caplog.records  # the delivery's, not a
+                         if r.levelno == logging.WARNING and r.name == delivery_log.log.name]
             assert warned.startswith(f"pending instruction 2 (decide_drawdown on {handle.id}, "
                                      "typed by risk-pf-2 as risk_officer) refused"), warned
             (drawn,) = (await status(handle)).drawdowns

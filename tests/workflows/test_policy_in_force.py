@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from activities.policy import policy_text
 from journey.entrusted_payment import PaymentInstruction
 from journey.settings import Settings
 from journey.stages import Stage
-from starter import applications, work_lists
+from starter import applications, pending, work_lists
 from starter.errors import BadInput, SetupError
 from starter.start_checks import check_start
 from starter.work_lists import JourneyRow
@@ -101,6 +101,8 @@ async def test_the_command_line_checks_by_the_policy_the_workers_run(
     async with journey_worker(client, tmp_path, docs, task_queue=queue) as settings:
         monkeypatch.delenv("LOAN_JOURNEY_POLICY_FILE")  # the command line's own: the default
         before = await accepted_updates(handle)
+        # the case read in full, however slow the cacheless worker's replay under load
+        monkeypatch.setattr(pending, "CASE_READ_WITHIN", timedelta(seconds=60))
         gone = await cli("decide", handle.id, "--verdict", "approve", "--reason",
                          "seasonal dip", "--as", "appr-branch-1")
         assert gone.exit_code == 3, gone.output
