@@ -85,5 +85,7 @@ def _vouched(s: Session, key: bytes, chain: SealedRecords, table: SealedTable, r
         return Vouched.UNSEALED
     if position is None:
         return Vouched.FAILS
-    seals = seals_at(s, chain, {position - 1}, baseline_of(s, chain.columns))
+    # the baseline's seal is the one before position 1 only: read it for that row alone
+    seals = seals_at(s, chain, {position - 1},
+                     baseline_of(s, chain.columns) if position == 1 else None)
     return Vouched.SEALED if matches(key, table.facts(row), row.seal, seals) else Vouched.FAILS
