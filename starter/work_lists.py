@@ -25,7 +25,7 @@ from journey.stages import Stage
 from journey.status import JourneyStatus
 from journey.undrawn_commitments import commitment_line
 from starter import quotes
-from starter.errors import BadInput, Ended, EndedOutside, NoAnswer, NotFound
+from starter.errors import BadInput, Ended, EndedOutside, EndedUnread, NoAnswer, NotFound
 from starter.journey_ids import JOURNEYS
 from starter.loan_figures import owed_on
 from starter.operations import status
@@ -131,7 +131,8 @@ async def loan_book(client: Client, risk_class: RiskClass | None = None,
 
 async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneyStatus]]:
     """The journeys `query` lists, each with its status (a query apiece, a few at a time),
-    by product; those gone since the list was read, and those the server ended outside the
+    by product; those gone since the list was read, those ended since with no worker to
+    answer (`EndedUnread`: a running loan no more), and those the server ended outside the
     engine (terminated: `status` says how, `list` shows them), left out."""
     rows = await list_journeys(client, query, limit=None)
     reads = asyncio.Semaphore(BOOK_READS)
@@ -140,7 +141,7 @@ async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneySt
         async with reads:
             try:
                 return row.product, await status(client, row.workflow_id)
-            except (NotFound, EndedOutside):  # gone, or ended outside the engine
+            except (NotFound, EndedUnread, EndedOutside):  # gone, ended, or ended outside
                 return None
 
     return [r for r in await asyncio.gather(*(read(r) for r in rows)) if r is not None]
