@@ -8,7 +8,8 @@ who, when, and the reader's note settled. A field not read at all that the compl
 asks the customer for (a required figure, the period, the licence's name, code or term) is the
 customer's to send again, not operations' to check.
 
-Pure: the journey asks `to_check` of its loan file; its validator tries `checked_as_read`.
+Pure: the journey asks `to_check` of its loan file; its validator tries `checked_as_read`; a
+rescan read takes `checks_carried`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from journey.documents import (
     DocumentKind,
     DocumentReading,
     FinancialStatement,
+    ReadStatus,
 )
 from journey.policy.completeness import FIGURE_LABELS, REQUIRED_FIGURES
 from journey.policy.errors import DecisionRefused
+from journey.reading_corrections import scanned_before
 from journey.repayment import money
 
 # what a decision reads of a licence: its name, credit code and term ("term", as the reader
@@ -113,15 +116,52 @@ def checked_as_read(reading: DocumentReading, field: str, by: str, at: datetime,
             "check; correct it if the paper says otherwise")
     said = f"{field} {shown(read, field)} ({why})"
     note = (f"{AS_READ} by {by} at {at:%Y-%m-%d %H:%M} UTC" + (f" ({reason})" if reason else ""))
+    return _settled(reading, {field: note}), f"{reading.ref.filename} {said}"
+
+
+def checks_carried(reading: DocumentReading, earlier: list[DocumentReading]
+                   ) -> tuple[DocumentReading, str]:
+    """`reading`, a rescan of a document whose last checked reading in `earlier` had fields
+    checked as read, with each check carried (noted "carried from <file>") where the rescan
+    reads the field unsure at the same value, which the clerk checked against the paper; and
+    in words for operations what was carried and what reads otherwise, to check again ("" when
+    no check was wanted)."""
+    new = reading.license or reading.statement
+    if reading.status is not ReadStatus.READ or new is None:
+        return reading, ""
+    was = scanned_before(reading, earlier, "checked")
+    if was is None:
+        return reading, ""
+    old = was.license or was.statement
+    assert old is not None, "scanned_before gives only read documents"
+    unsure = [f for f in old.checked if _unsure(new, f)]
+    same = [f for f in unsure if _value(new, f) == _value(old, f)]
+    if not unsure:
+        return reading, ""
+    fixed = _settled(reading, {f: f"carried from {was.ref.filename}: {old.checked[f]}"
+                               for f in same})
+    other = [f"{f} {shown(new, f)} (checked at {shown(old, f)})" for f in unsure if f not in same]
+    said = [*([f"takes its checks against the paper where it reads the same: "
+               f"{', '.join(f'{f} {shown(new, f)}' for f in same)}"] if same else []),
+            *([f"reads otherwise, to check against the paper again: {', '.join(other)}"]
+              if other else [])]
+    return fixed, f"{reading.ref.filename} is a rescan of {was.ref.filename}: {'; '.join(said)}"
+
+
+def _settled(reading: DocumentReading, notes: dict[str, str]) -> DocumentReading:
+    """`reading` with the fields of `notes` checked against the paper as read (each noted so
+    in `checked`): sure from now on, the reader's note on each settled but a unit's."""
+    read = reading.license or reading.statement
+    assert read is not None, "only read documents are checked"
     fixed = read.model_copy(update={
         # the unit's note stays: the completeness check weighs the scale of a statement read
         # without one (a clerk who finds 元 printed corrects the unit to 元)
-        "problems": {k: v for k, v in read.problems.items() if k != field or k == "unit"},
-        "confidence": {**read.confidence, field: 1.0},
-        "checked": {**read.checked, field: note},
+        "problems": {k: v for k, v in read.problems.items() if k not in notes or k == "unit"},
+        "confidence": {**read.confidence, **dict.fromkeys(notes, 1.0)},
+        "checked": {**read.checked, **notes},
     })
     part = "license" if reading.license is not None else "statement"
-    return reading.model_copy(update={part: fixed}), f"{reading.ref.filename} {said}"
+    return reading.model_copy(update={part: fixed})
 
 
 def shown(read: BusinessLicense | FinancialStatement, field: str) -> str:
@@ -143,7 +183,7 @@ def _unsure(read: BusinessLicense | FinancialStatement, field: str) -> str:
     sure, a person checked or corrected it, or it is the customer's to send again."""
     if field in read.corrected or field in read.checked:
         return ""
-    value = getattr(read, "valid_until" if field == "term" else field, None)
+    value = _value(read, field)
     if field == "term" and value is None and "term" in read.problems:
         return ""  # printed, not legible: the customer sends a clearer copy
     if value is None and field in _CUSTOMERS and field != "term":
@@ -154,3 +194,8 @@ def _unsure(read: BusinessLicense | FinancialStatement, field: str) -> str:
     if conf is not None and conf < LOW_CONFIDENCE:
         return f"read at {conf:.2f}"
     return ""
+
+
+def _value(read: BusinessLicense | FinancialStatement, field: str) -> object:
+    """What the reader read of `field` ("term": the licence's last day)."""
+    return getattr(read, "valid_until" if field == "term" else field, None)

@@ -168,11 +168,11 @@ def carried(reading: DocumentReading, earlier: list[DocumentReading]
     new = reading.license or reading.statement
     if reading.status is not ReadStatus.READ or new is None:
         return reading, ""
-    was = next((r for r in reversed(earlier) if _same_document(r, reading)), None)
+    was = scanned_before(reading, earlier, "corrected")
     if was is None:
         return reading, ""
     old = was.license or was.statement
-    assert old is not None, "_same_document gives only corrected readings"
+    assert old is not None, "_rescan_of gives only read documents"
     fields = [f for f in old.corrected if getattr(new, f) != getattr(old, f)
               or f == "unit" and "unit" in new.problems]  # 元 the paper says, read assumed
     if not fields:
@@ -203,12 +203,19 @@ def carried(reading: DocumentReading, earlier: list[DocumentReading]
     return reading.model_copy(update={part: fixed}), said
 
 
-def _same_document(earlier: DocumentReading, rescan: DocumentReading) -> bool:
-    """Whether `rescan` is the corrected `earlier` again: same kind; for a statement the same
+def scanned_before(rescan: DocumentReading, earlier: list[DocumentReading], noted: str
+                   ) -> DocumentReading | None:
+    """The last reading in `earlier` that `rescan` is a scan of again (`_rescan_of`) whose
+    fields a clerk `noted` ("corrected", "checked"), or None."""
+    return next((r for r in reversed(earlier)
+                 if _rescan_of(r, rescan) and getattr(r.license or r.statement, noted)), None)
+
+
+def _rescan_of(earlier: DocumentReading, rescan: DocumentReading) -> bool:
+    """Whether `rescan` is the read `earlier` again: same kind; for a statement the same
     period and company (the rescan's company unread, or the company corrected, counts)."""
     old, new = earlier.statement, rescan.statement
-    read = earlier.license or old
-    if earlier.kind is not rescan.kind or read is None or not read.corrected:
+    if earlier.kind is not rescan.kind or (earlier.license or old) is None:
         return False
     if old is None or new is None:
         return earlier.license is not None and rescan.license is not None

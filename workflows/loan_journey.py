@@ -203,7 +203,8 @@ class LoanJourneyWorkflow(
             for reading in await asyncio.gather(
                 *(read_document(self._workflow_id, ref) for ref in unread)
             ):
-                self._readings[reading.ref.sha256] = await self.with_corrections(reading)
+                self._readings[reading.ref.sha256] = self.with_checks(
+                    await self.with_corrections(reading))
             held = self.figures_held()  # unsure figures a decision uses: operations check
         if held:
             await self.figures_checked()

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         AS_READ,
         FigureToCheck,
         checked_as_read,
+        checks_carried,
         to_check,
         to_check_text,
     )
@@ -74,6 +75,12 @@ CORRECTIONS_KEPT = "corrections-kept-in-store"
 # a visit that waits on operations until each such figure a decision uses is corrected or
 # checked as read (journey/figures_checked.py). Taken only where one is.
 FIGURES_CHECKED = "figures-checked-before-review"
+# workflow.patched marker: before it, a rescan of a document whose unsure figures a clerk had
+# checked as read was held for operations to check them all again; since, it takes each check
+# where it reads the same value (journey/figures_checked.py `checks_carried`), recorded for
+# operations as a decision "checks carried" that names what reads otherwise, to check again.
+# Taken only where a check is carried or wanted again.
+CHECKS_CARRIED = "figures-checks-carried"
 READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records corrections carried
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
                 "what we asked you for. We will tell you when there is news of your application.")
@@ -92,6 +99,16 @@ class ReadingCorrections(JourneyUpdates):
         self.record_decision(READER, "corrections carried", said)
         if workflow.patched(CORRECTIONS_KEPT):
             await keep_reading(self._workflow_id, fixed)
+        return fixed
+
+    def with_checks(self, reading: DocumentReading) -> DocumentReading:
+        """`reading`, taking the checks as read of an earlier scan of the same document where
+        it reads the same (since CHECKS_CARRIED), recorded for operations as a decision
+        "checks carried"."""
+        fixed, said = checks_carried(reading, list(self._readings.values()))
+        if not said or not workflow.patched(CHECKS_CARRIED):
+            return reading
+        self.record_decision(READER, "checks carried", said)
         return fixed
 
     def to_tell(self, items: list[str]) -> list[str]:
