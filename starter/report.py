@@ -100,8 +100,11 @@ def _sla_basis(policy: Policy | None, stage: str, product: str) -> str:
 
 def _own_sla_basis(policy: Policy, stage: Stage, product: str) -> str:
     """Where the policy's SLAs give a stage none, the SLA of a wait of its own: at the
-    disbursement, operations' payment instruction of an entrusted payout (受托支付), for the
-    products paid so (a project's drawdowns name their payee in the request)."""
+    documents, operations' check of unsure figures against the paper; at the disbursement,
+    operations' payment instruction of an entrusted payout (受托支付), for the products paid
+    so (a project's drawdowns name their payee in the request)."""
+    if stage is Stage.DOCUMENTS and (check := policy.sla.figures_check) is not None:
+        return f"{_counted(check)} (figures check)"
     entrusted = policy.entrusted_payment
     if stage is not Stage.DISBURSEMENT or entrusted is None or entrusted.instruction_sla is None:
         return "-"

@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         in_force,
     )
     from journey.stages import Party, Stage
+    from journey.status import JourneyStatus
     from workflows.exposure_now import AUTHORITY_CHECK
     from workflows.info_requests import VOTE_KEEPER, reviewed_again
     from workflows.journey_updates import JourneyUpdates
@@ -81,6 +82,11 @@ FIGURES_CHECKED = "figures-checked-before-review"
 # operations as a decision "checks carried" that names what reads otherwise, to check again.
 # Taken only where a check is carried or wanted again.
 CHECKS_CARRIED = "figures-checks-carried"
+# workflow.patched marker: before it, operations' check of unsure figures ran under no SLA (the
+# policy gives the documents stage none) and a case could wait on it unwarned for ever; since,
+# under the pinned policy's sla.figures_check: listed on operations' queue, warned, breached and
+# escalated as a stage's SLA is. Taken only where the policy gives one.
+FIGURES_CHECK_SLA = "figures-check-sla"
 READER = Actor(id="document-reader", role=Role.SYSTEM)  # who records corrections carried
 NOTHING_MORE = ("You need send nothing more: we have checked your documents again and have "
                 "what we asked you for. We will tell you when there is news of your application.")
@@ -202,11 +208,33 @@ class ReadingCorrections(JourneyUpdates):
 
     async def figures_checked(self) -> None:
         """The documents visit that waits on operations until no figure is left to check
-        (`figures_held`); the customer is told nothing of it."""
+        (`figures_held`), under the policy's figures-check SLA since FIGURES_CHECK_SLA; the
+        customer is told nothing of it."""
         self._checking_figures = True  # before the visit's entry lists what it awaits
-        async with self.stage(Stage.DOCUMENTS, Party.BANK, OPERATIONS_TEAM):
-            await self.wait_for(lambda: not self.figures_to_check())
+        sla = self.policy.sla.figures_check
+        if sla is not None and not workflow.patched(FIGURES_CHECK_SLA):
+            sla = None
+        if sla is not None:
+            self.list_own_sla(Stage.DOCUMENTS, sla)  # on operations' queue from the entry
+        async with self.stage(Stage.DOCUMENTS, Party.BANK, OPERATIONS_TEAM) as visit:
+            watcher = self.arm_own_sla(visit, sla) if sla is not None else None
+            try:
+                await self.wait_for(lambda: not self.figures_to_check())
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
             self._checking_figures = False
+
+    @workflow.query
+    def status(self) -> JourneyStatus:
+        base = super().status()
+        listed = self._listed_sla
+        if not self._checking_figures or self._stage is not Stage.DOCUMENTS or listed is None \
+                or listed[0] is not Stage.DOCUMENTS:
+            return base
+        # the figures check's SLA, which arm_own_sla watches
+        return base.model_copy(update={"wait": self.wait_from(
+            self._visits[-1].entered_at, Stage.DOCUMENTS, listed[1])})
 
     def _awaited_step(self) -> str | None:
         if self._checking_figures and self._stage is Stage.DOCUMENTS:

@@ -58,10 +58,15 @@ class StageSla(BaseModel):
 
 
 class SlaPolicy(BaseModel):
-    """`stages` apply to every product; an override replaces a stage's SLA for one product."""
+    """`stages` apply to every product; an override replaces a stage's SLA for one product;
+    `figures_check` is the SLA of a wait of its own within the documents stage."""
 
     stages: dict[Stage, StageSla] = Field(default_factory=dict)
     overrides: dict[Product, dict[Stage, StageSla]] = Field(default_factory=dict)
+    # operations' check of unsure figures against the paper, a documents visit of its own on
+    # them (journey/figures_checked.py), where the documents stage has none; None (policies
+    # before 2026.12-8): that wait runs under no SLA
+    figures_check: StageSla | None = None
 
     def for_stage(self, stage: Stage, product: Product) -> StageSla | None:
         override = self.overrides.get(product, {}).get(stage)

@@ -297,7 +297,7 @@ async def test_an_amount_below_the_products_minimum_is_refused_before_temporal(
     nowhere = e2e_settings.model_copy(update={"temporal_address": "127.0.0.1:1"})
     refused = told(await cli(nowhere, "start", str(path), scan, ok=False), 2)
     assert (f"application {tiny} not started: the amount 1.00 yuan is below the least the "
-            "bank lends for a working_capital loan, 500,000.00 yuan (policy 2026.12-7): apply "
+            "bank lends for a working_capital loan, 500,000.00 yuan (policy 2026.12-8): apply "
             "for at least 500,000.00") in refused
     with pytest.raises(RPCError):
         await dev_server.client.get_workflow_handle(f"loan-{tiny}").describe()
@@ -326,7 +326,7 @@ async def test_a_term_beyond_the_products_longest_and_a_rate_above_the_ceiling_a
     decade = written(term_months=120)
     refused = told(await cli(nowhere, "start", str(path), scan, ok=False), 2)
     assert (f"application {decade} not started: the term of 120 months is longer than the "
-            "bank lends a working_capital loan for, 36 months (policy 2026.12-7): apply for at "
+            "bank lends a working_capital loan for, 36 months (policy 2026.12-8): apply for at "
             "most 36 months") in refused
     usury = written(annual_rate="0.35")
     refused = told(await cli(nowhere, "start", str(path), scan, ok=False), 2)

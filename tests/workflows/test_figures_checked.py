@@ -1,17 +1,22 @@
 """The bank's OCR control: a figure a decision uses that the reader was unsure of holds the case
 at documents, on operations, not the customer, until a clerk other than the submitter checks
-it against the paper, as read or corrected; a file read sure goes on untouched."""
+it against the paper, as read or corrected, under the policy's figures-check SLA; a file read
+sure goes on untouched. (A rescan's checks carried: tests/e2e/test_figures_rescan.py.)"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from prometheus_client import REGISTRY
 from temporalio.testing import WorkflowEnvironment
 
+from activities.policy import china_calendar
 from journey.actors import Actor, Role
 from journey.documents import DocumentReading
 from journey.figures_checked import AS_READ
+from journey.policy.sla import Unit, add_duration
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Party, Stage
 from journey.timeline import EventType
@@ -26,11 +31,12 @@ from tests.workflows.journey_kit import (
     new_application,
     refused,
     running_journey,
+    status,
     until_stage,
 )
 from tests.workflows.test_entrusted_payout import patched, queue_wait
 from workflows.loan_journey import LoanJourneyWorkflow
-from workflows.reading_corrections import FIGURES_CHECKED
+from workflows.reading_corrections import FIGURES_CHECK_SLA, FIGURES_CHECKED
 
 CLERK = Actor(id="ops-wang", role=Role.OPERATIONS)  # not the case's submitter (SUBMITTER)
 
@@ -142,3 +148,75 @@ async def test_a_correction_releases_the_hold_and_a_sure_file_is_not_held(
             Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS]
         assert went.timeline[1].waits_on is Party.SYSTEM
         assert not await patched(sure, FIGURES_CHECKED)
+
+
+async def test_an_unchecked_figure_warns_breaches_and_reminds_operations(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figures check runs under the policy's SLA of its own (default: one working day,
+    warned at half of it, operations reminded 4 working hours and a working day past it),
+    listed on operations' queue; left unchecked, the case is warned, breached and escalated
+    as a stage is, in the timing events, the SQL rows and the metrics."""
+    env = time_skipping_env
+    docs, app = new_application()
+    sheet = unsure_sheet(docs)
+    breaches = {"stage": "documents", "type": "breached", "waits_on": "bank"}
+    before = REGISTRY.get_sample_value("journey_sla_events_total", breaches) or 0
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        held = await until_stage(handle, Stage.DOCUMENTS, asking=True)
+        entered = held.timeline[-1].entered_at
+        calendar = china_calendar(entered.date(), 2)
+
+        def working(start: datetime, days: float, unit: Unit = Unit.BUSINESS_DAYS) -> datetime:
+            return add_duration(calendar, start, timedelta(days=days), unit)
+
+        due = working(entered, 1)
+        expected = [(EventType.SLA_WARNED, working(entered, 0.5)), (EventType.SLA_BREACHED, due),
+                    (EventType.ESCALATED, working(due, 4 / 24, Unit.BUSINESS)),
+                    (EventType.ESCALATED, working(due, 1))]
+        for wait in (held.wait, await queue_wait(handle)):  # status, and operations' queue
+            assert wait is not None and wait.business, wait
+            assert abs(wait.since - entered) < timedelta(seconds=1)
+            assert wait.warn_at is not None and wait.due_at is not None
+            assert abs(wait.warn_at - expected[0][1]) < timedelta(seconds=1), wait
+            assert abs(wait.due_at - due) < timedelta(seconds=1), wait
+
+        await env.sleep(timedelta(days=10))
+        late = await status(handle)
+        assert (late.stage, late.attempt, late.sla_state) == (Stage.DOCUMENTS, 2, "breached")
+        sla = [e for e in late.events if e.stage is Stage.DOCUMENTS
+               and e.type not in (EventType.ENTERED, EventType.EXITED)]
+        assert [e.type for e in sla] == [t for t, _ in expected]
+        for event, (_, at) in zip(sla, expected, strict=True):
+            assert abs(event.at - at) < timedelta(seconds=1), (event, at)
+            assert (event.attempt, event.waits_on, event.team) == (2, Party.BANK, "operations")
+        reminders = [m for m in messages_for(settings.db_url, handle.id)
+                     if m.template == "sla_remind_owner"]
+        assert [m.recipient for m in reminders] == ["operations"] * 2
+        assert (f"is past its time limit at documents (escalation level 1): it waits for "
+                f"operations: 2 figures to check against the paper: {sheet.ref.filename} total "
+                "liabilities") in reminders[0].body
+        assert not [m for m in messages_for(settings.db_url, handle.id)
+                    if m.recipient == app.credit_code and m.template.startswith("sla_")]
+
+        async def breached_rows() -> list[object]:
+            return [e for e in events_for(settings.db_url, handle.id)
+                    if (e.stage, e.type) == (Stage.DOCUMENTS, EventType.SLA_BREACHED)]
+
+        assert len(await eventually("the breach written", breached_rows)) == 1
+        counted = REGISTRY.get_sample_value("journey_sla_events_total", breaches) or 0
+        assert counted - before == 1
+        assert await patched(handle, FIGURES_CHECK_SLA)
+        point_cli_at(monkeypatch, env.client, tmp_path)
+        report = await cli("report", "--db", settings.db_url)
+        assert report.exit_code == 0, report.output
+        documents = next(line for line in report.output.splitlines()
+                         if line.startswith("│ documents"))  # the stage table's
+        assert "1 working d (figures" in documents, report.output
+
+        for field in ("total_liabilities", "current_assets"):  # checked late: the case goes on
+            await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
+                actor=CLERK, document=sheet.ref.sha256, field=field, as_read=True))
+        went = await until_stage(handle, Stage.RISK_REVIEW)
+        assert went.sla_state == "ok" and went.wait is None
+        await assert_replays(handle)

@@ -114,7 +114,7 @@ async def test_the_command_line_checks_by_the_policy_the_workers_run(
         assert (await status(handle)).stage is Stage.APPROVAL
 
         shown = said(await cli("status", handle.id))
-        assert (f"policy 2026.12-7 (sha256 {sha256_of(policy_text(None))[:12]}, rule "
+        assert (f"policy 2026.12-8 (sha256 {sha256_of(policy_text(None))[:12]}, rule "
                 "sme-default)") in shown  # what the journey pinned, before the restart
 
         _, small = new_application(amount=2_000_000)
