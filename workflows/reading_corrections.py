@@ -8,7 +8,10 @@ after which the completeness stage checks the file again (CLERK_CORRECTIONS), te
 customer only what is new to them, and that they need send nothing more once the request
 is met by corrections alone (CORRECTIONS_QUIET); a rescan of a corrected document takes its
 corrections (CORRECTIONS_CARRIED). The reading corrected is kept in the journey store in place
-of what OCR read (CORRECTIONS_KEPT): the store's readings say whose a credit code is."""
+of what OCR read (CORRECTIONS_KEPT): the store's readings say whose a credit code is. Unsure
+figures a decision uses hold the case for operations to check or correct (FIGURES_CHECKED),
+under the policy's figures-check SLA (FIGURES_CHECK_SLA); a rescan takes a check as read where
+it reads the same value (CHECKS_CARRIED)."""
 
 from temporalio import workflow
 

@@ -1,18 +1,26 @@
 """Which fields hold the case for operations (journey/figures_checked.py): those a decision
 uses, read unsure or flagged, not corrected nor checked; a field not read that the customer is
 asked for is theirs; a check as read settles the field and says who checked it, and `status`
-shows it checked."""
+shows it checked; a rescan takes a check where it reads the same value."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from journey.application import LoanApplication
-from journey.figures_checked import AS_READ, checked_as_read, to_check, to_check_text
+from journey.documents import DocumentReading
+from journey.figures_checked import (
+    AS_READ,
+    checked_as_read,
+    checks_carried,
+    to_check,
+    to_check_text,
+)
 from journey.policy.errors import DecisionRefused
 from starter.reading_view import reading_check, reading_text
 from tests.journey.test_policy_completeness import NO_UNIT, income, licence, sheet
@@ -71,3 +79,48 @@ def test_a_field_checked_as_read_is_settled_and_shown_checked(
         checked_as_read(both, "total_assets", "ops-zhao", AT)
     with pytest.raises(DecisionRefused, match="not 'cash'"):
         checked_as_read(both, "cash", "ops-zhao", AT)
+
+
+def again(reading: DocumentReading, name: str, **read: Any) -> DocumentReading:
+    """`reading` scanned again as `name`, its reading changed by `read`."""
+    part = "license" if reading.license is not None else "statement"
+    was = reading.license or reading.statement
+    assert was is not None
+    return reading.model_copy(update={"ref": reading.ref.model_copy(update={"filename": name}),
+                                      part: was.model_copy(update=read)})
+
+
+def test_a_rescan_takes_the_checks_of_what_it_reads_the_same(
+    make_app: Callable[..., LoanApplication],
+) -> None:
+    app = make_app()
+    unsure = {"term": 0.3, "credit_code": 0.4}
+    was = licence(app, valid_until=date(2030, 6, 30), confidence=unsure)
+    for field in ("term", "credit_code"):
+        was, _ = checked_as_read(was, field, "ops-wang", AT)
+    rescan = again(was, "licence-2.png", valid_until=date(2031, 6, 30), checked={},
+                   confidence=unsure)
+    taken, said = checks_carried(rescan, [was])
+    assert said == (
+        f"licence-2.png is a rescan of licence.png: takes its checks against the paper where "
+        f"it reads the same: credit_code {app.credit_code}; reads otherwise, to check against "
+        "the paper again: term 2031-06-30 (checked at 2030-06-30)")
+    assert taken.license is not None and taken.license.checked["credit_code"].startswith(
+        f"carried from licence.png: {AS_READ} by ops-wang at 2026-12-06 09:30 UTC")
+    assert [(f.filename, f.field) for f in to_check([taken])] == [("licence-2.png", "term")]
+    # read sure this time: nothing to carry, nothing to check again
+    assert checks_carried(again(was, "licence-3.png", confidence={}, checked={}), [was]) == (
+        again(was, "licence-3.png", confidence={}, checked={}), "")
+
+
+def test_a_unit_checked_carries_with_its_note_and_only_to_the_same_period(
+    make_app: Callable[..., LoanApplication],
+) -> None:
+    was, _ = checked_as_read(sheet(problems={"unit": NO_UNIT}), "unit", "ops-wang", AT)
+    rescan = again(was, "bs-again.png", checked={})
+    taken, said = checks_carried(rescan, [was])
+    assert said.startswith("bs-again.png is a rescan of bs-2025-12-31.png: takes its checks")
+    assert taken.statement is not None and taken.statement.problems == {"unit": NO_UNIT}
+    assert to_check([taken]) == []
+    later = again(was, "bs-later.png", checked={}, period_end=date(2026, 6, 30))
+    assert checks_carried(later, [was]) == (later, "")  # another period: no rescan of it
