@@ -121,24 +121,27 @@ def checked_as_read(reading: DocumentReading, field: str, by: str, at: datetime,
 
 def checks_carried(reading: DocumentReading, earlier: list[DocumentReading]
                    ) -> tuple[DocumentReading, str]:
-    """`reading`, a rescan of a document whose last checked reading in `earlier` had fields
-    checked as read, with each check carried (noted "carried from <file>") where the rescan
-    reads the field unsure at the same value, which the clerk checked against the paper; and
-    in words for operations what was carried and what reads otherwise, to check again ("" when
-    no check was wanted)."""
+    """`reading`, a rescan of a document whose last reading in `earlier` a clerk checked
+    against the paper (fields checked as read, or corrected), with each check carried (noted
+    "carried from <file>") where the rescan reads the field unsure at the value the clerk
+    checked (a correction's: the rescan read what the paper says); and in words for operations
+    what was carried and what reads otherwise, to check again ("" when no check was wanted).
+    A correction the rescan reads otherwise is carried as a correction
+    (journey/reading_corrections.py `carried`), before this."""
     new = reading.license or reading.statement
     if reading.status is not ReadStatus.READ or new is None:
         return reading, ""
-    was = scanned_before(reading, earlier, "checked")
+    was = scanned_before(reading, earlier, "checked", "corrected")
     if was is None:
         return reading, ""
     old = was.license or was.statement
     assert old is not None, "scanned_before gives only read documents"
-    unsure = [f for f in old.checked if _unsure(new, f)]
+    vouched = {**old.corrected, **old.checked}  # a field is either, not both
+    unsure = [f for f in vouched if f in deciding(reading.kind) and _unsure(new, f)]
     same = [f for f in unsure if _value(new, f) == _value(old, f)]
     if not unsure:
         return reading, ""
-    fixed = _settled(reading, {f: f"carried from {was.ref.filename}: {old.checked[f]}"
+    fixed = _settled(reading, {f: f"carried from {was.ref.filename}: {vouched[f]}"
                                for f in same})
     other = [f"{f} {shown(new, f)} (checked at {shown(old, f)})" for f in unsure if f not in same]
     said = [*([f"takes its checks against the paper where it reads the same: "

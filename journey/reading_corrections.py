@@ -203,12 +203,12 @@ def carried(reading: DocumentReading, earlier: list[DocumentReading]
     return reading.model_copy(update={part: fixed}), said
 
 
-def scanned_before(rescan: DocumentReading, earlier: list[DocumentReading], noted: str
+def scanned_before(rescan: DocumentReading, earlier: list[DocumentReading], *noted: str
                    ) -> DocumentReading | None:
-    """The last reading in `earlier` that `rescan` is a scan of again (`_rescan_of`) whose
-    fields a clerk `noted` ("corrected", "checked"), or None."""
-    return next((r for r in reversed(earlier)
-                 if _rescan_of(r, rescan) and getattr(r.license or r.statement, noted)), None)
+    """The last reading in `earlier` that `rescan` is a scan of again (`_rescan_of`) with
+    fields a clerk `noted` ("corrected", "checked": either), or None."""
+    return next((r for r in reversed(earlier) if _rescan_of(r, rescan)
+                 and any(getattr(r.license or r.statement, n) for n in noted)), None)
 
 
 def _rescan_of(earlier: DocumentReading, rescan: DocumentReading) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from journey.actors import Actor, Role
 from journey.application import LoanApplication
 from journey.documents import DocumentReading
 from journey.figures_checked import (
@@ -22,6 +23,7 @@ from journey.figures_checked import (
     to_check_text,
 )
 from journey.policy.errors import DecisionRefused
+from journey.reading_corrections import ReadingCorrection, corrected
 from starter.reading_view import reading_check, reading_text
 from tests.journey.test_policy_completeness import NO_UNIT, income, licence, sheet
 
@@ -124,3 +126,22 @@ def test_a_unit_checked_carries_with_its_note_and_only_to_the_same_period(
     assert to_check([taken]) == []
     later = again(was, "bs-later.png", checked={}, period_end=date(2026, 6, 30))
     assert checks_carried(later, [was]) == (later, "")  # another period: no rescan of it
+
+
+def test_a_rescan_reading_a_figure_as_corrected_takes_the_correction_as_its_check() -> None:
+    """The clerk typed what the paper says: a rescan that reads just that, unsure, is not
+    checked again."""
+    read = sheet(confidence={"total_liabilities": 0.0, "total_equity": 0.2},
+                 total_liabilities=Decimal("0"))
+    was, _ = corrected(read, ReadingCorrection(
+        actor=Actor(id="ops-wang", role=Role.OPERATIONS), document=read.ref.sha256,
+        field="total_liabilities", value="600"), AT)
+    rescan = again(was, "bs-again.png", corrected={}, corrections={},
+                   confidence={"total_liabilities": 0.3, "total_equity": 0.2})
+    taken, said = checks_carried(rescan, [was])
+    assert said == ("bs-again.png is a rescan of bs-2025-12-31.png: takes its checks against "
+                    "the paper where it reads the same: total_liabilities 600.00")
+    assert taken.statement is not None and taken.statement.checked[
+        "total_liabilities"].startswith("carried from bs-2025-12-31.png: read 0.00, the paper "
+                                        "says 600")
+    assert [f.field for f in to_check([taken])] == ["total_equity"]  # nobody checked it
