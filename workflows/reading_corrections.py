@@ -10,8 +10,8 @@ is met by corrections alone (CORRECTIONS_QUIET); a rescan of a corrected documen
 corrections (CORRECTIONS_CARRIED). The reading corrected is kept in the journey store in place
 of what OCR read (CORRECTIONS_KEPT): the store's readings say whose a credit code is. Unsure
 figures a decision uses hold the case for operations to check or correct (FIGURES_CHECKED),
-under the policy's figures-check SLA (FIGURES_CHECK_SLA); a rescan takes a check as read where
-it reads the same value (CHECKS_CARRIED)."""
+under the policy's figures-check SLA (FIGURES_CHECK_SLA); a rescan takes a check against the
+paper where it reads the value checked (CHECKS_CARRIED)."""
 
 from temporalio import workflow
 
@@ -80,10 +80,11 @@ CORRECTIONS_KEPT = "corrections-kept-in-store"
 # checked as read (journey/figures_checked.py). Taken only where one is.
 FIGURES_CHECKED = "figures-checked-before-review"
 # workflow.patched marker: before it, a rescan of a document whose unsure figures a clerk had
-# checked as read was held for operations to check them all again; since, it takes each check
-# where it reads the same value (journey/figures_checked.py `checks_carried`), recorded for
-# operations as a decision "checks carried" that names what reads otherwise, to check again.
-# Taken only where a check is carried or wanted again.
+# checked as read (or corrected to what the rescan reads) was held for operations to check them
+# all again; since, it takes each check where it reads the value checked
+# (journey/figures_checked.py `checks_carried`), recorded for operations as a decision "checks
+# carried" that names what reads otherwise, to check again. Taken only where a check is carried
+# or wanted again.
 CHECKS_CARRIED = "figures-checks-carried"
 # workflow.patched marker: before it, operations' check of unsure figures ran under no SLA (the
 # policy gives the documents stage none) and a case could wait on it unwarned for ever; since,
@@ -111,9 +112,9 @@ class ReadingCorrections(JourneyUpdates):
         return fixed
 
     def with_checks(self, reading: DocumentReading) -> DocumentReading:
-        """`reading`, taking the checks as read of an earlier scan of the same document where
-        it reads the same (since CHECKS_CARRIED), recorded for operations as a decision
-        "checks carried"."""
+        """`reading`, taking the checks against the paper of an earlier scan of the same
+        document where it reads the value checked (since CHECKS_CARRIED), recorded for
+        operations as a decision "checks carried"."""
         fixed, said = checks_carried(reading, list(self._readings.values()))
         if not said or not workflow.patched(CHECKS_CARRIED):
             return reading
