@@ -143,7 +143,11 @@ def _stage_table(r: JourneyReport, policy: Policy | None) -> Table:
         t.add_column(col, justify="right")
     if policy is not None:
         t.add_column(f"SLA (policy {policy.version})", justify="right")
-    per_product = len({s.product for s in r.stages}) > 1
+    products = {s.product for s in r.stages}
+    per_product = len(products) > 1
+    # a report of one product (by --product, or of journeys all of one) gives a stage's total
+    # that product's SLA, with its override, not the one for every product
+    only = next(iter(products)) if len(products) == 1 else ALL_PRODUCTS
     for total in r.stage_totals:
         rows = [total]
         if per_product:
@@ -162,7 +166,8 @@ def _stage_table(r: JourneyReport, policy: Policy | None) -> Table:
                 _pct(s.bank_share),
                 _pct(s.warning_rate),
                 _pct(s.breach_rate),
-                *([_sla_basis(policy, s.stage, s.product)] if policy is not None else []),
+                *([_sla_basis(policy, s.stage, s.product if per_product else only)]
+                  if policy is not None else []),
                 style="bold" if s.product == ALL_PRODUCTS and per_product else None,
             )
     return t

@@ -120,3 +120,14 @@ def test_a_report_of_one_team_or_person(report_db: str) -> None:
     assert whom("--team", "risk-a") == (1, [("risk-a", "all", 1), ("risk-a", "officer-1", 1)])
     assert whom("--team", "credit-committee", "--person", "unassigned") == (1, [
         ("credit-committee", "all", 1), ("credit-committee", "unassigned", 1)])
+
+
+def test_a_report_of_one_product_gives_its_sla_override(report_db: str) -> None:
+    """The default policy gives approval 20 working days, and working capital 15 by an
+    override: a report of working capital alone shows the 15 its journeys run under."""
+    result = runner.invoke(
+        report_app, ["report", "--db", report_db, "--product", "working_capital"]
+    )
+    assert result.exit_code == 0, result.output
+    approval = next(line for line in result.output.splitlines() if line.startswith("│ approval"))
+    assert "15 working d" in approval and "20 working d" not in approval, result.output
