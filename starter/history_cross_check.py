@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
 from journey.stages import Stage
+from starter.changed_fields import facts_changed
 from starter.history_told import HistoryTold, told
 from store.journey_sealed import Held, JourneySealed, Vouched, of_journey
 from store.seal_findings import Finding, Found, RecordsCheck
@@ -50,6 +52,8 @@ class CrossChecked:
     run_id: str
     differs: list[str] = field(default_factory=list)  # each fact and both its places
     skipped: list[str] = field(default_factory=list)  # rows no seal vouches for
+    # what changed in each row that fails its seal, by its name (starter/changed_fields.py)
+    changed: dict[str, str] = field(default_factory=dict)
 
     @property
     def agrees(self) -> bool:
@@ -61,14 +65,16 @@ async def cross_check(url: str, key: bytes, history: WorkflowHistory,
     """`history` against its journey's sealed records (with `key`, the archive key)."""
     said = await told(history, converter)
     sealed = await asyncio.to_thread(of_journey, url, key, history.workflow_id)
-    return compared(said, sealed)
+    checked = compared(said, sealed)
+    checked.changed = facts_changed(key, said, sealed,
+                                    lambda row: bool(unnamed_deciders(said, row)))
+    return checked
 
 
 def compared(said: HistoryTold, sealed: JourneySealed) -> CrossChecked:
     checked = CrossChecked(said.workflow_id, said.run_id)
     _application(checked, said, sealed.line)
-    if not said.continued:
-        _deciders(checked, said, sealed.exits)
+    _deciders(checked, said, sealed.exits)
     _bookings(checked, said, sealed.bookings)
     return checked
 
@@ -96,16 +102,25 @@ def _application(checked: CrossChecked, said: HistoryTold, line: Held | None) ->
 
 
 def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held]) -> None:
-    named = {a.actor for a in said.acted}
+    if said.continued:
+        return
     for held in exits:
         row = held.row
         if row.stage not in DECIDING or not row.actor or not _usable(checked, held):
             continue
-        for decider in row.actor.split("+"):
-            if decider not in named and decider not in SYSTEM_DECIDERS:
-                checked.differs.append(
-                    f"decider differs: {held.name} names a decider that no accepted update "
-                    f"of run {said.run_id} names ({len(said.acted)} accepted update(s))")
+        checked.differs += [
+            f"decider differs: {held.name} names a decider that no accepted update of run "
+            f"{said.run_id} names ({len(said.acted)} accepted update(s))"
+            for _ in unnamed_deciders(said, row)]
+
+
+def unnamed_deciders(said: HistoryTold, row: Any) -> list[str]:
+    """The deciders the stage exit `row` names (a decision's stages only) that no accepted
+    update of the run names, nor the workflow itself is."""
+    if said.continued or row.stage not in DECIDING or not row.actor:
+        return []
+    named = {a.actor for a in said.acted}
+    return [d for d in row.actor.split("+") if d not in named and d not in SYSTEM_DECIDERS]
 
 
 def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) -> None:

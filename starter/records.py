@@ -27,7 +27,7 @@ from temporalio.converter import DataConverter
 from activities import anchors
 from journey.actors import Actor, Role
 from journey.settings import Settings
-from starter import documents_used
+from starter import changed_fields, documents_used
 from starter.connect import connect
 from starter.errors import KeysNeeded, SetupError
 from starter.history_cross_check import CrossChecked, cross_check, histories_check
@@ -84,7 +84,8 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     checks their numbering too: store/stage_event_check.py). Then the unsealed: the document
     store's blobs by their digests and against the documents the journeys' histories say they
     read (the archive's copies alone when `offline`: store/document_check.py,
-    starter/documents_used.py)."""
+    starter/documents_used.py). A journey's row that fails its seal is told what changed in
+    it, where its history or the rows sealed beside it say (starter/changed_fields.py)."""
     key = _key(settings, "check the records' seals")
     server = None if offline else client or await _server(settings)
     anchored = None if server is None else await anchors.latest(server, settings.task_queue)
@@ -99,6 +100,7 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
 
     found = await documents_used.each_history(settings, server, read)
     used = [u for of_run, _ in found for u in of_run]
+    changed_fields.with_facts(checks, [crossed.changed for _, crossed in found])
     checks.append(document_check.check(settings.db_url, settings.documents_dir, used))
     checks.append(histories_check([crossed for _, crossed in found]))
     return Verified(checks, anchored, offline)

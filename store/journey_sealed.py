@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from journey.timeline import EventType
 from store.db import ready
-from store.exposure import CreditExposureRow
+from store.exposure import CreditExposureChangeRow, CreditExposureRow
 from store.models import BookingRow, StageEventRow
 from store.seal_check import seals_at
 from store.sealed_records import (
@@ -48,6 +48,8 @@ class Held:
     row: Any
     name: str
     vouched: Vouched
+    table: SealedTable
+    seals: dict[int, str]  # the seal before its own, by position: what it was checked over
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class JourneySealed:
     line: Held | None  # its credit exposure line
     exits: list[Held]  # its stage events that left a stage, by number
     bookings: list[Held]  # its ledger bookings, oldest first
+    # the newest change of its line's principal, which the line was sealed again over: what
+    # the line's principal and time were when last sealed (store/sealed_fields.py)
+    line_change: CreditExposureChangeRow | None = None
 
 
 def of_journey(url: str, key: bytes, workflow_id: str) -> JourneySealed:
@@ -68,24 +73,25 @@ def of_journey(url: str, key: bytes, workflow_id: str) -> JourneySealed:
             StageEventRow.type == EventType.EXITED.value).order_by(StageEventRow.sequence))
         bookings = s.scalars(select(BookingRow).where(BookingRow.workflow_id == workflow_id)
                              .order_by(BookingRow.id))
+        change = None if line is None else s.scalars(select(CreditExposureChangeRow).where(
+            CreditExposureChangeRow.exposure_id == line.id)
+            .order_by(CreditExposureChangeRow.id.desc())).first()
         return JourneySealed(
             line=None if line is None else _held(s, key, EXPOSED, EXPOSURES, line),
             exits=[_held(s, key, STAGED, STAGE_EVENTS, e) for e in exits],
-            bookings=[_held(s, key, BOOKED, BOOKINGS, b) for b in bookings])
+            bookings=[_held(s, key, BOOKED, BOOKINGS, b) for b in bookings],
+            line_change=change)
 
 
 def _held(s: Session, key: bytes, chain: SealedRecords, table: SealedTable, row: Any) -> Held:
-    return Held(row, table.label(row), _vouched(s, key, chain, table, row))
-
-
-def _vouched(s: Session, key: bytes, chain: SealedRecords, table: SealedTable, row: Any
-             ) -> Vouched:
     position = position_of(row.seal)
     if row.seal is None:
-        return Vouched.UNSEALED
+        return Held(row, table.label(row), Vouched.UNSEALED, table, {})
     if position is None:
-        return Vouched.FAILS
+        return Held(row, table.label(row), Vouched.FAILS, table, {})
     # the baseline's seal is the one before position 1 only: read it for that row alone
     seals = seals_at(s, chain, {position - 1},
                      baseline_of(s, chain.columns) if position == 1 else None)
-    return Vouched.SEALED if matches(key, table.facts(row), row.seal, seals) else Vouched.FAILS
+    vouched = (Vouched.SEALED if matches(key, table.facts(row), row.seal, seals)
+               else Vouched.FAILS)
+    return Held(row, table.label(row), vouched, table, seals)
