@@ -4,7 +4,8 @@ A document that cannot be read comes back as UNREADABLE with the reason, so comp
 asks the customer for it again; a legible page of no kind the checklist names (a letter, a
 contract) is READ as a supporting document (`other`) with its text. Engine trouble
 (tesseract missing, a timeout) is retried. Each reading is kept in the journey store, and kept
-again as a clerk corrects it (`keep_reading`).
+again as a clerk corrects it (`keep_reading`), sealed with the archive key where the worker
+has it (store/reading_seals.py).
 """
 
 from __future__ import annotations
@@ -29,12 +30,17 @@ from journey.documents import (
 from journey.settings import Settings
 from store import blobs
 from store.documents import record_reading
+from store.seal_key import SealingOnce
+from store.sealed_records import READ
 
 
 class DocumentActivities:
     def __init__(self, settings: Settings) -> None:
         self._root = settings.documents_dir
         self._url = settings.db_url
+        # the worker's key when the readings were sealed with it (or none yet), else None:
+        # kept unsealed with another (`records verify` names it inserted)
+        self._key = SealingOnce(self._url, settings.archive_seal_key, READ)
         configure_ocr(settings)
 
     @activity.defn(name=contracts.READ_DOCUMENT)
@@ -49,7 +55,7 @@ class DocumentActivities:
                 ref=request.ref, status=ReadStatus.MISSING, kind=DocumentKind.UNKNOWN,
                 reason=f"missing: {request.ref.filename} is not in the document store: send "
                 "the file itself")
-            record_reading(self._url, request.workflow_id, reading)
+            record_reading(self._url, request.workflow_id, reading, self._key())
             return reading
         started = time.perf_counter()
         try:
@@ -60,7 +66,7 @@ class DocumentActivities:
             raise
         reading.seconds = round(time.perf_counter() - started, 3)
         observe_ocr(reading.kind.value, reading.seconds, reading.reason_code())
-        record_reading(self._url, request.workflow_id, reading)
+        record_reading(self._url, request.workflow_id, reading, self._key())
         return reading
 
     @activity.defn(name=contracts.KEEP_READING)
@@ -68,7 +74,7 @@ class DocumentActivities:
         """Keep a reading as the journey now has it, in place of what OCR read: the store's
         readings say whose a credit code is (store/documents.py `licences_printing`), and a
         misread a clerk corrected must not say it."""
-        record_reading(self._url, request.workflow_id, request.reading)
+        record_reading(self._url, request.workflow_id, request.reading, self._key())
 
 
 def configure_ocr(settings: Settings) -> None:

@@ -2,7 +2,8 @@
 
 The LPR fixings with their corrections, the refused attempts, the pending instructions, the
 money returned to its payers, the ledger's bookings, the borrowers' credit exposures, the
-outbox's notices and the stage events are sealed as they are written with the archive key
+outbox's notices, the stage events and the document readings are sealed as they are written
+with the archive key
 (store/seals.py);
 `verify` checks them against their seals (store/seal_check.py says what each finding
 means), and `seal` has a supervisor seal the rows kept before the key was set, once checked

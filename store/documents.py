@@ -18,9 +18,11 @@ from journey.documents import (
     ReadStatus,
     SupportingDocument,
 )
-from store._dialect import insert_for
 from store.db import ready
 from store.models import DocumentReadingRow
+from store.reading_seals import CHAIN, DocumentReadingChangeRow, change_facts
+from store.reading_seals import facts as reading_facts
+from store.seals import add_sealed, seal_next, sealing
 
 
 def _values(workflow_id: str, reading: DocumentReading) -> dict[str, Any]:
@@ -60,17 +62,33 @@ def _reading(r: DocumentReadingRow) -> DocumentReading:
     )
 
 
-def record_reading(url: str, workflow_id: str, reading: DocumentReading) -> None:
-    """Store a reading; reading the same document again for the journey replaces it."""
-    engine = ready(url)
+def record_reading(url: str, workflow_id: str, reading: DocumentReading,
+                   key: bytes | None = None) -> None:
+    """Store a reading, sealed with `key` when given, next in the readings' chain
+    (store/reading_seals.py); reading the same document again for the journey replaces it
+    (the same reading kept again changes nothing), a sealed one sealed again over it, its
+    change kept with the seal it replaced. Without `key` it is kept unsealed (`records verify`
+    names it inserted once the readings are sealed), the change kept all the same."""
     values = _values(workflow_id, reading)
-    stmt = insert_for(engine, DocumentReadingRow.__table__).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["workflow_id", "sha256"],
-        set_={k: stmt.excluded[k] for k in values if k not in ("workflow_id", "sha256")},
-    )
-    with Session(engine) as s, s.begin():
-        s.execute(stmt)
+    with sealing(url, DocumentReadingRow.__tablename__) as s:
+        row = s.scalars(select(DocumentReadingRow).where(
+            DocumentReadingRow.workflow_id == workflow_id,
+            DocumentReadingRow.sha256 == reading.ref.sha256)).first()
+        if row is None:
+            add_sealed(s, key, DocumentReadingRow(**values), reading_facts, CHAIN)
+            return
+        if all(getattr(row, k) == v for k, v in values.items() if k != "recorded_at"):
+            return
+        sealed = row.seal is not None  # one kept before the key is sealed by `records seal`
+        if sealed:  # the change first, next in the chain while the reading holds its seal
+            add_sealed(s, key, DocumentReadingChangeRow(
+                reading_id=row.id, workflow_id=workflow_id, sha256=row.sha256,
+                changed_at=values["recorded_at"], replaced_seal=row.seal), change_facts, CHAIN)
+        for column, value in values.items():
+            setattr(row, column, value)
+        row.seal = None
+        if sealed and key is not None:
+            seal_next(s, key, row, reading_facts, CHAIN)
 
 
 class DocumentHolder(BaseModel):

@@ -83,7 +83,8 @@ class OutboxRow(Base):
 
 
 class DocumentReadingRow(Base):
-    """What OCR read from one stored document of one journey."""
+    """What OCR read from one stored document of one journey (as a clerk corrected it), sealed
+    with the archive key as it is kept (store/reading_seals.py)."""
 
     __tablename__ = "document_readings"
     __table_args__ = (
@@ -101,3 +102,4 @@ class DocumentReadingRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed

@@ -48,6 +48,20 @@ def sealing_key(url: str, key: bytes | None, chain: SealedRecords) -> bytes | No
         return None
 
 
+class SealingOnce:
+    """A worker's `sealing_key` for `chain`, confirmed on its first use, not on every row of
+    a hot path (a wrong key's check reads the whole chain)."""
+
+    def __init__(self, url: str, key: bytes | None, chain: SealedRecords) -> None:
+        self._url, self._key, self._chain = url, key, chain
+        self._sealing: tuple[bytes | None] | None = None
+
+    def __call__(self) -> bytes | None:
+        if self._sealing is None:
+            self._sealing = (sealing_key(self._url, self._key, self._chain),)
+        return self._sealing[0]
+
+
 def _newest_matches(s: Session, key: bytes, chain: SealedRecords, position: int, newest: str
                     ) -> bool:
     baseline = baseline_of(s, chain.columns)

@@ -28,7 +28,7 @@ from store.lpr import (
     fixing_facts,
     read_facts,
 )
-from store.models import BookingRow, OutboxRow, StageEventRow
+from store.models import BookingRow, DocumentReadingRow, OutboxRow, StageEventRow
 from store.outbox import facts as notice_facts
 from store.payer_returns import CHAIN as RETURNS_CHAIN
 from store.payer_returns import PayerRefundRow, PayerReturnRow, refund_facts
@@ -39,6 +39,10 @@ from store.payment_references import change_facts as claim_change_facts
 from store.payment_references import facts as claim_facts
 from store.pending import PendingRow
 from store.pending import facts as pending_facts
+from store.reading_seals import CHAIN as READINGS_CHAIN
+from store.reading_seals import DocumentReadingChangeRow
+from store.reading_seals import change_facts as reading_change_facts
+from store.reading_seals import facts as reading_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
 from store.seal_findings import Finding
@@ -130,6 +134,14 @@ STAGE_EVENTS = SealedTable("stage event", StageEventRow, stage_event_facts,
                            "team, outcome, what it waited on)", "stage_events",
                            ("workflow_id", "journey"),
                            about=lambda r: f"{r.type} {r.stage}")
+READINGS = SealedTable("document reading", DocumentReadingRow, reading_facts,
+                       "the reading (its journey, document, kind, status, the fields read or "
+                       "corrected, why, when)", "document_readings", ("workflow_id", "journey"))
+READING_CHANGES = SealedTable("document reading change", DocumentReadingChangeRow,
+                              reading_change_facts,
+                              "the reading kept again (which reading, when, the seal replaced)",
+                              "document_reading_changes", ("workflow_id", "journey"),
+                              ("reading_id", READINGS.name))
 PENDING = SealedTable("pending instruction", PendingRow, pending_facts,
                       "what was typed (the update, its request, who, from where and when)",
                       "pending_instructions")
@@ -171,4 +183,7 @@ CLAIMED = SealedRecords("payment reference claims", PayerReturnRow.__tablename__
 # their numbering checked beside their seals, as before they were sealed
 STAGED = SealedRecords(stage_event_check.RECORDS, StageEventRow.__tablename__,
                        [STAGE_EVENTS], [StageEventRow.seal], stage_event_check.findings)
-CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED, STAGED]
+READ = SealedRecords("document readings", DocumentReadingRow.__tablename__,
+                     [READINGS, READING_CHANGES], READINGS_CHAIN,
+                     replaced=(DocumentReadingChangeRow.replaced_seal,))
+CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED, STAGED, READ]

@@ -11,9 +11,10 @@ sealer at a time (`sealing`). The archive's histories (store/archive.py) are one
 LPR fixings with their corrections, the refused attempts, the pending instructions
 (store/pending.py), the money returned to its payers (store/payer_returns.py), the ledger's
 bookings (store/ledger.py), the borrowers' credit exposures (store/exposure.py), the
-outbox's notices (store/outbox.py), the credit codes' renames (store/code_names.py) and the
-payment references claimed (store/payment_references.py) are one each (store/seal_check.py
-checks them).
+outbox's notices (store/outbox.py), the credit codes' renames (store/code_names.py), the
+payment references claimed (store/payment_references.py), the stage events (store/timing.py)
+and the document readings (store/reading_seals.py) are one each (store/seal_check.py checks
+them).
 
 When such a chain's first row is sealed, the rows its tables held unsealed then (kept before
 the key) are listed in its baseline (`SealBaselineRow`), sealed with the key, and the first

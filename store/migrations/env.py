@@ -14,6 +14,7 @@ import store.payer_returns  # noqa: F401  (the returns to payers, in Base.metada
 import store.payment_references  # noqa: F401  (the repayments' references, in Base.metadata)
 import store.pending  # noqa: F401  (the pending instructions' model, in Base.metadata)
 import store.policies  # noqa: F401  (the lending policies the workers ran, in Base.metadata)
+import store.reading_seals  # noqa: F401  (the document readings kept again, in Base.metadata)
 import store.refusals  # noqa: F401  (the refused attempts' model, in Base.metadata)
 from store.models import Base
 
