@@ -193,11 +193,12 @@ async def holders_of(client: Client, url: str, code: str, key: bytes | None = No
                      ) -> list[tuple[str, str, str]]:
     """Whom the bank holds credit `code` for, first come first: each journey, what of it
     holds the code in words, and the company's name there (a licence's read, an
-    application's applicant). The code's lines are checked against their seals with `key`
-    (`lines_vouched`), and an application holds nothing only when the journey itself says
-    its licence is another company's (`mistyped`)."""
+    application's applicant). The licences' readings and the code's lines are checked against
+    their seals with `key` (store/documents.py `licences_printing`, `lines_vouched`), and an
+    application holds nothing only when the journey itself says its licence is another
+    company's (`mistyped`)."""
     held = [(wf, f"{lic.name}'s business licence printing it", lic.name or "")
-            for wf, lic in await asyncio.to_thread(licences_printing, url, code)]
+            for wf, lic in await asyncio.to_thread(licences_printing, url, code, key)]
     lines = [line.workflow_id for line in await lines_vouched(url, code, "-", key)]
     read = await asyncio.to_thread(licences_of, url, lines)
     for wf in lines:  # an application whose own licence shows it mistyped holds nothing
@@ -229,9 +230,9 @@ async def mistyped(client: Client, code: str, workflow_id: str, stored: list[Bus
                    ) -> str | None:
     """Why the journey `workflow_id`, of credit `code`, counts in no one's exposure: the
     licences it read are another company's (`another_company`). The store's readings of it
-    (`stored`), which no seal covers and SQL may change, only raise the question, and are
-    taken alone only to count it: the licences the journey holds itself (`licences_read_in`)
-    decide it. None when either shows the code (or none is read)."""
+    (`stored`), read unchecked against their seals and which SQL may change, only raise the
+    question, and are taken alone only to count it: the licences the journey holds itself
+    (`licences_read_in`) decide it. None when either shows the code (or none is read)."""
     if another_company(code, stored) is None:
         return None
     return another_company(code, await licences_read_in(client, workflow_id) or [])
@@ -240,8 +241,9 @@ async def mistyped(client: Client, code: str, workflow_id: str, stored: list[Bus
 async def licences_read_in(client: Client, workflow_id: str) -> list[BusinessLicense] | None:
     """The business licences the journey `workflow_id` read, as it holds them (its status
     query: its own record on the Temporal server, each with any correction of its fields),
-    not as the store's readings table has them, which no seal covers and SQL may change;
-    None when it no longer runs to answer. Not answered in time (no worker), retried."""
+    not as the store's readings table has them, which SQL may change (kept unsealed before the
+    key, or changed, as `records verify` finds them); None when it no longer runs to answer.
+    Not answered in time (no worker), retried."""
     try:
         status = await client.get_workflow_handle(workflow_id).query(
             STATUS_QUERY, result_type=JourneyStatus, rpc_timeout=QUERY_TIMEOUT,

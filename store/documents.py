@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,8 +23,11 @@ from store.db import ready
 from store.models import DocumentReadingRow
 from store.reading_seals import CHAIN, DocumentReadingChangeRow, change_facts
 from store.reading_seals import facts as reading_facts
-from store.seals import add_sealed, seal_next, sealing
+from store.seal_check import rows_checked
+from store.sealed_records import READ, READINGS
+from store.seals import KEY_SETTING, add_sealed, seal_next, sealing
 
+_log = logging.getLogger(__name__)
 
 def _values(workflow_id: str, reading: DocumentReading) -> dict[str, Any]:
     fields = reading.license or reading.statement or reading.supporting
@@ -126,21 +130,43 @@ def readings_for(url: str, workflow_id: str) -> list[DocumentReading]:
         return [_reading(r) for r in rows]
 
 
-def licences_printing(url: str, credit_code: str) -> list[tuple[str, BusinessLicense]]:
+def licences_printing(url: str, credit_code: str, key: bytes | None = None
+                      ) -> list[tuple[str, BusinessLicense]]:
     """Each business licence any journey read printing `credit_code` (checksum valid) whose
     name is sure (as a clerk corrected it, or read sure: `BusinessLicense.sure_name`), with the
     journey it was read in, in the order read: whose the code is, as the bank holds it. A name
-    read unsure is no evidence that its company holds the code."""
+    read unsure is no evidence that its company holds the code. With `key`, each reading is
+    checked against its seal as it is read (`vouched`): one changed or inserted in the
+    database is no evidence either."""
     with Session(ready(url)) as s:
-        rows = s.scalars(
+        rows = list(s.scalars(
             select(DocumentReadingRow)
             .where(DocumentReadingRow.kind == DocumentKind.BUSINESS_LICENSE.value,
                    DocumentReadingRow.status == ReadStatus.READ.value,
                    DocumentReadingRow.fields["credit_code"].as_string() == credit_code)
             .order_by(DocumentReadingRow.id)
-        )
+        ))
+        if key is not None:
+            rows = vouched(s, key, rows)
         found = [(r.workflow_id, BusinessLicense.model_validate(r.fields)) for r in rows]
     return [(wf, lic) for wf, lic in found if lic.credit_code_valid and lic.sure_name()]
+
+
+def vouched(s: Session, key: bytes, rows: list[DocumentReadingRow]
+            ) -> list[DocumentReadingRow]:
+    """`rows`, but those that fail their seals or were inserted after sealing began, as
+    `records verify` finds them (those rows checked alone, store/seal_check.py
+    `rows_checked`), each left out logged at ERROR: what it says is not taken. A reading kept
+    unsealed before sealing began is taken as it is, as without the key; with a key that is
+    not the readings', none is vouched for."""
+    failing = {f.record: f for f in rows_checked(s, key, READ, {READINGS.name: rows})
+               if f.tampered}
+    for f in failing.values():
+        _log.error("%s is not taken for what it reads: it fails its seal (%s), changed "
+                   "outside the engine, or %s is not the key the readings were sealed with: "
+                   "%s; run `loan-journey records verify`", f.record, f.found.value,
+                   KEY_SETTING, f.detail)
+    return [r for r in rows if READINGS.label(r) not in failing]
 
 
 def licences_of(url: str, workflow_ids: list[str]) -> dict[str, list[BusinessLicense]]:
