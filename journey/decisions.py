@@ -250,6 +250,7 @@ class DecisionRecord(BaseModel):
     reason: str = ""
     at: datetime
     grade: RiskGrade | None = None  # a risk opinion's obligor grade, which pricing depends on
+    category: DeclineReason | None = None  # a rejection's category (what the customer is told)
 
 
 class UpdateResult(BaseModel):

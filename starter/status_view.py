@@ -149,6 +149,7 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             decisions.add_row(
                 when(s, made.at), made.stage, escape(made.actor.id), made.actor.role,
                 made.verdict + (f", grade {made.grade}" if made.grade else "")
+                + (f", for: {made.category}" if made.category else "")
                 + (f" ({escape(authority(pinned, made.actor.id))})"
                    if pinned is not None and made.stage is Stage.APPROVAL
                    and made.actor.role is Role.APPROVER else ""),

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.application import Channel, LoanApplication
     from journey.contracts import NotifyInput, PolicySnapshot, RecordTimingInput
     from journey.decisions import RiskGrade, Withdrawal
+    from journey.decline_reasons import DeclineReason
     from journey.end_notices import withdrawal_confirmed
     from journey.policy import (
         EscalationAction,
@@ -348,8 +349,11 @@ class Bookkeeping:
         return self._assigned_to if self._assigned_at is self._stage else None
 
     def record_decision(self, actor: Actor, verdict: str, reason: str = "",
-                        grade: RiskGrade | None = None) -> DecisionRecord:
+                        grade: RiskGrade | None = None,
+                        category: DeclineReason | None = None) -> DecisionRecord:
         decision = self.decision_in_visit(actor, verdict, reason, grade)
+        if category is not None:
+            decision = decision.model_copy(update={"category": category})
         self._decisions.append(decision)
         return decision
 

@@ -269,7 +269,8 @@ class JourneyUpdates(Bookkeeping):
     @workflow.update
     async def record_risk_opinion(self, opinion: RiskOpinion) -> UpdateResult:
         self._opinion = opinion
-        self.record_decision(opinion.actor, opinion.verdict.value, opinion.reason, opinion.grade)
+        self.record_decision(opinion.actor, opinion.verdict.value, opinion.reason, opinion.grade,
+                             opinion.category)
         return await self._after_decision()
 
     @record_risk_opinion.validator
@@ -289,7 +290,8 @@ class JourneyUpdates(Bookkeeping):
     @workflow.update
     async def decide(self, decision: ApprovalDecision) -> UpdateResult:
         self._votes.append(decision)
-        self.record_decision(decision.actor, decision.verdict.value, decision.reason)
+        self.record_decision(decision.actor, decision.verdict.value, decision.reason,
+                             category=decision.category)
         self._checked, tier = [], self.route.tier
         if not self._approval_settled():
             return UpdateResult(stage=self._stage, message=_answer(

@@ -241,9 +241,13 @@ async def test_rejection_ends_the_journey_with_its_reason(
                  if line.startswith("│ rejected ")]  # its row in the timeline
         assert "system" not in end
         assert f"{verdict}, grade 8" in shown
+        # the decline's own record names its category, the bank's words for the customer's
+        category = "leverage" if by == "risk" else "industry"
+        assert f"reject{', grade 8' if by == 'risk' else ''}, for: {category}" in shown
         decided = json.loads((await cli("status", handle.id, "--json")).stdout)["decisions"]
         assert [(d["verdict"], d["grade"]) for d in decided if d["actor"]["id"] == RISK_SME.id
                 ] == [(verdict, "8")]
+        assert [d["category"] for d in decided if d["verdict"] == "reject"] == [category]
 
 
 async def test_unsigned_offer_expires(time_skipping_env: WorkflowEnvironment, tmp_path) -> None:
