@@ -60,7 +60,6 @@ from journey.decisions import (  # noqa: E402
     Repayment,
     RiskGrade,
     RiskOpinion,
-    Signature,
     Verdict,
 )
 from journey.lpr import TENOR_OF_BASE, LprFixing  # noqa: E402
@@ -70,7 +69,7 @@ from journey.settings import Settings  # noqa: E402
 from journey.stages import Stage  # noqa: E402
 from journey.status import plan_start  # noqa: E402
 from starter import applications, loan_figures, operations  # noqa: E402
-from starter.demo_team import OPERATIONS, approvers, risk_officer  # noqa: E402
+from starter.demo_team import OPERATIONS, agent_signature, approvers, risk_officer  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
 from starter.lpr import bank_day, record_fixing  # noqa: E402
 from store import blobs, timing  # noqa: E402
@@ -166,7 +165,7 @@ async def drive(
     for approver in approvers(policy, route, app.amount):
         vote = ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="within appetite")
         await moved(phase, Stage.APPROVAL, "approval", client, wid, "decide", vote)
-    await moved(phase, Stage.OFFER, "signature", client, wid, "sign", Signature(actor=customer))
+    await moved(phase, Stage.OFFER, "signature", client, wid, "sign", agent_signature(customer))
     running = await watch.until(client, wid, Stage.POST_LOAN)
     if not closes:
         return handle

@@ -1,6 +1,7 @@
 """Who may sign the offer for the company: its legal representative (法定代表人) as the
 borrower's business licence names them, or an authorised agent (授权代表) under a power of
-attorney. Pure: the journey's validator and the demo read it."""
+attorney, naming who signed, in what capacity and on what evidence. Pure: the journey's
+validator and the demo read it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,19 @@ def same_person(a: str, b: str) -> bool:
     def key(name: str) -> str:
         return "".join(name.split()).casefold()
     return key(a) == key(b)
+
+
+def refuse_unevidenced(signature: Signature) -> None:
+    """Refuse a signature that does not name who signed for the company, in what capacity and
+    on what evidence: the model lets it through only for the signatures recorded before these
+    were asked (their histories replay); the journey takes none such now. (An authorised
+    agent's without a power of attorney the model itself refuses, built or decoded.)"""
+    if None in (signature.signatory, signature.capacity, signature.evidence):
+        raise DecisionRefused(
+            "a signature names who signed for the company (signatory), in what capacity "
+            "(legal_representative, or authorised_agent with the power of attorney's "
+            "reference) and its evidence (the e-sign platform's certificate serial or signing "
+            "record id, or the wet-ink contract's branch and witness): sign again with them")
 
 
 def refuse_signatory(signature: Signature, licence: BusinessLicense | None) -> None:

@@ -146,12 +146,22 @@ def signature(s: JourneyStatus, customer: Actor) -> Signature:
     read, on the e-sign platform; a licence naming none read: by an authorised agent."""
     on_file = [r for r in s.readings if s.standing is None or r.ref.sha256 in s.standing]
     licence = borrowers_licence(on_file, customer.id, s.applicant or "")
-    evidence = f"e-sign certificate DEMO-{customer.id[-6:]}"
     if licence is not None and licence.legal_representative:
         return Signature(actor=customer, signatory=licence.legal_representative,
-                         capacity=Capacity.LEGAL_REPRESENTATIVE, evidence=evidence)
+                         capacity=Capacity.LEGAL_REPRESENTATIVE, evidence=_esigned(customer))
+    return agent_signature(customer)
+
+
+def agent_signature(customer: Actor) -> Signature:
+    """The customer's signature by an authorised agent under a power of attorney, on the
+    e-sign platform: evidenced, and not checked against the licence as read."""
     return Signature(actor=customer, signatory="王敏", capacity=Capacity.AUTHORISED_AGENT,
-                     power_of_attorney=f"POA-{customer.id[-6:]}", evidence=evidence)
+                     power_of_attorney=f"POA-{customer.id[-6:]}", evidence=_esigned(customer))
+
+
+def _esigned(customer: Actor) -> str:
+    """The e-sign platform's certificate serial of the customer's signature, in the demo."""
+    return f"e-sign certificate DEMO-{customer.id[-6:]}"
 
 
 async def play(

@@ -63,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.post_loan_review import covenants_on_file
     from journey.pricing import offer_terms
     from journey.repayment import add_months, money
-    from journey.signatories import borrowers_licence, refuse_signatory
+    from journey.signatories import borrowers_licence, refuse_signatory, refuse_unevidenced
     from journey.stages import Stage
     from journey.status import Disbursement, JourneyStatus, Offer, StageVisit
     from journey.timeline import EventType
@@ -373,6 +373,7 @@ class JourneyUpdates(Bookkeeping):
     def _validate_sign(self, signature: Signature) -> None:
         self._require_stage(Stage.OFFER)
         self._require_customer(signature.actor)
+        refuse_unevidenced(signature)
         app = self._application
         refuse_signatory(signature, borrowers_licence(self.loan_file(), app.credit_code,
                                                       app.applicant_name))

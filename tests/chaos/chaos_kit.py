@@ -33,7 +33,6 @@ from journey.decisions import (
     Repayment,
     RiskGrade,
     RiskOpinion,
-    Signature,
     Verdict,
 )
 from journey.policy import Policy
@@ -41,7 +40,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus, plan_start
 from starter import applications, loan_figures, operations
-from starter.demo_team import OPERATIONS, approvers, risk_officer
+from starter.demo_team import OPERATIONS, agent_signature, approvers, risk_officer
 from starter.errors import JourneyError
 from tests.chaos.worker_process import LABELS
 from tests.e2e.conftest import env_for
@@ -158,7 +157,7 @@ async def _act(
                                         reason="within appetite")
                 await _update(client, wid, "decide", f"{s.attempt}:{approver.id}", vote)
     elif s.stage is Stage.OFFER:
-        await _update(client, wid, "sign", "offer", Signature(actor=customer))
+        await _update(client, wid, "sign", "offer", agent_signature(customer))
     elif s.stage is Stage.POST_LOAN and s.offer is not None and not s.payments:
         day = plan_start(s.offer, s.disbursement)  # settled at the payout day's quote
         assert day is not None

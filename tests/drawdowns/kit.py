@@ -24,7 +24,6 @@ from journey.decisions import (
     ApprovalDecision,
     RiskGrade,
     RiskOpinion,
-    Signature,
     UpdateResult,
     Verdict,
 )
@@ -51,6 +50,7 @@ from tests.workflows.journey_kit import (
     application,
     customer,
     journey_worker,
+    offer_signature,
     start,
     status,
 )
@@ -101,7 +101,7 @@ async def to_drawdowns(client: Client, settings: Settings, app: LoanApplication
                        ) -> WorkflowHandle:
     """Start the journey and walk it to the drawdown stage, waiting for a request."""
     handle = await to_offer(client, settings, app)
-    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+    await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
     await until(handle, lambda s: s.commitment is not None and s.stage is Stage.DISBURSEMENT
                 and any("drawdown request" in w for w in s.waiting_for))
     return handle

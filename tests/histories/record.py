@@ -28,7 +28,6 @@ from journey.application import Channel, Product
 from journey.decisions import (
     RiskGrade,
     RiskOpinion,
-    Signature,
     Verdict,
     Withdrawal,
     WrittenAnswer,
@@ -112,7 +111,7 @@ async def entrusted(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     await kit.drive_to(handle, app, Stage.OFFER,
                        risk=Actor(id="risk-corp-1", role=Role.RISK_OFFICER),
                        approver=Actor(id="appr-ho-1", role=Role.APPROVER))
-    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=kit.customer(app)))
+    await handle.execute_update(LoanJourneyWorkflow.sign, kit.offer_signature(app))
     await kit.until_stage(handle, Stage.DISBURSEMENT, asking=True)
     paid_to = [Counterparty(name=name, account=account, bank="中国工商银行上海分行",
                             contract=contract, amount=Decimal(amount))

@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from journey.actors import Actor, Role
 from journey.application import Product
 from journey.classification import RiskClass
-from journey.decisions import ApprovalDecision, RiskGrade, Signature, Verdict
+from journey.decisions import ApprovalDecision, RiskGrade, Verdict
 from journey.loan_book import by_class, non_performing_ratio
 from journey.post_loan_covenants import Covenant, CovenantTightening, check_covenants
 from journey.post_loan_policy import loan_covenants
@@ -38,8 +38,8 @@ from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
     Documents,
     application,
-    customer,
     drive_to,
+    offer_signature,
     refused,
     start,
     until_stage,
@@ -167,7 +167,7 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         assert approved.message == f"approved with covenant(s) already breached: {breached[0]}"
         at_offer = await until_stage(handle, Stage.OFFER)
         assert [c.detail for c in at_offer.covenants_on_file if c.breached] == breached
-        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         paid = await until(handle, lambda s: s.risk_class_reason != "")  # first classed
         assert paid.covenants_on_file == []
         # the running loan carries the breach from the payout: an open early warning on the

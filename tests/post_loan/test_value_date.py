@@ -9,13 +9,18 @@ from datetime import timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
-from journey.decisions import Signature
 from journey.repayment import add_months
 from journey.stages import Stage
 from starter.repayment_view import plan_table
 from store.outbox import OutboxMessage, messages_for
 from tests.post_loan.loan_kit import assert_replays, loan_worker, skip_to, until
-from tests.workflows.journey_kit import Documents, application, customer, drive_to, start
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    drive_to,
+    offer_signature,
+    start,
+)
 from workflows.loan_journey import LoanJourneyWorkflow
 
 
@@ -45,7 +50,7 @@ async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
         assert offered.schedule[0].due_on >= add_months(offered.starts_on, 1)
 
         await skip_to(env, await env.get_current_time() + timedelta(days=5))
-        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         running = await until(handle, lambda s: s.account is not None)
 
         paid_out = running.offer.starts_on

@@ -48,6 +48,7 @@ from journey.settings import Settings, WorkerRole
 from journey.stages import Stage
 from journey.status import JourneyInput, JourneyStatus
 from starter import operations
+from starter.demo_team import agent_signature
 from starter.errors import NoAnswer
 from store.documents import record_reading
 from store.outbox import OutboxMessage, messages_for
@@ -152,6 +153,12 @@ def new_application(**changes: Any) -> tuple[Documents, LoanApplication]:
 
 def customer(app: LoanApplication) -> Actor:
     return Actor(id=app.credit_code, role=Role.CUSTOMER)
+
+
+def offer_signature(app: LoanApplication) -> Signature:
+    """The customer's signature of the offer, evidenced: by an authorised agent, whom the
+    licence as read need not name."""
+    return agent_signature(customer(app))
 
 
 Replacements = Sequence[Callable[..., Any]] | Callable[[Settings], Sequence[Callable[..., Any]]]
@@ -350,7 +357,7 @@ async def drive_to(handle: WorkflowHandle, app: LoanApplication, stage: Stage, *
          RiskOpinion(actor=risk, verdict=Verdict.APPROVE, grade=RiskGrade.G3, reason="sound")),
         (Stage.APPROVAL, LoanJourneyWorkflow.decide,
          ApprovalDecision(actor=approver, verdict=Verdict.APPROVE, reason="within limit")),
-        (Stage.OFFER, LoanJourneyWorkflow.sign, Signature(actor=customer(app))),
+        (Stage.OFFER, LoanJourneyWorkflow.sign, offer_signature(app)),
     ]
     if stage in (Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS, Stage.ROUTING):
         return await until_stage(handle, stage)  # nobody decides before risk review

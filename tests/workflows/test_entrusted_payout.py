@@ -21,7 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.policy import PolicyActivities, china_calendar
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product
-from journey.decisions import Signature, Withdrawal
+from journey.decisions import Withdrawal
 from journey.entrusted_payment import Counterparty, PaymentConfirmation, PaymentInstruction
 from journey.policy import DEFAULT_POLICY_FILE
 from journey.policy.calendar import moment_at
@@ -42,6 +42,7 @@ from tests.workflows.journey_kit import (
     customer,
     drive_to,
     new_application,
+    offer_signature,
     refused,
     running_journey,
     start,
@@ -72,7 +73,7 @@ BUILDER = supplier("中建某局第三工程有限公司", "6222020200112233445"
 async def signed(handle: WorkflowHandle, app: LoanApplication) -> None:
     """Walk a large fixed-asset loan through corporate risk and head office to its signature."""
     await drive_to(handle, app, Stage.OFFER, risk=CORPORATE_RISK, approver=HEAD_OFFICE)
-    await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+    await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
 
 
 def large(**changes: Any) -> tuple[Documents, LoanApplication]:
@@ -360,7 +361,7 @@ async def test_operations_may_instruct_during_the_offer_and_the_signed_loan_is_p
         assert bookings_for(settings.db_url, handle.id) == []  # nothing paid before signing
         assert "was recorded by ops-wang" in await refused(
             handle, LoanJourneyWorkflow.record_payment_instruction, both)
-        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         s = await until_stage(handle, Stage.POST_LOAN)
         assert sorted(b.payee for b in bookings_for(settings.db_url, handle.id)) == sorted(
             [EQUIPMENT.name, BUILDER.name])
@@ -384,7 +385,7 @@ async def test_at_the_figure_the_borrower_is_paid_as_before(
             handle, LoanJourneyWorkflow.record_payment_instruction,
             PaymentInstruction(actor=OPS, counterparties=[
                 EQUIPMENT.model_copy(update={"amount": Decimal(5_000_000)})]))
-        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         s = await until_stage(handle, Stage.POST_LOAN)
         await _paid_to_the_borrower(settings, handle, app, s.disbursement)
 

@@ -16,7 +16,6 @@ from temporalio.testing import WorkflowEnvironment
 from activities.notifications import NotificationActivities
 from journey import contracts
 from journey.contracts import NotifyInput, NotifyResult
-from journey.decisions import Signature
 from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Stage
@@ -31,6 +30,7 @@ from tests.workflows.journey_kit import (
     customer,
     drive_to,
     new_application,
+    offer_signature,
     running_journey,
     until_stage,
 )
@@ -49,7 +49,7 @@ async def test_small_loan_walks_every_stage_to_closed(
         assert basis is not None and basis.base == "1y LPR"
         assert offered.offer.annual_rate == basis.base_rate + basis.spread
         signed = await handle.execute_update(
-            LoanJourneyWorkflow.sign, Signature(actor=customer(app))
+            LoanJourneyWorkflow.sign, offer_signature(app)
         )
         assert signed.stage in (Stage.DISBURSEMENT, Stage.POST_LOAN)
         running = await until_stage(handle, Stage.POST_LOAN)
@@ -142,7 +142,7 @@ async def test_a_signature_at_once_does_not_wait_for_the_offer_notice(
     ) as (settings, handle):
         await drive_to(handle, app, Stage.OFFER)
         signed = await asyncio.wait_for(
-            handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app))), 20
+            handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app)), 20
         )
         assert signed.stage in (Stage.DISBURSEMENT, Stage.POST_LOAN)
         templates = [m.template for m in messages_for(settings.db_url, handle.id)]

@@ -13,7 +13,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
-from journey.decisions import RiskGrade, RiskOpinion, Signature, Verdict
+from journey.decisions import RiskGrade, RiskOpinion, Verdict
 from journey.stages import Stage
 from starter.cli import app as cli
 from tests.cli_kit import said
@@ -22,9 +22,9 @@ from tests.store.test_lpr_fixings import rows
 from tests.store.test_record_seals import KEY, found, sql
 from tests.workflows.journey_kit import (
     RISK_SME,
-    customer,
     drive_to,
     new_application,
+    offer_signature,
     running_journey,
     until_stage,
 )
@@ -44,7 +44,7 @@ async def test_a_journey_walked_with_the_key_verifies_and_its_tampering_is_named
     docs, app = new_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         await drive_to(handle, app, Stage.OFFER)
-        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         await settle_at_quote(handle, await until_stage(handle, Stage.POST_LOAN), "TX-1")
         assert (await handle.result()).outcome is Stage.CLOSED
 

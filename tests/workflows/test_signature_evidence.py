@@ -1,4 +1,5 @@
-"""The customer's signature names who signed for the company and its evidence: a legal
+"""The customer's signature names who signed for the company and its evidence: one naming
+none (a library caller's, the CLI asking them) is refused before the history, a legal
 representative the borrower's licence does not name (as read) is refused before the history,
 an authorised agent signs under a power of attorney; status and history show who signed, and
 `history` reports one client identity acting in several roles on the loan, for an auditor."""
@@ -8,21 +9,52 @@ from __future__ import annotations
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from journey.application import Channel
 from journey.decisions import Capacity, Signature
 from journey.stages import Stage
+from starter import operations
 from starter.audit import audit_trail
+from starter.errors import Refused
 from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows.journey_kit import (
+    accepted_updates,
     customer,
     drive_to,
     new_application,
     refused,
     running_journey,
+    status,
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
 
 ESIGN = "e-sign certificate CFCA-2026-0815"
+
+
+async def test_a_signature_naming_nobody_and_no_evidence_is_refused_before_the_history(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A library caller (operations.act) signs with the credit code alone: refused, nothing
+    accepted, the journey still waits at the offer; an agent without a power of attorney
+    (a payload built past the model's checks) likewise, the model refusing it as decoded."""
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.OFFER)
+        client = time_skipping_env.client
+        before = await accepted_updates(handle)
+        with pytest.raises(Refused) as bare:
+            await operations.act(client, handle.id, "sign", Signature(actor=customer(app)))
+        assert ("sign refused: a signature names who signed for the company (signatory), in "
+                "what capacity") in str(bare.value)
+        assert "and its evidence" in str(bare.value)
+        unattorneyed = Signature.model_construct(
+            actor=customer(app), channel=Channel.APP, signatory="王五",
+            capacity=Capacity.AUTHORISED_AGENT, power_of_attorney=None, evidence=ESIGN)
+        await refused(handle, LoanJourneyWorkflow.sign, unattorneyed)
+        assert await accepted_updates(handle) == before
+        waiting = await status(handle)
+        assert waiting.stage is Stage.OFFER
+        assert not [d for d in waiting.decisions if d.verdict == "signed"]
 
 
 async def test_a_legal_representative_the_licence_does_not_name_is_refused(

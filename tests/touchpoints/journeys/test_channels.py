@@ -6,7 +6,7 @@ from __future__ import annotations
 from temporalio.testing import WorkflowEnvironment
 
 from journey.application import Channel
-from journey.decisions import AddDocuments, Signature
+from journey.decisions import AddDocuments
 from journey.documents import DocumentKind
 from journey.repayment import money
 from journey.stages import Stage
@@ -21,6 +21,7 @@ from tests.workflows.journey_kit import (
     application,
     customer,
     drive_to,
+    offer_signature,
     running_journey,
     status,
     until_stage,
@@ -57,7 +58,7 @@ async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
             W.record_feedback,
             Feedback(actor=me, channel=Channel.APP, stage=Stage.OFFER, score=5),
         )
-        await handle.execute_update(W.sign, Signature(actor=me, channel=Channel.APP))
+        await handle.execute_update(W.sign, offer_signature(app))  # on the app
         running = await until_stage(handle, Stage.POST_LOAN)
         assert running.offer is not None
         await handle.execute_update(
