@@ -32,15 +32,18 @@ async def deliver_on_start(client: Client, settings: Settings) -> None:
 
 
 # how loud a delivery's outcome is logged: money received needs someone; an act refused was
-# not taken, and its typist must act again; what was taken is news only
+# not taken, and its typist must act again (as a vote taken that does not count); what was
+# taken is news only
 LOUDNESS = {Delivery.UNBOOKED: logging.ERROR, Delivery.REFUSED: logging.WARNING}
 
 
 def log_delivery(done: DeliveryRun) -> None:
     """Log what a delivery settled (on a command line's stderr too, from warnings up): a
-    repayment left unbooked as an error, an act refused as a warning with who typed it."""
+    repayment left unbooked as an error, an act refused or a vote that does not count as a
+    warning with who typed it."""
     for kept in done.settled:
-        log.log(LOUDNESS.get(kept.state, logging.INFO),
+        log.log(logging.WARNING if kept in done.not_counted
+                else LOUDNESS.get(kept.state, logging.INFO),
                 "pending instruction %s (%s on %s, typed by %s as %s) %s: %s", kept.id,
                 kept.update, kept.workflow_id, kept.actor, kept.role, kept.state,
                 kept.outcome)

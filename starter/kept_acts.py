@@ -46,6 +46,10 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "record_feedback": (Feedback, UpdateResult),
     "record_inquiry": (Inquiry, UpdateResult),
 }
+# The kept acts that are votes (an approval, a credit committee's write-off): one delivered
+# that does not count (set aside, or refused: its voter no longer eligible, the stage moved
+# on) is no success for its delivery.
+VOTES = {"decide", "write_off"}
 # What a kept act's typist is told besides: an inquiry waits for its answer.
 MEANWHILE = {
     "record_inquiry": " Tell the customer the inquiry is taken and answered, with where the "

@@ -19,7 +19,7 @@ from starter import pending_delivery
 from starter.book_json import plain
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import NoAnswer, Refused
+from starter.errors import NoAnswer, NotMet, Refused
 from starter.journey_cli import As, Reason, RoleOpt
 from starter.lpr import bank_day
 from starter.pending_request import ASIDE
@@ -53,7 +53,8 @@ def list_(
 def deliver() -> None:
     """Send each pending instruction to its journey, under the update id it was first sent
     under, so that it is taken once; a worker must run (each worker delivers them as it
-    starts, too). An inquiry's answer, for the customer, is printed below the table."""
+    starts, too). An inquiry's answer, for the customer, is printed below the table. A vote
+    delivered that does not count (set aside, or refused) is no success: exit 3, naming it."""
     settings = Settings()
 
     async def go() -> None:
@@ -66,13 +67,22 @@ def deliver() -> None:
             wide_console().print(escape(
                 f"inquiry of {asked.actor} typed {asked.typed_at:%Y-%m-%d %H:%M:%S} UTC "
                 f"(pending instruction {asked.id}), {asked.state}: {asked.outcome}"))
+        uncounted = f"not counted: {done.uncounted()}" if done.not_counted else ""
         if done.stopped:
-            raise NoAnswer(done.stopped)
+            raise NoAnswer(_and(done.stopped, uncounted))
         if unbooked := [k for k in done.settled if k.state is Delivery.UNBOOKED]:
-            raise Refused("money received and not booked, refused at delivery: "
-                          + "; ".join(f"instruction {k.id}: {k.outcome}" for k in unbooked))
+            raise Refused(_and("money received and not booked, refused at delivery: "
+                               + "; ".join(f"instruction {k.id}: {k.outcome}"
+                                           for k in unbooked), uncounted))
+        if uncounted:
+            raise NotMet(uncounted)
 
     run(go())
+
+
+def _and(said: str, uncounted: str) -> str:
+    """What a delivery's error says, and the votes it delivered that do not count."""
+    return f"{said}; {uncounted}" if uncounted else said
 
 
 @pending_app.command("return")

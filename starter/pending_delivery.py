@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio.client import Client
 
 from journey.decisions import Repayment
@@ -14,7 +14,7 @@ from journey.settings import Settings
 from starter import loan_figures, money_references, operations
 from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.errors import Ended, NoAnswer, NotFound, Refused
-from starter.kept_acts import KEPT
+from starter.kept_acts import KEPT, VOTES
 from starter.pending_late import AFTER_THE_END, taken_after_the_end
 from starter.pending_request import dropped, whole
 from starter.pending_send import as_typist
@@ -28,11 +28,20 @@ from store.refusals import Refusal
 
 
 class DeliveryRun(BaseModel):
-    """What one delivery did: the instructions it settled, and, when it stopped because no
-    worker answered, why (the rest stay pending)."""
+    """What one delivery did: the instructions it settled, the votes among them that do not
+    count (`uncounted`), and, when it stopped because no worker answered, why (the rest stay
+    pending)."""
 
     settled: list[Instruction]
     stopped: str = ""
+    not_counted: list[Instruction] = Field(default_factory=list)
+
+    def uncounted(self) -> str:
+        """The votes delivered that do not count, named, with why; "" for none."""
+        return "; ".join(
+            f"pending instruction {k.id}, the vote of {k.actor} ({k.update} on "
+            f"{k.workflow_id}, typed {k.typed_at:%Y-%m-%d %H:%M:%S} UTC), {k.state}: "
+            f"{k.outcome}" for k in self.not_counted)
 
 
 async def deliver(client: Client, settings: Settings,
@@ -43,23 +52,27 @@ async def deliver(client: Client, settings: Settings,
     starter/pending_late.py) or refused (the refused attempt kept for auditors, as any
     refusal, also a journey that has ended or is gone: under the id it was typed for, with
     who typed it, when and where), a
-    repayment unbooked: money received that still needs someone (`unbooked`); stop at the
+    repayment unbooked: money received that still needs someone (`unbooked`); a vote set
+    aside by the journey, or refused, listed as not counted as well; stop at the
     first that no worker takes in time: the rest stay pending. KeysNeeded, none delivered,
     when the archive key set is not the one they were sealed with."""
     settled: list[Instruction] = []
+    not_counted: list[Instruction] = []
     waiting = await asyncio.to_thread(instructions, settings.db_url, workflow_id=workflow_id)
     key = settings.archive_seal_key  # with it, each is checked against its seal
     failing = await failing_seals(settings.db_url, key) if waiting and key is not None else {}
     for kept in waiting:
         assert kept.id is not None
         models = KEPT.get(kept.update)
+        counted = True  # but a vote set aside by the journey
         try:
             if models is None:
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
             vouched_for(failing.get(kept.id))
             request = await _dated(client, kept, await whole(settings, kept, models[0]))
             try:
-                outcome = answer(await as_typist(client, kept, request, models[1]))
+                taken = await as_typist(client, kept, request, models[1])
+                outcome, counted = answer(taken), getattr(taken, "counted", True)
             except Ended:  # what customers say after the end is taken there
                 if isinstance(request, Repayment) and (
                         before := await money_references.recorded_before_the_end(
@@ -80,19 +93,21 @@ async def deliver(client: Client, settings: Settings,
                         else await loan_of(client, kept.workflow_id))
                 state, outcome = Delivery.UNBOOKED, unbooked(kept, err, loan, settings)
         except NoAnswer as err:
-            return DeliveryRun(settled=settled, stopped=(
+            return DeliveryRun(settled=settled, not_counted=not_counted, stopped=(
                 f"pending instruction {kept.id} ({kept.update} on {kept.workflow_id}) is not "
                 f"delivered: {sentence(str(err))} It and the ones after it stay pending."))
         except AsideMissing as err:  # the comment is not lost: where it is must be set
-            return DeliveryRun(settled=settled, stopped=f"pending instruction {kept.id} cannot "
-                                                        f"be delivered: {err}. It and the rest "
-                                                        "stay pending")
+            return DeliveryRun(settled=settled, not_counted=not_counted, stopped=(
+                f"pending instruction {kept.id} cannot be delivered: {err}. It and the rest "
+                "stay pending"))
         at = datetime.now(UTC)
         await asyncio.to_thread(settle, settings.db_url, kept.id, state, outcome, at)
         await asyncio.to_thread(dropped, settings, kept)
         settled.append(kept.model_copy(update={"state": state, "outcome": outcome,
                                                "settled_at": at}))
-    return DeliveryRun(settled=settled)
+        if not counted or (state is Delivery.REFUSED and kept.update in VOTES):
+            not_counted.append(settled[-1])
+    return DeliveryRun(settled=settled, not_counted=not_counted)
 
 
 def _as_typed(refusal: Refusal, kept: Instruction) -> Refusal:
