@@ -38,9 +38,10 @@ def queue(
     team: Annotated[str | None, typer.Option(help="e.g. sme_risk, corporate_risk, branch")]
     = None,
     person: Annotated[str | None, typer.Option(
-        "--person", help="a staff id: every case assigned to them, on any team's queue, and "
-                         "every case they submitted waiting on its customer (someone away: "
-                         "their cases)")] = None,
+        "--person", help="a staff id: every case assigned to them, on any team's queue, "
+                         "every case they submitted waiting on its customer, and, for a "
+                         "committee's member, every case at approval that still needs their "
+                         "vote (someone away: their cases)")] = None,
     waiting_on: Annotated[WaitingOn | None, typer.Option(
         "--waiting-on", help="customer: the cases waiting on their customers (what each owes: "
                              "documents missing or unreadable, a question, a signature), the "
@@ -99,19 +100,27 @@ def queue(
     async def _person(client: Client, settings: Settings, person: str, now: datetime) -> None:
         assigned = await work_queues.assigned_to(client, person)
         owed = await work_lists.owed_by_customers(client, settings, person)
-        if not assigned and not owed:
+        votes = await work_queues.votes_awaited(client, settings, person)
+        if not assigned and not owed and votes is None:
             work_queues.refuse_unknown_person(settings, person)
         assigned = work_lists.with_parties(settings, assigned)
         console.print(journeys_table(cut(assigned, None), f"cases assigned to {person}",
                                      len(assigned), waits=work_lists.queue_clock(now),
                                      order=order("sla")))
+        if votes is not None:  # a committee's member: its cases that still need their vote
+            votes = work_lists.with_parties(settings, votes)
+            console.print(journeys_table(cut(votes, None), f"committee votes awaited from "
+                                         f"{person}", len(votes),
+                                         waits=work_lists.queue_clock(now), order=order("sla")))
         shown = await work_queues.with_owed(client, cut(owed, None))
         console.print(owed_table(shown, owed_title(person), *work_lists.queue_clock(now),
                                  total=len(owed), order=order("deadline")))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.person_query(person)}; "
                                  f"{work_lists.customer_query()}, who submitted it from the "
-                                 "journey store"))
+                                 "journey store" + ("; the committee's queue, who may still "
+                                                    "vote from each journey's status"
+                                                    if votes is not None else "")))
 
     async def _owed(client: Client, settings: Settings, rm: str | None, now: datetime) -> None:
         rows = await work_lists.owed_by_customers(client, settings, rm)

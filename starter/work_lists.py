@@ -7,6 +7,7 @@ applicant from the journey store, and the loan book, each running loan read from
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -238,30 +239,36 @@ async def waiting_on(client: Client, team: str) -> list[JourneyRow]:
 
 
 async def tier_reasons(client: Client, rows: list[JourneyRow],
-                       within: timedelta = TIER_READ_WITHIN) -> list[JourneyRow]:
+                       within: timedelta = TIER_READ_WITHIN,
+                       keep: Callable[[JourneyStatus], bool] | None = None,
+                       ) -> list[JourneyRow]:
     """`rows`, each with why its case is at its approval tier: the amount, or the borrower's
     exposure the route weighed (统一授信) and what its new applications told since it was
     read (`exposure_told`), and the covenants the loan would carry that its
     file already breaches (an approval is then an exception), read from the journey (a status
     query apiece, all at once, each answered `within` or marked unavailable: a worker answers
     them, and the list stands without one); a journey gone or ended since the list was read
-    keeps its row as listed."""
+    keeps its row as listed. With `keep`, only the cases whose status it keeps, and those not
+    answering (it is not known whether they would be kept)."""
+    unknown = "" if keep is None else "; nor whether it is yours"
 
-    async def why(row: JourneyRow) -> JourneyRow:
+    async def why(row: JourneyRow) -> JourneyRow | None:
         try:
             s = await status(client, row.workflow_id, within)
         except (NotFound, Ended):
-            return row
+            return row if keep is None else None
         except NoAnswer:
             return row.model_copy(update={"why": (
                 f"unavailable: no answer within {within.total_seconds():g} s (is a worker "
-                "running?); its covenants on file are not read either")})
+                f"running?); its covenants on file are not read either{unknown}")})
+        if keep is not None and not keep(s):
+            return None
         return row.model_copy(update={
             "why": "; ".join([s.route.why_tier(), *filter(None, [s.exposure_told])])
                    if s.route else None,
             "breached": [c.detail for c in s.covenants_on_file if c.breached]})
 
-    return list(await asyncio.gather(*(why(r) for r in rows)))
+    return [r for r in await asyncio.gather(*(why(r) for r in rows)) if r is not None]
 
 
 async def stuck_payouts(client: Client, settings: Settings, rows: list[JourneyRow],

@@ -1,6 +1,7 @@
-"""A queue as the head of a team reads it (`queue`): a person's cases, whatever their team
-(`--person`), sorted as asked (`--sort`) and cut (`--limit`); what each customer owes in a few
-words; and a team or staff id mistyped, refused with the names nearest to it first."""
+"""A queue as the head of a team reads it (`queue`): a person's cases, whatever their team,
+and the committee votes awaited from them (`--person`), sorted as asked (`--sort`) and cut
+(`--limit`); what each customer owes in a few words; and a team or staff id mistyped,
+refused with the names nearest to it first."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from enum import StrEnum
 
 from temporalio.client import Client
 
+from journey.actors import Role
 from journey.customer_owes import owed_in_words
+from journey.policy.who_may import may_vote
 from journey.settings import Settings
 from starter.errors import Ended, NoAnswer, NotFound, Refused
 from starter.operations import status
@@ -23,6 +26,8 @@ from starter.work_lists import (
     list_journeys,
     most_urgent_first,
     person_query,
+    queue_query,
+    tier_reasons,
 )
 
 
@@ -46,6 +51,25 @@ async def assigned_to(client: Client, person: str) -> list[JourneyRow]:
     """Every running case whose current stage is assigned to `person`, on any team's queue,
     most urgent first (JourneyAssignee: a journey from before it lists no one)."""
     return most_urgent_first(await list_journeys(client, person_query(person), limit=None))
+
+
+async def votes_awaited(client: Client, settings: Settings, person: str
+                        ) -> list[JourneyRow] | None:
+    """The cases at approval whose committee still needs `person`'s vote, most urgent first,
+    each with why it is at its tier; None for someone who sits on no committee of the policy
+    in force (nothing read). Visibility lists the committee's queue (JourneyTeam: its tier);
+    who has voted is in no search attribute, so each case is read from its journey, as the
+    committee's queue reads it (`tier_reasons`: a status query apiece, all at once), and kept
+    while `person` may still vote on it (`may_vote`, by the policy in force); one not
+    answering stays listed, marked so."""
+    policy = current_policy(settings)
+    member = policy.member(person)
+    if (member is None or not member.active or member.role is not Role.APPROVER
+            or member.tier is None or not policy.authority.tier(member.tier).committee):
+        return None
+    rows = most_urgent_first(await list_journeys(client, queue_query(member.tier), limit=None))
+    return await tier_reasons(client, rows, keep=lambda s: person in {
+        m.id for m in may_vote(policy, s)})
 
 
 def nearest_first(name: str, known: list[str]) -> list[str]:

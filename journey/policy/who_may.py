@@ -56,6 +56,18 @@ def unconfirmable(policy: Policy, case: JourneyStatus) -> str | None:
     return f"nobody in policy {policy.version} may {what}: {stuck}"
 
 
+def may_vote(policy: Policy, case: JourneyStatus) -> list[StaffMember]:
+    """Who of `policy` may still vote on `case` at its approval tier: its approvers whose
+    limit covers it, not its submitter or risk reviewer, nor who voted already (this round);
+    none for a case not routed yet."""
+    if case.route is None:
+        return []
+    by = case.submitted_by
+    members = voters(policy, case.route, by.id if by is not None else "", case.reviewed_by)
+    return [m for m in eligible(policy, case.route, members, case.amount or Decimal(0))
+            if m.id not in case.voted]
+
+
 def _until(whom: str) -> str:
     return f" until a supervisor or the policy's owner adds {whom} to the policy"
 
@@ -80,9 +92,7 @@ def _may_on_case(policy: Policy, update: str, case: JourneyStatus
         stuck = "the payout is stuck" + _until("an operations person")
     elif update == "decide" and case.route is not None:
         route = case.route
-        members = voters(policy, route, submitter, case.reviewed_by)
-        who = [m for m in eligible(policy, route, members, case.amount or Decimal(0))
-               if m.id not in case.voted]
+        who = may_vote(policy, case)
         what = (f"vote on this case at {route.tier} (its approvers whose limit covers it, not "
                 "its submitter or risk reviewer, nor who voted already)")
         stuck = "the approval waits" + _until(f"a {route.tier} approver")
