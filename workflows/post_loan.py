@@ -42,6 +42,11 @@ WARNINGS_CLOSED_AT_REPAYMENT = "warnings-closed-at-repayment"
 # workflow.patched marker: before it, a loan written off kept its early warnings open; since,
 # they are closed as it is written off, resolved by the write-off, by the system.
 WARNINGS_CLOSED_AT_WRITE_OFF = "warnings-closed-at-write-off"
+# workflow.patched marker: before it, a repayment in full that arrived while the loop waited
+# for its writes (after it had kept the principal owed) closed the loan with its line in the
+# borrower's exposure still at the principal before, counted as owed for ever; since, the
+# principal is kept once more as the loan closes. Taken only where it had not been kept.
+PRINCIPAL_KEPT_AT_CLOSE = "principal-kept-at-close"
 
 
 class PostLoanStage(Repricing):
@@ -87,6 +92,9 @@ class PostLoanStage(Repricing):
                 return "written_off"
             account = self._account()
             if account.repaid:
+                if account.principal_owed != self._principal_kept and workflow.patched(
+                        PRINCIPAL_KEPT_AT_CLOSE):
+                    await self._keep_principal()  # repaid while the loop flushed
                 await self._settle(account)
                 return "repaid"
             if self._should_continue_as_new():

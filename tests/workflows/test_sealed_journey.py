@@ -53,6 +53,9 @@ async def test_a_journey_walked_with_the_key_verifies_and_its_tampering_is_named
     text_ = said(checked)
     assert "ledger bookings: 1 row(s) checked, 0 changed, 0 deleted, 0 inserted" in text_
     assert "credit exposures: 3 row(s) checked, 0 changed" in text_  # paid out, then repaid
+    # the repaid loan counts nothing in its borrower's exposure, though the repayment came
+    # while the journey was writing the principal it kept at the payout (principal-kept-at-close)
+    assert rows(settings.db_url, "select principal from credit_exposures") == [("0.00",)]
     assert "outbox notices: 0 row(s)" not in text_
 
     sql(settings.db_url,
