@@ -38,6 +38,10 @@ class PostLoanState(BaseModel):
     reviews_this_run: int = 0
     runs: int = 1  # runs of this journey so far (continue-as-new counts them)
     rate_changes: list[RateChange] = Field(default_factory=list)  # repricings, oldest first
+    # the loan's reviews paused or their schedule deleted, as the journey was told: since when
+    # and by whom ("reviews stopped: deleted by sup-sme on 2026-12-07"); None while they run
+    # (since marker reviews-stopped-listed)
+    reviews_stopped: str | None = None
 
 
 class PostLoanCarry(BaseModel):

@@ -172,6 +172,9 @@ class JourneyStatus(BaseModel):
     warnings: list[EarlyWarning] = Field(default_factory=list)
     payments: list[PaymentRecord] = Field(default_factory=list)  # in the order recorded
     last_review: ReviewResult | None = None
+    # the team whose early warnings these are and who may stop or restart its reviews
+    risk_team: str | None = None
+    reviews_stopped: str | None = None  # paused or deleted, since when and by whom
     rate_changes: list[RateChange] = Field(default_factory=list)  # LPR repricings, oldest first
     run: int = 1  # runs of the workflow so far (continue-as-new starts the next)
     # a payout above the policy's figure, paid to the counterparties (受托支付)

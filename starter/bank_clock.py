@@ -18,6 +18,13 @@ def when(s: JourneyStatus, moment: datetime | None) -> str:
     return moment_at(moment, s.bank_utc_offset or 0) if moment else "-"
 
 
+def day_on_bank_clock(s: JourneyStatus, moment: datetime) -> str:
+    """`moment`'s day on the bank's clock (the pinned calendar's zone; the packaged calendar's
+    before one is pinned): "2026-12-07" for 02:42 in Beijing, 18:42 UTC the day before."""
+    offset = s.bank_utc_offset if s.bank_utc_offset is not None else bank_offset()
+    return f"{moment.astimezone(timezone(timedelta(hours=offset))):%Y-%m-%d}"
+
+
 def noted(s: JourneyStatus, text: str) -> str:
     """`text`, written in the journey with its moments in UTC (a reading's correction note:
     "corrected against the paper by ops-li at 2026-12-06 11:52 UTC"), shown with them on

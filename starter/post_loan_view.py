@@ -42,6 +42,7 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None,
                  account.next_instalment(of_plan=True)
                  + (" (past due)" if s.days_past_due else ""))
     head.add_row("open warnings", open_warnings(s))
+    reviews_row(s, head)
     parts: list[RenderableType] = [Panel(head, title="post-loan")]
     if s.payments:
         paid = Table("value date", "kind", "reference", "amount", "recorded by", "channel",
@@ -67,6 +68,7 @@ def drawing_review_view(s: JourneyStatus) -> list[RenderableType]:
         return []
     head = class_rows(s)
     head.add_row("open warnings", open_warnings(s))
+    reviews_row(s, head)
     return [Panel(head, title="reviewed while drawing"), *review_tables(s)]
 
 
@@ -78,6 +80,14 @@ def class_rows(s: JourneyStatus) -> Table:
     if s.risk_class_reason:
         head.add_row("why", escape(s.risk_class_reason))
     return head
+
+
+def reviews_row(s: JourneyStatus, head: Table) -> None:
+    """A running loan's reviews stopped (paused, or their schedule deleted), as the journey
+    was told: since when and by whom, on its risk team's queue until they run again."""
+    if s.reviews_stopped and not s.stage.terminal:
+        head.add_row("reviews", f"[red]{escape(s.reviews_stopped)}[/] (on the "
+                                f"{escape(s.risk_team or 'risk')} queue until they run again)")
 
 
 def open_warnings(s: JourneyStatus) -> str:

@@ -41,8 +41,8 @@ from journey.review_contracts import (
     review_schedule_id,
     scheduled_journey,
 )
-from journey.status import JourneyStatus
-from starter.bank_clock import bank_offset
+from journey.status import DecisionRecord, JourneyStatus
+from starter.bank_clock import bank_offset, day_on_bank_clock
 from starter.errors import BadInput, NotFound
 
 T = TypeVar("T")
@@ -161,25 +161,24 @@ async def reviews_said(client: Client, status: JourneyStatus) -> tuple[str, bool
     paused, by whom and why, as the history recorded it; or, when the schedule is not paused
     or running as the history last recorded, that someone paused or resumed it outside the
     engine (the `temporal` CLI, the Web UI), so no one is on record for it (a warning).
-    None while it runs as recorded, when the loan has no schedule to compare, or on a server
-    without schedules (the time-skipping one)."""
+    A running loan without a schedule: that its reviews do not run, deleted by whom (a
+    warning). None while it runs as recorded, or on a server without schedules (the
+    time-skipping one)."""
     if not status.reviewed():  # a running loan, or a project reviewed while it draws
         return None
     try:
         row = await describe(client, status.workflow_id)
     except NotFound:
-        return None
+        return _deleted_said(status)
     except RPCError as err:
         if err.status is RPCStatusCode.UNIMPLEMENTED:
             return None
         raise
-    last = next((d for d in reversed(status.decisions)
-                 if d.verdict in (f"reviews {ScheduleAction.PAUSED}",
-                                  f"reviews {ScheduleAction.UNPAUSED}")), None)
+    last = last_recorded(status, ScheduleAction.PAUSED, ScheduleAction.UNPAUSED)
     recorded_paused = last is not None and last.verdict == f"reviews {ScheduleAction.PAUSED}"
     if row.paused and recorded_paused and last is not None:
-        return (f"{row.schedule_id}: reviews paused since {last.at:%Y-%m-%d} by "
-                f"{last.actor.id}: {last.reason}", False)
+        return (f"{row.schedule_id}: reviews paused since {day_on_bank_clock(status, last.at)} "
+                f"by {last.actor.id}: {last.reason}", False)
     if row.paused == recorded_paused:
         return None
     if row.paused:
@@ -188,10 +187,34 @@ async def reviews_said(client: Client, status: JourneyStatus) -> tuple[str, bool
     else:
         said, action = "reviews run", "unpaused"
         history = (f"the loan's history last recorded a pause, by {last.actor.id} on "
-                   f"{last.at:%Y-%m-%d}") if last is not None else "the history records a pause"
+                   f"{day_on_bank_clock(status, last.at)}") if last is not None \
+            else "the history records a pause"
     return (f"{row.schedule_id}: {said}, but {history}: it was {action} outside the engine. "
             f"Record who did it and why: `loan-journey schedules record {status.workflow_id} "
             f"{action} --as <staff id> --note <why>`", True)
+
+
+def _deleted_said(status: JourneyStatus) -> tuple[str, bool]:
+    """A running loan with no review schedule: its reviews do not run (a warning), deleted by
+    whom the history recorded, or outside the engine when it records no deletion."""
+    sid, last = review_schedule_id(status.workflow_id), last_recorded(
+        status, ScheduleAction.DELETED, ScheduleAction.CREATED)
+    if last is not None and last.verdict == f"reviews {ScheduleAction.DELETED}":
+        return (f"{sid}: reviews stopped: deleted by {last.actor.id} on "
+                f"{day_on_bank_clock(status, last.at)}: {last.reason}. Post-loan reviews are "
+                f"mandatory: `loan-journey schedules create {status.workflow_id} --as <staff "
+                "id>` schedules them again", True)
+    return (f"{sid}: no review schedule, but the loan's history records no deletion: it was "
+            "deleted outside the engine, and its reviews do not run. Record who did it and "
+            f"why: `loan-journey schedules record {status.workflow_id} deleted --as <staff id> "
+            f"--note <why>`, and schedule them again: `loan-journey schedules create "
+            f"{status.workflow_id} --as <staff id>`", True)
+
+
+def last_recorded(status: JourneyStatus, *actions: ScheduleAction) -> DecisionRecord | None:
+    """The latest of `actions` the journey's history records of its review schedule."""
+    verdicts = {f"reviews {a}" for a in actions}
+    return next((d for d in reversed(status.decisions) if d.verdict in verdicts), None)
 
 
 async def pause(client: Client, journey_id: str, note: str) -> None:

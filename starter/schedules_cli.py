@@ -16,8 +16,10 @@ from temporalio.client import Client
 from activities.review import post_loan_policy_text
 from journey.actors import Actor, Role
 from journey.decisions import ScheduleAction, ScheduleChange
+from journey.policy import DecisionRefused
 from journey.policy.authority import SCHEDULING_ROLES
 from journey.policy.calendar import moment_at
+from journey.policy.review_stops import STOPPING, authorize_review_stop
 from journey.post_loan_policy import (
     cadence_refusal,
     first_review_on,
@@ -32,7 +34,7 @@ from starter.attempts import Attempt, acting
 from starter.bank_clock import bank_label, bank_offset, on_bank_clock
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import BadInput, Ended, NotFound, NotRecorded, plain_errors
+from starter.errors import BadInput, Ended, NotFound, NotRecorded, Refused, plain_errors
 from starter.journey_cli import As, StaffRole
 from starter.periods import moment, through
 from starter.terminal import wide_console
@@ -211,6 +213,29 @@ async def _as_expected(client: Client, workflow_id: str, action: ScheduleAction)
                    f"{workflow_id}` shows it")
 
 
+async def _may_stop(settings: Settings, client: Client, workflow_id: str,
+                    change: ScheduleChange) -> None:
+    """A pause, a resumption or a deletion is the loan's risk team's (`authorize_review_stop`,
+    by the policy in force): else `Refused` naming who may, the attempt kept, before the
+    schedule changes. Other changes stop no review."""
+    if change.action not in STOPPING:
+        return
+    s = await operations.status(client, workflow_id)
+    team = s.risk_team or (s.route.team if s.route else None)
+    if team is None:
+        raise BadInput(f"{workflow_id} has no risk team yet: {s.unreviewed()}")
+    paused = schedules.last_recorded(s, ScheduleAction.PAUSED, ScheduleAction.UNPAUSED)
+    paused_by = paused.actor.id if paused and paused.verdict == \
+        f"reviews {ScheduleAction.PAUSED}" else None
+    try:
+        authorize_review_stop(pinned_policy.current_policy(settings), change.actor, team,
+                              change.action, paused_by)
+    except DecisionRefused as err:
+        why = str(err)
+        raise Refused(f"review-{workflow_id} not {change.action}: {why}", pinned_policy.attempt(
+            workflow_id, f"schedule {change.action}", change.actor, why)) from err
+
+
 async def _as_made(client: Client, workflow_id: str, action: ScheduleAction) -> None:
     """The schedule stands as `action` left it (paused, unpaused, there, gone), so that no
     change is recorded that was not made; BadInput when it does not. A run started or
@@ -245,6 +270,7 @@ def _do(workflow_id: str, change: ScheduleChange,
         await encryption.writes_allowed(client, f"review-{workflow_id} not {change.action}")
         await codec.keys_needed(client, workflow_id, f"review-{workflow_id} not {change.action}")
         await _as_expected(client, workflow_id, change.action)  # before anything changes
+        await _may_stop(settings, client, workflow_id, change)
         await action(client)
         where = "in the journey's history"
         try:

@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import (
         AddDocuments,
         Repayment,
+        ScheduleAction,
         ScheduleChange,
         UpdateResult,
         WriteOff,
@@ -46,6 +47,13 @@ with workflow.unsafe.imports_passed_through():
 # since, those after the current period are re-amortised to one level payment, the last
 # taking the rounding (journey/loan_account.py, `Payment.relevels`).
 PREPAYMENT_RELEVELS = "prepayment-relevels"
+# workflow.patched marker: before it, a loan whose reviews were paused or whose schedule was
+# deleted was on no queue, its only trace a decision; since, told so it is on its risk team's
+# queue (workflows/post_loan_warnings.py `_list_reviews_stopped`) until they run again.
+REVIEWS_STOPPED_LISTED = "reviews-stopped-listed"
+# the changes that stop a loan's reviews or start them again
+_STOPS_OR_STARTS = (ScheduleAction.PAUSED, ScheduleAction.DELETED, ScheduleAction.UNPAUSED,
+                    ScheduleAction.CREATED)
 
 
 class PostLoanHandlers(PaymentNotices):
@@ -186,6 +194,8 @@ class PostLoanHandlers(PaymentNotices):
         """Who paused, resumed, ran or deleted this loan's reviews, and why: the schedule
         lives beside the journey, so its changes are recorded here (starter/schedules_cli)."""
         self.record_decision(change.actor, f"reviews {change.action}", change.note)
+        if change.action in _STOPS_OR_STARTS and workflow.patched(REVIEWS_STOPPED_LISTED):
+            self._list_reviews_stopped(change)
         return UpdateResult(stage=self._stage, message=f"reviews {change.action}")
 
     @record_schedule_change.validator
@@ -282,7 +292,9 @@ class PostLoanHandlers(PaymentNotices):
     @workflow.query
     def status(self) -> JourneyStatus:
         # the loan's days from its signature: a project still drawing is quoted by them too
-        days = {"days_utc_offset": self.calendar.utc_offset_hours if self.bank_days() else 0}
+        days = {"days_utc_offset": self.calendar.utc_offset_hours if self.bank_days() else 0,
+                "risk_team": self._risk_team() if self._route else None,
+                "reviews_stopped": self._pl.reviews_stopped}
         base = super().status().model_copy(update=days)
         account = self.account() if self._stage is not Stage.OFFER else None
         if account is None or self._disbursement is None:

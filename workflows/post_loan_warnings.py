@@ -13,7 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.classification import RiskClass
-    from journey.decisions import UpdateResult, Verdict
+    from journey.decisions import ScheduleAction, ScheduleChange, UpdateResult, Verdict
     from journey.documents import ReadStatus
     from journey.policy.authority import authorize_warning_acknowledgement
     from journey.post_loan_covenants import CovenantCheck
@@ -58,6 +58,8 @@ WARNING_WAIT_SINCE_RAISED = "warning-wait-since-raised"
 # the loan's SlaState is what its stage visit's own SLA clock says (a drawdown's decision
 # warned or breached); before it, "ok", which dropped the decision SLA's state.
 CLOCK_STATE_KEPT = "sla-state-kept-after-warnings"
+# SlaState of a loan on its risk team's queue because its reviews are paused or deleted
+REVIEWS_STOPPED = "reviews_stopped"
 
 
 class EarlyWarnings(PostLoanMemory):
@@ -79,21 +81,47 @@ class EarlyWarnings(PostLoanMemory):
         )
 
     def _keep_warnings_listed(self) -> None:
-        """As a stage visit that waits on no team begins: a loan with an open warning stays
-        on its risk team's queue, as `_warn` put it there (the visit's entry listed it on
-        none), the wait counted from when the oldest open warning was raised (before
-        WARNING_WAIT_SINCE_RAISED, from the visit's entry)."""
+        """As a stage visit that waits on no team begins: a loan with an open warning (or its
+        reviews stopped, `_list_reviews_stopped`) stays on its risk team's queue, as `_warn`
+        put it there (the visit's entry listed it on none), the wait counted from when the
+        oldest open warning was raised (before WARNING_WAIT_SINCE_RAISED, from the visit's
+        entry)."""
         still_open = open_numbers(self._pl.warnings)
-        if self._team is not None or not still_open:
+        stopped = self._pl.reviews_stopped is not None  # set since REVIEWS_STOPPED_LISTED
+        if self._team is not None or not (still_open or stopped):
             return
         if not workflow.patched(OPEN_WARNINGS_KEPT_LISTED):
             return
-        self._team, self._sla_state = self._risk_team(), "early_warning"
-        raised = self._pl.warnings[still_open[0] - 1].raised_at
+        self._team = self._risk_team()
+        self._sla_state = "early_warning" if still_open else REVIEWS_STOPPED
+        raised = self._pl.warnings[still_open[0] - 1].raised_at if still_open else None
         if raised is not None and raised < workflow.now() \
                 and workflow.patched(WARNING_WAIT_SINCE_RAISED):
             self._team_since = (self._team, raised)
         self._upsert()
+
+    def _list_reviews_stopped(self, change: ScheduleChange) -> None:
+        """Told its reviews were paused or their schedule deleted (post-loan inspection,
+        贷后检查, is mandatory): the loan is on its risk team's queue, saying since when and by
+        whom, until they are resumed or a schedule is created again; then off it, unless an
+        early warning is open."""
+        by, day = change.actor.id, self.calendar.day_of(workflow.now())  # the bank's day
+        self._pl.reviews_stopped = {
+            ScheduleAction.DELETED: f"reviews stopped: deleted by {by} on {day}",
+            ScheduleAction.PAUSED: f"reviews stopped: paused since {day} by {by}",
+        }.get(change.action)
+        if self._pl.reviews_stopped is not None:
+            self._team = self._risk_team()
+            if self._sla_state != "early_warning":
+                self._sla_state = REVIEWS_STOPPED
+        elif self._sla_state == REVIEWS_STOPPED:  # no warning open: off the queue
+            self._team, self._sla_state = self._team_without_warnings(), self._clock_state
+        self._upsert()
+
+    def _awaited_step(self) -> str | None:
+        if self._pl.reviews_stopped is not None and self._team == self._risk_team():
+            return f"its reviews to run again ({self._pl.reviews_stopped})"
+        return super()._awaited_step()
 
     def _team_without_warnings(self) -> str | None:
         """The team the loan is with once no warning is open: none (a drawdown waiting for
@@ -169,7 +197,11 @@ class EarlyWarnings(PostLoanMemory):
             f"warning {listed}: {request.action}: {request.note}",
         )
         left = open_numbers(self._pl.warnings)
-        if not left and self._sla_state == "early_warning":
+        if not left and self._sla_state == "early_warning" \
+                and self._pl.reviews_stopped is not None:  # set since REVIEWS_STOPPED_LISTED
+            self._sla_state = REVIEWS_STOPPED  # on the risk team's queue until they run
+            self._upsert()
+        elif not left and self._sla_state == "early_warning":
             # off the risk team's queue, back to what the stage's own SLA clock says
             state = self._clock_state
             if state != "ok" and not workflow.patched(CLOCK_STATE_KEPT):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -146,7 +146,8 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert (kept.actor.id, kept.actor.role, kept.verdict, kept.reason) == (
             "risk-sme-1", "risk_officer", "reviews paused", "audit hold [legal]")
         held = " ".join((await invoke_status(handle.id)).output.split())  # and status says so
-        assert (f"review-{handle.id}: reviews paused since {kept.at:%Y-%m-%d} by risk-sme-1: "
+        paused_on = kept.at.astimezone(timezone(timedelta(hours=8))).date()  # the bank's day
+        assert (f"review-{handle.id}: reviews paused since {paused_on} by risk-sme-1: "
                 "audit hold [legal]") in held and "outside the engine" not in held
         # a change that fails leaves the history as it was
         decided = len((await handle.query(LoanJourneyWorkflow.status)).decisions)
@@ -170,29 +171,30 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         # when the reviews begin, at the hour `describe` gives them
         assert f"its reviews run from {moment_at(monthly.next_runs[0], 8)}" in told, told
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
-        # staff who joined after the journey pinned its directory: the change is made, the
-        # journey refuses its record, and the command says so and how to record it
-        _staff_joined("ops-new")
-        unpaused = await invoke("unpause", handle.id, "--as", "ops-new", "--note", "lifted")
+        # staff who joined after the journey pinned its directory (the risk team's new
+        # supervisor, who may lift another's pause): the change is made, the journey refuses
+        # its record, and the command says so and how to record it
+        _staff_joined("sup-new", "supervisor", "sme_risk")
+        unpaused = await invoke("unpause", handle.id, "--as", "sup-new", "--note", "lifted")
         assert unpaused.exit_code == 7, unpaused.output
         assert not (await schedules.describe(client, handle.id)).paused
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
         told = " ".join(unpaused.output.split())
         assert f"review-{handle.id}: unpaused, but not recorded" in told
-        assert (f"loan-journey schedules record {handle.id} unpaused --as ops-new "
-                "--role operations --note lifted") in told
+        assert (f"loan-journey schedules record {handle.id} unpaused --as sup-new "
+                "--role supervisor --note lifted") in told
         # a change that was not made is not recorded: the schedule is running, not paused
         never = await invoke("record", handle.id, "paused", "--as", "ops-li", "--note", "no")
         assert never.exit_code == 2 and "it was not paused" in " ".join(never.output.split())
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided
         recorded = await invoke("record", handle.id, "unpaused", "--as", "ops-li",
-                                "--note", "lifted by ops-new")
+                                "--note", "lifted by sup-new")
         assert recorded.exit_code == 0, recorded.output
         kept = (await handle.query(LoanJourneyWorkflow.status)).decisions[-1]
         assert (kept.actor.id, kept.verdict, kept.reason) == (
-            "ops-li", "reviews unpaused", "lifted by ops-new")
+            "ops-li", "reviews unpaused", "lifted by sup-new")
         again = await invoke("record", handle.id, "unpaused", "--as", "ops-li",
-                             "--note", "lifted by ops-new")  # run twice: recorded once
+                             "--note", "lifted by sup-new")  # run twice: recorded once
         assert again.exit_code == 0, again.output
         assert "unpaused is already recorded" in " ".join(again.output.split())
         assert len((await handle.query(LoanJourneyWorkflow.status)).decisions) == decided + 1
@@ -227,13 +229,14 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         assert "schedules create" not in closed
 
 
-def _staff_joined(staff_id: str) -> None:
-    """The workers run a lending policy whose staff directory has `staff_id` in operations,
-    under a new version (recorded as a worker restarted on it records it: the policy in force
-    the command line goes by); the journeys started before pinned the default one, without."""
+def _staff_joined(staff_id: str, role: str, team: str) -> None:
+    """The workers run a lending policy whose staff directory has `staff_id` in `role` of
+    `team`, under a new version (recorded as a worker restarted on it records it: the policy
+    in force the command line goes by); the journeys started before pinned the default one,
+    without."""
     newer = json.loads(policy_text(None))
     newer["version"] = f"{newer['version']}-{staff_id}"
-    newer["staff"].append({"id": staff_id, "name": "新同事", "role": "operations"})
+    newer["staff"].append({"id": staff_id, "name": "新同事", "role": role, "team": team})
     record_policy(Settings().db_url, newer["version"], json.dumps(newer, ensure_ascii=False))
 
 

@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.classification import RiskClass
-from journey.decisions import AddDocuments
+from journey.decisions import AddDocuments, ScheduleAction, ScheduleChange
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.stages import Stage
 from starter.status_view import status_view
@@ -193,4 +193,27 @@ async def test_a_loan_repaid_closes_its_warnings_and_keeps_its_class_as_history(
         assert "classification" not in shown and "open warnings none" in shown
         assert "SLA - " in shown and closed.sla_state == "-"
         assert await queue(handle) == ("-", "-")  # on no team's queue
+        await assert_replays(handle)
+
+
+async def test_a_loan_whose_reviews_stopped_stays_on_the_queue_once_its_warnings_are_acknowledged(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A 关注 loan with an open covenant breach, its reviews paused: acknowledging its warnings
+    leaves it on the risk team's queue, as reviews stopped, until they are resumed."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
+        handle, _ = await disbursed(env.client, settings, app)
+        await until(handle, lambda s: len(s.warnings) == 2)
+        await handle.execute_update(LoanJourneyWorkflow.record_schedule_change, ScheduleChange(
+            actor=OFFICER, action=ScheduleAction.PAUSED, note="the borrower restructures"))
+        paused = await until(handle, lambda s: s.reviews_stopped is not None)
+        assert paused.reviews_stopped.startswith("reviews stopped: paused since ")
+        assert await queue(handle) == ("sme_risk", "early_warning")  # the warnings' still
+        await handle.execute_update(ACK, ack(OFFICER))
+        assert await queue(handle) == ("sme_risk", "reviews_stopped")
+        await handle.execute_update(LoanJourneyWorkflow.record_schedule_change, ScheduleChange(
+            actor=OFFICER, action=ScheduleAction.UNPAUSED, note="restructured"))
+        assert await queue(handle) == ("-", "ok")
         await assert_replays(handle)

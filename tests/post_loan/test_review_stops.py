@@ -1,0 +1,137 @@
+"""End to end on the real dev server: post-loan inspection (贷后检查) is mandatory, so a loan's
+review schedule is paused, resumed and deleted by its risk team only (deleted by its
+supervisor alone), and a running loan whose reviews are stopped is on the team's queue and in
+its `status` until they run again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from journey.settings import Settings
+from starter import queue_cli, schedules, work_lists
+from starter.bank_clock import day_on_bank_clock
+from starter.errors import NotFound
+from starter.work_lists import JourneyRow
+from store.refusals import refusals as refused_attempts
+from tests.cli_kit import cli, point_cli_at, said
+from tests.dev_server import fresh_dev_server
+from tests.post_loan.loan_kit import disbursed, loan_worker, until
+from tests.workflows.journey_kit import Documents, application
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    async with fresh_dev_server() as env:
+        yield env
+
+
+async def test_only_the_risk_team_stops_reviews_and_a_stopped_loan_is_on_its_queue(
+    dev_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, docs = dev_env.client, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(client, tmp_path, docs) as settings:
+        handle, running = await disbursed(client, settings, app)
+        await _until_scheduled(client, handle.id)
+        assert running.route is not None and running.route.team == "sme_risk"
+        point_cli_at(monkeypatch, client, data_dir=settings.data_dir)
+        monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
+        monkeypatch.setattr(queue_cli, "console", Console(width=400))  # rows unwrapped
+
+        # operations may not pause a loan's reviews: refused, naming its risk team, kept
+        ops = await cli("schedules", "pause", handle.id, "--as", "ops-wang", "--note", "quiet")
+        assert ops.exit_code == 3, ops.output
+        assert "post-loan inspection (贷后检查) is mandatory" in said(ops)
+        assert "ask sup-sme, risk-sme-1, risk-sme-2" in said(ops), ops.output
+        assert not (await schedules.describe(client, handle.id)).paused
+        paused = await cli("schedules", "pause", handle.id, "--as", "risk-sme-2",
+                           "--note", "restructuring talks")
+        assert paused.exit_code == 0, paused.output
+        # a pause someone else made is theirs or the supervisor's to lift
+        for who in ("ops-zhao", "risk-sme-1"):
+            lifted = await cli("schedules", "unpause", handle.id, "--as", who)
+            assert lifted.exit_code == 3, lifted.output
+            assert (await schedules.describe(client, handle.id)).paused
+        assert "risk-sme-2 paused these reviews" in said(lifted)
+        assert "ask risk-sme-2, sup-sme" in said(lifted)
+
+        # deleting the schedule is the supervisor's alone: it still exists after the others
+        for who in ("ops-wang", "risk-sme-2"):
+            deleted = await cli("schedules", "delete", handle.id, "--note", "cleanup",
+                                "--as", who)
+            assert deleted.exit_code == 3, deleted.output
+            assert "the sme_risk supervisor's alone" in said(deleted)
+            await schedules.describe(client, handle.id)  # still there
+        assert "ask sup-sme" in said(deleted)
+        kept = refused_attempts(Settings().db_url, handle.id)
+        assert [(r.action, r.actor) for r in kept] == [
+            ("schedule paused", "ops-wang"), ("schedule unpaused", "ops-zhao"),
+            ("schedule unpaused", "risk-sme-1"), ("schedule deleted", "ops-wang"),
+            ("schedule deleted", "risk-sme-2")]
+
+        deleted = await cli("schedules", "delete", handle.id, "--note", "restructured loan",
+                            "--as", "sup-sme")
+        assert deleted.exit_code == 0, deleted.output
+        with pytest.raises(NotFound):
+            await schedules.describe(client, handle.id)
+        told = await until(handle, lambda s: s.decisions[-1].verdict == "reviews deleted")
+        day = day_on_bank_clock(told, told.decisions[-1].at)
+        stopped = f"reviews stopped: deleted by sup-sme on {day}"
+        assert told.reviews_stopped == stopped
+        # on the risk team's queue, saying so
+        row = await _until_queued(client, "sme_risk", handle.id)
+        assert row.sla == "reviews_stopped" and row.stage == "post_loan"
+        assert row.waiting is not None and stopped in (row.waiting.awaiting or "")
+        queued = await cli("queue", "--team", "sme_risk")
+        assert queued.exit_code == 0, queued.output
+        assert handle.id in said(queued) and stopped in said(queued), queued.output
+        # and in `status`: its post-loan panel, and the schedule's own line
+        shown = await cli("status", handle.id)
+        assert shown.exit_code == 0, shown.output
+        assert f"reviews {stopped} (on the sme_risk queue until they run again)" in said(shown)
+        assert (f"review-{handle.id}: {stopped}: restructured loan. Post-loan reviews are "
+                "mandatory") in said(shown), shown.output
+
+        # scheduled again: off the queue
+        made = await cli("schedules", "create", handle.id, "--as", "ops-li")
+        assert made.exit_code == 0, made.output
+        await until(handle, lambda s: s.reviews_stopped is None)
+        await _until_off_queue(client, "sme_risk", handle.id)
+
+
+async def _until_scheduled(client: Client, journey_id: str) -> None:
+    for _ in range(100):
+        try:
+            await schedules.describe(client, journey_id)
+            return
+        except NotFound:
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"no review schedule for {journey_id}")
+
+
+async def _until_queued(client: Client, team: str, journey_id: str) -> JourneyRow:
+    """The journey's row on `team`'s queue, once visibility lists it."""
+    for _ in range(100):
+        rows = [r for r in await work_lists.waiting_on(client, team)
+                if r.workflow_id == journey_id]
+        if rows and rows[0].sla == "reviews_stopped":
+            return rows[0]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{journey_id} never listed on {team}'s queue as reviews stopped")
+
+
+async def _until_off_queue(client: Client, team: str, journey_id: str) -> None:
+    for _ in range(100):
+        if journey_id not in {r.workflow_id for r in await work_lists.waiting_on(client, team)}:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{journey_id} still on {team}'s queue")
