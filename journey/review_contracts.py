@@ -108,6 +108,9 @@ class ReviewFacts(BaseModel):
     disbursed_on: date | None = None
     borrower: str | None = None  # whose statements count (None: journeys before it was told)
     drawing: bool = False  # a project reviewed while it draws: on its interest owed
+    # the bank's clock (the pinned calendar's hours from UTC), where the review's day begins;
+    # None: a journey from before it said
+    bank_utc_offset: int | None = None
 
 
 class ReviewResult(BaseModel):

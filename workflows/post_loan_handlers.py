@@ -287,6 +287,7 @@ class PostLoanHandlers(PaymentNotices):
             borrower=self._application.applicant_name,
             # a day the money went out with no payout yet: a project's first drawdown
             drawing=self._disbursement is None and disbursed_on is not None,
+            bank_utc_offset=self.calendar.utc_offset_hours,
         )
 
     @workflow.query

@@ -8,6 +8,7 @@ skipped, not failed: one is managed once disbursed, a project from its first dra
 """
 
 import asyncio
+from datetime import date, timedelta, timezone
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -25,6 +26,9 @@ with workflow.unsafe.imports_passed_through():
 # a project is reviewed from its first booked drawdown (workflows/drawdown_reviews.py); before
 # it, a review of a project still drawing was skipped
 REVIEWS_WHILE_DRAWING = "drawdown-reviews-while-drawing"
+# before it, a review was dated on UTC's day (a review at 02:31 in Beijing on the day before);
+# since, on the bank's (the journey's pinned calendar), as everything else of the loan
+REVIEWED_ON_THE_BANKS_DAY = "reviewed-on-the-banks-day"
 
 
 class ReviewOutcome(BaseModel):
@@ -50,7 +54,7 @@ class PostLoanReviewWorkflow:
             return ReviewOutcome(skipped=f"{input.journey_id} is at {facts.stage}")
         fresh = await asyncio.gather(*(read_document(input.journey_id, r) for r in facts.unread))
         readings = [*facts.statements, *(r for r in fresh if r.status is ReadStatus.READ)]
-        result = assess_review(facts, readings, workflow.info().workflow_id, workflow.now().date(),
+        result = assess_review(facts, readings, workflow.info().workflow_id, _review_day(facts),
                                workflow.patched(NEAR_NAMES_HELD))
         result.new_readings = list(fresh)
         try:
@@ -60,4 +64,13 @@ class PostLoanReviewWorkflow:
         except ApplicationError as err:  # the journey closed between the query and now
             return ReviewOutcome(result=result, skipped=f"not delivered: {err}")
         return ReviewOutcome(result=result)
+
+
+def _review_day(facts: rc.ReviewFacts) -> date:
+    """The day a review is dated: the bank's, by the clock the journey pinned (UTC's before
+    REVIEWED_ON_THE_BANKS_DAY, or told by a journey from before it said its clock)."""
+    now = workflow.now()
+    if workflow.patched(REVIEWED_ON_THE_BANKS_DAY) and facts.bank_utc_offset is not None:
+        return now.astimezone(timezone(timedelta(hours=facts.bank_utc_offset))).date()
+    return now.date()
 

@@ -9,11 +9,14 @@ from decimal import Decimal
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
+from journey.actors import Actor, Role
 from journey.arrears import threshold_days
+from journey.decisions import ScheduleAction, ScheduleChange
 from journey.loan_account import Account, InstalmentState
 from journey.policy import build_calendar
 from journey.post_loan_policy import start_of
 from journey.post_loan_wakeups import next_wakeup
+from journey.queue_wait import QueueWait
 from journey.repayment import (
     Frequency,
     RepaymentMethod,
@@ -29,10 +32,13 @@ from tests.post_loan.loan_kit import (
     disbursed,
     disbursed_loan,
     loan_worker,
+    review,
     skip_to,
     until,
 )
 from tests.workflows.journey_kit import Documents, application, start, until_stage
+from workflows import search_attributes as sa
+from workflows.loan_journey import LoanJourneyWorkflow
 
 BEIJING = timezone(timedelta(hours=8))
 # 2027: Labour Day off 1-5 May, Saturday 8 May worked in its place (调休)
@@ -139,3 +145,47 @@ async def test_a_licence_ending_yesterday_in_beijing_is_expired(
         handle = await start(env.client, settings, app)
         asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
         assert [f.code for f in asked.completeness.failures] == ["licence_expired"]
+
+
+async def test_a_review_and_a_pause_after_midnight_in_beijing_are_dated_on_beijings_day(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Paid out at 02:30 in Beijing (18:30 UTC the day before), reviewed at 02:31 and its
+    reviews paused at 02:42: the review and the pause are dated on Beijing's day, the loan's
+    own, not UTC's; the pause puts the loan on its risk team's queue, saying so, and the
+    resumption takes it off."""
+    env, docs = time_skipping_env, Documents()
+    now = await env.get_current_time()
+    payout = datetime.combine(now.date(), time(18, 30), tzinfo=UTC)
+    payout = payout if payout > now else payout + timedelta(days=1)
+    await skip_to(env, payout)
+    async with disbursed_loan(env, tmp_path, docs) as (_app, settings, handle, running):
+        bank_day = payout.astimezone(BEIJING).date()
+        assert running.today == bank_day and bank_day == payout.date() + timedelta(days=1)
+        await skip_to(env, payout + timedelta(minutes=1))
+        reviewed = await review(env, settings, handle.id, 1)
+        assert reviewed.result is not None and reviewed.result.reviewed_on == bank_day
+        shown = await until(handle, lambda s: s.last_review is not None)
+        assert shown.last_review.reviewed_on == shown.today == bank_day
+
+        await skip_to(env, payout + timedelta(minutes=12))
+        team = shown.route.team
+        await handle.execute_update(LoanJourneyWorkflow.record_schedule_change, ScheduleChange(
+            actor=Actor(id="risk-sme-2", role=Role.RISK_OFFICER), action=ScheduleAction.PAUSED,
+            note="the borrower restructures"))
+        paused = await until(handle, lambda s: s.reviews_stopped is not None)
+        assert paused.reviews_stopped == f"reviews stopped: paused since {bank_day} by risk-sme-2"
+        listed = (await handle.describe()).typed_search_attributes
+        assert (listed.get(sa.TEAM), listed.get(sa.SLA_STATE)) == (team, "reviews_stopped")
+        wait = QueueWait.of(listed.get(sa.QUEUE_WAIT))
+        assert wait is not None and wait.awaiting == (
+            f"its reviews to run again (reviews stopped: paused since {bank_day} by risk-sme-2)")
+
+        await handle.execute_update(LoanJourneyWorkflow.record_schedule_change, ScheduleChange(
+            actor=Actor(id="risk-sme-2", role=Role.RISK_OFFICER),
+            action=ScheduleAction.UNPAUSED, note="restructured"))
+        resumed = await until(handle, lambda s: s.reviews_stopped is None)
+        assert resumed.team is None
+        listed = (await handle.describe()).typed_search_attributes
+        assert (listed.get(sa.TEAM), listed.get(sa.SLA_STATE)) == ("-", "ok")
+        await assert_replays(handle)
