@@ -31,6 +31,7 @@ class LedgerActivities:
                 request.payee,
                 request.purpose,
                 sealing_key(self._url, self._key, BOOKED),
+                request.value_on,
             )
         except IdempotencyConflictError as err:
             raise ApplicationError(
@@ -41,4 +42,5 @@ class LedgerActivities:
             amount=booking.amount,
             payee=booking.payee,
             booked_at=booking.booked_at,
+            value_on=booking.value_on,
         )

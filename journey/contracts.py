@@ -123,6 +123,8 @@ class BookingInput(BaseModel):
     amount: Decimal
     payee: str
     purpose: str
+    # the bank's day the money moves (the payout's value date); None: the day it is booked
+    value_on: date | None = None
 
 
 class NotifyInput(BaseModel):

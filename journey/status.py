@@ -96,6 +96,9 @@ class Disbursement(BaseModel):
     amount: Decimal
     payee: str
     booked_at: datetime
+    # the bank's day the money moved, from which interest runs: the next bank day for a payout
+    # booked on a non-working day; None: paid out before value dates were kept (its booked day)
+    value_on: date | None = None
 
 
 def plan_start(offer: Offer | None, disbursement: Disbursement | None) -> date | None:

@@ -11,7 +11,7 @@ records verify`).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -37,6 +37,7 @@ class Booking(BaseModel):
     payee: str
     purpose: str
     booked_at: datetime
+    value_on: date | None = None  # the day the money moves; None: its booked day
     was_duplicate: bool = False
 
 
@@ -49,22 +50,26 @@ def _booking(r: BookingRow, *, duplicate: bool) -> Booking:
         payee=r.payee,
         purpose=r.purpose,
         booked_at=r.booked_at,
+        value_on=r.value_on,
         was_duplicate=duplicate,
     )
 
 
 def facts(row: BookingRow) -> list[object]:
-    """What a booking's seal covers: the whole row but the seal."""
+    """What a booking's seal covers: the whole row but the seal (its value date where it has
+    one: the seals of bookings made before value dates were kept stand)."""
+    value = [] if row.value_on is None else [row.value_on.isoformat()]
     return [row.id, row.booking_id, row.idempotency_key, row.workflow_id, f"{row.amount:.2f}",
-            row.payee, row.purpose, row.booked_at.astimezone(UTC).isoformat()]
+            row.payee, row.purpose, row.booked_at.astimezone(UTC).isoformat(), *value]
 
 
 def book(
     url: str, idempotency_key: str, workflow_id: str, amount: Decimal, payee: str, purpose: str,
-    key: bytes | None = None,
+    key: bytes | None = None, value_on: date | None = None,
 ) -> Booking:
-    """Book `amount` to `payee` once, sealed with `key` when given, next in the bookings'
-    chain (store/seals.py); the same idempotency key again returns the first booking."""
+    """Book `amount` to `payee` once, its money moving on `value_on` (None: the day booked),
+    sealed with `key` when given, next in the bookings' chain (store/seals.py); the same
+    idempotency key again returns the first booking."""
     amount = Decimal(amount).quantize(_CENT)
     if amount <= 0:
         raise ValueError(f"a booking needs a positive amount, got {amount}")
@@ -77,7 +82,7 @@ def book(
             row = BookingRow(
                 booking_id=str(uuid.uuid4()), idempotency_key=idempotency_key,
                 workflow_id=workflow_id, amount=amount, payee=payee, purpose=purpose,
-                booked_at=datetime.now(UTC))
+                booked_at=datetime.now(UTC), value_on=value_on)
             add_sealed(s, key, row, facts, [BookingRow.seal])
             s.flush()
             return _booking(row, duplicate=False)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from store.types import Money, UTCDateTime
@@ -61,6 +61,9 @@ class BookingRow(Base):
     payee: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(200))
     booked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the bank's day the money moves and interest starts: the next bank day for a payout
+    # booked on a non-working day; None: booked before value dates were kept (its booked day)
+    value_on: Mapped[date | None] = mapped_column(Date)
     seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
 
 

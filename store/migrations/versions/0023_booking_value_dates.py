@@ -1,0 +1,28 @@
+"""The value date of a ledger booking: the bank's day its money moves and interest starts,
+the next bank day for a payout booked on a non-working day; bookings made before stay without
+one (their booked day stands).
+
+Revision ID: 0023_booking_value_dates
+Revises: 0022_stage_event_seals
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0023_booking_value_dates"
+down_revision = "0022_stage_event_seals"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ledger_bookings") as table:
+        table.add_column(sa.Column("value_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ledger_bookings") as table:
+        table.drop_column("value_on")
