@@ -128,7 +128,7 @@ async def _prepay(
     """The customer repays `share` of the loan ahead of the plan, as operations record it."""
     if not share or s.disbursement is None:
         return s
-    today = loan_figures.loan_day(s)
+    today = loan_figures.payment_day(s)
     amount = cents(s.disbursement.amount * share)
     loan_figures.prepayment(s, amount, today)  # the quote's checks, as `loan-journey prepayment`
     await operations.act(
@@ -249,7 +249,7 @@ async def play(
             else:
                 await operations.act(client, handle.id, "sign", signature(s, customer))
         elif s.stage is Stage.POST_LOAN:
-            today = loan_figures.loan_day(s)
+            today = loan_figures.payment_day(s)
             if scenario.ending != "closed":
                 return await _prepay(client, handle.id, s, scenario.prepays, on_stage)
             quote = loan_figures.settlement(s, today)

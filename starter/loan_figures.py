@@ -124,6 +124,14 @@ def loan_day(s: JourneyStatus, moment: datetime | None = None) -> date:
     return (moment or datetime.now(UTC)).astimezone(zone).date()
 
 
+def payment_day(s: JourneyStatus) -> date:
+    """The value date of a payment received now on the loan of status `s` (as its journey
+    dates one recorded without a day): its day, or its payout's value date while that has not
+    come (a payout signed on a non-working day moves its money on the next working day)."""
+    day, start = loan_day(s), plan_start(s.offer, s.disbursement)
+    return max(day, start) if start is not None else day
+
+
 def _running_loan(s: JourneyStatus, what: str, day: date) -> date:
     """The day the plan of the running loan of status `s` begins; refused when not running,
     or when `day`, the day quoted, is before it."""

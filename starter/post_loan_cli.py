@@ -88,7 +88,7 @@ def settlement(workflow_id: JourneyId, on: Day = None) -> None:
         if (payoff := loan_figures.payoff_while_drawing(s, on.date() if on else None)) is not None:
             console.print(payoff_text(workflow_id, payoff))
             return
-        day = on.date() if on else loan_figures.loan_day(s)
+        day = on.date() if on else loan_figures.payment_day(s)
         s, ahead = quotes.as_on(s, day, Settings())
         quote = loan_figures.settlement(s, day)
         console.print(settlement_text(workflow_id, day, quote,
@@ -109,7 +109,7 @@ def prepayment(
 
     async def go() -> None:
         s = await operations.status(await connect(), workflow_id)
-        day = on.date() if on else loan_figures.loan_day(s)
+        day = on.date() if on else loan_figures.payment_day(s)
         s, ahead = quotes.as_on(s, day, Settings())
         after = loan_figures.prepayment(s, amount, day, shorten)
         console.print(prepayment_text(workflow_id, day, amount, s.account, after,

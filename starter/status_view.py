@@ -86,6 +86,9 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             "disbursed",
             escape(f"{money(d.amount)} to {d.payee} ({', '.join(bookings)}) at "
                    f"{when(s, d.booked_at)}"
+                   # the day the money moved and interest runs from: booked on a non-working
+                   # day, the next working day (none: paid out before value dates were kept)
+                   + (f", value date {d.value_on}" if d.value_on is not None else "")
                    + (f", in {len(drawn)} drawdowns" if len(drawn) > 1 else
                       f", to {len(paid)} counterparties" if len(paid) > 1 else "")),
         )

@@ -93,7 +93,7 @@ class EntrustedPayoutStage(PayeeInstructions):
         product = self._application.product.value
         return await self._book_counterparties(
             payout, f"{self._workflow_id}:disbursement",
-            f"{product} loan, entrusted payment (受托支付)")
+            f"{product} loan, entrusted payment (受托支付)", self.payout_value_on())
 
     # -- operations instruct -----------------------------------------------------------------
 

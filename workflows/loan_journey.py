@@ -386,16 +386,18 @@ class LoanJourneyWorkflow(
             self._disbursement = await (self._pay_counterparties(visit) if team is not None
                                         else self._pay_borrower())
             if workflow.patched(PLAN_FROM_PAYOUT):
-                # Interest runs from the payout. Its day by the journey's clock, which all its
-                # due dates, reminders and arrears run on (the ledger's agrees to the second).
+                # Interest runs from the payout: its value date (`payout_value_on`), or for one
+                # booked before value dates, its day by the journey's clock, which all its due
+                # dates, reminders and arrears run on (the ledger's agrees to the second).
                 assert self._offer is not None, "a loan is paid out on a signed offer"
-                paid, today = self._disbursement.amount, self.day_of(workflow.now())
-                self._offer = self._offer.value_dated(paid, today, self.calendar)
+                paid = self._disbursement.amount
+                value_on = self._disbursement.value_on or self.day_of(workflow.now())
+                self._offer = self._offer.value_dated(paid, value_on, self.calendar)
                 first = self._offer.schedule[0]
                 instruction = self._entrusted.instruction if self._entrusted else None
                 await self._behind(self.notify(
                     f"{self._workflow_id}:disbursed", "customer", "loan_disbursed",
-                    payout_notice(self._application, paid, today, first,
+                    payout_notice(self._application, paid, value_on, first,
                                   instruction.counterparties if instruction else ()),
                 ))
 
@@ -408,6 +410,7 @@ class LoanJourneyWorkflow(
                 amount=self._application.amount,
                 payee=self._application.applicant_name,
                 purpose=f"{self._application.product.value} loan",
+                value_on=self.payout_value_on(),
             ),
             result_type=Disbursement,
             start_to_close_timeout=QUICK,

@@ -4,9 +4,11 @@ Shared by a loan's entrusted payout (workflows/entrusted_payout.py, whose update
 instruction and its confirmation: maker-checker) and a project's entrusted drawdowns
 (workflows/drawdowns.py): the payout waits for a confirmed instruction under the policy's
 instruction SLA, then the ledger books one payment to each counterparty it names.
+A loan's payout, to the borrower or to the counterparties, is value-dated (`payout_value_on`).
 """
 
 import asyncio
+from datetime import date
 from decimal import Decimal
 
 from temporalio import workflow
@@ -20,6 +22,12 @@ with workflow.unsafe.imports_passed_through():
     from journey.status import Disbursement, StageVisit
     from workflows.activity_options import BOOKING_RETRY, QUICK
     from workflows.post_loan_handlers import PostLoanHandlers
+
+# workflow.patched marker: before it, a loan's payout ran from the day it was booked, a Sunday
+# night's too; since, from its value date, the day the bank moves the money: the booked day
+# when that is a working day of the pinned calendar, else the next one. Kept on the booking
+# (the ledger row) and the Disbursement; the plan, the account and the notice run from it.
+PAYOUT_VALUE_DATED = "payout-value-dated"
 
 
 class PayeeInstructions(PostLoanHandlers):
@@ -45,10 +53,19 @@ class PayeeInstructions(PostLoanHandlers):
             if watcher is not None:
                 watcher.cancel()
 
-    async def _book_counterparties(self, payout: EntrustedPayout, key: str,
-                                   purpose: str) -> Disbursement:
+    def payout_value_on(self) -> date | None:
+        """The value date of a loan's payout booked now: the loan's day when the bank works
+        on it, else its next working day (the pinned calendar's); None before the marker (the
+        day booked stands). No cut-off: the calendar has none for payments."""
+        if not workflow.patched(PAYOUT_VALUE_DATED):
+            return None
+        return self.calendar.next_working_day(self.today())
+
+    async def _book_counterparties(self, payout: EntrustedPayout, key: str, purpose: str,
+                                   value_on: date | None = None) -> Disbursement:
         """One booking per counterparty of `payout`'s instruction (idempotency key
-        `{key}:{n}`, purpose `purpose` and where it goes), kept on the payout; the whole."""
+        `{key}:{n}`, purpose `purpose` and where it goes, its money moving on `value_on`),
+        kept on the payout; the whole."""
         instruction = payout.instruction
         assert instruction is not None, "paid on a confirmed instruction"
         bookings = await asyncio.gather(*(
@@ -60,6 +77,7 @@ class PayeeInstructions(PostLoanHandlers):
                     amount=c.amount,
                     payee=c.name,
                     purpose=f"{purpose} {paid_under(c)}",
+                    value_on=value_on,
                 ),
                 result_type=Disbursement,
                 start_to_close_timeout=QUICK,
@@ -73,4 +91,5 @@ class PayeeInstructions(PostLoanHandlers):
             amount=sum((b.amount for b in bookings), Decimal(0)),
             payee="; ".join(b.payee for b in bookings),
             booked_at=max(b.booked_at for b in bookings),
+            value_on=value_on,
         )

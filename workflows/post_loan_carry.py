@@ -137,6 +137,18 @@ class PostLoanMemory(JourneyUpdates):
     def today(self) -> date:
         return self.day_of(workflow.now())
 
+    def paid_out_on(self) -> date | None:
+        """The day the loan's money went out: its payout's value date (the day booked, for one
+        booked before value dates were kept); None before the payout."""
+        paid = self._disbursement
+        return None if paid is None else paid.value_on or self.day_of(paid.booked_at)
+
+    def payment_day(self) -> date:
+        """The value date of a payment received today: today, or the payout's while it has
+        not come (a payout signed on a non-working day moves its money on the next)."""
+        out = self.paid_out_on()
+        return max(self.today(), out) if out is not None else self.today()
+
     def _loan_attributes(self) -> list[SearchAttributeUpdate[Any]]:
         if not self.class_listed():
             return []

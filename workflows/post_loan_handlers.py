@@ -67,7 +67,7 @@ class PostLoanHandlers(PaymentNotices):
                 Payment(
                     reference=repayment.reference,
                     amount=repayment.amount,
-                    paid_on=repayment.paid_on or self.today(),
+                    paid_on=repayment.paid_on or self.payment_day(),
                     order=len(payments),
                     settles=repayment.settles,
                     prepays=repayment.prepays,
@@ -129,12 +129,12 @@ class PostLoanHandlers(PaymentNotices):
                 f"{money(known.amount)}: a different payment needs its own reference"
             )
         if repayment.paid_on is not None:
-            if repayment.paid_on > self.today():
+            if repayment.paid_on > self.payment_day():
                 raise DecisionRefused(
                     f"paid_on {repayment.paid_on} is in the future: record a payment once the "
                     "money has arrived"
                 )
-            booked = self.day_of(self._disbursement.booked_at) if self._disbursement else None
+            booked = self.paid_out_on()
             if booked is not None and repayment.paid_on < booked:
                 raise DecisionRefused(
                     f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "
@@ -143,7 +143,7 @@ class PostLoanHandlers(PaymentNotices):
         if known is None and (repayment.settles or repayment.prepays):
             self._check_ahead_of_plan(repayment)
         elif known is None:
-            on = repayment.paid_on or self.today()
+            on = repayment.paid_on or self.payment_day()
             account, instead = self._paid_into(on)
             assert account is not None, "repayments follow the offer"
             if (refusal := repayment_refusal(account, repayment.amount, on, instead)):
@@ -153,7 +153,7 @@ class PostLoanHandlers(PaymentNotices):
         """An early settlement pays at least the quote for its day, a prepayment more than
         is due by its day and less than settles the loan; and neither comes before a
         payment already recorded, whose allocation it would change."""
-        on = repayment.paid_on or self.today()
+        on = repayment.paid_on or self.payment_day()
         account, start = self.account(on), self.plan_start()
         assert account is not None and start is not None, "post-loan has an offer and a booking"
         fee = self.prepayment_fee()
@@ -257,7 +257,7 @@ class PostLoanHandlers(PaymentNotices):
         account = self.account()
         if account is None:
             return None
-        return account, self.day_of(self._disbursement.booked_at) if self._disbursement else None
+        return account, self.paid_out_on()
 
     @workflow.query(name=REVIEW_FACTS_QUERY)
     def review_facts(self) -> ReviewFacts:

@@ -1,19 +1,32 @@
 """The repayment plan runs from the day the money is paid out, not from the offer's day: a
-customer who signs days later pays no interest for the days before the payout."""
+customer who signs days later pays no interest for the days before the payout; and one who
+signs on a day the bank does not work is paid out, and pays interest, from its next working
+day (the payout's value date)."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
+from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
 from journey.repayment import add_months
 from journey.stages import Stage
+from starter import loan_figures
 from starter.repayment_view import plan_table
+from starter.status_view import status_view
+from store.ledger import bookings_for
 from store.outbox import OutboxMessage, messages_for
-from tests.post_loan.loan_kit import assert_replays, loan_worker, skip_to, until
+from tests.post_loan.loan_kit import (
+    assert_replays,
+    loan_worker,
+    outcome,
+    pay,
+    skip_to,
+    until,
+)
 from tests.workflows.journey_kit import (
     Documents,
     application,
@@ -22,6 +35,8 @@ from tests.workflows.journey_kit import (
     start,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
+
+BEIJING = timezone(timedelta(hours=8))
 
 
 async def disbursed_notices(db_url: str, workflow_id: str) -> list[OutboxMessage]:
@@ -53,11 +68,12 @@ async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
         await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         running = await until(handle, lambda s: s.account is not None)
 
+        # signed five days later: paid out then, or on the next working day (value-dated)
+        working = china_calendar(offered.starts_on, 3)
         paid_out = running.offer.starts_on
-        assert paid_out == offered.starts_on + timedelta(days=5)
+        assert paid_out == working.next_working_day(offered.starts_on + timedelta(days=5))
         plan = running.offer.schedule
         # each a month after the payout, or the next working day when that is not one (顺延)
-        working = china_calendar(paid_out, 3)
         assert [i.due_on for i in plan] == [
             working.next_working_day(add_months(paid_out, n)) for n in range(1, 13)
         ]
@@ -71,4 +87,88 @@ async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
         notices = await disbursed_notices(settings.db_url, handle.id)
         assert [(n.recipient, n.template) for n in notices] == [("customer", "loan_disbursed")]
         assert f"{plan[0].payment:,}, is due on {plan[0].due_on}" in notices[0].body
+        await assert_replays(handle)
+
+
+def bank_day_at(now: datetime, weekday: int, working: bool) -> datetime:
+    """10:00 in Beijing on the first day after `now`'s Beijing day that falls on `weekday`
+    and is (or is not, `working`) a working day of the pinned calendar."""
+    day = now.astimezone(BEIJING).date() + timedelta(days=1)
+    calendar = china_calendar(day, 1)
+    while day.weekday() != weekday or calendar.is_working_day(day) is not working:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(10), tzinfo=BEIJING)
+
+
+async def test_a_loan_signed_on_a_saturday_is_value_dated_the_next_bank_day(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Booked at the signature, Saturday; the money moves, and interest runs, from Monday:
+    the ledger row, the notice, the plan, the account and `status` say so; a settlement
+    received over the weekend is value-dated Monday and closes the loan."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle = await start(env.client, settings, app)
+        await drive_to(handle, app, Stage.OFFER)
+        saturday = bank_day_at(await env.get_current_time(), 5, working=False)
+        await skip_to(env, saturday)
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
+        running = await until(handle, lambda s: s.account is not None)
+
+        working = china_calendar(saturday.date(), 3)
+        monday = working.next_working_day(saturday.date())
+        assert monday > saturday.date() and running.disbursement is not None
+        [booked] = bookings_for(settings.db_url, handle.id)
+        assert booked.value_on == monday == running.disbursement.value_on
+        plan = running.offer.schedule
+        assert running.offer.starts_on == monday
+        assert plan[0].due_on == working.next_working_day(add_months(monday, 1))
+        [notice] = await disbursed_notices(settings.db_url, handle.id)
+        assert f"was paid out on {monday}:" in notice.body
+        assert f"is due on {plan[0].due_on}" in notice.body
+        console = Console(record=True, width=300)
+        console.print(status_view(running))
+        assert f"value date {monday}" in console.export_text()
+
+        # interest from Monday: a settlement on Monday is the principal, a day later it has
+        # accrued; nothing accrues over the weekend, when the money has not moved
+        on_monday = loan_figures.settlement(running, monday).owed
+        assert on_monday == app.amount
+        assert loan_figures.settlement(running, monday + timedelta(days=1)).owed > on_monday
+        assert loan_figures.accrued_by(running, saturday.date()) is None
+        assert running.account.penalty_owed == 0 and running.days_past_due == 0
+        assert loan_figures.payment_day(running) == monday
+        # received over the weekend (no day given): value-dated Monday, at Monday's quote
+        await handle.execute_update(
+            LoanJourneyWorkflow.record_repayment,
+            pay("WEEKEND-1", on_monday, settles=True))
+        closed = await outcome(handle)
+        assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
+        await assert_replays(handle)
+
+
+async def test_a_loan_signed_on_a_working_day_runs_from_that_day(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Signed on a Wednesday that is a working day: its value date is the day it is booked,
+    and the plan, the notice and `status` run from it."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle = await start(env.client, settings, app)
+        await drive_to(handle, app, Stage.OFFER)
+        wednesday = bank_day_at(await env.get_current_time(), 2, working=True)
+        await skip_to(env, wednesday)
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
+        running = await until(handle, lambda s: s.account is not None)
+
+        [booked] = bookings_for(settings.db_url, handle.id)
+        assert booked.value_on == wednesday.date() == running.offer.starts_on
+        [notice] = await disbursed_notices(settings.db_url, handle.id)
+        assert f"was paid out on {wednesday.date()}:" in notice.body
+        assert loan_figures.settlement(running, wednesday.date()).owed == app.amount
+        console = Console(record=True, width=300)
+        console.print(status_view(running))
+        assert f"value date {wednesday.date()}" in console.export_text()
         await assert_replays(handle)
