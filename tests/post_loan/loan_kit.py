@@ -8,7 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.policy import china_calendar
 from activities.review import post_loan_policy_text
 from journey import review_contracts as rc
 from journey.actors import Actor
@@ -149,6 +150,17 @@ async def outcome(handle: WorkflowHandle) -> JourneyResult:
     run_id = (await handle.describe()).run_id
     last = handle._client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id, run_id=run_id)
     return await last.result()
+
+
+def bank_day_at(now: datetime, weekday: int, working: bool) -> datetime:
+    """10:00 in Beijing on the first day after `now`'s Beijing day that falls on `weekday`
+    and is (or, not `working`, is not) a working day of the calendar a journey pins."""
+    beijing = timezone(timedelta(hours=8))
+    day = now.astimezone(beijing).date() + timedelta(days=1)
+    calendar = china_calendar(day, 1)
+    while day.weekday() != weekday or calendar.is_working_day(day) is not working:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(10), tzinfo=beijing)
 
 
 async def skip_to(env: WorkflowEnvironment, when: Any) -> None:

@@ -6,7 +6,7 @@ day (the payout's value date)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time, timedelta, timezone
+from datetime import timedelta
 
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
@@ -21,6 +21,8 @@ from store.ledger import bookings_for
 from store.outbox import OutboxMessage, messages_for
 from tests.post_loan.loan_kit import (
     assert_replays,
+    bank_day_at,
+    current_status,
     loan_worker,
     outcome,
     pay,
@@ -35,8 +37,6 @@ from tests.workflows.journey_kit import (
     start,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 async def disbursed_notices(db_url: str, workflow_id: str) -> list[OutboxMessage]:
@@ -90,16 +90,6 @@ async def test_a_loan_signed_days_after_its_offer_is_planned_from_its_payout(
         await assert_replays(handle)
 
 
-def bank_day_at(now: datetime, weekday: int, working: bool) -> datetime:
-    """10:00 in Beijing on the first day after `now`'s Beijing day that falls on `weekday`
-    and is (or is not, `working`) a working day of the pinned calendar."""
-    day = now.astimezone(BEIJING).date() + timedelta(days=1)
-    calendar = china_calendar(day, 1)
-    while day.weekday() != weekday or calendar.is_working_day(day) is not working:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(10), tzinfo=BEIJING)
-
-
 async def test_a_loan_signed_on_a_saturday_is_value_dated_the_next_bank_day(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
@@ -145,6 +135,7 @@ async def test_a_loan_signed_on_a_saturday_is_value_dated_the_next_bank_day(
             pay("WEEKEND-1", on_monday, settles=True))
         closed = await outcome(handle)
         assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
+        assert [p.paid_on for p in (await current_status(handle)).payments] == [monday]
         await assert_replays(handle)
 
 

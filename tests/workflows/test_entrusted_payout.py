@@ -35,7 +35,7 @@ from starter.status_view import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
 from tests.cli_kit import cli, point_cli_at, said
-from tests.post_loan.loan_kit import loan_worker, policy, until
+from tests.post_loan.loan_kit import bank_day_at, loan_worker, policy, skip_to, until
 from tests.workflows.journey_kit import (
     SUBMITTER,
     Documents,
@@ -51,6 +51,7 @@ from tests.workflows.journey_kit import (
 from workflows import search_attributes as sa
 from workflows.entrusted_payout import ENTRUSTED_PAYOUT, INSTRUCTION_SLA_LISTED, PAYEES_CONFIRMED
 from workflows.loan_journey import LoanJourneyWorkflow
+from workflows.payee_instructions import PAYOUT_VALUE_DATED
 
 OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
 CHECKER = Actor(id="ops-li", role=Role.OPERATIONS)  # the second operations person
@@ -371,6 +372,32 @@ async def test_operations_may_instruct_during_the_offer_and_the_signed_loan_is_p
         assert disbursing == []  # operations had nothing left to do at the disbursement
         assert not [m for m in messages_for(settings.db_url, handle.id)
                     if m.template == "payment_instruction_due"]
+
+
+async def test_an_entrusted_payout_booked_on_a_saturday_is_value_dated_the_next_bank_day(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Instructed and confirmed during the offer, signed on a Saturday: each counterparty's
+    booking, the payout and the plan carry the next working day, as the borrower's would."""
+    env = time_skipping_env
+    docs, app = large()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await drive_to(handle, app, Stage.OFFER, risk=CORPORATE_RISK, approver=HEAD_OFFICE)
+        await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                    PaymentInstruction(actor=OPS,
+                                                       counterparties=[EQUIPMENT, BUILDER]))
+        await handle.execute_update(LoanJourneyWorkflow.confirm_payment_instruction,
+                                    confirming(1))
+        saturday = bank_day_at(await env.get_current_time(), 5, working=False)
+        await skip_to(env, saturday)
+        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        s = await until_stage(handle, Stage.POST_LOAN)
+        monday = china_calendar(saturday.date(), 1).next_working_day(saturday.date())
+        assert monday > saturday.date()
+        assert [b.value_on for b in bookings_for(settings.db_url, handle.id)] == [monday] * 2
+        assert s.disbursement is not None and s.disbursement.value_on == monday
+        assert s.offer is not None and s.offer.starts_on == monday
+        assert await patched(handle, PAYOUT_VALUE_DATED)
 
 
 async def test_at_the_figure_the_borrower_is_paid_as_before(
