@@ -26,6 +26,7 @@ from tests.post_loan.loan_kit import (
     loan_worker,
     outcome,
     pay,
+    settle_at_quote,
     skip_to,
     until,
 )
@@ -34,6 +35,7 @@ from tests.workflows.journey_kit import (
     application,
     drive_to,
     offer_signature,
+    refused,
     start,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -129,10 +131,15 @@ async def test_a_loan_signed_on_a_saturday_is_value_dated_the_next_bank_day(
         assert loan_figures.accrued_by(running, saturday.date()) is None
         assert running.account.penalty_owed == 0 and running.days_past_due == 0
         assert loan_figures.payment_day(running) == monday
-        # received over the weekend (no day given): value-dated Monday, at Monday's quote
-        await handle.execute_update(
-            LoanJourneyWorkflow.record_repayment,
-            pay("WEEKEND-1", on_monday, settles=True))
+        # received over the weekend: value-dated Monday, at Monday's quote; refused before it
+        assert "before the disbursement on" in await refused(
+            handle, LoanJourneyWorkflow.record_repayment,
+            pay("WEEKEND-0", on_monday, paid_on=saturday.date(), settles=True))
+        # one recorded without a day is dated Monday too
+        assert f"settling on {monday} takes" in await refused(
+            handle, LoanJourneyWorkflow.record_repayment, pay("WEEKEND-0", 1, settles=True))
+        # as the bench and the chaos kit settle: at the quote of the payout day (plan_start)
+        await settle_at_quote(handle, running, "WEEKEND-1")
         closed = await outcome(handle)
         assert closed.outcome is Stage.CLOSED and closed.reason == "settled early"
         assert [p.paid_on for p in (await current_status(handle)).payments] == [monday]
