@@ -98,7 +98,8 @@ REFUNDS = SealedTable("refund to payer", PayerRefundRow, refund_facts,
                       "the refund (which loan and payment, how much, to which account, who, why "
                       "and when)", "payer_refunds")
 BOOKINGS = SealedTable("ledger booking", BookingRow, booking_facts,
-                       "the booking (its journey, amount, payee, purpose, key and when)",
+                       "the booking (its journey, amount, payee, purpose, key, when and value "
+                       "date)",
                        "ledger_bookings", ("workflow_id", "journey"))
 EXPOSURES = SealedTable("credit exposure line", CreditExposureRow, exposure_facts,
                         "the line (its journey, borrower, amount applied for, principal owed and "

@@ -6,6 +6,7 @@ changed as the loan is repaid, is sealed again over it and verifies whole."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -28,11 +29,13 @@ from tests.store.test_timing import _batch
 CODE = "91310000MA1FL8LQ1X"
 
 
-def booked(workflow_id: str, n: int, payee: str = "ACME Ltd", amount: str = "1000000") -> None:
+def booked(workflow_id: str, n: int, payee: str = "ACME Ltd", amount: str = "1000000",
+           value_on: date | None = None) -> None:
     """A payout booked by the ledger activity, as a worker with the archive key books it."""
     LedgerActivities(Settings()).book_disbursement(BookingInput(
         workflow_id=workflow_id, idempotency_key=f"{workflow_id}:disbursement:{n}",
-        amount=Decimal(amount), payee=payee, purpose="working capital loan"))
+        amount=Decimal(amount), payee=payee, purpose="working capital loan",
+        value_on=value_on))
 
 
 def noticed(workflow_id: str, template: str, body: str) -> None:
@@ -97,6 +100,22 @@ def test_a_payout_a_borrowers_exposure_and_a_notice_changed_with_sql_are_named(
     assert [f.detail for f in booked_check.findings][0].startswith(
         "the row sealed #2, between ledger booking #1 (of journey loan-A) and ledger booking "
         "#3 (of journey loan-A), is missing: it was deleted; restore it from a backup")
+
+
+def test_a_payouts_value_date_moved_with_sql_is_named(database: str) -> None:  # noqa: F811
+    """The value date is sealed with the booking (a Saturday's payout, value-dated Monday);
+    one booked without a value date, as before they were kept, verifies as it was sealed."""
+    for journey in ("loan-A", "loan-B"):
+        record_events(database, _batch(journey), KEY.encode())
+    booked("loan-A", 1, value_on=date(2026, 12, 14))
+    booked("loan-B", 1)
+    checked = records("verify")
+    assert checked.exit_code == 0, checked.output
+    assert "ledger bookings: 2 row(s) checked, 0 changed" in said(checked)
+    sql(database, "update ledger_bookings set value_on = '2026-12-12' where id = 1")
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {"ledger booking #1 (of journey loan-A)": "CHANGED"}
 
 
 def test_a_line_inserted_with_sql_or_changed_without_the_key_is_named(
