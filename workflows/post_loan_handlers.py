@@ -257,7 +257,7 @@ class PostLoanHandlers(PaymentNotices):
         account = self.account()
         if account is None:
             return None
-        return account, self.paid_out_on()
+        return account, self.day_of(self._disbursement.booked_at) if self._disbursement else None
 
     @workflow.query(name=REVIEW_FACTS_QUERY)
     def review_facts(self) -> ReviewFacts:

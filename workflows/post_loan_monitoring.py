@@ -153,9 +153,8 @@ class LoanMonitoring(PostLoanHandlers):
     def _reviewed_from(self) -> date:
         """The day the loan's money went out, which its first review counts from (a project
         that reviews while it draws: its first drawdown's, workflows/drawdown_reviews.py)."""
-        paid_out = self.paid_out_on()
-        assert paid_out is not None, "reviews follow the disbursement"
-        return paid_out
+        assert self._disbursement is not None, "reviews follow the disbursement"
+        return self.day_of(self._disbursement.booked_at)
 
     def _class_account(self) -> Account:
         """The account whose days past due classify the loan (a project while it draws:
