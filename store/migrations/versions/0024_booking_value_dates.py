@@ -2,8 +2,8 @@
 the next bank day for a payout booked on a non-working day; bookings made before stay without
 one (their booked day stands).
 
-Revision ID: 0023_booking_value_dates
-Revises: 0022_stage_event_seals
+Revision ID: 0024_booking_value_dates
+Revises: 0023_document_reading_seals
 Create Date: 2026-12-06
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023_booking_value_dates"
-down_revision = "0022_stage_event_seals"
+revision = "0024_booking_value_dates"
+down_revision = "0023_document_reading_seals"
 branch_labels = None
 depends_on = None
 
