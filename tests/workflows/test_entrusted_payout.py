@@ -390,7 +390,7 @@ async def test_an_entrusted_payout_booked_on_a_saturday_is_value_dated_the_next_
                                     confirming(1))
         saturday = bank_day_at(await env.get_current_time(), 5, working=False)
         await skip_to(env, saturday)
-        await handle.execute_update(LoanJourneyWorkflow.sign, Signature(actor=customer(app)))
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         s = await until_stage(handle, Stage.POST_LOAN)
         monday = china_calendar(saturday.date(), 1).next_working_day(saturday.date())
         assert monday > saturday.date()
