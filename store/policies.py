@@ -1,17 +1,19 @@
-"""The lending policies the workers have run (journey/policy): each version once, with the
-sha256 of its text, the text, and when a worker first and last loaded it.
+"""The policies the workers have run, of each kind (the lending policy, journey/policy; the
+post-loan policy, journey/post_loan_policy.py): each version of a kind once, with the sha256
+of its text, the text, and when a worker first and last loaded it.
 
-A worker records the policy it runs as it starts (`record_policy`): the same text again is
+A worker records the policies it runs as it starts (`record_policy`): the same text again is
 taken as recorded; other text under a version already recorded is refused
-(`VersionReused`), so one version label always stands for one policy. The one a worker
-loaded last (`in_force`) is the policy in force, which the command line and the library API
-check by: workers restarted on an older version bring it back in force.
+(`VersionReused`), so one version label always stands for one policy. The one of a kind a
+worker loaded last (`in_force`) is that policy in force, which the command line and the
+library API check by: workers restarted on an older version bring it back in force.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import String, Text, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
@@ -21,12 +23,19 @@ from store.db import session
 from store.models import Base, BigId
 from store.types import UTCDateTime
 
+PolicyKind = Literal["lending", "post_loan"]
+_NAMED = {"lending": "policy", "post_loan": "post-loan policy"}
+
 
 class LendingPolicyRow(Base):
     __tablename__ = "lending_policies"
-    __table_args__ = (UniqueConstraint("version", name="uq_lending_policies_version"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "version", name="uq_lending_policies_kind_version"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # the lending policy, or the post-loan policy (those recorded before it: lending)
+    kind: Mapped[str] = mapped_column(String(16), server_default="lending")
     version: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
@@ -42,53 +51,54 @@ def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def record_policy(url: str, version: str, text: str) -> None:
+def record_policy(url: str, version: str, text: str, kind: PolicyKind = "lending") -> None:
     """Record the policy `text` of `version` as a worker loads it (a version recorded
     already: loaded again now); `VersionReused` when `version` is recorded with other content
     (also by a worker that started at the same moment)."""
     digest, now = sha256_of(text), datetime.now(UTC)
-    if _recorded(url, version, digest, now):
+    if _recorded(url, kind, version, digest, now):
         return
     try:
         with session(url) as s:
-            s.add(LendingPolicyRow(version=version, sha256=digest, text=text,
+            s.add(LendingPolicyRow(kind=kind, version=version, sha256=digest, text=text,
                                    first_loaded_at=now, last_loaded_at=now))
     except IntegrityError:  # another worker recorded the version a moment before
-        if not _recorded(url, version, digest, now):
+        if not _recorded(url, kind, version, digest, now):
             raise
 
 
-def _recorded(url: str, version: str, digest: str, now: datetime) -> bool:
+def _recorded(url: str, kind: PolicyKind, version: str, digest: str, now: datetime) -> bool:
     """Whether `version` is recorded with the content `digest` (then loaded again `now`);
     `VersionReused` when it is recorded with other content."""
     with session(url) as s:
-        known = s.scalars(select(LendingPolicyRow)
-                          .where(LendingPolicyRow.version == version)).first()
+        known = s.scalars(select(LendingPolicyRow).where(
+            LendingPolicyRow.kind == kind, LendingPolicyRow.version == version)).first()
         if known is None:
             return False
         if known.sha256 != digest:
             raise VersionReused(
-                f"policy version {version} was first loaded "
+                f"{_NAMED[kind]} version {version} was first loaded "
                 f"{known.first_loaded_at:%Y-%m-%d %H:%M} UTC with other content (sha256 "
                 f"{known.sha256[:12]}, this file's {digest[:12]})")
         known.last_loaded_at = max(known.last_loaded_at, now)
         return True
 
 
-def recorded(url: str, version: str) -> LendingPolicyRow | None:
-    """The policy recorded under `version` (one text per version), or None: none is."""
+def recorded(url: str, version: str, kind: PolicyKind = "lending") -> LendingPolicyRow | None:
+    """The policy of `kind` recorded under `version` (one text per version), or None: none
+    is."""
     with session(url) as s:
-        row = s.scalars(select(LendingPolicyRow)
-                        .where(LendingPolicyRow.version == version)).first()
+        row = s.scalars(select(LendingPolicyRow).where(
+            LendingPolicyRow.kind == kind, LendingPolicyRow.version == version)).first()
         if row is not None:
             s.expunge(row)
         return row
 
 
-def in_force(url: str) -> LendingPolicyRow | None:
-    """The policy a worker loaded last, or None: none recorded yet."""
+def in_force(url: str, kind: PolicyKind = "lending") -> LendingPolicyRow | None:
+    """The policy of `kind` a worker loaded last, or None: none recorded yet."""
     with session(url) as s:
-        row = s.scalars(select(LendingPolicyRow).order_by(
+        row = s.scalars(select(LendingPolicyRow).where(LendingPolicyRow.kind == kind).order_by(
             LendingPolicyRow.last_loaded_at.desc(), LendingPolicyRow.id.desc())).first()
         if row is not None:
             s.expunge(row)

@@ -1,4 +1,4 @@
-"""The lending policies the workers ran, in the journey database: each version once with its
+"""The policies the workers ran, in the journey database: each version of a kind once with its
 content, the same content again taken as recorded, other content under it refused; the one
 loaded last is the policy in force."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.policies import VersionReused, in_force, record_policy, sha256_of
+from store.policies import VersionReused, in_force, record_policy, recorded, sha256_of
 
 
 def test_a_version_stands_for_one_content_and_the_one_loaded_last_is_in_force(
@@ -26,3 +26,18 @@ def test_a_version_stands_for_one_content_and_the_one_loaded_last_is_in_force(
                        "with other content"):
         record_policy(db_url, "2026.12-7", '{"version": "2026.12-7", "description": "edited"}')
     assert in_force(db_url).text == '{"version": "2026.12-7"}'  # type: ignore[union-attr]
+
+
+def test_a_post_loan_policy_is_recorded_beside_the_lending_one_under_its_own_versions(
+        db_url: str) -> None:
+    """A post-loan policy's version stands for one text too, apart from the lending policy's
+    versions: the same label in both is two policies, neither in force for the other."""
+    record_policy(db_url, "2027.1", '{"version": "2027.1"}')
+    record_policy(db_url, "2027.1", '{"version": "2027.1", "covenants": []}', "post_loan")
+    assert in_force(db_url).text == '{"version": "2027.1"}'  # type: ignore[union-attr]
+    assert recorded(db_url, "2027.1", "post_loan").text == (  # type: ignore[union-attr]
+        '{"version": "2027.1", "covenants": []}')
+    with pytest.raises(VersionReused, match="post-loan policy version 2027.1 was first loaded "
+                       ".* with other content"):
+        record_policy(db_url, "2027.1", '{"version": "2027.1", "covenants": [1]}', "post_loan")
+    record_policy(db_url, "2027.1", '{"version": "2027.1"}')  # the lending one, unchanged
