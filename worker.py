@@ -26,7 +26,7 @@ from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities import build_activities
-from activities.policy import LoadedPolicy
+from activities.policy import PoliciesInService
 from journey import contracts
 from journey.settings import Settings
 from starter import boundary, core_logs
@@ -86,7 +86,7 @@ def build_worker(
     workflows: Sequence[type] = (),
     activities: Sequence[Callable[..., Any]] = (),
     shutdown_grace: timedelta = timedelta(0),
-    policy: LoadedPolicy | None = None,
+    policies: PoliciesInService | None = None,
 ) -> JourneyWorker:
     """The workers for every journey workflow and activity: activities run in a thread pool
     of `settings.activity_slots`, document reads in one of `settings.ocr_slots`, the reads
@@ -95,13 +95,14 @@ def build_worker(
     as well: an activity whose function is named like one of the journey's (they are named
     like their methods) runs in its place, which is how tests and the bench stand in for OCR.
     `settings.worker_role` "journeys" leaves the documents queue out, "documents" the rest.
-    Every journey's intake pins `policy`, else the lending policy read and recorded here
-    (`policy_in_service`: SetupError when it cannot be); a reader ("documents") loads none."""
+    Every journey pins `policies` (the lending policy at its intake, the post-loan policy at
+    its offer), else those read and recorded here (`policy_in_service`: SetupError when they
+    cannot be); a reader ("documents") loads none."""
     role = settings.worker_role
-    if policy is None and role != "documents":
-        policy = policy_in_service(settings)
+    if policies is None and role != "documents":
+        policies = policy_in_service(settings)
     replaced = {a.__name__ for a in activities}
-    every = [*(a for a in build_activities(settings, policy) if a.__name__ not in replaced),
+    every = [*(a for a in build_activities(settings, policies) if a.__name__ not in replaced),
              *activities]
     # The journeys' queue keeps READ_DOCUMENT too: reads scheduled there before they had a
     # queue of their own (journeys in flight at the upgrade) still find a reader.
@@ -143,11 +144,11 @@ def _activity_worker(client: Client, task_queue: str, activities: list[Callable[
 
 
 async def run(settings: Settings | None = None, client: Client | None = None,
-              policy: LoadedPolicy | None = None) -> None:
+              policies: PoliciesInService | None = None) -> None:
     """Run until SIGTERM or SIGINT (in the main thread) or until cancelled, then shut down
     gracefully. A client handed in brings its own runtime, and so its metrics (`up` starts
     them with `metrics_runtime`); without one, the worker connects with `metrics_runtime`'s.
-    `policy`: the lending policy `check_start` loaded (else `build_worker` loads it)."""
+    `policies`: the policies `check_start` loaded (else `build_worker` loads them)."""
     from starter.cluster_checks import require_search_attributes
     from starter.connect import connect
     from starter.delivery_log import deliver_on_start
@@ -161,7 +162,7 @@ async def run(settings: Settings | None = None, client: Client | None = None,
     await writes_allowed(client, "worker not started")  # its results are payloads too
     with stop_signals() as stop:
         async with build_worker(client, settings, shutdown_grace=SHUTDOWN_GRACE,
-                                policy=policy) as worker:
+                                policies=policies) as worker:
             log.info("%s worker polling task queue(s) %s at %s", settings.worker_role,
                      ", ".join(worker.task_queues), settings.temporal_address)
             # acts typed while no worker ran (starter/pending.py); a reader takes none
@@ -244,8 +245,8 @@ def log_to_stderr() -> None:
 
 
 async def checked_run(settings: Settings) -> None:
-    """`run`, once the data directory and the policy file are found usable (SetupError)."""
-    await run(settings, policy=check_start(settings))
+    """`run`, once the data directory and the policy files are found usable (SetupError)."""
+    await run(settings, policies=check_start(settings))
 
 
 def main() -> None:

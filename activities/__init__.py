@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from journey.settings import Settings
 
 if TYPE_CHECKING:
-    from activities.policy import LoadedPolicy
+    from activities.policy import PoliciesInService
 
 
-def build_activities(settings: Settings, policy: LoadedPolicy | None = None
+def build_activities(settings: Settings, policies: PoliciesInService | None = None
                      ) -> list[Callable[..., Any]]:
-    """Every activity of the journey, bound to one set of settings; `policy`, the lending
-    policy the worker loaded as it started, is the one each intake pins."""
+    """Every activity of the journey, bound to one set of settings; `policies`, the lending
+    and post-loan policies the worker loaded as it started, are those each journey pins."""
     from activities.archive import ArchiveActivities
     from activities.chain_anchor import AnchorActivities
     from activities.decisions import check_completeness, route_case
@@ -34,8 +34,9 @@ def build_activities(settings: Settings, policy: LoadedPolicy | None = None
     feedback = FeedbackActivities(settings)
     exposure = ExposureActivities(settings)
     documents = DocumentActivities(settings)
+    review = ReviewActivities(settings, policies.post_loan if policies else None)
     return [
-        PolicyActivities(settings, policy).load_policy,
+        PolicyActivities(settings, policies.lending if policies else None).load_policy,
         documents.read_document,
         documents.keep_reading,
         check_completeness,
@@ -45,11 +46,11 @@ def build_activities(settings: Settings, policy: LoadedPolicy | None = None
         NotificationActivities(settings).notify,
         feedback.store_feedback,
         feedback.count_late_touchpoints,
-        ReviewActivities(settings).load_post_loan_policy,
-        ReviewActivities(settings).create_review_schedule,
-        ReviewActivities(settings).set_review_cadence,
-        ReviewActivities(settings).delete_review_schedule,
-        ReviewActivities(settings).gather_review_facts,
+        review.load_post_loan_policy,
+        review.create_review_schedule,
+        review.set_review_cadence,
+        review.delete_review_schedule,
+        review.gather_review_facts,
         ArchiveActivities(settings).archive_closed_runs,
         AnchorActivities(settings).anchor_record_chains,
         LprActivities(settings).read_lpr_fixing,

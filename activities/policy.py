@@ -1,6 +1,7 @@
 """The lending policy as a worker read it at its start, pinned at every intake with the working
 calendar and the LPR fixing in force, read once per journey (none pinned when it fails its
-seal: the offer reads it again, and waits)."""
+seal: the offer reads it again, and waits). A policy file as read (`LoadedPolicy`), of either
+kind: the post-loan policy is read so too (activities/review.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import holidays
 from temporalio import activity
@@ -18,31 +20,45 @@ from journey import contracts
 from journey.contracts import LoadPolicyInput, PolicySnapshot
 from journey.lpr import LprFixing
 from journey.policy import Policy, PolicyError, WorkingCalendar, build_calendar, parse_policy
+from journey.post_loan_policy import PostLoanPolicy
 from journey.settings import Settings
 from store.lpr_in_force import FixingSealBroken, read_in_force
 from store.policies import sha256_of
 
 
-def policy_text(path: Path | None) -> str:
-    """The policy file named in settings, or the default one shipped with `journey`."""
+def policy_text(path: Path | None, packaged: str = "default.json") -> str:
+    """The policy file named in settings, or the one shipped with `journey` as
+    policies/`packaged` (the default lending policy)."""
     if path is not None:
         return path.read_text(encoding="utf-8")
-    return resources.files("journey").joinpath("policies/default.json").read_text("utf-8")
+    return resources.files("journey").joinpath(f"policies/{packaged}").read_text("utf-8")
+
+
+P = TypeVar("P", Policy, PostLoanPolicy)
 
 
 @dataclass(frozen=True)
-class LoadedPolicy:
+class LoadedPolicy(Generic[P]):
     """A policy file as a worker loads it: its text, parsed, and the sha256 of the text."""
 
     text: str
-    policy: Policy
+    policy: P
 
     @property
     def sha256(self) -> str:
         return sha256_of(self.text)
 
 
-def load_policy_file(path: Path | None) -> LoadedPolicy:
+@dataclass(frozen=True)
+class PoliciesInService:
+    """The lending and the post-loan policy a worker read, checked and recorded as it
+    started (starter/start_checks.py): those its journeys pin."""
+
+    lending: LoadedPolicy[Policy]
+    post_loan: LoadedPolicy[PostLoanPolicy]
+
+
+def load_policy_file(path: Path | None) -> LoadedPolicy[Policy]:
     """The lending policy at `path` (the default one without) with its text: OSError or
     PolicyError when it cannot be read and parsed."""
     text = policy_text(path)
@@ -69,12 +85,12 @@ class PolicyActivities:
     workers restart. Without one (a worker a test builds), the file is read at the first
     intake, once."""
 
-    def __init__(self, settings: Settings, loaded: LoadedPolicy | None = None) -> None:
+    def __init__(self, settings: Settings, loaded: LoadedPolicy[Policy] | None = None) -> None:
         self._settings = settings
         self._given = loaded
 
     @cached_property
-    def _loaded(self) -> LoadedPolicy:
+    def _loaded(self) -> LoadedPolicy[Policy]:
         return self._given or load_policy_file(self._settings.policy_file)
 
     @activity.defn(name=contracts.LOAD_POLICY)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from importlib import resources
+from functools import cached_property
+from pathlib import Path
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.policy import LoadedPolicy, policy_text
 from journey import review_contracts as rc
 from journey.policy import PolicyError
-from journey.post_loan_policy import parse_post_loan_policy
+from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
 from starter import schedules
 from starter.errors import NotFound
@@ -26,22 +28,44 @@ log = logging.getLogger(__name__)
 QUERY_TIMEOUT = timedelta(seconds=10)  # well inside the activity's start-to-close
 
 
-def post_loan_policy_text() -> str:
-    return resources.files("journey").joinpath("policies/post_loan.json").read_text("utf-8")
+def post_loan_policy_text(path: Path | None = None) -> str:
+    """The post-loan policy file named in settings, or the one shipped with `journey`."""
+    return policy_text(path, "post_loan.json")
+
+
+def load_post_loan_policy_file(path: Path | None) -> LoadedPolicy[PostLoanPolicy]:
+    """The post-loan policy at `path` (the packaged one without) with its text: OSError or
+    PolicyError when it cannot be read and parsed."""
+    text = post_loan_policy_text(path)
+    return LoadedPolicy(text=text, policy=parse_post_loan_policy(text))
 
 
 class ReviewActivities:
-    def __init__(self, settings: Settings) -> None:
+    """`load_post_loan_policy` gives every offer `loaded`, the post-loan policy the worker
+    read and checked as it started (starter/start_checks.py), as `load_policy` gives the
+    lending policy: an edit of the file takes effect when the workers restart. Without one
+    (a worker a test builds), the file is read at the first offer, once."""
+
+    def __init__(
+        self, settings: Settings, loaded: LoadedPolicy[PostLoanPolicy] | None = None
+    ) -> None:
         self._task_queue = settings.task_queue
+        self._file = settings.post_loan_policy_file
+        self._given = loaded
+
+    @cached_property
+    def _loaded(self) -> LoadedPolicy[PostLoanPolicy]:
+        return self._given or load_post_loan_policy_file(self._file)
 
     @activity.defn(name=rc.LOAD_POST_LOAN_POLICY)
     def load_post_loan_policy(self, request: rc.LoadPostLoanPolicyInput) -> rc.PostLoanPolicyResult:
         try:
-            return rc.PostLoanPolicyResult(policy=parse_post_loan_policy(post_loan_policy_text()))
+            loaded = self._loaded
         except (OSError, PolicyError) as err:
             raise ApplicationError(
                 f"the post-loan policy cannot be loaded: {err}", type="PolicyError"
             ) from err
+        return rc.PostLoanPolicyResult(policy=loaded.policy, sha256=loaded.sha256)
 
     @activity.defn(name=rc.CREATE_REVIEW_SCHEDULE)
     async def create_review_schedule(

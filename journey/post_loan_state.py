@@ -54,4 +54,5 @@ class PostLoanCarry(BaseModel):
 
     state: PostLoanState
     policy: PostLoanPolicy  # pinned with the offer (older journeys: when post-loan began)
+    policy_sha256: str | None = None  # of its text (None: pinned before it was kept)
     journey: dict[str, object]

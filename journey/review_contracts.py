@@ -49,6 +49,7 @@ class LoadPostLoanPolicyInput(BaseModel):
 
 class PostLoanPolicyResult(BaseModel):
     policy: PostLoanPolicy
+    sha256: str | None = None  # of the policy file's text (None: loaded before it was kept)
 
 
 class ReviewScheduleInput(BaseModel):

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     database_password: str | None = None
     document_store: Path | None = None
     policy_file: Path | None = None
+    # the post-loan policy (covenants, review cadence, classification): the packaged one without
+    post_loan_policy_file: Path | None = None
     # The SDK's metrics on this port, the journey's on the next one (activities/metrics.py).
     metrics_port: int | None = Field(default=None, ge=1, le=65534)
     # Journeys a worker keeps in memory between tasks. 0 replays each task from its history:
@@ -108,7 +110,8 @@ class Settings(BaseSettings):
             raise ValueError("its port must be from 1 to 65535")
         return v
 
-    @field_validator("temporal_api_key", "codec_keys", "policy_file", "archive_key",
+    @field_validator("temporal_api_key", "codec_keys", "policy_file", "post_loan_policy_file",
+                     "archive_key",
                      "temporal_tls_ca_file", "temporal_tls_cert_file",
                      "temporal_tls_key_file", "temporal_tls_server_name", "ocr_engine",
                      "metrics_port", mode="before")

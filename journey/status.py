@@ -136,6 +136,10 @@ class JourneyStatus(BaseModel):
     wait: QueueWait | None = None
     policy_version: str | None = None
     policy_sha256: str | None = None  # of the pinned policy's text (None: pinned before kept)
+    # the post-loan policy pinned with the offer (covenants, reviews, classification) and
+    # the sha256 of its text (None: pinned before it was kept)
+    post_loan_policy_version: str | None = None
+    post_loan_policy_sha256: str | None = None
     route: Route | None = None
     completeness: Completeness | None = None
     readings: list[DocumentReading] = Field(default_factory=list)

@@ -16,11 +16,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from activities.policy import policy_text
+from activities.review import post_loan_policy_text
 from journey.actors import Actor, Role
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.policy import ApprovalTier, DecisionRefused, Policy, authorize_staff, parse_policy
 from journey.policy.stand_ins import authorize_listed
 from journey.policy.who_may import who_may_on_case, who_of_case
+from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.attempts import Attempt, refusal_of
@@ -57,6 +59,17 @@ def pinned_of(settings: Settings, s: JourneyStatus) -> Policy | None:
     if row is None or s.policy_sha256 not in (None, row.sha256):
         return None
     return _parsed(row.text)
+
+
+def post_loan_policy_of(settings: Settings, s: JourneyStatus) -> PostLoanPolicy:
+    """The post-loan policy the journey `s` pinned with its offer, as the workers recorded it
+    under its version; the command line's own LOAN_JOURNEY_POST_LOAN_POLICY_FILE (the
+    packaged one without) for a journey pinned before they recorded it."""
+    version = s.post_loan_policy_version
+    row = recorded(settings.db_url, version, "post_loan") if version else None
+    if row is None or s.post_loan_policy_sha256 not in (None, row.sha256):
+        return parse_post_loan_policy(post_loan_policy_text(settings.post_loan_policy_file))
+    return parse_post_loan_policy(row.text)
 
 
 def directory_role(settings: Settings, actor_id: str) -> Role | None:

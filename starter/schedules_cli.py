@@ -13,7 +13,6 @@ from rich.markup import escape
 from rich.table import Table
 from temporalio.client import Client
 
-from activities.review import post_loan_policy_text
 from journey.actors import Actor, Role
 from journey.decisions import ScheduleAction, ScheduleChange
 from journey.policy import DecisionRefused
@@ -23,7 +22,6 @@ from journey.policy.review_stops import STOPPING, authorize_review_stop
 from journey.post_loan_policy import (
     cadence_refusal,
     first_review_on,
-    parse_post_loan_policy,
     review_calendar,
 )
 from journey.review_contracts import scheduled_journey
@@ -70,7 +68,7 @@ def create(
         went_out = s.reviewed_from()
         if went_out is None or s.offer is None:
             raise BadInput(f"{workflow_id} has no reviews yet: {s.unreviewed()}")
-        policy = parse_post_loan_policy(post_loan_policy_text())
+        policy = pinned_policy.post_loan_policy_of(settings, s)
         first = first_review_on(policy, loan_figures.loan_day(s, went_out))
         calendar = review_calendar(policy, first, every, s.offer.schedule[-1].due_on)
         await schedules.create(client, workflow_id, calendar, settings.task_queue)

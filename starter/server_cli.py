@@ -27,7 +27,7 @@ def up() -> None:
     worker.log_to_stderr()  # its role and queues, pending instructions delivered
 
     async def go() -> None:
-        policy = check_start(settings)
+        policies = check_start(settings)
         migrate(settings.db_url)
         async with embedded_server(settings, runtime=worker.metrics_runtime(settings)) as env:
             await writes_allowed(env.client, "up not started")  # before the archivist's schedule
@@ -38,7 +38,7 @@ def up() -> None:
                               f":{settings.metrics_port + 1} (journey)")
             console.print(f"database {shown(settings.db_url)}; worker role "
                           f"{settings.worker_role}; press Ctrl-C to stop")
-            await while_serving(worker.run(settings, env.client, policy), settings)
+            await while_serving(worker.run(settings, env.client, policies), settings)
         console.print("stopped")
 
     run(go())
@@ -50,9 +50,9 @@ def worker_() -> None:
     worker.log_to_stderr()
 
     async def go() -> None:
-        policy = check_start(settings)
+        policies = check_start(settings)
         migrate(settings.db_url)
-        await worker.run(settings, policy=policy)
+        await worker.run(settings, policies=policies)
         console.print("stopped")
 
     run(go())

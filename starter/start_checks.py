@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
 
-from activities.policy import LoadedPolicy, load_policy_file
+from activities.policy import LoadedPolicy, P, PoliciesInService, load_policy_file
+from activities.review import load_post_loan_policy_file
 from journey.policy import PolicyError
 from journey.settings import Settings
 from starter.errors import SetupError
 from store import blobs
-from store.policies import VersionReused, record_policy
+from store.policies import PolicyKind, VersionReused, record_policy
+
+_KINDS: dict[str, PolicyKind] = {"policy_file": "lending", "post_loan_policy_file": "post_loan"}
 
 
 def data_dir_ready(settings: Settings) -> None:
@@ -44,28 +50,40 @@ def document_store_ready(settings: Settings) -> None:
         raise SetupError(problem)
 
 
-def policy_in_service(settings: Settings) -> LoadedPolicy:
-    """The lending policy a worker runs, read and parsed as it starts, and recorded in the
-    journey database as the one the workers run (store/policies.py): each journey's intake
-    pins it as it is now. SetupError naming LOAN_JOURNEY_POLICY_FILE when it cannot be read
-    or parsed, or when its version is recorded with other content."""
+def policy_in_service(settings: Settings) -> PoliciesInService:
+    """The lending and the post-loan policy a worker runs, each read and parsed as it starts,
+    and recorded in the journey database as the one the workers run (store/policies.py):
+    each journey's intake pins the lending policy as it is now, its offer the post-loan
+    policy. SetupError naming LOAN_JOURNEY_POLICY_FILE or LOAN_JOURNEY_POST_LOAN_POLICY_FILE
+    when it cannot be read or parsed, or when its version is recorded with other content."""
+    lending = _recorded(settings, "policy_file", load_policy_file)
+    return PoliciesInService(
+        lending=lending, post_loan=_recorded(settings, "post_loan_policy_file",
+                                             load_post_loan_policy_file))
+
+
+def _recorded(settings: Settings, field: Literal["policy_file", "post_loan_policy_file"],
+              load: Callable[[Path | None], LoadedPolicy[P]]) -> LoadedPolicy[P]:
+    """The policy file of the setting `field`, loaded by `load` and recorded."""
+    variable, kind = Settings.env_name(field), _KINDS[field]
+    named = "policy" if kind == "lending" else "post-loan policy"
     try:
-        loaded = load_policy_file(settings.policy_file)
+        loaded = load(getattr(settings, field))
     except (OSError, PolicyError) as err:
-        raise SetupError(f"LOAN_JOURNEY_POLICY_FILE cannot be used: {err}; point it at a "
-                         "readable policy file, or unset it for the default policy") from err
+        raise SetupError(f"{variable} cannot be used: {err}; point it at a readable {named} "
+                         f"file, or unset it for the default {named}") from err
     try:
-        record_policy(settings.db_url, loaded.policy.version, loaded.text)
+        record_policy(settings.db_url, loaded.policy.version, loaded.text, kind)
     except VersionReused as err:
-        raise SetupError(f"LOAN_JOURNEY_POLICY_FILE cannot be used: {err}; a changed policy "
+        raise SetupError(f"{variable} cannot be used: {err}; a changed policy "
                          "is a new policy: give the changed file a new \"version\", or put "
                          "back the content of the one recorded") from err
     return loaded
 
 
-def check_start(settings: Settings) -> LoadedPolicy | None:
-    """The data directory, the document store and the policy file, before any server or
-    worker starts: the policy the worker runs (`policy_in_service`), or None for a reader
+def check_start(settings: Settings) -> PoliciesInService | None:
+    """The data directory, the document store and the policy files, before any server or
+    worker starts: the policies the worker runs (`policy_in_service`), or None for a reader
     (role "documents"), which loads none."""
     data_dir_ready(settings)
     document_store_ready(settings)

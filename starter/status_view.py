@@ -62,6 +62,9 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             head.add_row("exposure now", escape(s.exposure_told))
     if s.policy_version:
         head.add_row("policy", escape(pinned_policy(s)))
+    if s.post_loan_policy_version:
+        head.add_row("post-loan policy", escape(
+            versioned(s.post_loan_policy_version, s.post_loan_policy_sha256)))
     if s.offer:
         head.add_row(
             "offer",
@@ -165,9 +168,15 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
 def pinned_policy(s: JourneyStatus) -> str:
     """The policy the journey pinned: its version, a short hash of its content (one pinned
     before the hash was kept has none) and the routing rule that fired on it."""
-    said = [f"sha256 {s.policy_sha256[:12]}"] if s.policy_sha256 else []
-    said += [f"rule {s.route.rule}"] if s.route else []
-    return f"{s.policy_version}" + (f" ({', '.join(said)})" if said else "")
+    return versioned(s.policy_version or "", s.policy_sha256,
+                     [f"rule {s.route.rule}"] if s.route else [])
+
+
+def versioned(version: str, sha256: str | None, more: Sequence[str] = ()) -> str:
+    """A pinned policy's version with a short hash of its content (one pinned before the
+    hash was kept has none) and `more` said of it."""
+    said = [f"sha256 {sha256[:12]}"] if sha256 else []
+    return version + (f" ({', '.join([*said, *more])})" if said or more else "")
 
 
 def authority(pinned: Policy, approver: str) -> str:

@@ -184,13 +184,13 @@ class LoanJourneyWorkflow(
                 return
             # Covenants are loan terms: the post-loan policy is pinned with the rest, so the
             # offer is made in the task of the last approval, not after another activity.
-            pinned = asyncio.gather(policy, self._load_post_loan_policy())
+            pinned = asyncio.gather(policy, self._pin_post_loan_policy())
             if not workflow.patched(GROUP_EXPOSURE):
-                self._snapshot, self._pl_policy = await pinned
+                self._snapshot, _ = await pinned
                 return
             # the borrower's exposure counts this application from its intake on, unless its
             # credit code is another company's: the relationship manager sees why (status)
-            (self._snapshot, self._pl_policy), kept = await asyncio.gather(
+            (self._snapshot, _), kept = await asyncio.gather(
                 pinned, keep_exposure(self._workflow_id, self._application)
             )
             if kept.held and workflow.patched(EXPOSURE_NOT_KEPT):

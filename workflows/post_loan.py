@@ -19,7 +19,6 @@ with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
     from journey.loan_account import Account
     from journey.owed_back import REFUND_DUE
-    from journey.post_loan_policy import PostLoanPolicy
     from journey.post_loan_wakeups import next_wakeup
     from journey.post_loan_warnings import Resolution, close_at_end, open_numbers
     from journey.stages import Party, Stage
@@ -58,7 +57,7 @@ class PostLoanStage(Repricing):
         else:
             visit = self._enter(Stage.POST_LOAN, Party.CUSTOMER, None)
             if self._pl_policy is None:  # offered before the offer pinned it
-                self._pl_policy = await self._load_post_loan_policy()
+                await self._pin_post_loan_policy()
             await self._warn_of_breaches_on_file()
             self._keep_warnings_listed()  # those a project raised while it drew
         while True:
@@ -156,7 +155,8 @@ class PostLoanStage(Repricing):
                 f"repaid with a credit balance of {account.credit}: refund it to the customer",
             )
 
-    async def _load_post_loan_policy(self) -> PostLoanPolicy:
+    async def _pin_post_loan_policy(self) -> None:
+        """Pin the post-loan policy the worker runs, with the sha256 of its text."""
         result = await workflow.execute_activity(
             rc.LOAD_POST_LOAN_POLICY,
             rc.LoadPostLoanPolicyInput(product=self._application.product.value),
@@ -164,7 +164,7 @@ class PostLoanStage(Repricing):
             start_to_close_timeout=QUICK,
             retry_policy=io_retry(),
         )
-        return result.policy
+        self._pl_policy, self._pl_sha256 = result.policy, result.sha256
 
     # -- continue-as-new -----------------------------------------------------------------
 

@@ -73,6 +73,7 @@ class PostLoanMemory(JourneyUpdates):
         super()._init_updates()
         self._pl = PostLoanState()
         self._pl_policy: PostLoanPolicy | None = None
+        self._pl_sha256: str | None = None  # of its text (None: pinned before it was kept)
         self._changes = 0  # bumped by every handler: the post-loan loop wakes on it
         self._written_off: str | None = None
         self._resumed = False
@@ -178,7 +179,8 @@ class PostLoanMemory(JourneyUpdates):
         )
         state = self._pl.model_copy(update={"runs": self._pl.runs + 1})
         return PostLoanCarry(
-            state=state, policy=self._pl_policy, journey=memo.model_dump(mode="json")
+            state=state, policy=self._pl_policy, policy_sha256=self._pl_sha256,
+            journey=memo.model_dump(mode="json"),
         )
 
     def _restore(self, carry: PostLoanCarry) -> None:
@@ -197,6 +199,7 @@ class PostLoanMemory(JourneyUpdates):
         self._rescans = m.period_rescans
         self._stage, self._waits_on = Stage.POST_LOAN, Party.CUSTOMER
         self._pl, self._pl_policy, self._resumed = carry.state, carry.policy, True
+        self._pl_sha256 = carry.policy_sha256
 
     def _risk_team(self) -> str:
         policy = self._pl_policy

@@ -296,7 +296,10 @@ class PostLoanHandlers(PaymentNotices):
         days = {"days_utc_offset": self.calendar.utc_offset_hours if self.bank_days() else 0,
                 "risk_team": self._risk_team() if self._route else None,
                 "reviews_stopped": self._pl.reviews_stopped}
-        base = super().status().model_copy(update=days)
+        pinned = self._pl_policy
+        base = super().status().model_copy(update={
+            **days, "post_loan_policy_version": pinned.version if pinned else None,
+            "post_loan_policy_sha256": self._pl_sha256})
         account = self.account() if self._stage is not Stage.OFFER else None
         if account is None or self._disbursement is None:
             return base

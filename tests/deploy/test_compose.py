@@ -159,8 +159,8 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each journey container gets every setting but the embedded server's UI port; unset,
-    each is its default (not an empty key, nor the policy file "."); set in .env or the
-    shell, it reaches the settings, and the policy file is in the read-only policy mount."""
+    each is its default (not an empty key, nor a policy file "."); set in .env or the
+    shell, it reaches the settings, and the policy files are in the read-only policy mount."""
     names = {Settings.env_name(name) for name in Settings.model_fields}
     defaults = _rendered({})
     for name in JOURNEY_CONTAINERS:
@@ -168,8 +168,9 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
         assert missing == {"LOAN_JOURNEY_UI_PORT"}, name
         settings = _settings_of(defaults[name], monkeypatch)
         assert (settings.temporal_address, settings.temporal_api_key, settings.temporal_tls,
-                settings.codec_keys, settings.policy_file, settings.workflow_cache) == (
-            "temporal:7233", None, False, None, None, 1000), name
+                settings.codec_keys, settings.policy_file, settings.post_loan_policy_file,
+                settings.workflow_cache) == (
+            "temporal:7233", None, False, None, None, None, 1000), name
 
     codec_keys = "k1:" + "A" * 43 + "="
     given = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": "journeys.bank.tmprl.cloud:7233",
@@ -177,6 +178,7 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
              "LOAN_JOURNEY_TEMPORAL_TLS": "true", "LOAN_JOURNEY_CODEC_KEYS": codec_keys,
              "LOAN_JOURNEY_POLICY_DIR": "/srv/bank-policy",
              "LOAN_JOURNEY_POLICY_FILE": "/etc/loan-journey/policy/bank.json",
+             "LOAN_JOURNEY_POST_LOAN_POLICY_FILE": "/etc/loan-journey/policy/post_loan.json",
              "LOAN_JOURNEY_WORKFLOW_CACHE": "0"}
     rendered = _rendered(given)
     for name in JOURNEY_CONTAINERS:
@@ -185,7 +187,8 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
                 settings.temporal_api_key, settings.temporal_tls, settings.codec_keys,
                 settings.workflow_cache) == (
             "journeys.bank.tmprl.cloud:7233", "journeys.bank", "key-1", True, codec_keys, 0), name
-        assert settings.policy_file is not None
+        assert settings.policy_file is not None and settings.post_loan_policy_file is not None
+        assert settings.post_loan_policy_file.parent == settings.policy_file.parent, name
         mounts = [volume.split(":") for volume in rendered[name]["volumes"]]  # 1.29: short
         assert [m for m in mounts if m[1] == str(settings.policy_file.parent)] == [
             ["/srv/bank-policy", "/etc/loan-journey/policy", "ro"]], name

@@ -200,6 +200,23 @@ async def test_a_worker_checks_its_policy_file_and_data_dir_before_it_starts(
     assert "Traceback" not in said and "torn down" not in said
 
 
+async def test_a_worker_checks_its_post_loan_policy_file_before_it_starts(
+    tmp_path: Path,
+) -> None:
+    """As the lending policy: a post-loan file the model refuses ends the worker at its start,
+    exit 5, naming the variable and the field to fix, not each offer's activity later."""
+    file = tmp_path / "post_loan.json"
+    file.write_text('{"version": "PL-1", "review_every_months": 5}', encoding="utf-8")
+    settings = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+                "LOAN_JOURNEY_DATA_DIR": str(tmp_path / "data"),
+                "LOAN_JOURNEY_POST_LOAN_POLICY_FILE": str(file)}
+    said = " ".join((await _said(IMAGE_WORKER, tmp_path, settings, 5)).split())
+    assert ("error: LOAN_JOURNEY_POST_LOAN_POLICY_FILE cannot be used: post-loan policy file "
+            "is invalid; fix: review_every_months: Value error, reviews every 5 months do not "
+            "fall on the same months every year") in said, said
+    assert "Traceback" not in said and "torn down" not in said
+
+
 async def test_the_codec_server_stops_and_exits_0_on_sigterm(tmp_path: Path) -> None:
     command = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'codec-server', '--port', " \
         f"'{free_port()}', '--token', 't']; from starter.cli import main; main()"

@@ -71,7 +71,7 @@ async def test_a_journey_pins_the_policy_its_worker_started_with(
     assert "policy version T-1 was first loaded" in str(reused.value)
     assert 'give the changed file a new "version"' in str(reused.value)
     policy_file(file, "T-2", lambda data: data["staff"][14].update(active=False))
-    assert check_start(settings).policy.version == "T-2"  # type: ignore[union-attr]
+    assert check_start(settings).lending.policy.version == "T-2"  # type: ignore[union-attr]
 
 
 async def test_the_command_line_checks_by_the_policy_the_workers_run(
