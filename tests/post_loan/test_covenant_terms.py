@@ -12,6 +12,7 @@ from journey.actors import Actor, Role
 from journey.application import Product
 from journey.classification import RiskClass
 from journey.decisions import ApprovalDecision, RiskGrade, Verdict
+from journey.documents import DocumentKind
 from journey.loan_book import by_class, non_performing_ratio
 from journey.post_loan_covenants import Covenant, CovenantTightening, check_covenants
 from journey.post_loan_policy import loan_covenants
@@ -34,6 +35,7 @@ from tests.post_loan.loan_kit import (
     review,
     until,
 )
+from tests.workflows import journey_kit
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
     Documents,
@@ -53,23 +55,30 @@ def limits(covenants: list[Covenant]) -> dict[str, Decimal]:
 
 
 def test_the_policy_file_gives_defaults_by_product() -> None:
-    wc = loan_covenants(DEFAULT_POLICY, Product.WORKING_CAPITAL, RiskGrade.G3)
-    assert limits(wc) == {
+    """A term loan is tested on its debt service; working capital, whose principal falls due
+    within the year (a DSCR far below 1 on any statements), on leverage and liquidity only."""
+    fa = loan_covenants(DEFAULT_POLICY, Product.FIXED_ASSET, RiskGrade.G3)
+    assert limits(fa) == {
         "max-leverage": Decimal("0.70"), "min-liquidity": Decimal("1.20"),
         "min-dscr": Decimal("1.20"),
     }
     version = DEFAULT_POLICY.version
-    assert wc[0].basis == f"post-loan policy {version}, default covenants, limit 0.70"
+    assert fa[0].basis == f"post-loan policy {version}, default covenants, limit 0.70"
+    wc = loan_covenants(DEFAULT_POLICY, Product.WORKING_CAPITAL, RiskGrade.G3)
+    assert limits(wc) == {"max-leverage": Decimal("0.70"), "min-liquidity": Decimal("1.20")}
+    assert wc[0].basis == f"post-loan policy {version}, working_capital covenants, limit 0.70"
     pf = loan_covenants(DEFAULT_POLICY, Product.PROJECT_FINANCE, RiskGrade.G3)
     assert limits(pf) == {"max-leverage": Decimal("0.80"), "min-dscr": Decimal("1.30")}
 
 
 def test_weaker_grades_get_tighter_limits_and_the_rules_add_up() -> None:
-    g6 = loan_covenants(DEFAULT_POLICY, Product.WORKING_CAPITAL, RiskGrade.G6)
+    g6 = loan_covenants(DEFAULT_POLICY, Product.FIXED_ASSET, RiskGrade.G6)
     assert limits(g6) == {
         "max-leverage": Decimal("0.65"), "min-liquidity": Decimal("1.30"),
         "min-dscr": Decimal("1.30"),
     }
+    wc = loan_covenants(DEFAULT_POLICY, Product.WORKING_CAPITAL, RiskGrade.G6)
+    assert limits(wc) == {"max-leverage": Decimal("0.65"), "min-liquidity": Decimal("1.30")}
     g9 = loan_covenants(DEFAULT_POLICY, Product.PROJECT_FINANCE, RiskGrade.G9)
     assert limits(g9) == {"max-leverage": Decimal("0.75"), "min-dscr": Decimal("1.50")}
     assert g9[1].basis.endswith("limit 1.30, tightened by 0.20 for risk grade 9")
@@ -119,6 +128,46 @@ async def test_reviews_check_the_covenants_of_the_loans_offer(
         # `loan-journey plan` shows them under the plan
         caption = str(plan_table(running).caption)
         assert caption.startswith("covenants: max-leverage: debt_to_asset <= 0.35; ")
+
+
+async def test_a_working_capital_loan_is_not_tested_on_its_debt_service(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """A 12-month working-capital loan's whole principal falls due within the year: on an
+    operating profit of 1,000,000 its DSCR is far below 1.20 (about 0.3), with leverage
+    (0.40) and liquidity (2.00) sound. The packaged policy monitors it on those two: no
+    breach on file, 正常 from the payout, and 正常 after a review that finds the DSCR low."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, period=date(journey_kit.TODAY.year - 1, 12, 31))  # a whole year
+    [income] = [r for r in docs.readings.values() if r.kind is DocumentKind.INCOME_STATEMENT]
+    assert income.statement is not None
+    docs.readings[income.ref.sha256] = income.model_copy(update={
+        "statement": income.statement.model_copy(update={
+            "operating_profit": Decimal(1_000_000), "net_profit": Decimal(700_000)})})
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle = await start(env.client, settings, app)
+        at_approval = await drive_to(handle, app, Stage.APPROVAL)
+        assert [c.detail for c in at_approval.covenants_on_file if c.breached] == []
+        await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        offered = await until_stage(handle, Stage.OFFER)
+        assert offered.offer is not None
+        assert [c.id for c in offered.offer.covenants] == ["max-leverage", "min-liquidity"]
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
+        handle = env.client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)
+        classed = await until(handle, lambda s: s.risk_class_reason != "")
+        assert classed.risk_class is RiskClass.NORMAL, classed.risk_class_reason
+
+        outcome = await review(env, settings, handle.id, 1)
+        result = outcome.result
+        assert result is not None and not outcome.skipped
+        dscr = result.ratios["dscr"]
+        assert dscr is not None and dscr < Decimal("0.5"), result.notes
+        assert [(c.covenant.id, c.breached) for c in result.checks] == [
+            ("max-leverage", False), ("min-liquidity", False)]
+        assert result.risk_class is RiskClass.NORMAL
+        assert (await until(handle, lambda s: s.last_review is not None)).risk_class is (
+            RiskClass.NORMAL)
 
 
 async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
