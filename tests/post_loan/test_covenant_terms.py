@@ -8,6 +8,7 @@ from decimal import Decimal
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
+from activities.review import post_loan_policy_text
 from journey.actors import Actor, Role
 from journey.application import Product
 from journey.classification import RiskClass
@@ -25,6 +26,7 @@ from starter.quotes import QuoteFixings
 from starter.repayment_view import plan_table
 from starter.status_view import status_view
 from starter.work_lists import JourneyRow, book_of
+from store.policies import sha256_of
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     TIGHT,
@@ -166,8 +168,11 @@ async def test_a_working_capital_loan_is_not_tested_on_its_debt_service(
         assert [(c.covenant.id, c.breached) for c in result.checks] == [
             ("max-leverage", False), ("min-liquidity", False)]
         assert result.risk_class is RiskClass.NORMAL
-        assert (await until(handle, lambda s: s.last_review is not None)).risk_class is (
-            RiskClass.NORMAL)
+        now = await until(handle, lambda s: s.last_review is not None)
+        assert now.risk_class is RiskClass.NORMAL
+        # the run the review continued as new into carries the pinned policy and its hash
+        assert (now.run, now.post_loan_policy_version, now.post_loan_policy_sha256) == (
+            2, DEFAULT_POLICY.version, sha256_of(post_loan_policy_text()))
 
 
 async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
