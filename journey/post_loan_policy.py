@@ -1,9 +1,11 @@
 """Post-loan policy as data: reminder and review cadence, covenants, classification,
 history bounds.
 
-Read from `journey/policies/post_loan.json` by an activity when the offer is made (journeys
-offered before covenants were loan terms: when post-loan management began) and pinned for
-the loan's life (carried over continue-as-new), like the lending policy. Fields added later
+The file LOAN_JOURNEY_POST_LOAN_POLICY_FILE names (the packaged `journey/policies/post_loan.json`
+without it) is read, checked and recorded once as a worker starts (starter/start_checks.py),
+given by an activity when the offer is made (journeys offered before covenants were loan
+terms: when post-loan management began) and pinned for the loan's life with the sha256 of
+its text (carried over continue-as-new), like the lending policy. Fields added later
 default to the behaviour before them, so a policy pinned in an older history still replays.
 Pure: no I/O, no clock.
 """
