@@ -3,8 +3,8 @@ for each row (those recorded before: lending), and each version once per kind, s
 post-loan policy's version label too stands for one text, and a worker started on a changed
 post-loan file under a version already recorded is refused.
 
-Revision ID: 0024_post_loan_policies_recorded
-Revises: 0023_document_reading_seals
+Revision ID: 0025_post_loan_policies_recorded
+Revises: 0024_booking_value_dates
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024_post_loan_policies_recorded"
-down_revision = "0023_document_reading_seals"
+revision = "0025_post_loan_policies_recorded"
+down_revision = "0024_booking_value_dates"
 branch_labels = None
 depends_on = None
 
