@@ -49,9 +49,10 @@ async def require_search_attributes(client: Client) -> None:
             return
         raise
     if missing:
-        names = ", ".join(sorted(missing))
+        names = ", ".join(f"{name} ({search_attributes.type_name(kind)})"
+                          for name, kind in sorted(missing.items()))
         raise SetupError(
-            f"namespace {client.namespace} lacks the search attribute(s) {names} (Keyword) "
+            f"namespace {client.namespace} lacks the search attribute(s) {names} "
             f"that journeys set: register them first, e.g. with {REGISTER} or `temporal "
-            f"operator search-attribute create --name <name> --type Keyword`"
+            f"operator search-attribute create --name <name> --type <its type>`"
         )

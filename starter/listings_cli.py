@@ -30,14 +30,18 @@ def list_(
         str | None, typer.Option(help="a visibility query, e.g. \"JourneyStage='offer'\"")
     ] = None,
     limit: Annotated[int, typer.Option(min=1)] = 100,
+    credit_code: Annotated[str | None, typer.Option(
+        help="one borrower's journeys, by its unified social credit code (with --query: "
+             "both)")] = None,
 ) -> None:
     """Journeys from Temporal visibility, newest first, each with its applicant."""
 
     async def go() -> None:
+        asked = query if credit_code is None else work_lists.borrower_query(credit_code, query)
         client = await connect()
         rows = work_lists.with_parties(Settings(),
-                                       await work_lists.list_journeys(client, query, limit))
-        total = await work_lists.count_journeys(client, query) if len(rows) == limit else None
+                                       await work_lists.list_journeys(client, asked, limit))
+        total = await work_lists.count_journeys(client, asked) if len(rows) == limit else None
         console.print(journeys_table(rows, "journeys", total))
 
     run(go())

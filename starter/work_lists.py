@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from activities.policy import china_calendar
 from journey.actors import Actor
 from journey.classification import RiskClass
+from journey.credit_code import is_valid
 from journey.loan_book import LoanBook, book_line, worst_first
 from journey.policy import ApprovalTier, WorkingCalendar
 from journey.policy.who_may import unconfirmable
@@ -173,6 +174,17 @@ def person_query(person: str) -> str:
     if "'" in person:
         raise BadInput("a staff id has no quotes")
     return f"ExecutionStatus = 'Running' AND JourneyAssignee = '{person}'"
+
+
+def borrower_query(credit_code: str, query: str | None = None) -> str:
+    """One borrower's journeys, every stage and status, by its credit code (CreditCode), and
+    `query` too when given; journeys from before CreditCode was listed are not among them."""
+    code = credit_code.strip().upper()
+    if not is_valid(code):
+        raise BadInput(f"credit code {credit_code!r} is not a valid unified social credit code "
+                       "(18 characters, GB 32100-2015 check character): copy it from the "
+                       "licence or from `status <journey>`")
+    return f"CreditCode = '{code}'" + (f" AND ({query})" if query else "")
 
 
 def with_parties(settings: Settings, rows: list[JourneyRow]) -> list[JourneyRow]:

@@ -79,6 +79,10 @@ ASSIGNEE_LISTED = "assignee-attribute"
 # supervisor told nobody; since, the supervisor is told what the case waits for, why and the
 # SLA, and whom it was taken from (its officer, or the team's queue) that it is no longer theirs.
 REASSIGNMENT_TOLD = "sla-reassignment-told"
+# workflow.patched marker: before it, a journey's upserts did not name its borrower, and risk
+# could not list one borrower's journeys; since, they list its credit code (CreditCode) from
+# intake on: `list --credit-code`.
+CREDIT_CODE_LISTED = "credit-code-attribute"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -222,8 +226,15 @@ class Bookkeeping:
                 *self._start_attribute(),
                 *self._wait_attribute(),
                 *self._assignee_attribute(),
+                *self._credit_code_attribute(),
             ]
         )
+
+    def _credit_code_attribute(self) -> list[SearchAttributeUpdate[Any]]:
+        """The borrower's credit code, for `list --credit-code`: its whole file."""
+        if not workflow.patched(CREDIT_CODE_LISTED):
+            return []
+        return [sa.CREDIT_CODE.value_set([self._application.credit_code])]
 
     def _assignee_attribute(self) -> list[SearchAttributeUpdate[Any]]:
         """Whom the current stage is assigned to, "-" for its whole team, for `queue`."""

@@ -1,7 +1,9 @@
 """Custom search attributes: the work lists of Temporal's own visibility.
 
 No personal or financial detail goes here (they are stored in plain text): the amount is
-a band, never the figure.
+a band, never the figure. The borrower's unified social credit code is the company's public
+registration number (on its business licence), not a personal detail: it is listed so risk
+can pull one borrower's whole file (`list --credit-code`).
 """
 
 from __future__ import annotations
@@ -33,8 +35,15 @@ QUEUE_WAIT = SearchAttributeKey.for_keyword("QueueWait")
 # to"; unset on journeys from before it (marker assignee-attribute)
 ASSIGNEE = SearchAttributeKey.for_keyword("JourneyAssignee")
 
+# the borrower's unified social credit code (统一社会信用代码), the only item of a list:
+# every journey of one borrower, `list --credit-code` (`CreditCode = '<code>'` matches a list
+# holding it); unset on journeys from before it (marker credit-code-attribute). A KeywordList,
+# as SQL visibility (the dev server's SQLite, PostgreSQL) holds at most 10 Keyword attributes
+# a namespace, all taken above
+CREDIT_CODE = SearchAttributeKey.for_keyword_list("CreditCode")
+
 ALL = (STAGE, TEAM, TIER, AMOUNT_BAND, SLA_STATE, PRODUCT, LOAN_CLASS, JOURNEY_STARTED,
-       QUEUE_WAIT, ASSIGNEE)
+       QUEUE_WAIT, ASSIGNEE, CREDIT_CODE)
 
 _BANDS = ((Decimal(5_000_000), "up-to-5m"), (Decimal(50_000_000), "5m-50m"))
 
@@ -60,6 +69,12 @@ def journey_started(attributes: TypedSearchAttributes, run_started: datetime) ->
 
 def registration() -> dict[str, int]:
     """Name to IndexedValueType, for OperatorService.AddSearchAttributes on a cluster."""
+    return {key.name: int(key.indexed_value_type) for key in ALL}
+
+
+def type_name(kind: int) -> str:
+    """An IndexedValueType as `temporal operator search-attribute create --type` names it."""
     from temporalio.api.enums.v1 import IndexedValueType
 
-    return {key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in ALL}
+    return "".join(w.title() for w in IndexedValueType.Name(kind).removeprefix(
+        "INDEXED_VALUE_TYPE_").split("_"))

@@ -8,6 +8,9 @@ set -eu
 . "$(dirname "$0")/cli-env.sh"
 
 ATTRIBUTES="JourneyStage JourneyTeam ApprovalTier AmountBand SlaState JourneyProduct LoanClass JourneyStartedAt QueueWait JourneyAssignee"
+# SQL visibility holds at most 10 Keyword attributes a namespace: the borrower's credit code
+# is a KeywordList of one (CreditCode = '<code>' matches it)
+LIST_ATTRIBUTES="CreditCode"
 
 # A namespace created a moment ago reaches the frontend's namespace cache within seconds.
 attempt=0
@@ -19,12 +22,18 @@ until existing=$(temporal operator search-attribute list --namespace "$TEMPORAL_
   fi
   sleep 1
 done
-for name in $ATTRIBUTES; do
-  if printf '%s\n' "$existing" | grep -qw "$name"; then
-    echo "search attribute $name exists"
+create() {  # name type
+  if printf '%s\n' "$existing" | grep -qw "$1"; then
+    echo "search attribute $1 exists"
   else
     temporal operator search-attribute create --namespace "$TEMPORAL_NAMESPACE" \
-      --name "$name" --type Keyword
-    echo "search attribute $name created (Keyword)"
+      --name "$1" --type "$2"
+    echo "search attribute $1 created ($2)"
   fi
+}
+for name in $ATTRIBUTES; do
+  create "$name" Keyword
+done
+for name in $LIST_ATTRIBUTES; do
+  create "$name" KeywordList
 done

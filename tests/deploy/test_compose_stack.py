@@ -177,7 +177,8 @@ def test_every_job_script_and_the_dynamic_config_exist() -> None:
 
 def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None:
     text = SEARCH_ATTRIBUTE_SCRIPT.read_text(encoding="utf-8")
-    registered = set(re.search(r'ATTRIBUTES="([^"]+)"', text)[1].split())  # type: ignore[index]
+    registered = set(re.search(r'\nATTRIBUTES="([^"]+)"', text)[1].split())  # type: ignore[index]
+    lists = set(re.search(r'LIST_ATTRIBUTES="([^"]+)"', text)[1].split())  # type: ignore[index]
     assert registered == {
         "JourneyStage",
         "JourneyTeam",
@@ -190,15 +191,17 @@ def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None
         "QueueWait",
         "JourneyAssignee",
     }
-    assert "--type Keyword" in text
+    assert lists == {"CreditCode"}
+    assert 'create "$name" Keyword' in text and 'create "$name" KeywordList' in text
     used = {
         (kind, name)
         for folder in ("journey", "workflows", "activities", "starter")
         for path in (ROOT / folder).rglob("*.py")
         for kind, name in _SA_KEY.findall(path.read_text(encoding="utf-8"))
     }
-    assert {kind for kind, _ in used} <= {"keyword"}, used
-    assert {name for _, name in used} <= registered
+    assert {name for kind, name in used if kind == "keyword"} <= registered, used
+    assert {name for kind, name in used if kind == "keyword_list"} <= lists, used
+    assert {kind for kind, _ in used} <= {"keyword", "keyword_list"}, used
 
 
 def test_jobs_and_workers_agree_on_the_cluster_and_namespace() -> None:

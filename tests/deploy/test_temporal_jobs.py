@@ -25,6 +25,7 @@ pytestmark = pytest.mark.e2e
 SCRIPTS = ROOT / "docker/temporal"
 EXPECTED = {"JourneyStage", "JourneyTeam", "ApprovalTier", "AmountBand", "SlaState"}
 EXPECTED |= {"JourneyProduct", "LoanClass", "JourneyStartedAt", "QueueWait", "JourneyAssignee"}
+LISTS = {"CreditCode"}  # KeywordList: SQL visibility holds 10 Keyword attributes at most
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,8 @@ async def test_jobs_create_the_namespace_and_search_attributes_once(
     first = _run("create-search-attributes.sh", address, namespace)
     again = _run("create-search-attributes.sh", address, namespace)
     assert first.count("created (Keyword)") == len(EXPECTED)
-    assert again.count("exists") == len(EXPECTED) and "created" not in again
+    assert first.count("created (KeywordList)") == len(LISTS)
+    assert again.count("exists") == len(EXPECTED | LISTS) and "created" not in again
 
     service = dev_server.client.workflow_service
     described = await service.describe_namespace(DescribeNamespaceRequest(namespace=namespace))
@@ -72,3 +74,5 @@ async def test_jobs_create_the_namespace_and_search_attributes_once(
     assert {name for name, kind in listed.custom_attributes.items() if kind == keyword} >= (
         EXPECTED
     )
+    lists = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+    assert {name for name, kind in listed.custom_attributes.items() if kind == lists} >= LISTS
