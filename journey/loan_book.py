@@ -11,9 +11,10 @@ nothing: its facility is an undrawn commitment (journey/undrawn_commitments.py).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from journey.availability_interest import InterestPosition
 from journey.classification import RiskClass, classify
@@ -21,13 +22,18 @@ from journey.loan_account import ZERO
 from journey.owed_figures import OwedFigures
 from journey.post_loan_warnings import open_numbers
 from journey.repayment import money
+from journey.signed_pipeline import PipelineLine
 from journey.stages import Stage
 from journey.status import JourneyStatus
-from journey.undrawn_commitments import CommitmentLine
+from journey.undrawn_commitments import CommitmentLine, borrower_of
 
 
 class BookLine(BaseModel):
     workflow_id: str
+    # the borrower: its name and unified social credit code, as its journey has them ("" from
+    # a status that does not say)
+    borrower: str = ""
+    credit_code: str = ""
     product: str
     risk_class: RiskClass
     days_past_due: int
@@ -44,14 +50,23 @@ class BookLine(BaseModel):
     paid_ahead: Decimal = ZERO
     next_instalment: str
     open_warnings: int
+    # the reviews (贷后检查, journey/review_dates.py): the last one's day, by the journey; the
+    # next one's time, by its review schedule (None: none listed, paused, deleted, or a server
+    # without schedules); the day a review is due by, and whether reviews are late
+    last_review: date | None = None
+    next_review: datetime | None = None
+    review_due: date | None = None
+    reviews_late: bool = False
 
 
 class LoanBook(BaseModel):
-    """The loans, worst first, and the facilities still drawing, whose availability ends
-    first first (what a project drew is in both: lent, and drawn of its commitment)."""
+    """The loans, worst first, the facilities still drawing, whose availability ends first
+    first (what a project drew is in both: lent, and drawn of its commitment), and the loans
+    signed and not paid out yet, the largest first (journey/borrower_exposure.py)."""
 
     lines: list[BookLine]
     commitments: list[CommitmentLine]
+    pipeline: list[PipelineLine] = Field(default_factory=list)
 
 
 class ClassTotal(BaseModel):
@@ -82,7 +97,7 @@ def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
     if s.stage is Stage.DISBURSEMENT and drawing is not None and drawing.drawn > 0:
         payoff = quarters.payoff if quarters else None
         return BookLine(
-            workflow_id=s.workflow_id, product=product,
+            workflow_id=s.workflow_id, **borrower_of(s), product=product,
             risk_class=s.risk_class or RiskClass.NORMAL,
             days_past_due=quarters.days_past_due if quarters else 0,
             arrears=quarters.past_due if quarters else ZERO,
@@ -99,6 +114,7 @@ def book_line(s: JourneyStatus, product: str, owed: OwedFigures | None
         return None
     return BookLine(
         workflow_id=s.workflow_id,
+        **borrower_of(s),
         product=product,
         risk_class=s.risk_class,
         days_past_due=s.days_past_due,
@@ -117,7 +133,7 @@ def fee_line(s: JourneyStatus, product: str, fees: InterestPosition) -> BookLine
     lent, the fee and its penalty interest owed, past due from its payment day; classified
     by its days past due (the floors, journey/classification.py), as no review grades it."""
     return BookLine(
-        workflow_id=s.workflow_id, product=product,
+        workflow_id=s.workflow_id, **borrower_of(s), product=product,
         risk_class=classify(fees.days_past_due, s.risk_class),
         days_past_due=fees.days_past_due, arrears=fees.past_due, principal=ZERO,
         accrued=ZERO, to_settle=fees.fee_owed,

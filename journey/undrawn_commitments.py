@@ -20,6 +20,8 @@ from journey.status import JourneyStatus
 
 class CommitmentLine(BaseModel):
     workflow_id: str
+    borrower: str = ""  # its name and credit code, as the journey has them
+    credit_code: str = ""
     commitment: Decimal  # what the bank committed, less any part cancelled
     drawn: Decimal
     undrawn: Decimal  # what may still be drawn
@@ -57,11 +59,17 @@ def commitment_line(s: JourneyStatus) -> CommitmentLine | None:
     zone = timezone(timedelta(hours=s.days_utc_offset))
     payoff = position.payoff if position is not None else None
     return CommitmentLine(
-        workflow_id=s.workflow_id, commitment=c.total - c.cancelled, drawn=c.drawn,
-        undrawn=c.available, available_until=c.available_until.astimezone(zone).date(),
+        workflow_id=s.workflow_id, **borrower_of(s), commitment=c.total - c.cancelled,
+        drawn=c.drawn, undrawn=c.available,
+        available_until=c.available_until.astimezone(zone).date(),
         fee_accrued=position.fee_accrued if position is not None else None,
         paid_ahead=payoff.paid_ahead if payoff is not None else ZERO,
     )
+
+
+def borrower_of(s: JourneyStatus) -> dict[str, str]:
+    """A book line's borrower fields: the applicant's name and credit code, "" if unsaid."""
+    return {"borrower": s.applicant or "", "credit_code": s.customer or ""}
 
 
 def commitments_total(lines: list[CommitmentLine]) -> CommitmentTotal:

@@ -8,7 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from journey.borrower_exposure import by_borrower
 from journey.loan_book import LoanBook, by_class, non_performing_ratio, owed_total
+from journey.signed_pipeline import pipeline_total
 from journey.undrawn_commitments import commitments_total
 from starter.money_received import MoneyReceived
 from starter.pending_return import ReceivedMoney
@@ -18,16 +20,22 @@ CENT = Decimal("0.01")
 
 def book_json(book: LoanBook, unbooked: list[ReceivedMoney], on: date,
               received: MoneyReceived | None) -> dict[str, Any]:
-    """The book on `on`: its loans with their totals and classes, the undrawn commitments
-    (their totals leave out what the loans count), the money not booked, and the money
-    received in the period, reconciled (`received`, None with a class asked)."""
+    """The book on `on`: its loans with their borrowers, review dates, totals and classes,
+    how many have reviews late, the undrawn commitments (their totals leave out what the loans
+    count), the loans signed and not paid out, the book by borrower (the whole book's: with a
+    class asked, its loans'), the money not booked, and the money received in the period,
+    reconciled (`received`, None with a class asked)."""
     ratio = non_performing_ratio(book.lines)
     data: dict[str, Any] = {
         "on": on, "loans": book.lines, "loan_totals": owed_total(book.lines),
         "by_class": by_class(book.lines),
         "non_performing_ratio": None if ratio is None else f"{ratio:.4f}",
+        "reviews_late": sum(1 for b in book.lines if b.reviews_late),
         "commitments": [c.model_dump() | {"in_loans": c.lent} for c in book.commitments],
         "commitment_totals": commitments_total(book.commitments),
+        "signed_not_paid_out": book.pipeline,
+        "signed_not_paid_out_total": pipeline_total(book.pipeline),
+        "by_borrower": [e.model_dump() | {"exposure": e.exposure} for e in by_borrower(book)],
         "unbooked": unbooked,
         "unbooked_total": sum((m.amount for m in unbooked), Decimal(0)),
     }

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
+from journey.borrower_exposure import by_borrower
 from journey.classification import RiskClass
 from journey.settings import Settings
-from starter import book_sections, quotes, work_lists
+from starter import book_exposure_view, book_reviews, book_sections, quotes, work_lists
 from starter.book_json import book_json
 from starter.boundary import run
 from starter.connect import connect
@@ -78,10 +79,12 @@ def book(
                                                          "the loans were read with")] = False,
     show_query: ShowQuery = False,
 ) -> None:
-    """The loan book: running loans by five-tier class (五级分类), worst first, with totals;
-    then the undrawn commitments of projects still drawing, the money received and not
-    booked, and (the whole book only) the money received in a period, reconciled: booked to
-    the loans by kind, not booked, returned to the payer, kept and not delivered."""
+    """The loan book: running loans by five-tier class (五级分类), worst first, each with its
+    borrower and review dates, with totals and the reviews late; then (the whole book) the
+    undrawn commitments of projects still drawing, the loans signed and not paid out, the
+    book by borrower with what is committed to each; the money received and not booked, and
+    (the whole book only) the money received in a period, reconciled: booked to the loans by
+    kind, not booked, returned to the payer, kept and not delivered."""
 
     async def go() -> None:
         today = bank_day()
@@ -95,7 +98,10 @@ def book(
         if whole:
             query = f"({query}) OR ({closed_since(period.first)})"
         reads = await work_lists.journey_reads(client, query)
-        book = work_lists.book_of(reads, risk_class, quotes.recorded(settings))
+        book = book_reviews.with_reviews(
+            work_lists.book_of(reads, risk_class, quotes.recorded(settings)),
+            [s for _, s in reads], await book_reviews.next_reviews(client), today,
+            datetime.now(UTC))
         unbooked = received_money(settings, Delivery.UNBOOKED)
         received = money_received([s for _, s in reads], settings, period) if whole else None
         if as_json:
@@ -108,6 +114,8 @@ def book(
             out.print(escape(f"visibility query: {query}"))
         if whole:
             out.print(book_sections.commitments_table(book.commitments))
+            out.print(book_exposure_view.pipeline_table(book.pipeline))
+            out.print(book_exposure_view.borrowers_table(by_borrower(book)))
         out.print(book_sections.unbooked_table(unbooked))
         if received is not None:
             out.print(book_sections.received_table(received))

@@ -82,22 +82,33 @@ def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> T
     footers = {"arrears": total.arrears, "principal left": total.principal,
                "interest accrued": total.accrued, "to settle today": total.to_settle,
                "paid ahead": total.paid_ahead}
-    for name in ("product", "class", "days past due", "arrears", "principal left",
-                 "interest accrued", "to settle today", "paid ahead", "next instalment",
-                 "open warnings"):
+    for name in ("borrower", "credit code", "product", "class", "days past due", "arrears",
+                 "principal left", "interest accrued", "to settle today", "paid ahead",
+                 "next instalment", "open warnings", "last review", "next review"):
         table.add_column(name, justify="right" if name in _FIGURES else "left",
-                         footer=money(footers[name]) if name in footers else "")
+                         footer=money(footers[name]) if name in footers else "",
+                         no_wrap=name in _WHOLE_IN_BOOK, overflow="fold")
     for b in lines[:shown]:
-        table.add_row(b.workflow_id, b.product, f"{b.risk_class.label_zh} {b.risk_class}",
+        table.add_row(b.workflow_id, escape(b.borrower or "-"), b.credit_code or "-", b.product,
+                      f"{b.risk_class.label_zh} {b.risk_class}",
                       str(b.days_past_due), money(b.arrears), money(b.principal),
                       money_or_dash(b.accrued), money_or_dash(b.to_settle),
                       money_or_dash(b.paid_ahead or None),
-                      b.next_instalment, str(b.open_warnings or "-"))
+                      b.next_instalment, str(b.open_warnings or "-"),
+                      str(b.last_review or "none yet"), next_review_cell(b))
     return table
+
+
+def next_review_cell(b: BookLine) -> str:
+    """The next review on the bank's clock ("-": no schedule lists one); marked late, with
+    the day it was due by, when reviews are late."""
+    shown = moment_at(b.next_review, bank_offset()) if b.next_review else "-"
+    return f"{shown} [red]late: due {b.review_due}[/]" if b.reviews_late else shown
 
 
 _FIGURES = {"days past due", "arrears", "principal left", "interest accrued",
             "to settle today", "paid ahead", "open warnings"}
+_WHOLE_IN_BOOK = _FIGURES | {"credit code", "product", "class"}  # names wrap, these never
 
 
 def money_or_dash(amount: Decimal | None) -> str:
@@ -111,7 +122,10 @@ def _book_caption(lines: list[BookLine], shown: int | None) -> str:
                        for t in by_class(lines))
     ratio = non_performing_ratio(lines)
     npl = "-" if ratio is None else f"{ratio:.2%}"
-    caption = f"{len(lines):,} loans by class (principal left): {totals}\nnon-performing: {npl}"
+    late = sum(1 for b in lines if b.reviews_late)
+    caption = (f"{len(lines):,} loans by class (principal left): {totals}\nreviews late: "
+               f"{late:,} (not run a cadence after the last review, or the payout; or the next "
+               f"one scheduled is past)\nnon-performing: {npl}")
     if unquoted := owed_total(lines).unquoted:
         caption += (f"\nto settle today: {money(unquoted)} drawing since before quarterly interest "
                     "are quoted at their close only, not in the total")

@@ -15,19 +15,21 @@ from journey.owed_back import credit_said
 from journey.owed_figures import OwedFigures
 from journey.post_loan_warnings import open_numbers
 from journey.repayment import money
+from journey.review_dates import ReviewDates
 from journey.status import JourneyStatus
 from starter.bank_clock import when
 from starter.offer_view import rate_now
 
 
 def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None,
-                   refunded: Decimal = ZERO) -> list[RenderableType]:
+                   refunded: Decimal = ZERO, reviews: ReviewDates | None = None
+                   ) -> list[RenderableType]:
     """Classification, what the loan owes (`owed`, its figures on its day), arrears, what it
-    owes back (`refunded` of it refunded), the next instalment, early warnings, the last
-    review."""
+    owes back (`refunded` of it refunded), the next instalment, early warnings, the last and
+    next review (`reviews`) and whether reviews are late, the last review's covenants."""
     account = s.account
     if account is None:
-        return drawing_review_view(s)
+        return drawing_review_view(s, reviews)
     head = class_rows(s)
     if s.offer is not None:
         head.add_row("rate", escape(rate_now(s.offer, s)))
@@ -43,6 +45,7 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None,
                  + (" (past due)" if s.days_past_due else ""))
     head.add_row("open warnings", open_warnings(s))
     reviews_row(s, head)
+    review_rows(head, s, reviews)
     parts: list[RenderableType] = [Panel(head, title="post-loan")]
     if s.payments:
         paid = Table("value date", "kind", "reference", "amount", "recorded by", "channel",
@@ -61,15 +64,29 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None,
     return parts + review_tables(s)
 
 
-def drawing_review_view(s: JourneyStatus) -> list[RenderableType]:
-    """A project reviewed while it draws: its class and warnings, and its last review (what
-    it owes is the journey panel's drawn and interest); nothing for a journey not reviewed."""
+def drawing_review_view(s: JourneyStatus, reviews: ReviewDates | None = None
+                        ) -> list[RenderableType]:
+    """A project reviewed while it draws: its class and warnings, its review dates, and its
+    last review (what it owes is the journey panel's drawn and interest); nothing for a
+    journey not reviewed."""
     if s.account is not None or not s.reviewed():
         return []
     head = class_rows(s)
     head.add_row("open warnings", open_warnings(s))
     reviews_row(s, head)
+    review_rows(head, s, reviews)
     return [Panel(head, title="reviewed while drawing"), *review_tables(s)]
+
+
+def review_rows(head: Table, s: JourneyStatus, reviews: ReviewDates | None) -> None:
+    """The last review's day, the next review on the bank's clock ("none scheduled": no
+    schedule lists one, paused or gone), and whether reviews are late, by when due."""
+    if reviews is None:
+        return
+    head.add_row("last review", str(reviews.last or "none yet"))
+    head.add_row("next review", when(s, reviews.next) if reviews.next else "none scheduled")
+    if reviews.late:
+        head.add_row("reviews", f"[red]late: a review was due by {reviews.due}[/]")
 
 
 def class_rows(s: JourneyStatus) -> Table:

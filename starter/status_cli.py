@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from journey.policy.who_may import unconfirmable
 from journey.settings import Settings
-from starter import loan_figures, operations, quotes, schedules
+from starter import book_reviews, loan_figures, operations, quotes, schedules
 from starter.borrower_history import (
     ended_json,
     ended_lines,
@@ -53,8 +53,10 @@ def status(
                 owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
+            reviews = (book_reviews.dates_of(s, s.risk_class, await book_reviews.next_review(
+                client, s), bank_day()) if s.risk_class is not None else None)
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
-                                      formerly, pinned_of(settings, s)))
+                                      formerly, pinned_of(settings, s), reviews))
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:
                 console.print(f"[red]{escape(stuck)}[/]")
             for line in ended_lines(s, ended):

@@ -18,6 +18,7 @@ from journey.loan_account import ZERO
 from journey.owed_figures import OwedFigures
 from journey.policy import Policy
 from journey.repayment import money
+from journey.review_dates import ReviewDates
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from starter.bank_clock import noted, when
@@ -28,11 +29,11 @@ from starter.reading_view import reading_check, reading_text
 
 def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                 refunded: Decimal = ZERO, formerly: Sequence[str] = (),
-                pinned: Policy | None = None) -> Group:
-    """The journey's status; a running loan's with `owed`, its figures on its day; a loan
-    paid beyond its whole plan with `refunded`, what was refunded of it; the applicant's
-    company renamed, with the names it had `formerly`; with the policy it `pinned`, each
-    approver's vote with their authority by it."""
+                pinned: Policy | None = None, reviews: ReviewDates | None = None) -> Group:
+    """The journey's status; a running loan's with `owed`, its figures on its day, and its
+    `reviews`' dates; a loan paid beyond its whole plan with `refunded`, what was refunded of
+    it; the applicant's company renamed, with the names it had `formerly`; with the policy it
+    `pinned`, each approver's vote with their authority by it."""
     head = Table.grid(padding=(0, 2))
     head.add_row("journey", s.workflow_id)
     if s.applicant:
@@ -147,7 +148,7 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             ("received, not read yet" + (" (read at the next review)"
                                         if s.reviewed() else "") + ": ", "bold"),
             ", ".join(f"{d.filename} ({d.sha256[:12]})" for d in s.received)))
-    parts += post_loan_view(s, owed, refunded)
+    parts += post_loan_view(s, owed, refunded, reviews)
     if s.decisions:
         decisions = Table("when", "stage", "actor", "role", "decision", "reason",
                           title="decisions")

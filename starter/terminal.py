@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 TABLE_WIDTH = 160
-BOOK_WIDTH = 200  # the loan book's ten columns, its figures in full
+BOOK_WIDTH = 280  # the loan book's fifteen columns, its figures and credit codes in full
 QUEUE_WIDTH = 200  # a queue's applicant, assignee, amount and waits, names and figures whole
 
 

@@ -23,6 +23,7 @@ from journey.policy import ApprovalTier, WorkingCalendar
 from journey.policy.who_may import unconfirmable
 from journey.queue_wait import QueueWait
 from journey.settings import Settings
+from journey.signed_pipeline import largest_first, pipeline_line
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from journey.undrawn_commitments import commitment_line
@@ -108,11 +109,11 @@ async def count_journeys(client: Client, query: str | None = None) -> int:
 
 
 def book_query(risk_class: RiskClass | None = None) -> str:
-    """Running loans after disbursement, and projects drawing; of one class when given, by
-    the LoanClass attribute, with the loans that have none (runs begun before it, projects
+    """Running loans after disbursement, and the journeys at disbursement: projects drawing,
+    loans signed and not paid out yet (the pipeline); of one class when given, by the
+    LoanClass attribute, with the loans that have none (runs begun before it, projects
     drawing: their class is read after)."""
-    query = ("ExecutionStatus = 'Running' AND (JourneyStage = 'post_loan' OR ("
-             "JourneyStage = 'disbursement' AND JourneyProduct = 'project_finance'))")
+    query = ("ExecutionStatus = 'Running' AND JourneyStage IN ('post_loan', 'disbursement')")
     if risk_class is None:
         return query
     return f"{query} AND (LoanClass = '{risk_class.value}' OR LoanClass IS NULL)"
@@ -152,14 +153,18 @@ async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneySt
 def book_of(reads: list[tuple[str, JourneyStatus]], risk_class: RiskClass | None,
             fixings: quotes.QuoteFixings) -> LoanBook:
     """The loan book of the journeys read (`journey_reads`): the running loans' lines, of
-    `risk_class` when given, and the projects still drawing (the whole book only)."""
+    `risk_class` when given, and (the whole book only) the projects still drawing and the
+    loans signed and not paid out."""
     lines = [book_line(s, product, owed_on(s, fixings)) for product, s in reads]
-    commitments = ([c for _, s in reads if (c := commitment_line(s)) is not None]
-                   if risk_class is None else [])
+    whole = risk_class is None
+    commitments = [c for _, s in reads if (c := commitment_line(s)) is not None] if whole else []
+    pipeline = [p for product, s in reads
+                if (p := pipeline_line(s, product)) is not None] if whole else []
     return LoanBook(
         lines=worst_first([b for b in lines if b is not None
                            and (risk_class is None or b.risk_class is risk_class)]),
-        commitments=sorted(commitments, key=lambda c: (c.available_until, c.workflow_id)))
+        commitments=sorted(commitments, key=lambda c: (c.available_until, c.workflow_id)),
+        pipeline=largest_first(pipeline))
 
 
 def queue_query(team: str) -> str:

@@ -72,9 +72,10 @@ def test_the_money_columns_add_up_to_what_the_whole_book_owes() -> None:
     shown.print(book_table(worst_first(BOOK), "loan book", shown=2))
     footer = next(row for row in shown.export_text().splitlines() if "total, 5 loans" in row)
     cells = [cell.strip() for cell in footer.split("│")[1:-1]]
-    # arrears (the days past due here), principal left, interest accrued, to settle today,
+    # after the borrower and its credit code: arrears (the days past due here), principal
+    # left, interest accrued, to settle today,
     # paid ahead (days past due % 7: 1 + 3 + 5 + 1)
-    assert cells[4:9] == ["563.00", "10,000,000.00", "5.00", "10,000,568.00", "10.00"], footer
+    assert cells[6:11] == ["563.00", "10,000,000.00", "5.00", "10,000,568.00", "10.00"], footer
 
 
 def test_undrawn_commitments_add_up_under_their_own_section() -> None:
