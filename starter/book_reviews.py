@@ -18,6 +18,7 @@ from journey.review_dates import ReviewDates, review_dates
 from journey.status import JourneyStatus
 from starter import schedules
 from starter.errors import NotFound
+from store.policies import recorded
 
 
 async def next_reviews(client: Client) -> dict[str, datetime]:
@@ -48,31 +49,44 @@ async def next_review(client: Client, s: JourneyStatus) -> datetime | None:
     return row.next_runs[0] if row.next_runs and not row.paused else None
 
 
+def pinned_post_loan(db_url: str, s: JourneyStatus) -> PostLoanPolicy:
+    """The post-loan policy the loan pinned with its offer, as the workers recorded it; the
+    packaged one for a loan pinned before policies were recorded by kind."""
+    row = (recorded(db_url, s.post_loan_policy_version, "post_loan")
+           if s.post_loan_policy_version else None)
+    return parse_post_loan_policy(row.text if row is not None else post_loan_policy_text())
+
+
 def dates_of(s: JourneyStatus, risk_class: RiskClass, next_at: datetime | None, today: date,
-             now: datetime | None = None, policy: PostLoanPolicy | None = None
-             ) -> ReviewDates | None:
-    """A reviewed loan's review dates, its cadence the post-loan policy's for `risk_class`;
-    None for a journey not reviewed."""
+             policy: PostLoanPolicy, now: datetime | None = None) -> ReviewDates | None:
+    """A reviewed loan's review dates, its cadence `policy`'s (the loan's pinned post-loan
+    policy) for `risk_class`; None for a journey not reviewed."""
     if not s.reviewed():
         return None
     zone = timezone(timedelta(hours=s.days_utc_offset))
     paid = s.reviewed_from()
-    every = review_every(policy or parse_post_loan_policy(post_loan_policy_text()), risk_class)
+    every = review_every(policy, risk_class)
     return review_dates(s.last_review.reviewed_on if s.last_review is not None else None,
                         paid.astimezone(zone).date() if paid else None, every, next_at, today,
                         now or datetime.now(UTC))
 
 
 def with_reviews(book: LoanBook, statuses: list[JourneyStatus], next_at: dict[str, datetime],
-                 today: date, now: datetime) -> LoanBook:
-    """`book`, each loan line with its review dates, on `today` (the bank's day) at `now`."""
-    policy = parse_post_loan_policy(post_loan_policy_text())
+                 today: date, now: datetime, db_url: str) -> LoanBook:
+    """`book`, each loan line with its review dates, on `today` (the bank's day) at `now`, by
+    each loan's pinned post-loan policy (read once per version)."""
     by_id = {s.workflow_id: s for s in statuses}
+    policies: dict[str | None, PostLoanPolicy] = {}
 
     def dated(b: BookLine) -> BookLine:
         s = by_id.get(b.workflow_id)
-        dates = None if s is None else dates_of(s, b.risk_class, next_at.get(b.workflow_id),
-                                                today, now, policy)
+        if s is None:
+            return b
+        version = s.post_loan_policy_version
+        if version not in policies:
+            policies[version] = pinned_post_loan(db_url, s)
+        dates = dates_of(s, b.risk_class, next_at.get(b.workflow_id), today, policies[version],
+                         now)
         if dates is None:
             return b
         return b.model_copy(update={"last_review": dates.last, "next_review": dates.next,

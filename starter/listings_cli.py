@@ -101,7 +101,7 @@ def book(
         book = book_reviews.with_reviews(
             work_lists.book_of(reads, risk_class, quotes.recorded(settings)),
             [s for _, s in reads], await book_reviews.next_reviews(client), today,
-            datetime.now(UTC))
+            datetime.now(UTC), settings.db_url)
         unbooked = received_money(settings, Delivery.UNBOOKED)
         received = money_received([s for _, s in reads], settings, period) if whole else None
         if as_json:

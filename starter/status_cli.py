@@ -53,8 +53,10 @@ def status(
                 owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
-            reviews = (book_reviews.dates_of(s, s.risk_class, await book_reviews.next_review(
-                client, s), bank_day()) if s.risk_class is not None else None)
+            reviews = (book_reviews.dates_of(
+                s, s.risk_class, await book_reviews.next_review(client, s), bank_day(),
+                book_reviews.pinned_post_loan(settings.db_url, s))
+                if s.risk_class is not None else None)
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
                                       formerly, pinned_of(settings, s), reviews))
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:
