@@ -30,6 +30,10 @@ RUN pip install -r constraints.txt
 # dependency constraints.txt lacks (tests/deploy/test_dockerfile.py refuses that).
 COPY . ./
 RUN pip install -c constraints.txt ".[postgres]"
+# The workflow modules' bytecode: the sandbox imports them again for every new run, and
+# PYTHONDONTWRITEBYTECODE keeps Python from writing it (starter/sandbox_bytecode.py; the
+# worker, which runs as the user below, cannot write /app).
+RUN python -m compileall -q workflows
 
 RUN useradd --create-home --uid 10001 --user-group journey \
     && mkdir -p /data/documents \

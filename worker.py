@@ -32,6 +32,7 @@ from journey.settings import Settings
 from starter import boundary, core_logs
 from starter.boundary import end_process, settings_checked
 from starter.errors import SetupError
+from starter.sandbox_bytecode import write_sandbox_bytecode
 from starter.start_checks import check_start, policy_in_service
 from workflows.archivist import HistoryArchivistWorkflow
 from workflows.late_feedback import LateFeedbackWorkflow
@@ -107,6 +108,8 @@ def build_worker(
     # The journeys' queue keeps READ_DOCUMENT too: reads scheduled there before they had a
     # queue of their own (journeys in flight at the upgrade) still find a reader.
     reading = [a for a in every if a.__name__ == contracts.READ_DOCUMENT]
+    if role != "documents":  # the sandbox imports these modules again for every new run
+        write_sandbox_bytecode([*WORKFLOWS, *workflows])
     journeys = None if role == "documents" else Worker(
         client,
         task_queue=settings.task_queue,
