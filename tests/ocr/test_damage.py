@@ -16,9 +16,9 @@ from PIL import Image
 import ocr
 from ocr._dither import is_dithered
 from ocr._load import load_image
-from ocr.corpus._damage import add_seal, rotate, uneven_light
+from ocr.corpus._damage import add_seal, photograph, rotate, uneven_light
 from ocr.corpus._fonts import FACES
-from tests.ocr.conftest import clean_license, jpeg
+from tests.ocr.conftest import SAMPLES, clean_license, jpeg, letter_page, sample_path
 
 
 def _seal(image: np.ndarray) -> np.ndarray:
@@ -58,6 +58,15 @@ def _bitonal(image: np.ndarray, *, dither: bool, scale: int = 1) -> bytes:
     return buf.getvalue()
 
 
+def _dithered_jpeg(image: np.ndarray, scale: float = 1.0) -> bytes:
+    """The dithered 1-bit scan (`_bitonal`) resized to `scale` and saved as JPEG, quality 75:
+    its dots smoothed into grey specks, no longer two-valued."""
+    page = load_image(_bitonal(image, dither=True))
+    if scale != 1:
+        page = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return jpeg(page, 75)
+
+
 DAMAGE: dict[str, Callable[[np.ndarray], np.ndarray | bytes]] = {
     "rotation_plus_5": lambda a: rotate(a, 5.0),
     "rotation_minus_4": lambda a: rotate(a, -4.0),
@@ -76,6 +85,8 @@ DAMAGE: dict[str, Callable[[np.ndarray], np.ndarray | bytes]] = {
     # 2480x3508 px: limit_size shrinks it, so dither is told and undone before
     "bitonal_dithered_400_dpi": lambda a: _bitonal(a, dither=True, scale=2),
     "bitonal_thresholded": lambda a: _bitonal(a, dither=False),
+    "bitonal_dithered_jpeg_q75": _dithered_jpeg,
+    "bitonal_dithered_resized_0.8_jpeg_q75": lambda a: _dithered_jpeg(a, 0.8),
 }
 
 
@@ -89,10 +100,16 @@ def test_licence_survives(kind: str) -> None:
     assert licence.legal_representative == labels["legal_representative"]
 
 
-def test_only_a_dithered_bitonal_page_is_undithered() -> None:
-    """Dither's lone pixels tell it from a thresholded scan, which passes untouched, as does
-    every page that is not two-valued (a clean render, a JPEG of it)."""
+def test_only_a_dithered_page_is_undithered() -> None:
+    """Dither's specks tell it, as 1-bit TIFF, as JPEG and resized, from a thresholded scan and
+    from every clean page the OCR tests read (its damage, the sample scans, a photo, a letter),
+    which pass untouched."""
     image, _ = clean_license(seed=21, layout="two_column_border")
-    assert is_dithered(load_image(_bitonal(image, dither=True)))
-    for page in (_bitonal(image, dither=False), image, jpeg(image, 50)):
+    dithered = {k for k in DAMAGE if k.startswith("bitonal_dithered")}
+    for kind in dithered:
+        assert is_dithered(load_image(DAMAGE[kind](image))), kind
+    clean = [DAMAGE[k](image) for k in DAMAGE if k not in dithered]
+    clean += [image, photograph(image, random.Random(9))[0], letter_page()]
+    clean += [sample_path(p.name) for p in sorted(SAMPLES.glob("*.jpg")) if "corrupt" not in p.name]
+    for page in clean:
         assert not is_dithered(load_image(page))
