@@ -50,9 +50,24 @@ def classify(source: Source) -> DocumentKind:
 
 
 def _said(model: Extracted, reading: Reading) -> None:
-    """What the pipeline did to the page that the reader should know: problems["page"]."""
-    if "flattened" in reading.page.notes:
-        model.problems["page"] = FLATTENED
+    """What the pipeline did to the page that the reader should know: problems["page"]; of a
+    PDF (ocr._document._notes), each page by its number in the PDF, and the blank pages left
+    out, so that a page lost to a faint scan is missed."""
+    notes = reading.page.notes
+    pages = notes.get("pages")
+    if not isinstance(pages, dict):  # an image: one page
+        if "flattened" in notes:
+            model.problems["page"] = FLATTENED
+        return
+    said = [f"page {n} of the PDF: {FLATTENED}" for n, page in pages.items()
+            if "flattened" in page]
+    blank = notes.get("blank")
+    if isinstance(blank, list):
+        numbers = ", ".join(str(n) for n in blank)
+        said.append(f"page {numbers} of the PDF is blank: left out" if len(blank) == 1 else
+                    f"pages {numbers} of the PDF are blank: left out")
+    if said:
+        model.problems["page"] = "; ".join(said)
 
 
 def _license(reading: Reading) -> BusinessLicense:

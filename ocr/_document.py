@@ -3,8 +3,9 @@ of a PDF (ocr.pdf_pages) is read as an image of its own, and the document's read
 joined, page under page, on one scale: a balance sheet on two pages is one statement, the
 headers on its first page over the columns of the next.
 
-A blank page among others (a scanner's empty back side) is left out; any other page that
-cannot be read makes the document unreadable, saying which page.
+A blank page among others (a scanner's empty back side) is left out, and said; any other
+page that cannot be read makes the document unreadable, saying which page. A page is named by
+its number in the PDF everywhere: in messages, on the rows and in the notes.
 """
 
 from __future__ import annotations
@@ -67,13 +68,26 @@ def on_one_scale(readings: list[Reading], dpis: list[float]) -> list[Reading]:
     return [_resized(r, min(ppis) / ppi) for r, ppi in zip(readings, ppis, strict=True)]
 
 
-def join(readings: list[Reading], numbers: list[int]) -> Reading:
-    """The pages' readings as one: their images stacked (a word's place kept, so that a weak
-    reading is read again on its own page), their rows in page order, each with its page's
-    number, and the kind their text shows together (a title near the top of the first page
-    decides)."""
+def _notes(readings: list[Reading], numbers: list[int], blank: list[int]) -> dict[str, object]:
+    """A PDF's notes: each read page's own under "pages", by its number in the PDF (as every
+    message names a page), and the blank pages left out under "blank"."""
+    notes: dict[str, object] = {
+        "pages": {n: r.page.notes for r, n in zip(readings, numbers, strict=True)}}
+    if blank:
+        notes["blank"] = blank
+    return notes
+
+
+def join(readings: list[Reading], numbers: list[int], blank: list[int]) -> Reading:
+    """The PDF pages' readings as one: their images stacked (a word's place kept, so that a
+    weak reading is read again on its own page), their rows in page order, each with its page's
+    number in the PDF, and the kind their text shows together (a title near the top of the
+    first page decides); `blank`: the numbers of the blank pages left out (_notes)."""
+    notes = _notes(readings, numbers, blank)
     if len(readings) == 1:
-        return readings[0]
+        (reading,) = readings
+        return replace(reading, rows=[Row(row.words, numbers[0]) for row in reading.rows],
+                       page=replace(reading.page, notes=notes))
     images = [_images(r.page) for r in readings]
     width = max(gray.shape[1] for gray, _ in images)
     rows: list[Row] = []
@@ -87,7 +101,7 @@ def join(readings: list[Reading], numbers: list[int]) -> Reading:
         gray=np.vstack([_widened(gray, width) for gray, _ in images]),
         binary=np.vstack([_widened(binary, width) for _, binary in images]),
         glyph_height=readings[0].page.glyph_height,
-        notes={key: value for r in readings for key, value in r.page.notes.items()},
+        notes=notes,
     )
     kind, confidence = classify_text([r.text for r in rows])
     return Reading(kind, confidence, rows, page, sum(r.seconds for r in readings))
@@ -97,18 +111,19 @@ def _pdf(data: bytes) -> Reading:
     readings: list[Reading] = []
     dpis: list[float] = []
     numbers: list[int] = []
+    blank: list[int] = []
     for number, (image, dpi) in enumerate(pdf_pages(data), 1):
         try:
             readings.append(read_page(image, readings[0].kind if readings else None))
             dpis.append(dpi)
             numbers.append(number)
         except BlankPage:
-            continue
+            blank.append(number)
         except UnreadableDocument as exc:
             raise type(exc)(f"page {number} of the PDF: {exc}", reason=exc.reason) from exc
     if not readings:
         raise BlankPage("every page of the PDF is blank: scan the printed side of the document")
-    return join(on_one_scale(readings, dpis), numbers)
+    return join(on_one_scale(readings, dpis), numbers, blank)
 
 
 def read(source: Source) -> Reading:

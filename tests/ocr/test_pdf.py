@@ -17,12 +17,15 @@ import pytest
 from PIL import Image
 
 import ocr
+from ocr._api import FLATTENED
+from ocr._document import read
 from ocr._page import Page
 from ocr._steps import preprocess
+from ocr.corpus._damage import photograph
 from ocr.corpus._fonts import FACES
 from ocr.corpus._statement_page import render_statement
 from ocr.pdf_pages import pdf_pages
-from tests.ocr.conftest import locked, pdf, pdf_of, sample_path, shrunk
+from tests.ocr.conftest import clean_license, jpeg, locked, pdf, pdf_of, sample_path, shrunk
 
 LICENCE = "company1_business_license.jpg"
 FIGURES = ("cash", "current_assets", "total_assets", "current_liabilities",
@@ -107,9 +110,40 @@ def test_a_blank_back_page_is_left_out() -> None:
     blank = Image.new("RGB", (1240, 1754), "white")
     licence = ocr.extract_license(pdf(Image.open(sample_path(LICENCE)), blank))
     assert licence.credit_code == "91440300HNAG2PQU4A" and licence.credit_code_valid
+    assert licence.problems["page"] == "page 2 of the PDF is blank: left out"
     with pytest.raises(ocr.BlankPage) as err:
         ocr.classify(pdf(blank, blank))
     assert str(err.value).startswith("every page of the PDF is blank")
+
+
+def test_pages_after_a_blank_page_keep_their_numbers_in_the_pdf() -> None:
+    """A balance sheet's two pages with a blank page between them: the notes and rows name
+    pages 1 and 3, as every message does, and the blank page 2 is said once."""
+    first, second, labels = _statement_on_two_pages()
+    blank = Image.new("RGB", first.size, "white")
+    reading = read(pdf(first, blank, second))
+    assert sorted({row.page for row in reading.rows}) == [1, 3]
+    pages = reading.page.notes["pages"]
+    assert isinstance(pages, dict) and sorted(pages) == [1, 3]
+    assert reading.page.notes["blank"] == [2]
+    statement = ocr.extract_statement(pdf(first, blank, second))
+    assert {f: getattr(statement, f) for f in FIGURES} == {f: Decimal(labels[f]) for f in FIGURES}
+    assert statement.problems == {"page": "page 2 of the PDF is blank: left out"}
+    # one page read, still named as the PDF does (fresh images: Pillow's PDF writer keeps
+    # the pages a page was saved with and would write them again)
+    alone = read(pdf(Image.new("RGB", first.size, "white"), first.copy()))
+    assert {row.page for row in alone.rows} == {2} and alone.page.notes["blank"] == [1]
+    assert sorted(alone.page.notes["pages"]) == [2]  # type: ignore[call-overload]
+
+
+def test_a_photographed_page_of_a_pdf_is_said_by_its_number() -> None:
+    image, labels = clean_license(seed=21, layout="two_column_border")
+    photo, _ = photograph(image, random.Random(9))
+    blank = Image.new("RGB", (1240, 1754), "white")
+    licence = ocr.extract_license(pdf(blank, Image.open(io.BytesIO(jpeg(photo, 85)))))
+    assert licence.credit_code == labels["credit_code"]
+    assert licence.problems["page"] == (
+        f"page 2 of the PDF: {FLATTENED}; page 1 of the PDF is blank: left out")
 
 
 def _coarse_picture_under_text(render_mode: int) -> bytes:
