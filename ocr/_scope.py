@@ -15,6 +15,8 @@ TOKENS = re.compile(r"(（[^（）]*）|[；;，,、。：:])")
 SEPARATORS = frozenset("；;，,、。：:")
 NOT_AN_END = frozenset("；;，,、：:")
 END = "。"
+ITEM = "；"  # the standard's separator of items
+COMMAS = frozenset("，,")  # an older licence's, used throughout its scope
 # A repaired scope whose every item is now a standard expression is as sure as the vocabulary
 # check: above the 0.6 review threshold, below a clean reading (a misread that lands on another
 # expression cannot be seen). Items left as read keep the engine's doubt.
@@ -103,16 +105,16 @@ class Item:
     doubt: str | None = None
 
 
-def _join(terms: tuple[str, ...], vocab: Vocabulary) -> str:
+def _join(terms: tuple[str, ...], vocab: Vocabulary, item: str) -> str:
     out = terms[0]
     for a, b in pairwise(terms):
-        out += ("、" if (a, b) in vocab.joined else "；") + b
+        out += ("、" if (a, b) in vocab.joined else item) + b
     return out
 
 
-def check_item(chunk: str, last: bool, vocab: Vocabulary) -> Item:
+def check_item(chunk: str, last: bool, vocab: Vocabulary, item: str) -> Item:
     """One item between separators; `last` when nothing follows it, so that a final glyph
-    after a term may be a misread 。."""
+    after a term may be a misread 。; two items found in it are joined by `item`."""
     if chunk in vocab.known:
         return Item(chunk, chunk, True)
     best = _tile(chunk, vocab)
@@ -126,7 +128,7 @@ def check_item(chunk: str, last: bool, vocab: Vocabulary) -> Item:
     if not ends:
         return Item(chunk, chunk, False)
     cost = min(e[0] for e in ends)
-    readings = [_join(way, vocab) + end for c, way, end in ends if c == cost]
+    readings = [_join(way, vocab, item) + end for c, way, end in ends if c == cost]
     if len(readings) > 1:
         a, b = readings[:2]
         return Item(chunk, chunk, False, f"{chunk!r} is as near to {a!r} as to {b!r}: check it")
@@ -149,11 +151,20 @@ class Scope:
         return REPAIRED if self.checked else round(min(read, REPAIRED), 2)
 
 
+def _item_separator(tokens: list[str]) -> str:
+    """What separates the scope's items on its paper: ， where every separator of items read is
+    a comma (an older licence), else the standard's ；."""
+    read = [t for t in tokens if t in COMMAS or t in "；;"]
+    return "，" if read and all(t in COMMAS for t in read) else ITEM
+
+
 def repair_scope(text: str) -> Scope:
     """The scope with misread standard items put right; `problem` says what was changed (or
-    which item is in doubt), None when the reading stands as it is."""
+    which item is in doubt), None when the reading stands as it is. Two items whose separator
+    was lost are joined by the separator the scope's other items show."""
     vocab = vocabulary()
     tokens = [t for t in TOKENS.split(text) if t]
+    item_separator = _item_separator(tokens)
     out: list[str] = []
     changes: list[str] = []
     doubts: list[str] = []
@@ -170,7 +181,7 @@ def repair_scope(text: str) -> Scope:
             checked, last_known = False, False
             out.append(token)
             continue
-        item = check_item(token, n == len(tokens) - 1, vocab)
+        item = check_item(token, n == len(tokens) - 1, vocab, item_separator)
         if item.text != item.read:
             changes.append(f"{item.read!r} as {item.text!r}")
         if item.doubt:

@@ -37,6 +37,14 @@ NOTE = "（依法须经批准的项目，经相关部门批准后方可开展经
     # parts of one standard expression are joined by 、, items by ；
     ("广告设计代理；软件开发。", "广告设计、代理；软件开发。", "'广告设计代理' as"),
     ("软件开发电子产品销售。", "软件开发；电子产品销售。", "'软件开发电子产品销售' as"),
+    # a separator lost where the paper lists items with ， (an older licence): ， put back
+    ("技术服务，机械设备租赁仓储服务，货物进出口。",
+     "技术服务，机械设备租赁，仓储服务，货物进出口。",
+     "'机械设备租赁仓储服务' as '机械设备租赁，仓储服务'"),
+    # ... and where it lists them with ； as well as ，: the standard's ；
+    ("技术服务；机械设备租赁仓储服务，货物进出口。",
+     "技术服务；机械设备租赁；仓储服务，货物进出口。",
+     "'机械设备租赁仓储服务' as '机械设备租赁；仓储服务'"),
 ])
 def test_misread_scope_is_repaired_and_said(read: str, want: str, said: str) -> None:
     scope = repair_scope(read)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import cv2
 import numpy as np
+import pytest
 
 import ocr
 from journey.documents import DocumentKind, FinancialStatement
@@ -108,6 +109,23 @@ def test_scope_items_keep_their_semicolons() -> None:
     page = _bgr(render_license(comp, FACES[4], "single_column", rng))
     licence = ocr.extract_license(jpeg(cv2.GaussianBlur(page, (3, 3), 0), 60))
     assert licence.business_scope == scope
+
+
+@pytest.mark.parametrize(("seed", "face", "layout", "blurred"), [
+    (2, 2, "two_column_border", False),  # a neighbour's broken stroke was taken for a dot
+    (3, 4, "two_column_border", True),  # a comma lost: its items were joined by ；
+])
+def test_scope_items_printed_with_commas_keep_their_commas(seed: int, face: int, layout: str,
+                                                          blurred: bool) -> None:
+    """An older licence lists its scope's items with ，: the reading shows what the paper does,
+    never a ； the paper does not print."""
+    rng = random.Random(seed)
+    comp = company(rng)
+    scope = comp.business_scope.replace("；", "，")
+    comp = dataclasses.replace(comp, business_scope=scope)
+    page = _bgr(render_license(comp, FACES[face], layout, rng))
+    licence = ocr.extract_license(jpeg(cv2.GaussianBlur(page, (3, 3), 0), 60) if blurred else page)
+    assert licence.business_scope == scope and scope.count("，") >= 2
 
 
 def test_a_period_end_that_is_no_month_end_is_flagged() -> None:
