@@ -11,6 +11,7 @@ and calls these rules from its update validator and handler.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
@@ -50,6 +51,20 @@ class Acknowledgement(BaseModel):
     note: str
 
 
+class Measured(BaseModel):
+    """The latest figure a review measured for an open breach's covenant, and its trend
+    against the figure before (the warning's own, or the previous review's)."""
+
+    value: Decimal
+    on: date
+    review_id: str
+    trend: str  # "worse" | "better" | "unchanged" | "" (no earlier figure kept)
+
+    def said(self) -> str:
+        return f"latest {self.value} on {self.on} ({self.review_id})" + (
+            f", {self.trend}" if self.trend else "")
+
+
 class EarlyWarning(BaseModel):
     """An early warning: a downgrade or a covenant breach, put on the risk team's queue."""
 
@@ -63,6 +78,8 @@ class EarlyWarning(BaseModel):
     subject: str | None = None  # the covenant a breach is of (None: a downgrade, or older)
     # a breach's: the review that found its covenant met since, until one finds it breached
     cured_by: str | None = None
+    figure: Decimal | None = None  # a breach's: the figure it was raised on (None: older)
+    latest: Measured | None = None  # an open breach's: as the latest review measured it
 
     @property
     def open(self) -> bool:
@@ -96,6 +113,21 @@ def open_breach(warnings: list[EarlyWarning], covenant: str) -> EarlyWarning | N
     """The open warning of a breach of `covenant`, if one is on the risk team's queue."""
     return next((w for w in warnings if w.open and w.kind == "covenant_breach"
                  and w.subject == covenant), None)
+
+
+def record_latest(warning: EarlyWarning, check: CovenantCheck, on: date,
+                  review_id: str) -> None:
+    """An open breach's covenant measured again by review `review_id` on `on`: the warning
+    keeps its number and its acknowledgement history, and shows the latest figure and how
+    it moved (an early-warning system's 预警 tracks the figure; it raises no second task)."""
+    if check.value is None:
+        return
+    before = warning.latest.value if warning.latest is not None else warning.figure
+    trend = ""
+    if before is not None:
+        up = check.value > before if check.covenant.bound == "max" else check.value < before
+        trend = "unchanged" if check.value == before else ("worse" if up else "better")
+    warning.latest = Measured(value=check.value, on=on, review_id=review_id, trend=trend)
 
 
 def warned_of(warnings: list[EarlyWarning], covenant: str) -> bool:

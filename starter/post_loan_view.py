@@ -122,7 +122,8 @@ def review_tables(s: JourneyStatus) -> list[RenderableType]:
                 escape(f"{ack.by} {when(s, ack.at)}: {ack.action}, {ack.note}")
                 if ack else "[bold]open[/]"
             ) + (f"; cured: met at review {escape(w.cured_by)}" if w.cured_by else "")
-            warnings.add_row(str(n), str(w.at), w.kind, escape(w.detail), done)
+            detail = w.detail + (f"; {w.latest.said()}" if w.latest else "")
+            warnings.add_row(str(n), str(w.at), w.kind, escape(detail), done)
         parts.append(warnings)
     review = s.last_review
     if review is not None:

@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.classification import RiskClass, classify, instalments_to_upgrade, reclassify
     from journey.loan_account import Account
     from journey.post_loan_policy import first_review_on, review_calendar, review_every
-    from journey.post_loan_warnings import open_breach, record_cures, warned_of
+    from journey.post_loan_warnings import open_breach, record_cures, record_latest, warned_of
     from journey.repayment import add_months
     from workflows.activity_options import QUICK
     from workflows.io_retry import io_retry
@@ -99,15 +99,17 @@ class LoanMonitoring(PostLoanHandlers):
                 f"{len(breaches)} covenant breach(es), {result.days_past_due} days past due",
             )
             for check in breaches:
-                if (open_breach(self._pl.warnings, check.covenant.id)
+                if ((still := open_breach(self._pl.warnings, check.covenant.id))
                         and workflow.patched(ONE_OPEN_WARNING_PER_BREACH)):
-                    continue  # still on the risk team's queue: no second task for it
+                    # still on the risk team's queue: no second task, its figure kept latest
+                    record_latest(still, check, result.reviewed_on, result.review_id)
+                    continue
                 if (not result.new_readings
                         and warned_of(self._pl.warnings, check.covenant.id)
                         and workflow.patched(BREACH_AGAIN_ON_NEW_STATEMENTS)):
                     continue  # acknowledged on these statements: nothing new to act on
                 await self._warn("covenant_breach", check.detail, result.review_id,
-                                 check.covenant.id)
+                                 check.covenant.id, check.value)
             record_cures(self._pl.warnings, result.checks, result.review_id)
 
     # -- the review schedule -------------------------------------------------------------

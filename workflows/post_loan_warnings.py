@@ -9,6 +9,8 @@ a project reviewed as it draws does (workflows/drawdown_reviews.py); once no war
 the loan leaves the queue.
 """
 
+from decimal import Decimal
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -64,13 +66,14 @@ REVIEWS_STOPPED = "reviews_stopped"
 
 class EarlyWarnings(PostLoanMemory):
     async def _warn(
-        self, kind: str, detail: str, review_id: str | None = None, subject: str | None = None
+        self, kind: str, detail: str, review_id: str | None = None, subject: str | None = None,
+        figure: Decimal | None = None,
     ) -> None:
         """An early warning: a timing event, a task on the risk team's queue, a message."""
         team = self._risk_team()
         self._pl.warnings.append(
             EarlyWarning(kind=kind, at=self.today(), raised_at=workflow.now(), detail=detail,
-                         team=team, review_id=review_id, subject=subject)
+                         team=team, review_id=review_id, subject=subject, figure=figure)
         )
         self.emit(EventType.ESCALATED, team=team, detail=f"{EARLY_WARNING}{kind}: {detail}")
         self._team, self._sla_state = team, "early_warning"
@@ -157,7 +160,7 @@ class EarlyWarnings(PostLoanMemory):
             await self._warn("covenant_breach",
                              f"{check.detail}: breached on the statements the loan was "
                              f"approved on, approved as an exception ({reasons})",
-                             subject=check.covenant.id)
+                             subject=check.covenant.id, figure=check.value)
         if self._pl.last_review is None and workflow.patched(CARRIED_BREACH_CLASSED):
             named = ", ".join(c.covenant.id for c in breached)
             self._pl.assessed = RiskClass.SPECIAL_MENTION

@@ -5,6 +5,7 @@ against it as `loan-journey` would."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from rich.console import Console
@@ -17,7 +18,7 @@ from journey.decisions import AddDocuments, ScheduleAction, ScheduleChange
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.stages import Stage
 from starter.status_view import status_view
-from tests.cli_kit import cli, point_cli_at
+from tests.cli_kit import cli, point_cli_at, said
 from tests.drawdowns.kit import to_bank_morning
 from tests.post_loan.loan_kit import (
     TIGHT,
@@ -216,4 +217,34 @@ async def test_a_loan_whose_reviews_stopped_stays_on_the_queue_once_its_warnings
         await handle.execute_update(LoanJourneyWorkflow.record_schedule_change, ScheduleChange(
             actor=OFFICER, action=ScheduleAction.UNPAUSED, note="restructured"))
         assert await queue(handle) == ("-", "ok")
+        await assert_replays(handle)
+
+
+async def test_a_review_that_measures_an_open_breach_worse_updates_its_warning(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The breach carried from the payout (debt/assets 0.40 against 0.35) stays one warning
+    on the queue; a review of newer statements measuring 0.60 shows on it as its latest
+    figure, when, by which review, and worse: no second task, its history kept."""
+    env, docs = time_skipping_env, Documents()
+    point_cli_at(monkeypatch, env.client)
+    app = application(docs, term_months=12)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
+        handle, _ = await disbursed(env.client, settings, app)
+        paid = await until(handle, lambda s: s.risk_class_reason != "")
+        assert paid.warnings[0].figure == Decimal("0.4000") and paid.warnings[0].latest is None
+        month_end = journey_kit.TODAY.replace(day=1) - timedelta(days=1)
+        newer = docs.company(app.applicant_name, app.credit_code, month_end,
+                             liabilities=60_000_000)[1:2]  # its balance sheet
+        await handle.execute_update(LoanJourneyWorkflow.add_statements,
+                                    AddDocuments(actor=customer(app), documents=newer))
+        outcome_ = await review(env, settings, handle.id, 1)
+        worse = await until(handle, lambda s: s.run == 2)
+        assert [w.kind for w in worse.warnings] == ["covenant_breach", "downgrade"]
+        latest = worse.warnings[0].latest
+        assert latest is not None and (latest.value, latest.trend) == (Decimal("0.6000"), "worse")
+        assert (latest.on, latest.review_id) == (worse.last_review.reviewed_on,
+                                                 outcome_.result.review_id)
+        shown = said(await cli("status", handle.id))
+        assert f"latest 0.6000 on {latest.on}" in shown, shown  # the table wraps the rest
         await assert_replays(handle)
