@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from journey.class_judgement import ClassProposal
 from journey.classification import RiskClass
 from journey.loan_account import Payment
 from journey.lpr import RateChange
@@ -42,6 +43,12 @@ class PostLoanState(BaseModel):
     # and by whom ("reviews stopped: deleted by sup-sme on 2026-12-07"); None while they run
     # (since marker reviews-stopped-listed)
     reviews_stopped: str | None = None
+    # a class proposed on the risk team's judgement, awaiting its supervisor's confirmation
+    class_proposal: ClassProposal | None = None
+    # a class confirmed on judgement, for the post-loan loop to take (None: taken, or none)
+    judged: ClassProposal | None = None
+    # while the loan is in the class a confirmed judgement gave it: why ("" otherwise)
+    judgement: str = ""
 
 
 class PostLoanCarry(BaseModel):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from journey.actors import Actor
 from journey.application import Channel, LoanApplication, Product
 from journey.availability_interest import InterestPosition
+from journey.class_judgement import ClassProposal
 from journey.classification import RiskClass
 from journey.decisions import DecisionRecord
 from journey.documents import DocumentReading, DocumentRef
@@ -176,6 +177,7 @@ class JourneyStatus(BaseModel):
     prepayment_minimum: Decimal = Decimal(0)  # principal a prepayment repays at least
     risk_class: RiskClass | None = None
     risk_class_reason: str = ""
+    class_proposal: ClassProposal | None = None  # proposed on judgement, to be confirmed
     warnings: list[EarlyWarning] = Field(default_factory=list)
     payments: list[PaymentRecord] = Field(default_factory=list)  # in the order recorded
     last_review: ReviewResult | None = None

@@ -70,6 +70,7 @@ for command in (
 ):
     app.command()(command)
 app.command("write-off")(post_loan_cli.write_off)
+app.command("classify")(post_loan_cli.classify)
 app.command("list")(listings_cli.list_)
 touchpoint_cli.register(app)
 drawdown_cli.register(app)

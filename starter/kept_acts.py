@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from journey.class_judgement import ClassifyLoan
 from journey.decisions import (
     AddDocuments,
     ApprovalDecision,
@@ -37,6 +38,7 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "correct_reading": (ReadingCorrection, UpdateResult),
     "acknowledge_warning": (AcknowledgeWarning, UpdateResult),
     "write_off": (WriteOff, UpdateResult),
+    "classify_loan": (ClassifyLoan, UpdateResult),
     "record_payment_instruction": (PaymentInstruction, UpdateResult),
     "confirm_payment_instruction": (PaymentConfirmation, UpdateResult),
     "request_drawdown": (DrawdownRequest, DrawdownOutcome),

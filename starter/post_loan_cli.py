@@ -1,5 +1,5 @@
 """Commands on a running loan: repayments, settlement and prepayment quotes, early warnings
-acknowledged, the write-off vote."""
+acknowledged, its class on judgement, the write-off vote."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import typer
 
 from journey.actors import Role
 from journey.application import Channel
+from journey.class_judgement import ClassifyLoan
+from journey.classification import RiskClass
 from journey.decisions import Repayment, WriteOff
 from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
@@ -140,6 +142,25 @@ def acknowledge(
             note=note,
         ),
     )
+
+
+@acting("classify_loan")
+def classify(
+    workflow_id: JourneyId,
+    risk_class: Annotated[RiskClass, typer.Option(
+        "--class", parser=RiskClass.named, metavar="CLASS",
+        help="substandard (次级), doubtful (可疑), loss (损失); special_mention (关注) or "
+             "normal (正常) to upgrade")],
+    reason: Reason,
+    actor: As,
+    role: RiskTeamRole = None,
+) -> None:
+    """Classify a loan on the risk team's judgement (the borrower's condition): a risk
+    officer proposes, the team's supervisor confirms with the same class (four eyes);
+    never better than its days past due give."""
+    send_update(workflow_id, "classify_loan",
+                validated(ClassifyLoan, actor=as_actor(actor, role or Role.RISK_OFFICER),
+                          risk_class=risk_class, reason=reason))
 
 
 @acting("write_off")

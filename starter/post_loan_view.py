@@ -96,6 +96,9 @@ def class_rows(s: JourneyStatus) -> Table:
                      f"[bold]{s.risk_class.label_zh}[/] ({s.risk_class})")
     if s.risk_class_reason:
         head.add_row("why", escape(s.risk_class_reason))
+    if (proposed := s.class_proposal) is not None and not s.stage.terminal:
+        head.add_row("proposed", escape(f"{proposed.said()} ({when(s, proposed.at)}), awaits "
+                                        f"the {s.risk_team or 'risk'} supervisor's confirmation"))
     return head
 
 

@@ -42,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Party, Stage
     from journey.status import JourneyStatus
     from journey.timeline import EventType
-    from workflows.post_loan_monitoring import LoanMonitoring
+    from workflows.class_judgements import ClassJudgements
 
 CARRY_KEY = "drawdowns"
 
@@ -54,7 +54,7 @@ class DrawdownMemo(BaseModel):
     interest_payments: list[Payment] = Field(default_factory=list)  # while it drew
 
 
-class DrawdownUpdates(LoanMonitoring):
+class DrawdownUpdates(ClassJudgements):
     def _init_updates(self) -> None:
         super()._init_updates()
         self._dd_plan: DrawdownPlan | None = None

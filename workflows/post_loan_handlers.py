@@ -316,6 +316,7 @@ class PostLoanHandlers(PaymentNotices):
                 "prepayment_minimum": self.prepayment_minimum(),
                 "risk_class": self._pl.risk_class,
                 "risk_class_reason": self._pl.class_reason,
+                "class_proposal": self._pl.class_proposal,
                 "warnings": self._pl.warnings,
                 "payments": [
                     PaymentRecord(reference=p.reference, kind=r.kind, amount=p.amount,

@@ -15,7 +15,14 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
     from journey.actors import Actor, Role
-    from journey.classification import RiskClass, classify, instalments_to_upgrade, reclassify
+    from journey.class_judgement import ClassProposal
+    from journey.classification import (
+        RiskClass,
+        classify,
+        instalments_to_upgrade,
+        reclassify,
+        worse,
+    )
     from journey.loan_account import Account
     from journey.post_loan_policy import first_review_on, review_calendar, review_every
     from journey.post_loan_warnings import open_breach, record_cures, record_latest, warned_of
@@ -35,6 +42,9 @@ BREACH_AGAIN_ON_NEW_STATEMENTS = "breach-again-on-new-statements"
 # workflow.patched marker: before it, a non-performing loan was upgraded after the policy's
 # count of on-time instalments alone.
 NPL_UPGRADE_PERIOD = "npl-upgrade-period"
+# workflow.patched marker: a class confirmed on the risk team's judgement (the classify_loan
+# update, workflows/class_judgements.py) is taken by the post-loan loop; before it, none was.
+CLASS_ON_JUDGEMENT = "class-on-judgement"
 
 
 class LoanMonitoring(PostLoanHandlers):
@@ -56,17 +66,38 @@ class LoanMonitoring(PostLoanHandlers):
             on_file=self._pl.judged_on_file,
         )
         self._pl.class_reason = result.reason
-        new = result.risk_class
+        if result.risk_class is old and self._pl.judgement:  # held: say why it has it
+            self._pl.class_reason = f"{self._pl.judgement}; {result.reason}"
+        await self._take_class(result.risk_class, result.reason)
+        if self._pl.judged is not None and workflow.patched(CLASS_ON_JUDGEMENT):
+            await self._take_judgement(self._pl.judged, dpd)
+
+    async def _take_class(self, new: RiskClass, reason: str) -> None:
+        """The loan classed `new` for `reason`: a decision; a downgrade is an early warning
+        (its timing event, notice and upsert), from which the observation period runs."""
+        old = self._pl.risk_class
         if new is old:
             return
-        self._pl.risk_class = new
-        why = f"{old} ({old.label_zh}) -> {result.reason}"
+        self._pl.risk_class, self._pl.judgement = new, ""
+        why = f"{old} ({old.label_zh}) -> {reason}"
         self.record_decision(SYSTEM, "reclassified", why)
         if new.rank > old.rank:
-            self._pl.downgraded_on = today
+            self._pl.downgraded_on = self.today()
             await self._warn("downgrade", why)  # its upsert lists the new class
         elif self.class_listed():
             self._upsert()
+
+    async def _take_judgement(self, judged: ClassProposal, dpd: int) -> None:
+        """A class confirmed on the risk team's judgement, never better than the days past
+        due and the last review give: it stands until the observation period allows an
+        upgrade (`reclassify`) or another judgement is confirmed."""
+        self._pl.judged = None
+        floor = classify(dpd, self._pl.assessed)
+        new = worse(judged.risk_class, floor)
+        reason = (f"{new} ({new.label_zh}) on the risk team's judgement ({judged.by}, "
+                  f"confirmed by {judged.confirmed_by}): {judged.reason}")
+        await self._take_class(new, f"{reason} ({dpd} days past due, floor {floor.label_zh})")
+        self._pl.class_reason, self._pl.judgement = reason, reason
 
     def _upgrade_needs(self, current: RiskClass) -> int:
         """On-time instalments an upgrade from `current` needs (since the marker, out of

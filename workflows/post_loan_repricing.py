@@ -15,15 +15,15 @@ with workflow.unsafe.imports_passed_through():
     from journey.actors import Actor, Role
     from journey.lpr import floats, rate_change, repricings_left
     from journey.post_loan_policy import start_of
+    from workflows.class_judgements import ClassJudgements
     from workflows.lpr_fixing import read_fixing
-    from workflows.post_loan_monitoring import LoanMonitoring
 
 # workflow.patched marker: before it, a floating-rate loan kept its offer's rate to the end.
 LPR_REPRICING = "lpr-repricing"
 REPRICING = Actor(id="lpr-repricing", role=Role.SYSTEM)
 
 
-class Repricing(LoanMonitoring):
+class Repricing(ClassJudgements):
     def _next_repricing(self) -> date | None:
         """The loan's next repricing date not applied yet, while it has instalments after
         it; None for a loan that does not float (journey/lpr.py) or has none left."""

@@ -530,3 +530,21 @@ def authorize_warning_acknowledgement(
             "supervisor's decision; acknowledge it with another action, or ask the supervisor"
         )
     return member
+
+
+def authorize_classification(policy: Policy, actor: Actor, team: str,
+                             confirming: bool) -> None:
+    """Who classifies a loan on judgement: a risk officer or supervisor of its risk team
+    `team` proposes the class; the team's supervisor, not the proposer, confirms it (four
+    eyes)."""
+    if confirming:
+        authorize_team_supervisor(policy, actor, team, (
+            f"a class proposed on judgement is confirmed by the {team} supervisor (four eyes)"))
+        return
+    member = authorize_staff(policy, actor, _TEAM_ROLES, team, needs=(
+        "a loan's class is proposed on judgement by its risk team's risk officers and "
+        "supervisor"))
+    if member.team != team:
+        raise DecisionRefused(
+            f"{actor.id!r} is in team {member.team!r}; this loan is {team!r}'s: a {team} risk "
+            f"officer or supervisor proposes its class ({holders(policy, _TEAM_ROLES, team)})")

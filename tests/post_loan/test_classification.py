@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
+
+from journey.actors import Actor, Role
+from journey.class_judgement import ClassifyLoan, ClassProposal, check_classification, confirms
 from journey.classification import RiskClass, instalments_to_upgrade, reclassify
 from journey.loan_account import Payment
 from journey.loan_payments import apply_payments
+from journey.policy.errors import DecisionRefused
 from journey.repayment import Frequency, RepaymentMethod, build_schedule
 
 NORMAL, WATCH, SUB = RiskClass.NORMAL, RiskClass.SPECIAL_MENTION, RiskClass.SUBSTANDARD
@@ -80,3 +85,18 @@ def test_out_of_non_performing_an_upgrade_waits_two_periods_and_six_months() -> 
     held = reclassify(RiskClass.SUBSTANDARD, 0, RiskClass.NORMAL, on_time=3,
                       needed=instalments_to_upgrade(RiskClass.SUBSTANDARD, 3, 1))
     assert held.risk_class is RiskClass.SUBSTANDARD
+
+
+def test_a_class_on_judgement_is_never_better_than_the_floor_and_confirmed_as_proposed() -> None:
+    officer, sup = Actor(id="ro", role=Role.RISK_OFFICER), Actor(id="sup", role=Role.SUPERVISOR)
+    ask = ClassifyLoan(actor=officer, risk_class=RiskClass.SPECIAL_MENTION, reason="upgrade")
+    with pytest.raises(DecisionRefused, match="classify it at least substandard"):
+        check_classification(RiskClass.DOUBTFUL, RiskClass.SUBSTANDARD, None, ask, "95 dpd")
+    proposal = ClassProposal(risk_class=RiskClass.LOSS, reason="fraud", by="ro",
+                             at=datetime(2026, 12, 7, tzinfo=UTC))
+    other = ask.model_copy(update={"actor": sup, "risk_class": RiskClass.DOUBTFUL})
+    assert confirms(proposal, other) and not confirms(proposal, ask)
+    with pytest.raises(DecisionRefused, match="confirm it by classifying loss"):
+        check_classification(RiskClass.SUBSTANDARD, RiskClass.SUBSTANDARD, proposal, other, "")
+    check_classification(RiskClass.SUBSTANDARD, RiskClass.SUBSTANDARD, proposal,
+                         other.model_copy(update={"risk_class": RiskClass.LOSS}), "")
