@@ -12,11 +12,17 @@ What is compared, each only against a row its seal vouches for (store/journey_se
   the history: a decider no accepted update names was written out of the history (a run
   continued as new, post-loan, holds none of those updates, and is not held to them);
 - each payout its `book_disbursement` activity booked against the ledger booking of that
-  booking id: amount and payee.
+  booking id: amount and payee;
+- each notice its `notify` activities were asked to queue (completed) against the outbox
+  notice of that key, which the activity wrote as asked: recipient, text, template, channel
+  (where its result says it queued it; else one of that key was queued before, and is there).
+
+A database that holds none of what the journey's workers wrote (no stage exit: one kept
+apart from the journeys') has no notices of it to compare, and none are.
 
 A difference names the fact and the places of both values, never the values. A row kept
 unsealed, or that fails its seal (`records verify` names it), is not compared: skipped, and
-said so. What the history's notice activities queued is not compared with the outbox yet.
+said so.
 """
 
 from __future__ import annotations
@@ -76,6 +82,8 @@ def compared(said: HistoryTold, sealed: JourneySealed) -> CrossChecked:
     _application(checked, said, sealed.line)
     _deciders(checked, said, sealed.exits)
     _bookings(checked, said, sealed.bookings)
+    if sealed.workers_here:
+        _notices(checked, said, sealed.notices)
     return checked
 
 
@@ -132,12 +140,37 @@ def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) ->
             checked.differs.append(f"payout differs: {place} has no ledger booking of its "
                                    "booking id (ledger_bookings)")
             continue
-        if not _usable(checked, held):
+        _compared(checked, place, held, [("payout amount", booked.amount, held.row.amount),
+                                         ("payee", booked.payee, held.row.payee)])
+
+
+def _notices(checked: CrossChecked, said: HistoryTold, notices: list[Held]) -> None:
+    by_key = {h.row.key: h for h in notices}
+    for noticed in said.noticed:
+        place = (f"the notice its notify activity was asked to queue at event "
+                 f"{noticed.event_id} of run {said.run_id}")
+        held = by_key.get(noticed.key)
+        if held is None:
+            checked.differs.append(f"notice differs: {place} has no outbox notice of its key "
+                                   "(outbox)")
             continue
-        if booked.amount != held.row.amount:
-            checked.differs.append(f"payout amount differs: {place} against {held.name}")
-        if booked.payee != held.row.payee:
-            checked.differs.append(f"payee differs: {place} against {held.name}")
+        if not noticed.queued:
+            continue  # one of its key was queued before it (compared as that one's): not this
+        row = held.row
+        _compared(checked, place, held, [
+            ("notice recipient", noticed.recipient, row.recipient),
+            ("notice text", noticed.body, row.body),
+            ("notice template", noticed.template, row.template),
+            ("notice channel", noticed.channel, row.channel)])
+
+
+def _compared(checked: CrossChecked, place: str, held: Held,
+              facts: list[tuple[str, Any, Any]]) -> None:
+    """Each fact as the history told it against `held`'s, where its seal vouches for it."""
+    if not _usable(checked, held):
+        return
+    checked.differs += [f"{fact} differs: {place} against {held.name}"
+                        for fact, told, kept in facts if told != kept]
 
 
 def histories_check(crossed: list[CrossChecked]) -> RecordsCheck:

@@ -1,23 +1,24 @@
 """What a run's history says of the facts the workers also wrote into the bank's sealed
-records, for the cross-check (store/history_cross_check.py): the application its started
+records, for the cross-check (starter/history_cross_check.py): the application its started
 event carries (its amount, credit code and applicant), who its accepted updates name as
-acting (each update's `actor`), and the payouts its `book_disbursement` activities booked.
+acting (each update's `actor`), the payouts its `book_disbursement` activities booked, and the
+notices its `notify` activities were asked to queue.
 
 Only the payloads of those events are decoded: the started event's input, each accepted
-update's arguments and each booking's result; the history is read as `history` and `archive
-verify` read it (from the server, or the archive's copy).
+update's arguments, each booking's result and each completed notice's input and result; the
+history is read as `history` and `archive verify` read it (from the server, or the archive's copy).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
-from journey.contracts import BOOK_DISBURSEMENT
+from journey.contracts import BOOK_DISBURSEMENT, NOTIFY
 from starter import audit
 
 
@@ -46,6 +47,18 @@ class Booked(BaseModel):
     event_id: int
 
 
+class Noticed(BaseModel):
+    """A notice the run asked its `notify` activity to queue (its input), once completed."""
+
+    key: str
+    channel: Literal["sms", "email"]
+    recipient: str
+    template: str
+    body: str
+    queued: bool  # its result: it queued the notice (False: one of its key was, before it)
+    event_id: int  # the activity's scheduled event, which holds the input
+
+
 class HistoryTold(BaseModel):
     workflow_id: str
     run_id: str
@@ -53,6 +66,7 @@ class HistoryTold(BaseModel):
     continued: bool  # a run continued as new (post-loan): its application's stages were before
     acted: list[Acted]
     booked: list[Booked]
+    noticed: list[Noticed]
 
 
 async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTold:
@@ -65,6 +79,8 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     acted: list[Acted] = []
     booking: set[int] = set()
     booked: list[Booked] = []
+    notifying: dict[int, Any] = {}  # each notice's scheduled event: its input
+    noticed: list[Noticed] = []
     for event in history.events:
         kind = event.WhichOneof("attributes")
         if kind == "workflow_execution_update_accepted_event_attributes":
@@ -74,18 +90,25 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
                 acted.append(Acted(update=asked.input.name, actor=actor["id"],
                                    event_id=event.event_id))
         elif kind == "activity_task_scheduled_event_attributes":
-            if event.activity_task_scheduled_event_attributes.activity_type.name == \
-                    BOOK_DISBURSEMENT:
+            scheduled = event.activity_task_scheduled_event_attributes
+            if scheduled.activity_type.name == BOOK_DISBURSEMENT:
                 booking.add(event.event_id)
+            elif scheduled.activity_type.name == NOTIFY:
+                notifying[event.event_id] = scheduled.input
         elif kind == "activity_task_completed_event_attributes":
             done = event.activity_task_completed_event_attributes
             if done.scheduled_event_id in booking:
                 result = await _first(converter, done.result)
                 booked.append(Booked(booking_id=result["booking_id"], amount=result["amount"],
                                      payee=result["payee"], event_id=event.event_id))
+            elif (asked := notifying.pop(done.scheduled_event_id, None)) is not None:
+                queued = (await _first(converter, done.result)).get("queued") is True
+                noticed.append(Noticed.model_validate({
+                    **await _first(converter, asked), "queued": queued,
+                    "event_id": done.scheduled_event_id}))
     return HistoryTold(workflow_id=history.workflow_id, run_id=audit.run_id(history),
                        applied=applied, continued=bool(given.get("resume")), acted=acted,
-                       booked=booked)
+                       booked=booked, noticed=noticed)
 
 
 async def _first(converter: DataConverter, payloads: Any) -> dict[str, Any]:

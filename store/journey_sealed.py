@@ -4,8 +4,8 @@ history cross-check (starter/history_cross_check.py) holds a run's history to.
 A row is checked alone, not its whole chain (`records verify` does that): its seal against
 its facts and the seal before it in its chain (a position's seal is held by a row of the
 chain's tables, or kept by the change that sealed its row again). Cost per journey: one
-read of its exposure line with its changes, its stage exits and its bookings, and one read of
-the seal before each.
+read of its exposure line with its changes, its stage exits, its bookings and its outbox
+notices, and one read of the seal before each.
 """
 
 from __future__ import annotations
@@ -20,13 +20,15 @@ from sqlalchemy.orm import Session
 from journey.timeline import EventType
 from store.db import ready
 from store.exposure import CreditExposureChangeRow, CreditExposureRow
-from store.models import BookingRow, StageEventRow
+from store.models import BookingRow, OutboxRow, StageEventRow
 from store.seal_check import seals_at
 from store.sealed_records import (
     BOOKED,
     BOOKINGS,
     EXPOSED,
     EXPOSURES,
+    NOTICES,
+    NOTIFIED,
     STAGE_EVENTS,
     STAGED,
     SealedRecords,
@@ -57,14 +59,22 @@ class JourneySealed:
     line: Held | None  # its credit exposure line
     exits: list[Held]  # its stage events that left a stage, by number
     bookings: list[Held]  # its ledger bookings, oldest first
+    notices: list[Held]  # its outbox notices, oldest first
     # the newest change of its line's principal, which the line was sealed again over: what
     # the line's principal and time were when last sealed (store/sealed_fields.py)
     line_change: CreditExposureChangeRow | None = None
 
+    @property
+    def workers_here(self) -> bool:
+        """Whether this database holds what the journey's workers wrote: a stage it left (its
+        first notice follows its intake's exit). One kept apart from the journeys' database
+        (an archive's, where `start` may have kept the exposure line) holds none of it."""
+        return bool(self.exits)
+
 
 def of_journey(url: str, key: bytes, workflow_id: str) -> JourneySealed:
-    """`workflow_id`'s exposure line, stage exits and bookings, each checked against its
-    seal with `key`."""
+    """`workflow_id`'s exposure line, stage exits, bookings and outbox notices, each checked
+    against its seal with `key`."""
     with Session(ready(url)) as s:
         line = s.scalars(select(CreditExposureRow).where(
             CreditExposureRow.workflow_id == workflow_id)).first()
@@ -76,10 +86,13 @@ def of_journey(url: str, key: bytes, workflow_id: str) -> JourneySealed:
         change = None if line is None else s.scalars(select(CreditExposureChangeRow).where(
             CreditExposureChangeRow.exposure_id == line.id)
             .order_by(CreditExposureChangeRow.id.desc())).first()
+        notices = s.scalars(select(OutboxRow).where(OutboxRow.workflow_id == workflow_id)
+                            .order_by(OutboxRow.id))
         return JourneySealed(
             line=None if line is None else _held(s, key, EXPOSED, EXPOSURES, line),
             exits=[_held(s, key, STAGED, STAGE_EVENTS, e) for e in exits],
             bookings=[_held(s, key, BOOKED, BOOKINGS, b) for b in bookings],
+            notices=[_held(s, key, NOTIFIED, NOTICES, n) for n in notices],
             line_change=change)
 
 

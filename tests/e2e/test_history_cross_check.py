@@ -1,7 +1,8 @@
 """A loan's history edited in the Temporal database, held to the bank's sealed records: on the
 dev server, with a worker that seals them (LOAN_JOURNEY_ARCHIVE_KEY), `archive run` keeps a
 forged history out of the archive, and `archive verify` names one archived before this check
-as differing, naming the fact and both places, not the values."""
+as differing, and `records verify` a running journey's, naming the fact and both places, not
+the values: the application, a stage's decider, a payout, a notice."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.archive import _keep
@@ -19,6 +21,7 @@ from journey.stages import Stage
 from starter import audit
 from starter.history_cross_check import RECORDS
 from store import archive
+from store.ledger import bookings_for
 from tests.e2e.processes import eventually
 from tests.e2e.test_archive import said, withdrawn_journey
 from tests.e2e.test_customer_work_list import ALL, LABELS, application, scans
@@ -29,10 +32,13 @@ pytestmark = pytest.mark.e2e
 KEY = SecretStr("cross-check-key-0123456789")
 
 
-def rewrite_temporal_db(settings: Settings, journey: str, old: bytes, new: bytes) -> int:
+def rewrite_temporal_db(settings: Settings, journey: str, old: bytes, new: bytes,
+                        within: bytes = b"") -> int:
     """Rewrite `old` as `new` (the same length) in the journey's history batches in the dev
-    server's SQLite database, as the auditor did with temporal.db; how many batches."""
-    marker = journey.removeprefix("loan-").encode()
+    server's SQLite database, as the auditor did with temporal.db; with `within`, in the
+    batches that hold it instead (one event's batch: an update's, or an activity's result,
+    which may not name the journey); how many batches."""
+    marker = within or journey.removeprefix("loan-").encode()
     with sqlite3.connect(settings.temporal_db_file) as db:
         rows = [(rowid, data) for rowid, data in db.execute("SELECT rowid, data FROM history_node")
                 if marker in data and old in data]
@@ -142,3 +148,67 @@ async def test_a_history_whose_approver_was_edited_is_not_archived(
     assert "appr-ho-1" not in told and "appr-ho-2" not in told
     assert "risk_review" not in told  # the opinion's giver is the history's too
     assert archive.runs_of(keyed.db_url, journey) == []
+
+
+EVIDENCE = "wet ink, witnessed by rm-chen"  # the signature's: its update's batch holds it
+
+
+async def paid_out_journey(client: Client, keyed: Settings, tmp_path: Path) -> tuple[str, str]:
+    """Sample company 2's loan, approved, asked about by its customer at the offer (a status
+    inquiry, an update of theirs), signed by them and paid out: its id and the customer's
+    credit code. Its history holds to its sealed records (`records verify`)."""
+    journey, path = application(tmp_path, 2, "rm-chen")
+    licence = LABELS["company2_business_license.jpg"]
+    await cli(keyed, "start", str(path), *scans(2, *ALL))
+    await until(client, journey, Stage.RISK_REVIEW, checked=True)
+    await cli(keyed, *approving_opinion(journey, "cash flow covers", "--as", "risk-sme-1"))
+    await cli(keyed, "decide", journey, "--verdict", "approve", "--reason", "within limit",
+              "--as", "appr-ho-1")
+    await until(client, journey, Stage.OFFER)
+    await cli(keyed, "inquiry", journey, "--as", licence["credit_code"], "--channel", "phone")
+    await cli(keyed, "sign", journey, "--as", licence["credit_code"], "--signatory",
+              licence["legal_representative"], "--capacity", "legal_representative",
+              "--evidence", EVIDENCE)
+    await until(client, journey, Stage.POST_LOAN)
+    agrees = await cli(keyed, "records", "verify")
+    assert f"{RECORDS}: 1 row(s) checked, 0 changed" in said(agrees), said(agrees)
+    return journey, licence["credit_code"]
+
+
+async def records_changed(keyed: Settings, journey: str) -> str:
+    """What `records verify` says of the journey's history, changed (exit 1)."""
+    running = await cli(keyed, "records", "verify", ok=False)
+    told = " ".join(said(running).replace("│", " ").split())
+    assert running.returncode == 1, told
+    assert f"{RECORDS}: 1 row(s) checked, 1 changed" in told and f"history of {journey} run" \
+        in told, told
+    return told
+
+
+async def test_a_history_whose_payout_or_notice_was_edited_is_named_changed(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """The payout's booked amount in its activity's result, then the text of the notice that
+    told the customer of it in its activity's input, changed in temporal.db: the ledger's
+    sealed booking and the outbox's sealed notice still say what was booked and queued."""
+    client = dev_server.client
+    keyed = keyed_settings(e2e_settings, tmp_path)
+    async with build_worker(client, keyed):
+        journey, _ = await paid_out_journey(client, keyed, tmp_path)
+
+        booking = bookings_for(keyed.db_url, journey)[0].booking_id  # its result holds it
+        assert rewrite_temporal_db(e2e_settings, journey, b'"amount":"3000000',
+                                   b'"amount":"8000000', within=booking.encode())
+        told = await records_changed(keyed, journey)
+        assert "payout amount differs: the payout booked at event" in told, told
+        assert "ledger booking #" in told and "payee differs" not in told
+        assert "3000000" not in told and "8000000" not in told
+
+        assert rewrite_temporal_db(e2e_settings, journey, b"into your account",
+                                   b"into rm's account")
+        told = await records_changed(keyed, journey)
+        assert "notice text differs: the notice its notify activity was asked to queue at " \
+            "event" in told, told
+        assert "outbox notice #" in told and "notice recipient differs" not in told
+        assert "your account" not in told and "rm's account" not in told
+
