@@ -7,10 +7,17 @@ What is compared, each only against a row its seal vouches for (store/journey_se
 - the application its started event carries against the journey's credit exposure line:
   the amount applied for and the credit code (sealed), and the applicant's name (kept on
   the line by `start`, outside its seal);
-- each decider its stage exits name (risk review, approval, offer: the last decision's
-  actor, a committee's every deciding vote joined by "+") against the accepted updates of
-  the history: a decider no accepted update names was written out of the history (a run
-  continued as new, post-loan, holds none of those updates, and is not held to them);
+- each person a stage exit names as its decider (the last decision of the stage visit: a
+  risk opinion, an approval, a signature, a withdrawal, a reassignment, a correction, a
+  post-loan vote; a committee's every deciding vote joined by "+") against the accepted update
+  that decided that visit: the last accepted update that records a decision, after the exit
+  before it (the visit's start: updates accepted with it were validated at the stage before)
+  and not after the exit, by the time of the workflow task each was accepted in, which is the
+  time the workflow's clock read as its handler recorded the decision. An exit is held to the
+  run it happened in (each run of a chain continued as new, post-loan, its own); a visit
+  begun in a run before, whose part in this run holds no update that decides, was decided
+  there and is not held to this run. An exit the server ended (terminated, store/ended_outside.py)
+  or that names the workflow's own decider (a timer, the rules) names no person's update;
 - each payout its `book_disbursement` activity booked against the ledger booking of that
   booking id: amount and payee;
 - each notice its `notify` activities were asked to queue (completed) against the outbox
@@ -29,27 +36,36 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
-from journey.stages import Stage
 from starter.changed_fields import facts_changed
 from starter.history_told import HistoryTold, told
+from store.ended_outside import ENDED_OUTSIDE
 from store.journey_sealed import Held, JourneySealed, Vouched, of_journey
 from store.seal_findings import Finding, Found, RecordsCheck
 from workflows.drawdowns import RULES
 from workflows.exposure import EXPOSURE_KEEPER
 from workflows.exposure_now import AUTHORITY_CHECK
 from workflows.info_requests import VOTE_KEEPER
+from workflows.post_loan_monitoring import REVIEWER, SYSTEM
+from workflows.post_loan_repricing import REPRICING
 from workflows.reading_corrections import READER
 
 RECORDS = "journeys' histories against the sealed records"
-DECIDING = {Stage.RISK_REVIEW.value, Stage.APPROVAL.value, Stage.OFFER.value}
 # deciders that are the workflow's own, not a person's update (an SLA's timer among them)
 SYSTEM_DECIDERS = {a.id for a in (RULES, EXPOSURE_KEEPER, AUTHORITY_CHECK, VOTE_KEEPER,
-                                  READER)} | {"sla-timer"}
+                                  READER, SYSTEM, REVIEWER, REPRICING)} | {"sla-timer"}
+# the updates that record no decision (every other update a person makes does, by the
+# workflows' record_decision): none of them decides a stage visit
+RECORD_NO_DECISION = {"add_documents", "add_statements", "record_repayment",
+                      "request_drawdown", "record_feedback", "record_inquiry"}
+# the workflow's clock and the history's event times, each read to the microsecond through
+# a float or not: the same instant may differ by one
+SAME_INSTANT = timedelta(microseconds=10)
 
 
 @dataclass
@@ -110,25 +126,45 @@ def _application(checked: CrossChecked, said: HistoryTold, line: Held | None) ->
 
 
 def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held]) -> None:
-    if said.continued:
-        return
+    began: datetime | None = None  # the visit of the exit in hand began as the one before ended
     for held in exits:
-        row = held.row
-        if row.stage not in DECIDING or not row.actor or not _usable(checked, held):
+        row, since, began = held.row, began, held.row.at
+        if (not _a_persons(row) or not said.started_at - SAME_INSTANT <= row.at
+                <= said.ended_at + SAME_INSTANT or not _usable(checked, held)):
             continue
-        checked.differs += [
-            f"decider differs: {held.name} names a decider that no accepted update of run "
-            f"{said.run_id} names ({len(said.acted)} accepted update(s))"
-            for _ in unnamed_deciders(said, row)]
+        made = [a for a in said.acted if a.update not in RECORD_NO_DECISION
+                and (since is None or a.task_at > since + SAME_INSTANT)
+                and a.task_at <= row.at + SAME_INSTANT]
+        whole = since is None or since >= said.started_at - SAME_INSTANT  # begun in this run
+        if not made and not whole:
+            continue  # decided in a run before this one, which holds its update
+        deciders = row.actor.split("+")
+        if made and made[-1].actor not in deciders:
+            checked.differs.append(
+                f"decider differs: {held.name} names a decider other than the accepted update "
+                f"that decided its visit (event {made[-1].event_id} of run {said.run_id}, the "
+                "last of the visit that records a decision)")
+        elif not made or (whole and not set(deciders) <= {a.actor for a in made}):
+            checked.differs.append(
+                f"decider differs: {held.name} names a decider that no accepted update of run "
+                f"{said.run_id} made in its visit ({len(made)} accepted update(s) that record "
+                "a decision)")
+
+
+def _a_persons(row: Any) -> bool:
+    """Whether a stage exit names a person's decision: the last decision of its visit made by
+    an update, not the workflow's own nor the server's end of the run."""
+    return bool(row.actor) and row.outcome != ENDED_OUTSIDE and not any(
+        d in SYSTEM_DECIDERS for d in row.actor.split("+"))
 
 
 def unnamed_deciders(said: HistoryTold, row: Any) -> list[str]:
-    """The deciders the stage exit `row` names (a decision's stages only) that no accepted
-    update of the run names, nor the workflow itself is."""
-    if said.continued or row.stage not in DECIDING or not row.actor:
+    """The deciders the stage exit `row` names as a person's decision that no accepted update
+    of the run names (where records verify reads an actor its seal may confirm)."""
+    if not _a_persons(row):
         return []
     named = {a.actor for a in said.acted}
-    return [d for d in row.actor.split("+") if d not in named and d not in SYSTEM_DECIDERS]
+    return [d for d in row.actor.split("+") if d not in named]
 
 
 def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) -> None:

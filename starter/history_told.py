@@ -1,8 +1,9 @@
 """What a run's history says of the facts the workers also wrote into the bank's sealed
 records, for the cross-check (starter/history_cross_check.py): the application its started
 event carries (its amount, credit code and applicant), who its accepted updates name as
-acting (each update's `actor`), the payouts its `book_disbursement` activities booked, and the
-notices its `notify` activities were asked to queue.
+acting (each update's `actor`) and when (its workflow task's time, which is the time the
+workflow's clock read as it handled it), the payouts its `book_disbursement` activities booked,
+and the notices its `notify` activities were asked to queue.
 
 Only the payloads of those events are decoded: the started event's input, each accepted
 update's arguments, each booking's result and each completed notice's input and result; the
@@ -11,10 +12,12 @@ history is read as `history` and `archive verify` read it (from the server, or t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
@@ -31,11 +34,14 @@ class Applied(BaseModel):
 
 
 class Acted(BaseModel):
-    """An accepted update, by whom (its `actor`), and the event that accepted it."""
+    """An accepted update, by whom (its `actor`), the event that accepted it, and the time of
+    the workflow task it was accepted in: `workflow.now()` as its handler ran, so the time of
+    the decision it recorded (a stage exit it decided is at that time or later)."""
 
     update: str
     actor: str
     event_id: int
+    task_at: datetime
 
 
 class Booked(BaseModel):
@@ -63,7 +69,8 @@ class HistoryTold(BaseModel):
     workflow_id: str
     run_id: str
     applied: Applied | None  # None: not a journey's run (no application in its input)
-    continued: bool  # a run continued as new (post-loan): its application's stages were before
+    started_at: datetime  # its first event's time: a run continued as new starts after others
+    ended_at: datetime  # its last event's time (a running run's: so far)
     acted: list[Acted]
     booked: list[Booked]
     noticed: list[Noticed]
@@ -81,14 +88,17 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     booked: list[Booked] = []
     notifying: dict[int, Any] = {}  # each notice's scheduled event: its input
     noticed: list[Noticed] = []
+    task_at = _at(history.events[0])
     for event in history.events:
         kind = event.WhichOneof("attributes")
-        if kind == "workflow_execution_update_accepted_event_attributes":
+        if kind == "workflow_task_started_event_attributes":
+            task_at = _at(event)
+        elif kind == "workflow_execution_update_accepted_event_attributes":
             asked = event.workflow_execution_update_accepted_event_attributes.accepted_request
             actor = (await _first(converter, asked.input.args)).get("actor")
             if isinstance(actor, dict) and isinstance(actor.get("id"), str):
                 acted.append(Acted(update=asked.input.name, actor=actor["id"],
-                                   event_id=event.event_id))
+                                   event_id=event.event_id, task_at=task_at))
         elif kind == "activity_task_scheduled_event_attributes":
             scheduled = event.activity_task_scheduled_event_attributes
             if scheduled.activity_type.name == BOOK_DISBURSEMENT:
@@ -107,8 +117,13 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
                     **await _first(converter, asked), "queued": queued,
                     "event_id": done.scheduled_event_id}))
     return HistoryTold(workflow_id=history.workflow_id, run_id=audit.run_id(history),
-                       applied=applied, continued=bool(given.get("resume")), acted=acted,
-                       booked=booked, noticed=noticed)
+                       applied=applied, started_at=_at(history.events[0]),
+                       ended_at=_at(history.events[-1]), acted=acted, booked=booked,
+                       noticed=noticed)
+
+
+def _at(event: HistoryEvent) -> datetime:
+    return event.event_time.ToDatetime(tzinfo=UTC)
 
 
 async def _first(converter: DataConverter, payloads: Any) -> dict[str, Any]:

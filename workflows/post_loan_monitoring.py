@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.post_loan_handlers import PostLoanHandlers
 
 SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
+REVIEWER = Actor(id="post-loan-review", role=Role.SYSTEM)  # who records a review's result
 KEEP_REVIEW_IDS = 20
 # workflow.patched marker: before it, each review raised a breach again while its warning
 # was still open.
@@ -124,7 +125,7 @@ class LoanMonitoring(PostLoanHandlers):
                 self._readings[reading.ref.sha256] = reading
             breaches = result.breaches
             self.record_decision(
-                Actor(id="post-loan-review", role=Role.SYSTEM),
+                REVIEWER,
                 "reviewed",
                 f"{result.review_id}: assessed {result.assessed}, "
                 f"{len(breaches)} covenant breach(es), {result.days_past_due} days past due",

@@ -144,7 +144,8 @@ async def test_a_history_whose_approver_was_edited_is_not_archived(
     told = await archive_refused(keyed)
     assert f"kept out of the archive, not sealed: {journey} run" in told
     assert ("decider differs: stage event #" in told and "(exited approval) (of journey "
-            f"{journey}) names a decider that no accepted update of run" in told), told
+            f"{journey}) names a decider other than the accepted update that decided its visit "
+            "(event" in told), told
     assert "appr-ho-1" not in told and "appr-ho-2" not in told
     assert "risk_review" not in told  # the opinion's giver is the history's too
     assert archive.runs_of(keyed.db_url, journey) == []
@@ -212,3 +213,23 @@ async def test_a_history_whose_payout_or_notice_was_edited_is_named_changed(
         assert "outbox notice #" in told and "notice recipient differs" not in told
         assert "your account" not in told and "rm's account" not in told
 
+
+async def test_a_history_whose_signer_was_edited_is_named_though_they_acted_in_it(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """The signature's customer changed in its update's payload in temporal.db, not their
+    status inquiry at the same offer: the customer the sealed offer exit names made an
+    accepted update of the run, but not the one that decided the offer."""
+    client = dev_server.client
+    keyed = keyed_settings(e2e_settings, tmp_path)
+    async with build_worker(client, keyed):
+        journey, customer = await paid_out_journey(client, keyed, tmp_path)
+        other = customer[:-1] + ("0" if customer[-1] != "0" else "1")
+        assert rewrite_temporal_db(e2e_settings, journey, f'"id":"{customer}"'.encode(),
+                                   f'"id":"{other}"'.encode(), within=EVIDENCE.encode())
+
+        told = await records_changed(keyed, journey)
+    assert ("decider differs: stage event #" in told and f"(exited offer) (of journey "
+            f"{journey}) names a decider other than the accepted update that decided its visit "
+            "(event" in told), told
+    assert customer not in told and other not in told
