@@ -51,6 +51,7 @@ def build_activities(settings: Settings, policies: PoliciesInService | None = No
         review.set_review_cadence,
         review.delete_review_schedule,
         review.gather_review_facts,
+        review.confirm_review,
         ArchiveActivities(settings).archive_closed_runs,
         AnchorActivities(settings).anchor_record_chains,
         LprActivities(settings).read_lpr_fixing,

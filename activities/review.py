@@ -1,4 +1,5 @@
-"""Post-loan side effects: the post-loan policy file, the review schedule, a review's facts.
+"""Post-loan side effects: the post-loan policy file, the review schedule, a review's facts,
+and the review a result signalled to a journey names, as its own run returned it.
 
 The schedule activities use the worker's own client (`activity.client()`). A server
 without Schedules (the time-skipping test server) answers UNIMPLEMENTED: logged, and
@@ -7,12 +8,14 @@ reported as `changed=False`, so a journey runs there all the same.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
 from temporalio import activity
+from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -26,6 +29,9 @@ from starter.errors import NotFound
 
 log = logging.getLogger(__name__)
 QUERY_TIMEOUT = timedelta(seconds=10)  # well inside the activity's start-to-close
+# A review signals its result and then returns it: a review still running this long after
+# its signal is not waited for (a review on a queue no worker polls would hold the journey).
+REVIEW_RESULT_WAIT = timedelta(seconds=20)
 
 
 def post_loan_policy_text(path: Path | None = None) -> str:
@@ -128,6 +134,47 @@ class ReviewActivities:
                     non_retryable=True,
                 ) from err
             raise
+
+    @activity.defn(name=rc.CONFIRM_REVIEW)
+    async def confirm_review(self, request: rc.ConfirmReviewInput) -> rc.ReviewConfirmation:
+        """The review a result signalled to the journey names, as its own run on the server
+        returned it: a PostLoanReviewWorkflow of this journey on the journey's task queue.
+        Anything else (no such workflow, another type or queue, another journey's review, one
+        that failed, was skipped or still runs) is refused, saying why: the signal's own
+        figures are never taken, since anyone who can reach the server can send it."""
+        rid = request.review_id
+        handle = activity.client().get_workflow_handle(rid, result_type=rc.ReviewOutcome)
+        try:
+            described = await handle.describe(rpc_timeout=QUERY_TIMEOUT)
+        except RPCError as err:
+            if err.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            return _refused(f"no review {rid!r} ran on the server")
+        if described.workflow_type != rc.REVIEW_WORKFLOW:
+            return _refused(f"{rid!r} is a {described.workflow_type}, not a {rc.REVIEW_WORKFLOW}")
+        if described.task_queue != request.task_queue:
+            return _refused(f"review {rid!r} ran on task queue {described.task_queue!r}, not "
+                            f"the journey's {request.task_queue!r}")
+        try:
+            outcome = await asyncio.wait_for(handle.result(),
+                                             REVIEW_RESULT_WAIT.total_seconds())
+        except WorkflowFailureError as err:
+            return _refused(f"review {rid!r} did not complete: {err.cause or err}")
+        except TimeoutError:
+            return _refused(f"review {rid!r} was still running {REVIEW_RESULT_WAIT} after its "
+                            f"result was signalled: run it again with `loan-journey schedules "
+                            f"trigger {request.journey_id}`")
+        own = outcome.result
+        if own is None:
+            return _refused(f"review {rid!r} reviewed nothing: {outcome.skipped}")
+        if own.journey_id != request.journey_id or own.review_id != rid:
+            return _refused(f"review {rid!r} is {own.review_id!r} of {own.journey_id!r}")
+        return rc.ReviewConfirmation(result=own)
+
+
+def _refused(why: str) -> rc.ReviewConfirmation:
+    log.warning("review result refused: %s", why)
+    return rc.ReviewConfirmation(refused=why)
 
 
 def _unsupported(schedule_id: str, err: RPCError) -> rc.ReviewScheduleResult:

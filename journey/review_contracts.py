@@ -23,6 +23,7 @@ CREATE_REVIEW_SCHEDULE = "create_review_schedule"
 SET_REVIEW_CADENCE = "set_review_cadence"
 DELETE_REVIEW_SCHEDULE = "delete_review_schedule"
 GATHER_REVIEW_FACTS = "gather_review_facts"
+CONFIRM_REVIEW = "confirm_review"
 
 REVIEW_SIGNAL = "review_result"
 REVIEW_FACTS_QUERY = "review_facts"
@@ -139,3 +140,26 @@ class ReviewResult(BaseModel):
     @property
     def downgraded(self) -> bool:
         return self.risk_class.rank > self.previous_class.rank
+
+
+class ReviewOutcome(BaseModel):
+    """What a review returns: its result, or why it was skipped."""
+
+    result: ReviewResult | None = None
+    skipped: str = ""
+
+
+class ConfirmReviewInput(BaseModel):
+    """A review result signalled to the journey `journey_id`, under `review_id`: the review
+    workflow's id, on the journey's `task_queue`."""
+
+    journey_id: str
+    review_id: str
+    task_queue: str
+
+
+class ReviewConfirmation(BaseModel):
+    """The review a signal named, as its own run returned it; or why it is not taken."""
+
+    result: ReviewResult | None = None
+    refused: str = ""

@@ -205,6 +205,9 @@ class PostLoanHandlers(PaymentNotices):
 
     @workflow.signal(name=REVIEW_SIGNAL)
     def review_result(self, result: ReviewResult) -> None:
+        """A review says it has run: queued for the post-loan loop, which takes the review it
+        names as that review's own run returned it, never the figures signalled
+        (workflows/post_loan_monitoring.py, `_review_run`)."""
         seen = {r.review_id for r in self._pl.review_inbox} | set(self._pl.reviews_seen)
         if result.review_id not in seen:
             self._pl.review_inbox.append(result)

@@ -3,7 +3,7 @@ stage (workflows/post_loan.py) and a project that is reviewed while it draws
 (workflows/drawdown_reviews.py).
 
 Apply the review results (early warnings on a covenant breach, breaches cured where a review
-finds the covenant met again), reclassify by days past due
+finds the covenant met again), each as the review's own run returned it, reclassify by days past due
 (downgrade at once, upgrade after the observation period), keep the review schedule's
 cadence in step with the class (created the first time).
 """
@@ -46,6 +46,11 @@ NPL_UPGRADE_PERIOD = "npl-upgrade-period"
 # workflow.patched marker: a class confirmed on the risk team's judgement (the classify_loan
 # update, workflows/class_judgements.py) is taken by the post-loan loop; before it, none was.
 CLASS_ON_JUDGEMENT = "class-on-judgement"
+# workflow.patched marker: before it, a review result was applied as its signal carried it,
+# whoever sent it (`temporal workflow signal` from anyone with frontend access reclassified a
+# loan); since, the journey takes the review the signal names as that review's own run
+# returned it (the activity confirm_review), and refuses, recorded, any other.
+REVIEWS_CONFIRMED = "reviews-confirmed"
 
 
 class LoanMonitoring(PostLoanHandlers):
@@ -117,8 +122,12 @@ class LoanMonitoring(PostLoanHandlers):
 
     async def _apply_reviews(self) -> None:
         while self._pl.review_inbox:
-            result = self._pl.review_inbox.pop(0)
-            self._pl.reviews_seen = [*self._pl.reviews_seen, result.review_id][-KEEP_REVIEW_IDS:]
+            signalled = self._pl.review_inbox.pop(0)
+            self._pl.reviews_seen = [*self._pl.reviews_seen,
+                                     signalled.review_id][-KEEP_REVIEW_IDS:]
+            result = await self._review_run(signalled)
+            if result is None:
+                continue
             self._pl.last_review, self._pl.assessed = result, result.assessed
             self._pl.reviews_this_run += 1
             for reading in result.new_readings:
@@ -143,6 +152,30 @@ class LoanMonitoring(PostLoanHandlers):
                 await self._warn("covenant_breach", check.detail, result.review_id,
                                  check.covenant.id, check.value)
             record_cures(self._pl.warnings, result.checks, result.review_id)
+
+    async def _review_run(self, signalled: rc.ReviewResult) -> rc.ReviewResult | None:
+        """The review `signalled` names, as its own run returned it (since the marker; before
+        it, the signal as it came); None, recorded as refused, where no review of this loan
+        ran under that id, or it is older than the last review taken."""
+        if not workflow.patched(REVIEWS_CONFIRMED):
+            return signalled
+        answer = await workflow.execute_activity(
+            rc.CONFIRM_REVIEW,
+            rc.ConfirmReviewInput(journey_id=self._workflow_id, review_id=signalled.review_id,
+                                  task_queue=workflow.info().task_queue),
+            result_type=rc.ReviewConfirmation,
+            start_to_close_timeout=QUICK,
+            retry_policy=io_retry(),
+        )
+        own, last, refused = answer.result, self._pl.last_review, answer.refused
+        if own is not None and last is not None and own.reviewed_on < last.reviewed_on:
+            refused = (f"review of {own.reviewed_on}, older than the last taken "
+                       f"({last.review_id} of {last.reviewed_on})")
+        if own is None or refused:
+            workflow.logger.warning("review result %s refused: %s", signalled.review_id, refused)
+            self.record_decision(REVIEWER, "review refused", f"{signalled.review_id}: {refused}")
+            return None
+        return own
 
     # -- the review schedule -------------------------------------------------------------
 

@@ -2,15 +2,16 @@
 
 Gather what the journey knows (its `review_facts` query, through an activity), OCR the
 statements uploaded since the last review, recompute the ratios, check the covenants of the
-loan terms and the arrears, classify in the five tiers, and signal the result to the journey,
-which raises any early warning. A journey that is not managed (not yet, or no longer) is
-skipped, not failed: one is managed once disbursed, a project from its first drawdown.
+loan terms and the arrears, classify in the five tiers, signal the journey that the review has
+run and return the result: the journey takes the result this run returns, not the signal's
+(activities/review.py, `confirm_review`), and raises any early warning. A journey that is not
+managed (not yet, or no longer) is skipped, not failed: one is managed once disbursed, a
+project from its first drawdown.
 """
 
 import asyncio
 from datetime import date, timedelta, timezone
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -18,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
     from journey.documents import ReadStatus
     from journey.post_loan_review import assess_review
+    from journey.review_contracts import ReviewOutcome
     from journey.stages import Stage
     from workflows.activity_options import IO_RETRY, QUICK
     from workflows.journey_updates import NEAR_NAMES_HELD
@@ -29,13 +31,6 @@ REVIEWS_WHILE_DRAWING = "drawdown-reviews-while-drawing"
 # before it, a review was dated on UTC's day (a review at 02:31 in Beijing on the day before);
 # since, on the bank's (the journey's pinned calendar), as everything else of the loan
 REVIEWED_ON_THE_BANKS_DAY = "reviewed-on-the-banks-day"
-
-
-class ReviewOutcome(BaseModel):
-    """What a review returns: its result, or why it was skipped."""
-
-    result: rc.ReviewResult | None = None
-    skipped: str = ""
 
 
 @workflow.defn(name=rc.REVIEW_WORKFLOW)
