@@ -7,7 +7,14 @@ count are set aside, both recorded with the figures.
 An application that routing found alone, and that no new application of the borrower has
 told of itself since (the signal EXPOSURE_ROSE, journey/exposure.py), has the exposure it
 read: it is routed again on that, with no read for the approver's answer to wait for. One
-told of that has since ended without a loan (the signal EXPOSURE_FELL) counts it no more."""
+told of that has since ended without a loan (the signal EXPOSURE_FELL) is no longer said to
+have come, in status and the work lists; since the marker below, the exposure is read again
+all the same.
+
+Both signals can be sent by anyone who reaches the server (`temporal workflow signal`), so
+neither is taken as a figure: what they say is shown, and a rise only asks for a read; the
+exposure the tier is chosen on is the store's, read by the activity. Before the marker a fell
+also lifted that read, so a forged one let an approval settle on an exposure that had risen."""
 
 from temporalio import workflow
 
@@ -36,6 +43,9 @@ EXPOSURE_CHECK_AS_ACTIVITY = "exposure-check-as-activity"
 # workflow.patched marker: before it, every approval read the exposure again as it would
 # settle; since, one routed alone and told of no new application since routes on what it read.
 EXPOSURE_READ_WHEN_TOLD = "exposure-read-when-told"
+# workflow.patched marker: before it, an application told of a new one that then ended
+# (EXPOSURE_FELL) settled on the exposure it read, with no read; since, it is read again.
+EXPOSURE_READ_AFTER_FELL = "exposure-read-after-fell"
 AUTHORITY_CHECK = Actor(id="credit-authority", role=Role.SYSTEM)
 
 
@@ -45,6 +55,7 @@ class ExposureAtDecision(JourneyUpdates):
         if rose.credit_code == self._application.credit_code:
             self._told = [*(t for t in self._told if t.workflow_id != rose.line.workflow_id),
                           rose.line]
+            self._rose = True
 
     @workflow.signal(name=EXPOSURE_FELL)
     def exposure_fell(self, fell: ExposureFell) -> None:
@@ -55,15 +66,17 @@ class ExposureAtDecision(JourneyUpdates):
     async def _routed_on_exposure(self, case: RouteInput, *, local: bool = False,
                                   task_queue: str | None = None) -> Route:
         """`case` routed on the exposure read now; what comes after the read starts is told."""
-        self._told = []
+        self._told, self._rose = [], False
         return await route_on_exposure(self._workflow_id, case, local=local,
                                        task_queue=task_queue)
 
     def _exposure_as_read(self, was: Route) -> bool:
         """The exposure `was` routed on stands: it had no other application or loan, and no
-        new application has told of itself since it was read."""
+        new application has told of itself since it was read (since EXPOSURE_READ_AFTER_FELL,
+        whether or not one has said since that it ended)."""
         return (not self._told and was.exposure is not None and not was.exposure.others
-                and workflow.patched(EXPOSURE_READ_WHEN_TOLD))
+                and workflow.patched(EXPOSURE_READ_WHEN_TOLD)
+                and not (self._rose and workflow.patched(EXPOSURE_READ_AFTER_FELL)))
 
     async def _authority_now(self) -> list[ApprovalDecision] | None:
         """Route the case on the exposure now: None when the votes cast settle it still;

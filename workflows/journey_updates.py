@@ -114,6 +114,8 @@ class JourneyUpdates(Bookkeeping):
         # the borrower's new applications that told of themselves (the signal EXPOSURE_ROSE)
         # since the exposure was last read: it is read again as the approval would settle
         self._told: list[ExposureLine] = []
+        # whether one did, which an EXPOSURE_FELL does not undo (workflows/exposure_now.py)
+        self._rose = False
         self._n_of_m = False  # a committee decides N of M (set as approval opens)
         self._of_eligible = False  # ... of those eligible (ELIGIBLE_SETTLE, set with it)
         self._rated: list[str] = []  # scores given, one per stage visit and kind (rating_key)

@@ -20,7 +20,7 @@ from journey.actors import Actor, Role
 from journey.application import LoanApplication
 from journey.credit_code import generate
 from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Verdict, Withdrawal
-from journey.exposure import ROUTE_ON_EXPOSURE, ExposureLine
+from journey.exposure import EXPOSURE_FELL, ROUTE_ON_EXPOSURE, ExposureFell, ExposureLine
 from journey.policy import ApprovalTier
 from journey.settings import Settings
 from journey.stages import Stage
@@ -297,12 +297,43 @@ async def test_an_approval_is_weighed_on_the_exposure_as_it_stands_when_it_settl
         await assert_replays(case)
 
 
+async def test_a_forged_exposure_fell_does_not_let_an_approval_settle_on_the_exposure_read(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Anyone may signal `exposure_fell` (`temporal workflow signal`): one naming an
+    application of the borrower that still runs does not lift the read as the approval
+    settles, which finds it and re-routes the case to the tier the whole deserves."""
+    client, docs, company = time_skipping_env.client, Documents(), borrower()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        apply = partial(application, docs, company=company)
+        case_app = apply(amount=3_000_000)
+        case = await start(client, settings, case_app)
+        await drive_to(case, case_app, Stage.APPROVAL)  # routed alone: branch
+        more = await start(client, settings, apply(amount=8_000_000))
+        await routed(more)
+        await until(case, lambda s: more.id in s.exposure_told)
+        await case.signal(EXPOSURE_FELL, ExposureFell(credit_code=company[1],
+                                                      workflow_id=more.id))
+        await until(case, lambda s: s.exposure_told == "")  # what it says: no longer said
+        voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        assert (voted.stage, voted.counted) == (Stage.APPROVAL, False), voted.message
+        assert [(d.actor.id, d.verdict) for d in voted.decided] == [
+            ("credit-authority", "re-routed"), ("credit-authority", "votes set aside")]
+        status = await operations.status_of(case)
+        assert status.route is not None and status.route.tier is ApprovalTier.HEAD_OFFICE
+        assert status.route.exposure is not None
+        assert [o.workflow_id for o in status.route.exposure.others] == [more.id]
+        await assert_replays(case)
+
+
 async def test_an_application_withdrawn_is_no_longer_said_to_have_come_since(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
     """An application that ends without a loan tells the borrower's others it counts no
     more: their status and work list stop saying it came since the exposure was read, and the
-    approval settles on the exposure read, as before the new application came."""
+    approval, which reads the exposure again as it settles (a fell lifts no read: anyone may
+    send one), finds the application alone, as before the new application came."""
     client, docs, company = time_skipping_env.client, Documents(), borrower()
     async with journey_worker(client, tmp_path, docs) as settings:
         apply = partial(application, docs, company=company)
@@ -325,7 +356,7 @@ async def test_an_application_withdrawn_is_no_longer_said_to_have_come_since(
         assert listed.why == "tier branch on the amount 3,000,000.00"
         voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
-        assert voted.stage is Stage.OFFER and voted.decided == []  # nothing read again
+        assert voted.stage is Stage.OFFER and voted.decided == []  # read: alone again
         await assert_replays(more)
         await assert_replays(case)
 
