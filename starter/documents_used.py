@@ -6,7 +6,10 @@ A journey reads a document through the one `read_document` activity (workflows/r
 so its history records, for each, the activity's input (the journey and the document: sha256
 and file name, as `status` and `history` list them) and its completion (the reading, whose
 status says whether the file was there); a post-loan review's readings reach the journey in
-the review's signal (`new_readings`). A read not completed yet used nothing yet.
+the review's own result, read from the server by the activity `confirm_review`
+(`result.new_readings`): a run with the marker `reviews-confirmed` or that activity takes
+nothing from a review's signal, which anyone may send; a run from before them took a review's
+readings from its signal (`new_readings`). A read not completed yet used nothing yet.
 
 Which runs: every journey run on the server on this task queue, and every run the archive
 holds. An archived run is read from the archive's copy (checked against its digest and, with
@@ -14,8 +17,8 @@ the key, its seal, as `history` reads it; one that fails is read from the server
 still has it, and otherwise left to `archive verify`, which names it). Cost, per run: one
 history fetch from the server (its events, in pages), none for an archived run (its file read
 from the store instead); only the payloads of its document reads (two each: input and
-reading) and of its review signals are decoded; the runs are listed with one visibility call
-per 1,000, and read `AT_ONCE` at a time.
+reading), of its reviews' signals and results, and of its markers are decoded; the runs are
+listed with one visibility call per 1,000, and read `AT_ONCE` at a time.
 """
 
 from __future__ import annotations
@@ -31,14 +34,16 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey.contracts import READ_DOCUMENT
 from journey.documents import DocumentRef
-from journey.review_contracts import REVIEW_SIGNAL
+from journey.review_contracts import CONFIRM_REVIEW, REVIEW_SIGNAL
 from journey.settings import Settings
 from starter import audit, codec
 from starter.journey_ids import JOURNEYS
 from store import archive
 from store.document_check import Used
+from workflows.post_loan_handlers import REVIEWS_CONFIRMED
 
 T = TypeVar("T")
+PATCH_MARKER = "core_patch"  # the marker a `workflow.patched` records (the SDK's core)
 AT_ONCE = 8  # runs read together: the server's history fetches, not the decoding, take time
 
 
@@ -96,30 +101,53 @@ async def read_in(history: WorkflowHistory, converter: DataConverter) -> list[Us
     """The documents one run's history says its journey read, in the order read."""
     run_id = audit.run_id(history)
     scheduled: dict[int, Any] = {}
-    found: list[Used] = []
+    confirming: set[int] = set()
+    found: list[tuple[bool, Used]] = []  # (from a signal, what was used)
+    confirmed = False  # the run takes reviews from their own results (REVIEWS_CONFIRMED)
+
+    def reviewed(result: dict[str, Any], signalled: bool) -> list[tuple[bool, Used]]:
+        return [(signalled, Used(workflow_id=history.workflow_id,
+                                 ref=DocumentRef.model_validate(r["ref"]),
+                                 status=str(r.get("status", "")), run_id=run_id))
+                for r in result.get("new_readings") or ()]
+
     for event in history.events:
         kind = event.WhichOneof("attributes")
         if kind == "activity_task_scheduled_event_attributes":
             attrs = event.activity_task_scheduled_event_attributes
             if attrs.activity_type.name == READ_DOCUMENT:
                 scheduled[event.event_id] = attrs.input
+            elif attrs.activity_type.name == CONFIRM_REVIEW:
+                confirming.add(event.event_id)
+                confirmed = True
         elif kind == "activity_task_completed_event_attributes":
             done = event.activity_task_completed_event_attributes
             if (asked := scheduled.pop(done.scheduled_event_id, None)) is not None:
                 request = await _first(converter, asked)
                 reading = await _first(converter, done.result)
                 if "workflow_id" in request and "ref" in request:
-                    found.append(Used(workflow_id=request["workflow_id"],
-                                      ref=DocumentRef.model_validate(request["ref"]),
-                                      status=str(reading.get("status", "")), run_id=run_id))
+                    found.append((False, Used(workflow_id=request["workflow_id"],
+                                              ref=DocumentRef.model_validate(request["ref"]),
+                                              status=str(reading.get("status", "")),
+                                              run_id=run_id)))
+            elif done.scheduled_event_id in confirming:
+                answer = await _first(converter, done.result)
+                found += reviewed(answer.get("result") or {}, signalled=False)
+        elif kind == "marker_recorded_event_attributes":
+            confirmed = confirmed or await _patched(converter, event, REVIEWS_CONFIRMED)
         elif _review_signal(event):
-            result = await _first(converter, event.workflow_execution_signaled_event_attributes
-                                  .input)
-            found += [Used(workflow_id=history.workflow_id,
-                           ref=DocumentRef.model_validate(r["ref"]),
-                           status=str(r.get("status", "")), run_id=run_id)
-                      for r in result.get("new_readings") or ()]
-    return found
+            found += reviewed(await _first(
+                converter, event.workflow_execution_signaled_event_attributes.input),
+                signalled=True)
+    return [used for signalled, used in found if not (signalled and confirmed)]
+
+
+async def _patched(converter: DataConverter, event: HistoryEvent, patch: str) -> bool:
+    """Whether `event`, a marker, is the `workflow.patched(patch)` of the run's code."""
+    marker = event.marker_recorded_event_attributes
+    if marker.marker_name != PATCH_MARKER or "patch-data" not in marker.details:
+        return False
+    return (await _first(converter, marker.details["patch-data"])).get("id") == patch
 
 
 def _review_signal(event: HistoryEvent) -> bool:

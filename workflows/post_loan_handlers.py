@@ -54,6 +54,13 @@ REVIEWS_STOPPED_LISTED = "reviews-stopped-listed"
 # the changes that stop a loan's reviews or start them again
 _STOPS_OR_STARTS = (ScheduleAction.PAUSED, ScheduleAction.DELETED, ScheduleAction.UNPAUSED,
                     ScheduleAction.CREATED)
+# workflow.patched marker: before it, a review result was applied as its signal carried it,
+# whoever sent it (`temporal workflow signal` from anyone with frontend access reclassified a
+# loan); since, the journey takes the review the signal names as that review's own run
+# returned it (the activity confirm_review), and refuses, recorded, any other. Recorded as a
+# run's first review signal arrives: the audit reads no readings from a signal in a run that
+# has it (starter/documents_used.py).
+REVIEWS_CONFIRMED = "reviews-confirmed"
 
 
 class PostLoanHandlers(PaymentNotices):
@@ -208,6 +215,7 @@ class PostLoanHandlers(PaymentNotices):
         """A review says it has run: queued for the post-loan loop, which takes the review it
         names as that review's own run returned it, never the figures signalled
         (workflows/post_loan_monitoring.py, `_review_run`)."""
+        workflow.patched(REVIEWS_CONFIRMED)  # this run takes no signal's figures
         seen = {r.review_id for r in self._pl.review_inbox} | set(self._pl.reviews_seen)
         if result.review_id not in seen:
             self._pl.review_inbox.append(result)

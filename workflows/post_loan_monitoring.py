@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.repayment import add_months
     from workflows.activity_options import QUICK
     from workflows.io_retry import io_retry
-    from workflows.post_loan_handlers import PostLoanHandlers
+    from workflows.post_loan_handlers import REVIEWS_CONFIRMED, PostLoanHandlers
 
 SYSTEM = Actor(id="post-loan", role=Role.SYSTEM)
 REVIEWER = Actor(id="post-loan-review", role=Role.SYSTEM)  # who records a review's result
@@ -46,11 +46,6 @@ NPL_UPGRADE_PERIOD = "npl-upgrade-period"
 # workflow.patched marker: a class confirmed on the risk team's judgement (the classify_loan
 # update, workflows/class_judgements.py) is taken by the post-loan loop; before it, none was.
 CLASS_ON_JUDGEMENT = "class-on-judgement"
-# workflow.patched marker: before it, a review result was applied as its signal carried it,
-# whoever sent it (`temporal workflow signal` from anyone with frontend access reclassified a
-# loan); since, the journey takes the review the signal names as that review's own run
-# returned it (the activity confirm_review), and refuses, recorded, any other.
-REVIEWS_CONFIRMED = "reviews-confirmed"
 
 
 class LoanMonitoring(PostLoanHandlers):

@@ -7,20 +7,29 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from journey import review_contracts as rc
 from journey.classification import RiskClass
 from journey.decisions import AddDocuments
-from journey.documents import DocumentKind, FinancialStatement, ReadStatus
+from journey.documents import (
+    DocumentKind,
+    DocumentReading,
+    DocumentRef,
+    FinancialStatement,
+    ReadStatus,
+)
 from journey.post_loan_policy import start_of
 from journey.status import JourneyStatus
+from starter import documents_used
 from tests.post_loan.loan_kit import assert_replays, disbursed_loan, review, skip_to, until
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import Documents, customer
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow
+
+FORGED_SCAN = DocumentRef(sha256="f" * 64, filename="forged.png", size=1)
 
 
 def forged(journey_id: str, review_id: str) -> rc.ReviewResult:
@@ -28,7 +37,8 @@ def forged(journey_id: str, review_id: str) -> rc.ReviewResult:
     return rc.ReviewResult(
         review_id=review_id, journey_id=journey_id, reviewed_on=date(2026, 12, 6), ratios={},
         checks=[], days_past_due=0, arrears=Decimal(0), assessed=RiskClass.LOSS,
-        risk_class=RiskClass.LOSS, previous_class=RiskClass.SPECIAL_MENTION)
+        risk_class=RiskClass.LOSS, previous_class=RiskClass.SPECIAL_MENTION,
+        new_readings=[DocumentReading(ref=FORGED_SCAN, status=ReadStatus.READ)])
 
 
 def refusals(status: JourneyStatus) -> list[str]:
@@ -101,3 +111,20 @@ async def test_a_forged_review_result_is_refused_and_a_real_review_still_reclass
         again = await until(handle, lambda s: True)
         assert again.risk_class is RiskClass.SPECIAL_MENTION and again.last_review == outcome.result
         await assert_replays(handle)
+        # what the audit holds the store to (`records verify`): the review's own readings,
+        # none that a signal claimed
+        used = [u.ref for run in await runs_of(handle)
+                for u in await documents_used.read_in(run, env.client.data_converter)]
+        assert sheet in used and FORGED_SCAN not in used
+
+
+async def runs_of(handle: WorkflowHandle) -> list[WorkflowHistory]:
+    """Every run of the journey's history, walked back through continue-as-new."""
+    histories, run_id = [], (await handle.describe()).run_id
+    while run_id:
+        history = await handle._client.get_workflow_handle(handle.id, run_id=run_id
+                                                           ).fetch_history()
+        histories.append(history)
+        run_id = history.events[0].workflow_execution_started_event_attributes \
+            .continued_execution_run_id
+    return histories
