@@ -30,6 +30,7 @@ from starter.history_cross_check import CrossChecked
 from starter.journey_cli import JourneyId
 from starter.records import key_needed
 from starter.records_cli import anchor_told, findings_told
+from starter.replay_divergence import verdict
 from starter.terminal import wide_console
 from store import archive
 from store.archive import KEY_SETTING
@@ -174,12 +175,28 @@ def verify_archived(
                 await cross_checked(settings, runs))
 
     report, checks, anchored, crossed = run(go())
-    replayed = told(report)
+    replayed = told(report, _verdicts(checks, crossed))
     compared = _told_compared(checks)
     whole = _told_anchored(settings, anchored, offline)
     agreed = told_cross_checked(crossed)
     if not (replayed and compared and whole and agreed):
         raise typer.Exit(1)
+
+
+def _verdicts(checks: list[ServerCheck] | None, crossed: list[CrossChecked] | None
+              ) -> dict[str, str]:
+    """Whether the code or the history changed, for each run by its id: how its archived
+    history compared with the server's copy and with the bank's sealed records."""
+    server = {c.run_id: c.found for c in checks or [] if c.found in (Found.MATCHES,
+                                                                         Found.DIFFERS)}
+    sealed = {c.run_id: c.agrees for c in crossed or [] if c.held}
+    said = {}
+    for run_id in server.keys() | sealed.keys():
+        compared = {name: agrees for name, agrees in (
+            ("the server", server[run_id] is Found.MATCHES if run_id in server else None),
+            ("the bank's sealed records", sealed.get(run_id))) if agrees is not None}
+        said[run_id] = verdict(all(compared.values()), " and ".join(compared))
+    return said
 
 
 def _archived(settings: Settings, workflow_ids: list[str]) -> list[archive.ArchivedRun]:

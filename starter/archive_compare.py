@@ -33,7 +33,6 @@ from enum import StrEnum
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
-from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client, WorkflowHistory
@@ -41,6 +40,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey.settings import Settings
 from starter import audit
+from starter.replay_divergence import event_kind
 from store import archive
 
 PARALLEL = 8  # runs compared at once: each holds its two histories while it is compared
@@ -139,7 +139,7 @@ def differences(kept: Sequence[HistoryEvent], served: Sequence[HistoryEvent]) ->
             continue
         fields = _fields_differing(_canonical(ours), _canonical(theirs))
         if fields:
-            differing.append(f"event {theirs.event_id} {_kind(theirs)} ({', '.join(fields)})")
+            differing.append(f"event {theirs.event_id} {event_kind(theirs)} ({', '.join(fields)})")
     said = differing[:SHOWN]
     if len(differing) > SHOWN:
         said.append(f"{len(differing) - SHOWN} more event(s) differ")
@@ -151,10 +151,6 @@ def differences(kept: Sequence[HistoryEvent], served: Sequence[HistoryEvent]) ->
 def _canonical(event: HistoryEvent) -> dict[str, Any]:
     """An event as protobuf's JSON mapping has it: the form the archive is written in."""
     return MessageToDict(event)
-
-
-def _kind(event: HistoryEvent) -> str:
-    return EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
 
 
 def _fields_differing(ours: Any, theirs: Any, at: str = "") -> list[str]:

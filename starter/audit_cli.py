@@ -11,7 +11,7 @@ workflows and replay locally. Register them on the main app:
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -30,8 +30,11 @@ from starter.boundary import run
 from starter.codec import SETTING, data_converter
 from starter.connect import connect
 from starter.errors import BadInput
+from starter.history_cross_check import cross_check
 from starter.journey_cli import JourneyId
+from starter.replay_divergence import next_step, verdict
 from starter.terminal import wide_console
+from store.archive import KEY_SETTING
 from store.refusals import refusals as refused_attempts
 
 
@@ -136,23 +139,54 @@ def verify(
     ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many live journeys.")] = None,
 ) -> None:
-    """Replay histories against the current code; exit 1 on any non-determinism."""
+    """Replay histories against the current code; exit 1 on any non-determinism.
+
+    A history the code no longer replays is told with the first event it could not match,
+    whether the history agrees with the bank's sealed records (with the archive key set),
+    so whether the code or the history changed, and what to do."""
     if (path is None) == (query is None):
         raise typer.BadParameter("give history files or --query, not both and not neither")
     classes = load_workflows(workflow) if workflow else project_workflows()
-    conclude(run(_verify(Settings(), path, query, classes, limit)))
+    settings = Settings()
 
+    async def go() -> tuple[audit.VerifyReport, dict[str, str]]:
+        report = await _verify(settings, path, query, classes, limit)
+        against = "the server and the bank's sealed records" if query else \
+            "the bank's sealed records"
+        return report, {o.run_id: await _verdict(settings, o, against)
+                        for o in report.failures if o.nondeterministic}
 
-def conclude(report: audit.VerifyReport) -> None:
-    """Print a replay report and its sum; exit 1 when nothing replayed or anything failed."""
-    if not told(report):
+    if not told(*run(go())):
         raise typer.Exit(1)
 
 
-def told(report: audit.VerifyReport) -> bool:
-    """Print a replay report and its sum; whether it passed: something replayed, nothing
-    failed, and nothing was left unreplayed for want of the codec keys."""
+async def _verdict(settings: Settings, outcome: audit.ReplayOutcome, against: str) -> str:
+    """Whether the code or the history changed: the history held to the bank's sealed
+    records (starter/history_cross_check.py), with the archive key; without it, unknown."""
+    key = settings.archive_seal_key
+    if key is None or outcome.history is None:
+        return verdict(None, f"the bank's sealed records ({KEY_SETTING} is not set)")
+    checked = await cross_check(settings.db_url, key, outcome.history,
+                                data_converter(settings))
+    if not checked.held:
+        return verdict(None, "the bank's sealed records (it holds none of this journey)")
+    said = verdict(checked.agrees, against)
+    return said if checked.agrees else f"{said}: {'; '.join(checked.differs)}"
+
+
+def told(report: audit.VerifyReport, verdicts: Mapping[str, str] | None = None) -> bool:
+    """Print a replay report, what each non-deterministic run means (its verdict from
+    `verdicts`, by run id: whether the code or the history changed) and what to do, and its
+    sum; whether it passed: something replayed, nothing failed, and nothing was left
+    unreplayed for want of the codec keys."""
     wide_console().print(render_report(report))
+    for o in report.failures:
+        if o.nondeterministic:
+            said = (verdicts or {}).get(o.run_id) or verdict(
+                None, "the server's copy or the bank's sealed records")
+            where = f"diverges at event {o.diverges_at}" if o.diverges_at else "diverges"
+            typer.echo(f"{o.workflow_id} run {o.run_id} {where}: {said}; "
+                       f"{next_step(o.build_id)}")
     bad = len(report.failures)
     nondeterministic = sum(o.nondeterministic for o in report.failures)
     encrypted = len(report.encrypted)

@@ -4,10 +4,16 @@ A change that would break running journeys shows up here as non-determinism, rep
 run with the SDK's message; nothing is raised, so one bad history does not hide the rest.
 A run whose payloads are encrypted, replayed without the codec keys, fails to decode: it is
 reported as encrypted, apart, not as non-determinism (nothing was checked).
+
+Non-determinism names the first event the code could not match and the build that recorded
+the history (starter/replay_divergence.py). A history with no workflow task in it (empty, or
+cut short) is refused at once, and every replay has a time limit: one bad file ends as a
+finding of its own, and the rest are replayed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +28,14 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from starter.codec import ENCODING, SETTING
+from starter.core_logs import replay_runtime
+from starter.replay_divergence import first_unmatched, place, recorded_by, runs_code
 
 ENCRYPTED = f"encrypted: set {SETTING} to replay it"
+# a history of a thousand events replays in a second or two; a replay still going after this
+# is stuck (the SDK's replayer waits for a workflow task that never comes), not slow
+LIMIT_SECONDS = 60.0
+_CANCELS = 5  # the SDK's replayer waits for its worker as it ends: a second cancel ends that
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,9 @@ class ReplayOutcome:
     nondeterministic: bool = False
     error: str = ""
     encrypted: bool = False  # not replayed: its payloads are encrypted and no keys are set
+    history: WorkflowHistory | None = None  # the one replayed, for what a failure is told
+    diverges_at: int | None = None  # the first event the code could not match
+    build_id: str = ""  # of the worker that recorded the history up to there, if recorded
 
 
 @dataclass
@@ -58,31 +73,68 @@ async def verify(
     histories: Iterable[WorkflowHistory] | AsyncIterator[WorkflowHistory],
     workflows: Sequence[type],
     data_converter: DataConverter | None = None,
+    limit: float = LIMIT_SECONDS,
 ) -> VerifyReport:
-    """Replay every history against `workflows`; each run's outcome, never an exception."""
+    """Replay every history against `workflows`, each in at most `limit` seconds; each run's
+    outcome, never an exception."""
     converter = data_converter or pydantic_data_converter
-    replayer = Replayer(workflows=workflows, data_converter=converter)
     report = VerifyReport()
-    async with replayer.workflow_replay_iterator(_aiter(histories)) as results:
-        async for result in results:
-            failure = result.replay_failure
-            if failure is not None and converter.payload_codec is None and any(
-                _encrypted(event) for event in result.history.events
-            ):
-                report.outcomes.append(ReplayOutcome(
-                    workflow_id=result.history.workflow_id, run_id=result.history.run_id,
-                    ok=False, encrypted=True, error=ENCRYPTED))
-                continue
-            report.outcomes.append(
-                ReplayOutcome(
-                    workflow_id=result.history.workflow_id,
-                    run_id=result.history.run_id,
-                    ok=failure is None,
-                    nondeterministic=isinstance(failure, NondeterminismError),
-                    error="" if failure is None else _error_text(failure),
-                )
-            )
+    async for history in _aiter(histories):
+        report.outcomes.append(await _outcome(history, workflows, converter, limit))
     return report
+
+
+async def _outcome(history: WorkflowHistory, workflows: Sequence[type],
+                   converter: DataConverter, limit: float) -> ReplayOutcome:
+    ids = {"workflow_id": history.workflow_id,
+           "run_id": history.run_id if history.events else "(no events)"}
+    if not runs_code(history):
+        return ReplayOutcome(**ids, ok=False, error=(
+            f"nothing to replay: the history holds {len(history.events)} event(s) and no "
+            "workflow task, an empty or cut-short export: export it again (`loan-journey "
+            "history ID --json`)"))
+
+    async def replay(some: WorkflowHistory) -> Exception | None:
+        return await replay_within(some, workflows, converter, limit)
+
+    try:
+        failure = await replay(history)
+    except TimeoutError as err:
+        return ReplayOutcome(**ids, ok=False, error=str(err))
+    if failure is not None and converter.payload_codec is None and any(
+        _encrypted(event) for event in history.events
+    ):
+        return ReplayOutcome(**ids, ok=False, encrypted=True, error=ENCRYPTED)
+    if not isinstance(failure, NondeterminismError):
+        return ReplayOutcome(**ids, ok=failure is None,
+                             error="" if failure is None else _error_text(failure))
+    try:
+        event = await first_unmatched(history, replay)
+    except TimeoutError:
+        event = None
+    error = _error_text(failure)
+    if event is None:
+        return ReplayOutcome(**ids, ok=False, nondeterministic=True, error=error,
+                             history=history)
+    return ReplayOutcome(**ids, ok=False, nondeterministic=True, history=history,
+                         error=f"at {place(event)}: {error}", diverges_at=event.event_id,
+                         build_id=recorded_by(history, event.event_id))
+
+
+async def replay_within(history: WorkflowHistory, workflows: Sequence[type],
+                        converter: DataConverter, limit: float) -> Exception | None:
+    """The failure replaying `history` (None: it replays); TimeoutError when it does not
+    finish in `limit` seconds. Core's log lines go to Python logging, not the terminal."""
+    replayer = Replayer(workflows=workflows, data_converter=converter, runtime=replay_runtime())
+    task = asyncio.create_task(replayer.replay_workflow(history, raise_on_replay_failure=False))
+    if (await asyncio.wait([task], timeout=limit))[0]:
+        return task.result().replay_failure
+    for _ in range(_CANCELS):
+        task.cancel()
+        if (await asyncio.wait([task], timeout=1))[0]:
+            break
+    raise TimeoutError(f"replay did not finish in {limit:g} s ({len(history.events)} events): "
+                       "stopped; a history this long replays in seconds, so it is stuck")
 
 
 def _encrypted(message: Message) -> bool:

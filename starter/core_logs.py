@@ -6,6 +6,11 @@ them to a Python logger. Forwarded, one of them is quieted: the run-ahead guard
 history, on purpose, so that the reader asks again; core then warns "Failing legacy query
 request" with that failure and its stack trace. That one becomes one line at INFO; every
 other line of core's passes as it is.
+
+Replays (`verify`, `archive verify`) have a runtime of their own, forwarding to REPLAY: core
+would print its colour-coded lines on the terminal, into an auditor's report. A replay that
+fails is core's warning "Failing workflow task", which the replay's report says better: that
+one is quieted to DEBUG; the rest reach Python logging (stderr, where no handler is set).
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ CORE = logging.getLogger("temporalio.core")
 # the SDK's default levels (core WARN, the rest ERROR), forwarded to CORE
 LOGGING = LoggingConfig(filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
                         forwarding=LogForwardingConfig(logger=CORE))
+REPLAY = logging.getLogger("temporalio.core.replay")
 READ_AGAIN = "a status read met a journey running ahead of its history; the reader asks again"
 _FAILED_QUERY = "Failing legacy query request"
+_FAILED_TASK = "Failing workflow task"
 
 
 class QuietRunAheadQuery(logging.Filter):
@@ -43,7 +50,17 @@ class QuietRunAheadQuery(logging.Filter):
         return True
 
 
+class QuietReplayFailure(logging.Filter):
+    """Core's warning of a workflow task a replay failed, which the replay reports, at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _FAILED_TASK in record.getMessage():
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
 CORE.addFilter(QuietRunAheadQuery())
+REPLAY.addFilter(QuietReplayFailure())
 
 
 @cache
@@ -52,3 +69,10 @@ def forward() -> None:
     the process sets up its logging, before a client connects."""
     Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=LOGGING)),
                         error_if_already_set=False)
+
+
+@cache
+def replay_runtime() -> Runtime:
+    """The runtime replays run on: core's lines forwarded to REPLAY, never on the terminal."""
+    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(
+        filter=LOGGING.filter, forwarding=LogForwardingConfig(logger=REPLAY))))

@@ -76,6 +76,7 @@ class CrossChecked:
     skipped: list[str] = field(default_factory=list)  # rows no seal vouches for
     # what changed in each row that fails its seal, by its name (starter/changed_fields.py)
     changed: dict[str, str] = field(default_factory=dict)
+    held: int = 0  # the journey's sealed rows it was held to (none: it agrees with nothing)
 
     @property
     def agrees(self) -> bool:
@@ -94,7 +95,9 @@ async def cross_check(url: str, key: bytes, history: WorkflowHistory,
 
 
 def compared(said: HistoryTold, sealed: JourneySealed) -> CrossChecked:
-    checked = CrossChecked(said.workflow_id, said.run_id)
+    checked = CrossChecked(said.workflow_id, said.run_id,
+                           held=(sealed.line is not None) + len(sealed.exits)
+                           + len(sealed.bookings))
     _application(checked, said, sealed.line)
     _deciders(checked, said, sealed.exits)
     _bookings(checked, said, sealed.bookings)
