@@ -171,9 +171,10 @@ def serve(settings: Settings, host: str, port: int, token: str, ui_origins: Sequ
     try:
         with make_server(codec, host, port, token, ui_origins) as server:
             log.info(
-                "codec endpoint http://%s:%d for UI origins %s; CLI: temporal ... "
+                "codec endpoint http://%s:%d for UI origins %s; Web UI (it sends no "
+                "header): codec endpoint http://%s:%d/<token>; CLI: temporal ... "
                 '--codec-endpoint http://%s:%d --codec-auth "Bearer <token>"',
-                host, port, ", ".join(ui_origins), host, port,
+                host, port, ", ".join(ui_origins), host, port, host, port,
             )
             server.serve_forever()
     except KeyboardInterrupt:

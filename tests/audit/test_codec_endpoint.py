@@ -168,6 +168,9 @@ def test_the_command_lets_in_the_ui_by_both_its_names(tmp_path: Path) -> None:
             assert sealed.status_code == 200, sealed.text
         other = _options(url, {"Origin": "http://127.0.0.1:1", **preflight}, proc, log)
         assert other.status_code == 403
+        # the form the Web UI can use (it sends no header) is printed, not only the CLI's
+        assert f"Web UI (it sends no header): codec endpoint http://127.0.0.1:{port}/<token>" \
+            in log.read_text(errors="replace")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
