@@ -165,12 +165,12 @@ async def _verdict(settings: Settings, outcome: audit.ReplayOutcome, against: st
     records (starter/history_cross_check.py), with the archive key; without it, unknown."""
     key = settings.archive_seal_key
     if key is None or outcome.history is None:
-        return verdict(None, f"the bank's sealed records ({KEY_SETTING} is not set)")
+        return verdict({}, f"the bank's sealed records ({KEY_SETTING} is not set)")
     checked = await cross_check(settings.db_url, key, outcome.history,
                                 data_converter(settings))
     if not checked.held:
-        return verdict(None, "the bank's sealed records (it holds none of this journey)")
-    said = verdict(checked.agrees, against)
+        return verdict({}, "the bank's sealed records (it holds none of this journey)")
+    said = verdict({against: checked.agrees})
     return said if checked.agrees else f"{said}: {'; '.join(checked.differs)}"
 
 
@@ -182,8 +182,7 @@ def told(report: audit.VerifyReport, verdicts: Mapping[str, str] | None = None) 
     wide_console().print(render_report(report))
     for o in report.failures:
         if o.nondeterministic:
-            said = (verdicts or {}).get(o.run_id) or verdict(
-                None, "the server's copy or the bank's sealed records")
+            said = (verdicts or {}).get(o.run_id) or verdict({})
             where = f"diverges at event {o.diverges_at}" if o.diverges_at else "diverges"
             typer.echo(f"{o.workflow_id} run {o.run_id} {where}: {said}; "
                        f"{next_step(o.build_id)}")

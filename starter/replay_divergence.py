@@ -8,7 +8,7 @@ a thousand events, each a fraction of a second.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -75,13 +75,15 @@ def next_step(build_id: str) -> str:
     return NEXT_STEP.format(built=f" (build id {build_id})" if build_id else "")
 
 
-def verdict(agrees: bool | None, against: str) -> str:
-    """Whether the code changed or the history was altered, from how the history compared
-    with `against` (the server's copy, the bank's sealed records): None, not compared."""
-    if agrees is None:
-        return (f"not compared with {against}: if this history is the one the server "
+def verdict(compared: Mapping[str, bool],
+            not_compared: str = "the server's copy or the bank's sealed records") -> str:
+    """Whether the code changed or the history was altered, from whether the history agrees
+    with each of `compared` (the server's copy, the bank's sealed records, by name)."""
+    if not compared:
+        return (f"not compared with {not_compared}: if this history is the one the server "
                 "recorded, the code changed")
-    if agrees:
-        return f"the history agrees with {against}: the code changed"
-    return (f"the history differs from {against} (said below): the history was altered, not "
-            "the code; restore it from a backup rather than deploy older code")
+    differ = [name for name, agrees in compared.items() if not agrees]
+    if differ:
+        return (f"the history differs from {' and '.join(differ)}: the history was altered, "
+                "not the code; restore it from a backup rather than deploy older code")
+    return f"the history agrees with {' and '.join(compared)}: the code changed"

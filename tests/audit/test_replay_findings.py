@@ -21,7 +21,10 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
+from starter.archive_cli import replay_verdicts
+from starter.archive_compare import Found, ServerCheck
 from starter.audit_replay import replay_within
+from starter.history_cross_check import CrossChecked
 from tests.audit import fixture_workflow as fx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,3 +90,20 @@ async def test_a_replay_that_does_not_finish_is_stopped(
     assert time.monotonic() - began < 10
     # and the next replay runs as ever
     assert await replay_within(recorded, [fx.AuditFixture], audit_converter, 30) is None
+
+
+def test_archive_verify_says_whether_the_code_or_the_history_changed() -> None:
+    """A run the code no longer replays: its archived history against the server's copy
+    and the bank's sealed records says which of the two changed."""
+    checks = [ServerCheck("j", "same", Found.MATCHES), ServerCheck("j", "served", Found.DIFFERS),
+              ServerCheck("j", "gone", Found.GONE)]
+    crossed = [CrossChecked("j", "same", held=3), CrossChecked("j", "served", held=3),
+               CrossChecked("j", "gone", differs=["amount differs: ..."], held=3),
+               CrossChecked("j", "unsealed")]  # no sealed row of it: it agrees with nothing
+    said = replay_verdicts(checks, crossed)
+    assert said["same"] == ("the history agrees with the server and the bank's sealed "
+                            "records: the code changed")
+    assert said["served"].startswith("the history differs from the server: the history was "
+                                     "altered, not the code")
+    assert said["gone"].startswith("the history differs from the bank's sealed records:")
+    assert "unsealed" not in said
