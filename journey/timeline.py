@@ -22,6 +22,9 @@ class EventType(StrEnum):
     SLA_BREACHED = "sla_breached"
     ESCALATED = "escalated"
     TOUCHPOINT = "touchpoint"
+    # the stage was assigned to its actor from then on (`reassign`, an SLA's escalation to the
+    # team's supervisor): whom a bank's wait was on, in the report (store/holders.py)
+    ASSIGNED = "assigned"
 
 
 # An ESCALATED event whose detail begins so is a loan's early warning to its risk team

@@ -83,6 +83,11 @@ REASSIGNMENT_TOLD = "sla-reassignment-told"
 # could not list one borrower's journeys; since, they list its credit code (CreditCode) from
 # intake on: `list --credit-code`.
 CREDIT_CODE_LISTED = "credit-code-attribute"
+# workflow.patched marker: before it, an assignment (`reassign`, an SLA's escalation to a
+# supervisor) was in the workflow's state and search attributes only, and the report put a wait
+# reassigned wholly on whoever decided it and an open one on nobody; since, it is a timing event
+# (assigned, its actor the assignee), written at once, so the report splits a wait at it.
+ASSIGNMENT_TIMED = "assignment-timed"
 
 _SLA_EVENT = {
     "warning": EventType.SLA_WARNED,
@@ -242,11 +247,15 @@ class Bookkeeping:
             return []
         return [sa.ASSIGNEE.value_set(self.assignee() or "-")]
 
-    def assigned(self, to: str) -> None:
-        """The current stage is `to`'s now: listed at once since ASSIGNEE_LISTED."""
+    async def assigned(self, to: str) -> None:
+        """The current stage is `to`'s now: listed at once since ASSIGNEE_LISTED, timed
+        (written at once) since ASSIGNMENT_TIMED."""
         self._assigned_to, self._assigned_at = to, self._stage
         if workflow.patched(ASSIGNEE_LISTED):
             self._upsert()
+        if workflow.patched(ASSIGNMENT_TIMED):
+            self.emit(EventType.ASSIGNED, actor=to, team=self._team)
+            await self.write_soon()
 
     def _wait_attribute(self) -> list[SearchAttributeUpdate[Any]]:
         """Since when the case has waited on its team and its SLA on that wait, for `queue`
@@ -435,7 +444,7 @@ class Bookkeeping:
             )
             if supervisor is not None:
                 taken_from = self.assignee() or self._team or "operations"
-                self.assigned(supervisor.id)
+                await self.assigned(supervisor.id)
                 self.record_decision(
                     Actor(id="sla-timer", role=Role.SYSTEM),
                     "reassigned",

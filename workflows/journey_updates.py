@@ -418,7 +418,7 @@ class JourneyUpdates(Bookkeeping):
 
     @workflow.update
     async def reassign(self, request: Reassignment) -> UpdateResult:
-        self.assigned(request.to)
+        await self.assigned(request.to)
         self.record_decision(request.actor, "reassigned", f"to {request.to}: {request.reason}")
         return UpdateResult(stage=self._stage, message=f"assigned to {request.to}")
 

@@ -74,6 +74,7 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
             (EventType.SLA_BREACHED, cst("2027-01-06", "12:30")),  # 24 h
             (EventType.ESCALATED, cst("2027-01-06", "16:30")),  # +4 working hours: remind
             (EventType.ESCALATED, cst("2027-01-07", "12:30")),  # +1 working day: supervisor
+            (EventType.ASSIGNED, cst("2027-01-07", "12:30")),  # ... whose the wait is since
             (EventType.ESCALATED, cst("2027-01-08", "12:30")),  # +2 working days: customer
         ]
         assert [t for t, _ in sla] == [t for t, _ in expected]
@@ -81,6 +82,7 @@ async def test_risk_review_warns_breaches_and_escalates_on_business_hours(
             assert abs(at - want) < timedelta(seconds=1), (at, want)
         assert s.sla_state == "breached"
         assert s.assigned_to == "sup-sme"
+        assert [e.actor for e in s.events if e.type is EventType.ASSIGNED] == ["sup-sme"]
         assert (await handle.describe()).typed_search_attributes.get(sa.ASSIGNEE) == "sup-sme"
         # the team's queue: waiting since the entry, 46 working hours by now (3.5 on the
         # Thursday, 8.5 on each working day of the week after), due at the breach point
