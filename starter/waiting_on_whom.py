@@ -11,10 +11,13 @@ from store.report_models import ALL_HOLDERS, UNASSIGNED, Holder, JourneyReport, 
 
 TITLE = "Waiting on whom: the bank's waits per team and the person who held them"
 MEANS = (
-    f"A wait is the team's its stage was queued to and the person's who decided it onward; "
-    f"{UNASSIGNED} where the rows do not say: older rows without the team, waits still open, "
-    "and waits that ended without the bank's decision (withdrawn, expired, ended outside). "
-    "Open waits count to the report's time; share is of the bank's wait of these journeys."
+    "A wait is the team's its stage was queued to, cut where it was handed over (assigned to an "
+    "officer, or by an SLA escalation to the supervisor): each part is the person's who held it "
+    "then, the last one of a wait the bank decided the decider's; "
+    f"{UNASSIGNED} where the rows do not say: older rows without the team, the queue's part "
+    "before any handover, a wait open and assigned to nobody, and waits that ended without the "
+    "bank's decision (withdrawn, expired, ended outside). A person's waits are the parts they "
+    "held. Open waits count to the report's time; share is of the bank's wait of these journeys."
 )
 _HEAD = ("team", "person", "cases", "waits", "total", "median", "share")
 

@@ -1,12 +1,15 @@
 """Whom the bank's waits were on: the team and the person who held each of them.
 
 A wait on the bank (a span with waits_on bank, store/spans.py) was the team's its `entered`
-event names (the stage's queue: sme_risk, head_office, operations) and the person's who
-decided it onward, its `exited` event's actor (a supervisor an SLA reassigned it to, when
-they decided it). Where the rows do not say, the holder is UNASSIGNED, never a guess: a
-wait entered before its team was recorded, one still open (nobody has decided it yet), and
-one that ended without a bank's decision (the customer withdrew, it expired, the server
-ended the journey), whose exit's actor, if any, is not the bank's.
+event names (the stage's queue: sme_risk, head_office, operations). It is cut where the stage
+was handed over (`assigned` events: `reassign`, an SLA's escalation to the team's supervisor;
+before marker assignment-timed, an SLA escalation that reassigned it, whose row names nobody),
+and each part is the person's who held it then: up to the first handover nobody's but the
+team's, from one on its assignee's; the last part of a wait the bank decided onward is the
+decider's, its `exited` event's actor. Where the rows do not say, the holder is UNASSIGNED,
+never a guess: a wait entered before its team was recorded, one still open and assigned to
+nobody, and one that ended without a bank's decision (the customer withdrew, it expired, the
+server ended the journey), whose exit's actor, if any, is not the bank's.
 """
 
 from __future__ import annotations
@@ -16,24 +19,33 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    String,
     Table,
     and_,
     case,
+    cast,
     func,
     literal,
     literal_column,
+    null,
+    or_,
     select,
+    union_all,
 )
-from sqlalchemy.orm import aliased
 
+from journey.policy.sla import EscalationAction
 from journey.stages import Party, Stage
 from journey.timeline import EventType
 from store.ended_outside import ENDED_OUTSIDE
 from store.models import StageEventRow as E
 from store.report_models import ALL_HOLDERS, UNASSIGNED, Held, Holder
+from store.seconds_between import seconds_between
 
 # ends nobody at the bank decided: the exit's actor, if any, did not hold the wait
 _NOT_DECIDED = (Stage.WITHDRAWN.value, Stage.EXPIRED.value, ENDED_OUTSIDE)
+# an SLA escalation that reassigned the wait to the team's supervisor, as its row describes it
+# (workflows/bookkeeping.py `_describe`)
+_REASSIGNED = f"escalation level % {EscalationAction.REASSIGN_SUPERVISOR.value}"
 
 
 # inline, not a bound parameter: PostgreSQL matches a grouped expression to the selected one
@@ -46,11 +58,59 @@ def team_of(team: Any) -> Any:
     return func.coalesce(team, _UNASSIGNED)
 
 
-def person_of(actor: Any, outcome: Any) -> Any:
-    """The person who held a bank's wait, from its exited event's `actor` and `outcome`."""
-    return case(
-        (outcome.in_(_NOT_DECIDED), _UNASSIGNED),
-        else_=func.coalesce(actor, _UNASSIGNED),
+def _handovers() -> Any:
+    """Each moment a stage visit was handed over, and to whom: an `assigned` event's actor;
+    NULL for an SLA escalation that reassigned it before marker assignment-timed, whose row
+    names nobody (one since is two rows at one moment, the escalation and the assignment:
+    one handover)."""
+    assigned = E.type == EventType.ASSIGNED.value
+    return (
+        select(E.workflow_id, E.stage, E.attempt, E.at,
+               func.max(case((assigned, E.actor))).label("to"))
+        .where(or_(assigned, and_(E.type == EventType.ESCALATED.value,
+                                  E.detail.like(_REASSIGNED))))
+        .group_by(E.workflow_id, E.stage, E.attempt, E.at)
+        .subquery("handovers")
+    )
+
+
+def held_waits(sp: Any) -> Any:
+    """The bank's waits of the spans `sp` (the temporary table or a subquery of spans_select)
+    cut at their handovers: per part its journey, stage, team, person and seconds (NULL while
+    open and no report's time counts it), `span` naming the wait it is part of."""
+    c, h = sp.c, _handovers()
+    bank = c.waits_on == Party.BANK.value
+    span = (c.workflow_id, c.stage, c.attempt)
+    starts = union_all(
+        select(*span, c.entered_at.label("at"), cast(null(), String).label("to")).where(bank),
+        select(*span, h.c.at, h.c.to)
+        .join(h, and_(h.c.workflow_id == c.workflow_id, h.c.stage == c.stage,
+                      h.c.attempt == c.attempt))
+        .where(bank, h.c.at > c.entered_at,
+               or_(c.exited_at.is_(None), h.c.at < c.exited_at)),
+    ).subquery("held_starts")
+    s = starts.c
+    key = [s.workflow_id, s.stage, s.attempt]
+    parts = select(
+        *key, s.at, s.to, func.lead(s.at).over(partition_by=key, order_by=s.at).label("until")
+    ).subquery("held_parts")
+    p = parts.c
+    last = p.until.is_(None)
+    decided = and_(last, c.actor.is_not(None), c.outcome.not_in(_NOT_DECIDED))
+    return (
+        select(
+            c.workflow_id,
+            c.stage,
+            (c.workflow_id + ":" + c.stage + ":" + cast(c.attempt, String)).label("span"),
+            team_of(c.team).label("team"),
+            case((decided, c.actor), else_=func.coalesce(p.to, _UNASSIGNED)).label("person"),
+            case((last, c.seconds - seconds_between(c.entered_at, p.at)),
+                 else_=seconds_between(p.at, p.until)).label("seconds"),
+        )
+        .select_from(parts)
+        .join(sp, and_(c.workflow_id == p.workflow_id, c.stage == p.stage,
+                       c.attempt == p.attempt))
+        .subquery("held_waits")
     )
 
 
@@ -62,33 +122,34 @@ def _matches(held: Held, team: Any, person: Any | None) -> list[ColumnElement[bo
     ]
 
 
-def held_cohort(held: Held) -> Any:
-    """The journeys with a wait on the bank that `held`'s team and person held."""
-    en, ex = aliased(E, name="held_en"), aliased(E, name="held_ex")
-    return (
-        select(en.workflow_id)
-        .outerjoin(ex, and_(ex.workflow_id == en.workflow_id, ex.stage == en.stage,
-                            ex.attempt == en.attempt, ex.type == EventType.EXITED.value))
-        .where(en.type == EventType.ENTERED.value, en.waits_on == Party.BANK.value,
-               *_matches(held, team_of(en.team), person_of(ex.actor, ex.outcome)))
-    )
+def held_cohort(held: Held, spans: Any) -> Any:
+    """The journeys with a wait on the bank that `held`'s team and person held (of `spans`,
+    a subquery of every journey's spans)."""
+    w = held_waits(spans).c
+    return select(w.workflow_id).where(*_matches(held, w.team, w.person))
 
 
 def _breakdown(conn: Connection, sp: Table, held: Held, by_person: bool) -> list[Holder]:
     """Per team (person ALL_HOLDERS), or per team and person: cases, waits, total and
-    nearest-rank median seconds, largest total first."""
-    c = sp.c
-    bank = c.waits_on == Party.BANK.value
-    team = team_of(c.team).label("team")
-    person = (person_of(c.actor, c.outcome) if by_person else literal(ALL_HOLDERS)).label(
-        "person")
-    whole = select(func.coalesce(func.sum(c.seconds), 0.0)).where(bank).scalar_subquery()
-    group = [team, person]
+    nearest-rank median seconds of the waits (of the part of each the person held), largest
+    total first."""
+    w = held_waits(sp).c
+    whom = [w.team, *([w.person] if by_person else [])]
+    person = (w.person if by_person else literal(ALL_HOLDERS)).label("person")
+    per_wait = (
+        select(w.team, person, w.workflow_id, func.sum(w.seconds).label("seconds"))
+        .where(w.seconds.is_not(None))
+        .group_by(*whom, w.workflow_id, w.span)
+        .subquery("held_per_wait")
+    )
+    pw = per_wait.c
+    whole = select(func.coalesce(func.sum(sp.c.seconds), 0.0)).where(
+        sp.c.waits_on == Party.BANK.value).scalar_subquery()
+    group = [pw.team, pw.person]
     ranked = (
-        select(team, person, c.workflow_id, c.seconds,
-               func.row_number().over(partition_by=group, order_by=c.seconds).label("rank"),
+        select(*group, pw.workflow_id, pw.seconds,
+               func.row_number().over(partition_by=group, order_by=pw.seconds).label("rank"),
                func.count().over(partition_by=group).label("n"))
-        .where(bank, c.seconds.is_not(None))
         .subquery("ranked")
     )
     r = ranked.c
@@ -108,8 +169,7 @@ def _breakdown(conn: Connection, sp: Table, held: Held, by_person: bool) -> list
         .order_by(total.desc(), r.team, r.person)
     )
     if held.person and not by_person:  # the team rows: of the teams the person's waits were on
-        query = query.where(r.team.in_(select(team).where(
-            bank, person_of(c.actor, c.outcome) == held.person)))
+        query = query.where(r.team.in_(select(w.team).where(w.person == held.person)))
     return [Holder.model_validate(dict(row)) for row in conn.execute(query).mappings()]
 
 
@@ -125,20 +185,14 @@ def waiting_on_whom(conn: Connection, sp: Table, held: Held) -> list[Holder]:
 def to_payout(conn: Connection, sp: Table, paid: Any) -> dict[str, list[Holder]]:
     """Per stage, per team and person, the bank's waits of the journeys paid out (`paid`:
     their ids): whom their time to payout waited on."""
-    c = sp.c
-    waits = (
-        select(c.stage, team_of(c.team).label("team"),
-               person_of(c.actor, c.outcome).label("person"), c.workflow_id, c.seconds)
-        .where(c.waits_on == Party.BANK.value, c.workflow_id.in_(paid))
-        .subquery("paid_waits")
-    )
-    w = waits.c
+    held = held_waits(sp)
+    w = select(held).where(held.c.workflow_id.in_(paid)).subquery("paid_waits").c
     query = select(
         w.stage,
         w.team,
         w.person,
         func.count(func.distinct(w.workflow_id)).label("cases"),
-        func.count().label("waits"),
+        func.count(func.distinct(w.span)).label("waits"),
         func.coalesce(func.sum(w.seconds), 0.0).label("total_seconds"),
     ).group_by(w.stage, w.team, w.person)
     out: dict[str, list[Holder]] = {}

@@ -116,13 +116,14 @@ class Held(BaseModel):
 
 
 class Holder(BaseModel):
-    """The bank's waits one team held (person ALL_HOLDERS), or one person of it: the spans
-    that waited on the bank, an open one up to the report's time (store/holders.py)."""
+    """The bank's waits one team held (person ALL_HOLDERS), or one person of it (the parts of
+    the waits they held, cut at handovers): the spans that waited on the bank, an open one up to
+    the report's time (store/holders.py)."""
 
     team: str
     person: str
     cases: int  # journeys
-    waits: int  # spans
+    waits: int  # spans (a person's: those they held a part of)
     total_seconds: float
     median_seconds: float | None = None  # nearest-rank, over the waits
     share: float | None = None  # of the bank's wait, every team's together

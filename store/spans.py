@@ -35,9 +35,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
 
 from journey.stages import TERMINAL, Party
 from journey.timeline import EARLY_WARNING, EventType
@@ -45,32 +43,13 @@ from store.ended_outside import ENDED_OUTSIDE
 from store.holders import held_cohort
 from store.models import StageEventRow as E
 from store.report_models import Held
+from store.seconds_between import seconds_between
 from store.types import UTCDateTime
 
 AnySelect = Select[*tuple[Any, ...]]
 # the ends a journey records, and the one the archivist records for it (store/ended_outside.py)
 TERMINAL_STATES = tuple(sorted([*(s.value for s in TERMINAL), ENDED_OUTSIDE]))
 _SLA = (EventType.SLA_WARNED, EventType.SLA_BREACHED, EventType.ESCALATED)
-
-
-class seconds_between(FunctionElement[float]):  # noqa: N801 (a SQL function)
-    """Seconds from timestamp `a` to timestamp `b`, computed by the database."""
-
-    type = Float()
-    name = "seconds_between"
-    inherit_cache = True
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
-    a, b = (compiler.process(c, **kw) for c in element.clauses)
-    return f"ROUND((julianday({b}) - julianday({a})) * 86400.0, 3)"
-
-
-@compiles(seconds_between)
-def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> str:
-    a, b = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(EXTRACT(EPOCH FROM ({b} - {a})) AS DOUBLE PRECISION)"
 
 
 def event_filters(
@@ -86,7 +65,7 @@ def event_filters(
     if product:
         where.append(e.product == product)
     if held is not None and (held.team or held.person):
-        where.append(e.workflow_id.in_(held_cohort(held)))
+        where.append(e.workflow_id.in_(held_cohort(held, spans_select().subquery("every_span"))))
     started = [
         *([func.min(E.at) >= since] if since else []),
         *([func.min(E.at) < until] if until else []),

@@ -1,6 +1,8 @@
-"""`report` says whom the bank's waits were on, team and person, over the rows two real
-journeys stored: one paid out after hours in sme_risk's risk review decided by its officer,
-one the customer withdrew there (no officer decided it: unassigned, not the customer)."""
+"""`report` says whom the bank's waits were on, team and person, over the rows real journeys
+stored: one paid out after hours in sme_risk's risk review decided by its officer, one the
+customer withdrew there (no officer decided it: unassigned, not the customer); one still in
+review, assigned to an officer and then reassigned by its SLA to the supervisor, each part on
+whom it was on then."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from journey.decisions import Withdrawal
+from journey.actors import Actor, Role
+from journey.decisions import Reassignment, Withdrawal
 from journey.stages import Stage
+from journey.timeline import EventType
 from starter.report import report_app
+from store.analytics import build_report
 from store.timing import events_for
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
@@ -25,7 +30,9 @@ from tests.workflows.journey_kit import (
     drive_to,
     journey_worker,
     new_application,
+    running_journey,
     start,
+    until_sent,
     until_stage,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -85,3 +92,34 @@ async def test_the_bank_s_waits_per_team_and_person(
     theirs = _report(db, "--team", "sme_risk")
     assert theirs["journeys"] == 2 and {h["team"] for h in theirs["waiting_on_whom"]} == {
         "sme_risk"}
+
+
+async def test_an_open_wait_handed_over_is_on_whom_held_each_part(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = time_skipping_env
+    docs, app = new_application()
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await env.sleep(timedelta(hours=2))  # on the team's queue first
+        await handle.execute_update(LoanJourneyWorkflow.reassign, Reassignment(
+            actor=Actor(id="sup-sme", role=Role.SUPERVISOR), to="risk-sme-2", reason="leave"))
+        await env.sleep(timedelta(days=10))  # its SLA reassigns it to the supervisor
+        await until_sent(settings.db_url, handle.id, template="sla_reassigned_from")
+        async with asyncio.timeout(30):  # written behind the journey
+            while len(handed := [e for e in events_for(settings.db_url, handle.id)
+                                 if e.type is EventType.ASSIGNED]) < 2:
+                await asyncio.sleep(0.05)
+        now = await env.get_current_time()
+        report = build_report(settings.db_url, now=now)
+
+    assert [e.actor for e in handed] == ["risk-sme-2", "sup-sme"]
+    entered = next(e.at for e in events_for(settings.db_url, handle.id)
+                   if e.type is EventType.ENTERED and e.stage is Stage.RISK_REVIEW)
+    held = {h.person: h.total_seconds for h in report.waiting_on_whom if h.team == "sme_risk"}
+    expected = {"unassigned": handed[0].at - entered, "risk-sme-2": handed[1].at - handed[0].at,
+                "sup-sme": now - handed[1].at}
+    assert held.keys() == {"all", *expected}
+    for person, seconds in expected.items():
+        assert held[person] == pytest.approx(seconds.total_seconds(), abs=1), person
+    assert held["all"] == pytest.approx((now - entered).total_seconds(), abs=1)
