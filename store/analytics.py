@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Table, case, func, literal, or_, select
 
 from journey.stages import ORDER, Party, Stage
 from store.db import ready
-from store.holders import to_payout, waiting_on_whom
+from store.holders import held_table, held_waits, to_payout, waiting_on_whom
 from store.models import StageEventRow as E
 from store.report_models import (
     ALL_PRODUCTS,
@@ -254,16 +254,18 @@ def build_report(
             )
         ).one()
         sp = materialize(conn, spans_select(product, since, until, now, held))
+        hw = materialize(conn, select(held_waits(sp)), table=held_table())
         try:
             # funnel and slowest scan the spans; stage_stats then indexes them for its lookups
             funnel = _funnel(conn, sp)
             slow = _slowest(conn, sp, slowest, now)
             timelines = _timelines(conn, sp, [j.workflow_id for j in slow])
             paid = _to_payout(conn, sp)
-            paid_holders = to_payout(conn, sp, _paid(sp))
-            whom = waiting_on_whom(conn, sp, held)
+            paid_holders = to_payout(conn, hw, _paid(sp))
+            whom = waiting_on_whom(conn, hw, held)
             per_product, totals = _split(stage_stats(conn, sp))
         finally:
+            drop(conn, hw)
             drop(conn, sp)
             conn.rollback()
     paid_out = next((f.reached for f in funnel if f.stage == Stage.POST_LOAN.value), 0)

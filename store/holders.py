@@ -17,8 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
+    Float,
+    MetaData,
     String,
     Table,
     and_,
@@ -114,6 +117,21 @@ def held_waits(sp: Any) -> Any:
     )
 
 
+def held_table() -> Table:
+    """The temporary table a report materialises `held_waits` into, once for its tables."""
+    return Table(
+        "report_held",
+        MetaData(),
+        Column("workflow_id", String(128)),
+        Column("stage", String(32)),
+        Column("span", String(200)),
+        Column("team", String(64)),
+        Column("person", String(128)),
+        Column("seconds", Float),
+        prefixes=["TEMPORARY"],
+    )
+
+
 def _matches(held: Held, team: Any, person: Any | None) -> list[ColumnElement[bool]]:
     """`held`'s team and person, where given (person None: no person to match)."""
     return [
@@ -129,11 +147,11 @@ def held_cohort(held: Held, spans: Any) -> Any:
     return select(w.workflow_id).where(*_matches(held, w.team, w.person))
 
 
-def _breakdown(conn: Connection, sp: Table, held: Held, by_person: bool) -> list[Holder]:
-    """Per team (person ALL_HOLDERS), or per team and person: cases, waits, total and
-    nearest-rank median seconds of the waits (of the part of each the person held), largest
-    total first."""
-    w = held_waits(sp).c
+def _breakdown(conn: Connection, hw: Table, held: Held, by_person: bool) -> list[Holder]:
+    """Per team (person ALL_HOLDERS), or per team and person, of the parts `hw` (held_table):
+    cases, waits, total and nearest-rank median seconds of the waits (of the part of each the
+    person held), largest total first."""
+    w = hw.c
     whom = [w.team, *([w.person] if by_person else [])]
     person = (w.person if by_person else literal(ALL_HOLDERS)).label("person")
     per_wait = (
@@ -143,8 +161,7 @@ def _breakdown(conn: Connection, sp: Table, held: Held, by_person: bool) -> list
         .subquery("held_per_wait")
     )
     pw = per_wait.c
-    whole = select(func.coalesce(func.sum(sp.c.seconds), 0.0)).where(
-        sp.c.waits_on == Party.BANK.value).scalar_subquery()
+    whole = select(func.coalesce(func.sum(w.seconds), 0.0)).scalar_subquery()
     group = [pw.team, pw.person]
     ranked = (
         select(*group, pw.workflow_id, pw.seconds,
@@ -173,20 +190,20 @@ def _breakdown(conn: Connection, sp: Table, held: Held, by_person: bool) -> list
     return [Holder.model_validate(dict(row)) for row in conn.execute(query).mappings()]
 
 
-def waiting_on_whom(conn: Connection, sp: Table, held: Held) -> list[Holder]:
-    """The bank's waits of the spans `sp` per team, each followed by its people."""
-    people = _breakdown(conn, sp, held, by_person=True)
+def waiting_on_whom(conn: Connection, hw: Table, held: Held) -> list[Holder]:
+    """The bank's waits of the parts `hw` (held_table) per team, each followed by its
+    people."""
+    people = _breakdown(conn, hw, held, by_person=True)
     out: list[Holder] = []
-    for team in _breakdown(conn, sp, held, by_person=False):
+    for team in _breakdown(conn, hw, held, by_person=False):
         out += [team, *(p for p in people if p.team == team.team)]
     return out
 
 
-def to_payout(conn: Connection, sp: Table, paid: Any) -> dict[str, list[Holder]]:
-    """Per stage, per team and person, the bank's waits of the journeys paid out (`paid`:
-    their ids): whom their time to payout waited on."""
-    held = held_waits(sp)
-    w = select(held).where(held.c.workflow_id.in_(paid)).subquery("paid_waits").c
+def to_payout(conn: Connection, hw: Table, paid: Any) -> dict[str, list[Holder]]:
+    """Per stage, per team and person, the bank's waits (the parts `hw`, held_table) of the
+    journeys paid out (`paid`: their ids): whom their time to payout waited on."""
+    w = hw.c
     query = select(
         w.stage,
         w.team,
@@ -194,7 +211,7 @@ def to_payout(conn: Connection, sp: Table, paid: Any) -> dict[str, list[Holder]]
         func.count(func.distinct(w.workflow_id)).label("cases"),
         func.count(func.distinct(w.span)).label("waits"),
         func.coalesce(func.sum(w.seconds), 0.0).label("total_seconds"),
-    ).group_by(w.stage, w.team, w.person)
+    ).where(w.workflow_id.in_(paid)).group_by(w.stage, w.team, w.person)
     out: dict[str, list[Holder]] = {}
     for row in conn.execute(query).mappings():
         out.setdefault(row["stage"], []).append(Holder.model_validate(dict(row)))

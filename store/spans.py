@@ -179,18 +179,20 @@ def _spans_table(name: str) -> Table:
     )
 
 
-def materialize(conn: Connection, query: AnySelect, name: str = "report_spans") -> Table:
-    """Run the spans query once into a temporary table of this connection; return it.
+def materialize(conn: Connection, query: AnySelect, name: str = "report_spans",
+                table: Table | None = None) -> Table:
+    """Run the query once into a temporary table of this connection (the spans' `name`,
+    unless `table` says another); return it.
 
     CREATE + INSERT ... SELECT rather than CREATE TABLE AS, so the query keeps its bound
     parameters on every driver.
     """
-    table = _spans_table(name)
+    table = _spans_table(name) if table is None else table
     table.drop(conn, checkfirst=True)
     table.create(conn)
     conn.execute(insert(table).from_select([c.name for c in table.columns], query))
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {name}")  # autovacuum never sees temporary tables
+        conn.exec_driver_sql(f"ANALYZE {table.name}")  # autovacuum never sees temporary tables
     return table
 
 
