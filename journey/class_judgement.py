@@ -49,11 +49,26 @@ def confirms(proposal: ClassProposal | None, request: ClassifyLoan) -> bool:
     return proposal is not None and proposal.by != request.actor.id
 
 
+def replaces(proposal: ClassProposal | None, request: ClassifyLoan) -> bool:
+    """Whether `request` is its proposer's own proposal of another class, replacing
+    `proposal` before the supervisor confirmed it (a class proposed in error)."""
+    return proposal is not None and proposal.by == request.actor.id \
+        and request.risk_class is not proposal.risk_class
+
+
 def check_classification(current: RiskClass, floor: RiskClass, proposal: ClassProposal | None,
-                         request: ClassifyLoan, floor_reason: str) -> None:
+                         request: ClassifyLoan, floor_reason: str, team: str) -> None:
     """DecisionRefused saying why `request` may not classify the loan, classed `current`,
-    whose days past due and last review give at least `floor` (`floor_reason` says how)."""
+    whose days past due and last review give at least `floor` (`floor_reason` says how), of
+    risk team `team`. Its proposer may not propose the class awaiting confirmation again
+    (the supervisor confirms the grounds first given), only replace it by another class."""
     wanted = request.risk_class
+    if proposal is not None and not confirms(proposal, request) \
+            and not replaces(proposal, request):
+        raise DecisionRefused(
+            f"your proposal of {wanted} ({wanted.label_zh}) awaits the {team} supervisor's "
+            f"confirmation: the supervisor confirms it by classifying it {wanted}; to propose "
+            f"another class instead, classify that one")
     if proposal is not None and confirms(proposal, request) \
             and wanted is not proposal.risk_class:
         raise DecisionRefused(

@@ -10,7 +10,13 @@ give, a downgrade with its early warning as any. Rules: journey/class_judgement.
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journey.class_judgement import ClassifyLoan, ClassProposal, check_classification, confirms
+    from journey.class_judgement import (
+        ClassifyLoan,
+        ClassProposal,
+        check_classification,
+        confirms,
+        replaces,
+    )
     from journey.classification import classify
     from journey.decisions import UpdateResult
     from journey.policy.authority import authorize_classification
@@ -31,12 +37,14 @@ class ClassJudgements(LoanMonitoring):
             self._changes += 1
             return UpdateResult(stage=self._stage,
                                 message=f"classified {named} on judgement: confirmed")
+        replaced = (f", replacing your proposal of {proposal.risk_class} "
+                    f"({proposal.risk_class.label_zh})" if replaces(proposal, request) else "")
         self._pl.class_proposal = ClassProposal(risk_class=wanted, reason=request.reason,
                                                 by=request.actor.id, at=workflow.now())
         self.record_decision(request.actor, "class_proposed", f"{named}: {request.reason}")
         return UpdateResult(
             stage=self._stage,
-            message=f"{named} proposed: it takes effect once the {self._risk_team()} "
+            message=f"{named} proposed{replaced}: it takes effect once the {self._risk_team()} "
                     f"supervisor confirms it (`loan-journey classify {self._workflow_id} "
                     f"--class {wanted} --reason WHY --as SUPERVISOR`)")
 
@@ -52,4 +60,4 @@ class ClassJudgements(LoanMonitoring):
         check_classification(
             self._pl.risk_class, floor, proposal, request,
             f"{dpd} days past due (floor {classify(dpd).label_zh}) and {judged} "
-            f"{self._pl.assessed.label_zh}")
+            f"{self._pl.assessed.label_zh}", self._risk_team())

@@ -87,3 +87,40 @@ async def test_the_risk_team_classifies_a_loan_substandard_on_judgement_four_eye
         assert "on the risk team's judgement" in held.risk_class_reason
         assert "held in observation" in held.risk_class_reason
         await assert_replays(handle)
+
+
+async def test_the_proposer_may_not_propose_again_and_the_confirmed_grounds_are_the_why(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Proposing the class awaiting confirmation again is refused before the history (it
+    once replaced the grounds the supervisor then confirmed by "confirm"); the proposer's
+    own proposal of another class replaces the first, and "why" gives the grounds confirmed."""
+    env, docs = time_skipping_env, Documents()
+    point_cli_at(monkeypatch, env.client)
+    async with disbursed_loan(env, tmp_path, docs) as (_, _, handle, _):
+        await until(handle, lambda s: s.risk_class_reason != "")
+        first = await cli("classify", handle.id, "--class", "substandard", "--reason", WHY,
+                          "--as", RISK_SME.id)
+        assert first.exit_code == 0, first.output
+        again = await cli("classify", handle.id, "--class", "substandard", "--reason",
+                          "confirm", "--as", RISK_SME.id)
+        assert again.exit_code == 3, again.output
+        assert ("your proposal of substandard (次级) awaits the sme_risk supervisor's "
+                "confirmation") in said(again)
+        worse = "guarantor insolvent too: the collateral alone is left"
+        replaced = await cli("classify", handle.id, "--class", "doubtful", "--reason", worse,
+                             "--as", RISK_SME.id)
+        assert replaced.exit_code == 0, replaced.output
+        assert "doubtful (可疑) proposed, replacing your proposal of substandard (次级)" in (
+            said(replaced))
+        confirmed = await cli("classify", handle.id, "--class", "doubtful", "--reason",
+                              "confirm", "--as", "sup-sme")
+        assert confirmed.exit_code == 0, confirmed.output
+        judged = await until(handle, lambda s: s.risk_class is RiskClass.DOUBTFUL)
+        assert judged.risk_class_reason.endswith(
+            f"(risk-sme-1, confirmed by sup-sme): {worse}"), judged.risk_class_reason
+        assert [(d.actor.id, d.verdict) for d in judged.decisions
+                if d.verdict in ("class_proposed", "classified")] == [
+            ("risk-sme-1", "class_proposed"), ("risk-sme-1", "class_proposed"),
+            ("sup-sme", "classified")]
+        await assert_replays(handle)

@@ -91,12 +91,15 @@ def test_a_class_on_judgement_is_never_better_than_the_floor_and_confirmed_as_pr
     officer, sup = Actor(id="ro", role=Role.RISK_OFFICER), Actor(id="sup", role=Role.SUPERVISOR)
     ask = ClassifyLoan(actor=officer, risk_class=RiskClass.SPECIAL_MENTION, reason="upgrade")
     with pytest.raises(DecisionRefused, match="classify it at least substandard"):
-        check_classification(RiskClass.DOUBTFUL, RiskClass.SUBSTANDARD, None, ask, "95 dpd")
+        check_classification(RiskClass.DOUBTFUL, RiskClass.SUBSTANDARD, None, ask, "95 dpd",
+                             "sme_risk")
     proposal = ClassProposal(risk_class=RiskClass.LOSS, reason="fraud", by="ro",
                              at=datetime(2026, 12, 7, tzinfo=UTC))
     other = ask.model_copy(update={"actor": sup, "risk_class": RiskClass.DOUBTFUL})
     assert confirms(proposal, other) and not confirms(proposal, ask)
     with pytest.raises(DecisionRefused, match="confirm it by classifying loss"):
-        check_classification(RiskClass.SUBSTANDARD, RiskClass.SUBSTANDARD, proposal, other, "")
+        check_classification(RiskClass.SUBSTANDARD, RiskClass.SUBSTANDARD, proposal, other, "",
+                             "sme_risk")
     check_classification(RiskClass.SUBSTANDARD, RiskClass.SUBSTANDARD, proposal,
-                         other.model_copy(update={"risk_class": RiskClass.LOSS}), "")
+                         other.model_copy(update={"risk_class": RiskClass.LOSS}), "",
+                         "sme_risk")
