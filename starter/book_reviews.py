@@ -5,6 +5,7 @@ policy's cadence for its class, and whether its reviews are late (journey/review
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from temporalio.client import Client
@@ -18,19 +19,33 @@ from journey.review_dates import ReviewDates, review_dates
 from journey.status import JourneyStatus
 from starter import schedules
 from starter.errors import NotFound
+from starter.schedules import ScheduleRow
 from store.policies import recorded
 
 
-async def next_reviews(client: Client) -> dict[str, datetime]:
-    """Each journey's next review, by its review schedule; none for a paused one (it runs no
-    review), and none at all on a server without schedules (the time-skipping one)."""
+async def next_reviews(client: Client, statuses: list[JourneyStatus]) -> dict[str, datetime]:
+    """Each of `statuses`' next review, by its review schedule; none for a paused one (it
+    runs no review), and none at all on a server without schedules (the time-skipping one).
+    The list of schedules comes a moment behind (a schedule created seconds ago is not in
+    it yet), so a reviewed loan it leaves out is described, one call each (`next_review`),
+    before it is said to have none."""
     try:
         rows = await schedules.list_schedules(client)
     except RPCError as err:
         if err.status is RPCStatusCode.UNIMPLEMENTED:
             return {}
         raise
-    return {r.journey_id: r.next_runs[0] for r in rows if r.next_runs and not r.paused}
+    missing = unlisted(statuses, rows)
+    described = await asyncio.gather(*(next_review(client, s) for s in missing))
+    nexts = {r.journey_id: r.next_runs[0] for r in rows if r.next_runs and not r.paused}
+    return nexts | {s.workflow_id: at for s, at in zip(missing, described, strict=True)
+                    if at is not None}
+
+
+def unlisted(statuses: list[JourneyStatus], rows: list[ScheduleRow]) -> list[JourneyStatus]:
+    """The reviewed loans of `statuses` whose schedule `rows` (the list) leave out."""
+    listed = {r.journey_id for r in rows}
+    return [s for s in statuses if s.reviewed() and s.workflow_id not in listed]
 
 
 async def next_review(client: Client, s: JourneyStatus) -> datetime | None:
@@ -69,6 +84,14 @@ def dates_of(s: JourneyStatus, risk_class: RiskClass, next_at: datetime | None, 
     return review_dates(s.last_review.reviewed_on if s.last_review is not None else None,
                         paid.astimezone(zone).date() if paid else None, every, next_at, today,
                         now or datetime.now(UTC))
+
+
+async def dated_book(client: Client, book: LoanBook, statuses: list[JourneyStatus],
+                     today: date, db_url: str) -> LoanBook:
+    """`book` with its loans' review dates (`with_reviews`), the next ones read now from
+    the schedules of the loans in `statuses` (`next_reviews`)."""
+    return with_reviews(book, statuses, await next_reviews(client, statuses), today,
+                        datetime.now(UTC), db_url)
 
 
 def with_reviews(book: LoanBook, statuses: list[JourneyStatus], next_at: dict[str, datetime],

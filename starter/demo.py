@@ -118,7 +118,7 @@ async def _play(client: Client, settings: Settings, policy: Policy, suffix: str,
     render_html(report, html)
     running = [f.workflow_id for f in finals if f.stage is Stage.POST_LOAN]
     await _listed(client, work_lists.book_query(), running)
-    book = await work_lists.loan_book(client)
+    book = await work_lists.loan_book(client, settings=settings)  # as `book` shows it
     wide_console(BOOK_WIDTH).print(book_table(book.lines, "loan book (`loan-journey book`)"),
                                    commitments_table(book.commitments))
     await _listed(client, "ExecutionStatus != 'Running'",

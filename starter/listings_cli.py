@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -98,10 +98,9 @@ def book(
         if whole:
             query = f"({query}) OR ({closed_since(period.first)})"
         reads = await work_lists.journey_reads(client, query)
-        book = book_reviews.with_reviews(
-            work_lists.book_of(reads, risk_class, quotes.recorded(settings)),
-            [s for _, s in reads], await book_reviews.next_reviews(client), today,
-            datetime.now(UTC), settings.db_url)
+        book = await book_reviews.dated_book(
+            client, work_lists.book_of(reads, risk_class, quotes.recorded(settings)),
+            [s for _, s in reads], today, settings.db_url)
         unbooked = received_money(settings, Delivery.UNBOOKED)
         received = money_received([s for _, s in reads], settings, period) if whole else None
         if as_json:

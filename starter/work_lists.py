@@ -27,10 +27,11 @@ from journey.signed_pipeline import largest_first, pipeline_line
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from journey.undrawn_commitments import commitment_line
-from starter import quotes
+from starter import book_reviews, quotes
 from starter.errors import BadInput, Ended, EndedOutside, EndedUnread, NoAnswer, NotFound
 from starter.journey_ids import JOURNEYS
 from starter.loan_figures import owed_on
+from starter.lpr import bank_day
 from starter.operations import status
 from starter.pinned_policy import current_policy
 from store.exposure import parties
@@ -127,9 +128,13 @@ async def loan_book(client: Client, risk_class: RiskClass | None = None,
     totals and the non-performing ratio are the whole book's, and visibility lists newest
     first: a cut would leave out the oldest loans, which are where arrears are. With them,
     from the same reads, the projects still drawing as undrawn commitments (those of the
-    whole book: none when a class is asked, as a commitment undrawn has no class)."""
+    whole book: none when a class is asked, as a commitment undrawn has no class). Each
+    loan with its review dates, the next by its schedule, as `book` shows them."""
+    settings = settings or Settings()
     reads = await journey_reads(client, book_query(risk_class))
-    return book_of(reads, risk_class, quotes.recorded(settings or Settings()))
+    return await book_reviews.dated_book(
+        client, book_of(reads, risk_class, quotes.recorded(settings)), [s for _, s in reads],
+        bank_day(), settings.db_url)
 
 
 async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneyStatus]]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from rich.console import Console
@@ -18,14 +19,17 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from journey.application import Product
+from journey.classification import RiskClass
 from journey.credit_code import generate
 from journey.policy.calendar import moment_at
+from journey.post_loan_policy import review_calendar, start_of
 from journey.review_dates import review_due, reviews_late
-from journey.stages import Stage
-from starter import listings_cli, schedules, status_cli, work_lists
+from journey.stages import Party, Stage
+from journey.status import JourneyStatus
+from starter import book_reviews, listings_cli, schedules, status_cli, work_lists
 from starter.cli import app as loan_journey
 from tests.dev_server import fresh_dev_server
-from tests.post_loan.loan_kit import disbursed, loan_worker
+from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker
 from tests.workflows.journey_kit import Documents, application, drive_to, start, until_stage
 from tests.workflows.test_entrusted_payout import MANAGER, signed
 from workflows import search_attributes as sa
@@ -157,3 +161,36 @@ def test_reviews_are_late_a_cadence_after_the_last_or_the_payout() -> None:
     assert reviews_late(due, None, date(2026, 7, 6), now)
     past = datetime.fromisoformat("2026-07-31T01:00:00+00:00")
     assert reviews_late(None, past, date(2026, 8, 1), now)  # the next one listed is past
+
+
+
+async def test_the_book_gives_a_loan_its_next_review_as_soon_as_its_schedule_exists(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """The loan book (the demo's last table) dates each loan's reviews as `book` does: it
+    once said "-" (none: paused or deleted) of a loan whose schedule was created 3 s before.
+    The schedules' list comes a moment behind, so a reviewed loan it leaves out is described
+    before it is said to have none; one with no schedule at all has none."""
+    client, docs = dev_env.client, Documents()
+    async with loan_worker(client, tmp_path, docs) as settings:
+        handle, _ = await disbursed(client, settings, application(docs))
+        book = await work_lists.loan_book(client, settings=settings)
+        scheduled = await schedules.describe(client, handle.id)
+        line = next(b for b in book.lines if b.workflow_id == handle.id)
+        assert line.next_review == scheduled.next_runs[0]
+
+    first = date.today() + timedelta(days=30)
+    calendar = review_calendar(DEFAULT_POLICY, first, 3, first + timedelta(days=365))
+    new, gone, applied = (JourneyStatus(
+        workflow_id=f"loan-{uuid4().hex[:12]}", application_id="a", stage=stage, attempt=1,
+        waits_on=Party.BANK, risk_class=RiskClass.NORMAL)
+        for stage in (Stage.POST_LOAN, Stage.POST_LOAN, Stage.APPROVAL))
+    # a list read before the schedule was created: the reviewed loans are described
+    assert book_reviews.unlisted([new, gone, applied], []) == [new, gone]
+    assert await schedules.create(client, new.workflow_id, calendar, "no-worker")
+    try:
+        nexts = await book_reviews.next_reviews(client, [new, gone, applied])
+    finally:
+        await schedules.delete(client, new.workflow_id)
+    assert nexts[new.workflow_id] == start_of(first) + timedelta(hours=1)
+    assert gone.workflow_id not in nexts and applied.workflow_id not in nexts
