@@ -4,13 +4,18 @@ Core (the SDK's Rust side) writes its warnings straight to stderr unless a runti
 them to a Python logger. Forwarded, one of them is quieted: the run-ahead guard
 (workflows/run_ahead.py) fails a status query that met a journey running ahead of its
 history, on purpose, so that the reader asks again; core then warns "Failing legacy query
-request" with that failure and its stack trace. That one becomes one line at INFO; every
-other line of core's passes as it is.
+request" with that failure and its stack trace. That one becomes one line at INFO. And
+core's warnings that are no one's to act on go down to DEBUG (`QUIETER`), off the console
+of the demo and the worker (INFO): a status query the reader stopped waiting for, answered
+after the server let it go ("Query not found when attempting to respond to it ... query
+task not found, or already expired"), where the reader's own timeout is what it is told.
+Every other line of core's, and any of these at ERROR, passes as it is.
 
 Replays (`verify`, `archive verify`) have a runtime of their own, forwarding to REPLAY: core
 would print its colour-coded lines on the terminal, into an auditor's report. A replay that
 fails is core's warning "Failing workflow task", which the replay's report says better: that
-one is quieted to DEBUG; the rest reach Python logging (stderr, where no handler is set).
+one is quieted to DEBUG the same way (`REPLAY_QUIETER`); the rest reach Python logging
+(stderr, where no handler is set).
 """
 
 from __future__ import annotations
@@ -36,10 +41,18 @@ REPLAY = logging.getLogger("temporalio.core.replay")
 READ_AGAIN = "a status read met a journey running ahead of its history; the reader asks again"
 _FAILED_QUERY = "Failing legacy query request"
 _FAILED_TASK = "Failing workflow task"
+# core's warnings, by a fragment of their text, and the level each is logged at instead
+QUIETER = {"Query not found when attempting to respond to it": logging.DEBUG}
+REPLAY_QUIETER = {_FAILED_TASK: logging.DEBUG}  # a replay's failure, which its report says
 
 
-class QuietRunAheadQuery(logging.Filter):
-    """Core's warning of a query the run-ahead guard failed, as one line at INFO."""
+class Quieter(logging.Filter):
+    """Core's warnings of `quieter` at their level there, unless core said them as errors;
+    on CORE, the warning of a query the run-ahead guard failed as one line at INFO."""
+
+    def __init__(self, logger: logging.Logger, quieter: dict[str, int]) -> None:
+        super().__init__()
+        self.logger, self.quieter = logger, quieter
 
     def filter(self, record: logging.LogRecord) -> bool:
         said = record.getMessage()
@@ -47,20 +60,17 @@ class QuietRunAheadQuery(logging.Filter):
             record.levelno, record.levelname = logging.INFO, "INFO"
             record.msg, record.args = READ_AGAIN, ()
             record.exc_info, record.exc_text = None, None
-        return True
+        elif record.levelno < logging.ERROR:
+            for fragment, level in self.quieter.items():
+                if fragment in said:
+                    record.levelno, record.levelname = level, logging.getLevelName(level)
+        # as if logged at its new level: the handlers above (the worker's, on the root at
+        # INFO) print what reaches them, whatever their logger's level
+        return self.logger.isEnabledFor(record.levelno)
 
 
-class QuietReplayFailure(logging.Filter):
-    """Core's warning of a workflow task a replay failed, which the replay reports, at DEBUG."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if _FAILED_TASK in record.getMessage():
-            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-        return True
-
-
-CORE.addFilter(QuietRunAheadQuery())
-REPLAY.addFilter(QuietReplayFailure())
+CORE.addFilter(Quieter(CORE, QUIETER))
+REPLAY.addFilter(Quieter(REPLAY, REPLAY_QUIETER))
 
 
 @cache

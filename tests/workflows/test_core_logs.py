@@ -1,5 +1,6 @@
 """The SDK core's warning of a status query the run-ahead guard failed is one line at INFO;
-core's other lines pass as they are (starter/core_logs.py)."""
+of a query answered after the server let it go, at DEBUG (off the demo's console); core's
+other lines pass as they are (starter/core_logs.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from workflows.run_ahead import RAN_AHEAD
 TARGET = "[sdk_core::temporalio_sdk_core::worker::workflow]"  # as core's line is forwarded
 
 
-def _warned(message: str) -> logging.LogRecord:
+def _warned(message: str, level: int = logging.WARNING) -> logging.LogRecord:
     """A record as the runtime's forwarding makes it: target, message, then core's fields."""
     return core_logs.CORE.makeRecord(f"{core_logs.CORE.name}-sdk_core::temporalio_sdk_core",
-                                     logging.WARNING, "(sdk-core)", 0, message, (), None)
+                                     level, "(sdk-core)", 0, message, (), None)
 
 
 def test_a_failed_query_of_a_run_ahead_is_one_line_at_info(
@@ -35,6 +36,26 @@ def test_a_failed_query_of_a_run_ahead_is_one_line_at_info(
     assert "\n" not in caplog.text.strip() and "RanAhead" not in caplog.text
 
 
+EXPIRED = ("Query not found when attempting to respond to it {'error': 'Status { code: "
+           "NotFound, message: \"query task not found, or already expired\", details: [], "
+           "metadata: MetadataMap { headers: {} }, source: None }'}")
+
+
+def test_a_query_answered_after_the_server_let_it_go_is_off_the_console(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The demo's console once showed this warning twice among its progress lines."""
+    with caplog.at_level(logging.DEBUG, logger=core_logs.CORE.name):
+        core_logs.CORE.handle(_warned(f"{TARGET} {EXPIRED}"))
+        core_logs.CORE.handle(_warned(f"{TARGET} {EXPIRED}", logging.ERROR))
+    assert [r.levelname for r in caplog.records] == ["DEBUG", "ERROR"]  # an error stays one
+    assert all("query task not found" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger=core_logs.CORE.name):  # the worker's level
+        core_logs.CORE.handle(_warned(f"{TARGET} {EXPIRED}"))
+    assert caplog.records == []
+
+
 @pytest.mark.parametrize("message", [
     "Failing legacy query request {'failure': 'Failure { message: \"boom\" }'}",  # not ours
     "Failed to poll for task: connection refused",
@@ -51,4 +72,4 @@ def test_other_warnings_of_core_pass_as_they_are(
 def test_a_worker_forwards_cores_lines_to_the_filtered_logger() -> None:
     assert core_logs.LOGGING.forwarding is not None
     assert core_logs.LOGGING.forwarding.logger is core_logs.CORE
-    assert any(isinstance(f, core_logs.QuietRunAheadQuery) for f in core_logs.CORE.filters)
+    assert any(isinstance(f, core_logs.Quieter) for f in core_logs.CORE.filters)
