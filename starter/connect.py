@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from journey.settings import Settings
 from starter.codec import data_converter
 from starter.errors import SetupError
 from store.refusals import origin
+
+log = logging.getLogger(__name__)
 
 
 async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:
@@ -36,9 +39,11 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
             identity=origin(),
         )
     except RuntimeError as err:  # the SDK reports a failed connect as RuntimeError
+        # the SDK's own words (tonic's transport error) are for whoever debugs the network
+        log.debug("connecting to %s failed: %s", settings.temporal_address, err)
         raise SetupError(
-            f"cannot reach Temporal at {settings.temporal_address} "
-            f"(namespace {settings.temporal_namespace}): {_what_to_do(str(err))} ({err})"
+            f"{_what_failed(settings.temporal_address, str(err))} (namespace "
+            f"{settings.temporal_namespace}): {_what_to_do(str(err))}"
         ) from err
 
 
@@ -64,6 +69,14 @@ def tls_config(settings: Settings) -> TLSConfig | None:
 # rustls's words, in the SDK's error, for a TLS handshake that failed
 _UNTRUSTED = ("InvalidCertificate", "UnknownIssuer")
 _NOT_TLS = "InvalidContentType"
+
+
+def _what_failed(address: str, said: str) -> str:
+    """What a failed connect to `address` was, in the bank's words: a TLS handshake that
+    failed met a server; anything else is one that did not answer."""
+    if _NOT_TLS in said or any(word in said for word in _UNTRUSTED):
+        return f"cannot talk TLS with the Temporal server at {address}"
+    return f"the Temporal server at {address} did not answer"
 
 
 def _what_to_do(said: str) -> str:

@@ -27,9 +27,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 
 from journey.decisions import Repayment, UpdateResult
+from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import money_references, operations
+from starter.bank_clock import bank_offset
 from starter.connect import connect
 from starter.delivery_log import log_delivery
 from starter.errors import (
@@ -158,8 +160,9 @@ async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: 
             return KeptUnbooked(said)
         return type(err)(
             f"{why} This {update} is kept as pending instruction {number} ({instruction.actor}, "
-            f"{typed_at:%Y-%m-%d %H:%M:%S} UTC): a worker delivers it as it starts, or "
-            f"{DELIVER} once one runs; do not type it again (`loan-journey pending list`)."
+            f"{moment_at(typed_at, bank_offset(), seconds=True)}): a worker delivers it as it "
+            f"starts, or {DELIVER} once one runs; do not type it again "
+            "(`loan-journey pending list`)."
             f"{MEANWHILE.get(update, '')}"
             + (f" Warning: it is kept unsealed among sealed ones, and a worker with the "
                "archive key will not deliver it (`loan-journey records verify` reports it as "

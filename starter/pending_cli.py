@@ -13,9 +13,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from journey.actors import Actor, Role
+from journey.policy.calendar import moment_at
 from journey.repayment import money
 from journey.settings import Settings
 from starter import pending_delivery
+from starter.bank_clock import bank_label, bank_offset, bank_zone
 from starter.book_json import plain
 from starter.boundary import run
 from starter.connect import connect
@@ -65,7 +67,8 @@ def deliver() -> None:
             wide_console().print("nothing pending")
         for asked in (k for k in done.settled if k.update == "record_inquiry"):
             wide_console().print(escape(
-                f"inquiry of {asked.actor} typed {asked.typed_at:%Y-%m-%d %H:%M:%S} UTC "
+                f"inquiry of {asked.actor} typed "
+                f"{moment_at(asked.typed_at, bank_offset(), seconds=True)} "
                 f"(pending instruction {asked.id}), {asked.state}: {asked.outcome}"))
         uncounted = f"not counted: {done.uncounted()}" if done.not_counted else ""
         if done.stopped:
@@ -172,12 +175,14 @@ def refund_(
 def _print(rows: list[Instruction], title: str, returns: dict[int | None, str] | None = None
            ) -> None:
     """The instructions, each with its outcome (a return to the payer as `returns` says it)."""
-    table = Table("#", "typed (UTC)", "journey", "act", "by", "role", "from", title=title)
+    table = Table("#", f"typed ({bank_label()})", "journey", "act", "by", "role", "from",
+                  title=title)
     for wide in ("instruction", "state", "outcome"):
         table.add_column(wide, overflow="fold")
     for r in rows:
         # escaped, every cell: ids, actors and references are what someone typed
-        table.add_row(str(r.id), f"{r.typed_at:%Y-%m-%d %H:%M:%S}", escape(r.workflow_id),
+        table.add_row(str(r.id), f"{r.typed_at.astimezone(bank_zone()):%Y-%m-%d %H:%M:%S}",
+                      escape(r.workflow_id),
                       r.update, escape(r.actor), escape(r.role), escape(r.origin),
                       escape(_fields(r.request)), r.state.value,
                       escape((returns or {}).get(r.id, r.outcome)))

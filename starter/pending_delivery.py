@@ -10,9 +10,11 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client
 
 from journey.decisions import Repayment
+from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from starter import loan_figures, money_references, operations
 from starter.attempts import Attempt, keep, refusal_of, refused
+from starter.bank_clock import bank_offset
 from starter.errors import Ended, NoAnswer, NotFound, Refused
 from starter.kept_acts import KEPT, VOTES
 from starter.pending_late import AFTER_THE_END, taken_after_the_end
@@ -40,8 +42,8 @@ class DeliveryRun(BaseModel):
         """The votes delivered that do not count, named, with why; "" for none."""
         return "; ".join(
             f"pending instruction {k.id}, the vote of {k.actor} ({k.update} on "
-            f"{k.workflow_id}, typed {k.typed_at:%Y-%m-%d %H:%M:%S} UTC), {k.state}: "
-            f"{k.outcome}" for k in self.not_counted)
+            f"{k.workflow_id}, typed {moment_at(k.typed_at, bank_offset(), seconds=True)}), "
+            f"{k.state}: {k.outcome}" for k in self.not_counted)
 
 
 async def deliver(client: Client, settings: Settings,

@@ -119,7 +119,8 @@ async def test_the_worker_that_cannot_reach_temporal_says_so_and_exits_5(tmp_pat
     nobody = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
               "LOAN_JOURNEY_DATA_DIR": str(tmp_path)}
     said = await _said(IMAGE_WORKER, tmp_path, nobody, 5)
-    assert "error: cannot reach Temporal at 127.0.0.1:" in said
+    assert "error: the Temporal server at 127.0.0.1:" in said and "did not answer" in said
+    assert "tonic" not in said
     assert "Traceback" not in said and "torn down" not in said
 
 

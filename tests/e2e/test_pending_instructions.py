@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -18,9 +19,11 @@ from temporalio.testing import WorkflowEnvironment
 
 import worker
 from journey.decisions import Repayment
+from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations
+from starter.bank_clock import bank_offset
 from store.pending import Delivery, instructions
 from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
@@ -163,9 +166,16 @@ async def test_a_repayment_typed_while_the_server_cannot_be_reached_is_kept(
     typed = await cli("repay", "loan-APP-OFFLINE", "--amount", "1000.00", "--reference",
                       "BANK-9", "--as", SUBMITTER.id)
     assert typed.exit_code == 5, typed.output
-    assert "cannot reach Temporal" in said(typed) and "pending instruction 1" in said(typed)
+    address = os.environ["LOAN_JOURNEY_TEMPORAL_ADDRESS"]
+    assert f"the Temporal server at {address} did not answer" in said(typed), typed.output
+    # the SDK's words (tonic's transport error) are no bank user's: at DEBUG only
+    assert "tonic" not in said(typed) and "Failed client connect" not in said(typed)
     db_url = Settings(data_dir=tmp_path).db_url
     (kept,) = instructions(db_url)
+    # when it was typed, on the bank's clock as every other time
+    typed_at = moment_at(kept.typed_at, bank_offset(), seconds=True)
+    assert f"pending instruction 1 ({SUBMITTER.id}, {typed_at}):" in said(typed), typed.output
+    assert "(UTC+8)" in typed_at
     assert (kept.workflow_id, kept.update, kept.actor) == ("loan-APP-OFFLINE",
                                                            "record_repayment", SUBMITTER.id)
     # delivered once the server answers: there is no such journey (a mistyped id), so it is
