@@ -13,6 +13,7 @@ from journey.lpr import RateChange
 from journey.post_loan_policy import PostLoanPolicy
 from journey.post_loan_warnings import EarlyWarning
 from journey.review_contracts import ReviewResult
+from journey.stages import Stage
 
 
 class PostLoanState(BaseModel):
@@ -63,3 +64,5 @@ class PostLoanCarry(BaseModel):
     policy: PostLoanPolicy  # pinned with the offer (older journeys: when post-loan began)
     policy_sha256: str | None = None  # of its text (None: pinned before it was kept)
     journey: dict[str, object]
+    # the stage the next run resumes in: post-loan, or a project's drawdowns (disbursement)
+    stage: Stage = Stage.POST_LOAN

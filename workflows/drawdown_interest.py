@@ -135,10 +135,13 @@ class DrawdownInterest(DrawdownUpdates):
                            zone=self.day_zone(), daily_in_arrears=self.bank_days())
         timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
         before = state() if seen is UNSEEN else seen
+        self._dd_idle = True
         try:
             await workflow.wait_condition(lambda: state() != before, timeout=timeout)
         except TimeoutError:
             pass
+        finally:
+            self._dd_idle = False
 
     def _dd_drawing(self) -> tuple[Decimal, bool] | None:
         """What drawn so far and whether closed: a change wakes the quarters' collector."""

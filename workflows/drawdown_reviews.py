@@ -28,10 +28,6 @@ with workflow.unsafe.imports_passed_through():
 
 
 class DrawdownReviews(FeeWaivers):
-    def _init_updates(self) -> None:
-        super()._init_updates()
-        self._dd_reviewed = False  # reviewed while it draws (since REVIEWS_WHILE_DRAWING)
-
     async def _dd_monitor(self) -> bool:
         """Once something is drawn: apply reviews, reclassify, keep the review schedule
         (created the first time). Called by the quarters' collector on each wake-up."""

@@ -7,7 +7,8 @@ entrusted-payment figure, or while another drawdown is being decided; a decision
 but a risk officer or the supervisor of the routed team, or by the person who asked for the
 money (four eyes).
 Handlers only record state; `workflows/drawdowns.py` acts on it. The drawdown record rides
-through post-loan continue-as-new in the carried journey (key "drawdowns").
+through continue-as-new, the drawdown stage's own and post-loan's, in the carried journey
+(key "drawdowns").
 """
 
 from decimal import Decimal
@@ -52,6 +53,13 @@ class DrawdownMemo(BaseModel):
     commitment: Commitment | None = None
     records: list[DrawdownRecord] = Field(default_factory=list)
     interest_payments: list[Payment] = Field(default_factory=list)  # while it drew
+    # what a run continued while the project draws needs besides (workflows/drawdowns.py)
+    partial: bool = True
+    penalties: bool = False
+    reminded: list[int] = Field(default_factory=list)
+    overdue_noticed: list[int] = Field(default_factory=list)
+    reviewed: bool = False
+    continues: bool = False
 
 
 class DrawdownUpdates(ClassJudgements):
@@ -69,6 +77,10 @@ class DrawdownUpdates(ClassJudgements):
         self._dd_penalties = False  # a quarter past due accrues penalty interest (drawdowns.py)
         self._dd_fees_due: FeesDue | None = None  # closed with nothing drawn, the fee owed
         self._dd_fee_waived: WaivedFee | None = None  # what the bank waived of it
+        self._dd_reviewed = False  # reviewed while it draws (workflows/drawdown_reviews.py)
+        # the stage continues as new past the post-loan policy's event count (drawdowns.py)
+        self._dd_continues = False
+        self._dd_idle = False  # the quarters' collector at its wait, in no activity
 
     def _dd_current(self) -> DrawdownRecord | None:
         """The attempt in progress: the latest one, unless it is settled."""
@@ -261,6 +273,7 @@ class DrawdownUpdates(ClassJudgements):
             "drawdown_plan": plan,
             "commitment": self._dd_commitment,
             "drawdowns": self._dd_records,
+            "run": self._pl.runs,  # a project continues as new while it draws too
         }
         if self._stage is Stage.DISBURSEMENT and self._dd_commitment is not None:
             update["waiting_for"] = self._dd_waiting_for()
@@ -292,7 +305,10 @@ class DrawdownUpdates(ClassJudgements):
         carry = super()._carry()
         memo = DrawdownMemo(
             plan=self._dd_plan, commitment=self._dd_commitment, records=self._dd_records,
-            interest_payments=self._dd_interest_payments,
+            interest_payments=self._dd_interest_payments, partial=self._dd_partial,
+            penalties=self._dd_penalties, reminded=self._dd_reminded,
+            overdue_noticed=self._dd_overdue_noticed, reviewed=self._dd_reviewed,
+            continues=self._dd_continues,
         )
         carry.journey[CARRY_KEY] = memo.model_dump(mode="json")
         return carry
@@ -302,3 +318,6 @@ class DrawdownUpdates(ClassJudgements):
         memo = DrawdownMemo.model_validate(carry.journey.get(CARRY_KEY) or {})
         self._dd_plan, self._dd_commitment = memo.plan, memo.commitment
         self._dd_records, self._dd_interest_payments = memo.records, memo.interest_payments
+        self._dd_partial, self._dd_penalties = memo.partial, memo.penalties
+        self._dd_reminded, self._dd_overdue_noticed = memo.reminded, memo.overdue_noticed
+        self._dd_reviewed, self._dd_continues = memo.reviewed, memo.continues

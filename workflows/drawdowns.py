@@ -18,7 +18,10 @@ Each step is a TOUCHPOINT timing event `drawdown <tranche> requested|conditions_
 conditions_failed|approved|refused|booked`, in the channel the customer asked through, so
 the journey map shows how long customers wait for their money at each milestone. When
 drawdowns close the undrawn commitment is cancelled (event and decision record) and the
-repayment plan is rebuilt on what was drawn.
+repayment plan is rebuilt on what was drawn. A long availability period in arrears wakes the
+journey daily: past the post-loan policy's event count the stage continues as new at the
+customer's wait, as post-loan does (`_continue_as_new`, workflows/post_loan_carry.py), and the
+next run enters the wait again (`LoanJourneyWorkflow.run`).
 """
 
 import asyncio
@@ -124,18 +127,30 @@ NOTICES_IN_CUSTOMER_WORDS = "drawdown-notices-in-customer-words"
 # the team's queue lists a drawdown's wait for its decision with the plan's decision SLA (its
 # warning and due points); before it, with no SLA, though the SLA ran on it
 DECISION_SLA_LISTED = "drawdown-decision-sla-listed"
+# a project drawing past the post-loan policy's event count, or when the server suggests it,
+# continues as new at the customer's wait between drawdowns, carrying the stage
+# (`DrawdownMemo`, workflows/drawdown_updates.py); before it, its history grew for the whole
+# availability period
+DRAWDOWNS_CONTINUE_AS_NEW = "drawdown-continue-as-new"
 READ_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), maximum_attempts=5)
 RULES = Actor(id="drawdown-rules", role=Role.SYSTEM)
 
 
 class DrawdownStage(DrawdownReviews, PayeeInstructions):
     async def drawdowns(self) -> None:
-        self._dd_open_stage()
+        if self._dd_commitment is None:  # else a run continued as new while it drew
+            self._dd_open_stage()
         quarterly = self._dd_commit().interest_from is not None
         collector = asyncio.create_task(self._dd_collect_interest()) if quarterly else None
         try:
             while open_tranches(self._dd_pinned_plan(), self._dd_records, self._dd_partial):
                 record = await self._dd_await_request()
+                if record is None and self._dd_commit().closed_at is None:
+                    # the history is long: on in a new run, unless something came meanwhile
+                    await self._continue_as_new(
+                        Stage.DISBURSEMENT, lambda: collector is None or self._dd_idle,
+                        lambda: self._dd_current() is not None or self._withdrawal is not None)
+                    continue
                 if record is None:
                     break
                 await self._dd_handle(record)
@@ -161,6 +176,8 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
             rounded_once=quarterly and workflow.patched(QUARTERS_ROUNDED_ONCE),
         )
         self._dd_penalties = quarterly and workflow.patched(QUARTER_PENALTY)
+        self._dd_continues = self._pl_policy is not None and workflow.patched(
+            DRAWDOWNS_CONTINUE_AS_NEW)
         self._offer = self._dd_signed_offer().model_copy(update={"drawdown_plan": plan})
 
     def _dd_min_dscr(self) -> Decimal:
@@ -179,7 +196,8 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
         async with self.stage(Stage.DISBURSEMENT, Party.CUSTOMER):
             self._keep_warnings_listed()  # a breach raised while it drew, still open
             timed_out = not await self._dd_wait_until(
-                lambda: self._dd_current() is not None or self._withdrawal is not None, until
+                lambda: self._dd_current() is not None or self._withdrawal is not None
+                or (self._dd_continues and self._history_too_long()), until
             )
             record = self._dd_current()
             if (withdrawal := self._withdrawal) is not None and record is None:
@@ -194,7 +212,7 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
                 await self._dd_close_commitment(RULES, "the availability period ended")
                 return None
             self._exit_to = Stage.DISBURSEMENT
-            return record
+            return record  # None: the history is long, the wait goes on in a new run
 
     async def _dd_handle(self, record: DrawdownRecord) -> None:
         self._dd_decision = None

@@ -159,6 +159,8 @@ class LoanJourneyWorkflow(
                 await self.approval()
                 await self.offer()
                 await self.disbursement()
+            elif input.resume.stage is Stage.DISBURSEMENT:  # continued as new while it drew
+                await self.drawdowns()
             await self.post_loan()
             outcome, reason, told, categories = Stage.CLOSED, self.closing_reason(), "", None
         except JourneyEnded as ended:

@@ -8,7 +8,8 @@ reminders and overdue notices (idempotent by key in the outbox), reclassify by d
 past due, apply review results (early warnings on a downgrade or a covenant breach), keep
 the review schedule's cadence in step with the class, flush the timing events. The history
 stays bounded: the loop continues as new after each review cycle or past an event count,
-carrying the plan, payments, timeline and everything else in `PostLoanCarry`.
+carrying the plan, payments, timeline and everything else in `PostLoanCarry`
+(workflows/post_loan_carry.py, `_continue_as_new`).
 """
 
 from datetime import timedelta
@@ -22,7 +23,6 @@ with workflow.unsafe.imports_passed_through():
     from journey.post_loan_wakeups import next_wakeup
     from journey.post_loan_warnings import Resolution, close_at_end, open_numbers
     from journey.stages import Party, Stage
-    from journey.status import JourneyInput
     from workflows.activity_options import QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.exposure import GROUP_EXPOSURE, keep_exposure
@@ -64,7 +64,8 @@ class PostLoanStage(Repricing):
             ending = await self._manage()
             if ending != "continue":
                 break
-            await self._continue_as_new()  # returns only when something arrived meanwhile
+            # returns only when something arrived meanwhile
+            await self._continue_as_new(Stage.POST_LOAN)
         self._exit(visit, Stage.CLOSED)
         await self._review_schedule(
             rc.DELETE_REVIEW_SCHEDULE, rc.ReviewScheduleDeleteInput(journey_id=self._workflow_id)
@@ -96,7 +97,8 @@ class PostLoanStage(Repricing):
                     await self._keep_principal()  # repaid while the loop flushed
                 await self._settle(account)
                 return "repaid"
-            if self._should_continue_as_new():
+            if self._pl.reviews_this_run >= self._policy_pl().continue_after_reviews \
+                    or self._history_too_long():
                 return "continue"
             if changes != self._changes:
                 continue  # a handler ran while we were busy: look again before sleeping
@@ -165,30 +167,6 @@ class PostLoanStage(Repricing):
             retry_policy=io_retry(),
         )
         self._pl_policy, self._pl_sha256 = result.policy, result.sha256
-
-    # -- continue-as-new -----------------------------------------------------------------
-
-    def _should_continue_as_new(self) -> bool:
-        policy, info = self._policy_pl(), workflow.info()
-        return (
-            self._pl.reviews_this_run >= policy.continue_after_reviews
-            or info.get_current_history_length() > policy.max_history_events
-            or info.is_continue_as_new_suggested()
-        )
-
-    async def _continue_as_new(self) -> None:
-        """Continue as new once every handler has finished; return (to the loop) instead if
-        a handler changed something meanwhile, so nothing that arrives now is lost."""
-        await self.flush()
-        changes = self._changes
-        await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() or self._changes != changes
-        )
-        if self._changes != changes:
-            return
-        carry = self._carry()
-        carry.state.reviews_this_run = 0
-        workflow.continue_as_new(JourneyInput(application=self._application, resume=carry))
 
     async def _keep_principal(self) -> None:
         """The principal the loan owes, in its line of the borrower's exposure, as it changes."""

@@ -6,6 +6,7 @@ computes the account from the plan and the payments, and turns the whole journey
 that run is validated.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -21,12 +22,19 @@ with workflow.unsafe.imports_passed_through():
     from journey.loan_account import Account
     from journey.loan_payments import apply_payments
     from journey.lpr import RateHistory
-    from journey.policy import Completeness, Route
+    from journey.policy import Completeness, Route, StageSla
     from journey.post_loan_policy import NO_FEE, PostLoanPolicy, PrepaymentFee
     from journey.post_loan_state import PostLoanCarry, PostLoanState
     from journey.repayment import money
     from journey.stages import Party, Stage
-    from journey.status import DecisionRecord, Disbursement, Offer, StageVisit, plan_start
+    from journey.status import (
+        DecisionRecord,
+        Disbursement,
+        JourneyInput,
+        Offer,
+        StageVisit,
+        plan_start,
+    )
     from journey.timeline import TimingEvent
     from workflows import search_attributes as sa
     from workflows.journey_updates import JourneyUpdates
@@ -66,6 +74,10 @@ class JourneyMemo(BaseModel):
     documents_kept: bool = False
     period_rescans: bool = False  # ... and since the marker period-rescans
     answered: list[tuple[int, int]] = Field(default_factory=list)
+    # the work lists' state of a stage a run continued in (a project's drawdowns)
+    listed_sla: tuple[Stage, StageSla] | None = None
+    assigned_at: Stage | None = None
+    clock_state: str = "ok"
 
 
 class PostLoanMemory(JourneyUpdates):
@@ -162,6 +174,35 @@ class PostLoanMemory(JourneyUpdates):
 
     # -- continue-as-new -----------------------------------------------------------------
 
+    def _history_too_long(self) -> bool:
+        """Past the post-loan policy's event count, or the server suggests a new run."""
+        info, policy = workflow.info(), self._pl_policy
+        assert policy is not None, "pinned before the loan is managed"
+        return (info.get_current_history_length() > policy.max_history_events
+                or info.is_continue_as_new_suggested())
+
+    async def _continue_as_new(
+        self, stage: Stage, quiet: Callable[[], bool] = lambda: True,
+        arrived: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """Continue as new, resuming in `stage`, once every handler has finished and the
+        stage is `quiet` (none of its own tasks in the middle of something); return (to the
+        stage's loop) instead if a handler changed something meanwhile, or something
+        `arrived` that the stage acts on (a drawdown request, whose handler waits for it), so
+        nothing that arrives now is lost."""
+        await self.flush()
+        changes = self._changes
+        await workflow.wait_condition(
+            lambda: (workflow.all_handlers_finished() and quiet())
+            or self._changes != changes or arrived()
+        )
+        if self._changes != changes or arrived():
+            return
+        carry = self._carry()
+        carry.state.reviews_this_run = 0
+        carry.stage = stage
+        workflow.continue_as_new(JourneyInput(application=self._application, resume=carry))
+
     def _carry(self) -> PostLoanCarry:
         assert self._pl_policy is not None
         memo = JourneyMemo(
@@ -175,7 +216,8 @@ class PostLoanMemory(JourneyUpdates):
             readings=self._readings, completeness=self._completeness, route=self._route,
             offer=self._offer, disbursement=self._disbursement, rated=self._rated,
             documents_kept=self._documents_kept, answered=self._answered,
-            period_rescans=self._rescans,
+            period_rescans=self._rescans, listed_sla=self._listed_sla,
+            assigned_at=self._assigned_at, clock_state=self._clock_state,
         )
         state = self._pl.model_copy(update={"runs": self._pl.runs + 1})
         return PostLoanCarry(
@@ -197,8 +239,12 @@ class PostLoanMemory(JourneyUpdates):
         self._disbursement, self._rated = m.disbursement, m.rated
         self._documents_kept, self._answered = m.documents_kept, m.answered
         self._rescans = m.period_rescans
-        self._stage, self._waits_on = Stage.POST_LOAN, Party.CUSTOMER
-        self._pl, self._pl_policy, self._resumed = carry.state, carry.policy, True
+        self._listed_sla, self._assigned_at, self._clock_state = (
+            m.listed_sla, m.assigned_at, m.clock_state)
+        # post-loan continues its open visit; a project's drawdowns enter theirs again
+        self._stage, self._waits_on = carry.stage, Party.CUSTOMER
+        self._pl, self._pl_policy = carry.state, carry.policy
+        self._resumed = carry.stage is Stage.POST_LOAN
         self._pl_sha256 = carry.policy_sha256
 
     def _risk_team(self) -> str:
