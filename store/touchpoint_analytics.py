@@ -2,10 +2,10 @@
 per stage and channel, pain points, complaint categories, and waiting time against score.
 
 Feedback rows (store/feedback.py) are about a stage; waiting time is a journey's time in that
-stage (its spans summed, store/spans.py; an open one up to the report's time), so a customer
-who went through completeness twice waited both times. A stage's pain is over the waits of
-the customers who rated it, not of every journey. Python only ranks the few result rows and
-turns the SQL sums into Pearson's r.
+stage (its spans summed, store/spans.py; an open one up to the report's time; an end such
+as rejected is none), so a customer who went through completeness twice waited both times.
+A stage's pain is over the waits of the customers who rated it, not of every journey.
+Python only ranks the few result rows and turns the SQL sums into Pearson's r.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from store.report_models import (
     TouchpointReport,
     WaitScore,
 )
-from store.spans import event_filters, spans_select
+from store.spans import TERMINAL_STATES, event_filters, spans_select
 from store.stage_stats import waited_on
 
 H = 3600.0
@@ -129,7 +129,9 @@ def _waits(
     held: Held,
 ) -> Any:
     """(workflow_id, stage, wait, customer): a journey's seconds in each stage, an open wait
-    counted up to `now`, and of them those it waited on the customer."""
+    counted up to `now`, and of them those it waited on the customer. An end (rejected,
+    withdrawn, ...) is no wait: a journey stays in it for good, so it would grow with `now`
+    and top the pain ranking; it has no row."""
     sp = spans_select(product, since, until, now, held).subquery("sp")
     return (
         select(
@@ -138,6 +140,7 @@ def _waits(
             func.sum(sp.c.seconds).label("wait"),
             waited_on(sp.c, Party.CUSTOMER).label("customer"),
         )
+        .where(sp.c.stage.not_in(TERMINAL_STATES))
         .group_by(sp.c.workflow_id, sp.c.stage)
         .subquery("waits")
     )

@@ -143,3 +143,23 @@ def test_one_score_of_a_kind_counts_per_stage_visit_the_latest(touchpoint_db: st
     assert (intake.stage, intake.csat_n) == ("intake", 3)
     assert intake.csat_avg == pytest.approx((5 + 1 + 5) / 3)
     assert touch.complaints == 4
+
+
+def test_an_end_is_no_wait_and_no_pain_however_late_the_report(touchpoint_db: str) -> None:
+    """E was rejected at risk review and its customer rated the decision 1: the journey stays
+    in `rejected` for good, which is its end, not a wait, so it is no pain point and its
+    time there does not grow with the report's end; the other stages' pain stays as it was."""
+    steps = [Step(Stage.RISK_REVIEW, 2 * H, Party.BANK, "rejected"), Step(Stage.REJECTED, None)]
+    record_events(touchpoint_db, journey("E", Product.WORKING_CAPITAL, T0, steps))
+    record_feedback(touchpoint_db, RecordFeedbackInput(
+        workflow_id="E", sequence=LATE_TOUCHPOINT_BASE, at=T0 + timedelta(days=3),
+        product=Product.WORKING_CAPITAL, stage=Stage.REJECTED, attempt=1,
+        given_at=Stage.REJECTED, kind=ScoreKind.CSAT, score=1, channel=Channel.PHONE,
+        actor="customer"))
+    for days in (30, 60):
+        touch = build_touchpoints(touchpoint_db, now=T0 + timedelta(days=days))
+        assert "rejected" in [s.stage for s in touch.satisfaction]  # the score still counts
+        assert [p.stage for p in touch.pain_points] == ["risk_review", "completeness", "intake"]
+        assert "rejected" not in [w.stage for w in touch.wait_vs_score]
+        report = build_journey_map(touchpoint_db, now=T0 + timedelta(days=days))
+        assert "rejected" not in [s.stage for s in report.stages]
