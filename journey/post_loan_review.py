@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from journey.classification import RiskClass, classify
-from journey.documents import DocumentReading, ReadStatus
+from journey.documents import DocumentReading, FinancialStatement, ReadStatus
 from journey.policy.completeness import other_company
 from journey.policy.ratios import RATIO_NAMES, compute_ratios
 from journey.post_loan_covenants import Covenant, CovenantCheck, check_covenants
@@ -23,15 +23,19 @@ def covenants_on_file(
     """The ratios of the latest statements read, how DSCR was computed (`to_the_end` as in
     journey/post_loan_dscr.py), and `covenants` checked against them: a review's test, and
     before disbursement the loan's terms tested on the file it is decided on."""
-    statements = [
-        r.statement for r in readings if r.status is ReadStatus.READ and r.statement is not None
-    ]
+    statements = statements_read(readings)
     ratios = compute_ratios(statements)
     values: dict[str, Decimal | None] = {name: ratios.get(name) for name in RATIO_NAMES}
     cover = dscr(statements, plan, disbursed_on, to_the_end)
     values["dscr"] = cover.value
     notes = {"dscr": cover.reason}
     return values, notes, check_covenants(covenants, values, notes)
+
+
+def statements_read(readings: list[DocumentReading]) -> list[FinancialStatement]:
+    """The statements of the readings read: what ratios and covenants are tested on."""
+    return [r.statement for r in readings
+            if r.status is ReadStatus.READ and r.statement is not None]
 
 
 def statements_that_count(

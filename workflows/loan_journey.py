@@ -24,11 +24,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.decisions import ApprovalDecision, RiskGrade, Verdict
     from journey.decline_reasons import customer_words, declined_for, stated
-    from journey.documents import ReadStatus
+    from journey.documents import FinancialStatement, ReadStatus
     from journey.end_notices import declined_at, end_notice, not_done_by, rate_outside_band
     from journey.offer_notice import offer_notice
     from journey.payout_notice import payout_notice
     from journey.policy import Completeness, Route, expiry_at
+    from journey.post_loan_covenants import CovenantCheck
+    from journey.post_loan_review import statements_read
     from journey.pricing import offer_terms
     from journey.stages import Party, Stage
     from journey.status import Disbursement, JourneyInput, JourneyResult, Offer
@@ -111,6 +113,10 @@ SLA_BY_ROUND = "sla-by-round"
 # workflow.patched marker: before it, the offer's notice to the customer had an empty body;
 # since, it carries the offer in the customer's words (journey/offer_notice.py).
 OFFER_NOTICE_BODY = "offer-notice-body"
+# workflow.patched marker, taken only where the statements on file breach a covenant of the
+# offer: before it, the notice listed the covenant without a word of the breach, which the
+# approvers were told of and the payout raises as an early warning; since, it says so.
+OFFER_BREACHES_TOLD = "offer-breaches-told"
 # workflow.patched marker: before it, an unreadable document was asked for until what replaced
 # it came, however complete the file was without it; since, once every check passes but such
 # leftovers (and no decider's request is open, which one may answer), the file is complete and
@@ -363,7 +369,8 @@ class LoanJourneyWorkflow(
                                  self.calendar.moment_text(self._offer.expires_at),
                                  self.prepayment_fee(), self.policy.pricing.commitment_fee,
                                  self.policy.entrusted_over(self._application.product),
-                                 self.dd_offered_plan() if project else None, self.today())
+                                 self.dd_offered_plan() if project else None, self.today(),
+                                 *self._breaches_told())
                     if workflow.patched(OFFER_NOTICE_BODY) else "")
             notice = self.notify(f"{self._workflow_id}:offer", "customer", "offer_ready", told)
             if workflow.patched(OFFER_NOTICE_BEHIND):
@@ -377,6 +384,15 @@ class LoanJourneyWorkflow(
                 told=not_done_by("The loan offer was not signed",
                                  self.calendar.moment_text(self._offer.expires_at)),
             )
+
+    def _breaches_told(self) -> tuple[list[CovenantCheck], list[FinancialStatement]]:
+        """The offer's covenants the statements on file already breach, and those statements,
+        for the offer's notice (none before OFFER_BREACHES_TOLD)."""
+        on_file = self.loan_file()
+        breached = [c for c in self._covenants_on_file(on_file) if c.breached]
+        if not breached or not workflow.patched(OFFER_BREACHES_TOLD):
+            return [], []
+        return breached, statements_read(on_file)
 
     async def disbursement(self) -> None:
         if self._application.product is Product.PROJECT_FINANCE:

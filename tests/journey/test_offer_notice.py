@@ -1,6 +1,6 @@
 """The offer's notice in the customer's words: a project's, drawn in tranches, with its fees;
-a rate agreed in the application, fixed. (The notice a journey queues: tests/workflows/
-test_happy_path.py.)"""
+a rate agreed in the application, fixed; a covenant the statements on file already breach.
+(The notice a journey queues: tests/workflows/test_happy_path.py.)"""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from journey.decisions import RiskGrade
+from journey.documents import DocumentKind
 from journey.offer_notice import offer_notice
 from journey.policy.pricing import PricingPolicy
+from journey.post_loan_covenants import check_covenants
 from journey.post_loan_policy import PrepaymentFee
+from journey.post_loan_review import statements_read
 from journey.pricing import offer_terms
 from journey.status import Offer
 from tests.drawdowns.kit import project
@@ -66,3 +69,27 @@ def test_a_project_is_told_which_drawdowns_are_paid_to_a_counterparty() -> None:
     assert ("Entrusted payment (受托支付): a drawdown above 5,000,000.00 is paid not into your "
             "account but to the counterparty of the contract it pays for") in told
     assert "Paid by entrusted payment" not in told
+
+
+def test_a_covenant_the_statements_on_file_breach_is_told_with_the_figure_and_period() -> None:
+    """Approved with min-liquidity already breached (current ratio 1.0990 against at least
+    1.20): the customer signs knowing it, and what it means after the payout."""
+    docs = Documents()
+    app = application(docs)
+    offer = offered(app)
+    checks = check_covenants(offer.covenants or [], {"debt_to_asset": Decimal("0.40"),
+                                                     "current_ratio": Decimal("1.0990")})
+    breached = [c for c in checks if c.breached]
+    told = offer_notice(app, offer, UNTIL, FEE, PRICING.commitment_fee, breached=breached,
+                        statements=statements_read(list(docs.readings.values())))
+    period = docs.period_of(DocumentKind.BALANCE_SHEET)
+    assert ("Covenants to keep: total debt to total assets at most 70%; current assets to "
+            "current liabilities at least 1.20 times (your statements of the period ending "
+            f"{period} show 1.10 times: below it).") in told, told
+    assert ("The bank offers the loan knowing your statements already breach this covenant: "
+            "from the payout the bank follows the breach as an early warning and classes the "
+            "loan special mention (关注), until newer statements show the covenant kept and "
+            "your instalments are paid on time.") in told
+    # kept covenants are listed as before, with no word of a breach
+    kept = offer_notice(app, offer, UNTIL, FEE, PRICING.commitment_fee)
+    assert "at least 1.20 times." in kept and "breach" not in kept

@@ -221,6 +221,12 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
         assert approved.message == f"approved with covenant(s) already breached: {breached[0]}"
         at_offer = await until_stage(handle, Stage.OFFER)
         assert [c.detail for c in at_offer.covenants_on_file if c.breached] == breached
+        # and so is the customer, in the offer they sign
+        offer = await journey_kit.until_sent(settings.db_url, handle.id, template="offer_ready")
+        assert ("total debt to total assets at most 35% (your statements of the period ending "
+                f"{docs.period_of(DocumentKind.BALANCE_SHEET)} show 40.00%: above it)"
+                ) in offer.body, offer.body
+        assert "already breach this covenant" in offer.body
         await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         paid = await until(handle, lambda s: s.risk_class_reason != "")  # first classed
         assert paid.covenants_on_file == []
