@@ -1,7 +1,6 @@
-"""The customer's request for feedback as they leave a stage they took part in, about applying
-once applying is over (template `feedback_request`, workflows/touchpoints.py): which
-application, which step in their words, and how to score it. One company may have several
-applications at once.
+"""The customer's request for feedback about a step they took part in, once it is over
+(template `feedback_request`, workflows/touchpoints.py): which application, which step in
+their words, and how to score it. One company may have several applications at once.
 """
 
 from __future__ import annotations
@@ -15,6 +14,16 @@ _STEPS = {
     Stage.DOCUMENTS: "sending your documents",
     Stage.COMPLETENESS: "sending the documents the bank asked for",
     Stage.OFFER: "the loan offer and its signing",
+}
+
+
+# what a survey asks about: sending documents, at first or as the bank asked for more, is one
+# touchpoint, asked about once per journey (workflows/touchpoints.py SURVEYS_PACED)
+TOUCHPOINTS = {
+    Stage.INTAKE: "applying",
+    Stage.DOCUMENTS: "documents",
+    Stage.COMPLETENESS: "documents",
+    Stage.OFFER: "the offer",
 }
 
 

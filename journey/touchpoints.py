@@ -174,6 +174,9 @@ class LateTouchpointResult(BaseModel):
 INQUIRY_DETAIL = "inquiry"
 BURST_KIND = "inquiry_burst"
 FEEDBACK_PREFIX = "feedback "
+# the detail of a batch of documents the customer sent (workflows/journey_updates.py
+# `take_documents`): "documents added: 2", "documents added: 0, 1 sent again"
+DOCUMENTS_SENT = "documents added: "
 
 
 def feedback_detail(feedback: Feedback) -> str:

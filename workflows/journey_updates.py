@@ -121,6 +121,11 @@ class JourneyUpdates(Bookkeeping):
         self._rated: list[str] = []  # scores given, one per stage visit and kind (rating_key)
         # the intake visit whose feedback request waits until applying is over (touchpoints)
         self._applying: StageVisit | None = None
+        # surveys due, oldest first, each asked at a quiet stage exit a day after the last
+        # survey (surveyed_at); the touchpoints surveyed or queued, once each (touchpoints)
+        self._surveys_due: list[StageVisit] = []
+        self._surveyed: list[str] = []
+        self._surveyed_at: datetime | None = None
         self._signature: Signature | None = None
         self._repayments: dict[str, Repayment] = {}
         self._readings: dict[str, DocumentReading] = {}

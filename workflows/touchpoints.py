@@ -7,6 +7,7 @@ are counted from the journey's own events (which continue-as-new carries): reach
 policy's burst threshold within its window raises one early warning per window.
 """
 
+from datetime import timedelta
 from typing import ClassVar
 
 from temporalio import workflow
@@ -14,7 +15,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from journey.application import Channel
     from journey.decisions import UpdateResult
-    from journey.feedback_request import feedback_request
+    from journey.feedback_request import TOUCHPOINTS, feedback_request
     from journey.inquiry_answer import running_answer
     from journey.policy import DecisionRefused
     from journey.policy.authority import (
@@ -28,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.touchpoints import (
         BURST_KIND,
         DEFAULT_POLICY,
+        DOCUMENTS_SENT,
         FEEDBACK_PREFIX,
         INQUIRY_DETAIL,
         STORE_FEEDBACK,
@@ -53,6 +55,18 @@ FEEDBACK_REQUESTS = "touchpoints-feedback-requests"  # workflow.patched marker
 APPLYING_ASKED_WHEN_APPLIED = "applying-feedback-when-applied"
 # the customer's stages of applying: leaving them for any other, applying is over
 APPLYING = frozenset({Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS})
+# workflow.patched marker: before it, each visit the customer acted in was surveyed as it was
+# left: documents and each round of requests again, while the bank still asked for more, in
+# the second it said a scan was unreadable, after a written answer that sent no document,
+# several in minutes. Since, a touchpoint (applying, sending documents, the offer) is
+# surveyed once per journey, once it is over (applying and sending documents: the round of
+# requests met), only if the customer sent documents for the documents one, never as the
+# bank asks for more or ends the journey badly, and at most one survey a day: one due sooner
+# waits in a queue for the next stage left a day after the last survey, and is dropped if
+# the loan is paid out or the journey ends first.
+SURVEYS_PACED = "surveys-paced"
+SURVEY_GAP = timedelta(days=1)
+BAD_NEWS = frozenset({Stage.REJECTED, Stage.EXPIRED})  # no survey leaving for these
 
 
 class TouchpointUpdates(EarlyWarnings):
@@ -170,6 +184,10 @@ class TouchpointUpdates(EarlyWarnings):
     # -- asking for feedback when the customer leaves a stage ------------------------------
 
     async def _after_stage_exit(self, visit: StageVisit) -> None:
+        if (visit.stage in self.touchpoints.ask_feedback_on_exit or self._applying is not None
+                or self._surveys_due) and workflow.patched(SURVEYS_PACED):
+            await self._pace_surveys(visit)
+            return
         if (visit.stage in self.touchpoints.ask_feedback_on_exit
                 and self._customer_took_part(visit) and workflow.patched(FEEDBACK_REQUESTS)):
             if visit.stage is Stage.INTAKE and workflow.patched(APPLYING_ASKED_WHEN_APPLIED):
@@ -180,6 +198,59 @@ class TouchpointUpdates(EarlyWarnings):
             applying, self._applying = self._applying, None
             if self._customer_took_part(applying):  # no feedback about applying given since
                 await self._ask_feedback(applying)
+
+    async def _pace_surveys(self, visit: StageVisit) -> None:
+        """Queue the surveys leaving `visit` makes due (SURVEYS_PACED), then ask the first
+        still unanswered if this is a quiet moment a day or more after the last survey."""
+        asked = self.touchpoints.ask_feedback_on_exit
+        if visit.stage is Stage.OFFER and Stage.OFFER in asked \
+                and self._customer_took_part(visit):
+            self._survey_due(visit)
+        if visit.stage in APPLYING and visit.outcome not in APPLYING:  # applying is over
+            self._applying = None  # a journey that waited for it before the marker
+            done = self._applying_round(visit)
+            took_part = [v for v in done if v.stage is Stage.INTAKE and v.stage in asked
+                         and self._customer_took_part(v)]
+            sent = [v for v in done if v.stage in asked and self._sent_documents(v)]
+            for due in [*took_part, *sent[-1:]]:  # about the latest documents they sent
+                self._survey_due(due)
+        now, last = workflow.now(), self._surveyed_at
+        quiet = visit.outcome not in (APPLYING | BAD_NEWS) and visit.stage is not Stage.POST_LOAN
+        if not quiet or (last is not None and now - last < SURVEY_GAP):
+            return  # kept for a later exit
+        while self._surveys_due:
+            due = self._surveys_due.pop(0)
+            if not self._rated_since(due):
+                self._surveyed_at = now
+                await self._ask_feedback(due)
+                return
+
+    def _survey_due(self, visit: StageVisit) -> None:
+        """Queue the survey about `visit`, unless its touchpoint has had one."""
+        touchpoint = TOUCHPOINTS[visit.stage]
+        if touchpoint not in self._surveyed:
+            self._surveyed.append(touchpoint)
+            self._surveys_due.append(visit)
+
+    def _applying_round(self, last: StageVisit) -> list[StageVisit]:
+        """The visits to the stages of applying, in a row, that leaving `last` ends: intake,
+        documents and the requests for more, or a decider's request and what answered it."""
+        end = next(i for i, v in enumerate(self._visits) if v is last)
+        start = end
+        while start > 0 and self._visits[start - 1].stage in APPLYING:
+            start -= 1
+        return self._visits[start:end + 1]
+
+    def _sent_documents(self, visit: StageVisit) -> bool:
+        """Whether the customer sent documents in `visit` (a written answer sends none)."""
+        return any(e.type is EventType.TOUCHPOINT and (e.stage, e.attempt) == (
+            visit.stage, visit.attempt) and (e.detail or "").startswith(DOCUMENTS_SENT)
+            for e in self._events)
+
+    def _rated_since(self, visit: StageVisit) -> bool:
+        """Whether feedback about `visit`'s stage came since it was entered: no survey then."""
+        return any(e.type is EventType.TOUCHPOINT and e.at >= visit.entered_at
+                   and is_feedback_about(e.detail, visit.stage) for e in self._events)
 
     async def _ask_feedback(self, visit: StageVisit) -> None:
         await self.notify(
