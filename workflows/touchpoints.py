@@ -62,8 +62,9 @@ APPLYING = frozenset({Stage.INTAKE, Stage.DOCUMENTS, Stage.COMPLETENESS})
 # surveyed once per journey, once it is over (applying and sending documents: the round of
 # requests met), only if the customer sent documents for the documents one, never as the
 # bank asks for more or ends the journey badly, and at most one survey a day: one due sooner
-# waits in a queue for the next stage left a day after the last survey, and is dropped if
-# the loan is paid out or the journey ends first.
+# waits in a queue for the next such stage exit a day or more after the last survey (the
+# payout's and a withdrawal's too), and is dropped if the loan runs (post-loan, which
+# continue-as-new does not carry it into) or the journey has ended before.
 SURVEYS_PACED = "surveys-paced"
 SURVEY_GAP = timedelta(days=1)
 BAD_NEWS = frozenset({Stage.REJECTED, Stage.EXPIRED})  # no survey leaving for these

@@ -91,7 +91,7 @@ async def test_touchpoints_carry_their_channel_and_ask_for_feedback(
         }
         # intake (the application), once the file is complete; the documents the customer
         # sent at completeness are due the same day, so they wait for a stage left a day
-        # later, and the loan is paid out first (dropped); not the offer (answered)
+        # later, and the loan runs first (dropped); not the offer (answered)
         assert sorted(asked) == [f"{handle.id}:feedback:intake:1"]
         # which application, and the step in the customer's words
         assert asked[f"{handle.id}:feedback:intake:1"] == (

@@ -128,7 +128,7 @@ async def test_the_testers_sequence_gets_each_survey_once_a_day_at_most_never_wi
     a risk officer's question answered in writing. Before the fix: six surveys in minutes,
     one in the second of "We could not read", documents asked about four times. Now: applying
     once the file is complete; sending documents a day later; the offer, due the same day as
-    that, waits and is dropped at the payout."""
+    that, waits and is dropped as the loan runs."""
     docs = Documents()
     app = application(docs, drop={"income"})
     scan = docs.unreadable("corrupt_truncated")
