@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,7 @@ from journey.documents import (
     FinancialStatement,
     ReadStatus,
 )
-from journey.repayment import add_months, money
+from journey.repayment import add_months, is_month_end, money
 from journey.unreadable import unreadable_notice
 
 if TYPE_CHECKING:
@@ -423,9 +423,9 @@ def _check_periods(
         CheckFailure(
             code="statements_stale",
             message=f"The latest {LABELS[kind]} ends on {end}, more than {limit} months "
-            "ago: send the statement of a recent period",
+            f"ago: send the {LABELS[kind]} of {recent_period(rules, today)}",
         )
-        for kind, end in latest.items() if today > add_months(end, limit)
+        for kind, end in latest.items() if _stale(rules, end, today)
     ]
     if len(set(latest.values())) > 1:
         ends = " and ".join(f"the latest {LABELS[k]} on {e}" for k, e in latest.items())
@@ -488,7 +488,9 @@ def check_completeness(
     present = {r.kind for r in readable}
     missing = [k for k in policy.checklist.get(application.product, []) if k not in present]
     period = max((s.period_end for s in statements if s.period_end is not None), default=None)
-    failures += [CheckFailure(code="missing", message=missing_message(k, period))
+    recent = (recent_period(rules, today) if period is not None and _stale(rules, period, today)
+              else None)  # the statements on file are stale: the missing one of a recent period
+    failures += [CheckFailure(code="missing", message=missing_message(k, period, recent))
                  for k in missing]
     if settle and failures and all(f.code == "unreadable" for f in failures):
         return Completeness(complete=True, not_needed={
@@ -497,10 +499,29 @@ def check_completeness(
     return Completeness(complete=not missing and not failures, missing=missing, failures=failures)
 
 
-def missing_message(kind: DocumentKind, period: date | None = None) -> str:
+def missing_message(kind: DocumentKind, period: date | None = None,
+                    recent: str | None = None) -> str:
     """What to ask the customer for when a checklist document is missing: a statement of
-    `period`, the latest period of the statements on file (None: none on file)."""
-    of = (f" of the period ending {period}, the latest of the statements you sent"
-          if period is not None and kind in (DocumentKind.BALANCE_SHEET,
-                                             DocumentKind.INCOME_STATEMENT) else "")
+    `period`, the latest period of the statements on file (None: none on file), or, when
+    those are stale, of `recent` (`recent_period`), as the stale ones are asked for."""
+    statement = kind in (DocumentKind.BALANCE_SHEET, DocumentKind.INCOME_STATEMENT)
+    of = ("" if not statement or period is None
+          else f" of {recent}" if recent is not None
+          else f" of the period ending {period}, the latest of the statements you sent")
     return f"Please send the {LABELS[kind]}{of}"
+
+
+def _stale(rules: CompletenessRules, end: date, today: date) -> bool:
+    return today > add_months(end, rules.statements_max_age_months)
+
+
+def recent_period(rules: CompletenessRules, today: date) -> str:
+    """The periods a statement sent on `today` may end in, in the customer's words: the
+    first month's end not stale (periods end on a month's last day), or later, such as the
+    last financial year's end."""
+    first = add_months(today, -rules.statements_max_age_months)
+    while _stale(rules, first, today) or not is_month_end(first):
+        first += timedelta(days=1)
+    year_end = date(today.year - 1, 12, 31)
+    return (f"a recent period, ending {first} or later (the last financial year, ending "
+            f"{year_end}, will do)")
