@@ -1,8 +1,10 @@
-"""What the customer is told of a round of requests at completeness, in their words: what
-the bank asks for, for which application, by when and how to send it (`supplements_requested`),
-and, once what they sent completes the file, that it has come and where the application goes
-(`supplements_met`). The journey's completeness stage (workflows/loan_journey.py) queues both;
-the request's expiry says what did not come (journey/end_notices.py `not_done_by`).
+"""What the customer is told of their documents, in their words: that the application has
+come and its documents are being read (`application_received`, at intake); of a round of
+requests at completeness, what the bank asks for, for which application, by when and how to
+send it (`supplements_requested`), and, once what they sent completes the file, that it has
+come and where the application goes (`supplements_met`). The journey's intake and
+completeness stages (workflows/loan_journey.py) queue them; the request's expiry says what
+did not come (journey/end_notices.py `not_done_by`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,14 @@ _GOES_ON_TO = {
     Stage.RISK_REVIEW: "the bank's credit risk review",
     Stage.APPROVAL: "the bank's credit approval",
 }
+
+
+def application_received(application: LoanApplication) -> str:
+    """The first notice: the application has come and its documents are read; what is
+    missing or unreadable is asked for as soon as the file is checked."""
+    return (f"{your_application(application)} has been received. We are reading your "
+            "documents; if anything is missing or cannot be read, we will tell you what to "
+            "send.")
 
 
 def supplements_requested(application: LoanApplication, items: list[str],

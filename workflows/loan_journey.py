@@ -34,7 +34,11 @@ with workflow.unsafe.imports_passed_through():
     from journey.pricing import offer_terms
     from journey.stages import Party, Stage
     from journey.status import Disbursement, JourneyInput, JourneyResult, Offer
-    from journey.supplement_notices import supplements_received, supplements_requested
+    from journey.supplement_notices import (
+        application_received,
+        supplements_received,
+        supplements_requested,
+    )
     from workflows import search_attributes as sa
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.bookkeeping import CUSTOMER_WAIT_LISTED, JourneyEnded
@@ -135,6 +139,10 @@ DECLINE_CATEGORIES_RECORDED = "decline-categories-recorded"
 # fell short was asked for in the same words, as if the bank had not seen it; since, the
 # request says the bank already has that file. Taken only for such a request.
 SENT_AGAIN_SAID = "sent-again-said"
+# workflow.patched marker: before it, the customer heard nothing from the bank until the file
+# was read and checked (the first notice a request, or a survey); since, they are told at
+# intake that the application has come and its documents are being read.
+APPLICATION_RECEIVED_TOLD = "application-received-told"
 
 
 @workflow.defn
@@ -178,6 +186,10 @@ class LoanJourneyWorkflow(
 
     async def intake(self) -> None:
         async with self.stage(Stage.INTAKE, Party.SYSTEM):
+            if workflow.patched(APPLICATION_RECEIVED_TOLD):  # behind: the file is read meanwhile
+                await self._behind(self.notify(
+                    f"{self._workflow_id}:received", "customer", "application_received",
+                    application_received(self._application)))
             policy = workflow.execute_activity(
                 contracts.LOAD_POLICY,
                 # the working calendar covers the whole term: due dates move off its holidays

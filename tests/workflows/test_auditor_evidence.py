@@ -74,7 +74,7 @@ async def test_notices_lists_what_the_customer_was_sent_or_is_due(
             settings, handle, _):
         queued = messages_for(settings.db_url, handle.id)
         # no feedback request while applying: the file is short (test_feedback_requests.py)
-        assert [m.template for m in queued] == ["supplements_requested"]
+        assert [m.template for m in queued] == ["application_received", "supplements_requested"]
         due = await cli("notices", handle.id)
         assert due.exit_code == 0, due.output
         shown = said(due)
@@ -84,7 +84,7 @@ async def test_notices_lists_what_the_customer_was_sent_or_is_due(
         assert "Please send the income statement (利润表)" in shown
         assert "on the bank's clock; a notice not sent yet is due" in shown
 
-        assert dispatch(settings.db_url) == 1  # the bank's sender delivers it
+        assert dispatch(settings.db_url) == 2  # the bank's sender delivers both
         sent = messages_for(settings.db_url, handle.id)
         listed = await cli("notices", handle.id, "--json")
         assert listed.exit_code == 0, listed.output

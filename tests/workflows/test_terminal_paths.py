@@ -49,7 +49,7 @@ BEIJING = timezone(timedelta(hours=8))
 async def told_the_end(db_url: str, handle: WorkflowHandle, outcome: Stage) -> str:
     """The body of the one notice to the customer of the journey's end, `outcome`, which
     names the bank's day it ended on."""
-    told = [m for m in messages_for(db_url, handle.id) if m.template.startswith("application_")]
+    told = [m for m in messages_for(db_url, handle.id) if m.template in TEMPLATES.values()]
     assert [(m.template, m.recipient, m.key) for m in told] == [
         (TEMPLATES[outcome], "customer", f"{handle.id}:ended:{outcome}")]
     ended = (await handle.query(LoanJourneyWorkflow.status)).timeline[-1].entered_at

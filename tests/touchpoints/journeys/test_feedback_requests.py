@@ -103,8 +103,12 @@ async def test_a_complete_application_is_asked_about_after_completeness(
         scheduled = [e.activity_task_scheduled_event_attributes.activity_type.name
                      async for e in handle.fetch_history_events()
                      if e.HasField("activity_task_scheduled_event_attributes")]
-        # its one notice is queued once the file was checked complete, not at intake
-        assert scheduled.index(contracts.NOTIFY) > scheduled.index(contracts.CHECK_COMPLETENESS)
+        # its one notice is queued once the file was checked complete, not at intake: before
+        # the check, the customer is told only that the application has come
+        before = scheduled[:scheduled.index(contracts.CHECK_COMPLETENESS)]
+        assert before.count(contracts.NOTIFY) == 1
+        assert [m.template for m in messages_for(settings.db_url, handle.id)][0] == \
+            "application_received"
         await assert_replays(handle)
 
 
