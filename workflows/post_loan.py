@@ -18,6 +18,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey import review_contracts as rc
+    from journey.end_notices import your_application
     from journey.loan_account import Account
     from journey.owed_back import REFUND_DUE
     from journey.post_loan_wakeups import next_wakeup
@@ -46,6 +47,10 @@ WARNINGS_CLOSED_AT_WRITE_OFF = "warnings-closed-at-write-off"
 # borrower's exposure still at the principal before, counted as owed for ever; since, the
 # principal is kept once more as the loan closes. Taken only where it had not been kept.
 PRINCIPAL_KEPT_AT_CLOSE = "principal-kept-at-close"
+# workflow.patched marker: before it, the customer's `plan_changed` and `loan_closed` notices
+# named no application (a company with two loans could not tell which); since, they begin
+# with the application, as the journey's other notices do.
+LOAN_NOTICES_NAMED = "loan-notices-named"
 
 
 class PostLoanStage(Repricing):
@@ -125,11 +130,17 @@ class PostLoanStage(Repricing):
                 continue
             await self.notify(
                 f"{self._workflow_id}:prepaid:{p.reference}", "customer", "plan_changed",
-                f"{p.amount:,} prepaid on {p.paid_on}: {account.principal_owed:,} of principal "
-                f"left; the plan ends on {account.ends_on()}, the next instalment is "
-                f"{account.next_instalment()}",
+                f"{self._loan_named()}{p.amount:,} prepaid on {p.paid_on}: "
+                f"{account.principal_owed:,} of principal left; the plan ends on "
+                f"{account.ends_on()}, the next instalment is {account.next_instalment()}",
             )
             self._pl.prepayments_noticed.append(p.reference)
+
+    def _loan_named(self) -> str:
+        """What begins a notice of the loan: its application ("Your application APP-1 for a
+        working capital loan of 3,000,000.00: "); nothing before LOAN_NOTICES_NAMED."""
+        return (f"{your_application(self._application)}: "
+                if workflow.patched(LOAN_NOTICES_NAMED) else "")
 
     def _close_warnings(self, resolution: Resolution, marker: str) -> None:
         """The loan ended: its open early warnings closed by the system, resolved by that end.
@@ -144,10 +155,11 @@ class PostLoanStage(Repricing):
         self._close_warnings(Resolution.LOAN_REPAID, WARNINGS_CLOSED_AT_REPAYMENT)
         if workflow.patched(CLOSING_NOTICE):  # what the customer keeps as proof of settlement
             refund = f"; {account.credit:,} paid over is refunded" if account.credit else ""
+            named = self._loan_named()
             await self.notify(
                 f"{self._workflow_id}:closed", "customer", "loan_closed",
-                f"{self.closing_reason()} on {self.today()}: {account.paid:,} paid in all, "
-                f"nothing is owed{refund}",
+                f"{named}{'the loan was ' if named else ''}{self.closing_reason()} on "
+                f"{self.today()}: {account.paid:,} paid in all, nothing is owed{refund}",
             )
         if account.credit > 0:
             await self.notify(

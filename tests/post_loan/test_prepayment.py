@@ -98,7 +98,9 @@ async def test_a_prepayment_shrinks_the_later_instalments_and_the_loan_runs_on(
         assert "paid in full" in [c.header for c in plan_table(after).columns]
         notice = await until_sent(settings.db_url, handle.id, key=f"{handle.id}:prepaid:PRE-1")
         assert (notice.recipient, notice.template) == ("customer", "plan_changed")
-        assert notice.body == (
+        assert notice.body == (  # which loan: company 1 may have two
+            f"Your application {app.application_id} for a {app.product.value.replace('_', ' ')}"
+            f" loan of {app.amount:,.2f}: "
             f"{amount:,} prepaid on {on}: {quote.principal_owed:,} of principal left; the plan "
             f"ends on {quote.ends_on()}, the next instalment is {quote.next_instalment()}"
         )

@@ -85,8 +85,10 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
         closing = [m for m in messages_for(settings.db_url, handle.id)
                    if m.key == f"{handle.id}:closed"]
         assert [(m.recipient, m.template) for m in closing] == [("customer", "loan_closed")]
-        assert closing[0].body == (f"settled early on {on}: {closed.account.paid:,} paid in all, "
-                                   "nothing is owed")
+        assert closing[0].body == (  # which loan: company 1 may have two
+            f"Your application {app.application_id} for a "
+            f"{app.product.value.replace('_', ' ')} loan of {app.amount:,.2f}: the loan was "
+            f"settled early on {on}: {closed.account.paid:,} paid in all, nothing is owed")
         touchpoints = [e.detail for e in closed.events if e.type is EventType.TOUCHPOINT]
         assert touchpoints[-2:] == ["repayment M-01", "settlement SETTLE-1"]
         await assert_replays(handle)
