@@ -29,7 +29,7 @@ from journey.touchpoints import (
 )
 from starter import late_touchpoints, pending
 from starter.attempts import acting
-from starter.boundary import run
+from starter.boundary import err_console, run
 from starter.connect import connect
 from starter.errors import Ended, plain_errors
 from starter.journey_cli import JourneyId, yours_unless_typed
@@ -113,8 +113,8 @@ def inquiry(
         except Ended:  # answered all the same, how it ended; kept beside the closed journey
             s = await late_touchpoints.record_late_inquiry(await connect(settings), settings,
                                                            workflow_id, request)
-            console.print(escape(f"{ended_answer(s)} (the inquiry is kept as "
-                                 f"{late_touchpoints_id(workflow_id)})"))
+            console.print(escape(ended_answer(s)))  # the customer's answer alone
+            err_console.print(escape(f"the inquiry is kept as {late_touchpoints_id(workflow_id)}"))
 
     run(go())
 

@@ -85,9 +85,12 @@ async def test_an_inquiry_about_a_rejected_journey_is_answered_for_the_customer(
                     ["--as", "ops-li", "--role", "operations", "--channel", "branch"]):
             asked = await cli("inquiry", handle.id, *who)
             assert asked.exit_code == 0, asked.output
-            assert (f"{handle.id} has ended on {bank_day} (the bank's day, UTC+8), rejected: the "
-                    "bank could not approve the application; your relationship manager will "
-                    "explain (the inquiry is kept as ") in said(asked)
+            # the answer alone, for the customer; where it is kept, for the operator
+            assert " ".join(asked.stdout.split()) == (
+                f"{handle.id} has ended on {bank_day} (the bank's day, UTC+8), rejected: the "
+                "bank could not approve the application; your relationship manager will "
+                "explain")
+            assert asked.stderr.strip() == f"the inquiry is kept as feedback-{handle.id}"
             assert "secret" not in asked.output and "leverage" not in asked.output
 
         shown = await cli("status", handle.id)
