@@ -8,7 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from journey import review_contracts as rc
 from journey.actors import Actor
 from journey.application import LoanApplication
 from journey.decisions import Repayment
+from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
 from journey.post_loan_covenants import CovenantTightening
 from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
@@ -259,4 +260,21 @@ async def settle_at_quote(
         LoanJourneyWorkflow.record_repayment,
         Repayment(actor=actor, reference=reference, amount=quote.owed, paid_on=day,
                   settles=True),
+    )
+
+
+def later_balance_sheet(docs: Documents, app: LoanApplication, period_end: date,
+                        total_liabilities: Decimal = Decimal(82_000_000)) -> DocumentRef:
+    """A newer balance sheet of the borrower, read sure, for a review to read: liquid (current
+    ratio 2.0) and, at the default 82 of 100 million in debts, over the leverage covenant."""
+    return docs.add(
+        f"{app.credit_code}-balance-later", status=ReadStatus.READ,
+        kind=DocumentKind.BALANCE_SHEET,
+        statement=FinancialStatement(
+            kind=DocumentKind.BALANCE_SHEET, period_end=period_end,
+            company=app.applicant_name, current_assets=Decimal(50_000_000),
+            total_assets=Decimal(100_000_000), current_liabilities=Decimal(25_000_000),
+            total_liabilities=total_liabilities,
+            total_equity=Decimal(100_000_000) - total_liabilities, balances=True,
+        ),
     )

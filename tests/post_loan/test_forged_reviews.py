@@ -14,16 +14,21 @@ from journey import review_contracts as rc
 from journey.classification import RiskClass
 from journey.decisions import AddDocuments
 from journey.documents import (
-    DocumentKind,
     DocumentReading,
     DocumentRef,
-    FinancialStatement,
     ReadStatus,
 )
 from journey.post_loan_policy import start_of
 from journey.status import JourneyStatus
 from starter import documents_used
-from tests.post_loan.loan_kit import assert_replays, disbursed_loan, review, skip_to, until
+from tests.post_loan.loan_kit import (
+    assert_replays,
+    disbursed_loan,
+    later_balance_sheet,
+    review,
+    skip_to,
+    until,
+)
 from tests.workflows import journey_kit
 from tests.workflows.journey_kit import Documents, customer
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -86,17 +91,7 @@ async def test_a_forged_review_result_is_refused_and_a_real_review_still_reclass
 
         # the bank's own review still reclassifies: a newer statement breaching a covenant
         await skip_to(env, start_of(running.offer.schedule[0].due_on) - timedelta(days=5))
-        sheet = docs.add(
-            f"{app.credit_code}-balance-later", status=ReadStatus.READ,
-            kind=DocumentKind.BALANCE_SHEET,
-            statement=FinancialStatement(
-                kind=DocumentKind.BALANCE_SHEET, period_end=journey_kit.TODAY + timedelta(days=20),
-                company=app.applicant_name, current_assets=Decimal(50_000_000),
-                total_assets=Decimal(100_000_000), current_liabilities=Decimal(25_000_000),
-                total_liabilities=Decimal(82_000_000), total_equity=Decimal(18_000_000),
-                balances=True,
-            ),
-        )
+        sheet = later_balance_sheet(docs, app, journey_kit.TODAY + timedelta(days=20))
         await handle.execute_update(LoanJourneyWorkflow.add_statements,
                                     AddDocuments(actor=customer(app), documents=[sheet]))
         outcome = await review(env, settings, handle.id, 1)

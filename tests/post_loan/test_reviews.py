@@ -23,6 +23,7 @@ from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     disbursed_loan,
+    later_balance_sheet,
     pay,
     review,
     skip_to,
@@ -113,17 +114,7 @@ async def test_a_new_statement_that_breaches_a_covenant_raises_an_early_warning(
                 actor=Actor(id="risk-corp-1", role=Role.RISK_OFFICER),
                 action=WarningAction.MONITOR, note="nothing yet"))
         await skip_to(env, start_of(running.offer.schedule[0].due_on) - timedelta(days=5))
-        sheet = docs.add(
-            f"{app.credit_code}-balance-later", status=ReadStatus.READ,
-            kind=DocumentKind.BALANCE_SHEET,
-            statement=FinancialStatement(
-                kind=DocumentKind.BALANCE_SHEET, period_end=journey_kit.TODAY + timedelta(days=20),
-                company=app.applicant_name, current_assets=Decimal(50_000_000),
-                total_assets=Decimal(100_000_000), current_liabilities=Decimal(25_000_000),
-                total_liabilities=Decimal(82_000_000), total_equity=Decimal(18_000_000),
-                balances=True,
-            ),
-        )
+        sheet = later_balance_sheet(docs, app, journey_kit.TODAY + timedelta(days=20))
         await handle.execute_update(
             LoanJourneyWorkflow.add_statements,
             AddDocuments(actor=customer(app), documents=[sheet]),

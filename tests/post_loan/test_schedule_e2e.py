@@ -17,9 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from activities.policy import policy_text
-from journey.application import LoanApplication
 from journey.decisions import AddDocuments
-from journey.documents import DocumentKind, DocumentRef, FinancialStatement, ReadStatus
 from journey.policy.calendar import moment_at
 from journey.post_loan_policy import first_review_on, review_calendar, start_of
 from journey.settings import Settings
@@ -34,6 +32,7 @@ from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     disbursed,
+    later_balance_sheet,
     loan_worker,
     outcome,
     settle_at_quote,
@@ -91,7 +90,9 @@ async def test_a_schedule_on_the_dev_server_triggers_and_backfills_reviews(
         # a breaching statement and a review: the loan is watched, reviews become monthly
         await handle.execute_update(
             LoanJourneyWorkflow.add_statements,
-            AddDocuments(actor=customer(app), documents=[_breaching_sheet(docs, app)]),
+            # the latest period, and one that has ended: a review leaves out one to come
+            AddDocuments(actor=customer(app), documents=[later_balance_sheet(
+                docs, app, datetime.now(UTC).date(), Decimal(85_000_000))]),
         )
         await schedules.trigger(client, handle.id)
         await until(handle, lambda s: s.risk_class == "special_mention", seconds=REVIEW_WAIT)
@@ -247,21 +248,6 @@ async def _until_scheduled(client: Client, journey_id: str) -> schedules.Schedul
         except NotFound:
             await asyncio.sleep(0.1)
     raise AssertionError(f"no review schedule for {journey_id}")
-
-
-def _breaching_sheet(docs: Documents, app: LoanApplication) -> DocumentRef:
-    return docs.add(
-        f"{app.credit_code}-balance-later", status=ReadStatus.READ,
-        kind=DocumentKind.BALANCE_SHEET,
-        statement=FinancialStatement(
-            # the latest period, and one that has ended: a review leaves out one to come
-            kind=DocumentKind.BALANCE_SHEET, period_end=datetime.now(UTC).date(),
-            company=app.applicant_name, current_assets=Decimal(50_000_000),
-            total_assets=Decimal(100_000_000), current_liabilities=Decimal(25_000_000),
-            total_liabilities=Decimal(85_000_000), total_equity=Decimal(15_000_000),
-            balances=True,
-        ),
-    )
 
 
 async def _until_cadence(client: Client, journey_id: str, months: int) -> schedules.ScheduleRow:
