@@ -260,12 +260,18 @@ class Bookkeeping:
     def _wait_attribute(self) -> list[SearchAttributeUpdate[Any]]:
         """Since when the case has waited on its team and its SLA on that wait, for `queue`
         (journey/queue_wait.py); "-" on no team's queue."""
-        wait = self._queue_wait()  # kept up whether listed or not: the team's arrival counts
+        self._note_team_arrival()  # kept up whether listed or not: the team's arrival counts
         if not workflow.patched(QUEUE_WAIT_LISTED):
             return []
-        if self._owed is not None and self._owed[0] is self._stage:  # set since its marker
-            wait = self._owed[1]  # on the customer: what they owe, since and by when
+        wait = self.listed_wait()
         return [sa.QUEUE_WAIT.value_set(wait.stamp() if wait is not None else "-")]
+
+    def listed_wait(self) -> QueueWait | None:
+        """The wait QueueWait lists, and `status` shows: on the customer, what they owe, since
+        and by when (set since its marker); else the wait on the team the case is with."""
+        if self._owed is not None and self._owed[0] is self._stage:
+            return self._owed[1]
+        return self._queue_wait()
 
     def owe(self, stage: Stage, since: datetime, awaits: str, until: datetime) -> None:
         """The customer owes `awaits` at `stage`, asked `since`, by `until`: listed in QueueWait
@@ -274,18 +280,24 @@ class Bookkeeping:
         self._owed = (stage, self.wait_from(since, stage).model_copy(
             update={"awaiting": awaits, "until": until}))
 
+    def _note_team_arrival(self) -> None:
+        """Keep the moment the case came to its team (none off every team's queue)."""
+        if self._team is None or not self._visits:
+            self._team_since = None
+        elif self._team_since is None or self._team_since[0] != self._team:
+            self._team_since = (self._team, workflow.now())
+
     def _queue_wait(self) -> QueueWait | None:
         """The wait on the team the case is with: waiting on the bank, from the later of its
         stage visit's entry and the moment it came to the team (an early warning on a running
         loan); on no one's wait (an early warning's), from the moment it came to the team,
-        which may be before the visit (the warning raised at an earlier one)."""
+        which may be before the visit (the warning raised at an earlier one). Reads only, so a
+        query may call it: a team whose arrival is not kept yet counts from now."""
         if self._team is None or not self._visits:
-            self._team_since = None
             return None
-        if self._team_since is None or self._team_since[0] != self._team:
-            self._team_since = (self._team, workflow.now())
+        came = self._team_since
+        since = came[1] if came is not None and came[0] == self._team else workflow.now()
         visit = self._visits[-1]
-        since = self._team_since[1]
         if visit.waits_on is Party.BANK:
             since = max(visit.entered_at, since)
         listed = self._listed_sla

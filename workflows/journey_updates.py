@@ -461,6 +461,7 @@ class JourneyUpdates(Bookkeeping):
             assigned_to=self.assignee(),
             sla_state="-" if self._stage.terminal else self._sla_state,  # ended before the
             # terminal upsert cleared it (workflows/bookkeeping.py SLA_CLEARED_AT_END): no SLA runs
+            wait=None if self._stage.terminal else self.listed_wait(),  # as `queue` lists it
             policy_version=self._snapshot.policy.version if self._snapshot else None,
             policy_sha256=self._snapshot.sha256 if self._snapshot else None,
             route=self._route,

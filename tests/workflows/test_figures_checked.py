@@ -218,5 +218,6 @@ async def test_an_unchecked_figure_warns_breaches_and_reminds_operations(
             await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
                 actor=CLERK, document=sheet.ref.sha256, field=field, as_read=True))
         went = await until_stage(handle, Stage.RISK_REVIEW)
-        assert went.sla_state == "ok" and went.wait is None
+        assert went.sla_state == "ok" and went.wait is not None  # risk review's own wait
+        assert went.wait.since == went.timeline[-1].entered_at.replace(microsecond=0)
         await assert_replays(handle)
