@@ -13,6 +13,7 @@ customer`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ValidationError
@@ -64,10 +65,15 @@ class QueueWait(BaseModel):
 
     def sla_text(self, utc_offset_hours: int) -> str:
         """The SLA points of the wait on the bank's clock, or that the stage has none."""
+        return ", ".join(self.sla_points(lambda at: moment_at(at, utc_offset_hours)))
+
+    def sla_points(self, shown: Callable[[datetime], str]) -> list[str]:
+        """The SLA points of the wait, each moment as `shown` says it ("warn ...", "due
+        ..."), or that the stage has none ("no SLA")."""
         if self.due_at is None:
-            return "no SLA"
-        warn = f"warn {moment_at(self.warn_at, utc_offset_hours)}, " if self.warn_at else ""
-        return f"{warn}due {moment_at(self.due_at, utc_offset_hours)}"
+            return ["no SLA"]
+        warn = [f"warn {shown(self.warn_at)}"] if self.warn_at else []
+        return [*warn, f"due {shown(self.due_at)}"]
 
 
 def _hours_minutes(span: timedelta) -> str:

@@ -1,8 +1,7 @@
-"""Journeys as listed (`list`, a team's `queue`) and the loan book (`book`)."""
+"""Journeys as listed (`list`) and the loan book (`book`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from rich.markup import escape
@@ -10,7 +9,7 @@ from rich.table import Table
 
 from journey.classification import RiskClass
 from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_total
-from journey.policy.calendar import WorkingCalendar, moment_at
+from journey.policy.calendar import moment_at
 from journey.repayment import money
 from starter.bank_clock import bank_offset
 from starter.work_lists import JourneyRow
@@ -21,47 +20,12 @@ def book_title(risk_class: RiskClass | None) -> str:
     return "loan book: running loans" + (f", class {risk_class.label_zh}" if risk_class else "")
 
 
-def queue_title(team: str) -> str:
-    return f"queue of {team}: cases waiting on the team"
-
-
-def owed_title(rm: str | None) -> str:
-    return f"cases waiting on the customer{f' submitted by {rm}' if rm else ''}"
-
-
-def owed_table(rows: list[JourneyRow], title: str, now: datetime,
-               calendar: WorkingCalendar, total: int | None = None,
-               order: str | None = None) -> Table:
-    """Cases waiting on their customers: whose (the applicant, who submitted it in which role),
-    what the customer owes (in a few words where the journey answered, else as QueueWait says
-    it), asked since when and how long by `now`, by when (the application expires then) and
-    the SLA on the wait, on the bank's clock; "-" where the journey did not say (listed before
-    it kept what is owed in QueueWait). `total`: how many there are, when more than the rows
-    (the first by `order`)."""
-    table = Table(title=title, caption=_caption(rows, total, order))
-    for name in ("journey", "applicant", "submitted by", "stage", "owes", "asked since",
-                 "waited", "by (expires)", "SLA", "product", "amount"):
-        table.add_column(name, no_wrap=name in ("journey", "applicant"))  # names whole
-    offset = calendar.utc_offset_hours
-    for r in rows:
-        w = r.waiting
-        by = r.submitted_by
-        table.add_row(r.workflow_id, escape(r.applicant or "-"),
-                      f"{by.id} ({by.role.replace('_', ' ')})" if by else "-",
-                      r.stage, escape(r.owes or (w.awaiting if w else None) or "-"),
-                      moment_at(w.since, offset) if w else "-",
-                      w.waited(now, calendar) if w else "-",
-                      moment_at(w.until, offset) if w and w.until else "-",
-                      r.sla, r.product, amount_cell(r))
-    return table
-
-
 def amount_cell(r: JourneyRow) -> str:
     """The amount applied for, from the journey store; its band where the store has none."""
     return money(r.amount) if r.amount is not None else r.amount_band
 
 
-def _caption(rows: list[JourneyRow], total: int | None, order: str | None) -> str:
+def caption(rows: list[JourneyRow], total: int | None, order: str | None) -> str:
     """"N journeys", or "the newest N of M (--limit for more)" when `total` is more ("the
     first N of M by `order`" when given)."""
     if not rows:
@@ -134,57 +98,23 @@ def _book_caption(lines: list[BookLine], shown: int | None) -> str:
     return caption
 
 
-def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None,
-                   waits: tuple[datetime, WorkingCalendar] | None = None,
-                   order: str | None = None) -> Table:
+def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None) -> Table:
     """Journeys as listed, each started when on the bank's clock, with the amount applied for
     where the journey store has it; `total` is how many match when that is more than the rows
-    (the newest, or the first by `order`). With `waits` (now, and the bank's calendar), a
-    queue: whom each case is assigned to, since when it has waited on the team, how long by
-    now, and its SLA on that wait, on the bank's clock; an approval tier's "why this tier" on
-    one line (`status` says it in full)."""
-    caption = _caption(rows, total, order)
-    table = Table(title=title, caption=caption)
+    (the newest). A queue's lists: starter/queue_view.py."""
+    table = Table(title=title, caption=caption(rows, total, None))
     table.add_column("journey", no_wrap=True)
     named = any(r.applicant for r in rows)  # kept by `start` in the journey store
     if named:
         table.add_column("applicant", no_wrap=True)
-    why = any(r.why for r in rows)  # an approval work list: why each case is at its tier
-    breached = any(r.breached for r in rows)  # and the covenants its file already breaches
-    waited = waits is not None and any(r.waiting for r in rows)
-    queue = waits is not None
-    for name in ("status", "stage", "team", *(["assigned to"] if queue else []), "SLA",
-                 "product", "amount", "started",
-                 *(["waiting since", "waited", "SLA on the wait"] if waited else []),
-                 *(["[red]covenants already breached[/]"] if breached else [])):
+    for name in ("status", "stage", "team", "SLA", "product", "amount", "started"):
         table.add_column(name, justify="right" if name == "amount" else "left",
                          no_wrap=name in _WHOLE)  # names and figures whole; times wrap
-    if why:  # one line each: the borrower's every application is in `status`
-        table.add_column("why this tier", no_wrap=True, max_width=WHY_WIDTH,
-                         overflow="ellipsis")
-        table.caption = f"{caption}; why this tier in full: status <journey>"
-    if queue and any(r.assignee is None for r in rows):
-        table.caption = (f"{table.caption}\nassigned to \"not listed\": the journey began "
-                         "before it listed its assignee; status <journey> says")
     for r in rows:
         table.add_row(r.workflow_id, *([escape(r.applicant or "-")] if named else []),
-                      r.status, r.stage, r.team,
-                      *([r.assignee or "not listed"] if queue else []), r.sla, r.product,
-                      amount_cell(r), moment_at(r.started, bank_offset()),
-                      *(wait_cells(r, *waits) if waited and waits else []),
-                      *([escape("; ".join(r.breached) or "-")] if breached else []),
-                      *([escape(r.why or "-")] if why else []))
+                      r.status, r.stage, r.team, r.sla, r.product, amount_cell(r),
+                      moment_at(r.started, bank_offset()))
     return table
 
 
-_WHOLE = {"status", "stage", "team", "assigned to", "SLA", "product", "amount"}
-WHY_WIDTH = 60  # characters of "why this tier" a queue shows
-
-
-def wait_cells(r: JourneyRow, now: datetime, calendar: WorkingCalendar) -> list[str]:
-    """A queue row's wait: since when (the bank's clock), how long by `now`, its SLA."""
-    if r.waiting is None:  # listed before the journey said (QueueWait)
-        return ["-", "-", "-"]
-    w, offset = r.waiting, calendar.utc_offset_hours
-    return [moment_at(w.since, offset), w.waited(now, calendar),
-            w.sla_text(offset) + (f"; awaiting {w.awaiting}" if w.awaiting else "")]
+_WHOLE = {"status", "stage", "team", "SLA", "product", "amount"}

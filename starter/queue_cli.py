@@ -18,7 +18,7 @@ from starter import pinned_policy, work_lists, work_queues
 from starter.boundary import run
 from starter.connect import connect
 from starter.listings_cli import ShowQuery
-from starter.listings_view import journeys_table, owed_table, owed_title, queue_title
+from starter.queue_view import owed_title, owed_view, queue_title, queue_view
 from starter.terminal import QUEUE_WIDTH, wide_console
 from starter.work_lists import JourneyRow
 from starter.work_queues import QueueSort
@@ -28,7 +28,6 @@ class WaitingOn(StrEnum):
     CUSTOMER = "customer"
 
 
-console = wide_console(QUEUE_WIDTH)
 OWED_HINT = ("cases waiting on the customer: queue --waiting-on customer (those a relationship "
              "manager or operations submitted: --rm <staff id>; everyone's own: --person "
              "<staff id>)")
@@ -62,6 +61,7 @@ def queue(
     """What waits on a team now, most urgent first (the same list as the Web UI with the
     query `--show-query` prints); or on a person (--person); or, with --waiting-on customer
     or --rm, what customers owe."""
+    console = wide_console(QUEUE_WIDTH)  # the terminal's width (COLUMNS) as the command runs
     if sum(x is not None for x in (team, person, waiting_on or rm)) > 1:
         raise typer.BadParameter("give one of --team, --person, or --waiting-on customer "
                                  "[--rm ID]")
@@ -89,8 +89,8 @@ def queue(
         if not rows:
             work_queues.refuse_unknown_team(settings, team, OWED_HINT)
         rows = work_lists.with_parties(settings, rows)
-        console.print(journeys_table(cut(rows, None), queue_title(team), len(rows),
-                                     waits=work_lists.queue_clock(now), order=order("sla")))
+        console.print(queue_view(cut(rows, None), queue_title(team),
+                                 *work_lists.queue_clock(now), len(rows), order("sla")))
         if team == OPERATIONS_TEAM:  # a payout nobody may confirm stays on it: say so
             for line in await work_lists.stuck_payouts(client, settings, rows):
                 console.print(f"[red]{escape(line)}[/]")
@@ -104,17 +104,15 @@ def queue(
         if not assigned and not owed and votes is None:
             work_queues.refuse_unknown_person(settings, person)
         assigned = work_lists.with_parties(settings, assigned)
-        console.print(journeys_table(cut(assigned, None), f"cases assigned to {person}",
-                                     len(assigned), waits=work_lists.queue_clock(now),
-                                     order=order("sla")))
+        console.print(queue_view(cut(assigned, None), f"cases assigned to {person}",
+                                 *work_lists.queue_clock(now), len(assigned), order("sla")))
         if votes is not None:  # a committee's member: its cases that still need their vote
             votes = work_lists.with_parties(settings, votes)
-            console.print(journeys_table(cut(votes, None), f"committee votes awaited from "
-                                         f"{person}", len(votes),
-                                         waits=work_lists.queue_clock(now), order=order("sla")))
+            console.print(queue_view(cut(votes, None), f"committee votes awaited from {person}",
+                                     *work_lists.queue_clock(now), len(votes), order("sla")))
         shown = await work_queues.with_owed(client, cut(owed, None))
-        console.print(owed_table(shown, owed_title(person), *work_lists.queue_clock(now),
-                                 total=len(owed), order=order("deadline")))
+        console.print(owed_view(shown, owed_title(person), *work_lists.queue_clock(now),
+                                len(owed), order("deadline")))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.person_query(person)}; "
                                  f"{work_lists.customer_query()}, who submitted it from the "
@@ -125,8 +123,8 @@ def queue(
     async def _owed(client: Client, settings: Settings, rm: str | None, now: datetime) -> None:
         rows = await work_lists.owed_by_customers(client, settings, rm)
         shown = await work_queues.with_owed(client, cut(rows, None))
-        console.print(owed_table(shown, owed_title(rm), *work_lists.queue_clock(now),
-                                 total=len(rows), order=order("deadline")))
+        console.print(owed_view(shown, owed_title(rm), *work_lists.queue_clock(now),
+                                len(rows), order("deadline")))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.customer_query()}"
                                  + ("; who submitted it from the journey store"

@@ -6,7 +6,7 @@ from rich.console import Console
 
 TABLE_WIDTH = 160
 BOOK_WIDTH = 280  # the loan book's fifteen columns, its figures and credit codes in full
-QUEUE_WIDTH = 200  # a queue's applicant, assignee, amount and waits, names and figures whole
+QUEUE_WIDTH = 80  # a queue fits a terminal: short columns, each case's long texts under them
 
 
 def wide_console(width: int = TABLE_WIDTH) -> Console:

@@ -74,6 +74,13 @@ def moment_at(moment: datetime, utc_offset_hours: int, *, seconds: bool = False)
     return f"{moment.astimezone(zone).strftime(shown)} (UTC{utc_offset_hours:+d})"
 
 
+def short_moment(moment: datetime, utc_offset_hours: int) -> str:
+    """`moment` on a clock `utc_offset_hours` from UTC, unlabelled and without its year:
+    "12-06 18:00", for a list that says its zone once, in its title."""
+    _require_aware(moment)
+    return f"{moment.astimezone(timezone(timedelta(hours=utc_offset_hours))):%m-%d %H:%M}"
+
+
 def _at(day: date, t: time, tz: timezone | None = None) -> datetime:
     return datetime.combine(day, t, tzinfo=tz)
 

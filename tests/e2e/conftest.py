@@ -65,3 +65,31 @@ def row_of(out: str, journey: str) -> list[str]:
             break
         rows.append(cells)
     return [" ".join(filter(None, parts)) for parts in zip(*rows, strict=True)]
+
+
+def case_of(out: str, journey: str) -> list[list[str]]:
+    """A case of a queue's list (starter/queue_view.py): its cells' lines, column by column,
+    down to the line under it."""
+    lines = out.splitlines()
+    at = next(n for n, ln in enumerate(lines) if [c.strip() for c in ln.split("│")[1:2]]
+              == [journey])
+    rows = []
+    for line in lines[at:]:
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if not cells:
+            break
+        rows.append(cells)
+    return [[c for c in column if c] for column in zip(*rows, strict=True)]
+
+
+def notes_of(out: str, journey: str) -> str:
+    """What a queue says of `journey` under its table, beside its id, on one line."""
+    lines = out.splitlines()
+    at = next(n for n, ln in enumerate(lines) if ln.startswith(f"{journey}  "))
+    indent = " " * (len(journey) + 2)
+    said = [lines[at][len(journey):]]
+    for line in lines[at + 1:]:
+        if not line.startswith(indent) or line[len(indent):len(indent) + 1] in ("", " "):
+            break
+        said.append(line)
+    return " ".join(" ".join(said).split())

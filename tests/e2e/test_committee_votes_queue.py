@@ -13,10 +13,19 @@ from temporalio.testing import WorkflowEnvironment
 from journey.actors import Actor, Role
 from journey.application import Product
 from journey.decisions import ApprovalDecision, Verdict
+from journey.policy.calendar import short_moment
 from journey.stages import Stage
 from starter import work_lists
 from tests.cli_kit import cli, point_cli_at, said
-from tests.workflows.journey_kit import drive_to, new_application, running_journey
+from tests.post_loan.loan_kit import TIGHT, loan_worker
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    drive_to,
+    new_application,
+    running_journey,
+    start,
+)
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -56,3 +65,44 @@ async def test_a_committee_member_sees_the_cases_that_still_need_their_vote(
         branch = await cli("queue", "--person", "appr-branch-1")
         assert branch.exit_code == 0, branch.output
         assert "committee votes awaited" not in said(branch) and handle.id not in said(branch)
+
+
+async def test_the_approval_lists_read_whole_on_an_80_column_terminal(
+    dev_server: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A committee's and the branch's work lists at 80 columns (a terminal's, and a pipe's):
+    each case's journey id whole on its line, its SLA's due time, and the covenant its file
+    already breaches in full; they were squeezed to "loan-APP-DEMO-0…", "…" and nothing."""
+    client = dev_server.client
+    docs = Documents()
+    big = application(docs, amount=80_000_000, product=Product.PROJECT_FINANCE,
+                      term_months=60)  # the credit committee's
+    small = application(docs)  # the branch's
+    async with loan_worker(client, tmp_path, docs, post_loan_policy=TIGHT) as settings:
+        handles = {"credit_committee": await start(client, settings, big),
+                   "branch": await start(client, settings, small)}
+        at = {"credit_committee": await drive_to(handles["credit_committee"], big,
+                                                 Stage.APPROVAL, risk=RISK_PF),
+              "branch": await drive_to(handles["branch"], small, Stage.APPROVAL)}
+        point_cli_at(monkeypatch, client, tmp_path)
+        monkeypatch.setenv("COLUMNS", "80")
+        for team, handle in handles.items():
+            query = f"WorkflowId = '{handle.id}' AND {work_lists.queue_query(team)}"
+            while await work_lists.count_journeys(client, query) != 1:
+                await asyncio.sleep(0.1)
+        for team, args in (("credit_committee", ["--team", "credit_committee"]),
+                           ("credit_committee", ["--person", "cc-1"]),
+                           ("branch", ["--team", "branch"])):
+            listed = await cli("queue", *args)
+            assert listed.exit_code == 0, listed.output
+            lines = listed.output.splitlines()
+            assert max(map(len, lines)) <= 80 and "…" not in listed.output, listed.output
+            s, handle = at[team], handles[team]
+            assert s.route is not None and s.route.tier == team
+            assert any(handle.id in line.split() for line in lines), listed.output  # whole
+            assert s.wait is not None and s.wait.due_at is not None
+            assert f"due {short_moment(s.wait.due_at, 8)}" in listed.output, listed.output
+            breached = [c.detail for c in s.covenants_on_file if c.breached]
+            assert breached, s.covenants_on_file
+            assert f"covenants already breached: {'; '.join(breached)}" in said(listed)
+            assert "times: bank time, UTC+8" in said(listed)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from journey.policy.calendar import moment_at
+from journey.policy.calendar import short_moment
 from journey.settings import Settings
 from journey.stages import Stage
 from starter import operations
-from tests.e2e.conftest import SAMPLES, row_of
+from tests.e2e.conftest import SAMPLES, case_of, notes_of, row_of
 from tests.e2e.test_journey_on_dev_server import approving_opinion, cli, until
 
 pytestmark = pytest.mark.e2e
@@ -75,23 +75,26 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
 
     mine = (await cli(settings, "queue", "--rm", "rm-zhang")).stdout
     assert offered not in mine and declined not in mine
-    cells = row_of(mine, again)
+    case = case_of(mine, again)
+    assert case[0][1:] == [name, "completeness",
+                           "submitted by rm-zhang (relationship manager)"], mine
     # what the customer owes in a few words, read from the journey: the statement not sent
-    assert cells[1:5] == [name, "rm-zhang (relationship manager)", "completeness",
-                          "missing income statement"], mine
-    assert cells[-1] == "3,000,000.00", mine  # the amount applied for, not its band
+    assert notes_of(mine, again) == "owes: missing income statement", mine
+    assert case[2][0] == "3,000,000.00", mine  # the amount applied for, not its band
     asked = await operations.status(client, again)  # asked by now: the row says what
     assert asked.waiting_for and "before " in asked.waiting_for[0]
     expires = asked.waiting_for[0].split("before ")[1].split(", when")[0]
-    assert cells[7] == expires, mine  # the deadline status shows, on the bank's clock
-    assert "(UTC+8)" in cells[5]  # asked since, on the bank's clock
+    assert expires.endswith(" (UTC+8)")  # the deadline status shows, on the bank's clock
+    assert f"expires {expires[5:16]}" in case[1], mine  # without year and zone
+    assert case[1][1].startswith("since ") and "times: bank time, UTC+8" in " ".join(
+        mine.split())  # asked since, on the bank's clock
     assert "cases waiting on the customer submitted by rm-zhang" in mine
 
     every = (await cli(settings, "queue", "--waiting-on", "customer")).stdout
-    signing = row_of(every, offered)
-    assert signing[2:5] == ["rm-chen (relationship manager)", "offer",
-                            "the offer's signature"], every
-    assert signing[7] == moment_at(offer.expires_at, 8), every  # the offer's expiry
+    signing = case_of(every, offered)
+    assert signing[0][2:] == ["offer", "submitted by rm-chen (relationship manager)"], every
+    assert notes_of(every, offered) == "owes: the offer's signature", every
+    assert f"expires {short_moment(offer.expires_at, 8)}" in signing[1], every
     assert again in every
 
     # a case an operations clerk submitted: theirs to chase, listed under them as the submitter
@@ -99,7 +102,7 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
     await cli(settings, "start", str(fourth), *scans(3, "business_license", "balance_sheet"))
     await until(client, chased, Stage.COMPLETENESS)
     clerks = (await cli(settings, "queue", "--rm", "ops-li")).stdout
-    assert row_of(clerks, chased)[2] == "ops-li (operations)", clerks
+    assert case_of(clerks, chased)[0][-1] == "submitted by ops-li (operations)", clerks
     assert again not in clerks and offered not in clerks
     stranger = " ".join((await cli(settings, "queue", "--rm", "risk-sme-1")).stdout.split())
     assert "'risk-sme-1' submits no cases: --rm takes a relationship manager or operations" \
@@ -112,7 +115,7 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
         hint.stderr.split())
     # someone away: whatever is theirs, here the case they submitted waiting on its customer
     theirs = (await cli(settings, "queue", "--person", "rm-zhang")).stdout
-    assert row_of(theirs, again)[4] == "missing income statement", theirs
+    assert notes_of(theirs, again) == "owes: missing income statement", theirs
     assert "cases assigned to rm-zhang" in theirs and offered not in theirs
 
     listed = (await cli(settings, "list", "--query", f"WorkflowId = '{again}'")).stdout

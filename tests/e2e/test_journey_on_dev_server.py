@@ -25,7 +25,7 @@ from starter import operations, work_lists
 from starter.demo_team import OPERATIONS, paper_checks, the_paper
 from starter.embedded import temporal_cli
 from store.ledger import bookings_for
-from tests.e2e.conftest import SAMPLES, env_for, row_of
+from tests.e2e.conftest import SAMPLES, case_of, env_for
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -116,12 +116,13 @@ async def test_a_loan_from_application_to_closed(
 
     # Temporal's own visibility: the team's queue, through our CLI and through `temporal`
     queue = await cli(settings, "queue", "--team", "sme_risk", columns=False)
-    row = next(line for line in queue.stdout.splitlines() if journey in line)
-    cells = [cell.strip() for cell in row.split("│")[1:-1]]
-    # every cell whole in a pipe (a script, a log), none cut to "ru…"
+    case = case_of(queue.stdout, journey)
+    # every cell whole in a pipe (a script, a log: 80 columns), none cut to "ru…"
     # the applicant and the amount from the journey store, whom it is assigned to (the team)
-    assert cells[:9] == [journey, truth["name"], "running", "risk_review", "sme_risk", "-", "ok",
-                         "working_capital", "3,000,000.00"], queue.stdout
+    assert "…" not in queue.stdout and max(map(len, queue.stdout.splitlines())) <= 80
+    assert case[0][:4] == [journey, truth["name"], "risk_review, sme_risk",
+                           "assigned to - (the whole team)"], queue.stdout
+    assert (case[1][0], case[2]) == ("ok", ["3,000,000.00", "working_capital"]), queue.stdout
     listed = await asyncio.to_thread(
         subprocess.run,
         [
@@ -153,7 +154,7 @@ async def test_a_loan_from_application_to_closed(
     await cli(settings, "reassign", journey, "--to", "risk-sme-2", "--reason",
               "risk-sme-1 on leave", "--as", "sup-sme")
     theirs = (await cli(settings, "queue", "--person", "risk-sme-2")).stdout
-    assert row_of(theirs, journey)[5] == "risk-sme-2", theirs
+    assert case_of(theirs, journey)[0][3] == "assigned to risk-sme-2", theirs
     assert journey not in (await cli(settings, "queue", "--person", "risk-sme-1")).stdout
     await cli(
         settings,

@@ -20,12 +20,12 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
-from journey.policy.calendar import moment_at
+from journey.policy.calendar import moment_at, short_moment
 from journey.queue_wait import QueueWait
 from journey.settings import Settings
 from starter import work_lists
 from starter.work_lists import JourneyRow
-from tests.e2e.conftest import row_of
+from tests.e2e.conftest import case_of
 from tests.e2e.test_journey_on_dev_server import cli
 from workflows import search_attributes as sa
 
@@ -157,16 +157,12 @@ async def test_a_queue_says_since_when_each_case_has_waited_on_the_team(
     await listed(client, work_lists.queue_query(name), 2)
     queue = await cli(e2e_settings, "queue", "--team", name)
     await asyncio.gather(*(h.terminate("test over") for h in handles))
-    lines = queue.stdout.splitlines()
-    at = {line.split()[1]: n for n, line in enumerate(lines) if f"{name}-" in line}
-    wrapped = [[c.strip() for c in line.split("│")[1:-1]]  # its row's cells, wrapped or not
-               for line in lines[at[f"{name}-0"]:at[f"{name}-1"]]]
-    waited = " │ ".join(" ".join(filter(None, cell)) for cell in zip(*wrapped, strict=True))
-    assert "3d 2h calendar" in waited and moment_at(since, 8) in waited, queue.stdout
-    assert "warn 2026-12-07 09:00 (UTC+8), due 2026-12-08 09:00 (UTC+8)" in waited, waited
-    assert lines[at[f"{name}-1"]].count("│ -") >= 3  # listed before QueueWait: no wait
+    waited = case_of(queue.stdout, f"{name}-0")[1]  # its SLA on the wait, line by line
+    assert waited[1:] == [f"since {short_moment(since, 8)}", "3d 2h calendar",
+                          "warn 12-07 09:00", "due 12-08 09:00"], queue.stdout
+    assert case_of(queue.stdout, f"{name}-1")[1][1:] == ["-"]  # listed before QueueWait
     said = " ".join(queue.stdout.split())
-    assert "waiting since" in said and "SLA on the wait" in said
+    assert "SLA on the wait" in said and "times: bank time, UTC+8" in said
 
 
 async def test_an_approval_tier_list_without_a_worker_marks_why_unavailable_at_once(
@@ -221,14 +217,16 @@ async def test_a_queue_says_whom_each_case_is_assigned_to_and_lists_a_persons_ca
         await listed(client, f"WorkflowId = '{name}-elsewhere' AND JourneyAssignee = "
                              "'risk-corp-2'", 1)
         queue = (await cli(e2e_settings, "queue", "--team", name)).stdout
-        held, team, older = (row_of(queue, f"{name}-{k}") for k in ("held", "team", "older"))
-        assert (held[4], team[4], older[4]) == ("risk-corp-2", "-", "not listed"), queue
-        assert held[10] in ("5h 54m calendar", "5h 55m calendar"), queue  # not "0d 5h"
-        assert team[10] == "2d 0h calendar", queue
+        held, team, older = (case_of(queue, f"{name}-{k}") for k in ("held", "team", "older"))
+        assert (held[0][3], team[0][3], older[0][3]) == (
+            "assigned to risk-corp-2", "assigned to - (the whole team)",
+            "assigned to not listed"), queue
+        assert held[1][2] in ("5h 54m calendar", "5h 55m calendar"), queue  # not "0d 5h"
+        assert team[1][2] == "2d 0h calendar", queue
         assert "journey began before it listed its assignee" in " ".join(queue.split())
 
         waited = (await cli(e2e_settings, "queue", "--team", name, "--sort", "waited")).stdout
-        ids = [ln.split()[1] for ln in waited.splitlines() if f"{name}-" in ln]
+        ids = [ln.split()[1] for ln in waited.splitlines() if ln.startswith(f"│ {name}-")]
         assert ids == [f"{name}-team", f"{name}-held", f"{name}-older"], waited
 
         theirs = (await cli(e2e_settings, "queue", "--person", "risk-corp-2")).stdout

@@ -21,7 +21,7 @@ from journey.pricing import offer_terms
 from journey.review_contracts import REVIEW_FACTS_QUERY, ReviewFacts
 from journey.stages import Stage
 from starter import work_lists
-from starter.listings_view import journeys_table
+from starter.queue_view import queue_view
 from starter.quotes import QuoteFixings
 from starter.repayment_view import plan_table
 from starter.status_view import status_view
@@ -197,8 +197,9 @@ async def test_a_covenant_the_file_already_breaches_shows_before_the_payout(
                          amount_band="1m-5m", started=datetime.now(UTC))
         [listed] = await work_lists.tier_reasons(env.client, [row])
         assert listed.breached == breached
-        console.print(journeys_table([listed], "waiting on branch"))
-        assert "covenants already breached" in console.export_text()
+        console.print(queue_view([listed], "waiting on branch",
+                                 *work_lists.queue_clock(datetime.now(UTC))))
+        assert f"covenants already breached: {breached[0]}" in console.export_text()
         # approving is an exception, which has its reason, and the answer says what it is
         for said in ("   ", "...", "ok", "同意"):  # an exception's reason says why, in words
             why = await refused(handle, LoanJourneyWorkflow.decide, ApprovalDecision(

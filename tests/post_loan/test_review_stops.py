@@ -10,12 +10,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
-from starter import queue_cli, schedules, work_lists
+from starter import schedules, work_lists
 from starter.bank_clock import day_on_bank_clock
 from starter.errors import NotFound
 from starter.work_lists import JourneyRow
@@ -45,7 +44,6 @@ async def test_only_the_risk_team_stops_reviews_and_a_stopped_loan_is_on_its_que
         assert running.route is not None and running.route.team == "sme_risk"
         point_cli_at(monkeypatch, client, data_dir=settings.data_dir)
         monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
-        monkeypatch.setattr(queue_cli, "console", Console(width=400))  # rows unwrapped
 
         # operations may not pause a loan's reviews: refused, naming its risk team, kept
         ops = await cli("schedules", "pause", handle.id, "--as", "ops-wang", "--note", "quiet")

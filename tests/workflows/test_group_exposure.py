@@ -28,7 +28,7 @@ from journey.status import JourneyStatus, plan_start
 from starter import applications, operations, work_lists
 from starter.audit import audit_trail
 from starter.errors import BadInput
-from starter.listings_view import WHY_WIDTH, journeys_table
+from starter.queue_view import queue_view
 from starter.status_view import status_view
 from starter.work_lists import JourneyRow
 from store import blobs
@@ -111,12 +111,10 @@ async def test_live_applications_count_ended_ones_and_other_borrowers_do_not(
                          amount_band="1m-5m", started=datetime.now(UTC))
         listed = await work_lists.tier_reasons(time_skipping_env.client, [row])
         assert listed[0].why == why  # the approval work list says why the case is here
-        shown = _text(journeys_table(listed, "waiting on head_office"))
-        assert "why this tier" in shown
-        # on one line, however wide the screen, cut where `status` (above) says it in full
-        row = next(line for line in shown.splitlines() if second.id in line)
-        assert why[:WHY_WIDTH - 3] in row and why not in shown, shown
-        assert "why this tier in full: status <journey>" in shown
+        shown = _text(queue_view(listed, "waiting on head_office",
+                                 *work_lists.queue_clock(datetime.now(UTC))))
+        # in full, under the table, as `status` (above) says it
+        assert f"why this tier: {why}" in " ".join(shown.split()), shown
 
         other = await start(time_skipping_env.client, settings, apply(borrower()))
         apart = (await routed(other)).route
