@@ -43,6 +43,11 @@ async def test_a_terminated_journey_is_shown_as_ended_everywhere(
                               restarting=True) as settings:
         handle = await start(client, settings, app)
         await drive_to(handle, app, Stage.RISK_REVIEW)
+
+        async def entered() -> bool:  # the entry is written behind the journey: let it land
+            return any(e.stage is Stage.RISK_REVIEW for e in events_for(settings.db_url, handle.id))
+
+        await eventually("risk review's entry is written", entered, seconds=30, every=0.2)
     await handle.terminate(reason=WHY)  # no worker polls the journey's queue from here on
     closed = (await handle.describe()).close_time
     assert closed is not None
