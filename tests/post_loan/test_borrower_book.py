@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,19 +27,12 @@ from journey.stages import Party, Stage
 from journey.status import JourneyStatus
 from starter import book_reviews, listings_cli, schedules, status_cli, work_lists
 from starter.cli import app as loan_journey
-from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import DEFAULT_POLICY, disbursed, loan_worker
 from tests.workflows.journey_kit import Documents, application, drive_to, start, until_stage
 from tests.workflows.test_entrusted_payout import MANAGER, signed
 from workflows import search_attributes as sa
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    async with fresh_dev_server() as env:
-        yield env
 
 
 async def test_one_borrowers_loans_pipeline_and_file(

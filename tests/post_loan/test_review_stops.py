@@ -6,7 +6,6 @@ its `status` until they run again."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,10 @@ from starter.errors import NotFound
 from starter.work_lists import JourneyRow
 from store.refusals import refusals as refused_attempts
 from tests.cli_kit import cli, point_cli_at, said
-from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import disbursed, loan_worker, until
 from tests.workflows.journey_kit import Documents, application
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    async with fresh_dev_server() as env:
-        yield env
 
 
 async def test_only_the_risk_team_stops_reviews_and_a_stopped_loan_is_on_its_queue(

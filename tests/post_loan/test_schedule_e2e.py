@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +28,6 @@ from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
 from store.policies import record_policy
 from store.refusals import refusals as refused_attempts
-from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     disbursed,
@@ -42,12 +41,6 @@ from tests.workflows.journey_kit import Documents, application, customer
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    async with fresh_dev_server() as env:
-        yield env
 
 
 # A schedule-started review is a new workflow whose result reaches the journey by signal and
