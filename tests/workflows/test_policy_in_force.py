@@ -158,6 +158,8 @@ async def test_a_departed_clerk_is_refused_naming_only_who_may_act_on_the_case(
     async with journey_worker(client, tmp_path, docs, task_queue=queue):
         monkeypatch.delenv("LOAN_JOURNEY_POLICY_FILE")  # the command line's own: the default
         before = await accepted_updates(handle)
+        # the case read in full, however slow the new worker's replay under load
+        monkeypatch.setattr(pending, "CASE_READ_WITHIN", timedelta(seconds=60))
         gone = await cli("confirm-payees", handle.id, "--instruction", "1", "--as", "ops-zhao")
         assert gone.exit_code == 3, gone.output
         stuck = ("nobody in policy T-2 may confirm payment instruction 1 (operations, not its "
