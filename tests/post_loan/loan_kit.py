@@ -15,6 +15,7 @@ from typing import Any
 
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -167,17 +168,22 @@ def bank_day_at(now: datetime, weekday: int, working: bool) -> datetime:
 async def skip_to(env: WorkflowEnvironment, when: Any) -> None:
     """Let the time-skipping server's clock run to `when` (a datetime), firing timers.
 
-    The server's sleep call can time out while it waits for workflow tasks on a busy
-    machine; the clock has moved by then, so sleep again for what is left."""
-    for attempt in range(4):
-        delta = when - await env.get_current_time()
-        if delta <= timedelta(0):
-            return
+    The server's sleep call can go unanswered while it waits for workflow tasks (a busy
+    machine, or an update it holds for no worker); the clock has moved by then, so each call
+    is given a few seconds, and sleeps again for what is left."""
+    deadline = asyncio.get_running_loop().time() + 120
+    while (delta := when - await env.get_current_time()) > timedelta(0):
+        request = SleepRequest()
+        request.duration.FromTimedelta(delta)
         try:
-            await env.sleep(delta)
+            await env.client.test_service.unlock_time_skipping_with_sleep(
+                request, timeout=SLEEP_ANSWER)
         except RPCError:
-            if attempt == 3:
+            if asyncio.get_running_loop().time() > deadline:
                 raise
+
+
+SLEEP_ANSWER = timedelta(seconds=3)  # whatever the sleep is for: see skip_to
 
 
 async def review(
