@@ -149,6 +149,8 @@ class JourneyUpdates(Bookkeeping):
         self._since_routed: list[str] = []  # ... of figures since the case was routed, in words
         # the documents stage holds for operations to check unsure figures (FIGURES_CHECKED)
         self._checking_figures = False
+        # ... once the customer has sent what the file lacked (ASK_BEFORE_FIGURES_CHECK)
+        self._figures_wait = False
         # what the customer was asked this round, and the (batches, answers) then (to_tell)
         self._asked: list[str] | None = None
         self._asked_at = (0, 0)

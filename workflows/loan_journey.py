@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.end_notices import declined_at, end_notice, not_done_by, rate_outside_band
     from journey.offer_notice import offer_notice
     from journey.payout_notice import payout_notice
-    from journey.policy import Completeness, Route, expiry_at
+    from journey.policy import Completeness, Route, check_completeness, expiry_at
     from journey.post_loan_covenants import CovenantCheck
     from journey.post_loan_review import statements_read
     from journey.pricing import offer_terms
@@ -143,6 +143,13 @@ SENT_AGAIN_SAID = "sent-again-said"
 # was read and checked (the first notice a request, or a survey); since, they are told at
 # intake that the application has come and its documents are being read.
 APPLICATION_RECEIVED_TOLD = "application-received-told"
+# workflow.patched marker: before it, operations checked the unsure figures of a file read short
+# of a document before the completeness check asked the customer for it, whose wait began only
+# then; since, such a file (a document missing, or unreadable and needed, and no other failure:
+# `Completeness.short_of_documents`) asks the customer at once, and the figures check waits
+# until the file is complete, over what stands then (figures on documents the supplements
+# replaced need none), before routing. Taken only where the order changes.
+ASK_BEFORE_FIGURES_CHECK = "ask-before-figures-check"
 
 
 @workflow.defn
@@ -225,7 +232,10 @@ class LoanJourneyWorkflow(
             ):
                 self._readings[reading.ref.sha256] = self.with_checks(
                     await self.with_corrections(reading))
-            held = self.figures_held()  # unsure figures a decision uses: operations check
+            # unsure figures a decision uses: operations check them, in a visit of their own,
+            # once the file lacks no document for the customer to send
+            if held := (self.figures_held() and not self._customer_first()):
+                self._exit_to = Stage.DOCUMENTS
         if held:
             await self.figures_checked()
 
@@ -236,7 +246,9 @@ class LoanJourneyWorkflow(
         met yet (`awaited`), ask the customer and wait for supplements: one round of
         requests, which expires counted from its first (`opened`), however many batches come,
         and whose SLA runs from it too (`clock`). Returns the stage the case goes to:
-        `return_to`, or routing when a clerk corrected figures it was routed on (`back_to`)."""
+        `return_to`, or routing when a clerk corrected figures it was routed on (`back_to`).
+        A file complete while figures wait on it (`_figures_due`) goes through their check
+        first, and is checked again after it."""
         opened: datetime | None = None
         # The round's first visit runs its SLA alike with or without the clock, which only
         # keeps state: the marker is taken from the second visit of a round on.
@@ -246,10 +258,14 @@ class LoanJourneyWorkflow(
         while True:
             kept = clock if first or workflow.patched(SLA_BY_ROUND) else None
             first = False
+            due = False
             async with self.stage(Stage.COMPLETENESS, Party.CUSTOMER, clock=kept):
                 if asked is None:
                     self._completeness = await self._check_completeness()
-                    if self._completeness.complete and not self.awaited():
+                    done = self._completeness.complete and not self.awaited()
+                    if done and (due := self._figures_due()):
+                        self._exit_to = Stage.DOCUMENTS  # to their check, then checked again
+                    elif done:
                         self._info_request = None
                         self._exit_to = back = self.back_to(return_to)
                         met = (f"{self._workflow_id}:supplements-met:"
@@ -260,10 +276,12 @@ class LoanJourneyWorkflow(
                             await self.notify(met, "customer", "supplements_met",
                                               supplements_received(self._application, back))
                         return back
-                opened = opened or self._visits[-1].entered_at
-                await self._await_supplements([asked] if asked else self._shortfall(), opened)
-                self._exit_to, asked = Stage.DOCUMENTS, None
-            await self.documents()
+                if not due:
+                    opened = opened or self._visits[-1].entered_at
+                    await self._await_supplements([asked] if asked else self._shortfall(),
+                                                  opened)
+                    self._exit_to, asked = Stage.DOCUMENTS, None
+            await (self.figures_checked() if due else self.documents())
 
     async def routing(self) -> None:
         was = self._route  # routed before: again on corrected figures (`back_to`)
@@ -479,6 +497,25 @@ class LoanJourneyWorkflow(
                             told)
         await self.notify(f"{self._workflow_id}:ended:{outcome}", "customer", notice.template,
                           notice.body)
+
+    def _customer_first(self) -> bool:
+        """Whether the customer is asked for what the file lacks before operations check its
+        unsure figures (since ASK_BEFORE_FIGURES_CHECK): the completeness check, as its stage
+        would run it on the file read, finds it short of documents alone, which no figure's
+        check can change. Its settling of leftovers is assumed: a journey whose stage does not
+        settle them only finds the file shorter."""
+        found = check_completeness(self.policy, self._application, self.loan_file(),
+                                   self.calendar.day_of(workflow.now()), settle=not self.awaited())
+        if not found.short_of_documents():
+            return False
+        self._figures_wait = workflow.patched(ASK_BEFORE_FIGURES_CHECK)
+        return self._figures_wait
+
+    def _figures_due(self) -> bool:
+        """Whether a file found complete still has figures to check that waited for it
+        (`_customer_first`): a correction made while the file was read, not the customer's
+        documents, completed it."""
+        return self._figures_wait and bool(self.figures_to_check())
 
     async def _check_completeness(self) -> Completeness:
         self._corrections_checked = self._corrections

@@ -203,11 +203,11 @@ class ReadingCorrections(JourneyUpdates):
         """At the end of the documents' reading, since FIGURES_CHECKED: whether figures are to
         check, in which case the reading visit goes on to a visit of its own that waits on
         operations (`figures_checked`), so that the journey map counts that wait as the
-        bank's, on operations, and whoever checked them as who ended it."""
+        bank's, on operations, and whoever checked them as who ended it (unless the customer
+        is asked for what the file lacks first: workflows/loan_journey.py `documents`)."""
         if not self.figures_to_check() or not workflow.patched(FIGURES_CHECKED):
             return False
         self.take_rescans()  # the loan file the completeness check will read
-        self._exit_to = Stage.DOCUMENTS
         return True
 
     async def figures_checked(self) -> None:

@@ -78,6 +78,11 @@ class CheckFailure(BaseModel):
     document: str | None = None  # sha256 of the document concerned
 
 
+# the failures that ask the customer for a document, which no check of the figures read
+# can meet: a checklist document missing, one sent unreadable that the file needs
+DOCUMENT_FAILURES = ("missing", "unreadable")
+
+
 class Completeness(BaseModel):
     complete: bool
     missing: list[DocumentKind] = Field(default_factory=list)
@@ -85,6 +90,13 @@ class Completeness(BaseModel):
     # by sha256: what was sent unreadable and is not needed, the file being complete without
     # it (with `settle`), for operations and the risk officer; the customer is not asked for it
     not_needed: dict[str, str] = Field(default_factory=dict)
+
+    def short_of_documents(self) -> bool:
+        """Whether the file is short only of documents the customer is to send
+        (DOCUMENT_FAILURES): what they are asked for does not hang on what operations would
+        find checking the figures read, as a figure's failure (unbalanced, a unit, a period)
+        may."""
+        return not self.complete and all(f.code in DOCUMENT_FAILURES for f in self.failures)
 
 
 def normalise_name(name: str) -> str:

@@ -374,6 +374,27 @@ def test_a_statement_read_in_an_assumed_unit_far_below_the_other_names_the_likel
             f"period: it is likely printed in {likely}") in held.message
 
 
+def test_short_of_documents_only_where_the_customer_is_asked_for_documents_alone(
+    policy: Policy, make_app: Callable[..., LoanApplication]
+) -> None:
+    """What decides whether the customer is asked before operations check the figures read
+    (workflows/loan_journey.py, ask-before-figures-check): a document missing or unreadable,
+    and nothing a figure's check might change."""
+    app = make_app()
+
+    def short(readings: list[DocumentReading], settle: bool = False) -> bool:
+        return check_completeness(policy, app, readings, TODAY,
+                                  settle=settle).short_of_documents()
+
+    assert short([licence(app), sheet()])  # the income statement missing
+    assert short([licence(app), unreadable(K.BALANCE_SHEET), income()])
+    assert not short([licence(app), sheet(), income()])  # complete
+    # unreadable but not needed (settled): complete, short of nothing
+    assert not short([licence(app), sheet(), income(), unreadable(K.OTHER)], settle=True)
+    # missing, but also a figure's failure: the figures check may change what is asked
+    assert not short([licence(app), sheet(balances=False, total_assets=Decimal("999"))])
+
+
 def test_application_code_checksum(
     policy: Policy, make_app: Callable[..., LoanApplication]
 ) -> None:

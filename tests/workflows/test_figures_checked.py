@@ -1,7 +1,9 @@
 """The bank's OCR control: a figure a decision uses that the reader was unsure of holds the case
 at documents, on operations, not the customer, until a clerk other than the submitter checks
 it against the paper, as read or corrected, under the policy's figures-check SLA; a file read
-sure goes on untouched. (A rescan's checks carried: tests/e2e/test_figures_rescan.py.)"""
+sure goes on untouched. A file read short of a document asks the customer for it first, and
+the check waits until the file is complete, over what stands then. (A rescan's checks
+carried: tests/e2e/test_figures_rescan.py.)"""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
 from journey.actors import Actor, Role
-from journey.documents import DocumentReading
+from journey.decisions import AddDocuments
+from journey.documents import DocumentReading, ReadStatus
 from journey.figures_checked import AS_READ
 from journey.policy.sla import Unit, add_duration
 from journey.reading_corrections import ReadingCorrection
@@ -28,14 +31,16 @@ from tests.post_loan.loan_kit import assert_replays
 from tests.workflows.journey_kit import (
     SUBMITTER,
     Documents,
+    customer,
     new_application,
     refused,
     running_journey,
     status,
+    until_sent,
     until_stage,
 )
 from tests.workflows.test_entrusted_payout import patched, queue_wait
-from workflows.loan_journey import LoanJourneyWorkflow
+from workflows.loan_journey import ASK_BEFORE_FIGURES_CHECK, LoanJourneyWorkflow
 from workflows.reading_corrections import FIGURES_CHECK_SLA, FIGURES_CHECKED
 
 CLERK = Actor(id="ops-wang", role=Role.OPERATIONS)  # not the case's submitter (SUBMITTER)
@@ -121,6 +126,82 @@ async def test_an_unsure_figure_holds_the_case_for_operations_until_checked_as_r
         assert [m.template for m in messages_for(settings.db_url, handle.id)
                 if m.template.startswith("supplements")] == []
         assert await patched(handle, FIGURES_CHECKED)
+        assert not await patched(handle, ASK_BEFORE_FIGURES_CHECK)  # the order as it was
+        await assert_replays(handle)
+
+
+def income_of(docs: Documents) -> DocumentReading:
+    """The income statement of `docs`, which an application made with drop={"income"} lacks."""
+    return next(r for r in docs.readings.values() if r.ref.filename.endswith("-income.png"))
+
+
+async def test_a_file_short_of_a_statement_asks_the_customer_before_operations_check(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Unsure figures on the balance sheet and no income statement: the customer is asked for
+    it at once; once it has come, operations check the figures, before the case is routed."""
+    docs, app = new_application(drop={"income"})
+    sheet = unsure_sheet(docs)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        asked = await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        assert asked.waits_on is Party.CUSTOMER and asked.completeness is not None
+        assert [f.code for f in asked.completeness.failures] == ["missing"]
+        assert "income statement (利润表)" in asked.waiting_for[0], asked.waiting_for
+        await until_sent(settings.db_url, handle.id, template="supplements_requested")
+        assert [(v.stage, v.waits_on) for v in asked.timeline[1:]] == [
+            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.COMPLETENESS, Party.CUSTOMER)]
+        assert await patched(handle, ASK_BEFORE_FIGURES_CHECK)
+
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[income_of(docs).ref]))
+        held = await until_stage(handle, Stage.DOCUMENTS, asking=True)
+        assert (held.waits_on, held.team, held.route) == (Party.BANK, "operations", None)
+        assert held.waiting_for == [
+            f"operations: 2 figures to check against the paper: {sheet.ref.filename} total "
+            f"liabilities 40,000,000.00 (read at 0.00); {sheet.ref.filename} current assets "
+            "50,000,000.00 (digit groups look misread: compare with the original)"]
+        for field in ("total_liabilities", "current_assets"):
+            await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
+                actor=CLERK, document=sheet.ref.sha256, field=field, as_read=True))
+
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        assert [(v.stage, v.waits_on) for v in reviewed.timeline[1:]] == [
+            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.COMPLETENESS, Party.CUSTOMER),
+            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.DOCUMENTS, Party.BANK),
+            (Stage.COMPLETENESS, Party.CUSTOMER), (Stage.ROUTING, Party.SYSTEM),
+            (Stage.RISK_REVIEW, Party.BANK)]
+        checks = [d for d in reviewed.decisions if d.verdict == AS_READ]
+        assert [(d.actor, d.stage) for d in checks] == [(CLERK, Stage.DOCUMENTS)] * 2
+        told = await until_sent(settings.db_url, handle.id, template="supplements_met")
+        assert [m.template for m in messages_for(settings.db_url, handle.id)
+                if m.template.startswith("supplements")] == [
+            "supplements_requested", told.template]
+        await assert_replays(handle)
+
+
+async def test_figures_on_a_page_the_customer_replaces_while_asked_are_never_checked(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """The customer, asked for the missing income statement, sends it with a clear copy of the
+    balance sheet read unsure: the copy supersedes it, and nothing is left to check."""
+    docs, app = new_application(drop={"income"})
+    sheet = unsure_sheet(docs)
+    assert sheet.statement is not None
+    clear = docs.add("balance-signed-copy", status=ReadStatus.READ, kind=sheet.kind,
+                     statement=sheet.statement.model_copy(update={"confidence": {},
+                                                                   "problems": {}}))
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[income_of(docs).ref, clear]))
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        assert [(v.stage, v.waits_on) for v in reviewed.timeline[1:]] == [
+            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.COMPLETENESS, Party.CUSTOMER),
+            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.COMPLETENESS, Party.CUSTOMER),
+            (Stage.ROUTING, Party.SYSTEM), (Stage.RISK_REVIEW, Party.BANK)]
+        assert reviewed.standing is not None and sheet.ref.sha256 not in reviewed.standing
+        assert clear.sha256 in reviewed.standing
+        assert not [d for d in reviewed.decisions if d.verdict == AS_READ]
         await assert_replays(handle)
 
 
