@@ -149,7 +149,7 @@ class JourneyUpdates(Bookkeeping):
         self._since_routed: list[str] = []  # ... of figures since the case was routed, in words
         # the documents stage holds for operations to check unsure figures (FIGURES_CHECKED)
         self._checking_figures = False
-        # ... once the customer has sent what the file lacked (ASK_BEFORE_FIGURES_CHECK)
+        # ... which waits for the file to be complete (ASK_BEFORE_FIGURES_CHECK)
         self._figures_wait = False
         # what the customer was asked this round, and the (batches, answers) then (to_tell)
         self._asked: list[str] | None = None
