@@ -513,8 +513,9 @@ class LoanJourneyWorkflow(
 
     def _figures_due(self) -> bool:
         """Whether a file found complete still has figures to check that waited for it
-        (`_customer_first`): a correction made while the file was read, not the customer's
-        documents, completed it."""
+        (`_customer_first`): what completed it came between the reading and the check, with
+        no document to read (a written answer to the question an unreadable page was sent
+        for, which the loan file takes in its place)."""
         return self._figures_wait and bool(self.figures_to_check())
 
     async def _check_completeness(self) -> Completeness:
