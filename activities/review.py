@@ -29,9 +29,16 @@ from starter.errors import NotFound
 
 log = logging.getLogger(__name__)
 QUERY_TIMEOUT = timedelta(seconds=10)  # well inside the activity's start-to-close
-# A review signals its result and then returns it: a review still running this long after
-# its signal is not waited for (a review on a queue no worker polls would hold the journey).
+# A review signals its result and then returns it: each attempt of `confirm_review` waits
+# this long for the review's own result (inside the journey's QUICK start-to-close), and one
+# still running is asked again by the activity's retry, up to REVIEW_RESULT_ATTEMPTS: a real
+# review whose last workflow task waits on a slow or restarting worker (a loaded machine, a
+# deploy) was refused after one wait, leaving the loan unreviewed until the next. Bounded,
+# since a review on a queue no worker polls would hold the journey: six attempts of the
+# journey's retries (1, 2, 4, 8, 16 s apart) are about two and a half minutes, and fewer than
+# the ten of IO_RETRY, which journeys from before io-until-done still go by.
 REVIEW_RESULT_WAIT = timedelta(seconds=20)
+REVIEW_RESULT_ATTEMPTS = 6
 
 
 def post_loan_policy_text(path: Path | None = None) -> str:
@@ -140,8 +147,9 @@ class ReviewActivities:
         """The review a result signalled to the journey names, as its own run on the server
         returned it: a PostLoanReviewWorkflow of this journey on the journey's task queue.
         Anything else (no such workflow, another type or queue, another journey's review, one
-        that failed, was skipped or still runs) is refused, saying why: the signal's own
-        figures are never taken, since anyone who can reach the server can send it."""
+        that failed or was skipped) is refused, saying why: the signal's own figures are never
+        taken, since anyone who can reach the server can send it. One still running is waited
+        for across the activity's retries (`_still_running`), then refused too."""
         rid = request.review_id
         handle = activity.client().get_workflow_handle(rid, result_type=rc.ReviewOutcome)
         try:
@@ -161,15 +169,28 @@ class ReviewActivities:
         except WorkflowFailureError as err:
             return _refused(f"review {rid!r} did not complete: {err.cause or err}")
         except TimeoutError:
-            return _refused(f"review {rid!r} was still running {REVIEW_RESULT_WAIT} after its "
-                            f"result was signalled: run it again with `loan-journey schedules "
-                            f"trigger {request.journey_id}`")
+            return _still_running(rid, request.journey_id)
         own = outcome.result
         if own is None:
             return _refused(f"review {rid!r} reviewed nothing: {outcome.skipped}")
         if own.journey_id != request.journey_id or own.review_id != rid:
             return _refused(f"review {rid!r} is {own.review_id!r} of {own.journey_id!r}")
         return rc.ReviewConfirmation(result=own)
+
+
+def _still_running(review_id: str, journey_id: str) -> rc.ReviewConfirmation:
+    """A review still running after its result was signalled: asked again (a retryable
+    `ReviewStillRunning`, the activity's retry) until REVIEW_RESULT_ATTEMPTS, then refused."""
+    attempt = activity.info().attempt
+    if attempt < REVIEW_RESULT_ATTEMPTS:
+        raise ApplicationError(
+            f"review {review_id!r} was still running {REVIEW_RESULT_WAIT} after its result was "
+            f"signalled (attempt {attempt} of {REVIEW_RESULT_ATTEMPTS}): asked again",
+            type="ReviewStillRunning",
+        )
+    return _refused(f"review {review_id!r} was still running after {attempt} waits of "
+                    f"{REVIEW_RESULT_WAIT} for its result: run it again with `loan-journey "
+                    f"schedules trigger {journey_id}`")
 
 
 def _refused(why: str) -> rc.ReviewConfirmation:
