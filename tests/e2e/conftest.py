@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -15,23 +16,35 @@ from tests.ports import free_port
 from worker import build_worker
 
 
-@pytest.fixture(scope="session")
-def e2e_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    data = tmp_path_factory.mktemp("e2e")
+def new_settings(tmp_path_factory: pytest.TempPathFactory, name: str = "e2e") -> Settings:
+    """Settings of a server of their own: a new data directory, ports and task queue."""
     return Settings(
-        data_dir=data,
+        data_dir=tmp_path_factory.mktemp(name),
         temporal_address=f"127.0.0.1:{free_port()}",
         ui_port=free_port(),
-        task_queue=f"e2e-{uuid.uuid4()}",
+        task_queue=f"{name}-{uuid.uuid4()}",
     )
+
+
+@asynccontextmanager
+async def server_and_worker(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
+    """The project's own embedded server: the same code path as `loan-journey up`, with a
+    worker of the journeys on `settings`' task queue."""
+    async with embedded_server(settings) as env:
+        async with build_worker(env.client, settings):
+            yield env
+
+
+@pytest.fixture(scope="session")
+def e2e_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return new_settings(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 async def dev_server(e2e_settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
-    """The project's own embedded server: the same code path as `loan-journey up`."""
-    async with embedded_server(e2e_settings) as env:
-        async with build_worker(env.client, e2e_settings):
-            yield env
+    """The embedded server the e2e tests of a pytest process share (`server_and_worker`)."""
+    async with server_and_worker(e2e_settings) as env:
+        yield env
 
 
 def env_for(settings: Settings) -> dict[str, str]:

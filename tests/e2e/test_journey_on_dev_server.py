@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -25,7 +26,7 @@ from starter import operations, work_lists
 from starter.demo_team import OPERATIONS, paper_checks, the_paper
 from starter.embedded import temporal_cli
 from store.ledger import bookings_for
-from tests.e2e.conftest import SAMPLES, case_of, env_for
+from tests.e2e.conftest import SAMPLES, case_of, env_for, new_settings, server_and_worker
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -75,10 +76,28 @@ async def until(client, workflow_id: str, stage: Stage, seconds: float = 120, *,
         await asyncio.sleep(0.3)
 
 
+@pytest.fixture(scope="module")
+def own_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return new_settings(tmp_path_factory, "book")
+
+
+@pytest.fixture(scope="module")
+async def own_server(own_settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
+    """A server of this module's own, not the one the e2e files of its pytest process share:
+    `book` reads every running loan on the server from its journey, and the test holds it to
+    what the whole book holds (none drawing, none unbooked, no loan of another class). A loan
+    an earlier file left running on a queue no worker polls any more (test_history_cross_check
+    pays out its journeys on a worker of its own) has no one to answer its status: the book
+    gave up on it after 30 s, as it should, which failed this test when the two files shared
+    a process."""
+    async with server_and_worker(own_settings) as env:
+        yield env
+
+
 async def test_a_loan_from_application_to_closed(
-    dev_server: WorkflowEnvironment, e2e_settings: Settings
+    own_server: WorkflowEnvironment, own_settings: Settings
 ) -> None:
-    client, settings = dev_server.client, e2e_settings
+    client, settings = own_server.client, own_settings
     labels = {d["file"]: d for d in json.loads((SAMPLES / "demo/labels.json").read_text())}
     docs = [
         SAMPLES / "demo" / f"company1_{k}.jpg"
