@@ -10,6 +10,8 @@ import asyncio
 import logging
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,6 +42,24 @@ from tests.workflows.journey_kit import (
 )
 
 pytestmark = pytest.mark.e2e
+# How long a command waits for a worker to answer, the product's: a worker that has just
+# started must replay the journey's history first, which under the full suite's load took
+# over the 2 s these tests wait while no worker runs (`no_worker`).
+WORKER_ANSWERS = operations.ANSWER_WITHIN
+# How long the instruction kept while the server could not be reached may take to be
+# delivered by a worker as it starts: its start, then a delivery that waits up to
+# WORKER_ANSWERS for the journey's answer.
+DELIVERED_ON_START = WORKER_ANSWERS * 4
+
+
+@contextmanager
+def no_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """While no worker polls the journey's queue: a command waits 2 s for one, not
+    WORKER_ANSWERS, before it keeps what was typed; WORKER_ANSWERS again after, when a
+    worker runs."""
+    with monkeypatch.context() as waiting:
+        waiting.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=2))
+        yield
 
 
 async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
@@ -59,24 +79,24 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         assert instructions(settings.db_url, every=True) == []
         assert [r.action for r in refusals(settings.db_url, handle.id)] == ["record_repayment"]
     # the worker has stopped: the receipt typed now is kept, not lost
-    monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=2))
     first = running.offer.schedule[0].payment
     repay = ("repay", handle.id, "--amount", str(first), "--as", SUBMITTER.id)
-    typed = await cli(*repay, "--reference", "BANK-1")
-    assert typed.exit_code == 6, typed.output
-    assert "kept as pending instruction 1 (ops-li" in said(typed)
-    assert "do not type it again" in said(typed)
-    (kept,) = instructions(settings.db_url)
-    assert (kept.workflow_id, kept.update, kept.actor, kept.role, kept.state) == (
-        handle.id, "record_repayment", SUBMITTER.id, SUBMITTER.role, Delivery.PENDING)
-    assert Repayment.model_validate_json(kept.request).amount == first
-    late = await cli("decide", handle.id, "--verdict", "approve", "--reason", "ok",
-                     "--as", "appr-branch-1")  # kept too, though the journey is past approval
-    assert late.exit_code == 6 and "pending instruction 2" in said(late), late.output
-    listed = await cli("pending", "list")
-    assert listed.exit_code == 0 and "BANK-1" in said(listed), listed.output
-    assert (await cli("pending", "deliver")).exit_code == 6  # still no worker: it stays
-    assert instructions(settings.db_url)[0].state is Delivery.PENDING
+    with no_worker(monkeypatch):
+        typed = await cli(*repay, "--reference", "BANK-1")
+        assert typed.exit_code == 6, typed.output
+        assert "kept as pending instruction 1 (ops-li" in said(typed)
+        assert "do not type it again" in said(typed)
+        (kept,) = instructions(settings.db_url)
+        assert (kept.workflow_id, kept.update, kept.actor, kept.role, kept.state) == (
+            handle.id, "record_repayment", SUBMITTER.id, SUBMITTER.role, Delivery.PENDING)
+        assert Repayment.model_validate_json(kept.request).amount == first
+        late = await cli("decide", handle.id, "--verdict", "approve", "--reason", "ok",
+                         "--as", "appr-branch-1")  # kept too, though past approval
+        assert late.exit_code == 6 and "pending instruction 2" in said(late), late.output
+        listed = await cli("pending", "list")
+        assert listed.exit_code == 0 and "BANK-1" in said(listed), listed.output
+        assert (await cli("pending", "deliver")).exit_code == 6  # still no worker: it stays
+        assert instructions(settings.db_url)[0].state is Delivery.PENDING
     async with journey_worker(client, tmp_path, docs, task_queue=task_queue, restarting=True):
         delivered = await cli("pending", "deliver")
         assert delivered.exit_code == 3 and "delivered" in said(delivered), delivered.output
@@ -100,15 +120,14 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         assert [p.reference for p in (await status(handle)).payments] == ["BANK-1"]
     # one more kept while the server cannot be reached: the next worker delivers it as it
     # starts, and the history names who typed it, when, and who delivered it
-    with monkeypatch.context() as offline:
+    with no_worker(monkeypatch), monkeypatch.context() as offline:
         offline.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
         typed = await cli(*repay, "--reference", "BANK-2", "--prepay")
     assert typed.exit_code == 5 and "pending instruction 3" in said(typed), typed.output
     polling = asyncio.create_task(worker.run(settings, client))
     try:
-        for _ in range(200):
-            if not instructions(settings.db_url):
-                break
+        deadline = asyncio.get_running_loop().time() + DELIVERED_ON_START.total_seconds()
+        while instructions(settings.db_url) and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.1)
         *_, second = instructions(settings.db_url, every=True)
         assert second.state is Delivery.DELIVERED, second
@@ -134,11 +153,12 @@ async def kept_in_the_order_typed(handle: WorkflowHandle, settings: Settings, cl
     up goes behind it, not ahead; the second, refused at delivery, stays listed, not booked,
     with what to type, until it is booked."""
     ta = ("repay", handle.id, "--as", SUBMITTER.id)
-    with monkeypatch.context() as offline:
+    with no_worker(monkeypatch), monkeypatch.context() as offline:
         offline.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
         first = await cli(*ta, "--amount", prepaid, "--prepay", "--reference", "TA-R1")
     assert first.exit_code == 5 and "pending instruction 4" in said(first), first.output
-    behind = await cli(*ta, "--amount", "90000000", "--reference", "TA-R5")
+    with no_worker(monkeypatch):
+        behind = await cli(*ta, "--amount", "90000000", "--reference", "TA-R5")
     assert behind.exit_code == 6 and "pending instruction 5" in said(behind), behind.output
     assert "instructions kept before this one" in said(behind)
     async with journey_worker(client, settings.data_dir, docs, task_queue=task_queue,
