@@ -47,8 +47,10 @@ pytestmark = pytest.mark.e2e
 # over the 2 s these tests wait while no worker runs (`no_worker`).
 WORKER_ANSWERS = operations.ANSWER_WITHIN
 # How long the instruction kept while the server could not be reached may take to be
-# delivered by a worker as it starts: its start, then a delivery that waits up to
-# WORKER_ANSWERS for the journey's answer.
+# delivered by a worker as it starts: its start (its checks, its first poll), then a delivery
+# that may wait WORKER_ANSWERS for the journey's answer; the 20 s polled before was shorter
+# than that wait alone (under load it stayed pending: 'state=<Delivery.PENDING>'). 120 s, as
+# the e2e tests wait for a journey to reach a stage (tests/e2e/test_journey_on_dev_server.py).
 DELIVERED_ON_START = WORKER_ANSWERS * 4
 
 
