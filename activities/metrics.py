@@ -48,7 +48,6 @@ from journey.archive_contracts import ArchivePassResult
 from journey.documents import DocumentKind
 from journey.stages import ORDER, TERMINAL, Party, Stage
 from journey.timeline import EARLY_WARNING, EventType, TimingEvent
-from ocr.errors import reasons
 
 JOURNEY_METRICS_PORT_OFFSET = 1
 """The journey's endpoint listens on the SDK's port plus this."""
@@ -99,6 +98,10 @@ _EARLY_WARNING = "early_warning"
 
 def seed_series() -> None:
     """Every label combination the domain knows, at 0 (the module's docstring says why)."""
+    # here, in the worker that seeds them: `ocr` loads opencv and numpy (0.3-0.4 s), and the
+    # command line imports this module (archive_cli) without reading a scan
+    from ocr.errors import reasons
+
     for stage in (s for s in ORDER if not s.terminal):
         onward = ORDER[ORDER.index(stage) + 1]
         for outcome in {onward, *TERMINAL}:
