@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from store.db import alembic_config, engine_for, migrate, ready, session
+from store.db import alembic_config, engine_for, head_revision, migrate, ready, session
 from store.models import Base
 
 
@@ -24,6 +27,33 @@ def test_migrate_creates_the_tables(db_url: str, tmp_path: Path) -> None:
     with engine_for(db_url).connect() as c:
         version = c.execute(text("select version_num from alembic_version")).scalar()
     assert version == ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
+
+
+def test_the_head_read_without_alembic_is_alembics(db_url: str) -> None:
+    """`ready` skips Alembic for a database at `head_revision`, read from the scripts' file
+    names: they must name their revisions, in order, as Alembic reads them."""
+    scripts = ScriptDirectory.from_config(alembic_config(db_url))
+    assert head_revision() == scripts.get_current_head()
+    assert all(s.path.endswith(f"/{s.revision}.py") for s in scripts.walk_revisions())
+
+
+def test_a_database_behind_head_is_migrated_and_one_at_head_only_read(db_url: str) -> None:
+    migrate(db_url)
+    command.downgrade(alembic_config(db_url), "-1")  # as an older version left it
+    with engine_for(db_url).connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() != \
+            head_revision()
+    ready(db_url)
+    with engine_for(db_url).connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() == \
+            head_revision()
+    # a new process (a command line) at head: the database read, Alembic never loaded
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys; from store.db import ready; "
+         f"ready({db_url!r}); print('alembic' in sys.modules)"],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert loaded.stdout.strip() == "False", loaded.stderr
 
 
 @pytest.mark.usefixtures("sqlite_only")
