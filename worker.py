@@ -34,6 +34,7 @@ from starter.boundary import end_process, settings_checked
 from starter.errors import SetupError
 from starter.sandbox_bytecode import write_sandbox_bytecode
 from starter.start_checks import check_start, policy_in_service
+from store import db
 from workflows.archivist import HistoryArchivistWorkflow
 from workflows.late_feedback import LateFeedbackWorkflow
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -258,7 +259,9 @@ def main() -> None:
     log_to_stderr()
     try:
         with settings_checked():
-            boundary.run(checked_run(Settings()))
+            settings = Settings()
+            db.migrate_on_start(settings.migrate_on_start)
+            boundary.run(checked_run(settings))
     except typer.Exit as done:
         end_process(done.exit_code)
     end_process(0)

@@ -22,8 +22,21 @@ PREFIX = "LOAN_JOURNEY_"
 _PEM = b"-----BEGIN "
 
 
-class Settings(BaseSettings):
+class StoreSettings(BaseSettings):
+    """The one setting every process reads at its start, before it knows what it will do
+    (`migrate_on_start`): apart, so that a command that touches no setting still runs."""
+
     model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", populate_by_name=True)
+
+    # Whether a process that finds the journey database behind its schema migrates it (the
+    # default: `up`, `demo`, a developer's worker) or ends (exit 5) saying to run the migrate
+    # job (`loan-journey db upgrade`), which migrates either way. False in production
+    # (docker-compose.yml): a schema changes when the operator runs the migrate job, after
+    # a backup, never because a new worker replica started.
+    migrate_on_start: bool = True
+
+
+class Settings(StoreSettings):
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = Field(default="default", min_length=1)

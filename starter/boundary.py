@@ -17,11 +17,11 @@ from rich.markup import escape
 from sqlalchemy.exc import ArgumentError, OperationalError
 from temporalio.service import RPCError, RPCStatusCode
 
-from journey.settings import Settings
+from journey.settings import Settings, StoreSettings
 from starter.attempts import keep_refused
 from starter.codec import SETTING, CodecError, undecodable
 from starter.errors import BadInput, JourneyError, SetupError, no_such_namespace
-from store.db import SchemaTooNew
+from store.db import SchemaBehind, SchemaTooNew
 
 T = TypeVar("T")
 # Not wrapped at the terminal's width: a log or a script reads each error on one line.
@@ -56,9 +56,10 @@ def report(err: Exception) -> int:
 def translated(err: Exception) -> JourneyError | None:
     """The few errors from below that are the operator's to fix, in our terms: a request the
     Temporal server refused as invalid (a malformed query, a run id that is not one), a file
-    that cannot be read or written, a journey database that cannot be reached or whose URL is
-    wrong, an encrypted answer read without the keys, a namespace that does not exist (said
-    by the server, or by the SDK's validation of a worker that makes no call before it).
+    that cannot be read or written, a journey database that cannot be reached, whose URL is
+    wrong or whose schema this process may not change, an encrypted answer read without the
+    keys, a namespace that does not exist (said by the server, or by the SDK's validation of
+    a worker that makes no call before it).
     Anything else is a defect: None."""
     if no_such_namespace(err) or (
             isinstance(err, RuntimeError) and str(err).startswith(_NO_NAMESPACE)):
@@ -76,6 +77,10 @@ def translated(err: Exception) -> JourneyError | None:
         return SetupError(f"the journey database {err}: run the newer version, or restore the "
                           "database from a backup taken before it migrated it "
                           "(LOAN_JOURNEY_DATABASE_URL)")
+    if isinstance(err, SchemaBehind):
+        return SetupError(f"the journey database {err}: run the migrate job first (`docker "
+                          "compose run --rm migrate`, i.e. `loan-journey db upgrade`), after "
+                          "a backup (docker/README.md)")
     if isinstance(err, OperationalError | ArgumentError):  # the URL, or the database down
         cause = str(getattr(err, "orig", None) or err).splitlines()[0]
         return SetupError(f"the journey database cannot be used: {cause}; check "
@@ -91,7 +96,7 @@ def settings_checked() -> Iterator[None]:
     try:
         yield
     except ValidationError as err:
-        if err.title != Settings.__name__ or verbose:
+        if err.title not in (Settings.__name__, StoreSettings.__name__) or verbose:
             raise
         wrong = "; ".join(f"{_variable(e['loc'])}: {e['msg']}" for e in err.errors())
         err_console.print(f"[bold red]error:[/] bad setting: {escape(wrong)}", highlight=False)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from journey.settings import StoreSettings
 from starter import (
     application_cli,
     archive_cli,
@@ -31,6 +32,7 @@ from starter.demo import demo
 from starter.pending_cli import pending_app
 from starter.report import export, report
 from starter.schedules_cli import schedules_app
+from store import db
 
 app = typer.Typer(
     cls=KeepingRefusals,  # a refused attempt kept also when the parser refuses it
@@ -45,6 +47,7 @@ def _options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="tracebacks on errors")] = False,
 ) -> None:
     boundary.verbose = verbose
+    db.migrate_on_start(StoreSettings().migrate_on_start)
 
 
 server_cli.register(app)

@@ -27,8 +27,7 @@ def up() -> None:
     worker.log_to_stderr()  # its role and queues, pending instructions delivered
 
     async def go() -> None:
-        policies = check_start(settings)
-        migrate(settings.db_url)
+        policies = check_start(settings)  # the database migrated, or checked (`ready`)
         async with embedded_server(settings, runtime=worker.metrics_runtime(settings)) as env:
             await writes_allowed(env.client, "up not started")  # before the archivist's schedule
             await archivist.schedule(env.client, settings.task_queue)  # unless it exists
@@ -50,8 +49,7 @@ def worker_() -> None:
     worker.log_to_stderr()
 
     async def go() -> None:
-        policies = check_start(settings)
-        migrate(settings.db_url)
+        policies = check_start(settings)  # the database migrated, or checked (`ready`)
         await worker.run(settings, policies=policies)
         console.print("stopped")
 

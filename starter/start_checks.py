@@ -15,6 +15,7 @@ from journey.policy import PolicyError
 from journey.settings import Settings
 from starter.errors import SetupError
 from store import blobs
+from store.db import ready
 from store.policies import PolicyKind, VersionReused, record_policy
 
 _KINDS: dict[str, PolicyKind] = {"policy_file": "lending", "post_loan_policy_file": "post_loan"}
@@ -82,9 +83,11 @@ def _recorded(settings: Settings, field: Literal["policy_file", "post_loan_polic
 
 
 def check_start(settings: Settings) -> PoliciesInService | None:
-    """The data directory, the document store and the policy files, before any server or
-    worker starts: the policies the worker runs (`policy_in_service`), or None for a reader
-    (role "documents"), which loads none."""
+    """The data directory, the journey database's schema (migrated, or checked when the
+    process may not migrate it: `SchemaBehind`), the document store and the policy files,
+    before any server or worker starts: the policies the worker runs (`policy_in_service`),
+    or None for a reader (role "documents"), which loads none."""
     data_dir_ready(settings)
+    ready(settings.db_url)  # a reader's too: it writes the readings
     document_store_ready(settings)
     return None if settings.worker_role == "documents" else policy_in_service(settings)

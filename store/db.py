@@ -26,6 +26,9 @@ BUSY_TIMEOUT_MS = 30_000
 
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
+# Whether `ready` migrates a database behind head (True) or refuses it (`SchemaBehind`): set
+# once at a process's start from the `migrate_on_start` setting (`migrate_on_start`).
+_migrating = True
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -110,6 +113,23 @@ class SchemaTooNew(Exception):
         self.url, self.at, self.newest = url, at, newest
 
 
+class SchemaBehind(Exception):
+    """The database is behind the schema this version needs, and this process may not migrate
+    it (`migrate_on_start` false): the operator runs the migrate job, after a backup."""
+
+    def __init__(self, url: str, at: str | None, head: str) -> None:
+        super().__init__(f"{shown(url)} is at schema {at or 'none (empty)'}, this build needs "
+                         f"{head}")
+        self.url, self.at, self.head = url, at, head
+
+
+def migrate_on_start(migrating: bool) -> None:
+    """Whether `ready` may migrate a database behind head in this process, from the setting
+    of that name, read at the process's start (the command line, worker.py)."""
+    global _migrating
+    _migrating = migrating
+
+
 def migrate(url: str) -> None:
     """`alembic upgrade head` on the database at `url` (safe to run from several processes);
     `SchemaTooNew` when a newer version migrated it."""
@@ -140,26 +160,40 @@ def head_revision() -> str:
     return max(p.stem for p in (MIGRATIONS / "versions").glob("[0-9]*.py"))
 
 
-def _at_head(engine: Engine) -> bool:
-    """Whether the database is at `head_revision` already. Failing to connect raises, as
-    `migrate` would; a database without a version table is not at head."""
+def _schema(engine: Engine) -> list[str]:
+    """The revisions the database is at: none for one without a version table (empty).
+    Failing to connect raises, as `migrate` would."""
     with engine.connect() as conn:
         try:
-            at = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            return list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
         except DBAPIError:
-            return False
-    return at == [head_revision()]
+            return []
+
+
+def _checked(url: str, at: list[str]) -> None:
+    """A database not at head, where this process may not migrate: `SchemaTooNew` for a
+    revision no script here names (as `migrate` says), else `SchemaBehind`. Read without
+    Alembic: each script is named as its revision (`head_revision`)."""
+    known = {p.stem for p in (MIGRATIONS / "versions").glob("[0-9]*.py")}
+    head = head_revision()
+    for revision in at:
+        if revision not in known:
+            raise SchemaTooNew(url, revision, head)
+    raise SchemaBehind(url, ", ".join(at) or None, head)
 
 
 def ready(url: str) -> Engine:
-    """The engine for `url`, migrated to head once per process. A database at head already,
-    as nearly always, is only read: Alembic's import and its upgrade to where the database is
-    were 0.3-0.6 s of every command line that touches the store."""
+    """The engine for `url`, migrated to head once per process, or, with migrating switched
+    off (`migrate_on_start`), checked to be at head. A database at head already, as nearly
+    always, is only read: Alembic's import and its upgrade to where the database is were
+    0.3-0.6 s of every command line that touches the store."""
     engine = engine_for(url)
     if url not in _migrated:
         with _migrate_lock:
             if url not in _migrated:
-                if not _at_head(engine):
+                if (at := _schema(engine)) != [head_revision()]:
+                    if not _migrating:
+                        _checked(url, at)
                     migrate(url)
                 _migrated.add(url)
     return engine

@@ -19,13 +19,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from alembic import command as alembic_command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from starter.codec import new_key
-from store.db import alembic_config, engine_for, migrate
+from store.db import alembic_config, engine_for, head_revision, migrate
 from tests.deploy.deploy_files import ROOT
 from tests.ports import free_port, free_port_pair
 
@@ -36,6 +37,8 @@ WORKER_COMMAND = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'worker'];
     "from starter.cli import main; main()")
 START = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'start', 'app.json', " + (
     "'licence.jpg']; from starter.cli import main; main()")
+LIST = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'refusals']; " + (
+    "from starter.cli import main; main()")
 DB_UPGRADE = TORN_DOWN + "import sys; sys.argv = ['loan-journey', 'db', 'upgrade']; " + (
     "from starter.cli import main; main()")
 
@@ -256,6 +259,51 @@ async def test_a_database_a_newer_version_migrated_is_named_with_both_schemas_an
             f"this version knows (its newest is {newest}): run the newer version, or restore "
             "the database from a backup") in said
     assert "Traceback" not in said and "torn down" not in said
+
+
+def _one_behind(tmp_path: Path) -> tuple[str, str, str]:
+    """A journey database one migration behind head, as the previous build left it: its
+    URL, the revision it is at, and head."""
+    url = Settings(data_dir=tmp_path / "data").db_url
+    migrate(url)
+    alembic_command.downgrade(alembic_config(url), "-1")
+    return url, _schema_of(url), head_revision()
+
+
+def _schema_of(url: str) -> str:
+    with engine_for(url).connect() as conn:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+
+
+@pytest.mark.parametrize(("command", "role"), [
+    (IMAGE_WORKER, "journeys"), (IMAGE_WORKER, "documents"), (WORKER_COMMAND, "journeys"),
+    (LIST, "all"),
+], ids=["worker", "reader", "worker-command", "a-command"])
+async def test_a_process_that_may_not_migrate_leaves_a_database_behind_as_it_is_and_exits_5(
+    tmp_path: Path, command: str, role: str
+) -> None:
+    """LOAN_JOURNEY_MIGRATE_ON_START=false, as in production: a new replica started before
+    the migrate job says to run it, and changes nothing (a rollback stays a redeploy)."""
+    url, at, head = _one_behind(tmp_path)
+    said = " ".join((await _said(command, tmp_path, {
+        "LOAN_JOURNEY_DATA_DIR": str(tmp_path / "data"),
+        "LOAN_JOURNEY_WORKER_ROLE": role,
+        "LOAN_JOURNEY_MIGRATE_ON_START": "false",
+        "LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}"}, 5)).split())
+    assert (f"error: the journey database {url} is at schema {at}, this build needs {head}: "
+            "run the migrate job first (`docker compose run --rm migrate`, i.e. "
+            "`loan-journey db upgrade`)") in said
+    assert "Traceback" not in said and "torn down" not in said
+    assert _schema_of(url) == at
+
+
+async def test_the_migrate_job_migrates_whatever_the_setting_says(tmp_path: Path) -> None:
+    """`loan-journey db upgrade` is the migrate job: the switch is for the others."""
+    url, _at, head = _one_behind(tmp_path)
+    said = await _said(DB_UPGRADE, tmp_path, {"LOAN_JOURNEY_DATA_DIR": str(tmp_path / "data"),
+                                               "LOAN_JOURNEY_MIGRATE_ON_START": "false"}, 0)
+    assert "database at the latest schema" in said
+    assert _schema_of(url) == head
 
 
 def _not_writable(tmp_path: Path) -> Path:

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+from store import db
 from store.db import alembic_config, engine_for, head_revision, migrate, ready, session
 from store.models import Base
 
@@ -114,3 +115,28 @@ def test_session_commits_and_rolls_back(db_url: str) -> None:
         pass
     with session(db_url) as s:
         assert s.execute(text("select key from outbox")).scalars().all() == ["a"]
+
+
+def test_a_process_that_may_not_migrate_checks_the_schema_and_changes_nothing(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`migrate_on_start` false (production): a database at head is used, one behind (or
+    empty) refused with both schemas named, and left as it is for the migrate job."""
+    monkeypatch.setattr(db, "_migrated", set())
+    db.migrate_on_start(False)
+    monkeypatch.setattr(db, "_migrating", False)  # put back after the test
+    with pytest.raises(db.SchemaBehind) as empty:
+        ready(db_url)
+    assert (empty.value.at, empty.value.head) == (None, head_revision())
+    assert "alembic_version" not in inspect(engine_for(db_url)).get_table_names()
+    migrate(db_url)
+    command.downgrade(alembic_config(db_url), "-1")
+    with engine_for(db_url).connect() as c:
+        behind = c.execute(text("select version_num from alembic_version")).scalar_one()
+    with pytest.raises(db.SchemaBehind, match=f"is at schema {behind}, this build needs "
+                       f"{head_revision()}"):
+        ready(db_url)
+    with engine_for(db_url).connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() == behind
+    migrate(db_url)  # the migrate job
+    assert ready(db_url) is engine_for(db_url)
