@@ -123,8 +123,8 @@ def test_a_process_that_may_not_migrate_checks_the_schema_and_changes_nothing(
     """`migrate_on_start` false (production): a database at head is used, one behind (or
     empty) refused with both schemas named, and left as it is for the migrate job."""
     monkeypatch.setattr(db, "_migrated", set())
+    monkeypatch.setattr(db, "_migrating", True)  # put back as it was after the test
     db.migrate_on_start(False)
-    monkeypatch.setattr(db, "_migrating", False)  # put back after the test
     with pytest.raises(db.SchemaBehind) as empty:
         ready(db_url)
     assert (empty.value.at, empty.value.head) == (None, head_revision())
