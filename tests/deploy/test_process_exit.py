@@ -297,6 +297,18 @@ async def test_a_process_that_may_not_migrate_leaves_a_database_behind_as_it_is_
     assert _schema_of(url) == at
 
 
+@pytest.mark.parametrize("command", [IMAGE_WORKER, LIST], ids=["worker", "a-command"])
+async def test_a_migrate_setting_that_is_no_boolean_is_named_and_exits_5(
+    tmp_path: Path, command: str
+) -> None:
+    """The command line reads it before any command (`StoreSettings`), named as the others."""
+    said = await _said(command, tmp_path, {"LOAN_JOURNEY_MIGRATE_ON_START": "maybe",
+                                           "LOAN_JOURNEY_DATA_DIR": str(tmp_path / "data")}, 5)
+    assert said.startswith("error: bad setting: LOAN_JOURNEY_MIGRATE_ON_START: Input should "
+                           "be a valid boolean"), said
+    assert "Traceback" not in said
+
+
 async def test_the_migrate_job_migrates_whatever_the_setting_says(tmp_path: Path) -> None:
     """`loan-journey db upgrade` is the migrate job: the switch is for the others."""
     url, _at, head = _one_behind(tmp_path)
