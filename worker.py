@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from temporalio.client import Client
@@ -40,6 +40,9 @@ from workflows.late_feedback import LateFeedbackWorkflow
 from workflows.loan_journey import LoanJourneyWorkflow
 from workflows.post_loan_review import PostLoanReviewWorkflow
 from workflows.run_ahead import RunAheadGuard
+
+if TYPE_CHECKING:
+    from activities.health import Probe
 
 WORKFLOWS = [LoanJourneyWorkflow, PostLoanReviewWorkflow, HistoryArchivistWorkflow,
              LateFeedbackWorkflow]
@@ -153,6 +156,7 @@ async def run(settings: Settings | None = None, client: Client | None = None,
     gracefully. A client handed in brings its own runtime, and so its metrics (`up` starts
     them with `metrics_runtime`); without one, the worker connects with `metrics_runtime`'s.
     `policies`: the policies `check_start` loaded (else `build_worker` loads them)."""
+    from activities.health import watch_dependencies
     from starter.cluster_checks import require_search_attributes
     from starter.connect import connect
     from starter.delivery_log import deliver_on_start
@@ -172,6 +176,8 @@ async def run(settings: Settings | None = None, client: Client | None = None,
             # acts typed while no worker ran (starter/pending.py); a reader takes none
             delivering = None if settings.worker_role == "documents" else asyncio.create_task(
                 deliver_on_start(client, settings))
+            checking = None if settings.metrics_port is None else asyncio.create_task(
+                watch_dependencies(dependency_probes(client, settings)))
             stopping = asyncio.create_task(stop.wait())
             watching = None if client.data_converter.payload_codec else asyncio.create_task(
                 stop_when_encrypted(client))
@@ -179,12 +185,24 @@ async def run(settings: Settings | None = None, client: Client | None = None,
                 await asyncio.wait([t for t in (stopping, watching) if t is not None],
                                    return_when=asyncio.FIRST_COMPLETED)
             finally:
-                for task in (delivering, stopping, watching):
+                for task in (delivering, checking, stopping, watching):
                     if task is not None:
                         task.cancel()
         log.info("stopped")
         if watching is not None and watching.done() and not watching.cancelled():
             watching.result()  # the namespace declared encrypted: CodecError, exit 8
+
+
+def dependency_probes(client: Client, settings: Settings) -> dict[str, Probe]:
+    """What the worker's readiness (/ready, activities/health.py) asks: Temporal, and the
+    journey database, which a reader ("documents") never touches: its outage must not take
+    the readers out of service."""
+    from activities.health import database_probe, temporal_probe
+
+    probes = {"temporal": temporal_probe(client)}
+    if settings.worker_role != "documents":
+        probes["database"] = database_probe(settings.db_url)
+    return probes
 
 
 async def stop_when_encrypted(client: Client) -> None:

@@ -1,0 +1,109 @@
+"""A worker an orchestrator can probe (activities/health.py): on the journey's metrics port,
+/healthz answers while the process serves, /ready only while Temporal and the journey
+database answer (503 naming what is down otherwise), and any other path is 404; the same
+check sets `journey_dependency_up`, which the alerts read."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.health import (
+    Readiness,
+    database_probe,
+    serve,
+    temporal_probe,
+    watch_dependencies,
+)
+from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
+from journey.settings import Settings
+from starter.embedded import embedded_server
+from tests.e2e.processes import eventually, polling, worker_process
+from tests.ports import free_port, free_port_pair
+
+pytestmark = pytest.mark.e2e
+
+
+async def get(url: str) -> httpx.Response:
+    async with httpx.AsyncClient() as http:
+        return await http.get(url, timeout=5)
+
+
+async def readiness_is(base: str, status: int) -> dict | None:
+    """/ready's body once it answers `status`."""
+    answer = await get(f"{base}/ready")
+    return json.loads(answer.text) if answer.status_code == status else None
+
+
+async def test_a_worker_is_ready_while_temporal_answers_and_not_once_it_stops(
+    tmp_path: Path,
+) -> None:
+    """A real worker process on a Temporal server of the test's own: ready, live, the
+    gauges at 1, 404 elsewhere; the server stops: not ready, naming temporal, yet live."""
+    settings = Settings(
+        data_dir=tmp_path / "data", temporal_address=f"127.0.0.1:{free_port()}",
+        ui_port=free_port(), task_queue=f"ready-{uuid.uuid4()}",
+    )
+    port = free_port_pair(JOURNEY_METRICS_PORT_OFFSET)
+    base = f"http://127.0.0.1:{port + JOURNEY_METRICS_PORT_OFFSET}"
+    async with AsyncExitStack() as server:
+        await server.enter_async_context(embedded_server(settings))
+        with worker_process(settings, "journeys", tmp_path / "worker.log",
+                            {"LOAN_JOURNEY_METRICS_PORT": str(port)}) as worker:
+            await polling(worker, tmp_path / "worker.log")
+            assert await eventually("ready", lambda: readiness_is(base, 200)) == {"ready": True}
+            assert (await get(f"{base}/healthz")).status_code == 200
+            for path in ("/", "/nope", "/metrics/x", "/readyz"):
+                assert (await get(f"{base}{path}")).status_code == 404, path
+            page = (await get(f"{base}/metrics")).text
+            assert 'journey_dependency_up{dependency="database"} 1.0' in page
+            assert 'journey_dependency_up{dependency="temporal"} 1.0' in page
+            assert "_created" not in page  # finding 13: no doubled series
+
+            await server.aclose()  # Temporal stops; the worker runs on
+            down = await eventually("not ready", lambda: readiness_is(base, 503), seconds=30)
+            assert down["ready"] is False and set(down["down"]) == {"temporal"}, down
+            assert (await get(f"{base}/healthz")).status_code == 200
+            page = (await get(f"{base}/metrics")).text
+            assert 'journey_dependency_up{dependency="temporal"} 0.0' in page
+            assert 'journey_dependency_up{dependency="database"} 1.0' in page
+        log = (tmp_path / "worker.log").read_text(errors="replace")
+        assert log.count("temporal is unreachable") == 1, log  # once, not every check
+
+
+async def test_not_ready_while_the_journey_database_is_unreachable(
+    dev_server: WorkflowEnvironment,
+) -> None:
+    """The worker's probes against a live Temporal and a PostgreSQL URL whose port nothing
+    listens on: /ready is 503 naming the database alone, and stays so check after check."""
+    readiness = Readiness()
+    url = f"postgresql+psycopg://journey:secret@127.0.0.1:{free_port()}/loan_journey"
+    probes = {"temporal": temporal_probe(dev_server.client),
+              "database": database_probe(url, timeout=2)}
+    server = serve(0, "127.0.0.1", readiness=readiness)
+    base = f"http://127.0.0.1:{server.server_port}"
+    checking = asyncio.create_task(watch_dependencies(probes, every=0.2, readiness=readiness))
+    try:
+        assert (await get(f"{base}/ready")).status_code == 503  # starting, or down
+        down = await eventually("checked", lambda: _checked(base))
+        assert set(down["down"]) == {"database"}, down
+        assert "secret" not in json.dumps(down)  # the password is never shown
+        await asyncio.sleep(0.5)  # a few checks later, still down
+        assert set((await readiness_is(base, 503) or {})["down"]) == {"database"}
+    finally:
+        checking.cancel()
+        await asyncio.gather(checking, return_exceptions=True)
+        server.shutdown()
+    assert readiness.answer()[0].startswith("503")  # stopped checking: not ready
+
+
+async def _checked(base: str) -> dict | None:
+    body = await readiness_is(base, 503)
+    return body if body and body["down"] != "starting" else None
