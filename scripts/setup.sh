@@ -2,8 +2,8 @@
 # Installs everything the project needs on Debian bookworm, from the package registries only:
 # tesseract with Chinese and English, the CJK fonts the sample generator uses, chromium for the
 # journey-map browser test, docker-compose (validation only), PostgreSQL for the store's tests,
-# Prometheus and promtool for the alerts' tests (docker/prometheus), then a venv with the
-# project.
+# Prometheus and promtool for the alerts' tests (docker/prometheus), Alertmanager's amtool for
+# its configuration's (docker/alertmanager), then a venv with the project.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
   fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming
-  chromium docker-compose shellcheck postgresql prometheus
+  chromium docker-compose shellcheck postgresql prometheus prometheus-alertmanager
 )
 
 missing=()

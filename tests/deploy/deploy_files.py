@@ -22,6 +22,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 PROMETHEUS_CONFIG = ROOT / "docker/prometheus/prometheus.yml"
 ALERT_RULES = ROOT / "docker/prometheus/alerts.yml"
+ALERTMANAGER_CONFIG = ROOT / "docker/alertmanager/alertmanager.yml"
 # The journey's processes in the stack, by their role (LOAN_JOURNEY_WORKER_ROLE): each scales
 # on its own and serves metrics.
 PROCESSES = {"worker": "journeys", "reader": "documents"}
@@ -77,7 +78,7 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
 
 def metrics_read() -> set[str]:
     """The names of the metrics the alerts read."""
-    names = re.compile(r"\b((?:temporal|journey|ocr)_\w+|up)\s*[{\[)]")
+    names = re.compile(r"\b((?:temporal|journey|ocr|process)_\w+|up)\s*[{\[)]")
     groups = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))["groups"]
     return {name for group in groups for rule in group["rules"]
             for name in names.findall(rule["expr"])}

@@ -20,11 +20,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities import metrics
+from activities import health, metrics
 from journey.application import Product
 from journey.stages import Party, Stage
 from journey.timeline import EARLY_WARNING, EventType, TimingEvent
-from tests.ports import free_port
+from tests.ports import free_port, free_port_pair
 
 
 def _scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -63,6 +63,18 @@ def journey_port() -> Iterator[int]:
     yield int(server.server_port)
     server.shutdown()
     server.server_close()
+
+
+def test_the_journey_port_serves_metrics_liveness_and_readiness_and_nothing_else(
+    journey_port: int,
+) -> None:
+    """Any path used to answer the metrics with 200, so a probe of a wrong path passed."""
+    base = f"http://127.0.0.1:{journey_port}"
+    assert httpx.get(f"{base}/metrics", timeout=5).status_code == 200
+    assert httpx.get(f"{base}/healthz", timeout=5).text == "ok\n"
+    assert httpx.get(f"{base}/ready", timeout=5).status_code == 503  # no check in this process
+    for path in ("/", "/health", "/metrics/", "/favicon.ico"):
+        assert httpx.get(f"{base}{path}", timeout=5).status_code == 404, path
 
 
 def test_stage_transitions_and_sla_events_are_counted(journey_port: int) -> None:
@@ -169,14 +181,15 @@ async def test_sdk_runtime_serves_temporal_metrics_after_a_workflow_run() -> Non
     assert completed == ["1"], text[:2000]
 
 
-def test_the_stacks_healthcheck_passes_while_the_sdk_metrics_are_served() -> None:
+def test_the_stacks_healthcheck_passes_only_while_the_process_is_ready() -> None:
     """docker-compose.yml's healthcheck of the workers and readers, run as the image runs it
-    (python with the container's environment): unhealthy until the SDK serves its metrics on
-    the metrics port, as worker.py has it do, healthy after."""
+    (python with the container's environment): unhealthy while nothing serves the journey's
+    port (the metrics port + 1), while it serves but has not checked its dependencies, and
+    while one is down; healthy once each answered (activities/health.py)."""
     checks = {name: services()[name]["healthcheck"]["test"] for name in PROCESSES}
     check = checks.pop("worker")
     assert check[:2] == ["CMD", "python"] and set(map(tuple, checks.values())) == {tuple(check)}
-    port = free_port()
+    port = free_port_pair(metrics.JOURNEY_METRICS_PORT_OFFSET)
     env = environment(services()["worker"]) | {"LOAN_JOURNEY_METRICS_PORT": str(port)}
 
     def healthy() -> bool:
@@ -185,5 +198,15 @@ def test_the_stacks_healthcheck_passes_while_the_sdk_metrics_are_served() -> Non
         return done.returncode == 0
 
     assert not healthy()
-    _serving = metrics.runtime_with_prometheus(port, host="127.0.0.1")  # served while it lives
-    assert healthy()
+    readiness = health.Readiness()
+    server = health.serve(port + metrics.JOURNEY_METRICS_PORT_OFFSET, "127.0.0.1",
+                          readiness=readiness)
+    try:
+        assert not healthy()  # serving, not yet checked
+        readiness.report({"temporal": None, "database": "OperationalError: refused"})
+        assert not healthy()
+        readiness.report({"temporal": None, "database": None})
+        assert healthy()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from deploy_files import (
     ALERT_RULES,
+    ALERTMANAGER_CONFIG,
     PROCESSES,
     PROMETHEUS_CONFIG,
     ROOT,
@@ -24,7 +25,7 @@ from deploy_files import (
 )
 from prometheus_client import REGISTRY
 
-from activities import metrics  # noqa: F401 - registers the journey's metrics
+from activities import health, metrics  # noqa: F401 - registers the journey's metrics
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from ocr.errors import reasons
 
@@ -43,7 +44,49 @@ def test_promtool_accepts_the_configuration_and_its_rules() -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "1 rule files found" in checked.stdout
     rules = promtool("check", "rules", str(ALERT_RULES))
-    assert rules.returncode == 0 and "SUCCESS: 12 rules found" in rules.stdout, rules.stdout
+    assert rules.returncode == 0 and "SUCCESS: 15 rules found" in rules.stdout, rules.stdout
+
+
+def test_alerts_go_to_the_stacks_alertmanager_whose_receivers_are_placeholders() -> None:
+    """Prometheus without `alerting:` showed its alerts to no one. The stack's Alertmanager
+    has a configuration amtool accepts, mounted where its command reads it; its receivers are
+    placeholders (`.invalid`, which never resolves) that the bank replaces."""
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+    (managers,) = config["alerting"]["alertmanagers"]
+    (static,) = managers["static_configs"]
+    svc = services()
+    assert static["targets"] == ["alertmanager:9093"] and "alertmanager" in svc
+    manager = svc["alertmanager"]
+    mounts = dict(reversed(v.split(":")[:2]) for v in manager["volumes"])
+    flag = next(a for a in manager["command"] if a.startswith("--config.file="))
+    file = Path(flag.removeprefix("--config.file="))
+    assert ROOT / mounts[str(file.parent)] / file.name == ALERTMANAGER_CONFIG
+    assert manager["ports"] == ["127.0.0.1:9093:9093"]  # this host only
+    tool = find_tool("amtool")
+    require(tool is not None, "amtool not found: apt-get install prometheus-alertmanager")
+    assert tool is not None
+    checked = subprocess.run([tool, "check-config", str(ALERTMANAGER_CONFIG)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    routes = yaml.safe_load(ALERTMANAGER_CONFIG.read_text())
+    urls = [hook["url"] for receiver in routes["receivers"]
+            for hook in receiver.get("webhook_configs", [])]
+    assert urls and all(".invalid/" in url for url in urls), urls
+    (watchdog,) = routes["route"]["routes"]  # the dead man's switch, not the on-call
+    assert watchdog["matchers"] == ['alertname="Watchdog"']
+    assert watchdog["receiver"] != routes["route"]["receiver"]
+
+
+def test_the_alerts_that_page_for_an_outage_say_what_to_do() -> None:
+    rules = {rule["alert"]: rule for group in yaml.safe_load(ALERT_RULES.read_text())["groups"]
+             for rule in group["rules"]}
+    paging = {"NoJourneyWorker", "NoDocumentReader", "JourneyReplicaDown",
+              "WorkersCannotReachTemporal", "JourneyDatabaseUnreachable", "Watchdog"}
+    for name in paging:
+        assert rules[name]["annotations"]["runbook"].strip(), name
+    assert rules["JourneyDatabaseUnreachable"]["labels"]["severity"] == "critical"
+    assert rules["JourneyDatabaseUnreachable"]["for"] == "2m"
+    assert rules["Watchdog"]["labels"]["severity"] == "none"
 
 
 def test_each_alert_fires_when_it_should_and_not_otherwise() -> None:
@@ -93,10 +136,13 @@ def test_every_journey_metric_an_alert_reads_is_one_the_worker_serves() -> None:
     served = {sample.name for family in families for sample in family.samples}
     served |= {f"{f.name}_total" for f in families if f.type == "counter"}  # none counted yet
     served |= {f"{f.name}_count" for f in families if f.type == "histogram"}
+    # a labelled gauge has no sample until first set: the worker's check sets it
+    served |= {f.name for f in families if f.type == "gauge"}
     ours = {name for name in metrics_read() if not name.startswith("temporal_") and name != "up"}
     assert ours == {
         "journey_sla_events_total", "ocr_failures_total", "ocr_seconds_count",
         "journey_history_archive_last_pass_timestamp_seconds", "journey_histories_lost_total",
+        "journey_dependency_up", "process_start_time_seconds",
     }
     assert ours <= served, ours - served
 
