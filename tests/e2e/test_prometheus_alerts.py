@@ -3,7 +3,8 @@ real workers on the dev server:
 - a worker and then a reader process: no reader raises NoDocumentReader, a reader that
   starts clears it, every rule evaluates without error, and every SDK and OCR metric the
   alerts read is really scraped;
-- a worker process whose Temporal server stops raises WorkersCannotReachTemporal;
+- a worker process whose Temporal server stops raises WorkersCannotReachTemporal (from its
+  own check of its dependencies);
 - a worker whose journeys no longer replay and whose activities keep failing raises
   JourneysNoLongerReplay and ActivitiesKeepFailing.
 
@@ -66,6 +67,7 @@ def local_config(ports: dict[str, int], path: Path, rules: Path = ALERT_RULES) -
     config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
     config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
     config["rule_files"] = [str(rules)]
+    config.pop("alerting")  # the stack's Alertmanager: its name resolves only in the stack
     for job in config["scrape_configs"]:
         (found,) = job.pop("dns_sd_configs")
         offset = 0 if job["job_name"] == SDK_JOB else JOURNEY_METRICS_PORT_OFFSET
@@ -209,9 +211,9 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
 
 
 async def test_a_worker_that_cannot_reach_temporal_raises_its_alert(tmp_path: Path) -> None:
-    """A real worker whose Temporal server (a dev server of this test's own) stops: its failed
-    polls raise WorkersCannotReachTemporal, while NoJourneyWorker stays quiet, as the worker
-    itself is up."""
+    """A real worker whose Temporal server (a dev server of this test's own) stops: its own
+    check (journey_dependency_up) raises WorkersCannotReachTemporal, while NoJourneyWorker
+    and JourneyDatabaseUnreachable stay quiet, as the worker and its database are up."""
     settings = Settings(
         data_dir=tmp_path / "data", temporal_address=f"127.0.0.1:{free_port()}",
         ui_port=free_port(), task_queue=f"unreachable-{uuid.uuid4()}",
@@ -235,10 +237,13 @@ async def test_a_worker_that_cannot_reach_temporal_raises_its_alert(tmp_path: Pa
             assert "WorkersCannotReachTemporal" not in await alerts(base)
             await server.aclose()  # Temporal stops; the worker runs on
             alert = await seen("WorkersCannotReachTemporal fires", cut_off)
-            assert {k: alert["labels"][k] for k in ("service", "status_code", "severity")} == {
-                "service": "worker", "status_code": "TRANSPORT_ERROR", "severity": "critical"}
-            assert "cannot poll Temporal" in alert["annotations"]["summary"]
-            assert "NoJourneyWorker" not in await alerts(base)
+            assert {k: alert["labels"][k] for k in ("service", "dependency", "severity")} == {
+                "service": "worker", "dependency": "temporal", "severity": "critical"}
+            assert alert["labels"]["instance"].endswith(
+                f":{ports['worker'] + JOURNEY_METRICS_PORT_OFFSET}")
+            assert "cannot reach Temporal" in alert["annotations"]["summary"]
+            now = await alerts(base)
+            assert "NoJourneyWorker" not in now and "JourneyDatabaseUnreachable" not in now
 
 
 @activity.defn
