@@ -264,6 +264,8 @@ def log_to_stderr() -> None:
     instructions it delivers, "stopped"), each with its time, level and logger."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     core_logs.forward()  # the SDK core's lines too, a run-ahead's failed query as one line
+    # an activity failing the same way at every retry: its traceback once per 5 minutes
+    logging.getLogger("temporalio.activity").addFilter(core_logs.RepeatedFailures())
 
 
 async def checked_run(settings: Settings) -> None:

@@ -21,6 +21,9 @@ one is quieted to DEBUG the same way (`REPLAY_QUIETER`); the rest reach Python l
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 from functools import cache
 
 from temporalio.runtime import (
@@ -71,6 +74,37 @@ class Quieter(logging.Filter):
 
 CORE.addFilter(Quieter(CORE, QUIETER))
 REPLAY.addFilter(Quieter(REPLAY, REPLAY_QUIETER))
+
+
+class RepeatedFailures(logging.Filter):
+    """An activity's failure, which the SDK logs with its traceback at every retry: a
+    database outage wrote a 60-line traceback per attempt, 2,813 lines in 65 s. The same
+    failure (its type and first line) keeps its traceback once per `every` seconds; between,
+    one line that names it."""
+
+    def __init__(self, every: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.every, self.clock = every, clock
+        self._shown: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        err = record.exc_info[1] if record.exc_info else None
+        if err is None:
+            return True
+        key = (type(err).__name__, (str(err).strip().splitlines() or [""])[0][:200])
+        now = self.clock()
+        with self._lock:
+            if len(self._shown) > 1000:  # errors whose text varies: forget, never grow
+                self._shown.clear()
+            last = self._shown.get(key)
+            if last is None or now - last >= self.every:
+                self._shown[key] = now
+                return True
+        record.msg = (f"{record.getMessage()}: {key[0]}: {key[1]} (again: its traceback is "
+                      f"logged once per {self.every / 60:g} min)")
+        record.args, record.exc_info, record.exc_text = (), None, None
+        return True
 
 
 @cache

@@ -1,19 +1,26 @@
 """A worker an orchestrator can probe (activities/health.py): on the journey's metrics port,
 /healthz answers while the process serves, /ready only while Temporal and the journey
 database answer (503 naming what is down otherwise), and any other path is 404; the same
-check sets `journey_dependency_up`, which the alerts read."""
+check sets `journey_dependency_up`, which the alerts read. And the outage's log: a failure
+repeated at every retry keeps its traceback once (starter/core_logs.RepeatedFailures)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
+from collections.abc import Callable
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from temporalio import activity, workflow
+from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.health import (
     Readiness,
@@ -24,6 +31,7 @@ from activities.health import (
 )
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
+from starter import core_logs
 from starter.embedded import embedded_server
 from tests.e2e.processes import eventually, polling, worker_process
 from tests.ports import free_port, free_port_pair
@@ -107,3 +115,56 @@ async def test_not_ready_while_the_journey_database_is_unreachable(
 async def _checked(base: str) -> dict | None:
     body = await readiness_is(base, 503)
     return body if body and body["down"] != "starting" else None
+
+
+@activity.defn
+async def write_to_a_store_that_is_down() -> None:
+    raise OSError("connection to server at 127.0.0.1 failed: Connection refused")
+
+
+@workflow.defn(sandboxed=False)
+class WritesWhileTheStoreIsDown:
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.execute_activity(
+            write_to_a_store_that_is_down, start_to_close_timeout=timedelta(seconds=5),
+            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=0.1),
+                                     backoff_coefficient=1))
+
+
+async def test_an_outage_logs_its_traceback_once_and_a_line_per_retry_after(
+    dev_server: WorkflowEnvironment, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The SDK logs each failed attempt with its traceback; with the worker's filter
+    (worker.log_to_stderr), the first keeps it and every retry after is one line."""
+    logger = logging.getLogger("temporalio.activity")
+    repeated = core_logs.RepeatedFailures()
+    logger.addFilter(repeated)
+    queue = f"outage-{uuid.uuid4()}"
+    failed: list[logging.LogRecord] = []
+
+    def attempts() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == logger.name
+                and "Completing activity as failed" in r.getMessage()]
+
+    try:
+        with caplog.at_level(logging.WARNING, logger=logger.name):
+            async with Worker(dev_server.client, task_queue=queue,
+                              workflows=[WritesWhileTheStoreIsDown],
+                              activities=[write_to_a_store_that_is_down]):
+                handle = await dev_server.client.start_workflow(
+                    WritesWhileTheStoreIsDown.run, id=queue, task_queue=queue)
+                try:
+                    await eventually("four attempts", lambda: _at_least(attempts, 4))
+                finally:
+                    await handle.terminate("test finished")
+            failed = attempts()
+    finally:
+        logger.removeFilter(repeated)
+    assert failed[0].exc_info is not None
+    assert all(r.exc_info is None and "OSError: connection to server" in r.getMessage()
+               for r in failed[1:]), [r.getMessage() for r in failed]
+
+
+async def _at_least(records: Callable[[], list[logging.LogRecord]], n: int) -> bool:
+    return len(records()) >= n

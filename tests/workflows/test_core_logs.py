@@ -5,6 +5,7 @@ other lines pass as they are (starter/core_logs.py)."""
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
@@ -73,3 +74,31 @@ def test_a_worker_forwards_cores_lines_to_the_filtered_logger() -> None:
     assert core_logs.LOGGING.forwarding is not None
     assert core_logs.LOGGING.forwarding.logger is core_logs.CORE
     assert any(isinstance(f, core_logs.Quieter) for f in core_logs.CORE.filters)
+
+
+def _failed(err: Exception) -> logging.LogRecord:
+    try:
+        raise err
+    except Exception:
+        return logging.LogRecord("temporalio.activity", logging.WARNING, __file__, 1,
+                                 "Completing activity as failed (%s)", ("ids",),
+                                 sys.exc_info())
+
+
+def test_a_repeated_activity_failure_keeps_its_traceback_once_per_period() -> None:
+    """A database outage logged a 60-line traceback at every retry of every activity."""
+    now = [0.0]
+    repeated = core_logs.RepeatedFailures(every=300, clock=lambda: now[0])
+    refused = OSError("connection refused\n[SQL: SELECT 1]")
+    first, again = _failed(refused), _failed(OSError("connection refused\n[SQL: other]"))
+    assert repeated.filter(first) and first.exc_info is not None  # the first: whole
+    assert repeated.filter(again) and again.exc_info is None and again.exc_text is None
+    assert again.getMessage() == ("Completing activity as failed (ids): OSError: connection "
+                                  "refused (again: its traceback is logged once per 5 min)")
+    other = _failed(ValueError("bad row"))
+    assert repeated.filter(other) and other.exc_info is not None  # another failure: whole
+    now[0] = 300.0
+    later = _failed(refused)
+    assert repeated.filter(later) and later.exc_info is not None  # five minutes on: whole
+    plain = logging.LogRecord("temporalio.activity", logging.INFO, __file__, 1, "x", (), None)
+    assert repeated.filter(plain) and plain.getMessage() == "x"
