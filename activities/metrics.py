@@ -19,7 +19,10 @@ The journey's metrics, fed by the activities through the `observe_*` helpers:
 - `journey_history_archive_last_pass_timestamp_seconds`: when this worker last completed an
   archiving pass (activities/archive.py), and `journey_histories_archived_total` /
   `journey_histories_lost_total`: closed runs' histories it kept, and those the namespace's
-  retention deleted before a pass could keep them.
+  retention deleted before a pass could keep them;
+- `journey_dependency_up{dependency}`: whether the worker's background check last reached
+  Temporal and the journey database (activities/health.py, which also serves /healthz and
+  /ready on this port).
 
 A labelled series exists only once it is first counted, and `increase()` over a series born
 at 1 is 0: the first SLA breach or engine failure would page no one. So a worker serves every
