@@ -3,30 +3,97 @@
 Defaults point at the embedded dev server and a SQLite file in the data directory, so
 the same code points at a real cluster by setting the address and the database URL.
 Defining the class reads nothing; only `Settings()` at the edges reads the environment.
+
+Each secret (`SECRETS`) can come from a file instead, named by the variable with `_FILE`
+after it (`LOAN_JOURNEY_ARCHIVE_KEY_FILE=/run/secrets/journey_archive_key`, as compose's
+`secrets:` mount them): a value in the environment is printed by `docker inspect` and
+`docker compose config`, and inherited by every child process. Secrets are `SecretStr`, so
+that a settings object logged or printed shows none.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 WorkerRole = Literal["all", "journeys", "documents"]
 OcrEngine = Literal["tesserocr", "pytesseract"]
+LogFormat = Literal["text", "json"]
 PREFIX = "LOAN_JOURNEY_"
 _PEM = b"-----BEGIN "
+# The settings that are secrets: each also read from the file its `<variable>_FILE` names.
+SECRETS = ("temporal_api_key", "database_password", "codec_keys", "archive_key")
+FILE_SUFFIX = "_FILE"
+ARCHIVE_KEY_MIN = 16
+
+
+@dataclass(frozen=True)
+class SecretFile:
+    """A secret's file as `SecretFiles` found it named, read by the field's validator, so
+    that a file that cannot be read is a bad setting like any other (exit 5, naming it)."""
+
+    variable: str
+    path: Path
+    also_given: bool  # the plain variable is set as well
+
+    def read(self) -> str:
+        """The file's text, its trailing newline (`echo key > file`) left out; never echoed
+        in an error."""
+        if self.also_given:
+            raise ValueError(f"set it or {self.variable}, not both")
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise ValueError(f"{self.variable} names {self.path}, which cannot be read: "
+                             f"{err.strerror or err}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{self.variable} names {self.path}, which is not UTF-8 text"
+                             ) from None
+        text = text.rstrip("\r\n")
+        if not text:
+            raise ValueError(f"{self.variable} names {self.path}, which is empty")
+        return text
+
+
+class SecretFiles(PydanticBaseSettingsSource):
+    """The `<variable>_FILE` of each secret, ahead of the environment: the file found named
+    (`SecretFile`) for the field's validator to read."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # `__call__` reads them all at once
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name in SECRETS:
+            variable = f"{PREFIX}{name.upper()}"
+            path = os.environ.get(variable + FILE_SUFFIX, "")
+            if path:  # compose passes an unset one as ""
+                found[name] = SecretFile(variable + FILE_SUFFIX, Path(path),
+                                         also_given=bool(os.environ.get(variable)))
+        return found
 
 
 class StoreSettings(BaseSettings):
     """The one setting every process reads at its start, before it knows what it will do
     (`migrate_on_start`): apart, so that a command that touches no setting still runs."""
 
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", populate_by_name=True)
+    # an error's input is left out of its text: it may be a secret, or a URL holding one
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", populate_by_name=True,
+                                      hide_input_in_errors=True)
 
     # Whether a process that finds the journey database behind its schema migrates it (the
     # default: `up`, `demo`, a developer's worker) or ends (exit 5) saying to run the migrate
@@ -40,7 +107,7 @@ class Settings(StoreSettings):
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = Field(default="default", min_length=1)
-    temporal_api_key: str | None = None
+    temporal_api_key: SecretStr | None = None
     temporal_tls: bool = False
     # TLS to a server whose certificate a private CA signed (PEM), with a client certificate
     # and its key for mTLS, and the name its certificate gives when not the address's host:
@@ -54,7 +121,7 @@ class Settings(StoreSettings):
     data_dir: Path = Path(".data")
     database_url: str | None = None
     # The password apart from the URL, as typed (`@ / : % #` and all): db_url escapes it.
-    database_password: str | None = None
+    database_password: SecretStr | None = None
     document_store: Path | None = None
     policy_file: Path | None = None
     # the post-loan policy (covenants, review cadence, classification): the packaged one without
@@ -77,10 +144,14 @@ class Settings(StoreSettings):
     # "journeys" (workflows and every activity but document reads) or "documents" (reads
     # only), so that readers scale on their own (`--scale reader=N` in docker-compose.yml).
     worker_role: WorkerRole = "all"
-    codec_keys: str | None = None  # "kid1:base64key,kid2:base64key"; the first encrypts
+    codec_keys: SecretStr | None = None  # "kid1:base64key,kid2:base64key"; the first encrypts
     # seals each archived history (HMAC-SHA256), so that whoever can write the database and
     # the document store but holds not this key cannot change one unseen; keep it apart
-    archive_key: SecretStr | None = Field(default=None, min_length=16)
+    archive_key: SecretStr | None = None  # ARCHIVE_KEY_MIN characters at least
+    # The worker's log lines (starter/logs.py): their level, and "text" for people or
+    # "json" (one object a line, a traceback in it) for a log shipper.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: LogFormat = "text"
     # The OCR engine's, by the names they had before they were settings (no prefix).
     # OCR_THREADS threads read one document's segments (tesserocr only); OCR_TIMEOUT_S
     # bounds one recognition; OCR_ENGINE unset: tesserocr when installed, else pytesseract.
@@ -89,6 +160,16 @@ class Settings(StoreSettings):
     ocr_engine: OcrEngine | None = Field(default=None, validation_alias="OCR_ENGINE")
     tessdata_prefix: str = Field(default="/usr/share/tesseract-ocr/5/tessdata/",
                                   validation_alias="TESSDATA_PREFIX")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The secrets' files after what the code hands in, before the environment."""
+        return (init_settings, SecretFiles(settings_cls), env_settings, dotenv_settings,
+                file_secret_settings)
 
     @classmethod
     def env_name(cls, field: str) -> str:
@@ -123,6 +204,28 @@ class Settings(StoreSettings):
             raise ValueError("its port must be from 1 to 65535")
         return v
 
+    @field_validator(*SECRETS, mode="before")
+    @classmethod
+    def _read_secret_file(cls, v: object) -> object:
+        return v.read() if isinstance(v, SecretFile) else v
+
+    @field_validator("archive_key")
+    @classmethod
+    def _long_enough(cls, v: SecretStr | None) -> SecretStr | None:
+        """In characters, as the operator counts them (pydantic would say "items")."""
+        if v is not None and len(v.get_secret_value()) < ARCHIVE_KEY_MIN:
+            raise ValueError(f"an archive key has at least {ARCHIVE_KEY_MIN} characters, "
+                             f"this one {len(v.get_secret_value())}")
+        return v
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, v: object) -> object:
+        """`info` or `JSON` as well: the variable is typed by people."""
+        if not isinstance(v, str):
+            return v
+        return v.upper() if v.lower() in ("debug", "info", "warning", "error") else v.lower()
+
     @field_validator("temporal_api_key", "codec_keys", "policy_file", "post_loan_policy_file",
                      "archive_key",
                      "temporal_tls_ca_file", "temporal_tls_cert_file",
@@ -155,6 +258,13 @@ class Settings(StoreSettings):
             raise ValueError(f"{v} is not in PEM format (no \"-----BEGIN\" line)")
         return v
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """As pydantic's, the database URL's password hidden as the secrets are."""
+        for name, value in super().__repr_args__():
+            if name == "database_url" and value is not None:
+                value = make_url(value).render_as_string(hide_password=True)
+            yield name, value
+
     @property
     def temporal_tls_on(self) -> bool:
         """TLS asked for: by its switch, or by a CA, client certificate or server name."""
@@ -171,7 +281,7 @@ class Settings(StoreSettings):
         url = self.database_url or f"sqlite:///{(self.data_dir / 'journey.db').resolve()}"
         if self.database_password is None:
             return url
-        with_password = make_url(url).set(password=self.database_password)
+        with_password = make_url(url).set(password=self.database_password.get_secret_value())
         return with_password.render_as_string(hide_password=False)
 
     @property

@@ -57,14 +57,14 @@ class CodecError(KeysNeeded):
 def parse_keys(text: str) -> dict[str, bytes]:
     """Parse "kid1:base64key,kid2:base64key" into {kid: key}, keeping the order (first encrypts)."""
     keys: dict[str, bytes] = {}
-    for entry in (part.strip() for part in text.split(",")):
+    for number, entry in enumerate((part.strip() for part in text.split(",")), 1):
         if not entry:
             continue
         kid, sep, encoded = entry.partition(":")
         kid = kid.strip()
         if not sep or not kid or not encoded.strip():
-            raise CodecError(
-                f"{SETTING}: entry {entry[:20]!r} is not 'key-id:base64key'; "
+            raise CodecError(  # by its place, not its text: without its ":", it is a key
+                f"{SETTING}: entry {number} is not 'key-id:base64key'; "
                 "write entries as kid1:base64key,kid2:base64key"
             )
         try:
@@ -102,7 +102,7 @@ class EncryptionCodec(PayloadCodec):
     def from_settings(cls, settings: Settings) -> EncryptionCodec:
         if not settings.codec_keys:
             raise CodecError(f"no encryption keys; set {SETTING}=kid1:base64key")
-        return cls(parse_keys(settings.codec_keys))
+        return cls(parse_keys(settings.codec_keys.get_secret_value()))
 
     @property
     def key_ids(self) -> list[str]:

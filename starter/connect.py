@@ -32,7 +32,8 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
         return await Client.connect(
             settings.temporal_address,
             namespace=settings.temporal_namespace,
-            api_key=settings.temporal_api_key,
+            api_key=(settings.temporal_api_key.get_secret_value()
+                     if settings.temporal_api_key else None),
             tls=tls_config(settings),
             data_converter=data_converter(settings),
             runtime=runtime,
@@ -43,7 +44,7 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
         log.debug("connecting to %s failed: %s", settings.temporal_address, err)
         raise SetupError(
             f"{_what_failed(settings.temporal_address, str(err))} (namespace "
-            f"{settings.temporal_namespace}): {_what_to_do(str(err))}"
+            f"{settings.temporal_namespace}): {_what_to_do(str(err), settings)}"
         ) from err
 
 
@@ -79,11 +80,19 @@ def _what_failed(address: str, said: str) -> str:
     return f"the Temporal server at {address} did not answer"
 
 
-def _what_to_do(said: str) -> str:
-    """Advice for a failed connect: a TLS handshake that failed is no server that is down."""
+def _what_to_do(said: str, settings: Settings) -> str:
+    """Advice for a failed connect: a TLS handshake that failed is no server that is down.
+    An API key turns TLS on by itself (the SDK's choice, `connect`): with no TLS setting
+    set, unsetting them would change nothing, so the key is named as what turned it on."""
+    key = _env("temporal_api_key")
+    if _NOT_TLS in said and not settings.temporal_tls_on:
+        return (f"the server does not speak TLS there, and {key} turned TLS on (an API key "
+                "is sent over TLS only): unset the API key for a server without TLS, or give "
+                "the address of its TLS endpoint")
     if _NOT_TLS in said:
+        also = f", and {key}, which turns it on too" if settings.temporal_api_key else ""
         return (f"the server does not speak TLS there: unset {_env('temporal_tls')} (and the "
-                f"{_env('temporal_tls_ca_file')}, _CERT_FILE and _SERVER_NAME settings), "
+                f"{_env('temporal_tls_ca_file')}, _CERT_FILE and _SERVER_NAME settings{also}), "
                 "or give the address of its TLS endpoint")
     if any(word in said for word in _UNTRUSTED):
         return (f"the server's TLS certificate is not trusted: set {_env('temporal_tls_ca_file')} "

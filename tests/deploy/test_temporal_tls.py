@@ -84,6 +84,23 @@ async def test_tls_to_a_server_that_speaks_none_says_to_unset_it(tmp_path: Path)
     assert "start the embedded server" not in said and "Traceback" not in said
 
 
+async def test_an_api_key_against_a_plain_server_is_named_as_what_turned_tls_on(
+    tmp_path: Path,
+) -> None:
+    """No TLS setting is set: the key alone turned TLS on, so it is what to unset."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=installed_test_server())
+    async with env:
+        said = await _said(IMAGE_WORKER, tmp_path, {
+            "LOAN_JOURNEY_TEMPORAL_ADDRESS": _address(env),
+            "LOAN_JOURNEY_TEMPORAL_API_KEY": "key-in-clear",
+            "LOAN_JOURNEY_DATA_DIR": str(tmp_path)}, 5)
+    assert ("the server does not speak TLS there, and LOAN_JOURNEY_TEMPORAL_API_KEY turned TLS "
+            "on") in said, said
+    assert "unset LOAN_JOURNEY_TEMPORAL_TLS" not in said
+    assert "key-in-clear" not in said and "Traceback" not in said
+
+
 def _bad(**files: Path) -> str:
     with pytest.raises(ValidationError) as raised:
         Settings(**files)  # type: ignore[arg-type]
