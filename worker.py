@@ -29,7 +29,7 @@ from activities import build_activities
 from activities.policy import PoliciesInService
 from journey import contracts
 from journey.settings import Settings
-from starter import boundary, core_logs
+from starter import boundary, core_logs, logs
 from starter.boundary import end_process, settings_checked
 from starter.errors import SetupError
 from starter.sandbox_bytecode import write_sandbox_bytecode
@@ -79,7 +79,11 @@ class JourneyWorker:
         return self
 
     async def __aexit__(self, *exc: Any) -> bool | None:
-        # All at once: each gets the whole grace period for its activities.
+        # All at once: each gets the whole grace period for its activities. Said once here,
+        # not by each of them (the SDK's "Beginning worker shutdown", starter/logs.py).
+        grace = self._each[0].config()["graceful_shutdown_timeout"] if self._each else None
+        log.info("shutting down: no new tasks from %s; running activities get %s to finish",
+                 ", ".join(self.task_queues), grace)
         await asyncio.gather(*(w.shutdown() for w in self._each))
         return await self._running.__aexit__(*exc)
 
@@ -259,10 +263,11 @@ def stop_signals() -> Iterator[asyncio.Event]:
             loop.remove_signal_handler(sig)
 
 
-def log_to_stderr() -> None:
-    """The INFO lines of a worker's process on stderr (the queues it polls, the pending
-    instructions it delivers, "stopped"), each with its time, level and logger."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def log_to_stderr(settings: Settings) -> None:
+    """A worker's process's lines on stderr (the queues it polls, the pending instructions it
+    delivers, "stopped"), each with its time, level and logger, at the settings' level and in
+    their format (starter/logs.py: text, or JSON for a log shipper)."""
+    logs.configure(settings.log_level, settings.log_format)
     core_logs.forward()  # the SDK core's lines too, a run-ahead's failed query as one line
     # an activity failing the same way at every retry: its traceback once per 5 minutes
     logging.getLogger("temporalio.activity").addFilter(core_logs.RepeatedFailures())
@@ -276,11 +281,11 @@ async def checked_run(settings: Settings) -> None:
 def main() -> None:
     """`python worker.py`, as the image runs it: a setting that is wrong, or a Temporal server
     it cannot reach, ends it with the project's message and exit code, not a traceback."""
-    log_to_stderr()
     try:
         with settings_checked():
             settings = Settings()
             db.migrate_on_start(settings.migrate_on_start)
+            log_to_stderr(settings)
             boundary.run(checked_run(settings))
     except typer.Exit as done:
         end_process(done.exit_code)

@@ -24,7 +24,7 @@ def up() -> None:
     or until the server exits (SetupError); with LOAN_JOURNEY_METRICS_PORT, the worker serves
     its metrics as `worker` does."""
     settings = Settings()
-    worker.log_to_stderr()  # its role and queues, pending instructions delivered
+    worker.log_to_stderr(settings)  # its role and queues, pending instructions delivered
 
     async def go() -> None:
         policies = check_start(settings)  # the database migrated, or checked (`ready`)
@@ -46,7 +46,7 @@ def up() -> None:
 def worker_() -> None:
     """Run a worker against the configured Temporal address (an existing cluster)."""
     settings = Settings()
-    worker.log_to_stderr()
+    worker.log_to_stderr(settings)
 
     async def go() -> None:
         policies = check_start(settings)  # the database migrated, or checked (`ready`)
