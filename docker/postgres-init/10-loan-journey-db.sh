@@ -2,11 +2,22 @@
 # Runs once, on PostgreSQL's first start (an empty data volume): creates the journey's own
 # database and its owner next to Temporal's. Tables come from the `migrate` job. Only that
 # owner (and the superuser) may connect to it: Temporal's role cannot read or alter the
-# journey's audit store.
+# journey's audit store. The owner's password comes from the file JOURNEY_DB_PASSWORD_FILE
+# names (compose's secret journey_db_password, as the journey's processes read it, its
+# trailing newline left out as they leave it out), or from JOURNEY_DB_PASSWORD.
 set -eu
 
 : "${JOURNEY_DB_NAME:=loan_journey}" "${JOURNEY_DB_USER:=loan_journey}"
-: "${JOURNEY_DB_PASSWORD:?set JOURNEY_DB_PASSWORD}"
+if [ -n "${JOURNEY_DB_PASSWORD_FILE:-}" ]; then
+  if [ -n "${JOURNEY_DB_PASSWORD:-}" ]; then
+    echo "set JOURNEY_DB_PASSWORD or JOURNEY_DB_PASSWORD_FILE, not both" >&2
+    exit 1
+  fi
+  # $(...) drops the trailing newlines; a file written on Windows ends in CR LF
+  JOURNEY_DB_PASSWORD=$(cat "$JOURNEY_DB_PASSWORD_FILE")
+  JOURNEY_DB_PASSWORD=${JOURNEY_DB_PASSWORD%"$(printf '\r')"}
+fi
+: "${JOURNEY_DB_PASSWORD:?set JOURNEY_DB_PASSWORD_FILE (or JOURNEY_DB_PASSWORD)}"
 
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
   -v db="$JOURNEY_DB_NAME" -v owner="$JOURNEY_DB_USER" -v pw="$JOURNEY_DB_PASSWORD" <<'SQL'

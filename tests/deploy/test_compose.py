@@ -64,10 +64,10 @@ def _copy(tmp_path: Path) -> Path:
 
 def _refuses_without_each_secret(command: list[str], tmp_path: Path) -> None:
     """No weak default for a secret: without it in the env file, config fails and says
-    where to set it."""
+    where to set it. (The journey's two are files: `test_config_prints_no_journey_secret`.)"""
     compose_file = _copy(tmp_path)
     secrets = env_file_values()
-    assert len(secrets) == 4
+    assert set(secrets) == {"POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD"}
     for name in secrets:
         env_file = tmp_path / f"without-{name}.env"
         env_file.write_text("".join(f"{key}={value}\n" for key, value in secrets.items()
@@ -117,60 +117,148 @@ def test_docker_compose_1_29_refuses_to_run_without_each_secret(tmp_path: Path) 
     _refuses_without_each_secret([tool], tmp_path)
 
 
+# The journey's secrets (compose `secrets:`), each a file in JOURNEY_SECRETS_DIR
+DB_PASSWORD, ARCHIVE_KEY = "journey_db_password", "journey_archive_key"
+IN_CONTAINER = "/run/secrets/"
+
+
+def _secrets_dir(tmp_path: Path, password: str = "pw-in-its-file",
+                 key: str = "archive-key-in-its-file") -> Path:
+    """A JOURNEY_SECRETS_DIR as docker/README.md has an operator create it."""
+    folder = tmp_path / "secrets"
+    folder.mkdir(exist_ok=True)
+    (folder / DB_PASSWORD).write_text(password + "\n", encoding="utf-8")
+    (folder / ARCHIVE_KEY).write_text(key + "\n", encoding="utf-8")
+    return folder
+
+
+def _config(command: list[str], given: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, "--env-file", str(TEST_ENV_FILE), "-f", str(COMPOSE_FILE), "config"],
+        cwd=ROOT, env=clean_env() | given, capture_output=True, text=True, timeout=60)
+
+
 def _rendered(given: dict[str, str]) -> dict[str, Any]:
-    """The services as `docker-compose config` renders them with the tests' env file and
-    `given` set in the shell."""
+    """The stack as `docker-compose config` renders it with the tests' env file and `given`
+    set in the shell."""
     tool = find_tool("docker-compose")
     require(tool is not None, "docker-compose not on PATH: apt-get install docker-compose")
     assert tool is not None
-    done = subprocess.run(
-        [tool, "--env-file", str(TEST_ENV_FILE), "-f", str(COMPOSE_FILE), "config"], cwd=ROOT,
-        env=clean_env() | given, capture_output=True, text=True, timeout=60,
-    )
+    done = _config([tool], given)
     assert done.returncode == 0, done.stderr
-    return yaml.safe_load(done.stdout)["services"]
+    return yaml.safe_load(done.stdout)
 
 
 JOURNEY_CONTAINERS = ("migrate", "archive-schedule", *PROCESSES)
 
 
-def _settings_of(service: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for key, value in environment(service).items():
-        monkeypatch.setenv(key, value)
+def _mounted_secrets(stack: dict[str, Any], name: str) -> dict[str, str]:
+    """Where each secret of service `name` is in its container: the host file it is."""
+    files = {secret: Path(spec["file"]) for secret, spec in stack["secrets"].items()}
+    mounted = {}
+    for entry in stack["services"][name].get("secrets", []):
+        entry = {"source": entry} if isinstance(entry, str) else entry
+        target = entry.get("target", entry["source"])  # 1.29 leaves the default out
+        target = target if target.startswith("/") else IN_CONTAINER + target
+        mounted[target] = str(files[entry["source"]])
+    return mounted
+
+
+def _settings_of(stack: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Service `name`'s settings, as its process reads them, its secrets' files read where
+    compose takes them from."""
+    mounted = _mounted_secrets(stack, name)
+    for key, value in environment(stack["services"][name]).items():
+        monkeypatch.setenv(key, mounted.get(value, value) if key.endswith("_FILE") else value)
     return Settings()
 
 
-def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """JOURNEY_DB_PASSWORD as `docker-compose config` renders it: PostgreSQL's init script
-    and every journey process get it as typed, and their settings put it in the URL
-    escaped (tests/deploy/test_postgres_init.py logs in with such a one)."""
-    password = "p@ss/w:rd%41#?&'x"
-    rendered = _rendered({"JOURNEY_DB_PASSWORD": password})
-    assert environment(rendered["postgresql"])["JOURNEY_DB_PASSWORD"] == password
+@pytest.mark.parametrize("tool", ["1.29", "v2"])
+def test_config_prints_no_journey_secret(tool: str, tmp_path: Path) -> None:
+    """The database password and the archive key reach every journey container (and the
+    password PostgreSQL's init script) as files: `config` prints neither, nor the .env
+    variables an earlier stack set them by, which nothing reads any more."""
+    if tool == "1.29":
+        found = find_tool("docker-compose")
+        require(found is not None, "docker-compose not on PATH: apt-get install docker-compose")
+        command = [str(found)]
+    else:
+        v2 = _compose_v2()
+        if v2 is None:
+            pytest.skip("compose v2 not found: sh docker/ci/install-compose-v2.sh .venv/bin")
+        command = v2
+    folder = _secrets_dir(tmp_path)
+    done = _config(command, {"JOURNEY_SECRETS_DIR": str(folder),
+                             "JOURNEY_DB_PASSWORD": "pw-of-an-old-env",
+                             "JOURNEY_ARCHIVE_KEY": "key-of-an-old-env"})
+    assert done.returncode == 0, done.stderr
+    for secret in ("pw-in-its-file", "archive-key-in-its-file", "pw-of-an-old-env",
+                   "key-of-an-old-env"):
+        assert secret not in done.stdout
+    stack = yaml.safe_load(done.stdout)
+    assert {name: Path(spec["file"]) for name, spec in stack["secrets"].items()} == {
+        DB_PASSWORD: folder / DB_PASSWORD, ARCHIVE_KEY: folder / ARCHIVE_KEY}
     for name in JOURNEY_CONTAINERS:
-        url = make_url(_settings_of(rendered[name], monkeypatch).db_url)
+        env = environment(stack["services"][name])
+        assert (env["LOAN_JOURNEY_DATABASE_PASSWORD_FILE"], env["LOAN_JOURNEY_ARCHIVE_KEY_FILE"]
+                ) == (IN_CONTAINER + DB_PASSWORD, IN_CONTAINER + ARCHIVE_KEY), name
+        assert set(_mounted_secrets(stack, name)) == {
+            IN_CONTAINER + DB_PASSWORD, IN_CONTAINER + ARCHIVE_KEY}, name
+        assert "LOAN_JOURNEY_DATABASE_PASSWORD" not in env, name
+        assert "LOAN_JOURNEY_ARCHIVE_KEY" not in env, name
+    postgres = environment(stack["services"]["postgresql"])
+    assert postgres["JOURNEY_DB_PASSWORD_FILE"] == IN_CONTAINER + DB_PASSWORD
+    assert _mounted_secrets(stack, "postgresql") == {
+        IN_CONTAINER + DB_PASSWORD: str(folder / DB_PASSWORD)}  # not the archive key
+
+
+def test_the_secrets_dir_defaults_to_secrets_beside_the_compose_file() -> None:
+    stack = _rendered({})
+    assert {name: spec["file"] for name, spec in stack["secrets"].items()} == {
+        DB_PASSWORD: str(ROOT / "secrets" / DB_PASSWORD),
+        ARCHIVE_KEY: str(ROOT / "secrets" / ARCHIVE_KEY)}
+
+
+def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """The secret journey_db_password as `docker-compose config` mounts it: PostgreSQL's
+    init script and every journey process read the same file, and their settings put the
+    password in the URL escaped (tests/deploy/test_postgres_init.py logs in with such a one).
+    A `$` too, which compose would have taken for a variable in .env."""
+    password = "p@ss/w:rd%41#?&'x$y"
+    stack = _rendered({"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path, password))})
+    postgres = environment(stack["services"]["postgresql"])
+    in_file = _mounted_secrets(stack, "postgresql")[postgres["JOURNEY_DB_PASSWORD_FILE"]]
+    assert Path(in_file).read_text(encoding="utf-8") == password + "\n"
+    for name in JOURNEY_CONTAINERS:
+        url = make_url(_settings_of(stack, name, monkeypatch).db_url)
         assert (url.username, url.password, url.host, url.port, url.database) == (
             "loan_journey", password, "postgresql", 5432, "loan_journey"), name
 
 
 def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
-    """Each journey container gets every setting but the embedded server's UI port; unset,
-    each is its default (not an empty key, nor a policy file "."); set in .env or the
-    shell, it reaches the settings, and the policy files are in the read-only policy mount."""
+    """Each journey container gets every setting but the embedded server's UI port, a secret
+    by its variable or its file's (`_FILE`); unset, each is its default (not an empty key,
+    nor a policy file "."); set in .env or the shell, it reaches the settings, and the
+    policy files are in the read-only policy mount."""
     names = {Settings.env_name(name) for name in Settings.model_fields}
-    defaults = _rendered({})
+    secrets_dir = {"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path))}
+    defaults = _rendered(secrets_dir)
     for name in JOURNEY_CONTAINERS:
-        missing = names - set(environment(defaults[name])) - {"LOAN_JOURNEY_WORKER_ROLE"}
+        given = set(environment(defaults["services"][name]))
+        given |= {variable.removesuffix("_FILE") for variable in given
+                  if variable.removesuffix("_FILE") in names}
+        missing = names - given - {"LOAN_JOURNEY_WORKER_ROLE"}
         assert missing == {"LOAN_JOURNEY_UI_PORT"}, name
-        settings = _settings_of(defaults[name], monkeypatch)
+        settings = _settings_of(defaults, name, monkeypatch)
         assert (settings.temporal_address, settings.temporal_api_key, settings.temporal_tls,
                 settings.codec_keys, settings.policy_file, settings.post_loan_policy_file,
-                settings.workflow_cache) == (
-            "temporal:7233", None, False, None, None, None, 1000), name
+                settings.workflow_cache, settings.log_format, settings.log_level) == (
+            "temporal:7233", None, False, None, None, None, 1000, "text", "INFO"), name
+        assert settings.archive_seal_key == b"archive-key-in-its-file", name
 
     codec_keys = "k1:" + "A" * 43 + "="
     given = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": "journeys.bank.tmprl.cloud:7233",
@@ -179,19 +267,34 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
              "LOAN_JOURNEY_POLICY_DIR": "/srv/bank-policy",
              "LOAN_JOURNEY_POLICY_FILE": "/etc/loan-journey/policy/bank.json",
              "LOAN_JOURNEY_POST_LOAN_POLICY_FILE": "/etc/loan-journey/policy/post_loan.json",
-             "LOAN_JOURNEY_WORKFLOW_CACHE": "0"}
+             "LOAN_JOURNEY_WORKFLOW_CACHE": "0", "LOAN_JOURNEY_LOG_FORMAT": "json",
+             "LOAN_JOURNEY_LOG_LEVEL": "WARNING", **secrets_dir}
     rendered = _rendered(given)
     for name in JOURNEY_CONTAINERS:
-        settings = _settings_of(rendered[name], monkeypatch)
+        settings = _settings_of(rendered, name, monkeypatch)
+        assert settings.temporal_api_key is not None and settings.codec_keys is not None
         assert (settings.temporal_address, settings.temporal_namespace,
-                settings.temporal_api_key, settings.temporal_tls, settings.codec_keys,
-                settings.workflow_cache) == (
+                settings.temporal_api_key.get_secret_value(), settings.temporal_tls,
+                settings.codec_keys.get_secret_value(), settings.workflow_cache) == (
             "journeys.bank.tmprl.cloud:7233", "journeys.bank", "key-1", True, codec_keys, 0), name
+        assert (settings.log_format, settings.log_level) == ("json", "WARNING"), name
         assert settings.policy_file is not None and settings.post_loan_policy_file is not None
         assert settings.post_loan_policy_file.parent == settings.policy_file.parent, name
-        mounts = [volume.split(":") for volume in rendered[name]["volumes"]]  # 1.29: short
+        mounts = [volume.split(":") for volume in rendered["services"][name]["volumes"]]  # short
         assert [m for m in mounts if m[1] == str(settings.policy_file.parent)] == [
             ["/srv/bank-policy", "/etc/loan-journey/policy", "ro"]], name
+
+
+def test_the_optional_secrets_files_reach_every_journey_container(tmp_path: Path) -> None:
+    """The API key and the codec keys by their files' paths (mounted by an override file,
+    docker/README.md), so that config prints no key."""
+    given = {"LOAN_JOURNEY_TEMPORAL_API_KEY_FILE": "/run/secrets/temporal_api_key",
+             "LOAN_JOURNEY_CODEC_KEYS_FILE": "/run/secrets/codec_keys"}
+    stack = _rendered({"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path)), **given})
+    for name in JOURNEY_CONTAINERS:
+        env = environment(stack["services"][name])
+        assert {key: env[key] for key in given} == given, name
+        assert env["LOAN_JOURNEY_TEMPORAL_API_KEY"] == env["LOAN_JOURNEY_CODEC_KEYS"] == "", name
 
 
 def _compose_v2() -> list[str] | None:

@@ -141,18 +141,22 @@ def test_the_archive_schedule_job_runs_once_the_namespace_exists_on_the_workers_
 def test_journey_database_is_created_on_the_compose_postgres(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The worker logs in as the role the init script creates, with the password it gave
+    it: both read the one secret's file (its content: test_compose.py)."""
     svc = services()
     postgres = environment(svc["postgresql"])
-    for key, value in environment(svc["worker"]).items():
-        monkeypatch.setenv(key, value)
+    worker = environment(svc["worker"])
+    for key, value in worker.items():
+        if not key.endswith("_FILE"):  # the secrets' files are the containers'
+            monkeypatch.setenv(key, value)
     url = make_url(Settings().db_url)
     assert url.drivername == "postgresql+psycopg"
     assert (url.host, url.port) == ("postgresql", 5432)
     assert url.database == postgres["JOURNEY_DB_NAME"] != "temporal"
-    assert (url.username, url.password) == (
-        postgres["JOURNEY_DB_USER"],
-        postgres["JOURNEY_DB_PASSWORD"],
-    )
+    assert url.username == postgres["JOURNEY_DB_USER"]
+    assert worker["LOAN_JOURNEY_DATABASE_PASSWORD_FILE"] == postgres["JOURNEY_DB_PASSWORD_FILE"]
+    for name in ("worker", "postgresql"):
+        assert "journey_db_password" in svc[name]["secrets"], name
     mounts = {v.split(":")[1]: v.split(":")[0] for v in svc["postgresql"]["volumes"]}
     init_dir = ROOT / mounts["/docker-entrypoint-initdb.d"]
     scripts = [p.read_text(encoding="utf-8") for p in sorted(init_dir.glob("*.sh"))]

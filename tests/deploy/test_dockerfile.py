@@ -161,7 +161,8 @@ def test_build_context_leaves_out_secrets_and_what_runs_leave_behind(tmp_path: P
     and a run's output, stay on the host."""
     secrets = [".env", ".env.production", "starter/.env", "client.pem", "tls/client.pem",
                "journey/tls/server.key", "certs/ca.crt", "store/bank.p12", "id_rsa",
-               "keys/id_rsa.pub", "out/report.html", "journey-map.html", "reports/journey-map.html",
+               "keys/id_rsa.pub", "secrets/journey_archive_key", "out/report.html",
+               "journey-map.html", "reports/journey-map.html",
                ".data/documents/x.png", ".venv/lib/site.py", ".pytest_cache/v/x",
                ".ruff_cache/x", ".mypy_cache/x", ".hypothesis/examples/x", "ocr/__pycache__/y.pyc"]
     kept = "starter/environment.py"  # a name near the patterns, which stays

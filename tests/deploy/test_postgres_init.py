@@ -138,18 +138,24 @@ def test_temporals_role_creates_its_databases_and_cannot_reach_the_journeys(
     _refused(sock, "temporal", "postgres", "CREATE ROLE intruder SUPERUSER")
 
 
-# every character a URL reserves, as an operator may well choose them
-AWKWARD_PASSWORD = "p@ss/w:rd%41#?&'x"
+# every character a URL reserves, as an operator may well choose them, and a shell's `$`
+AWKWARD_PASSWORD = "p@ss/w:rd%41#?&'x$y"
 
 
-def test_the_migrate_job_logs_in_with_a_password_a_url_would_break(socket_dir: Path) -> None:
-    """The init script creates a role with the awkward password, which PostgreSQL then
+def test_the_migrate_job_logs_in_with_a_password_a_url_would_break(
+    socket_dir: Path, tmp_path: Path
+) -> None:
+    """The init script creates a role with the awkward password read from the secret's file
+    as compose mounts it (with the newline `echo` ends it with), which PostgreSQL then
     checks (scram-sha-256 for that role); `loan-journey db upgrade` with the compose stack's
-    variables (the URL without it, the password apart) logs in and creates the tables."""
+    variables (the URL without it, the password from the same file) logs in and creates the
+    tables."""
     role = "journey_awkward"
+    secret = tmp_path / "journey_db_password"
+    secret.write_text(AWKWARD_PASSWORD + "\n", encoding="utf-8")
     env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir),
                          "JOURNEY_DB_NAME": role, "JOURNEY_DB_USER": role,
-                         "JOURNEY_DB_PASSWORD": AWKWARD_PASSWORD,
+                         "JOURNEY_DB_PASSWORD_FILE": str(secret),
                          "TEMPORAL_DB_USER": "temporal_awkward",
                          "TEMPORAL_DB_PASSWORD": AWKWARD_PASSWORD}
     for script in sorted(INIT_DIR.glob("*.sh")):
@@ -161,21 +167,37 @@ def test_the_migrate_job_logs_in_with_a_password_a_url_would_break(socket_dir: P
                    encoding="utf-8")
     _psql(socket_dir, SUPERUSER, "postgres", "SELECT pg_reload_conf()")
 
-    def upgrade(password: str) -> subprocess.CompletedProcess[str]:
+    def upgrade(file: Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "starter.cli", "db", "upgrade"], cwd=ROOT,
             env=clean_env() | {
                 "PYTHONPATH": str(ROOT),
                 "LOAN_JOURNEY_DATABASE_URL":
                     f"postgresql+psycopg://{role}@/{role}?host={socket_dir}",
-                "LOAN_JOURNEY_DATABASE_PASSWORD": password,
+                "LOAN_JOURNEY_DATABASE_PASSWORD_FILE": str(file),
             },
             capture_output=True, text=True, timeout=120)
 
-    wrong = upgrade("not-it")  # the password is checked: the test is not vacuous
+    (wrong_file := tmp_path / "not-it").write_text(AWKWARD_PASSWORD + "-not-it\n")
+    wrong = upgrade(wrong_file)  # the password is checked: the test is not vacuous
     assert wrong.returncode == 5 and "password authentication failed" in wrong.stderr
-    done = upgrade(AWKWARD_PASSWORD)
+    done = upgrade(secret)
     assert done.returncode == 0, done.stderr
     owners = _psql(socket_dir, SUPERUSER, role,
                    "SELECT DISTINCT tableowner FROM pg_tables WHERE tablename = 'alembic_version'")
     assert owners == role
+
+
+def test_the_init_script_takes_the_password_one_way_only(socket_dir: Path, tmp_path: Path) -> None:
+    """Given both ways it creates nothing: which one the role got would be a guess."""
+    (secret := tmp_path / "journey_db_password").write_text("from-the-file\n")
+    env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir),
+                         "JOURNEY_DB_NAME": "journey_twice", "JOURNEY_DB_USER": "journey_twice",
+                         "JOURNEY_DB_PASSWORD": "from-the-env",
+                         "JOURNEY_DB_PASSWORD_FILE": str(secret)}
+    done = subprocess.run(["sh", str(INIT_DIR / "10-loan-journey-db.sh")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "set JOURNEY_DB_PASSWORD or JOURNEY_DB_PASSWORD_FILE, not both" in done.stderr
+    assert _psql(socket_dir, SUPERUSER, "postgres",
+                 "SELECT count(*) FROM pg_roles WHERE rolname = 'journey_twice'") == "0"
