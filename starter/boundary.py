@@ -84,7 +84,8 @@ def translated(err: Exception) -> JourneyError | None:
     if isinstance(err, OperationalError | ArgumentError):  # the URL, or the database down
         cause = str(getattr(err, "orig", None) or err).splitlines()[0]
         return SetupError(f"the journey database cannot be used: {cause}; check "
-                          "LOAN_JOURNEY_DATABASE_URL (or --db) and that the database runs")
+                          "LOAN_JOURNEY_DATABASE_URL and LOAN_JOURNEY_DATABASE_PASSWORD (or "
+                          "its _FILE), or the --db given, and that the database runs")
     return None
 
 

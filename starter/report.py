@@ -1,6 +1,7 @@
 """`loan-journey report` and `loan-journey export`: the journey map and the event log.
 
-Both read the timing events from the database (`Settings().db_url` unless `--db`). Register
+Both read the timing events from the database (`Settings().db_url` unless `--db`, whose URL,
+password and all, other users see in `ps`). Register
 them on the main app (or use `report_app` as a group of its own):
 
     app.command("report")(report.report)
@@ -54,7 +55,11 @@ report_app = typer.Typer(help="Journey analytics: the report, the HTML map, the 
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="SQLAlchemy URL of the journey database [default: settings]."),
+    typer.Option("--db", help=(
+        "SQLAlchemy URL of the journey database [default: LOAN_JOURNEY_DATABASE_URL, with "
+        "the password of LOAN_JOURNEY_DATABASE_PASSWORD or its _FILE]. A password written "
+        "in this URL is seen by every user in `ps` and kept in the shell's history: use the "
+        "settings for a database that has one.")),
 ]
 ProductOption = Annotated[Product | None, typer.Option(help="Only journeys of this product.")]
 
@@ -65,16 +70,18 @@ class ExportFormat(StrEnum):
 
 
 def _db(db: str | None) -> str:
+    """`--db`, else the settings' URL (their password in it); neither echoed in an error, as
+    either may hold a password."""
     url = db or Settings().db_url
     try:
         parsed = make_url(url)
     except Exception as err:
-        raise BadInput(f"--db {url!r} is not a SQLAlchemy URL: {err}") from err
+        raise BadInput(f"--db is not a SQLAlchemy URL: {err}") from err
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         if not Path(parsed.database).exists():
             raise BadInput(
                 f"no journey database at {parsed.database}: start a journey first, or point "
-                "--db (or LOAN_JOURNEY_DATABASE_URL) at the database the worker writes"
+                "LOAN_JOURNEY_DATABASE_URL (or --db) at the database the worker writes"
             )
     return url
 

@@ -131,3 +131,13 @@ def test_a_report_of_one_product_gives_its_sla_override(report_db: str) -> None:
     assert result.exit_code == 0, result.output
     approval = next(line for line in result.output.splitlines() if line.startswith("│ approval"))
     assert "15 working d" in approval and "20 working d" not in approval, result.output
+
+
+def test_db_says_its_password_shows_in_ps_and_is_never_echoed() -> None:
+    """A URL on the command line is every user's to read (`ps`, the shell's history): the
+    help says to use the settings, and an error does not print it again into a log."""
+    assert "`ps`" in " ".join(runner.invoke(report_app, ["report", "--help"]).output.split())
+    result = runner.invoke(report_app, ["report", "--db", "postgresql://u:s3cret@db:54x/j"])
+    assert isinstance(result.exception, BadInput)
+    assert "--db is not a SQLAlchemy URL" in str(result.exception)
+    assert "s3cret" not in str(result.exception) + result.output
