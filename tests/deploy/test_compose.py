@@ -328,27 +328,27 @@ def test_docker_compose_v2_refuses_to_run_without_each_secret(tmp_path: Path) ->
 
 
 def test_only_the_migrate_job_changes_the_journey_databases_schema(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
     """A release migrates when the operator runs the migrate job, after a backup
     (docker/README.md), not when a worker or reader replica starts or restarts."""
-    rendered = _rendered({})
+    rendered = _rendered({"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path))})
     for name in JOURNEY_CONTAINERS:
-        migrates = _settings_of(rendered[name], monkeypatch).migrate_on_start
+        migrates = _settings_of(rendered, name, monkeypatch).migrate_on_start
         assert migrates is (name == "migrate"), name
-    assert rendered["migrate"]["command"] == ["loan-journey", "db", "upgrade"]
+    assert rendered["services"]["migrate"]["command"] == ["loan-journey", "db", "upgrade"]
 
 
 def test_every_containers_log_is_rotated_and_the_journeys_processes_are_limited() -> None:
     """Docker's json-file driver keeps a log until the disk is full; a replica without limits
     can starve the others and PostgreSQL."""
-    rendered = _rendered({})
+    rendered = _rendered({})["services"]
     for name, service in rendered.items():
         assert service["logging"] == {"driver": "json-file", "options": {
             "max-size": "10m", "max-file": "5"}}, name
     for name in PROCESSES:
         assert rendered[name]["mem_limit"] and float(rendered[name]["cpus"]) >= 1, name
-    limited = _rendered({"WORKER_MEM_LIMIT": "768m", "READER_CPUS": "1.5"})
+    limited = _rendered({"WORKER_MEM_LIMIT": "768m", "READER_CPUS": "1.5"})["services"]
     assert (limited["worker"]["mem_limit"], float(limited["reader"]["cpus"])) == ("768m", 1.5)
 
 
@@ -356,21 +356,22 @@ def test_every_containers_log_is_rotated_and_the_journeys_processes_are_limited(
 def test_a_single_quoted_secret_with_a_dollar_reaches_the_processes_whole(
     tmp_path: Path, tool: str
 ) -> None:
-    """Unquoted, Compose v2 reads `$x` in `jpw$x` as a variable and drops it; single-quoted,
+    """Unquoted, Compose v2 reads `$x` in `tpw$x` as a variable and drops it; single-quoted,
     as docker-compose.yml says to, both tools take it as typed. `config` prints a `$` that
-    reaches the container as `$$`, as the compose file itself would have to write it."""
+    reaches the container as `$$`, as the compose file itself would have to write it. (The
+    journey's password, a file, is never interpolated: test_a_journey_db_password_with_...)"""
     found = find_tool(tool)
     if found is None:
         pytest.skip(f"{tool} not found: sh docker/ci/install-compose-v2.sh .venv/bin")
     env_file = tmp_path / ".env"
-    env_file.write_text(TEST_ENV_FILE.read_text(encoding="utf-8")
-                        + "JOURNEY_DB_PASSWORD='jpw$x'\n", encoding="utf-8")
+    env_file.write_text("".join(f"{key}={value}\n" for key, value in env_file_values().items()
+                                if key != "TEMPORAL_DB_PASSWORD")
+                        + "TEMPORAL_DB_PASSWORD='tpw$x'\n", encoding="utf-8")
     done = subprocess.run(
         [found, "--env-file", str(env_file), "-f", str(COMPOSE_FILE), "config"], cwd=ROOT,
         env=clean_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "not set" not in done.stderr, done.stderr
     services = yaml.safe_load(done.stdout)["services"]
-    for name in ("postgresql", *JOURNEY_CONTAINERS):
-        said = environment(services[name])
-        key = "JOURNEY_DB_PASSWORD" if name == "postgresql" else "LOAN_JOURNEY_DATABASE_PASSWORD"
-        assert said[key] == "jpw$$x", name
+    for name, key in (("postgresql", "TEMPORAL_DB_PASSWORD"), ("temporal-schema", "POSTGRES_PWD"),
+                      ("temporal", "POSTGRES_PWD")):
+        assert environment(services[name])[key] == "tpw$$x", name
