@@ -269,8 +269,6 @@ def log_to_stderr(settings: Settings) -> None:
     their format (starter/logs.py: text, or JSON for a log shipper)."""
     logs.configure(settings.log_level, settings.log_format)
     core_logs.forward()  # the SDK core's lines too, a run-ahead's failed query as one line
-    # an activity failing the same way at every retry: its traceback once per 5 minutes
-    logging.getLogger("temporalio.activity").addFilter(core_logs.RepeatedFailures())
 
 
 async def checked_run(settings: Settings) -> None:

@@ -8,7 +8,8 @@ level. Two libraries' lines that say nothing an operator acts on are quieted: Al
 "Context impl PostgresqlImpl." and "Will assume transactional DDL." at every start (twice:
 one migration context checks the revision, another upgrades), and the SDK's "Beginning worker
 shutdown", once for each of a process's workers (one a task queue: journeys, documents,
-decisions), which the worker says once itself.
+decisions), which the worker says once itself. An activity's failure repeated at every retry
+keeps its traceback once per 5 minutes (starter/core_logs.py `RepeatedFailures`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,16 @@ import logging
 from datetime import UTC, datetime
 
 from journey.settings import LogFormat
-from starter.core_logs import Quieter
+from starter.core_logs import Quieter, RepeatedFailures
 
 TEXT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # the SDK's logger of a worker's life, and its line said by each worker of the process
 SDK_WORKER = logging.getLogger("temporalio.worker._worker")
 _SDK_QUIETER = Quieter(SDK_WORKER, {"Beginning worker shutdown": logging.DEBUG})
+# an activity failing the same way at every retry, which the SDK logs with its traceback at
+# each: its traceback once per 5 minutes, one line between
+SDK_ACTIVITY = logging.getLogger("temporalio.activity")
+_REPEATS = RepeatedFailures()
 
 
 class JsonLines(logging.Formatter):
@@ -58,3 +63,4 @@ def configure(level: str, log_format: LogFormat) -> None:
     logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("alembic").setLevel(logging.WARNING)
     SDK_WORKER.addFilter(_SDK_QUIETER)  # once: a filter added again is not added twice
+    SDK_ACTIVITY.addFilter(_REPEATS)
