@@ -12,13 +12,10 @@ import logging
 import uuid
 from collections.abc import Callable
 from contextlib import AsyncExitStack
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from temporalio import activity, workflow
-from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -34,6 +31,7 @@ from journey.settings import Settings
 from starter import core_logs
 from starter.embedded import embedded_server
 from tests.e2e.processes import eventually, polling, worker_process
+from tests.e2e.test_prometheus_alerts import WritesToAStoreThatIsDown, store_unreachable
 from tests.ports import free_port, free_port_pair
 
 pytestmark = pytest.mark.e2e
@@ -117,26 +115,11 @@ async def _checked(base: str) -> dict | None:
     return body if body and body["down"] != "starting" else None
 
 
-@activity.defn
-async def write_to_a_store_that_is_down() -> None:
-    raise OSError("connection to server at 127.0.0.1 failed: Connection refused")
-
-
-@workflow.defn(sandboxed=False)
-class WritesWhileTheStoreIsDown:
-    @workflow.run
-    async def run(self) -> None:
-        await workflow.execute_activity(
-            write_to_a_store_that_is_down, start_to_close_timeout=timedelta(seconds=5),
-            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=0.1),
-                                     backoff_coefficient=1))
-
-
 async def test_an_outage_logs_its_traceback_once_and_a_line_per_retry_after(
     dev_server: WorkflowEnvironment, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The SDK logs each failed attempt with its traceback; with the worker's filter
-    (worker.log_to_stderr), the first keeps it and every retry after is one line."""
+    (starter/logs.py `configure`), the first keeps it and every retry after is one line."""
     logger = logging.getLogger("temporalio.activity")
     repeated = core_logs.RepeatedFailures()
     logger.addFilter(repeated)
@@ -150,10 +133,10 @@ async def test_an_outage_logs_its_traceback_once_and_a_line_per_retry_after(
     try:
         with caplog.at_level(logging.WARNING, logger=logger.name):
             async with Worker(dev_server.client, task_queue=queue,
-                              workflows=[WritesWhileTheStoreIsDown],
-                              activities=[write_to_a_store_that_is_down]):
+                              workflows=[WritesToAStoreThatIsDown],
+                              activities=[store_unreachable]):
                 handle = await dev_server.client.start_workflow(
-                    WritesWhileTheStoreIsDown.run, id=queue, task_queue=queue)
+                    WritesToAStoreThatIsDown.run, id=queue, task_queue=queue)
                 try:
                     await eventually("four attempts", lambda: _at_least(attempts, 4))
                 finally:
@@ -162,7 +145,8 @@ async def test_an_outage_logs_its_traceback_once_and_a_line_per_retry_after(
     finally:
         logger.removeFilter(repeated)
     assert failed[0].exc_info is not None
-    assert all(r.exc_info is None and "OSError: connection to server" in r.getMessage()
+    again = "RuntimeError: the journey database cannot be reached"
+    assert all(r.exc_info is None and again in r.getMessage()
                for r in failed[1:]), [r.getMessage() for r in failed]
 
 
