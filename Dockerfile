@@ -5,11 +5,14 @@
 # digest as well.
 FROM python:3.11.14-slim-bookworm
 
+# The metrics (LOAN_JOURNEY_METRICS_PORT) on every interface of the container, which
+# Prometheus scrapes from another; a worker outside a container listens on 127.0.0.1.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    LOAN_JOURNEY_DATA_DIR=/data
+    LOAN_JOURNEY_DATA_DIR=/data \
+    LOAN_JOURNEY_METRICS_HOST=0.0.0.0
 
 # OCR engine with the Simplified Chinese and English models, and CJK fonts for the
 # documents the journey renders.

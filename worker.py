@@ -236,11 +236,13 @@ def metrics_runtime(settings: Settings) -> Runtime | None:
 
     port = settings.metrics_port
     try:
-        runtime, _server = start_worker_metrics(port, logs=core_logs.LOGGING)
+        runtime, _server = start_worker_metrics(port, str(settings.metrics_host),
+                                                logs=core_logs.LOGGING)
     except (ValueError, OSError) as err:  # the SDK's exporter says ValueError, ours OSError
         raise SetupError(
-            f"cannot serve the metrics on ports {port} and {port + 1}: {err}; set "
-            "LOAN_JOURNEY_METRICS_PORT to a port that is free, and the one after it"
+            f"cannot serve the metrics on {settings.metrics_host}, ports {port} and {port + 1}: "
+            f"{err}; set LOAN_JOURNEY_METRICS_PORT to a port that is free, and the one after "
+            "it, and LOAN_JOURNEY_METRICS_HOST to an address of this machine"
         ) from err
     return runtime
 

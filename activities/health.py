@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
@@ -113,8 +114,10 @@ class _Quiet(WSGIRequestHandler):
 def serve(port: int, host: str, registry: CollectorRegistry = REGISTRY,
           readiness: Readiness = READINESS) -> WSGIServer:
     """`health_app` on `host:port` from a daemon thread, as prometheus_client serves."""
-    server = make_server(host, port, health_app(registry, readiness), ThreadingWSGIServer,
-                         _Quiet)
+    class Server(ThreadingWSGIServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = make_server(host, port, health_app(registry, readiness), Server, _Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

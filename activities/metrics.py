@@ -158,19 +158,20 @@ def observe_archive_pass(done: ArchivePassResult, finished: datetime) -> None:
     ARCHIVE_LAST_PASS.set(finished.timestamp())
 
 
-def runtime_with_prometheus(port: int, host: str = "0.0.0.0",
+def runtime_with_prometheus(port: int, host: str,
                             logs: LoggingConfig = LoggingConfig.default) -> Runtime:
     """A Temporal runtime whose core serves the SDK's metrics on `host:port` (and writes
     its log lines as `logs` says).
 
     Pass it to `Client.connect(..., runtime=...)`; the endpoint serves from now on.
     """
-    metrics = PrometheusConfig(bind_address=f"{host}:{port}")
+    bound = f"[{host}]" if ":" in host else host  # an IPv6 address in brackets
+    metrics = PrometheusConfig(bind_address=f"{bound}:{port}")
     return Runtime(telemetry=TelemetryConfig(metrics=metrics, logging=logs))
 
 
 def start_journey_metrics_server(
-    port: int, host: str = "0.0.0.0", registry: CollectorRegistry = REGISTRY
+    port: int, host: str, registry: CollectorRegistry = REGISTRY
 ) -> WSGIServer:
     """Serves the journey's metrics on `host:port` from a daemon thread, with the worker's
     liveness and readiness (activities/health.py: /healthz, /ready; any other path 404).
@@ -183,7 +184,7 @@ def start_journey_metrics_server(
     return serve(port, host, registry)
 
 
-def start_worker_metrics(port: int, host: str = "0.0.0.0",
+def start_worker_metrics(port: int, host: str,
                          logs: LoggingConfig = LoggingConfig.default
                          ) -> tuple[Runtime, WSGIServer]:
     """Both endpoints of a worker: the SDK's on `port`, the journey's on the next port, which

@@ -17,10 +17,11 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, IPvAnyAddress, SecretStr, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -128,6 +129,10 @@ class Settings(StoreSettings):
     post_loan_policy_file: Path | None = None
     # The SDK's metrics on this port, the journey's on the next one (activities/metrics.py).
     metrics_port: int | None = Field(default=None, ge=1, le=65534)
+    # The address both ports listen on: this machine alone by default (a worker's metrics
+    # name the bank's teams and staff); every interface (0.0.0.0, or ::) where Prometheus
+    # scrapes from another host or container, as the image sets (Dockerfile).
+    metrics_host: IPvAnyAddress = IPv4Address("127.0.0.1")
     # Journeys a worker keeps in memory between tasks. 0 replays each task from its history:
     # more CPU, and immune to an SDK defect where a query task runs a journey ahead of its
     # history (tests/chaos/test_worker_kills.py).

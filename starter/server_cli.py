@@ -33,8 +33,8 @@ def up() -> None:
             await archivist.schedule(env.client, settings.task_queue)  # unless it exists
             console.print(f"Temporal at {settings.temporal_address}, Web UI {ui_address(settings)}")
             if settings.metrics_port is not None:
-                console.print(f"metrics on :{settings.metrics_port} (SDK) and "
-                              f":{settings.metrics_port + 1} (journey)")
+                console.print(f"metrics on {settings.metrics_host} port {settings.metrics_port} "
+                              f"(SDK) and {settings.metrics_port + 1} (journey)")
             console.print(f"database {shown(settings.db_url)}; worker role "
                           f"{settings.worker_role}; press Ctrl-C to stop")
             await while_serving(worker.run(settings, env.client, policies), settings)

@@ -181,7 +181,8 @@ async def test_the_worker_whose_metrics_port_is_taken_says_so_and_exits_5(
         holder.listen()
         said = await _said(IMAGE_WORKER, tmp_path,
                            {"LOAN_JOURNEY_METRICS_PORT": str(port)}, 5)
-    assert f"error: cannot serve the metrics on ports {port} and {port + 1}" in said
+    assert (f"error: cannot serve the metrics on 127.0.0.1, ports {port} and {port + 1}"
+            in said)
     assert "Address already in use" in said and "Traceback" not in said
 
 

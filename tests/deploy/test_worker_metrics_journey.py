@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import signal
 import sys
@@ -75,30 +76,64 @@ async def _get(url: str, family: str) -> httpx.Response:
     raise AssertionError(f"{url} never listed {family}: {last and last.text[:500]!r}")
 
 
-async def test_worker_run_with_a_metrics_port_serves_sdk_and_journey_metrics(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path
-) -> None:
+def _listening(port: int) -> set[str]:
+    """The addresses sockets listen on at `port`, from the kernel's tables (state 0A)."""
+    found = set()
+    for table, width in (("tcp", 4), ("tcp6", 16)):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, at = local.split(":")
+            if state == "0A" and int(at, 16) == port:
+                words = [bytes.fromhex(address[i:i + 8])[::-1] for i in range(0, len(address), 8)]
+                found.add(str(ipaddress.ip_address(b"".join(words)[:width])))
+    return found
+
+
+async def _served(env: WorkflowEnvironment, tmp_path: Path, host: str | None
+                  ) -> tuple[int, httpx.Response, httpx.Response, set[str], set[str]]:
+    """`worker.run` with a metrics port (and LOAN_JOURNEY_METRICS_HOST `host`, unless None):
+    both pages, and the addresses each port listens on."""
     port = free_port_pair(JOURNEY_METRICS_PORT_OFFSET)
     settings = Settings(
         data_dir=tmp_path,
-        temporal_address=time_skipping_env.client.service_client.config.target_host,
+        temporal_address=env.client.service_client.config.target_host,
         task_queue=f"metrics-run-{port}",
         metrics_port=port,
+        **({} if host is None else {"metrics_host": host}),
     )
+    at = "127.0.0.1" if host is None else f"[{host}]" if ":" in host else host
     running = asyncio.create_task(worker.run(settings))
     try:
-        sdk = await _get(f"http://127.0.0.1:{port}/metrics", "temporal_")
-        journey = await _get(
-            f"http://127.0.0.1:{port + JOURNEY_METRICS_PORT_OFFSET}/metrics",
-            "journey_stage_transitions",
-        )
+        sdk = await _get(f"http://{at}:{port}/metrics", "temporal_")
+        journey = await _get(f"http://{at}:{port + JOURNEY_METRICS_PORT_OFFSET}/metrics",
+                             "journey_stage_transitions")
+        return (port, sdk, journey, _listening(port),
+                _listening(port + JOURNEY_METRICS_PORT_OFFSET))
     finally:
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
+
+
+async def test_worker_run_with_a_metrics_port_serves_sdk_and_journey_metrics(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """On this machine alone by default: a worker's metrics name the bank's teams and staff."""
+    _, sdk, journey, sdk_at, journey_at = await _served(time_skipping_env, tmp_path, None)
     assert sdk.status_code == journey.status_code == 200
     assert "temporal_" in sdk.text
     assert "journey_stage_transitions" in journey.text
+    assert sdk_at == journey_at == {"127.0.0.1"}
+
+
+async def test_the_metrics_listen_where_the_metrics_host_says_ipv6_too(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """An IPv6 address, which the SDK's exporter takes in brackets and our server with its
+    address family: both endpoints answer there, and listen nowhere else."""
+    _, sdk, journey, sdk_at, journey_at = await _served(time_skipping_env, tmp_path, "::1")
+    assert sdk.status_code == journey.status_code == 200
+    assert sdk_at == journey_at == {"::1"}
 
 
 async def test_a_worker_serves_the_series_its_alerts_read_at_0_before_any_journey(

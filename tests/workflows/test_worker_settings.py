@@ -36,6 +36,20 @@ def test_an_empty_metrics_port_is_no_metrics_port(monkeypatch: pytest.MonkeyPatc
     assert Settings().metrics_port == 9464
 
 
+def test_the_metrics_host_is_an_address_this_machine_alone_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """127.0.0.1 unless set (the image sets 0.0.0.0, Dockerfile); a name is refused naming the
+    variable, not resolved to an address no one checked."""
+    monkeypatch.delenv("LOAN_JOURNEY_METRICS_HOST", raising=False)
+    assert str(Settings().metrics_host) == "127.0.0.1"
+    monkeypatch.setenv("LOAN_JOURNEY_METRICS_HOST", "0.0.0.0")
+    assert str(Settings().metrics_host) == "0.0.0.0"
+    monkeypatch.setenv("LOAN_JOURNEY_METRICS_HOST", "localhost")
+    with pytest.raises(ValidationError, match="metrics_host"):
+        Settings()
+
+
 async def test_every_workflow_of_the_worker_throws_a_run_ahead_away(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
