@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -154,13 +155,28 @@ async def test_a_history_whose_approver_was_edited_is_not_archived(
 EVIDENCE = "wet ink, witnessed by rm-chen"  # the signature's: its update's batch holds it
 
 
-async def paid_out_journey(client: Client, keyed: Settings, tmp_path: Path) -> tuple[str, str]:
+@pytest.fixture
+async def forged(dev_server: WorkflowEnvironment) -> AsyncIterator[list[str]]:
+    """The journeys a test pays out and then forges, terminated at its end: none is left
+    running on the session's server, where another test's `book` or `verify` would list a
+    loan whose history was edited, on a queue no worker polls any more."""
+    journeys: list[str] = []
+    yield journeys
+    for journey in journeys:
+        await dev_server.client.get_workflow_handle(journey).terminate(
+            "test over: its history was edited")
+
+
+async def paid_out_journey(client: Client, keyed: Settings, tmp_path: Path,
+                           forged: list[str]) -> tuple[str, str]:
     """Sample company 2's loan, approved, asked about by its customer at the offer (a status
     inquiry, an update of theirs), signed by them and paid out: its id and the customer's
-    credit code. Its history holds to its sealed records (`records verify`)."""
+    credit code, kept in `forged`. Its history holds to its sealed records (`records
+    verify`)."""
     journey, path = application(tmp_path, 2, "rm-chen")
     licence = LABELS["company2_business_license.jpg"]
     await cli(keyed, "start", str(path), *scans(2, *ALL))
+    forged.append(journey)
     await until(client, journey, Stage.RISK_REVIEW, checked=True)
     await cli(keyed, *approving_opinion(journey, "cash flow covers", "--as", "risk-sme-1"))
     await cli(keyed, "decide", journey, "--verdict", "approve", "--reason", "within limit",
@@ -187,7 +203,7 @@ async def records_changed(keyed: Settings, journey: str) -> str:
 
 
 async def test_a_history_whose_payout_or_notice_was_edited_is_named_changed(
-    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path, forged: list[str]
 ) -> None:
     """The payout's booked amount in its activity's result, then the text of the notice that
     told the customer of it in its activity's input, changed in temporal.db: the ledger's
@@ -195,7 +211,7 @@ async def test_a_history_whose_payout_or_notice_was_edited_is_named_changed(
     client = dev_server.client
     keyed = keyed_settings(e2e_settings, tmp_path)
     async with build_worker(client, keyed):
-        journey, _ = await paid_out_journey(client, keyed, tmp_path)
+        journey, _ = await paid_out_journey(client, keyed, tmp_path, forged)
 
         booking = bookings_for(keyed.db_url, journey)[0].booking_id  # its result holds it
         assert rewrite_temporal_db(e2e_settings, journey, b'"amount":"3000000',
@@ -215,7 +231,7 @@ async def test_a_history_whose_payout_or_notice_was_edited_is_named_changed(
 
 
 async def test_a_history_whose_signer_was_edited_is_named_though_they_acted_in_it(
-    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path, forged: list[str]
 ) -> None:
     """The signature's customer changed in its update's payload in temporal.db, not their
     status inquiry at the same offer: the customer the sealed offer exit names made an
@@ -223,7 +239,7 @@ async def test_a_history_whose_signer_was_edited_is_named_though_they_acted_in_i
     client = dev_server.client
     keyed = keyed_settings(e2e_settings, tmp_path)
     async with build_worker(client, keyed):
-        journey, customer = await paid_out_journey(client, keyed, tmp_path)
+        journey, customer = await paid_out_journey(client, keyed, tmp_path, forged)
         other = customer[:-1] + ("0" if customer[-1] != "0" else "1")
         assert rewrite_temporal_db(e2e_settings, journey, f'"id":"{customer}"'.encode(),
                                    f'"id":"{other}"'.encode(), within=EVIDENCE.encode())
