@@ -213,16 +213,22 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
 async def test_a_worker_that_cannot_reach_temporal_raises_its_alert(tmp_path: Path) -> None:
     """A real worker whose Temporal server (a dev server of this test's own) stops: its own
     check (journey_dependency_up) raises WorkersCannotReachTemporal, while NoJourneyWorker
-    and JourneyDatabaseUnreachable stay quiet, as the worker and its database are up."""
+    and JourneyDatabaseUnreachable stay quiet, as the worker and its database are up; its
+    failed polls, counted by the SDK, raise WorkerPollsFailing for the queue they poll (which
+    Alertmanager holds back while the first fires: docker/alertmanager)."""
     settings = Settings(
         data_dir=tmp_path / "data", temporal_address=f"127.0.0.1:{free_port()}",
         ui_port=free_port(), task_queue=f"unreachable-{uuid.uuid4()}",
     )
     ports = {name: free_port_pair(JOURNEY_METRICS_PORT_OFFSET) for name in PROCESSES}
-    rules = at_once({"WorkersCannotReachTemporal"}, tmp_path / "alerts.yml")
+    rules = at_once({"WorkersCannotReachTemporal", "WorkerPollsFailing"},
+                    tmp_path / "alerts.yml")
 
     async def cut_off() -> dict[str, Any] | None:
         return (await firing(base)).get("WorkersCannotReachTemporal")
+
+    async def polls_fail() -> dict[str, Any] | None:
+        return (await firing(base)).get("WorkerPollsFailing")
 
     async with AsyncExitStack() as server:
         await server.enter_async_context(embedded_server(settings))
@@ -244,6 +250,11 @@ async def test_a_worker_that_cannot_reach_temporal_raises_its_alert(tmp_path: Pa
             assert "cannot reach Temporal" in alert["annotations"]["summary"]
             now = await alerts(base)
             assert "NoJourneyWorker" not in now and "JourneyDatabaseUnreachable" not in now
+            polls = await seen("WorkerPollsFailing fires", polls_fail)
+            assert polls["labels"]["service"] == "worker"
+            assert polls["labels"]["task_queue"].startswith(settings.task_queue)
+            assert polls["labels"]["status_code"], polls["labels"]
+            assert polls["labels"]["instance"].endswith(f":{ports['worker']}")
 
 
 @activity.defn
