@@ -1,5 +1,5 @@
-"""The README runs as written: its settings table lists every setting the code reads, and
-each `loan-journey` command line it shows names options the command has."""
+"""The README and docs/ run as written: the settings table lists every setting the code reads,
+and each `loan-journey` command line they show names options the command has."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ from starter.audit import AuditLine, render_trail
 from starter.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+# The README's overview first, then the reference it points to (docs/command-line.md,
+# docs/journey.md, docs/settings.md), as one text: a journey the README starts may be used
+# by the docs' commands, and the settings table is docs/settings.md's.
+README = "\n\n".join(path.read_text(encoding="utf-8")
+                     for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 COMMANDS = re.sub(r"\\\n\s*", " ", "".join(re.findall(r"```sh\n(.*?)```", README, re.S)))
 
 
@@ -54,7 +58,7 @@ def test_every_option_the_readme_gives_a_command_is_one_it_has() -> None:
         for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", tail):
             assert option in options, f"README: `loan-journey {' '.join(path)}` has no {option}"
             checked += 1
-    assert checked > 50  # the README's command lines were read, not skipped
+    assert checked > 50  # the README's and docs' command lines were read, not skipped
 
 
 def test_the_journeys_its_commands_name_are_the_samples_it_starts() -> None:
