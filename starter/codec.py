@@ -10,10 +10,10 @@ Search attributes are never encoded by a codec: keep personal data out of them.
 Failures: with keys, a failure's message and stack trace are encrypted too (a workflow's or
 an activity's failure may quote what it worked on), except a refusal's: a `DecisionRefused`
 raised by an update's validator (or handler) is what the command line, a keyless one too,
-shows the person refused and keeps in `loan-journey refusals`, which the README promises in
-plain text. Refusal messages name rules, roles, stages, staff and company ids, figures the
-rules compare (an amount above a limit) and document digests, never a person's name, id
-number or what someone typed as free text: keep them so (journey/policy/errors.py). A
+shows the person refused and keeps in `loan-journey refusals`, which docs/command-line.md
+promises in plain text. Refusal messages name rules, roles, stages, staff and company ids,
+figures the rules compare (an amount above a limit) and document digests, never a person's
+name, id number or what someone typed as free text: keep them so (journey/policy/errors.py). A
 refusal's stack trace is dropped: it says nothing to the person refused.
 """
 

@@ -104,3 +104,32 @@ def test_it_says_what_history_prints_and_where_it_names_an_acts_origin() -> None
     assert f"`history` (columns {columns})" in readme
     assert '"(from root@vm pid 4242)"' in readme
     assert "approve: ok (from root@vm pid 4242)" in console.export_text()
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_readme_and_its_docs_link_each_other_and_every_link_lands() -> None:
+    """The reference lives in docs/ since the README became an overview: a link to a file or
+    heading that moved would leave a reader at nothing."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+             ROOT / "docker" / "README.md", ROOT / "docker" / "policy" / "README.md"]
+    readme = pages[0].read_text(encoding="utf-8")
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        assert f"](docs/{doc.name})" in readme, f"README does not link docs/{doc.name}"
+        assert "](../README.md)" in doc.read_text(encoding="utf-8"), f"{doc.name}: no way back"
+    linked = 0
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            assert file.exists(), f"{page.relative_to(ROOT)}: {target} is no file"
+            if anchor and file.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", file.read_text(encoding="utf-8"), re.M)
+                assert anchor in {_slug(h) for h in headings}, f"{page.relative_to(ROOT)}: {target}"
+            linked += 1
+    assert linked > 10  # the links were read, not skipped

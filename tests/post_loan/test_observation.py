@@ -97,8 +97,8 @@ async def test_a_non_performing_loan_is_watched_six_months_before_an_upgrade(
 async def test_a_breach_carried_from_the_payout_clears_as_a_reviews_downgrade_does(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    """关注 from the payout for the breach on file (README); a review of newer statements that
-    meet the covenant assesses 正常, and the upgrade waits for the instalments paid on time
+    """关注 from the payout for the breach on file (docs/journey.md); a review of newer statements
+    that meet the covenant assesses 正常, and the upgrade waits for the instalments paid on time
     since the payout (one here)."""
     env, docs = time_skipping_env, Documents()
     app = application(docs, term_months=12)

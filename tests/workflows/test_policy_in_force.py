@@ -1,7 +1,7 @@
-"""The lending policy's life: a worker reads, checks and records its policy once as it starts
-and every intake pins that one; the command line checks by the policy in force (the newest
-the workers recorded), not by its own file: a journey's start, every act's actor, the report's
-SLA column."""
+"""The lending policy's life (docs/journey.md): a worker reads, checks and records its policy
+once as it starts and every intake pins that one; the command line checks by the policy in
+force (the newest the workers recorded), not by its own file: a journey's start, every act's
+actor, the report's SLA column."""
 
 from __future__ import annotations
 
