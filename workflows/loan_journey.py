@@ -150,6 +150,12 @@ APPLICATION_RECEIVED_TOLD = "application-received-told"
 # until the file is complete, over what stands then (figures on documents the supplements
 # replaced need none), before routing. Taken only where the order changes.
 ASK_BEFORE_FIGURES_CHECK = "ask-before-figures-check"
+# workflow.patched marker: before it, a file that the customer's supplements completed while its
+# unsure figures waited for it (ASK_BEFORE_FIGURES_CHECK) went from their reading to operations'
+# check, and the customer heard nothing until it was done (`supplements_met` after it); since,
+# the completeness stage checks the file first and tells them at once, then the figures are
+# checked (`_figures_due`), before routing. Taken only where the customer was asked this round.
+MET_BEFORE_FIGURES_CHECK = "met-before-figures-check"
 
 
 @workflow.defn
@@ -233,8 +239,10 @@ class LoanJourneyWorkflow(
                 self._readings[reading.ref.sha256] = self.with_checks(
                     await self.with_corrections(reading))
             # unsure figures a decision uses: operations check them, in a visit of their own,
-            # once the file lacks no document for the customer to send
-            if held := (self.figures_held() and not self._customer_first()):
+            # once the file lacks no document for the customer to send (after the completeness
+            # stage, when what the customer sent completed it: `_met_first`)
+            if held := (self.figures_held() and not self._customer_first()
+                        and not self._met_first()):
                 self._exit_to = Stage.DOCUMENTS
         if held:
             await self.figures_checked()
@@ -248,7 +256,8 @@ class LoanJourneyWorkflow(
         and whose SLA runs from it too (`clock`). Returns the stage the case goes to:
         `return_to`, or routing when a clerk corrected figures it was routed on (`back_to`).
         A file complete while figures wait on it (`_figures_due`) goes through their check
-        first, and is checked again after it."""
+        first, the customer told at once that what they were asked for has come, and is
+        checked again after it."""
         opened: datetime | None = None
         # The round's first visit runs its SLA alike with or without the clock, which only
         # keeps state: the marker is taken from the second visit of a round on.
@@ -265,16 +274,13 @@ class LoanJourneyWorkflow(
                     done = self._completeness.complete and not self.awaited()
                     if done and (due := self._figures_due()):
                         self._exit_to = Stage.DOCUMENTS  # to their check, then checked again
+                        if self._asked is not None and workflow.patched(
+                                MET_BEFORE_FIGURES_CHECK):  # as `_met_first` took it
+                            await self._tell_met(self.goes_back_to(return_to))
                     elif done:
                         self._info_request = None
                         self._exit_to = back = self.back_to(return_to)
-                        met = (f"{self._workflow_id}:supplements-met:"
-                               f"{self._visits[-1].attempt}")
-                        if self.met_by_clerk() and workflow.patched(CORRECTIONS_QUIET):
-                            await self.notify(met, "customer", "supplements_met", NOTHING_MORE)
-                        elif self._asked is not None and workflow.patched(SUPPLEMENTS_RECEIVED):
-                            await self.notify(met, "customer", "supplements_met",
-                                              supplements_received(self._application, back))
+                        await self._tell_met(back)
                         return back
                 if not due:
                     opened = opened or self._visits[-1].entered_at
@@ -504,19 +510,48 @@ class LoanJourneyWorkflow(
         would run it on the file read, finds it short of documents alone, which no figure's
         check can change. Its settling of leftovers is assumed: a journey whose stage does not
         settle them only finds the file shorter."""
-        found = check_completeness(self.policy, self._application, self.loan_file(),
-                                   self.calendar.day_of(workflow.now()), settle=not self.awaited())
-        if not found.short_of_documents():
+        if not self._as_read().short_of_documents():
             return False
         self._figures_wait = workflow.patched(ASK_BEFORE_FIGURES_CHECK)
         return self._figures_wait
 
+    def _met_first(self) -> bool:
+        """Whether the completeness stage checks the file before operations check its unsure
+        figures (since MET_BEFORE_FIGURES_CHECK), to tell the customer at once that what they
+        were asked for this round has come: the figures waited for the file
+        (`_customer_first`), and it is complete as read, by their documents or by a written
+        answer. The check follows (`_figures_due`), before the case goes on."""
+        if not self._figures_wait or self._asked is None or self.awaited():
+            return False
+        return self._as_read().complete and workflow.patched(MET_BEFORE_FIGURES_CHECK)
+
+    def _as_read(self) -> Completeness:
+        """The completeness check as its stage would run it on the file read, here and now."""
+        return check_completeness(self.policy, self._application, self.loan_file(),
+                                  self.calendar.day_of(workflow.now()), settle=not self.awaited())
+
     def _figures_due(self) -> bool:
         """Whether a file found complete still has figures to check that waited for it
-        (`_customer_first`): what completed it came between the reading and the check, with
-        no document to read (a written answer to the question an unreadable page was sent
-        for, which the loan file takes in its place)."""
+        (`_customer_first`): since MET_BEFORE_FIGURES_CHECK, the customer's supplements or
+        written answer completed it (`_met_first`). Before it, only what came between the
+        reading and the check could, which no update can: a written answer is refused at
+        documents, and the check's input is read in the same workflow task as the reading's
+        decision."""
         return self._figures_wait and bool(self.figures_to_check())
+
+    async def _tell_met(self, goes_to: Stage) -> None:
+        """Tell the customer that what they were asked for this round has come and the file is
+        complete (`supplements_met`, keyed by the completeness visit that found it so), and
+        that the application goes on to `goes_to`; nothing when nothing was asked of them.
+        Once: what was asked is met, so the check of the file after the figures'
+        (`_figures_due`) tells nothing again, and a request later in the round is told whole."""
+        met = f"{self._workflow_id}:supplements-met:{self._visits[-1].attempt}"
+        if self.met_by_clerk() and workflow.patched(CORRECTIONS_QUIET):
+            await self.notify(met, "customer", "supplements_met", NOTHING_MORE)
+        elif self._asked is not None and workflow.patched(SUPPLEMENTS_RECEIVED):
+            await self.notify(met, "customer", "supplements_met",
+                              supplements_received(self._application, goes_to))
+        self._asked = None
 
     async def _check_completeness(self) -> Completeness:
         self._corrections_checked = self._corrections

@@ -136,12 +136,18 @@ class ReadingCorrections(JourneyUpdates):
         request is a clerk's correction."""
         return self._asked is not None and (self.submissions(), self._answers) == self._asked_at
 
+    def goes_back_to(self, stage: Stage) -> Stage:
+        """Where `back_to` would send the case now, deciding nothing: what the customer is told
+        before a figures check that comes first (workflows/loan_journey.py `_tell_met`)."""
+        if reviewed_again(stage, self._since_routed) and workflow.patched(CORRECTIONS_REVIEWED):
+            return Stage.ROUTING
+        return stage
+
     def back_to(self, stage: Stage) -> Stage:
         """Where the case goes once the file checked is complete: to `stage`, which asked; to
         routing when figures were corrected since the case was routed (since
         CORRECTIONS_REVIEWED), so that the route and the risk opinion are given on them."""
-        if not reviewed_again(stage, self._since_routed) or not workflow.patched(
-                CORRECTIONS_REVIEWED):
+        if self.goes_back_to(stage) is stage:
             return stage
         self.record_decision(AUTHORITY_CHECK, "back to risk review", (
             f"{'; '.join(self._since_routed)}: figures the route and the risk opinion were "

@@ -16,12 +16,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.policy import china_calendar
 from journey.actors import Actor, Role
-from journey.decisions import AddDocuments
-from journey.documents import DocumentReading, ReadStatus
+from journey.decisions import AddDocuments, RiskOpinion, Verdict, WrittenAnswer
+from journey.documents import DocumentKind, DocumentReading, FinancialStatement, ReadStatus
 from journey.figures_checked import AS_READ
 from journey.policy.sla import Unit, add_duration
 from journey.reading_corrections import ReadingCorrection
 from journey.stages import Party, Stage
+from journey.supplement_notices import supplements_received
 from journey.timeline import EventType
 from store.outbox import messages_for
 from store.timing import events_for
@@ -29,8 +30,10 @@ from tests.cli_kit import cli, point_cli_at, said
 from tests.e2e.processes import eventually
 from tests.post_loan.loan_kit import assert_replays
 from tests.workflows.journey_kit import (
+    RISK_SME,
     SUBMITTER,
     Documents,
+    asked_again,
     customer,
     new_application,
     refused,
@@ -40,22 +43,35 @@ from tests.workflows.journey_kit import (
     until_stage,
 )
 from tests.workflows.test_entrusted_payout import patched, queue_wait
-from workflows.loan_journey import ASK_BEFORE_FIGURES_CHECK, LoanJourneyWorkflow
+from workflows.loan_journey import (
+    ASK_BEFORE_FIGURES_CHECK,
+    MET_BEFORE_FIGURES_CHECK,
+    LoanJourneyWorkflow,
+)
 from workflows.reading_corrections import FIGURES_CHECK_SLA, FIGURES_CHECKED
 
 CLERK = Actor(id="ops-wang", role=Role.OPERATIONS)  # not the case's submitter (SUBMITTER)
 
 
+def balance_of(docs: Documents) -> DocumentReading:
+    """The balance sheet the application of `docs` was made with."""
+    return next(r for r in docs.readings.values() if r.ref.filename.endswith("-balance.png"))
+
+
+def unsure(statement: FinancialStatement | None) -> FinancialStatement:
+    """`statement` read right, but its total liabilities at 0.00 and its current assets
+    flagged misread: two figures to check."""
+    assert statement is not None
+    return statement.model_copy(update={
+        "confidence": {"total_liabilities": 0.0, "total_assets": 0.95},
+        "problems": {"current_assets": "digit groups look misread: compare with the original"}})
+
+
 def unsure_sheet(docs: Documents) -> DocumentReading:
-    """The balance sheet of `docs` read right, but its total liabilities at 0.00 and its
-    current assets flagged misread: two figures to check."""
-    sheet = next(r for r in docs.readings.values() if r.ref.filename.endswith("-balance.png"))
-    assert sheet.statement is not None
-    docs.readings[sheet.ref.sha256] = sheet = sheet.model_copy(update={
-        "statement": sheet.statement.model_copy(update={
-            "confidence": {"total_liabilities": 0.0, "total_assets": 0.95},
-            "problems": {"current_assets": "digit groups look misread: compare with the "
-                                           "original"}})})
+    """The balance sheet of `docs`, read `unsure`."""
+    sheet = balance_of(docs)
+    docs.readings[sheet.ref.sha256] = sheet = sheet.model_copy(
+        update={"statement": unsure(sheet.statement)})
     return sheet
 
 
@@ -167,15 +183,107 @@ async def test_a_file_short_of_a_statement_asks_the_customer_before_operations_c
         reviewed = await until_stage(handle, Stage.RISK_REVIEW)
         assert [(v.stage, v.waits_on) for v in reviewed.timeline[1:]] == [
             (Stage.DOCUMENTS, Party.SYSTEM), (Stage.COMPLETENESS, Party.CUSTOMER),
-            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.DOCUMENTS, Party.BANK),
-            (Stage.COMPLETENESS, Party.CUSTOMER), (Stage.ROUTING, Party.SYSTEM),
-            (Stage.RISK_REVIEW, Party.BANK)]
+            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.COMPLETENESS, Party.CUSTOMER),
+            (Stage.DOCUMENTS, Party.BANK), (Stage.COMPLETENESS, Party.CUSTOMER),
+            (Stage.ROUTING, Party.SYSTEM), (Stage.RISK_REVIEW, Party.BANK)]
         checks = [d for d in reviewed.decisions if d.verdict == AS_READ]
         assert [(d.actor, d.stage) for d in checks] == [(CLERK, Stage.DOCUMENTS)] * 2
         told = await until_sent(settings.db_url, handle.id, template="supplements_met")
         assert [m.template for m in messages_for(settings.db_url, handle.id)
                 if m.template.startswith("supplements")] == [
             "supplements_requested", told.template]
+        await assert_replays(handle)
+
+
+async def test_the_customer_is_told_their_file_is_complete_before_operations_check_it(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Once the income statement the customer was asked for is read, the file is complete:
+    they are told so at once (`supplements_met`), while the case waits on operations' check of
+    the balance sheet's unsure figures, and it is routed only after that check
+    (met-before-figures-check)."""
+    docs, app = new_application(drop={"income"})
+    sheet = unsure_sheet(docs)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[income_of(docs).ref]))
+        held = await until_stage(handle, Stage.DOCUMENTS, asking=True)
+        assert (held.waits_on, held.team, held.route) == (Party.BANK, "operations", None)
+        told = await until_sent(settings.db_url, handle.id, template="supplements_met")
+        # keyed by the completeness visit that found the file complete, before the check's
+        assert told.key == f"{handle.id}:supplements-met:2"
+        assert told.body == supplements_received(app, Stage.ROUTING)
+        still = await status(handle)
+        assert (still.stage, still.waits_on, still.route) == (Stage.DOCUMENTS, Party.BANK, None)
+        assert f"operations: 2 figures to check against the paper: {sheet.ref.filename}" in \
+            still.waiting_for[0]
+
+        for field in ("total_liabilities", "current_assets"):
+            await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
+                actor=CLERK, document=sheet.ref.sha256, field=field, as_read=True))
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        assert [(v.stage, v.waits_on) for v in reviewed.timeline[3:]] == [
+            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.COMPLETENESS, Party.CUSTOMER),
+            (Stage.DOCUMENTS, Party.BANK), (Stage.COMPLETENESS, Party.CUSTOMER),
+            (Stage.ROUTING, Party.SYSTEM), (Stage.RISK_REVIEW, Party.BANK)]
+        assert [(m.template, m.key) for m in messages_for(settings.db_url, handle.id)
+                if m.template.startswith("supplements")] == [
+            ("supplements_requested", f"{handle.id}:supplements:1"), (told.template, told.key)]
+        assert await patched(handle, MET_BEFORE_FIGURES_CHECK)
+        await assert_replays(handle)
+
+
+async def test_a_file_a_written_answer_completes_still_has_its_figures_checked_first(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """The safety path with no document to read (`_figures_due`): asked why sales fell, the
+    customer sends a letter that cannot be read and a restated balance sheet whose company is
+    illegible and two figures read unsure; asked for the letter again, they answer in writing
+    instead, which the file takes in its place. Complete, it is told once that the bank has
+    what it asked for, and goes back to the risk review only after operations' check."""
+    docs, app = new_application()
+    letter = docs.unreadable("letter")
+    restated = docs.add("balance-restated", status=ReadStatus.READ, kind=DocumentKind.BALANCE_SHEET,
+                        statement=unsure(balance_of(docs).statement).model_copy(
+                            update={"company": None}))
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="sales fell",
+            question="why did sales fall?"))
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[letter, restated]))
+        asked = await asked_again(handle, 3)  # the question's visit was 2
+        assert asked.completeness is not None
+        assert [f.code for f in asked.completeness.failures] == ["unreadable"]
+        assert "a written answer to the bank's question" in asked.waiting_for[0]
+        await handle.execute_update(LoanJourneyWorkflow.answer_question, WrittenAnswer(
+            actor=customer(app), text="one lost order"))
+        held = await until_stage(handle, Stage.DOCUMENTS, asking=True)
+        assert (held.waits_on, held.team) == (Party.BANK, "operations")
+        assert held.waiting_for[0].startswith(
+            "operations: 2 figures to check against the paper: balance-restated.png total "
+            "liabilities"), held.waiting_for
+        told = await until_sent(settings.db_url, handle.id, template="supplements_met")
+        assert told.body == supplements_received(app, Stage.RISK_REVIEW)
+
+        for field in ("total_liabilities", "current_assets"):
+            await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
+                actor=CLERK, document=restated.sha256, field=field, as_read=True))
+        back = await until_stage(handle, Stage.RISK_REVIEW)
+        assert back.attempt == 2
+        assert [(v.stage, v.waits_on) for v in back.timeline[5:]] == [
+            (Stage.COMPLETENESS, Party.CUSTOMER),  # the question
+            (Stage.DOCUMENTS, Party.SYSTEM), (Stage.COMPLETENESS, Party.CUSTOMER),  # the letter
+            (Stage.DOCUMENTS, Party.SYSTEM),  # the answer: nothing to read
+            (Stage.COMPLETENESS, Party.CUSTOMER),  # complete, the figures due: told
+            (Stage.DOCUMENTS, Party.BANK), (Stage.COMPLETENESS, Party.CUSTOMER),
+            (Stage.RISK_REVIEW, Party.BANK)]
+        assert [m.key for m in messages_for(settings.db_url, handle.id)
+                if m.template == "supplements_met"] == [f"{handle.id}:supplements-met:4"]
+        assert await patched(handle, MET_BEFORE_FIGURES_CHECK)
         await assert_replays(handle)
 
 
