@@ -3,8 +3,7 @@ at documents, on operations, not the customer, until a clerk other than the subm
 it against the paper, as read or corrected, under the policy's figures-check SLA; a file read
 sure goes on untouched. A file read short of a document asks the customer for it first, and
 the check waits until the file is complete, over what stands then, the customer told it is
-complete before it. (A rescan's checks
-carried: tests/e2e/test_figures_rescan.py.)"""
+complete before it. (A rescan's checks carried: tests/e2e/test_figures_rescan.py.)"""
 
 from __future__ import annotations
 
