@@ -253,8 +253,9 @@ class LoanJourneyWorkflow(
         """Check the file; while it is short, or a decider's request for information is not
         met yet (`awaited`), ask the customer and wait for supplements: one round of
         requests, which expires counted from its first (`opened`), however many batches come,
-        and whose SLA runs from it too (`clock`). Returns the stage the case goes to:
-        `return_to`, or routing when a clerk corrected figures it was routed on (`back_to`).
+        and whose SLA runs from it too (`clock`) until it is met. Returns the stage the case
+        goes to: `return_to`, or routing when a clerk corrected figures it was routed on
+        (`back_to`).
         A file complete while figures wait on it (`_figures_due`) goes through their check
         first, the customer told at once that what they were asked for has come, and is
         checked again after it."""
@@ -277,6 +278,10 @@ class LoanJourneyWorkflow(
                         if self._asked is not None and workflow.patched(
                                 MET_BEFORE_FIGURES_CHECK):  # as `_met_first` took it
                             await self._tell_met(self.goes_back_to(return_to))
+                            # met: the customer's SLA stops (the check may outlast it, and
+                            # its breach would remind them of what they sent); a request
+                            # later in the round runs one of its own
+                            clock = SlaClock()
                     elif done:
                         self._info_request = None
                         self._exit_to = back = self.back_to(return_to)

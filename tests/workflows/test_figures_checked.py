@@ -234,6 +234,36 @@ async def test_the_customer_is_told_their_file_is_complete_before_operations_che
         await assert_replays(handle)
 
 
+async def test_a_figures_check_that_outlasts_the_customers_sla_never_reminds_them(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Told their file is complete, the customer owes nothing: a figures check that runs a week,
+    past the round's SLA (completeness: 5 days, the customer reminded at its breach), reminds
+    operations of their own SLA, never the customer of what they sent, and breaches nothing
+    of theirs."""
+    env = time_skipping_env
+    docs, app = new_application(drop={"income"})
+    sheet = unsure_sheet(docs)
+    async with running_journey(env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.add_documents, AddDocuments(
+            actor=customer(app), documents=[income_of(docs).ref]))
+        await until_stage(handle, Stage.DOCUMENTS, asking=True)
+        await until_sent(settings.db_url, handle.id, template="supplements_met")
+        await env.sleep(timedelta(days=7))
+        for field in ("total_liabilities", "current_assets"):
+            await handle.execute_update(LoanJourneyWorkflow.correct_reading, ReadingCorrection(
+                actor=CLERK, document=sheet.ref.sha256, field=field, as_read=True))
+        reviewed = await until_stage(handle, Stage.RISK_REVIEW)
+        assert [(m.template, m.recipient) for m in messages_for(settings.db_url, handle.id)
+                if m.template.startswith("sla_")] == [("sla_remind_owner", "operations")] * 2
+        sla = (EventType.SLA_WARNED, EventType.SLA_BREACHED, EventType.ESCALATED)
+        assert [(e.stage, e.attempt, e.type) for e in reviewed.events if e.type in sla] == [
+            (Stage.DOCUMENTS, 3, t) for t in (EventType.SLA_WARNED, EventType.SLA_BREACHED,
+                                               EventType.ESCALATED, EventType.ESCALATED)]
+        await assert_replays(handle)
+
+
 async def test_a_file_a_written_answer_completes_still_has_its_figures_checked_first(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
