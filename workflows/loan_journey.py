@@ -153,8 +153,9 @@ ASK_BEFORE_FIGURES_CHECK = "ask-before-figures-check"
 # workflow.patched marker: before it, a file that the customer's supplements completed while its
 # unsure figures waited for it (ASK_BEFORE_FIGURES_CHECK) went from their reading to operations'
 # check, and the customer heard nothing until it was done (`supplements_met` after it); since,
-# the completeness stage checks the file first and tells them at once, then the figures are
-# checked (`_figures_due`), before routing. Taken only where the customer was asked this round.
+# the completeness stage checks the file first and tells them at once (their SLA stops there),
+# then the figures are checked (`_figures_due`), before the case goes on. Taken only where the
+# customer was asked this round.
 MET_BEFORE_FIGURES_CHECK = "met-before-figures-check"
 
 
