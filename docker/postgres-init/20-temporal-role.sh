@@ -23,8 +23,12 @@ if [ -z "$TEMPORAL_DB_PASSWORD" ]; then
   exit 1
 fi
 
+# psql takes the password from its environment (\getenv), not its command line, which any
+# process listing on the host shows
+export TEMPORAL_DB_PASSWORD
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
-  -v role="$TEMPORAL_DB_USER" -v pw="$TEMPORAL_DB_PASSWORD" <<'SQL'
+  -v role="$TEMPORAL_DB_USER" <<'SQL'
+\getenv pw TEMPORAL_DB_PASSWORD
 CREATE ROLE :"role" LOGIN CREATEDB PASSWORD :'pw';
 SQL
 echo "created role $TEMPORAL_DB_USER (may create databases)"

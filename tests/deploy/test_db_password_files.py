@@ -24,12 +24,12 @@ SERVER_WRAPPER = ROOT / "docker/temporal/server-entrypoint.sh"
 # every character a URL reserves, a shell's `$`, quotes and a space
 AWKWARD_PASSWORD = "p@ss/w:rd%41#?&'x$y \"z`"
 
-# What each stub prints: the password as the program got it, on a line of its own.
+# What each stub prints, a line a call: the password as the program got it, from the variable
+# it reads, and its command line.
 STUBS = {
-    # psql gets it as the variable `pw` on its command line (-v pw=...)
-    "psql": 'for arg in "$@"; do case $arg in pw=*) printf \'psql got %s\\n\' "$arg";; esac; done',
-    # temporal-sql-tool reads SQL_PASSWORD
-    "temporal-sql-tool": 'printf \'temporal-sql-tool got pw=%s\\n\' "$SQL_PASSWORD"',
+    # psql, as the init script has it read the password (`\getenv pw TEMPORAL_DB_PASSWORD`)
+    "psql": 'printf \'psql got pw=%s args=%s\\n\' "${TEMPORAL_DB_PASSWORD:-}" "$*"',
+    "temporal-sql-tool": 'printf \'temporal-sql-tool got pw=%s args=%s\\n\' "$SQL_PASSWORD" "$*"',
     # the schema job waits for PostgreSQL first
     "nc": "exit 0",
     # the server's image entrypoint; its configuration reads POSTGRES_PWD
@@ -63,11 +63,17 @@ def _run(script: str, file: Path, tmp_path: Path) -> subprocess.CompletedProcess
                           capture_output=True, text=True, timeout=30)
 
 
+def _calls(done: subprocess.CompletedProcess[str], script: str) -> list[tuple[str, str]]:
+    """(password, command line) as each call of the stub was given them."""
+    marker = SCRIPTS[script][2]
+    calls = [line.removeprefix(marker + " pw=").split(" args=", 1)
+             for line in done.stdout.splitlines() if line.startswith(marker)]
+    return [(password, args) for password, args in calls]
+
+
 def _passed_on(done: subprocess.CompletedProcess[str], script: str) -> list[str]:
     """The passwords the stubs were given, one per call."""
-    marker = SCRIPTS[script][2]
-    return [line.removeprefix(marker + " pw=").split(" args=")[0]
-            for line in done.stdout.splitlines() if line.startswith(marker)]
+    return [password for password, _ in _calls(done, script)]
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -78,6 +84,8 @@ def test_each_script_passes_on_the_files_password_whole(script: str, tmp_path: P
     assert done.returncode == 0, done.stderr
     passed = _passed_on(done, script)
     assert passed and set(passed) == {AWKWARD_PASSWORD}, done.stdout
+    # never on a command line, which any process listing on the host shows
+    assert all(AWKWARD_PASSWORD not in args for _, args in _calls(done, script)), done.stdout
     if script == "server":  # the image's entrypoint, with the arguments the wrapper got
         assert done.stdout.rstrip().endswith(" args=start"), done.stdout
 
@@ -120,3 +128,21 @@ def test_the_server_wrapper_refuses_the_password_given_both_ways(tmp_path: Path)
     assert done.returncode != 0
     assert "set POSTGRES_PWD or POSTGRES_PWD_FILE, not both" in done.stderr
     assert "from-the" not in done.stdout + done.stderr
+
+
+def test_the_journeys_init_script_keeps_its_password_off_psqls_command_line(
+    tmp_path: Path,
+) -> None:
+    """The journey role's password as well (10-loan-journey-db.sh): psql reads it from its
+    environment, JOURNEY_DB_PASSWORD (the real psql does: test_postgres_init.py)."""
+    (file := tmp_path / "journey_db_password").write_text(AWKWARD_PASSWORD + "\n")
+    stubs = _stubs(tmp_path / "bin")
+    (stubs / "psql").write_text(
+        '#!/bin/sh\nprintf \'psql got pw=%s args=%s\\n\' "$JOURNEY_DB_PASSWORD" "$*"\n')
+    env = clean_env() | {"POSTGRES_USER": "postgres", "JOURNEY_DB_PASSWORD_FILE": str(file)}
+    env["PATH"] = f"{stubs}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(["/bin/sh", str(ROOT / "docker/postgres-init/10-loan-journey-db.sh")],
+                          env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    password, args = done.stdout.splitlines()[0].removeprefix("psql got pw=").split(" args=", 1)
+    assert password == AWKWARD_PASSWORD and AWKWARD_PASSWORD not in args, done.stdout
