@@ -17,10 +17,12 @@ from journey.policy import DecisionRefused
 from journey.policy.authority import CheckedWords, authorize_checker
 from journey.settings import Settings
 from starter import operations
+from starter.connect import connect
 from starter.errors import NotFound, Refused
 from starter.pinned_policy import attempt, authorized, current_policy
 from starter.records import key_needed
 from store import sealed_records
+from store.exposure import parties
 from store.payer_outflows import OutflowKind, OutflowState, PayerOutflow, outflow
 from store.payer_returns import NotAwaiting, cancel_outflow
 
@@ -56,7 +58,7 @@ def entered_said(entry: PayerOutflow, submitted_by: str | None) -> str:
             "--as ...`")
 
 
-async def awaiting_checker(client: Client, settings: Settings, number: int, actor: Actor,
+async def awaiting_checker(client: Client | None, settings: Settings, number: int, actor: Actor,
                            action: str) -> tuple[PayerOutflow, Role]:
     """Entry `number`, still awaiting its checker, and `actor`, who may settle it by `action`:
     for a confirmation, a second operations person by the four-eyes rule; for a
@@ -74,14 +76,32 @@ async def awaiting_checker(client: Client, settings: Settings, number: int, acto
     if action == CANCEL:
         authorized(settings, actor, {Role.OPERATIONS}, not_done, tried)
         return entry, actor.role
-    s = await operations.status(client, entry.workflow_id)
-    submitter = s.submitted_by.id if s.submitted_by is not None else ""
+    submitter = await submitter_of(client, settings, entry.workflow_id)
     try:
         member = authorize_checker(current_policy(settings), actor, entry.entered_by,
-                                   submitter, WORDS[entry.kind])
+                                   submitter or "", WORDS[entry.kind])
     except DecisionRefused as err:
         raise Refused(f"{not_done}: {err}", attempt(*tried, actor, str(err))) from err
     return entry, member.role
+
+
+async def submitter_of(client: Client | None, settings: Settings, workflow_id: str
+                       ) -> str | None:
+    """Who submitted journey `workflow_id`: as `start` kept it beside the borrower's exposure
+    (no server nor worker needed: money returned may be a loan's that has ended), else as
+    the journey says it (one started without `start`; without a `client`, on the settings'
+    server); None when neither says."""
+    if (kept := kept_submitter(settings, workflow_id)) is not None:
+        return kept
+    s = await operations.status(client or await connect(settings), workflow_id)
+    return s.submitted_by.id if s.submitted_by is not None else None
+
+
+def kept_submitter(settings: Settings, workflow_id: str) -> str | None:
+    """Who submitted journey `workflow_id`, as `start` kept it beside the borrower's exposure
+    (None: kept without, or not by `start`)."""
+    line = parties(settings.db_url, [workflow_id]).get(workflow_id)
+    return line.submitted_by.id if line is not None and line.submitted_by is not None else None
 
 
 def cancel(settings: Settings, entry: PayerOutflow, actor: Actor, why: str,

@@ -18,15 +18,22 @@ from journey.actors import Actor, Role
 from journey.policy.calendar import moment_at
 from journey.repayment import money
 from journey.settings import Settings
-from starter import operations, pending_delivery
+from starter import pending_delivery
 from starter.bank_clock import bank_label, bank_offset, bank_zone
 from starter.book_json import plain
 from starter.boundary import run
 from starter.connect import connect
-from starter.errors import JourneyError, NoAnswer, NotMet, Refused
+from starter.errors import NoAnswer, NotMet, Refused
 from starter.journey_cli import As, Reason, RoleOpt
 from starter.lpr import bank_day
-from starter.outflow_checks import CANCEL, CONFIRM, awaiting_checker, cancel, checker_told
+from starter.outflow_checks import (
+    CANCEL,
+    CONFIRM,
+    awaiting_checker,
+    cancel,
+    checker_told,
+    kept_submitter,
+)
 from starter.outflow_checks import entered_said as told_maker
 from starter.pending_request import ASIDE
 from starter.pending_return import confirm_return, return_to_payer, said
@@ -113,18 +120,9 @@ def return_(
         settings = Settings()
         entry = return_to_payer(settings, number, Actor(id=actor, role=role), reason,
                                 reference, account)
-        return told_maker(entry, await _submitter(settings, entry.workflow_id))
+        return told_maker(entry, kept_submitter(settings, entry.workflow_id))
 
     wide_console().print(escape(f"entered: {run(go())}"))
-
-
-async def _submitter(settings: Settings, workflow_id: str) -> str | None:
-    """Who submitted the case, to name them among who may not confirm (None: not read)."""
-    try:
-        s = await operations.status(await connect(settings), workflow_id)
-    except JourneyError:
-        return None
-    return s.submitted_by.id if s.submitted_by is not None else None
 
 
 @pending_app.command("confirm")
@@ -139,12 +137,12 @@ def confirm(
 
     async def go() -> str:
         settings = Settings()
-        client = await connect(settings)
-        entry, checked_as = await awaiting_checker(client, settings, number,
+        entry, checked_as = await awaiting_checker(None, settings, number,
                                                    Actor(id=actor, role=role), CONFIRM)
         checker = Actor(id=actor, role=checked_as)
-        if entry.kind is OutflowKind.REFUND:
-            done = await confirm_refund(client, settings, entry, checker, bank_day())
+        if entry.kind is OutflowKind.REFUND:  # what is owed back, as the journey says now
+            done = await confirm_refund(await connect(settings), settings, entry, checker,
+                                        bank_day())
             return (f"refund {number} confirmed by {actor}: {money(done.amount)} owed back by "
                     f"{done.workflow_id} (paid beyond the whole plan under {done.payment}) "
                     f"refunded to account {done.account} under {done.reference}, entered by "
@@ -170,8 +168,7 @@ def cancel_(
     async def go() -> str:
         settings = Settings()
         who = Actor(id=actor, role=role)
-        entry, _ = await awaiting_checker(await connect(settings), settings, number, who,
-                                          CANCEL)
+        entry, _ = await awaiting_checker(None, settings, number, who, CANCEL)
         done = cancel(settings, entry, who, reason)
         return f"{done.kind} {number} cancelled by {actor}, nothing paid: {done.said()}"
 
@@ -240,7 +237,7 @@ def refund_(
         entry = await refund(client, settings, RefundRequest(
             workflow_id=workflow_id, amount=amount, account=account, reference=reference,
             reason=reason, actor=Actor(id=actor, role=role), payment=payment), bank_day())
-        return told_maker(entry, await _submitter(settings, entry.workflow_id))
+        return told_maker(entry, kept_submitter(settings, entry.workflow_id))
 
     wide_console().print(escape(f"entered: {run(go())}"))
 

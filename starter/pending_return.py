@@ -199,8 +199,8 @@ def not_booked(settings: Settings, s: JourneyStatus) -> list[str]:
         f"money received and not booked: {money(m.amount)} under {m.reference}, paid "
         f"{m.paid_on}, typed by {m.typed_by} at {when(s, m.typed_at)}, refused at delivery "
         f"{when(s, m.refused_at)} (pending instruction {m.instruction}): book it under its "
-        "reference as the loan takes it, or return it to the payer and record that "
-        f"(`loan-journey pending return {m.instruction}`)"
+        "reference as the loan takes it, or return it to the payer: one operations person "
+        f"enters it (`loan-journey pending return {m.instruction}`), a second confirms it"
         for m in received_money(settings, Delivery.UNBOOKED, s.workflow_id)] + [
         f"return entered, not paid: {e.said()}; awaiting a second operations person "
         f"(`loan-journey pending confirm {e.id}`)"

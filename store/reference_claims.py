@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from store.payer_outflows import OutflowState, PayerOutflow, PayerOutflowRow
 from store.payer_returns import (
     PayerRefund,
     PayerRefundRow,
@@ -64,7 +65,8 @@ LOCK = PayerReturnRow.__tablename__
 def claim(url: str, wanted: ReferenceClaim, key: bytes | None = None) -> Claimed:
     """Claim `wanted.reference` for loan `wanted.workflow_id`: already its own (a repayment
     typed again, which its journey answers), or written now, sealed with `key` when given,
-    next in the claims' chain; `ReferenceUsed`, nothing written, when a return, a refund,
+    next in the claims' chain; `ReferenceUsed`, nothing written, when a return, a refund
+    (kept, or entered and awaiting its checker: store/payer_outflows.py),
     another loan's repayment or one kept for another loan holds it, but money received and
     not booked of the same amount, whose claim moves."""
     with sealing(url, LOCK) as s:
@@ -77,6 +79,11 @@ def _claimed(s: Session, wanted: ReferenceClaim, key: bytes | None) -> Claimed:
         row = s.scalars(select(table).where(table.reference == reference)).first()
         if row is not None:
             raise ReferenceUsed(reference, model.model_validate(row, from_attributes=True))
+    entered = s.scalars(select(PayerOutflowRow).where(  # a refund or return awaiting its checker
+        PayerOutflowRow.reference == reference,
+        PayerOutflowRow.state == OutflowState.AWAITING.value)).first()
+    if entered is not None:
+        raise ReferenceUsed(reference, PayerOutflow.model_validate(entered, from_attributes=True))
     row = s.scalars(select(PaymentReferenceRow).where(
         PaymentReferenceRow.reference == reference)).first()
     if row is not None:
