@@ -157,11 +157,15 @@ def prepayment_refusal(
     is due by then, penalty interest accrued to that day at `penalty_rate` included (as the
     prepayment books it: penalty, interest, principal due, then principal ahead), so as to
     repay at least `minimum` of principal ahead of the plan, and less than the principal
-    left (with its fee), which settling repays."""
+    left (with its fee), which settling repays. Nor may it reach what settling the loan
+    takes that day (the settlement quote, which nets the interest paid ahead), nor leave
+    less than `minimum` to settle: a rest no prepayment could repay is settled, and a
+    prepayment the size of the quote would book as principal and interest what settling
+    books as principal, leaving cents of principal in instalments of a few yuan."""
     if (ended := _all_fallen_due(account, on, "prepay")) is not None:
         return ended
     due = due_by(payoff_quote(account, on, penalty_rate), on)
-    ahead = ((amount - due) / (1 + fee.rate_on(start, on))).quantize(CENT, rounding=ROUND_DOWN)
+    ahead = _ahead(amount, due, fee.rate_on(start, on))
     if ahead <= 0:
         return (f"{money(amount)} pays only what is due by {on} ({money(due)}, penalty interest "
                 "included): nothing is left to prepay; record it as a repayment")
@@ -170,11 +174,28 @@ def prepayment_refusal(
                 f"what is due by {on} ({money(due)}, penalty interest included), and a "
                 f"prepayment repays at least {money(minimum)}: prepay more, or record it as a "
                 "repayment")
+    settles = settlement_quote(account, on, start, penalty_rate, fee).owed
+    settle = f"use `repay --settle` (settlement quote {money(settles)})"
+    if amount >= settles:
+        return f"{money(amount)} settles the loan on {on}: {settle}"
     later = account.principal_due_after(on)
     if ahead >= later:
         return (f"{money(amount)} repays all the principal left ({money(later)}) and what is "
                 f"due by {on}: settle the loan instead (`settlement` quotes it)")
+    if settles - amount < minimum:
+        most = settles - minimum
+        prepay_less = (f"prepay at most {money(most)}, or "
+                       if _ahead(most, due, fee.rate_on(start, on)) >= minimum else "")
+        return (f"{money(amount)} would leave {money(settles - amount)} to settle the loan on "
+                f"{on}, less than the {money(minimum)} a prepayment repays at least, so that "
+                f"only settling could repay it: {prepay_less}settle the loan instead: {settle}")
     return None
+
+
+def _ahead(amount: Decimal, due: Decimal, fee_rate: Decimal) -> Decimal:
+    """The principal `amount` repays ahead of the plan once it has paid `due`, with its fee
+    at `fee_rate` (as `prepay` shares the rest)."""
+    return ((amount - due) / (1 + fee_rate)).quantize(CENT, rounding=ROUND_DOWN)
 
 
 def prepayment_quote(
