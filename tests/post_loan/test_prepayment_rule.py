@@ -275,11 +275,18 @@ def test_a_prepayment_reaching_what_settles_the_loan_or_leaving_less_than_the_le
     assert prepayment_refusal(account, most, START, START, minimum=least) is None
     after = prepayment_quote(account, most, START, START, rate / 12, relevels=True)
     assert settlement_quote(after, START, START).owed == least  # what it leaves to settle
-    # a loan with less than two prepayments' least left can only be settled
+    # a loan with less than two prepayments' least left (150,000.00) can only be settled
     small = apply_payments(p, [ahead.model_copy(update={"amount": Decimal("2850000.00")})],
                            START, period_rate=rate / 12)
+    settle = "use `repay --settle` (settlement quote 150,000.00)"
     assert prepayment_refusal(small, least, START, START, minimum=least) == (
-        f"100,000.00 would leave {settlement_quote(small, START, START).owed - least:,} to "
-        f"settle the loan on {START}, less than the 100,000.00 a prepayment repays at least, "
-        "so that only settling could repay it: settle the loan instead: use `repay --settle` "
-        f"(settlement quote {settlement_quote(small, START, START).owed:,})")
+        f"100,000.00 would leave 50,000.00 to settle the loan on {START}, less than the "
+        f"100,000.00 a prepayment repays at least, so that only settling could repay it: "
+        f"settle the loan instead: {settle}")
+    assert prepayment_refusal(small, Decimal("60000"), START, START, minimum=least) == (
+        f"60,000.00 repays 60,000.00 of principal ahead of the plan, after what is due by "
+        f"{START} (0.00, penalty interest included), and a prepayment repays at least "
+        f"100,000.00: too little is left for one; record it as a repayment, or {settle}")
+    # one settling the loan says so whatever the least
+    assert prepayment_refusal(small, Decimal("150000"), START, START, minimum=least * 2) == (
+        f"150,000.00 settles the loan on {START}: {settle}")
