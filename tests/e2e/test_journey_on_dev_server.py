@@ -256,9 +256,9 @@ async def test_a_loan_from_application_to_closed(
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
     ]
-    # five checks against the paper, reassignment, opinion, decision, signature, prepayment,
+    # one check against the paper, reassignment, opinion, decision, signature, prepayment,
     # settlement: the refusal left none
-    assert len(accepted) == 11
+    assert len(accepted) == 7
     status = await cli(settings, "status", journey)
     assert "closed" in status.stdout
     # the money received this month: the closed loan's two payments, booked by kind, from
