@@ -49,8 +49,10 @@ async def test_a_drawdown_decision_breaches_its_sla_and_escalates(
         assert late.team == "project_finance_risk" and late.assigned_to == "sup-pf"
         kinds = {e.type: e.at for e in late.events if e.stage is Stage.DISBURSEMENT}
         # warned and breached when the queue said it would be
-        assert kinds[EventType.SLA_WARNED].replace(microsecond=0) == listed.warn_at
-        assert kinds[EventType.SLA_BREACHED].replace(microsecond=0) == listed.due_at
+        # (to the second: the timer fires a few ms after its point, and a point the queue
+        # lists may carry the milliseconds of the wait's start)
+        assert abs(kinds[EventType.SLA_WARNED] - listed.warn_at) < timedelta(seconds=1)
+        assert abs(kinds[EventType.SLA_BREACHED] - listed.due_at) < timedelta(seconds=1)
         assert "drawdown t1 decision from team project_finance_risk" in late.waiting_for
 
         supervisor = Actor(id="sup-pf", role=Role.SUPERVISOR)
