@@ -32,6 +32,8 @@ class LedgerActivities:
                 request.purpose,
                 sealing_key(self._url, self._key, BOOKED),
                 request.value_on,
+                request.account,
+                request.bank,
             )
         except IdempotencyConflictError as err:
             raise ApplicationError(
@@ -43,4 +45,6 @@ class LedgerActivities:
             payee=booking.payee,
             booked_at=booking.booked_at,
             value_on=booking.value_on,
+            account=booking.account,
+            bank=booking.bank,
         )

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, field_validator
 
 from journey.actors import Actor
+from journey.bank_accounts import account_number, account_refusal
 from journey.documents import DocumentRef
 
 
@@ -28,6 +29,37 @@ class Channel(StrEnum):
     API = "api"
 
 
+class SettlementAccount(BaseModel):
+    """The borrower's settlement account (结算账户) a payout to the borrower goes into: the
+    account's name (the borrower's own: `start` checks it), its number and the bank it is
+    kept at (开户行), so that finance can match the booking to the bank's payment."""
+
+    name: str = Field(min_length=2, max_length=200)
+    account: str = Field(min_length=8, max_length=64)  # its digits: `account_refusal`
+    bank: str = Field(min_length=2, max_length=200)
+
+    @field_validator("name", "bank", mode="before")
+    @classmethod
+    def _trimmed(cls, v: object) -> object:
+        return v.strip() if isinstance(v, str) else v
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _digits(cls, v: object) -> object:
+        """The number as the bank keeps it, its copy's spaces and hyphens gone; a letter or
+        too few digits is refused here, before anything reaches a history."""
+        if not isinstance(v, str):
+            return v
+        if (wrong := account_refusal(v)) is not None:
+            raise ValueError(wrong)
+        return account_number(v)
+
+    @property
+    def ending(self) -> str:
+        """Its last four digits, as a bank's notice names an account."""
+        return self.account[-4:]
+
+
 class LoanApplication(BaseModel):
     """What intake validates. Personal and financial data stay out of search attributes."""
 
@@ -43,6 +75,9 @@ class LoanApplication(BaseModel):
     documents: list[DocumentRef] = Field(default_factory=list)
     submitted_by: Actor
     channel: Channel = Channel.BRANCH
+    # where a payout to the borrower goes; None: an application from before it was asked
+    # for, or one paid to counterparties only (受托支付): `start` asks for it otherwise
+    settlement_account: SettlementAccount | None = None
 
     @field_validator("applicant_name", "credit_code", "industry", "region", mode="before")
     @classmethod

@@ -125,6 +125,10 @@ class BookingInput(BaseModel):
     purpose: str
     # the bank's day the money moves (the payout's value date); None: the day it is booked
     value_on: date | None = None
+    # the account the money goes into and its bank (开户行): the borrower's settlement
+    # account, or the counterparty's; None: none named (a journey started before they were)
+    account: str | None = None
+    bank: str | None = None
 
 
 class NotifyInput(BaseModel):

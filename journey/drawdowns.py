@@ -27,7 +27,6 @@ The default plan (`default_plan`), stated:
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -37,6 +36,8 @@ from pydantic import BaseModel, Field, computed_field, field_validator, model_va
 
 from journey.actors import Actor
 from journey.application import Channel, LoanApplication
+from journey.bank_accounts import account_number as account_number
+from journey.bank_accounts import account_refusal
 from journey.decline_reasons import DeclineReason
 from journey.documents import DocumentRef
 from journey.policy.completeness import names_company
@@ -119,7 +120,9 @@ class Payee(BaseModel):
     were asked for have neither)."""
 
     name: str = Field(min_length=2, max_length=200)
-    account: str = Field(min_length=4, max_length=64)  # as `account_number` writes it
+    # as `account_number` writes it; checked (`account_refusal`) where it is entered, not
+    # here: a request or instruction a running journey accepted before the rule still loads
+    account: str = Field(min_length=4, max_length=64)
     bank: str | None = Field(default=None, min_length=2, max_length=200)
     contract: str | None = Field(default=None, min_length=1, max_length=64)
 
@@ -134,12 +137,6 @@ def paid_under(payee: Payee) -> str:
     account and its bank, as far as the payee names them."""
     return (f"under contract {payee.contract} " if payee.contract else "") + \
         f"to account {payee.account}" + (f" at {payee.bank}" if payee.bank else "")
-
-
-def account_number(account: str) -> str:
-    """An account as the bank compares it: its digits and letters only, capitals, full-width
-    made half-width (NFKC), so that "6222 0202-001" and "62220202001" are one account."""
-    return "".join(c for c in unicodedata.normalize("NFKC", account) if c.isalnum()).upper()
 
 
 class SupportingDocument(BaseModel):
@@ -316,6 +313,8 @@ def payee_refusal(plan: DrawdownPlan, request: DrawdownRequest, borrower: LoanAp
             return (f"an entrusted payment to {request.payee.name} names the bank its account "
                     "is kept at (开户行, --payee-bank) and the commercial contract it is paid "
                     "under (--payee-contract), as a payment instruction does")
+        if (wrong := account_refusal(request.payee.account)) is not None:
+            return f"the account of {request.payee.name}: {wrong}"
         return None
     if not entrusted(total, plan.entrusted_over):
         return None

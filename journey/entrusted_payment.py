@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, computed_field
 
 from journey.actors import Actor
 from journey.application import LoanApplication
+from journey.bank_accounts import account_refusal
 from journey.drawdowns import Payee, borrower_as_payee
 from journey.policy.calendar import moment_at
 from journey.policy.entrusted import OPERATIONS_TEAM as OPERATIONS_TEAM  # its work list
@@ -131,12 +132,15 @@ def at_clock(at: datetime | None, bank_utc_offset: int | None) -> str:
 def instruction_refusal(instruction: PaymentInstruction, payout: Decimal,
                         borrower: LoanApplication) -> str | None:
     """Why `instruction` cannot pay `payout`: it names the borrower (`borrower_as_payee`),
-    names an account twice (accounts as `account_number` writes them), or its amounts do not
-    add up to the payout."""
+    an account that is no bank account's number (`account_refusal`), names an account twice
+    (accounts as `account_number` writes them), or its amounts do not add up to the
+    payout."""
     accounts: dict[str, int] = {}
     for n, counterparty in enumerate(instruction.counterparties, start=1):
         if (refusal := borrower_as_payee(counterparty, borrower)) is not None:
             return f"{refusal}: the contract's supplier or contractor"
+        if (wrong := account_refusal(counterparty.account)) is not None:
+            return f"counterparty {n} ({counterparty.name}): {wrong}"
         if (first := accounts.setdefault(counterparty.account, n)) != n:
             # not the account itself: a refusal travels unencrypted (starter/codec.py)
             return (f"counterparties {first} and {n} name the same account: give each "

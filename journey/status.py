@@ -100,6 +100,10 @@ class Disbursement(BaseModel):
     # the bank's day the money moved, from which interest runs: the next bank day for a payout
     # booked on a non-working day; None: paid out before value dates were kept (its booked day)
     value_on: date | None = None
+    # the account it went into and its bank: a payout to the borrower's settlement account
+    # (None: paid out before accounts were kept, or to counterparties: `entrusted` names them)
+    account: str | None = None
+    bank: str | None = None
 
 
 def plan_start(offer: Offer | None, disbursement: Disbursement | None) -> date | None:

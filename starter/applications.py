@@ -26,6 +26,7 @@ from journey.policy import WorkingCalendar
 from journey.policy.authority import FRONT_OFFICE
 from journey.pricing import agreed_on
 from journey.settings import Settings
+from journey.settlement import settlement_refusal
 from journey.status import JourneyInput
 from starter import codec, encryption, quotes
 from starter.connect import connect
@@ -138,6 +139,10 @@ async def start_journey(
         refusals.insert(0, too_long)
     if too_small := policy.amount_refusal(application):
         refusals.insert(0, too_small)
+    # here, with the pinned policy that says whether the borrower is paid at all (受托支付),
+    # and before a history: the workflow takes the application as given, old ones without it
+    if no_account := settlement_refusal(application, policy.entrusted_over(application.product)):
+        refusals.append(no_account)
     if application.annual_rate is not None and (priced_out := policy.pricing.agreed_refusal(
         agreed_on(policy.pricing, application.annual_rate, application.term_months,
                   quotes.in_force(settings, WorkingCalendar().day_of(datetime.now(UTC)),

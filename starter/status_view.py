@@ -96,6 +96,9 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                    + (f", in {len(drawn)} drawdowns" if len(drawn) > 1 else
                       f", to {len(paid)} counterparties" if len(paid) > 1 else "")),
         )
+        if d.account is not None and not (drawn or paid):  # the borrower's, as entrusted
+            head.add_row("paid to", escape(  # payees are shown: the whole account, its bank
+                f"{d.payee}, account {d.account}" + (f", {d.bank}" if d.bank else "")))
     if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
         checked = entrusted.confirmed_by
         head.add_row("paid to", escape(

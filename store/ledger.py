@@ -38,6 +38,8 @@ class Booking(BaseModel):
     purpose: str
     booked_at: datetime
     value_on: date | None = None  # the day the money moves; None: its booked day
+    account: str | None = None  # the account it goes into; None: not kept (before accounts)
+    bank: str | None = None
     was_duplicate: bool = False
 
 
@@ -51,25 +53,32 @@ def _booking(r: BookingRow, *, duplicate: bool) -> Booking:
         purpose=r.purpose,
         booked_at=r.booked_at,
         value_on=r.value_on,
+        account=r.account,
+        bank=r.bank,
         was_duplicate=duplicate,
     )
 
 
 def facts(row: BookingRow) -> list[object]:
-    """What a booking's seal covers: the whole row but the seal (its value date where it has
-    one: the seals of bookings made before value dates were kept stand)."""
+    """What a booking's seal covers: the whole row but the seal (its value date and account
+    where it has them: the seals of bookings made before they were kept stand)."""
     value = [] if row.value_on is None else [row.value_on.isoformat()]
+    account = [] if row.account is None else [
+        *([] if value else [None]), f"account {row.account}", row.bank]
     return [row.id, row.booking_id, row.idempotency_key, row.workflow_id, f"{row.amount:.2f}",
-            row.payee, row.purpose, row.booked_at.astimezone(UTC).isoformat(), *value]
+            row.payee, row.purpose, row.booked_at.astimezone(UTC).isoformat(), *value,
+            *account]
 
 
 def book(
     url: str, idempotency_key: str, workflow_id: str, amount: Decimal, payee: str, purpose: str,
-    key: bytes | None = None, value_on: date | None = None,
+    key: bytes | None = None, value_on: date | None = None, account: str | None = None,
+    bank: str | None = None,
 ) -> Booking:
-    """Book `amount` to `payee` once, its money moving on `value_on` (None: the day booked),
-    sealed with `key` when given, next in the bookings' chain (store/seals.py); the same
-    idempotency key again returns the first booking."""
+    """Book `amount` to `payee` once, into its `account` at `bank` (None: not named), its
+    money moving on `value_on` (None: the day booked), sealed with `key` when given, next in
+    the bookings' chain (store/seals.py); the same idempotency key again returns the first
+    booking."""
     amount = Decimal(amount).quantize(_CENT)
     if amount <= 0:
         raise ValueError(f"a booking needs a positive amount, got {amount}")
@@ -82,7 +91,7 @@ def book(
             row = BookingRow(
                 booking_id=str(uuid.uuid4()), idempotency_key=idempotency_key,
                 workflow_id=workflow_id, amount=amount, payee=payee, purpose=purpose,
-                booked_at=datetime.now(UTC), value_on=value_on)
+                booked_at=datetime.now(UTC), value_on=value_on, account=account, bank=bank)
             add_sealed(s, key, row, facts, [BookingRow.seal])
             s.flush()
             return _booking(row, duplicate=False)

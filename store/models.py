@@ -64,6 +64,12 @@ class BookingRow(Base):
     # the bank's day the money moves and interest starts: the next bank day for a payout
     # booked on a non-working day; None: booked before value dates were kept (its booked day)
     value_on: Mapped[date | None] = mapped_column(Date)
+    # the account the money goes into and its bank (开户行): the borrower's settlement
+    # account or a counterparty's; None: booked before accounts were kept (an entrusted
+    # booking's purpose names its account), or a payout to a borrower whose application
+    # named none
+    account: Mapped[str | None] = mapped_column(String(64))
+    bank: Mapped[str | None] = mapped_column(String(200))
     seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
 
 

@@ -319,7 +319,10 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
         request, tid = record.request, record.request.tranche_id
         tranche = self._dd_pinned_plan().tranche(tid)
         assert tranche is not None
-        payee = request.payee.name if request.payee else self._application.applicant_name
+        # into the counterparty's account, else the borrower's settlement account (none on a
+        # journey started before it was asked for: the borrower's name alone, as before)
+        into = request.payee or self._application.settlement_account
+        payee = into.name if into is not None else self._application.applicant_name
         entrusted = f"; entrusted payment (受托支付) {paid_under(request.payee)}" \
             if request.payee else ""
         booking = await workflow.execute_activity(
@@ -331,6 +334,8 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
                 amount=request.amount,
                 payee=payee,
                 purpose=f"project finance drawdown {tid}: {tranche.milestone}{entrusted}",
+                account=into.account if into is not None else None,
+                bank=into.bank if into is not None else None,
             ),
             result_type=Disbursement,
             start_to_close_timeout=QUICK,

@@ -462,15 +462,22 @@ class LoanJourneyWorkflow(
                 ))
 
     async def _pay_borrower(self) -> Disbursement:
+        """Book the payout into the borrower's settlement account, the one its application
+        names (a journey started before it was asked for names none: its booking neither).
+        No marker: only an application `start` took since carries one, and an activity's
+        input is no command a replay compares."""
+        into = self._application.settlement_account
         return await workflow.execute_activity(
             contracts.BOOK_DISBURSEMENT,
             BookingInput(
                 workflow_id=self._workflow_id,
                 idempotency_key=f"{self._workflow_id}:disbursement",
                 amount=self._application.amount,
-                payee=self._application.applicant_name,
+                payee=into.name if into is not None else self._application.applicant_name,
                 purpose=f"{self._application.product.value} loan",
                 value_on=self.payout_value_on(),
+                account=into.account if into is not None else None,
+                bank=into.bank if into is not None else None,
             ),
             result_type=Disbursement,
             start_to_close_timeout=QUICK,

@@ -78,6 +78,8 @@ class PayeeInstructions(PostLoanHandlers):
                     payee=c.name,
                     purpose=f"{purpose} {paid_under(c)}",
                     value_on=value_on,
+                    account=c.account,
+                    bank=c.bank,
                 ),
                 result_type=Disbursement,
                 start_to_close_timeout=QUICK,
