@@ -30,12 +30,12 @@ CODE = "91310000MA1FL8LQ1X"
 
 
 def booked(workflow_id: str, n: int, payee: str = "ACME Ltd", amount: str = "1000000",
-           value_on: date | None = None) -> None:
+           value_on: date | None = None, account: str | None = None) -> None:
     """A payout booked by the ledger activity, as a worker with the archive key books it."""
     LedgerActivities(Settings()).book_disbursement(BookingInput(
         workflow_id=workflow_id, idempotency_key=f"{workflow_id}:disbursement:{n}",
         amount=Decimal(amount), payee=payee, purpose="working capital loan",
-        value_on=value_on))
+        value_on=value_on, account=account, bank=account and "中国工商银行上海分行"))
 
 
 def noticed(workflow_id: str, template: str, body: str) -> None:
@@ -116,6 +116,26 @@ def test_a_payouts_value_date_moved_with_sql_is_named(database: str) -> None:  #
     checked = records("verify")
     assert checked.exit_code == 1, checked.output
     assert found(checked) == {"ledger booking #1 (of journey loan-A)": "CHANGED"}
+
+
+def test_a_payouts_account_moved_with_sql_is_named(database: str) -> None:  # noqa: F811
+    """The account a payout went into is sealed with it, with or without a value date: one
+    pointed at another account in the database is named; one booked before accounts were
+    kept verifies as it was sealed."""
+    for journey in ("loan-A", "loan-B", "loan-C"):
+        record_events(database, _batch(journey), KEY.encode())
+    booked("loan-A", 1, account="1001020309000067890")
+    booked("loan-B", 1, value_on=date(2026, 12, 14), account="1001020309000067891")
+    booked("loan-C", 1)
+    checked = records("verify")
+    assert checked.exit_code == 0, checked.output
+    assert "ledger bookings: 3 row(s) checked, 0 changed" in said(checked)
+    sql(database, "update ledger_bookings set account = '6222000000000000001' where id = 1",
+        "update ledger_bookings set bank = '某村镇银行' where id = 2")
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {"ledger booking #1 (of journey loan-A)": "CHANGED",
+                              "ledger booking #2 (of journey loan-B)": "CHANGED"}
 
 
 def test_a_line_inserted_with_sql_or_changed_without_the_key_is_named(

@@ -32,7 +32,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.documents import DocumentActivities
 from journey import contracts
 from journey.actors import Actor, Role
-from journey.application import LoanApplication, Product
+from journey.application import LoanApplication, Product, SettlementAccount
 from journey.contracts import ReadDocumentInput
 from journey.credit_code import generate
 from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Signature, Verdict
@@ -116,6 +116,9 @@ class Documents:
         return self.add(label, status=ReadStatus.UNREADABLE, reason="truncated: image cut off")
 
 
+SETTLEMENT_ACCOUNT = "1001020309000067890"  # every test borrower's, unless a test names one
+
+
 def application(
     docs: Documents,
     *,
@@ -127,6 +130,7 @@ def application(
     company: tuple[str, str] | None = None,  # (name, credit code): a sample scan's company
     period: date | None = None,  # the statements' (a sample scan's); else 60 days ago
     submitted_by: Actor = SUBMITTER,
+    settlement_account: SettlementAccount | None = None,  # else the borrower's, ending 7890
 ) -> LoanApplication:
     code = company[1] if company else generate()
     name = company[0] if company else f"上海测试制造有限公司{code[-4:]}"
@@ -142,6 +146,8 @@ def application(
         industry=industry,
         documents=kept,
         submitted_by=submitted_by,
+        settlement_account=settlement_account or SettlementAccount(
+            name=name, account=SETTLEMENT_ACCOUNT, bank="中国工商银行上海浦东支行"),
     )
 
 

@@ -81,7 +81,7 @@ async def test_small_loan_walks_every_stage_to_closed(
         assert paid == (
             f"Your application {app.application_id} for a working capital loan of "
             f"{money(app.amount)} was paid out on {running.offer.starts_on}: "
-            f"{money(app.amount)} into your account. The first instalment, "
+            f"{money(app.amount)} into your account ending 7890. The first instalment, "
             f"{money(plan[0].payment)}, is due on {plan[0].due_on}.")
         assert [v.stage for v in final.timeline] == WALK
         assert final.route is not None and final.route.team == "sme_risk"
