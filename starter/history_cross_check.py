@@ -19,7 +19,7 @@ What is compared, each only against a row its seal vouches for (store/journey_se
   there and is not held to this run. An exit the server ended (terminated, store/ended_outside.py)
   or that names the workflow's own decider (a timer, the rules) names no person's update;
 - each payout its `book_disbursement` activity booked against the ledger booking of that
-  booking id: amount and payee;
+  booking id: amount, payee and account;
 - each notice its `notify` activities were asked to queue (completed) against the outbox
   notice of that key, which the activity wrote as asked: recipient, text, template, channel
   (where its result says it queued it; else one of that key was queued before, and is there).
@@ -180,7 +180,9 @@ def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) ->
                                    "booking id (ledger_bookings)")
             continue
         _compared(checked, place, held, [("payout amount", booked.amount, held.row.amount),
-                                         ("payee", booked.payee, held.row.payee)])
+                                         ("payee", booked.payee, held.row.payee),
+                                         ("payout account", booked.account,
+                                          held.row.account)])
 
 
 def _notices(checked: CrossChecked, said: HistoryTold, notices: list[Held]) -> None:

@@ -51,6 +51,7 @@ class Booked(BaseModel):
     amount: Decimal
     payee: str
     event_id: int
+    account: str | None = None  # where it went; None: booked before accounts were kept
 
 
 class Noticed(BaseModel):
@@ -110,7 +111,8 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
             if done.scheduled_event_id in booking:
                 result = await _first(converter, done.result)
                 booked.append(Booked(booking_id=result["booking_id"], amount=result["amount"],
-                                     payee=result["payee"], event_id=event.event_id))
+                                     payee=result["payee"], event_id=event.event_id,
+                                     account=result.get("account")))
             elif (asked := notifying.pop(done.scheduled_event_id, None)) is not None:
                 queued = (await _first(converter, done.result)).get("queued") is True
                 noticed.append(Noticed.model_validate({

@@ -36,7 +36,9 @@ def application(tmp_path: Path, company: int, rm: str, role: str = "relationship
         "application_id": app_id, "applicant_name": licence["name"],
         "credit_code": licence["credit_code"], "product": "working_capital",
         "amount": "3000000", "term_months": 12, "industry": "environmental_services",
-        "submitted_by": {"id": rm, "role": role}}, ensure_ascii=False))
+        "submitted_by": {"id": rm, "role": role},
+        "settlement_account": {"name": licence["name"], "account": "1001020309000067890",
+                               "bank": "中国工商银行上海浦东支行"}}, ensure_ascii=False))
     return f"loan-{app_id}", path
 
 

@@ -221,6 +221,13 @@ async def test_a_history_whose_payout_or_notice_was_edited_is_named_changed(
         assert "ledger booking #" in told and "payee differs" not in told
         assert "3000000" not in told and "8000000" not in told
 
+        # the account it went into, as its result says it: the sealed booking's stands
+        assert rewrite_temporal_db(e2e_settings, journey, b'"account":"1001020309000067890"',
+                                   b'"account":"6222000000000000001"', within=booking.encode())
+        told = await records_changed(keyed, journey)
+        assert "payout account differs: the payout booked at event" in told, told
+        assert "1001020309000067890" not in told and "6222000000000000001" not in told
+
         assert rewrite_temporal_db(e2e_settings, journey, b"into your account",
                                    b"into rm's account")
         told = await records_changed(keyed, journey)

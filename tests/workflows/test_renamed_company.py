@@ -96,8 +96,11 @@ async def test_a_renamed_company_starts_under_its_new_name_with_renamed_from(
         # a start that fails keeps no rename of its own, and takes back none another made
         again = await cli(cli_settings, "start", str(path), "--renamed-from", OLD, ok=False)
         assert "already" in again.stderr, again.stderr
-        third = renamed.model_copy(update={"applicant_name": f"{new}（集团）"})
-        with pytest.raises(BadInput):  # the same application id: its journey runs
+        assert renamed.settlement_account is not None  # its account renamed with it
+        third = renamed.model_copy(update={
+            "applicant_name": f"{new}（集团）", "settlement_account":
+            renamed.settlement_account.model_copy(update={"name": f"{new}（集团）"})})
+        with pytest.raises(BadInput, match="already"):  # the same id: its journey runs
             await applications.start_journey(client, keyed, third, renamed_from=new)
         assert renames_of(settings.db_url, code) == [rename]
         # each sealed, the one taken back with its withdrawal: `records verify` finds all whole
