@@ -30,7 +30,14 @@ from tests.drawdowns.kit import (
     request,
     until,
 )
-from tests.workflows.journey_kit import SUBMITTER, Documents, customer, status, until_sent
+from tests.workflows.journey_kit import (
+    SETTLEMENT_ACCOUNT,
+    SUBMITTER,
+    Documents,
+    customer,
+    status,
+    until_sent,
+)
 from tests.workflows.test_entrusted_payout import queue_wait
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -101,6 +108,7 @@ async def test_an_approved_drawdown_to_a_counterparty_waits_for_two_operations_p
         [booking] = bookings_for(settings.db_url, handle.id)
         assert (booking.key, booking.payee) == (f"{handle.id}:drawdown:t1:1:1", CONTRACTOR.name)
         assert CONTRACTOR.account in booking.purpose and CONTRACTOR.contract in booking.purpose
+        assert (booking.account, booking.bank) == (CONTRACTOR.account, CONTRACTOR.bank)
         drawing = await until(handle, lambda s: s.drawdowns[-1].state is DrawdownState.BOOKED
                               and any("drawdown request" in w for w in s.waiting_for))
         assert drawing.commitment is not None and drawing.commitment.drawn == t1.amount
@@ -122,7 +130,8 @@ async def test_a_drawdown_to_the_borrower_is_booked_on_approval(
         booked = await handle.execute_update(LoanJourneyWorkflow.decide_drawdown, decide("t1"))
         assert booked.state is DrawdownState.BOOKED
         [booking] = bookings_for(settings.db_url, handle.id)
-        assert booking.payee == app.applicant_name
+        # into the borrower's settlement account, as its application names it
+        assert (booking.payee, booking.account) == (app.applicant_name, SETTLEMENT_ACCOUNT)
         # nothing for operations to instruct
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await handle.execute_update(ENTER, instruction_for(
