@@ -147,20 +147,24 @@ def _settings_of(stack: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPat
     return Settings()
 
 
+def _compose(tool: str) -> list[str]:
+    """The command line of Debian's docker-compose 1.29 or of Compose v2 (skipped without it)."""
+    if tool == "1.29":
+        found = find_tool("docker-compose")
+        require(found is not None, "docker-compose not on PATH: apt-get install docker-compose")
+        return [str(found)]
+    v2 = _compose_v2()
+    if v2 is None:
+        pytest.skip("compose v2 not found: sh docker/ci/install-compose-v2.sh .venv/bin")
+    return v2
+
+
 @pytest.mark.parametrize("tool", ["1.29", "v2"])
 def test_config_prints_no_journey_secret(tool: str, tmp_path: Path) -> None:
     """The database password and the archive key reach every journey container (and the
     password PostgreSQL's init script) as files: `config` prints neither, nor the .env
     variables an earlier stack set them by, which nothing reads any more."""
-    if tool == "1.29":
-        found = find_tool("docker-compose")
-        require(found is not None, "docker-compose not on PATH: apt-get install docker-compose")
-        command = [str(found)]
-    else:
-        v2 = _compose_v2()
-        if v2 is None:
-            pytest.skip("compose v2 not found: sh docker/ci/install-compose-v2.sh .venv/bin")
-        command = v2
+    command = _compose(tool)
     folder = _secrets_dir(tmp_path)
     done = _config(command, {"JOURNEY_SECRETS_DIR": str(folder),
                              "JOURNEY_DB_PASSWORD": "pw-of-an-old-env",
@@ -205,15 +209,7 @@ def test_config_prints_no_database_password(tool: str, tmp_path: Path) -> None:
     variables an upgraded stack still sets (POSTGRES_PASSWORD, TEMPORAL_DB_PASSWORD), which
     nothing reads any more. The server gets its password from a wrapper of the image's
     entrypoint (tests/deploy/test_db_password_files.py runs it)."""
-    if tool == "1.29":
-        found = find_tool("docker-compose")
-        require(found is not None, "docker-compose not on PATH: apt-get install docker-compose")
-        command = [str(found)]
-    else:
-        v2 = _compose_v2()
-        if v2 is None:
-            pytest.skip("compose v2 not found: sh docker/ci/install-compose-v2.sh .venv/bin")
-        command = v2
+    command = _compose(tool)
     folder = _secrets_dir(tmp_path)
     old_env = {"POSTGRES_PASSWORD": "superuser-pw-of-an-old-env",
                "TEMPORAL_DB_PASSWORD": "temporal-pw-of-an-old-env"}
