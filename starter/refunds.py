@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from temporalio.client import Client
 
 from journey.actors import Actor, Role
+from journey.bank_reference import same_reference
 from journey.drawdowns import account_number
 from journey.loan_account import ZERO
 from journey.owed_back import REFUND_DUE, overpaid
@@ -163,7 +164,7 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
             raise BadInput(f"{not_recorded}: give --{name}, {what} (at least {least} "
                            "characters)")
     s = await operations.status(client, wid)
-    own = next((p for p in s.payments if p.reference == r.reference.strip()), None)
+    own = next((p for p in s.payments if same_reference(p.reference, r.reference)), None)
     if own is not None:
         why = (f"reference {own.reference} is already that of the {own.kind} of "
                f"{money(own.amount)} recorded for {wid} (valued {own.paid_on}): {OWN_REFERENCE}")

@@ -1,0 +1,80 @@
+"""A bank payment's reference books once, however it is typed and whoever sends it
+(journey/bank_reference.py, activities/references.py): `fin-pre-001` and ` FIN-PRE-001` are
+one payment on a loan, and one a system sends straight to a journey (channel api) is claimed
+across loans as the command line's is; one another loan holds is not booked, kept as money
+received and not booked, and the update says so."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from starter.pending_return import received_money
+from store.db import session
+from store.payment_references import claim_under
+from store.pending import Delivery
+from tests.cli_kit import cli, point_cli_at, said
+from tests.post_loan.loan_kit import disbursed, loan_worker, pay, until
+from tests.workflows.journey_kit import SUBMITTER, Documents, application
+from workflows.loan_journey import LoanJourneyWorkflow
+
+RECORD = LoanJourneyWorkflow.record_repayment
+
+
+async def test_one_reference_however_typed_is_one_payment(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle, _ = await disbursed(env.client, settings, application(docs))
+        first = await handle.execute_update(RECORD, pay("fin-rp-001", "10000"))
+        assert first.accepted, first
+        for typed in ("FIN-RP-001", " FIN-RP-001", "fin-rp-001 ", "FIN-RP-001"):
+            again = await handle.execute_update(RECORD, pay(typed, "10000"))
+            assert again.message.startswith("FIN-RP-001 was already recorded; "), again
+        with pytest.raises(WorkflowUpdateFailedError) as other:
+            await handle.execute_update(RECORD, pay("Fin-Rp-001", "20000"))
+        assert "reference Fin-Rp-001 is already recorded, a repayment of 10,000.00" in str(
+            other.value.cause), other.value.cause
+        status = await until(handle, lambda s: len(s.payments) == 1)
+        (recorded,) = status.payments
+        assert (recorded.reference, recorded.amount) == ("FIN-RP-001", Decimal("10000"))
+
+
+async def test_a_reference_sent_straight_to_a_journey_is_claimed_across_loans(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env, docs = time_skipping_env, Documents()
+    point_cli_at(monkeypatch, env.client, tmp_path)
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        one, _ = await disbursed(env.client, settings, application(docs))
+        two, _ = await disbursed(env.client, settings, application(docs))
+        sent = await one.execute_update(RECORD, pay("api-0001", "10000"))  # channel api
+        assert sent.accepted, sent
+        with session(settings.db_url) as s:
+            held = claim_under(s, "API-0001")
+        assert held is not None and (held.workflow_id, held.amount) == (one.id, Decimal("10000"))
+
+        taken = await two.execute_update(RECORD, pay(" API-0001", "10000"))
+        assert not taken.accepted, taken
+        assert taken.message.startswith(
+            f"reference API-0001 already holds a payment of {one.id} (recorded on {one.id}: "
+            f"a repayment of 10,000.00, typed by {SUBMITTER.id} at "), taken.message
+        assert "not booked; check the bank statement" in taken.message
+        status = await until(two, lambda s: any(d.verdict == "repayment not booked"
+                                                for d in s.decisions))
+        assert status.payments == []
+        (kept,) = received_money(settings, Delivery.UNBOOKED)  # as `book` lists it
+        assert (kept.workflow_id, kept.amount, kept.reference) == (
+            two.id, Decimal("10000"), "API-0001")
+
+        # the clerk is answered before anything is sent, on the normal form too
+        typed = await cli("repay", two.id, "--amount", "10000", "--reference", "api-0001",
+                          "--as", SUBMITTER.id)
+        assert typed.exit_code == 3, typed.output
+        assert f"reference API-0001 is already recorded on {one.id}" in said(typed)
+
