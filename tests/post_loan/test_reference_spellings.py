@@ -2,10 +2,11 @@
 (journey/bank_reference.py, activities/references.py): `fin-pre-001` and ` FIN-PRE-001` are
 one payment on a loan, and one a system sends straight to a journey (channel api) is claimed
 across loans as the command line's is; one another loan holds is not booked, kept as money
-received and not booked, and the update says so."""
+received and not booked, and the update says so; `book` flags one booked or claimed twice."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
+from starter.money_received import Period, money_received
 from starter.pending_return import received_money
 from store.db import session
-from store.payment_references import claim_under
+from store.payment_references import PaymentReferenceRow, claim_under
 from store.pending import Delivery
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed, loan_worker, pay, until
@@ -78,3 +80,38 @@ async def test_a_reference_sent_straight_to_a_journey_is_claimed_across_loans(
         assert typed.exit_code == 3, typed.output
         assert f"reference API-0001 is already recorded on {one.id}" in said(typed)
 
+
+async def test_book_flags_a_reference_booked_twice_or_claimed_twice(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Booked before the journeys compared references in one form (two loans, or one loan
+    under two spellings), or claimed under two before migration 0026: `book` says which, not
+    that the money adds up to the fen."""
+    env, docs = time_skipping_env, Documents()
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        handle, _ = await disbursed(env.client, settings, application(docs))
+        await handle.execute_update(RECORD, pay("BK-0001", "10000"))
+        status = await until(handle, lambda s: len(s.payments) == 1)
+        assert status.today is not None
+        period = Period(first=status.today.replace(day=1), last=status.today)
+        assert money_received([status], settings, period).not_reconciled == []
+
+        (paid,) = status.payments
+        other = status.model_copy(update={"workflow_id": "loan-APP-OTHER", "payments": [
+            paid.model_copy(update={"reference": "bk-0001 "})]})
+        flagged = money_received([status, other], settings, period).not_reconciled
+        assert (f"reference BK-0001 is booked 2 times: on {handle.id} as 'BK-0001' (10,000.00), "
+                "on loan-APP-OTHER as 'bk-0001 ' (10,000.00): one bank payment counted more "
+                "than once, check the bank statement") in flagged, flagged
+
+        with session(settings.db_url) as s:  # as migration 0026 keyed claims typed before it
+            for typed, loan in (("CL-0001", handle.id), ("cl-0001", "loan-APP-OTHER")):
+                s.add(PaymentReferenceRow(
+                    reference=typed, reference_key="CL-0001", workflow_id=loan, kind="repayment",
+                    amount=Decimal("500"), claimed_by=SUBMITTER.id,
+                    claimed_at=datetime.combine(status.today, time(9), UTC), origin="ops"))
+        flagged = money_received([status], settings, period).not_reconciled
+        assert flagged == [
+            f"reference CL-0001 is claimed 2 times: for {handle.id} as 'CL-0001' (500.00), for "
+            "loan-APP-OTHER as 'cl-0001' (500.00): one bank payment claimed more than once, "
+            "check the bank statement"], flagged
