@@ -180,6 +180,13 @@ class PostLoanHandlers(PaymentNotices):
     def _validate_repayment(self, repayment: Repayment) -> None:
         self._require_repayable(repayment)
         authorize_receipt(self.policy, repayment.actor)
+        # in the bank's form, as recorded: 3 to 64 characters, as typed (a validator runs for
+        # new updates only, so this needs no marker)
+        normal = bank_reference(repayment.reference)
+        if not 3 <= len(normal) <= 64:
+            raise DecisionRefused(
+                f"reference {repayment.reference!r} is {normal!r} as the bank writes it: give "
+                "the bank payment's reference, 3 to 64 characters")
         known = self._known(repayment.reference)
         if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
             raise DecisionRefused(

@@ -42,6 +42,9 @@ async def test_one_reference_however_typed_is_one_payment(
             await handle.execute_update(RECORD, pay("Fin-Rp-001", "20000"))
         assert "reference Fin-Rp-001 is already recorded, a repayment of 10,000.00" in str(
             other.value.cause), other.value.cause
+        with pytest.raises(WorkflowUpdateFailedError) as blank:
+            await handle.execute_update(RECORD, pay(" a ", "10000"))
+        assert "reference ' a ' is 'A' as the bank writes it" in str(blank.value.cause)
         status = await until(handle, lambda s: len(s.payments) == 1)
         (recorded,) = status.payments
         assert (recorded.reference, recorded.amount) == ("FIN-RP-001", Decimal("10000"))
