@@ -6,6 +6,7 @@ received and not booked, and the update says so; `book` flags one booked or clai
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -14,11 +15,13 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
+from starter import pending_delivery
 from starter.money_received import Period, money_received
 from starter.pending_return import received_money
 from store.db import session
 from store.payment_references import PaymentReferenceRow, claim_under
-from store.pending import Delivery
+from store.pending import REPAYMENT, Delivery, Instruction, keep_instruction
+from store.refusals import origin
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed, loan_worker, pay, until
 from tests.workflows.journey_kit import SUBMITTER, Documents, application
@@ -118,3 +121,27 @@ async def test_book_flags_a_reference_booked_twice_or_claimed_twice(
             f"reference CL-0001 is claimed 2 times: for {handle.id} as 'CL-0001' (500.00), for "
             "loan-APP-OTHER as 'cl-0001' (500.00): one bank payment claimed more than once, "
             "check the bank statement"], flagged
+
+
+async def test_a_kept_repayment_whose_reference_another_loan_holds_is_delivered_unbooked(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Kept unclaimed (as before the command line claimed kept ones), its reference sent
+    straight to another loan meanwhile: at delivery the journey keeps it not booked under its
+    own update id, and the delivery says so, once."""
+    env, docs = time_skipping_env, Documents()
+    async with loan_worker(env.client, tmp_path, docs) as settings:
+        one, _ = await disbursed(env.client, settings, application(docs))
+        two, _ = await disbursed(env.client, settings, application(docs))
+        assert (await one.execute_update(RECORD, pay("KP-0001", "10000"))).accepted
+        number = keep_instruction(settings.db_url, Instruction(
+            workflow_id=two.id, update=REPAYMENT, update_id=str(uuid.uuid4()),
+            request=pay("kp-0001", "10000").model_dump_json(), actor=SUBMITTER.id,
+            role=SUBMITTER.role, typed_at=datetime.now(UTC), origin=origin()))
+        (delivered,) = (await pending_delivery.deliver(env.client, settings)).settled
+        assert (delivered.id, delivered.state) == (number, Delivery.UNBOOKED), delivered
+        assert delivered.outcome.startswith(
+            f"reference KP-0001 already holds a payment of {one.id} "), delivered.outcome
+        (kept,) = received_money(settings, Delivery.UNBOOKED)
+        assert (kept.instruction, kept.workflow_id) == (number, two.id)
+        assert (await until(two, lambda s: s.today is not None)).payments == []
