@@ -15,7 +15,10 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from starter import pending_delivery
+from journey.decisions import UpdateResult
+from journey.stages import Stage
+from starter import journey_cli, pending_delivery
+from starter.errors import NotMet
 from starter.money_received import Period, money_received
 from starter.pending_return import received_money
 from store.db import session
@@ -145,3 +148,14 @@ async def test_a_kept_repayment_whose_reference_another_loan_holds_is_delivered_
         (kept,) = received_money(settings, Delivery.UNBOOKED)
         assert (kept.instruction, kept.workflow_id) == (number, two.id)
         assert (await until(two, lambda s: s.today is not None)).payments == []
+
+
+def test_the_command_line_does_not_call_a_repayment_not_booked_accepted() -> None:
+    """Should a journey not book a repayment `repay` sent (the command line's claim passed,
+    the journey's found the reference held), the clerk is refused, exit 3, with its words,
+    not told it was accepted."""
+    answer = UpdateResult(accepted=False, stage=Stage.POST_LOAN,
+                          message="reference X-1 already holds a payment of loan-A: not booked")
+    with pytest.raises(NotMet, match="X-1 already holds a payment of loan-A: not booked") as no:
+        journey_cli.said("record_repayment", answer)
+    assert no.value.exit_code == 3
