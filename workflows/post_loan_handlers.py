@@ -93,7 +93,7 @@ class PostLoanHandlers(PaymentNotices):
             if held.held_by is not None:
                 self.record_decision(repayment.actor, "repayment not booked", held.said)
                 return UpdateResult(accepted=False, stage=self._stage, message=held.said)
-            known = self._known(repayment.reference)  # recorded meanwhile, sent twice at once
+            known = self._known(repayment.reference, normal)  # recorded meanwhile: sent twice
         if known is None:
             self._repayments[repayment.reference] = repayment
             payments = self._payments()
