@@ -81,6 +81,11 @@ REFERENCES_RESERVED = "references-reserved"
 
 
 class PostLoanHandlers(PaymentNotices):
+    # the reference of a repayment whose claim across loans the journey awaits: the validator
+    # refuses another repayment meanwhile, as it would check it against the account as it
+    # stood before this one is booked
+    _reserving: str | None = None
+
     @workflow.update
     async def record_repayment(self, repayment: Repayment) -> UpdateResult:
         normal = workflow.patched(REFERENCES_NORMALISED)
@@ -89,7 +94,11 @@ class PostLoanHandlers(PaymentNotices):
                 update={"reference": bank_reference(repayment.reference)})
         known = self._known(repayment.reference, normal)
         if known is None and workflow.patched(REFERENCES_RESERVED):
-            held = await self._reserve(repayment)
+            self._reserving = repayment.reference
+            try:
+                held = await self._reserve(repayment)
+            finally:
+                self._reserving = None
             if held.held_by is not None:
                 self.record_decision(repayment.actor, "repayment not booked", held.said)
                 return UpdateResult(accepted=False, stage=self._stage, message=held.said)
@@ -187,6 +196,10 @@ class PostLoanHandlers(PaymentNotices):
             raise DecisionRefused(
                 f"reference {repayment.reference!r} is {normal!r} as the bank writes it: give "
                 "the bank payment's reference, 3 to 64 characters")
+        if self._reserving is not None:
+            raise DecisionRefused(
+                f"the repayment under {self._reserving} is being booked on this loan: send "
+                "this one again once it is answered")
         known = self._known(repayment.reference)
         if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
             raise DecisionRefused(

@@ -6,16 +6,23 @@ received and not booked, and the update says so; `book` flags one booked or clai
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio import activity
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import UpdateResult
+from journey.reference_contracts import (
+    RESERVE_REFERENCE,
+    ReferenceReservation,
+    ReserveReferenceInput,
+)
 from journey.stages import Stage
 from starter import journey_cli, pending_delivery
 from starter.errors import NotMet
@@ -159,3 +166,33 @@ def test_the_command_line_does_not_call_a_repayment_not_booked_accepted() -> Non
     with pytest.raises(NotMet, match="X-1 already holds a payment of loan-A: not booked") as no:
         journey_cli.said("record_repayment", answer)
     assert no.value.exit_code == 3
+
+
+async def test_another_repayment_waits_while_one_is_being_claimed(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """Checked against the account before the first is booked, a second repayment could pass
+    rules the two together break (prepayments settling more than is owed): it is refused
+    while the journey awaits the first's claim, and taken once that is answered."""
+    env, docs = time_skipping_env, Documents()
+    claimed, go_on = asyncio.Event(), asyncio.Event()
+
+    @activity.defn(name=RESERVE_REFERENCE)
+    async def reserve_reference(request: ReserveReferenceInput) -> ReferenceReservation:
+        claimed.set()
+        await go_on.wait()
+        return ReferenceReservation()
+
+    async with loan_worker(env.client, tmp_path, docs, replace=[reserve_reference]) as settings:
+        handle, _ = await disbursed(env.client, settings, application(docs))
+        first = asyncio.create_task(handle.execute_update(RECORD, pay("WT-0001", "10000")))
+        await claimed.wait()
+        sent = await handle.start_update(RECORD, pay("WT-0002", "10000"),
+                                         wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+        go_on.set()  # accepted, it would wait on the claim too
+        with pytest.raises(WorkflowUpdateFailedError) as second:
+            await sent.result()
+        assert ("the repayment under WT-0001 is being booked on this loan: send this one "
+                "again once it is answered") in str(second.value.cause)
+        assert (await first).accepted
+        assert (await handle.execute_update(RECORD, pay("WT-0002", "10000"))).accepted
