@@ -99,9 +99,16 @@ def claim_row(s: Session, reference: str | None) -> PaymentReferenceRow | None:
     (the oldest, where claims typed before the normal form hold it twice: `key_shared`)."""
     if reference is None:
         return None
-    return s.scalars(select(PaymentReferenceRow).where(
-        PaymentReferenceRow.reference_key == bank_reference(reference)).order_by(
-        PaymentReferenceRow.id)).first()
+    key = bank_reference(reference)
+    keyed = s.scalars(select(PaymentReferenceRow).where(
+        PaymentReferenceRow.reference_key == key).order_by(PaymentReferenceRow.id)).first()
+    if keyed is not None:
+        return keyed
+    # one written without its key (a command line older than migration 0026 against a
+    # database migrated under it): compared row by row, as they are few
+    return next((r for r in s.scalars(select(PaymentReferenceRow).where(
+        PaymentReferenceRow.reference_key.is_(None)).order_by(PaymentReferenceRow.id))
+        if bank_reference(r.reference) == key), None)
 
 
 def claim_under(s: Session, reference: str | None) -> ReferenceClaim | None:

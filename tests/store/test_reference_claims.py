@@ -126,3 +126,17 @@ def test_claims_typed_before_the_normal_form_migrate_and_are_reported(db_url: st
     with pytest.raises(ReferenceUsed, match="recorded on loan-APP-A"):
         claim(db_url, wanted("loan-APP-C", "Fin-Pre-001"))
     assert not claim(db_url, wanted("loan-APP-B", "one-only")).new
+
+
+def test_a_claim_written_without_its_key_still_holds_its_reference(db_url: str) -> None:
+    """Written by a command line older than migration 0026, against a database migrated under
+    it: no key, and its reference held all the same."""
+    migrate(db_url)
+    with engine_for(db_url).begin() as c:
+        c.execute(text(
+            "insert into payment_references (reference, workflow_id, kind, amount, claimed_by, "
+            "claimed_at, origin) values ('old-0001 ', 'loan-APP-A', 'repayment', '10000.00', "
+            "'ops-li', :at, 'ops@host pid 1')"), {"at": NOW})
+    with pytest.raises(ReferenceUsed, match="recorded on loan-APP-A"):
+        claim(db_url, wanted("loan-APP-B", "OLD-0001"))
+    assert not claim(db_url, wanted("loan-APP-A", "Old-0001")).new
