@@ -21,7 +21,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -59,6 +59,7 @@ def expected(labels: dict, field: str) -> str:
 
 FLAGGED: list[bool] = []  # per wrong field: did it come back with low confidence or a problem?
 NEEDLESS: list[bool] = []  # per right field: flagged all the same (a check for nothing)
+NEEDLESS_BY_FIELD: Counter[str] = Counter()
 
 
 def flagged(got: dict, field: str) -> bool:
@@ -79,6 +80,8 @@ def ours(path: Path, labels: dict) -> tuple[dict[str, bool], float]:
         if field not in SKIP:
             result[field] = norm(got.get(field)) == expected(labels, field)
             (NEEDLESS if result[field] else FLAGGED).append(flagged(got, field))
+            if result[field] and flagged(got, field):
+                NEEDLESS_BY_FIELD[f"{labels['kind']}.{field}"] += 1
     return result, seconds
 
 
@@ -195,6 +198,8 @@ def main() -> None:
         f"{(len(FLAGGED) - sum(FLAGGED)) / len(every):.3f} | - |",
         f"| right fields flagged all the same (a needless check) | {sum(NEEDLESS)} of "
         f"{len(NEEDLESS)} | - |",
+        "| - of them, by field | "
+        + ", ".join(f"{k} {n}" for k, n in NEEDLESS_BY_FIELD.most_common()) + " | - |",
         f"| seconds per page (baseline: tesseract's default OpenMP threads) | {t_ours / n:.2f} | "
         + (f"{t_base / n:.2f} |" if every_b else "- |"),
     ]

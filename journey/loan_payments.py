@@ -153,28 +153,51 @@ def prepayment_refusal(
     account: Account, amount: Decimal, on: date, start: date, fee: PrepaymentFee = NO_FEE,
     minimum: Decimal = ZERO, penalty_rate: Decimal = ZERO,
 ) -> str | None:
-    """Why `amount` cannot prepay part of the loan on `on`, or None: it must pay more than
-    is due by then, penalty interest accrued to that day at `penalty_rate` included (as the
-    prepayment books it: penalty, interest, principal due, then principal ahead), so as to
-    repay at least `minimum` of principal ahead of the plan, and less than the principal
-    left (with its fee), which settling repays."""
+    """Why `amount` cannot prepay part of the loan on `on`, or None: it must be less than
+    settling the loan takes that day (the settlement quote, which nets the interest paid
+    ahead) by at least `minimum`, and pay more than is due by then, penalty interest accrued
+    to that day at `penalty_rate` included (as the prepayment books it: penalty, interest,
+    principal due, then principal ahead), so as to repay at least `minimum` of principal
+    ahead of the plan, and less than the principal left (with its fee). What reaches the
+    quote settles the loan: prepaid, it was booked as principal and interest, leaving cents
+    of principal in instalments of a few yuan; and a rest below `minimum` only settling
+    could repay."""
     if (ended := _all_fallen_due(account, on, "prepay")) is not None:
         return ended
+    settles = settlement_quote(account, on, start, penalty_rate, fee).owed
+    settle = f"use `repay --settle` (settlement quote {money(settles)})"
+    if amount >= settles:
+        return f"{money(amount)} settles the loan on {on}: {settle}"
     due = due_by(payoff_quote(account, on, penalty_rate), on)
-    ahead = ((amount - due) / (1 + fee.rate_on(start, on))).quantize(CENT, rounding=ROUND_DOWN)
+    rate = fee.rate_on(start, on)
+    ahead = _ahead(amount, due, rate)
     if ahead <= 0:
         return (f"{money(amount)} pays only what is due by {on} ({money(due)}, penalty interest "
                 "included): nothing is left to prepay; record it as a repayment")
+    most = settles - minimum  # the most a prepayment pays: it leaves `minimum` to settle
+    room = _ahead(most, due, rate) >= minimum  # for a prepayment of at least `minimum`
     if ahead < minimum:
         return (f"{money(amount)} repays {money(ahead)} of principal ahead of the plan, after "
                 f"what is due by {on} ({money(due)}, penalty interest included), and a "
-                f"prepayment repays at least {money(minimum)}: prepay more, or record it as a "
-                "repayment")
+                f"prepayment repays at least {money(minimum)}: "
+                + ("prepay more, or record it as a repayment" if room else
+                   f"too little is left for one; record it as a repayment, or {settle}"))
     later = account.principal_due_after(on)
     if ahead >= later:
         return (f"{money(amount)} repays all the principal left ({money(later)}) and what is "
                 f"due by {on}: settle the loan instead (`settlement` quotes it)")
+    if amount > most:
+        prepay_less = f"prepay at most {money(most)}, or " if room else ""
+        return (f"{money(amount)} would leave {money(settles - amount)} to settle the loan on "
+                f"{on}, less than the {money(minimum)} a prepayment repays at least, so that "
+                f"only settling could repay it: {prepay_less}settle the loan instead: {settle}")
     return None
+
+
+def _ahead(amount: Decimal, due: Decimal, fee_rate: Decimal) -> Decimal:
+    """The principal `amount` repays ahead of the plan once it has paid `due`, with its fee
+    at `fee_rate` (as `prepay` shares the rest)."""
+    return ((amount - due) / (1 + fee_rate)).quantize(CENT, rounding=ROUND_DOWN)
 
 
 def prepayment_quote(

@@ -86,8 +86,13 @@ def repricing_dates(value_date: date, term_months: int) -> list[date]:
 def reprices_within(term_months: int) -> bool:
     """Whether a floating loan of `term_months` reaches a repricing date before its term
     ends (`repricing_dates`): not one of a year or less, whose term ends by the payout's
-    first anniversary."""
+    first anniversary (`HELD_FOR_THE_TERM`: the offer notice and status say so)."""
     return term_months > 12
+
+
+# the offer notice's and status's words for the rate of a floating loan never reset
+# (`reprices_within`)
+HELD_FOR_THE_TERM = "for the whole term, which ends by the payout's first anniversary"
 
 
 def repricings_left(value_date: date, term_months: int, done: list[RateChange],

@@ -15,7 +15,7 @@ from decimal import Decimal
 from journey.application import LoanApplication, Product
 from journey.documents import DocumentKind, FinancialStatement
 from journey.drawdowns import DrawdownPlan, Tranche
-from journey.lpr import reprices_within
+from journey.lpr import HELD_FOR_THE_TERM, reprices_within
 from journey.policy.entrusted import entrusted
 from journey.policy.pricing import RateBasis, spread_text
 from journey.post_loan_covenants import Covenant, CovenantCheck
@@ -135,8 +135,7 @@ def _basis(basis: RateBasis | None, term_months: int) -> str:
     if basis.agreed:
         return f", as agreed in your application: {base} {spread_text(basis.spread)}, fixed"
     if not reprices_within(term_months):
-        return (f": {base} {spread_text(basis.spread)}, for the whole term, which ends by "
-                "the payout's first anniversary")
+        return f": {base} {spread_text(basis.spread)}, {HELD_FOR_THE_TERM}"
     return (f": {base} {spread_text(basis.spread)}, reset to the {basis.base} then in force "
             "on each anniversary of the payout")
 

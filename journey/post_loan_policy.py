@@ -88,8 +88,9 @@ class PostLoanPolicy(BaseModel):
     penalty_markup: Decimal = Field(default=Decimal("0"), ge=0, le=1)
     # principal repaid ahead of the plan pays this fee; none, as for policies pinned before it
     prepayment_fee: PrepaymentFee = NO_FEE
-    # a prepayment repays at least this much principal ahead of the plan; 0: any amount, as
-    # for policies pinned before it (an early settlement repays all, whatever it is)
+    # a prepayment repays at least this much principal ahead of the plan, and leaves at least
+    # this much to settle (journey/loan_payments.py); 0: any amount below what settles the
+    # loan, as for policies pinned before it (an early settlement repays all, whatever it is)
     prepayment_minimum: Decimal = Field(default=Decimal("0"), ge=0)
 
     @field_validator("review_every_months", "watch_review_every_months")

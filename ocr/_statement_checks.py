@@ -251,15 +251,31 @@ def _flag_contradictions(model: FinancialStatement, st: _State) -> None:
                       "one of them is misread")
 
 
+def _summed(st: _State) -> set[str]:
+    """The figures a sum of two or more parts confirms: a rule that holds over figures each
+    read on its own (none derived or corrected from a rule, which would hold by its making).
+    A misread digit that keeps such a sum true needs a second misread to make up for it; a
+    total and its one-part twin (资产总计 and 负债和所有者权益总计) can share one misread."""
+    return {m for r in st.rules if len(r[1]) >= 2 and _holds(r, st.values)
+            and not set(_members(r)) & st.decided for m in _members(r)}
+
+
 def _vouch_for_confirmed(model: FinancialStatement, st: _State) -> None:
     """A field read with misread digit groups whose value a holding total confirms is right:
-    say so instead of asking for a check."""
+    say so instead of asking for a check. A field read well formed but unsure (tesseract's
+    word confidence, which a seal's red or a faint print lowers) that a sum confirms
+    (`_summed`) is taken as read: a clerk checking it would find what the sum already says."""
+    summed = _summed(st)
     for name in _confirmed(st) - st.decided:
         figure = st.figures.get(name)
-        if name in model.confidence and figure is not None and not figure.well_formed:
+        if name not in model.confidence or figure is None:
+            continue
+        if not figure.well_formed:
             model.confidence[name] = max(model.confidence[name], CORRECTED)
             model.problems[name] = (f"digit groups look misread, but {st.values[name]} adds up "
                                     "with the totals it belongs to")
+        elif name in summed and name not in model.problems:
+            model.confidence[name] = max(model.confidence[name], CORRECTED)
 
 
 def _check_balance(model: FinancialStatement) -> None:

@@ -20,7 +20,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from journey.settings import Settings, StoreSettings
 from starter.attempts import keep_refused
 from starter.codec import SETTING, CodecError, undecodable
-from starter.errors import BadInput, JourneyError, SetupError, no_such_namespace
+from starter.connect import lost
+from starter.errors import BadInput, JourneyError, SetupError, no_such_namespace, server_gone
 from store.db import SchemaBehind, SchemaTooNew
 
 T = TypeVar("T")
@@ -59,13 +60,17 @@ def translated(err: Exception) -> JourneyError | None:
     that cannot be read or written, a journey database that cannot be reached, whose URL is
     wrong or whose schema this process may not change, an encrypted answer read without the
     keys, a namespace that does not exist (said by the server, or by the SDK's validation of
-    a worker that makes no call before it).
+    a worker that makes no call before it), a server that went away during the command
+    (any command's call after the connect: `lost`).
     Anything else is a defect: None."""
     if no_such_namespace(err) or (
             isinstance(err, RuntimeError) and str(err).startswith(_NO_NAMESPACE)):
         said = err.message if isinstance(err, RPCError) else str(err).split(": Status")[0]
         return SetupError(f"the Temporal server says: {said}; check "
                           "LOAN_JOURNEY_TEMPORAL_NAMESPACE, or create the namespace")
+    if server_gone(err):  # after the connect, which says its own (starter/connect.py)
+        settings = Settings()
+        return lost(settings.temporal_address, settings.temporal_namespace)
     if isinstance(err, RPCError) and err.status is RPCStatusCode.INVALID_ARGUMENT:
         return BadInput(f"the Temporal server refused the request: {err.message}")
     if isinstance(err, OSError) and err.filename is not None:

@@ -12,7 +12,7 @@ from temporalio.service import ServiceClient, TLSConfig
 
 from journey.settings import Settings
 from starter.codec import data_converter
-from starter.errors import SetupError
+from starter.errors import ServerLost, SetupError
 from store.refusals import origin
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,18 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
             f"{_what_failed(settings.temporal_address, str(err))} (namespace "
             f"{settings.temporal_namespace}): {_what_to_do(str(err), settings)}"
         ) from err
+
+
+def lost(address: str, namespace: str, sent: str = "") -> ServerLost:
+    """The server at `address` went away after the connect, during the command: one line
+    saying so and what to do; `sent`, what the command had sent that may have been recorded
+    before it went (nothing for a read, which records nothing)."""
+    said = (f"the Temporal server at {address} did not answer (namespace {namespace}) once "
+            "the command had reached it")
+    if sent:
+        return ServerLost(f"{said}: {sent}")
+    return ServerLost(f"{said}: start the embedded server or set {_env('temporal_address')}, "
+                      "then run the command again")
 
 
 def tls_config(settings: Settings) -> TLSConfig | None:

@@ -88,6 +88,12 @@ class SetupError(JourneyError):
     exit_code = 5
 
 
+class ServerLost(SetupError):
+    """The Temporal server answered the connect and then went away during the command (it
+    stopped, restarted, or the network between dropped): what was sent before may have been
+    recorded, so the message says how to check before sending it again."""
+
+
 class KeysNeeded(SetupError):
     """A key is missing here: payloads are encrypted and the codec keys
     (LOAN_JOURNEY_CODEC_KEYS) are not set, or are not the workers' keys, or are malformed; or
@@ -130,3 +136,9 @@ def no_such_namespace(err: Exception) -> bool:
     """The server's NOT_FOUND for a namespace (the operator's setting), not for a workflow."""
     return (isinstance(err, RPCError) and err.status is RPCStatusCode.NOT_FOUND
             and err.message.startswith("Namespace"))
+
+
+def server_gone(err: Exception) -> bool:
+    """The server stopped answering a call after the connect (the SDK's UNAVAILABLE: a
+    transport error, "tcp connect error" once it is down), not a refusal of the call."""
+    return isinstance(err, RPCError) and err.status is RPCStatusCode.UNAVAILABLE

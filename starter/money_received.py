@@ -128,7 +128,7 @@ def _booked_twice(lines: list[Booked], statuses: list[JourneyStatus]) -> list[st
 
 def _claimed_twice(settings: Settings, period: Period, said: list[str]) -> list[str]:
     """The references claimed under two spellings before claims were keyed by the normal
-    form (migration 0026), claimed in the period, and not said as booked twice already:
+    form (migration 0027), claimed in the period, and not said as booked twice already:
     kept as they are, for finance to say which loan the payment pays."""
     return [f"reference {key} is claimed {len(held)} times: "
             + ", ".join(f"for {c.workflow_id} as {c.reference!r} ({money(c.amount)})"

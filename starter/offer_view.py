@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from journey.lpr import floats
+from journey.lpr import HELD_FOR_THE_TERM, floats, reprices_within
 from journey.policy.pricing import spread_text
 from journey.status import JourneyStatus, Offer
 from starter.bank_clock import when
@@ -44,6 +44,9 @@ def rate_now(offer: Offer, s: JourneyStatus) -> str:
         return s.rate_changes[-1].describe()
     if floats(offer.rate_basis):
         assert offer.rate_basis is not None
-        return (f"{offer.annual_rate:.2%}, floating: repriced to the {offer.rate_basis.base} "
-                f"{spread_text(offer.rate_basis.spread)} on each anniversary of the payout")
+        over = f"the {offer.rate_basis.base} {spread_text(offer.rate_basis.spread)}"
+        if not reprices_within(offer.term_months):  # as the offer notice told the customer
+            return f"{offer.annual_rate:.2%}, {over} fixed {HELD_FOR_THE_TERM}"
+        return (f"{offer.annual_rate:.2%}, floating: repriced to {over} on each anniversary "
+                "of the payout")
     return f"{offer.annual_rate:.2%}, fixed for the term"

@@ -27,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from journey.decisions import UpdateResult
 from journey.status import JourneyStatus
 from starter import codec, encryption, journey_ids
+from starter.connect import lost
 from starter.ended_outside import outside_end
 from starter.errors import (
     Ended,
@@ -37,6 +38,7 @@ from starter.errors import (
     NotFound,
     Refused,
     no_such_namespace,
+    server_gone,
 )
 from starter.pinned_policy import attempt
 from starter.unanswered import unanswered
@@ -192,6 +194,11 @@ async def act(
             f"the {update} may have been recorded. Set {codec.SETTING} as the workers have it "
             f"and check `loan-journey status {workflow_id}` before sending it again") from err
     except RPCError as err:
+        if server_gone(err):  # sent, perhaps taken: only the journey's status tells
+            raise lost(client.service_client.config.target_host, client.namespace,
+                       f"{update} was sent to {workflow_id} and may have been recorded: once "
+                       f"the server answers, check with `loan-journey status {workflow_id}` "
+                       f"whether it was applied before sending it again") from err
         if not no_such_workflow(err):
             raise
         if await _ended(handle):

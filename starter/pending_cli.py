@@ -1,6 +1,8 @@
 """`loan-journey pending list|deliver|return`: acts kept while no worker answered
 (starter/pending.py), and money received and not booked returned to its payer; `pending
-refunds|refund`: money owed back to payers, and its refunds (starter/refunds.py)."""
+refunds|refund`: money owed back to payers, and its refunds (starter/refunds.py); `pending
+confirm|cancel`: a second operations person's word on a refund or a return entered
+(starter/outflow_checks.py: four eyes), without which nothing goes back."""
 
 from __future__ import annotations
 
@@ -24,11 +26,21 @@ from starter.connect import connect
 from starter.errors import NoAnswer, NotMet, Refused
 from starter.journey_cli import As, Reason, RoleOpt
 from starter.lpr import bank_day
+from starter.outflow_checks import (
+    CANCEL,
+    CONFIRM,
+    awaiting_checker,
+    cancel,
+    checker_told,
+    kept_submitter,
+)
+from starter.outflow_checks import entered_said as told_maker
 from starter.pending_request import ASIDE
-from starter.pending_return import return_to_payer, said
-from starter.refunds import RefundRequest, RefundsOwed, refund, refunds_owed
+from starter.pending_return import confirm_return, return_to_payer, said
+from starter.refunds import RefundRequest, RefundsOwed, confirm_refund, refund, refunds_owed
 from starter.terminal import BOOK_WIDTH, wide_console
 from starter.typed_values import yuan
+from store.payer_outflows import OutflowKind, outflows
 from store.pending import Delivery, Instruction, instructions
 
 pending_app = typer.Typer(
@@ -49,6 +61,8 @@ def list_(
     rows = instructions(settings.db_url, every, (Delivery.PENDING, Delivery.UNBOOKED))
     _print(rows, f"{'instructions kept' if every else 'pending instructions'} ({len(rows)}, "
                  "oldest first)", said(settings, rows))
+    for entry in outflows(settings.db_url, OutflowKind.RETURN):
+        wide_console().print(escape(f"awaiting confirmation: {checker_told(entry)}"))
 
 
 @pending_app.command()
@@ -93,18 +107,72 @@ def return_(
     number: Annotated[int, typer.Argument(help="the instruction's number (`pending list`)")],
     reason: Reason, actor: As,
     reference: Annotated[str, typer.Option(help="the return payment's reference")],
+    account: Annotated[str, typer.Option("--to-account",
+                                         help="the payer's account it goes back to")],
     role: RoleOpt = Role.OPERATIONS,
 ) -> None:
-    """Record that money received and not booked (a repayment refused at delivery) went back
-    to the payer: operations only, once; kept with who, when, why and under which payment."""
+    """Enter the return of money received and not booked (a repayment refused at delivery)
+    to the payer: operations only, once; nothing goes back until a second operations person
+    confirms it (`pending confirm`); kept with who, when, why, to which account and under
+    which payment."""
 
-    async def go() -> Instruction:
-        return return_to_payer(Settings(), number, Actor(id=actor, role=role), reason,
-                               reference)
+    async def go() -> str:
+        settings = Settings()
+        entry = return_to_payer(settings, number, Actor(id=actor, role=role), reason,
+                                reference, account)
+        return told_maker(entry, kept_submitter(settings, entry.workflow_id))
 
-    settled = run(go())
-    wide_console().print(escape(f"pending instruction {number} ({settled.workflow_id}) "
-                                f"{settled.state}: {settled.outcome}"))
+    wide_console().print(escape(f"entered: {run(go())}"))
+
+
+@pending_app.command("confirm")
+def confirm(
+    number: Annotated[int, typer.Argument(help="the refund's or return's number, as entered")],
+    actor: As,
+    role: RoleOpt = Role.OPERATIONS,
+) -> None:
+    """A second operations person, neither its maker nor the case's submitter, confirms a
+    refund or a return entered, after checking it (the account against the bank's books):
+    only then is it paid and kept as refunded or returned."""
+
+    async def go() -> str:
+        settings = Settings()
+        entry, checked_as = await awaiting_checker(None, settings, number,
+                                                   Actor(id=actor, role=role), CONFIRM)
+        checker = Actor(id=actor, role=checked_as)
+        if entry.kind is OutflowKind.REFUND:  # what is owed back, as the journey says now
+            done = await confirm_refund(await connect(settings), settings, entry, checker,
+                                        bank_day())
+            return (f"refund {number} confirmed by {actor}: {money(done.amount)} owed back by "
+                    f"{done.workflow_id} (paid beyond the whole plan under {done.payment}) "
+                    f"refunded to account {done.account} under {done.reference}, entered by "
+                    f"{done.refunded_by}")
+        settled = confirm_return(settings, entry, checker)
+        return (f"return {number} confirmed by {actor}: pending instruction "
+                f"{entry.instruction_id} ({settled.workflow_id}) {settled.state}: "
+                f"{settled.outcome}")
+
+    wide_console().print(escape(run(go())))
+
+
+@pending_app.command("cancel")
+def cancel_(
+    number: Annotated[int, typer.Argument(help="the refund's or return's number, as entered")],
+    reason: Reason, actor: As,
+    role: RoleOpt = Role.OPERATIONS,
+) -> None:
+    """Cancel a refund or a return entered and not confirmed (operations: its maker who typed
+    it wrong, or the checker who found it wrong): nothing goes back; it stays listed as
+    cancelled, with who and why."""
+
+    async def go() -> str:
+        settings = Settings()
+        who = Actor(id=actor, role=role)
+        entry, _ = await awaiting_checker(None, settings, number, who, CANCEL)
+        done = cancel(settings, entry, who, reason)
+        return f"{done.kind} {number} cancelled by {actor}, nothing paid: {done.said()}"
+
+    wide_console().print(escape(run(go())))
 
 
 @pending_app.command("refunds")
@@ -126,9 +194,12 @@ def refunds_(
             "owed": [o.model_dump() | {"left": o.left} for o in owed.owed],
             "total": owed.total}), indent=2, ensure_ascii=False))
         return
+    entered = [f"awaiting confirmation (`pending confirm N`): {checker_told(e)}"
+               for e in owed.entered]
     table = Table(title=f"money owed back to payers, on {owed.on} (`loan-journey pending "
-                        "refund` records a refund)", show_footer=True,
-                  caption="\n".join(escape(n) for n in owed.not_read) or None)
+                        "refund` enters a refund, a second person confirms it)",
+                  show_footer=True,
+                  caption="\n".join(escape(n) for n in owed.not_read + entered) or None)
     table.add_column("journey", no_wrap=True, footer=f"total, {len(owed.owed):,} payments")
     for name in ("payer", "credit code", "paid under", "owed since", "days"):
         table.add_column(name)
@@ -155,21 +226,20 @@ def refund_(
     ] = None,
     role: RoleOpt = Role.OPERATIONS,
 ) -> None:
-    """Record that money owed back (paid beyond the loan's whole plan) was refunded to the
-    payer: operations only; at most what is owed back; one refund per refund payment; kept
-    with who, when, why, to which account and under which payment."""
+    """Enter the refund of money owed back (paid beyond the loan's whole plan) to the payer:
+    operations only; at most what is owed back; one refund per refund payment; nothing is
+    paid until a second operations person confirms it (`pending confirm`); kept with who,
+    when, why, to which account and under which payment."""
 
-    async def go() -> None:
+    async def go() -> str:
         settings = Settings()
-        done = await refund(await connect(settings), settings, RefundRequest(
+        client = await connect(settings)
+        entry = await refund(client, settings, RefundRequest(
             workflow_id=workflow_id, amount=amount, account=account, reference=reference,
             reason=reason, actor=Actor(id=actor, role=role), payment=payment), bank_day())
-        wide_console().print(escape(
-            f"{done.workflow_id}: {money(done.amount)} owed back (paid beyond the whole plan "
-            f"under {done.payment}, {done.paid_on}) refunded to account {done.account} under "
-            f"{done.reference}: {done.reason} (recorded by {done.refunded_by}, {done.role})"))
+        return told_maker(entry, kept_submitter(settings, entry.workflow_id))
 
-    run(go())
+    wide_console().print(escape(f"entered: {run(go())}"))
 
 
 def _print(rows: list[Instruction], title: str, returns: dict[int | None, str] | None = None

@@ -4,7 +4,10 @@ no loan. `status` (and `--json`) shows it beside its journey, and `book` with ev
 until it is booked (a `repay` under its reference) or returned to the payer: operations
 record the return here, with who, when and why, in the journey database
 (store/payer_returns.py), once, sealed where the archive key is set; the instruction is then
-settled as returned, which `status` keeps showing."""
+settled as returned, which `status` keeps showing. Four eyes (starter/outflow_checks.py): one
+operations person enters the return with the payer's account (`pending return`), and it is
+recorded, the instruction settled, only once a second confirms it (`pending confirm`); until
+then the money stays received and not booked, the return listed as entered, by whom."""
 
 from __future__ import annotations
 
@@ -16,16 +19,27 @@ from pydantic import BaseModel
 
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
+from journey.drawdowns import account_number
 from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.bank_clock import noted, when
 from starter.errors import BadInput, NotFound, Refused
+from starter.outflow_checks import CONFIRM, settled_meanwhile
 from starter.pinned_policy import attempt, authorized
 from starter.records import key_needed
 from starter.refunds import credit_refunded
 from store import sealed_records
-from store.payer_returns import PayerReturn, ReferenceUsed, record_return, returns, told
+from store.payer_outflows import OutflowKind, PayerOutflow, outflows
+from store.payer_returns import (
+    NotAwaiting,
+    PayerReturn,
+    ReferenceUsed,
+    enter_outflow,
+    record_return,
+    returns,
+    told,
+)
 from store.pending import REPAYMENT, Delivery, Instruction, instruction, instructions
 from store.refusals import origin
 
@@ -33,42 +47,85 @@ ACTION = "pending return"  # what a refused attempt is kept under (store/refusal
 
 
 def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
-                    reference: str, now: datetime | None = None) -> Instruction:
-    """Record that the money of the unbooked repayment `number` went back to its payer, by
-    `actor` (operations), for `reason`, under the return payment's `reference`; the
-    instruction as settled. `NotFound`: no such
-    instruction; `Refused`: someone else than operations, an instruction that is no money
-    received and not booked (booked since, returned already, or no repayment), or a
-    `reference` another return was recorded under; `KeysNeeded`,
-    nothing written: the returns are sealed and the archive key is not set here."""
+                    reference: str, account: str, now: datetime | None = None) -> PayerOutflow:
+    """Enter the return of the money of the unbooked repayment `number` to its payer's
+    `account`, by `actor` (operations), for `reason`, under the return payment's `reference`,
+    awaiting its checker: nothing is returned until a second operations person confirms it
+    (`confirm_return`). `NotFound`: no such instruction; `Refused`: someone else than
+    operations, an instruction that is no money received and not booked (booked since,
+    returned already, or no repayment), one whose return is entered already, or a
+    `reference` another return or refund holds; `KeysNeeded`, nothing written: the returns
+    are sealed and the archive key is not set here."""
     kept = instruction(settings.db_url, number)
     if kept is None:
         raise NotFound(f"no pending instruction {number}: `loan-journey pending list --all` "
                        "shows them")
-    not_recorded = f"the return of pending instruction {number} not recorded"
+    not_recorded = f"the return of pending instruction {number} not entered"
     authorized(settings, actor, {Role.OPERATIONS}, not_recorded, (kept.workflow_id, ACTION))
     if len(reason.strip()) < 2:
-        raise BadInput(f"{not_recorded}: give --reason, how and why the money went back")
+        raise BadInput(f"{not_recorded}: give --reason, how and why the money goes back")
     if len(reference.strip()) < 3:
         raise BadInput(f"{not_recorded}: give --reference, the return payment's reference "
                        "in the bank's books (at least 3 characters)")
+    if len(account_number(account)) < 4:
+        raise BadInput(f"{not_recorded}: give --to-account, the payer's account it goes to "
+                       "(at least 4 characters)")
     if kept.state is not Delivery.UNBOOKED:
         why = (f"it is {kept.state}, not money received and not booked"
                + (f": {kept.outcome}" if kept.outcome else ""))
         raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, ACTION, actor, why))
-    back = PayerReturn(instruction_id=number, workflow_id=kept.workflow_id,
-                       returned_at=now or datetime.now(UTC), returned_by=actor.id,
-                       role=actor.role, origin=origin(), reference=reference.strip(),
-                       reason=reason.strip())
+    if waiting := [e for e in outflows(settings.db_url, OutflowKind.RETURN, kept.workflow_id)
+                   if e.instruction_id == number]:
+        why = (f"its {waiting[0].said()}, awaits its confirmation: confirm it, or cancel it "
+               f"to enter another (`pending cancel {waiting[0].id}`)")
+        raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, ACTION, actor, why))
+    paid = Repayment.model_validate_json(kept.request)
+    entry = PayerOutflow(
+        kind=OutflowKind.RETURN, workflow_id=kept.workflow_id, instruction_id=number,
+        amount=paid.amount, account=account_number(account), reference=reference.strip(),
+        reason=reason.strip(), entered_by=actor.id, role=actor.role, origin=origin(),
+        entered_at=now or datetime.now(UTC))
     try:
         with key_needed(settings, sealed_records.RETURNED):
-            done = record_return(settings.db_url, back, settings.archive_seal_key)
+            entered = enter_outflow(settings.db_url, entry, settings.archive_seal_key)
     except ReferenceUsed as used:
         why = f"{used}: give this return payment's own reference in the bank's books"
         raise Refused(f"{not_recorded}: {why}",
                       attempt(kept.workflow_id, ACTION, actor, why)) from used
-    if not done:  # booked or returned meanwhile
-        return return_to_payer(settings, number, actor, reason, reference, now)
+    return entry.model_copy(update={"id": entered})
+
+
+def confirm_return(settings: Settings, entry: PayerOutflow, checker: Actor,
+                   now: datetime | None = None) -> Instruction:
+    """Return the money of `entry` its checker `checker` confirmed (starter/outflow_checks.py
+    allowed them): kept as returned, with its maker as who recorded it and `checker` as who
+    confirmed it, the instruction settled as returned and the entry confirmed, in one
+    transaction; the instruction as settled. `Refused`: the money was booked meanwhile, the
+    entry settled meanwhile, or its reference taken."""
+    number = entry.instruction_id
+    assert number is not None
+    kept = instruction(settings.db_url, number)
+    assert kept is not None, "an instruction is never deleted"
+    not_recorded = f"return {entry.id} of pending instruction {number} not confirmed"
+    at = now or datetime.now(UTC)
+    back = PayerReturn(instruction_id=number, workflow_id=entry.workflow_id, returned_at=at,
+                       returned_by=entry.entered_by, role=entry.role, origin=entry.origin,
+                       reference=entry.reference, reason=entry.reason, account=entry.account,
+                       confirmed_by=checker.id, confirmed_at=at)
+    try:
+        with key_needed(settings, sealed_records.RETURNED):
+            done = record_return(settings.db_url, back, settings.archive_seal_key, entry.id)
+    except ReferenceUsed as used:
+        why = f"{used}: give this return payment's own reference in the bank's books"
+        raise Refused(f"{not_recorded}: {why}",
+                      attempt(kept.workflow_id, CONFIRM, checker, why)) from used
+    except NotAwaiting as gone:
+        raise settled_meanwhile(entry, gone) from gone
+    if not done:  # booked meanwhile: nothing to return
+        why = (f"it is {kept.state}, not money received and not booked any more"
+               + (f": {kept.outcome}" if kept.outcome else "") + "; cancel it "
+               f"(`pending cancel {entry.id}`)")
+        raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, CONFIRM, checker, why))
     return kept.model_copy(update={"state": Delivery.RETURNED, "outcome": told(back, ""),
                                    "settled_at": back.returned_at})
 
@@ -142,9 +199,12 @@ def not_booked(settings: Settings, s: JourneyStatus) -> list[str]:
         f"money received and not booked: {money(m.amount)} under {m.reference}, paid "
         f"{m.paid_on}, typed by {m.typed_by} at {when(s, m.typed_at)}, refused at delivery "
         f"{when(s, m.refused_at)} (pending instruction {m.instruction}): book it under its "
-        "reference as the loan takes it, or return it to the payer and record that "
-        f"(`loan-journey pending return {m.instruction}`)"
-        for m in received_money(settings, Delivery.UNBOOKED, s.workflow_id)]
+        "reference as the loan takes it, or return it to the payer: one operations person "
+        f"enters it (`loan-journey pending return {m.instruction}`), a second confirms it"
+        for m in received_money(settings, Delivery.UNBOOKED, s.workflow_id)] + [
+        f"return entered, not paid: {e.said()}; awaiting a second operations person "
+        f"(`loan-journey pending confirm {e.id}`)"
+        for e in outflows(settings.db_url, OutflowKind.RETURN, s.workflow_id)]
 
 
 def returned_to_payer(settings: Settings, s: JourneyStatus) -> list[str]:

@@ -25,8 +25,9 @@ def unbooked(kept: Instruction, err: Refused | NotFound, loan: JourneyStatus | N
              f"{booking(paid, paid.paid_on)}`)"] if gone else []
     if loan is not None:
         steps += on_its_loan(loan, paid, kept.typed_at, settings)
-    steps.append(f"return it to the payer and record that (`loan-journey pending return "
-                 f"{kept.id} --as <operations> --reason ... --reference <the return's>`)")
+    steps.append(f"return it to the payer, entered by one operations person and confirmed by "
+                 f"a second (`loan-journey pending return {kept.id} --as <operations> --reason "
+                 "... --reference <the return's> --to-account <the payer's>`)")
     shown = "`loan-journey pending list`" + ("" if isinstance(err, NotFound) else
                                              f" and `loan-journey status {wid}`")
     return (f"{sentence(str(err))} NOT BOOKED: {money(paid.amount)} received under "

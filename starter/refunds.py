@@ -7,7 +7,10 @@ refunded of them. Operations record each refund (`pending refund`) in the journe
 beside the returns of money not booked (store/payer_returns.py: who, as what role, from
 where, when, why, to which account, under which refund payment), once per refund payment,
 sealed where the archive key is set; the money refunded leaves the list, and `book`'s money
-received shows it returned to the payer."""
+received shows it returned to the payer. Four eyes (starter/outflow_checks.py): one operations
+person enters a refund (`pending refund`), and it is paid and kept as refunded only once a
+second confirms it (`pending confirm`); until then the list shows it entered, by whom, and
+it is no refund: what is owed back stays owed, and another refund may not take it too."""
 
 from __future__ import annotations
 
@@ -29,13 +32,17 @@ from journey.status import JourneyStatus
 from starter import operations, pinned_policy, work_lists
 from starter.bank_clock import when
 from starter.errors import BadInput, Ended, NotFound, Refused
+from starter.outflow_checks import CONFIRM, settled_meanwhile
 from starter.records import key_needed
 from store import sealed_records
 from store.outbox import journeys_told
+from store.payer_outflows import OutflowKind, PayerOutflow, awaiting_total, outflows
 from store.payer_returns import (
+    NotAwaiting,
     OverRefund,
     PayerRefund,
     ReferenceUsed,
+    enter_outflow,
     record_refund,
     refunds,
 )
@@ -66,6 +73,7 @@ class RefundsOwed(BaseModel):
     on: date  # the bank's today
     owed: list[RefundOwed]  # oldest first
     not_read: list[str]  # journeys that told operations of money owed back, unread: why
+    entered: list[PayerOutflow] = []  # refunds entered, awaiting their checker: not paid yet
 
     @property
     def total(self) -> Decimal:
@@ -102,7 +110,11 @@ def owed_said(settings: Settings, s: JourneyStatus, today: date) -> list[str]:
         lines += [f"refunded: {money(r.amount)} of it to account {r.account} under "
                   f"{r.reference}: {r.reason} (recorded by {r.refunded_by}, {r.role}, at "
                   f"{when(s, r.refunded_at)})"
+                  + (f", confirmed by {r.confirmed_by}" if r.confirmed_by else "")
                   for r in done if r.payment == o.payment]
+    lines += [f"refund entered, not paid: {e.said()}; awaiting a second operations person "
+              f"(`loan-journey pending confirm {e.id}`)"
+              for e in outflows(settings.db_url, OutflowKind.REFUND, s.workflow_id)]
     return lines
 
 
@@ -127,7 +139,8 @@ async def refunds_owed(client: Client, settings: Settings, today: date) -> Refun
                                                                       REFUND_DUE)))
     owed = [o for r in read_all if not isinstance(r, str) for o in r if o.left > 0]
     return RefundsOwed(on=today, owed=sorted(owed, key=lambda o: (o.paid_on, o.workflow_id)),
-                       not_read=[r for r in read_all if isinstance(r, str)])
+                       not_read=[r for r in read_all if isinstance(r, str)],
+                       entered=outflows(settings.db_url, OutflowKind.REFUND))
 
 
 class RefundRequest(BaseModel):
@@ -143,17 +156,18 @@ class RefundRequest(BaseModel):
 
 
 async def refund(client: Client, settings: Settings, request: RefundRequest,
-                 today: date, now: datetime | None = None) -> PayerRefund:
-    """Record that `request.amount` owed back by journey `request.workflow_id` was refunded to
-    its payer, as kept. `BadInput`: an amount that is none, or above what is still owed back;
-    a reason, account or reference too short; `NotFound`: no such journey; `Refused`: someone
-    else than operations, a journey that owes nothing back (any more), a payment that did
-    not overpay, a reference another return or refund holds, or a repayment received (the
-    journey's own, or any kept as typed while no worker answered: store/pending.py);
-    `KeysNeeded`: the returns are sealed and the archive key is not set here. Nothing is
-    written on any of them."""
+                 today: date, now: datetime | None = None) -> PayerOutflow:
+    """Enter the refund of `request.amount` owed back by journey `request.workflow_id` to its
+    payer's account, awaiting its checker: nothing is paid until a second operations person
+    confirms it (`confirm_refund`). `BadInput`: an amount that is none, or above what is
+    still owed back less the refunds entered of it; a reason, account or reference too short;
+    `NotFound`: no such journey; `Refused`: someone else than operations, a journey that owes
+    nothing back (any more), a payment that did not overpay, a reference another return or
+    refund (or one entered) holds, or a repayment received (the journey's own, or any kept
+    as typed while no worker answered: store/pending.py); `KeysNeeded`: the returns are
+    sealed and the archive key is not set here. Nothing is written on any of them."""
     r, wid = request, request.workflow_id
-    not_recorded = f"the refund of money owed back by {wid} not recorded"
+    not_recorded = f"the refund of money owed back by {wid} not entered"
     pinned_policy.authorized(settings, r.actor, {Role.OPERATIONS}, not_recorded, (wid, ACTION))
     amount = _amount(r.amount, not_recorded)
     for given, name, least, what in (
@@ -164,31 +178,78 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
             raise BadInput(f"{not_recorded}: give --{name}, {what} (at least {least} "
                            "characters)")
     s = await operations.status(client, wid)
-    own = next((p for p in s.payments if same_reference(p.reference, r.reference)), None)
-    if own is not None:
-        why = (f"reference {own.reference} is already that of the {own.kind} of "
-               f"{money(own.amount)} recorded for {wid} (valued {own.paid_on}): {OWN_REFERENCE}")
-        raise Refused(f"{not_recorded}: {why}", pinned_policy.attempt(wid, ACTION, r.actor, why))
+    _own_reference(s, r.reference, not_recorded, r.actor)
     line = _owed_line(owed_of(s, refunds(settings.db_url, wid), today), r, not_recorded)
-    if amount > line.left:
+    entered = awaiting_total(e for e in outflows(settings.db_url, OutflowKind.REFUND, wid)
+                             if e.payment == line.payment)
+    if amount > line.left - entered:
+        waits = (f", less {money(entered)} entered and awaiting confirmation): refund at most "
+                 f"{money(line.left - entered)}" if entered else "): refund at most that")
         raise BadInput(f"{not_recorded}: {money(amount)} is more than is owed back of payment "
-                       f"{line.payment} ({money(line.left)}): refund at most that")
-    done = PayerRefund(
-        workflow_id=wid, payment=line.payment, paid_on=line.paid_on, amount=amount,
-        account=account_number(r.account), refunded_at=now or datetime.now(UTC),
-        refunded_by=r.actor.id, role=r.actor.role, origin=origin(),
-        reference=r.reference.strip(), reason=r.reason.strip())
+                       f"{line.payment} ({money(line.left)}{waits}")
+    entry = PayerOutflow(
+        kind=OutflowKind.REFUND, workflow_id=wid, payment=line.payment, paid_on=line.paid_on,
+        amount=amount, account=account_number(r.account), reference=r.reference.strip(),
+        reason=r.reason.strip(), entered_by=r.actor.id, role=r.actor.role, origin=origin(),
+        entered_at=now or datetime.now(UTC))
     try:
         with key_needed(settings, sealed_records.RETURNED):
-            record_refund(settings.db_url, done, line.overpaid, settings.archive_seal_key)
+            number = enter_outflow(settings.db_url, entry, settings.archive_seal_key)
     except ReferenceUsed as used:
         why = f"{used}: {OWN_REFERENCE}"
         raise Refused(f"{not_recorded}: {why}",
                       pinned_policy.attempt(wid, ACTION, r.actor, why)) from used
+    return entry.model_copy(update={"id": number})
+
+
+async def confirm_refund(client: Client, settings: Settings, entry: PayerOutflow,
+                         checker: Actor, today: date, now: datetime | None = None
+                         ) -> PayerRefund:
+    """Pay the refund `entry` its checker `checker` confirmed (starter/outflow_checks.py
+    allowed them): kept as refunded, with its maker as who recorded it and `checker` as who
+    confirmed it, and the entry settled, in one transaction. `BadInput` when what is owed
+    back no longer covers it (refunded meanwhile); `Refused` as `refund` for its reference,
+    or when it was settled meanwhile."""
+    assert entry.id is not None and entry.payment is not None and entry.paid_on is not None
+    wid, at = entry.workflow_id, now or datetime.now(UTC)
+    not_recorded = f"refund {entry.id} of money owed back by {wid} not confirmed"
+    s = await operations.status(client, wid)
+    line = next((o for o in owed_of(s, refunds(settings.db_url, wid), today)
+                 if o.payment == entry.payment), None)
+    if line is None:
+        raise Refused(f"{not_recorded}: payment {entry.payment} paid nothing beyond the "
+                      f"whole plan of {wid} (any more): cancel it (`pending cancel "
+                      f"{entry.id}`)")
+    done = PayerRefund(
+        workflow_id=wid, payment=entry.payment, paid_on=entry.paid_on, amount=entry.amount,
+        account=entry.account, refunded_at=at, refunded_by=entry.entered_by, role=entry.role,
+        origin=entry.origin, reference=entry.reference, reason=entry.reason,
+        confirmed_by=checker.id, confirmed_at=at)
+    try:
+        with key_needed(settings, sealed_records.RETURNED):
+            record_refund(settings.db_url, done, line.overpaid, settings.archive_seal_key,
+                          entry.id)
+    except ReferenceUsed as used:
+        why = f"{used}: {OWN_REFERENCE}"
+        raise Refused(f"{not_recorded}: {why}",
+                      pinned_policy.attempt(wid, CONFIRM, checker, why)) from used
     except OverRefund as over:  # refunded meanwhile
         raise BadInput(f"{not_recorded}: only {money(over.left)} is left owed back of payment "
-                       f"{line.payment}: refund at most that") from over
+                       f"{entry.payment}: cancel it and enter what is left") from over
+    except NotAwaiting as gone:
+        raise settled_meanwhile(entry, gone) from gone
     return done
+
+
+def _own_reference(s: JourneyStatus, reference: str, not_recorded: str, actor: Actor) -> None:
+    """`Refused` when `reference` is a payment's recorded for journey `s`."""
+    own = next((p for p in s.payments if same_reference(p.reference, reference)), None)
+    if own is not None:
+        why = (f"reference {own.reference} is already that of the {own.kind} of "
+               f"{money(own.amount)} recorded for {s.workflow_id} (valued {own.paid_on}): "
+               f"{OWN_REFERENCE}")
+        raise Refused(f"{not_recorded}: {why}",
+                      pinned_policy.attempt(s.workflow_id, ACTION, actor, why))
 
 
 def _amount(amount: Decimal, not_recorded: str) -> Decimal:

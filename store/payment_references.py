@@ -104,7 +104,7 @@ def claim_row(s: Session, reference: str | None) -> PaymentReferenceRow | None:
         PaymentReferenceRow.reference_key == key).order_by(PaymentReferenceRow.id)).first()
     if keyed is not None:
         return keyed
-    # one written without its key (a command line older than migration 0026 against a
+    # one written without its key (a command line older than migration 0027 against a
     # database migrated under it): compared row by row, as they are few
     return next((r for r in s.scalars(select(PaymentReferenceRow).where(
         PaymentReferenceRow.reference_key.is_(None)).order_by(PaymentReferenceRow.id))
@@ -120,7 +120,7 @@ def claim_under(s: Session, reference: str | None) -> ReferenceClaim | None:
 
 def key_shared(url: str) -> dict[str, list[ReferenceClaim]]:
     """The claims that share one normal form under two or more spellings, by it: claimed
-    before the normal form (migration 0026), each is a payment the bank's books hold once,
+    before the normal form (migration 0027), each is a payment the bank's books hold once,
     and which loan it pays is for finance to say, so they are reported (`book`), not
     merged."""
     with session(url) as s:

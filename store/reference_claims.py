@@ -41,6 +41,7 @@ from store.payer_returns import (
     PayerReturn,
     PayerReturnRow,
     ReferenceUsed,
+    awaiting_under,
     row_under,
 )
 from store.payment_references import (
@@ -72,7 +73,8 @@ LOCK = PayerReturnRow.__tablename__
 def claim(url: str, wanted: ReferenceClaim, key: bytes | None = None) -> Claimed:
     """Claim `wanted.reference` for loan `wanted.workflow_id`: already its own (a repayment
     typed again, which its journey answers), or written now, sealed with `key` when given,
-    next in the claims' chain; `ReferenceUsed`, nothing written, when a return, a refund,
+    next in the claims' chain; `ReferenceUsed`, nothing written, when a return, a refund
+    (kept, or entered and awaiting its checker: store/payer_outflows.py),
     another loan's repayment or one kept for another loan holds it, but money received and
     not booked of the same amount, whose claim moves."""
     with sealing(url, LOCK) as s:
@@ -85,6 +87,8 @@ def _claimed(s: Session, wanted: ReferenceClaim, key: bytes | None) -> Claimed:
     for table, model in ((PayerReturnRow, PayerReturn), (PayerRefundRow, PayerRefund)):
         if (held := row_under(s, table, reference)) is not None:
             raise ReferenceUsed(reference, model.model_validate(held, from_attributes=True))
+    if (entered := awaiting_under(s, reference)) is not None:  # awaiting its checker
+        raise ReferenceUsed(reference, entered)
     row = claim_row(s, reference)
     if row is not None:
         held = ReferenceClaim.model_validate(row, from_attributes=True)

@@ -19,8 +19,12 @@ if [ -n "${JOURNEY_DB_PASSWORD_FILE:-}" ]; then
 fi
 : "${JOURNEY_DB_PASSWORD:?set JOURNEY_DB_PASSWORD_FILE (or JOURNEY_DB_PASSWORD)}"
 
+# psql takes the password from its environment (\getenv), not its command line, which any
+# process listing on the host shows
+export JOURNEY_DB_PASSWORD
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
-  -v db="$JOURNEY_DB_NAME" -v owner="$JOURNEY_DB_USER" -v pw="$JOURNEY_DB_PASSWORD" <<'SQL'
+  -v db="$JOURNEY_DB_NAME" -v owner="$JOURNEY_DB_USER" <<'SQL'
+\getenv pw JOURNEY_DB_PASSWORD
 CREATE ROLE :"owner" LOGIN PASSWORD :'pw';
 CREATE DATABASE :"db" OWNER :"owner";
 REVOKE CONNECT, TEMPORARY ON DATABASE :"db" FROM PUBLIC;

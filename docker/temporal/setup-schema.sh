@@ -6,7 +6,11 @@ set -eu
 
 SCHEMA_DIR=/etc/temporal/schema/postgresql/v12
 : "${POSTGRES_SEEDS:=postgresql}" "${DB_PORT:=5432}" "${POSTGRES_USER:=temporal}"
-SQL_PASSWORD=${SQL_PASSWORD:-${POSTGRES_PWD:-}}
+# the role's password, from its secret's file (POSTGRES_PWD_FILE), before any wait: a
+# missing file ends the job at once
+# shellcheck source=db-password.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/db-password.sh"
+SQL_PASSWORD=$POSTGRES_PWD
 export SQL_PASSWORD  # read by temporal-sql-tool
 
 echo "waiting for PostgreSQL at ${POSTGRES_SEEDS}:${DB_PORT}"

@@ -157,30 +157,54 @@ def authorize_payment_instruction(policy: Policy, actor: Actor,
     return member
 
 
+class CheckedWords(BaseModel):
+    """How a maker-checker refusal names what is checked (`what`: "payment instruction",
+    "refund"), what its checker does with it (`checks`), and what its maker may do until it
+    is confirmed (`until`)."""
+
+    what: str
+    checks: str
+    until: str
+
+
+PAYEE_WORDS = CheckedWords(what="payment instruction",
+                           checks="checks it against the contracts and confirms it",
+                           until="you may replace it with `pay-to` until then")
+
+
 def authorize_payment_confirmation(policy: Policy, actor: Actor, maker: str,
                                    submitted_by: str) -> StaffMember:
     """The checker of an entrusted payout's instruction: a second operations person, neither
     `maker`, who entered it, nor `submitted_by`, who submitted the case (maker-checker)."""
+    return authorize_checker(policy, actor, maker, submitted_by, PAYEE_WORDS)
+
+
+def authorize_checker(policy: Policy, actor: Actor, maker: str, submitted_by: str,
+                      words: CheckedWords) -> StaffMember:
+    """The bank's four-eyes rule for money it pays out (an entrusted payout's instruction, a
+    refund or a return to a payer): the checker is a second operations person of the staff
+    directory, active, neither `maker`, who entered it, nor `submitted_by`, who submitted the
+    case; `words` name what is checked in the refusal."""
     checkers = payee_checkers(policy, maker, submitted_by)
     member = authorize_staff(policy, actor, {Role.OPERATIONS}, may=checkers)
     if member in checkers:
         return member
     if actor.id == maker:
         raise DecisionRefused(
-            f"{actor.id!r} entered this payment instruction and cannot confirm it (four "
-            "eyes): a second operations person checks it against the contracts and confirms "
-            f"it ({named(policy, checkers)}); you may replace it with `pay-to` until then"
+            f"{actor.id!r} entered this {words.what} and cannot confirm it (four eyes): a "
+            f"second operations person {words.checks} ({named(policy, checkers)}); "
+            f"{words.until}"
         )
-    _not_the_submitter(actor, submitted_by, "confirm", checkers)
+    _not_the_submitter(actor, submitted_by, "confirm", checkers, words.what)
     raise AssertionError("payee_checkers excludes only the maker and the submitter")
 
 
 def _not_the_submitter(actor: Actor, submitted_by: str, what: str,
-                       others: list[StaffMember]) -> None:
+                       others: list[StaffMember], thing: str = "payment instruction") -> None:
     if actor.id == submitted_by:
         raise DecisionRefused(
-            f"{actor.id!r} submitted this application and cannot {what} its payment "
-            "instruction (four eyes): two other operations people enter it and confirm it "
+            f"{actor.id!r} submitted this application and cannot {what} its {thing} "
+            "(four eyes): two other operations people enter it and confirm it "
             f"({', '.join(m.id for m in others) or 'none other is active in the policy'})"
         )
 

@@ -1,6 +1,6 @@
-"""The deploy files as data: docker-compose.yml with its `${VAR:-default}`s resolved and its
-required secrets (`${VAR:?message}`) from the tests' env file, and the metric names the
-Prometheus alerts read."""
+"""The deploy files as data: docker-compose.yml with its `${VAR:-default}`s resolved (a
+required `${VAR:?message}`, which it has none of, from the tests' env file), and the metric
+names the Prometheus alerts read."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-# the secrets the compose file requires, as an operator's .env sets them
+# the tests' .env: empty, the compose file requiring no variable (its secrets are files)
 TEST_ENV_FILE = ROOT / "tests/deploy/compose.env"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"

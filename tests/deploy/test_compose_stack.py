@@ -164,9 +164,13 @@ def test_journey_database_is_created_on_the_compose_postgres(
 
 
 def test_every_job_script_and_the_dynamic_config_exist() -> None:
+    """The scripts each service runs from /scripts, as its command or (the server's wrapper
+    of the image's entrypoint) its entrypoint."""
     for name, service in services().items():
         mounts = {v.split(":")[1]: v.split(":")[0] for v in service.get("volumes", [])}
-        for arg in _command(service):
+        entrypoint = service.get("entrypoint", [])
+        entrypoint = shlex.split(entrypoint) if isinstance(entrypoint, str) else entrypoint
+        for arg in [*entrypoint, *_command(service)]:
             if arg.startswith("/scripts/"):
                 script = ROOT / mounts["/scripts"] / arg.removeprefix("/scripts/")
                 assert script.is_file(), f"{name}: {script}"

@@ -19,9 +19,19 @@ from deploy_files import ROOT, clean_env
 
 INIT_DIR = ROOT / "docker/postgres-init"
 SUPERUSER = "postgres"  # POSTGRES_USER in docker-compose.yml: the init scripts' only user
-# the roles' passwords as compose passes them; the socket trusts every role, so only
-# test_the_migrate_job_logs_in_with_a_password_a_url_would_break checks one
+# the roles' passwords; the socket trusts every role, so only
+# test_the_migrate_job_logs_in_with_a_password_a_url_would_break checks them
 ROLES = {"JOURNEY_DB_PASSWORD": "journey-secret", "TEMPORAL_DB_PASSWORD": "temporal-secret"}
+
+
+def _as_files(folder: Path, passwords: dict[str, str]) -> dict[str, str]:
+    """The passwords as compose gives them: a secret's file each (with the newline `echo`
+    ends it with), named by the variable with _FILE."""
+    files = {}
+    for variable, password in passwords.items():
+        (file := folder / variable.lower()).write_text(password + "\n", encoding="utf-8")
+        files[variable + "_FILE"] = str(file)
+    return files
 
 
 def _pg_bin(name: str) -> str | None:
@@ -84,9 +94,10 @@ def _refused(sock: Path, user: str, database: str, sql: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def initialised(socket_dir: Path) -> Path:
+def initialised(socket_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The init scripts run as the postgres image runs them, with compose's variables."""
-    env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir)} | ROLES
+    env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir)}
+    env |= _as_files(tmp_path_factory.mktemp("secrets"), ROLES)
     for script in sorted(INIT_DIR.glob("*.sh")):
         done = subprocess.run(
             ["sh", str(script)], env=env, capture_output=True, text=True, timeout=60
@@ -145,27 +156,37 @@ AWKWARD_PASSWORD = "p@ss/w:rd%41#?&'x$y"
 def test_the_migrate_job_logs_in_with_a_password_a_url_would_break(
     socket_dir: Path, tmp_path: Path
 ) -> None:
-    """The init script creates a role with the awkward password read from the secret's file
-    as compose mounts it (with the newline `echo` ends it with), which PostgreSQL then
-    checks (scram-sha-256 for that role); `loan-journey db upgrade` with the compose stack's
-    variables (the URL without it, the password from the same file) logs in and creates the
-    tables."""
-    role = "journey_awkward"
-    secret = tmp_path / "journey_db_password"
-    secret.write_text(AWKWARD_PASSWORD + "\n", encoding="utf-8")
+    """The init scripts create the roles with the awkward password read from the secrets'
+    files as compose mounts them (with the newline `echo` ends them with), which PostgreSQL
+    then checks (scram-sha-256 for those roles): Temporal's role logs in with it, and
+    `loan-journey db upgrade` with the compose stack's variables (the URL without it, the
+    password from the same file) logs in and creates the tables."""
+    role, temporal = "journey_awkward", "temporal_awkward"
+    files = _as_files(tmp_path, {"JOURNEY_DB_PASSWORD": AWKWARD_PASSWORD,
+                                 "TEMPORAL_DB_PASSWORD": AWKWARD_PASSWORD})
+    secret = Path(files["JOURNEY_DB_PASSWORD_FILE"])
     env = clean_env() | {"POSTGRES_USER": SUPERUSER, "PGHOST": str(socket_dir),
                          "JOURNEY_DB_NAME": role, "JOURNEY_DB_USER": role,
-                         "JOURNEY_DB_PASSWORD_FILE": str(secret),
-                         "TEMPORAL_DB_USER": "temporal_awkward",
-                         "TEMPORAL_DB_PASSWORD": AWKWARD_PASSWORD}
+                         "TEMPORAL_DB_USER": temporal} | files
     for script in sorted(INIT_DIR.glob("*.sh")):
         done = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True,
                               timeout=60)
         assert done.returncode == 0, done.stderr
     hba = socket_dir.parent / "data" / "pg_hba.conf"
-    hba.write_text(f"local all {role} scram-sha-256\n" + hba.read_text(encoding="utf-8"),
-                   encoding="utf-8")
+    hba.write_text(f"local all {role},{temporal} scram-sha-256\n"
+                   + hba.read_text(encoding="utf-8"), encoding="utf-8")
     _psql(socket_dir, SUPERUSER, "postgres", "SELECT pg_reload_conf()")
+
+    def temporal_login(password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["psql", "-h", str(socket_dir), "-U", temporal, "-d", "postgres", "-tAX",
+             "-c", "SELECT current_user"], env=clean_env() | {"PGPASSWORD": password},
+            capture_output=True, text=True, timeout=30)
+
+    refused = temporal_login(AWKWARD_PASSWORD + "\n")  # the file's newline is not part of it
+    assert refused.returncode != 0 and "password authentication failed" in refused.stderr
+    logged_in = temporal_login(AWKWARD_PASSWORD)
+    assert logged_in.returncode == 0 and logged_in.stdout.strip() == temporal, logged_in.stderr
 
     def upgrade(file: Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -15,7 +15,9 @@ from journey.post_loan_covenants import check_covenants
 from journey.post_loan_policy import PrepaymentFee
 from journey.post_loan_review import statements_read
 from journey.pricing import offer_terms
-from journey.status import Offer
+from journey.stages import Party, Stage
+from journey.status import JourneyStatus, Offer
+from starter.offer_view import rate_now
 from tests.drawdowns.kit import project
 from tests.post_loan.loan_kit import DEFAULT_POLICY
 from tests.workflows.journey_kit import Documents, application
@@ -60,6 +62,19 @@ def test_a_floating_rate_is_reset_only_where_the_term_reaches_an_anniversary() -
         app = application(Documents(), term_months=months)
         told = offer_notice(app, offered(app), UNTIL, FEE, PRICING.commitment_fee)
         assert said in told, told
+
+
+def test_status_says_the_rate_as_the_offer_notice_told_it() -> None:
+    """A 12-month loan's status said "floating: repriced ... on each anniversary" while its
+    notice told the customer the rate holds for the whole term (finance, session s36)."""
+    status = JourneyStatus(workflow_id="loan-1", application_id="APP-1", stage=Stage.POST_LOAN,
+                           attempt=1, waits_on=Party.CUSTOMER)
+    for months, said in ((12, "3.60%, the 1y LPR + 0.50% fixed for the whole term, which ends "
+                              "by the payout's first anniversary"),
+                         (24, "3.60%, floating: repriced to the 1y LPR + 0.50% on each "
+                              "anniversary of the payout")):
+        offer = offered(application(Documents(), term_months=months))
+        assert rate_now(offer, status) == said
 
 
 def test_a_project_is_told_which_drawdowns_are_paid_to_a_counterparty() -> None:

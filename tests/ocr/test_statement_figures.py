@@ -193,6 +193,42 @@ def test_misread_digit_groups_a_holding_total_confirms_are_vouched_for() -> None
     assert "adds up" in m.problems["total_assets"]
 
 
+def test_unsure_figures_a_sum_of_figures_read_apart_confirms_are_taken_as_read() -> None:
+    """负债合计 and 所有者权益合计 read well formed but unsure (a seal's red over them): 资产总计,
+    read apart, is their sum, so a clerk would find on the paper what the sum says."""
+    figures = {"total_assets": fig("1899577.25", 0.58),
+               "total_liabilities": fig("737035.97", 0.0),
+               "total_equity": fig("1162541.28", 0.19)}
+    m = model(BS, figures)
+    check_totals(m, figures)
+    assert {f: m.confidence[f] for f in figures} == dict.fromkeys(figures, 0.8)
+    assert m.problems == {}  # nothing to check: taken as read
+
+
+def test_a_total_and_its_one_part_twin_vouch_for_nothing() -> None:
+    """资产总计 and 负债和所有者权益总计 print the same figure: one misread in the font's
+    digits could make both wrong alike, so agreeing leaves them unsure."""
+    figures = {"total_assets": fig("1899577.25", 0.4),
+               "total_liab_equity": fig("1899577.25", 0.3)}
+    m = model(BS, figures)
+    check_totals(m, figures)
+    assert m.confidence["total_assets"] == 0.4
+
+
+def test_a_sum_that_holds_by_a_figure_derived_from_it_vouches_for_nothing() -> None:
+    """负债合计 not read: derived as 资产总计 less 所有者权益合计, so 资产总计 = 负债合计 +
+    所有者权益合计 holds by its making, and the unsure 资产总计 stays to check."""
+    figures = {"total_assets": fig("1899577.25", 0.3),
+               "total_liab_equity": fig("1899577.25", 0.3),
+               "total_equity": fig("1162541.28")}
+    m = model(BS, figures)
+    m.confidence["total_liabilities"] = 0.0
+    check_totals(m, figures)
+    assert m.total_liabilities == Decimal("737035.97")
+    assert "derived" in m.problems["total_liabilities"]
+    assert m.confidence["total_assets"] == 0.3
+
+
 def test_two_rules_that_agree_correct_a_misread_total() -> None:
     figures = {"total_assets": fig("9087500"), "current_assets": fig("50000"),
                "noncurrent_assets": fig("40875"), "total_liabilities": fig("60000"),

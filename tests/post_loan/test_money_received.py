@@ -15,13 +15,14 @@ import pytest
 from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
+from journey.actors import Actor, Role
 from journey.money_booked import ByKind, booked, of_account
 from journey.settings import Settings
 from starter import pending_delivery
 from starter.book_json import book_json
 from starter.book_sections import received_table
 from starter.money_received import Period, money_received
-from starter.pending_return import return_to_payer
+from starter.pending_return import confirm_return, return_to_payer
 from starter.quotes import QuoteFixings
 from starter.work_lists import book_of
 from store.pending import Delivery, Instruction, keep_instruction, settle
@@ -55,7 +56,9 @@ async def test_money_received_adds_up_from_the_records(
         kept(settings, handle.id, "MR-R1", "90000000", at)  # more than owed: refused, unbooked
         kept(settings, handle.id, "MR-R2", "80000000", at)  # the same, then returned
         await pending_delivery.deliver(env.client, settings)
-        return_to_payer(settings, 2, SUBMITTER, "nothing owed: sent back", "RET-MR-2")
+        confirm_return(settings, return_to_payer(  # entered, then confirmed by a second
+            settings, 2, SUBMITTER, "nothing owed: sent back", "RET-MR-2", "62220202001"),
+            Actor(id="ops-wang", role=Role.OPERATIONS))
         kept(settings, handle.id, "MR-W1", "5000.00", at)  # no worker delivers it: waiting
         ghost = kept(settings, handle.id, "MR-G1", "700.00", at)
         settle(settings.db_url, ghost, Delivery.DELIVERED, "taken", at)  # and nothing booked

@@ -81,6 +81,11 @@ async def test_one_bank_payment_is_booked_on_one_loan_and_refunded_under_none(
         assert taken.exit_code == 3, taken.output
         assert f"reference RP-OPS-0001 is already recorded on {one.id}" in said(taken)
         assert (await cli(*refund, "RF-OPS-0001")).exit_code == 0
+        entered = await cli(*repay(one.id, "50.00", "RF-OPS-0001"))  # awaiting its checker
+        assert entered.exit_code == 3, entered.output
+        assert ("reference RF-OPS-0001 is already that of refund 1 of 50.00"
+                in said(entered)), entered.output
+        assert (await cli("pending", "confirm", "1", "--as", "ops-zhao")).exit_code == 0
         repaid_as = await cli(*repay(one.id, "50.00", "RF-OPS-0001"))
         assert repaid_as.exit_code == 3, repaid_as.output
         assert "reference RF-OPS-0001 is already the refund of 50.00" in said(repaid_as)
@@ -131,6 +136,9 @@ async def test_money_for_a_loan_that_has_ended_is_kept_or_answered_as_recorded(
         assert "RP-OPS-SETTLE-02B" in listed and "unbooked" in listed, listed
         back = await cli("pending", "return", str(held.instruction), "--reason",
                          "the loan had closed: sent back", "--reference", "RET-OPS-0001",
-                         "--as", OPS)
+                         "--to-account", "6222020200112233", "--as", OPS)
         assert back.exit_code == 0, back.output
+        assert received_money(settings, Delivery.UNBOOKED) != []  # not returned until confirmed
+        checked = await cli("pending", "confirm", "1", "--as", "ops-zhao")
+        assert checked.exit_code == 0, checked.output
         assert received_money(settings, Delivery.UNBOOKED) == []

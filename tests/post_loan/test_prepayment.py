@@ -182,3 +182,51 @@ async def test_a_prepayment_that_shortens_the_plan_repays_the_last_instalments(
         assert sum(i.payment for i in facts.plan) < sum(i.payment for i in plan) - last_two
         assert facts.plan[-1].payment == 0 and facts.plan[-3].balance_after == 0
         await assert_replays(handle)
+
+
+async def test_a_prepayment_of_what_settles_the_loan_is_refused_saying_to_settle(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Finance's figures (session s36): 500,000 prepaid and the first instalment paid early on
+    the payout day leave 2,295,081.85 of principal with 7,500.00 of interest paid ahead, so
+    that settling takes 2,287,581.85. Prepaying that was booked as principal and interest,
+    leaving 770.85 of principal in instalments of 78.75 that the interest paid ahead settled:
+    it is refused, as is a prepayment leaving less to settle than a prepayment's least, and
+    the settlement books 3,000,000.00 of principal and no interest."""
+    env, docs = time_skipping_env, Documents()
+    async with disbursed_loan(env, tmp_path, docs) as (app, _settings, handle, running):
+        day = running.offer.starts_on
+        await handle.execute_update(REPAY, pay("PRE-1", Decimal("500000.00"), paid_on=day,
+                                               prepays=True))
+        now = await until(handle, lambda s: s.account.paid > 0)
+        first = now.account.instalments[0]
+        await handle.execute_update(REPAY, pay("M-01", first.outstanding, paid_on=day))
+        now = await until(handle, lambda s: s.account.instalments[0].settled_on is not None)
+        assert now.account.principal_owed == Decimal("2295081.85")
+        quote = loan_figures.settlement(now, day)
+        assert quote.owed == Decimal("2287581.85")
+        assert quote.interest_back == Decimal("7500.00")  # "less interest paid ahead 7,500.00"
+
+        settle = "use `repay --settle` (settlement quote 2,287,581.85)"
+        whole = pay("PRE-2", quote.owed, paid_on=day, prepays=True)
+        assert await refused(handle, REPAY, whole) == (
+            f"DecisionRefused: 2,287,581.85 settles the loan on {day}: {settle}")
+        with pytest.raises(BadInput, match="settles the loan on"):
+            loan_figures.prepayment(now, quote.owed, day)
+        # a cent short of it would leave 0.01 to settle: only settling could repay that
+        short = pay("PRE-2", quote.owed - Decimal("0.01"), paid_on=day, prepays=True)
+        assert await refused(handle, REPAY, short) == (
+            f"DecisionRefused: 2,287,581.84 would leave 0.01 to settle the loan on {day}, less "
+            "than the 100,000.00 a prepayment repays at least, so that only settling could "
+            f"repay it: prepay at most 2,187,581.85, or settle the loan instead: {settle}")
+        with pytest.raises(BadInput, match="would leave 0.01 to settle"):
+            loan_figures.prepayment(now, quote.owed - Decimal("0.01"), day)
+        most = loan_figures.prepayment(now, Decimal("2187581.85"), day)  # leaves the least
+        assert loan_figures.settlement(
+            now.model_copy(update={"account": most}), day).owed == Decimal("100000.00")
+
+        await settles_early(handle, quote.owed, day)
+        closed = await until(handle, lambda s: s.account.repaid)
+        assert sum(i.principal_paid for i in closed.account.instalments) == app.amount
+        assert sum(i.interest_paid for i in closed.account.instalments) == 0
+        assert closed.account.credit == 0

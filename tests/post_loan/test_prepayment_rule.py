@@ -240,3 +240,53 @@ def test_a_prepayment_on_the_payout_day_recomputes_interest_on_the_new_principal
                              period_rate=Decimal("0.04") / 12)
     assert account.instalments[0].interest_due == Decimal("63333.33")
     assert account.instalments[0].interest_fixed == 0
+
+
+def test_a_prepayment_reaching_what_settles_the_loan_or_leaving_less_than_the_least_is_refused(
+) -> None:
+    """Finance's figures: 3,000,000 at 3.6% over 12 equal instalments, 500,000 prepaid and the
+    first instalment paid early on the payout day; settling that day takes 2,287,581.85, the
+    principal less the 7,500.00 of interest paid ahead. Prepaying that booked 770.85 of
+    principal in instalments of 78.75 that the interest paid ahead had paid: it settles the
+    loan, and a prepayment that leaves less to settle than a prepayment's least is refused."""
+    rate = Decimal("0.036")
+    p = build_schedule(Decimal("3000000.00"), rate, 12, RepaymentMethod.EQUAL_INSTALMENT,
+                       Frequency.MONTHLY, START)
+    ahead = Payment(reference="PRE-1", amount=Decimal("500000.00"), paid_on=START,
+                    prepays=True, relevels=True)
+    account = apply_payments(p, [ahead], START, period_rate=rate / 12)
+    first = Payment(reference="M-01", amount=account.instalments[0].outstanding, paid_on=START,
+                    order=1)
+    account = apply_payments(p, [ahead, first], START, period_rate=rate / 12)
+    quote = settlement_quote(account, START, START)
+    assert (account.principal_owed, quote.owed, quote.interest_back) == (
+        Decimal("2295081.85"), Decimal("2287581.85"), Decimal("7500.00"))
+    least = Decimal("100000.00")
+    settle = "use `repay --settle` (settlement quote 2,287,581.85)"
+    for amount in (quote.owed, quote.owed + 1, account.principal_owed):
+        assert prepayment_refusal(account, amount, START, START, minimum=least) == (
+            f"{amount:,} settles the loan on {START}: {settle}")
+    assert prepayment_refusal(account, quote.owed, START, START) is not None  # any minimum
+    assert prepayment_refusal(account, Decimal("2187581.86"), START, START, minimum=least) == (
+        f"2,187,581.86 would leave 99,999.99 to settle the loan on {START}, less than the "
+        "100,000.00 a prepayment repays at least, so that only settling could repay it: "
+        f"prepay at most 2,187,581.85, or settle the loan instead: {settle}")
+    most = Decimal("2187581.85")
+    assert prepayment_refusal(account, most, START, START, minimum=least) is None
+    after = prepayment_quote(account, most, START, START, rate / 12, relevels=True)
+    assert settlement_quote(after, START, START).owed == least  # what it leaves to settle
+    # a loan with less than two prepayments' least left (150,000.00) can only be settled
+    small = apply_payments(p, [ahead.model_copy(update={"amount": Decimal("2850000.00")})],
+                           START, period_rate=rate / 12)
+    settle = "use `repay --settle` (settlement quote 150,000.00)"
+    assert prepayment_refusal(small, least, START, START, minimum=least) == (
+        f"100,000.00 would leave 50,000.00 to settle the loan on {START}, less than the "
+        f"100,000.00 a prepayment repays at least, so that only settling could repay it: "
+        f"settle the loan instead: {settle}")
+    assert prepayment_refusal(small, Decimal("60000"), START, START, minimum=least) == (
+        f"60,000.00 repays 60,000.00 of principal ahead of the plan, after what is due by "
+        f"{START} (0.00, penalty interest included), and a prepayment repays at least "
+        f"100,000.00: too little is left for one; record it as a repayment, or {settle}")
+    # one settling the loan says so whatever the least
+    assert prepayment_refusal(small, Decimal("150000"), START, START, minimum=least * 2) == (
+        f"150,000.00 settles the loan on {START}: {settle}")

@@ -101,7 +101,7 @@ async def test_book_flags_a_reference_booked_twice_or_claimed_twice(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     """Booked before the journeys compared references in one form (two loans, or one loan
-    under two spellings), or claimed under two before migration 0026: `book` says which, not
+    under two spellings), or claimed under two before migration 0027: `book` says which, not
     that the money adds up to the fen."""
     env, docs = time_skipping_env, Documents()
     async with loan_worker(env.client, tmp_path, docs) as settings:
@@ -120,7 +120,7 @@ async def test_book_flags_a_reference_booked_twice_or_claimed_twice(
                 "on loan-APP-OTHER as 'bk-0001 ' (10,000.00): one bank payment counted more "
                 "than once, check the bank statement") in flagged, flagged
 
-        with session(settings.db_url) as s:  # as migration 0026 keyed claims typed before it
+        with session(settings.db_url) as s:  # as migration 0027 keyed claims typed before it
             for typed, loan in (("CL-0001", handle.id), ("cl-0001", "loan-APP-OTHER")):
                 s.add(PaymentReferenceRow(
                     reference=typed, reference_key="CL-0001", workflow_id=loan, kind="repayment",

@@ -3,7 +3,10 @@ excess back; `pending refunds` lists it by the payment that overpaid, and `pendi
 records its refunds (store/payer_returns.py) until nothing is owed back, after which the
 book's money received shows it returned to the payer and still adds up to the fen. Bad input
 (an amount above what is owed back, an unknown journey, a journey that owes nothing back,
-someone not in operations, a refund payment's reference used already) writes nothing."""
+someone not in operations, a refund payment's reference used already) writes nothing. Four
+eyes: a refund entered is paid only once a second operations person confirms it; its maker
+is refused, before anything is written; until then it is listed, with who entered it, and
+what it refunds stays owed; one cancelled is never paid."""
 
 from __future__ import annotations
 
@@ -23,12 +26,16 @@ from starter.book_json import book_json
 from starter.book_sections import received_table
 from starter.lpr import bank_day
 from starter.money_received import Period, money_received
+from starter.outflow_checks import NO_PAYER_ACCOUNT
+from store.payer_outflows import OutflowState, outflows
 from store.payer_returns import refunds
 from store.refusals import refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed_loan, pay, until
 from tests.workflows.journey_kit import RISK_SME, SUBMITTER, Documents
 from workflows.loan_journey import LoanJourneyWorkflow
+
+CHECKER = "ops-wang"  # a second operations person: neither the maker nor the submitter
 
 
 def refund(workflow_id: str, amount: str, reference: str, actor: str = SUBMITTER.id
@@ -69,7 +76,7 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
                                                   "ALL-1 (50.00): refund at most that"),
                 (refund(wid, "0", "RF-1"), 2, "--amount 0 is no amount to refund"),
                 (refund("loan-NOBODY-1", "5.00", "RF-1"), 4, "no journey 'loan-NOBODY-1'"),
-                (refund(wid, "5.00", "RF-1", RISK_SME.id), 3, "not recorded"),
+                (refund(wid, "5.00", "RF-1", RISK_SME.id), 3, "not entered"),
                 (refund(wid, "5.00", "R"), 2, "give --reference"),
                 (refund(wid, "5.00", "ALL-1"), 3, "reference ALL-1 is already that of the "
                                                   f"settlement of {quote.owed + 50:,.2f} "
@@ -77,14 +84,61 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
             bad = await cli(*args)
             assert bad.exit_code == code and told in said(bad), (args, bad.output)
         assert refunds(settings.db_url) == []  # nothing written
+        assert outflows(settings.db_url, states=list(OutflowState)) == []
 
         first = await cli(*refund(wid, "30.00", "RF-1"))
         assert first.exit_code == 0, first.output
-        assert "30.00 owed back" in said(first) and "account 6222020200112233" in said(first)
+        assert said(first).startswith(
+            f"entered: refund 1 of 30.00 ({wid}, payment ALL-1 ({day})) to account "
+            "6222020200112233 under RF-1: paid over the quote; entered by ops-li at "), first.output
+        assert said(first).endswith(
+            "nothing is paid until a second operations person, not ops-li, confirms it: "
+            "`loan-journey pending confirm 1 --as ...`"), first.output
+        # entered, not confirmed: nothing refunded, all of it still owed, listed with its maker
+        assert refunds(settings.db_url) == []
+        listed = json.loads((await cli("pending", "refunds", "--json")).output)
+        assert [o["left"] for o in listed["owed"]] == ["50.00"]
+        assert [(e["id"], e["amount"], e["entered_by"], e["state"])
+                for e in listed["entered"]] == [(1, "30.00", SUBMITTER.id, "awaiting")]
+        shown = said(await cli("pending", "refunds"))
+        assert "awaiting confirmation (`pending confirm N`): refund 1 of 30.00" in shown, shown
+        assert NO_PAYER_ACCOUNT in shown  # the checker is told the payment names no account
+        assert "refund entered, not paid: refund 1 of 30.00" in said(await cli("status", wid))
+        over = await cli(*refund(wid, "20.01", "RF-2"))  # what is entered is not owed twice
+        assert over.exit_code == 2 and ("(50.00, less 30.00 entered and awaiting "
+                                        "confirmation): refund at most 20.00") in said(over)
+        twin = await cli(*refund(wid, "20.00", "RF-1"))  # one refund per refund payment
+        assert twin.exit_code == 3 and "reference RF-1 is already that of refund 1 of 30.00" \
+            in said(twin), twin.output
+        # its maker may not confirm it: refused before anything is written, the attempt kept
+        own = await cli("pending", "confirm", "1", "--as", SUBMITTER.id)
+        assert own.exit_code == 3, own.output
+        assert ("refund 1 not confirmed: 'ops-li' entered this refund and cannot confirm it "
+                "(four eyes): a second operations person confirms it, checked against the "
+                "payment it refunds and the payer's account") in said(own), own.output
+        assert refunds(settings.db_url) == []
+        confirmed = await cli("pending", "confirm", "1", "--as", CHECKER)
+        assert confirmed.exit_code == 0, confirmed.output
+        assert said(confirmed) == (
+            f"refund 1 confirmed by {CHECKER}: 30.00 owed back by {wid} (paid beyond the whole "
+            "plan under ALL-1) refunded to account 6222020200112233 under RF-1, entered by "
+            "ops-li")
+        twice = await cli("pending", "confirm", "1", "--as", "ops-zhao")  # paid once
+        assert twice.exit_code == 3 and "refund 1 not confirmed: it is confirmed already by " \
+            f"{CHECKER}" in said(twice), twice.output
         again = await cli(*refund(wid, "20.00", "RF-1"))  # one refund per refund payment
         assert again.exit_code == 3 and "reference RF-1 is already the refund of 30.00 owed " \
                                         f"back by {wid}" in said(again), again.output
+        # one entered wrong is cancelled: never paid, nor confirmed afterwards
+        assert (await cli(*refund(wid, "20.00", "RF-X"))).exit_code == 0
+        dropped = await cli("pending", "cancel", "2", "--reason", "wrong account", "--as",
+                            CHECKER)
+        assert dropped.exit_code == 0 and said(dropped).startswith(
+            f"refund 2 cancelled by {CHECKER}, nothing paid: refund 2 of 20.00"), dropped.output
+        late = await cli("pending", "confirm", "2", "--as", CHECKER)
+        assert late.exit_code == 3 and "it is cancelled already" in said(late), late.output
         assert (await cli(*refund(wid, "20.00", "RF-2"))).exit_code == 0
+        assert (await cli("pending", "confirm", "3", "--as", "ops-zhao")).exit_code == 0
         done = await cli("pending", "refunds", "--json")
         assert json.loads(done.output)["owed"] == []
         status = said(await cli("status", wid))
@@ -98,13 +152,19 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
         more = await cli(*refund(wid, "0.01", "RF-3"))
         assert more.exit_code == 3 and "owes nothing back any more" in said(more), more.output
     kept = refunds(settings.db_url)
-    assert [(r.payment, r.amount, r.reference, r.refunded_by, r.account) for r in kept] == [
-        ("ALL-1", Decimal("30.00"), "RF-1", SUBMITTER.id, "6222020200112233"),
-        ("ALL-1", Decimal("20.00"), "RF-2", SUBMITTER.id, "6222020200112233")]
+    assert [(r.payment, r.amount, r.reference, r.refunded_by, r.confirmed_by, r.account)
+            for r in kept] == [
+        ("ALL-1", Decimal("30.00"), "RF-1", SUBMITTER.id, CHECKER, "6222020200112233"),
+        ("ALL-1", Decimal("20.00"), "RF-2", SUBMITTER.id, "ops-zhao", "6222020200112233")]
+    assert [(e.id, e.state, e.settled_by) for e in outflows(
+        settings.db_url, states=list(OutflowState))] == [
+        (1, OutflowState.CONFIRMED, CHECKER), (2, OutflowState.CANCELLED, CHECKER),
+        (3, OutflowState.CONFIRMED, "ops-zhao")]
     # `status` said when each was refunded on the bank's clock
     assert f"operations, at {moment_at(kept[0].refunded_at, 8)})" in status, status
     assert {r.reason.split(":")[0] for r in refusals(settings.db_url, wid)} >= {
-        f"{wid} owes nothing back"}
+        f"{wid} owes nothing back", "'ops-li' entered this refund and cannot confirm it (four "
+                                    "eyes)"}
 
     # the book's money received: booked beyond the plan until refunded, then returned
     loan = booked(closed, day, day)

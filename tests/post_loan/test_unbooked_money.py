@@ -61,7 +61,7 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
         assert "loan-journey repay" not in unbooked.outcome, unbooked.outcome
         assert "? It" not in unbooked.outcome  # punctuated
         assert ("`loan-journey pending return 1 --as <operations> --reason ... --reference "
-                "<the return's>`") in unbooked.outcome
+                "<the return's> --to-account <the payer's>`") in unbooked.outcome
 
         point_cli_at(monkeypatch, env.client, tmp_path)
         shown = said(await cli("status", handle.id))
@@ -85,46 +85,79 @@ async def test_money_refused_at_delivery_is_shown_then_returned_to_the_payer_onc
         assert "FA-R2" in next(r for r in rows if handle.id in r)
         assert moment_at(typed_at, 8) in next(r for r in rows if handle.id in r)  # bank's clock
 
-    back = ("pending", "return", "1", "--reason", "nothing due: sent back to the payer",
-            "--reference", "RET-0001")
-    terse = await cli("pending", "return", "1", "--reason", "x", "--reference", "RET-0001",
-                      "--as", SUBMITTER.id)
-    assert terse.exit_code == 2 and "give --reason" in said(terse), terse.output
-    unpaid = await cli("pending", "return", "1", "--reason", "sent back", "--as", SUBMITTER.id)
-    assert unpaid.exit_code == 2 and "--reference" in said(unpaid), unpaid.output
-    not_ops = await cli(*back, "--as", "risk-pf-1", "--role", "risk_officer")
-    assert not_ops.exit_code == 3 and "needs one of: operations" in said(not_ops), not_ops.output
-    assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) != []
-    done = await cli(*back, "--as", SUBMITTER.id)
-    assert done.exit_code == 0 and "returned" in said(done), done.output
-    (kept,) = instructions(settings.db_url, every=True)
-    assert kept.state is Delivery.RETURNED and kept.settled_at is not None
-    assert "under RET-0001: nothing due: sent back to the payer" in kept.outcome
-    # who, when, why and under which payment in their own columns (store/payer_returns.py)
-    sent = returns(settings.db_url, [1])[1]
-    assert (sent.returned_by, sent.role, sent.origin, sent.reference, sent.reason,
-            sent.returned_at) == (SUBMITTER.id, "operations", origin(), "RET-0001",
-                                  "nothing due: sent back to the payer", kept.settled_at)
-    # the loan's status keeps the money received and returned (starter/status_cli.status)
-    assert not_booked(settings, running) == []
-    (returned,) = returned_to_payer(settings, running)  # when, on the bank's clock
-    assert returned.startswith("money received and returned: 90,000,000.00 under FA-R2 "
-                               "(pending"), returned
-    assert returned.endswith(f"from {origin()} at {moment_at(kept.settled_at, 8)})"), returned
-    raw = status_json(running, settings)  # `status --json`'s, the worker gone now
-    assert raw["money_received_not_booked"] == []
-    (back_to_payer,) = raw["money_received_returned"]
-    assert back_to_payer["returned"] == kept.outcome and back_to_payer["returned_at"], raw
-    assert received_money(settings, Delivery.UNBOOKED) == []  # off the book
-    assert f"recorded by {SUBMITTER.id}, operations, from {origin()}" in kept.outcome
-    twice = await cli(*back, "--as", SUBMITTER.id)
-    assert twice.exit_code == 3 and "it is returned" in said(twice), twice.output
-    assert [r.action for r in refusals(settings.db_url, handle.id)][-2:] == [
-        "pending return", "pending return"]  # the two refused attempts, for auditors
-    assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) == []  # off `pending list`
-    listed = said(await cli("pending", "list", "--all"))
-    assert "returned" in listed and "FA-R2" in listed, listed
-
+        back = ("pending", "return", "1", "--reason", "nothing due: sent back to the payer",
+                "--reference", "RET-0001", "--to-account", "6222 0202 0011 2233")
+        terse = await cli("pending", "return", "1", "--reason", "x", "--reference",
+                          "RET-0001", "--to-account", "62220202", "--as", SUBMITTER.id)
+        assert terse.exit_code == 2 and "give --reason" in said(terse), terse.output
+        unpaid = await cli("pending", "return", "1", "--reason", "sent back", "--to-account",
+                           "62220202", "--as", SUBMITTER.id)
+        assert unpaid.exit_code == 2 and "--reference" in said(unpaid), unpaid.output
+        nowhere = await cli("pending", "return", "1", "--reason", "sent back", "--reference",
+                            "RET-0001", "--as", SUBMITTER.id)
+        assert nowhere.exit_code == 2 and "--to-account" in said(nowhere), nowhere.output
+        not_ops = await cli(*back, "--as", "risk-pf-1", "--role", "risk_officer")
+        assert not_ops.exit_code == 3 and "needs one of: operations" in said(not_ops), \
+            not_ops.output
+        assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) != []
+        entered = await cli(*back, "--as", SUBMITTER.id)
+        assert entered.exit_code == 0, entered.output
+        assert said(entered).startswith(
+            f"entered: return 1 of 90,000,000.00 ({handle.id}, pending instruction 1) to "
+            "account 6222020200112233 under RET-0001"), entered.output
+        assert ("nothing is paid until a second operations person, not ops-li, confirms it: "
+                "`loan-journey pending confirm 1 --as ...`") in said(entered), entered.output
+        # entered, not confirmed: the money is still received and not booked, listed so
+        (held,) = instructions(settings.db_url, states=(Delivery.UNBOOKED,))
+        assert returns(settings.db_url, [1]) == {}
+        (waits,) = not_booked(settings, running)[1:]
+        assert waits.startswith("return entered, not paid: return 1 of 90,000,000.00"), waits
+        listed = said(await cli("pending", "list"))
+        assert "awaiting confirmation: return 1 of 90,000,000.00" in listed, listed
+        assert "entered by ops-li" in listed and "carried no payer's account" in listed
+        twin = await cli(*back, "--as", "ops-zhao")
+        assert twin.exit_code == 3 and "awaits its confirmation" in said(twin), twin.output
+        own = await cli("pending", "confirm", "1", "--as", SUBMITTER.id)
+        assert own.exit_code == 3 and ("'ops-li' entered this return and cannot confirm it "
+                                       "(four eyes): a second operations person confirms "
+                                       "it") in said(own), own.output
+        assert returns(settings.db_url, [1]) == {}  # refused before anything was written
+        done = await cli("pending", "confirm", "1", "--as", "ops-wang")
+        assert done.exit_code == 0 and "returned" in said(done), done.output
+        (kept,) = instructions(settings.db_url, every=True)
+        assert kept.state is Delivery.RETURNED and kept.settled_at is not None
+        assert "under RET-0001: nothing due: sent back to the payer" in kept.outcome
+        # who, when, why and under which payment in their own columns (store/payer_returns.py)
+        sent = returns(settings.db_url, [1])[1]
+        assert (sent.returned_by, sent.role, sent.origin, sent.reference, sent.reason,
+                sent.returned_at, sent.account, sent.confirmed_by) == (
+            SUBMITTER.id, "operations", origin(), "RET-0001",
+            "nothing due: sent back to the payer", kept.settled_at, "6222020200112233",
+            "ops-wang")
+        # the loan's status keeps the money received and returned (starter/status_cli.status)
+        assert not_booked(settings, running) == []
+        (returned,) = returned_to_payer(settings, running)  # when, on the bank's clock
+        assert returned.startswith("money received and returned: 90,000,000.00 under FA-R2 "
+                                   "(pending"), returned
+        assert f"from {origin()} at {moment_at(kept.settled_at, 8)}" in returned, returned
+        assert returned.endswith(", confirmed by ops-wang at "
+                                 f"{moment_at(kept.settled_at, 8)})"), returned
+        raw = status_json(running, settings)  # `status --json`'s
+        assert raw["money_received_not_booked"] == []
+        (back_to_payer,) = raw["money_received_returned"]
+        assert back_to_payer["returned"] == kept.outcome and back_to_payer["returned_at"], raw
+        assert received_money(settings, Delivery.UNBOOKED) == []  # off the book
+        assert f"recorded by {SUBMITTER.id}, operations, from {origin()}" in kept.outcome
+        twice = await cli(*back, "--as", SUBMITTER.id)
+        assert twice.exit_code == 3 and "it is returned" in said(twice), twice.output
+        again = await cli("pending", "confirm", "1", "--as", "ops-zhao")  # returned once
+        assert again.exit_code == 3 and "it is confirmed already by ops-wang" in said(again)
+        assert [r.action for r in refusals(settings.db_url, handle.id)][-5:] == [
+            "pending return", "pending return", "pending confirm", "pending return",
+            "pending confirm"]  # the refused attempts, for auditors
+        assert instructions(settings.db_url, states=(Delivery.UNBOOKED,)) == []  # off the list
+        listed = said(await cli("pending", "list", "--all"))
+        assert "returned" in listed and "FA-R2" in listed, listed
 
 START = date(2026, 6, 1)  # the payout; the money was typed on 10 July
 PLAN = build_schedule(Decimal(3_000_000), Decimal("0.045"), 12, RepaymentMethod.EQUAL_INSTALMENT,
@@ -136,7 +169,8 @@ RUNNING = JourneyStatus(
                 method=RepaymentMethod.EQUAL_INSTALMENT, frequency=Frequency.MONTHLY))
 AT_RISK_REVIEW = JourneyStatus(workflow_id="loan-U", application_id="U", stage=Stage.RISK_REVIEW,
                                attempt=1, waits_on=Party.BANK)
-RETURN = "`loan-journey pending return 7 --as <operations> --reason ... --reference <the return's>`"
+RETURN = ("`loan-journey pending return 7 --as <operations> --reason ... --reference <the "
+          "return's> --to-account <the payer's>`")
 
 
 @pytest.mark.parametrize(("loan", "amount", "paid_on", "offered"), [

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from journey.actors import Actor, Role
 from journey.decisions import Repayment
+from starter import outflow_checks
 from starter.cli import app
 from store.payer_returns import PayerReturn, record_return
 from store.pending import (
@@ -72,13 +73,17 @@ def test_a_return_payments_reference_already_recorded_for_another_return_is_refu
 
     def returned(number: int, reference: str = "RET-0012") -> str:
         done = CliRunner().invoke(app, ["pending", "return", str(number), "--reason", "sent back",
-                                        "--reference", reference, "--as", "ops-wang"])
+                                        "--reference", reference, "--to-account", "62220202001",
+                                        "--as", "ops-wang"])
         return f"{done.exit_code} {said(done)}"
 
-    assert returned(first).startswith("0 ")
+    monkeypatch.setattr(outflow_checks, "kept_submitter", lambda settings, wid: "ops-li")
+    assert returned(first).startswith("0 entered: return 1 ")
+    confirmed = CliRunner().invoke(app, ["pending", "confirm", "1", "--as", "ops-zhao"])
+    assert confirmed.exit_code == 0, confirmed.output
     again = returned(second)
     assert again.startswith("3 ") and re.search(
-        rf"return of pending instruction {second} not recorded: reference RET-0012 is already "
+        rf"return of pending instruction {second} not entered: reference RET-0012 is already "
         rf"the return of pending instruction {first} \(loan-APP-1\), recorded by ops-wang at "
         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", again), again
     assert [k.state for k in instructions(db_url, every=True)] == [

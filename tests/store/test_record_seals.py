@@ -26,6 +26,7 @@ from journey.lpr import LprFixingInput
 from journey.settings import Settings
 from journey.stages import Party, Stage
 from journey.status import JourneyStatus
+from starter import outflow_checks
 from starter.cli import app
 from starter.delivery_log import deliver_on_start
 from starter.errors import KeysNeeded
@@ -35,6 +36,7 @@ from starter.pending_return import returned_to_payer
 from store.db import alembic_config, engine_for
 from store.lpr import LprFixingRow, fixing_facts, recorded_fixing
 from store.lpr_in_force import FixingKeyWrong, read_in_force
+from store.payer_outflows import OutflowKind, outflows
 from store.payer_returns import (
     OverRefund,
     PayerRefund,
@@ -51,6 +53,13 @@ from tests.store.test_lpr_fixings import BEFORE, LAST, TODAY, correct, lpr, reco
 
 KEY = "records-key-0123456789"
 OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
+CHECKER = "ops-zhao"  # a return's second pair of eyes: neither its maker nor the submitter
+
+
+@pytest.fixture(autouse=True)
+def submitted_by_ops_li(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The journeys' submitter as `start` keeps it (no journey runs here to ask)."""
+    monkeypatch.setattr(outflow_checks, "kept_submitter", lambda settings, wid: "ops-li")
 
 
 @pytest.fixture(autouse=True)
@@ -111,9 +120,16 @@ def typed_offline(monkeypatch: pytest.MonkeyPatch, reference: str) -> Result:
 
 
 def returned(number: int, reference: str = "RET-0001") -> Result:
-    return CliRunner().invoke(app, ["pending", "return", str(number), "--reason",
-                                    "nothing due: sent back", "--reference", reference,
-                                    "--as", OPS.id])
+    """The return entered by OPS and, once entered, confirmed by a second operations person
+    (four eyes): the confirmation's result, or the entry's when refused."""
+    entered = CliRunner().invoke(app, ["pending", "return", str(number), "--reason",
+                                       "nothing due: sent back", "--reference", reference,
+                                       "--to-account", "62220202001", "--as", OPS.id])
+    if entered.exit_code != 0:
+        return entered
+    (entry,) = [e for e in outflows(Settings().db_url, OutflowKind.RETURN)
+                if e.instruction_id == number]
+    return CliRunner().invoke(app, ["pending", "confirm", str(entry.id), "--as", CHECKER])
 
 
 def sealed_store() -> None:

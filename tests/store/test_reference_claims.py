@@ -104,10 +104,10 @@ def test_one_reference_however_typed_is_one_claim(db_url: str) -> None:
 
 
 def test_claims_typed_before_the_normal_form_migrate_and_are_reported(db_url: str) -> None:
-    """Variants kept before migration 0026 (one payment twice: the same loan's, and two
+    """Variants kept before migration 0027 (one payment twice: the same loan's, and two
     loans') are kept as they are, keyed, and listed as sharing a key, not merged."""
     migrate(db_url)  # the database made, then as the version before the key left it
-    command.downgrade(alembic_config(db_url), "0025_post_loan_policies_recorded")
+    command.downgrade(alembic_config(db_url), "0026_payer_outflows")
     typed = [("FIN-PRE-001", "loan-APP-A"), ("fin-pre-001", "loan-APP-A"),
              (" FIN-PRE-001", "loan-APP-A"), ("FIN-PRE-003", "loan-APP-A"),
              ("fin-pre-003", "loan-APP-B"), ("ONE-ONLY", "loan-APP-B")]
@@ -129,7 +129,7 @@ def test_claims_typed_before_the_normal_form_migrate_and_are_reported(db_url: st
 
 
 def test_a_claim_written_without_its_key_still_holds_its_reference(db_url: str) -> None:
-    """Written by a command line older than migration 0026, against a database migrated under
+    """Written by a command line older than migration 0027, against a database migrated under
     it: no key, and its reference held all the same."""
     migrate(db_url)
     with engine_for(db_url).begin() as c:

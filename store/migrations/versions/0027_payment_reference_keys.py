@@ -7,8 +7,8 @@ to say; the migration keeps every one as it is, keyed, and `book` reports those 
 key as not reconciled. New claims are looked up by the key under the claims' lock
 (store/reference_claims.py), which keeps one claim a key from here on.
 
-Revision ID: 0026_payment_reference_keys
-Revises: 0025_post_loan_policies_recorded
+Revision ID: 0027_payment_reference_keys
+Revises: 0026_payer_outflows
 Create Date: 2026-12-07
 """
 
@@ -20,8 +20,8 @@ import unicodedata
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_payment_reference_keys"
-down_revision = "0025_post_loan_policies_recorded"
+revision = "0027_payment_reference_keys"
+down_revision = "0026_payer_outflows"
 branch_labels = None
 depends_on = None
 

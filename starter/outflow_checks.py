@@ -1,0 +1,125 @@
+"""The second pair of eyes on money going back to a payer (`pending confirm`, `pending
+cancel`): a refund (starter/refunds.py) or a return (starter/pending_return.py) entered by one
+operations person is paid, and kept as paid, only once a second confirms it by its number;
+the checker is who may confirm an entrusted payout's instruction (the staff directory of the
+policy in force: active operations, neither the maker nor the case's submitter,
+`authorize_checker`), told what the maker typed beside what the bank knows of the payer.
+Who may not confirm is refused before anything is written, the attempt kept for auditors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from temporalio.client import Client
+
+from journey.actors import Actor, Role
+from journey.policy import DecisionRefused
+from journey.policy.authority import CheckedWords, authorize_checker
+from journey.settings import Settings
+from starter import operations
+from starter.connect import connect
+from starter.errors import NotFound, Refused
+from starter.pinned_policy import attempt, authorized, current_policy
+from starter.records import key_needed
+from store import sealed_records
+from store.exposure import parties
+from store.payer_outflows import OutflowKind, OutflowState, PayerOutflow, outflow
+from store.payer_returns import NotAwaiting, cancel_outflow
+
+CONFIRM, CANCEL = "pending confirm", "pending cancel"  # refused attempts are kept under these
+WORDS = {
+    OutflowKind.REFUND: CheckedWords(
+        what="refund", checks="confirms it, checked against the payment it refunds and the "
+                              "payer's account",
+        until="you may cancel it with `pending cancel` until then"),
+    OutflowKind.RETURN: CheckedWords(
+        what="return", checks="confirms it, checked against the money received and the "
+                              "payer's account",
+        until="you may cancel it with `pending cancel` until then"),
+}
+# what the checker is told of the payer's account: the bank records none with a repayment
+NO_PAYER_ACCOUNT = ("the payment carried no payer's account (a repayment records none): check "
+                    "the account against the bank's books")
+
+
+def checker_told(entry: PayerOutflow) -> str:
+    """What the checker is shown of a refund or a return: the account its maker typed, and
+    what the bank knows of the payer's (nothing: a repayment records no account)."""
+    return f"{entry.said()}; {NO_PAYER_ACCOUNT}"
+
+
+def entered_said(entry: PayerOutflow, submitted_by: str | None) -> str:
+    """What the maker is told once a refund or a return is entered: nothing is paid yet, who
+    may confirm it and how."""
+    nor = f" nor the case's submitter {submitted_by}" if submitted_by not in (
+        None, entry.entered_by) else ""
+    return (f"{entry.said()}: nothing is paid until a second operations person, not "
+            f"{entry.entered_by}{nor}, confirms it: `loan-journey pending confirm {entry.id} "
+            "--as ...`")
+
+
+async def awaiting_checker(client: Client | None, settings: Settings, number: int, actor: Actor,
+                           action: str) -> tuple[PayerOutflow, Role]:
+    """Entry `number`, still awaiting its checker, and `actor`, who may settle it by `action`:
+    for a confirmation, a second operations person by the four-eyes rule; for a
+    cancellation, operations. `NotFound`, `Refused` (the attempt kept) otherwise."""
+    entry = outflow(settings.db_url, number)
+    if entry is None:
+        raise NotFound(f"no refund or return entered under {number}: `loan-journey pending "
+                       "refunds` and `pending list` show those awaiting confirmation")
+    not_done = f"{entry.kind} {number} not {'confirmed' if action == CONFIRM else 'cancelled'}"
+    tried = (entry.workflow_id, action)
+    if entry.state is not OutflowState.AWAITING:
+        why = (f"it is {entry.state} already" + (f" by {entry.settled_by}"
+                                                  if entry.settled_by else ""))
+        raise Refused(f"{not_done}: {why}", attempt(*tried, actor, why))
+    if action == CANCEL:
+        authorized(settings, actor, {Role.OPERATIONS}, not_done, tried)
+        return entry, actor.role
+    submitter = await submitter_of(client, settings, entry.workflow_id)
+    try:
+        member = authorize_checker(current_policy(settings), actor, entry.entered_by,
+                                   submitter or "", WORDS[entry.kind])
+    except DecisionRefused as err:
+        raise Refused(f"{not_done}: {err}", attempt(*tried, actor, str(err))) from err
+    return entry, member.role
+
+
+async def submitter_of(client: Client | None, settings: Settings, workflow_id: str
+                       ) -> str | None:
+    """Who submitted journey `workflow_id`: as `start` kept it beside the borrower's exposure
+    (no server nor worker needed: money returned may be a loan's that has ended), else as
+    the journey says it (one started without `start`; without a `client`, on the settings'
+    server); None when neither says."""
+    if (kept := kept_submitter(settings, workflow_id)) is not None:
+        return kept
+    s = await operations.status(client or await connect(settings), workflow_id)
+    return s.submitted_by.id if s.submitted_by is not None else None
+
+
+def kept_submitter(settings: Settings, workflow_id: str) -> str | None:
+    """Who submitted journey `workflow_id`, as `start` kept it beside the borrower's exposure
+    (None: kept without, or not by `start`)."""
+    line = parties(settings.db_url, [workflow_id]).get(workflow_id)
+    return line.submitted_by.id if line is not None and line.submitted_by is not None else None
+
+
+def cancel(settings: Settings, entry: PayerOutflow, actor: Actor, why: str,
+           now: datetime | None = None) -> PayerOutflow:
+    """Cancel `entry` (awaiting): nothing is paid; it stays listed as cancelled, by whom and
+    why. `Refused` when it was settled meanwhile."""
+    assert entry.id is not None
+    at = now or datetime.now(UTC)
+    try:
+        with key_needed(settings, sealed_records.RETURNED):
+            cancel_outflow(settings.db_url, entry.id, actor.id, at, why)
+    except NotAwaiting as gone:
+        raise Refused(f"{entry.kind} {entry.id} not cancelled: {gone}") from gone
+    return entry.model_copy(update={"state": OutflowState.CANCELLED, "settled_by": actor.id,
+                                    "settled_at": at, "settled_why": why})
+
+
+def settled_meanwhile(entry: PayerOutflow, gone: NotAwaiting) -> Refused:
+    """The entry confirmed or cancelled by someone else while this checker confirmed it."""
+    return Refused(f"{entry.kind} {entry.id} not confirmed: {gone}")
+
