@@ -5,6 +5,7 @@ Handlers only record state and bump `_changes`; the post-loan loop (workflows/po
 wakes on that counter and acts, so nothing that arrives while it is busy is lost.
 """
 
+import asyncio
 from datetime import date
 
 from temporalio import workflow
@@ -81,24 +82,26 @@ REFERENCES_RESERVED = "references-reserved"
 
 
 class PostLoanHandlers(PaymentNotices):
-    # the reference of a repayment whose claim across loans the journey awaits: the validator
-    # refuses another repayment meanwhile, as it would check it against the account as it
-    # stood before this one is booked
-    _reserving: str | None = None
+    # repayments are claimed and booked one at a time, in the order they came: one awaits its
+    # claim across loans (REFERENCES_RESERVED) while others queue behind it, not beside it
+    _booking: asyncio.Lock | None = None
 
     @workflow.update
     async def record_repayment(self, repayment: Repayment) -> UpdateResult:
+        # uncontended, the lock is taken without a wait: a journey before the marker, whose
+        # repayments await nothing, books as it did
+        self._booking = self._booking or asyncio.Lock()
+        async with self._booking:
+            return await self._record_repayment(repayment)
+
+    async def _record_repayment(self, repayment: Repayment) -> UpdateResult:
         normal = workflow.patched(REFERENCES_NORMALISED)
         if normal:  # recorded in the bank's spelling
             repayment = repayment.model_copy(
                 update={"reference": bank_reference(repayment.reference)})
         known = self._known(repayment.reference, normal)
         if known is None and workflow.patched(REFERENCES_RESERVED):
-            self._reserving = repayment.reference
-            try:
-                held = await self._reserve(repayment)
-            finally:
-                self._reserving = None
+            held = await self._reserve(repayment)
             if held.held_by is not None:
                 self.record_decision(repayment.actor, "repayment not booked", held.said)
                 return UpdateResult(accepted=False, stage=self._stage, message=held.said)
@@ -196,10 +199,6 @@ class PostLoanHandlers(PaymentNotices):
             raise DecisionRefused(
                 f"reference {repayment.reference!r} is {normal!r} as the bank writes it: give "
                 "the bank payment's reference, 3 to 64 characters")
-        if self._reserving is not None:
-            raise DecisionRefused(
-                f"the repayment under {self._reserving} is being booked on this loan: send "
-                "this one again once it is answered")
         known = self._known(repayment.reference)
         if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
             raise DecisionRefused(
