@@ -28,6 +28,7 @@ def build_activities(settings: Settings, policies: PoliciesInService | None = No
     from activities.lpr import LprActivities
     from activities.notifications import NotificationActivities
     from activities.policy import PolicyActivities
+    from activities.references import ReferenceActivities
     from activities.review import ReviewActivities
     from activities.timing import TimingActivities
 
@@ -58,4 +59,5 @@ def build_activities(settings: Settings, policies: PoliciesInService | None = No
         exposure.keep_exposure,
         exposure.tell_exposure_fell,
         exposure.route_on_exposure,
+        ReferenceActivities(settings).reserve_reference,
     ]

@@ -84,8 +84,11 @@ def send_update(workflow_id: str, update: str, request: BaseModel) -> None:
 
 
 def said(update: str, result: UpdateResult) -> None:
-    """The journey's answer to `update`; a vote that does not count is refused (`NotMet`):
-    recorded in the history, it changed nothing."""
+    """The journey's answer to `update`; a vote that does not count, or a repayment it did not
+    book (its reference another loan's payment holds: kept as money received and not
+    booked), is refused (`NotMet`): recorded in the history, it changed nothing."""
+    if not result.accepted:
+        raise NotMet(f"{result.message} (journey at {result.stage})")
     if not result.counted:
         raise NotMet(f"{result.message} (journey at {result.stage}; the history records the "
                      "vote)")

@@ -8,7 +8,8 @@ until it is refunded (`pending refund`): then it is returned to the payer, in th
 the payment that overpaid. What does not reconcile is named: a payment whose kinds cannot
 be drawn up, a repayment kept as delivered that no journey records, money counted both booked
 and unbooked or returned, a refund above what its journey booked owed back, a repayment kept
-that fails its seal."""
+that fails its seal, and a bank payment's reference (in its normal form:
+journey/bank_reference.py) booked on two loans, or twice on one, or claimed twice."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from journey.bank_reference import bank_reference
 from journey.loan_account import ZERO
 from journey.money_booked import Booked, ByKind, booked
 from journey.repayment import money
@@ -25,6 +27,7 @@ from journey.status import JourneyStatus
 from starter.errors import BadInput
 from starter.pending_return import ReceivedMoney, received_money
 from store.payer_returns import PayerRefund, refunds
+from store.payment_references import key_shared
 from store.pending import Delivery
 
 
@@ -70,13 +73,16 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
     lines = [b for s in _once(statuses) if (b := booked(s, period.first, period.last))]
     kept = {state: [m for m in received_money(settings, state) if period.holds(m.paid_on)]
             for state in Delivery}
-    recorded = {p.reference for b in lines for p in b.payments}  # in the period
-    anywhere = {p.reference for s in statuses for p in s.payments}
+    # references in their normal form (journey/bank_reference.py): one bank payment's however
+    # it was typed
+    recorded = {bank_reference(p.reference) for b in lines for p in b.payments}  # in the period
+    anywhere = {bank_reference(p.reference) for s in statuses for p in s.payments}
     refunded = [r for r in refunds(settings.db_url) if period.holds(r.paid_on)]
     over_refunded = _over_refunded(lines, refunded)
     loans = {b.workflow_id for b in lines}
     lines = [_less_refunded(b, refunded) for b in lines]
     kinds = sum((b.kinds for b in lines), ByKind())
+    twice = _booked_twice(lines, _once(statuses))
     return MoneyReceived(
         period=period, booked=lines,
         kinds=kinds.model_copy(update={"beyond_plan": kinds.beyond_plan - sum(  # no line's
@@ -84,22 +90,53 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
         unbooked=kept[Delivery.UNBOOKED], returned=kept[Delivery.RETURNED],
         waiting=kept[Delivery.PENDING], refunded=refunded,
         not_reconciled=[
+            *twice, *_claimed_twice(settings, period, twice),
             *over_refunded,
             *(f"{b.workflow_id}: {sum((p.amount for p in b.payments), ZERO):,} booked, not "
               f"allocated by kind: {b.why}" for b in lines if b.why),
             *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
               f"{m.reference}) was delivered, but no journey records a payment under "
               f"{m.reference}: check `status {m.workflow_id}`"
-              for m in kept[Delivery.DELIVERED] if m.reference not in anywhere),
+              for m in kept[Delivery.DELIVERED] if bank_reference(m.reference) not in anywhere),
             *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
               f"{m.reference}) is {state}, and a journey records a payment under "
               f"{m.reference} too: counted twice, check which is right"
               for state in (Delivery.UNBOOKED, Delivery.RETURNED) for m in kept[state]
-              if m.reference in recorded),
+              if bank_reference(m.reference) in recorded),
             *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
               f"{m.reference}) was refused at delivery as it fails its seal: not counted "
               "(`loan-journey records verify`)" for m in kept[Delivery.REFUSED]),
         ])
+
+
+def _booked_twice(lines: list[Booked], statuses: list[JourneyStatus]) -> list[str]:
+    """Each reference of a payment in the period that the journeys book more than once, in
+    its normal form: on two loans, or on one under two spellings (typed before the journey
+    compared references in it, or sent straight to a journey before it claimed them): one
+    bank payment counted twice, or more."""
+    booked: dict[str, list[tuple[str, str, Decimal]]] = {}
+    for s in statuses:
+        for p in s.payments:
+            booked.setdefault(bank_reference(p.reference), []).append(
+                (s.workflow_id, p.reference, p.amount))
+    in_period = dict.fromkeys(bank_reference(p.reference) for b in lines for p in b.payments)
+    return [f"reference {key} is booked {len(held)} times: "
+            + ", ".join(f"on {w} as {typed!r} ({money(amount)})" for w, typed, amount in held)
+            + ": one bank payment counted more than once, check the bank statement"
+            for key in in_period if len(held := booked[key]) > 1]
+
+
+def _claimed_twice(settings: Settings, period: Period, said: list[str]) -> list[str]:
+    """The references claimed under two spellings before claims were keyed by the normal
+    form (migration 0027), claimed in the period, and not said as booked twice already:
+    kept as they are, for finance to say which loan the payment pays."""
+    return [f"reference {key} is claimed {len(held)} times: "
+            + ", ".join(f"for {c.workflow_id} as {c.reference!r} ({money(c.amount)})"
+                        for c in held)
+            + ": one bank payment claimed more than once, check the bank statement"
+            for key, held in key_shared(settings.db_url).items()
+            if any(period.holds(c.claimed_at.date()) for c in held)
+            and not any(w.startswith(f"reference {key} is booked ") for w in said)]
 
 
 def _less_refunded(line: Booked, refunded: list[PayerRefund]) -> Booked:

@@ -1,14 +1,16 @@
 """A repayment's reference across loans, and a repayment sent to a loan that has ended.
 
 One bank payment is booked on one loan: before the command line sends a repayment, it claims
-the payment's reference for its loan in the journey database (store/reference_claims.py), and
-a reference another loan's repayment, a kept repayment, a return or a refund holds is refused,
-naming which holds it; the claim is released when the journey refuses the repayment. A loan
-no journey has (a mistyped id) is refused, kept in `refusals` with its amount and reference;
-one that has ended takes no repayment: the same payment recorded on it before its end (a
-settlement typed again after its answer was lost) is answered as recorded, another payment
-under that reference is refused, and other money is kept as received and not booked
-(starter/pending.py), with the steps that settle it.
+the payment's reference (in its normal form: journey/bank_reference.py) for its loan in the
+journey database (store/reference_claims.py), so that the clerk is answered before anything
+is sent (the journey claims it again before it books it, whoever sent it:
+activities/references.py), and a reference another loan's repayment, a kept repayment, a
+return or a refund holds is refused, naming which holds it; the claim is released when the
+journey refuses the repayment. A loan no journey has (a mistyped id) is refused, kept in
+`refusals` with its amount and reference; one that has ended takes no repayment: the same
+payment recorded on it before its end (a settlement typed again after its answer was lost)
+is answered as recorded, another payment under that reference is refused, and other money is
+kept as received and not booked (starter/pending.py), with the steps that settle it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 from temporalio.client import Client
 
+from journey.bank_reference import same_reference
 from journey.decisions import Repayment, UpdateResult
 from journey.repayment import money
 from journey.settings import Settings
@@ -90,7 +93,7 @@ async def recorded_before_the_end(client: Client, workflow_id: str, paid: Repaym
         raise NoAnswer(str(err)) from err
     except Ended:
         return None
-    p = next((p for p in s.payments if p.reference == paid.reference), None)
+    p = next((p for p in s.payments if same_reference(p.reference, paid.reference)), None)
     if p is None:
         return None
     if (p.amount, p.kind) != (paid.amount, paid.kind):

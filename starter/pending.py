@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client
 
+from journey.bank_reference import bank_reference
 from journey.decisions import Repayment, UpdateResult
 from journey.policy.calendar import moment_at
 from journey.settings import Settings
@@ -86,8 +87,11 @@ async def act_or_keep(client: Client | None, settings: Settings, workflow_id: st
     repayment's reference is claimed for its loan first (starter/money_references.py:
     `Refused` when another payment holds it), and released when nothing is recorded; one sent
     to a loan that has ended is answered as recorded if that loan recorded it, else kept as
-    money received and not booked (`KeptUnbooked`). Staff absent from or inactive in the
+    money received and not booked (`KeptUnbooked`); its reference is claimed, kept and sent in
+    its normal form (journey/bank_reference.py). Staff absent from or inactive in the
     policy in force are refused first, nothing claimed, sent or kept (`listed_in_force`)."""
+    if isinstance(request, Repayment):  # one spelling: claimed, kept and recorded under it
+        request = request.model_copy(update={"reference": bank_reference(request.reference)})
     try:
         listed_in_force(settings, workflow_id, update, request)
     except Refused:

@@ -72,9 +72,13 @@ async def deliver(client: Client, settings: Settings,
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
             vouched_for(failing.get(kept.id))
             request = await _dated(client, kept, await whole(settings, kept, models[0]))
+            state = Delivery.DELIVERED
             try:
                 taken = await as_typist(client, kept, request, models[1])
                 outcome, counted = answer(taken), getattr(taken, "counted", True)
+                if not getattr(taken, "accepted", True) and isinstance(request, Repayment):
+                    # its reference held by another payment: the journey kept it not booked
+                    state, outcome = Delivery.UNBOOKED, taken.message
             except Ended:  # what customers say after the end is taken there
                 if isinstance(request, Repayment) and (
                         before := await money_references.recorded_before_the_end(
@@ -84,7 +88,6 @@ async def deliver(client: Client, settings: Settings,
                     raise
                 else:
                     outcome = await taken_after_the_end(client, settings, kept, request)
-            state = Delivery.DELIVERED
         except (Refused, NotFound) as err:  # Ended is a Refused
             keep(_as_typed(refused(err) or refusal_of(
                 Attempt(kept.workflow_id, kept.update, kept.actor, kept.role), str(err)), kept))

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from temporalio.client import Client
 
 from journey.actors import Actor, Role
+from journey.bank_reference import same_reference
 from journey.drawdowns import account_number
 from journey.loan_account import ZERO
 from journey.owed_back import REFUND_DUE, overpaid
@@ -242,7 +243,7 @@ async def confirm_refund(client: Client, settings: Settings, entry: PayerOutflow
 
 def _own_reference(s: JourneyStatus, reference: str, not_recorded: str, actor: Actor) -> None:
     """`Refused` when `reference` is a payment's recorded for journey `s`."""
-    own = next((p for p in s.payments if p.reference == reference.strip()), None)
+    own = next((p for p in s.payments if same_reference(p.reference, reference)), None)
     if own is not None:
         why = (f"reference {own.reference} is already that of the {own.kind} of "
                f"{money(own.amount)} recorded for {s.workflow_id} (valued {own.paid_on}): "

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from journey.bank_reference import same_reference
 from journey.decisions import Repayment
 from journey.settings import Settings
 from journey.status import JourneyStatus, plan_start
@@ -72,7 +73,7 @@ def _prepayable(s: JourneyStatus, paid: Repayment, day: date, settings: Settings
     """Whether the loan of status `s` takes `paid` as a prepayment on `day`: `prepayment`
     quotes it (not on a fixing that fails its seal), and no payment is recorded after `day`
     or under its reference."""
-    if any(p.paid_on > day or p.reference == paid.reference for p in s.payments):
+    if any(p.paid_on > day or same_reference(p.reference, paid.reference) for p in s.payments):
         return False
     try:
         loan_figures.prepayment(quotes.as_on(s, day, settings)[0], paid.amount, day)

@@ -30,11 +30,13 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Date, ForeignKey, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from journey.bank_reference import same_reference
 from store._dialect import affected
 from store.db import session
 from store.models import Base, BigId
@@ -117,6 +119,8 @@ class PayerRefundRow(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     seal: Mapped[str | None] = mapped_column(String(64))  # None: kept unsealed
 
+
+_Row = TypeVar("_Row", PayerReturnRow, PayerRefundRow)
 
 # the returns' chain of seals: the returns first (the chain is named, and its baseline kept,
 # by its first table), then the refunds
@@ -250,24 +254,32 @@ def _reference_free(s: Session, key: bytes | None, reference: str | None,
         raise KeyRequired(f"the returns of money to payers are sealed: set {KEY_SETTING} to "
                           "record one (one unsealed among them would be one nobody vouches "
                           "for)")
-    returned = s.scalars(select(PayerReturnRow).where(
-        PayerReturnRow.reference == reference,
-        PayerReturnRow.instruction_id != instruction_id)).first()
+    returned = row_under(s, PayerReturnRow, reference,
+                         PayerReturnRow.instruction_id != instruction_id)
     if returned is not None:
         raise ReferenceUsed(reference, PayerReturn.model_validate(returned, from_attributes=True))
-    refunded = s.scalars(select(PayerRefundRow).where(
-        PayerRefundRow.reference == reference)).first()
+    refunded = row_under(s, PayerRefundRow, reference)
     if refunded is not None:
         raise ReferenceUsed(reference, PayerRefund.model_validate(refunded, from_attributes=True))
     if reference is not None and (paid := repayment_under(s, reference)) is not None:
         raise ReferenceUsed(reference, paid)
     if (claimed := claim_under(s, reference)) is not None:
         raise ReferenceUsed(reference, claimed)
-    entered = s.scalars(select(PayerOutflowRow).where(
-        PayerOutflowRow.reference == reference, PayerOutflowRow.id != (entry or 0),
-        PayerOutflowRow.state == OutflowState.AWAITING.value)).first()
+    entered = awaiting_under(s, reference, entry)
     if entered is not None:
-        raise ReferenceUsed(reference, PayerOutflow.model_validate(entered, from_attributes=True))
+        raise ReferenceUsed(reference, entered)
+
+
+def awaiting_under(s: Session, reference: str | None, entry: int | None = None
+                   ) -> PayerOutflow | None:
+    """The refund or return awaiting its checker under `reference` in its normal form
+    (journey/bank_reference.py), but `entry`, or None: compared row by row, as few await."""
+    if reference is None:
+        return None
+    rows = s.scalars(select(PayerOutflowRow).where(
+        PayerOutflowRow.id != (entry or 0), PayerOutflowRow.state == OutflowState.AWAITING.value))
+    row = next((r for r in rows if same_reference(r.reference, reference)), None)
+    return None if row is None else PayerOutflow.model_validate(row, from_attributes=True)
 
 
 class NotAwaiting(Exception):
@@ -311,6 +323,17 @@ def cancel_outflow(url: str, number: int, by: str, at: datetime, why: str) -> No
     awaiting any more."""
     with sealing(url, PayerReturnRow.__tablename__) as s:
         _settle_entry(s, number, OutflowState.CANCELLED, by, at, why)
+
+
+def row_under(s: Session, table: type[_Row], reference: str | None, *where: Any
+              ) -> _Row | None:
+    """The return or refund (`table`) under `reference` in its normal form
+    (journey/bank_reference.py), or None: compared row by row, as their references are kept
+    as typed, and they are few (one for each payment sent back)."""
+    if reference is None:
+        return None
+    rows = s.scalars(select(table).where(table.reference.is_not(None), *where))
+    return next((r for r in rows if same_reference(r.reference, reference)), None)
 
 
 def refunds(url: str, workflow_id: str | None = None) -> list[PayerRefund]:

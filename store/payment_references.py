@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy import String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from journey.bank_reference import bank_reference
+from store.db import session
 from store.models import Base, BigId
 from store.types import Money, UTCDateTime
 
@@ -40,7 +42,10 @@ class PaymentReferenceRow(Base):
     __table_args__ = (UniqueConstraint("reference", name="uq_payment_references_reference"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    reference: Mapped[str] = mapped_column(String(128))
+    reference: Mapped[str] = mapped_column(String(128))  # as typed: what the seal covers
+    # its normal form (journey/bank_reference.py), the key a claim is looked up by; not
+    # unique: claims typed before it may hold one key under two spellings (`key_shared`)
+    reference_key: Mapped[str | None] = mapped_column(String(128), index=True)
     workflow_id: Mapped[str] = mapped_column(String(128), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     amount: Mapped[Decimal] = mapped_column(Money)
@@ -89,8 +94,42 @@ def claim_said(held: ReferenceClaim) -> str:
             f"{held.claimed_by} at {held.claimed_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
+def claim_row(s: Session, reference: str | None) -> PaymentReferenceRow | None:
+    """The claim under `reference` in its normal form, any loan's, or None: in session `s`
+    (the oldest, where claims typed before the normal form hold it twice: `key_shared`)."""
+    if reference is None:
+        return None
+    key = bank_reference(reference)
+    keyed = s.scalars(select(PaymentReferenceRow).where(
+        PaymentReferenceRow.reference_key == key).order_by(PaymentReferenceRow.id)).first()
+    if keyed is not None:
+        return keyed
+    # one written without its key (a command line older than migration 0027 against a
+    # database migrated under it): compared row by row, as they are few
+    return next((r for r in s.scalars(select(PaymentReferenceRow).where(
+        PaymentReferenceRow.reference_key.is_(None)).order_by(PaymentReferenceRow.id))
+        if bank_reference(r.reference) == key), None)
+
+
 def claim_under(s: Session, reference: str | None) -> ReferenceClaim | None:
-    """The repayment claimed under `reference`, any loan's, or None: in session `s`."""
-    row = s.scalars(select(PaymentReferenceRow).where(
-        PaymentReferenceRow.reference == reference)).first()
+    """The repayment claimed under `reference` (in its normal form), any loan's, or None: in
+    session `s`."""
+    row = claim_row(s, reference)
     return None if row is None else ReferenceClaim.model_validate(row, from_attributes=True)
+
+
+def key_shared(url: str) -> dict[str, list[ReferenceClaim]]:
+    """The claims that share one normal form under two or more spellings, by it: claimed
+    before the normal form (migration 0027), each is a payment the bank's books hold once,
+    and which loan it pays is for finance to say, so they are reported (`book`), not
+    merged."""
+    with session(url) as s:
+        keys = s.scalars(select(PaymentReferenceRow.reference_key).group_by(
+            PaymentReferenceRow.reference_key).having(func.count() > 1)).all()
+        rows = s.scalars(select(PaymentReferenceRow).where(
+            PaymentReferenceRow.reference_key.in_(keys)).order_by(PaymentReferenceRow.id))
+        shared: dict[str, list[ReferenceClaim]] = {}
+        for row in rows:
+            shared.setdefault(row.reference_key or "", []).append(
+                ReferenceClaim.model_validate(row, from_attributes=True))
+        return shared

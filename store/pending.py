@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from journey.bank_reference import same_reference
 from store.db import session
 from store.models import Base, BigId
 from store.seals import add_sealed, sealing
@@ -134,11 +135,10 @@ def booked_at_last(url: str, workflow_id: str, reference: str, amount: Decimal,
 
 
 def repayment_under(s: Session, reference: str) -> Instruction | None:
-    """The repayment kept under `reference` (money received, any journey's, in any state),
-    or None: in session `s`."""
-    for row in s.scalars(select(PendingRow).where(PendingRow.update == REPAYMENT,
-                                                  PendingRow.request.contains(reference))):
-        if json.loads(row.request).get("reference") == reference:
+    """The repayment kept under `reference` in its normal form (money received, any
+    journey's, in any state), or None: in session `s`."""
+    for row in s.scalars(select(PendingRow).where(PendingRow.update == REPAYMENT)):
+        if same_reference(json.loads(row.request).get("reference"), reference):
             return Instruction.model_validate(row, from_attributes=True)
     return None
 

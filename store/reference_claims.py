@@ -1,19 +1,24 @@
 """One payment in the bank's books under one reference, across every loan.
 
 A repayment's reference is claimed here, for its loan, before the repayment is sent to the
-journey: one row per reference (a unique key: store/payment_references.py), claimed under
+journey (by the command line), and by the journey before it books it (whoever sent it:
+activities/references.py): one row per reference (its normal form the key it is looked up by:
+store/payment_references.py), claimed under
 the lock the returns and refunds of money to payers are recorded under
 (store/payer_returns.py), so that two operators typing the same reference on two loans at
 once, or a repayment and a return or refund under the same reference, cannot both pass: the
 second finds the first's row. A claim the journey refuses is released (the journey recorded
 nothing); one it took, or that was kept for delivery, or kept as money received and not
-booked, stays. A reference claimed for another loan is refused, but for money received and
-not booked under it (store/pending.py: refused at delivery, or sent to a loan that had ended)
-of the same amount: that money is booked on the loan it pays, and the claim moves there.
+booked, stays. References are compared and claimed in their normal form
+(journey/bank_reference.py): one payment typed `fin-pre-001` and ` FIN-PRE-001` is one claim.
+A reference claimed for another loan is refused, but for money received and not booked under
+it (store/pending.py: refused at delivery, or sent to a loan that had ended) of the same
+amount: that money is booked on the loan it pays, and the claim moves there.
 
 Each journey checks the references of its own payments (workflows/post_loan_handlers.py);
-this is the check across them. Repayments recorded before this table was made are known to
-their own journey only.
+this is the check across them. Repayments recorded before this table was made, or sent
+straight to a journey before it claimed them itself, are known to their own journey only
+(`book` reports a reference two journeys record).
 
 With the archive key, each claim is sealed as it is written, and a sealed claim moved or
 released has its change kept, sealed, with the seal it replaced (store/payment_references.py).
@@ -29,13 +34,15 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.payer_outflows import OutflowState, PayerOutflow, PayerOutflowRow
+from journey.bank_reference import bank_reference, same_reference
 from store.payer_returns import (
     PayerRefund,
     PayerRefundRow,
     PayerReturn,
     PayerReturnRow,
     ReferenceUsed,
+    awaiting_under,
+    row_under,
 )
 from store.payment_references import (
     CHAIN,
@@ -43,6 +50,7 @@ from store.payment_references import (
     PaymentReferenceRow,
     ReferenceClaim,
     change_facts,
+    claim_row,
     facts,
 )
 from store.pending import Delivery, PendingRow, repayment_under
@@ -74,18 +82,14 @@ def claim(url: str, wanted: ReferenceClaim, key: bytes | None = None) -> Claimed
 
 
 def _claimed(s: Session, wanted: ReferenceClaim, key: bytes | None) -> Claimed:
-    reference, wid = wanted.reference, wanted.workflow_id
+    reference, wid = bank_reference(wanted.reference), wanted.workflow_id
+    wanted = wanted.model_copy(update={"reference": reference})
     for table, model in ((PayerReturnRow, PayerReturn), (PayerRefundRow, PayerRefund)):
-        row = s.scalars(select(table).where(table.reference == reference)).first()
-        if row is not None:
-            raise ReferenceUsed(reference, model.model_validate(row, from_attributes=True))
-    entered = s.scalars(select(PayerOutflowRow).where(  # a refund or return awaiting its checker
-        PayerOutflowRow.reference == reference,
-        PayerOutflowRow.state == OutflowState.AWAITING.value)).first()
-    if entered is not None:
-        raise ReferenceUsed(reference, PayerOutflow.model_validate(entered, from_attributes=True))
-    row = s.scalars(select(PaymentReferenceRow).where(
-        PaymentReferenceRow.reference == reference)).first()
+        if (held := row_under(s, table, reference)) is not None:
+            raise ReferenceUsed(reference, model.model_validate(held, from_attributes=True))
+    if (entered := awaiting_under(s, reference)) is not None:  # awaiting its checker
+        raise ReferenceUsed(reference, entered)
+    row = claim_row(s, reference)
     if row is not None:
         held = ReferenceClaim.model_validate(row, from_attributes=True)
         if held.workflow_id == wid:
@@ -93,12 +97,14 @@ def _claimed(s: Session, wanted: ReferenceClaim, key: bytes | None) -> Claimed:
         if not _unbooked(s, reference, held.workflow_id, wanted.amount):
             raise ReferenceUsed(reference, held)
         _moved(s, key, row, wid)
-        return Claimed(claim=wanted, moved_from=held.workflow_id)
+        return Claimed(claim=wanted.model_copy(update={"reference": row.reference}),
+                       moved_from=held.workflow_id)
     kept = repayment_under(s, reference)
     if kept is not None and kept.workflow_id != wid and not _unbooked(
             s, reference, kept.workflow_id, wanted.amount):
         raise ReferenceUsed(reference, kept)
-    add_sealed(s, key, PaymentReferenceRow(**wanted.model_dump()), facts, CHAIN)
+    add_sealed(s, key, PaymentReferenceRow(**wanted.model_dump(), reference_key=reference),
+               facts, CHAIN)
     s.flush()
     return Claimed(claim=wanted, new=True)
 
@@ -109,7 +115,8 @@ def _unbooked(s: Session, reference: str, workflow_id: str, amount: Decimal) -> 
     for row in s.scalars(select(PendingRow).where(PendingRow.workflow_id == workflow_id,
                                                   PendingRow.state == Delivery.UNBOOKED)):
         paid = json.loads(row.request)
-        if paid.get("reference") == reference and Decimal(str(paid.get("amount"))) == amount:
+        if (same_reference(paid.get("reference"), reference)
+                and Decimal(str(paid.get("amount"))) == amount):
             return True
     return False
 
@@ -122,10 +129,8 @@ def release(url: str, claimed: Claimed, key: bytes | None = None) -> None:
     if not claimed.new and claimed.moved_from is None:
         return
     with sealing(url, LOCK) as s:
-        row = s.scalars(select(PaymentReferenceRow).where(
-            PaymentReferenceRow.reference == c.reference,
-            PaymentReferenceRow.workflow_id == c.workflow_id)).first()
-        if row is not None:
+        row = claim_row(s, c.reference)
+        if row is not None and row.workflow_id == c.workflow_id:
             _moved(s, key, row, None if claimed.new else claimed.moved_from)
 
 

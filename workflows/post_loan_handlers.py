@@ -5,12 +5,14 @@ Handlers only record state and bump `_changes`; the post-loan loop (workflows/po
 wakes on that counter and acts, so nothing that arrives while it is busy is lost.
 """
 
+import asyncio
 from datetime import date
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Role
+    from journey.bank_reference import bank_reference
     from journey.decisions import (
         AddDocuments,
         Repayment,
@@ -29,6 +31,11 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
     from journey.policy.authority import SCHEDULING_ROLES, authorize_receipt
+    from journey.reference_contracts import (
+        RESERVE_REFERENCE,
+        ReferenceReservation,
+        ReserveReferenceInput,
+    )
     from journey.repayment import RepaymentMethod, money
     from journey.review_contracts import (
         FOR_THE_NEXT_REVIEW,
@@ -40,6 +47,8 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Stage
     from journey.status import JourneyStatus, PaymentRecord
     from journey.timeline import EventType
+    from workflows.activity_options import QUICK
+    from workflows.io_retry import io_retry
     from workflows.payment_notices import PaymentNotices
 
 # workflow.patched marker: before it, a prepayment shrank an equal-instalment plan's later
@@ -61,12 +70,42 @@ _STOPS_OR_STARTS = (ScheduleAction.PAUSED, ScheduleAction.DELETED, ScheduleActio
 # run's first review signal arrives: the audit reads no readings from a signal in a run that
 # has it (starter/documents_used.py).
 REVIEWS_CONFIRMED = "reviews-confirmed"
+# workflow.patched marker: before it, a repayment's reference was recorded and compared as
+# typed, so that `fin-pre-001` and ` FIN-PRE-001` were two payments booked; since, in its
+# normal form (journey/bank_reference.py), against those recorded before it as typed too.
+REFERENCES_NORMALISED = "references-normalised"
+# workflow.patched marker: before it, a repayment's reference was claimed across loans by the
+# command line only, and one sent straight to the journey (channel api) was booked unclaimed;
+# since, the journey claims it before booking (activities/references.py), and one another
+# payment holds is not booked: kept as money received and not booked, the update saying so.
+REFERENCES_RESERVED = "references-reserved"
 
 
 class PostLoanHandlers(PaymentNotices):
+    # repayments are claimed and booked one at a time, in the order they came: one awaits its
+    # claim across loans (REFERENCES_RESERVED) while others queue behind it, not beside it
+    _booking: asyncio.Lock | None = None
+
     @workflow.update
     async def record_repayment(self, repayment: Repayment) -> UpdateResult:
-        known = self._repayments.get(repayment.reference)
+        # uncontended, the lock is taken without a wait: a journey before the marker, whose
+        # repayments await nothing, books as it did
+        self._booking = self._booking or asyncio.Lock()
+        async with self._booking:
+            return await self._record_repayment(repayment)
+
+    async def _record_repayment(self, repayment: Repayment) -> UpdateResult:
+        normal = workflow.patched(REFERENCES_NORMALISED)
+        if normal:  # recorded in the bank's spelling
+            repayment = repayment.model_copy(
+                update={"reference": bank_reference(repayment.reference)})
+        known = self._known(repayment.reference, normal)
+        if known is None and workflow.patched(REFERENCES_RESERVED):
+            held = await self._reserve(repayment)
+            if held.held_by is not None:
+                self.record_decision(repayment.actor, "repayment not booked", held.said)
+                return UpdateResult(accepted=False, stage=self._stage, message=held.said)
+            known = self._known(repayment.reference, normal)  # recorded meanwhile: sent twice
         if known is None:
             self._repayments[repayment.reference] = repayment
             payments = self._payments()
@@ -87,6 +126,30 @@ class PostLoanHandlers(PaymentNotices):
                       detail=f"{repayment.kind} {repayment.reference}")
         again = "" if known is None else f"{repayment.reference} was already recorded; "
         return UpdateResult(stage=self._stage, message=again + self._repaid(repayment))
+
+    def _known(self, reference: str, normal: bool = True) -> Repayment | None:
+        """The repayment recorded under `reference`: in its normal form (`normal`: since
+        REFERENCES_NORMALISED, and in every validator, which runs for new updates only),
+        against those recorded before it as typed too; before it, as typed."""
+        if not normal:
+            return self._repayments.get(reference)
+        key = bank_reference(reference)
+        return next((r for typed, r in self._repayments.items()
+                     if typed == key or bank_reference(typed) == key), None)
+
+    async def _reserve(self, repayment: Repayment) -> ReferenceReservation:
+        """The repayment's reference claimed for this loan across loans, whoever sent it (the
+        command line claimed it already; a system sending straight here did not); held by
+        another payment, the money is kept as received and not booked."""
+        update = workflow.current_update_info()
+        return await workflow.execute_activity(
+            RESERVE_REFERENCE,
+            ReserveReferenceInput(workflow_id=self._workflow_id,
+                                  update_id=update.id if update else "", repayment=repayment),
+            result_type=ReferenceReservation,
+            start_to_close_timeout=QUICK,
+            retry_policy=io_retry(),
+        )
 
     def _relevels(self, repayment: Repayment) -> bool:
         """Whether a prepayment re-amortises the plan (`Payment.relevels`): one that shrinks
@@ -129,7 +192,14 @@ class PostLoanHandlers(PaymentNotices):
     def _validate_repayment(self, repayment: Repayment) -> None:
         self._require_repayable(repayment)
         authorize_receipt(self.policy, repayment.actor)
-        known = self._repayments.get(repayment.reference)
+        # in the bank's form, as recorded: 3 to 64 characters, as typed (a validator runs for
+        # new updates only, so this needs no marker)
+        normal = bank_reference(repayment.reference)
+        if not 3 <= len(normal) <= 64:
+            raise DecisionRefused(
+                f"reference {repayment.reference!r} is {normal!r} as the bank writes it: give "
+                "the bank payment's reference, 3 to 64 characters")
+        known = self._known(repayment.reference)
         if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
             raise DecisionRefused(
                 f"reference {repayment.reference} is already recorded, a {known.kind} of "
