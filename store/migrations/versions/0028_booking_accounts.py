@@ -3,11 +3,8 @@ payout to the borrower's settlement account (结算账户) and each entrusted pa
 so that finance matches a booking to the bank's payment by its account. Bookings made before
 keep none (an entrusted one names its account in its purpose, as it did).
 
-Numbered 0028 over 0026: 0027 is another branch's; whichever merges second moves its
-`down_revision` onto the other's.
-
 Revision ID: 0028_booking_accounts
-Revises: 0026_payer_outflows
+Revises: 0027_payment_reference_keys
 Create Date: 2026-12-07
 """
 
@@ -17,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028_booking_accounts"
-down_revision = "0026_payer_outflows"
+down_revision = "0027_payment_reference_keys"
 branch_labels = None
 depends_on = None
 
