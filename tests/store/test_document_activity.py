@@ -125,9 +125,13 @@ def test_a_tiff_of_more_pages_than_a_loan_file_is_refused_before_anything_is_sto
 
 
 @pytest.fixture
-def engine_as_set() -> Iterator[None]:
-    """The OCR engine's settings are the process's: put back the defaults after the test."""
+def engine_as_set(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The OCR engine's settings are the process's: put back the defaults after the test,
+    once its variables are gone (read with OCR_TIMEOUT_S=0.01 still set, the "defaults" gave
+    every later read in the process a hundredth of a second: the e2e journeys after it in a
+    full run timed out reading their licences)."""
     yield
+    monkeypatch.undo()
     configure_ocr(Settings())
 
 
