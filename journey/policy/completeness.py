@@ -110,12 +110,19 @@ def same_name(a: str, b: str) -> bool:
     return normalise_name(a) == normalise_name(b)
 
 
+def _letters(text: str) -> str:
+    """A name's letters, digits and CJK alone (NFKC, case-folded): the brackets, dots and
+    spaces a typist adds or drops leave it the same name."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isalnum()).casefold()
+
+
 def names_company(text: str, company: str, code: str = "") -> bool:
-    """Whether `text` names `company`, however written: its name as `normalise_name` reads
-    it, within the text (so with a suffix or an account note such as (基本户) or (一般户)),
-    or its unified social credit code `code`."""
-    said = normalise_name(text)
-    return any(key and key in said for key in (normalise_name(company), normalise_name(code)))
+    """Whether `text` names `company`, however written: its name's letters (`_letters`)
+    within the text's (so with a suffix or an account note such as (基本户) or (一般户), or
+    brackets put in: 广州新元电子（有限公司） names 广州新元电子有限公司), or its unified social
+    credit code `code`."""
+    said = _letters(text)
+    return any(key and key in said for key in (_letters(company), _letters(code)))
 
 
 # a company's name as a letter or contract prints it: a run of CJK (and brackets) ending in

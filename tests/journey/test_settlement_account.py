@@ -115,7 +115,8 @@ def test_the_account_is_the_borrowers_own_as_the_entrusted_payee_check_reads_nam
         account = SettlementAccount(name=holder, account="1001020309000067890", bank="工行")
         return settlement_refusal(app.model_copy(update={"settlement_account": account}), None)
 
-    for ours in (name, f"{name}（基本户）", " ".join(name), code):
+    bracketed = name.replace("有限公司", "（有限公司）")  # a typist's brackets: still theirs
+    for ours in (name, f"{name}（基本户）", " ".join(name), code, bracketed):
         assert named(ours) is None, ours
     assert named("上海某贸易有限公司") == (
         f"settlement_account is in the name of 上海某贸易有限公司, not the borrower {name}: the "
