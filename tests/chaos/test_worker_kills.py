@@ -11,17 +11,19 @@ import asyncio
 import random
 import uuid
 from contextlib import AsyncExitStack
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowHistory
 
 from activities.policy import policy_text
 from journey.policy import parse_policy
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyResult
+from journey.timeline import TimingEvent
 from starter import applications, operations
 from starter.audit import verify
 from starter.codec import data_converter
@@ -37,6 +39,7 @@ from workflows.run_ahead import RAN_AHEAD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 JOURNEYS, KILLS, SEED = 20, 10, 20261123
+_AROUND = timedelta(seconds=2)
 
 
 async def _chaos(worker: WorkerProcess, settings: Settings, servers: AsyncExitStack,
@@ -95,10 +98,32 @@ async def test_journeys_survive_worker_kills_and_a_server_restart(tmp_path: Path
                 and RAN_AHEAD in e.workflow_task_failed_event_attributes.failure.message
             ], wid
             final = await _final_status(client, wid)
-            assert stored == final.events, wid  # times too: no run-ahead stamped one
+            # times too: no run-ahead stamped one
+            assert stored == final.events, _times_apart(wid, stored, final.events, history)
     finally:
         worker.stop()
         await servers.aclose()
+
+
+def _times_apart(wid: str, stored: list[TimingEvent], replayed: list[TimingEvent],
+                 history: WorkflowHistory) -> str:
+    """Where the stored events and a replay's part, and the history's events from a little
+    before the earlier time to a little after the later: the workflow task whose time each
+    was stamped with, and what came between them (a failed, timed-out or repeated task, a
+    query's failure, an update: the clue to a run-ahead the guard did not see)."""
+    lines = [f"{wid}: stored and replayed timing events differ"]
+    apart = [(s, r) for s, r in zip(stored, replayed, strict=False) if s != r]
+    lines += [f"  #{s.sequence} {s.type.value} {s.stage.value}: stored at {s.at.isoformat()}, "
+              f"replay at {r.at.isoformat()}" for s, r in apart]
+    if len(stored) != len(replayed):
+        lines.append(f"  {len(stored)} stored, {len(replayed)} replayed")
+    if apart:
+        first, last = sorted([apart[0][0].at, apart[0][1].at])
+        lines += [f"  event {e.event_id} {EventType.Name(e.event_type)} "
+                  f"{e.event_time.ToDatetime(tzinfo=UTC).isoformat()}"
+                  for e in history.events
+                  if first - _AROUND <= e.event_time.ToDatetime(tzinfo=UTC) <= last + _AROUND]
+    return "\n".join(lines)
 
 
 async def _final_status(client, wid: str):  # noqa: ANN001, ANN202
