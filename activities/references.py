@@ -33,25 +33,32 @@ class ReferenceActivities:
     @activity.defn(name=RESERVE_REFERENCE)
     def reserve_reference(self, request: ReserveReferenceInput) -> ReferenceReservation:
         """Claim the repayment's reference for its loan (its own already: the command line
-        claimed it, or a retry); or, held by another payment, keep the money not booked."""
+        claimed it, or a retry); or, held by another payment, keep the money not booked. One
+        the journey `refused` is claimed too, and kept not booked: the claim stays with the
+        money it names (store/reference_claims.py)."""
         paid, now, by = request.repayment, datetime.now(UTC), f"worker {origin()}"[:200]
         wanted = ReferenceClaim(
             reference=paid.reference, workflow_id=request.workflow_id, kind=paid.kind,
             amount=paid.amount, claimed_by=paid.actor.id, claimed_at=now, origin=by)
+        held = None
         try:
             claim(self._url, wanted, sealing_key(self._url, self._key, CLAIMED))
-            return ReferenceReservation()
         except ReferenceUsed as used:
             held = used.held
+        if held is None and request.refused is None:
+            return ReferenceReservation()
         kept = Instruction(
             workflow_id=request.workflow_id, update=REPAYMENT, update_id=request.update_id,
             request=paid.model_dump_json(), actor=paid.actor.id, role=paid.actor.role,
             typed_at=now, origin=by)
         number = keep_instruction(self._url, kept, sealing_key(self._url, self._key, KEPT))
-        said = (f"reference {paid.reference} already holds a payment of {held.workflow_id} "
-                f"({held_said(held)}): not booked; check the bank statement. The "
-                f"{paid.kind} of {paid.amount:,.2f} is kept as money received for "
-                f"{request.workflow_id} and not booked (pending instruction {number}): "
-                "return it to the payer, or book it once the statement says which loan it pays")
+        kept_as = (f"{paid.kind} of {paid.amount:,.2f} is kept as money received for "
+                   f"{request.workflow_id} and not booked (pending instruction {number}): "
+                   "return it to the payer, or book it once the statement says which loan it "
+                   "pays")
+        said = (f"{request.refused}. Not booked: the {kept_as}" if held is None else
+                f"reference {paid.reference} already holds a payment of {held.workflow_id} "
+                f"({held_said(held)}): not booked; check the bank statement. The {kept_as}")
         settle(self._url, number, Delivery.UNBOOKED, said, now)
-        return ReferenceReservation(held_by=held.workflow_id, kept=number, said=said)
+        return ReferenceReservation(held_by=held.workflow_id if held else None, kept=number,
+                                    said=said)

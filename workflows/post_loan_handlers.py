@@ -79,30 +79,54 @@ REFERENCES_NORMALISED = "references-normalised"
 # since, the journey claims it before booking (activities/references.py), and one another
 # payment holds is not booked: kept as money received and not booked, the update saying so.
 REFERENCES_RESERVED = "references-reserved"
+# workflow.patched marker: before it, a repayment queued behind another's claim (the lock
+# below) was booked as its validator found it when it came, against the account before the
+# ones ahead of it were booked (a second settlement booked on a settled loan, all of it a
+# credit); since, it is checked again once they are, and one that no longer fits is not
+# booked: kept as money received and not booked, as one whose reference another payment
+# holds. Taken only then: by a repayment that waited and that the account no longer takes.
+QUEUED_RECHECKED = "queued-repayments-rechecked"
 
 
 class PostLoanHandlers(PaymentNotices):
     # repayments are claimed and booked one at a time, in the order they came: one awaits its
     # claim across loans (REFERENCES_RESERVED) while others queue behind it, not beside it
     _booking: asyncio.Lock | None = None
+    _in_line: int = 0  # repayments holding or queued for `_booking`: one that comes to more waits
 
     @workflow.update
     async def record_repayment(self, repayment: Repayment) -> UpdateResult:
         # uncontended, the lock is taken without a wait: a journey before the marker, whose
         # repayments await nothing, books as it did
         self._booking = self._booking or asyncio.Lock()
-        async with self._booking:
-            return await self._record_repayment(repayment)
+        ahead = len(self._payments()) if self._in_line else None
+        self._in_line += 1
+        try:
+            async with self._booking:
+                return await self._record_repayment(repayment, ahead)
+        finally:
+            self._in_line -= 1
 
-    async def _record_repayment(self, repayment: Repayment) -> UpdateResult:
+    async def _record_repayment(self, repayment: Repayment, ahead: int | None = None
+                                ) -> UpdateResult:
+        """Book `repayment`; one that waited behind others (`ahead`: the loan's payments
+        when it came) is checked again, on the account they left (`_queued_refusal`)."""
         normal = workflow.patched(REFERENCES_NORMALISED)
         if normal:  # recorded in the bank's spelling
             repayment = repayment.model_copy(
                 update={"reference": bank_reference(repayment.reference)})
         known = self._known(repayment.reference, normal)
+        refused = None if ahead is None else self._queued_refusal(repayment, ahead)
+        if refused is not None and not workflow.patched(QUEUED_RECHECKED):
+            refused = None  # booked as its validator found it, as before the marker
+        if refused is not None and known is not None:
+            # another payment under a reference this loan booked: the money under it is
+            # that payment's, so none is kept (the validator refuses it so, nothing kept)
+            self.record_decision(repayment.actor, "repayment not booked", refused)
+            return UpdateResult(accepted=False, stage=self._stage, message=refused)
         if known is None and workflow.patched(REFERENCES_RESERVED):
-            held = await self._reserve(repayment)
-            if held.held_by is not None:
+            held = await self._reserve(repayment, refused)
+            if held.not_booked:
                 self.record_decision(repayment.actor, "repayment not booked", held.said)
                 return UpdateResult(accepted=False, stage=self._stage, message=held.said)
             known = self._known(repayment.reference, normal)  # recorded meanwhile: sent twice
@@ -137,15 +161,34 @@ class PostLoanHandlers(PaymentNotices):
         return next((r for typed, r in self._repayments.items()
                      if typed == key or bank_reference(typed) == key), None)
 
-    async def _reserve(self, repayment: Repayment) -> ReferenceReservation:
+    def _queued_refusal(self, repayment: Repayment, ahead: int) -> str | None:
+        """Why a repayment that queued behind others is not booked now that they are, in the
+        validator's words (`_repayment_refusal`), naming those booked ahead of it; None when
+        the account still takes it."""
+        refusal = self._repayment_refusal(repayment)
+        if refusal is None:
+            return None
+        booked = [p.reference for p in self._payments()[ahead:]]
+        return (f"queued behind {', '.join(booked)}, booked first: {refusal}" if booked
+                else f"checked again once the repayments ahead of it were answered: {refusal}")
+
+    async def _reserve(self, repayment: Repayment, refused: str | None = None
+                       ) -> ReferenceReservation:
         """The repayment's reference claimed for this loan across loans, whoever sent it (the
         command line claimed it already; a system sending straight here did not); held by
-        another payment, the money is kept as received and not booked."""
+        another payment, the money is kept as received and not booked. So is it when the
+        journey `refused` it (queued behind others, it no longer fits the account): the
+        money came under its reference for this loan, so the claim is made and stays, as for
+        any money kept not booked (store/reference_claims.py): the same bank payment cannot
+        be booked again elsewhere by mistake, and it is returned to its payer (`pending
+        return`) or, the statement saying it pays another loan, booked there, its claim
+        moving with it. Released, the reference would leave the money kept with none."""
         update = workflow.current_update_info()
         return await workflow.execute_activity(
             RESERVE_REFERENCE,
             ReserveReferenceInput(workflow_id=self._workflow_id,
-                                  update_id=update.id if update else "", repayment=repayment),
+                                  update_id=update.id if update else "", repayment=repayment,
+                                  refused=refused),
             result_type=ReferenceReservation,
             start_to_close_timeout=QUICK,
             retry_policy=io_retry(),
@@ -192,68 +235,72 @@ class PostLoanHandlers(PaymentNotices):
     def _validate_repayment(self, repayment: Repayment) -> None:
         self._require_repayable(repayment)
         authorize_receipt(self.policy, repayment.actor)
-        # in the bank's form, as recorded: 3 to 64 characters, as typed (a validator runs for
-        # new updates only, so this needs no marker)
+        if (refusal := self._repayment_refusal(repayment)) is not None:
+            raise DecisionRefused(refusal)
+
+    def _repayment_refusal(self, repayment: Repayment) -> str | None:
+        """Why the account as it stands does not take `repayment`, or None: the rule the
+        validator applies as it comes, and the handler again to one that queued behind
+        others, once they are booked (`_queued_refusal`). The reference in the bank's form,
+        as recorded: 3 to 64 characters, as typed (a validator runs for new updates only, and
+        the handler's check since its own marker, so this needs none)."""
         normal = bank_reference(repayment.reference)
         if not 3 <= len(normal) <= 64:
-            raise DecisionRefused(
-                f"reference {repayment.reference!r} is {normal!r} as the bank writes it: give "
-                "the bank payment's reference, 3 to 64 characters")
+            return (f"reference {repayment.reference!r} is {normal!r} as the bank writes it: "
+                    "give the bank payment's reference, 3 to 64 characters")
         known = self._known(repayment.reference)
         if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
-            raise DecisionRefused(
-                f"reference {repayment.reference} is already recorded, a {known.kind} of "
-                f"{money(known.amount)}: a different payment needs its own reference"
-            )
+            return (f"reference {repayment.reference} is already recorded, a {known.kind} of "
+                    f"{money(known.amount)}: a different payment needs its own reference")
         if repayment.paid_on is not None:
             if repayment.paid_on > self.payment_day():
-                raise DecisionRefused(
-                    f"paid_on {repayment.paid_on} is in the future: record a payment once the "
-                    "money has arrived"
-                )
+                return (f"paid_on {repayment.paid_on} is in the future: record a payment once "
+                        "the money has arrived")
             booked = self.paid_out_on()
             if booked is not None and repayment.paid_on < booked:
-                raise DecisionRefused(
-                    f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "
-                    "check the value date"
-                )
-        if known is None and (repayment.settles or repayment.prepays):
-            self._check_ahead_of_plan(repayment)
-        elif known is None:
-            on = repayment.paid_on or self.payment_day()
-            account, instead = self._paid_into(on)
-            assert account is not None, "repayments follow the offer"
-            if (refusal := repayment_refusal(account, repayment.amount, on, instead)):
-                raise DecisionRefused(refusal)
+                return (f"paid_on {repayment.paid_on} is before the disbursement on {booked}: "
+                        "check the value date")
+        if known is not None:
+            return None
+        if repayment.settles or repayment.prepays:
+            return self._ahead_of_plan_refusal(repayment)
+        on = repayment.paid_on or self.payment_day()
+        account, instead = self._paid_into(on)
+        assert account is not None, "repayments follow the offer"
+        return repayment_refusal(account, repayment.amount, on, instead)
 
-    def _check_ahead_of_plan(self, repayment: Repayment) -> None:
-        """An early settlement pays at least the quote for its day, a prepayment more than
-        is due by its day and less than settles the loan; and neither comes before a
-        payment already recorded, whose allocation it would change."""
+    def _ahead_of_plan_refusal(self, repayment: Repayment) -> str | None:
+        """Why `repayment` cannot settle or prepay, or None: an early settlement pays at least
+        the quote for its day, a prepayment more than is due by its day and less than settles
+        the loan; neither comes before a payment already recorded, whose allocation it would
+        change, nor after the loan is repaid (its quote is then nothing, so any sum would
+        pass as a settlement, all of it paid over)."""
         on = repayment.paid_on or self.payment_day()
         account, start = self.account(on), self.plan_start()
         assert account is not None and start is not None, "post-loan has an offer and a booking"
+        if account.repaid and (last := self._pl.payments[-1:]):
+            paid = self._repayments.get(last[0].reference)
+            return (f"the loan is repaid, the {paid.kind if paid else 'payment'} "
+                    f"{last[0].reference} of {money(last[0].amount)} booked last: nothing is "
+                    "left to settle or prepay; return this payment to the payer")
         fee = self.prepayment_fee()
         refusal = (nothing_to_settle(account, on) if repayment.settles
                    else prepayment_refusal(account, repayment.amount, on, start, fee,
                                            self.prepayment_minimum(), self.penalty_rate()))
         if refusal is not None:
-            raise DecisionRefused(refusal)
+            return refusal
         latest = max((p.paid_on for p in self._pl.payments), default=None)
         if latest is not None and on < latest:
-            raise DecisionRefused(
-                f"a {repayment.kind} on {on} would come before the payment recorded on "
-                f"{latest}: date it {latest} or later"
-            )
+            return (f"a {repayment.kind} on {on} would come before the payment recorded on "
+                    f"{latest}: date it {latest} or later")
         if not repayment.settles:
-            return
+            return None
         quote = settlement_quote(account, on, start, self.penalty_rate(), fee)
         if repayment.amount < quote.owed:
-            raise DecisionRefused(
-                f"settling on {on} takes {money(quote.owed)} ({quote.owed_parts()}), not "
-                f"{money(repayment.amount)}: "
-                "record that amount, or this one as a repayment without settling"
-            )
+            return (f"settling on {on} takes {money(quote.owed)} ({quote.owed_parts()}), not "
+                    f"{money(repayment.amount)}: "
+                    "record that amount, or this one as a repayment without settling")
+        return None
 
     @workflow.update
     async def add_statements(self, request: AddDocuments) -> UpdateResult:
