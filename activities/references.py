@@ -3,7 +3,9 @@ loans (store/reference_claims.py), made where the worker books the money, so tha
 sent straight to a journey (update `record_repayment`, a system integration) is claimed as
 the command line's is. A reference another payment holds is not booked on this loan: the
 money is kept as received and not booked (store/pending.py, under the update's id, once),
-where `book`, `status` and `pending list` show it, with the steps that settle it."""
+where `book`, `status` and `pending list` show it, with the steps that settle it. So is one
+the journey refused once the repayments queued ahead of it were booked: its reference claimed
+for the loan all the same, the claim staying with the money kept."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ from starter.pending_return import received_money
 from store.db import session
 from store.payment_references import claim_under
 from store.pending import Delivery
-from tests.post_loan.loan_kit import disbursed, pay, skip_to, until
+from tests.post_loan.loan_kit import assert_replays, disbursed, pay, skip_to, until
 from tests.workflows.journey_kit import Documents, application, journey_worker
 from tests.workflows.test_entrusted_payout import patched
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -112,6 +112,7 @@ async def not_booked(settings: Settings, handle: WorkflowHandle, answer: UpdateR
         claim = claim_under(s, reference)
     assert claim is not None and claim.workflow_id == handle.id
     assert await patched(handle, QUEUED_RECHECKED)
+    await assert_replays(handle)
     return status
 
 
