@@ -372,3 +372,73 @@ def test_every_containers_log_is_rotated_and_the_journeys_processes_are_limited(
         assert rendered[name]["mem_limit"] and float(rendered[name]["cpus"]) >= 1, name
     limited = _rendered({"WORKER_MEM_LIMIT": "768m", "READER_CPUS": "1.5"})["services"]
     assert (limited["worker"]["mem_limit"], float(limited["reader"]["cpus"])) == ("768m", 1.5)
+
+
+# The ports the stack publishes on the host, by service: what operators reach, nothing else
+# (PostgreSQL, the workers' and readers' metrics stay inside the compose network).
+PUBLISHED = {"temporal": 7233, "temporal-ui": 8080, "prometheus": 9090, "alertmanager": 9093}
+
+
+def _host_bindings(stack: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
+    """(host address, container port) of each published port, as 1.29 (`"ip:host:port/tcp"`)
+    or v2 (`{host_ip, published, target}`) renders them; an address left out is every one."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for name, service in stack["services"].items():
+        for port in service.get("ports", []):
+            if isinstance(port, dict):
+                address, target = port.get("host_ip", ""), int(port["target"])
+            else:
+                parts = str(port).split("/")[0].split(":")
+                address = parts[0] if len(parts) == 3 else ""
+                target = int(parts[-1])
+            found.setdefault(name, []).append((address or "0.0.0.0", target))
+    return found
+
+
+@pytest.mark.parametrize("tool", ["1.29", "v2"])
+def test_no_published_port_listens_beyond_the_host_unless_asked(tool: str, tmp_path: Path) -> None:
+    """Temporal's frontend, its UI, Prometheus and Alertmanager ask no one who calls: by
+    default the host's loopback only; HOST_BIND_ADDRESS moves them all, for an operator who
+    puts the bank's own access control in front."""
+    command = _compose(tool)
+    secrets_dir = {"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path))}
+    done = _config(command, secrets_dir)
+    assert done.returncode == 0, done.stderr
+    assert _host_bindings(yaml.safe_load(done.stdout)) == {
+        name: [("127.0.0.1", port)] for name, port in PUBLISHED.items()}
+    done = _config(command, {**secrets_dir, "HOST_BIND_ADDRESS": "10.20.30.40"})
+    assert done.returncode == 0, done.stderr
+    assert _host_bindings(yaml.safe_load(done.stdout)) == {
+        name: [("10.20.30.40", port)] for name, port in PUBLISHED.items()}
+
+
+# The images that run as a user of their own (docker-compose.yml's x-unprivileged)
+NON_ROOT_IMAGES = ("temporal-schema", "temporal", "temporal-namespace",
+                   "temporal-search-attributes", "prometheus", "alertmanager")
+# what PostgreSQL's entrypoint needs as root: its data directory given to `postgres`, then gosu
+POSTGRES_CAPABILITIES = {"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"}
+
+
+@pytest.mark.parametrize("tool", ["1.29", "v2"])
+def test_no_container_gains_privileges_and_ours_write_only_their_volumes(
+    tool: str, tmp_path: Path,
+) -> None:
+    """No container may take root back through a setuid program; those that run as a user of
+    their own drop every capability, PostgreSQL keeps only what its entrypoint needs; ours
+    run on a read-only root filesystem with /tmp in memory, and nothing is privileged."""
+    done = _config(_compose(tool), {"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path))})
+    assert done.returncode == 0, done.stderr
+    stack = yaml.safe_load(done.stdout)["services"]
+    for name, service in stack.items():
+        assert "no-new-privileges:true" in service.get("security_opt", []), name
+        assert not service.get("privileged"), name
+        dropped, added = set(service.get("cap_drop", [])), set(service.get("cap_add", []))
+        if name in (*JOURNEY_CONTAINERS, *NON_ROOT_IMAGES):
+            assert (dropped, added) == ({"ALL"}, set()), name
+    assert (set(stack["postgresql"]["cap_drop"]), set(stack["postgresql"]["cap_add"])) == (
+        {"ALL"}, POSTGRES_CAPABILITIES)
+    for name in JOURNEY_CONTAINERS:
+        service = stack[name]
+        assert service["read_only"] is True, name
+        tmpfs = service["tmpfs"]
+        assert (tmpfs if isinstance(tmpfs, list) else [tmpfs]) == ["/tmp"], name
