@@ -8,8 +8,9 @@ SCHEMA_DIR=/etc/temporal/schema/postgresql/v12
 : "${POSTGRES_SEEDS:=postgresql}" "${DB_PORT:=5432}" "${POSTGRES_USER:=temporal}"
 # the role's password, from its secret's file (POSTGRES_PWD_FILE), before any wait: a
 # missing file ends the job at once
-# shellcheck source=db-password.sh source-path=SCRIPTDIR
-. "$(dirname "$0")/db-password.sh"
+# shellcheck source=../secret-file.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/../secret-file.sh"
+secret_from_file POSTGRES_PWD "Temporal's database password"
 SQL_PASSWORD=$POSTGRES_PWD
 export SQL_PASSWORD  # read by temporal-sql-tool
 

@@ -4,8 +4,10 @@ PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -181,6 +183,53 @@ def test_every_job_script_and_the_dynamic_config_exist() -> None:
     host_dir = mounts["/etc/temporal/config/dynamicconfig"]
     assert config.startswith("config/dynamicconfig/")
     assert (ROOT / host_dir / config.removeprefix("config/dynamicconfig/")).is_file()
+
+
+# The file the scripts that give a database role its password read it with: each finds it as
+# ../secret-file.sh, in this repository as in the containers compose mounts it into.
+SECRET_FILE = "../secret-file.sh"
+
+
+def _scripts_run(name: str, service: dict[str, Any]) -> list[tuple[str, Path]]:
+    """(the folder it is mounted at, the script) for each script the service runs: from
+    /scripts, or every init script the postgres image runs on its first start."""
+    mounts = {v.split(":")[1]: ROOT / v.split(":")[0] for v in service.get("volumes", [])}
+    entrypoint = service.get("entrypoint", [])
+    entrypoint = shlex.split(entrypoint) if isinstance(entrypoint, str) else entrypoint
+    run = [("/scripts", mounts["/scripts"] / arg.removeprefix("/scripts/"))
+           for arg in [*entrypoint, *_command(service)] if arg.startswith("/scripts/")]
+    init = "/docker-entrypoint-initdb.d"
+    if init in mounts:
+        run += [(init, script) for script in sorted(mounts[init].glob("*.sh"))]
+    return run
+
+
+def test_every_script_that_reads_a_password_finds_the_one_shared_reader() -> None:
+    """PostgreSQL's init scripts, the schema job and the server's wrapper read their
+    passwords with one docker/secret-file.sh, which compose mounts into each of their
+    containers beside the folder of their scripts, read-only. The init scripts are
+    executable: the postgres image would source one that is not, from its own entrypoint,
+    where $0 no longer leads to the shared file."""
+    readers = set()
+    for name, service in services().items():
+        # target: (source, mode), short syntax
+        mounts = {v.split(":")[1]: (v.split(":")[0], v.split(":")[2:])
+                  for v in service.get("volumes", [])}
+        for folder, script in _scripts_run(name, service):
+            if SECRET_FILE not in script.read_text(encoding="utf-8"):
+                continue
+            readers.add((name, script.name))
+            shared = (Path(folder).parent / SECRET_FILE.removeprefix("../")).as_posix()
+            assert mounts.get(shared) == ("./docker/secret-file.sh", ["ro"]), (name, shared)
+            assert os.access(script, os.X_OK) or folder == "/scripts", script
+    assert readers == {("postgresql", "10-loan-journey-db.sh"),
+                       ("postgresql", "20-temporal-role.sh"),
+                       ("temporal-schema", "setup-schema.sh"),
+                       ("temporal", "server-entrypoint.sh")}
+    # the reading lines once, not once a script
+    for script in (ROOT / "docker").rglob("*.sh"):
+        if script.name != "secret-file.sh":
+            assert "$(cat " not in script.read_text(encoding="utf-8"), script
 
 
 def test_the_search_attribute_job_registers_every_key_the_code_upserts() -> None:

@@ -1,6 +1,7 @@
-"""Temporal's role's password, a secret's file, reaches each program that uses it whole: the
-PostgreSQL init script that creates the role (psql), the schema job (temporal-sql-tool) and
-the server (the image's entrypoint, behind docker/temporal/server-entrypoint.sh).
+"""The database roles' passwords, secrets' files, reach each program that uses them whole:
+the PostgreSQL init scripts that create Temporal's role and the journey's (psql), the schema
+job (temporal-sql-tool) and the server (the image's entrypoint, behind
+docker/temporal/server-entrypoint.sh), each read by the one docker/secret-file.sh.
 
 Each script runs under /bin/sh as its container runs it, with stubs of those programs first on
 PATH that print what they were given; a file that is missing or empty stops each script before
@@ -19,6 +20,7 @@ import pytest
 from deploy_files import ROOT, clean_env
 
 INIT_SCRIPT = ROOT / "docker/postgres-init/20-temporal-role.sh"
+JOURNEY_INIT_SCRIPT = ROOT / "docker/postgres-init/10-loan-journey-db.sh"
 SCHEMA_SCRIPT = ROOT / "docker/temporal/setup-schema.sh"
 SERVER_WRAPPER = ROOT / "docker/temporal/server-entrypoint.sh"
 # every character a URL reserves, a shell's `$`, quotes and a space
@@ -27,8 +29,10 @@ AWKWARD_PASSWORD = "p@ss/w:rd%41#?&'x$y \"z`"
 # What each stub prints, a line a call: the password as the program got it, from the variable
 # it reads, and its command line.
 STUBS = {
-    # psql, as the init script has it read the password (`\getenv pw TEMPORAL_DB_PASSWORD`)
-    "psql": 'printf \'psql got pw=%s args=%s\\n\' "${TEMPORAL_DB_PASSWORD:-}" "$*"',
+    # psql, as the init scripts have it read the password (`\getenv pw TEMPORAL_DB_PASSWORD`,
+    # or JOURNEY_DB_PASSWORD)
+    "psql": 'printf \'psql got pw=%s args=%s\\n\' '
+            '"${TEMPORAL_DB_PASSWORD:-${JOURNEY_DB_PASSWORD:-}}" "$*"',
     "temporal-sql-tool": 'printf \'temporal-sql-tool got pw=%s args=%s\\n\' "$SQL_PASSWORD" "$*"',
     # the schema job waits for PostgreSQL first
     "nc": "exit 0",
@@ -38,6 +42,7 @@ STUBS = {
 # each script, the variable naming its file, and the stub that shows what it passed on
 SCRIPTS = {
     "init": ([str(INIT_SCRIPT)], "TEMPORAL_DB_PASSWORD_FILE", "psql got"),
+    "journey-init": ([str(JOURNEY_INIT_SCRIPT)], "JOURNEY_DB_PASSWORD_FILE", "psql got"),
     "schema": ([str(SCHEMA_SCRIPT)], "POSTGRES_PWD_FILE", "temporal-sql-tool got"),
     "server": ([str(SERVER_WRAPPER), "{bin}/entrypoint.sh", "start"], "POSTGRES_PWD_FILE",
                "entrypoint got"),
