@@ -22,8 +22,18 @@ _SA_KEY = re.compile(r"SearchAttributeKey\.for_(\w+)\(\s*\"(\w+)\"")
 
 
 def _image_tag(image: str) -> tuple[str, str]:
+    """(name, tag), a digest after the tag (`name:tag@sha256:...`, docker/README.md's
+    pinning) left out."""
+    image = image.split("@", 1)[0]
     name, _, tag = image.rpartition(":")
     return (name, tag) if name and "/" not in tag else (image, "")
+
+
+def test_an_image_pinned_by_digest_keeps_its_tag() -> None:
+    digest = "@sha256:" + "0a" * 32
+    assert _image_tag("postgres:16.10" + digest) == ("postgres", "16.10")
+    assert _image_tag("temporalio/server:1.31.0" + digest) == ("temporalio/server", "1.31.0")
+    assert _image_tag("prom/prometheus:v3.5.0") == ("prom/prometheus", "v3.5.0")
 
 
 def _command(service: dict[str, Any]) -> list[str]:
