@@ -9,12 +9,20 @@ which keeps the refund or the return (store/payer_returns.py) with who confirmed
 settles the entry, in one transaction; or it is cancelled (`pending cancel`), which books
 nothing. Entries are kept whatever became of them: who entered one, when, and who confirmed
 or cancelled it.
+
+With the archive key, each is sealed as its maker enters it, next in the entries' own chain
+(store/seals.py; sealed under the returns' lock, as the payment reference claims are), over
+what was entered (`entry_facts`), which never changes: one changed in the database before its
+checker confirms it is refused (starter/outflow_checks.py), paying nothing, and reported
+(`loan-journey records verify`), so that what is paid is what its maker entered. Its state and
+who settled it, which its settling changes, are not sealed (the refund or return it is kept as
+seals them: store/payer_returns.py). Without the key it is entered unsealed, as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -90,6 +98,20 @@ class PayerOutflowRow(Base):
     settled_by: Mapped[str | None] = mapped_column(String(128))
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     settled_why: Mapped[str | None] = mapped_column(Text)
+    seal: Mapped[str | None] = mapped_column(String(64))  # None: entered unsealed
+
+
+# the entries' chain of seals: their own, extended under the returns' lock
+CHAIN = [PayerOutflowRow.seal]
+
+
+def entry_facts(row: PayerOutflowRow) -> list[object]:
+    """What an entry's seal covers: what its maker entered, which never changes (not its
+    state, nor who settled it, when and why, which its checker's word changes)."""
+    return [row.id, row.kind, row.workflow_id, row.instruction_id, row.payment,
+            row.paid_on.isoformat() if row.paid_on else None, f"{row.amount:.2f}", row.account,
+            row.reference, row.reason, row.entered_by, row.role, row.origin,
+            row.entered_at.astimezone(UTC).isoformat()]
 
 
 def outflow(url: str, number: int) -> PayerOutflow | None:

@@ -40,7 +40,8 @@ from journey.bank_reference import same_reference
 from store._dialect import affected
 from store.db import session
 from store.models import Base, BigId
-from store.payer_outflows import OutflowState, PayerOutflow, PayerOutflowRow
+from store.payer_outflows import CHAIN as ENTRIES_CHAIN
+from store.payer_outflows import OutflowState, PayerOutflow, PayerOutflowRow, entry_facts
 from store.payment_references import ReferenceClaim, claim_said, claim_under
 from store.pending import Delivery, Instruction, PendingRow, repayment_under
 from store.seals import KEY_SETTING, KeyRequired, add_sealed, any_sealed, sealing
@@ -246,14 +247,16 @@ def record_refund(url: str, refund: PayerRefund, overpaid: Decimal,
 
 def _reference_free(s: Session, key: bytes | None, reference: str | None,
                     instruction_id: int | None = None, entry: int | None = None) -> None:
-    """KeyRequired when `key` is None and the returns' chain is sealed; ReferenceUsed when
+    """KeyRequired when `key` is None and the returns' chain, or the entries' awaiting their
+    checker, is sealed (an entry confirmed without the key is one whose seal nobody checked);
+    ReferenceUsed when
     another return (not that of `instruction_id`) or a refund holds `reference`, or a
     repayment received: kept as typed, or sent to its loan (claimed: any journey's, the one
     returned too); or another entry awaiting its checker (not `entry`)."""
-    if key is None and any(any_sealed(s, column) for column in CHAIN):
+    if key is None and any(any_sealed(s, column) for column in [*CHAIN, *ENTRIES_CHAIN]):
         raise KeyRequired(f"the returns of money to payers are sealed: set {KEY_SETTING} to "
-                          "record one (one unsealed among them would be one nobody vouches "
-                          "for)")
+                          "enter or record one (one unsealed among them would be one nobody "
+                          "vouches for)")
     returned = row_under(s, PayerReturnRow, reference,
                          PayerReturnRow.instruction_id != instruction_id)
     if returned is not None:
@@ -308,12 +311,13 @@ def _settle_entry(s: Session, entry: int | None, state: OutflowState, by: str | 
 
 def enter_outflow(url: str, entry: PayerOutflow, key: bytes | None = None) -> int:
     """Keep a refund or a return as its maker entered it, awaiting its checker (nothing paid
-    or booked yet); its number. KeyRequired and ReferenceUsed, nothing written, as
-    `record_return`: a reference is checked as it is typed, not first at its confirmation."""
+    or booked yet), sealed with `key` when given, next in the entries' chain; its number.
+    KeyRequired and ReferenceUsed, nothing written, as `record_return`: a reference is checked
+    as it is typed, not first at its confirmation."""
     with sealing(url, PayerReturnRow.__tablename__) as s:
         _reference_free(s, key, entry.reference, entry.instruction_id)
         row = PayerOutflowRow(**entry.model_dump(exclude={"id"}))
-        s.add(row)
+        add_sealed(s, key, row, entry_facts, ENTRIES_CHAIN)
         s.flush()
         return row.id
 
