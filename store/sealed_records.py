@@ -30,6 +30,8 @@ from store.lpr import (
 )
 from store.models import BookingRow, DocumentReadingRow, OutboxRow, StageEventRow
 from store.outbox import facts as notice_facts
+from store.payer_outflows import CHAIN as ENTRIES_CHAIN
+from store.payer_outflows import PayerOutflowRow, entry_facts
 from store.payer_returns import CHAIN as RETURNS_CHAIN
 from store.payer_returns import PayerRefundRow, PayerReturnRow, refund_facts
 from store.payer_returns import facts as return_facts
@@ -97,6 +99,10 @@ RETURNS = SealedTable("return to payer", PayerReturnRow, return_facts,
 REFUNDS = SealedTable("refund to payer", PayerRefundRow, refund_facts,
                       "the refund (which loan and payment, how much, to which account, who, why "
                       "and when)", "payer_refunds")
+ENTRIES = SealedTable("refund or return entry", PayerOutflowRow, entry_facts,
+                      "what the maker entered (which money, how much, to which account, under "
+                      "which reference, why, who, from where and when)", "payer_outflows",
+                      ("workflow_id", "journey"))
 BOOKINGS = SealedTable("ledger booking", BookingRow, booking_facts,
                        "the booking (its journey, amount, payee, purpose, key, when and value "
                        "date)",
@@ -168,6 +174,9 @@ KEPT = SealedRecords("pending instructions", PendingRow.__tablename__, [PENDING]
                      [PendingRow.seal])
 RETURNED = SealedRecords("money returned to payers", PayerReturnRow.__tablename__,
                          [RETURNS, REFUNDS], RETURNS_CHAIN, returns_missing)
+# entered under the lock of the returns to payers (store/payer_returns.py), as CLAIMED
+ENTERED = SealedRecords("refunds and returns entered", PayerReturnRow.__tablename__,
+                        [ENTRIES], ENTRIES_CHAIN)
 BOOKED = SealedRecords("ledger bookings", BookingRow.__tablename__, [BOOKINGS],
                        [BookingRow.seal])
 EXPOSED = SealedRecords("credit exposures", CreditExposureRow.__tablename__,
@@ -187,4 +196,5 @@ STAGED = SealedRecords(stage_event_check.RECORDS, StageEventRow.__tablename__,
 READ = SealedRecords("document readings", DocumentReadingRow.__tablename__,
                      [READINGS, READING_CHANGES], READINGS_CHAIN,
                      replaced=(DocumentReadingChangeRow.replaced_seal,))
-CHAINS = [LPR, REFUSED, KEPT, RETURNED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED, STAGED, READ]
+CHAINS = [LPR, REFUSED, KEPT, RETURNED, ENTERED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED,
+          STAGED, READ]

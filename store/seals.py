@@ -9,7 +9,8 @@ its history (store/chain_anchors.py), tells it for the rows sealed before its la
 backup for the others. Each chain is extended by one
 sealer at a time (`sealing`). The archive's histories (store/archive.py) are one chain; the
 LPR fixings with their corrections, the refused attempts, the pending instructions
-(store/pending.py), the money returned to its payers (store/payer_returns.py), the ledger's
+(store/pending.py), the money returned to its payers (store/payer_returns.py), the refunds
+and returns entered for their checker (store/payer_outflows.py), the ledger's
 bookings (store/ledger.py), the borrowers' credit exposures (store/exposure.py), the
 outbox's notices (store/outbox.py), the credit codes' renames (store/code_names.py), the
 payment references claimed (store/payment_references.py), the stage events (store/timing.py)
