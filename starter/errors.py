@@ -66,8 +66,9 @@ class NotMet(JourneyError):
 class SealBroken(JourneyError):
     """A quote would price on an LPR fixing that fails its seal (store/lpr_in_force.py), or
     `start` hold an agreed rate to one, or read a line of the credit code's exposure that fails
-    its seal (store/exposure_vouched.py): none is given, nothing started; the message names the
-    row and what to do. Exits as `records verify` does
+    its seal (store/exposure_vouched.py): none is given, nothing started; or `pending confirm`
+    pay a refund or a return whose entry fails its seal (starter/outflow_checks.py): nothing
+    paid. The message names the row and what to do. Exits as `records verify` does
     when it finds a row tampered with."""
 
 

@@ -4,7 +4,10 @@ operations person is paid, and kept as paid, only once a second confirms it by i
 the checker is who may confirm an entrusted payout's instruction (the staff directory of the
 policy in force: active operations, neither the maker nor the case's submitter,
 `authorize_checker`), told what the maker typed beside what the bank knows of the payer.
-Who may not confirm is refused before anything is written, the attempt kept for auditors."""
+Who may not confirm is refused before anything is written, the attempt kept for auditors.
+With the archive key, what is confirmed is what its maker entered: an entry that fails its
+seal (changed in the database since it was entered, or inserted) is refused, nothing paid
+(`SealBroken`)."""
 
 from __future__ import annotations
 
@@ -18,13 +21,16 @@ from journey.policy.authority import CheckedWords, authorize_checker
 from journey.settings import Settings
 from starter import operations
 from starter.connect import connect
-from starter.errors import NotFound, Refused
+from starter.errors import KeysNeeded, NotFound, Refused, SealBroken
 from starter.pinned_policy import attempt, authorized, current_policy
 from starter.records import key_needed
 from store import sealed_records
 from store.exposure import parties
 from store.payer_outflows import OutflowKind, OutflowState, PayerOutflow, outflow
 from store.payer_returns import NotAwaiting, cancel_outflow
+from store.seal_findings import Finding, Found
+from store.seal_vouching import entry_read_failing
+from store.seals import WrongKey
 
 CONFIRM, CANCEL = "pending confirm", "pending cancel"  # refused attempts are kept under these
 WORDS = {
@@ -62,8 +68,10 @@ async def awaiting_checker(client: Client | None, settings: Settings, number: in
                            action: str) -> tuple[PayerOutflow, Role]:
     """Entry `number`, still awaiting its checker, and `actor`, who may settle it by `action`:
     for a confirmation, a second operations person by the four-eyes rule; for a
-    cancellation, operations. `NotFound`, `Refused` (the attempt kept) otherwise."""
-    entry = outflow(settings.db_url, number)
+    cancellation, operations. `NotFound`, `Refused` (the attempt kept) otherwise; to confirm
+    it with the archive key, `SealBroken` when it is not as its maker entered it, and
+    `KeysNeeded` when the key is not the entries' (`as_read`)."""
+    entry, broken = as_read(settings, number, action)
     if entry is None:
         raise NotFound(f"no refund or return entered under {number}: `loan-journey pending "
                        "refunds` and `pending list` show those awaiting confirmation")
@@ -82,7 +90,39 @@ async def awaiting_checker(client: Client | None, settings: Settings, number: in
                                    submitter or "", WORDS[entry.kind])
     except DecisionRefused as err:
         raise Refused(f"{not_done}: {err}", attempt(*tried, actor, str(err))) from err
+    if broken is not None:
+        raise not_as_entered(entry, broken)
     return entry, member.role
+
+
+def as_read(settings: Settings, number: int, action: str
+            ) -> tuple[PayerOutflow | None, Finding | None]:
+    """Entry `number` (None: none), and, to confirm it with the archive key, what its seal
+    finds wrong with it, read with it (store/seal_vouching.py `entry_read_failing`): what is
+    checked is what is paid. `KeysNeeded`, nothing paid, when the key is not the one the
+    entries were sealed with. Without the key, or to cancel it, nothing is checked: a
+    cancelled entry pays nothing, whatever it says."""
+    key = settings.archive_seal_key
+    if action != CONFIRM or key is None:
+        return outflow(settings.db_url, number), None
+    try:
+        return entry_read_failing(settings.db_url, key, number) or (None, None)
+    except WrongKey as err:
+        raise KeysNeeded(f"refund or return {number} not confirmed, nothing paid: {err}"
+                         ) from None
+
+
+def not_as_entered(entry: PayerOutflow, broken: Finding) -> SealBroken:
+    """`entry`, confirmed, fails its seal (`broken`): changed in the database since its maker
+    entered it, or written around the key; what to do."""
+    why = {Found.CHANGED: "its seal no longer matches: its amount, account or another fact "
+                          "its maker entered was changed in the database",
+           Found.INSERTED: "it has no seal, though entered after sealing began: inserted in "
+                           "the database, or entered without the key"}
+    return SealBroken(
+        f"{entry.kind} {entry.id} is not as its maker entered it "
+        f"({why.get(broken.found, broken.detail)}): nothing paid; run `loan-journey records "
+        f"verify`, cancel it (`loan-journey pending cancel {entry.id}`) and enter it again")
 
 
 async def submitter_of(client: Client | None, settings: Settings, workflow_id: str

@@ -86,7 +86,7 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
         reason=reason.strip(), entered_by=actor.id, role=actor.role, origin=origin(),
         entered_at=now or datetime.now(UTC))
     try:
-        with key_needed(settings, sealed_records.RETURNED):
+        with key_needed(settings, sealed_records.RETURNED, sealed_records.ENTERED):
             entered = enter_outflow(settings.db_url, entry, settings.archive_seal_key)
     except ReferenceUsed as used:
         why = f"{used}: give this return payment's own reference in the bank's books"

@@ -193,7 +193,7 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
         reason=r.reason.strip(), entered_by=r.actor.id, role=r.actor.role, origin=origin(),
         entered_at=now or datetime.now(UTC))
     try:
-        with key_needed(settings, sealed_records.RETURNED):
+        with key_needed(settings, sealed_records.RETURNED, sealed_records.ENTERED):
             number = enter_outflow(settings.db_url, entry, settings.archive_seal_key)
     except ReferenceUsed as used:
         why = f"{used}: {OWN_REFERENCE}"

@@ -1,7 +1,8 @@
 """A row taken on its seal as it is used: an LPR fixing as a loan or a quote reads it, and its
 first read before it is corrected; a pending instruction as it is delivered; a borrower's
-credit exposure lines, and the changes of their principal, as routing reads them. With a
-wrong key, none is taken for changed, but refused as sealed under another key (`WrongKey`)."""
+credit exposure lines, and the changes of their principal, as routing reads them; a refund or
+a return entered as its checker confirms it. With a wrong key, none is taken for changed, but
+refused as sealed under another key (`WrongKey`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from store.beside_seals import first_reader, first_reads_differ
 from store.db import ready
 from store.exposure import CreditExposureChangeRow, CreditExposureRow
 from store.lpr import LprFixingRow
+from store.payer_outflows import PayerOutflow, PayerOutflowRow
 from store.seal_check import chain_checked, rows_checked
 from store.seal_findings import Finding, Found, RecordsCheck
 from store.seal_key import key_wrong
 from store.sealed_records import (
+    ENTERED,
+    ENTRIES,
     EXPOSED,
     EXPOSURE_CHANGES,
     EXPOSURES,
@@ -57,6 +61,26 @@ def lines_failing(s: Session, key: bytes, lines: list[CreditExposureRow]) -> lis
     return [f for f in rows_checked(s, key, EXPOSED, {EXPOSURES.name: lines,
                                                       EXPOSURE_CHANGES.name: changes})
             if f.tampered]
+
+
+def entry_read_failing(url: str, key: bytes, number: int
+                       ) -> tuple[PayerOutflow, Finding | None] | None:
+    """Entry `number` (store/payer_outflows.py) as the database holds it, with what `records
+    verify` finds wrong with it itself, read together, so that what its checker pays is what
+    was checked: changed since its maker entered it, or inserted after sealing began (None:
+    nothing, or entered unsealed before sealing began, which no seal vouches for and none
+    refuses); that row checked alone (store/seal_check.py `rows_checked`), not the whole
+    chain. None when there is no such entry; WrongKey when the entries were sealed with
+    another key."""
+    with Session(ready(url)) as s:
+        row = s.get(PayerOutflowRow, number)
+        if row is None:
+            return None
+        if key_wrong(s, key, ENTERED):
+            raise _keyed_otherwise(ENTERED)
+        failing = next((f for f in rows_checked(s, key, ENTERED, {ENTRIES.name: [row]})
+                        if f.tampered), None)
+        return PayerOutflow.model_validate(row, from_attributes=True), failing
 
 
 def first_read_failing(url: str, key: bytes | None, fixed_on: date) -> Finding | None:
