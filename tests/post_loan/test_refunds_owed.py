@@ -6,16 +6,19 @@ book's money received shows it returned to the payer and still adds up to the fe
 someone not in operations, a refund payment's reference used already) writes nothing. Four
 eyes: a refund entered is paid only once a second operations person confirms it; its maker
 is refused, before anything is written; until then it is listed, with who entered it, and
-what it refunds stays owed; one cancelled is never paid."""
+what it refunds stays owed; one cancelled is never paid. With the archive key, one changed in
+the database before its checker confirms it is not paid."""
 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from rich.console import Console
+from sqlalchemy import text
 from temporalio.testing import WorkflowEnvironment
 
 from journey.loan_book import LoanBook
@@ -27,6 +30,7 @@ from starter.book_sections import received_table
 from starter.lpr import bank_day
 from starter.money_received import Period, money_received
 from starter.outflow_checks import NO_PAYER_ACCOUNT
+from store.db import engine_for
 from store.payer_outflows import OutflowState, outflows
 from store.payer_returns import refunds
 from store.refusals import refusals
@@ -180,3 +184,44 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
     out.print(received_table(money))
     row = next(line for line in out.export_text().splitlines() if "owed back, refunded" in line)
     assert [c.strip() for c in row.split("│")][2] == "50.00", row
+
+
+async def test_a_refund_changed_between_its_maker_and_its_checker_is_not_paid(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the archive key each refund entered is sealed as its maker enters it: one whose
+    account and amount someone changes in the database before its checker confirms it is
+    refused, nothing paid, what it refunds still owed, and `records verify` names it; an
+    untouched one is paid as before."""
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", "records-key-0123456789")
+    env = time_skipping_env
+    async with disbursed_loan(env, tmp_path, Documents()) as (_, settings, handle, running):
+        point_cli_at(monkeypatch, env.client, tmp_path)
+        wid, day = handle.id, running.offer.starts_on
+        quote = loan_figures.settlement(running, day)
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment, pay(
+            "ALL-1", quote.owed + Decimal("50.00"), paid_on=day, settles=True))
+        await until(handle, lambda s: s.stage.terminal)
+        assert (await cli(*refund(wid, "30.00", "RF-1"))).exit_code == 0
+        assert (await cli(*refund(wid, "20.00", "RF-2"))).exit_code == 0
+        with engine_for(settings.db_url).begin() as c:
+            c.execute(text("update payer_outflows set account = '6222999900001', "
+                           "amount = '19.00' where id = 2"))
+        changed = await cli("pending", "confirm", "2", "--as", CHECKER)
+        assert changed.exit_code == 1, changed.output
+        assert said(changed).startswith(
+            "error: refund 2 is not as its maker entered it (its seal no longer matches: its "
+            "amount, account or another fact its maker entered was changed in the "
+            "database): nothing paid"), changed.output
+        assert refunds(settings.db_url) == []
+        untouched = await cli("pending", "confirm", "1", "--as", CHECKER)
+        assert untouched.exit_code == 0, untouched.output
+        assert [(r.reference, r.amount) for r in refunds(settings.db_url)] == [
+            ("RF-1", Decimal("30.00"))]
+        assert [e.id for e in outflows(settings.db_url)] == [2]  # still awaiting its checker
+        owed = json.loads((await cli("pending", "refunds", "--json")).output)["owed"]
+        assert [o["left"] for o in owed] == ["20.00"]
+        checked = await cli("records", "verify", "--offline")
+        assert checked.exit_code == 1, checked.output
+        assert re.search(rf"refund or return entry #2 \(of journey {re.escape(wid)}\) +│ CHANGED",
+                         checked.output), checked.output
