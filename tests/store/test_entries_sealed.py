@@ -104,9 +104,9 @@ def test_an_entry_changed_with_sql_is_named_and_refused_at_confirm_nothing_paid(
         refused = confirmed(number)
         assert refused.exit_code == 1, refused.output
         assert said(refused) == (
-            f"error: {kind} {number} is not as its maker entered it (its seal no longer matches: its "
-            "amount, account or another fact its maker entered was changed in the "
-            "database): nothing paid; run `loan-journey records verify`, cancel it "
+            f"error: {kind} {number} is not as its maker entered it (its seal no longer "
+            "matches: its amount, account or another fact its maker entered was changed in "
+            "the database): nothing paid; run `loan-journey records verify`, cancel it "
             f"(`loan-journey pending cancel {number}`) and enter it again"), refused.output
     assert returns(database, [first]) == {} and refunds(database) == []  # nothing paid
     kept = instruction(database, first)
