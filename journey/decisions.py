@@ -9,10 +9,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from journey.actors import Actor
 from journey.application import Channel
+from journey.bank_accounts import account_number
 from journey.decline_reasons import DeclineReason
 from journey.documents import DocumentKind, DocumentRef
 from journey.stages import Stage
@@ -228,6 +229,17 @@ class Repayment(BaseModel):
     settles: bool = False  # an early settlement of the whole loan (journey/payment_allocation.py)
     prepays: bool = False  # a partial prepayment: principal ahead of the plan (the same)
     shortens: bool = False  # a prepayment that repays the last instalments first
+    # the payer's account as the bank statement shows it (None: not sent, or recorded before
+    # payments named one): money going back to the payer goes back there (starter/payer_account.py)
+    from_account: str | None = None
+
+    @field_validator("from_account", mode="before")
+    @classmethod
+    def _account_number(cls, account: object) -> object:
+        """As `account_number` writes it; checked (`account_refusal`) where it is entered and
+        by the journey's validator, not here: a refusal here would travel with the account in
+        pydantic's words, unencrypted, and one the journey took must load as it was."""
+        return account_number(account) if isinstance(account, str) else account
 
     @model_validator(mode="after")
     def _one_kind(self) -> Repayment:

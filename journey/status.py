@@ -241,6 +241,9 @@ class PaymentRecord(BaseModel):
     recorded_by: str
     channel: Channel
     shortens: bool = False  # a prepayment that repays the last instalments first
+    # the payer's account, as the repayment named it (None: it named none): a refund or a
+    # return goes back there (starter/payer_account.py)
+    from_account: str | None = None
 
 
 class JourneyResult(BaseModel):

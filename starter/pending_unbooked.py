@@ -25,9 +25,13 @@ def unbooked(kept: Instruction, err: Refused | NotFound, loan: JourneyStatus | N
              f"{booking(paid, paid.paid_on)}`)"] if gone else []
     if loan is not None:
         steps += on_its_loan(loan, paid, kept.typed_at, settings)
+    # it goes back to the account it came from where the payment named one (not written
+    # out: this is logged; starter/payer_account.py)
+    back_to = ("<the account it came from, as pending list shows it>" if paid.from_account
+               else "<the payer's>")
     steps.append(f"return it to the payer, entered by one operations person and confirmed by "
                  f"a second (`loan-journey pending return {kept.id} --as <operations> --reason "
-                 "... --reference <the return's> --to-account <the payer's>`)")
+                 f"... --reference <the return's> --to-account {back_to}`)")
     shown = "`loan-journey pending list`" + ("" if isinstance(err, NotFound) else
                                              f" and `loan-journey status {wid}`")
     return (f"{sentence(str(err))} NOT BOOKED: {money(paid.amount)} received under "

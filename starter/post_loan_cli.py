@@ -11,6 +11,7 @@ import typer
 
 from journey.actors import Role
 from journey.application import Channel
+from journey.bank_accounts import account_refusal
 from journey.class_judgement import ClassifyLoan
 from journey.classification import RiskClass
 from journey.decisions import Repayment, WriteOff
@@ -69,14 +70,22 @@ def repay(
     channel: Annotated[Channel, typer.Option(
         help="where the money came in: branch (the counter, by default), phone, "
              "relationship_manager, web, app; api is for system integrations")] = Channel.BRANCH,
+    from_account: Annotated[str | None, typer.Option(
+        "--from-account", help="the payer's account, as the bank statement shows it: a refund "
+                               "or a return of this money goes back there")] = None,
 ) -> None:
     """Record a repayment (idempotent by reference), an early settlement or a prepayment."""
+    if from_account is not None and (wrong := account_refusal(from_account)) is not None:
+        # refused before it is sent or kept: a repayment the journey refuses at delivery is
+        # money received and not booked
+        raise typer.BadParameter(wrong, param_hint="--from-account")
     send_update(
         workflow_id,
         "record_repayment",
         validated(Repayment, actor=as_actor(actor, role), amount=amount, reference=reference,
                  settles=settle, prepays=prepay, shortens=shorten,
-                 paid_on=paid_on.date() if paid_on else bank_day(), channel=channel),
+                 paid_on=paid_on.date() if paid_on else bank_day(), channel=channel,
+                 from_account=from_account),
     )
 
 

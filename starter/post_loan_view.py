@@ -48,11 +48,12 @@ def post_loan_view(s: JourneyStatus, owed: OwedFigures | None = None,
     review_rows(head, s, reviews)
     parts: list[RenderableType] = [Panel(head, title="post-loan")]
     if s.payments:
+        # "from account": the payer's, where a refund or a return goes back ("-": none named)
         paid = Table("value date", "kind", "reference", "amount", "recorded by", "channel",
-                     title="payments")
+                     "from account", title="payments")
         for p in s.payments:
             paid.add_row(str(p.paid_on), p.kind, escape(p.reference), money(p.amount),
-                         escape(p.recorded_by), p.channel)
+                         escape(p.recorded_by), p.channel, escape(p.from_account or "-"))
         parts.append(paid)
     if len(s.rate_changes) > 1:
         repricings = Table("repricing date", "rate", "was", "fixing", title="LPR repricings")

@@ -41,9 +41,12 @@ async def loan_of(client: Client, workflow_id: str) -> JourneyStatus | None:
 
 def booking(paid: Repayment, paid_on: date | str | None) -> str:
     """The options of a `repay` that books `paid`, with its value date `paid_on` (None: none
-    given)."""
+    given), and the payer's account it came from where it named one: not written out (this
+    is logged), but where to copy it from, so that the payment booked keeps it."""
     return (f"--amount {paid.amount} --reference {paid.reference}"
-            f"{f' --paid-on {paid_on}' if paid_on else ''} --as <operations>")
+            f"{f' --paid-on {paid_on}' if paid_on else ''}"
+            f"{' --from-account <as pending list shows it>' if paid.from_account else ''}"
+            " --as <operations>")
 
 
 def on_its_loan(s: JourneyStatus, paid: Repayment, typed_at: datetime,

@@ -12,6 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.actors import Role
+    from journey.bank_accounts import account_refusal
     from journey.bank_reference import bank_reference
     from journey.decisions import (
         AddDocuments,
@@ -235,6 +236,9 @@ class PostLoanHandlers(PaymentNotices):
     def _validate_repayment(self, repayment: Repayment) -> None:
         self._require_repayable(repayment)
         authorize_receipt(self.policy, repayment.actor)
+        if repayment.from_account is not None and (
+                wrong := account_refusal(repayment.from_account)) is not None:
+            raise DecisionRefused(f"from_account, the payer's account: {wrong}")
         if (refusal := self._repayment_refusal(repayment)) is not None:
             raise DecisionRefused(refusal)
 
@@ -252,6 +256,11 @@ class PostLoanHandlers(PaymentNotices):
         if known is not None and (known.amount, known.kind) != (repayment.amount, repayment.kind):
             return (f"reference {repayment.reference} is already recorded, a {known.kind} of "
                     f"{money(known.amount)}: a different payment needs its own reference")
+        if (known is not None and None not in (known.from_account, repayment.from_account)
+                and known.from_account != repayment.from_account):
+            # the account is not named: a refusal travels unencrypted (starter/codec.py)
+            return (f"reference {repayment.reference} is already recorded, from another "
+                    "payer's account: a different payment needs its own reference")
         if repayment.paid_on is not None:
             if repayment.paid_on > self.payment_day():
                 return (f"paid_on {repayment.paid_on} is in the future: record a payment once "
@@ -449,7 +458,7 @@ class PostLoanHandlers(PaymentNotices):
                 "payments": [
                     PaymentRecord(reference=p.reference, kind=r.kind, amount=p.amount,
                                   paid_on=p.paid_on, recorded_by=r.actor.id, channel=r.channel,
-                                  shortens=p.shortens)
+                                  shortens=p.shortens, from_account=r.from_account)
                     for p in self._recorded() if (r := self._repayments.get(p.reference))
                 ],
                 "last_review": self._pl.last_review,
