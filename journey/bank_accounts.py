@@ -28,3 +28,11 @@ def account_refusal(account: str) -> str | None:
         return None
     return ("an account number is 8 to 30 digits (spaces and hyphens between them may stay): "
             "copy it again from the bank's account opening letter")
+
+
+def account_masked(account: str) -> str:
+    """An account as a message that may be kept or shown beyond its reader names it: its
+    first four and last four digits ("6222...2233"), enough to tell two apart, not to pay
+    one (a refusal is kept in `refusals`, and travels unencrypted)."""
+    number = account_number(account)
+    return f"{number[:4]}...{number[-4:]}" if len(number) > 8 else f"...{number[-4:]}"

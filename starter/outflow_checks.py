@@ -22,6 +22,7 @@ from journey.settings import Settings
 from starter import operations
 from starter.connect import connect
 from starter.errors import KeysNeeded, NotFound, Refused, SealBroken
+from starter.payer_account import NOT_NAMED, checker_said
 from starter.pinned_policy import attempt, authorized, current_policy
 from starter.records import key_needed
 from store import sealed_records
@@ -43,15 +44,18 @@ WORDS = {
                               "payer's account",
         until="you may cancel it with `pending cancel` until then"),
 }
-# what the checker is told of the payer's account: the bank records none with a repayment
-NO_PAYER_ACCOUNT = ("the payment carried no payer's account (a repayment records none): check "
-                    "the account against the bank's books")
+# what the checker is told of a payment that named no payer's account
+NO_PAYER_ACCOUNT = NOT_NAMED
+# what the checker is told where the payment's account could not be read
+NOT_READ = ("the payment's account was not read (its journey's status was not, or nothing is "
+            "owed back under it any more): check the account against the bank's books")
 
 
-def checker_told(entry: PayerOutflow) -> str:
+def checker_told(entry: PayerOutflow, source: str | None, read: bool = True) -> str:
     """What the checker is shown of a refund or a return: the account its maker typed, and
-    what the bank knows of the payer's (nothing: a repayment records no account)."""
-    return f"{entry.said()}; {NO_PAYER_ACCOUNT}"
+    beside it the account the payment came from (`source`: starter/payer_account.py), or
+    that it named none, or (not `read`) that it could not be read."""
+    return f"{entry.said()}; {checker_said(source, entry.account) if read else NOT_READ}"
 
 
 def entered_said(entry: PayerOutflow, submitted_by: str | None) -> str:

@@ -36,11 +36,11 @@ from starter.outflow_checks import (
 )
 from starter.outflow_checks import entered_said as told_maker
 from starter.pending_request import ASIDE
-from starter.pending_return import confirm_return, return_to_payer, said
+from starter.pending_return import came_from, confirm_return, return_to_payer, said
 from starter.refunds import RefundRequest, RefundsOwed, confirm_refund, refund, refunds_owed
 from starter.terminal import BOOK_WIDTH, wide_console
 from starter.typed_values import yuan
-from store.payer_outflows import OutflowKind, outflows
+from store.payer_outflows import OutflowKind, PayerOutflow, outflows
 from store.pending import Delivery, Instruction, instructions
 
 pending_app = typer.Typer(
@@ -62,7 +62,8 @@ def list_(
     _print(rows, f"{'instructions kept' if every else 'pending instructions'} ({len(rows)}, "
                  "oldest first)", said(settings, rows))
     for entry in outflows(settings.db_url, OutflowKind.RETURN):
-        wide_console().print(escape(f"awaiting confirmation: {checker_told(entry)}"))
+        told = checker_told(entry, came_from(settings, entry))
+        wide_console().print(escape(f"awaiting confirmation: {told}"))
 
 
 @pending_app.command()
@@ -194,7 +195,7 @@ def refunds_(
             "owed": [o.model_dump() | {"left": o.left} for o in owed.owed],
             "total": owed.total}), indent=2, ensure_ascii=False))
         return
-    entered = [f"awaiting confirmation (`pending confirm N`): {checker_told(e)}"
+    entered = [f"awaiting confirmation (`pending confirm N`): {_refund_told(owed, e)}"
                for e in owed.entered]
     table = Table(title=f"money owed back to payers, on {owed.on} (`loan-journey pending "
                         "refund` enters a refund, a second person confirms it)",
@@ -240,6 +241,14 @@ def refund_(
         return told_maker(entry, kept_submitter(settings, entry.workflow_id))
 
     wide_console().print(escape(f"entered: {run(go())}"))
+
+
+def _refund_told(owed: RefundsOwed, entry: PayerOutflow) -> str:
+    """What the checker is told of refund `entry`: the account the payment came from, as the
+    list read it from its journey (not read where its journey's status was not)."""
+    line = next((o for o in owed.owed if (o.workflow_id, o.payment) == (entry.workflow_id,
+                                                                        entry.payment)), None)
+    return checker_told(entry, line.from_account if line else None, read=line is not None)
 
 
 def _print(rows: list[Instruction], title: str, returns: dict[int | None, str] | None = None

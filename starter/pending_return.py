@@ -25,7 +25,8 @@ from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.bank_clock import noted, when
 from starter.errors import BadInput, NotFound, Refused
-from starter.outflow_checks import CONFIRM, settled_meanwhile
+from starter.outflow_checks import CONFIRM, checker_told, settled_meanwhile
+from starter.payer_account import elsewhere
 from starter.pinned_policy import attempt, authorized
 from starter.records import key_needed
 from starter.refunds import credit_refunded
@@ -53,8 +54,9 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
     awaiting its checker: nothing is returned until a second operations person confirms it
     (`confirm_return`). `NotFound`: no such instruction; `Refused`: someone else than
     operations, an instruction that is no money received and not booked (booked since,
-    returned already, or no repayment), one whose return is entered already, or a
-    `reference` another return or refund holds; `KeysNeeded`, nothing written: the returns
+    returned already, or no repayment), one whose return is entered already, an `account`
+    other than the one the money came from (starter/payer_account.py), or a `reference`
+    another return or refund holds; `KeysNeeded`, nothing written: the returns
     are sealed and the archive key is not set here."""
     kept = instruction(settings.db_url, number)
     if kept is None:
@@ -80,6 +82,9 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
                f"to enter another (`pending cancel {waiting[0].id}`)")
         raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, ACTION, actor, why))
     paid = Repayment.model_validate_json(kept.request)
+    if (why := elsewhere("return", paid.reference, paid.from_account, account,
+                         kept.workflow_id)) is not None:
+        raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, ACTION, actor, why))
     entry = PayerOutflow(
         kind=OutflowKind.RETURN, workflow_id=kept.workflow_id, instruction_id=number,
         amount=paid.amount, account=account_number(account), reference=reference.strip(),
@@ -101,12 +106,18 @@ def confirm_return(settings: Settings, entry: PayerOutflow, checker: Actor,
     allowed them): kept as returned, with its maker as who recorded it and `checker` as who
     confirmed it, the instruction settled as returned and the entry confirmed, in one
     transaction; the instruction as settled. `Refused`: the money was booked meanwhile, the
-    entry settled meanwhile, or its reference taken."""
+    entry settled meanwhile, its reference taken, or it goes to another account than the
+    money came from (entered before the rule)."""
     number = entry.instruction_id
     assert number is not None
     kept = instruction(settings.db_url, number)
     assert kept is not None, "an instruction is never deleted"
     not_recorded = f"return {entry.id} of pending instruction {number} not confirmed"
+    paid = Repayment.model_validate_json(kept.request)
+    if (why := elsewhere("return", paid.reference, paid.from_account, entry.account,
+                         kept.workflow_id)) is not None:
+        why += f"; cancel it (`pending cancel {entry.id}`)"
+        raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, CONFIRM, checker, why))
     at = now or datetime.now(UTC)
     back = PayerReturn(instruction_id=number, workflow_id=entry.workflow_id, returned_at=at,
                        returned_by=entry.entered_by, role=entry.role, origin=entry.origin,
@@ -138,6 +149,7 @@ class ReceivedMoney(BaseModel):
     workflow_id: str
     amount: Decimal
     reference: str
+    from_account: str | None = None  # the payer's, as the repayment named it: it goes back there
     paid_on: date  # the value date
     typed_by: str
     typed_at: datetime
@@ -160,7 +172,8 @@ def received_money(settings: Settings, state: Delivery, workflow_id: str | None 
         paid = Repayment.model_validate_json(kept.request)
         money.append(ReceivedMoney(
             instruction=kept.id or 0, workflow_id=kept.workflow_id, amount=paid.amount,
-            reference=paid.reference, paid_on=paid.paid_on or kept.typed_at.date(),
+            reference=paid.reference, from_account=paid.from_account,
+            paid_on=paid.paid_on or kept.typed_at.date(),
             typed_by=kept.actor, typed_at=kept.typed_at,
             refused_at=None if back else kept.settled_at or kept.typed_at,
             returned_at=kept.settled_at if back else None,
@@ -196,14 +209,15 @@ def not_booked(settings: Settings, s: JourneyStatus) -> list[str]:
     which reference, paid and typed when, refused since when (on the bank's clock, `when`),
     and the way out."""
     return [
-        f"money received and not booked: {money(m.amount)} under {m.reference}, paid "
+        f"money received and not booked: {money(m.amount)} under {m.reference}"
+        + (f" from account {m.from_account}" if m.from_account else "") + f", paid "
         f"{m.paid_on}, typed by {m.typed_by} at {when(s, m.typed_at)}, refused at delivery "
         f"{when(s, m.refused_at)} (pending instruction {m.instruction}): book it under its "
         "reference as the loan takes it, or return it to the payer: one operations person "
         f"enters it (`loan-journey pending return {m.instruction}`), a second confirms it"
         for m in received_money(settings, Delivery.UNBOOKED, s.workflow_id)] + [
-        f"return entered, not paid: {e.said()}; awaiting a second operations person "
-        f"(`loan-journey pending confirm {e.id}`)"
+        f"return entered, not paid: {checker_told(e, came_from(settings, e))}; awaiting a "
+        f"second operations person (`loan-journey pending confirm {e.id}`)"
         for e in outflows(settings.db_url, OutflowKind.RETURN, s.workflow_id)]
 
 
@@ -214,6 +228,13 @@ def returned_to_payer(settings: Settings, s: JourneyStatus) -> list[str]:
     return [f"money received and returned: {money(m.amount)} under {m.reference} (pending "
             f"instruction {m.instruction}), {noted(s, m.returned)}"
             for m in received_money(settings, Delivery.RETURNED, s.workflow_id)]
+
+
+def came_from(settings: Settings, entry: PayerOutflow) -> str | None:
+    """The account the money a return `entry` sends back came from, as its repayment named
+    it (None: it named none)."""
+    kept = instruction(settings.db_url, entry.instruction_id or 0)
+    return Repayment.model_validate_json(kept.request).from_account if kept else None
 
 
 def said(settings: Settings, kept: list[Instruction]) -> dict[int | None, str]:

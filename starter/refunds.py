@@ -32,7 +32,8 @@ from journey.status import JourneyStatus
 from starter import operations, pinned_policy, work_lists
 from starter.bank_clock import when
 from starter.errors import BadInput, Ended, NotFound, Refused
-from starter.outflow_checks import CONFIRM, settled_meanwhile
+from starter.outflow_checks import CONFIRM, checker_told, settled_meanwhile
+from starter.payer_account import came_from, elsewhere
 from starter.records import key_needed
 from store import sealed_records
 from store.outbox import journeys_told
@@ -63,6 +64,9 @@ class RefundOwed(BaseModel):
     overpaid: Decimal
     refunded: Decimal  # refunded of it so far
     age_days: int  # since its value date, to the bank's today
+    # the account the payment came from, as its repayment named it (None: it named none):
+    # the refund goes back there (starter/payer_account.py)
+    from_account: str | None = None
 
     @property
     def left(self) -> Decimal:
@@ -88,7 +92,7 @@ def owed_of(s: JourneyStatus, done: list[PayerRefund], today: date) -> list[Refu
         lines.append(RefundOwed(
             workflow_id=s.workflow_id, payer=s.applicant or "-", credit_code=s.customer or "-",
             payment=o.payment, paid_on=o.paid_on, overpaid=o.amount, refunded=refunded,
-            age_days=(today - o.paid_on).days))
+            age_days=(today - o.paid_on).days, from_account=came_from(s, o.payment)))
     return lines
 
 
@@ -104,7 +108,9 @@ def owed_said(settings: Settings, s: JourneyStatus, today: date) -> list[str]:
     lines = []
     for o in owed_of(s, done, today):
         lines.append(f"money owed back: {money(o.overpaid)} paid beyond the whole plan under "
-                     f"{o.payment} ({o.paid_on}), {money(o.left)} left to refund"
+                     f"{o.payment} ({o.paid_on})"
+                     + (f", from account {o.from_account}, where a refund goes back"
+                        if o.from_account else "") + f", {money(o.left)} left to refund"
                      + (f" (`loan-journey pending refund {s.workflow_id} --payment "
                         f"{o.payment} ...`)" if o.left else ""))
         lines += [f"refunded: {money(r.amount)} of it to account {r.account} under "
@@ -112,8 +118,8 @@ def owed_said(settings: Settings, s: JourneyStatus, today: date) -> list[str]:
                   f"{when(s, r.refunded_at)})"
                   + (f", confirmed by {r.confirmed_by}" if r.confirmed_by else "")
                   for r in done if r.payment == o.payment]
-    lines += [f"refund entered, not paid: {e.said()}; awaiting a second operations person "
-              f"(`loan-journey pending confirm {e.id}`)"
+    lines += [f"refund entered, not paid: {checker_told(e, came_from(s, e.payment or ''))}; "
+              f"awaiting a second operations person (`loan-journey pending confirm {e.id}`)"
               for e in outflows(settings.db_url, OutflowKind.REFUND, s.workflow_id)]
     return lines
 
@@ -162,7 +168,8 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
     confirms it (`confirm_refund`). `BadInput`: an amount that is none, or above what is
     still owed back less the refunds entered of it; a reason, account or reference too short;
     `NotFound`: no such journey; `Refused`: someone else than operations, a journey that owes
-    nothing back (any more), a payment that did not overpay, a reference another return or
+    nothing back (any more), a payment that did not overpay, an account other than the one
+    that payment came from (starter/payer_account.py), a reference another return or
     refund (or one entered) holds, or a repayment received (the journey's own, or any kept
     as typed while no worker answered: store/pending.py); `KeysNeeded`: the returns are
     sealed and the archive key is not set here. Nothing is written on any of them."""
@@ -180,6 +187,9 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
     s = await operations.status(client, wid)
     _own_reference(s, r.reference, not_recorded, r.actor)
     line = _owed_line(owed_of(s, refunds(settings.db_url, wid), today), r, not_recorded)
+    if (why := elsewhere(ACTION, line.payment, line.from_account, r.account, wid)) is not None:
+        raise Refused(f"{not_recorded}: {why}",
+                      pinned_policy.attempt(wid, ACTION, r.actor, why))
     entered = awaiting_total(e for e in outflows(settings.db_url, OutflowKind.REFUND, wid)
                              if e.payment == line.payment)
     if amount > line.left - entered:
@@ -208,8 +218,9 @@ async def confirm_refund(client: Client, settings: Settings, entry: PayerOutflow
     """Pay the refund `entry` its checker `checker` confirmed (starter/outflow_checks.py
     allowed them): kept as refunded, with its maker as who recorded it and `checker` as who
     confirmed it, and the entry settled, in one transaction. `BadInput` when what is owed
-    back no longer covers it (refunded meanwhile); `Refused` as `refund` for its reference,
-    or when it was settled meanwhile."""
+    back no longer covers it (refunded meanwhile); `Refused` as `refund` for its reference
+    and its account (one entered before the rule, to another account than the payment came
+    from), or when it was settled meanwhile."""
     assert entry.id is not None and entry.payment is not None and entry.paid_on is not None
     wid, at = entry.workflow_id, now or datetime.now(UTC)
     not_recorded = f"refund {entry.id} of money owed back by {wid} not confirmed"
@@ -220,6 +231,9 @@ async def confirm_refund(client: Client, settings: Settings, entry: PayerOutflow
         raise Refused(f"{not_recorded}: payment {entry.payment} paid nothing beyond the "
                       f"whole plan of {wid} (any more): cancel it (`pending cancel "
                       f"{entry.id}`)")
+    if (why := elsewhere(ACTION, line.payment, line.from_account, entry.account, wid)):
+        why += f"; cancel it (`pending cancel {entry.id}`)"
+        raise Refused(f"{not_recorded}: {why}", pinned_policy.attempt(wid, CONFIRM, checker, why))
     done = PayerRefund(
         workflow_id=wid, payment=entry.payment, paid_on=entry.paid_on, amount=entry.amount,
         account=entry.account, refunded_at=at, refunded_by=entry.entered_by, role=entry.role,
