@@ -148,16 +148,30 @@ async def test_money_goes_back_to_the_account_it_came_from(
                 f"from account {SHOWN}: a return goes back to the account the money came "
                 "from") in said(wrong), wrong.output
         assert outflows(settings.db_url, OutflowKind.RETURN) == []
+        enter_outflow(settings.db_url, PayerOutflow(  # entered before the rule: not confirmed
+            kind=OutflowKind.RETURN, workflow_id=wid, instruction_id=unbooked.id,
+            amount=Decimal("500.00"), account=OTHER, reference="RET-OLD",
+            reason="before the rule", entered_by=SUBMITTER.id, role="operations",
+            origin=origin(), entered_at=datetime.now(UTC)))
+        listed = said(await cli("pending", "list"))
+        assert f"NOT the account the payment came from ({SHOWN})" in listed, listed
+        late = await cli("pending", "confirm", "3", "--as", CHECKER)
+        assert late.exit_code == 3 and (f"return 3 of pending instruction {number} not "
+                                        f"confirmed: payment LATE-1 came from account "
+                                        f"{SHOWN}") in said(late), late.output
+        assert (await cli("pending", "cancel", "3", "--reason", "wrong account", "--as",
+                          CHECKER)).exit_code == 0
         right = await cli(*back("pending", "return", number, account=NUMBER, reference="RET-1"))
         assert right.exit_code == 0, right.output
         listed = said(await cli("pending", "list"))
-        assert "awaiting confirmation: return 3 of 500.00" in listed and SAME in listed, listed
-        returned = await cli("pending", "confirm", "3", "--as", CHECKER)
+        assert "awaiting confirmation: return 4 of 500.00" in listed and SAME in listed, listed
+        returned = await cli("pending", "confirm", "4", "--as", CHECKER)
         assert returned.exit_code == 0 and "returned" in said(returned), returned.output
         assert returns(settings.db_url, [unbooked.id or 0])[unbooked.id or 0].account == NUMBER
 
         # the refusals kept name the account by its ends only; the history replays
         refused = [r for r in refusals(settings.db_url, wid) if "came from account" in r.reason]
-        assert [r.action for r in refused] == ["refund", "pending confirm", "pending return"]
+        assert [r.action for r in refused] == ["refund", "pending confirm", "pending return",
+                                               "pending confirm"]
         assert all(NUMBER not in r.reason and SHOWN in r.reason for r in refused), refused
         await assert_replays(handle)
