@@ -97,8 +97,11 @@ class LoanMonitoring(PostLoanHandlers):
         new = worse(judged.risk_class, floor)
         reason = (f"{new} ({new.label_zh}) on the risk team's judgement ({judged.by}, "
                   f"confirmed by {judged.confirmed_by}): {judged.reason}")
+        # the reason first: a downgrade awaits its warning's notice, and a status read meanwhile
+        # showed the new class with the reason of the old one
+        self._pl.class_reason = reason
         await self._take_class(new, f"{reason} ({dpd} days past due, floor {floor.label_zh})")
-        self._pl.class_reason, self._pl.judgement = reason, reason
+        self._pl.judgement = reason  # `_take_class` cleared it
 
     def _upgrade_needs(self, current: RiskClass) -> int:
         """On-time instalments an upgrade from `current` needs (since the marker, out of
