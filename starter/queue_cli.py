@@ -18,7 +18,7 @@ from starter import pinned_policy, work_lists, work_queues
 from starter.boundary import run
 from starter.connect import connect
 from starter.listings_cli import ShowQuery
-from starter.queue_view import owed_title, owed_view, queue_title, queue_view
+from starter.queue_view import bank_title, owed_title, owed_view, queue_title, queue_view
 from starter.terminal import QUEUE_WIDTH, wide_console
 from starter.work_lists import JourneyRow
 from starter.work_queues import QueueSort
@@ -48,7 +48,8 @@ def queue(
     rm: Annotated[str | None, typer.Option(
         "--rm", help="the staff id of whoever submits cases, a relationship manager or "
                      "operations: the cases they submitted waiting on the customer (implies "
-                     "--waiting-on customer)")] = None,
+                     "--waiting-on customer), then those waiting on the bank: on which "
+                     "team, since when, the SLA")] = None,
     sort: Annotated[QueueSort | None, typer.Option(
         help="sla: breached, then warned, the oldest first (a team's default); waited: the "
              "longest wait first; amount: the largest first (default for the customers' "
@@ -125,11 +126,16 @@ def queue(
         shown = await work_queues.with_owed(client, cut(rows, None))
         console.print(owed_view(shown, owed_title(rm), *work_lists.queue_clock(now),
                                 len(rows), order("deadline")))
+        bank: list[JourneyRow] = []
+        if rm is not None:  # the rest of their book: on whom each waits, its SLA
+            bank = await work_lists.submitted_waiting_on_bank(client, settings, rm)
+            console.print(queue_view(cut(bank, None), bank_title(rm),
+                                     *work_lists.queue_clock(now), len(bank), order("sla")))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.customer_query()}"
-                                 + ("; who submitted it from the journey store"
-                                    if rm else "")))
-        if not rows and rm is not None and pinned_policy.directory_role(
+                                 + (f"; {work_lists.bank_query()}; who submitted it from "
+                                    "the journey store" if rm else "")))
+        if not rows and not bank and rm is not None and pinned_policy.directory_role(
                 settings, rm) not in FRONT_OFFICE:
             console.print(escape(f"{rm!r} submits no cases: --rm takes a relationship manager "
                                  "or operations of the staff directory"))

@@ -29,6 +29,10 @@ def owed_title(rm: str | None) -> str:
     return f"cases waiting on the customer{f' submitted by {rm}' if rm else ''}"
 
 
+def bank_title(rm: str) -> str:
+    return f"cases submitted by {rm} waiting on the bank"
+
+
 def queue_view(rows: list[JourneyRow], title: str, now: datetime, calendar: WorkingCalendar,
                total: int | None = None, order: str | None = None) -> RenderableType:
     """Cases waiting on a team or a person, as listed: each case's journey and applicant, its

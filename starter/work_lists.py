@@ -233,6 +233,24 @@ async def owed_by_customers(client: Client, settings: Settings,
     return sorted(mine, key=due)
 
 
+def bank_query() -> str:
+    """What of an application waits on the bank: running journeys before the loan runs, at a
+    stage that does not wait for the customer's act (post-loan: the loan book's, `book`)."""
+    stages = ", ".join(f"'{s.value}'" for s in (*CUSTOMER_OWES, Stage.POST_LOAN))
+    return f"ExecutionStatus = 'Running' AND JourneyStage NOT IN ({stages})"
+
+
+async def submitted_waiting_on_bank(client: Client, settings: Settings,
+                                    rm: str) -> list[JourneyRow]:
+    """The applications staff member `rm` submitted (as the journey store keeps it) that wait
+    on the bank, most urgent first: the rest of their book beside what their customers owe,
+    so that a relationship manager sees every case of theirs, on whom it waits and its SLA,
+    not only those waiting on the customer."""
+    rows = with_parties(settings, await list_journeys(client, bank_query(), limit=None))
+    return most_urgent_first([r for r in rows if r.submitted_by is not None
+                              and r.submitted_by.id == rm])
+
+
 # SlaState, most urgent first; "ok" and anything else after these
 _URGENCY = {"breached": 0, "early_warning": 1, "warned": 2}
 

@@ -6,6 +6,7 @@ category (the bank's record: the customer is not told)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
@@ -15,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.policy.calendar import short_moment
 from journey.settings import Settings
-from journey.stages import Stage
+from journey.stages import Party, Stage
 from starter import operations
 from tests.e2e.conftest import SAMPLES, case_of, notes_of, row_of
 from tests.e2e.test_journey_on_dev_server import approving_opinion, cli, until
@@ -135,4 +136,48 @@ async def test_a_relationship_manager_sees_what_each_customer_owes_and_a_decline
         gone = await cli(settings, "withdraw", journey, "--reason", "the test is done",
                          "--as", code)
         assert gone.returncode == 0, gone.stdout + gone.stderr
+        await until(client, journey, Stage.WITHDRAWN)
+
+
+async def on_the_bank(client, journey: str, seconds: float = 120) -> None:  # noqa: ANN001
+    """Once `journey` waits on the bank (its scans read, a figure for operations to check)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (s := await operations.status(client, journey)).waits_on is not Party.BANK:
+        assert asyncio.get_running_loop().time() < deadline, f"at {s.stage}: {s.waiting_for}"
+        await asyncio.sleep(0.3)
+
+
+async def test_a_relationship_manager_sees_their_cases_waiting_on_the_bank_too(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """`queue --rm` listed only what customers owe: a case of theirs waiting on operations or
+    a risk team was in no list of theirs, so they could not say where it stood or whether it
+    was late against its SLA. It lists those too, with the team, since when and the SLA."""
+    client, settings = dev_server.client, e2e_settings
+    mine, path = application(tmp_path, 1, "rm-zhang")
+    theirs, other = application(tmp_path, 2, "rm-chen")
+    owing, short = application(tmp_path, 3, "rm-zhang")
+    await cli(settings, "start", str(path), *scans(1, *ALL))
+    await cli(settings, "start", str(other), *scans(2, *ALL))
+    await cli(settings, "start", str(short), *scans(3, "business_license", "balance_sheet"))
+    await on_the_bank(client, mine)  # its balance sheet's company read unsure: operations
+    await on_the_bank(client, theirs)
+    await until(client, owing, Stage.COMPLETENESS)
+
+    out = (await cli(settings, "queue", "--rm", "rm-zhang", "--show-query")).stdout
+    owed, _, bank = out.partition("cases submitted by rm-zhang waiting on the bank")
+    assert bank, out
+    assert owing in owed and mine not in owed, out
+    assert owing not in bank and theirs not in bank, out
+    case = case_of(bank, mine)
+    name = LABELS["company1_business_license.jpg"]["name"]
+    assert case[0][1:3] == [name, "documents, operations"], bank
+    assert case[1][0] == "ok" and case[1][1].startswith("since "), bank
+    assert any(p.startswith("due ") for p in case[1]), bank  # its SLA's due point
+    assert notes_of(bank, mine).startswith("awaiting: 1 figure to check against the paper"), bank
+    assert "NOT IN ('completeness', 'offer', 'post_loan')" in " ".join(bank.split())
+
+    for journey, company in ((mine, 1), (theirs, 2), (owing, 3)):
+        code = LABELS[f"company{company}_business_license.jpg"]["credit_code"]
+        await cli(settings, "withdraw", journey, "--reason", "the test is done", "--as", code)
         await until(client, journey, Stage.WITHDRAWN)
