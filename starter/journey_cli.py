@@ -92,5 +92,7 @@ def said(update: str, result: UpdateResult) -> None:
     if not result.counted:
         raise NotMet(f"{result.message} (journey at {result.stage}; the history records the "
                      "vote)")
-    console.print(f"{update}: accepted; journey at [bold]{result.stage}[/] "
-                  f"{escape(result.message)}")
+    # the journey's words after a colon: run on after the stage they read as one phrase
+    # ("journey at withdrawn customer wants 15,000,000", "at completeness 1 new document(s)")
+    console.print(f"{update}: accepted; journey at [bold]{result.stage}[/]"
+                  + (f": {escape(result.message)}" if result.message else ""))

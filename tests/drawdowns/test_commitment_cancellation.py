@@ -83,5 +83,6 @@ async def test_the_command_line_keeps_the_relationship_managers_cancellation_as_
         own = await cli("withdraw", handle.id, "--reason", "the project was cancelled",
                         "--as", app.credit_code)
         assert own.exit_code == 0, own.output
-        assert "withdraw: accepted; journey at withdrawn" in said(own)
+        assert ("withdraw: accepted; journey at withdrawn: the project was cancelled"
+                in said(own)), own.output
         assert "15,000,000.00 undrawn commitment cancelled" in (await handle.result()).reason

@@ -478,7 +478,7 @@ async def test_operations_instruct_from_the_command_line(
         assert borrower.exit_code == 3 and "give operations the commercial" in said(borrower)
         entered = await cli("pay-to", handle.id, *options, "--as", "ops-wang")
         assert entered.exit_code == 0, entered.output
-        assert "journey at disbursement payment instruction 1 entered" in said(entered)
+        assert "journey at disbursement: payment instruction 1 entered" in said(entered)
         assert f"confirm-payees {handle.id} --instruction 1" in said(entered)
         assert bookings_for(settings.db_url, handle.id) == []
         awaiting = said(await cli("status", handle.id))
