@@ -15,6 +15,7 @@ from datetime import timedelta, timezone
 
 from journey.application import LoanApplication
 from journey.end_notices import your_application
+from journey.repayment import money
 from journey.stages import Stage
 from journey.status import JourneyStatus
 
@@ -58,11 +59,23 @@ CUSTOMER_OUTCOME: dict[Stage, str] = {
 
 
 def ended_answer(s: JourneyStatus) -> str:
-    """The answer to an inquiry about `s`, a journey that has ended: when (the bank's day,
-    by the calendar the journey pinned; UTC for a journey that pinned none) and how."""
+    """The answer to an inquiry about `s`, a journey that has ended: which application, as a
+    running one's answer and the customer's notices name it (not the journey's id nor its
+    stage: "loan-APP-1 has ended ..., withdrawn: ..." was staff's words read to the
+    customer), when (the bank's day, by the calendar the journey pinned; UTC for a journey
+    that pinned none) and how."""
     offset = s.bank_utc_offset or 0
     zone = "UTC" if s.bank_utc_offset is None else f"the bank's day, UTC{offset:+d}"
     ended = s.timeline[-1].entered_at if s.timeline else None
     day = ended.astimezone(timezone(timedelta(hours=offset))) if ended else None
     on = f" on {day:%Y-%m-%d} ({zone})" if day else ""
-    return f"{s.workflow_id} has ended{on}, {s.stage}: {CUSTOMER_OUTCOME[s.stage]}"
+    return f"{_yours(s)} ended{on}: {CUSTOMER_OUTCOME[s.stage]}."
+
+
+def _yours(s: JourneyStatus) -> str:
+    """The application as `your_application` names it, from what the status says of it (its
+    id alone where it says no product or amount)."""
+    if s.product is None or s.amount is None:
+        return f"Your application {s.application_id}"
+    product = s.product.value.replace("_", " ")
+    return f"Your application {s.application_id} for a {product} loan of {money(s.amount)}"

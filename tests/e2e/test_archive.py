@@ -80,8 +80,9 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     # a customer who calls about it hears how it ended, not "no journey"; the call is kept
     ended = await cli(settings, "inquiry", journey, "--as", CUSTOMER, "--channel", "phone")
     told = " ".join(ended.stdout.split())
-    assert f"{journey} has ended on 20" in told
-    assert "withdrawn: the application was withdrawn" in told
+    assert told.startswith(f"Your application {journey.removeprefix('loan-')} for a ")
+    assert " ended on 20" in told and journey not in told
+    assert told.endswith(": the application was withdrawn.")
     late = late_touchpoints_id(journey)
     assert "inquiry is kept" not in told  # the answer alone; where it is kept on stderr
     assert f"the inquiry is kept as {late}" in " ".join(ended.stderr.split())

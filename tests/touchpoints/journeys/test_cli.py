@@ -11,6 +11,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import RiskGrade, RiskOpinion, Verdict
+from journey.repayment import money
 from journey.stages import Stage
 from starter import operations
 from store.feedback import feedback_for
@@ -87,9 +88,10 @@ async def test_an_inquiry_about_a_rejected_journey_is_answered_for_the_customer(
             assert asked.exit_code == 0, asked.output
             # the answer alone, for the customer; where it is kept, for the operator
             assert " ".join(asked.stdout.split()) == (
-                f"{handle.id} has ended on {bank_day} (the bank's day, UTC+8), rejected: the "
+                f"Your application {app.application_id} for a {app.product.value.replace('_', ' ')}"
+                f" loan of {money(app.amount)} ended on {bank_day} (the bank's day, UTC+8): the "
                 "bank could not approve the application; your relationship manager will "
-                "explain")
+                "explain.")
             assert asked.stderr.strip() == f"the inquiry is kept as feedback-{handle.id}"
             assert "secret" not in asked.output and "leverage" not in asked.output
 

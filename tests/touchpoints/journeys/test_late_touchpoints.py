@@ -162,7 +162,7 @@ async def test_a_late_inquiry_is_kept_and_counted_as_any_inquiry(
         asked = await cli("inquiry", handle.id, "--as", me.id, "--channel", "web")
         assert asked.exit_code == 0, asked.output
         assert " ".join(asked.stdout.split()).endswith(  # the answer alone, for the customer
-            "withdrawn: the application was withdrawn")
+            "(the bank's day, UTC+8): the application was withdrawn.")
         assert asked.stderr.strip() == f"the inquiry is kept as feedback-{handle.id}"
 
         late = late_events(settings, handle.id)
