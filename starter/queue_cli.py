@@ -38,7 +38,8 @@ def queue(
     = None,
     person: Annotated[str | None, typer.Option(
         "--person", help="a staff id: every case assigned to them, on any team's queue, "
-                         "every case they submitted waiting on its customer, and, for a "
+                         "every case they submitted waiting on its customer (then on the "
+                         "bank, as --rm), and, for a "
                          "committee's member, every case at approval that still needs their "
                          "vote (someone away: their cases)")] = None,
     waiting_on: Annotated[WaitingOn | None, typer.Option(
@@ -102,7 +103,8 @@ def queue(
         assigned = await work_queues.assigned_to(client, person)
         owed = await work_lists.owed_by_customers(client, settings, person)
         votes = await work_queues.votes_awaited(client, settings, person)
-        if not assigned and not owed and votes is None:
+        bank = await work_lists.submitted_waiting_on_bank(client, settings, person)
+        if not assigned and not owed and votes is None and not bank:
             work_queues.refuse_unknown_person(settings, person)
         assigned = work_lists.with_parties(settings, assigned)
         console.print(queue_view(cut(assigned, None), f"cases assigned to {person}",
@@ -114,9 +116,13 @@ def queue(
         shown = await work_queues.with_owed(client, cut(owed, None))
         console.print(owed_view(shown, owed_title(person), *work_lists.queue_clock(now),
                                 len(owed), order("deadline")))
+        if bank:  # a submitter away: the rest of their book, as --rm lists it
+            console.print(queue_view(cut(bank, None), bank_title(person),
+                                     *work_lists.queue_clock(now), len(bank), order("sla")))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.person_query(person)}; "
-                                 f"{work_lists.customer_query()}, who submitted it from the "
+                                 f"{work_lists.customer_query()}, and "
+                                 f"{work_lists.bank_query()}, who submitted it from the "
                                  "journey store" + ("; the committee's queue, who may still "
                                                     "vote from each journey's status"
                                                     if votes is not None else "")))

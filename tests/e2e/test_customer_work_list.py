@@ -177,6 +177,12 @@ async def test_a_relationship_manager_sees_their_cases_waiting_on_the_bank_too(
     assert notes_of(bank, mine).startswith("awaiting: 1 figure to check against the paper"), bank
     assert "NOT IN ('completeness', 'offer', 'post_loan')" in " ".join(bank.split())
 
+    # someone away: a colleague covering sees the same, under what customers owe
+    away = (await cli(settings, "queue", "--person", "rm-zhang")).stdout
+    owed, _, bank = away.partition("cases submitted by rm-zhang waiting on the bank")
+    assert owing in owed and mine in bank and theirs not in bank, away
+    assert case_of(bank, mine)[0][1:3] == [name, "documents, operations"], away
+
     for journey, company in ((mine, 1), (theirs, 2), (owing, 3)):
         code = LABELS[f"company{company}_business_license.jpg"]["credit_code"]
         await cli(settings, "withdraw", journey, "--reason", "the test is done", "--as", code)
