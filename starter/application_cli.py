@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
+from rich.markup import escape
 
 from journey.actors import Role
 from journey.application import Channel
@@ -130,7 +131,14 @@ def start(
         handle = await applications.start_journey(  # connects once startable
             None, settings, app, renamed_from=renamed_from)
         console.print(f"started [bold]{handle.id}[/] with {len(app.documents)} document(s)")
-        if not await workers.polled(await connect(settings), settings.task_queue):
+        polled = await workers.polled(await connect(settings), settings.task_queue)
+        # what the submitter does next: it said no more, and the tour is in docs/ alone
+        read = "its documents are read now: " if app.documents and polled else ""
+        console.print(escape(f"{read}`loan-journey status {handle.id}` "
+                             "says what it waits for, on whom; `loan-journey queue --rm "
+                             f"{app.submitted_by.id}` lists the cases {app.submitted_by.id} "
+                             "submitted, waiting on the customer or on the bank"))
+        if not polled:
             console.print(f"[yellow]no worker polls task queue {settings.task_queue}: nothing "
                           "moves until one runs (`loan-journey worker`, `loan-journey up`, "
                           "compose's `worker`)[/]")

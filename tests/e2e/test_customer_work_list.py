@@ -157,7 +157,10 @@ async def test_a_relationship_manager_sees_their_cases_waiting_on_the_bank_too(
     mine, path = application(tmp_path, 1, "rm-zhang")
     theirs, other = application(tmp_path, 2, "rm-chen")
     owing, short = application(tmp_path, 3, "rm-zhang")
-    await cli(settings, "start", str(path), *scans(1, *ALL))
+    started = " ".join((await cli(settings, "start", str(path), *scans(1, *ALL))).stdout.split())
+    # the submitter is told where to look next: the case, and their own cases
+    assert f"`loan-journey status {mine}` says what it waits for" in started, started
+    assert "`loan-journey queue --rm rm-zhang` lists the cases rm-zhang submitted" in started
     await cli(settings, "start", str(other), *scans(2, *ALL))
     await cli(settings, "start", str(short), *scans(3, "business_license", "balance_sheet"))
     await on_the_bank(client, mine)  # its balance sheet's company read unsure: operations
