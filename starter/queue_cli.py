@@ -50,7 +50,7 @@ def queue(
         "--rm", help="the staff id of whoever submits cases, a relationship manager or "
                      "operations: the cases they submitted waiting on the customer (implies "
                      "--waiting-on customer), then those waiting on the bank: on which "
-                     "team, since when, the SLA")] = None,
+                     "team, since when, the SLA (not with --waiting-on customer)")] = None,
     sort: Annotated[QueueSort | None, typer.Option(
         help="sla: breached, then warned, the oldest first (a team's default); waited: the "
              "longest wait first; amount: the largest first (default for the customers' "
@@ -133,14 +133,16 @@ def queue(
         console.print(owed_view(shown, owed_title(rm), *work_lists.queue_clock(now),
                                 len(rows), order("deadline")))
         bank: list[JourneyRow] = []
-        if rm is not None:  # the rest of their book: on whom each waits, its SLA
+        if rm is not None and waiting_on is None:  # the rest of their book: on whom each
+            # waits, its SLA (`--waiting-on customer --rm` asks for what customers owe alone)
             bank = await work_lists.submitted_waiting_on_bank(client, settings, rm)
             console.print(queue_view(cut(bank, None), bank_title(rm),
                                      *work_lists.queue_clock(now), len(bank), order("sla")))
         if show_query:
             console.print(escape(f"visibility query: {work_lists.customer_query()}"
-                                 + (f"; {work_lists.bank_query()}; who submitted it from "
-                                    "the journey store" if rm else "")))
+                                 + (f"; {work_lists.bank_query()}"
+                                    if rm is not None and waiting_on is None else "")
+                                 + ("; who submitted it from the journey store" if rm else "")))
         if not rows and not bank and rm is not None and pinned_policy.directory_role(
                 settings, rm) not in FRONT_OFFICE:
             console.print(escape(f"{rm!r} submits no cases: --rm takes a relationship manager "

@@ -180,6 +180,9 @@ async def test_a_relationship_manager_sees_their_cases_waiting_on_the_bank_too(
     assert notes_of(bank, mine).startswith("awaiting: 1 figure to check against the paper"), bank
     assert "NOT IN ('completeness', 'offer', 'post_loan')" in " ".join(bank.split())
 
+    alone = (await cli(settings, "queue", "--waiting-on", "customer", "--rm", "rm-zhang")).stdout
+    assert owing in alone and mine not in alone, alone  # what customers owe, as asked
+    assert "waiting on the bank" not in alone, alone
     # someone away: a colleague covering sees the same, under what customers owe
     away = (await cli(settings, "queue", "--person", "rm-zhang")).stdout
     owed, _, bank = away.partition("cases submitted by rm-zhang waiting on the bank")
