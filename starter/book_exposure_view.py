@@ -12,6 +12,7 @@ from journey.policy.calendar import moment_at
 from journey.repayment import money
 from journey.signed_pipeline import PipelineLine, pipeline_total
 from starter.bank_clock import bank_offset
+from starter.listings_view import counted
 
 
 def pipeline_table(lines: list[PipelineLine]) -> Table:
@@ -22,7 +23,7 @@ def pipeline_table(lines: list[PipelineLine]) -> Table:
                else "none: every signed loan is paid out")
     table = Table(title="signed, not paid out (offer signed, waiting at disbursement)",
                   caption=caption, show_footer=bool(lines))
-    table.add_column("journey", no_wrap=True, footer=f"total, {len(lines):,} loans")
+    table.add_column("journey", no_wrap=True, footer=f"total, {counted(len(lines), 'loan')}")
     table.add_column("borrower")
     table.add_column("credit code", no_wrap=True)
     table.add_column("product")

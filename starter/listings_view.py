@@ -15,6 +15,10 @@ from starter.bank_clock import bank_offset
 from starter.work_lists import JourneyRow
 
 
+def counted(n: int, noun: str) -> str:
+    """"1 loan", "2 loans": a list's count with its noun."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
 def book_title(risk_class: RiskClass | None) -> str:
     """The loan book's title: "loan book: running loans", of one class when asked."""
     return "loan book: running loans" + (f", class {risk_class.label_zh}" if risk_class else "")
@@ -34,7 +38,7 @@ def caption(rows: list[JourneyRow], total: int | None, order: str | None) -> str
         which = f"first {len(rows):,} of {total:,} by {order}" if order \
             else f"newest {len(rows):,} of {total:,}"
         return f"the {which} (--limit for more)"
-    return f"{len(rows):,} journeys"
+    return counted(len(rows), "journey")
 
 
 def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> Table:
@@ -42,7 +46,7 @@ def book_table(lines: list[BookLine], title: str, shown: int | None = None) -> T
     lines only when given, and the totals still the whole book's."""
     total = owed_total(lines)
     table = Table(title=title, caption=_book_caption(lines, shown), show_footer=bool(lines))
-    table.add_column("journey", no_wrap=True, footer=f"total, {len(lines):,} loans")
+    table.add_column("journey", no_wrap=True, footer=f"total, {counted(len(lines), 'loan')}")
     footers = {"arrears": total.arrears, "principal left": total.principal,
                "interest accrued": total.accrued, "to settle today": total.to_settle,
                "paid ahead": total.paid_ahead}
@@ -87,7 +91,7 @@ def _book_caption(lines: list[BookLine], shown: int | None) -> str:
     ratio = non_performing_ratio(lines)
     npl = "-" if ratio is None else f"{ratio:.2%}"
     late = sum(1 for b in lines if b.reviews_late)
-    caption = (f"{len(lines):,} loans by class (principal left): {totals}\nreviews late: "
+    caption = (f"{counted(len(lines), 'loan')} by class (principal left): {totals}\nreviews late: "
                f"{late:,} (not run a cadence after the last review, or the payout; or the next "
                f"one scheduled is past)\nnon-performing: {npl}")
     if unquoted := owed_total(lines).unquoted:

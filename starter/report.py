@@ -30,6 +30,7 @@ from journey.stages import Stage
 from starter.bank_clock import bank_offset
 from starter.errors import BadInput
 from starter.journey_map import render_html
+from starter.listings_view import counted
 from starter.periods import moment, through
 from starter.pinned_policy import policy_in_force
 from starter.terminal import wide_console
@@ -253,7 +254,8 @@ def print_report(r: JourneyReport, console: Console | None = None,
                  policy: Policy | None = None) -> None:
     """The report's tables, the SLA column by `policy` (the policy in force; none: left out)."""
     console = console or Console()
-    console.print(f"[bold]{r.journeys}[/] journeys, [bold]{r.events}[/] events "
+    console.print(f"[bold]{counted(r.journeys, 'journey')}[/], "
+                  f"[bold]{counted(r.events, 'event')}[/] "
                   f"({scope(r, bank_offset())})", highlight=False)
     if not r.stage_totals:
         console.print("No stage has been entered yet.")

@@ -70,5 +70,5 @@ async def test_a_part_payment_leaves_one_principal_in_every_output(
         heads = next(r for r in text.splitlines() if "paid ahead" in r)
         paid_ahead = [c.strip() for c in heads.split("┃")].index("paid ahead")
         for row in (next(r for r in text.splitlines() if handle.id in r),
-                    next(r for r in text.splitlines() if "total, 1 loans" in r)):
+                    next(r for r in text.splitlines() if "total, 1 loan" in r)):
             assert [c.strip() for c in row.split("│")][paid_ahead] == "1,000.00", text

@@ -54,7 +54,7 @@ def test_report_for_a_period(report_db: str) -> None:
                                         "--until", "2026-03-05T00:00", "--product",
                                         "project_finance"])  # fmt: skip
     said = " ".join(before.output.split())  # a time is that moment: D is left out
-    assert "1 journeys" in said and "to 2026-03-04 inclusive (UTC+8)" in said, said
+    assert "1 journey," in said and "to 2026-03-04 inclusive (UTC+8)" in said, said
     assert "no journey of product project_finance was paid out" in out
     backwards = runner.invoke(report_app, ["report", "--db", report_db, "--since",
                                            "2026-03-05", "--until", "2026-03-03"])  # fmt: skip
