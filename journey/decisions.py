@@ -190,6 +190,28 @@ class Withdrawal(BaseModel):
     channel: Channel | None = None
 
 
+class Amendment(BaseModel):
+    """The customer's change of the amount or the term asked for, recorded by its relationship
+    manager or operations before the approval is decided (workflows/amendments.py); a change
+    of product is a new application. Its reason says what the customer asked and why, as an
+    exception's does (`says_why`): the route and the deciders' limits follow the amount."""
+
+    actor: Actor
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=16, decimal_places=2)
+    term_months: int | None = Field(default=None, ge=1, le=360)
+    reason: str = Field(min_length=2, max_length=2000)
+    channel: Channel | None = None  # where the customer asked (branch, phone, ...)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Amendment:
+        if self.amount is None and self.term_months is None:
+            raise ValueError("an amendment changes the amount, the term or both: give one")
+        if not says_why(self.reason):
+            raise ValueError("say why the application is amended: what the customer asked and "
+                             "why (at least ten letters or four Chinese characters)")
+        return self
+
+
 class WriteOff(BaseModel):
     """A credit-committee member's vote to write a non-performing loan off (核销)."""
 

@@ -1,12 +1,13 @@
 """Commands while an application is decided: start it, add documents, answer a question,
-the risk team's opinion, the approval, the signature, withdrawal, reassignment, reading
-corrections. Thin functions over `starter.operations`."""
+the risk team's opinion, the approval, the signature, withdrawal, an amendment of the amount
+or term, reassignment, reading corrections. Thin functions over `starter.operations`."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from journey.actors import Role
 from journey.application import Channel
 from journey.decisions import (
     AddDocuments,
+    Amendment,
     ApprovalDecision,
     Capacity,
     Reassignment,
@@ -270,6 +272,29 @@ def withdraw(
     signed, as the customer or the supervisor of the loan's risk team, with the reason."""
     send_update(workflow_id, "withdraw",
                 validated(Withdrawal, actor=as_actor(actor, role), reason=reason, channel=channel))
+
+
+@acting("amend_application")
+def amend(
+    workflow_id: JourneyId,
+    reason: Annotated[str, typer.Option(
+        "--reason", help="what the customer asked and why (at least ten letters or four "
+                         "Chinese characters); kept in the audit trail")],
+    actor: As,
+    amount: Annotated[Decimal | None, typer.Option(
+        help="the amount the customer now asks for, in yuan")] = None,
+    term: Annotated[int | None, typer.Option(
+        "--term", help="the term the customer now asks for, in months")] = None,
+    role: RoleOpt = Role.RELATIONSHIP_MANAGER,
+    channel: Annotated[Channel | None, typer.Option(
+        help="where the customer asked (branch, phone, ...) [default: not stated]")] = None,
+) -> None:
+    """Amend the amount or the term the customer asks for, before the approval is decided
+    (the case's relationship manager or operations): at risk review or approval the case is
+    routed again on it and its risk opinion given again."""
+    send_update(workflow_id, "amend_application",
+                validated(Amendment, actor=as_actor(actor, role), amount=amount,
+                          term_months=term, reason=reason, channel=channel))
 
 
 @acting("reassign")

@@ -64,6 +64,7 @@ for command in (
     application_cli.decide,
     application_cli.sign,
     application_cli.withdraw,
+    application_cli.amend,
     application_cli.reassign,
     application_cli.correct,
     post_loan_cli.repay,

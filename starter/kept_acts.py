@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from journey.class_judgement import ClassifyLoan
 from journey.decisions import (
     AddDocuments,
+    Amendment,
     ApprovalDecision,
     Reassignment,
     Repayment,
@@ -34,6 +35,7 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "answer_question": (WrittenAnswer, UpdateResult),
     "sign": (Signature, UpdateResult),
     "withdraw": (Withdrawal, UpdateResult),
+    "amend_application": (Amendment, UpdateResult),
     "reassign": (Reassignment, UpdateResult),
     "correct_reading": (ReadingCorrection, UpdateResult),
     "acknowledge_warning": (AcknowledgeWarning, UpdateResult),

@@ -147,6 +147,10 @@ class JourneyUpdates(Bookkeeping):
         self._corrections = 0  # clerks' corrections of readings (workflows/reading_corrections)
         self._corrections_checked = 0  # ... of them when the file was last checked
         self._since_routed: list[str] = []  # ... of figures since the case was routed, in words
+        # an amendment of the application since then (workflows/amendments.py), and one that
+        # woke a deciding stage's wait, to go back to routing
+        self._amended_since_routed = False
+        self._amending = False
         # the documents stage holds for operations to check unsure figures (FIGURES_CHECKED)
         self._checking_figures = False
         # ... which waits for the file to be complete (ASK_BEFORE_FIGURES_CHECK)
@@ -285,6 +289,7 @@ class JourneyUpdates(Bookkeeping):
     @record_risk_opinion.validator
     def _validate_risk_opinion(self, opinion: RiskOpinion) -> None:
         self._require_stage(Stage.RISK_REVIEW)
+        self._refuse_while_amending()
         if self._opinion is not None:
             raise DecisionRefused("an opinion is already recorded for this review")
         authorize_risk_opinion(
@@ -349,6 +354,7 @@ class JourneyUpdates(Bookkeeping):
     def _validate_decide(self, decision: ApprovalDecision) -> None:
         self._refuse_suspended_vote()
         self._require_stage(Stage.APPROVAL)
+        self._refuse_while_amending()
         if self._approval_settled():
             raise DecisionRefused("the approval is already decided")
         authorize_approval(
@@ -609,6 +615,13 @@ class JourneyUpdates(Bookkeeping):
     def _require_stage(self, stage: Stage) -> None:
         if self._stage is not stage:
             raise DecisionRefused(f"the journey is at {self._stage}, not {stage}: nothing to do")
+
+    def _refuse_while_amending(self) -> None:
+        """A decision on the application as it was, once an amendment sends the case back to
+        routing (workflows/amendments.py): it is decided again on the new figures."""
+        if self._amending:
+            raise DecisionRefused("the application was just amended: the case is routed again "
+                                  "and its risk opinion given again on the new figures")
 
     def _refuse_suspended_vote(self) -> None:
         """A vote cast while an approver's request for information is open waits for what

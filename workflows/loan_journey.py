@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import search_attributes as sa
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
+    from workflows.amendments import Amendments
     from workflows.bookkeeping import CUSTOMER_WAIT_LISTED, JourneyEnded
     from workflows.drawdowns import DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
@@ -162,7 +163,7 @@ MET_BEFORE_FIGURES_CHECK = "met-before-figures-check"
 @workflow.defn
 class LoanJourneyWorkflow(
     EntrustedPayoutStage, DrawdownStage, PostLoanStage, TouchpointUpdates, InfoRequests,
-    ExposureAtDecision, ReadingCorrections,
+    ExposureAtDecision, Amendments, ReadingCorrections,
 ):
     @workflow.init
     def __init__(self, input: JourneyInput) -> None:
@@ -311,10 +312,16 @@ class LoanJourneyWorkflow(
             workflow.upsert_search_attributes([sa.TIER.value_set(self._route.tier.value)])
 
     async def risk_review(self) -> None:
+        amended = False
         while True:
+            if amended:  # routed again on the amended application (workflows/amendments.py)
+                await self.routing()
             self._opinion = None  # before entry: an opinion may arrive while entry is recorded
             async with self.stage(Stage.RISK_REVIEW, Party.BANK, team=self.route.team):
-                await self.wait_for(lambda: self._opinion is not None)
+                await self.wait_for(lambda: self._opinion is not None or self._amending)
+                if amended := self.take_amendment():  # routed again on the new figures
+                    self._exit_to = Stage.ROUTING
+                    continue
                 opinion = self._opinion
                 assert opinion is not None
                 self._reviewed_by = opinion.actor.id
@@ -334,10 +341,19 @@ class LoanJourneyWorkflow(
         self._n_of_m = workflow.patched(COMMITTEE_N_OF_M)
         self._of_eligible = self._n_of_m and workflow.patched(ELIGIBLE_SETTLE)
         kept: list[ApprovalDecision] = []
+        amended = False
         while True:
+            if amended:  # decided again on the amended application (workflows/amendments.py)
+                self.votes_set_aside()
+                await self.routing()
+                await self.risk_review()
+                kept = []
             self._votes = kept
             async with self.stage(Stage.APPROVAL, Party.BANK, team=self.route.tier.value):
-                await self.wait_for(self._approval_settled)
+                await self.wait_for(lambda: self._approval_settled() or self._amending)
+                if amended := self.take_amendment():
+                    self._exit_to = Stage.ROUTING
+                    continue
                 last = self._votes[-1]
                 if last.verdict is Verdict.REJECT or self._out_of_reach():
                     self._decided_by(Verdict.REJECT, last)

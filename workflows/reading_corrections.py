@@ -149,35 +149,47 @@ class ReadingCorrections(JourneyUpdates):
         CORRECTIONS_REVIEWED), so that the route and the risk opinion are given on them."""
         if self.goes_back_to(stage) is stage:
             return stage
+        on = self._routed_on()
         self.record_decision(AUTHORITY_CHECK, "back to risk review", (
             f"{'; '.join(self._since_routed)}: figures the route and the risk opinion were "
-            "given on were corrected since; the case is routed and its risk opinion given "
-            "again on the corrected figures"))
+            f"given on were {'amended' if self._amended_since_routed else 'corrected'} since; "
+            f"the case is routed and its risk opinion given again on {on}"))
         return Stage.ROUTING
 
+    def _routed_on(self) -> str:
+        """What the case is routed again on, in words: the corrected figures, or (since an
+        amendment, workflows/amendments.py) the amended application."""
+        if not self._amended_since_routed:
+            return "the corrected figures"
+        amended = all(s.startswith("amended:") for s in self._since_routed)
+        return "the amended application" + ("" if amended else " and the corrected figures")
+
     def votes_set_aside(self) -> None:
-        """The votes cast on figures corrected since (`back_to`) do not count: every approver
-        votes again, once the risk opinion is given again; the decision says whose."""
+        """The votes cast on figures corrected (or an application amended) since (`back_to`)
+        do not count: every approver votes again, once the risk opinion is given again; the
+        decision says whose."""
         cast = [v for v in self._votes if v.verdict is not Verdict.REQUEST_INFO]
         self._votes = []
+        on = ("the application before it was amended" if self._amended_since_routed
+              else "figures corrected since")
         if cast:
             self.record_decision(VOTE_KEEPER, "votes set aside", (
-                f"{', '.join(f'{v.actor.id} ({v.verdict})' for v in cast)}: cast on figures "
-                "corrected since; every approver votes again once the risk opinion is given "
-                "again"))
+                f"{', '.join(f'{v.actor.id} ({v.verdict})' for v in cast)}: cast on {on}; "
+                "every approver votes again once the risk opinion is given again"))
 
     def routed_again(self, was: Route, fresh: Route) -> Route:
         """The case's route on the corrected figures (`back_to`): `fresh`, the earlier one kept
         in words if the tier or the team changed; recorded with why, and on which corrections."""
         moved = (fresh.tier, fresh.team) != (was.tier, was.team)
+        on = self._routed_on()
         now = fresh.model_copy(update={
-            "explanation": f"Routed again on corrected figures: {fresh.explanation}",
+            "explanation": f"Routed again on {on.removeprefix('the ')}: {fresh.explanation}",
             "rerouted_from": [*was.rerouted_from, *([was.on_what()] if moved else [])]})
         self.record_decision(AUTHORITY_CHECK, "re-routed" if moved else "routed again", (
             f"{now.why_tier()}; " + (f"because {rerouted_because(was, now)}; " if moved else "")
-            + f"on the corrected figures ({'; '.join(self._since_routed)}): "
+            + f"on {on} ({'; '.join(self._since_routed)}): "
             f"{now.team} reviews, {now.approvals_required} approval(s) at {now.tier}"))
-        self._since_routed = []
+        self._since_routed, self._amended_since_routed = [], False
         return now
 
     def off_file(self, reading: DocumentReading, fixed: DocumentReading) -> str:

@@ -259,6 +259,24 @@ def authorize_case_front_office(policy: Policy, actor: Actor, customer: str,
         raise DecisionRefused(f"{actor.id!r} may not {what} for the customer: {whose}")
 
 
+def authorize_amendment(policy: Policy, actor: Actor, manager: str | None) -> StaffMember:
+    """An application's amount or term is amended by the bank for the customer who asked: its
+    own relationship manager (`manager`) or operations, never the customer itself, whose word
+    the bank takes and records (another manager's case is theirs, as `authorize_case_front_
+    office` says)."""
+    if actor.role is Role.CUSTOMER:
+        raise DecisionRefused(
+            "a customer does not amend its application itself: ask its relationship manager "
+            "or operations, who record the change and why")
+    member = authorize_staff(policy, actor, FRONT_OFFICE)
+    if actor.role is Role.RELATIONSHIP_MANAGER and actor.id != manager:
+        whose = (f"this is relationship manager {manager!r}'s case: only they or operations "
+                 "may" if manager else
+                 "this case has no relationship manager: only operations may")
+        raise DecisionRefused(f"{actor.id!r} may not amend the application: {whose}")
+    return member
+
+
 def staff_as_customer(policy: Policy, actor: Actor) -> bool:
     """Whether `actor` acts as the customer under an id of the staff directory: whoever the
     borrower is, it is not a member of the bank's staff."""
