@@ -120,11 +120,16 @@ class Amendments(ReadingCorrections):
             return "the journey is being withdrawn"
         if stage in (Stage.INTAKE, Stage.ROUTING):
             return f"the journey is at {stage}: try again in a moment"
-        if stage not in _AMENDABLE or (stage is Stage.APPROVAL and self._approval_settled()):
+        if stage not in _AMENDABLE:
             return (f"the journey is at {stage} and the approval is decided: an approved "
                     "amount or term is not amended; withdraw the application "
                     "(`loan-journey withdraw`) and start a new one under its own id with the "
                     "new figures")
+        if stage is Stage.APPROVAL and self._approval_settled():
+            return ("the votes cast settle the approval: once approved, an approved amount or "
+                    "term is not amended (withdraw the application and start a new one under "
+                    "its own id); if the approval goes on (a request for information, votes "
+                    "set aside), amend it then")
         if self._amending:
             return "an amendment is being applied: try again once the case is routed again"
         if stage is Stage.RISK_REVIEW and self._opinion is not None:
