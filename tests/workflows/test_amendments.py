@@ -20,6 +20,7 @@ from journey.decisions import (
     RiskGrade,
     RiskOpinion,
     Verdict,
+    WrittenAnswer,
 )
 from journey.stages import Stage
 from journey.timeline import EventType
@@ -123,6 +124,35 @@ async def test_amended_at_risk_review_the_case_is_routed_and_reviewed_again(
                         reason="sound at 12m"))
         approval = await until_stage(handle, Stage.APPROVAL)
         assert approval.route is not None and approval.route.tier == "head_office"
+        await assert_replays(handle)
+
+
+async def test_amended_while_a_decider_waits_for_the_customer_routed_again_once_complete(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """A case the risk officer sent back with a question, amended while the customer is asked:
+    once answered, it is routed again on the new amount (not back to the SME officer who
+    asked) and its risk review opens again on the corporate team."""
+    docs, app = new_application(submitted_by=RM_CHEN)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.RISK_REVIEW)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=RISK_SME, verdict=Verdict.REQUEST_INFO, reason="purpose unclear",
+            question="what will the loan finance?"))
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        result = await handle.execute_update(LoanJourneyWorkflow.amend_application,
+                                             amendment())
+        assert result.stage is Stage.COMPLETENESS
+        assert result.message.endswith("once the file is complete the case is routed again on "
+                                       "it and its risk opinion given again")
+        await handle.execute_update(LoanJourneyWorkflow.answer_question, WrittenAnswer(
+            actor=customer(app), text="a second production line"))
+        again = await until_stage(handle, Stage.RISK_REVIEW)
+        assert again.attempt == 2
+        assert again.route is not None and again.route.team == "corporate_risk"
+        back = [d.reason for d in again.decisions if d.verdict == "back to risk review"]
+        assert back and "were amended since" in back[0] \
+            and "given again on the amended application" in back[0], back
         await assert_replays(handle)
 
 
