@@ -180,6 +180,30 @@ async def test_amended_at_approval_the_votes_are_cast_again_after_a_new_review(
         await assert_replays(handle)
 
 
+async def test_amended_while_the_committee_votes_the_votes_cast_are_set_aside(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """60m goes to the credit committee; one member approves, then the customer asks for 40m:
+    the vote cast on 60m is set aside, and the case, reviewed again, goes to head office."""
+    docs, app = new_application(amount=60_000_000, submitted_by=RM_CHEN)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
+        await drive_to(handle, app, Stage.APPROVAL, risk=RISK_CORP)
+        cc1 = Actor(id="cc-1", role=Role.APPROVER)
+        await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=cc1, verdict=Verdict.APPROVE, reason="within appetite"))
+        result = await handle.execute_update(LoanJourneyWorkflow.amend_application,
+                                             amendment(amount=40_000_000))
+        assert result.message.endswith("its risk opinion given again; the votes cast are set "
+                                       "aside"), result.message
+        review = await until_stage(handle, Stage.RISK_REVIEW)
+        assert review.route is not None and review.route.tier == "head_office"
+        assert review.voted == []
+        aside = [d.reason for d in review.decisions if d.verdict == "votes set aside"]
+        assert aside == ["cc-1 (approve): cast on the application before it was amended; every "
+                         "approver votes again once the risk opinion is given again"]
+        await assert_replays(handle)
+
+
 async def test_refused_at_the_offer_for_a_customer_another_manager_and_beyond_the_limits(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
