@@ -6,10 +6,12 @@ application could not start with."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
@@ -19,10 +21,12 @@ from journey.decisions import (
     ApprovalDecision,
     RiskGrade,
     RiskOpinion,
+    UpdateResult,
     Verdict,
     WrittenAnswer,
 )
 from journey.stages import Stage
+from journey.status import JourneyStatus
 from journey.timeline import EventType
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import assert_replays
@@ -53,6 +57,21 @@ def amendment(actor: Actor = RM_CHEN, amount: int | None = 12_000_000,
 
 def amended(decisions: list) -> list[str]:
     return [d.reason for d in decisions if d.verdict == "amended"]
+
+
+async def amended_back(handle: WorkflowHandle, request: Amendment
+                       ) -> tuple[UpdateResult, JourneyStatus]:
+    """Amend a case at risk review or approval: its answer, and the status once its risk review
+    opens again (attempt 2). The update answers once the case has moved: accepted first, so
+    that a case that does not move fails `until_stage`'s wait rather than hangs."""
+    sent = await handle.start_update(LoanJourneyWorkflow.amend_application, request,
+                                     wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+    for _ in range(3):
+        review = await until_stage(handle, Stage.RISK_REVIEW)
+        if review.attempt == 2:
+            return await sent.result(), review
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the risk review did not open again: attempt {review.attempt}")
 
 
 async def test_amended_while_the_file_is_short_the_case_is_routed_on_the_new_amount(
@@ -98,13 +117,10 @@ async def test_amended_at_risk_review_the_case_is_routed_and_reviewed_again(
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         first = await drive_to(handle, app, Stage.RISK_REVIEW)
         assert first.route is not None and first.route.team == "sme_risk"
-        result = await handle.execute_update(LoanJourneyWorkflow.amend_application,
-                                             amendment())
+        result, again = await amended_back(handle, amendment())
         assert result.stage in (Stage.ROUTING, Stage.RISK_REVIEW)
         assert result.message == ("amended: amount 3,000,000.00 -> 12,000,000.00; the case is "
                                   "routed again on it and its risk opinion given again")
-        again = await until_stage(handle, Stage.RISK_REVIEW)
-        assert again.attempt == 2
         assert again.amount == Decimal(12_000_000)
         assert again.route is not None
         assert (again.route.team, again.route.tier) == ("corporate_risk", "head_office")
@@ -164,9 +180,7 @@ async def test_amended_at_approval_the_votes_are_cast_again_after_a_new_review(
     docs, app = new_application(submitted_by=RM_CHEN)
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (_, handle):
         await drive_to(handle, app, Stage.APPROVAL)
-        await handle.execute_update(LoanJourneyWorkflow.amend_application, amendment())
-        review = await until_stage(handle, Stage.RISK_REVIEW)
-        assert review.attempt == 2
+        _, review = await amended_back(handle, amendment())
         assert review.route is not None and review.route.team == "corporate_risk"
         await handle.execute_update(
             LoanJourneyWorkflow.record_risk_opinion,
@@ -191,11 +205,9 @@ async def test_amended_while_the_committee_votes_the_votes_cast_are_set_aside(
         cc1 = Actor(id="cc-1", role=Role.APPROVER)
         await handle.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
             actor=cc1, verdict=Verdict.APPROVE, reason="within appetite"))
-        result = await handle.execute_update(LoanJourneyWorkflow.amend_application,
-                                             amendment(amount=40_000_000))
+        result, review = await amended_back(handle, amendment(amount=40_000_000))
         assert result.message.endswith("its risk opinion given again; the votes cast are set "
                                        "aside"), result.message
-        review = await until_stage(handle, Stage.RISK_REVIEW)
         assert review.route is not None and review.route.tier == "head_office"
         assert review.voted == []
         aside = [d.reason for d in review.decisions if d.verdict == "votes set aside"]
