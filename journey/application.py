@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from journey.actors import Actor
 from journey.bank_accounts import account_number, account_refusal
+from journey.contact import Contact
 from journey.documents import DocumentRef
 
 
@@ -78,6 +79,9 @@ class LoanApplication(BaseModel):
     # where a payout to the borrower goes; None: an application from before it was asked
     # for, or one paid to counterparties only (受托支付): `start` asks for it otherwise
     settlement_account: SettlementAccount | None = None
+    # whom the customer's notices reach (`loan-journey notices send`); None: one from before
+    # it was asked for, or a customer told by its relationship manager: its notices wait
+    contact: Contact | None = None
 
     @field_validator("applicant_name", "credit_code", "industry", "region", mode="before")
     @classmethod

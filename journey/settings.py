@@ -31,13 +31,16 @@ from pydantic_settings import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from journey.contact import email_address
+
 WorkerRole = Literal["all", "journeys", "documents"]
 OcrEngine = Literal["tesserocr", "pytesseract"]
 LogFormat = Literal["text", "json"]
 PREFIX = "LOAN_JOURNEY_"
 _PEM = b"-----BEGIN "
 # The settings that are secrets: each also read from the file its `<variable>_FILE` names.
-SECRETS = ("temporal_api_key", "database_password", "codec_keys", "archive_key")
+SECRETS = ("temporal_api_key", "database_password", "codec_keys", "archive_key",
+           "smtp_password", "sms_webhook_token")
 FILE_SUFFIX = "_FILE"
 ARCHIVE_KEY_MIN = 16
 
@@ -157,6 +160,18 @@ class Settings(StoreSettings):
     # "json" (one object a line, a traceback in it) for a log shipper.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: LogFormat = "text"
+    # Where `loan-journey notices send` delivers the outbox (starter/notifier.py): email over
+    # the bank's mail server (SMTP, STARTTLS by default, a login when a user is set), from
+    # NOTICE_FROM; SMS by a POST of JSON to the bank's SMS gateway, with a bearer token when
+    # set. Unset, that channel's notices wait in the outbox.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    notice_from: str | None = None
+    sms_webhook_url: str | None = None
+    sms_webhook_token: SecretStr | None = None
     # The OCR engine's, by the names they had before they were settings (no prefix).
     # OCR_THREADS threads read one document's segments (tesserocr only); OCR_TIMEOUT_S
     # bounds one recognition; OCR_ENGINE unset: tesserocr when installed, else pytesseract.
@@ -223,6 +238,19 @@ class Settings(StoreSettings):
                              f"this one {len(v.get_secret_value())}")
         return v
 
+    @field_validator("notice_from")
+    @classmethod
+    def _an_address(cls, v: str | None) -> str | None:
+        return None if v is None else str(email_address(v))
+
+    @field_validator("sms_webhook_url")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        """http(s)://host/..., so that a typo is told at start, not at the first notice."""
+        if v is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", v):
+            raise ValueError("give the gateway's URL, http(s)://host/path")
+        return v
+
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _any_case(cls, v: object) -> object:
@@ -232,7 +260,8 @@ class Settings(StoreSettings):
         return v.upper() if v.lower() in ("debug", "info", "warning", "error") else v.lower()
 
     @field_validator("temporal_api_key", "codec_keys", "policy_file", "post_loan_policy_file",
-                     "archive_key",
+                     "archive_key", "smtp_host", "smtp_user", "smtp_password", "notice_from",
+                     "sms_webhook_url", "sms_webhook_token",
                      "temporal_tls_ca_file", "temporal_tls_cert_file",
                      "temporal_tls_key_file", "temporal_tls_server_name", "ocr_engine",
                      "metrics_port", mode="before")
@@ -276,6 +305,11 @@ class Settings(StoreSettings):
         return self.temporal_tls or any(
             (self.temporal_tls_ca_file, self.temporal_tls_cert_file,
              self.temporal_tls_server_name))
+
+    @property
+    def email_gateway(self) -> bool:
+        """Email can be sent: a mail server and the address notices come from."""
+        return self.smtp_host is not None and self.notice_from is not None
 
     @property
     def archive_seal_key(self) -> bytes | None:

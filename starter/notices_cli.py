@@ -1,23 +1,31 @@
 """`loan-journey notices <id>`: what the customer was told, and the reminders staff were sent
-on the case, from the outbox, for auditors."""
+on the case, from the outbox, for auditors; `loan-journey notices send`: the outbox delivered
+(starter/notifier.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from typer._click.core import Command, Context  # typer's own click
+from typer.core import TyperGroup
 
 from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from starter.bank_clock import bank_offset
 from starter.boundary import run
+from starter.connect import connect
+from starter.errors import JourneyError, SetupError
 from starter.journey_cli import JourneyId
 from starter.notices import Notice, notices
+from starter.notifier import gateways, send_pass
 from starter.terminal import wide_console
+from store.outbox import Dispatched, OutboxMessage
 
 console = wide_console()
 
@@ -61,5 +69,83 @@ def _at(moment: datetime) -> str:
     return moment_at(moment, bank_offset())
 
 
-def register(app: typer.Typer) -> None:
-    app.command("notices")(notices_command)
+SHOW = "show"
+
+
+class NoticesGroup(TyperGroup):
+    """`notices <id>` as before, and `notices send`: words that name no subcommand (a journey
+    id, an option of the listing) are the listing's."""
+
+    def resolve_command(self, ctx: Context, args: list[str]
+                        ) -> tuple[str | None, Command | None, list[str]]:
+        if args and args[0] not in self.commands:
+            return "notices", self.commands[SHOW], args
+        return super().resolve_command(ctx, args)
+
+
+notices_app = typer.Typer(
+    cls=NoticesGroup, no_args_is_help=True,
+    context_settings={"ignore_unknown_options": True},
+    help="A journey's notices (`notices <id>`), and their delivery (`notices send`).")
+
+
+class HeldBack(JourneyError):
+    """A pass left notices pending (no address, a gateway refusing): exit 1, each named."""
+
+
+def send_command(
+    follow: Annotated[bool, typer.Option(
+        "--follow", help="send again every --every seconds until stopped")] = False,
+    every: Annotated[float, typer.Option("--every", min=1, help="seconds between passes")
+                     ] = 60.0,
+) -> None:
+    """Deliver the outbox's pending notices: email through the mail server (SMTP settings),
+    SMS through the gateway (SMS webhook settings), to the customer's contact in its
+    application or the staff member's address in the policy in force, and mark each sent.
+    A notice that has no address or that its gateway refuses stays pending, named with why,
+    and the next pass tries it again (exit 1 when a single pass left any); with no gateway
+    configured nothing is sent (exit 5)."""
+    settings = Settings()
+
+    async def go() -> None:
+        if gateways(settings) == (None, None):
+            raise SetupError(
+                "no gateway is configured: nothing sent; set LOAN_JOURNEY_SMTP_HOST and "
+                "LOAN_JOURNEY_NOTICE_FROM (email) or LOAN_JOURNEY_SMS_WEBHOOK_URL (SMS)")
+        told: set[tuple[int, str]] = set()
+        while True:
+            done = await send_pass(settings, lambda: connect(settings))
+            _report(done, told)
+            if not follow:
+                if done.held:
+                    raise HeldBack(f"{len(done.held)} notice(s) left pending: see above")
+                return
+            await asyncio.sleep(every)
+
+    run(go())
+
+
+def _report(done: Dispatched, told: set[tuple[int, str]]) -> None:
+    """Each notice sent, and each held with why, once per reason (a follower's passes
+    repeat it otherwise every minute)."""
+    for m in done.sent:
+        console.print(f"sent #{m.id} {m.channel} {escape(m.template)} to {_whom(m)}",
+                      highlight=False)
+    for m, why in done.held:
+        if (m.id, why) not in told:
+            told.add((m.id, why))
+            console.print(f"pending #{m.id} {m.channel} {escape(m.template)} to {_whom(m)}: "
+                          f"{escape(why)}", highlight=False)
+    if not done.held:
+        told.clear()
+
+
+def _whom(m: OutboxMessage) -> str:
+    return escape(f"the customer of {m.workflow_id}" if m.recipient == "customer"
+                  else m.recipient)
+
+
+def register(app: typer.Typer, *_: Any) -> None:
+    notices_app.command(SHOW, hidden=True)(notices_command)
+    notices_app.command("send")(send_command)
+    app.add_typer(notices_app, name="notices")

@@ -9,6 +9,7 @@ it was sent is not sealed: sending sets it.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
@@ -73,11 +74,12 @@ def enqueue(
         return True
 
 
-def pending(url: str, limit: int = 100) -> list[OutboxMessage]:
-    """Messages not sent yet, oldest first."""
+def pending(url: str, limit: int = 100, after: int = 0) -> list[OutboxMessage]:
+    """Messages not sent yet, oldest first; those numbered above `after` (the next page)."""
     with Session(ready(url)) as s:
         rows = s.scalars(
-            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+            select(OutboxRow).where(OutboxRow.sent_at.is_(None), OutboxRow.id > after)
+            .order_by(OutboxRow.id).limit(limit)
         )
         return [_message(r) for r in rows]
 
@@ -126,11 +128,44 @@ class OutboxOnlySender:
         self.sent.append(message)
 
 
+@dataclass
+class Dispatched:
+    """One pass over the outbox: the messages sent, and those left pending with why."""
+
+    sent: list[OutboxMessage] = field(default_factory=list)
+    held: list[tuple[OutboxMessage, str]] = field(default_factory=list)
+
+
+def dispatch_all(url: str, sender: Sender, page: int = 100) -> Dispatched:
+    """Send every pending message with `sender`, oldest first, a page at a time, and mark
+    each sent. A message whose send raises stays pending, kept with the error's text, and the
+    pass goes on: one customer without an address, or a gateway refusing one, holds up no
+    other; and the pages go past the held ones, so that a hundred of them never stop newer
+    messages from going out."""
+    done, after = Dispatched(), 0
+    while batch := pending(url, page, after):
+        for message in batch:
+            try:
+                sender.send(message)
+            except Exception as err:  # the sender's to say; never the pass's end
+                done.held.append((message, str(err) or type(err).__name__))
+                continue
+            if mark_sent(url, message.id):
+                done.sent.append(message)
+        after = batch[-1].id
+    return done
+
+
 def dispatch(url: str, sender: Sender | None = None, limit: int = 100) -> int:
-    """Send pending messages with `sender` and mark each sent; return how many were sent."""
+    """Send pending messages with `sender` and mark each sent; return how many were sent.
+    One whose send raises stays pending; the others are sent all the same."""
     sender = sender or OutboxOnlySender()
     sent = 0
     for message in pending(url, limit):
-        sender.send(message)
+        try:
+            sender.send(message)
+        except Exception:
+            log.warning("outbox: %s left pending", message.key, exc_info=True)
+            continue
         sent += mark_sent(url, message.id)
     return sent

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from journey.actors import Role
+from journey.contact import email_address, mobile_number
 from journey.policy.routing import ApprovalTier
 
 
@@ -19,3 +20,16 @@ class StaffMember(BaseModel):
     tier: ApprovalTier | None = None  # approvers: the tier they sit at
     supervisor: str | None = None  # id of this member's supervisor
     active: bool = True
+    # where the notices to this member (SLA reminders, cases handed over) reach: optional
+    email: str | None = None
+    mobile: str | None = None
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, v: object) -> object:
+        return email_address(v)
+
+    @field_validator("mobile", mode="before")
+    @classmethod
+    def _mobile(cls, v: object) -> object:
+        return mobile_number(v)
