@@ -56,7 +56,7 @@ def notices_command(
                   title=f"notices of {escape(workflow_id)}: to its customer, and reminders "
                         "to staff",
                   caption="on the bank's clock; a notice not sent yet is due: queued in the "
-                          "outbox for the bank's sender; outbox # is the notice's row, as "
+                          "outbox for `notices send`; outbox # is the notice's row, as "
                           "`records verify` names it (outbox notice #N)")
     for n in found:
         table.add_row(str(n.number), n.kind, _at(n.queued_at),

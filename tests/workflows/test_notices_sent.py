@@ -1,0 +1,245 @@
+"""`loan-journey notices send` delivers the outbox to real servers: a local SMTP server
+(aiosmtpd) receives a real journey's notices at its customer's address, a local HTTP server
+the SMS gateway's JSON; a notice without an address, or that the gateway refuses, stays
+pending with why, and the next pass sends it; `notices` then shows when each was sent."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+from temporalio.testing import WorkflowEnvironment
+
+from journey.contact import Contact
+from journey.policy import DEFAULT_POLICY_FILE
+from journey.policy.calendar import moment_at
+from journey.stages import Stage
+from store.outbox import enqueue, messages_for, pending
+from tests.cli_kit import cli, point_cli_at, said
+from tests.ports import free_port
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    running_journey,
+    until_sent,
+    until_stage,
+)
+
+FROM = "notices@bank.example.cn"
+
+
+@dataclass
+class Mailbox:
+    """What the SMTP server received: each mail with the envelope's recipients."""
+
+    mails: list[tuple[list[str], Message]] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
+        assert isinstance(envelope.content, bytes)
+        self.mails.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 OK"
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                 auth_data: Any) -> AuthResult:
+        assert isinstance(auth_data, LoginPassword)
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=auth_data.password == b"mail-password-in-its-file")
+
+
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """A real SMTP server on this machine, the settings pointed at it (no STARTTLS)."""
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=box,
+                            auth_require_tls=False)
+    controller.start()
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
+                        "SMTP_STARTTLS": "false", "NOTICE_FROM": FROM}.items():
+        monkeypatch.setenv(f"LOAN_JOURNEY_{name}", value)
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Gateway:
+    """The SMS gateway: each JSON body posted and its Authorization header; answers 503
+    while `failing` counts down."""
+
+    posted: list[tuple[dict[str, Any], str | None]] = field(default_factory=list)
+    failing: int = 0
+
+
+@pytest.fixture
+def sms_gateway(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Gateway]:
+    """A real HTTP server in a thread, the settings pointed at it, its token from a file."""
+    gateway = Gateway()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            gateway.posted.append((json.loads(body), self.headers.get("Authorization")))
+            status = 503 if gateway.failing > 0 else 202
+            gateway.failing -= 1
+            self.send_response(status)
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    token = tmp_path / "sms_token"
+    token.write_text("sms-token-in-its-file\n", encoding="utf-8")
+    monkeypatch.setenv("LOAN_JOURNEY_SMS_WEBHOOK_URL",
+                       f"http://127.0.0.1:{server.server_address[1]}/v1/sms")
+    monkeypatch.setenv("LOAN_JOURNEY_SMS_WEBHOOK_TOKEN_FILE", str(token))
+    try:
+        yield gateway
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _text(mail: Message) -> str:
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    # its lines as the wire ends them (CRLF), as a mail reader shows them
+    return payload.decode(mail.get_content_charset() or "ascii").replace("\r\n", "\n")
+
+
+async def test_a_journeys_notices_reach_its_customers_mailbox(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    smtp_server: Mailbox,
+) -> None:
+    """The customer's address is the one its application gave, read from the journey's
+    start; the mail's subject says the notice's kind, its body is the notice's text (UTF-8)."""
+    docs = Documents()
+    app = application(docs, drop={"income"}).model_copy(update={"contact": Contact(
+        name="财务 陈", mobile="138 0013 8000", email="cfo@acme.example.cn")})
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        await until_stage(handle, Stage.COMPLETENESS, asking=True)
+        await until_sent(settings.db_url, handle.id, template="supplements_requested")
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        queued = messages_for(settings.db_url, handle.id)
+        assert [m.template for m in queued] == ["application_received", "supplements_requested"]
+
+        done = await cli("notices", "send")
+        assert done.exit_code == 0, done.output
+        assert [rcpt for rcpt, _ in smtp_server.mails] == [["cfo@acme.example.cn"]] * 2
+        for m, (_, mail) in zip(queued, smtp_server.mails, strict=True):
+            assert (mail["From"], mail["To"]) == (FROM, "cfo@acme.example.cn")
+            subject = str(make_header(decode_header(mail["Subject"])))
+            assert subject == f"{m.template.replace('_', ' ')} ({handle.id})"
+            assert _text(mail).rstrip("\n") == m.body
+            assert f"sent #{m.id} email {m.template} to the customer of {handle.id}" in said(
+                done)
+        assert "利润表" in _text(smtp_server.mails[1][1])  # the income statement, in Chinese
+        assert smtp_server.logins == []  # no user set: no login
+
+        sent = messages_for(settings.db_url, handle.id)
+        assert all(m.sent_at is not None for m in sent)
+        shown = said(await cli("notices", handle.id))
+        assert "│ not sent yet │" not in shown
+        assert all(moment_at(m.sent_at, 8) in shown for m in sent if m.sent_at)
+        again = await cli("notices", "send")  # nothing pending: nothing sent twice
+        assert again.exit_code == 0 and len(smtp_server.mails) == 2, again.output
+
+
+async def test_a_customer_without_a_contact_is_held_with_why(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    smtp_server: Mailbox,
+) -> None:
+    docs = Documents()
+    app = application(docs)
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        received = await until_sent(settings.db_url, handle.id, template="application_received")
+        point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
+        done = await cli("notices", "send")
+        assert done.exit_code == 1, done.output
+        assert (f"pending #{received.id} email application_received to the customer of "
+                f"{handle.id}: no contact for the customer of {handle.id}: its application "
+                "gives none") in said(done)
+        assert smtp_server.mails == [] and received.id in [m.id for m in pending(
+            settings.db_url)]
+
+
+def _policy_with_addresses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packaged policy, rm-zhang given an email and a mobile, ops-wang neither."""
+    policy = json.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    policy["version"] = f"{policy['version']}-addresses"
+    for member in policy["staff"]:
+        if member["id"] == "rm-zhang":
+            member.update(email="zhang@bank.example.cn", mobile="+86 139-0000-1111")
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(policy, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("LOAN_JOURNEY_POLICY_FILE", str(path))
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+
+
+async def test_staff_are_told_by_sms_and_mail_and_a_failing_gateway_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_server: Mailbox,
+    sms_gateway: Gateway,
+) -> None:
+    """A staff member's addresses are the policy's; the gateway refusing one leaves it pending
+    (said), the next pass sends it; a member without an address is held, naming what to add;
+    the mail server's login is the settings', its password from its file."""
+    _policy_with_addresses(tmp_path, monkeypatch)
+    password = tmp_path / "smtp_password"
+    password.write_text("mail-password-in-its-file\n", encoding="utf-8")
+    monkeypatch.setenv("LOAN_JOURNEY_SMTP_USER", "notifier")
+    monkeypatch.setenv("LOAN_JOURNEY_SMTP_PASSWORD_FILE", str(password))
+    url = f"sqlite:///{tmp_path / 'journey.db'}"
+    enqueue(url, "loan-X:sla:1", "loan-X", "sms", "rm-zhang", "sla_remind", "客户补件逾期 2 天")
+    enqueue(url, "loan-X:sla:2", "loan-X", "email", "rm-zhang", "sla_escalate", "升级：请处理")
+    enqueue(url, "loan-X:sla:3", "loan-X", "email", "ops-wang", "sla_remind", "to operations")
+    sms, mail, nobody = pending(url)
+    sms_gateway.failing = 1
+
+    first = await cli("notices", "send")
+    assert first.exit_code == 1, first.output
+    assert (f"pending #{sms.id} sms sla_remind to rm-zhang: the SMS gateway answered 503"
+            in said(first))
+    assert (f"pending #{nobody.id} email sla_remind to ops-wang: no email for 'ops-wang' in "
+            "the policy in force's staff directory") in said(first)
+    assert f"sent #{mail.id} email sla_escalate to rm-zhang" in said(first)
+    assert [m.id for m in pending(url)] == [sms.id, nobody.id]
+    [(rcpt, got)] = smtp_server.mails
+    assert rcpt == ["zhang@bank.example.cn"] and _text(got).rstrip("\n") == "升级：请处理"
+    assert smtp_server.logins == [("notifier", "mail-password-in-its-file")]
+
+    second = await cli("notices", "send")
+    assert second.exit_code == 1, second.output
+    assert f"sent #{sms.id} sms sla_remind to rm-zhang" in said(second)
+    assert [m.id for m in pending(url)] == [nobody.id]
+    assert sms_gateway.posted == [
+        ({"to": "13900001111", "text": "客户补件逾期 2 天", "key": "loan-X:sla:1"},
+         "Bearer sms-token-in-its-file")] * 2
+    shown = said(await cli("notices", "loan-X"))
+    assert shown.count("│ not sent yet │") == 1
+
+
+async def test_with_no_gateway_nothing_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'journey.db'}"
+    enqueue(url, "loan-X:1", "loan-X", "email", "rm-zhang", "sla_remind", "...")
+    done = await cli("notices", "send")
+    assert done.exit_code == 5, done.output
+    assert "no gateway is configured: nothing sent" in said(done)
+    assert len(pending(url)) == 1
