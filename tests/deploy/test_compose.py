@@ -123,7 +123,7 @@ def _rendered(given: dict[str, str]) -> dict[str, Any]:
     return yaml.safe_load(done.stdout)
 
 
-JOURNEY_CONTAINERS = ("migrate", "archive-schedule", *PROCESSES)
+JOURNEY_CONTAINERS = ("migrate", "archive-schedule", "notifier", *PROCESSES)
 
 
 def _mounted_secrets(stack: dict[str, Any], name: str) -> dict[str, str]:
@@ -442,3 +442,31 @@ def test_no_container_gains_privileges_and_ours_write_only_their_volumes(
         assert service["read_only"] is True, name
         tmpfs = service["tmpfs"]
         assert (tmpfs if isinstance(tmpfs, list) else [tmpfs]) == ["/tmp"], name
+
+
+def test_the_notifier_sends_the_outbox_with_the_gateways_dot_env_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """One `notices send --follow` from our image, hardened as the other journey containers;
+    unset, no gateway (it says so, exit 5); the mail server, From address and SMS gateway
+    from .env, the SMTP password and the gateway's token by their files' paths only."""
+    secrets_dir = {"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path))}
+    stack = _rendered(secrets_dir)
+    notifier = stack["services"]["notifier"]
+    assert notifier["command"] == ["loan-journey", "notices", "send", "--follow"]
+    assert notifier["image"] == stack["services"]["worker"]["image"] == "loan-journey:local"
+    assert notifier["read_only"] is True and notifier["restart"] == "unless-stopped"
+    settings = _settings_of(stack, "notifier", monkeypatch)
+    assert (settings.smtp_host, settings.notice_from, settings.sms_webhook_url,
+            settings.smtp_port, settings.smtp_starttls, settings.smtp_password) == (
+        None, None, None, 587, True, None)
+
+    given = {"LOAN_JOURNEY_SMTP_HOST": "smtp.bank.example.cn", "LOAN_JOURNEY_SMTP_PORT": "25",
+             "LOAN_JOURNEY_SMTP_STARTTLS": "false", "LOAN_JOURNEY_SMTP_USER": "notifier",
+             "LOAN_JOURNEY_SMTP_PASSWORD_FILE": "/run/secrets/smtp_password",
+             "LOAN_JOURNEY_NOTICE_FROM": "notices@bank.example.cn",
+             "LOAN_JOURNEY_SMS_WEBHOOK_URL": "https://sms.bank.example.cn/v1/send",
+             "LOAN_JOURNEY_SMS_WEBHOOK_TOKEN_FILE": "/run/secrets/sms_webhook_token"}
+    env = environment(_rendered({**secrets_dir, **given})["services"]["notifier"])
+    assert {key: env[key] for key in given} == given
+    assert "LOAN_JOURNEY_SMTP_PASSWORD" not in env and "LOAN_JOURNEY_SMS_WEBHOOK_TOKEN" not in env

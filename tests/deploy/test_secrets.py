@@ -15,7 +15,8 @@ from journey.settings import SECRETS, Settings
 from tests.deploy.test_process_exit import IMAGE_WORKER, _said
 
 GIVEN = {"temporal_api_key": "api-key-in-clear", "database_password": "db-pw-in-clear",
-         "codec_keys": "k1:codec-key-in-clear", "archive_key": "archive-key-in-clear"}
+         "codec_keys": "k1:codec-key-in-clear", "archive_key": "archive-key-in-clear",
+         "smtp_password": "smtp-pw-in-clear", "sms_webhook_token": "sms-token-in-clear"}
 
 
 def test_every_secret_setting_is_one_the_settings_know() -> None:
