@@ -5,7 +5,9 @@ on the case, from the outbox, for auditors; `loan-journey notices send`: the out
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -113,6 +115,7 @@ def send_command(
                 "no gateway is configured: nothing sent; set LOAN_JOURNEY_SMTP_HOST and "
                 "LOAN_JOURNEY_NOTICE_FROM (email) or LOAN_JOURNEY_SMS_WEBHOOK_URL (SMS)")
         told: set[tuple[int, str]] = set()
+        stop = _stopped_by_sigterm()
         while True:
             done = await send_pass(settings, lambda: connect(settings))
             _report(done, told)
@@ -120,9 +123,23 @@ def send_command(
                 if done.held:
                     raise HeldBack(f"{len(done.held)} notice(s) left pending: see above")
                 return
-            await asyncio.sleep(every)
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+            except TimeoutError:
+                continue
+            console.print("stopped")
+            return
 
     run(go())
+
+
+def _stopped_by_sigterm() -> asyncio.Event:
+    """Set by SIGTERM (`docker stop`): a follower ends between passes, never between a send
+    and its mark (which would send it again on its next start)."""
+    stop = asyncio.Event()
+    with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):  # not main thread
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    return stop
 
 
 def _report(done: Dispatched, told: set[tuple[int, str]]) -> None:

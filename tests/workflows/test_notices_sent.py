@@ -5,7 +5,12 @@ pending with why, and the next pass sends it; `notices` then shows when each was
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +42,7 @@ from tests.workflows.journey_kit import (
 )
 
 FROM = "notices@bank.example.cn"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -243,3 +249,36 @@ async def test_with_no_gateway_nothing_is_sent(
     assert done.exit_code == 5, done.output
     assert "no gateway is configured: nothing sent" in said(done)
     assert len(pending(url)) == 1
+
+
+async def _until_posted(gateway: Gateway, count: int) -> None:
+    for _ in range(600):
+        if len(gateway.posted) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the gateway got {len(gateway.posted)} of {count} posts")
+
+
+async def test_a_follower_sends_what_is_queued_after_it_started_until_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sms_gateway: Gateway,
+) -> None:
+    """`--follow` as the notifier container runs it: pass after pass, until SIGTERM (`docker
+    stop`), which it ends on between passes, exit 0."""
+    _policy_with_addresses(tmp_path, monkeypatch)
+    url = f"sqlite:///{tmp_path / 'journey.db'}"
+    enqueue(url, "loan-X:1", "loan-X", "sms", "rm-zhang", "sla_remind", "first")
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "starter.cli", "notices", "send", "--follow", "--every", "1"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    try:
+        await _until_posted(sms_gateway, 1)
+        enqueue(url, "loan-X:2", "loan-X", "sms", "rm-zhang", "sla_remind", "second")
+        await _until_posted(sms_gateway, 2)
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        output, _ = follower.communicate(timeout=60)
+    assert follower.returncode == 0, output
+    assert [body["key"] for body, _ in sms_gateway.posted] == ["loan-X:1", "loan-X:2"]
+    assert "stopped" in output
+    assert pending(url) == []  # the pass that sent the second marked it before it stopped
