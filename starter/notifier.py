@@ -73,7 +73,8 @@ class Addresses:
         """Where `message` goes on its channel; `NotDelivered` saying why it cannot."""
         kind = "mobile" if message.channel == "sms" else "email"
         if message.recipient == CUSTOMER:
-            contact = self.customers.get(message.workflow_id, "its journey was not read")
+            contact = self.customers.get(
+                message.workflow_id, "queued as the pass ran, it is read on the next one")
             if isinstance(contact, str):
                 raise NotDelivered(f"no contact for the customer of {message.workflow_id}: "
                                    f"{contact}")
@@ -82,6 +83,9 @@ class Addresses:
                                    f"(its application's contact)")
             return [address]
         members = self._members(message.recipient)
+        if [m.active for m in members] == [False]:
+            raise NotDelivered(f"{message.recipient!r} is no longer active in the policy in "
+                               "force's staff directory")
         if not members:
             raise NotDelivered(f"{message.recipient!r} is neither the customer nor a staff id "
                                "or team of the policy in force")

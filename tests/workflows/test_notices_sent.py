@@ -14,23 +14,26 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 from temporalio.testing import WorkflowEnvironment
 
+from journey.actors import Role
 from journey.contact import Contact
-from journey.policy import DEFAULT_POLICY_FILE
+from journey.policy import DEFAULT_POLICY_FILE, StaffMember
 from journey.policy.calendar import moment_at
 from journey.stages import Stage
-from store.outbox import enqueue, messages_for, pending
+from starter.notifier import Addresses, NotDelivered
+from store.outbox import OutboxMessage, enqueue, messages_for, pending
 from tests.cli_kit import cli, point_cli_at, said
 from tests.ports import free_port
 from tests.workflows.journey_kit import (
@@ -282,3 +285,29 @@ async def test_a_follower_sends_what_is_queued_after_it_started_until_stopped(
     assert [body["key"] for body, _ in sms_gateway.posted] == ["loan-X:1", "loan-X:2"]
     assert "stopped" in output
     assert pending(url) == []  # the pass that sent the second marked it before it stopped
+
+
+def test_a_team_reaches_its_active_members_and_a_member_who_left_none() -> None:
+    """A team's notice (an SLA reminder to `sme_risk`, an entrusted payout to operations) goes
+    to each active member with an address; one to a member no longer active is held."""
+    staff = [StaffMember(id="r1", name="甲", role=Role.RISK_OFFICER, team="sme_risk",
+                         email="r1@bank.example.cn"),
+             StaffMember(id="r2", name="乙", role=Role.RISK_OFFICER, team="sme_risk",
+                         email="r2@bank.example.cn", active=False),
+             StaffMember(id="r3", name="丙", role=Role.RISK_OFFICER, team="sme_risk"),
+             StaffMember(id="o1", name="丁", role=Role.OPERATIONS, mobile="13900002222")]
+    addresses = Addresses(staff)
+
+    def to(recipient: str, channel: Literal["sms", "email"] = "email") -> list[str]:
+        return addresses.of(OutboxMessage(id=1, key="k", workflow_id="loan-X", channel=channel,
+                                          recipient=recipient, template="t", body="b",
+                                          created_at=datetime.now(UTC)))
+
+    assert to("sme_risk") == ["r1@bank.example.cn"]
+    assert to("operations", "sms") == ["13900002222"]
+    with pytest.raises(NotDelivered, match="'r2' is no longer active"):
+        to("r2")
+    with pytest.raises(NotDelivered, match="no email for 'o1'"):
+        to("o1")
+    with pytest.raises(NotDelivered, match="neither the customer nor a staff id or team"):
+        to("head_office")
