@@ -107,12 +107,15 @@ class Exposure(BaseModel):
 
 class KeepExposureInput(BaseModel):
     """A journey's line in the borrower's exposure: registered at intake with the amount
-    applied for; once the loan runs, `principal` is what it still owes."""
+    applied for; once the loan runs, `principal` is what it still owes. `amended`: `amount`
+    is the application's as amended (workflows/amendments.py), which the line takes; every
+    other keep leaves a kept line's amount as it is."""
 
     workflow_id: str
     credit_code: str
     amount: Decimal
     principal: Decimal | None = None
+    amended: bool = False
     # whose the journey is, kept by `start` (the journey's intake keeps neither)
     applicant_name: str | None = None
     submitted_by: Actor | None = None  # a relationship manager or operations
@@ -123,7 +126,8 @@ class JourneyParties(BaseModel):
 
     applicant: str | None = None
     submitted_by: Actor | None = None  # who submitted it: a relationship manager or operations
-    amount: Decimal | None = None  # applied for, kept at intake: the queues show it, not a band
+    # applied for, kept at intake, as amended since: the queues show it, not a band
+    amount: Decimal | None = None
 
 
 class KeepExposureResult(BaseModel):

@@ -4,9 +4,10 @@ whose timing events record a terminal stage (rejected, withdrawn, expired, close
 counts: the stage events are the store's record of how each journey ended.
 
 With the archive key, each line is sealed as it is kept, next in the exposures' chain
-(store/seals.py), and sealed again as its principal changes, that change kept in its own row
-with the seal it replaced: a line's amount or principal changed, or a line inserted or
-deleted, in the database is reported (`loan-journey records verify`).
+(store/seals.py), and sealed again as its principal changes, or its amount applied for as the
+application is amended (workflows/amendments.py), that change kept in its own row with the
+seal it replaced: a line's amount or principal changed, or a line inserted or deleted, in the
+database is reported (`loan-journey records verify`).
 
 The line says too whose the journey is, as `start` keeps it: the applicant's name and the
 relationship manager who submitted it, for `list` and the relationship manager's work list
@@ -59,8 +60,11 @@ class CreditExposureRow(Base):
 
 
 class CreditExposureChangeRow(Base):
-    """A sealed line's principal changed: the line sealed again over it, this row keeps the
-    seal it replaced (as an LPR correction keeps its fixing's), so the chain stays whole."""
+    """A sealed line's principal, or its amount applied for, changed: the line sealed again
+    over it, this row keeps the seal it replaced (as an LPR correction keeps its fixing's), so
+    the chain stays whole. An amendment's change keeps the amount from and to (`amount` set),
+    and the principal as it stands (none before the loan runs); a change of principal keeps no
+    amount, as before amendments were kept (migration 0030)."""
 
     __tablename__ = "credit_exposure_changes"
 
@@ -68,10 +72,13 @@ class CreditExposureChangeRow(Base):
     exposure_id: Mapped[int] = mapped_column(ForeignKey("credit_exposures.id"), index=True)
     workflow_id: Mapped[str] = mapped_column(String(128))
     principal_before: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
-    principal: Mapped[Decimal] = mapped_column(Money)
+    principal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)  # None: not run
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_seal: Mapped[str | None] = mapped_column(String(64))  # the line's, before
     seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
+    # an amendment's: the amount applied for, before and after (None: a change of principal)
+    amount_before: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    amount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
 
 
 # the exposures' chain of seals: the lines (the chain is named by them), then their changes
@@ -86,24 +93,36 @@ def facts(row: CreditExposureRow) -> list[object]:
 
 
 def change_facts(row: CreditExposureChangeRow) -> list[object]:
-    """What a change's seal covers: the whole row but its seal."""
-    return [row.id, row.exposure_id, row.workflow_id,
-            None if row.principal_before is None else f"{row.principal_before:.2f}",
-            f"{row.principal:.2f}", row.changed_at.astimezone(UTC).isoformat(),
-            row.replaced_seal]
+    """What a change's seal covers: the whole row but its seal. A change of principal's facts
+    are those it was sealed with before amendments were kept (its seal holds); an
+    amendment's add the amount from and to."""
+    facts = [row.id, row.exposure_id, row.workflow_id, _fen(row.principal_before),
+             _fen(row.principal), row.changed_at.astimezone(UTC).isoformat(),
+             row.replaced_seal]
+    if row.amount is None and row.amount_before is None:
+        return facts
+    return [*facts, _fen(row.amount_before), _fen(row.amount)]
+
+
+def _fen(money: Decimal | None) -> str | None:
+    return None if money is None else f"{money:.2f}"
 
 
 def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
     """Write the journey's line, sealed with `key` when given, next in the exposures' chain
     (store/seals.py); a line kept again (a retried activity) changes nothing, a principal
-    given updates the one kept. A sealed line's new principal is sealed again over it, its
-    change kept with the seal it replaced; without `key`, the line is left unsealed (`records
-    verify` names it inserted), the change kept all the same. Whose the journey is (`start`'s
-    line) is written on the one the journey's intake may have kept first."""
+    given updates the one kept, as an amended amount (`amended`) does its amount. A sealed
+    line's new principal or amount is sealed again over it, its change kept with the seal it
+    replaced; without `key`, the line is left unsealed (`records verify` names it inserted),
+    the change kept all the same. Whose the journey is (`start`'s line) is written on the one
+    the journey's intake may have kept first. An amendment keeps no line that was not kept
+    (its credit code held for another company, or a journey from before lines were kept)."""
     with sealing(url, CreditExposureRow.__tablename__) as s:
         row = s.scalars(select(CreditExposureRow).where(
             CreditExposureRow.workflow_id == line.workflow_id)).first()
         now = datetime.now(UTC)
+        if row is None and line.amended:
+            return
         if row is None:
             add_sealed(s, key, CreditExposureRow(
                 workflow_id=line.workflow_id, credit_code=line.credit_code, amount=line.amount,
@@ -114,17 +133,30 @@ def keep(url: str, line: KeepExposureInput, key: bytes | None = None) -> None:
             row.applicant_name = line.applicant_name
             for column, value in _submitter(line.submitted_by).items():
                 setattr(row, column, value)
-        if line.principal is None or line.principal == row.principal:
-            return
-        sealed = row.seal is not None  # one kept before the key is sealed by `records seal`
-        if sealed:  # the change first, next in the chain while the line still holds its seal
-            add_sealed(s, key, CreditExposureChangeRow(
-                exposure_id=row.id, workflow_id=row.workflow_id, principal_before=row.principal,
-                principal=line.principal, changed_at=now, replaced_seal=row.seal),
-                change_facts, CHAIN)
-        row.principal, row.updated_at, row.seal = line.principal, now, None
-        if sealed and key is not None:
-            seal_next(s, key, row, facts, CHAIN)
+        if line.amended and line.amount != row.amount:
+            _changed(s, key, row, now, amount=line.amount)
+        elif line.principal is not None and line.principal != row.principal:
+            _changed(s, key, row, now, principal=line.principal)
+
+
+def _changed(s: Session, key: bytes | None, row: CreditExposureRow, now: datetime, *,
+             principal: Decimal | None = None, amount: Decimal | None = None) -> None:
+    """The line's new principal or amount, sealed again over it when it was sealed: the
+    change first, next in the chain while the line still holds its seal, keeping that seal."""
+    sealed = row.seal is not None  # one kept before the key is sealed by `records seal`
+    if sealed:
+        add_sealed(s, key, CreditExposureChangeRow(
+            exposure_id=row.id, workflow_id=row.workflow_id, principal_before=row.principal,
+            principal=row.principal if principal is None else principal, changed_at=now,
+            replaced_seal=row.seal, amount_before=None if amount is None else row.amount,
+            amount=amount), change_facts, CHAIN)
+    if principal is not None:
+        row.principal = principal
+    if amount is not None:
+        row.amount = amount
+    row.updated_at, row.seal = now, None
+    if sealed and key is not None:
+        seal_next(s, key, row, facts, CHAIN)
 
 
 def _submitter(by: Actor | None) -> dict[str, str | None]:
@@ -133,10 +165,10 @@ def _submitter(by: Actor | None) -> dict[str, str | None]:
 
 
 def parties(url: str, workflow_ids: list[str]) -> dict[str, JourneyParties]:
-    """Whose each of `workflow_ids` is, as its line says, and the amount applied for, in one
-    read (a journey with no line yet left out; one kept before `start` kept whose it is has
-    its amount only). The applicant by its company's current name: that of the latest rename
-    of its credit code linking its name (store/code_names.py)."""
+    """Whose each of `workflow_ids` is, as its line says, and the amount applied for (as last
+    amended), in one read (a journey with no line yet left out; one kept before `start` kept
+    whose it is has its amount only). The applicant by its company's current name: that of
+    the latest rename of its credit code linking its name (store/code_names.py)."""
     if not workflow_ids:
         return {}
     with session(url) as s:
