@@ -69,11 +69,12 @@ class ExposureActivities:
     async def keep_exposure(self, request: KeepExposureInput) -> KeepExposureResult:
         """Keep the line (`kept_and_told`), unless the journey's application is new and its
         credit code one the bank holds for another company (`code_held_by_another`): then
-        nothing is kept or told, and the result says why. Retried whole: a second keep
-        changes nothing, a second notice only asks a re-read."""
+        nothing is kept or told, and the result says why. An amended one's is not asked again
+        (its line, kept at intake, holds the code; none kept, none is). Retried whole: a
+        second keep changes nothing, a second notice only asks a re-read."""
         client = activity.client()
         name = (await applicant_of(client, request.workflow_id)
-                if request.principal is None else None)
+                if request.principal is None and not request.amended else None)
         with waiting_on_seals(request.credit_code):
             held = None if name is None else await code_held_by_another(
                 client, self._url, request.credit_code, name, self._key)
@@ -128,11 +129,11 @@ class ExposureActivities:
 async def kept_and_told(client: Client, url: str, request: KeepExposureInput,
                         key: bytes | None) -> list[str]:
     """Keep the journey's line in the store, sealed with `key` where it is the one the
-    exposures were sealed with (store/exposure.py); a new application's (no principal yet)
-    then tells the borrower's other applications, whose approvals would otherwise settle on
-    the exposure they read: those told. The command line that starts a journey keeps its line
-    so, before any worker runs its intake (which keeps it again, for journeys started
-    otherwise)."""
+    exposures were sealed with (store/exposure.py); a new application's (no principal yet),
+    or an amended one's, then tells the borrower's other applications, whose approvals would
+    otherwise settle on the exposure they read: those told. The command line that starts a
+    journey keeps its line so, before any worker runs its intake (which keeps it again, for
+    journeys started otherwise)."""
     await asyncio.to_thread(_keep_sealed, url, request, key)
     if request.principal is not None:
         return []

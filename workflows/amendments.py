@@ -10,8 +10,15 @@ and its risk review is given again (a new attempt), the votes cast set aside, as
 of the figures sends it (workflows/reading_corrections.py); a case sent back to the customer
 by a decider goes the same way once its file is complete (`back_to`).
 
+A new amount is kept in the journey's line of the borrower's exposure (统一授信, the line sealed
+again over it, store/exposure.py), which tells the borrower's other applications: their
+routing and approvals count it, and `queue` and `list` show it. The update answers once the
+line is kept; its keeping runs beside the rest of the amendment, which it does not hold up.
+
 No marker: old histories hold no amendment, and each path taken only through one (the waits
-of risk review and approval woken by it) changes nothing on any other."""
+of risk review and approval woken by it, the line's keeping) changes nothing on any other."""
+
+import asyncio
 
 from temporalio import workflow
 
@@ -26,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Stage
     from journey.timeline import EventType
     from workflows import search_attributes as sa
+    from workflows.exposure import keep_exposure
     from workflows.reading_corrections import ReadingCorrections
 
 # where an amendment is taken: the file is read or checked, or a decider has it and has not
@@ -63,9 +71,20 @@ class Amendments(ReadingCorrections):
         self.record_decision(amendment.actor, AMENDED, f"{said} ({amendment.reason})")
         self.emit(EventType.TOUCHPOINT, actor=amendment.actor.id, channel=amendment.channel,
                   detail=f"application amended: {said}")
-        if self._application.amount != was.amount:  # `list` and `queue` band it
-            workflow.upsert_search_attributes(
-                [sa.AMOUNT_BAND.value_set(sa.amount_band(self._application.amount))])
+        if self._application.amount == was.amount:
+            return await self._amended(said)
+        # `list` and `queue` band it; the line, kept beside the rest, counts it
+        workflow.upsert_search_attributes(
+            [sa.AMOUNT_BAND.value_set(sa.amount_band(self._application.amount))])
+        keeping = asyncio.create_task(
+            keep_exposure(self._workflow_id, self._application, amended=True))
+        result = await self._amended(said)
+        await keeping
+        return result
+
+    async def _amended(self, said: str) -> UpdateResult:
+        """The case moved on the amendment `said`: routed on it, now or once the file is
+        complete."""
         if self._route is None:  # routed on it when the file is complete
             return UpdateResult(stage=self._stage, message=f"{AMENDED}: {said}")
         self._since_routed.append(f"{AMENDED}: {said}")  # routed again on it (`back_to`)

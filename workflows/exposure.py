@@ -39,14 +39,16 @@ EXPOSURE_KEEPER = Actor(id="exposure-keeper", role=Role.SYSTEM)
 
 
 async def keep_exposure(workflow_id: str, application: LoanApplication,
-                        principal: Decimal | None = None) -> KeepExposureResult:
-    """Keep the journey's line: the amount applied for, or the principal its loan owes.
-    Retried until the store takes it, as timing events are: a line lost would hide exposure.
-    A new application's is not kept when its credit code is another company's (`held`)."""
+                        principal: Decimal | None = None, *, amended: bool = False
+                        ) -> KeepExposureResult:
+    """Keep the journey's line: the amount applied for, or the principal its loan owes; the
+    application's new amount when it is `amended` (workflows/amendments.py). Retried until
+    the store takes it, as timing events are: a line lost would hide exposure. A new
+    application's is not kept when its credit code is another company's (`held`)."""
     return await workflow.execute_activity(
         KEEP_EXPOSURE,
         KeepExposureInput(workflow_id=workflow_id, credit_code=application.credit_code,
-                          amount=application.amount, principal=principal),
+                          amount=application.amount, principal=principal, amended=amended),
         result_type=KeepExposureResult,
         start_to_close_timeout=QUICK,
         retry_policy=TIMING_RETRY,
