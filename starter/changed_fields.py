@@ -5,8 +5,9 @@ held to what its run's history says of the same facts, and to the rows sealed be
 row's CHANGED finding, which it reads every history for already.
 
 - the exposure line: its amount and credit code against the application in the history's
-  started event; its principal and time against its newest change of principal, sealed
-  beside it, which the line was sealed again over;
+  started event, its amount against the run's last amendment too; its principal, time (and
+  amount, an amendment's) against its newest change, sealed beside it, which the line was
+  sealed again over;
 - a stage exit: its actor against each actor the run's accepted updates name; its stage and
   whether it entered or left tried over the few a journey has;
 - a ledger booking: its amount and payee against the payout the history booked under its
@@ -62,10 +63,16 @@ def _line(said: HistoryTold, sealed: JourneySealed, run: str) -> list[Candidate]
         where = f"the application in the history's started event (event 1) of {run}"
         candidates += [Candidate("amount", said.applied.amount, where),
                        Candidate("credit_code", said.applied.credit_code, where)]
+    if said.amended:
+        last = said.amended[-1]
+        candidates.append(Candidate("amount", last.amount, f"the amendment accepted at event "
+                                                           f"{last.event_id} of {run}"))
     if (change := sealed.line_change) is not None:
         where = f"credit exposure change #{change.id}, which the line was sealed again over"
         candidates += [Candidate("principal", change.principal, where),
                        Candidate("updated_at", change.changed_at, where)]
+        if change.amount is not None:
+            candidates.append(Candidate("amount", change.amount, where))
     return candidates
 
 

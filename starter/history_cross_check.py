@@ -5,8 +5,9 @@ database can rewrite it there, as the sealed records cannot be without the archi
 What is compared, each only against a row its seal vouches for (store/journey_sealed.py):
 
 - the application its started event carries against the journey's credit exposure line:
-  the amount applied for and the credit code (sealed), and the applicant's name (kept on
-  the line by `start`, outside its seal);
+  the amount applied for (as the run's last accepted amendment gave it, where one did, or
+  the amount before while the line's keeping of it is not completed) and the credit code
+  (sealed), and the applicant's name (kept on the line by `start`, outside its seal);
 - each person a stage exit names as its decider (the last decision of the stage visit: a
   risk opinion, an approval, a signature, a withdrawal, a reassignment, a correction, a
   post-loan vote; a committee's every deciding vote joined by "+") against the accepted update
@@ -43,7 +44,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
 from starter.changed_fields import facts_changed
-from starter.history_told import HistoryTold, told
+from starter.history_told import HistoryTold, amounts_kept, told
 from store.ended_outside import ENDED_OUTSIDE
 from store.journey_sealed import Held, JourneySealed, Vouched, of_journey
 from store.seal_findings import Finding, Found, RecordsCheck
@@ -119,8 +120,10 @@ def _application(checked: CrossChecked, said: HistoryTold, line: Held | None) ->
         return
     place = f"the application in the history's started event (event 1) of run {said.run_id}"
     row = line.row
-    if said.applied.amount != row.amount:
-        checked.differs.append(f"amount differs: {place} against {line.name}")
+    if row.amount not in amounts_kept(said):
+        amended = (f" as amended at event {said.amended[-1].event_id}" if said.amended
+                   else "")
+        checked.differs.append(f"amount differs: {place}{amended} against {line.name}")
     if said.applied.credit_code != row.credit_code:
         checked.differs.append(f"credit code differs: {place} against {line.name}")
     if row.applicant_name is not None and said.applied.applicant_name != row.applicant_name:

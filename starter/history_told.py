@@ -1,6 +1,8 @@
 """What a run's history says of the facts the workers also wrote into the bank's sealed
 records, for the cross-check (starter/history_cross_check.py): the application its started
-event carries (its amount, credit code and applicant), who its accepted updates name as
+event carries (its amount, credit code and applicant), the amounts its accepted amendments
+gave it since (`amend_application`) and whether its line was kept at each, who its accepted
+updates name as
 acting (each update's `actor`) and when (its workflow task's time, which is the time the
 workflow's clock read as it handled it), the payouts its `book_disbursement` activities booked,
 and the notices its `notify` activities were asked to queue.
@@ -22,7 +24,10 @@ from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
 from journey.contracts import BOOK_DISBURSEMENT, NOTIFY
+from journey.exposure import KEEP_EXPOSURE
 from starter import audit
+
+AMEND = "amend_application"  # the update (workflows/amendments.py)
 
 
 class Applied(BaseModel):
@@ -31,6 +36,17 @@ class Applied(BaseModel):
     amount: Decimal
     credit_code: str
     applicant_name: str
+
+
+class Amended(BaseModel):
+    """An accepted amendment that changed the amount applied for: from what, to what, the
+    event that accepted it, and whether an activity kept the line at that amount after it
+    (`kept`: until then the line holds the amount before, as the journey keeps it behind)."""
+
+    amount_before: Decimal
+    amount: Decimal
+    event_id: int
+    kept: bool = False
 
 
 class Acted(BaseModel):
@@ -70,6 +86,7 @@ class HistoryTold(BaseModel):
     workflow_id: str
     run_id: str
     applied: Applied | None  # None: not a journey's run (no application in its input)
+    amended: list[Amended]  # the amount's amendments in the run, oldest first
     started_at: datetime  # its first event's time: a run continued as new starts after others
     ended_at: datetime  # its last event's time (a running run's: so far)
     acted: list[Acted]
@@ -85,6 +102,8 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     application = given.get("application") if isinstance(given.get("application"), dict) else None
     applied = None if application is None else Applied.model_validate(application)
     acted: list[Acted] = []
+    amended: list[Amended] = []
+    keeping: dict[int, Decimal] = {}  # each amended line's keep scheduled: its amount
     booking: set[int] = set()
     booked: list[Booked] = []
     notifying: dict[int, Any] = {}  # each notice's scheduled event: its input
@@ -96,19 +115,34 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
             task_at = _at(event)
         elif kind == "workflow_execution_update_accepted_event_attributes":
             asked = event.workflow_execution_update_accepted_event_attributes.accepted_request
-            actor = (await _first(converter, asked.input.args)).get("actor")
+            args = await _first(converter, asked.input.args)
+            actor = args.get("actor")
             if isinstance(actor, dict) and isinstance(actor.get("id"), str):
                 acted.append(Acted(update=asked.input.name, actor=actor["id"],
                                    event_id=event.event_id, task_at=task_at))
+            if applied is not None and asked.input.name == AMEND and (
+                    to := args.get("amount")) is not None:
+                before = amended[-1].amount if amended else applied.amount
+                if Decimal(str(to)) != before:
+                    amended.append(Amended(amount_before=before, amount=Decimal(str(to)),
+                                           event_id=event.event_id))
         elif kind == "activity_task_scheduled_event_attributes":
             scheduled = event.activity_task_scheduled_event_attributes
             if scheduled.activity_type.name == BOOK_DISBURSEMENT:
                 booking.add(event.event_id)
             elif scheduled.activity_type.name == NOTIFY:
                 notifying[event.event_id] = scheduled.input
+            elif scheduled.activity_type.name == KEEP_EXPOSURE:
+                line = await _first(converter, scheduled.input)
+                if line.get("amended") is True:
+                    keeping[event.event_id] = Decimal(str(line["amount"]))
         elif kind == "activity_task_completed_event_attributes":
             done = event.activity_task_completed_event_attributes
-            if done.scheduled_event_id in booking:
+            if (kept := keeping.pop(done.scheduled_event_id, None)) is not None:
+                amended = [a.model_copy(update={"kept": True})
+                           if a.amount == kept and a.event_id < done.scheduled_event_id else a
+                           for a in amended]
+            elif done.scheduled_event_id in booking:
                 result = await _first(converter, done.result)
                 booked.append(Booked(booking_id=result["booking_id"], amount=result["amount"],
                                      payee=result["payee"], event_id=event.event_id,
@@ -119,9 +153,21 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
                     **await _first(converter, asked), "queued": queued,
                     "event_id": done.scheduled_event_id}))
     return HistoryTold(workflow_id=history.workflow_id, run_id=audit.run_id(history),
-                       applied=applied, started_at=_at(history.events[0]),
+                       applied=applied, amended=amended, started_at=_at(history.events[0]),
                        ended_at=_at(history.events[-1]), acted=acted, booked=booked,
                        noticed=noticed)
+
+
+def amounts_kept(said: HistoryTold) -> list[Decimal]:
+    """The amounts the journey's line may hold as the run left it: the started event's, or
+    the last amendment's (and the one before it while its line is not kept yet); none for a
+    run that is no journey's."""
+    if said.applied is None:
+        return []
+    if not said.amended:
+        return [said.applied.amount]
+    last = said.amended[-1]
+    return [last.amount] if last.kept else [last.amount, last.amount_before]
 
 
 def _at(event: HistoryEvent) -> datetime:

@@ -1,0 +1,99 @@
+"""An amended amount reaches the borrower's exposure (统一授信): two applications of one
+borrower on one worker with the archive key, on the time-skipping server. The one at risk
+review is amended from 3m to 12m: its line is kept at 12m, sealed again over it, which the
+other's approval counts as it settles and `queue` and `list` show; its history, held to the
+line, agrees (archived), `records verify` passes, and the line's amount set back with SQL is
+named, with the amount the amendment gave."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.archive import _keep
+from journey.decisions import ApprovalDecision, Verdict, Withdrawal
+from journey.policy import ApprovalTier
+from journey.stages import Stage
+from starter import audit, work_lists
+from starter.work_lists import JourneyRow
+from tests.cli_kit import point_cli_at
+from tests.store.test_lpr_fixings import rows
+from tests.store.test_record_seals import KEY, found, sql
+from tests.workflows.journey_kit import (
+    BRANCH_APPROVER,
+    Documents,
+    application,
+    customer,
+    drive_to,
+    journey_worker,
+    start,
+)
+from tests.workflows.test_amendments import RM_CHEN, amended_back, amendment
+from tests.workflows.test_changed_facts import detail
+from tests.workflows.test_group_exposure import borrower
+from tests.workflows.test_sealed_journey import verified
+from workflows.loan_journey import LoanJourneyWorkflow
+
+
+async def test_an_amended_amount_is_counted_by_the_borrowers_others_and_verifies(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)  # the worker's, and the command line's
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    client, docs = time_skipping_env.client, Documents()
+    apply = partial(application, docs, company=borrower(), submitted_by=RM_CHEN)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        point_cli_at(monkeypatch, client, settings.data_dir)
+        case_app = apply(amount=3_000_000)
+        case = await start(client, settings, case_app)
+        alone = await drive_to(case, case_app, Stage.APPROVAL)  # routed alone: branch
+        assert alone.route is not None and alone.route.tier is ApprovalTier.BRANCH
+        more_app = apply(amount=3_000_000)
+        more = await start(client, settings, more_app)
+        await drive_to(more, more_app, Stage.RISK_REVIEW)
+        await amended_back(more, amendment())  # 12m: answered once its line is kept
+        assert rows(settings.db_url, "select amount from credit_exposures where workflow_id = "
+                    f"'{more.id}'") == [("12000000.00",)]
+        row = JourneyRow(workflow_id=more.id, status="running", stage="risk_review",
+                         team="corporate_risk", sla="ok", product="working_capital",
+                         amount_band="10m-50m", started=datetime.now(UTC))
+        [listed] = work_lists.with_parties(settings, [row])  # what `queue` and `list` show
+        assert listed.amount == Decimal(12_000_000)
+
+        # the other's approval settles on the exposure read now: 3m + the amended 12m
+        voted = await case.execute_update(LoanJourneyWorkflow.decide, ApprovalDecision(
+            actor=BRANCH_APPROVER, verdict=Verdict.APPROVE, reason="within limit"))
+        assert (voted.stage, voted.counted) == (Stage.APPROVAL, False)
+        assert (f"on exposure CNY 15,000,000.00: this 3,000,000.00 + {more.id} 12,000,000.00 "
+                "(application)") in voted.message, voted.message
+
+        await more.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+            actor=customer(more_app), reason="found cheaper funding"))
+        await more.result()
+        history = await audit.fetch_history(client, more.id)
+        # archived only where its history agrees with the sealed records: its line's 12m is
+        # the amount its amendment gave, not the started event's 3m
+        assert _keep(settings.db_url, settings.documents_dir, await more.describe(),
+                     audit.history_json(history), len(history.events), KEY.encode())
+    checked = await verified()
+    assert "CHANGED" not in checked.output, checked.output
+    told = re.sub(r"\s+", " ", checked.output)
+    assert "credit exposures: 3 row(s) checked, 0 changed" in told  # 2 lines, 1 amendment
+    assert "journeys' histories against the sealed records: 1 row(s) checked, 0 changed" in told
+
+    [(line,)] = rows(settings.db_url,
+                     f"select id from credit_exposures where workflow_id = '{more.id}'")
+    sql(settings.db_url, f"update credit_exposures set amount = '3000000' where id = {line}")
+    checked = await verified()
+    assert checked.exit_code == 1, checked.output
+    named = f"credit exposure line #{line} (of journey {more.id})"
+    assert found(checked)[named] == "CHANGED"
+    assert detail(checked.output, named).startswith(
+        "amount changed: 3000000.00 in the database, 12000000 when sealed (given by the "
+        "amendment accepted at event "), detail(checked.output, named)
