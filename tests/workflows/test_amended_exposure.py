@@ -21,6 +21,8 @@ from journey.decisions import ApprovalDecision, Verdict, Withdrawal
 from journey.policy import ApprovalTier
 from journey.stages import Stage
 from starter import audit, work_lists
+from starter.history_told import Amended, Applied, HistoryTold, amounts_kept
+from starter.history_told import told as history_told
 from starter.work_lists import JourneyRow
 from tests.cli_kit import point_cli_at
 from tests.store.test_lpr_fixings import rows
@@ -77,6 +79,9 @@ async def test_an_amended_amount_is_counted_by_the_borrowers_others_and_verifies
             actor=customer(more_app), reason="found cheaper funding"))
         await more.result()
         history = await audit.fetch_history(client, more.id)
+        said = await history_told(history, client.data_converter)  # its keep of the line completed
+        assert [(a.amount_before, a.amount, a.kept) for a in said.amended] == [
+            (Decimal(3_000_000), Decimal(12_000_000), True)]
         # archived only where its history agrees with the sealed records: its line's 12m is
         # the amount its amendment gave, not the started event's 3m
         assert _keep(settings.db_url, settings.documents_dir, await more.describe(),
@@ -97,3 +102,21 @@ async def test_an_amended_amount_is_counted_by_the_borrowers_others_and_verifies
     assert detail(checked.output, named).startswith(
         "amount changed: 3000000.00 in the database, 12000000 when sealed (given by the "
         "amendment accepted at event "), detail(checked.output, named)
+
+
+def test_an_amendment_whose_line_is_not_kept_yet_holds_the_line_to_either_amount() -> None:
+    """The journey keeps its line at the amended amount behind the amendment (an activity):
+    until the history records that keep completed, the line may still hold the amount
+    before, which `records verify` then takes, and no other."""
+    at = datetime(2026, 12, 7, tzinfo=UTC)
+    said = HistoryTold(workflow_id="loan-A", run_id="r", applied=Applied(
+        amount=Decimal(3_000_000), credit_code="91310000MA1FL8LQ1X", applicant_name="ACME"),
+        amended=[], started_at=at, ended_at=at, acted=[], booked=[], noticed=[])
+    assert amounts_kept(said) == [Decimal(3_000_000)]
+    first = Amended(amount_before=Decimal(3_000_000), amount=Decimal(12_000_000), event_id=9,
+                    kept=True)
+    said.amended = [first]
+    assert amounts_kept(said) == [Decimal(12_000_000)]
+    said.amended = [first, Amended(amount_before=Decimal(12_000_000),
+                                   amount=Decimal(8_000_000), event_id=20)]
+    assert amounts_kept(said) == [Decimal(8_000_000), Decimal(12_000_000)]
