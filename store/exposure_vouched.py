@@ -1,5 +1,6 @@
 """The borrower's other lines (store/exposure.py `others`) as routing reads them to decide:
-with the archive key, each line read, and each change of its principal kept, is checked
+with the archive key, each line read, and each change of its principal (or of its amount, an
+amendment's) kept, is checked
 against its seal as it is read, as an LPR fixing is (store/lpr_in_force.py). A line changed
 in the database since it was sealed (its principal set to 0, say), or inserted after sealing
 began, is never counted, nor silently dropped: the read fails (`ExposureSealBroken`), naming

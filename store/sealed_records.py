@@ -112,8 +112,8 @@ EXPOSURES = SealedTable("credit exposure line", CreditExposureRow, exposure_fact
                         "when)", "credit_exposures", ("workflow_id", "journey"))
 EXPOSURE_CHANGES = SealedTable("credit exposure change", CreditExposureChangeRow,
                                exposure_change_facts,
-                               "the change of a line's principal (from, to, when, the seal "
-                               "replaced)",
+                               "the change of a line's principal, or of its amount applied "
+                               "for by an amendment (from, to, when, the seal replaced)",
                                "credit_exposure_changes", ("workflow_id", "journey"),
                                ("exposure_id", EXPOSURES.name))
 NOTICES = SealedTable("outbox notice", OutboxRow, notice_facts,
