@@ -3,10 +3,10 @@ with the archive key, each line read, and each change of its principal (or of it
 amendment's) kept, is checked against its seal as it is read, as an LPR fixing is
 (store/lpr_in_force.py). A line changed in the database since it was sealed (its principal
 set to 0, say), or inserted after sealing began, is never counted, nor silently dropped:
-the read fails (`ExposureSealBroken`), naming
-the row and what to do (activities/exposure.py retries it, the journey waiting, until it is
-restored). So does every read with a key that is not the one the exposures were sealed
-with. A line kept unsealed before sealing began is read as it is, as without the key."""
+the read fails (`ExposureSealBroken`), naming the row and what to do (activities/exposure.py
+retries it, the journey waiting, until it is restored). So does every read with a key that
+is not the one the exposures were sealed with. A line kept unsealed before sealing began is
+read as it is, as without the key."""
 
 from __future__ import annotations
 
