@@ -8,8 +8,9 @@ a mainland mobile is 11 digits starting with 1 (its copy's spaces, hyphens and a
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field
 
 _MOBILE = re.compile(r"1\d{10}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
@@ -37,19 +38,14 @@ def email_address(v: object) -> object:
     return v
 
 
+# a field of either kind, checked as typed (the customer's contact, a staff member's)
+Mobile = Annotated[str, BeforeValidator(mobile_number)]
+Email = Annotated[str, BeforeValidator(email_address)]
+
+
 class Contact(BaseModel):
     """The customer's contact for notices, as the application gives it: either way or both."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    mobile: str | None = None
-    email: str | None = None
-
-    @field_validator("mobile", mode="before")
-    @classmethod
-    def _mobile(cls, v: object) -> object:
-        return mobile_number(v)
-
-    @field_validator("email", mode="before")
-    @classmethod
-    def _email(cls, v: object) -> object:
-        return email_address(v)
+    mobile: Mobile | None = None
+    email: Email | None = None

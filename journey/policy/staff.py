@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from journey.actors import Role
-from journey.contact import email_address, mobile_number
+from journey.contact import Email, Mobile
 from journey.policy.routing import ApprovalTier
 
 
@@ -21,15 +21,5 @@ class StaffMember(BaseModel):
     supervisor: str | None = None  # id of this member's supervisor
     active: bool = True
     # where the notices to this member (SLA reminders, cases handed over) reach: optional
-    email: str | None = None
-    mobile: str | None = None
-
-    @field_validator("email", mode="before")
-    @classmethod
-    def _email(cls, v: object) -> object:
-        return email_address(v)
-
-    @field_validator("mobile", mode="before")
-    @classmethod
-    def _mobile(cls, v: object) -> object:
-        return mobile_number(v)
+    email: Email | None = None
+    mobile: Mobile | None = None
