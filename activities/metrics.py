@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
@@ -51,6 +52,9 @@ from journey.archive_contracts import ArchivePassResult
 from journey.documents import DocumentKind
 from journey.stages import ORDER, TERMINAL, Party, Stage
 from journey.timeline import EARLY_WARNING, EventType, TimingEvent
+
+if TYPE_CHECKING:  # imported where it serves, as `serve` is
+    from activities.health import Readiness
 
 # A `*_created` series beside each counter and histogram doubled the series of the journey,
 # and no alert or dashboard reads one: a restart shows as process_start_time_seconds.
@@ -171,17 +175,20 @@ def runtime_with_prometheus(port: int, host: str,
 
 
 def start_journey_metrics_server(
-    port: int, host: str, registry: CollectorRegistry = REGISTRY
+    port: int, host: str, registry: CollectorRegistry = REGISTRY,
+    readiness: Readiness | None = None,
 ) -> WSGIServer:
     """Serves the journey's metrics on `host:port` from a daemon thread, with the worker's
     liveness and readiness (activities/health.py: /healthz, /ready; any other path 404).
+    Another process (the notifier) passes its own registry and `readiness`, so that it serves
+    only its own series and says ready when it is.
 
     Returns the server: `server_port` is the bound port (useful with port 0), and
     `shutdown()` stops it.
     """
-    from activities.health import serve
+    from activities.health import READINESS, serve
 
-    return serve(port, host, registry)
+    return serve(port, host, registry, readiness or READINESS)
 
 
 def start_worker_metrics(port: int, host: str,

@@ -136,6 +136,9 @@ class Settings(StoreSettings):
     # name the bank's teams and staff); every interface (0.0.0.0, or ::) where Prometheus
     # scrapes from another host or container, as the image sets (Dockerfile).
     metrics_host: IPvAnyAddress = IPv4Address("127.0.0.1")
+    # The notifier's (`notices send --follow`) metrics on this port, on metrics_host: notices
+    # sent, held and pending (starter/notifier_metrics.py). Its own, as a worker's are.
+    notifier_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Journeys a worker keeps in memory between tasks. 0 replays each task from its history:
     # more CPU, and immune to an SDK defect where a query task runs a journey ahead of its
     # history (tests/chaos/test_worker_kills.py).
@@ -264,7 +267,7 @@ class Settings(StoreSettings):
                      "sms_webhook_url", "sms_webhook_token",
                      "temporal_tls_ca_file", "temporal_tls_cert_file",
                      "temporal_tls_key_file", "temporal_tls_server_name", "ocr_engine",
-                     "metrics_port", mode="before")
+                     "metrics_port", "notifier_metrics_port", mode="before")
     @classmethod
     def _unset_when_empty(cls, v: object) -> object:
         # docker-compose.yml passes an unset variable as "": no key, not Path(".")

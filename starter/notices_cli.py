@@ -26,6 +26,7 @@ from starter.errors import JourneyError, SetupError
 from starter.journey_cli import JourneyId
 from starter.notices import Notice, notices
 from starter.notifier import gateways, send_pass
+from starter.notifier_metrics import start_notifier_metrics
 from starter.terminal import wide_console
 from store.outbox import Dispatched, OutboxMessage
 
@@ -116,6 +117,8 @@ def send_command(
                 "LOAN_JOURNEY_NOTICE_FROM (email) or LOAN_JOURNEY_SMS_WEBHOOK_URL (SMS)")
         told: set[tuple[int, str]] = set()
         stop = _stopped_by_sigterm()
+        if follow:
+            _serve_metrics(settings)
         while True:
             done = await send_pass(settings, lambda: connect(settings))
             _report(done, told)
@@ -131,6 +134,23 @@ def send_command(
             return
 
     run(go())
+
+
+def _serve_metrics(settings: Settings) -> None:
+    """With LOAN_JOURNEY_NOTIFIER_METRICS_PORT, a follower serves its metrics (notices sent,
+    held by why, pending and the oldest one's age) for Prometheus; one pass exits too soon to
+    be scraped, so it serves none."""
+    port, host = settings.notifier_metrics_port, str(settings.metrics_host)
+    if port is None:
+        return
+    try:
+        start_notifier_metrics(port, host)
+    except OSError as err:
+        raise SetupError(
+            f"cannot serve the notifier's metrics on {host}, port {port}: {err}; set "
+            "LOAN_JOURNEY_NOTIFIER_METRICS_PORT to a port that is free and "
+            "LOAN_JOURNEY_METRICS_HOST to an address of this machine") from err
+    console.print(f"metrics on {host} port {port}", highlight=False)
 
 
 def _stopped_by_sigterm() -> asyncio.Event:

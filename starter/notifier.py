@@ -39,15 +39,21 @@ from journey.contact import Contact
 from journey.policy import StaffMember
 from journey.settings import Settings
 from journey.status import JourneyInput
+from starter.notifier_metrics import HeldKind, observe_pass
 from starter.pinned_policy import current_policy
-from store.outbox import Dispatched, OutboxMessage, dispatch_all, pending
+from store.outbox import Dispatched, OutboxMessage, backlog, dispatch_all, pending
 
 CUSTOMER = "customer"
 TIMEOUT_S = 30.0
 
 
 class NotDelivered(Exception):
-    """Why a message stays pending: said as the pass reports it."""
+    """Why a message stays pending: said as the pass reports it, and counted by its kind (a
+    gateway refusing it unless said otherwise)."""
+
+    def __init__(self, why: str, kind: HeldKind = "gateway_refused") -> None:
+        super().__init__(why)
+        self.kind: HeldKind = kind
 
 
 def subject_of(message: OutboxMessage) -> str:
@@ -77,22 +83,22 @@ class Addresses:
                 message.workflow_id, "queued as the pass ran, it is read on the next one")
             if isinstance(contact, str):
                 raise NotDelivered(f"no contact for the customer of {message.workflow_id}: "
-                                   f"{contact}")
+                                   f"{contact}", "no_address")
             if (address := getattr(contact, kind)) is None:
                 raise NotDelivered(f"the customer of {message.workflow_id} gave no {kind} "
-                                   f"(its application's contact)")
+                                   f"(its application's contact)", "no_address")
             return [address]
         members = self._members(message.recipient)
         if [m.active for m in members] == [False]:
             raise NotDelivered(f"{message.recipient!r} is no longer active in the policy in "
-                               "force's staff directory")
+                               "force's staff directory", "no_address")
         if not members:
             raise NotDelivered(f"{message.recipient!r} is neither the customer nor a staff id "
-                               "or team of the policy in force")
+                               "or team of the policy in force", "no_address")
         found = [a for m in members if (a := getattr(m, kind)) is not None]
         if not found:
             raise NotDelivered(f"no {kind} for {message.recipient!r} in the policy in force's "
-                               "staff directory: add one to its member(s)")
+                               "staff directory: add one to its member(s)", "no_address")
         return found
 
     def _members(self, recipient: str) -> list[StaffMember]:
@@ -192,10 +198,23 @@ class ByChannel:
     email: SmtpSender | None
     sms: SmsWebhookSender | None
 
+    held: dict[int, HeldKind] = field(default_factory=dict)
+    """Each message held by this pass, by its id: why, in a word (its metrics' label)."""
+
     def send(self, message: OutboxMessage) -> None:
+        try:
+            self._send(message)
+        except NotDelivered as err:
+            self.held[message.id] = err.kind
+            raise
+        except Exception:
+            self.held[message.id] = "other"
+            raise
+
+    def _send(self, message: OutboxMessage) -> None:
         gateway = self.email if message.channel == "email" else self.sms
         if gateway is None:
-            raise NotDelivered(f"no {message.channel} gateway is configured")
+            raise NotDelivered(f"no {message.channel} gateway is configured", "no_gateway")
         to = self.addresses.of(message)
         try:
             gateway.send(message, to)
@@ -224,5 +243,8 @@ async def send_pass(settings: Settings, connect: Callable[[], Awaitable[Client]]
         client = await connect()
         addresses.customers = await contacts(client, list(dict.fromkeys(waiting)))
     sender = ByChannel(addresses, email, sms)
-    return await asyncio.to_thread(dispatch_all, settings.db_url, sender)
+    done = await asyncio.to_thread(dispatch_all, settings.db_url, sender)
+    left, oldest = await asyncio.to_thread(backlog, settings.db_url)
+    observe_pass(done, sender.held, left, oldest)
+    return done
 

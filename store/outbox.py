@@ -84,6 +84,15 @@ def pending(url: str, limit: int = 100, after: int = 0) -> list[OutboxMessage]:
         return [_message(r) for r in rows]
 
 
+def backlog(url: str) -> tuple[int, datetime | None]:
+    """How many messages are not sent yet, and when the oldest of them was queued (None when
+    none is): what the notifier's gauges show, so that a pile-up pages someone."""
+    with Session(ready(url)) as s:
+        count, oldest = s.execute(select(func.count(OutboxRow.id), func.min(OutboxRow.created_at))
+                                  .where(OutboxRow.sent_at.is_(None))).one()
+        return count, oldest  # min() keeps the column's type: aware UTC on either database
+
+
 def messages_for(url: str, workflow_id: str) -> list[OutboxMessage]:
     with Session(ready(url)) as s:
         rows = s.scalars(

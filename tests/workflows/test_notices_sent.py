@@ -6,12 +6,15 @@ pending with why, and the next pass sends it; `notices` then shows when each was
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +28,7 @@ from typing import Any, Literal
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+from prometheus_client.parser import text_string_to_metric_families
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Role
@@ -285,6 +289,74 @@ async def test_a_follower_sends_what_is_queued_after_it_started_until_stopped(
     assert [body["key"] for body, _ in sms_gateway.posted] == ["loan-X:1", "loan-X:2"]
     assert "stopped" in output
     assert pending(url) == []  # the pass that sent the second marked it before it stopped
+
+
+def _scrape(port: int, path: str = "/metrics") -> tuple[int, dict[str, float]]:
+    """The follower's endpoint: the status, and each sample by its name and labels as the
+    exposition writes them (`notices_held_total{channel="sms",reason="no_address"}`)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+            status, text = answer.status, answer.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, {}
+    samples = {}
+    for family in text_string_to_metric_families(text if path == "/metrics" else ""):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return status, samples
+
+
+async def _until_scraped(port: int, name: str, value: float) -> dict[str, float]:
+    """The follower's samples once `name` reads `value` (its server and passes take a moment
+    to start)."""
+    seen: dict[str, float] = {}
+    for _ in range(600):
+        with contextlib.suppress(urllib.error.URLError, ConnectionError):
+            _, seen = await asyncio.to_thread(_scrape, port)
+            if seen.get(name) == value:
+                return seen
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{name} never read {value}: {seen}")
+
+
+async def test_a_followers_metrics_show_a_held_notice_its_age_and_then_a_sent_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sms_gateway: Gateway,
+) -> None:
+    """With LOAN_JOURNEY_NOTIFIER_METRICS_PORT, `--follow` serves what the alert
+    NoticesNotSent reads: a notice held (a staff member without a mobile) counted by its
+    channel and why, the outbox's pending notices and the oldest one's age; then one sent."""
+    _policy_with_addresses(tmp_path, monkeypatch)
+    url = f"sqlite:///{tmp_path / 'journey.db'}"
+    enqueue(url, "loan-X:1", "loan-X", "sms", "ops-wang", "sla_remind", "no mobile")
+    port = free_port()
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "starter.cli", "notices", "send", "--follow", "--every", "1"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
+                       "LOAN_JOURNEY_NOTIFIER_METRICS_PORT": str(port)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    held = 'notices_held_total{channel="sms",reason="no_address"}'
+    sent = 'notices_sent_total{channel="sms"}'
+    try:
+        first = await _until_scraped(port, "notices_pending", 1.0)
+        assert first[held] >= 1 and first[sent] == 0
+        assert first['notices_held_total{channel="sms",reason="gateway_refused"}'] == 0
+        assert first['notices_held_total{channel="email",reason="no_gateway"}'] == 0  # seeded
+        assert first["notices_oldest_pending_age_seconds"] > 0
+        assert (await asyncio.to_thread(_scrape, port, "/ready"))[0] == 200
+
+        enqueue(url, "loan-X:2", "loan-X", "sms", "rm-zhang", "sla_remind", "to zhang")
+        then = await _until_scraped(port, sent, 1.0)
+        assert then["notices_pending"] == 1  # ops-wang's, still held
+        assert then[held] > first[held]  # held again by each pass
+        assert (then["notices_oldest_pending_age_seconds"]
+                >= first["notices_oldest_pending_age_seconds"])  # the same notice, older
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        output, _ = follower.communicate(timeout=60)
+    assert follower.returncode == 0, output
+    assert f"metrics on 127.0.0.1 port {port}" in output
+    assert [body["key"] for body, _ in sms_gateway.posted] == ["loan-X:2"]
 
 
 def test_a_team_reaches_its_active_members_and_a_member_who_left_none() -> None:
