@@ -78,7 +78,7 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
 
 def metrics_read() -> set[str]:
     """The names of the metrics the alerts read."""
-    names = re.compile(r"\b((?:temporal|journey|ocr|process)_\w+|up)\s*[{\[)]")
+    names = re.compile(r"\b((?:temporal|journey|ocr|process|notices)_\w+|up)\s*[{\[)]")
     groups = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))["groups"]
     return {name for group in groups for rule in group["rules"]
             for name in names.findall(rule["expr"])}

@@ -269,7 +269,8 @@ def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
 def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
-    """Each journey container gets every setting but the embedded server's UI port, a secret
+    """Each journey container gets every setting but the embedded server's UI port (and the
+    notifier's metrics port, which the notifier alone serves on), a secret
     by its variable or its file's (`_FILE`); unset, each is its default (not an empty key,
     nor a policy file "."); set in .env or the shell, it reaches the settings, and the
     policy files are in the read-only policy mount."""
@@ -281,7 +282,8 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
         given |= {variable.removesuffix("_FILE") for variable in given
                   if variable.removesuffix("_FILE") in names}
         missing = names - given - {"LOAN_JOURNEY_WORKER_ROLE"}
-        assert missing == {"LOAN_JOURNEY_UI_PORT"}, name
+        notifiers = set() if name == "notifier" else {"LOAN_JOURNEY_NOTIFIER_METRICS_PORT"}
+        assert missing == {"LOAN_JOURNEY_UI_PORT"} | notifiers, name
         settings = _settings_of(defaults, name, monkeypatch)
         assert (settings.temporal_address, settings.temporal_api_key, settings.temporal_tls,
                 settings.codec_keys, settings.policy_file, settings.post_loan_policy_file,

@@ -28,6 +28,7 @@ from prometheus_client import REGISTRY
 from activities import health, metrics  # noqa: F401 - registers the journey's metrics
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from ocr.errors import reasons
+from starter import notifier_metrics
 
 RULE_TESTS = Path(__file__).with_name("alerts_test.yml")
 
@@ -44,7 +45,7 @@ def test_promtool_accepts_the_configuration_and_its_rules() -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "1 rule files found" in checked.stdout
     rules = promtool("check", "rules", str(ALERT_RULES))
-    assert rules.returncode == 0 and "SUCCESS: 16 rules found" in rules.stdout, rules.stdout
+    assert rules.returncode == 0 and "SUCCESS: 18 rules found" in rules.stdout, rules.stdout
 
 
 def test_alerts_go_to_the_stacks_alertmanager_whose_receivers_are_placeholders() -> None:
@@ -81,7 +82,8 @@ def test_the_alerts_that_page_for_an_outage_say_what_to_do() -> None:
     rules = {rule["alert"]: rule for group in yaml.safe_load(ALERT_RULES.read_text())["groups"]
              for rule in group["rules"]}
     paging = {"NoJourneyWorker", "NoDocumentReader", "JourneyReplicaDown",
-              "WorkersCannotReachTemporal", "JourneyDatabaseUnreachable", "Watchdog"}
+              "WorkersCannotReachTemporal", "JourneyDatabaseUnreachable", "Watchdog",
+              "NotifierDown", "NoticesNotSent"}
     for name in paging:
         assert rules[name]["annotations"]["runbook"].strip(), name
     assert rules["JourneyDatabaseUnreachable"]["labels"]["severity"] == "critical"
@@ -109,11 +111,18 @@ def test_the_scrape_jobs_find_every_process_on_the_ports_it_serves() -> None:
         assert environment(svc[name])["LOAN_JOURNEY_METRICS_PORT"] == str(port), name
         assert {str(p) for p in svc[name]["expose"]} == {str(port),
                                                          str(port + JOURNEY_METRICS_PORT_OFFSET)}
-    served = {"temporal-sdk": port, "loan-journey": port + JOURNEY_METRICS_PORT_OFFSET}
+    notifier = svc["notifier"]
+    notifier_port = int(environment(notifier)["LOAN_JOURNEY_NOTIFIER_METRICS_PORT"])
+    assert [str(p) for p in notifier["expose"]] == [str(notifier_port)]
+    assert environment(notifier)["LOAN_JOURNEY_METRICS_HOST"] == "0.0.0.0"  # its host too
+    served = {"temporal-sdk": port, "loan-journey": port + JOURNEY_METRICS_PORT_OFFSET,
+              "notifier": notifier_port}
+    names = {"temporal-sdk": sorted(PROCESSES), "loan-journey": sorted(PROCESSES),
+             "notifier": ["notifier"]}
     assert set(jobs) == set(served)
     for name, job in jobs.items():
         (sd,) = job["dns_sd_configs"]
-        assert sorted(sd["names"]) == sorted(PROCESSES) and sd["port"] == served[name], name
+        assert sorted(sd["names"]) == names[name] and sd["port"] == served[name], name
         # the alerts tell workers from readers by the compose service's name
         (relabel,) = job["relabel_configs"]
         assert relabel["source_labels"] == ["__meta_dns_name"], name
@@ -138,13 +147,23 @@ def test_every_journey_metric_an_alert_reads_is_one_the_worker_serves() -> None:
     served |= {f"{f.name}_count" for f in families if f.type == "histogram"}
     # a labelled gauge has no sample until first set: the worker's check sets it
     served |= {f.name for f in families if f.type == "gauge"}
-    ours = {name for name in metrics_read() if not name.startswith("temporal_") and name != "up"}
+    ours = {name for name in metrics_read()
+            if not name.startswith(("temporal_", "notices_")) and name != "up"}
     assert ours == {
         "journey_sla_events_total", "ocr_failures_total", "ocr_seconds_count",
         "journey_history_archive_last_pass_timestamp_seconds", "journey_histories_lost_total",
         "journey_dependency_up", "process_start_time_seconds",
     }
     assert ours <= served, ours - served
+
+
+def test_every_notifier_metric_an_alert_reads_is_one_the_notifier_serves() -> None:
+    """The notifier serves its own registry (starter/notifier_metrics.py), not the worker's."""
+    families = list(notifier_metrics.REGISTRY.collect())
+    served = {sample.name for family in families for sample in family.samples}
+    read = {name for name in metrics_read() if name.startswith("notices_")}
+    assert read == {"notices_oldest_pending_age_seconds"}
+    assert read <= served, read - served
 
 
 def test_the_ocr_reasons_an_alert_names_are_ones_the_reader_records() -> None:
