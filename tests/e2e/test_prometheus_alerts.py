@@ -15,17 +15,22 @@ fire as soon as their condition holds, not after the minutes they wait in the st
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 import yaml
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
@@ -37,6 +42,9 @@ from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
 from journey.stages import Stage
 from starter.embedded import embedded_server
+from store.db import ready
+from store.models import OutboxRow
+from store.outbox import enqueue
 from tests.deploy.deploy_files import (
     ALERT_RULES,
     PROCESSES,
@@ -51,8 +59,11 @@ from tests.e2e.test_journey_on_dev_server import until
 from tests.ports import free_port, free_port_pair
 
 pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 SDK_JOB = "temporal-sdk"  # its port is the worker's metrics port; the other job's the next
+NOTIFIER_JOB = "notifier"  # the notifier's port, LOAN_JOURNEY_NOTIFIER_METRICS_PORT
+OWN_PORT_JOBS = {SDK_JOB, NOTIFIER_JOB}
 # Counted from the first failure: the tests of the failure alerts show them.
 ONLY_ON_FAILURE = {
     "temporal_long_request_failure",
@@ -63,17 +74,18 @@ ONLY_ON_FAILURE = {
 
 def local_config(ports: dict[str, int], path: Path, rules: Path = ALERT_RULES) -> Path:
     """docker/prometheus/prometheus.yml with each service found at 127.0.0.1:`ports[name]`
-    (and the next port for the journey's job), scraped and evaluated every second."""
+    (and the next port for the journey's job), scraped and evaluated every second; a job's
+    service missing from `ports` is not scraped."""
     config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
     config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
     config["rule_files"] = [str(rules)]
     config.pop("alerting")  # the stack's Alertmanager: its name resolves only in the stack
     for job in config["scrape_configs"]:
         (found,) = job.pop("dns_sd_configs")
-        offset = 0 if job["job_name"] == SDK_JOB else JOURNEY_METRICS_PORT_OFFSET
+        offset = 0 if job["job_name"] in OWN_PORT_JOBS else JOURNEY_METRICS_PORT_OFFSET
         job["static_configs"] = [
             {"targets": [f"127.0.0.1:{ports[name] + offset}"], "labels": {"__meta_dns_name": name}}
-            for name in found["names"]
+            for name in found["names"] if name in ports  # a service a test runs none of: none
         ]
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
@@ -130,6 +142,13 @@ async def seen(what: str, check: Callable[[], Awaitable[T]]) -> T:
     return await eventually(what, check, every=0.5, tolerate=(httpx.TransportError,))
 
 
+async def ready_at(base: str) -> bool:
+    """Whether Prometheus answers its API (503 while it starts)."""
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(f"{base.removesuffix('/api/v1')}/-/ready", timeout=5)
+    return answer.status_code == 200
+
+
 async def alerts(base: str) -> dict[str, str]:
     return {a["labels"]["alertname"]: a["state"] for a in (await api(base, "alerts"))["alerts"]}
 
@@ -156,7 +175,8 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
         "corrupt_truncated.jpg",  # an unreadable upload, in a file short of its income statement
     )]
     config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
-    jobs = {job["job_name"] for job in config["scrape_configs"]}
+    jobs = {job["job_name"] for job in config["scrape_configs"]
+            if set(PROCESSES) <= set(job["dns_sd_configs"][0]["names"])}  # not the notifier's
 
     async def scraped(service: str) -> bool:
         return await up(base, service) == jobs
@@ -332,3 +352,51 @@ async def test_journeys_that_no_longer_replay_and_failing_activities_raise_alert
         "service": "worker", "workflow_type": "NoLongerReplays"}
     assert {k: activities["labels"][k] for k in ("service", "activity_type")} == {
         "service": "worker", "activity_type": "store_unreachable"}
+
+
+async def test_a_notice_held_too_long_then_a_stopped_notifier_raise_their_alerts(
+    tmp_path: Path,
+) -> None:
+    """A real notifier (`notices send --follow`) whose outbox holds a notice it cannot send (a
+    staff member of the packaged policy without a mobile), queued an hour ago: its age, as
+    Prometheus scrapes it from the notifier, raises NoticesNotSent while NotifierDown stays
+    quiet; stopped (SIGTERM, `docker stop`), the notifier raises NotifierDown."""
+    url = f"sqlite:///{tmp_path / 'journey.db'}"
+    enqueue(url, "loan-X:sla:1", "loan-X", "sms", "ops-wang", "sla_remind", "overdue")
+    with Session(ready(url)) as s, s.begin():  # queued an hour ago
+        s.execute(update(OutboxRow).values(created_at=datetime.now(UTC) - timedelta(hours=1)))
+    port = free_port()
+    rules = at_once({"NoticesNotSent", "NotifierDown"}, tmp_path / "alerts.yml")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LOAN_JOURNEY_DATA_DIR": str(tmp_path),
+           "LOAN_JOURNEY_SMS_WEBHOOK_URL": "http://127.0.0.1:9/v1/sms",  # never reached
+           "LOAN_JOURNEY_NOTIFIER_METRICS_PORT": str(port)}
+
+    async def held_too_long() -> dict[str, Any] | None:
+        """NoticesNotSent, once NotifierDown (raised until the first scrape is evaluated) is
+        gone."""
+        now = await firing(base)
+        return now.get("NoticesNotSent") if "NotifierDown" not in now else None
+
+    async def down() -> dict[str, Any] | None:
+        return (await firing(base)).get("NotifierDown")
+
+    with prometheus(local_config({"notifier": port}, tmp_path / "prometheus.yml", rules),
+                    tmp_path, free_port()) as base:
+        await seen("Prometheus is ready", lambda: ready_at(base))  # 503 while it starts
+        notifier = subprocess.Popen(
+            [sys.executable, "-m", "starter.cli", "notices", "send", "--follow", "--every", "1"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            alert = await seen("NoticesNotSent fires, NotifierDown not", held_too_long)
+            assert {k: alert["labels"].get(k) for k in ("severity", "alertname")} == {
+                "severity": "warning", "alertname": "NoticesNotSent"}
+            assert alert["annotations"]["description"].startswith(
+                "The oldest notice not sent yet was queued 1h ")
+            assert "`docker compose logs --tail 100 notifier`" in alert["annotations"]["runbook"]
+        finally:
+            notifier.send_signal(signal.SIGTERM)
+            output, _ = notifier.communicate(timeout=60)
+        assert notifier.returncode == 0, output
+        assert "no mobile for 'ops-wang'" in output
+        stopped = await seen("NotifierDown fires", down)
+        assert stopped["labels"]["severity"] == "critical"
