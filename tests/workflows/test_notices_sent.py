@@ -35,8 +35,9 @@ from journey.actors import Role
 from journey.contact import Contact
 from journey.policy import DEFAULT_POLICY_FILE, StaffMember
 from journey.policy.calendar import moment_at
+from journey.settings import Settings
 from journey.stages import Stage
-from starter.notifier import Addresses, NotDelivered
+from starter.notifier import Addresses, ByChannel, NotDelivered, SmtpSender
 from store.outbox import OutboxMessage, enqueue, messages_for, pending
 from tests.cli_kit import cli, point_cli_at, said
 from tests.ports import free_port
@@ -383,3 +384,23 @@ def test_a_team_reaches_its_active_members_and_a_member_who_left_none() -> None:
         to("o1")
     with pytest.raises(NotDelivered, match="neither the customer nor a staff id or team"):
         to("head_office")
+
+
+def test_a_held_notice_is_counted_by_why_in_a_word() -> None:
+    """The metrics' `reason`: a customer without a contact and a staff member without an
+    address are `no_address` (held before its gateway is asked); a channel without a gateway
+    `no_gateway`."""
+    staff = [StaffMember(id="o1", name="丁", role=Role.OPERATIONS)]
+    mail = SmtpSender(Settings(smtp_host="127.0.0.1", notice_from=FROM))
+    sender = ByChannel(Addresses(staff, {"loan-X": "its application gives none"}), mail, None)
+
+    def held(recipient: str, channel: Literal["sms", "email"], id: int) -> str:
+        with pytest.raises(NotDelivered):
+            sender.send(OutboxMessage(id=id, key=f"k{id}", workflow_id="loan-X",
+                                      channel=channel, recipient=recipient, template="t",
+                                      body="b", created_at=datetime.now(UTC)))
+        return sender.held[id]
+
+    assert held("customer", "email", 1) == "no_address"
+    assert held("o1", "email", 2) == "no_address"
+    assert held("o1", "sms", 3) == "no_gateway"
