@@ -14,6 +14,7 @@ from journey.actors import Actor, Role
 from journey.decisions import UpdateResult
 from journey.settings import Settings
 from starter import journey_ids, pending, pinned_policy
+from starter.act_words import act_words
 from starter.boundary import run
 from starter.errors import NotMet, plain_errors
 from starter.terminal import wide_console
@@ -94,5 +95,5 @@ def said(update: str, result: UpdateResult) -> None:
                      "vote)")
     # the journey's words after a colon: run on after the stage they read as one phrase
     # ("journey at withdrawn customer wants 15,000,000", "at completeness 1 new document(s)")
-    console.print(f"{update}: accepted; journey at [bold]{result.stage}[/]"
+    console.print(f"{act_words(update)}: accepted; journey at [bold]{result.stage}[/]"
                   + (f": {escape(result.message)}" if result.message else ""))

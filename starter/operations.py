@@ -27,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from journey.decisions import UpdateResult
 from journey.status import JourneyStatus
 from starter import codec, encryption, journey_ids
+from starter.act_words import act_words
 from starter.connect import lost
 from starter.ended_outside import outside_end
 from starter.errors import (
@@ -171,38 +172,39 @@ async def act(
     client without the keys of an encrypted journey sends nothing, or, if the journey's input
     is plain (begun before encryption was switched on), cannot read its answer: `CodecError`."""
     handle = client.get_workflow_handle(workflow_id)
-    await encryption.writes_allowed(client, f"{update} not sent")
-    await codec.keys_needed(client, workflow_id, f"{update} not sent")
+    act = act_words(update)  # as its typist names it; `update` is the workflow's name for it
+    await encryption.writes_allowed(client, f"{act} not sent")
+    await codec.keys_needed(client, workflow_id, f"{act} not sent")
     try:
         return await answered(
             handle.execute_update(update, request, id=update_id, result_type=result_type),
             within,
-            f"{workflow_id} did not take {update} within {within.total_seconds():g} s: "
+            f"{workflow_id} did not take the {act} within {within.total_seconds():g} s: "
             f"{NO_WORKER} It is not recorded yet: the server keeps it until a worker takes it "
             f"(unless the server restarts first). See `loan-journey status {workflow_id}` "
             "before sending it again",
         )
     except WorkflowUpdateFailedError as err:
         why = refusal(err)
-        raise Refused(f"{update} refused: {why}",
+        raise Refused(f"{act} refused: {why}",
                       attempt(workflow_id, update, getattr(request, "actor", None), why)) from err
     except KeyError as err:
         if not codec.undecodable(err):
             raise
         raise codec.CodecError(
-            f"{workflow_id} answered {update} encrypted, and {codec.SETTING} is not set here: "
-            f"the {update} may have been recorded. Set {codec.SETTING} as the workers have it "
+            f"{workflow_id} answered the {act} encrypted, and {codec.SETTING} is not set here: "
+            f"the {act} may have been recorded. Set {codec.SETTING} as the workers have it "
             f"and check `loan-journey status {workflow_id}` before sending it again") from err
     except RPCError as err:
         if server_gone(err):  # sent, perhaps taken: only the journey's status tells
             raise lost(client.service_client.config.target_host, client.namespace,
-                       f"{update} was sent to {workflow_id} and may have been recorded: once "
+                       f"the {act} was sent to {workflow_id} and may have been recorded: once "
                        f"the server answers, check with `loan-journey status {workflow_id}` "
                        f"whether it was applied before sending it again") from err
         if not no_such_workflow(err):
             raise
         if await _ended(handle):
-            raise Ended(f"{workflow_id} has ended and takes no {update}: `loan-journey "
+            raise Ended(f"{workflow_id} has ended and takes no {act}: `loan-journey "
                         f"status {workflow_id}` shows how it ended") from err
         raise await journey_ids.meant(
             client, workflow_id, NotFound(f"no running journey {workflow_id!r}")) from err

@@ -32,6 +32,7 @@ from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import money_references, operations
+from starter.act_words import act_words
 from starter.bank_clock import bank_offset
 from starter.connect import connect
 from starter.delivery_log import log_delivery
@@ -132,6 +133,7 @@ async def _case(client: Client | None, settings: Settings, workflow_id: str
 async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: str,
                         update: str, request: BaseModel, result_type: type[R]) -> R:
     update_id, typed_at = str(uuid.uuid4()), datetime.now(UTC)
+    act = act_words(update)  # as its typist names it
 
     async def kept(err: NoAnswer | SetupError | Ended, why: str
                    ) -> NoAnswer | SetupError | Ended:
@@ -154,7 +156,7 @@ async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: 
             number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction, key)
         except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
             return type(err)(
-                f"{why} This {update} could not be kept either ({failed}): once a worker runs, see "
+                f"{why} This {act} could not be kept either ({failed}): once a worker runs, see "
                 f"`loan-journey status {workflow_id}` (the server may still hand this one to "
                 "it) and type it again if it is not there")
         if isinstance(err, Ended):
@@ -163,7 +165,7 @@ async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: 
                                     datetime.now(UTC))
             return KeptUnbooked(said)
         return type(err)(
-            f"{why} This {update} is kept as pending instruction {number} ({instruction.actor}, "
+            f"{why} This {act} is kept as pending instruction {number} ({instruction.actor}, "
             f"{moment_at(typed_at, bank_offset(), seconds=True)}): a worker delivers it as it "
             f"starts, or {DELIVER} once one runs; do not type it again "
             "(`loan-journey pending list`)."
@@ -184,7 +186,7 @@ async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: 
         try:
             before = await deliver(client, settings, workflow_id)
         except KeysNeeded as err:  # they go first: nothing sent, nothing kept
-            raise KeysNeeded(f"{err}; this {update} is not sent either, nor kept, as the "
+            raise KeysNeeded(f"{err}; this {act} is not sent either, nor kept, as the "
                              f"instructions kept before it go first: type it again once "
                              f"{KEY_SETTING} is set") from None
         except SQLAlchemyError as err:  # the store cannot be read: the act goes on its own

@@ -19,6 +19,7 @@ from journey.policy.calendar import moment_at
 from journey.repayment import money
 from journey.settings import Settings
 from starter import pending_delivery
+from starter.act_words import act_words
 from starter.bank_clock import bank_label, bank_offset, bank_zone
 from starter.book_json import plain
 from starter.boundary import run
@@ -262,7 +263,7 @@ def _print(rows: list[Instruction], title: str, returns: dict[int | None, str] |
         # escaped, every cell: ids, actors and references are what someone typed
         table.add_row(str(r.id), f"{r.typed_at.astimezone(bank_zone()):%Y-%m-%d %H:%M:%S}",
                       escape(r.workflow_id),
-                      r.update, escape(r.actor), escape(r.role), escape(r.origin),
+                      act_words(r.update), escape(r.actor), escape(r.role), escape(r.origin),
                       escape(_fields(r.request)), r.state.value,
                       escape((returns or {}).get(r.id, r.outcome)))
     wide_console().print(table)

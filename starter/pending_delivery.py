@@ -13,6 +13,7 @@ from journey.decisions import Repayment
 from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from starter import loan_figures, money_references, operations
+from starter.act_words import act_words
 from starter.attempts import Attempt, keep, refusal_of, refused
 from starter.bank_clock import bank_offset
 from starter.errors import Ended, NoAnswer, NotFound, Refused
@@ -41,7 +42,7 @@ class DeliveryRun(BaseModel):
     def uncounted(self) -> str:
         """The votes delivered that do not count, named, with why; "" for none."""
         return "; ".join(
-            f"pending instruction {k.id}, the vote of {k.actor} ({k.update} on "
+            f"pending instruction {k.id}, the vote of {k.actor} ({act_words(k.update)} on "
             f"{k.workflow_id}, typed {moment_at(k.typed_at, bank_offset(), seconds=True)}), "
             f"{k.state}: {k.outcome}" for k in self.not_counted)
 
@@ -99,8 +100,9 @@ async def deliver(client: Client, settings: Settings,
                 state, outcome = Delivery.UNBOOKED, unbooked(kept, err, loan, settings)
         except NoAnswer as err:
             return DeliveryRun(settled=settled, not_counted=not_counted, stopped=(
-                f"pending instruction {kept.id} ({kept.update} on {kept.workflow_id}) is not "
-                f"delivered: {sentence(str(err))} It and the ones after it stay pending."))
+                f"pending instruction {kept.id} ({act_words(kept.update)} on "
+                f"{kept.workflow_id}) is not delivered: {sentence(str(err))} It and the ones "
+                "after it stay pending."))
         except AsideMissing as err:  # the comment is not lost: where it is must be set
             return DeliveryRun(settled=settled, not_counted=not_counted, stopped=(
                 f"pending instruction {kept.id} cannot be delivered: {err}. It and the rest "

@@ -15,6 +15,7 @@ from journey.drawdowns import DrawdownDecision, DrawdownState
 from journey.policy import NotOpenYet
 from journey.status import JourneyStatus
 from starter import operations
+from starter.act_words import act_words
 from starter.connect import speaking_for
 from starter.errors import NoAnswer, Refused
 from store.pending import Instruction
@@ -71,7 +72,7 @@ async def sent(client: Client, workflow_id: str, update: str, request: BaseModel
         return await operations.act(client, workflow_id, update, body, result_type,
                                     within=operations.ANSWER_WITHIN, update_id=update_id)
     except NoAnswer as err:
-        raise NoAnswer(f"{workflow_id} did not take {update} within "
+        raise NoAnswer(f"{workflow_id} did not take the {act_words(update)} within "
                        f"{operations.ANSWER_WITHIN.total_seconds():g} s: "
                        f"{operations.NO_WORKER}") from err
 

@@ -24,6 +24,7 @@ from journey.policy.authority import (
     authorize_staff_for_customer,
 )
 from journey.settings import Settings
+from starter.act_words import act_words
 from starter.errors import Refused
 from starter.pending_send import DOCUMENTS
 from starter.pinned_policy import attempt, current_policy
@@ -58,5 +59,5 @@ def typist_allowed(settings: Settings, workflow_id: str, update: str,
         rule(policy, actor)
     except DecisionRefused as err:
         why = str(err)
-        raise Refused(f"{update} refused: {why}",
+        raise Refused(f"{act_words(update)} refused: {why}",
                       attempt(workflow_id, update, actor, why)) from err

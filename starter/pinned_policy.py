@@ -25,6 +25,7 @@ from journey.policy.who_may import who_may_on_case, who_of_case
 from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
 from journey.status import JourneyStatus
+from starter.act_words import act_words
 from starter.attempts import Attempt, refusal_of
 from starter.errors import Refused
 from store.policies import in_force, recorded
@@ -110,7 +111,8 @@ def listed_in_force(settings: Settings, workflow_id: str, update: str, request: 
             who_may_on_case(policy, update, case) or who_of_case(policy, actor.role, case)))
     except DecisionRefused as err:
         why = str(err)
-        raise Refused(f"{update} refused: {why}", attempt(workflow_id, update, actor, why)) from err
+        raise Refused(f"{act_words(update)} refused: {why}",
+                      attempt(workflow_id, update, actor, why)) from err
 
 
 def attempt(workflow_id: str, action: str, actor: Actor | None, reason: str) -> Refusal:

@@ -28,6 +28,7 @@ from journey.touchpoints import (
     late_touchpoints_id,
 )
 from starter import late_touchpoints, pending
+from starter.act_words import act_words
 from starter.attempts import acting
 from starter.boundary import err_console, run
 from starter.connect import connect
@@ -47,10 +48,11 @@ ChannelOpt = Annotated[Channel, typer.Option("--channel", help="the touchpoint u
 async def _sent(settings: Settings, workflow_id: str, update: str, request: BaseModel, *,
                 for_customer: bool = False) -> None:
     """Send a touchpoint; one no worker takes in time is kept until delivered. `for_customer`:
-    its answer is the customer's, printed alone (no update name, no stage)."""
+    its answer is the customer's, printed alone (no act named, no stage)."""
     result = await pending.act_or_keep(None, settings, workflow_id, update, request)
     console.print(escape(result.message) if for_customer else
-                  f"{update}: {escape(result.message)}; journey at [bold]{result.stage}[/]")
+                  f"{act_words(update)}: {escape(result.message)}; "
+                  f"journey at [bold]{result.stage}[/]")
 
 
 @acting("record_feedback")

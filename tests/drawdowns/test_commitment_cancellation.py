@@ -73,7 +73,7 @@ async def test_the_command_line_keeps_the_relationship_managers_cancellation_as_
         rm = await cli("withdraw", handle.id, "--reason", "the customer said so", "--as",
                        "rm-zhang", "--role", "relationship_manager")
         assert rm.exit_code == 3, rm.output
-        assert f"withdraw refused: {SIGNED}" in said(rm)
+        assert f"withdrawal refused: {SIGNED}" in said(rm)
         assert (await status(handle)).stage is Stage.DISBURSEMENT
         (kept,) = refusals(settings.db_url, handle.id)
         assert (kept.action, kept.actor, kept.role) == ("withdraw", "rm-zhang",
@@ -83,6 +83,6 @@ async def test_the_command_line_keeps_the_relationship_managers_cancellation_as_
         own = await cli("withdraw", handle.id, "--reason", "the project was cancelled",
                         "--as", app.credit_code)
         assert own.exit_code == 0, own.output
-        assert ("withdraw: accepted; journey at withdrawn: the project was cancelled"
+        assert ("withdrawal: accepted; journey at withdrawn: the project was cancelled"
                 in said(own)), own.output
         assert "15,000,000.00 undrawn commitment cancelled" in (await handle.result()).reason

@@ -93,7 +93,7 @@ async def test_the_book_lists_a_fee_owed_and_the_risk_supervisor_waives_what_is_
         assert no_reason.exit_code == 2 and "reason" in said(no_reason), said(no_reason)
         done = await cli(*waive, "--reason", "the project was cancelled by the regulator")
         assert done.exit_code == 0, said(done)
-        assert "waive_commitment_fee: accepted; journey at withdrawn" in said(done)
+        assert "commitment fee waiver: accepted; journey at withdrawn" in said(done)
         result = await handle.result()
         assert result.outcome is Stage.WITHDRAWN
         ended = await until(handle, lambda s: s.fee_waiver is not None)

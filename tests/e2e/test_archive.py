@@ -93,7 +93,7 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     stopped = await cli(settings, "repay", journey, "--amount", "1", "--reference", "R-1",
                         "--as", "ops-li", ok=False)
     assert stopped.returncode == 3, stopped.stderr  # an action on it is refused as ended
-    assert f"{journey} has ended and takes no record_repayment" in " ".join(
+    assert f"{journey} has ended and takes no repayment" in " ".join(
         stopped.stderr.split())
 
     async def archived() -> list[archive.ArchivedRun]:

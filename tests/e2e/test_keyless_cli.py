@@ -59,7 +59,7 @@ async def test_an_update_without_keys_is_not_sent_to_an_encrypted_journey(
 
         keyless = await cli("opinion", handle.id, *OPINION)
         assert keyless.exit_code == 8, keyless.output
-        assert (f"error: record_risk_opinion not sent: {handle.id}'s payloads are encrypted "
+        assert (f"error: risk opinion not sent: {handle.id}'s payloads are encrypted "
                 f"and {SETTING} is not set here") in said(keyless)
         assert await accepted_updates(handle) == 0  # nothing reached the history
 
@@ -88,7 +88,7 @@ async def test_an_answer_encrypted_after_a_plain_start_says_the_update_may_be_re
         sent = await cli("opinion", handle.id, *OPINION)
         assert sent.exit_code == 8, sent.output
         told = said(sent)
-        assert f"the record_risk_opinion may have been recorded. Set {SETTING}" in told
+        assert f"the risk opinion may have been recorded. Set {SETTING}" in told
         assert f"check `loan-journey status {handle.id}`" in told
         assert "Traceback" not in sent.output
         assert (await status(handle)).decisions[-1].actor.id == "risk-sme-1"  # it was
@@ -144,7 +144,7 @@ async def test_a_refusal_reads_in_plain_text_without_keys(
         again = await cli("opinion", handle.id, *OPINION)
         assert again.exit_code == 3, again.output
         assert "Encoded failure" not in again.output
-        assert "error: record_risk_opinion refused: the journey is at approval" in said(again)
+        assert "error: risk opinion refused: the journey is at approval" in said(again)
         kept = await cli("refusals", handle.id)
         assert "the journey is at approval" in said(kept) and "Encoded" not in said(kept)
 

@@ -103,10 +103,11 @@ async def test_a_repayment_typed_without_a_worker_is_kept_and_delivered_once(
         delivered = await cli("pending", "deliver")
         assert delivered.exit_code == 3 and "delivered" in said(delivered), delivered.output
         assert (f"error: not counted: pending instruction 2, the vote of appr-branch-1 "
-                f"(decide on {handle.id}, typed ") in said(delivered)  # the late vote
+                f"(approval vote on {handle.id}, typed ") in said(delivered)  # the late vote
         assert instructions(settings.db_url) == []
         _, refused_late = instructions(settings.db_url, every=True)
-        assert refused_late.state is Delivery.REFUSED and "decide refused" in refused_late.outcome
+        assert refused_late.state is Delivery.REFUSED
+        assert "approval vote refused" in refused_late.outcome
         assert [r.action for r in refusals(settings.db_url, handle.id)] == [
             "record_repayment", "decide"]  # the customer's, then the late decision
         # the typist's origin and time, in refusals and in the history, not the deliverer's

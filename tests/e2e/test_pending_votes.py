@@ -55,7 +55,7 @@ async def test_a_kept_vote_set_aside_at_delivery_is_not_counted(
         assert delivered.exit_code == 3, delivered.output
         told = said(delivered)
         assert (f"error: not counted: pending instruction 1, the vote of {BRANCH_APPROVER.id} "
-                f"(decide on {handle.id}, typed ") in told, told
+                f"(approval vote on {handle.id}, typed ") in told, told
         assert "delivered: approval: not counted: 'appr-branch-1' approves at branch" in told
         (kept,) = instructions(settings.db_url, every=True)
         assert kept.state is Delivery.DELIVERED  # taken: the history records the vote

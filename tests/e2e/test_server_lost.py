@@ -48,8 +48,8 @@ async def test_an_update_whose_server_goes_away_says_to_check_its_status(
     assert "Traceback" not in done.output
     assert said(done) == (
         f"error: the Temporal server at {address} did not answer (namespace default) once the "
-        f"command had reached it: confirm_payment_instruction was sent to {wid} and may have "
-        f"been recorded: once the server answers, check with `loan-journey status {wid}` "
+        f"command had reached it: the payment instruction confirmation was sent to {wid} and "
+        f"may have been recorded: once the server answers, check with `loan-journey status {wid}` "
         "whether it was applied before sending it again")
 
 

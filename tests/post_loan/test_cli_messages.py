@@ -25,7 +25,7 @@ async def test_a_refusal_quotes_a_bracketed_reference_whole_on_one_line(
         again = await cli(*repay, "--amount", "2000")
         assert again.exit_code == 3, again.output  # refused, not a markup traceback
         assert (  # in the bank's form, capitals (journey/bank_reference.py), markup whole
-            "error: record_repayment refused: reference [/TX] [BOLD]7 is already recorded, a "
+            "error: repayment refused: reference [/TX] [BOLD]7 is already recorded, a "
             "repayment of 1,000.00: a different payment needs its own reference\n"
         ) in again.output
 

@@ -128,7 +128,7 @@ async def test_money_for_a_loan_that_has_ended_is_kept_or_answered_as_recorded(
         assert (held.workflow_id, held.amount, held.reference) == (
             handle.id, quote, "RP-OPS-SETTLE-02B")
         told = said(late)
-        assert f"{handle.id} has ended and takes no record_repayment" in told
+        assert f"{handle.id} has ended and takes no repayment" in told
         assert (f"NOT BOOKED: {quote:,.2f} received under RP-OPS-SETTLE-02B needs action"
                 in told), told
         assert f"`loan-journey pending return {held.instruction} --as <operations>" in told

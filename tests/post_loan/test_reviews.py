@@ -58,7 +58,7 @@ async def test_quarterly_reviews_keep_a_sound_loan_normal(
         point_cli_at(monkeypatch, env.client, data_dir=settings.data_dir)
         sent = await cli("documents", handle.id, str(scan), "--as", app.credit_code)
         assert sent.exit_code == 0, sent.output
-        assert "add_statements: accepted" in said(sent)  # a running loan's: for its reviews
+        assert "statements: accepted" in said(sent)  # a running loan's: for its reviews
         assert "1 new document(s), read at the next review" in said(sent)
         shown = await cli("status", handle.id)  # received, and said to wait for the review
         assert ("received, not read yet (read at the next review): income-full-year.png"

@@ -190,7 +190,7 @@ def test_money_refused_at_delivery_is_offered_only_the_steps_its_journey_takes(
     kept = Instruction(id=7, workflow_id="loan-U", update="record_repayment", update_id="u-7",
                        request=paid.model_dump_json(), actor="ops-li", role="operations",
                        typed_at=datetime(2026, 7, 10, 9, tzinfo=UTC), origin="ops@host pid 1")
-    said = pending_unbooked.unbooked(kept, Refused("record_repayment refused: it is not due"), loan,
+    said = pending_unbooked.unbooked(kept, Refused("repayment refused: it is not due"), loan,
                             Settings(data_dir=tmp_path))
     assert re.findall(r"`loan-journey repay [^`]*`", said) == offered, said
     assert ("`loan-journey prepayment" in said) is any("--prepay" in o for o in offered), said

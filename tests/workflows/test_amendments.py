@@ -262,7 +262,7 @@ async def test_amend_on_the_command_line(
         done = await cli("amend", handle.id, "--amount", "12000000", "--term", "24",
                          "--reason", WHY, "--as", "rm-chen")
         assert done.exit_code == 0, done.output
-        assert ("amend_application: accepted; journey at" in said(done)
+        assert ("amendment: accepted; journey at" in said(done)
                 and "amended: amount 3,000,000.00 -> 12,000,000.00; term 12 -> 24 months; the case "
                 "is routed again" in said(done)), said(done)
         again = await until_stage(handle, Stage.RISK_REVIEW)

@@ -105,7 +105,7 @@ async def kept_then_delivered(env: WorkflowEnvironment, handle: WorkflowHandle,
     by_approver = await cli("documents", handle.id, str(other), "--as", "appr-branch-1",
                             "--role", "approver")
     assert by_approver.exit_code == 3, by_approver.output
-    assert ("add_documents refused: 'appr-branch-1' is approver; this needs one of: "
+    assert ("documents refused: 'appr-branch-1' is approver; this needs one of: "
             "operations, relationship_manager") in said(by_approver)
     with monkeypatch.context() as offline:
         offline.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
@@ -116,10 +116,10 @@ async def kept_then_delivered(env: WorkflowEnvironment, handle: WorkflowHandle,
                                 "--role", "operations")
         asked = await cli("inquiry", handle.id, "--channel", "phone", *me)
     assert by_operations.exit_code == 3, by_operations.output
-    assert ("record_feedback refused: 'ops-wang' is operations; this needs one of: "
+    assert ("feedback refused: 'ops-wang' is operations; this needs one of: "
             "relationship_manager") in said(by_operations)
     assert by_stranger.exit_code == 3, by_stranger.output
-    assert "record_inquiry refused: 'ops-x' is not in the staff directory" in said(by_stranger)
+    assert "inquiry refused: 'ops-x' is not in the staff directory" in said(by_stranger)
     assert [(r.action, r.actor) for r in refusals(f"sqlite:///{tmp_path / 'journey.db'}")] == [
         ("add_documents", "appr-branch-1"), ("record_feedback", "ops-wang"),
         ("record_inquiry", "ops-x")]

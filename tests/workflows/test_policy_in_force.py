@@ -106,8 +106,8 @@ async def test_the_command_line_checks_by_the_policy_the_workers_run(
         gone = await cli("decide", handle.id, "--verdict", "approve", "--reason",
                          "seasonal dip", "--as", "appr-branch-1")
         assert gone.exit_code == 3, gone.output
-        assert ("decide refused: 'appr-branch-1' is not in the staff directory of policy T-2, "
-                "the policy in force: act under your own staff id, or ask whoever may vote on "
+        assert ("approval vote refused: 'appr-branch-1' is not in the staff directory of policy "
+                "T-2, the policy in force: act under your own staff id, or ask whoever may vote on "
                 "this case at branch (its approvers whose limit covers it, not its submitter or "
                 "risk reviewer, nor who voted already): appr-branch-2") in said(gone)
         assert await accepted_updates(handle) == before  # nothing sent

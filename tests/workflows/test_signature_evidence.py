@@ -44,7 +44,7 @@ async def test_a_signature_naming_nobody_and_no_evidence_is_refused_before_the_h
         before = await accepted_updates(handle)
         with pytest.raises(Refused) as bare:
             await operations.act(client, handle.id, "sign", Signature(actor=customer(app)))
-        assert ("sign refused: a signature names who signed for the company (signatory), in "
+        assert ("signature refused: a signature names who signed for the company (signatory), in "
                 "what capacity") in str(bare.value)
         assert "and its evidence" in str(bare.value)
         unattorneyed = Signature.model_construct(
