@@ -46,7 +46,7 @@ async def test_a_decision_typed_without_its_tranche_or_a_worker_is_kept_and_deli
         again = await cli(*decide)  # the same again: behind the first, kept, said once
         assert again.exit_code == 6, again.output
         told = said(again)
-        assert f"pending instruction 1 (decide_drawdown on {handle.id}) is not delivered: " \
+        assert f"pending instruction 1 (drawdown decision on {handle.id}) is not delivered: " \
                f"{handle.id} did not answer its status query" in told, told
         assert "? Its last known state, read without a worker: disbursement" in told, told
         assert ". It and the ones after it stay pending. This drawdown decision is kept as " \

@@ -253,7 +253,7 @@ async def test_feedback_and_an_inquiry_kept_for_a_journey_that_ended_are_taken_a
         first = await pending_delivery.deliver(env.client, settings)  # the feedback's run is held
         assert [k.state for k in first.settled] == [Delivery.DELIVERED], first
         assert f"{late} is started and did not finish" in first.settled[0].outcome
-        assert "instruction 2 (record_inquiry" in first.stopped  # waits for it: stays pending
+        assert "instruction 2 (inquiry on" in first.stopped  # waits for it: stays pending
         gate.set()
         monkeypatch.setattr(operations, "ANSWER_WITHIN", timedelta(seconds=20))
         done = await pending_delivery.deliver(env.client, settings)
