@@ -156,7 +156,8 @@ async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: 
             number = await asyncio.to_thread(keep_instruction, settings.db_url, instruction, key)
         except Exception as failed:  # noqa: BLE001 - any store failure: say it, lose nothing
             return type(err)(
-                f"{why} This {act} could not be kept either ({failed}): once a worker runs, see "
+                f"{why} What you typed ({act}) could not be kept either ({failed}): once a "
+                f"worker runs, see "
                 f"`loan-journey status {workflow_id}` (the server may still hand this one to "
                 "it) and type it again if it is not there")
         if isinstance(err, Ended):
@@ -165,7 +166,8 @@ async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: 
                                     datetime.now(UTC))
             return KeptUnbooked(said)
         return type(err)(
-            f"{why} This {act} is kept as pending instruction {number} ({instruction.actor}, "
+            f"{why} What you typed ({act}) is kept as pending instruction {number} "
+            f"({instruction.actor}, "
             f"{moment_at(typed_at, bank_offset(), seconds=True)}): a worker delivers it as it "
             f"starts, or {DELIVER} once one runs; do not type it again "
             "(`loan-journey pending list`)."
@@ -186,7 +188,7 @@ async def _sent_or_kept(client: Client | None, settings: Settings, workflow_id: 
         try:
             before = await deliver(client, settings, workflow_id)
         except KeysNeeded as err:  # they go first: nothing sent, nothing kept
-            raise KeysNeeded(f"{err}; this {act} is not sent either, nor kept, as the "
+            raise KeysNeeded(f"{err}; what you typed ({act}) is not sent either, nor kept, as the "
                              f"instructions kept before it go first: type it again once "
                              f"{KEY_SETTING} is set") from None
         except SQLAlchemyError as err:  # the store cannot be read: the act goes on its own

@@ -42,15 +42,16 @@ async def test_a_decision_typed_without_its_tranche_or_a_worker_is_kept_and_deli
                   "milestone verified on site", "--as", RISK_PF_2.id)
         typed = await cli(*decide)
         assert typed.exit_code == 6, typed.output
-        assert "This drawdown decision is kept as pending instruction 1 (risk-pf-2" in said(typed)
+        assert ("What you typed (drawdown decision) is kept as pending instruction 1 "
+                "(risk-pf-2") in said(typed)
         again = await cli(*decide)  # the same again: behind the first, kept, said once
         assert again.exit_code == 6, again.output
         told = said(again)
         assert f"pending instruction 1 (drawdown decision on {handle.id}) is not delivered: " \
                f"{handle.id} did not answer its status query" in told, told
         assert "? Its last known state, read without a worker: disbursement" in told, told
-        assert ". It and the ones after it stay pending. This drawdown decision is kept as " \
-               "pending instruction 2 (risk-pf-2" in told, told
+        assert (". It and the ones after it stay pending. What you typed (drawdown decision) "
+                "is kept as pending instruction 2 (risk-pf-2") in told, told
         assert "not recorded yet" not in told
         listed = said(await cli("pending", "list"))
         assert "tranche_id the one" in listed, listed  # the table folds the rest

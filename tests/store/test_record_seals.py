@@ -380,7 +380,8 @@ async def test_a_worker_with_the_key_delivers_no_instruction_that_fails_its_seal
         await deliver(time_skipping_env.client, wrong)  # a wrong key, not three forgeries
     await deliver_on_start(time_skipping_env.client, wrong)  # the worker: said, runs on
     assert "not the key the pending instructions were sealed with" in caplog.text
-    with pytest.raises(KeysNeeded, match="this repayment is not sent either, nor kept"):
+    with pytest.raises(KeysNeeded,
+                       match=r"what you typed \(repayment\) is not sent either, nor kept"):
         await act_or_keep(time_skipping_env.client, wrong, "LOAN-RET-1", "record_repayment",
                           Repayment(actor=OPS, reference="FA-D4", amount="1000"))
     states = [k.state for k in instructions(database, every=True)]
