@@ -62,7 +62,10 @@ async def test_drawdowns_survive_continue_as_new(
         first = env.client.get_workflow_handle(handle.id, run_id=handle.result_run_id)
         await continued(first)  # a query sent while the run continues as new can hang here
         latest = env.client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)
-        carried = await until_status(latest, lambda s: s.run >= 2)
+        # the last booking's answer comes before the close that follows it (its notices
+        # go first): wait for the close, which a carry that lost it would never show
+        carried = await until_status(latest, lambda s: s.run >= 2 and s.commitment is not None
+                                     and s.commitment.closed_at is not None)
         assert carried.commitment is not None
         assert carried.commitment.drawn == Decimal("15000000.00")
         assert carried.commitment.closed_at is not None
