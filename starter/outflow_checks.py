@@ -11,6 +11,7 @@ seal (changed in the database since it was entered, or inserted) is refused, not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from temporalio.client import Client
@@ -28,7 +29,7 @@ from starter.records import key_needed
 from store import sealed_records
 from store.exposure import parties
 from store.payer_outflows import OutflowKind, OutflowState, PayerOutflow, outflow
-from store.payer_returns import NotAwaiting, cancel_outflow
+from store.payer_returns import NotAwaiting, ReferenceUsed, cancel_outflow, enter_outflow
 from store.seal_findings import Finding, Found
 from store.seal_vouching import entry_read_failing
 from store.seals import WrongKey
@@ -49,6 +50,19 @@ NO_PAYER_ACCOUNT = NOT_NAMED
 # what the checker is told where the payment's account could not be read
 NOT_READ = ("the payment's account was not read (its journey's status was not, or nothing is "
             "owed back under it any more): check the account against the bank's books")
+
+
+def enter_awaiting(settings: Settings, entry: PayerOutflow, own_reference: str,
+                   refused: Callable[[str], Refused]) -> PayerOutflow:
+    """Keep `entry`, as its maker entered it, awaiting its checker (sealed with the archive
+    key, which the returns' and the entries' chains need once sealed: `KeysNeeded`); its
+    reference another payment's is `refused` why (`own_reference`: what to give instead)."""
+    try:
+        with key_needed(settings, sealed_records.RETURNED, sealed_records.ENTERED):
+            number = enter_outflow(settings.db_url, entry, settings.archive_seal_key)
+    except ReferenceUsed as used:
+        raise refused(f"{used}: {own_reference}") from used
+    return entry.model_copy(update={"id": number})
 
 
 def checker_told(entry: PayerOutflow, source: str | None, read: bool = True) -> str:

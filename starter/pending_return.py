@@ -25,7 +25,7 @@ from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.bank_clock import noted, when
 from starter.errors import BadInput, NotFound, Refused
-from starter.outflow_checks import CONFIRM, checker_told, settled_meanwhile
+from starter.outflow_checks import CONFIRM, checker_told, enter_awaiting, settled_meanwhile
 from starter.payer_account import elsewhere
 from starter.pinned_policy import attempt, authorized
 from starter.records import key_needed
@@ -36,7 +36,6 @@ from store.payer_returns import (
     NotAwaiting,
     PayerReturn,
     ReferenceUsed,
-    enter_outflow,
     record_return,
     returns,
     told,
@@ -90,14 +89,10 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
         amount=paid.amount, account=account_number(account), reference=reference.strip(),
         reason=reason.strip(), entered_by=actor.id, role=actor.role, origin=origin(),
         entered_at=now or datetime.now(UTC))
-    try:
-        with key_needed(settings, sealed_records.RETURNED, sealed_records.ENTERED):
-            entered = enter_outflow(settings.db_url, entry, settings.archive_seal_key)
-    except ReferenceUsed as used:
-        why = f"{used}: give this return payment's own reference in the bank's books"
-        raise Refused(f"{not_recorded}: {why}",
-                      attempt(kept.workflow_id, ACTION, actor, why)) from used
-    return entry.model_copy(update={"id": entered})
+    return enter_awaiting(
+        settings, entry, "give this return payment's own reference in the bank's books",
+        lambda why: Refused(f"{not_recorded}: {why}",
+                            attempt(kept.workflow_id, ACTION, actor, why)))
 
 
 def confirm_return(settings: Settings, entry: PayerOutflow, checker: Actor,

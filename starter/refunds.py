@@ -32,7 +32,7 @@ from journey.status import JourneyStatus
 from starter import operations, pinned_policy, work_lists
 from starter.bank_clock import when
 from starter.errors import BadInput, Ended, NotFound, Refused
-from starter.outflow_checks import CONFIRM, checker_told, settled_meanwhile
+from starter.outflow_checks import CONFIRM, checker_told, enter_awaiting, settled_meanwhile
 from starter.payer_account import came_from, elsewhere
 from starter.records import key_needed
 from store import sealed_records
@@ -43,7 +43,6 @@ from store.payer_returns import (
     OverRefund,
     PayerRefund,
     ReferenceUsed,
-    enter_outflow,
     record_refund,
     refunds,
 )
@@ -202,14 +201,8 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
         amount=amount, account=account_number(r.account), reference=r.reference.strip(),
         reason=r.reason.strip(), entered_by=r.actor.id, role=r.actor.role, origin=origin(),
         entered_at=now or datetime.now(UTC))
-    try:
-        with key_needed(settings, sealed_records.RETURNED, sealed_records.ENTERED):
-            number = enter_outflow(settings.db_url, entry, settings.archive_seal_key)
-    except ReferenceUsed as used:
-        why = f"{used}: {OWN_REFERENCE}"
-        raise Refused(f"{not_recorded}: {why}",
-                      pinned_policy.attempt(wid, ACTION, r.actor, why)) from used
-    return entry.model_copy(update={"id": number})
+    return enter_awaiting(settings, entry, OWN_REFERENCE, lambda why: Refused(
+        f"{not_recorded}: {why}", pinned_policy.attempt(wid, ACTION, r.actor, why)))
 
 
 async def confirm_refund(client: Client, settings: Settings, entry: PayerOutflow,
