@@ -80,8 +80,7 @@ def booked(s: JourneyStatus, first: date, last: date) -> Booked | None:
     total = sum((p.amount for p in paid), ZERO)
     if drawing or s.account is None:
         return Booked(workflow_id=s.workflow_id, payments=paid, kinds=ByKind(quarters=total))
-    split = next((n for n in _splits(s, every)
-                  if of_account(_account(s, every[n:], None)) == of_account(s.account)), None)
+    split = _split(s, every)
     if split is None:
         return Booked(workflow_id=s.workflow_id, payments=paid, kinds=ByKind(
             not_allocated=total), why="its account, drawn up again from its payments, is not "
@@ -92,6 +91,39 @@ def booked(s: JourneyStatus, first: date, last: date) -> Booked | None:
     quarters = sum((p.amount for p in every[:split] if p in paid), ZERO)
     return Booked(workflow_id=s.workflow_id, payments=paid,
                   kinds=kinds.model_copy(update={"quarters": quarters}))
+
+
+def beyond_plan_by_payment(s: JourneyStatus, day: date) -> list[tuple[Payment, Decimal]]:
+    """What each of journey `s`'s payments valued `day` paid beyond its whole plan, in the
+    order they were booked: the account drawn up again through each in turn, so that the
+    money is the payment's that came once the plan was paid, not the day's last one's (two
+    payments of a day may come from two payers' accounts, and a refund goes back to the
+    one it came from). Together they are what `booked` books of the day beyond the plan;
+    none where the account cannot be drawn up again from its payments, or the loan is no
+    running one (a drawing project pays quarters)."""
+    drawing = s.stage is Stage.DISBURSEMENT and s.availability_interest is not None
+    if drawing or s.account is None:
+        return []
+    every = [_payment(p, n) for n, p in enumerate(s.payments)]
+    split = _split(s, every)
+    if split is None:
+        return []
+    own = every[split:]
+    before = _account(s, own, day - timedelta(days=1)).credit
+    parts = []
+    for p in sorted((p for p in own if p.paid_on == day), key=lambda p: p.order):
+        through = _account(s, own, day, p.order).credit
+        parts.append((p, through - before))
+        before = through
+    return parts
+
+
+def _split(s: JourneyStatus, every: list[Payment]) -> int | None:
+    """Where journey `s`'s own payments begin among `every` (a project's quarters' come
+    first): the split whose account, drawn up again, is status's; None: none is."""
+    assert s.account is not None
+    return next((n for n in _splits(s, every)
+                 if of_account(_account(s, every[n:], None)) == of_account(s.account)), None)
 
 
 def _closed_on(s: JourneyStatus) -> date | None:
@@ -114,13 +146,16 @@ def _splits(s: JourneyStatus, payments: list[Payment]) -> list[int]:
             and all(p.paid_on >= closed for p in payments[n:])]
 
 
-def _account(s: JourneyStatus, own: list[Payment], through: date | None) -> Account:
+def _account(s: JourneyStatus, own: list[Payment], through: date | None,
+             booked_by: int | None = None) -> Account:
     """The account of status `s` drawn up again to its day with the payments of `own`
-    valued by `through` (all, None): a project's after its close, with what its quarters
-    paid ahead credited on the close day, as the journey credits it."""
+    valued by `through` (all, None), of `through`'s own those booked by the `booked_by`th
+    (all, None): a project's after its close, with what its quarters paid ahead credited
+    on the close day, as the journey credits it."""
     offer, closed = s.offer, _closed_on(s)
     assert offer is not None and s.account is not None
-    payments = [p for p in own if through is None or p.paid_on <= through]
+    payments = [p for p in own if through is None or p.paid_on < through
+                or p.paid_on == through and (booked_by is None or p.order <= booked_by)]
     ahead = s.account.paid - sum((p.amount for p in own), ZERO)
     if closed is not None and ahead > 0:
         payments.append(Payment(reference=PAID_AHEAD, amount=ahead, paid_on=closed, order=-1))

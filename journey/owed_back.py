@@ -1,11 +1,14 @@
 """Money owed back to its payer: what a loan was paid beyond its whole plan (its account's
 credit, journey/payment_allocation.py), by the payment that overpaid it.
 
-Each payment's part is what the book's money received books of it as paid beyond the whole
-plan (journey/money_booked.py), the payments of one value date together, under the last of
-them: the same allocation, so that what `refunds` lists and what `book` shows owed back
-agree to the fen. Where the account cannot be drawn up again from its payments, the whole
-credit is owed back under the last payment."""
+Each payment's part is what it paid beyond the whole plan as the account allocates it
+(journey/money_booked.py `beyond_plan_by_payment`): the payments of one value date in the
+order they were booked, so that the money is owed back under the payment that came once the
+plan was paid, and goes back to the account that payment came from, not to the day's last
+payment's (two payers' payments of one day). The same allocation as the book's money
+received, so that what `refunds` lists and what `book` shows owed back agree to the fen.
+Where the account cannot be drawn up again from its payments, the whole credit is owed back
+under the last payment."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from journey.loan_account import ZERO
-from journey.money_booked import booked
+from journey.money_booked import beyond_plan_by_payment, booked
 from journey.repayment import money
 from journey.status import JourneyStatus
 
@@ -41,8 +44,8 @@ def overpaid(s: JourneyStatus) -> list[Overpaid]:
     for day in sorted({p.paid_on for p in s.payments}):
         b = booked(s, day, day)
         if b is not None and b.kinds.beyond_plan > 0:
-            found.append(Overpaid(payment=b.payments[-1].reference, paid_on=day,
-                                  amount=b.kinds.beyond_plan))
+            found += [Overpaid(payment=p.reference, paid_on=day, amount=amount)
+                      for p, amount in beyond_plan_by_payment(s, day) if amount > 0]
     if sum((o.amount for o in found), ZERO) != s.account.credit:
         last = s.payments[-1]
         return [Overpaid(payment=last.reference, paid_on=last.paid_on, amount=s.account.credit)]

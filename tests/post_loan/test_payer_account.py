@@ -21,10 +21,13 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from journey.decisions import Repayment
+from journey.money_booked import booked
+from journey.owed_back import overpaid
 from starter import loan_figures
 from starter.outflow_checks import NO_PAYER_ACCOUNT
 from starter.payer_account import SAME
 from starter.post_loan_view import post_loan_view
+from starter.refunds import owed_of
 from store.payer_outflows import OutflowKind, OutflowState, PayerOutflow, outflows
 from store.payer_returns import enter_outflow, refunds, returns
 from store.pending import Delivery, instructions
@@ -175,3 +178,49 @@ async def test_money_goes_back_to_the_account_it_came_from(
                                                "pending confirm"]
         assert all(NUMBER not in r.reason and SHOWN in r.reason for r in refused), refused
         await assert_replays(handle)
+
+
+async def test_money_paid_beyond_the_plan_is_owed_back_under_the_payment_that_paid_it(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two payers' payments of one day: what is paid beyond the plan is owed back under the
+    payment booked once the plan was paid, and goes back to its account, not to the day's
+    last payment's (journey/owed_back.py, in the order of booking)."""
+    env = time_skipping_env
+    async with disbursed_loan(env, tmp_path, Documents()) as (_, settings, handle, running):
+        point_cli_at(monkeypatch, env.client, tmp_path)
+        wid, day = handle.id, running.offer.starts_on
+        repay = ("repay", wid, "--paid-on", str(day), "--as", SUBMITTER.id)
+        first = await cli(*repay, "--amount", "100.00", "--reference", "R-1", "--from-account",
+                          OTHER)
+        assert first.exit_code == 0, first.output
+        paid_once = await until(handle, lambda s: len(s.payments) == 1)
+        quote = loan_figures.settlement(paid_once, day)
+        settled = await cli(*repay, "--amount", f"{quote.owed + 50:.2f}", "--reference",
+                            "ALL-1", "--settle", "--from-account", NUMBER)
+        assert settled.exit_code == 0, settled.output
+        closed = await until(handle, lambda s: s.stage.terminal)
+        assert [(o.payment, o.amount) for o in overpaid(closed)] == [("ALL-1", Decimal(50))]
+
+        # a payment booked after the plan was paid, the same day from another payer's account
+        # (queued behind the settlement, as a journey before its recheck booked one): the
+        # settlement's 50.00 goes back to its account, the 20.00 after it to the other's
+        assert closed.account is not None
+        late = closed.payments[-1].model_copy(update={
+            "reference": "R-2", "kind": "repayment", "amount": Decimal("20.00"),
+            "from_account": OTHER})
+        both = closed.model_copy(update={
+            "payments": [*closed.payments, late],
+            "account": closed.account.model_copy(update={
+                "paid": closed.account.paid + 20, "credit": closed.account.credit + 20})})
+        assert [(o.payment, o.paid_on, o.amount) for o in overpaid(both)] == [
+            ("ALL-1", day, Decimal("50.00")), ("R-2", day, Decimal("20.00"))]
+        assert [(o.payment, o.from_account, o.left) for o in owed_of(both, [], day)] == [
+            ("ALL-1", NUMBER, Decimal("50.00")), ("R-2", OTHER, Decimal("20.00"))]
+        day_booked = booked(both, day, day)  # as the book says owed back: the same 70.00
+        assert day_booked is not None and day_booked.kinds.beyond_plan == Decimal("70.00")
+
+        status = said(await cli("status", wid))
+        assert (f"money owed back: 50.00 paid beyond the whole plan under ALL-1 ({day}), from "
+                f"account {NUMBER}, where a refund goes back") in status, status
+        assert "under R-1" not in status
