@@ -50,6 +50,9 @@ NO_PAYER_ACCOUNT = NOT_NAMED
 # what the checker is told where the payment's account could not be read
 NOT_READ = ("the payment's account was not read (its journey's status was not, or nothing is "
             "owed back under it any more): check the account against the bank's books")
+# where the account the checker is shown beside the one typed was read
+CHECKED_AT_ENTRY = "payment {payment}'s account as kept with the entry, checked at its entry"
+LOOKED_UP = "looked up now: entered before entries kept the account they were checked against"
 
 
 def enter_awaiting(settings: Settings, entry: PayerOutflow, own_reference: str,
@@ -65,11 +68,16 @@ def enter_awaiting(settings: Settings, entry: PayerOutflow, own_reference: str,
     return entry.model_copy(update={"id": number})
 
 
-def checker_told(entry: PayerOutflow, source: str | None, read: bool = True) -> str:
+def checker_told(entry: PayerOutflow, source: str | None = None, read: bool = True) -> str:
     """What the checker is shown of a refund or a return: the account its maker typed, and
-    beside it the account the payment came from (`source`: starter/payer_account.py), or
-    that it named none, or (not `read`) that it could not be read."""
-    return f"{entry.said()}; {checker_said(source, entry.account) if read else NOT_READ}"
+    beside it the account the payment came from (starter/payer_account.py), or that it named
+    none: as the entry kept it, checked at its entry; for one entered before entries kept
+    it, `source` as looked up now, or (not `read`) that it could not be read, and said so."""
+    if entry.source_kept:
+        return (f"{entry.said()}; {checker_said(entry.source_account, entry.account)} "
+                f"({CHECKED_AT_ENTRY.format(payment=entry.source_payment)})")
+    return (f"{entry.said()}; {checker_said(source, entry.account) if read else NOT_READ} "
+            f"({LOOKED_UP})")
 
 
 def entered_said(entry: PayerOutflow, submitted_by: str | None) -> str:

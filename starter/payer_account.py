@@ -6,7 +6,11 @@ its entry and again at its confirmation, naming the account it goes back to. No 
 offered here: an account that can no longer take it (closed) is a case for the bank's
 anti-money-laundering team, outside this engine. A payment that named no account (recorded
 before repayments carried one, or sent by a system that does not send it) is entered as
-typed, and its checker is told so, to check the account against the bank's books."""
+typed, and its checker is told so, to check the account against the bank's books.
+
+The entry keeps the payment and the account it was checked against (store/payer_outflows.py):
+its confirmation checks that account, and, reading the payment again, refuses where it now
+names another (`source_moved`): what is paid is what both people were shown."""
 
 from __future__ import annotations
 
@@ -51,3 +55,19 @@ def checker_said(source: str | None, account: str) -> str:
         return SAME
     return (f"NOT the account the payment came from ({account_masked(source)}): cancel it "
             "(`pending cancel`)")
+
+
+def source_moved(what: str, payment: str, kept: str | None, now: str | None) -> str | None:
+    """Why a `what` (a refund, a return) entered against payment `payment`'s account `kept`
+    (None: it named none), as its entry was checked, is not confirmed where the payment now
+    says `now`: the account it goes back to would not be the one both people were shown;
+    None where they agree."""
+    if kept == now:
+        return None
+    return (f"payment {payment} now names {_named(now)}, not {_named(kept)} as this {what} "
+            "was checked against at its entry: nothing is paid to an account its checker was "
+            "not shown")
+
+
+def _named(account: str | None) -> str:
+    return f"account {account_masked(account)}" if account else "no payer's account"

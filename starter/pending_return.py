@@ -26,7 +26,7 @@ from journey.status import JourneyStatus
 from starter.bank_clock import noted, when
 from starter.errors import BadInput, NotFound, Refused
 from starter.outflow_checks import CONFIRM, checker_told, enter_awaiting, settled_meanwhile
-from starter.payer_account import elsewhere
+from starter.payer_account import elsewhere, source_moved
 from starter.pinned_policy import attempt, authorized
 from starter.records import key_needed
 from starter.refunds import credit_refunded
@@ -88,7 +88,8 @@ def return_to_payer(settings: Settings, number: int, actor: Actor, reason: str,
         kind=OutflowKind.RETURN, workflow_id=kept.workflow_id, instruction_id=number,
         amount=paid.amount, account=account_number(account), reference=reference.strip(),
         reason=reason.strip(), entered_by=actor.id, role=actor.role, origin=origin(),
-        entered_at=now or datetime.now(UTC))
+        entered_at=now or datetime.now(UTC), source_payment=paid.reference,
+        source_account=paid.from_account)
     return enter_awaiting(
         settings, entry, "give this return payment's own reference in the bank's books",
         lambda why: Refused(f"{not_recorded}: {why}",
@@ -100,17 +101,24 @@ def confirm_return(settings: Settings, entry: PayerOutflow, checker: Actor,
     """Return the money of `entry` its checker `checker` confirmed (starter/outflow_checks.py
     allowed them): kept as returned, with its maker as who recorded it and `checker` as who
     confirmed it, the instruction settled as returned and the entry confirmed, in one
-    transaction; the instruction as settled. `Refused`: the money was booked meanwhile, the
-    entry settled meanwhile, its reference taken, or it goes to another account than the
-    money came from (entered before the rule)."""
+    transaction; the instruction as settled. Its account is checked against the one the
+    entry kept (checked at its entry; the repayment's, read now, for one entered before
+    entries kept it), and the repayment kept, read again, must name that same account
+    (`source_moved`). `Refused`: the money was booked meanwhile, the entry settled meanwhile,
+    its reference taken, it goes to another account than the money came from (entered
+    before the rule), or the repayment now names another account than the entry was
+    checked against."""
     number = entry.instruction_id
     assert number is not None
     kept = instruction(settings.db_url, number)
     assert kept is not None, "an instruction is never deleted"
     not_recorded = f"return {entry.id} of pending instruction {number} not confirmed"
     paid = Repayment.model_validate_json(kept.request)
-    if (why := elsewhere("return", paid.reference, paid.from_account, entry.account,
-                         kept.workflow_id)) is not None:
+    source = entry.source_account if entry.source_kept else paid.from_account
+    why = elsewhere("return", paid.reference, source, entry.account, kept.workflow_id)
+    if why is None and entry.source_kept:
+        why = source_moved("return", paid.reference, entry.source_account, paid.from_account)
+    if why is not None:
         why += f"; cancel it (`pending cancel {entry.id}`)"
         raise Refused(f"{not_recorded}: {why}", attempt(kept.workflow_id, CONFIRM, checker, why))
     at = now or datetime.now(UTC)

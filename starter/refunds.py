@@ -33,7 +33,7 @@ from starter import operations, pinned_policy, work_lists
 from starter.bank_clock import when
 from starter.errors import BadInput, Ended, NotFound, Refused
 from starter.outflow_checks import CONFIRM, checker_told, enter_awaiting, settled_meanwhile
-from starter.payer_account import came_from, elsewhere
+from starter.payer_account import came_from, elsewhere, source_moved
 from starter.records import key_needed
 from store import sealed_records
 from store.outbox import journeys_told
@@ -200,7 +200,8 @@ async def refund(client: Client, settings: Settings, request: RefundRequest,
         kind=OutflowKind.REFUND, workflow_id=wid, payment=line.payment, paid_on=line.paid_on,
         amount=amount, account=account_number(r.account), reference=r.reference.strip(),
         reason=r.reason.strip(), entered_by=r.actor.id, role=r.actor.role, origin=origin(),
-        entered_at=now or datetime.now(UTC))
+        entered_at=now or datetime.now(UTC), source_payment=line.payment,
+        source_account=line.from_account)
     return enter_awaiting(settings, entry, OWN_REFERENCE, lambda why: Refused(
         f"{not_recorded}: {why}", pinned_policy.attempt(wid, ACTION, r.actor, why)))
 
@@ -210,10 +211,14 @@ async def confirm_refund(client: Client, settings: Settings, entry: PayerOutflow
                          ) -> PayerRefund:
     """Pay the refund `entry` its checker `checker` confirmed (starter/outflow_checks.py
     allowed them): kept as refunded, with its maker as who recorded it and `checker` as who
-    confirmed it, and the entry settled, in one transaction. `BadInput` when what is owed
+    confirmed it, and the entry settled, in one transaction. Its account is checked against
+    the one the entry kept (checked at its entry; looked up now for one entered before
+    entries kept it), and the journey's status, read again for what is still owed back, must
+    name that same account for the payment (`source_moved`). `BadInput` when what is owed
     back no longer covers it (refunded meanwhile); `Refused` as `refund` for its reference
     and its account (one entered before the rule, to another account than the payment came
-    from), or when it was settled meanwhile."""
+    from), where the payment now names another account than the entry was checked against,
+    or when it was settled meanwhile."""
     assert entry.id is not None and entry.payment is not None and entry.paid_on is not None
     wid, at = entry.workflow_id, now or datetime.now(UTC)
     not_recorded = f"refund {entry.id} of money owed back by {wid} not confirmed"
@@ -224,7 +229,11 @@ async def confirm_refund(client: Client, settings: Settings, entry: PayerOutflow
         raise Refused(f"{not_recorded}: payment {entry.payment} paid nothing beyond the "
                       f"whole plan of {wid} (any more): cancel it (`pending cancel "
                       f"{entry.id}`)")
-    if (why := elsewhere(ACTION, line.payment, line.from_account, entry.account, wid)):
+    source = entry.source_account if entry.source_kept else line.from_account
+    why = elsewhere(ACTION, line.payment, source, entry.account, wid)
+    if why is None and entry.source_kept:
+        why = source_moved(ACTION, line.payment, entry.source_account, line.from_account)
+    if why is not None:
         why += f"; cancel it (`pending cancel {entry.id}`)"
         raise Refused(f"{not_recorded}: {why}", pinned_policy.attempt(wid, CONFIRM, checker, why))
     done = PayerRefund(

@@ -17,6 +17,12 @@ checker confirms it is refused (starter/outflow_checks.py), paying nothing, and 
 (`loan-journey records verify`), so that what is paid is what its maker entered. Its state and
 who settled it, which its settling changes, are not sealed (the refund or return it is kept as
 seals them: store/payer_returns.py). Without the key it is entered unsealed, as before.
+
+Each keeps the payment whose money goes back and the account that payment came from, as its
+entry checked them (starter/payer_account.py, 退回原账户; migration 0031), sealed with what
+its maker entered: its checker is shown, and its confirmation checks, the account the entry
+was checked against, not one looked up again then, and an auditor reads it on the entry.
+Entries made before keep neither (`source_payment` None): theirs is looked up, as then.
 """
 
 from __future__ import annotations
@@ -67,6 +73,16 @@ class PayerOutflow(BaseModel):
     settled_by: str | None = None  # who confirmed or cancelled it
     settled_at: datetime | None = None
     settled_why: str | None = None  # a cancellation's reason
+    # the payment whose money goes back (a refund's that overpaid, a return's received) and
+    # the account it came from (None: it named none), as the entry was checked against them;
+    # no `source_payment`: entered before they were kept (migration 0031), looked up instead
+    source_payment: str | None = None
+    source_account: str | None = None
+
+    @property
+    def source_kept(self) -> bool:
+        """Whether the entry keeps the account it was checked against (`source_account`)."""
+        return self.source_payment is not None
 
     def said(self) -> str:
         """What it is, for a list and its checker: which money, to which account, by whom."""
@@ -99,6 +115,8 @@ class PayerOutflowRow(Base):
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     settled_why: Mapped[str | None] = mapped_column(Text)
     seal: Mapped[str | None] = mapped_column(String(64))  # None: entered unsealed
+    source_payment: Mapped[str | None] = mapped_column(String(128))  # None: entered before
+    source_account: Mapped[str | None] = mapped_column(String(64))  # None: named none
 
 
 # the entries' chain of seals: their own, extended under the returns' lock
@@ -107,11 +125,15 @@ CHAIN = [PayerOutflowRow.seal]
 
 def entry_facts(row: PayerOutflowRow) -> list[object]:
     """What an entry's seal covers: what its maker entered, which never changes (not its
-    state, nor who settled it, when and why, which its checker's word changes)."""
+    state, nor who settled it, when and why, which its checker's word changes), and the
+    payment and account it was checked against; none of those for one entered before they
+    were kept, so that its seal still covers what it had."""
+    source = [] if row.source_payment is None else [
+        f"source {row.source_payment}", row.source_account]
     return [row.id, row.kind, row.workflow_id, row.instruction_id, row.payment,
             row.paid_on.isoformat() if row.paid_on else None, f"{row.amount:.2f}", row.account,
             row.reference, row.reason, row.entered_by, row.role, row.origin,
-            row.entered_at.astimezone(UTC).isoformat()]
+            row.entered_at.astimezone(UTC).isoformat(), *source]
 
 
 def outflow(url: str, number: int) -> PayerOutflow | None:

@@ -101,7 +101,8 @@ REFUNDS = SealedTable("refund to payer", PayerRefundRow, refund_facts,
                       "and when)", "payer_refunds")
 ENTRIES = SealedTable("refund or return entry", PayerOutflowRow, entry_facts,
                       "what the maker entered (which money, how much, to which account, under "
-                      "which reference, why, who, from where and when)", "payer_outflows",
+                      "which reference, why, who, from where and when) and the payer's "
+                      "account it was checked against", "payer_outflows",
                       ("workflow_id", "journey"))
 BOOKINGS = SealedTable("ledger booking", BookingRow, booking_facts,
                        "the booking (its journey, amount, payee, purpose, key, when and value "
