@@ -27,6 +27,7 @@ from starter.pinned_policy import current_policy, pinned_of
 from starter.refunds import credit_refunded, owed_said
 from starter.repayment_view import plan_table
 from starter.status_view import status_view
+from store.ledger import bookings_for
 
 
 def status(
@@ -57,8 +58,9 @@ def status(
                 s, s.risk_class, await book_reviews.next_review(client, s), bank_day(),
                 book_reviews.pinned_post_loan(settings.db_url, s))
                 if s.risk_class is not None else None)
+            paid = bookings_for(settings.db_url, workflow_id) if s.drawdowns else []
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
-                                      formerly, pinned_of(settings, s), reviews))
+                                      formerly, pinned_of(settings, s), reviews, paid))
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:
                 console.print(f"[red]{escape(stuck)}[/]")
             for line in ended_lines(s, ended):

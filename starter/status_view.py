@@ -25,15 +25,18 @@ from starter.bank_clock import noted, when
 from starter.offer_view import covenant_terms, rate_basis, signature
 from starter.post_loan_view import post_loan_view
 from starter.reading_view import reading_check, reading_text
+from store.ledger import Booking
 
 
 def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                 refunded: Decimal = ZERO, formerly: Sequence[str] = (),
-                pinned: Policy | None = None, reviews: ReviewDates | None = None) -> Group:
+                pinned: Policy | None = None, reviews: ReviewDates | None = None,
+                bookings: Sequence[Booking] = ()) -> Group:
     """The journey's status; a running loan's with `owed`, its figures on its day, and its
     `reviews`' dates; a loan paid beyond its whole plan with `refunded`, what was refunded of
     it; the applicant's company renamed, with the names it had `formerly`; with the policy it
-    `pinned`, each approver's vote with their authority by it."""
+    `pinned`, each approver's vote with their authority by it; a project's drawdowns paid
+    with the accounts their ledger `bookings` paid into."""
     head = Table.grid(padding=(0, 2))
     head.add_row("journey", s.workflow_id)
     if s.applicant:
@@ -97,8 +100,9 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                       f", to {len(paid)} counterparties" if len(paid) > 1 else "")),
         )
         if d.account is not None and not (drawn or paid):  # the borrower's, as entrusted
-            head.add_row("paid to", escape(  # payees are shown: the whole account, its bank
-                f"{d.payee}, account {d.account}" + (f", {d.bank}" if d.bank else "")))
+            head.add_row("paid to", escape(paid_into(d.payee, d.account, d.bank)))
+    for line in drawdowns_paid(s, bookings):
+        head.add_row("paid to", escape(line))
     if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
         checked = entrusted.confirmed_by
         head.add_row("paid to", escape(
@@ -167,6 +171,38 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             )
         parts.append(decisions)
     return Group(*parts)
+
+
+def paid_into(payee: str, account: str, bank: str | None) -> str:
+    """Where money was paid, as `status` shows a payee: the whole account (finance matches
+    the bank's payment by it) and its bank."""
+    return f"{payee}, account {account}" + (f", {bank}" if bank else "")
+
+
+def drawdowns_paid(s: JourneyStatus, bookings: Sequence[Booking]) -> list[str]:
+    """Each drawdown of project `s` paid, a line each: into which account, as its ledger
+    booking (of `bookings`) keeps it (`paid_into`, as the borrower's payout is shown), or,
+    paid to counterparties (受托支付), to whom operations confirmed it pays, each with its
+    account and booking. A booking kept before accounts were names its payee alone."""
+    kept = {b.booking_id: b for b in bookings}
+    lines = []
+    for d in (d for d in s.drawdowns if d.booking_id):
+        paid = f"drawdown #{d.number} {d.request.tranche_id} {money(d.request.amount)}: "
+        if d.paid_to:  # entrusted, on operations' confirmed instruction
+            lines.append(f"{paid}entrusted payment (受托支付) to {d.paid_to} at "
+                         f"{when(s, d.booked_at)}")
+            continue
+        booking, payee = kept.get(d.booking_id or ""), d.request.payee
+        account = booking.account if booking is not None else None
+        bank = booking.bank if booking is not None else None
+        if account is None and payee is not None:  # booked before accounts: its request's
+            account, bank = payee.account, payee.bank
+        name = d.payee or s.applicant or "the borrower"
+        into = (paid_into(name, account, bank) if account is not None
+                else f"{name}, no account kept with its booking")
+        lines.append(f"{paid}{'entrusted payment (受托支付) to ' if payee else ''}{into} "
+                     f"({d.booking_id}) at {when(s, d.booked_at)}")
+    return lines
 
 
 def pinned_policy(s: JourneyStatus) -> str:

@@ -6,6 +6,7 @@ is it booked, on the time-skipping server."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -14,14 +15,17 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.drawdowns import DrawdownState
 from journey.entrusted_payment import PaymentConfirmation
+from journey.policy.calendar import moment_at
 from journey.stages import Party, Stage
 from starter.status_view import status_view
 from store.ledger import bookings_for
 from store.outbox import messages_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.drawdowns.kit import (
     CONTRACTOR,
     OPS,
     OPS_CHECKER,
+    approve,
     ask,
     at_drawdowns,
     decide,
@@ -137,3 +141,42 @@ async def test_a_drawdown_to_the_borrower_is_booked_on_approval(
             await handle.execute_update(ENTER, instruction_for(
                 t1.model_copy(update={"payee": CONTRACTOR})))
         assert "once the risk team approved it" in str(refused.value.cause)
+
+
+async def test_status_shows_where_each_drawdown_was_paid(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project's `status`: a "paid to" row per drawdown paid, into the account its ledger
+    booking keeps (the borrower's settlement account, shown as the borrower's payout is), and
+    a counterparty's drawdown to whom operations confirmed it pays."""
+    point_cli_at(monkeypatch, time_skipping_env.client, data_dir=tmp_path)
+    docs = Documents()
+    async with at_drawdowns(time_skipping_env, tmp_path, docs) as (app, settings, handle):
+        await request(handle, ask(app, "t1", 4_500_000, [permit(docs, "planning_permit"),
+                                                         permit(docs, "capital_proof")]))
+        await approve(handle, "t1")
+        await request(handle, ask(app, "t2", 6_000_000, [
+            permit(docs, "construction_progress"), permit(docs, "insurance")], CONTRACTOR))
+        await approve(handle, "t2")
+        drawn = await until(handle, lambda s: len([d for d in s.drawdowns
+                                                   if d.state is DrawdownState.BOOKED]) == 2)
+        to_borrower, to_contractor = bookings_for(settings.db_url, handle.id)
+        shown = await cli("status", handle.id)  # status reads the ledger's bookings
+        assert shown.exit_code == 0, shown.output
+        assert [line.split()[1:3] for line in shown.output.splitlines()
+                if "paid to" in line] == [["paid", "to"]] * 2, shown.output
+        assert all(b.booking_id in said(shown) for b in (to_borrower, to_contractor))
+        wide = Console(width=1000, record=True)  # a row a line, as the command line prints it
+        wide.print(status_view(drawn, bookings=bookings_for(settings.db_url, handle.id)))
+        paid = [" ".join(line.strip(" │").split()) for line in wide.export_text().splitlines()
+                if "paid to" in line]
+        first, second = drawn.drawdowns
+        into = app.settlement_account
+        assert into is not None and first.booked_at and second.booked_at
+        assert paid == [
+            f"paid to drawdown #1 t1 4,500,000.00: {into.name}, account {SETTLEMENT_ACCOUNT}, "
+            f"{into.bank} ({to_borrower.booking_id}) at {moment_at(first.booked_at, 8)}",
+            f"paid to drawdown #2 t2 6,000,000.00: entrusted payment (受托支付) to "
+            f"{CONTRACTOR.name} ({CONTRACTOR.account}, {CONTRACTOR.bank}, contract "
+            f"{CONTRACTOR.contract}) 6,000,000.00, booking {to_contractor.booking_id} at "
+            f"{moment_at(second.booked_at, 8)}"], paid
