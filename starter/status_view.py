@@ -31,12 +31,12 @@ from store.ledger import Booking
 def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
                 refunded: Decimal = ZERO, formerly: Sequence[str] = (),
                 pinned: Policy | None = None, reviews: ReviewDates | None = None,
-                bookings: Sequence[Booking] = ()) -> Group:
+                ledger: Sequence[Booking] = ()) -> Group:
     """The journey's status; a running loan's with `owed`, its figures on its day, and its
     `reviews`' dates; a loan paid beyond its whole plan with `refunded`, what was refunded of
     it; the applicant's company renamed, with the names it had `formerly`; with the policy it
     `pinned`, each approver's vote with their authority by it; a project's drawdowns paid
-    with the accounts their ledger `bookings` paid into."""
+    with the accounts their bookings in the `ledger` paid into."""
     head = Table.grid(padding=(0, 2))
     head.add_row("journey", s.workflow_id)
     if s.applicant:
@@ -101,7 +101,7 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
         )
         if d.account is not None and not (drawn or paid):  # the borrower's, as entrusted
             head.add_row("paid to", escape(paid_into(d.payee, d.account, d.bank)))
-    for line in drawdowns_paid(s, bookings):
+    for line in drawdowns_paid(s, ledger):
         head.add_row("paid to", escape(line))
     if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
         checked = entrusted.confirmed_by

@@ -167,7 +167,7 @@ async def test_status_shows_where_each_drawdown_was_paid(
                 if "paid to" in line] == [["paid", "to"]] * 2, shown.output
         assert all(b.booking_id in said(shown) for b in (to_borrower, to_contractor))
         wide = Console(width=1000, record=True)  # a row a line, as the command line prints it
-        wide.print(status_view(drawn, bookings=bookings_for(settings.db_url, handle.id)))
+        wide.print(status_view(drawn, ledger=bookings_for(settings.db_url, handle.id)))
         paid = [" ".join(line.strip(" │").split()) for line in wide.export_text().splitlines()
                 if "paid to" in line]
         first, second = drawn.drawdowns
