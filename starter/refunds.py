@@ -62,6 +62,9 @@ class RefundOwed(BaseModel):
     paid_on: date  # its value date: owed back since
     overpaid: Decimal
     refunded: Decimal  # refunded of it so far
+    # of `refunded`, refunded under another payment of its day: recorded while a day's money
+    # paid beyond the plan was owed back under its last payment, whatever paid it
+    carried: Decimal = ZERO
     age_days: int  # since its value date, to the bank's today
     # the account the payment came from, as its repayment named it (None: it named none):
     # the refund goes back there (starter/payer_account.py)
@@ -84,7 +87,10 @@ class RefundsOwed(BaseModel):
 
 
 def owed_of(s: JourneyStatus, done: list[PayerRefund], today: date) -> list[RefundOwed]:
-    """What journey `s` still owes back by payment, after the refunds `done` (its own)."""
+    """What journey `s` still owes back by payment, after the refunds `done` (its own). A
+    payment refunded beyond what it paid over (refunded while the day's money was owed back
+    under the day's last payment) leaves the rest refunded of its day's other payments, in
+    the order they were booked: money refunded once is never owed back again."""
     lines = []
     for o in overpaid(s):
         refunded = sum((r.amount for r in done if r.payment == o.payment), ZERO)
@@ -92,6 +98,13 @@ def owed_of(s: JourneyStatus, done: list[PayerRefund], today: date) -> list[Refu
             workflow_id=s.workflow_id, payer=s.applicant or "-", credit_code=s.customer or "-",
             payment=o.payment, paid_on=o.paid_on, overpaid=o.amount, refunded=refunded,
             age_days=(today - o.paid_on).days, from_account=came_from(s, o.payment)))
+    for day in {o.paid_on for o in lines}:
+        of_day = [o for o in lines if o.paid_on == day]
+        over = sum((max(o.refunded - o.overpaid, ZERO) for o in of_day), ZERO)
+        for o in of_day:
+            carried = min(over, max(o.overpaid - o.refunded, ZERO))
+            o.refunded, o.carried, over = (min(o.refunded + carried, o.overpaid), carried,
+                                           over - carried)
     return lines
 
 
@@ -110,6 +123,8 @@ def owed_said(settings: Settings, s: JourneyStatus, today: date) -> list[str]:
                      f"{o.payment} ({o.paid_on})"
                      + (f", from account {o.from_account}, where a refund goes back"
                         if o.from_account else "") + f", {money(o.left)} left to refund"
+                     + (f" ({money(o.carried)} of it refunded under another payment of its "
+                        "day, as owed back before each payment's part was)" if o.carried else "")
                      + (f" (`loan-journey pending refund {s.workflow_id} --payment "
                         f"{o.payment} ...`)" if o.left else ""))
         lines += [f"refunded: {money(r.amount)} of it to account {r.account} under "
@@ -243,7 +258,9 @@ async def confirm_refund(client: Client, settings: Settings, entry: PayerOutflow
         confirmed_by=checker.id, confirmed_at=at)
     try:
         with key_needed(settings, sealed_records.RETURNED):
-            record_refund(settings.db_url, done, line.overpaid, settings.archive_seal_key,
+            # what its own refunds may come to: less what its day's others refunded of it
+            record_refund(settings.db_url, done, line.overpaid - line.carried,
+                          settings.archive_seal_key,
                           entry.id)
     except ReferenceUsed as used:
         why = f"{used}: {OWN_REFERENCE}"

@@ -29,7 +29,7 @@ from starter.payer_account import SAME
 from starter.post_loan_view import post_loan_view
 from starter.refunds import owed_of
 from store.payer_outflows import OutflowKind, OutflowState, PayerOutflow, outflows
-from store.payer_returns import enter_outflow, refunds, returns
+from store.payer_returns import PayerRefund, enter_outflow, refunds, returns
 from store.pending import Delivery, instructions
 from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
@@ -217,6 +217,20 @@ async def test_money_paid_beyond_the_plan_is_owed_back_under_the_payment_that_pa
             ("ALL-1", day, Decimal("50.00")), ("R-2", day, Decimal("20.00"))]
         assert [(o.payment, o.from_account, o.left) for o in owed_of(both, [], day)] == [
             ("ALL-1", NUMBER, Decimal("50.00")), ("R-2", OTHER, Decimal("20.00"))]
+        # refunded under the day's last payment, as it was all owed back there before: the
+        # settlement's part is refunded too, never owed back again
+        before = PayerRefund(
+            workflow_id=wid, payment="R-2", paid_on=day, amount=Decimal("70.00"),
+            account=OTHER, refunded_at=datetime.now(UTC), refunded_by=SUBMITTER.id,
+            role="operations", origin=origin(), reference="RF-OLD", reason="paid over")
+        assert [(o.payment, o.refunded, o.carried, o.left)
+                for o in owed_of(both, [before], day)] == [
+            ("ALL-1", Decimal("50.00"), Decimal("50.00"), Decimal("0.00")),
+            ("R-2", Decimal("20.00"), Decimal("0.00"), Decimal("0.00"))]
+        part = [o for o in owed_of(both, [before.model_copy(update={"amount": Decimal(30)})],
+                                   day)]
+        assert [(o.payment, o.left) for o in part] == [("ALL-1", Decimal("40.00")),
+                                                       ("R-2", Decimal("0.00"))]
         day_booked = booked(both, day, day)  # as the book says owed back: the same 70.00
         assert day_booked is not None and day_booked.kinds.beyond_plan == Decimal("70.00")
 
