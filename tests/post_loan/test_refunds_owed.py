@@ -70,7 +70,8 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
         assert owed["owed"] == [{
             "workflow_id": wid, "payer": app.applicant_name, "credit_code": app.credit_code,
             "payment": "ALL-1", "paid_on": str(day), "overpaid": "50.00", "refunded": "0.00",
-            "age_days": (bank_day() - day).days, "from_account": None, "left": "50.00"}]
+            "carried": "0.00", "age_days": (bank_day() - day).days, "from_account": None,
+            "left": "50.00"}]
         assert (owed["total"], owed["not_read"]) == ("50.00", [])
         shown = await cli("pending", "refunds")
         assert f"{wid} " in said(shown) and "ALL-1" in said(shown) and "50.00" in said(shown)
