@@ -15,8 +15,16 @@ again over it, store/exposure.py), which tells the borrower's other applications
 routing and approvals count it, and `queue` and `list` show it. The update answers once the
 line is kept; its keeping runs beside the rest of the amendment, which it does not hold up.
 
+An amendment is checked and made in one step: the SDK runs an update's validator and then its
+handler in one task, and the handler changes the application before it first waits, so an
+update sent at the same moment is checked on what the amendment left (a second amendment, a
+vote, an opinion: `_refuse_while_amending`). What does wait is the line's keeping, and until
+it is done no other amendment is taken: two keeps side by side could land in either order.
+
 No marker: old histories hold no amendment, and each path taken only through one (the waits
-of risk review and approval woken by it, the line's keeping) changes nothing on any other."""
+of risk review and approval woken by it, the line's keeping) changes nothing on any other; an
+amendment refused while a line is kept never reaches the history (validators are not
+replayed)."""
 
 import asyncio
 
@@ -76,11 +84,22 @@ class Amendments(ReadingCorrections):
         # `list` and `queue` band it; the line, kept beside the rest, counts it
         workflow.upsert_search_attributes(
             [sa.AMOUNT_BAND.value_set(sa.amount_band(self._application.amount))])
-        keeping = asyncio.create_task(
-            keep_exposure(self._workflow_id, self._application, amended=True))
+        self._keeping_line = True  # no other amendment until it is kept (`_keep_line`)
+        keeping = asyncio.create_task(self._keep_line(self._application))
         result = await self._amended(said)
         await keeping
         return result
+
+    async def _keep_line(self, app: LoanApplication) -> None:
+        """Keep `app`'s amount in the journey's line. Until it is kept no other amendment is
+        taken (`_amendment_refusal`): each keep is an activity retried until the store takes
+        it, and a second one beside it (a store answering slowly, a retry waiting) could write
+        first, leaving the line at the amount amended before and the application at the
+        new."""
+        try:
+            await keep_exposure(self._workflow_id, app, amended=True)
+        finally:
+            self._keeping_line = False
 
     async def _amended(self, said: str) -> UpdateResult:
         """The case moved on the amendment `said`: routed on it, now or once the file is
@@ -151,6 +170,9 @@ class Amendments(ReadingCorrections):
                     "set aside), amend it then")
         if self._amending:
             return "an amendment is being applied: try again once the case is routed again"
+        if self._keeping_line:
+            return ("the amount amended last is being kept in the borrower's exposure: try "
+                    "again once that amendment is answered")
         if stage is Stage.RISK_REVIEW and self._opinion is not None:
             return ("the risk opinion is recorded and the case moves on: try again at its "
                     "next stage")

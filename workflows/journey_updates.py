@@ -151,6 +151,7 @@ class JourneyUpdates(Bookkeeping):
         # woke a deciding stage's wait, to go back to routing
         self._amended_since_routed = False
         self._amending = False
+        self._keeping_line = False  # ... and one whose new amount its line is being kept at
         # the documents stage holds for operations to check unsure figures (FIGURES_CHECKED)
         self._checking_figures = False
         # ... which waits for the file to be complete (ASK_BEFORE_FIGURES_CHECK)
