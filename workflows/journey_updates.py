@@ -496,25 +496,38 @@ class JourneyUpdates(Bookkeeping):
         )
 
     def _exposure_told(self) -> str:
-        """What the borrower's new applications told since the exposure was read, and whose
-        votes it may set aside when it is read again as the approval settles, or ""."""
+        """What the borrower's other applications told since the exposure was read (a new
+        application, or one the read had whose amount was amended since), and whose votes it
+        may set aside when it is read again as the approval settles, or "". Said by the status
+        query alone: no marker."""
         route = self._route
         if (route is None or route.exposure is None or self._snapshot is None
                 or self._offer is not None or self._stage.terminal):  # approved, or ended
             return ""
         read = route.exposure
-        new = [t for t in self._told if t.workflow_id not in {o.workflow_id for o in read.others}]
-        if not new:
+        had = {o.workflow_id: o for o in read.others}
+        new = [t for t in self._told if t.workflow_id not in had]
+        # only an amendment tells again of a line the read had, at another amount
+        amended = {t.workflow_id: t for t in self._told
+                   if t.workflow_id in had and t.amount != had[t.workflow_id].amount}
+        if not new and not amended:
             return ""
-        known = read.model_copy(update={"others": [*read.others, *new]})
+        known = read.model_copy(update={"others": [
+            *(amended.get(o.workflow_id, o) for o in read.others), *new]})
         counting = eligible(self.policy, route.model_copy(update={"exposure": known}),
                             self._voters(), self._application.amount)
         below = [m.id for m in self._eligible() if m not in counting]
+        since = f"since the exposure was read (CNY {money(read.total)})"
         lines = ", ".join(f"{t.workflow_id}, {money(t.amount)}" for t in new)
-        return (f"a new application of this borrower ({lines}) came since the exposure was "
-                f"read (CNY {money(read.total)}): the exposure is read again when the approval "
-                f"settles; approvers whose limit is below CNY {money(known.total)} may have their "
-                "votes set aside" + (f" ({', '.join(below)})" if below else ""))
+        said = [f"a new application of this borrower ({lines}) came {since}"] if new else []
+        said += [f"application {wf} amended: amount {money(had[wf].amount)} -> "
+                 f"{money(t.amount)}" for wf, t in amended.items()]
+        if amended:
+            said[-1] += "" if new else f" {since}"
+            said.append(f"the borrower's exposure now counts CNY {money(known.total)}")
+        return ("; ".join(said) + ": the exposure is read again when the approval settles; "
+                f"approvers whose limit is below CNY {money(known.total)} may have their votes "
+                "set aside" + (f" ({', '.join(below)})" if below else ""))
 
     def _cautions(self, loan_file: list[DocumentReading]) -> list[str]:
         """What approvers should see that no rule refuses, once the case is graded and until

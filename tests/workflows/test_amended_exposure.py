@@ -25,6 +25,7 @@ from starter.history_told import Amended, Applied, HistoryTold, amounts_kept
 from starter.history_told import told as history_told
 from starter.work_lists import JourneyRow
 from tests.cli_kit import point_cli_at
+from tests.post_loan.loan_kit import until
 from tests.store.test_lpr_fixings import rows
 from tests.store.test_record_seals import KEY, found, sql
 from tests.workflows.journey_kit import (
@@ -36,7 +37,7 @@ from tests.workflows.journey_kit import (
     journey_worker,
     start,
 )
-from tests.workflows.test_amendments import RM_CHEN, amended_back, amendment
+from tests.workflows.test_amendments import RISK_CORP, RM_CHEN, amended_back, amendment
 from tests.workflows.test_changed_facts import detail
 from tests.workflows.test_group_exposure import borrower
 from tests.workflows.test_sealed_journey import verified
@@ -120,3 +121,43 @@ def test_an_amendment_whose_line_is_not_kept_yet_holds_the_line_to_either_amount
     said.amended = [first, Amended(amount_before=Decimal(12_000_000),
                                    amount=Decimal(8_000_000), event_id=20)]
     assert amounts_kept(said) == [Decimal(8_000_000), Decimal(12_000_000)]
+
+
+async def test_the_borrowers_other_application_is_told_it_was_amended_from_what_to_what(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An application whose routing read the borrower's other one at 3m is told that one was
+    amended to 12m, in those words (`status`'s "exposure now", which `queue` shows too): not
+    nothing, as before (the amended line was one the read had), nor as a new application,
+    which a third one of the borrower, started since, still is."""
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    client, docs = time_skipping_env.client, Documents()
+    apply = partial(application, docs, company=borrower(), submitted_by=RM_CHEN)
+    async with journey_worker(client, tmp_path, docs) as settings:
+        more_app = apply(amount=3_000_000)
+        more = await start(client, settings, more_app)
+        await drive_to(more, more_app, Stage.RISK_REVIEW)
+        case_app = apply(amount=3_000_000)
+        case = await start(client, settings, case_app)
+        read = await drive_to(case, case_app, Stage.APPROVAL, risk=RISK_CORP)  # 3m + the other's 3m
+        assert read.route is not None and read.route.exposure is not None
+        assert read.route.exposure.total == Decimal(6_000_000) and read.exposure_told == ""
+
+        await amended_back(more, amendment())  # 3m -> 12m: answered once its line is kept
+        told = (f"application {more.id} amended: amount 3,000,000.00 -> 12,000,000.00 since "
+                "the exposure was read (CNY 6,000,000.00); the borrower's exposure now counts "
+                "CNY 15,000,000.00: the exposure is read again when the approval settles; "
+                "approvers whose limit is below CNY 15,000,000.00 may have their votes set "
+                "aside")
+        now = await until(case, lambda s: s.exposure_told != "")
+        assert now.exposure_told == told
+
+        third = await start(client, settings, apply(amount=1_000_000))  # tells as it starts
+        now = await until(case, lambda s: third.id in s.exposure_told)
+        assert now.exposure_told == (
+            f"a new application of this borrower ({third.id}, 1,000,000.00) came since the "
+            "exposure was read (CNY 6,000,000.00); application "
+            f"{more.id} amended: amount 3,000,000.00 -> 12,000,000.00; the borrower's exposure "
+            "now counts CNY 16,000,000.00: the exposure is read again when the approval "
+            "settles; approvers whose limit is below CNY 16,000,000.00 may have their votes "
+            "set aside")
