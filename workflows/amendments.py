@@ -116,6 +116,9 @@ class Amendments(ReadingCorrections):
             v.verdict is not Verdict.REQUEST_INFO for v in self._votes)
         self._amending = True  # the stage's wait wakes: back to routing
         moved = await self._after_decision()
+        if moved.stage.terminal:  # withdrawn in the same moment: nothing is routed again
+            return moved.model_copy(update={
+                "message": f"{AMENDED}: {said}; the journey then ended: {moved.stage}"})
         return moved.model_copy(update={"message": (
             f"{AMENDED}: {said}; the case is routed again on it and its risk opinion given "
             "again" + ("; the votes cast are set aside" if voted else ""))})

@@ -5,7 +5,8 @@ and then its handler in one task (temporalio 1.35, `_WorkflowInstanceImpl._apply
 no interceptor of the worker awaits in between (workflows/run_ahead.py watches validators
 only), and the handler changes the application before its first await. So an update sent at
 the same moment is checked on the state the first left: two of the same amendment, one is
-refused; an amendment and the vote that settles the approval, one is refused. What does wait is
+refused; an amendment and the vote that settles the approval, one is refused; an amendment and
+a withdrawal, both may stand, and the journey ends withdrawn. What does wait is
 the amendment's keep of its new amount in the journey's line of the borrower's exposure (an
 activity, retried until the store takes it): a second amendment accepted meanwhile kept its
 own, and the store held whichever came last, not the application's amount."""
@@ -24,7 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.exposure import ExposureActivities
 from journey.actors import Actor, Role
-from journey.decisions import ApprovalDecision, UpdateResult, Verdict
+from journey.decisions import ApprovalDecision, UpdateResult, Verdict, Withdrawal
 from journey.exposure import KEEP_EXPOSURE, KeepExposureInput, KeepExposureResult
 from journey.settings import Settings
 from journey.stages import Stage
@@ -32,10 +33,13 @@ from tests.store.test_lpr_fixings import rows
 from tests.workflows.journey_kit import (
     BRANCH_APPROVER,
     drive_to,
+    journey_worker,
     new_application,
     refused,
     running_journey,
+    start,
     status,
+    terminate,
     until_stage,
 )
 from tests.workflows.test_amendments import RM_CHEN, amended, amendment
@@ -158,3 +162,43 @@ async def test_a_second_amendment_waits_for_the_first_ones_line(
                                          amendment(OPS_LI, amount=10_000_000))
         assert again.message == "amended: amount 12,000,000.00 -> 10,000,000.00"
         assert line_of(settings, handle.id) == Decimal(10_000_000)
+
+
+async def test_an_amendment_and_a_withdrawal_taken_together_end_the_journey_and_say_so(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """An amendment at risk review and a withdrawal, sent while no worker runs, are taken in
+    one workflow task, in the order the server took them: a withdrawal first refuses the
+    amendment; an amendment first lets the withdrawal through (it may be withdrawn), and the
+    journey ends withdrawn rather than going back to routing, the amendment's answer saying
+    so, not that the case is routed again. Its line keeps the amended amount, counted no
+    more."""
+    env = time_skipping_env
+    docs, app = new_application(submitted_by=RM_CHEN)
+    # no sticky queue: the test server would keep the journey's tasks for the worker gone
+    async with journey_worker(env.client, tmp_path, docs, cache=False,
+                              restarting=True) as settings:
+        handle = await start(env.client, settings, app)
+        await drive_to(handle, app, Stage.RISK_REVIEW)
+    try:
+        sent = asyncio.gather(
+            handle.execute_update(LoanJourneyWorkflow.amend_application, amendment()),
+            env.client.get_workflow_handle(handle.id).execute_update(
+                LoanJourneyWorkflow.withdraw,
+                Withdrawal(actor=RM_CHEN, reason="funded elsewhere")),
+            return_exceptions=True)
+        await asyncio.sleep(1)  # both reach the server before a worker takes them
+        async with journey_worker(env.client, tmp_path, docs, task_queue=settings.task_queue):
+            amend, withdraw = await sent
+            assert (await handle.result()).outcome is Stage.WITHDRAWN
+        assert isinstance(withdraw, UpdateResult) and withdraw.stage is Stage.WITHDRAWN
+        if isinstance(amend, UpdateResult):
+            assert amend.stage is Stage.WITHDRAWN
+            assert amend.message == ("amended: amount 3,000,000.00 -> 12,000,000.00; the "
+                                     "journey then ended: withdrawn")
+            assert line_of(settings, handle.id) == Decimal(12_000_000)
+        else:
+            assert failed_with(amend) == "the journey is being withdrawn"
+            assert line_of(settings, handle.id) == Decimal(3_000_000)
+    finally:
+        await terminate(handle)
