@@ -59,9 +59,12 @@ class ExposureAtDecision(JourneyUpdates):
 
     @workflow.signal(name=EXPOSURE_FELL)
     def exposure_fell(self, fell: ExposureFell) -> None:
-        """An application this one was told of ended without a loan: it counts no more."""
+        """An application this one was told of ended without a loan: it counts no more, and
+        is not said to stand if told of again (an amendment's keep of its line, an activity
+        beside the end's notice, may tell after it). Kept for `status` only: no marker."""
         if fell.credit_code == self._application.credit_code:
             self._told = [t for t in self._told if t.workflow_id != fell.workflow_id]
+            self._fell.add(fell.workflow_id)
 
     async def _routed_on_exposure(self, case: RouteInput, *, local: bool = False,
                                   task_queue: str | None = None) -> Route:

@@ -116,6 +116,8 @@ class JourneyUpdates(Bookkeeping):
         self._told: list[ExposureLine] = []
         # whether one did, which an EXPOSURE_FELL does not undo (workflows/exposure_now.py)
         self._rose = False
+        # those that told they ended (EXPOSURE_FELL): one told of after it is not said to stand
+        self._fell: set[str] = set()
         self._n_of_m = False  # a committee decides N of M (set as approval opens)
         self._of_eligible = False  # ... of those eligible (ELIGIBLE_SETTLE, set with it)
         self._rated: list[str] = []  # scores given, one per stage visit and kind (rating_key)
@@ -506,9 +508,11 @@ class JourneyUpdates(Bookkeeping):
             return ""
         read = route.exposure
         had = {o.workflow_id: o for o in read.others}
-        new = [t for t in self._told if t.workflow_id not in had]
+        # an amendment's keep may tell of its line after its journey told it ended
+        told = [t for t in self._told if t.workflow_id not in self._fell]
+        new = [t for t in told if t.workflow_id not in had]
         # only an amendment tells again of a line the read had, at another amount
-        amended = {t.workflow_id: t for t in self._told
+        amended = {t.workflow_id: t for t in told
                    if t.workflow_id in had and t.amount != had[t.workflow_id].amount}
         if not new and not amended:
             return ""

@@ -7,18 +7,34 @@ named, with the amount the amendment gave."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
+from temporalio import activity
+from temporalio.client import WorkflowHandle, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 
 from activities.archive import _keep
+from activities.exposure import ExposureActivities
 from journey.decisions import ApprovalDecision, Verdict, Withdrawal
+from journey.exposure import (
+    EXPOSURE_FELL,
+    EXPOSURE_ROSE,
+    KEEP_EXPOSURE,
+    TELL_EXPOSURE_FELL,
+    ExposureFell,
+    ExposureFellResult,
+    KeepExposureInput,
+    KeepExposureResult,
+)
 from journey.policy import ApprovalTier
+from journey.settings import Settings
 from journey.stages import Stage
 from starter import audit, work_lists
 from starter.history_told import Amended, Applied, HistoryTold, amounts_kept
@@ -36,6 +52,7 @@ from tests.workflows.journey_kit import (
     drive_to,
     journey_worker,
     start,
+    status,
 )
 from tests.workflows.test_amendments import RISK_CORP, RM_CHEN, amended_back, amendment
 from tests.workflows.test_changed_facts import detail
@@ -161,3 +178,70 @@ async def test_the_borrowers_other_application_is_told_it_was_amended_from_what_
             "now counts CNY 16,000,000.00: the exposure is read again when the approval "
             "settles; approvers whose limit is below CNY 16,000,000.00 may have their votes "
             "set aside")
+
+
+async def test_an_amendment_kept_after_its_journey_ended_is_not_told_as_standing(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other application is withdrawn while its amendment's line is being kept (held here
+    until the withdrawal's `exposure_fell` is told): the keep tells the borrower's case of the
+    amended amount after the end, and the case no longer says the amendment stands once it
+    has been told that application ended (it counted no more; the approval reads the
+    exposure again all the same)."""
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    fell_told = asyncio.Event()
+
+    def keep_after_fell(settings: Settings) -> list[Any]:
+        real = ExposureActivities(settings)
+
+        @activity.defn(name=KEEP_EXPOSURE)
+        async def keep_exposure(request: KeepExposureInput) -> KeepExposureResult:
+            if request.amended:
+                await fell_told.wait()
+            return await real.keep_exposure(request)
+
+        @activity.defn(name=TELL_EXPOSURE_FELL)
+        async def tell_exposure_fell(request: ExposureFell) -> ExposureFellResult:
+            told = await real.tell_exposure_fell(request)
+            fell_told.set()
+            return told
+
+        return [keep_exposure, tell_exposure_fell]
+
+    client, docs = time_skipping_env.client, Documents()
+    apply = partial(application, docs, company=borrower(), submitted_by=RM_CHEN)
+    async with journey_worker(client, tmp_path, docs, keep_after_fell) as settings:
+        more_app = apply(amount=3_000_000)
+        more = await start(client, settings, more_app)
+        await drive_to(more, more_app, Stage.RISK_REVIEW)
+        case_app = apply(amount=3_000_000)
+        case = await start(client, settings, case_app)
+        await drive_to(case, case_app, Stage.APPROVAL, risk=RISK_CORP)  # read: 3m + 3m
+
+        amended = await more.start_update(LoanJourneyWorkflow.amend_application, amendment(),
+                                          wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+        await more.execute_update(LoanJourneyWorkflow.withdraw, Withdrawal(
+            actor=customer(more_app), reason="found cheaper funding"))
+        assert (await amended.result()).stage is Stage.ROUTING  # answered once kept
+        assert (await more.result()).outcome is Stage.WITHDRAWN
+        await told_after_its_end(case, more.id)
+        assert (await status(case)).exposure_told == ""
+
+
+async def told_after_its_end(case: WorkflowHandle, ended: str) -> None:
+    """Until `case` has taken, in a completed workflow task, the signal `exposure_rose` of
+    `ended`'s amended line, which came after its `exposure_fell`."""
+    for _ in range(200):
+        events = (await case.fetch_history()).events
+        signals = [i for i, e in enumerate(events)
+                   if e.HasField("workflow_execution_signaled_event_attributes")
+                   and e.workflow_execution_signaled_event_attributes.signal_name
+                   in (EXPOSURE_ROSE, EXPOSURE_FELL)]
+        names = [events[i].workflow_execution_signaled_event_attributes.signal_name
+                 for i in signals]
+        if names[-2:] == [EXPOSURE_FELL, EXPOSURE_ROSE] and any(
+                e.HasField("workflow_task_completed_event_attributes")
+                for e in events[signals[-1]:]):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{case.id} was not told of {ended}'s amendment after its end")
