@@ -89,6 +89,10 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # None: kept unsealed; it does not cover `sent_at`; indexed: the chain's end, per message
     seal: Mapped[str | None] = mapped_column(String(64), index=True)
+    # the notifier sending it, and until when its claim holds (store/outbox.py `claim`):
+    # neither sealed, as `sent_at` is not
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DocumentReadingRow(Base):

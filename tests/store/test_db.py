@@ -16,6 +16,7 @@ from sqlalchemy import inspect, text
 from store import db
 from store.db import alembic_config, engine_for, head_revision, migrate, ready, session
 from store.models import Base
+from store.outbox import claim, enqueue, pending
 
 
 def test_migrate_creates_the_tables(db_url: str, tmp_path: Path) -> None:
@@ -140,3 +141,41 @@ def test_a_process_that_may_not_migrate_checks_the_schema_and_changes_nothing(
         assert c.execute(text("select version_num from alembic_version")).scalar() == behind
     migrate(db_url)  # the migrate job
     assert ready(db_url) is engine_for(db_url)
+
+
+def _db_upgrade(db_url: str) -> None:
+    """`loan-journey db upgrade` (the migrate job) in a process of its own."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.argv = ['loan-journey', 'db', 'upgrade']; "
+         "from starter.cli import main; main()"],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+             "LOAN_JOURNEY_DATABASE_URL": db_url},
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "database at the latest schema" in done.stdout, (
+        done.stdout + done.stderr)
+
+
+def test_the_outbox_claims_migrate_from_empty_and_from_0030(db_url: str) -> None:
+    """Migration 0032 adds the notifiers' claims (store/outbox.py `claim`): `db upgrade` makes
+    them on an empty database, and on one as 0030 left it, whose pending notice is then free
+    to claim and sent once; going back to 0030 drops them and keeps the notice."""
+    _db_upgrade(db_url)
+    assert {"claimed_by", "claimed_until"} <= {
+        c["name"] for c in inspect(engine_for(db_url)).get_columns("outbox")}
+    assert enqueue(db_url, "loan-1:offer:1", "loan-1", "email", "ops-li", "offer", "...")
+    engine_for(db_url).dispose()  # the columns change under the pooled connections
+
+    command.downgrade(alembic_config(db_url), "0030_amended_exposure")
+    assert {"claimed_by", "claimed_until"}.isdisjoint(
+        c["name"] for c in inspect(engine_for(db_url)).get_columns("outbox"))
+    with engine_for(db_url).begin() as c:
+        assert c.execute(text("select key from outbox where sent_at is null")).scalars().all() \
+            == ["loan-1:offer:1"]
+    engine_for(db_url).dispose()
+
+    _db_upgrade(db_url)
+    with engine_for(db_url).connect() as c:
+        assert c.execute(text("select version_num from alembic_version")).scalar() == \
+            head_revision()
+    [queued] = pending(db_url)
+    assert claim(db_url, queued.id, "notifier-a") and not claim(db_url, queued.id, "notifier-b")
