@@ -36,6 +36,9 @@ from journey.contact import email_address
 WorkerRole = Literal["all", "journeys", "documents"]
 OcrEngine = Literal["tesserocr", "pytesseract"]
 LogFormat = Literal["text", "json"]
+SmtpSecurity = Literal["starttls", "tls", "none"]
+"""How the notifier speaks to the mail server: STARTTLS on a plain connection (port 587),
+TLS from the first byte (SMTPS, port 465, as many banks' relays ask), or neither."""
 PREFIX = "LOAN_JOURNEY_"
 _PEM = b"-----BEGIN "
 # The settings that are secrets: each also read from the file its `<variable>_FILE` names.
@@ -168,8 +171,14 @@ class Settings(StoreSettings):
     # NOTICE_FROM; SMS by a POST of JSON to the bank's SMS gateway, with a bearer token when
     # set. Unset, that channel's notices wait in the outbox.
     smtp_host: str | None = None
-    smtp_port: int = Field(default=587, ge=1, le=65535)
+    # unset: 465 for implicit TLS, 587 otherwise (`smtp_port_used`)
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    # unset: read from SMTP_STARTTLS, as before it was a setting (`smtp_mode`)
+    smtp_security: SmtpSecurity | None = None
     smtp_starttls: bool = True
+    # the CA(s) the mail server's certificate is checked against (STARTTLS or TLS), for a
+    # relay behind the bank's own CA; unset: the system's
+    smtp_ca_file: Path | None = None
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     notice_from: str | None = None
@@ -263,7 +272,8 @@ class Settings(StoreSettings):
         return v.upper() if v.lower() in ("debug", "info", "warning", "error") else v.lower()
 
     @field_validator("temporal_api_key", "codec_keys", "policy_file", "post_loan_policy_file",
-                     "archive_key", "smtp_host", "smtp_user", "smtp_password", "notice_from",
+                     "archive_key", "smtp_host", "smtp_port", "smtp_security", "smtp_ca_file",
+                     "smtp_user", "smtp_password", "notice_from",
                      "sms_webhook_url", "sms_webhook_token",
                      "temporal_tls_ca_file", "temporal_tls_cert_file",
                      "temporal_tls_key_file", "temporal_tls_server_name", "ocr_engine",
@@ -273,7 +283,14 @@ class Settings(StoreSettings):
         # docker-compose.yml passes an unset variable as "": no key, not Path(".")
         return None if v == "" else v
 
-    @field_validator("temporal_tls_ca_file", "temporal_tls_cert_file", "temporal_tls_key_file")
+    @field_validator("smtp_security", mode="before")
+    @classmethod
+    def _lower_case(cls, v: object) -> object:
+        """`TLS` or `StartTLS` as well: the variable is typed by people."""
+        return v.lower() if isinstance(v, str) else v
+
+    @field_validator("temporal_tls_ca_file", "temporal_tls_cert_file", "temporal_tls_key_file",
+                     "smtp_ca_file")
     @classmethod
     def _readable_pem(cls, v: Path | None, info: ValidationInfo) -> Path | None:
         """A file this user can read, in PEM; the key and its certificate given together."""
@@ -313,6 +330,22 @@ class Settings(StoreSettings):
     def email_gateway(self) -> bool:
         """Email can be sent: a mail server and the address notices come from."""
         return self.smtp_host is not None and self.notice_from is not None
+
+    @property
+    def smtp_mode(self) -> SmtpSecurity:
+        """How email reaches the mail server: SMTP_SECURITY when set; else SMTP_STARTTLS, the
+        setting before it, read as it always was (true: STARTTLS, false: none), so that a
+        deployment that set it keeps working unchanged."""
+        if self.smtp_security is not None:
+            return self.smtp_security
+        return "starttls" if self.smtp_starttls else "none"
+
+    @property
+    def smtp_port_used(self) -> int:
+        """SMTP_PORT when set; else the port of the mode: 465 (SMTPS) for TLS, 587."""
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return 465 if self.smtp_mode == "tls" else 587
 
     @property
     def archive_seal_key(self) -> bytes | None:

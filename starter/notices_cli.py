@@ -28,7 +28,7 @@ from starter.notices import Notice, notices
 from starter.notifier import gateways, send_pass
 from starter.notifier_metrics import start_notifier_metrics
 from starter.terminal import wide_console
-from store.outbox import Dispatched, OutboxMessage
+from store.outbox import Dispatched, OutboxMessage, notifier_id
 
 console = wide_console()
 
@@ -107,7 +107,8 @@ def send_command(
     application or the staff member's address in the policy in force, and mark each sent.
     A notice that has no address or that its gateway refuses stays pending, named with why,
     and the next pass tries it again (exit 1 when a single pass left any); with no gateway
-    configured nothing is sent (exit 5)."""
+    configured nothing is sent (exit 5). Several may run at once (replicas): each claims a
+    notice before it sends it, and one that another is sending is left to it."""
     settings = Settings()
 
     async def go() -> None:
@@ -117,10 +118,11 @@ def send_command(
                 "LOAN_JOURNEY_NOTICE_FROM (email) or LOAN_JOURNEY_SMS_WEBHOOK_URL (SMS)")
         told: set[tuple[int, str]] = set()
         stop = _stopped_by_sigterm()
+        by = notifier_id()
         if follow:
             _serve_metrics(settings)
         while True:
-            done = await send_pass(settings, lambda: connect(settings))
+            done = await send_pass(settings, lambda: connect(settings), by)
             _report(done, told)
             if not follow:
                 if done.held:
@@ -173,6 +175,9 @@ def _report(done: Dispatched, told: set[tuple[int, str]]) -> None:
             told.add((m.id, why))
             console.print(f"pending #{m.id} {m.channel} {escape(m.template)} to {_whom(m)}: "
                           f"{escape(why)}", highlight=False)
+    for m in done.elsewhere:
+        console.print(f"#{m.id} {m.channel} {escape(m.template)} to {_whom(m)}: another "
+                      "notifier is sending it", highlight=False)
     if not done.held:
         told.clear()
 

@@ -15,6 +15,9 @@ same way:
 A message that cannot be resolved, or that its gateway refuses, stays pending, its reason
 said, and the next pass tries it again; the gateway gets the message's key to de-duplicate
 one sent twice (a pass that stopped between the send and its mark).
+
+Several notifiers may run on one database: each claims a message before it sends it
+(store/outbox.py `claim`), and leaves one another has claimed to it.
 """
 
 from __future__ import annotations
@@ -133,14 +136,18 @@ async def _contact_of(client: Client, workflow_id: str) -> Contact | None:
 
 
 class SmtpSender:
-    """Email through the bank's mail server: STARTTLS unless turned off, a login when a user
-    is set, one message to all of its recipient's addresses. Its Message-ID is the notice's
-    key's digest, so that a mail system sees one sent twice as the same message."""
+    """Email through the bank's mail server: STARTTLS on a plain connection, TLS from the
+    first byte (SMTPS), or neither, as `smtp_mode` says; the server's certificate checked
+    against the CA file when set (a relay behind the bank's own CA), the system's CAs
+    otherwise; a login when a user is set, one message to all of its recipient's addresses.
+    Its Message-ID is the notice's key's digest, so that a mail system sees one sent twice
+    as the same message."""
 
     def __init__(self, settings: Settings) -> None:
         assert settings.smtp_host is not None and settings.notice_from is not None
-        self.host, self.port = settings.smtp_host, settings.smtp_port
-        self.starttls, self.user = settings.smtp_starttls, settings.smtp_user
+        self.host, self.port = settings.smtp_host, settings.smtp_port_used
+        self.mode, self.user = settings.smtp_mode, settings.smtp_user
+        self.ca_file = settings.smtp_ca_file
         self.password = settings.smtp_password
         self.sender = settings.notice_from
 
@@ -152,12 +159,27 @@ class SmtpSender:
         digest = hashlib.sha256(message.key.encode()).hexdigest()[:32]
         mail["Message-ID"] = f"<{digest}@{self.sender.split('@')[1]}>"
         mail.set_content(text_of(message), charset="utf-8")
-        with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_S) as smtp:
-            if self.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+        with self._connect() as smtp:
             if self.user is not None:
                 smtp.login(self.user, self.password.get_secret_value() if self.password else "")
             smtp.send_message(mail, self.sender, list(to))
+
+    def _connect(self) -> smtplib.SMTP:
+        """A connection to the mail server, encrypted as the mode says before any login."""
+        if self.mode == "tls":
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT_S,
+                                    context=self._tls())
+        smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_S)
+        if self.mode == "starttls":
+            try:
+                smtp.starttls(context=self._tls())
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp
+
+    def _tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.ca_file)
 
 
 class SmsWebhookSender:
@@ -228,10 +250,12 @@ def gateways(settings: Settings) -> tuple[SmtpSender | None, SmsWebhookSender | 
             SmsWebhookSender(settings) if settings.sms_webhook_url else None)
 
 
-async def send_pass(settings: Settings, connect: Callable[[], Awaitable[Client]]
-                    ) -> Dispatched:
-    """One pass: every pending notice sent where it can be, the rest held with why.
-    `connect` gives the Temporal client, asked for only when a customer is to be told."""
+async def send_pass(settings: Settings, connect: Callable[[], Awaitable[Client]],
+                    by: str | None = None) -> Dispatched:
+    """One pass: every pending notice sent where it can be, the rest held with why; those
+    another notifier has claimed left to it. `connect` gives the Temporal client, asked for
+    only when a customer is to be told; `by` names this notifier in its claims (one name for
+    all of a follower's passes)."""
     email, sms = gateways(settings)
     waiting: list[str] = []
     after = 0
@@ -243,7 +267,7 @@ async def send_pass(settings: Settings, connect: Callable[[], Awaitable[Client]]
         client = await connect()
         addresses.customers = await contacts(client, list(dict.fromkeys(waiting)))
     sender = ByChannel(addresses, email, sms)
-    done = await asyncio.to_thread(dispatch_all, settings.db_url, sender)
+    done = await asyncio.to_thread(dispatch_all, settings.db_url, sender, by=by)
     left, oldest = await asyncio.to_thread(backlog, settings.db_url)
     observe_pass(done, sender.held, left, oldest)
     return done

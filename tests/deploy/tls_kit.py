@@ -10,6 +10,7 @@ import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
 from pathlib import Path
 
 from cryptography import x509
@@ -64,8 +65,10 @@ class PrivateCa:
                 .sign(key, hashes.SHA256()))
         return cls(where, cert, key, _write(where, "ca", cert, key).cert)
 
-    def issue(self, common: str, *, dns: tuple[str, ...] = (), client: bool = False) -> Issued:
-        """A certificate for `common`, valid for the names `dns` (a server's) or as a client's."""
+    def issue(self, common: str, *, dns: tuple[str, ...] = (), ips: tuple[str, ...] = (),
+              client: bool = False) -> Issued:
+        """A certificate for `common`, valid for the names `dns` and addresses `ips` (a
+        server's) or as a client's."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = datetime.now(UTC)
         usage = ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH
@@ -77,9 +80,10 @@ class PrivateCa:
                    .add_extension(x509.BasicConstraints(ca=False, path_length=None),
                                   critical=True)
                    .add_extension(x509.ExtendedKeyUsage([usage]), critical=False))
-        if dns:
+        if dns or ips:
             builder = builder.add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName(d) for d in dns]), critical=False)
+                [*(x509.DNSName(d) for d in dns),
+                 *(x509.IPAddress(ip_address(a)) for a in ips)]), critical=False)
         return _write(self.where, common, builder.sign(self.key, hashes.SHA256()), key)
 
 

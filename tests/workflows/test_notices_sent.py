@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -29,6 +30,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import ValidationError
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Role
@@ -40,6 +42,7 @@ from journey.stages import Stage
 from starter.notifier import Addresses, ByChannel, NotDelivered, SmtpSender
 from store.outbox import OutboxMessage, enqueue, messages_for, pending
 from tests.cli_kit import cli, point_cli_at, said
+from tests.deploy.tls_kit import PrivateCa
 from tests.ports import free_port
 from tests.workflows.journey_kit import (
     Documents,
@@ -404,3 +407,71 @@ def test_a_held_notice_is_counted_by_why_in_a_word() -> None:
     assert held("customer", "email", 1) == "no_address"
     assert held("o1", "email", 2) == "no_address"
     assert held("o1", "sms", 3) == "no_gateway"
+
+
+def _notice() -> OutboxMessage:
+    return OutboxMessage(id=1, key="loan-APP-1:offer:1", workflow_id="loan-APP-1",
+                         channel="email", recipient="customer", template="offer_ready",
+                         body="您的贷款要约已就绪", created_at=datetime.now(UTC))
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_mail_reaches_a_relay_behind_the_banks_own_ca_over_tls(
+    security: Literal["tls", "starttls"], tmp_path: Path,
+) -> None:
+    """SMTP_SECURITY=tls: SMTPS, TLS from the first byte (port 465 at many banks' relays), to
+    a server that speaks nothing in the clear; starttls: to one that takes no mail before it.
+    Both check the server's certificate against SMTP_CA_FILE (the bank's CA) and log in over
+    TLS; without that file the system's CAs know it not, and nothing is sent."""
+    ca = PrivateCa.create(tmp_path)
+    issued = ca.issue("smtp.bank.example.cn", ips=("127.0.0.1",))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(issued.cert, issued.key)
+    # aiosmtpd's auth_require_tls looks for STARTTLS alone: its implicit-TLS server (which
+    # speaks nothing in the clear) offers a login only without it
+    tls: dict[str, Any] = ({"ssl_context": context, "auth_require_tls": False}
+                           if security == "tls" else
+                           {"tls_context": context, "require_starttls": True})
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=box, **tls)
+    controller.start()
+    try:
+        settings = Settings(smtp_host="127.0.0.1", smtp_port=port, smtp_security=security,
+                            smtp_ca_file=ca.cert_file, smtp_user="loan-notices",
+                            smtp_password="mail-password-in-its-file", notice_from=FROM)
+        SmtpSender(settings).send(_notice(), ["cfo@acme.example.cn"])
+        [(rcpt, mail)] = box.mails
+        assert (rcpt, _text(mail).strip()) == (["cfo@acme.example.cn"], "您的贷款要约已就绪")
+        assert box.logins == [("loan-notices", "mail-password-in-its-file")]
+
+        unknown_ca = SmtpSender(settings.model_copy(update={"smtp_ca_file": None}))
+        with pytest.raises(ssl.SSLCertVerificationError):
+            unknown_ca.send(_notice(), ["cfo@acme.example.cn"])
+        assert len(box.mails) == 1
+    finally:
+        controller.stop()
+
+
+def test_the_mail_servers_security_is_read_as_set_or_as_before_it_was_a_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SMTP_SECURITY when set (any case), its port 465 for TLS unless SMTP_PORT says another;
+    unset, SMTP_STARTTLS as a deployment set it before: true STARTTLS, false none, on 587."""
+    def read(**given: str) -> tuple[str, int]:
+        for name in ("SMTP_SECURITY", "SMTP_STARTTLS", "SMTP_PORT"):
+            monkeypatch.delenv(f"LOAN_JOURNEY_{name}", raising=False)
+        for name, value in given.items():
+            monkeypatch.setenv(f"LOAN_JOURNEY_{name.upper()}", value)
+        settings = Settings()
+        return settings.smtp_mode, settings.smtp_port_used
+
+    assert read() == ("starttls", 587)
+    assert read(smtp_starttls="false") == ("none", 587)
+    assert read(smtp_starttls="false", smtp_port="25") == ("none", 25)
+    assert read(smtp_security="TLS") == ("tls", 465)
+    assert read(smtp_security="tls", smtp_port="2465") == ("tls", 2465)
+    assert read(smtp_security="starttls", smtp_starttls="false") == ("starttls", 587)
+    assert read(smtp_security="none") == ("none", 587)
+    assert read(smtp_security="", smtp_port="") == ("starttls", 587)  # compose's unset
+    with pytest.raises(ValidationError, match="starttls"):
+        read(smtp_security="ssl")
