@@ -270,7 +270,8 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
     """Each journey container gets every setting but the embedded server's UI port (and the
-    notifier's metrics port, which the notifier alone serves on), a secret
+    notifier's metrics port and its mail server's CA file, which the notifier alone serves on
+    and reads, mounted in it alone), a secret
     by its variable or its file's (`_FILE`); unset, each is its default (not an empty key,
     nor a policy file "."); set in .env or the shell, it reaches the settings, and the
     policy files are in the read-only policy mount."""
@@ -282,7 +283,8 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
         given |= {variable.removesuffix("_FILE") for variable in given
                   if variable.removesuffix("_FILE") in names}
         missing = names - given - {"LOAN_JOURNEY_WORKER_ROLE"}
-        notifiers = set() if name == "notifier" else {"LOAN_JOURNEY_NOTIFIER_METRICS_PORT"}
+        notifiers = set() if name == "notifier" else {"LOAN_JOURNEY_NOTIFIER_METRICS_PORT",
+                                                      "LOAN_JOURNEY_SMTP_CA_FILE"}
         assert missing == {"LOAN_JOURNEY_UI_PORT"} | notifiers, name
         settings = _settings_of(defaults, name, monkeypatch)
         assert (settings.temporal_address, settings.temporal_api_key, settings.temporal_tls,
@@ -449,22 +451,27 @@ def test_no_container_gains_privileges_and_ours_write_only_their_volumes(
 def test_the_notifier_sends_the_outbox_with_the_gateways_dot_env_names(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
-    """One `notices send --follow` from our image, hardened as the other journey containers;
-    unset, no gateway (it says so, exit 5); the mail server, From address and SMS gateway
-    from .env, the SMTP password and the gateway's token by their files' paths only."""
+    """`notices send --follow` from our image, hardened as the other journey containers, and
+    free to scale (`--scale notifier=2`: no container name, no host port two would share);
+    unset, no gateway (it says so, exit 5); the mail server, its security and CA file, the
+    From address and SMS gateway from .env, the SMTP password and the gateway's token by
+    their files' paths only."""
     secrets_dir = {"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path))}
     stack = _rendered(secrets_dir)
     notifier = stack["services"]["notifier"]
     assert notifier["command"] == ["loan-journey", "notices", "send", "--follow"]
     assert notifier["image"] == stack["services"]["worker"]["image"] == "loan-journey:local"
     assert notifier["read_only"] is True and notifier["restart"] == "unless-stopped"
+    assert "container_name" not in notifier and "ports" not in notifier
     settings = _settings_of(stack, "notifier", monkeypatch)
     assert (settings.smtp_host, settings.notice_from, settings.sms_webhook_url,
-            settings.smtp_port, settings.smtp_starttls, settings.smtp_password) == (
-        None, None, None, 587, True, None)
+            settings.smtp_port_used, settings.smtp_mode, settings.smtp_ca_file,
+            settings.smtp_password) == (None, None, None, 587, "starttls", None, None)
 
     given = {"LOAN_JOURNEY_SMTP_HOST": "smtp.bank.example.cn", "LOAN_JOURNEY_SMTP_PORT": "25",
-             "LOAN_JOURNEY_SMTP_STARTTLS": "false", "LOAN_JOURNEY_SMTP_USER": "notifier",
+             "LOAN_JOURNEY_SMTP_STARTTLS": "false", "LOAN_JOURNEY_SMTP_SECURITY": "tls",
+             "LOAN_JOURNEY_SMTP_CA_FILE": "/run/secrets/smtp_ca.pem",
+             "LOAN_JOURNEY_SMTP_USER": "notifier",
              "LOAN_JOURNEY_SMTP_PASSWORD_FILE": "/run/secrets/smtp_password",
              "LOAN_JOURNEY_NOTICE_FROM": "notices@bank.example.cn",
              "LOAN_JOURNEY_SMS_WEBHOOK_URL": "https://sms.bank.example.cn/v1/send",
