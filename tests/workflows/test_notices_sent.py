@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
@@ -31,6 +31,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
+from sqlalchemy import update
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Role
@@ -40,7 +41,9 @@ from journey.policy.calendar import moment_at
 from journey.settings import Settings
 from journey.stages import Stage
 from starter.notifier import Addresses, ByChannel, NotDelivered, SmtpSender
-from store.outbox import OutboxMessage, enqueue, messages_for, pending
+from store.db import session
+from store.models import OutboxRow
+from store.outbox import OutboxMessage, claim, enqueue, messages_for, pending
 from tests.cli_kit import cli, point_cli_at, said
 from tests.deploy.tls_kit import PrivateCa
 from tests.ports import free_port
@@ -248,6 +251,33 @@ async def test_staff_are_told_by_sms_and_mail_and_a_failing_gateway_is_tried_aga
          "Bearer sms-token-in-its-file")] * 2
     shown = said(await cli("notices", "loan-X"))
     assert shown.count("│ not sent yet │") == 1
+
+
+async def test_a_notice_another_notifier_is_sending_is_left_to_it_until_its_claim_lapses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp_server: Mailbox,
+) -> None:
+    """Two notifiers on one database: a notice the other has claimed is neither sent nor
+    held by this one (said, exit 0); once that claim lapses (its notifier killed mid-send),
+    this one sends it."""
+    _policy_with_addresses(tmp_path, monkeypatch)
+    url = f"sqlite:///{tmp_path / 'journey.db'}"
+    enqueue(url, "loan-X:sla:2", "loan-X", "email", "rm-zhang", "sla_escalate", "升级：请处理")
+    [notice] = pending(url)
+    assert claim(url, notice.id, "the other notifier")
+
+    first = await cli("notices", "send")
+    assert first.exit_code == 0, first.output
+    assert (f"#{notice.id} email sla_escalate to rm-zhang: another notifier is sending it"
+            in said(first))
+    assert smtp_server.mails == [] and [m.id for m in pending(url)] == [notice.id]
+
+    with session(url) as s:  # as a killed notifier's claim is, a lease later
+        s.execute(update(OutboxRow).values(claimed_until=datetime.now(UTC) - timedelta(1)))
+    second = await cli("notices", "send")
+    assert second.exit_code == 0, second.output
+    assert f"sent #{notice.id} email sla_escalate to rm-zhang" in said(second)
+    assert [rcpt for rcpt, _ in smtp_server.mails] == [["zhang@bank.example.cn"]]
+    assert pending(url) == []
 
 
 async def test_with_no_gateway_nothing_is_sent(
