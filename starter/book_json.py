@@ -12,6 +12,7 @@ from journey.borrower_exposure import by_borrower
 from journey.loan_book import LoanBook, by_class, non_performing_ratio, owed_total
 from journey.signed_pipeline import pipeline_total
 from journey.undrawn_commitments import commitments_total
+from starter.money_paid_out import MoneyPaidOut
 from starter.money_received import MoneyReceived
 from starter.pending_return import ReceivedMoney
 
@@ -19,12 +20,14 @@ CENT = Decimal("0.01")
 
 
 def book_json(book: LoanBook, unbooked: list[ReceivedMoney], on: date,
-              received: MoneyReceived | None) -> dict[str, Any]:
+              received: MoneyReceived | None, paid_out: MoneyPaidOut | None = None
+              ) -> dict[str, Any]:
     """The book on `on`: its loans with their borrowers, review dates, totals and classes,
     how many have reviews late, the undrawn commitments (their totals leave out what the loans
     count), the loans signed and not paid out, the book by borrower (the whole book's: with a
     class asked, its loans'), the money not booked, and the money received in the period,
-    reconciled (`received`, None with a class asked)."""
+    reconciled (`received`, None with a class asked), and the money paid out in it, tied to
+    the ledger (`paid_out`, None with a class asked)."""
     ratio = non_performing_ratio(book.lines)
     data: dict[str, Any] = {
         "on": on, "loans": book.lines, "loan_totals": owed_total(book.lines),
@@ -42,6 +45,9 @@ def book_json(book: LoanBook, unbooked: list[ReceivedMoney], on: date,
     if received is not None:
         data["money_received"] = received.model_dump() | {
             "booked_total": received.kinds.total, "total": received.total}
+    if paid_out is not None:
+        data["money_paid_out"] = paid_out.model_dump(  # a booking read, never a duplicate
+            exclude={"bookings": {"__all__": {"was_duplicate"}}}) | {"total": paid_out.total}
     return plain(data)
 
 

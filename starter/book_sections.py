@@ -1,6 +1,7 @@
 """The loan book's sections after its loans (starter/listings_view.py `book_table`): the undrawn
-commitments of the projects still drawing, the money received and not booked, and the money
-received in a period, reconciled (starter/money_received.py)."""
+commitments of the projects still drawing, the money received and not booked, the money
+received in a period, reconciled (starter/money_received.py), and the money paid out in it,
+tied to the ledger (starter/money_paid_out.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from journey.repayment import money
 from journey.undrawn_commitments import CommitmentLine, commitments_total
 from starter.bank_clock import bank_offset
 from starter.listings_view import money_or_dash
+from starter.money_paid_out import MoneyPaidOut, value_day
 from starter.money_received import MoneyReceived
 from starter.pending_return import ReceivedMoney
 
@@ -110,4 +112,24 @@ def received_table(money: MoneyReceived) -> Table:
     table.add_column("of what")
     for name, amount, note in rows:
         table.add_row(name, f"{amount:,.2f}", note)
+    return table
+
+
+def paid_out_table(paid: MoneyPaidOut) -> Table:
+    """The ledger's payouts value dated in the period, each with its journey, payee, account
+    and days (its value date; booked when, on the bank's clock), their total under them, and
+    under it what does not tie the ledger to the journeys."""
+    caption = "\n".join(f"does not reconcile: {escape(w)}" for w in paid.not_reconciled) or (
+        "the ledger's bookings and what each journey records it lent agree")
+    period = paid.period
+    table = Table(title=f"money paid out, valued {period.first} to {period.last} (the ledger; "
+                        "--month, --from, --to)", caption=caption, show_footer=True)
+    table.add_column("journey", no_wrap=True, footer=f"total, {len(paid.bookings):,} bookings")
+    table.add_column("amount", justify="right", footer=money(paid.total))
+    for name in ("payee", "account", "value date", "booked at"):
+        table.add_column(name)
+    for b in paid.bookings:
+        table.add_row(b.workflow_id, money(b.amount), escape(b.payee),
+                      escape(" ".join(x for x in (b.account, b.bank) if x) or "-"),
+                      str(value_day(b)), moment_at(b.booked_at, bank_offset()))
     return table

@@ -19,6 +19,7 @@ from starter.connect import connect
 from starter.journey_cli import console
 from starter.listings_view import book_table, book_title, journeys_table
 from starter.lpr import bank_day
+from starter.money_paid_out import money_paid_out
 from starter.money_received import closed_since, drawn_up_today, money_received, received_period
 from starter.pending_return import received_money
 from starter.terminal import BOOK_WIDTH, wide_console
@@ -62,11 +63,11 @@ def book(
         int, typer.Option(help="list at most this many loans, worst first; the totals count all")
     ] = 500,
     month: Annotated[str | None, typer.Option(
-        help="the money received valued in this month, YYYY-MM (default: the current one, to "
-             "today)")] = None,
+        help="the money received and paid out valued in this month, YYYY-MM (default: the "
+             "current one, to today)")] = None,
     first: Annotated[datetime | None, typer.Option(
         "--from", parser=day, metavar="YYYY-MM-DD",
-        help="the money received valued from this day")] = None,
+        help="the money received and paid out valued from this day")] = None,
     last: Annotated[datetime | None, typer.Option(
         "--to", parser=day, metavar="YYYY-MM-DD",
         help="... to this day (default: today)")] = None,
@@ -84,7 +85,8 @@ def book(
     undrawn commitments of projects still drawing, the loans signed and not paid out, the
     book by borrower with what is committed to each; the money received and not booked, and
     (the whole book only) the money received in a period, reconciled: booked to the loans by
-    kind, not booked, returned to the payer, kept and not delivered."""
+    kind, not booked, returned to the payer, kept and not delivered; and the money paid out
+    in it, the ledger's bookings tied to what each journey records it lent."""
 
     async def go() -> None:
         today = bank_day()
@@ -103,9 +105,10 @@ def book(
             [s for _, s in reads], today, settings.db_url)
         unbooked = received_money(settings, Delivery.UNBOOKED)
         received = money_received([s for _, s in reads], settings, period) if whole else None
+        paid_out = money_paid_out([s for _, s in reads], settings, period) if whole else None
         if as_json:
-            print(json.dumps(book_json(book, unbooked, today, received) | {"query": query},
-                             indent=2, ensure_ascii=False))
+            print(json.dumps(book_json(book, unbooked, today, received, paid_out)
+                             | {"query": query}, indent=2, ensure_ascii=False))
             return
         out = wide_console(BOOK_WIDTH)
         out.print(book_table(book.lines, book_title(risk_class), shown=limit))
@@ -118,5 +121,7 @@ def book(
         out.print(book_sections.unbooked_table(unbooked))
         if received is not None:
             out.print(book_sections.received_table(received))
+        if paid_out is not None:
+            out.print(book_sections.paid_out_table(paid_out))
 
     run(go())

@@ -11,11 +11,12 @@ records verify`).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from store.db import ready
@@ -110,3 +111,33 @@ def bookings_for(url: str, workflow_id: str) -> list[Booking]:
             select(BookingRow).where(BookingRow.workflow_id == workflow_id).order_by(BookingRow.id)
         )
         return [_booking(r, duplicate=False) for r in rows]
+
+
+def bookings_moving(url: str, first: date, last: date) -> list[Booking]:
+    """The bookings whose money may move from `first` to `last`, oldest first: those value
+    dated then, and those kept before value dates were (`value_on` None) booked from the day
+    before `first` to the day after `last` in UTC, whose day on the bank's clock the caller
+    tells (any zone within a day of UTC)."""
+    since = datetime.combine(first - timedelta(days=1), time.min, UTC)
+    until = datetime.combine(last + timedelta(days=2), time.min, UTC)
+    with Session(ready(url)) as s:
+        rows = s.scalars(select(BookingRow).where(or_(
+            BookingRow.value_on.between(first, last),
+            BookingRow.value_on.is_(None) & (BookingRow.booked_at >= since)
+            & (BookingRow.booked_at < until))).order_by(BookingRow.id))
+        return [_booking(r, duplicate=False) for r in rows]
+
+
+def booked_by_journey(url: str, workflow_ids: Iterable[str]) -> dict[str, Decimal]:
+    """What the ledger has booked to each of `workflow_ids`, whenever: those with a booking.
+    Summed here, not in SQL: SQLite keeps amounts as exact text, which its SUM reads as
+    floats."""
+    ids = list(dict.fromkeys(workflow_ids))
+    out: dict[str, Decimal] = {}
+    with Session(ready(url)) as s:
+        for n in range(0, len(ids), 500):  # within any database's bound parameters
+            rows = s.execute(select(BookingRow.workflow_id, BookingRow.amount)
+                             .where(BookingRow.workflow_id.in_(ids[n:n + 500])))
+            for workflow_id, amount in rows:
+                out[workflow_id] = out.get(workflow_id, Decimal("0.00")) + amount
+    return out

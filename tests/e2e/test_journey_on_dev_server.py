@@ -276,3 +276,11 @@ async def test_a_loan_from_application_to_closed(
     assert sum(Decimal(v) for v in loan["kinds"].values()) == paid, loan
     assert loan["kinds"]["principal"] == f"{running.disbursement.amount:.2f}", loan
     assert [w for w in received["not_reconciled"] if journey in w] == [], received
+    # the money paid out this month: the loan's payout, the ledger's booking, tied to the
+    # journey (a payout value dated on the next bank day is not out yet, nor in the book)
+    paid_out, period = book["money_paid_out"], book["money_received"]["period"]
+    value_on = running.disbursement.value_on or running.disbursement.booked_at.date()
+    moved = period["first"] <= value_on.isoformat() <= period["last"]
+    assert [b["amount"] for b in paid_out["bookings"] if b["workflow_id"] == journey] == (
+        [f"{running.disbursement.amount:.2f}"] if moved else []), paid_out
+    assert [w for w in paid_out["not_reconciled"] if journey in w] == [], paid_out
