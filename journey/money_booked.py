@@ -93,6 +93,24 @@ def booked(s: JourneyStatus, first: date, last: date) -> Booked | None:
                   kinds=kinds.model_copy(update={"quarters": quarters}))
 
 
+def loan_payments(s: JourneyStatus) -> list[Payment] | None:
+    """The payments of the loan of status `s` (a project's after its quarters'), as its
+    account is drawn up from them; None for a journey with no account, a project still
+    drawing, or one whose account cannot be drawn up again from its payments."""
+    if s.account is None or (s.stage is Stage.DISBURSEMENT
+                             and s.availability_interest is not None):
+        return None
+    every = [_payment(p, n) for n, p in enumerate(s.payments)]
+    split = _split(s, every)
+    return None if split is None else every[split:]
+
+
+def drawn_up(s: JourneyStatus, own: list[Payment], through: date, as_of: date) -> Account:
+    """The account of the loan of status `s` with the payments of `own` (`loan_payments`)
+    valued by `through`, penalty interest accrued to `as_of`."""
+    return _account(s, own, through, as_of=as_of)
+
+
 def beyond_plan_by_payment(s: JourneyStatus, day: date) -> list[tuple[Payment, Decimal]]:
     """What each of journey `s`'s payments valued `day` paid beyond its whole plan, in the
     order they were booked: the account drawn up again through each in turn, so that the
@@ -101,14 +119,8 @@ def beyond_plan_by_payment(s: JourneyStatus, day: date) -> list[tuple[Payment, D
     one it came from). Together they are what `booked` books of the day beyond the plan;
     none where the account cannot be drawn up again from its payments, or the loan is no
     running one (a drawing project pays quarters)."""
-    drawing = s.stage is Stage.DISBURSEMENT and s.availability_interest is not None
-    if drawing or s.account is None:
+    if (own := loan_payments(s)) is None:
         return []
-    every = [_payment(p, n) for n, p in enumerate(s.payments)]
-    split = _split(s, every)
-    if split is None:
-        return []
-    own = every[split:]
     before = _account(s, own, day - timedelta(days=1)).credit
     parts = []
     for p in sorted((p for p in own if p.paid_on == day), key=lambda p: p.order):
@@ -119,8 +131,8 @@ def beyond_plan_by_payment(s: JourneyStatus, day: date) -> list[tuple[Payment, D
 
 
 def _split(s: JourneyStatus, every: list[Payment]) -> int | None:
-    """Where journey `s`'s own payments begin among `every` (a project's quarters' come
-    first): the split whose account, drawn up again, is status's; None: none is."""
+    """Where the loan's own payments begin in `every` (`_splits`): the first way that draws
+    status's own account up again, None when none does."""
     assert s.account is not None
     return next((n for n in _splits(s, every)
                  if of_account(_account(s, every[n:], None)) == of_account(s.account)), None)
@@ -147,11 +159,11 @@ def _splits(s: JourneyStatus, payments: list[Payment]) -> list[int]:
 
 
 def _account(s: JourneyStatus, own: list[Payment], through: date | None,
-             booked_by: int | None = None) -> Account:
-    """The account of status `s` drawn up again to its day with the payments of `own`
-    valued by `through` (all, None), of `through`'s own those booked by the `booked_by`th
-    (all, None): a project's after its close, with what its quarters paid ahead credited
-    on the close day, as the journey credits it."""
+             booked_by: int | None = None, as_of: date | None = None) -> Account:
+    """The account of status `s` drawn up again to its day (or `as_of`) with the payments of
+    `own` valued by `through` (all, None), of `through`'s own those booked by the
+    `booked_by`th (all, None): a project's after its close, with what its quarters paid
+    ahead credited on the close day, as the journey credits it."""
     offer, closed = s.offer, _closed_on(s)
     assert offer is not None and s.account is not None
     payments = [p for p in own if through is None or p.paid_on < through
@@ -161,7 +173,8 @@ def _account(s: JourneyStatus, own: list[Payment], through: date | None,
         payments.append(Payment(reference=PAID_AHEAD, amount=ahead, paid_on=closed, order=-1))
     rates = RateHistory(method=offer.method, frequency=offer.frequency, changes=s.rate_changes)
     return apply_payments(offer.schedule, payments, plan_start(offer, s.disbursement),
-                          s.penalty_rate, s.today, offer.period_rate, s.prepayment_fee, rates)
+                          s.penalty_rate, as_of or s.today, offer.period_rate,
+                          s.prepayment_fee, rates)
 
 
 def _payment(p: PaymentRecord, order: int) -> Payment:

@@ -14,20 +14,22 @@ from journey.signed_pipeline import pipeline_total
 from journey.undrawn_commitments import commitments_total
 from starter.money_paid_out import MoneyPaidOut
 from starter.money_received import MoneyReceived
+from starter.month_end import MonthEnd, totals
 from starter.pending_return import ReceivedMoney
 
 CENT = Decimal("0.01")
 
 
 def book_json(book: LoanBook, unbooked: list[ReceivedMoney], on: date,
-              received: MoneyReceived | None, paid_out: MoneyPaidOut | None = None
-              ) -> dict[str, Any]:
+              received: MoneyReceived | None, paid_out: MoneyPaidOut | None = None,
+              month_end: MonthEnd | None = None) -> dict[str, Any]:
     """The book on `on`: its loans with their borrowers, review dates, totals and classes,
     how many have reviews late, the undrawn commitments (their totals leave out what the loans
     count), the loans signed and not paid out, the book by borrower (the whole book's: with a
     class asked, its loans'), the money not booked, and the money received in the period,
     reconciled (`received`, None with a class asked), and the money paid out in it, tied to
-    the ledger (`paid_out`, None with a class asked)."""
+    the ledger (`paid_out`), and the loans at its start and end (`month_end`; both None with
+    a class asked)."""
     ratio = non_performing_ratio(book.lines)
     data: dict[str, Any] = {
         "on": on, "loans": book.lines, "loan_totals": owed_total(book.lines),
@@ -48,6 +50,14 @@ def book_json(book: LoanBook, unbooked: list[ReceivedMoney], on: date,
     if paid_out is not None:
         data["money_paid_out"] = paid_out.model_dump(  # a booking read, never a duplicate
             exclude={"bookings": {"__all__": {"was_duplicate"}}}) | {"total": paid_out.total}
+    if month_end is not None:
+        data["month_end"] = month_end.model_dump() | {
+            "opening": [p.model_dump() | {"interest_earned": p.interest_earned}
+                        for p in month_end.opening],
+            "closing": [p.model_dump() | {"interest_earned": p.interest_earned}
+                        for p in month_end.closing],
+            "opening_totals": totals(month_end.opening),
+            "closing_totals": totals(month_end.closing)}
     return plain(data)
 
 

@@ -1,10 +1,12 @@
 """The loan book's sections after its loans (starter/listings_view.py `book_table`): the undrawn
 commitments of the projects still drawing, the money received and not booked, the money
-received in a period, reconciled (starter/money_received.py), and the money paid out in it,
-tied to the ledger (starter/money_paid_out.py)."""
+received in a period, reconciled (starter/money_received.py), the money paid out in it, tied
+to the ledger (starter/money_paid_out.py), and the loans at its start and end
+(starter/month_end.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from rich.markup import escape
@@ -17,6 +19,7 @@ from starter.bank_clock import bank_offset
 from starter.listings_view import money_or_dash
 from starter.money_paid_out import MoneyPaidOut, value_day
 from starter.money_received import MoneyReceived
+from starter.month_end import MonthEnd, totals
 from starter.pending_return import ReceivedMoney
 
 
@@ -132,4 +135,38 @@ def paid_out_table(paid: MoneyPaidOut) -> Table:
         table.add_row(b.workflow_id, money(b.amount), escape(b.payee),
                       escape(" ".join(x for x in (b.account, b.bank) if x) or "-"),
                       str(value_day(b)), moment_at(b.booked_at, bank_offset()))
+    return table
+
+
+def month_end_table(end: MonthEnd) -> Table:
+    """Each loan's principal and interest earned and not paid at the start of the period and
+    at its end (of which due, accrued, paid ahead, and the penalty interest), the totals the
+    rows' sums, and under them what does not roll forward."""
+    first, last = end.opening, end.closing
+    before = end.period.first - timedelta(days=1)
+    opening = {p.workflow_id: p for p in first}
+    closing = {p.workflow_id: p for p in last}
+    ins, outs = totals(first), totals(last)
+    caption = "\n".join(f"does not reconcile: {escape(w)}" for w in end.not_reconciled) or (
+        "each loan's principal at the start, plus what the ledger paid out to it, less the "
+        "principal its payments repaid, is its principal at the end")
+    table = Table(title=f"loans at the end of {before} and of {end.period.last}: principal, "
+                        "interest earned and not paid (due, accrued, less paid ahead)",
+                  caption=caption + "\nwith the payments valued by each day; a project "
+                  "drawing then is not in it", show_footer=True)
+    table.add_column("journey", no_wrap=True, footer=f"total, {len(last):,} loans at the end")
+    for name, footer in ((f"principal {before}", ins.principal),
+                         (f"interest earned {before}", ins.interest_earned),
+                         (f"principal {end.period.last}", outs.principal),
+                         ("interest due", outs.interest_due), ("accrued", outs.accrued),
+                         ("paid ahead", outs.paid_ahead),
+                         (f"interest earned {end.period.last}", outs.interest_earned),
+                         ("penalty interest", outs.penalty)):
+        table.add_column(name, justify="right", footer=money(footer))
+    for w in dict.fromkeys([*opening, *closing]):
+        a, z = opening.get(w), closing.get(w)
+        table.add_row(w, *(money(x) if x is not None else "-" for x in (
+            a and a.principal, a and a.interest_earned, z and z.principal,
+            z and z.interest_due, z and z.accrued, z and z.paid_ahead, z and z.interest_earned,
+            z and z.penalty)))
     return table

@@ -21,6 +21,7 @@ from starter.listings_view import book_table, book_title, journeys_table
 from starter.lpr import bank_day
 from starter.money_paid_out import money_paid_out
 from starter.money_received import closed_since, drawn_up_today, money_received, received_period
+from starter.month_end import month_end
 from starter.pending_return import received_money
 from starter.terminal import BOOK_WIDTH, wide_console
 from starter.typed_values import day
@@ -85,8 +86,9 @@ def book(
     undrawn commitments of projects still drawing, the loans signed and not paid out, the
     book by borrower with what is committed to each; the money received and not booked, and
     (the whole book only) the money received in a period, reconciled: booked to the loans by
-    kind, not booked, returned to the payer, kept and not delivered; and the money paid out
-    in it, the ledger's bookings tied to what each journey records it lent."""
+    kind, not booked, returned to the payer, kept and not delivered; the money paid out in
+    it, the ledger's bookings tied to what each journey records it lent; and the loans at its
+    start and end: principal and interest earned and not paid, the principal rolled forward."""
 
     async def go() -> None:
         today = bank_day()
@@ -106,8 +108,10 @@ def book(
         unbooked = received_money(settings, Delivery.UNBOOKED)
         received = money_received([s for _, s in reads], settings, period) if whole else None
         paid_out = money_paid_out([s for _, s in reads], settings, period) if whole else None
+        end = (month_end([s for _, s in reads], period, received, paid_out)
+               if received is not None and paid_out is not None else None)
         if as_json:
-            print(json.dumps(book_json(book, unbooked, today, received, paid_out)
+            print(json.dumps(book_json(book, unbooked, today, received, paid_out, end)
                              | {"query": query}, indent=2, ensure_ascii=False))
             return
         out = wide_console(BOOK_WIDTH)
@@ -123,5 +127,7 @@ def book(
             out.print(book_sections.received_table(received))
         if paid_out is not None:
             out.print(book_sections.paid_out_table(paid_out))
+        if end is not None:
+            out.print(book_sections.month_end_table(end))
 
     run(go())

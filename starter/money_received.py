@@ -195,5 +195,6 @@ def drawn_up_today(today: date, on: date | None) -> None:
             "classes and what they owe, the undrawn commitments and the money not booked are "
             "the journeys' and the records' figures now, and the records keep no earlier state "
             "of them (money booked or returned since does not say when it was refused at "
-            "delivery); the money received in an earlier period is `--month YYYY-MM` or "
+            "delivery); the money received and paid out in an earlier period, and the loans' "
+            "principal and interest at its start and end, are `--month YYYY-MM` or "
             "`--from DAY --to DAY`, as the records stand today")
