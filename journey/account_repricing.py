@@ -7,9 +7,11 @@ level payment; each keeps its rate per period (`period_rate`), which a later pre
 interest follows. Principal or interest they had been paid ahead beyond their new amounts is
 applied again, as money paid that day. A repricing comes before the payments of its day.
 
-A period begins on the previous instalment's due date, or the plan's start when that is
-later: a project's quarters of interest left unpaid when its drawdowns closed come before
-the plan's first instalment, due before its start (journey/availability_interest.py).
+A period begins on the previous instalment's due date (the day its period ends by the plan,
+where a non-working day moved it: journey/repayment.py `on_working_days`), or the plan's start
+when that is later: a project's quarters of interest left unpaid when its drawdowns closed
+come before the plan's first instalment, due before its start
+(journey/availability_interest.py).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def _reprice(account: Account, change: RateChange, rates: RateHistory, start: da
              ) -> None:
     """The plan repriced on `change.on` (the module's rule)."""
     first = start or date.min
-    period_begins = [first, *(max(s.due_on, first) for s in account.instalments[:-1])]
+    period_begins = [first, *(max(s.ends_on, first) for s in account.instalments[:-1])]
     later = [s for s, begins in zip(account.instalments, period_begins, strict=True)
              if begins >= change.on]
     rate = change.new_rate * rates.frequency.months / 12

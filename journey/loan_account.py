@@ -55,6 +55,15 @@ class InstalmentState(BaseModel):
     interest_fixed: Decimal = ZERO
     # this period's interest rate when a repricing set it (journey/lpr.py); None: the plan's
     period_rate: Decimal | None = None
+    # the day its period ends by the plan, where a non-working day moved its due date later
+    # (journey/repayment.py `on_working_days`); None: its due date
+    period_end: date | None = None
+
+    @property
+    def ends_on(self) -> date:
+        """The day its period ends by the plan: its interest has all accrued by then, and the
+        next period's begins to."""
+        return self.period_end or self.due_on
 
     @property
     def unpaid(self) -> Decimal:
@@ -140,7 +149,8 @@ class Account(BaseModel):
             plan.append(Instalment(number=i.number, due_on=i.due_on, principal=i.principal_planned,
                                    interest=i.interest_due,
                                    payment=i.principal_planned + i.interest_due,
-                                   balance_after=balance, accrued_before=i.interest_fixed))
+                                   balance_after=balance, accrued_before=i.interest_fixed,
+                                   period_end=i.period_end))
         return plan
 
     def owed_parts(self, paid_ahead: Decimal = ZERO, accrued: Accrual | None = None) -> str:

@@ -41,7 +41,7 @@ def apply_payments(
     states = [
         InstalmentState(
             number=i.number, due_on=i.due_on, interest_due=i.interest, principal_due=i.principal,
-            interest_fixed=i.accrued_before, penalty_to=i.penalty_from,
+            interest_fixed=i.accrued_before, penalty_to=i.penalty_from, period_end=i.period_end,
             settled_on=i.due_on if i.payment == 0 else None,  # nothing to pay: never past due
         )
         for i in plan

@@ -85,14 +85,18 @@ def _pay(account: Account, amount: Decimal, paid_on: date, due_by: date | None =
 
 
 def _accruals(account: Account, on: date, start: date) -> list[tuple[InstalmentState, Accrual]]:
-    """The instalments due after `on`, each with what its period has accrued by then."""
+    """The instalments due after `on`, each with what its period has accrued by then: its
+    period by the plan (`ends_on`), so that one whose due date a non-working day moved has
+    accrued whole once its period has run, and the next has begun to."""
     accruals, period_start = [], start
     for state in account.instalments:
-        begins, period_start = period_start, max(state.due_on, start)
+        begins, period_start = period_start, max(state.ends_on, start)
         if state.due_on > on:
+            days, elapsed = (state.ends_on - begins).days, max((on - begins).days, 0)
+            if state.period_end is not None:  # its period has run by its moved due date
+                elapsed = min(elapsed, days)
             accruals.append((state, Accrual(
-                due_on=state.due_on, elapsed=max((on - begins).days, 0),
-                days=(state.due_on - begins).days, fixed=state.interest_fixed,
+                due_on=state.ends_on, elapsed=elapsed, days=days, fixed=state.interest_fixed,
                 running=state.interest_due - state.interest_fixed)))  # on the principal left
     return accruals
 
@@ -170,7 +174,7 @@ def _repay_principal(
         shares = _level_after_first(later, shares, period_rate)
     cut = sum(shares, ZERO)
     previous = [s for s in account.instalments if s.due_on <= on]
-    begins = max(previous[-1].due_on, start) if previous else start
+    begins = max(previous[-1].ends_on, start) if previous else start
     balance = sum((s.principal_planned for s in later), ZERO) - cut
     again = ZERO
     for index, (state, repaid) in enumerate(zip(later, shares, strict=True)):
@@ -178,7 +182,8 @@ def _repay_principal(
         state.principal_prepaid += repaid
         rate = period_rate if state.period_rate is None else state.period_rate
         if index == 0:
-            days, days_left = (state.due_on - begins).days, (state.due_on - on).days
+            days = (state.ends_on - begins).days
+            days_left = max((state.ends_on - on).days, 0)  # none once its period has run
             left = Decimal(days_left) / days if days > 0 else ZERO
             state.interest_fixed += cents(rate * cut) - cents(rate * cut * left)
             # the period's interest recomputed on the principal left for the days left, not

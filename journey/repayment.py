@@ -8,7 +8,8 @@ is left, so the principals sum to P exactly. During `grace_months` only interest
 Due dates step whole months from the anchor and clamp to month end (Jan 31 -> Feb 28/29
 -> Mar 31), so a schedule never drifts to an earlier day. A due date on a weekend or a
 holiday moves to the next working day (顺延, `on_working_days`); the next one still steps
-from the anchor, and a period's interest stays as planned.
+from the anchor, and a period's interest stays as planned, accrued over the plan's period
+(`period_end`), not to the moved due date.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ class Instalment(BaseModel):
     # penalty interest on it accrues from this day, not its due date (a project's quarter
     # carried into the plan at the close, asking its penalty so far: never charged twice)
     penalty_from: date | None = None
+    # the day its period ends by the plan, where a non-working day moved its due date later
+    # (顺延): its interest accrues over the plan's period, not to the day it falls due, and the
+    # next period begins then (`on_working_days`); None: its due date
+    period_end: date | None = None
+
+    @property
+    def ends_on(self) -> date:
+        """The day its period ends by the plan: its interest has all accrued by then."""
+        return self.period_end or self.due_on
 
 
 def cents(x: Decimal) -> Decimal:
@@ -167,11 +177,19 @@ def with_interest_before(plan: list[Instalment], accrued: Decimal) -> list[Insta
 
 
 def on_working_days(
-    plan: list[Instalment], next_working_day: Callable[[date], date]
+    plan: list[Instalment], next_working_day: Callable[[date], date], periods_kept: bool = False
 ) -> list[Instalment]:
     """`plan` with each due date moved to `next_working_day` of it (the day itself when it
-    is one), so that nothing falls due when the customer cannot pay."""
-    return [i.model_copy(update={"due_on": next_working_day(i.due_on)}) for i in plan]
+    is one), so that nothing falls due when the customer cannot pay; `periods_kept`, each
+    moved instalment keeps the day its period ends by the plan (`period_end`), over which its
+    interest accrues: a move lengthens no period, and shortens none after it (plans value
+    dated before marker plan-periods-kept accrued to the moved due date, and from it)."""
+    moved = []
+    for i in plan:
+        due = next_working_day(i.due_on)
+        kept = i.ends_on if periods_kept and due != i.due_on else i.period_end
+        moved.append(i.model_copy(update={"due_on": due, "period_end": kept}))
+    return moved
 
 
 def total_interest(plan: list[Instalment]) -> Decimal:

@@ -80,15 +80,17 @@ class Offer(BaseModel):
         return self.annual_rate * self.frequency.months / 12
 
     def value_dated(
-        self, principal: Decimal, day: date, calendar: WorkingCalendar | None = None
+        self, principal: Decimal, day: date, calendar: WorkingCalendar | None = None,
+        periods_kept: bool = False,
     ) -> Offer:
         """The signed plan run from the day the money was paid out: the same rate, term,
         method and frequency, the first instalment one period after `day`; due dates on the
-        `calendar`'s working days when the offer's are (`bank_days`)."""
+        `calendar`'s working days when the offer's are (`bank_days`), each moved one keeping
+        the day its period ends by the plan when `periods_kept` (journey/repayment.py)."""
         schedule = build_schedule(principal, self.annual_rate, self.term_months, self.method,
                                   self.frequency, day)
         if self.bank_days and calendar is not None:
-            schedule = on_working_days(schedule, calendar.next_working_day)
+            schedule = on_working_days(schedule, calendar.next_working_day, periods_kept)
         return self.model_copy(update={"schedule": schedule, "starts_on": day})
 
 

@@ -107,6 +107,13 @@ AVAILABILITY_BY_LOAN_DAY = "drawdown-availability-by-loan-day"
 # later review finds the covenant met) no longer refuses a drawdown, and one that stands says
 # who may lift it and how; before it, every breach raised while drawing refused every later one
 DEFAULTS_LIFTED = "drawdown-defaults-lifted"
+# a due date a non-working day moved (顺延) keeps its period as the plan runs it: interest
+# accrued part way (a settlement, a prepayment, the book's accrued and month-end) is shared
+# over the plan's period, and the next begins on the plan's day (journey/repayment.py
+# `on_working_days`); before it, the period ended on the moved due date and the next began
+# there, so a settlement charged days of interest too few (or too many). Taken where the plan
+# is value dated, the payout's or a project's close: a loan paid out before keeps its periods.
+PLAN_PERIODS_KEPT = "plan-periods-kept"
 # each quarter's interest and commitment fee are rounded once, on exact amounts; before it,
 # each drawdown's part was, and a quarter could be a cent off the bank's figure
 QUARTERS_ROUNDED_ONCE = "drawdown-quarters-rounded-once"
@@ -458,7 +465,8 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
         schedule = repayment_plan(self._dd_pinned_plan(), self._dd_terms(), commitment.drawn,
                                   today, unused, accrued)
         if self._dd_signed_offer().bank_days:
-            schedule = on_working_days(schedule, self.calendar.next_working_day)
+            schedule = on_working_days(schedule, self.calendar.next_working_day,
+                                       workflow.patched(PLAN_PERIODS_KEPT))
         if unpaid:
             schedule = quarters_first(unpaid, schedule)
             self._dd_told_of(unpaid)

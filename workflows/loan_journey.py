@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
     from workflows.amendments import Amendments
     from workflows.bookkeeping import CUSTOMER_WAIT_LISTED, JourneyEnded
-    from workflows.drawdowns import DrawdownStage
+    from workflows.drawdowns import PLAN_PERIODS_KEPT, DrawdownStage
     from workflows.entrusted_payout import EntrustedPayoutStage
     from workflows.exposure import (
         EXPOSURE_FELL_TOLD,
@@ -468,7 +468,8 @@ class LoanJourneyWorkflow(
                 assert self._offer is not None, "a loan is paid out on a signed offer"
                 paid = self._disbursement.amount
                 value_on = self._disbursement.value_on or self.day_of(workflow.now())
-                self._offer = self._offer.value_dated(paid, value_on, self.calendar)
+                self._offer = self._offer.value_dated(paid, value_on, self.calendar,
+                                                      workflow.patched(PLAN_PERIODS_KEPT))
                 first = self._offer.schedule[0]
                 instruction = self._entrusted.instruction if self._entrusted else None
                 await self._behind(self.notify(

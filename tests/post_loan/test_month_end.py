@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.month_end import at_end_of
 from journey.post_loan_policy import start_of
-from journey.repayment import cents
+from journey.repayment import add_months, cents
 from starter.book_json import book_json
 from starter.book_sections import month_end_table
 from starter.money_paid_out import money_paid_out
@@ -45,6 +45,11 @@ async def test_a_month_end_shows_the_loans_as_they_stood_and_rolls_them_forward(
     assert rate > 0 and now.disbursement is not None
     payout = now.disbursement.value_on
     assert payout is not None and at_end_of(now, payout - timedelta(days=1)) is None
+    # the plan value dated at the payout keeps each period as it runs (marker
+    # plan-periods-kept): a due date a non-working day moved ends its period on the plan's day
+    for n, i in enumerate(now.offer.schedule, start=1):
+        planned = add_months(payout, n)
+        assert (i.ends_on, i.period_end) == (planned, None if i.due_on == planned else planned)
 
     # at the end of the payout day: a day's interest of the first period, nothing paid
     days = (first.due_on - payout).days
@@ -64,7 +69,8 @@ async def test_a_month_end_shows_the_loans_as_they_stood_and_rolls_them_forward(
     assert owed is not None
     assert (owed.principal, owed.interest_due, owed.paid_ahead) == (amount, first.interest, 0)
     assert owed.penalty == cents(first.payment * rate * 6 / 360)
-    assert owed.accrued == cents(second.interest * 6 / (second.due_on - first.due_on).days)
+    # (the second period as the plan runs it: a holiday moving its due date lengthens it not)
+    assert owed.accrued == cents(second.interest * 6 / (second.ends_on - first.ends_on).days)
     assert owed.interest_earned == owed.interest_due + owed.accrued
 
     # across the period from the due date's next day to the payment's: the principal at the

@@ -51,7 +51,9 @@ async def test_a_loan_settled_early_pays_interest_to_the_day_and_closes(
         start = plan_start(now.offer, now.disbursement)
         assert start == now.offer.starts_on  # the day the offer's plan begins
         quote = settlement_quote(now.account, on, start)
-        period = (second.due_on - first.due_on).days
+        # the period as the plan runs it: a due date a holiday moved (顺延, as Spring Festival
+        # moves 2027-02-07 to 02-11) neither lengthens it nor the next one's start
+        period = (second.ends_on - first.ends_on).days
         assert quote.principal_owed == app.amount - first.principal
         assert quote.owed - quote.principal_owed == cents(second.interest * 10 / period)
         whole_plan = sum(i.payment for i in running.offer.schedule[1:])
