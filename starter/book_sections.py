@@ -12,6 +12,7 @@ from decimal import Decimal
 from rich.markup import escape
 from rich.table import Table
 
+from journey.loan_account import ZERO
 from journey.policy.calendar import moment_at
 from journey.repayment import money
 from journey.undrawn_commitments import CommitmentLine, commitments_total
@@ -21,6 +22,8 @@ from starter.money_paid_out import MoneyPaidOut, value_day
 from starter.money_received import MoneyReceived
 from starter.month_end import MonthEnd, totals
 from starter.pending_return import ReceivedMoney
+
+money_of = money  # where a table's `money` names the money received
 
 
 def commitments_table(lines: list[CommitmentLine]) -> Table:
@@ -108,6 +111,13 @@ def received_table(money: MoneyReceived) -> Table:
                      "(`loan-journey pending refund`)"))
     caption = "\n".join(f"does not reconcile: {escape(w)}" for w in money.not_reconciled) or (
         "booked, not booked, returned and kept add up to the money received, to the fen")
+    if later := money.typed_later:
+        caption += (f"\nof it, typed after {period.last} (not in a month closed that day): "
+                    f"{len(later):,} payments, {money_of(sum((t.amount for t in later), ZERO))}"
+                    + "".join(f"\n  {escape(t.reference)} ({t.workflow_id}, "
+                              f"{money_of(t.amount)}, valued {t.paid_on}, typed "
+                              f"{moment_at(t.typed_at, bank_offset())}, {t.where})"
+                              for t in later))
     table = Table(title=f"money received, valued {period.first} to {period.last} (--month, "
                         "--from, --to)", caption=caption, show_footer=True)
     table.add_column("where it went", footer="money received")

@@ -13,7 +13,7 @@ journey/bank_reference.py) booked on two loans, or twice on one, or claimed twic
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -24,10 +24,11 @@ from journey.money_booked import Booked, ByKind, booked
 from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
+from starter.bank_clock import bank_zone
 from starter.errors import BadInput
 from starter.pending_return import ReceivedMoney, received_money
 from store.payer_returns import PayerRefund, refunds
-from store.payment_references import key_shared
+from store.payment_references import claimed_when, key_shared
 from store.pending import Delivery
 
 
@@ -37,6 +38,18 @@ class Period(BaseModel):
 
     def holds(self, day: date) -> bool:
         return self.first <= day <= self.last
+
+
+class TypedLater(BaseModel):
+    """Money valued in the period and typed after its last day (the bank's clock): a month
+    closed on that day did not hold it, and holds it now."""
+
+    workflow_id: str
+    reference: str
+    amount: Decimal
+    paid_on: date  # the value date, in the period
+    typed_at: datetime  # when its reference was claimed for the loan, or the money kept
+    where: str  # booked, not booked, returned to the payer, kept and not delivered yet
 
 
 class MoneyReceived(BaseModel):
@@ -49,6 +62,8 @@ class MoneyReceived(BaseModel):
     not_reconciled: list[str]
     # paid beyond a loan's whole plan, owed back, and refunded to the payer
     refunded: list[PayerRefund] = Field(default_factory=list)
+    # of all these, what was typed after the period's last day, oldest first
+    typed_later: list[TypedLater] = Field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
@@ -89,6 +104,7 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
             (r.amount for r in refunded if r.workflow_id not in loans), ZERO)}),
         unbooked=kept[Delivery.UNBOOKED], returned=kept[Delivery.RETURNED],
         waiting=kept[Delivery.PENDING], refunded=refunded,
+        typed_later=_typed_later(settings, period, lines, kept),
         not_reconciled=[
             *twice, *_claimed_twice(settings, period, twice),
             *over_refunded,
@@ -107,6 +123,27 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
               f"{m.reference}) was refused at delivery as it fails its seal: not counted "
               "(`loan-journey records verify`)" for m in kept[Delivery.REFUSED]),
         ])
+
+
+def _typed_later(settings: Settings, period: Period, lines: list[Booked],
+                 kept: dict[Delivery, list[ReceivedMoney]]) -> list[TypedLater]:
+    """The money of the period typed after its last day on the bank's clock: the payments
+    booked, by when their reference was claimed for the loan (none for one recorded before
+    claims were kept), and the money kept not booked, returned or not delivered yet, by when
+    it was typed; oldest first."""
+    end = datetime.combine(period.last + timedelta(days=1), time.min, bank_zone())
+    claims = claimed_when(settings.db_url, [p.reference for b in lines for p in b.payments])
+    booked = [TypedLater(workflow_id=b.workflow_id, reference=p.reference, amount=p.amount,
+                         paid_on=p.paid_on, typed_at=at, where="booked")
+              for b in lines for p in b.payments
+              if (at := claims.get(bank_reference(p.reference))) is not None and at >= end]
+    others = [TypedLater(workflow_id=m.workflow_id, reference=m.reference, amount=m.amount,
+                         paid_on=m.paid_on, typed_at=m.typed_at, where=where)
+              for state, where in ((Delivery.UNBOOKED, "not booked"),
+                                   (Delivery.RETURNED, "returned to the payer"),
+                                   (Delivery.PENDING, "kept, not delivered yet"))
+              for m in kept[state] if m.typed_at >= end]
+    return sorted([*booked, *others], key=lambda t: t.typed_at)
 
 
 def _booked_twice(lines: list[Booked], statuses: list[JourneyStatus]) -> list[str]:

@@ -133,3 +133,20 @@ def key_shared(url: str) -> dict[str, list[ReferenceClaim]]:
             shared.setdefault(row.reference_key or "", []).append(
                 ReferenceClaim.model_validate(row, from_attributes=True))
         return shared
+
+
+def claimed_when(url: str, references: list[str]) -> dict[str, datetime]:
+    """When each of `references` (in its normal form) was first claimed, that is typed for
+    its loan (or, sent straight to a journey, reserved by it), by its normal form: those
+    claimed (none for a payment recorded before claims were kept)."""
+    keys = list(dict.fromkeys(bank_reference(r) for r in references))
+    found: dict[str, datetime] = {}
+    with session(url) as s:
+        for n in range(0, len(keys), 500):  # within any database's bound parameters
+            rows = s.execute(select(PaymentReferenceRow.reference_key,
+                                    PaymentReferenceRow.claimed_at)
+                             .where(PaymentReferenceRow.reference_key.in_(keys[n:n + 500])))
+            for key, at in rows:
+                if key is not None and (key not in found or at < found[key]):
+                    found[key] = at
+    return found
