@@ -155,17 +155,17 @@ def _db_upgrade(db_url: str) -> None:
         done.stdout + done.stderr)
 
 
-def test_the_outbox_claims_migrate_from_empty_and_from_0030(db_url: str) -> None:
+def test_the_outbox_claims_migrate_from_empty_and_from_0031(db_url: str) -> None:
     """Migration 0032 adds the notifiers' claims (store/outbox.py `claim`): `db upgrade` makes
-    them on an empty database, and on one as 0030 left it, whose pending notice is then free
-    to claim and sent once; going back to 0030 drops them and keeps the notice."""
+    them on an empty database, and on one as 0031 left it, whose pending notice is then free
+    to claim and sent once; going back to 0031 drops them and keeps the notice."""
     _db_upgrade(db_url)
     assert {"claimed_by", "claimed_until"} <= {
         c["name"] for c in inspect(engine_for(db_url)).get_columns("outbox")}
     assert enqueue(db_url, "loan-1:offer:1", "loan-1", "email", "ops-li", "offer", "...")
     engine_for(db_url).dispose()  # the columns change under the pooled connections
 
-    command.downgrade(alembic_config(db_url), "0030_amended_exposure")
+    command.downgrade(alembic_config(db_url), "0031_outflow_sources")
     assert {"claimed_by", "claimed_until"}.isdisjoint(
         c["name"] for c in inspect(engine_for(db_url)).get_columns("outbox"))
     with engine_for(db_url).begin() as c:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0032_outbox_claims"
-down_revision = "0030_amended_exposure"
+down_revision = "0031_outflow_sources"
 branch_labels = None
 depends_on = None
 
