@@ -1,0 +1,54 @@
+"""A replay whose activation the machine starved past the SDK's 2 s deadlock detection is
+tried again, not reported as a failure (starter/audit_replay.py `STARVED`); a run that
+blocks every time is still reported."""
+
+import time
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from starter.audit_replay import STARVED, verify
+
+# how many replays in turn hold their thread past the deadlock detection, as a machine too
+# busy to give the first activation its CPU would
+STALLS: list[bool] = []
+
+
+@workflow.defn(name="Starved", sandboxed=False)
+class Starved:
+    @workflow.run
+    async def run(self) -> str:
+        if STALLS:
+            STALLS.pop()
+            time.sleep(2.2)  # the stall is the point: no await, the thread held
+        return "replayed"
+
+
+async def _recorded(env: WorkflowEnvironment) -> WorkflowHistory:
+    async with Worker(env.client, task_queue="starved", workflows=[Starved]):
+        handle = await env.client.start_workflow(Starved.run, id="starved-1",
+                                                 task_queue="starved")
+        assert await handle.result() == "replayed"
+    return await handle.fetch_history()
+
+
+@pytest.fixture
+async def history(time_skipping_env: WorkflowEnvironment) -> WorkflowHistory:
+    return await _recorded(time_skipping_env)
+
+
+async def test_a_replay_starved_once_is_tried_again_and_replays(
+        history: WorkflowHistory) -> None:
+    STALLS[:] = [True]
+    report = await verify([history], [Starved])
+    assert STALLS == [] and report.ok, report.failures
+
+
+async def test_a_run_that_blocks_on_every_try_is_reported(history: WorkflowHistory) -> None:
+    STALLS[:] = [True] * 3
+    report = await verify([history], [Starved])
+    [failed] = report.failures
+    assert STALLS == [] and STARVED in failed.error and not failed.nondeterministic
