@@ -187,7 +187,7 @@ async def test_an_amendment_and_a_withdrawal_taken_together_end_the_journey_and_
                 LoanJourneyWorkflow.withdraw,
                 Withdrawal(actor=RM_CHEN, reason="funded elsewhere")),
             return_exceptions=True)
-        await asyncio.sleep(1)  # both reach the server before a worker takes them
+        await asyncio.sleep(3)  # both reach the server before a worker takes them, under load too
         async with journey_worker(env.client, tmp_path, docs, task_queue=settings.task_queue):
             amend, withdraw = await sent
             assert (await handle.result()).outcome is Stage.WITHDRAWN
