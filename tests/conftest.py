@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import compileall
+import logging
 import shutil
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -14,6 +15,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from starter import logs  # noqa: F401  (its import-time filters set before any test's snapshot)
 from workflows import search_attributes
 
 
@@ -24,6 +26,30 @@ def _own_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path_factory.mktemp("data")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Each logger's level and filters as the test found them. A test that runs a command
+    in this process (`loan-journey up` through CliRunner) reaches starter/logs.py
+    `configure`, which left its repeated-failures filter on the SDK's activity logger for
+    the rest of the process: it had seen a failure and cut the traceback a later test
+    expected. A logger that was only a parent's name then (alembic's) had no level or filter;
+    one first made during the test is left alone: a module imported then set it up, and is
+    not imported again. The root's handlers are left alone too: pytest's log capture swaps
+    them between phases (and `configure` adds none under pytest, the capture's being set)."""
+    manager = logging.Logger.manager
+    found = {name: (logger.level, list(logger.filters)) if isinstance(logger, logging.Logger)
+             else (logging.NOTSET, []) for name, logger in manager.loggerDict.items()}
+    root = logging.getLogger()
+    root_found = (root.level, list(root.filters))
+    yield
+    for logger, (level, filters) in [(root, root_found), *(
+            (manager.loggerDict[name], state) for name, state in found.items())]:
+        if isinstance(logger, logging.Logger):
+            if logger.level != level:
+                logger.setLevel(level)
+            logger.filters[:] = filters
 
 
 ROOT = Path(__file__).resolve().parents[1]
