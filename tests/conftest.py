@@ -16,6 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter import logs  # noqa: F401  (its import-time filters set before any test's snapshot)
+from tests.time_skipping import skipping
 from workflows import search_attributes
 
 
@@ -93,10 +94,10 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     well under a second, and one test's skipped clock or left-over timers never reach the
     next (a shared 1.40 server was seen to drop its connection when skipping time after a
     journey terminated at the offer stage)."""
-    env = await WorkflowEnvironment.start_time_skipping(
+    env = skipping(await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=installed_test_server(),
-    )
+    ))
     await register_search_attributes(env.client)
     yield env
     await env.shutdown()

@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from tests.audit import fixture_workflow as fx
+from tests.time_skipping import skipping
 
 OFFICER = fx.Actor(id="officer-7", role="risk_officer")
 
@@ -39,6 +40,7 @@ async def time_skipping(converter: DataConverter) -> AsyncIterator[WorkflowEnvir
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=test_server_path(), data_converter=converter
     ) as env:
+        skipping(env)  # its sleep waits for the clock, not one call (tests/time_skipping.py)
         await env.client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(
                 namespace=env.client.namespace,

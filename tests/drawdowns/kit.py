@@ -198,6 +198,8 @@ async def until(handle: WorkflowHandle, ready: Callable[[JourneyStatus], bool],
 
 
 async def skip_to(env: WorkflowEnvironment, when: Any) -> None:
+    """The clock run to `when` by `env.sleep`, which on the tests' time-skipping servers
+    waits for the clock, not for one call's answer (tests/time_skipping.py)."""
     delta = when - await env.get_current_time()
     if delta > timedelta(0):
         await env.sleep(delta)

@@ -15,7 +15,6 @@ from typing import Any
 
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -35,6 +34,7 @@ from journey.status import JourneyResult, JourneyStatus, plan_start
 from starter import loan_figures
 from starter.audit_replay import verify
 from starter.codec import data_converter
+from tests.time_skipping import skip
 from tests.workflows.journey_kit import (
     SUBMITTER,
     Documents,
@@ -166,24 +166,11 @@ def bank_day_at(now: datetime, weekday: int, working: bool) -> datetime:
 
 
 async def skip_to(env: WorkflowEnvironment, when: Any) -> None:
-    """Let the time-skipping server's clock run to `when` (a datetime), firing timers.
-
-    The server's sleep call can go unanswered while it waits for workflow tasks (a busy
-    machine, or an update it holds for no worker); the clock has moved by then, so each call
-    is given a few seconds, and sleeps again for what is left."""
-    deadline = asyncio.get_running_loop().time() + 120
-    while (delta := when - await env.get_current_time()) > timedelta(0):
-        request = SleepRequest()
-        request.duration.FromTimedelta(delta)
-        try:
-            await env.client.test_service.unlock_time_skipping_with_sleep(
-                request, timeout=SLEEP_ANSWER)
-        except RPCError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-
-
-SLEEP_ANSWER = timedelta(seconds=3)  # whatever the sleep is for: see skip_to
+    """Let the time-skipping server's clock run to `when` (a datetime), firing timers: the
+    clock, not one call's answer, is waited for (tests/time_skipping.py)."""
+    delta = when - await env.get_current_time()
+    if delta > timedelta(0):
+        await skip(env, delta)
 
 
 async def review(
