@@ -12,10 +12,12 @@ import logging
 import uuid
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -108,6 +110,37 @@ async def test_not_ready_while_the_journey_database_is_unreachable(
         await asyncio.gather(checking, return_exceptions=True)
         server.shutdown()
     assert readiness.answer()[0].startswith("503")  # stopped checking: not ready
+
+
+class _Frontend:
+    """A client's namespace and workflow service whose describe calls fail as `answers`
+    says, one a call (None: answered), and are counted."""
+
+    def __init__(self, *answers: Exception | None) -> None:
+        self.namespace, self.workflow_service = "default", self
+        self.answers, self.calls = list(answers), 0
+
+    async def describe_namespace(self, request: object, timeout: timedelta) -> None:
+        self.calls += 1
+        answer = self.answers.pop(0)
+        if answer is not None:
+            raise answer
+
+
+LOST = RPCError("operation was canceled", RPCStatusCode.CANCELLED, b"")
+REFUSED = RPCError("tcp connect error: Connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+
+async def test_a_call_to_a_live_temporal_lost_on_the_way_is_made_again_in_the_same_check(
+) -> None:
+    """A live server's answer lost once (seen under load in a full run) is no outage: the
+    probe calls again within its timeout; a server that refuses is down, named."""
+    live = _Frontend(LOST, None)
+    assert await temporal_probe(live)() is None and live.calls == 2
+    down = _Frontend(REFUSED, REFUSED)
+    assert await temporal_probe(down)() == (
+        "RPCError: tcp connect error: Connection refused") and down.calls == 2
+    assert await temporal_probe(_Frontend(None))() is None
 
 
 async def _checked(base: str) -> dict | None:
