@@ -42,7 +42,7 @@ _CANCELS = 5  # the SDK's replayer waits for its worker as it ends: a second can
 # once. Replay is deterministic: a run that really blocks fails each time, a starved one
 # replays on its next try, its modules then imported.
 STARVED = "TMPRL1101"
-_TRIES = 3
+_TRIES = 2
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ async def test_a_replay_starved_once_is_tried_again_and_replays(
 
 
 async def test_a_run_that_blocks_on_every_try_is_reported(history: WorkflowHistory) -> None:
-    STALLS[:] = [True] * 3
+    STALLS[:] = [True] * 2
     report = await verify([history], [Starved])
     [failed] = report.failures
     assert STALLS == [] and STARVED in failed.error and not failed.nondeterministic
