@@ -21,8 +21,6 @@ import pytest
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 from sqlalchemy import text
-from temporalio.api.common.v1 import WorkflowExecution as RunRef
-from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import (
     Client,
     ScheduleActionStartWorkflow,
@@ -44,6 +42,7 @@ from store.db import engine_for
 from store.timing import events_for
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.processes import eventually, start_sample
+from tests.e2e.server_calls import delete_run
 from tests.e2e.test_journey_on_dev_server import CLI, cli
 from tests.ports import free_port
 
@@ -123,10 +122,7 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     listed = await cli(settings, "archive", "list", journey)
     assert run_id in listed.stdout and "completed" in listed.stdout
 
-    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
-        namespace=settings.temporal_namespace,
-        workflow_execution=RunRef(workflow_id=journey, run_id=run_id),
-    ))
+    await delete_run(client, journey, run_id)
 
     await eventually("the server deletes the run", partial(_gone, client, journey), seconds=60,
                      every=0.5)
@@ -265,10 +261,7 @@ async def test_archive_verify_compares_each_archived_run_with_the_server_while_i
     offline = await cli(no_server, "archive", "verify", journey, "--offline")
     assert "1 replayed, 0 failed" in offline.stdout and "--offline" in offline.stdout
 
-    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
-        namespace=settings.temporal_namespace,
-        workflow_execution=RunRef(workflow_id=journey, run_id=kept.run_id),
-    ))  # as the namespace's retention does, early
+    await delete_run(client, journey, kept.run_id)  # as the namespace's retention does, early
     await eventually("the server deletes the run", partial(_gone, client, journey), seconds=60,
                      every=0.5)
     gone = await cli(settings, "archive", "verify", journey)
@@ -353,12 +346,7 @@ async def test_a_run_the_retention_deleted_first_is_counted_lost_not_failed(
 
     async def deleted_as_listed(query: str) -> AsyncIterator[WorkflowExecution]:
         async for run in listing(f"{query} AND WorkflowId = '{journey}'"):
-            await client.workflow_service.delete_workflow_execution(
-                DeleteWorkflowExecutionRequest(
-                    namespace=settings.temporal_namespace,
-                    workflow_execution=RunRef(
-                        workflow_id=run.id, run_id=run.run_id),
-                ))
+            await delete_run(client, run.id, run.run_id)
             await eventually("the run is deleted", partial(_gone, client, run.id), seconds=60,
                              every=0.5)
             yield run

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.api.common.v1 import WorkflowExecution as RunRef
-from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
@@ -28,6 +26,7 @@ from store.refusals import Refusal
 from store.refusals import refusals as refused_attempts
 from tests.e2e.conftest import SAMPLES, env_for
 from tests.e2e.processes import eventually
+from tests.e2e.server_calls import delete_run
 from tests.e2e.test_archive import CUSTOMER, _gone, withdrawn_journey
 from tests.e2e.test_journey_on_dev_server import CLI, cli
 
@@ -365,9 +364,7 @@ async def test_a_closed_journeys_application_id_is_not_started_again(
     assert [run.status for run in runs] == [WorkflowExecutionStatus.COMPLETED]
 
     (kept,) = await archive_closed_run(e2e_settings, journey)
-    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
-        namespace=e2e_settings.temporal_namespace,
-        workflow_execution=RunRef(workflow_id=journey, run_id=kept.run_id)))
+    await delete_run(client, journey, kept.run_id)
     await eventually("the server deletes the run", partial(_gone, client, journey),
                      seconds=60, every=0.5)
     deleted = told(await cli(e2e_settings, "start", str(tmp_path / "application.json"), scan,

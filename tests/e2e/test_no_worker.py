@@ -14,9 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -27,6 +25,7 @@ from journey.stages import Stage
 from starter import money_references, operations, work_lists
 from starter.errors import EndedUnread, NoAnswer
 from tests.e2e.conftest import SAMPLES
+from tests.e2e.server_calls import delete_run
 from tests.e2e.test_cli_errors import another_borrowers_sample
 from tests.e2e.test_journey_on_dev_server import cli
 from tests.workflows.journey_kit import (
@@ -107,8 +106,7 @@ async def test_without_a_worker_the_status_of_an_ended_journey_says_how_and_when
     assert await work_lists.journey_reads(client, f"WorkflowId = '{handle.id}'") == []
     # deleted, as no worker will poll its queue: the session's later tests read the closed
     # journeys of the namespace (the book's money received), which would wait for one
-    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
-        namespace=client.namespace, workflow_execution=WorkflowExecution(workflow_id=handle.id)))
+    await delete_run(client, handle.id)
 
 
 async def test_start_without_a_worker_says_nothing_moves_and_again_that_it_is_not_opened(
