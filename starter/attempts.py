@@ -19,8 +19,8 @@ option's choices, such as `--grade 99`, a date or an amount that is none, an opt
 or unknown) is kept too when its command acts on a loan (`KeepingRefusals`): the journey (the
 first argument typed when it looks like a journey id, also where the parser failed before it),
 the actor and the role as far as the parser can read them ("-" where not), and the parser's
-reason. Every refused command line keeps what was typed, with its secrets left out
-(`as_typed`). What is no refusal is not kept: a journey not found (but money typed against
+reason. Every refused command line keeps what was typed, with its secrets and a person's data
+left out (`as_typed`). What is no refusal is not kept: a journey not found (but money typed against
 an id no journey has is, with its amount and reference: starter/money_references.py), a
 server or database that
 cannot be reached, codec keys missing, no answer in time (an act kept for delivery then:
@@ -70,6 +70,10 @@ _SECRET_OPTION = re.compile(
     r"^--?[\w-]*(db|url|pass|pwd|secret|token|key|credential|auth|cookie|session)[\w-]*$",
     re.I)
 _URL_PASSWORD = re.compile(r"(\w+://[^/:@\s]*:)[^/\s]*@")
+# options whose value is a person's data: a customer's own words (a feedback's comment, which
+# the journey keeps in its history alone, encrypted where codec keys are set) and the name of
+# who signed for the company; a refused command line keeps that one was given, not what
+PERSONAL_OPTIONS = frozenset({"--comment", "--signatory"})
 _NUMBER = re.compile(r"^-\d")  # `--amount -5`: a value, not an option
 # a journey id as the command line's JourneyId takes it (applications.journey_id)
 _JOURNEY_ID = re.compile(r"^loan-\S+$")
@@ -306,7 +310,8 @@ def _first_positional(args: list[str], takes: Mapping[str, bool]) -> str:
 def as_typed(argv: list[str], command: Command | None = None) -> str:
     """A command line as kept for auditors: left out are the value of an option named like
     a database, a URL, a password, a secret, a token, a key, a credential, an
-    authorization, a cookie or a session, the value of a short option that is none of
+    authorization, a cookie or a session, or that holds a person's data (`PERSONAL_OPTIONS`:
+    a feedback's comment, a signatory's name), the value of a short option that is none of
     `command`'s (any, without it), and any URL's password, in free text too."""
     takes = _takes_value(command)
     kept: list[str] = []
@@ -343,6 +348,7 @@ def _short(name: str) -> bool:
 
 
 def _secret(name: str, takes: Mapping[str, bool]) -> bool:
-    """The value of option `name` is left out: named like a secret, or a short option the
-    command does not have."""
-    return bool(_SECRET_OPTION.match(name)) or (_short(name) and name not in takes)
+    """The value of option `name` is left out: named like a secret, a person's data
+    (`PERSONAL_OPTIONS`), or a short option the command does not have."""
+    return (bool(_SECRET_OPTION.match(name)) or name in PERSONAL_OPTIONS
+            or (_short(name) and name not in takes))

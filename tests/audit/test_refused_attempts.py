@@ -174,3 +174,26 @@ def test_refusals_are_listed_on_the_bank_s_clock(db_url: str) -> None:
     listed = CliRunner().invoke(app, ["refusals", ATTEMPT.workflow_id])
     assert listed.exit_code == 0, listed.output
     assert "when (UTC+8)" in listed.output and "2026-12-07 07:30:05" in listed.output
+
+
+def test_a_refused_command_line_keeps_no_person_s_data(db_url: str) -> None:
+    """A feedback's comment is kept in the journey's history alone (encrypted where codec keys
+    are set) and a signatory's name is a person's: a refused command line keeps that each was
+    given, in the refusals table's plain text, never what it said."""
+    comment = "张三 身份证 110101199003071234 手机 13800138000"
+    scored = CliRunner().invoke(app, [
+        "feedback", "loan-APP-PI-1", "--score", "9", "--stage", "offer", "--as",
+        "91440300HNAG2PQU4A", "--channel", "branch", "--comment", comment])
+    assert scored.exit_code == 2, scored.output  # a csat score is 1 to 5: refused
+    signed = CliRunner().invoke(app, [
+        "sign", "loan-APP-PI-1", "--as", "91440300HNAG2PQU4A", "--signatory=李四",
+        "--capacity", "chairman", "--evidence", "e-sign certificate CFCA-1"])
+    assert signed.exit_code == 2, signed.output  # no such capacity: the parser refuses it
+    scored_kept, signed_kept = refusals.refusals(db_url, "loan-APP-PI-1")
+    assert scored_kept.action == "record_feedback" and "score is 1 to 5" in scored_kept.reason
+    assert scored_kept.reason.endswith("--channel branch --comment '***')")
+    assert signed_kept.action == "sign" and "'chairman' is not one of" in signed_kept.reason
+    assert "'--signatory=***'" in signed_kept.reason
+    for kept in (scored_kept, signed_kept):
+        assert not any(said in kept.reason for said in ("张三", "110101199003071234",
+                                                        "13800138000", "李四"))
