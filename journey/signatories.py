@@ -44,7 +44,11 @@ def refuse_unevidenced(signature: Signature) -> None:
 def refuse_signatory(signature: Signature, licence: BusinessLicense | None) -> None:
     """Refuse a legal representative's signature whose name is not the licence's legal
     representative as read; an authorised agent signs under a power of attorney (the model
-    requires its reference) and is not checked against the licence."""
+    requires its reference) and is not checked against the licence.
+
+    The refusal names no one: it travels in plain text with codec keys set and is kept in the
+    refusals table (starter/codec.py), so neither the licence's legal representative nor the
+    signatory typed is in it; whoever signs reads the name on the licence itself."""
     if signature.capacity is not Capacity.LEGAL_REPRESENTATIVE or signature.signatory is None:
         return
     agent = ("; someone else signs as authorised_agent with the power of attorney's "
@@ -52,11 +56,11 @@ def refuse_signatory(signature: Signature, licence: BusinessLicense | None) -> N
     named = licence.legal_representative if licence is not None else None
     if named is None:
         raise DecisionRefused(
-            "the borrower's business licence names no legal representative as read, so "
-            f"{signature.signatory} cannot be checked as the legal representative: send a "
-            "legible licence" + agent)
+            "the borrower's business licence names no legal representative as read, so the "
+            "signatory cannot be checked as the legal representative: send a legible "
+            "licence" + agent)
     if not same_person(named, signature.signatory):
         raise DecisionRefused(
-            f"the borrower's business licence names {named} as legal representative "
-            f"(法定代表人), not {signature.signatory}: the legal representative signs as "
-            f"{named}" + agent)
+            "the signatory is not the legal representative (法定代表人) the borrower's "
+            "business licence names, as read: the legal representative signs under the name "
+            "the licence prints" + agent)

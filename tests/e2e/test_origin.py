@@ -15,7 +15,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from starter.audit import audit_trail
 from starter.codec import SETTING, data_converter
-from store.refusals import origin
+from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.dev_server import fresh_dev_server
 from tests.workflows.journey_kit import journey_worker, new_application, start, until_stage
@@ -85,7 +85,10 @@ async def test_history_finds_one_process_acting_in_several_roles(
                   "legal_representative", "--evidence",
                   "wet ink, branch 福田, witnessed by rm-chen")
         wrong = await cli(*signed, "--signatory", "李四")
-        assert wrong.exit_code == 3 and "names 张三 as legal representative" in said(wrong)
+        assert wrong.exit_code == 3, wrong.output
+        assert "is not the legal representative (法定代表人)" in said(wrong)
+        [kept] = refusals(Settings().db_url, handle.id)  # plain text: names no one
+        assert kept.action == "sign" and "张三" not in kept.reason and "李四" not in kept.reason
         assert (await cli(*signed, "--signatory", "张三")).exit_code == 0
         await until_stage(handle, Stage.POST_LOAN)
 
