@@ -1,8 +1,9 @@
 """A kept act's request as the journey database keeps it, and whole again for delivery.
 
-Fields that never reach SQL (`PRIVATE`: a feedback's comment may hold personal data, which
-the journey keeps in its history only, encrypted there where codec keys are set) are set
-aside beside the document store (store/pending_aside.py) until the instruction is settled;
+Fields that never reach SQL (`PRIVATE`: a feedback's comment may hold personal data, and a
+signature's signatory is a person's name, which the journey keeps in its history only,
+encrypted there where codec keys are set) are set aside beside the document store
+(store/pending_aside.py) until the instruction is settled;
 the kept request names them under `ASIDE`, so that `pending list` shows one is there.
 """
 
@@ -17,7 +18,7 @@ from journey.settings import Settings
 from store import pending_aside
 from store.pending import Instruction
 
-PRIVATE: dict[str, set[str]] = {"record_feedback": {"comment"}}
+PRIVATE: dict[str, set[str]] = {"record_feedback": {"comment"}, "sign": {"signatory"}}
 ASIDE = "_aside"
 
 

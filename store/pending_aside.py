@@ -1,11 +1,12 @@
 """What a pending instruction holds that must not reach SQL, set aside until it is delivered.
 
-A feedback's comment may hold personal data: the journey keeps it in its history only
-(encrypted there where codec keys are set), never in the journey database. One typed while no
-worker answered is kept beside the document store instead, in `pending/<update id>.json`,
-for its owner only (as the store's documents are), and dropped once the instruction is
-settled. The file is named by the update id, not by its content: a digest of a short
-comment in the database would let anyone who reads it guess the comment back.
+A feedback's comment may hold personal data, and a signature's signatory is a person's name:
+the journey keeps them in its history only (encrypted there where codec keys are set), never
+in the journey database. One typed while no worker answered is kept beside the document store
+instead, in `pending/<update id>.json`, for its owner only (as the store's documents are), and
+dropped once the instruction is settled. The file is named by the update id, not by its
+content: a digest of a short comment or a name in the database would let anyone who reads it
+guess it back.
 """
 
 from __future__ import annotations
