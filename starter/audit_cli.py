@@ -11,6 +11,7 @@ workflows and replay locally. Register them on the main app:
 from __future__ import annotations
 
 import importlib
+import io
 from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +36,7 @@ from starter.journey_cli import JourneyId
 from starter.replay_divergence import next_step, verdict
 from starter.terminal import wide_console
 from store.archive import KEY_SETTING
+from store.blobs import write_whole
 from store.refusals import refusals as refused_attempts
 
 
@@ -45,7 +47,8 @@ def history(
         typer.Option("--json", help="The raw history, as `temporal workflow show -o json`."),
     ] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file, not stdout.")
+        Path | None, typer.Option("--out", "-o", help="Write to this file (its owner's alone: "
+                                  "it names people), not stdout.")
     ] = None,
     run_id: Annotated[str | None, typer.Option(help="A run other than the latest.")] = None,
     archived: Annotated[
@@ -77,17 +80,17 @@ def history(
     if earlier:
         typer.echo(f"{workflow_id} continued as new: this is its latest run; the earlier runs, "
                    f"oldest first: {', '.join(earlier)} (`--run-id RUN` prints each)", err=True)
-    if table is None:
-        if out is None:
-            typer.echo(text, nl=False)
-        else:
-            out.write_text(text, encoding="utf-8")
-        return
-    if out is None:
+    if table is not None and out is None:
         wide_console().print(table)
-    else:
-        with out.open("w", encoding="utf-8") as file:
-            Console(file=file, width=200, no_color=True).print(table)
+        return
+    if table is not None:
+        page = io.StringIO()
+        Console(file=page, width=200, no_color=True).print(table)
+        text = page.getvalue()
+    if out is None:
+        typer.echo(text, nl=False)
+    else:  # signatories, comments with --full: for its owner only, as the store's files
+        write_whole(out, text.encode("utf-8"))
 
 
 async def _history(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -61,6 +62,20 @@ async def test_history_shows_the_trail_decoded(
     full = await _invoke("history", recorded.workflow_id, "--full")
     assert full.exit_code == 0, full.output
     assert f"id_number={fx.ID_NUMBER}" in full.output
+
+
+async def test_a_trail_written_to_a_file_is_its_owners_alone(
+    settings_env: str, recorded: WorkflowHistory, tmp_path: Path
+) -> None:
+    """The decoded trail names people (an applicant, an id number with --full): written with
+    --out, it is for its owner only, as the store's files are, replacing one left readable."""
+    out = tmp_path / "trail.txt"
+    out.write_text("an earlier export", encoding="utf-8")
+    out.chmod(0o644)
+    result = await _invoke("history", recorded.workflow_id, "--full", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"id_number={fx.ID_NUMBER}" in out.read_text("utf-8")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
 async def test_history_json_is_encrypted_and_what_temporal_prints(
