@@ -105,6 +105,20 @@ def loan_payments(s: JourneyStatus) -> list[Payment] | None:
     return None if split is None else every[split:]
 
 
+def quarters_payments(s: JourneyStatus) -> list[Payment]:
+    """The payments a project made to its quarters while it drew: status's while it still
+    draws, those recorded before its loan's once it closed (`loan_payments`); none for any
+    other journey, or one whose account cannot be drawn up again from its payments."""
+    position = s.availability_interest
+    if s.stage is Stage.DISBURSEMENT and position is not None:
+        return position.payments
+    if s.account is None or closed_on(s) is None:
+        return []
+    every = [_payment(p, n) for n, p in enumerate(s.payments)]
+    split = _split(s, every)
+    return [] if split is None else every[:split]
+
+
 def drawn_up(s: JourneyStatus, own: list[Payment], through: date, as_of: date) -> Account:
     """The account of the loan of status `s` with the payments of `own` (`loan_payments`)
     valued by `through`, penalty interest accrued to `as_of`."""
@@ -138,7 +152,7 @@ def _split(s: JourneyStatus, every: list[Payment]) -> int | None:
                  if of_account(_account(s, every[n:], None)) == of_account(s.account)), None)
 
 
-def _closed_on(s: JourneyStatus) -> date | None:
+def closed_on(s: JourneyStatus) -> date | None:
     """The loan's day a project's drawdowns closed on, None for any other loan."""
     c = s.commitment
     if c is None or c.closed_at is None:
@@ -150,7 +164,7 @@ def _splits(s: JourneyStatus, payments: list[Payment]) -> list[int]:
     """Where a project's payments to its quarters (recorded first, valued by its close) may
     end and its loan's begin (valued from its close): each way a payment valued on the close
     day can go; none of them are quarters' for any other loan."""
-    closed = _closed_on(s)
+    closed = closed_on(s)
     if closed is None:
         return [0]
     return [n for n in range(len(payments), -1, -1)
@@ -164,7 +178,7 @@ def _account(s: JourneyStatus, own: list[Payment], through: date | None,
     `own` valued by `through` (all, None), of `through`'s own those booked by the
     `booked_by`th (all, None): a project's after its close, with what its quarters paid
     ahead credited on the close day, as the journey credits it."""
-    offer, closed = s.offer, _closed_on(s)
+    offer, closed = s.offer, closed_on(s)
     assert offer is not None and s.account is not None
     payments = [p for p in own if through is None or p.paid_on < through
                 or p.paid_on == through and (booked_by is None or p.order <= booked_by)]

@@ -163,7 +163,8 @@ def month_end_table(end: MonthEnd) -> Table:
     table = Table(title=f"loans at the end of {before} and of {end.period.last}: principal, "
                         "interest earned and not paid (due, accrued, less paid ahead)",
                   caption=caption + "\nwith the payments valued by each day; a project "
-                  "drawing then is not in it", show_footer=True)
+                  "drawing then: what it had drawn, its quarters' interest and commitment fee",
+                  show_footer=True)
     table.add_column("journey", no_wrap=True, footer=f"total, {len(last):,} loans at the end")
     for name, footer in ((f"principal {before}", ins.principal),
                          (f"interest earned {before}", ins.interest_earned),

@@ -3,8 +3,10 @@
 principal and the interest it had earned and not been paid, with the totals; and the
 principal rolled forward loan by loan, what it owed at the start plus what the ledger paid
 out to it in the period less the principal its payments in the period repaid, which is what it
-owes at the end, to the fen, or the loan is named. A project (drawing, or drawn since) is
-left out of the roll-forward: its quarters are not principal (`status` shows them)."""
+owes at the end, to the fen, or the loan is named. A project drawing on either day is in it
+too, its principal what it had drawn (journey/month_end.py), so that across its drawdowns and
+its close the principal rolls forward by the ledger's money paid out to it, and the total by
+all the money paid out in the period."""
 
 from __future__ import annotations
 
@@ -54,10 +56,9 @@ def month_end(statuses: list[JourneyStatus], period: Period, received: MoneyRece
     for b in paid_out.bookings:
         lent[b.workflow_id] = lent.get(b.workflow_id, ZERO) + b.amount
     repaid = {b.workflow_id: b.kinds.principal for b in received.booked if not b.why}
-    projects = {s.workflow_id for s in statuses if s.commitment is not None}
     unallocated = {b.workflow_id for b in received.booked if b.why}
     ids = [w for w in dict.fromkeys([*start, *end, *lent, *repaid])
-           if w not in projects and w not in unallocated]
+           if w not in unallocated]
     return MonthEnd(period=period, opening=opening, closing=closing, not_reconciled=[
         f"{w}: principal {money(start.get(w, ZERO))} at the start, paid out "
         f"{money(lent.get(w, ZERO))}, repaid {money(repaid.get(w, ZERO))}, leaves "
