@@ -1,7 +1,11 @@
 """Money booked to a loan in a period, by kind: what the payments a journey recorded with a
 value date in the period paid of principal, interest, penalty interest and prepayment fees,
 beyond the whole plan (owed back), or, while a project draws or owes only its commitment fee,
-of its quarters (interest and commitment fee, journey/availability_interest.py).
+of its quarters (interest and commitment fee, journey/availability_interest.py). Of the
+interest, what was paid on instalments not due by the period's last day is its own kind,
+interest received in advance (预收利息, `paid_ahead`): not earned in the period (an instalment
+paid on the payout day, none of its days run), as a month-end's "paid ahead" at the period's
+end is (journey/month_end.py, the same rule: `paid_ahead`).
 
 A loan's payments are allocated as its account allocates them today (journey/payment_allocation.py):
 the account is drawn up again from status's payments, with those of the period and without,
@@ -31,7 +35,9 @@ class ByKind(BaseModel):
     """Money booked, by what it paid."""
 
     principal: Decimal = ZERO
-    interest: Decimal = ZERO
+    interest: Decimal = ZERO  # of instalments due by the period's last day
+    # interest received in advance (预收利息): of instalments due after the period's last day
+    paid_ahead: Decimal = ZERO
     penalty: Decimal = ZERO
     fees: Decimal = ZERO  # prepayment fees (提前还款补偿金)
     beyond_plan: Decimal = ZERO  # paid beyond the whole plan: owed back to the customer
@@ -40,8 +46,8 @@ class ByKind(BaseModel):
 
     @property
     def total(self) -> Decimal:
-        return (self.principal + self.interest + self.penalty + self.fees + self.beyond_plan
-                + self.quarters + self.not_allocated)
+        return (self.principal + self.interest + self.paid_ahead + self.penalty + self.fees
+                + self.beyond_plan + self.quarters + self.not_allocated)
 
     def __add__(self, other: ByKind) -> ByKind:
         return ByKind(**{k: getattr(self, k) + getattr(other, k) for k in ByKind.model_fields})
@@ -86,11 +92,22 @@ def booked(s: JourneyStatus, first: date, last: date) -> Booked | None:
             not_allocated=total), why="its account, drawn up again from its payments, is not "
                                       "status's: see `status` for what they paid")
     own = every[split:]
-    kinds = (of_account(_account(s, own, last))
-             - of_account(_account(s, own, first - timedelta(days=1))))
+    through, before = _account(s, own, last), _account(s, own, first - timedelta(days=1))
+    kinds = of_account(through) - of_account(before)
+    ahead = paid_ahead(through, last) - paid_ahead(before, last) if not through.repaid else ZERO
+    kinds = kinds.model_copy(update={"interest": kinds.interest - ahead, "paid_ahead": ahead})
     quarters = sum((p.amount for p in every[:split] if p in paid), ZERO)
     return Booked(workflow_id=s.workflow_id, payments=paid,
                   kinds=kinds.model_copy(update={"quarters": quarters}))
+
+
+def paid_ahead(account: Account, day: date) -> Decimal:
+    """Interest received in advance (预收利息) in `account` at the end of `day`: the interest
+    its payments paid of instalments due after it; none once the loan is repaid (what its
+    settlement took was earned)."""
+    if account.repaid:
+        return ZERO
+    return sum((i.interest_paid for i in account.instalments if i.due_on > day), ZERO)
 
 
 def loan_payments(s: JourneyStatus) -> list[Payment] | None:

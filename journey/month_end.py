@@ -39,7 +39,13 @@ from journey.drawdown_conditions import earned
 from journey.drawdowns import DrawdownState
 from journey.loan_account import ZERO
 from journey.loan_payments import nothing_to_settle, payoff_quote, settlement_quote
-from journey.money_booked import closed_on, drawn_up, loan_payments, quarters_payments
+from journey.money_booked import (
+    closed_on,
+    drawn_up,
+    loan_payments,
+    paid_ahead,
+    quarters_payments,
+)
 from journey.policy.calendar import WorkingCalendar
 from journey.repayment import cents
 from journey.status import JourneyStatus, plan_start
@@ -54,7 +60,9 @@ class Position(BaseModel):
     interest_due: Decimal  # of instalments due by `day`, unpaid
     accrued: Decimal  # earned in the periods running past `day`, not due by then
     penalty: Decimal  # penalty interest accrued to the end of `day`, unpaid
-    paid_ahead: Decimal  # interest paid on instalments due after `day`
+    # interest received in advance (预收利息): paid on instalments due after `day`, as the
+    # money booked counts it (journey/money_booked.py `paid_ahead`)
+    paid_ahead: Decimal
 
     @property
     def interest_earned(self) -> Decimal:
@@ -87,7 +95,7 @@ def at_end_of(s: JourneyStatus, day: date) -> Position | None:
                           if a.due_on <= day and a.settled_on is None), ZERO),
         accrued=sum((q.interest_due for a, q in pairs if a.due_on > day), ZERO),
         penalty=quote.penalty_owed,
-        paid_ahead=sum((a.interest_paid for a, _ in pairs if a.due_on > day), ZERO))
+        paid_ahead=paid_ahead(account, day))
 
 
 def _drawing_at_end_of(s: JourneyStatus, day: date) -> Position | None:

@@ -24,6 +24,9 @@ from starter.month_end import MonthEnd, totals
 from starter.pending_return import ReceivedMoney
 
 money_of = money  # where a table's `money` names the money received
+# interest paid on instalments not due yet, by one name in the money received and the loans
+RECEIVED_IN_ADVANCE = "interest received in advance (预收利息)"
+IN_ADVANCE = "received in advance"
 
 
 def commitments_table(lines: list[CommitmentLine]) -> Table:
@@ -89,7 +92,10 @@ def received_table(money: MoneyReceived) -> Table:
     payments = sum(len(b.payments) for b in money.booked)
     rows = [
         ("booked: principal", k.principal, ""),
-        ("booked: interest", k.interest, ""),
+        ("booked: interest", k.interest, f"of instalments due by {period.last}"),
+        (f"booked: {RECEIVED_IN_ADVANCE}", k.paid_ahead,
+         f"interest of instalments due after {period.last}: not earned yet (the loans' "
+         f"\"{IN_ADVANCE}\" at the end)"),
         ("booked: penalty interest", k.penalty, ""),
         ("booked: prepayment fees", k.fees, ""),
         ("booked: paid beyond the whole plan", k.beyond_plan,
@@ -161,7 +167,7 @@ def month_end_table(end: MonthEnd) -> Table:
         "each loan's principal at the start, plus what the ledger paid out to it, less the "
         "principal its payments repaid, is its principal at the end")
     table = Table(title=f"loans at the end of {before} and of {end.period.last}: principal, "
-                        "interest earned and not paid (due, accrued, less paid ahead)",
+                        f"interest earned and not paid (due, accrued, less {RECEIVED_IN_ADVANCE})",
                   caption=caption + "\nwith the payments valued by each day; a project "
                   "drawing then: what it had drawn, its quarters' interest and commitment fee",
                   show_footer=True)
@@ -170,7 +176,7 @@ def month_end_table(end: MonthEnd) -> Table:
                          (f"interest earned {before}", ins.interest_earned),
                          (f"principal {end.period.last}", outs.principal),
                          ("interest due", outs.interest_due), ("accrued", outs.accrued),
-                         ("paid ahead", outs.paid_ahead),
+                         (IN_ADVANCE, outs.paid_ahead),
                          (f"interest earned {end.period.last}", outs.interest_earned),
                          ("penalty interest", outs.penalty)):
         table.add_column(name, justify="right", footer=money(footer))

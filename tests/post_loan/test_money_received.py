@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.money_booked import ByKind, booked, of_account
+from journey.month_end import at_end_of
 from journey.settings import Settings
 from starter import pending_delivery
 from starter.book_json import book_json
@@ -75,7 +76,13 @@ async def test_money_received_adds_up_from_the_records(
     # the loan's payments, by kind: what its account paid with them, to the fen
     loan = booked(now, month.first, month.last)
     assert loan is not None and loan.why == ""
-    assert loan.kinds == of_account(now.account) and loan.kinds.interest == first.interest
+    # the first instalment paid on the payout day, not due by the period's end: its interest
+    # received in advance (预收利息), not earned, as the month-end at the period's end has it
+    assert loan.kinds.model_copy(update={"interest": first.interest, "paid_ahead": 0}
+                                 ) == of_account(now.account)
+    assert (loan.kinds.interest, loan.kinds.paid_ahead) == (0, first.interest)
+    end = at_end_of(now, month.last)
+    assert end is not None and end.paid_ahead == loan.kinds.paid_ahead
     assert loan.kinds.total == first.payment + Decimal("100000.00")
     assert loan.kinds.principal > first.principal and loan.kinds.quarters == 0
     assert booked(now, month.first - timedelta(days=40), month.first - timedelta(days=1)) is None
@@ -97,6 +104,8 @@ async def test_money_received_adds_up_from_the_records(
                  and "valued" not in r)
     assert [c.strip() for c in total.split("│")][2] == f"{received:,.2f}", text
     assert "does not reconcile: pending instruction" in text
+    ahead = next(r for r in text.splitlines() if "interest received in advance (预收利息)" in r)
+    assert [c.strip() for c in ahead.split("│")][2] == f"{first.interest:,.2f}", text
     # `book --json`: the same figures, money as strings to the fen
     data = book_json(book_of([("working_capital", now)], None, QuoteFixings()),
                      money.unbooked, today, money)
@@ -104,8 +113,9 @@ async def test_money_received_adds_up_from_the_records(
     assert line["workflow_id"] == handle.id and line["principal"] == f"{loan_principal(now)}"
     assert data["unbooked_total"] == "90000000.00"
     got = data["money_received"]
-    assert (got["total"], got["booked_total"], got["kinds"]["interest"]) == (
-        f"{received:.2f}", f"{loan.kinds.total:.2f}", f"{first.interest:.2f}")
+    assert (got["total"], got["booked_total"], got["kinds"]["interest"],
+            got["kinds"]["paid_ahead"]) == (
+        f"{received:.2f}", f"{loan.kinds.total:.2f}", "0.00", f"{first.interest:.2f}")
     assert got["period"] == {"first": str(month.first), "last": str(month.last)}
     assert json.loads(json.dumps(data)) == data  # plain JSON
 
