@@ -25,6 +25,7 @@ from journey.policy.calendar import moment_at
 from journey.policy.errors import PolicyError
 from journey.policy.models import Policy
 from journey.policy.sla import StageSla, Unit
+from journey.repayment import money
 from journey.settings import Settings
 from journey.stages import Stage
 from starter.bank_clock import bank_offset
@@ -250,13 +251,21 @@ def _print_touchpoints(t: TouchpointReport, console: Console) -> None:
         console.print(f"waiting time vs score at {w.stage}: r = {r} over {w.n} journey(s)")
 
 
+def lent_says(r: JourneyReport) -> str:
+    """The money beside the counts: what the ledger lent the report's journeys (payouts, a
+    project's drawdowns), whenever booked, and to how many, as `book`'s money paid out
+    counts it."""
+    return (f"lent {money(r.lent)} to {counted(r.lent_to, 'journey')} of them, "
+            f"{r.paid_out:,} paid out (the ledger's bookings to them, whenever made)")
+
+
 def print_report(r: JourneyReport, console: Console | None = None,
                  policy: Policy | None = None) -> None:
     """The report's tables, the SLA column by `policy` (the policy in force; none: left out)."""
     console = console or Console()
     console.print(f"[bold]{counted(r.journeys, 'journey')}[/], "
                   f"[bold]{counted(r.events, 'event')}[/] "
-                  f"({scope(r, bank_offset())})", highlight=False)
+                  f"({scope(r, bank_offset())}); {lent_says(r)}", highlight=False)
     if not r.stage_totals:
         console.print("No stage has been entered yet.")
         return

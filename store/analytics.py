@@ -8,6 +8,7 @@ Python only sorts the few result rows and picks the bottleneck among them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Table, case, func, literal, or_, select
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Table, case, func, literal, or_, select
 from journey.stages import ORDER, Party, Stage
 from store.db import ready
 from store.holders import held_table, held_waits, to_payout, waiting_on_whom
+from store.ledger import booked_by_journey
 from store.models import StageEventRow as E
 from store.report_models import (
     ALL_PRODUCTS,
@@ -253,6 +255,8 @@ def build_report(
                 *event_filters(product, since, until=until, held=held)
             )
         ).one()
+        cohort = list(conn.scalars(select(E.workflow_id).distinct().where(
+            *event_filters(product, since, until=until, held=held))))
         sp = materialize(conn, spans_select(product, since, until, now, held))
         hw = materialize(conn, select(held_waits(sp)), table=held_table())
         try:
@@ -269,6 +273,7 @@ def build_report(
             drop(conn, sp)
             conn.rollback()
     paid_out = next((f.reached for f in funnel if f.stage == Stage.POST_LOAN.value), 0)
+    lent = booked_by_journey(url, cohort)
     return JourneyReport(
         generated_at=now,
         product=product,
@@ -284,5 +289,7 @@ def build_report(
         held=held,
         waiting_on_whom=whom,
         paid_out=paid_out,
+        lent=sum(lent.values(), Decimal("0.00")),
+        lent_to=len(lent),
         bottleneck=bottleneck(paid, totals, paid_out, paid_holders),
     )

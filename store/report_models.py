@@ -10,6 +10,7 @@ by duration.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
 
 from pydantic import BaseModel
 
@@ -219,6 +220,10 @@ class JourneyReport(BaseModel):
     held: Held = Held()  # only the journeys with a wait this team or person held
     waiting_on_whom: list[Holder] = []  # each team, followed by its people
     paid_out: int = 0  # journeys paid out: the bottleneck shares out their time to payout
+    # what the ledger lent the report's journeys (their payouts, a project's drawdowns),
+    # whenever booked, and to how many of them: the money beside the counts
+    lent: Decimal = Decimal("0.00")
+    lent_to: int = 0
     bottleneck: Bottleneck | None = None
     touchpoints: TouchpointReport | None = None  # store/touchpoint_analytics.py
 

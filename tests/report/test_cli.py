@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from journey.application import Product
 from journey.stages import Stage
 from starter.errors import BadInput
 from starter.report import report_app
+from store.ledger import book
 from store.timing import record_events
 from tests.report.report_fixture import Step, journey
 
@@ -141,3 +143,22 @@ def test_db_says_its_password_shows_in_ps_and_is_never_echoed() -> None:
     assert isinstance(result.exception, BadInput)
     assert "--db is not a SQLAlchemy URL" in str(result.exception)
     assert "s3cret" not in str(result.exception) + result.output
+
+
+def test_a_report_says_what_its_journeys_were_lent(report_db: str) -> None:
+    """The money beside the counts: the ledger's bookings to the report's journeys (whenever
+    made: a project's drawdowns too), not to a journey outside it."""
+    book(report_db, "lent-A", "A", Decimal("3000000.00"), "Borrower A", "payout")
+    book(report_db, "lent-C-1", "C", Decimal("1250000.50"), "Contractor C", "drawdown 1")
+    book(report_db, "lent-C-2", "C", Decimal("750000.00"), "Contractor C", "drawdown 2")
+    book(report_db, "lent-Z", "Z", Decimal("999.00"), "Not in the report", "payout")
+    result = runner.invoke(report_app, ["report", "--db", report_db])
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.output.split())
+    assert ("4 journeys, 38 events (all products); lent 5,000,000.50 to 2 journeys of them, "
+            "0 paid out") in words, words
+    one = runner.invoke(report_app, ["report", "--db", report_db, "--json", "--product",
+                                     "project_finance"])  # fmt: skip
+    assert one.exit_code == 0, one.output
+    body = json.loads(one.stdout)
+    assert (body["lent"], body["lent_to"]) == ("2000000.50", 1)
