@@ -134,6 +134,41 @@ def received_table(money: MoneyReceived) -> Table:
     return table
 
 
+def payments_table(money: MoneyReceived) -> Table:
+    """Each payment of the money received in the period, `book --payments`: its journey,
+    reference, amount, value date and where it went (booked, with what of it was owed back
+    and refunded; not booked, returned to the payer, kept and not delivered yet), by value
+    date; their total under them, the money received, to the fen."""
+    back: dict[tuple[str, str], Decimal] = {}
+    for r in money.refunded:
+        back[r.workflow_id, r.payment] = back.get((r.workflow_id, r.payment), ZERO) + r.amount
+    rows = sorted([
+        *((b.workflow_id, p.reference, p.amount, p.paid_on,
+           "booked" + (": not allocated by kind" if b.why else "")
+           + (f"; of it {money_of(x)} owed back, refunded to the payer"
+              if (x := back.get((b.workflow_id, p.reference))) else ""))
+          for b in money.booked for p in b.payments),
+        *((m.workflow_id, m.reference, m.amount, m.paid_on, where)
+          for where, kept in (("not booked", money.unbooked),
+                              ("returned to the payer", money.returned),
+                              ("kept, not delivered yet", money.waiting))
+          for m in kept),
+    ], key=lambda r: (r[3], r[0], r[1]))
+    period = money.period
+    table = Table(title=f"payments received, valued {period.first} to {period.last} "
+                        "(--payments)", show_footer=True,
+                  caption="each payment once, where it went: they add up to the money "
+                          "received, to the fen")
+    table.add_column("journey", no_wrap=True, footer=f"{len(rows):,} rows")
+    table.add_column("reference")
+    table.add_column("amount", justify="right", footer=money_of(money.total))
+    table.add_column("value date")
+    table.add_column("where it went", footer="money received")
+    for workflow_id, reference, amount, paid_on, where in rows:
+        table.add_row(workflow_id, escape(reference), money_of(amount), str(paid_on), where)
+    return table
+
+
 def paid_out_table(paid: MoneyPaidOut) -> Table:
     """The ledger's payouts value dated in the period, each with its journey, payee, account
     and days (its value date; booked when, on the bank's clock), their total under them, and

@@ -80,6 +80,9 @@ def book(
                                                          "strings to the fen, and the query "
                                                          "the loans were read with")] = False,
     show_query: ShowQuery = False,
+    payments: Annotated[bool, typer.Option(
+        "--payments", help="under the money received, each payment of the period and where "
+                           "it went (--json has them always)")] = False,
 ) -> None:
     """The loan book: running loans by five-tier class (五级分类), worst first, each with its
     borrower and review dates, with totals and the reviews late; then (the whole book) the
@@ -125,6 +128,8 @@ def book(
         out.print(book_sections.unbooked_table(unbooked))
         if received is not None:
             out.print(book_sections.received_table(received))
+            if payments:
+                out.print(book_sections.payments_table(received))
         if paid_out is not None:
             out.print(book_sections.paid_out_table(paid_out))
         if end is not None:

@@ -21,7 +21,7 @@ from journey.month_end import at_end_of
 from journey.settings import Settings
 from starter import pending_delivery
 from starter.book_json import book_json
-from starter.book_sections import received_table
+from starter.book_sections import payments_table, received_table
 from starter.money_received import Period, money_received
 from starter.pending_return import confirm_return, return_to_payer
 from starter.quotes import QuoteFixings
@@ -106,6 +106,19 @@ async def test_money_received_adds_up_from_the_records(
     assert "does not reconcile: pending instruction" in text
     ahead = next(r for r in text.splitlines() if "interest received in advance (预收利息)" in r)
     assert [c.strip() for c in ahead.split("│")][2] == f"{first.interest:,.2f}", text
+    # `book --payments`: each payment once, where it went, adding up to the money received
+    shown.print(payments_table(money))
+    listed = shown.export_text().splitlines()
+    rows = {(cells := [c.strip() for c in r.split("│")])[2]: cells[3:6]
+            for r in listed if r.count("│") == 6}
+    assert {k: rows[k] for k in ("MR-1", "MR-2", "MR-R1", "MR-R2", "MR-W1")} == {
+        "MR-1": [f"{first.payment:,.2f}", str(today), "booked"],
+        "MR-2": ["100,000.00", str(today), "booked"],
+        "MR-R1": ["90,000,000.00", str(today), "not booked"],
+        "MR-R2": ["80,000,000.00", str(today), "returned to the payer"],
+        "MR-W1": ["5,000.00", str(today), "kept, not delivered yet"]}, rows
+    footer = next(r for r in listed if "5 rows" in r)
+    assert [c.strip() for c in footer.split("│")][3] == f"{received:,.2f}", footer
     # `book --json`: the same figures, money as strings to the fen
     data = book_json(book_of([("working_capital", now)], None, QuoteFixings()),
                      money.unbooked, today, money)

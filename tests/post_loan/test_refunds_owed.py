@@ -24,9 +24,10 @@ from temporalio.testing import WorkflowEnvironment
 from journey.loan_book import LoanBook
 from journey.money_booked import ByKind, booked
 from journey.policy.calendar import moment_at
+from journey.repayment import money as money_text
 from starter import loan_figures
 from starter.book_json import book_json
-from starter.book_sections import received_table
+from starter.book_sections import payments_table, received_table
 from starter.lpr import bank_day
 from starter.money_received import Period, money_received
 from starter.outflow_checks import NO_PAYER_ACCOUNT
@@ -185,6 +186,13 @@ async def test_money_paid_beyond_the_plan_is_listed_until_refunded(
     out.print(received_table(money))
     row = next(line for line in out.export_text().splitlines() if "owed back, refunded" in line)
     assert [c.strip() for c in row.split("│")][2] == "50.00", row
+    # `book --payments`: the payment that overpaid, booked, saying what of it was refunded;
+    # the payments add up to the money received
+    out.print(payments_table(money))
+    listed = out.export_text().splitlines()
+    assert any("of it 50.00 owed back, refunded to the payer" in r for r in listed), listed
+    footer = next(r for r in listed if "money received" in r and "rows" in r)
+    assert [c.strip() for c in footer.split("│")][3] == money_text(money.total), footer
 
 
 async def test_a_refund_changed_between_its_maker_and_its_checker_is_not_paid(
