@@ -191,8 +191,9 @@ def paid_out_table(paid: MoneyPaidOut) -> Table:
 
 def month_end_table(end: MonthEnd) -> Table:
     """Each loan's principal and interest earned and not paid at the start of the period and
-    at its end (of which due, accrued, paid ahead, and the penalty interest), the totals the
-    rows' sums, and under them what does not roll forward."""
+    at its end (of which due, accrued, received in advance, and the penalty interest), the
+    totals the rows' sums, and under them what does not roll forward; a project drawing then
+    by its quarters (journey/month_end.py)."""
     first, last = end.opening, end.closing
     before = end.period.first - timedelta(days=1)
     opening = {p.workflow_id: p for p in first}
