@@ -71,11 +71,14 @@ class Position(BaseModel):
         return self.interest_due + self.accrued - self.paid_ahead
 
 
-def at_end_of(s: JourneyStatus, day: date) -> Position | None:
+def at_end_of(s: JourneyStatus, day: date, calendar: WorkingCalendar | None = None
+              ) -> Position | None:
     """The position of the loan of status `s` at the end of `day` (the module's rule), or of
-    the project drawing then; None for a journey that was no running loan then (not paid out,
-    or drawn up from no payments it can allocate), or a loan repaid by then."""
-    if (drawing := _drawing_at_end_of(s, day)) is not None:
+    the project drawing then, its quarters payable on `calendar`'s working days (the bank's,
+    as the journey pinned it; without one, weekends only are not); None for a journey that
+    was no running loan then (not paid out, or drawn up from no payments it can allocate),
+    or a loan repaid by then."""
+    if (drawing := _drawing_at_end_of(s, day, calendar or WorkingCalendar())) is not None:
         return drawing
     start = plan_start(s.offer, s.disbursement)
     own = loan_payments(s)
@@ -98,7 +101,8 @@ def at_end_of(s: JourneyStatus, day: date) -> Position | None:
         paid_ahead=paid_ahead(account, day))
 
 
-def _drawing_at_end_of(s: JourneyStatus, day: date) -> Position | None:
+def _drawing_at_end_of(s: JourneyStatus, day: date, calendar: WorkingCalendar
+                       ) -> Position | None:
     """The position of the project of status `s` drawing at the end of `day` (the module's
     rule); None when it was not drawing then (not yet opened, or closed by then)."""
     c, offer, closed = s.commitment, s.offer, closed_on(s)
@@ -119,7 +123,7 @@ def _drawing_at_end_of(s: JourneyStatus, day: date) -> Position | None:
     terms = Terms(annual_rate=offer.annual_rate, commitment=c.total, fee_rate=c.fee_rate,
                   per_piece=not c.rounded_once)
     paid = [p for p in quarters_payments(s) if p.paid_on <= day]
-    plan = quarterly_plan(drawn, terms, opened, after, _payment_day(s), zone)
+    plan = quarterly_plan(drawn, terms, opened, after, _payment_day(s, calendar), zone)
     account = interest_account(plan, paid, after, s.penalty_rate)
     running = accrued(drawn, terms, last_period_end(opened, after), after, zone)
     return Position(
@@ -133,16 +137,18 @@ def _drawing_at_end_of(s: JourneyStatus, day: date) -> Position | None:
                                          if q.due_on > day), ZERO))
 
 
-def _payment_day(s: JourneyStatus) -> Callable[[date], date]:
+def _payment_day(s: JourneyStatus, calendar: WorkingCalendar) -> Callable[[date], date]:
     """The day something is payable for the journey of status `s`: the next working day by
-    the bank's calendar where its days are the bank's (as workflows/drawdown_interest.py
-    moves a quarter's), else the day itself."""
+    `calendar` where its days are the bank's (as workflows/drawdown_interest.py moves a
+    quarter's), else the day itself."""
     if s.offer is not None and s.offer.bank_days:
-        return WorkingCalendar().next_working_day
+        return calendar.next_working_day
     return lambda d: d
 
 
-def positions(statuses: list[JourneyStatus], day: date) -> list[Position]:
-    """Each loan's position at the end of `day`, each journey once, in the order read."""
+def positions(statuses: list[JourneyStatus], day: date,
+              calendar: WorkingCalendar | None = None) -> list[Position]:
+    """Each loan's position at the end of `day` (a drawing project's quarters payable on
+    `calendar`'s working days), each journey once, in the order read."""
     once = {s.workflow_id: s for s in statuses}
-    return [p for s in once.values() if (p := at_end_of(s, day)) is not None]
+    return [p for s in once.values() if (p := at_end_of(s, day, calendar)) is not None]

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from activities.policy import china_calendar
 from journey.loan_account import ZERO
 from journey.month_end import Position, positions
 from journey.repayment import money
@@ -48,8 +49,9 @@ def month_end(statuses: list[JourneyStatus], period: Period, received: MoneyRece
               paid_out: MoneyPaidOut) -> MonthEnd:
     """The positions of the loans of `statuses` at the start and end of `period`, and the
     principal of each rolled forward by what `paid_out` lent it and `received` repaid."""
-    opening = positions(statuses, period.first - timedelta(days=1))
-    closing = positions(statuses, period.last)
+    calendar = china_calendar(period.last, 1)  # the bank's, as the workers pin it
+    opening = positions(statuses, period.first - timedelta(days=1), calendar)
+    closing = positions(statuses, period.last, calendar)
     start = {p.workflow_id: p.principal for p in opening}
     end = {p.workflow_id: p.principal for p in closing}
     lent: dict[str, Decimal] = {}
