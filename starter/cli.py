@@ -23,6 +23,7 @@ from starter import (
     scans_cli,
     server_cli,
     status_cli,
+    subject_cli,
     touchpoint_cli,
 )
 from starter.attempts import KeepingRefusals
@@ -94,6 +95,7 @@ records_cli.register(app)
 notices_cli.register(app)
 scans_cli.register(app)
 encryption_cli.register(app)
+subject_cli.register(app)
 
 
 def main() -> None:

@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr
 
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
 
 from journey.actors import Role
@@ -115,7 +117,7 @@ async def contacts(client: Client, journeys: Sequence[str]) -> dict[str, Contact
     found: dict[str, Contact | str] = {}
     for workflow_id in journeys:
         try:
-            contact = await _contact_of(client, workflow_id)
+            contact = await contact_of(client, workflow_id)
         except RPCError as err:
             contact = ("its history is no longer on the server (deleted after its retention)"
                        if err.status is RPCStatusCode.NOT_FOUND else f"the server: {err}")
@@ -126,13 +128,22 @@ async def contacts(client: Client, journeys: Sequence[str]) -> dict[str, Contact
     return found
 
 
-async def _contact_of(client: Client, workflow_id: str) -> Contact | None:
+async def contact_of(client: Client, workflow_id: str) -> Contact | None:
+    """The contact the journey's application gives, from its latest run's first event (a run
+    continued as new carries the application too), decoded by `client`'s converter: the one
+    place the bank keeps it, read by the notifier and by `subject`."""
     handle = client.get_workflow_handle(workflow_id)
     async for event in handle.fetch_history_events(page_size=1):
-        given = event.workflow_execution_started_event_attributes.input.payloads
-        [start] = await client.data_converter.decode(given, [JourneyInput])
-        return start.application.contact
+        return await contact_in(client.data_converter, event)
     return None
+
+
+async def contact_in(converter: DataConverter, started: HistoryEvent) -> Contact | None:
+    """The contact of the application a journey's run started with (its first event, from
+    the server or an archived history), decoded by `converter`."""
+    given = started.workflow_execution_started_event_attributes.input.payloads
+    [start] = await converter.decode(given, [JourneyInput])
+    return start.application.contact
 
 
 class SmtpSender:

@@ -1,0 +1,171 @@
+"""A data subject's request to know (PIPL art. 45): `subject` names every journey holding one
+person, what it holds and where: a licence's legal representative and a supporting page in
+the journey database's readings, the application's contact in the history's first event on
+the server (the dev server: `subject` lists journeys, which the time-skipping server cannot),
+an id number masked; nothing found says so; an encrypted history read without the keys is
+said unread, never taken for nothing found."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHandle
+
+from journey.contact import Contact
+from journey.documents import DocumentKind, ReadStatus, SupportingDocument
+from journey.settings import Settings
+from journey.stages import Stage
+from starter import audit
+from starter.codec import SETTING, data_converter, new_key
+from store import archive
+from tests.cli_kit import cli, point_cli_at, said
+from tests.dev_server import fresh_dev_server
+from tests.workflows.journey_kit import (
+    Documents,
+    application,
+    journey_worker,
+    start,
+    until_stage,
+)
+
+PERSON = "欧阳明"  # the licence's legal representative of the first journey
+ID_NUMBER = "110101199003078888"  # in the first journey's supporting letter
+MOBILE = "13900139123"  # the second journey's contact
+
+
+def _with_person(docs: Documents) -> list:
+    """The first application's documents: its licence read naming PERSON, and a letter whose
+    text gives PERSON's id number spaced as people type it."""
+    app = application(docs)
+    [licence] = [r for r in docs.readings.values()
+                 if r.ref.sha256 == app.documents[0].sha256]
+    assert licence.license is not None
+    licence.license = licence.license.model_copy(update={"legal_representative": PERSON})
+    letter = docs.add("letter", status=ReadStatus.READ, kind=DocumentKind.OTHER,
+                      supporting=SupportingDocument(
+                          text=f"法定代表人 {PERSON} 身份证 110101 19900307 8888 授权书"))
+    return [app.model_copy(update={"documents": [*app.documents, letter]})]
+
+
+async def test_a_persons_journeys_are_named_with_what_each_holds_and_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = Documents(kept=True)  # readings kept in the journey database, as the OCR keeps them
+    [by_licence] = _with_person(docs)
+    by_contact = application(docs).model_copy(update={"contact": Contact(
+        name="财务 陈", mobile="+86 139 0013 9123", email="cfo@acme.example.cn")})
+    async with fresh_dev_server() as env, journey_worker(env.client, tmp_path, docs) as settings:
+        first = await start(env.client, settings, by_licence)
+        second = await start(env.client, settings, by_contact)
+        for handle in (first, second):
+            await until_stage(handle, Stage.RISK_REVIEW, seconds=60)
+        point_cli_at(monkeypatch, env.client, tmp_path)
+
+        # a name as typed with a full-width space around it: the licence's reading
+        named = await cli("subject", "--name", f"\u3000{PERSON} ")
+        assert named.exit_code == 0, named.output
+        shown = said(named)
+        assert shown.startswith(f"journeys holding name {PERSON}: 1 ")
+        assert f"{first.id}: stage risk_review, running; its history on the server" in shown
+        assert (f"document reading {by_licence.documents[0].filename} "
+                f"({by_licence.documents[0].sha256[:12]}), business_license: field "
+                f"legal_representative = {PERSON}") in shown
+        assert f"letter.png ({by_licence.documents[-1].sha256[:12]}), other: field text" in shown
+        assert second.id not in shown
+
+        # a mobile spaced otherwise: the second journey's contact, from its history
+        reached = await cli("subject", "--mobile", "139 0013 9123", "--json")
+        assert reached.exit_code == 0, reached.output
+        found = json.loads(reached.output)
+        [journey] = found["journeys"]
+        assert (journey["workflow_id"], journey["stage"], journey["ended"]) == (
+            second.id, "risk_review", False)
+        assert journey["held"] == [{
+            "where": "history", "field": "contact", "document": None, "kind": None,
+            "value": f"name 财务 陈, mobile {MOBILE}, email cfo@acme.example.cn"}]
+        assert found["server_read"] == 2 and found["unread"] == []
+
+        # an id number: masked but its last 4, whole with --full; written for its owner alone
+        masked = said(await cli("subject", "--id-number", ID_NUMBER))
+        assert "journeys holding id number **************8888: 1" in masked
+        assert f"field text = 法定代表人 {PERSON} 身份证 **************8888 授权书" in masked
+        assert "110101" not in masked and "19900307" not in masked
+        out = tmp_path / "answer.txt"
+        written = await cli("subject", "--id-number", ID_NUMBER, "--full", "--out", str(out))
+        assert written.exit_code == 0, written.output
+        assert ID_NUMBER not in written.output
+        assert "110101 19900307 8888" in out.read_text("utf-8")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+        # nobody: said, exit 0
+        nobody = await cli("subject", "--email", "nobody@example.cn")
+        assert nobody.exit_code == 0, nobody.output
+        assert said(nobody).startswith("nothing found: no journey holds email "
+                                       "nobody@example.cn")
+        both = await cli("subject", "--name", PERSON, "--mobile", MOBILE)
+        assert both.exit_code == 2, both.output
+
+
+async def test_an_encrypted_history_read_without_the_keys_is_said_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = f"k1:{new_key()}"
+    docs = Documents()
+    app = application(docs).model_copy(update={"contact": Contact(mobile=MOBILE)})
+    async with fresh_dev_server(data_converter(Settings(codec_keys=keys))) as env, \
+            journey_worker(env.client, tmp_path, docs) as settings:
+        handle: WorkflowHandle = await start(env.client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW, seconds=60)
+        point_cli_at(monkeypatch, env.client, tmp_path)
+        monkeypatch.delenv(SETTING, raising=False)
+
+        keyless = await cli("subject", "--mobile", MOBILE)
+        assert keyless.exit_code == 1, keyless.output
+        shown = said(keyless)
+        assert "nothing found" not in shown
+        assert (f"{handle.id}: its history is encrypted and {SETTING} is not set here: it "
+                "could not be read") in shown
+
+        monkeypatch.setenv(SETTING, keys)
+        keyed = await cli("subject", "--mobile", MOBILE)
+        assert keyed.exit_code == 0, keyed.output
+        assert f"journeys holding mobile {MOBILE}: 1" in said(keyed)
+        assert handle.id in said(keyed)
+
+
+async def test_a_journey_the_server_no_longer_has_is_read_from_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journey whose history the server deleted after its retention holds its contact in
+    the archive alone: read there (a second server, empty, stands for the first once it
+    deleted the run), said to be there, ended."""
+    docs = Documents()
+    app = application(docs).model_copy(update={"contact": Contact(name=PERSON)})
+    async with fresh_dev_server() as env, journey_worker(env.client, tmp_path, docs) as settings:
+        handle = await start(env.client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW, seconds=60)
+        await handle.terminate("the customer went elsewhere")
+        described = await handle.describe()
+        history = await handle.fetch_history()
+        assert described.close_time is not None and described.run_id is not None
+        archive.keep(settings.db_url, settings.documents_dir, archive.ClosedRun(
+            workflow_id=handle.id, run_id=described.run_id,
+            workflow_type=described.workflow_type, status="terminated",
+            closed_at=described.close_time, events=len(history.events)),
+            audit.history_json(history), datetime.now(UTC))
+
+    async with fresh_dev_server() as emptied:
+        point_cli_at(monkeypatch, emptied.client, tmp_path)
+        found = await cli("subject", "--name", PERSON)
+        assert found.exit_code == 0, found.output
+        shown = said(found)
+        assert shown.startswith(f"journeys holding name {PERSON}: 1 ")
+        closed = f"{described.close_time:%Y-%m-%d %H:%M} UTC"
+        assert (f"{handle.id}: stage risk_review, ended (terminated); its history on the "
+                f"archive alone (1 run(s), the last closed {closed} terminated) the "
+                f"application's contact (its history's first event): name "
+                f"{PERSON}, mobile -, email -") in shown
