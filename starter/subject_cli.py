@@ -43,8 +43,10 @@ def subject_command(
         "--out", "-o", help="write the findings to this file, its owner's alone (it names "
                             "the person), for the requester; not stdout")] = None,
 ) -> None:
-    """Every journey holding one person, for their request to know (PIPL art. 45): the
-    document readings' fields that name them (a licence's legal representative, a
+    """Every journey holding one person, what it holds and where: the answer to their request
+    to know (PIPL art. 45). Reads only.
+
+    The document readings' fields that name them (a licence's legal representative, a
     supporting page's text: which document, which field), and the application's contact
     (name, mobile, email: read from each journey's first history event, decoded with the
     codec keys when set; from the archive for a journey the server no longer has), each
@@ -52,7 +54,7 @@ def subject_command(
     there. Give one of --name, --id-number, --mobile, --email.
     Matching is exact (an id number or mobile with spaces removed, a name or email trimmed),
     a supporting page's text looked in the same way. Signatories, comments and payers are in
-    a history's later events: `history --full` on each journey named. Reads only.
+    a history's later events: `history --full` on each journey named.
     Exit 0, found or nothing found; 1 when some journeys could not be read (an encrypted
     history without the keys), after the rest is printed."""
     given: list[tuple[Kind, str]] = [
