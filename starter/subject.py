@@ -54,6 +54,10 @@ JOURNEY_TYPE = "LoanJourneyWorkflow"
 READS_AT_ONCE = 8  # journeys' first events read at once: the server's other work goes on
 FREE_TEXT = "text"  # a supporting page's text (journey/documents.py SupportingDocument)
 _SPACES = re.compile(r"\s+")
+# a mainland resident id number (居民身份证号码: 17 digits and a check digit or X; 15 digits
+# before 1999) in a page's text, spaced as people type it: masked in any answer
+_ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d\s?){17}[\dXx](?![\dA-Za-z])|"
+                        r"(?<![\dA-Za-z])(?:\d\s?){14}\d(?![\dA-Za-z])")
 
 
 class Incomplete(JourneyError):
@@ -87,9 +91,13 @@ class Sought(BaseModel):
         return self.value in _normal(self.kind, text)
 
     def shown(self, text: str, full: bool = False) -> str:
-        """`text` as the output shows it: the id number in it masked but for its last 4,
-        however it is spaced there (a page's text around it left as read)."""
-        if full or self.kind != "id_number":
+        """`text` as the output shows it: every id number in it masked but for its last 4,
+        however it is spaced there (a page's text around it left as read), the one sought
+        too when it is of no mainland shape (a passport's); whole with `full`."""
+        if full:
+            return text
+        text = _ID_NUMBER.sub(lambda m: masked(m.group()), text)
+        if self.kind != "id_number":
             return text
         spaced = r"\s*".join(re.escape(c) for c in self.value)
         return re.sub(spaced, lambda m: masked(m.group()), text, flags=re.IGNORECASE)
