@@ -22,6 +22,7 @@ from journey.stages import Stage
 from starter import audit
 from starter.codec import SETTING, data_converter, new_key
 from store import archive
+from store.refusals import refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.dev_server import fresh_dev_server
 from tests.workflows.journey_kit import (
@@ -90,6 +91,14 @@ async def test_a_persons_journeys_are_named_with_what_each_holds_and_where(
             "value": f"name 财务 陈, mobile {MOBILE}, email cfo@acme.example.cn"}]
         assert found["server_read"] == 2 and found["unread"] == []
 
+        # --since bounds the histories read, never the readings
+        later = said(await cli("subject", "--mobile", MOBILE, "--since", "2999-01-01"))
+        assert later.startswith(f"nothing found: no journey holds mobile {MOBILE} looked in: "
+                                "the document readings of every journey (7 readings); the "
+                                "application's contact of 0 journey(s) on the server started "
+                                "since 2999-01-01")
+        assert first.id in said(await cli("subject", "--name", PERSON, "--since", "2999-01-01"))
+
         # an id number: masked but its last 4, whole with --full; written for its owner alone
         masked = said(await cli("subject", "--id-number", ID_NUMBER))
         assert "journeys holding id number **************8888: 1" in masked
@@ -109,6 +118,10 @@ async def test_a_persons_journeys_are_named_with_what_each_holds_and_where(
                                        "nobody@example.cn")
         both = await cli("subject", "--name", PERSON, "--mobile", MOBILE)
         assert both.exit_code == 2, both.output
+        typo = await cli("subject", "--mobile", "139 0013 912")
+        assert typo.exit_code == 2 and "11 digits" in typo.output, typo.output
+        # a request about a person is no refused act on a loan: nothing of theirs kept plain
+        assert refusals(settings.db_url) == []
 
 
 async def test_an_encrypted_history_read_without_the_keys_is_said_unread(
