@@ -158,6 +158,13 @@ ASK_BEFORE_FIGURES_CHECK = "ask-before-figures-check"
 # then the figures are checked (`_figures_due`), before the case goes on. Taken only where the
 # customer was asked this round.
 MET_BEFORE_FIGURES_CHECK = "met-before-figures-check"
+# workflow.patched marker: before it, the journey closed once its last writes were done,
+# though an update taken while they ran (a customer's feedback or inquiry on the notice of the
+# end) was still running: it was never answered (AcceptedUpdateCompletedWorkflow) and its
+# writes were cut short; since, the journey closes only once every handler has finished and
+# its writes are done, with nothing awaited between. Taken only where a handler ran on, or
+# wrote, past the last writes.
+ENDS_AFTER_HANDLERS = "ends-after-handlers"
 
 
 @workflow.defn
@@ -517,6 +524,9 @@ class LoanJourneyWorkflow(
             await self._behind(tell_exposure_fell(self._workflow_id, self._application))
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self.flush()
+        while self._unsettled() and workflow.patched(ENDS_AFTER_HANDLERS):
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            await self.flush()
         return JourneyResult(
             workflow_id=self._workflow_id,
             outcome=outcome,
@@ -525,6 +535,14 @@ class LoanJourneyWorkflow(
         )
 
     # -- helpers of the stages -------------------------------------------------------------
+
+    def _unsettled(self) -> bool:
+        """Whether the journey cannot close yet: an update taken during its last writes is
+        still running, or left timing events or work behind it (`flush` awaits activities,
+        during which the server delivers updates, so every handler must be seen finished
+        and nothing left to write with no await between that and the return)."""
+        return (not workflow.all_handlers_finished() or bool(self._pending)
+                or bool(self._running_behind))
 
     async def _tell_the_end(self, outcome: Stage, told: str) -> None:
         """The customer's notice of an application that ended without a loan, once per
