@@ -3,9 +3,12 @@
 A document that cannot be read comes back as UNREADABLE with the reason, so completeness
 asks the customer for it again; a legible page of no kind the checklist names (a letter, a
 contract) is READ as a supporting document (`other`) with its text. Engine trouble
-(tesseract missing, a timeout) is retried. Each reading is kept in the journey store, and kept
-again as a clerk corrects it (`keep_reading`), sealed with the archive key where the worker
-has it (store/reading_seals.py).
+(tesseract missing, a timeout) is retried; a page that times out on TIMEOUTS_UNREADABLE
+attempts in a row is UNREADABLE (reason `timeout`): the journey retries its reads until they
+succeed, and a page tesseract cannot finish in its time limit would hold it at documents for
+ever, the customer never asked for a better scan. Each reading is kept in the journey store,
+and kept again as a clerk corrects it (`keep_reading`), sealed with the archive key where the
+worker has it (store/reading_seals.py).
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ from store.documents import record_reading
 from store.seal_key import SealingOnce
 from store.sealed_records import READ
 
+# The attempt at which an engine timeout is the page's, not the reader's: by then it has timed
+# out on every attempt for over a quarter of a minute of backoff (1+2+4+8 s), each a full
+# OCR_TIMEOUT_S on one recognition, where a page takes 2-8 s: a loaded reader recovers well
+# within that, a page that tesseract cannot finish in time never does.
+TIMEOUTS_UNREADABLE = 5
 
 class DocumentActivities:
     def __init__(self, settings: Settings) -> None:
@@ -63,7 +71,14 @@ class DocumentActivities:
                 reading = _read(data, request)
         except ocr.EngineError as err:  # retried by the workflow's policy; counted each time
             observe_ocr("unknown", time.perf_counter() - started, err.reason)
-            raise
+            if not isinstance(err, ocr.EngineTimeout) \
+                    or activity.info().attempt < TIMEOUTS_UNREADABLE:
+                raise
+            reading = DocumentReading(  # the page's: the customer is asked for a clearer one
+                ref=request.ref, status=ReadStatus.UNREADABLE, kind=DocumentKind.UNKNOWN,
+                reason=f"{err.reason}: {err} (attempt {activity.info().attempt})")
+            record_reading(self._url, request.workflow_id, reading, self._key())
+            return reading
         reading.seconds = round(time.perf_counter() - started, 3)
         observe_ocr(reading.kind.value, reading.seconds, reading.reason_code())
         record_reading(self._url, request.workflow_id, reading, self._key())

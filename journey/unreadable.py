@@ -37,6 +37,8 @@ WHAT_IS_WRONG = {
     "photo of the document alone",
     "uneven_light": "a shadow or uneven light across the photo hides its writing: please "
     "retake the photo in even light, without shadow, the document alone filling the picture",
+    "timeout": "its writing took too long to read, as it came: please "
+    f"{SCAN_OR_PHOTO}, sharp and evenly lit",
     "wrong_kind": f"it is not {KINDS}: please send the right document",
     "kind": f"it is not {KINDS}: please send the right document",
 }

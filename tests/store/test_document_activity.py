@@ -5,6 +5,7 @@ stored whole and read as one document."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +14,11 @@ from PIL import Image
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.documents import DocumentActivities, configure_ocr
+from activities.documents import TIMEOUTS_UNREADABLE, DocumentActivities, configure_ocr
 from journey.contracts import ReadDocumentInput
 from journey.documents import DocumentKind, DocumentRef, ReadStatus
 from journey.settings import Settings
+from journey.unreadable import SCAN_OR_PHOTO, unreadable_notice
 from ocr import EngineTimeout
 from starter import applications
 from starter.errors import BadInput
@@ -150,3 +152,30 @@ def test_the_reader_runs_the_ocr_engine_its_settings_name_with_their_time_limit(
     with pytest.raises(EngineTimeout):
         ActivityEnvironment().run(DocumentActivities(settings).read_document,
                                   ReadDocumentInput(workflow_id="loan-X", ref=licence))
+
+
+def test_a_page_that_times_out_on_every_attempt_is_unreadable_not_retried_for_ever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine_as_set: None
+) -> None:
+    """The journey retries its reads until they succeed (workflows/io_retry.py): a page whose
+    recognition never finishes within OCR_TIMEOUT_S held the journey at documents for ever.
+    From attempt TIMEOUTS_UNREADABLE the timeout is the page's: read as unreadable, kept, and
+    the customer asked for a clearer scan."""
+    monkeypatch.setenv("OCR_ENGINE", "pytesseract")
+    monkeypatch.setenv("OCR_TIMEOUT_S", "0.01")
+    settings = Settings(data_dir=tmp_path)
+    licence = blobs.put(settings.documents_dir,
+                        (SAMPLES / "company1_business_license.jpg").read_bytes(), "licence.jpg")
+    request = ReadDocumentInput(workflow_id="loan-X", ref=licence)
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, attempt=TIMEOUTS_UNREADABLE - 1,
+                                   heartbeat_timeout=None)
+    with pytest.raises(EngineTimeout):  # still the reader's, maybe: retried
+        env.run(DocumentActivities(settings).read_document, request)
+    env.info = dataclasses.replace(env.info, attempt=TIMEOUTS_UNREADABLE)
+    reading = env.run(DocumentActivities(settings).read_document, request)
+    assert (reading.status, reading.reason_code()) == (ReadStatus.UNREADABLE, "timeout")
+    assert [r.status for r in readings_for(settings.db_url, "loan-X")] == [ReadStatus.UNREADABLE]
+    assert unreadable_notice(reading) == (
+        "We could not read licence.jpg: its writing took too long to read, as it came: please "
+        f"{SCAN_OR_PHOTO}, sharp and evenly lit")
