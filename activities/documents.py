@@ -37,10 +37,11 @@ from store.seal_key import SealingOnce
 from store.sealed_records import READ
 
 # The attempt at which an engine timeout is the page's, not the reader's: by then it has timed
-# out on every attempt for over a quarter of a minute of backoff (1+2+4+8 s), each a full
-# OCR_TIMEOUT_S on one recognition, where a page takes 2-8 s: a loaded reader recovers well
-# within that, a page that tesseract cannot finish in time never does.
-TIMEOUTS_UNREADABLE = 5
+# out on every attempt for half a minute of backoff (1+2+4+8+16 s), each a full OCR_TIMEOUT_S
+# on one recognition, where a page takes 2-8 s: a loaded reader recovers well within that, a
+# page that tesseract cannot finish in time never does. Past a drawdown's READ_RETRY (5
+# attempts, workflows/drawdowns.py), whose reads still fail as "could not be read".
+TIMEOUTS_UNREADABLE = 6
 
 class DocumentActivities:
     def __init__(self, settings: Settings) -> None:
