@@ -83,6 +83,10 @@ class PostLoanPolicy(BaseModel):
     # applied reviews, whichever comes first
     max_history_events: int = Field(default=8000, ge=100, le=50_000)
     continue_after_reviews: int = Field(default=1, ge=1, le=100)
+    # ... or once a run has lasted this many days: a loan whose reviews are stopped (paused,
+    # deleted, a server without schedules) applies none, and kept one run for years, its
+    # history replayed whole on each cache miss (~3 s at 4,000 events, bench/RESULTS.md)
+    continue_after_days: int = Field(default=365, ge=1, le=3650)
     # overdue principal and interest accrue penalty interest at the loan's rate raised by
     # this share (0.5: half as much again); 0: none, as for policies pinned before it
     penalty_markup: Decimal = Field(default=Decimal("0"), ge=0, le=1)

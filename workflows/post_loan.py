@@ -7,7 +7,8 @@ result, a write-off vote). Each wake-up: reprice to the LPR when its day has com
 reminders and overdue notices (idempotent by key in the outbox), reclassify by days
 past due, apply review results (early warnings on a downgrade or a covenant breach), keep
 the review schedule's cadence in step with the class, flush the timing events. The history
-stays bounded: the loop continues as new after each review cycle or past an event count,
+stays bounded: the loop continues as new after each review cycle, past an event count or
+once a run has lasted a year (the policy's `continue_after_days`),
 carrying the plan, payments, timeline and everything else in `PostLoanCarry`
 (workflows/post_loan_carry.py, `_continue_as_new`).
 """
@@ -103,7 +104,7 @@ class PostLoanStage(Repricing):
                 await self._settle(account)
                 return "repaid"
             if self._pl.reviews_this_run >= self._policy_pl().continue_after_reviews \
-                    or self._history_too_long():
+                    or self._history_too_long() or self._run_too_old():
                 return "continue"
             if changes != self._changes:
                 continue  # a handler ran while we were busy: look again before sleeping

@@ -7,7 +7,7 @@ that run is validated.
 """
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +41,10 @@ with workflow.unsafe.imports_passed_through():
 
 # workflow.patched marker: before it, a disbursed loan's class was not a search attribute.
 LOAN_CLASS_LISTED = "loan-class-attribute"
+# workflow.patched marker: before it, a post-loan run continued as new after its reviews or
+# past its event count only, so a loan whose reviews were stopped kept one run for years;
+# since, also once the run has lasted the policy's `continue_after_days`. Taken only then.
+RUNS_BOUNDED_IN_TIME = "post-loan-runs-bounded-in-time"
 
 
 class JourneyMemo(BaseModel):
@@ -173,6 +177,16 @@ class PostLoanMemory(JourneyUpdates):
         return self._disbursement is not None and workflow.patched(LOAN_CLASS_LISTED)
 
     # -- continue-as-new -----------------------------------------------------------------
+
+    def _run_too_old(self) -> bool:
+        """The run has lasted the post-loan policy's `continue_after_days` (since its marker):
+        reviews and the event count alone left a loan whose reviews are stopped in one run for
+        years, replayed whole on every cache miss and keeping every marker it recorded."""
+        policy = self._pl_policy
+        assert policy is not None, "pinned before the loan is managed"
+        lasted = workflow.now() - workflow.info().workflow_start_time
+        return lasted >= timedelta(days=policy.continue_after_days) and workflow.patched(
+            RUNS_BOUNDED_IN_TIME)
 
     def _history_too_long(self) -> bool:
         """Past the post-loan policy's event count, or the server suggests a new run."""

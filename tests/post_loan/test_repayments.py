@@ -68,6 +68,27 @@ async def test_three_year_monthly_loan_with_36_repayments_continues_as_new(
         assert len(touch) == 36
 
 
+async def test_a_loan_whose_reviews_never_run_continues_as_new_each_year(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """The time-skipping server has no schedules: no review ever runs, as for a loan whose
+    reviews are paused or deleted. Its two years, far below the event count, are two runs
+    or more (the policy's `continue_after_days`), not one for the whole loan."""
+    env, docs = time_skipping_env, Documents()
+    app = application(docs, term_months=24)
+    async with loan_worker(env.client, tmp_path, docs, post_loan_policy=policy()) as settings:
+        handle, running = await disbursed(env.client, settings, app)
+        for inst in running.offer.schedule:
+            await skip_to(env, start_of(inst.due_on) + timedelta(hours=2))
+            await handle.execute_update(LoanJourneyWorkflow.record_repayment, pay(
+                f"Y-{inst.number:02}", inst.payment, paid_on=inst.due_on))
+        result = await outcome(handle)
+        final = await handle.query(LoanJourneyWorkflow.status)
+    assert result.reason == "repaid in full"
+    assert final.last_review is None and final.run >= 2  # a year a run at most
+    assert [v.stage for v in final.timeline][-2:] == [Stage.POST_LOAN, Stage.CLOSED]
+
+
 class FlakyNotify:
     """The real notifier, failing a reminder once after it has written it (a lost
     acknowledgement): the retry must not queue it again. `retried`: the reminders whose
