@@ -103,7 +103,11 @@ def status_view(s: JourneyStatus, owed: OwedFigures | None = None,
             head.add_row("paid to", escape(paid_into(d.payee, d.account, d.bank)))
     for line in drawdowns_paid(s, ledger):
         head.add_row("paid to", escape(line))
-    if (entrusted := s.entrusted) is not None and entrusted.instruction is not None:
+    # a drawdown's entrusted payout, once booked, is that drawdown's row above (the journey
+    # lets it go a moment later, as the drawdown's stage ends)
+    drawn_paid = {d.booking_id for d in s.drawdowns if d.booking_id}
+    if ((entrusted := s.entrusted) is not None and entrusted.instruction is not None
+            and drawn_paid.isdisjoint(entrusted.bookings)):
         checked = entrusted.confirmed_by
         head.add_row("paid to", escape(
             f"entrusted payment (受托支付, above {money(entrusted.over)}) instructed by "

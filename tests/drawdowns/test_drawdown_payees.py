@@ -6,6 +6,7 @@ is it booked, on the time-skipping server."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from journey.drawdowns import DrawdownState
-from journey.entrusted_payment import PaymentConfirmation
+from journey.entrusted_payment import EntrustedPayout, PaymentConfirmation
 from journey.policy.calendar import moment_at
 from journey.stages import Party, Stage
 from starter.status_view import status_view
@@ -180,3 +181,12 @@ async def test_status_shows_where_each_drawdown_was_paid(
             f"{CONTRACTOR.name} ({CONTRACTOR.account}, {CONTRACTOR.bank}, contract "
             f"{CONTRACTOR.contract}) 6,000,000.00, booking {to_contractor.booking_id} at "
             f"{moment_at(second.booked_at, 8)}"], paid
+        # read a moment after t2's booking, the journey still held its entrusted payout (a
+        # full run's status did): shown once, as the drawdown's row
+        settling = drawn.model_copy(update={"entrusted": EntrustedPayout(
+            amount=second.request.amount, over=Decimal(5_000_000), drawdown="t2",
+            instruction=instruction_for(second.request), bookings=[to_contractor.booking_id])})
+        wide = Console(width=1000, record=True)
+        wide.print(status_view(settling, ledger=bookings_for(settings.db_url, handle.id)))
+        assert [" ".join(line.strip(" │").split()) for line in wide.export_text().splitlines()
+                if "paid to" in line] == paid
