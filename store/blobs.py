@@ -60,7 +60,10 @@ def put(root: Path, data: bytes, filename: str) -> DocumentRef:
 def write_whole(target: Path, data: bytes) -> None:
     """Write `data` to `target` whole or not at all: into a temporary file beside it (created
     for its owner only), on disk, then renamed over it."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    except OSError as err:  # no such folder, none writable: said of the file asked for
+        raise type(err)(err.errno, err.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
