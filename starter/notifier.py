@@ -44,6 +44,7 @@ from journey.contact import Contact
 from journey.policy import StaffMember
 from journey.settings import Settings
 from journey.status import JourneyInput
+from starter.codec import SETTING, undecodable
 from starter.notifier_metrics import HeldKind, observe_pass
 from starter.pinned_policy import current_policy
 from store.outbox import Dispatched, OutboxMessage, backlog, dispatch_all, pending
@@ -117,15 +118,36 @@ async def contacts(client: Client, journeys: Sequence[str]) -> dict[str, Contact
     found: dict[str, Contact | str] = {}
     for workflow_id in journeys:
         try:
-            contact = await contact_of(client, workflow_id)
+            contact = await contact_or_why(client, workflow_id)
         except RPCError as err:
-            contact = ("its history is no longer on the server (deleted after its retention)"
-                       if err.status is RPCStatusCode.NOT_FOUND else f"the server: {err}")
-        except Exception as err:  # encrypted without the keys, a start of another kind
-            contact = f"its start cannot be read: {err}"
+            contact = f"the server: {err}"
         found[workflow_id] = contact if contact is not None else (
             "its application gives none (`contact`: name, mobile, email)")
     return found
+
+
+async def contact_or_why(client: Client, workflow_id: str) -> Contact | None | str:
+    """The journey's contact (`contact_of`), None if its application gives none, or why it
+    could not be read: its history deleted after its retention, encrypted without the keys
+    here, a start of another kind. The server's other refusals are raised: the caller says
+    whether one journey's or the whole pass's."""
+    try:
+        return await contact_of(client, workflow_id)
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            return "its history is no longer on the server (deleted after its retention)"
+        raise
+    except Exception as err:
+        return why_unread(err, "its history")
+
+
+def why_unread(err: Exception, what: str) -> str:
+    """Why `what` (a history, an archived one) could not be read for its start: encrypted
+    without the codec keys here, or the error."""
+    if undecodable(err):
+        return (f"{what} is encrypted and {SETTING} is not set here: it could not be read; "
+                "set the keys as the workers have them and ask again")
+    return f"{what}'s start could not be read: {err}"
 
 
 async def contact_of(client: Client, workflow_id: str) -> Contact | None:

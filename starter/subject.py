@@ -41,9 +41,8 @@ from journey.settings import Settings
 from journey.timeline import EventType
 from starter import work_lists
 from starter.archivist import archived_text
-from starter.codec import SETTING, undecodable
 from starter.errors import BadInput, JourneyError
-from starter.notifier import contact_in, contact_of
+from starter.notifier import contact_in, contact_or_why, why_unread
 from store import archive
 from store.db import ready
 from store.models import DocumentReadingRow
@@ -202,25 +201,6 @@ def contact_said(contact: Contact) -> str:
             f"email {contact.email or '-'}")
 
 
-async def _contact_or_why(client: Client, workflow_id: str) -> Contact | None | str:
-    """The journey's contact, None if it gives none, or why it could not be read."""
-    try:
-        return await contact_of(client, workflow_id)
-    except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
-            return "its history is no longer on the server (deleted after its retention)"
-        raise
-    except Exception as err:
-        return _why_unread(err, "its history")
-
-
-def _why_unread(err: Exception, what: str) -> str:
-    if undecodable(err):
-        return (f"{what} is encrypted and {SETTING} is not set here: it could not be read; "
-                "set the keys as the workers have them and ask again")
-    return f"{what}'s start could not be read: {err}"
-
-
 def since_query(since: datetime | None) -> str | None:
     return None if since is None else f"StartTime >= '{since.isoformat()}Z'"
 
@@ -238,7 +218,7 @@ async def subject(client: Client, settings: Settings, sought: Sought,
 
     async def read(workflow_id: str) -> tuple[str, Contact | None | str]:
         async with gate:
-            return workflow_id, await _contact_or_why(client, workflow_id)
+            return workflow_id, await contact_or_why(client, workflow_id)
 
     contacts = await asyncio.gather(*(read(w) for w in listed))
     kept = await in_archive(settings, client.data_converter, set(listed), since)
@@ -277,7 +257,7 @@ async def in_archive(settings: Settings, converter: DataConverter, listed: set[s
         except JourneyError as err:  # damaged, or another archive key
             found.append((workflow_id, f"its archived history could not be read: {err}"))
         except Exception as err:
-            found.append((workflow_id, _why_unread(err, "its archived history")))
+            found.append((workflow_id, why_unread(err, "its archived history")))
     return found
 
 
