@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import WorkflowFailureError
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -25,6 +25,7 @@ from journey.policy import PolicyError
 from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy
 from journey.settings import Settings
 from starter import schedules
+from starter.ended_outside import ENDED_OUTSIDE
 from starter.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -127,17 +128,30 @@ class ReviewActivities:
 
     @activity.defn(name=rc.GATHER_REVIEW_FACTS)
     async def gather_review_facts(self, request: rc.ReviewFactsInput) -> rc.ReviewFacts:
+        """The journey's review facts, from its current run. One the server no longer runs
+        (ended outside the engine, as a journey that closes itself deletes its schedule) or
+        no longer holds is refused, JourneyEnded or JourneyNotFound: the review deletes its
+        schedule then (workflows/post_loan_review.py)."""
         handle = activity.client().get_workflow_handle(request.journey_id)
         try:  # bounded: a query that meets a run continuing as new fails and is retried
+            described = await handle.describe(rpc_timeout=QUERY_TIMEOUT)
+            if described.status is not WorkflowExecutionStatus.RUNNING:
+                how = ENDED_OUTSIDE.get(described.status, "closed")
+                at = f" at {described.close_time:%Y-%m-%d %H:%M} UTC" if described.close_time \
+                    else ""
+                raise ApplicationError(
+                    f"journey {request.journey_id} has ended ({how} on the Temporal "
+                    f"server{at}): there is no loan to review", type=rc.JOURNEY_ENDED,
+                    non_retryable=True)
             return await handle.query(
                 rc.REVIEW_FACTS_QUERY, result_type=rc.ReviewFacts, rpc_timeout=QUERY_TIMEOUT
             )
         except RPCError as err:
             if err.status is RPCStatusCode.NOT_FOUND:
                 raise ApplicationError(
-                    f"no journey {request.journey_id!r} to review: delete its review schedule "
-                    f"with `loan-journey schedules delete {request.journey_id}`",
-                    type="JourneyNotFound",
+                    f"no journey {request.journey_id!r} on the Temporal server to review "
+                    "(deleted, or past the namespace's retention)",
+                    type=rc.JOURNEY_NOT_FOUND,
                     non_retryable=True,
                 ) from err
             raise

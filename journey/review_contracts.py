@@ -28,6 +28,9 @@ CONFIRM_REVIEW = "confirm_review"
 REVIEW_SIGNAL = "review_result"
 REVIEW_FACTS_QUERY = "review_facts"
 REVIEW_WORKFLOW = "PostLoanReviewWorkflow"
+# why `gather_review_facts` finds no loan to review: its review deletes the schedule then
+JOURNEY_ENDED = "JourneyEnded"
+JOURNEY_NOT_FOUND = "JourneyNotFound"
 # how `add_statements` ends its answer: documents taken as a reviewed loan's newer statements
 FOR_THE_NEXT_REVIEW = "read at the next review"
 

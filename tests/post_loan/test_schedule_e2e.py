@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from activities.policy import policy_text
+from journey import review_contracts as rc
 from journey.decisions import AddDocuments
 from journey.policy.calendar import moment_at
 from journey.post_loan_policy import first_review_on, review_calendar, start_of
@@ -28,6 +29,7 @@ from starter.errors import NotFound
 from starter.schedules_cli import schedules_app
 from store.policies import record_policy
 from store.refusals import refusals as refused_attempts
+from tests.e2e.server_calls import delete_run
 from tests.post_loan.loan_kit import (
     DEFAULT_POLICY,
     disbursed,
@@ -251,3 +253,52 @@ async def _until_cadence(client: Client, journey_id: str, months: int) -> schedu
             return row
         await asyncio.sleep(0.1)
     raise AssertionError(f"the review schedule of {journey_id} never became {months}-monthly")
+
+
+async def test_a_review_of_a_journey_ended_outside_the_engine_deletes_its_schedule(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """A journey terminated on the server (the Web UI, the `temporal` CLI) keeps no review
+    schedule running: its next review says why there is no loan to review and deletes it,
+    as one does for a journey the server no longer holds (deleted, past retention)."""
+    client, docs = dev_env.client, Documents()
+    async with loan_worker(client, tmp_path, docs) as settings:
+        (ended, _), (gone, _) = await asyncio.gather(*(
+            disbursed(client, settings, application(docs, term_months=12)) for _ in range(2)))
+        for handle in (ended, gone):
+            await _until_scheduled(client, handle.id)
+        await ended.terminate(reason="opened twice by mistake")
+        await delete_run(client, gone.id)
+
+        terminated, deleted = await asyncio.gather(
+            *(_reviewed_once(client, h.id) for h in (ended, gone)))
+        assert terminated.result is None and deleted.result is None
+        assert terminated.skipped.startswith(
+            f"journey {ended.id} has ended (terminated on the Temporal server at ")
+        assert terminated.skipped.endswith(
+            f"there is no loan to review; review schedule review-{ended.id}: deleted")
+        assert deleted.skipped.startswith(f"no journey {gone.id!r} on the Temporal server")
+        for handle in (ended, gone):
+            with pytest.raises(NotFound):
+                await schedules.describe(client, handle.id)
+
+
+async def _reviewed_once(client: Client, journey_id: str) -> rc.ReviewOutcome:
+    """Trigger the journey's review schedule, wait for it to be gone and return what the
+    review it started returned."""
+    await schedules.trigger(client, journey_id)
+    deadline = asyncio.get_running_loop().time() + REVIEW_WAIT
+    while True:
+        assert asyncio.get_running_loop().time() < deadline, f"{journey_id}: no review ended"
+        try:
+            await schedules.describe(client, journey_id)
+        except NotFound:
+            break
+        await asyncio.sleep(0.2)
+    while asyncio.get_running_loop().time() < deadline:  # listed a moment after it started
+        async for run in client.list_workflows(f"WorkflowType = '{rc.REVIEW_WORKFLOW}'"):
+            if run.id.startswith(f"{rc.review_schedule_id(journey_id)}-"):
+                handle = client.get_workflow_handle(run.id, result_type=rc.ReviewOutcome)
+                return await handle.result()
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{journey_id}: its review is not listed")
