@@ -70,8 +70,8 @@ class PostLoanStage(Repricing):
             ending = await self._manage()
             if ending != "continue":
                 break
-            # returns only when something arrived meanwhile
-            await self._continue_as_new(Stage.POST_LOAN)
+            # returns only when something arrived meanwhile, or the next wake-up came
+            await self._continue_as_new(Stage.POST_LOAN, wakeup=self._until_wakeup())
         self._exit(visit, Stage.CLOSED)
         await self._review_schedule(
             rc.DELETE_REVIEW_SCHEDULE, rc.ReviewScheduleDeleteInput(journey_id=self._workflow_id)
@@ -108,12 +108,16 @@ class PostLoanStage(Repricing):
                 return "continue"
             if changes != self._changes:
                 continue  # a handler ran while we were busy: look again before sleeping
-            wake = self.repricing_wakeup(next_wakeup(
-                account, self._policy_pl(), self._pl.reminded, workflow.now(), self._observing(),
-                self.day_zone(), daily_in_arrears=self.bank_days(),
-            ))
-            timeout = None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
-            await self._wait_for_change(changes, timeout)
+            await self._wait_for_change(changes, self._until_wakeup())
+
+    def _until_wakeup(self) -> timedelta | None:
+        """How long from now until the loop's next wake-up (at least a second); None when
+        nothing comes by itself."""
+        wake = self.repricing_wakeup(next_wakeup(
+            self._account(), self._policy_pl(), self._pl.reminded, workflow.now(),
+            self._observing(), self.day_zone(), daily_in_arrears=self.bank_days(),
+        ))
+        return None if wake is None else max(wake - workflow.now(), timedelta(seconds=1))
 
     async def _wait_for_change(self, changes: int, timeout: timedelta | None) -> None:
         try:

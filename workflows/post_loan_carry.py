@@ -45,6 +45,11 @@ LOAN_CLASS_LISTED = "loan-class-attribute"
 # past its event count only, so a loan whose reviews were stopped kept one run for years;
 # since, also once the run has lasted the policy's `continue_after_days`. Taken only then.
 RUNS_BOUNDED_IN_TIME = "post-loan-runs-bounded-in-time"
+# workflow.patched marker: before it, a run about to continue as new waited for its handlers
+# without a timer, so while one was held (a write retried for hours) the loop's reminders,
+# overdue notices and reclassifications waited too; since, the wait ends at the loop's next
+# wake-up, which is served before the run tries again. Taken only where a wait is needed.
+CONTINUING_KEEPS_WAKEUPS = "continuing-keeps-wakeups"
 
 
 class JourneyMemo(BaseModel):
@@ -197,19 +202,28 @@ class PostLoanMemory(JourneyUpdates):
 
     async def _continue_as_new(
         self, stage: Stage, quiet: Callable[[], bool] = lambda: True,
-        arrived: Callable[[], bool] = lambda: False,
+        arrived: Callable[[], bool] = lambda: False, wakeup: timedelta | None = None,
     ) -> None:
         """Continue as new, resuming in `stage`, once every handler has finished and the
         stage is `quiet` (none of its own tasks in the middle of something); return (to the
         stage's loop) instead if a handler changed something meanwhile, or something
         `arrived` that the stage acts on (a drawdown request, whose handler waits for it), so
-        nothing that arrives now is lost."""
+        nothing that arrives now is lost, or once the loop's next `wakeup` (from now) has
+        come while a handler still runs, so the loop serves it before trying again."""
         await self.flush()
         changes = self._changes
-        await workflow.wait_condition(
-            lambda: (workflow.all_handlers_finished() and quiet())
-            or self._changes != changes or arrived()
-        )
+
+        def ready() -> bool:
+            return ((workflow.all_handlers_finished() and quiet())
+                    or self._changes != changes or arrived())
+
+        if not ready() and wakeup is not None and workflow.patched(CONTINUING_KEEPS_WAKEUPS):
+            try:
+                await workflow.wait_condition(ready, timeout=wakeup)
+            except TimeoutError:
+                return
+        else:
+            await workflow.wait_condition(ready)
         if self._changes != changes or arrived():
             return
         carry = self._carry()
