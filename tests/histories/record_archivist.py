@@ -11,18 +11,13 @@ when a pass anchored no chain.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from journey import archive_contracts as ac
-from tests.audit.histories import save_history
-from tests.conftest import installed_test_server
+from tests.audit.histories import record_one
 from workflows.archivist import HistoryArchivistWorkflow
 
 PASSED = datetime(2026, 12, 6, 5, tzinfo=UTC)
@@ -41,20 +36,9 @@ async def anchor_record_chains(request: ac.ChainAnchorInput) -> ac.ChainAnchor:
 
 
 async def main() -> Path:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=installed_test_server()
-    )
-    try:
-        queue = str(uuid.uuid4())
-        async with Worker(env.client, task_queue=queue, workflows=[HistoryArchivistWorkflow],
-                          activities=[archive_closed_runs, anchor_record_chains]):
-            handle = await env.client.start_workflow(
-                HistoryArchivistWorkflow.run, ac.ArchivePassInput(),
-                id=f"{ac.SCHEDULE_ID}-{PASSED:%Y-%m-%dT%H:%M:%SZ}", task_queue=queue)
-            await handle.result()
-            return await save_history(handle, "archivist_pass")
-    finally:
-        await env.shutdown()
+    return await record_one(
+        HistoryArchivistWorkflow, [archive_closed_runs, anchor_record_chains],
+        ac.ArchivePassInput(), f"{ac.SCHEDULE_ID}-{PASSED:%Y-%m-%dT%H:%M:%SZ}", "archivist_pass")
 
 
 if __name__ == "__main__":

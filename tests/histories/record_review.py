@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import uuid
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import WorkflowFailureError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from journey import review_contracts as rc
-from tests.audit.histories import save_history
-from tests.conftest import installed_test_server
+from tests.audit.histories import record_one
 from workflows.post_loan_review import PostLoanReviewWorkflow
 
 JOURNEY = "journey-APP-ended"
@@ -46,23 +40,10 @@ async def delete_review_schedule(request: rc.ReviewScheduleDeleteInput) -> rc.Re
 
 
 async def main(name: str) -> Path:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter, test_server_existing_path=installed_test_server()
-    )
-    try:
-        queue = str(uuid.uuid4())
-        async with Worker(env.client, task_queue=queue, workflows=[PostLoanReviewWorkflow],
-                          activities=[gather_review_facts, delete_review_schedule]):
-            handle = await env.client.start_workflow(
-                PostLoanReviewWorkflow.run, rc.ReviewInput(journey_id=JOURNEY),
-                id=f"{rc.review_schedule_id(JOURNEY)}-2026-12-07T09:00:00Z", task_queue=queue)
-            try:
-                await handle.result()
-            except WorkflowFailureError:  # the review before the marker
-                pass
-            return await save_history(handle, name)
-    finally:
-        await env.shutdown()
+    return await record_one(
+        PostLoanReviewWorkflow, [gather_review_facts, delete_review_schedule],
+        rc.ReviewInput(journey_id=JOURNEY),
+        f"{rc.review_schedule_id(JOURNEY)}-2026-12-07T09:00:00Z", name)
 
 
 if __name__ == "__main__":
