@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from temporalio.api.history.v1 import HistoryEvent
@@ -54,15 +55,20 @@ async def used(settings: Settings, client: Client | None) -> list[Used]:
 
 
 async def each_history(settings: Settings, client: Client | None,
-                       read: Callable[[WorkflowHistory, DataConverter], Awaitable[T]]
+                       read: Callable[[WorkflowHistory, DataConverter], Awaitable[T]], *,
+                       query: str | None = None, closed_since: datetime | None = None,
+                       damaged: Callable[[archive.ArchivedRun, Exception], T] | None = None,
                        ) -> list[T]:
     """`read` of each run's history, as `used` reads them: the archive's runs (from its
-    copy), and with `client` the server's runs on this task queue; a run gone since listed
-    is left out."""
-    archived = {(r.workflow_id, r.run_id): r for r in archive.runs_of(settings.db_url)}
+    copy; closed since `closed_since` when given), and with `client` the server's runs on
+    this task queue (or those `query` lists); a run gone since listed is left out, and so is
+    one whose archived copy fails its checks and that the server no longer has, unless
+    `damaged` says what it is then."""
+    archived = {(r.workflow_id, r.run_id): r for r in archive.runs_of(settings.db_url)
+                if closed_since is None or r.closed_at >= closed_since}
     served: list[tuple[str, str]] = []
     if client is not None:
-        query = f"{JOURNEYS} AND TaskQueue = '{settings.task_queue}'"
+        query = query or f"{JOURNEYS} AND TaskQueue = '{settings.task_queue}'"
         served = [(wf.id, wf.run_id) async for wf in client.list_workflows(query)]
     runs, on_server = list(dict.fromkeys([*archived, *served])), set(served)
     converter = client.data_converter if client is not None else codec.data_converter(settings)
@@ -71,9 +77,11 @@ async def each_history(settings: Settings, client: Client | None,
     async def of_run(workflow_id: str, run_id: str) -> list[T]:
         async with gate:
             history = _archived(settings, archived.get((workflow_id, run_id)))
-            if history is None:
+            if not isinstance(history, WorkflowHistory):
                 if client is None or (workflow_id, run_id) not in on_server:
-                    return []
+                    failed = archived.get((workflow_id, run_id))
+                    return ([damaged(failed, history)] if damaged and failed and history
+                            else [])
                 try:
                     history = await audit.fetch_history(client, workflow_id, run_id)
                 except RPCError as err:  # gone since listed (its retention ran out)
@@ -86,14 +94,15 @@ async def each_history(settings: Settings, client: Client | None,
     return [r for run in found for r in run]
 
 
-def _archived(settings: Settings, run: archive.ArchivedRun | None) -> WorkflowHistory | None:
-    """The archive's copy of `run`; None when it has none, or one that fails its checks."""
+def _archived(settings: Settings, run: archive.ArchivedRun | None
+              ) -> WorkflowHistory | archive.ArchiveDamaged | None:
+    """The archive's copy of `run`; None when it has none, why when it fails its checks."""
     if run is None:
         return None
     try:
         text = archive.history_json(settings.documents_dir, run, settings.archive_seal_key)
-    except archive.ArchiveDamaged:
-        return None
+    except archive.ArchiveDamaged as err:
+        return err
     return WorkflowHistory.from_json(run.workflow_id, text)
 
 
@@ -123,20 +132,20 @@ async def read_in(history: WorkflowHistory, converter: DataConverter) -> list[Us
         elif kind == "activity_task_completed_event_attributes":
             done = event.activity_task_completed_event_attributes
             if (asked := scheduled.pop(done.scheduled_event_id, None)) is not None:
-                request = await _first(converter, asked)
-                reading = await _first(converter, done.result)
+                request = await first_payload(converter, asked)
+                reading = await first_payload(converter, done.result)
                 if "workflow_id" in request and "ref" in request:
                     found.append((False, Used(workflow_id=request["workflow_id"],
                                               ref=DocumentRef.model_validate(request["ref"]),
                                               status=str(reading.get("status", "")),
                                               run_id=run_id)))
             elif done.scheduled_event_id in confirming:
-                answer = await _first(converter, done.result)
+                answer = await first_payload(converter, done.result)
                 found += reviewed(answer.get("result") or {}, signalled=False)
         elif kind == "marker_recorded_event_attributes":
             confirmed = confirmed or await _patched(converter, event, REVIEWS_CONFIRMED)
         elif _review_signal(event):
-            found += reviewed(await _first(
+            found += reviewed(await first_payload(
                 converter, event.workflow_execution_signaled_event_attributes.input),
                 signalled=True)
     return [used for signalled, used in found if not (signalled and confirmed)]
@@ -147,7 +156,7 @@ async def _patched(converter: DataConverter, event: HistoryEvent, patch: str) ->
     marker = event.marker_recorded_event_attributes
     if marker.marker_name != PATCH_MARKER or "patch-data" not in marker.details:
         return False
-    return (await _first(converter, marker.details["patch-data"])).get("id") == patch
+    return (await first_payload(converter, marker.details["patch-data"])).get("id") == patch
 
 
 def _review_signal(event: HistoryEvent) -> bool:
@@ -155,6 +164,7 @@ def _review_signal(event: HistoryEvent) -> bool:
             and event.workflow_execution_signaled_event_attributes.signal_name == REVIEW_SIGNAL)
 
 
-async def _first(converter: DataConverter, payloads: Any) -> dict[str, Any]:
+async def first_payload(converter: DataConverter, payloads: Any) -> dict[str, Any]:
+    """The first of `payloads` decoded, when it is an object (a model's fields); else {}."""
     values: Sequence[Any] = await converter.decode(list(payloads.payloads))
     return values[0] if values and isinstance(values[0], dict) else {}

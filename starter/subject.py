@@ -1,7 +1,7 @@
 """What the loan journeys hold about one person (PIPL art. 45: a person may ask what
 personal information the bank holds about them; the bank answers in 15 working days).
 
-A person appears in two places this reads, and nowhere else the bank keeps apart:
+A person appears in these places, and this reads each:
 - the journey database's document readings (`document_readings.fields`): a business
   licence's legal representative (法定代表人), a supporting page's text, a clerk's correction;
   one SQL query over every journey's readings;
@@ -10,24 +10,23 @@ A person appears in two places this reads, and nowhere else the bank keeps apart
   event, read as the notifier reads it (starter/notifier.py `contact_of`), for every journey
   the server lists, or those started since a day: one read per journey; and, for a journey
   the server no longer has (its retention), its last archived run's first event
-  (`loan-journey archive`), read and checked as `history` reads it.
-Signatories, feedback comments and payers are in the later events of a history alone:
-`history --full` shows them for each journey named here.
+  (`loan-journey archive`), read and checked as `history` reads it;
+- the people acts name, in the later events of every run's history and of the late feedback
+  runs (starter/subject_history.py): the offer's signatory, a repayment payer's account, a
+  feedback's comment; and the same acts kept as pending instructions, and the refunds and
+  returns to payers' accounts, in the journey database (starter/subject_kept.py).
+People named in staff's free text (a decision's reason, a signature's evidence, a refund's
+reason) are not looked for.
 
-Match rules, so that one person is not taken for another: an id number or a mobile equals a
-value with spaces removed on both sides (a mobile as the application keeps it: +86 left
-out); a name equals one trimmed of spaces, a full-width space (U+3000) taken for a
-half-width one; an email equals one trimmed, letters' case aside. A supporting page's text
-(free text) is looked in for the value, the same way. Nothing is changed anywhere.
+Match rules: starter/subject_match.py. Nothing is changed anywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -36,95 +35,28 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
 
-from journey.contact import Contact, mobile_number
+from journey.contact import Contact
 from journey.settings import Settings
 from journey.timeline import EventType
 from starter import work_lists
 from starter.archivist import archived_text
-from starter.errors import BadInput, JourneyError
+from starter.errors import JourneyError
 from starter.notifier import contact_in, contact_or_why, why_unread
+from starter.subject_history import JOURNEY_TYPE, in_histories, since_query
+from starter.subject_kept import in_store
+from starter.subject_match import Held, Kind, Sought, Unread
 from store import archive
 from store.db import ready
 from store.models import DocumentReadingRow
 from store.timing import events_for
 
-Kind = Literal["name", "id_number", "mobile", "email"]
-JOURNEY_TYPE = "LoanJourneyWorkflow"
 READS_AT_ONCE = 8  # journeys' first events read at once: the server's other work goes on
 FREE_TEXT = "text"  # a supporting page's text (journey/documents.py SupportingDocument)
-_SPACES = re.compile(r"\s+")
-# a mainland resident id number (居民身份证号码: 17 digits and a check digit or X; 15 digits
-# before 1999) in a page's text, spaced as people type it: masked in any answer
-_ID_NUMBER = re.compile(r"(?<![\dA-Za-z])(?:\d\s?){17}[\dXx](?![\dA-Za-z])|"
-                        r"(?<![\dA-Za-z])(?:\d\s?){14}\d(?![\dA-Za-z])")
 
 
 class Incomplete(JourneyError):
     """Some journeys' histories could not be read: what is found is printed, and the answer
     to the person is not whole until they are (set the keys, reach the server)."""
-
-
-class Sought(BaseModel):
-    """The person's value, as the match rules compare it."""
-
-    kind: Kind
-    value: str
-
-    @classmethod
-    def typed(cls, kind: Kind, text: str) -> Sought:
-        """The value as typed, made comparable; one that cannot be of its kind refused."""
-        value = _normal(kind, text)
-        if not value:
-            raise BadInput(f"--{kind.replace('_', '-')} is empty")
-        if kind == "mobile":
-            try:
-                value = str(mobile_number(value))
-            except ValueError as err:
-                raise BadInput(f"--mobile {text!r}: {err}") from None
-        return cls(kind=kind, value=value)
-
-    def equals(self, text: str) -> bool:
-        return _normal(self.kind, text) == self.value
-
-    def within(self, text: str) -> bool:
-        return self.value in _normal(self.kind, text)
-
-    def shown(self, text: str, full: bool = False) -> str:
-        """`text` as the output shows it: every id number in it masked but for its last 4,
-        however it is spaced there (a page's text around it left as read), the one sought
-        too when it is of no mainland shape (a passport's); whole with `full`."""
-        if full:
-            return text
-        text = _ID_NUMBER.sub(lambda m: masked(m.group()), text)
-        if self.kind != "id_number":
-            return text
-        spaced = r"\s*".join(re.escape(c) for c in self.value)
-        return re.sub(spaced, lambda m: masked(m.group()), text, flags=re.IGNORECASE)
-
-
-def _normal(kind: Kind, text: str) -> str:
-    if kind in ("id_number", "mobile"):
-        return _SPACES.sub("", text).upper()  # an id number's check character X either case
-    if kind == "email":
-        return text.strip().lower()
-    return text.replace("\u3000", " ").strip()
-
-
-def masked(id_number: str) -> str:
-    """An id number with all but its last 4 characters starred (the output is personal data
-    too): 110101199003077777 -> **************7777."""
-    bare = _SPACES.sub("", id_number)
-    return "*" * max(len(bare) - 4, 0) + bare[-4:]
-
-
-class Held(BaseModel):
-    """One place a journey holds the person: where, which document and field, the value."""
-
-    where: Literal["document_readings", "history"]
-    field: str  # the reading's field ("legal_representative"), or "contact"
-    value: str  # as kept (an id number masked unless --full); the whole contact for "contact"
-    document: str | None = None  # the reading's file and sha256's first 12
-    kind: str | None = None  # the document's kind
 
 
 class Journey(BaseModel):
@@ -138,11 +70,6 @@ class Journey(BaseModel):
     held: list[Held]
 
 
-class Unread(BaseModel):
-    workflow_id: str
-    why: str
-
-
 class Findings(BaseModel):
     """The answer: every journey holding the person, and those whose contact was not read."""
 
@@ -152,6 +79,7 @@ class Findings(BaseModel):
     readings_rows: int  # every reading was looked at: one query
     server_read: int  # journeys whose first event was read on the server
     archived_read: int  # ... in the archive (those the server did not list)
+    runs_read: int  # runs whose later events were read (the server's and the archive's)
     journeys: list[Journey]
     unread: list[Unread]
 
@@ -201,16 +129,14 @@ def contact_said(contact: Contact) -> str:
             f"email {contact.email or '-'}")
 
 
-def since_query(since: datetime | None) -> str | None:
-    return None if since is None else f"StartTime >= '{since.isoformat()}Z'"
-
-
 async def subject(client: Client, settings: Settings, sought: Sought,
                   since: datetime | None = None, full: bool = False) -> Findings:
     """Every journey holding the person: its readings' fields that match (every journey's),
-    and its application's contact (the journeys the server lists, started since `since` when
-    given), each journey with its stage and whether it ended; those whose contact could not
-    be read named with why. Reads only."""
+    its application's contact (the journeys the server lists, started since `since` when
+    given), the acts of its runs' histories that name them (the runs started or archived
+    since), its pending instructions and the money back to a payer's account that do; each
+    journey with its stage and whether it ended; those that could not be read named with
+    why. Reads only."""
     rows, held = in_readings(settings.db_url, sought, full)
     listed = {r.workflow_id: r for r in await work_lists.list_journeys(
         client, since_query(since), limit=None)}
@@ -222,18 +148,26 @@ async def subject(client: Client, settings: Settings, sought: Sought,
 
     contacts = await asyncio.gather(*(read(w) for w in listed))
     kept = await in_archive(settings, client.data_converter, set(listed), since)
-    unread = []
+    runs = await in_histories(settings, client, sought, since, full)
+    unread: dict[str, Unread] = {}  # one reason each: the first
     for workflow_id, contact in [*contacts, *kept]:
         if isinstance(contact, str):
-            unread.append(Unread(workflow_id=workflow_id, why=contact))
+            unread.setdefault(workflow_id, Unread(workflow_id=workflow_id, why=contact))
         elif contact is not None and contact_matches(contact, sought):
             held.setdefault(workflow_id, []).append(Held(
                 where="history", field="contact", value=contact_said(contact)))
+    for run in runs:
+        if isinstance(run, Unread):
+            unread.setdefault(run.workflow_id, run)
+    acts = [found for run in runs if not isinstance(run, Unread) for found in run]
+    for workflow_id, found in [*acts, *await in_store(settings, sought, full)]:
+        held.setdefault(workflow_id, []).append(found)
     journeys = [await _journey(client, settings, w, listed.get(w), h)
                 for w, h in sorted(held.items())]
     return Findings(kind=sought.kind, value=sought.shown(sought.value, full), since=since,
                     readings_rows=rows, server_read=_read(contacts), archived_read=_read(kept),
-                    journeys=journeys, unread=sorted(unread, key=lambda u: u.workflow_id))
+                    runs_read=sum(not isinstance(r, Unread) for r in runs), journeys=journeys,
+                    unread=sorted(unread.values(), key=lambda u: u.workflow_id))
 
 
 async def in_archive(settings: Settings, converter: DataConverter, listed: set[str],
@@ -304,6 +238,11 @@ def last_stage(url: str, workflow_id: str) -> str:
     return last.outcome if last.type is EventType.EXITED and last.outcome else last.stage.value
 
 
+_IN = {"history": "its history", "pending_instructions": "a pending instruction",
+       "payer_outflows": "money back entered", "payer_refunds": "a refund paid",
+       "payer_returns": "a return paid"}
+
+
 def said(findings: Findings) -> str:
     """The findings in plain words, for the requester's file or the terminal."""
     whom = f"{findings.kind.replace('_', ' ')} {findings.value}"
@@ -312,7 +251,13 @@ def said(findings: Findings) -> str:
              f"the application's contact of {findings.server_read} journey(s) on the server"
              + (f" started since {since}" if since else "") +
              f" and of {findings.archived_read} whose history is in the archive alone"
-             + (f" closed since {since}" if since else ""))
+             + (f" closed since {since}" if since else "") +
+             f"; the signatories, payers' accounts and feedback comments of "
+             f"{findings.runs_read} run(s)' histories, on the server"
+             + (f" started since {since}" if since else "") + " and archived"
+             + (f" closed since {since}" if since else "") +
+             "; the pending instructions; the refunds and returns to payers' accounts "
+             "(not staff's free text)")
     if findings.journeys:
         headline = f"journeys holding {whom}: {len(findings.journeys)}"
     elif findings.unread:  # not "nothing found": those unread may hold the person
@@ -327,12 +272,14 @@ def said(findings: Findings) -> str:
         lines.append(f"{j.workflow_id}: stage {j.stage}, {state}; its history on "
                      f"{j.where_kept}")
         for h in j.held:
-            if h.where == "history":
+            if h.field == "contact":
                 lines.append(f"  the application's contact (its history's first event): "
                              f"{h.value}")
-            else:
+            elif h.where == "document_readings":
                 lines.append(f"  document reading {h.document}, {h.kind}: field {h.field} = "
                              f"{h.value}")
+            else:
+                lines.append(f"  {h.about} ({_IN[h.where]}, {h.source}): {h.value}")
     if findings.unread:
         lines.append(f"could not be read ({len(findings.unread)} journey(s)): the answer is "
                      "not whole until they are")

@@ -30,12 +30,16 @@ def subject_command(
         help="the person's mobile, equal with spaces removed (+86 left out)")] = None,
     email: Annotated[str | None, typer.Option(
         help="the person's email, equal once trimmed, letters' case aside")] = None,
+    account: Annotated[str | None, typer.Option(
+        help="the person's bank account, as a payer of a repayment: equal as the bank "
+             "compares accounts (its digits, spaces and hyphens aside); shown by its first "
+             "and last 4 digits unless --full")] = None,
     since: Annotated[datetime | None, typer.Option(
         parser=day, metavar="YYYY-MM-DD",
-        help="read the contacts of the journeys started since this day only, and of the "
-             "archived ones closed since (default: every journey on the server and in the "
-             "archive, one history read each: minutes for tens of thousands); the document "
-             "readings are always all read, in one query")] = None,
+        help="read the histories of the journeys and runs started since this day only, and "
+             "of the archived ones closed since (default: every run on the server and in "
+             "the archive, read whole: minutes for thousands); the document readings, the "
+             "pending instructions and the money back to payers are always all read")] = None,
     full: Annotated[bool, typer.Option(
         "--full", help="id numbers whole (the output is personal data: keep it so)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="the findings as JSON")] = False,
@@ -47,23 +51,26 @@ def subject_command(
     to know (PIPL art. 45). Reads only.
 
     The document readings' fields that name them (a licence's legal representative, a
-    supporting page's text: which document, which field), and the application's contact
+    supporting page's text: which document, which field), the application's contact
     (name, mobile, email: read from each journey's first history event, decoded with the
-    codec keys when set; from the archive for a journey the server no longer has), each
-    journey with its stage, whether it ended, and the archive when its history is only
-    there. Give one of --name, --id-number, --mobile, --email.
+    codec keys when set; from the archive for a journey the server no longer has), the
+    offer's signatory (by name), a repayment's payer (by --account: a repayment names its
+    payer's account, no name) and feedback comments (any value, in their text) in every
+    run's history, late feedback's too, the pending instructions and the refunds and returns
+    to payers' accounts; each journey with its stage, whether it ended, and the archive when
+    its history is only there. Give one of --name, --id-number, --mobile, --email, --account.
     Matching is exact (an id number or mobile with spaces removed, a name or email trimmed),
-    a supporting page's text looked in the same way. Signatories, comments and payers are in
-    a history's later events: `history --full` on each journey named.
+    free text (a supporting page's, a comment) looked in the same way. People named in
+    staff's free text (reasons, a signature's evidence) are not looked for.
     Exit 0, found or nothing found; 1 when some journeys could not be read (an encrypted
     history without the keys), after the rest is printed."""
     given: list[tuple[Kind, str]] = [
         (k, v) for k, v in (("name", name), ("id_number", id_number), ("mobile", mobile),
-                            ("email", email)) if v is not None]
+                            ("email", email), ("account", account)) if v is not None]
 
     async def go() -> None:
         if len(given) != 1:
-            raise BadInput("give one of --name, --id-number, --mobile, --email")
+            raise BadInput("give one of --name, --id-number, --mobile, --email, --account")
         sought = Sought.typed(*given[0])
         settings = Settings()
         findings = await subject(await connect(settings), settings, sought, since, full)

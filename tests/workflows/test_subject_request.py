@@ -3,7 +3,10 @@ person, what it holds and where: a licence's legal representative and a supporti
 the journey database's readings, the application's contact in the history's first event on
 the server (the dev server: `subject` lists journeys, which the time-skipping server cannot),
 an id number masked; nothing found says so; an encrypted history read without the keys is
-said unread, never taken for nothing found."""
+said unread, never taken for nothing found. The people acts name are found too, in every run's
+history and in the journey database: the offer's signatory by name, a repayment's payer by
+the account the money came from, a feedback's comment by any value in it, a signature kept as
+a pending instruction by its signatory set aside beside the document store."""
 
 from __future__ import annotations
 
@@ -15,23 +18,30 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHandle
 
+from journey.application import Channel
 from journey.contact import Contact
 from journey.documents import DocumentKind, ReadStatus, SupportingDocument
 from journey.settings import Settings
 from journey.stages import Stage
+from journey.touchpoints import ComplaintCategory, Feedback
 from starter import audit
 from starter.codec import SETTING, data_converter, new_key
 from store import archive
 from store.refusals import refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.dev_server import fresh_dev_server
+from tests.post_loan.loan_kit import pay, until
+from tests.store.test_pending_signatory import SIGNED, keep_signature
 from tests.workflows.journey_kit import (
     Documents,
     application,
+    customer,
+    drive_to,
     journey_worker,
     start,
     until_stage,
 )
+from workflows.loan_journey import LoanJourneyWorkflow
 
 PERSON = "欧阳明"  # the licence's legal representative of the first journey
 ID_NUMBER = "110101199003078888"  # in the first journey's supporting letter
@@ -88,6 +98,7 @@ async def test_a_persons_journeys_are_named_with_what_each_holds_and_where(
             second.id, "risk_review", False)
         assert journey["held"] == [{
             "where": "history", "field": "contact", "document": None, "kind": None,
+            "about": None, "source": None,
             "value": f"name 财务 陈, mobile {MOBILE}, email cfo@acme.example.cn"}]
         assert found["server_read"] == 2 and found["unread"] == []
 
@@ -183,3 +194,92 @@ async def test_a_journey_the_server_no_longer_has_is_read_from_the_archive(
                 f"archive alone (1 run(s), the last closed {closed} terminated) the "
                 f"application's contact (its history's first event): name "
                 f"{PERSON}, mobile -, email -") in shown
+
+
+SIGNATORY = "王敏"  # the authorised agent who signs the offer (journey_kit's offer_signature)
+PAYER = "6222 0202-0011 2233"  # the payer's account, as the bank statement groups it
+ACCOUNT = "6222020200112233"  # as the bank keeps it
+AUTHOR = "钱晓雯"  # named in the customer's complaint, with her mobile, email and id number
+COMMENT = (f"经办人 {AUTHOR} 手机 139 0013 9123 邮箱 Qian.XW@acme.example.cn 退款请回 {PAYER} "
+           "身份证 110101199003078888")
+
+
+async def test_a_signatory_a_payer_and_a_comment_s_author_are_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loan signed by an authorised agent, repaid from a payer's account, complained about
+    naming a person; a second journey whose signature waits as a pending instruction, its
+    signatory set aside: each found as the person is sought, masked as the contact is."""
+    docs = Documents()
+    app = application(docs, term_months=12)
+    async with fresh_dev_server() as env, journey_worker(env.client, tmp_path, docs) as settings:
+        first = await start(env.client, settings, app)
+        await drive_to(first, app, Stage.POST_LOAN)
+        loan = env.client.get_workflow_handle_for(LoanJourneyWorkflow.run, first.id)
+        running = await until(loan, lambda s: s.account is not None)
+        await loan.execute_update(LoanJourneyWorkflow.record_repayment, pay(
+            "R-1", "100.00", paid_on=running.offer.starts_on, from_account=PAYER))
+        await loan.execute_update(LoanJourneyWorkflow.record_feedback, Feedback(
+            actor=customer(app), channel=Channel.PHONE, stage=Stage.OFFER, score=1,
+            category=ComplaintCategory.STAFF, comment=COMMENT))
+        other = application(docs)
+        second = await start(env.client, settings, other)
+        await until_stage(second, Stage.RISK_REVIEW, seconds=60)
+        keep_signature(settings, second.id, SIGNED.model_copy(update={
+            "actor": customer(other), "signatory": PERSON}))  # set aside, not in SQL
+        point_cli_at(monkeypatch, env.client, tmp_path)
+
+        # the offer's signatory, by name, in the run before the loan continued as new
+        signed = await cli("subject", "--name", f"{SIGNATORY}\u3000")
+        assert signed.exit_code == 0, signed.output
+        shown = said(signed)
+        assert shown.startswith(f"journeys holding name {SIGNATORY}: 1 "), shown
+        assert f"{first.id}: stage post_loan, running; its history on the server" in shown
+        assert (f"signatory of the offer (its history, run {first.result_run_id}, event "
+                in shown), shown
+        assert (f"): signed by {SIGNATORY} (授权代表 authorised agent, power of attorney "
+                f"POA-{app.credit_code[-6:]}); evidence: e-sign certificate") in shown
+        assert "signatories, payers' accounts and feedback comments of " in shown
+
+        # the payer, by the account as typed otherwise: its repayment and the comment naming
+        # it, the account shown by its first and last 4 digits (whole with --full)
+        paid = await cli("subject", "--account", "6222-0202-0011-2233", "--json")
+        assert paid.exit_code == 0, paid.output
+        found = json.loads(paid.output)
+        assert found["value"] == "6222...2233"
+        [journey] = found["journeys"]
+        assert journey["workflow_id"] == first.id
+        [repaid, commented] = journey["held"]
+        assert (repaid["where"], repaid["field"], repaid["about"], repaid["value"]) == (
+            "history", "payer_account", "payer of repayment R-1", "account 6222...2233, 100.00")
+        assert commented["field"] == "comment" and "退款请回 6222...2233 " in commented["value"]
+        assert ACCOUNT not in paid.output and "0011" not in paid.output
+        assert PAYER in said(await cli("subject", "--account", ACCOUNT, "--full"))
+
+        # the complaint's comment, by her name, mobile and email: any id number masked
+        for sought in (("--name", AUTHOR), ("--mobile", "13900139123"),
+                       ("--email", " qian.xw@ACME.example.cn")):
+            complained = await cli("subject", *sought)
+            assert complained.exit_code == 0, complained.output
+            shown = said(complained)
+            assert shown.startswith("journeys holding ") and ": 1 " in shown, shown
+            assert f"complaint of {datetime.now(UTC):%Y-%m-%d}" in shown, shown
+            assert " UTC (its history, run " in shown, shown
+            assert (f"feedback csat=1 about offer complaint staff, by {app.credit_code} "
+                    f"(customer): 经办人 {AUTHOR} 手机 139 0013 9123 邮箱 "
+                    "Qian.XW@acme.example.cn 退款请回 6222 0202-0011 2233 身份证 "
+                    "**************8888") in shown, shown
+
+        # a signature kept for delivery: its signatory set aside beside the document store
+        kept = said(await cli("subject", "--name", PERSON))
+        assert (f"{second.id}: stage risk_review, running; its history on the server "
+                "signatory of the offer (a pending instruction, instruction 1, pending, set "
+                f"aside beside the document store): signed by {PERSON} (法定代表人 legal "
+                "representative); evidence: e-sign certificate CFCA-7F3A21") in kept, kept
+
+        # in none of them: nothing found, exit 0
+        nobody = await cli("subject", "--account", "6222020200119999")
+        assert nobody.exit_code == 0, nobody.output
+        assert said(nobody).startswith("nothing found: no journey holds account 6222...9999")
+        typo = await cli("subject", "--account", "6222-0202-001X")
+        assert typo.exit_code == 2 and "8 to 30 digits" in said(typo), typo.output
