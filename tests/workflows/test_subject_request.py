@@ -46,6 +46,12 @@ from workflows.loan_journey import LoanJourneyWorkflow
 PERSON = "欧阳明"  # the licence's legal representative of the first journey
 ID_NUMBER = "110101199003078888"  # in the first journey's supporting letter
 MOBILE = "13900139123"  # the second journey's contact
+SIGNATORY = "王敏"  # the authorised agent who signs the offer (journey_kit's offer_signature)
+PAYER = "6222 0202-0011 2233"  # the payer's account, as the bank statement groups it
+ACCOUNT = "6222020200112233"  # as the bank keeps it
+AUTHOR = "钱晓雯"  # named in the customer's complaint, with her mobile, email and id number
+COMMENT = (f"经办人 {AUTHOR} 手机 139 0013 9123 邮箱 Qian.XW@acme.example.cn 退款请回 {PAYER} "
+           "身份证 110101199003078888")
 
 
 def _with_person(docs: Documents) -> list:
@@ -145,6 +151,9 @@ async def test_an_encrypted_history_read_without_the_keys_is_said_unread(
             journey_worker(env.client, tmp_path, docs) as settings:
         handle: WorkflowHandle = await start(env.client, settings, app)
         await until_stage(handle, Stage.RISK_REVIEW, seconds=60)
+        await handle.execute_update(LoanJourneyWorkflow.record_feedback, Feedback(
+            actor=customer(app), channel=Channel.PHONE, stage=Stage.COMPLETENESS, score=4,
+            comment=f"call me on {MOBILE}"))
         point_cli_at(monkeypatch, env.client, tmp_path)
         monkeypatch.delenv(SETTING, raising=False)
 
@@ -152,7 +161,8 @@ async def test_an_encrypted_history_read_without_the_keys_is_said_unread(
         assert keyless.exit_code == 1, keyless.output
         shown = said(keyless)
         assert "nothing found" not in shown
-        assert (f"{handle.id}: its history is encrypted and {SETTING} is not set here: it "
+        assert (f"could not be read (1 journey(s)): the answer is not whole until they are "
+                f"{handle.id}: its history is encrypted and {SETTING} is not set here: it "
                 "could not be read") in shown
 
         monkeypatch.setenv(SETTING, keys)
@@ -160,6 +170,8 @@ async def test_an_encrypted_history_read_without_the_keys_is_said_unread(
         assert keyed.exit_code == 0, keyed.output
         assert f"journeys holding mobile {MOBILE}: 1" in said(keyed)
         assert handle.id in said(keyed)
+        assert (f"feedback csat=4 about completeness, by {app.credit_code} (customer): call me "
+                f"on {MOBILE}") in said(keyed)
 
 
 async def test_a_journey_the_server_no_longer_has_is_read_from_the_archive(
@@ -173,6 +185,9 @@ async def test_a_journey_the_server_no_longer_has_is_read_from_the_archive(
     async with fresh_dev_server() as env, journey_worker(env.client, tmp_path, docs) as settings:
         handle = await start(env.client, settings, app)
         await until_stage(handle, Stage.RISK_REVIEW, seconds=60)
+        await handle.execute_update(LoanJourneyWorkflow.record_feedback, Feedback(
+            actor=customer(app), channel=Channel.PHONE, stage=Stage.COMPLETENESS, score=2,
+            comment=COMMENT))
         await handle.terminate("the customer went elsewhere")
         described = await handle.describe()
         history = await handle.fetch_history()
@@ -194,14 +209,12 @@ async def test_a_journey_the_server_no_longer_has_is_read_from_the_archive(
                 f"archive alone (1 run(s), the last closed {closed} terminated) the "
                 f"application's contact (its history's first event): name "
                 f"{PERSON}, mobile -, email -") in shown
-
-
-SIGNATORY = "王敏"  # the authorised agent who signs the offer (journey_kit's offer_signature)
-PAYER = "6222 0202-0011 2233"  # the payer's account, as the bank statement groups it
-ACCOUNT = "6222020200112233"  # as the bank keeps it
-AUTHOR = "钱晓雯"  # named in the customer's complaint, with her mobile, email and id number
-COMMENT = (f"经办人 {AUTHOR} 手机 139 0013 9123 邮箱 Qian.XW@acme.example.cn 退款请回 {PAYER} "
-           "身份证 110101199003078888")
+        # a comment in the archived run's later events
+        named = said(await cli("subject", "--name", AUTHOR))
+        assert named.startswith(f"journeys holding name {AUTHOR}: 1 "), named
+        assert (f"feedback of {described.close_time:%Y-%m-%d}" in named
+                and f"(its history, run {described.run_id}, event " in named
+                and f"(customer): 经办人 {AUTHOR} " in named), named
 
 
 async def test_a_signatory_a_payer_and_a_comment_s_author_are_found(
