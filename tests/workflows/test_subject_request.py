@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,19 +21,24 @@ from temporalio.client import WorkflowHandle
 
 from journey.application import Channel
 from journey.contact import Contact
+from journey.decisions import RiskGrade, RiskOpinion, Verdict
 from journey.documents import DocumentKind, ReadStatus, SupportingDocument
 from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback
-from starter import audit
+from starter import audit, late_touchpoints
 from starter.codec import SETTING, data_converter, new_key
 from store import archive
-from store.refusals import refusals
+from store.payer_outflows import OutflowKind, PayerOutflow
+from store.payer_returns import PayerRefund, enter_outflow, record_refund
+from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.dev_server import fresh_dev_server
 from tests.post_loan.loan_kit import pay, until
 from tests.store.test_pending_signatory import SIGNED, keep_signature
 from tests.workflows.journey_kit import (
+    RISK_SME,
+    SUBMITTER,
     Documents,
     application,
     customer,
@@ -296,3 +302,60 @@ async def test_a_signatory_a_payer_and_a_comment_s_author_are_found(
         assert said(nobody).startswith("nothing found: no journey holds account 6222...9999")
         typo = await cli("subject", "--account", "6222-0202-001X")
         assert typo.exit_code == 2 and "8 to 30 digits" in said(typo), typo.output
+
+
+async def test_a_complaint_after_the_end_and_money_back_to_a_payer_are_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A declined customer's complaint, kept by a late feedback run of its own once the
+    journey ended, names the person; money going back to a payer's account is found by the
+    account: a refund paid, and one entered and awaiting its checker (the journey database's
+    rows), the account shown by its first and last 4 digits."""
+    docs = Documents()
+    app = application(docs)
+    async with fresh_dev_server() as env, journey_worker(env.client, tmp_path, docs) as settings:
+        handle = await start(env.client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW, seconds=60)
+        await handle.execute_update(LoanJourneyWorkflow.record_risk_opinion, RiskOpinion(
+            actor=RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G8, reason="leverage"))
+        assert (await handle.result()).outcome is Stage.REJECTED
+        complaint = Feedback(actor=customer(app), channel=Channel.PHONE,
+                             stage=Stage.RISK_REVIEW, score=1,
+                             category=ComplaintCategory.DECISION, comment=COMMENT)
+        late = await late_touchpoints.record_late_feedback(env.client, settings, handle.id,
+                                                           complaint)
+        late_run = (await env.client.get_workflow_handle(late).describe()).run_id
+        now, paid_on = datetime.now(UTC), date(2026, 12, 1)
+        record_refund(settings.db_url, PayerRefund(
+            workflow_id=handle.id, payment="R-9", paid_on=paid_on, amount=Decimal("50.00"),
+            account=ACCOUNT, refunded_at=now, refunded_by=SUBMITTER.id, role=SUBMITTER.role,
+            origin=origin(), reference="RF-1", reason="paid beyond the whole plan"),
+            overpaid=Decimal("80.00"))
+        entry = enter_outflow(settings.db_url, PayerOutflow(
+            kind=OutflowKind.REFUND, workflow_id=handle.id, payment="R-9", paid_on=paid_on,
+            amount=Decimal("30.00"), account=ACCOUNT, reference="RF-2",
+            reason="the rest paid beyond the plan", entered_by=SUBMITTER.id,
+            role=SUBMITTER.role, origin=origin(), entered_at=now, source_payment="R-9",
+            source_account=ACCOUNT))
+        point_cli_at(monkeypatch, env.client, tmp_path)
+
+        complained = await cli("subject", "--name", AUTHOR)
+        assert complained.exit_code == 0, complained.output
+        shown = said(complained)
+        assert shown.startswith(f"journeys holding name {AUTHOR}: 1 "), shown
+        assert (f"{handle.id}: stage rejected, ended (completed); its history on the server "
+                f"complaint of {now:%Y-%m-%d}") in shown, shown
+        assert (f" UTC (its history, run {late_run} of {late}, its input): feedback csat=1 "
+                f"about risk_review complaint decision, by {app.credit_code} (customer): "
+                f"经办人 {AUTHOR} ") in shown, shown
+
+        back = await cli("subject", "--account", PAYER)
+        assert back.exit_code == 0, back.output
+        shown = said(back)
+        assert (f"payer of repayment R-9 (money back entered, entry {entry}, awaiting): account "
+                "6222...2233: the refund of 30.00 under RF-2 goes to it payer of repayment "
+                f"R-9 (money back entered, entry {entry}, awaiting): account 6222...2233: the "
+                "refund of 30.00 under RF-2 came from it") in shown, shown
+        assert ("payer of repayment R-9 (a refund paid, refund RF-1): account 6222...2233: "
+                "refunded 50.00") in shown, shown
+        assert "退款请回 6222...2233 " in shown and ACCOUNT not in shown, shown
