@@ -30,7 +30,14 @@ from starter import audit, late_touchpoints
 from starter.codec import SETTING, data_converter, new_key
 from store import archive
 from store.payer_outflows import OutflowKind, PayerOutflow
-from store.payer_returns import PayerRefund, enter_outflow, record_refund
+from store.payer_returns import (
+    PayerRefund,
+    PayerReturn,
+    enter_outflow,
+    record_refund,
+    record_return,
+)
+from store.pending import Delivery, Instruction, keep_instruction, settle
 from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.dev_server import fresh_dev_server
@@ -337,6 +344,16 @@ async def test_a_complaint_after_the_end_and_money_back_to_a_payer_are_found(
             reason="the rest paid beyond the plan", entered_by=SUBMITTER.id,
             role=SUBMITTER.role, origin=origin(), entered_at=now, source_payment="R-9",
             source_account=ACCOUNT))
+        # money received for the ended loan and not booked, kept with its payer's account,
+        # returned to that account
+        unbooked = keep_instruction(settings.db_url, Instruction(
+            workflow_id=handle.id, update="record_repayment", update_id="u-repay",
+            request=pay("R-8", "20.00", from_account=PAYER).model_dump_json(),
+            actor=SUBMITTER.id, role=SUBMITTER.role, typed_at=now, origin=origin()))
+        settle(settings.db_url, unbooked, Delivery.UNBOOKED, "the loan has ended", now)
+        assert record_return(settings.db_url, PayerReturn(
+            instruction_id=unbooked, workflow_id=handle.id, returned_at=now,
+            reference="RT-1", reason="the loan had ended", account=ACCOUNT))
         point_cli_at(monkeypatch, env.client, tmp_path)
 
         complained = await cli("subject", "--name", AUTHOR)
@@ -358,4 +375,8 @@ async def test_a_complaint_after_the_end_and_money_back_to_a_payer_are_found(
                 "refund of 30.00 under RF-2 came from it") in shown, shown
         assert ("payer of repayment R-9 (a refund paid, refund RF-1): account 6222...2233: "
                 "refunded 50.00") in shown, shown
+        assert ("payer of repayment R-8 (a pending instruction, instruction 1, returned): "
+                "account 6222...2233, 20.00") in shown, shown
+        assert ("payer of repayment R-8 (a return paid, return RT-1): account 6222...2233: "
+                "returned") in shown, shown
         assert "退款请回 6222...2233 " in shown and ACCOUNT not in shown, shown
