@@ -4,6 +4,7 @@ names the Prometheus alerts read."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client import CollectorRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -23,6 +25,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 PROMETHEUS_CONFIG = ROOT / "docker/prometheus/prometheus.yml"
 ALERT_RULES = ROOT / "docker/prometheus/alerts.yml"
 ALERTMANAGER_CONFIG = ROOT / "docker/alertmanager/alertmanager.yml"
+GRAFANA = ROOT / "docker/grafana"
+DASHBOARD = GRAFANA / "dashboards/loan-journey.json"
 # The journey's processes in the stack, by their role (LOAN_JOURNEY_WORKER_ROLE): each scales
 # on its own and serves metrics.
 PROCESSES = {"worker": "journeys", "reader": "documents"}
@@ -76,12 +80,38 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in env.items()}
 
 
+_METRIC = re.compile(r"\b((?:temporal|journey|ocr|process|notices)_\w+|up)\s*[{\[)]")
+
+
 def metrics_read() -> set[str]:
     """The names of the metrics the alerts read."""
-    names = re.compile(r"\b((?:temporal|journey|ocr|process|notices)_\w+|up)\s*[{\[)]")
     groups = yaml.safe_load(ALERT_RULES.read_text(encoding="utf-8"))["groups"]
     return {name for group in groups for rule in group["rules"]
-            for name in names.findall(rule["expr"])}
+            for name in _METRIC.findall(rule["expr"])}
+
+
+def served_names(registry: CollectorRegistry) -> set[str]:
+    """The metric names a process serving `registry` exposes, those not counted yet too."""
+    families = list(registry.collect())
+    served = {sample.name for family in families for sample in family.samples}
+    served |= {f"{f.name}_total" for f in families if f.type == "counter"}  # none counted yet
+    served |= {f"{f.name}_{end}" for f in families if f.type == "histogram"
+               for end in ("bucket", "count", "sum")}
+    # a labelled gauge has no sample until first set: the worker's check sets it
+    return served | {f.name for f in families if f.type == "gauge"}
+
+
+def dashboard_panels() -> list[dict[str, Any]]:
+    """The dashboard's panels that show data (its rows left out)."""
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    return [p for p in dashboard["panels"] if p["type"] != "row"]
+
+
+def dashboard_queries() -> list[tuple[str, str, set[str]]]:
+    """Each query of the dashboard: its panel's title, its expression and the metrics it
+    reads."""
+    return [(panel["title"], target["expr"], set(_METRIC.findall(target["expr"])))
+            for panel in dashboard_panels() for target in panel["targets"]]
 
 
 def find_tool(name: str) -> str | None:

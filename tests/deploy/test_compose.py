@@ -91,6 +91,8 @@ SUPERUSER_PASSWORD, TEMPORAL_PASSWORD = "postgres_password", "temporal_db_passwo
 # what the files hold unless a test says otherwise
 IN_FILES = {SUPERUSER_PASSWORD: "superuser-pw-in-its-file",
             TEMPORAL_PASSWORD: "temporal-pw-in-its-file"}
+GRAFANA_PASSWORD = "grafana_admin_password"  # Grafana's admin (tests/deploy/test_grafana.py)
+SECRETS = (DB_PASSWORD, ARCHIVE_KEY, SUPERUSER_PASSWORD, TEMPORAL_PASSWORD, GRAFANA_PASSWORD)
 IN_CONTAINER = "/run/secrets/"
 
 
@@ -103,6 +105,7 @@ def _secrets_dir(tmp_path: Path, password: str = "pw-in-its-file",
     (folder / ARCHIVE_KEY).write_text(key + "\n", encoding="utf-8")
     for name, value in IN_FILES.items():
         (folder / name).write_text(value + "\n", encoding="utf-8")
+    (folder / GRAFANA_PASSWORD).write_text("grafana-pw-in-its-file\n", encoding="utf-8")
     return folder
 
 
@@ -171,12 +174,16 @@ def test_config_prints_no_journey_secret(tool: str, tmp_path: Path) -> None:
                              "JOURNEY_ARCHIVE_KEY": "key-of-an-old-env"})
     assert done.returncode == 0, done.stderr
     for secret in ("pw-in-its-file", "archive-key-in-its-file", "pw-of-an-old-env",
-                   "key-of-an-old-env"):
+                   "key-of-an-old-env", "grafana-pw-in-its-file"):
         assert secret not in done.stdout
     stack = yaml.safe_load(done.stdout)
     assert {name: Path(spec["file"]) for name, spec in stack["secrets"].items()} == {
-        name: folder / name
-        for name in (DB_PASSWORD, ARCHIVE_KEY, SUPERUSER_PASSWORD, TEMPORAL_PASSWORD)}
+        name: folder / name for name in SECRETS}
+    # Grafana's admin password: Grafana's alone
+    for name in stack["services"]:
+        grafana = {IN_CONTAINER + GRAFANA_PASSWORD: str(folder / GRAFANA_PASSWORD)}
+        assert (_mounted_secrets(stack, name) == grafana if name == "grafana"
+                else IN_CONTAINER + GRAFANA_PASSWORD not in _mounted_secrets(stack, name)), name
     for name in JOURNEY_CONTAINERS:
         env = environment(stack["services"][name])
         assert (env["LOAN_JOURNEY_DATABASE_PASSWORD_FILE"], env["LOAN_JOURNEY_ARCHIVE_KEY_FILE"]
@@ -244,8 +251,7 @@ def test_config_prints_no_database_password(tool: str, tmp_path: Path) -> None:
 def test_the_secrets_dir_defaults_to_secrets_beside_the_compose_file() -> None:
     stack = _rendered({})
     assert {name: spec["file"] for name, spec in stack["secrets"].items()} == {
-        name: str(ROOT / "secrets" / name)
-        for name in (DB_PASSWORD, ARCHIVE_KEY, SUPERUSER_PASSWORD, TEMPORAL_PASSWORD)}
+        name: str(ROOT / "secrets" / name) for name in SECRETS}
 
 
 def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
@@ -380,7 +386,8 @@ def test_every_containers_log_is_rotated_and_the_journeys_processes_are_limited(
 
 # The ports the stack publishes on the host, by service: what operators reach, nothing else
 # (PostgreSQL, the workers' and readers' metrics stay inside the compose network).
-PUBLISHED = {"temporal": 7233, "temporal-ui": 8080, "prometheus": 9090, "alertmanager": 9093}
+PUBLISHED = {"temporal": 7233, "temporal-ui": 8080, "prometheus": 9090, "alertmanager": 9093,
+             "grafana": 3000}
 
 
 def _host_bindings(stack: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
@@ -401,7 +408,8 @@ def _host_bindings(stack: dict[str, Any]) -> dict[str, list[tuple[str, int]]]:
 
 @pytest.mark.parametrize("tool", ["1.29", "v2"])
 def test_no_published_port_listens_beyond_the_host_unless_asked(tool: str, tmp_path: Path) -> None:
-    """Temporal's frontend, its UI, Prometheus and Alertmanager ask no one who calls: by
+    """Temporal's frontend, its UI, Prometheus and Alertmanager ask no one who calls (Grafana
+    asks for its login): by
     default the host's loopback only; HOST_BIND_ADDRESS moves them all, for an operator who
     puts the bank's own access control in front."""
     command = _compose(tool)
@@ -418,7 +426,7 @@ def test_no_published_port_listens_beyond_the_host_unless_asked(tool: str, tmp_p
 
 # The images that run as a user of their own (docker-compose.yml's x-unprivileged)
 NON_ROOT_IMAGES = ("temporal-schema", "temporal", "temporal-namespace",
-                   "temporal-search-attributes", "prometheus", "alertmanager")
+                   "temporal-search-attributes", "prometheus", "alertmanager", "grafana")
 # what PostgreSQL's entrypoint needs as root: its data directory given to `postgres`, then gosu
 POSTGRES_CAPABILITIES = {"CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"}
 

@@ -21,6 +21,7 @@ from deploy_files import (
     find_tool,
     metrics_read,
     require,
+    served_names,
     services,
 )
 from prometheus_client import REGISTRY
@@ -141,12 +142,7 @@ def test_prometheus_runs_in_the_stack_with_this_configuration() -> None:
 def test_every_journey_metric_an_alert_reads_is_one_the_worker_serves() -> None:
     """The SDK's and the OCR's, which need a running worker and reader, are checked where a
     real Prometheus scrapes them (tests/e2e/test_prometheus_alerts.py)."""
-    families = list(REGISTRY.collect())
-    served = {sample.name for family in families for sample in family.samples}
-    served |= {f"{f.name}_total" for f in families if f.type == "counter"}  # none counted yet
-    served |= {f"{f.name}_count" for f in families if f.type == "histogram"}
-    # a labelled gauge has no sample until first set: the worker's check sets it
-    served |= {f.name for f in families if f.type == "gauge"}
+    served = served_names(REGISTRY)
     ours = {name for name in metrics_read()
             if not name.startswith(("temporal_", "notices_")) and name != "up"}
     assert ours == {
@@ -159,8 +155,7 @@ def test_every_journey_metric_an_alert_reads_is_one_the_worker_serves() -> None:
 
 def test_every_notifier_metric_an_alert_reads_is_one_the_notifier_serves() -> None:
     """The notifier serves its own registry (starter/notifier_metrics.py), not the worker's."""
-    families = list(notifier_metrics.REGISTRY.collect())
-    served = {sample.name for family in families for sample in family.samples}
+    served = served_names(notifier_metrics.REGISTRY)
     read = {name for name in metrics_read() if name.startswith("notices_")}
     assert read == {"notices_oldest_pending_age_seconds"}
     assert read <= served, read - served

@@ -49,6 +49,7 @@ from tests.deploy.deploy_files import (
     ALERT_RULES,
     PROCESSES,
     PROMETHEUS_CONFIG,
+    dashboard_queries,
     find_tool,
     metrics_read,
     require,
@@ -165,6 +166,16 @@ async def up(base: str, service: str) -> set[str]:
     return {r["metric"]["job"] for r in result}
 
 
+async def dashboard_shows(base: str, reads: Callable[[set[str]], bool]) -> bool:
+    """Whether every query of the Grafana dashboard (docker/grafana) evaluates (an error fails
+    the test: `api`), and those whose metrics all pass `reads` show figures."""
+    for _, expr, names in dashboard_queries():
+        shown = (await api(base, "query", query=expr))["result"]
+        if reads(names) and not shown:
+            return False
+    return True
+
+
 async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
 ) -> None:
@@ -220,6 +231,10 @@ async def test_no_reader_raises_its_alert_and_a_reader_clears_it(
                 await seen("the reader is scraped", lambda: scraped("reader"))
                 await seen("NoDocumentReader cleared", cleared)
                 await seen("every SDK and OCR metric the alerts read is scraped", all_scraped)
+                # the dashboard's figures, but the notifier's and the SDK's failures' (none)
+                await seen("the dashboard shows the worker's and the reader's figures",
+                           lambda: dashboard_shows(base, lambda names: not any(
+                               n.startswith("notices_") or n in ONLY_ON_FAILURE for n in names)))
                 rules = [rule for group in (await api(base, "rules"))["groups"]
                          for rule in group["rules"]]
                 assert sorted(r["name"] for r in rules) == sorted(alert_names())
@@ -393,6 +408,8 @@ async def test_a_notice_held_too_long_then_a_stopped_notifier_raise_their_alerts
             assert alert["annotations"]["description"].startswith(
                 "The oldest notice not sent yet was queued 1h ")
             assert "`docker compose logs --tail 100 notifier`" in alert["annotations"]["runbook"]
+            await seen("the dashboard shows the notices pending and held", lambda: dashboard_shows(
+                base, lambda names: names in ({"notices_pending"}, {"notices_held_total"})))
         finally:
             notifier.send_signal(signal.SIGTERM)
             output, _ = notifier.communicate(timeout=60)
