@@ -1,6 +1,7 @@
 """The core-banking adapter: book a disbursement exactly once per idempotency key, sealed
 with the archive key where the worker has it (kept unsealed with another: `records verify`
-names it inserted)."""
+names it inserted). A key booked before with other content fails non-retryable, the ledger's
+booking in its details (journey/booking_conflicts.py): the journey holds the payout on it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from journey import contracts
+from journey.booking_conflicts import CONFLICT, BookingConflict
 from journey.contracts import BookingInput
 from journey.settings import Settings
 from journey.status import Disbursement
@@ -36,8 +38,14 @@ class LedgerActivities:
                 request.bank,
             )
         except IdempotencyConflictError as err:
-            raise ApplicationError(
-                str(err), type="IdempotencyConflict", non_retryable=True
+            booked = err.booked
+            raise ApplicationError(  # the booking in its details: the journey holds on it
+                str(err), BookingConflict(
+                    key=booked.key, booking_id=booked.booking_id,
+                    workflow_id=booked.workflow_id, amount=booked.amount, payee=booked.payee,
+                    booked_at=booked.booked_at, value_on=booked.value_on,
+                    account=booked.account, bank=booked.bank, differs=err.differs),
+                type=CONFLICT, non_retryable=True,
             ) from err
         return Disbursement(
             booking_id=booking.booking_id,

@@ -27,7 +27,13 @@ _CENT = Decimal("0.01")
 
 
 class IdempotencyConflictError(ValueError):
-    """The key was used before for a different booking: a caller bug, never retry it."""
+    """The key was used before for a different booking: never retry it. `booked` is the
+    ledger's booking under the key, `differs` what of it differs from the one asked for
+    ("amount 999.00, not 100.00"), for the people who settle it (journey/booking_conflicts.py)."""
+
+    def __init__(self, message: str, booked: Booking, differs: list[str]) -> None:
+        super().__init__(message)
+        self.booked, self.differs = booked, differs
 
 
 class Booking(BaseModel):
@@ -96,12 +102,25 @@ def book(
             add_sealed(s, key, row, facts, [BookingRow.seal])
             s.flush()
             return _booking(row, duplicate=False)
-        if (row.workflow_id, row.amount, row.payee) != (workflow_id, amount, payee):
+        if differs := _differs(row, workflow_id, amount, payee, account, bank):
             raise IdempotencyConflictError(
                 f"idempotency key {idempotency_key!r} already booked {row.amount} to "
-                f"{row.payee!r} for {row.workflow_id}; use a new key for a different booking"
-            )
+                f"{row.payee!r} for {row.workflow_id} (booking {row.booking_id}: "
+                f"{'; '.join(differs)}); use a new key for a different booking",
+                _booking(row, duplicate=True), differs)
         return _booking(row, duplicate=True)
+
+
+def _differs(row: BookingRow, workflow_id: str, amount: Decimal, payee: str,
+             account: str | None, bank: str | None) -> list[str]:
+    """What of the booking `row` differs from the one asked for under its key, each as
+    "<what> <booked>, not <asked>": its journey, amount, payee, and its account and bank
+    where the row keeps them (one booked before accounts were kept names none)."""
+    pairs = [("journey", row.workflow_id, workflow_id), ("amount", row.amount, amount),
+             ("payee", row.payee, payee)]
+    if row.account is not None:
+        pairs += [("account", row.account, account), ("bank", row.bank, bank)]
+    return [f"{what} {booked}, not {asked}" for what, booked, asked in pairs if booked != asked]
 
 
 def bookings_for(url: str, workflow_id: str) -> list[Booking]:

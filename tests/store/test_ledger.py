@@ -46,3 +46,30 @@ def test_a_reused_key_with_another_amount_is_refused(db_url: str) -> None:
 def test_a_non_positive_amount_is_refused(db_url: str) -> None:
     with pytest.raises(ValueError, match="positive"):
         book(db_url, "k0", "loan-1", Decimal("0"), "ACME", "drawdown")
+
+
+def test_a_conflict_names_the_booking_and_what_differs(db_url: str) -> None:
+    """What operations settle a held payout on (journey/booking_conflicts.py): the ledger's
+    booking under the key, and each field of it that differs, its account among them."""
+    first = book(db_url, "k1", "loan-1", Decimal("100"), "ACME", "payout", account="6222001",
+                 bank="ICBC")
+    with pytest.raises(IdempotencyConflictError) as err:
+        book(db_url, "k1", "loan-1", Decimal("100"), "ACME", "payout", account="6222002",
+             bank="ICBC")
+    assert err.value.booked.booking_id == first.booking_id
+    assert err.value.differs == ["account 6222001, not 6222002"]
+    with pytest.raises(IdempotencyConflictError) as err:
+        book(db_url, "k1", "loan-2", Decimal("99"), "ACME", "payout", account="6222001",
+             bank="ICBC")
+    assert err.value.differs == ["journey loan-1, not loan-2", "amount 100.00, not 99.00"]
+    assert f"booking {first.booking_id}" in str(err.value)
+    assert _count(db_url) == 1
+
+
+def test_a_booking_kept_before_accounts_conflicts_on_its_figures_alone(db_url: str) -> None:
+    """A row booked before accounts were kept names none: the same payout into an account
+    now is the same booking, as it was."""
+    first = book(db_url, "k1", "loan-1", Decimal("100"), "ACME", "payout")
+    again = book(db_url, "k1", "loan-1", Decimal("100"), "ACME", "payout", account="6222001",
+                 bank="ICBC")
+    assert again.was_duplicate and again.booking_id == first.booking_id
