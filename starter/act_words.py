@@ -28,6 +28,7 @@ ACT_WORDS: dict[str, str] = {
     "record_risk_opinion": "risk opinion",
     "record_schedule_change": "review schedule change",
     "request_drawdown": "drawdown request",
+    "resolve_booking_conflict": "booking conflict settlement",
     "sign": "signature",
     "waive_commitment_fee": "commitment fee waiver",
     "withdraw": "withdrawal",

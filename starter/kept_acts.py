@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from journey.booking_conflicts import BookingResolution
 from journey.class_judgement import ClassifyLoan
 from journey.decisions import (
     AddDocuments,
@@ -43,6 +44,7 @@ KEPT: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "classify_loan": (ClassifyLoan, UpdateResult),
     "record_payment_instruction": (PaymentInstruction, UpdateResult),
     "confirm_payment_instruction": (PaymentConfirmation, UpdateResult),
+    "resolve_booking_conflict": (BookingResolution, UpdateResult),
     "request_drawdown": (DrawdownRequest, DrawdownOutcome),
     "decide_drawdown": (DrawdownDecision, DrawdownOutcome),
     "waive_commitment_fee": (FeeWaiver, UpdateResult),

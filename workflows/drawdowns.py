@@ -34,7 +34,6 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from journey import contracts
     from journey.actors import Actor, Role
     from journey.application import Channel, Product
     from journey.availability_interest import quarters_first
@@ -73,7 +72,6 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Party, Stage
     from journey.status import Disbursement, Offer, StageVisit
     from journey.timeline import EventType
-    from workflows.activity_options import BOOKING_RETRY, QUICK
     from workflows.bookkeeping import JourneyEnded
     from workflows.drawdown_reviews import DrawdownReviews
     from workflows.payee_instructions import PayeeInstructions
@@ -332,22 +330,16 @@ class DrawdownStage(DrawdownReviews, PayeeInstructions):
         payee = into.name if into is not None else self._application.applicant_name
         entrusted = f"; entrusted payment (受托支付) {paid_under(request.payee)}" \
             if request.payee else ""
-        booking = await workflow.execute_activity(
-            contracts.BOOK_DISBURSEMENT,
-            BookingInput(
-                workflow_id=self._workflow_id,
-                # one booking per drawdown (a tranche may take several), whatever the retries
-                idempotency_key=f"{self._workflow_id}:drawdown:{tid}:{record.number}",
-                amount=request.amount,
-                payee=payee,
-                purpose=f"project finance drawdown {tid}: {tranche.milestone}{entrusted}",
-                account=into.account if into is not None else None,
-                bank=into.bank if into is not None else None,
-            ),
-            result_type=Disbursement,
-            start_to_close_timeout=QUICK,
-            retry_policy=BOOKING_RETRY,
-        )
+        booking = await self.book(BookingInput(
+            workflow_id=self._workflow_id,
+            # one booking per drawdown (a tranche may take several), whatever the retries
+            idempotency_key=f"{self._workflow_id}:drawdown:{tid}:{record.number}",
+            amount=request.amount,
+            payee=payee,
+            purpose=f"project finance drawdown {tid}: {tranche.milestone}{entrusted}",
+            account=into.account if into is not None else None,
+            bank=into.bank if into is not None else None,
+        ))
         await self._dd_booked(record, booking)
 
     async def _dd_booked(self, record: DrawdownRecord, booking: Disbursement) -> None:

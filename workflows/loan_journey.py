@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
         supplements_requested,
     )
     from workflows import search_attributes as sa
-    from workflows.activity_options import BOOKING_RETRY, IO_RETRY, QUICK
+    from workflows.activity_options import IO_RETRY, QUICK
     from workflows.amendments import Amendments
     from workflows.bookkeeping import CUSTOMER_WAIT_LISTED, JourneyEnded
     from workflows.drawdowns import PLAN_PERIODS_KEPT, DrawdownStage
@@ -491,22 +491,16 @@ class LoanJourneyWorkflow(
         No marker: only an application `start` took since carries one, and an activity's
         input is no command a replay compares."""
         into = self._application.settlement_account
-        return await workflow.execute_activity(
-            contracts.BOOK_DISBURSEMENT,
-            BookingInput(
-                workflow_id=self._workflow_id,
-                idempotency_key=f"{self._workflow_id}:disbursement",
-                amount=self._application.amount,
-                payee=into.name if into is not None else self._application.applicant_name,
-                purpose=f"{self._application.product.value} loan",
-                value_on=self.payout_value_on(),
-                account=into.account if into is not None else None,
-                bank=into.bank if into is not None else None,
-            ),
-            result_type=Disbursement,
-            start_to_close_timeout=QUICK,
-            retry_policy=BOOKING_RETRY,
-        )
+        return await self.book(BookingInput(
+            workflow_id=self._workflow_id,
+            idempotency_key=f"{self._workflow_id}:disbursement",
+            amount=self._application.amount,
+            payee=into.name if into is not None else self._application.applicant_name,
+            purpose=f"{self._application.product.value} loan",
+            value_on=self.payout_value_on(),
+            account=into.account if into is not None else None,
+            bank=into.bank if into is not None else None,
+        ))
 
     async def finish(self, outcome: Stage, reason: str, told: str = "",
                      categories: list[str] | None = None) -> JourneyResult:

@@ -14,14 +14,12 @@ from decimal import Decimal
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from journey import contracts
     from journey.contracts import BookingInput
     from journey.drawdowns import paid_under
     from journey.entrusted_payment import OPERATIONS_TEAM, EntrustedPayout
     from journey.policy import StageSla
     from journey.status import Disbursement, StageVisit
-    from workflows.activity_options import BOOKING_RETRY, QUICK
-    from workflows.post_loan_handlers import PostLoanHandlers
+    from workflows.bookings import Bookings
 
 # workflow.patched marker: before it, a loan's payout ran from the day it was booked, a Sunday
 # night's too; since, from its value date, the day the bank moves the money: the booked day
@@ -30,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
 PAYOUT_VALUE_DATED = "payout-value-dated"
 
 
-class PayeeInstructions(PostLoanHandlers):
+class PayeeInstructions(Bookings):
     def _init_updates(self) -> None:
         super()._init_updates()
         self._entrusted: EntrustedPayout | None = None
@@ -69,22 +67,16 @@ class PayeeInstructions(PostLoanHandlers):
         instruction = payout.instruction
         assert instruction is not None, "paid on a confirmed instruction"
         bookings = await asyncio.gather(*(
-            workflow.execute_activity(
-                contracts.BOOK_DISBURSEMENT,
-                BookingInput(
-                    workflow_id=self._workflow_id,
-                    idempotency_key=f"{key}:{n}",
-                    amount=c.amount,
-                    payee=c.name,
-                    purpose=f"{purpose} {paid_under(c)}",
-                    value_on=value_on,
-                    account=c.account,
-                    bank=c.bank,
-                ),
-                result_type=Disbursement,
-                start_to_close_timeout=QUICK,
-                retry_policy=BOOKING_RETRY,
-            )
+            self.book(BookingInput(
+                workflow_id=self._workflow_id,
+                idempotency_key=f"{key}:{n}",
+                amount=c.amount,
+                payee=c.name,
+                purpose=f"{purpose} {paid_under(c)}",
+                value_on=value_on,
+                account=c.account,
+                bank=c.bank,
+            ))
             for n, c in enumerate(instruction.counterparties, start=1)
         ))
         payout.bookings = [b.booking_id for b in bookings]

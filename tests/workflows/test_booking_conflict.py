@@ -1,0 +1,123 @@
+"""A payout whose idempotency key the ledger already booked with other content (a journey
+reset by Temporal to before its booking and then amended, a row written by hand) holds the
+journey at the disbursement on operations' queue, with operations told, instead of failing it;
+operations settle it (`resolve_booking_conflict`): the ledger's booking taken as the payout,
+or the payout booked again under a new key, each once, and the loan goes on to post-loan."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from journey.actors import Actor, Role
+from journey.booking_conflicts import BookingResolution, Settlement
+from journey.queue_wait import QueueWait
+from journey.stages import Stage
+from journey.status import JourneyStatus
+from store.ledger import Booking, book, bookings_for
+from tests.workflows.journey_kit import (
+    RISK_SME,
+    drive_to,
+    new_application,
+    offer_signature,
+    refused,
+    running_journey,
+    status,
+    until_sent,
+    until_stage,
+)
+from workflows import search_attributes as sa
+from workflows.loan_journey import LoanJourneyWorkflow
+
+OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
+RESOLVE = LoanJourneyWorkflow.resolve_booking_conflict
+
+
+async def held(handle: WorkflowHandle) -> JourneyStatus:
+    """The journey once it holds its payout: at the disbursement, still running."""
+    for _ in range(200):
+        now = await until_stage(handle, Stage.DISBURSEMENT)
+        if any("payout held" in w for w in now.waiting_for):
+            return now
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} did not hold its payout")
+
+
+async def signed_into_a_conflict(handle: WorkflowHandle, db_url: str, app: object,
+                                 booked_for: str) -> tuple[Booking, JourneyStatus]:
+    """The ledger's booking, written by hand under the key the journey's payout books under
+    (for the journey `booked_for`, 1,000.00 less), and the journey signed into holding it."""
+    key = f"{handle.id}:disbursement"
+    by_hand = book(db_url, key, booked_for, app.amount - 1000,  # type: ignore[attr-defined]
+                   app.applicant_name, "written by hand")  # type: ignore[attr-defined]
+    await drive_to(handle, app, Stage.OFFER)  # type: ignore[arg-type]
+    await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))  # type: ignore[arg-type]
+    return by_hand, await held(handle)
+
+
+async def assert_held_for_operations(handle: WorkflowHandle, db_url: str, by_hand: Booking,
+                                     now: JourneyStatus) -> None:
+    assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
+    assert now.team == "operations" and now.disbursement is None
+    [why] = [w for w in now.waiting_for if "payout held" in w]
+    assert f"booking {by_hand.booking_id} under key '{handle.id}:disbursement'" in why
+    assert "amount" in why and "resolve-booking" in why
+    assert any(d.verdict == "payout held" and d.actor.id == "ledger" for d in now.decisions)
+    attributes = (await handle.describe()).typed_search_attributes
+    assert attributes.get(sa.TEAM) == "operations"
+    listed = QueueWait.of(attributes.get(sa.QUEUE_WAIT))
+    assert listed is not None and listed.awaiting is not None
+    assert "ledger booking conflict" in listed.awaiting
+    told = await until_sent(db_url, handle.id, template="payout_held")
+    assert told.recipient == "operations" and by_hand.booking_id in told.body
+
+
+async def test_operations_take_the_ledgers_booking_as_the_payout(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        by_hand, now = await signed_into_a_conflict(handle, settings.db_url, app, handle.id)
+        await assert_held_for_operations(handle, settings.db_url, by_hand, now)
+        # the risk officer may not settle it: refused before the history
+        why = await refused(handle, RESOLVE, BookingResolution(
+            actor=RISK_SME, settlement=Settlement.TAKE_BOOKED, reason="it is the payout"))
+        assert "only operations settle" in why
+        await handle.execute_update(RESOLVE, BookingResolution(
+            actor=OPS, settlement=Settlement.TAKE_BOOKED,
+            reason="the core system's booking of this loan"))
+        paid = await until_stage(handle, Stage.POST_LOAN)
+        assert [b.booking_id for b in bookings_for(settings.db_url, handle.id)] == [
+            by_hand.booking_id]
+        d = paid.disbursement
+        assert d is not None and (d.booking_id, d.amount) == (by_hand.booking_id,
+                                                              app.amount - 1000)
+        [settled] = [x for x in paid.decisions if x.verdict == "booking conflict settled"]
+        assert settled.actor == OPS and "the core system's booking" in settled.reason
+
+
+async def test_operations_book_it_again_under_a_new_key(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        other = "journey-APP-someone-else"
+        by_hand, now = await signed_into_a_conflict(handle, settings.db_url, app, other)
+        await assert_held_for_operations(handle, settings.db_url, by_hand, now)
+        # another journey's booking is never this payout
+        why = await refused(handle, RESOLVE, BookingResolution(
+            actor=OPS, settlement=Settlement.TAKE_BOOKED, reason="it is the payout"))
+        assert f"was booked for {other}, not this journey" in why
+        await handle.execute_update(RESOLVE, BookingResolution(
+            actor=OPS, settlement=Settlement.BOOK_AGAIN, reason="the key is another loan's"))
+        paid = await until_stage(handle, Stage.POST_LOAN)
+        [again] = bookings_for(settings.db_url, handle.id)
+        assert again.key == f"{handle.id}:disbursement:retry-1"
+        assert again.amount == Decimal(app.amount) and again.booking_id != by_hand.booking_id
+        assert paid.disbursement is not None
+        assert paid.disbursement.booking_id == again.booking_id
+        assert (await status(handle)).stage is Stage.POST_LOAN
+

@@ -1,0 +1,138 @@
+"""Every booking of a payout, through one helper: `book`.
+
+A loan's payout to the borrower (workflows/loan_journey.py), to its counterparties
+(workflows/payee_instructions.py) and a project's drawdowns (workflows/drawdowns.py) book
+through `book`. The ledger books each idempotency key once; a key it booked before with other
+content fails the booking (journey/booking_conflicts.py). Since BOOKING_CONFLICT_HELD the
+journey does not fail on it: it records why the payout is held, puts the case on operations'
+queue, tells operations, and waits for their `resolve_booking_conflict`: the ledger's booking
+taken as the payout (booked for this journey only), or the payout booked again under a new key.
+"""
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from journey import contracts
+    from journey.actors import Actor, Role
+    from journey.booking_conflicts import (
+        CONFLICT,
+        BookingConflict,
+        BookingResolution,
+        HeldBooking,
+        Settlement,
+        take_refusal,
+    )
+    from journey.contracts import BookingInput
+    from journey.decisions import UpdateResult
+    from journey.entrusted_payment import OPERATIONS_TEAM
+    from journey.policy import DecisionRefused
+    from journey.policy.authority import authorize_staff
+    from journey.status import Disbursement
+    from workflows.activity_options import BOOKING_RETRY, QUICK
+    from workflows.post_loan_handlers import PostLoanHandlers
+
+# workflow.patched marker: before it, a payout whose idempotency key the ledger had booked
+# with other content failed the journey; since, the payout is held on operations' queue until
+# they settle it. Taken at such a conflict only.
+BOOKING_CONFLICT_HELD = "booking-conflict-held"
+LEDGER = Actor(id="ledger", role=Role.SYSTEM)  # who records a payout held on a conflict
+
+
+class Bookings(PostLoanHandlers):
+    def _init_updates(self) -> None:
+        super()._init_updates()
+        self._held: list[HeldBooking] = []
+
+    async def book(self, request: BookingInput) -> Disbursement:
+        """Book `request` once; on a conflict under its key (since BOOKING_CONFLICT_HELD),
+        held until operations settle it: the ledger's booking, or the booking under a new
+        key (held again should that conflict too)."""
+        original, retries = request.idempotency_key, 0
+        while True:
+            try:
+                return await workflow.execute_activity(
+                    contracts.BOOK_DISBURSEMENT, request, result_type=Disbursement,
+                    start_to_close_timeout=QUICK, retry_policy=BOOKING_RETRY)
+            except ActivityError as err:
+                conflict = _conflict(err)
+                if conflict is None or not workflow.patched(BOOKING_CONFLICT_HELD):
+                    raise
+            held = HeldBooking(key=request.idempotency_key, original=original, retries=retries,
+                               conflict=conflict, held_at=workflow.now())
+            if (await self._hold(held)).settlement is Settlement.TAKE_BOOKED:
+                return conflict.as_disbursement()
+            request = request.model_copy(update={"idempotency_key": held.next_key()})
+            retries += 1
+
+    async def _hold(self, held: HeldBooking) -> BookingResolution:
+        """Hold the payout on `held`'s conflict: recorded, on operations' queue, operations
+        told; until they settle it (the case back on the queue it was on)."""
+        self._held.append(held)
+        self.record_decision(LEDGER, "payout held", held.why())
+        team, self._team = self._team, OPERATIONS_TEAM
+        self._upsert()
+        await self._behind(self.notify(f"{self._workflow_id}:booking-held:{held.key}",
+                                       OPERATIONS_TEAM, "payout_held", held.why()))
+        await workflow.wait_condition(lambda: held.resolution is not None)
+        self._held = [h for h in self._held if h is not held]
+        self._team = team
+        self._upsert()
+        assert held.resolution is not None
+        return held.resolution
+
+    # -- operations settle it --------------------------------------------------------------
+
+    @workflow.update
+    async def resolve_booking_conflict(self, resolution: BookingResolution) -> UpdateResult:
+        held = self._held_by(resolution.key)
+        held.resolution = resolution
+        taken = resolution.settlement is Settlement.TAKE_BOOKED
+        self.record_decision(resolution.actor, "booking conflict settled", (
+            f"booking {held.conflict.booking_id} under key {held.key!r} taken as the payout"
+            if taken else f"booked again under key {held.next_key()!r}")
+            + f": {resolution.reason}")
+        await workflow.wait_condition(lambda: all(h is not held for h in self._held))
+        return UpdateResult(stage=self._stage, message=(
+            f"booking {held.conflict.booking_id} taken as the payout" if taken
+            else f"booked again under key {held.next_key()!r}"))
+
+    @resolve_booking_conflict.validator
+    def _validate_resolve_booking(self, resolution: BookingResolution) -> None:
+        authorize_staff(self.policy, resolution.actor, {Role.OPERATIONS}, needs=(
+            "only operations settle a payout held on a ledger booking conflict"))
+        held = self._held_by(resolution.key)
+        if resolution.settlement is Settlement.TAKE_BOOKED and (
+                refusal := take_refusal(held, self._workflow_id)) is not None:
+            raise DecisionRefused(refusal)
+
+    def _held_by(self, key: str | None) -> HeldBooking:
+        """The held booking under `key` (None: the only one held), or DecisionRefused."""
+        open_ = [h for h in self._held if h.resolution is None]
+        if not open_:
+            raise DecisionRefused("no payout of this journey is held on a booking conflict: "
+                                  "nothing to settle")
+        found = [h for h in open_ if key in (None, h.key)]
+        if len(found) == 1:
+            return found[0]
+        keys = ", ".join(h.key for h in open_)
+        raise DecisionRefused(f"no held booking under key {key!r}: held are {keys}" if key
+                              else f"several payouts are held ({keys}): name one with --key")
+
+    def _awaited_step(self) -> str | None:
+        if held := [h for h in self._held if h.resolution is None]:
+            return f"a payout held on a ledger booking conflict (key {held[0].key})"
+        return super()._awaited_step()
+
+    def _waiting_for(self) -> list[str]:
+        held = [f"operations: {h.why()}" for h in self._held if h.resolution is None]
+        return held + super()._waiting_for()
+
+
+def _conflict(err: ActivityError) -> BookingConflict | None:
+    """The ledger's booking a booking conflicted with, or None for any other failure (and a
+    conflict raised by a worker from before it carried the booking)."""
+    cause = err.cause
+    if not isinstance(cause, ApplicationError) or cause.type != CONFLICT or not cause.details:
+        return None
+    return BookingConflict.model_validate(cause.details[0])
