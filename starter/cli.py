@@ -10,6 +10,7 @@ from journey.settings import StoreSettings
 from starter import (
     application_cli,
     archive_cli,
+    booking_cli,
     boundary,
     drawdown_cli,
     encryption_cli,
@@ -80,6 +81,7 @@ app.command("list")(listings_cli.list_)
 touchpoint_cli.register(app)
 drawdown_cli.register(app)
 payout_cli.register(app)
+booking_cli.register(app)
 app.command()(demo)
 app.command()(report)
 app.command()(export)

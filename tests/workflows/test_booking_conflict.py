@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
+import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -18,6 +19,7 @@ from journey.queue_wait import QueueWait
 from journey.stages import Stage
 from journey.status import JourneyStatus
 from store.ledger import Booking, book, bookings_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.workflows.journey_kit import (
     RISK_SME,
     drive_to,
@@ -121,3 +123,28 @@ async def test_operations_book_it_again_under_a_new_key(
         assert paid.disbursement.booking_id == again.booking_id
         assert (await status(handle)).stage is Stage.POST_LOAN
 
+
+async def test_operations_settle_it_from_the_command_line(
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_cli_at(monkeypatch, time_skipping_env.client, data_dir=tmp_path)
+    docs, app = new_application()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        by_hand, _ = await signed_into_a_conflict(handle, settings.db_url, app, "journey-X")
+        shown = said(await cli("status", handle.id))
+        assert f"payout held: the ledger already has booking {by_hand.booking_id}" in shown
+        risk = await cli("resolve-booking", handle.id, "--take-booked", "--reason", "mine",
+                         "--as", RISK_SME.id)
+        assert risk.exit_code == 3 and "only operations settle" in said(risk)
+        no_way = await cli("resolve-booking", handle.id, "--reason", "mine", "--as", OPS.id)
+        assert no_way.exit_code == 2  # --take-booked or --book-again, one of them
+        again = await cli("resolve-booking", handle.id, "--book-again", "--reason",
+                          "the key's booking is the loan before its reset", "--as", OPS.id)
+        assert again.exit_code == 0, again.output
+        assert (f"booking conflict settlement: accepted; journey at disbursement: booked "
+                f"again under key '{handle.id}:disbursement:retry-1'") in said(again)
+        await until_stage(handle, Stage.POST_LOAN)
+        [booked] = bookings_for(settings.db_url, handle.id)
+        assert booked.key == f"{handle.id}:disbursement:retry-1"
+        trail = said(await cli("history", handle.id))
+        assert "resolve_booking_conflict" in trail and OPS.id in trail
