@@ -119,6 +119,10 @@ class Bookings(PostLoanHandlers):
         raise DecisionRefused(f"no held booking under key {key!r}: held are {keys}" if key
                               else f"several payouts are held ({keys}): name one with --key")
 
+    def held_payout(self) -> str | None:
+        held = [h for h in self._held if h.resolution is None]
+        return held[0].why() if held else None
+
     def _awaited_step(self) -> str | None:
         if held := [h for h in self._held if h.resolution is None]:
             return f"a payout held on a ledger booking conflict (key {held[0].key})"

@@ -223,7 +223,10 @@ class DrawdownUpdates(ClassJudgements):
         self.record_decision(decision.actor, f"drawdown {decision.tranche_id} {decision.verdict}",
                              decision.reason)
         await workflow.wait_condition(
-            lambda: record.state.settled or record.state is DrawdownState.AWAITING_PAYEES)
+            lambda: record.state.settled or record.state is DrawdownState.AWAITING_PAYEES
+            or self.held_payout() is not None)
+        if (held := self.held_payout()) is not None and not record.state.settled:
+            return self._dd_outcome(record, held)
         if record.state is DrawdownState.AWAITING_PAYEES and record.request.payee is not None:
             return self._dd_outcome(record, (
                 f"approved; operations pay {money(record.request.amount)} to "
@@ -295,6 +298,8 @@ class DrawdownUpdates(ClassJudgements):
             return [f"a drawdown request: {money(commitment.available)} available until "
                     f"{commitment.available_until:%Y-%m-%d}"]
         tranche = current.request.tranche_id
+        if (held := self.held_payout()) is not None:
+            return [f"drawdown {tranche}: operations: {held}"]
         if current.state is DrawdownState.AWAITING_DECISION:
             return [f"drawdown {tranche} decision from team {self._team}"]
         if current.state is DrawdownState.AWAITING_PAYEES:

@@ -115,7 +115,8 @@ class EntrustedPayoutStage(PayeeInstructions):
                 "once the offer is signed"))
         result = await self._after_decision()
         paid = self._disbursement
-        assert paid is not None
+        if paid is None:  # held on a booking conflict: the message says why
+            return result
         return result.model_copy(update={"message": f"{money(paid.amount)} paid to {paid.payee}"})
 
     def _enter_instruction(self, payout: EntrustedPayout,
@@ -195,13 +196,15 @@ class EntrustedPayoutStage(PayeeInstructions):
                 f"instruction {confirmation.instruction} confirmed: {money(payout.amount)} will "
                 f"be paid to {paid_to(instruction.counterparties)} once the offer is signed"))
         if payout.drawdown is not None:  # a project's drawdown: booked, the project draws on
-            await workflow.wait_condition(lambda: bool(payout.bookings))
-            return UpdateResult(stage=self._stage, message=(
+            await workflow.wait_condition(
+                lambda: bool(payout.bookings) or self.held_payout() is not None)
+            return UpdateResult(stage=self._stage, message=self.held_payout() or (
                 f"drawdown {payout.drawdown}: {money(payout.amount)} paid to "
                 f"{paid_to(payout.payments)}"))
         result = await self._after_decision()
         paid = self._disbursement
-        assert paid is not None
+        if paid is None:  # held on a booking conflict: the message says why
+            return result
         return result.model_copy(update={"message": f"{money(paid.amount)} paid to "
                                                     f"{paid.payee}"})
 

@@ -672,10 +672,16 @@ class JourneyUpdates(Bookkeeping):
                                     case_manager(self._application.submitted_by), what)
 
     async def _after_decision(self) -> UpdateResult:
-        """Return once the workflow has acted on the decision: the stage has moved on."""
+        """Return once the workflow has acted on the decision: the stage has moved on, or its
+        payout is held (`held_payout`: the message says why)."""
         visits = len(self._visits)
-        await workflow.wait_condition(lambda: len(self._visits) > visits)
-        return UpdateResult(stage=self._stage)
+        await workflow.wait_condition(
+            lambda: len(self._visits) > visits or self.held_payout() is not None)
+        return UpdateResult(stage=self._stage, message=self.held_payout() or "")
+
+    def held_payout(self) -> str | None:
+        """Why a payout of the journey is held for operations, or None (workflows/bookings.py)."""
+        return None
 
 
 def _answer(*parts: str) -> str:

@@ -1,7 +1,7 @@
 """Record one history per terminal path of LoanJourneyWorkflow into tests/histories/, and
 one of LateFeedbackWorkflow per touchpoint it keeps after a journey's end.
 
-    .venv/bin/python -m tests.histories.record
+    .venv/bin/python -m tests.histories.record [PATH ...]   # those paths only (closed_repaid ...)
 
 Runs each path on a fresh time-skipping server with the test kit's journeys; CI replays
 the files against the current code (tests/audit/test_replay_recorded.py). Re-record only
@@ -14,6 +14,7 @@ being replayed too.
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -25,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.application import Channel, Product
+from journey.booking_conflicts import BookingResolution, Settlement
 from journey.decisions import (
     RiskGrade,
     RiskOpinion,
@@ -38,6 +40,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback, Inquiry, late_touchpoints_id
 from starter import late_touchpoints, loan_figures
+from store.ledger import book
 from tests.audit.histories import save_history
 from tests.conftest import installed_test_server, register_search_attributes
 from tests.post_loan.loan_kit import pay, settle_at_quote, until
@@ -128,6 +131,25 @@ async def entrusted(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     await settle_at_quote(handle, await kit.until_stage(handle, Stage.POST_LOAN), "TX-ALL")
 
 
+async def booking_conflict(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
+    """The payout's key booked by hand for another journey (`BEFORE`): the payout is held,
+    operations book it again under a new key, then the loan is settled early."""
+    await kit.drive_to(handle, app, Stage.OFFER)
+    await handle.execute_update(LoanJourneyWorkflow.sign, kit.offer_signature(app))
+    await until(handle, lambda s: any("payout held" in w for w in s.waiting_for))
+    await handle.execute_update(
+        LoanJourneyWorkflow.resolve_booking_conflict,
+        BookingResolution(actor=Actor(id="ops-wang", role=Role.OPERATIONS),
+                          settlement=Settlement.BOOK_AGAIN, reason="another journey's key"))
+    await settle_at_quote(handle, await kit.until_stage(handle, Stage.POST_LOAN), "TX-ALL")
+
+
+def booked_by_hand(settings: Settings, journey: str, app: kit.LoanApplication) -> None:
+    """A row written by hand under the key the journey's payout books under."""
+    book(settings.db_url, f"{journey}:disbursement", "journey-APP-by-hand", app.amount,
+         app.applicant_name, "written by hand")
+
+
 PATHS: dict[str, Path_] = {
     "closed_repaid": closed,
     "closed_prepaid_settled": prepaid,
@@ -136,6 +158,11 @@ PATHS: dict[str, Path_] = {
     "withdrawn_at_offer": withdrawn,
     "expired_offer": expired,
     "closed_entrusted": entrusted,
+    "closed_after_booking_conflict": booking_conflict,
+}
+# what a path has written before its journey runs on: the worker's settings, the journey id
+BEFORE: dict[str, Callable[[Settings, str, kit.LoanApplication], None]] = {
+    "closed_after_booking_conflict": booked_by_hand,
 }
 # the application a path walks, where it is not the kit's small SME loan
 APPLICATIONS: dict[str, dict[str, object]] = {
@@ -182,6 +209,8 @@ async def _run(client: Client, name: str, play: Path_, late: Late | None) -> Pat
     with tempfile.TemporaryDirectory() as tmp:
         async with kit.journey_worker(client, Path(tmp), docs) as settings:
             handle = await kit.start(client, settings, app)
+            if (before := BEFORE.get(name)) is not None:
+                before(settings, handle.id, app)  # the journey books only once signed
             await play(handle, app)
             await handle.result()
             if late is None:
@@ -190,12 +219,16 @@ async def _run(client: Client, name: str, play: Path_, late: Late | None) -> Pat
             return await save_history(client.get_workflow_handle(kept), name)
 
 
-async def main() -> None:
+async def main(only: list[str]) -> None:
     for name, play in PATHS.items():
+        if only and name not in only:
+            continue
         print(f"recorded {await record(name, play)}")
     for name, late in LATE.items():  # a declined customer has more to say
+        if only and name not in only:
+            continue
         print(f"recorded {await record(name, rejected, late)}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:]))

@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
 from journey.booking_conflicts import BookingResolution, Settlement
+from journey.entrusted_payment import PaymentInstruction
 from journey.queue_wait import QueueWait
 from journey.stages import Stage
 from journey.status import JourneyStatus
@@ -30,6 +31,14 @@ from tests.workflows.journey_kit import (
     status,
     until_sent,
     until_stage,
+)
+from tests.workflows.test_entrusted_payout import (
+    AMOUNT,
+    BUILDER,
+    EQUIPMENT,
+    confirming,
+    large,
+    signed,
 )
 from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -148,3 +157,36 @@ async def test_operations_settle_it_from_the_command_line(
         assert booked.key == f"{handle.id}:disbursement:retry-1"
         trail = said(await cli("history", handle.id))
         assert "resolve_booking_conflict" in trail and OPS.id in trail
+
+
+async def test_a_counterpartys_booking_is_held_and_booked_again_alone(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """An entrusted payout (受托支付) books each counterparty under its own key: the one in
+    conflict is held, the other booked; operations' confirmation answers that it is held."""
+    docs, app = large()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        key = f"{handle.id}:disbursement:2"
+        by_hand = book(settings.db_url, key, "journey-X", BUILDER.amount, BUILDER.name, "by hand")
+        await signed(handle, app)
+        await until_stage(handle, Stage.DISBURSEMENT, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                    PaymentInstruction(actor=OPS,
+                                                       counterparties=[EQUIPMENT, BUILDER]))
+        confirmed = await handle.execute_update(
+            LoanJourneyWorkflow.confirm_payment_instruction, confirming(1))
+        assert f"booking {by_hand.booking_id} under key '{key}'" in confirmed.message
+        assert "journey journey-X, not " in confirmed.message
+        now = await held(handle)
+        assert now.team == "operations" and now.disbursement is None
+        assert [b.key for b in bookings_for(settings.db_url, handle.id)] == [
+            f"{handle.id}:disbursement:1"]  # the other counterparty's, booked
+        await handle.execute_update(RESOLVE, BookingResolution(
+            actor=OPS, settlement=Settlement.BOOK_AGAIN, reason="journey-X's key", key=key))
+        paid = await until_stage(handle, Stage.POST_LOAN)
+        booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
+        assert [b.key for b in booked] == [f"{handle.id}:disbursement:1", f"{key}:retry-1"]
+        assert paid.entrusted is not None
+        assert paid.entrusted.bookings == [b.booking_id for b in booked]
+        assert paid.disbursement is not None
+        assert paid.disbursement.amount == Decimal(AMOUNT)
