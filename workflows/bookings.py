@@ -43,6 +43,7 @@ class Bookings(PostLoanHandlers):
     def _init_updates(self) -> None:
         super()._init_updates()
         self._held: list[HeldBooking] = []
+        self._team_unheld: str | None = None  # the team the case was with before a hold
 
     async def book(self, request: BookingInput) -> Disbursement:
         """Book `request` once; on a conflict under its key (since BOOKING_CONFLICT_HELD),
@@ -67,17 +68,21 @@ class Bookings(PostLoanHandlers):
 
     async def _hold(self, held: HeldBooking) -> BookingResolution:
         """Hold the payout on `held`'s conflict: recorded, on operations' queue, operations
-        told; until they settle it (the case back on the queue it was on)."""
+        told; until they settle it (the case back on the queue it was on once nothing is
+        held: an entrusted payout's counterparties may be held together)."""
+        if not self._held:
+            self._team_unheld = self._team
         self._held.append(held)
         self.record_decision(LEDGER, "payout held", held.why())
-        team, self._team = self._team, OPERATIONS_TEAM
+        self._team = OPERATIONS_TEAM
         self._upsert()
         await self._behind(self.notify(f"{self._workflow_id}:booking-held:{held.key}",
                                        OPERATIONS_TEAM, "payout_held", held.why()))
         await workflow.wait_condition(lambda: held.resolution is not None)
         self._held = [h for h in self._held if h is not held]
-        self._team = team
-        self._upsert()
+        if not self._held:
+            self._team = self._team_unheld
+            self._upsert()
         assert held.resolution is not None
         return held.resolution
 
@@ -99,9 +104,9 @@ class Bookings(PostLoanHandlers):
 
     @resolve_booking_conflict.validator
     def _validate_resolve_booking(self, resolution: BookingResolution) -> None:
+        held = self._held_by(resolution.key)
         authorize_staff(self.policy, resolution.actor, {Role.OPERATIONS}, needs=(
             "only operations settle a payout held on a ledger booking conflict"))
-        held = self._held_by(resolution.key)
         if resolution.settlement is Settlement.TAKE_BOOKED and (
                 refusal := take_refusal(held, self._workflow_id)) is not None:
             raise DecisionRefused(refusal)

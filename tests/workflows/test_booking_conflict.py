@@ -21,6 +21,7 @@ from journey.stages import Stage
 from journey.status import JourneyStatus
 from store.ledger import Booking, book, bookings_for
 from tests.cli_kit import cli, point_cli_at, said
+from tests.post_loan.loan_kit import until
 from tests.workflows.journey_kit import (
     RISK_SME,
     drive_to,
@@ -190,3 +191,36 @@ async def test_a_counterpartys_booking_is_held_and_booked_again_alone(
         assert paid.entrusted.bookings == [b.booking_id for b in booked]
         assert paid.disbursement is not None
         assert paid.disbursement.amount == Decimal(AMOUNT)
+
+
+async def test_two_counterparties_held_are_settled_one_by_one(
+    time_skipping_env: WorkflowEnvironment, tmp_path
+) -> None:
+    """Both counterparties' keys booked by hand: operations name each by its key; the case
+    stays on their queue until the last is settled."""
+    docs, app = large()
+    async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
+        first, second = (f"{handle.id}:disbursement:{n}" for n in (1, 2))
+        for key, c in ((first, EQUIPMENT), (second, BUILDER)):
+            book(settings.db_url, key, "journey-X", c.amount, c.name, "by hand")
+        await signed(handle, app)
+        await until_stage(handle, Stage.DISBURSEMENT, asking=True)
+        await handle.execute_update(LoanJourneyWorkflow.record_payment_instruction,
+                                    PaymentInstruction(actor=OPS,
+                                                       counterparties=[EQUIPMENT, BUILDER]))
+        await handle.execute_update(LoanJourneyWorkflow.confirm_payment_instruction,
+                                    confirming(1))
+        both = await until(handle, lambda s: len([w for w in s.waiting_for
+                                                  if "payout held" in w]) == 2)
+        assert both.team == "operations"
+        again = BookingResolution(actor=OPS, settlement=Settlement.BOOK_AGAIN, reason="X's keys")
+        why = await refused(handle, RESOLVE, again)
+        assert "several payouts are held" in why and first in why and second in why
+        await handle.execute_update(RESOLVE, again.model_copy(update={"key": second}))
+        one = await until(handle, lambda s: len([w for w in s.waiting_for
+                                                 if "payout held" in w]) == 1)
+        assert one.team == "operations" and one.stage is Stage.DISBURSEMENT
+        await handle.execute_update(RESOLVE, again.model_copy(update={"key": first}))
+        await until_stage(handle, Stage.POST_LOAN)
+        assert sorted(b.key for b in bookings_for(settings.db_url, handle.id)) == [
+            f"{first}:retry-1", f"{second}:retry-1"]
