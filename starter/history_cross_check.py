@@ -48,6 +48,7 @@ from starter.history_told import HistoryTold, amounts_kept, told
 from store.ended_outside import ENDED_OUTSIDE
 from store.journey_sealed import Held, JourneySealed, Vouched, of_journey
 from store.seal_findings import Finding, Found, RecordsCheck
+from workflows.bookings import LEDGER
 from workflows.drawdowns import RULES
 from workflows.exposure import EXPOSURE_KEEPER
 from workflows.exposure_now import AUTHORITY_CHECK
@@ -59,7 +60,7 @@ from workflows.reading_corrections import READER
 RECORDS = "journeys' histories against the sealed records"
 # deciders that are the workflow's own, not a person's update (an SLA's timer among them)
 SYSTEM_DECIDERS = {a.id for a in (RULES, EXPOSURE_KEEPER, AUTHORITY_CHECK, VOTE_KEEPER,
-                                  READER, SYSTEM, REVIEWER, REPRICING)} | {"sla-timer"}
+                                  READER, SYSTEM, REVIEWER, REPRICING, LEDGER)} | {"sla-timer"}
 # the updates that record no decision (every other update a person makes does, by the
 # workflows' record_decision): none of them decides a stage visit
 RECORD_NO_DECISION = {"add_documents", "add_statements", "record_repayment",

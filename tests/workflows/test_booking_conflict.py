@@ -17,11 +17,16 @@ from journey.actors import Actor, Role
 from journey.booking_conflicts import BookingResolution, Settlement
 from journey.entrusted_payment import PaymentInstruction
 from journey.queue_wait import QueueWait
+from journey.settings import Settings
 from journey.stages import Stage
 from journey.status import JourneyStatus
+from starter import loan_figures
+from starter.history_cross_check import cross_check
 from store.ledger import Booking, book, bookings_for
+from store.seal_key import sealing_key
+from store.sealed_records import BOOKED
 from tests.cli_kit import cli, point_cli_at, said
-from tests.post_loan.loan_kit import until
+from tests.post_loan.loan_kit import settles_early, until
 from tests.workflows.journey_kit import (
     RISK_SME,
     drive_to,
@@ -64,7 +69,8 @@ async def signed_into_a_conflict(handle: WorkflowHandle, db_url: str, app: objec
     (for the journey `booked_for`, 1,000.00 less), and the journey signed into holding it."""
     key = f"{handle.id}:disbursement"
     by_hand = book(db_url, key, booked_for, app.amount - 1000,  # type: ignore[attr-defined]
-                   app.applicant_name, "written by hand")  # type: ignore[attr-defined]
+                   app.applicant_name, "written by hand",  # type: ignore[attr-defined]
+                   sealing_key(db_url, Settings().archive_seal_key, BOOKED))
     await drive_to(handle, app, Stage.OFFER)  # type: ignore[arg-type]
     await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))  # type: ignore[arg-type]
     return by_hand, await held(handle)
@@ -88,8 +94,11 @@ async def assert_held_for_operations(handle: WorkflowHandle, db_url: str, by_han
 
 
 async def test_operations_take_the_ledgers_booking_as_the_payout(
-    time_skipping_env: WorkflowEnvironment, tmp_path
+    time_skipping_env: WorkflowEnvironment, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The booking taken is the payout the audit holds the history to: its cross-check
+    against the sealed records agrees (the disbursement's exit names who settled it)."""
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", "booking-conflict-key-0123")  # it seals
     docs, app = new_application()
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         by_hand, now = await signed_into_a_conflict(handle, settings.db_url, app, handle.id)
@@ -109,6 +118,14 @@ async def test_operations_take_the_ledgers_booking_as_the_payout(
                                                               app.amount - 1000)
         [settled] = [x for x in paid.decisions if x.verdict == "booking conflict settled"]
         assert settled.actor == OPS and "the core system's booking" in settled.reason
+        key = settings.archive_seal_key
+        assert key is not None
+        assert paid.offer is not None
+        day = paid.offer.starts_on  # settled: the journey closes, its events all written
+        await settles_early(handle, loan_figures.settlement(paid, day).owed, day)
+        checked = await cross_check(settings.db_url, key, await handle.fetch_history(),
+                                    time_skipping_env.client.data_converter)
+        assert checked.agrees and checked.skipped == [], checked
 
 
 async def test_operations_book_it_again_under_a_new_key(
