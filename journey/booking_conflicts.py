@@ -6,7 +6,8 @@ written by hand) is a `BookingConflict`. The journey does not fail on it: it hol
 at the disbursement on operations' queue (`HeldBooking`) until operations settle it with a
 `BookingResolution`: the ledger's booking is this payout (`TAKE_BOOKED`: only one booked for
 this journey), or it is booked again under a new key (`BOOK_AGAIN`: `{key}:retry-{n}`, so it
-is booked exactly once however often the journey replays).
+is booked exactly once however often the journey replays). Booking again pays money out
+again, so it takes four eyes: asked by one operations person, confirmed by another.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class HeldBooking(BaseModel):
     original: str  # the key the payout was first booked under
     conflict: BookingConflict
     held_at: datetime
+    again_asked: BookingResolution | None = None  # a book-again awaiting a second person
     resolution: BookingResolution | None = None
 
     def why(self) -> str:
@@ -78,11 +80,21 @@ class HeldBooking(BaseModel):
                 f"{self.key!r} ({c.amount:,.2f} to {c.payee} for {c.workflow_id}, booked "
                 f"{c.booked_at:%Y-%m-%d %H:%M:%S} UTC), which differs: {'; '.join(c.differs)}. "
                 "Check it on the ledger, then settle it: `resolve-booking --take-booked` if it "
-                "is this payout, else `resolve-booking --book-again` books it under a new key")
+                "is this payout, else `resolve-booking --book-again`, asked by one operations "
+                "person and confirmed by another, books it under a new key")
 
     def next_key(self) -> str:
         """The key a book-again books under: the original's, numbered."""
         return f"{self.original}:retry-{self.retries + 1}"
+
+
+def again_refusal(held: HeldBooking, actor: Actor) -> str | None:
+    """Why `actor` cannot confirm booking `held` again: they asked for it themselves."""
+    asked = held.again_asked
+    if asked is None or asked.actor.id != actor.id:
+        return None
+    return (f"{actor.id} asked to book it again: booking again pays the money out again, so a "
+            "second operations person confirms it (four eyes): ask another")
 
 
 def take_refusal(held: HeldBooking, workflow_id: str) -> str | None:

@@ -6,7 +6,8 @@ through `book`. The ledger books each idempotency key once; a key it booked befo
 content fails the booking (journey/booking_conflicts.py). Since BOOKING_CONFLICT_HELD the
 journey does not fail on it: it records why the payout is held, puts the case on operations'
 queue, tells operations, and waits for their `resolve_booking_conflict`: the ledger's booking
-taken as the payout (booked for this journey only), or the payout booked again under a new key.
+taken as the payout (booked for this journey only), or the payout booked again under a new key,
+asked by one operations person and confirmed by a second (four eyes: money goes out again).
 """
 
 from temporalio import workflow
@@ -21,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         BookingResolution,
         HeldBooking,
         Settlement,
+        again_refusal,
         take_refusal,
     )
     from journey.contracts import BookingInput
@@ -91,12 +93,21 @@ class Bookings(PostLoanHandlers):
     @workflow.update
     async def resolve_booking_conflict(self, resolution: BookingResolution) -> UpdateResult:
         held = self._held_by(resolution.key)
-        held.resolution = resolution
         taken = resolution.settlement is Settlement.TAKE_BOOKED
+        if not taken and held.again_asked is None:  # the first pair of eyes
+            held.again_asked = resolution
+            self.record_decision(resolution.actor, "booking again asked", (
+                f"under key {held.next_key()!r}, for a second operations person to confirm: "
+                f"{resolution.reason}"))
+            return UpdateResult(stage=self._stage, message=(
+                f"booking again under key {held.next_key()!r} waits for a second operations "
+                "person to confirm it (`resolve-booking --book-again` by another)"))
+        held.resolution = resolution
+        asked = held.again_asked
         self.record_decision(resolution.actor, "booking conflict settled", (
             f"booking {held.conflict.booking_id} under key {held.key!r} taken as the payout"
-            if taken else f"booked again under key {held.next_key()!r}")
-            + f": {resolution.reason}")
+            if taken else f"booked again under key {held.next_key()!r}, asked by "
+            f"{asked.actor.id if asked else '-'}") + f": {resolution.reason}")
         await workflow.wait_condition(lambda: all(h is not held for h in self._held))
         return UpdateResult(stage=self._stage, message=(
             f"booking {held.conflict.booking_id} taken as the payout" if taken
@@ -107,8 +118,10 @@ class Bookings(PostLoanHandlers):
         held = self._held_by(resolution.key)
         authorize_staff(self.policy, resolution.actor, {Role.OPERATIONS}, needs=(
             "only operations settle a payout held on a ledger booking conflict"))
-        if resolution.settlement is Settlement.TAKE_BOOKED and (
-                refusal := take_refusal(held, self._workflow_id)) is not None:
+        refusal = (take_refusal(held, self._workflow_id)
+                   if resolution.settlement is Settlement.TAKE_BOOKED
+                   else again_refusal(held, resolution.actor))
+        if refusal is not None:
             raise DecisionRefused(refusal)
 
     def _held_by(self, key: str | None) -> HeldBooking:
@@ -130,11 +143,16 @@ class Bookings(PostLoanHandlers):
 
     def _awaited_step(self) -> str | None:
         if held := [h for h in self._held if h.resolution is None]:
+            if (asked := held[0].again_asked) is not None:
+                return (f"a second operations person to confirm booking again (key "
+                        f"{held[0].key}, asked by {asked.actor.id})")
             return f"a payout held on a ledger booking conflict (key {held[0].key})"
         return super()._awaited_step()
 
     def _waiting_for(self) -> list[str]:
-        held = [f"operations: {h.why()}" for h in self._held if h.resolution is None]
+        held = [f"operations: {h.why()}" + (
+            f"; booking again asked by {h.again_asked.actor.id}, for another to confirm"
+            if h.again_asked else "") for h in self._held if h.resolution is None]
         return held + super()._waiting_for()
 
 

@@ -133,14 +133,16 @@ async def entrusted(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
 
 async def booking_conflict(handle: WorkflowHandle, app: kit.LoanApplication) -> None:
     """The payout's key booked by hand for another journey (`BEFORE`): the payout is held,
-    operations book it again under a new key, then the loan is settled early."""
+    operations book it again under a new key (asked by one, confirmed by another), then the
+    loan is settled early."""
     await kit.drive_to(handle, app, Stage.OFFER)
     await handle.execute_update(LoanJourneyWorkflow.sign, kit.offer_signature(app))
     await until(handle, lambda s: any("payout held" in w for w in s.waiting_for))
-    await handle.execute_update(
-        LoanJourneyWorkflow.resolve_booking_conflict,
-        BookingResolution(actor=Actor(id="ops-wang", role=Role.OPERATIONS),
-                          settlement=Settlement.BOOK_AGAIN, reason="another journey's key"))
+    again = BookingResolution(actor=Actor(id="ops-wang", role=Role.OPERATIONS),
+                              settlement=Settlement.BOOK_AGAIN, reason="another journey's key")
+    for person in ("ops-wang", "ops-li"):  # asked by one, confirmed by another
+        await handle.execute_update(LoanJourneyWorkflow.resolve_booking_conflict, again.model_copy(
+            update={"actor": Actor(id=person, role=Role.OPERATIONS)}))
     await settle_at_quote(handle, await kit.until_stage(handle, Stage.POST_LOAN), "TX-ALL")
 
 

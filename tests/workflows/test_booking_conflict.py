@@ -50,7 +50,16 @@ from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
 OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
+CHECKER = Actor(id="ops-li", role=Role.OPERATIONS)  # the second pair of eyes
 RESOLVE = LoanJourneyWorkflow.resolve_booking_conflict
+
+
+async def booked_again(handle: WorkflowHandle, reason: str, key: str | None = None) -> None:
+    """Operations book the held payout again: asked by one, confirmed by another."""
+    again = BookingResolution(actor=OPS, settlement=Settlement.BOOK_AGAIN, reason=reason, key=key)
+    asked = await handle.execute_update(RESOLVE, again)
+    assert "waits for a second operations person to confirm it" in asked.message
+    await handle.execute_update(RESOLVE, again.model_copy(update={"actor": CHECKER}))
 
 
 async def held(handle: WorkflowHandle) -> JourneyStatus:
@@ -140,9 +149,23 @@ async def test_operations_book_it_again_under_a_new_key(
         why = await refused(handle, RESOLVE, BookingResolution(
             actor=OPS, settlement=Settlement.TAKE_BOOKED, reason="it is the payout"))
         assert f"was booked for {other}, not this journey" in why
-        await handle.execute_update(RESOLVE, BookingResolution(
-            actor=OPS, settlement=Settlement.BOOK_AGAIN, reason="the key is another loan's"))
+        again = BookingResolution(actor=OPS, settlement=Settlement.BOOK_AGAIN,
+                                  reason="the key is another loan's")
+        asked = await handle.execute_update(RESOLVE, again)
+        assert "waits for a second operations person" in asked.message
+        # money goes out again: the one who asked may not confirm it (four eyes)
+        why = await refused(handle, RESOLVE, again)
+        assert "ops-wang asked to book it again" in why and "four eyes" in why
+        waiting = await status(handle)
+        assert waiting.stage is Stage.DISBURSEMENT and bookings_for(settings.db_url,
+                                                                    handle.id) == []
+        assert any("booking again asked by ops-wang" in w for w in waiting.waiting_for)
+        await handle.execute_update(RESOLVE, again.model_copy(update={"actor": CHECKER}))
         paid = await until_stage(handle, Stage.POST_LOAN)
+        [asked_d] = [d for d in paid.decisions if d.verdict == "booking again asked"]
+        [settled] = [d for d in paid.decisions if d.verdict == "booking conflict settled"]
+        assert (asked_d.actor, settled.actor) == (OPS, CHECKER)
+        assert "asked by ops-wang" in settled.reason
         [again] = bookings_for(settings.db_url, handle.id)
         assert again.key == f"{handle.id}:disbursement:retry-1"
         assert again.amount == Decimal(app.amount) and again.booking_id != by_hand.booking_id
@@ -165,8 +188,13 @@ async def test_operations_settle_it_from_the_command_line(
         assert risk.exit_code == 3 and "only operations settle" in said(risk)
         no_way = await cli("resolve-booking", handle.id, "--reason", "mine", "--as", OPS.id)
         assert no_way.exit_code == 2  # --take-booked or --book-again, one of them
-        again = await cli("resolve-booking", handle.id, "--book-again", "--reason",
-                          "the key's booking is the loan before its reset", "--as", OPS.id)
+        reason = "the key's booking is the loan before its reset"
+        asked = await cli("resolve-booking", handle.id, "--book-again", "--reason", reason,
+                          "--as", OPS.id)
+        assert asked.exit_code == 0, asked.output
+        assert "waits for a second operations person to confirm it" in said(asked)
+        again = await cli("resolve-booking", handle.id, "--book-again", "--reason", reason,
+                          "--as", CHECKER.id)
         assert again.exit_code == 0, again.output
         assert (f"booking conflict settlement: accepted; journey at disbursement: booked "
                 f"again under key '{handle.id}:disbursement:retry-1'") in said(again)
@@ -199,8 +227,7 @@ async def test_a_counterpartys_booking_is_held_and_booked_again_alone(
         assert now.team == "operations" and now.disbursement is None
         assert [b.key for b in bookings_for(settings.db_url, handle.id)] == [
             f"{handle.id}:disbursement:1"]  # the other counterparty's, booked
-        await handle.execute_update(RESOLVE, BookingResolution(
-            actor=OPS, settlement=Settlement.BOOK_AGAIN, reason="journey-X's key", key=key))
+        await booked_again(handle, "journey-X's key", key)
         paid = await until_stage(handle, Stage.POST_LOAN)
         booked = sorted(bookings_for(settings.db_url, handle.id), key=lambda b: b.key)
         assert [b.key for b in booked] == [f"{handle.id}:disbursement:1", f"{key}:retry-1"]
@@ -233,11 +260,11 @@ async def test_two_counterparties_held_are_settled_one_by_one(
         again = BookingResolution(actor=OPS, settlement=Settlement.BOOK_AGAIN, reason="X's keys")
         why = await refused(handle, RESOLVE, again)
         assert "several payouts are held" in why and first in why and second in why
-        await handle.execute_update(RESOLVE, again.model_copy(update={"key": second}))
+        await booked_again(handle, again.reason, second)
         one = await until(handle, lambda s: len([w for w in s.waiting_for
                                                  if "payout held" in w]) == 1)
         assert one.team == "operations" and one.stage is Stage.DISBURSEMENT
-        await handle.execute_update(RESOLVE, again.model_copy(update={"key": first}))
+        await booked_again(handle, again.reason, first)
         await until_stage(handle, Stage.POST_LOAN)
         assert sorted(b.key for b in bookings_for(settings.db_url, handle.id)) == [
             f"{first}:retry-1", f"{second}:retry-1"]
