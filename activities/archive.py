@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowExecution, WorkflowHistory
@@ -23,7 +22,7 @@ from journey.settings import Settings
 from starter import audit
 from starter.ended_outside import ENDED_OUTSIDE, outside_end
 from starter.history_cross_check import cross_check
-from store import archive
+from store import archive, blobs
 from store.ended_outside import open_spans, record_outside_end
 from store.seal_key import sealing_key
 from store.sealed_records import STAGED
@@ -58,7 +57,7 @@ async def archive_closed_runs(
     little before the last complete pass started; `beat` for each run listed. KeyRequired,
     nothing archived, without the archive key once the archive holds sealed runs, and
     WrongKey with a key that is not the one they were sealed with."""
-    url, root = settings.db_url, settings.documents_dir
+    url, store = settings.db_url, blobs.DocumentStore.of(settings)
     started = datetime.now(UTC)
     await asyncio.to_thread(archive.key_checked, url, settings.archive_seal_key)
     last = await asyncio.to_thread(archive.last_pass_started, url)
@@ -85,7 +84,7 @@ async def archive_closed_runs(
                       disagrees)
             kept_out.append(disagrees)
             continue
-        if await asyncio.to_thread(_keep, url, root, run, audit.history_json(history),
+        if await asyncio.to_thread(_keep, url, store, run, audit.history_json(history),
                                    len(history.events), settings.archive_seal_key):
             archived += 1
     async for run in client.list_workflows(ended_outside_query(settings.task_queue)):
@@ -133,14 +132,14 @@ async def _ended_outside(client: Client, url: str, run: WorkflowExecution, key: 
     return await asyncio.to_thread(record_outside_end, url, run.id, end.at, said, end.by, key)
 
 
-def _keep(url: str, root: Path, run: WorkflowExecution, text: str, events: int,
+def _keep(url: str, store: blobs.DocumentStore, run: WorkflowExecution, text: str, events: int,
           key: bytes | None) -> bool:
     assert run.status is not None and run.close_time is not None  # a closed run has both
     closed = archive.ClosedRun(
         workflow_id=run.id, run_id=run.run_id or "", workflow_type=run.workflow_type,
         status=run.status.name.lower(), closed_at=run.close_time, events=events,
     )
-    return archive.keep(url, root, closed, text, datetime.now(UTC), key)
+    return archive.keep(url, store, closed, text, datetime.now(UTC), key)
 
 
 class ArchiveActivities:

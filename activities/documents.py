@@ -31,7 +31,7 @@ from journey.documents import (
     ReadStatus,
 )
 from journey.settings import Settings
-from store import blobs
+from store import blob_cipher, blobs
 from store.documents import record_reading
 from store.seal_key import SealingOnce
 from store.sealed_records import READ
@@ -45,7 +45,7 @@ TIMEOUTS_UNREADABLE = 6
 
 class DocumentActivities:
     def __init__(self, settings: Settings) -> None:
-        self._root = settings.documents_dir
+        self._store = blobs.DocumentStore.of(settings)
         self._url = settings.db_url
         # the worker's key when the readings were sealed with it (or none yet), else None:
         # kept unsealed with another (`records verify` names it inserted)
@@ -55,10 +55,15 @@ class DocumentActivities:
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(self, request: ReadDocumentInput) -> DocumentReading:
         # the worker's store is not there: retried until it is
-        if (problem := blobs.store_problem(self._root, writing=False)) is not None:
+        if (problem := blobs.store_problem(self._store.root, writing=False)) is not None:
             raise ApplicationError(problem, type="DocumentStoreMissing")
         try:
-            data = blobs.get(self._root, request.ref.sha256)
+            data = blobs.get(self._store, request.ref.sha256)
+        # the store's, not the customer's: retried until the keys are set or the file restored
+        except blob_cipher.DocumentKeysMissing as err:
+            raise ApplicationError(str(err), type="DocumentKeysMissing") from None
+        except blob_cipher.BlobTampered as err:
+            raise ApplicationError(str(err), type="DocumentTampered") from None
         except FileNotFoundError:  # named but never stored: the customer is asked for it
             reading = DocumentReading(
                 ref=request.ref, status=ReadStatus.MISSING, kind=DocumentKind.UNKNOWN,

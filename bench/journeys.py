@@ -249,7 +249,7 @@ async def bench(
     apps = [application(docs) for _ in range(journeys + 1)]
     for reading in docs.readings.values():  # stored, as start checks: each label stands in
         label = reading.ref.filename.removesuffix(".png")  # for its scan (its sha256 is the ref's)
-        blobs.put(settings.documents_dir, label.encode(), reading.ref.filename)
+        blobs.put(blobs.DocumentStore.of(settings), label.encode(), reading.ref.filename)
     labels = data_dir / "readings.json"
     labels.write_text(readings_json(docs.readings), encoding="utf-8")
     record_lpr(settings, policy)

@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from journey.contact import email_address
+from journey.key_list import parse_keys
 
 WorkerRole = Literal["all", "journeys", "documents"]
 OcrEngine = Literal["tesserocr", "pytesseract"]
@@ -42,10 +43,11 @@ TLS from the first byte (SMTPS, port 465, as many banks' relays ask), or neither
 PREFIX = "LOAN_JOURNEY_"
 _PEM = b"-----BEGIN "
 # The settings that are secrets: each also read from the file its `<variable>_FILE` names.
-SECRETS = ("temporal_api_key", "database_password", "codec_keys", "archive_key",
-           "smtp_password", "sms_webhook_token")
+SECRETS = ("temporal_api_key", "database_password", "codec_keys", "document_keys",
+           "archive_key", "smtp_password", "sms_webhook_token")
 FILE_SUFFIX = "_FILE"
 ARCHIVE_KEY_MIN = 16
+DOCUMENT_KEY_SIZES = (32,)  # AES-256
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,9 @@ class Settings(StoreSettings):
     # only), so that readers scale on their own (`--scale reader=N` in docker-compose.yml).
     worker_role: WorkerRole = "all"
     codec_keys: SecretStr | None = None  # "kid1:base64key,kid2:base64key"; the first encrypts
+    # The document store's files encrypted (AES-256-GCM), in the codec keys' format, each key
+    # 32 bytes: the first encrypts what is written, all decrypt (store/sealed_blobs.py).
+    document_keys: SecretStr | None = None
     # seals each archived history (HMAC-SHA256), so that whoever can write the database and
     # the document store but holds not this key cannot change one unseen; keep it apart
     archive_key: SecretStr | None = None  # ARCHIVE_KEY_MIN characters at least
@@ -241,6 +246,17 @@ class Settings(StoreSettings):
     def _read_secret_file(cls, v: object) -> object:
         return v.read() if isinstance(v, SecretFile) else v
 
+    @field_validator("document_keys")
+    @classmethod
+    def _key_list(cls, v: SecretStr | None) -> SecretStr | None:
+        """Parsed as the store will, so that a malformed one ends a process at its start."""
+        if v is not None:
+            keys = parse_keys(v.get_secret_value(), cls.env_name("document_keys"),
+                              DOCUMENT_KEY_SIZES)
+            if any(len(kid.encode()) > 255 for kid in keys):  # a file's header holds its length
+                raise ValueError("a key id is longer than 255 bytes")
+        return v
+
     @field_validator("archive_key")
     @classmethod
     def _long_enough(cls, v: SecretStr | None) -> SecretStr | None:
@@ -271,9 +287,9 @@ class Settings(StoreSettings):
             return v
         return v.upper() if v.lower() in ("debug", "info", "warning", "error") else v.lower()
 
-    @field_validator("temporal_api_key", "codec_keys", "policy_file", "post_loan_policy_file",
-                     "archive_key", "smtp_host", "smtp_port", "smtp_security", "smtp_ca_file",
-                     "smtp_user", "smtp_password", "notice_from",
+    @field_validator("temporal_api_key", "codec_keys", "document_keys", "policy_file",
+                     "post_loan_policy_file", "archive_key", "smtp_host", "smtp_port",
+                     "smtp_security", "smtp_ca_file", "smtp_user", "smtp_password", "notice_from",
                      "sms_webhook_url", "sms_webhook_token",
                      "temporal_tls_ca_file", "temporal_tls_cert_file",
                      "temporal_tls_key_file", "temporal_tls_server_name", "ocr_engine",
@@ -350,6 +366,14 @@ class Settings(StoreSettings):
     @property
     def archive_seal_key(self) -> bytes | None:
         return self.archive_key.get_secret_value().encode() if self.archive_key else None
+
+    @property
+    def document_key_list(self) -> dict[str, bytes]:
+        """The document keys by id, the first the one that encrypts; {} when unset."""
+        if self.document_keys is None:
+            return {}
+        return parse_keys(self.document_keys.get_secret_value(), self.env_name("document_keys"),
+                          DOCUMENT_KEY_SIZES)
 
     @property
     def db_url(self) -> str:

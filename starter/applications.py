@@ -87,6 +87,7 @@ def store_documents(settings: Settings, paths: Sequence[Path], *, by_page: bool 
 
     if paths:
         document_store_ready(settings)
+    store = blobs.DocumentStore.of(settings)
     refs: list[DocumentRef] = []
     named: dict[str, str] = {}
     for path in paths:
@@ -105,7 +106,7 @@ def store_documents(settings: Settings, paths: Sequence[Path], *, by_page: bool 
         for number, page in enumerate(pages, 1):
             of = "" if len(pages) == 1 else f" (page {number} of {len(pages)})"
             name = f"{path.name[:230]}{of}" if of else path.name
-            ref = blobs.put(settings.documents_dir, page, name)
+            ref = blobs.put(store, page, name)
             if (first := named.get(ref.sha256)) is not None:
                 raise BadInput(f"{path}{of} is the same document as {first}: give each "
                                "document once")

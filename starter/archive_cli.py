@@ -32,7 +32,7 @@ from starter.records import key_needed
 from starter.records_cli import anchor_told, findings_told
 from starter.replay_divergence import verdict
 from starter.terminal import wide_console
-from store import archive
+from store import archive, blobs
 from store.archive import KEY_SETTING
 from store.chain_anchors import ARCHIVED, Anchored, archive_missing
 
@@ -248,7 +248,7 @@ async def _replayed(settings: Settings, runs: list[archive.ArchivedRun]) -> audi
         for r in runs:
             try:
                 yield WorkflowHistory.from_json(r.workflow_id, archive.history_json(
-                    settings.documents_dir, r, settings.archive_seal_key))
+                    blobs.DocumentStore.of(settings), r, settings.archive_seal_key))
             except archive.ArchiveDamaged as err:
                 damaged.append(audit.ReplayOutcome(r.workflow_id, r.run_id, ok=False,
                                                    error=str(err)))

@@ -41,7 +41,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from journey.settings import Settings
 from starter import audit
 from starter.replay_divergence import event_kind
-from store import archive
+from store import archive, blobs
 
 PARALLEL = 8  # runs compared at once: each holds its two histories while it is compared
 SHOWN = 5  # differing events named per run; the rest counted
@@ -94,10 +94,11 @@ async def compare_run(client: Client, settings: Settings, run: archive.ArchivedR
     damaged = "the archive's copy failed its own checks (see above)"
     try:
         text: str | None = await asyncio.to_thread(
-            archive.history_json, settings.documents_dir, run, settings.archive_seal_key)
+            archive.history_json, blobs.DocumentStore.of(settings), run, settings.archive_seal_key)
     except archive.ArchiveDamaged:
         # compared as it is stored all the same, so that the events changed are named
-        text = await asyncio.to_thread(archive.history_as_stored, settings.documents_dir, run)
+        text = await asyncio.to_thread(archive.history_as_stored,
+                                       blobs.DocumentStore.of(settings), run)
         if text is None:
             return check(Found.UNCHECKED, damaged)
     else:

@@ -12,7 +12,7 @@ from journey.settings import Settings
 from starter.codec import data_converter
 from starter.history_cross_check import CrossChecked, cross_check
 from starter.terminal import wide_console
-from store import archive
+from store import archive, blobs
 from store.archive import KEY_SETTING
 
 console = wide_console()
@@ -28,7 +28,7 @@ async def cross_checked(settings: Settings, runs: list[archive.ArchivedRun]
     converter, crossed = data_converter(settings), []
     for r in runs:
         try:
-            text = archive.history_json(settings.documents_dir, r, key)
+            text = archive.history_json(blobs.DocumentStore.of(settings), r, key)
         except archive.ArchiveDamaged:  # named by the replay, and against the server's copy
             continue
         crossed.append(await cross_check(settings.db_url, key, WorkflowHistory.from_json(

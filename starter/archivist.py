@@ -25,7 +25,7 @@ from journey import archive_contracts as ac
 from journey.settings import Settings
 from starter.errors import JourneyError
 from starter.records import key_needed
-from store import archive
+from store import archive, blobs
 
 
 async def schedule(client: Client, task_queue: str) -> bool:
@@ -72,7 +72,8 @@ def archived_text(settings: Settings, run: archive.ArchivedRun) -> str:
     because the key set here is not the one the archive was sealed with says so (KeysNeeded),
     as `archive verify` does."""
     try:
-        return archive.history_json(settings.documents_dir, run, settings.archive_seal_key)
+        return archive.history_json(blobs.DocumentStore.of(settings), run,
+                                    settings.archive_seal_key)
     except archive.ArchiveDamaged as damaged:
         key_matches(settings)  # only then: it reads every seal
         raise JourneyError(str(damaged)) from damaged

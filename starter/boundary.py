@@ -21,7 +21,15 @@ from journey.settings import Settings, StoreSettings
 from starter.attempts import keep_refused
 from starter.codec import SETTING, CodecError, undecodable
 from starter.connect import lost
-from starter.errors import BadInput, JourneyError, SetupError, no_such_namespace, server_gone
+from starter.errors import (
+    BadInput,
+    JourneyError,
+    KeysNeeded,
+    SetupError,
+    no_such_namespace,
+    server_gone,
+)
+from store.blob_cipher import DocumentKeysMissing
 from store.db import SchemaBehind, SchemaTooNew
 
 T = TypeVar("T")
@@ -59,7 +67,8 @@ def translated(err: Exception) -> JourneyError | None:
     Temporal server refused as invalid (a malformed query, a run id that is not one), a file
     that cannot be read or written, a journey database that cannot be reached, whose URL is
     wrong or whose schema this process may not change, an encrypted answer read without the
-    keys, a namespace that does not exist (said by the server, or by the SDK's validation of
+    keys (payloads, or the document store's files: `DocumentKeysMissing`), a namespace that
+    does not exist (said by the server, or by the SDK's validation of
     a worker that makes no call before it), a server that went away during the command
     (any command's call after the connect: `lost`).
     Anything else is a defect: None."""
@@ -75,6 +84,8 @@ def translated(err: Exception) -> JourneyError | None:
         return BadInput(f"the Temporal server refused the request: {err.message}")
     if isinstance(err, OSError) and err.filename is not None:
         return BadInput(f"{err.filename}: {err.strerror or err}")
+    if isinstance(err, DocumentKeysMissing):
+        return KeysNeeded(str(err))
     if undecodable(err):  # a read; operations.act says what an update's means
         return CodecError(f"what the journey answered is encrypted, and {SETTING} is not set "
                           "here: set it as the workers have it")

@@ -20,7 +20,6 @@ refusal's stack trace is dropped: it says nothing to the person refused.
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
 import os
 from collections.abc import Sequence
@@ -40,6 +39,7 @@ from temporalio.converter import (
 )
 
 from activities.run_started import started_event
+from journey import key_list
 from journey.policy.errors import DecisionRefused
 from journey.settings import Settings
 from starter.errors import KeysNeeded
@@ -55,33 +55,12 @@ class CodecError(KeysNeeded):
 
 
 def parse_keys(text: str) -> dict[str, bytes]:
-    """Parse "kid1:base64key,kid2:base64key" into {kid: key}, keeping the order (first encrypts)."""
-    keys: dict[str, bytes] = {}
-    for number, entry in enumerate((part.strip() for part in text.split(",")), 1):
-        if not entry:
-            continue
-        kid, sep, encoded = entry.partition(":")
-        kid = kid.strip()
-        if not sep or not kid or not encoded.strip():
-            raise CodecError(  # by its place, not its text: without its ":", it is a key
-                f"{SETTING}: entry {number} is not 'key-id:base64key'; "
-                "write entries as kid1:base64key,kid2:base64key"
-            )
-        try:
-            key = base64.b64decode(encoded.strip(), validate=True)
-        except binascii.Error as err:
-            raise CodecError(f"{SETTING}: key {kid!r} is not valid base64 ({err})") from err
-        if len(key) not in (16, 24, 32):
-            raise CodecError(
-                f"{SETTING}: key {kid!r} is {len(key)} bytes; AES-GCM needs 16, 24 or 32 "
-                "(generate one with starter.codec.new_key())"
-            )
-        if kid in keys:
-            raise CodecError(f"{SETTING}: key id {kid!r} is listed twice; key ids must be unique")
-        keys[kid] = key
-    if not keys:
-        raise CodecError(f"{SETTING} is empty; set it to kid1:base64key[,kid0:base64key...]")
-    return keys
+    """Parse "kid1:base64key,kid2:base64key" into {kid: key}, keeping the order (first
+    encrypts); CodecError saying what to fix."""
+    try:
+        return key_list.parse_keys(text, SETTING)
+    except ValueError as err:
+        raise CodecError(str(err)) from None
 
 
 def new_key() -> str:

@@ -39,7 +39,7 @@ from journey.review_contracts import CONFIRM_REVIEW, REVIEW_SIGNAL
 from journey.settings import Settings
 from starter import audit, codec
 from starter.journey_ids import JOURNEYS
-from store import archive
+from store import archive, blobs
 from store.document_check import Used
 from workflows.post_loan_handlers import REVIEWS_CONFIRMED
 
@@ -100,7 +100,8 @@ def _archived(settings: Settings, run: archive.ArchivedRun | None
     if run is None:
         return None
     try:
-        text = archive.history_json(settings.documents_dir, run, settings.archive_seal_key)
+        text = archive.history_json(blobs.DocumentStore.of(settings), run,
+                                    settings.archive_seal_key)
     except archive.ArchiveDamaged as err:
         return err
     return WorkflowHistory.from_json(run.workflow_id, text)

@@ -34,6 +34,7 @@ from starter.errors import KeysNeeded, SetupError
 from starter.history_cross_check import CrossChecked, cross_check, histories_check
 from starter.pinned_policy import authorized
 from store import (
+    blobs,
     chain_anchors,
     document_check,
     seal_check,
@@ -102,7 +103,8 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     found = await documents_used.each_history(settings, server, read)
     used = [u for of_run, _ in found for u in of_run]
     changed_fields.with_facts(checks, [crossed.changed for _, crossed in found])
-    checks.append(document_check.check(settings.db_url, settings.documents_dir, used))
+    checks.append(document_check.check(settings.db_url, blobs.DocumentStore.of(settings),
+                                        used))
     checks.append(histories_check([crossed for _, crossed in found]))
     return Verified(checks, anchored, offline)
 

@@ -6,8 +6,9 @@ A digest is looked up among the documents journeys read (the journey database's 
 and in the content-addressed store itself (store/blobs.py): an upload kept pending is stored
 before any journey reads it. One no reading names is looked up in the journeys' histories
 (starter/documents_used.py, every run's: only then), which name a reading deleted outside
-the engine. A scan is handed out only when its bytes still hash to its digest: anything else
-is a store changed since, not the customer's paper.
+the engine. A scan is handed out only when its bytes (decrypted, in an encrypted store) still
+hash to its digest: anything else, and an encrypted file that fails its authentication, is a
+store changed since, not the customer's paper.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 from enum import StrEnum
-from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -23,7 +23,7 @@ from journey.settings import Settings
 from starter import documents_used
 from starter.connect import connect
 from starter.errors import BadInput, JourneyError, NotFound, SetupError
-from store import blobs
+from store import blob_cipher, blobs
 from store.document_check import Used
 from store.documents import DocumentHolder, holders
 
@@ -54,7 +54,8 @@ async def scan(settings: Settings, digest: str) -> Scan:
     if not re.fullmatch(f"[0-9a-f]{{{SHORTEST},64}}", prefix):
         raise BadInput(f"{digest!r} is not a document's sha256: give its {SHORTEST} to 64 hex "
                        "digits, as `status` shows them (12)")
-    root = settings.documents_dir
+    store = blobs.DocumentStore.of(settings)
+    root = store.root
     read = holders(settings.db_url, prefix)
     unheld: list[Used] = []
     unread = ""
@@ -73,7 +74,10 @@ async def scan(settings: Settings, digest: str) -> Scan:
     names = [f"{u.ref.filename!r} of {u.workflow_id}" for u in unheld] + [
         f"{h.kind.value} {h.filename!r} of {h.workflow_id}" for h in read if h.sha256 == sha256]
     whose = f" ({', '.join(names)})" if names else ""
-    data = _stored(root, sha256)
+    try:
+        data = _stored(store, sha256)
+    except blob_cipher.BlobTampered as err:
+        raise JourneyError(f"document {sha256}{whose}: {err}; nothing written") from None
     if data is Found.MISSING and unheld:
         raise JourneyError(f"document {sha256} ({', '.join(names)}, as its journey's history "
                            f"records it) is not in the document store at {root.resolve()}, "
@@ -122,10 +126,11 @@ def belongs_to(s: Scan) -> list[str]:
             f"{h.workflow_id} (reading: {h.status.value})" for h in s.held_by]
 
 
-def _stored(root: Path, sha256: str) -> bytes | Found:
-    """The bytes stored under `sha256`, or what is wrong with them."""
+def _stored(store: blobs.DocumentStore, sha256: str) -> bytes | Found:
+    """The bytes stored under `sha256` (decrypted), or what is wrong with them
+    (blob_cipher.BlobTampered raised)."""
     try:
-        data = blobs.get(root, sha256)
+        data = blobs.get(store, sha256)
     except blobs.BlobNotFoundError:
         return Found.MISSING
     return data if hashlib.sha256(data).hexdigest() == sha256 else Found.CHANGED

@@ -13,8 +13,8 @@ from activities.policy import LoadedPolicy, P, PoliciesInService, load_policy_fi
 from activities.review import load_post_loan_policy_file
 from journey.policy import PolicyError
 from journey.settings import Settings
-from starter.errors import SetupError
-from store import blobs
+from starter.errors import KeysNeeded, SetupError
+from store import blob_cipher, blobs
 from store.db import ready
 from store.policies import PolicyKind, VersionReused, record_policy
 
@@ -43,12 +43,17 @@ def document_store_ready(settings: Settings) -> None:
     """The document store, as a reader's activity will find it: the data directory's own is
     created (700) unless it exists; one LOAN_JOURNEY_DOCUMENT_STORE names (a mount) must be
     there, a directory, and writable. SetupError saying what the activity would, which is
-    otherwise retried in each journey, unseen, until the store is fixed."""
+    otherwise retried in each journey, unseen, until the store is fixed; KeysNeeded when its
+    files are encrypted with a key LOAN_JOURNEY_DOCUMENT_KEYS does not hold here (none set),
+    which would write plain scans among them, and read none of them."""
     if settings.document_store is None:
         with contextlib.suppress(OSError):  # a file in its place, say: said below
             settings.documents_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if (problem := blobs.store_problem(settings.documents_dir)) is not None:
         raise SetupError(problem)
+    if (problem := blob_cipher.keys_problem(settings.documents_dir,
+                                            settings.document_key_list)) is not None:
+        raise KeysNeeded(problem)
 
 
 def policy_in_service(settings: Settings) -> PoliciesInService:

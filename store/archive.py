@@ -33,7 +33,6 @@ import hmac
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel
@@ -41,7 +40,7 @@ from sqlalchemy import Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from journey.archive_contracts import ArchivePassResult
-from store import blobs
+from store import blob_cipher, blobs
 from store._dialect import insert_for, inserted
 from store.db import ready
 from store.models import Base, BigId
@@ -184,7 +183,7 @@ def key_checked(url: str, key: bytes | None, then: str = NOTHING_ARCHIVED) -> No
         _refuse_unkeyed(s, key, then)
 
 
-def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime,
+def keep(url: str, store: blobs.DocumentStore, run: ClosedRun, history_json: str, now: datetime,
          key: bytes | None = None) -> bool:
     """Store one run's history, sealed with `key` when given (next in the chain); False if
     that run was archived before (nothing written). KeyRequired, nothing written, when `key`
@@ -193,7 +192,7 @@ def keep(url: str, root: Path, run: ClosedRun, history_json: str, now: datetime,
     engine = ready(url)
     with sealing(url, ArchivedRunRow.__tablename__) as s:
         _refuse_unkeyed(s, key)
-        ref = blobs.put(root, data, f"{run.workflow_id}.{run.run_id}.json.gz")
+        ref = blobs.put(store, data, f"{run.workflow_id}.{run.run_id}.json.gz")
         seal = None
         if key is not None:
             position, previous = chain_end(s, [ArchivedRunRow.seal])
@@ -290,14 +289,19 @@ def seal_unsealed(url: str, key: bytes, vouched: Iterable[tuple[str, str]]) -> i
         return len(rows)
 
 
-def history_json(root: Path, run: ArchivedRun, key: bytes | None = None) -> str:
+def history_json(store: blobs.DocumentStore, run: ArchivedRun, key: bytes | None = None) -> str:
     """The archived history of `run`, checked against its digest, its row and, with `key`,
     its seal: ArchiveDamaged, saying what to restore, when it is missing, does not match, is
-    another run's, or is not sealed as the key seals it."""
+    another run's, fails its encryption's authentication, or is not sealed as the key seals
+    it (blob_cipher.DocumentKeysMissing when it is encrypted with a key not set here)."""
     if key is not None:
         _check_seal(run, key)
+    root = store.root
     try:
-        data = blobs.get(root, run.sha256)
+        data = blobs.get(store, run.sha256)
+    except blob_cipher.BlobTampered as err:
+        raise ArchiveDamaged(
+            f"the archived history of {run.workflow_id} run {run.run_id}: {err}") from None
     except blobs.BlobNotFoundError:
         raise ArchiveDamaged(
             f"the archived history of {run.workflow_id} run {run.run_id} is missing: restore "
@@ -320,15 +324,15 @@ def history_json(root: Path, run: ArchivedRun, key: bytes | None = None) -> str:
     return text
 
 
-def history_as_stored(root: Path, run: ArchivedRun) -> str | None:
+def history_as_stored(store: blobs.DocumentStore, run: ArchivedRun) -> str | None:
     """The blob `run`'s row points at, as stored, without any of `history_json`'s checks:
     what a damaged archive holds, for comparing with the server's copy only; None when there
     is none to read (missing, not gzip, not a history)."""
     try:
-        text = gzip.decompress(blobs.get(root, run.sha256)).decode("utf-8")
+        text = gzip.decompress(blobs.get(store, run.sha256)).decode("utf-8")
         json.loads(text)["events"]
-    except (blobs.BlobNotFoundError, OSError, EOFError, UnicodeDecodeError, ValueError,
-            KeyError, TypeError):
+    except (blobs.BlobNotFoundError, blob_cipher.BlobTampered, OSError, EOFError,
+            UnicodeDecodeError, ValueError, KeyError, TypeError):
         return None
     return text
 

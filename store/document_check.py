@@ -6,14 +6,15 @@ read from the store, its file; a reading row's document must be there too. A blo
 with another page, or damaged, no longer hashes to its name, and is named by each journey and
 file name that used it; one deleted, or a reading row deleted, is named so too. The archive's
 histories are blobs of the same store: a replaced one is named here too, a missing one by
-`archive verify`. A document uploaded but not yet read was used by no journey yet.
+`archive verify`. A document uploaded but not yet read was used by no journey yet. An
+encrypted blob is hashed as it decrypts; one that fails its authentication is named tampered
+with; one encrypted with a key not set here ends the check (`DocumentKeysMissing`), naming it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,14 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from journey.documents import DocumentRef, ReadStatus
-from store import blobs
+from store import blob_cipher, blobs
 from store.db import ready
 from store.models import DocumentReadingRow
 from store.seal_findings import Finding, Found, RecordsCheck
 
 RECORDS = "stored documents"
-_HEX = re.compile(r"^[0-9a-f]+$")
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -51,18 +50,24 @@ class Used:
         return f"document {self.ref.filename} of {self.workflow_id}"
 
 
-def check(url: str, root: Path, used: Sequence[Used] = ()) -> RecordsCheck:
-    """Every blob under `root` hashed; every document the journeys' histories say they read
-    (`used`) looked for among the readings and in the store, and every reading's document in
-    the store."""
+def check(url: str, store: blobs.DocumentStore, used: Sequence[Used] = ()) -> RecordsCheck:
+    """Every blob of `store` hashed (decrypted, if encrypted); every document the journeys'
+    histories say they read (`used`) looked for among the readings and in the store, and every
+    reading's document in the store."""
+    root = store.root
     kept = readings(url)
     users: dict[str, dict[tuple[str, str], Used]] = {}
     for u in [*used, *kept.values()]:
         users.setdefault(u.ref.sha256, {}).setdefault((u.workflow_id, u.ref.sha256), u)
     findings, counted = [], 0
-    for sha256, path in _stored(root):
+    for sha256, path in blobs.stored(root):
         counted += 1
-        if _digest(path) != sha256:
+        try:
+            changed = hashlib.sha256(blobs.get(store, sha256)).hexdigest() != sha256
+        except blob_cipher.BlobTampered as err:
+            findings += _changed(sha256, path, list(users.get(sha256, {}).values()), str(err))
+            continue
+        if changed:
             findings += _changed(sha256, path, list(users.get(sha256, {}).values()))
     for by_journey in users.values():
         for key, u in by_journey.items():
@@ -85,12 +90,16 @@ def readings(url: str) -> dict[tuple[str, str], Used]:
                     DocumentReadingRow.status).order_by(DocumentReadingRow.id))}
 
 
-def _changed(sha256: str, path: Path, users: list[Used]) -> list[Finding]:
-    """A blob that no longer hashes to its name: one finding per journey that used it, or
-    one for the blob when none did (an archived history, an upload not read yet)."""
+def _changed(sha256: str, path: Path, users: list[Used], tampered: str = "") -> list[Finding]:
+    """A blob that no longer hashes to its name, or (`tampered`, why) fails its encryption's
+    authentication: one finding per journey that used it, or one for the blob when none did
+    (an archived history, an upload not read yet)."""
     detail = (f"{path} does not hold the bytes its name (their sha256) says: replaced or "
               "damaged in the document store; restore it from a backup (every journey and "
               "archived run that refers to it reads the wrong bytes until then)")
+    if tampered:
+        detail = (f"tampered with: {tampered} (every journey and archived run that refers to "
+                  "it cannot read it until then)")
     if not users:
         return [Finding(record=f"document {sha256[:12]}…", found=Found.CHANGED, detail=detail)]
     return [Finding(record=u.named(), found=Found.CHANGED, detail=f"sha256 {sha256}: {detail}")
@@ -108,24 +117,3 @@ def _missing(root: Path, u: Used, row_gone: bool, file_gone: bool) -> str:
     if row_gone:
         return f"{row} ({where}); restore the row from a backup"
     return f"{store}; restore the file from a backup"
-
-
-def _stored(root: Path) -> Iterator[tuple[str, Path]]:
-    """Each blob under `root` with the sha256 its path names (a write's temporary file, or
-    anything else not named so, left out)."""
-    if not root.is_dir():
-        return
-    for folder in sorted(root.iterdir()):
-        if len(folder.name) != 2 or not _HEX.match(folder.name) or not folder.is_dir():
-            continue
-        for file in sorted(folder.iterdir()):
-            if len(file.name) == 62 and _HEX.match(file.name) and file.is_file():
-                yield folder.name + file.name, file
-
-
-def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            sha.update(chunk)
-    return sha.hexdigest()

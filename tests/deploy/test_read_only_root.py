@@ -32,8 +32,8 @@ settings = Settings()
 data_dir_ready(settings)
 document_store_ready(settings)
 scan = Path(sys.argv[1]).read_bytes()
-ref = blobs.put(settings.documents_dir, scan, "licence.jpg")
-assert blobs.get(settings.documents_dir, ref.sha256) == scan
+ref = blobs.put(blobs.DocumentStore.of(settings), scan, "licence.jpg")
+assert blobs.get(blobs.DocumentStore.of(settings), ref.sha256) == scan
 ocr.configure(threads=1, timeout_s=60, engine=settings.ocr_engine,
               tessdata=settings.tessdata_prefix)
 print("read", ocr.extract_license(scan).credit_code, flush=True)

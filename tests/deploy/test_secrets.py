@@ -5,6 +5,7 @@ printed or logged shows a secret."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from tests.deploy.test_process_exit import IMAGE_WORKER, _said
 
 GIVEN = {"temporal_api_key": "api-key-in-clear", "database_password": "db-pw-in-clear",
          "codec_keys": "k1:codec-key-in-clear", "archive_key": "archive-key-in-clear",
+         # a key as the setting takes it (32 bytes, base64): its text must not show either
+         "document_keys": "k1:" + base64.b64encode(b"document-key-in-clear-32-bytes!!").decode(),
          "smtp_password": "smtp-pw-in-clear", "sms_webhook_token": "sms-token-in-clear"}
 
 

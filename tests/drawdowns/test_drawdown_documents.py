@@ -41,7 +41,7 @@ def scanned_permit(settings: Settings) -> DocumentRef:
                 1.2, 0, 2)
     ok, png = cv2.imencode(".png", image)
     assert ok
-    return blobs.put(settings.documents_dir, png.tobytes(), "permit.png")
+    return blobs.put(blobs.DocumentStore.of(settings), png.tobytes(), "permit.png")
 
 
 async def test_permits_by_reference_and_a_missing_blob(

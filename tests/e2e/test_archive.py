@@ -136,7 +136,7 @@ async def test_a_closed_journey_is_read_and_replayed_from_the_archive_once_delet
     exported = tmp_path / f"{journey}.json"
     await cli(settings, "history", journey, "--json", "--out", str(exported))
     assert exported.read_text(encoding="utf-8") == archive.history_json(
-        settings.documents_dir, kept)
+        blobs.DocumentStore.of(settings), kept)
     replayed = await cli(settings, "verify", str(exported))
     assert "1 replayed, 0 failed" in replayed.stdout
     replayed = await cli(settings, "archive", "verify", journey)  # the same, straight from it
@@ -226,10 +226,11 @@ async def test_archive_verify_compares_each_archived_run_with_the_server_while_i
     assert "1 compared with the server: 1 match, 0 differ, 0 no longer on it" in same.stdout
 
     # the customer's reason rewritten, stored under its new digest, the row pointed at it
-    true_copy = archive.history_json(settings.documents_dir, kept)
+    true_copy = archive.history_json(blobs.DocumentStore.of(settings), kept)
     lie = forged(true_copy, b"found other funding", b"the bank lost our file")
     assert lie != true_copy
-    ref = blobs.put(settings.documents_dir, gzip.compress(lie.encode(), mtime=0), "forged.gz")
+    ref = blobs.put(blobs.DocumentStore.of(settings), gzip.compress(lie.encode(), mtime=0),
+                    "forged.gz")
     rewrite_row(settings, kept, sha256=ref.sha256)
     alone = await cli(settings, "archive", "verify", journey, "--offline")
     assert "1 replayed, 0 failed" in alone.stdout  # what the archive's own checks let pass

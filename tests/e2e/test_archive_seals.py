@@ -71,8 +71,8 @@ async def test_a_sealed_archive_does_not_verify_without_its_key(
 
     # its blob rewritten in place: it fails its own checks, and the events changed are named
     # from the copy as stored against the server's, which still has the run
-    lie = forged(archive.history_json(keyless.documents_dir, kept), b"found other funding",
-                 b"the bank lost it")
+    lie = forged(archive.history_json(blobs.DocumentStore.of(keyless), kept),
+                 b"found other funding", b"the bank lost it")
     blobs.path(keyless.documents_dir, kept.sha256).write_bytes(gzip.compress(lie.encode()))
     caught = await cli(keyed, "archive", "verify", journey, ok=False)
     told = said(caught)
@@ -101,9 +101,10 @@ async def test_seal_vouches_only_for_what_the_server_still_has_the_same(
         return [runs[0] for runs in found] if all(found) else []
 
     true, forged_run = await eventually("both are archived", archived, seconds=30, every=0.5)
-    lie = forged(archive.history_json(keyless.documents_dir, forged_run),
+    lie = forged(archive.history_json(blobs.DocumentStore.of(keyless), forged_run),
                  b"found other funding", b"the bank lost our file")
-    ref = blobs.put(keyless.documents_dir, gzip.compress(lie.encode(), mtime=0), "forged.gz")
+    ref = blobs.put(blobs.DocumentStore.of(keyless), gzip.compress(lie.encode(), mtime=0),
+                    "forged.gz")
     rewrite_row(keyless, forged_run, sha256=ref.sha256)
 
     sealing = await cli(keyed, "archive", "seal", ok=False)

@@ -39,7 +39,7 @@ async def test_a_read_longer_than_its_heartbeat_timeout_is_not_cut_short(
     settings = e2e_settings.model_copy(
         update={"task_queue": f"beats-{uuid.uuid4()}", "data_dir": tmp_path}
     )
-    ref = blobs.put(settings.documents_dir, LICENCE.read_bytes(), LICENCE.name)
+    ref = blobs.put(blobs.DocumentStore.of(settings), LICENCE.read_bytes(), LICENCE.name)
     real_read = activities.documents._read
 
     def slow_read(data: bytes, request: ReadDocumentInput) -> DocumentReading:

@@ -37,7 +37,8 @@ async def test_another_companys_statement_is_kept_but_the_borrowers_stays_curren
     labels = next(p for p in json.loads((DEMO / "labels.json").read_text("utf-8"))
                   if p["file"] == OTHER)
     app = application(docs, period=PERIOD)  # the borrower's statements: the sample's period
-    scan = blobs.put(Settings(data_dir=tmp_path).documents_dir, (DEMO / OTHER).read_bytes(),
+    scan = blobs.put(blobs.DocumentStore.of(Settings(data_dir=tmp_path)),
+                     (DEMO / OTHER).read_bytes(),
                      OTHER)
     async with journey_worker(env.client, tmp_path, docs, real_for_unknown(docs)) as settings:
         handle, running = await disbursed(env.client, settings, app)

@@ -18,6 +18,7 @@ from journey import archive_contracts as ac
 from journey.archive_contracts import ArchivePassResult
 from journey.settings import Settings
 from store import archive, blobs
+from store.blobs import DocumentStore
 from store.seals import WrongKey
 from tests.cli_kit import cli, point_cli_at, said
 
@@ -49,16 +50,18 @@ def closed_run(run_id: str, closed_at: datetime = CLOSED) -> archive.ClosedRun:
     )
 
 
-def test_a_run_is_kept_once_and_read_back_as_it_was(db_url: str, tmp_path: Path) -> None:
+def test_a_run_is_kept_once_and_read_back_as_it_was(
+    db_url: str, tmp_path: Path, store: DocumentStore
+) -> None:
     now = datetime.now(UTC)
-    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, now)
-    assert not archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, now)  # nothing twice
-    assert archive.keep(db_url, tmp_path, closed_run("r2", CLOSED + timedelta(days=1)),
+    assert archive.keep(db_url, store, closed_run("r1"), HISTORY, now)
+    assert not archive.keep(db_url, store, closed_run("r1"), HISTORY, now)  # nothing twice
+    assert archive.keep(db_url, store, closed_run("r2", CLOSED + timedelta(days=1)),
                         history_of("r2", CLOSED + timedelta(days=1)), now)
     runs = archive.runs_of(db_url, "loan-APP-1")
     assert [(r.run_id, r.closed_at) for r in runs] == [("r1", CLOSED),
                                                        ("r2", CLOSED + timedelta(days=1))]
-    assert archive.history_json(tmp_path, runs[0]) == HISTORY
+    assert archive.history_json(store, runs[0]) == HISTORY
     stored = blobs.path(tmp_path, runs[0].sha256).read_bytes()
     assert gzip.decompress(stored).decode() == HISTORY  # gzipped, named by its digest
     assert archive.archived_ids(db_url, [("loan-APP-1", "r1"), ("loan-APP-1", "r9"),
@@ -77,13 +80,15 @@ def test_the_next_pass_lists_from_the_start_of_the_last_complete_one(db_url: str
     assert archive.last_pass_started(db_url) == CLOSED + timedelta(hours=3)
 
 
-def test_a_blob_changed_on_disk_is_refused_with_what_to_do(db_url: str, tmp_path: Path) -> None:
-    archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC))
+def test_a_blob_changed_on_disk_is_refused_with_what_to_do(
+    db_url: str, tmp_path: Path, store: DocumentStore
+) -> None:
+    archive.keep(db_url, store, closed_run("r1"), HISTORY, datetime.now(UTC))
     (run,) = archive.runs_of(db_url, "loan-APP-1")
     blob = blobs.path(tmp_path, run.sha256)
     blob.write_bytes(gzip.compress(HISTORY.replace("STARTED", "EDITED").encode(), mtime=0))
     with pytest.raises(archive.ArchiveDamaged, match="does not match its sha256.*from a backup"):
-        archive.history_json(tmp_path, run)
+        archive.history_json(store, run)
 
 
 def recorded(name: str, workflow_id: str) -> tuple[archive.ClosedRun, str]:
@@ -100,19 +105,19 @@ def recorded(name: str, workflow_id: str) -> tuple[archive.ClosedRun, str]:
 
 
 def test_a_row_pointed_at_another_loans_history_is_refused_naming_both(
-    db_url: str, tmp_path: Path
+    db_url: str, store: DocumentStore
 ) -> None:
     now = datetime.now(UTC)
     for name, workflow_id in (("closed_repaid", "loan-APP-1"),
                               ("rejected_at_risk_review", "loan-APP-3")):
-        archive.keep(db_url, tmp_path, *recorded(name, workflow_id), now)
+        archive.keep(db_url, store, *recorded(name, workflow_id), now)
     (repaid,) = archive.runs_of(db_url, "loan-APP-1")
     (rejected,) = archive.runs_of(db_url, "loan-APP-3")
-    assert archive.history_json(tmp_path, repaid).count("EVENT_TYPE") == 203  # intact: read
+    assert archive.history_json(store, repaid).count("EVENT_TYPE") == 203  # intact: read
 
     swapped = repaid.model_copy(update={"sha256": rejected.sha256})  # the row's digest changed
     with pytest.raises(archive.ArchiveDamaged) as refused:
-        archive.history_json(tmp_path, swapped)
+        archive.history_json(store, swapped)
     said = str(refused.value)
     assert f"loan-APP-1 run {repaid.run_id}" in said
     assert f"it is run {rejected.run_id}'s history" in said
@@ -123,84 +128,84 @@ def test_a_row_pointed_at_another_loans_history_is_refused_naming_both(
                         ({"closed_at": repaid.closed_at + timedelta(hours=1)}, "it closed at"),
                         ({"run_id": "r-other"}, f"it is run {repaid.run_id}'s history")):
         with pytest.raises(archive.ArchiveDamaged, match=why):
-            archive.history_json(tmp_path, repaid.model_copy(update=change))
+            archive.history_json(store, repaid.model_copy(update=change))
 
 
 KEY = b"archive-key-kept-by-the-bank-1234"
 
 
-def test_a_sealed_run_changed_without_the_key_is_refused(db_url: str, tmp_path: Path) -> None:
+def test_a_sealed_run_changed_without_the_key_is_refused(db_url: str, store: DocumentStore) -> None:
     """Whoever can write the database and the store can make a row and its blob agree
     (a new digest); without the archive key they cannot make the seal agree."""
     other = closed_run("r2", CLOSED + timedelta(days=1))
-    assert archive.keep(db_url, tmp_path, other, history_of("r2", other.closed_at),
+    assert archive.keep(db_url, store, other, history_of("r2", other.closed_at),
                         datetime.now(UTC))  # before the key was set: unsealed
-    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC), KEY)
+    assert archive.keep(db_url, store, closed_run("r1"), HISTORY, datetime.now(UTC), KEY)
     sealed, unsealed = archive.runs_of(db_url, "loan-APP-1")
-    assert archive.history_json(tmp_path, sealed, KEY) == HISTORY
+    assert archive.history_json(store, sealed, KEY) == HISTORY
     with pytest.raises(archive.ArchiveDamaged, match="has no seal"):
-        archive.history_json(tmp_path, unsealed, KEY)
+        archive.history_json(store, unsealed, KEY)
     with pytest.raises(archive.ArchiveDamaged, match="seal .* does not match"):
-        archive.history_json(tmp_path, sealed, b"another-key-altogether-5678")
+        archive.history_json(store, sealed, b"another-key-altogether-5678")
     assert archive.seal_unsealed(db_url, KEY, [("loan-APP-1", "r2")]) == 1  # vouched for
     resealed = archive.runs_of(db_url, "loan-APP-1")[1]
-    assert archive.history_json(tmp_path, resealed, KEY) == history_of("r2", other.closed_at)
+    assert archive.history_json(store, resealed, KEY) == history_of("r2", other.closed_at)
 
     # a forger rewrites the history, stores it under its new digest and points the row at it
     forged = HISTORY.replace("2026-03-01T09:00:00Z", "2026-03-02T09:00:00Z")
-    ref = blobs.put(tmp_path, gzip.compress(forged.encode(), mtime=0), "forged.json.gz")
+    ref = blobs.put(store, gzip.compress(forged.encode(), mtime=0), "forged.json.gz")
     with create_engine(db_url).begin() as db:
         db.execute(text("update archived_histories set sha256 = :d where run_id = 'r1'"),
                    {"d": ref.sha256})
     changed = archive.runs_of(db_url, "loan-APP-1")[0]
-    assert archive.history_json(tmp_path, changed) == forged  # unkeyed checks pass it
+    assert archive.history_json(store, changed) == forged  # unkeyed checks pass it
     with pytest.raises(archive.ArchiveDamaged, match="changed by someone without the archive"):
-        archive.history_json(tmp_path, changed, KEY)
+        archive.history_json(store, changed, KEY)
 
 
 def test_once_a_run_is_sealed_none_is_archived_without_the_key(
-    db_url: str, tmp_path: Path
+    db_url: str, store: DocumentStore
 ) -> None:
-    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC), KEY)
+    assert archive.keep(db_url, store, closed_run("r1"), HISTORY, datetime.now(UTC), KEY)
     later = closed_run("r2", CLOSED + timedelta(days=1))
     with pytest.raises(archive.KeyRequired, match="set LOAN_JOURNEY_ARCHIVE_KEY"):
-        archive.keep(db_url, tmp_path, later, history_of("r2", later.closed_at),
+        archive.keep(db_url, store, later, history_of("r2", later.closed_at),
                      datetime.now(UTC))
     assert [r.run_id for r in archive.runs_of(db_url)] == ["r1"]  # nothing written
     assert archive.seal_unsealed(db_url, KEY, [("loan-APP-1", "r1")]) == 0  # sealed already
 
 
 def test_a_sealed_row_deleted_leaves_the_next_one_unverifiable(
-    db_url: str, tmp_path: Path
+    db_url: str, store: DocumentStore
 ) -> None:
     """Each seal covers the one before it: a row taken out of the table is missed."""
     days = [CLOSED + timedelta(days=d) for d in range(3)]
     for n, closed in enumerate(days, start=1):
-        assert archive.keep(db_url, tmp_path, closed_run(f"r{n}", closed),
+        assert archive.keep(db_url, store, closed_run(f"r{n}", closed),
                             history_of(f"r{n}", closed), datetime.now(UTC), KEY)
     runs = archive.runs_of(db_url)
     assert [archive.position_of(r.seal) for r in runs] == [1, 2, 3]
     for r in runs:
-        archive.history_json(tmp_path, r, KEY)  # the chain holds
+        archive.history_json(store, r, KEY)  # the chain holds
     with create_engine(db_url).begin() as db:
         db.execute(text("delete from archived_histories where run_id = 'r2'"))
     first, third = archive.runs_of(db_url)
-    archive.history_json(tmp_path, first, KEY)
+    archive.history_json(store, first, KEY)
     with pytest.raises(archive.ArchiveDamaged, match=r"sealed before .* r3 \(seal #2\) is "
                                                      "missing from the archive"):
-        archive.history_json(tmp_path, third, KEY)
+        archive.history_json(store, third, KEY)
 
 
-def test_a_seal_from_before_the_chain_still_verifies(db_url: str, tmp_path: Path) -> None:
-    assert archive.keep(db_url, tmp_path, closed_run("r1"), HISTORY, datetime.now(UTC))
+def test_a_seal_from_before_the_chain_still_verifies(db_url: str, store: DocumentStore) -> None:
+    assert archive.keep(db_url, store, closed_run("r1"), HISTORY, datetime.now(UTC))
     (run,) = archive.runs_of(db_url)
     with create_engine(db_url).begin() as db:  # as the version before the chain sealed it
         db.execute(text("update archived_histories set seal = :s"),
                    {"s": archive.seal_of(KEY, run, run.sha256)})
     (old,) = archive.runs_of(db_url)
-    assert archive.history_json(tmp_path, old, KEY) == HISTORY
+    assert archive.history_json(store, old, KEY) == HISTORY
     with pytest.raises(archive.ArchiveDamaged, match="does not match"):
-        archive.history_json(tmp_path, old, b"another-key-altogether-5678")
+        archive.history_json(store, old, b"another-key-altogether-5678")
     archive.key_checked(db_url, KEY)  # the chain goes on from it with its key, no other
     with pytest.raises(WrongKey):
         archive.key_checked(db_url, b"another-key-altogether-5678")
@@ -210,22 +215,22 @@ WRONG = b"another-key-altogether-5678"
 
 
 async def test_a_wrong_key_archives_and_seals_nothing(
-    db_url: str, tmp_path: Path, time_skipping_env: WorkflowEnvironment,
+    db_url: str, tmp_path: Path, store: DocumentStore, time_skipping_env: WorkflowEnvironment,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A key not the archive's would append runs whose seals never pass their check: the
     store, the workers' hourly pass and `archive seal` refuse it before writing anything;
     `archive verify` refuses it before checking any seal, as `records verify` does (exit 8)."""
-    assert archive.keep(db_url, tmp_path, closed_run("r0"), history_of("r0"), datetime.now(UTC))
+    assert archive.keep(db_url, store, closed_run("r0"), history_of("r0"), datetime.now(UTC))
     days = [CLOSED + timedelta(days=d) for d in (1, 2)]
     for n, closed in enumerate(days, start=1):
-        assert archive.keep(db_url, tmp_path, closed_run(f"r{n}", closed),
+        assert archive.keep(db_url, store, closed_run(f"r{n}", closed),
                             history_of(f"r{n}", closed), datetime.now(UTC), KEY)
     before = archive.runs_of(db_url)
     later = closed_run("r3", CLOSED + timedelta(days=3))
     wrong = "LOAN_JOURNEY_ARCHIVE_KEY is not the key the archive's runs were sealed with"
     with pytest.raises(WrongKey, match=f"{wrong}: nothing archived"):
-        archive.keep(db_url, tmp_path, later, history_of("r3", later.closed_at),
+        archive.keep(db_url, store, later, history_of("r3", later.closed_at),
                      datetime.now(UTC), WRONG)
     with pytest.raises(WrongKey, match=wrong):
         archive.seal_unsealed(db_url, WRONG, [("loan-APP-1", "r0")])
@@ -257,3 +262,9 @@ async def test_a_wrong_key_archives_and_seals_nothing(
     archive.key_checked(db_url, KEY)
     with pytest.raises(WrongKey):
         archive.key_checked(db_url, WRONG)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> DocumentStore:
+    """The document store in the test's folder, plain."""
+    return DocumentStore(tmp_path)

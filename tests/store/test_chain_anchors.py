@@ -8,14 +8,14 @@ the same way."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from journey.archive_contracts import ChainAnchor
 from store import archive
+from store.blobs import DocumentStore
 from store.chain_anchors import Anchored, archive_missing, compared, heads, lost_since
 from store.seal_check import check
 from store.seal_findings import Found
-from tests.store.test_archive import CLOSED, closed_run, history_of
+from tests.store.test_archive import CLOSED, closed_run, history_of, store  # noqa: F401
 from tests.store.test_archive import KEY as ARCHIVE_KEY
 from tests.store.test_lpr_fixings import LAST, correct
 from tests.store.test_record_seals import KEY, database, sealed_store, sql  # noqa: F401
@@ -71,13 +71,13 @@ def test_the_newest_rows_deleted_after_the_anchor_are_named(database: str) -> No
 
 
 def test_the_archives_newest_history_deleted_after_the_anchor_is_named(
-    db_url: str, tmp_path: Path
+    db_url: str, store: DocumentStore  # noqa: F811
 ) -> None:
     """The archive's own chain is anchored with the others: its newest sealed row deleted,
     which its chain alone does not show, is named for `archive verify`, and carried on."""
     for n in (1, 2, 3):
         closed = CLOSED + timedelta(days=n)
-        assert archive.keep(db_url, tmp_path, closed_run(f"r{n}", closed),
+        assert archive.keep(db_url, store, closed_run(f"r{n}", closed),
                             history_of(f"r{n}", closed), datetime.now(UTC), ARCHIVE_KEY)
     anchored = Anchored(run=ANCHORED_BY, anchor=ChainAnchor(taken_at=datetime.now(UTC),
                                                             heads=heads(db_url)))

@@ -53,7 +53,7 @@ def test_a_licence_photographed_too_small_is_read_as_unreadable_saying_what_to_s
 ) -> None:
     """Really OCR'd: refused by its size, not read badly into empty fields."""
     settings = Settings(data_dir=tmp_path)
-    tiny = blobs.put(settings.documents_dir,
+    tiny = blobs.put(blobs.DocumentStore.of(settings),
                      shrunk("company1_business_license.jpg", 310, 438), "licence.jpg")
     reading = ActivityEnvironment().run(DocumentActivities(settings).read_document,
                                         ReadDocumentInput(workflow_id="loan-X", ref=tiny))
@@ -85,7 +85,7 @@ def test_every_page_of_a_multi_page_tiff_is_stored_and_read_as_the_document_it_i
     assert [(r.status, r.kind) for r in read] == [
         (ReadStatus.READ, DocumentKind.BALANCE_SHEET),
         (ReadStatus.READ, DocumentKind.INCOME_STATEMENT)]
-    whole = blobs.put(settings.documents_dir, tiff.read_bytes(), tiff.name)
+    whole = blobs.put(blobs.DocumentStore.of(settings), tiff.read_bytes(), tiff.name)
     refused = ActivityEnvironment().run(DocumentActivities(settings).read_document,
                                         ReadDocumentInput(workflow_id="loan-X", ref=whole))
     assert refused.status is ReadStatus.UNREADABLE and refused.reason is not None
@@ -100,7 +100,8 @@ def test_a_pdf_is_stored_whole_and_read_as_one_document(tmp_path: Path) -> None:
     scan.write_bytes(pdf(Image.open(SAMPLES / "company1_business_license.jpg"),
                          Image.new("RGB", (1240, 1754), "white")))
     [ref] = applications.store_documents(settings, [scan])
-    assert ref.filename == "licence.pdf" and blobs.get(settings.documents_dir, ref.sha256) == (
+    assert ref.filename == "licence.pdf" and blobs.get(blobs.DocumentStore.of(settings),
+                                                       ref.sha256) == (
         scan.read_bytes())
     reading = ActivityEnvironment().run(DocumentActivities(settings).read_document,
                                         ReadDocumentInput(workflow_id="loan-X", ref=ref))
@@ -147,7 +148,7 @@ def test_the_reader_runs_the_ocr_engine_its_settings_name_with_their_time_limit(
     monkeypatch.setenv("OCR_ENGINE", "pytesseract")
     monkeypatch.setenv("OCR_TIMEOUT_S", "0.01")
     settings = Settings(data_dir=tmp_path)
-    licence = blobs.put(settings.documents_dir,
+    licence = blobs.put(blobs.DocumentStore.of(settings),
                         (SAMPLES / "company1_business_license.jpg").read_bytes(), "licence.jpg")
     with pytest.raises(EngineTimeout):
         ActivityEnvironment().run(DocumentActivities(settings).read_document,
@@ -164,7 +165,7 @@ def test_a_page_that_times_out_on_every_attempt_is_unreadable_not_retried_for_ev
     monkeypatch.setenv("OCR_ENGINE", "pytesseract")
     monkeypatch.setenv("OCR_TIMEOUT_S", "0.01")
     settings = Settings(data_dir=tmp_path)
-    licence = blobs.put(settings.documents_dir,
+    licence = blobs.put(blobs.DocumentStore.of(settings),
                         (SAMPLES / "company1_business_license.jpg").read_bytes(), "licence.jpg")
     request = ReadDocumentInput(workflow_id="loan-X", ref=licence)
     env = ActivityEnvironment()

@@ -23,8 +23,9 @@ def test_a_letter_is_kept_with_its_text_and_a_blurred_one_is_asked_again(
 ) -> None:
     settings = Settings(data_dir=tmp_path)
     page = letter_page()
-    letter = blobs.put(settings.documents_dir, jpeg(page, 90), "signed_letter.jpg")
-    blurred = blobs.put(settings.documents_dir, jpeg(cv2.GaussianBlur(page, (0, 0), 3), 90),
+    letter = blobs.put(blobs.DocumentStore.of(settings), jpeg(page, 90), "signed_letter.jpg")
+    blurred = blobs.put(blobs.DocumentStore.of(settings), jpeg(cv2.GaussianBlur(page, (0, 0), 3),
+                                                               90),
                         "blurred_letter.jpg")
     read = DocumentActivities(settings).read_document
     kept, asked = (ActivityEnvironment().run(read, ReadDocumentInput(workflow_id="loan-X",

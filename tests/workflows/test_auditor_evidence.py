@@ -55,7 +55,7 @@ async def asked_for_its_income_statement(
                   if p["file"] == LICENCE)
     docs = Documents()  # the balance sheet from the fake; the licence through the real OCR
     app = application(docs, drop=set(drop), company=(labels["name"], labels["credit_code"]))
-    scan = blobs.put(Settings(data_dir=tmp_path).documents_dir,
+    scan = blobs.put(blobs.DocumentStore.of(Settings(data_dir=tmp_path)),
                      (SAMPLES / LICENCE).read_bytes(), LICENCE)
     app.documents.insert(0, scan)
     async with running_journey(env, tmp_path, docs, app,
@@ -128,7 +128,7 @@ async def test_scans_get_writes_the_stored_scan_and_says_whose_it_is(
         assert (await cli("scans", "get", "licence")).exit_code == 2
         a, b = two_sharing_a_start()
         for data in (a, b):
-            blobs.put(settings.documents_dir, data, "kept.png")
+            blobs.put(blobs.DocumentStore.of(settings), data, "kept.png")
         start = hashlib.sha256(a).hexdigest()[:4]
         ambiguous = await cli("scans", "get", start)
         assert ambiguous.exit_code == 2

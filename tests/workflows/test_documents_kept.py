@@ -146,7 +146,7 @@ async def test_another_companys_licence_is_refused_unnamed_and_sent_again_said_s
     one, two = (labels[f"company{n}_business_license.jpg"] for n in (1, 2))
     docs = Documents()  # the statements from the fake; company2's licence through the real OCR
     app = application(docs, drop={"licence"}, company=(one["name"], one["credit_code"]))
-    theirs = blobs.put(Settings(data_dir=tmp_path).documents_dir,
+    theirs = blobs.put(blobs.DocumentStore.of(Settings(data_dir=tmp_path)),
                        (DEMO / two["file"]).read_bytes(), two["file"])
     app.documents.insert(0, theirs)
     async with running_journey(time_skipping_env, tmp_path, docs, app,

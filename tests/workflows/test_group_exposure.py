@@ -66,7 +66,7 @@ def stored(settings: Settings, app: LoanApplication) -> LoanApplication:
     hash to its reference)."""
     for ref in app.documents:
         if not blobs.exists(settings.documents_dir, ref.sha256):
-            blobs.put(settings.documents_dir, ref.filename.removesuffix(".png").encode(),
+            blobs.put(blobs.DocumentStore.of(settings), ref.filename.removesuffix(".png").encode(),
                       ref.filename)
     return app
 

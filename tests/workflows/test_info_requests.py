@@ -53,7 +53,7 @@ async def test_a_request_waits_for_the_statement_it_names_and_asks_again_for_a_b
 ) -> None:
     docs = Documents()
     app = application(docs)
-    scan = blobs.put(Settings(data_dir=tmp_path).documents_dir,
+    scan = blobs.put(blobs.DocumentStore.of(Settings(data_dir=tmp_path)),
                      (SAMPLES / "corrupt_truncated.jpg").read_bytes(), "balance-2025.jpg")
     earlier = docs.company(app.applicant_name, app.credit_code, last_year())
     point_cli_at(monkeypatch, time_skipping_env.client, data_dir=tmp_path)

@@ -36,7 +36,8 @@ async def test_a_sure_read_one_character_off_the_borrowers_name_is_held_for_a_ch
     borrower = labels["company"].replace("新元", "新源")  # the name the sheet is a misread of
     docs = Documents()
     app = application(docs, drop={"balance"}, company=(borrower, generate()), period=PERIOD)
-    scan = blobs.put(Settings(data_dir=tmp_path).documents_dir, (DEMO / SHEET).read_bytes(),
+    scan = blobs.put(blobs.DocumentStore.of(Settings(data_dir=tmp_path)),
+                     (DEMO / SHEET).read_bytes(),
                      SHEET)
     app.documents.append(scan)
     async with running_journey(time_skipping_env, tmp_path, docs, app,

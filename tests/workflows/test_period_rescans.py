@@ -59,7 +59,7 @@ async def _photographed(env: WorkflowEnvironment, tmp_path: Path
                       company=(licence["name"], licence["credit_code"]))
     photo, _ = damage(Image.open(DEMO / INCOME).convert("RGB"), random.Random(PHOTO_SEED),
                       photo=True)
-    store = Settings(data_dir=tmp_path).documents_dir
+    store = blobs.DocumentStore.of(Settings(data_dir=tmp_path))
     shot = blobs.put(store, photo, "photo_income_statement.jpg")
     scan = blobs.put(store, (DEMO / INCOME).read_bytes(), INCOME)
     app.documents.append(shot)

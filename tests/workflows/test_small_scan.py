@@ -46,7 +46,7 @@ async def test_a_licence_that_cannot_be_read_is_asked_for_again(
                   if p["file"] == LICENCE)
     docs = Documents()  # the statements from the fake; the licences through the real OCR
     app = application(docs, drop={"licence"}, company=(labels["name"], labels["credit_code"]))
-    store = Settings(data_dir=tmp_path).documents_dir
+    store = blobs.DocumentStore.of(Settings(data_dir=tmp_path))
     if bad.endswith(".pdf"):
         whole = pdf(Image.open(SAMPLES / LICENCE))
         first = blobs.put(store, locked(whole), bad)

@@ -28,7 +28,7 @@ from journey.stages import Stage
 from journey.touchpoints import ComplaintCategory, Feedback
 from starter import audit, late_touchpoints
 from starter.codec import SETTING, data_converter, new_key
-from store import archive
+from store import archive, blobs
 from store.payer_outflows import OutflowKind, PayerOutflow
 from store.payer_returns import (
     PayerRefund,
@@ -205,7 +205,7 @@ async def test_a_journey_the_server_no_longer_has_is_read_from_the_archive(
         described = await handle.describe()
         history = await handle.fetch_history()
         assert described.close_time is not None and described.run_id is not None
-        archive.keep(settings.db_url, settings.documents_dir, archive.ClosedRun(
+        archive.keep(settings.db_url, blobs.DocumentStore.of(settings), archive.ClosedRun(
             workflow_id=handle.id, run_id=described.run_id,
             workflow_type=described.workflow_type, status="terminated",
             closed_at=described.close_time, events=len(history.events)),

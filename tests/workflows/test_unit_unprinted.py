@@ -56,7 +56,7 @@ async def test_a_sheet_far_below_the_revenue_for_want_of_a_unit_is_held_for_the_
                                     FACES[0], random.Random(0), unit_line=False)
     printed = io.BytesIO()
     page.save(printed, format="JPEG", quality=90)
-    sheet = blobs.put(Settings(data_dir=tmp_path).documents_dir, printed.getvalue(),
+    sheet = blobs.put(blobs.DocumentStore.of(Settings(data_dir=tmp_path)), printed.getvalue(),
                       "bs_wan_nounit.jpg")
     app.documents.append(sheet)
     async with running_journey(time_skipping_env, tmp_path, docs, app,
