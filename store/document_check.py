@@ -98,8 +98,8 @@ def _changed(sha256: str, path: Path, users: list[Used], tampered: str = "") -> 
               "damaged in the document store; restore it from a backup (every journey and "
               "archived run that refers to it reads the wrong bytes until then)")
     if tampered:
-        detail = (f"tampered with: {tampered} (every journey and archived run that refers to "
-                  "it cannot read it until then)")
+        detail = (f"{tampered}; every journey and archived run that refers to it cannot read it "
+                  "until then")
     if not users:
         return [Finding(record=f"document {sha256[:12]}…", found=Found.CHANGED, detail=detail)]
     return [Finding(record=u.named(), found=Found.CHANGED, detail=f"sha256 {sha256}: {detail}")

@@ -293,6 +293,7 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
                                                       "LOAN_JOURNEY_SMTP_CA_FILE"}
         assert missing == {"LOAN_JOURNEY_UI_PORT"} | notifiers, name
         settings = _settings_of(defaults, name, monkeypatch)
+        assert settings.document_keys is None, name  # unset: the store's files plain
         assert (settings.temporal_address, settings.temporal_api_key, settings.temporal_tls,
                 settings.codec_keys, settings.policy_file, settings.post_loan_policy_file,
                 settings.workflow_cache, settings.log_format, settings.log_level) == (
@@ -325,15 +326,17 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
 
 
 def test_the_optional_secrets_files_reach_every_journey_container(tmp_path: Path) -> None:
-    """The API key and the codec keys by their files' paths (mounted by an override file,
-    docker/README.md), so that config prints no key."""
+    """The API key, the codec keys and the document keys by their files' paths (mounted by an
+    override file, docker/README.md), so that config prints no key."""
     given = {"LOAN_JOURNEY_TEMPORAL_API_KEY_FILE": "/run/secrets/temporal_api_key",
-             "LOAN_JOURNEY_CODEC_KEYS_FILE": "/run/secrets/codec_keys"}
+             "LOAN_JOURNEY_CODEC_KEYS_FILE": "/run/secrets/codec_keys",
+             "LOAN_JOURNEY_DOCUMENT_KEYS_FILE": "/run/secrets/document_keys"}
     stack = _rendered({"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path)), **given})
     for name in JOURNEY_CONTAINERS:
         env = environment(stack["services"][name])
         assert {key: env[key] for key in given} == given, name
-        assert env["LOAN_JOURNEY_TEMPORAL_API_KEY"] == env["LOAN_JOURNEY_CODEC_KEYS"] == "", name
+        assert env["LOAN_JOURNEY_TEMPORAL_API_KEY"] == env["LOAN_JOURNEY_CODEC_KEYS"] == env[
+            "LOAN_JOURNEY_DOCUMENT_KEYS"] == "", name
 
 
 def _compose_v2() -> list[str] | None:

@@ -181,3 +181,17 @@ def test_scans_encrypt_without_keys_says_what_to_set(
     code, said = encrypt(monkeypatch, tmp_path, "")
     assert code == KeysNeeded.exit_code
     assert "set LOAN_JOURNEY_DOCUMENT_KEYS (kid:base64key, 32 bytes)" in said
+
+
+def test_a_command_reading_an_encrypted_scan_without_the_keys_exits_8_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = blobs.put(keyed(tmp_path / "documents", f"k1:{NEW}"), PAGE, "balance.pdf")
+    monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", "127.0.0.1:9")  # none: the store alone
+    got = CliRunner().invoke(app, ["scans", "get", ref.sha256, "--out", str(tmp_path / "x")])
+    assert got.exit_code == KeysNeeded.exit_code, got.output
+    assert ("are encrypted and LOAN_JOURNEY_DOCUMENT_KEYS is not set here: set it (or "
+            "LOAN_JOURNEY_DOCUMENT_KEYS_FILE) as the workers have it") in " ".join(
+                got.output.split())
+    assert not (tmp_path / "x").exists()

@@ -3,10 +3,12 @@ customer was sent or is due (`notices`, from the outbox), and a scan the custome
 for byte, with the journey and kind it belongs to (`scans get`), the licence read by the real
 OCR; and, on a dev server (whose histories can be listed), the licence's reading row and file
 deleted or replaced outside the engine named by the journey and file name its history records
-(`records verify`, `scans get`)."""
+(`records verify`, `scans get`), in a plain store and in one encrypted at rest, where a
+changed file fails its authentication and is named tampered with."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -40,6 +42,7 @@ from tests.workflows.journey_kit import (
 )
 
 LICENCE = "company1_business_license.jpg"
+DOCUMENT_KEY = base64.b64encode(b"k" * 32).decode()
 BANK = timezone(timedelta(hours=8))  # the bank's clock: the packaged calendar's
 
 
@@ -146,12 +149,16 @@ async def test_scans_get_writes_the_stored_scan_and_says_whose_it_is(
         assert lost.exit_code == 1 and "a journey read it there, so restore it" in said(lost)
 
 
+@pytest.mark.parametrize("document_keys", ["", f"k1:{DOCUMENT_KEY}"], ids=["plain", "encrypted"])
 async def test_a_used_documents_reading_and_file_deleted_or_replaced_are_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document_keys: str,
 ) -> None:
     """Every document of the journey read by the real OCR, so each has its reading row; the
-    licence's replaced, then its row and file deleted, as an auditor did with sqlite3."""
+    licence's replaced, then its row and file deleted, as an auditor did with sqlite3. With
+    document keys, the licence is stored and read encrypted, and a byte of it changed is told
+    tampered with."""
     monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)  # the worker's, and the command line's
+    monkeypatch.setenv("LOAN_JOURNEY_DOCUMENT_KEYS", document_keys)
     async with fresh_dev_server() as env, asked_for_its_income_statement(
             env, tmp_path, monkeypatch, drop=frozenset({"licence", "balance", "income"})) as (
             settings, handle, scan):
@@ -160,6 +167,8 @@ async def test_a_used_documents_reading_and_file_deleted_or_replaced_are_named(
         assert checked.exit_code == 0, checked.output
         paper, stored = (SAMPLES / LICENCE).read_bytes(), blobs.path(settings.documents_dir,
                                                                       scan.sha256)
+        if document_keys:
+            await a_changed_byte_is_told_tampered(tmp_path, licence, paper, stored, scan)
         stored.write_bytes((SAMPLES / "company2_business_license.jpg").read_bytes())
         checked = await cli("records", "verify")
         assert checked.exit_code == 1, checked.output
@@ -193,6 +202,27 @@ async def test_a_used_documents_reading_and_file_deleted_or_replaced_are_named(
                 "(document_readings) was deleted outside the engine") in said(kept)
         checked = await cli("records", "verify")
         assert checked.exit_code == 1 and found(checked) == {licence: "DELETED"}
+
+
+async def a_changed_byte_is_told_tampered(tmp_path: Path, licence: str, paper: bytes,
+                                          stored: Path, scan: DocumentRef) -> None:
+    """The licence the real OCR read (to completeness) is encrypted on disk, handed out as the
+    customer sent it, and, a byte of it changed, named tampered with."""
+    encrypted = stored.read_bytes()
+    assert encrypted != paper and paper[1000:1064] not in encrypted
+    got = await cli("scans", "get", scan.sha256[:12], "--out", str(tmp_path / "x"))
+    assert got.exit_code == 0 and (tmp_path / "x").read_bytes() == paper, got.output
+    stored.write_bytes(encrypted[:-1] + bytes([encrypted[-1] ^ 1]))
+    checked = await cli("records", "verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {licence: "CHANGED"}
+    [told] = [f.detail for c in (await records.verify(Settings(), offline=True)).checks
+              for f in c.findings]
+    assert told.startswith(f"sha256 {scan.sha256}: {stored} is tampered with: it fails its "
+                           "authentication under key 'k1'")
+    tampered = await cli("scans", "get", scan.sha256[:12], "--out", str(tmp_path / "y"))
+    assert tampered.exit_code == 1 and "is tampered with" in said(tampered)
+    assert not (tmp_path / "y").exists()
 
 
 def two_sharing_a_start() -> tuple[bytes, bytes]:
