@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from journey.settings import Settings
 from store import pending_aside
+from store.blobs import DocumentStore
 from store.pending import Instruction
 
 PRIVATE: dict[str, set[str]] = {"record_feedback": {"comment"}, "sign": {"signatory"}}
@@ -38,7 +39,7 @@ def set_aside(settings: Settings, update: str, update_id: str, request: BaseMode
     fields = request.model_dump(mode="json", include=PRIVATE.get(update, set()),
                                 exclude_none=True)
     if fields:
-        pending_aside.put_aside(settings.documents_dir, update_id, fields)
+        pending_aside.put_aside(DocumentStore.of(settings), update_id, fields)
 
 
 async def whole(settings: Settings, kept: Instruction, model: type[BaseModel]) -> BaseModel:
@@ -47,7 +48,7 @@ async def whole(settings: Settings, kept: Instruction, model: type[BaseModel]) -
     fields = json.loads(kept.request)
     if not fields.pop(ASIDE, None):
         return model.model_validate_json(kept.request)
-    fields |= await asyncio.to_thread(pending_aside.taken_back, settings.documents_dir,
+    fields |= await asyncio.to_thread(pending_aside.taken_back, DocumentStore.of(settings),
                                       kept.update_id)
     return model.model_validate_json(json.dumps(fields))
 

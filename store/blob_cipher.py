@@ -8,6 +8,9 @@ name, the digest of the plain bytes) are authenticated with it: a file changed, 
 another blob's name, fails its tag and is told tampered, never read as other bytes. A file
 that does not begin with MAGIC is plain (written before the keys were set) and reads as it is.
 
+The acts kept pending beside the blobs (store/pending_aside.py: a comment, a signatory's name)
+are encrypted the same way, under their file's name.
+
 The key ids the store's files were encrypted with are noted beside them (KEYS_NOTE, ids only),
 so that a worker can tell at its start, without reading every file, that it lacks a key the
 store needs (`keys_problem`).
@@ -39,12 +42,13 @@ class BlobTampered(Exception):
     given under its id is not the one it was encrypted with."""
 
 
-def encrypted(keys: Mapping[str, bytes], data: bytes, sha256: str) -> bytes:
-    """`data` (whose sha256 is `sha256`) encrypted with the first of `keys`."""
+def encrypted(keys: Mapping[str, bytes], data: bytes, name: str) -> bytes:
+    """`data`, to be stored under `name` (a blob's sha256), encrypted with the first of
+    `keys`."""
     kid = next(iter(keys))
     header = _header(kid)
     nonce = os.urandom(_NONCE)
-    return header + nonce + AESGCM(keys[kid]).encrypt(nonce, data, header + sha256.encode())
+    return header + nonce + AESGCM(keys[kid]).encrypt(nonce, data, header + name.encode())
 
 
 def key_id(stored: bytes) -> str | None:
@@ -61,10 +65,10 @@ def key_id(stored: bytes) -> str | None:
         raise BlobTampered("its key id is not text") from None
 
 
-def opened(keys: Mapping[str, bytes], stored: bytes, sha256: str, where: Path) -> bytes:
-    """The plain bytes of the file at `where` named `sha256`, as `stored`: a plain file as it
-    is. DocumentKeysMissing when its key is not among `keys`; BlobTampered when it fails its
-    tag."""
+def opened(keys: Mapping[str, bytes], stored: bytes, name: str, where: Path) -> bytes:
+    """The plain bytes of the file at `where` stored under `name` (a blob's sha256), as
+    `stored`: a plain file as it is. DocumentKeysMissing when its key is not among `keys`;
+    BlobTampered when it fails its tag."""
     try:
         kid = key_id(stored)
     except BlobTampered as err:
@@ -77,8 +81,7 @@ def opened(keys: Mapping[str, bytes], stored: bytes, sha256: str, where: Path) -
     header = _header(kid)
     body = stored[len(header):]
     try:
-        return AESGCM(keys[kid]).decrypt(body[:_NONCE], body[_NONCE:],
-                                         header + sha256.encode())
+        return AESGCM(keys[kid]).decrypt(body[:_NONCE], body[_NONCE:], header + name.encode())
     except (InvalidTag, ValueError):
         raise BlobTampered(
             f"{where} is tampered with: it fails its authentication under key {kid!r} "

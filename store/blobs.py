@@ -79,13 +79,14 @@ def put(store: DocumentStore, data: bytes, filename: str) -> DocumentRef:
     return DocumentRef(sha256=sha, filename=Path(filename).name or sha, size=len(data))
 
 
-def as_written(store: DocumentStore, data: bytes, sha256: str) -> bytes:
-    """The bytes to write for `data` named `sha256`: encrypted with the store's first key,
-    whose id is noted in the store first (`blob_cipher.keys_problem`); plain without keys."""
+def as_written(store: DocumentStore, data: bytes, name: str) -> bytes:
+    """The bytes to write for `data` under `name` (a blob's sha256): encrypted with the
+    store's first key, whose id is noted in the store first (`blob_cipher.keys_problem`);
+    plain without keys."""
     if not store.keys:
         return data
     note_keys(store.root, [*blob_cipher.noted(store.root), next(iter(store.keys))])
-    return blob_cipher.encrypted(store.keys, data, sha256)
+    return blob_cipher.encrypted(store.keys, data, name)
 
 
 def note_keys(root: Path, kids: list[str]) -> None:

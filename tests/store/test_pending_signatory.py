@@ -1,14 +1,17 @@
 """A signature typed while no worker answered is kept for delivery without its signatory's
 name in the journey database: a person's name, which the journey keeps in its history alone
 (encrypted where codec keys are set), is set aside beside the document store as a feedback's
-comment is, and the signature delivered is the one typed."""
+comment is (encrypted there where document keys are set), and the signature delivered is the
+one typed."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.actors import Actor, Role
@@ -17,6 +20,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from starter import pending_delivery
 from starter.pending_request import ASIDE, dropped, kept_request, set_aside, whole
+from store import blob_cipher
 from store.db import ready
 from store.pending import Delivery, Instruction, instructions, keep_instruction
 from store.refusals import origin
@@ -48,9 +52,18 @@ def keep_signature(settings: Settings, workflow_id: str, signed: Signature) -> N
         typed_at=datetime.now(UTC), origin=origin()))
 
 
-async def test_a_kept_signature_s_signatory_never_reaches_sql(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
+@pytest.mark.parametrize("document_keys", [None, "k1:" + base64.b64encode(b"k" * 32).decode()],
+                         ids=["plain", "encrypted"])
+async def test_a_kept_signature_s_signatory_never_reaches_sql(
+    tmp_path: Path, document_keys: str | None
+) -> None:
+    settings = Settings(data_dir=tmp_path, document_keys=document_keys)
     keep_signature(settings, "loan-APP-SIGN", SIGNED)
+    on_disk = aside(settings).read_bytes()
+    assert ("周华".encode() in on_disk) is (document_keys is None)  # beside the store, or sealed
+    if document_keys is not None:
+        with pytest.raises(blob_cipher.DocumentKeysMissing, match="LOAN_JOURNEY_DOCUMENT_KEYS"):
+            await whole(Settings(data_dir=tmp_path), instructions(settings.db_url)[0], Signature)
     with ready(settings.db_url).connect() as conn:
         dump = "\n".join(conn.connection.iterdump())  # type: ignore[attr-defined]
     assert "周华" not in dump and "CFCA-7F3A21" in dump  # the evidence stays: no one's name
