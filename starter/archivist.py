@@ -23,9 +23,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey import archive_contracts as ac
 from journey.settings import Settings
-from starter.errors import JourneyError
+from starter.errors import JourneyError, KeysNeeded
 from starter.records import key_needed
-from store import archive, blobs
+from store import archive, blob_cipher, blobs
 
 
 async def schedule(client: Client, task_queue: str) -> bool:
@@ -70,10 +70,13 @@ def archived_text(settings: Settings, run: archive.ArchivedRun) -> str:
     """The history the archive holds for `run`, as it was archived (`history --json`); a blob
     that fails its digest is an error that says which file to restore, and a seal that fails
     because the key set here is not the one the archive was sealed with says so (KeysNeeded),
-    as `archive verify` does."""
+    as `archive verify` does; one encrypted with a document key not set here says which
+    (KeysNeeded)."""
     try:
         return archive.history_json(blobs.DocumentStore.of(settings), run,
                                     settings.archive_seal_key)
+    except blob_cipher.DocumentKeysMissing as err:
+        raise KeysNeeded(str(err)) from None
     except archive.ArchiveDamaged as damaged:
         key_matches(settings)  # only then: it reads every seal
         raise JourneyError(str(damaged)) from damaged

@@ -3,12 +3,14 @@ not the customer's bytes, read back as they were sent under the same digest; a p
 before the keys still read; a file without its key, or changed, told for what it is, by the
 reader's activity as the store's trouble (retried), never the customer's; a worker without the
 keys the store needs refused at its start; and `scans encrypt` turning a plain store into an
-encrypted one, and a store under an old key into one under the new, once."""
+encrypted one, and a store under an old key into one under the new, once. The archived
+histories, blobs of the same store, likewise."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,10 +26,11 @@ from journey.settings import Settings
 from starter.cli import app
 from starter.errors import KeysNeeded
 from starter.start_checks import document_store_ready
-from store import blob_cipher, blobs
+from store import archive, blob_cipher, blobs
 from store.blobs import DocumentStore
 from store.documents import readings_for
 from tests.ocr.conftest import SAMPLES
+from tests.store.test_archive import HISTORY, closed_run
 
 OLD = base64.b64encode(b"o" * 32).decode()
 NEW = base64.b64encode(b"n" * 32).decode()
@@ -195,3 +198,19 @@ def test_a_command_reading_an_encrypted_scan_without_the_keys_exits_8_saying_so(
             "LOAN_JOURNEY_DOCUMENT_KEYS_FILE) as the workers have it") in " ".join(
                 got.output.split())
     assert not (tmp_path / "x").exists()
+
+
+def test_an_archived_history_is_kept_encrypted_and_read_back(db_url: str, tmp_path: Path
+                                                             ) -> None:
+    store = keyed(tmp_path, f"k1:{NEW}")
+    assert archive.keep(db_url, store, closed_run("r1"), HISTORY, datetime.now(UTC))
+    (run,) = archive.runs_of(db_url, "loan-APP-1")
+    on_disk = blobs.path(tmp_path, run.sha256).read_bytes()
+    assert on_disk.startswith(blob_cipher.MAGIC) and b"loan-APP-1" not in on_disk
+    assert archive.history_json(store, run) == HISTORY
+    with pytest.raises(blob_cipher.DocumentKeysMissing, match="LOAN_JOURNEY_DOCUMENT_KEYS"):
+        archive.history_json(DocumentStore(tmp_path), run)
+    blobs.path(tmp_path, run.sha256).write_bytes(on_disk[:-1])
+    with pytest.raises(archive.ArchiveDamaged, match="r1: .* is tampered with"):
+        archive.history_json(store, run)
+    assert archive.history_as_stored(store, run) is None
