@@ -251,8 +251,11 @@ class Settings(StoreSettings):
     def _key_list(cls, v: SecretStr | None) -> SecretStr | None:
         """Parsed as the store will, so that a malformed one ends a process at its start."""
         if v is not None:
-            keys = parse_keys(v.get_secret_value(), cls.env_name("document_keys"),
-                              DOCUMENT_KEY_SIZES)
+            named = cls.env_name("document_keys")
+            try:
+                keys = parse_keys(v.get_secret_value(), named, DOCUMENT_KEY_SIZES)
+            except ValueError as err:  # the variable is named by whoever reports it
+                raise ValueError(str(err).removeprefix(f"{named}: ")) from None
             if any(len(kid.encode()) > 255 for kid in keys):  # a file's header holds its length
                 raise ValueError("a key id is longer than 255 bytes")
         return v
