@@ -26,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
 from starter.codec import new_key
+from store import blobs
 from store.db import alembic_config, engine_for, head_revision, migrate
 from tests.deploy.deploy_files import ROOT
 from tests.ports import free_port, free_port_pair
@@ -349,3 +350,20 @@ async def test_a_document_store_that_cannot_serve_is_said_at_start_not_by_each_r
     assert f"error: the document store {where} {says}" in said
     assert "Traceback" not in said
     assert not (tmp_path / "not-mounted").exists()  # a mount missing is not made a directory
+
+
+@pytest.mark.parametrize("command", [IMAGE_WORKER, START], ids=["worker", "start"])
+async def test_a_store_encrypted_with_keys_not_set_here_is_said_at_start_and_exits_8(
+    tmp_path: Path, command: str
+) -> None:
+    """Not every read retried, nor a plain scan written among encrypted ones."""
+    store = tmp_path / "data" / "documents"
+    blobs.put(blobs.DocumentStore(store, {"k1": b"k" * 32}), b"an encrypted scan", "a.jpg")
+    (tmp_path / "licence.jpg").write_bytes(b"a scan")
+    said = " ".join((await _said(command, tmp_path, {
+        "LOAN_JOURNEY_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "LOAN_JOURNEY_DATA_DIR": str(tmp_path / "data")}, 8)).split())
+    assert (f"error: the document store's files ({store}) are encrypted and "
+            "LOAN_JOURNEY_DOCUMENT_KEYS is not set here") in said
+    assert "Traceback" not in said
+    assert len(list(store.glob("*/*"))) == 1  # no scan written beside it
