@@ -243,12 +243,13 @@ async def _replayed(settings: Settings, runs: list[archive.ArchivedRun]) -> audi
     """Each archived run replayed against the current code; one whose archived history fails
     its own checks is reported with the others, not instead of them."""
     damaged: list[audit.ReplayOutcome] = []
+    store = blobs.DocumentStore.of(settings)
 
     def histories() -> Iterator[WorkflowHistory]:  # read one at a time, as they replay
         for r in runs:
             try:
                 yield WorkflowHistory.from_json(r.workflow_id, archive.history_json(
-                    blobs.DocumentStore.of(settings), r, settings.archive_seal_key))
+                    store, r, settings.archive_seal_key))
             except archive.ArchiveDamaged as err:
                 damaged.append(audit.ReplayOutcome(r.workflow_id, r.run_id, ok=False,
                                                    error=str(err)))

@@ -92,13 +92,13 @@ async def compare_run(client: Client, settings: Settings, run: archive.ArchivedR
         return ServerCheck(run.workflow_id, run.run_id, found, detail)
 
     damaged = "the archive's copy failed its own checks (see above)"
+    store = blobs.DocumentStore.of(settings)
     try:
         text: str | None = await asyncio.to_thread(
-            archive.history_json, blobs.DocumentStore.of(settings), run, settings.archive_seal_key)
+            archive.history_json, store, run, settings.archive_seal_key)
     except archive.ArchiveDamaged:
         # compared as it is stored all the same, so that the events changed are named
-        text = await asyncio.to_thread(archive.history_as_stored,
-                                       blobs.DocumentStore.of(settings), run)
+        text = await asyncio.to_thread(archive.history_as_stored, store, run)
         if text is None:
             return check(Found.UNCHECKED, damaged)
     else:

@@ -25,10 +25,10 @@ async def cross_checked(settings: Settings, runs: list[archive.ArchivedRun]
     key = settings.archive_seal_key
     if key is None:
         return None
-    converter, crossed = data_converter(settings), []
+    converter, crossed, store = data_converter(settings), [], blobs.DocumentStore.of(settings)
     for r in runs:
         try:
-            text = archive.history_json(blobs.DocumentStore.of(settings), r, key)
+            text = archive.history_json(store, r, key)
         except archive.ArchiveDamaged:  # named by the replay, and against the server's copy
             continue
         crossed.append(await cross_check(settings.db_url, key, WorkflowHistory.from_json(

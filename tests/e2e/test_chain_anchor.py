@@ -24,6 +24,7 @@ from activities.chain_anchor import AnchorActivities
 from journey import archive_contracts as ac
 from journey.settings import Settings
 from starter import archivist, audit
+from store.blobs import DocumentStore
 from store.chain_anchors import Anchored
 from store.db import engine_for
 from store.refusals import Refusal, record_refusal
@@ -138,7 +139,7 @@ async def kept(client: Client, settings: Settings, run_id: str) -> None:
     pass's own (which no pass archives) stands in for one, quicker to close."""
     handle = client.get_workflow_handle(run_id)
     history = await handle.fetch_history()
-    assert _keep(settings.db_url, settings.documents_dir, await handle.describe(),
+    assert _keep(settings.db_url, DocumentStore.of(settings), await handle.describe(),
                  audit.history_json(history), len(history.events), settings.archive_seal_key)
 
 

@@ -22,6 +22,7 @@ from journey.stages import Stage
 from starter import audit
 from starter.history_cross_check import RECORDS
 from store import archive
+from store.blobs import DocumentStore
 from store.ledger import bookings_for
 from tests.e2e.processes import eventually
 from tests.e2e.test_archive import said, withdrawn_journey
@@ -102,7 +103,7 @@ async def test_a_history_whose_amount_was_edited_is_not_archived_nor_vouched_for
 
     # archived, and sealed, as a pass before this check did: `archive verify` names it
     handle = client.get_workflow_handle(forged)
-    assert _keep(keyed.db_url, keyed.documents_dir, await handle.describe(),
+    assert _keep(keyed.db_url, DocumentStore.of(keyed), await handle.describe(),
                  audit.history_json(history), len(history.events), keyed.archive_seal_key)
     caught = await cli(keyed, "archive", "verify", forged, ok=False)
     told = said(caught)

@@ -40,6 +40,7 @@ from starter import audit, work_lists
 from starter.history_told import Amended, Applied, HistoryTold, amounts_kept
 from starter.history_told import told as history_told
 from starter.work_lists import JourneyRow
+from store.blobs import DocumentStore
 from tests.cli_kit import point_cli_at
 from tests.post_loan.loan_kit import until
 from tests.store.test_lpr_fixings import rows
@@ -102,7 +103,7 @@ async def test_an_amended_amount_is_counted_by_the_borrowers_others_and_verifies
             (Decimal(3_000_000), Decimal(12_000_000), True)]
         # archived only where its history agrees with the sealed records: its line's 12m is
         # the amount its amendment gave, not the started event's 3m
-        assert _keep(settings.db_url, settings.documents_dir, await more.describe(),
+        assert _keep(settings.db_url, DocumentStore.of(settings), await more.describe(),
                      audit.history_json(history), len(history.events), KEY.encode())
     checked = await verified()
     assert "CHANGED" not in checked.output, checked.output

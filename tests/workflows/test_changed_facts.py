@@ -16,6 +16,7 @@ from activities.archive import _keep
 from journey.decisions import RiskGrade, RiskOpinion, Verdict
 from journey.stages import Stage
 from starter import audit
+from store.blobs import DocumentStore
 from tests.store.test_lpr_fixings import rows
 from tests.store.test_record_seals import KEY, found, sql
 from tests.workflows.journey_kit import RISK_SME, new_application, running_journey, until_stage
@@ -47,7 +48,7 @@ async def test_the_changed_fact_of_a_sealed_row_is_named_with_its_sealed_value(
             actor=RISK_SME, verdict=Verdict.REJECT, grade=RiskGrade.G8, reason="thin cash flow"))
         assert (await handle.result()).outcome is Stage.REJECTED
         history = await audit.fetch_history(time_skipping_env.client, handle.id)
-        assert _keep(settings.db_url, settings.documents_dir, await handle.describe(),
+        assert _keep(settings.db_url, DocumentStore.of(settings), await handle.describe(),
                      audit.history_json(history), len(history.events), KEY.encode())
     assert "CHANGED" not in (await verified()).output  # (the fake's documents, never stored,
     # are named deleted: the history says it read them)

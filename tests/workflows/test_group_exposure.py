@@ -421,7 +421,7 @@ async def test_a_mistyped_credit_code_counts_in_no_ones_exposure_and_start_refus
     which the time-skipping server cannot); a journey started past `start` keeps no line."""
     labels = {p["file"]: p for p in json.loads((DEMO / "labels.json").read_text("utf-8"))}
     one, two = (labels[f"company{n}_business_license.jpg"] for n in (1, 2))
-    docs, store = Documents(), Settings(data_dir=tmp_path).documents_dir
+    docs, store = Documents(), blobs.DocumentStore.of(Settings(data_dir=tmp_path))
 
     def apply(name: str, licence: str, days: int) -> LoanApplication:
         """An application of `name` and company2's code, with the demo's `licence`."""

@@ -48,7 +48,7 @@ async def test_a_renamed_company_starts_under_its_new_name_with_renamed_from(
     labels = {p["file"]: p for p in json.loads((DEMO / "labels.json").read_text("utf-8"))}
     two = labels["company2_business_license.jpg"]
     new, code = two["name"], two["credit_code"]
-    docs, store = Documents(), Settings(data_dir=tmp_path).documents_dir
+    docs, store = Documents(), blobs.DocumentStore.of(Settings(data_dir=tmp_path))
 
     def apply(name: str, days: int, *, licence: str | None = None) -> LoanApplication:
         """An application of `name` and company2's code, with the demo's `licence` (the
