@@ -37,7 +37,8 @@ def build_activities(settings: Settings, policies: PoliciesInService | None = No
     documents = DocumentActivities(settings)
     review = ReviewActivities(settings, policies.post_loan if policies else None)
     return [
-        PolicyActivities(settings, policies.lending if policies else None).load_policy,
+        PolicyActivities(settings, policies.lending if policies else None,
+                         policies.calendar if policies else None).load_policy,
         documents.read_document,
         documents.keep_reading,
         check_completeness,

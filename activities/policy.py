@@ -1,11 +1,12 @@
 """The lending policy as a worker read it at its start, pinned at every intake with the working
-calendar and the LPR fixing in force, read once per journey (none pinned when it fails its
+calendar (the package's, each year the bank's calendar file lists as the file has it) and the
+LPR fixing in force, read once per journey (none pinned when it fails its
 seal: the offer reads it again, and waits). A policy file as read (`LoadedPolicy`), of either
 kind: the post-loan policy is read so too (activities/review.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 from importlib import resources
@@ -20,6 +21,7 @@ from journey import contracts
 from journey.contracts import LoadPolicyInput, PolicySnapshot
 from journey.lpr import LprFixing
 from journey.policy import Policy, PolicyError, WorkingCalendar, build_calendar, parse_policy
+from journey.policy.bank_calendar import BankCalendar, CalendarFileError, parse_bank_calendar
 from journey.post_loan_policy import PostLoanPolicy
 from journey.settings import Settings
 from store.lpr_in_force import FixingSealBroken, read_in_force
@@ -56,6 +58,7 @@ class PoliciesInService:
 
     lending: LoadedPolicy[Policy]
     post_loan: LoadedPolicy[PostLoanPolicy]
+    calendar: BankCalendar = field(default_factory=BankCalendar)  # the bank's calendar file
 
 
 def load_policy_file(path: Path | None) -> LoadedPolicy[Policy]:
@@ -65,10 +68,31 @@ def load_policy_file(path: Path | None) -> LoadedPolicy[Policy]:
     return LoadedPolicy(text=text, policy=parse_policy(text))
 
 
-def china_calendar(today: date, years: int) -> WorkingCalendar:
+def load_calendar_file(path: Path | None) -> BankCalendar:
+    """The bank's calendar file at `path` (none without: every year the package's):
+    CalendarFileError (a PolicyError) when it cannot be read and parsed."""
+    if path is None:
+        return BankCalendar()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise CalendarFileError(f"{path} cannot be read: {err.strerror or err}") from err
+    except UnicodeDecodeError:
+        raise CalendarFileError(f"{path} is not UTF-8 text: save it as UTF-8") from None
+    return parse_bank_calendar(text, str(path))
+
+
+def china_calendar(today: date, years: int, bank: BankCalendar | None = None
+                   ) -> WorkingCalendar:
     """China's working calendar from the year before `today` for `years` years after it:
-    public holidays and the weekend days worked in their place (调休), from `holidays`."""
-    return _china_calendar(today.year, years)
+    public holidays and the weekend days worked in their place (调休), each year the bank's
+    calendar file lists as the file has it, the others from `holidays` (an estimate for a year
+    not yet published). `bank`: the file as a worker read it at its start; None, the one the
+    settings name now (`LOAN_JOURNEY_CALENDAR_FILE`), as the command line reads it. Every
+    calendar is built here, so that the workers and the command line agree."""
+    if bank is None:
+        bank = load_calendar_file(Settings().calendar_file)
+    return bank.over(_china_calendar(today.year, years), range(today.year - 1, today.year + years))
 
 
 @cache  # the same years give the same calendar; `holidays` takes milliseconds to build it
@@ -85,24 +109,33 @@ class PolicyActivities:
     workers restart. Without one (a worker a test builds), the file is read at the first
     intake, once."""
 
-    def __init__(self, settings: Settings, loaded: LoadedPolicy[Policy] | None = None) -> None:
+    def __init__(self, settings: Settings, loaded: LoadedPolicy[Policy] | None = None,
+                 calendar: BankCalendar | None = None) -> None:
         self._settings = settings
         self._given = loaded
+        self._given_calendar = calendar
 
     @cached_property
     def _loaded(self) -> LoadedPolicy[Policy]:
         return self._given or load_policy_file(self._settings.policy_file)
 
+    @cached_property
+    def _calendar(self) -> BankCalendar:
+        if self._given_calendar is not None:
+            return self._given_calendar
+        return load_calendar_file(self._settings.calendar_file)
+
     @activity.defn(name=contracts.LOAD_POLICY)
     def load_policy(self, request: LoadPolicyInput) -> PolicySnapshot:
         try:
-            loaded = self._loaded
+            loaded, bank = self._loaded, self._calendar
         except (OSError, PolicyError) as err:
             raise ApplicationError(
-                f"the lending policy cannot be loaded: {err}", type="PolicyError"
+                f"the lending policy or the bank's calendar cannot be loaded: {err}",
+                type="PolicyError"
             ) from err
         return PolicySnapshot(policy=loaded.policy, sha256=loaded.sha256,
-                              calendar=china_calendar(request.today, request.years),
+                              calendar=china_calendar(request.today, request.years, bank),
                               lpr=self._fixing(request.today))
 
     def _fixing(self, today: date) -> LprFixing | None:

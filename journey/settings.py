@@ -135,6 +135,9 @@ class Settings(StoreSettings):
     policy_file: Path | None = None
     # the post-loan policy (covenants, review cadence, classification): the packaged one without
     post_loan_policy_file: Path | None = None
+    # the bank's working calendar (holidays and make-up working days of the years it lists,
+    # as the State Council published them): the `holidays` package's alone without
+    calendar_file: Path | None = None
     # The SDK's metrics on this port, the journey's on the next one (activities/metrics.py).
     metrics_port: int | None = Field(default=None, ge=1, le=65534)
     # The address both ports listen on: this machine alone by default (a worker's metrics
@@ -291,8 +294,9 @@ class Settings(StoreSettings):
         return v.upper() if v.lower() in ("debug", "info", "warning", "error") else v.lower()
 
     @field_validator("temporal_api_key", "codec_keys", "document_keys", "policy_file",
-                     "post_loan_policy_file", "archive_key", "smtp_host", "smtp_port",
-                     "smtp_security", "smtp_ca_file", "smtp_user", "smtp_password", "notice_from",
+                     "post_loan_policy_file", "calendar_file", "archive_key", "smtp_host",
+                     "smtp_port", "smtp_security", "smtp_ca_file", "smtp_user", "smtp_password",
+                     "notice_from",
                      "sms_webhook_url", "sms_webhook_token",
                      "temporal_tls_ca_file", "temporal_tls_cert_file",
                      "temporal_tls_key_file", "temporal_tls_server_name", "ocr_engine",

@@ -17,6 +17,7 @@ from rich.markup import escape
 from sqlalchemy.exc import ArgumentError, OperationalError
 from temporalio.service import RPCError, RPCStatusCode
 
+from journey.policy.bank_calendar import CalendarFileError
 from journey.settings import Settings, StoreSettings
 from starter.attempts import keep_refused
 from starter.codec import SETTING, CodecError, undecodable
@@ -26,6 +27,7 @@ from starter.errors import (
     JourneyError,
     KeysNeeded,
     SetupError,
+    calendar_unusable,
     no_such_namespace,
     server_gone,
 )
@@ -67,10 +69,10 @@ def translated(err: Exception) -> JourneyError | None:
     Temporal server refused as invalid (a malformed query, a run id that is not one), a file
     that cannot be read or written, a journey database that cannot be reached, whose URL is
     wrong or whose schema this process may not change, an encrypted answer read without the
-    keys (payloads, or the document store's files: `DocumentKeysMissing`), a namespace that
-    does not exist (said by the server, or by the SDK's validation of
-    a worker that makes no call before it), a server that went away during the command
-    (any command's call after the connect: `lost`).
+    keys (payloads, or the document store's files: `DocumentKeysMissing`), a bank's calendar
+    file that cannot be used, a namespace that does not exist (said by the server, or by the
+    SDK's validation of a worker that makes no call before it), a server that went away during
+    the command (any command's call after the connect: `lost`).
     Anything else is a defect: None."""
     if no_such_namespace(err) or (
             isinstance(err, RuntimeError) and str(err).startswith(_NO_NAMESPACE)):
@@ -89,6 +91,8 @@ def translated(err: Exception) -> JourneyError | None:
     if undecodable(err):  # a read; operations.act says what an update's means
         return CodecError(f"what the journey answered is encrypted, and {SETTING} is not set "
                           "here: set it as the workers have it")
+    if isinstance(err, CalendarFileError):  # read by the command's own working calendar
+        return calendar_unusable(err)
     if isinstance(err, SchemaTooNew):
         return SetupError(f"the journey database {err}: run the newer version, or restore the "
                           "database from a backup taken before it migrated it "

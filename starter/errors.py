@@ -123,6 +123,13 @@ class NotRecorded(JourneyError):
     exit_code = 7
 
 
+def calendar_unusable(err: Exception) -> SetupError:
+    """The bank's calendar file (LOAN_JOURNEY_CALENDAR_FILE) cannot be used: `err` says why."""
+    return SetupError(f"LOAN_JOURNEY_CALENDAR_FILE cannot be used: {err}; point it at a "
+                      "readable calendar file, or unset it for the holidays package's "
+                      "calendar alone")
+
+
 def plain_errors(err: ValidationError) -> str:
     """A model's validation errors for people: each field and what is wrong with it,
     without pydantic's input dump and link."""

@@ -9,11 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from activities.policy import LoadedPolicy, P, PoliciesInService, load_policy_file
+from activities.policy import (
+    LoadedPolicy,
+    P,
+    PoliciesInService,
+    load_calendar_file,
+    load_policy_file,
+)
 from activities.review import load_post_loan_policy_file
 from journey.policy import PolicyError
+from journey.policy.bank_calendar import BankCalendar
 from journey.settings import Settings
-from starter.errors import KeysNeeded, SetupError
+from starter.errors import KeysNeeded, SetupError, calendar_unusable
 from store import blob_cipher, blobs
 from store.db import ready
 from store.policies import PolicyKind, VersionReused, record_policy
@@ -60,12 +67,24 @@ def policy_in_service(settings: Settings) -> PoliciesInService:
     """The lending and the post-loan policy a worker runs, each read and parsed as it starts,
     and recorded in the journey database as the one the workers run (store/policies.py):
     each journey's intake pins the lending policy as it is now, its offer the post-loan
-    policy. SetupError naming LOAN_JOURNEY_POLICY_FILE or LOAN_JOURNEY_POST_LOAN_POLICY_FILE
-    when it cannot be read or parsed, or when its version is recorded with other content."""
+    policy; and the bank's calendar file, which each intake's working calendar takes its years
+    from. SetupError naming LOAN_JOURNEY_POLICY_FILE or LOAN_JOURNEY_POST_LOAN_POLICY_FILE
+    when it cannot be read or parsed, or when its version is recorded with other content, or
+    LOAN_JOURNEY_CALENDAR_FILE when it cannot be read or parsed."""
     lending = _recorded(settings, "policy_file", load_policy_file)
     return PoliciesInService(
         lending=lending, post_loan=_recorded(settings, "post_loan_policy_file",
-                                             load_post_loan_policy_file))
+                                             load_post_loan_policy_file),
+        calendar=calendar_in_service(settings))
+
+
+def calendar_in_service(settings: Settings) -> BankCalendar:
+    """The bank's calendar file the settings name, read and checked: SetupError naming
+    LOAN_JOURNEY_CALENDAR_FILE and what to fix when it cannot be read or is not valid."""
+    try:
+        return load_calendar_file(settings.calendar_file)
+    except PolicyError as err:
+        raise calendar_unusable(err) from err
 
 
 def _recorded(settings: Settings, field: Literal["policy_file", "post_loan_policy_file"],

@@ -296,8 +296,9 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
         assert settings.document_keys is None, name  # unset: the store's files plain
         assert (settings.temporal_address, settings.temporal_api_key, settings.temporal_tls,
                 settings.codec_keys, settings.policy_file, settings.post_loan_policy_file,
-                settings.workflow_cache, settings.log_format, settings.log_level) == (
-            "temporal:7233", None, False, None, None, None, 1000, "text", "INFO"), name
+                settings.calendar_file, settings.workflow_cache, settings.log_format,
+                settings.log_level) == (
+            "temporal:7233", None, False, None, None, None, None, 1000, "text", "INFO"), name
         assert settings.archive_seal_key == b"archive-key-in-its-file", name
 
     codec_keys = "k1:" + "A" * 43 + "="
@@ -307,6 +308,7 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
              "LOAN_JOURNEY_POLICY_DIR": "/srv/bank-policy",
              "LOAN_JOURNEY_POLICY_FILE": "/etc/loan-journey/policy/bank.json",
              "LOAN_JOURNEY_POST_LOAN_POLICY_FILE": "/etc/loan-journey/policy/post_loan.json",
+             "LOAN_JOURNEY_CALENDAR_FILE": "/etc/loan-journey/policy/calendar.json",
              "LOAN_JOURNEY_WORKFLOW_CACHE": "0", "LOAN_JOURNEY_LOG_FORMAT": "json",
              "LOAN_JOURNEY_LOG_LEVEL": "WARNING", **secrets_dir}
     rendered = _rendered(given)
@@ -320,6 +322,8 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
         assert (settings.log_format, settings.log_level) == ("json", "WARNING"), name
         assert settings.policy_file is not None and settings.post_loan_policy_file is not None
         assert settings.post_loan_policy_file.parent == settings.policy_file.parent, name
+        assert settings.calendar_file is not None, name
+        assert settings.calendar_file.parent == settings.policy_file.parent, name
         mounts = [volume.split(":") for volume in rendered["services"][name]["volumes"]]  # short
         assert [m for m in mounts if m[1] == str(settings.policy_file.parent)] == [
             ["/srv/bank-policy", "/etc/loan-journey/policy", "ro"]], name

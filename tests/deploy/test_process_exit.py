@@ -190,8 +190,10 @@ async def test_the_worker_whose_metrics_port_is_taken_says_so_and_exits_5(
 @pytest.mark.parametrize(("command", "wrong", "says"), [
     (IMAGE_WORKER, "LOAN_JOURNEY_POLICY_FILE",
      "cannot be used: [Errno 20] Not a directory: "),
+    (IMAGE_WORKER, "LOAN_JOURNEY_CALENDAR_FILE", "cannot be read: Not a directory; point it "
+                                                 "at a readable calendar file"),
     (WORKER_COMMAND, "LOAN_JOURNEY_DATA_DIR", "cannot be created: Not a directory"),
-], ids=["policy-file", "data-dir"])
+], ids=["policy-file", "calendar-file", "data-dir"])
 async def test_a_worker_checks_its_policy_file_and_data_dir_before_it_starts(
     tmp_path: Path, command: str, wrong: str, says: str
 ) -> None:
