@@ -12,6 +12,7 @@ from starter import (
     archive_cli,
     booking_cli,
     boundary,
+    calendar_cli,
     drawdown_cli,
     encryption_cli,
     listings_cli,
@@ -93,6 +94,7 @@ app.add_typer(schedules_app, name="schedules")
 app.add_typer(pending_app, name="pending")
 archive_cli.register(app)
 lpr_cli.register(app)
+calendar_cli.register(app)
 records_cli.register(app)
 notices_cli.register(app)
 scans_cli.register(app)
