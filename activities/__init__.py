@@ -36,9 +36,11 @@ def build_activities(settings: Settings, policies: PoliciesInService | None = No
     exposure = ExposureActivities(settings)
     documents = DocumentActivities(settings)
     review = ReviewActivities(settings, policies.post_loan if policies else None)
+    lending = PolicyActivities(settings, policies.lending if policies else None,
+                               policies.calendar if policies else None)
     return [
-        PolicyActivities(settings, policies.lending if policies else None,
-                         policies.calendar if policies else None).load_policy,
+        lending.load_policy,
+        lending.load_calendar,
         documents.read_document,
         documents.keep_reading,
         check_completeness,

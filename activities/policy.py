@@ -18,6 +18,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from journey import contracts
+from journey.calendar_contracts import LOAD_CALENDAR, CalendarResult, LoadCalendarInput
 from journey.contracts import LoadPolicyInput, PolicySnapshot
 from journey.lpr import LprFixing
 from journey.policy import Policy, PolicyError, WorkingCalendar, build_calendar, parse_policy
@@ -137,6 +138,18 @@ class PolicyActivities:
         return PolicySnapshot(policy=loaded.policy, sha256=loaded.sha256,
                               calendar=china_calendar(request.today, request.years, bank),
                               lpr=self._fixing(request.today))
+
+    @activity.defn(name=LOAD_CALENDAR)
+    def load_calendar(self, request: LoadCalendarInput) -> CalendarResult:
+        """The working calendar as this worker has it now, for a running loan to learn the
+        years that have not begun (workflows/calendar_learning.py)."""
+        try:
+            bank = self._calendar
+        except PolicyError as err:
+            raise ApplicationError(f"the bank's calendar cannot be loaded: {err}",
+                                   type="PolicyError") from err
+        return CalendarResult(calendar=china_calendar(request.today, request.years, bank),
+                              sources={y: p.source for y, p in bank.years.items()})
 
     def _fixing(self, today: date) -> LprFixing | None:
         """The fixing in force today, pinned with the policy; none when it fails its seal,

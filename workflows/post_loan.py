@@ -27,10 +27,10 @@ with workflow.unsafe.imports_passed_through():
     from journey.stages import Party, Stage
     from workflows.activity_options import QUICK
     from workflows.bookkeeping import JourneyEnded
+    from workflows.calendar_learning import CALENDAR_LEARNED, CalendarLearning
     from workflows.exposure import GROUP_EXPOSURE, keep_exposure
     from workflows.io_retry import io_retry
     from workflows.post_loan_monitoring import SYSTEM
-    from workflows.post_loan_repricing import Repricing
     from workflows.post_loan_review import PostLoanReviewWorkflow
 
 __all__ = ["PostLoanReviewWorkflow", "PostLoanStage"]
@@ -54,12 +54,14 @@ PRINCIPAL_KEPT_AT_CLOSE = "principal-kept-at-close"
 LOAN_NOTICES_NAMED = "loan-notices-named"
 
 
-class PostLoanStage(Repricing):
+class PostLoanStage(CalendarLearning):
     async def post_loan(self) -> None:
         if self._resumed:
             visit = self._visits[-1]
             if self.class_listed():  # a run continued from one before LoanClass
                 self._upsert()
+            if self.bank_days() and workflow.patched(CALENDAR_LEARNED):
+                await self.learn_calendar(self._loan_named)  # a year published since
         else:
             visit = self._enter(Stage.POST_LOAN, Party.CUSTOMER, None)
             if self._pl_policy is None:  # offered before the offer pinned it
