@@ -49,6 +49,8 @@ class BankCalendar(BaseModel):
     def over(self, package: WorkingCalendar, span: Iterable[int]) -> WorkingCalendar:
         """`package`'s calendar with each year of `span` the file lists replaced by the file's
         days: none of the package's days of that year is kept."""
+        if not self.years:
+            return package
         listed = [self.years[y] for y in span if y in self.years]
         return build_calendar(
             [d for d in package.holidays if d.year not in self.years]
