@@ -12,8 +12,7 @@ again, so it takes four eyes: asked by one operations person, confirmed by anoth
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -24,26 +23,18 @@ from journey.status import Disbursement
 CONFLICT = "IdempotencyConflict"  # the ledger's ApplicationError type (activities/ledger.py)
 
 
-class BookingConflict(BaseModel):
-    """The ledger's booking under the key asked for, and what of it differs from the
-    booking asked for ("amount 999.00, not 100.00")."""
+class BookingConflict(Disbursement):
+    """The ledger's booking under the key asked for (as the payout it would be), the journey
+    it was booked for, and what of it differs from the booking asked for ("amount 999.00,
+    not 100.00")."""
 
     key: str
-    booking_id: str
     workflow_id: str  # the journey it was booked for
-    amount: Decimal
-    payee: str
-    booked_at: datetime
-    value_on: date | None = None
-    account: str | None = None
-    bank: str | None = None
     differs: list[str] = Field(default_factory=list)
 
     def as_disbursement(self) -> Disbursement:
         """The ledger's booking as the payout, with its booked figures."""
-        return Disbursement(booking_id=self.booking_id, amount=self.amount, payee=self.payee,
-                            booked_at=self.booked_at, value_on=self.value_on,
-                            account=self.account, bank=self.bank)
+        return Disbursement.model_validate(self.model_dump(include=set(Disbursement.model_fields)))
 
 
 class Settlement(StrEnum):
