@@ -191,7 +191,7 @@ async def review(
         )
     if outcome.result is None or outcome.skipped:
         return outcome
-    deadline = asyncio.get_running_loop().time() + 20
+    deadline = asyncio.get_running_loop().time() + 60  # a loaded machine, a worker replaying
     while (await journey.describe()).run_id == ending:
         assert asyncio.get_running_loop().time() < deadline, "the review ended no run"
         await asyncio.sleep(0.05)

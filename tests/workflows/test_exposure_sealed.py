@@ -99,7 +99,11 @@ async def test_a_line_changed_in_the_database_is_not_routed_on_until_restored(
         await decided.result()
         route = (await status(handle)).route
         assert route is not None and route.exposure is not None
-        assert route.exposure.others == [ExposureLine(workflow_id=first.id, amount=Decimal(3e6))]
+        # the restored line; and the new application's, when its intake (retrying too) kept
+        # its line before the approval's read came round again
+        restored = ExposureLine(workflow_id=first.id, amount=Decimal(3e6))
+        assert route.exposure.others in ([restored], [restored, ExposureLine(
+            workflow_id=new.id, amount=Decimal(1e6))]), route.exposure.others
         assert route.tier is ApprovalTier.HEAD_OFFICE
         later = (await routed(new)).route  # kept and routed on every line, once restored
         assert later is not None and later.exposure is not None
