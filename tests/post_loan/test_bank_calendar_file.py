@@ -33,6 +33,7 @@ from tests.workflows.journey_kit import (
     drive_to,
     offer_signature,
     start,
+    until_sent,
 )
 from workflows.loan_journey import LoanJourneyWorkflow
 
@@ -117,6 +118,7 @@ async def test_a_running_loan_learns_next_year_s_holiday_and_its_due_date_moves(
         latest = env.client.get_workflow_handle_for(LoanJourneyWorkflow.run, handle.id)
         after = await until(latest, lambda s: s.offer is not None
                             and s.offer.schedule[n - 1].due_on != holiday)
+        await until_sent(settings.db_url, handle.id, template="plan_changed")  # queued behind
         notices = [m for m in messages_for(settings.db_url, handle.id)
                    if m.template == "plan_changed"]
         await assert_replays(latest)
