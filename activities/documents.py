@@ -27,12 +27,14 @@ from journey.documents import (
     BusinessLicense,
     DocumentKind,
     DocumentReading,
+    DocumentRef,
     FinancialStatement,
     ReadStatus,
 )
 from journey.settings import Settings
 from store import blob_cipher, blobs
 from store.documents import record_reading
+from store.scan_erasures import erased
 from store.seal_key import SealingOnce
 from store.sealed_records import READ
 
@@ -64,11 +66,10 @@ class DocumentActivities:
             raise ApplicationError(str(err), type="DocumentKeysMissing") from None
         except blob_cipher.BlobTampered as err:
             raise ApplicationError(str(err), type="DocumentTampered") from None
-        except FileNotFoundError:  # named but never stored: the customer is asked for it
+        except FileNotFoundError:  # never stored, or erased: the customer is asked for it
             reading = DocumentReading(
                 ref=request.ref, status=ReadStatus.MISSING, kind=DocumentKind.UNKNOWN,
-                reason=f"missing: {request.ref.filename} is not in the document store: send "
-                "the file itself")
+                reason=_missing(self._url, request.ref))
             record_reading(self._url, request.workflow_id, reading, self._key())
             return reading
         started = time.perf_counter()
@@ -96,6 +97,17 @@ class DocumentActivities:
         readings say whose a credit code is (store/documents.py `licences_printing`), and a
         misread a clerk corrected must not say it."""
         record_reading(self._url, request.workflow_id, request.reading, self._key())
+
+
+def _missing(url: str, ref: DocumentRef) -> str:
+    """Why the document `ref` is not in the store, for its customer: never sent, or erased
+    once the retention of the journeys that had it passed (store/scan_erasures.py)."""
+    erasure = erased(url, ref.sha256)
+    if erasure is None:
+        return f"missing: {ref.filename} is not in the document store: send the file itself"
+    return (f"missing: {ref.filename} is no longer in the document store (erased on "
+            f"{erasure.erased_on} under the bank's retention rule): "
+            "send the file itself again")
 
 
 def configure_ocr(settings: Settings) -> None:

@@ -83,6 +83,11 @@ class NotFound(JourneyError):
         self.attempt = attempt
 
 
+class Erased(NotFound):
+    """The scan asked for was erased once its retention passed (`scans erase`): the message
+    says when, under which rule, by whom. Exits as a document the store never held does."""
+
+
 class SetupError(JourneyError):
     """Something the project needs is not installed or not reachable."""
 

@@ -8,7 +8,8 @@ before any journey reads it. One no reading names is looked up in the journeys' 
 (starter/documents_used.py, every run's: only then), which name a reading deleted outside
 the engine. A scan is handed out only when its bytes (decrypted, in an encrypted store) still
 hash to its digest: anything else, and an encrypted file that fails its authentication, is a
-store changed since, not the customer's paper.
+store changed since, not the customer's paper. One erased once its retention passed (`scans
+erase`) is said so, when, under which rule and by whom: not lost, nor tampered with.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from pydantic import BaseModel
 from journey.settings import Settings
 from starter import documents_used
 from starter.connect import connect
-from starter.errors import BadInput, JourneyError, NotFound, SetupError
+from starter.errors import BadInput, Erased, JourneyError, NotFound, SetupError
 from store import blob_cipher, blobs
 from store.document_check import Used
 from store.documents import DocumentHolder, holders
+from store.scan_erasures import erased
 
 SHORTEST = 4  # hex digits of a digest typed: fewer name too many documents to be meant
 
@@ -48,8 +50,8 @@ class Scan(BaseModel):
 async def scan(settings: Settings, digest: str) -> Scan:
     """The stored document whose sha256 is, or begins with, `digest`. `BadInput` for what is
     no digest or begins more than one; `NotFound` for one neither a journey nor the store
-    has; `JourneyError` for one a journey read that the store no longer holds, or holds
-    changed."""
+    has; `Erased` for one erased under retention (`scans erase`); `JourneyError` for one a
+    journey read that the store no longer holds, or holds changed."""
     prefix = digest.strip().lower()
     if not re.fullmatch(f"[0-9a-f]{{{SHORTEST},64}}", prefix):
         raise BadInput(f"{digest!r} is not a document's sha256: give its {SHORTEST} to 64 hex "
@@ -78,6 +80,10 @@ async def scan(settings: Settings, digest: str) -> Scan:
         data = _stored(store, sha256)
     except blob_cipher.BlobTampered as err:
         raise JourneyError(f"document {sha256}{whose}: {err}; nothing written") from None
+    if data is Found.MISSING and (erasure := erased(settings.db_url, sha256)) is not None:
+        raise Erased(f"document {sha256}{whose} was {erasure.said()}: the bank no longer "
+                     "holds it; what its journeys read of it stays in their readings "
+                     "(`status`, `subject`)")
     if data is Found.MISSING and unheld:
         raise JourneyError(f"document {sha256} ({', '.join(names)}, as its journey's history "
                            f"records it) is not in the document store at {root.resolve()}, "

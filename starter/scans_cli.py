@@ -1,19 +1,25 @@
 """`loan-journey scans get <sha256>`: a stored document pulled out whole, for auditors (`records
 verify` checks the whole store); `scans encrypt`: the files already in the store encrypted with
-the first document key (store/blobs_encrypted.py)."""
+the first document key (store/blobs_encrypted.py); `scans erase`: the scans past their
+retention erased (starter/scans_erase.py)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from journey.actors import Actor, Role
 from journey.settings import Settings
+from starter.attempts import Attempt, acting
 from starter.boundary import err_console, run
 from starter.errors import BadInput, KeysNeeded
+from starter.journey_cli import As, RoleOpt
 from starter.scans import belongs_to, scan
+from starter.scans_erase import ACTION, SCANS, Swept, erase_past_retention
 from starter.start_checks import document_store_ready
 from store import blob_cipher
 from store.blobs import DocumentStore, write_whole
@@ -75,6 +81,40 @@ def encrypt() -> None:
         err_console.print(f"left: {why}", highlight=False, markup=False)
     if done.left:
         raise typer.Exit(1)
+
+
+def _attempt(params: Mapping[str, Any]) -> Attempt:
+    return Attempt(SCANS, ACTION, str(params["actor"]),
+                   str(params.get("role") or Role.SUPERVISOR))
+
+
+@scans_app.command("erase")
+@acting(ACTION, named=_attempt)
+def erase(
+    actor: As,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="list what would be erased, erase nothing (a supervisor or an "
+                          "auditor)")] = False,
+    role: RoleOpt = Role.SUPERVISOR,
+) -> None:
+    """Erase the scans whose journeys all ended longer ago than the lending policy keeps them
+    (`retention`, 5 years without), as a supervisor: each erasure is kept, sealed, before its
+    file goes. A scan another journey still needs, or sent again lately, is kept and named.
+    The journeys' readings, stage events and histories are not erased (sealed records)."""
+    settings = Settings()
+
+    async def go() -> Swept:
+        return erase_past_retention(settings, Actor(id=actor, role=role), dry_run)
+
+    swept = run(go())
+    done = "erased" if swept.erased else "would erase (dry run)"
+    for due in swept.found.due:
+        typer.echo(f"{done}: {due.sha256} of {', '.join(due.journeys)} (kept until "
+                   f"{due.kept_until})")
+    for kept in swept.found.kept:
+        typer.echo(f"kept: {kept.sha256} of {', '.join(kept.journeys)}: {kept.why}")
+    typer.echo(f"{len(swept.found.due)} scan(s) {done} under {swept.rule}; "
+               f"{len(swept.found.kept)} kept")
 
 
 def register(app: typer.Typer) -> None:

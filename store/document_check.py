@@ -6,7 +6,9 @@ read from the store, its file; a reading row's document must be there too. A blo
 with another page, or damaged, no longer hashes to its name, and is named by each journey and
 file name that used it; one deleted, or a reading row deleted, is named so too. The archive's
 histories are blobs of the same store: a replaced one is named here too, a missing one by
-`archive verify`. A document uploaded but not yet read was used by no journey yet. An
+`archive verify`. A document uploaded but not yet read was used by no journey yet. A scan
+erased of a journey once its retention passed (`scans erase`, store/scan_erasures.py) is not
+missing for that journey: its erasure, sealed in a chain of its own, vouches for it. An
 encrypted blob is hashed as it decrypts; one that fails its authentication is named tampered
 with; one encrypted with a key not set here ends the check (`DocumentKeysMissing`), naming it.
 """
@@ -25,6 +27,7 @@ from journey.documents import DocumentRef, ReadStatus
 from store import blob_cipher, blobs
 from store.db import ready
 from store.models import DocumentReadingRow
+from store.scan_erasures import erased_of
 from store.seal_findings import Finding, Found, RecordsCheck
 
 RECORDS = "stored documents"
@@ -69,10 +72,12 @@ def check(url: str, store: blobs.DocumentStore, used: Sequence[Used] = ()) -> Re
             continue
         if changed:
             findings += _changed(sha256, path, list(users.get(sha256, {}).values()))
+    gone_by_rule = erased_of(url)
     for by_journey in users.values():
         for key, u in by_journey.items():
-            row_gone, file_gone = key not in kept, u.stored and not blobs.exists(root,
-                                                                                u.ref.sha256)
+            row_gone = key not in kept
+            file_gone = u.stored and not blobs.exists(root, u.ref.sha256) \
+                and u.workflow_id not in gone_by_rule.get(u.ref.sha256, set())
             if row_gone or file_gone:
                 findings.append(Finding(record=u.named(), found=Found.DELETED,
                                         detail=_missing(root, u, row_gone, file_gone)))

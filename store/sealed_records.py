@@ -47,6 +47,8 @@ from store.reading_seals import change_facts as reading_change_facts
 from store.reading_seals import facts as reading_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
+from store.scan_erasures import ScanErasureRow
+from store.scan_erasures import facts as erasure_facts
 from store.seal_findings import Finding
 from store.seals import Column
 from store.timing import facts as stage_event_facts
@@ -150,6 +152,10 @@ READING_CHANGES = SealedTable("document reading change", DocumentReadingChangeRo
                               "the reading kept again (which reading, when, the seal replaced)",
                               "document_reading_changes", ("workflow_id", "journey"),
                               ("reading_id", READINGS.name))
+ERASURES = SealedTable("scan erasure", ScanErasureRow, erasure_facts,
+                       "the erasure (which scan, of which journeys, when they ended, when it "
+                       "was erased, by whom, under which rule)", "scan_erasures",
+                       about=lambda r: f"sha256 {r.sha256[:12]}")
 PENDING = SealedTable("pending instruction", PendingRow, pending_facts,
                       "what was typed (the update, its request, who, from where and when)",
                       "pending_instructions")
@@ -197,5 +203,7 @@ STAGED = SealedRecords(stage_event_check.RECORDS, StageEventRow.__tablename__,
 READ = SealedRecords("document readings", DocumentReadingRow.__tablename__,
                      [READINGS, READING_CHANGES], READINGS_CHAIN,
                      replaced=(DocumentReadingChangeRow.replaced_seal,))
+ERASED = SealedRecords("scan erasures", ScanErasureRow.__tablename__, [ERASURES],
+                      [ScanErasureRow.seal])
 CHAINS = [LPR, REFUSED, KEPT, RETURNED, ENTERED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED,
-          STAGED, READ]
+          STAGED, READ, ERASED]

@@ -21,6 +21,7 @@ from journey.policy.entrusted import EntrustedPaymentPolicy
 from journey.policy.errors import PolicyError
 from journey.policy.file_rules import file_problems
 from journey.policy.pricing import PricingPolicy
+from journey.policy.retention import ScanRetention
 from journey.policy.routing import ApprovalTier, RoutingPolicy
 from journey.policy.sla import SlaPolicy
 from journey.policy.staff import StaffMember
@@ -48,6 +49,9 @@ class Policy(BaseModel):
     # which payouts the bank pays to the borrower's counterparty (受托支付); None (policies
     # before 2026.12-6): fixed-asset and working-capital loans are paid to the borrower
     entrusted_payment: EntrustedPaymentPolicy | None = None
+    # how long a journey's scans are kept once it ended (journey/policy/retention.py); a
+    # policy without: 5 years, the least the law allows
+    retention: ScanRetention = Field(default_factory=ScanRetention)
 
     def coded(self, application: LoanApplication) -> LoanApplication:
         """`application` with its industry and region as the policy's codes, where it has

@@ -16,6 +16,7 @@ import store.pending  # noqa: F401  (the pending instructions' model, in Base.me
 import store.policies  # noqa: F401  (the lending policies the workers ran, in Base.metadata)
 import store.reading_seals  # noqa: F401  (the document readings kept again, in Base.metadata)
 import store.refusals  # noqa: F401  (the refused attempts' model, in Base.metadata)
+import store.scan_erasures  # noqa: F401  (the scans erased under retention, in Base.metadata)
 from store.models import Base
 
 config = context.config
