@@ -73,9 +73,9 @@ def facts(row: ScanErasureRow) -> list[object]:
 
 
 def record_erasure(url: str, erasure: Erasure, key: bytes) -> None:
-    """Keep `erasure`, sealed with `key` (before its file goes: an erasure whose
-    file is still there is finished by the next run, `erased`), once: the same digest erased
-    of the same journeys again adds no row."""
+    """Keep `erasure`, sealed with `key`, before its file goes; once: a run stopped between
+    the two erases the file next time, and the same digest erased of the same journeys again
+    adds no row."""
     journeys = _SEP.join(sorted(erasure.journeys))
     with sealing(url, ScanErasureRow.__tablename__) as s:
         if s.scalars(select(ScanErasureRow.id).where(

@@ -34,6 +34,7 @@ from store.blobs import DocumentStore
 from store.documents import record_reading
 from store.ended_outside import record_outside_end
 from store.refusals import refusals
+from store.scan_erasures import Erasure, record_erasure
 from store.timing import record_events
 from tests.cli_kit import said
 from tests.ocr.conftest import SAMPLES
@@ -256,3 +257,18 @@ def test_the_policy_keeps_scans_longer_never_below_the_law(
     assert (f"kept: {scans['sheet'].sha256} of loan-OLD: also loan-GONE's (kept until "
             "2027-06-01)") in done.output
     assert on_disk(store, scans) == {"sheet", "shared", "late", "again", "history"}
+
+
+def test_a_run_stopped_before_its_file_went_erases_it_next_time_kept_once(
+    db_url: str, store: Path, scans: dict[str, DocumentRef]
+) -> None:
+    licence = scans["licence"].sha256
+    record_erasure(db_url, Erasure(  # kept, and the run stopped before the file went
+        sha256=licence, journeys=["loan-OLD"], ended_at=datetime(2015, 3, 4, 2, tzinfo=UTC),
+        erased_at=NOW, erased_by="sup-sme", role="supervisor", rule=RULE,
+        origin="ops@host pid 1"), KEY.encode())
+    assert blobs.exists(store, licence)
+    assert erase("--as", "sup-sme").exit_code == 0
+    assert not blobs.exists(store, licence)
+    assert rows(db_url, f"select origin from scan_erasures where sha256 = '{licence}'") == [
+        ("ops@host pid 1",)]
