@@ -34,7 +34,7 @@ from store.blobs import DocumentStore
 from store.documents import record_reading
 from store.ended_outside import record_outside_end
 from store.refusals import refusals
-from store.scan_erasures import Erasure, record_erasure
+from store.scan_erasures import Erasure, erased, record_erasure
 from store.timing import record_events
 from tests.cli_kit import said
 from tests.ocr.conftest import SAMPLES
@@ -151,11 +151,14 @@ def test_a_dry_run_lists_and_erase_removes_only_the_scans_past_retention(
     assert f"erased: {licence} of loan-OLD (kept until 2020-03-04)" in done.output
     assert f"2 scan(s) erased under {RULE}; 4 kept" in done.output
     assert on_disk(store, scans) == {"shared", "late", "again", "history"}
-    assert sorted(rows(db_url, "select sha256, journeys, ended_at, erased_by, role, rule, "
-                               "seal is not null from scan_erasures")) == sorted([
-        (licence, "loan-OLD", "2015-03-04 02:00:00.000000", "sup-sme", "supervisor", RULE, "1"),
-        (sheet, "loan-GONE, loan-OLD", "2016-06-01 08:00:00.000000", "sup-sme", "supervisor",
-         RULE, "1")])
+    assert sorted(rows(db_url, "select sha256, journeys, erased_by, role, rule, case when "
+                               "seal is null then 'unsealed' else 'sealed' end "
+                               "from scan_erasures")) == sorted([
+        (licence, "loan-OLD", "sup-sme", "supervisor", RULE, "sealed"),
+        (sheet, "loan-GONE, loan-OLD", "sup-sme", "supervisor", RULE, "sealed")])
+    assert [(e.ended_at, e.erased_on) for e in (erased(db_url, licence), erased(db_url, sheet))
+            if e is not None] == [(datetime(2015, 3, 4, 2, tzinfo=UTC), DAY(NOW)),
+                                  (datetime(2016, 6, 1, 8, tzinfo=UTC), DAY(NOW))]
     # what the journeys read of them, and how they ended, stay as they were
     assert rows(db_url, "select count(*) from document_readings") == [("9",)]
     assert archive.history_json(DocumentStore(store), archive.runs_of(db_url)[0]) == HISTORY
