@@ -79,8 +79,8 @@ def reviewed(url: str, root: Path, retention: ScanRetention) -> Reviewed:
         elif sha256 in histories:
             done.kept.append(Kept(sha256, past, "an archived history's file too: never erased"))
         elif now - written < RECENT:
-            done.kept.append(Kept(sha256, past, f"written on {day(written)}, sent again "
-                                  "lately: a journey may not have read it yet"))
+            done.kept.append(Kept(sha256, past, f"written on {day(written)}, less than "
+                                  f"{RECENT.days} days ago: a journey may not have read it yet"))
         else:
             last = max(past, key=lambda wf: ends[wf])
             done.due.append(Due(sha256, past, ends[last], until[last], where))

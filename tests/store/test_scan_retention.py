@@ -138,8 +138,8 @@ def test_a_dry_run_lists_and_erase_removes_only_the_scans_past_retention(
         f"kept: {scans['shared'].sha256} of loan-OLD: also loan-RUNNING's (not ended)",
         f"kept: {scans['late'].sha256} of loan-GONE: also loan-LATE's (kept until "
         f"{add_months(DAY(NOW - timedelta(days=365)), 60)})",
-        f"kept: {scans['again'].sha256} of loan-GONE: written on {DAY(NOW)}, sent again "
-        "lately: a journey may not have read it yet",
+        f"kept: {scans['again'].sha256} of loan-GONE: written on {DAY(NOW)}, less than 30 "
+        "days ago: a journey may not have read it yet",
         f"kept: {scans['history'].sha256} of loan-OLD: an archived history's file too: never "
         "erased"}
     assert summary == f"2 scan(s) would erase (dry run) under {RULE}; 4 kept"
