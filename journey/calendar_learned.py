@@ -32,10 +32,15 @@ class Redated(BaseModel):
         return f"instalment {self.number} is due on {self.due_on}, not {self.was}"
 
 
+def pinned_until(pinned: WorkingCalendar, today: date) -> int:
+    """The last year `pinned` covers: its last holiday's (`today`'s, without one)."""
+    return max((d.year for d in pinned.holidays), default=today.year)
+
+
 def learned(pinned: WorkingCalendar, now: WorkingCalendar, today: date) -> WorkingCalendar:
     """`pinned` with the years after `today`'s, up to the last it covers, as `now` has them;
     the days of `today`'s year and those before as pinned."""
-    last = max((d.year for d in pinned.holidays), default=today.year)
+    last = pinned_until(pinned, today)
 
     def kept(pinned_days: list[date], now_days: list[date]) -> list[date]:
         return ([d for d in pinned_days if not today.year < d.year <= last]

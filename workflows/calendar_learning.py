@@ -14,7 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from journey.calendar_contracts import LOAD_CALENDAR, CalendarResult, LoadCalendarInput
-    from journey.calendar_learned import learned, redated, years_changed
+    from journey.calendar_learned import learned, pinned_until, redated, years_changed
     from workflows.activity_options import QUICK
     from workflows.io_retry import io_retry
     from workflows.post_loan_monitoring import SYSTEM
@@ -31,7 +31,7 @@ class CalendarLearning(Repricing):
         """Take the years after today's from the calendar the workers have now; re-date the
         instalments it moves and tell the customer (`named` begins the notice)."""
         pinned, today = self.calendar, self.today()
-        last = max((d.year for d in pinned.holidays), default=today.year)
+        last = pinned_until(pinned, today)
         if last <= today.year or self._offer is None:
             return
         now = await workflow.execute_activity(
