@@ -1,21 +1,24 @@
 """A time-skipping server's sleep that waits for its clock, not for one call's answer.
 
 `WorkflowEnvironment.sleep` on the time-skipping server is one UnlockTimeSkippingWithSleep
-call, which the SDK's core bounds at its default 30 s, in real seconds, whatever the time it
-skips. In a full run on a loaded machine one such call answered "Timeout expired" at 30 s
-(test_drawdown_stage_continues, 19 days to skip). Reproduced under CPU load (3 of ~20 runs
-of that test beside three busy processes): each time a status query had first gone
-unanswered for its 5 s on the walk to drawdowns, and from then on the server's clock stayed
-locked once more than it should. The next sleep's call was held with the clock not moving
-(still at the real time after 30 s), while a second call for the same instant, made 3 s
-later, skipped the 19 days at once; each later sleep's first call was held the same way.
-A call unlocks the clock until the instant it asks for and locks it again then, so calls
-for the same instant leave the server's locks as they found them.
+call, which the SDK's core bounds at its default 30 s in real seconds, whatever the time it
+skips: a skip of months, whose daily timers' workflow tasks run meanwhile, outlasts that on
+a loaded machine. So `skip` makes the call with a bound of its own (CLOCK_WITHIN).
 
-So `skip` gives each call a few seconds and calls again for what is left of the same
-instant, until the clock is there; it fails only after CLOCK_WITHIN real seconds with the
-clock short of it. A call held while the server runs what falls due in the skipped time
-(a busy machine) is called again too: harmless, the clock moves for either.
+One call at a time: a call unlocks the server's clock until the instant it asks for and
+locks it again then, so two calls in flight unlock it twice, and the clock then runs even
+while a workflow task is out. That is how the suite failed before (CI, a fresh clone beside
+helpers' tests): the helper called again whenever a call took 3 s, a skip of 18 months took
+longer under load, and the server timed a workflow task out in skipped time 25 ms after
+handing it to the worker (core's log: attempt 2, then 3, of one task within 50 ms), after
+which the journey's timers no longer fired or its history went bad ("Expired workflow task",
+"invalid history builder state for action").
+
+A second call is made only when the clock has stalled: not moved faster than real time for
+STALLED seconds with the call still in flight. That is the other failure this helper was
+written for (test_drawdown_stage_continues under CPU load, 3 of ~20 runs): after a status
+query went unanswered, the server's clock stayed locked once more than it should, a call
+was held with the clock not moving, and a second call for the same instant skipped at once.
 """
 
 from __future__ import annotations
@@ -25,13 +28,16 @@ from datetime import timedelta
 from functools import partial
 
 from temporalio.api.testservice.v1 import SleepRequest
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-CALL_ANSWER = timedelta(seconds=3)
-"""Real time one sleep call is given before it is made again for what is left."""
-CLOCK_WITHIN = 120.0
+CLOCK_WITHIN = 180.0
 """Real seconds a sleep may take (its timers' workflow tasks and activities run meanwhile)."""
+STALLED = 20.0
+"""Real seconds the clock may go no faster than real time, a call in flight, before a
+second call unlocks it: longer than a workflow task or activity, which holds the clock
+while it runs, takes on a loaded machine."""
+POLL = 0.2
+"""Real seconds between looks at the server's clock."""
 
 
 async def skip(env: WorkflowEnvironment, duration: timedelta | float) -> None:
@@ -40,17 +46,31 @@ async def skip(env: WorkflowEnvironment, duration: timedelta | float) -> None:
     until = await env.get_current_time() + delta
     loop = asyncio.get_running_loop()
     deadline = loop.time() + CLOCK_WITHIN
-    while (left := until - await env.get_current_time()) > timedelta(0):
+
+    def call(left: timedelta) -> asyncio.Task[object]:
         request = SleepRequest()
         request.duration.FromTimedelta(left)
-        try:
-            await env.client.test_service.unlock_time_skipping_with_sleep(
-                request, timeout=CALL_ANSWER)
-        except RPCError as err:
-            if loop.time() > deadline:
-                raise AssertionError(
-                    f"the time-skipping server's clock is {left} short of {until} after "
-                    f"{CLOCK_WITHIN:g} s: {err}") from err
+        return asyncio.create_task(env.client.test_service.unlock_time_skipping_with_sleep(
+            request, timeout=timedelta(seconds=CLOCK_WITHIN)))
+
+    calls = [call(delta)]
+    seen, moved_at = await env.get_current_time(), loop.time()
+    try:
+        while (left := until - (clock := await env.get_current_time())) > timedelta(0):
+            now = loop.time()
+            if now > deadline:
+                raise AssertionError(f"the time-skipping server's clock is {left} short of "
+                                     f"{until} after {CLOCK_WITHIN:g} s")
+            if (clock - seen).total_seconds() > 2 * (now - moved_at) + 1:
+                seen, moved_at = clock, now  # skipping: the call in flight is working
+            if all(c.done() for c in calls) or now - moved_at > STALLED:
+                calls.append(call(left))
+                seen, moved_at = clock, now
+            await asyncio.sleep(POLL)
+    finally:
+        for c in calls:
+            c.cancel()
+        await asyncio.gather(*calls, return_exceptions=True)
 
 
 def skipping(env: WorkflowEnvironment) -> WorkflowEnvironment:
