@@ -4,7 +4,8 @@ personal information the bank holds about them; the bank answers in 15 working d
 A person appears in these places, and this reads each:
 - the journey database's document readings (`document_readings.fields`): a business
   licence's legal representative (法定代表人), a supporting page's text, a clerk's correction;
-  one SQL query over every journey's readings;
+  one SQL query over every journey's readings; a reading whose scan was erased after
+  retention (`scans erase`, store/scan_erasures.py) says so: the reading stays, the file went;
 - the application's `contact` (name, mobile, email), kept only in the journey's history on
   the Temporal server (encrypted there when the codec keys are set): its latest run's first
   event, read as the notifier reads it (starter/notifier.py `contact_of`), for every journey
@@ -48,6 +49,7 @@ from starter.subject_match import Held, Kind, Sought, Unread
 from store import archive
 from store.db import ready
 from store.models import DocumentReadingRow
+from store.scan_erasures import latest_erasures
 from store.timing import events_for
 
 READS_AT_ONCE = 8  # journeys' first events read at once: the server's other work goes on
@@ -102,6 +104,7 @@ def in_readings(url: str, sought: Sought, full: bool = False) -> tuple[int, dict
     fields are JSON, whose SQL differs by database)."""
     found: dict[str, list[Held]] = {}
     rows = 0
+    erasures = latest_erasures(url)
     with Session(ready(url)) as s:
         query = select(DocumentReadingRow.workflow_id, DocumentReadingRow.sha256,
                        DocumentReadingRow.filename, DocumentReadingRow.kind,
@@ -111,10 +114,12 @@ def in_readings(url: str, sought: Sought, full: bool = False) -> tuple[int, dict
             for path, text in _strings(fields or {}):
                 free = path.split(".")[-1] == FREE_TEXT
                 if sought.equals(text) or (free and sought.within(text)):
+                    gone = erasures.get(sha256)
                     found.setdefault(workflow_id, []).append(Held(
                         where="document_readings", field=path,
                         value=sought.shown(text, full), document=f"{filename} ({sha256[:12]})",
-                        kind=kind))
+                        kind=kind, scan_erased=gone.said() if gone and workflow_id in
+                        gone.journeys else None))
     return rows, found
 
 
@@ -277,7 +282,8 @@ def said(findings: Findings) -> str:
                              f"{h.value}")
             elif h.where == "document_readings":
                 lines.append(f"  document reading {h.document}, {h.kind}: field {h.field} = "
-                             f"{h.value}")
+                             f"{h.value}" + (f"; its scan {h.scan_erased}, the reading kept"
+                                             if h.scan_erased else ""))
             else:
                 lines.append(f"  {h.about} ({_IN[h.where]}, {h.source}): {h.value}")
     if findings.unread:

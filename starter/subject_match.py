@@ -99,6 +99,9 @@ class Held(BaseModel):
     value: str  # as kept (an id number, an account sought masked unless --full); the whole
     # contact for "contact", who signed and how for "signatory", the feedback for "comment"
     document: str | None = None  # the reading's file and sha256's first 12
+    # a reading's scan erased after retention (`scans erase`): when, why, by whom; the
+    # reading stays (what OCR read is a sealed record)
+    scan_erased: str | None = None
     kind: str | None = None  # the document's kind
     # whose act it is part of: "signatory of the offer", "payer of repayment R-1",
     # "feedback of 2026-12-07 10:00 UTC"

@@ -94,6 +94,13 @@ def erased(url: str, sha256: str) -> Erasure | None:
         return None if row is None else _erasure(row)
 
 
+def latest_erasures(url: str) -> dict[str, Erasure]:
+    """The latest erasure of every scan erased, by digest: one query (`subject`)."""
+    with session(url) as s:
+        return {row.sha256: _erasure(row) for row in s.scalars(
+            select(ScanErasureRow).order_by(ScanErasureRow.id))}
+
+
 def erased_of(url: str) -> dict[str, set[str]]:
     """The journeys each scan erased was erased of (under every erasure of it), by digest."""
     with session(url) as s:

@@ -21,7 +21,13 @@ from typer.testing import CliRunner, Result
 from activities.documents import DocumentActivities
 from journey.application import Product
 from journey.contracts import ReadDocumentInput
-from journey.documents import DocumentKind, DocumentReading, DocumentRef, ReadStatus
+from journey.documents import (
+    BusinessLicense,
+    DocumentKind,
+    DocumentReading,
+    DocumentRef,
+    ReadStatus,
+)
 from journey.policy import PolicyError, WorkingCalendar, parse_policy
 from journey.repayment import add_months
 from journey.settings import Settings
@@ -29,6 +35,9 @@ from journey.stages import Party, Stage
 from journey.timeline import EventType, TimingEvent
 from starter.cli import app
 from starter.errors import Erased, KeysNeeded, Refused
+from starter.subject import Findings, Journey, in_readings
+from starter.subject import said as subject_said
+from starter.subject_match import Sought
 from store import archive, blobs
 from store.blobs import DocumentStore
 from store.documents import record_reading
@@ -275,3 +284,33 @@ def test_a_run_stopped_before_its_file_went_erases_it_next_time_kept_once(
     assert not blobs.exists(store, licence)
     assert rows(db_url, f"select origin from scan_erasures where sha256 = '{licence}'") == [
         ("ops@host pid 1",)]
+
+
+def test_subject_says_which_of_a_persons_readings_lost_their_scan(
+    db_url: str, store: Path, scans: dict[str, DocumentRef]
+) -> None:
+    """A person's right to know: the reading that names them is kept after its scan went,
+    and `subject` says the scan is no longer held (when, why, by whom); one still held
+    (loan-RUNNING's, not past retention) says nothing of it."""
+    licence = BusinessLicense(name="深圳市旧城贸易有限公司", legal_representative="张三")
+    for wf, ref in (("loan-OLD", scans["licence"]), ("loan-RUNNING", scans["shared"])):
+        record_reading(db_url, wf, DocumentReading(
+            ref=ref, status=ReadStatus.READ, kind=DocumentKind.BUSINESS_LICENSE,
+            license=licence), KEY.encode())
+    assert erase("--as", "sup-sme").exit_code == 0
+    _, found = in_readings(db_url, Sought.typed("name", "张三"))
+    gone = (f"erased on {DAY(NOW)} under retention ({RULE}; its last journey ended on "
+            "2015-03-04), by sup-sme")
+    assert {wf: [(h.field, h.scan_erased) for h in held] for wf, held in found.items()} == {
+        "loan-OLD": [("legal_representative", gone)],
+        "loan-RUNNING": [("legal_representative", None)]}
+    text = subject_said(Findings(
+        kind="name", value="张三", since=None, readings_rows=9, server_read=0, archived_read=0,
+        runs_read=0, unread=[], journeys=[
+            Journey(workflow_id=wf, status="-", stage="-", ended=None, where_kept="neither",
+                    held=held) for wf, held in sorted(found.items())]))
+    assert (f"  document reading licence.jpg ({scans['licence'].sha256[:12]}), "
+            f"business_license: field legal_representative = 张三; its scan {gone}, the "
+            "reading kept") in text.splitlines()
+    assert (f"  document reading income.pdf ({scans['shared'].sha256[:12]}), "
+            "business_license: field legal_representative = 张三") in text.splitlines()

@@ -116,8 +116,8 @@ async def test_a_persons_journeys_are_named_with_what_each_holds_and_where(
         assert (journey["workflow_id"], journey["stage"], journey["ended"]) == (
             second.id, "risk_review", False)
         assert journey["held"] == [{
-            "where": "history", "field": "contact", "document": None, "kind": None,
-            "about": None, "source": None,
+            "where": "history", "field": "contact", "document": None, "scan_erased": None,
+            "kind": None, "about": None, "source": None,
             "value": f"name 财务 陈, mobile {MOBILE}, email cfo@acme.example.cn"}]
         assert found["server_read"] == 2 and found["unread"] == []
 
