@@ -32,7 +32,7 @@ from temporalio.testing import WorkflowEnvironment
 
 CLOCK_WITHIN = 180.0
 """Real seconds a sleep may take (its timers' workflow tasks and activities run meanwhile)."""
-STALLED = 20.0
+STALLED = 10.0
 """Real seconds the clock may go no faster than real time, a call in flight, before a
 second call unlocks it: longer than a workflow task or activity, which holds the clock
 while it runs, takes on a loaded machine."""
