@@ -49,7 +49,7 @@ from starter.subject_match import Held, Kind, Sought, Unread
 from store import archive
 from store.db import ready
 from store.models import DocumentReadingRow
-from store.scan_erasures import latest_erasures
+from store.scan_erasures import erasures_by_reading
 from store.timing import events_for
 
 READS_AT_ONCE = 8  # journeys' first events read at once: the server's other work goes on
@@ -104,7 +104,7 @@ def in_readings(url: str, sought: Sought, full: bool = False) -> tuple[int, dict
     fields are JSON, whose SQL differs by database)."""
     found: dict[str, list[Held]] = {}
     rows = 0
-    erasures = latest_erasures(url)
+    erasures = erasures_by_reading(url)
     with Session(ready(url)) as s:
         query = select(DocumentReadingRow.workflow_id, DocumentReadingRow.sha256,
                        DocumentReadingRow.filename, DocumentReadingRow.kind,
@@ -114,12 +114,11 @@ def in_readings(url: str, sought: Sought, full: bool = False) -> tuple[int, dict
             for path, text in _strings(fields or {}):
                 free = path.split(".")[-1] == FREE_TEXT
                 if sought.equals(text) or (free and sought.within(text)):
-                    gone = erasures.get(sha256)
+                    gone = erasures.get((sha256, workflow_id))
                     found.setdefault(workflow_id, []).append(Held(
                         where="document_readings", field=path,
                         value=sought.shown(text, full), document=f"{filename} ({sha256[:12]})",
-                        kind=kind, scan_erased=gone.said() if gone and workflow_id in
-                        gone.journeys else None))
+                        kind=kind, scan_erased=gone.said() if gone else None))
     return rows, found
 
 

@@ -94,11 +94,14 @@ def erased(url: str, sha256: str) -> Erasure | None:
         return None if row is None else _erasure(row)
 
 
-def latest_erasures(url: str) -> dict[str, Erasure]:
-    """The latest erasure of every scan erased, by digest: one query (`subject`)."""
+def erasures_by_reading(url: str) -> dict[tuple[str, str], Erasure]:
+    """The latest erasure of each journey's scan, by (digest, journey): one query
+    (`subject`). A digest sent again after its erasure and erased again later may have been
+    erased of other journeys the second time."""
     with session(url) as s:
-        return {row.sha256: _erasure(row) for row in s.scalars(
-            select(ScanErasureRow).order_by(ScanErasureRow.id))}
+        return {(row.sha256, wf): erasure
+                for row in s.scalars(select(ScanErasureRow).order_by(ScanErasureRow.id))
+                for erasure in [_erasure(row)] for wf in erasure.journeys}
 
 
 def erased_of(url: str) -> dict[str, set[str]]:

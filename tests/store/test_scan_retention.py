@@ -298,6 +298,9 @@ def test_subject_says_which_of_a_persons_readings_lost_their_scan(
             ref=ref, status=ReadStatus.READ, kind=DocumentKind.BUSINESS_LICENSE,
             license=licence), KEY.encode())
     assert erase("--as", "sup-sme").exit_code == 0
+    record_erasure(db_url, Erasure(  # the licence sent again by another, erased of it later
+        sha256=scans["licence"].sha256, journeys=["loan-OTHER"], ended_at=NOW, erased_at=NOW,
+        erased_by="sup-2", role="supervisor", rule=RULE, origin="ops@host pid 2"), KEY.encode())
     _, found = in_readings(db_url, Sought.typed("name", "张三"))
     gone = (f"erased on {DAY(NOW)} under retention ({RULE}; its last journey ended on "
             "2015-03-04), by sup-sme")
