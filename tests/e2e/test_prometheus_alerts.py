@@ -131,23 +131,23 @@ def metrics(port: int) -> dict[str, str]:
     return {"LOAN_JOURNEY_METRICS_PORT": str(port)}
 
 
+class Starting(Exception):
+    """Prometheus answered 503: listening, not ready yet (its storage still opening)."""
+
+
 async def api(base: str, path: str, **params: str) -> Any:
     async with httpx.AsyncClient() as http:
         answer = await http.get(f"{base}/{path}", params=params, timeout=5)
+    if answer.status_code == 503:
+        raise Starting(answer.text)
     assert answer.status_code == 200, answer.text
     return answer.json()["data"]
 
 
 async def seen(what: str, check: Callable[[], Awaitable[T]]) -> T:
-    """`eventually`, asking Prometheus, which may still be starting, twice a second."""
-    return await eventually(what, check, every=0.5, tolerate=(httpx.TransportError,))
-
-
-async def ready_at(base: str) -> bool:
-    """Whether Prometheus answers its API (503 while it starts)."""
-    async with httpx.AsyncClient() as http:
-        answer = await http.get(f"{base.removesuffix('/api/v1')}/-/ready", timeout=5)
-    return answer.status_code == 200
+    """`eventually`, asking Prometheus, which may still be starting (not listening yet, or
+    answering 503), twice a second."""
+    return await eventually(what, check, every=0.5, tolerate=(httpx.TransportError, Starting))
 
 
 async def alerts(base: str) -> dict[str, str]:
@@ -397,7 +397,6 @@ async def test_a_notice_held_too_long_then_a_stopped_notifier_raise_their_alerts
 
     with prometheus(local_config({"notifier": port}, tmp_path / "prometheus.yml", rules),
                     tmp_path, free_port()) as base:
-        await seen("Prometheus is ready", lambda: ready_at(base))  # 503 while it starts
         notifier = subprocess.Popen(
             [sys.executable, "-m", "starter.cli", "notices", "send", "--follow", "--every", "1"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
