@@ -106,12 +106,10 @@ def erasures_by_reading(url: str) -> dict[tuple[str, str], Erasure]:
 
 def erased_of(url: str) -> dict[str, set[str]]:
     """The journeys each scan erased was erased of (under every erasure of it), by digest."""
-    with session(url) as s:
-        of: dict[str, set[str]] = {}
-        for sha256, journeys in s.execute(select(ScanErasureRow.sha256,
-                                                 ScanErasureRow.journeys)):
-            of.setdefault(sha256, set()).update(journeys.split(_SEP))
-        return of
+    of: dict[str, set[str]] = {}
+    for sha256, wf in erasures_by_reading(url):
+        of.setdefault(sha256, set()).add(wf)
+    return of
 
 
 def _erasure(row: ScanErasureRow) -> Erasure:
