@@ -43,7 +43,8 @@ POLL = 0.2
 async def skip(env: WorkflowEnvironment, duration: timedelta | float) -> None:
     """Let the server's clock run `duration` on from now, firing what falls due meanwhile."""
     delta = duration if isinstance(duration, timedelta) else timedelta(seconds=duration)
-    until = await env.get_current_time() + delta
+    start = await env.get_current_time()
+    until = start + delta
     loop = asyncio.get_running_loop()
     deadline = loop.time() + CLOCK_WITHIN
 
@@ -54,7 +55,7 @@ async def skip(env: WorkflowEnvironment, duration: timedelta | float) -> None:
             request, timeout=timedelta(seconds=CLOCK_WITHIN)))
 
     calls = [call(delta)]
-    seen, moved_at = await env.get_current_time(), loop.time()
+    seen, moved_at = start, loop.time()
     try:
         while (left := until - (clock := await env.get_current_time())) > timedelta(0):
             now = loop.time()
