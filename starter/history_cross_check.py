@@ -75,6 +75,8 @@ class CrossChecked:
     workflow_id: str
     run_id: str
     differs: list[str] = field(default_factory=list)  # each fact and both its places
+    lacking: int = 0  # of `differs`, the facts the history has and the records lack
+    reset_at: list[int] = field(default_factory=list)  # the run's resets (history_told.py)
     skipped: list[str] = field(default_factory=list)  # rows no seal vouches for
     # what changed in each row that fails its seal, by its name (starter/changed_fields.py)
     changed: dict[str, str] = field(default_factory=dict)
@@ -97,7 +99,7 @@ async def cross_check(url: str, key: bytes, history: WorkflowHistory,
 
 
 def compared(said: HistoryTold, sealed: JourneySealed) -> CrossChecked:
-    checked = CrossChecked(said.workflow_id, said.run_id,
+    checked = CrossChecked(said.workflow_id, said.run_id, reset_at=said.reset_at,
                            held=(sealed.line is not None) + len(sealed.exits)
                            + len(sealed.bookings))
     _application(checked, said, sealed.line)
@@ -182,6 +184,7 @@ def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) ->
         if held is None:
             checked.differs.append(f"payout differs: {place} has no ledger booking of its "
                                    "booking id (ledger_bookings)")
+            checked.lacking += 1
             continue
         _compared(checked, place, held, [("payout amount", booked.amount, held.row.amount),
                                          ("payee", booked.payee, held.row.payee),
@@ -198,6 +201,7 @@ def _notices(checked: CrossChecked, said: HistoryTold, notices: list[Held]) -> N
         if held is None:
             checked.differs.append(f"notice differs: {place} has no outbox notice of its key "
                                    "(outbox)")
+            checked.lacking += 1
             continue
         if not noticed.queued:
             continue  # one of its key was queued before it (compared as that one's): not this
@@ -220,10 +224,30 @@ def _compared(checked: CrossChecked, place: str, held: Held,
 
 def histories_check(crossed: list[CrossChecked]) -> RecordsCheck:
     """`records verify`'s finding for each history that disagrees (the rows not compared are
-    its chains' own findings, unsealed or failing their seals)."""
+    its chains' own findings, unsealed or failing their seals), with what likely made it."""
     return RecordsCheck(records=RECORDS, rows=len(crossed), findings=[
         Finding(record=f"history of {c.workflow_id} run {c.run_id}", found=Found.CHANGED,
-                detail="; ".join(c.differs) + ": the history on the Temporal server (or the "
-                "archive's copy) was changed outside the engine, the sealed records not: "
-                "restore the Temporal database from a backup")
+                detail="; ".join(c.differs) + ": " + _likely(c))
         for c in crossed if not c.agrees])
+
+
+def _likely(c: CrossChecked) -> str:
+    """What likely made `c` disagree, and what to do. Only payouts and notices the records
+    lack: the journey database is older than the history (restored alone from an older
+    backup), not the history changed; restoring the Temporal database would lose what the
+    history holds of money really paid."""
+    if c.lacking == len(c.differs):
+        return ("the journey database lacks what the history says the workers wrote: it was "
+                "restored from a backup older than the Temporal database's, or those rows "
+                "were deleted; do not restore the Temporal database: restore the journey "
+                "database and the documents from the backup set the Temporal database's was "
+                "taken with (docker/README.md, \"Backups and restore\"), or check each "
+                "payout against the ledger")
+    if c.reset_at:
+        events = ", ".join(str(e) for e in c.reset_at)
+        return (f"the run was reset on the Temporal server (at event {events}: `history` "
+                "names who reset it and why); the records keep what the workers wrote in "
+                "the run before its reset: check that reset with whoever made it; if nobody "
+                "at the bank did, restore the Temporal database from a backup")
+    return ("the history on the Temporal server (or the archive's copy) was changed outside "
+            "the engine, the sealed records not: restore the Temporal database from a backup")

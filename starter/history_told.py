@@ -5,7 +5,7 @@ gave it since (`amend_application`) and whether its line was kept at each, who i
 updates name as
 acting (each update's `actor`) and when (its workflow task's time, which is the time the
 workflow's clock read as it handled it), the payouts its `book_disbursement` activities booked,
-and the notices its `notify` activities were asked to queue.
+and the notices its `notify` activities were asked to queue; and where it was reset.
 
 Only the payloads of those events are decoded: the started event's input, each accepted
 update's arguments, each booking's result and each completed notice's input and result; the
@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from temporalio.api.enums.v1 import WorkflowTaskFailedCause
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
@@ -28,6 +29,7 @@ from journey.exposure import KEEP_EXPOSURE
 from starter import audit
 
 AMEND = "amend_application"  # the update (workflows/amendments.py)
+RESET = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW
 
 
 class Applied(BaseModel):
@@ -92,6 +94,9 @@ class HistoryTold(BaseModel):
     acted: list[Acted]
     booked: list[Booked]
     noticed: list[Noticed]
+    # where the run was reset (`temporal workflow reset`): each reset's WorkflowTaskFailed
+    # event. The workers' records of the run reset away stay as they wrote them.
+    reset_at: list[int] = []
 
 
 async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTold:
@@ -108,11 +113,15 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     booked: list[Booked] = []
     notifying: dict[int, Any] = {}  # each notice's scheduled event: its input
     noticed: list[Noticed] = []
+    reset_at: list[int] = []
     task_at = _at(history.events[0])
     for event in history.events:
         kind = event.WhichOneof("attributes")
         if kind == "workflow_task_started_event_attributes":
             task_at = _at(event)
+        elif kind == "workflow_task_failed_event_attributes":
+            if event.workflow_task_failed_event_attributes.cause == RESET:
+                reset_at.append(event.event_id)
         elif kind == "workflow_execution_update_accepted_event_attributes":
             asked = event.workflow_execution_update_accepted_event_attributes.accepted_request
             args = await _first(converter, asked.input.args)
@@ -155,7 +164,7 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     return HistoryTold(workflow_id=history.workflow_id, run_id=audit.run_id(history),
                        applied=applied, amended=amended, started_at=_at(history.events[0]),
                        ended_at=_at(history.events[-1]), acted=acted, booked=booked,
-                       noticed=noticed)
+                       noticed=noticed, reset_at=reset_at)
 
 
 def amounts_kept(said: HistoryTold) -> list[Decimal]:

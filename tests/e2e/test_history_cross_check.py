@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -169,11 +171,11 @@ async def forged(dev_server: WorkflowEnvironment) -> AsyncIterator[list[str]]:
 
 
 async def paid_out_journey(client: Client, keyed: Settings, tmp_path: Path,
-                           forged: list[str]) -> tuple[str, str]:
+                           forged: list[str], backup: Path | None = None) -> tuple[str, str]:
     """Sample company 2's loan, approved, asked about by its customer at the offer (a status
     inquiry, an update of theirs), signed by them and paid out: its id and the customer's
     credit code, kept in `forged`. Its history holds to its sealed records (`records
-    verify`)."""
+    verify`). With `backup`, the journey database is backed up there before the signature."""
     journey, path = application(tmp_path, 2, "rm-chen")
     licence = LABELS["company2_business_license.jpg"]
     await cli(keyed, "start", str(path), *scans(2, *ALL))
@@ -184,6 +186,10 @@ async def paid_out_journey(client: Client, keyed: Settings, tmp_path: Path,
               "--as", "appr-ho-1")
     await until(client, journey, Stage.OFFER)
     await cli(keyed, "inquiry", journey, "--as", licence["credit_code"], "--channel", "phone")
+    if backup is not None:
+        with sqlite3.connect(keyed.data_dir / "journey.db") as live, \
+                sqlite3.connect(backup) as copy:
+            live.backup(copy)
     await cli(keyed, "sign", journey, "--as", licence["credit_code"], "--signatory",
               licence["legal_representative"], "--capacity", "legal_representative",
               "--evidence", EVIDENCE)
@@ -257,3 +263,61 @@ async def test_a_history_whose_signer_was_edited_is_named_though_they_acted_in_i
             f"{journey}) names a decider other than the accepted update that decided its visit "
             "(event" in told), told
     assert customer not in told and other not in told
+
+
+async def test_a_journey_database_restored_older_than_the_history_is_not_told_to_restore_temporal(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path, forged: list[str]
+) -> None:
+    """The journey database restored alone from a backup taken before the payout: the
+    history holds a payout and notices the records lack. The money was paid: `records verify`
+    says the journey database is the older, not to restore the Temporal database (which would
+    lose the payout's history)."""
+    client = dev_server.client
+    keyed = keyed_settings(e2e_settings, tmp_path)
+    backup = tmp_path / "before-payout.db"
+    async with build_worker(client, keyed):
+        journey, _ = await paid_out_journey(client, keyed, tmp_path, forged, backup)
+    with sqlite3.connect(backup) as copy, \
+            sqlite3.connect(keyed.data_dir / "journey.db") as live:
+        copy.backup(live)
+
+    told = await records_changed(keyed, journey)
+    assert "payout differs: the payout booked at event" in told, told
+    assert "has no ledger booking of its booking id" in told
+    assert "the journey database lacks what the history says the workers wrote" in told
+    assert "do not restore the Temporal database" in told
+    assert "was changed outside the engine, the sealed records not" not in told
+
+
+async def test_a_reset_run_is_named_reset_not_forged(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path, forged: list[str]
+) -> None:
+    """The paid-out journey reset on the server to the workflow task before its signature
+    (the signature reapplied, as `temporal workflow reset` does by default): the records keep
+    the run before the reset, whose offer exit's time no update of the new run matches.
+    `records verify` names the reset and its event, and says to check it with whoever made it."""
+    client = dev_server.client
+    keyed = keyed_settings(e2e_settings, tmp_path)
+    async with build_worker(client, keyed):
+        journey, _ = await paid_out_journey(client, keyed, tmp_path, forged)
+        history = await audit.fetch_history(client, journey)
+        signed = next(e.event_id for e in history.events if e.HasField(
+            "workflow_execution_update_accepted_event_attributes") and EVIDENCE.encode() in
+            e.workflow_execution_update_accepted_event_attributes.accepted_request.input
+            .args.payloads[0].data)
+        task = max(e.event_id for e in history.events if e.event_id < signed
+                   and e.HasField("workflow_task_completed_event_attributes"))
+        await client.workflow_service.reset_workflow_execution(ResetWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=journey),
+            reason="BCP drill: reset before the signature",
+            workflow_task_finish_event_id=task, request_id=str(uuid.uuid4())))
+        await until(client, journey, Stage.POST_LOAN)
+        running = await cli(keyed, "records", "verify", ok=False)
+    told = " ".join(said(running).replace("│", " ").split())
+    assert running.returncode == 1, told
+    # both runs are checked: the one reset away agrees with what its workers wrote
+    assert f"{RECORDS}: 2 row(s) checked, 1 changed" in told, told
+    assert f"history of {journey} run" in told, told
+    assert "the run was reset on the Temporal server (at event" in told, told
+    assert "check that reset with whoever made it" in told
