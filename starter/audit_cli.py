@@ -70,8 +70,9 @@ def history(
     server no longer has (its retention) is read from the archive. What the bank's systems
     decided acting on an update (credit-authority re-routing a case, setting votes aside,
     keeping a tier) is a line of its own, in full; --full prints every payload in full.
-    Under the trail, a finding for an auditor: a client identity (user@host pid) that acted
-    for more than one person or role on the loan."""
+    Under the trail, a finding for an auditor: a client (user@host, in one process or
+    several: each command line run is one) that acted for more than one person or role on
+    the loan."""
     settings = Settings()
     text, table, earlier, warnings = run(
         _history(settings, workflow_id, run_id, json_output, archived, full))

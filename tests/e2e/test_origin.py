@@ -4,7 +4,10 @@ names its process (user@host pid) to the server, which records it with the act, 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from starter.codec import SETTING, data_converter
 from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.dev_server import fresh_dev_server
+from tests.e2e.test_journey_on_dev_server import CLI
 from tests.workflows.journey_kit import journey_worker, new_application, start, until_stage
 
 pytestmark = pytest.mark.e2e
@@ -96,3 +100,46 @@ async def test_history_finds_one_process_acting_in_several_roles(
         findings = trail[trail.index("findings for an auditor"):]
         assert (f"{origin()} │ risk_officer risk-sme-1, approver appr-branch-1, customer "
                 f"{app.credit_code}") in findings, findings
+
+
+async def _in_a_process_of_its_own(*args: str) -> int:
+    """`loan-journey args` run as an operator runs it, a new process (this test's settings,
+    in its environment): its pid."""
+    command = await asyncio.create_subprocess_exec(
+        *CLI, *args, env={**os.environ, "COLUMNS": "200"}, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT)
+    out, _ = await command.communicate()
+    assert command.returncode == 0, out.decode(errors="replace")
+    return command.pid
+
+
+async def test_history_finds_one_user_on_one_machine_acting_in_several_roles(
+    plain: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reviewer's case: the risk officer's opinion, the approver's vote and the customer's
+    signature typed by one OS user on one machine, each command line a process of its own
+    (three identities): `history` names that user@host with the three processes."""
+    client = plain.client
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        point_cli_at(monkeypatch, client, tmp_path / "cli-data")
+        monkeypatch.delenv(SETTING, raising=False)
+        risk = await _in_a_process_of_its_own("opinion", handle.id, *OPINION)
+        await until_stage(handle, Stage.APPROVAL)
+        vote = await _in_a_process_of_its_own(
+            "decide", handle.id, "--verdict", "approve", "--reason", "within limit",
+            "--as", "appr-branch-1")
+        await until_stage(handle, Stage.OFFER)
+        assert (await cli("sign", handle.id, "--as", app.credit_code, "--signatory", "张三",
+                          "--capacity", "legal_representative", "--evidence",
+                          "wet ink, branch 福田, witnessed by rm-chen")).exit_code == 0
+        await until_stage(handle, Stage.POST_LOAN)
+
+        here = origin()  # the signature's, from this process
+        user_host = here.rpartition(" pid ")[0]
+        trail = said(await cli("history", handle.id))
+        findings = trail[trail.index("findings for an auditor"):]
+        assert (f"{user_host} (pids {risk}, {vote}, {os.getpid()}) │ risk_officer risk-sme-1, "
+                f"approver appr-branch-1, customer {app.credit_code}") in findings, findings
