@@ -26,6 +26,7 @@ from starter.errors import (
     BadInput,
     JourneyError,
     KeysNeeded,
+    SealBroken,
     SetupError,
     calendar_unusable,
     no_such_namespace,
@@ -33,6 +34,7 @@ from starter.errors import (
 )
 from store.blob_cipher import DocumentKeysMissing
 from store.db import SchemaBehind, SchemaTooNew
+from store.policies import PolicyTextChanged
 
 T = TypeVar("T")
 # Not wrapped at the terminal's width: a log or a script reads each error on one line.
@@ -70,9 +72,11 @@ def translated(err: Exception) -> JourneyError | None:
     that cannot be read or written, a journey database that cannot be reached, whose URL is
     wrong or whose schema this process may not change, an encrypted answer read without the
     keys (payloads, or the document store's files: `DocumentKeysMissing`), a bank's calendar
-    file that cannot be used, a namespace that does not exist (said by the server, or by the
-    SDK's validation of a worker that makes no call before it), a server that went away during
-    the command (any command's call after the connect: `lost`).
+    file that cannot be used, a recorded policy whose text was changed in the journey
+    database (`PolicyTextChanged`: as a row that fails its seal), a namespace that does not
+    exist (said by the server, or by the SDK's validation of a worker that makes no call
+    before it), a server that went away during the command (any command's call after the
+    connect: `lost`).
     Anything else is a defect: None."""
     if no_such_namespace(err) or (
             isinstance(err, RuntimeError) and str(err).startswith(_NO_NAMESPACE)):
@@ -91,6 +95,8 @@ def translated(err: Exception) -> JourneyError | None:
     if undecodable(err):  # a read; operations.act says what an update's means
         return CodecError(f"what the journey answered is encrypted, and {SETTING} is not set "
                           "here: set it as the workers have it")
+    if isinstance(err, PolicyTextChanged):  # read for a decision: nothing is decided by it
+        return SealBroken(str(err))
     if isinstance(err, CalendarFileError):  # read by the command's own working calendar
         return calendar_unusable(err)
     if isinstance(err, SchemaTooNew):

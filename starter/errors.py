@@ -68,8 +68,9 @@ class SealBroken(JourneyError):
     `start` hold an agreed rate to one, or read a line of the credit code's exposure that fails
     its seal (store/exposure_vouched.py): none is given, nothing started; or `pending confirm`
     pay a refund or a return whose entry fails its seal (starter/outflow_checks.py): nothing
-    paid. The message names the row and what to do. Exits as `records verify` does
-    when it finds a row tampered with."""
+    paid; or a command act by a recorded policy whose text was changed in the journey database
+    (store/policies.py `PolicyTextChanged`): nothing done by it. The message names the row
+    and what to do. Exits as `records verify` does when it finds a row tampered with."""
 
 
 class NotFound(JourneyError):

@@ -11,7 +11,8 @@ against a backup; `verify` also compares each chain with the head the archivist'
 anchored in its history on the server (activities/anchors.py), which names the newest rows
 deleted. It checks the stage events by their numbering too, and the document store, which is
 not sealed, by its blobs' digests and against the documents the journeys' histories say they
-read. Without the key, nothing is checked and no sealed
+read, and the policies the workers recorded by their texts' digests (store/policy_check.py).
+Without the key, nothing is checked and no sealed
 record is written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
 key that is not the one the records were sealed with.
 """
@@ -37,6 +38,7 @@ from store import (
     blobs,
     chain_anchors,
     document_check,
+    policy_check,
     seal_check,
     seal_findings,
     seal_key,
@@ -86,7 +88,8 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     checks their numbering too: store/stage_event_check.py). Then the unsealed: the document
     store's blobs by their digests and against the documents the journeys' histories say they
     read (the archive's copies alone when `offline`: store/document_check.py,
-    starter/documents_used.py). A journey's row that fails its seal is told what changed in
+    starter/documents_used.py), and each recorded policy's text by its sha256
+    (store/policy_check.py). A journey's row that fails its seal is told what changed in
     it, where its history or the rows sealed beside it say (starter/changed_fields.py)."""
     key = _key(settings, "check the records' seals")
     server = None if offline else client or await _server(settings)
@@ -106,6 +109,7 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     checks.append(document_check.check(settings.db_url, blobs.DocumentStore.of(settings),
                                         used))
     checks.append(histories_check([crossed for _, crossed in found]))
+    checks.append(policy_check.check(settings.db_url))
     return Verified(checks, anchored, offline)
 
 

@@ -1,8 +1,8 @@
 """`loan-journey records verify|seal`: the bank's own records (LPR fixings with their
 corrections, refused attempts, pending instructions, money returned to its payers, ledger
 bookings, credit exposures, outbox notices) checked against their seals, and those kept before
-the key sealed by a supervisor (starter/records.py); the stage events and the document store,
-which are not sealed, checked by their numbering and their digests."""
+the key sealed by a supervisor (starter/records.py); the stage events, the document store and
+the recorded policies, which are not sealed, checked by their numbering and their digests."""
 
 from __future__ import annotations
 
@@ -50,8 +50,9 @@ def verify(
     or deleted in the database is named, and an instruction marked returned whose return is
     not recorded; rows kept before the key are listed as unsealed, vouched for by no seal.
     The stage events are checked by each journey's numbering (events deleted, a time moved
-    back), and the document store by each blob's digest (a scan replaced) and each read
-    document's presence. Exit 1 on any, as `archive verify` on an
+    back), the document store by each blob's digest (a scan replaced) and each read
+    document's presence, and the policies the workers recorded by their texts' digests (a
+    text changed in the database). Exit 1 on any, as `archive verify` on an
     unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY, the key they were sealed with: one that
     matches no seal of a chain is said, exit 8. Each chain is compared with the head the
     archivist's last pass anchored on the server too: a chain shorter than its anchor (its

@@ -7,6 +7,10 @@ taken as recorded; other text under a version already recorded is refused
 (`VersionReused`), so one version label always stands for one policy. The one of a kind a
 worker loaded last (`in_force`) is that policy in force, which the command line and the
 library API check by: workers restarted on an older version bring it back in force.
+
+A policy is read for a decision (`recorded`, `in_force`) only while its text still hashes to
+the sha256 kept with it: a text changed in the database outside the engine is refused
+(`PolicyTextChanged`), and `records verify` names it (store/policy_check.py).
 """
 
 from __future__ import annotations
@@ -47,8 +51,37 @@ class VersionReused(Exception):
     """A policy's version is recorded with other content: a changed file kept its version."""
 
 
+class PolicyTextChanged(Exception):
+    """A recorded policy's text no longer hashes to the sha256 kept with it: changed in the
+    journey database outside the engine. The message names the version and what to do."""
+
+
 def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def named(row: LendingPolicyRow) -> str:
+    """A recorded policy as people name it: "lending policy 2026.12-8"."""
+    return f"{row.kind.replace('_', '-')} policy {row.version}"
+
+
+def text_changed(row: LendingPolicyRow) -> str | None:
+    """What is wrong with `row` when its text no longer hashes to its sha256; None: intact."""
+    now = sha256_of(row.text)
+    if now == row.sha256:
+        return None
+    return (f"its text (lending_policies #{row.id}) no longer hashes to the sha256 recorded "
+            f"with it ({row.sha256[:12]}, the text's now {now[:12]}): changed in the journey "
+            "database outside the engine; restore the row's text from a backup, or from the "
+            f"policy file of version {row.version} (its sha256 must be {row.sha256})")
+
+
+def _vouched(row: LendingPolicyRow | None) -> LendingPolicyRow | None:
+    """`row`, read for a decision; `PolicyTextChanged` when its text was changed."""
+    if row is not None and (why := text_changed(row)) is not None:
+        raise PolicyTextChanged(f"the {named(row)} is not acted by: {why}; then check the "
+                                "journey database with `loan-journey records verify`")
+    return row
 
 
 def record_policy(url: str, version: str, text: str, kind: PolicyKind = "lending") -> None:
@@ -86,20 +119,21 @@ def _recorded(url: str, kind: PolicyKind, version: str, digest: str, now: dateti
 
 def recorded(url: str, version: str, kind: PolicyKind = "lending") -> LendingPolicyRow | None:
     """The policy of `kind` recorded under `version` (one text per version), or None: none
-    is."""
+    is; `PolicyTextChanged` when its text was changed since."""
     with session(url) as s:
         row = s.scalars(select(LendingPolicyRow).where(
             LendingPolicyRow.kind == kind, LendingPolicyRow.version == version)).first()
         if row is not None:
             s.expunge(row)
-        return row
+        return _vouched(row)
 
 
 def in_force(url: str, kind: PolicyKind = "lending") -> LendingPolicyRow | None:
-    """The policy of `kind` a worker loaded last, or None: none recorded yet."""
+    """The policy of `kind` a worker loaded last, or None: none recorded yet;
+    `PolicyTextChanged` when its text was changed since it was recorded."""
     with session(url) as s:
         row = s.scalars(select(LendingPolicyRow).where(LendingPolicyRow.kind == kind).order_by(
             LendingPolicyRow.last_loaded_at.desc(), LendingPolicyRow.id.desc())).first()
         if row is not None:
             s.expunge(row)
-        return row
+        return _vouched(row)

@@ -2,7 +2,9 @@
 and times (two events of a journey deleted, a time moved back, a journey's events all gone
 while a sealed booking names it, the newest sealed, which their chain alone cannot tell), and
 without a seal the document store by each blob's digest (a stored
-scan replaced with another company's page) and each read document's presence; exit 1."""
+scan replaced with another company's page) and each read document's presence, and the
+policies the workers recorded by their texts' digests (a staff id renamed in the directory);
+exit 1."""
 
 from __future__ import annotations
 
@@ -12,15 +14,22 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from activities.documents import DocumentActivities
+from activities.policy import policy_text
+from activities.review import post_loan_policy_text
 from journey.contracts import ReadDocumentInput
 from journey.documents import ReadStatus
+from journey.policy import parse_policy
 from journey.settings import Settings
 from starter import applications
-from store import blobs
+from store import blobs, policy_check
+from store.policies import PolicyTextChanged, in_force, record_policy
+from store.refusals import refusals
 from store.seal_check import check
 from store.sealed_records import STAGED
 from store.timing import record_events
+from tests.cli_kit import said
 from tests.ocr.conftest import SAMPLES
+from tests.store.test_lpr_fixings import LAST, record
 from tests.store.test_money_records_sealed import booked
 from tests.store.test_record_seals import KEY, database, found, records, sql  # noqa: F401
 from tests.store.test_timing import _batch
@@ -79,3 +88,40 @@ def test_a_stored_scan_replaced_or_deleted_is_named(
                               "document company1_balance_sheet.jpg of loan-A": "DELETED"}
     assert "stored documents: 1 row(s) checked, 1 changed, 1 deleted" in (
         " ".join(checked.output.split()))
+
+
+def test_a_policy_text_changed_with_sql_is_named_and_nothing_acts_by_it(
+    database: str,  # noqa: F811
+) -> None:
+    """The reviewer's case: the lending policy in force, as a worker records it, its staff
+    directory's ops-zhao renamed "mallory" in the database and its sha256 left as it was:
+    `records verify` names the version, and the command line refuses to act by it (mallory
+    would have recorded an LPR fixing as operations)."""
+    lending = policy_text(None)
+    version = parse_policy(lending).version
+    record_policy(database, version, lending)
+    record_policy(database, "2027.1", post_loan_policy_text(), "post_loan")
+    assert records("verify").exit_code == 0
+    sql(database, "update lending_policies set text = replace(text, '\"ops-zhao\"', "
+                  "'\"mallory\"') where kind = 'lending'")
+
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {f"lending policy {version}": "CHANGED"}
+    told = said(checked)
+    assert "lending and post-loan policies: 2 row(s) checked, 1 changed" in told, told
+    [changed] = policy_check.check(database).findings
+    assert changed.detail.startswith("its text (lending_policies #1) no longer hashes to the "
+                                     "sha256 recorded with it")
+    assert (f"restore the row's text from a backup, or from the policy file of version "
+            f"{version}") in changed.detail
+
+    with pytest.raises(PolicyTextChanged, match=f"the lending policy {version} is not acted "
+                       "by: its text .* no longer hashes to the sha256 recorded with it"):
+        in_force(database)
+    acted = record(LAST, "3.00", "3.50", "--as", "mallory", "--role", "operations")
+    assert acted.exit_code == 1, acted.output
+    assert (f"error: the lending policy {version} is not acted by" in said(acted)
+            and "`loan-journey records verify`" in said(acted)), acted.output
+    assert not refusals(database)  # not a refusal of mallory's: nothing was decided
+    assert "3.00" not in said(records("verify"))  # no fixing recorded
