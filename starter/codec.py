@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import hashlib
+import hmac
 import os
 from collections.abc import Sequence
 
@@ -48,6 +50,7 @@ ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
 SETTING = "LOAN_JOURNEY_CODEC_KEYS"
 _NONCE_BYTES = 12
+_CHECK_LABEL = b"loan-journey key check value"
 
 
 class CodecError(KeysNeeded):
@@ -63,6 +66,13 @@ def parse_keys(text: str) -> dict[str, bytes]:
         raise CodecError(str(err)) from None
 
 
+def check_value(key: bytes) -> str:
+    """The key's check value (KCV), hex: the first 8 bytes of HMAC-SHA256(key, a fixed label).
+    Two keys are the same key when their check values are; the value says nothing of the key
+    itself (starter/encryption.py keeps it on the namespace, per key id)."""
+    return hmac.new(key, _CHECK_LABEL, hashlib.sha256).digest()[:8].hex()
+
+
 def new_key() -> str:
     """A fresh 256-bit key, base64, ready to put after "kid:" in the setting."""
     return base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
@@ -76,6 +86,7 @@ class EncryptionCodec(PayloadCodec):
             raise CodecError(f"no encryption keys; set {SETTING}=kid1:base64key")
         self._ciphers = {kid: AESGCM(key) for kid, key in keys.items()}
         self.encrypting_key_id = next(iter(keys))
+        self.check_values = {kid: check_value(key) for kid, key in keys.items()}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EncryptionCodec:

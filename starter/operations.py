@@ -60,7 +60,10 @@ async def status(
     client: Client, workflow_id: str, within: timedelta | None = None
 ) -> JourneyStatus:
     """The journey's status query (`status_of`); `NotFound` names the journeys it may have
-    meant (starter/journey_ids.py)."""
+    meant (starter/journey_ids.py). A client whose keys are not the namespace's asks nothing
+    (its query would reach the worker encrypted with a key the worker does not have):
+    `CodecError` (starter/encryption.py `keys_checked`)."""
+    await encryption.keys_checked(client, f"status of {workflow_id} not read")
     try:
         return await status_of(client.get_workflow_handle(workflow_id), within)
     except NotFound as err:
