@@ -23,13 +23,17 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from journey import archive_contracts as ac
 from journey.settings import Settings
+from starter import encryption
 from starter.errors import JourneyError, KeysNeeded
 from starter.records import key_needed
 from store import archive, blob_cipher, blobs
 
 
 async def schedule(client: Client, task_queue: str) -> bool:
-    """Create the archivist's schedule; False when it exists already (left as it is)."""
+    """Create the archivist's schedule; False when it exists already (left as it is). Its
+    input is a payload: a client that may not write to the namespace creates nothing
+    (starter/encryption.py `writes_allowed`: `CodecError`)."""
+    await encryption.writes_allowed(client, f"{ac.SCHEDULE_ID} not created")
     action = ScheduleActionStartWorkflow(
         ac.ARCHIVIST_WORKFLOW,
         ac.ArchivePassInput(),

@@ -14,8 +14,10 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.converter import DataConverter
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from journey import archive_contracts as ac
 from journey.settings import Settings
 from starter.codec import SETTING, check_value, new_key, parse_keys
 from starter.encryption import CHECK_KEY
@@ -132,3 +134,23 @@ async def test_a_new_key_id_gets_its_check_value_recorded(
     keys = parse_keys(rotated)
     assert await check_values(fresh) == {kid: check_value(key) for kid, key in keys.items()}
     assert all(len(v) == 16 for v in (await check_values(fresh)).values())
+
+
+async def test_the_archive_schedule_is_not_created_with_another_key(
+    fresh: WorkflowEnvironment, settings: Settings, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its input is a payload too, which the workers could not read."""
+    path, _ = application(tmp_path)
+    assert (await cli("start", str(path), SCAN)).exit_code == 0
+    monkeypatch.setenv(SETTING, OTHER)
+    refused = await cli("archive", "schedule")
+    assert refused.exit_code == 8, refused.output
+    assert f"{ac.SCHEDULE_ID} not created: {NOT_THE_KEY}" in said(refused)
+    with pytest.raises(RPCError):
+        await fresh.client.get_schedule_handle(ac.SCHEDULE_ID).describe()
+
+    monkeypatch.setenv(SETTING, KEYS)
+    made = await cli("archive", "schedule")
+    assert made.exit_code == 0, made.output
+    await fresh.client.get_schedule_handle(ac.SCHEDULE_ID).describe()
