@@ -91,6 +91,13 @@ async def declared(client: Client) -> tuple[str | None, str]:
     return data.get(DATA_KEY), data.get(BY_KEY, "")
 
 
+async def recorded_checks(client: Client) -> dict[str, str]:
+    """The check values the namespace keeps, by key id (none where it keeps no data map)."""
+    data = await _data(client) or {}
+    return {k.removeprefix(CHECK_KEY): v for k, v in sorted(data.items())
+            if k.startswith(CHECK_KEY)}
+
+
 async def declare(client: Client, value: Declaration, by: str) -> bool:
     """Set the declaration; False where the cluster does not let this client."""
     stamp = f"{by} at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"

@@ -21,19 +21,23 @@ encryption_app = typer.Typer(help="Whether the namespace's journeys are encrypte
 
 @encryption_app.command("status")
 def status() -> None:
-    """What the namespace declares, and who declared it."""
+    """What the namespace declares, who declared it, and its keys' check values."""
     settings = Settings()
 
-    async def go() -> tuple[str | None, str]:
-        return await encryption.declared(await connect(settings))
+    async def go() -> tuple[str | None, str, dict[str, str]]:
+        client = await connect(settings)
+        return *await encryption.declared(client), await encryption.recorded_checks(client)
 
-    value, by = run(go())
+    value, by, checks = run(go())
     where = f"namespace {settings.temporal_namespace}"
     if value is None:
         console.print(f"{where} declares nothing yet: the first client with {SETTING} marks it "
                       "encrypted; `loan-journey encryption plain` declares it plain")
     else:
         console.print(f"{where}: journeys {value} (declared by {by or 'an administrator'})")
+    if checks:
+        console.print("key check values: " + ", ".join(f"{k} {v}" for k, v in checks.items())
+                      + "; a client whose key under one of these ids has another exits 8")
 
 
 @encryption_app.command("require")

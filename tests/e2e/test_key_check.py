@@ -134,6 +134,10 @@ async def test_a_new_key_id_gets_its_check_value_recorded(
     keys = parse_keys(rotated)
     assert await check_values(fresh) == {kid: check_value(key) for kid, key in keys.items()}
     assert all(len(v) == 16 for v in (await check_values(fresh)).values())
+    told = await cli("encryption", "status")
+    assert told.exit_code == 0, told.output
+    assert (f"key check values: k1 {check_value(keys['k1'])}, k2 {check_value(keys['k2'])}; "
+            "a client whose key under one of these ids has another exits 8") in said(told)
 
 
 async def test_the_archive_schedule_is_not_created_with_another_key(
