@@ -17,6 +17,7 @@ from starter.codec import (
     KEY_ID_METADATA,
     CodecError,
     EncryptionCodec,
+    check_value,
     data_converter,
     new_key,
     parse_keys,
@@ -114,3 +115,15 @@ def test_failure_texts_are_encrypted_but_a_refusals() -> None:
     assert not refused.HasField("encoded_attributes") and refused.stack_trace == ""
     failed = failure_of(ValueError("Zhang Wei 张伟 owes 1,000,000"))
     assert failed.message == "Encoded failure" and "张伟" not in str(failed)
+
+
+def test_a_keys_check_value_never_changes_and_is_not_the_key() -> None:
+    """The namespaces keep these (starter/encryption.py): a derivation that changed would
+    refuse every deployment's right keys."""
+    key = bytes(range(32))
+    assert check_value(key) == "9e46bdba568d44d1"  # HMAC-SHA256(key, label), 8 bytes, hex
+    assert check_value(bytes(32)) == "65957e1385c3e228"
+    assert key.hex()[:16] != check_value(key)
+    codec = EncryptionCodec(parse_keys(f"k2:{NEW},k1:{OLD}"))
+    assert codec.check_values == {"k2": check_value(base64.b64decode(NEW)),
+                                  "k1": check_value(base64.b64decode(OLD))}
