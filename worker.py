@@ -32,6 +32,7 @@ from journey.settings import Settings
 from starter import boundary, core_logs, logs
 from starter.boundary import end_process, settings_checked
 from starter.errors import SetupError
+from starter.keyed_updates import worker_interceptors
 from starter.sandbox_bytecode import write_sandbox_bytecode
 from starter.start_checks import check_start, policy_in_service
 from store import db
@@ -106,7 +107,8 @@ def build_worker(
     `settings.worker_role` "journeys" leaves the documents queue out, "documents" the rest.
     Every journey pins `policies` (the lending policy at its intake, the post-loan policy at
     its offer), else those read and recorded here (`policy_in_service`: SetupError when they
-    cannot be); a reader ("documents") loads none."""
+    cannot be); a reader ("documents") loads none. On a client that encrypts, the journeys
+    take updates from keyed senders only (starter/keyed_updates.py)."""
     role = settings.worker_role
     if policies is None and role != "documents":
         policies = policy_in_service(settings)
@@ -126,7 +128,7 @@ def build_worker(
         activity_executor=ThreadPoolExecutor(max_workers=settings.activity_slots),
         max_concurrent_activities=settings.activity_slots,
         max_cached_workflows=settings.workflow_cache,
-        interceptors=[RunAheadGuard()],
+        interceptors=[RunAheadGuard(), *worker_interceptors(client.data_converter)],
         graceful_shutdown_timeout=shutdown_grace,
     )
     documents = None if role == "journeys" else _activity_worker(

@@ -3,7 +3,9 @@
 Keys come from `Settings.codec_keys` ("kid1:base64key,kid2:base64key"). The first key
 encrypts; every listed key decrypts, so a key is rotated by putting the new one first and
 keeping the old ones until no history needs them. A payload that is not encrypted passes
-through `decode` untouched, so histories written before encryption was switched on still read.
+through `decode` untouched, so histories written before encryption was switched on still read;
+so that this lets no new plain update in, keyed workers take only updates that keyed clients
+signed (starter/keyed_updates.py).
 
 Search attributes are never encoded by a codec: keep personal data out of them.
 
@@ -51,6 +53,7 @@ KEY_ID_METADATA = "encryption-key-id"
 SETTING = "LOAN_JOURNEY_CODEC_KEYS"
 _NONCE_BYTES = 12
 _CHECK_LABEL = b"loan-journey key check value"
+_MAC_KEY_LABEL = b"loan-journey keyed updates"
 
 
 class CodecError(KeysNeeded):
@@ -85,6 +88,9 @@ class EncryptionCodec(PayloadCodec):
         if not keys:
             raise CodecError(f"no encryption keys; set {SETTING}=kid1:base64key")
         self._ciphers = {kid: AESGCM(key) for kid, key in keys.items()}
+        # a key of its own per key id for `mac`, derived from the key: none serves two uses
+        self._mac_keys = {kid: hmac.digest(key, _MAC_KEY_LABEL, hashlib.sha256)
+                          for kid, key in keys.items()}
         self.encrypting_key_id = next(iter(keys))
         self.check_values = {kid: check_value(key) for kid, key in keys.items()}
 
@@ -97,6 +103,12 @@ class EncryptionCodec(PayloadCodec):
     @property
     def key_ids(self) -> list[str]:
         return list(self._ciphers)
+
+    def mac(self, kid: str, message: bytes) -> bytes | None:
+        """HMAC-SHA256 of `message` under key id `kid` (None: no such key id here); what a
+        keyed client signs its updates with (starter/keyed_updates.py)."""
+        key = self._mac_keys.get(kid)
+        return None if key is None else hmac.digest(key, message, hashlib.sha256)
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self.encrypt(p) for p in payloads]

@@ -13,6 +13,7 @@ from temporalio.service import ServiceClient, TLSConfig
 from journey.settings import Settings
 from starter.codec import data_converter
 from starter.errors import ServerLost, SetupError
+from starter.keyed_updates import client_interceptors
 from store.refusals import origin
 
 log = logging.getLogger(__name__)
@@ -24,10 +25,12 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
     TLS follows `temporal_tls` and the CA, client certificate and server name settings
     (`tls_config`); left off, the SDK turns it on when an API key is given.
     `runtime` (for example one exporting Prometheus metrics) defaults to the SDK's own.
+    Keyed, it signs every update it sends, which keyed workers require (starter/keyed_updates.py).
     The client's identity is this process's origin (user@host pid): the server records it
     with every start, update and signal it sends, next to the actor the caller names (--as).
     """
     settings = settings or Settings()
+    converter = data_converter(settings)
     try:
         return await Client.connect(
             settings.temporal_address,
@@ -35,7 +38,8 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
             api_key=(settings.temporal_api_key.get_secret_value()
                      if settings.temporal_api_key else None),
             tls=tls_config(settings),
-            data_converter=data_converter(settings),
+            data_converter=converter,
+            interceptors=client_interceptors(converter),  # keyed: its updates signed
             runtime=runtime,
             identity=origin(),
         )

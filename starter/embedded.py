@@ -31,6 +31,7 @@ from journey.settings import Settings
 from starter.cluster_checks import register_missing
 from starter.codec import data_converter
 from starter.errors import SetupError
+from starter.keyed_updates import client_interceptors
 from starter.occupied import refuse_if_occupied
 from starter.start_checks import data_dir_ready
 from store.refusals import origin
@@ -98,9 +99,11 @@ async def _start(
     settings: Settings, extra_args: Sequence[str], runtime: Runtime | None
 ) -> WorkflowEnvironment:
     host, _, port = settings.temporal_address.rpartition(":")
+    converter = data_converter(settings)
     return await WorkflowEnvironment.start_local(
         namespace=settings.temporal_namespace,
-        data_converter=data_converter(settings),
+        data_converter=converter,
+        interceptors=client_interceptors(converter),  # as starter/connect.py's clients
         runtime=runtime,
         identity=origin(),  # as starter/connect.py's clients: user@host pid
         ip=host or "127.0.0.1",

@@ -44,7 +44,7 @@ from starter.errors import (
 from starter.pinned_policy import attempt
 from starter.unanswered import unanswered
 from starter.without_worker import how_it_ended, last_known
-from workflows import run_ahead
+from workflows import keyed_senders, run_ahead
 from workflows.loan_journey import LoanJourneyWorkflow
 
 R = TypeVar("R", bound=BaseModel)
@@ -173,7 +173,8 @@ async def act(
     id and run, so one sent again under its first id is taken once); a refusal by the
     journey's validator becomes `Refused`, no answer within `within` becomes `NoAnswer`. A
     client without the keys of an encrypted journey sends nothing, or, if the journey's input
-    is plain (begun before encryption was switched on), cannot read its answer: `CodecError`."""
+    is plain (begun before encryption was switched on), is refused by keyed workers (exit 8,
+    the attempt kept as a refusal's; workflows/keyed_senders.py): `CodecError`."""
     handle = client.get_workflow_handle(workflow_id)
     act = act_words(update)  # as its typist names it; `update` is the workflow's name for it
     await encryption.writes_allowed(client, f"{act} not sent")
@@ -189,8 +190,12 @@ async def act(
         )
     except WorkflowUpdateFailedError as err:
         why = refusal(err)
-        raise Refused(f"{act} refused: {why}",
-                      attempt(workflow_id, update, getattr(request, "actor", None), why)) from err
+        refused = Refused(f"{act} refused: {why}",
+                          attempt(workflow_id, update, getattr(request, "actor", None), why))
+        if why != keyed_senders.SENT_KEYLESS:
+            raise refused from err
+        refused.__cause__ = err  # kept for auditors as any refusal; a key missing here: exit 8
+        raise codec.CodecError(f"{act} refused: {why}") from refused
     except KeyError as err:
         if not codec.undecodable(err):
             raise

@@ -12,6 +12,7 @@ from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.embedded import temporal_cli
+from starter.keyed_updates import client_interceptors
 from workflows import search_attributes as sa
 
 
@@ -20,9 +21,11 @@ async def fresh_dev_server(
     converter: DataConverter = pydantic_data_converter,
     search_attributes: Sequence[SearchAttributeKey] = sa.ALL,
 ) -> AsyncIterator[WorkflowEnvironment]:
-    """A dev server of its own, its client on `converter` (keyless pydantic by default)."""
+    """A dev server of its own, its client on `converter` (keyless pydantic by default);
+    keyed, the client signs its updates as the project's keyed clients do."""
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli(), data_converter=converter,
+        interceptors=client_interceptors(converter),
         search_attributes=search_attributes, ui=False,
     ) as env:
         yield env

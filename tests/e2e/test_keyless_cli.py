@@ -22,7 +22,6 @@ from tests.dev_server import fresh_dev_server
 from tests.e2e.conftest import SAMPLES
 from tests.workflows.journey_kit import (
     accepted_updates,
-    drive_to,
     journey_worker,
     new_application,
     start,
@@ -69,11 +68,13 @@ async def test_an_update_without_keys_is_not_sent_to_an_encrypted_journey(
         assert (await status(handle)).stage is Stage.APPROVAL
 
 
-async def test_an_answer_encrypted_after_a_plain_start_says_the_update_may_be_recorded(
+async def test_an_update_without_keys_to_a_journey_begun_plain_is_refused_by_the_workers(
     encrypting: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A journey begun before encryption was switched on: its input is plain, so the update
-    goes; the worker's answer is encrypted, so the command cannot read it."""
+    """A journey begun before encryption was switched on: its input is plain, so the command
+    line sends the update; the keyed workers refuse it (workflows/keyed_senders.py), in plain
+    text as every refusal, and the command keeps the attempt for auditors. The journey's
+    answers stay encrypted."""
     client = encrypting.client
     plain = await Client.connect(client.service_client.config.target_host,
                                  namespace=client.namespace,
@@ -82,20 +83,26 @@ async def test_an_answer_encrypted_after_a_plain_start_says_the_update_may_be_re
     async with journey_worker(client, tmp_path, docs) as settings:
         handle = client.get_workflow_handle((await start(plain, settings, app)).id)
         await until_stage(handle, Stage.RISK_REVIEW)
-        point_cli_at(monkeypatch, client)
+        point_cli_at(monkeypatch, client, tmp_path / "cli-data")
         monkeypatch.delenv(SETTING, raising=False)
 
         sent = await cli("opinion", handle.id, *OPINION)
         assert sent.exit_code == 8, sent.output
-        told = said(sent)
-        assert f"the risk opinion may have been recorded. Set {SETTING}" in told
-        assert f"check `loan-journey status {handle.id}`" in told
-        assert "Traceback" not in sent.output
-        assert (await status(handle)).decisions[-1].actor.id == "risk-sme-1"  # it was
+        assert ("error: risk opinion refused: sent without the codec keys: use loan-journey "
+                f"with {SETTING} set") in said(sent)
+        assert "Traceback" not in sent.output and "Encoded failure" not in sent.output
+        assert await accepted_updates(handle) == 0  # nothing reached the history
+        kept = await cli("refusals", handle.id)
+        assert "sent without the codec keys" in said(kept) and "Encoded" not in said(kept)
 
         read = await cli("status", handle.id)
         assert read.exit_code == 8, read.output
         assert f"what the journey answered is encrypted, and {SETTING}" in said(read)
+
+        monkeypatch.setenv(SETTING, KEYS)
+        keyed = await cli("opinion", handle.id, *OPINION)
+        assert keyed.exit_code == 0, keyed.output
+        assert (await status(handle)).decisions[-1].actor.id == "risk-sme-1"
 
 
 async def test_a_start_without_keys_is_refused_where_the_journeys_are_encrypted(
@@ -122,31 +129,6 @@ async def test_a_start_without_keys_is_refused_where_the_journeys_are_encrypted(
         never = client.get_workflow_handle(f"loan-{application['application_id']}")
         with pytest.raises(RPCError):
             await never.describe()
-
-
-async def test_a_refusal_reads_in_plain_text_without_keys(
-    encrypting: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The workers encrypt failure texts, but not a refusal's: a keyless command line sent
-    to a journey begun in plain text shows the reason, and keeps it for auditors; a journey's
-    own failures stay encrypted (starter/codec.py)."""
-    client = encrypting.client
-    plain = await Client.connect(client.service_client.config.target_host,
-                                 namespace=client.namespace,
-                                 data_converter=pydantic_data_converter)
-    docs, app = new_application()
-    async with journey_worker(client, tmp_path, docs) as settings:
-        handle = client.get_workflow_handle((await start(plain, settings, app)).id)
-        await until_stage(handle, Stage.RISK_REVIEW)
-        await drive_to(handle, app, Stage.APPROVAL)  # the risk officer's opinion, keyed
-        point_cli_at(monkeypatch, client, tmp_path / "cli-data")
-        monkeypatch.delenv(SETTING, raising=False)
-        again = await cli("opinion", handle.id, *OPINION)
-        assert again.exit_code == 3, again.output
-        assert "Encoded failure" not in again.output
-        assert "error: risk opinion refused: the journey is at approval" in said(again)
-        kept = await cli("refusals", handle.id)
-        assert "the journey is at approval" in said(kept) and "Encoded" not in said(kept)
 
 
 async def test_verify_without_keys_says_a_run_is_encrypted_not_non_deterministic(

@@ -13,6 +13,7 @@ from journey.settings import Settings
 from journey.stages import Stage
 from journey.touchpoints import Feedback
 from starter.codec import data_converter, new_key
+from starter.keyed_updates import client_interceptors
 from store.db import ready
 from store.timing import events_for
 from tests.workflows.journey_kit import (
@@ -32,11 +33,9 @@ async def test_the_comment_is_encrypted_and_kept_out_of_sql(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
     plain = time_skipping_env.client
-    sealed = Client(
-        plain.service_client,
-        namespace=plain.namespace,
-        data_converter=data_converter(Settings(codec_keys=f"k1:{new_key()}")),
-    )
+    converter = data_converter(Settings(codec_keys=f"k1:{new_key()}"))
+    sealed = Client(plain.service_client, namespace=plain.namespace, data_converter=converter,
+                    interceptors=client_interceptors(converter))
     docs, app = new_application()
     async with journey_worker(sealed, tmp_path, docs) as settings:
         handle = await start(sealed, settings, app)
