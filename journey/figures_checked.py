@@ -55,12 +55,21 @@ class FigureToCheck(BaseModel):
 
     document: str  # sha256
     filename: str
+    kind: DocumentKind
     field: str
     shown: str  # as read ("737,035.97", "unread")
     why: str  # how unsure ("read at 0.00", the reader's note)
 
     def text(self) -> str:
         return f"{self.filename} {self.field.replace('_', ' ')} {self.shown} ({self.why})"
+
+    def listed(self) -> str:
+        """The field as a work list in a search attribute names it ("balance sheet
+        3f2a1b4c5d6e total liabilities"): the document by its kind and the first 12 hex of its
+        sha256, as `status` and `scans get` show it, never by its file name (the customer's
+        text: it may carry a name or an ID number) nor with what was read (a figure)."""
+        return (f"{self.kind.replace('_', ' ')} {self.document[:12]} "
+                f"{self.field.replace('_', ' ')}")
 
 
 def deciding(kind: DocumentKind) -> tuple[str, ...]:
@@ -81,15 +90,16 @@ def to_check(readings: list[DocumentReading]) -> list[FigureToCheck]:
             why = _unsure(read, name)
             if why:
                 out.append(FigureToCheck(document=r.ref.sha256, filename=r.ref.filename,
-                                         field=name, shown=shown(read, name), why=why))
+                                         kind=r.kind, field=name, shown=shown(read, name), why=why))
     return out
 
 
-def to_check_text(figures: list[FigureToCheck]) -> str:
-    """"2 figures to check against the paper: a.png total assets ...; ...", for the queue,
-    the work lists and `status`."""
+def to_check_text(figures: list[FigureToCheck], *, listed: bool = False) -> str:
+    """"2 figures to check against the paper: a.png total assets ...; ...", for `status`;
+    `listed`, as the QueueWait search attribute says it for the work lists (`queue`), which no
+    codec encrypts: "...: balance sheet 3f2a1b4c5d6e total assets; ..." (`FigureToCheck.listed`)."""
     return (f"{len(figures)} figure{'s' if len(figures) != 1 else ''} to check against the "
-            f"paper: " + "; ".join(f.text() for f in figures))
+            f"paper: " + "; ".join(f.listed() if listed else f.text() for f in figures))
 
 
 def checked_as_read(reading: DocumentReading, field: str, by: str, at: datetime,

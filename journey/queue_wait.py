@@ -30,7 +30,8 @@ class QueueWait(BaseModel):
     # what the case awaits of the team, where its stage does not say it all (an entrusted
     # payout's instruction awaiting its confirmation), or of the customer, for the
     # relationship managers' work list ("documents", "an answer", "a signature"); None: what
-    # the stage waits for
+    # the stage waits for. A search attribute, in plain text: no customer's text in it (a
+    # document by its kind and sha256, not its file name)
     awaiting: str | None = None
     until: datetime | None = None  # waiting on the customer: by when (the application expires)
 

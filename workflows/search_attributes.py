@@ -1,7 +1,9 @@
 """Custom search attributes: the work lists of Temporal's own visibility.
 
-No personal or financial detail goes here (they are stored in plain text): the amount is
-a band, never the figure. The borrower's unified social credit code is the company's public
+No personal or financial detail goes here (they are stored in plain text, which no codec
+encrypts): the amount is a band, never the figure; nor any text the customer typed, such as a
+document's file name (it may carry a name or an ID number): a document is named by its kind and
+the first 12 hex of its sha256. The borrower's unified social credit code is the company's public
 registration number (on its business licence), not a personal detail: it is listed so risk
 can pull one borrower's whole file (`list --credit-code`).
 """

@@ -87,8 +87,11 @@ async def test_an_unsure_figure_holds_the_case_for_operations_until_checked_as_r
                  f"liabilities 40,000,000.00 (read at 0.00); {sheet.ref.filename} current "
                  "assets 50,000,000.00 (digit groups look misread: compare with the original)")
         assert held.waiting_for == [f"operations: {named}"]
-        wait = await queue_wait(handle)
-        assert wait is not None and wait.awaiting == named
+        wait = await queue_wait(handle)  # QueueWait, which no codec encrypts: no file name
+        digest = sheet.ref.sha256[:12]
+        assert wait is not None and wait.awaiting == (
+            f"2 figures to check against the paper: balance sheet {digest} total liabilities; "
+            f"balance sheet {digest} current assets")
 
         point_cli_at(monkeypatch, time_skipping_env.client, tmp_path)
         typed = ["correct", handle.id, "--document", sheet.ref.sha256[:12], "--as-read",
