@@ -201,14 +201,13 @@ async def run(settings: Settings | None = None, client: Client | None = None,
 
 def dependency_probes(client: Client, settings: Settings) -> dict[str, Probe]:
     """What the worker's readiness (/ready, activities/health.py) asks: Temporal, and the
-    journey database, which a reader ("documents") never touches: its outage must not take
-    the readers out of service."""
+    journey database, whatever the role: a reader ("documents") keeps every reading it makes
+    there (activities/documents.py `record_reading`, the readings sealed with the key kept
+    there too), so without the database each read fails and is retried, and a reader that
+    says it is ready would take reads it cannot finish."""
     from activities.health import database_probe, temporal_probe
 
-    probes = {"temporal": temporal_probe(client)}
-    if settings.worker_role != "documents":
-        probes["database"] = database_probe(settings.db_url)
-    return probes
+    return {"temporal": temporal_probe(client), "database": database_probe(settings.db_url)}
 
 
 async def stop_when_encrypted(client: Client) -> None:

@@ -35,6 +35,7 @@ from starter.embedded import embedded_server
 from tests.e2e.processes import eventually, polling, worker_process
 from tests.e2e.test_prometheus_alerts import WritesToAStoreThatIsDown, store_unreachable
 from tests.ports import free_port, free_port_pair
+from worker import dependency_probes
 
 pytestmark = pytest.mark.e2e
 
@@ -192,3 +193,27 @@ async def test_an_outage_logs_its_traceback_once_and_a_line_per_retry_after(
 
 async def _at_least(records: Callable[[], list[logging.LogRecord]], n: int) -> bool:
     return len(records()) >= n
+
+
+
+async def test_a_reader_is_not_ready_while_the_journey_database_is_unreachable(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """A reader ("documents") keeps every reading in the journey database, so its reads fail
+    without it: the probes a reader's /ready asks (worker.dependency_probes), against a live
+    Temporal and a database nothing answers, say 503 naming the database (a reader checked
+    Temporal alone, and said ready)."""
+    readiness = Readiness()
+    url = f"postgresql+psycopg://journey:secret@127.0.0.1:{free_port()}/loan_journey"
+    reader = Settings(data_dir=tmp_path, database_url=url, worker_role="documents")
+    probes = dependency_probes(dev_server.client, reader)
+    server = serve(0, "127.0.0.1", readiness=readiness)
+    base = f"http://127.0.0.1:{server.server_port}"
+    checking = asyncio.create_task(watch_dependencies(probes, every=0.2, readiness=readiness))
+    try:
+        down = await eventually("checked", lambda: _checked(base))
+        assert set(down["down"]) == {"database"}, down
+    finally:
+        checking.cancel()
+        await asyncio.gather(checking, return_exceptions=True)
+        server.shutdown()
