@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import subprocess
@@ -86,14 +87,34 @@ def test_docker_compose_1_29_accepts_the_file(tmp_path: Path) -> None:
 
 # The stack's secrets (compose `secrets:`), each a file in JOURNEY_SECRETS_DIR: the journey's
 DB_PASSWORD, ARCHIVE_KEY = "journey_db_password", "journey_archive_key"
+# the payloads' and the document store's keys, "kid:base64key" (docs/settings.md)
+CODEC_KEYS, DOCUMENT_KEYS = "codec_keys", "document_keys"
+KEYS_IN_FILES = {
+    CODEC_KEYS: "c1:" + base64.b64encode(b"codec-key-in-its-file-32-bytes!!").decode(),
+    DOCUMENT_KEYS: "d1:" + base64.b64encode(b"store-key-in-its-file-32-bytes!!").decode()}
 # and PostgreSQL's superuser's and Temporal's role's
 SUPERUSER_PASSWORD, TEMPORAL_PASSWORD = "postgres_password", "temporal_db_password"
 # what the files hold unless a test says otherwise
 IN_FILES = {SUPERUSER_PASSWORD: "superuser-pw-in-its-file",
             TEMPORAL_PASSWORD: "temporal-pw-in-its-file"}
 GRAFANA_PASSWORD = "grafana_admin_password"  # Grafana's admin (tests/deploy/test_grafana.py)
-SECRETS = (DB_PASSWORD, ARCHIVE_KEY, SUPERUSER_PASSWORD, TEMPORAL_PASSWORD, GRAFANA_PASSWORD)
+SECRETS = (DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS, DOCUMENT_KEYS, SUPERUSER_PASSWORD,
+           TEMPORAL_PASSWORD, GRAFANA_PASSWORD)
 IN_CONTAINER = "/run/secrets/"
+# the journey's secrets each journey container mounts: the keys where it reads or writes
+# payloads (Temporal) or the document store
+JOURNEY_SECRETS = {
+    "migrate": {DB_PASSWORD, ARCHIVE_KEY},
+    "archive-schedule": {DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS},
+    "notifier": {DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS},
+    "worker": {DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS, DOCUMENT_KEYS},
+    "reader": {DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS, DOCUMENT_KEYS},
+}
+# the variable that names each secret's file
+FILE_VARIABLES = {DB_PASSWORD: "LOAN_JOURNEY_DATABASE_PASSWORD_FILE",
+                  ARCHIVE_KEY: "LOAN_JOURNEY_ARCHIVE_KEY_FILE",
+                  CODEC_KEYS: "LOAN_JOURNEY_CODEC_KEYS_FILE",
+                  DOCUMENT_KEYS: "LOAN_JOURNEY_DOCUMENT_KEYS_FILE"}
 
 
 def _secrets_dir(tmp_path: Path, password: str = "pw-in-its-file",
@@ -103,7 +124,7 @@ def _secrets_dir(tmp_path: Path, password: str = "pw-in-its-file",
     folder.mkdir(exist_ok=True)
     (folder / DB_PASSWORD).write_text(password + "\n", encoding="utf-8")
     (folder / ARCHIVE_KEY).write_text(key + "\n", encoding="utf-8")
-    for name, value in IN_FILES.items():
+    for name, value in {**IN_FILES, **KEYS_IN_FILES}.items():
         (folder / name).write_text(value + "\n", encoding="utf-8")
     (folder / GRAFANA_PASSWORD).write_text("grafana-pw-in-its-file\n", encoding="utf-8")
     return folder
@@ -165,16 +186,21 @@ def _compose(tool: str) -> list[str]:
 @pytest.mark.parametrize("tool", ["1.29", "v2"])
 def test_config_prints_no_journey_secret(tool: str, tmp_path: Path) -> None:
     """The database password and the archive key reach every journey container (and the
-    password PostgreSQL's init script) as files: `config` prints neither, nor the .env
-    variables an earlier stack set them by, which nothing reads any more."""
+    password PostgreSQL's init script), the codec keys every one that reads or writes
+    payloads, the document keys every one that reads or writes the document store, as files:
+    `config` prints none, nor the .env variables an earlier stack set them by, which nothing
+    reads any more."""
     command = _compose(tool)
     folder = _secrets_dir(tmp_path)
+    old_keys = {"LOAN_JOURNEY_CODEC_KEYS": "c0:" + base64.b64encode(b"k" * 32).decode(),
+                "LOAN_JOURNEY_DOCUMENT_KEYS": "d0:" + base64.b64encode(b"s" * 32).decode()}
     done = _config(command, {"JOURNEY_SECRETS_DIR": str(folder),
                              "JOURNEY_DB_PASSWORD": "pw-of-an-old-env",
-                             "JOURNEY_ARCHIVE_KEY": "key-of-an-old-env"})
+                             "JOURNEY_ARCHIVE_KEY": "key-of-an-old-env", **old_keys})
     assert done.returncode == 0, done.stderr
     for secret in ("pw-in-its-file", "archive-key-in-its-file", "pw-of-an-old-env",
-                   "key-of-an-old-env", "grafana-pw-in-its-file"):
+                   "key-of-an-old-env", "grafana-pw-in-its-file", *KEYS_IN_FILES.values(),
+                   *old_keys.values()):
         assert secret not in done.stdout
     stack = yaml.safe_load(done.stdout)
     assert {name: Path(spec["file"]) for name, spec in stack["secrets"].items()} == {
@@ -184,14 +210,16 @@ def test_config_prints_no_journey_secret(tool: str, tmp_path: Path) -> None:
         grafana = {IN_CONTAINER + GRAFANA_PASSWORD: str(folder / GRAFANA_PASSWORD)}
         assert (_mounted_secrets(stack, name) == grafana if name == "grafana"
                 else IN_CONTAINER + GRAFANA_PASSWORD not in _mounted_secrets(stack, name)), name
+    assert set(JOURNEY_SECRETS) == set(JOURNEY_CONTAINERS)
     for name in JOURNEY_CONTAINERS:
         env = environment(stack["services"][name])
-        assert (env["LOAN_JOURNEY_DATABASE_PASSWORD_FILE"], env["LOAN_JOURNEY_ARCHIVE_KEY_FILE"]
-                ) == (IN_CONTAINER + DB_PASSWORD, IN_CONTAINER + ARCHIVE_KEY), name
-        assert set(_mounted_secrets(stack, name)) == {
-            IN_CONTAINER + DB_PASSWORD, IN_CONTAINER + ARCHIVE_KEY}, name
-        assert "LOAN_JOURNEY_DATABASE_PASSWORD" not in env, name
-        assert "LOAN_JOURNEY_ARCHIVE_KEY" not in env, name
+        needs = JOURNEY_SECRETS[name]
+        assert {v: env[v] for v in FILE_VARIABLES.values() if v in env} == {
+            FILE_VARIABLES[secret]: IN_CONTAINER + secret for secret in needs}, name
+        assert _mounted_secrets(stack, name) == {
+            IN_CONTAINER + secret: str(folder / secret) for secret in needs}, name
+        for variable in FILE_VARIABLES.values():  # never the secret itself
+            assert variable.removesuffix("_FILE") not in env, (name, variable)
     postgres = environment(stack["services"]["postgresql"])
     assert postgres["JOURNEY_DB_PASSWORD_FILE"] == IN_CONTAINER + DB_PASSWORD
     mounted = _mounted_secrets(stack, "postgresql")
@@ -277,10 +305,11 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
 ) -> None:
     """Each journey container gets every setting but the embedded server's UI port (and the
     notifier's metrics port and its mail server's CA file, which the notifier alone serves on
-    and reads, mounted in it alone), a secret
+    and reads, mounted in it alone; and the keys of what it never reads, the codec keys and
+    the document keys, secrets' files), a secret
     by its variable or its file's (`_FILE`); unset, each is its default (not an empty key,
-    nor a policy file "."); set in .env or the shell, it reaches the settings, and the
-    policy files are in the read-only policy mount."""
+    nor a policy file "."), but the keys, read from their secrets' files; set in .env or the
+    shell, it reaches the settings, and the policy files are in the read-only policy mount."""
     names = {Settings.env_name(name) for name in Settings.model_fields}
     secrets_dir = {"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path))}
     defaults = _rendered(secrets_dir)
@@ -291,20 +320,26 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
         missing = names - given - {"LOAN_JOURNEY_WORKER_ROLE"}
         notifiers = set() if name == "notifier" else {"LOAN_JOURNEY_NOTIFIER_METRICS_PORT",
                                                       "LOAN_JOURNEY_SMTP_CA_FILE"}
-        assert missing == {"LOAN_JOURNEY_UI_PORT"} | notifiers, name
+        unread = {FILE_VARIABLES[key].removesuffix("_FILE") for key in (CODEC_KEYS, DOCUMENT_KEYS)
+                  if key not in JOURNEY_SECRETS[name]}
+        assert missing == {"LOAN_JOURNEY_UI_PORT"} | notifiers | unread, name
+        monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS_FILE", raising=False)
+        monkeypatch.delenv("LOAN_JOURNEY_DOCUMENT_KEYS_FILE", raising=False)
         settings = _settings_of(defaults, name, monkeypatch)
-        assert settings.document_keys is None, name  # unset: the store's files plain
+        keys = {CODEC_KEYS: settings.codec_keys, DOCUMENT_KEYS: settings.document_keys}
+        assert {key: value.get_secret_value() if value else None for key, value in keys.items()
+                } == {key: KEYS_IN_FILES[key] if key in JOURNEY_SECRETS[name] else None
+                      for key in keys}, name
         assert (settings.temporal_address, settings.temporal_api_key, settings.temporal_tls,
-                settings.codec_keys, settings.policy_file, settings.post_loan_policy_file,
+                settings.policy_file, settings.post_loan_policy_file,
                 settings.calendar_file, settings.workflow_cache, settings.log_format,
                 settings.log_level) == (
-            "temporal:7233", None, False, None, None, None, None, 1000, "text", "INFO"), name
+            "temporal:7233", None, False, None, None, None, 1000, "text", "INFO"), name
         assert settings.archive_seal_key == b"archive-key-in-its-file", name
 
-    codec_keys = "k1:" + "A" * 43 + "="
     given = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": "journeys.bank.tmprl.cloud:7233",
              "TEMPORAL_NAMESPACE": "journeys.bank", "LOAN_JOURNEY_TEMPORAL_API_KEY": "key-1",
-             "LOAN_JOURNEY_TEMPORAL_TLS": "true", "LOAN_JOURNEY_CODEC_KEYS": codec_keys,
+             "LOAN_JOURNEY_TEMPORAL_TLS": "true",
              "LOAN_JOURNEY_POLICY_DIR": "/srv/bank-policy",
              "LOAN_JOURNEY_POLICY_FILE": "/etc/loan-journey/policy/bank.json",
              "LOAN_JOURNEY_POST_LOAN_POLICY_FILE": "/etc/loan-journey/policy/post_loan.json",
@@ -314,11 +349,11 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
     rendered = _rendered(given)
     for name in JOURNEY_CONTAINERS:
         settings = _settings_of(rendered, name, monkeypatch)
-        assert settings.temporal_api_key is not None and settings.codec_keys is not None
+        assert settings.temporal_api_key is not None
         assert (settings.temporal_address, settings.temporal_namespace,
                 settings.temporal_api_key.get_secret_value(), settings.temporal_tls,
-                settings.codec_keys.get_secret_value(), settings.workflow_cache) == (
-            "journeys.bank.tmprl.cloud:7233", "journeys.bank", "key-1", True, codec_keys, 0), name
+                settings.workflow_cache) == (
+            "journeys.bank.tmprl.cloud:7233", "journeys.bank", "key-1", True, 0), name
         assert (settings.log_format, settings.log_level) == ("json", "WARNING"), name
         assert settings.policy_file is not None and settings.post_loan_policy_file is not None
         assert settings.post_loan_policy_file.parent == settings.policy_file.parent, name
@@ -330,17 +365,23 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
 
 
 def test_the_optional_secrets_files_reach_every_journey_container(tmp_path: Path) -> None:
-    """The API key, the codec keys and the document keys by their files' paths (mounted by an
-    override file, docker/README.md), so that config prints no key."""
-    given = {"LOAN_JOURNEY_TEMPORAL_API_KEY_FILE": "/run/secrets/temporal_api_key",
-             "LOAN_JOURNEY_CODEC_KEYS_FILE": "/run/secrets/codec_keys",
-             "LOAN_JOURNEY_DOCUMENT_KEYS_FILE": "/run/secrets/document_keys"}
-    stack = _rendered({"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path)), **given})
+    """The API key by its file's path (mounted by an override file, docker/README.md), so
+    that config prints no key. The codec keys and the document keys are the stack's own
+    secrets (test_config_prints_no_journey_secret): an .env that still names them, as
+    variables or by other files, reaches no container, which would refuse a key given twice."""
+    given = {"LOAN_JOURNEY_TEMPORAL_API_KEY_FILE": "/run/secrets/temporal_api_key"}
+    old = {"LOAN_JOURNEY_CODEC_KEYS": "c0:old", "LOAN_JOURNEY_DOCUMENT_KEYS": "d0:old",
+           "LOAN_JOURNEY_CODEC_KEYS_FILE": "/run/secrets/old_codec_keys",
+           "LOAN_JOURNEY_DOCUMENT_KEYS_FILE": "/run/secrets/old_document_keys"}
+    stack = _rendered({"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path)), **given, **old})
     for name in JOURNEY_CONTAINERS:
         env = environment(stack["services"][name])
         assert {key: env[key] for key in given} == given, name
-        assert env["LOAN_JOURNEY_TEMPORAL_API_KEY"] == env["LOAN_JOURNEY_CODEC_KEYS"] == env[
-            "LOAN_JOURNEY_DOCUMENT_KEYS"] == "", name
+        assert env["LOAN_JOURNEY_TEMPORAL_API_KEY"] == "", name
+        assert not {"LOAN_JOURNEY_CODEC_KEYS", "LOAN_JOURNEY_DOCUMENT_KEYS"} & set(env), name
+        assert {env.get(f"{key}_FILE") for key in ("LOAN_JOURNEY_CODEC_KEYS",
+                                                     "LOAN_JOURNEY_DOCUMENT_KEYS")} <= {
+            None, IN_CONTAINER + CODEC_KEYS, IN_CONTAINER + DOCUMENT_KEYS}, name
 
 
 def _compose_v2() -> list[str] | None:
