@@ -43,6 +43,7 @@ TIER_READ_WITHIN = timedelta(seconds=10)
 
 class JourneyRow(BaseModel):
     workflow_id: str
+    run_id: str | None = None  # the run visibility listed (a journey reset has two or more)
     status: str
     stage: str
     team: str
@@ -75,11 +76,20 @@ def _journeys(query: str | None) -> str:
     return f"{base} AND ({query})" if query else base
 
 
+def _asks_for_runs(query: str | None) -> bool:
+    """Whether `query` asks about run statuses itself (then it is shown every run it lists)."""
+    return query is not None and "ExecutionStatus" in query
+
+
 async def list_journeys(
-    client: Client, query: str | None = None, limit: int | None = 100
+    client: Client, query: str | None = None, limit: int | None = 100,
+    runs: bool | None = None,
 ) -> list[JourneyRow]:
     """Journeys from Temporal visibility, newest first: the same list the Web UI and
-    `temporal` show; every one with `limit` None."""
+    `temporal` show; every one with `limit` None. A journey reset (`temporal workflow reset`)
+    is listed by its current run: the run the reset ended (terminated by it, or ended before
+    it) is the same journey, and is left out (`current_runs`) unless `runs`, by default when
+    the query asks about run statuses itself."""
     from workflows import search_attributes as sa
 
     rows = []
@@ -89,6 +99,7 @@ async def list_journeys(
         rows.append(
             JourneyRow(
                 workflow_id=wf.id,
+                run_id=wf.run_id,
                 status=WorkflowExecutionStatus(wf.status).name.lower() if wf.status else "-",
                 stage=attrs.get(sa.STAGE) or "-",
                 team=attrs.get(sa.TEAM) or "-",
@@ -102,7 +113,33 @@ async def list_journeys(
                 assignee=attrs.get(sa.ASSIGNEE) if running else None,
             )
         )
-    return rows
+    if runs if runs is not None else _asks_for_runs(query):
+        return rows
+    return await current_runs(client, rows)
+
+
+RUNS_ASKED = 100  # workflow ids a visibility query asks the runs of at once
+
+
+async def current_runs(client: Client, rows: list[JourneyRow]) -> list[JourneyRow]:
+    """`rows` but the runs that are no longer their journey's: a reset ends the run it resets
+    (terminated, or ended before) and carries the journey on in a new run, under the same
+    workflow id. A running row is its journey's current run; an ended one is when its
+    journey has no other run (continued as new runs aside), else the server says which run
+    is current (a describe apiece of the journeys reset)."""
+    ended = sorted({r.workflow_id for r in rows if r.status != "running"})
+    several: set[str] = set()
+    for at in range(0, len(ended), RUNS_ASKED):
+        ids = ", ".join(f"'{w}'" for w in ended[at:at + RUNS_ASKED])
+        seen: set[str] = set()
+        async for wf in client.list_workflows(
+                f"WorkflowId IN ({ids}) AND ExecutionStatus != 'ContinuedAsNew'"):
+            (several if wf.id in seen else seen).add(wf.id)
+    if not several:
+        return rows
+    current = {w: (await client.get_workflow_handle(w).describe()).run_id
+               for w in sorted(several)}
+    return [r for r in rows if r.workflow_id not in current or r.run_id == current[r.workflow_id]]
 
 
 async def count_journeys(client: Client, query: str | None = None) -> int:
@@ -138,11 +175,13 @@ async def loan_book(client: Client, risk_class: RiskClass | None = None,
 
 
 async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneyStatus]]:
-    """The journeys `query` lists, each with its status (a query apiece, a few at a time),
-    by product; those gone since the list was read, those ended since with no worker to
-    answer (`EndedUnread`: a running loan no more), and those the server ended outside the
-    engine (terminated: `status` says how, `list` shows them), left out."""
-    rows = await list_journeys(client, query, limit=None)
+    """The journeys `query` lists, each once with its current run's status (a query apiece, a
+    few at a time: a run a reset ended is not read as another journey), by product; those
+    gone since the list was read, those ended since with no worker to answer (`EndedUnread`:
+    a running loan no more), and those the server ended outside the engine (terminated:
+    `status` says how, `list` shows them), left out."""
+    rows = list({r.workflow_id: r for r in
+                 await list_journeys(client, query, limit=None, runs=False)}.values())
     reads = asyncio.Semaphore(BOOK_READS)
 
     async def read(row: JourneyRow) -> tuple[str, JourneyStatus] | None:

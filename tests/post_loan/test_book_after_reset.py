@@ -1,0 +1,109 @@
+"""A journey reset on the Temporal server (`temporal workflow reset`) is one loan in the book
+and one journey in `list`, its current run's: the run the reset ended (terminated by it, or
+terminated before and reset after) is the same journey, not another loan. It was read as one:
+the book lists the runs that ended in its period for their money, and read each by workflow
+id, the current run, so a reset loan was counted twice (its borrower's exposure doubled)
+while the loans at the period's end counted it once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from rich.console import Console
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner, Result
+
+from journey.credit_code import generate
+from starter import listings_cli, work_lists
+from starter.cli import app as loan_journey
+from tests.post_loan.loan_kit import disbursed, loan_worker, until
+from tests.workflows.journey_kit import Documents, application
+
+pytestmark = pytest.mark.e2e
+
+
+async def reset(client: Client, handle: WorkflowHandle, reason: str) -> str:
+    """`temporal workflow reset -t LastWorkflowTask`, by the workflow service: the journey's
+    current run reset to its last workflow task completed; the new run's id."""
+    run_id = (await handle.describe()).run_id
+    history = await client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
+    last = max(e.event_id for e in history.events
+               if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+    done = await client.workflow_service.reset_workflow_execution(
+        ResetWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=handle.id, run_id=run_id),
+            reason=reason, workflow_task_finish_event_id=last, request_id=str(uuid4())))
+    return done.run_id
+
+
+async def test_a_reset_loan_is_one_loan_in_the_book_and_one_journey_in_the_list(
+    dev_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, docs = dev_env.client, Documents()
+    code = generate()
+    company = (f"杭州重置测试有限公司{code[-4:]}", code)
+    async with loan_worker(client, tmp_path, docs) as settings:
+        live, _ = await disbursed(client, settings, application(docs, company=company,
+                                                                amount=3_000_000))
+        ended, _ = await disbursed(client, settings, application(docs, company=company,
+                                                                 amount=2_000_000))
+        # one reset as it runs (the customer signed again), one terminated and then reset
+        await reset(client, live, "the customer signed again")
+        await ended.terminate("ended by mistake")
+        await reset(client, ended, "ended by mistake: carried on")
+        for handle in (live, ended):
+            await until(handle, lambda s: s.account is not None)
+            for _ in range(100):
+                if (await client.count_workflows(f"WorkflowId = '{handle.id}'")).count == 2:
+                    break
+                await asyncio.sleep(0.1)
+
+        # `list`: each journey once, running; the runs the resets ended where runs are asked
+        for handle in (live, ended):
+            listed = await work_lists.list_journeys(client, f"WorkflowId = '{handle.id}'")
+            assert [(r.workflow_id, r.status) for r in listed] == [(handle.id, "running")]
+            runs = await work_lists.list_journeys(
+                client, f"WorkflowId = '{handle.id}' AND ExecutionStatus = 'Terminated'")
+            assert [(r.workflow_id, r.status) for r in runs] == [(handle.id, "terminated")]
+
+        address = client.service_client.config.target_host
+        monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS", address)
+        monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(settings.data_dir))
+        monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
+        monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
+        monkeypatch.setattr(listings_cli, "console", Console(width=300))
+
+        def invoke(*args: str) -> asyncio.Future[Result]:
+            return asyncio.to_thread(CliRunner().invoke, loan_journey, list(args))
+
+        shown = await invoke("list", "--credit-code", code)
+        assert shown.exit_code == 0, shown.output
+        for handle in (live, ended):
+            assert shown.output.count(handle.id) == 1, shown.output
+        assert "terminated" not in shown.output
+
+        # `book`: each loan once, as the loans at the period's end count it
+        booked = await invoke("book", "--json")
+        assert booked.exit_code == 0, booked.output
+        book = json.loads(booked.output)
+        mine = {live.id, ended.id}
+        assert sorted(b["workflow_id"] for b in book["loans"] if b["workflow_id"] in mine) == (
+            sorted(mine))
+        closing = {p["workflow_id"]: p for p in book["month_end"]["closing"]
+                   if p["workflow_id"] in mine}
+        assert set(closing) == mine
+        [theirs] = [e for e in book["by_borrower"] if e["credit_code"] == code]
+        assert (theirs["loans"], Decimal(theirs["principal"])) == (2, Decimal(5_000_000))
+        assert sum((Decimal(p["principal"]) for p in closing.values()), Decimal(0)) == (
+            Decimal(5_000_000))
+        assert book["month_end"]["not_reconciled"] == []
