@@ -28,7 +28,7 @@ from store.archive import ArchivedRunRow
 from store.db import ready
 from store.seal_findings import Finding, Found, RecordsCheck
 from store.sealed_records import CHAINS
-from store.seals import Column, chain_end, position_of
+from store.seals import Column, chain_end, kept_seal, position_of
 
 _AT = "%Y-%m-%d %H:%M:%S %Z"
 
@@ -55,7 +55,7 @@ class AnchoredChain:
 
     def held(self, s: Session) -> set[str]:
         """Every seal the chain's rows hold, or held before they were sealed again."""
-        return {seal for c in (*self.columns, *self.replaced)
+        return {kept_seal(seal) for c in (*self.columns, *self.replaced)
                 for seal in s.scalars(select(c).where(c.is_not(None)))}
 
     def head(self, s: Session) -> ChainHead | None:

@@ -20,7 +20,7 @@ from journey.actors import Actor, Role
 from journey.renames import Rename
 from store.db import session
 from store.models import Base, BigId
-from store.seals import add_sealed, sealing
+from store.seals import add_sealed, replaced_seal, sealing
 from store.types import UTCDateTime
 
 
@@ -107,7 +107,8 @@ def withdraw(url: str, rename: Rename, key: bytes | None = None) -> None:
                 add_sealed(s, key, CreditCodeNameWithdrawalRow(
                     name_id=row.id, credit_code=row.credit_code, former_name=row.former_name,
                     name=row.name, workflow_id=row.workflow_id, withdrawn_at=datetime.now(UTC),
-                    replaced_seal=row.seal), withdrawal_facts, CHAIN)
+                    replaced_seal=replaced_seal(s, key, row, facts, CHAIN, "credit code rename")),
+                    withdrawal_facts, CHAIN)
             s.delete(row)
 
 

@@ -25,7 +25,7 @@ from store.reading_seals import CHAIN, DocumentReadingChangeRow, change_facts
 from store.reading_seals import facts as reading_facts
 from store.seal_check import rows_checked
 from store.sealed_records import READ, READINGS
-from store.seals import KEY_SETTING, add_sealed, seal_next, sealing
+from store.seals import KEY_SETTING, add_sealed, replaced_seal, seal_next, sealing
 
 _log = logging.getLogger(__name__)
 
@@ -87,7 +87,9 @@ def record_reading(url: str, workflow_id: str, reading: DocumentReading,
         if sealed:  # the change first, next in the chain while the reading holds its seal
             add_sealed(s, key, DocumentReadingChangeRow(
                 reading_id=row.id, workflow_id=workflow_id, sha256=row.sha256,
-                changed_at=values["recorded_at"], replaced_seal=row.seal), change_facts, CHAIN)
+                changed_at=values["recorded_at"],
+                replaced_seal=replaced_seal(s, key, row, reading_facts, CHAIN, "document reading")),
+                change_facts, CHAIN)
         for column, value in values.items():
             setattr(row, column, value)
         row.seal = None

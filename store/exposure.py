@@ -34,7 +34,7 @@ from journey.timeline import EventType
 from store.code_names import renames
 from store.db import session
 from store.models import Base, BigId, StageEventRow
-from store.seals import add_sealed, seal_next, sealing
+from store.seals import add_sealed, replaced_seal, seal_next, sealing
 from store.types import Money, UTCDateTime
 
 
@@ -148,7 +148,8 @@ def _changed(s: Session, key: bytes | None, row: CreditExposureRow, now: datetim
         add_sealed(s, key, CreditExposureChangeRow(
             exposure_id=row.id, workflow_id=row.workflow_id, principal_before=row.principal,
             principal=row.principal if principal is None else principal, changed_at=now,
-            replaced_seal=row.seal, amount_before=None if amount is None else row.amount,
+            replaced_seal=replaced_seal(s, key, row, facts, CHAIN, "credit exposure line"),
+            amount_before=None if amount is None else row.amount,
             amount=amount), change_facts, CHAIN)
     if principal is not None:
         row.principal = principal

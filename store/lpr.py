@@ -38,7 +38,15 @@ from journey.lpr import LprFixing
 from journey.lpr_record import LprCorrection, RecordedFixing
 from store.db import session
 from store.models import Base, BigId
-from store.seals import KEY_SETTING, KeyRequired, add_sealed, any_sealed, seal_next, sealing
+from store.seals import (
+    KEY_SETTING,
+    KeyRequired,
+    add_sealed,
+    any_sealed,
+    replaced_seal,
+    seal_next,
+    sealing,
+)
 from store.types import UTCDateTime, YearlyRate
 
 
@@ -173,17 +181,23 @@ def correct_fixing(url: str, was: LprFixing, corrected: LprFixing, by: str, reas
     written); KeyRequired, nothing written, when `key` is None and the fixings are sealed."""
     with sealing(url, LprFixingRow.__tablename__) as s:
         _key_checked(s, key)
-        done = s.execute(update(LprFixingRow).where(
-            LprFixingRow.fixed_on == was.fixed_on, LprFixingRow.used_by.is_(None),
-            ~exists().where(LprReadRow.fixing_id == LprFixingRow.id),
-            LprFixingRow.one_year == was.one_year, LprFixingRow.five_year == was.five_year,
-        ).values(one_year=corrected.one_year, five_year=corrected.five_year)
-            .returning(LprFixingRow.id, LprFixingRow.seal)).first()
+        unread = (LprFixingRow.fixed_on == was.fixed_on, LprFixingRow.used_by.is_(None),
+                  ~exists().where(LprReadRow.fixing_id == LprFixingRow.id),
+                  LprFixingRow.one_year == was.one_year,
+                  LprFixingRow.five_year == was.five_year)
+        row = s.scalars(select(LprFixingRow).where(*unread)).first()
+        if row is None:
+            return False
+        # its seal checked before the correction changes it (a first read waits on the lock)
+        kept = replaced_seal(s, key, row, fixing_facts, CHAIN, "LPR fixing")
+        done = s.execute(update(LprFixingRow).where(*unread)
+                         .values(one_year=corrected.one_year, five_year=corrected.five_year)
+                         .returning(LprFixingRow.id, LprFixingRow.seal)).first()
         if done is None:
             return False
         correction = LprCorrectionRow(
             fixing_id=done.id, one_year=was.one_year, five_year=was.five_year, corrected_by=by,
-            reason=reason, corrected_at=datetime.now(UTC), replaced_seal=done.seal)
+            reason=reason, corrected_at=datetime.now(UTC), replaced_seal=kept)
         add_sealed(s, key, correction, correction_facts, CHAIN)
         if key is not None and done.seal is not None:  # one kept unsealed is sealed by a
             # supervisor (store/unsealed_rows.py), not in passing

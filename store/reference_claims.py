@@ -54,7 +54,7 @@ from store.payment_references import (
     facts,
 )
 from store.pending import Delivery, PendingRow, repayment_under
-from store.seals import add_sealed, seal_next, sealing
+from store.seals import add_sealed, replaced_seal, seal_next, sealing
 
 
 class Claimed(BaseModel):
@@ -142,7 +142,8 @@ def _moved(s: Session, key: bytes | None, row: PaymentReferenceRow, to: str | No
     if sealed:
         add_sealed(s, key, PaymentReferenceChangeRow(
             claim_id=row.id, reference=row.reference, workflow_id_before=row.workflow_id,
-            workflow_id=to, changed_at=datetime.now(UTC), replaced_seal=row.seal),
+            workflow_id=to, changed_at=datetime.now(UTC),
+            replaced_seal=replaced_seal(s, key, row, facts, CHAIN, "payment reference claim")),
             change_facts, CHAIN)
     if to is None:
         s.delete(row)

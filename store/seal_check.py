@@ -75,7 +75,9 @@ def chain_checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
         listed = baseline_listed(baseline, baseline_ok or wrong_key, t)  # a wrong key checks none
         before = before_sealing(listed, first_sealed(rows[t.name]))
         findings += (_unsealed(t, rows[t.name], before)
-                     + [_changed(t, r) for r in changed[t.name]])
+                     + [_changed(t, r) for r in changed[t.name]]
+                     + [_found_changed(chain, t, named, r) for named, r
+                        in t.found_changed(rows[t.name])])
     return RecordsCheck(records=chain.records, rows=sum(map(len, rows.values())),
                         findings=findings, wrong_key=wrong_key)
 
@@ -197,6 +199,24 @@ def _changed(table: SealedTable, row: Any) -> Finding:
                    detail=f"{table.covers} changed in the database since it was sealed (or its "
                           f"seal is not one the key made): restore it from a backup "
                           f"({table.kept_in})")
+
+
+def _found_changed(chain: SealedRecords, table: SealedTable, named: str, change: Any
+                   ) -> Finding:
+    """A row that no longer matched its seal when the engine next wrote it (`change` of
+    `table` sealed it again, keeping its seal marked: store/seals.py `replaced_seal`)."""
+    replaced = table.replaces[1] if table.replaces else None
+    of = next((t for t in chain.tables if t.name == replaced), None)
+    when = next((v for c in ("changed_at", "withdrawn_at", "corrected_at")
+                 if (v := getattr(change, c, None)) is not None), None)
+    return Finding(record=named, found=Found.CHANGED,
+                   detail=f"found changed in the database when the engine next wrote it "
+                          f"({table.name} #{change.id}"
+                          + (f", {when.isoformat(timespec='seconds')}" if when else "")
+                          + f"): {of.covers if of else 'the row'} no longer matched its seal, "
+                          f"and it was sealed again over what it held then with the engine's "
+                          f"change: check it against a backup"
+                          + (f" ({of.kept_in})" if of else ""))
 
 
 def _chain_whole(seal: str, seals: dict[int, str]) -> bool:

@@ -50,7 +50,7 @@ from store.refusals import facts as refusal_facts
 from store.scan_erasures import ScanErasureRow
 from store.scan_erasures import facts as erasure_facts
 from store.seal_findings import Finding
-from store.seals import Column
+from store.seals import Column, found_changed, kept_seal
 from store.timing import facts as stage_event_facts
 
 
@@ -79,8 +79,25 @@ class SealedTable:
         if self.replaces is None:
             return {}
         column, name = self.replaces
-        return {r.replaced_seal: f"{name} #{getattr(r, column)} before {self.name} #{r.id}"
+        return {kept_seal(r.replaced_seal): f"{name} #{getattr(r, column)} before {self.name} "
+                                            f"#{r.id}"
                 for r in rows if r.replaced_seal is not None}
+
+    def found_changed(self, rows: list[Any]) -> list[tuple[str, Any]]:
+        """The rows `rows` (of this table) sealed again that no longer matched their seals
+        then (store/seals.py `replaced_seal`), each named, with the change that found it."""
+        if self.replaces is None:
+            return []
+        column, name = self.replaces
+        return [(f"{name} #{getattr(r, column)}{_of_journey(r)}", r)
+                for r in rows if found_changed(r.replaced_seal)]
+
+
+def _of_journey(change: Any) -> str:
+    """Whose journey the row a change sealed again was, as the change says (a claim moved:
+    the loan it was on)."""
+    journey = getattr(change, "workflow_id_before", None) or getattr(change, "workflow_id", None)
+    return f" (of journey {journey})" if journey else ""
 
 
 FIXINGS = SealedTable("LPR fixing", LprFixingRow, fixing_facts,

@@ -17,6 +17,10 @@ payment references claimed (store/payment_references.py), the stage events (stor
 and the document readings (store/reading_seals.py) are one each (store/seal_check.py checks
 them).
 
+A row sealed again as the engine changes it keeps its former seal in its change's row
+(`replaced_seal`), checked first: one that no longer matches it was changed in the database,
+and its change keeps that seal marked found changed, so that `records verify` still names it.
+
 When such a chain's first row is sealed, the rows its tables held unsealed then (kept before
 the key) are listed in its baseline (`SealBaselineRow`), sealed with the key, and the first
 row's seal covers the baseline's: an unsealed row the baseline does not list was written
@@ -29,6 +33,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -42,7 +47,11 @@ from store.models import Base
 KEY_SETTING = "LOAN_JOURNEY_ARCHIVE_KEY"
 CHAINED = "2:"
 _POSITION_DIGITS = 12  # fixed width: the newest seal is the greatest string
+# after the seal a change keeps of the row it seals again (`replaced_seal`): the row no longer
+# matched that seal then, changed in the database since it was sealed (`replaced_seal`)
+FOUND_CHANGED = "!"
 Column = InstrumentedAttribute[str | None]
+_log = logging.getLogger(__name__)
 
 
 class KeyRequired(Exception):
@@ -130,10 +139,54 @@ def chain_end(s: Session, columns: Iterable[Column]) -> tuple[int, str]:
 
 
 def seal_at(s: Session, columns: Iterable[Column], position: int) -> str | None:
-    """The chained seal at `position` in `columns`, if one holds it."""
+    """The chained seal at `position` in `columns`, if one holds it (a seal a change keeps
+    marked found changed, as the seal it is)."""
     at = f"{CHAINED}{position:0{_POSITION_DIGITS}d}:%"
-    return next((seal for c in columns
+    return next((kept_seal(seal) for c in columns
                  if (seal := s.scalars(select(c).where(c.like(at)).limit(1)).first())), None)
+
+
+def kept_seal(replaced: str) -> str:
+    """The seal a change keeps of the row it sealed again (`replaced_seal`), unmarked."""
+    return replaced.removesuffix(FOUND_CHANGED)
+
+
+def found_changed(replaced: str | None) -> bool:
+    """Whether a change's `replaced_seal` says its row no longer matched that seal when the
+    change sealed it again (`replaced_seal`)."""
+    return replaced is not None and replaced.endswith(FOUND_CHANGED)
+
+
+def replaced_seal(s: Session, key: bytes | None, row: Any,
+                  facts: Callable[[Any], list[object]], columns: Iterable[Column],
+                  name: str) -> str | None:
+    """The seal `row` holds, for the change that seals it again (or deletes it) to keep,
+    checked first with `key` over the row as the database holds it and the seal before it in
+    the chain of `columns` (held by a row, or kept by a change): every table sealed again on
+    change keeps its change's seal through here. A row that no longer matches its seal was
+    changed in the database since it was sealed, and sealing it again over it would hide
+    that: its seal is kept marked `FOUND_CHANGED`, under the change's own seal, so `records
+    verify` reports the row (`name` #id) CHANGED, found changed when the engine next wrote
+    it, and a warning is logged; the write goes on (the journey is not failed by it). Without
+    `key`, or with the seal before it missing (its deletion is what `records verify` says), it
+    is kept as it is, unchecked."""
+    seal = row.seal
+    position = position_of(seal)
+    if key is None or seal is None or position is None:
+        return seal
+    columns = list(columns)
+    holders = [*columns, *(r for c in columns
+                           if (r := getattr(c.class_, "replaced_seal", None)) is not None)]
+    if position > 1:
+        before = seal_at(s, holders, position - 1)
+    else:  # the first covers the chain's baseline, when it has one
+        before = baseline.seal if (baseline := baseline_of(s, columns)) is not None else ""
+    if before is None or matches(key, facts(row), seal, {position - 1: before}):
+        return seal
+    _log.warning("%s #%s no longer matches its seal: it was changed in the database since "
+                 "it was sealed; sealed again with the engine's change, and kept found "
+                 "changed for `loan-journey records verify`", name, row.id)
+    return f"{seal}{FOUND_CHANGED}"
 
 
 def any_sealed(s: Session, column: Column) -> bool:

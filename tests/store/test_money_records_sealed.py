@@ -6,6 +6,8 @@ changed as the loan is repaid, is sealed again over it and verifies whole."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -16,9 +18,11 @@ from activities.notifications import NotificationActivities
 from journey.contracts import BookingInput, NotifyInput
 from journey.exposure import KeepExposureInput
 from journey.settings import Settings
+from starter.records import verify
 from store.exposure import keep
 from store.outbox import dispatch
 from store.seal_check import check
+from store.seal_findings import Found, RecordsCheck
 from store.seal_key import sealing_key
 from store.sealed_records import BOOKED, EXPOSED
 from store.timing import record_events
@@ -181,3 +185,47 @@ def test_rows_written_before_the_key_are_unsealed_until_a_supervisor_seals_them(
     assert after.exit_code == 0, after.output
     kept("loan-A", 4_000_000, principal=1_000_000)  # sealed now: sealed again as it changes
     assert records("verify").exit_code == 0
+
+
+async def test_a_line_changed_with_sql_stays_changed_when_the_engine_writes_it_again(
+    database: str, caplog: pytest.LogCaptureFixture,  # noqa: F811
+) -> None:
+    """A line changed in the database was sealed again, changed, at its payout: the worker
+    wrote its principal, the seal then covered the altered amount and `records verify` said
+    0 changed. Its seal is checked first: the payout goes on, the line's change keeps its seal
+    marked found changed (under the change's own seal), and verify names the line CHANGED."""
+    kept("loan-A", 8_000_000)
+    kept("loan-B", 2_000_000)
+    sql(database, "update credit_exposures set amount = '7000000.00' "
+                  "where workflow_id = 'loan-A'")
+    with caplog.at_level(logging.WARNING, logger="store.seals"):
+        kept("loan-A", 8_000_000, principal=8_000_000)  # the payout, as the activity keeps it
+        kept("loan-B", 2_000_000, principal=2_000_000)  # untouched: sealed again as ever
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        "credit exposure line #1 no longer matches its seal"]
+    exposures = await _exposures_verified()
+    assert [(f.record, f.found) for f in exposures.findings] == [
+        ("credit exposure line #1 (of journey loan-A)", Found.CHANGED)]
+    assert exposures.findings[0].detail.startswith(
+        "found changed in the database when the engine next wrote it (credit exposure change #1")
+    checked = await asyncio.to_thread(records, "verify")  # the command line says it too
+    assert checked.exit_code == 1, checked.output
+    assert "credit exposures: 4 row(s) checked, 1 changed, 0 deleted" in said(checked)
+
+    sql(database, "update credit_exposure_changes set replaced_seal = "
+                  "substr(replaced_seal, 1, length(replaced_seal) - 1) where id = 1")
+    assert {(f.record, f.found) for f in (await _exposures_verified()).findings} == {
+        ("credit exposure change #1 (of journey loan-A)", Found.CHANGED)}  # the mark unmade
+
+
+async def test_a_line_the_engine_writes_again_untouched_is_not_changed() -> None:
+    kept("loan-A", 8_000_000)
+    kept("loan-A", 8_000_000, principal=8_000_000)
+    kept("loan-A", 8_000_000, principal=7_500_000)
+    assert (await _exposures_verified()).findings == []
+
+
+async def _exposures_verified() -> RecordsCheck:
+    """The exposures' chain as `records verify` (its library function, offline) checks it."""
+    verified = await verify(Settings(), offline=True)
+    return next(c for c in verified.checks if c.records == EXPOSED.records)

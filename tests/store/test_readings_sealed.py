@@ -70,3 +70,24 @@ def test_a_licence_reading_changed_with_sql_is_no_holder_with_the_key(
         update={"ref": licence(OTHER, 0.99).ref.model_copy(update={"sha256": "ef" * 32})}))
     assert [wf for wf, _ in licences_printing(db_url, CODE, key)] == ["loan-photo"]
     assert "INSERTED" in readings_found(db_url).values()
+
+
+def test_a_reading_changed_with_sql_stays_changed_when_it_is_kept_again(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same check every table sealed again on change goes through (store/seals.py
+    `replaced_seal`): a reading changed in the database, then corrected by a clerk, is not
+    sealed again in silence: `records verify` names it, found changed when kept again."""
+    key = KEY.encode()
+    flagged = licence(MISREAD, 0.3, "does not look like a registered name: check it")
+    record_reading(db_url, "loan-photo", flagged, key)
+    [(reading,)] = rows(db_url, "select id from document_readings")
+    sql(db_url, f"update document_readings set reason = 'read sure' where id = {reading}")
+    fix = ReadingCorrection(actor=Actor(id="ops-wang", role=Role.OPERATIONS),
+                            document="cd" * 6, field="name", value=PAPER)
+    fixed, _ = corrected(flagged, fix, datetime(2026, 12, 6, 9, 30, tzinfo=UTC))
+    with caplog.at_level(logging.WARNING, logger="store.seals"):
+        record_reading(db_url, "loan-photo", fixed, key)
+    assert f"document reading #{reading} no longer matches its seal" in caplog.text
+    assert readings_found(db_url) == {
+        f"document reading #{reading} (of journey loan-photo)": "CHANGED"}
