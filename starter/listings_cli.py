@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -12,12 +12,19 @@ from rich.markup import escape
 from journey.borrower_exposure import by_borrower
 from journey.classification import RiskClass
 from journey.settings import Settings
-from starter import book_exposure_view, book_reviews, book_sections, quotes, work_lists
+from starter import (
+    activity_waits,
+    book_exposure_view,
+    book_reviews,
+    book_sections,
+    quotes,
+    work_lists,
+)
 from starter.book_json import book_json
 from starter.boundary import run
 from starter.connect import connect
 from starter.journey_cli import console
-from starter.listings_view import book_table, book_title, journeys_table
+from starter.listings_view import book_table, book_title, journeys_table, stuck_table
 from starter.lpr import bank_day
 from starter.money_paid_out import money_paid_out
 from starter.money_received import closed_since, drawn_up_today, money_received, received_period
@@ -36,12 +43,31 @@ def list_(
     credit_code: Annotated[str | None, typer.Option(
         help="one borrower's journeys, by its unified social credit code (with --query: "
              "both)")] = None,
+    stuck: Annotated[bool, typer.Option(
+        "--stuck", help="the running journeys stuck on an activity: one no worker polls the "
+                        "task queue of, one tried --attempts times, one not started within "
+                        "--waited minutes (each running journey is described: --query "
+                        "narrows it)")] = False,
+    attempts: Annotated[int, typer.Option(
+        min=2, help="with --stuck: an activity tried this many times is stuck")]
+    = activity_waits.FAILING_AFTER,
+    waited: Annotated[int, typer.Option(
+        min=1, help="with --stuck: an activity no worker started within this many minutes "
+                    "is stuck")] = activity_waits.NOT_STARTED_WITHIN // timedelta(minutes=1),
 ) -> None:
-    """Journeys from Temporal visibility, newest first, each with its applicant."""
+    """Journeys from Temporal visibility, newest first, each with its applicant; with --stuck,
+    the running journeys stuck on an activity, and why."""
 
     async def go() -> None:
         asked = query if credit_code is None else work_lists.borrower_query(credit_code, query)
         client = await connect()
+        if stuck:
+            running = "ExecutionStatus = 'Running'" + (f" AND ({asked})" if asked else "")
+            rows = await work_lists.list_journeys(client, running, limit=None)
+            found = await activity_waits.stuck_journeys(
+                client, rows, datetime.now(UTC), attempts, timedelta(minutes=waited))
+            console.print(stuck_table(found[:limit], len(found), len(rows)))
+            return
         rows = work_lists.with_parties(Settings(),
                                        await work_lists.list_journeys(client, asked, limit))
         total = await work_lists.count_journeys(client, asked) if len(rows) == limit else None

@@ -11,6 +11,7 @@ from journey.classification import RiskClass
 from journey.loan_book import BookLine, by_class, non_performing_ratio, owed_total
 from journey.policy.calendar import moment_at
 from journey.repayment import money
+from starter.activity_waits import StuckJourney
 from starter.bank_clock import bank_offset
 from starter.work_lists import JourneyRow
 
@@ -122,3 +123,19 @@ def journeys_table(rows: list[JourneyRow], title: str, total: int | None = None)
 
 
 _WHOLE = {"status", "stage", "team", "SLA", "product", "amount"}
+
+
+def stuck_table(found: list[StuckJourney], total: int, described: int) -> Table:
+    """The running journeys stuck on an activity (`list --stuck`), each with its stage, SLA
+    and why: `total` of the `described` running journeys (when more than listed, the newest)."""
+    table = Table(title="journeys stuck on an activity", caption=(
+        f"{counted(total, 'journey')} stuck of {described:,} running"
+        + (f", the newest {len(found):,} listed (--limit for more)" if total > len(found)
+           else "")))
+    table.add_column("journey", no_wrap=True)
+    for name in ("stage", "SLA"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("stuck on", overflow="fold")
+    for s in found:
+        table.add_row(s.workflow_id, s.stage, s.sla, escape("; ".join(s.reasons)))
+    return table

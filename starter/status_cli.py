@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -10,7 +11,8 @@ from rich.markup import escape
 
 from journey.policy.who_may import unconfirmable
 from journey.settings import Settings
-from starter import book_reviews, loan_figures, operations, quotes, schedules
+from starter import activity_waits, book_reviews, loan_figures, operations, quotes, schedules
+from starter.bank_clock import when
 from starter.borrower_history import (
     ended_json,
     ended_lines,
@@ -46,9 +48,13 @@ def status(
             raise
         settings = Settings()
         ended, formerly = await ended_of_borrower(settings, s), await former_names(settings, s)
+        # what its activities wait for: a queue no worker polls, an activity failing
+        waits = [] if s.stage.terminal else await activity_waits.waits_of(
+            client, workflow_id, partial(when, s))
         if as_json:
             print(json.dumps(status_json(s, settings) | ended_json(ended)
-                             | {"applicant_formerly": formerly}, indent=2, ensure_ascii=False))
+                             | {"applicant_formerly": formerly, "activities_waiting": waits},
+                             indent=2, ensure_ascii=False))
         else:
             try:
                 owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
@@ -61,6 +67,8 @@ def status(
             paid = bookings_for(settings.db_url, workflow_id) if s.drawdowns else []
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
                                       formerly, pinned_of(settings, s), reviews, paid))
+            for line in waits:
+                console.print(f"[red]{escape(line)}[/]")
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:
                 console.print(f"[red]{escape(stuck)}[/]")
             for line in ended_lines(s, ended):

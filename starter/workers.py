@@ -15,14 +15,16 @@ from temporalio.service import RPCError
 RECENT = timedelta(minutes=2)  # the server answers no query on a queue unpolled this long
 
 
-async def polled(client: Client, task_queue: str) -> bool:
-    """A worker has polled `task_queue` for journeys within `RECENT`; True too when the server
-    does not say (a server that refuses the question, or a key not allowed to ask it)."""
+async def polled(client: Client, task_queue: str,
+                 kind: TaskQueueType.ValueType = TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW) -> bool:
+    """A worker has polled `task_queue` for journeys (`kind` activity: for activities) within
+    `RECENT`; True too when the server does not say (a server that refuses the question, or a
+    key not allowed to ask it)."""
     try:
         described = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
             namespace=client.namespace,
             task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
+            task_queue_type=kind))
     except RPCError:
         return True
     seen = datetime.now(UTC) - RECENT
