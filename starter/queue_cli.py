@@ -14,7 +14,7 @@ from temporalio.client import Client
 from journey.entrusted_payment import OPERATIONS_TEAM
 from journey.policy.authority import FRONT_OFFICE
 from journey.settings import Settings
-from starter import pinned_policy, work_lists, work_queues
+from starter import pinned_policy, reviews_paused, work_lists, work_queues
 from starter.boundary import run
 from starter.connect import connect
 from starter.listings_cli import ShowQuery
@@ -22,6 +22,7 @@ from starter.queue_view import bank_title, owed_title, owed_view, queue_title, q
 from starter.terminal import QUEUE_WIDTH, wide_console
 from starter.work_lists import JourneyRow
 from starter.work_queues import QueueSort
+from workflows.post_loan_warnings import REVIEWS_STOPPED
 
 
 class WaitingOn(StrEnum):
@@ -90,9 +91,22 @@ def queue(
         rows = await work_lists.waiting_on(client, team)
         if not rows:
             work_queues.refuse_unknown_team(settings, team, OWED_HINT)
-        rows = work_lists.with_parties(settings, rows)
+        # reviews paused outside the engine: the journeys were not told, their attributes
+        # do not say it (one read of the schedules for the whole list)
+        outside = await reviews_paused.paused_outside(client)
+        rows = work_lists.with_parties(settings, [
+            r.model_copy(update={"paused_outside": outside[r.workflow_id].paused_outside})
+            if r.workflow_id in outside else r for r in rows])
         console.print(queue_view(cut(rows, None), queue_title(team),
                                  *work_lists.queue_clock(now), len(rows), order("sla")))
+        # those on no team's queue would be on their risk team's, the pause recorded; which
+        # team that is only each journey says: listed under every routed risk team's queue
+        if (elsewhere := [o for o in outside.values() if o.team == "-"]) and team in {
+                r.team for r in pinned_policy.current_policy(settings).routing.rules}:
+            elsewhere = work_lists.with_parties(settings, [
+                o.model_copy(update={"sla": REVIEWS_STOPPED}) for o in elsewhere])
+            console.print(queue_view(elsewhere, reviews_paused.ELSEWHERE_TITLE,
+                                     *work_lists.queue_clock(now)))
         if team == OPERATIONS_TEAM:  # a payout nobody may confirm stays on it: say so
             for line in await work_lists.stuck_payouts(client, settings, rows):
                 console.print(f"[red]{escape(line)}[/]")

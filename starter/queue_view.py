@@ -18,6 +18,7 @@ from rich.text import Text
 
 from journey.policy.calendar import WorkingCalendar, short_moment
 from starter.listings_view import amount_cell, caption
+from starter.reviews_paused import outside_said
 from starter.work_lists import JourneyRow
 
 
@@ -112,10 +113,11 @@ def _state(sla: str) -> str:
 
 def _team_notes(r: JourneyRow) -> list[str]:
     """A case's long texts on a team's list, each on its line: what it awaits of the team
-    where its stage does not say it all, why it is at its approval tier, the covenants its
-    file already breaches."""
+    where its stage does not say it all, its reviews paused outside the engine, why it is at
+    its approval tier, the covenants its file already breaches."""
     w = r.waiting
     return [*([f"awaiting: {escape(w.awaiting)}"] if w and w.awaiting else []),
+            *([f"[red]{escape(outside_said(r))}[/]"] if r.paused_outside is not None else []),
             *([f"why this tier: {escape(r.why)}"] if r.why else []),
             *([f"[red]covenants already breached:[/] {escape('; '.join(r.breached))}"]
               if r.breached else [])]

@@ -65,6 +65,9 @@ class JourneyRow(BaseModel):
     why: str | None = None  # on an approval work list: why the case is at its tier
     # on an approval work list: the covenants the loan would carry that its file already breaches
     breached: list[str] = Field(default_factory=list)
+    # on a team's work list: its review schedule paused outside the engine and the journey
+    # not told (starter/reviews_paused.py), the schedule's note
+    paused_outside: str | None = None
 
 
 def _journeys(query: str | None) -> str:

@@ -19,7 +19,7 @@ from starter.errors import NotFound
 from starter.work_lists import JourneyRow
 from store.refusals import refusals as refused_attempts
 from tests.cli_kit import cli, point_cli_at, said
-from tests.post_loan.loan_kit import disbursed, loan_worker, until
+from tests.post_loan.loan_kit import TIGHT, disbursed, loan_worker, until
 from tests.workflows.journey_kit import Documents, application
 
 pytestmark = pytest.mark.e2e
@@ -125,3 +125,72 @@ async def _until_off_queue(client: Client, team: str, journey_id: str) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"{journey_id} still on {team}'s queue")
+
+
+async def test_a_team_queue_says_reviews_paused_outside_the_engine(
+    dev_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reviews paused outside the engine (`temporal schedule toggle --pause`): the journey is
+    not told, so its attributes do not say it. The risk team's queue reads the schedules once:
+    a loan on the queue for its open warnings says its reviews are paused, not recorded, and
+    how to record it; a loan on no queue is listed under it, as reviews stopped."""
+    client, docs = dev_env.client, Documents()
+    warned_app, quiet_app = application(docs, term_months=12), application(docs, term_months=12)
+    async with (
+        loan_worker(client, tmp_path, docs, post_loan_policy=TIGHT) as tight,
+        loan_worker(client, tmp_path, docs) as settings,
+    ):
+        (warned, _), (quiet, _) = await asyncio.gather(disbursed(client, tight, warned_app),
+                                                       disbursed(client, settings, quiet_app))
+        await until(warned, lambda s: len(s.warnings) == 2)
+        for handle in (warned, quiet):
+            await _until_scheduled(client, handle.id)
+        point_cli_at(monkeypatch, client, data_dir=settings.data_dir)
+        monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
+        await schedules.pause(client, warned.id, "audit hold")  # as the temporal CLI does
+        await schedules.pause(client, quiet.id, "quiet hold")
+        row = await _until_listed(client, "sme_risk", warned.id)
+        assert row.sla == "early_warning"  # the journey lists its warnings, as it was told
+
+        queued = await cli("queue", "--team", "sme_risk")
+        assert queued.exit_code == 0, queued.output
+        told = said(queued)
+        assert (f"{warned.id} reviews paused outside the engine (the schedule's note: 'audit "
+                "hold'), not recorded in the loan's history: `loan-journey schedules record "
+                f"{warned.id} paused --as <staff id>` records it") in told, told
+        elsewhere = told.split("loans on no team's queue whose reviews were paused outside "
+                               "the engine (recorded, each is on its risk team's)")
+        assert len(elsewhere) == 2 and quiet.id in elsewhere[1], told
+        assert "reviews_stopped" in elsewhere[1] and warned.id not in elsewhere[1], told
+        assert (f"{quiet.id} reviews paused outside the engine (the schedule's note: 'quiet "
+                "hold')") in told, told
+
+        # recorded: the journey lists it itself, and the queue says no more of it
+        recorded = await cli("schedules", "record", quiet.id, "paused", "--as", "risk-sme-2",
+                             "--note", "quiet hold")
+        assert recorded.exit_code == 0, recorded.output
+        await _until_queued(client, "sme_risk", quiet.id)
+        told = said(await cli("queue", "--team", "sme_risk"))
+        assert f"{quiet.id} reviews paused outside" not in told, told
+        assert "loans on no team's queue" not in told, told
+        assert f"{warned.id} reviews paused outside the engine" in told, told
+        recorded = await cli("schedules", "record", warned.id, "paused", "--as", "risk-sme-2",
+                             "--note", "audit hold")
+        assert recorded.exit_code == 0, recorded.output
+        for _ in range(100):  # its warnings still open: early_warning, awaiting its reviews
+            row = await _until_listed(client, "sme_risk", warned.id)
+            if row.waiting is not None and "reviews stopped" in (row.waiting.awaiting or ""):
+                break
+            await asyncio.sleep(0.1)
+        told = said(await cli("queue", "--team", "sme_risk"))
+        assert row.sla == "early_warning" and "reviews paused outside" not in told, told
+
+
+async def _until_listed(client: Client, team: str, journey_id: str) -> JourneyRow:
+    for _ in range(100):
+        rows = [r for r in await work_lists.waiting_on(client, team)
+                if r.workflow_id == journey_id]
+        if rows:
+            return rows[0]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{journey_id} never listed on {team}'s queue")
