@@ -201,13 +201,16 @@ async def run(settings: Settings | None = None, client: Client | None = None,
 
 def dependency_probes(client: Client, settings: Settings) -> dict[str, Probe]:
     """What the worker's readiness (/ready, activities/health.py) asks: Temporal, and the
-    journey database, whatever the role: a reader ("documents") keeps every reading it makes
-    there (activities/documents.py `record_reading`, the readings sealed with the key kept
-    there too), so without the database each read fails and is retried, and a reader that
-    says it is ready would take reads it cannot finish."""
+    journey database, which a reader ("documents") does not use: it returns what it read and
+    the journey's worker keeps it (workflows/reading.py), so that the process that parses
+    customers' files holds neither the database's password nor the archive key, and a
+    database outage does not take the readers out of service."""
     from activities.health import database_probe, temporal_probe
 
-    return {"temporal": temporal_probe(client), "database": database_probe(settings.db_url)}
+    probes = {"temporal": temporal_probe(client)}
+    if settings.worker_role != "documents":
+        probes["database"] = database_probe(settings.db_url)
+    return probes
 
 
 async def stop_when_encrypted(client: Client) -> None:

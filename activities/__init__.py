@@ -42,6 +42,7 @@ def build_activities(settings: Settings, policies: PoliciesInService | None = No
         lending.load_policy,
         lending.load_calendar,
         documents.read_document,
+        documents.keep_new_reading,
         documents.keep_reading,
         check_completeness,
         route_case,

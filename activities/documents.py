@@ -6,9 +6,13 @@ contract) is READ as a supporting document (`other`) with its text. Engine troub
 (tesseract missing, a timeout) is retried; a page that times out on TIMEOUTS_UNREADABLE
 attempts in a row is UNREADABLE (reason `timeout`): the journey retries its reads until they
 succeed, and a page tesseract cannot finish in its time limit would hold it at documents for
-ever, the customer never asked for a better scan. Each reading is kept in the journey store,
-and kept again as a clerk corrects it (`keep_reading`), sealed with the archive key where the
-worker has it (store/reading_seals.py).
+ever, the customer never asked for a better scan. Each reading is kept in the journey store by
+the journey's own worker once read (`keep_new_reading`), and kept again as a clerk corrects it
+(`keep_reading`), sealed with the archive key where the worker has it
+(store/reading_seals.py). The reader, which parses the customers' files, holds neither the
+journey database nor the archive key: only a read scheduled before the journey kept its
+readings (`reader_keeps`) asks it to keep the reading, and waits for a reader with the
+database (`ReaderNeedsDatabase`).
 """
 
 from __future__ import annotations
@@ -48,14 +52,24 @@ TIMEOUTS_UNREADABLE = 6
 class DocumentActivities:
     def __init__(self, settings: Settings) -> None:
         self._store = blobs.DocumentStore.of(settings)
-        self._url = settings.db_url
+        # None: a reader without the journey database, which keeps no reading
+        self._url = settings.journey_db_url
         # the worker's key when the readings were sealed with it (or none yet), else None:
         # kept unsealed with another (`records verify` names it inserted)
-        self._key = SealingOnce(self._url, settings.archive_seal_key, READ)
+        self._sealing = None if self._url is None else SealingOnce(
+            self._url, settings.archive_seal_key, READ)
         configure_ocr(settings)
 
     @activity.defn(name=contracts.READ_DOCUMENT)
     def read_document(self, request: ReadDocumentInput) -> DocumentReading:
+        if request.reader_keeps and self._url is None:  # before the journey kept its readings
+            raise ApplicationError(
+                "a read scheduled before this version (the journey kept its own readings since)"
+                " asks its reader to keep the reading in the journey database, which this "
+                "reader has not (role documents, LOAN_JOURNEY_DATABASE_URL unset): retried "
+                "until a reader with the journey database reads it; give one reader the "
+                "database's URL, password and archive key, or run a worker of role all, until "
+                "the reads scheduled before the upgrade are done", type="ReaderNeedsDatabase")
         # the worker's store is not there: retried until it is
         if (problem := blobs.store_problem(self._store.root, writing=False)) is not None:
             raise ApplicationError(problem, type="DocumentStoreMissing")
@@ -69,9 +83,8 @@ class DocumentActivities:
         except FileNotFoundError:  # never stored, or erased: the customer is asked for it
             reading = DocumentReading(
                 ref=request.ref, status=ReadStatus.MISSING, kind=DocumentKind.UNKNOWN,
-                reason=_missing(self._url, request.ref))
-            record_reading(self._url, request.workflow_id, reading, self._key())
-            return reading
+                reason=_not_stored(request.ref))
+            return self._kept_by_reader(request, reading)
         started = time.perf_counter()
         try:
             with heartbeating():
@@ -84,11 +97,20 @@ class DocumentActivities:
             reading = DocumentReading(  # the page's: the customer is asked for a clearer one
                 ref=request.ref, status=ReadStatus.UNREADABLE, kind=DocumentKind.UNKNOWN,
                 reason=f"{err.reason}: {err} (attempt {activity.info().attempt})")
-            record_reading(self._url, request.workflow_id, reading, self._key())
-            return reading
+            return self._kept_by_reader(request, reading)
         reading.seconds = round(time.perf_counter() - started, 3)
         observe_ocr(reading.kind.value, reading.seconds, reading.reason_code())
-        record_reading(self._url, request.workflow_id, reading, self._key())
+        return self._kept_by_reader(request, reading)
+
+    @activity.defn(name=contracts.KEEP_NEW_READING)
+    def keep_new_reading(self, request: KeepReadingInput) -> DocumentReading:
+        """Keep what a read returned, on the journey's own queue, and return it as kept: a
+        scan missing from the store says why, never sent or erased under retention (which
+        the reader, without the journey database, cannot tell)."""
+        reading = request.reading
+        if reading.status is ReadStatus.MISSING:
+            reading = reading.model_copy(update={"reason": _missing(self._db(), reading.ref)})
+        record_reading(self._db(), request.workflow_id, reading, self._key())
         return reading
 
     @activity.defn(name=contracts.KEEP_READING)
@@ -96,7 +118,33 @@ class DocumentActivities:
         """Keep a reading as the journey now has it, in place of what OCR read: the store's
         readings say whose a credit code is (store/documents.py `licences_printing`), and a
         misread a clerk corrected must not say it."""
-        record_reading(self._url, request.workflow_id, request.reading, self._key())
+        record_reading(self._db(), request.workflow_id, request.reading, self._key())
+
+    def _kept_by_reader(self, request: ReadDocumentInput, reading: DocumentReading
+                        ) -> DocumentReading:
+        """`reading`, kept here first when its read was scheduled before the journey kept its
+        readings (`reader_keeps`), a missing scan's reason told from the database."""
+        if not request.reader_keeps:
+            return reading
+        if reading.status is ReadStatus.MISSING:
+            reading.reason = _missing(self._db(), reading.ref)
+        record_reading(self._db(), request.workflow_id, reading, self._key())
+        return reading
+
+    def _db(self) -> str:
+        if self._url is None:  # a reader runs none of the journey's writes
+            raise ApplicationError("this reader has no journey database "
+                                   "(LOAN_JOURNEY_DATABASE_URL unset)", type="ReaderNeedsDatabase")
+        return self._url
+
+    def _key(self) -> bytes | None:
+        return None if self._sealing is None else self._sealing()
+
+
+def _not_stored(ref: DocumentRef) -> str:
+    """Why the document `ref` is not in the store, as a reader can tell: never sent (the
+    journey's worker tells an erased one apart, `_missing`)."""
+    return f"missing: {ref.filename} is not in the document store: send the file itself"
 
 
 def _missing(url: str, ref: DocumentRef) -> str:
@@ -104,7 +152,7 @@ def _missing(url: str, ref: DocumentRef) -> str:
     once the retention of the journeys that had it passed (store/scan_erasures.py)."""
     erasure = erased(url, ref.sha256)
     if erasure is None:
-        return f"missing: {ref.filename} is not in the document store: send the file itself"
+        return _not_stored(ref)
     return (f"missing: {ref.filename} is no longer in the document store (erased on "
             f"{erasure.erased_on} under the bank's retention rule): "
             "send the file itself again")

@@ -22,6 +22,8 @@ from journey.timeline import TimingEvent
 LOAD_POLICY = "load_policy"
 READ_DOCUMENT = "read_document"
 KEEP_READING = "keep_reading"
+# keeps what a read returned, on the journey's own queue: the reader holds no database
+KEEP_NEW_READING = "keep_new_reading"
 CHECK_COMPLETENESS = "check_completeness"
 ROUTE_CASE = "route_case"
 RECORD_TIMING = "record_timing_events"
@@ -69,6 +71,10 @@ class PolicySnapshot(BaseModel):
 class ReadDocumentInput(BaseModel):
     workflow_id: str
     ref: DocumentRef
+    # The reader keeps the reading in the journey store itself: every read scheduled before
+    # the journey kept its readings (KEEP_NEW_READING, workflows/reading.py) has no such
+    # field, and asks it so; those since send False, and the reader needs no database.
+    reader_keeps: bool = True
 
 
 class KeepReadingInput(BaseModel):

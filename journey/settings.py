@@ -391,6 +391,16 @@ class Settings(StoreSettings):
         return with_password.render_as_string(hide_password=False)
 
     @property
+    def journey_db_url(self) -> str | None:
+        """`db_url`, the journey database this process works on; None for a reader (role
+        "documents") that names none (LOAN_JOURNEY_DATABASE_URL unset): it parses customers'
+        files and keeps no reading (the journey's worker does), so it has no database, nor a
+        SQLite file in its data directory."""
+        if self.worker_role == "documents" and self.database_url is None:
+            return None
+        return self.db_url
+
+    @property
     def documents_dir(self) -> Path:
         return self.document_store or (self.data_dir / "documents")
 

@@ -110,8 +110,11 @@ def check_start(settings: Settings) -> PoliciesInService | None:
     """The data directory, the journey database's schema (migrated, or checked when the
     process may not migrate it: `SchemaBehind`), the document store and the policy files,
     before any server or worker starts: the policies the worker runs (`policy_in_service`),
-    or None for a reader (role "documents"), which loads none."""
+    or None for a reader (role "documents"), which loads none and checks no database: it keeps
+    no reading (but a read scheduled before the journey kept its own, which waits for a
+    reader with the database, activities/documents.py)."""
     data_dir_ready(settings)
-    ready(settings.db_url)  # a reader's too: it writes the readings
+    if settings.worker_role != "documents":
+        ready(settings.db_url)
     document_store_ready(settings)
     return None if settings.worker_role == "documents" else policy_in_service(settings)

@@ -15,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 from typer.testing import CliRunner, Result
 
 from activities.documents import DocumentActivities
 from journey.application import Product
-from journey.contracts import ReadDocumentInput
+from journey.contracts import KeepReadingInput, ReadDocumentInput
 from journey.documents import (
     BusinessLicense,
     DocumentKind,
@@ -40,7 +41,7 @@ from starter.subject import said as subject_said
 from starter.subject_match import Sought
 from store import archive, blobs
 from store.blobs import DocumentStore
-from store.documents import record_reading
+from store.documents import readings_for, record_reading
 from store.ended_outside import record_outside_end
 from store.refusals import refusals
 from store.scan_erasures import Erasure, erased, record_erasure
@@ -216,10 +217,43 @@ def test_a_reader_asked_for_an_erased_scan_tells_the_customer_it_was_erased(
         DocumentActivities(Settings()).read_document,
         ReadDocumentInput(workflow_id="loan-NEW", ref=scans["licence"]))
     assert reading.status is ReadStatus.MISSING
-    assert reading.reason == (
-        f"missing: licence.jpg is no longer in the document store (erased on "
-        f"{DAY(NOW)} under the bank's retention rule): send the file itself "
-        "again")
+    assert reading.reason == ERASED_SAID
+    # a read scheduled before the journey kept its readings: the reader keeps it, as then
+    assert readings_for(db_url, "loan-NEW") == [reading]
+
+
+ERASED_SAID = (f"missing: licence.jpg is no longer in the document store (erased on "
+               f"{DAY(NOW)} under the bank's retention rule): send the file itself again")
+
+
+def test_a_reader_without_the_database_reads_and_the_journey_keeps_and_tells_the_erasure(
+    db_url: str, store: Path, scans: dict[str, DocumentRef]
+) -> None:
+    """The reader parses customers' files and holds no database (role documents, no
+    LOAN_JOURNEY_DATABASE_URL): it returns what it read, keeps nothing, and cannot tell an
+    erased scan from one never sent; the journey's worker keeps the reading, and says it."""
+    assert erase("--as", "sup-sme").exit_code == 0
+    reader = DocumentActivities(Settings(worker_role="documents", database_url=None))
+    read = ActivityEnvironment().run(reader.read_document, ReadDocumentInput(
+        workflow_id="loan-NEW", ref=scans["licence"], reader_keeps=False))
+    assert (read.status, read.reason) == (
+        ReadStatus.MISSING,
+        "missing: licence.jpg is not in the document store: send the file itself")
+    assert readings_for(db_url, "loan-NEW") == []
+    kept = ActivityEnvironment().run(DocumentActivities(Settings()).keep_new_reading,
+                                     KeepReadingInput(workflow_id="loan-NEW", reading=read))
+    assert (kept.status, kept.reason) == (ReadStatus.MISSING, ERASED_SAID)
+    assert readings_for(db_url, "loan-NEW") == [kept]
+    assert rows(db_url, "select count(*) from document_readings where workflow_id = "
+                "'loan-NEW' and seal is not null") == [("1",)]  # the worker's archive key
+
+    # a read scheduled before asks its reader to keep the reading: retried until one can
+    with pytest.raises(ApplicationError, match="a read scheduled before this version .* "
+                       "retried until a reader with the journey database reads it") as refused:
+        ActivityEnvironment().run(reader.read_document, ReadDocumentInput(
+            workflow_id="loan-OLDER", ref=scans["licence"]))
+    assert (refused.value.type, refused.value.non_retryable) == ("ReaderNeedsDatabase", False)
+    assert not (Settings().data_dir / "journey.db").exists()  # nor a SQLite of its own
 
 
 def test_only_a_supervisor_erases_and_a_refusal_is_kept(
