@@ -196,24 +196,25 @@ async def _at_least(records: Callable[[], list[logging.LogRecord]], n: int) -> b
 
 
 
-async def test_a_reader_is_not_ready_while_the_journey_database_is_unreachable(
-    dev_server: WorkflowEnvironment, tmp_path: Path
+async def test_a_reader_holds_no_journey_database_and_is_ready_without_one(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
 ) -> None:
-    """A reader ("documents") keeps every reading in the journey database, so its reads fail
-    without it: the probes a reader's /ready asks (worker.dependency_probes), against a live
-    Temporal and a database nothing answers, say 503 naming the database (a reader checked
-    Temporal alone, and said ready)."""
-    readiness = Readiness()
-    url = f"postgresql+psycopg://journey:secret@127.0.0.1:{free_port()}/loan_journey"
-    reader = Settings(data_dir=tmp_path, database_url=url, worker_role="documents")
-    probes = dependency_probes(dev_server.client, reader)
-    server = serve(0, "127.0.0.1", readiness=readiness)
-    base = f"http://127.0.0.1:{server.server_port}"
-    checking = asyncio.create_task(watch_dependencies(probes, every=0.2, readiness=readiness))
-    try:
-        down = await eventually("checked", lambda: _checked(base))
-        assert set(down["down"]) == {"database"}, down
-    finally:
-        checking.cancel()
-        await asyncio.gather(checking, return_exceptions=True)
-        server.shutdown()
+    """A reader ("documents") parses the customers' files and keeps no reading (the journeys'
+    worker does, workflows/reading.py): a real reader process without a database starts, is
+    ready on Temporal alone, sets no database gauge and makes no SQLite journey database in
+    its data directory; given a database nothing answers, it would not ask it either."""
+    settings = e2e_settings.model_copy(update={
+        "data_dir": tmp_path / "data", "task_queue": f"ready-{uuid.uuid4()}"})
+    nowhere = f"postgresql+psycopg://journey:secret@127.0.0.1:{free_port()}/loan_journey"
+    assert set(dependency_probes(dev_server.client, settings.model_copy(update={
+        "worker_role": "documents", "database_url": nowhere}))) == {"temporal"}
+    port = free_port_pair(JOURNEY_METRICS_PORT_OFFSET)
+    base = f"http://127.0.0.1:{port + JOURNEY_METRICS_PORT_OFFSET}"
+    with worker_process(settings, "documents", tmp_path / "reader.log",
+                        {"LOAN_JOURNEY_METRICS_PORT": str(port)}) as reader:
+        await polling(reader, tmp_path / "reader.log")
+        assert await eventually("ready", lambda: readiness_is(base, 200)) == {"ready": True}
+        page = (await get(f"{base}/metrics")).text
+        assert 'journey_dependency_up{dependency="temporal"} 1.0' in page
+        assert 'dependency="database"' not in page
+    assert not (settings.data_dir / "journey.db").exists()
