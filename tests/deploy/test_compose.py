@@ -102,14 +102,18 @@ SECRETS = (DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS, DOCUMENT_KEYS, SUPERUSER_PASSWO
            TEMPORAL_PASSWORD, GRAFANA_PASSWORD)
 IN_CONTAINER = "/run/secrets/"
 # the journey's secrets each journey container mounts: the keys where it reads or writes
-# payloads (Temporal) or the document store
+# payloads (Temporal) or the document store; the database's password and the archive key
+# where it reads or writes the journey database, which the reader, parsing the customers'
+# files, never does (the worker keeps what it read)
 JOURNEY_SECRETS = {
     "migrate": {DB_PASSWORD, ARCHIVE_KEY},
     "archive-schedule": {DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS},
     "notifier": {DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS},
     "worker": {DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS, DOCUMENT_KEYS},
-    "reader": {DB_PASSWORD, ARCHIVE_KEY, CODEC_KEYS, DOCUMENT_KEYS},
+    "reader": {CODEC_KEYS, DOCUMENT_KEYS},
 }
+# the containers that hold the journey database (its URL and password) and the archive key
+WITH_DATABASE = tuple(name for name, held in JOURNEY_SECRETS.items() if DB_PASSWORD in held)
 # the variable that names each secret's file
 FILE_VARIABLES = {DB_PASSWORD: "LOAN_JOURNEY_DATABASE_PASSWORD_FILE",
                   ARCHIVE_KEY: "LOAN_JOURNEY_ARCHIVE_KEY_FILE",
@@ -185,9 +189,10 @@ def _compose(tool: str) -> list[str]:
 
 @pytest.mark.parametrize("tool", ["1.29", "v2"])
 def test_config_prints_no_journey_secret(tool: str, tmp_path: Path) -> None:
-    """The database password and the archive key reach every journey container (and the
-    password PostgreSQL's init script), the codec keys every one that reads or writes
-    payloads, the document keys every one that reads or writes the document store, as files:
+    """The database password and the archive key reach every journey container but the
+    reader (and the password PostgreSQL's init script), the codec keys every one that reads or
+    writes payloads, the document keys every one that reads or writes the document store, as
+    files:
     `config` prints none, nor the .env variables an earlier stack set them by, which nothing
     reads any more."""
     command = _compose(tool)
@@ -220,6 +225,7 @@ def test_config_prints_no_journey_secret(tool: str, tmp_path: Path) -> None:
             IN_CONTAINER + secret: str(folder / secret) for secret in needs}, name
         for variable in FILE_VARIABLES.values():  # never the secret itself
             assert variable.removesuffix("_FILE") not in env, (name, variable)
+        assert ("LOAN_JOURNEY_DATABASE_URL" in env) is (name in WITH_DATABASE), name
     postgres = environment(stack["services"]["postgresql"])
     assert postgres["JOURNEY_DB_PASSWORD_FILE"] == IN_CONTAINER + DB_PASSWORD
     mounted = _mounted_secrets(stack, "postgresql")
@@ -288,16 +294,22 @@ def test_a_journey_db_password_with_url_characters_reaches_the_processes_whole(
     """The secret journey_db_password as `docker-compose config` mounts it: PostgreSQL's
     init script and every journey process read the same file, and their settings put the
     password in the URL escaped (tests/deploy/test_postgres_init.py logs in with such a one).
-    A `$` too, which compose would have taken for a variable in .env."""
+    A `$` too, which compose would have taken for a variable in .env. The reader has no
+    journey database at all: neither the URL nor the password."""
     password = "p@ss/w:rd%41#?&'x$y"
     stack = _rendered({"JOURNEY_SECRETS_DIR": str(_secrets_dir(tmp_path, password))})
     postgres = environment(stack["services"]["postgresql"])
     in_file = _mounted_secrets(stack, "postgresql")[postgres["JOURNEY_DB_PASSWORD_FILE"]]
     assert Path(in_file).read_text(encoding="utf-8") == password + "\n"
-    for name in JOURNEY_CONTAINERS:
+    for name in WITH_DATABASE:
         url = make_url(_settings_of(stack, name, monkeypatch).db_url)
         assert (url.username, url.password, url.host, url.port, url.database) == (
             "loan_journey", password, "postgresql", 5432, "loan_journey"), name
+    for variable in ("LOAN_JOURNEY_DATABASE_URL", *FILE_VARIABLES.values()):
+        monkeypatch.delenv(variable, raising=False)
+    reader = _settings_of(stack, "reader", monkeypatch)
+    assert (reader.database_url, reader.database_password, reader.journey_db_url,
+            reader.archive_seal_key) == (None, None, None, None)
 
 
 def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
@@ -306,7 +318,8 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
     """Each journey container gets every setting but the embedded server's UI port (and the
     notifier's metrics port and its mail server's CA file, which the notifier alone serves on
     and reads, mounted in it alone; and the keys of what it never reads, the codec keys and
-    the document keys, secrets' files), a secret
+    the document keys, secrets' files; and the reader's, which never touches the journey
+    database, its URL, its password and the archive key), a secret
     by its variable or its file's (`_FILE`); unset, each is its default (not an empty key,
     nor a policy file "."), but the keys, read from their secrets' files; set in .env or the
     shell, it reaches the settings, and the policy files are in the read-only policy mount."""
@@ -320,11 +333,12 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
         missing = names - given - {"LOAN_JOURNEY_WORKER_ROLE"}
         notifiers = set() if name == "notifier" else {"LOAN_JOURNEY_NOTIFIER_METRICS_PORT",
                                                       "LOAN_JOURNEY_SMTP_CA_FILE"}
-        unread = {FILE_VARIABLES[key].removesuffix("_FILE") for key in (CODEC_KEYS, DOCUMENT_KEYS)
+        unread = {FILE_VARIABLES[key].removesuffix("_FILE") for key in FILE_VARIABLES
                   if key not in JOURNEY_SECRETS[name]}
+        unread |= set() if name in WITH_DATABASE else {"LOAN_JOURNEY_DATABASE_URL"}
         assert missing == {"LOAN_JOURNEY_UI_PORT"} | notifiers | unread, name
-        monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS_FILE", raising=False)
-        monkeypatch.delenv("LOAN_JOURNEY_DOCUMENT_KEYS_FILE", raising=False)
+        for variable in (*FILE_VARIABLES.values(), "LOAN_JOURNEY_DATABASE_URL"):
+            monkeypatch.delenv(variable, raising=False)
         settings = _settings_of(defaults, name, monkeypatch)
         keys = {CODEC_KEYS: settings.codec_keys, DOCUMENT_KEYS: settings.document_keys}
         assert {key: value.get_secret_value() if value else None for key, value in keys.items()
@@ -335,7 +349,8 @@ def test_every_setting_the_worker_reads_can_be_given_to_the_stack(
                 settings.calendar_file, settings.workflow_cache, settings.log_format,
                 settings.log_level) == (
             "temporal:7233", None, False, None, None, None, 1000, "text", "INFO"), name
-        assert settings.archive_seal_key == b"archive-key-in-its-file", name
+        assert settings.archive_seal_key == (
+            b"archive-key-in-its-file" if name in WITH_DATABASE else None), name
 
     given = {"LOAN_JOURNEY_TEMPORAL_ADDRESS": "journeys.bank.tmprl.cloud:7233",
              "TEMPORAL_NAMESPACE": "journeys.bank", "LOAN_JOURNEY_TEMPORAL_API_KEY": "key-1",

@@ -133,8 +133,9 @@ def test_migrate_runs_the_journey_migrations_with_the_worker_image() -> None:
     assert migrate["image"] == svc["worker"]["image"] == svc["reader"]["image"]
     assert migrate["depends_on"]["postgresql"] == {"condition": "service_healthy"}
     url = environment(migrate)["LOAN_JOURNEY_DATABASE_URL"]
-    for name in PROCESSES:  # readers keep what they read in the journey database
-        assert url == environment(svc[name])["LOAN_JOURNEY_DATABASE_URL"], name
+    assert url == environment(svc["worker"])["LOAN_JOURNEY_DATABASE_URL"]
+    # the reader parses customers' files and holds no database: the worker keeps its readings
+    assert "LOAN_JOURNEY_DATABASE_URL" not in environment(svc["reader"])
 
 
 def test_the_archive_schedule_job_runs_once_the_namespace_exists_on_the_workers_queue() -> None:
