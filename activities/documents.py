@@ -26,7 +26,7 @@ import ocr
 from activities.heartbeat import heartbeating
 from activities.metrics import observe_ocr
 from journey import contracts
-from journey.contracts import KeepReadingInput, ReadDocumentInput
+from journey.contracts import KeepReadingInput, KeptReading, ReadDocumentInput
 from journey.documents import (
     BusinessLicense,
     DocumentKind,
@@ -103,15 +103,16 @@ class DocumentActivities:
         return self._kept_by_reader(request, reading)
 
     @activity.defn(name=contracts.KEEP_NEW_READING)
-    def keep_new_reading(self, request: KeepReadingInput) -> DocumentReading:
-        """Keep what a read returned, on the journey's own queue, and return it as kept: a
-        scan missing from the store says why, never sent or erased under retention (which
-        the reader, without the journey database, cannot tell)."""
-        reading = request.reading
+    def keep_new_reading(self, request: KeepReadingInput) -> KeptReading:
+        """Keep what a read returned, on the journey's own queue, and say what keeping it
+        told: a scan missing from the store says why, never sent or erased under retention
+        (which the reader, without the journey database, cannot tell)."""
+        reading, kept = request.reading, KeptReading()
         if reading.status is ReadStatus.MISSING:
-            reading = reading.model_copy(update={"reason": _missing(self._db(), reading.ref)})
+            kept.reason = _missing(self._db(), reading.ref)
+            reading = reading.model_copy(update={"reason": kept.reason})
         record_reading(self._db(), request.workflow_id, reading, self._key())
-        return reading
+        return kept
 
     @activity.defn(name=contracts.KEEP_READING)
     def keep_reading(self, request: KeepReadingInput) -> None:

@@ -84,6 +84,14 @@ class KeepReadingInput(BaseModel):
     reading: DocumentReading
 
 
+class KeptReading(BaseModel):
+    """What keeping a new reading told that the read could not: why a scan missing from the
+    store is missing (never sent, or erased under retention); None, the reading as read. Not
+    the whole reading again: the history holds it once as read and once as kept already."""
+
+    reason: str | None = None
+
+
 class CompletenessInput(BaseModel):
     policy: Policy
     application: LoanApplication

@@ -17,7 +17,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from journey import contracts
-    from journey.contracts import KeepReadingInput, ReadDocumentInput
+    from journey.contracts import KeepReadingInput, KeptReading, ReadDocumentInput
     from journey.documents import DocumentReading, DocumentRef
     from workflows.activity_options import OCR_HEARTBEAT, OCR_TIMEOUT, QUICK
     from workflows.io_retry import io_retry
@@ -42,13 +42,14 @@ async def read_document(
     )
     if not journey_keeps:
         return reading
-    return await workflow.execute_activity(
+    kept = await workflow.execute_activity(
         contracts.KEEP_NEW_READING,
         KeepReadingInput(workflow_id=journey_id, reading=reading),
-        result_type=DocumentReading,
+        result_type=KeptReading,
         start_to_close_timeout=QUICK,
         retry_policy=io_retry(),
     )
+    return reading if kept.reason is None else reading.model_copy(update={"reason": kept.reason})
 
 
 async def keep_reading(journey_id: str, reading: DocumentReading) -> None:
