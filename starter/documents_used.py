@@ -24,7 +24,7 @@ listed with one visibility call per 1,000, and read `AT_ONCE` at a time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -58,14 +58,15 @@ async def each_history(settings: Settings, client: Client | None,
                        read: Callable[[WorkflowHistory, DataConverter], Awaitable[T]], *,
                        query: str | None = None, closed_since: datetime | None = None,
                        damaged: Callable[[archive.ArchivedRun, Exception], T] | None = None,
-                       ) -> list[T]:
+                       workflow_ids: Collection[str] | None = None) -> list[T]:
     """`read` of each run's history, as `used` reads them: the archive's runs (from its
-    copy; closed since `closed_since` when given), and with `client` the server's runs on
-    this task queue (or those `query` lists); a run gone since listed is left out, and so is
-    one whose archived copy fails its checks and that the server no longer has, unless
-    `damaged` says what it is then."""
+    copy; closed since `closed_since` when given; of `workflow_ids` alone when given), and
+    with `client` the server's runs on this task queue (or those `query` lists); a run gone
+    since listed is left out, and so is one whose archived copy fails its checks and that
+    the server no longer has, unless `damaged` says what it is then."""
     archived = {(r.workflow_id, r.run_id): r for r in archive.runs_of(settings.db_url)
-                if closed_since is None or r.closed_at >= closed_since}
+                if (closed_since is None or r.closed_at >= closed_since)
+                and (workflow_ids is None or r.workflow_id in workflow_ids)}
     served: list[tuple[str, str]] = []
     if client is not None:
         query = query or f"{JOURNEYS} AND TaskQueue = '{settings.task_queue}'"

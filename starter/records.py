@@ -19,6 +19,7 @@ key that is not the one the records were sealed with.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,10 +30,14 @@ from temporalio.converter import DataConverter
 from activities import anchors
 from journey.actors import Actor, Role
 from journey.settings import Settings
-from starter import changed_fields, documents_used
+from journey.timeline import TimingEvent
+from journey.touchpoints import LATE_FEEDBACK_WORKFLOW, late_touchpoints_id
+from starter import changed_fields, documents_used, history_timing
 from starter.connect import connect
-from starter.errors import KeysNeeded, SetupError
+from starter.errors import BadInput, KeysNeeded, NotFound, SetupError
 from starter.history_cross_check import CrossChecked, cross_check, histories_check
+from starter.history_timing import HeldToHistory
+from starter.journey_ids import JOURNEYS, meant
 from starter.pinned_policy import authorized
 from store import (
     blobs,
@@ -47,7 +52,10 @@ from store import (
 )
 from store.chain_anchors import Anchored
 from store.document_check import Used
-from store.seals import KEY_SETTING, KeyRequired
+from store.models import StageEventRow
+from store.sealed_records import STAGED
+from store.seals import KEY_SETTING, KeyRequired, sealed_in
+from store.timing import record_new_events
 
 SEALERS = {Role.SUPERVISOR}
 RECORDS = "records"  # what a refused attempt to seal them is kept under
@@ -99,16 +107,20 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
         chain_anchors.compared(settings.db_url, checks, anchored)
 
     async def read(history: WorkflowHistory, converter: DataConverter
-                   ) -> tuple[list[Used], CrossChecked]:
+                   ) -> tuple[list[Used], CrossChecked, list[TimingEvent]]:
         return (await documents_used.read_in(history, converter),
-                await cross_check(settings.db_url, key, history, converter))
+                await cross_check(settings.db_url, key, history, converter),
+                await history_timing.timing_in(history, converter))
 
     found = await documents_used.each_history(settings, server, read)
-    used = [u for of_run, _ in found for u in of_run]
-    changed_fields.with_facts(checks, [crossed.changed for _, crossed in found])
+    used = [u for of_run, _, _ in found for u in of_run]
+    changed_fields.with_facts(checks, [crossed.changed for _, crossed, _ in found])
+    staged = next(c for c in checks if c.records == STAGED.records)
+    staged.findings += history_timing.lacking_findings(await asyncio.to_thread(
+        history_timing.held, settings.db_url, [e for _, _, told in found for e in told]))
     checks.append(document_check.check(settings.db_url, blobs.DocumentStore.of(settings),
                                         used))
-    checks.append(histories_check([crossed for _, crossed in found]))
+    checks.append(histories_check([crossed for _, crossed, _ in found]))
     checks.append(policy_check.check(settings.db_url))
     return Verified(checks, anchored, offline)
 
@@ -130,3 +142,45 @@ def seal(settings: Settings, actor: Actor) -> list[unsealed_rows.Sealed]:
     authorized(settings, actor, SEALERS, "the records not sealed", (RECORDS, "records seal"))
     with key_needed(settings):
         return unsealed_rows.seal_unsealed(settings.db_url, _key(settings, "seal the records"))
+
+
+async def rebuild_events(settings: Settings, journey: str | None, *, dry_run: bool = False,
+                         client: Client | None = None) -> list[HeldToHistory]:
+    """The timing events `journey`'s runs' histories (every journey's on this task queue and
+    in the archive when None) say were written and the journey database lacks, written
+    through the workers' own path (store/timing.py: idempotent by journey and number, sealed
+    with the archive key where the stage events are sealed), unless `dry_run`; a row that is
+    there is never changed: one that differs from its history is named, left to `records
+    verify`. Each journey with something lacking or differing; NotFound for a `journey` with
+    no run on the server nor in the archive."""
+    if journey is not None and ("'" in journey or "\\" in journey):
+        raise BadInput(f"{journey!r} is no journey id: it holds a quote or a backslash")
+    server = client or await connect(settings)
+    ids = None if journey is None else [journey, late_touchpoints_id(journey)]
+    runs = (f"(WorkflowId = '{journey}' OR WorkflowId = '{late_touchpoints_id(journey)}')"
+            if journey is not None else
+            f"({JOURNEYS} OR WorkflowType = '{LATE_FEEDBACK_WORKFLOW}')")
+    told = await documents_used.each_history(
+        settings, server, history_timing.timing_in, workflow_ids=ids,
+        query=f"{runs} AND TaskQueue = '{settings.task_queue}'")
+    if journey is not None and not told:
+        raise await meant(server, journey, NotFound(
+            f"{journey}: no run of it on task queue {settings.task_queue} on the server nor "
+            "in the archive: check the journey id (`loan-journey list`)"))
+    found = await asyncio.to_thread(history_timing.held, settings.db_url,
+                                    [e for run in told for e in run],
+                                    None if journey is None else [journey])
+    lacking = [e for j in found for e in j.lacking]
+    if lacking and not dry_run:
+        with key_needed(settings, STAGED):
+            _refuse_unkeyed(settings)
+            record_new_events(settings.db_url, lacking, settings.archive_seal_key)
+    return found
+
+
+def _refuse_unkeyed(settings: Settings) -> None:
+    """KeyRequired without the key when the stage events are sealed: an event rebuilt
+    unsealed among them would be one nobody vouches for (`records verify`: INSERTED)."""
+    if settings.archive_seal_key is None and sealed_in(settings.db_url, StageEventRow.seal):
+        raise KeyRequired(f"the stage events are sealed: set {KEY_SETTING} to rebuild them; "
+                          "nothing written")

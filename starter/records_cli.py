@@ -1,8 +1,9 @@
-"""`loan-journey records verify|seal`: the bank's own records (LPR fixings with their
+"""`loan-journey records verify|seal|rebuild-events`: the bank's own records (LPR fixings with their
 corrections, refused attempts, pending instructions, money returned to its payers, ledger
 bookings, credit exposures, outbox notices) checked against their seals, and those kept before
 the key sealed by a supervisor (starter/records.py); the stage events, the document store and
-the recorded policies, which are not sealed, checked by their numbering and their digests."""
+the recorded policies, which are not sealed, checked by their numbering and their digests; and
+the stage events a journey's history holds and the database lacks written from it."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from starter import records
 from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.errors import KeysNeeded
+from starter.history_timing import numbered
 from starter.journey_cli import As, RoleOpt
+from starter.journey_ids import typed
 from starter.terminal import wide_console
 from store.chain_anchors import Anchored
 from store.seal_findings import Finding, Found, RecordsCheck
@@ -154,6 +157,40 @@ def seal(actor: As, role: RoleOpt = Role.SUPERVISOR) -> None:
                    "for a row written around the key; delete it, or restore the table from a "
                    "backup, then `loan-journey records verify`", err=True)
     if inserted:
+        raise typer.Exit(1)
+
+
+@records_app.command("rebuild-events")
+def rebuild_events(
+    journey: Annotated[str | None, typer.Argument(help="the journey's workflow id")] = None,
+    every: Annotated[bool, typer.Option("--all", help="every journey on the task queue, and "
+                                                      "every archived one")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="say what would be added, add "
+                                                            "nothing")] = False,
+) -> None:
+    """Write the stage events a journey's history says its workers wrote and the journey
+    database lacks (restored from a backup older than the Temporal database's), from each
+    RECORD_TIMING activity its runs completed, sealed as the workers seal them. A row that is
+    there is never changed: one that differs from its history is named, left as is (`records
+    verify` judges it: exit 1). With the key set when the stage events are sealed (exit 8
+    without, nothing written)."""
+    if every == (journey is not None):
+        raise typer.BadParameter("name one journey, or --all")
+    found = run(records.rebuild_events(Settings(), None if journey is None else typed(journey),
+                                       dry_run=dry_run))
+    done = "would be rebuilt" if dry_run else "rebuilt"
+    for j in found:
+        if j.lacking:
+            console.print(f"{escape(j.workflow_id)}: {len(j.lacking)} stage event(s) {done} "
+                          f"from its history ({j.numbers})")
+    differing = [j for j in found if j.differing]
+    for j in differing:
+        typer.echo(f"{j.workflow_id}: stage event(s) {numbered(j.differing)} differ from its "
+                   "history: left as is; `loan-journey records verify` says whether their "
+                   "seals vouch for them", err=True)
+    if not any(j.lacking for j in found):
+        console.print("nothing to rebuild")
+    if differing:
         raise typer.Exit(1)
 
 

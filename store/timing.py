@@ -19,6 +19,8 @@ from store.db import ready
 from store.models import StageEventRow
 from store.seals import seal_rows, sealing
 
+IN_ONE = 500  # journeys whose events one query reads
+
 
 def _row(e: TimingEvent) -> dict[str, Any]:
     return {
@@ -82,6 +84,17 @@ def events_for(url: str, workflow_id: str) -> list[TimingEvent]:
             .order_by(StageEventRow.sequence)
         )
         return [_event(r) for r in rows]
+
+
+def stored_events(url: str, workflow_ids: Iterable[str]) -> dict[tuple[str, int], TimingEvent]:
+    """These journeys' stored events by (workflow_id, sequence), read IN_ONE query at a time."""
+    ids, found = sorted(set(workflow_ids)), {}
+    with Session(ready(url)) as s:
+        for at in range(0, len(ids), IN_ONE):
+            rows = s.scalars(select(StageEventRow).where(
+                StageEventRow.workflow_id.in_(ids[at:at + IN_ONE])))
+            found.update({(r.workflow_id, r.sequence): _event(r) for r in rows})
+    return found
 
 
 def record_new_events(url: str, events: Iterable[TimingEvent], key: bytes | None = None

@@ -287,6 +287,13 @@ async def test_a_journey_database_restored_older_than_the_history_is_not_told_to
     assert "the journey database lacks what the history says the workers wrote" in told
     assert "do not restore the Temporal database" in told
     assert "was changed outside the engine, the sealed records not" not in told
+    assert (f"of {journey} are in its history, not in the database: `loan-journey records "
+            f"rebuild-events {journey}`") in told, told  # its newest stage events, too
+
+    await cli(keyed, "records", "rebuild-events", journey)
+    told = await records_changed(keyed, journey)  # the payout and notices are still lacking
+    assert "has no ledger booking of its booking id" in told
+    assert "are in its history, not in the database" not in told, told
 
 
 async def test_a_reset_run_is_named_reset_not_forged(
