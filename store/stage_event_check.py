@@ -34,8 +34,17 @@ from store.seal_findings import Finding, Found
 
 RECORDS = "stage events (the journey map)"
 _AT = "%Y-%m-%d %H:%M:%S"
-_RESTORE = ("the report, the funnel and the journey map count this journey wrong until its "
-            "events are restored from a backup (stage_events), or rebuilt from its history")
+
+
+def _restore(workflow_id: str) -> str:
+    return ("the report, the funnel and the journey map count this journey wrong until its "
+            "events are restored from a backup (stage_events), or rebuilt from its history "
+            f"(`loan-journey records rebuild-events {workflow_id}`)")
+
+
+# a row that is there is rebuilt from no history: its own is restored from a backup
+_CHANGED = ("the report, the funnel and the journey map count this journey wrong until its "
+            "event is restored from a backup (stage_events)")
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ def _gaps(events: list[_Event]) -> list[Finding]:
                 found.append(Finding(
                     record=f"stage events of {e.workflow_id}", found=Found.DELETED,
                     detail=f"event(s) {missing}, {after} and before {e.said()}, are missing: "
-                           f"deleted in the database; {_RESTORE}"))
+                           f"deleted in the database; {_restore(e.workflow_id)}"))
             before = e
     return found
 
@@ -98,7 +107,7 @@ def _backwards(events: list[_Event]) -> list[Finding]:
     return [Finding(record=f"stage event #{e.sequence} of {e.workflow_id}", found=Found.CHANGED,
                     detail=f"{e.said()} is earlier than {before.said()}, though a journey "
                            f"records its events in order: a time changed in the database; "
-                           f"{_RESTORE}")
+                           f"{_CHANGED}")
             for _, series in _series(events)
             for before, e in zip(series, series[1:], strict=False) if e.at < before.at]
 
@@ -114,5 +123,5 @@ def _emptied(s: Session, journeys: Iterable[str]) -> list[Finding]:
                     detail="none kept, though a sealed ledger booking or outbox notice names "
                            f"this journey (`records verify` checks those): all of them deleted "
                            f"in the database (or, for one started a moment ago, not written yet: "
-                           f"check again); {_RESTORE}")
+                           f"check again); {_restore(workflow_id)}")
             for workflow_id in named if workflow_id not in held]

@@ -64,6 +64,11 @@ def test_stage_events_deleted_or_moved_back_with_sql_are_named(
     assert gap.detail.startswith("event(s) #3 to #4, after #2 (exited intake at 2026-03-02 "
                                  "09:02:00) and before #5 (exited documents at 2026-03-02 "
                                  "09:05:00), are missing: deleted in the database")
+    assert gap.detail.endswith("rebuilt from its history (`loan-journey records "
+                               "rebuild-events loan-A`)")
+    moved = next(f for f in staged.findings if f.record == "stage event #2 of loan-B")
+    assert "restored from a backup (stage_events)" in moved.detail
+    assert "rebuild-events" not in moved.detail  # it leaves a row that is there as it is
 
 
 def test_a_stored_scan_replaced_or_deleted_is_named(
