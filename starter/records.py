@@ -9,7 +9,9 @@ with the archive key
 means), and `seal` has a supervisor seal the rows kept before the key was set, once checked
 against a backup; `verify` also compares each chain with the head the archivist's last pass
 anchored in its history on the server (activities/anchors.py), which names the newest rows
-deleted. It checks the stage events by their numbering too, and the document store, which is
+deleted. It checks the stage events by their numbering too, and against the events the
+journeys' histories say were written (starter/history_timing.py: `rebuild_events` writes those
+the database lacks), and the document store, which is
 not sealed, by its blobs' digests and against the documents the journeys' histories say they
 read, and the policies the workers recorded by their texts' digests (store/policy_check.py).
 Without the key, nothing is checked and no sealed
@@ -93,7 +95,8 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     """Each chain of the bank's records checked against its seals, then against its anchor
     on the server (the newest rows' deletion, store/chain_anchors.py) unless `offline`: a
     server that cannot be reached is a SetupError that says so (the stage events' chain
-    checks their numbering too: store/stage_event_check.py). Then the unsealed: the document
+    checks their numbering too: store/stage_event_check.py, and the journeys' histories name
+    the events it lacks: starter/history_timing.py). Then the unsealed: the document
     store's blobs by their digests and against the documents the journeys' histories say they
     read (the archive's copies alone when `offline`: store/document_check.py,
     starter/documents_used.py), and each recorded policy's text by its sha256

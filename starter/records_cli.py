@@ -53,7 +53,8 @@ def verify(
     or deleted in the database is named, and an instruction marked returned whose return is
     not recorded; rows kept before the key are listed as unsealed, vouched for by no seal.
     The stage events are checked by each journey's numbering (events deleted, a time moved
-    back), the document store by each blob's digest (a scan replaced) and each read
+    back) and against its history (its newest events lost: `records rebuild-events` writes
+    them), the document store by each blob's digest (a scan replaced) and each read
     document's presence, and the policies the workers recorded by their texts' digests (a
     text changed in the database). Exit 1 on any, as `archive verify` on an
     unsealed run. Needs LOAN_JOURNEY_ARCHIVE_KEY, the key they were sealed with: one that
