@@ -23,10 +23,12 @@ from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
 from journey.contracts import RECORD_TIMING, RecordTimingInput
+from journey.settings import Settings
 from journey.timeline import TimingEvent
+from journey.touchpoints import LATE_FEEDBACK_WORKFLOW
 from starter.documents_used import first_payload
 from store.seal_findings import Finding, Found
-from store.timing import stored_events
+from store.timing import stored_events, stored_numbers
 
 REBUILD = "loan-journey records rebuild-events"
 
@@ -48,6 +50,18 @@ async def timing_in(history: WorkflowHistory, converter: DataConverter) -> list[
                 request = await first_payload(converter, asked)
                 written += RecordTimingInput.model_validate(request).events
     return written
+
+
+async def numbers_in(history: WorkflowHistory, converter: DataConverter
+                     ) -> list[tuple[str, int]]:
+    """`timing_in`'s events by their journey and number alone."""
+    return [(e.workflow_id, e.sequence) for e in await timing_in(history, converter)]
+
+
+def late_runs(settings: Settings) -> str:
+    """The visibility query of the late touchpoints' runs on this task queue, which write
+    their journeys' events (workflows/late_feedback.py)."""
+    return f"WorkflowType = '{LATE_FEEDBACK_WORKFLOW}' AND TaskQueue = '{settings.task_queue}'"
 
 
 @dataclass
@@ -90,13 +104,19 @@ def _same(a: TimingEvent, b: TimingEvent) -> bool:
             == b.model_copy(update={"at": b.at.astimezone(UTC)}))
 
 
-def lacking_findings(journeys: list[HeldToHistory]) -> list[Finding]:
-    """`records verify`'s finding for each journey whose history holds events the database
-    lacks (a row that is there but differs is its seal's to judge, not named here)."""
-    return [Finding(record=f"stage events of {j.workflow_id}", found=Found.DELETED,
-                    detail=f"stage events {j.numbers} of {j.workflow_id} are in its history, "
-                           f"not in the database: `{REBUILD} {j.workflow_id}`")
-            for j in journeys if j.lacking]
+def lacking_findings(url: str, told: Iterable[tuple[str, int]]) -> list[Finding]:
+    """`records verify`'s finding for each journey whose history holds events (`told`, by
+    journey and number) the database lacks; a row that is there but differs is its seal's to
+    judge, not named here. One read of the journeys' stored numbers, not of their rows."""
+    held_told = set(told)
+    stored = stored_numbers(url, {workflow_id for workflow_id, _ in held_told})
+    lacking: dict[str, list[int]] = {}
+    for workflow_id, sequence in sorted(held_told - stored):
+        lacking.setdefault(workflow_id, []).append(sequence)
+    return [Finding(record=f"stage events of {journey}", found=Found.DELETED,
+                    detail=f"stage events {numbered(numbers)} of {journey} are in its history, "
+                           f"not in the database: `{REBUILD} {journey}`")
+            for journey, numbers in lacking.items()]
 
 
 def numbered(sequences: Iterable[int]) -> str:

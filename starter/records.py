@@ -32,7 +32,6 @@ from temporalio.converter import DataConverter
 from activities import anchors
 from journey.actors import Actor, Role
 from journey.settings import Settings
-from journey.timeline import TimingEvent
 from journey.touchpoints import LATE_FEEDBACK_WORKFLOW, late_touchpoints_id
 from starter import changed_fields, documents_used, history_timing
 from starter.connect import connect
@@ -110,17 +109,22 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
         chain_anchors.compared(settings.db_url, checks, anchored)
 
     async def read(history: WorkflowHistory, converter: DataConverter
-                   ) -> tuple[list[Used], CrossChecked, list[TimingEvent]]:
+                   ) -> tuple[list[Used], CrossChecked, list[tuple[str, int]]]:
         return (await documents_used.read_in(history, converter),
                 await cross_check(settings.db_url, key, history, converter),
-                await history_timing.timing_in(history, converter))
+                await history_timing.numbers_in(history, converter))
 
     found = await documents_used.each_history(settings, server, read)
     used = [u for of_run, _, _ in found for u in of_run]
     changed_fields.with_facts(checks, [crossed.changed for _, crossed, _ in found])
     staged = next(c for c in checks if c.records == STAGED.records)
-    staged.findings += history_timing.lacking_findings(await asyncio.to_thread(
-        history_timing.held, settings.db_url, [e for _, _, told in found for e in told]))
+    late = await documents_used.each_history(  # the archived ones are among `found`
+        settings, server, history_timing.numbers_in, query=history_timing.late_runs(settings),
+        workflow_ids=())
+    staged.findings += await asyncio.to_thread(
+        history_timing.lacking_findings, settings.db_url,
+        [number for _, _, told in found for number in told]
+        + [number for told in late for number in told])
     checks.append(document_check.check(settings.db_url, blobs.DocumentStore.of(settings),
                                         used))
     checks.append(histories_check([crossed for _, crossed, _ in found]))

@@ -88,12 +88,25 @@ def events_for(url: str, workflow_id: str) -> list[TimingEvent]:
 
 def stored_events(url: str, workflow_ids: Iterable[str]) -> dict[tuple[str, int], TimingEvent]:
     """These journeys' stored events by (workflow_id, sequence), read IN_ONE query at a time."""
-    ids, found = sorted(set(workflow_ids)), {}
+    ids = sorted(set(workflow_ids))
+    found: dict[tuple[str, int], TimingEvent] = {}
     with Session(ready(url)) as s:
         for at in range(0, len(ids), IN_ONE):
             rows = s.scalars(select(StageEventRow).where(
                 StageEventRow.workflow_id.in_(ids[at:at + IN_ONE])))
             found.update({(r.workflow_id, r.sequence): _event(r) for r in rows})
+    return found
+
+
+def stored_numbers(url: str, workflow_ids: Iterable[str]) -> set[tuple[str, int]]:
+    """These journeys' stored events' (workflow_id, sequence), read IN_ONE query at a time."""
+    ids = sorted(set(workflow_ids))
+    found: set[tuple[str, int]] = set()
+    with Session(ready(url)) as s:
+        for at in range(0, len(ids), IN_ONE):
+            rows = s.execute(select(StageEventRow.workflow_id, StageEventRow.sequence)
+                             .where(StageEventRow.workflow_id.in_(ids[at:at + IN_ONE])))
+            found.update((workflow_id, sequence) for workflow_id, sequence in rows)
     return found
 
 

@@ -15,10 +15,11 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
+from journey.touchpoints import LATE_TOUCHPOINT_BASE
 from store.sealed_records import STAGED
 from store.timing import events_for
 from store.touchpoint_analytics import build_journey_map
-from tests.e2e.test_archive import said
+from tests.e2e.test_archive import CUSTOMER, said, withdrawn_journey
 from tests.e2e.test_history_cross_check import forged, keyed_settings, paid_out_journey
 from tests.e2e.test_journey_on_dev_server import cli
 from worker import build_worker
@@ -112,3 +113,32 @@ async def test_stage_events_lost_to_an_older_backup_are_named_and_rebuilt_from_t
         in flat(differs), flat(differs)
     assert "nothing to rebuild" in flat(differs)
     assert events_for(keyed.db_url, journey)[kept].actor == "someone-else"
+
+
+async def test_a_late_touchpoints_event_lost_is_named_and_rebuilt_from_the_run_that_kept_it(
+    dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path
+) -> None:
+    """A withdrawn journey's customer calls: the run that keeps the inquiry (not the
+    journey's, which has ended) writes its event under the journey's id; lost with an older
+    backup, it is named and rebuilt from that run's history."""
+    client = dev_server.client
+    keyed = keyed_settings(e2e_settings, tmp_path)
+    async with build_worker(client, keyed):
+        journey = await withdrawn_journey(client, keyed, tmp_path)
+        await cli(keyed, "inquiry", journey, "--as", CUSTOMER, "--channel", "phone")
+    written = events_for(keyed.db_url, journey)
+    assert written[-1].sequence == LATE_TOUCHPOINT_BASE, written[-1]
+    with closing(sqlite3.connect(keyed.data_dir / "journey.db")) as db, db:
+        db.execute("DELETE FROM stage_events WHERE workflow_id = ? AND sequence = ?",
+                   (journey, LATE_TOUCHPOINT_BASE))
+
+    verified = await cli(keyed, "records", "verify", ok=False)
+    assert verified.returncode == 1, flat(verified)
+    assert (f"stage events #{LATE_TOUCHPOINT_BASE} of {journey} are in its history, not in "
+            "the database") in flat(verified), flat(verified)
+
+    rebuilt = await cli(keyed, "records", "rebuild-events", journey)
+    assert flat(rebuilt) == (f"{journey}: 1 stage event(s) rebuilt from its history "
+                             f"(#{LATE_TOUCHPOINT_BASE})"), flat(rebuilt)
+    assert events_for(keyed.db_url, journey) == written
+    await cli(keyed, "records", "verify")
