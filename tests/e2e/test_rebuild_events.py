@@ -15,17 +15,24 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from journey.settings import Settings
+from journey.stages import Stage
 from journey.touchpoints import LATE_TOUCHPOINT_BASE
+from starter.codec import SETTING
 from store.sealed_records import STAGED
 from store.timing import events_for
 from store.touchpoint_analytics import build_journey_map
+from tests.cli_kit import cli as in_process
+from tests.cli_kit import point_cli_at
+from tests.cli_kit import said as in_process_said
 from tests.e2e.test_archive import CUSTOMER, said, withdrawn_journey
 from tests.e2e.test_history_cross_check import forged, keyed_settings, paid_out_journey
 from tests.e2e.test_journey_on_dev_server import cli
+from tests.e2e.test_keyless_cli import KEYS, encrypting
+from tests.workflows.journey_kit import journey_worker, new_application, start, until_stage
 from worker import build_worker
 
 pytestmark = pytest.mark.e2e
-__all__ = ["forged"]  # the fixture, used by name
+__all__ = ["encrypting", "forged"]  # the fixtures, used by name
 
 
 def restore_stage_events(settings: Settings, backup: Path) -> None:
@@ -142,3 +149,28 @@ async def test_a_late_touchpoints_event_lost_is_named_and_rebuilt_from_the_run_t
                              f"(#{LATE_TOUCHPOINT_BASE})"), flat(rebuilt)
     assert events_for(keyed.db_url, journey) == written
     await cli(keyed, "records", "verify")
+
+
+async def test_an_encrypted_journeys_lost_event_is_rebuilt_with_the_codec_keys(
+    encrypting: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a namespace whose payloads are encrypted, the RECORD_TIMING inputs are read with
+    the codec keys, as `records verify` reads the histories."""
+    client = encrypting.client
+    docs, app = new_application()
+    async with journey_worker(client, tmp_path, docs) as settings:
+        handle = await start(client, settings, app)
+        await until_stage(handle, Stage.RISK_REVIEW)
+        written = events_for(settings.db_url, handle.id)
+        newest = written[-1].sequence
+        with closing(sqlite3.connect(tmp_path / "journey.db")) as db, db:
+            db.execute("DELETE FROM stage_events WHERE workflow_id = ? AND sequence = ?",
+                       (handle.id, newest))
+        point_cli_at(monkeypatch, client, tmp_path)
+        monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
+        monkeypatch.setenv(SETTING, KEYS)
+        rebuilt = await in_process("records", "rebuild-events", handle.id)
+        assert rebuilt.exit_code == 0, rebuilt.output
+        assert f"{handle.id}: 1 stage event(s) rebuilt from its history (#{newest})" \
+            in in_process_said(rebuilt)
+        assert events_for(settings.db_url, handle.id) == written
