@@ -11,12 +11,11 @@ against a backup; `verify` also compares each chain with the head the archivist'
 anchored in its history on the server (activities/anchors.py), which names the newest rows
 deleted. It checks the stage events by their numbering too, and against the events the
 journeys' histories say were written (starter/history_timing.py: `rebuild_events` writes those
-the database lacks), and the document store, which is
-not sealed, by its blobs' digests and against the documents the journeys' histories say they
-read, and the policies the workers recorded by their texts' digests (store/policy_check.py).
-Without the key, nothing is checked and no sealed
-record is written: `KeysNeeded` (exit 8) names the setting; so it does, nothing written, for a
-key that is not the one the records were sealed with.
+the database lacks), and the document store, which is not sealed, by its blobs' digests and
+against the documents the journeys' histories say they read, and the policies the workers
+recorded by their texts' digests (store/policy_check.py). Without the key, nothing is checked
+and no sealed record is written: `KeysNeeded` (exit 8) names the setting; so it does,
+nothing written, for a key that is not the one the records were sealed with.
 """
 
 from __future__ import annotations
@@ -181,7 +180,10 @@ async def rebuild_events(settings: Settings, journey: str | None, *, dry_run: bo
     if lacking and not dry_run:
         with key_needed(settings, STAGED):
             _refuse_unkeyed(settings)
-            record_new_events(settings.db_url, lacking, settings.archive_seal_key)
+            fresh = {(e.workflow_id, e.sequence) for e in
+                     record_new_events(settings.db_url, lacking, settings.archive_seal_key)}
+        for j in found:  # a worker writing the same event meanwhile wrote it: not counted
+            j.lacking = [e for e in j.lacking if (e.workflow_id, e.sequence) in fresh]
     return found
 
 
