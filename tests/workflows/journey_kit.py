@@ -33,7 +33,7 @@ from activities.documents import DocumentActivities
 from journey import contracts
 from journey.actors import Actor, Role
 from journey.application import LoanApplication, Product, SettlementAccount
-from journey.contracts import ReadDocumentInput
+from journey.contracts import KeepReadingInput, KeptReading, ReadDocumentInput
 from journey.credit_code import generate
 from journey.decisions import ApprovalDecision, RiskGrade, RiskOpinion, Signature, Verdict
 from journey.documents import (
@@ -214,13 +214,24 @@ async def journey_worker(
         if docs.gate is not None:
             docs.gate.wait(timeout=30)
         reading = docs.readings[request.ref.sha256]
-        if docs.kept:
+        if docs.kept and request.reader_keeps:  # a read of a history from before
             record_reading(settings.db_url, request.workflow_id, reading)
         return reading
 
+    real_keep = DocumentActivities(settings).keep_new_reading
+
+    @activity.defn(name=contracts.KEEP_NEW_READING)
+    def keep_new_reading(request: KeepReadingInput) -> KeptReading:
+        """The worker's keep of what the real OCR read; a prepared reading kept only where
+        `docs.kept` says, as the prepared reader kept it itself before the journey did."""
+        if docs.kept or request.reading.ref.sha256 not in docs.readings:
+            return real_keep(request)
+        return KeptReading()
+
     stand_ins = list(replace(settings) if callable(replace) else replace)
-    if read_document.__name__ not in {a.__name__ for a in stand_ins}:
-        stand_ins.append(read_document)
+    for stand_in in (read_document, keep_new_reading):
+        if stand_in.__name__ not in {a.__name__ for a in stand_ins}:
+            stand_ins.append(stand_in)
     async with build_worker(client, settings, activities=stand_ins):
         try:
             yield settings
