@@ -141,9 +141,14 @@ def chain_end(s: Session, columns: Iterable[Column]) -> tuple[int, str]:
 def seal_at(s: Session, columns: Iterable[Column], position: int) -> str | None:
     """The chained seal at `position` in `columns`, if one holds it (a seal a change keeps
     marked found changed, as the seal it is)."""
-    at = f"{CHAINED}{position:0{_POSITION_DIGITS}d}:%"
+    # a range between two positions' prefixes, not LIKE 'prefix%': the seal's index serves it
+    # (PostgreSQL's default collation and SQLite's case-blind LIKE serve no LIKE by an index,
+    # and the seal read as a row is sealed again would scan the table); both bounds have the
+    # seals' own form, so any collation orders them by position
+    at, after = (f"{CHAINED}{p:0{_POSITION_DIGITS}d}:" for p in (position, position + 1))
     return next((kept_seal(seal) for c in columns
-                 if (seal := s.scalars(select(c).where(c.like(at)).limit(1)).first())), None)
+                 if (seal := s.scalars(select(c).where(c >= at, c < after).limit(1)).first())),
+                None)
 
 
 def kept_seal(replaced: str) -> str:
