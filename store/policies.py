@@ -79,7 +79,7 @@ def text_changed(row: LendingPolicyRow) -> str | None:
 def _vouched(row: LendingPolicyRow | None) -> LendingPolicyRow | None:
     """`row`, read for a decision; `PolicyTextChanged` when its text was changed."""
     if row is not None and (why := text_changed(row)) is not None:
-        raise PolicyTextChanged(f"the {named(row)} is not acted by: {why}; then check the "
+        raise PolicyTextChanged(f"nothing acts by the {named(row)}: {why}; then check the "
                                 "journey database with `loan-journey records verify`")
     return row
 

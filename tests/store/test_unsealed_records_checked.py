@@ -121,12 +121,12 @@ def test_a_policy_text_changed_with_sql_is_named_and_nothing_acts_by_it(
     assert (f"restore the row's text from a backup, or from the policy file of version "
             f"{version}") in changed.detail
 
-    with pytest.raises(PolicyTextChanged, match=f"the lending policy {version} is not acted "
-                       "by: its text .* no longer hashes to the sha256 recorded with it"):
+    with pytest.raises(PolicyTextChanged, match=f"nothing acts by the lending policy {version}: "
+                       "its text .* no longer hashes to the sha256 recorded with it"):
         in_force(database)
     acted = record(LAST, "3.00", "3.50", "--as", "mallory", "--role", "operations")
     assert acted.exit_code == 1, acted.output
-    assert (f"error: the lending policy {version} is not acted by" in said(acted)
+    assert (f"error: nothing acts by the lending policy {version}" in said(acted)
             and "`loan-journey records verify`" in said(acted)), acted.output
     assert not refusals(database)  # not a refusal of mallory's: nothing was decided
     assert "3.00" not in said(records("verify"))  # no fixing recorded
