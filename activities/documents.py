@@ -107,12 +107,8 @@ class DocumentActivities:
         """Keep what a read returned, on the journey's own queue, and say what keeping it
         told: a scan missing from the store says why, never sent or erased under retention
         (which the reader, without the journey database, cannot tell)."""
-        reading, kept = request.reading, KeptReading()
-        if reading.status is ReadStatus.MISSING:
-            kept.reason = _missing(self._db(), reading.ref)
-            reading = reading.model_copy(update={"reason": kept.reason})
-        record_reading(self._db(), request.workflow_id, reading, self._key())
-        return kept
+        kept = self._keep(request.workflow_id, request.reading)
+        return KeptReading(reason=kept.reason if kept.status is ReadStatus.MISSING else None)
 
     @activity.defn(name=contracts.KEEP_READING)
     def keep_reading(self, request: KeepReadingInput) -> None:
@@ -124,12 +120,15 @@ class DocumentActivities:
     def _kept_by_reader(self, request: ReadDocumentInput, reading: DocumentReading
                         ) -> DocumentReading:
         """`reading`, kept here first when its read was scheduled before the journey kept its
-        readings (`reader_keeps`), a missing scan's reason told from the database."""
-        if not request.reader_keeps:
-            return reading
+        readings (`reader_keeps`)."""
+        return self._keep(request.workflow_id, reading) if request.reader_keeps else reading
+
+    def _keep(self, workflow_id: str, reading: DocumentReading) -> DocumentReading:
+        """Keep a new reading of journey `workflow_id`, a missing scan's reason told from the
+        database (never sent, or erased under retention); the reading as kept."""
         if reading.status is ReadStatus.MISSING:
-            reading.reason = _missing(self._db(), reading.ref)
-        record_reading(self._db(), request.workflow_id, reading, self._key())
+            reading = reading.model_copy(update={"reason": _missing(self._db(), reading.ref)})
+        record_reading(self._db(), workflow_id, reading, self._key())
         return reading
 
     def _db(self) -> str:
