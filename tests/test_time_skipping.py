@@ -7,7 +7,7 @@ workflow task or activity in flight holds the clock while a sleep of days goes o
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from temporalio import activity, workflow
 from temporalio.api.testservice.v1 import LockTimeSkippingRequest
@@ -62,3 +62,27 @@ async def test_a_sleep_leaves_the_clock_held_while_an_activity_runs(
                                                  task_queue="held")
         await env.sleep(timedelta(days=3))
         assert await handle.result() == "done"
+
+
+async def test_a_sleep_answered_while_the_clock_is_read_is_not_slept_again(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    """The clock read in the loop was answered before the skip and reaches the helper after
+    the skip's own answer: the helper reads it again, and does not call for the 23 days the
+    stale reading leaves (CI, at 15:57 UTC: 23 days ended 47 days on)."""
+    env = time_skipping_env
+    before = await env.get_current_time()
+    read = env.get_current_time
+    readings: list[datetime] = []
+
+    async def read_late() -> datetime:
+        readings.append(await read())
+        await asyncio.sleep(1)  # the skip, with nothing due meanwhile, is answered meanwhile
+        return readings[0] if len(readings) == 2 else readings[-1]
+
+    env.get_current_time = read_late  # type: ignore[method-assign]
+    await env.sleep(timedelta(days=23))
+    env.get_current_time = read  # type: ignore[method-assign]
+    assert len(readings) > 2, "the helper read the clock again"
+    slept = await env.get_current_time() - before
+    assert timedelta(days=23) <= slept < timedelta(days=24), slept
