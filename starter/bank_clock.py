@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from journey.policy.calendar import WorkingCalendar, moment_at
 from journey.status import JourneyStatus
@@ -37,6 +37,13 @@ def bank_offset() -> int:
     """The bank's clock, in hours from UTC, where no journey says it: the packaged working
     calendar's, where the bank's days begin (as `lpr` dates the bank's day)."""
     return WorkingCalendar().utc_offset_hours
+
+
+def bank_day(moment: datetime | None = None) -> date:
+    """The day `moment` (now, without one) falls on by the bank's clock (`bank_offset`): a
+    value date, a period's day. Not `moment.date()`, which is UTC's day: until 08:00 in
+    Beijing that is the day before."""
+    return WorkingCalendar().day_of(moment or datetime.now(UTC))
 
 
 def bank_zone() -> timezone:

@@ -20,12 +20,12 @@ from starter import (
     quotes,
     work_lists,
 )
+from starter.bank_clock import bank_day
 from starter.book_json import book_json
 from starter.boundary import run
 from starter.connect import connect
 from starter.journey_cli import console
 from starter.listings_view import book_table, book_title, journeys_table, stuck_table
-from starter.lpr import bank_day
 from starter.money_paid_out import money_paid_out
 from starter.money_received import closed_since, drawn_up_today, money_received, received_period
 from starter.month_end import month_end

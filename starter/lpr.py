@@ -16,7 +16,7 @@ with the archive key: without, `KeysNeeded` (8), nothing written.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from activities.policy import china_calendar
 from journey.actors import Actor, Role
@@ -28,10 +28,10 @@ from journey.lpr_record import (
     rates_refusal,
     record_conflict,
 )
-from journey.policy import WorkingCalendar
 from journey.policy.authority import LPR_ROLES
 from journey.policy.pricing import BaseRate
 from journey.settings import Settings
+from starter.bank_clock import bank_day
 from starter.errors import BadInput, Refused
 from starter.pinned_policy import authorized, current_policy
 from starter.records import key_needed
@@ -41,10 +41,6 @@ from store.seal_findings import Finding
 
 FIXINGS = "lpr-fixings"  # what a refused attempt is kept under (store/refusals.py)
 CORRECTORS = {Role.SUPERVISOR}
-
-
-def bank_day(now: datetime | None = None) -> date:
-    return WorkingCalendar().day_of(now or datetime.now(UTC))
 
 
 def record_fixing(settings: Settings, fixing: LprFixing, actor: Actor,

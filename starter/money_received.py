@@ -24,7 +24,7 @@ from journey.money_booked import Booked, ByKind, booked
 from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
-from starter.bank_clock import bank_zone
+from starter.bank_clock import bank_day, bank_zone
 from starter.errors import BadInput
 from starter.pending_return import ReceivedMoney, received_money
 from store.payer_returns import PayerRefund, refunds
@@ -172,7 +172,7 @@ def _claimed_twice(settings: Settings, period: Period, said: list[str]) -> list[
                         for c in held)
             + ": one bank payment claimed more than once, check the bank statement"
             for key, held in key_shared(settings.db_url).items()
-            if any(period.holds(c.claimed_at.date()) for c in held)
+            if any(period.holds(bank_day(c.claimed_at)) for c in held)
             and not any(w.startswith(f"reference {key} is booked ") for w in said)]
 
 

@@ -20,13 +20,12 @@ from journey.repayment import money
 from journey.settings import Settings
 from starter import pending_delivery
 from starter.act_words import act_words
-from starter.bank_clock import bank_label, bank_offset, bank_zone
+from starter.bank_clock import bank_day, bank_label, bank_offset, bank_zone
 from starter.book_json import plain
 from starter.boundary import run
 from starter.connect import connect
 from starter.errors import NoAnswer, NotMet, Refused
 from starter.journey_cli import As, Reason, RoleOpt
-from starter.lpr import bank_day
 from starter.outflow_checks import (
     CANCEL,
     CONFIRM,

@@ -23,7 +23,7 @@ from journey.drawdowns import account_number
 from journey.repayment import money
 from journey.settings import Settings
 from journey.status import JourneyStatus
-from starter.bank_clock import noted, when
+from starter.bank_clock import bank_day, noted, when
 from starter.errors import BadInput, NotFound, Refused
 from starter.outflow_checks import CONFIRM, checker_told, enter_awaiting, settled_meanwhile
 from starter.payer_account import elsewhere, source_moved
@@ -176,7 +176,7 @@ def received_money(settings: Settings, state: Delivery, workflow_id: str | None 
         money.append(ReceivedMoney(
             instruction=kept.id or 0, workflow_id=kept.workflow_id, amount=paid.amount,
             reference=paid.reference, from_account=paid.from_account,
-            paid_on=paid.paid_on or kept.typed_at.date(),
+            paid_on=paid.paid_on or bank_day(kept.typed_at),
             typed_by=kept.actor, typed_at=kept.typed_at,
             refused_at=None if back else kept.settled_at or kept.typed_at,
             returned_at=kept.settled_at if back else None,

@@ -19,6 +19,7 @@ from journey.post_loan_warnings import AcknowledgeWarning, WarningAction
 from journey.settings import Settings
 from starter import loan_figures, operations, quotes
 from starter.attempts import acting
+from starter.bank_clock import bank_day
 from starter.boundary import run
 from starter.connect import connect
 from starter.journey_cli import (
@@ -32,7 +33,6 @@ from starter.journey_cli import (
     send_update,
     validated,
 )
-from starter.lpr import bank_day
 from starter.repayment_view import payoff_text, prepayment_text, settlement_text
 from starter.typed_values import day, yuan
 

@@ -28,10 +28,10 @@ from journey.stages import Stage
 from journey.status import JourneyStatus
 from journey.undrawn_commitments import commitment_line
 from starter import book_reviews, quotes
+from starter.bank_clock import bank_day
 from starter.errors import BadInput, Ended, EndedOutside, EndedUnread, NoAnswer, NotFound
 from starter.journey_ids import JOURNEYS
 from starter.loan_figures import owed_on
-from starter.lpr import bank_day
 from starter.operations import status
 from starter.pinned_policy import current_policy
 from store.exposure import parties

@@ -38,7 +38,7 @@ from starter.pending_return import (
     status_json,
 )
 from store.payer_returns import returns
-from store.pending import Delivery, Instruction, instructions, keep_instruction
+from store.pending import Delivery, Instruction, instructions, keep_instruction, settle
 from store.refusals import origin, refusals
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed_loan, pay
@@ -197,3 +197,19 @@ def test_money_refused_at_delivery_is_offered_only_the_steps_its_journey_takes(
     assert ("predates the loan" in said) is (paid_on is not None), said
     assert said.endswith(f"({RETURN}). `loan-journey pending list` and `loan-journey status "
                          "loan-U` show it until then"), said
+
+
+def test_money_received_without_a_value_date_is_valued_on_the_bank_s_day(tmp_path: Path) -> None:
+    """Typed at 00:30 in Beijing, 16:30 UTC the day before, with no value date: valued on
+    the bank's day, as the journey values the payments it books (CI at 23:57 in Beijing had
+    the book list a loan's booked payments on the 8th and its unbooked ones on the 7th)."""
+    settings = Settings(data_dir=tmp_path)
+    paid = Repayment(actor=SUBMITTER, reference="LATE-1", amount=Decimal("5000.00"))
+    number = keep_instruction(settings.db_url, Instruction(
+        workflow_id="loan-L", update="record_repayment", update_id="u-late",
+        request=paid.model_dump_json(), actor=SUBMITTER.id, role=SUBMITTER.role,
+        typed_at=datetime(2026, 12, 7, 16, 30, tzinfo=UTC), origin=origin()))
+    settle(settings.db_url, number, Delivery.UNBOOKED, "refused: not due",
+           datetime(2026, 12, 7, 16, 31, tzinfo=UTC))
+    assert [m.paid_on for m in received_money(settings, Delivery.UNBOOKED)] == [
+        date(2026, 12, 8)]
