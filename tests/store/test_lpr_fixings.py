@@ -18,6 +18,7 @@ from journey.lpr_record import publication_day
 from journey.policy import WorkingCalendar
 from journey.repayment import add_months
 from journey.settings import Settings
+from starter.bank_clock import bank_day
 from starter.cli import app
 from store.db import engine_for
 from store.lpr import add_fixing
@@ -191,8 +192,9 @@ def test_list_shows_the_fixings_their_record_and_what_new_offers_are_priced_at()
     correct(LAST, "3.00", "3.50", reason="typo")
     listed = said(lpr("list"))
     assert listed.index(str(LAST)) < listed.index(str(BEFORE))  # newest first
-    # recorded at on the bank's clock: its day, not UTC's, after 16:00 UTC
-    assert f"3.00% │ 3.50% │ ops-wang │ {TODAY}" in listed
+    # recorded at on the bank's clock: its day, not UTC's, after 16:00 UTC; today's, not the
+    # module's TODAY, which a run collected before midnight in Beijing read the day before
+    assert f"3.00% │ 3.50% │ ops-wang │ {bank_day()}" in listed
     assert "was 1y 3.10%, 5y 3.50%: sup-sme" in listed
     assert (f"new offers are priced at the fixing of {LAST} (1y 3.00%, 5y 3.50%) plus their "
             "spreads") in listed

@@ -52,9 +52,8 @@ from tests.store.test_archive import HISTORY, closed_run
 from tests.store.test_lpr_fixings import rows
 from tests.store.test_record_seals import KEY, found, records, sql
 
-NOW = datetime.now(UTC)
 DAY = WorkingCalendar().day_of  # the bank's day of a moment
-LONG_AGO = NOW - timedelta(days=3 * 365)  # when the old scans were uploaded
+LONG_AGO = datetime.now(UTC) - timedelta(days=3 * 365)  # when the old scans were uploaded
 RULE = "policy 2026.12-8: scans kept 5 years after their last journey ended"
 
 
@@ -98,17 +97,24 @@ def store(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def scans(db_url: str, store: Path) -> dict[str, DocumentRef]:
+def now() -> datetime:
+    """The test's own moment, the day it erases on: one read as the module was collected was
+    the day before for a test run after midnight in Beijing (as CI's may be)."""
+    return datetime.now(UTC)
+
+
+@pytest.fixture
+def scans(db_url: str, store: Path, now: datetime) -> dict[str, DocumentRef]:
     """loan-OLD rejected in 2015, loan-GONE terminated outside the engine in 2016, loan-LATE
     closed a year ago, loan-RUNNING still running; the bytes of the old scans shared, sent
     again, or an archived history's."""
     ended(db_url, "loan-OLD", datetime(2015, 3, 4, 2, 0, tzinfo=UTC), Stage.REJECTED)
     ended(db_url, "loan-GONE", datetime(2016, 6, 1, 8, 0, tzinfo=UTC), None)
-    ended(db_url, "loan-LATE", NOW - timedelta(days=365), Stage.CLOSED)
+    ended(db_url, "loan-LATE", now - timedelta(days=365), Stage.CLOSED)
     record_events(db_url, [TimingEvent(
         workflow_id="loan-RUNNING", sequence=0, type=EventType.ENTERED, stage=Stage.INTAKE,
-        at=NOW, waits_on=Party.BANK, product=Product.WORKING_CAPITAL)], KEY.encode())
-    archive.keep(db_url, DocumentStore(store), closed_run("r1"), HISTORY, NOW)
+        at=now, waits_on=Party.BANK, product=Product.WORKING_CAPITAL)], KEY.encode())
+    archive.keep(db_url, DocumentStore(store), closed_run("r1"), HISTORY, now)
     [history] = archive.runs_of(db_url)
     refs = {
         "licence": scan(db_url, store, (SAMPLES / "company1_business_license.jpg").read_bytes(),
@@ -136,7 +142,7 @@ def on_disk(store: Path, refs: dict[str, DocumentRef]) -> set[str]:
 
 
 def test_a_dry_run_lists_and_erase_removes_only_the_scans_past_retention(
-    db_url: str, store: Path, scans: dict[str, DocumentRef]
+    db_url: str, store: Path, scans: dict[str, DocumentRef], now: datetime
 ) -> None:
     licence, sheet = scans["licence"].sha256, scans["sheet"].sha256
     listed = erase("--dry-run", "--as", "audit-1")
@@ -147,8 +153,8 @@ def test_a_dry_run_lists_and_erase_removes_only_the_scans_past_retention(
         f"would erase (dry run): {sheet} of loan-GONE, loan-OLD (kept until 2021-06-01)",
         f"kept: {scans['shared'].sha256} of loan-OLD: also loan-RUNNING's (not ended)",
         f"kept: {scans['late'].sha256} of loan-GONE: also loan-LATE's (kept until "
-        f"{add_months(DAY(NOW - timedelta(days=365)), 60)})",
-        f"kept: {scans['again'].sha256} of loan-GONE: written on {DAY(NOW)}, less than 30 "
+        f"{add_months(DAY(now - timedelta(days=365)), 60)})",
+        f"kept: {scans['again'].sha256} of loan-GONE: written on {DAY(now)}, less than 30 "
         "days ago: a journey may not have read it yet",
         f"kept: {scans['history'].sha256} of loan-OLD: an archived history's file too: never "
         "erased"}
@@ -167,8 +173,8 @@ def test_a_dry_run_lists_and_erase_removes_only_the_scans_past_retention(
         (licence, "loan-OLD", "sup-sme", "supervisor", RULE, "sealed"),
         (sheet, "loan-GONE, loan-OLD", "sup-sme", "supervisor", RULE, "sealed")])
     assert [(e.ended_at, e.erased_on) for e in (erased(db_url, licence), erased(db_url, sheet))
-            if e is not None] == [(datetime(2015, 3, 4, 2, tzinfo=UTC), DAY(NOW)),
-                                  (datetime(2016, 6, 1, 8, tzinfo=UTC), DAY(NOW))]
+            if e is not None] == [(datetime(2015, 3, 4, 2, tzinfo=UTC), DAY(now)),
+                                  (datetime(2016, 6, 1, 8, tzinfo=UTC), DAY(now))]
     # what the journeys read of them, and how they ended, stay as they were
     assert rows(db_url, "select count(*) from document_readings") == [("9",)]
     assert archive.history_json(DocumentStore(store), archive.runs_of(db_url)[0]) == HISTORY
@@ -179,14 +185,14 @@ def test_a_dry_run_lists_and_erase_removes_only_the_scans_past_retention(
 
 
 def test_after_erasure_scans_get_says_so_and_records_verify_finds_nothing_missing(
-    db_url: str, store: Path, scans: dict[str, DocumentRef], tmp_path: Path
+    db_url: str, store: Path, scans: dict[str, DocumentRef], now: datetime, tmp_path: Path
 ) -> None:
     assert erase("--as", "sup-sme").exit_code == 0
     got = CliRunner().invoke(app, ["scans", "get", scans["licence"].sha256[:12],
                                    "--out", str(tmp_path / "x.jpg")])
     assert got.exit_code == Erased.exit_code == 4, got.output
     assert (f"document {scans['licence'].sha256} (other 'licence.jpg' of loan-OLD) was erased "
-            f"on {DAY(NOW)} under retention ({RULE}; its last journey ended "
+            f"on {DAY(now)} under retention ({RULE}; its last journey ended "
             "on 2015-03-04), by sup-sme: the bank no longer holds it") in said(got)
     assert not (tmp_path / "x.jpg").exists()
 
@@ -210,24 +216,25 @@ def test_after_erasure_scans_get_says_so_and_records_verify_finds_nothing_missin
 
 
 def test_a_reader_asked_for_an_erased_scan_tells_the_customer_it_was_erased(
-    db_url: str, store: Path, scans: dict[str, DocumentRef]
+    db_url: str, store: Path, scans: dict[str, DocumentRef], now: datetime
 ) -> None:
     assert erase("--as", "sup-sme").exit_code == 0
     reading = ActivityEnvironment().run(
         DocumentActivities(Settings()).read_document,
         ReadDocumentInput(workflow_id="loan-NEW", ref=scans["licence"]))
     assert reading.status is ReadStatus.MISSING
-    assert reading.reason == ERASED_SAID
+    assert reading.reason == erased_said(now)
     # a read scheduled before the journey kept its readings: the reader keeps it, as then
     assert readings_for(db_url, "loan-NEW") == [reading]
 
 
-ERASED_SAID = (f"missing: licence.jpg is no longer in the document store (erased on "
-               f"{DAY(NOW)} under the bank's retention rule): send the file itself again")
+def erased_said(now: datetime) -> str:
+    return (f"missing: licence.jpg is no longer in the document store (erased on {DAY(now)} "
+            "under the bank's retention rule): send the file itself again")
 
 
 def test_a_reader_without_the_database_reads_and_the_journey_keeps_and_tells_the_erasure(
-    db_url: str, store: Path, scans: dict[str, DocumentRef]
+    db_url: str, store: Path, scans: dict[str, DocumentRef], now: datetime
 ) -> None:
     """The reader parses customers' files and holds no database (role documents, no
     LOAN_JOURNEY_DATABASE_URL): it returns what it read, keeps nothing, and cannot tell an
@@ -242,8 +249,9 @@ def test_a_reader_without_the_database_reads_and_the_journey_keeps_and_tells_the
     assert readings_for(db_url, "loan-NEW") == []
     kept = ActivityEnvironment().run(DocumentActivities(Settings()).keep_new_reading,
                                      KeepReadingInput(workflow_id="loan-NEW", reading=read))
-    assert kept.reason == ERASED_SAID
-    assert readings_for(db_url, "loan-NEW") == [read.model_copy(update={"reason": ERASED_SAID})]
+    assert kept.reason == erased_said(now)
+    assert readings_for(db_url, "loan-NEW") == [read.model_copy(
+        update={"reason": erased_said(now)})]
     assert rows(db_url, "select count(*) from document_readings where workflow_id = "
                 "'loan-NEW' and seal is not null") == [("1",)]  # the worker's archive key
 
@@ -306,12 +314,12 @@ def test_the_policy_keeps_scans_longer_never_below_the_law(
 
 
 def test_a_run_stopped_before_its_file_went_erases_it_next_time_kept_once(
-    db_url: str, store: Path, scans: dict[str, DocumentRef]
+    db_url: str, store: Path, scans: dict[str, DocumentRef], now: datetime
 ) -> None:
     licence = scans["licence"].sha256
     record_erasure(db_url, Erasure(  # kept, and the run stopped before the file went
         sha256=licence, journeys=["loan-OLD"], ended_at=datetime(2015, 3, 4, 2, tzinfo=UTC),
-        erased_at=NOW, erased_by="sup-sme", role="supervisor", rule=RULE,
+        erased_at=now, erased_by="sup-sme", role="supervisor", rule=RULE,
         origin="ops@host pid 1"), KEY.encode())
     assert blobs.exists(store, licence)
     assert erase("--as", "sup-sme").exit_code == 0
@@ -321,7 +329,7 @@ def test_a_run_stopped_before_its_file_went_erases_it_next_time_kept_once(
 
 
 def test_subject_says_which_of_a_persons_readings_lost_their_scan(
-    db_url: str, store: Path, scans: dict[str, DocumentRef]
+    db_url: str, store: Path, scans: dict[str, DocumentRef], now: datetime
 ) -> None:
     """A person's right to know: the reading that names them is kept after its scan went,
     and `subject` says the scan is no longer held (when, why, by whom); one still held
@@ -333,10 +341,10 @@ def test_subject_says_which_of_a_persons_readings_lost_their_scan(
             license=licence), KEY.encode())
     assert erase("--as", "sup-sme").exit_code == 0
     record_erasure(db_url, Erasure(  # the licence sent again by another, erased of it later
-        sha256=scans["licence"].sha256, journeys=["loan-OTHER"], ended_at=NOW, erased_at=NOW,
+        sha256=scans["licence"].sha256, journeys=["loan-OTHER"], ended_at=now, erased_at=now,
         erased_by="sup-2", role="supervisor", rule=RULE, origin="ops@host pid 2"), KEY.encode())
     _, found = in_readings(db_url, Sought.typed("name", "张三"))
-    gone = (f"erased on {DAY(NOW)} under retention ({RULE}; its last journey ended on "
+    gone = (f"erased on {DAY(now)} under retention ({RULE}; its last journey ended on "
             "2015-03-04), by sup-sme")
     assert {wf: [(h.field, h.scan_erased) for h in held] for wf, held in found.items()} == {
         "loan-OLD": [("legal_representative", gone)],
