@@ -69,9 +69,10 @@ from journey.settings import Settings  # noqa: E402
 from journey.stages import Stage  # noqa: E402
 from journey.status import plan_start  # noqa: E402
 from starter import applications, loan_figures, operations  # noqa: E402
+from starter.bank_clock import bank_day  # noqa: E402
 from starter.demo_team import OPERATIONS, agent_signature, approvers, risk_officer  # noqa: E402
 from starter.embedded import embedded_server  # noqa: E402
-from starter.lpr import bank_day, record_fixing  # noqa: E402
+from starter.lpr import record_fixing  # noqa: E402
 from store import blobs, timing  # noqa: E402
 from tests.chaos.chaos_kit import WorkerProcess, readings_json  # noqa: E402
 from tests.ports import free_port  # noqa: E402

@@ -12,7 +12,7 @@ from rich.markup import escape
 from journey.policy.who_may import unconfirmable
 from journey.settings import Settings
 from starter import activity_waits, book_reviews, loan_figures, operations, quotes, schedules
-from starter.bank_clock import when
+from starter.bank_clock import bank_day, when
 from starter.borrower_history import (
     ended_json,
     ended_lines,
@@ -23,7 +23,6 @@ from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, EndedOutside, SealBroken
 from starter.journey_cli import JourneyId, console
-from starter.lpr import bank_day
 from starter.pending_return import not_booked, returned_to_payer, status_json
 from starter.pinned_policy import current_policy, pinned_of
 from starter.refunds import credit_refunded, owed_said

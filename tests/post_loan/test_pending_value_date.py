@@ -12,7 +12,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from starter import loan_figures, operations, pending_delivery, post_loan_cli
-from starter.lpr import bank_day
+from starter.bank_clock import bank_day
 from store.pending import Delivery, Instruction, keep_instruction
 from store.refusals import origin
 from tests.cli_kit import cli, point_cli_at

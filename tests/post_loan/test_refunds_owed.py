@@ -26,9 +26,9 @@ from journey.money_booked import ByKind, booked
 from journey.policy.calendar import moment_at
 from journey.repayment import money as money_text
 from starter import loan_figures
+from starter.bank_clock import bank_day
 from starter.book_json import book_json
 from starter.book_sections import payments_table, received_table
-from starter.lpr import bank_day
 from starter.money_received import Period, money_received
 from starter.outflow_checks import NO_PAYER_ACCOUNT
 from store.db import engine_for
