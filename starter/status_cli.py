@@ -23,6 +23,7 @@ from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, EndedOutside, SealBroken
 from starter.journey_cli import JourneyId, console
+from starter.payouts_not_in_run import payouts_not_in_run, payouts_said
 from starter.pending_return import not_booked, returned_to_payer, status_json
 from starter.pinned_policy import current_policy, pinned_of
 from starter.refunds import credit_refunded, owed_said
@@ -50,9 +51,12 @@ def status(
         # what its activities wait for: a queue no worker polls, an activity failing
         waits = [] if s.stage.terminal else await activity_waits.waits_of(
             client, workflow_id, partial(when, s))
+        out = payouts_not_in_run(settings, s)  # a run reset to before its payout
         if as_json:
             print(json.dumps(status_json(s, settings) | ended_json(ended)
-                             | {"applicant_formerly": formerly, "activities_waiting": waits},
+                             | {"applicant_formerly": formerly, "activities_waiting": waits,
+                                "ledger_payouts_not_in_run": [b.model_dump(mode="json")
+                                                              for b in out]},
                              indent=2, ensure_ascii=False))
         else:
             try:
@@ -66,7 +70,7 @@ def status(
             paid = bookings_for(settings.db_url, workflow_id) if s.drawdowns else []
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
                                       formerly, pinned_of(settings, s), reviews, paid))
-            for line in waits:
+            for line in [*payouts_said(s, out), *waits]:
                 console.print(f"[red]{escape(line)}[/]")
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:
                 console.print(f"[red]{escape(stuck)}[/]")

@@ -16,33 +16,52 @@ from uuid import uuid4
 import pytest
 from rich.console import Console
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, ResetReapplyExcludeType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from journey.credit_code import generate
-from starter import listings_cli, work_lists
+from journey.stages import Stage
+from starter import listings_cli, status_cli, work_lists
 from starter.cli import app as loan_journey
+from starter.payouts_not_in_run import payouts_not_in_run
+from store.ledger import bookings_for
 from tests.post_loan.loan_kit import disbursed, loan_worker, until
-from tests.workflows.journey_kit import Documents, application
+from tests.workflows.journey_kit import Documents, application, offer_signature
+from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
 
 
-async def reset(client: Client, handle: WorkflowHandle, reason: str) -> str:
+async def reset(client: Client, handle: WorkflowHandle, reason: str,
+                before_update: str | None = None) -> str:
     """`temporal workflow reset -t LastWorkflowTask`, by the workflow service: the journey's
-    current run reset to its last workflow task completed; the new run's id."""
+    current run reset to its last workflow task completed; the new run's id. With
+    `before_update`, its first run's last before the first update of that name was accepted,
+    the updates after it not applied again (`--reapply-exclude Update`: the server applies
+    them again by default, and the run would take the signature again at once)."""
     run_id = (await handle.describe()).run_id
     history = await client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
+    if before_update is not None:  # the run that took it: the first, before continue-as-new
+        run_id = (history.events[0].workflow_execution_started_event_attributes
+                  .first_execution_run_id)
+        history = await client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
+    until = min((e.event_id for e in history.events
+                 if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+                 and e.workflow_execution_update_accepted_event_attributes
+                 .accepted_request.input.name == before_update), default=None)
     last = max(e.event_id for e in history.events
-               if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+               if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+               and (until is None or e.event_id < until))
     done = await client.workflow_service.reset_workflow_execution(
         ResetWorkflowExecutionRequest(
             namespace=client.namespace,
             workflow_execution=WorkflowExecution(workflow_id=handle.id, run_id=run_id),
-            reason=reason, workflow_task_finish_event_id=last, request_id=str(uuid4())))
+            reason=reason, workflow_task_finish_event_id=last, request_id=str(uuid4()),
+            reset_reapply_exclude_types=[] if before_update is None else [
+                ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE]))
     return done.run_id
 
 
@@ -107,3 +126,45 @@ async def test_a_reset_loan_is_one_loan_in_the_book_and_one_journey_in_the_list(
         assert sum((Decimal(p["principal"]) for p in closing.values()), Decimal(0)) == (
             Decimal(5_000_000))
         assert book["month_end"]["not_reconciled"] == []
+
+
+async def test_status_of_a_run_reset_to_before_its_payout_says_the_ledger_holds_it(
+    dev_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reset to before the signature, the run waits for it again while the ledger holds its
+    payout: `status` says so, and the signature sent again takes the same booking."""
+    client, docs = dev_env.client, Documents()
+    async with loan_worker(client, tmp_path, docs) as settings:
+        app = application(docs, amount=2_000_000)
+        handle, paid = await disbursed(client, settings, app)
+        assert paid.disbursement is not None
+        booking = paid.disbursement.booking_id
+        await reset(client, handle, "signed in error, signing again", before_update="sign")
+        waiting = await until(handle, lambda s: s.stage is Stage.OFFER)
+        assert waiting.disbursement is None
+
+        monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS",
+                           client.service_client.config.target_host)
+        monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(settings.data_dir))
+        monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
+        monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
+        monkeypatch.setattr(status_cli, "console", Console(width=400))
+        shown = await asyncio.to_thread(CliRunner().invoke, loan_journey, ["status", handle.id])
+        assert shown.exit_code == 0, shown.output
+        told = " ".join(shown.output.split())
+        assert (f"the ledger holds payout {booking} of this journey: 2,000,000.00 to "
+                f"{app.applicant_name}, value date ") in told, told
+        assert ("this run records no payout, though the money is out: it was reset on the "
+                f"Temporal server to before its payout (`loan-journey history {handle.id}` "
+                "names who reset it and when); it waits for the offer's signature again"
+                ) in told, told
+        raw = await asyncio.to_thread(CliRunner().invoke, loan_journey,
+                                      ["status", handle.id, "--json"])
+        assert [b["booking_id"] for b in json.loads(raw.output)["ledger_payouts_not_in_run"]
+                ] == [booking], raw.output
+
+        await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
+        again = await until(handle, lambda s: s.disbursement is not None)
+        assert again.disbursement is not None and again.disbursement.booking_id == booking
+        assert [b.booking_id for b in bookings_for(settings.db_url, handle.id)] == [booking]
+        assert payouts_not_in_run(settings, again) == []
