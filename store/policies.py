@@ -45,6 +45,8 @@ class LendingPolicyRow(Base):
     text: Mapped[str] = mapped_column(Text)
     first_loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None: kept unsealed; indexed: the chain's end, read as a policy is sealed
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class VersionReused(Exception):
