@@ -6,7 +6,8 @@ and a refused attempt as auditors keep it.
 The policy in force is the one a worker loaded last, as the workers record it when they
 start (store/policies.py): what a journey starting now pins. Only while none is recorded (no worker
 has started on this journey database yet) is it the command line's own
-LOAN_JOURNEY_POLICY_FILE (the default policy without)."""
+LOAN_JOURNEY_POLICY_FILE (the default policy without). With the archive key, a recorded policy
+is read only once checked against its seal (store/policies.py `PolicySealBroken`)."""
 
 from __future__ import annotations
 
@@ -35,13 +36,14 @@ from store.refusals import Refusal
 def current_policy(settings: Settings) -> Policy:
     """The lending policy in force for the journey database of `settings`: the one a journey
     starting now pins."""
-    return policy_in_force(settings.db_url, settings.policy_file)
+    return policy_in_force(settings.db_url, settings.policy_file, settings.archive_seal_key)
 
 
-def policy_in_force(db_url: str, own_file: Path | None) -> Policy:
-    """The newest policy the workers recorded in the journey database at `db_url`; `own_file`
-    (the default policy without) while none is recorded."""
-    recorded = in_force(db_url)
+def policy_in_force(db_url: str, own_file: Path | None, key: bytes | None = None) -> Policy:
+    """The newest policy the workers recorded in the journey database at `db_url`, checked
+    against its seal with `key` when given; `own_file` (the default policy without) while none
+    is recorded."""
+    recorded = in_force(db_url, key=key)
     return _parsed(recorded.text if recorded is not None else policy_text(own_file))
 
 
@@ -56,7 +58,7 @@ def pinned_of(settings: Settings, s: JourneyStatus) -> Policy | None:
     force; None when no worker recorded it on this journey database."""
     if s.policy_version is None:
         return None
-    row = recorded(settings.db_url, s.policy_version)
+    row = recorded(settings.db_url, s.policy_version, key=settings.archive_seal_key)
     if row is None or s.policy_sha256 not in (None, row.sha256):
         return None
     return _parsed(row.text)
@@ -67,7 +69,8 @@ def post_loan_policy_of(settings: Settings, s: JourneyStatus) -> PostLoanPolicy:
     under its version; the command line's own LOAN_JOURNEY_POST_LOAN_POLICY_FILE (the
     packaged one without) for a journey pinned before they recorded it."""
     version = s.post_loan_policy_version
-    row = recorded(settings.db_url, version, "post_loan") if version else None
+    row = (recorded(settings.db_url, version, "post_loan", settings.archive_seal_key)
+           if version else None)
     if row is None or s.post_loan_policy_sha256 not in (None, row.sha256):
         return parse_post_loan_policy(post_loan_policy_text(settings.post_loan_policy_file))
     return parse_post_loan_policy(row.text)

@@ -2,8 +2,8 @@
 
 The LPR fixings with their corrections, the refused attempts, the pending instructions, the
 money returned to its payers, the ledger's bookings, the borrowers' credit exposures, the
-outbox's notices, the stage events and the document readings are sealed as they are written
-with the archive key
+outbox's notices, the stage events, the document readings and the policies the workers
+recorded are sealed as they are written with the archive key
 (store/seals.py);
 `verify` checks them against their seals (store/seal_check.py says what each finding
 means), and `seal` has a supervisor seal the rows kept before the key was set, once checked
@@ -13,7 +13,7 @@ deleted. It checks the stage events by their numbering too, and against the even
 journeys' histories say were written (starter/history_timing.py: `rebuild_events` writes those
 the database lacks), and the document store, which is not sealed, by its blobs' digests and
 against the documents the journeys' histories say they read, and the policies the workers
-recorded by their texts' digests (store/policy_check.py). Without the key, nothing is checked
+recorded by their texts' digests too (store/policy_check.py). Without the key, nothing is checked
 and no sealed record is written: `KeysNeeded` (exit 8) names the setting; so it does,
 nothing written, for a key that is not the one the records were sealed with.
 """
@@ -43,7 +43,6 @@ from store import (
     blobs,
     chain_anchors,
     document_check,
-    policy_check,
     seal_check,
     seal_findings,
     seal_key,
@@ -97,8 +96,8 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     the events it lacks: starter/history_timing.py). Then the unsealed: the document
     store's blobs by their digests and against the documents the journeys' histories say they
     read (the archive's copies alone when `offline`: store/document_check.py,
-    starter/documents_used.py), and each recorded policy's text by its sha256
-    (store/policy_check.py). A journey's row that fails its seal is told what changed in
+    starter/documents_used.py). The recorded policies' chain checks each one's text by its
+    sha256 too (store/policy_check.py). A journey's row that fails its seal is told what changed in
     it, where its history or the rows sealed beside it say (starter/changed_fields.py)."""
     key = _key(settings, "check the records' seals")
     server = None if offline else client or await _server(settings)
@@ -127,7 +126,6 @@ async def verify(settings: Settings, client: Client | None = None, offline: bool
     checks.append(document_check.check(settings.db_url, blobs.DocumentStore.of(settings),
                                         used))
     checks.append(histories_check([crossed for _, crossed, _ in found]))
-    checks.append(policy_check.check(settings.db_url))
     return Verified(checks, anchored, offline)
 
 

@@ -137,7 +137,8 @@ def _in_force(url: str) -> Policy | None:
     None when it cannot be read: the report reads the timing events only, and says so under
     the table."""
     try:
-        return policy_in_force(url, Settings().policy_file)
+        settings = Settings()
+        return policy_in_force(url, settings.policy_file, settings.archive_seal_key)
     except (OSError, PolicyError):
         return None
 

@@ -24,6 +24,8 @@ from starter.errors import KeysNeeded, SetupError, calendar_unusable
 from store import blob_cipher, blobs
 from store.db import ready
 from store.policies import PolicyKind, VersionReused, record_policy
+from store.seal_key import sealing_key
+from store.sealed_records import POLICIES
 
 _KINDS: dict[str, PolicyKind] = {"policy_file": "lending", "post_loan_policy_file": "post_loan"}
 
@@ -65,7 +67,9 @@ def document_store_ready(settings: Settings) -> None:
 
 def policy_in_service(settings: Settings) -> PoliciesInService:
     """The lending and the post-loan policy a worker runs, each read and parsed as it starts,
-    and recorded in the journey database as the one the workers run (store/policies.py):
+    and recorded in the journey database as the one the workers run (store/policies.py,
+    sealed with the archive key when it is the one the policies were sealed with, else kept
+    unsealed, which `records verify` names):
     each journey's intake pins the lending policy as it is now, its offer the post-loan
     policy; and the bank's calendar file, which each intake's working calendar takes its years
     from. SetupError naming LOAN_JOURNEY_POLICY_FILE or LOAN_JOURNEY_POST_LOAN_POLICY_FILE
@@ -98,7 +102,8 @@ def _recorded(settings: Settings, field: Literal["policy_file", "post_loan_polic
         raise SetupError(f"{variable} cannot be used: {err}; point it at a readable {named} "
                          f"file, or unset it for the default {named}") from err
     try:
-        record_policy(settings.db_url, loaded.policy.version, loaded.text, kind)
+        record_policy(settings.db_url, loaded.policy.version, loaded.text, kind,
+                      sealing_key(settings.db_url, settings.archive_seal_key, POLICIES))
     except VersionReused as err:
         raise SetupError(f"{variable} cannot be used: {err}; a changed policy "
                          "is a new policy: give the changed file a new \"version\", or put "

@@ -9,7 +9,9 @@ command line without the key); a chain sealed before baselines were kept takes a
 positive id below the first sealed in its table for one kept before. When no seal of a chain
 matches the key, the key is not the one it was sealed with (`RecordsCheck.wrong_key`).
 The stage events are checked by their numbering too (store/stage_event_check.py), as their
-chain's `also`; the document store is not sealed: store/document_check.py checks it.
+chain's `also`, and the recorded policies by their texts' sha256 (store/policy_check.py): a row
+`also` names CHANGED is not named again for its seal. The document store is not sealed:
+store/document_check.py checks it.
 
 `records verify` reads each chain whole (`chain_checked`): a sealed row deleted is seen only
 there, by the position no seal holds. A row read to be taken on its seal (store/seal_vouching.py)
@@ -64,7 +66,9 @@ def chain_checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
                for t in chain.tables}
     checked = sum(map(len, whole.values()))
     wrong_key = checked > 0 and checked == sum(map(len, changed.values())) and not baseline_ok
-    findings = _deleted(chain, seals, held) + chain.also(s)
+    also = chain.also(s)
+    told = {f.record for f in also if f.found is Found.CHANGED}  # what changed, said already
+    findings = _deleted(chain, seals, held) + also
     if baseline is not None and not baseline_ok:
         findings.append(Finding(
             record=f"the baseline of the {chain.records}", found=Found.CHANGED,
@@ -75,7 +79,7 @@ def chain_checked(s: Session, key: bytes, chain: SealedRecords) -> RecordsCheck:
         listed = baseline_listed(baseline, baseline_ok or wrong_key, t)  # a wrong key checks none
         before = before_sealing(listed, first_sealed(rows[t.name]))
         findings += (_unsealed(t, rows[t.name], before)
-                     + [_changed(t, r) for r in changed[t.name]]
+                     + [_changed(t, r) for r in changed[t.name] if t.label(r) not in told]
                      + [_found_changed(chain, t, named, r) for named, r
                         in t.found_changed(rows[t.name])])
     return RecordsCheck(records=chain.records, rows=sum(map(len, rows.values())),

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from store import stage_event_check
+from store import policy_check, stage_event_check
 from store.beside_seals import first_reads_differ, returns_missing
 from store.code_names import CHAIN as NAMES_CHAIN
 from store.code_names import CreditCodeNameRow, CreditCodeNameWithdrawalRow, withdrawal_facts
@@ -41,6 +41,8 @@ from store.payment_references import change_facts as claim_change_facts
 from store.payment_references import facts as claim_facts
 from store.pending import PendingRow
 from store.pending import facts as pending_facts
+from store.policies import LendingPolicyRow, named
+from store.policies import facts as policy_facts
 from store.reading_seals import CHAIN as READINGS_CHAIN
 from store.reading_seals import DocumentReadingChangeRow
 from store.reading_seals import change_facts as reading_change_facts
@@ -66,8 +68,12 @@ class SealedTable:
     # row had before (`replaced_seal`), which the chain holds
     replaces: tuple[str, str] | None = None
     about: Callable[[Any], str] | None = None  # what else names a row: a stage event's stage
+    # how people name a row, in place of its table's name and id: "lending policy 2026.12-8"
+    called: Callable[[Any], str] | None = None
 
     def label(self, row: Any) -> str:
+        if self.called is not None:
+            return self.called(row)
         day = getattr(row, "fixed_on", None)
         of = f" (of {self.of[1]} {getattr(row, self.of[0])})" if self.of else ""
         about = f" ({self.about(row)})" if self.about else ""
@@ -176,6 +182,11 @@ ERASURES = SealedTable("scan erasure", ScanErasureRow, erasure_facts,
 PENDING = SealedTable("pending instruction", PendingRow, pending_facts,
                       "what was typed (the update, its request, who, from where and when)",
                       "pending_instructions")
+POLICY_ROWS = SealedTable("policy", LendingPolicyRow, policy_facts,
+                         "the policy (its kind, version, text, the sha256 kept with it, when "
+                         "first loaded)",
+                         "lending_policies; or its text and sha256 from the policy file of its "
+                         "version", called=named)
 
 
 @dataclass(frozen=True)
@@ -222,5 +233,8 @@ READ = SealedRecords("document readings", DocumentReadingRow.__tablename__,
                      replaced=(DocumentReadingChangeRow.replaced_seal,))
 ERASED = SealedRecords("scan erasures", ScanErasureRow.__tablename__, [ERASURES],
                       [ScanErasureRow.seal])
+# their texts checked by their sha256 beside their seals, as before they were sealed
+POLICIES = SealedRecords(policy_check.RECORDS, LendingPolicyRow.__tablename__, [POLICY_ROWS],
+                         [LendingPolicyRow.seal], policy_check.findings)
 CHAINS = [LPR, REFUSED, KEPT, RETURNED, ENTERED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED,
-          STAGED, READ, ERASED]
+          STAGED, READ, ERASED, POLICIES]

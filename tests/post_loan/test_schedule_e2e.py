@@ -233,7 +233,9 @@ def _staff_joined(staff_id: str, role: str, team: str) -> None:
     newer = json.loads(policy_text(None))
     newer["version"] = f"{newer['version']}-{staff_id}"
     newer["staff"].append({"id": staff_id, "name": "新同事", "role": role, "team": team})
-    record_policy(Settings().db_url, newer["version"], json.dumps(newer, ensure_ascii=False))
+    settings = Settings()  # sealed with the archive key where the workers' are (store/policies.py)
+    record_policy(settings.db_url, newer["version"], json.dumps(newer, ensure_ascii=False),
+                  key=settings.archive_seal_key)
 
 
 async def _until_scheduled(client: Client, journey_id: str) -> schedules.ScheduleRow:

@@ -17,6 +17,9 @@ from store import db
 from store.db import alembic_config, engine_for, head_revision, migrate, ready, session
 from store.models import Base
 from store.outbox import claim, enqueue, pending
+from store.policies import in_force, record_policy
+from store.sealed_records import POLICIES
+from store.unsealed_rows import seal_unsealed
 
 
 def test_migrate_creates_the_tables(db_url: str, tmp_path: Path) -> None:
@@ -179,3 +182,27 @@ def test_the_outbox_claims_migrate_from_empty_and_from_0031(db_url: str) -> None
             head_revision()
     [queued] = pending(db_url)
     assert claim(db_url, queued.id, "notifier-a") and not claim(db_url, queued.id, "notifier-b")
+
+
+def test_the_policy_seals_migrate_from_empty_and_from_0033(db_url: str) -> None:
+    """Migration 0034 adds the recorded policies' seals (store/policies.py): `db upgrade`
+    makes the column on an empty database; going back to 0033 drops it, and the chain's
+    baseline, and keeps the policy, which reads as recorded before sealing began when upgraded
+    again: `records seal` seals it (not refused as one inserted around the key)."""
+    _db_upgrade(db_url)
+    assert "seal" in {c["name"] for c in inspect(engine_for(db_url)).get_columns(
+        "lending_policies")}
+    record_policy(db_url, "2026.12-8", '{"version": "2026.12-8"}', key=b"k" * 16)
+    assert in_force(db_url).seal is not None  # type: ignore[union-attr]
+    engine_for(db_url).dispose()  # the columns change under the pooled connections
+
+    command.downgrade(alembic_config(db_url), "0033_scan_erasures")
+    assert "seal" not in {c["name"] for c in inspect(engine_for(db_url)).get_columns(
+        "lending_policies")}
+    engine_for(db_url).dispose()
+
+    _db_upgrade(db_url)
+    kept = in_force(db_url, key=b"k" * 16)  # read as one kept before sealing: not refused
+    assert kept is not None and (kept.version, kept.seal) == ("2026.12-8", None)
+    [policies] = [d for d in seal_unsealed(db_url, b"k" * 16) if d.records == POLICIES.records]
+    assert (policies.sealed, policies.inserted) == (["lending policy 2026.12-8"], [])

@@ -3,6 +3,10 @@ as a worker with the archive key records it, in a chain of its own, over its kin
 text and the sha256 kept with it, so that a text changed together with its sha256 is found;
 those recorded before stay unsealed until `records seal`.
 
+Downgrading drops the seals and the policies' chain's baseline with them (store/seals.py):
+upgraded again, every policy reads as one recorded before sealing began, unsealed until
+`records seal`, not as one inserted around the key (which nothing would act by).
+
 Revision ID: 0034_policy_seals
 Revises: 0033_scan_erasures
 Create Date: 2026-12-07
@@ -27,6 +31,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM seal_baselines WHERE chain = 'lending_policies'")
     op.drop_index("ix_lending_policies_seal", "lending_policies")
     with op.batch_alter_table("lending_policies") as table:
         table.drop_column("seal")

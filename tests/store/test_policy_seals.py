@@ -1,0 +1,124 @@
+"""The policies the workers recorded, sealed with the archive key (store/policies.py): a
+worker's policy in force, its staff directory's ops-zhao renamed "mallory" in the database
+and its sha256 updated to match, is named CHANGED by `records verify` and refused by the
+command line; one inserted unsealed after sealing began, INSERTED and refused; an untouched
+one passes; one recorded before the key is unsealed, read as it is, until a supervisor seals
+it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from activities.policy import policy_text
+from journey.policy import parse_policy
+from journey.settings import Settings
+from starter.start_checks import policy_in_service
+from store.policies import PolicySealBroken, in_force, record_policy, recorded, sha256_of
+from store.policy_check import RECORDS
+from store.refusals import refusals
+from store.seal_check import check
+from tests.cli_kit import said
+from tests.store.test_lpr_fixings import LAST, record
+from tests.store.test_record_seals import KEY, database, found, records, sql  # noqa: F401
+
+LENDING = policy_text(None)
+VERSION = parse_policy(LENDING).version
+MALLORY = LENDING.replace('"ops-zhao"', '"mallory"')
+
+
+def test_a_text_changed_with_its_sha256_fails_its_seal_and_nothing_acts_by_it(
+    database: str, tmp_path: Path,  # noqa: F811
+) -> None:
+    """The policies as a worker with the key records them as it starts; mallory's directory
+    then written over the lending one with a sha256 that matches it."""
+    policy_in_service(Settings(data_dir=tmp_path, database_url=database))
+    checked = records("verify")
+    assert checked.exit_code == 0, checked.output
+    assert "lending and post-loan policies: 2 row(s) checked, 0 changed" in said(checked)
+    assert MALLORY != LENDING
+    sql(database, "update lending_policies set text = replace(text, '\"ops-zhao\"', "
+                  f"'\"mallory\"'), sha256 = '{sha256_of(MALLORY)}' where kind = 'lending'")
+    assert in_force(database).text == MALLORY  # type: ignore[union-attr]  # its sha256 holds
+
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {f"lending policy {VERSION}": "CHANGED"}
+    told = said(checked)
+    assert "lending and post-loan policies: 2 row(s) checked, 1 changed" in told, told
+    [policies] = [c for c in check(database, KEY.encode()) if c.records == RECORDS]
+    [changed] = policies.findings
+    assert changed.detail.endswith("restore it from a backup (lending_policies; or its text "
+                                   "and sha256 from the policy file of its version)")
+
+    for read in (lambda: in_force(database, key=KEY.encode()),
+                 lambda: recorded(database, VERSION, key=KEY.encode())):
+        with pytest.raises(PolicySealBroken, match=f"nothing acts by the lending policy "
+                           f"{VERSION}: it fails its seal \\(CHANGED\\): .* restore the row "
+                           f"\\(lending_policies #1\\) from a backup, or its text and sha256 "
+                           f"from the policy file of version {VERSION}"):
+            read()
+    acted = record(LAST, "3.00", "3.50", "--as", "mallory", "--role", "operations")
+    assert acted.exit_code == 1, acted.output
+    assert (f"error: nothing acts by the lending policy {VERSION}: it fails its seal"
+            in said(acted) and "`loan-journey records verify`" in said(acted)), acted.output
+    assert not refusals(database)  # not a refusal of mallory's: nothing was decided
+    assert "3.00" not in said(records("verify"))  # no fixing recorded
+
+
+def test_a_policy_inserted_unsealed_after_sealing_began_is_refused(
+    database: str,  # noqa: F811
+) -> None:
+    """A new version written in with SQL, without the key, loaded last: in force, but no
+    seal vouches for it."""
+    record_policy(database, VERSION, LENDING, key=KEY.encode())
+    sql(database, "insert into lending_policies (kind, version, sha256, text, first_loaded_at, "
+                  f"last_loaded_at) values ('lending', 'X-1', '{sha256_of(MALLORY)}', "
+                  f"'{MALLORY.replace(chr(39), chr(39) * 2)}', '2099-01-01 00:00:00.000000', "
+                  "'2099-01-01 00:00:00.000000')")
+    checked = records("verify")
+    assert checked.exit_code == 1, checked.output
+    assert found(checked) == {"lending policy X-1": "INSERTED"}
+    with pytest.raises(PolicySealBroken, match="nothing acts by the lending policy X-1: it "
+                       "fails its seal \\(INSERTED\\)"):
+        in_force(database, key=KEY.encode())
+    acted = record(LAST, "3.00", "3.50", "--as", "mallory", "--role", "operations")
+    assert acted.exit_code == 1, acted.output
+    assert "error: nothing acts by the lending policy X-1" in said(acted), acted.output
+
+
+def test_a_policy_recorded_before_the_key_is_unsealed_until_a_supervisor_seals_it(
+    database: str,  # noqa: F811
+) -> None:
+    record_policy(database, VERSION, LENDING)  # a worker without the key, or before seals
+    checked = records("verify")
+    assert found(checked) == {f"lending policy {VERSION}": "unsealed"}
+    row = in_force(database, key=KEY.encode())  # read as it is: no seal refuses it
+    assert row is not None and row.seal is None
+
+    done = records("seal", "--as", "sup-sme")
+    assert done.exit_code == 0, done.output
+    assert f"lending policy {VERSION}" in said(done), done.output
+    checked = records("verify")
+    assert checked.exit_code == 0, checked.output
+    sealed = in_force(database, key=KEY.encode())
+    assert sealed is not None and sealed.seal is not None
+    record_policy(database, VERSION, LENDING, key=KEY.encode())  # loaded again: still sealed
+    assert records("verify").exit_code == 0
+
+    sql(database, f"update lending_policies set text = replace(text, '\"ops-zhao\"', "
+                  f"'\"mallory\"'), sha256 = '{sha256_of(MALLORY)}'")
+    assert found(records("verify")) == {f"lending policy {VERSION}": "CHANGED"}
+    with pytest.raises(PolicySealBroken):
+        in_force(database, key=KEY.encode())
+
+
+def test_a_policy_read_with_another_key_than_they_were_sealed_with_is_refused(
+    database: str,  # noqa: F811
+) -> None:
+    record_policy(database, VERSION, LENDING, key=KEY.encode())
+    with pytest.raises(PolicySealBroken, match="the archive key set .* is not the one the "
+                       "lending and post-loan policies were sealed with"):
+        in_force(database, key=b"another-key-0123456789")
+    assert in_force(database, key=KEY.encode()) is not None
