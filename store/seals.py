@@ -13,8 +13,9 @@ LPR fixings with their corrections, the refused attempts, the pending instructio
 and returns entered for their checker (store/payer_outflows.py), the ledger's
 bookings (store/ledger.py), the borrowers' credit exposures (store/exposure.py), the
 outbox's notices (store/outbox.py), the credit codes' renames (store/code_names.py), the
-payment references claimed (store/payment_references.py), the stage events (store/timing.py)
-and the document readings (store/reading_seals.py) are one each (store/seal_check.py checks
+payment references claimed (store/payment_references.py), the stage events (store/timing.py),
+the document readings (store/reading_seals.py), the scan erasures (store/scan_erasures.py) and
+the policies the workers recorded (store/policies.py) are one each (store/seal_check.py checks
 them).
 
 A row sealed again as the engine changes it keeps its former seal in its change's row
