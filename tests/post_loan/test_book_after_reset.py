@@ -28,6 +28,7 @@ from starter import listings_cli, status_cli, work_lists
 from starter.cli import app as loan_journey
 from starter.payouts_not_in_run import payouts_not_in_run
 from store.ledger import bookings_for
+from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import disbursed, loan_worker, until
 from tests.workflows.journey_kit import Documents, application, offer_signature
 from workflows.loan_journey import LoanJourneyWorkflow
@@ -143,23 +144,19 @@ async def test_status_of_a_run_reset_to_before_its_payout_says_the_ledger_holds_
         waiting = await until(handle, lambda s: s.stage is Stage.OFFER)
         assert waiting.disbursement is None
 
-        monkeypatch.setenv("LOAN_JOURNEY_TEMPORAL_ADDRESS",
-                           client.service_client.config.target_host)
-        monkeypatch.setenv("LOAN_JOURNEY_DATA_DIR", str(settings.data_dir))
-        monkeypatch.setenv("LOAN_JOURNEY_TASK_QUEUE", settings.task_queue)
+        point_cli_at(monkeypatch, client, settings.data_dir)
         monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
         monkeypatch.setattr(status_cli, "console", Console(width=400))
-        shown = await asyncio.to_thread(CliRunner().invoke, loan_journey, ["status", handle.id])
+        shown = await cli("status", handle.id)
         assert shown.exit_code == 0, shown.output
-        told = " ".join(shown.output.split())
+        told = said(shown)
         assert (f"the ledger holds payout {booking} of this journey: 2,000,000.00 to "
                 f"{app.applicant_name}, value date ") in told, told
         assert ("this run records no payout, though the money is out: it was reset on the "
                 f"Temporal server to before its payout (`loan-journey history {handle.id}` "
                 "names who reset it and when); it waits for the offer's signature again"
                 ) in told, told
-        raw = await asyncio.to_thread(CliRunner().invoke, loan_journey,
-                                      ["status", handle.id, "--json"])
+        raw = await cli("status", handle.id, "--json")
         assert [b["booking_id"] for b in json.loads(raw.output)["ledger_payouts_not_in_run"]
                 ] == [booking], raw.output
 
