@@ -23,7 +23,7 @@ from journey.settings import Settings
 from starter.errors import KeysNeeded, SetupError, calendar_unusable
 from store import blob_cipher, blobs
 from store.db import ready
-from store.policies import PolicyKind, VersionReused, record_policy
+from store.policies import PolicyKind, SealingKeyNeeded, VersionReused, record_policy
 from store.seal_key import sealing_key
 from store.sealed_records import POLICIES
 
@@ -108,6 +108,9 @@ def _recorded(settings: Settings, field: Literal["policy_file", "post_loan_polic
         raise SetupError(f"{variable} cannot be used: {err}; a changed policy "
                          "is a new policy: give the changed file a new \"version\", or put "
                          "back the content of the one recorded") from err
+    except SealingKeyNeeded as err:
+        raise KeysNeeded(f"{err}: set LOAN_JOURNEY_ARCHIVE_KEY as the other workers have it "
+                         "and start again") from err
     return loaded
 
 

@@ -16,7 +16,10 @@ renamed in the directory, its digest updated to match) no longer matches its sea
 on each load (a change's row and a seal per start, as the re-sealed tables keep them): it
 only chooses which sealed policy is in force, and each is one the bank ran, sealed as it was
 recorded (as workers restarted on an older version choose it). Recorded without the key
-(or before this version), a policy stays unsealed until `records seal`.
+before any policy was sealed (or before this version), a policy stays unsealed until `records
+seal`; once they are sealed, a worker without their key records no new one
+(`SealingKeyNeeded`: it does not start), which would read as inserted around the key and
+block every command that acts by the policy in force.
 
 A policy is read for a decision (`recorded`, `in_force`) only while its text still hashes to
 the sha256 kept with it and, read with the key, while it passes its seal as `records verify`
@@ -38,7 +41,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.db import session
 from store.models import Base, BigId
-from store.seals import add_sealed, sealing
+from store.seals import add_sealed, sealed_in, sealing
 from store.types import UTCDateTime
 
 PolicyKind = Literal["lending", "post_loan"]
@@ -77,6 +80,12 @@ class PolicySealBroken(PolicyTextChanged):
     its text with its sha256 maybe; or inserted unsealed after sealing began), or cannot be
     checked against it (the key set is not the one the policies were sealed with): nothing
     acts by it, as by a text changed alone. The message names the version and what to do."""
+
+
+class SealingKeyNeeded(Exception):
+    """A new policy would be recorded unsealed in the sealed policies' chain (a worker without
+    the archive key they were sealed with): read as inserted around the key, nothing would act
+    by it, so it is not recorded. The message names the version and the setting."""
 
 
 def sha256_of(text: str) -> str:
@@ -152,10 +161,17 @@ def record_policy(url: str, version: str, text: str, kind: PolicyKind = "lending
     next in the policies' chain with `key` when given (the one they were sealed with: the
     caller's to confirm, store/seal_key.py `sealing_key`), else unsealed; `VersionReused`
     when `version` is recorded with other content (also by a worker that started at the same
-    moment)."""
+    moment); `SealingKeyNeeded` when a new one would be recorded unsealed, without `key`, once
+    the policies are sealed."""
     digest, now = sha256_of(text), datetime.now(UTC)
     if _recorded(url, kind, version, digest, now):
         return
+    if key is None and sealed_in(url, LendingPolicyRow.seal):
+        raise SealingKeyNeeded(
+            f"the {_NAMED[kind]} {version} is not recorded: the policies the workers recorded "
+            "are sealed, and this process has not the archive key they were sealed with "
+            "(LOAN_JOURNEY_ARCHIVE_KEY unset, or another key); recorded unsealed, nothing "
+            "would act by it")
     try:
         with sealing(url, LendingPolicyRow.__tablename__) as s:
             add_sealed(s, key, LendingPolicyRow(kind=kind, version=version, sha256=digest,

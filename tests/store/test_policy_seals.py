@@ -14,13 +14,21 @@ import pytest
 from activities.policy import policy_text
 from journey.policy import parse_policy
 from journey.settings import Settings
+from starter.errors import KeysNeeded
 from starter.start_checks import policy_in_service
-from store.policies import PolicySealBroken, in_force, record_policy, recorded, sha256_of
+from store.policies import (
+    PolicySealBroken,
+    SealingKeyNeeded,
+    in_force,
+    record_policy,
+    recorded,
+    sha256_of,
+)
 from store.policy_check import RECORDS
 from store.refusals import refusals
 from store.seal_check import check
 from tests.cli_kit import said
-from tests.store.test_lpr_fixings import LAST, record
+from tests.store.test_lpr_fixings import LAST, record, rows
 from tests.store.test_record_seals import KEY, database, found, records, sql  # noqa: F401
 
 LENDING = policy_text(None)
@@ -122,3 +130,29 @@ def test_a_policy_read_with_another_key_than_they_were_sealed_with_is_refused(
                        "lending and post-loan policies were sealed with"):
         in_force(database, key=b"another-key-0123456789")
     assert in_force(database, key=KEY.encode()) is not None
+
+
+def test_a_worker_without_the_key_records_no_new_policy_once_they_are_sealed(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    """Recorded unsealed after sealing began, a new version would read INSERTED and stop
+    every command acting by the policy in force: the worker does not start (exit 8); the
+    versions recorded before are loaded again without the key, as before."""
+    record_policy(database, VERSION, LENDING, key=KEY.encode())
+    with pytest.raises(SealingKeyNeeded, match="the policy X-2 is not recorded: the policies "
+                       "the workers recorded are sealed"):
+        record_policy(database, "X-2", MALLORY)
+    record_policy(database, VERSION, LENDING)  # loaded again: nothing new to seal
+
+    newer = tmp_path / "newer.json"
+    newer.write_text(LENDING.replace(f'"{VERSION}"', '"X-3"'))
+    monkeypatch.delenv("LOAN_JOURNEY_ARCHIVE_KEY")
+    with pytest.raises(KeysNeeded, match="set LOAN_JOURNEY_ARCHIVE_KEY as the other workers "
+                       "have it") as refused:
+        policy_in_service(Settings(data_dir=tmp_path, database_url=database,
+                                   policy_file=newer))
+    assert refused.value.exit_code == 8
+    assert rows(database, "select version from lending_policies where kind = 'lending'") == [
+        (VERSION,)]
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
+    assert records("verify").exit_code == 0
