@@ -23,7 +23,14 @@ from journey.settings import Settings
 from starter.errors import KeysNeeded, SetupError, calendar_unusable
 from store import blob_cipher, blobs
 from store.db import ready
-from store.policies import PolicyKind, SealingKeyNeeded, VersionReused, record_policy
+from store.policies import (
+    PolicyKind,
+    PolicyTextChanged,
+    SealingKeyNeeded,
+    VersionReused,
+    record_policy,
+    recorded,
+)
 from store.seal_key import sealing_key
 from store.sealed_records import POLICIES
 
@@ -101,10 +108,11 @@ def _recorded(settings: Settings, field: Literal["policy_file", "post_loan_polic
     except (OSError, PolicyError) as err:
         raise SetupError(f"{variable} cannot be used: {err}; point it at a readable {named} "
                          f"file, or unset it for the default {named}") from err
+    key = sealing_key(settings.db_url, settings.archive_seal_key, POLICIES)
     try:
-        record_policy(settings.db_url, loaded.policy.version, loaded.text, kind,
-                      sealing_key(settings.db_url, settings.archive_seal_key, POLICIES))
+        record_policy(settings.db_url, loaded.policy.version, loaded.text, kind, key)
     except VersionReused as err:
+        _recorded_intact(settings, loaded.policy.version, kind, key, variable)
         raise SetupError(f"{variable} cannot be used: {err}; a changed policy "
                          "is a new policy: give the changed file a new \"version\", or put "
                          "back the content of the one recorded") from err
@@ -112,6 +120,20 @@ def _recorded(settings: Settings, field: Literal["policy_file", "post_loan_polic
         raise KeysNeeded(f"{err}: set LOAN_JOURNEY_ARCHIVE_KEY as the other workers have it "
                          "and start again") from err
     return loaded
+
+
+def _recorded_intact(settings: Settings, version: str, kind: PolicyKind, key: bytes | None,
+                     variable: str) -> None:
+    """SetupError when the row recorded for `version` is what changed (its text against its
+    sha256, or its seal where the key is set): the file differs from a row changed in the
+    database, and it is the row to restore, not the file to change to it."""
+    try:
+        recorded(settings.db_url, version, kind, key)
+    except PolicyTextChanged as changed:
+        raise SetupError(f"{variable} cannot be used while the row recorded for its version "
+                         f"was changed in the journey database: {changed}. Do not copy that "
+                         "row's text into the file: restore the row, then start "
+                         "again") from changed
 
 
 def check_start(settings: Settings) -> PoliciesInService | None:

@@ -14,7 +14,7 @@ import pytest
 from activities.policy import policy_text
 from journey.policy import parse_policy
 from journey.settings import Settings
-from starter.errors import KeysNeeded
+from starter.errors import KeysNeeded, SetupError
 from starter.start_checks import policy_in_service
 from store.policies import (
     PolicySealBroken,
@@ -156,3 +156,24 @@ def test_a_worker_without_the_key_records_no_new_policy_once_they_are_sealed(
         (VERSION,)]
     monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", KEY)
     assert records("verify").exit_code == 0
+
+
+def test_a_worker_restarting_on_the_genuine_file_names_the_changed_row_not_the_file(
+    database: str, tmp_path: Path,  # noqa: F811
+) -> None:
+    """The row's text and sha256 changed together: a worker restarting on the packaged file
+    finds other content under its version. It says the row changed, not to give the file a
+    new version or put back the row's (forged) content."""
+    settings = Settings(data_dir=tmp_path, database_url=database)
+    policy_in_service(settings)
+    sql(database, "update lending_policies set text = replace(text, '\"ops-zhao\"', "
+                  f"'\"mallory\"'), sha256 = '{sha256_of(MALLORY)}' where kind = 'lending'")
+    with pytest.raises(SetupError) as refused:
+        policy_in_service(settings)
+    told = str(refused.value)
+    assert told.startswith("LOAN_JOURNEY_POLICY_FILE cannot be used while the row recorded for "
+                           "its version was changed in the journey database: nothing acts by "
+                           f"the lending policy {VERSION}: it fails its seal (CHANGED)"), told
+    assert told.endswith("Do not copy that row's text into the file: restore the row, then "
+                         "start again"), told
+    assert "put back the content" not in told
