@@ -23,7 +23,12 @@ from starter.boundary import run
 from starter.connect import connect
 from starter.errors import BadInput, EndedOutside, SealBroken
 from starter.journey_cli import JourneyId, console
-from starter.payouts_not_in_run import payouts_not_in_run, payouts_said
+from starter.money_not_in_run import (
+    payouts_not_in_run,
+    payouts_said,
+    repayments_not_in_run,
+    repayments_said,
+)
 from starter.pending_return import not_booked, returned_to_payer, status_json
 from starter.pinned_policy import current_policy, pinned_of
 from starter.refunds import credit_refunded, owed_said
@@ -52,11 +57,14 @@ def status(
         waits = [] if s.stage.terminal else await activity_waits.waits_of(
             client, workflow_id, partial(when, s))
         out = payouts_not_in_run(settings, s)  # a run reset to before its payout
+        unrecorded = repayments_not_in_run(settings, s)  # or before repayments
         if as_json:
             print(json.dumps(status_json(s, settings) | ended_json(ended)
                              | {"applicant_formerly": formerly, "activities_waiting": waits,
                                 "ledger_payouts_not_in_run": [b.model_dump(mode="json")
-                                                              for b in out]},
+                                                              for b in out],
+                                "repayments_claimed_not_in_run": [
+                                    c.model_dump(mode="json") for c in unrecorded]},
                              indent=2, ensure_ascii=False))
         else:
             try:
@@ -70,7 +78,7 @@ def status(
             paid = bookings_for(settings.db_url, workflow_id) if s.drawdowns else []
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
                                       formerly, pinned_of(settings, s), reviews, paid))
-            for line in [*payouts_said(s, out), *waits]:
+            for line in [*payouts_said(s, out), *repayments_said(s, unrecorded), *waits]:
                 console.print(f"[red]{escape(line)}[/]")
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:
                 console.print(f"[red]{escape(stuck)}[/]")

@@ -118,6 +118,14 @@ def claim_under(s: Session, reference: str | None) -> ReferenceClaim | None:
     return None if row is None else ReferenceClaim.model_validate(row, from_attributes=True)
 
 
+def claims_of(url: str, workflow_id: str) -> list[ReferenceClaim]:
+    """The references claimed for journey `workflow_id`'s loan, oldest first."""
+    with session(url) as s:
+        return [ReferenceClaim.model_validate(r, from_attributes=True) for r in s.scalars(
+            select(PaymentReferenceRow).where(PaymentReferenceRow.workflow_id == workflow_id)
+            .order_by(PaymentReferenceRow.id))]
+
+
 def key_shared(url: str) -> dict[str, list[ReferenceClaim]]:
     """The claims that share one normal form under two or more spellings, by it: claimed
     before the normal form (migration 0027), each is a payment the bank's books hold once,

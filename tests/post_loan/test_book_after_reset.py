@@ -26,11 +26,11 @@ from journey.credit_code import generate
 from journey.stages import Stage
 from starter import listings_cli, status_cli, work_lists
 from starter.cli import app as loan_journey
-from starter.payouts_not_in_run import payouts_not_in_run
+from starter.money_not_in_run import payouts_not_in_run, repayments_not_in_run
 from store.ledger import bookings_for
 from tests.cli_kit import cli, point_cli_at, said
-from tests.post_loan.loan_kit import disbursed, loan_worker, until
-from tests.workflows.journey_kit import Documents, application, offer_signature
+from tests.post_loan.loan_kit import disbursed, loan_worker, pay, until
+from tests.workflows.journey_kit import SUBMITTER, Documents, application, offer_signature
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -133,13 +133,18 @@ async def test_status_of_a_run_reset_to_before_its_payout_says_the_ledger_holds_
     dev_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Reset to before the signature, the run waits for it again while the ledger holds its
-    payout: `status` says so, and the signature sent again takes the same booking."""
+    payout and the first instalment's payment is claimed for the loan: `status` says both;
+    the signature sent again takes the same booking, and the payment recorded again is taken
+    under its own claim."""
     client, docs = dev_env.client, Documents()
     async with loan_worker(client, tmp_path, docs) as settings:
         app = application(docs, amount=2_000_000)
         handle, paid = await disbursed(client, settings, app)
-        assert paid.disbursement is not None
-        booking = paid.disbursement.booking_id
+        assert paid.disbursement is not None and paid.offer is not None
+        booking, first = paid.disbursement.booking_id, paid.offer.schedule[0].payment
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment,
+                                    pay("RST-1", first))
+        await until(handle, lambda s: len(s.payments) == 1)
         await reset(client, handle, "signed in error, signing again", before_update="sign")
         waiting = await until(handle, lambda s: s.stage is Stage.OFFER)
         assert waiting.disbursement is None
@@ -156,12 +161,24 @@ async def test_status_of_a_run_reset_to_before_its_payout_says_the_ledger_holds_
                 f"Temporal server to before its payout (`loan-journey history {handle.id}` "
                 "names who reset it and when); it waits for the offer's signature again"
                 ) in told, told
-        raw = await cli("status", handle.id, "--json")
-        assert [b["booking_id"] for b in json.loads(raw.output)["ledger_payouts_not_in_run"]
-                ] == [booking], raw.output
+        assert (f"repayment RST-1 of {first:,.2f} (repayment), typed by {SUBMITTER.id} "
+                ) in told, told
+        assert ("is claimed for this loan and not recorded by this run: recorded in a run "
+                f"before a reset on the Temporal server (`loan-journey history {handle.id}` "
+                "names it), or being recorded now; if `status` still shows it in a minute, "
+                f"record it again with `loan-journey repay {handle.id} --reference RST-1 "
+                f"--amount {first:.2f}` and its value date") in told, told
+        raw = json.loads((await cli("status", handle.id, "--json")).output)
+        assert [b["booking_id"] for b in raw["ledger_payouts_not_in_run"]] == [booking], raw
+        assert [c["reference"] for c in raw["repayments_claimed_not_in_run"]] == ["RST-1"], raw
 
         await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         again = await until(handle, lambda s: s.disbursement is not None)
         assert again.disbursement is not None and again.disbursement.booking_id == booking
         assert [b.booking_id for b in bookings_for(settings.db_url, handle.id)] == [booking]
         assert payouts_not_in_run(settings, again) == []
+        assert [c.reference for c in repayments_not_in_run(settings, again)] == ["RST-1"]
+        await handle.execute_update(LoanJourneyWorkflow.record_repayment,
+                                    pay("RST-1", first))
+        repaid = await until(handle, lambda s: len(s.payments) == 1)
+        assert repayments_not_in_run(settings, repaid) == []
