@@ -55,12 +55,17 @@ def payouts_said(s: JourneyStatus, paid: list[Booking]) -> list[str]:
 def repayments_not_in_run(settings: Settings, s: JourneyStatus) -> list[ReferenceClaim]:
     """The repayments claimed for journey `s`'s loan that its run records no payment under,
     but those kept and not booked, returned or waiting to be delivered."""
-    kept = [Repayment.model_validate_json(k.request).reference for k in instructions(
-        settings.db_url, states=(Delivery.PENDING, Delivery.UNBOOKED, Delivery.RETURNED),
-        workflow_id=s.workflow_id) if k.update == REPAYMENT]
+    recorded = [*(p.reference for p in s.payments), *kept_references(settings, s.workflow_id)]
     return [c for c in claims_of(settings.db_url, s.workflow_id)
-            if not any(same_reference(c.reference, r) for r in
-                       [*(p.reference for p in s.payments), *kept])]
+            if not any(same_reference(c.reference, r) for r in recorded)]
+
+
+def kept_references(settings: Settings, workflow_id: str | None = None) -> list[str]:
+    """The references of the repayments kept and not booked, returned or waiting to be
+    delivered (journey `workflow_id`'s, or every journey's): their claims stay with them."""
+    return [Repayment.model_validate_json(k.request).reference for k in instructions(
+        settings.db_url, states=(Delivery.PENDING, Delivery.UNBOOKED, Delivery.RETURNED),
+        workflow_id=workflow_id) if k.update == REPAYMENT]
 
 
 def repayments_said(s: JourneyStatus, claimed: list[ReferenceClaim]) -> list[str]:

@@ -26,9 +26,10 @@ from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter.bank_clock import bank_day, bank_zone
 from starter.errors import BadInput
+from starter.money_not_in_run import kept_references
 from starter.pending_return import ReceivedMoney, received_money
 from store.payer_returns import PayerRefund, refunds
-from store.payment_references import claimed_when, key_shared
+from store.payment_references import claimed_when, claims_since, key_shared
 from store.pending import Delivery
 
 
@@ -122,7 +123,23 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
             *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
               f"{m.reference}) was refused at delivery as it fails its seal: not counted "
               "(`loan-journey records verify`)" for m in kept[Delivery.REFUSED]),
+            *_claimed_unrecorded(settings, period, anywhere),
         ])
+
+
+def _claimed_unrecorded(settings: Settings, period: Period, anywhere: set[str]) -> list[str]:
+    """The repayments claimed in the period that no journey records a payment under (its
+    normal form in `anywhere`) and no kept instruction holds: received in a run before a
+    reset (starter/money_not_in_run.py), and counted nowhere. A reference claimed under two
+    spellings is said once, as claimed twice (`_claimed_twice`)."""
+    kept = {bank_reference(r) for r in kept_references(settings)} | set(
+        key_shared(settings.db_url))
+    since = datetime.combine(period.first, time(), bank_zone()) - timedelta(days=1)
+    return [f"reference {c.reference} ({money(c.amount)}) is claimed for {c.workflow_id}, "
+            f"typed {bank_day(c.claimed_at)}, and no journey records a payment under it: not "
+            f"counted (a reset to before it?): check `status {c.workflow_id}`"
+            for c in claims_since(settings.db_url, since) if period.holds(bank_day(c.claimed_at))
+            and bank_reference(c.reference) not in anywhere | kept]
 
 
 def _typed_later(settings: Settings, period: Period, lines: list[Booked],

@@ -123,7 +123,15 @@ def claims_of(url: str, workflow_id: str) -> list[ReferenceClaim]:
     with session(url) as s:
         return [ReferenceClaim.model_validate(r, from_attributes=True) for r in s.scalars(
             select(PaymentReferenceRow).where(PaymentReferenceRow.workflow_id == workflow_id)
-            .order_by(PaymentReferenceRow.id))]
+            .order_by(PaymentReferenceRow.claimed_at))]
+
+
+def claims_since(url: str, since: datetime) -> list[ReferenceClaim]:
+    """The references claimed at or after `since`, any loan's, oldest first."""
+    with session(url) as s:
+        return [ReferenceClaim.model_validate(r, from_attributes=True) for r in s.scalars(
+            select(PaymentReferenceRow).where(PaymentReferenceRow.claimed_at >= since)
+            .order_by(PaymentReferenceRow.claimed_at))]
 
 
 def key_shared(url: str) -> dict[str, list[ReferenceClaim]]:

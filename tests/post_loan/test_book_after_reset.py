@@ -171,6 +171,11 @@ async def test_status_of_a_run_reset_to_before_its_payout_says_the_ledger_holds_
         raw = json.loads((await cli("status", handle.id, "--json")).output)
         assert [b["booking_id"] for b in raw["ledger_payouts_not_in_run"]] == [booking], raw
         assert [c["reference"] for c in raw["repayments_claimed_not_in_run"]] == ["RST-1"], raw
+        book = json.loads((await cli("book", "--json")).output)["money_received"]
+        assert (f"reference RST-1 ({first:,.2f}) is claimed for {handle.id}, typed "
+                ) in " ".join(book["not_reconciled"]), book["not_reconciled"]
+        assert (f"and no journey records a payment under it: not counted (a reset to before "
+                f"it?): check `status {handle.id}`") in " ".join(book["not_reconciled"])
 
         await handle.execute_update(LoanJourneyWorkflow.sign, offer_signature(app))
         again = await until(handle, lambda s: s.disbursement is not None)
