@@ -24,6 +24,7 @@ from store.touchpoint_analytics import build_journey_map
 from tests.cli_kit import cli as in_process
 from tests.cli_kit import point_cli_at
 from tests.cli_kit import said as in_process_said
+from tests.e2e.processes import eventually
 from tests.e2e.test_archive import CUSTOMER, said, withdrawn_journey
 from tests.e2e.test_history_cross_check import forged, keyed_settings, paid_out_journey
 from tests.e2e.test_journey_on_dev_server import cli
@@ -161,6 +162,12 @@ async def test_an_encrypted_journeys_lost_event_is_rebuilt_with_the_codec_keys(
     async with journey_worker(client, tmp_path, docs) as settings:
         handle = await start(client, settings, app)
         await until_stage(handle, Stage.RISK_REVIEW)
+
+        async def entered() -> bool:  # the entry is written behind the journey: let it land
+            return any(e.stage is Stage.RISK_REVIEW for e in events_for(settings.db_url,
+                                                                         handle.id))
+
+        await eventually("risk review's entry is written", entered, seconds=30, every=0.2)
         written = events_for(settings.db_url, handle.id)
         newest = written[-1].sequence
         with closing(sqlite3.connect(tmp_path / "journey.db")) as db, db:
