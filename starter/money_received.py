@@ -29,7 +29,7 @@ from starter.errors import BadInput
 from starter.money_not_in_run import kept_references
 from starter.pending_return import ReceivedMoney, received_money
 from store.payer_returns import PayerRefund, refunds
-from store.payment_references import claimed_when, claims_since, key_shared
+from store.payment_references import ReferenceClaim, claimed_when, claims_since, key_shared
 from store.pending import Delivery
 
 
@@ -99,6 +99,7 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
     lines = [_less_refunded(b, refunded) for b in lines]
     kinds = sum((b.kinds for b in lines), ByKind())
     twice = _booked_twice(lines, _once(statuses))
+    shared = key_shared(settings.db_url)  # one payment's claims under two spellings
     return MoneyReceived(
         period=period, booked=lines,
         kinds=kinds.model_copy(update={"beyond_plan": kinds.beyond_plan - sum(  # no line's
@@ -107,7 +108,7 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
         waiting=kept[Delivery.PENDING], refunded=refunded,
         typed_later=_typed_later(settings, period, lines, kept),
         not_reconciled=[
-            *twice, *_claimed_twice(settings, period, twice),
+            *twice, *_claimed_twice(shared, period, twice),
             *over_refunded,
             *(f"{b.workflow_id}: {sum((p.amount for p in b.payments), ZERO):,} booked, not "
               f"allocated by kind: {b.why}" for b in lines if b.why),
@@ -123,23 +124,23 @@ def money_received(statuses: list[JourneyStatus], settings: Settings, period: Pe
             *(f"pending instruction {m.instruction} ({m.workflow_id}, {money(m.amount)} under "
               f"{m.reference}) was refused at delivery as it fails its seal: not counted "
               "(`loan-journey records verify`)" for m in kept[Delivery.REFUSED]),
-            *_claimed_unrecorded(settings, period, anywhere),
+            *_claimed_unrecorded(settings, period, anywhere, shared),
         ])
 
 
-def _claimed_unrecorded(settings: Settings, period: Period, anywhere: set[str]) -> list[str]:
+def _claimed_unrecorded(settings: Settings, period: Period, anywhere: set[str],
+                        shared: dict[str, list[ReferenceClaim]]) -> list[str]:
     """The repayments claimed in the period that no journey records a payment under (its
     normal form in `anywhere`) and no kept instruction holds: received in a run before a
     reset (starter/money_not_in_run.py), and counted nowhere. A reference claimed under two
-    spellings is said once, as claimed twice (`_claimed_twice`)."""
-    kept = {bank_reference(r) for r in kept_references(settings)} | set(
-        key_shared(settings.db_url))
+    spellings (`shared`) is said once, as claimed twice (`_claimed_twice`)."""
+    counted = anywhere | {bank_reference(r) for r in kept_references(settings)} | set(shared)
     since = datetime.combine(period.first, time(), bank_zone()) - timedelta(days=1)
     return [f"reference {c.reference} ({money(c.amount)}) is claimed for {c.workflow_id}, "
             f"typed {bank_day(c.claimed_at)}, and no journey records a payment under it: not "
             f"counted (a reset to before it?): check `status {c.workflow_id}`"
             for c in claims_since(settings.db_url, since) if period.holds(bank_day(c.claimed_at))
-            and bank_reference(c.reference) not in anywhere | kept]
+            and bank_reference(c.reference) not in counted]
 
 
 def _typed_later(settings: Settings, period: Period, lines: list[Booked],
@@ -180,7 +181,8 @@ def _booked_twice(lines: list[Booked], statuses: list[JourneyStatus]) -> list[st
             for key in in_period if len(held := booked[key]) > 1]
 
 
-def _claimed_twice(settings: Settings, period: Period, said: list[str]) -> list[str]:
+def _claimed_twice(shared: dict[str, list[ReferenceClaim]], period: Period, said: list[str]
+                   ) -> list[str]:
     """The references claimed under two spellings before claims were keyed by the normal
     form (migration 0027), claimed in the period, and not said as booked twice already:
     kept as they are, for finance to say which loan the payment pays."""
@@ -188,7 +190,7 @@ def _claimed_twice(settings: Settings, period: Period, said: list[str]) -> list[
             + ", ".join(f"for {c.workflow_id} as {c.reference!r} ({money(c.amount)})"
                         for c in held)
             + ": one bank payment claimed more than once, check the bank statement"
-            for key, held in key_shared(settings.db_url).items()
+            for key, held in shared.items()
             if any(period.holds(bank_day(c.claimed_at)) for c in held)
             and not any(w.startswith(f"reference {key} is booked ") for w in said)]
 

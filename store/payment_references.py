@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import String, UniqueConstraint, func, select
+from sqlalchemy import ColumnElement, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from journey.bank_reference import bank_reference
@@ -120,18 +120,18 @@ def claim_under(s: Session, reference: str | None) -> ReferenceClaim | None:
 
 def claims_of(url: str, workflow_id: str) -> list[ReferenceClaim]:
     """The references claimed for journey `workflow_id`'s loan, oldest first."""
-    with session(url) as s:
-        return [ReferenceClaim.model_validate(r, from_attributes=True) for r in s.scalars(
-            select(PaymentReferenceRow).where(PaymentReferenceRow.workflow_id == workflow_id)
-            .order_by(PaymentReferenceRow.claimed_at))]
+    return _claims(url, PaymentReferenceRow.workflow_id == workflow_id)
 
 
 def claims_since(url: str, since: datetime) -> list[ReferenceClaim]:
     """The references claimed at or after `since`, any loan's, oldest first."""
+    return _claims(url, PaymentReferenceRow.claimed_at >= since)
+
+
+def _claims(url: str, where: ColumnElement[bool]) -> list[ReferenceClaim]:
     with session(url) as s:
         return [ReferenceClaim.model_validate(r, from_attributes=True) for r in s.scalars(
-            select(PaymentReferenceRow).where(PaymentReferenceRow.claimed_at >= since)
-            .order_by(PaymentReferenceRow.claimed_at))]
+            select(PaymentReferenceRow).where(where).order_by(PaymentReferenceRow.claimed_at))]
 
 
 def key_shared(url: str) -> dict[str, list[ReferenceClaim]]:
