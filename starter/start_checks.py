@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.orm import Session
+
 from activities.policy import (
     LoadedPolicy,
     P,
@@ -31,8 +33,9 @@ from store.policies import (
     record_policy,
     recorded,
 )
-from store.seal_key import sealing_key
-from store.sealed_records import POLICIES
+from store.seal_key import key_wrong, sealing_key
+from store.sealed_records import CHAINS, POLICIES, SealedRecords
+from store.seals import KEY_SETTING, any_sealed
 
 _KINDS: dict[str, PolicyKind] = {"policy_file": "lending", "post_loan_policy_file": "post_loan"}
 
@@ -72,6 +75,34 @@ def document_store_ready(settings: Settings) -> None:
         raise KeysNeeded(problem)
 
 
+def archive_key_ready(settings: Settings) -> None:
+    """KeysNeeded, naming the records, when the bank's records are sealed (store/sealed_records.py)
+    and this worker has not the archive key they were sealed with (none, or another): every
+    booking, exposure line, notice, reading and stage event it wrote would be kept unsealed
+    among sealed ones, read by `records verify` as inserted around the key, which `records
+    seal` then refuses to vouch for, and `start` takes for a change made outside the engine."""
+    key = settings.archive_seal_key
+    with Session(ready(settings.db_url)) as s:
+        sealed = [c for c in CHAINS if any(any_sealed(s, column) for column in c.columns)]
+        if key is None and sealed:
+            raise KeysNeeded(
+                f"the {_listed(sealed)} in the journey database are sealed with the archive "
+                f"key, and {KEY_SETTING} is not set here: what this worker wrote would be kept "
+                f"unsealed and read as inserted around the key; set {KEY_SETTING} as the "
+                "other workers have it and start again")
+        wrong = [c for c in sealed if key is not None and key_wrong(s, key, c)]
+        if wrong:
+            raise KeysNeeded(
+                f"{KEY_SETTING} is not the key the {_listed(wrong)} in the journey database "
+                "were sealed with: what this worker wrote would never pass its check; set "
+                "it as the other workers have it and start again")
+
+
+def _listed(chains: list[SealedRecords]) -> str:
+    names = [c.records for c in chains]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def policy_in_service(settings: Settings) -> PoliciesInService:
     """The lending and the post-loan policy a worker runs, each read and parsed as it starts,
     and recorded in the journey database as the one the workers run (store/policies.py,
@@ -81,7 +112,9 @@ def policy_in_service(settings: Settings) -> PoliciesInService:
     policy; and the bank's calendar file, which each intake's working calendar takes its years
     from. SetupError naming LOAN_JOURNEY_POLICY_FILE or LOAN_JOURNEY_POST_LOAN_POLICY_FILE
     when it cannot be read or parsed, or when its version is recorded with other content, or
-    LOAN_JOURNEY_CALENDAR_FILE when it cannot be read or parsed."""
+    LOAN_JOURNEY_CALENDAR_FILE when it cannot be read or parsed; KeysNeeded when the bank's
+    records are sealed with an archive key not set here (`archive_key_ready`)."""
+    archive_key_ready(settings)
     lending = _recorded(settings, "policy_file", load_policy_file)
     return PoliciesInService(
         lending=lending, post_loan=_recorded(settings, "post_loan_policy_file",
