@@ -79,7 +79,11 @@ def queue(
         return str(sort or default)
 
     async def go() -> None:
-        now, settings, client = datetime.now(UTC), Settings(), await connect()
+        now, settings = datetime.now(UTC), Settings()
+        # who is on which team, on a committee, submits cases: the policy's; one that fails
+        # its check (changed in the database) lists no queue, whichever is asked
+        pinned_policy.current_policy(settings)
+        client = await connect()
         if team is not None:
             await _team(client, settings, team, now)
         elif person is not None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from activities.policy import policy_text
 from journey.policy import parse_policy
 from journey.settings import Settings
+from starter.cli import app
 from starter.errors import KeysNeeded, SetupError
 from starter.start_checks import policy_in_service
 from store.policies import (
@@ -73,6 +75,11 @@ def test_a_text_changed_with_its_sha256_fails_its_seal_and_nothing_acts_by_it(
             in said(acted) and "`loan-journey records verify`" in said(acted)), acted.output
     assert not refusals(database)  # not a refusal of mallory's: nothing was decided
     assert "3.00" not in said(records("verify"))  # no fixing recorded
+    for asked in (["--team", "sme_risk"], ["--team", "corporate_risk"], ["--person", "ops-zhao"],
+                  ["--rm", "rm-zhang"], ["--waiting-on", "customer"]):
+        listed = CliRunner().invoke(app, ["queue", *asked])  # refused before any server
+        assert listed.exit_code == 1, (asked, listed.output)
+        assert f"error: nothing acts by the lending policy {VERSION}" in said(listed), asked
 
 
 def test_a_policy_inserted_unsealed_after_sealing_began_is_refused(
