@@ -176,7 +176,7 @@ def _unsealed(table: SealedTable, rows: list[Any], before: Callable[[Any], bool]
             findings.append(Finding(
                 record=table.label(r), found=Found.UNSEALED,
                 detail="kept before the records were sealed: check it against a backup, then "
-                       "`loan-journey records seal`"))
+                       "`loan-journey records seal --as <supervisor>`"))
     return findings
 
 
