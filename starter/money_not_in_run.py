@@ -8,10 +8,12 @@ signature on money already paid, or for money they paid, and `status --json` lis
 (`ledger_payouts_not_in_run`, `repayments_claimed_not_in_run`).
 
 Signing again takes the same booking (the ledger's idempotency key is the journey's):
-nothing is booked twice. A run at the disbursement stage is left out (an entrusted payout's
-bookings go in one by one before the run records them), and so is a project's drawdowns,
-each booked under its own tranche. A claim whose money is kept and not booked (or returned)
-is left out: `status` shows that money on its own lines (starter/pending_return.py)."""
+nothing is booked twice; an entrusted payout's bookings, keyed by each payment's place in
+its instruction, are taken again only by the instruction entered again as it was. A run at
+the disbursement stage is left out (an entrusted payout's bookings go in one by one before
+the run records them), and so is a project's drawdowns, each booked under its own tranche. A
+claim whose money is kept and not booked (or returned) is left out: `status` shows that money
+on its own lines (starter/pending_return.py)."""
 
 from __future__ import annotations
 
@@ -45,11 +47,22 @@ def payouts_said(s: JourneyStatus, paid: list[Booking]) -> list[str]:
         f"this run records no payout, though the money is out: it was reset on the Temporal "
         f"server to before its payout (`loan-journey history {s.workflow_id}` names who reset "
         "it and when); "
-        + ("it waits for the offer's signature again, which the customer gave in the run "
-           "before: sent again, it takes the same booking, nothing is booked twice"
-           if s.stage is Stage.OFFER else
+        + ((f"it waits for the offer's signature again, which the customer gave in the run "
+            f"before: {_signed_again(s, paid)}") if s.stage is Stage.OFFER else
            f"it is at {s.stage}: check the reset with whoever made it"),
     ]
+
+
+def _signed_again(s: JourneyStatus, paid: list[Booking]) -> str:
+    """What signing again books: the payout's own booking; an entrusted payout's (受托支付)
+    bookings, each under its counterparty's place in the instruction, only if the instruction
+    is entered again as it was."""
+    if all(b.key == f"{s.workflow_id}:disbursement" for b in paid):
+        return "sent again, it takes the same booking, nothing is booked twice"
+    return ("sent again, with its payment instruction entered again as it was (the "
+            "counterparties and amounts above, in the same order), each payment takes its "
+            "booking, nothing is booked twice; an instruction split otherwise is held on a "
+            "booking conflict")
 
 
 def repayments_not_in_run(settings: Settings, s: JourneyStatus) -> list[ReferenceClaim]:
