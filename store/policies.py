@@ -149,9 +149,7 @@ def _seal_failing(s: Session, key: bytes, row: LendingPolicyRow) -> str | None:
                     if f.tampered), None)
     if failing is None:
         return None
-    return (f"it fails its seal ({failing.found.value}): {failing.detail}; restore the row "
-            f"(lending_policies #{row.id}) from a backup, or its text and sha256 from the "
-            f"policy file of version {row.version}")
+    return f"it fails its seal ({failing.found.value}): {failing.detail}"  # with what to do
 
 
 def record_policy(url: str, version: str, text: str, kind: PolicyKind = "lending",

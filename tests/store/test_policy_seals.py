@@ -65,9 +65,10 @@ def test_a_text_changed_with_its_sha256_fails_its_seal_and_nothing_acts_by_it(
     for read in (lambda: in_force(database, key=KEY.encode()),
                  lambda: recorded(database, VERSION, key=KEY.encode())):
         with pytest.raises(PolicySealBroken, match=f"nothing acts by the lending policy "
-                           f"{VERSION}: it fails its seal \\(CHANGED\\): .* restore the row "
-                           f"\\(lending_policies #1\\) from a backup, or its text and sha256 "
-                           f"from the policy file of version {VERSION}"):
+                           f"{VERSION}: it fails its seal \\(CHANGED\\): .*: restore it from a "
+                           "backup \\(lending_policies; or its text and sha256 from the policy "
+                           "file of its version\\); then check the journey database with "
+                           "`loan-journey records verify`$"):
             read()
     acted = record(LAST, "3.00", "3.50", "--as", "mallory", "--role", "operations")
     assert acted.exit_code == 1, acted.output
