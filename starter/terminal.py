@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 TABLE_WIDTH = 160
 BOOK_WIDTH = 280  # the loan book's fifteen columns, its figures and credit codes in full
@@ -13,4 +13,23 @@ def wide_console(width: int = TABLE_WIDTH) -> Console:
     """Standard output for the commands' tables: the terminal's width, never narrower than
     `width`. Rich gives output that is not a terminal (a pipe, a log, a script) 80 columns,
     where a journey id alone takes a third and the other columns are cut to "st…"."""
-    return Console(width=max(Console().width, width))
+    return _AtLeast(width)
+
+
+class _AtLeast(Console):
+    """A console never narrower than `least` columns, the terminal's width (COLUMNS) read as
+    it prints, not as it was made: a module's console is made as the module is imported, before
+    the command that prints with it runs."""
+
+    def __init__(self, least: int) -> None:
+        super().__init__()
+        self._least = least
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        found = Console.size.fget(self)  # type: ignore[attr-defined]
+        return ConsoleDimensions(max(found.width, self._least), found.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
