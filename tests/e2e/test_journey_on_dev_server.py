@@ -27,6 +27,7 @@ from starter.demo_team import OPERATIONS, paper_checks, the_paper
 from starter.embedded import temporal_cli
 from store.ledger import bookings_for
 from tests.e2e.conftest import SAMPLES, case_of, env_for, new_settings, server_and_worker
+from tests.e2e.forked_cli import FORKER
 from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
@@ -36,18 +37,12 @@ CLI = [sys.executable, "-m", "starter.cli"]
 async def cli(
     settings: Settings, *args: str, ok: bool = True, columns: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """Run the command line; `columns=False` leaves COLUMNS unset, as a script's pipe has it."""
+    """Run the command line, a process of its own (tests/e2e/forked_cli.py); `columns=False`
+    leaves COLUMNS unset, as a script's pipe has it."""
     env = env_for(settings)
     if not columns:
         del env["COLUMNS"]
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [*CLI, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = await asyncio.to_thread(FORKER.run, args, env, timeout=120)
     if ok:
         assert done.returncode == 0, done.stderr
     return done
