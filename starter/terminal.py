@@ -27,9 +27,5 @@ class _AtLeast(Console):
 
     @property
     def size(self) -> ConsoleDimensions:
-        found = Console.size.fget(self)  # type: ignore[attr-defined]
+        found = super().size
         return ConsoleDimensions(max(found.width, self._least), found.height)
-
-    @size.setter
-    def size(self, new_size: tuple[int, int]) -> None:
-        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
