@@ -4,6 +4,7 @@ sealed (LOAN_JOURNEY_ARCHIVE_KEY) is not vouched for by a check without the key.
 from __future__ import annotations
 
 import gzip
+import uuid
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from tests.e2e.test_archive import (
     withdrawn_journey,
 )
 from tests.e2e.test_journey_on_dev_server import cli
+from worker import build_worker
 
 pytestmark = pytest.mark.e2e
 KEY = SecretStr("k" * 32)
@@ -88,55 +90,60 @@ async def test_seal_vouches_only_for_what_the_server_still_has_the_same(
     and leaves a rewritten one unsealed; then nothing more is archived without the key, and a
     sealed row deleted from the table is missed by the one sealed after it."""
     client = dev_server.client
-    keyless = archive_of_its_own(e2e_settings, tmp_path)
+    # journeys on a queue of its own, run by a worker of its own: `archive run` archives every
+    # closed run on its queue, and the session's queue holds other tests' runs (some rewritten
+    # or deleted on the server), which its count of the runs left unsealed would take in
+    keyless = archive_of_its_own(e2e_settings, tmp_path).model_copy(
+        update={"task_queue": f"seals-{uuid.uuid4()}"})
     keyed = keyless.model_copy(update={"archive_key": KEY})
     folders = [tmp_path / name for name in ("first", "second", "late")]
     for folder in folders:
         folder.mkdir()
-    journeys = [await withdrawn_journey(client, e2e_settings, f) for f in folders[:2]]
+    async with build_worker(client, keyless):
+        journeys = [await withdrawn_journey(client, keyless, f) for f in folders[:2]]
 
-    async def archived() -> list[archive.ArchivedRun]:
-        await cli(keyless, "archive", "run")
-        found = [archive.runs_of(keyless.db_url, j) for j in journeys]
-        return [runs[0] for runs in found] if all(found) else []
+        async def archived() -> list[archive.ArchivedRun]:
+            await cli(keyless, "archive", "run")
+            found = [archive.runs_of(keyless.db_url, j) for j in journeys]
+            return [runs[0] for runs in found] if all(found) else []
 
-    true, forged_run = await eventually("both are archived", archived, seconds=30, every=0.5)
-    lie = forged(archive.history_json(blobs.DocumentStore.of(keyless), forged_run),
-                 b"found other funding", b"the bank lost our file")
-    ref = blobs.put(blobs.DocumentStore.of(keyless), gzip.compress(lie.encode(), mtime=0),
-                    "forged.gz")
-    rewrite_row(keyless, forged_run, sha256=ref.sha256)
+        true, forged_run = await eventually("both are archived", archived, seconds=30, every=0.5)
+        lie = forged(archive.history_json(blobs.DocumentStore.of(keyless), forged_run),
+                     b"found other funding", b"the bank lost our file")
+        ref = blobs.put(blobs.DocumentStore.of(keyless), gzip.compress(lie.encode(), mtime=0),
+                        "forged.gz")
+        rewrite_row(keyless, forged_run, sha256=ref.sha256)
 
-    sealing = await cli(keyed, "archive", "seal", ok=False)
-    told = said(sealing)
-    assert sealing.returncode == 1, told
-    assert "1 archived run(s) left unsealed" in told and "DIFFERS from the server" in told
-    by_run = {r.run_id: r for r in archive.runs_of(keyless.db_url)}
-    assert by_run[forged_run.run_id].seal is None  # not vouched for
-    assert archive.position_of(by_run[true.run_id].seal) is not None
+        sealing = await cli(keyed, "archive", "seal", ok=False)
+        told = said(sealing)
+        assert sealing.returncode == 1, told
+        assert "1 archived run(s) left unsealed" in told and "DIFFERS from the server" in told
+        by_run = {r.run_id: r for r in archive.runs_of(keyless.db_url)}
+        assert by_run[forged_run.run_id].seal is None  # not vouched for
+        assert archive.position_of(by_run[true.run_id].seal) is not None
 
-    # the key must be set to archive from now on: nothing is written without it
-    before = archive.runs_of(keyless.db_url)
-    refused = await cli(keyless, "archive", "run", ok=False)
-    assert refused.returncode == 8 and "set LOAN_JOURNEY_ARCHIVE_KEY" in said(refused)
-    assert archive.runs_of(keyless.db_url) == before
+        # the key must be set to archive from now on: nothing is written without it
+        before = archive.runs_of(keyless.db_url)
+        refused = await cli(keyless, "archive", "run", ok=False)
+        assert refused.returncode == 8 and "set LOAN_JOURNEY_ARCHIVE_KEY" in said(refused)
+        assert archive.runs_of(keyless.db_url) == before
 
-    # sealed rows chain: the first sealed row deleted, the next one says so
-    late = await withdrawn_journey(client, e2e_settings, folders[2])
+        # sealed rows chain: the first sealed row deleted, the next one says so
+        late = await withdrawn_journey(client, keyless, folders[2])
 
-    async def sealed_late() -> list[archive.ArchivedRun]:
-        await cli(keyed, "archive", "run")
-        return archive.runs_of(keyed.db_url, late)
+        async def sealed_late() -> list[archive.ArchivedRun]:
+            await cli(keyed, "archive", "run")
+            return archive.runs_of(keyed.db_url, late)
 
-    (kept,) = await eventually("the late run is archived", sealed_late, seconds=30, every=0.5)
-    assert "0 failed" in (await cli(keyed, "archive", "verify", late)).stdout
-    with engine_for(keyed.db_url).begin() as db:
-        db.execute(text("DELETE FROM archived_histories WHERE run_id = :run"),
-                   {"run": true.run_id})
-    gap = await cli(keyed, "archive", "verify", late, "--offline", ok=False)
-    told = said(gap)
-    assert gap.returncode == 1 and "a sealed row was deleted" in told, told
-    assert f"the archived run sealed before {late}" in told
+        (kept,) = await eventually("the late run is archived", sealed_late, seconds=30, every=0.5)
+        assert "0 failed" in (await cli(keyed, "archive", "verify", late)).stdout
+        with engine_for(keyed.db_url).begin() as db:
+            db.execute(text("DELETE FROM archived_histories WHERE run_id = :run"),
+                       {"run": true.run_id})
+        gap = await cli(keyed, "archive", "verify", late, "--offline", ok=False)
+        told = said(gap)
+        assert gap.returncode == 1 and "a sealed row was deleted" in told, told
+        assert f"the archived run sealed before {late}" in told
 
 
 async def test_the_workers_pass_without_the_key_is_refused_once_and_for_all(
