@@ -25,6 +25,7 @@ from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 
 from journey.decisions import UpdateResult
+from journey.policy import NotOpenYet
 from journey.status import JourneyStatus
 from starter import codec, encryption, journey_ids
 from starter.act_words import act_words
@@ -51,6 +52,8 @@ R = TypeVar("R", bound=BaseModel)
 T = TypeVar("T")
 # Seconds before each new status read after one thrown away for a run-ahead; then it fails.
 RUN_AHEAD_WAITS = (0.2, 0.5, 1.0)
+# Seconds before each new send of an update a journey still opening refused; then it is refused.
+OPENING_WAITS = (0.2, 0.5, 1.0, 2.0)
 # How long a command waits for a journey to answer (a worker runs its queries and updates).
 ANSWER_WITHIN = timedelta(seconds=30)
 NO_WORKER = "is a worker running on its task queue (`loan-journey worker`, compose's `worker`)?"
@@ -180,9 +183,8 @@ async def act(
     await encryption.writes_allowed(client, f"{act} not sent")
     await codec.keys_needed(client, workflow_id, f"{act} not sent")
     try:
-        return await answered(
-            handle.execute_update(update, request, id=update_id, result_type=result_type),
-            within,
+        return await _taken_once_open(lambda: handle.execute_update(
+            update, request, id=update_id, result_type=result_type), within,
             f"{workflow_id} did not take the {act} within {within.total_seconds():g} s: "
             f"{NO_WORKER} It is not recorded yet: the server keeps it until a worker takes it "
             f"(unless the server restarts first). See `loan-journey status {workflow_id}` "
@@ -216,6 +218,23 @@ async def act(
                         f"status {workflow_id}` shows how it ended") from err
         raise await journey_ids.meant(
             client, workflow_id, NotFound(f"no running journey {workflow_id!r}")) from err
+
+
+async def _taken_once_open(send: Callable[[], Awaitable[T]], within: timedelta,
+                           no_answer: str) -> T:
+    """`answered(send())`, sent again a few times (`OPENING_WAITS`) while the journey refuses
+    it as still opening (begun a moment ago: its first task, which pins its policy, has not
+    run), not refused for that at once: an act typed right after `start` is taken. A journey
+    refused nothing is recorded in its history, so the same update id is sent again."""
+    waits = iter(OPENING_WAITS)
+    while True:
+        try:
+            return await answered(send(), within, no_answer)
+        except WorkflowUpdateFailedError as err:
+            if (getattr(err.cause, "type", None) != NotOpenYet.__name__
+                    or (wait := next(waits, None)) is None):
+                raise
+        await asyncio.sleep(wait)
 
 
 def no_such_workflow(err: RPCError) -> bool:

@@ -5,7 +5,6 @@ its journey is still opening."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -25,7 +24,6 @@ R = TypeVar("R", bound=BaseModel)
 # Documents typed for a journey: kept under this name, sent as where the journey stands then
 # says (`documents_update`), whenever that is.
 DOCUMENTS = "add_documents"
-OPENING_WAITS = (0.2, 0.5, 1.0, 2.0)  # seconds before each delivery again to a journey opening
 
 
 def documents_update(now: JourneyStatus) -> str:
@@ -88,19 +86,15 @@ async def as_typist(client: Client, kept: Instruction, request: BaseModel,
                     result_type: type[BaseModel]) -> BaseModel:
     """Send a kept instruction under its first update id, in its typist's name. A journey
     still opening (begun while no worker ran: the worker that delivers has not run its first
-    task yet) refuses it for now only: it is sent again a few times, then it stays pending
-    (`NoAnswer`), never refused for that."""
-    waits = iter(OPENING_WAITS)
-    while True:
-        try:
-            return await sent(await speaking_for(client, typed_by(kept)), kept.workflow_id,
-                              kept.update, request, result_type, kept.update_id)
-        except Refused as err:
-            failed = err.__cause__
-            if not (isinstance(failed, WorkflowUpdateFailedError)
-                    and getattr(failed.cause, "type", None) == NotOpenYet.__name__):
-                raise
-            if (wait := next(waits, None)) is None:
-                raise NoAnswer(f"{kept.workflow_id} is still opening: its first task has not "
-                               f"run: {operations.NO_WORKER}") from err
-        await asyncio.sleep(wait)
+    task yet) refuses it for now only: `operations.act` sends it again a few times, then it
+    stays pending (`NoAnswer`), never refused for that."""
+    try:
+        return await sent(await speaking_for(client, typed_by(kept)), kept.workflow_id,
+                          kept.update, request, result_type, kept.update_id)
+    except Refused as err:
+        failed = err.__cause__
+        if not (isinstance(failed, WorkflowUpdateFailedError)
+                and getattr(failed.cause, "type", None) == NotOpenYet.__name__):
+            raise
+        raise NoAnswer(f"{kept.workflow_id} is still opening: its first task has not "
+                       f"run: {operations.NO_WORKER}") from err
