@@ -58,8 +58,8 @@ def run(request):
     os.environ.clear()
     os.environ.update(request["env"])
     for fd, path, flags in ((0, os.devnull, os.O_RDONLY),
-                            (1, request["stdout"], os.O_WRONLY | os.O_TRUNC),
-                            (2, request["stderr"], os.O_WRONLY | os.O_TRUNC)):
+                            (1, request["stdout"], os.O_WRONLY),
+                            (2, request["stderr"], os.O_WRONLY)):
         opened = os.open(path, flags)
         os.dup2(opened, fd)
         os.close(opened)
@@ -126,15 +126,15 @@ class Forker:
                     else:
                         ended.set_result(answer["code"])
 
-    def run(self, args: Sequence[str], env: Mapping[str, str], timeout: float,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        """`loan-journey ARGS` with `env`, as `subprocess.run(..., capture_output=True,
-        text=True, timeout=timeout)` runs it."""
+    def run(self, args: Sequence[str], env: Mapping[str, str], timeout: float
+            ) -> subprocess.CompletedProcess[str]:
+        """`loan-journey ARGS` with `env`, in the checkout, as `subprocess.run(...,
+        capture_output=True, text=True, timeout=timeout)` ran it."""
         with tempfile.TemporaryDirectory() as tmp:
             out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
-            out.touch()
+            out.touch()  # there to read even when the child ends before it opens them
             err.touch()
-            request = {"args": list(args), "env": dict(env), "cwd": str(cwd or ROOT),
+            request = {"args": list(args), "env": dict(env), "cwd": str(ROOT),
                        "stdout": str(out), "stderr": str(err)}
             with self._forking:
                 process = self._started()
