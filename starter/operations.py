@@ -224,17 +224,22 @@ async def _taken_once_open(send: Callable[[], Awaitable[T]], within: timedelta,
                            no_answer: str) -> T:
     """`answered(send())`, sent again a few times (`OPENING_WAITS`) while the journey refuses
     it as still opening (begun a moment ago: its first task, which pins its policy, has not
-    run), not refused for that at once: an act typed right after `start` is taken. A journey
-    refused nothing is recorded in its history, so the same update id is sent again."""
+    run), not refused for that at once: an act typed right after `start` is taken. Nothing a
+    journey refused is recorded in its history, so the same update id is sent again."""
     waits = iter(OPENING_WAITS)
     while True:
         try:
             return await answered(send(), within, no_answer)
         except WorkflowUpdateFailedError as err:
-            if (getattr(err.cause, "type", None) != NotOpenYet.__name__
-                    or (wait := next(waits, None)) is None):
+            if not still_opening(err) or (wait := next(waits, None)) is None:
                 raise
         await asyncio.sleep(wait)
+
+
+def still_opening(err: BaseException | None) -> bool:
+    """Whether `err` is a journey's refusal of an update while it opens (`NotOpenYet`)."""
+    return (isinstance(err, WorkflowUpdateFailedError)
+            and getattr(err.cause, "type", None) == NotOpenYet.__name__)
 
 
 def no_such_workflow(err: RPCError) -> bool:

@@ -8,10 +8,9 @@ from __future__ import annotations
 from typing import TypeVar
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 
 from journey.drawdowns import DrawdownDecision, DrawdownState
-from journey.policy import NotOpenYet
 from journey.status import JourneyStatus
 from starter import operations
 from starter.act_words import act_words
@@ -92,9 +91,7 @@ async def as_typist(client: Client, kept: Instruction, request: BaseModel,
         return await sent(await speaking_for(client, typed_by(kept)), kept.workflow_id,
                           kept.update, request, result_type, kept.update_id)
     except Refused as err:
-        failed = err.__cause__
-        if not (isinstance(failed, WorkflowUpdateFailedError)
-                and getattr(failed.cause, "type", None) == NotOpenYet.__name__):
+        if not operations.still_opening(err.__cause__):
             raise
         raise NoAnswer(f"{kept.workflow_id} is still opening: its first task has not "
                        f"run: {operations.NO_WORKER}") from err
