@@ -33,8 +33,8 @@ from store.policies import (
     record_policy,
     recorded,
 )
-from store.seal_key import key_wrong, sealing_key
-from store.sealed_records import CHAINS, POLICIES, SealedRecords
+from store.seal_key import key_wrong
+from store.sealed_records import CHAINS, SealedRecords
 from store.seals import KEY_SETTING, any_sealed
 
 _KINDS: dict[str, PolicyKind] = {"policy_file": "lending", "post_loan_policy_file": "post_loan"}
@@ -106,8 +106,8 @@ def _listed(chains: list[SealedRecords]) -> str:
 def policy_in_service(settings: Settings) -> PoliciesInService:
     """The lending and the post-loan policy a worker runs, each read and parsed as it starts,
     and recorded in the journey database as the one the workers run (store/policies.py,
-    sealed with the archive key when it is the one the policies were sealed with, else kept
-    unsealed, which `records verify` names):
+    sealed with the archive key when it is set, else kept unsealed, which `records verify`
+    names):
     each journey's intake pins the lending policy as it is now, its offer the post-loan
     policy; and the bank's calendar file, which each intake's working calendar takes its years
     from. SetupError naming LOAN_JOURNEY_POLICY_FILE or LOAN_JOURNEY_POST_LOAN_POLICY_FILE
@@ -141,7 +141,7 @@ def _recorded(settings: Settings, field: Literal["policy_file", "post_loan_polic
     except (OSError, PolicyError) as err:
         raise SetupError(f"{variable} cannot be used: {err}; point it at a readable {named} "
                          f"file, or unset it for the default {named}") from err
-    key = sealing_key(settings.db_url, settings.archive_seal_key, POLICIES)
+    key = settings.archive_seal_key  # the policies' own, or none sealed (`archive_key_ready`)
     try:
         record_policy(settings.db_url, loaded.policy.version, loaded.text, kind, key)
     except VersionReused as err:
