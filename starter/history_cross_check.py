@@ -18,7 +18,10 @@ What is compared, each only against a row its seal vouches for (store/journey_se
   run it happened in (each run of a chain continued as new, post-loan, its own); a visit
   begun in a run before, whose part in this run holds no update that decides, was decided
   there and is not held to this run. An exit the server ended (terminated, store/ended_outside.py)
-  or that names the workflow's own decider (a timer, the rules) names no person's update;
+  or that names the workflow's own decider (a timer, the rules) names no person's update; nor
+  does one written in the part of the run a reset threw away, once a supervisor acknowledged
+  that reset as the bank's (store/reset_acknowledgements.py): it is the run reset from's,
+  whose history holds its update;
 - each payout its `book_disbursement` activity booked against the ledger booking of that
   booking id: amount, payee and account;
 - each notice its `notify` activities were asked to queue (completed) against the outbox
@@ -44,7 +47,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
 from starter.changed_fields import facts_changed
-from starter.history_told import HistoryTold, amounts_kept, told
+from starter.history_told import HistoryTold, Reset, amounts_kept, told
 from store.ended_outside import ENDED_OUTSIDE
 from store.journey_sealed import Held, JourneySealed, Vouched, of_journey
 from store.seal_findings import Finding, Found, RecordsCheck
@@ -76,7 +79,9 @@ class CrossChecked:
     run_id: str
     differs: list[str] = field(default_factory=list)  # each fact and both its places
     lacking: int = 0  # of `differs`, the facts the history has and the records lack
-    reset_at: list[int] = field(default_factory=list)  # the run's resets (history_told.py)
+    resets: list[Reset] = field(default_factory=list)  # the run's (history_told.py)
+    # each reset of the run a supervisor acknowledged, as told: "the reset at event 25 (...)"
+    acknowledged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rows no seal vouches for
     # what changed in each row that fails its seal, by its name (starter/changed_fields.py)
     changed: dict[str, str] = field(default_factory=dict)
@@ -99,11 +104,11 @@ async def cross_check(url: str, key: bytes, history: WorkflowHistory,
 
 
 def compared(said: HistoryTold, sealed: JourneySealed) -> CrossChecked:
-    checked = CrossChecked(said.workflow_id, said.run_id, reset_at=said.reset_at,
+    checked = CrossChecked(said.workflow_id, said.actual_run_id, resets=said.resets,
                            held=(sealed.line is not None) + len(sealed.exits)
                            + len(sealed.bookings))
     _application(checked, said, sealed.line)
-    _deciders(checked, said, sealed.exits)
+    _deciders(checked, said, sealed.exits, _acknowledged(checked, said, sealed.resets))
     _bookings(checked, said, sealed.bookings)
     if sealed.workers_here:
         _notices(checked, said, sealed.notices)
@@ -121,7 +126,7 @@ def _usable(checked: CrossChecked, held: Held) -> bool:
 def _application(checked: CrossChecked, said: HistoryTold, line: Held | None) -> None:
     if said.applied is None or line is None or not _usable(checked, line):
         return
-    place = f"the application in the history's started event (event 1) of run {said.run_id}"
+    place = f"the application in the history's started event (event 1) of run {said.actual_run_id}"
     row = line.row
     if row.amount not in amounts_kept(said):
         amended = (f" as amended at event {said.amended[-1].event_id}" if said.amended
@@ -134,9 +139,30 @@ def _application(checked: CrossChecked, said: HistoryTold, line: Held | None) ->
                                "applicant_name, which its seal does not cover)")
 
 
-def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held]) -> None:
+def _acknowledged(checked: CrossChecked, said: HistoryTold, kept: list[Held]) -> list[Reset]:
+    """The resets of the run a supervisor acknowledged (store/reset_acknowledgements.py), each
+    told in `checked`; an acknowledgement its seal does not vouch for is not taken (`records
+    verify` names it)."""
+    vouched = {(h.row.run_id, h.row.reset_event_id): h.row for h in kept
+               if h.vouched is Vouched.SEALED}
+    taken = [r for r in said.resets if (r.run_id, r.event_id) in vouched]
+    checked.acknowledged = [
+        f"the reset at event {r.event_id} of {said.workflow_id} run {r.run_id} (by {r.by}: "
+        f"{r.reason}), acknowledged by {row.acknowledged_by}: {row.why}"
+        for r in taken for row in [vouched[(r.run_id, r.event_id)]]]
+    return taken
+
+
+def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held],
+              acknowledged: list[Reset]) -> None:
+    """Each stage exit held to the update that decided its visit; one written in the part of
+    the run an acknowledged reset threw away is the run's it was reset from (its history
+    holds that update), and not held to this one."""
+    run = said.actual_run_id
     began: datetime | None = None  # the visit of the exit in hand began as the one before ended
     for held in exits:
+        if any(r.threw_away(held.row.at, SAME_INSTANT) for r in acknowledged):
+            continue
         row, since, began = held.row, began, held.row.at
         if (not _a_persons(row) or not said.started_at - SAME_INSTANT <= row.at
                 <= said.ended_at + SAME_INSTANT or not _usable(checked, held)):
@@ -151,13 +177,13 @@ def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held]) -> No
         if made and made[-1].actor not in deciders:
             checked.differs.append(
                 f"decider differs: {held.name} names a decider other than the accepted update "
-                f"that decided its visit (event {made[-1].event_id} of run {said.run_id}, the "
-                "last of the visit that records a decision)")
+                f"that decided its visit (event {made[-1].event_id} of run {run}, the last of "
+                "the visit that records a decision)")
         elif not made or (whole and not set(deciders) <= {a.actor for a in made}):
             checked.differs.append(
                 f"decider differs: {held.name} names a decider that no accepted update of run "
-                f"{said.run_id} made in its visit ({len(made)} accepted update(s) that record "
-                "a decision)")
+                f"{run} made in its visit ({len(made)} accepted update(s) that record a "
+                "decision)")
 
 
 def _a_persons(row: Any) -> bool:
@@ -179,7 +205,7 @@ def unnamed_deciders(said: HistoryTold, row: Any) -> list[str]:
 def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) -> None:
     by_id = {h.row.booking_id: h for h in bookings}
     for booked in said.booked:
-        place = f"the payout booked at event {booked.event_id} of run {said.run_id}"
+        place = f"the payout booked at event {booked.event_id} of run {said.actual_run_id}"
         held = by_id.get(booked.booking_id)
         if held is None:
             checked.differs.append(f"payout differs: {place} has no ledger booking of its "
@@ -196,7 +222,7 @@ def _notices(checked: CrossChecked, said: HistoryTold, notices: list[Held]) -> N
     by_key = {h.row.key: h for h in notices}
     for noticed in said.noticed:
         place = (f"the notice its notify activity was asked to queue at event "
-                 f"{noticed.event_id} of run {said.run_id}")
+                 f"{noticed.event_id} of run {said.actual_run_id}")
         held = by_key.get(noticed.key)
         if held is None:
             checked.differs.append(f"notice differs: {place} has no outbox notice of its key "
@@ -224,11 +250,13 @@ def _compared(checked: CrossChecked, place: str, held: Held,
 
 def histories_check(crossed: list[CrossChecked]) -> RecordsCheck:
     """`records verify`'s finding for each history that disagrees (the rows not compared are
-    its chains' own findings, unsealed or failing their seals), with what likely made it."""
+    its chains' own findings, unsealed or failing their seals), with what likely made it; and
+    the resets a supervisor acknowledged, told."""
     return RecordsCheck(records=RECORDS, rows=len(crossed), findings=[
         Finding(record=f"history of {c.workflow_id} run {c.run_id}", found=Found.CHANGED,
                 detail="; ".join(c.differs) + ": " + _likely(c))
-        for c in crossed if not c.agrees])
+        for c in crossed if not c.agrees],
+        notes=list(dict.fromkeys(a for c in crossed for a in c.acknowledged)))
 
 
 def _likely(c: CrossChecked) -> str:
@@ -243,11 +271,13 @@ def _likely(c: CrossChecked) -> str:
                 "database and the documents from the backup set the Temporal database's was "
                 "taken with (docker/README.md, \"Backups and restore\"), or check each "
                 "payout against the ledger")
-    if c.reset_at:
-        events = ", ".join(str(e) for e in c.reset_at)
-        return (f"the run was reset on the Temporal server (at event {events}: `history` "
-                "names who reset it and why); the records keep what the workers wrote in "
-                "the run before its reset: check that reset with whoever made it; if nobody "
-                "at the bank did, restore the Temporal database from a backup")
+    if c.resets:
+        told = ", ".join(f"event {r.event_id}, by {r.by}: {r.reason}" for r in c.resets)
+        return (f"the run was reset on the Temporal server ({told}; `history` names them "
+                "too); the records keep what the workers wrote in the run before its reset: "
+                "check that reset with whoever made it; if the bank made it, a supervisor "
+                f"acknowledges it (`loan-journey records acknowledge-reset {c.workflow_id} "
+                f"--run {c.run_id} --as <supervisor> --why ...`); if nobody at the bank did, "
+                "restore the Temporal database from a backup")
     return ("the history on the Temporal server (or the archive's copy) was changed outside "
             "the engine, the sealed records not: restore the Temporal database from a backup")

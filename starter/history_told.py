@@ -14,7 +14,7 @@ history is read as `history` and `archive verify` read it (from the server, or t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -84,6 +84,27 @@ class Noticed(BaseModel):
     event_id: int  # the activity's scheduled event, which holds the input
 
 
+class Reset(BaseModel):
+    """A reset of the run on the Temporal server (`temporal workflow reset`), as its
+    WorkflowTaskFailed event (cause: reset) says it: the run kept the events up to the
+    workflow task started at `since`, then this event, made at `at`. What the run reset from
+    did from `since` up to `at` (the stage exits its workers wrote among it) is that run's, not
+    this one's."""
+
+    event_id: int
+    since: datetime  # the reset point: the workflow task the run was reset to started then
+    at: datetime  # when it was reset
+    by: str  # the identity the server recorded for it
+    reason: str
+    base_run_id: str  # the run it was reset from
+    run_id: str  # the run it made
+
+    def threw_away(self, at: datetime, slack: timedelta) -> bool:
+        """Whether a record the workers wrote at `at` (by the workflow's clock) is of the part
+        of the run the reset threw away."""
+        return self.since - slack <= at <= self.at
+
+
 class HistoryTold(BaseModel):
     workflow_id: str
     run_id: str
@@ -94,9 +115,14 @@ class HistoryTold(BaseModel):
     acted: list[Acted]
     booked: list[Booked]
     noticed: list[Noticed]
-    # where the run was reset (`temporal workflow reset`): each reset's WorkflowTaskFailed
-    # event. The workers' records of the run reset away stay as they wrote them.
-    reset_at: list[int] = []
+    # the run's resets (`temporal workflow reset`), oldest first. The workers' records of
+    # the part each threw away stay as they wrote them.
+    resets: list[Reset] = []
+
+    @property
+    def actual_run_id(self) -> str:
+        """This run's own id: `run_id` is its started event's, which a reset keeps."""
+        return self.resets[-1].run_id if self.resets else self.run_id
 
 
 async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTold:
@@ -113,15 +139,19 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     booked: list[Booked] = []
     notifying: dict[int, Any] = {}  # each notice's scheduled event: its input
     noticed: list[Noticed] = []
-    reset_at: list[int] = []
+    resets: list[Reset] = []
     task_at = _at(history.events[0])
     for event in history.events:
         kind = event.WhichOneof("attributes")
         if kind == "workflow_task_started_event_attributes":
             task_at = _at(event)
         elif kind == "workflow_task_failed_event_attributes":
-            if event.workflow_task_failed_event_attributes.cause == RESET:
-                reset_at.append(event.event_id)
+            failed = event.workflow_task_failed_event_attributes
+            if failed.cause == RESET:
+                resets.append(Reset(event_id=event.event_id, since=task_at, at=_at(event),
+                                    by=failed.identity, reason=failed.failure.message,
+                                    base_run_id=failed.base_run_id,
+                                    run_id=failed.new_run_id))
         elif kind == "workflow_execution_update_accepted_event_attributes":
             asked = event.workflow_execution_update_accepted_event_attributes.accepted_request
             args = await _first(converter, asked.input.args)
@@ -164,7 +194,7 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     return HistoryTold(workflow_id=history.workflow_id, run_id=audit.run_id(history),
                        applied=applied, amended=amended, started_at=_at(history.events[0]),
                        ended_at=_at(history.events[-1]), acted=acted, booked=booked,
-                       noticed=noticed, reset_at=reset_at)
+                       noticed=noticed, resets=resets)
 
 
 def amounts_kept(said: HistoryTold) -> list[Decimal]:

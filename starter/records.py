@@ -24,6 +24,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
@@ -37,12 +38,14 @@ from starter.connect import connect
 from starter.errors import BadInput, KeysNeeded, NotFound, SetupError
 from starter.history_cross_check import CrossChecked, cross_check, histories_check
 from starter.history_timing import HeldToHistory
+from starter.history_told import Reset, told
 from starter.journey_ids import JOURNEYS, meant
 from starter.pinned_policy import authorized
 from store import (
     blobs,
     chain_anchors,
     document_check,
+    reset_acknowledgements,
     seal_check,
     seal_findings,
     seal_key,
@@ -52,12 +55,15 @@ from store import (
 from store.chain_anchors import Anchored
 from store.document_check import Used
 from store.models import StageEventRow
-from store.sealed_records import STAGED
+from store.refusals import origin
+from store.reset_acknowledgements import ResetAcknowledged
+from store.sealed_records import ACKNOWLEDGED, STAGED
 from store.seals import KEY_SETTING, KeyRequired, sealed_in
 from store.timing import record_new_events
 
 SEALERS = {Role.SUPERVISOR}
 RECORDS = "records"  # what a refused attempt to seal them is kept under
+ACKNOWLEDGE_RESET = "records acknowledge-reset"  # a refused acknowledgement's action
 
 
 @contextmanager
@@ -148,6 +154,55 @@ def seal(settings: Settings, actor: Actor) -> list[unsealed_rows.Sealed]:
         return unsealed_rows.seal_unsealed(settings.db_url, _key(settings, "seal the records"))
 
 
+@dataclass(frozen=True)
+class ResetTold:
+    reset: Reset
+    acknowledged: bool  # False: acknowledged before (by the row kept then)
+
+
+async def acknowledge_reset(settings: Settings, actor: Actor, journey: str, why: str,
+                            run_id: str | None = None, client: Client | None = None
+                            ) -> list[ResetTold]:
+    """Keep a supervisor's acknowledgement of `journey`'s resets on the Temporal server (of
+    the run `run_id` made, or of the journey's one reset), sealed: the bank made them, checked
+    with whoever did (`why`). From then on `records verify` holds the stage exits each threw
+    away to the run it was reset from, not to the run it made (starter/history_cross_check.py).
+    `Refused` for one who may not, `KeysNeeded` without the archive key, `BadInput` without
+    `why` or when `run_id` is needed, `NotFound` when no run of the journey, on the server or
+    in the archive, was reset (or none `run_id` names)."""
+    authorized(settings, actor, SEALERS, "no reset acknowledged",
+               (journey, ACKNOWLEDGE_RESET))
+    if not why.strip():
+        raise BadInput("say why the reset is the bank's (--why: what was checked, with whom); "
+                       "nothing acknowledged")
+    key = _key(settings, "acknowledge a reset")
+    with key_needed(settings, ACKNOWLEDGED):
+        server = client or await connect(settings)
+        told_runs = await documents_used.each_history(
+            settings, server, told, workflow_ids=[journey],
+            query=f"WorkflowId = '{_listable(journey)}'")
+        resets = list({(r.run_id, r.event_id): r for run in told_runs
+                       for r in run.resets}.values())
+        named = [r for r in resets if run_id in (None, r.run_id)]
+        if not named:
+            which = "was reset" if run_id is None else f"{run_id} was made by a reset"
+            raise NotFound(f"{journey}: no run {which} on the Temporal server nor in the "
+                           "archive: nothing to acknowledge (`loan-journey history` names its "
+                           "runs and resets)")
+        if run_id is None and len({r.run_id for r in named}) > 1:
+            runs = ", ".join(sorted({r.run_id for r in named}))
+            raise BadInput(f"{journey} was reset more than once: name the run the reset made "
+                           f"(--run, one of {runs}, as `records verify` names it); nothing "
+                           "acknowledged")
+        now = datetime.now(UTC)
+        return [ResetTold(r, reset_acknowledgements.acknowledge(
+            settings.db_url, ResetAcknowledged(
+                workflow_id=journey, run_id=r.run_id, reset_event_id=r.event_id,
+                base_run_id=r.base_run_id, reset_at=r.at, reset_by=r.by,
+                reset_reason=r.reason, acknowledged_by=actor.id, role=actor.role.value,
+                why=why, acknowledged_at=now, origin=origin()), key)) for r in named]
+
+
 async def rebuild_events(settings: Settings, journey: str | None, *, dry_run: bool = False,
                          client: Client | None = None) -> list[HeldToHistory]:
     """The timing events `journey`'s runs' histories (every journey's on this task queue and
@@ -157,8 +212,8 @@ async def rebuild_events(settings: Settings, journey: str | None, *, dry_run: bo
     there is never changed: one that differs from its history is named, left to `records
     verify`. Each journey with something lacking or differing; NotFound for a `journey` with
     no run on the server nor in the archive."""
-    if journey is not None and ("'" in journey or "\\" in journey):
-        raise BadInput(f"{journey!r} is no journey id: it holds a quote or a backslash")
+    if journey is not None:
+        _listable(journey)
     server = client or await connect(settings)
     ids = None if journey is None else [journey, late_touchpoints_id(journey)]
     runs = (f"(WorkflowId = '{journey}' OR WorkflowId = '{late_touchpoints_id(journey)}')"
@@ -183,6 +238,14 @@ async def rebuild_events(settings: Settings, journey: str | None, *, dry_run: bo
         for j in found:  # a worker writing the same event meanwhile wrote it: not counted
             j.lacking = [e for e in j.lacking if (e.workflow_id, e.sequence) in fresh]
     return found
+
+
+def _listable(journey: str) -> str:
+    """`journey`, which a list query can name; BadInput for one that holds a quote or a
+    backslash."""
+    if "'" in journey or "\\" in journey:
+        raise BadInput(f"{journey!r} is no journey id: it holds a quote or a backslash")
+    return journey
 
 
 def _refuse_unkeyed(settings: Settings) -> None:

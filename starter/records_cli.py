@@ -1,9 +1,10 @@
-"""`loan-journey records verify|seal|rebuild-events`: the bank's own records (LPR fixings with their
-corrections, refused attempts, pending instructions, money returned to its payers, ledger
-bookings, credit exposures, outbox notices) checked against their seals, and those kept before
-the key sealed by a supervisor (starter/records.py); the stage events, the document store and
-the recorded policies, which are not sealed, checked by their numbering and their digests; and
-the stage events a journey's history holds and the database lacks written from it."""
+"""`loan-journey records verify|seal|rebuild-events|acknowledge-reset`: the bank's own records
+(LPR fixings with their corrections, refused attempts, pending instructions, money returned to
+its payers, ledger bookings, credit exposures, outbox notices) checked against their seals, and
+those kept before the key sealed by a supervisor (starter/records.py); the stage events, the
+document store and the recorded policies, which are not sealed, checked by their numbering and
+their digests; the stage events a journey's history holds and the database lacks written from
+it; and a supervisor's acknowledgement of a reset the bank made on the Temporal server."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from starter.attempts import Attempt, acting
 from starter.boundary import run
 from starter.errors import KeysNeeded
 from starter.history_timing import numbered
-from starter.journey_cli import As, RoleOpt
+from starter.journey_cli import As, JourneyId, RoleOpt
 from starter.journey_ids import typed
 from starter.terminal import wide_console
 from store.chain_anchors import Anchored
@@ -120,6 +121,8 @@ def _told(check: RecordsCheck) -> None:
                       f"these records were sealed with: their seals not checked, {said}")
         return
     console.print(f"{check.records}: {check.rows} row(s) checked, {said}")
+    for note in check.notes:
+        console.print(f"  {escape(note)}")
 
 
 def findings_told(title: str, findings: list[Finding]) -> None:
@@ -159,6 +162,40 @@ def seal(actor: As, role: RoleOpt = Role.SUPERVISOR) -> None:
                    "backup, then `loan-journey records verify`", err=True)
     if inserted:
         raise typer.Exit(1)
+
+
+def _acknowledging(params: Mapping[str, Any]) -> Attempt:
+    return Attempt(str(params.get("workflow_id") or "-"), records.ACKNOWLEDGE_RESET,
+                   str(params["actor"]), str(params.get("role") or Role.SUPERVISOR))
+
+
+@records_app.command("acknowledge-reset")
+@acting(records.ACKNOWLEDGE_RESET, named=_acknowledging)
+def acknowledge_reset(
+    workflow_id: JourneyId,
+    actor: As,
+    why: Annotated[str, typer.Option("--why", help="what was checked, with whom: kept, sealed, "
+                                                   "with the acknowledgement")],
+    run_id: Annotated[str | None, typer.Option(
+        "--run", help="the run the reset made, as `records verify` names it (needed when the "
+                      "journey was reset more than once)")] = None,
+    role: RoleOpt = Role.SUPERVISOR,
+) -> None:
+    """Acknowledge, as a supervisor, a reset of a journey's run on the Temporal server as the
+    bank's, once checked with whoever made it: kept sealed with the archive key (exit 8
+    without it). From then on `records verify` holds the stage exits the reset threw away to
+    the run it was reset from, whose history holds their decisions, not to the run it made;
+    anything else that differs is still found. A reset nobody at the bank made is not
+    acknowledged: restore the Temporal database from a backup."""
+    settings = Settings()
+    done = run(records.acknowledge_reset(settings, Actor(id=actor, role=role), workflow_id,
+                                         why, run_id))
+    for t in done:
+        r = t.reset
+        state = "acknowledged" if t.acknowledged else "acknowledged before, left as it was"
+        console.print(f"{escape(workflow_id)} run {escape(r.run_id)}: the reset at event "
+                      f"{r.event_id} ({r.at:%Y-%m-%d %H:%M:%S %Z}, by {escape(r.by)}: "
+                      f"{escape(r.reason)}; from run {escape(r.base_run_id)}) {state}")
 
 
 @records_app.command("rebuild-events")

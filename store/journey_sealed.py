@@ -4,13 +4,13 @@ history cross-check (starter/history_cross_check.py) holds a run's history to.
 A row is checked alone, not its whole chain (`records verify` does that): its seal against
 its facts and the seal before it in its chain (a position's seal is held by a row of the
 chain's tables, or kept by the change that sealed its row again). Cost per journey: one
-read of its exposure line with its changes, its stage exits, its bookings and its outbox
-notices, and one read of the seal before each.
+read of its exposure line with its changes, its stage exits, its bookings, its outbox
+notices and its resets' acknowledgements, and one read of the seal before each.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -21,8 +21,11 @@ from journey.timeline import EventType
 from store.db import ready
 from store.exposure import CreditExposureChangeRow, CreditExposureRow
 from store.models import BookingRow, OutboxRow, StageEventRow
+from store.reset_acknowledgements import ResetAcknowledgementRow
 from store.seal_check import seals_at
 from store.sealed_records import (
+    ACKNOWLEDGED,
+    ACKNOWLEDGEMENTS,
     BOOKED,
     BOOKINGS,
     EXPOSED,
@@ -63,6 +66,8 @@ class JourneySealed:
     # the newest change of its line's principal, which the line was sealed again over: what
     # the line's principal and time were when last sealed (store/sealed_fields.py)
     line_change: CreditExposureChangeRow | None = None
+    # the supervisors' acknowledgements of its runs' resets (store/reset_acknowledgements.py)
+    resets: list[Held] = field(default_factory=list)
 
     @property
     def workers_here(self) -> bool:
@@ -73,8 +78,8 @@ class JourneySealed:
 
 
 def of_journey(url: str, key: bytes, workflow_id: str) -> JourneySealed:
-    """`workflow_id`'s exposure line, stage exits, bookings and outbox notices, each checked
-    against its seal with `key`."""
+    """`workflow_id`'s exposure line, stage exits, bookings, outbox notices and reset
+    acknowledgements, each checked against its seal with `key`."""
     with Session(ready(url)) as s:
         line = s.scalars(select(CreditExposureRow).where(
             CreditExposureRow.workflow_id == workflow_id)).first()
@@ -88,12 +93,16 @@ def of_journey(url: str, key: bytes, workflow_id: str) -> JourneySealed:
             .order_by(CreditExposureChangeRow.id.desc())).first()
         notices = s.scalars(select(OutboxRow).where(OutboxRow.workflow_id == workflow_id)
                             .order_by(OutboxRow.id))
+        resets = s.scalars(select(ResetAcknowledgementRow).where(
+            ResetAcknowledgementRow.workflow_id == workflow_id)
+            .order_by(ResetAcknowledgementRow.id))
         return JourneySealed(
             line=None if line is None else _held(s, key, EXPOSED, EXPOSURES, line),
             exits=[_held(s, key, STAGED, STAGE_EVENTS, e) for e in exits],
             bookings=[_held(s, key, BOOKED, BOOKINGS, b) for b in bookings],
             notices=[_held(s, key, NOTIFIED, NOTICES, n) for n in notices],
-            line_change=change)
+            line_change=change,
+            resets=[_held(s, key, ACKNOWLEDGED, ACKNOWLEDGEMENTS, r) for r in resets])
 
 
 def _held(s: Session, key: bytes, chain: SealedRecords, table: SealedTable, row: Any) -> Held:

@@ -33,6 +33,7 @@ class RecordsCheck(BaseModel):
     rows: int
     findings: list[Finding]
     wrong_key: bool = False  # no seal matches the key: CHANGED findings say nothing then
+    notes: list[str] = []  # what settled something that would be found otherwise, told
 
     @property
     def shown(self) -> list[Finding]:

@@ -49,6 +49,9 @@ from store.reading_seals import change_facts as reading_change_facts
 from store.reading_seals import facts as reading_facts
 from store.refusals import RefusalRow
 from store.refusals import facts as refusal_facts
+from store.reset_acknowledgements import ResetAcknowledgementRow
+from store.reset_acknowledgements import facts as acknowledgement_facts
+from store.reset_acknowledgements import named as acknowledgement_named
 from store.scan_erasures import ScanErasureRow
 from store.scan_erasures import facts as erasure_facts
 from store.seal_findings import Finding
@@ -187,6 +190,11 @@ POLICY_ROWS = SealedTable("policy", LendingPolicyRow, policy_facts,
                          "first loaded)",
                          "lending_policies; or its text and sha256 from the policy file of its "
                          "version", called=named)
+ACKNOWLEDGEMENTS = SealedTable("reset acknowledgement", ResetAcknowledgementRow,
+                              acknowledgement_facts,
+                              "the acknowledgement (which reset of which run, as its history "
+                              "says it, who acknowledged it, why, when and from where)",
+                              "reset_acknowledgements", called=acknowledgement_named)
 
 
 @dataclass(frozen=True)
@@ -236,5 +244,7 @@ ERASED = SealedRecords("scan erasures", ScanErasureRow.__tablename__, [ERASURES]
 # their texts checked by their sha256 beside their seals, as before they were sealed
 POLICIES = SealedRecords(policy_check.RECORDS, LendingPolicyRow.__tablename__, [POLICY_ROWS],
                          [LendingPolicyRow.seal], policy_check.findings)
+ACKNOWLEDGED = SealedRecords("reset acknowledgements", ResetAcknowledgementRow.__tablename__,
+                             [ACKNOWLEDGEMENTS], [ResetAcknowledgementRow.seal])
 CHAINS = [LPR, REFUSED, KEPT, RETURNED, ENTERED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED,
-          STAGED, READ, ERASED, POLICIES]
+          STAGED, READ, ERASED, POLICIES, ACKNOWLEDGED]

@@ -296,13 +296,16 @@ async def test_a_journey_database_restored_older_than_the_history_is_not_told_to
     assert "are in its history, not in the database" not in told, told
 
 
-async def test_a_reset_run_is_named_reset_not_forged(
+async def test_a_reset_run_is_named_reset_not_forged_until_a_supervisor_acknowledges_it(
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path, forged: list[str]
 ) -> None:
     """The paid-out journey reset on the server to the workflow task before its signature
     (the signature reapplied, as `temporal workflow reset` does by default): the records keep
     the run before the reset, whose offer exit's time no update of the new run matches.
-    `records verify` names the reset and its event, and says to check it with whoever made it."""
+    `records verify` names the reset, its event and who made it, and says to check it with
+    whoever made it. A supervisor who did acknowledges it (an auditor may not): verify then
+    holds that exit to the run reset from, and passes, telling the acknowledgement; the
+    acknowledgement changed in the database is not taken, and the finding is back."""
     client = dev_server.client
     keyed = keyed_settings(e2e_settings, tmp_path)
     async with build_worker(client, keyed):
@@ -314,17 +317,49 @@ async def test_a_reset_run_is_named_reset_not_forged(
             .args.payloads[0].data)
         task = max(e.event_id for e in history.events if e.event_id < signed
                    and e.HasField("workflow_task_completed_event_attributes"))
-        await client.workflow_service.reset_workflow_execution(ResetWorkflowExecutionRequest(
-            namespace=client.namespace,
-            workflow_execution=WorkflowExecution(workflow_id=journey),
-            reason="BCP drill: reset before the signature",
-            workflow_task_finish_event_id=task, request_id=str(uuid.uuid4())))
+        made = await client.workflow_service.reset_workflow_execution(
+            ResetWorkflowExecutionRequest(
+                namespace=client.namespace,
+                workflow_execution=WorkflowExecution(workflow_id=journey),
+                reason="BCP drill: reset before the signature",
+                workflow_task_finish_event_id=task, request_id=str(uuid.uuid4())))
         await until(client, journey, Stage.POST_LOAN)
         running = await cli(keyed, "records", "verify", ok=False)
     told = " ".join(said(running).replace("│", " ").split())
     assert running.returncode == 1, told
-    # both runs are checked: the one reset away agrees with what its workers wrote
+    # both runs are checked: the one reset away agrees with what its workers wrote; the one
+    # the reset made is named by its own id
     assert f"{RECORDS}: 2 row(s) checked, 1 changed" in told, told
-    assert f"history of {journey} run" in told, told
-    assert "the run was reset on the Temporal server (at event" in told, told
+    assert f"history of {journey} run {made.run_id}" in told, told
+    assert "the run was reset on the Temporal server (event" in told, told
+    assert "BCP drill: reset before the signature" in told, told
     assert "check that reset with whoever made it" in told
+    assert f"records acknowledge-reset {journey} --run {made.run_id}" in told, told
+
+    why = "BCP drill of 7 Dec, checked with IT operations (change 4711)"
+    refused = await cli(keyed, "records", "acknowledge-reset", journey, "--as", "audit-1",
+                        "--why", why, ok=False)
+    assert refused.returncode == 3 and "no reset acknowledged" in said(refused), said(refused)
+    done = await cli(keyed, "records", "acknowledge-reset", journey, "--as", "sup-sme",
+                     "--why", why)
+    assert (f"{journey} run {made.run_id}: the reset at event" in said(done)
+            and "BCP drill: reset before the signature" in said(done)
+            and said(done).endswith(" acknowledged")), said(done)
+    again = await cli(keyed, "records", "acknowledge-reset", journey, "--as", "sup-sme",
+                      "--why", why, "--run", made.run_id)
+    assert "acknowledged before, left as it was" in said(again), said(again)
+
+    clean = await cli(keyed, "records", "verify")
+    told = " ".join(said(clean).replace("│", " ").split())
+    assert f"{RECORDS}: 2 row(s) checked, 0 changed" in told, told
+    assert f"run {made.run_id} (by " in told and f"acknowledged by sup-sme: {why}" in told, told
+    assert "reset acknowledgements: 1 row(s) checked, 0 changed" in told, told
+
+    with sqlite3.connect(keyed.data_dir / "journey.db") as db:
+        db.execute("UPDATE reset_acknowledgements SET acknowledged_by = 'sup-corp'")
+    tampered = await cli(keyed, "records", "verify", ok=False)
+    told = " ".join(said(tampered).replace("│", " ").split())
+    assert tampered.returncode == 1, told
+    assert "reset acknowledgements: 1 row(s) checked, 1 changed" in told, told
+    assert f"{RECORDS}: 2 row(s) checked, 1 changed" in told, told
+    assert "acknowledged by" not in told, told

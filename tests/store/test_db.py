@@ -4,6 +4,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,14 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from store import db
 from store.db import alembic_config, engine_for, head_revision, migrate, ready, session
 from store.models import Base
 from store.outbox import claim, enqueue, pending
 from store.policies import in_force, record_policy
+from store.reset_acknowledgements import ResetAcknowledged, ResetAcknowledgementRow, acknowledge
 from store.sealed_records import POLICIES
 from store.unsealed_rows import seal_unsealed
 
@@ -206,3 +208,27 @@ def test_the_policy_seals_migrate_from_empty_and_from_0033(db_url: str) -> None:
     assert kept is not None and (kept.version, kept.seal) == ("2026.12-8", None)
     [policies] = [d for d in seal_unsealed(db_url, b"k" * 16) if d.records == POLICIES.records]
     assert (policies.sealed, policies.inserted) == (["lending policy 2026.12-8"], [])
+
+
+def test_a_reset_acknowledged_keeps_its_table_from_being_dropped(db_url: str) -> None:
+    """Migration 0035 adds the resets' acknowledgements (store/reset_acknowledgements.py),
+    sealed as kept, once per reset. Going back to 0034 is refused while one is kept (the
+    findings it settled would be back) and drops the table once none is."""
+    migrate(db_url)
+    reset = ResetAcknowledged(
+        workflow_id="loan-A", run_id="run-2", reset_event_id=25, base_run_id="run-1",
+        reset_at=datetime(2026, 12, 7, 2, 0, tzinfo=UTC), reset_by="ops@host",
+        reset_reason="BCP drill", acknowledged_by="sup-sme", role="supervisor",
+        why="checked with IT operations", acknowledged_at=datetime(2026, 12, 7, 3, 0, tzinfo=UTC),
+        origin="ops@host pid 1")
+    assert acknowledge(db_url, reset, b"k" * 16)
+    assert not acknowledge(db_url, reset.model_copy(update={"why": "again"}), b"k" * 16)
+    with session(db_url) as s:
+        [row] = s.scalars(select(ResetAcknowledgementRow)).all()
+        assert row.seal is not None and row.why == "checked with IT operations"
+    with pytest.raises(RuntimeError, match="1 reset acknowledgement"):
+        command.downgrade(alembic_config(db_url), "0034_policy_seals")
+    with session(db_url) as s:
+        s.execute(text("delete from reset_acknowledgements"))
+    command.downgrade(alembic_config(db_url), "0034_policy_seals")
+    assert "reset_acknowledgements" not in inspect(engine_for(db_url)).get_table_names()
