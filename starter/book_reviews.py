@@ -11,16 +11,16 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.review import post_loan_policy_text
 from journey.classification import RiskClass
 from journey.loan_book import BookLine, LoanBook
-from journey.post_loan_policy import PostLoanPolicy, parse_post_loan_policy, review_every
+from journey.post_loan_policy import PostLoanPolicy, review_every
 from journey.review_dates import ReviewDates, review_dates
+from journey.settings import Settings
 from journey.status import JourneyStatus
 from starter import schedules
 from starter.errors import NotFound
+from starter.pinned_policy import post_loan_policy_of
 from starter.schedules import ScheduleRow
-from store.policies import recorded
 
 
 async def next_reviews(client: Client, statuses: list[JourneyStatus]) -> dict[str, datetime]:
@@ -64,14 +64,6 @@ async def next_review(client: Client, s: JourneyStatus) -> datetime | None:
     return row.next_runs[0] if row.next_runs and not row.paused else None
 
 
-def pinned_post_loan(db_url: str, s: JourneyStatus) -> PostLoanPolicy:
-    """The post-loan policy the loan pinned with its offer, as the workers recorded it; the
-    packaged one for a loan pinned before policies were recorded by kind."""
-    row = (recorded(db_url, s.post_loan_policy_version, "post_loan")
-           if s.post_loan_policy_version else None)
-    return parse_post_loan_policy(row.text if row is not None else post_loan_policy_text())
-
-
 def dates_of(s: JourneyStatus, risk_class: RiskClass, next_at: datetime | None, today: date,
              policy: PostLoanPolicy, now: datetime | None = None) -> ReviewDates | None:
     """A reviewed loan's review dates, its cadence `policy`'s (the loan's pinned post-loan
@@ -87,17 +79,18 @@ def dates_of(s: JourneyStatus, risk_class: RiskClass, next_at: datetime | None, 
 
 
 async def dated_book(client: Client, book: LoanBook, statuses: list[JourneyStatus],
-                     today: date, db_url: str) -> LoanBook:
+                     today: date, settings: Settings) -> LoanBook:
     """`book` with its loans' review dates (`with_reviews`), the next ones read now from
     the schedules of the loans in `statuses` (`next_reviews`)."""
     return with_reviews(book, statuses, await next_reviews(client, statuses), today,
-                        datetime.now(UTC), db_url)
+                        datetime.now(UTC), settings)
 
 
 def with_reviews(book: LoanBook, statuses: list[JourneyStatus], next_at: dict[str, datetime],
-                 today: date, now: datetime, db_url: str) -> LoanBook:
+                 today: date, now: datetime, settings: Settings) -> LoanBook:
     """`book`, each loan line with its review dates, on `today` (the bank's day) at `now`, by
-    each loan's pinned post-loan policy (read once per version)."""
+    each loan's pinned post-loan policy as the workers recorded it, checked against its seal
+    with the archive key where set (read once per version: `post_loan_policy_of`)."""
     by_id = {s.workflow_id: s for s in statuses}
     policies: dict[str | None, PostLoanPolicy] = {}
 
@@ -107,7 +100,7 @@ def with_reviews(book: LoanBook, statuses: list[JourneyStatus], next_at: dict[st
             return b
         version = s.post_loan_policy_version
         if version not in policies:
-            policies[version] = pinned_post_loan(db_url, s)
+            policies[version] = post_loan_policy_of(settings, s)
         dates = dates_of(s, b.risk_class, next_at.get(b.workflow_id), today, policies[version],
                          now)
         if dates is None:

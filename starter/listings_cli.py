@@ -133,7 +133,7 @@ def book(
         reads = await work_lists.journey_reads(client, query)
         book = await book_reviews.dated_book(
             client, work_lists.book_of(reads, risk_class, quotes.recorded(settings)),
-            [s for _, s in reads], today, settings.db_url)
+            [s for _, s in reads], today, settings)
         unbooked = received_money(settings, Delivery.UNBOOKED)
         received = money_received([s for _, s in reads], settings, period) if whole else None
         paid_out = money_paid_out([s for _, s in reads], settings, period) if whole else None

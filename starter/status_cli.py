@@ -30,7 +30,7 @@ from starter.money_not_in_run import (
     repayments_said,
 )
 from starter.pending_return import not_booked, returned_to_payer, status_json
-from starter.pinned_policy import current_policy, pinned_of
+from starter.pinned_policy import current_policy, pinned_of, post_loan_policy_of
 from starter.refunds import credit_refunded, owed_said
 from starter.repayment_view import plan_table
 from starter.status_view import status_view
@@ -73,7 +73,7 @@ def status(
                 owed, unquoted = None, f"what it owes not shown: {err}"
             reviews = (book_reviews.dates_of(
                 s, s.risk_class, await book_reviews.next_review(client, s), bank_day(),
-                book_reviews.pinned_post_loan(settings.db_url, s))
+                post_loan_policy_of(settings, s))
                 if s.risk_class is not None else None)
             paid = bookings_for(settings.db_url, workflow_id) if s.drawdowns else []
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),

@@ -174,7 +174,7 @@ async def loan_book(client: Client, risk_class: RiskClass | None = None,
     reads = await journey_reads(client, book_query(risk_class))
     return await book_reviews.dated_book(
         client, book_of(reads, risk_class, quotes.recorded(settings)), [s for _, s in reads],
-        bank_day(), settings.db_url)
+        bank_day(), settings)
 
 
 async def journey_reads(client: Client, query: str) -> list[tuple[str, JourneyStatus]]:

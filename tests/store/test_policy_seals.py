@@ -7,16 +7,23 @@ it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from activities.policy import policy_text
+from journey.classification import RiskClass
+from journey.loan_book import BookLine, LoanBook
 from journey.policy import parse_policy
 from journey.settings import Settings
+from journey.stages import Party, Stage
+from journey.status import JourneyStatus
+from starter.book_reviews import with_reviews
 from starter.cli import app
 from starter.errors import KeysNeeded, SetupError
+from starter.pinned_policy import post_loan_policy_of
 from starter.start_checks import policy_in_service
 from store.policies import (
     PolicySealBroken,
@@ -185,3 +192,37 @@ def test_a_worker_restarting_on_the_genuine_file_names_the_changed_row_not_the_f
     assert told.endswith("Do not copy that row's text into the file: restore the row, then "
                          "start again"), told
     assert "put back the content" not in told
+
+
+def test_a_post_loan_policy_that_fails_its_seal_dates_no_review(
+    database: str, tmp_path: Path,  # noqa: F811
+) -> None:
+    """The book's and `status`'s review dates are by each loan's pinned post-loan policy as
+    the workers recorded it, checked against its seal: its cadence months rewritten in the
+    database with a sha256 that matches are refused, as the lending policy's staff are; before
+    the seal broke, the loan's dates are by the recorded cadence."""
+    settings = Settings(data_dir=tmp_path, database_url=database)
+    policy_in_service(settings)
+    row = in_force(database, "post_loan")
+    assert row is not None
+    loan = JourneyStatus(workflow_id="loan-A", application_id="A", stage=Stage.POST_LOAN,
+                         attempt=1, waits_on=Party.BANK, risk_class=RiskClass.NORMAL,
+                         post_loan_policy_version=row.version, post_loan_policy_sha256=row.sha256)
+    book = LoanBook(lines=[BookLine(workflow_id="loan-A", product="working_capital",
+                                    risk_class=RiskClass.NORMAL, days_past_due=0, arrears=0,
+                                    principal=1, accrued=None, to_settle=None,
+                                    next_instalment="-", open_warnings=0)], commitments=[])
+    now = datetime(2026, 12, 7, 4, tzinfo=UTC)
+    assert post_loan_policy_of(settings, loan).version == row.version
+    with_reviews(book, [loan], {}, now.date(), now, settings)  # dated by the sealed cadence
+
+    forged = row.text.replace('"review_every_months": 3', '"review_every_months": 12')
+    assert forged != row.text
+    sql(database, f"update lending_policies set text = '{forged.replace(chr(39), chr(39) * 2)}'"
+                  f", sha256 = '{sha256_of(forged)}' where kind = 'post_loan'")
+    for read in (lambda: post_loan_policy_of(settings, loan.model_copy(
+                     update={"post_loan_policy_sha256": sha256_of(forged)})),
+                 lambda: with_reviews(book, [loan], {}, now.date(), now, settings)):
+        with pytest.raises(PolicySealBroken, match=f"nothing acts by the post-loan policy "
+                           f"{row.version}: it fails its seal \\(CHANGED\\)"):
+            read()
