@@ -1,34 +1,37 @@
 """The policies the workers have run, of each kind (the lending policy, journey/policy; the
 post-loan policy, journey/post_loan_policy.py): each version of a kind once, with the sha256
-of its text, the text, and when a worker first and last loaded it.
+of its text, the text, and when a worker first and last loaded it; and each load, one row per
+policy a worker loads as it starts (`policy_loads`: which kind and version, its sha256, when,
+by which worker).
 
 A worker records the policies it runs as it starts (`record_policy`): the same text again is
 taken as recorded; other text under a version already recorded is refused
 (`VersionReused`), so one version label always stands for one policy. The one of a kind a
-worker loaded last (`in_force`) is that policy in force, which the command line and the
-library API check by: workers restarted on an older version bring it back in force.
+worker loaded last (`in_force`: its newest load; by `last_loaded_at` on a database from before
+loads were kept) is that policy in force, which the command line and the library API check
+by: workers restarted on an older version bring it back in force.
 
-With the archive key, each policy is sealed as it is first recorded, next in the policies'
-chain (store/seals.py), over its kind, version, text, the sha256 kept with it and when it was
-first loaded (`facts`): a text changed in the database together with its sha256 (a staff id
-renamed in the directory, its digest updated to match) no longer matches its seal.
-`last_loaded_at`, moved on every worker's start, is left out of the seal, not sealed again
-on each load (a change's row and a seal per start, as the re-sealed tables keep them): it
-only chooses which sealed policy is in force, and each is one the bank ran, sealed as it was
-recorded (as workers restarted on an older version choose it). Recorded without the key
-before any policy was sealed (or before this version), a policy stays unsealed until `records
-seal`; once they are sealed, a worker without their key records no new one
+With the archive key, each policy is sealed as it is first recorded, and each load as it is
+kept, next in the policies' chain (store/seals.py): a policy over its kind, version, text,
+the sha256 kept with it and when it was first loaded (`facts`), a load over all it holds
+(`load_facts`). A text changed in the database together with its sha256 (a staff id renamed
+in the directory, its digest updated to match) no longer matches its seal; nor does a load
+moved to another version, and one inserted after sealing began to bring an older policy back
+in force reads as inserted around the key. `last_loaded_at`, moved on every start, is not
+sealed: once loads are kept, it no longer chooses the policy in force. Recorded without the
+key before any policy was sealed (or before this version), a policy or a load stays unsealed
+until `records seal`; once they are sealed, a worker without their key records no new policy
 (`SealingKeyNeeded`: it does not start), which would read as inserted around the key and
-block every command that acts by the policy in force.
+block every command that acts by the policy in force, and keeps no load.
 
 A policy is read for a decision (`recorded`, `in_force`) only while its text still hashes to
-the sha256 kept with it and, read with the key, while it passes its seal as `records verify`
-checks it (a sealed one changed, or one inserted unsealed after sealing began): else it is
-refused (`PolicyTextChanged`, `PolicySealBroken`), naming what to restore, and `records
-verify` names it (store/policy_check.py, store/seal_check.py). One kept unsealed before
-sealing began is read as it is, as without the key.
+the sha256 kept with it (and, in force, to the one its load kept) and, read with the key,
+while it and its load pass their seals as `records verify` checks them (a sealed one changed,
+or one inserted unsealed after sealing began): else it is refused (`PolicyTextChanged`,
+`PolicySealBroken`), naming what to restore, and `records verify` names it
+(store/policy_check.py, store/seal_check.py). One kept unsealed before sealing began is read
+as it is, as without the key.
 """
-
 from __future__ import annotations
 
 import hashlib
@@ -41,6 +44,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from store.db import session
 from store.models import Base, BigId
+from store.refusals import origin
 from store.seals import add_sealed, sealed_in, sealing
 from store.types import UTCDateTime
 
@@ -66,6 +70,24 @@ class LendingPolicyRow(Base):
     seal: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
+class PolicyLoadRow(Base):
+    """A policy a worker loaded as it started: the newest of a kind is the one in force."""
+
+    __tablename__ = "policy_loads"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    origin: Mapped[str] = mapped_column(String(200))  # the worker: user@host pid
+    seal: Mapped[str | None] = mapped_column(String(64), index=True)  # None: kept unsealed
+
+
+# the policies' chain: each policy as first recorded, each load as kept, in one order
+CHAIN = [LendingPolicyRow.seal, PolicyLoadRow.seal]
+
+
 class VersionReused(Exception):
     """A policy's version is recorded with other content: a changed file kept its version."""
 
@@ -86,6 +108,17 @@ class SealingKeyNeeded(Exception):
     """A new policy would be recorded unsealed in the sealed policies' chain (a worker without
     the archive key they were sealed with): read as inserted around the key, nothing would act
     by it, so it is not recorded. The message names the version and the setting."""
+
+
+def load_facts(row: PolicyLoadRow) -> list[object]:
+    """What a load's seal covers: the whole row but the seal."""
+    return [row.id, "load", row.kind, row.version, row.sha256,
+            row.loaded_at.astimezone(UTC).isoformat(), row.origin]
+
+
+def load_named(row: PolicyLoadRow) -> str:
+    """"load #12 of the lending policy 2026.12-8"."""
+    return f"load #{row.id} of the {row.kind.replace('_', '-')} policy {row.version}"
 
 
 def sha256_of(text: str) -> str:
@@ -131,21 +164,22 @@ def _vouched(s: Session, row: LendingPolicyRow | None, key: bytes | None
     return row
 
 
-def _seal_failing(s: Session, key: bytes, row: LendingPolicyRow) -> str | None:
-    """What is wrong with `row` against its seal, as `records verify` finds it of that row
-    alone (store/seal_check.py `rows_checked`); None: nothing (or kept unsealed before
-    sealing began, which no seal vouches for and none refuses)."""
+def _seal_failing(s: Session, key: bytes, row: LendingPolicyRow | PolicyLoadRow) -> str | None:
+    """What is wrong with `row` (a policy or a load) against its seal, as `records verify`
+    finds it of that row alone (store/seal_check.py `rows_checked`); None: nothing (or kept
+    unsealed before sealing began, which no seal vouches for and none refuses)."""
     # here, not at the top: the sealed tables (store/sealed_records.py) import this module
     from store.seal_check import rows_checked
     from store.seal_key import key_wrong
-    from store.sealed_records import POLICIES, POLICY_ROWS
+    from store.sealed_records import POLICIES, POLICY_LOADS, POLICY_ROWS
 
     if key_wrong(s, key, POLICIES):
         return (f"it cannot be checked against its seal: the archive key set "
                 f"(LOAN_JOURNEY_ARCHIVE_KEY) is not the one the {POLICIES.records} were sealed "
                 "with (none of their seals matches it); set it to that key, as the workers "
                 "have it")
-    failing = next((f for f in rows_checked(s, key, POLICIES, {POLICY_ROWS.name: [row]})
+    table = POLICY_LOADS if isinstance(row, PolicyLoadRow) else POLICY_ROWS
+    failing = next((f for f in rows_checked(s, key, POLICIES, {table.name: [row]})
                     if f.tampered), None)
     if failing is None:
         return None
@@ -155,30 +189,39 @@ def _seal_failing(s: Session, key: bytes, row: LendingPolicyRow) -> str | None:
 def record_policy(url: str, version: str, text: str, kind: PolicyKind = "lending",
                   key: bytes | None = None) -> None:
     """Record the policy `text` of `version` as a worker loads it (a version recorded
-    already: loaded again now, its seal as it was: `last_loaded_at` is not sealed), sealed
-    next in the policies' chain with `key` when given (the one they were sealed with: the
-    caller's to confirm, store/seal_key.py `sealing_key`), else unsealed; `VersionReused`
-    when `version` is recorded with other content (also by a worker that started at the same
-    moment); `SealingKeyNeeded` when a new one would be recorded unsealed, without `key`, once
-    the policies are sealed."""
+    already: loaded again now, its seal as it was), and its load, each sealed next in the
+    policies' chain with `key` when given (the one they were sealed with: the caller's to
+    confirm, store/seal_key.py `sealing_key`), else unsealed; `VersionReused` when `version`
+    is recorded with other content (also by a worker that started at the same moment);
+    `SealingKeyNeeded` when a new one would be recorded unsealed, without `key`, once the
+    policies are sealed (then no load is kept unsealed either: it would read as inserted
+    around the key)."""
     digest, now = sha256_of(text), datetime.now(UTC)
-    if _recorded(url, kind, version, digest, now):
-        return
-    if key is None and sealed_in(url, LendingPolicyRow.seal):
-        raise SealingKeyNeeded(
-            f"the {_NAMED[kind]} {version} is not recorded: the policies the workers recorded "
-            "are sealed, and this process has not the archive key they were sealed with "
-            "(LOAN_JOURNEY_ARCHIVE_KEY unset, or another key); recorded unsealed, nothing "
-            "would act by it")
-    try:
+    sealed = key is None and _sealed(url)
+    if not _recorded(url, kind, version, digest, now):
+        if sealed:
+            raise SealingKeyNeeded(
+                f"the {_NAMED[kind]} {version} is not recorded: the policies the workers "
+                "recorded are sealed, and this process has not the archive key they were "
+                "sealed with (LOAN_JOURNEY_ARCHIVE_KEY unset, or another key); recorded "
+                "unsealed, nothing would act by it")
+        try:
+            with sealing(url, LendingPolicyRow.__tablename__) as s:
+                add_sealed(s, key, LendingPolicyRow(kind=kind, version=version, sha256=digest,
+                                                    text=text, first_loaded_at=now,
+                                                    last_loaded_at=now), facts, CHAIN)
+        except IntegrityError:  # another worker recorded the version a moment before
+            if not _recorded(url, kind, version, digest, now):
+                raise
+    if not sealed:
         with sealing(url, LendingPolicyRow.__tablename__) as s:
-            add_sealed(s, key, LendingPolicyRow(kind=kind, version=version, sha256=digest,
-                                                text=text, first_loaded_at=now,
-                                                last_loaded_at=now),
-                       facts, [LendingPolicyRow.seal])
-    except IntegrityError:  # another worker recorded the version a moment before
-        if not _recorded(url, kind, version, digest, now):
-            raise
+            add_sealed(s, key, PolicyLoadRow(kind=kind, version=version, sha256=digest,
+                                             loaded_at=now, origin=origin()), load_facts, CHAIN)
+
+
+def _sealed(url: str) -> bool:
+    """Whether the policies' chain is sealed (a policy or a load in it)."""
+    return any(sealed_in(url, column) for column in CHAIN)
 
 
 def _recorded(url: str, kind: PolicyKind, version: str, digest: str, now: datetime) -> bool:
@@ -210,10 +253,36 @@ def recorded(url: str, version: str, kind: PolicyKind = "lending", key: bytes | 
 
 def in_force(url: str, kind: PolicyKind = "lending", key: bytes | None = None
              ) -> LendingPolicyRow | None:
-    """The policy of `kind` a worker loaded last, or None: none recorded yet;
-    `PolicyTextChanged` when its text was changed since it was recorded, `PolicySealBroken`
-    when, with `key`, it fails its seal."""
+    """The policy of `kind` a worker loaded last (its newest load; on a database from before
+    loads were kept, by `last_loaded_at`), or None: none recorded yet; `PolicyTextChanged`
+    when its text was changed since it was recorded, or its sha256 is not the one its load
+    kept, or it is not recorded at all; `PolicySealBroken` when, with `key`, it or its load
+    fails its seal."""
     with session(url) as s:
-        return _vouched(s, s.scalars(select(LendingPolicyRow).where(
-            LendingPolicyRow.kind == kind).order_by(
-            LendingPolicyRow.last_loaded_at.desc(), LendingPolicyRow.id.desc())).first(), key)
+        load = s.scalars(select(PolicyLoadRow).where(PolicyLoadRow.kind == kind)
+                         .order_by(PolicyLoadRow.id.desc()).limit(1)).first()
+        if load is None:
+            return _vouched(s, s.scalars(select(LendingPolicyRow).where(
+                LendingPolicyRow.kind == kind).order_by(
+                LendingPolicyRow.last_loaded_at.desc(), LendingPolicyRow.id.desc())).first(),
+                key)
+        refused = (f"nothing acts by the {kind.replace('_', '-')} policy in force: its "
+                   f"{load_named(load)}")
+        checked = "then check the journey database with `loan-journey records verify`"
+        if key is not None and (why := _seal_failing(s, key, load)) is not None:
+            raise PolicySealBroken(f"{refused}: {why}; {checked}")
+        row = _vouched(s, s.scalars(select(LendingPolicyRow).where(
+            LendingPolicyRow.kind == kind, LendingPolicyRow.version == load.version)).first(),
+            key)
+        if row is None:
+            raise PolicyTextChanged(f"{refused} names a version not recorded "
+                                    "(lending_policies): deleted in the journey database; "
+                                    f"restore it from a backup; {checked}")
+        if row.sha256 != load.sha256:
+            raise PolicyTextChanged(
+                f"{refused} kept sha256 {load.sha256[:12]}, and lending_policies #{row.id} "
+                f"holds {row.sha256[:12]}: its text and sha256 were changed in the journey "
+                "database outside the engine; restore the row from a backup, or from the "
+                f"policy file of version {row.version} (its sha256 must be {load.sha256}); "
+                f"{checked}")
+        return row

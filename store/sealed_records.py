@@ -41,7 +41,8 @@ from store.payment_references import change_facts as claim_change_facts
 from store.payment_references import facts as claim_facts
 from store.pending import PendingRow
 from store.pending import facts as pending_facts
-from store.policies import LendingPolicyRow, named
+from store.policies import CHAIN as POLICIES_CHAIN
+from store.policies import LendingPolicyRow, PolicyLoadRow, load_facts, load_named, named
 from store.policies import facts as policy_facts
 from store.reading_seals import CHAIN as READINGS_CHAIN
 from store.reading_seals import DocumentReadingChangeRow
@@ -190,6 +191,10 @@ POLICY_ROWS = SealedTable("policy", LendingPolicyRow, policy_facts,
                          "first loaded)",
                          "lending_policies; or its text and sha256 from the policy file of its "
                          "version", called=named)
+POLICY_LOADS = SealedTable("policy load", PolicyLoadRow, load_facts,
+                           "the load (which policy, of which kind and version, its sha256, "
+                           "when, by which worker): the newest of a kind is the one in force",
+                           "policy_loads", called=load_named)
 ACKNOWLEDGEMENTS = SealedTable("reset acknowledgement", ResetAcknowledgementRow,
                               acknowledgement_facts,
                               "the acknowledgement (which reset of which run, as its history "
@@ -242,8 +247,8 @@ READ = SealedRecords("document readings", DocumentReadingRow.__tablename__,
 ERASED = SealedRecords("scan erasures", ScanErasureRow.__tablename__, [ERASURES],
                       [ScanErasureRow.seal])
 # their texts checked by their sha256 beside their seals, as before they were sealed
-POLICIES = SealedRecords(policy_check.RECORDS, LendingPolicyRow.__tablename__, [POLICY_ROWS],
-                         [LendingPolicyRow.seal], policy_check.findings)
+POLICIES = SealedRecords(policy_check.RECORDS, LendingPolicyRow.__tablename__,
+                         [POLICY_ROWS, POLICY_LOADS], POLICIES_CHAIN, policy_check.findings)
 ACKNOWLEDGED = SealedRecords("reset acknowledgements", ResetAcknowledgementRow.__tablename__,
                              [ACKNOWLEDGEMENTS], [ResetAcknowledgementRow.seal])
 CHAINS = [LPR, REFUSED, KEPT, RETURNED, ENTERED, BOOKED, EXPOSED, NOTIFIED, NAMED, CLAIMED,

@@ -27,6 +27,7 @@ from starter.pinned_policy import post_loan_policy_of
 from starter.start_checks import policy_in_service
 from store.policies import (
     PolicySealBroken,
+    PolicyTextChanged,
     SealingKeyNeeded,
     in_force,
     record_policy,
@@ -53,17 +54,21 @@ def test_a_text_changed_with_its_sha256_fails_its_seal_and_nothing_acts_by_it(
     policy_in_service(Settings(data_dir=tmp_path, database_url=database))
     checked = records("verify")
     assert checked.exit_code == 0, checked.output
-    assert "lending and post-loan policies: 2 row(s) checked, 0 changed" in said(checked)
+    # the two policies and their loads
+    assert "lending and post-loan policies: 4 row(s) checked, 0 changed" in said(checked)
     assert MALLORY != LENDING
     sql(database, "update lending_policies set text = replace(text, '\"ops-zhao\"', "
                   f"'\"mallory\"'), sha256 = '{sha256_of(MALLORY)}' where kind = 'lending'")
-    assert in_force(database).text == MALLORY  # type: ignore[union-attr]  # its sha256 holds
+    # its sha256 holds, but not the one its load kept: refused without the key too
+    with pytest.raises(PolicyTextChanged, match="its load #1 of the lending policy .* kept "
+                       "sha256"):
+        in_force(database)
 
     checked = records("verify")
     assert checked.exit_code == 1, checked.output
     assert found(checked) == {f"lending policy {VERSION}": "CHANGED"}
     told = said(checked)
-    assert "lending and post-loan policies: 2 row(s) checked, 1 changed" in told, told
+    assert "lending and post-loan policies: 4 row(s) checked, 1 changed" in told, told
     [policies] = [c for c in check(database, KEY.encode()) if c.records == RECORDS]
     [changed] = policies.findings
     assert changed.detail.endswith("restore it from a backup (lending_policies; or its text "
@@ -93,22 +98,64 @@ def test_a_text_changed_with_its_sha256_fails_its_seal_and_nothing_acts_by_it(
 def test_a_policy_inserted_unsealed_after_sealing_began_is_refused(
     database: str,  # noqa: F811
 ) -> None:
-    """A new version written in with SQL, without the key, loaded last: in force, but no
-    seal vouches for it."""
+    """A new version written in with SQL, without the key, with a load that puts it in force:
+    no seal vouches for either. Moving an older policy's `last_loaded_at`, which is not
+    sealed, no longer puts it in force: the newest load does."""
+    record_policy(database, "X-0", LENDING.replace(f'"{VERSION}"', '"X-0"'), key=KEY.encode())
     record_policy(database, VERSION, LENDING, key=KEY.encode())
+    sql(database, "update lending_policies set last_loaded_at = '2099-01-01 00:00:00.000000' "
+                  "where version = 'X-0'")
+    assert in_force(database, key=KEY.encode()).version == VERSION  # type: ignore[union-attr]
+    assert records("verify").exit_code == 0
+
     sql(database, "insert into lending_policies (kind, version, sha256, text, first_loaded_at, "
                   f"last_loaded_at) values ('lending', 'X-1', '{sha256_of(MALLORY)}', "
                   f"'{MALLORY.replace(chr(39), chr(39) * 2)}', '2099-01-01 00:00:00.000000', "
                   "'2099-01-01 00:00:00.000000')")
+    assert in_force(database, key=KEY.encode()).version == VERSION  # type: ignore[union-attr]
+    sql(database, "insert into policy_loads (kind, version, sha256, loaded_at, origin) values "
+                  f"('lending', 'X-1', '{sha256_of(MALLORY)}', '2099-01-01 00:00:00.000000', "
+                  "'mallory@host pid 1')")
     checked = records("verify")
     assert checked.exit_code == 1, checked.output
-    assert found(checked) == {"lending policy X-1": "INSERTED"}
-    with pytest.raises(PolicySealBroken, match="nothing acts by the lending policy X-1: it "
-                       "fails its seal \\(INSERTED\\)"):
+    assert found(checked) == {"lending policy X-1": "INSERTED",
+                              "load #3 of the lending policy X-1": "INSERTED"}
+    with pytest.raises(PolicySealBroken, match="nothing acts by the lending policy in force: "
+                       "its load #3 of the lending policy X-1: it fails its seal "
+                       "\\(INSERTED\\)"):
         in_force(database, key=KEY.encode())
     acted = record(LAST, "3.00", "3.50", "--as", "mallory", "--role", "operations")
     assert acted.exit_code == 1, acted.output
-    assert "error: nothing acts by the lending policy X-1" in said(acted), acted.output
+    assert "error: nothing acts by the lending policy in force" in said(acted), acted.output
+
+
+def test_a_load_moved_to_another_policy_fails_its_seal_and_without_the_key_its_sha256(
+    database: str,  # noqa: F811
+) -> None:
+    """The newest load rewritten to name an older, genuine version: its seal finds it. And,
+    read without the key, a policy in force whose text and sha256 were changed together is
+    refused all the same: its load kept the sha256 it was loaded with."""
+    record_policy(database, "X-0", LENDING.replace(f'"{VERSION}"', '"X-0"'), key=KEY.encode())
+    record_policy(database, VERSION, LENDING, key=KEY.encode())
+    older = sha256_of(LENDING.replace(f'"{VERSION}"', '"X-0"'))
+    sql(database, f"update policy_loads set version = 'X-0', sha256 = '{older}' where id = 2")
+    assert found(records("verify")) == {"load #2 of the lending policy X-0": "CHANGED"}
+    with pytest.raises(PolicySealBroken, match="nothing acts by the lending policy in force: "
+                       "its load #2 of the lending policy X-0: it fails its seal "
+                       "\\(CHANGED\\)"):
+        in_force(database, key=KEY.encode())
+
+    sql(database, f"update policy_loads set version = '{VERSION}', sha256 = "
+                  f"'{sha256_of(LENDING)}' where id = 2")
+    assert records("verify").exit_code == 0
+    sql(database, "update lending_policies set text = replace(text, '\"ops-zhao\"', "
+                  f"'\"mallory\"'), sha256 = '{sha256_of(MALLORY)}' where version = "
+                  f"'{VERSION}'")
+    with pytest.raises(PolicyTextChanged, match=f"nothing acts by the lending policy in force: "
+                       f"its load #2 of the lending policy {VERSION} kept sha256 "
+                       f"{sha256_of(LENDING)[:12]}, and lending_policies #2 holds "
+                       f"{sha256_of(MALLORY)[:12]}"):
+        in_force(database)
 
 
 def test_a_policy_recorded_before_the_key_is_unsealed_until_a_supervisor_seals_it(
@@ -116,7 +163,8 @@ def test_a_policy_recorded_before_the_key_is_unsealed_until_a_supervisor_seals_i
 ) -> None:
     record_policy(database, VERSION, LENDING)  # a worker without the key, or before seals
     checked = records("verify")
-    assert found(checked) == {f"lending policy {VERSION}": "unsealed"}
+    assert found(checked) == {f"lending policy {VERSION}": "unsealed",
+                              f"load #1 of the lending policy {VERSION}": "unsealed"}
     row = in_force(database, key=KEY.encode())  # read as it is: no seal refuses it
     assert row is not None and row.seal is None
 
