@@ -34,7 +34,7 @@ from starter.errors import (
 )
 from store.blob_cipher import DocumentKeysMissing
 from store.db import SchemaBehind, SchemaTooNew
-from store.policies import PolicyTextChanged
+from store.policies import PolicyKeyWrong, PolicyTextChanged
 
 T = TypeVar("T")
 # Not wrapped at the terminal's width: a log or a script reads each error on one line.
@@ -95,6 +95,8 @@ def translated(err: Exception) -> JourneyError | None:
     if undecodable(err):  # a read; operations.act says what an update's means
         return CodecError(f"what the journey answered is encrypted, and {SETTING} is not set "
                           "here: set it as the workers have it")
+    if isinstance(err, PolicyKeyWrong):  # the key to fix, not the policy
+        return KeysNeeded(str(err))
     if isinstance(err, PolicyTextChanged):  # read for a decision: nothing is decided by it
         return SealBroken(str(err))
     if isinstance(err, CalendarFileError):  # read by the command's own working calendar

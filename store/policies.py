@@ -104,6 +104,11 @@ class PolicySealBroken(PolicyTextChanged):
     acts by it, as by a text changed alone. The message names the version and what to do."""
 
 
+class PolicyKeyWrong(PolicySealBroken):
+    """A recorded policy cannot be checked against its seal: the key set is not the one the
+    policies were sealed with. The key is what to fix, not the policy."""
+
+
 class SealingKeyNeeded(Exception):
     """A new policy would be recorded unsealed in the sealed policies' chain (a worker without
     the archive key they were sealed with): read as inserted around the key, nothing would act
@@ -157,33 +162,36 @@ def _vouched(s: Session, row: LendingPolicyRow | None, key: bytes | None
     if (why := text_changed(row)) is not None:
         raise PolicyTextChanged(f"nothing acts by the {named(row)}: {why}; then check the "
                                 "journey database with `loan-journey records verify`")
-    if key is not None and (why := _seal_failing(s, key, row)) is not None:
-        raise PolicySealBroken(f"nothing acts by the {named(row)}: {why}; then check the "
-                               "journey database with `loan-journey records verify`")
+    if key is not None and (failing := _seal_failing(s, key, row)) is not None:
+        refused, why = failing
+        raise refused(f"nothing acts by the {named(row)}: {why}; then check the journey "
+                      "database with `loan-journey records verify`")
     s.expunge(row)
     return row
 
 
-def _seal_failing(s: Session, key: bytes, row: LendingPolicyRow | PolicyLoadRow) -> str | None:
+def _seal_failing(s: Session, key: bytes, row: LendingPolicyRow | PolicyLoadRow
+                  ) -> tuple[type[PolicySealBroken], str] | None:
     """What is wrong with `row` (a policy or a load) against its seal, as `records verify`
-    finds it of that row alone (store/seal_check.py `rows_checked`); None: nothing (or kept
-    unsealed before sealing began, which no seal vouches for and none refuses)."""
+    finds it of that row alone (store/seal_check.py `rows_checked`), and what to refuse it
+    with; None: nothing (or kept unsealed before sealing began, which no seal vouches for and
+    none refuses)."""
     # here, not at the top: the sealed tables (store/sealed_records.py) import this module
     from store.seal_check import rows_checked
     from store.seal_key import key_wrong
     from store.sealed_records import POLICIES, POLICY_LOADS, POLICY_ROWS
 
     if key_wrong(s, key, POLICIES):
-        return (f"it cannot be checked against its seal: the archive key set "
-                f"(LOAN_JOURNEY_ARCHIVE_KEY) is not the one the {POLICIES.records} were sealed "
-                "with (none of their seals matches it); set it to that key, as the workers "
-                "have it")
+        return PolicyKeyWrong, (
+            f"it cannot be checked against its seal: the archive key set "
+            f"(LOAN_JOURNEY_ARCHIVE_KEY) is not the one the {POLICIES.records} were sealed "
+            "with (none of their seals matches it); set it to that key, as the workers have it")
     table = POLICY_LOADS if isinstance(row, PolicyLoadRow) else POLICY_ROWS
     failing = next((f for f in rows_checked(s, key, POLICIES, {table.name: [row]})
                     if f.tampered), None)
     if failing is None:
         return None
-    return f"it fails its seal ({failing.found.value}): {failing.detail}"  # with what to do
+    return PolicySealBroken, f"it fails its seal ({failing.found.value}): {failing.detail}"
 
 
 def record_policy(url: str, version: str, text: str, kind: PolicyKind = "lending",
@@ -269,8 +277,8 @@ def in_force(url: str, kind: PolicyKind = "lending", key: bytes | None = None
         refused = (f"nothing acts by the {kind.replace('_', '-')} policy in force: its "
                    f"{load_named(load)}")
         checked = "then check the journey database with `loan-journey records verify`"
-        if key is not None and (why := _seal_failing(s, key, load)) is not None:
-            raise PolicySealBroken(f"{refused}: {why}; {checked}")
+        if key is not None and (failing := _seal_failing(s, key, load)) is not None:
+            raise failing[0](f"{refused}: {failing[1]}; {checked}")
         row = _vouched(s, s.scalars(select(LendingPolicyRow).where(
             LendingPolicyRow.kind == kind, LendingPolicyRow.version == load.version)).first(),
             key)

@@ -26,6 +26,7 @@ from starter.errors import KeysNeeded, SetupError
 from starter.pinned_policy import post_loan_policy_of
 from starter.start_checks import policy_in_service
 from store.policies import (
+    PolicyKeyWrong,
     PolicySealBroken,
     PolicyTextChanged,
     SealingKeyNeeded,
@@ -186,13 +187,19 @@ def test_a_policy_recorded_before_the_key_is_unsealed_until_a_supervisor_seals_i
 
 
 def test_a_policy_read_with_another_key_than_they_were_sealed_with_is_refused(
-    database: str,  # noqa: F811
+    database: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
 ) -> None:
+    """Refused as the key's to fix, not the policy's: the command line exits 8, as for a
+    key missing."""
     record_policy(database, VERSION, LENDING, key=KEY.encode())
-    with pytest.raises(PolicySealBroken, match="the archive key set .* is not the one the "
+    with pytest.raises(PolicyKeyWrong, match="the archive key set .* is not the one the "
                        "lending and post-loan policies were sealed with"):
         in_force(database, key=b"another-key-0123456789")
     assert in_force(database, key=KEY.encode()) is not None
+    monkeypatch.setenv("LOAN_JOURNEY_ARCHIVE_KEY", "another-key-0123456789")
+    acted = record(LAST, "3.00", "3.50", "--as", "ops-wang", "--role", "operations")
+    assert acted.exit_code == KeysNeeded.exit_code, acted.output
+    assert "is not the one the lending and post-loan policies were sealed with" in said(acted)
 
 
 def test_a_worker_without_the_key_records_no_new_policy_once_they_are_sealed(
