@@ -50,7 +50,7 @@ def told_cross_checked(crossed: list[CrossChecked] | None) -> bool:
             table.add_column(column, no_wrap=True)
         table.add_column("detail", overflow="fold")
         for c in differ:
-            table.add_row(c.workflow_id, c.run_id, "DIFFERS", escape("; ".join(c.differs)))
+            table.add_row(c.workflow_id, c.run_id, "DIFFERS", escape("; ".join(c.differences)))
         console.print(table)
     skipped = sum(len(c.skipped) for c in crossed)
     typer.echo(f"{len(crossed)} cross-checked with the bank's sealed records: "

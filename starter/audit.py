@@ -25,10 +25,11 @@ from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.enums.v1 import ContinueAsNewInitiator, WorkflowTaskFailedCause
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import HistoryEvent
+from temporalio.api.update.v1 import Request
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter, PayloadConverter
 
-from starter.audit_replay import ReplayOutcome, VerifyReport, verify
+from starter.audit_replay import ReplayOutcome, VerifyReport, run_id, verify
 from starter.audit_summary import WIDTH, duration, find_actor, summarise
 from starter.bank_clock import bank_label, on_bank_clock
 from starter.codec import ENCODING, SETTING, CodecError
@@ -89,13 +90,33 @@ async def audit_trail(
     version markers, work-list attributes written without a change of stage) is left out
     unless `full`."""
     builder = _Trail(converter, stage_attribute, run_id(history), None if full else WIDTH,
-                     engine=full)
+                     update_requests(history), engine=full)
     return [line for event in history.events for line in await builder.lines(event)]
 
 
-def run_id(history: WorkflowHistory) -> str:
-    """The run a history is of (its started event's: a reset keeps the original's)."""
-    return history.events[0].workflow_execution_started_event_attributes.original_execution_run_id
+def update_requests(history: WorkflowHistory) -> dict[int, Request]:
+    """Each accepted update's request, by its accepted event's id: the one that event carries,
+    or, for an update the server applied again after a reset (`temporal workflow reset` does
+    so by default for those after its point), whose accepted event carries none, the one its
+    admitted event holds."""
+    admitted: dict[str, Request] = {}
+    found: dict[int, Request] = {}
+    for event in history.events:
+        if event.HasField("workflow_execution_update_admitted_event_attributes"):
+            request = event.workflow_execution_update_admitted_event_attributes.request
+            admitted[request.meta.update_id] = request
+        elif event.HasField("workflow_execution_update_accepted_event_attributes"):
+            accepted = event.workflow_execution_update_accepted_event_attributes
+            own = accepted.accepted_request
+            found[event.event_id] = (admitted.get(accepted.protocol_instance_id, own)
+                                     if reapplied(accepted) else own)
+    return found
+
+
+def reapplied(accepted: Any) -> bool:
+    """Whether an accepted update's event carries no request of its own: one applied again
+    after a reset, its request in its admitted event."""
+    return not accepted.accepted_request.input.name
 
 
 def continued_from(history: WorkflowHistory) -> str:
@@ -129,8 +150,9 @@ class _Trail:
     """Walks events in order, remembering what later events refer back to."""
 
     def __init__(self, converter: DataConverter, stage_attribute: str, run_id: str,
-                 width: int | None, *, engine: bool) -> None:
+                 width: int | None, requests: dict[int, Request], *, engine: bool) -> None:
         self._converter = converter
+        self._requests = requests  # each accepted update's (`update_requests`)
         self._engine = engine  # the engine's own bookkeeping shown too (ENGINE_ONLY)
         self._width = width  # of a payload's summary; None: in full
         self._decided: list[dict[str, Any]] = []  # the systems' decisions an update reported
@@ -160,7 +182,7 @@ class _Trail:
         decided, self._decided = self._decided, []
         return [AuditLine(time=time, event_id=event.event_id, stage=self.stage, event=name,
                           actor=actor, role=role, detail=detail, run_id=self._run_id,
-                          origin=_origin(kind, attributes)),
+                          origin=_origin(kind, attributes, self._requests.get(event.event_id))),
                 *(self._decision(time, event.event_id, d) for d in decided)]
 
     def _decision(self, time: datetime, event_id: int, decided: dict[str, Any]) -> AuditLine:
@@ -223,10 +245,11 @@ class _Trail:
         return f"started {a.workflow_type.name}", actor, role, detail
 
     async def _workflow_execution_update_accepted(self, a: Any) -> tuple[str, str, str, str]:
-        request = a.accepted_request
+        request = self._requests.get(self._event_id, a.accepted_request)
         actor, role, detail = await self._who_what(request.input.args, request.meta.identity)
         self._updates[request.meta.update_id] = (request.input.name, actor, role)
-        return f"update {request.input.name}", actor, role, detail
+        again = " (applied again by a reset)" if reapplied(a) else ""
+        return f"update {request.input.name}{again}", actor, role, detail
 
     async def _workflow_execution_update_completed(self, a: Any) -> tuple[str, str, str, str]:
         name, actor, role = self._updates.get(a.meta.update_id, ("?", a.meta.identity, ""))
@@ -327,12 +350,13 @@ class _Trail:
 ENGINE_ONLY = frozenset({"core_patch", "TemporalChangeVersion"})
 
 
-def _origin(kind: str, attributes: Any) -> str:
+def _origin(kind: str, attributes: Any, request: Request | None = None) -> str:
     """Where the server says an act came from: the identity of the client that sent it (a
-    start, an update, a signal, a cancel, a termination); "" for the workers' own events.
-    A continued run's started event names the worker, not a person: "" too."""
+    start, an update, `request` for an accepted one, a signal, a cancel, a termination); ""
+    for the workers' own events. A continued run's started event names the worker, not a
+    person: "" too."""
     if kind == "workflow_execution_update_accepted_event_attributes":
-        return str(attributes.accepted_request.meta.identity)
+        return str((request or attributes.accepted_request).meta.identity)
     if kind == "workflow_execution_started_event_attributes" and (
         attributes.continued_execution_run_id
     ):

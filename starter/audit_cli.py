@@ -175,7 +175,7 @@ async def _verdict(settings: Settings, outcome: audit.ReplayOutcome, against: st
     if not checked.held:
         return verdict({}, "the bank's sealed records (it holds none of this journey)")
     said = verdict({against: checked.agrees})
-    return said if checked.agrees else f"{said}: {'; '.join(checked.differs)}"
+    return said if checked.agrees else f"{said}: {'; '.join(checked.differences)}"
 
 
 def told(report: audit.VerifyReport, verdicts: Mapping[str, str] | None = None) -> bool:

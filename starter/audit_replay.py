@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import WorkflowTaskFailedCause
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
@@ -32,6 +33,7 @@ from starter.core_logs import replay_runtime
 from starter.replay_divergence import first_unmatched, place, recorded_by, runs_code
 
 ENCRYPTED = f"encrypted: set {SETTING} to replay it"
+RESET = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW  # a reset's task
 # a history of a thousand events replays in a second or two; a replay still going after this
 # is stuck (the SDK's replayer waits for a workflow task that never comes), not slow
 LIMIT_SECONDS = 60.0
@@ -91,10 +93,20 @@ async def verify(
     return report
 
 
+def run_id(history: WorkflowHistory) -> str:
+    """The run a history is of: its own id. A run a reset made keeps the started event of the
+    run it was reset from, with that run's id; its last reset's event names it."""
+    made = [failed.new_run_id for e in history.events
+            if e.HasField("workflow_task_failed_event_attributes")
+            and (failed := e.workflow_task_failed_event_attributes).cause == RESET]
+    return made[-1] if made else (
+        history.events[0].workflow_execution_started_event_attributes.original_execution_run_id)
+
+
 async def _outcome(history: WorkflowHistory, workflows: Sequence[type],
                    converter: DataConverter, limit: float) -> ReplayOutcome:
     ids = {"workflow_id": history.workflow_id,
-           "run_id": history.run_id if history.events else "(no events)"}
+           "run_id": run_id(history) if history.events else "(no events)"}
     if not runs_code(history):
         return ReplayOutcome(**ids, ok=False, error=(
             f"nothing to replay: the history holds {len(history.events)} event(s) and no "

@@ -42,7 +42,7 @@ def facts_changed(key: bytes, said: HistoryTold, sealed: JourneySealed,
 
 def _candidates(said: HistoryTold, sealed: JourneySealed, unnamed: Callable[[Any], bool]
                 ) -> list[tuple[Held, list[Candidate]]]:
-    run = f"run {said.actual_run_id}"
+    run = f"run {said.run_id}"
     out: list[tuple[Held, list[Candidate]]] = []
     if sealed.line is not None:
         out.append((sealed.line, _line(said, sealed, run)))

@@ -47,7 +47,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
 from starter.changed_fields import facts_changed
-from starter.history_told import HistoryTold, Reset, amounts_kept, told
+from starter.history_told import HistoryTold, amounts_kept, told
 from store.ended_outside import ENDED_OUTSIDE
 from store.journey_sealed import Held, JourneySealed, Vouched, of_journey
 from store.seal_findings import Finding, Found, RecordsCheck
@@ -79,9 +79,11 @@ class CrossChecked:
     run_id: str
     differs: list[str] = field(default_factory=list)  # each fact and both its places
     lacking: int = 0  # of `differs`, the facts the history has and the records lack
-    resets: list[Reset] = field(default_factory=list)  # the run's (history_told.py)
-    # each reset of the run a supervisor acknowledged, as told: "the reset at event 25 (...)"
-    acknowledged: list[str] = field(default_factory=list)
+    # each reset of the run not acknowledged (or whose acknowledgement fails its seal) that
+    # threw away what the records keep, and what to do
+    reset_away: list[str] = field(default_factory=list)
+    # each reset of the run told as it stands: acknowledged, or throwing nothing away
+    resets_told: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rows no seal vouches for
     # what changed in each row that fails its seal, by its name (starter/changed_fields.py)
     changed: dict[str, str] = field(default_factory=dict)
@@ -89,7 +91,12 @@ class CrossChecked:
 
     @property
     def agrees(self) -> bool:
-        return not self.differs
+        return not self.differences
+
+    @property
+    def differences(self) -> list[str]:
+        """Every way the history and the records disagree, its resets' among them."""
+        return [*self.differs, *self.reset_away]
 
 
 async def cross_check(url: str, key: bytes, history: WorkflowHistory,
@@ -104,11 +111,11 @@ async def cross_check(url: str, key: bytes, history: WorkflowHistory,
 
 
 def compared(said: HistoryTold, sealed: JourneySealed) -> CrossChecked:
-    checked = CrossChecked(said.workflow_id, said.actual_run_id, resets=said.resets,
+    checked = CrossChecked(said.workflow_id, said.run_id,
                            held=(sealed.line is not None) + len(sealed.exits)
                            + len(sealed.bookings))
     _application(checked, said, sealed.line)
-    _deciders(checked, said, sealed.exits, _acknowledged(checked, said, sealed.resets))
+    _resets(checked, said, sealed.resets, _deciders(checked, said, sealed.exits))
     _bookings(checked, said, sealed.bookings)
     if sealed.workers_here:
         _notices(checked, said, sealed.notices)
@@ -126,7 +133,7 @@ def _usable(checked: CrossChecked, held: Held) -> bool:
 def _application(checked: CrossChecked, said: HistoryTold, line: Held | None) -> None:
     if said.applied is None or line is None or not _usable(checked, line):
         return
-    place = f"the application in the history's started event (event 1) of run {said.actual_run_id}"
+    place = f"the application in the history's started event (event 1) of run {said.run_id}"
     row = line.row
     if row.amount not in amounts_kept(said):
         amended = (f" as amended at event {said.amended[-1].event_id}" if said.amended
@@ -139,29 +146,51 @@ def _application(checked: CrossChecked, said: HistoryTold, line: Held | None) ->
                                "applicant_name, which its seal does not cover)")
 
 
-def _acknowledged(checked: CrossChecked, said: HistoryTold, kept: list[Held]) -> list[Reset]:
-    """The resets of the run a supervisor acknowledged (store/reset_acknowledgements.py), each
-    told in `checked`; an acknowledgement its seal does not vouch for is not taken (`records
-    verify` names it)."""
-    vouched = {(h.row.run_id, h.row.reset_event_id): h.row for h in kept
-               if h.vouched is Vouched.SEALED}
-    taken = [r for r in said.resets if (r.run_id, r.event_id) in vouched]
-    checked.acknowledged = [
-        f"the reset at event {r.event_id} of {said.workflow_id} run {r.run_id} (by {r.by}: "
-        f"{r.reason}), acknowledged by {row.acknowledged_by}: {row.why}"
-        for r in taken for row in [vouched[(r.run_id, r.event_id)]]]
-    return taken
+def _resets(checked: CrossChecked, said: HistoryTold, kept: list[Held],
+            thrown: dict[int, list[str]]) -> None:
+    """Each reset of the run as it stands: acknowledged by a supervisor (its acknowledgement
+    vouched for by its seal, store/reset_acknowledgements.py), told; not, where it threw away
+    stage exits the records keep (`thrown`, by its event), a difference that says what to do;
+    not, and throwing nothing away, told too, as one still to acknowledge."""
+    by_reset = {(h.row.run_id, h.row.reset_event_id): h for h in kept}
+    for r in said.resets:
+        named, away = r.said(said.workflow_id), thrown.get(r.event_id, [])
+        held = by_reset.get((r.run_id, r.event_id))
+        if held is not None and held.vouched is Vouched.SEALED:
+            checked.resets_told.append(f"{named}, acknowledged by {held.row.acknowledged_by}: "
+                                       f"{held.row.why}")
+            continue
+        acknowledge = (f"`loan-journey records acknowledge-reset {said.workflow_id} --run "
+                       f"{r.run_id} --as <supervisor> --why ...`")
+        if not away:
+            checked.resets_told.append(f"{named}, not acknowledged: nothing it threw away "
+                                       f"differs from the records; {acknowledge}")
+        elif held is not None:
+            checked.reset_away.append(
+                f"{', '.join(away)} written in the part of the run {named} threw away: its "
+                f"acknowledgement ({held.name}) {held.vouched.value}, not taken: restore it "
+                "from a backup (`records verify` names it under reset acknowledgements)")
+        else:
+            checked.reset_away.append(
+                f"{', '.join(away)} written in the part of the run {named} threw away, by the "
+                "run it was reset from (whose history holds its decisions): check that reset "
+                "with whoever made it; if the bank made it, a supervisor acknowledges it "
+                f"({acknowledge}); if nobody at the bank did, restore the Temporal database "
+                "from a backup")
 
 
-def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held],
-              acknowledged: list[Reset]) -> None:
+def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held]
+              ) -> dict[int, list[str]]:
     """Each stage exit held to the update that decided its visit; one written in the part of
-    the run an acknowledged reset threw away is the run's it was reset from (its history
-    holds that update), and not held to this one."""
-    run = said.actual_run_id
+    the run a reset threw away is the run's it was reset from (its history holds that
+    update), not held to this one: returned by the reset's event."""
+    run = said.run_id
+    thrown: dict[int, list[str]] = {}
     began: datetime | None = None  # the visit of the exit in hand began as the one before ended
     for held in exits:
-        if any(r.threw_away(held.row.at, SAME_INSTANT) for r in acknowledged):
+        if (reset := next((r for r in said.resets
+                           if r.threw_away(held.row.at, SAME_INSTANT)), None)) is not None:
+            thrown.setdefault(reset.event_id, []).append(held.name)
             continue
         row, since, began = held.row, began, held.row.at
         if (not _a_persons(row) or not said.started_at - SAME_INSTANT <= row.at
@@ -184,6 +213,7 @@ def _deciders(checked: CrossChecked, said: HistoryTold, exits: list[Held],
                 f"decider differs: {held.name} names a decider that no accepted update of run "
                 f"{run} made in its visit ({len(made)} accepted update(s) that record a "
                 "decision)")
+    return thrown
 
 
 def _a_persons(row: Any) -> bool:
@@ -205,7 +235,7 @@ def unnamed_deciders(said: HistoryTold, row: Any) -> list[str]:
 def _bookings(checked: CrossChecked, said: HistoryTold, bookings: list[Held]) -> None:
     by_id = {h.row.booking_id: h for h in bookings}
     for booked in said.booked:
-        place = f"the payout booked at event {booked.event_id} of run {said.actual_run_id}"
+        place = f"the payout booked at event {booked.event_id} of run {said.run_id}"
         held = by_id.get(booked.booking_id)
         if held is None:
             checked.differs.append(f"payout differs: {place} has no ledger booking of its "
@@ -222,7 +252,7 @@ def _notices(checked: CrossChecked, said: HistoryTold, notices: list[Held]) -> N
     by_key = {h.row.key: h for h in notices}
     for noticed in said.noticed:
         place = (f"the notice its notify activity was asked to queue at event "
-                 f"{noticed.event_id} of run {said.actual_run_id}")
+                 f"{noticed.event_id} of run {said.run_id}")
         held = by_key.get(noticed.key)
         if held is None:
             checked.differs.append(f"notice differs: {place} has no outbox notice of its key "
@@ -251,12 +281,13 @@ def _compared(checked: CrossChecked, place: str, held: Held,
 def histories_check(crossed: list[CrossChecked]) -> RecordsCheck:
     """`records verify`'s finding for each history that disagrees (the rows not compared are
     its chains' own findings, unsealed or failing their seals), with what likely made it; and
-    the resets a supervisor acknowledged, told."""
+    its resets, each told once (a reset's event is in every run made from the run it made)."""
     return RecordsCheck(records=RECORDS, rows=len(crossed), findings=[
         Finding(record=f"history of {c.workflow_id} run {c.run_id}", found=Found.CHANGED,
-                detail="; ".join(c.differs) + ": " + _likely(c))
+                detail="; ".join(([f"{'; '.join(c.differs)}: {_likely(c)}"] if c.differs
+                                  else []) + c.reset_away))
         for c in crossed if not c.agrees],
-        notes=list(dict.fromkeys(a for c in crossed for a in c.acknowledged)))
+        notes=list(dict.fromkeys(t for c in crossed for t in c.resets_told)))
 
 
 def _likely(c: CrossChecked) -> str:
@@ -271,13 +302,10 @@ def _likely(c: CrossChecked) -> str:
                 "database and the documents from the backup set the Temporal database's was "
                 "taken with (docker/README.md, \"Backups and restore\"), or check each "
                 "payout against the ledger")
-    if c.resets:
-        told = ", ".join(f"event {r.event_id}, by {r.by}: {r.reason}" for r in c.resets)
-        return (f"the run was reset on the Temporal server ({told}; `history` names them "
-                "too); the records keep what the workers wrote in the run before its reset: "
-                "check that reset with whoever made it; if the bank made it, a supervisor "
-                f"acknowledges it (`loan-journey records acknowledge-reset {c.workflow_id} "
-                f"--run {c.run_id} --as <supervisor> --why ...`); if nobody at the bank did, "
-                "restore the Temporal database from a backup")
+    if c.reset_away:
+        return ("the run was reset on the Temporal server (below): the records keep what the "
+                "workers wrote in the run before its reset; check that reset with whoever "
+                "made it; if nobody at the bank did, restore the Temporal database from a "
+                "backup")
     return ("the history on the Temporal server (or the archive's copy) was changed outside "
             "the engine, the sealed records not: restore the Temporal database from a backup")

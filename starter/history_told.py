@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from temporalio.api.enums.v1 import WorkflowTaskFailedCause
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
@@ -27,9 +26,11 @@ from temporalio.converter import DataConverter
 from journey.contracts import BOOK_DISBURSEMENT, NOTIFY
 from journey.exposure import KEEP_EXPOSURE
 from starter import audit
+from starter.audit_replay import RESET
+from starter.bank_clock import bank_label, on_bank_clock
 
 AMEND = "amend_application"  # the update (workflows/amendments.py)
-RESET = WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW
+SERVER_ITSELF = "history-service"  # the identity a reset's event names when no client's is kept
 
 
 class Applied(BaseModel):
@@ -99,6 +100,16 @@ class Reset(BaseModel):
     base_run_id: str  # the run it was reset from
     run_id: str  # the run it made
 
+    def said(self, workflow_id: str) -> str:
+        """"the reset at event 25 of loan-x run 9f... (2026-12-08 06:34 UTC+8, reason: root:
+        BCP drill)", on the bank's clock; who made it where the server recorded a client's
+        identity (a reset it made on a client's request names only itself, history-service:
+        the `temporal` CLI puts its user in the reason)."""
+        by = "" if self.by in ("", SERVER_ITSELF) else f", by {self.by}"
+        return (f"the reset at event {self.event_id} of {workflow_id} run {self.run_id} "
+                f"({on_bank_clock(self.at, '%Y-%m-%d %H:%M')} {bank_label()}{by}, reason: "
+                f"{self.reason or '-'})")
+
     def threw_away(self, at: datetime, slack: timedelta) -> bool:
         """Whether a record the workers wrote at `at` (by the workflow's clock) is of the part
         of the run the reset threw away."""
@@ -119,11 +130,6 @@ class HistoryTold(BaseModel):
     # the part each threw away stay as they wrote them.
     resets: list[Reset] = []
 
-    @property
-    def actual_run_id(self) -> str:
-        """This run's own id: `run_id` is its started event's, which a reset keeps."""
-        return self.resets[-1].run_id if self.resets else self.run_id
-
 
 async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTold:
     """What `history` says, its payloads decoded with `converter` (the codec's, when the
@@ -140,6 +146,7 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     notifying: dict[int, Any] = {}  # each notice's scheduled event: its input
     noticed: list[Noticed] = []
     resets: list[Reset] = []
+    requests = audit.update_requests(history)
     task_at = _at(history.events[0])
     for event in history.events:
         kind = event.WhichOneof("attributes")
@@ -153,7 +160,7 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
                                     base_run_id=failed.base_run_id,
                                     run_id=failed.new_run_id))
         elif kind == "workflow_execution_update_accepted_event_attributes":
-            asked = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            asked = requests[event.event_id]
             args = await _first(converter, asked.input.args)
             actor = args.get("actor")
             if isinstance(actor, dict) and isinstance(actor.get("id"), str):

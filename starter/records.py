@@ -35,7 +35,7 @@ from journey.settings import Settings
 from journey.touchpoints import LATE_FEEDBACK_WORKFLOW, late_touchpoints_id
 from starter import changed_fields, documents_used, history_timing
 from starter.connect import connect
-from starter.errors import BadInput, KeysNeeded, NotFound, SetupError
+from starter.errors import BadInput, KeysNeeded, NotFound, SealBroken, SetupError
 from starter.history_cross_check import CrossChecked, cross_check, histories_check
 from starter.history_timing import HeldToHistory
 from starter.history_told import Reset, told
@@ -45,6 +45,7 @@ from store import (
     blobs,
     chain_anchors,
     document_check,
+    journey_sealed,
     reset_acknowledgements,
     seal_check,
     seal_findings,
@@ -54,10 +55,11 @@ from store import (
 )
 from store.chain_anchors import Anchored
 from store.document_check import Used
+from store.journey_sealed import Vouched
 from store.models import StageEventRow
 from store.refusals import origin
 from store.reset_acknowledgements import ResetAcknowledged
-from store.sealed_records import ACKNOWLEDGED, STAGED
+from store.sealed_records import ACKNOWLEDGED, POLICIES, STAGED
 from store.seals import KEY_SETTING, KeyRequired, sealed_in
 from store.timing import record_new_events
 
@@ -167,33 +169,28 @@ async def acknowledge_reset(settings: Settings, actor: Actor, journey: str, why:
     the run `run_id` made, or of the journey's one reset), sealed: the bank made them, checked
     with whoever did (`why`). From then on `records verify` holds the stage exits each threw
     away to the run it was reset from, not to the run it made (starter/history_cross_check.py).
-    `Refused` for one who may not, `KeysNeeded` without the archive key, `BadInput` without
-    `why` or when `run_id` is needed, `NotFound` when no run of the journey, on the server or
-    in the archive, was reset (or none `run_id` names)."""
-    authorized(settings, actor, SEALERS, "no reset acknowledged",
-               (journey, ACKNOWLEDGE_RESET))
-    if not why.strip():
-        raise BadInput("say why the reset is the bank's (--why: what was checked, with whom); "
-                       "nothing acknowledged")
+    `KeysNeeded` without the archive key or with another one than the records were sealed
+    with, `Refused` for one who may not, `BadInput` without `why` or when `run_id` is needed,
+    `NotFound` for a journey with no run, on the server or in the archive, or none reset (or
+    made by a reset as `run_id`), `SealBroken` where the acknowledgement kept of a reset
+    fails its seal (nothing acknowledged)."""
     key = _key(settings, "acknowledge a reset")
-    with key_needed(settings, ACKNOWLEDGED):
-        server = client or await connect(settings)
-        told_runs = await documents_used.each_history(
-            settings, server, told, workflow_ids=[journey],
-            query=f"WorkflowId = '{_listable(journey)}'")
-        resets = list({(r.run_id, r.event_id): r for run in told_runs
-                       for r in run.resets}.values())
-        named = [r for r in resets if run_id in (None, r.run_id)]
-        if not named:
-            which = "was reset" if run_id is None else f"{run_id} was made by a reset"
-            raise NotFound(f"{journey}: no run {which} on the Temporal server nor in the "
-                           "archive: nothing to acknowledge (`loan-journey history` names its "
-                           "runs and resets)")
-        if run_id is None and len({r.run_id for r in named}) > 1:
-            runs = ", ".join(sorted({r.run_id for r in named}))
-            raise BadInput(f"{journey} was reset more than once: name the run the reset made "
-                           f"(--run, one of {runs}, as `records verify` names it); nothing "
-                           "acknowledged")
+    with key_needed(settings, ACKNOWLEDGED, POLICIES):
+        authorized(settings, actor, SEALERS, "no reset acknowledged",
+                   (journey, ACKNOWLEDGE_RESET))
+        if not why.strip():
+            raise BadInput("say why the reset is the bank's (--why: what was checked, with "
+                           "whom); nothing acknowledged")
+        named = await _resets_named(settings, client or await connect(settings), journey,
+                                    run_id)
+        kept = {(h.row.run_id, h.row.reset_event_id): h for h in (await asyncio.to_thread(
+            journey_sealed.of_journey, settings.db_url, key, journey)).resets}
+        for r in named:
+            if (held := kept.get((r.run_id, r.event_id))) is not None and (
+                    held.vouched is not Vouched.SEALED):
+                raise SealBroken(f"{held.name} {held.vouched.value}: restore it from a backup "
+                                 "(`loan-journey records verify` names it under reset "
+                                 "acknowledgements); nothing acknowledged")
         now = datetime.now(UTC)
         return [ResetTold(r, reset_acknowledgements.acknowledge(
             settings.db_url, ResetAcknowledged(
@@ -201,6 +198,32 @@ async def acknowledge_reset(settings: Settings, actor: Actor, journey: str, why:
                 base_run_id=r.base_run_id, reset_at=r.at, reset_by=r.by,
                 reset_reason=r.reason, acknowledged_by=actor.id, role=actor.role.value,
                 why=why, acknowledged_at=now, origin=origin()), key)) for r in named]
+
+
+async def _resets_named(settings: Settings, server: Client, journey: str,
+                        run_id: str | None) -> list[Reset]:
+    """`journey`'s resets, on the server and in the archive, of the run `run_id` made, or
+    all of them while they made one run; NotFound, BadInput (several runs, `run_id` None)."""
+    told_runs = await documents_used.each_history(
+        settings, server, told, workflow_ids=[journey],
+        query=f"WorkflowId = '{_listable(journey)}'")
+    if not told_runs:
+        raise await meant(server, journey, NotFound(
+            f"{journey}: no run of it on the Temporal server nor in the archive: check the "
+            "journey id (`loan-journey list`)"))
+    resets = list({(r.run_id, r.event_id): r for run in told_runs
+                   for r in run.resets}.values())
+    named = [r for r in resets if run_id in (None, r.run_id)]
+    if not named:
+        which = "was reset" if run_id is None else f"{run_id} was made by a reset"
+        raise NotFound(f"{journey}: no run {which} on the Temporal server nor in the archive: "
+                       "nothing to acknowledge (`loan-journey records verify` names each run "
+                       "a reset made, and `loan-journey history` each reset)")
+    if run_id is None and len({r.run_id for r in named}) > 1:
+        runs = "; ".join(f"{r.run_id}: {r.said(journey)}" for r in named)
+        raise BadInput(f"{journey} was reset more than once: name the run the reset made "
+                       f"(--run, one of these: {runs}); nothing acknowledged")
+    return named
 
 
 async def rebuild_events(settings: Settings, journey: str | None, *, dry_run: bool = False,

@@ -80,7 +80,9 @@ def verify(
                    err=True)
     if tampered:
         typer.echo(f"{tampered} row(s), event(s) or document(s) changed, inserted or deleted "
-                   "since they were written: restore them from a backup, as each says", err=True)
+                   "since they were written: do as each says (for most, restore it from a "
+                   "backup; a reset the bank made on the Temporal server is acknowledged "
+                   "instead)", err=True)
     wrong = [c.records for c in checks if c.wrong_key]
     if wrong:
         typer.echo(f"error: the key does not match the one these records were sealed with "
@@ -191,11 +193,9 @@ def acknowledge_reset(
     done = run(records.acknowledge_reset(settings, Actor(id=actor, role=role), workflow_id,
                                          why, run_id))
     for t in done:
-        r = t.reset
         state = "acknowledged" if t.acknowledged else "acknowledged before, left as it was"
-        console.print(f"{escape(workflow_id)} run {escape(r.run_id)}: the reset at event "
-                      f"{r.event_id} ({r.at:%Y-%m-%d %H:%M:%S %Z}, by {escape(r.by)}: "
-                      f"{escape(r.reason)}; from run {escape(r.base_run_id)}) {state}")
+        console.print(f"{escape(t.reset.said(workflow_id))}, from run "
+                      f"{escape(t.reset.base_run_id)}: {state}")
 
 
 @records_app.command("rebuild-events")

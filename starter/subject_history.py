@@ -81,10 +81,9 @@ async def _acts(history: WorkflowHistory, converter: DataConverter, sought: Soug
     if started.workflow_type.name != JOURNEY_TYPE:
         return []
     held: list[tuple[str, Held]] = []
-    for event in history.events:
-        if event.WhichOneof("attributes") != "workflow_execution_update_accepted_event_attributes":
-            continue
-        asked = event.workflow_execution_update_accepted_event_attributes.accepted_request.input
+    for event_id, request in audit.update_requests(history).items():
+        event = history.events[event_id - 1]
+        asked = request.input
         if asked.name not in ACTS:
             continue
         fields = await first_payload(converter, asked.args)

@@ -300,16 +300,18 @@ async def test_a_reset_run_is_named_reset_not_forged_until_a_supervisor_acknowle
     dev_server: WorkflowEnvironment, e2e_settings: Settings, tmp_path: Path, forged: list[str]
 ) -> None:
     """The paid-out journey reset on the server to the workflow task before its signature
-    (the signature reapplied, as `temporal workflow reset` does by default): the records keep
-    the run before the reset, whose offer exit's time no update of the new run matches.
-    `records verify` names the reset, its event and who made it, and says to check it with
-    whoever made it. A supervisor who did acknowledges it (an auditor may not): verify then
-    holds that exit to the run reset from, and passes, telling the acknowledgement; the
-    acknowledgement changed in the database is not taken, and the finding is back."""
+    (the signature applied again, as `temporal workflow reset` does by default): the records
+    keep the run before the reset, whose offer exit the new run did not write. `records
+    verify` names that exit as thrown away by the reset, which it names with its reason on the
+    bank's clock, and says to check it with whoever made it and how a supervisor acknowledges
+    it; the trail names who signed again. A supervisor acknowledges it (an auditor may not;
+    another key is refused): verify then holds that exit to the run reset from, and passes,
+    telling the acknowledgement. The acknowledgement changed in the database is not taken:
+    the finding is back, and acknowledging again says to restore it."""
     client = dev_server.client
     keyed = keyed_settings(e2e_settings, tmp_path)
     async with build_worker(client, keyed):
-        journey, _ = await paid_out_journey(client, keyed, tmp_path, forged)
+        journey, code = await paid_out_journey(client, keyed, tmp_path, forged)
         history = await audit.fetch_history(client, journey)
         signed = next(e.event_id for e in history.events if e.HasField(
             "workflow_execution_update_accepted_event_attributes") and EVIDENCE.encode() in
@@ -324,27 +326,42 @@ async def test_a_reset_run_is_named_reset_not_forged_until_a_supervisor_acknowle
                 reason="BCP drill: reset before the signature",
                 workflow_task_finish_event_id=task, request_id=str(uuid.uuid4())))
         await until(client, journey, Stage.POST_LOAN)
+        # its own id, not the one its started event keeps (the replay report's, the trail's)
+        assert audit.run_id(await audit.fetch_history(client, journey)) == made.run_id
         running = await cli(keyed, "records", "verify", ok=False)
+        trail = await cli(keyed, "history", journey, columns=False)
     told = " ".join(said(running).replace("│", " ").split())
     assert running.returncode == 1, told
     # both runs are checked: the one reset away agrees with what its workers wrote; the one
     # the reset made is named by its own id
     assert f"{RECORDS}: 2 row(s) checked, 1 changed" in told, told
     assert f"history of {journey} run {made.run_id}" in told, told
-    assert "the run was reset on the Temporal server (event" in told, told
-    assert "BCP drill: reset before the signature" in told, told
+    assert (f"(exited offer) (of journey {journey}), stage event" in told and "written in the "
+            f"part of the run the reset at event {task} of {journey} run {made.run_id} (" in
+            told), told
+    assert "UTC+8, reason: BCP drill: reset before the signature) threw away, by the run it " \
+        "was reset from" in told, told
     assert "check that reset with whoever made it" in told
     assert f"records acknowledge-reset {journey} --run {made.run_id}" in told, told
+    assert "decider differs" not in told, told
+    assert "do as each says" in told, told
+    # the signature the server applied again, by whom, in the trail
+    lines = [line for line in said(trail).split("update sign") if code in line]
+    assert "(applied again by a reset)" in said(trail) and lines, said(trail)
 
     why = "BCP drill of 7 Dec, checked with IT operations (change 4711)"
     refused = await cli(keyed, "records", "acknowledge-reset", journey, "--as", "audit-1",
                         "--why", why, ok=False)
     assert refused.returncode == 3 and "no reset acknowledged" in said(refused), said(refused)
+    other = keyed.model_copy(update={"archive_key": SecretStr("another-key-0123456789")})
+    wrong = await cli(other, "records", "acknowledge-reset", journey, "--as", "sup-sme",
+                      "--why", why, ok=False)
+    assert wrong.returncode == 8, said(wrong)
     done = await cli(keyed, "records", "acknowledge-reset", journey, "--as", "sup-sme",
                      "--why", why)
-    assert (f"{journey} run {made.run_id}: the reset at event" in said(done)
+    assert (f"the reset at event {task} of {journey} run {made.run_id} (" in said(done)
             and "BCP drill: reset before the signature" in said(done)
-            and said(done).endswith(" acknowledged")), said(done)
+            and said(done).endswith(": acknowledged")), said(done)
     again = await cli(keyed, "records", "acknowledge-reset", journey, "--as", "sup-sme",
                       "--why", why, "--run", made.run_id)
     assert "acknowledged before, left as it was" in said(again), said(again)
@@ -352,7 +369,7 @@ async def test_a_reset_run_is_named_reset_not_forged_until_a_supervisor_acknowle
     clean = await cli(keyed, "records", "verify")
     told = " ".join(said(clean).replace("│", " ").split())
     assert f"{RECORDS}: 2 row(s) checked, 0 changed" in told, told
-    assert f"run {made.run_id} (by " in told and f"acknowledged by sup-sme: {why}" in told, told
+    assert f"run {made.run_id} (" in told and f"acknowledged by sup-sme: {why}" in told, told
     assert "reset acknowledgements: 1 row(s) checked, 0 changed" in told, told
 
     with sqlite3.connect(keyed.data_dir / "journey.db") as db:
@@ -363,3 +380,8 @@ async def test_a_reset_run_is_named_reset_not_forged_until_a_supervisor_acknowle
     assert "reset acknowledgements: 1 row(s) checked, 1 changed" in told, told
     assert f"{RECORDS}: 2 row(s) checked, 1 changed" in told, told
     assert "acknowledged by" not in told, told
+    assert "its acknowledgement (acknowledgement #1 of the reset" in told, told
+    lost = await cli(keyed, "records", "acknowledge-reset", journey, "--as", "sup-sme",
+                     "--why", why, ok=False)
+    assert lost.returncode == 1 and "fails its seal: restore it from a backup" in said(lost), \
+        said(lost)
