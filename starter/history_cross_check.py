@@ -18,10 +18,11 @@ What is compared, each only against a row its seal vouches for (store/journey_se
   run it happened in (each run of a chain continued as new, post-loan, its own); a visit
   begun in a run before, whose part in this run holds no update that decides, was decided
   there and is not held to this run. An exit the server ended (terminated, store/ended_outside.py)
-  or that names the workflow's own decider (a timer, the rules) names no person's update; nor
-  does one written in the part of the run a reset threw away, once a supervisor acknowledged
-  that reset as the bank's (store/reset_acknowledgements.py): it is the run reset from's,
-  whose history holds its update;
+  or that names the workflow's own decider (a timer, the rules) names no person's update;
+  one written in the part of the run a reset threw away (from the workflow task it reset to
+  until the reset) is the run's it was reset from, whose history holds its update: not held
+  to this run, but named under that reset until a supervisor acknowledges the reset as the
+  bank's (store/reset_acknowledgements.py), and told as acknowledged then;
 - each payout its `book_disbursement` activity booked against the ledger booking of that
   booking id: amount, payee and account;
 - each notice its `notify` activities were asked to queue (completed) against the outbox
