@@ -11,6 +11,7 @@ is read only once checked against its seal (store/policies.py `PolicySealBroken`
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,14 +30,23 @@ from journey.status import JourneyStatus
 from starter.act_words import act_words
 from starter.attempts import Attempt, refusal_of
 from starter.errors import Refused
-from store.policies import in_force, recorded
+from store.policies import (
+    LendingPolicyRow,
+    PolicyTextChanged,
+    in_force,
+    named,
+    policies_sealed,
+    recorded,
+)
 from store.refusals import Refusal
+
+log = logging.getLogger(__name__)
 
 
 def current_policy(settings: Settings) -> Policy:
     """The lending policy in force for the journey database of `settings`: the one a journey
     starting now pins."""
-    return policy_in_force(settings.db_url, settings.policy_file, settings.archive_seal_key)
+    return policy_in_force(settings.db_url, settings.policy_file, _key(settings))
 
 
 def policy_in_force(db_url: str, own_file: Path | None, key: bytes | None = None) -> Policy:
@@ -55,25 +65,58 @@ def _parsed(text: str) -> Policy:
 def pinned_of(settings: Settings, s: JourneyStatus) -> Policy | None:
     """The policy the journey `s` pinned at its intake, as the workers recorded it under its
     version (its content the one pinned, where the journey kept its hash), not the policy in
-    force; None when no worker recorded it on this journey database."""
+    force; None when no worker recorded it on this journey database. PolicyTextChanged when
+    the row recorded under its version no longer holds the content the journey pinned."""
     if s.policy_version is None:
         return None
-    row = recorded(settings.db_url, s.policy_version, key=settings.archive_seal_key)
-    if row is None or s.policy_sha256 not in (None, row.sha256):
+    row = recorded(settings.db_url, s.policy_version, key=_key(settings))
+    if row is None:
         return None
-    return _parsed(row.text)
+    return _parsed(_as_pinned(row, s.policy_sha256, s.workflow_id).text)
 
 
 def post_loan_policy_of(settings: Settings, s: JourneyStatus) -> PostLoanPolicy:
     """The post-loan policy the journey `s` pinned with its offer, as the workers recorded it
     under its version; the command line's own LOAN_JOURNEY_POST_LOAN_POLICY_FILE (the
-    packaged one without) for a journey pinned before they recorded it."""
+    packaged one without) for a journey pinned before they recorded it. PolicyTextChanged
+    when the row recorded under its version no longer holds the content the journey pinned."""
     version = s.post_loan_policy_version
-    row = (recorded(settings.db_url, version, "post_loan", settings.archive_seal_key)
+    row = (recorded(settings.db_url, version, "post_loan", _key(settings))
            if version else None)
-    if row is None or s.post_loan_policy_sha256 not in (None, row.sha256):
+    if row is None:
         return parse_post_loan_policy(post_loan_policy_text(settings.post_loan_policy_file))
-    return parse_post_loan_policy(row.text)
+    return parse_post_loan_policy(_as_pinned(row, s.post_loan_policy_sha256, s.workflow_id).text)
+
+
+def _as_pinned(row: LendingPolicyRow, pinned: str | None, workflow_id: str) -> LendingPolicyRow:
+    """`row`, when it holds the content the journey `workflow_id` pinned (`pinned`, its
+    sha256; None: pinned before journeys kept it); else PolicyTextChanged: its text and
+    sha256 were changed together, which only the seal tells otherwise."""
+    if pinned in (None, row.sha256):
+        return row
+    raise PolicyTextChanged(
+        f"nothing acts by the {named(row)}: {workflow_id} pinned it with sha256 {pinned[:12]}, "
+        f"and lending_policies #{row.id} holds {row.sha256[:12]}: its text and sha256 were "
+        "changed in the journey database outside the engine; restore the row from a backup, "
+        f"or from the policy file of version {row.version} (its sha256 must be {pinned}); "
+        "then check the journey database with `loan-journey records verify`")
+
+
+def _key(settings: Settings) -> bytes | None:
+    """The archive key the policies are read with; without it, where they are sealed, a
+    warning (once a process) that their seals go unchecked."""
+    if settings.archive_seal_key is None:
+        _unchecked(settings.db_url)
+    return settings.archive_seal_key
+
+
+@lru_cache(maxsize=4)
+def _unchecked(db_url: str) -> None:
+    if policies_sealed(db_url):
+        log.warning("warning: the policies the workers recorded are sealed with the archive "
+                    "key, and LOAN_JOURNEY_ARCHIVE_KEY is not set here: the policy read was "
+                    "not checked against its seal, only its text against its sha256; set it "
+                    "as the workers have it")
 
 
 def directory_role(settings: Settings, actor_id: str) -> Role | None:

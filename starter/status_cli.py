@@ -35,6 +35,7 @@ from starter.refunds import credit_refunded, owed_said
 from starter.repayment_view import plan_table
 from starter.status_view import status_view
 from store.ledger import bookings_for
+from store.policies import PolicyTextChanged
 
 
 def status(
@@ -71,13 +72,23 @@ def status(
                 owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
-            reviews = (book_reviews.dates_of(
-                s, s.risk_class, await book_reviews.next_review(client, s), bank_day(),
-                post_loan_policy_of(settings, s))
-                if s.risk_class is not None else None)
+            unshown: list[str] = []  # what a policy that fails its check leaves out; the rest stands
+            try:
+                reviews = (book_reviews.dates_of(
+                    s, s.risk_class, await book_reviews.next_review(client, s), bank_day(),
+                    post_loan_policy_of(settings, s))
+                    if s.risk_class is not None else None)
+            except PolicyTextChanged as err:
+                reviews, unshown = None, [f"review dates not shown: {err}"]
+            try:
+                pinned = pinned_of(settings, s)
+            except PolicyTextChanged as err:
+                pinned, unshown = None, [*unshown, f"pinned policy not shown: {err}"]
             paid = bookings_for(settings.db_url, workflow_id) if s.drawdowns else []
             console.print(status_view(s, owed, credit_refunded(settings, workflow_id),
-                                      formerly, pinned_of(settings, s), reviews, paid))
+                                      formerly, pinned, reviews, paid))
+            for line in unshown:
+                console.print(f"[red]{escape(line)}[/]")
             for line in [*payouts_said(s, out), *repayments_said(s, unrecorded), *waits]:
                 console.print(f"[red]{escape(line)}[/]")
             if (stuck := unconfirmable(current_policy(settings), s)) is not None:

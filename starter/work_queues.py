@@ -95,11 +95,12 @@ def refuse_unknown_team(settings: Settings, team: str, hint: str) -> None:
 def refuse_unknown_person(settings: Settings, person: str) -> None:
     """`person` is no staff id of the policy in force, and nothing is theirs: refused (exit 3)
     naming the ids nearest to it."""
-    ids = [m.id for m in current_policy(settings).staff]
+    policy = current_policy(settings)
+    ids = [m.id for m in policy.staff]
     if person in ids:
         return
     near = get_close_matches(person, ids, n=3, cutoff=0.6)
-    raise Refused(f"{person!r} is no staff id of the policy"
+    raise Refused(f"{person!r} is no staff id of the policy in force ({policy.version})"
                   + (f": did you mean {', '.join(near)}?" if near else
                      f" (its staff: {', '.join(ids)})"))
 

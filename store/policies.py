@@ -164,10 +164,16 @@ def _vouched(s: Session, row: LendingPolicyRow | None, key: bytes | None
                                 "journey database with `loan-journey records verify`")
     if key is not None and (failing := _seal_failing(s, key, row)) is not None:
         refused, why = failing
-        raise refused(f"nothing acts by the {named(row)}: {why}; then check the journey "
-                      "database with `loan-journey records verify`")
+        raise refused(f"nothing acts by the {named(row)}: {why}{_then(refused)}")
     s.expunge(row)
     return row
+
+
+def _then(refused: type[PolicySealBroken]) -> str:
+    """What to do after restoring a row: check the database; nothing, for a key that is not
+    the policies' (the key is what to set, and the database is as it was)."""
+    return "" if refused is PolicyKeyWrong else (
+        "; then check the journey database with `loan-journey records verify`")
 
 
 def _seal_failing(s: Session, key: bytes, row: LendingPolicyRow | PolicyLoadRow
@@ -205,7 +211,7 @@ def record_policy(url: str, version: str, text: str, kind: PolicyKind = "lending
     policies are sealed (then no load is kept unsealed either: it would read as inserted
     around the key)."""
     digest, now = sha256_of(text), datetime.now(UTC)
-    sealed = key is None and _sealed(url)
+    sealed = key is None and policies_sealed(url)
     if not _recorded(url, kind, version, digest, now):
         if sealed:
             raise SealingKeyNeeded(
@@ -227,7 +233,7 @@ def record_policy(url: str, version: str, text: str, kind: PolicyKind = "lending
                                              loaded_at=now, origin=origin()), load_facts, CHAIN)
 
 
-def _sealed(url: str) -> bool:
+def policies_sealed(url: str) -> bool:
     """Whether the policies' chain is sealed (a policy or a load in it)."""
     return any(sealed_in(url, column) for column in CHAIN)
 
@@ -278,7 +284,7 @@ def in_force(url: str, kind: PolicyKind = "lending", key: bytes | None = None
                    f"{load_named(load)}")
         checked = "then check the journey database with `loan-journey records verify`"
         if key is not None and (failing := _seal_failing(s, key, load)) is not None:
-            raise failing[0](f"{refused}: {failing[1]}; {checked}")
+            raise failing[0](f"{refused}: {failing[1]}{_then(failing[0])}")
         row = _vouched(s, s.scalars(select(LendingPolicyRow).where(
             LendingPolicyRow.kind == kind, LendingPolicyRow.version == load.version)).first(),
             key)

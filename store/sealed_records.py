@@ -193,7 +193,7 @@ POLICY_ROWS = SealedTable("policy", LendingPolicyRow, policy_facts,
                          "version", called=named)
 POLICY_LOADS = SealedTable("policy load", PolicyLoadRow, load_facts,
                            "the load (which policy, of which kind and version, its sha256, "
-                           "when, by which worker): the newest of a kind is the one in force",
+                           "when, by which worker; the newest of a kind is the one in force)",
                            "policy_loads", called=load_named)
 ACKNOWLEDGEMENTS = SealedTable("reset acknowledgement", ResetAcknowledgementRow,
                               acknowledgement_facts,

@@ -235,7 +235,7 @@ async def test_a_queue_says_whom_each_case_is_assigned_to_and_lists_a_persons_ca
         assert "cases assigned to risk-corp-2" in theirs
         typo = await cli(e2e_settings, "queue", "--person", "risk-crop-2", ok=False)
         assert typo.returncode == 3 and typo.stdout == ""
-        assert "'risk-crop-2' is no staff id of the policy: did you mean risk-corp-2" in \
-            " ".join(typo.stderr.split()), typo.stderr
+        assert "'risk-crop-2' is no staff id of the policy in force (2026.12-8): did you mean " \
+            "risk-corp-2" in " ".join(typo.stderr.split()), typo.stderr
     finally:
         await asyncio.gather(*(h.terminate("test over") for h in handles))

@@ -7,6 +7,7 @@ it."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -200,6 +201,7 @@ def test_a_policy_read_with_another_key_than_they_were_sealed_with_is_refused(
     acted = record(LAST, "3.00", "3.50", "--as", "ops-wang", "--role", "operations")
     assert acted.exit_code == KeysNeeded.exit_code, acted.output
     assert "is not the one the lending and post-loan policies were sealed with" in said(acted)
+    assert "records verify" not in said(acted)  # the key is what to set, not the database
 
 
 def test_a_worker_without_the_key_records_no_new_policy_once_they_are_sealed(
@@ -250,7 +252,7 @@ def test_a_worker_restarting_on_the_genuine_file_names_the_changed_row_not_the_f
 
 
 def test_a_post_loan_policy_that_fails_its_seal_dates_no_review(
-    database: str, tmp_path: Path,  # noqa: F811
+    database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,  # noqa: F811
 ) -> None:
     """The book's and `status`'s review dates are by each loan's pinned post-loan policy as
     the workers recorded it, checked against its seal: its cadence months rewritten in the
@@ -281,3 +283,14 @@ def test_a_post_loan_policy_that_fails_its_seal_dates_no_review(
         with pytest.raises(PolicySealBroken, match=f"nothing acts by the post-loan policy "
                            f"{row.version}: it fails its seal \\(CHANGED\\)"):
             read()
+
+    # without the key: the pinned sha256 tells it, not the configured file in its place; and
+    # the command line is warned that the seals went unchecked
+    keyless = settings.model_copy(update={"archive_key": None})
+    with caplog.at_level(logging.WARNING), pytest.raises(
+            PolicyTextChanged, match=f"loan-A pinned it with sha256 {row.sha256[:12]}, and "
+            f"lending_policies #{row.id} holds {sha256_of(forged)[:12]}: its text and sha256 "
+            "were changed"):
+        post_loan_policy_of(keyless, loan)
+    assert "LOAN_JOURNEY_ARCHIVE_KEY is not set here: the policy read was not checked against "\
+        "its seal" in caplog.text, caplog.text
