@@ -19,6 +19,7 @@ from starter import (
     lpr_cli,
     notices_cli,
     payout_cli,
+    policy_cli,
     post_loan_cli,
     queue_cli,
     records_cli,
@@ -95,6 +96,7 @@ app.add_typer(pending_app, name="pending")
 archive_cli.register(app)
 lpr_cli.register(app)
 calendar_cli.register(app)
+policy_cli.register(app)
 records_cli.register(app)
 notices_cli.register(app)
 scans_cli.register(app)

@@ -32,6 +32,7 @@ from starter.attempts import Attempt, refusal_of
 from starter.errors import Refused
 from store.policies import (
     LendingPolicyRow,
+    PolicyKind,
     PolicyTextChanged,
     in_force,
     named,
@@ -60,6 +61,13 @@ def policy_in_force(db_url: str, own_file: Path | None, key: bytes | None = None
 @lru_cache(maxsize=4)
 def _parsed(text: str) -> Policy:
     return parse_policy(text)
+
+
+def in_force_of_each(settings: Settings) -> dict[PolicyKind, LendingPolicyRow | None]:
+    """The recorded policy of each kind in force (None: none recorded yet), read as the
+    commands that act by it read it."""
+    return {kind: in_force(settings.db_url, kind, _key(settings))
+            for kind in ("lending", "post_loan")}
 
 
 def pinned_of(settings: Settings, s: JourneyStatus) -> Policy | None:

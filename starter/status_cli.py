@@ -72,7 +72,7 @@ def status(
                 owed, unquoted = loan_figures.owed_on(s, quotes.fixings_for(s, settings)), None
             except SealBroken as err:  # the rest of the status stands
                 owed, unquoted = None, f"what it owes not shown: {err}"
-            unshown: list[str] = []  # what a policy that fails its check leaves out; the rest stands
+            unshown: list[str] = []  # left out by a policy failing its check; the rest stands
             try:
                 reviews = (book_reviews.dates_of(
                     s, s.risk_class, await book_reviews.next_review(client, s), bank_day(),

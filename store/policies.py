@@ -300,3 +300,12 @@ def in_force(url: str, kind: PolicyKind = "lending", key: bytes | None = None
                 f"policy file of version {row.version} (its sha256 must be {load.sha256}); "
                 f"{checked}")
         return row
+
+
+def loads(url: str, last: int) -> list[PolicyLoadRow]:
+    """The newest `last` loads of either kind, newest first (detached rows)."""
+    with session(url) as s:
+        rows = list(s.scalars(select(PolicyLoadRow).order_by(PolicyLoadRow.id.desc())
+                              .limit(last)))
+        s.expunge_all()
+        return rows

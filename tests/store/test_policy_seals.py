@@ -294,3 +294,30 @@ def test_a_post_loan_policy_that_fails_its_seal_dates_no_review(
         post_loan_policy_of(keyless, loan)
     assert "LOAN_JOURNEY_ARCHIVE_KEY is not set here: the policy read was not checked against "\
         "its seal" in caplog.text, caplog.text
+
+
+def test_the_policy_in_force_and_the_newest_loads_are_shown_as_commands_read_them(
+    database: str, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    """`policy show` after a rollout and back: the version loaded last is in force, the
+    loads listed newest first with their workers; a load moved to another version is refused
+    as every command that acts by the policy refuses it."""
+    monkeypatch.setenv("COLUMNS", "200")
+    older = LENDING.replace(f'"{VERSION}"', '"X-0"')
+    for version, text in ((VERSION, LENDING), ("X-0", older), (VERSION, LENDING)):
+        record_policy(database, version, text, key=KEY.encode())
+    shown = CliRunner().invoke(app, ["policy", "show", "--last", "2"])
+    assert shown.exit_code == 0, shown.output
+    told = said(shown)
+    assert f"lending policy {VERSION} in force: sha256 {sha256_of(LENDING)[:12]}" in told, told
+    assert "post-loan policy in force: none recorded yet" in told, told
+    assert "the newest 2 load(s)" in told, told
+    assert told.index(f"lending {VERSION}") < told.index("lending X-0"), told  # newest first
+    assert "#3" in told and "#2" in told and "#1" not in told, told
+
+    sql(database, f"update policy_loads set version = 'X-0', sha256 = '{sha256_of(older)}' "
+                  "where id = 3")
+    refused = CliRunner().invoke(app, ["policy", "show"])
+    assert refused.exit_code == 1, refused.output
+    assert ("nothing acts by the lending policy in force: its load #3 of the lending policy X-0: "
+            "it fails its seal (CHANGED)") in said(refused), refused.output
