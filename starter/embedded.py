@@ -22,6 +22,7 @@ import stat
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.runtime import Runtime
@@ -69,6 +70,10 @@ SEARCH_ATTRIBUTE_CACHE = [
     "--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=false"
 ]
 
+# How long the dev server may take to listen once started: the SDK's default, 5 s, failed a
+# test session's server on two busy cores (three test processes and their servers starting)
+STARTUP = timedelta(seconds=60)
+
 
 @asynccontextmanager
 async def embedded_server(
@@ -112,6 +117,7 @@ async def _start(
         ui_port=settings.ui_port,
         search_attributes=search_attributes.ALL,
         dev_server_existing_path=launcher(settings),
+        dev_server_startup_timeout=STARTUP,
         dev_server_database_filename=str(settings.temporal_db_file),
         dev_server_extra_args=[
             *SQLITE_PRAGMAS, *NO_STICKY_QUERIES, *SEARCH_ATTRIBUTE_CACHE, *extra_args

