@@ -33,7 +33,7 @@ from starter.errors import Refused
 from store.policies import (
     LendingPolicyRow,
     PolicyKind,
-    PolicyTextChanged,
+    as_kept,
     in_force,
     named,
     policies_sealed,
@@ -98,16 +98,8 @@ def post_loan_policy_of(settings: Settings, s: JourneyStatus) -> PostLoanPolicy:
 
 def _as_pinned(row: LendingPolicyRow, pinned: str | None, workflow_id: str) -> LendingPolicyRow:
     """`row`, when it holds the content the journey `workflow_id` pinned (`pinned`, its
-    sha256; None: pinned before journeys kept it); else PolicyTextChanged: its text and
-    sha256 were changed together, which only the seal tells otherwise."""
-    if pinned in (None, row.sha256):
-        return row
-    raise PolicyTextChanged(
-        f"nothing acts by the {named(row)}: {workflow_id} pinned it with sha256 {pinned[:12]}, "
-        f"and lending_policies #{row.id} holds {row.sha256[:12]}: its text and sha256 were "
-        "changed in the journey database outside the engine; restore the row from a backup, "
-        f"or from the policy file of version {row.version} (its sha256 must be {pinned}); "
-        "then check the journey database with `loan-journey records verify`")
+    sha256; None: pinned before journeys kept it): `as_kept`."""
+    return as_kept(row, pinned, f"nothing acts by the {named(row)}: {workflow_id} pinned it with")
 
 
 def _key(settings: Settings) -> bytes | None:

@@ -49,6 +49,8 @@ from store.seals import add_sealed, sealed_in, sealing
 from store.types import UTCDateTime
 
 PolicyKind = Literal["lending", "post_loan"]
+# what every refusal of a policy read ends with, but a wrong key's
+CHECK = "then check the journey database with `loan-journey records verify`"
 _NAMED = {"lending": "policy", "post_loan": "post-loan policy"}
 
 
@@ -160,8 +162,7 @@ def _vouched(s: Session, row: LendingPolicyRow | None, key: bytes | None
     if row is None:
         return None
     if (why := text_changed(row)) is not None:
-        raise PolicyTextChanged(f"nothing acts by the {named(row)}: {why}; then check the "
-                                "journey database with `loan-journey records verify`")
+        raise PolicyTextChanged(f"nothing acts by the {named(row)}: {why}; {CHECK}")
     if key is not None and (failing := _seal_failing(s, key, row)) is not None:
         refused, why = failing
         raise refused(f"nothing acts by the {named(row)}: {why}{_then(refused)}")
@@ -172,8 +173,7 @@ def _vouched(s: Session, row: LendingPolicyRow | None, key: bytes | None
 def _then(refused: type[PolicySealBroken]) -> str:
     """What to do after restoring a row: check the database; nothing, for a key that is not
     the policies' (the key is what to set, and the database is as it was)."""
-    return "" if refused is PolicyKeyWrong else (
-        "; then check the journey database with `loan-journey records verify`")
+    return "" if refused is PolicyKeyWrong else f"; {CHECK}"
 
 
 def _seal_failing(s: Session, key: bytes, row: LendingPolicyRow | PolicyLoadRow
@@ -282,7 +282,6 @@ def in_force(url: str, kind: PolicyKind = "lending", key: bytes | None = None
                 key)
         refused = (f"nothing acts by the {kind.replace('_', '-')} policy in force: its "
                    f"{load_named(load)}")
-        checked = "then check the journey database with `loan-journey records verify`"
         if key is not None and (failing := _seal_failing(s, key, load)) is not None:
             raise failing[0](f"{refused}: {failing[1]}{_then(failing[0])}")
         row = _vouched(s, s.scalars(select(LendingPolicyRow).where(
@@ -291,15 +290,22 @@ def in_force(url: str, kind: PolicyKind = "lending", key: bytes | None = None
         if row is None:
             raise PolicyTextChanged(f"{refused} names a version not recorded "
                                     "(lending_policies): deleted in the journey database; "
-                                    f"restore it from a backup; {checked}")
-        if row.sha256 != load.sha256:
-            raise PolicyTextChanged(
-                f"{refused} kept sha256 {load.sha256[:12]}, and lending_policies #{row.id} "
-                f"holds {row.sha256[:12]}: its text and sha256 were changed in the journey "
-                "database outside the engine; restore the row from a backup, or from the "
-                f"policy file of version {row.version} (its sha256 must be {load.sha256}); "
-                f"{checked}")
+                                    f"restore it from a backup; {CHECK}")
+        return as_kept(row, load.sha256, f"{refused} kept")
+
+
+def as_kept(row: LendingPolicyRow, sha256: str | None, kept_by: str) -> LendingPolicyRow:
+    """`row`, when it holds the content whose `sha256` was kept with what chose it (a load, a
+    journey's pin; None: none was kept); else PolicyTextChanged, `kept_by` ("nothing acts by
+    ...: its load #2 ... kept") saying whose: its text and sha256 were changed together, which
+    without the key nothing else tells."""
+    if sha256 in (None, row.sha256):
         return row
+    raise PolicyTextChanged(
+        f"{kept_by} sha256 {sha256[:12]}, and lending_policies #{row.id} holds "
+        f"{row.sha256[:12]}: its text and sha256 were changed in the journey database outside "
+        f"the engine; restore the row from a backup, or from the policy file of version "
+        f"{row.version} (its sha256 must be {sha256}); {CHECK}")
 
 
 def loads(url: str, last: int) -> list[PolicyLoadRow]:
