@@ -145,20 +145,12 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     booked: list[Booked] = []
     notifying: dict[int, Any] = {}  # each notice's scheduled event: its input
     noticed: list[Noticed] = []
-    resets: list[Reset] = []
     requests = audit.update_requests(history)
     task_at = _at(history.events[0])
     for event in history.events:
         kind = event.WhichOneof("attributes")
         if kind == "workflow_task_started_event_attributes":
             task_at = _at(event)
-        elif kind == "workflow_task_failed_event_attributes":
-            failed = event.workflow_task_failed_event_attributes
-            if failed.cause == RESET:
-                resets.append(Reset(event_id=event.event_id, since=task_at, at=_at(event),
-                                    by=failed.identity, reason=failed.failure.message,
-                                    base_run_id=failed.base_run_id,
-                                    run_id=failed.new_run_id))
         elif kind == "workflow_execution_update_accepted_event_attributes":
             asked = requests[event.event_id]
             args = await _first(converter, asked.input.args)
@@ -201,7 +193,24 @@ async def told(history: WorkflowHistory, converter: DataConverter) -> HistoryTol
     return HistoryTold(workflow_id=history.workflow_id, run_id=audit.run_id(history),
                        applied=applied, amended=amended, started_at=_at(history.events[0]),
                        ended_at=_at(history.events[-1]), acted=acted, booked=booked,
-                       noticed=noticed, resets=resets)
+                       noticed=noticed, resets=resets_in(history))
+
+
+def resets_in(history: WorkflowHistory) -> list[Reset]:
+    """The run's resets, oldest first: each reset's WorkflowTaskFailed event (cause: reset),
+    the workflow task before it started at its reset point. Read from the events alone, no
+    payload decoded (no codec keys needed)."""
+    resets: list[Reset] = []
+    task_at = _at(history.events[0])
+    for event in history.events:
+        if event.HasField("workflow_task_started_event_attributes"):
+            task_at = _at(event)
+        elif (event.HasField("workflow_task_failed_event_attributes") and (
+                failed := event.workflow_task_failed_event_attributes).cause == RESET):
+            resets.append(Reset(event_id=event.event_id, since=task_at, at=_at(event),
+                                by=failed.identity, reason=failed.failure.message,
+                                base_run_id=failed.base_run_id, run_id=failed.new_run_id))
+    return resets
 
 
 def amounts_kept(said: HistoryTold) -> list[Decimal]:

@@ -38,7 +38,7 @@ from starter.connect import connect
 from starter.errors import BadInput, KeysNeeded, NotFound, SealBroken, SetupError
 from starter.history_cross_check import CrossChecked, cross_check, histories_check
 from starter.history_timing import HeldToHistory
-from starter.history_told import Reset, told
+from starter.history_told import Reset, resets_in
 from starter.journey_ids import JOURNEYS, meant
 from starter.pinned_policy import authorized
 from store import (
@@ -183,8 +183,8 @@ async def acknowledge_reset(settings: Settings, actor: Actor, journey: str, why:
                            "whom); nothing acknowledged")
         named = await _resets_named(settings, client or await connect(settings), journey,
                                     run_id)
-        kept = {(h.row.run_id, h.row.reset_event_id): h for h in (await asyncio.to_thread(
-            journey_sealed.of_journey, settings.db_url, key, journey)).resets}
+        kept = {(h.row.run_id, h.row.reset_event_id): h for h in await asyncio.to_thread(
+            journey_sealed.acknowledgements, settings.db_url, key, journey)}
         for r in named:
             if (held := kept.get((r.run_id, r.event_id))) is not None and (
                     held.vouched is not Vouched.SEALED):
@@ -204,15 +204,17 @@ async def _resets_named(settings: Settings, server: Client, journey: str,
                         run_id: str | None) -> list[Reset]:
     """`journey`'s resets, on the server and in the archive, of the run `run_id` made, or
     all of them while they made one run; NotFound, BadInput (several runs, `run_id` None)."""
+    async def read(history: WorkflowHistory, _: DataConverter) -> list[Reset]:
+        return resets_in(history)
+
     told_runs = await documents_used.each_history(
-        settings, server, told, workflow_ids=[journey],
+        settings, server, read, workflow_ids=[journey],
         query=f"WorkflowId = '{_listable(journey)}'")
     if not told_runs:
         raise await meant(server, journey, NotFound(
             f"{journey}: no run of it on the Temporal server nor in the archive: check the "
             "journey id (`loan-journey list`)"))
-    resets = list({(r.run_id, r.event_id): r for run in told_runs
-                   for r in run.resets}.values())
+    resets = list({(r.run_id, r.event_id): r for run in told_runs for r in run}.values())
     named = [r for r in resets if run_id in (None, r.run_id)]
     if not named:
         which = "was reset" if run_id is None else f"{run_id} was made by a reset"

@@ -93,16 +93,26 @@ def of_journey(url: str, key: bytes, workflow_id: str) -> JourneySealed:
             .order_by(CreditExposureChangeRow.id.desc())).first()
         notices = s.scalars(select(OutboxRow).where(OutboxRow.workflow_id == workflow_id)
                             .order_by(OutboxRow.id))
-        resets = s.scalars(select(ResetAcknowledgementRow).where(
-            ResetAcknowledgementRow.workflow_id == workflow_id)
-            .order_by(ResetAcknowledgementRow.id))
         return JourneySealed(
             line=None if line is None else _held(s, key, EXPOSED, EXPOSURES, line),
             exits=[_held(s, key, STAGED, STAGE_EVENTS, e) for e in exits],
             bookings=[_held(s, key, BOOKED, BOOKINGS, b) for b in bookings],
             notices=[_held(s, key, NOTIFIED, NOTICES, n) for n in notices],
             line_change=change,
-            resets=[_held(s, key, ACKNOWLEDGED, ACKNOWLEDGEMENTS, r) for r in resets])
+            resets=_acknowledgements(s, key, workflow_id))
+
+
+def acknowledgements(url: str, key: bytes, workflow_id: str) -> list[Held]:
+    """`workflow_id`'s resets' acknowledgements alone, each checked against its seal with
+    `key` (`records acknowledge-reset`: one kept already, and whether it stands)."""
+    with Session(ready(url)) as s:
+        return _acknowledgements(s, key, workflow_id)
+
+
+def _acknowledgements(s: Session, key: bytes, workflow_id: str) -> list[Held]:
+    return [_held(s, key, ACKNOWLEDGED, ACKNOWLEDGEMENTS, r) for r in s.scalars(
+        select(ResetAcknowledgementRow).where(ResetAcknowledgementRow.workflow_id == workflow_id)
+        .order_by(ResetAcknowledgementRow.id))]
 
 
 def _held(s: Session, key: bytes, chain: SealedRecords, table: SealedTable, row: Any) -> Held:
