@@ -14,6 +14,7 @@ finding of its own, and the rest are replayed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ _CANCELS = 5  # the SDK's replayer waits for its worker as it ends: a second can
 # replays on its next try, its modules then imported.
 STARVED = "TMPRL1101"
 _TRIES = 2
+_SDK_WORKFLOWS = logging.getLogger("temporalio.worker._workflow")  # where the SDK logs it
 
 
 @dataclass(frozen=True)
@@ -147,17 +149,59 @@ async def _outcome(history: WorkflowHistory, workflows: Sequence[type],
 async def replay_within(history: WorkflowHistory, workflows: Sequence[type],
                         converter: DataConverter, limit: float) -> Exception | None:
     """The failure replaying `history` (None: it replays); TimeoutError when it does not
-    finish in `limit` seconds. Core's log lines go to Python logging, not the terminal."""
+    finish in `limit` seconds. Core's log lines go to Python logging, not the terminal.
+    A replay the SDK finds starved is stopped at once with that failure: the SDK then waits
+    to evict the run, and an eviction after a starved activation was seen never to end (its
+    tasks left unfinished by the interrupted thread), which held the replay to `limit`."""
     replayer = Replayer(workflows=workflows, data_converter=converter, runtime=replay_runtime())
     task = asyncio.create_task(replayer.replay_workflow(history, raise_on_replay_failure=False))
-    if (await asyncio.wait([task], timeout=limit))[0]:
+    with _StarvedWatch(history) as starved:
+        await asyncio.wait([task, starved.seen], timeout=limit,
+                           return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
         return task.result().replay_failure
+    await _stop(task)
+    if starved.seen.done():
+        return starved.seen.result()
+    raise TimeoutError(f"replay did not finish in {limit:g} s ({len(history.events)} events): "
+                       "stopped; a history this long replays in seconds, so it is stuck")
+
+
+async def _stop(task: asyncio.Task) -> None:
     for _ in range(_CANCELS):
         task.cancel()
         if (await asyncio.wait([task], timeout=1))[0]:
-            break
-    raise TimeoutError(f"replay did not finish in {limit:g} s ({len(history.events)} events): "
-                       "stopped; a history this long replays in seconds, so it is stuck")
+            return
+
+
+class _StarvedWatch(logging.Handler):
+    """`seen` holds the SDK's deadlock failure once it logs one for `history`'s replay: the
+    SDK's worker reports it on its own logger, not in the replay's result, until the run is
+    evicted."""
+
+    def __init__(self, history: WorkflowHistory) -> None:
+        super().__init__(logging.ERROR)
+        self._run_id = history.events[0].workflow_execution_started_event_attributes \
+            .original_execution_run_id if history.events else ""
+        self._loop = asyncio.get_running_loop()
+        self.seen: asyncio.Future[Exception] = self._loop.create_future()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        failure = record.exc_info[1] if record.exc_info else None
+        if (isinstance(failure, Exception) and STARVED in str(failure) and self._run_id
+                and self._run_id in record.getMessage()):
+            self._loop.call_soon_threadsafe(self._seen, failure)
+
+    def _seen(self, failure: Exception) -> None:
+        if not self.seen.done():
+            self.seen.set_result(failure)
+
+    def __enter__(self) -> _StarvedWatch:
+        _SDK_WORKFLOWS.addHandler(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        _SDK_WORKFLOWS.removeHandler(self)
 
 
 def _encrypted(message: Message) -> bool:
