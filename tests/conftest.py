@@ -5,17 +5,22 @@ from __future__ import annotations
 import compileall
 import logging
 import shutil
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.testing
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter import logs  # noqa: F401  (its import-time filters set before any test's snapshot)
+from store import db
 from tests.time_skipping import skipping
 from workflows import search_attributes
 
@@ -67,6 +72,59 @@ def _project_bytecode() -> None:
     for package in PACKAGES:
         compileall.compile_dir(ROOT / package, quiet=1)
     compileall.compile_file(ROOT / "worker.py", quiet=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _schema_migrated_once(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every new, empty SQLite journey database this test process opens (`store.db.ready`)
+    starts as a copy, by SQLite's backup API, of one it migrated once with Alembic's revisions
+    (`store.db.migrate`, for real): running the 36 revisions again for each test's database
+    was an eighth of the test processes' CPU. A database that holds anything (one stamped at
+    an older revision) and PostgreSQL are migrated as ever, and so is every database a test
+    migrates itself (tests/store/test_db.py calls `migrate`) or a process it starts opens."""
+    template = tmp_path_factory.mktemp("schema") / "head.db"
+    migrate = db.migrate
+    migrate(f"sqlite:///{template}")
+
+    def copied_or_migrated(url: str) -> None:
+        file = db.sqlite_file(url)
+        with db.file_lock(file):
+            if file is not None and _empty(file):
+                with closing(sqlite3.connect(template)) as source, \
+                        closing(sqlite3.connect(file)) as target:
+                    source.backup(target)
+                return
+        migrate(url)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "migrate", copied_or_migrated)
+        yield
+
+
+def _empty(file: Path) -> bool:
+    if not file.exists():
+        return True
+    with closing(sqlite3.connect(file)) as conn:
+        return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _commands_built_once() -> Iterator[None]:
+    """typer's CliRunner builds the click command from the app on every `invoke`, reading each
+    command's signature and type hints: some 65 ms of each of the suite's hundreds of
+    in-process command lines, a twelfth of the test processes' CPU. A `loan-journey` process
+    builds it once; so does a test process now, once per app."""
+    build = typer.testing._get_command
+    built: dict[int, tuple[Any, Any]] = {}
+
+    def built_once(app: typer.Typer) -> Any:
+        if id(app) not in built:
+            built[id(app)] = (app, build(app))  # the app kept, so its id is never reused
+        return built[id(app)][1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", built_once)
+        yield
 
 
 def installed_test_server() -> str:
