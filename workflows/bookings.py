@@ -7,7 +7,8 @@ content fails the booking (journey/booking_conflicts.py). Since BOOKING_CONFLICT
 journey does not fail on it: it records why the payout is held, puts the case on operations'
 queue, tells operations, and waits for their `resolve_booking_conflict`: the ledger's booking
 taken as the payout (booked for this journey only), or the payout booked again under a new key,
-asked by one operations person and confirmed by a second (four eyes: money goes out again).
+asked by one operations person and confirmed by a second, neither the case's submitter (four
+eyes: money goes out again).
 """
 
 from temporalio import workflow
@@ -29,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from journey.decisions import UpdateResult
     from journey.entrusted_payment import OPERATIONS_TEAM
     from journey.policy import DecisionRefused
-    from journey.policy.authority import authorize_staff
+    from journey.policy.authority import authorize_booking_again, authorize_staff
     from journey.status import Disbursement
     from workflows.activity_options import BOOKING_RETRY, QUICK
     from workflows.post_loan_handlers import PostLoanHandlers
@@ -118,6 +119,9 @@ class Bookings(PostLoanHandlers):
         held = self._held_by(resolution.key)
         authorize_staff(self.policy, resolution.actor, {Role.OPERATIONS}, needs=(
             "only operations settle a payout held on a ledger booking conflict"))
+        if resolution.settlement is Settlement.BOOK_AGAIN:
+            authorize_booking_again(self.policy, resolution.actor,
+                                    self._application.submitted_by.id)
         refusal = (take_refusal(held, self._workflow_id)
                    if resolution.settlement is Settlement.TAKE_BOOKED
                    else again_refusal(held, resolution.actor))

@@ -199,12 +199,21 @@ def authorize_checker(policy: Policy, actor: Actor, maker: str, submitted_by: st
     raise AssertionError("payee_checkers excludes only the maker and the submitter")
 
 
+def authorize_booking_again(policy: Policy, actor: Actor, submitted_by: str) -> None:
+    """Either pair of eyes on a held payout booked again under a new key, which pays the money
+    out again: not `submitted_by`, who submitted the case (four eyes, as for an entrusted
+    payout's instruction)."""
+    _not_the_submitter(actor, submitted_by, "book", reading_checkers(policy, submitted_by),
+                       "payout again", steps="ask for it and confirm it")
+
+
 def _not_the_submitter(actor: Actor, submitted_by: str, what: str,
-                       others: list[StaffMember], thing: str = "payment instruction") -> None:
+                       others: list[StaffMember], thing: str = "payment instruction",
+                       steps: str = "enter it and confirm it") -> None:
     if actor.id == submitted_by:
         raise DecisionRefused(
             f"{actor.id!r} submitted this application and cannot {what} its {thing} "
-            "(four eyes): two other operations people enter it and confirm it "
+            f"(four eyes): two other operations people {steps} "
             f"({', '.join(m.id for m in others) or 'none other is active in the policy'})"
         )
 

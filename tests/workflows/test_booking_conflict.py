@@ -29,6 +29,7 @@ from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import settles_early, until
 from tests.workflows.journey_kit import (
     RISK_SME,
+    SUBMITTER,
     drive_to,
     new_application,
     offer_signature,
@@ -50,7 +51,7 @@ from workflows import search_attributes as sa
 from workflows.loan_journey import LoanJourneyWorkflow
 
 OPS = Actor(id="ops-wang", role=Role.OPERATIONS)
-CHECKER = Actor(id="ops-li", role=Role.OPERATIONS)  # the second pair of eyes
+CHECKER = Actor(id="ops-zhao", role=Role.OPERATIONS)  # the second pair of eyes
 RESOLVE = LoanJourneyWorkflow.resolve_booking_conflict
 
 
@@ -140,7 +141,7 @@ async def test_operations_take_the_ledgers_booking_as_the_payout(
 async def test_operations_book_it_again_under_a_new_key(
     time_skipping_env: WorkflowEnvironment, tmp_path
 ) -> None:
-    docs, app = new_application()
+    docs, app = new_application()  # submitted by SUBMITTER, of operations
     async with running_journey(time_skipping_env, tmp_path, docs, app) as (settings, handle):
         other = "journey-APP-someone-else"
         by_hand, now = await signed_into_a_conflict(handle, settings.db_url, app, other)
@@ -151,11 +152,18 @@ async def test_operations_book_it_again_under_a_new_key(
         assert f"was booked for {other}, not this journey" in why
         again = BookingResolution(actor=OPS, settlement=Settlement.BOOK_AGAIN,
                                   reason="the key is another loan's")
+        # money goes out again: the case's submitter is neither pair of eyes
+        by_submitter = again.model_copy(update={"actor": SUBMITTER})
+        why = await refused(handle, RESOLVE, by_submitter)
+        assert "'ops-li' submitted this application and cannot book its payout again" in why
+        assert "ask for it and confirm it (ops-wang, ops-zhao)" in why
         asked = await handle.execute_update(RESOLVE, again)
         assert "waits for a second operations person" in asked.message
         # money goes out again: the one who asked may not confirm it (four eyes)
         why = await refused(handle, RESOLVE, again)
         assert "ops-wang asked to book it again" in why and "four eyes" in why
+        assert "'ops-li' submitted this application" in await refused(handle, RESOLVE,
+                                                                        by_submitter)
         waiting = await status(handle)
         assert waiting.stage is Stage.DISBURSEMENT and bookings_for(settings.db_url,
                                                                     handle.id) == []
