@@ -212,10 +212,11 @@ async def _as_expected(client: Client, workflow_id: str, action: ScheduleAction)
 
 
 async def _may_stop(settings: Settings, client: Client, workflow_id: str,
-                    change: ScheduleChange) -> None:
+                    change: ScheduleChange, refused: str = "") -> None:
     """A pause, a resumption or a deletion is the loan's risk team's (`authorize_review_stop`,
     by the policy in force): else `Refused` naming who may, the attempt kept, before the
-    schedule changes. Other changes stop no review."""
+    schedule changes or the change is recorded (`refused`: what the refusal says was not
+    done). Other changes stop no review."""
     if change.action not in STOPPING:
         return
     s = await operations.status(client, workflow_id)
@@ -230,7 +231,8 @@ async def _may_stop(settings: Settings, client: Client, workflow_id: str,
                               change.action, paused_by)
     except DecisionRefused as err:
         why = str(err)
-        raise Refused(f"review-{workflow_id} not {change.action}: {why}", pinned_policy.attempt(
+        refused = refused or f"review-{workflow_id} not {change.action}"
+        raise Refused(f"{refused}: {why}", pinned_policy.attempt(
             workflow_id, f"schedule {change.action}", change.actor, why)) from err
 
 
@@ -347,6 +349,8 @@ def record(
                                  (workflow_id, f"schedule record {change.action}"))
         client = await connect(settings)
         await _as_made(client, workflow_id, change.action)
+        await _may_stop(settings, client, workflow_id, change,
+                        f"review-{workflow_id} {change.action} not recorded")
         if same := _recorded_last(await operations.status(client, workflow_id), change):
             console.print(f"review-{workflow_id}: {change.action} is already recorded in the "
                           f"journey's history ({escape(same.actor.id)}, "

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
     from journey.policy.authority import SCHEDULING_ROLES, authorize_receipt
+    from journey.policy.review_stops import STOPPING, authorize_review_stop
     from journey.reference_contracts import (
         RESERVE_REFERENCE,
         ReferenceReservation,
@@ -333,8 +334,23 @@ class PostLoanHandlers(PaymentNotices):
 
     @record_schedule_change.validator
     def _validate_schedule_change(self, change: ScheduleChange) -> None:
+        """Whoever records a pause, a resumption or a deletion could have made it: the loan's
+        risk team (journey/policy/review_stops.py), as `schedules pause` checks."""
         self._require_managed()
-        authorize_staff(self.policy, change.actor, SCHEDULING_ROLES)
+        if change.action not in STOPPING:
+            authorize_staff(self.policy, change.actor, SCHEDULING_ROLES)
+            return
+        authorize_review_stop(self.policy, change.actor, self._risk_team(), change.action,
+                              self._paused_by())
+
+    def _paused_by(self) -> str | None:
+        """Who made the pause of the reviews the history last recorded, unless resumed."""
+        for decision in reversed(self._decisions):
+            if decision.verdict == f"reviews {ScheduleAction.PAUSED}":
+                return decision.actor.id
+            if decision.verdict == f"reviews {ScheduleAction.UNPAUSED}":
+                return None
+        return None
 
     @workflow.signal(name=REVIEW_SIGNAL)
     def review_result(self, result: ReviewResult) -> None:

@@ -12,6 +12,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from journey.actors import Actor, Role
+from journey.decisions import ScheduleAction, ScheduleChange
 from journey.settings import Settings
 from starter import schedules, work_lists
 from starter.bank_clock import day_on_bank_clock
@@ -20,7 +22,8 @@ from starter.work_lists import JourneyRow
 from store.refusals import refusals as refused_attempts
 from tests.cli_kit import cli, point_cli_at, said
 from tests.post_loan.loan_kit import TIGHT, disbursed, loan_worker, until
-from tests.workflows.journey_kit import Documents, application
+from tests.workflows.journey_kit import Documents, application, refused, status
+from workflows.loan_journey import LoanJourneyWorkflow
 
 pytestmark = pytest.mark.e2e
 
@@ -165,6 +168,20 @@ async def test_a_team_queue_says_reviews_paused_outside_the_engine(
         assert (f"{quiet.id} reviews paused outside the engine (the schedule's note: 'quiet "
                 "hold')") in told, told
 
+        # recorded only by whom might have made it: the loan's risk team, as a pause is
+        for outsider, refusal in (("ops-wang", "pausing a loan's post-loan reviews is its risk "
+                                   "team's, sme_risk's risk officers and supervisor"),
+                                  ("risk-corp-1", "'risk-corp-1' is in team corporate_risk")):
+            denied = await cli("schedules", "record", quiet.id, "paused", "--as", outsider,
+                               "--note", "quiet hold")
+            assert denied.exit_code == 3, denied.output
+            assert f"review-{quiet.id} paused not recorded: " in said(denied), denied.output
+            assert refusal in said(denied), denied.output
+            assert not any(d.actor.id == outsider for d in (await status(quiet)).decisions)
+        raw = ScheduleChange(actor=Actor(id="ops-wang", role=Role.OPERATIONS),
+                             action=ScheduleAction.PAUSED, note="raw client")  # no command
+        assert "is its risk team's" in await refused(
+            quiet, LoanJourneyWorkflow.record_schedule_change, raw)
         # recorded: the journey lists it itself, and the queue says no more of it
         recorded = await cli("schedules", "record", quiet.id, "paused", "--as", "risk-sme-2",
                              "--note", "quiet hold")
