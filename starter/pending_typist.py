@@ -5,7 +5,9 @@ at delivery. What that validator would say of the typist's role, the command lin
 once: the same rule (journey/policy/authority.py) against the staff directory of the policy a
 worker pins now. A typist it refuses is refused as the journey refuses (exit 3, the attempt kept
 for auditors) and nothing is kept: staff of a role the act does not take, and staff of the
-directory typing with `--role customer`, who are not the borrower; what only the
+directory typing with `--role customer`, who are not the borrower, and a repayment typed by
+anyone but operations (else, refused at delivery, it is money received and not booked, and
+two operations people must return it); what only the
 journey knows (the borrower's id, the case's own manager, where the journey stands) is still
 checked at delivery.
 """
@@ -21,6 +23,7 @@ from journey.actors import Actor
 from journey.policy import DecisionRefused, Policy, PolicyError
 from journey.policy.authority import (
     authorize_customer_voice_typist,
+    authorize_receipt,
     authorize_staff_for_customer,
 )
 from journey.settings import Settings
@@ -31,13 +34,16 @@ from starter.pinned_policy import attempt, current_policy
 
 log = logging.getLogger(__name__)
 
-# the part of each act's validator that needs no journey: who may type it for the customer
-TYPIST_RULES: dict[str, Callable[[Policy, Actor], None]] = {
+# the part of each act's validator that needs no journey: who may type it for the customer,
+# and who records money received (one the journey refuses at delivery is kept as money
+# received and not booked, for two operations people to return)
+TYPIST_RULES: dict[str, Callable[[Policy, Actor], object]] = {
     DOCUMENTS: authorize_staff_for_customer,
     "record_inquiry": authorize_staff_for_customer,
     "answer_question": authorize_customer_voice_typist,  # the customer's word: its manager
     "request_drawdown": authorize_staff_for_customer,
     "record_feedback": authorize_customer_voice_typist,
+    "record_repayment": authorize_receipt,
 }
 
 

@@ -4,13 +4,14 @@ rule are refused at once, naming the roles, and a front-office typist passes."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from journey.actors import Actor, Role
 from journey.application import Channel
-from journey.decisions import AddDocuments, WrittenAnswer
+from journey.decisions import AddDocuments, Repayment, WrittenAnswer
 from journey.documents import DocumentRef
 from journey.drawdowns import DrawdownRequest
 from journey.policy.authority import FRONT_OFFICE_INSTEAD, ONLY_THE_CUSTOMER
@@ -69,3 +70,21 @@ def test_staff_typing_as_the_customer_are_refused_before_it_is_kept(
     # a customer id of no staff member may be the borrower: only the journey knows
     typist_allowed(settings, "loan-APP-1", update,
                    request_of(Actor(id="91310000MA1FL8XQ3B", role=Role.CUSTOMER)))
+
+
+def test_a_repayment_typed_by_anyone_but_operations_is_refused_before_it_is_kept(
+        tmp_path) -> None:
+    """Refused at delivery, a kept repayment is money received and not booked, which two
+    operations people must then return: so the typist's role is checked as it is typed."""
+    settings = Settings(data_dir=tmp_path)
+
+    def repayment(actor: Actor) -> Repayment:
+        return Repayment(actor=actor, amount=Decimal("500.00"), reference="RP-1",
+                         paid_on=date(2026, 12, 8))
+
+    for typist in (RM, APPROVER, Actor(id="91310000MA1FL8XQ3B", role=Role.CUSTOMER)):
+        with pytest.raises(Refused, match=r"^repayment refused: .*(only operations record "
+                                          r"money received|operations record receipts)"):
+            typist_allowed(settings, "loan-APP-1", "record_repayment", repayment(typist))
+    typist_allowed(settings, "loan-APP-1", "record_repayment",
+                   repayment(Actor(id="ops-li", role=Role.OPERATIONS)))  # kept
