@@ -23,6 +23,7 @@ from starter.pending_request import dropped, whole
 from starter.pending_send import as_typist
 from starter.pending_unbooked import unbooked
 from starter.pending_vouched import Unvouched, failing_seals, vouched_for
+from starter.pinned_policy import listed_in_force
 from starter.sentences import sentence
 from starter.unbooked_steps import loan_of
 from store.pending import Delivery, Instruction, instructions, settle
@@ -53,8 +54,9 @@ async def deliver(client: Client, settings: Settings,
     first, under its first update id, and mark it delivered (with the journey's answer;
     feedback or an inquiry whose journey has ended, kept beside it as one typed after the end:
     starter/pending_late.py) or refused (the refused attempt kept for auditors, as any
-    refusal, also a journey that has ended or is gone: under the id it was typed for, with
-    who typed it, when and where), a
+    refusal, also a journey that has ended or is gone, or a typist no longer listed and
+    active in the policy in force: under the id it was typed for, with who typed it, when
+    and where), a
     repayment unbooked: money received that still needs someone (`unbooked`); a vote set
     aside by the journey, or refused, listed as not counted as well; stop at the
     first that no worker takes in time: the rest stay pending. KeysNeeded, none delivered,
@@ -73,6 +75,9 @@ async def deliver(client: Client, settings: Settings,
                 raise NotFound(f"{kept.update} is not an act the command line keeps")
             vouched_for(failing.get(kept.id))
             request = await _dated(client, kept, await whole(settings, kept, models[0]))
+            # still listed and active: whoever left since it was typed acts no more
+            await asyncio.to_thread(listed_in_force, settings, kept.workflow_id, kept.update,
+                                    request)
             state = Delivery.DELIVERED
             try:
                 taken = await as_typist(client, kept, request, models[1])
