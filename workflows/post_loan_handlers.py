@@ -381,7 +381,10 @@ class PostLoanHandlers(PaymentNotices):
     @write_off.validator
     def _validate_write_off(self, vote: WriteOff) -> None:
         self._require_stage(Stage.POST_LOAN)
-        member = authorize_staff(self.policy, vote.actor, {Role.APPROVER})
+        committee = [m for m in self.policy.staff if m.active and m.role is Role.APPROVER
+                     and m.tier is ApprovalTier.CREDIT_COMMITTEE]
+        member = authorize_staff(self.policy, vote.actor, {Role.APPROVER}, may=committee,
+                                 needs="a write-off is decided by the credit committee")
         if member.tier is not ApprovalTier.CREDIT_COMMITTEE:
             raise DecisionRefused(
                 f"{vote.actor.id!r} approves at {member.tier} tier: a write-off is decided "
