@@ -152,6 +152,7 @@ async def test_a_team_queue_says_reviews_paused_outside_the_engine(
         monkeypatch.delenv("LOAN_JOURNEY_CODEC_KEYS", raising=False)
         await schedules.pause(client, warned.id, "audit hold")  # as the temporal CLI does
         await schedules.pause(client, quiet.id, "quiet hold")
+        await _until_paused_in_list(client, {warned.id, quiet.id})
         row = await _until_listed(client, "sme_risk", warned.id)
         assert row.sla == "early_warning"  # the journey lists its warnings, as it was told
 
@@ -201,6 +202,17 @@ async def test_a_team_queue_says_reviews_paused_outside_the_engine(
             await asyncio.sleep(0.1)
         told = said(await cli("queue", "--team", "sme_risk"))
         assert row.sla == "early_warning" and "reviews paused outside" not in told, told
+
+
+async def _until_paused_in_list(client: Client, journey_ids: set[str]) -> None:
+    """The server lists schedules from its visibility store, which shows a pause a moment
+    after it is made (a full run on two cores once listed one of two pauses)."""
+    for _ in range(100):
+        rows = await schedules.list_schedules(client)
+        if journey_ids <= {r.journey_id for r in rows if r.paused}:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the schedules of {sorted(journey_ids)} never listed paused")
 
 
 async def _until_listed(client: Client, team: str, journey_id: str) -> JourneyRow:
