@@ -18,7 +18,7 @@ from tests.post_loan.loan_kit import disbursed_loan, review, settles_early, unti
 from tests.workflows.journey_kit import Documents
 from workflows.loan_journey import LoanJourneyWorkflow
 
-SCHEDULER = Actor(id="ops-wang", role=Role.OPERATIONS)
+SCHEDULER = Actor(id="risk-sme-1", role=Role.RISK_OFFICER)  # of the loan's risk team
 
 
 async def test_a_continued_runs_decider_is_held_to_the_exit_it_decided(
@@ -32,7 +32,7 @@ async def test_a_continued_runs_decider_is_held_to_the_exit_it_decided(
         reviewed = await review(env, settings, handle.id, 1)  # the run continues as new
         assert reviewed.result is not None and not reviewed.skipped
         now = await until(handle, lambda s: s.run == 2)
-        # operations pause its reviews in the second run, then the loan is settled: the
+        # its risk team pause its reviews in the second run, then the loan is settled: the
         # pause is the post-loan visit's last decision, which its exit names
         await handle.execute_update(LoanJourneyWorkflow.record_schedule_change, ScheduleChange(
             actor=SCHEDULER, action=ScheduleAction.PAUSED, note="the borrower is settling"))
@@ -47,9 +47,9 @@ async def test_a_continued_runs_decider_is_held_to_the_exit_it_decided(
             checked = await cross_check(settings.db_url, key, history, converter)
             assert checked.agrees and checked.skipped == [], checked
 
-        # the second run's copy, the pause's operations officer rewritten as another
+        # the second run's copy, the pause's risk officer rewritten as another
         edited = WorkflowHistory.from_json(handle.id, forged(
-            audit.history_json(second), b'"id":"ops-wang"', b'"id":"ops-zhao"'))
+            audit.history_json(second), b'"id":"risk-sme-1"', b'"id":"risk-sme-2"'))
         checked = await cross_check(settings.db_url, key, edited, converter)
     run = audit.run_id(second)
     assert len(checked.differs) == 1, checked.differs
@@ -58,4 +58,4 @@ async def test_a_continued_runs_decider_is_held_to_the_exit_it_decided(
             f"accepted update that decided its visit (event ") in checked.differs[0]
     assert f"of run {run}, the last of the visit that records a decision)" in \
         checked.differs[0]
-    assert "ops-wang" not in checked.differs[0] and "ops-zhao" not in checked.differs[0]
+    assert "risk-sme-1" not in checked.differs[0] and "risk-sme-2" not in checked.differs[0]
