@@ -18,7 +18,7 @@ from journey.decisions import ScheduleAction, ScheduleChange
 from journey.policy import DecisionRefused
 from journey.policy.authority import SCHEDULING_ROLES
 from journey.policy.calendar import moment_at
-from journey.policy.review_stops import STOPPING, authorize_review_stop
+from journey.policy.review_stops import STOPPING, authorize_review_stop, paused_by
 from journey.post_loan_policy import (
     cadence_refusal,
     first_review_on,
@@ -223,12 +223,9 @@ async def _may_stop(settings: Settings, client: Client, workflow_id: str,
     team = s.risk_team or (s.route.team if s.route else None)
     if team is None:
         raise BadInput(f"{workflow_id} has no risk team yet: {s.unreviewed()}")
-    paused = schedules.last_recorded(s, ScheduleAction.PAUSED, ScheduleAction.UNPAUSED)
-    paused_by = paused.actor.id if paused and paused.verdict == \
-        f"reviews {ScheduleAction.PAUSED}" else None
     try:
         authorize_review_stop(pinned_policy.current_policy(settings), change.actor, team,
-                              change.action, paused_by)
+                              change.action, paused_by(s.decisions))
     except DecisionRefused as err:
         why = str(err)
         refused = refused or f"review-{workflow_id} not {change.action}"

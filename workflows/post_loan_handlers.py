@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from journey.policy import ApprovalTier, DecisionRefused, authorize_staff
     from journey.policy.authority import SCHEDULING_ROLES, authorize_receipt
-    from journey.policy.review_stops import STOPPING, authorize_review_stop
+    from journey.policy.review_stops import STOPPING, authorize_review_stop, paused_by
     from journey.reference_contracts import (
         RESERVE_REFERENCE,
         ReferenceReservation,
@@ -341,16 +341,7 @@ class PostLoanHandlers(PaymentNotices):
             authorize_staff(self.policy, change.actor, SCHEDULING_ROLES)
             return
         authorize_review_stop(self.policy, change.actor, self._risk_team(), change.action,
-                              self._paused_by())
-
-    def _paused_by(self) -> str | None:
-        """Who made the pause of the reviews the history last recorded, unless resumed."""
-        for decision in reversed(self._decisions):
-            if decision.verdict == f"reviews {ScheduleAction.PAUSED}":
-                return decision.actor.id
-            if decision.verdict == f"reviews {ScheduleAction.UNPAUSED}":
-                return None
-        return None
+                              paused_by(self._decisions))
 
     @workflow.signal(name=REVIEW_SIGNAL)
     def review_result(self, result: ReviewResult) -> None:

@@ -6,10 +6,11 @@ backfilling past ones stops nothing: operations may (`SCHEDULING_ROLES`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from journey.actors import Actor, Role
-from journey.decisions import ScheduleAction
+from journey.decisions import DecisionRecord, ScheduleAction
 from journey.policy.authority import authorize_staff, named
 from journey.policy.errors import DecisionRefused
 from journey.policy.staff import StaffMember
@@ -46,6 +47,17 @@ def authorize_review_stop(policy: Policy, actor: Actor, team: str, action: Sched
             f"{paused_by} paused these reviews: resuming them is {paused_by}'s or the {team} "
             f"supervisor's ({named(policy, whom)})")
     return member
+
+
+def paused_by(decisions: Sequence[DecisionRecord]) -> str | None:
+    """Who made the pause of the reviews `decisions` (a journey's, oldest first) last record,
+    unless they record it resumed since."""
+    for decision in reversed(decisions):
+        if decision.verdict == f"reviews {ScheduleAction.PAUSED}":
+            return decision.actor.id
+        if decision.verdict == f"reviews {ScheduleAction.UNPAUSED}":
+            return None
+    return None
 
 
 def _of_team(policy: Policy, team: str, roles: set[Role]) -> list[StaffMember]:
